@@ -1,0 +1,107 @@
+import * as core from '@actions/core'
+import * as exec from '@actions/exec'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import * as path from 'node:path'
+import { docker } from './docker.js'
+import type { Inputs } from './inputs.js'
+import { round, type Report } from './report.js'
+
+// Stage 1: `docker buildx build --load`, so the image lands in the engine and can be run.
+
+const LOG_TAIL_LINES = 30
+
+export function buildArgs(inputs: Inputs, tags: string[], iidFile: string, metadataFile: string): string[] {
+  const args = ['buildx', 'build']
+  if (inputs.builder) args.push('--builder', inputs.builder)
+  args.push('--load', '--progress', 'plain', '--iidfile', iidFile, '--metadata-file', metadataFile)
+  args.push('--file', inputs.file)
+  if (inputs.target) args.push('--target', inputs.target)
+  for (const arg of inputs.buildArgs) args.push('--build-arg', arg)
+  for (const label of inputs.labels) args.push('--label', label)
+  for (const tag of tags) args.push('--tag', tag)
+  if (inputs.noCache) args.push('--no-cache')
+  if (inputs.pull) args.push('--pull')
+  if (inputs.platform) args.push('--platform', inputs.platform)
+  if (inputs.network) args.push('--network', inputs.network)
+  for (const from of inputs.cacheFrom) args.push('--cache-from', from)
+  for (const to of inputs.cacheTo) args.push('--cache-to', to)
+  args.push(inputs.context)
+  return args
+}
+
+export async function build(inputs: Inputs, tags: string[], report: Report): Promise<void> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'image-gate-build-'))
+  try {
+    const iidFile = path.join(dir, 'iid')
+    const metadataFile = path.join(dir, 'metadata.json')
+    const started = Date.now()
+    const result = await core.group('Build', () => docker(buildArgs(inputs, tags, iidFile, metadataFile), { stream: true }))
+    report.build.seconds = round((Date.now() - started) / 1000)
+    if (result.exitCode !== 0) {
+      report.build.ok = false
+      Object.assign(report.build, explainFailure(`${result.stdout}\n${result.stderr}`))
+      return
+    }
+    report.build.ok = true
+    report.image.id = readImageId(iidFile, metadataFile)
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+function readImageId(iidFile: string, metadataFile: string): string | undefined {
+  const iid = safeRead(iidFile).trim()
+  if (iid) return iid
+  // Some builders leave the iidfile empty with --load; the metadata file has the config digest.
+  const meta = JSON.parse(safeRead(metadataFile) || '{}') as Record<string, string>
+  return meta['containerimage.config.digest'] || meta['containerimage.digest'] || undefined
+}
+
+function safeRead(file: string): string {
+  try {
+    return readFileSync(file, 'utf8')
+  } catch {
+    return ''
+  }
+}
+
+/**
+ * Finds, in buildx's plain progress output, the step that failed and the error it ended with.
+ * A failed RUN step is echoed back as " > [stage 3/6] RUN npm run build:" between dashed lines;
+ * the whole build ends with "ERROR: failed to solve: ..." (older buildx: "error: failed to solve").
+ */
+export function explainFailure(output: string): { failedStep?: string; error?: string; logTail: string[] } {
+  const lines = output.split('\n').map(l => l.replace(/\r$/, ''))
+  let failedStep: string | undefined
+  let error: string | undefined
+  for (const line of lines) {
+    const step = /^ > (\[.+?\] .+):$/.exec(line)
+    if (step) failedStep = step[1]
+    if (/^(ERROR|error): /.test(line)) error = line.replace(/^(ERROR|error): /, '')
+  }
+  if (!failedStep && error && /dockerfile parse error|failed to read dockerfile|parse error/i.test(error)) {
+    failedStep = 'reading the Dockerfile'
+  }
+  const meaningful = lines.filter(l => l.trim() !== '')
+  return { failedStep, error, logTail: meaningful.slice(-LOG_TAIL_LINES) }
+}
+
+/** Without `tags`, a local name from the repository and commit, e.g. image-gate/octo-app:1a2b3c4d5e6f. */
+export async function defaultTag(inputs: Inputs, env: NodeJS.ProcessEnv = process.env): Promise<string> {
+  const repo = env.GITHUB_REPOSITORY || path.basename(inputs.context)
+  const name = repo
+    .toLowerCase()
+    .replace(/[^a-z0-9._-]+/g, '-')
+    .replace(/^[^a-z0-9]+|[^a-z0-9]+$/g, '') || 'image'
+  let commit = env.GITHUB_SHA?.slice(0, 12) ?? ''
+  if (!commit) {
+    const git = await exec.getExecOutput('git', ['-C', inputs.context, 'rev-parse', '--short=12', 'HEAD'], {
+      silent: true,
+      ignoreReturnCode: true
+    }).catch(() => ({ exitCode: 1, stdout: '' }))
+    commit = git.exitCode === 0 ? git.stdout.trim() : 'local'
+  }
+  const target = inputs.target ? `-${inputs.target.toLowerCase().replace(/[^a-z0-9._-]+/g, '-')}` : ''
+  return `image-gate/${name}:${commit}${target}`.slice(0, 200)
+}

@@ -1,0 +1,77 @@
+import * as exec from '@actions/exec'
+import { stopCommandsToken } from './escape.js'
+
+// Every Docker call goes through here, always as an argument array (never a shell string), so no
+// input can be interpreted by a shell.
+
+export interface DockerResult {
+  exitCode: number
+  stdout: string
+  stderr: string
+}
+
+/** The engine or the CLI is unusable; the message says what to do. */
+export class EngineError extends Error {}
+
+export interface DockerOptions {
+  /** echo output to the action log as it arrives (wrapped so it cannot issue workflow commands) */
+  stream?: boolean
+}
+
+export async function docker(args: string[], options: DockerOptions = {}): Promise<DockerResult> {
+  const echo = options.stream ? lineWriter() : undefined
+  try {
+    const result = await exec.getExecOutput('docker', args, {
+      silent: true,
+      ignoreReturnCode: true,
+      listeners: echo ? { stdout: echo.push, stderr: echo.push } : undefined
+    })
+    return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr }
+  } catch (err) {
+    // @actions/exec throws when the executable is not on PATH.
+    throw new EngineError(
+      `the docker CLI was not found (${(err as Error).message.split('\n')[0]}). Install Docker, or run on a GitHub-hosted Ubuntu runner, which has it.`
+    )
+  } finally {
+    echo?.flush()
+  }
+}
+
+/** Like docker(), but a non-zero exit is an error carrying Docker's own last line. */
+export async function dockerOk(args: string[]): Promise<string> {
+  const r = await docker(args)
+  if (r.exitCode !== 0) throw new Error(`docker ${args[0]} failed: ${lastLine(r.stderr || r.stdout)}`)
+  return r.stdout
+}
+
+export function lastLine(text: string): string {
+  const lines = text.split('\n').map(l => l.trim()).filter(Boolean)
+  return lines[lines.length - 1] ?? '(no output)'
+}
+
+// Build output arrives in chunks. Workflow commands are paused for the whole stream (see
+// escape.ts), so a line like "::error::" printed by a RUN step stays plain text.
+function lineWriter(): { push: (chunk: Buffer) => void; flush: () => void } {
+  const token = stopCommandsToken()
+  process.stdout.write(`::stop-commands::${token}\n`)
+  return {
+    push: (chunk: Buffer) => process.stdout.write(chunk),
+    flush: () => process.stdout.write(`\n::${token}::\n`)
+  }
+}
+
+/** Fails with one clear sentence when the engine or buildx cannot be used. */
+export async function preflight(): Promise<void> {
+  const version = await docker(['version', '--format', '{{.Server.Version}}'])
+  if (version.exitCode !== 0) {
+    throw new EngineError(
+      `the Docker engine is not reachable (${lastLine(version.stderr)}). Start the Docker daemon, or check DOCKER_HOST; on a Debian machine as root, scripts/setup-docker.sh installs and starts one.`
+    )
+  }
+  const buildx = await docker(['buildx', 'version'])
+  if (buildx.exitCode !== 0) {
+    throw new EngineError(
+      'docker buildx is not available (`docker buildx version` failed). Install the buildx plugin; on GitHub add the step docker/setup-buildx-action before image-gate.'
+    )
+  }
+}

@@ -1,0 +1,184 @@
+import * as core from '@actions/core'
+import { existsSync, statSync } from 'node:fs'
+import * as path from 'node:path'
+import { parse as parseShellWords } from 'shell-quote'
+import { parseSize, SIZE_FORM } from './size.js'
+
+// Every input is read and validated here, before anything runs. A bad value is an InputError:
+// one line naming the input and the form it expects, never a stack trace.
+
+export class InputError extends Error {}
+
+export interface Inputs {
+  context: string
+  file: string
+  target: string
+  buildArgs: string[]
+  labels: string[]
+  tags: string[]
+  noCache: boolean
+  pull: boolean
+  builder: string
+  platform: string
+  network: string
+  cacheFrom: string[]
+  cacheTo: string[]
+  env: string[]
+  command?: string[]
+  healthTimeout: number
+  healthCmd: string
+  requireHealthcheck: boolean
+  maxSize?: { text: string; bytes: number }
+  requireNonRoot: boolean
+  fail: boolean
+  summary: boolean
+}
+
+/** Defaults, also declared in action.yml (a unit test keeps the two equal). */
+export const DEFAULTS: Record<string, string> = {
+  context: '.',
+  file: '',
+  target: '',
+  'build-args': '',
+  labels: '',
+  tags: '',
+  'no-cache': 'false',
+  pull: 'false',
+  builder: '',
+  platforms: '',
+  network: '',
+  'cache-from': '',
+  'cache-to': '',
+  env: '',
+  command: '',
+  'health-timeout': '120',
+  'health-cmd': '',
+  'require-healthcheck': 'true',
+  'max-size': '',
+  'require-non-root': 'true',
+  fail: 'true',
+  summary: 'true'
+}
+
+export type InputSource = (name: string) => string
+
+/** On the runner, inputs come from INPUT_* variables. */
+export const actionInputs: InputSource = name => core.getInput(name)
+
+export function readInputs(source: InputSource = actionInputs, cwd = process.cwd()): Inputs {
+  const get = (name: string): string => {
+    const value = source(name).trim()
+    return value === '' ? DEFAULTS[name] ?? '' : value
+  }
+  const context = path.resolve(cwd, get('context'))
+  if (!existsSync(context) || !statSync(context).isDirectory()) {
+    throw new InputError(`Input "context" must be a directory holding the build context; "${get('context')}" is not one.`)
+  }
+  const fileInput = get('file')
+  const file = fileInput ? path.resolve(cwd, fileInput) : path.join(context, 'Dockerfile')
+  if (!existsSync(file) || !statSync(file).isFile()) {
+    throw new InputError(
+      fileInput
+        ? `Input "file" must name a Dockerfile; "${fileInput}" does not exist.`
+        : `No Dockerfile in the context "${get('context')}": add one, or set the input "file".`
+    )
+  }
+
+  const platforms = list(get('platforms'), true)
+  if (platforms.length > 1) {
+    throw new InputError(
+      `Input "platforms" takes one platform, because the image is loaded into Docker and run; got ${platforms.length}: ${platforms.join(', ')}.`
+    )
+  }
+
+  const env = list(get('env'))
+  for (const line of env) {
+    if (!/^[^=\s]+=/.test(line)) throw new InputError(`Input "env" takes one KEY=VALUE per line; "${line}" is not of that form.`)
+  }
+
+  return {
+    context,
+    file,
+    target: get('target'),
+    buildArgs: list(get('build-args')),
+    labels: list(get('labels')),
+    tags: list(get('tags'), true),
+    noCache: bool('no-cache', get('no-cache')),
+    pull: bool('pull', get('pull')),
+    builder: get('builder'),
+    platform: platforms[0] ?? '',
+    network: get('network'),
+    cacheFrom: list(get('cache-from')),
+    cacheTo: list(get('cache-to')),
+    env,
+    command: command(get('command')),
+    healthTimeout: seconds('health-timeout', get('health-timeout')),
+    healthCmd: get('health-cmd'),
+    requireHealthcheck: bool('require-healthcheck', get('require-healthcheck')),
+    maxSize: maxSize(get('max-size')),
+    requireNonRoot: bool('require-non-root', get('require-non-root')),
+    fail: bool('fail', get('fail')),
+    summary: bool('summary', get('summary'))
+  }
+}
+
+/** One item per line (and per comma where `commas`), as docker/build-push-action reads lists. */
+function list(value: string, commas = false): string[] {
+  return value
+    .split(commas ? /[\n,]/ : /\n/)
+    .map(item => item.trim())
+    .filter(item => item !== '')
+}
+
+// The YAML 1.2 core schema words, as @actions/core accepts them, but with a one-line error.
+function bool(name: string, value: string): boolean {
+  if (['true', 'True', 'TRUE'].includes(value)) return true
+  if (['false', 'False', 'FALSE'].includes(value)) return false
+  throw new InputError(`Input "${name}" must be true or false; got "${value}".`)
+}
+
+function seconds(name: string, value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) < 1) {
+    throw new InputError(`Input "${name}" must be a whole number of seconds, 1 or more; got "${value}".`)
+  }
+  return Number(value)
+}
+
+function maxSize(value: string): Inputs['maxSize'] {
+  if (value === '') return undefined
+  const bytes = parseSize(value)
+  if (bytes === undefined || bytes <= 0) throw new InputError(`Input "max-size" must be ${SIZE_FORM}; got "${value}".`)
+  return { text: value, bytes }
+}
+
+/**
+ * `command` replaces the image's CMD. It is split into words like a shell would split them
+ * (quotes group words), but never run by a shell: operators such as && or | are refused, and
+ * $VARS stay literal. A JSON array (exec form) is taken as it is.
+ */
+function command(value: string): string[] | undefined {
+  if (value === '') return undefined
+  if (value.startsWith('[')) {
+    let parsed: unknown
+    try {
+      parsed = JSON.parse(value)
+    } catch {
+      throw new InputError(`Input "command" starting with "[" must be a JSON array of strings, like ["node", "dist/worker.js"].`)
+    }
+    if (!Array.isArray(parsed) || parsed.length === 0 || !parsed.every(w => typeof w === 'string')) {
+      throw new InputError(`Input "command" starting with "[" must be a non-empty JSON array of strings, like ["node", "dist/worker.js"].`)
+    }
+    return parsed as string[]
+  }
+  const words = parseShellWords(value, key => `$${key}`)
+  const args: string[] = []
+  for (const word of words) {
+    if (typeof word !== 'string') {
+      throw new InputError(
+        `Input "command" is not run through a shell, so it cannot use shell operators; write it as sh -c '...' if you need one.`
+      )
+    }
+    args.push(word)
+  }
+  return args
+}

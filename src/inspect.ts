@@ -1,0 +1,35 @@
+import { dockerOk } from './docker.js'
+import type { Report } from './report.js'
+
+// Stage 2: what the engine says about the built image. Size is the engine's own byte count.
+
+interface ImageInspect {
+  Id: string
+  Size: number
+  Config?: {
+    User?: string
+    Healthcheck?: { Test?: string[] }
+    ExposedPorts?: Record<string, unknown>
+  }
+}
+
+export async function inspectImage(ref: string, report: Report): Promise<void> {
+  const [image] = JSON.parse(await dockerOk(['image', 'inspect', ref])) as ImageInspect[]
+  report.image.id = image.Id
+  report.image.size = image.Size
+  report.image.user = image.Config?.User ?? ''
+  report.image.healthcheck = healthcheckOf(image.Config?.Healthcheck?.Test)
+  report.image.exposedPorts = Object.keys(image.Config?.ExposedPorts ?? {})
+  report.user.configured = report.image.user
+}
+
+/** `HEALTHCHECK NONE` and an inherited empty test both mean: no health check. */
+export function healthcheckOf(test: string[] | undefined): string[] | undefined {
+  if (!test || test.length === 0 || test[0] === 'NONE') return undefined
+  return test
+}
+
+/** ["CMD-SHELL", "wget ... || exit 1"] → "wget ... || exit 1"; ["CMD", "a", "b"] → "a b". */
+export function describeHealthcheck(test: string[]): string {
+  return test.slice(1).join(' ')
+}

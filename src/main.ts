@@ -1,0 +1,77 @@
+import * as core from '@actions/core'
+import { build, defaultTag } from './build.js'
+import { failureLine, judge } from './checks.js'
+import { containerName, removeContainer, startContainer } from './container.js'
+import { EngineError, preflight } from './docker.js'
+import { logUntrusted } from './escape.js'
+import { containerState, waitForHealth } from './health.js'
+import { InputError, readInputs, type Inputs } from './inputs.js'
+import { inspectImage } from './inspect.js'
+import { setOutputs } from './outputs.js'
+import { renderMarkdown, renderText } from './render.js'
+import { newReport, type Report } from './report.js'
+import { measureUser } from './user.js'
+
+// The pipeline, in order: inputs → build → inspect → run and wait → checks → report.
+
+export async function run(): Promise<void> {
+  const report = newReport()
+  let inputs: Inputs | undefined
+  try {
+    inputs = readInputs()
+    await preflight()
+    report.tag = inputs.tags[0] ?? (await defaultTag(inputs))
+    const tags = inputs.tags.length > 0 ? inputs.tags : [report.tag]
+
+    await build(inputs, tags, report)
+    if (report.build.ok) {
+      await inspectImage(report.image.id ?? report.tag, report)
+      await runAndWait(inputs, report)
+    }
+    judge(report, inputs)
+  } catch (err) {
+    recordError(report, err)
+  }
+  await publish(report, inputs)
+}
+
+async function runAndWait(inputs: Inputs, report: Report): Promise<void> {
+  const name = containerName()
+  try {
+    if (!(await startContainer(inputs, name, report))) return
+    await waitForHealth(inputs, name, report)
+    await measureUser(name, await containerState(name), report)
+  } finally {
+    // pass or fail, the container goes
+    await removeContainer(name)
+  }
+}
+
+function recordError(report: Report, err: unknown): void {
+  const message = err instanceof Error ? err.message : String(err)
+  const kind = err instanceof InputError ? 'input' : err instanceof EngineError ? 'engine' : 'internal'
+  report.error = { kind, message }
+  report.passed = false
+  // User and engine errors are explained in one line; only an internal error's stack helps anyone.
+  if (kind === 'internal' && err instanceof Error && err.stack) core.debug(err.stack)
+}
+
+async function publish(report: Report, inputs: Inputs | undefined): Promise<void> {
+  logUntrusted(renderText(report).split('\n'))
+  setOutputs(report)
+  // The summary is written even for bad input (inputs undefined), so the run page says what happened.
+  if ((inputs?.summary ?? true) && process.env.GITHUB_STEP_SUMMARY) {
+    try {
+      await core.summary.addRaw(renderMarkdown(report), true).write()
+    } catch (err) {
+      core.warning(`could not write the job summary: ${(err as Error).message}`)
+    }
+  }
+  if (report.error) {
+    core.setFailed(report.error.kind === 'input' ? report.error.message : `image-gate: ${report.error.message}`)
+  } else if (!report.passed) {
+    const line = `image-gate: ${failureLine(report)}`
+    if (inputs?.fail ?? true) core.setFailed(line)
+    else core.warning(`${line} (not failing the step: fail is false)`)
+  }
+}

@@ -1,0 +1,22 @@
+import * as core from '@actions/core'
+import type { Report } from './report.js'
+
+// The step's outputs, all read off the report.
+
+export function outputsOf(report: Report): Record<string, string> {
+  const text = (v: number | string | undefined): string => (v === undefined ? '' : String(v))
+  return {
+    imageid: text(report.image.id),
+    size: text(report.image.size),
+    health: report.health.verdict,
+    'startup-seconds': text(report.health.startupSeconds),
+    user: text(report.user.configured),
+    uid: text(report.user.uid),
+    passed: String(report.passed),
+    report: JSON.stringify(report)
+  }
+}
+
+export function setOutputs(report: Report): void {
+  for (const [name, value] of Object.entries(outputsOf(report))) core.setOutput(name, value)
+}

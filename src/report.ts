@@ -1,0 +1,88 @@
+// The one report every output renders from: the job summary, the outputs, the terminal text and
+// (later) the pull-request comment. Stages write measurements into it; checks.ts judges them;
+// render.ts and outputs.ts only read it. It is also the `report` output, so keep it JSON-friendly.
+
+export type CheckName = 'build' | 'health' | 'size' | 'user'
+/** pass ✅, fail ❌, skip ⚪ (measured or not run, but not judged) */
+export type CheckStatus = 'pass' | 'fail' | 'skip'
+
+export interface Check {
+  name: CheckName
+  status: CheckStatus
+  /** what was measured, e.g. "healthy after 1.4 s" */
+  value: string
+  /** what it was judged against, e.g. "≤ 500 MB"; "" when not judged */
+  limit: string
+  /** one short sentence: why, and what to do about a failure */
+  detail: string
+}
+
+export type HealthVerdict = 'healthy' | 'unhealthy' | 'exited' | 'missing' | 'skipped' | 'timeout'
+
+export interface Probe {
+  exitCode: number
+  output: string
+}
+
+export interface Report {
+  schema: 1
+  /** the image reference built and run (a tag) */
+  tag: string
+  build: {
+    ok: boolean
+    seconds?: number
+    /** the build step that failed, e.g. "[build 4/6] RUN npm run build" */
+    failedStep?: string
+    /** the error line buildx ended with */
+    error?: string
+    logTail?: string[]
+  }
+  image: {
+    id?: string
+    /** bytes, as the engine reports it */
+    size?: number
+    /** Config.User as written in the image, "" when unset */
+    user?: string
+    /** Config.Healthcheck.Test, or undefined when the image has none (or HEALTHCHECK NONE) */
+    healthcheck?: string[]
+    exposedPorts?: string[]
+  }
+  health: {
+    verdict: HealthVerdict
+    /** where the check came from */
+    source?: 'image' | 'health-cmd'
+    command?: string
+    /** container start → first healthy probe, from Docker's own timestamps */
+    startupSeconds?: number
+    /** how long image-gate waited for a verdict */
+    waitedSeconds?: number
+    timeoutSeconds?: number
+    exitCode?: number
+    oomKilled?: boolean
+    lastProbe?: Probe
+    logTail?: string[]
+  }
+  user: {
+    /** Config.User, "" when unset */
+    configured?: string
+    /** the UIDs PID 1 of the container really runs as */
+    uid?: number
+    gid?: number
+    process?: string
+    /** why the runtime user could not be read */
+    unknownReason?: string
+  }
+  checks: Check[]
+  passed: boolean
+  /** set when the run could not start or stopped early (bad input, no engine) */
+  error?: { kind: 'input' | 'engine' | 'internal'; message: string }
+}
+
+export function newReport(tag = ''): Report {
+  return { schema: 1, tag, build: { ok: false }, image: {}, health: { verdict: 'skipped' }, user: {}, checks: [], passed: false }
+}
+
+/** Seconds to one decimal, as the report shows them. */
+export function round(n: number): number {
+  return Math.round(n * 10) / 10
+}

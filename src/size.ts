@@ -1,0 +1,51 @@
+// Byte sizes: the `max-size` input and how sizes are printed. Units follow Docker:
+// kB/MB/GB are powers of 10 (what `docker images` prints), KiB/MiB/GiB are powers of 2.
+
+const UNITS: Record<string, number> = {
+  b: 1,
+  kb: 1e3,
+  mb: 1e6,
+  gb: 1e9,
+  tb: 1e12,
+  kib: 2 ** 10,
+  mib: 2 ** 20,
+  gib: 2 ** 30,
+  tib: 2 ** 40
+}
+
+export const SIZE_FORM = 'a byte count or a number with a unit: B, kB, MB, GB (powers of 10) or KiB, MiB, GiB (powers of 2), e.g. 500MB, 250MiB, 1.5GB'
+
+/** Parses "500MB", "250 MiB", "1.5GB", "123456". Returns undefined for anything else. */
+export function parseSize(text: string): number | undefined {
+  const m = /^(\d+(?:\.\d+)?)\s*([a-zA-Z]*)$/.exec(text.trim())
+  if (!m) return undefined
+  const unit = m[2].toLowerCase()
+  const factor = unit === '' ? 1 : UNITS[unit]
+  if (factor === undefined) return undefined
+  // "mb" and "Mb" are taken as MB: bits make no sense for an image size.
+  const bytes = Number(m[1]) * factor
+  if (!Number.isFinite(bytes)) return undefined
+  const rounded = Math.round(bytes)
+  if (unit === '' && m[1].includes('.')) return undefined // "1.5" bytes
+  return rounded
+}
+
+/** 123456789 → "123.5 MB" (decimal units, as `docker images` prints). */
+export function formatSize(bytes: number): string {
+  if (bytes < 1000) return `${bytes} B`
+  const units = ['kB', 'MB', 'GB', 'TB']
+  let value = bytes
+  let unit = 'B'
+  for (const u of units) {
+    if (value < 1000) break
+    value /= 1000
+    unit = u
+  }
+  return `${value.toFixed(value < 10 ? 2 : 1)} ${unit}`
+}
+
+/** Echoes the limit the way the user wrote it, plus the exact byte count. */
+export function describeLimit(text: string, bytes: number): string {
+  const written = text.trim()
+  return /^\d+$/.test(written) ? formatSize(bytes) : `${written.replace(/\s+/g, '')}`
+}
