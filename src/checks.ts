@@ -43,7 +43,7 @@ function healthCheck(report: Report, inputs: Inputs): Check {
         status: 'fail',
         value: 'unhealthy',
         limit,
-        detail: `Docker marked the container unhealthy (${by}).${probe} The container log is below.`
+        detail: `Docker marked the container unhealthy: it was not healthy within ${inputs.healthTimeout} s, then failed ${report.image.healthcheckRetries ?? 3} probes in a row (${by}).${probe} The container log is below.`
       }
     case 'exited':
       return {
@@ -59,7 +59,7 @@ function healthCheck(report: Report, inputs: Inputs): Check {
         status: 'fail',
         value: `not healthy after ${inputs.healthTimeout} s`,
         limit,
-        detail: `Docker still reported "starting" when health-timeout ran out (${by}).${probe} Raise health-timeout if the app needs longer to start.`
+        detail: `Docker had no verdict ${h.waitedSeconds} s after start: the probes did not finish (${by}).${probe} Check that the probe command returns quickly; raise health-timeout if the app needs longer.`
       }
     case 'missing':
       return {

@@ -1,14 +1,21 @@
 import { dockerOk } from './docker.js'
-import { describeHealthcheck } from './inspect.js'
+import { DOCKER_DEFAULT_RETRIES, describeHealthcheck } from './inspect.js'
 import { logTail } from './container.js'
 import type { Inputs } from './inputs.js'
 import { round, type Probe, type Report } from './report.js'
 
-// Stage 4: wait until Docker itself says the container is healthy (its HEALTHCHECK state), stop at
-// once when the container dies, and give up at health-timeout. Docker's state is read a few times a
-// second, so the verdict follows Docker's by well under a second.
+// Stage 4: wait until Docker itself says the container is healthy (its HEALTHCHECK state), and stop
+// at once when the container dies. Docker's state is read a few times a second, so the verdict
+// follows Docker's by well under a second.
+//
+// The start period is health-timeout (container.ts), so Docker counts no failure before it. After
+// it, Docker needs `retries` failed probes (1 s apart) to say "unhealthy"; we wait that long more,
+// so an always-failing check gets Docker's own "unhealthy" rather than our guess. Only a check that
+// never settles (a hanging probe) ends as "timeout".
 
 const POLL_MS = 200
+/** Beyond retries × 1 s: room for the probes themselves to run. */
+const VERDICT_GRACE_MS = 5000
 /** Without a health check, watch this long so a container that dies at start is still caught. */
 export const NO_HEALTHCHECK_WATCH_MS = 3000
 
@@ -50,7 +57,8 @@ export async function waitForHealth(inputs: Inputs, name: string, report: Report
   }
 
   const started = clock.now()
-  const watchMs = health.source ? inputs.healthTimeout * 1000 : NO_HEALTHCHECK_WATCH_MS
+  const retries = report.image.healthcheckRetries ?? DOCKER_DEFAULT_RETRIES
+  const watchMs = health.source ? inputs.healthTimeout * 1000 + retries * 1000 + VERDICT_GRACE_MS : NO_HEALTHCHECK_WATCH_MS
   for (;;) {
     const state = await containerState(name)
     health.waitedSeconds = round((clock.now() - started) / 1000)

@@ -8,7 +8,7 @@ interface ImageInspect {
   Size: number
   Config?: {
     User?: string
-    Healthcheck?: { Test?: string[] }
+    Healthcheck?: { Test?: string[]; Retries?: number }
     ExposedPorts?: Record<string, unknown>
   }
 }
@@ -19,9 +19,13 @@ export async function inspectImage(ref: string, report: Report): Promise<void> {
   report.image.size = image.Size
   report.image.user = image.Config?.User ?? ''
   report.image.healthcheck = healthcheckOf(image.Config?.Healthcheck?.Test)
+  report.image.healthcheckRetries = image.Config?.Healthcheck?.Retries || DOCKER_DEFAULT_RETRIES
   report.image.exposedPorts = Object.keys(image.Config?.ExposedPorts ?? {})
   report.user.configured = report.image.user
 }
+
+/** What Docker uses when the image sets no --retries. */
+export const DOCKER_DEFAULT_RETRIES = 3
 
 /** `HEALTHCHECK NONE` and an inherited empty test both mean: no health check. */
 export function healthcheckOf(test: string[] | undefined): string[] | undefined {

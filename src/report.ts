@@ -45,6 +45,8 @@ export interface Report {
     user?: string
     /** Config.Healthcheck.Test, or undefined when the image has none (or HEALTHCHECK NONE) */
     healthcheck?: string[]
+    /** consecutive failed probes after the start period before Docker says unhealthy */
+    healthcheckRetries?: number
     exposedPorts?: string[]
   }
   health: {

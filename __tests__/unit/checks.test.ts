@@ -1,0 +1,106 @@
+import { describe, expect, it } from '@jest/globals'
+import { failureLine, judge } from '../../src/checks.js'
+import type { Check } from '../../src/report.js'
+import { inputs, measuredReport } from './fixtures.js'
+
+const row = (checks: Check[], name: Check['name']) => checks.find(c => c.name === name)!
+
+describe('judge', () => {
+  it('passes a healthy non-root image within budget', () => {
+    const report = measuredReport()
+    judge(report, inputs({ maxSize: { text: '500MB', bytes: 500_000_000 } }))
+    expect(report.passed).toBe(true)
+    expect(report.checks.map(c => [c.name, c.status, c.value, c.limit])).toEqual([
+      ['build', 'pass', 'built in 3.2 s', ''],
+      ['health', 'pass', 'healthy after 1.4 s', 'healthy within 120 s'],
+      ['size', 'pass', '123.5 MB (123,456,789 bytes)', '≤ 500MB'],
+      ['user', 'pass', 'UID 1001, GID 1001', 'non-root']
+    ])
+    expect(row(report.checks, 'user').detail).toBe('USER nodejs; PID 1 (node) runs as UID 1001.')
+  })
+
+  it('fails the user check on UID 0 and says how to fix it, whatever USER says', () => {
+    const report = measuredReport()
+    report.user = { configured: 'app', uid: 0, gid: 0, process: 'node' }
+    judge(report, inputs())
+    expect(report.passed).toBe(false)
+    const user = row(report.checks, 'user')
+    expect(user).toMatchObject({ status: 'fail', value: 'UID 0, GID 0' })
+    expect(user.detail).toContain('USER app; PID 1 (node) runs as UID 0.')
+    expect(user.detail).toContain('USER 1001')
+    expect(failureLine(report)).toBe('1 of 4 checks failed: user (UID 0, GID 0)')
+  })
+
+  it('reports root without judging it when require-non-root is false', () => {
+    const report = measuredReport()
+    report.user = { configured: '', uid: 0, gid: 0, process: 'node' }
+    judge(report, inputs({ requireNonRoot: false }))
+    expect(row(report.checks, 'user')).toMatchObject({ status: 'skip', value: 'UID 0, GID 0' })
+    expect(report.passed).toBe(true)
+  })
+
+  it('fails the size check one byte over the budget and passes exactly at it', () => {
+    const over = measuredReport()
+    judge(over, inputs({ maxSize: { text: '123456788', bytes: 123_456_788 } }))
+    expect(row(over.checks, 'size')).toMatchObject({ status: 'fail' })
+    expect(row(over.checks, 'size').detail).toMatch(/^1 B over the budget/)
+    const at = measuredReport()
+    judge(at, inputs({ maxSize: { text: '123456789', bytes: 123_456_789 } }))
+    expect(row(at.checks, 'size').status).toBe('pass')
+  })
+
+  it('reports the size without judging it when there is no budget', () => {
+    const report = measuredReport()
+    judge(report, inputs())
+    expect(row(report.checks, 'size')).toMatchObject({ status: 'skip', value: '123.5 MB (123,456,789 bytes)', limit: '' })
+  })
+
+  it('explains an exited container with its exit code and OOM kill', () => {
+    const report = measuredReport()
+    report.health = { verdict: 'exited', source: 'image', command: 'x', exitCode: 137, oomKilled: true, waitedSeconds: 0.4 }
+    report.user = { configured: 'nodejs', unknownReason: 'the container was not running, so its processes could not be read' }
+    judge(report, inputs())
+    expect(row(report.checks, 'health')).toMatchObject({ status: 'fail', value: 'exited (code 137), OOM-killed' })
+    expect(row(report.checks, 'health').detail).toContain('stopped 0.4 s after start')
+    expect(row(report.checks, 'user')).toMatchObject({ status: 'skip', value: 'unknown' })
+  })
+
+  it('shows the last probe for an unhealthy container', () => {
+    const report = measuredReport()
+    report.health = { verdict: 'unhealthy', source: 'image', command: 'exit 1', lastProbe: { exitCode: 1, output: 'connection refused' } }
+    judge(report, inputs({ healthTimeout: 5 }))
+    const health = row(report.checks, 'health')
+    expect(health).toMatchObject({ status: 'fail', value: 'unhealthy' })
+    expect(health.detail).toContain('not healthy within 5 s, then failed 3 probes in a row')
+    expect(health.detail).toContain('Last probe exited 1: connection refused.')
+  })
+
+  it('fails a missing health check with the fix, or skips it when not required', () => {
+    const report = measuredReport()
+    report.health = { verdict: 'missing' }
+    judge(report, inputs())
+    expect(row(report.checks, 'health').status).toBe('fail')
+    expect(row(report.checks, 'health').detail).toContain('Add a HEALTHCHECK instruction')
+    expect(row(report.checks, 'health').detail).toContain('health-cmd')
+    judge(report, inputs({ requireHealthcheck: false }))
+    expect(row(report.checks, 'health').status).toBe('skip')
+    expect(report.passed).toBe(true)
+  })
+
+  it('fails the build with the failed step and skips the rest', () => {
+    const report = measuredReport()
+    report.build = { ok: false, seconds: 2, failedStep: '[build 4/6] RUN npm run build', error: 'exit code: 1', logTail: ['x'] }
+    report.image = {}
+    report.health = { verdict: 'skipped' }
+    report.user = {}
+    judge(report, inputs())
+    expect(report.checks.map(c => [c.name, c.status])).toEqual([
+      ['build', 'fail'],
+      ['health', 'skip'],
+      ['size', 'skip'],
+      ['user', 'skip']
+    ])
+    expect(row(report.checks, 'build').detail).toBe('failed at [build 4/6] RUN npm run build: exit code: 1. The end of the build log is below.')
+    expect(row(report.checks, 'size').detail).toBe('not run: the build failed')
+  })
+})

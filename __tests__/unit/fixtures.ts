@@ -1,0 +1,53 @@
+// Shared test data: inputs with their defaults, and a report as the stages leave it for a
+// healthy non-root image.
+import type { Inputs } from '../../src/inputs.js'
+import { newReport, type Report } from '../../src/report.js'
+
+export function inputs(overrides: Partial<Inputs> = {}): Inputs {
+  return {
+    context: '/src/app',
+    file: '/src/app/Dockerfile',
+    target: '',
+    buildArgs: [],
+    labels: [],
+    tags: [],
+    noCache: false,
+    pull: false,
+    builder: '',
+    platform: '',
+    network: '',
+    cacheFrom: [],
+    cacheTo: [],
+    env: [],
+    healthTimeout: 120,
+    healthCmd: '',
+    requireHealthcheck: true,
+    requireNonRoot: true,
+    fail: true,
+    summary: true,
+    ...overrides
+  }
+}
+
+export function measuredReport(): Report {
+  const report = newReport('image-gate/app:0123456789ab')
+  report.build = { ok: true, seconds: 3.2 }
+  report.image = {
+    id: 'sha256:0aaa3c74809320922f3f459391bef696f92291cf8b79948ddf1ab328c8087f22',
+    size: 123_456_789,
+    user: 'nodejs',
+    healthcheck: ['CMD-SHELL', 'wget -q --spider http://localhost:3001/health || exit 1'],
+    healthcheckRetries: 3,
+    exposedPorts: ['3001/tcp']
+  }
+  report.health = {
+    verdict: 'healthy',
+    source: 'image',
+    command: 'wget -q --spider http://localhost:3001/health || exit 1',
+    startupSeconds: 1.4,
+    waitedSeconds: 1.6,
+    timeoutSeconds: 120
+  }
+  report.user = { configured: 'nodejs', uid: 1001, gid: 1001, process: 'node' }
+  return report
+}

@@ -1,0 +1,107 @@
+import { beforeEach, describe, expect, it, jest } from '@jest/globals'
+import type { ContainerState } from '../../src/health.js'
+import { inputs, measuredReport } from './fixtures.js'
+
+// The wait loop against a scripted Docker: @actions/exec is mocked, time is a fake clock.
+
+type Exec = (cmd: string, args: string[]) => Promise<{ exitCode: number; stdout: string; stderr: string }>
+const getExecOutput = jest.fn<Exec>()
+jest.unstable_mockModule('@actions/exec', () => ({ getExecOutput, exec: jest.fn() }))
+const { waitForHealth } = await import('../../src/health.js')
+
+const T0 = Date.parse('2026-11-22T10:00:00Z')
+const at = (ms: number) => new Date(T0 + ms).toISOString()
+
+function state(overrides: Partial<ContainerState>): ContainerState {
+  return { Status: 'running', Running: true, ExitCode: 0, OOMKilled: false, Pid: 42, StartedAt: at(0), FinishedAt: '', ...overrides }
+}
+
+/** Docker answers `inspect` with the states in turn (the last one repeats) and `logs` with a tail. */
+function scriptDocker(states: ContainerState[]) {
+  const calls: string[][] = []
+  getExecOutput.mockImplementation(async (_cmd, args) => {
+    calls.push(args)
+    if (args[0] === 'inspect') return { exitCode: 0, stdout: JSON.stringify(states.length > 1 ? states.shift() : states[0]), stderr: '' }
+    if (args[0] === 'logs') return { exitCode: 0, stdout: `${at(100)} listening\n${at(300)} crashed: EADDRINUSE\n`, stderr: `${at(200)} warn\n` }
+    throw new Error(`unexpected docker ${args.join(' ')}`)
+  })
+  return calls
+}
+
+function fakeClock() {
+  let now = 0
+  return { now: () => now, sleep: async (ms: number) => void (now += ms) }
+}
+
+beforeEach(() => getExecOutput.mockReset())
+
+describe('waitForHealth', () => {
+  it('returns as soon as Docker says healthy, with startup time from Docker timestamps', async () => {
+    scriptDocker([
+      state({ Health: { Status: 'starting', Log: [] } }),
+      state({ Health: { Status: 'starting', Log: [{ Start: at(1000), End: at(1050), ExitCode: 1, Output: 'refused' }] } }),
+      state({
+        Health: {
+          Status: 'healthy',
+          Log: [
+            { Start: at(1000), End: at(1050), ExitCode: 1, Output: 'refused' },
+            { Start: at(2000), End: at(2350), ExitCode: 0, Output: 'ok' }
+          ]
+        }
+      })
+    ])
+    const report = measuredReport()
+    const clock = fakeClock()
+    await waitForHealth(inputs(), 'c1', report, clock)
+    expect(report.health).toMatchObject({ verdict: 'healthy', source: 'image', startupSeconds: 2.4 })
+    expect(clock.now()).toBe(400) // two polls of 200 ms, no more
+  })
+
+  it('stops at once when the container exits, with exit code and merged log tail', async () => {
+    const calls = scriptDocker([state({ Running: false, Status: 'exited', ExitCode: 3, Health: { Status: 'starting' } })])
+    const report = measuredReport()
+    await waitForHealth(inputs(), 'c1', report, fakeClock())
+    expect(report.health).toMatchObject({ verdict: 'exited', exitCode: 3, oomKilled: false, waitedSeconds: 0 })
+    expect(report.health.logTail).toEqual(['listening', 'warn', 'crashed: EADDRINUSE'])
+    expect(calls.map(c => c[0])).toEqual(['inspect', 'logs'])
+  })
+
+  it('reports Docker\'s unhealthy with the last probe output', async () => {
+    scriptDocker([
+      state({ Health: { Status: 'unhealthy', Log: [{ Start: at(1), End: at(2), ExitCode: 1, Output: 'wget: server returned error: HTTP/1.1 500\n' }] } })
+    ])
+    const report = measuredReport()
+    await waitForHealth(inputs(), 'c1', report, fakeClock())
+    expect(report.health).toMatchObject({ verdict: 'unhealthy', lastProbe: { exitCode: 1, output: 'wget: server returned error: HTTP/1.1 500' } })
+  })
+
+  it('waits health-timeout plus the retries for Docker\'s verdict, then says timeout', async () => {
+    scriptDocker([state({ Health: { Status: 'starting', Log: [] } })])
+    const report = measuredReport()
+    const clock = fakeClock()
+    await waitForHealth(inputs({ healthTimeout: 10 }), 'c1', report, clock)
+    expect(report.health.verdict).toBe('timeout')
+    // 10 s start period + 3 retries × 1 s + 5 s grace
+    expect(clock.now()).toBe(18_000)
+  })
+
+  it('without any health check, watches briefly and reports missing', async () => {
+    scriptDocker([state({})])
+    const report = measuredReport()
+    report.image.healthcheck = undefined
+    report.health = { verdict: 'skipped' }
+    const clock = fakeClock()
+    await waitForHealth(inputs(), 'c1', report, clock)
+    expect(report.health.verdict).toBe('missing')
+    expect(clock.now()).toBe(3000)
+  })
+
+  it('uses health-cmd when given', async () => {
+    scriptDocker([state({ Health: { Status: 'healthy', Log: [{ Start: at(900), End: at(1000), ExitCode: 0, Output: '' }] } })])
+    const report = measuredReport()
+    report.image.healthcheck = undefined
+    report.health = { verdict: 'skipped' }
+    await waitForHealth(inputs({ healthCmd: 'wget -q --spider http://127.0.0.1:8080/health' }), 'c1', report, fakeClock())
+    expect(report.health).toMatchObject({ verdict: 'healthy', source: 'health-cmd', command: 'wget -q --spider http://127.0.0.1:8080/health', startupSeconds: 1 })
+  })
+})

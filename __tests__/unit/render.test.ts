@@ -1,0 +1,73 @@
+import { describe, expect, it } from '@jest/globals'
+import { readFileSync } from 'node:fs'
+import { parse as parseYaml } from 'yaml'
+import { judge } from '../../src/checks.js'
+import { outputsOf } from '../../src/outputs.js'
+import { renderMarkdown, renderText } from '../../src/render.js'
+import { newReport } from '../../src/report.js'
+import { inputs, measuredReport } from './fixtures.js'
+
+describe('renderMarkdown', () => {
+  it('renders one row per check with icon, value, limit and detail', () => {
+    const report = measuredReport()
+    judge(report, inputs({ maxSize: { text: '100MB', bytes: 100_000_000 } }))
+    const md = renderMarkdown(report)
+    expect(md).toContain('## ❌ image-gate: 1 of 4 checks failed')
+    expect(md).toContain('| ✅ | health | healthy after 1.4 s | healthy within 120 s |')
+    expect(md).toContain('| ❌ | size | 123.5 MB (123,456,789 bytes) | ≤ 100MB | 23.5 MB over the budget.')
+    expect(md).toContain('id `0aaa3c748093` · build 3.2 s · healthy 1.4 s after start')
+  })
+
+  it('keeps hostile log and probe text inert', () => {
+    const report = measuredReport()
+    report.health = {
+      verdict: 'unhealthy',
+      source: 'image',
+      command: 'check | @admin',
+      lastProbe: { exitCode: 1, output: '</details><script>alert(1)</script> | @octocat' },
+      logTail: ['```', '</details>', '<img src=x onerror=alert(1)>', '@everyone']
+    }
+    judge(report, inputs())
+    const md = renderMarkdown(report)
+    const table = md.split('\n').filter(l => l.startsWith('|'))
+    // every row still has exactly 6 pipes: no cell broke out
+    for (const line of table) expect(line.match(/(?<!\\)\|/g)).toHaveLength(6)
+    // outside code fences nothing is live: no tags, no mentions
+    const outsideFences = md.replace(/^(`{3,})text\n[\s\S]*?\n\1$/gm, '')
+    expect(outsideFences).not.toMatch(/<script|<img|@octocat|@admin|@everyone/)
+    expect(outsideFences.match(/<details>/g)).toHaveLength(2)
+    expect(outsideFences.match(/<\/details>/g)).toHaveLength(2)
+    // the log sits in a fence longer than any backtick run it contains
+    expect(md).toContain('````text\n```\n</details>\n<img src=x onerror=alert(1)>\n@everyone\n````')
+  })
+
+  it('says the run did not start on bad input', () => {
+    const report = newReport()
+    report.error = { kind: 'input', message: 'Input "max-size" must be ...; got "<b>5</b>".' }
+    const md = renderMarkdown(report)
+    expect(md).toContain('## ❌ image-gate: did not run')
+    expect(md).toContain('**Bad input:** Input &quot;max-size&quot; must be ...; got &quot;&lt;b&gt;5&lt;/b&gt;&quot;.')
+  })
+})
+
+describe('renderText', () => {
+  it('prints the same rows for a terminal', () => {
+    const report = measuredReport()
+    judge(report, inputs())
+    const text = renderText(report)
+    expect(text.split('\n')[0]).toBe('image-gate: PASSED (passed)  image-gate/app:0123456789ab')
+    expect(text).toContain('✅ user    UID 1001, GID 1001')
+  })
+})
+
+describe('outputs', () => {
+  it('are the outputs action.yml declares, read off the report', () => {
+    const action = parseYaml(readFileSync(new URL('../../action.yml', import.meta.url), 'utf8')) as { outputs: Record<string, unknown> }
+    const report = measuredReport()
+    judge(report, inputs())
+    const outputs = outputsOf(report)
+    expect(Object.keys(outputs).sort()).toEqual(Object.keys(action.outputs).sort())
+    expect(outputs).toMatchObject({ size: '123456789', health: 'healthy', 'startup-seconds': '1.4', user: 'nodejs', uid: '1001', passed: 'true' })
+    expect(JSON.parse(outputs.report)).toEqual(report)
+  })
+})
