@@ -32374,7 +32374,7 @@ function healthCheck(report, inputs) {
                 status: 'fail',
                 value: 'unhealthy',
                 limit,
-                detail: `Docker marked the container unhealthy (${by}).${probe} The container log is below.`
+                detail: `Docker marked the container unhealthy: it was not healthy within ${inputs.healthTimeout} s, then failed ${report.image.healthcheckRetries ?? 3} probes in a row (${by}).${probe} The container log is below.`
             };
         case 'exited':
             return {
@@ -32390,7 +32390,7 @@ function healthCheck(report, inputs) {
                 status: 'fail',
                 value: `not healthy after ${inputs.healthTimeout} s`,
                 limit,
-                detail: `Docker still reported "starting" when health-timeout ran out (${by}).${probe} Raise health-timeout if the app needs longer to start.`
+                detail: `Docker had no verdict ${h.waitedSeconds} s after start: the probes did not finish (${by}).${probe} Check that the probe command returns quickly; raise health-timeout if the app needs longer.`
             };
         case 'missing':
             return {
@@ -32521,9 +32521,12 @@ async function inspectImage(ref, report) {
     report.image.size = image.Size;
     report.image.user = image.Config?.User ?? '';
     report.image.healthcheck = healthcheckOf(image.Config?.Healthcheck?.Test);
+    report.image.healthcheckRetries = image.Config?.Healthcheck?.Retries || DOCKER_DEFAULT_RETRIES;
     report.image.exposedPorts = Object.keys(image.Config?.ExposedPorts ?? {});
     report.user.configured = report.image.user;
 }
+/** What Docker uses when the image sets no --retries. */
+const DOCKER_DEFAULT_RETRIES = 3;
 /** `HEALTHCHECK NONE` and an inherited empty test both mean: no health check. */
 function healthcheckOf(test) {
     if (!test || test.length === 0 || test[0] === 'NONE')
@@ -32540,10 +32543,17 @@ function describeHealthcheck(test) {
 
 
 
-// Stage 4: wait until Docker itself says the container is healthy (its HEALTHCHECK state), stop at
-// once when the container dies, and give up at health-timeout. Docker's state is read a few times a
-// second, so the verdict follows Docker's by well under a second.
+// Stage 4: wait until Docker itself says the container is healthy (its HEALTHCHECK state), and stop
+// at once when the container dies. Docker's state is read a few times a second, so the verdict
+// follows Docker's by well under a second.
+//
+// The start period is health-timeout (container.ts), so Docker counts no failure before it. After
+// it, Docker needs `retries` failed probes (1 s apart) to say "unhealthy"; we wait that long more,
+// so an always-failing check gets Docker's own "unhealthy" rather than our guess. Only a check that
+// never settles (a hanging probe) ends as "timeout".
 const POLL_MS = 200;
+/** Beyond retries × 1 s: room for the probes themselves to run. */
+const VERDICT_GRACE_MS = 5000;
 /** Without a health check, watch this long so a container that dies at start is still caught. */
 const NO_HEALTHCHECK_WATCH_MS = 3000;
 async function containerState(name) {
@@ -32563,7 +32573,8 @@ async function waitForHealth(inputs, name, report, clock = realClock) {
         health.command = describeHealthcheck(imageCheck);
     }
     const started = clock.now();
-    const watchMs = health.source ? inputs.healthTimeout * 1000 : NO_HEALTHCHECK_WATCH_MS;
+    const retries = report.image.healthcheckRetries ?? DOCKER_DEFAULT_RETRIES;
+    const watchMs = health.source ? inputs.healthTimeout * 1000 + retries * 1000 + VERDICT_GRACE_MS : NO_HEALTHCHECK_WATCH_MS;
     for (;;) {
         const state = await containerState(name);
         health.waitedSeconds = round((clock.now() - started) / 1000);

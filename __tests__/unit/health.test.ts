@@ -33,7 +33,9 @@ function fakeClock() {
   return { now: () => now, sleep: async (ms: number) => void (now += ms) }
 }
 
-beforeEach(() => getExecOutput.mockReset())
+beforeEach(() => {
+  getExecOutput.mockReset()
+})
 
 describe('waitForHealth', () => {
   it('returns as soon as Docker says healthy, with startup time from Docker timestamps', async () => {
