@@ -1,0 +1,120 @@
+// Runs the bundled action (dist/index.js) the way the GitHub runner does: one INPUT_* variable
+// for every input in action.yml (the default unless the test sets it), GITHUB_OUTPUT and
+// GITHUB_STEP_SUMMARY files, and a pull_request event payload. Docker is real.
+import { execFileSync, spawn } from 'node:child_process'
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import * as path from 'node:path'
+import { parse as parseYaml } from 'yaml'
+
+const ROOT = path.resolve(new URL('../..', import.meta.url).pathname)
+const action = parseYaml(readFileSync(path.join(ROOT, 'action.yml'), 'utf8')) as { inputs: Record<string, { default?: string }> }
+
+export interface ActionRun {
+  code: number | null
+  stdout: string
+  stderr: string
+  outputs: Record<string, string>
+  summary: string
+  seconds: number
+  report: any
+}
+
+export async function runAction(inputs: Record<string, string>): Promise<ActionRun> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'image-gate-run-'))
+  const outputFile = path.join(dir, 'output')
+  const summaryFile = path.join(dir, 'summary')
+  const eventFile = path.join(dir, 'event.json')
+  writeFileSync(outputFile, '')
+  writeFileSync(summaryFile, '')
+  writeFileSync(eventFile, JSON.stringify(pullRequestEvent()))
+  const env: NodeJS.ProcessEnv = {}
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('INPUT_') && !k.startsWith('GITHUB_')) env[k] = v
+  for (const [name, spec] of Object.entries(action.inputs)) {
+    env[`INPUT_${name.toUpperCase()}`] = inputs[name] ?? String(spec.default ?? '')
+  }
+  for (const name of Object.keys(inputs)) if (!(name in action.inputs)) throw new Error(`test sets unknown input ${name}`)
+  Object.assign(env, {
+    GITHUB_ACTIONS: 'true',
+    GITHUB_OUTPUT: outputFile,
+    GITHUB_STEP_SUMMARY: summaryFile,
+    GITHUB_EVENT_NAME: 'pull_request',
+    GITHUB_EVENT_PATH: eventFile,
+    GITHUB_REPOSITORY: 'octo-org/shop-api',
+    GITHUB_SHA: 'f00dfeedbeef0123456789abcdef0123456789ab',
+    GITHUB_WORKSPACE: ROOT,
+    RUNNER_TEMP: dir
+  })
+  const started = Date.now()
+  const child = spawn(process.execPath, [path.join(ROOT, 'dist/index.js')], { cwd: ROOT, env })
+  let stdout = ''
+  let stderr = ''
+  child.stdout.on('data', d => (stdout += d))
+  child.stderr.on('data', d => (stderr += d))
+  const code = await new Promise<number | null>(resolve => child.on('close', resolve))
+  const outputs = parseOutputFile(readFileSync(outputFile, 'utf8'))
+  const summary = readFileSync(summaryFile, 'utf8')
+  rmSync(dir, { recursive: true, force: true })
+  return { code, stdout, stderr, outputs, summary, seconds: (Date.now() - started) / 1000, report: outputs.report ? JSON.parse(outputs.report) : undefined }
+}
+
+/** GITHUB_OUTPUT holds `name<<DELIMITER`, the value's lines, then `DELIMITER`. */
+export function parseOutputFile(text: string): Record<string, string> {
+  const outputs: Record<string, string> = {}
+  const lines = text.split('\n')
+  for (let i = 0; i < lines.length; i++) {
+    const m = /^([^<]+)<<(.+)$/.exec(lines[i])
+    if (!m) continue
+    const value: string[] = []
+    for (i++; i < lines.length && lines[i] !== m[2]; i++) value.push(lines[i])
+    outputs[m[1]] = value.join('\n')
+  }
+  return outputs
+}
+
+function pullRequestEvent() {
+  return {
+    action: 'synchronize',
+    number: 7,
+    pull_request: { number: 7, head: { sha: 'f00dfeedbeef0123456789abcdef0123456789ab' }, base: { ref: 'main' } },
+    repository: { full_name: 'octo-org/shop-api', name: 'shop-api', owner: { login: 'octo-org' } }
+  }
+}
+
+/**
+ * A build context whose Dockerfile starts from scratch with the static busybox (sh, httpd, wget),
+ * followed by the given lines. `www/health` is served by httpd for HEALTHCHECKs.
+ */
+export function fixture(lines: string[]): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'image-gate-fixture-'))
+  copyFileSync('/bin/busybox', path.join(dir, 'busybox'))
+  mkdirSync(path.join(dir, 'www'))
+  writeFileSync(path.join(dir, 'www', 'health'), 'ok\n')
+  writeFileSync(
+    path.join(dir, 'Dockerfile'),
+    ['FROM scratch', 'COPY busybox /bin/busybox', 'RUN ["/bin/busybox", "--install", "-s", "/bin"]', 'COPY www /www', ...lines, ''].join('\n')
+  )
+  return dir
+}
+
+/** Lines for a fixture that serves /www on port 8080 and checks it every 30 s, as many images do. */
+export const SERVE = [
+  'HEALTHCHECK --interval=30s --timeout=5s CMD wget -q -O /dev/null http://127.0.0.1:8080/health || exit 1',
+  'CMD ["httpd", "-f", "-p", "8080", "-h", "/www"]'
+]
+
+export function docker(args: string[]): string {
+  return execFileSync('docker', args, { encoding: 'utf8' }).trim()
+}
+
+/** Containers image-gate left behind: must always be none. */
+export function leftovers(): string {
+  return docker(['ps', '--all', '--quiet', '--filter', 'label=io.github.image-gate'])
+}
+
+export function removeImages(prefix: string): void {
+  const ids = docker(['images', '--format', '{{.Repository}}:{{.Tag}}']).split('\n').filter(ref => ref.startsWith(prefix))
+  if (ids.length) execFileSync('docker', ['rmi', '--force', ...ids], { stdio: 'ignore' })
+}
+
+export const EXAMPLES = path.join(ROOT, 'examples')

@@ -1,0 +1,131 @@
+import { afterAll, afterEach, describe, expect, it, jest } from '@jest/globals'
+import { SERVE, docker, fixture, leftovers, removeImages, runAction } from './action.js'
+
+// One real image per verdict, built with buildx and run on the real engine by dist/index.js.
+
+jest.setTimeout(120_000)
+const TAG = 'image-gate-e2e/verdicts'
+afterEach(() => expect(leftovers()).toBe(''))
+afterAll(() => removeImages(TAG))
+
+const NON_ROOT = ["RUN echo 'app:x:10001:10001::/:/bin/sh' > /etc/passwd && echo 'app:x:10001:' > /etc/group", 'USER app']
+const row = (summary: string, check: string) => summary.split('\n').find(l => l.startsWith('| ') && l.split('|')[2]?.trim() === check) ?? ''
+
+describe('image-gate end to end', () => {
+  it('passes a healthy non-root image, and knows within seconds despite a 30 s interval', async () => {
+    const run = await runAction({ context: fixture([...NON_ROOT, ...SERVE]), tags: `${TAG}:healthy`, 'max-size': '5MB' })
+    expect(run.code).toBe(0)
+    const [inspect] = JSON.parse(docker(['image', 'inspect', `${TAG}:healthy`]))
+    expect(run.outputs).toMatchObject({ passed: 'true', health: 'healthy', user: 'app', uid: '10001', imageid: inspect.Id, size: String(inspect.Size) })
+    const startup = Number(run.outputs['startup-seconds'])
+    expect(startup).toBeGreaterThan(0)
+    expect(startup).toBeLessThan(10) // the image's own interval would take 30 s
+    expect(run.summary).toContain('## ✅ image-gate: passed')
+    expect(row(run.summary, 'health')).toMatch(/^\| ✅ \| health \| healthy after [\d.]+ s \| healthy within 120 s \| HEALTHCHECK: wget/)
+    expect(row(run.summary, 'size')).toContain(`(${inspect.Size.toLocaleString('en-US')} bytes) | ≤ 5MB`)
+    expect(row(run.summary, 'user')).toContain('| ✅ | user | UID 10001, GID 10001 | non-root | USER app; PID 1 (httpd) runs as UID 10001.')
+    expect(run.summary).toContain(`image \`${TAG}:healthy\``)
+  })
+
+  it('fails an image that runs as root on the user check only', async () => {
+    const run = await runAction({ context: fixture(SERVE), tags: `${TAG}:root` })
+    expect(run.code).toBe(1)
+    expect(run.outputs).toMatchObject({ passed: 'false', health: 'healthy', user: '', uid: '0' })
+    expect(run.report.checks.map((c: any) => [c.name, c.status])).toEqual([
+      ['build', 'pass'],
+      ['health', 'pass'],
+      ['size', 'skip'],
+      ['user', 'fail']
+    ])
+    expect(row(run.summary, 'user')).toContain('| ❌ | user | UID 0, GID 0 | non-root | no USER (root); PID 1 (httpd) runs as UID 0.')
+    expect(run.stdout).toContain('::error::image-gate: 1 of 4 checks failed: user (UID 0, GID 0)')
+  })
+
+  it('judges the UID the process runs as, not the USER string', async () => {
+    // USER names an account whose UID is 0: the string looks harmless, the process is root.
+    const run = await runAction({
+      context: fixture(["RUN echo 'deploy:x:0:0::/:/bin/sh' > /etc/passwd", 'USER deploy', ...SERVE]),
+      tags: `${TAG}:alias-root`
+    })
+    expect(run.outputs).toMatchObject({ passed: 'false', user: 'deploy', uid: '0' })
+    expect(row(run.summary, 'user')).toContain('USER deploy; PID 1 (httpd) runs as UID 0.')
+  })
+
+  it('fails on health when the HEALTHCHECK always fails, with Docker\'s verdict and the probe output', async () => {
+    const run = await runAction({
+      context: fixture([...NON_ROOT, 'HEALTHCHECK --interval=30s CMD echo "db connection refused" && exit 1', 'CMD ["httpd", "-f", "-p", "8080", "-h", "/www"]']),
+      tags: `${TAG}:unhealthy`,
+      'health-timeout': '3'
+    })
+    expect(run.code).toBe(1)
+    expect(run.outputs).toMatchObject({ passed: 'false', health: 'unhealthy', uid: '10001' })
+    expect(row(run.summary, 'health')).toContain('| ❌ | health | unhealthy | healthy within 3 s | Docker marked the container unhealthy')
+    expect(run.summary).toContain('Last probe exited 1: db connection refused.')
+    // 3 s start period, then 3 failed probes 1 s apart; not 3 × 30 s
+    expect(run.report.health.waitedSeconds).toBeLessThan(15)
+  })
+
+  it('reports a container that exits at start as exited within seconds, with exit code and logs', async () => {
+    const run = await runAction({
+      context: fixture([...NON_ROOT, 'HEALTHCHECK CMD true', 'CMD ["sh", "-c", "echo \\"config missing: DATABASE_URL\\" >&2; exit 3"]']),
+      tags: `${TAG}:exits`
+    })
+    expect(run.code).toBe(1)
+    expect(run.outputs).toMatchObject({ passed: 'false', health: 'exited' })
+    expect(run.report.health.exitCode).toBe(3)
+    expect(run.report.health.waitedSeconds).toBeLessThan(5)
+    expect(row(run.summary, 'health')).toContain('| ❌ | health | exited (code 3) |')
+    expect(run.summary).toContain('<details><summary>Container log (last 1 lines)</summary>')
+    expect(run.summary).toContain('config missing: DATABASE_URL')
+    expect(row(run.summary, 'user')).toContain('| ⚪ | user | unknown |')
+  })
+
+  it('fails on size when the image is over max-size', async () => {
+    const run = await runAction({ context: fixture([...NON_ROOT, ...SERVE]), tags: `${TAG}:fat`, 'max-size': '1MB' })
+    expect(run.code).toBe(1)
+    expect(Number(run.outputs.size)).toBeGreaterThan(1_000_000)
+    expect(run.report.checks.filter((c: any) => c.status === 'fail').map((c: any) => c.name)).toEqual(['size'])
+    expect(row(run.summary, 'size')).toMatch(/^\| ❌ \| size \| [\d.]+ MB \([\d,]+ bytes\) \| ≤ 1MB \| [\d.]+ kB over the budget/)
+  })
+
+  it('fails a Dockerfile that does not build, and still writes the summary with the failed step', async () => {
+    const run = await runAction({
+      context: fixture(['RUN echo "compiling..." && echo "::error::forged by the build" && exit 3', ...SERVE]),
+      tags: `${TAG}:broken`
+    })
+    expect(run.code).toBe(1)
+    expect(run.outputs).toMatchObject({ passed: 'false', health: 'skipped', imageid: '' })
+    expect(row(run.summary, 'build')).toMatch(/^\| ❌ \| build \| failed \| +\| failed at &#91;\d\/\d&#93; RUN echo/)
+    expect(run.summary).toContain('<details><summary>Build log')
+    expect(run.summary).toContain('compiling...')
+    expect(row(run.summary, 'health')).toContain('not run: the build failed')
+    // the build's own "::error::" line reached the log only while workflow commands were stopped
+    const forged = run.stdout.indexOf('::error::forged by the build')
+    const stop = run.stdout.lastIndexOf('::stop-commands::', forged)
+    const token = /::stop-commands::(\S+)/.exec(run.stdout.slice(stop))![1]
+    expect(stop).toBeGreaterThanOrEqual(0)
+    expect(run.stdout.indexOf(`::${token}::`, stop)).toBeGreaterThan(forged)
+  })
+
+  it('passes env and command to the container, without a shell', async () => {
+    const context = fixture(NON_ROOT)
+    const command = `sh -c 'test "$MODE" = worker && exec sleep 600'`
+    const ok = await runAction({ context, tags: `${TAG}:worker`, env: 'MODE=worker', command, 'require-healthcheck': 'false' })
+    expect(ok.outputs).toMatchObject({ passed: 'true', health: 'missing', uid: '10001' })
+    expect(row(ok.summary, 'health')).toContain('| ⚪ | health | no health check |')
+    const wrong = await runAction({ context, tags: `${TAG}:worker`, env: 'MODE=api', command, 'require-healthcheck': 'false' })
+    expect(wrong.outputs).toMatchObject({ passed: 'false', health: 'exited' })
+  })
+
+  it('explains bad input in one line, without a stack trace, and says so in the summary', async () => {
+    const run = await runAction({ context: fixture(SERVE), 'max-size': '500XB' })
+    expect(run.code).toBe(1)
+    const errors = run.stdout.split('\n').filter(l => l.startsWith('::error::'))
+    expect(errors).toEqual([
+      '::error::Input "max-size" must be a byte count or a number with a unit: B, kB, MB, GB (powers of 10) or KiB, MiB, GiB (powers of 2), e.g. 500MB, 250MiB, 1.5GB; got "500XB".'
+    ])
+    expect(run.stdout + run.stderr).not.toMatch(/\n\s+at /)
+    expect(run.summary).toContain('## ❌ image-gate: did not run')
+    expect(run.outputs.passed).toBe('false')
+  })
+})
