@@ -53,12 +53,12 @@ if ! buildx_ready; then
     | grep -v -- '-security' | grep -oE '(https?|file)://[^ ]+/debian/?' | head -n1 || true)
   [ -n "$mirror" ] || die "cannot find this machine's Debian mirror in /etc/apt; install docker-buildx by hand"
   tmp=$(mktemp -d)
-  chmod 755 "$tmp"  # apt fetches as the _apt user
   trap 'rm -rf "$tmp"' EXIT
   mkdir -p "$tmp/lists/partial" "$tmp/sources.list.d"
   printf 'deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] %s trixie main\n' "$mirror" >"$tmp/sources.list"
   apt_opts=(-o "Dir::Etc::SourceList=$tmp/sources.list" -o "Dir::Etc::SourceParts=$tmp/sources.list.d"
-            -o "Dir::State::Lists=$tmp/lists" -o "APT::Get::List-Cleanup=0")
+            -o "Dir::State::Lists=$tmp/lists" -o "APT::Get::List-Cleanup=0"
+            -o "APT::Sandbox::User=root")  # the temp dir is root's; no _apt sandbox needed
   apt-get "${apt_opts[@]}" update -qq
   (cd "$tmp" && apt-get "${apt_opts[@]}" download docker-buildx >/dev/null)
   dpkg -i "$tmp"/docker-buildx_*.deb >/dev/null

@@ -118,3 +118,8 @@ export function removeImages(prefix: string): void {
 }
 
 export const EXAMPLES = path.join(ROOT, 'examples')
+
+/** The summary table row of one check, e.g. "| ✅ | health | healthy after 1.1 s | ... |". */
+export function row(summary: string, check: string): string {
+  return summary.split('\n').find(line => line.startsWith('| ') && line.split('|')[2]?.trim() === check) ?? ''
+}

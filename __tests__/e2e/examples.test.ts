@@ -1,6 +1,6 @@
 import { afterAll, afterEach, describe, expect, it, jest } from '@jest/globals'
 import * as path from 'node:path'
-import { EXAMPLES, leftovers, removeImages, runAction } from './action.js'
+import { EXAMPLES, leftovers, removeImages, row, runAction } from './action.js'
 
 // The two example services under examples/, built verbatim from their Dockerfiles
 // (FROM node:18-alpine: the offline stand-in here, the real image on GitHub).
@@ -10,7 +10,6 @@ const TAG = 'image-gate-e2e/examples'
 afterEach(() => expect(leftovers()).toBe(''))
 afterAll(() => removeImages(TAG))
 
-const row = (summary: string, check: string) => summary.split('\n').find(l => l.startsWith('| ') && l.split('|')[2]?.trim() === check) ?? ''
 
 describe('examples/focus-flow-backend', () => {
   it('builds, is healthy in seconds rather than 30 s, is measured, and fails the non-root check', async () => {

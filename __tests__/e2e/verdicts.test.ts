@@ -1,5 +1,5 @@
 import { afterAll, afterEach, describe, expect, it, jest } from '@jest/globals'
-import { SERVE, docker, fixture, leftovers, removeImages, runAction } from './action.js'
+import { docker, fixture, leftovers, removeImages, row, runAction, SERVE } from './action.js'
 
 // One real image per verdict, built with buildx and run on the real engine by dist/index.js.
 
@@ -9,7 +9,6 @@ afterEach(() => expect(leftovers()).toBe(''))
 afterAll(() => removeImages(TAG))
 
 const NON_ROOT = ["RUN echo 'app:x:10001:10001::/:/bin/sh' > /etc/passwd && echo 'app:x:10001:' > /etc/group", 'USER app']
-const row = (summary: string, check: string) => summary.split('\n').find(l => l.startsWith('| ') && l.split('|')[2]?.trim() === check) ?? ''
 
 describe('image-gate end to end', () => {
   it('passes a healthy non-root image, and knows within seconds despite a 30 s interval', async () => {
