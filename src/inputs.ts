@@ -32,6 +32,9 @@ export interface Inputs {
   requireNonRoot: boolean
   fail: boolean
   summary: boolean
+  comment: boolean
+  commentKey: string
+  githubToken: string
 }
 
 /** Defaults, also declared in action.yml (a unit test keeps the two equal). */
@@ -57,7 +60,11 @@ export const DEFAULTS: Record<string, string> = {
   'max-size': '',
   'require-non-root': 'true',
   fail: 'true',
-  summary: 'true'
+  summary: 'true',
+  comment: 'true',
+  'comment-key': '',
+  // action.yml defaults this to ${{ github.token }}, which only the runner can evaluate
+  'github-token': ''
 }
 
 export type InputSource = (name: string) => string
@@ -118,8 +125,17 @@ export function readInputs(source: InputSource = actionInputs, cwd = process.cwd
     maxSize: maxSize(get('max-size')),
     requireNonRoot: bool('require-non-root', get('require-non-root')),
     fail: bool('fail', get('fail')),
-    summary: bool('summary', get('summary'))
+    summary: bool('summary', get('summary')),
+    comment: bool('comment', get('comment')),
+    commentKey: get('comment-key'),
+    githubToken: token(get('github-token'))
   }
+}
+
+function token(value: string): string {
+  // The runner masks github.token itself; a token passed any other way is masked here.
+  if (value) core.setSecret(value)
+  return value
 }
 
 /** One item per line (and per comma where `commas`), as docker/build-push-action reads lists. */

@@ -10,6 +10,7 @@ interface ImageInspect {
     User?: string
     Healthcheck?: { Test?: string[]; Retries?: number }
     ExposedPorts?: Record<string, unknown>
+    Labels?: Record<string, string> | null
   }
 }
 
@@ -21,6 +22,7 @@ export async function inspectImage(ref: string, report: Report): Promise<void> {
   report.image.healthcheck = healthcheckOf(image.Config?.Healthcheck?.Test)
   report.image.healthcheckRetries = image.Config?.Healthcheck?.Retries || DOCKER_DEFAULT_RETRIES
   report.image.exposedPorts = Object.keys(image.Config?.ExposedPorts ?? {})
+  report.image.labels = image.Config?.Labels ?? {}
   report.user.configured = report.image.user
 }
 

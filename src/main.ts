@@ -1,6 +1,7 @@
 import * as core from '@actions/core'
 import { build, defaultTag } from './build.js'
 import { failureLine, judge } from './checks.js'
+import { upsertComment } from './comment.js'
 import { containerName, removeContainer, startContainer } from './container.js'
 import { EngineError, preflight } from './docker.js'
 import { logUntrusted } from './escape.js'
@@ -58,6 +59,13 @@ function recordError(report: Report, err: unknown): void {
 
 async function publish(report: Report, inputs: Inputs | undefined): Promise<void> {
   logUntrusted(renderText(report).split('\n'))
+  const containerLog = report.health.logTail ?? []
+  if (containerLog.length > 0) {
+    core.startGroup(`Container log (last ${containerLog.length} lines)`)
+    logUntrusted(containerLog)
+    core.endGroup()
+  }
+  if (inputs) await upsertComment(report, inputs)
   setOutputs(report)
   // The summary is written even for bad input (inputs undefined), so the run page says what happened.
   if ((inputs?.summary ?? true) && process.env.GITHUB_STEP_SUMMARY) {

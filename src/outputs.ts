@@ -13,7 +13,8 @@ export function outputsOf(report: Report): Record<string, string> {
     user: text(report.user.configured),
     uid: text(report.user.uid),
     passed: String(report.passed),
-    report: JSON.stringify(report)
+    report: JSON.stringify(report),
+    'comment-url': report.comment?.url ?? ''
   }
 }
 

@@ -2,11 +2,17 @@ import { shortId } from './checks.js'
 import { codeBlock, inline } from './escape.js'
 import type { CheckStatus, Report } from './report.js'
 
-// Rendering: the report as Markdown (job summary, later the PR comment) and as terminal text.
-// Reads the report only; every string that came from the image, its logs or the user goes
-// through escape.ts.
+// Rendering: the report as Markdown (job summary, PR comment) and as terminal text. Reads the
+// report only; every string that came from the image, its logs or the user goes through escape.ts.
 
 const ICON: Record<CheckStatus, string> = { pass: '✅', fail: '❌', skip: '⚪' }
+
+/** GitHub refuses a job summary over 1 MiB; stay well under it. */
+export const SUMMARY_MAX_CHARS = 900_000
+/** GitHub refuses a comment body over 65,536 characters; the marker and run link need a little room. */
+export const COMMENT_MAX_CHARS = 60_000
+/** A single log line longer than this is cut in the middle. */
+const LINE_MAX_CHARS = 2_000
 
 export function headline(report: Report): string {
   if (report.error) return report.error.kind === 'input' || report.error.kind === 'engine' ? 'did not run' : 'stopped with an error'
@@ -15,7 +21,29 @@ export function headline(report: Report): string {
   return `${failed} of ${report.checks.length} checks failed`
 }
 
-export function renderMarkdown(report: Report): string {
+/**
+ * Headline, facts and the checks table, then the logs in collapsible sections. Over `maxChars`,
+ * the logs lose their oldest lines (and over-long lines their middle); the table is never cut.
+ */
+export function renderMarkdown(report: Report, maxChars = SUMMARY_MAX_CHARS): string {
+  const head = renderHead(report)
+  const blocks = logBlocks(report)
+  if (blocks.length === 0) return head
+  const overhead = blocks.length * 200 // <details> markup, fences, titles
+  const allowance = Math.max(0, Math.floor((maxChars - head.length - overhead) / blocks.length))
+  const rendered = blocks.map(block => {
+    const kept = tail(block.lines, allowance)
+    const dropped = block.lines.length - kept.length
+    const shortened = kept.some(line => line.length > 0 && !block.lines.includes(line))
+    let title = `${block.title} (last ${block.lines.length} lines)`
+    if (dropped > 0) title = `${block.title} (last ${kept.length} of ${block.lines.length} lines, cut to fit; the action log has them all)`
+    else if (shortened) title = `${block.title} (last ${block.lines.length} lines, long lines shortened; the action log has them whole)`
+    return details(title, kept)
+  })
+  return [head, ...rendered].join('\n')
+}
+
+function renderHead(report: Report): string {
   const out: string[] = []
   out.push(`## ${report.passed ? '✅' : '❌'} image-gate: ${headline(report)}`, '')
   if (report.error) {
@@ -33,17 +61,48 @@ export function renderMarkdown(report: Report): string {
     }
     out.push('')
   }
-  const h = report.health
-  if (report.build.logTail?.length && !report.build.ok) out.push(...details(`Build log (last ${report.build.logTail.length} lines)`, report.build.logTail))
-  if (h.lastProbe && h.verdict !== 'healthy') {
-    out.push(...details(`Last health probe (exit code ${h.lastProbe.exitCode})`, h.lastProbe.output.split('\n')))
-  }
-  if (h.logTail?.length) out.push(...details(`Container log (last ${h.logTail.length} lines)`, h.logTail))
   return out.join('\n')
 }
 
-function details(summary: string, lines: string[]): string[] {
-  return ['<details><summary>' + inline(summary) + '</summary>', '', codeBlock(lines), '', '</details>', '']
+interface LogBlock {
+  title: string
+  lines: string[]
+}
+
+function logBlocks(report: Report): LogBlock[] {
+  const blocks: LogBlock[] = []
+  const h = report.health
+  if (report.build.logTail?.length && !report.build.ok) blocks.push({ title: 'Build log', lines: report.build.logTail })
+  if (h.lastProbe && h.verdict !== 'healthy') {
+    blocks.push({ title: `Last health probe (exit code ${h.lastProbe.exitCode})`, lines: h.lastProbe.output.split('\n') })
+  }
+  if (h.logTail?.length) blocks.push({ title: 'Container log', lines: h.logTail })
+  const labels = Object.entries(report.image.labels ?? {})
+  if (labels.length) blocks.push({ title: 'Image labels', lines: labels.map(([k, v]) => `${k}=${v}`) })
+  return blocks
+}
+
+/** The newest lines that fit in `budget` characters, each cut to LINE_MAX_CHARS. */
+function tail(lines: string[], budget: number): string[] {
+  const kept: string[] = []
+  let used = 0
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const line = cutLine(lines[i])
+    if (used + line.length + 1 > budget) break
+    kept.unshift(line)
+    used += line.length + 1
+  }
+  return kept
+}
+
+function cutLine(line: string): string {
+  if (line.length <= LINE_MAX_CHARS) return line
+  const half = LINE_MAX_CHARS / 2 - 20
+  return `${line.slice(0, half)} …[${line.length - 2 * half} characters cut]… ${line.slice(-half)}`
+}
+
+function details(summary: string, lines: string[]): string {
+  return ['<details><summary>' + inline(summary) + '</summary>', '', codeBlock(lines), '', '</details>', ''].join('\n')
 }
 
 /** Plain text for a terminal or the action log: the same rows, aligned. */

@@ -48,6 +48,7 @@ export interface Report {
     /** consecutive failed probes after the start period before Docker says unhealthy */
     healthcheckRetries?: number
     exposedPorts?: string[]
+    labels?: Record<string, string>
   }
   health: {
     verdict: HealthVerdict
@@ -76,6 +77,8 @@ export interface Report {
   }
   checks: Check[]
   passed: boolean
+  /** the pull-request comment, when one was posted */
+  comment?: { url: string; action: 'created' | 'updated' }
   /** set when the run could not start or stopped early (bad input, no engine) */
   error?: { kind: 'input' | 'engine' | 'internal'; message: string }
 }

@@ -20,14 +20,22 @@ export interface ActionRun {
   report: any
 }
 
-export async function runAction(inputs: Record<string, string>): Promise<ActionRun> {
+export interface RunOptions {
+  /** the event that triggered the run; only pull_request events get a comment */
+  event?: 'pull_request' | 'push'
+  /** a FakeGitHub's URL; without one the API points at a closed loopback port */
+  apiUrl?: string
+  env?: Record<string, string>
+}
+
+export async function runAction(inputs: Record<string, string>, options: RunOptions = {}): Promise<ActionRun> {
   const dir = mkdtempSync(path.join(tmpdir(), 'image-gate-run-'))
   const outputFile = path.join(dir, 'output')
   const summaryFile = path.join(dir, 'summary')
   const eventFile = path.join(dir, 'event.json')
   writeFileSync(outputFile, '')
   writeFileSync(summaryFile, '')
-  writeFileSync(eventFile, JSON.stringify(pullRequestEvent()))
+  writeFileSync(eventFile, JSON.stringify(options.event === 'pull_request' ? pullRequestEvent() : pushEvent()))
   const env: NodeJS.ProcessEnv = {}
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('INPUT_') && !k.startsWith('GITHUB_')) env[k] = v
   for (const [name, spec] of Object.entries(action.inputs)) {
@@ -38,12 +46,19 @@ export async function runAction(inputs: Record<string, string>): Promise<ActionR
     GITHUB_ACTIONS: 'true',
     GITHUB_OUTPUT: outputFile,
     GITHUB_STEP_SUMMARY: summaryFile,
-    GITHUB_EVENT_NAME: 'pull_request',
+    GITHUB_EVENT_NAME: options.event ?? 'push',
     GITHUB_EVENT_PATH: eventFile,
+    // nothing ever leaves loopback: without a fake server, port 9 refuses the connection
+    GITHUB_API_URL: options.apiUrl ?? 'http://127.0.0.1:9',
+    GITHUB_SERVER_URL: 'https://github.example',
+    GITHUB_RUN_ID: '4242',
+    GITHUB_WORKFLOW: 'image',
+    GITHUB_JOB: 'gate',
     GITHUB_REPOSITORY: 'octo-org/shop-api',
     GITHUB_SHA: 'f00dfeedbeef0123456789abcdef0123456789ab',
     GITHUB_WORKSPACE: ROOT,
-    RUNNER_TEMP: dir
+    RUNNER_TEMP: dir,
+    ...options.env
   })
   const started = Date.now()
   const child = spawn(process.execPath, [path.join(ROOT, 'dist/index.js')], { cwd: ROOT, env })
@@ -77,6 +92,14 @@ function pullRequestEvent() {
     action: 'synchronize',
     number: 7,
     pull_request: { number: 7, head: { sha: 'f00dfeedbeef0123456789abcdef0123456789ab' }, base: { ref: 'main' } },
+    repository: { full_name: 'octo-org/shop-api', name: 'shop-api', owner: { login: 'octo-org' } }
+  }
+}
+
+function pushEvent() {
+  return {
+    ref: 'refs/heads/main',
+    after: 'f00dfeedbeef0123456789abcdef0123456789ab',
     repository: { full_name: 'octo-org/shop-api', name: 'shop-api', owner: { login: 'octo-org' } }
   }
 }
@@ -122,4 +145,23 @@ export const EXAMPLES = path.join(ROOT, 'examples')
 /** The summary table row of one check, e.g. "| ✅ | health | healthy after 1.1 s | ... |". */
 export function row(summary: string, check: string): string {
   return summary.split('\n').find(line => line.startsWith('| ') && line.split('|')[2]?.trim() === check) ?? ''
+}
+
+/**
+ * The workflow commands the runner would act on in this stdout: lines starting with "::", except
+ * those between `::stop-commands::TOKEN` and `::TOKEN::`, which the runner ignores.
+ */
+export function activeCommands(stdout: string): string[] {
+  const active: string[] = []
+  let stoppedBy: string | undefined
+  for (const line of stdout.split('\n')) {
+    if (stoppedBy) {
+      if (line === `::${stoppedBy}::`) stoppedBy = undefined
+      continue
+    }
+    const stop = /^::stop-commands::(.+)$/.exec(line)
+    if (stop) stoppedBy = stop[1]
+    else if (line.startsWith('::')) active.push(line)
+  }
+  return active
 }

@@ -25,6 +25,9 @@ export function inputs(overrides: Partial<Inputs> = {}): Inputs {
     requireNonRoot: true,
     fail: true,
     summary: true,
+    comment: true,
+    commentKey: '',
+    githubToken: '',
     ...overrides
   }
 }

@@ -1,0 +1,168 @@
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals'
+import { FakeGitHub, TOKEN } from './github-server.js'
+import { activeCommands, fixture, leftovers, removeImages, row, runAction, SERVE } from './action.js'
+
+// The sticky pull-request comment, end to end: dist/index.js with a real pull_request event
+// payload and a real image, against a GitHub REST server on 127.0.0.1.
+
+jest.setTimeout(120_000)
+const TAG = 'image-gate-e2e/comment'
+const NON_ROOT = ["RUN echo 'app:x:10001:10001::/:/bin/sh' > /etc/passwd", 'USER 10001']
+let healthy: string
+let gh: FakeGitHub
+
+beforeAll(() => {
+  healthy = fixture([...NON_ROOT, ...SERVE])
+})
+beforeEach(async () => {
+  gh = await new FakeGitHub().start()
+})
+afterEach(async () => {
+  await gh.stop()
+  expect(leftovers()).toBe('')
+})
+afterAll(() => removeImages(TAG))
+
+const onPullRequest = (inputs: Record<string, string>) =>
+  runAction({ context: healthy, tags: `${TAG}:ok`, 'github-token': TOKEN, ...inputs }, { event: 'pull_request', apiUrl: gh.url })
+const ours = () => gh.comments.filter(c => c.body.includes('<!-- image-gate:comment key='))
+
+describe('pull-request comment', () => {
+  it('creates one comment, then updates that same comment on the next run', async () => {
+    const first = await onPullRequest({})
+    expect(first.code).toBe(0)
+    expect(gh.writes()).toEqual(['POST /repos/octo-org/shop-api/issues/7/comments'])
+    expect(gh.comments).toHaveLength(1)
+    const comment = gh.comments[0]
+    expect(first.outputs['comment-url']).toBe(comment.html_url)
+    expect(comment.user.login).toBe('github-actions[bot]')
+    expect(comment.body).toContain('## ✅ image-gate: passed')
+    expect(comment.body).toContain(`image \`${TAG}:ok\``)
+    expect(row(comment.body, 'health')).toMatch(/^\| ✅ \| health \| healthy after/)
+    expect(comment.body).toContain('[Workflow run](https://github.example/octo-org/shop-api/actions/runs/4242)')
+    expect(comment.body.trimEnd().split('\n').pop()).toMatch(/^<!-- image-gate:comment key=image%2Fgate%2F.+ -->$/)
+
+    const second = await onPullRequest({ 'max-size': '1MB' })
+    expect(second.code).toBe(1)
+    expect(gh.writes()).toEqual(['POST /repos/octo-org/shop-api/issues/7/comments', `PATCH /repos/octo-org/shop-api/issues/comments/${comment.id}`])
+    expect(gh.comments).toHaveLength(1)
+    expect(gh.comments[0].body).toContain('## ❌ image-gate: 1 of 4 checks failed')
+    expect(second.outputs['comment-url']).toBe(comment.html_url)
+  })
+
+  it('leaves alone a lookalike comment by another account', async () => {
+    await onPullRequest({})
+    const marker = ours()[0].body.trimEnd().split('\n').pop()!
+    gh.comments = []
+    const fake = gh.addComment(`I am not the bot\n${marker}`, { login: 'mallory', type: 'User' })
+    await onPullRequest({})
+    expect(gh.comments).toHaveLength(2)
+    expect(gh.comments.find(c => c.id === fake.id)!.body).toBe(`I am not the bot\n${marker}`)
+    expect(gh.writes().slice(-1)).toEqual(['POST /repos/octo-org/shop-api/issues/7/comments'])
+  })
+
+  it('with a personal token, matches on the token\'s own login', async () => {
+    gh.self = 'release-bot-user'
+    await onPullRequest({})
+    await onPullRequest({})
+    expect(gh.comments).toHaveLength(1)
+    expect(gh.comments[0].user.login).toBe('release-bot-user')
+  })
+
+  it('keeps separate comments for two comment-keys', async () => {
+    await onPullRequest({ 'comment-key': 'api' })
+    await onPullRequest({ 'comment-key': 'worker' })
+    await onPullRequest({ 'comment-key': 'api' })
+    expect(ours()).toHaveLength(2)
+    expect(gh.writes().filter(w => w.startsWith('POST'))).toHaveLength(2)
+  })
+
+  it('finds its comment among 150 others (pagination)', async () => {
+    for (let i = 0; i < 60; i++) gh.addComment(`review comment ${i}`)
+    await onPullRequest({})
+    for (let i = 0; i < 90; i++) gh.addComment(`later comment ${i}`)
+    await onPullRequest({})
+    expect(gh.comments).toHaveLength(151)
+    expect(ours()).toHaveLength(1)
+    expect(gh.requests.filter(r => r.path.includes('/comments?') && r.path.includes('page=2'))).not.toHaveLength(0)
+  })
+
+  it('on 403 (a fork or Dependabot token) warns once, keeps the summary and the outcome', async () => {
+    gh.fail('POST', /\/comments$/, 403, 1, 'Resource not accessible by integration')
+    const run = await onPullRequest({})
+    expect(run.code).toBe(0)
+    expect(run.outputs).toMatchObject({ passed: 'true', 'comment-url': '' })
+    const warnings = run.stdout.split('\n').filter(l => l.startsWith('::warning'))
+    expect(warnings).toHaveLength(1)
+    expect(warnings[0]).toContain('could not comment on the pull request (403 Resource not accessible by integration)')
+    expect(warnings[0]).toContain('pull-requests: write')
+    expect(warnings[0]).toContain('workflow_run')
+    expect(run.summary).toContain('## ✅ image-gate: passed')
+    expect(gh.writes()).toEqual(['POST /repos/octo-org/shop-api/issues/7/comments']) // a plain 403 is not retried
+  })
+
+  it('retries 500 twice, then succeeds', async () => {
+    gh.fail('POST', /\/comments$/, 500, 2)
+    const run = await onPullRequest({})
+    expect(run.code).toBe(0)
+    expect(gh.writes()).toEqual(Array(3).fill('POST /repos/octo-org/shop-api/issues/7/comments'))
+    expect(gh.comments).toHaveLength(1)
+    expect(run.outputs['comment-url']).toBe(gh.comments[0].html_url)
+  })
+
+  it('honours retry-after on a secondary rate limit', async () => {
+    gh.fail('GET', /\/comments$/, 403, 1, 'You have exceeded a secondary rate limit', { 'retry-after': '1' })
+    const run = await onPullRequest({})
+    expect(run.outputs['comment-url']).toBe(gh.comments[0].html_url)
+    expect(run.stdout).toContain(': 403, retrying in 1 s')
+  })
+
+  it('never fails the step over an API error', async () => {
+    gh.fail('GET', /\/comments$/, 422, 1, 'Validation Failed')
+    const run = await onPullRequest({})
+    expect(run.code).toBe(0)
+    expect(run.stdout).toContain('::warning::image-gate could not comment on the pull request (422 Validation Failed)')
+  })
+
+  it('does not comment outside pull requests, or with comment: false', async () => {
+    await runAction({ context: healthy, tags: `${TAG}:ok`, 'github-token': TOKEN }, { event: 'push', apiUrl: gh.url })
+    await onPullRequest({ comment: 'false' })
+    expect(gh.requests).toEqual([])
+  })
+
+  it('keeps a 200,000-character log under the comment limit with the table intact', async () => {
+    const line = 'x'.repeat(3999)
+    const context = fixture([...NON_ROOT, 'HEALTHCHECK CMD true', `CMD ["sh", "-c", "for i in $(seq 1 50); do echo \${i}${line}; done; exit 4"]`])
+    const run = await runAction({ context, tags: `${TAG}:loud`, 'github-token': TOKEN }, { event: 'pull_request', apiUrl: gh.url })
+    expect(run.outputs.health).toBe('exited')
+    const body = gh.comments[0].body
+    expect(body.length).toBeLessThan(65_536)
+    for (const check of ['build', 'health', 'size', 'user']) expect(row(body, check)).not.toBe('')
+    expect(row(body, 'health')).toContain('| ❌ | health | exited (code 4) |')
+    expect(body).toMatch(/Container log \(last \d+ of 50 lines, cut to fit; the action log has them all\)/)
+    expect(body).toContain('50xxx') // the newest line survives
+    // the job summary has room for every line (each cut to 2,000 characters)
+    expect(run.summary).toContain('Container log (last 50 lines, long lines shortened; the action log has them whole)')
+    // and the action log has them whole
+    expect(run.stdout).toContain(`\n50${line}\n`)
+  })
+
+  it('renders hostile log and label text inert', async () => {
+    const context = fixture([
+      ...NON_ROOT,
+      'LABEL org.opencontainers.image.title="</details><img src=x onerror=alert(1)> @org/security-team | broken"',
+      'HEALTHCHECK CMD true',
+      `CMD ["sh", "-c", "echo '</details>'; echo '\`\`\`'; echo '@octocat please merge <script>x</script>'; echo '::error::pwned'; exit 2"]`
+    ])
+    const run = await runAction({ context, tags: `${TAG}:hostile`, 'github-token': TOKEN }, { event: 'pull_request', apiUrl: gh.url })
+    const body = gh.comments[0].body
+    const outsideFences = body.replace(/^(`{3,})text\n[\s\S]*?\n\1$/gm, '')
+    expect(outsideFences).not.toMatch(/<img|<script|@octocat|@org\/security-team/)
+    expect(outsideFences.match(/<details>/g)).toHaveLength(outsideFences.match(/<\/details>/g)!.length)
+    expect(body).toContain('````text\n</details>\n```\n@octocat please merge <script>x</script>\n::error::pwned\n````')
+    for (const line of body.split('\n').filter(l => l.startsWith('| '))) expect(line.match(/\|/g)).toHaveLength(6)
+    // and the container's "::error::" never became a workflow command in the action log
+    expect(run.stdout).toContain('\n::error::pwned\n') // echoed, but inside stop-commands:
+    expect(activeCommands(run.stdout).filter(l => l.startsWith('::error::'))).toEqual(['::error::image-gate: 1 of 4 checks failed: health (exited (code 2))'])
+  })
+})

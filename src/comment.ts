@@ -1,0 +1,115 @@
+import * as core from '@actions/core'
+import * as github from '@actions/github'
+import * as path from 'node:path'
+import { client, type Octokit } from './github.js'
+import type { Inputs } from './inputs.js'
+import { COMMENT_MAX_CHARS, renderMarkdown } from './render.js'
+import type { Report } from './report.js'
+
+// The sticky pull-request comment: one per key (workflow, job, image), updated in place on every
+// run. Anything that goes wrong here is a warning: the comment never changes the step's outcome.
+
+const PR_EVENTS = ['pull_request', 'pull_request_target']
+const MARKER_PREFIX = '<!-- image-gate:comment key='
+
+export interface CommentTarget {
+  owner: string
+  repo: string
+  number: number
+}
+
+/** The pull request this run belongs to, or undefined when the event is not a pull request. */
+export function pullRequest(context = github.context): CommentTarget | undefined {
+  if (!PR_EVENTS.includes(context.eventName)) return undefined
+  const number = context.payload.pull_request?.number
+  if (!number) return undefined
+  return { owner: context.repo.owner, repo: context.repo.repo, number }
+}
+
+/**
+ * Parallel legs (a matrix over Dockerfiles or targets) must keep separate comments, so the default
+ * key names the workflow, the job and the image: context, Dockerfile and target.
+ */
+export function commentKey(inputs: Inputs, env: NodeJS.ProcessEnv = process.env): string {
+  if (inputs.commentKey) return inputs.commentKey
+  const workspace = env.GITHUB_WORKSPACE || process.cwd()
+  const rel = (p: string) => path.relative(workspace, p) || '.'
+  return [env.GITHUB_WORKFLOW ?? '', env.GITHUB_JOB ?? '', rel(inputs.context), rel(inputs.file), inputs.target].join('/')
+}
+
+/** The hidden last line of our comment. The key is URI-encoded so it cannot end the HTML comment. */
+export function marker(key: string): string {
+  return `${MARKER_PREFIX}${encodeURIComponent(key)} -->`
+}
+
+export function runUrl(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repo, GITHUB_RUN_ID: run } = env
+  return server && repo && run ? `${server}/${repo}/actions/runs/${run}` : undefined
+}
+
+export function commentBody(report: Report, key: string, link = runUrl()): string {
+  const footer = link ? `\n[Workflow run](${link})\n` : '\n'
+  return `${renderMarkdown(report, COMMENT_MAX_CHARS)}${footer}${marker(key)}`
+}
+
+/** Posts or updates the comment. Returns nothing; problems become one warning. */
+export async function upsertComment(report: Report, inputs: Inputs, octokit?: Octokit): Promise<void> {
+  const target = pullRequest()
+  if (!inputs.comment || !target) {
+    core.debug(`no pull-request comment (comment: ${inputs.comment}, event: ${github.context.eventName})`)
+    return
+  }
+  if (!inputs.githubToken) {
+    core.warning('image-gate did not comment on the pull request: github-token is empty. The job summary has the report.')
+    return
+  }
+  const api = octokit ?? client(inputs.githubToken)
+  const key = commentKey(inputs)
+  try {
+    const body = commentBody(report, key)
+    const existing = await findOurs(api, target, marker(key))
+    if (existing) {
+      const { data } = await api.rest.issues.updateComment({ owner: target.owner, repo: target.repo, comment_id: existing, body })
+      report.comment = { url: data.html_url, action: 'updated' }
+    } else {
+      const { data } = await api.rest.issues.createComment({ owner: target.owner, repo: target.repo, issue_number: target.number, body })
+      report.comment = { url: data.html_url, action: 'created' }
+    }
+    core.info(`Pull-request comment ${report.comment.action}: ${report.comment.url}`)
+  } catch (err) {
+    core.warning(explain(err as { status?: number; message?: string }))
+  }
+}
+
+/**
+ * Our comment: it carries our marker and was written by the token's own account. For a personal
+ * token GET /user names that account; an Actions or App token cannot read /user (403), and its
+ * comments are written by a bot, so then a bot author is required. A person pasting our marker is
+ * never matched.
+ */
+async function findOurs(api: Octokit, target: CommentTarget, mark: string): Promise<number | undefined> {
+  const self = await api.rest.users.getAuthenticated().then(
+    r => r.data.login,
+    () => undefined
+  )
+  const comments = await api.paginate(api.rest.issues.listComments, {
+    owner: target.owner,
+    repo: target.repo,
+    issue_number: target.number,
+    per_page: 100
+  })
+  const ours = comments.find(c => c.body?.includes(mark) && (self ? c.user?.login === self : c.user?.type === 'Bot'))
+  return ours?.id
+}
+
+function explain(err: { status?: number; message?: string }): string {
+  const why = `${err.status ?? 'error'} ${String(err.message ?? err).split('\n')[0]}`
+  if (err.status === 403 || err.status === 401 || err.status === 404) {
+    return (
+      `image-gate could not comment on the pull request (${why}): the token cannot write to it. ` +
+      'Give the job `permissions: pull-requests: write`. Pull requests from forks and Dependabot get a read-only token whatever the workflow asks: ' +
+      'post the comment from a separate `workflow_run` workflow instead (see the README, "Forks"). The job summary has the report; the step outcome is unchanged.'
+    )
+  }
+  return `image-gate could not comment on the pull request (${why}). The job summary has the report; the step outcome is unchanged.`
+}
