@@ -38503,19 +38503,52 @@ function commentBody(report, key, link = runUrl()) {
     const footer = link ? `\n[Workflow run](${link})\n` : '\n';
     return `${renderMarkdown(report, COMMENT_MAX_CHARS)}${footer}${marker(key)}`;
 }
-/** Posts or updates the comment. Returns nothing; problems become one warning. */
-async function upsertComment(report, inputs, octokit) {
+/** Gate mode: comment on the pull request this run is for, if any. */
+async function commentOnPullRequest(report, inputs) {
     const target = pullRequest();
     if (!inputs.comment || !target) {
         core_debug(`no pull-request comment (comment: ${inputs.comment}, event: ${github_context.eventName})`);
         return;
     }
-    if (!inputs.githubToken) {
+    await upsertComment(report, target, report.commentKey ?? commentKey(inputs), inputs.githubToken);
+}
+/**
+ * comment-from mode, typically in a `workflow_run` workflow that has a write token while the
+ * pull-request run (from a fork) had none. The report names its pull request; under workflow_run
+ * that pull request's head must be the commit the triggering run tested, so a crafted report
+ * cannot steer the comment onto another pull request.
+ */
+async function commentFromReport(report, inputs, octokit) {
+    const context = github_context;
+    if (!report.pullRequest) {
+        warning('image-gate did not comment: the report names no pull request (it was not made on a pull_request event).');
+        return;
+    }
+    const target = { owner: context.repo.owner, repo: context.repo.repo, number: report.pullRequest };
+    const api = octokit ?? client(inputs.githubToken);
+    const runSha = context.eventName === 'workflow_run' ? context.payload.workflow_run?.head_sha : undefined;
+    if (runSha) {
+        try {
+            const { data } = await api.rest.pulls.get({ owner: target.owner, repo: target.repo, pull_number: target.number });
+            if (data.head.sha !== runSha) {
+                warning(`image-gate did not comment: pull request #${target.number} is at ${data.head.sha.slice(0, 12)}, but the workflow run tested ${runSha.slice(0, 12)}. A newer push will bring its own report.`);
+                return;
+            }
+        }
+        catch (err) {
+            warning(explain(err));
+            return;
+        }
+    }
+    await upsertComment(report, target, inputs.commentKey || report.commentKey || 'image-gate', inputs.githubToken, api);
+}
+/** Posts or updates the comment for `key`. Problems become one warning, never a failure. */
+async function upsertComment(report, target, key, token, octokit) {
+    if (!token) {
         warning('image-gate did not comment on the pull request: github-token is empty. The job summary has the report.');
         return;
     }
-    const api = octokit ?? client(inputs.githubToken);
-    const key = commentKey(inputs);
+    const api = octokit ?? client(token);
     try {
         const body = commentBody(report, key);
         const existing = await findOurs(api, target, marker(key));
@@ -38767,7 +38800,8 @@ const inputs_DEFAULTS = {
     comment: 'true',
     'comment-key': '',
     // action.yml defaults this to ${{ github.token }}, which only the runner can evaluate
-    'github-token': ''
+    'github-token': '',
+    'comment-from': ''
 };
 /** On the runner, inputs come from INPUT_* variables. */
 const actionInputs = name => getInput(name);
@@ -38776,17 +38810,16 @@ function readInputs(source = actionInputs, cwd = process.cwd()) {
         const value = source(name).trim();
         return value === '' ? inputs_DEFAULTS[name] ?? '' : value;
     };
-    const context = external_node_path_namespaceObject.resolve(cwd, get('context'));
-    if (!(0,external_node_fs_namespaceObject.existsSync)(context) || !(0,external_node_fs_namespaceObject.statSync)(context).isDirectory()) {
-        throw new InputError(`Input "context" must be a directory holding the build context; "${get('context')}" is not one.`);
+    const commentFrom = get('comment-from') && external_node_path_namespaceObject.resolve(cwd, get('comment-from'));
+    if (commentFrom && !(0,external_node_fs_namespaceObject.existsSync)(commentFrom)) {
+        throw new InputError(`Input "comment-from" must name a report file written by image-gate; "${get('comment-from')}" does not exist.`);
     }
+    const context = external_node_path_namespaceObject.resolve(cwd, get('context'));
     const fileInput = get('file');
     const file = fileInput ? external_node_path_namespaceObject.resolve(cwd, fileInput) : external_node_path_namespaceObject.join(context, 'Dockerfile');
-    if (!(0,external_node_fs_namespaceObject.existsSync)(file) || !(0,external_node_fs_namespaceObject.statSync)(file).isFile()) {
-        throw new InputError(fileInput
-            ? `Input "file" must name a Dockerfile; "${fileInput}" does not exist.`
-            : `No Dockerfile in the context "${get('context')}": add one, or set the input "file".`);
-    }
+    // comment-from builds nothing, so it needs no context
+    if (!commentFrom)
+        checkBuildPaths(context, file, get('context'), fileInput);
     const platforms = list(get('platforms'), true);
     if (platforms.length > 1) {
         throw new InputError(`Input "platforms" takes one platform, because the image is loaded into Docker and run; got ${platforms.length}: ${platforms.join(', ')}.`);
@@ -38821,8 +38854,19 @@ function readInputs(source = actionInputs, cwd = process.cwd()) {
         summary: bool('summary', get('summary')),
         comment: bool('comment', get('comment')),
         commentKey: get('comment-key'),
-        githubToken: token(get('github-token'))
+        githubToken: token(get('github-token')),
+        commentFrom
     };
+}
+function checkBuildPaths(context, file, contextInput, fileInput) {
+    if (!(0,external_node_fs_namespaceObject.existsSync)(context) || !(0,external_node_fs_namespaceObject.statSync)(context).isDirectory()) {
+        throw new InputError(`Input "context" must be a directory holding the build context; "${contextInput}" is not one.`);
+    }
+    if (!(0,external_node_fs_namespaceObject.existsSync)(file) || !(0,external_node_fs_namespaceObject.statSync)(file).isFile()) {
+        throw new InputError(fileInput
+            ? `Input "file" must name a Dockerfile; "${fileInput}" does not exist.`
+            : `No Dockerfile in the context "${contextInput}": add one, or set the input "file".`);
+    }
 }
 function token(value) {
     // The runner masks github.token itself; a token passed any other way is masked here.
@@ -38913,6 +38957,75 @@ function setOutputs(report) {
         setOutput(name, value);
 }
 
+;// CONCATENATED MODULE: ./src/report-file.ts
+
+
+
+// A report read back from a file (`comment-from`), e.g. one a pull-request job from a fork uploaded
+// as an artifact. It is untrusted: only known fields of the right type are kept, so nothing in it
+// can change how the comment is rendered beyond the text it carries (which is escaped as always).
+const CHECKS = ['build', 'health', 'size', 'user'];
+const STATUSES = ['pass', 'fail', 'skip'];
+const VERDICTS = ['healthy', 'unhealthy', 'exited', 'missing', 'skipped', 'timeout'];
+function loadReport(file) {
+    let raw;
+    try {
+        raw = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8'));
+    }
+    catch (err) {
+        throw new InputError(`Input "comment-from" must name a JSON report written by image-gate (its report output); ${file}: ${err.message.split('\n')[0]}`);
+    }
+    const r = obj(raw);
+    if (r.schema !== 1 || !Array.isArray(r.checks)) {
+        throw new InputError(`Input "comment-from": ${file} is not an image-gate report (schema 1 with checks).`);
+    }
+    const report = newReport(str(r.tag));
+    const build = obj(r.build);
+    report.build = { ok: build.ok === true, seconds: num(build.seconds), failedStep: optStr(build.failedStep), error: optStr(build.error), logTail: lines(build.logTail) };
+    const image = obj(r.image);
+    report.image = { id: optStr(image.id), size: num(image.size), user: optStr(image.user), labels: labels(image.labels) };
+    const health = obj(r.health);
+    const probe = obj(health.lastProbe);
+    report.health = {
+        verdict: VERDICTS.includes(health.verdict) ? health.verdict : 'skipped',
+        startupSeconds: num(health.startupSeconds),
+        lastProbe: typeof probe.exitCode === 'number' ? { exitCode: probe.exitCode, output: str(probe.output) } : undefined,
+        logTail: lines(health.logTail)
+    };
+    report.checks = r.checks.map(obj).filter(c => CHECKS.includes(c.name)).map(c => ({
+        name: c.name,
+        status: STATUSES.includes(c.status) ? c.status : 'skip',
+        value: str(c.value),
+        limit: str(c.limit),
+        detail: str(c.detail)
+    }));
+    report.passed = r.passed === true && report.checks.every(c => c.status !== 'fail');
+    const error = obj(r.error);
+    if (typeof error.message === 'string')
+        report.error = { kind: error.kind === 'input' || error.kind === 'engine' ? error.kind : 'internal', message: str(error.message) };
+    report.pullRequest = Number.isSafeInteger(r.pullRequest) && r.pullRequest > 0 ? r.pullRequest : undefined;
+    report.commentKey = optStr(r.commentKey);
+    return report;
+}
+function obj(v) {
+    return v && typeof v === 'object' && !Array.isArray(v) ? v : {};
+}
+function str(v, max = 10_000) {
+    return typeof v === 'string' ? v.slice(0, max) : '';
+}
+function optStr(v) {
+    return typeof v === 'string' ? str(v) : undefined;
+}
+function num(v) {
+    return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
+}
+function lines(v) {
+    return Array.isArray(v) ? v.slice(-200).map(l => str(l)) : undefined;
+}
+function labels(v) {
+    return Object.fromEntries(Object.entries(obj(v)).slice(0, 100).map(([k, val]) => [k.slice(0, 200), str(val, 1000)]));
+}
+
 ;// CONCATENATED MODULE: ./src/user.ts
 
 // Stage 5 (measurement): the user the container's main process really runs as. The USER string can
@@ -38964,26 +39077,40 @@ function parseTop(stdout) {
 
 
 
+
 // The pipeline, in order: inputs → build → inspect → run and wait → checks → report.
 async function run() {
     const report = newReport();
     let inputs;
     try {
         inputs = readInputs();
-        await preflight();
-        report.tag = inputs.tags[0] ?? (await defaultTag(inputs));
-        const tags = inputs.tags.length > 0 ? inputs.tags : [report.tag];
-        await build(inputs, tags, report);
-        if (report.build.ok) {
-            await inspectImage(report.image.id ?? report.tag, report);
-            await runAndWait(inputs, report);
-        }
-        judge(report, inputs);
+        if (inputs.commentFrom)
+            return await postReport(inputs);
+        await gate(inputs, report);
     }
     catch (err) {
         recordError(report, err);
     }
     await publish(report, inputs);
+}
+async function gate(inputs, report) {
+    report.pullRequest = pullRequest()?.number;
+    report.commentKey = commentKey(inputs);
+    await preflight();
+    report.tag = inputs.tags[0] ?? (await defaultTag(inputs));
+    const tags = inputs.tags.length > 0 ? inputs.tags : [report.tag];
+    await build(inputs, tags, report);
+    if (report.build.ok) {
+        await inspectImage(report.image.id ?? report.tag, report);
+        await runAndWait(inputs, report);
+    }
+    judge(report, inputs);
+}
+/** comment-from: a workflow_run job posting the report of a pull-request run. Builds nothing. */
+async function postReport(inputs) {
+    const report = loadReport(inputs.commentFrom);
+    await commentFromReport(report, inputs);
+    await publish(report, inputs, false);
 }
 async function runAndWait(inputs, report) {
     const name = containerName();
@@ -39007,7 +39134,7 @@ function recordError(report, err) {
     if (kind === 'internal' && err instanceof Error && err.stack)
         core_debug(err.stack);
 }
-async function publish(report, inputs) {
+async function publish(report, inputs, gate = true) {
     logUntrusted(renderText(report).split('\n'));
     const containerLog = report.health.logTail ?? [];
     if (containerLog.length > 0) {
@@ -39015,8 +39142,8 @@ async function publish(report, inputs) {
         logUntrusted(containerLog);
         endGroup();
     }
-    if (inputs)
-        await upsertComment(report, inputs);
+    if (inputs && gate)
+        await commentOnPullRequest(report, inputs);
     setOutputs(report);
     // The summary is written even for bad input (inputs undefined), so the run page says what happened.
     if ((inputs?.summary ?? true) && process.env.GITHUB_STEP_SUMMARY) {
@@ -39027,6 +39154,9 @@ async function publish(report, inputs) {
             warning(`could not write the job summary: ${err.message}`);
         }
     }
+    // comment-from only posts: the pull-request run already passed or failed on this report
+    if (!gate)
+        return;
     if (report.error) {
         setFailed(report.error.kind === 'input' ? report.error.message : `image-gate: ${report.error.message}`);
     }

@@ -52,19 +52,55 @@ export function commentBody(report: Report, key: string, link = runUrl()): strin
   return `${renderMarkdown(report, COMMENT_MAX_CHARS)}${footer}${marker(key)}`
 }
 
-/** Posts or updates the comment. Returns nothing; problems become one warning. */
-export async function upsertComment(report: Report, inputs: Inputs, octokit?: Octokit): Promise<void> {
+/** Gate mode: comment on the pull request this run is for, if any. */
+export async function commentOnPullRequest(report: Report, inputs: Inputs): Promise<void> {
   const target = pullRequest()
   if (!inputs.comment || !target) {
     core.debug(`no pull-request comment (comment: ${inputs.comment}, event: ${github.context.eventName})`)
     return
   }
-  if (!inputs.githubToken) {
+  await upsertComment(report, target, report.commentKey ?? commentKey(inputs), inputs.githubToken)
+}
+
+/**
+ * comment-from mode, typically in a `workflow_run` workflow that has a write token while the
+ * pull-request run (from a fork) had none. The report names its pull request; under workflow_run
+ * that pull request's head must be the commit the triggering run tested, so a crafted report
+ * cannot steer the comment onto another pull request.
+ */
+export async function commentFromReport(report: Report, inputs: Inputs, octokit?: Octokit): Promise<void> {
+  const context = github.context
+  if (!report.pullRequest) {
+    core.warning('image-gate did not comment: the report names no pull request (it was not made on a pull_request event).')
+    return
+  }
+  const target = { owner: context.repo.owner, repo: context.repo.repo, number: report.pullRequest }
+  const api = octokit ?? client(inputs.githubToken)
+  const runSha = context.eventName === 'workflow_run' ? (context.payload.workflow_run?.head_sha as string | undefined) : undefined
+  if (runSha) {
+    try {
+      const { data } = await api.rest.pulls.get({ owner: target.owner, repo: target.repo, pull_number: target.number })
+      if (data.head.sha !== runSha) {
+        core.warning(
+          `image-gate did not comment: pull request #${target.number} is at ${data.head.sha.slice(0, 12)}, but the workflow run tested ${runSha.slice(0, 12)}. A newer push will bring its own report.`
+        )
+        return
+      }
+    } catch (err) {
+      core.warning(explain(err as { status?: number; message?: string }))
+      return
+    }
+  }
+  await upsertComment(report, target, inputs.commentKey || report.commentKey || 'image-gate', inputs.githubToken, api)
+}
+
+/** Posts or updates the comment for `key`. Problems become one warning, never a failure. */
+async function upsertComment(report: Report, target: CommentTarget, key: string, token: string, octokit?: Octokit): Promise<void> {
+  if (!token) {
     core.warning('image-gate did not comment on the pull request: github-token is empty. The job summary has the report.')
     return
   }
-  const api = octokit ?? client(inputs.githubToken)
-  const key = commentKey(inputs)
+  const api = octokit ?? client(token)
   try {
     const body = commentBody(report, key)
     const existing = await findOurs(api, target, marker(key))

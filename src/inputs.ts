@@ -35,6 +35,8 @@ export interface Inputs {
   comment: boolean
   commentKey: string
   githubToken: string
+  /** comment-only mode: post the comment for this report file, build nothing */
+  commentFrom: string
 }
 
 /** Defaults, also declared in action.yml (a unit test keeps the two equal). */
@@ -64,7 +66,8 @@ export const DEFAULTS: Record<string, string> = {
   comment: 'true',
   'comment-key': '',
   // action.yml defaults this to ${{ github.token }}, which only the runner can evaluate
-  'github-token': ''
+  'github-token': '',
+  'comment-from': ''
 }
 
 export type InputSource = (name: string) => string
@@ -77,19 +80,15 @@ export function readInputs(source: InputSource = actionInputs, cwd = process.cwd
     const value = source(name).trim()
     return value === '' ? DEFAULTS[name] ?? '' : value
   }
-  const context = path.resolve(cwd, get('context'))
-  if (!existsSync(context) || !statSync(context).isDirectory()) {
-    throw new InputError(`Input "context" must be a directory holding the build context; "${get('context')}" is not one.`)
+  const commentFrom = get('comment-from') && path.resolve(cwd, get('comment-from'))
+  if (commentFrom && !existsSync(commentFrom)) {
+    throw new InputError(`Input "comment-from" must name a report file written by image-gate; "${get('comment-from')}" does not exist.`)
   }
+  const context = path.resolve(cwd, get('context'))
   const fileInput = get('file')
   const file = fileInput ? path.resolve(cwd, fileInput) : path.join(context, 'Dockerfile')
-  if (!existsSync(file) || !statSync(file).isFile()) {
-    throw new InputError(
-      fileInput
-        ? `Input "file" must name a Dockerfile; "${fileInput}" does not exist.`
-        : `No Dockerfile in the context "${get('context')}": add one, or set the input "file".`
-    )
-  }
+  // comment-from builds nothing, so it needs no context
+  if (!commentFrom) checkBuildPaths(context, file, get('context'), fileInput)
 
   const platforms = list(get('platforms'), true)
   if (platforms.length > 1) {
@@ -128,7 +127,21 @@ export function readInputs(source: InputSource = actionInputs, cwd = process.cwd
     summary: bool('summary', get('summary')),
     comment: bool('comment', get('comment')),
     commentKey: get('comment-key'),
-    githubToken: token(get('github-token'))
+    githubToken: token(get('github-token')),
+    commentFrom
+  }
+}
+
+function checkBuildPaths(context: string, file: string, contextInput: string, fileInput: string): void {
+  if (!existsSync(context) || !statSync(context).isDirectory()) {
+    throw new InputError(`Input "context" must be a directory holding the build context; "${contextInput}" is not one.`)
+  }
+  if (!existsSync(file) || !statSync(file).isFile()) {
+    throw new InputError(
+      fileInput
+        ? `Input "file" must name a Dockerfile; "${fileInput}" does not exist.`
+        : `No Dockerfile in the context "${contextInput}": add one, or set the input "file".`
+    )
   }
 }
 

@@ -1,7 +1,7 @@
 import * as core from '@actions/core'
 import { build, defaultTag } from './build.js'
 import { failureLine, judge } from './checks.js'
-import { upsertComment } from './comment.js'
+import { commentFromReport, commentKey, commentOnPullRequest, pullRequest } from './comment.js'
 import { containerName, removeContainer, startContainer } from './container.js'
 import { EngineError, preflight } from './docker.js'
 import { logUntrusted } from './escape.js'
@@ -10,6 +10,7 @@ import { InputError, readInputs, type Inputs } from './inputs.js'
 import { inspectImage } from './inspect.js'
 import { setOutputs } from './outputs.js'
 import { renderMarkdown, renderText } from './render.js'
+import { loadReport } from './report-file.js'
 import { newReport, type Report } from './report.js'
 import { measureUser } from './user.js'
 
@@ -20,20 +21,34 @@ export async function run(): Promise<void> {
   let inputs: Inputs | undefined
   try {
     inputs = readInputs()
-    await preflight()
-    report.tag = inputs.tags[0] ?? (await defaultTag(inputs))
-    const tags = inputs.tags.length > 0 ? inputs.tags : [report.tag]
-
-    await build(inputs, tags, report)
-    if (report.build.ok) {
-      await inspectImage(report.image.id ?? report.tag, report)
-      await runAndWait(inputs, report)
-    }
-    judge(report, inputs)
+    if (inputs.commentFrom) return await postReport(inputs)
+    await gate(inputs, report)
   } catch (err) {
     recordError(report, err)
   }
   await publish(report, inputs)
+}
+
+async function gate(inputs: Inputs, report: Report): Promise<void> {
+  report.pullRequest = pullRequest()?.number
+  report.commentKey = commentKey(inputs)
+  await preflight()
+  report.tag = inputs.tags[0] ?? (await defaultTag(inputs))
+  const tags = inputs.tags.length > 0 ? inputs.tags : [report.tag]
+
+  await build(inputs, tags, report)
+  if (report.build.ok) {
+    await inspectImage(report.image.id ?? report.tag, report)
+    await runAndWait(inputs, report)
+  }
+  judge(report, inputs)
+}
+
+/** comment-from: a workflow_run job posting the report of a pull-request run. Builds nothing. */
+async function postReport(inputs: Inputs): Promise<void> {
+  const report = loadReport(inputs.commentFrom)
+  await commentFromReport(report, inputs)
+  await publish(report, inputs, false)
 }
 
 async function runAndWait(inputs: Inputs, report: Report): Promise<void> {
@@ -57,7 +72,7 @@ function recordError(report: Report, err: unknown): void {
   if (kind === 'internal' && err instanceof Error && err.stack) core.debug(err.stack)
 }
 
-async function publish(report: Report, inputs: Inputs | undefined): Promise<void> {
+async function publish(report: Report, inputs: Inputs | undefined, gate = true): Promise<void> {
   logUntrusted(renderText(report).split('\n'))
   const containerLog = report.health.logTail ?? []
   if (containerLog.length > 0) {
@@ -65,7 +80,7 @@ async function publish(report: Report, inputs: Inputs | undefined): Promise<void
     logUntrusted(containerLog)
     core.endGroup()
   }
-  if (inputs) await upsertComment(report, inputs)
+  if (inputs && gate) await commentOnPullRequest(report, inputs)
   setOutputs(report)
   // The summary is written even for bad input (inputs undefined), so the run page says what happened.
   if ((inputs?.summary ?? true) && process.env.GITHUB_STEP_SUMMARY) {
@@ -75,6 +90,8 @@ async function publish(report: Report, inputs: Inputs | undefined): Promise<void
       core.warning(`could not write the job summary: ${(err as Error).message}`)
     }
   }
+  // comment-from only posts: the pull-request run already passed or failed on this report
+  if (!gate) return
   if (report.error) {
     core.setFailed(report.error.kind === 'input' ? report.error.message : `image-gate: ${report.error.message}`)
   } else if (!report.passed) {

@@ -77,6 +77,9 @@ export interface Report {
   }
   checks: Check[]
   passed: boolean
+  /** the pull request this run was for, and the key of its comment (used by comment-from) */
+  pullRequest?: number
+  commentKey?: string
   /** the pull-request comment, when one was posted */
   comment?: { url: string; action: 'created' | 'updated' }
   /** set when the run could not start or stopped early (bad input, no engine) */

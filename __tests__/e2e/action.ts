@@ -22,7 +22,7 @@ export interface ActionRun {
 
 export interface RunOptions {
   /** the event that triggered the run; only pull_request events get a comment */
-  event?: 'pull_request' | 'push'
+  event?: 'pull_request' | 'push' | 'workflow_run'
   /** a FakeGitHub's URL; without one the API points at a closed loopback port */
   apiUrl?: string
   env?: Record<string, string>
@@ -35,7 +35,8 @@ export async function runAction(inputs: Record<string, string>, options: RunOpti
   const eventFile = path.join(dir, 'event.json')
   writeFileSync(outputFile, '')
   writeFileSync(summaryFile, '')
-  writeFileSync(eventFile, JSON.stringify(options.event === 'pull_request' ? pullRequestEvent() : pushEvent()))
+  const payload = { pull_request: pullRequestEvent(), push: pushEvent(), workflow_run: workflowRunEvent() }[options.event ?? 'push']
+  writeFileSync(eventFile, JSON.stringify(payload))
   const env: NodeJS.ProcessEnv = {}
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('INPUT_') && !k.startsWith('GITHUB_')) env[k] = v
   for (const [name, spec] of Object.entries(action.inputs)) {
@@ -92,6 +93,15 @@ function pullRequestEvent() {
     action: 'synchronize',
     number: 7,
     pull_request: { number: 7, head: { sha: 'f00dfeedbeef0123456789abcdef0123456789ab' }, base: { ref: 'main' } },
+    repository: { full_name: 'octo-org/shop-api', name: 'shop-api', owner: { login: 'octo-org' } }
+  }
+}
+
+/** A fork's pull-request run completed; its pull_requests list is empty, as GitHub sends it for forks. */
+function workflowRunEvent() {
+  return {
+    action: 'completed',
+    workflow_run: { id: 4242, head_sha: 'f00dfeedbeef0123456789abcdef0123456789ab', event: 'pull_request', pull_requests: [] },
     repository: { full_name: 'octo-org/shop-api', name: 'shop-api', owner: { login: 'octo-org' } }
   }
 }

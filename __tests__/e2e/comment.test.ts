@@ -1,4 +1,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals'
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import * as path from 'node:path'
 import { FakeGitHub, TOKEN } from './github-server.js'
 import { activeCommands, fixture, leftovers, removeImages, row, runAction, SERVE } from './action.js'
 
@@ -164,5 +167,44 @@ describe('pull-request comment', () => {
     // and the container's "::error::" never became a workflow command in the action log
     expect(run.stdout).toContain('\n::error::pwned\n') // echoed, but inside stop-commands:
     expect(activeCommands(run.stdout).filter(l => l.startsWith('::error::'))).toEqual(['::error::image-gate: 1 of 4 checks failed: health (exited (code 2))'])
+  })
+
+  describe('from a fork: the pull_request run reports, a workflow_run run comments', () => {
+    let reportFile: string
+    beforeEach(async () => {
+      // the fork's run: read-only token, so comment: false; the report output goes into an artifact
+      const prRun = await onPullRequest({ comment: 'false' })
+      expect(gh.requests).toEqual([])
+      reportFile = path.join(mkdtempSync(path.join(tmpdir(), 'artifact-')), 'report.json')
+      writeFileSync(reportFile, prRun.outputs.report)
+    })
+
+    it('posts the report on the pull request it names', async () => {
+      const run = await runAction({ 'comment-from': reportFile, 'github-token': TOKEN }, { event: 'workflow_run', apiUrl: gh.url })
+      expect(run.code).toBe(0)
+      expect(gh.writes()).toEqual(['POST /repos/octo-org/shop-api/issues/7/comments'])
+      expect(gh.comments[0].body).toContain('## ✅ image-gate: passed')
+      expect(row(gh.comments[0].body, 'user')).toContain('| ✅ | user | UID 10001')
+      expect(gh.comments[0].body).toMatch(/<!-- image-gate:comment key=image%2Fgate%2F.+ -->$/)
+      expect(run.outputs['comment-url']).toBe(gh.comments[0].html_url)
+      expect(run.summary).toContain('## ✅ image-gate: passed')
+    })
+
+    it('refuses when the pull request has moved to another commit', async () => {
+      gh.headSha = '0000000000000000000000000000000000000000'
+      const run = await runAction({ 'comment-from': reportFile, 'github-token': TOKEN }, { event: 'workflow_run', apiUrl: gh.url })
+      expect(run.code).toBe(0)
+      expect(gh.comments).toEqual([])
+      expect(run.stdout).toContain('::warning::image-gate did not comment: pull request #7 is at 000000000000, but the workflow run tested f00dfeedbeef.')
+    })
+
+    it('explains a file that is not a report in one line', async () => {
+      writeFileSync(reportFile, '{"hello": "world"}')
+      const run = await runAction({ 'comment-from': reportFile, 'github-token': TOKEN }, { event: 'workflow_run', apiUrl: gh.url })
+      expect(run.code).toBe(1)
+      expect(activeCommands(run.stdout).filter(l => l.startsWith('::error::'))).toEqual([
+        `::error::Input "comment-from": ${reportFile} is not an image-gate report (schema 1 with checks).`
+      ])
+    })
   })
 })

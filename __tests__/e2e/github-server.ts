@@ -26,6 +26,8 @@ const BOT = { login: 'github-actions[bot]', type: 'Bot' as const }
 export class FakeGitHub {
   comments: Comment[] = []
   requests: { method: string; path: string }[] = []
+  /** the head commit GET /repos/.../pulls/7 reports */
+  headSha = 'f00dfeedbeef0123456789abcdef0123456789ab'
   /** what GET /user answers: a login (a personal token) or 403 (an Actions token, the default) */
   self: string | undefined
   private failures: Failure[] = []
@@ -96,6 +98,8 @@ export class FakeGitHub {
       const body = JSON.parse(raw).body as string
       return send(201, this.addComment(body, this.self ? { login: this.self, type: 'User' } : BOT))
     }
+    m = /^\/repos\/([^/]+)\/([^/]+)\/pulls\/(\d+)$/.exec(url.pathname)
+    if (m && method === 'GET') return send(200, { number: Number(m[3]), head: { sha: this.headSha } })
     m = /^\/repos\/([^/]+)\/([^/]+)\/issues\/comments\/(\d+)$/.exec(url.pathname)
     if (m && method === 'PATCH') {
       const comment = this.comments.find(c => c.id === Number(m![3]))

@@ -28,6 +28,7 @@ export function inputs(overrides: Partial<Inputs> = {}): Inputs {
     comment: true,
     commentKey: '',
     githubToken: '',
+    commentFrom: '',
     ...overrides
   }
 }
