@@ -32889,6 +32889,8 @@ const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ./src/escape.ts
@@ -32938,6 +32940,7 @@ function logUntrusted(lines, write = s => process.stdout.write(s)) {
 }
 
 ;// CONCATENATED MODULE: ./src/docker.ts
+
 
 
 /** The engine or the CLI is unusable; the message says what to do. */
@@ -32992,6 +32995,25 @@ async function preflight() {
     if (buildx.exitCode !== 0) {
         throw new EngineError('docker buildx is not available (`docker buildx version` failed). Install the buildx plugin; on GitHub add the step docker/setup-buildx-action before image-gate.');
     }
+}
+/**
+ * A long-running docker command (docker events) whose output lines arrive as they are printed.
+ * @actions/exec only returns when the process ends, so this one uses spawn, still with an
+ * argument array and no shell. Callers must stop() it.
+ */
+function dockerStream(args, onLine) {
+    const child = (0,external_node_child_process_namespaceObject.spawn)('docker', args, { stdio: ['ignore', 'pipe', 'ignore'] });
+    child.on('error', () => undefined); // no docker CLI: the caller's own calls report that
+    let pending = '';
+    child.stdout.on('data', (chunk) => {
+        pending += chunk.toString();
+        const lines = pending.split('\n');
+        pending = lines.pop() ?? '';
+        for (const line of lines)
+            if (line)
+                onLine(line);
+    });
+    return { stop: () => void child.kill() };
 }
 
 ;// CONCATENATED MODULE: ./src/report.ts
@@ -33178,10 +33200,16 @@ function describeLimit(text, bytes) {
 
 ;// CONCATENATED MODULE: ./src/checks.ts
 
+
 // Judging: turns the measurements in the report into one row per check. Pure: no Docker, no I/O,
 // so every verdict and message can be unit-tested. Rendering is separate (render.ts).
 function judge(report, inputs) {
-    report.checks = [buildCheck(report), healthCheck(report, inputs), sizeCheck(report, inputs), userCheck(report, inputs)];
+    report.checks = [buildCheck(report), healthCheck(report, inputs)];
+    if (inputs.maxStartupTime !== undefined)
+        report.checks.push(startupCheck(report, inputs.maxStartupTime));
+    report.checks.push(sizeCheck(report, inputs), userCheck(report, inputs));
+    for (const smoke of report.smoke ?? [])
+        report.checks.push(smokeCheck(smoke, inputs));
     report.passed = !report.error && report.checks.every(check => check.status !== 'fail');
 }
 function notRun(name, report) {
@@ -33223,7 +33251,7 @@ function healthCheck(report, inputs) {
                 status: 'fail',
                 value: `exited (code ${h.exitCode})${h.oomKilled ? ', OOM-killed' : ''}`,
                 limit: h.source ? limit : 'keeps running',
-                detail: `The container stopped${h.waitedSeconds !== undefined ? ` ${h.waitedSeconds} s after start` : ''} before it was healthy${h.oomKilled ? ': the kernel killed it for using too much memory' : ''}. Its last log lines are below.`
+                detail: `The container stopped${h.ranSeconds !== undefined ? ` ${h.ranSeconds} s after start` : ''} before it was healthy${h.oomKilled ? ': the kernel killed it for using too much memory' : ''}. Its last log lines are below.`
             };
         case 'timeout':
             return {
@@ -33246,6 +33274,39 @@ function healthCheck(report, inputs) {
         case 'skipped':
             return notRun('health', report);
     }
+}
+function startupCheck(report, maxSeconds) {
+    const startup = report.health.startupSeconds;
+    const limit = `≤ ${maxSeconds} s`;
+    if (startup === undefined) {
+        return { name: 'startup', status: 'skip', value: 'not healthy', limit, detail: 'No startup time: the container never became healthy (see health).' };
+    }
+    const value = `${startup} s`;
+    if (startup <= maxSeconds)
+        return { name: 'startup', status: 'pass', value, limit, detail: 'Container start to the first passing health probe.' };
+    return {
+        name: 'startup',
+        status: 'fail',
+        value,
+        limit,
+        detail: `Healthy ${round(startup - maxSeconds)} s later than max-startup-time. Look for slow work before the server listens (migrations, cache warm-up) or raise the budget.`
+    };
+}
+function smokeCheck(smoke, inputs) {
+    const limit = `exit 0, or running after ${inputs.smokeSeconds} s`;
+    if (smoke.outcome === 'running') {
+        return { name: 'smoke', status: 'pass', value: `running after ${smoke.seconds} s`, limit, detail: `command: ${smoke.command}` };
+    }
+    if (smoke.exitCode === 0) {
+        return { name: 'smoke', status: 'pass', value: `exited 0 after ${smoke.seconds} s`, limit, detail: `command: ${smoke.command}` };
+    }
+    return {
+        name: 'smoke',
+        status: 'fail',
+        value: `exited (code ${smoke.exitCode}) after ${smoke.seconds} s`,
+        limit,
+        detail: `command: ${smoke.command}. Its last log lines are below.`
+    };
 }
 function sizeCheck(report, inputs) {
     const size = report.image.size;
@@ -38415,10 +38476,16 @@ function logBlocks(report) {
     if (report.build.logTail?.length && !report.build.ok)
         blocks.push({ title: 'Build log', lines: report.build.logTail });
     if (h.lastProbe && h.verdict !== 'healthy') {
-        blocks.push({ title: `Last health probe (exit code ${h.lastProbe.exitCode})`, lines: h.lastProbe.output.split('\n') });
+        const probes = h.probes ?? [h.lastProbe];
+        const lines = probes.flatMap(p => [`[exit ${p.exitCode}] ${p.output.split('\n')[0] ?? ''}`, ...p.output.split('\n').slice(1).map(l => `  ${l}`)]);
+        blocks.push({ title: `Last ${probes.length} health probes`, lines });
     }
     if (h.logTail?.length)
         blocks.push({ title: 'Container log', lines: h.logTail });
+    for (const smoke of report.smoke ?? []) {
+        if (smoke.logTail?.length)
+            blocks.push({ title: `Smoke log: ${smoke.command}`, lines: smoke.logTail });
+    }
     const labels = Object.entries(report.image.labels ?? {});
     if (labels.length)
         blocks.push({ title: 'Image labels', lines: labels.map(([k, v]) => `${k}=${v}`) });
@@ -38607,7 +38674,7 @@ function healthFlags(inputs, imageHasHealthcheck) {
     const flags = [];
     if (inputs.healthCmd)
         flags.push('--health-cmd', inputs.healthCmd);
-    if (inputs.healthCmd || imageHasHealthcheck) {
+    if (inputs.fastHealth && (inputs.healthCmd || imageHasHealthcheck)) {
         // Probe every second instead of the image's interval (often 30 s). The start period covers the
         // whole wait, so a slow starter is not failed while it boots; the image's timeout and command stay.
         flags.push('--health-interval=1s', `--health-start-period=${inputs.healthTimeout}s`);
@@ -38623,6 +38690,13 @@ function runArgs(inputs, image, name, imageHasHealthcheck) {
     if (inputs.command)
         args.push(...inputs.command);
     return args;
+}
+/** A smoke container: same image and env, another command, no health check of its own. */
+function smokeArgs(inputs, image, name, command) {
+    const args = ['run', '--detach', '--name', name, '--label', `${LABEL}=true`, '--no-healthcheck'];
+    for (const pair of inputs.env)
+        args.push('--env', pair);
+    return [...args, image, ...command];
 }
 /** Starts the container; returns false (with the reason in the report) when Docker could not. */
 async function startContainer(inputs, name, report) {
@@ -38680,14 +38754,18 @@ function describeHealthcheck(test) {
 
 
 // Stage 4: wait until Docker itself says the container is healthy (its HEALTHCHECK state), and stop
-// at once when the container dies. Docker's state is read a few times a second, so the verdict
-// follows Docker's by well under a second.
+// at once when the container dies. The wait wakes on Docker's own events (watch.ts) and then reads
+// Docker's state, so the verdict follows Docker's within tens of milliseconds.
 //
-// The start period is health-timeout (container.ts), so Docker counts no failure before it. After
-// it, Docker needs `retries` failed probes (1 s apart) to say "unhealthy"; we wait that long more,
-// so an always-failing check gets Docker's own "unhealthy" rather than our guess. Only a check that
-// never settles (a hanging probe) ends as "timeout".
-const POLL_MS = 200;
+// The rule, with fast-health (the default): the start period is health-timeout (container.ts), so
+// Docker counts no failure before it; the first passing probe makes the container healthy and ends
+// the wait. After the start period Docker needs `retries` failed probes (1 s apart) to say
+// "unhealthy"; we wait that long more, so a check that never passes gets Docker's own "unhealthy"
+// rather than our guess. A container that turns unhealthy after having been healthy is not waited
+// on: the wait ends at the first "healthy". Only a check that never settles (a hanging probe) ends
+// as "timeout". With fast-health: false the image's own settings apply and the wait is health-timeout.
+/** Without events, look anyway this often: a lost event stream costs at most this. */
+const SAFETY_POLL_MS = 2000;
 /** Beyond retries × 1 s: room for the probes themselves to run. */
 const VERDICT_GRACE_MS = 5000;
 /** Without a health check, watch this long so a container that dies at start is still caught. */
@@ -38695,8 +38773,16 @@ const NO_HEALTHCHECK_WATCH_MS = 3000;
 async function containerState(name) {
     return JSON.parse(await dockerOk(['inspect', '--format', '{{json .State}}', name]));
 }
-const realClock = { now: () => Date.now(), sleep: ms => new Promise(resolve => setTimeout(resolve, ms)) };
-async function waitForHealth(inputs, name, report, clock = realClock) {
+/** How long to wait for Docker's verdict. */
+function waitLimitMs(inputs, report) {
+    if (!report.health.source)
+        return NO_HEALTHCHECK_WATCH_MS;
+    if (!inputs.fastHealth)
+        return inputs.healthTimeout * 1000;
+    const retries = report.image.healthcheckRetries ?? DOCKER_DEFAULT_RETRIES;
+    return inputs.healthTimeout * 1000 + retries * 1000 + VERDICT_GRACE_MS;
+}
+async function waitForHealth(inputs, name, report, waiter) {
     const health = report.health;
     const imageCheck = report.image.healthcheck;
     health.timeoutSeconds = inputs.healthTimeout;
@@ -38708,12 +38794,12 @@ async function waitForHealth(inputs, name, report, clock = realClock) {
         health.source = 'image';
         health.command = describeHealthcheck(imageCheck);
     }
-    const started = clock.now();
-    const retries = report.image.healthcheckRetries ?? DOCKER_DEFAULT_RETRIES;
-    const watchMs = health.source ? inputs.healthTimeout * 1000 + retries * 1000 + VERDICT_GRACE_MS : NO_HEALTHCHECK_WATCH_MS;
+    const started = waiter.now();
+    const limitMs = waitLimitMs(inputs, report);
     for (;;) {
         const state = await containerState(name);
-        health.waitedSeconds = round((clock.now() - started) / 1000);
+        health.waitedSeconds = round((waiter.now() - started) / 1000);
+        health.verdictSeconds = sinceStart(state, waiter.now());
         if (!state.Running)
             return exited(name, state, report);
         if (health.source && state.Health?.Status === 'healthy') {
@@ -38723,19 +38809,19 @@ async function waitForHealth(inputs, name, report, clock = realClock) {
         }
         if (health.source && state.Health?.Status === 'unhealthy') {
             health.verdict = 'unhealthy';
-            health.lastProbe = lastProbe(state);
+            recordProbes(state, report);
             health.logTail = await logTail(name);
             return;
         }
-        if (clock.now() - started >= watchMs) {
+        if (waiter.now() - started >= limitMs) {
             health.verdict = health.source ? 'timeout' : 'missing';
             if (health.source) {
-                health.lastProbe = lastProbe(state);
+                recordProbes(state, report);
                 health.logTail = await logTail(name);
             }
             return;
         }
-        await clock.sleep(POLL_MS);
+        await waiter.wait(Math.min(SAFETY_POLL_MS, limitMs - (waiter.now() - started)));
     }
 }
 async function exited(name, state, report) {
@@ -38743,7 +38829,8 @@ async function exited(name, state, report) {
     health.verdict = 'exited';
     health.exitCode = state.ExitCode;
     health.oomKilled = state.OOMKilled;
-    health.lastProbe = lastProbe(state);
+    health.ranSeconds = round(Math.max(0, Date.parse(state.FinishedAt) - Date.parse(state.StartedAt)) / 1000);
+    recordProbes(state, report);
     health.logTail = await logTail(name);
     if (state.Error)
         health.logTail.push(state.Error);
@@ -38755,10 +38842,17 @@ function startupSeconds(state) {
         return undefined;
     return round(Math.max(0, Date.parse(passed.End) - Date.parse(state.StartedAt)) / 1000);
 }
-function lastProbe(state) {
-    const log = state.Health?.Log ?? [];
-    const probe = log[log.length - 1];
-    return probe ? { exitCode: probe.ExitCode, output: probe.Output.trim() } : undefined;
+function sinceStart(state, now) {
+    const started = Date.parse(state.StartedAt);
+    return Number.isFinite(started) && started > 0 ? round(Math.max(0, now - started) / 1000) : undefined;
+}
+/** Docker keeps the last five probe results; keep them all, the newest last. */
+function recordProbes(state, report) {
+    const probes = (state.Health?.Log ?? []).map(p => ({ exitCode: p.ExitCode, output: p.Output.trim() }));
+    if (probes.length === 0)
+        return;
+    report.health.probes = probes;
+    report.health.lastProbe = probes[probes.length - 1];
 }
 
 // EXTERNAL MODULE: ./node_modules/shell-quote/index.js
@@ -38792,6 +38886,10 @@ const inputs_DEFAULTS = {
     command: '',
     'health-timeout': '120',
     'health-cmd': '',
+    'fast-health': 'true',
+    'max-startup-time': '',
+    'smoke-commands': '',
+    'smoke-seconds': '5',
     'require-healthcheck': 'true',
     'max-size': '',
     'require-non-root': 'true',
@@ -38844,9 +38942,13 @@ function readInputs(source = actionInputs, cwd = process.cwd()) {
         cacheFrom: list(get('cache-from')),
         cacheTo: list(get('cache-to')),
         env,
-        command: command(get('command')),
+        command: get('command') === '' ? undefined : words('command', get('command')),
         healthTimeout: seconds('health-timeout', get('health-timeout')),
         healthCmd: get('health-cmd'),
+        fastHealth: bool('fast-health', get('fast-health')),
+        maxStartupTime: get('max-startup-time') === '' ? undefined : seconds('max-startup-time', get('max-startup-time')),
+        smokeCommands: list(get('smoke-commands')).map(line => words('smoke-commands', line)),
+        smokeSeconds: seconds('smoke-seconds', get('smoke-seconds')),
         requireHealthcheck: bool('require-healthcheck', get('require-healthcheck')),
         maxSize: maxSize(get('max-size')),
         requireNonRoot: bool('require-non-root', get('require-non-root')),
@@ -38904,31 +39006,28 @@ function maxSize(value) {
     return { text: value, bytes };
 }
 /**
- * `command` replaces the image's CMD. It is split into words like a shell would split them
- * (quotes group words), but never run by a shell: operators such as && or | are refused, and
- * $VARS stay literal. A JSON array (exec form) is taken as it is.
+ * `command` (and each `smoke-commands` line) replaces the image's CMD. It is split into words like a
+ * shell would split them (quotes group words), but never run by a shell: operators such as && or |
+ * are refused, and $VARS stay literal. A JSON array (exec form) is taken as it is.
  */
-function command(value) {
-    if (value === '')
-        return undefined;
+function words(name, value) {
     if (value.startsWith('[')) {
         let parsed;
         try {
             parsed = JSON.parse(value);
         }
         catch {
-            throw new InputError(`Input "command" starting with "[" must be a JSON array of strings, like ["node", "dist/worker.js"].`);
+            throw new InputError(`Input "${name}" starting with "[" must be a JSON array of strings, like ["node", "dist/worker.js"].`);
         }
         if (!Array.isArray(parsed) || parsed.length === 0 || !parsed.every(w => typeof w === 'string')) {
-            throw new InputError(`Input "command" starting with "[" must be a non-empty JSON array of strings, like ["node", "dist/worker.js"].`);
+            throw new InputError(`Input "${name}" starting with "[" must be a non-empty JSON array of strings, like ["node", "dist/worker.js"].`);
         }
         return parsed;
     }
-    const words = (0,shell_quote.parse)(value, key => `$${key}`);
     const args = [];
-    for (const word of words) {
+    for (const word of (0,shell_quote.parse)(value, key => `$${key}`)) {
         if (typeof word !== 'string') {
-            throw new InputError(`Input "command" is not run through a shell, so it cannot use shell operators; write it as sh -c '...' if you need one.`);
+            throw new InputError(`Input "${name}" is not run through a shell, so it cannot use shell operators; write it as sh -c '...' if you need one.`);
         }
         args.push(word);
     }
@@ -39026,6 +39125,90 @@ function labels(v) {
     return Object.fromEntries(Object.entries(obj(v)).slice(0, 100).map(([k, val]) => [k.slice(0, 200), str(val, 1000)]));
 }
 
+;// CONCATENATED MODULE: ./src/watch.ts
+
+/**
+ * Follows `docker events` for one container name. Started before `docker run`, with --since, so
+ * nothing is missed even if the stream connects after the container has already changed.
+ */
+function watchContainer(name, events = ['health_status', 'die']) {
+    let pending = false;
+    let wake;
+    const since = (Date.now() / 1000 - 1).toFixed(3);
+    const filters = [`container=${name}`, ...events.map(e => `event=${e}`)].flatMap(f => ['--filter', f]);
+    const stream = dockerStream(['events', '--since', since, ...filters, '--format', '{{.Action}}'], () => {
+        pending = true;
+        wake?.();
+    });
+    return {
+        now: () => Date.now(),
+        wait(ms) {
+            if (pending) {
+                pending = false;
+                return Promise.resolve();
+            }
+            return new Promise(resolve => {
+                const timer = setTimeout(done, ms);
+                function done() {
+                    clearTimeout(timer);
+                    wake = undefined;
+                    pending = false;
+                    resolve();
+                }
+                wake = done;
+            });
+        },
+        stop: () => {
+            stream.stop();
+            wake?.();
+        }
+    };
+}
+
+;// CONCATENATED MODULE: ./src/smoke.ts
+
+
+
+
+
+// Smoke commands: the other process types of the same image (a worker, a scheduler). Each runs in
+// its own container; it passes if it exits 0, or is still running after smoke-seconds.
+async function runSmoke(inputs, report) {
+    const image = report.image.id ?? report.tag;
+    report.smoke = await Promise.all(inputs.smokeCommands.map(command => smokeOne(inputs, image, command)));
+}
+async function smokeOne(inputs, image, command) {
+    const name = `${containerName()}-smoke`;
+    const result = { command: command.join(' '), outcome: 'exited', seconds: 0 };
+    const watch = watchContainer(name, ['die']);
+    try {
+        const run = await docker(smokeArgs(inputs, image, name, command));
+        if (run.exitCode !== 0) {
+            // e.g. the executable does not exist in the image: Docker says so and exits 125-127
+            return { ...result, exitCode: run.exitCode, logTail: [lastLine(run.stderr)] };
+        }
+        const started = watch.now();
+        const limitMs = inputs.smokeSeconds * 1000;
+        for (;;) {
+            const state = await containerState(name);
+            if (!state.Running) {
+                result.exitCode = state.ExitCode;
+                result.seconds = round(Math.max(0, Date.parse(state.FinishedAt) - Date.parse(state.StartedAt)) / 1000);
+                if (state.ExitCode !== 0)
+                    result.logTail = await logTail(name);
+                return result;
+            }
+            if (watch.now() - started >= limitMs)
+                return { ...result, outcome: 'running', seconds: inputs.smokeSeconds };
+            await watch.wait(Math.min(2000, limitMs - (watch.now() - started)));
+        }
+    }
+    finally {
+        watch.stop();
+        await removeContainer(name);
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/user.ts
 
 // Stage 5 (measurement): the user the container's main process really runs as. The USER string can
@@ -39078,6 +39261,8 @@ function parseTop(stdout) {
 
 
 
+
+
 // The pipeline, in order: inputs → build → inspect → run and wait → checks → report.
 async function run() {
     const report = newReport();
@@ -39114,15 +39299,22 @@ async function postReport(inputs) {
 }
 async function runAndWait(inputs, report) {
     const name = containerName();
+    // The other process types run alongside; a failure of theirs must not go unhandled meanwhile.
+    const smoke = inputs.smokeCommands.length > 0 ? runSmoke(inputs, report) : Promise.resolve();
+    smoke.catch(() => undefined);
+    // Follow Docker's events from before the container exists, so no transition is missed.
+    const watch = watchContainer(name);
     try {
         if (!(await startContainer(inputs, name, report)))
             return;
-        await waitForHealth(inputs, name, report);
+        await waitForHealth(inputs, name, report, watch);
         await measureUser(name, await containerState(name), report);
     }
     finally {
-        // pass or fail, the container goes
+        // pass or fail, the containers go
+        watch.stop();
         await removeContainer(name);
+        await smoke;
     }
 }
 function recordError(report, err) {

@@ -1,12 +1,15 @@
 import type { Inputs } from './inputs.js'
-import type { Check, Report } from './report.js'
+import { round, type Check, type Report, type SmokeResult } from './report.js'
 import { formatSize } from './size.js'
 
 // Judging: turns the measurements in the report into one row per check. Pure: no Docker, no I/O,
 // so every verdict and message can be unit-tested. Rendering is separate (render.ts).
 
 export function judge(report: Report, inputs: Inputs): void {
-  report.checks = [buildCheck(report), healthCheck(report, inputs), sizeCheck(report, inputs), userCheck(report, inputs)]
+  report.checks = [buildCheck(report), healthCheck(report, inputs)]
+  if (inputs.maxStartupTime !== undefined) report.checks.push(startupCheck(report, inputs.maxStartupTime))
+  report.checks.push(sizeCheck(report, inputs), userCheck(report, inputs))
+  for (const smoke of report.smoke ?? []) report.checks.push(smokeCheck(smoke, inputs))
   report.passed = !report.error && report.checks.every(check => check.status !== 'fail')
 }
 
@@ -51,7 +54,7 @@ function healthCheck(report: Report, inputs: Inputs): Check {
         status: 'fail',
         value: `exited (code ${h.exitCode})${h.oomKilled ? ', OOM-killed' : ''}`,
         limit: h.source ? limit : 'keeps running',
-        detail: `The container stopped${h.waitedSeconds !== undefined ? ` ${h.waitedSeconds} s after start` : ''} before it was healthy${h.oomKilled ? ': the kernel killed it for using too much memory' : ''}. Its last log lines are below.`
+        detail: `The container stopped${h.ranSeconds !== undefined ? ` ${h.ranSeconds} s after start` : ''} before it was healthy${h.oomKilled ? ': the kernel killed it for using too much memory' : ''}. Its last log lines are below.`
       }
     case 'timeout':
       return {
@@ -75,6 +78,41 @@ function healthCheck(report: Report, inputs: Inputs): Check {
       return notRun('health', report)
   }
 }
+
+function startupCheck(report: Report, maxSeconds: number): Check {
+  const startup = report.health.startupSeconds
+  const limit = `≤ ${maxSeconds} s`
+  if (startup === undefined) {
+    return { name: 'startup', status: 'skip', value: 'not healthy', limit, detail: 'No startup time: the container never became healthy (see health).' }
+  }
+  const value = `${startup} s`
+  if (startup <= maxSeconds) return { name: 'startup', status: 'pass', value, limit, detail: 'Container start to the first passing health probe.' }
+  return {
+    name: 'startup',
+    status: 'fail',
+    value,
+    limit,
+    detail: `Healthy ${round(startup - maxSeconds)} s later than max-startup-time. Look for slow work before the server listens (migrations, cache warm-up) or raise the budget.`
+  }
+}
+
+function smokeCheck(smoke: SmokeResult, inputs: Inputs): Check {
+  const limit = `exit 0, or running after ${inputs.smokeSeconds} s`
+  if (smoke.outcome === 'running') {
+    return { name: 'smoke', status: 'pass', value: `running after ${smoke.seconds} s`, limit, detail: `command: ${smoke.command}` }
+  }
+  if (smoke.exitCode === 0) {
+    return { name: 'smoke', status: 'pass', value: `exited 0 after ${smoke.seconds} s`, limit, detail: `command: ${smoke.command}` }
+  }
+  return {
+    name: 'smoke',
+    status: 'fail',
+    value: `exited (code ${smoke.exitCode}) after ${smoke.seconds} s`,
+    limit,
+    detail: `command: ${smoke.command}. Its last log lines are below.`
+  }
+}
+
 
 function sizeCheck(report: Report, inputs: Inputs): Check {
   const size = report.image.size

@@ -16,7 +16,7 @@ export function containerName(): string {
 export function healthFlags(inputs: Inputs, imageHasHealthcheck: boolean): string[] {
   const flags: string[] = []
   if (inputs.healthCmd) flags.push('--health-cmd', inputs.healthCmd)
-  if (inputs.healthCmd || imageHasHealthcheck) {
+  if (inputs.fastHealth && (inputs.healthCmd || imageHasHealthcheck)) {
     // Probe every second instead of the image's interval (often 30 s). The start period covers the
     // whole wait, so a slow starter is not failed while it boots; the image's timeout and command stay.
     flags.push('--health-interval=1s', `--health-start-period=${inputs.healthTimeout}s`)
@@ -31,6 +31,13 @@ export function runArgs(inputs: Inputs, image: string, name: string, imageHasHea
   args.push(image)
   if (inputs.command) args.push(...inputs.command)
   return args
+}
+
+/** A smoke container: same image and env, another command, no health check of its own. */
+export function smokeArgs(inputs: Inputs, image: string, name: string, command: string[]): string[] {
+  const args = ['run', '--detach', '--name', name, '--label', `${LABEL}=true`, '--no-healthcheck']
+  for (const pair of inputs.env) args.push('--env', pair)
+  return [...args, image, ...command]
 }
 
 /** Starts the container; returns false (with the reason in the report) when Docker could not. */

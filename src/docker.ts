@@ -1,4 +1,5 @@
 import * as exec from '@actions/exec'
+import { spawn } from 'node:child_process'
 import { stopCommandsToken } from './escape.js'
 
 // Every Docker call goes through here, always as an argument array (never a shell string), so no
@@ -74,4 +75,26 @@ export async function preflight(): Promise<void> {
       'docker buildx is not available (`docker buildx version` failed). Install the buildx plugin; on GitHub add the step docker/setup-buildx-action before image-gate.'
     )
   }
+}
+
+export interface DockerStream {
+  stop: () => void
+}
+
+/**
+ * A long-running docker command (docker events) whose output lines arrive as they are printed.
+ * @actions/exec only returns when the process ends, so this one uses spawn, still with an
+ * argument array and no shell. Callers must stop() it.
+ */
+export function dockerStream(args: string[], onLine: (line: string) => void): DockerStream {
+  const child = spawn('docker', args, { stdio: ['ignore', 'pipe', 'ignore'] })
+  child.on('error', () => undefined) // no docker CLI: the caller's own calls report that
+  let pending = ''
+  child.stdout.on('data', (chunk: Buffer) => {
+    pending += chunk.toString()
+    const lines = pending.split('\n')
+    pending = lines.pop() ?? ''
+    for (const line of lines) if (line) onLine(line)
+  })
+  return { stop: () => void child.kill() }
 }

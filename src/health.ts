@@ -3,17 +3,22 @@ import { DOCKER_DEFAULT_RETRIES, describeHealthcheck } from './inspect.js'
 import { logTail } from './container.js'
 import type { Inputs } from './inputs.js'
 import { round, type Probe, type Report } from './report.js'
+import type { Waiter } from './watch.js'
 
 // Stage 4: wait until Docker itself says the container is healthy (its HEALTHCHECK state), and stop
-// at once when the container dies. Docker's state is read a few times a second, so the verdict
-// follows Docker's by well under a second.
+// at once when the container dies. The wait wakes on Docker's own events (watch.ts) and then reads
+// Docker's state, so the verdict follows Docker's within tens of milliseconds.
 //
-// The start period is health-timeout (container.ts), so Docker counts no failure before it. After
-// it, Docker needs `retries` failed probes (1 s apart) to say "unhealthy"; we wait that long more,
-// so an always-failing check gets Docker's own "unhealthy" rather than our guess. Only a check that
-// never settles (a hanging probe) ends as "timeout".
+// The rule, with fast-health (the default): the start period is health-timeout (container.ts), so
+// Docker counts no failure before it; the first passing probe makes the container healthy and ends
+// the wait. After the start period Docker needs `retries` failed probes (1 s apart) to say
+// "unhealthy"; we wait that long more, so a check that never passes gets Docker's own "unhealthy"
+// rather than our guess. A container that turns unhealthy after having been healthy is not waited
+// on: the wait ends at the first "healthy". Only a check that never settles (a hanging probe) ends
+// as "timeout". With fast-health: false the image's own settings apply and the wait is health-timeout.
 
-const POLL_MS = 200
+/** Without events, look anyway this often: a lost event stream costs at most this. */
+const SAFETY_POLL_MS = 2000
 /** Beyond retries × 1 s: room for the probes themselves to run. */
 const VERDICT_GRACE_MS = 5000
 /** Without a health check, watch this long so a container that dies at start is still caught. */
@@ -38,13 +43,15 @@ export async function containerState(name: string): Promise<ContainerState> {
   return JSON.parse(await dockerOk(['inspect', '--format', '{{json .State}}', name])) as ContainerState
 }
 
-export interface Clock {
-  now: () => number
-  sleep: (ms: number) => Promise<void>
+/** How long to wait for Docker's verdict. */
+export function waitLimitMs(inputs: Inputs, report: Report): number {
+  if (!report.health.source) return NO_HEALTHCHECK_WATCH_MS
+  if (!inputs.fastHealth) return inputs.healthTimeout * 1000
+  const retries = report.image.healthcheckRetries ?? DOCKER_DEFAULT_RETRIES
+  return inputs.healthTimeout * 1000 + retries * 1000 + VERDICT_GRACE_MS
 }
-const realClock: Clock = { now: () => Date.now(), sleep: ms => new Promise(resolve => setTimeout(resolve, ms)) }
 
-export async function waitForHealth(inputs: Inputs, name: string, report: Report, clock: Clock = realClock): Promise<void> {
+export async function waitForHealth(inputs: Inputs, name: string, report: Report, waiter: Waiter): Promise<void> {
   const health = report.health
   const imageCheck = report.image.healthcheck
   health.timeoutSeconds = inputs.healthTimeout
@@ -56,12 +63,12 @@ export async function waitForHealth(inputs: Inputs, name: string, report: Report
     health.command = describeHealthcheck(imageCheck)
   }
 
-  const started = clock.now()
-  const retries = report.image.healthcheckRetries ?? DOCKER_DEFAULT_RETRIES
-  const watchMs = health.source ? inputs.healthTimeout * 1000 + retries * 1000 + VERDICT_GRACE_MS : NO_HEALTHCHECK_WATCH_MS
+  const started = waiter.now()
+  const limitMs = waitLimitMs(inputs, report)
   for (;;) {
     const state = await containerState(name)
-    health.waitedSeconds = round((clock.now() - started) / 1000)
+    health.waitedSeconds = round((waiter.now() - started) / 1000)
+    health.verdictSeconds = sinceStart(state, waiter.now())
     if (!state.Running) return exited(name, state, report)
     if (health.source && state.Health?.Status === 'healthy') {
       health.verdict = 'healthy'
@@ -70,19 +77,19 @@ export async function waitForHealth(inputs: Inputs, name: string, report: Report
     }
     if (health.source && state.Health?.Status === 'unhealthy') {
       health.verdict = 'unhealthy'
-      health.lastProbe = lastProbe(state)
+      recordProbes(state, report)
       health.logTail = await logTail(name)
       return
     }
-    if (clock.now() - started >= watchMs) {
+    if (waiter.now() - started >= limitMs) {
       health.verdict = health.source ? 'timeout' : 'missing'
       if (health.source) {
-        health.lastProbe = lastProbe(state)
+        recordProbes(state, report)
         health.logTail = await logTail(name)
       }
       return
     }
-    await clock.sleep(POLL_MS)
+    await waiter.wait(Math.min(SAFETY_POLL_MS, limitMs - (waiter.now() - started)))
   }
 }
 
@@ -91,7 +98,8 @@ async function exited(name: string, state: ContainerState, report: Report): Prom
   health.verdict = 'exited'
   health.exitCode = state.ExitCode
   health.oomKilled = state.OOMKilled
-  health.lastProbe = lastProbe(state)
+  health.ranSeconds = round(Math.max(0, Date.parse(state.FinishedAt) - Date.parse(state.StartedAt)) / 1000)
+  recordProbes(state, report)
   health.logTail = await logTail(name)
   if (state.Error) health.logTail.push(state.Error)
 }
@@ -103,8 +111,15 @@ export function startupSeconds(state: ContainerState): number | undefined {
   return round(Math.max(0, Date.parse(passed.End) - Date.parse(state.StartedAt)) / 1000)
 }
 
-function lastProbe(state: ContainerState): Probe | undefined {
-  const log = state.Health?.Log ?? []
-  const probe = log[log.length - 1]
-  return probe ? { exitCode: probe.ExitCode, output: probe.Output.trim() } : undefined
+function sinceStart(state: ContainerState, now: number): number | undefined {
+  const started = Date.parse(state.StartedAt)
+  return Number.isFinite(started) && started > 0 ? round(Math.max(0, now - started) / 1000) : undefined
+}
+
+/** Docker keeps the last five probe results; keep them all, the newest last. */
+function recordProbes(state: ContainerState, report: Report): void {
+  const probes: Probe[] = (state.Health?.Log ?? []).map(p => ({ exitCode: p.ExitCode, output: p.Output.trim() }))
+  if (probes.length === 0) return
+  report.health.probes = probes
+  report.health.lastProbe = probes[probes.length - 1]
 }

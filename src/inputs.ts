@@ -27,6 +27,11 @@ export interface Inputs {
   command?: string[]
   healthTimeout: number
   healthCmd: string
+  fastHealth: boolean
+  maxStartupTime?: number
+  /** each a command (words) run in its own container from the image */
+  smokeCommands: string[][]
+  smokeSeconds: number
   requireHealthcheck: boolean
   maxSize?: { text: string; bytes: number }
   requireNonRoot: boolean
@@ -58,6 +63,10 @@ export const DEFAULTS: Record<string, string> = {
   command: '',
   'health-timeout': '120',
   'health-cmd': '',
+  'fast-health': 'true',
+  'max-startup-time': '',
+  'smoke-commands': '',
+  'smoke-seconds': '5',
   'require-healthcheck': 'true',
   'max-size': '',
   'require-non-root': 'true',
@@ -117,9 +126,13 @@ export function readInputs(source: InputSource = actionInputs, cwd = process.cwd
     cacheFrom: list(get('cache-from')),
     cacheTo: list(get('cache-to')),
     env,
-    command: command(get('command')),
+    command: get('command') === '' ? undefined : words('command', get('command')),
     healthTimeout: seconds('health-timeout', get('health-timeout')),
     healthCmd: get('health-cmd'),
+    fastHealth: bool('fast-health', get('fast-health')),
+    maxStartupTime: get('max-startup-time') === '' ? undefined : seconds('max-startup-time', get('max-startup-time')),
+    smokeCommands: list(get('smoke-commands')).map(line => words('smoke-commands', line)),
+    smokeSeconds: seconds('smoke-seconds', get('smoke-seconds')),
     requireHealthcheck: bool('require-healthcheck', get('require-healthcheck')),
     maxSize: maxSize(get('max-size')),
     requireNonRoot: bool('require-non-root', get('require-non-root')),
@@ -181,30 +194,28 @@ function maxSize(value: string): Inputs['maxSize'] {
 }
 
 /**
- * `command` replaces the image's CMD. It is split into words like a shell would split them
- * (quotes group words), but never run by a shell: operators such as && or | are refused, and
- * $VARS stay literal. A JSON array (exec form) is taken as it is.
+ * `command` (and each `smoke-commands` line) replaces the image's CMD. It is split into words like a
+ * shell would split them (quotes group words), but never run by a shell: operators such as && or |
+ * are refused, and $VARS stay literal. A JSON array (exec form) is taken as it is.
  */
-function command(value: string): string[] | undefined {
-  if (value === '') return undefined
+function words(name: string, value: string): string[] {
   if (value.startsWith('[')) {
     let parsed: unknown
     try {
       parsed = JSON.parse(value)
     } catch {
-      throw new InputError(`Input "command" starting with "[" must be a JSON array of strings, like ["node", "dist/worker.js"].`)
+      throw new InputError(`Input "${name}" starting with "[" must be a JSON array of strings, like ["node", "dist/worker.js"].`)
     }
     if (!Array.isArray(parsed) || parsed.length === 0 || !parsed.every(w => typeof w === 'string')) {
-      throw new InputError(`Input "command" starting with "[" must be a non-empty JSON array of strings, like ["node", "dist/worker.js"].`)
+      throw new InputError(`Input "${name}" starting with "[" must be a non-empty JSON array of strings, like ["node", "dist/worker.js"].`)
     }
     return parsed as string[]
   }
-  const words = parseShellWords(value, key => `$${key}`)
   const args: string[] = []
-  for (const word of words) {
+  for (const word of parseShellWords(value, key => `$${key}`)) {
     if (typeof word !== 'string') {
       throw new InputError(
-        `Input "command" is not run through a shell, so it cannot use shell operators; write it as sh -c '...' if you need one.`
+        `Input "${name}" is not run through a shell, so it cannot use shell operators; write it as sh -c '...' if you need one.`
       )
     }
     args.push(word)

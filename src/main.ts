@@ -12,7 +12,9 @@ import { setOutputs } from './outputs.js'
 import { renderMarkdown, renderText } from './render.js'
 import { loadReport } from './report-file.js'
 import { newReport, type Report } from './report.js'
+import { runSmoke } from './smoke.js'
 import { measureUser } from './user.js'
+import { watchContainer } from './watch.js'
 
 // The pipeline, in order: inputs → build → inspect → run and wait → checks → report.
 
@@ -53,13 +55,20 @@ async function postReport(inputs: Inputs): Promise<void> {
 
 async function runAndWait(inputs: Inputs, report: Report): Promise<void> {
   const name = containerName()
+  // The other process types run alongside; a failure of theirs must not go unhandled meanwhile.
+  const smoke = inputs.smokeCommands.length > 0 ? runSmoke(inputs, report) : Promise.resolve()
+  smoke.catch(() => undefined)
+  // Follow Docker's events from before the container exists, so no transition is missed.
+  const watch = watchContainer(name)
   try {
     if (!(await startContainer(inputs, name, report))) return
-    await waitForHealth(inputs, name, report)
+    await waitForHealth(inputs, name, report, watch)
     await measureUser(name, await containerState(name), report)
   } finally {
-    // pass or fail, the container goes
+    // pass or fail, the containers go
+    watch.stop()
     await removeContainer(name)
+    await smoke
   }
 }
 

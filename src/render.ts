@@ -74,9 +74,14 @@ function logBlocks(report: Report): LogBlock[] {
   const h = report.health
   if (report.build.logTail?.length && !report.build.ok) blocks.push({ title: 'Build log', lines: report.build.logTail })
   if (h.lastProbe && h.verdict !== 'healthy') {
-    blocks.push({ title: `Last health probe (exit code ${h.lastProbe.exitCode})`, lines: h.lastProbe.output.split('\n') })
+    const probes = h.probes ?? [h.lastProbe]
+    const lines = probes.flatMap(p => [`[exit ${p.exitCode}] ${p.output.split('\n')[0] ?? ''}`, ...p.output.split('\n').slice(1).map(l => `  ${l}`)])
+    blocks.push({ title: `Last ${probes.length} health probes`, lines })
   }
   if (h.logTail?.length) blocks.push({ title: 'Container log', lines: h.logTail })
+  for (const smoke of report.smoke ?? []) {
+    if (smoke.logTail?.length) blocks.push({ title: `Smoke log: ${smoke.command}`, lines: smoke.logTail })
+  }
   const labels = Object.entries(report.image.labels ?? {})
   if (labels.length) blocks.push({ title: 'Image labels', lines: labels.map(([k, v]) => `${k}=${v}`) })
   return blocks

@@ -2,7 +2,7 @@
 // (later) the pull-request comment. Stages write measurements into it; checks.ts judges them;
 // render.ts and outputs.ts only read it. It is also the `report` output, so keep it JSON-friendly.
 
-export type CheckName = 'build' | 'health' | 'size' | 'user'
+export type CheckName = 'build' | 'health' | 'startup' | 'size' | 'user' | 'smoke'
 /** pass ✅, fail ❌, skip ⚪ (measured or not run, but not judged) */
 export type CheckStatus = 'pass' | 'fail' | 'skip'
 
@@ -59,10 +59,16 @@ export interface Report {
     startupSeconds?: number
     /** how long image-gate waited for a verdict */
     waitedSeconds?: number
+    /** container start → image-gate's verdict (the bench compares it with the app's readiness) */
+    verdictSeconds?: number
+    /** an exited container: how long it ran */
+    ranSeconds?: number
     timeoutSeconds?: number
     exitCode?: number
     oomKilled?: boolean
     lastProbe?: Probe
+    /** the last probe results Docker kept (up to five), oldest first */
+    probes?: Probe[]
     logTail?: string[]
   }
   user: {
@@ -75,6 +81,8 @@ export interface Report {
     /** why the runtime user could not be read */
     unknownReason?: string
   }
+  /** smoke-commands, in input order */
+  smoke?: SmokeResult[]
   checks: Check[]
   passed: boolean
   /** the pull request this run was for, and the key of its comment (used by comment-from) */
@@ -84,6 +92,16 @@ export interface Report {
   comment?: { url: string; action: 'created' | 'updated' }
   /** set when the run could not start or stopped early (bad input, no engine) */
   error?: { kind: 'input' | 'engine' | 'internal'; message: string }
+}
+
+export interface SmokeResult {
+  command: string
+  /** still running after smoke-seconds, or exited */
+  outcome: 'running' | 'exited'
+  exitCode?: number
+  /** how long it ran */
+  seconds: number
+  logTail?: string[]
 }
 
 export function newReport(tag = ''): Report {

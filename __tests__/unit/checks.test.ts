@@ -57,7 +57,7 @@ describe('judge', () => {
 
   it('explains an exited container with its exit code and OOM kill', () => {
     const report = measuredReport()
-    report.health = { verdict: 'exited', source: 'image', command: 'x', exitCode: 137, oomKilled: true, waitedSeconds: 0.4 }
+    report.health = { verdict: 'exited', source: 'image', command: 'x', exitCode: 137, oomKilled: true, waitedSeconds: 0.1, ranSeconds: 0.4 }
     report.user = { configured: 'nodejs', unknownReason: 'the container was not running, so its processes could not be read' }
     judge(report, inputs())
     expect(row(report.checks, 'health')).toMatchObject({ status: 'fail', value: 'exited (code 137), OOM-killed' })
@@ -102,5 +102,33 @@ describe('judge', () => {
     ])
     expect(row(report.checks, 'build').detail).toBe('failed at [build 4/6] RUN npm run build: exit code: 1. The end of the build log is below.')
     expect(row(report.checks, 'size').detail).toBe('not run: the build failed')
+  })
+
+  it('judges startup time against max-startup-time as its own row', () => {
+    const fast = measuredReport()
+    judge(fast, inputs({ maxStartupTime: 5 }))
+    expect(fast.checks.map(c => c.name)).toEqual(['build', 'health', 'startup', 'size', 'user'])
+    expect(row(fast.checks, 'startup')).toMatchObject({ status: 'pass', value: '1.4 s', limit: '≤ 5 s' })
+    const slow = measuredReport()
+    judge(slow, inputs({ maxStartupTime: 1 }))
+    expect(row(slow.checks, 'startup')).toMatchObject({ status: 'fail', value: '1.4 s' })
+    expect(row(slow.checks, 'startup').detail).toMatch(/^Healthy 0.4 s later than max-startup-time/)
+    expect(failureLine(slow)).toBe('1 of 5 checks failed: startup (1.4 s)')
+  })
+
+  it('gives each smoke command its own row', () => {
+    const report = measuredReport()
+    report.smoke = [
+      { command: 'node dist/worker.js', outcome: 'running', seconds: 5 },
+      { command: 'node dist/migrate.js', outcome: 'exited', exitCode: 0, seconds: 1.2 },
+      { command: 'node dist/cron.js', outcome: 'exited', exitCode: 1, seconds: 0.3, logTail: ['Error: no REDIS_URL'] }
+    ]
+    judge(report, inputs())
+    expect(report.checks.filter(c => c.name === 'smoke').map(c => [c.status, c.value, c.detail])).toEqual([
+      ['pass', 'running after 5 s', 'command: node dist/worker.js'],
+      ['pass', 'exited 0 after 1.2 s', 'command: node dist/migrate.js'],
+      ['fail', 'exited (code 1) after 0.3 s', 'command: node dist/cron.js. Its last log lines are below.']
+    ])
+    expect(report.passed).toBe(false)
   })
 })

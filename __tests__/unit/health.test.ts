@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it, jest } from '@jest/globals'
 import type { ContainerState } from '../../src/health.js'
 import { inputs, measuredReport } from './fixtures.js'
 
-// The wait loop against a scripted Docker: @actions/exec is mocked, time is a fake clock.
+// The wait loop against a scripted Docker: @actions/exec is mocked, time and events are faked.
 
 type Exec = (cmd: string, args: string[]) => Promise<{ exitCode: number; stdout: string; stderr: string }>
 const getExecOutput = jest.fn<Exec>()
@@ -28,9 +28,18 @@ function scriptDocker(states: ContainerState[]) {
   return calls
 }
 
-function fakeClock() {
+/** A waiter on a fake clock. `eventAfterMs`: an event wakes each wait that soon; else it times out. */
+function fakeWaiter(eventAfterMs?: number) {
   let now = 0
-  return { now: () => now, sleep: async (ms: number) => void (now += ms) }
+  const waits: number[] = []
+  return {
+    now: () => now,
+    wait: async (ms: number) => {
+      waits.push(ms)
+      now += eventAfterMs === undefined ? ms : Math.min(ms, eventAfterMs)
+    },
+    waits
+  }
 }
 
 beforeEach(() => {
@@ -53,19 +62,22 @@ describe('waitForHealth', () => {
       })
     ])
     const report = measuredReport()
-    const clock = fakeClock()
-    await waitForHealth(inputs(), 'c1', report, clock)
+    const calls = getExecOutput.mock.calls
+    const waiter = fakeWaiter(50) // Docker's events wake the wait 50 ms after each change
+    await waitForHealth(inputs(), 'c1', report, waiter)
     expect(report.health).toMatchObject({ verdict: 'healthy', source: 'image', startupSeconds: 2.4 })
-    expect(clock.now()).toBe(400) // two polls of 200 ms, no more
+    expect(calls.filter(c => c[1][0] === 'inspect')).toHaveLength(3) // one look per event, no polling
+    expect(waiter.now()).toBe(100)
   })
 
   it('stops at once when the container exits, with exit code and merged log tail', async () => {
-    const calls = scriptDocker([state({ Running: false, Status: 'exited', ExitCode: 3, Health: { Status: 'starting' } })])
+    const calls = scriptDocker([state({ Running: false, Status: 'exited', ExitCode: 3, FinishedAt: at(1500), Health: { Status: 'starting' } })])
     const report = measuredReport()
-    await waitForHealth(inputs(), 'c1', report, fakeClock())
+    await waitForHealth(inputs(), 'c1', report, fakeWaiter())
     expect(report.health).toMatchObject({ verdict: 'exited', exitCode: 3, oomKilled: false, waitedSeconds: 0 })
     expect(report.health.logTail).toEqual(['listening', 'warn', 'crashed: EADDRINUSE'])
     expect(calls.map(c => c[0])).toEqual(['inspect', 'logs'])
+    expect(report.health.ranSeconds).toBe(1.5)
   })
 
   it('reports Docker\'s unhealthy with the last probe output', async () => {
@@ -73,18 +85,27 @@ describe('waitForHealth', () => {
       state({ Health: { Status: 'unhealthy', Log: [{ Start: at(1), End: at(2), ExitCode: 1, Output: 'wget: server returned error: HTTP/1.1 500\n' }] } })
     ])
     const report = measuredReport()
-    await waitForHealth(inputs(), 'c1', report, fakeClock())
+    await waitForHealth(inputs(), 'c1', report, fakeWaiter())
     expect(report.health).toMatchObject({ verdict: 'unhealthy', lastProbe: { exitCode: 1, output: 'wget: server returned error: HTTP/1.1 500' } })
+    expect(report.health.probes).toEqual([{ exitCode: 1, output: 'wget: server returned error: HTTP/1.1 500' }])
   })
 
   it('waits health-timeout plus the retries for Docker\'s verdict, then says timeout', async () => {
     scriptDocker([state({ Health: { Status: 'starting', Log: [] } })])
     const report = measuredReport()
-    const clock = fakeClock()
-    await waitForHealth(inputs({ healthTimeout: 10 }), 'c1', report, clock)
+    const waiter = fakeWaiter()
+    await waitForHealth(inputs({ healthTimeout: 10 }), 'c1', report, waiter)
     expect(report.health.verdict).toBe('timeout')
-    // 10 s start period + 3 retries × 1 s + 5 s grace
-    expect(clock.now()).toBe(18_000)
+    // 10 s start period + 3 retries × 1 s + 5 s grace, looking at least every 2 s meanwhile
+    expect(waiter.now()).toBe(18_000)
+    expect(Math.max(...waiter.waits)).toBe(2000)
+  })
+
+  it('with fast-health: false, waits exactly health-timeout on the image\'s own settings', async () => {
+    scriptDocker([state({ Health: { Status: 'starting', Log: [] } })])
+    const waiter = fakeWaiter()
+    await waitForHealth(inputs({ healthTimeout: 10, fastHealth: false }), 'c1', measuredReport(), waiter)
+    expect(waiter.now()).toBe(10_000)
   })
 
   it('without any health check, watches briefly and reports missing', async () => {
@@ -92,10 +113,10 @@ describe('waitForHealth', () => {
     const report = measuredReport()
     report.image.healthcheck = undefined
     report.health = { verdict: 'skipped' }
-    const clock = fakeClock()
-    await waitForHealth(inputs(), 'c1', report, clock)
+    const waiter = fakeWaiter()
+    await waitForHealth(inputs(), 'c1', report, waiter)
     expect(report.health.verdict).toBe('missing')
-    expect(clock.now()).toBe(3000)
+    expect(waiter.now()).toBe(3000)
   })
 
   it('uses health-cmd when given', async () => {
@@ -103,7 +124,7 @@ describe('waitForHealth', () => {
     const report = measuredReport()
     report.image.healthcheck = undefined
     report.health = { verdict: 'skipped' }
-    await waitForHealth(inputs({ healthCmd: 'wget -q --spider http://127.0.0.1:8080/health' }), 'c1', report, fakeClock())
+    await waitForHealth(inputs({ healthCmd: 'wget -q --spider http://127.0.0.1:8080/health' }), 'c1', report, fakeWaiter())
     expect(report.health).toMatchObject({ verdict: 'healthy', source: 'health-cmd', command: 'wget -q --spider http://127.0.0.1:8080/health', startupSeconds: 1 })
   })
 })

@@ -1,0 +1,126 @@
+import { afterAll, afterEach, describe, expect, it, jest } from '@jest/globals'
+import { fixture, leftovers, removeImages, row, runAction, SERVE } from './action.js'
+
+// Health verdicts and smoke commands on real containers: each verdict, its timing, its message.
+
+jest.setTimeout(120_000)
+const TAG = 'image-gate-e2e/health'
+const NON_ROOT = ["RUN echo 'app:x:10001:10001::/:/bin/sh' > /etc/passwd", 'USER 10001']
+const HTTPD = 'CMD ["httpd", "-f", "-p", "8080", "-h", "/www"]'
+afterEach(() => expect(leftovers()).toBe(''))
+afterAll(() => removeImages(TAG))
+
+describe('health verdicts', () => {
+  it('healthy: an app ready after ~3 s with a 30 s interval gets its verdict within seconds of ready', async () => {
+    const run = await runAction({
+      context: fixture([...NON_ROOT, SERVE[0], 'CMD ["sh", "-c", "sleep 3; exec httpd -f -p 8080 -h /www"]']),
+      tags: `${TAG}:slow-start`
+    })
+    expect(run.outputs.health).toBe('healthy')
+    const h = run.report.health
+    expect(h.startupSeconds).toBeGreaterThanOrEqual(3)
+    expect(h.verdictSeconds).toBeLessThan(h.startupSeconds + 2) // probes every second, verdict on the event
+    expect(h.verdictSeconds).toBeLessThan(10)
+  })
+
+  it('healthy the image\'s way with fast-health: false (its own interval, no overrides)', async () => {
+    const run = await runAction({
+      context: fixture([...NON_ROOT, 'HEALTHCHECK --interval=3s CMD wget -q -O /dev/null http://127.0.0.1:8080/health', HTTPD]),
+      tags: `${TAG}:own-interval`,
+      'fast-health': 'false'
+    })
+    expect(run.outputs.health).toBe('healthy')
+    // the first probe runs one interval after start
+    expect(run.report.health.startupSeconds).toBeGreaterThanOrEqual(3)
+  })
+
+  it('timeout: a probe that never finishes, with the wait bounded', async () => {
+    const run = await runAction({
+      context: fixture([...NON_ROOT, 'HEALTHCHECK --timeout=60s CMD sleep 600', HTTPD]),
+      tags: `${TAG}:hang`,
+      'health-timeout': '2'
+    })
+    expect(run.outputs).toMatchObject({ health: 'timeout', passed: 'false' })
+    expect(row(run.summary, 'health')).toContain('| ❌ | health | not healthy after 2 s | healthy within 2 s | Docker had no verdict')
+    // 2 s start period + 3 retries + 5 s grace = 10 s, then out
+    expect(run.report.health.waitedSeconds).toBeGreaterThanOrEqual(9.5)
+    expect(run.report.health.waitedSeconds).toBeLessThan(20)
+  })
+
+  it('unhealthy: every probe output Docker kept is in the summary', async () => {
+    const run = await runAction({
+      context: fixture([...NON_ROOT, 'HEALTHCHECK CMD echo "probe at $(date +%s): 503 from /health" && exit 1', HTTPD]),
+      tags: `${TAG}:unhealthy`,
+      'health-timeout': '1'
+    })
+    expect(run.outputs.health).toBe('unhealthy')
+    expect(run.report.health.probes.length).toBeGreaterThanOrEqual(3)
+    expect(run.summary).toMatch(/<details><summary>Last \d health probes \(last \d+ lines\)<\/summary>/)
+    expect(run.summary).toMatch(/\[exit 1\] probe at \d+: 503 from \/health\n\[exit 1\] probe at \d+: 503 from \/health/)
+    // an always-failing check with health-timeout 1: start period, then 3 failures 1 s apart
+    expect(run.report.health.verdictSeconds).toBeLessThan(10)
+  })
+
+  it('exited: verdict within about a second of the exit, with exit code and logs', async () => {
+    const run = await runAction({
+      context: fixture([...NON_ROOT, SERVE[0], 'CMD ["sh", "-c", "echo starting; sleep 2; echo \\"fatal: port in use\\" >&2; exit 7"]']),
+      tags: `${TAG}:dies-later`
+    })
+    const h = run.report.health
+    expect(h).toMatchObject({ verdict: 'exited', exitCode: 7, oomKilled: false })
+    expect(h.ranSeconds).toBeGreaterThanOrEqual(2)
+    expect(h.verdictSeconds - h.ranSeconds).toBeLessThan(1.5)
+    expect(h.logTail).toEqual(['starting', 'fatal: port in use'])
+    expect(row(run.summary, 'health')).toContain(`| ❌ | health | exited (code 7) | healthy within 120 s | The container stopped ${h.ranSeconds} s after start`)
+  })
+
+  it('HEALTHCHECK NONE counts as missing, and the message names both fixes', async () => {
+    const run = await runAction({ context: fixture([...NON_ROOT, 'HEALTHCHECK NONE', HTTPD]), tags: `${TAG}:none` })
+    expect(run.outputs).toMatchObject({ health: 'missing', passed: 'false' })
+    expect(row(run.summary, 'health')).toContain('Add a HEALTHCHECK instruction to the final stage of the Dockerfile, or set the health-cmd input.')
+  })
+
+  it('health-cmd fills in for an image without HEALTHCHECK, probed every second', async () => {
+    const run = await runAction({
+      context: fixture([...NON_ROOT, HTTPD]),
+      tags: `${TAG}:no-check`,
+      'health-cmd': 'wget -q -O /dev/null http://127.0.0.1:8080/health'
+    })
+    expect(run.outputs.health).toBe('healthy')
+    expect(run.report.health.startupSeconds).toBeLessThan(5)
+    expect(row(run.summary, 'health')).toContain('health-cmd: wget -q -O /dev/null http://127.0.0.1:8080/health')
+  })
+
+  it('max-startup-time is its own check', async () => {
+    const run = await runAction({
+      context: fixture([...NON_ROOT, SERVE[0], 'CMD ["sh", "-c", "sleep 3; exec httpd -f -p 8080 -h /www"]']),
+      tags: `${TAG}:slow-start`,
+      'max-startup-time': '1'
+    })
+    expect(run.outputs).toMatchObject({ health: 'healthy', passed: 'false' })
+    expect(run.report.checks.filter((c: any) => c.status === 'fail').map((c: any) => c.name)).toEqual(['startup'])
+    expect(row(run.summary, 'startup')).toMatch(/^\| ❌ \| startup \| [\d.]+ s \| ≤ 1 s \| Healthy [\d.]+ s later than max-startup-time/)
+  })
+})
+
+describe('smoke commands', () => {
+  it('pass when they exit 0 or stay up, fail with logs when they crash, each in its own row', async () => {
+    const run = await runAction({
+      context: fixture([...NON_ROOT, ...SERVE]),
+      tags: `${TAG}:smoke`,
+      'smoke-commands': ['sh -c "echo migrated; exit 0"', 'sleep 600', `sh -c 'echo "worker: cannot reach queue" >&2; exit 3'`].join('\n'),
+      'smoke-seconds': '2'
+    })
+    expect(run.outputs.passed).toBe('false')
+    const smoke = run.report.checks.filter((c: any) => c.name === 'smoke')
+    expect(smoke.map((c: any) => [c.status, c.value.replace(/[\d.]+ s$/, 'N s')])).toEqual([
+      ['pass', 'exited 0 after N s'],
+      ['pass', 'running after N s'],
+      ['fail', 'exited (code 3) after N s']
+    ])
+    expect(smoke[1].value).toBe('running after 2 s')
+    expect(run.summary).toContain('<details><summary>Smoke log: sh -c echo &quot;worker: cannot reach queue&quot; &gt;&amp;2; exit 3 (last 1 lines)</summary>')
+    expect(run.summary).toContain('worker: cannot reach queue')
+    expect(run.outputs.health).toBe('healthy')
+  })
+})
