@@ -2,12 +2,17 @@
 // for every input in action.yml (the default unless the test sets it), GITHUB_OUTPUT and
 // GITHUB_STEP_SUMMARY files, and a pull_request event payload. Docker is real.
 import { execFileSync, spawn } from 'node:child_process'
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import * as path from 'node:path'
 import { parse as parseYaml } from 'yaml'
 
-const ROOT = path.resolve(new URL('../..', import.meta.url).pathname)
+/** The repository: the nearest folder up from here with action.yml (this file also runs compiled, from lib/). */
+const ROOT = (() => {
+  let dir = path.dirname(new URL(import.meta.url).pathname)
+  while (!existsSync(path.join(dir, 'action.yml')) && dir !== path.dirname(dir)) dir = path.dirname(dir)
+  return dir
+})()
 const action = parseYaml(readFileSync(path.join(ROOT, 'action.yml'), 'utf8')) as { inputs: Record<string, { default?: string }> }
 
 export interface ActionRun {

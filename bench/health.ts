@@ -1,0 +1,111 @@
+// How fast is the health verdict? On fixture images, side by side in one run:
+//   floor   — when the app was really ready (or dead), measured independently of image-gate:
+//             the bench polls the container's HTTP port from the host every 50 ms;
+//   verdict — container start → image-gate's verdict (report.health.verdictSeconds);
+//   slow    — the same with fast-health: false, i.e. waiting on the image's own 30 s interval.
+// Run with `bash bench/run.sh`. It runs dist/index.js as the e2e tests do (real Docker).
+import { execFileSync } from 'node:child_process'
+import { fixture, removeImages, runAction, SERVE } from '../__tests__/e2e/action.js'
+
+const TAG = 'image-gate-bench/health'
+const REPS = Number(process.env.BENCH_REPS ?? 3)
+const NON_ROOT = ["RUN echo 'app:x:10001:10001::/:/bin/sh' > /etc/passwd", 'USER 10001']
+
+const docker = (...args: string[]) => execFileSync('docker', args, { encoding: 'utf8' }).trim()
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
+
+/** Starts the image and polls its port from the host: seconds from container start to the first HTTP 200. */
+async function readyFloor(image: string): Promise<number> {
+  const name = `image-gate-bench-${process.pid}`
+  docker('run', '-d', '--name', name, '--no-healthcheck', image)
+  try {
+    const ip = docker('inspect', '-f', '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}', name)
+    const started = Date.parse(docker('inspect', '-f', '{{.State.StartedAt}}', name))
+    for (const deadline = Date.now() + 60_000; Date.now() < deadline; await new Promise(r => setTimeout(r, 50))) {
+      const ok = await fetch(`http://${ip}:8080/health`, { signal: AbortSignal.timeout(500) }).then(r => r.ok, () => false)
+      if (ok) return (Date.now() - started) / 1000
+    }
+    throw new Error('never ready')
+  } finally {
+    docker('rm', '-f', name)
+  }
+}
+
+interface Row {
+  scenario: string
+  floor: string
+  verdict: string
+  slow: string
+  target: string
+  met: boolean
+}
+
+async function main(): Promise<void> {
+  const rows: Row[] = []
+
+  // 1. an app ready after ~4 s, HEALTHCHECK interval 30 s
+  const slowStart = fixture([...NON_ROOT, SERVE[0], 'CMD ["sh", "-c", "sleep 4; exec httpd -f -p 8080 -h /www"]'])
+  const verdicts: number[] = []
+  for (let i = 0; i < REPS; i++) {
+    const run = await runAction({ context: slowStart, tags: `${TAG}:ready-4s` })
+    if (run.outputs.health !== 'healthy') throw new Error(`expected healthy, got ${run.outputs.health}`)
+    verdicts.push(run.report.health.verdictSeconds)
+  }
+  const floors: number[] = []
+  for (let i = 0; i < REPS; i++) floors.push(await readyFloor(`${TAG}:ready-4s`))
+  const slow = await runAction({ context: slowStart, tags: `${TAG}:ready-4s`, 'fast-health': 'false', 'health-timeout': '60' })
+  rows.push({
+    scenario: 'app ready after ~4 s, image interval 30 s',
+    floor: `${median(floors).toFixed(2)} s ready`,
+    verdict: `${median(verdicts).toFixed(2)} s`,
+    slow: `${slow.report.health.verdictSeconds.toFixed(2)} s`,
+    target: 'verdict < 6 s',
+    met: median(verdicts) < 6
+  })
+
+  // 2. a container that exits 1 s after start
+  const dies = fixture([...NON_ROOT, SERVE[0], 'CMD ["sh", "-c", "sleep 1; echo fatal >&2; exit 3"]'])
+  const lags: number[] = []
+  let ran = 0
+  for (let i = 0; i < REPS; i++) {
+    const h = (await runAction({ context: dies, tags: `${TAG}:dies` })).report.health
+    if (h.verdict !== 'exited') throw new Error(`expected exited, got ${h.verdict}`)
+    ran = h.ranSeconds
+    lags.push(h.verdictSeconds - h.ranSeconds)
+  }
+  rows.push({
+    scenario: 'container exits 1 s after start',
+    floor: `${ran.toFixed(2)} s exit`,
+    verdict: `exit + ${median(lags).toFixed(2)} s`,
+    slow: 'same (no probe needed)',
+    target: 'within 1 s of the exit',
+    met: median(lags) < 1
+  })
+
+  // 3. a HEALTHCHECK that always fails (health-timeout 1: a start period of 1 s, then 3 retries)
+  const failing = fixture([...NON_ROOT, 'HEALTHCHECK --interval=30s CMD exit 1', 'CMD ["httpd", "-f", "-p", "8080", "-h", "/www"]'])
+  const failVerdicts: number[] = []
+  for (let i = 0; i < REPS; i++) {
+    const h = (await runAction({ context: failing, tags: `${TAG}:failing`, 'health-timeout': '1' })).report.health
+    if (h.verdict !== 'unhealthy') throw new Error(`expected unhealthy, got ${h.verdict}`)
+    failVerdicts.push(h.verdictSeconds)
+  }
+  const slowFail = await runAction({ context: failing, tags: `${TAG}:failing`, 'fast-health': 'false', 'health-timeout': '120' })
+  rows.push({
+    scenario: 'HEALTHCHECK always fails (health-timeout: 1)',
+    floor: 'first probe fails at ~1 s',
+    verdict: `${median(failVerdicts).toFixed(2)} s`,
+    slow: `${slowFail.report.health.verdictSeconds.toFixed(2)} s (${slowFail.outputs.health})`,
+    target: 'verdict < 5 s',
+    met: median(failVerdicts) < 5
+  })
+
+  removeImages(TAG)
+  console.log(`\nimage-gate health bench (median of ${REPS}; "slow" = fast-health: false, one run)\n`)
+  console.log('| scenario | floor | verdict (fast-health) | fast-health: false | target | met |')
+  console.log('|---|---|---|---|---|---|')
+  for (const r of rows) console.log(`| ${r.scenario} | ${r.floor} | ${r.verdict} | ${r.slow} | ${r.target} | ${r.met ? 'yes' : 'NO'} |`)
+  if (rows.some(r => !r.met)) process.exitCode = 1
+}
+
+await main()
