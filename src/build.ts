@@ -31,20 +31,33 @@ export function buildArgs(inputs: Inputs, tags: string[], iidFile: string, metad
 }
 
 export async function build(inputs: Inputs, tags: string[], report: Report): Promise<void> {
+  const result = await core.group('Build', () => buildImage(inputs, tags))
+  report.build.seconds = result.seconds
+  report.build.ok = result.ok
+  if (result.ok) report.image.id = result.id
+  else Object.assign(report.build, explainFailure(result.output))
+}
+
+export interface Built {
+  ok: boolean
+  seconds: number
+  id?: string
+  /** buildx's output, for explaining a failure */
+  output: string
+}
+
+/** One `buildx build --load`, its output streamed to the log. */
+export async function buildImage(inputs: Inputs, tags: string[]): Promise<Built> {
   const dir = mkdtempSync(path.join(tmpdir(), 'image-gate-build-'))
   try {
     const iidFile = path.join(dir, 'iid')
     const metadataFile = path.join(dir, 'metadata.json')
     const started = Date.now()
-    const result = await core.group('Build', () => docker(buildArgs(inputs, tags, iidFile, metadataFile), { stream: true }))
-    report.build.seconds = round((Date.now() - started) / 1000)
-    if (result.exitCode !== 0) {
-      report.build.ok = false
-      Object.assign(report.build, explainFailure(`${result.stdout}\n${result.stderr}`))
-      return
-    }
-    report.build.ok = true
-    report.image.id = readImageId(iidFile, metadataFile)
+    const result = await docker(buildArgs(inputs, tags, iidFile, metadataFile), { stream: true })
+    const seconds = round((Date.now() - started) / 1000)
+    const output = `${result.stdout}\n${result.stderr}`
+    if (result.exitCode !== 0) return { ok: false, seconds, output }
+    return { ok: true, seconds, output, id: readImageId(iidFile, metadataFile) }
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }

@@ -1,6 +1,6 @@
 import type { Inputs } from './inputs.js'
 import { round, type Check, type Report, type SmokeResult } from './report.js'
-import { formatSize } from './size.js'
+import { formatDelta, formatSize } from './size.js'
 
 // Judging: turns the measurements in the report into one row per check. Pure: no Docker, no I/O,
 // so every verdict and message can be unit-tested. Rendering is separate (render.ts).
@@ -8,7 +8,9 @@ import { formatSize } from './size.js'
 export function judge(report: Report, inputs: Inputs): void {
   report.checks = [buildCheck(report), healthCheck(report, inputs)]
   if (inputs.maxStartupTime !== undefined) report.checks.push(startupCheck(report, inputs.maxStartupTime))
-  report.checks.push(sizeCheck(report, inputs), userCheck(report, inputs))
+  report.checks.push(sizeCheck(report, inputs))
+  if (inputs.maxSizeIncrease) report.checks.push(sizeIncreaseCheck(report, inputs, inputs.maxSizeIncrease))
+  report.checks.push(userCheck(report, inputs))
   for (const smoke of report.smoke ?? []) report.checks.push(smokeCheck(smoke, inputs))
   report.passed = !report.error && report.checks.every(check => check.status !== 'fail')
 }
@@ -115,41 +117,109 @@ function smokeCheck(smoke: SmokeResult, inputs: Inputs): Check {
 
 
 function sizeCheck(report: Report, inputs: Inputs): Check {
-  const size = report.image.size
+  const { size, compressedSize } = report.image
   if (size === undefined) return notRun('size', report)
-  const value = `${formatSize(size)} (${size.toLocaleString('en-US')} bytes)`
-  if (!inputs.maxSize) return { name: 'size', status: 'skip', value, limit: '', detail: 'No max-size set: measured, not judged.' }
-  const limit = `≤ ${inputs.maxSize.text}`
-  if (size <= inputs.maxSize.bytes) {
-    return { name: 'size', status: 'pass', value, limit, detail: `${formatSize(inputs.maxSize.bytes - size)} under the budget.` }
+  const compressed = compressedSize !== undefined ? `, compressed ${formatSize(compressedSize)}` : ''
+  const value = `${formatSize(size)} (${size.toLocaleString('en-US')} bytes)${compressed}`
+  const notes = [...sizeNotes(report)]
+  if (!inputs.maxSize) return { name: 'size', status: 'skip', value, limit: '', detail: ['No max-size set: measured, not judged.', ...notes].join(' ') }
+  const basis = inputs.sizeBasis === 'compressed' ? compressedSize : size
+  const limit = `≤ ${inputs.maxSize.text}${inputs.sizeBasis === 'compressed' ? ' compressed' : ''}`
+  if (basis === undefined) {
+    return { name: 'size', status: 'fail', value, limit, detail: ['The compressed size could not be measured (see the warning in the log).', ...notes].join(' ') }
+  }
+  if (basis <= inputs.maxSize.bytes) {
+    return { name: 'size', status: 'pass', value, limit, detail: [`${formatSize(inputs.maxSize.bytes - basis)} under the budget.`, ...notes].join(' ') }
   }
   return {
     name: 'size',
     status: 'fail',
     value,
     limit,
-    detail: `${formatSize(size - inputs.maxSize.bytes)} over the budget. See which layers are large with docker history; keep build tools in an earlier stage.`
+    detail: [`${formatSize(basis - inputs.maxSize.bytes)} over the budget. The largest layers are listed below; keep build tools in an earlier stage.`, ...notes].join(' ')
   }
+}
+
+/** What the size figures mean, and what they compare with. */
+function* sizeNotes(report: Report): Generator<string> {
+  const { size = 0, compressedSize, compressedBy, store } = report.image
+  yield 'Sizes in decimal units (1 MB = 1,000,000 bytes, as docker images prints them).'
+  if (store === 'containerd') yield 'The engine uses the containerd image store, where its size counts the image content as that store keeps it.'
+  if (compressedBy === 'store') yield 'Compressed: the layer blobs as the containerd store keeps them.'
+  else if (compressedSize !== undefined) yield 'Compressed: each layer through gzip -6, about what a push transfers.'
+  const b = report.baseline
+  if (b?.error) yield `No comparison with ${b.ref}: ${b.error}.`
+  else if (b?.size !== undefined) {
+    const zipped = compressedSize !== undefined && b.compressedSize !== undefined ? `; compressed ${formatDelta(compressedSize, b.compressedSize)}` : ''
+    yield `${formatDelta(size, b.size)} compared with ${b.ref}${zipped}.`
+  }
+  const st = report.stages
+  if (st?.error) yield `No stage comparison: ${st.error}.`
+  else if (st?.size !== undefined) {
+    const saved = st.size - size
+    yield saved >= 0
+      ? `Multi-stage payoff: ${formatSize(saved)} (${((saved / st.size) * 100).toFixed(0)}%) smaller than stage ${st.stage} (${formatSize(st.size)}).`
+      : `The final image is ${formatSize(-saved)} larger than stage ${st.stage}: the multi-stage build saves nothing.`
+  }
+}
+
+function sizeIncreaseCheck(report: Report, inputs: Inputs, increase: NonNullable<Inputs['maxSizeIncrease']>): Check {
+  const b = report.baseline
+  const compressed = inputs.sizeBasis === 'compressed'
+  const now = compressed ? report.image.compressedSize : report.image.size
+  const before = compressed ? b?.compressedSize : b?.size
+  const limit = 'percent' in increase.limit ? `≤ +${increase.limit.percent}%` : `≤ +${formatSize(increase.limit.bytes)}`
+  if (now === undefined || before === undefined) {
+    const why = b?.error ?? `the ${compressed ? 'compressed ' : ''}size of ${b?.ref ?? 'compare-to'} could not be measured`
+    return { name: 'size-increase', status: 'fail', value: 'unknown', limit, detail: `No comparison: ${why}.` }
+  }
+  const delta = now - before
+  const allowed = 'percent' in increase.limit ? (before * increase.limit.percent) / 100 : increase.limit.bytes
+  const value = formatDelta(now, before)
+  const detail = `${compressed ? 'Compressed size' : 'Size'} compared with ${b!.ref} (${formatSize(before)}).`
+  if (delta <= allowed) return { name: 'size-increase', status: 'pass', value, limit, detail }
+  return { name: 'size-increase', status: 'fail', value, limit, detail: `${detail} The largest layers are listed below.` }
 }
 
 function userCheck(report: Report, inputs: Inputs): Check {
   const u = report.user
-  if (report.health.verdict === 'skipped' && u.uid === undefined) return notRun('user', report)
-  const configured = u.configured ? `USER ${u.configured}` : 'no USER (root)'
+  if (report.health.verdict === 'skipped' && u.uid === undefined && u.resolvedUid === undefined) return notRun('user', report)
+  const limit = inputs.requireNonRoot ? 'non-root' : ''
+  const judged = (status: Check['status'], value: string, detail: string): Check =>
+    inputs.requireNonRoot
+      ? { name: 'user', status, value, limit, detail }
+      : { name: 'user', status: 'skip', value, limit, detail: `${detail} Not judged (require-non-root: false).` }
+
+  const configured = describeConfigured(u)
   if (u.uid === undefined) {
-    return { name: 'user', status: 'skip', value: 'unknown', limit: '', detail: `${configured}; runtime user not read: ${u.unknownReason}.` }
+    // The container died before it could be looked at: judge USER as the image resolves it.
+    if (u.resolvedUid === undefined) {
+      return { name: 'user', status: 'skip', value: 'unknown', limit: '', detail: `${configured}; runtime user not read: ${u.unknownReason}.` }
+    }
+    const value = `UID ${u.resolvedUid} (from USER)`
+    const why = `${configured}. Runtime user not read (${u.unknownReason}), so this is USER as the image resolves it.`
+    return u.resolvedUid === 0 ? judged('fail', value, `${why} ${fixRoot(u)}`) : judged('pass', value, why)
   }
+
   const value = `UID ${u.uid}${u.gid !== undefined ? `, GID ${u.gid}` : ''}`
-  const seen = `${configured}; PID 1 (${u.process}) runs as UID ${u.uid}.`
-  if (!inputs.requireNonRoot) return { name: 'user', status: 'skip', value, limit: '', detail: `${seen} Not judged (require-non-root: false).` }
-  if (u.uid !== 0) return { name: 'user', status: 'pass', value, limit: 'non-root', detail: seen }
-  return {
-    name: 'user',
-    status: 'fail',
-    value,
-    limit: 'non-root',
-    detail: `${seen} Create an unprivileged user in the final stage and switch to it, e.g. USER 1001.`
-  }
+  const others = (u.processes ?? []).filter(p => p.uid === 0 && p.pid !== u.pid)
+  const rootOthers = others.length ? ` Also running as UID 0: ${others.map(p => `${p.command} (PID ${p.pid})`).join(', ')}.` : ''
+  const seen = `${configured}; PID 1 (${u.process}) runs as UID ${u.uid}.${rootOthers}`
+  if (u.uid !== 0 && others.length === 0) return judged('pass', value, seen)
+  const fix = u.uid !== 0 ? 'Start every process as the unprivileged user, or drop the root helper.' : fixRoot(u)
+  return judged('fail', value, `${seen} ${fix}`)
+}
+
+function describeConfigured(u: Report['user']): string {
+  if (!u.configured) return 'no USER (root)'
+  if (u.unresolved) return `USER ${u.configured} (${u.unresolved})`
+  if (u.resolvedUid !== undefined && !/^\d+(:\d+)?$/.test(u.configured)) return `USER ${u.configured} (UID ${u.resolvedUid} in the image)`
+  return `USER ${u.configured}`
+}
+
+function fixRoot(u: Report['user']): string {
+  if (u.configured && u.resolvedUid === 0) return `USER ${u.configured} is UID 0 in the image's /etc/passwd: give that account its own UID (e.g. 10001), or use a numeric USER.`
+  return 'Create an unprivileged user in the final stage and switch to it, e.g. USER 1001.'
 }
 
 export function shortId(id: string | undefined): string {

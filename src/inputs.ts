@@ -2,7 +2,7 @@ import * as core from '@actions/core'
 import { existsSync, statSync } from 'node:fs'
 import * as path from 'node:path'
 import { parse as parseShellWords } from 'shell-quote'
-import { parseSize, SIZE_FORM } from './size.js'
+import { INCREASE_FORM, parseIncrease, parseSize, SIZE_FORM } from './size.js'
 
 // Every input is read and validated here, before anything runs. A bad value is an InputError:
 // one line naming the input and the form it expects, never a stack trace.
@@ -34,6 +34,12 @@ export interface Inputs {
   smokeSeconds: number
   requireHealthcheck: boolean
   maxSize?: { text: string; bytes: number }
+  compressedSize: boolean
+  sizeBasis: 'uncompressed' | 'compressed'
+  compareTo: string
+  maxSizeIncrease?: { text: string; limit: { percent: number } | { bytes: number } }
+  compareStages: boolean
+  buildStage: string
   requireNonRoot: boolean
   fail: boolean
   summary: boolean
@@ -69,6 +75,12 @@ export const DEFAULTS: Record<string, string> = {
   'smoke-seconds': '5',
   'require-healthcheck': 'true',
   'max-size': '',
+  'compressed-size': 'true',
+  'size-basis': 'uncompressed',
+  'compare-to': '',
+  'max-size-increase': '',
+  'compare-stages': 'false',
+  'build-stage': '',
   'require-non-root': 'true',
   fail: 'true',
   summary: 'true',
@@ -106,6 +118,10 @@ export function readInputs(source: InputSource = actionInputs, cwd = process.cwd
     )
   }
 
+  if (get('size-basis') === 'compressed' && get('compressed-size') === 'false') {
+    throw new InputError('Input "size-basis: compressed" needs compressed-size: true.')
+  }
+
   const env = list(get('env'))
   for (const line of env) {
     if (!/^[^=\s]+=/.test(line)) throw new InputError(`Input "env" takes one KEY=VALUE per line; "${line}" is not of that form.`)
@@ -135,6 +151,12 @@ export function readInputs(source: InputSource = actionInputs, cwd = process.cwd
     smokeSeconds: seconds('smoke-seconds', get('smoke-seconds')),
     requireHealthcheck: bool('require-healthcheck', get('require-healthcheck')),
     maxSize: maxSize(get('max-size')),
+    compressedSize: bool('compressed-size', get('compressed-size')),
+    sizeBasis: oneOf('size-basis', get('size-basis'), ['uncompressed', 'compressed'] as const),
+    compareTo: get('compare-to'),
+    maxSizeIncrease: maxSizeIncrease(get('max-size-increase'), get('compare-to')),
+    compareStages: bool('compare-stages', get('compare-stages')),
+    buildStage: get('build-stage'),
     requireNonRoot: bool('require-non-root', get('require-non-root')),
     fail: bool('fail', get('fail')),
     summary: bool('summary', get('summary')),
@@ -184,6 +206,19 @@ function seconds(name: string, value: string): number {
     throw new InputError(`Input "${name}" must be a whole number of seconds, 1 or more; got "${value}".`)
   }
   return Number(value)
+}
+
+function oneOf<T extends string>(name: string, value: string, allowed: readonly T[]): T {
+  if ((allowed as readonly string[]).includes(value)) return value as T
+  throw new InputError(`Input "${name}" must be one of ${allowed.join(', ')}; got "${value}".`)
+}
+
+function maxSizeIncrease(value: string, compareTo: string): Inputs['maxSizeIncrease'] {
+  if (value === '') return undefined
+  const limit = parseIncrease(value)
+  if (!limit) throw new InputError(`Input "max-size-increase" must be ${INCREASE_FORM}; got "${value}".`)
+  if (!compareTo) throw new InputError('Input "max-size-increase" needs compare-to: the image to compare with.')
+  return { text: value, limit }
 }
 
 function maxSize(value: string): Inputs['maxSize'] {

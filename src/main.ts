@@ -1,4 +1,5 @@
 import * as core from '@actions/core'
+import { annotateUser } from './annotate.js'
 import { build, defaultTag } from './build.js'
 import { failureLine, judge } from './checks.js'
 import { commentFromReport, commentKey, commentOnPullRequest, pullRequest } from './comment.js'
@@ -12,11 +13,12 @@ import { setOutputs } from './outputs.js'
 import { renderMarkdown, renderText } from './render.js'
 import { loadReport } from './report-file.js'
 import { newReport, type Report } from './report.js'
+import { measureSizes } from './sizes.js'
 import { runSmoke } from './smoke.js'
 import { measureUser } from './user.js'
 import { watchContainer } from './watch.js'
 
-// The pipeline, in order: inputs → build → inspect → run and wait → checks → report.
+// The pipeline, in order: inputs → build → inspect → run and wait → sizes → checks → report.
 
 export async function run(): Promise<void> {
   const report = newReport()
@@ -42,6 +44,8 @@ async function gate(inputs: Inputs, report: Report): Promise<void> {
   if (report.build.ok) {
     await inspectImage(report.image.id ?? report.tag, report)
     await runAndWait(inputs, report)
+    // after the container is gone, so measuring does not compete with the app's startup
+    await measureSizes(inputs, report)
   }
   judge(report, inputs)
 }
@@ -89,7 +93,10 @@ async function publish(report: Report, inputs: Inputs | undefined, gate = true):
     logUntrusted(containerLog)
     core.endGroup()
   }
-  if (inputs && gate) await commentOnPullRequest(report, inputs)
+  if (inputs && gate) {
+    annotateUser(report, inputs)
+    await commentOnPullRequest(report, inputs)
+  }
   setOutputs(report)
   // The summary is written even for bad input (inputs undefined), so the run page says what happened.
   if ((inputs?.summary ?? true) && process.env.GITHUB_STEP_SUMMARY) {

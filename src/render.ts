@@ -1,6 +1,7 @@
 import { shortId } from './checks.js'
 import { codeBlock, inline } from './escape.js'
 import type { CheckStatus, Report } from './report.js'
+import { formatSize } from './size.js'
 
 // Rendering: the report as Markdown (job summary, PR comment) and as terminal text. Reads the
 // report only; every string that came from the image, its logs or the user goes through escape.ts.
@@ -60,6 +61,12 @@ function renderHead(report: Report): string {
       out.push(`| ${ICON[c.status]} | ${c.name} | ${inline(c.value)} | ${inline(c.limit)} | ${inline(c.detail, 600)} |`)
     }
     out.push('')
+  }
+  const layers = report.image.largestLayers ?? []
+  if (layers.length > 0) {
+    out.push(`<details><summary>Largest layers (${layers.length})</summary>`, '', '| Size | Instruction |', '|---:|---|')
+    for (const layer of layers) out.push(`| ${formatSize(layer.size)} | ${inline(layer.instruction, 200)} |`)
+    out.push('', '</details>', '')
   }
   return out.join('\n')
 }

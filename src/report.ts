@@ -2,7 +2,7 @@
 // (later) the pull-request comment. Stages write measurements into it; checks.ts judges them;
 // render.ts and outputs.ts only read it. It is also the `report` output, so keep it JSON-friendly.
 
-export type CheckName = 'build' | 'health' | 'startup' | 'size' | 'user' | 'smoke'
+export type CheckName = 'build' | 'health' | 'startup' | 'size' | 'size-increase' | 'user' | 'smoke'
 /** pass ✅, fail ❌, skip ⚪ (measured or not run, but not judged) */
 export type CheckStatus = 'pass' | 'fail' | 'skip'
 
@@ -49,7 +49,17 @@ export interface Report {
     healthcheckRetries?: number
     exposedPorts?: string[]
     labels?: Record<string, string>
+    /** what a push transfers: each layer gzip-compressed (or the store's own compressed blobs) */
+    compressedSize?: number
+    compressedBy?: 'gzip' | 'zlib' | 'store'
+    /** the engine's image store: sizes mean different things in each */
+    store?: 'classic' | 'containerd'
+    largestLayers?: { instruction: string; size: number }[]
   }
+  /** compare-to: the image this one is compared with */
+  baseline?: { ref: string; size?: number; compressedSize?: number; error?: string }
+  /** compare-stages: the first (build) stage, to show what the multi-stage build saves */
+  stages?: { stage?: string; size?: number; error?: string }
   health: {
     verdict: HealthVerdict
     /** where the check came from */
@@ -78,6 +88,14 @@ export interface Report {
     uid?: number
     gid?: number
     process?: string
+    /** PID 1's process id as the host sees it */
+    pid?: number
+    /** every process in the container, as docker top saw it after the health wait */
+    processes?: { pid: number; uid: number; gid: number; command: string }[]
+    /** USER resolved through the image's /etc/passwd and /etc/group */
+    resolvedUid?: number
+    resolvedGid?: number
+    unresolved?: string
     /** why the runtime user could not be read */
     unknownReason?: string
   }

@@ -49,3 +49,21 @@ export function describeLimit(text: string, bytes: number): string {
   const written = text.trim()
   return /^\d+$/.test(written) ? formatSize(bytes) : `${written.replace(/\s+/g, '')}`
 }
+
+export const INCREASE_FORM = 'a percentage like 10% or a size like 20MB'
+
+/** `max-size-increase`: "10%" or a size ("20MB", "5MiB", bytes). */
+export function parseIncrease(text: string): { percent: number } | { bytes: number } | undefined {
+  const percent = /^(\d+(?:\.\d+)?)\s*%$/.exec(text.trim())
+  if (percent) return { percent: Number(percent[1]) }
+  const bytes = parseSize(text)
+  return bytes === undefined ? undefined : { bytes }
+}
+
+/** "+38.0 MB (+17.2%)" */
+export function formatDelta(now: number, before: number): string {
+  const delta = now - before
+  const sign = delta > 0 ? '+' : delta < 0 ? '−' : '±'
+  const percent = before > 0 ? ` (${sign}${Math.abs((delta / before) * 100).toFixed(1)}%)` : ''
+  return `${sign}${formatSize(Math.abs(delta))}${percent}`
+}

@@ -1,12 +1,20 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import * as path from 'node:path'
 import { docker, lastLine } from './docker.js'
 import type { ContainerState } from './health.js'
 import type { Report } from './report.js'
 
-// Stage 5 (measurement): the user the container's main process really runs as. The USER string can
-// lie (a name that maps to UID 0, an entrypoint that switches user), so read the process itself.
-// `docker top` runs ps where the engine runs, so this works with a remote DOCKER_HOST too.
+// Stage 5 (measurement): who the container really runs as.
+// - Runtime: the real and effective UID of every process in the container, from `docker top`, which
+//   runs ps where the engine runs (so a remote DOCKER_HOST works too). PID 1 is the main process.
+// - Configured: USER resolved through the image's own /etc/passwd and /etc/group, copied out of the
+//   container with `docker cp` (no shell, works on a stopped container too), so `USER app` where app
+//   is UID 0 is seen for what it is even when the container died before it could be looked at.
 
 export async function measureUser(name: string, state: ContainerState, report: Report): Promise<void> {
+  const accounts = await readAccounts(name)
+  Object.assign(report.user, resolveUser(report.user.configured ?? '', accounts.passwd, accounts.group))
   if (!state.Running) {
     report.user.unknownReason = 'the container was not running, so its processes could not be read'
     return
@@ -16,15 +24,79 @@ export async function measureUser(name: string, state: ContainerState, report: R
     report.user.unknownReason = `docker top failed: ${lastLine(top.stderr)}`
     return
   }
-  const pid1 = parseTop(top.stdout).find(p => p.pid === state.Pid)
+  const rows = parseTop(top.stdout)
+  // A process is root if either its real or its effective UID is 0.
+  report.user.processes = rows.map(p => ({ pid: p.pid, uid: p.ruid === 0 || p.euid === 0 ? 0 : p.euid, gid: p.egid, command: p.comm }))
+  const pid1 = report.user.processes.find(p => p.pid === state.Pid)
   if (!pid1) {
     report.user.unknownReason = `PID 1 of the container (host PID ${state.Pid}) was not in docker top's list`
     return
   }
-  // A process is root if either its real or its effective UID is 0.
-  report.user.uid = pid1.ruid === 0 || pid1.euid === 0 ? 0 : pid1.euid
-  report.user.gid = pid1.egid
-  report.user.process = pid1.comm
+  report.user.uid = pid1.uid
+  report.user.gid = pid1.gid
+  report.user.process = pid1.command
+  report.user.pid = pid1.pid
+}
+
+async function readAccounts(name: string): Promise<{ passwd?: string; group?: string }> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'image-gate-accounts-'))
+  try {
+    const copy = async (file: string): Promise<string | undefined> => {
+      // -L: /etc/passwd may be a symlink in the image; copy what it points to
+      const r = await docker(['cp', '-L', `${name}:/etc/${file}`, path.join(dir, file)])
+      return r.exitCode === 0 ? readFileSync(path.join(dir, file), 'utf8') : undefined
+    }
+    return { passwd: await copy('passwd'), group: await copy('group') }
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+export interface Resolved {
+  resolvedUid?: number
+  resolvedGid?: number
+  /** why USER could not be resolved (Docker would refuse to start such a container) */
+  unresolved?: string
+}
+
+/**
+ * USER as Docker resolves it: "" is root; "name" and "name:group" are looked up in the image's
+ * files; numbers need no entry (a numeric UID without one gets GID 0, as Docker gives it).
+ */
+export function resolveUser(configured: string, passwd = '', group = ''): Resolved {
+  if (configured === '') return { resolvedUid: 0, resolvedGid: 0 }
+  const [userPart, groupPart] = configured.split(':', 2)
+  const users = entries(passwd)
+  const groups = entries(group)
+  const byName = users.find(e => e[0] === userPart)
+  let uid: number
+  let gid: number
+  if (/^\d+$/.test(userPart)) {
+    uid = Number(userPart)
+    const entry = users.find(e => e[2] === userPart)
+    gid = entry ? Number(entry[3]) : 0
+  } else if (byName) {
+    uid = Number(byName[2])
+    gid = Number(byName[3])
+  } else {
+    return { unresolved: `user "${userPart}" is not in the image's /etc/passwd` }
+  }
+  if (groupPart !== undefined && groupPart !== '') {
+    if (/^\d+$/.test(groupPart)) gid = Number(groupPart)
+    else {
+      const g = groups.find(e => e[0] === groupPart)
+      if (!g) return { resolvedUid: uid, unresolved: `group "${groupPart}" is not in the image's /etc/group` }
+      gid = Number(g[2])
+    }
+  }
+  return { resolvedUid: uid, resolvedGid: gid }
+}
+
+function entries(text: string): string[][] {
+  return text
+    .split('\n')
+    .filter(line => line && !line.startsWith('#'))
+    .map(line => line.split(':'))
 }
 
 export interface TopRow {

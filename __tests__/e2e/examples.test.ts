@@ -38,7 +38,7 @@ describe('examples/tynebase-backend', () => {
     expect(run.outputs).toMatchObject({ passed: 'true', health: 'healthy', user: 'nodejs', uid: '1001' })
     expect(row(run.summary, 'health')).toContain('health-cmd: wget -q --spider http://127.0.0.1:8080/health')
     // PID 1 is dumb-init, the entrypoint, and it runs as the image's user too
-    expect(row(run.summary, 'user')).toContain('| ✅ | user | UID 1001, GID 1001 | non-root | USER nodejs; PID 1 (dumb-init) runs as UID 1001.')
+    expect(row(run.summary, 'user')).toContain('| ✅ | user | UID 1001, GID 1001 | non-root | USER nodejs (UID 1001 in the image); PID 1 (dumb-init) runs as UID 1001.')
   })
 
   it('fails health without health-cmd, saying how to fix it', async () => {

@@ -22,7 +22,7 @@ describe('image-gate end to end', () => {
     expect(run.summary).toContain('## ✅ image-gate: passed')
     expect(row(run.summary, 'health')).toMatch(/^\| ✅ \| health \| healthy after [\d.]+ s \| healthy within 120 s \| HEALTHCHECK: wget/)
     expect(row(run.summary, 'size')).toContain(`(${inspect.Size.toLocaleString('en-US')} bytes) | ≤ 5MB`)
-    expect(row(run.summary, 'user')).toContain('| ✅ | user | UID 10001, GID 10001 | non-root | USER app; PID 1 (httpd) runs as UID 10001.')
+    expect(row(run.summary, 'user')).toContain('| ✅ | user | UID 10001, GID 10001 | non-root | USER app (UID 10001 in the image); PID 1 (httpd) runs as UID 10001.')
     expect(run.summary).toContain(`image \`${TAG}:healthy\``)
   })
 
@@ -47,7 +47,7 @@ describe('image-gate end to end', () => {
       tags: `${TAG}:alias-root`
     })
     expect(run.outputs).toMatchObject({ passed: 'false', user: 'deploy', uid: '0' })
-    expect(row(run.summary, 'user')).toContain('USER deploy; PID 1 (httpd) runs as UID 0.')
+    expect(row(run.summary, 'user')).toContain('USER deploy (UID 0 in the image); PID 1 (httpd) runs as UID 0.')
   })
 
   it('fails on health when the HEALTHCHECK always fails, with Docker\'s verdict and the probe output', async () => {
@@ -76,7 +76,8 @@ describe('image-gate end to end', () => {
     expect(row(run.summary, 'health')).toContain('| ❌ | health | exited (code 3) |')
     expect(run.summary).toContain('<details><summary>Container log (last 1 lines)</summary>')
     expect(run.summary).toContain('config missing: DATABASE_URL')
-    expect(row(run.summary, 'user')).toContain('| ⚪ | user | unknown |')
+    // it died before it could be looked at: judged from USER, resolved in the image's /etc/passwd
+    expect(row(run.summary, 'user')).toContain('| ✅ | user | UID 10001 (from USER) | non-root | USER app (UID 10001 in the image). Runtime user not read')
   })
 
   it('fails on size when the image is over max-size', async () => {

@@ -131,4 +131,46 @@ describe('judge', () => {
     ])
     expect(report.passed).toBe(false)
   })
+
+  it('fails when another process runs as root, even with a non-root PID 1', () => {
+    const report = measuredReport()
+    report.user = {
+      configured: '',
+      resolvedUid: 0,
+      resolvedGid: 0,
+      uid: 10001,
+      gid: 10001,
+      pid: 11,
+      process: 'httpd',
+      processes: [
+        { pid: 11, uid: 10001, gid: 10001, command: 'httpd' },
+        { pid: 12, uid: 0, gid: 0, command: 'sleep' }
+      ]
+    }
+    judge(report, inputs())
+    expect(row(report.checks, 'user')).toMatchObject({ status: 'fail', value: 'UID 10001, GID 10001' })
+    expect(row(report.checks, 'user').detail).toBe(
+      'no USER (root); PID 1 (httpd) runs as UID 10001. Also running as UID 0: sleep (PID 12). Start every process as the unprivileged user, or drop the root helper.'
+    )
+  })
+
+  it('names a USER whose account is UID 0 in the image', () => {
+    const report = measuredReport()
+    report.user = { configured: 'app', resolvedUid: 0, resolvedGid: 0, uid: 0, gid: 0, pid: 5, process: 'node', processes: [{ pid: 5, uid: 0, gid: 0, command: 'node' }] }
+    judge(report, inputs())
+    expect(row(report.checks, 'user').detail).toBe(
+      "USER app (UID 0 in the image); PID 1 (node) runs as UID 0. USER app is UID 0 in the image's /etc/passwd: give that account its own UID (e.g. 10001), or use a numeric USER."
+    )
+  })
+
+  it('judges the resolved USER when the container died before it could be looked at', () => {
+    const report = measuredReport()
+    report.health = { verdict: 'exited', exitCode: 1 }
+    report.user = { configured: 'app', resolvedUid: 10001, resolvedGid: 10001, unknownReason: 'the container was not running, so its processes could not be read' }
+    judge(report, inputs())
+    expect(row(report.checks, 'user')).toMatchObject({ status: 'pass', value: 'UID 10001 (from USER)' })
+    report.user = { configured: '', resolvedUid: 0, resolvedGid: 0, unknownReason: 'the container was not running' }
+    judge(report, inputs())
+    expect(row(report.checks, 'user')).toMatchObject({ status: 'fail', value: 'UID 0 (from USER)' })
+  })
 })

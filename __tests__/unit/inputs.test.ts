@@ -79,7 +79,16 @@ describe('readInputs', () => {
     [{ context: '.' }, 'No Dockerfile in the context'],
     [{ command: 'node a.js && rm -rf /' }, 'Input "command" is not run through a shell'],
     [{ command: '["node", 1]' }, 'Input "command" starting with "[" must be a non-empty JSON array of strings'],
-    [{ command: '[oops' }, 'Input "command" starting with "[" must be a JSON array of strings']
+    [{ command: '[oops' }, 'Input "command" starting with "[" must be a JSON array of strings'],
+    [{ 'size-basis': 'zipped' }, 'Input "size-basis" must be one of uncompressed, compressed; got "zipped".'],
+    [{ 'size-basis': 'compressed', 'compressed-size': 'false' }, 'Input "size-basis: compressed" needs compressed-size: true.'],
+    [{ 'max-size-increase': '10%' }, 'Input "max-size-increase" needs compare-to: the image to compare with.'],
+    [{ 'max-size-increase': 'lots', 'compare-to': 'app:main' }, 'Input "max-size-increase" must be a percentage like 10% or a size like 20MB; got "lots".'],
+    [{ 'max-startup-time': 'soon' }, 'Input "max-startup-time" must be a whole number of seconds, 1 or more; got "soon".'],
+    [{ 'smoke-seconds': '0' }, 'Input "smoke-seconds" must be a whole number of seconds, 1 or more; got "0".'],
+    [{ 'fast-health': 'on' }, 'Input "fast-health" must be true or false; got "on".'],
+    [{ 'smoke-commands': 'node worker.js\nnode a.js | tee log' }, 'Input "smoke-commands" is not run through a shell'],
+    [{ 'comment-from': 'nope.json' }, 'Input "comment-from" must name a report file written by image-gate; "nope.json" does not exist.']
   ])('%j → one-line error', (values, message) => {
     const run = () => read({ context: 'app', ...values })
     expect(run).toThrow(InputError)

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { formatSize, parseSize } from '../../src/size.js'
+import { formatDelta, formatSize, parseIncrease, parseSize } from '../../src/size.js'
 
 describe('parseSize', () => {
   it.each([
@@ -32,5 +32,27 @@ describe('formatSize', () => {
     [1_500_000_000, '1.50 GB']
   ])('%d → %s', (bytes, text) => {
     expect(formatSize(bytes)).toBe(text)
+  })
+})
+
+describe('parseIncrease', () => {
+  it.each([
+    ['10%', { percent: 10 }],
+    ['2.5 %', { percent: 2.5 }],
+    ['20MB', { bytes: 20_000_000 }],
+    ['5MiB', { bytes: 5 * 2 ** 20 }]
+  ])('%s', (text, expected) => {
+    expect(parseIncrease(text)).toEqual(expected)
+  })
+  it.each(['', '%', '10%%', 'ten percent', '-5%'])('rejects %j', text => {
+    expect(parseIncrease(text)).toBeUndefined()
+  })
+})
+
+describe('formatDelta', () => {
+  it('signs the change and gives the percentage of the baseline', () => {
+    expect(formatDelta(260_000_000, 222_000_000)).toBe('+38.0 MB (+17.1%)')
+    expect(formatDelta(100_000_000, 125_000_000)).toBe('−25.0 MB (−20.0%)')
+    expect(formatDelta(5, 5)).toBe('±0 B (±0.0%)')
   })
 })

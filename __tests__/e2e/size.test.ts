@@ -1,0 +1,98 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals'
+import { execFileSync } from 'node:child_process'
+import { writeFileSync } from 'node:fs'
+import * as path from 'node:path'
+import { docker, fixture, leftovers, removeImages, row, runAction, SERVE } from './action.js'
+
+// Size on real images: the engine's bytes and the compressed size, the budget's boundary, the
+// largest layers, a baseline image, and what the multi-stage build saves.
+
+jest.setTimeout(180_000)
+const TAG = 'image-gate-e2e/size'
+const NON_ROOT = ["RUN echo 'app:x:10001:10001::/:/bin/sh' > /etc/passwd", 'USER 10001']
+// ~1 MB of text in a layer of its own: compresses far better than busybox
+const TEXT_LAYER = 'RUN seq 1 150000 > /numbers.txt'
+let app: string
+
+beforeAll(() => {
+  app = fixture([TEXT_LAYER, ...NON_ROOT, ...SERVE])
+})
+afterEach(() => expect(leftovers()).toBe(''))
+afterAll(() => removeImages(TAG))
+
+const sizeOf = (ref: string) => Number(docker(['image', 'inspect', '--format', '{{.Size}}', ref]))
+
+describe('size', () => {
+  it('reports the engine size and the compressed size, and lists the largest layers', async () => {
+    const run = await runAction({ context: app, tags: `${TAG}:app` })
+    const image = run.report.image
+    expect(image.size).toBe(sizeOf(`${TAG}:app`))
+    expect(image.compressedBy).toBe('gzip')
+    expect(image.compressedSize).toBeGreaterThan(500_000)
+    expect(image.compressedSize).toBeLessThan(image.size / 2)
+    expect(row(run.summary, 'size')).toMatch(/\| ⚪ \| size \| [\d.]+ MB \([\d,]+ bytes\), compressed [\d.]+ [kM]B \|/)
+    expect(row(run.summary, 'size')).toContain('Sizes in decimal units (1 MB = 1,000,000 bytes')
+    expect(run.summary).toContain('<details><summary>Largest layers (')
+    expect(run.summary).toMatch(/\| 1\.98 MB \| COPY busybox \/bin\/busybox \|/)
+    expect(run.summary).toMatch(/\| [\d.]+ [kM]B \| RUN seq 1 150000 &gt; \/numbers.txt \|/)
+  })
+
+  it('passes exactly at max-size and fails one byte under it', async () => {
+    execFileSync('docker', ['buildx', 'build', '--load', '--quiet', '--tag', `${TAG}:app`, app], { stdio: 'ignore' })
+    const bytes = sizeOf(`${TAG}:app`)
+    const at = await runAction({ context: app, tags: `${TAG}:app`, 'max-size': String(bytes), 'compressed-size': 'false' })
+    expect(at.report.checks.find((c: any) => c.name === 'size').status).toBe('pass')
+    const under = await runAction({ context: app, tags: `${TAG}:app`, 'max-size': String(bytes - 1), 'compressed-size': 'false' })
+    expect(row(under.summary, 'size')).toMatch(/\| ❌ \| size \| .* \| 1 B over the budget/)
+  })
+
+  it('judges the compressed size with size-basis: compressed', async () => {
+    const run = await runAction({ context: app, tags: `${TAG}:app`, 'max-size': '2MB', 'size-basis': 'compressed' })
+    // over 2 MB uncompressed, under it compressed
+    expect(run.report.image.size).toBeGreaterThan(2_000_000)
+    expect(row(run.summary, 'size')).toMatch(/^\| ✅ \| size \| .* \| ≤ 2MB compressed \|/)
+  })
+
+  it('compares with a smaller baseline image and gates the increase', async () => {
+    // the baseline: the same app without the text layer, as the base branch might have built it
+    const base = fixture([...NON_ROOT, ...SERVE])
+    execFileSync('docker', ['buildx', 'build', '--load', '--quiet', '--tag', `${TAG}:base`, base], { stdio: 'ignore' })
+    const baseBytes = sizeOf(`${TAG}:base`)
+    const run = await runAction({ context: app, tags: `${TAG}:app`, 'compare-to': `${TAG}:base`, 'max-size-increase': '10%' })
+    expect(run.report.baseline).toMatchObject({ ref: `${TAG}:base`, size: baseBytes })
+    const delta = run.report.image.size - baseBytes
+    expect(delta).toBeGreaterThan(800_000) // the text layer
+    const increase = run.report.checks.find((c: any) => c.name === 'size-increase')
+    expect(increase).toMatchObject({ status: 'fail', limit: '≤ +10%' })
+    const shown = delta >= 1e6 ? `${(delta / 1e6).toFixed(2)} MB` : `${(delta / 1e3).toFixed(1)} kB`
+    expect(increase.value).toBe(`+${shown} (+${((delta / baseBytes) * 100).toFixed(1)}%)`)
+    expect(row(run.summary, 'size')).toContain(`compared with ${TAG}:base; compressed +`)
+    const roomy = await runAction({ context: app, tags: `${TAG}:app`, 'compare-to': `${TAG}:base`, 'max-size-increase': '5MB' })
+    expect(roomy.report.checks.find((c: any) => c.name === 'size-increase').status).toBe('pass')
+  })
+
+  it('shows what the multi-stage build saves, and leaves the stage image behind nowhere', async () => {
+    const context = fixture([])
+    writeFileSync(
+      path.join(context, 'Dockerfile'),
+      [
+        'FROM scratch AS build',
+        'COPY busybox /bin/busybox',
+        'RUN ["/bin/busybox", "--install", "-s", "/bin"]',
+        'RUN seq 1 300000 > /build-cache.txt',
+        'FROM scratch',
+        'COPY --from=build /bin /bin',
+        'COPY www /www',
+        ...NON_ROOT.slice(1),
+        ...SERVE
+      ].join('\n') + '\n'
+    )
+    const imagesBefore = docker(['images', '--quiet', '--all']).split('\n').filter(Boolean).length
+    const run = await runAction({ context, tags: `${TAG}:stages`, 'compare-stages': 'true' })
+    expect(run.report.stages.stage).toBe('build')
+    expect(run.report.stages.size).toBeGreaterThan(run.report.image.size + 1_500_000)
+    expect(row(run.summary, 'size')).toMatch(/Multi-stage payoff: [\d.]+ MB \(\d+%\) smaller than stage build \([\d.]+ MB\)\./)
+    // the final image is new; the stage image was measured and removed
+    expect(docker(['images', '--quiet', '--all']).split('\n').filter(Boolean).length).toBe(imagesBefore + 1)
+  })
+})

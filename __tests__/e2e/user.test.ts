@@ -1,0 +1,104 @@
+import { afterAll, afterEach, describe, expect, it, jest } from '@jest/globals'
+import { readFileSync, writeFileSync } from 'node:fs'
+import * as path from 'node:path'
+import { activeCommands, fixture, leftovers, removeImages, row, runAction, SERVE } from './action.js'
+
+// The user check on real containers: the UID every process really runs as, USER resolved through
+// the image's own /etc/passwd, and the annotation on the Dockerfile line to fix.
+
+jest.setTimeout(120_000)
+const TAG = 'image-gate-e2e/user'
+afterEach(() => expect(leftovers()).toBe(''))
+afterAll(() => removeImages(TAG))
+
+const PASSWD = (line: string) => `RUN echo 'root:x:0:0:root:/root:/bin/sh' > /etc/passwd && echo '${line}' >> /etc/passwd && echo 'root:x:0:' > /etc/group`
+const verdictOf = async (lines: string[], tag: string) => {
+  const context = fixture([...lines, ...SERVE])
+  const run = await runAction({ context, tags: `${TAG}:${tag}` })
+  const user = run.report.checks.find((c: any) => c.name === 'user')
+  return { run, user, context }
+}
+
+describe('user check', () => {
+  it.each([
+    ['USER 0:0', ['USER 0:0'], 'fail', '0'],
+    ['USER root', [PASSWD('app:x:10001:10001::/:/bin/sh'), 'USER root'], 'fail', '0'],
+    ['no USER', [], 'fail', '0'],
+    ['USER app where app is UID 0', [PASSWD('app:x:0:0::/:/bin/sh'), 'USER app'], 'fail', '0'],
+    ['USER app where app is UID 10001', [PASSWD('app:x:10001:10001::/:/bin/sh'), 'USER app'], 'pass', '10001'],
+    ['numeric USER with no passwd entry', ['USER 4242'], 'pass', '4242']
+  ])('%s → %s', async (_name, lines, status, uid) => {
+    const { run, user } = await verdictOf(lines as string[], `u${uid}-${status}-${(lines as string[]).length}`)
+    expect(run.outputs.health).toBe('healthy')
+    expect(user.status).toBe(status)
+    expect(run.outputs.uid).toBe(uid)
+  })
+
+  it('says when USER names an account that is UID 0 in the image', async () => {
+    const { user } = await verdictOf([PASSWD('app:x:0:0::/:/bin/sh'), 'USER app'], 'alias')
+    expect(user.detail).toContain("USER app (UID 0 in the image); PID 1 (httpd) runs as UID 0. USER app is UID 0 in the image's /etc/passwd")
+  })
+
+  it('fails USER set only in a build stage, and annotates the final FROM line', async () => {
+    const context = fixture([])
+    // replace the fixture's Dockerfile with a two-stage one whose USER is in the first stage only
+    const dockerfile = [
+      'FROM scratch AS build',
+      'COPY busybox /bin/busybox',
+      'RUN ["/bin/busybox", "--install", "-s", "/bin"]',
+      'USER 10001',
+      '',
+      'FROM scratch',
+      'COPY --from=build /bin /bin',
+      'COPY www /www',
+      ...SERVE
+    ].join('\n')
+    const file = path.join(context, 'Dockerfile')
+    writeFileSync(file, `${dockerfile}\n`)
+    const run = await runAction({ context, tags: `${TAG}:build-stage-user` })
+    expect(run.outputs).toMatchObject({ passed: 'false', uid: '0' })
+    const annotations = activeCommands(run.stdout).filter(l => /^::error .*file=/.test(l)).map(annotationOf)
+    expect(annotations).toEqual([
+      {
+        title: 'image-gate: no USER in the final stage, so it runs as root',
+        file,
+        line: 6,
+        message: expect.stringMatching(/^no USER \(root\); PID 1 \(httpd\) runs as UID 0\./)
+      }
+    ])
+  })
+
+  it('annotates the USER line that makes it root', async () => {
+    const { run, context } = await verdictOf([PASSWD('app:x:10001:10001::/:/bin/sh'), 'USER app', 'RUN true', 'USER root'], 'root-line')
+    const lines = readFileSync(path.join(context, 'Dockerfile'), 'utf8').split('\n')
+    const annotation = annotationOf(activeCommands(run.stdout).find(l => /^::error .*file=/.test(l))!)
+    expect(lines[annotation.line - 1]).toBe('USER root')
+    expect(annotation.title).toBe('image-gate: this USER runs as root')
+  })
+
+  it('fails a non-root PID 1 when another process in the container runs as UID 0', async () => {
+    const context = fixture([
+      PASSWD('app:x:10001:10001::/:/bin/sh'),
+      SERVE[0],
+      'CMD ["sh", "-c", "sleep 600 & exec su -s /bin/sh app -c \\"exec httpd -f -p 8080 -h /www\\""]'
+    ])
+    const run = await runAction({ context, tags: `${TAG}:root-sibling` })
+    expect(run.outputs).toMatchObject({ health: 'healthy', uid: '10001', passed: 'false' })
+    expect(row(run.summary, 'user')).toMatch(
+      /^\| ❌ \| user \| UID 10001, GID 10001 \| non-root \| no USER \(root\); PID 1 \(httpd\) runs as UID 10001\. Also running as UID 0: sleep \(PID \d+\)\. Start every process as the unprivileged user/
+    )
+    expect(run.report.user.processes.map((p: any) => [p.command, p.uid]).sort()).toEqual([
+      ['httpd', 10001],
+      ['sleep', 0]
+    ])
+  })
+})
+
+/** `::error title=T,file=F,line=N::MESSAGE` → its parts (the file made absolute, from the repository root). */
+function annotationOf(command: string) {
+  const m = /^::error (.*?)::(.*)$/.exec(command)!
+  // the runner's unescaping of workflow-command properties and data
+  const unescape = (v: string) => v.replace(/%3A/g, ':').replace(/%2C/g, ',').replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%25/g, '%')
+  const props = Object.fromEntries(m[1].split(',').map(kv => kv.split('=', 2).map(unescape) as [string, string]))
+  return { title: props.title, file: path.resolve(props.file), line: Number(props.line), message: unescape(m[2]) }
+}

@@ -1,0 +1,100 @@
+import * as core from '@actions/core'
+import { readFileSync } from 'node:fs'
+import { DockerfileParser } from 'dockerfile-ast'
+import { buildImage } from './build.js'
+import { compressedSize, defaultCompressor } from './compressed.js'
+import { docker, dockerOk, lastLine } from './docker.js'
+import type { Inputs } from './inputs.js'
+import type { Report } from './report.js'
+
+// The size stage: everything measured about size beyond the engine's byte count (inspect.ts).
+// - the image store: the containerd store reports sizes differently, so say which measure it is;
+// - the compressed size (what a push transfers), streamed from `docker save` (compressed.ts);
+// - the largest layers with the instruction that made each, from `docker history`;
+// - a baseline image (compare-to) and the first build stage (compare-stages) to compare with.
+// Measuring never fails the run: a measurement that cannot be made is reported as such.
+
+const TOP_LAYERS = 5
+
+export async function measureSizes(inputs: Inputs, report: Report): Promise<void> {
+  const image = report.image.id ?? report.tag
+  report.image.store = await imageStore()
+  report.image.largestLayers = await largestLayers(image)
+  if (inputs.compressedSize) {
+    try {
+      const measured = await compressedSize(image)
+      report.image.compressedSize = measured.compressed
+      report.image.compressedBy = measured.alreadyCompressed ? 'store' : defaultCompressor()
+    } catch (err) {
+      core.warning(`image-gate could not measure the compressed size: ${(err as Error).message}`)
+    }
+  }
+  if (inputs.compareTo) report.baseline = await measureBaseline(inputs)
+  if (inputs.compareStages) report.stages = await measureFirstStage(inputs)
+}
+
+/** "containerd" when the engine keeps images in the containerd image store (Docker 24+ opt-in, 29+ default). */
+async function imageStore(): Promise<'classic' | 'containerd'> {
+  const info = await docker(['info', '--format', '{{json .DriverStatus}}'])
+  return /io\.containerd\.snapshotter/.test(info.stdout) ? 'containerd' : 'classic'
+}
+
+/** The largest layers, newest first among equals, with the instruction that made each. */
+export async function largestLayers(image: string): Promise<{ instruction: string; size: number }[]> {
+  const r = await docker(['history', '--no-trunc', '--human=false', '--format', '{{.Size}}\t{{.CreatedBy}}', image])
+  if (r.exitCode !== 0) return []
+  return r.stdout
+    .split('\n')
+    .filter(Boolean)
+    .map(line => {
+      const [size, ...rest] = line.split('\t')
+      return { size: Number(size), instruction: instructionOf(rest.join('\t')) }
+    })
+    .filter(layer => layer.size > 0)
+    .sort((a, b) => b.size - a.size)
+    .slice(0, TOP_LAYERS)
+}
+
+/** `docker history` CreatedBy → the Dockerfile instruction as written. */
+export function instructionOf(createdBy: string): string {
+  const text = createdBy
+    .replace(/ # buildkit$/, '')
+    .replace(/^\/bin\/sh -c #\(nop\) +/, '')
+    .replace(/^\/bin\/sh -c /, 'RUN ')
+    .replace(/^RUN \|\d+ (?:\S+=\S* )*\/bin\/sh -c /, 'RUN ') // build args recorded before the command
+    .replace(/^RUN \/bin\/sh -c /, 'RUN ')
+    .trim()
+  return text === '' ? '(base image)' : text
+}
+
+async function measureBaseline(inputs: Inputs): Promise<NonNullable<Report['baseline']>> {
+  const ref = inputs.compareTo
+  let inspect = await docker(['image', 'inspect', '--format', '{{.Size}}', ref])
+  if (inspect.exitCode !== 0) {
+    // not local: pull it (a release tag or the base branch's image in a registry)
+    const pull = await docker(['pull', '--quiet', ref])
+    if (pull.exitCode !== 0) return { ref, error: `could not pull ${ref}: ${lastLine(pull.stderr)}` }
+    inspect = await docker(['image', 'inspect', '--format', '{{.Size}}', ref])
+  }
+  const baseline: NonNullable<Report['baseline']> = { ref, size: Number(inspect.stdout.trim()) }
+  if (inputs.compressedSize) baseline.compressedSize = await compressedSize(ref).then(m => m.compressed, () => undefined)
+  return baseline
+}
+
+/** Builds the first stage (or build-stage) to show what the multi-stage build saves. */
+async function measureFirstStage(inputs: Inputs): Promise<NonNullable<Report['stages']>> {
+  const stage = inputs.buildStage || firstStageName(readFileSync(inputs.file, 'utf8'))
+  if (!stage) return { error: 'the first stage has no name (FROM image AS name); set build-stage' }
+  const built = await core.group(`Build stage ${stage} (compare-stages)`, () => buildImage({ ...inputs, target: stage, cacheTo: [] }, []))
+  if (!built.ok || !built.id) return { stage, error: `building stage ${stage} failed` }
+  const [size, tags] = (await dockerOk(['image', 'inspect', '--format', '{{.Size}} {{len .RepoTags}}', built.id])).trim().split(' ')
+  // Only measured: leave nothing behind. An image with tags was someone's before this build
+  // (the same content, cached): leave that one alone.
+  if (tags === '0') await docker(['image', 'rm', built.id])
+  return { stage, size: Number(size) }
+}
+
+export function firstStageName(dockerfile: string): string | undefined {
+  const from = DockerfileParser.parse(dockerfile).getFROMs()[0]
+  return from?.getBuildStage() ?? undefined
+}
