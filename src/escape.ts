@@ -12,9 +12,9 @@ const HTML: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '
 export function inline(text: string, max = 300): string {
   let s = text.replace(/\r?\n|\r/g, ' ').replace(/\s+/g, ' ').trim()
   if (s.length > max) s = `${s.slice(0, max - 1)}…`
+  // one pass, so an entity written by one rule is never escaped again by another
   return s
-    .replace(/[&<>"']/g, c => HTML[c])
-    .replace(/[\\`*_[\]#|~]/g, c => `&#${c.charCodeAt(0)};`)
+    .replace(/[&<>"'\\`*_[\]#|~]/g, c => HTML[c] ?? `&#${c.charCodeAt(0)};`)
     .replace(/@/g, '@\u200b') // a zero-width space after @ keeps "@user" from notifying anyone
 }
 

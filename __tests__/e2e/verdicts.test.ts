@@ -21,7 +21,7 @@ describe('image-gate end to end', () => {
     expect(startup).toBeLessThan(10) // the image's own interval would take 30 s
     expect(run.summary).toContain('## ✅ image-gate: passed')
     expect(row(run.summary, 'health')).toMatch(/^\| ✅ \| health \| healthy after [\d.]+ s \| healthy within 120 s \| HEALTHCHECK: wget/)
-    expect(row(run.summary, 'size')).toContain(`(${inspect.Size.toLocaleString('en-US')} bytes) | ≤ 5MB`)
+    expect(row(run.summary, 'size')).toMatch(new RegExp(`\\(${inspect.Size.toLocaleString('en-US')} bytes\\), compressed [\\d.]+ [kM]B \\| ≤ 5MB`))
     expect(row(run.summary, 'user')).toContain('| ✅ | user | UID 10001, GID 10001 | non-root | USER app (UID 10001 in the image); PID 1 (httpd) runs as UID 10001.')
     expect(run.summary).toContain(`image \`${TAG}:healthy\``)
   })
@@ -85,7 +85,7 @@ describe('image-gate end to end', () => {
     expect(run.code).toBe(1)
     expect(Number(run.outputs.size)).toBeGreaterThan(1_000_000)
     expect(run.report.checks.filter((c: any) => c.status === 'fail').map((c: any) => c.name)).toEqual(['size'])
-    expect(row(run.summary, 'size')).toMatch(/^\| ❌ \| size \| [\d.]+ MB \([\d,]+ bytes\) \| ≤ 1MB \| [\d.]+ kB over the budget/)
+    expect(row(run.summary, 'size')).toMatch(/^\| ❌ \| size \| [\d.]+ MB \([\d,]+ bytes\), compressed [\d.]+ [kM]B \| ≤ 1MB \| [\d.]+ kB over the budget/)
   })
 
   it('fails a Dockerfile that does not build, and still writes the summary with the failed step', async () => {

@@ -14,6 +14,10 @@ describe('inline', () => {
     expect(inline('[click](http://x) **bold**')).toBe('&#91;click&#93;(http://x) &#42;&#42;bold&#42;&#42;')
   })
 
+  it('escapes once: an entity it writes is not escaped again', () => {
+    expect(inline(`it's #1`)).toBe('it&#39;s &#35;1')
+  })
+
   it('truncates long text', () => {
     expect(inline('x'.repeat(500), 10)).toBe(`${'x'.repeat(9)}…`)
   })
