@@ -49314,6 +49314,7 @@ function outputsOf(report) {
     return {
         imageid: text(report.image.id),
         size: text(report.image.size),
+        'compressed-size': text(report.image.compressedSize),
         health: report.health.verdict,
         'startup-seconds': text(report.health.startupSeconds),
         user: text(report.user.configured),

@@ -8,6 +8,7 @@ export function outputsOf(report: Report): Record<string, string> {
   return {
     imageid: text(report.image.id),
     size: text(report.image.size),
+    'compressed-size': text(report.image.compressedSize),
     health: report.health.verdict,
     'startup-seconds': text(report.health.startupSeconds),
     user: text(report.user.configured),
