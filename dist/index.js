@@ -42925,9 +42925,9 @@ function group(name, fn) {
 function saveState(name, value) {
     const filePath = process.env['GITHUB_STATE'] || '';
     if (filePath) {
-        return issueFileCommand('STATE', prepareKeyValueMessage(name, value));
+        return file_command_issueFileCommand('STATE', file_command_prepareKeyValueMessage(name, value));
     }
-    issueCommand('save-state', { name }, toCommandValue(value));
+    command_issueCommand('save-state', { name }, utils_toCommandValue(value));
 }
 /**
  * Gets the value of an state set by this action's main execution.
@@ -42960,77 +42960,16 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
-;// CONCATENATED MODULE: external "node:path"
-const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
-// EXTERNAL MODULE: ./node_modules/dockerfile-ast/lib/main.js
-var main = __nccwpck_require__(8390);
-;// CONCATENATED MODULE: ./src/dockerfile.ts
-
-function userPlace(content, target = '') {
-    const stages = [];
-    for (const ins of main.DockerfileParser.parse(content).getInstructions()) {
-        if (ins.getKeyword() === 'FROM') {
-            const [base = '', as, name] = ins.getArguments().map(a => a.getValue());
-            stages.push({ from: ins, base: base.toLowerCase(), name: as?.toLowerCase() === 'as' ? name?.toLowerCase() : undefined, instructions: [] });
-        }
-        else
-            stages[stages.length - 1]?.instructions.push(ins);
-    }
-    const final = target ? stages.find(s => s.name === target.toLowerCase()) : stages[stages.length - 1];
-    if (!final)
-        return undefined;
-    // Follow FROM <earlier stage> upwards: USER is inherited from the stage an image is built on.
-    for (let stage = final, seen = 0; stage && seen < stages.length; seen++) {
-        const users = stage.instructions.filter(i => i.getKeyword() === 'USER');
-        const last = users[users.length - 1];
-        if (last)
-            return place(last, 'USER');
-        const parent = stages.indexOf(stage);
-        stage = stages.slice(0, parent).find(s => s.name === stage.base);
-    }
-    return place(final.from, 'FROM');
-}
-function place(ins, instruction) {
-    return { line: ins.getRange().start.line + 1, instruction, text: ins.getTextContent?.() ?? ins.getKeyword() };
-}
-
-;// CONCATENATED MODULE: ./src/annotate.ts
-
-
-
-
-// A failed user check becomes an error annotation on the Dockerfile line that decides the user, so
-// the pull request's diff shows it where it can be fixed.
-function annotateUser(report, inputs) {
-    const check = report.checks.find(c => c.name === 'user');
-    if (check?.status !== 'fail')
-        return;
-    let content;
-    try {
-        content = (0,external_node_fs_namespaceObject.readFileSync)(inputs.file, 'utf8');
-    }
-    catch {
-        return;
-    }
-    const where = userPlace(content, inputs.target);
-    if (!where)
-        return;
-    const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
-    error(check.detail, {
-        title: where.instruction === 'USER' ? 'image-gate: this USER runs as root' : 'image-gate: no USER in the final stage, so it runs as root',
-        file: external_node_path_namespaceObject.relative(workspace, inputs.file),
-        startLine: where.line
-    });
-}
-
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
-;// CONCATENATED MODULE: external "node:child_process"
-const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+;// CONCATENATED MODULE: external "node:path"
+const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
 ;// CONCATENATED MODULE: ./src/escape.ts
 
 // Text from the image, its logs, its labels or the user is data. These helpers make it inert
@@ -43139,8 +43078,16 @@ async function preflight() {
  * @actions/exec only returns when the process ends, so this one uses spawn, still with an
  * argument array and no shell. Callers must stop() it.
  */
+const streams = new Set();
+/** Ends every stream still open (the run was interrupted). */
+function stopStreams() {
+    for (const child of streams)
+        child.kill();
+}
 function dockerStream(args, onLine) {
     const child = (0,external_node_child_process_namespaceObject.spawn)('docker', args, { stdio: ['ignore', 'pipe', 'ignore'] });
+    streams.add(child);
+    child.on('exit', () => streams.delete(child));
     child.on('error', () => undefined); // no docker CLI: the caller's own calls report that
     let pending = '';
     child.stdout.on('data', (chunk) => {
@@ -43152,6 +43099,125 @@ function dockerStream(args, onLine) {
                 onLine(line);
     });
     return { stop: () => void child.kill() };
+}
+
+;// CONCATENATED MODULE: ./src/cleanup.ts
+
+
+
+
+
+
+// Nothing left behind. Everything one run creates carries its run id: containers a label, temp
+// files one directory. The main step removes its own as it goes; on SIGINT/SIGTERM (a cancelled
+// job) it removes them before exiting; and the post step (action.yml `post:`, run even when the job
+// was cancelled or the main step crashed) removes whatever is still there. Cleanup matches on the
+// run id only, so it never touches anything else on the host.
+const RUN_LABEL = 'io.github.image-gate.run';
+/** This process's run id (the post step gets the main step's from the saved state instead). */
+const RUN_ID = (0,external_node_crypto_.randomBytes)(6).toString('hex');
+function runDir(id) {
+    return external_node_path_namespaceObject.join((0,external_node_os_namespaceObject.tmpdir)(), `image-gate-${id}`);
+}
+/** A fresh temp directory inside this run's directory. */
+function tempDir(purpose) {
+    (0,external_node_fs_namespaceObject.mkdirSync)(runDir(RUN_ID), { recursive: true });
+    return (0,external_node_fs_namespaceObject.mkdtempSync)(external_node_path_namespaceObject.join(runDir(RUN_ID), `${purpose}-`));
+}
+/** Removes the run's containers (and their volumes) and its temp directory; returns how many containers. */
+async function cleanupRun(id) {
+    (0,external_node_fs_namespaceObject.rmSync)(runDir(id), { recursive: true, force: true });
+    const ps = await docker(['ps', '--all', '--quiet', '--filter', `label=${RUN_LABEL}=${id}`]);
+    const ids = ps.stdout.split('\n').filter(Boolean);
+    if (ids.length > 0)
+        await docker(['rm', '--force', '--volumes', ...ids]);
+    return ids.length;
+}
+/** On SIGINT/SIGTERM: stop waiting, remove what this run created, and exit with the signal's code. */
+function cleanupOnSignals() {
+    const handler = (signal) => {
+        stopStreams();
+        error(`image-gate was stopped (${signal}) before it finished; removing its containers.`);
+        void cleanupRun(RUN_ID).finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+    };
+    process.once('SIGINT', handler);
+    process.once('SIGTERM', handler);
+}
+/** The post step: whatever the main step left (it crashed, or was killed). Never fails the job. */
+async function post(id) {
+    try {
+        const removed = await cleanupRun(id);
+        if (removed > 0)
+            info(`image-gate post: removed ${removed} container(s) the main step left behind.`);
+    }
+    catch (err) {
+        // no docker CLI at all: the main step already said so, and it created nothing
+        if (err instanceof EngineError)
+            core_debug(`image-gate post: ${err.message}`);
+        else
+            warning(`image-gate post: cleanup failed: ${err.message}`);
+    }
+}
+
+// EXTERNAL MODULE: ./node_modules/dockerfile-ast/lib/main.js
+var main = __nccwpck_require__(8390);
+;// CONCATENATED MODULE: ./src/dockerfile.ts
+
+function userPlace(content, target = '') {
+    const stages = [];
+    for (const ins of main.DockerfileParser.parse(content).getInstructions()) {
+        if (ins.getKeyword() === 'FROM') {
+            const [base = '', as, name] = ins.getArguments().map(a => a.getValue());
+            stages.push({ from: ins, base: base.toLowerCase(), name: as?.toLowerCase() === 'as' ? name?.toLowerCase() : undefined, instructions: [] });
+        }
+        else
+            stages[stages.length - 1]?.instructions.push(ins);
+    }
+    const final = target ? stages.find(s => s.name === target.toLowerCase()) : stages[stages.length - 1];
+    if (!final)
+        return undefined;
+    // Follow FROM <earlier stage> upwards: USER is inherited from the stage an image is built on.
+    for (let stage = final, seen = 0; stage && seen < stages.length; seen++) {
+        const users = stage.instructions.filter(i => i.getKeyword() === 'USER');
+        const last = users[users.length - 1];
+        if (last)
+            return place(last, 'USER');
+        const parent = stages.indexOf(stage);
+        stage = stages.slice(0, parent).find(s => s.name === stage.base);
+    }
+    return place(final.from, 'FROM');
+}
+function place(ins, instruction) {
+    return { line: ins.getRange().start.line + 1, instruction, text: ins.getTextContent?.() ?? ins.getKeyword() };
+}
+
+;// CONCATENATED MODULE: ./src/annotate.ts
+
+
+
+
+// A failed user check becomes an error annotation on the Dockerfile line that decides the user, so
+// the pull request's diff shows it where it can be fixed.
+function annotateUser(report, inputs) {
+    const check = report.checks.find(c => c.name === 'user');
+    if (check?.status !== 'fail')
+        return;
+    let content;
+    try {
+        content = (0,external_node_fs_namespaceObject.readFileSync)(inputs.file, 'utf8');
+    }
+    catch {
+        return;
+    }
+    const where = userPlace(content, inputs.target);
+    if (!where)
+        return;
+    const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
+    error(check.detail, {
+        title: where.instruction === 'USER' ? 'image-gate: this USER runs as root' : 'image-gate: no USER in the final stage, so it runs as root',
+        file: external_node_path_namespaceObject.relative(workspace, inputs.file),
+        startLine: where.line
+    });
 }
 
 ;// CONCATENATED MODULE: ./src/report.ts
@@ -43216,7 +43282,7 @@ async function build(inputs, tags, report) {
 }
 /** One `buildx build --load`, its output streamed to the log. */
 async function buildImage(inputs, tags) {
-    const dir = (0,external_node_fs_namespaceObject.mkdtempSync)(external_node_path_namespaceObject.join((0,external_node_os_namespaceObject.tmpdir)(), 'image-gate-build-'));
+    const dir = tempDir('build');
     try {
         const iidFile = external_node_path_namespaceObject.join(dir, 'iid');
         const metadataFile = external_node_path_namespaceObject.join(dir, 'metadata.json');
@@ -48905,9 +48971,13 @@ function explain(err) {
 ;// CONCATENATED MODULE: ./src/container.ts
 
 
+
 // Stage 3: start the built image as a detached container. Everything image-gate creates carries
 // the label below and an "image-gate-" name, so cleanup only ever touches our own containers.
 const LABEL = 'io.github.image-gate';
+function labels() {
+    return ['--label', `${LABEL}=true`, '--label', `${RUN_LABEL}=${RUN_ID}`];
+}
 function containerName() {
     return `image-gate-${(0,external_node_crypto_.randomBytes)(6).toString('hex')}`;
 }
@@ -48924,7 +48994,7 @@ function healthFlags(inputs, imageHasHealthcheck) {
     return flags;
 }
 function runArgs(inputs, image, name, imageHasHealthcheck) {
-    const args = ['run', '--detach', '--name', name, '--label', `${LABEL}=true`];
+    const args = ['run', '--detach', '--name', name, ...labels()];
     for (const pair of inputs.env)
         args.push('--env', pair);
     args.push(...healthFlags(inputs, imageHasHealthcheck));
@@ -48935,7 +49005,7 @@ function runArgs(inputs, image, name, imageHasHealthcheck) {
 }
 /** A smoke container: same image and env, another command, no health check of its own. */
 function smokeArgs(inputs, image, name, command) {
-    const args = ['run', '--detach', '--name', name, '--label', `${LABEL}=true`, '--no-healthcheck'];
+    const args = ['run', '--detach', '--name', name, ...labels(), '--no-healthcheck'];
     for (const pair of inputs.env)
         args.push('--env', pair);
     return [...args, image, ...command];
@@ -49355,7 +49425,7 @@ function loadReport(file) {
     const build = obj(r.build);
     report.build = { ok: build.ok === true, seconds: num(build.seconds), failedStep: optStr(build.failedStep), error: optStr(build.error), logTail: lines(build.logTail) };
     const image = obj(r.image);
-    report.image = { id: optStr(image.id), size: num(image.size), user: optStr(image.user), labels: labels(image.labels) };
+    report.image = { id: optStr(image.id), size: num(image.size), user: optStr(image.user), labels: report_file_labels(image.labels) };
     const health = obj(r.health);
     const probe = obj(health.lastProbe);
     report.health = {
@@ -49394,7 +49464,7 @@ function num(v) {
 function lines(v) {
     return Array.isArray(v) ? v.slice(-200).map(l => str(l)) : undefined;
 }
-function labels(v) {
+function report_file_labels(v) {
     return Object.fromEntries(Object.entries(obj(v)).slice(0, 100).map(([k, val]) => [k.slice(0, 200), str(val, 1000)]));
 }
 
@@ -49848,7 +49918,7 @@ async function measureUser(name, state, report) {
     report.user.pid = pid1.pid;
 }
 async function readAccounts(name) {
-    const dir = (0,external_node_fs_namespaceObject.mkdtempSync)(external_node_path_namespaceObject.join((0,external_node_os_namespaceObject.tmpdir)(), 'image-gate-accounts-'));
+    const dir = tempDir('accounts');
     try {
         const copy = async (file) => {
             // -L: /etc/passwd may be a symlink in the image; copy what it points to
@@ -49935,8 +50005,12 @@ function parseTop(stdout) {
 
 
 
+
 // The pipeline, in order: inputs → build → inspect → run and wait → sizes → checks → report.
 async function run() {
+    // for the post step, and for a cancelled job: what this run creates carries this id
+    saveState('run', RUN_ID);
+    cleanupOnSignals();
     const report = newReport();
     let inputs;
     try {
@@ -49949,6 +50023,8 @@ async function run() {
         recordError(report, err);
     }
     await publish(report, inputs);
+    // each stage removed its own; this catches anything a failure in between left
+    await cleanupRun(RUN_ID).catch(() => undefined);
 }
 async function gate(inputs, report) {
     report.pullRequest = pullRequest()?.number;
@@ -50038,7 +50114,11 @@ async function publish(report, inputs, gate = true) {
 }
 
 ;// CONCATENATED MODULE: ./src/index.ts
-// The action's entry point (runs.main in action.yml); ncc bundles it into dist/index.js.
+// The action's entry point (runs.main and runs.post in action.yml); ncc bundles it into dist/index.js.
+// The post step gets the main step's saved run id and removes whatever that run left behind.
 
-void run();
+
+
+const mainRun = getState('run');
+void (mainRun ? post(mainRun) : run());
 

@@ -1,8 +1,8 @@
 import * as core from '@actions/core'
 import * as exec from '@actions/exec'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync, rmSync } from 'node:fs'
 import * as path from 'node:path'
+import { tempDir } from './cleanup.js'
 import { docker } from './docker.js'
 import type { Inputs } from './inputs.js'
 import { round, type Report } from './report.js'
@@ -48,7 +48,7 @@ export interface Built {
 
 /** One `buildx build --load`, its output streamed to the log. */
 export async function buildImage(inputs: Inputs, tags: string[]): Promise<Built> {
-  const dir = mkdtempSync(path.join(tmpdir(), 'image-gate-build-'))
+  const dir = tempDir('build')
   try {
     const iidFile = path.join(dir, 'iid')
     const metadataFile = path.join(dir, 'metadata.json')

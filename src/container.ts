@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto'
+import { RUN_ID, RUN_LABEL } from './cleanup.js'
 import { docker, lastLine } from './docker.js'
 import type { Inputs } from './inputs.js'
 import type { Report } from './report.js'
@@ -7,6 +8,10 @@ import type { Report } from './report.js'
 // the label below and an "image-gate-" name, so cleanup only ever touches our own containers.
 
 export const LABEL = 'io.github.image-gate'
+
+function labels(): string[] {
+  return ['--label', `${LABEL}=true`, '--label', `${RUN_LABEL}=${RUN_ID}`]
+}
 
 export function containerName(): string {
   return `image-gate-${randomBytes(6).toString('hex')}`
@@ -25,7 +30,7 @@ export function healthFlags(inputs: Inputs, imageHasHealthcheck: boolean): strin
 }
 
 export function runArgs(inputs: Inputs, image: string, name: string, imageHasHealthcheck: boolean): string[] {
-  const args = ['run', '--detach', '--name', name, '--label', `${LABEL}=true`]
+  const args = ['run', '--detach', '--name', name, ...labels()]
   for (const pair of inputs.env) args.push('--env', pair)
   args.push(...healthFlags(inputs, imageHasHealthcheck))
   args.push(image)
@@ -35,7 +40,7 @@ export function runArgs(inputs: Inputs, image: string, name: string, imageHasHea
 
 /** A smoke container: same image and env, another command, no health check of its own. */
 export function smokeArgs(inputs: Inputs, image: string, name: string, command: string[]): string[] {
-  const args = ['run', '--detach', '--name', name, '--label', `${LABEL}=true`, '--no-healthcheck']
+  const args = ['run', '--detach', '--name', name, ...labels(), '--no-healthcheck']
   for (const pair of inputs.env) args.push('--env', pair)
   return [...args, image, ...command]
 }

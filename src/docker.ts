@@ -1,5 +1,5 @@
 import * as exec from '@actions/exec'
-import { spawn } from 'node:child_process'
+import { spawn, type ChildProcess } from 'node:child_process'
 import { stopCommandsToken } from './escape.js'
 
 // Every Docker call goes through here, always as an argument array (never a shell string), so no
@@ -86,8 +86,17 @@ export interface DockerStream {
  * @actions/exec only returns when the process ends, so this one uses spawn, still with an
  * argument array and no shell. Callers must stop() it.
  */
+const streams = new Set<ChildProcess>()
+
+/** Ends every stream still open (the run was interrupted). */
+export function stopStreams(): void {
+  for (const child of streams) child.kill()
+}
+
 export function dockerStream(args: string[], onLine: (line: string) => void): DockerStream {
   const child = spawn('docker', args, { stdio: ['ignore', 'pipe', 'ignore'] })
+  streams.add(child)
+  child.on('exit', () => streams.delete(child))
   child.on('error', () => undefined) // no docker CLI: the caller's own calls report that
   let pending = ''
   child.stdout.on('data', (chunk: Buffer) => {

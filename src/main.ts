@@ -1,5 +1,6 @@
 import * as core from '@actions/core'
 import { annotateUser } from './annotate.js'
+import { cleanupOnSignals, cleanupRun, RUN_ID } from './cleanup.js'
 import { build, defaultTag } from './build.js'
 import { failureLine, judge } from './checks.js'
 import { commentFromReport, commentKey, commentOnPullRequest, pullRequest } from './comment.js'
@@ -21,6 +22,9 @@ import { watchContainer } from './watch.js'
 // The pipeline, in order: inputs → build → inspect → run and wait → sizes → checks → report.
 
 export async function run(): Promise<void> {
+  // for the post step, and for a cancelled job: what this run creates carries this id
+  core.saveState('run', RUN_ID)
+  cleanupOnSignals()
   const report = newReport()
   let inputs: Inputs | undefined
   try {
@@ -31,6 +35,8 @@ export async function run(): Promise<void> {
     recordError(report, err)
   }
   await publish(report, inputs)
+  // each stage removed its own; this catches anything a failure in between left
+  await cleanupRun(RUN_ID).catch(() => undefined)
 }
 
 async function gate(inputs: Inputs, report: Report): Promise<void> {

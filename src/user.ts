@@ -1,6 +1,6 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync, rmSync } from 'node:fs'
 import * as path from 'node:path'
+import { tempDir } from './cleanup.js'
 import { docker, lastLine } from './docker.js'
 import type { ContainerState } from './health.js'
 import type { Report } from './report.js'
@@ -39,7 +39,7 @@ export async function measureUser(name: string, state: ContainerState, report: R
 }
 
 async function readAccounts(name: string): Promise<{ passwd?: string; group?: string }> {
-  const dir = mkdtempSync(path.join(tmpdir(), 'image-gate-accounts-'))
+  const dir = tempDir('accounts')
   try {
     const copy = async (file: string): Promise<string | undefined> => {
       // -L: /etc/passwd may be a symlink in the image; copy what it points to

@@ -1,7 +1,7 @@
 // Runs the bundled action (dist/index.js) the way the GitHub runner does: one INPUT_* variable
 // for every input in action.yml (the default unless the test sets it), GITHUB_OUTPUT and
 // GITHUB_STEP_SUMMARY files, and a pull_request event payload. Docker is real.
-import { execFileSync, spawn } from 'node:child_process'
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import * as path from 'node:path'
@@ -21,6 +21,8 @@ export interface ActionRun {
   stderr: string
   outputs: Record<string, string>
   summary: string
+  /** what the main step saved for its post step (GITHUB_STATE) */
+  state: Record<string, string>
   seconds: number
   report: any
 }
@@ -34,16 +36,26 @@ export interface RunOptions {
 }
 
 export async function runAction(inputs: Record<string, string>, options: RunOptions = {}): Promise<ActionRun> {
+  return startAction(inputs, options).done
+}
+
+export interface StartedAction {
+  child: ChildProcess
+  done: Promise<ActionRun>
+}
+
+/** Starts the action; `done` resolves when it exits. Tests that signal it mid-run use `child`. */
+export function startAction(inputs: Record<string, string>, options: RunOptions = {}): StartedAction {
   const dir = mkdtempSync(path.join(tmpdir(), 'image-gate-run-'))
   const outputFile = path.join(dir, 'output')
   const summaryFile = path.join(dir, 'summary')
+  const stateFile = path.join(dir, 'state')
   const eventFile = path.join(dir, 'event.json')
-  writeFileSync(outputFile, '')
-  writeFileSync(summaryFile, '')
+  for (const file of [outputFile, summaryFile, stateFile]) writeFileSync(file, '')
   const payload = { pull_request: pullRequestEvent(), push: pushEvent(), workflow_run: workflowRunEvent() }[options.event ?? 'push']
   writeFileSync(eventFile, JSON.stringify(payload))
   const env: NodeJS.ProcessEnv = {}
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('INPUT_') && !k.startsWith('GITHUB_')) env[k] = v
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('INPUT_') && !k.startsWith('GITHUB_') && !k.startsWith('STATE_')) env[k] = v
   for (const [name, spec] of Object.entries(action.inputs)) {
     env[`INPUT_${name.toUpperCase()}`] = inputs[name] ?? String(spec.default ?? '')
   }
@@ -52,6 +64,7 @@ export async function runAction(inputs: Record<string, string>, options: RunOpti
     GITHUB_ACTIONS: 'true',
     GITHUB_OUTPUT: outputFile,
     GITHUB_STEP_SUMMARY: summaryFile,
+    GITHUB_STATE: stateFile,
     GITHUB_EVENT_NAME: options.event ?? 'push',
     GITHUB_EVENT_PATH: eventFile,
     // nothing ever leaves loopback: without a fake server, port 9 refuses the connection
@@ -70,13 +83,28 @@ export async function runAction(inputs: Record<string, string>, options: RunOpti
   const child = spawn(process.execPath, [path.join(ROOT, 'dist/index.js')], { cwd: ROOT, env })
   let stdout = ''
   let stderr = ''
+  child.stdout!.on('data', d => (stdout += d))
+  child.stderr!.on('data', d => (stderr += d))
+  const done = new Promise<number | null>(resolve => child.on('close', resolve)).then(code => {
+    const outputs = parseOutputFile(readFileSync(outputFile, 'utf8'))
+    const summary = readFileSync(summaryFile, 'utf8')
+    const state = parseOutputFile(readFileSync(stateFile, 'utf8'))
+    rmSync(dir, { recursive: true, force: true })
+    const report = outputs.report ? JSON.parse(outputs.report) : undefined
+    return { code, stdout, stderr, outputs, summary, state, seconds: (Date.now() - started) / 1000, report }
+  })
+  return { child, done }
+}
+
+/** The post step, as the runner starts it: the main step's saved state as STATE_* variables. */
+export async function runPost(state: Record<string, string>): Promise<{ code: number | null; stdout: string }> {
+  const env: NodeJS.ProcessEnv = { ...process.env, GITHUB_ACTIONS: 'true' }
+  for (const [name, value] of Object.entries(state)) env[`STATE_${name}`] = value
+  const child = spawn(process.execPath, [path.join(ROOT, 'dist/index.js')], { cwd: ROOT, env })
+  let stdout = ''
   child.stdout.on('data', d => (stdout += d))
-  child.stderr.on('data', d => (stderr += d))
   const code = await new Promise<number | null>(resolve => child.on('close', resolve))
-  const outputs = parseOutputFile(readFileSync(outputFile, 'utf8'))
-  const summary = readFileSync(summaryFile, 'utf8')
-  rmSync(dir, { recursive: true, force: true })
-  return { code, stdout, stderr, outputs, summary, seconds: (Date.now() - started) / 1000, report: outputs.report ? JSON.parse(outputs.report) : undefined }
+  return { code, stdout }
 }
 
 /** GITHUB_OUTPUT holds `name<<DELIMITER`, the value's lines, then `DELIMITER`. */

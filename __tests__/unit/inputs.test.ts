@@ -105,7 +105,7 @@ describe('action.yml', () => {
   const action = parseYaml(readFileSync(new URL('../../action.yml', import.meta.url), 'utf8')) as {
     inputs: Record<string, { default?: string }>
     outputs: Record<string, unknown>
-    runs: { using: string; main: string }
+    runs: Record<string, string>
   }
 
   it('declares exactly the inputs the code reads, with the same defaults', () => {
@@ -118,6 +118,6 @@ describe('action.yml', () => {
   })
 
   it('runs the bundle on node24', () => {
-    expect(action.runs).toEqual({ using: 'node24', main: 'dist/index.js' })
+    expect(action.runs).toEqual({ using: 'node24', main: 'dist/index.js', post: 'dist/index.js', 'post-if': 'always()' })
   })
 })

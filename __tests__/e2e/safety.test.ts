@@ -1,0 +1,92 @@
+import { afterAll, afterEach, describe, expect, it, jest } from '@jest/globals'
+import { existsSync, readdirSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import * as path from 'node:path'
+import { docker, fixture, leftovers, removeImages, runAction, runPost, SERVE, startAction } from './action.js'
+
+// Nothing left behind and nothing run by a shell, whatever happens: a cancelled job (SIGTERM or
+// SIGINT mid-wait), a crashed main step (SIGKILL) followed by the post step, and inputs full of
+// shell syntax.
+
+jest.setTimeout(120_000)
+const TAG = 'image-gate-e2e/safety'
+const NON_ROOT = ["RUN echo 'app:x:10001:10001::/:/bin/sh' > /etc/passwd", 'USER 10001']
+// healthy never: the wait goes on until the test interrupts it
+const NEVER_HEALTHY = [...NON_ROOT, 'HEALTHCHECK CMD exit 1', SERVE[1]]
+afterEach(() => expect(leftovers()).toBe(''))
+afterAll(() => removeImages(TAG))
+
+/** Resolves once a container of this run exists (the action is waiting on it). */
+async function containerUp(): Promise<void> {
+  for (let i = 0; i < 300; i++) {
+    if (leftovers() !== '') return
+    await new Promise(resolve => setTimeout(resolve, 100))
+  }
+  throw new Error('no container appeared')
+}
+const runDirs = () => readdirSync(tmpdir()).filter(name => /^image-gate-[0-9a-f]{12}$/.test(name))
+
+describe('cleanup', () => {
+  it.each(['SIGTERM', 'SIGINT'] as const)('%s mid-wait: the action removes its containers and exits at once', async signal => {
+    const action = startAction({ context: fixture(NEVER_HEALTHY), tags: `${TAG}:never`, 'health-timeout': '60' })
+    await containerUp()
+    const sent = Date.now()
+    action.child.kill(signal)
+    const run = await action.done
+    expect(Date.now() - sent).toBeLessThan(10_000)
+    expect(run.code).toBe(signal === 'SIGINT' ? 130 : 143)
+    expect(run.stdout).toContain(`::error::image-gate was stopped (${signal}) before it finished; removing its containers.`)
+    expect(leftovers()).toBe('')
+    expect(runDirs()).not.toContain(`image-gate-${run.state.run}`)
+  })
+
+  it('a crashed main step (SIGKILL) leaves its container; the post step removes it', async () => {
+    const action = startAction({ context: fixture(NEVER_HEALTHY), tags: `${TAG}:never`, 'health-timeout': '60' })
+    await containerUp()
+    action.child.kill('SIGKILL')
+    const run = await action.done
+    expect(run.state.run).toMatch(/^[0-9a-f]{12}$/)
+    expect(leftovers()).not.toBe('') // nothing could clean up
+    const post = await runPost(run.state)
+    expect(post.code).toBe(0)
+    expect(post.stdout).toContain('image-gate post: removed 1 container(s) the main step left behind.')
+    expect(leftovers()).toBe('')
+  })
+
+  it('the post step touches only its own run', async () => {
+    const other = docker(['run', '-d', '--label', 'io.github.image-gate=true', '--label', 'io.github.image-gate.run=someoneelse', `${TAG}:never`])
+    try {
+      const post = await runPost({ run: '0123456789ab' })
+      expect(post.code).toBe(0)
+      expect(docker(['ps', '-q', '--no-trunc', '--filter', `id=${other}`])).toBe(other)
+    } finally {
+      docker(['rm', '-f', other])
+    }
+  })
+
+  it('a normal run leaves no container and no temp directory', async () => {
+    const run = await runAction({ context: fixture([...NON_ROOT, ...SERVE]), tags: `${TAG}:ok` })
+    expect(run.outputs.health).toBe('healthy')
+    expect(runDirs()).not.toContain(`image-gate-${run.state.run}`)
+  })
+})
+
+describe('no input reaches a shell on the host', () => {
+  it('shell syntax in every free-text input stays text', async () => {
+    const canary = path.join(tmpdir(), `image-gate-canary-${process.pid}`)
+    const payloads = [`$(touch ${canary}-1)`, `\`touch ${canary}-2\``, `; touch ${canary}-3`, `| touch ${canary}-4`, `&& touch ${canary}-5`]
+    const run = await runAction({
+      context: fixture(['ARG A', 'ARG B', `RUN echo "$A$B" > /args.txt`, ...NON_ROOT, ...SERVE]),
+      tags: `${TAG}:canary`,
+      'build-args': `A=${payloads[0]}\nB=${payloads[1]}`,
+      labels: `note=${payloads[2]}\nmore=${payloads[3]}`,
+      env: `X=${payloads[4]}`,
+      'comment-key': payloads.join(' '),
+      'health-cmd': 'wget -q -O /dev/null http://127.0.0.1:8080/health'
+    })
+    expect(run.outputs.health).toBe('healthy')
+    for (let i = 1; i <= 5; i++) expect(existsSync(`${canary}-${i}`)).toBe(false)
+    // the values arrived as plain data
+    expect(run.report.image.labels).toMatchObject({ note: payloads[2], more: payloads[3] })
+  })
+})
