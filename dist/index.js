@@ -43242,7 +43242,19 @@ function round(n) {
 
 // Stage 1: `docker buildx build --load`, so the image lands in the engine and can be run.
 const LOG_TAIL_LINES = 30;
-function buildArgs(inputs, tags, iidFile, metadataFile) {
+/** Writes each secret value to a file of its own (mode 600) for --secret; buildx reads it from there. */
+function secretArgs(inputs, dir) {
+    const args = [];
+    inputs.secrets.forEach(({ id, value }, i) => {
+        const file = external_node_path_namespaceObject.join(dir, `secret-${i}`);
+        (0,external_node_fs_namespaceObject.writeFileSync)(file, value, { mode: 0o600 });
+        args.push('--secret', `id=${id},src=${file}`);
+    });
+    for (const { id, path: file } of inputs.secretFiles)
+        args.push('--secret', `id=${id},src=${file}`);
+    return args;
+}
+function buildArgs(inputs, tags, iidFile, metadataFile, secrets = []) {
     const args = ['buildx', 'build'];
     if (inputs.builder)
         args.push('--builder', inputs.builder);
@@ -43254,6 +43266,7 @@ function buildArgs(inputs, tags, iidFile, metadataFile) {
         args.push('--build-arg', arg);
     for (const label of inputs.labels)
         args.push('--label', label);
+    args.push(...secrets);
     for (const tag of tags)
         args.push('--tag', tag);
     if (inputs.noCache)
@@ -43287,7 +43300,8 @@ async function buildImage(inputs, tags) {
         const iidFile = external_node_path_namespaceObject.join(dir, 'iid');
         const metadataFile = external_node_path_namespaceObject.join(dir, 'metadata.json');
         const started = Date.now();
-        const result = await docker(buildArgs(inputs, tags, iidFile, metadataFile), { stream: true });
+        // the secret files live in the build's temp dir, removed with it below
+        const result = await docker(buildArgs(inputs, tags, iidFile, metadataFile, secretArgs(inputs, dir)), { stream: true });
         const seconds = round((Date.now() - started) / 1000);
         const output = `${result.stdout}\n${result.stderr}`;
         if (result.exitCode !== 0)
@@ -49187,6 +49201,8 @@ const inputs_DEFAULTS = {
     'build-args': '',
     labels: '',
     tags: '',
+    secrets: '',
+    'secret-files': '',
     'no-cache': 'false',
     pull: 'false',
     builder: '',
@@ -49255,6 +49271,8 @@ function readInputs(source = actionInputs, cwd = process.cwd()) {
         buildArgs: list(get('build-args')),
         labels: list(get('labels')),
         tags: list(get('tags'), true),
+        secrets: list(get('secrets')).map(line => secret('secrets', line, 'id=value')).map(([id, value]) => ({ id, value })),
+        secretFiles: list(get('secret-files')).map(line => secret('secret-files', line, 'id=path')).map(([id, file]) => ({ id, path: external_node_path_namespaceObject.resolve(cwd, file) })),
         noCache: bool('no-cache', get('no-cache')),
         pull: bool('pull', get('pull')),
         builder: get('builder'),
@@ -49296,6 +49314,16 @@ function checkBuildPaths(context, file, contextInput, fileInput) {
             ? `Input "file" must name a Dockerfile; "${fileInput}" does not exist.`
             : `No Dockerfile in the context "${contextInput}": add one, or set the input "file".`);
     }
+}
+/** `id=value` (the value may contain "="); the value of a secret is masked in the log at once. */
+function secret(name, line, form) {
+    const cut = line.indexOf('=');
+    if (cut <= 0)
+        throw new InputError(`Input "${name}" takes one ${form} per line; a line without "=" is not of that form.`);
+    const value = line.slice(cut + 1);
+    if (name === 'secrets')
+        core_setSecret(value);
+    return [line.slice(0, cut).trim(), value];
 }
 function token(value) {
     // The runner masks github.token itself; a token passed any other way is masked here.

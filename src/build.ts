@@ -1,6 +1,6 @@
 import * as core from '@actions/core'
 import * as exec from '@actions/exec'
-import { readFileSync, rmSync } from 'node:fs'
+import { readFileSync, rmSync, writeFileSync } from 'node:fs'
 import * as path from 'node:path'
 import { tempDir } from './cleanup.js'
 import { docker } from './docker.js'
@@ -11,7 +11,19 @@ import { round, type Report } from './report.js'
 
 const LOG_TAIL_LINES = 30
 
-export function buildArgs(inputs: Inputs, tags: string[], iidFile: string, metadataFile: string): string[] {
+/** Writes each secret value to a file of its own (mode 600) for --secret; buildx reads it from there. */
+export function secretArgs(inputs: Inputs, dir: string): string[] {
+  const args: string[] = []
+  inputs.secrets.forEach(({ id, value }, i) => {
+    const file = path.join(dir, `secret-${i}`)
+    writeFileSync(file, value, { mode: 0o600 })
+    args.push('--secret', `id=${id},src=${file}`)
+  })
+  for (const { id, path: file } of inputs.secretFiles) args.push('--secret', `id=${id},src=${file}`)
+  return args
+}
+
+export function buildArgs(inputs: Inputs, tags: string[], iidFile: string, metadataFile: string, secrets: string[] = []): string[] {
   const args = ['buildx', 'build']
   if (inputs.builder) args.push('--builder', inputs.builder)
   args.push('--load', '--progress', 'plain', '--iidfile', iidFile, '--metadata-file', metadataFile)
@@ -19,6 +31,7 @@ export function buildArgs(inputs: Inputs, tags: string[], iidFile: string, metad
   if (inputs.target) args.push('--target', inputs.target)
   for (const arg of inputs.buildArgs) args.push('--build-arg', arg)
   for (const label of inputs.labels) args.push('--label', label)
+  args.push(...secrets)
   for (const tag of tags) args.push('--tag', tag)
   if (inputs.noCache) args.push('--no-cache')
   if (inputs.pull) args.push('--pull')
@@ -53,7 +66,8 @@ export async function buildImage(inputs: Inputs, tags: string[]): Promise<Built>
     const iidFile = path.join(dir, 'iid')
     const metadataFile = path.join(dir, 'metadata.json')
     const started = Date.now()
-    const result = await docker(buildArgs(inputs, tags, iidFile, metadataFile), { stream: true })
+    // the secret files live in the build's temp dir, removed with it below
+    const result = await docker(buildArgs(inputs, tags, iidFile, metadataFile, secretArgs(inputs, dir)), { stream: true })
     const seconds = round((Date.now() - started) / 1000)
     const output = `${result.stdout}\n${result.stderr}`
     if (result.exitCode !== 0) return { ok: false, seconds, output }

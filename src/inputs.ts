@@ -16,6 +16,9 @@ export interface Inputs {
   buildArgs: string[]
   labels: string[]
   tags: string[]
+  /** build secrets: id and value (masked in the log), or id and a file */
+  secrets: { id: string; value: string }[]
+  secretFiles: { id: string; path: string }[]
   noCache: boolean
   pull: boolean
   builder: string
@@ -58,6 +61,8 @@ export const DEFAULTS: Record<string, string> = {
   'build-args': '',
   labels: '',
   tags: '',
+  secrets: '',
+  'secret-files': '',
   'no-cache': 'false',
   pull: 'false',
   builder: '',
@@ -134,6 +139,8 @@ export function readInputs(source: InputSource = actionInputs, cwd = process.cwd
     buildArgs: list(get('build-args')),
     labels: list(get('labels')),
     tags: list(get('tags'), true),
+    secrets: list(get('secrets')).map(line => secret('secrets', line, 'id=value')).map(([id, value]) => ({ id, value })),
+    secretFiles: list(get('secret-files')).map(line => secret('secret-files', line, 'id=path')).map(([id, file]) => ({ id, path: path.resolve(cwd, file) })),
     noCache: bool('no-cache', get('no-cache')),
     pull: bool('pull', get('pull')),
     builder: get('builder'),
@@ -178,6 +185,15 @@ function checkBuildPaths(context: string, file: string, contextInput: string, fi
         : `No Dockerfile in the context "${contextInput}": add one, or set the input "file".`
     )
   }
+}
+
+/** `id=value` (the value may contain "="); the value of a secret is masked in the log at once. */
+function secret(name: string, line: string, form: string): [string, string] {
+  const cut = line.indexOf('=')
+  if (cut <= 0) throw new InputError(`Input "${name}" takes one ${form} per line; a line without "=" is not of that form.`)
+  const value = line.slice(cut + 1)
+  if (name === 'secrets') core.setSecret(value)
+  return [line.slice(0, cut).trim(), value]
 }
 
 function token(value: string): string {

@@ -1,4 +1,5 @@
 import { afterAll, afterEach, describe, expect, it, jest } from '@jest/globals'
+import { createHash } from 'node:crypto'
 import { existsSync, readdirSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import * as path from 'node:path'
@@ -88,5 +89,25 @@ describe('no input reaches a shell on the host', () => {
     for (let i = 1; i <= 5; i++) expect(existsSync(`${canary}-${i}`)).toBe(false)
     // the values arrived as plain data
     expect(run.report.image.labels).toMatchObject({ note: payloads[2], more: payloads[3] })
+  })
+})
+
+describe('build secrets', () => {
+  it('reach RUN --mount=type=secret, and are masked and never echoed', async () => {
+    const value = `s3cr3t-${process.pid}-value`
+    // the build checks the secret by its md5, so the value itself is nowhere in the Dockerfile
+    const md5 = createHash('md5').update(value).digest('hex')
+    const run = await runAction({
+      context: fixture([`RUN --mount=type=secret,id=token test "$(md5sum < /run/secrets/token | cut -c1-32)" = "${md5}"`, ...NON_ROOT, ...SERVE]),
+      tags: `${TAG}:secret`,
+      secrets: `token=${value}`
+    })
+    expect(run.report.build.ok).toBe(true)
+    // the only place the value appears is the runner's instruction to mask it
+    expect(run.stdout.split('\n').filter(line => line.includes(value))).toEqual([`::add-mask::${value}`])
+    expect(run.stderr).not.toContain(value)
+    expect(run.summary).not.toContain(value)
+    expect(run.outputs.report).not.toContain(value)
+    expect(runDirs()).not.toContain(`image-gate-${run.state.run}`)
   })
 })

@@ -11,6 +11,8 @@ export function inputs(overrides: Partial<Inputs> = {}): Inputs {
     buildArgs: [],
     labels: [],
     tags: [],
+    secrets: [],
+    secretFiles: [],
     noCache: false,
     pull: false,
     builder: '',
