@@ -50035,14 +50035,15 @@ function parseTop(stdout) {
 
 
 // The pipeline, in order: inputs → build → inspect → run and wait → sizes → checks → report.
-async function run() {
+/** `source`: where inputs come from; the action's INPUT_* variables, or the command line (cli.ts). */
+async function run(source = actionInputs) {
     // for the post step, and for a cancelled job: what this run creates carries this id
     saveState('run', RUN_ID);
     cleanupOnSignals();
     const report = newReport();
     let inputs;
     try {
-        inputs = readInputs();
+        inputs = readInputs(source);
         if (inputs.commentFrom)
             return await postReport(inputs);
         await gate(inputs, report);

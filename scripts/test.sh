@@ -20,9 +20,9 @@ npx tsc --noEmit
 echo "== dist/ matches the sources"
 fresh=$(mktemp -d)
 trap 'rm -rf "$fresh"' EXIT
-npx ncc build src/index.ts -o "$fresh" --license licenses.txt --quiet
-if ! diff -r -q dist "$fresh" >/dev/null; then
-  diff -r -q dist "$fresh" || true
+bash scripts/bundle.sh "$fresh/dist"
+if ! diff -r -q dist "$fresh/dist" >/dev/null; then
+  diff -r -q dist "$fresh/dist" || true
   echo "dist/ is not the bundle of src/: run 'npm run bundle' and commit dist/" >&2
   exit 1
 fi

@@ -8,7 +8,7 @@ import { containerName, removeContainer, startContainer } from './container.js'
 import { EngineError, preflight } from './docker.js'
 import { logUntrusted } from './escape.js'
 import { containerState, waitForHealth } from './health.js'
-import { InputError, readInputs, type Inputs } from './inputs.js'
+import { actionInputs, InputError, readInputs, type InputSource, type Inputs } from './inputs.js'
 import { inspectImage } from './inspect.js'
 import { setOutputs } from './outputs.js'
 import { renderMarkdown, renderText } from './render.js'
@@ -21,14 +21,15 @@ import { watchContainer } from './watch.js'
 
 // The pipeline, in order: inputs → build → inspect → run and wait → sizes → checks → report.
 
-export async function run(): Promise<void> {
+/** `source`: where inputs come from; the action's INPUT_* variables, or the command line (cli.ts). */
+export async function run(source: InputSource = actionInputs): Promise<void> {
   // for the post step, and for a cancelled job: what this run creates carries this id
   core.saveState('run', RUN_ID)
   cleanupOnSignals()
   const report = newReport()
   let inputs: Inputs | undefined
   try {
-    inputs = readInputs()
+    inputs = readInputs(source)
     if (inputs.commentFrom) return await postReport(inputs)
     await gate(inputs, report)
   } catch (err) {
