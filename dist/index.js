@@ -43133,10 +43133,37 @@ async function cleanupRun(id) {
         await docker(['rm', '--force', '--volumes', ...ids]);
     return ids.length;
 }
+/**
+ * Ends this process's children (a hung `docker buildx build`, a `docker run` that never returns):
+ * @actions/exec does not hand out its child processes, so find them by parent id in /proc (Linux;
+ * elsewhere nothing is found and the run's containers are still removed).
+ */
+function killChildren() {
+    let entries = [];
+    try {
+        entries = (0,external_node_fs_namespaceObject.readdirSync)('/proc').filter(name => /^\d+$/.test(name));
+    }
+    catch {
+        return;
+    }
+    for (const pid of entries) {
+        try {
+            // /proc/PID/stat: "pid (comm) state ppid ..."; comm may hold spaces, so read after the last ")"
+            const stat = (0,external_node_fs_namespaceObject.readFileSync)(`/proc/${pid}/stat`, 'utf8');
+            const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+            if (ppid === process.pid)
+                process.kill(Number(pid), 'SIGTERM');
+        }
+        catch {
+            // gone meanwhile
+        }
+    }
+}
 /** On SIGINT/SIGTERM: stop waiting, remove what this run created, and exit with the signal's code. */
 function cleanupOnSignals() {
     const handler = (signal) => {
         stopStreams();
+        killChildren();
         error(`image-gate was stopped (${signal}) before it finished; removing its containers.`);
         void cleanupRun(RUN_ID).finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
     };
@@ -48731,6 +48758,8 @@ const COMMENT_MAX_CHARS = 60_000;
 /** A single log line longer than this is cut in the middle. */
 const LINE_MAX_CHARS = 2_000;
 function headline(report) {
+    if (report.error?.kind === 'timeout')
+        return 'timed out';
     if (report.error)
         return report.error.kind === 'input' || report.error.kind === 'engine' ? 'did not run' : 'stopped with an error';
     if (report.passed)
@@ -49227,6 +49256,7 @@ const inputs_DEFAULTS = {
     'compare-stages': 'false',
     'build-stage': '',
     'require-non-root': 'true',
+    timeout: '1800',
     fail: 'true',
     summary: 'true',
     comment: 'true',
@@ -49297,6 +49327,7 @@ function readInputs(source = actionInputs, cwd = process.cwd()) {
         compareStages: bool('compare-stages', get('compare-stages')),
         buildStage: get('build-stage'),
         requireNonRoot: bool('require-non-root', get('require-non-root')),
+        timeout: seconds('timeout', get('timeout')),
         fail: bool('fail', get('fail')),
         summary: bool('summary', get('summary')),
         comment: bool('comment', get('comment')),
@@ -50042,33 +50073,58 @@ async function run(source = actionInputs) {
     cleanupOnSignals();
     const report = newReport();
     let inputs;
+    let limit;
     try {
         inputs = readInputs(source);
         if (inputs.commentFrom)
             return await postReport(inputs);
+        limit = setTimeout(timedOut, inputs.timeout * 1000, report, inputs);
         await gate(inputs, report);
     }
     catch (err) {
         recordError(report, err);
     }
+    finally {
+        clearTimeout(limit);
+    }
     await publish(report, inputs);
     // each stage removed its own; this catches anything a failure in between left
     await cleanupRun(RUN_ID).catch(() => undefined);
 }
+/** What the run is doing now, for the timeout's message. */
+let stage = 'starting';
 async function gate(inputs, report) {
     report.pullRequest = pullRequest()?.number;
     report.commentKey = commentKey(inputs);
+    stage = 'checking the Docker engine';
     await preflight();
     report.tag = inputs.tags[0] ?? (await defaultTag(inputs));
     const tags = inputs.tags.length > 0 ? inputs.tags : [report.tag];
+    stage = 'building the image';
     await build(inputs, tags, report);
     if (report.build.ok) {
+        stage = 'inspecting the image';
         await inspectImage(report.image.id ?? report.tag, report);
+        stage = 'running the container and waiting for its health check';
         await runAndWait(inputs, report);
         // after the container is gone, so measuring does not compete with the app's startup
+        stage = 'measuring the image size';
         await measureSizes(inputs, report);
     }
     judge(report, inputs);
+}
+/**
+ * The whole run's limit (the timeout input): whatever is hung (a build, a docker call) is ended,
+ * the containers go, and the summary says how far the run got.
+ */
+async function timedOut(report, inputs) {
+    report.error = { kind: 'timeout', message: `timed out after ${inputs.timeout} s (the timeout input) while ${stage}` };
+    report.passed = false;
+    stopStreams();
+    killChildren();
+    await cleanupRun(RUN_ID).catch(() => undefined);
+    await publish(report, inputs);
+    process.exit(1);
 }
 /** comment-from: a workflow_run job posting the report of a pull-request run. Builds nothing. */
 async function postReport(inputs) {
@@ -50097,6 +50153,9 @@ async function runAndWait(inputs, report) {
     }
 }
 function recordError(report, err) {
+    // after a timeout, errors from the interrupted pipeline are its echo, not the cause
+    if (report.error?.kind === 'timeout')
+        return;
     const message = err instanceof Error ? err.message : String(err);
     const kind = err instanceof InputError ? 'input' : err instanceof EngineError ? 'engine' : 'internal';
     report.error = { kind, message };
@@ -50105,7 +50164,12 @@ function recordError(report, err) {
     if (kind === 'internal' && err instanceof Error && err.stack)
         core_debug(err.stack);
 }
+let published = false;
 async function publish(report, inputs, gate = true) {
+    // once: a timeout publishes while the interrupted pipeline may still be unwinding
+    if (published)
+        return;
+    published = true;
     logUntrusted(renderText(report).split('\n'));
     const containerLog = report.health.logTail ?? [];
     if (containerLog.length > 0) {

@@ -44,6 +44,8 @@ export interface Inputs {
   compareStages: boolean
   buildStage: string
   requireNonRoot: boolean
+  /** the whole run's limit, seconds */
+  timeout: number
   fail: boolean
   summary: boolean
   comment: boolean
@@ -87,6 +89,7 @@ export const DEFAULTS: Record<string, string> = {
   'compare-stages': 'false',
   'build-stage': '',
   'require-non-root': 'true',
+  timeout: '1800',
   fail: 'true',
   summary: 'true',
   comment: 'true',
@@ -165,6 +168,7 @@ export function readInputs(source: InputSource = actionInputs, cwd = process.cwd
     compareStages: bool('compare-stages', get('compare-stages')),
     buildStage: get('build-stage'),
     requireNonRoot: bool('require-non-root', get('require-non-root')),
+    timeout: seconds('timeout', get('timeout')),
     fail: bool('fail', get('fail')),
     summary: bool('summary', get('summary')),
     comment: bool('comment', get('comment')),

@@ -1,11 +1,11 @@
 import * as core from '@actions/core'
 import { annotateUser } from './annotate.js'
-import { cleanupOnSignals, cleanupRun, RUN_ID } from './cleanup.js'
+import { cleanupOnSignals, cleanupRun, killChildren, RUN_ID } from './cleanup.js'
 import { build, defaultTag } from './build.js'
 import { failureLine, judge } from './checks.js'
 import { commentFromReport, commentKey, commentOnPullRequest, pullRequest } from './comment.js'
 import { containerName, removeContainer, startContainer } from './container.js'
-import { EngineError, preflight } from './docker.js'
+import { EngineError, preflight, stopStreams } from './docker.js'
 import { logUntrusted } from './escape.js'
 import { containerState, waitForHealth } from './health.js'
 import { actionInputs, InputError, readInputs, type InputSource, type Inputs } from './inputs.js'
@@ -28,33 +28,59 @@ export async function run(source: InputSource = actionInputs): Promise<void> {
   cleanupOnSignals()
   const report = newReport()
   let inputs: Inputs | undefined
+  let limit: NodeJS.Timeout | undefined
   try {
     inputs = readInputs(source)
     if (inputs.commentFrom) return await postReport(inputs)
+    limit = setTimeout(timedOut, inputs.timeout * 1000, report, inputs)
     await gate(inputs, report)
   } catch (err) {
     recordError(report, err)
+  } finally {
+    clearTimeout(limit)
   }
   await publish(report, inputs)
   // each stage removed its own; this catches anything a failure in between left
   await cleanupRun(RUN_ID).catch(() => undefined)
 }
 
+/** What the run is doing now, for the timeout's message. */
+let stage = 'starting'
+
 async function gate(inputs: Inputs, report: Report): Promise<void> {
   report.pullRequest = pullRequest()?.number
   report.commentKey = commentKey(inputs)
+  stage = 'checking the Docker engine'
   await preflight()
   report.tag = inputs.tags[0] ?? (await defaultTag(inputs))
   const tags = inputs.tags.length > 0 ? inputs.tags : [report.tag]
 
+  stage = 'building the image'
   await build(inputs, tags, report)
   if (report.build.ok) {
+    stage = 'inspecting the image'
     await inspectImage(report.image.id ?? report.tag, report)
+    stage = 'running the container and waiting for its health check'
     await runAndWait(inputs, report)
     // after the container is gone, so measuring does not compete with the app's startup
+    stage = 'measuring the image size'
     await measureSizes(inputs, report)
   }
   judge(report, inputs)
+}
+
+/**
+ * The whole run's limit (the timeout input): whatever is hung (a build, a docker call) is ended,
+ * the containers go, and the summary says how far the run got.
+ */
+async function timedOut(report: Report, inputs: Inputs): Promise<void> {
+  report.error = { kind: 'timeout', message: `timed out after ${inputs.timeout} s (the timeout input) while ${stage}` }
+  report.passed = false
+  stopStreams()
+  killChildren()
+  await cleanupRun(RUN_ID).catch(() => undefined)
+  await publish(report, inputs)
+  process.exit(1)
 }
 
 /** comment-from: a workflow_run job posting the report of a pull-request run. Builds nothing. */
@@ -84,6 +110,8 @@ async function runAndWait(inputs: Inputs, report: Report): Promise<void> {
 }
 
 function recordError(report: Report, err: unknown): void {
+  // after a timeout, errors from the interrupted pipeline are its echo, not the cause
+  if (report.error?.kind === 'timeout') return
   const message = err instanceof Error ? err.message : String(err)
   const kind = err instanceof InputError ? 'input' : err instanceof EngineError ? 'engine' : 'internal'
   report.error = { kind, message }
@@ -92,7 +120,12 @@ function recordError(report: Report, err: unknown): void {
   if (kind === 'internal' && err instanceof Error && err.stack) core.debug(err.stack)
 }
 
+let published = false
+
 async function publish(report: Report, inputs: Inputs | undefined, gate = true): Promise<void> {
+  // once: a timeout publishes while the interrupted pipeline may still be unwinding
+  if (published) return
+  published = true
   logUntrusted(renderText(report).split('\n'))
   const containerLog = report.health.logTail ?? []
   if (containerLog.length > 0) {

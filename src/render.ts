@@ -16,6 +16,7 @@ export const COMMENT_MAX_CHARS = 60_000
 const LINE_MAX_CHARS = 2_000
 
 export function headline(report: Report): string {
+  if (report.error?.kind === 'timeout') return 'timed out'
   if (report.error) return report.error.kind === 'input' || report.error.kind === 'engine' ? 'did not run' : 'stopped with an error'
   if (report.passed) return 'passed'
   const failed = report.checks.filter(c => c.status === 'fail').length

@@ -109,7 +109,7 @@ export interface Report {
   /** the pull-request comment, when one was posted */
   comment?: { url: string; action: 'created' | 'updated' }
   /** set when the run could not start or stopped early (bad input, no engine) */
-  error?: { kind: 'input' | 'engine' | 'internal'; message: string }
+  error?: { kind: 'input' | 'engine' | 'timeout' | 'internal'; message: string }
 }
 
 export interface SmokeResult {

@@ -1,5 +1,6 @@
 import { afterAll, afterEach, describe, expect, it, jest } from '@jest/globals'
 import { createHash } from 'node:crypto'
+import { execFileSync } from 'node:child_process'
 import { existsSync, readdirSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import * as path from 'node:path'
@@ -69,6 +70,32 @@ describe('cleanup', () => {
     const run = await runAction({ context: fixture([...NON_ROOT, ...SERVE]), tags: `${TAG}:ok` })
     expect(run.outputs.health).toBe('healthy')
     expect(runDirs()).not.toContain(`image-gate-${run.state.run}`)
+  })
+})
+
+describe('the timeout input', () => {
+  const buildxRunning = (context: string) =>
+    execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' })
+      .split('\n')
+      .some(l => l.includes('buildx build') && l.includes(context))
+
+  it('stops a hung build, says how far it got, and leaves nothing running', async () => {
+    const context = fixture(['RUN sleep 600', ...SERVE])
+    const run = await runAction({ context, tags: `${TAG}:hang`, timeout: '4' })
+    expect(run.code).toBe(1)
+    expect(run.seconds).toBeLessThan(30)
+    expect(run.stdout).toContain('::error::image-gate: timed out after 4 s (the timeout input) while building the image')
+    expect(run.summary).toContain('## ❌ image-gate: timed out')
+    await new Promise(resolve => setTimeout(resolve, 1000))
+    expect(buildxRunning(context)).toBe(false)
+  })
+
+  it('stops a long health wait and removes the container', async () => {
+    const run = await runAction({ context: fixture(NEVER_HEALTHY), tags: `${TAG}:never`, 'health-timeout': '60', timeout: '5' })
+    expect(run.code).toBe(1)
+    expect(run.seconds).toBeLessThan(30)
+    expect(run.stdout).toContain('while running the container and waiting for its health check')
+    expect(leftovers()).toBe('')
   })
 })
 

@@ -33,6 +33,7 @@ export function inputs(overrides: Partial<Inputs> = {}): Inputs {
     compareStages: false,
     buildStage: '',
     requireNonRoot: true,
+    timeout: 1800,
     fail: true,
     summary: true,
     comment: true,

@@ -88,6 +88,7 @@ describe('readInputs', () => {
     [{ 'smoke-seconds': '0' }, 'Input "smoke-seconds" must be a whole number of seconds, 1 or more; got "0".'],
     [{ 'fast-health': 'on' }, 'Input "fast-health" must be true or false; got "on".'],
     [{ 'smoke-commands': 'node worker.js\nnode a.js | tee log' }, 'Input "smoke-commands" is not run through a shell'],
+    [{ timeout: '30m' }, 'Input "timeout" must be a whole number of seconds, 1 or more; got "30m".'],
     [{ secrets: 'JUSTATOKEN' }, 'Input "secrets" takes one id=value per line; a line without "=" is not of that form.'],
     [{ 'secret-files': '=/etc/passwd' }, 'Input "secret-files" takes one id=path per line; a line without "=" is not of that form.'],
     [{ 'comment-from': 'nope.json' }, 'Input "comment-from" must name a report file written by image-gate; "nope.json" does not exist.']
