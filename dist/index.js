@@ -43062,8 +43062,8 @@ function lineWriter() {
         flush: () => process.stdout.write(`\n::${token}::\n`)
     };
 }
-/** Fails with one clear sentence when the engine or buildx cannot be used. */
-async function preflight() {
+/** Fails with one clear sentence when the engine, buildx or the chosen builder cannot be used. */
+async function preflight(builder = '') {
     const version = await docker(['version', '--format', '{{.Server.Version}}']);
     if (version.exitCode !== 0) {
         throw new EngineError(`the Docker engine is not reachable (${lastLine(version.stderr)}). Start the Docker daemon, or check DOCKER_HOST; on a Debian machine as root, scripts/setup-docker.sh installs and starts one.`);
@@ -43071,6 +43071,12 @@ async function preflight() {
     const buildx = await docker(['buildx', 'version']);
     if (buildx.exitCode !== 0) {
         throw new EngineError('docker buildx is not available (`docker buildx version` failed). Install the buildx plugin; on GitHub add the step docker/setup-buildx-action before image-gate.');
+    }
+    if (builder) {
+        const inspect = await docker(['buildx', 'inspect', builder]);
+        if (inspect.exitCode !== 0) {
+            throw new EngineError(`the buildx builder "${builder}" is not usable (${lastLine(inspect.stderr)}). Create it (docker buildx create --name ${builder}, or docker/setup-buildx-action), or leave builder empty for the default.`);
+        }
     }
 }
 /**
@@ -50097,7 +50103,7 @@ async function gate(inputs, report) {
     report.pullRequest = pullRequest()?.number;
     report.commentKey = commentKey(inputs);
     stage = 'checking the Docker engine';
-    await preflight();
+    await preflight(inputs.builder);
     report.tag = inputs.tags[0] ?? (await defaultTag(inputs));
     const tags = inputs.tags.length > 0 ? inputs.tags : [report.tag];
     stage = 'building the image';

@@ -61,8 +61,8 @@ function lineWriter(): { push: (chunk: Buffer) => void; flush: () => void } {
   }
 }
 
-/** Fails with one clear sentence when the engine or buildx cannot be used. */
-export async function preflight(): Promise<void> {
+/** Fails with one clear sentence when the engine, buildx or the chosen builder cannot be used. */
+export async function preflight(builder = ''): Promise<void> {
   const version = await docker(['version', '--format', '{{.Server.Version}}'])
   if (version.exitCode !== 0) {
     throw new EngineError(
@@ -75,7 +75,16 @@ export async function preflight(): Promise<void> {
       'docker buildx is not available (`docker buildx version` failed). Install the buildx plugin; on GitHub add the step docker/setup-buildx-action before image-gate.'
     )
   }
+  if (builder) {
+    const inspect = await docker(['buildx', 'inspect', builder])
+    if (inspect.exitCode !== 0) {
+      throw new EngineError(
+        `the buildx builder "${builder}" is not usable (${lastLine(inspect.stderr)}). Create it (docker buildx create --name ${builder}, or docker/setup-buildx-action), or leave builder empty for the default.`
+      )
+    }
+  }
 }
+
 
 export interface DockerStream {
   stop: () => void

@@ -51,7 +51,7 @@ async function gate(inputs: Inputs, report: Report): Promise<void> {
   report.pullRequest = pullRequest()?.number
   report.commentKey = commentKey(inputs)
   stage = 'checking the Docker engine'
-  await preflight()
+  await preflight(inputs.builder)
   report.tag = inputs.tags[0] ?? (await defaultTag(inputs))
   const tags = inputs.tags.length > 0 ? inputs.tags : [report.tag]
 

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, describe, expect, it, jest } from '@jest/globals'
 import { createHash } from 'node:crypto'
 import { execFileSync } from 'node:child_process'
-import { existsSync, readdirSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import * as path from 'node:path'
 import { docker, fixture, leftovers, removeImages, runAction, runPost, SERVE, startAction } from './action.js'
@@ -96,6 +96,43 @@ describe('the timeout input', () => {
     expect(run.seconds).toBeLessThan(30)
     expect(run.stdout).toContain('while running the container and waiting for its health check')
     expect(leftovers()).toBe('')
+  })
+})
+
+describe('engine problems: one line each, with the fix, and a summary', () => {
+  const oneError = (stdout: string) => stdout.split('\n').filter(l => l.startsWith('::error::'))
+
+  it('no docker CLI', async () => {
+    // node is started by its full path; the action finds nothing on an empty PATH
+    const run = await runAction({ context: fixture(SERVE) }, { env: { PATH: mkdtempSync(path.join(tmpdir(), 'empty-path-')) } })
+    expect(run.code).toBe(1)
+    expect(oneError(run.stdout)).toEqual([expect.stringMatching(/^::error::image-gate: the docker CLI was not found \(.*\)\. Install Docker/)])
+    expect(run.summary).toContain('## ❌ image-gate: did not run')
+  })
+
+  it('a daemon that does not answer', async () => {
+    const run = await runAction({ context: fixture(SERVE) }, { env: { DOCKER_HOST: 'unix:///tmp/image-gate-no-such-daemon.sock' } })
+    expect(run.code).toBe(1)
+    expect(oneError(run.stdout)).toEqual([expect.stringMatching(/^::error::image-gate: the Docker engine is not reachable \(.+\)\. Start the Docker daemon, or check DOCKER_HOST/)])
+    expect(run.stdout + run.stderr).not.toMatch(/\n\s+at /)
+  })
+
+  it('a builder that does not exist', async () => {
+    const run = await runAction({ context: fixture(SERVE), builder: 'no-such-builder' })
+    expect(oneError(run.stdout)).toEqual([expect.stringContaining('::error::image-gate: the buildx builder "no-such-builder" is not usable (')])
+  })
+})
+
+describe('hostile output', () => {
+  it('50 MB of container logs: the verdict, a short summary, and the tail in the log', async () => {
+    const line = 'x'.repeat(99)
+    // never healthy: the verdict is its exit, after the 50 MB are written
+    const context = fixture([...NON_ROOT, 'HEALTHCHECK CMD exit 1', `CMD ["sh", "-c", "yes ${line} | head -c 50000000; echo last words; exit 1"]`])
+    const run = await runAction({ context, tags: `${TAG}:loud` })
+    expect(run.outputs.health).toBe('exited')
+    expect(run.report.health.logTail.slice(-1)).toEqual(['last words'])
+    expect(Buffer.byteLength(run.summary)).toBeLessThan(1024 * 1024)
+    expect(run.stdout.length).toBeLessThan(1_000_000) // the action log has the tail, not 50 MB
   })
 })
 

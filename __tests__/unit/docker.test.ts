@@ -42,4 +42,14 @@ describe('preflight', () => {
     getExecOutput.mockRejectedValue(new Error('Unable to locate executable file: docker. Please verify either the file path exists'))
     await expect(preflight()).rejects.toThrow('the docker CLI was not found (Unable to locate executable file: docker.')
   })
+
+  it('says a builder that does not exist is not usable, and how to make it', async () => {
+    getExecOutput
+      .mockResolvedValueOnce({ exitCode: 0, stdout: '20.10.24', stderr: '' })
+      .mockResolvedValueOnce({ exitCode: 0, stdout: 'github.com/docker/buildx 0.13.1', stderr: '' })
+      .mockResolvedValueOnce({ exitCode: 1, stdout: '', stderr: 'ERROR: no builder "ci" found' })
+    await expect(preflight('ci')).rejects.toThrow(
+      'the buildx builder "ci" is not usable (ERROR: no builder "ci" found). Create it (docker buildx create --name ci, or docker/setup-buildx-action), or leave builder empty for the default.'
+    )
+  })
 })
