@@ -15,6 +15,13 @@ export default {
       displayName: 'e2e',
       testMatch: ['<rootDir>/__tests__/e2e/**/*.test.ts'],
       globalSetup: '<rootDir>/__tests__/e2e/global-setup.ts'
+    },
+    // stops the Docker daemon: run on its own, after the others (scripts/test.sh)
+    {
+      ...common,
+      displayName: 'fault',
+      testMatch: ['<rootDir>/__tests__/fault/**/*.test.ts'],
+      globalSetup: '<rootDir>/__tests__/e2e/global-setup.ts'
     }
   ]
 }

@@ -41,9 +41,17 @@ export async function docker(args: string[], options: DockerOptions = {}): Promi
 /** Like docker(), but a non-zero exit is an error carrying Docker's own last line. */
 export async function dockerOk(args: string[]): Promise<string> {
   const r = await docker(args)
-  if (r.exitCode !== 0) throw new Error(`docker ${args[0]} failed: ${lastLine(r.stderr || r.stdout)}`)
-  return r.stdout
+  if (r.exitCode === 0) return r.stdout
+  const line = lastLine(r.stderr || r.stdout)
+  if (DAEMON_GONE.test(line)) {
+    throw new EngineError(
+      `the Docker engine stopped answering during the run (${line}). Check the daemon; the post step removes what this run left once it answers again.`
+    )
+  }
+  throw new Error(`docker ${args[0]} failed: ${line}`)
 }
+
+const DAEMON_GONE = /Cannot connect to the Docker daemon|Is the docker daemon running|error during connect/i
 
 export function lastLine(text: string): string {
   const lines = text.split('\n').map(l => l.trim()).filter(Boolean)

@@ -40,6 +40,14 @@ export function userPlace(content: string, target = ''): Place | undefined {
   return place(final.from, 'FROM')
 }
 
+/** The names of the Dockerfile's stages (FROM ... AS name), lower-cased as Docker matches them. */
+export function stageNames(content: string): string[] {
+  return DockerfileParser.parse(content)
+    .getFROMs()
+    .map(from => from.getBuildStage()?.toLowerCase())
+    .filter((name): name is string => Boolean(name))
+}
+
 function place(ins: Instruction, instruction: Place['instruction']): Place {
   return { line: ins.getRange().start.line + 1, instruction, text: ins.getTextContent?.() ?? ins.getKeyword() }
 }

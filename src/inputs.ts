@@ -1,7 +1,8 @@
 import * as core from '@actions/core'
-import { existsSync, statSync } from 'node:fs'
+import { existsSync, readFileSync, statSync } from 'node:fs'
 import * as path from 'node:path'
 import { parse as parseShellWords } from 'shell-quote'
+import { stageNames } from './dockerfile.js'
 import { INCREASE_FORM, parseIncrease, parseSize, SIZE_FORM } from './size.js'
 
 // Every input is read and validated here, before anything runs. A bad value is an InputError:
@@ -117,7 +118,10 @@ export function readInputs(source: InputSource = actionInputs, cwd = process.cwd
   const fileInput = get('file')
   const file = fileInput ? path.resolve(cwd, fileInput) : path.join(context, 'Dockerfile')
   // comment-from builds nothing, so it needs no context
-  if (!commentFrom) checkBuildPaths(context, file, get('context'), fileInput)
+  if (!commentFrom) {
+    checkBuildPaths(context, file, get('context'), fileInput)
+    checkTarget(get('target'), file)
+  }
 
   const platforms = list(get('platforms'), true)
   if (platforms.length > 1) {
@@ -176,6 +180,15 @@ export function readInputs(source: InputSource = actionInputs, cwd = process.cwd
     githubToken: token(get('github-token')),
     commentFrom
   }
+}
+
+/** A target must be a stage of the Dockerfile: say so before building, with the stages it has. */
+function checkTarget(target: string, file: string): void {
+  if (!target) return
+  const stages = stageNames(readFileSync(file, 'utf8'))
+  if (stages.includes(target.toLowerCase())) return
+  const known = stages.length ? `its stages are ${stages.join(', ')}` : 'it has no named stages (FROM image AS name)'
+  throw new InputError(`Input "target" must name a stage of ${path.basename(file)}; "${target}" is not one (${known}).`)
 }
 
 function checkBuildPaths(context: string, file: string, contextInput: string, fileInput: string): void {

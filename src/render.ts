@@ -17,7 +17,9 @@ const LINE_MAX_CHARS = 2_000
 
 export function headline(report: Report): string {
   if (report.error?.kind === 'timeout') return 'timed out'
-  if (report.error) return report.error.kind === 'input' || report.error.kind === 'engine' ? 'did not run' : 'stopped with an error'
+  // an engine that fails once the build has begun stopped the run; before, the run never started
+  const started = report.build.seconds !== undefined
+  if (report.error) return report.error.kind === 'input' || (report.error.kind === 'engine' && !started) ? 'did not run' : 'stopped with an error'
   if (report.passed) return 'passed'
   const failed = report.checks.filter(c => c.status === 'fail').length
   return `${failed} of ${report.checks.length} checks failed`

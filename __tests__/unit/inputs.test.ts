@@ -9,7 +9,7 @@ let dir: string
 beforeAll(() => {
   dir = mkdtempSync(path.join(tmpdir(), 'inputs-test-'))
   mkdirSync(path.join(dir, 'app'))
-  writeFileSync(path.join(dir, 'app', 'Dockerfile'), 'FROM scratch\n')
+  writeFileSync(path.join(dir, 'app', 'Dockerfile'), 'FROM scratch AS build\nFROM scratch AS Runtime\n')
   writeFileSync(path.join(dir, 'not-a-dir'), '')
 })
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
@@ -60,6 +60,10 @@ describe('readInputs', () => {
     expect(read({ context: 'app', command: '["node", "dist/worker.js"]' }).command).toEqual(['node', 'dist/worker.js'])
   })
 
+  it('accepts a target stage whatever its case, as Docker does', () => {
+    expect(read({ context: 'app', target: 'runtime' }).target).toBe('runtime')
+  })
+
   it('parses max-size', () => {
     expect(read({ context: 'app', 'max-size': '250MiB' }).maxSize).toEqual({ text: '250MiB', bytes: 250 * 2 ** 20 })
   })
@@ -88,6 +92,7 @@ describe('readInputs', () => {
     [{ 'smoke-seconds': '0' }, 'Input "smoke-seconds" must be a whole number of seconds, 1 or more; got "0".'],
     [{ 'fast-health': 'on' }, 'Input "fast-health" must be true or false; got "on".'],
     [{ 'smoke-commands': 'node worker.js\nnode a.js | tee log' }, 'Input "smoke-commands" is not run through a shell'],
+    [{ target: 'worker' }, 'Input "target" must name a stage of Dockerfile; "worker" is not one (its stages are build, runtime).'],
     [{ timeout: '30m' }, 'Input "timeout" must be a whole number of seconds, 1 or more; got "30m".'],
     [{ secrets: 'JUSTATOKEN' }, 'Input "secrets" takes one id=value per line; a line without "=" is not of that form.'],
     [{ 'secret-files': '=/etc/passwd' }, 'Input "secret-files" takes one id=path per line; a line without "=" is not of that form.'],

@@ -42969,6 +42969,45 @@ const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 // EXTERNAL MODULE: ./node_modules/shell-quote/index.js
 var shell_quote = __nccwpck_require__(6591);
+// EXTERNAL MODULE: ./node_modules/dockerfile-ast/lib/main.js
+var main = __nccwpck_require__(8390);
+;// CONCATENATED MODULE: ./src/dockerfile.ts
+
+function userPlace(content, target = '') {
+    const stages = [];
+    for (const ins of main.DockerfileParser.parse(content).getInstructions()) {
+        if (ins.getKeyword() === 'FROM') {
+            const [base = '', as, name] = ins.getArguments().map(a => a.getValue());
+            stages.push({ from: ins, base: base.toLowerCase(), name: as?.toLowerCase() === 'as' ? name?.toLowerCase() : undefined, instructions: [] });
+        }
+        else
+            stages[stages.length - 1]?.instructions.push(ins);
+    }
+    const final = target ? stages.find(s => s.name === target.toLowerCase()) : stages[stages.length - 1];
+    if (!final)
+        return undefined;
+    // Follow FROM <earlier stage> upwards: USER is inherited from the stage an image is built on.
+    for (let stage = final, seen = 0; stage && seen < stages.length; seen++) {
+        const users = stage.instructions.filter(i => i.getKeyword() === 'USER');
+        const last = users[users.length - 1];
+        if (last)
+            return place(last, 'USER');
+        const parent = stages.indexOf(stage);
+        stage = stages.slice(0, parent).find(s => s.name === stage.base);
+    }
+    return place(final.from, 'FROM');
+}
+/** The names of the Dockerfile's stages (FROM ... AS name), lower-cased as Docker matches them. */
+function stageNames(content) {
+    return main.DockerfileParser.parse(content)
+        .getFROMs()
+        .map(from => from.getBuildStage()?.toLowerCase())
+        .filter((name) => Boolean(name));
+}
+function place(ins, instruction) {
+    return { line: ins.getRange().start.line + 1, instruction, text: ins.getTextContent?.() ?? ins.getKeyword() };
+}
+
 ;// CONCATENATED MODULE: ./src/size.ts
 // Byte sizes: the `max-size` input and how sizes are printed. Units follow Docker:
 // kB/MB/GB are powers of 10 (what `docker images` prints), KiB/MiB/GiB are powers of 2.
@@ -43045,6 +43084,7 @@ function formatDelta(now, before) {
 
 
 
+
 // Every input is read and validated here, before anything runs. A bad value is an InputError:
 // one line naming the input and the form it expects, never a stack trace.
 class InputError extends Error {
@@ -43107,8 +43147,10 @@ function readInputs(source = actionInputs, cwd = process.cwd()) {
     const fileInput = get('file');
     const file = fileInput ? external_node_path_namespaceObject.resolve(cwd, fileInput) : external_node_path_namespaceObject.join(context, 'Dockerfile');
     // comment-from builds nothing, so it needs no context
-    if (!commentFrom)
+    if (!commentFrom) {
         checkBuildPaths(context, file, get('context'), fileInput);
+        checkTarget(get('target'), file);
+    }
     const platforms = list(get('platforms'), true);
     if (platforms.length > 1) {
         throw new InputError(`Input "platforms" takes one platform, because the image is loaded into Docker and run; got ${platforms.length}: ${platforms.join(', ')}.`);
@@ -43162,6 +43204,16 @@ function readInputs(source = actionInputs, cwd = process.cwd()) {
         githubToken: token(get('github-token')),
         commentFrom
     };
+}
+/** A target must be a stage of the Dockerfile: say so before building, with the stages it has. */
+function checkTarget(target, file) {
+    if (!target)
+        return;
+    const stages = stageNames((0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8'));
+    if (stages.includes(target.toLowerCase()))
+        return;
+    const known = stages.length ? `its stages are ${stages.join(', ')}` : 'it has no named stages (FROM image AS name)';
+    throw new InputError(`Input "target" must name a stage of ${external_node_path_namespaceObject.basename(file)}; "${target}" is not one (${known}).`);
 }
 function checkBuildPaths(context, file, contextInput, fileInput) {
     if (!(0,external_node_fs_namespaceObject.existsSync)(context) || !(0,external_node_fs_namespaceObject.statSync)(context).isDirectory()) {
@@ -43260,38 +43312,6 @@ function words(name, value) {
         args.push(word);
     }
     return args;
-}
-
-// EXTERNAL MODULE: ./node_modules/dockerfile-ast/lib/main.js
-var main = __nccwpck_require__(8390);
-;// CONCATENATED MODULE: ./src/dockerfile.ts
-
-function userPlace(content, target = '') {
-    const stages = [];
-    for (const ins of main.DockerfileParser.parse(content).getInstructions()) {
-        if (ins.getKeyword() === 'FROM') {
-            const [base = '', as, name] = ins.getArguments().map(a => a.getValue());
-            stages.push({ from: ins, base: base.toLowerCase(), name: as?.toLowerCase() === 'as' ? name?.toLowerCase() : undefined, instructions: [] });
-        }
-        else
-            stages[stages.length - 1]?.instructions.push(ins);
-    }
-    const final = target ? stages.find(s => s.name === target.toLowerCase()) : stages[stages.length - 1];
-    if (!final)
-        return undefined;
-    // Follow FROM <earlier stage> upwards: USER is inherited from the stage an image is built on.
-    for (let stage = final, seen = 0; stage && seen < stages.length; seen++) {
-        const users = stage.instructions.filter(i => i.getKeyword() === 'USER');
-        const last = users[users.length - 1];
-        if (last)
-            return place(last, 'USER');
-        const parent = stages.indexOf(stage);
-        stage = stages.slice(0, parent).find(s => s.name === stage.base);
-    }
-    return place(final.from, 'FROM');
-}
-function place(ins, instruction) {
-    return { line: ins.getRange().start.line + 1, instruction, text: ins.getTextContent?.() ?? ins.getKeyword() };
 }
 
 ;// CONCATENATED MODULE: ./src/annotate.ts
@@ -43403,10 +43423,15 @@ async function docker(args, options = {}) {
 /** Like docker(), but a non-zero exit is an error carrying Docker's own last line. */
 async function dockerOk(args) {
     const r = await docker(args);
-    if (r.exitCode !== 0)
-        throw new Error(`docker ${args[0]} failed: ${lastLine(r.stderr || r.stdout)}`);
-    return r.stdout;
+    if (r.exitCode === 0)
+        return r.stdout;
+    const line = lastLine(r.stderr || r.stdout);
+    if (DAEMON_GONE.test(line)) {
+        throw new docker_EngineError(`the Docker engine stopped answering during the run (${line}). Check the daemon; the post step removes what this run left once it answers again.`);
+    }
+    throw new Error(`docker ${args[0]} failed: ${line}`);
 }
+const DAEMON_GONE = /Cannot connect to the Docker daemon|Is the docker daemon running|error during connect/i;
 function lastLine(text) {
     const lines = text.split('\n').map(l => l.trim()).filter(Boolean);
     return lines[lines.length - 1] ?? '(no output)';
@@ -48994,8 +49019,10 @@ const LINE_MAX_CHARS = 2_000;
 function headline(report) {
     if (report.error?.kind === 'timeout')
         return 'timed out';
+    // an engine that fails once the build has begun stopped the run; before, the run never started
+    const started = report.build.seconds !== undefined;
     if (report.error)
-        return report.error.kind === 'input' || report.error.kind === 'engine' ? 'did not run' : 'stopped with an error';
+        return report.error.kind === 'input' || (report.error.kind === 'engine' && !started) ? 'did not run' : 'stopped with an error';
     if (report.passed)
         return 'passed';
     const failed = report.checks.filter(c => c.status === 'fail').length;
