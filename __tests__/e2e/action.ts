@@ -169,6 +169,16 @@ export const SERVE = [
   'CMD ["httpd", "-f", "-p", "8080", "-h", "/www"]'
 ]
 
+/** Whether a docker command succeeds (the engine answers, buildx is there). */
+export function dockerSucceeds(args: string[]): boolean {
+  try {
+    execFileSync('docker', args, { stdio: 'ignore' })
+    return true
+  } catch {
+    return false
+  }
+}
+
 export function docker(args: string[]): string {
   return execFileSync('docker', args, { encoding: 'utf8' }).trim()
 }

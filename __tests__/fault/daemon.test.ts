@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it, jest } from '@jest/globals'
 import { execFileSync } from 'node:child_process'
-import { fixture, leftovers, removeImages, runPost, SERVE, startAction } from '../e2e/action.js'
+import { dockerSucceeds, fixture, leftovers, removeImages, runPost, SERVE, startAction } from '../e2e/action.js'
 
 // The Docker daemon stops while the action waits on its container. Run alone (it stops the engine
 // every other test needs) and only where the project's own setup script runs dockerd:
@@ -8,14 +8,6 @@ import { fixture, leftovers, removeImages, runPost, SERVE, startAction } from '.
 
 jest.setTimeout(180_000)
 const TAG = 'image-gate-e2e/fault'
-const ok = (args: string[]) => {
-  try {
-    execFileSync('docker', args, { stdio: 'ignore' })
-    return true
-  } catch {
-    return false
-  }
-}
 const restartEngine = () => execFileSync('bash', ['scripts/setup-docker.sh'], { stdio: 'ignore' })
 async function dockerdGone(): Promise<void> {
   for (let i = 0; i < 150; i++) {
@@ -29,7 +21,7 @@ async function dockerdGone(): Promise<void> {
   throw new Error('dockerd did not exit within 30 s')
 }
 afterAll(async () => {
-  if (!ok(['info'])) {
+  if (!dockerSucceeds(['info'])) {
     await dockerdGone()
     restartEngine()
   }
