@@ -42,5 +42,11 @@ else
 fi
 
 # One closing line a CI reader understands, whatever the runner printed.
-node -e 'const [a, b] = process.argv.slice(1).map(f => require(f)); console.log(`${a.numPassedTests + b.numPassedTests} passed, ${a.numFailedTests + b.numFailedTests} failed`)' "$fresh/jest.json" "$fresh/fault.json"
+# (a run that could not start writes no report: count it as one failure)
+node -e '
+  const fs = require("fs")
+  const runs = process.argv.slice(1).map(f => (fs.existsSync(f) ? require(f) : { numPassedTests: 0, numFailedTests: 1 }))
+  const sum = key => runs.reduce((n, r) => n + r[key], 0)
+  console.log(`${sum("numPassedTests")} passed, ${sum("numFailedTests")} failed`)
+' "$fresh/jest.json" "$fresh/fault.json"
 exit "$status"

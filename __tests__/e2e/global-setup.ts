@@ -1,12 +1,20 @@
 import { execFileSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { dockerSucceeds } from './action.js'
 
 // The end-to-end tests need a real engine with buildx and the offline node:18-alpine stand-in.
 // The engine is installed by scripts/setup-docker.sh (run by `npm run test:all` and .ci/run);
 // here we only check it, so a missing engine is one clear message rather than 20 failures.
 export default async function globalSetup(): Promise<void> {
-  if (!dockerSucceeds(['info']) || !dockerSucceeds(['buildx', 'version'])) {
+  // (self-contained: jest's moduleNameMapper does not apply to globalSetup, so no ./action.js here)
+  const ok = (args: string[]) => {
+    try {
+      execFileSync('docker', args, { stdio: 'ignore' })
+      return true
+    } catch {
+      return false
+    }
+  }
+  if (!ok(['info']) || !ok(['buildx', 'version'])) {
     throw new Error('e2e tests need a Docker engine with buildx: run `bash scripts/setup-docker.sh` first')
   }
   if (!existsSync('dist/index.js')) throw new Error('dist/index.js is missing: run `npm run bundle`')
