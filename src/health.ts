@@ -98,10 +98,15 @@ async function exited(name: string, state: ContainerState, report: Report): Prom
   health.verdict = 'exited'
   health.exitCode = state.ExitCode
   health.oomKilled = state.OOMKilled
-  health.ranSeconds = round(Math.max(0, Date.parse(state.FinishedAt) - Date.parse(state.StartedAt)) / 1000)
+  health.ranSeconds = ranSeconds(state)
   recordProbes(state, report)
   health.logTail = await logTail(name)
   if (state.Error) health.logTail.push(state.Error)
+}
+
+/** How long a stopped container ran, from Docker's own timestamps. */
+export function ranSeconds(state: ContainerState): number {
+  return round(Math.max(0, Date.parse(state.FinishedAt) - Date.parse(state.StartedAt)) / 1000)
 }
 
 /** Container start → end of the first passing probe, both stamped by Docker. */

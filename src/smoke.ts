@@ -1,8 +1,8 @@
 import { containerName, logTail, removeContainer, smokeArgs } from './container.js'
 import { docker, lastLine } from './docker.js'
-import { containerState } from './health.js'
+import { containerState, ranSeconds } from './health.js'
 import type { Inputs } from './inputs.js'
-import { round, type Report, type SmokeResult } from './report.js'
+import type { Report, SmokeResult } from './report.js'
 import { watchContainer } from './watch.js'
 
 // Smoke commands: the other process types of the same image (a worker, a scheduler). Each runs in
@@ -29,7 +29,7 @@ async function smokeOne(inputs: Inputs, image: string, command: string[]): Promi
       const state = await containerState(name)
       if (!state.Running) {
         result.exitCode = state.ExitCode
-        result.seconds = round(Math.max(0, Date.parse(state.FinishedAt) - Date.parse(state.StartedAt)) / 1000)
+        result.seconds = ranSeconds(state)
         if (state.ExitCode !== 0) result.logTail = await logTail(name)
         return result
       }

@@ -49445,11 +49445,15 @@ async function exited(name, state, report) {
     health.verdict = 'exited';
     health.exitCode = state.ExitCode;
     health.oomKilled = state.OOMKilled;
-    health.ranSeconds = round(Math.max(0, Date.parse(state.FinishedAt) - Date.parse(state.StartedAt)) / 1000);
+    health.ranSeconds = ranSeconds(state);
     recordProbes(state, report);
     health.logTail = await logTail(name);
     if (state.Error)
         health.logTail.push(state.Error);
+}
+/** How long a stopped container ran, from Docker's own timestamps. */
+function ranSeconds(state) {
+    return round(Math.max(0, Date.parse(state.FinishedAt) - Date.parse(state.StartedAt)) / 1000);
 }
 /** Container start → end of the first passing probe, both stamped by Docker. */
 function startupSeconds(state) {
@@ -49937,7 +49941,6 @@ function watchContainer(name, events = ['health_status', 'die']) {
 
 
 
-
 // Smoke commands: the other process types of the same image (a worker, a scheduler). Each runs in
 // its own container; it passes if it exits 0, or is still running after smoke-seconds.
 async function runSmoke(inputs, report) {
@@ -49960,7 +49963,7 @@ async function smokeOne(inputs, image, command) {
             const state = await containerState(name);
             if (!state.Running) {
                 result.exitCode = state.ExitCode;
-                result.seconds = round(Math.max(0, Date.parse(state.FinishedAt) - Date.parse(state.StartedAt)) / 1000);
+                result.seconds = ranSeconds(state);
                 if (state.ExitCode !== 0)
                     result.logTail = await logTail(name);
                 return result;
