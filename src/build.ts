@@ -1,9 +1,9 @@
 import * as core from '@actions/core'
-import * as exec from '@actions/exec'
 import { readFileSync, rmSync, writeFileSync } from 'node:fs'
 import * as path from 'node:path'
 import { tempDir } from './cleanup.js'
-import { docker } from './docker.js'
+import { runCommand } from './command.js'
+import { docker, EngineError, type Builder } from './docker.js'
 import type { Inputs } from './inputs.js'
 import { round, type Report } from './report.js'
 
@@ -43,12 +43,36 @@ export function buildArgs(inputs: Inputs, tags: string[], iidFile: string, metad
   return args
 }
 
-export async function build(inputs: Inputs, tags: string[], report: Report): Promise<void> {
+export async function build(inputs: Inputs, tags: string[], report: Report, builder: Builder): Promise<void> {
   const result = await core.group('Build', () => buildImage(inputs, tags))
   report.build.seconds = result.seconds
   report.build.ok = result.ok
-  if (result.ok) report.image.id = result.id
-  else Object.assign(report.build, explainFailure(result.output))
+  if (!result.ok) {
+    const failure = explainFailure(result.output)
+    if (failure.error && CANNOT_LOAD.test(failure.error)) throw new EngineError(cannotLoad(builder, `buildx says: ${failure.error}`))
+    Object.assign(report.build, failure)
+    return
+  }
+  report.image.id = result.id
+  // A builder bound to another engine (the docker driver of another context, a remote node) builds
+  // and "loads" fine, but into that engine: running the image here would only say "No such image".
+  const ref = result.id ?? tags[0]
+  const here = await docker(['image', 'inspect', '--format', '{{.Id}}', ref])
+  if (here.exitCode !== 0) throw new EngineError(cannotLoad(builder, `${ref} is not in this engine after the build`))
+}
+
+/**
+ * buildx refusing to build into this engine: a driver without a Docker exporter, or the docker
+ * driver of another context ("use `docker --context=other buildx` to switch to context ...").
+ */
+const CANNOT_LOAD = /docker exporter|exporter .*not (currently )?supported|not supported for the \S+ driver|to switch to context/i
+
+function cannotLoad(builder: Builder, what: string): string {
+  const where = builder.endpoint ? `, endpoint ${builder.endpoint}` : ''
+  return (
+    `the buildx builder "${builder.name}" (driver ${builder.driver}${where}) cannot load the image into the Docker engine this run uses (${what}). ` +
+    'Use a builder on this engine: leave builder empty for the current context\'s default, or create one with docker/setup-buildx-action (driver docker-container) on the same context.'
+  )
 }
 
 export interface Built {
@@ -67,7 +91,7 @@ export async function buildImage(inputs: Inputs, tags: string[]): Promise<Built>
     const metadataFile = path.join(dir, 'metadata.json')
     const started = Date.now()
     // the secret files live in the build's temp dir, removed with it below
-    const result = await docker(buildArgs(inputs, tags, iidFile, metadataFile, secretArgs(inputs, dir)), { stream: true })
+    const result = await docker(buildArgs(inputs, tags, iidFile, metadataFile, secretArgs(inputs, dir)), { stream: true, long: true })
     const seconds = round((Date.now() - started) / 1000)
     const output = `${result.stdout}\n${result.stderr}`
     if (result.exitCode !== 0) return { ok: false, seconds, output }
@@ -123,10 +147,11 @@ export async function defaultTag(inputs: Inputs, env: NodeJS.ProcessEnv = proces
     .replace(/^[^a-z0-9]+|[^a-z0-9]+$/g, '') || 'image'
   let commit = env.GITHUB_SHA?.slice(0, 12) ?? ''
   if (!commit) {
-    const git = await exec.getExecOutput('git', ['-C', inputs.context, 'rev-parse', '--short=12', 'HEAD'], {
-      silent: true,
-      ignoreReturnCode: true
-    }).catch(() => ({ exitCode: 1, stdout: '' }))
+    // bounded: a git call is a nicety for the tag, never worth a hang
+    const git = await runCommand('git', ['-C', inputs.context, 'rev-parse', '--short=12', 'HEAD'], { limitMs: 10_000 }).catch(() => ({
+      exitCode: 1,
+      stdout: ''
+    }))
     commit = git.exitCode === 0 ? git.stdout.trim() : 'local'
   }
   const target = inputs.target ? `-${inputs.target.toLowerCase().replace(/[^a-z0-9._-]+/g, '-')}` : ''

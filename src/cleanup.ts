@@ -1,9 +1,10 @@
 import * as core from '@actions/core'
 import { randomBytes } from 'node:crypto'
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import * as path from 'node:path'
-import { docker, EngineError, stopStreams } from './docker.js'
+import { stopAll } from './command.js'
+import { docker, EngineError } from './docker.js'
 
 // Nothing left behind. Everything one run creates carries its run id: containers a label, temp
 // files one directory. The main step removes its own as it goes; on SIGINT/SIGTERM (a cancelled
@@ -34,35 +35,10 @@ export async function cleanupRun(id: string): Promise<number> {
   return ids.length
 }
 
-/**
- * Ends this process's children (a hung `docker buildx build`, a `docker run` that never returns):
- * @actions/exec does not hand out its child processes, so find them by parent id in /proc (Linux;
- * elsewhere nothing is found and the run's containers are still removed).
- */
-export function killChildren(): void {
-  let entries: string[] = []
-  try {
-    entries = readdirSync('/proc').filter(name => /^\d+$/.test(name))
-  } catch {
-    return
-  }
-  for (const pid of entries) {
-    try {
-      // /proc/PID/stat: "pid (comm) state ppid ..."; comm may hold spaces, so read after the last ")"
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
-      if (ppid === process.pid) process.kill(Number(pid), 'SIGTERM')
-    } catch {
-      // gone meanwhile
-    }
-  }
-}
-
 /** On SIGINT/SIGTERM: stop waiting, remove what this run created, and exit with the signal's code. */
 export function cleanupOnSignals(): void {
   const handler = (signal: NodeJS.Signals) => {
-    stopStreams()
-    killChildren()
+    stopAll()
     core.error(`image-gate was stopped (${signal}) before it finished; removing its containers.`)
     void cleanupRun(RUN_ID).finally(() => process.exit(signal === 'SIGINT' ? 130 : 143))
   }

@@ -8,6 +8,7 @@ import { posix } from 'node:path'
 import type { Readable, Writable } from 'node:stream'
 import { createGzip } from 'node:zlib'
 import { extract } from 'tar-stream'
+import { track } from './command.js'
 
 export interface LayerSize {
   path: string
@@ -60,7 +61,7 @@ function compressor(kind: Compressor): Sink {
   let bytes = 0
   if (kind === 'gzip') {
     // -n: no file name or time in the header; only the byte count of the output is kept
-    const child = spawn('gzip', ['-6', '-n', '-c'], { stdio: ['pipe', 'pipe', 'ignore'] })
+    const child = track(spawn('gzip', ['-6', '-n', '-c'], { stdio: ['pipe', 'pipe', 'ignore'] }))
     child.stdout.on('data', (chunk: Buffer) => (bytes += chunk.length))
     child.stdin.on('error', () => undefined) // gzip died: `size` below says so
     const size = new Promise<number>((resolve, reject) => {
@@ -84,7 +85,8 @@ const KEEP_JSON = 1 << 20
 /** Runs `docker save <imageRef>` and measures its output; see measureTar. */
 export async function compressedSize(imageRef: string, using: Compressor = defaultCompressor()): Promise<CompressedSize> {
   // An argument array, never a shell: the ref comes from user input.
-  const child = spawn('docker', ['save', imageRef], { stdio: ['ignore', 'pipe', 'pipe'] })
+  // Its time depends on the image, so the run's overall timeout bounds it (command.ts stopAll).
+  const child = track(spawn('docker', ['save', imageRef], { stdio: ['ignore', 'pipe', 'pipe'] }))
   let stderr = ''
   child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr = (stderr + text).slice(-4096)))
   let eof = false // docker closed its output: finished, or failed on its own

@@ -1,9 +1,11 @@
-import * as exec from '@actions/exec'
-import { spawn, type ChildProcess } from 'node:child_process'
+import { spawn } from 'node:child_process'
+import { NotFoundError, runCommand, stop, track } from './command.js'
 import { stopCommandsToken } from './escape.js'
 
 // Every Docker call goes through here, always as an argument array (never a shell string), so no
-// input can be interpreted by a shell.
+// input can be interpreted by a shell. Every call is bounded: a short call (inspect, run, logs, cp,
+// rm, ...) by the call-timeout input, a long one (build, pull) by the run's overall timeout, which
+// stops whatever is still running (command.ts stopAll).
 
 export interface DockerResult {
   exitCode: number
@@ -17,25 +19,45 @@ export class EngineError extends Error {}
 export interface DockerOptions {
   /** echo output to the action log as it arrives (wrapped so it cannot issue workflow commands) */
   stream?: boolean
+  /** a build or a pull: its time depends on the work, so only the run's overall timeout bounds it */
+  long?: boolean
+}
+
+/** How long a short call may take; main.ts sets it from the call-timeout input. */
+let callLimitMs = 30_000
+/** Set once a call went unanswered: every later call fails at once instead of hanging in turn. */
+let hung: string | undefined
+
+export function setCallLimit(seconds: number): void {
+  callLimitMs = seconds * 1000
 }
 
 export async function docker(args: string[], options: DockerOptions = {}): Promise<DockerResult> {
+  if (hung) throw new EngineError(hung)
   const echo = options.stream ? lineWriter() : undefined
+  let result
   try {
-    const result = await exec.getExecOutput('docker', args, {
-      silent: true,
-      ignoreReturnCode: true,
-      listeners: echo ? { stdout: echo.push, stderr: echo.push } : undefined
-    })
-    return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr }
+    result = await runCommand('docker', args, { limitMs: options.long ? 0 : callLimitMs, onOutput: echo?.push })
   } catch (err) {
-    // @actions/exec throws when the executable is not on PATH.
-    throw new EngineError(
-      `the docker CLI was not found (${(err as Error).message.split('\n')[0]}). Install Docker, or run on a GitHub-hosted Ubuntu runner, which has it.`
-    )
+    if (err instanceof NotFoundError) {
+      throw new EngineError('the docker CLI was not found on PATH. Install Docker, or run on a GitHub-hosted Ubuntu runner, which has it.')
+    }
+    throw err
   } finally {
     echo?.flush()
   }
+  if (result.timedOut) {
+    hung =
+      `the Docker engine did not answer \`docker ${callName(args)}\` within ${callLimitMs / 1000} s, so the run stopped there. ` +
+      "The daemon may be hung or overloaded: check it (`docker info`, the daemon's log), or raise call-timeout. The post step removes this run's containers once the engine answers."
+    throw new EngineError(hung)
+  }
+  return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr }
+}
+
+/** "inspect", "image inspect", "buildx inspect": the command without its arguments. */
+function callName(args: string[]): string {
+  return ['image', 'container', 'buildx'].includes(args[0]) && args[1] ? `${args[0]} ${args[1]}` : args[0]
 }
 
 /** Like docker(), but a non-zero exit is an error carrying Docker's own last line. */
@@ -69,8 +91,16 @@ function lineWriter(): { push: (chunk: Buffer) => void; flush: () => void } {
   }
 }
 
+/** The buildx builder a build will use, as `docker buildx inspect` describes it. */
+export interface Builder {
+  name: string
+  driver: string
+  /** the first node's endpoint: a Docker context name or a daemon address */
+  endpoint: string
+}
+
 /** Fails with one clear sentence when the engine, buildx or the chosen builder cannot be used. */
-export async function preflight(builder = ''): Promise<void> {
+export async function preflight(builder = ''): Promise<Builder> {
   const version = await docker(['version', '--format', '{{.Server.Version}}'])
   if (version.exitCode !== 0) {
     throw new EngineError(
@@ -83,16 +113,21 @@ export async function preflight(builder = ''): Promise<void> {
       'docker buildx is not available (`docker buildx version` failed). Install the buildx plugin; on GitHub add the step docker/setup-buildx-action before image-gate.'
     )
   }
-  if (builder) {
-    const inspect = await docker(['buildx', 'inspect', builder])
-    if (inspect.exitCode !== 0) {
-      throw new EngineError(
-        `the buildx builder "${builder}" is not usable (${lastLine(inspect.stderr)}). Create it (docker buildx create --name ${builder}, or docker/setup-buildx-action), or leave builder empty for the default.`
-      )
-    }
+  // without a name: the current builder (`docker buildx use`, or docker/setup-buildx-action)
+  const inspect = await docker(builder ? ['buildx', 'inspect', builder] : ['buildx', 'inspect'])
+  if (inspect.exitCode !== 0 && builder) {
+    throw new EngineError(
+      `the buildx builder "${builder}" is not usable (${lastLine(inspect.stderr)}). Create it (docker buildx create --name ${builder}, or docker/setup-buildx-action), or leave builder empty for the default.`
+    )
   }
+  return parseBuilder(inspect.stdout, builder)
 }
 
+/** The "Name:", "Driver:" and first "Endpoint:" lines of `docker buildx inspect`. */
+export function parseBuilder(text: string, fallbackName = ''): Builder {
+  const field = (key: string) => new RegExp(`^${key}:\\s*(.*)$`, 'm').exec(text)?.[1].trim() ?? ''
+  return { name: field('Name') || fallbackName || 'default', driver: field('Driver') || 'unknown', endpoint: field('Endpoint') }
+}
 
 export interface DockerStream {
   stop: () => void
@@ -100,20 +135,10 @@ export interface DockerStream {
 
 /**
  * A long-running docker command (docker events) whose output lines arrive as they are printed.
- * @actions/exec only returns when the process ends, so this one uses spawn, still with an
- * argument array and no shell. Callers must stop() it.
+ * It runs until stop() (or command.ts stopAll), still with an argument array and no shell.
  */
-const streams = new Set<ChildProcess>()
-
-/** Ends every stream still open (the run was interrupted). */
-export function stopStreams(): void {
-  for (const child of streams) child.kill()
-}
-
 export function dockerStream(args: string[], onLine: (line: string) => void): DockerStream {
-  const child = spawn('docker', args, { stdio: ['ignore', 'pipe', 'ignore'] })
-  streams.add(child)
-  child.on('exit', () => streams.delete(child))
+  const child = track(spawn('docker', args, { stdio: ['ignore', 'pipe', 'ignore'] }))
   child.on('error', () => undefined) // no docker CLI: the caller's own calls report that
   let pending = ''
   child.stdout.on('data', (chunk: Buffer) => {
@@ -122,5 +147,5 @@ export function dockerStream(args: string[], onLine: (line: string) => void): Do
     pending = lines.pop() ?? ''
     for (const line of lines) if (line) onLine(line)
   })
-  return { stop: () => void child.kill() }
+  return { stop: () => stop(child) }
 }

@@ -47,6 +47,8 @@ export interface Inputs {
   requireNonRoot: boolean
   /** the whole run's limit, seconds */
   timeout: number
+  /** how long one short Docker call may take, seconds */
+  callTimeout: number
   fail: boolean
   summary: boolean
   comment: boolean
@@ -91,6 +93,7 @@ export const DEFAULTS: Record<string, string> = {
   'build-stage': '',
   'require-non-root': 'true',
   timeout: '1800',
+  'call-timeout': '30',
   fail: 'true',
   summary: 'true',
   comment: 'true',
@@ -145,14 +148,14 @@ export function readInputs(source: InputSource = actionInputs, cwd = process.cwd
     target: get('target'),
     buildArgs: list(get('build-args')),
     labels: list(get('labels')),
-    tags: list(get('tags'), true),
+    tags: list(get('tags'), true).map(tag => imageRef('tags', tag)),
     secrets: list(get('secrets')).map(line => secret('secrets', line, 'id=value')).map(([id, value]) => ({ id, value })),
-    secretFiles: list(get('secret-files')).map(line => secret('secret-files', line, 'id=path')).map(([id, file]) => ({ id, path: path.resolve(cwd, file) })),
+    secretFiles: list(get('secret-files')).map(line => secret('secret-files', line, 'id=path')).map(([id, file]) => secretFile(id, file, cwd)),
     noCache: bool('no-cache', get('no-cache')),
     pull: bool('pull', get('pull')),
     builder: get('builder'),
     platform: platforms[0] ?? '',
-    network: get('network'),
+    network: get('network') && oneOf('network', get('network'), ['default', 'none', 'host'] as const),
     cacheFrom: list(get('cache-from')),
     cacheTo: list(get('cache-to')),
     env,
@@ -167,12 +170,13 @@ export function readInputs(source: InputSource = actionInputs, cwd = process.cwd
     maxSize: maxSize(get('max-size')),
     compressedSize: bool('compressed-size', get('compressed-size')),
     sizeBasis: oneOf('size-basis', get('size-basis'), ['uncompressed', 'compressed'] as const),
-    compareTo: get('compare-to'),
+    compareTo: get('compare-to') && imageRef('compare-to', get('compare-to')),
     maxSizeIncrease: maxSizeIncrease(get('max-size-increase'), get('compare-to')),
     compareStages: bool('compare-stages', get('compare-stages')),
     buildStage: get('build-stage'),
     requireNonRoot: bool('require-non-root', get('require-non-root')),
     timeout: seconds('timeout', get('timeout')),
+    callTimeout: seconds('call-timeout', get('call-timeout')),
     fail: bool('fail', get('fail')),
     summary: bool('summary', get('summary')),
     comment: bool('comment', get('comment')),
@@ -213,10 +217,34 @@ function secret(name: string, line: string, form: string): [string, string] {
   return [line.slice(0, cut).trim(), value]
 }
 
+/** A secret file must exist now, so a typo is not first noticed as a RUN step failing without it. */
+function secretFile(id: string, file: string, cwd: string): { id: string; path: string } {
+  const resolved = path.resolve(cwd, file.trim())
+  if (!existsSync(resolved) || !statSync(resolved).isFile()) {
+    throw new InputError(`Input "secret-files" takes one id=path per line, with a file at path; "${file.trim()}" (for ${id}) is not a file.`)
+  }
+  return { id, path: resolved }
+}
+
 function token(value: string): string {
   // The runner masks github.token itself; a token passed any other way is masked here.
   if (value) core.setSecret(value)
+  // never echo it: say only what is wrong
+  if (/\s/.test(value)) throw new InputError('Input "github-token" must be a token without spaces, such as ${{ github.token }} or ${{ secrets.NAME }}; the value given has whitespace in it.')
   return value
+}
+
+// Docker's reference grammar (distribution/reference): [host[:port]/]name[:tag][@digest], where the
+// name's path components are lowercase. Checked here so a typo is one line, not a failed build.
+const HOST = '[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::[0-9]+)?'
+const COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*'
+const REFERENCE = new RegExp(`^(?:${HOST}/)?${COMPONENT}(?:/${COMPONENT})*(?::[\\w][\\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$`)
+
+function imageRef(name: string, value: string): string {
+  if (REFERENCE.test(value) && value.length <= 255) return value
+  throw new InputError(
+    `Input "${name}" must be an image reference like app:1.2 or ghcr.io/owner/app:sha (lowercase name; tag of letters, digits, ".", "_", "-"); "${value}" is not one.`
+  )
 }
 
 /** One item per line (and per comma where `commas`), as docker/build-push-action reads lists. */

@@ -1,11 +1,12 @@
 import * as core from '@actions/core'
 import { annotateUser } from './annotate.js'
-import { cleanupOnSignals, cleanupRun, killChildren, RUN_ID } from './cleanup.js'
+import { cleanupOnSignals, cleanupRun, RUN_ID } from './cleanup.js'
 import { build, defaultTag } from './build.js'
 import { failureLine, judge } from './checks.js'
 import { commentFromReport, commentKey, commentOnPullRequest, pullRequest } from './comment.js'
 import { containerName, removeContainer, startContainer } from './container.js'
-import { EngineError, preflight, stopStreams } from './docker.js'
+import { stopAll } from './command.js'
+import { EngineError, preflight, setCallLimit } from './docker.js'
 import { logUntrusted } from './escape.js'
 import { containerState, waitForHealth } from './health.js'
 import { actionInputs, InputError, readInputs, type InputSource, type Inputs } from './inputs.js'
@@ -51,12 +52,13 @@ async function gate(inputs: Inputs, report: Report): Promise<void> {
   report.pullRequest = pullRequest()?.number
   report.commentKey = commentKey(inputs)
   stage = 'checking the Docker engine'
-  await preflight(inputs.builder)
+  setCallLimit(inputs.callTimeout)
+  const builder = await preflight(inputs.builder)
   report.tag = inputs.tags[0] ?? (await defaultTag(inputs))
   const tags = inputs.tags.length > 0 ? inputs.tags : [report.tag]
 
   stage = 'building the image'
-  await build(inputs, tags, report)
+  await build(inputs, tags, report, builder)
   if (report.build.ok) {
     stage = 'inspecting the image'
     await inspectImage(report.image.id ?? report.tag, report)
@@ -76,8 +78,7 @@ async function gate(inputs: Inputs, report: Report): Promise<void> {
 async function timedOut(report: Report, inputs: Inputs): Promise<void> {
   report.error = { kind: 'timeout', message: `timed out after ${inputs.timeout} s (the timeout input) while ${stage}` }
   report.passed = false
-  stopStreams()
-  killChildren()
+  stopAll()
   await cleanupRun(RUN_ID).catch(() => undefined)
   await publish(report, inputs)
   process.exit(1)

@@ -72,7 +72,7 @@ async function measureBaseline(inputs: Inputs): Promise<NonNullable<Report['base
   let inspect = await docker(['image', 'inspect', '--format', '{{.Size}}', ref])
   if (inspect.exitCode !== 0) {
     // not local: pull it (a release tag or the base branch's image in a registry)
-    const pull = await docker(['pull', '--quiet', ref])
+    const pull = await docker(['pull', '--quiet', ref], { long: true })
     if (pull.exitCode !== 0) return { ref, error: `could not pull ${ref}: ${lastLine(pull.stderr)}` }
     inspect = await docker(['image', 'inspect', '--format', '{{.Size}}', ref])
   }

@@ -33,6 +33,8 @@ export interface RunOptions {
   /** a FakeGitHub's URL; without one the API points at a closed loopback port */
   apiUrl?: string
   env?: Record<string, string>
+  /** the working directory relative inputs resolve against (the repository by default) */
+  cwd?: string
 }
 
 export async function runAction(inputs: Record<string, string>, options: RunOptions = {}): Promise<ActionRun> {
@@ -57,7 +59,7 @@ export function startAction(inputs: Record<string, string>, options: RunOptions 
   const env: NodeJS.ProcessEnv = {}
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('INPUT_') && !k.startsWith('GITHUB_') && !k.startsWith('STATE_')) env[k] = v
   for (const [name, spec] of Object.entries(action.inputs)) {
-    env[`INPUT_${name.toUpperCase()}`] = inputs[name] ?? String(spec.default ?? '')
+    env[`INPUT_${name.toUpperCase()}`] = inputs[name] ?? runnerDefault(String(spec.default ?? ''))
   }
   for (const name of Object.keys(inputs)) if (!(name in action.inputs)) throw new Error(`test sets unknown input ${name}`)
   Object.assign(env, {
@@ -80,7 +82,7 @@ export function startAction(inputs: Record<string, string>, options: RunOptions 
     ...options.env
   })
   const started = Date.now()
-  const child = spawn(process.execPath, [path.join(ROOT, 'dist/index.js')], { cwd: ROOT, env })
+  const child = spawn(process.execPath, [path.join(ROOT, 'dist/index.js')], { cwd: options.cwd ?? ROOT, env })
   let stdout = ''
   let stderr = ''
   child.stdout!.on('data', d => (stdout += d))
@@ -94,6 +96,13 @@ export function startAction(inputs: Record<string, string>, options: RunOptions 
     return { code, stdout, stderr, outputs, summary, state, seconds: (Date.now() - started) / 1000, report }
   })
   return { child, done }
+}
+
+/** The runner evaluates an expression default before the action sees it: github.token is a token. */
+function runnerDefault(value: string): string {
+  if (value === '${{ github.token }}') return 'ghs_runner-token-for-this-job'
+  if (value.includes('${{')) throw new Error(`the harness cannot evaluate the default ${value}`)
+  return value
 }
 
 /** The post step, as the runner starts it: the main step's saved state as STATE_* variables. */

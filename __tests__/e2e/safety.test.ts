@@ -106,7 +106,7 @@ describe('engine problems: one line each, with the fix, and a summary', () => {
     // node is started by its full path; the action finds nothing on an empty PATH
     const run = await runAction({ context: fixture(SERVE) }, { env: { PATH: mkdtempSync(path.join(tmpdir(), 'empty-path-')) } })
     expect(run.code).toBe(1)
-    expect(oneError(run.stdout)).toEqual([expect.stringMatching(/^::error::image-gate: the docker CLI was not found \(.*\)\. Install Docker/)])
+    expect(oneError(run.stdout)).toEqual(['::error::image-gate: the docker CLI was not found on PATH. Install Docker, or run on a GitHub-hosted Ubuntu runner, which has it.'])
     expect(run.summary).toContain('## ❌ image-gate: did not run')
   })
 
@@ -120,6 +120,26 @@ describe('engine problems: one line each, with the fix, and a summary', () => {
   it('a builder that does not exist', async () => {
     const run = await runAction({ context: fixture(SERVE), builder: 'no-such-builder' })
     expect(oneError(run.stdout)).toEqual([expect.stringContaining('::error::image-gate: the buildx builder "no-such-builder" is not usable (')])
+  })
+
+  it('a builder that cannot load here: the docker driver of another context', async () => {
+    // Another context (on the same daemon, so nothing else has to run): its builder exists and
+    // answers, but buildx's docker driver builds only for the current context.
+    const name = `image-gate-e2e-other-${process.pid}`
+    execFileSync('docker', ['context', 'create', name, '--docker', 'host=unix:///var/run/docker.sock'], { stdio: 'ignore' })
+    try {
+      const run = await runAction({ context: fixture(SERVE), builder: name })
+      expect(run.code).toBe(1)
+      expect(oneError(run.stdout)).toEqual([
+        `::error::image-gate: the buildx builder "${name}" (driver docker, endpoint ${name}) cannot load the image into the Docker engine this run uses ` +
+          `(buildx says: use \`docker --context=${name} buildx\` to switch to context "${name}"). ` +
+          "Use a builder on this engine: leave builder empty for the current context's default, or create one with docker/setup-buildx-action (driver docker-container) on the same context."
+      ])
+      expect(run.report.error.kind).toBe('engine')
+      expect(run.summary).toContain('cannot load the image into the Docker engine this run uses')
+    } finally {
+      execFileSync('docker', ['context', 'rm', '--force', name], { stdio: 'ignore' })
+    }
   })
 })
 

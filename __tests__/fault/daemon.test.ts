@@ -30,14 +30,60 @@ afterAll(async () => {
 
 const maybe = process.env.IMAGE_GATE_FAULT_TESTS === '1' ? describe : describe.skip
 
+/** Resolves once a container of this run exists, plus a second: the action is waiting on it. */
+async function waitingOnContainer(): Promise<void> {
+  for (let i = 0; i < 300 && leftovers() === ''; i++) await new Promise(resolve => setTimeout(resolve, 100))
+  expect(leftovers()).not.toBe('')
+  await new Promise(resolve => setTimeout(resolve, 1000))
+}
+
+const NEVER_HEALTHY = ["RUN echo 'app:x:10001:10001::/:/bin/sh' > /etc/passwd", 'USER 10001', 'HEALTHCHECK CMD exit 1', SERVE[1]]
+
+maybe('the daemon hangs mid-run (SIGSTOP: it accepts connections and never answers)', () => {
+  it('the unanswered call is stopped at call-timeout, one clear error, no call after it waits, and the post step cleans up', async () => {
+    const context = fixture(NEVER_HEALTHY)
+    expect(leftovers()).toBe('')
+    const action = startAction({ context, tags: `${TAG}:hang`, 'health-timeout': '60', 'call-timeout': '3' })
+    await waitingOnContainer()
+
+    execFileSync('pkill', ['-STOP', '-x', 'dockerd'])
+    const frozenAt = Date.now()
+    let run
+    try {
+      run = await action.done
+    } finally {
+      execFileSync('pkill', ['-CONT', '-x', 'dockerd'])
+    }
+    // the wait inspects at least every 2 s, so a call hangs within 2 s; 3 s later it is stopped, and
+    // nothing after it waits another 3 s (the removal and cleanup fail at once)
+    const seconds = (Date.now() - frozenAt) / 1000
+    expect(seconds).toBeGreaterThanOrEqual(3)
+    expect(seconds).toBeLessThan(15)
+    expect(run.code).toBe(1)
+    const errors = run.stdout.split('\n').filter(l => l.startsWith('::error::'))
+    expect(errors).toEqual([
+      expect.stringMatching(
+        /^::error::image-gate: the Docker engine did not answer `docker [a-z ]+` within 3 s, so the run stopped there\. The daemon may be hung or overloaded: check it .*, or raise call-timeout\./
+      )
+    ])
+    expect(run.stdout + run.stderr).not.toMatch(/\n\s+at /)
+    expect(run.summary).toContain('## ❌ image-gate: stopped with an error')
+    expect(run.report.error.kind).toBe('engine')
+
+    // the engine answers again: the container is still there until the post step
+    expect(leftovers()).not.toBe('')
+    const post = await runPost(run.state)
+    expect(post.code).toBe(0)
+    expect(leftovers()).toBe('')
+  })
+})
+
 maybe('the daemon stops mid-run', () => {
   it('one clear error, the summary written, and the post step cleans up once the daemon is back', async () => {
-    const context = fixture(["RUN echo 'app:x:10001:10001::/:/bin/sh' > /etc/passwd", 'USER 10001', 'HEALTHCHECK CMD exit 1', SERVE[1]])
+    const context = fixture(NEVER_HEALTHY)
     expect(leftovers()).toBe('') // so the container that appears is this run's
     const action = startAction({ context, tags: `${TAG}:never`, 'health-timeout': '60' })
-    for (let i = 0; i < 300 && leftovers() === ''; i++) await new Promise(resolve => setTimeout(resolve, 100))
-    expect(leftovers()).not.toBe('')
-    await new Promise(resolve => setTimeout(resolve, 1000)) // the action is now waiting on it
+    await waitingOnContainer()
 
     execFileSync('pkill', ['-TERM', '-x', 'dockerd'])
     const run = await action.done

@@ -1,29 +1,47 @@
 import { beforeEach, describe, expect, it, jest } from '@jest/globals'
+import { fakeSpawn, notFound, type Answer } from './fake-spawn.js'
 
-// Engine problems get one sentence with the fix. @actions/exec is mocked.
+// Engine problems get one sentence with the fix. spawn is scripted (fake-spawn.ts).
 
-type Exec = (cmd: string, args: string[]) => Promise<{ exitCode: number; stdout: string; stderr: string }>
-const getExecOutput = jest.fn<Exec>()
-jest.unstable_mockModule('@actions/exec', () => ({ getExecOutput, exec: jest.fn() }))
-const { EngineError, preflight } = await import('../../src/docker.js')
+let answer: (args: string[]) => Answer = () => ({ exitCode: 0 })
+const fake = fakeSpawn((_program, args) => answer(args))
+const childProcess = await import('node:child_process')
+jest.unstable_mockModule('node:child_process', () => ({ ...childProcess, spawn: fake.spawn }))
+const { docker, EngineError, parseBuilder, preflight, setCallLimit } = await import('../../src/docker.js')
+
+/** Answers in turn; the last one repeats. */
+function answers(...list: Answer[]) {
+  answer = () => (list.length > 1 ? list.shift()! : list[0])
+}
+
+const INSPECT_DEFAULT = `Name:          default
+Driver:        docker
+Last Activity: 2026-11-22 10:00:00 +0000 UTC
+
+Nodes:
+Name:      default
+Endpoint:  default
+Status:    running
+Buildkit:  v0.11.7
+`
 
 beforeEach(() => {
-  getExecOutput.mockReset()
+  fake.calls.length = 0
 })
 
 describe('preflight', () => {
-  it('passes when the engine answers and buildx is there', async () => {
-    getExecOutput.mockResolvedValue({ exitCode: 0, stdout: '20.10.24', stderr: '' })
-    await expect(preflight()).resolves.toBeUndefined()
-    expect(getExecOutput.mock.calls.map(c => c[1])).toEqual([['version', '--format', '{{.Server.Version}}'], ['buildx', 'version']])
+  it('passes when the engine answers and buildx is there, and says which builder builds', async () => {
+    answer = args => (args[1] === 'inspect' ? { exitCode: 0, stdout: INSPECT_DEFAULT } : { exitCode: 0, stdout: '20.10.24' })
+    await expect(preflight()).resolves.toEqual({ name: 'default', driver: 'docker', endpoint: 'default' })
+    expect(fake.calls.map(c => [c.program, ...c.args])).toEqual([
+      ['docker', 'version', '--format', '{{.Server.Version}}'],
+      ['docker', 'buildx', 'version'],
+      ['docker', 'buildx', 'inspect']
+    ])
   })
 
   it('says the daemon is down, with Docker\'s own words and the fix', async () => {
-    getExecOutput.mockResolvedValue({
-      exitCode: 1,
-      stdout: '',
-      stderr: 'Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?\n'
-    })
+    answers({ exitCode: 1, stderr: 'Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?\n' })
     const err = await preflight().catch(e => e)
     expect(err).toBeInstanceOf(EngineError)
     expect(err.message).toBe(
@@ -32,24 +50,53 @@ describe('preflight', () => {
   })
 
   it('says buildx is missing and how to add it', async () => {
-    getExecOutput
-      .mockResolvedValueOnce({ exitCode: 0, stdout: '20.10.24', stderr: '' })
-      .mockResolvedValueOnce({ exitCode: 1, stdout: '', stderr: "docker: 'buildx' is not a docker command." })
+    answers({ exitCode: 0, stdout: '20.10.24' }, { exitCode: 1, stderr: "docker: 'buildx' is not a docker command." })
     await expect(preflight()).rejects.toThrow('docker buildx is not available (`docker buildx version` failed). Install the buildx plugin; on GitHub add the step docker/setup-buildx-action')
   })
 
   it('says the docker CLI is missing', async () => {
-    getExecOutput.mockRejectedValue(new Error('Unable to locate executable file: docker. Please verify either the file path exists'))
-    await expect(preflight()).rejects.toThrow('the docker CLI was not found (Unable to locate executable file: docker.')
+    answers(notFound('docker'))
+    const err = await preflight().catch(e => e)
+    expect(err).toBeInstanceOf(EngineError)
+    expect(err.message).toBe('the docker CLI was not found on PATH. Install Docker, or run on a GitHub-hosted Ubuntu runner, which has it.')
   })
 
   it('says a builder that does not exist is not usable, and how to make it', async () => {
-    getExecOutput
-      .mockResolvedValueOnce({ exitCode: 0, stdout: '20.10.24', stderr: '' })
-      .mockResolvedValueOnce({ exitCode: 0, stdout: 'github.com/docker/buildx 0.13.1', stderr: '' })
-      .mockResolvedValueOnce({ exitCode: 1, stdout: '', stderr: 'ERROR: no builder "ci" found' })
+    answers({ exitCode: 0, stdout: '20.10.24' }, { exitCode: 0, stdout: 'github.com/docker/buildx 0.13.1' }, { exitCode: 1, stderr: 'ERROR: no builder "ci" found' })
     await expect(preflight('ci')).rejects.toThrow(
       'the buildx builder "ci" is not usable (ERROR: no builder "ci" found). Create it (docker buildx create --name ci, or docker/setup-buildx-action), or leave builder empty for the default.'
     )
+    expect(fake.calls[2].args).toEqual(['buildx', 'inspect', 'ci'])
+  })
+})
+
+describe('parseBuilder', () => {
+  it('reads a docker-container builder with a daemon endpoint', () => {
+    const text = 'Name:          ci\nDriver:        docker-container\n\nNodes:\nName:      ci0\nEndpoint:  unix:///var/run/docker.sock\nStatus:    running\n'
+    expect(parseBuilder(text)).toEqual({ name: 'ci', driver: 'docker-container', endpoint: 'unix:///var/run/docker.sock' })
+  })
+
+  it('falls back to the asked-for name when buildx said nothing useful', () => {
+    expect(parseBuilder('', 'ci')).toEqual({ name: 'ci', driver: 'unknown', endpoint: '' })
+  })
+})
+
+// Last in this file: after a hang, docker.ts refuses every further call (that is the point).
+describe('a call the engine does not answer', () => {
+  it('is stopped at call-timeout with one sentence, and later calls fail at once instead of hanging in turn', async () => {
+    setCallLimit(0.05)
+    answer = args => (args[0] === 'inspect' ? { hang: 'until-killed' } : { exitCode: 0 })
+    const started = Date.now()
+    const err = await docker(['inspect', '--format', '{{json .State}}', 'image-gate-1']).catch(e => e)
+    expect(Date.now() - started).toBeLessThan(5000)
+    expect(err).toBeInstanceOf(EngineError)
+    expect(err.message).toBe(
+      "the Docker engine did not answer `docker inspect` within 0.05 s, so the run stopped there. The daemon may be hung or overloaded: check it (`docker info`, the daemon's log), or raise call-timeout. The post step removes this run's containers once the engine answers."
+    )
+    expect(fake.calls[0].child.signals).toEqual(['SIGTERM'])
+
+    const before = fake.calls.length
+    await expect(docker(['ps', '--all'])).rejects.toThrow('did not answer `docker inspect`')
+    expect(fake.calls.length).toBe(before) // not even started
   })
 })

@@ -34,6 +34,7 @@ export function inputs(overrides: Partial<Inputs> = {}): Inputs {
     buildStage: '',
     requireNonRoot: true,
     timeout: 1800,
+    callTimeout: 30,
     fail: true,
     summary: true,
     comment: true,

@@ -1,12 +1,14 @@
 import { beforeEach, describe, expect, it, jest } from '@jest/globals'
 import type { ContainerState } from '../../src/health.js'
+import { fakeSpawn, type Script } from './fake-spawn.js'
 import { inputs, measuredReport } from './fixtures.js'
 
-// The wait loop against a scripted Docker: @actions/exec is mocked, time and events are faked.
+// The wait loop against a scripted Docker: spawn is faked (fake-spawn.ts), time and events too.
 
-type Exec = (cmd: string, args: string[]) => Promise<{ exitCode: number; stdout: string; stderr: string }>
-const getExecOutput = jest.fn<Exec>()
-jest.unstable_mockModule('@actions/exec', () => ({ getExecOutput, exec: jest.fn() }))
+let script: Script = () => ({ exitCode: 0 })
+const fake = fakeSpawn((program, args) => script(program, args))
+const childProcess = await import('node:child_process')
+jest.unstable_mockModule('node:child_process', () => ({ ...childProcess, spawn: fake.spawn }))
 const { waitForHealth } = await import('../../src/health.js')
 
 const T0 = Date.parse('2026-11-22T10:00:00Z')
@@ -19,12 +21,12 @@ function state(overrides: Partial<ContainerState>): ContainerState {
 /** Docker answers `inspect` with the states in turn (the last one repeats) and `logs` with a tail. */
 function scriptDocker(states: ContainerState[]) {
   const calls: string[][] = []
-  getExecOutput.mockImplementation(async (_cmd, args) => {
+  script = (_program, args) => {
     calls.push(args)
-    if (args[0] === 'inspect') return { exitCode: 0, stdout: JSON.stringify(states.length > 1 ? states.shift() : states[0]), stderr: '' }
+    if (args[0] === 'inspect') return { exitCode: 0, stdout: JSON.stringify(states.length > 1 ? states.shift() : states[0]) }
     if (args[0] === 'logs') return { exitCode: 0, stdout: `${at(100)} listening\n${at(300)} crashed: EADDRINUSE\n`, stderr: `${at(200)} warn\n` }
     throw new Error(`unexpected docker ${args.join(' ')}`)
-  })
+  }
   return calls
 }
 
@@ -43,7 +45,7 @@ function fakeWaiter(eventAfterMs?: number) {
 }
 
 beforeEach(() => {
-  getExecOutput.mockReset()
+  fake.calls.length = 0
 })
 
 describe('waitForHealth', () => {
@@ -62,11 +64,11 @@ describe('waitForHealth', () => {
       })
     ])
     const report = measuredReport()
-    const calls = getExecOutput.mock.calls
+    const calls = fake.calls
     const waiter = fakeWaiter(50) // Docker's events wake the wait 50 ms after each change
     await waitForHealth(inputs(), 'c1', report, waiter)
     expect(report.health).toMatchObject({ verdict: 'healthy', source: 'image', startupSeconds: 2.4 })
-    expect(calls.filter(c => c[1][0] === 'inspect')).toHaveLength(3) // one look per event, no polling
+    expect(calls.filter(c => c.args[0] === 'inspect')).toHaveLength(3) // one look per event, no polling
     expect(waiter.now()).toBe(100)
   })
 

@@ -1,16 +1,13 @@
 import { describe, expect, it, beforeAll, afterAll } from '@jest/globals'
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync, rmSync } from 'node:fs'
 import * as path from 'node:path'
 import { parse as parseYaml } from 'yaml'
 import { DEFAULTS, InputError, readInputs } from '../../src/inputs.js'
+import { BAD_INPUTS, badInputDir } from '../bad-inputs.js'
 
 let dir: string
 beforeAll(() => {
-  dir = mkdtempSync(path.join(tmpdir(), 'inputs-test-'))
-  mkdirSync(path.join(dir, 'app'))
-  writeFileSync(path.join(dir, 'app', 'Dockerfile'), 'FROM scratch AS build\nFROM scratch AS Runtime\n')
-  writeFileSync(path.join(dir, 'not-a-dir'), '')
+  dir = badInputDir()
 })
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
@@ -60,6 +57,16 @@ describe('readInputs', () => {
     expect(read({ context: 'app', command: '["node", "dist/worker.js"]' }).command).toEqual(['node', 'dist/worker.js'])
   })
 
+  it('accepts the image references Docker accepts', () => {
+    const tags = ['app', 'app:1.2', 'shop_api:v1.0-rc.1', 'ghcr.io/octo-org/shop-api:sha-1a2b', 'localhost:5000/a/b__c:x', 'MyRegistry/app:1', `app@sha256:${'a'.repeat(64)}`]
+    expect(read({ context: 'app', tags: tags.join('\n') }).tags).toEqual(tags)
+    expect(read({ context: 'app', 'compare-to': 'ghcr.io/octo-org/shop-api:main' }).compareTo).toBe('ghcr.io/octo-org/shop-api:main')
+  })
+
+  it('resolves secret files against the working directory', () => {
+    expect(read({ context: 'app', 'secret-files': 'df=app/Dockerfile' }).secretFiles).toEqual([{ id: 'df', path: path.join(dir, 'app', 'Dockerfile') }])
+  })
+
   it('accepts a target stage whatever its case, as Docker does', () => {
     expect(read({ context: 'app', target: 'runtime' }).target).toBe('runtime')
   })
@@ -68,36 +75,7 @@ describe('readInputs', () => {
     expect(read({ context: 'app', 'max-size': '250MiB' }).maxSize).toEqual({ text: '250MiB', bytes: 250 * 2 ** 20 })
   })
 
-  it.each([
-    [{ 'no-cache': 'yes' }, 'Input "no-cache" must be true or false; got "yes".'],
-    [{ fail: 'maybe' }, 'Input "fail" must be true or false; got "maybe".'],
-    [{ 'health-timeout': '-5' }, 'Input "health-timeout" must be a whole number of seconds, 1 or more; got "-5".'],
-    [{ 'health-timeout': 'abc' }, 'Input "health-timeout" must be a whole number of seconds, 1 or more; got "abc".'],
-    [{ 'health-timeout': '0' }, 'Input "health-timeout" must be a whole number of seconds, 1 or more; got "0".'],
-    [{ 'max-size': '500XB' }, 'Input "max-size" must be a byte count or a number with a unit'],
-    [{ env: 'JUSTAKEY' }, 'Input "env" takes one KEY=VALUE per line; "JUSTAKEY" is not of that form.'],
-    [{ platforms: 'linux/amd64,linux/arm64' }, 'Input "platforms" takes one platform'],
-    [{ file: 'nope/Dockerfile' }, 'Input "file" must name a Dockerfile; "nope/Dockerfile" does not exist.'],
-    [{ context: 'missing' }, 'Input "context" must be a directory'],
-    [{ context: 'not-a-dir' }, 'Input "context" must be a directory'],
-    [{ context: '.' }, 'No Dockerfile in the context'],
-    [{ command: 'node a.js && rm -rf /' }, 'Input "command" is not run through a shell'],
-    [{ command: '["node", 1]' }, 'Input "command" starting with "[" must be a non-empty JSON array of strings'],
-    [{ command: '[oops' }, 'Input "command" starting with "[" must be a JSON array of strings'],
-    [{ 'size-basis': 'zipped' }, 'Input "size-basis" must be one of uncompressed, compressed; got "zipped".'],
-    [{ 'size-basis': 'compressed', 'compressed-size': 'false' }, 'Input "size-basis: compressed" needs compressed-size: true.'],
-    [{ 'max-size-increase': '10%' }, 'Input "max-size-increase" needs compare-to: the image to compare with.'],
-    [{ 'max-size-increase': 'lots', 'compare-to': 'app:main' }, 'Input "max-size-increase" must be a percentage like 10% or a size like 20MB; got "lots".'],
-    [{ 'max-startup-time': 'soon' }, 'Input "max-startup-time" must be a whole number of seconds, 1 or more; got "soon".'],
-    [{ 'smoke-seconds': '0' }, 'Input "smoke-seconds" must be a whole number of seconds, 1 or more; got "0".'],
-    [{ 'fast-health': 'on' }, 'Input "fast-health" must be true or false; got "on".'],
-    [{ 'smoke-commands': 'node worker.js\nnode a.js | tee log' }, 'Input "smoke-commands" is not run through a shell'],
-    [{ target: 'worker' }, 'Input "target" must name a stage of Dockerfile; "worker" is not one (its stages are build, runtime).'],
-    [{ timeout: '30m' }, 'Input "timeout" must be a whole number of seconds, 1 or more; got "30m".'],
-    [{ secrets: 'JUSTATOKEN' }, 'Input "secrets" takes one id=value per line; a line without "=" is not of that form.'],
-    [{ 'secret-files': '=/etc/passwd' }, 'Input "secret-files" takes one id=path per line; a line without "=" is not of that form.'],
-    [{ 'comment-from': 'nope.json' }, 'Input "comment-from" must name a report file written by image-gate; "nope.json" does not exist.']
-  ])('%j → one-line error', (values, message) => {
+  it.each(BAD_INPUTS)('%j → one-line error', (values, message) => {
     const run = () => read({ context: 'app', ...values })
     expect(run).toThrow(InputError)
     expect(run).toThrow(message)

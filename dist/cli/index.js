@@ -42524,14 +42524,14 @@ var exec_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arg
  */
 function exec_exec(commandLine, args, options) {
     return exec_awaiter(this, void 0, void 0, function* () {
-        const commandArgs = argStringToArray(commandLine);
+        const commandArgs = tr.argStringToArray(commandLine);
         if (commandArgs.length === 0) {
             throw new Error(`Parameter 'commandLine' cannot be null or empty.`);
         }
         // Path to tool to execute should be first arg
         const toolPath = commandArgs[0];
         args = commandArgs.slice(1).concat(args || []);
-        const runner = new ToolRunner(toolPath, args, options);
+        const runner = new tr.ToolRunner(toolPath, args, options);
         return runner.exec();
     });
 }
@@ -42551,8 +42551,8 @@ function getExecOutput(commandLine, args, options) {
         let stdout = '';
         let stderr = '';
         //Using string decoder covers the case where a mult-byte character is split
-        const stdoutDecoder = new external_string_decoder_.StringDecoder('utf8');
-        const stderrDecoder = new external_string_decoder_.StringDecoder('utf8');
+        const stdoutDecoder = new StringDecoder('utf8');
+        const stderrDecoder = new StringDecoder('utf8');
         const originalStdoutListener = (_a = options === null || options === void 0 ? void 0 : options.listeners) === null || _a === void 0 ? void 0 : _a.stdout;
         const originalStdErrListener = (_b = options === null || options === void 0 ? void 0 : options.listeners) === null || _b === void 0 ? void 0 : _b.stderr;
         const stdErrListener = (data) => {
@@ -43124,6 +43124,7 @@ const DEFAULTS = {
     'build-stage': '',
     'require-non-root': 'true',
     timeout: '1800',
+    'call-timeout': '30',
     fail: 'true',
     summary: 'true',
     comment: 'true',
@@ -43169,14 +43170,14 @@ function readInputs(source = actionInputs, cwd = process.cwd()) {
         target: get('target'),
         buildArgs: list(get('build-args')),
         labels: list(get('labels')),
-        tags: list(get('tags'), true),
+        tags: list(get('tags'), true).map(tag => imageRef('tags', tag)),
         secrets: list(get('secrets')).map(line => secret('secrets', line, 'id=value')).map(([id, value]) => ({ id, value })),
-        secretFiles: list(get('secret-files')).map(line => secret('secret-files', line, 'id=path')).map(([id, file]) => ({ id, path: external_node_path_namespaceObject.resolve(cwd, file) })),
+        secretFiles: list(get('secret-files')).map(line => secret('secret-files', line, 'id=path')).map(([id, file]) => secretFile(id, file, cwd)),
         noCache: bool('no-cache', get('no-cache')),
         pull: bool('pull', get('pull')),
         builder: get('builder'),
         platform: platforms[0] ?? '',
-        network: get('network'),
+        network: get('network') && oneOf('network', get('network'), ['default', 'none', 'host']),
         cacheFrom: list(get('cache-from')),
         cacheTo: list(get('cache-to')),
         env,
@@ -43191,12 +43192,13 @@ function readInputs(source = actionInputs, cwd = process.cwd()) {
         maxSize: maxSize(get('max-size')),
         compressedSize: bool('compressed-size', get('compressed-size')),
         sizeBasis: oneOf('size-basis', get('size-basis'), ['uncompressed', 'compressed']),
-        compareTo: get('compare-to'),
+        compareTo: get('compare-to') && imageRef('compare-to', get('compare-to')),
         maxSizeIncrease: maxSizeIncrease(get('max-size-increase'), get('compare-to')),
         compareStages: bool('compare-stages', get('compare-stages')),
         buildStage: get('build-stage'),
         requireNonRoot: bool('require-non-root', get('require-non-root')),
         timeout: seconds('timeout', get('timeout')),
+        callTimeout: seconds('call-timeout', get('call-timeout')),
         fail: bool('fail', get('fail')),
         summary: bool('summary', get('summary')),
         comment: bool('comment', get('comment')),
@@ -43235,11 +43237,32 @@ function secret(name, line, form) {
         core_setSecret(value);
     return [line.slice(0, cut).trim(), value];
 }
+/** A secret file must exist now, so a typo is not first noticed as a RUN step failing without it. */
+function secretFile(id, file, cwd) {
+    const resolved = external_node_path_namespaceObject.resolve(cwd, file.trim());
+    if (!(0,external_node_fs_namespaceObject.existsSync)(resolved) || !(0,external_node_fs_namespaceObject.statSync)(resolved).isFile()) {
+        throw new InputError(`Input "secret-files" takes one id=path per line, with a file at path; "${file.trim()}" (for ${id}) is not a file.`);
+    }
+    return { id, path: resolved };
+}
 function token(value) {
     // The runner masks github.token itself; a token passed any other way is masked here.
     if (value)
         core_setSecret(value);
+    // never echo it: say only what is wrong
+    if (/\s/.test(value))
+        throw new InputError('Input "github-token" must be a token without spaces, such as ${{ github.token }} or ${{ secrets.NAME }}; the value given has whitespace in it.');
     return value;
+}
+// Docker's reference grammar (distribution/reference): [host[:port]/]name[:tag][@digest], where the
+// name's path components are lowercase. Checked here so a typo is one line, not a failed build.
+const HOST = '[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::[0-9]+)?';
+const COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
+const REFERENCE = new RegExp(`^(?:${HOST}/)?${COMPONENT}(?:/${COMPONENT})*(?::[\\w][\\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$`);
+function imageRef(name, value) {
+    if (REFERENCE.test(value) && value.length <= 255)
+        return value;
+    throw new InputError(`Input "${name}" must be an image reference like app:1.2 or ghcr.io/owner/app:sha (lowercase name; tag of letters, digits, ".", "_", "-"); "${value}" is not one.`);
 }
 /** One item per line (and per comma where `commas`), as docker/build-push-action reads lists. */
 function list(value, commas = false) {
@@ -43349,6 +43372,94 @@ var external_node_crypto_ = __nccwpck_require__(7598);
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 ;// CONCATENATED MODULE: external "node:child_process"
 const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+;// CONCATENATED MODULE: ./src/command.ts
+
+
+/** The program could not be started at all (not installed, not on PATH). */
+class NotFoundError extends Error {
+}
+/** Output kept per stream: the tail, so a build printing gigabytes cannot exhaust memory. */
+const KEEP_BYTES = 16 << 20;
+/** How long a stopped command gets between SIGTERM and SIGKILL. */
+const KILL_GRACE_MS = 3000;
+const running = new Set();
+/** Registers a child started elsewhere (a stream it reads as it goes), so stopAll() reaches it. */
+function track(child) {
+    running.add(child);
+    child.once('close', () => running.delete(child));
+    child.once('error', () => running.delete(child));
+    return child;
+}
+/** Stops every process this run started and has not seen end (the run timed out or was cancelled). */
+function stopAll() {
+    for (const child of running)
+        stop(child);
+}
+/** SIGTERM, and SIGKILL if it is still there after the grace period. */
+function stop(child) {
+    if (child.exitCode !== null || child.signalCode !== null)
+        return;
+    child.kill('SIGTERM');
+    const hard = setTimeout(() => child.kill('SIGKILL'), KILL_GRACE_MS);
+    hard.unref();
+    child.once('close', () => clearTimeout(hard));
+}
+function runCommand(program, args, options = {}) {
+    return new Promise((resolve, reject) => {
+        const child = track((0,external_node_child_process_namespaceObject.spawn)(program, args, { stdio: ['ignore', 'pipe', 'pipe'] }));
+        const stdout = new Tail();
+        const stderr = new Tail();
+        let timedOut = false;
+        let settled = false;
+        const limit = options.limitMs
+            ? setTimeout(() => {
+                timedOut = true;
+                stop(child);
+            }, options.limitMs)
+            : undefined;
+        child.stdout?.on('data', (chunk) => {
+            stdout.push(chunk);
+            options.onOutput?.(chunk);
+        });
+        child.stderr?.on('data', (chunk) => {
+            stderr.push(chunk);
+            options.onOutput?.(chunk);
+        });
+        child.once('error', err => {
+            clearTimeout(limit);
+            if (settled)
+                return;
+            settled = true;
+            const code = err.code;
+            reject(code === 'ENOENT' ? new NotFoundError(`${program} was not found on PATH`) : err);
+        });
+        child.once('close', (code, signal) => {
+            clearTimeout(limit);
+            if (settled)
+                return;
+            settled = true;
+            // killed by a signal: the shell's convention, 128 + its number
+            const exitCode = code ?? 128 + (signal ? external_node_os_namespaceObject.constants.signals[signal] : 0);
+            resolve({ exitCode, stdout: stdout.text(), stderr: stderr.text(), timedOut });
+        });
+    });
+}
+/** The last KEEP_BYTES of a stream. */
+class Tail {
+    chunks = [];
+    bytes = 0;
+    push(chunk) {
+        this.chunks.push(chunk);
+        this.bytes += chunk.length;
+        while (this.bytes - this.chunks[0].length >= KEEP_BYTES)
+            this.bytes -= this.chunks.shift().length;
+    }
+    text() {
+        const all = Buffer.concat(this.chunks);
+        return all.subarray(Math.max(0, all.length - KEEP_BYTES)).toString('utf8');
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/escape.ts
 
 // Text from the image, its logs, its labels or the user is data. These helpers make it inert
@@ -43402,23 +43513,41 @@ function logUntrusted(lines, write = s => process.stdout.write(s)) {
 /** The engine or the CLI is unusable; the message says what to do. */
 class docker_EngineError extends Error {
 }
+/** How long a short call may take; main.ts sets it from the call-timeout input. */
+let callLimitMs = 30_000;
+/** Set once a call went unanswered: every later call fails at once instead of hanging in turn. */
+let hung;
+function setCallLimit(seconds) {
+    callLimitMs = seconds * 1000;
+}
 async function docker(args, options = {}) {
+    if (hung)
+        throw new docker_EngineError(hung);
     const echo = options.stream ? lineWriter() : undefined;
+    let result;
     try {
-        const result = await getExecOutput('docker', args, {
-            silent: true,
-            ignoreReturnCode: true,
-            listeners: echo ? { stdout: echo.push, stderr: echo.push } : undefined
-        });
-        return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
+        result = await runCommand('docker', args, { limitMs: options.long ? 0 : callLimitMs, onOutput: echo?.push });
     }
     catch (err) {
-        // @actions/exec throws when the executable is not on PATH.
-        throw new docker_EngineError(`the docker CLI was not found (${err.message.split('\n')[0]}). Install Docker, or run on a GitHub-hosted Ubuntu runner, which has it.`);
+        if (err instanceof NotFoundError) {
+            throw new docker_EngineError('the docker CLI was not found on PATH. Install Docker, or run on a GitHub-hosted Ubuntu runner, which has it.');
+        }
+        throw err;
     }
     finally {
         echo?.flush();
     }
+    if (result.timedOut) {
+        hung =
+            `the Docker engine did not answer \`docker ${callName(args)}\` within ${callLimitMs / 1000} s, so the run stopped there. ` +
+                "The daemon may be hung or overloaded: check it (`docker info`, the daemon's log), or raise call-timeout. The post step removes this run's containers once the engine answers.";
+        throw new docker_EngineError(hung);
+    }
+    return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
+}
+/** "inspect", "image inspect", "buildx inspect": the command without its arguments. */
+function callName(args) {
+    return ['image', 'container', 'buildx'].includes(args[0]) && args[1] ? `${args[0]} ${args[1]}` : args[0];
 }
 /** Like docker(), but a non-zero exit is an error carrying Docker's own last line. */
 async function dockerOk(args) {
@@ -43456,28 +43585,24 @@ async function preflight(builder = '') {
     if (buildx.exitCode !== 0) {
         throw new docker_EngineError('docker buildx is not available (`docker buildx version` failed). Install the buildx plugin; on GitHub add the step docker/setup-buildx-action before image-gate.');
     }
-    if (builder) {
-        const inspect = await docker(['buildx', 'inspect', builder]);
-        if (inspect.exitCode !== 0) {
-            throw new docker_EngineError(`the buildx builder "${builder}" is not usable (${lastLine(inspect.stderr)}). Create it (docker buildx create --name ${builder}, or docker/setup-buildx-action), or leave builder empty for the default.`);
-        }
+    // without a name: the current builder (`docker buildx use`, or docker/setup-buildx-action)
+    const inspect = await docker(builder ? ['buildx', 'inspect', builder] : ['buildx', 'inspect']);
+    if (inspect.exitCode !== 0 && builder) {
+        throw new docker_EngineError(`the buildx builder "${builder}" is not usable (${lastLine(inspect.stderr)}). Create it (docker buildx create --name ${builder}, or docker/setup-buildx-action), or leave builder empty for the default.`);
     }
+    return parseBuilder(inspect.stdout, builder);
+}
+/** The "Name:", "Driver:" and first "Endpoint:" lines of `docker buildx inspect`. */
+function parseBuilder(text, fallbackName = '') {
+    const field = (key) => new RegExp(`^${key}:\\s*(.*)$`, 'm').exec(text)?.[1].trim() ?? '';
+    return { name: field('Name') || fallbackName || 'default', driver: field('Driver') || 'unknown', endpoint: field('Endpoint') };
 }
 /**
  * A long-running docker command (docker events) whose output lines arrive as they are printed.
- * @actions/exec only returns when the process ends, so this one uses spawn, still with an
- * argument array and no shell. Callers must stop() it.
+ * It runs until stop() (or command.ts stopAll), still with an argument array and no shell.
  */
-const streams = new Set();
-/** Ends every stream still open (the run was interrupted). */
-function stopStreams() {
-    for (const child of streams)
-        child.kill();
-}
 function dockerStream(args, onLine) {
-    const child = (0,external_node_child_process_namespaceObject.spawn)('docker', args, { stdio: ['ignore', 'pipe', 'ignore'] });
-    streams.add(child);
-    child.on('exit', () => streams.delete(child));
+    const child = track((0,external_node_child_process_namespaceObject.spawn)('docker', args, { stdio: ['ignore', 'pipe', 'ignore'] }));
     child.on('error', () => undefined); // no docker CLI: the caller's own calls report that
     let pending = '';
     child.stdout.on('data', (chunk) => {
@@ -43488,10 +43613,11 @@ function dockerStream(args, onLine) {
             if (line)
                 onLine(line);
     });
-    return { stop: () => void child.kill() };
+    return { stop: () => stop(child) };
 }
 
 ;// CONCATENATED MODULE: ./src/cleanup.ts
+
 
 
 
@@ -43523,37 +43649,10 @@ async function cleanupRun(id) {
         await docker(['rm', '--force', '--volumes', ...ids]);
     return ids.length;
 }
-/**
- * Ends this process's children (a hung `docker buildx build`, a `docker run` that never returns):
- * @actions/exec does not hand out its child processes, so find them by parent id in /proc (Linux;
- * elsewhere nothing is found and the run's containers are still removed).
- */
-function killChildren() {
-    let entries = [];
-    try {
-        entries = (0,external_node_fs_namespaceObject.readdirSync)('/proc').filter(name => /^\d+$/.test(name));
-    }
-    catch {
-        return;
-    }
-    for (const pid of entries) {
-        try {
-            // /proc/PID/stat: "pid (comm) state ppid ..."; comm may hold spaces, so read after the last ")"
-            const stat = (0,external_node_fs_namespaceObject.readFileSync)(`/proc/${pid}/stat`, 'utf8');
-            const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-            if (ppid === process.pid)
-                process.kill(Number(pid), 'SIGTERM');
-        }
-        catch {
-            // gone meanwhile
-        }
-    }
-}
 /** On SIGINT/SIGTERM: stop waiting, remove what this run created, and exit with the signal's code. */
 function cleanupOnSignals() {
     const handler = (signal) => {
-        stopStreams();
-        killChildren();
+        stopAll();
         error(`image-gate was stopped (${signal}) before it finished; removing its containers.`);
         void cleanupRun(RUN_ID).finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
     };
@@ -43640,14 +43739,34 @@ function buildArgs(inputs, tags, iidFile, metadataFile, secrets = []) {
     args.push(inputs.context);
     return args;
 }
-async function build(inputs, tags, report) {
+async function build(inputs, tags, report, builder) {
     const result = await group('Build', () => buildImage(inputs, tags));
     report.build.seconds = result.seconds;
     report.build.ok = result.ok;
-    if (result.ok)
-        report.image.id = result.id;
-    else
-        Object.assign(report.build, explainFailure(result.output));
+    if (!result.ok) {
+        const failure = explainFailure(result.output);
+        if (failure.error && CANNOT_LOAD.test(failure.error))
+            throw new docker_EngineError(cannotLoad(builder, `buildx says: ${failure.error}`));
+        Object.assign(report.build, failure);
+        return;
+    }
+    report.image.id = result.id;
+    // A builder bound to another engine (the docker driver of another context, a remote node) builds
+    // and "loads" fine, but into that engine: running the image here would only say "No such image".
+    const ref = result.id ?? tags[0];
+    const here = await docker(['image', 'inspect', '--format', '{{.Id}}', ref]);
+    if (here.exitCode !== 0)
+        throw new docker_EngineError(cannotLoad(builder, `${ref} is not in this engine after the build`));
+}
+/**
+ * buildx refusing to build into this engine: a driver without a Docker exporter, or the docker
+ * driver of another context ("use `docker --context=other buildx` to switch to context ...").
+ */
+const CANNOT_LOAD = /docker exporter|exporter .*not (currently )?supported|not supported for the \S+ driver|to switch to context/i;
+function cannotLoad(builder, what) {
+    const where = builder.endpoint ? `, endpoint ${builder.endpoint}` : '';
+    return (`the buildx builder "${builder.name}" (driver ${builder.driver}${where}) cannot load the image into the Docker engine this run uses (${what}). ` +
+        'Use a builder on this engine: leave builder empty for the current context\'s default, or create one with docker/setup-buildx-action (driver docker-container) on the same context.');
 }
 /** One `buildx build --load`, its output streamed to the log. */
 async function buildImage(inputs, tags) {
@@ -43657,7 +43776,7 @@ async function buildImage(inputs, tags) {
         const metadataFile = external_node_path_namespaceObject.join(dir, 'metadata.json');
         const started = Date.now();
         // the secret files live in the build's temp dir, removed with it below
-        const result = await docker(buildArgs(inputs, tags, iidFile, metadataFile, secretArgs(inputs, dir)), { stream: true });
+        const result = await docker(buildArgs(inputs, tags, iidFile, metadataFile, secretArgs(inputs, dir)), { stream: true, long: true });
         const seconds = round((Date.now() - started) / 1000);
         const output = `${result.stdout}\n${result.stderr}`;
         if (result.exitCode !== 0)
@@ -43715,10 +43834,11 @@ async function defaultTag(inputs, env = process.env) {
         .replace(/^[^a-z0-9]+|[^a-z0-9]+$/g, '') || 'image';
     let commit = env.GITHUB_SHA?.slice(0, 12) ?? '';
     if (!commit) {
-        const git = await getExecOutput('git', ['-C', inputs.context, 'rev-parse', '--short=12', 'HEAD'], {
-            silent: true,
-            ignoreReturnCode: true
-        }).catch(() => ({ exitCode: 1, stdout: '' }));
+        // bounded: a git call is a nicety for the tag, never worth a hang
+        const git = await runCommand('git', ['-C', inputs.context, 'rev-parse', '--short=12', 'HEAD'], { limitMs: 10_000 }).catch(() => ({
+            exitCode: 1,
+            stdout: ''
+        }));
         commit = git.exitCode === 0 ? git.stdout.trim() : 'local';
     }
     const target = inputs.target ? `-${inputs.target.toLowerCase().replace(/[^a-z0-9._-]+/g, '-')}` : '';
@@ -49583,6 +49703,7 @@ var tar_stream = __nccwpck_require__(6118);
 
 
 
+
 let gzipOnPath;
 function defaultCompressor() {
     gzipOnPath ??= (0,external_node_child_process_namespaceObject.spawnSync)('gzip', ['--version'], { stdio: 'ignore' }).status === 0;
@@ -49593,7 +49714,7 @@ function compressor(kind) {
     let bytes = 0;
     if (kind === 'gzip') {
         // -n: no file name or time in the header; only the byte count of the output is kept
-        const child = (0,external_node_child_process_namespaceObject.spawn)('gzip', ['-6', '-n', '-c'], { stdio: ['pipe', 'pipe', 'ignore'] });
+        const child = track((0,external_node_child_process_namespaceObject.spawn)('gzip', ['-6', '-n', '-c'], { stdio: ['pipe', 'pipe', 'ignore'] }));
         child.stdout.on('data', (chunk) => (bytes += chunk.length));
         child.stdin.on('error', () => undefined); // gzip died: `size` below says so
         const size = new Promise((resolve, reject) => {
@@ -49615,7 +49736,8 @@ const KEEP_JSON = 1 << 20;
 /** Runs `docker save <imageRef>` and measures its output; see measureTar. */
 async function compressedSize(imageRef, using = defaultCompressor()) {
     // An argument array, never a shell: the ref comes from user input.
-    const child = (0,external_node_child_process_namespaceObject.spawn)('docker', ['save', imageRef], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // Its time depends on the image, so the run's overall timeout bounds it (command.ts stopAll).
+    const child = track((0,external_node_child_process_namespaceObject.spawn)('docker', ['save', imageRef], { stdio: ['ignore', 'pipe', 'pipe'] }));
     let stderr = '';
     child.stderr.setEncoding('utf8').on('data', (text) => (stderr = (stderr + text).slice(-4096)));
     let eof = false; // docker closed its output: finished, or failed on its own
@@ -49866,7 +49988,7 @@ async function measureBaseline(inputs) {
     let inspect = await docker(['image', 'inspect', '--format', '{{.Size}}', ref]);
     if (inspect.exitCode !== 0) {
         // not local: pull it (a release tag or the base branch's image in a registry)
-        const pull = await docker(['pull', '--quiet', ref]);
+        const pull = await docker(['pull', '--quiet', ref], { long: true });
         if (pull.exitCode !== 0)
             return { ref, error: `could not pull ${ref}: ${lastLine(pull.stderr)}` };
         inspect = await docker(['image', 'inspect', '--format', '{{.Size}}', ref]);
@@ -50104,6 +50226,7 @@ function parseTop(stdout) {
 
 
 
+
 // The pipeline, in order: inputs → build → inspect → run and wait → sizes → checks → report.
 /** `source`: where inputs come from; the action's INPUT_* variables, or the command line (cli.ts). */
 async function run(source = actionInputs) {
@@ -50136,11 +50259,12 @@ async function gate(inputs, report) {
     report.pullRequest = pullRequest()?.number;
     report.commentKey = commentKey(inputs);
     stage = 'checking the Docker engine';
-    await preflight(inputs.builder);
+    setCallLimit(inputs.callTimeout);
+    const builder = await preflight(inputs.builder);
     report.tag = inputs.tags[0] ?? (await defaultTag(inputs));
     const tags = inputs.tags.length > 0 ? inputs.tags : [report.tag];
     stage = 'building the image';
-    await build(inputs, tags, report);
+    await build(inputs, tags, report, builder);
     if (report.build.ok) {
         stage = 'inspecting the image';
         await inspectImage(report.image.id ?? report.tag, report);
@@ -50159,8 +50283,7 @@ async function gate(inputs, report) {
 async function timedOut(report, inputs) {
     report.error = { kind: 'timeout', message: `timed out after ${inputs.timeout} s (the timeout input) while ${stage}` };
     report.passed = false;
-    stopStreams();
-    killChildren();
+    stopAll();
     await cleanupRun(RUN_ID).catch(() => undefined);
     await publish(report, inputs);
     process.exit(1);

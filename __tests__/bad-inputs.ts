@@ -1,0 +1,57 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import * as path from 'node:path'
+
+// Malformed inputs and the one-line error each must give. The unit test runs them through
+// readInputs; the end-to-end test through dist/index.js as the runner starts it (exit code 1, the
+// ::error:: line, the "did not run" summary). Every row also sets context: app (see badInputDir).
+
+export const BAD_INPUTS: Array<[Record<string, string>, string]> = [
+  [{ 'no-cache': 'yes' }, 'Input "no-cache" must be true or false; got "yes".'],
+  [{ fail: 'maybe' }, 'Input "fail" must be true or false; got "maybe".'],
+  [{ 'health-timeout': '-5' }, 'Input "health-timeout" must be a whole number of seconds, 1 or more; got "-5".'],
+  [{ 'health-timeout': 'abc' }, 'Input "health-timeout" must be a whole number of seconds, 1 or more; got "abc".'],
+  [{ 'health-timeout': '0' }, 'Input "health-timeout" must be a whole number of seconds, 1 or more; got "0".'],
+  [{ 'max-size': '500XB' }, 'Input "max-size" must be a byte count or a number with a unit'],
+  [{ env: 'JUSTAKEY' }, 'Input "env" takes one KEY=VALUE per line; "JUSTAKEY" is not of that form.'],
+  [{ platforms: 'linux/amd64,linux/arm64' }, 'Input "platforms" takes one platform'],
+  [{ file: 'nope/Dockerfile' }, 'Input "file" must name a Dockerfile; "nope/Dockerfile" does not exist.'],
+  [{ context: 'missing' }, 'Input "context" must be a directory'],
+  [{ context: 'not-a-dir' }, 'Input "context" must be a directory'],
+  [{ context: '.' }, 'No Dockerfile in the context'],
+  [{ command: 'node a.js && rm -rf /' }, 'Input "command" is not run through a shell'],
+  [{ command: '["node", 1]' }, 'Input "command" starting with "[" must be a non-empty JSON array of strings'],
+  [{ command: '[oops' }, 'Input "command" starting with "[" must be a JSON array of strings'],
+  [{ 'size-basis': 'zipped' }, 'Input "size-basis" must be one of uncompressed, compressed; got "zipped".'],
+  [{ 'size-basis': 'compressed', 'compressed-size': 'false' }, 'Input "size-basis: compressed" needs compressed-size: true.'],
+  [{ 'max-size-increase': '10%' }, 'Input "max-size-increase" needs compare-to: the image to compare with.'],
+  [{ 'max-size-increase': 'lots', 'compare-to': 'app:main' }, 'Input "max-size-increase" must be a percentage like 10% or a size like 20MB; got "lots".'],
+  [{ 'max-startup-time': 'soon' }, 'Input "max-startup-time" must be a whole number of seconds, 1 or more; got "soon".'],
+  [{ 'smoke-seconds': '0' }, 'Input "smoke-seconds" must be a whole number of seconds, 1 or more; got "0".'],
+  [{ 'fast-health': 'on' }, 'Input "fast-health" must be true or false; got "on".'],
+  [{ 'smoke-commands': 'node worker.js\nnode a.js | tee log' }, 'Input "smoke-commands" is not run through a shell'],
+  [{ target: 'worker' }, 'Input "target" must name a stage of Dockerfile; "worker" is not one (its stages are build, runtime).'],
+  [{ 'call-timeout': '0' }, 'Input "call-timeout" must be a whole number of seconds, 1 or more; got "0".'],
+  [{ 'call-timeout': '2.5' }, 'Input "call-timeout" must be a whole number of seconds, 1 or more; got "2.5".'],
+  [{ timeout: '30m' }, 'Input "timeout" must be a whole number of seconds, 1 or more; got "30m".'],
+  [{ secrets: 'JUSTATOKEN' }, 'Input "secrets" takes one id=value per line; a line without "=" is not of that form.'],
+  [{ 'secret-files': '=/etc/passwd' }, 'Input "secret-files" takes one id=path per line; a line without "=" is not of that form.'],
+  [{ 'comment-from': 'nope.json' }, 'Input "comment-from" must name a report file written by image-gate; "nope.json" does not exist.'],
+  [{ 'no-cache': 'TRUE!' }, 'Input "no-cache" must be true or false; got "TRUE!".'],
+  [{ 'max-size': '-1MB' }, 'Input "max-size" must be a byte count or a number with a unit'],
+  [{ 'github-token': 'token ghp_abc' }, 'Input "github-token" must be a token without spaces, such as ${{ github.token }} or ${{ secrets.NAME }}; the value given has whitespace in it.'],
+  [{ tags: 'shop-api:1.0, Shop-API:latest' }, 'Input "tags" must be an image reference like app:1.2 or ghcr.io/owner/app:sha (lowercase name; tag of letters, digits, ".", "_", "-"); "Shop-API:latest" is not one.'],
+  [{ tags: 'app:v1 beta' }, 'Input "tags" must be an image reference like app:1.2 or ghcr.io/owner/app:sha'],
+  [{ 'compare-to': 'app:' }, 'Input "compare-to" must be an image reference like app:1.2 or ghcr.io/owner/app:sha'],
+  [{ network: 'bridge' }, 'Input "network" must be one of default, none, host; got "bridge".'],
+  [{ 'secret-files': 'npmrc=missing/.npmrc' }, 'Input "secret-files" takes one id=path per line, with a file at path; "missing/.npmrc" (for npmrc) is not a file.']
+]
+
+/** A working directory for the table: app/Dockerfile with stages build and Runtime, and a plain file. */
+export function badInputDir(): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'image-gate-inputs-'))
+  mkdirSync(path.join(dir, 'app'))
+  writeFileSync(path.join(dir, 'app', 'Dockerfile'), 'FROM scratch AS build\nFROM scratch AS Runtime\n')
+  writeFileSync(path.join(dir, 'not-a-dir'), '')
+  return dir
+}

@@ -1,0 +1,32 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { rmSync } from 'node:fs'
+import { BAD_INPUTS, badInputDir } from '../bad-inputs.js'
+import { runAction } from './action.js'
+
+// Every row of the bad-input table through dist/index.js, as the runner starts it: the step fails
+// with exit code 1 and one ::error:: line naming the input, no stack trace, and a job summary that
+// says the run did not start. Nothing reaches Docker, so these take a node start each.
+
+let dir: string
+beforeAll(() => {
+  dir = badInputDir()
+})
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+describe('bad input, end to end', () => {
+  it.each(BAD_INPUTS)('%j', async (values, message) => {
+    const run = await runAction({ context: 'app', ...values }, { cwd: dir })
+    expect(run.code).toBe(1)
+    const errors = run.stdout.split('\n').filter(l => l.startsWith('::error'))
+    expect(errors).toHaveLength(1)
+    // one line: no escaped line break inside; then the message as the runner shows it (%25 is %)
+    expect(errors[0]).not.toMatch(/%0A|%0D/)
+    expect(errors[0].replace(/%25/g, '%').startsWith(`::error::${message}`)).toBe(true)
+    expect(run.stdout + run.stderr).not.toMatch(/\n\s+at /)
+    expect(run.summary).toContain('## ❌ image-gate: did not run')
+    expect(run.outputs.passed).toBe('false')
+    // never started: no build, no container
+    expect(run.report.build.ok).toBe(false)
+    expect(run.report.health.verdict).toBe('skipped')
+  })
+})
