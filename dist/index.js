@@ -43138,7 +43138,7 @@ async function docker(args, options = {}) {
     if (result.timedOut) {
         hung =
             `the Docker engine did not answer \`docker ${callName(args)}\` within ${callLimitMs / 1000} s, so the run stopped there. ` +
-                "The daemon may be hung or overloaded: check it (`docker info`, the daemon's log), or raise call-timeout. The post step removes this run's containers once the engine answers.";
+                "The daemon may be hung or overloaded: check it (`docker info`, the daemon's log), or raise call-timeout.";
         throw new EngineError(hung);
     }
     return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
@@ -43154,7 +43154,7 @@ async function dockerOk(args) {
         return r.stdout;
     const line = lastLine(r.stderr || r.stdout);
     if (DAEMON_GONE.test(line)) {
-        throw new EngineError(`the Docker engine stopped answering during the run (${line}). Check the daemon; the post step removes what this run left once it answers again.`);
+        throw new EngineError(`the Docker engine stopped answering during the run (${line}). Check the daemon (\`docker info\`, its log) and start it again if it is down.`);
     }
     throw new Error(`docker ${args[0]} failed: ${line}`);
 }
@@ -43241,11 +43241,34 @@ function tempDir(purpose) {
 /** Removes the run's containers (and their volumes) and its temp directory; returns how many containers. */
 async function cleanupRun(id) {
     (0,external_node_fs_namespaceObject.rmSync)(runDir(id), { recursive: true, force: true });
-    const ps = await docker(['ps', '--all', '--quiet', '--filter', `label=${RUN_LABEL}=${id}`]);
-    const ids = ps.stdout.split('\n').filter(Boolean);
+    // dockerOk: an engine that cannot list or remove them must not pass for "nothing to remove"
+    const ids = (await dockerOk(['ps', '--all', '--quiet', '--filter', `label=${RUN_LABEL}=${id}`])).split('\n').filter(Boolean);
     if (ids.length > 0)
-        await docker(['rm', '--force', '--volumes', ...ids]);
+        await dockerOk(['rm', '--force', '--volumes', ...ids]);
     return ids.length;
+}
+/** Whether this run has named a container yet (container.ts): before that, nothing can be left. */
+let containersNamed = false;
+function noteContainer() {
+    containersNamed = true;
+}
+/**
+ * Removes the run's containers at the end of a run. When the engine cannot be asked (it is down
+ * or hung, which is also when the run failed), say who removes them, or how.
+ */
+async function cleanupOrSayHow() {
+    try {
+        await cleanupRun(RUN_ID);
+    }
+    catch {
+        if (!containersNamed)
+            return; // it never got as far as a container: nothing was left
+        const filter = `label=${RUN_LABEL}=${RUN_ID}`;
+        if (process.env.GITHUB_ACTIONS === 'true')
+            info(`image-gate could not remove this run's containers (${filter}) now; its post step will.`);
+        else
+            warning(`could not remove this run's containers; once the engine answers: docker rm -f $(docker ps -aq --filter ${filter})`);
+    }
 }
 /** On SIGINT/SIGTERM: stop waiting, remove what this run created, and exit with the signal's code. */
 function cleanupOnSignals() {
@@ -49138,7 +49161,9 @@ const LABEL = 'io.github.image-gate';
 function labels() {
     return ['--label', `${LABEL}=true`, '--label', `${RUN_LABEL}=${RUN_ID}`];
 }
+/** A name for a container this run is about to create (which cleanup then has to remove). */
 function containerName() {
+    noteContainer();
     return `image-gate-${(0,external_node_crypto_.randomBytes)(6).toString('hex')}`;
 }
 /** The run-time health flags: fast probing so the verdict comes when the app is ready. */
@@ -50248,7 +50273,7 @@ async function run(source = actionInputs) {
     }
     await publish(report, inputs);
     // each stage removed its own; this catches anything a failure in between left
-    await cleanupRun(RUN_ID).catch(() => undefined);
+    await cleanupOrSayHow();
 }
 /** What the run is doing now, for the timeout's message. */
 let stage = 'starting';
@@ -50281,7 +50306,7 @@ async function timedOut(report, inputs) {
     report.error = { kind: 'timeout', message: `timed out after ${inputs.timeout} s (the timeout input) while ${stage}` };
     report.passed = false;
     stopAll();
-    await cleanupRun(RUN_ID).catch(() => undefined);
+    await cleanupOrSayHow();
     await publish(report, inputs);
     process.exit(1);
 }

@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import * as path from 'node:path'
 import { stopAll } from './command.js'
-import { docker, EngineError } from './docker.js'
+import { dockerOk, EngineError } from './docker.js'
 
 // Nothing left behind. Everything one run creates carries its run id: containers a label, temp
 // files one directory. The main step removes its own as it goes; on SIGINT/SIGTERM (a cancelled
@@ -29,10 +29,32 @@ export function tempDir(purpose: string): string {
 /** Removes the run's containers (and their volumes) and its temp directory; returns how many containers. */
 export async function cleanupRun(id: string): Promise<number> {
   rmSync(runDir(id), { recursive: true, force: true })
-  const ps = await docker(['ps', '--all', '--quiet', '--filter', `label=${RUN_LABEL}=${id}`])
-  const ids = ps.stdout.split('\n').filter(Boolean)
-  if (ids.length > 0) await docker(['rm', '--force', '--volumes', ...ids])
+  // dockerOk: an engine that cannot list or remove them must not pass for "nothing to remove"
+  const ids = (await dockerOk(['ps', '--all', '--quiet', '--filter', `label=${RUN_LABEL}=${id}`])).split('\n').filter(Boolean)
+  if (ids.length > 0) await dockerOk(['rm', '--force', '--volumes', ...ids])
   return ids.length
+}
+
+/** Whether this run has named a container yet (container.ts): before that, nothing can be left. */
+let containersNamed = false
+
+export function noteContainer(): void {
+  containersNamed = true
+}
+
+/**
+ * Removes the run's containers at the end of a run. When the engine cannot be asked (it is down
+ * or hung, which is also when the run failed), say who removes them, or how.
+ */
+export async function cleanupOrSayHow(): Promise<void> {
+  try {
+    await cleanupRun(RUN_ID)
+  } catch {
+    if (!containersNamed) return // it never got as far as a container: nothing was left
+    const filter = `label=${RUN_LABEL}=${RUN_ID}`
+    if (process.env.GITHUB_ACTIONS === 'true') core.info(`image-gate could not remove this run's containers (${filter}) now; its post step will.`)
+    else core.warning(`could not remove this run's containers; once the engine answers: docker rm -f $(docker ps -aq --filter ${filter})`)
+  }
 }
 
 /** On SIGINT/SIGTERM: stop waiting, remove what this run created, and exit with the signal's code. */

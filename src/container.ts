@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { RUN_ID, RUN_LABEL } from './cleanup.js'
+import { noteContainer, RUN_ID, RUN_LABEL } from './cleanup.js'
 import { docker, lastLine } from './docker.js'
 import type { Inputs } from './inputs.js'
 import type { Report } from './report.js'
@@ -13,7 +13,9 @@ function labels(): string[] {
   return ['--label', `${LABEL}=true`, '--label', `${RUN_LABEL}=${RUN_ID}`]
 }
 
+/** A name for a container this run is about to create (which cleanup then has to remove). */
 export function containerName(): string {
+  noteContainer()
   return `image-gate-${randomBytes(6).toString('hex')}`
 }
 

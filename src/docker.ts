@@ -49,7 +49,7 @@ export async function docker(args: string[], options: DockerOptions = {}): Promi
   if (result.timedOut) {
     hung =
       `the Docker engine did not answer \`docker ${callName(args)}\` within ${callLimitMs / 1000} s, so the run stopped there. ` +
-      "The daemon may be hung or overloaded: check it (`docker info`, the daemon's log), or raise call-timeout. The post step removes this run's containers once the engine answers."
+      "The daemon may be hung or overloaded: check it (`docker info`, the daemon's log), or raise call-timeout."
     throw new EngineError(hung)
   }
   return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr }
@@ -67,7 +67,7 @@ export async function dockerOk(args: string[]): Promise<string> {
   const line = lastLine(r.stderr || r.stdout)
   if (DAEMON_GONE.test(line)) {
     throw new EngineError(
-      `the Docker engine stopped answering during the run (${line}). Check the daemon; the post step removes what this run left once it answers again.`
+      `the Docker engine stopped answering during the run (${line}). Check the daemon (\`docker info\`, its log) and start it again if it is down.`
     )
   }
   throw new Error(`docker ${args[0]} failed: ${line}`)

@@ -1,6 +1,6 @@
 import * as core from '@actions/core'
 import { annotateUser } from './annotate.js'
-import { cleanupOnSignals, cleanupRun, RUN_ID } from './cleanup.js'
+import { cleanupOnSignals, cleanupOrSayHow, RUN_ID } from './cleanup.js'
 import { build, defaultTag } from './build.js'
 import { failureLine, judge } from './checks.js'
 import { commentFromReport, commentKey, commentOnPullRequest, pullRequest } from './comment.js'
@@ -42,7 +42,7 @@ export async function run(source: InputSource = actionInputs): Promise<void> {
   }
   await publish(report, inputs)
   // each stage removed its own; this catches anything a failure in between left
-  await cleanupRun(RUN_ID).catch(() => undefined)
+  await cleanupOrSayHow()
 }
 
 /** What the run is doing now, for the timeout's message. */
@@ -79,7 +79,7 @@ async function timedOut(report: Report, inputs: Inputs): Promise<void> {
   report.error = { kind: 'timeout', message: `timed out after ${inputs.timeout} s (the timeout input) while ${stage}` }
   report.passed = false
   stopAll()
-  await cleanupRun(RUN_ID).catch(() => undefined)
+  await cleanupOrSayHow()
   await publish(report, inputs)
   process.exit(1)
 }

@@ -116,6 +116,18 @@ export async function runPost(state: Record<string, string>): Promise<{ code: nu
   return { code, stdout }
 }
 
+/** The command line (dist/cli/index.js) as a developer runs it: no runner variables at all. */
+export function startCli(args: string[]): { child: ChildProcess; done: Promise<{ code: number | null; stdout: string; stderr: string }> } {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('GITHUB_') && !k.startsWith('INPUT_')))
+  const child = spawn(process.execPath, [path.join(ROOT, 'dist/cli/index.js'), ...args], { cwd: ROOT, env })
+  let stdout = ''
+  let stderr = ''
+  child.stdout!.on('data', d => (stdout += d))
+  child.stderr!.on('data', d => (stderr += d))
+  const done = new Promise<number | null>(resolve => child.on('close', resolve)).then(code => ({ code, stdout, stderr }))
+  return { child, done }
+}
+
 /** GITHUB_OUTPUT holds `name<<DELIMITER`, the value's lines, then `DELIMITER`. */
 export function parseOutputFile(text: string): Record<string, string> {
   const outputs: Record<string, string> = {}

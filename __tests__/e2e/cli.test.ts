@@ -1,7 +1,6 @@
 import { afterAll, afterEach, describe, expect, it, jest } from '@jest/globals'
-import { spawn } from 'node:child_process'
 import * as path from 'node:path'
-import { EXAMPLES, leftovers, removeImages } from './action.js'
+import { EXAMPLES, leftovers, removeImages, startCli } from './action.js'
 
 // The command line, end to end on the examples: same pipeline, a terminal's output, an exit code.
 
@@ -11,16 +10,7 @@ const TAG = 'image-gate-e2e/cli'
 afterEach(() => expect(leftovers()).toBe(''))
 afterAll(() => removeImages(TAG))
 
-async function cli(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('GITHUB_') && !k.startsWith('INPUT_')))
-  const child = spawn(process.execPath, [path.join(ROOT, 'dist/cli/index.js'), ...args], { cwd: ROOT, env })
-  let stdout = ''
-  let stderr = ''
-  child.stdout.on('data', d => (stdout += d))
-  child.stderr.on('data', d => (stderr += d))
-  const code = await new Promise<number | null>(resolve => child.on('close', resolve))
-  return { code, stdout, stderr }
-}
+const cli = (...args: string[]) => startCli(args).done
 
 describe('image-gate on the command line', () => {
   it('passes tynebase-backend with a health command: exit 0 and the table', async () => {

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it, jest } from '@jest/globals'
 import { execFileSync } from 'node:child_process'
-import { dockerSucceeds, fixture, leftovers, removeImages, runPost, SERVE, startAction } from '../e2e/action.js'
+import { dockerSucceeds, fixture, leftovers, removeImages, runPost, SERVE, startAction, startCli } from '../e2e/action.js'
 
 // The Docker daemon stops while the action waits on its container. Run alone (it stops the engine
 // every other test needs) and only where the project's own setup script runs dockerd:
@@ -69,11 +69,38 @@ maybe('the daemon hangs mid-run (SIGSTOP: it accepts connections and never answe
     expect(run.stdout + run.stderr).not.toMatch(/\n\s+at /)
     expect(run.summary).toContain('## ❌ image-gate: stopped with an error')
     expect(run.report.error.kind).toBe('engine')
+    expect(run.stdout).toMatch(/^image-gate could not remove this run's containers \(label=io\.github\.image-gate\.run=[0-9a-f]{12}\) now; its post step will\.$/m)
 
     // the engine answers again: the container is still there until the post step
     expect(leftovers()).not.toBe('')
     const post = await runPost(run.state)
     expect(post.code).toBe(0)
+    expect(leftovers()).toBe('')
+  })
+})
+
+maybe('the daemon hangs under the command line', () => {
+  it('the same error, and since there is no post step, the command that removes what was left', async () => {
+    const context = fixture(NEVER_HEALTHY)
+    expect(leftovers()).toBe('')
+    const cli = startCli(['--tags', `${TAG}:cli-hang`, '--health-timeout', '60', '--call-timeout', '3', context])
+    await waitingOnContainer()
+    execFileSync('pkill', ['-STOP', '-x', 'dockerd'])
+    let run
+    try {
+      run = await cli.done
+    } finally {
+      execFileSync('pkill', ['-CONT', '-x', 'dockerd'])
+    }
+    expect(run.code).toBe(1)
+    expect(run.stderr + run.stdout).toMatch(/^error: image-gate: the Docker engine did not answer `docker [a-z ]+` within 3 s/m)
+    const hint = /^warning: could not remove this run's containers; once the engine answers: docker rm -f \$\(docker ps -aq --filter (label=io\.github\.image-gate\.run=[0-9a-f]{12})\)$/m.exec(run.stdout + run.stderr)
+    expect(hint).not.toBeNull()
+    // what the hint says to run removes exactly what was left
+    expect(leftovers()).not.toBe('')
+    const ids = execFileSync('docker', ['ps', '-aq', '--filter', hint![1]], { encoding: 'utf8' }).trim().split('\n')
+    expect(ids.join('\n')).toBe(leftovers())
+    execFileSync('docker', ['rm', '-f', ...ids], { stdio: 'ignore' })
     expect(leftovers()).toBe('')
   })
 })
@@ -92,6 +119,7 @@ maybe('the daemon stops mid-run', () => {
     expect(errors).toEqual([expect.stringMatching(/^::error::image-gate: the Docker engine stopped answering during the run \(.*\)\. Check the daemon/)])
     expect(run.stdout + run.stderr).not.toMatch(/\n\s+at /)
     expect(run.summary).toContain('## ❌ image-gate: stopped with an error')
+    expect(run.stdout).toContain("image-gate could not remove this run's containers (label=io.github.image-gate.run=")
 
     // back up (once the old dockerd has exited): the container the run could not remove is still
     // there, until the post step

@@ -91,7 +91,7 @@ describe('a call the engine does not answer', () => {
     expect(Date.now() - started).toBeLessThan(5000)
     expect(err).toBeInstanceOf(EngineError)
     expect(err.message).toBe(
-      "the Docker engine did not answer `docker inspect` within 0.05 s, so the run stopped there. The daemon may be hung or overloaded: check it (`docker info`, the daemon's log), or raise call-timeout. The post step removes this run's containers once the engine answers."
+      "the Docker engine did not answer `docker inspect` within 0.05 s, so the run stopped there. The daemon may be hung or overloaded: check it (`docker info`, the daemon's log), or raise call-timeout."
     )
     expect(fake.calls[0].child.signals).toEqual(['SIGTERM'])
 
