@@ -43641,7 +43641,8 @@ function buildCheck(report) {
 function healthCheck(report, inputs) {
     const h = report.health;
     const limit = `healthy within ${inputs.healthTimeout} s`;
-    const probe = h.lastProbe ? ` Last probe exited ${h.lastProbe.exitCode}${h.lastProbe.output ? `: ${h.lastProbe.output}` : ''}.` : '';
+    const last = h.probes?.at(-1);
+    const probe = last ? ` Last probe exited ${last.exitCode}${last.output ? `: ${last.output}` : ''}.` : '';
     const by = h.source === 'health-cmd' ? `health-cmd: ${h.command}` : `HEALTHCHECK: ${h.command}`;
     switch (h.verdict) {
         case 'healthy':
@@ -43795,7 +43796,8 @@ function userCheck(report, inputs) {
     const judged = (status, value, detail) => inputs.requireNonRoot
         ? { name: 'user', status, value, limit, detail }
         : { name: 'user', status: 'skip', value, limit, detail: `${detail} Not judged (require-non-root: false).` };
-    const configured = describeConfigured(u);
+    const user = report.image.user ?? '';
+    const configured = describeConfigured(user, u);
     if (u.uid === undefined) {
         // The container died before it could be looked at: judge USER as the image resolves it.
         if (u.resolvedUid === undefined) {
@@ -43803,7 +43805,7 @@ function userCheck(report, inputs) {
         }
         const value = `UID ${u.resolvedUid} (from USER)`;
         const why = `${configured}. Runtime user not read (${u.unknownReason}), so this is USER as the image resolves it.`;
-        return u.resolvedUid === 0 ? judged('fail', value, `${why} ${fixRoot(u)}`) : judged('pass', value, why);
+        return u.resolvedUid === 0 ? judged('fail', value, `${why} ${fixRoot(user, u)}`) : judged('pass', value, why);
     }
     const value = `UID ${u.uid}${u.gid !== undefined ? `, GID ${u.gid}` : ''}`;
     const others = (u.processes ?? []).filter(p => p.uid === 0 && p.pid !== u.pid);
@@ -43811,21 +43813,22 @@ function userCheck(report, inputs) {
     const seen = `${configured}; PID 1 (${u.process}) runs as UID ${u.uid}.${rootOthers}`;
     if (u.uid !== 0 && others.length === 0)
         return judged('pass', value, seen);
-    const fix = u.uid !== 0 ? 'Start every process as the unprivileged user, or drop the root helper.' : fixRoot(u);
+    const fix = u.uid !== 0 ? 'Start every process as the unprivileged user, or drop the root helper.' : fixRoot(user, u);
     return judged('fail', value, `${seen} ${fix}`);
 }
-function describeConfigured(u) {
-    if (!u.configured)
+/** `user`: the image's USER ("" when unset). */
+function describeConfigured(user, u) {
+    if (!user)
         return 'no USER (root)';
     if (u.unresolved)
-        return `USER ${u.configured} (${u.unresolved})`;
-    if (u.resolvedUid !== undefined && !/^\d+(:\d+)?$/.test(u.configured))
-        return `USER ${u.configured} (UID ${u.resolvedUid} in the image)`;
-    return `USER ${u.configured}`;
+        return `USER ${user} (${u.unresolved})`;
+    if (u.resolvedUid !== undefined && !/^\d+(:\d+)?$/.test(user))
+        return `USER ${user} (UID ${u.resolvedUid} in the image)`;
+    return `USER ${user}`;
 }
-function fixRoot(u) {
-    if (u.configured && u.resolvedUid === 0)
-        return `USER ${u.configured} is UID 0 in the image's /etc/passwd: give that account its own UID (e.g. 10001), or use a numeric USER.`;
+function fixRoot(user, u) {
+    if (user && u.resolvedUid === 0)
+        return `USER ${user} is UID 0 in the image's /etc/passwd: give that account its own UID (e.g. 10001), or use a numeric USER.`;
     return 'Create an unprivileged user in the final stage and switch to it, e.g. USER 1001.';
 }
 function shortId(id) {
@@ -48966,8 +48969,8 @@ function logBlocks(report) {
     const h = report.health;
     if (report.build.logTail?.length && !report.build.ok)
         blocks.push({ title: 'Build log', lines: report.build.logTail });
-    if (h.lastProbe && h.verdict !== 'healthy') {
-        const probes = h.probes ?? [h.lastProbe];
+    const probes = h.probes ?? [];
+    if (probes.length > 0 && h.verdict !== 'healthy') {
         const lines = probes.flatMap(p => [`[exit ${p.exitCode}] ${p.output.split('\n')[0] ?? ''}`, ...p.output.split('\n').slice(1).map(l => `  ${l}`)]);
         blocks.push({ title: `Last ${probes.length} health probes`, lines });
     }
@@ -49230,7 +49233,6 @@ async function inspectImage(ref, report) {
     report.image.healthcheckRetries = image.Config?.Healthcheck?.Retries || DOCKER_DEFAULT_RETRIES;
     report.image.exposedPorts = Object.keys(image.Config?.ExposedPorts ?? {});
     report.image.labels = image.Config?.Labels ?? {};
-    report.user.configured = report.image.user;
 }
 /** What Docker uses when the image sets no --retries. */
 const DOCKER_DEFAULT_RETRIES = 3;
@@ -49353,7 +49355,6 @@ function recordProbes(state, report) {
     if (probes.length === 0)
         return;
     report.health.probes = probes;
-    report.health.lastProbe = probes[probes.length - 1];
 }
 
 // EXTERNAL MODULE: ./node_modules/shell-quote/index.js
@@ -49628,7 +49629,7 @@ function outputsOf(report) {
         'compressed-size': text(report.image.compressedSize),
         health: report.health.verdict,
         'startup-seconds': text(report.health.startupSeconds),
-        user: text(report.user.configured),
+        user: text(report.image.user),
         uid: text(report.user.uid),
         passed: String(report.passed),
         report: JSON.stringify(report),
@@ -49668,11 +49669,10 @@ function loadReport(file) {
     const image = obj(r.image);
     report.image = { id: optStr(image.id), size: num(image.size), user: optStr(image.user), labels: report_file_labels(image.labels) };
     const health = obj(r.health);
-    const probe = obj(health.lastProbe);
     report.health = {
         verdict: VERDICTS.includes(health.verdict) ? health.verdict : 'skipped',
         startupSeconds: num(health.startupSeconds),
-        lastProbe: typeof probe.exitCode === 'number' ? { exitCode: probe.exitCode, output: str(probe.output) } : undefined,
+        probes: probes(health.probes),
         logTail: lines(health.logTail)
     };
     report.checks = r.checks.map(obj).filter(c => CHECKS.includes(c.name)).map(c => ({
@@ -49704,6 +49704,13 @@ function num(v) {
 }
 function lines(v) {
     return Array.isArray(v) ? v.slice(-200).map(l => str(l)) : undefined;
+}
+/** Docker keeps five probe results; a report holds no more. */
+function probes(v) {
+    if (!Array.isArray(v))
+        return undefined;
+    const kept = v.slice(-5).map(obj).filter(p => typeof p.exitCode === 'number' && Number.isInteger(p.exitCode));
+    return kept.length ? kept.map(p => ({ exitCode: p.exitCode, output: str(p.output) })) : undefined;
 }
 function report_file_labels(v) {
     return Object.fromEntries(Object.entries(obj(v)).slice(0, 100).map(([k, val]) => [k.slice(0, 200), str(val, 1000)]));
@@ -50136,7 +50143,7 @@ async function smokeOne(inputs, image, command) {
 //   is UID 0 is seen for what it is even when the container died before it could be looked at.
 async function measureUser(name, state, report) {
     const accounts = await readAccounts(name);
-    Object.assign(report.user, resolveUser(report.user.configured ?? '', accounts.passwd, accounts.group));
+    Object.assign(report.user, resolveUser(report.image.user ?? '', accounts.passwd, accounts.group));
     if (!state.Running) {
         report.user.unknownReason = 'the container was not running, so its processes could not be read';
         return;

@@ -37,7 +37,8 @@ function buildCheck(report: Report): Check {
 function healthCheck(report: Report, inputs: Inputs): Check {
   const h = report.health
   const limit = `healthy within ${inputs.healthTimeout} s`
-  const probe = h.lastProbe ? ` Last probe exited ${h.lastProbe.exitCode}${h.lastProbe.output ? `: ${h.lastProbe.output}` : ''}.` : ''
+  const last = h.probes?.at(-1)
+  const probe = last ? ` Last probe exited ${last.exitCode}${last.output ? `: ${last.output}` : ''}.` : ''
   const by = h.source === 'health-cmd' ? `health-cmd: ${h.command}` : `HEALTHCHECK: ${h.command}`
   switch (h.verdict) {
     case 'healthy':
@@ -190,7 +191,8 @@ function userCheck(report: Report, inputs: Inputs): Check {
       ? { name: 'user', status, value, limit, detail }
       : { name: 'user', status: 'skip', value, limit, detail: `${detail} Not judged (require-non-root: false).` }
 
-  const configured = describeConfigured(u)
+  const user = report.image.user ?? ''
+  const configured = describeConfigured(user, u)
   if (u.uid === undefined) {
     // The container died before it could be looked at: judge USER as the image resolves it.
     if (u.resolvedUid === undefined) {
@@ -198,7 +200,7 @@ function userCheck(report: Report, inputs: Inputs): Check {
     }
     const value = `UID ${u.resolvedUid} (from USER)`
     const why = `${configured}. Runtime user not read (${u.unknownReason}), so this is USER as the image resolves it.`
-    return u.resolvedUid === 0 ? judged('fail', value, `${why} ${fixRoot(u)}`) : judged('pass', value, why)
+    return u.resolvedUid === 0 ? judged('fail', value, `${why} ${fixRoot(user, u)}`) : judged('pass', value, why)
   }
 
   const value = `UID ${u.uid}${u.gid !== undefined ? `, GID ${u.gid}` : ''}`
@@ -206,19 +208,20 @@ function userCheck(report: Report, inputs: Inputs): Check {
   const rootOthers = others.length ? ` Also running as UID 0: ${others.map(p => `${p.command} (PID ${p.pid})`).join(', ')}.` : ''
   const seen = `${configured}; PID 1 (${u.process}) runs as UID ${u.uid}.${rootOthers}`
   if (u.uid !== 0 && others.length === 0) return judged('pass', value, seen)
-  const fix = u.uid !== 0 ? 'Start every process as the unprivileged user, or drop the root helper.' : fixRoot(u)
+  const fix = u.uid !== 0 ? 'Start every process as the unprivileged user, or drop the root helper.' : fixRoot(user, u)
   return judged('fail', value, `${seen} ${fix}`)
 }
 
-function describeConfigured(u: Report['user']): string {
-  if (!u.configured) return 'no USER (root)'
-  if (u.unresolved) return `USER ${u.configured} (${u.unresolved})`
-  if (u.resolvedUid !== undefined && !/^\d+(:\d+)?$/.test(u.configured)) return `USER ${u.configured} (UID ${u.resolvedUid} in the image)`
-  return `USER ${u.configured}`
+/** `user`: the image's USER ("" when unset). */
+function describeConfigured(user: string, u: Report['user']): string {
+  if (!user) return 'no USER (root)'
+  if (u.unresolved) return `USER ${user} (${u.unresolved})`
+  if (u.resolvedUid !== undefined && !/^\d+(:\d+)?$/.test(user)) return `USER ${user} (UID ${u.resolvedUid} in the image)`
+  return `USER ${user}`
 }
 
-function fixRoot(u: Report['user']): string {
-  if (u.configured && u.resolvedUid === 0) return `USER ${u.configured} is UID 0 in the image's /etc/passwd: give that account its own UID (e.g. 10001), or use a numeric USER.`
+function fixRoot(user: string, u: Report['user']): string {
+  if (user && u.resolvedUid === 0) return `USER ${user} is UID 0 in the image's /etc/passwd: give that account its own UID (e.g. 10001), or use a numeric USER.`
   return 'Create an unprivileged user in the final stage and switch to it, e.g. USER 1001.'
 }
 

@@ -126,5 +126,4 @@ function recordProbes(state: ContainerState, report: Report): void {
   const probes: Probe[] = (state.Health?.Log ?? []).map(p => ({ exitCode: p.ExitCode, output: p.Output.trim() }))
   if (probes.length === 0) return
   report.health.probes = probes
-  report.health.lastProbe = probes[probes.length - 1]
 }

@@ -23,7 +23,6 @@ export async function inspectImage(ref: string, report: Report): Promise<void> {
   report.image.healthcheckRetries = image.Config?.Healthcheck?.Retries || DOCKER_DEFAULT_RETRIES
   report.image.exposedPorts = Object.keys(image.Config?.ExposedPorts ?? {})
   report.image.labels = image.Config?.Labels ?? {}
-  report.user.configured = report.image.user
 }
 
 /** What Docker uses when the image sets no --retries. */

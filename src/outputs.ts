@@ -11,7 +11,7 @@ export function outputsOf(report: Report): Record<string, string> {
     'compressed-size': text(report.image.compressedSize),
     health: report.health.verdict,
     'startup-seconds': text(report.health.startupSeconds),
-    user: text(report.user.configured),
+    user: text(report.image.user),
     uid: text(report.user.uid),
     passed: String(report.passed),
     report: JSON.stringify(report),

@@ -83,8 +83,8 @@ function logBlocks(report: Report): LogBlock[] {
   const blocks: LogBlock[] = []
   const h = report.health
   if (report.build.logTail?.length && !report.build.ok) blocks.push({ title: 'Build log', lines: report.build.logTail })
-  if (h.lastProbe && h.verdict !== 'healthy') {
-    const probes = h.probes ?? [h.lastProbe]
+  const probes = h.probes ?? []
+  if (probes.length > 0 && h.verdict !== 'healthy') {
     const lines = probes.flatMap(p => [`[exit ${p.exitCode}] ${p.output.split('\n')[0] ?? ''}`, ...p.output.split('\n').slice(1).map(l => `  ${l}`)])
     blocks.push({ title: `Last ${probes.length} health probes`, lines })
   }

@@ -27,11 +27,10 @@ export function loadReport(file: string): Report {
   const image = obj(r.image)
   report.image = { id: optStr(image.id), size: num(image.size), user: optStr(image.user), labels: labels(image.labels) }
   const health = obj(r.health)
-  const probe = obj(health.lastProbe)
   report.health = {
     verdict: VERDICTS.includes(health.verdict as HealthVerdict) ? (health.verdict as HealthVerdict) : 'skipped',
     startupSeconds: num(health.startupSeconds),
-    lastProbe: typeof probe.exitCode === 'number' ? { exitCode: probe.exitCode, output: str(probe.output) } : undefined,
+    probes: probes(health.probes),
     logTail: lines(health.logTail)
   }
   report.checks = (r.checks as unknown[]).map(obj).filter(c => CHECKS.includes(c.name as Check['name'])).map(c => ({
@@ -63,6 +62,12 @@ function num(v: unknown): number | undefined {
 }
 function lines(v: unknown): string[] | undefined {
   return Array.isArray(v) ? v.slice(-200).map(l => str(l)) : undefined
+}
+/** Docker keeps five probe results; a report holds no more. */
+function probes(v: unknown): Report['health']['probes'] {
+  if (!Array.isArray(v)) return undefined
+  const kept = v.slice(-5).map(obj).filter(p => typeof p.exitCode === 'number' && Number.isInteger(p.exitCode))
+  return kept.length ? kept.map(p => ({ exitCode: p.exitCode as number, output: str(p.output) })) : undefined
 }
 function labels(v: unknown): Record<string, string> {
   return Object.fromEntries(Object.entries(obj(v)).slice(0, 100).map(([k, val]) => [k.slice(0, 200), str(val, 1000)]))

@@ -76,14 +76,11 @@ export interface Report {
     timeoutSeconds?: number
     exitCode?: number
     oomKilled?: boolean
-    lastProbe?: Probe
     /** the last probe results Docker kept (up to five), oldest first */
     probes?: Probe[]
     logTail?: string[]
   }
   user: {
-    /** Config.User, "" when unset */
-    configured?: string
     /** the UIDs PID 1 of the container really runs as */
     uid?: number
     gid?: number

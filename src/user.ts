@@ -14,7 +14,7 @@ import type { Report } from './report.js'
 
 export async function measureUser(name: string, state: ContainerState, report: Report): Promise<void> {
   const accounts = await readAccounts(name)
-  Object.assign(report.user, resolveUser(report.user.configured ?? '', accounts.passwd, accounts.group))
+  Object.assign(report.user, resolveUser(report.image.user ?? '', accounts.passwd, accounts.group))
   if (!state.Running) {
     report.user.unknownReason = 'the container was not running, so its processes could not be read'
     return

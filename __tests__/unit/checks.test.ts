@@ -21,7 +21,8 @@ describe('judge', () => {
 
   it('fails the user check on UID 0 and says how to fix it, whatever USER says', () => {
     const report = measuredReport()
-    report.user = { configured: 'app', uid: 0, gid: 0, process: 'node' }
+    report.image.user = 'app'
+    report.user = { uid: 0, gid: 0, process: 'node' }
     judge(report, inputs())
     expect(report.passed).toBe(false)
     const user = row(report.checks, 'user')
@@ -33,7 +34,8 @@ describe('judge', () => {
 
   it('reports root without judging it when require-non-root is false', () => {
     const report = measuredReport()
-    report.user = { configured: '', uid: 0, gid: 0, process: 'node' }
+    report.image.user = ''
+    report.user = { uid: 0, gid: 0, process: 'node' }
     judge(report, inputs({ requireNonRoot: false }))
     expect(row(report.checks, 'user')).toMatchObject({ status: 'skip', value: 'UID 0, GID 0' })
     expect(report.passed).toBe(true)
@@ -58,7 +60,8 @@ describe('judge', () => {
   it('explains an exited container with its exit code and OOM kill', () => {
     const report = measuredReport()
     report.health = { verdict: 'exited', source: 'image', command: 'x', exitCode: 137, oomKilled: true, waitedSeconds: 0.1, ranSeconds: 0.4 }
-    report.user = { configured: 'nodejs', unknownReason: 'the container was not running, so its processes could not be read' }
+    report.image.user = 'nodejs'
+    report.user = { unknownReason: 'the container was not running, so its processes could not be read' }
     judge(report, inputs())
     expect(row(report.checks, 'health')).toMatchObject({ status: 'fail', value: 'exited (code 137), OOM-killed' })
     expect(row(report.checks, 'health').detail).toContain('stopped 0.4 s after start')
@@ -67,7 +70,7 @@ describe('judge', () => {
 
   it('shows the last probe for an unhealthy container', () => {
     const report = measuredReport()
-    report.health = { verdict: 'unhealthy', source: 'image', command: 'exit 1', lastProbe: { exitCode: 1, output: 'connection refused' } }
+    report.health = { verdict: 'unhealthy', source: 'image', command: 'exit 1', probes: [{ exitCode: 1, output: 'connection refused' }] }
     judge(report, inputs({ healthTimeout: 5 }))
     const health = row(report.checks, 'health')
     expect(health).toMatchObject({ status: 'fail', value: 'unhealthy' })
@@ -134,8 +137,8 @@ describe('judge', () => {
 
   it('fails when another process runs as root, even with a non-root PID 1', () => {
     const report = measuredReport()
+    report.image.user = ''
     report.user = {
-      configured: '',
       resolvedUid: 0,
       resolvedGid: 0,
       uid: 10001,
@@ -156,7 +159,8 @@ describe('judge', () => {
 
   it('names a USER whose account is UID 0 in the image', () => {
     const report = measuredReport()
-    report.user = { configured: 'app', resolvedUid: 0, resolvedGid: 0, uid: 0, gid: 0, pid: 5, process: 'node', processes: [{ pid: 5, uid: 0, gid: 0, command: 'node' }] }
+    report.image.user = 'app'
+    report.user = { resolvedUid: 0, resolvedGid: 0, uid: 0, gid: 0, pid: 5, process: 'node', processes: [{ pid: 5, uid: 0, gid: 0, command: 'node' }] }
     judge(report, inputs())
     expect(row(report.checks, 'user').detail).toBe(
       "USER app (UID 0 in the image); PID 1 (node) runs as UID 0. USER app is UID 0 in the image's /etc/passwd: give that account its own UID (e.g. 10001), or use a numeric USER."
@@ -166,10 +170,12 @@ describe('judge', () => {
   it('judges the resolved USER when the container died before it could be looked at', () => {
     const report = measuredReport()
     report.health = { verdict: 'exited', exitCode: 1 }
-    report.user = { configured: 'app', resolvedUid: 10001, resolvedGid: 10001, unknownReason: 'the container was not running, so its processes could not be read' }
+    report.image.user = 'app'
+    report.user = { resolvedUid: 10001, resolvedGid: 10001, unknownReason: 'the container was not running, so its processes could not be read' }
     judge(report, inputs())
     expect(row(report.checks, 'user')).toMatchObject({ status: 'pass', value: 'UID 10001 (from USER)' })
-    report.user = { configured: '', resolvedUid: 0, resolvedGid: 0, unknownReason: 'the container was not running' }
+    report.image.user = ''
+    report.user = { resolvedUid: 0, resolvedGid: 0, unknownReason: 'the container was not running' }
     judge(report, inputs())
     expect(row(report.checks, 'user')).toMatchObject({ status: 'fail', value: 'UID 0 (from USER)' })
   })

@@ -64,6 +64,6 @@ export function measuredReport(): Report {
     waitedSeconds: 1.6,
     timeoutSeconds: 120
   }
-  report.user = { configured: 'nodejs', uid: 1001, gid: 1001, process: 'node' }
+  report.user = { uid: 1001, gid: 1001, process: 'node' }
   return report
 }

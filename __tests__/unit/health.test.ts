@@ -88,7 +88,7 @@ describe('waitForHealth', () => {
     ])
     const report = measuredReport()
     await waitForHealth(inputs(), 'c1', report, fakeWaiter())
-    expect(report.health).toMatchObject({ verdict: 'unhealthy', lastProbe: { exitCode: 1, output: 'wget: server returned error: HTTP/1.1 500' } })
+    expect(report.health.verdict).toBe('unhealthy')
     expect(report.health.probes).toEqual([{ exitCode: 1, output: 'wget: server returned error: HTTP/1.1 500' }])
   })
 

@@ -24,7 +24,7 @@ describe('renderMarkdown', () => {
       verdict: 'unhealthy',
       source: 'image',
       command: 'check | @admin',
-      lastProbe: { exitCode: 1, output: '</details><script>alert(1)</script> | @octocat' },
+      probes: [{ exitCode: 1, output: '</details><script>alert(1)</script> | @octocat' }],
       logTail: ['```', '</details>', '<img src=x onerror=alert(1)>', '@everyone']
     }
     judge(report, inputs())

@@ -27,6 +27,18 @@ describe('loadReport', () => {
     expect(loaded).toMatchObject({ pullRequest: 7, commentKey: 'image/gate/app', passed: true })
   })
 
+  it('keeps at most the five probes Docker keeps, each an exit code and text', () => {
+    const probe = (i: number) => ({ exitCode: 1, output: `refused ${i}` })
+    const loaded = loadReport(
+      write({ schema: 1, checks: [], health: { verdict: 'unhealthy', probes: [probe(1), probe(2), probe(3), probe(4), { exitCode: '1; id', output: 'x' }, probe(6), probe(7)] } })
+    )
+    expect(loaded.health.probes).toEqual([probe(3), probe(4), probe(6), probe(7)])
+    const unhealthy = measuredReport()
+    unhealthy.health = { verdict: 'unhealthy', source: 'image', command: 'exit 1', probes: [probe(1), probe(2)] }
+    judge(unhealthy, inputs())
+    expect(renderMarkdown(loadReport(write(unhealthy)))).toContain('Last 2 health probes')
+  })
+
   it('keeps only known fields of the right type from an untrusted file', () => {
     const loaded = loadReport(
       write({
