@@ -1,8 +1,10 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals'
 import { execFileSync } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
 import { writeFileSync } from 'node:fs'
 import * as path from 'node:path'
-import { docker, fixture, leftovers, removeImages, row, runAction, SERVE } from './action.js'
+import { docker, dockerSucceeds, fixture, leftovers, removeImages, row, runAction, SERVE } from './action.js'
+import { startRegistry } from './registry.js'
 
 // Size on real images: the engine's bytes and the compressed size, the budget's boundary, the
 // largest layers, a baseline image, and what the multi-stage build saves.
@@ -69,6 +71,44 @@ describe('size', () => {
     expect(row(run.summary, 'size')).toContain(`compared with ${TAG}:base; compressed +`)
     const roomy = await runAction({ context: app, tags: `${TAG}:app`, 'compare-to': `${TAG}:base`, 'max-size-increase': '5MB' })
     expect(roomy.report.checks.find((c: any) => c.name === 'size-increase').status).toBe('pass')
+  })
+
+  it('pulls a baseline that is not on the host from its registry, measures it, and removes it again', async () => {
+    // content of its own, so the engine has none of it and must fetch every blob
+    const base = fixture([`RUN echo ${randomBytes(8).toString('hex')} > /build-id`, ...NON_ROOT, ...SERVE])
+    execFileSync('docker', ['buildx', 'build', '--load', '--quiet', '--tag', `${TAG}:registry-base`, base], { stdio: 'ignore' })
+    const [{ Id: baseId, Size: baseBytes }] = JSON.parse(docker(['image', 'inspect', `${TAG}:registry-base`]))
+    const registry = await startRegistry({ [`${TAG}:registry-base`]: 'octo-org/shop-api:main' })
+    try {
+      execFileSync('docker', ['image', 'rm', `${TAG}:registry-base`], { stdio: 'ignore' }) // only the registry has it now
+      const ref = `${registry.host}/octo-org/shop-api:main`
+      const run = await runAction({ context: app, tags: `${TAG}:app`, 'compare-to': ref, 'max-size-increase': '5MB' })
+      // the engine really pulled it: manifest, then the config and layer blobs
+      expect(registry.requests).toEqual(expect.arrayContaining([expect.stringMatching(/^(GET|HEAD) \/v2\/octo-org\/shop-api\/manifests\/main$/), expect.stringMatching(/^GET \/v2\/octo-org\/shop-api\/blobs\/sha256:/)]))
+      expect(run.report.baseline).toMatchObject({ ref, size: baseBytes })
+      expect(run.report.checks.find((c: any) => c.name === 'size-increase')).toMatchObject({ status: 'pass', limit: '≤ +5.00 MB' })
+      expect(row(run.summary, 'size')).toContain(`compared with ${ref}; compressed +`)
+      // pulled to be measured, then removed: the host has no image it did not have before
+      expect(dockerSucceeds(['image', 'inspect', ref])).toBe(false)
+      expect(dockerSucceeds(['image', 'inspect', baseId])).toBe(false)
+    } finally {
+      await registry.close()
+    }
+  })
+
+  it('says why when the baseline cannot be pulled, and fails the increase it cannot judge', async () => {
+    const registry = await startRegistry({})
+    try {
+      const ref = `${registry.host}/octo-org/shop-api:no-such-tag`
+      const run = await runAction({ context: app, tags: `${TAG}:app`, 'compare-to': ref, 'max-size-increase': '10%' })
+      expect(run.code).toBe(1)
+      const increase = run.report.checks.find((c: any) => c.name === 'size-increase')
+      expect(increase).toMatchObject({ status: 'fail', value: 'unknown' })
+      expect(increase.detail).toMatch(/^No comparison: the pull failed \(.*manifest unknown.*\); check the reference, and for a private registry log in before image-gate \(docker\/login-action\)\.$/)
+      expect(row(run.summary, 'size')).toContain(`No comparison with ${ref}: the pull failed (`)
+    } finally {
+      await registry.close()
+    }
   })
 
   it('shows what the multi-stage build saves, and leaves the stage image behind nowhere', async () => {

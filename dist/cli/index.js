@@ -50017,18 +50017,28 @@ function instructionOf(createdBy) {
 }
 async function measureBaseline(inputs) {
     const ref = inputs.compareTo;
-    let inspect = await docker(['image', 'inspect', '--format', '{{.Size}}', ref]);
-    if (inspect.exitCode !== 0) {
+    const inspect = ['image', 'inspect', '--format', '{{.Size}}', ref];
+    const local = await docker(inspect);
+    const pulled = local.exitCode !== 0;
+    if (pulled) {
         // not local: pull it (a release tag or the base branch's image in a registry)
         const pull = await docker(['pull', '--quiet', ref], { long: true });
-        if (pull.exitCode !== 0)
-            return { ref, error: `could not pull ${ref}: ${lastLine(pull.stderr)}` };
-        inspect = await docker(['image', 'inspect', '--format', '{{.Size}}', ref]);
+        if (pull.exitCode !== 0) {
+            return { ref, error: `the pull failed (${lastLine(pull.stderr)}); check the reference, and for a private registry log in before image-gate (docker/login-action)` };
+        }
     }
-    const baseline = { ref, size: Number(inspect.stdout.trim()) };
-    if (inputs.compressedSize)
-        baseline.compressedSize = await compressedSize(ref).then(m => m.compressed, () => undefined);
-    return baseline;
+    try {
+        const size = Number((pulled ? await dockerOk(inspect) : local.stdout).trim());
+        const baseline = { ref, size };
+        if (inputs.compressedSize)
+            baseline.compressedSize = await compressedSize(ref).then(m => m.compressed, () => undefined);
+        return baseline;
+    }
+    finally {
+        // pulled only to be measured: leave the host as it was (layers the built image shares stay)
+        if (pulled)
+            await docker(['image', 'rm', ref]);
+    }
 }
 /** Builds the first stage (or build-stage) to show what the multi-stage build saves. */
 async function measureFirstStage(inputs) {
