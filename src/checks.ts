@@ -152,7 +152,7 @@ function* sizeNotes(report: Report): Generator<string> {
   if (b?.error) yield `No comparison with ${b.ref}: ${b.error}.`
   else if (b?.size !== undefined) {
     const zipped = compressedSize !== undefined && b.compressedSize !== undefined ? `; compressed ${formatDelta(compressedSize, b.compressedSize)}` : ''
-    yield `${formatDelta(size, b.size)} compared with ${b.ref}${zipped}.`
+    yield `${formatDelta(size, b.size)} compared with ${b.ref}${growthNote(size - b.size, b.growth)}${zipped}.`
   }
   const st = report.stages
   if (st?.error) yield `No stage comparison: ${st.error}.`
@@ -162,6 +162,13 @@ function* sizeNotes(report: Report): Generator<string> {
       ? `Multi-stage payoff: ${formatSize(saved)} (${((saved / st.size) * 100).toFixed(0)}%) smaller than stage ${st.stage} (${formatSize(st.size)}).`
       : `The final image is ${formatSize(-saved)} larger than stage ${st.stage}: the multi-stage build saves nothing.`
   }
+}
+
+/** Which instruction the growth came from: "most of it from" only when that is true. */
+function growthNote(delta: number, growth: NonNullable<Report['baseline']>['growth']): string {
+  if (!growth || delta <= 0) return ''
+  const layer = `${growth.instruction} (+${formatSize(growth.bytes)})`
+  return growth.bytes * 2 >= delta ? `, most of it from ${layer}` : `; the largest growth: ${layer}`
 }
 
 function sizeIncreaseCheck(report: Report, inputs: Inputs, increase: NonNullable<Inputs['maxSizeIncrease']>): Check {
@@ -179,7 +186,8 @@ function sizeIncreaseCheck(report: Report, inputs: Inputs, increase: NonNullable
   const value = formatDelta(now, before)
   const detail = `${compressed ? 'Compressed size' : 'Size'} compared with ${b!.ref} (${formatSize(before)}).`
   if (delta <= allowed) return { name: 'size-increase', status: 'pass', value, limit, detail }
-  return { name: 'size-increase', status: 'fail', value, limit, detail: `${detail} The largest layers are listed below.` }
+  const growth = b!.growth ? ` The largest growth: ${b!.growth.instruction} (+${formatSize(b!.growth.bytes)}${compressed ? ' uncompressed' : ''}).` : ''
+  return { name: 'size-increase', status: 'fail', value, limit, detail: `${detail}${growth} The largest layers are listed below.` }
 }
 
 function userCheck(report: Report, inputs: Inputs): Check {

@@ -1,7 +1,7 @@
 import { shortId } from './checks.js'
 import { codeBlock, inline } from './escape.js'
-import type { CheckStatus, Report } from './report.js'
-import { formatSize } from './size.js'
+import type { CheckStatus, Layer, Report } from './report.js'
+import { formatDelta, formatSize } from './size.js'
 
 // Rendering: the report as Markdown (job summary, PR comment) and as terminal text. Reads the
 // report only; every string that came from the image, its logs or the user goes through escape.ts.
@@ -67,11 +67,25 @@ function renderHead(report: Report): string {
   }
   const layers = report.image.largestLayers ?? []
   if (layers.length > 0) {
-    out.push(`<details><summary>Largest layers (${layers.length})</summary>`, '', '| Size | Instruction |', '|---:|---|')
-    for (const layer of layers) out.push(`| ${formatSize(layer.size)} | ${inline(layer.instruction, 200)} |`)
+    // with compare-to, each layer against the baseline's layer made by the same instruction
+    const compared = report.baseline?.ref !== undefined && layers.some(l => l.before !== undefined)
+    out.push(`<details><summary>Largest layers (${layers.length})</summary>`, '')
+    if (compared) out.push(`| Size | Change vs ${inline(report.baseline!.ref, 200)} | Instruction |`, '|---:|---:|---|')
+    else out.push('| Size | Instruction |', '|---:|---|')
+    for (const layer of layers) {
+      const change = compared ? ` ${layerChange(layer)} |` : ''
+      out.push(`| ${formatSize(layer.size)} |${change} ${inline(layer.instruction, 200)} |`)
+    }
     out.push('', '</details>', '')
   }
   return out.join('\n')
+}
+
+/** "new", or the change from the baseline's layer, e.g. "+35.2 MB (+80.0%)". */
+export function layerChange(layer: Layer): string {
+  if (layer.before === undefined) return ''
+  if (layer.before === 0) return 'new'
+  return layer.before === layer.size ? 'same' : formatDelta(layer.size, layer.before)
 }
 
 interface LogBlock {

@@ -25,7 +25,8 @@ export function loadReport(file: string): Report {
   const build = obj(r.build)
   report.build = { ok: build.ok === true, seconds: num(build.seconds), failedStep: optStr(build.failedStep), error: optStr(build.error), logTail: lines(build.logTail) }
   const image = obj(r.image)
-  report.image = { id: optStr(image.id), size: num(image.size), user: optStr(image.user), labels: labels(image.labels) }
+  report.image = { id: optStr(image.id), size: num(image.size), user: optStr(image.user), labels: labels(image.labels), largestLayers: layers(image.largestLayers) }
+  report.baseline = baseline(r.baseline)
   const health = obj(r.health)
   report.health = {
     verdict: VERDICTS.includes(health.verdict as HealthVerdict) ? (health.verdict as HealthVerdict) : 'skipped',
@@ -63,6 +64,25 @@ function num(v: unknown): number | undefined {
 function lines(v: unknown): string[] | undefined {
   return Array.isArray(v) ? v.slice(-200).map(l => str(l)) : undefined
 }
+/** The five largest layers a report lists. */
+function layers(v: unknown): Report['image']['largestLayers'] {
+  if (!Array.isArray(v)) return undefined
+  return v.slice(0, 5).map(obj).filter(l => num(l.size) !== undefined).map(l => ({ instruction: str(l.instruction, 1000), size: l.size as number, before: num(l.before) }))
+}
+
+function baseline(v: unknown): Report['baseline'] {
+  const b = obj(v)
+  if (typeof b.ref !== 'string') return undefined
+  const growth = obj(b.growth)
+  return {
+    ref: str(b.ref, 1000),
+    size: num(b.size),
+    compressedSize: num(b.compressedSize),
+    growth: typeof growth.instruction === 'string' && num(growth.bytes) !== undefined ? { instruction: str(growth.instruction, 1000), bytes: growth.bytes as number } : undefined,
+    error: optStr(b.error)
+  }
+}
+
 /** Docker keeps five probe results; a report holds no more. */
 function probes(v: unknown): Report['health']['probes'] {
   if (!Array.isArray(v)) return undefined

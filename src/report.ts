@@ -19,6 +19,14 @@ export interface Check {
 
 export type HealthVerdict = 'healthy' | 'unhealthy' | 'exited' | 'missing' | 'skipped' | 'timeout'
 
+export interface Layer {
+  /** the Dockerfile instruction that made it (docker history) */
+  instruction: string
+  size: number
+  /** with compare-to: the size of the baseline's layer made by the same instruction (0: none) */
+  before?: number
+}
+
 export interface Probe {
   exitCode: number
   output: string
@@ -54,10 +62,17 @@ export interface Report {
     compressedBy?: 'gzip' | 'zlib' | 'store'
     /** the engine's image store: sizes mean different things in each */
     store?: 'classic' | 'containerd'
-    largestLayers?: { instruction: string; size: number }[]
+    largestLayers?: Layer[]
   }
   /** compare-to: the image this one is compared with */
-  baseline?: { ref: string; size?: number; compressedSize?: number; error?: string }
+  baseline?: {
+    ref: string
+    size?: number
+    compressedSize?: number
+    /** the instruction whose layers grew the most against the baseline's */
+    growth?: { instruction: string; bytes: number }
+    error?: string
+  }
   /** compare-stages: the first (build) stage, to show what the multi-stage build saves */
   stages?: { stage?: string; size?: number; error?: string }
   health: {

@@ -68,7 +68,15 @@ describe('size', () => {
     expect(increase).toMatchObject({ status: 'fail', limit: '≤ +10%' })
     const shown = delta >= 1e6 ? `${(delta / 1e6).toFixed(2)} MB` : `${(delta / 1e3).toFixed(1)} kB`
     expect(increase.value).toBe(`+${shown} (+${((delta / baseBytes) * 100).toFixed(1)}%)`)
-    expect(row(run.summary, 'size')).toContain(`compared with ${TAG}:base; compressed +`)
+    // which instruction made the difference: the text layer, new in this image
+    const textLayer = run.report.image.largestLayers.find((l: any) => l.instruction === 'RUN seq 1 150000 > /numbers.txt')
+    expect(textLayer).toMatchObject({ before: 0 })
+    expect(run.report.baseline.growth).toEqual({ instruction: 'RUN seq 1 150000 > /numbers.txt', bytes: textLayer.size })
+    expect(row(run.summary, 'size')).toContain(`compared with ${TAG}:base, most of it from RUN seq 1 150000 &gt; /numbers.txt (+`)
+    expect(run.summary).toContain(`| Size | Change vs ${TAG}:base | Instruction |`)
+    expect(run.summary).toMatch(/\| new \| RUN seq 1 150000 &gt; \/numbers\.txt \|/)
+    expect(run.summary).toMatch(/\| same \| COPY busybox \/bin\/busybox \|/)
+    expect(row(run.summary, 'size')).toContain('; compressed +')
     const roomy = await runAction({ context: app, tags: `${TAG}:app`, 'compare-to': `${TAG}:base`, 'max-size-increase': '5MB' })
     expect(roomy.report.checks.find((c: any) => c.name === 'size-increase').status).toBe('pass')
   })
@@ -87,7 +95,7 @@ describe('size', () => {
       expect(registry.requests).toEqual(expect.arrayContaining([expect.stringMatching(/^(GET|HEAD) \/v2\/octo-org\/shop-api\/manifests\/main$/), expect.stringMatching(/^GET \/v2\/octo-org\/shop-api\/blobs\/sha256:/)]))
       expect(run.report.baseline).toMatchObject({ ref, size: baseBytes })
       expect(run.report.checks.find((c: any) => c.name === 'size-increase')).toMatchObject({ status: 'pass', limit: '≤ +5.00 MB' })
-      expect(row(run.summary, 'size')).toContain(`compared with ${ref}; compressed +`)
+      expect(row(run.summary, 'size')).toContain(`compared with ${ref}, most of it from RUN seq 1 150000 &gt; /numbers.txt (+`)
       // pulled to be measured, then removed: the host has no image it did not have before
       expect(dockerSucceeds(['image', 'inspect', ref])).toBe(false)
       expect(dockerSucceeds(['image', 'inspect', baseId])).toBe(false)

@@ -19,11 +19,17 @@ const write = (data: unknown) => {
 describe('loadReport', () => {
   it('reads back a report so that it renders the same', () => {
     const report = measuredReport()
-    judge(report, inputs())
     report.pullRequest = 7
     report.commentKey = 'image/gate/app'
+    report.baseline = { ref: 'shop-api:main', size: 100_000_000, growth: { instruction: 'RUN npm ci', bytes: 20_000_000 } }
+    report.image.largestLayers = [
+      { instruction: 'RUN npm ci', size: 60_000_000, before: 40_000_000 },
+      { instruction: 'COPY . .', size: 1_000_000, before: 0 }
+    ]
+    judge(report, inputs())
     const loaded = loadReport(write(report))
     expect(renderMarkdown(loaded)).toBe(renderMarkdown(report))
+    expect(renderMarkdown(loaded)).toContain('| 60.0 MB | +20.0 MB (+50.0%) | RUN npm ci |')
     expect(loaded).toMatchObject({ pullRequest: 7, commentKey: 'image/gate/app', passed: true })
   })
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals'
 import { judge } from '../../src/checks.js'
-import { firstStageName, instructionOf } from '../../src/sizes.js'
+import { renderMarkdown } from '../../src/render.js'
+import { compareLayers, firstStageName, instructionOf } from '../../src/sizes.js'
 import type { Check } from '../../src/report.js'
 import { inputs, measuredReport } from './fixtures.js'
 
@@ -23,6 +24,25 @@ describe('firstStageName', () => {
   it('names the first stage, or nothing when it has no name', () => {
     expect(firstStageName('# c\nFROM node:18-alpine AS build\nRUN x\nFROM node:18-alpine\n')).toBe('build')
     expect(firstStageName('FROM node:18-alpine\nFROM scratch AS final\n')).toBeUndefined()
+  })
+})
+
+describe('compareLayers', () => {
+  const layer = (instruction: string, size: number) => ({ instruction, size })
+
+  it('pairs layers by instruction, one to one, and finds where the growth came from', () => {
+    const now = [layer('COPY . .', 2_000_000), layer('RUN npm ci', 60_000_000), layer('RUN echo x', 10), layer('RUN echo x', 30), layer('ADD alpine.tar /', 7_000_000)]
+    const before = [layer('COPY . .', 1_500_000), layer('RUN npm ci', 25_000_000), layer('RUN echo x', 10), layer('ADD alpine.tar /', 7_000_000), layer('RUN apk add git', 9_000_000)]
+    const { layers, growth } = compareLayers(now, before)
+    expect(layers.map(l => l.before)).toEqual([1_500_000, 25_000_000, 10, 0, 7_000_000])
+    expect(growth).toEqual({ instruction: 'RUN npm ci', bytes: 35_000_000 })
+  })
+
+  it('counts a rewritten instruction as new, and reports no growth when nothing grew', () => {
+    const { layers, growth } = compareLayers([layer('RUN npm ci --omit=dev', 20)], [layer('RUN npm ci', 30)])
+    expect(layers).toEqual([{ instruction: 'RUN npm ci --omit=dev', size: 20, before: 0 }])
+    expect(growth).toEqual({ instruction: 'RUN npm ci --omit=dev', bytes: 20 })
+    expect(compareLayers([layer('RUN a', 5)], [layer('RUN a', 9)]).growth).toBeUndefined()
   })
 })
 
@@ -73,6 +93,33 @@ describe('size judging', () => {
     expect(row(report.checks, 'size-increase')).toMatchObject({ status: 'fail', value: '+13.5 MB (+12.2%)', limit: '≤ +10%' })
     judge(report, inputs({ compareTo: 'shop-api:v1.2.0', maxSizeIncrease: { text: '20MB', limit: { bytes: 20_000_000 } } }))
     expect(row(report.checks, 'size-increase')).toMatchObject({ status: 'pass', limit: '≤ +20.0 MB' })
+  })
+
+  it('says which instruction the growth came from, in the size row, the increase check and the layer table', () => {
+    const report = measuredReport() // 123,456,789 bytes
+    report.baseline = { ref: 'shop-api:main', size: 85_000_000, growth: { instruction: 'RUN npm ci', bytes: 35_000_000 } }
+    report.image.largestLayers = [
+      { instruction: 'RUN npm ci', size: 60_000_000, before: 25_000_000 },
+      { instruction: 'ADD alpine.tar /', size: 7_000_000, before: 7_000_000 },
+      { instruction: 'COPY dist ./dist', size: 3_000_000, before: 0 }
+    ]
+    judge(report, inputs({ maxSizeIncrease: { text: '10%', limit: { percent: 10 } } }))
+    expect(row(report.checks, 'size').detail).toContain('+38.5 MB (+45.2%) compared with shop-api:main, most of it from RUN npm ci (+35.0 MB).')
+    expect(row(report.checks, 'size-increase').detail).toBe(
+      'Size compared with shop-api:main (85.0 MB). The largest growth: RUN npm ci (+35.0 MB). The largest layers are listed below.'
+    )
+    const md = renderMarkdown(report)
+    expect(md).toContain('| Size | Change vs shop-api:main | Instruction |')
+    expect(md).toContain('| 60.0 MB | +35.0 MB (+140.0%) | RUN npm ci |')
+    expect(md).toContain('| 7.00 MB | same | ADD alpine.tar / |')
+    expect(md).toContain('| 3.00 MB | new | COPY dist ./dist |')
+  })
+
+  it('says "the largest growth" when one instruction is not most of it', () => {
+    const report = measuredReport()
+    report.baseline = { ref: 'shop-api:main', size: 85_000_000, growth: { instruction: 'COPY . .', bytes: 10_000_000 } }
+    judge(report, inputs())
+    expect(row(report.checks, 'size').detail).toContain('compared with shop-api:main; the largest growth: COPY . . (+10.0 MB).')
   })
 
   it('fails max-size-increase when the baseline could not be had', () => {

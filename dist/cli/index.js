@@ -44022,7 +44022,7 @@ function* sizeNotes(report) {
         yield `No comparison with ${b.ref}: ${b.error}.`;
     else if (b?.size !== undefined) {
         const zipped = compressedSize !== undefined && b.compressedSize !== undefined ? `; compressed ${formatDelta(compressedSize, b.compressedSize)}` : '';
-        yield `${formatDelta(size, b.size)} compared with ${b.ref}${zipped}.`;
+        yield `${formatDelta(size, b.size)} compared with ${b.ref}${growthNote(size - b.size, b.growth)}${zipped}.`;
     }
     const st = report.stages;
     if (st?.error)
@@ -44033,6 +44033,13 @@ function* sizeNotes(report) {
             ? `Multi-stage payoff: ${formatSize(saved)} (${((saved / st.size) * 100).toFixed(0)}%) smaller than stage ${st.stage} (${formatSize(st.size)}).`
             : `The final image is ${formatSize(-saved)} larger than stage ${st.stage}: the multi-stage build saves nothing.`;
     }
+}
+/** Which instruction the growth came from: "most of it from" only when that is true. */
+function growthNote(delta, growth) {
+    if (!growth || delta <= 0)
+        return '';
+    const layer = `${growth.instruction} (+${formatSize(growth.bytes)})`;
+    return growth.bytes * 2 >= delta ? `, most of it from ${layer}` : `; the largest growth: ${layer}`;
 }
 function sizeIncreaseCheck(report, inputs, increase) {
     const b = report.baseline;
@@ -44050,7 +44057,8 @@ function sizeIncreaseCheck(report, inputs, increase) {
     const detail = `${compressed ? 'Compressed size' : 'Size'} compared with ${b.ref} (${formatSize(before)}).`;
     if (delta <= allowed)
         return { name: 'size-increase', status: 'pass', value, limit, detail };
-    return { name: 'size-increase', status: 'fail', value, limit, detail: `${detail} The largest layers are listed below.` };
+    const growth = b.growth ? ` The largest growth: ${b.growth.instruction} (+${formatSize(b.growth.bytes)}${compressed ? ' uncompressed' : ''}).` : '';
+    return { name: 'size-increase', status: 'fail', value, limit, detail: `${detail}${growth} The largest layers are listed below.` };
 }
 function userCheck(report, inputs) {
     const u = report.user;
@@ -49221,12 +49229,28 @@ function renderHead(report) {
     }
     const layers = report.image.largestLayers ?? [];
     if (layers.length > 0) {
-        out.push(`<details><summary>Largest layers (${layers.length})</summary>`, '', '| Size | Instruction |', '|---:|---|');
-        for (const layer of layers)
-            out.push(`| ${formatSize(layer.size)} | ${inline(layer.instruction, 200)} |`);
+        // with compare-to, each layer against the baseline's layer made by the same instruction
+        const compared = report.baseline?.ref !== undefined && layers.some(l => l.before !== undefined);
+        out.push(`<details><summary>Largest layers (${layers.length})</summary>`, '');
+        if (compared)
+            out.push(`| Size | Change vs ${inline(report.baseline.ref, 200)} | Instruction |`, '|---:|---:|---|');
+        else
+            out.push('| Size | Instruction |', '|---:|---|');
+        for (const layer of layers) {
+            const change = compared ? ` ${layerChange(layer)} |` : '';
+            out.push(`| ${formatSize(layer.size)} |${change} ${inline(layer.instruction, 200)} |`);
+        }
         out.push('', '</details>', '');
     }
     return out.join('\n');
+}
+/** "new", or the change from the baseline's layer, e.g. "+35.2 MB (+80.0%)". */
+function layerChange(layer) {
+    if (layer.before === undefined)
+        return '';
+    if (layer.before === 0)
+        return 'new';
+    return layer.before === layer.size ? 'same' : formatDelta(layer.size, layer.before);
 }
 function logBlocks(report) {
     const blocks = [];
@@ -49670,7 +49694,8 @@ function loadReport(file) {
     const build = obj(r.build);
     report.build = { ok: build.ok === true, seconds: num(build.seconds), failedStep: optStr(build.failedStep), error: optStr(build.error), logTail: lines(build.logTail) };
     const image = obj(r.image);
-    report.image = { id: optStr(image.id), size: num(image.size), user: optStr(image.user), labels: report_file_labels(image.labels) };
+    report.image = { id: optStr(image.id), size: num(image.size), user: optStr(image.user), labels: report_file_labels(image.labels), largestLayers: report_file_layers(image.largestLayers) };
+    report.baseline = baseline(r.baseline);
     const health = obj(r.health);
     report.health = {
         verdict: VERDICTS.includes(health.verdict) ? health.verdict : 'skipped',
@@ -49707,6 +49732,25 @@ function num(v) {
 }
 function lines(v) {
     return Array.isArray(v) ? v.slice(-200).map(l => str(l)) : undefined;
+}
+/** The five largest layers a report lists. */
+function report_file_layers(v) {
+    if (!Array.isArray(v))
+        return undefined;
+    return v.slice(0, 5).map(obj).filter(l => num(l.size) !== undefined).map(l => ({ instruction: str(l.instruction, 1000), size: l.size, before: num(l.before) }));
+}
+function baseline(v) {
+    const b = obj(v);
+    if (typeof b.ref !== 'string')
+        return undefined;
+    const growth = obj(b.growth);
+    return {
+        ref: str(b.ref, 1000),
+        size: num(b.size),
+        compressedSize: num(b.compressedSize),
+        growth: typeof growth.instruction === 'string' && num(growth.bytes) !== undefined ? { instruction: str(growth.instruction, 1000), bytes: growth.bytes } : undefined,
+        error: optStr(b.error)
+    };
 }
 /** Docker keeps five probe results; a report holds no more. */
 function probes(v) {
@@ -49967,7 +50011,8 @@ const TOP_LAYERS = 5;
 async function measureSizes(inputs, report) {
     const image = report.image.id ?? report.tag;
     report.image.store = await imageStore();
-    report.image.largestLayers = await largestLayers(image);
+    const layers = await layerHistory(image);
+    report.image.largestLayers = largest(layers);
     if (inputs.compressedSize) {
         try {
             const measured = await compressedSize(image);
@@ -49978,8 +50023,15 @@ async function measureSizes(inputs, report) {
             warning(`image-gate could not measure the compressed size: ${err.message}`);
         }
     }
-    if (inputs.compareTo)
-        report.baseline = await measureBaseline(inputs);
+    if (inputs.compareTo) {
+        const { baseline, layers: before } = await measureBaseline(inputs);
+        report.baseline = baseline;
+        if (before.length > 0) {
+            const compared = compareLayers(layers, before);
+            report.image.largestLayers = largest(compared.layers);
+            baseline.growth = compared.growth;
+        }
+    }
     if (inputs.compareStages)
         report.stages = await measureFirstStage(inputs);
 }
@@ -49988,8 +50040,8 @@ async function imageStore() {
     const info = await docker(['info', '--format', '{{json .DriverStatus}}']);
     return /io\.containerd\.snapshotter/.test(info.stdout) ? 'containerd' : 'classic';
 }
-/** The largest layers, newest first among equals, with the instruction that made each. */
-async function largestLayers(image) {
+/** The layers that hold bytes, newest first, with the instruction that made each. */
+async function layerHistory(image) {
     const r = await docker(['history', '--no-trunc', '--human=false', '--format', '{{.Size}}\t{{.CreatedBy}}', image]);
     if (r.exitCode !== 0)
         return [];
@@ -50000,9 +50052,33 @@ async function largestLayers(image) {
         const [size, ...rest] = line.split('\t');
         return { size: Number(size), instruction: instructionOf(rest.join('\t')) };
     })
-        .filter(layer => layer.size > 0)
-        .sort((a, b) => b.size - a.size)
-        .slice(0, TOP_LAYERS);
+        .filter(layer => layer.size > 0);
+}
+/** The largest layers, newest first among equals (the sort is stable). */
+function largest(layers) {
+    return [...layers].sort((a, b) => b.size - a.size).slice(0, TOP_LAYERS);
+}
+/**
+ * Pairs each layer with the baseline's layer made by the same instruction (one to one, in order,
+ * so an instruction used twice pairs twice), and finds the instruction whose layers grew the most:
+ * "+38 MB compared with main, most of it from RUN npm ci". An instruction the change rewrote
+ * counts as new, and the old one as removed.
+ */
+function compareLayers(layers, baseline) {
+    const unpaired = new Map();
+    for (const { instruction, size } of baseline)
+        unpaired.set(instruction, [...(unpaired.get(instruction) ?? []), size]);
+    const paired = layers.map(layer => ({ ...layer, before: unpaired.get(layer.instruction)?.shift() ?? 0 }));
+    const change = new Map();
+    for (const { instruction, size } of layers)
+        change.set(instruction, (change.get(instruction) ?? 0) + size);
+    for (const { instruction, size } of baseline)
+        change.set(instruction, (change.get(instruction) ?? 0) - size);
+    let growth;
+    for (const [instruction, bytes] of change)
+        if (bytes > 0 && bytes > (growth?.bytes ?? 0))
+            growth = { instruction, bytes };
+    return { layers: paired, growth };
 }
 /** `docker history` CreatedBy → the Dockerfile instruction as written. */
 function instructionOf(createdBy) {
@@ -50015,6 +50091,7 @@ function instructionOf(createdBy) {
         .trim();
     return text === '' ? '(base image)' : text;
 }
+/** The baseline's sizes and its layers (to compare layer by layer); layers are [] when it failed. */
 async function measureBaseline(inputs) {
     const ref = inputs.compareTo;
     const inspect = ['image', 'inspect', '--format', '{{.Size}}', ref];
@@ -50024,7 +50101,7 @@ async function measureBaseline(inputs) {
         // not local: pull it (a release tag or the base branch's image in a registry)
         const pull = await docker(['pull', '--quiet', ref], { long: true });
         if (pull.exitCode !== 0) {
-            return { ref, error: `the pull failed (${lastLine(pull.stderr)}); check the reference, and for a private registry log in before image-gate (docker/login-action)` };
+            return { layers: [], baseline: { ref, error: `the pull failed (${lastLine(pull.stderr)}); check the reference, and for a private registry log in before image-gate (docker/login-action)` } };
         }
     }
     try {
@@ -50032,7 +50109,7 @@ async function measureBaseline(inputs) {
         const baseline = { ref, size };
         if (inputs.compressedSize)
             baseline.compressedSize = await compressedSize(ref).then(m => m.compressed, () => undefined);
-        return baseline;
+        return { baseline, layers: await layerHistory(ref) };
     }
     finally {
         // pulled only to be measured: leave the host as it was (layers the built image shares stay)
