@@ -103,12 +103,25 @@ export const DEFAULTS: Record<string, string> = {
   'comment-from': ''
 }
 
-export type InputSource = (name: string) => string
+export type InputSource = ((name: string) => string) & {
+  /** the names of the inputs the user gave, where the source can tell (a typo must not pass unseen) */
+  given?: () => string[]
+}
 
-/** On the runner, inputs come from INPUT_* variables. */
-export const actionInputs: InputSource = name => core.getInput(name)
+/** On the runner, inputs come from INPUT_* variables: one per input of action.yml, and one per `with:` key. */
+export const actionInputs: InputSource = Object.assign((name: string) => core.getInput(name), {
+  given: () => Object.keys(process.env).filter(key => key.startsWith('INPUT_')).map(key => key.slice('INPUT_'.length).toLowerCase())
+})
 
 export function readInputs(source: InputSource = actionInputs, cwd = process.cwd()): Inputs {
+  // The runner only warns about a `with:` key the action does not declare, and a gate whose
+  // max_size was silently ignored does not gate: refuse it, with the name that was meant.
+  for (const name of source.given?.() ?? []) {
+    if (!(name in DEFAULTS)) {
+      const meant = closest(name)
+      throw new InputError(`Input "${name}" is not an input of image-gate; ${meant ? `did you mean "${meant}"?` : 'the README lists every input.'}`)
+    }
+  }
   const get = (name: string): string => {
     const value = source(name).trim()
     return value === '' ? DEFAULTS[name] ?? '' : value
@@ -215,6 +228,23 @@ function secret(name: string, line: string, form: string): [string, string] {
   const value = line.slice(cut + 1)
   if (name === 'secrets') core.setSecret(value)
   return [line.slice(0, cut).trim(), value]
+}
+
+/** The input meant by max_size, MaxSize or max-szie; undefined when none is close. */
+function closest(name: string): string | undefined {
+  const plain = (s: string) => s.toLowerCase().replace(/[^a-z0-9]/g, '')
+  const known = Object.keys(DEFAULTS)
+  return known.find(k => plain(k) === plain(name)) ?? known.find(k => editDistance(plain(k), plain(name)) <= 2)
+}
+
+function editDistance(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j)
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i]
+    for (let j = 1; j <= b.length; j++) next[j] = Math.min(row[j] + 1, next[j - 1] + 1, row[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1))
+    row = next
+  }
+  return row[b.length]
 }
 
 /** A secret file must exist now, so a typo is not first noticed as a RUN step failing without it. */

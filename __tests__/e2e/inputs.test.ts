@@ -30,3 +30,13 @@ describe('bad input, end to end', () => {
     expect(run.report.health.verdict).toBe('skipped')
   })
 })
+
+describe('an input the action does not have', () => {
+  it('fails the step instead of being ignored (the runner only warns), naming the input meant', async () => {
+    // `with: { max_size: 100MB }`: the runner passes it as INPUT_MAX_SIZE
+    const run = await runAction({ context: 'app' }, { cwd: dir, env: { INPUT_MAX_SIZE: '100MB' } })
+    expect(run.code).toBe(1)
+    expect(run.stdout.split('\n').filter(l => l.startsWith('::error'))).toEqual(['::error::Input "max_size" is not an input of image-gate; did you mean "max-size"?'])
+    expect(run.summary).toContain('## ❌ image-gate: did not run')
+  })
+})

@@ -67,6 +67,16 @@ describe('readInputs', () => {
     expect(read({ context: 'app', 'secret-files': 'df=app/Dockerfile' }).secretFiles).toEqual([{ id: 'df', path: path.join(dir, 'app', 'Dockerfile') }])
   })
 
+  it('refuses an input the action does not have, naming the one meant', () => {
+    const given = (names: string[]) => Object.assign((name: string) => (name === 'context' ? 'app' : ''), { given: () => names })
+    const attempt = (names: string[]) => () => readInputs(given(names), dir)
+    expect(attempt(['context', 'max-size'])).not.toThrow()
+    expect(attempt(['context', 'max_size'])).toThrow(new InputError('Input "max_size" is not an input of image-gate; did you mean "max-size"?'))
+    expect(attempt(['healthtimeout'])).toThrow('Input "healthtimeout" is not an input of image-gate; did you mean "health-timeout"?')
+    expect(attempt(['max-szie'])).toThrow('did you mean "max-size"?')
+    expect(attempt(['registry-password'])).toThrow(new InputError('Input "registry-password" is not an input of image-gate; the README lists every input.'))
+  })
+
   it('accepts a target stage whatever its case, as Docker does', () => {
     expect(read({ context: 'app', target: 'runtime' }).target).toBe('runtime')
   })

@@ -43133,9 +43133,19 @@ const DEFAULTS = {
     'github-token': '',
     'comment-from': ''
 };
-/** On the runner, inputs come from INPUT_* variables. */
-const actionInputs = name => getInput(name);
+/** On the runner, inputs come from INPUT_* variables: one per input of action.yml, and one per `with:` key. */
+const actionInputs = Object.assign((name) => getInput(name), {
+    given: () => Object.keys(process.env).filter(key => key.startsWith('INPUT_')).map(key => key.slice('INPUT_'.length).toLowerCase())
+});
 function readInputs(source = actionInputs, cwd = process.cwd()) {
+    // The runner only warns about a `with:` key the action does not declare, and a gate whose
+    // max_size was silently ignored does not gate: refuse it, with the name that was meant.
+    for (const name of source.given?.() ?? []) {
+        if (!(name in DEFAULTS)) {
+            const meant = closest(name);
+            throw new InputError(`Input "${name}" is not an input of image-gate; ${meant ? `did you mean "${meant}"?` : 'the README lists every input.'}`);
+        }
+    }
     const get = (name) => {
         const value = source(name).trim();
         return value === '' ? DEFAULTS[name] ?? '' : value;
@@ -43236,6 +43246,22 @@ function secret(name, line, form) {
     if (name === 'secrets')
         core_setSecret(value);
     return [line.slice(0, cut).trim(), value];
+}
+/** The input meant by max_size, MaxSize or max-szie; undefined when none is close. */
+function closest(name) {
+    const plain = (s) => s.toLowerCase().replace(/[^a-z0-9]/g, '');
+    const known = Object.keys(DEFAULTS);
+    return known.find(k => plain(k) === plain(name)) ?? known.find(k => editDistance(plain(k), plain(name)) <= 2);
+}
+function editDistance(a, b) {
+    let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+        const next = [i];
+        for (let j = 1; j <= b.length; j++)
+            next[j] = Math.min(row[j] + 1, next[j - 1] + 1, row[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+        row = next;
+    }
+    return row[b.length];
 }
 /** A secret file must exist now, so a typo is not first noticed as a RUN step failing without it. */
 function secretFile(id, file, cwd) {
