@@ -50234,7 +50234,7 @@ async function smokeOne(inputs, image, command) {
             }
             if (watch.now() - started >= limitMs)
                 return { ...result, outcome: 'running', seconds: inputs.smokeSeconds };
-            await watch.wait(Math.min(2000, limitMs - (watch.now() - started)));
+            await watch.wait(Math.min(SAFETY_POLL_MS, limitMs - (watch.now() - started)));
         }
     }
     finally {

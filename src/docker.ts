@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process'
-import { NotFoundError, runCommand, stop, track } from './command.js'
+import { NotFoundError, runCommand, stop, track, type CommandResult } from './command.js'
 import { stopCommandsToken } from './escape.js'
 
 // Every Docker call goes through here, always as an argument array (never a shell string), so no
@@ -7,11 +7,8 @@ import { stopCommandsToken } from './escape.js'
 // rm, ...) by the call-timeout input, a long one (build, pull) by the run's overall timeout, which
 // stops whatever is still running (command.ts stopAll).
 
-export interface DockerResult {
-  exitCode: number
-  stdout: string
-  stderr: string
-}
+/** A finished call; one that ran past its limit never gets here (it throws). */
+export type DockerResult = Omit<CommandResult, 'timedOut'>
 
 /** The engine or the CLI is unusable; the message says what to do. */
 export class EngineError extends Error {}

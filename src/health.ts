@@ -18,7 +18,7 @@ import type { Waiter } from './watch.js'
 // as "timeout". With fast-health: false the image's own settings apply and the wait is health-timeout.
 
 /** Without events, look anyway this often: a lost event stream costs at most this. */
-const SAFETY_POLL_MS = 2000
+export const SAFETY_POLL_MS = 2000
 /** Beyond retries × 1 s: room for the probes themselves to run. */
 const VERDICT_GRACE_MS = 5000
 /** Without a health check, watch this long so a container that dies at start is still caught. */

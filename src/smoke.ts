@@ -1,6 +1,6 @@
 import { containerName, logTail, removeContainer, smokeArgs } from './container.js'
 import { docker, lastLine } from './docker.js'
-import { containerState, ranSeconds } from './health.js'
+import { containerState, ranSeconds, SAFETY_POLL_MS } from './health.js'
 import type { Inputs } from './inputs.js'
 import type { Report, SmokeResult } from './report.js'
 import { watchContainer } from './watch.js'
@@ -34,7 +34,7 @@ async function smokeOne(inputs: Inputs, image: string, command: string[]): Promi
         return result
       }
       if (watch.now() - started >= limitMs) return { ...result, outcome: 'running', seconds: inputs.smokeSeconds }
-      await watch.wait(Math.min(2000, limitMs - (watch.now() - started)))
+      await watch.wait(Math.min(SAFETY_POLL_MS, limitMs - (watch.now() - started)))
     }
   } finally {
     watch.stop()
