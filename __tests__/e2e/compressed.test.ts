@@ -4,7 +4,7 @@ import { closeSync, copyFileSync, mkdirSync, mkdtempSync, openSync, readFileSync
 import { tmpdir } from 'node:os'
 import * as path from 'node:path'
 import { gzipSync } from 'node:zlib'
-import { compressedSize } from '../../src/compressed.js'
+import { compressedSize } from '../../src/stages/compressed.js'
 
 // compressedSize against a real engine, checked against references measured independently the
 // slow way: `docker save` to a file, unpack it with tar, then for every layer manifest.json lists:

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { buildArgs, defaultTag, explainFailure } from '../../src/build.js'
+import { buildArgs, defaultTag, explainFailure } from '../../src/stages/build.js'
 import { inputs } from "./fixtures.js"
 const base = inputs()
 

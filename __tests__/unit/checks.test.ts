@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
-import { failureLine, judge } from '../../src/checks.js'
-import type { Check } from '../../src/report.js'
+import { failureLine, judge } from '../../src/checks/index.js'
+import type { Check } from '../../src/report/report.js'
 import { inputs, measuredReport } from './fixtures.js'
 
 const row = (checks: Check[], name: Check['name']) => checks.find(c => c.name === name)!

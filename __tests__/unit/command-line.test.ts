@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { forTerminal, parseCommandLine } from '../../src/command-line.js'
+import { forTerminal, parseCommandLine } from '../../src/cli/options.js'
 
 describe('parseCommandLine', () => {
   it('maps options to inputs of the same name, the context last', () => {

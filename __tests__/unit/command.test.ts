@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { runCommand, stopAll } from '../../src/command.js'
+import { runCommand, stopAll } from '../../src/docker/command.js'
 
 // runCommand against real processes (node itself, so nothing else needs installing).
 

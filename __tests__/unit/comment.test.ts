@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals'
-import { commentBody, commentKey, marker } from '../../src/comment.js'
-import { retryDelayMs } from '../../src/github.js'
-import { judge } from '../../src/checks.js'
+import { commentBody, commentKey, marker } from '../../src/publish/comment.js'
+import { retryDelayMs } from '../../src/publish/github.js'
+import { judge } from '../../src/checks/index.js'
 import { inputs, measuredReport } from './fixtures.js'
 
 describe('retryDelayMs', () => {

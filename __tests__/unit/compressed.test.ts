@@ -16,7 +16,7 @@ jest.unstable_mockModule('node:child_process', () => ({
   ...childProcess,
   spawn: (command: string, args: string[], options: object) => childProcess.spawn(command === 'docker' ? dockerBinary : command, args, options)
 }))
-const { compressedSize, measureTar } = await import('../../src/compressed.js')
+const { compressedSize, measureTar } = await import('../../src/stages/compressed.js')
 
 // measureTar on synthetic `docker save` archives for both layouts. The expected sizes come from
 // zlib.gzipSync on the whole layer: streaming the same bytes through createGzip in chunks gives the

@@ -7,7 +7,7 @@ let answer: (args: string[]) => Answer = () => ({ exitCode: 0 })
 const fake = fakeSpawn((_program, args) => answer(args))
 const childProcess = await import('node:child_process')
 jest.unstable_mockModule('node:child_process', () => ({ ...childProcess, spawn: fake.spawn }))
-const { docker, EngineError, parseBuilder, preflight, setCallLimit } = await import('../../src/docker.js')
+const { docker, EngineError, parseBuilder, preflight, setCallLimit } = await import('../../src/docker/docker.js')
 
 /** Answers in turn; the last one repeats. */
 function answers(...list: Answer[]) {

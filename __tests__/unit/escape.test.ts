@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { codeBlock, inline, logUntrusted } from '../../src/escape.js'
+import { codeBlock, inline, logUntrusted } from '../../src/report/escape.js'
 
 describe('inline', () => {
   it('neutralises HTML, table pipes, mentions and newlines', () => {

@@ -1,7 +1,7 @@
 // Shared test data: inputs with their defaults, and a report as the stages leave it for a
 // healthy non-root image.
-import type { Inputs } from '../../src/inputs.js'
-import { newReport, type Report } from '../../src/report.js'
+import type { Inputs } from '../../src/inputs/inputs.js'
+import { newReport, type Report } from '../../src/report/report.js'
 
 export function inputs(overrides: Partial<Inputs> = {}): Inputs {
   return {

@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it, jest } from '@jest/globals'
-import type { ContainerState } from '../../src/health.js'
+import type { ContainerState } from '../../src/stages/health.js'
 import { fakeSpawn, type Script } from './fake-spawn.js'
 import { inputs, measuredReport } from './fixtures.js'
 
@@ -9,7 +9,7 @@ let script: Script = () => ({ exitCode: 0 })
 const fake = fakeSpawn((program, args) => script(program, args))
 const childProcess = await import('node:child_process')
 jest.unstable_mockModule('node:child_process', () => ({ ...childProcess, spawn: fake.spawn }))
-const { waitForHealth } = await import('../../src/health.js')
+const { waitForHealth } = await import('../../src/stages/health.js')
 
 const T0 = Date.parse('2026-11-22T10:00:00Z')
 const at = (ms: number) => new Date(T0 + ms).toISOString()

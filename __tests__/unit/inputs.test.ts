@@ -2,7 +2,7 @@ import { describe, expect, it, beforeAll, afterAll } from '@jest/globals'
 import { readFileSync, rmSync } from 'node:fs'
 import * as path from 'node:path'
 import { parse as parseYaml } from 'yaml'
-import { DEFAULTS, InputError, readInputs } from '../../src/inputs.js'
+import { DEFAULTS, InputError, readInputs } from '../../src/inputs/inputs.js'
 import { BAD_INPUTS, badInputDir } from '../bad-inputs.js'
 
 let dir: string

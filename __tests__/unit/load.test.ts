@@ -12,8 +12,8 @@ let answer: (args: string[]) => Answer
 const fake = fakeSpawn((_program, args) => answer(args))
 const childProcess = await import('node:child_process')
 jest.unstable_mockModule('node:child_process', () => ({ ...childProcess, spawn: fake.spawn }))
-const { build } = await import('../../src/build.js')
-const { EngineError } = await import('../../src/docker.js')
+const { build } = await import('../../src/stages/build.js')
+const { EngineError } = await import('../../src/docker/docker.js')
 
 // the build log is streamed to stdout; keep the test output readable
 beforeAll(() => {

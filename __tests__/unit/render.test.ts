@@ -1,10 +1,10 @@
 import { describe, expect, it } from '@jest/globals'
 import { readFileSync } from 'node:fs'
 import { parse as parseYaml } from 'yaml'
-import { judge } from '../../src/checks.js'
-import { outputsOf } from '../../src/outputs.js'
-import { renderMarkdown, renderText } from '../../src/render.js'
-import { newReport } from '../../src/report.js'
+import { judge } from '../../src/checks/index.js'
+import { outputsOf } from '../../src/publish/outputs.js'
+import { renderMarkdown, renderText } from '../../src/report/markdown.js'
+import { newReport } from '../../src/report/report.js'
 import { inputs, measuredReport } from './fixtures.js'
 
 describe('renderMarkdown', () => {

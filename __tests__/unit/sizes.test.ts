@@ -1,8 +1,8 @@
 import { describe, expect, it } from '@jest/globals'
-import { judge } from '../../src/checks.js'
-import { renderMarkdown } from '../../src/render.js'
-import { compareLayers, firstStageName, instructionOf } from '../../src/sizes.js'
-import type { Check } from '../../src/report.js'
+import { judge } from '../../src/checks/index.js'
+import { renderMarkdown } from '../../src/report/markdown.js'
+import { compareLayers, firstStageName, instructionOf } from '../../src/stages/size.js'
+import type { Check } from '../../src/report/report.js'
 import { inputs, measuredReport } from './fixtures.js'
 
 const row = (checks: Check[], name: Check['name']) => checks.find(c => c.name === name)!

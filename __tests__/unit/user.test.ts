@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
-import { userPlace } from '../../src/dockerfile.js'
-import { parseTop, resolveUser } from '../../src/user.js'
+import { userPlace } from '../../src/docker/dockerfile.js'
+import { parseTop, resolveUser } from '../../src/stages/user.js'
 
 describe('parseTop', () => {
   it('reads pid, real and effective uid, gid and command of every process', () => {

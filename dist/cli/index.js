@@ -42971,7 +42971,7 @@ const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(impo
 var shell_quote = __nccwpck_require__(6591);
 // EXTERNAL MODULE: ./node_modules/dockerfile-ast/lib/main.js
 var main = __nccwpck_require__(8390);
-;// CONCATENATED MODULE: ./src/dockerfile.ts
+;// CONCATENATED MODULE: ./src/docker/dockerfile.ts
 
 function userPlace(content, target = '') {
     const stages = [];
@@ -43008,7 +43008,7 @@ function place(ins, instruction) {
     return { line: ins.getRange().start.line + 1, instruction, text: ins.getTextContent?.() ?? ins.getKeyword() };
 }
 
-;// CONCATENATED MODULE: ./src/size.ts
+;// CONCATENATED MODULE: ./src/bytes.ts
 // Byte sizes: the `max-size` input and how sizes are printed. Units follow Docker:
 // kB/MB/GB are powers of 10 (what `docker images` prints), KiB/MiB/GiB are powers of 2.
 const UNITS = {
@@ -43078,7 +43078,7 @@ function formatDelta(now, before) {
     return `${sign}${formatSize(Math.abs(delta))}${percent}`;
 }
 
-;// CONCATENATED MODULE: ./src/inputs.ts
+;// CONCATENATED MODULE: ./src/inputs/inputs.ts
 
 
 
@@ -43363,7 +43363,7 @@ function words(name, value) {
     return args;
 }
 
-;// CONCATENATED MODULE: ./src/annotate.ts
+;// CONCATENATED MODULE: ./src/publish/annotations.ts
 
 
 
@@ -43398,7 +43398,7 @@ var external_node_crypto_ = __nccwpck_require__(7598);
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 ;// CONCATENATED MODULE: external "node:child_process"
 const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
-;// CONCATENATED MODULE: ./src/command.ts
+;// CONCATENATED MODULE: ./src/docker/command.ts
 
 
 /** The program could not be started at all (not installed, not on PATH). */
@@ -43486,7 +43486,7 @@ class Tail {
     }
 }
 
-;// CONCATENATED MODULE: ./src/escape.ts
+;// CONCATENATED MODULE: ./src/report/escape.ts
 
 // Text from the image, its logs, its labels or the user is data. These helpers make it inert
 // wherever it is shown: in Markdown (job summary, PR comment) and in the action's own log.
@@ -43532,7 +43532,7 @@ function logUntrusted(lines, write = s => process.stdout.write(s)) {
     write(`::${token}::\n`);
 }
 
-;// CONCATENATED MODULE: ./src/docker.ts
+;// CONCATENATED MODULE: ./src/docker/docker.ts
 
 
 
@@ -43642,7 +43642,7 @@ function dockerStream(args, onLine) {
     return { stop: () => stop(child) };
 }
 
-;// CONCATENATED MODULE: ./src/cleanup.ts
+;// CONCATENATED MODULE: ./src/docker/cleanup.ts
 
 
 
@@ -43724,7 +43724,7 @@ async function post(id) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/report.ts
+;// CONCATENATED MODULE: ./src/report/report.ts
 // The one report every output renders from: the job summary, the outputs, the terminal text and
 // (later) the pull-request comment. Stages write measurements into it; checks.ts judges them;
 // render.ts and outputs.ts only read it. It is also the `report` output, so keep it JSON-friendly.
@@ -43736,7 +43736,7 @@ function round(n) {
     return Math.round(n * 10) / 10;
 }
 
-;// CONCATENATED MODULE: ./src/build.ts
+;// CONCATENATED MODULE: ./src/stages/build.ts
 
 
 
@@ -43894,7 +43894,7 @@ async function defaultTag(inputs, env = process.env) {
     return `image-gate/${name}:${commit}${target}`.slice(0, 200);
 }
 
-;// CONCATENATED MODULE: ./src/checks.ts
+;// CONCATENATED MODULE: ./src/checks/index.ts
 
 
 // Judging: turns the measurements in the report into one row per check. Pure: no Docker, no I/O,
@@ -49138,7 +49138,7 @@ function getOctokit(token, options, ...additionalPlugins) {
     return new GitHubWithPlugins(getOctokitOptions(token, options));
 }
 //# sourceMappingURL=github.js.map
-;// CONCATENATED MODULE: ./src/github.ts
+;// CONCATENATED MODULE: ./src/publish/github.ts
 
 
 const RETRIES = 3;
@@ -49183,7 +49183,7 @@ function retryDelayMs(err, attempt, now = Date.now()) {
     return 1000 * 2 ** attempt;
 }
 
-;// CONCATENATED MODULE: ./src/render.ts
+;// CONCATENATED MODULE: ./src/report/markdown.ts
 
 
 
@@ -49336,7 +49336,7 @@ function renderText(report) {
     return out.join('\n');
 }
 
-;// CONCATENATED MODULE: ./src/comment.ts
+;// CONCATENATED MODULE: ./src/publish/comment.ts
 
 
 
@@ -49468,7 +49468,7 @@ function explain(err) {
     return `image-gate could not comment on the pull request (${why}). The job summary has the report; the step outcome is unchanged.`;
 }
 
-;// CONCATENATED MODULE: ./src/container.ts
+;// CONCATENATED MODULE: ./src/stages/run.ts
 
 
 
@@ -49536,7 +49536,7 @@ async function logTail(name, lines = 50) {
     return stamped.slice(-lines).map(l => l.replace(/^\S+ /, ''));
 }
 
-;// CONCATENATED MODULE: ./src/inspect.ts
+;// CONCATENATED MODULE: ./src/stages/inspect.ts
 
 async function inspectImage(ref, report) {
     const [image] = JSON.parse(await dockerOk(['image', 'inspect', ref]));
@@ -49561,7 +49561,7 @@ function describeHealthcheck(test) {
     return test.slice(1).join(' ');
 }
 
-;// CONCATENATED MODULE: ./src/health.ts
+;// CONCATENATED MODULE: ./src/stages/health.ts
 
 
 
@@ -49671,7 +49671,7 @@ function recordProbes(state, report) {
     report.health.probes = probes;
 }
 
-;// CONCATENATED MODULE: ./src/outputs.ts
+;// CONCATENATED MODULE: ./src/publish/outputs.ts
 
 // The step's outputs, all read off the report.
 function outputsOf(report) {
@@ -49694,7 +49694,7 @@ function setOutputs(report) {
         setOutput(name, value);
 }
 
-;// CONCATENATED MODULE: ./src/report-file.ts
+;// CONCATENATED MODULE: ./src/report/load.ts
 
 
 
@@ -49720,7 +49720,7 @@ function loadReport(file) {
     const build = obj(r.build);
     report.build = { ok: build.ok === true, seconds: num(build.seconds), failedStep: optStr(build.failedStep), error: optStr(build.error), logTail: lines(build.logTail) };
     const image = obj(r.image);
-    report.image = { id: optStr(image.id), size: num(image.size), user: optStr(image.user), labels: report_file_labels(image.labels), largestLayers: report_file_layers(image.largestLayers) };
+    report.image = { id: optStr(image.id), size: num(image.size), user: optStr(image.user), labels: load_labels(image.labels), largestLayers: load_layers(image.largestLayers) };
     report.baseline = baseline(r.baseline);
     const health = obj(r.health);
     report.health = {
@@ -49760,7 +49760,7 @@ function lines(v) {
     return Array.isArray(v) ? v.slice(-200).map(l => str(l)) : undefined;
 }
 /** The five largest layers a report lists. */
-function report_file_layers(v) {
+function load_layers(v) {
     if (!Array.isArray(v))
         return undefined;
     return v.slice(0, 5).map(obj).filter(l => num(l.size) !== undefined).map(l => ({ instruction: str(l.instruction, 1000), size: l.size, before: num(l.before) }));
@@ -49785,7 +49785,7 @@ function probes(v) {
     const kept = v.slice(-5).map(obj).filter(p => typeof p.exitCode === 'number' && Number.isInteger(p.exitCode));
     return kept.length ? kept.map(p => ({ exitCode: p.exitCode, output: str(p.output) })) : undefined;
 }
-function report_file_labels(v) {
+function load_labels(v) {
     return Object.fromEntries(Object.entries(obj(v)).slice(0, 100).map(([k, val]) => [k.slice(0, 200), str(val, 1000)]));
 }
 
@@ -49795,7 +49795,7 @@ var external_node_events_ = __nccwpck_require__(8474);
 var external_node_zlib_ = __nccwpck_require__(8522);
 // EXTERNAL MODULE: ./node_modules/tar-stream/index.js
 var tar_stream = __nccwpck_require__(6118);
-;// CONCATENATED MODULE: ./src/compressed.ts
+;// CONCATENATED MODULE: ./src/stages/compressed.ts
 // The compressed size of a local image: roughly what `docker push` would transfer, i.e. every layer
 // gzip-compressed. `docker save` gives the layers uncompressed (classic store) or as the blobs the
 // containerd store keeps (already compressed), so we stream its tar output, gzip each file entry
@@ -50020,7 +50020,7 @@ function clean(path) {
     return external_node_path_namespaceObject.posix.normalize(path).replace(/^(\.\/)+/, '').replace(/\/$/, '');
 }
 
-;// CONCATENATED MODULE: ./src/sizes.ts
+;// CONCATENATED MODULE: ./src/stages/size.ts
 
 
 
@@ -50163,7 +50163,7 @@ function firstStageName(dockerfile) {
     return from?.getBuildStage() ?? undefined;
 }
 
-;// CONCATENATED MODULE: ./src/watch.ts
+;// CONCATENATED MODULE: ./src/docker/events.ts
 
 /**
  * Follows `docker events` for one container name. Started before `docker run`, with --since, so
@@ -50203,7 +50203,7 @@ function watchContainer(name, events = ['health_status', 'die']) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/smoke.ts
+;// CONCATENATED MODULE: ./src/stages/smoke.ts
 
 
 
@@ -50246,7 +50246,7 @@ async function smokeOne(inputs, image, command) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/user.ts
+;// CONCATENATED MODULE: ./src/stages/user.ts
 
 
 
@@ -50350,7 +50350,7 @@ function parseTop(stdout) {
     return rows;
 }
 
-;// CONCATENATED MODULE: ./src/main.ts
+;// CONCATENATED MODULE: ./src/pipeline.ts
 
 
 
@@ -50513,7 +50513,7 @@ async function publish(report, inputs, gate = true) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/command-line.ts
+;// CONCATENATED MODULE: ./src/cli/options.ts
 // The command line: `image-gate [options] [context]`, the same pipeline as the action on a
 // developer's machine. Every input is an option of the same name (--max-size 500MB); list inputs
 // repeat (--tags a --tags b); boolean inputs may stand alone (--no-cache). It prints the report
@@ -50601,7 +50601,7 @@ function adaptStdout() {
         return shown.length ? write(`${shown.join('\n')}\n`, ...rest) : true;
     });
 }
-async function command_line_main(argv) {
+async function options_main(argv) {
     let inputs;
     try {
         inputs = parseCommandLine(argv);
@@ -50621,8 +50621,8 @@ async function command_line_main(argv) {
     await run(name => inputs[name] ?? '');
 }
 
-;// CONCATENATED MODULE: ./src/cli.ts
+;// CONCATENATED MODULE: ./src/cli/index.ts
 // The command line's entry point (package.json bin); ncc bundles it into dist/cli/index.js.
 
-void command_line_main(process.argv.slice(2));
+void options_main(process.argv.slice(2));
 

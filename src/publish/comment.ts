@@ -2,9 +2,9 @@ import * as core from '@actions/core'
 import * as github from '@actions/github'
 import * as path from 'node:path'
 import { client, type Octokit } from './github.js'
-import type { Inputs } from './inputs.js'
-import { COMMENT_MAX_CHARS, renderMarkdown } from './render.js'
-import type { Report } from './report.js'
+import type { Inputs } from '../inputs/inputs.js'
+import { COMMENT_MAX_CHARS, renderMarkdown } from '../report/markdown.js'
+import type { Report } from '../report/report.js'
 
 // The sticky pull-request comment: one per key (workflow, job, image), updated in place on every
 // run. Anything that goes wrong here is a warning: the comment never changes the step's outcome.

@@ -1,11 +1,11 @@
 import * as core from '@actions/core'
 import { readFileSync, rmSync, writeFileSync } from 'node:fs'
 import * as path from 'node:path'
-import { tempDir } from './cleanup.js'
-import { runCommand } from './command.js'
-import { docker, EngineError, type Builder } from './docker.js'
-import type { Inputs } from './inputs.js'
-import { round, type Report } from './report.js'
+import { tempDir } from '../docker/cleanup.js'
+import { runCommand } from '../docker/command.js'
+import { docker, EngineError, type Builder } from '../docker/docker.js'
+import type { Inputs } from '../inputs/inputs.js'
+import { round, type Report } from '../report/report.js'
 
 // Stage 1: `docker buildx build --load`, so the image lands in the engine and can be run.
 

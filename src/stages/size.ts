@@ -3,9 +3,9 @@ import { readFileSync } from 'node:fs'
 import { DockerfileParser } from 'dockerfile-ast'
 import { buildImage } from './build.js'
 import { compressedSize, defaultCompressor } from './compressed.js'
-import { docker, dockerOk, lastLine } from './docker.js'
-import type { Inputs } from './inputs.js'
-import type { Layer, Report } from './report.js'
+import { docker, dockerOk, lastLine } from '../docker/docker.js'
+import type { Inputs } from '../inputs/inputs.js'
+import type { Layer, Report } from '../report/report.js'
 
 // The size stage: everything measured about size beyond the engine's byte count (inspect.ts).
 // - the image store: the containerd store reports sizes differently, so say which measure it is;

@@ -1,6 +1,6 @@
-import type { Inputs } from './inputs.js'
-import { round, type Check, type Report, type SmokeResult } from './report.js'
-import { formatDelta, formatSize } from './size.js'
+import type { Inputs } from '../inputs/inputs.js'
+import { round, type Check, type Report, type SmokeResult } from '../report/report.js'
+import { formatDelta, formatSize } from '../bytes.js'
 
 // Judging: turns the measurements in the report into one row per check. Pure: no Docker, no I/O,
 // so every verdict and message can be unit-tested. Rendering is separate (render.ts).

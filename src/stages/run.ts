@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto'
-import { noteContainer, RUN_ID, RUN_LABEL } from './cleanup.js'
-import { docker, lastLine } from './docker.js'
-import type { Inputs } from './inputs.js'
-import type { Report } from './report.js'
+import { noteContainer, RUN_ID, RUN_LABEL } from '../docker/cleanup.js'
+import { docker, lastLine } from '../docker/docker.js'
+import type { Inputs } from '../inputs/inputs.js'
+import type { Report } from '../report/report.js'
 
 // Stage 3: start the built image as a detached container. Everything image-gate creates carries
 // the label below and an "image-gate-" name, so cleanup only ever touches our own containers.

@@ -8,7 +8,7 @@ import { posix } from 'node:path'
 import type { Readable, Writable } from 'node:stream'
 import { createGzip } from 'node:zlib'
 import { extract } from 'tar-stream'
-import { track } from './command.js'
+import { track } from '../docker/command.js'
 
 export interface LayerSize {
   path: string

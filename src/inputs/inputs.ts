@@ -2,8 +2,8 @@ import * as core from '@actions/core'
 import { existsSync, readFileSync, statSync } from 'node:fs'
 import * as path from 'node:path'
 import { parse as parseShellWords } from 'shell-quote'
-import { stageNames } from './dockerfile.js'
-import { INCREASE_FORM, parseIncrease, parseSize, SIZE_FORM } from './size.js'
+import { stageNames } from '../docker/dockerfile.js'
+import { INCREASE_FORM, parseIncrease, parseSize, SIZE_FORM } from '../bytes.js'
 
 // Every input is read and validated here, before anything runs. A bad value is an InputError:
 // one line naming the input and the form it expects, never a stack trace.

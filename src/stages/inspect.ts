@@ -1,5 +1,5 @@
-import { dockerOk } from './docker.js'
-import type { Report } from './report.js'
+import { dockerOk } from '../docker/docker.js'
+import type { Report } from '../report/report.js'
 
 // Stage 2: what the engine says about the built image. Size is the engine's own byte count.
 

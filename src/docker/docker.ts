@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process'
 import { NotFoundError, runCommand, stop, track, type CommandResult } from './command.js'
-import { stopCommandsToken } from './escape.js'
+import { stopCommandsToken } from '../report/escape.js'
 
 // Every Docker call goes through here, always as an argument array (never a shell string), so no
 // input can be interpreted by a shell. Every call is bounded: a short call (inspect, run, logs, cp,

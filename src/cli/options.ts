@@ -3,8 +3,8 @@
 // repeat (--tags a --tags b); boolean inputs may stand alone (--no-cache). It prints the report
 // table and exits non-zero when a check fails. No job summary, no comment: those need a runner.
 import { parseArgs } from 'node:util'
-import { DEFAULTS } from './inputs.js'
-import { run } from './main.js'
+import { DEFAULTS } from '../inputs/inputs.js'
+import { run } from '../pipeline.js'
 
 const BOOLEAN = Object.keys(DEFAULTS).filter(name => DEFAULTS[name] === 'true' || DEFAULTS[name] === 'false')
 // inputs that only mean something on a runner

@@ -1,9 +1,9 @@
 import * as core from '@actions/core'
 import { readFileSync } from 'node:fs'
 import * as path from 'node:path'
-import { userPlace } from './dockerfile.js'
-import type { Inputs } from './inputs.js'
-import type { Report } from './report.js'
+import { userPlace } from '../docker/dockerfile.js'
+import type { Inputs } from '../inputs/inputs.js'
+import type { Report } from '../report/report.js'
 
 // A failed user check becomes an error annotation on the Dockerfile line that decides the user, so
 // the pull request's diff shows it where it can be fixed.

@@ -1,9 +1,9 @@
 import { readFileSync, rmSync } from 'node:fs'
 import * as path from 'node:path'
-import { tempDir } from './cleanup.js'
-import { docker, lastLine } from './docker.js'
+import { tempDir } from '../docker/cleanup.js'
+import { docker, lastLine } from '../docker/docker.js'
 import type { ContainerState } from './health.js'
-import type { Report } from './report.js'
+import type { Report } from '../report/report.js'
 
 // Stage 5 (measurement): who the container really runs as.
 // - Runtime: the real and effective UID of every process in the container, from `docker top`, which

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs'
-import { InputError } from './inputs.js'
+import { InputError } from '../inputs/inputs.js'
 import { newReport, type Check, type HealthVerdict, type Report } from './report.js'
 
 // A report read back from a file (`comment-from`), e.g. one a pull-request job from a fork uploaded

@@ -1,7 +1,7 @@
-import { shortId } from './checks.js'
+import { shortId } from '../checks/index.js'
 import { codeBlock, inline } from './escape.js'
 import type { CheckStatus, Layer, Report } from './report.js'
-import { formatDelta, formatSize } from './size.js'
+import { formatDelta, formatSize } from '../bytes.js'
 
 // Rendering: the report as Markdown (job summary, PR comment) and as terminal text. Reads the
 // report only; every string that came from the image, its logs or the user goes through escape.ts.

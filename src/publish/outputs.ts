@@ -1,5 +1,5 @@
 import * as core from '@actions/core'
-import type { Report } from './report.js'
+import type { Report } from '../report/report.js'
 
 // The step's outputs, all read off the report.
 

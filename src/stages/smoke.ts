@@ -1,9 +1,9 @@
-import { containerName, logTail, removeContainer, smokeArgs } from './container.js'
-import { docker, lastLine } from './docker.js'
+import { containerName, logTail, removeContainer, smokeArgs } from './run.js'
+import { docker, lastLine } from '../docker/docker.js'
 import { containerState, ranSeconds, SAFETY_POLL_MS } from './health.js'
-import type { Inputs } from './inputs.js'
-import type { Report, SmokeResult } from './report.js'
-import { watchContainer } from './watch.js'
+import type { Inputs } from '../inputs/inputs.js'
+import type { Report, SmokeResult } from '../report/report.js'
+import { watchContainer } from '../docker/events.js'
 
 // Smoke commands: the other process types of the same image (a worker, a scheduler). Each runs in
 // its own container; it passes if it exits 0, or is still running after smoke-seconds.

@@ -1,9 +1,9 @@
-import { dockerOk } from './docker.js'
+import { dockerOk } from '../docker/docker.js'
 import { DOCKER_DEFAULT_RETRIES, describeHealthcheck } from './inspect.js'
-import { logTail } from './container.js'
-import type { Inputs } from './inputs.js'
-import { round, type Probe, type Report } from './report.js'
-import type { Waiter } from './watch.js'
+import { logTail } from './run.js'
+import type { Inputs } from '../inputs/inputs.js'
+import { round, type Probe, type Report } from '../report/report.js'
+import type { Waiter } from '../docker/events.js'
 
 // Stage 4: wait until Docker itself says the container is healthy (its HEALTHCHECK state), and stop
 // at once when the container dies. The wait wakes on Docker's own events (watch.ts) and then reads
