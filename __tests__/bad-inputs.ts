@@ -34,6 +34,12 @@ export const BAD_INPUTS: Array<[Record<string, string>, string]> = [
   [{ 'call-timeout': '0' }, 'Input "call-timeout" must be a whole number of seconds, 1 or more; got "0".'],
   [{ 'call-timeout': '2.5' }, 'Input "call-timeout" must be a whole number of seconds, 1 or more; got "2.5".'],
   [{ timeout: '30m' }, 'Input "timeout" must be a whole number of seconds, 1 or more; got "30m".'],
+  // beyond 2^31-1 ms a Node timer fires at once: the run would time out as it starts
+  [{ timeout: '9999999' }, 'Input "timeout" must be a whole number of seconds from 1 to 2147483; got "9999999".'],
+  [{ 'call-timeout': '2147484' }, 'Input "call-timeout" must be a whole number of seconds from 1 to 2147483; got "2147484".'],
+  [{ 'health-timeout': '3000000' }, 'Input "health-timeout" must be a whole number of seconds from 1 to 2147483; got "3000000".'],
+  [{ 'smoke-seconds': '99999999999999999999' }, 'Input "smoke-seconds" must be a whole number of seconds from 1 to 2147483; got "99999999999999999999".'],
+  [{ 'max-startup-time': '2147484' }, 'Input "max-startup-time" must be a whole number of seconds from 1 to 2147483; got "2147484".'],
   [{ secrets: 'JUSTATOKEN' }, 'Input "secrets" takes one id=value per line; a line without "=" is not of that form.'],
   [{ 'secret-files': '=/etc/passwd' }, 'Input "secret-files" takes one id=path per line; a line without "=" is not of that form.'],
   [{ 'comment-from': 'nope.json' }, 'Input "comment-from" must name a report file written by image-gate; "nope.json" does not exist.'],

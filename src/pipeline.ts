@@ -1,116 +1,111 @@
-import * as core from '@actions/core'
+import { judge } from './checks/index.js'
+import type { RunContext } from './context.js'
+import { cleanupOnSignals, cleanupOrSayHow } from './docker/cleanup.js'
+import { EngineError } from './docker/docker.js'
+import { preflight } from './docker/engine.js'
+import { InputError, readInputs, type InputSource, type Inputs } from './inputs/inputs.js'
 import { annotateUser } from './publish/annotations.js'
-import { cleanupOnSignals, cleanupOrSayHow, RUN_ID } from './docker/cleanup.js'
-import { build, defaultTag } from './stages/build.js'
-import { failureLine, judge } from './checks/index.js'
 import { commentFromReport, commentKey, commentOnPullRequest, pullRequest } from './publish/comment.js'
-import { containerName, removeContainer, startContainer } from './stages/run.js'
-import { stopAll } from './docker/command.js'
-import { EngineError, preflight, setCallLimit } from './docker/docker.js'
-import { logUntrusted } from './report/escape.js'
-import { containerState, waitForHealth } from './stages/health.js'
-import { actionInputs, InputError, readInputs, type InputSource, type Inputs } from './inputs/inputs.js'
-import { inspectImage } from './stages/inspect.js'
 import { setOutputs } from './publish/outputs.js'
-import { renderMarkdown, renderText } from './report/markdown.js'
 import { loadReport } from './report/load.js'
+import { renderMarkdown } from './report/markdown.js'
 import { newReport, type Report } from './report/report.js'
+import { failureLine, renderText } from './report/text.js'
+import { build, defaultTag } from './stages/build.js'
+import { inspectImage } from './stages/inspect.js'
+import { runAndWait } from './stages/run.js'
 import { measureSizes } from './stages/size.js'
-import { runSmoke } from './stages/smoke.js'
-import { measureUser } from './stages/user.js'
-import { watchContainer } from './docker/events.js'
 
-// The pipeline, in order: inputs → build → inspect → run and wait → sizes → checks → report.
+// The whole run on one screen: inputs → build → inspect → run and wait → measure → judge → publish.
+// Each stage returns its result and the pipeline puts it into the report, so the report always
+// holds what is known so far (a timeout publishes it as it stands). Messages go to ctx.sink.
 
-/** `source`: where inputs come from; the action's INPUT_* variables, or the command line (cli.ts). */
-export async function run(source: InputSource = actionInputs): Promise<void> {
-  // for the post step, and for a cancelled job: what this run creates carries this id
-  core.saveState('run', RUN_ID)
-  cleanupOnSignals()
+/** The stages, injectable so the pipeline can be tested with fakes. */
+export const STAGES = { preflight, defaultTag, build, inspectImage, runAndWait, measureSizes }
+export type Stages = typeof STAGES
+
+export interface RunOptions {
+  /** the action has a post step that removes what a crashed or hung run left; the command line has none */
+  hasPostStep: boolean
+  stages?: Stages
+  cwd?: string
+}
+
+export async function run(ctx: RunContext, source: InputSource, options: RunOptions): Promise<Report> {
+  cleanupOnSignals(ctx)
   const report = newReport()
   let inputs: Inputs | undefined
   let limit: NodeJS.Timeout | undefined
   try {
-    inputs = readInputs(source)
-    if (inputs.commentFrom) return await postReport(inputs)
-    limit = setTimeout(timedOut, inputs.timeout * 1000, report, inputs)
-    await gate(inputs, report)
+    const given = readInputs(source, options.cwd ?? process.cwd(), value => ctx.sink.secret(value))
+    inputs = given
+    if (given.commentFrom) return await postReport(ctx, given)
+    const onTimeout = () => void timedOut(ctx, report, given, options.hasPostStep).then(() => process.exit(1))
+    limit = setTimeout(onTimeout, given.timeout * 1000)
+    await gate(ctx, given, report, options.stages ?? STAGES)
   } catch (err) {
-    recordError(report, err)
+    recordError(ctx, report, err)
   } finally {
     clearTimeout(limit)
   }
-  await publish(report, inputs)
+  await publish(ctx, report, inputs)
   // each stage removed its own; this catches anything a failure in between left
-  await cleanupOrSayHow()
+  await cleanupOrSayHow(ctx, options.hasPostStep)
+  return report
 }
 
-/** What the run is doing now, for the timeout's message. */
-let stage = 'starting'
-
-async function gate(inputs: Inputs, report: Report): Promise<void> {
+async function gate(ctx: RunContext, inputs: Inputs, report: Report, stages: Stages): Promise<void> {
   report.pullRequest = pullRequest()?.number
   report.commentKey = commentKey(inputs)
-  stage = 'checking the Docker engine'
-  setCallLimit(inputs.callTimeout)
-  const builder = await preflight(inputs.builder)
-  report.tag = inputs.tags[0] ?? (await defaultTag(inputs))
+  ctx.stage = 'checking the Docker engine'
+  ctx.setCallLimit(inputs.callTimeout)
+  const builder = await stages.preflight(ctx.docker, inputs.builder)
+  report.tag = inputs.tags[0] ?? (await stages.defaultTag(ctx, inputs))
   const tags = inputs.tags.length > 0 ? inputs.tags : [report.tag]
 
-  stage = 'building the image'
-  await build(inputs, tags, report, builder)
-  if (report.build.ok) {
-    stage = 'inspecting the image'
-    await inspectImage(report.image.id ?? report.tag, report)
-    stage = 'running the container and waiting for its health check'
-    await runAndWait(inputs, report)
+  ctx.stage = 'building the image'
+  const { id, ...built } = await stages.build(ctx, inputs, tags, builder)
+  report.build = built
+  if (built.ok) {
+    // The image every later stage runs and measures, decided once: its id (a tag can be moved by a
+    // concurrent build), or the tag when the builder gave no id.
+    const image = id ?? report.tag
+    report.image.id = id
+    ctx.stage = 'inspecting the image'
+    report.image = { ...report.image, ...(await stages.inspectImage(ctx.docker, image)) }
+    ctx.stage = 'running the container and waiting for its health check'
+    const ran = await stages.runAndWait(ctx, inputs, image, report.image)
+    Object.assign(report, { health: ran.health, user: ran.user, smoke: ran.smoke })
     // after the container is gone, so measuring does not compete with the app's startup
-    stage = 'measuring the image size'
-    await measureSizes(inputs, report)
+    ctx.stage = 'measuring the image size'
+    const sizes = await stages.measureSizes(ctx, inputs, image)
+    Object.assign(report, { image: { ...report.image, ...sizes.image }, baseline: sizes.baseline, stages: sizes.stages })
   }
-  judge(report, inputs)
+  ctx.stage = 'judging'
+  Object.assign(report, judge(report, inputs))
 }
 
 /**
  * The whole run's limit (the timeout input): whatever is hung (a build, a docker call) is ended,
  * the containers go, and the summary says how far the run got.
  */
-async function timedOut(report: Report, inputs: Inputs): Promise<void> {
-  report.error = { kind: 'timeout', message: `timed out after ${inputs.timeout} s (the timeout input) while ${stage}` }
+async function timedOut(ctx: RunContext, report: Report, inputs: Inputs, hasPostStep: boolean): Promise<void> {
+  report.error = { kind: 'timeout', message: `timed out after ${inputs.timeout} s (the timeout input) while ${ctx.stage}` }
   report.passed = false
-  stopAll()
-  await cleanupOrSayHow()
-  await publish(report, inputs)
-  process.exit(1)
+  ctx.processes.stopAll()
+  await cleanupOrSayHow(ctx, hasPostStep)
+  await publish(ctx, report, inputs)
 }
 
 /** comment-from: a workflow_run job posting the report of a pull-request run. Builds nothing. */
-async function postReport(inputs: Inputs): Promise<void> {
+async function postReport(ctx: RunContext, inputs: Inputs): Promise<Report> {
   const report = loadReport(inputs.commentFrom)
-  await commentFromReport(report, inputs)
-  await publish(report, inputs, false)
+  report.comment = await commentFromReport(report, inputs, ctx.sink)
+  await publish(ctx, report, inputs, false)
+  return report
 }
 
-async function runAndWait(inputs: Inputs, report: Report): Promise<void> {
-  const name = containerName()
-  // The other process types run alongside; a failure of theirs must not go unhandled meanwhile.
-  const smoke = inputs.smokeCommands.length > 0 ? runSmoke(inputs, report) : Promise.resolve()
-  smoke.catch(() => undefined)
-  // Follow Docker's events from before the container exists, so no transition is missed.
-  const watch = watchContainer(name)
-  try {
-    if (!(await startContainer(inputs, name, report))) return
-    await waitForHealth(inputs, name, report, watch)
-    await measureUser(name, await containerState(name), report)
-  } finally {
-    // pass or fail, the containers go
-    watch.stop()
-    await removeContainer(name)
-    await smoke
-  }
-}
-
-function recordError(report: Report, err: unknown): void {
+function recordError(ctx: RunContext, report: Report, err: unknown): void {
   // after a timeout, errors from the interrupted pipeline are its echo, not the cause
   if (report.error?.kind === 'timeout') return
   const message = err instanceof Error ? err.message : String(err)
@@ -118,42 +113,37 @@ function recordError(report: Report, err: unknown): void {
   report.error = { kind, message }
   report.passed = false
   // User and engine errors are explained in one line; only an internal error's stack helps anyone.
-  if (kind === 'internal' && err instanceof Error && err.stack) core.debug(err.stack)
+  if (kind === 'internal' && err instanceof Error && err.stack) ctx.sink.debug(err.stack)
 }
 
-let published = false
-
-async function publish(report: Report, inputs: Inputs | undefined, gate = true): Promise<void> {
+async function publish(ctx: RunContext, report: Report, inputs: Inputs | undefined, gate = true): Promise<void> {
+  const { sink } = ctx
   // once: a timeout publishes while the interrupted pipeline may still be unwinding
-  if (published) return
-  published = true
-  logUntrusted(renderText(report).split('\n'))
+  if (ctx.published) return
+  ctx.published = true
+  sink.untrusted(renderText(report).split('\n'))
   const containerLog = report.health.logTail ?? []
-  if (containerLog.length > 0) {
-    core.startGroup(`Container log (last ${containerLog.length} lines)`)
-    logUntrusted(containerLog)
-    core.endGroup()
-  }
+  if (containerLog.length > 0) await sink.group(`Container log (last ${containerLog.length} lines)`, async () => sink.untrusted(containerLog))
   if (inputs && gate) {
-    annotateUser(report, inputs)
-    await commentOnPullRequest(report, inputs)
+    annotateUser(report, inputs, sink)
+    report.comment = await commentOnPullRequest(report, inputs, sink)
   }
-  setOutputs(report)
+  setOutputs(report, sink)
   // The summary is written even for bad input (inputs undefined), so the run page says what happened.
-  if ((inputs?.summary ?? true) && process.env.GITHUB_STEP_SUMMARY) {
+  if (inputs?.summary ?? true) {
     try {
-      await core.summary.addRaw(renderMarkdown(report), true).write()
+      await sink.summary(renderMarkdown(report))
     } catch (err) {
-      core.warning(`could not write the job summary: ${(err as Error).message}`)
+      sink.warning(`could not write the job summary: ${(err as Error).message}`)
     }
   }
   // comment-from only posts: the pull-request run already passed or failed on this report
   if (!gate) return
   if (report.error) {
-    core.setFailed(report.error.kind === 'input' ? report.error.message : `image-gate: ${report.error.message}`)
+    sink.fail(report.error.kind === 'input' ? report.error.message : `image-gate: ${report.error.message}`)
   } else if (!report.passed) {
     const line = `image-gate: ${failureLine(report)}`
-    if (inputs?.fail ?? true) core.setFailed(line)
-    else core.warning(`${line} (not failing the step: fail is false)`)
+    if (inputs?.fail ?? true) sink.fail(line)
+    else sink.warning(`${line} (not failing the step: fail is false)`)
   }
 }

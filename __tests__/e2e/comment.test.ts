@@ -113,6 +113,17 @@ describe('pull-request comment', () => {
     expect(run.outputs['comment-url']).toBe(gh.comments[0].html_url)
   })
 
+  it('a create that GitHub saved but answered 502: looks again, finds it, and makes no second comment', async () => {
+    gh.failAfterSaving('POST', /\/comments$/, 502, 1)
+    const run = await onPullRequest({})
+    expect(run.code).toBe(0)
+    // one POST only: after the 502 the comment is found by its marker and updated in place
+    expect(gh.writes()).toEqual(['POST /repos/octo-org/shop-api/issues/7/comments', `PATCH /repos/octo-org/shop-api/issues/comments/${gh.comments[0].id}`])
+    expect(gh.comments).toHaveLength(1)
+    expect(run.outputs['comment-url']).toBe(gh.comments[0].html_url)
+    expect(run.stdout).toContain('GitHub API POST comment: 502, looking for it again and retrying in 1 s')
+  })
+
   it('honours retry-after on a secondary rate limit', async () => {
     gh.fail('GET', /\/comments$/, 403, 1, 'You have exceeded a secondary rate limit', { 'retry-after': '1' })
     const run = await onPullRequest({})

@@ -4,7 +4,11 @@ import { closeSync, copyFileSync, mkdirSync, mkdtempSync, openSync, readFileSync
 import { tmpdir } from 'node:os'
 import * as path from 'node:path'
 import { gzipSync } from 'node:zlib'
-import { compressedSize } from '../../src/stages/compressed.js'
+import { Processes } from '../../src/docker/command.js'
+import { Docker } from '../../src/docker/docker.js'
+import { compressedSize as measure, type Compressor } from '../../src/stages/compressed.js'
+
+const compressedSize = (ref: string, using?: Compressor) => measure(new Docker(new Processes()), ref, using)
 
 // compressedSize against a real engine, checked against references measured independently the
 // slow way: `docker save` to a file, unpack it with tar, then for every layer manifest.json lists:

@@ -18,6 +18,8 @@ interface Failure {
   times: number
   headers?: Record<string, string>
   message: string
+  /** do the work first, then answer the failure (GitHub saved the comment, the answer got lost) */
+  afterSaving?: boolean
 }
 
 export const TOKEN = 'test-token-1234'
@@ -51,6 +53,11 @@ export class FakeGitHub {
     this.failures.push({ method, path, status, times, message, headers })
   }
 
+  /** Like fail(), but each of those requests is carried out before the failure is answered. */
+  failAfterSaving(method: string, path: RegExp, status: number, times: number, message = 'Bad Gateway'): void {
+    this.failures.push({ method, path, status, times, message, afterSaving: true })
+  }
+
   addComment(body: string, user: Comment['user'] = { login: 'octocat', type: 'User' }): Comment {
     const id = this.nextId++
     const comment = { id, body, user, html_url: `https://github.example/octo-org/shop-api/pull/7#issuecomment-${id}` }
@@ -78,9 +85,13 @@ export class FakeGitHub {
     const failure = this.failures.find(f => f.times > 0 && f.method === method && f.path.test(url.pathname))
     if (failure) {
       failure.times--
-      return send(failure.status, { message: failure.message }, failure.headers)
+      if (!failure.afterSaving) return send(failure.status, { message: failure.message }, failure.headers)
+      return this.answer(method, url, raw, () => send(failure.status, { message: failure.message }, failure.headers))
     }
+    return this.answer(method, url, raw, send)
+  }
 
+  private answer(method: string, url: URL, raw: string, send: (status: number, body: unknown, headers?: Record<string, string>) => void): void {
     if (method === 'GET' && url.pathname === '/user') {
       return this.self ? send(200, { login: this.self, type: 'User' }) : send(403, { message: 'Resource not accessible by integration' })
     }

@@ -55,7 +55,7 @@ describe('health verdicts', () => {
     })
     expect(run.outputs.health).toBe('unhealthy')
     expect(run.report.health.probes.length).toBeGreaterThanOrEqual(3)
-    expect(run.summary).toMatch(/<details><summary>Last \d health probes \(last \d+ lines\)<\/summary>/)
+    expect(run.summary).toMatch(/<details><summary>Last (\d health probes|health probe) \(last \d+ lines\)<\/summary>/)
     expect(run.summary).toMatch(/\[exit 1\] probe at \d+: 503 from \/health\n\[exit 1\] probe at \d+: 503 from \/health/)
     // an always-failing check with health-timeout 1: start period, then 3 failures 1 s apart
     expect(run.report.health.verdictSeconds).toBeLessThan(10)

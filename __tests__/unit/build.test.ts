@@ -1,5 +1,7 @@
 import { describe, expect, it } from '@jest/globals'
-import { buildArgs, defaultTag, explainFailure } from '../../src/stages/build.js'
+import { RunContext } from '../../src/context.js'
+import { silent } from '../../src/sink.js'
+import { buildArgs, defaultTag as tagOf, explainFailure } from '../../src/stages/build.js'
 import { inputs } from "./fixtures.js"
 const base = inputs()
 
@@ -102,6 +104,8 @@ describe('explainFailure', () => {
     expect(tail[29]).toBe('line 99')
   })
 })
+
+const defaultTag = (given: typeof base, env: NodeJS.ProcessEnv) => tagOf(new RunContext(silent), given, env)
 
 describe('defaultTag', () => {
   it('derives a local name from the repository and commit', async () => {

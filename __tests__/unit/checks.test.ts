@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
-import { failureLine, judge } from '../../src/checks/index.js'
+import { failureLine } from '../../src/report/text.js'
+import { judged } from './judged.js'
 import type { Check } from '../../src/report/report.js'
 import { inputs, measuredReport } from './fixtures.js'
 
@@ -8,7 +9,7 @@ const row = (checks: Check[], name: Check['name']) => checks.find(c => c.name ==
 describe('judge', () => {
   it('passes a healthy non-root image within budget', () => {
     const report = measuredReport()
-    judge(report, inputs({ maxSize: { text: '500MB', bytes: 500_000_000 } }))
+    judged(report, inputs({ maxSize: { text: '500MB', bytes: 500_000_000 } }))
     expect(report.passed).toBe(true)
     expect(report.checks.map(c => [c.name, c.status, c.value, c.limit])).toEqual([
       ['build', 'pass', 'built in 3.2 s', ''],
@@ -23,7 +24,7 @@ describe('judge', () => {
     const report = measuredReport()
     report.image.user = 'app'
     report.user = { uid: 0, gid: 0, process: 'node' }
-    judge(report, inputs())
+    judged(report, inputs())
     expect(report.passed).toBe(false)
     const user = row(report.checks, 'user')
     expect(user).toMatchObject({ status: 'fail', value: 'UID 0, GID 0' })
@@ -36,24 +37,24 @@ describe('judge', () => {
     const report = measuredReport()
     report.image.user = ''
     report.user = { uid: 0, gid: 0, process: 'node' }
-    judge(report, inputs({ requireNonRoot: false }))
+    judged(report, inputs({ requireNonRoot: false }))
     expect(row(report.checks, 'user')).toMatchObject({ status: 'skip', value: 'UID 0, GID 0' })
     expect(report.passed).toBe(true)
   })
 
   it('fails the size check one byte over the budget and passes exactly at it', () => {
     const over = measuredReport()
-    judge(over, inputs({ maxSize: { text: '123456788', bytes: 123_456_788 } }))
+    judged(over, inputs({ maxSize: { text: '123456788', bytes: 123_456_788 } }))
     expect(row(over.checks, 'size')).toMatchObject({ status: 'fail' })
     expect(row(over.checks, 'size').detail).toMatch(/^1 B over the budget/)
     const at = measuredReport()
-    judge(at, inputs({ maxSize: { text: '123456789', bytes: 123_456_789 } }))
+    judged(at, inputs({ maxSize: { text: '123456789', bytes: 123_456_789 } }))
     expect(row(at.checks, 'size').status).toBe('pass')
   })
 
   it('reports the size without judging it when there is no budget', () => {
     const report = measuredReport()
-    judge(report, inputs())
+    judged(report, inputs())
     expect(row(report.checks, 'size')).toMatchObject({ status: 'skip', value: '123.5 MB (123,456,789 bytes)', limit: '' })
   })
 
@@ -62,7 +63,7 @@ describe('judge', () => {
     report.health = { verdict: 'exited', source: 'image', command: 'x', exitCode: 137, oomKilled: true, waitedSeconds: 0.1, ranSeconds: 0.4 }
     report.image.user = 'nodejs'
     report.user = { unknownReason: 'the container was not running, so its processes could not be read' }
-    judge(report, inputs())
+    judged(report, inputs())
     expect(row(report.checks, 'health')).toMatchObject({ status: 'fail', value: 'exited (code 137), OOM-killed' })
     expect(row(report.checks, 'health').detail).toContain('stopped 0.4 s after start')
     expect(row(report.checks, 'user')).toMatchObject({ status: 'skip', value: 'unknown' })
@@ -71,21 +72,54 @@ describe('judge', () => {
   it('shows the last probe for an unhealthy container', () => {
     const report = measuredReport()
     report.health = { verdict: 'unhealthy', source: 'image', command: 'exit 1', probes: [{ exitCode: 1, output: 'connection refused' }] }
-    judge(report, inputs({ healthTimeout: 5 }))
+    judged(report, inputs({ healthTimeout: 5 }))
     const health = row(report.checks, 'health')
     expect(health).toMatchObject({ status: 'fail', value: 'unhealthy' })
     expect(health.detail).toContain('not healthy within 5 s, then failed 3 probes in a row')
     expect(health.detail).toContain('Last probe exited 1: connection refused.')
   })
 
+  it("counts the image's own retries, not a fixed 3", () => {
+    const report = measuredReport()
+    report.image.healthcheckRetries = 2
+    report.health = { verdict: 'unhealthy', source: 'image', command: 'exit 1', probes: [{ exitCode: 1, output: 'refused' }] }
+    judged(report, inputs({ healthTimeout: 5 }))
+    expect(row(report.checks, 'health').detail).toContain('not healthy within 5 s, then failed 2 probes in a row')
+    report.image.healthcheckRetries = 1
+    judged(report, inputs({ healthTimeout: 5 }))
+    expect(row(report.checks, 'health').detail).toContain('then failed 1 probe in a row')
+  })
+
+  it('with fast-health: false, says Docker decided on the timing the image set, not on health-timeout', () => {
+    const report = measuredReport()
+    report.health = { verdict: 'unhealthy', source: 'image', command: 'exit 1', probes: [{ exitCode: 1, output: 'refused' }] }
+    judged(report, inputs({ fastHealth: false }))
+    const detail = row(report.checks, 'health').detail
+    expect(detail).toBe(
+      "Docker marked the container unhealthy after 3 probes in a row failed, probing on the image's own HEALTHCHECK timing (fast-health: false) (HEALTHCHECK: exit 1). Last probe exited 1: refused. The container log is below."
+    )
+    expect(detail).not.toContain('within 120 s')
+    report.health.source = 'health-cmd'
+    judged(report, inputs({ fastHealth: false }))
+    expect(row(report.checks, 'health').detail).toContain("probing on Docker's default timing (interval 30 s)")
+  })
+
+  it('a probe that never settles: the time since the container started, not since the wait began', () => {
+    const report = measuredReport()
+    report.health = { verdict: 'timeout', source: 'image', command: 'sleep 60', waitedSeconds: 17.6, verdictSeconds: 18.1 }
+    judged(report, inputs({ healthTimeout: 10 }))
+    expect(row(report.checks, 'health')).toMatchObject({ status: 'fail', value: 'not healthy after 10 s' })
+    expect(row(report.checks, 'health').detail).toMatch(/^Docker had no verdict 18.1 s after start: the probes did not finish/)
+  })
+
   it('fails a missing health check with the fix, or skips it when not required', () => {
     const report = measuredReport()
     report.health = { verdict: 'missing' }
-    judge(report, inputs())
+    judged(report, inputs())
     expect(row(report.checks, 'health').status).toBe('fail')
     expect(row(report.checks, 'health').detail).toContain('Add a HEALTHCHECK instruction')
     expect(row(report.checks, 'health').detail).toContain('health-cmd')
-    judge(report, inputs({ requireHealthcheck: false }))
+    judged(report, inputs({ requireHealthcheck: false }))
     expect(row(report.checks, 'health').status).toBe('skip')
     expect(report.passed).toBe(true)
   })
@@ -96,7 +130,7 @@ describe('judge', () => {
     report.image = {}
     report.health = { verdict: 'skipped' }
     report.user = {}
-    judge(report, inputs())
+    judged(report, inputs())
     expect(report.checks.map(c => [c.name, c.status])).toEqual([
       ['build', 'fail'],
       ['health', 'skip'],
@@ -109,11 +143,11 @@ describe('judge', () => {
 
   it('judges startup time against max-startup-time as its own row', () => {
     const fast = measuredReport()
-    judge(fast, inputs({ maxStartupTime: 5 }))
+    judged(fast, inputs({ maxStartupTime: 5 }))
     expect(fast.checks.map(c => c.name)).toEqual(['build', 'health', 'startup', 'size', 'user'])
     expect(row(fast.checks, 'startup')).toMatchObject({ status: 'pass', value: '1.4 s', limit: '≤ 5 s' })
     const slow = measuredReport()
-    judge(slow, inputs({ maxStartupTime: 1 }))
+    judged(slow, inputs({ maxStartupTime: 1 }))
     expect(row(slow.checks, 'startup')).toMatchObject({ status: 'fail', value: '1.4 s' })
     expect(row(slow.checks, 'startup').detail).toMatch(/^Healthy 0.4 s later than max-startup-time/)
     expect(failureLine(slow)).toBe('1 of 5 checks failed: startup (1.4 s)')
@@ -126,7 +160,7 @@ describe('judge', () => {
       { command: 'node dist/migrate.js', outcome: 'exited', exitCode: 0, seconds: 1.2 },
       { command: 'node dist/cron.js', outcome: 'exited', exitCode: 1, seconds: 0.3, logTail: ['Error: no REDIS_URL'] }
     ]
-    judge(report, inputs())
+    judged(report, inputs())
     expect(report.checks.filter(c => c.name === 'smoke').map(c => [c.status, c.value, c.detail])).toEqual([
       ['pass', 'running after 5 s', 'command: node dist/worker.js'],
       ['pass', 'exited 0 after 1.2 s', 'command: node dist/migrate.js'],
@@ -150,7 +184,7 @@ describe('judge', () => {
         { pid: 12, uid: 0, gid: 0, command: 'sleep' }
       ]
     }
-    judge(report, inputs())
+    judged(report, inputs())
     expect(row(report.checks, 'user')).toMatchObject({ status: 'fail', value: 'UID 10001, GID 10001' })
     expect(row(report.checks, 'user').detail).toBe(
       'no USER (root); PID 1 (httpd) runs as UID 10001. Also running as UID 0: sleep (PID 12). Start every process as the unprivileged user, or drop the root helper.'
@@ -161,7 +195,7 @@ describe('judge', () => {
     const report = measuredReport()
     report.image.user = 'app'
     report.user = { resolvedUid: 0, resolvedGid: 0, uid: 0, gid: 0, pid: 5, process: 'node', processes: [{ pid: 5, uid: 0, gid: 0, command: 'node' }] }
-    judge(report, inputs())
+    judged(report, inputs())
     expect(row(report.checks, 'user').detail).toBe(
       "USER app (UID 0 in the image); PID 1 (node) runs as UID 0. USER app is UID 0 in the image's /etc/passwd: give that account its own UID (e.g. 10001), or use a numeric USER."
     )
@@ -172,11 +206,11 @@ describe('judge', () => {
     report.health = { verdict: 'exited', exitCode: 1 }
     report.image.user = 'app'
     report.user = { resolvedUid: 10001, resolvedGid: 10001, unknownReason: 'the container was not running, so its processes could not be read' }
-    judge(report, inputs())
+    judged(report, inputs())
     expect(row(report.checks, 'user')).toMatchObject({ status: 'pass', value: 'UID 10001 (from USER)' })
     report.image.user = ''
     report.user = { resolvedUid: 0, resolvedGid: 0, unknownReason: 'the container was not running' }
-    judge(report, inputs())
+    judged(report, inputs())
     expect(row(report.checks, 'user')).toMatchObject({ status: 'fail', value: 'UID 0 (from USER)' })
   })
 })

@@ -1,7 +1,10 @@
 import { describe, expect, it } from '@jest/globals'
-import { runCommand, stopAll } from '../../src/docker/command.js'
+import { Processes } from '../../src/docker/command.js'
 
-// runCommand against real processes (node itself, so nothing else needs installing).
+// A run's processes against real ones (node itself, so nothing else needs installing).
+
+const processes = new Processes()
+const runCommand = processes.run.bind(processes)
 
 const node = process.execPath
 const script = (code: string) => ['-e', code]
@@ -28,13 +31,16 @@ describe('runCommand', () => {
     expect(took).toBeLessThan(8000)
   })
 
-  it('stopAll ends every command still running', async () => {
+  it('stopAll ends every command of this run still running, and no other run\'s', async () => {
+    const other = new Processes()
+    const theirs = other.run(node, script('setTimeout(() => {}, 600)'))
     const a = runCommand(node, script('setInterval(() => {}, 1000)'))
     const b = runCommand(node, script('setInterval(() => {}, 1000)'))
     await new Promise(resolve => setTimeout(resolve, 300))
-    stopAll()
+    processes.stopAll()
     const results = await Promise.all([a, b])
     expect(results.map(r => r.exitCode)).toEqual([143, 143])
+    expect((await theirs).exitCode).toBe(0)
   })
 
   it('keeps the tail of a huge output, not all of it', async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals'
 import { commentBody, commentKey, marker } from '../../src/publish/comment.js'
 import { retryDelayMs } from '../../src/publish/github.js'
-import { judge } from '../../src/checks/index.js'
+import { judged } from './judged.js'
 import { inputs, measuredReport } from './fixtures.js'
 
 describe('retryDelayMs', () => {
@@ -51,7 +51,7 @@ describe('marker', () => {
 describe('commentBody', () => {
   it('is the summary table, a run link, and the marker last', () => {
     const report = measuredReport()
-    judge(report, inputs())
+    judged(report, inputs())
     const body = commentBody(report, 'k', 'https://github.example/o/r/actions/runs/1')
     expect(body.startsWith('## ✅ image-gate: passed')).toBe(true)
     expect(body).toContain('\n[Workflow run](https://github.example/o/r/actions/runs/1)\n')

@@ -16,7 +16,13 @@ jest.unstable_mockModule('node:child_process', () => ({
   ...childProcess,
   spawn: (command: string, args: string[], options: object) => childProcess.spawn(command === 'docker' ? dockerBinary : command, args, options)
 }))
-const { compressedSize, measureTar } = await import('../../src/stages/compressed.js')
+const compressed = await import('../../src/stages/compressed.js')
+const { Docker, EngineError } = await import('../../src/docker/docker.js')
+const { Processes } = await import('../../src/docker/command.js')
+type Compressor = 'gzip' | 'zlib'
+/** Each call is a run of its own: its own processes and Docker client. */
+const measureTar = (input: Readable, using: Compressor) => compressed.measureTar(input, new Processes(), using)
+const compressedSize = (ref: string, using?: Compressor) => compressed.compressedSize(new Docker(new Processes()), ref, using)
 
 // measureTar on synthetic `docker save` archives for both layouts. The expected sizes come from
 // zlib.gzipSync on the whole layer: streaming the same bytes through createGzip in chunks gives the
@@ -249,8 +255,18 @@ describe('compressedSize with a stand-in docker', () => {
     expect(children()).not.toContain('docker save')
   })
 
-  it('a missing docker binary is a rejection, not a crash', async () => {
+  it('a missing docker binary is the engine error that says so, not a crash', async () => {
     dockerBinary = path.join(bin, 'no-such-docker')
-    await expect(compressedSize('x:1')).rejects.toThrow(/^docker save failed: .*ENOENT/)
+    const err = await compressedSize('x:1').catch((e: Error) => e) as Error
+    expect(err).toBeInstanceOf(EngineError)
+    expect(err.message).toBe('the docker CLI was not found on PATH. Install Docker, or run on a GitHub-hosted Ubuntu runner, which has it.')
+  })
+
+  it('after a Docker call went unanswered, docker save is not even started', async () => {
+    fakeDocker('exec sleep 5')
+    const docker = new Docker(new Processes(), 50)
+    await expect(docker.call(['inspect', 'x'])).rejects.toThrow('did not answer `docker inspect`')
+    fakeDocker('exit 7')
+    await expect(compressed.compressedSize(docker, 'x:1')).rejects.toThrow('did not answer `docker inspect`')
   })
 })

@@ -7,7 +7,11 @@ let answer: (args: string[]) => Answer = () => ({ exitCode: 0 })
 const fake = fakeSpawn((_program, args) => answer(args))
 const childProcess = await import('node:child_process')
 jest.unstable_mockModule('node:child_process', () => ({ ...childProcess, spawn: fake.spawn }))
-const { docker, EngineError, parseBuilder, preflight, setCallLimit } = await import('../../src/docker/docker.js')
+const { Docker, EngineError } = await import('../../src/docker/docker.js')
+const { parseBuilder, preflight: preflightOn } = await import('../../src/docker/engine.js')
+const { Processes } = await import('../../src/docker/command.js')
+
+const preflight = (builder?: string) => preflightOn(new Docker(new Processes()), builder)
 
 /** Answers in turn; the last one repeats. */
 function answers(...list: Answer[]) {
@@ -42,7 +46,7 @@ describe('preflight', () => {
 
   it('says the daemon is down, with Docker\'s own words and the fix', async () => {
     answers({ exitCode: 1, stderr: 'Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?\n' })
-    const err = await preflight().catch(e => e)
+    const err = await preflight().catch((e: Error) => e) as Error
     expect(err).toBeInstanceOf(EngineError)
     expect(err.message).toBe(
       'the Docker engine is not reachable (Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?). Start the Docker daemon, or check DOCKER_HOST; on a Debian machine as root, scripts/setup-docker.sh installs and starts one.'
@@ -56,7 +60,7 @@ describe('preflight', () => {
 
   it('says the docker CLI is missing', async () => {
     answers(notFound('docker'))
-    const err = await preflight().catch(e => e)
+    const err = await preflight().catch((e: Error) => e) as Error
     expect(err).toBeInstanceOf(EngineError)
     expect(err.message).toBe('the docker CLI was not found on PATH. Install Docker, or run on a GitHub-hosted Ubuntu runner, which has it.')
   })
@@ -81,13 +85,12 @@ describe('parseBuilder', () => {
   })
 })
 
-// Last in this file: after a hang, docker.ts refuses every further call (that is the point).
 describe('a call the engine does not answer', () => {
   it('is stopped at call-timeout with one sentence, and later calls fail at once instead of hanging in turn', async () => {
-    setCallLimit(0.05)
+    const docker = new Docker(new Processes(), 50)
     answer = args => (args[0] === 'inspect' ? { hang: 'until-killed' } : { exitCode: 0 })
     const started = Date.now()
-    const err = await docker(['inspect', '--format', '{{json .State}}', 'image-gate-1']).catch(e => e)
+    const err = await docker.call(['inspect', '--format', '{{json .State}}', 'image-gate-1']).catch((e: Error) => e) as Error
     expect(Date.now() - started).toBeLessThan(5000)
     expect(err).toBeInstanceOf(EngineError)
     expect(err.message).toBe(
@@ -96,7 +99,9 @@ describe('a call the engine does not answer', () => {
     expect(fake.calls[0].child.signals).toEqual(['SIGTERM'])
 
     const before = fake.calls.length
-    await expect(docker(['ps', '--all'])).rejects.toThrow('did not answer `docker inspect`')
+    await expect(docker.call(['ps', '--all'])).rejects.toThrow('did not answer `docker inspect`')
     expect(fake.calls.length).toBe(before) // not even started
+    // another run's client is not affected
+    await expect(new Docker(new Processes()).call(['ps', '--all'])).resolves.toMatchObject({ exitCode: 0 })
   })
 })

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
-import { codeBlock, inline, logUntrusted } from '../../src/report/escape.js'
+import { logUntrusted } from '../../src/publish/github-sink.js'
+import { codeBlock, inline } from '../../src/report/escape.js'
 
 describe('inline', () => {
   it('neutralises HTML, table pipes, mentions and newlines', () => {

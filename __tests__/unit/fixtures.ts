@@ -1,48 +1,11 @@
 // Shared test data: inputs with their defaults, and a report as the stages leave it for a
 // healthy non-root image.
-import type { Inputs } from '../../src/inputs/inputs.js'
+import { defaultInputs, type Inputs } from '../../src/inputs/inputs.js'
 import { newReport, type Report } from '../../src/report/report.js'
 
+/** Every input at its default (parsed from the input table), the app at /src/app. */
 export function inputs(overrides: Partial<Inputs> = {}): Inputs {
-  return {
-    context: '/src/app',
-    file: '/src/app/Dockerfile',
-    target: '',
-    buildArgs: [],
-    labels: [],
-    tags: [],
-    secrets: [],
-    secretFiles: [],
-    noCache: false,
-    pull: false,
-    builder: '',
-    platform: '',
-    network: '',
-    cacheFrom: [],
-    cacheTo: [],
-    env: [],
-    healthTimeout: 120,
-    healthCmd: '',
-    fastHealth: true,
-    smokeCommands: [],
-    smokeSeconds: 5,
-    requireHealthcheck: true,
-    compressedSize: true,
-    sizeBasis: 'uncompressed',
-    compareTo: '',
-    compareStages: false,
-    buildStage: '',
-    requireNonRoot: true,
-    timeout: 1800,
-    callTimeout: 30,
-    fail: true,
-    summary: true,
-    comment: true,
-    commentKey: '',
-    githubToken: '',
-    commentFrom: '',
-    ...overrides
-  }
+  return { ...defaultInputs('/src/app'), context: '/src/app', file: '/src/app/Dockerfile', ...overrides }
 }
 
 export function measuredReport(): Report {

@@ -1,5 +1,7 @@
 import { beforeEach, describe, expect, it, jest } from '@jest/globals'
-import type { ContainerState } from '../../src/stages/health.js'
+import type { ContainerState } from '../../src/docker/container.js'
+import type { Inputs } from '../../src/inputs/inputs.js'
+import type { Report } from '../../src/report/report.js'
 import { fakeSpawn, type Script } from './fake-spawn.js'
 import { inputs, measuredReport } from './fixtures.js'
 
@@ -10,6 +12,13 @@ const fake = fakeSpawn((program, args) => script(program, args))
 const childProcess = await import('node:child_process')
 jest.unstable_mockModule('node:child_process', () => ({ ...childProcess, spawn: fake.spawn }))
 const { waitForHealth } = await import('../../src/stages/health.js')
+const { Docker } = await import('../../src/docker/docker.js')
+const { Processes } = await import('../../src/docker/command.js')
+
+/** The health wait for container c1 of the report's image; its result goes into the report. */
+async function waitFor(given: Inputs, report: Report, waiter: ReturnType<typeof fakeWaiter>): Promise<void> {
+  report.health = await waitForHealth(new Docker(new Processes()), 'c1', given, report.image, waiter)
+}
 
 const T0 = Date.parse('2026-11-22T10:00:00Z')
 const at = (ms: number) => new Date(T0 + ms).toISOString()
@@ -66,7 +75,7 @@ describe('waitForHealth', () => {
     const report = measuredReport()
     const calls = fake.calls
     const waiter = fakeWaiter(50) // Docker's events wake the wait 50 ms after each change
-    await waitForHealth(inputs(), 'c1', report, waiter)
+    await waitFor(inputs(), report, waiter)
     expect(report.health).toMatchObject({ verdict: 'healthy', source: 'image', startupSeconds: 2.4 })
     expect(calls.filter(c => c.args[0] === 'inspect')).toHaveLength(3) // one look per event, no polling
     expect(waiter.now()).toBe(100)
@@ -75,7 +84,7 @@ describe('waitForHealth', () => {
   it('stops at once when the container exits, with exit code and merged log tail', async () => {
     const calls = scriptDocker([state({ Running: false, Status: 'exited', ExitCode: 3, FinishedAt: at(1500), Health: { Status: 'starting' } })])
     const report = measuredReport()
-    await waitForHealth(inputs(), 'c1', report, fakeWaiter())
+    await waitFor(inputs(), report, fakeWaiter())
     expect(report.health).toMatchObject({ verdict: 'exited', exitCode: 3, oomKilled: false, waitedSeconds: 0 })
     expect(report.health.logTail).toEqual(['listening', 'warn', 'crashed: EADDRINUSE'])
     expect(calls.map(c => c[0])).toEqual(['inspect', 'logs'])
@@ -87,7 +96,7 @@ describe('waitForHealth', () => {
       state({ Health: { Status: 'unhealthy', Log: [{ Start: at(1), End: at(2), ExitCode: 1, Output: 'wget: server returned error: HTTP/1.1 500\n' }] } })
     ])
     const report = measuredReport()
-    await waitForHealth(inputs(), 'c1', report, fakeWaiter())
+    await waitFor(inputs(), report, fakeWaiter())
     expect(report.health.verdict).toBe('unhealthy')
     expect(report.health.probes).toEqual([{ exitCode: 1, output: 'wget: server returned error: HTTP/1.1 500' }])
   })
@@ -96,7 +105,7 @@ describe('waitForHealth', () => {
     scriptDocker([state({ Health: { Status: 'starting', Log: [] } })])
     const report = measuredReport()
     const waiter = fakeWaiter()
-    await waitForHealth(inputs({ healthTimeout: 10 }), 'c1', report, waiter)
+    await waitFor(inputs({ healthTimeout: 10 }), report, waiter)
     expect(report.health.verdict).toBe('timeout')
     // 10 s start period + 3 retries × 1 s + 5 s grace, looking at least every 2 s meanwhile
     expect(waiter.now()).toBe(18_000)
@@ -106,7 +115,7 @@ describe('waitForHealth', () => {
   it('with fast-health: false, waits exactly health-timeout on the image\'s own settings', async () => {
     scriptDocker([state({ Health: { Status: 'starting', Log: [] } })])
     const waiter = fakeWaiter()
-    await waitForHealth(inputs({ healthTimeout: 10, fastHealth: false }), 'c1', measuredReport(), waiter)
+    await waitFor(inputs({ healthTimeout: 10, fastHealth: false }), measuredReport(), waiter)
     expect(waiter.now()).toBe(10_000)
   })
 
@@ -116,7 +125,7 @@ describe('waitForHealth', () => {
     report.image.healthcheck = undefined
     report.health = { verdict: 'skipped' }
     const waiter = fakeWaiter()
-    await waitForHealth(inputs(), 'c1', report, waiter)
+    await waitFor(inputs(), report, waiter)
     expect(report.health.verdict).toBe('missing')
     expect(waiter.now()).toBe(3000)
   })
@@ -126,7 +135,7 @@ describe('waitForHealth', () => {
     const report = measuredReport()
     report.image.healthcheck = undefined
     report.health = { verdict: 'skipped' }
-    await waitForHealth(inputs({ healthCmd: 'wget -q --spider http://127.0.0.1:8080/health' }), 'c1', report, fakeWaiter())
+    await waitFor(inputs({ healthCmd: 'wget -q --spider http://127.0.0.1:8080/health' }), report, fakeWaiter())
     expect(report.health).toMatchObject({ verdict: 'healthy', source: 'health-cmd', command: 'wget -q --spider http://127.0.0.1:8080/health', startupSeconds: 1 })
   })
 })

@@ -2,7 +2,7 @@ import { describe, expect, it, beforeAll, afterAll } from '@jest/globals'
 import { readFileSync, rmSync } from 'node:fs'
 import * as path from 'node:path'
 import { parse as parseYaml } from 'yaml'
-import { DEFAULTS, InputError, readInputs } from '../../src/inputs/inputs.js'
+import { defaultInputs, InputError, INPUT_NAMES, INPUT_TABLE, readInputs } from '../../src/inputs/inputs.js'
 import { BAD_INPUTS, badInputDir } from '../bad-inputs.js'
 
 let dir: string
@@ -85,6 +85,42 @@ describe('readInputs', () => {
     expect(read({ context: 'app', 'max-size': '250MiB' }).maxSize).toEqual({ text: '250MiB', bytes: 250 * 2 ** 20 })
   })
 
+  it("parses the defaults as readInputs does (the tests' fixture starts from them)", () => {
+    expect(read({ context: 'app' })).toEqual({ ...defaultInputs(dir), context: path.join(dir, 'app'), file: path.join(dir, 'app', 'Dockerfile') })
+  })
+
+  it('takes seconds up to the longest delay a Node timer can wait, and no more', () => {
+    // a longer setTimeout fires at once, so a huge timeout used to end the run as it started
+    expect(read({ context: 'app', timeout: '2147483', 'call-timeout': '2147483' })).toMatchObject({ timeout: 2147483, callTimeout: 2147483 })
+    for (const name of ['timeout', 'call-timeout', 'health-timeout', 'smoke-seconds', 'max-startup-time']) {
+      expect(() => read({ context: 'app', [name]: '2147484' })).toThrow(
+        new InputError(`Input "${name}" must be a whole number of seconds from 1 to 2147483; got "2147484".`)
+      )
+    }
+  })
+
+  it('hands each secret value and the token to mask as it reads them, and masks nothing else', () => {
+    const masked: string[] = []
+    const values: Record<string, string> = { context: 'app', secrets: 'npm=s3cr3t\nkey=a=b', 'github-token': 'ghp_abc', 'build-args': 'A=1' }
+    readInputs(name => values[name] ?? '', dir, secret => masked.push(secret))
+    expect(masked).toEqual(['s3cr3t', 'a=b', 'ghp_abc'])
+    // the token is masked even when it is refused, though the message never shows it
+    masked.length = 0
+    values['github-token'] = 'token ghp_abc'
+    expect(() => readInputs(name => values[name] ?? '', dir, secret => masked.push(secret))).toThrow(InputError)
+    expect(masked).toContain('token ghp_abc')
+  })
+
+  it('leaves an expression default to the runner: off the runner there is no token', () => {
+    expect(INPUT_TABLE['github-token'].default).toBe('${{ github.token }}')
+    expect(read({ context: 'app' }).githubToken).toBe('')
+  })
+
+  it('skips the build-path checks in comment-only mode', () => {
+    const report = path.join(dir, 'app', 'Dockerfile') // any existing file; it is read later, by loadReport
+    expect(read({ context: 'missing', target: 'nope', 'comment-from': report }).commentFrom).toBe(report)
+  })
+
   it.each(BAD_INPUTS)('%j → one-line error', (values, message) => {
     const run = () => read({ context: 'app', ...values })
     expect(run).toThrow(InputError)
@@ -99,17 +135,16 @@ describe('readInputs', () => {
 
 describe('action.yml', () => {
   const action = parseYaml(readFileSync(new URL('../../action.yml', import.meta.url), 'utf8')) as {
-    inputs: Record<string, { default?: string }>
+    inputs: Record<string, { description: string; required: boolean; default: string }>
     outputs: Record<string, unknown>
     runs: Record<string, string>
   }
 
-  it('declares exactly the inputs the code reads, with the same defaults', () => {
-    expect(Object.keys(action.inputs).sort()).toEqual(Object.keys(DEFAULTS).sort())
-    for (const [name, input] of Object.entries(action.inputs)) {
-      // an expression default (github-token: ${{ github.token }}) is the runner's to fill in
-      const declared = String(input.default ?? '').startsWith('${{') ? '' : String(input.default ?? '')
-      expect([name, declared]).toEqual([name, DEFAULTS[name]])
+  it('declares exactly the inputs of the table, in its order, with its defaults and descriptions', () => {
+    expect(Object.keys(action.inputs)).toEqual(INPUT_NAMES)
+    for (const name of INPUT_NAMES) {
+      const { default: declared, description } = INPUT_TABLE[name]
+      expect([name, action.inputs[name]]).toEqual([name, { description, required: false, default: declared }])
     }
   })
 

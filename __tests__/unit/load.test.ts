@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, it, jest } from '@jest/globals'
+import { describe, expect, it, jest } from '@jest/globals'
 import { writeFileSync } from 'node:fs'
 import { fakeSpawn, type Answer } from './fake-spawn.js'
 import { inputs, measuredReport } from './fixtures.js'
@@ -12,15 +12,20 @@ let answer: (args: string[]) => Answer
 const fake = fakeSpawn((_program, args) => answer(args))
 const childProcess = await import('node:child_process')
 jest.unstable_mockModule('node:child_process', () => ({ ...childProcess, spawn: fake.spawn }))
-const { build } = await import('../../src/stages/build.js')
+const { build: buildOn } = await import('../../src/stages/build.js')
+const { RunContext } = await import('../../src/context.js')
+const { silent } = await import('../../src/sink.js')
 const { EngineError } = await import('../../src/docker/docker.js')
 
-// the build log is streamed to stdout; keep the test output readable
-beforeAll(() => {
-  jest.spyOn(process.stdout, 'write').mockImplementation(() => true)
-})
 
 const builder = { name: 'remote-ci', driver: 'remote', endpoint: 'tcp://buildkitd:1234' }
+
+/** The build stage in a run of its own; its result goes into the report as the pipeline puts it. */
+async function build(given: ReturnType<typeof inputs>, tags: string[], report: ReturnType<typeof measuredReport>, using: typeof builder) {
+  const { id, ...built } = await buildOn(new RunContext(silent), given, tags, using)
+  report.build = built
+  report.image.id = id
+}
 
 /** buildx "succeeds" (writing the iidfile as buildx does) and `image inspect` answers as given. */
 function buildThenInspect(inspect: Answer) {
@@ -36,7 +41,7 @@ function buildThenInspect(inspect: Answer) {
 describe('a builder that cannot load into this engine', () => {
   it('built but not here: one sentence naming the builder, and the fix', async () => {
     buildThenInspect({ exitCode: 1, stderr: `Error: No such image: ${ID}\n` })
-    const err = await build(inputs(), ['app:1'], measuredReport(), builder).catch(e => e)
+    const err = await build(inputs(), ['app:1'], measuredReport(), builder).catch((e: Error) => e) as Error
     expect(err).toBeInstanceOf(EngineError)
     expect(err.message).toBe(
       `the buildx builder "remote-ci" (driver remote, endpoint tcp://buildkitd:1234) cannot load the image into the Docker engine this run uses (${ID} is not in this engine after the build). ` +
@@ -59,7 +64,7 @@ describe('a builder that cannot load into this engine', () => {
     'ERROR: use `docker --context=other buildx` to switch to context "other"'
   ])('buildx refusing (%s) is explained the same way, not as a failed Dockerfile', async line => {
     answer = () => ({ exitCode: 1, stderr: `${line}\n` })
-    const err = await build(inputs(), ['app:1'], measuredReport(), { name: 'other', driver: 'docker', endpoint: 'other' }).catch(e => e)
+    const err = await build(inputs(), ['app:1'], measuredReport(), { name: 'other', driver: 'docker', endpoint: 'other' }).catch((e: Error) => e) as Error
     expect(err).toBeInstanceOf(EngineError)
     expect(err.message).toContain(`the buildx builder "other" (driver docker, endpoint other) cannot load the image into the Docker engine this run uses (buildx says: ${line.replace(/^ERROR: /, '')})`)
   })

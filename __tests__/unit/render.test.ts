@@ -1,21 +1,31 @@
 import { describe, expect, it } from '@jest/globals'
 import { readFileSync } from 'node:fs'
 import { parse as parseYaml } from 'yaml'
-import { judge } from '../../src/checks/index.js'
+import { judged } from './judged.js'
 import { outputsOf } from '../../src/publish/outputs.js'
-import { renderMarkdown, renderText } from '../../src/report/markdown.js'
+import { renderMarkdown } from '../../src/report/markdown.js'
+import { renderText } from '../../src/report/text.js'
 import { newReport } from '../../src/report/report.js'
 import { inputs, measuredReport } from './fixtures.js'
 
 describe('renderMarkdown', () => {
   it('renders one row per check with icon, value, limit and detail', () => {
     const report = measuredReport()
-    judge(report, inputs({ maxSize: { text: '100MB', bytes: 100_000_000 } }))
+    judged(report, inputs({ maxSize: { text: '100MB', bytes: 100_000_000 } }))
     const md = renderMarkdown(report)
     expect(md).toContain('## ❌ image-gate: 1 of 4 checks failed')
     expect(md).toContain('| ✅ | health | healthy after 1.4 s | healthy within 120 s |')
     expect(md).toContain('| ❌ | size | 123.5 MB (123,456,789 bytes) | ≤ 100MB | 23.5 MB over the budget.')
     expect(md).toContain('id `0aaa3c748093` · build 3.2 s · healthy 1.4 s after start')
+  })
+
+  it('titles the probe log by how many probes Docker kept: "Last health probe", "Last 2 health probes"', () => {
+    const report = measuredReport()
+    report.health = { verdict: 'unhealthy', source: 'image', command: 'exit 1', probes: [{ exitCode: 1, output: 'refused' }] }
+    judged(report, inputs())
+    expect(renderMarkdown(report)).toContain('<summary>Last health probe (last 1 lines)</summary>')
+    report.health.probes!.push({ exitCode: 1, output: 'refused again' })
+    expect(renderMarkdown(report)).toContain('<summary>Last 2 health probes (last 2 lines)</summary>')
   })
 
   it('keeps hostile log and probe text inert', () => {
@@ -27,7 +37,7 @@ describe('renderMarkdown', () => {
       probes: [{ exitCode: 1, output: '</details><script>alert(1)</script> | @octocat' }],
       logTail: ['```', '</details>', '<img src=x onerror=alert(1)>', '@everyone']
     }
-    judge(report, inputs())
+    judged(report, inputs())
     const md = renderMarkdown(report)
     const table = md.split('\n').filter(l => l.startsWith('|'))
     // every row still has exactly 6 pipes: no cell broke out
@@ -53,7 +63,7 @@ describe('renderMarkdown', () => {
 describe('renderText', () => {
   it('prints the same rows for a terminal', () => {
     const report = measuredReport()
-    judge(report, inputs())
+    judged(report, inputs())
     const text = renderText(report)
     expect(text.split('\n')[0]).toBe('image-gate: PASSED (passed)  image-gate/app:0123456789ab')
     expect(text).toContain('✅ user    UID 1001, GID 1001')
@@ -64,7 +74,7 @@ describe('outputs', () => {
   it('are the outputs action.yml declares, read off the report', () => {
     const action = parseYaml(readFileSync(new URL('../../action.yml', import.meta.url), 'utf8')) as { outputs: Record<string, unknown> }
     const report = measuredReport()
-    judge(report, inputs())
+    judged(report, inputs())
     const outputs = outputsOf(report)
     expect(Object.keys(outputs).sort()).toEqual(Object.keys(action.outputs).sort())
     expect(outputs).toMatchObject({ size: '123456789', health: 'healthy', 'startup-seconds': '1.4', user: 'nodejs', uid: '1001', passed: 'true' })

@@ -6,6 +6,7 @@ import { judge } from '../../src/checks/index.js'
 import { InputError } from '../../src/inputs/inputs.js'
 import { renderMarkdown } from '../../src/report/markdown.js'
 import { loadReport } from '../../src/report/load.js'
+import { newReport, type Report } from '../../src/report/report.js'
 import { inputs, measuredReport } from './fixtures.js'
 
 const dir = mkdtempSync(path.join(tmpdir(), 'report-file-'))
@@ -15,67 +16,197 @@ const write = (data: unknown) => {
   writeFileSync(file, typeof data === 'string' ? data : JSON.stringify(data))
   return file
 }
+/** A saved report, as JSON would give it back: plain data the test may mangle. */
+const saved = (report: Report): any => JSON.parse(JSON.stringify(report))
 
-describe('loadReport', () => {
-  it('reads back a report so that it renders the same', () => {
-    const report = measuredReport()
-    report.pullRequest = 7
-    report.commentKey = 'image/gate/app'
-    report.baseline = { ref: 'shop-api:main', size: 100_000_000, growth: { instruction: 'RUN npm ci', bytes: 20_000_000 } }
-    report.image.largestLayers = [
-      { instruction: 'RUN npm ci', size: 60_000_000, before: 40_000_000 },
-      { instruction: 'COPY . .', size: 1_000_000, before: 0 }
-    ]
-    judge(report, inputs())
-    const loaded = loadReport(write(report))
-    expect(renderMarkdown(loaded)).toBe(renderMarkdown(report))
-    expect(renderMarkdown(loaded)).toContain('| 60.0 MB | +20.0 MB (+50.0%) | RUN npm ci |')
-    expect(loaded).toMatchObject({ pullRequest: 7, commentKey: 'image/gate/app', passed: true })
-  })
-
-  it('keeps at most the five probes Docker keeps, each an exit code and text', () => {
-    const probe = (i: number) => ({ exitCode: 1, output: `refused ${i}` })
-    const loaded = loadReport(
-      write({ schema: 1, checks: [], health: { verdict: 'unhealthy', probes: [probe(1), probe(2), probe(3), probe(4), { exitCode: '1; id', output: 'x' }, probe(6), probe(7)] } })
-    )
-    expect(loaded.health.probes).toEqual([probe(3), probe(4), probe(6), probe(7)])
-    const unhealthy = measuredReport()
-    unhealthy.health = { verdict: 'unhealthy', source: 'image', command: 'exit 1', probes: [probe(1), probe(2)] }
-    judge(unhealthy, inputs())
-    expect(renderMarkdown(loadReport(write(unhealthy)))).toContain('Last 2 health probes')
-  })
-
-  it('keeps only known fields of the right type from an untrusted file', () => {
-    const loaded = loadReport(
-      write({
-        schema: 1,
-        tag: { toString: 'x' },
-        passed: true,
-        pullRequest: '7; rm -rf /',
-        checks: [
-          { name: 'user', status: 'pass', value: 'UID 0', limit: 5, detail: ['a'] },
-          { name: '__proto__', status: 'pass' },
-          { name: 'health', status: 'magic', value: 'x' }
-        ],
-        health: { verdict: 'healthy<script>', logTail: 'not an array' },
-        image: { labels: { a: { nested: true } } },
-        extra: 'dropped'
+/** A run that used every check: startup, size-increase and two smoke commands besides the four. */
+function everyRow(): Report {
+  const report = measuredReport()
+  report.image.compressedSize = 50_000_000
+  report.image.largestLayers = [
+    { instruction: 'RUN npm ci', size: 60_000_000, before: 40_000_000 },
+    { instruction: 'COPY . .', size: 1_000_000, before: 0 }
+  ]
+  report.baseline = { ref: 'shop-api:main', size: 100_000_000, compressedSize: 45_000_000, growth: { instruction: 'RUN npm ci', bytes: 20_000_000 } }
+  report.smoke = [
+    { command: 'node worker.js', outcome: 'exited', exitCode: 3, seconds: 1.2, logTail: ['worker: cannot reach queue', 'exiting'] },
+    { command: 'node scheduler.js', outcome: 'running', seconds: 5 }
+  ]
+  report.pullRequest = 7
+  report.commentKey = 'image/gate/app'
+  // (judge returns the rows and the verdict; assigning them works whether or not it also sets them)
+  Object.assign(
+    report,
+    judge(
+      report,
+      inputs({
+        maxStartupTime: 5,
+        maxSize: { text: '200MB', bytes: 200_000_000 },
+        compareTo: 'shop-api:main',
+        maxSizeIncrease: { text: '10%', limit: { percent: 10 } },
+        smokeCommands: [['node', 'worker.js'], ['node', 'scheduler.js']]
       })
     )
-    expect(loaded.tag).toBe('')
-    expect(loaded.pullRequest).toBeUndefined()
-    expect(loaded.checks).toEqual([
-      { name: 'user', status: 'pass', value: 'UID 0', limit: '', detail: '' },
-      { name: 'health', status: 'skip', value: 'x', limit: '', detail: '' }
-    ])
-    expect(loaded.health).toMatchObject({ verdict: 'skipped', logTail: undefined })
-    expect(loaded.image.labels).toEqual({ a: '' })
-    expect(loaded).not.toHaveProperty('extra')
+  )
+  return report
+}
+
+/** everyRow with every optional field of the report filled in as well. */
+function everyField(): Report {
+  const report = everyRow()
+  report.build = { ok: true, seconds: 3.2, failedStep: '[build 4/6] RUN npm run build', error: 'exit code: 1', logTail: ['#8 DONE 0.1s'] }
+  Object.assign(report.image, { labels: { 'org.opencontainers.image.title': 'shop-api' }, compressedBy: 'gzip', store: 'containerd' })
+  report.baseline!.error = 'not found'
+  report.stages = { stage: 'build', size: 400_000_000, error: 'no stage named build' }
+  Object.assign(report.health, { verdictSeconds: 1.5, ranSeconds: 2, exitCode: 0, oomKilled: false, probes: [{ exitCode: 0, output: 'ok' }], logTail: ['listening on :3001'] })
+  report.user = {
+    uid: 1001,
+    gid: 1001,
+    process: 'node',
+    pid: 4242,
+    processes: [{ pid: 4242, uid: 1001, gid: 1001, command: 'node server.js' }],
+    resolvedUid: 1001,
+    resolvedGid: 1001,
+    unresolved: 'group staff not in /etc/group',
+    unknownReason: 'the container had exited'
+  }
+  report.comment = { url: 'https://github.example/octo-org/shop-api/pull/7#issuecomment-1', action: 'updated' }
+  report.error = { kind: 'timeout', message: 'timed out after 1800 s (the timeout input) while measuring the image size' }
+  report.passed = false
+  return report
+}
+
+describe('loadReport', () => {
+  it('gives back every row of a saved report: startup, size-increase and smoke too, with the smoke logs', () => {
+    const report = everyRow()
+    expect(report.checks.map(c => c.name)).toEqual(['build', 'health', 'startup', 'size', 'size-increase', 'user', 'smoke', 'smoke'])
+    const loaded = loadReport(write(report))
+    expect(renderMarkdown(loaded)).toBe(renderMarkdown(report))
+    expect(loaded).toStrictEqual(report)
+    expect(renderMarkdown(loaded)).toContain('## ❌ image-gate: 2 of 8 checks failed')
+    expect(renderMarkdown(loaded)).toContain('<details><summary>Smoke log: node worker.js (last 2 lines)</summary>')
+    expect(renderMarkdown(loaded)).toContain('| 60.0 MB | +20.0 MB (+50.0%) | RUN npm ci |')
+  })
+
+  it('gives back every field of a saved report', () => {
+    const report = everyField()
+    const loaded = loadReport(write(report))
+    expect(renderMarkdown(loaded)).toBe(renderMarkdown(report))
+    expect(loaded).toStrictEqual(report)
+  })
+
+  it('keeps the kind of a run error: a timed-out run still reads as timed out', () => {
+    for (const kind of ['input', 'engine', 'timeout', 'internal'] as const) {
+      const report = measuredReport()
+      report.error = { kind, message: 'stopped' }
+      expect(loadReport(write(report)).error).toEqual({ kind, message: 'stopped' })
+    }
+    const timedOut = newReport('app')
+    timedOut.error = { kind: 'timeout', message: 'timed out after 60 s' }
+    expect(renderMarkdown(loadReport(write(timedOut)))).toContain('## ❌ image-gate: timed out')
+  })
+
+  it('drops fields it does not know, at any depth', () => {
+    const report = everyRow()
+    const file = saved(report)
+    file.extra = 'dropped'
+    file.checks[0].html = '<script>'
+    file.smoke[0].env = { TOKEN: 'x' }
+    // JSON.parse makes "__proto__" an own field; it must not become the prototype of anything
+    const loaded = loadReport(write(JSON.stringify(file).replace('"image":{', '"image":{"__proto__":{"polluted":true},')))
+    expect(loaded).toStrictEqual(report)
+    expect(({} as any).polluted).toBeUndefined()
+  })
+
+  it('cuts what a comment could not show: long text, long logs, many probes, layers and labels', () => {
+    const file = saved(measuredReport())
+    file.tag = 't'.repeat(20_000)
+    file.checks = [{ name: 'build', status: 'pass', value: 'v', limit: '', detail: 'd'.repeat(12_000) }]
+    file.baseline = { ref: 'r'.repeat(2_000), growth: { instruction: 'RUN ' + 'x'.repeat(2_000), bytes: 1 } }
+    file.image.largestLayers = Array.from({ length: 7 }, (_, i) => ({ instruction: `RUN step ${i} ${'x'.repeat(2_000)}`, size: 7 - i }))
+    file.image.labels = Object.fromEntries(Array.from({ length: 150 }, (_, i) => [`label.${i}.${'k'.repeat(300)}`, 'v'.repeat(2_000)]))
+    file.health.logTail = Array.from({ length: 300 }, (_, i) => `line ${i}`)
+    file.health.verdict = 'unhealthy'
+    file.health.probes = Array.from({ length: 7 }, (_, i) => ({ exitCode: 1, output: `refused ${i}` }))
+    const loaded = loadReport(write(file))
+    expect(loaded.tag).toHaveLength(10_000)
+    expect(loaded.checks[0].detail).toHaveLength(10_000)
+    expect(loaded.baseline!.ref).toHaveLength(1_000)
+    expect(loaded.baseline!.growth!.instruction).toHaveLength(1_000)
+    expect(loaded.image.largestLayers!.map(l => [l.size, l.instruction.length])).toEqual([7, 6, 5, 4, 3].map(size => [size, 1_000]))
+    const labels = Object.entries(loaded.image.labels!)
+    expect(labels).toHaveLength(100)
+    expect(labels[0][0]).toBe(`label.0.${'k'.repeat(192)}`)
+    expect(labels.every(([k, v]) => k.length === 200 && v.length === 1_000)).toBe(true)
+    expect(loaded.health.logTail).toHaveLength(200)
+    expect(loaded.health.logTail![0]).toBe('line 100')
+    expect(loaded.health.probes!.map(p => p.output)).toEqual(['refused 2', 'refused 3', 'refused 4', 'refused 5', 'refused 6'])
+    expect(renderMarkdown(loaded)).toContain('Last 5 health probes')
+  })
+
+  it('does not believe a pass its own rows contradict', () => {
+    const file = saved(everyRow())
+    file.passed = true
+    expect(loadReport(write(file)).passed).toBe(false)
+    const passing = saved(measuredReport())
+    passing.passed = true
+    expect(loadReport(write(passing)).passed).toBe(true)
+  })
+
+  it('reads an unmeasured number (JSON writes NaN as null) as not measured', () => {
+    const file = saved(measuredReport())
+    file.health.startupSeconds = null
+    expect(loadReport(write(file)).health.startupSeconds).toBeUndefined()
+  })
+
+  it('refuses a report with a field of the wrong kind, saying where in one line', () => {
+    const refusal = (change: (file: any) => void) => {
+      const file = saved(everyRow())
+      change(file)
+      const name = write(file)
+      try {
+        loadReport(name)
+      } catch (err) {
+        expect(err).toBeInstanceOf(InputError)
+        const message = (err as Error).message
+        expect(message).not.toContain('\n')
+        const prefix = `Input "comment-from": ${name} is not a valid image-gate report: `
+        expect(message.startsWith(prefix)).toBe(true)
+        return message.slice(prefix.length)
+      }
+      throw new Error('loaded')
+    }
+    expect(refusal(f => (f.checks[2].status = 'magic'))).toBe('checks[2].status is "magic", expected "pass" | "fail" | "skip".')
+    expect(refusal(f => (f.checks[0].name = '__proto__'))).toBe(
+      'checks[0].name is "__proto__", expected "build" | "health" | "startup" | "size" | "size-increase" | "user" | "smoke".'
+    )
+    expect(refusal(f => (f.checks[1].limit = 5))).toBe('checks[1].limit is 5, expected string.')
+    expect(refusal(f => delete f.checks[3].detail)).toBe('checks[3].detail is missing.')
+    expect(refusal(f => (f.tag = { toString: 'x' }))).toBe('tag is an object, expected string.')
+    expect(refusal(f => delete f.build)).toBe('build is missing.')
+    expect(refusal(f => (f.passed = 'true'))).toBe('passed is "true", expected boolean.')
+    expect(refusal(f => (f.pullRequest = '7; rm -rf /'))).toBe('pullRequest is "7; rm -rf /", expected number.')
+    for (const bad of [0, -7, 1.5, 2 ** 53]) expect(refusal(f => (f.pullRequest = bad))).toBe(`pullRequest is ${bad}, expected a pull request number.`)
+    expect(refusal(f => (f.health.verdict = 'healthy<script>'))).toBe(
+      'health.verdict is "healthy<script>", expected "healthy" | "unhealthy" | "exited" | "missing" | "skipped" | "timeout".'
+    )
+    expect(refusal(f => (f.health.logTail = 'not an array'))).toBe('health.logTail is "not an array", expected Array.')
+    expect(refusal(f => (f.health.probes = [{ exitCode: '1; id', output: 'x' }]))).toBe('health.probes[0].exitCode is "1; id", expected number.')
+    expect(refusal(f => (f.smoke[1].exitCode = 0.5))).toBe('smoke[1].exitCode is 0.5, expected a whole number.')
+    expect(refusal(f => (f.image.labels = { a: { nested: true } }))).toBe('image.labels.a is an object, expected string.')
+    expect(refusal(f => (f.error = { kind: 'panic', message: 'x' }))).toBe('error.kind is "panic", expected "input" | "engine" | "timeout" | "internal".')
+    // text from the file is cut and quoted, so it cannot add a line to the error (or a workflow command)
+    expect(refusal(f => (f.image.labels = { 'a\n::error::b': 1 }))).toBe('image.labels["a\\n::error::b"] is 1, expected string.')
+    expect(refusal(f => (f.checks[0].status = `${'x'.repeat(50)}\n::error::forged`))).toBe(`checks[0].status is "${'x'.repeat(40)}…", expected "pass" | "fail" | "skip".`)
   })
 
   it('says a file that is not a report is not one', () => {
     expect(() => loadReport(write('not json'))).toThrow(InputError)
     expect(() => loadReport(write('not json'))).toThrow(/^Input "comment-from" must name a JSON report written by image-gate/)
-    expect(() => loadReport(write({ schema: 2, checks: [] }))).toThrow('is not an image-gate report (schema 1 with checks).')
+    expect(() => loadReport(path.join(dir, 'missing.json'))).toThrow(/^Input "comment-from" must name a JSON report written by image-gate .*: ENOENT/)
+    for (const other of [{ schema: 2, checks: [] }, { hello: 'world' }, [], null, 'report', { schema: 1, checks: {} }]) {
+      const file = write(JSON.stringify(other))
+      expect(() => loadReport(file)).toThrow(new InputError(`Input "comment-from": ${file} is not an image-gate report (schema 1 with checks).`))
+    }
   })
 })

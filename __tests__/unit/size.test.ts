@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { formatDelta, formatSize, parseIncrease, parseSize } from '../../src/bytes.js'
+import { formatDelta, formatSize, parseIncrease, parseSize } from '../../src/units.js'
 
 describe('parseSize', () => {
   it.each([

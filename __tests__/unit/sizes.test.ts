@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { judge } from '../../src/checks/index.js'
+import { judged } from './judged.js'
 import { renderMarkdown } from '../../src/report/markdown.js'
 import { compareLayers, firstStageName, instructionOf } from '../../src/stages/size.js'
 import type { Check } from '../../src/report/report.js'
@@ -51,7 +51,7 @@ describe('size judging', () => {
     const report = measuredReport()
     report.image.compressedSize = 42_350_933
     report.image.compressedBy = 'gzip'
-    judge(report, inputs({ maxSize: { text: '150MB', bytes: 150_000_000 } }))
+    judged(report, inputs({ maxSize: { text: '150MB', bytes: 150_000_000 } }))
     const size = row(report.checks, 'size')
     expect(size).toMatchObject({ status: 'pass', value: '123.5 MB (123,456,789 bytes), compressed 42.4 MB', limit: '≤ 150MB' })
     expect(size.detail).toBe(
@@ -62,7 +62,7 @@ describe('size judging', () => {
   it('judges the compressed size with size-basis: compressed', () => {
     const report = measuredReport()
     report.image.compressedSize = 42_350_933
-    judge(report, inputs({ maxSize: { text: '40MB', bytes: 40_000_000 }, sizeBasis: 'compressed' }))
+    judged(report, inputs({ maxSize: { text: '40MB', bytes: 40_000_000 }, sizeBasis: 'compressed' }))
     expect(row(report.checks, 'size')).toMatchObject({ status: 'fail', limit: '≤ 40MB compressed' })
     expect(row(report.checks, 'size').detail).toMatch(/^2.35 MB over the budget/)
   })
@@ -70,7 +70,7 @@ describe('size judging', () => {
   it('says the containerd store measures differently', () => {
     const report = measuredReport()
     report.image.store = 'containerd'
-    judge(report, inputs())
+    judged(report, inputs())
     expect(row(report.checks, 'size').detail).toContain('containerd image store')
   })
 
@@ -79,7 +79,7 @@ describe('size judging', () => {
     report.image.compressedSize = 40_000_000
     report.baseline = { ref: 'shop-api:main', size: 100_000_000, compressedSize: 32_000_000 }
     report.stages = { stage: 'build', size: 400_000_000 }
-    judge(report, inputs({ compareTo: 'shop-api:main', compareStages: true }))
+    judged(report, inputs({ compareTo: 'shop-api:main', compareStages: true }))
     const detail = row(report.checks, 'size').detail
     expect(detail).toContain('+23.5 MB (+23.5%) compared with shop-api:main; compressed +8.00 MB (+25.0%).')
     expect(detail).toContain('Multi-stage payoff: 276.5 MB (69%) smaller than stage build (400.0 MB).')
@@ -88,10 +88,10 @@ describe('size judging', () => {
   it('max-size-increase is its own check, in percent or bytes', () => {
     const report = measuredReport()
     report.baseline = { ref: 'shop-api:v1.2.0', size: 110_000_000 }
-    judge(report, inputs({ compareTo: 'shop-api:v1.2.0', maxSizeIncrease: { text: '10%', limit: { percent: 10 } } }))
+    judged(report, inputs({ compareTo: 'shop-api:v1.2.0', maxSizeIncrease: { text: '10%', limit: { percent: 10 } } }))
     expect(report.checks.map(c => c.name)).toEqual(['build', 'health', 'size', 'size-increase', 'user'])
     expect(row(report.checks, 'size-increase')).toMatchObject({ status: 'fail', value: '+13.5 MB (+12.2%)', limit: '≤ +10%' })
-    judge(report, inputs({ compareTo: 'shop-api:v1.2.0', maxSizeIncrease: { text: '20MB', limit: { bytes: 20_000_000 } } }))
+    judged(report, inputs({ compareTo: 'shop-api:v1.2.0', maxSizeIncrease: { text: '20MB', limit: { bytes: 20_000_000 } } }))
     expect(row(report.checks, 'size-increase')).toMatchObject({ status: 'pass', limit: '≤ +20.0 MB' })
   })
 
@@ -103,7 +103,7 @@ describe('size judging', () => {
       { instruction: 'ADD alpine.tar /', size: 7_000_000, before: 7_000_000 },
       { instruction: 'COPY dist ./dist', size: 3_000_000, before: 0 }
     ]
-    judge(report, inputs({ maxSizeIncrease: { text: '10%', limit: { percent: 10 } } }))
+    judged(report, inputs({ maxSizeIncrease: { text: '10%', limit: { percent: 10 } } }))
     expect(row(report.checks, 'size').detail).toContain('+38.5 MB (+45.2%) compared with shop-api:main, most of it from RUN npm ci (+35.0 MB).')
     expect(row(report.checks, 'size-increase').detail).toBe(
       'Size compared with shop-api:main (85.0 MB). The largest growth: RUN npm ci (+35.0 MB). The largest layers are listed below.'
@@ -118,14 +118,14 @@ describe('size judging', () => {
   it('says "the largest growth" when one instruction is not most of it', () => {
     const report = measuredReport()
     report.baseline = { ref: 'shop-api:main', size: 85_000_000, growth: { instruction: 'COPY . .', bytes: 10_000_000 } }
-    judge(report, inputs())
+    judged(report, inputs())
     expect(row(report.checks, 'size').detail).toContain('compared with shop-api:main; the largest growth: COPY . . (+10.0 MB).')
   })
 
   it('fails max-size-increase when the baseline could not be had', () => {
     const report = measuredReport()
     report.baseline = { ref: 'shop-api:gone', error: 'could not pull shop-api:gone: not found' }
-    judge(report, inputs({ compareTo: 'shop-api:gone', maxSizeIncrease: { text: '10%', limit: { percent: 10 } } }))
+    judged(report, inputs({ compareTo: 'shop-api:gone', maxSizeIncrease: { text: '10%', limit: { percent: 10 } } }))
     expect(row(report.checks, 'size-increase')).toMatchObject({ status: 'fail', value: 'unknown', detail: 'No comparison: could not pull shop-api:gone: not found.' })
   })
 })

@@ -40016,8 +40016,1241 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 /************************************************************************/
 var __webpack_exports__ = {};
 
-// EXTERNAL MODULE: external "node:util"
-var external_node_util_ = __nccwpck_require__(7975);
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+;// CONCATENATED MODULE: external "node:path"
+const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+;// CONCATENATED MODULE: ./src/docker/command.ts
+
+
+/** The program could not be started at all (not installed, not on PATH). */
+class NotFoundError extends Error {
+}
+/** Output kept per stream: the tail, so a build printing gigabytes cannot exhaust memory. */
+const KEEP_BYTES = 16 << 20;
+/** How long a stopped command gets between SIGTERM and SIGKILL. */
+const KILL_GRACE_MS = 3000;
+/**
+ * The processes one run started and has not seen end. A run owns one (in its context), so a timeout
+ * or a signal stops exactly that run's processes, and tests get a fresh one each.
+ */
+class Processes {
+    running = new Set();
+    /** Registers a child started elsewhere (a stream read as it goes), so stopAll() reaches it. */
+    track(child) {
+        this.running.add(child);
+        child.once('close', () => this.running.delete(child));
+        child.once('error', () => this.running.delete(child));
+        return child;
+    }
+    /** Starts a program that is read as it runs (docker save, docker events, gzip). */
+    spawn(program, args, stdio) {
+        return this.track((0,external_node_child_process_namespaceObject.spawn)(program, args, { stdio }));
+    }
+    /** Stops every process this run started and has not seen end (the run timed out or was cancelled). */
+    stopAll() {
+        for (const child of this.running)
+            stop(child);
+    }
+    /** Runs a program to its end, keeping the tail of its output; bounded by `limitMs` when given. */
+    run(program, args, options = {}) {
+        return new Promise((resolve, reject) => {
+            const child = this.track((0,external_node_child_process_namespaceObject.spawn)(program, args, { stdio: ['ignore', 'pipe', 'pipe'] }));
+            const stdout = new Tail();
+            const stderr = new Tail();
+            let timedOut = false;
+            let settled = false;
+            const limit = options.limitMs
+                ? setTimeout(() => {
+                    timedOut = true;
+                    stop(child);
+                }, options.limitMs)
+                : undefined;
+            child.stdout?.on('data', (chunk) => {
+                stdout.push(chunk);
+                options.onOutput?.(chunk);
+            });
+            child.stderr?.on('data', (chunk) => {
+                stderr.push(chunk);
+                options.onOutput?.(chunk);
+            });
+            child.once('error', err => {
+                clearTimeout(limit);
+                if (settled)
+                    return;
+                settled = true;
+                const code = err.code;
+                reject(code === 'ENOENT' ? new NotFoundError(`${program} was not found on PATH`) : err);
+            });
+            child.once('close', (code, signal) => {
+                clearTimeout(limit);
+                if (settled)
+                    return;
+                settled = true;
+                // killed by a signal: the shell's convention, 128 + its number
+                const exitCode = code ?? 128 + (signal ? external_node_os_namespaceObject.constants.signals[signal] : 0);
+                resolve({ exitCode, stdout: stdout.text(), stderr: stderr.text(), timedOut });
+            });
+        });
+    }
+}
+/** SIGTERM, and SIGKILL if it is still there after the grace period. */
+function stop(child) {
+    if (child.exitCode !== null || child.signalCode !== null)
+        return;
+    child.kill('SIGTERM');
+    const hard = setTimeout(() => child.kill('SIGKILL'), KILL_GRACE_MS);
+    hard.unref();
+    child.once('close', () => clearTimeout(hard));
+}
+/** The last KEEP_BYTES of a stream. */
+class Tail {
+    chunks = [];
+    bytes = 0;
+    push(chunk) {
+        this.chunks.push(chunk);
+        this.bytes += chunk.length;
+        while (this.bytes - this.chunks[0].length >= KEEP_BYTES)
+            this.bytes -= this.chunks.shift().length;
+    }
+    text() {
+        const all = Buffer.concat(this.chunks);
+        return all.subarray(Math.max(0, all.length - KEEP_BYTES)).toString('utf8');
+    }
+}
+
+;// CONCATENATED MODULE: ./src/docker/docker.ts
+
+/** The engine or the CLI is unusable; the message says what to do. */
+class docker_EngineError extends Error {
+}
+const NO_CLI = 'the docker CLI was not found on PATH. Install Docker, or run on a GitHub-hosted Ubuntu runner, which has it.';
+class Docker {
+    processes;
+    callLimitMs;
+    /** Set once a call went unanswered: every later call fails at once instead of hanging in turn. */
+    hung;
+    /** `callLimitMs`: how long a short call may take (the call-timeout input). */
+    constructor(processes, callLimitMs = 30_000) {
+        this.processes = processes;
+        this.callLimitMs = callLimitMs;
+    }
+    async call(args, options = {}) {
+        if (this.hung)
+            throw new docker_EngineError(this.hung);
+        let result;
+        try {
+            result = await this.processes.run('docker', args, { limitMs: options.long ? 0 : this.callLimitMs, onOutput: options.onOutput });
+        }
+        catch (err) {
+            throw err instanceof NotFoundError ? new docker_EngineError(NO_CLI) : err;
+        }
+        if (result.timedOut) {
+            this.hung =
+                `the Docker engine did not answer \`docker ${callName(args)}\` within ${this.callLimitMs / 1000} s, so the run stopped there. ` +
+                    "The daemon may be hung or overloaded: check it (`docker info`, the daemon's log), or raise call-timeout.";
+            throw new docker_EngineError(this.hung);
+        }
+        return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
+    }
+    /** Like call(), but a non-zero exit is an error carrying Docker's own last line. */
+    async ok(args) {
+        const r = await this.call(args);
+        if (r.exitCode === 0)
+            return r.stdout;
+        const line = lastLine(r.stderr || r.stdout);
+        if (DAEMON_GONE.test(line)) {
+            throw new docker_EngineError(`the Docker engine stopped answering during the run (${line}). Check the daemon (\`docker info\`, its log) and start it again if it is down.`);
+        }
+        throw new Error(`docker ${args[0]} failed: ${line}`);
+    }
+    /**
+     * A docker command whose stdout is read as it comes (docker save): the caller reads the child's
+     * stdout and waits for `exited`. Bounded by the run's overall timeout, like a build.
+     */
+    read(args) {
+        if (this.hung)
+            throw new docker_EngineError(this.hung);
+        const child = this.processes.spawn('docker', args, ['ignore', 'pipe', 'pipe']);
+        // Resolve-only, so a spawn error (no docker binary) is never an unhandled rejection while reading.
+        const exited = new Promise(resolve => {
+            child.once('error', err => resolve({ code: null, signal: null, error: err.code === 'ENOENT' ? new docker_EngineError(NO_CLI) : err }));
+            child.once('close', (code, signal) => resolve({ code, signal }));
+        });
+        return { child, exited };
+    }
+    /**
+     * A long-running docker command (docker events) whose output lines arrive as they are printed.
+     * It runs until stop() (or Processes.stopAll), still with an argument array and no shell.
+     */
+    stream(args, onLine) {
+        const child = this.processes.spawn('docker', args, ['ignore', 'pipe', 'ignore']);
+        child.on('error', () => undefined); // no docker CLI: the caller's own calls report that
+        let pending = '';
+        child.stdout.on('data', (chunk) => {
+            pending += chunk.toString();
+            const lines = pending.split('\n');
+            pending = lines.pop() ?? '';
+            for (const line of lines)
+                if (line)
+                    onLine(line);
+        });
+        return { stop: () => stop(child) };
+    }
+}
+/** "inspect", "image inspect", "buildx inspect": the command without its arguments. */
+function callName(args) {
+    return ['image', 'container', 'buildx'].includes(args[0]) && args[1] ? `${args[0]} ${args[1]}` : args[0];
+}
+const DAEMON_GONE = /Cannot connect to the Docker daemon|Is the docker daemon running|error during connect/i;
+function lastLine(text) {
+    const lines = text.split('\n').map(l => l.trim()).filter(Boolean);
+    return lines[lines.length - 1] ?? '(no output)';
+}
+
+;// CONCATENATED MODULE: ./src/docker/cleanup.ts
+
+
+
+
+// Nothing left behind. Everything one run creates carries its run id: containers a label, temp
+// files one directory. The stages remove their own as they go; on SIGINT/SIGTERM (a cancelled job)
+// the run removes them before exiting; and the post step (action.yml `post:`, run even when the job
+// was cancelled or the main step crashed) removes whatever is still there. Cleanup matches on the
+// run id only, so it never touches anything else on the host.
+/** The label every container of image-gate carries, and the one that names the run. */
+const LABEL = 'io.github.image-gate';
+const RUN_LABEL = 'io.github.image-gate.run';
+/** Where a run keeps its temp files. */
+function runDir(id) {
+    return external_node_path_namespaceObject.join((0,external_node_os_namespaceObject.tmpdir)(), `image-gate-${id}`);
+}
+/** Removes the run's containers (and their volumes) and its temp directory; returns how many containers. */
+async function cleanupRun(docker, id) {
+    (0,external_node_fs_namespaceObject.rmSync)(runDir(id), { recursive: true, force: true });
+    // ok(): an engine that cannot list or remove them must not pass for "nothing to remove"
+    const ids = (await docker.ok(['ps', '--all', '--quiet', '--filter', `label=${RUN_LABEL}=${id}`])).split('\n').filter(Boolean);
+    if (ids.length > 0)
+        await docker.ok(['rm', '--force', '--volumes', ...ids]);
+    return ids.length;
+}
+/**
+ * Removes the run's containers at the end of a run. When the engine cannot be asked (it is down
+ * or hung, which is also when the run failed), say who removes them, or how.
+ */
+async function cleanupOrSayHow(ctx, hasPostStep) {
+    try {
+        await cleanupRun(ctx.docker, ctx.id);
+    }
+    catch {
+        if (!ctx.containersNamed)
+            return; // it never got as far as a container: nothing was left
+        const filter = `label=${RUN_LABEL}=${ctx.id}`;
+        if (hasPostStep)
+            ctx.sink.info(`image-gate could not remove this run's containers (${filter}) now; its post step will.`);
+        else
+            ctx.sink.warning(`could not remove this run's containers; once the engine answers: docker rm -f $(docker ps -aq --filter ${filter})`);
+    }
+}
+/** On SIGINT/SIGTERM: stop waiting, remove what this run created, and exit with the signal's code. */
+function cleanupOnSignals(ctx) {
+    const handler = (signal) => {
+        ctx.processes.stopAll();
+        ctx.sink.error(`image-gate was stopped (${signal}) before it finished; removing its containers.`);
+        void cleanupRun(ctx.docker, ctx.id)
+            .catch(() => undefined)
+            .finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+    };
+    process.once('SIGINT', handler);
+    process.once('SIGTERM', handler);
+}
+/** The post step: whatever the main step left (it crashed, or was killed). Never fails the job. */
+async function post(docker, id, sink) {
+    try {
+        const removed = await cleanupRun(docker, id);
+        if (removed > 0)
+            sink.info(`image-gate post: removed ${removed} container(s) the main step left behind.`);
+    }
+    catch (err) {
+        // no docker CLI at all: the main step already said so, and it created nothing
+        if (err instanceof EngineError)
+            sink.debug(`image-gate post: ${err.message}`);
+        else
+            sink.warning(`image-gate post: cleanup failed: ${err.message}`);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/context.ts
+
+
+
+
+
+
+// One run's state, in one place instead of module variables: its id (on every container it creates
+// and its temp directory), the processes it started, its Docker client, where its messages go, and
+// how far it got. The pipeline, its stages and cleanup all take it, so a test can run one with fakes.
+class RunContext {
+    sink;
+    id;
+    processes = new Processes();
+    docker;
+    /** what the run is doing now, for the timeout's message */
+    stage = 'starting';
+    /** the report was published: a timeout publishes while the interrupted pipeline may still unwind */
+    published = false;
+    /** whether a container was named yet: before that, nothing can be left behind */
+    containersNamed = false;
+    constructor(sink, id = (0,external_node_crypto_.randomBytes)(6).toString('hex')) {
+        this.sink = sink;
+        this.id = id;
+        this.docker = new Docker(this.processes);
+    }
+    /** The call-timeout input: how long one short Docker call may take. */
+    setCallLimit(seconds) {
+        this.docker.callLimitMs = seconds * 1000;
+    }
+    /** A name for a container this run is about to create (which cleanup then has to remove). */
+    containerName() {
+        this.containersNamed = true;
+        return `image-gate-${(0,external_node_crypto_.randomBytes)(6).toString('hex')}`;
+    }
+    /** `docker run` flags that mark a container as this run's, so cleanup only touches our own. */
+    labels() {
+        return ['--label', `${LABEL}=true`, '--label', `${RUN_LABEL}=${this.id}`];
+    }
+    /** A fresh temp directory inside this run's directory (removed by cleanup). */
+    tempDir(purpose) {
+        (0,external_node_fs_namespaceObject.mkdirSync)(runDir(this.id), { recursive: true });
+        return (0,external_node_fs_namespaceObject.mkdtempSync)(external_node_path_namespaceObject.join(runDir(this.id), `${purpose}-`));
+    }
+}
+
+;// CONCATENATED MODULE: ./src/report/text.ts
+// Rendering: the report's headline and the report as plain text (a terminal, the action log), and
+// the one line a failed step ends with. Reads the report only.
+const ICON = { pass: '✅', fail: '❌', skip: '⚪' };
+function headline(report) {
+    if (report.error?.kind === 'timeout')
+        return 'timed out';
+    // an engine that fails once the build has begun stopped the run; before, the run never started
+    const started = report.build.seconds !== undefined;
+    if (report.error)
+        return report.error.kind === 'input' || (report.error.kind === 'engine' && !started) ? 'did not run' : 'stopped with an error';
+    if (report.passed)
+        return 'passed';
+    const failed = report.checks.filter(c => c.status === 'fail').length;
+    return `${failed} of ${report.checks.length} checks failed`;
+}
+/** Plain text for a terminal or the action log: the same rows, aligned. */
+function renderText(report) {
+    const out = [`image-gate: ${report.passed ? 'PASSED' : 'FAILED'} (${headline(report)})${report.tag ? `  ${report.tag}` : ''}`];
+    if (report.error)
+        out.push(`  ${report.error.message}`);
+    const width = (pick) => Math.max(0, ...report.checks.map(c => pick(c).length));
+    const wName = width(c => c.name);
+    const wValue = width(c => c.value);
+    const wLimit = width(c => c.limit);
+    for (const c of report.checks) {
+        out.push(`  ${ICON[c.status]} ${c.name.padEnd(wName)}  ${c.value.padEnd(wValue)}  ${c.limit.padEnd(wLimit)}  ${c.detail}`);
+    }
+    return out.join('\n');
+}
+/** One line for the step's failure message, e.g. "health: exited (code 3); user: UID 0, GID 0". */
+function failureLine(report) {
+    if (report.error)
+        return report.error.message;
+    const failed = report.checks.filter(c => c.status === 'fail');
+    return `${failed.length} of ${report.checks.length} checks failed: ${failed.map(c => `${c.name} (${c.value})`).join('; ')}`;
+}
+/** sha256:0aaa3c748093… → 0aaa3c748093 */
+function shortId(id) {
+    return id ? id.replace(/^sha256:/, '').slice(0, 12) : '(unknown)';
+}
+
+;// CONCATENATED MODULE: ./src/checks/build.ts
+
+const buildCheck = report => {
+    const b = report.build;
+    if (b.ok) {
+        return [{ name: 'build', status: 'pass', value: `built in ${b.seconds} s`, limit: '', detail: `image ${shortId(report.image.id)}` }];
+    }
+    const where = b.failedStep ? `failed at ${b.failedStep}` : 'failed';
+    return [{ name: 'build', status: 'fail', value: 'failed', limit: '', detail: `${where}${b.error ? `: ${b.error}` : ''}. The end of the build log is below.` }];
+};
+
+;// CONCATENATED MODULE: ./src/units.ts
+// Units as the report shows them. Byte sizes (the `max-size` input, and how sizes are printed)
+// follow Docker: kB/MB/GB are powers of 10 (what `docker images` prints), KiB/MiB/GiB powers of 2.
+// Seconds are shown to one decimal.
+const UNITS = {
+    b: 1,
+    kb: 1e3,
+    mb: 1e6,
+    gb: 1e9,
+    tb: 1e12,
+    kib: 2 ** 10,
+    mib: 2 ** 20,
+    gib: 2 ** 30,
+    tib: 2 ** 40
+};
+const SIZE_FORM = 'a byte count or a number with a unit: B, kB, MB, GB (powers of 10) or KiB, MiB, GiB (powers of 2), e.g. 500MB, 250MiB, 1.5GB';
+/** Parses "500MB", "250 MiB", "1.5GB", "123456". Returns undefined for anything else. */
+function parseSize(text) {
+    const m = /^(\d+(?:\.\d+)?)\s*([a-zA-Z]*)$/.exec(text.trim());
+    if (!m)
+        return undefined;
+    const unit = m[2].toLowerCase();
+    const factor = unit === '' ? 1 : UNITS[unit];
+    if (factor === undefined)
+        return undefined;
+    // "mb" and "Mb" are taken as MB: bits make no sense for an image size.
+    const bytes = Number(m[1]) * factor;
+    if (!Number.isFinite(bytes))
+        return undefined;
+    const rounded = Math.round(bytes);
+    if (unit === '' && m[1].includes('.'))
+        return undefined; // "1.5" bytes
+    return rounded;
+}
+/** 123456789 → "123.5 MB" (decimal units, as `docker images` prints). */
+function formatSize(bytes) {
+    if (bytes < 1000)
+        return `${bytes} B`;
+    const units = ['kB', 'MB', 'GB', 'TB'];
+    let value = bytes;
+    let unit = 'B';
+    for (const u of units) {
+        if (value < 1000)
+            break;
+        value /= 1000;
+        unit = u;
+    }
+    return `${value.toFixed(value < 10 ? 2 : 1)} ${unit}`;
+}
+/** Echoes the limit the way the user wrote it, plus the exact byte count. */
+function describeLimit(text, bytes) {
+    const written = text.trim();
+    return /^\d+$/.test(written) ? formatSize(bytes) : `${written.replace(/\s+/g, '')}`;
+}
+const INCREASE_FORM = 'a percentage like 10% or a size like 20MB';
+/** `max-size-increase`: "10%" or a size ("20MB", "5MiB", bytes). */
+function parseIncrease(text) {
+    const percent = /^(\d+(?:\.\d+)?)\s*%$/.exec(text.trim());
+    if (percent)
+        return { percent: Number(percent[1]) };
+    const bytes = parseSize(text);
+    return bytes === undefined ? undefined : { bytes };
+}
+/** "+38.0 MB (+17.2%)" */
+function formatDelta(now, before) {
+    const delta = now - before;
+    const sign = delta > 0 ? '+' : delta < 0 ? '−' : '±';
+    const percent = before > 0 ? ` (${sign}${Math.abs((delta / before) * 100).toFixed(1)}%)` : '';
+    return `${sign}${formatSize(Math.abs(delta))}${percent}`;
+}
+/** Seconds to one decimal, as the report shows them. */
+function round(n) {
+    return Math.round(n * 10) / 10;
+}
+
+;// CONCATENATED MODULE: ./src/docker/container.ts
+
+
+// One container as Docker sees it: its state (running, exit code, health and the probe log), its
+// log, and its removal.
+/** What Docker uses when a HEALTHCHECK sets no --retries (and for a health-cmd given at run time). */
+const DOCKER_DEFAULT_RETRIES = 3;
+async function containerState(docker, name) {
+    return JSON.parse(await docker.ok(['inspect', '--format', '{{json .State}}', name]));
+}
+async function removeContainer(docker, name) {
+    await docker.call(['rm', '--force', '--volumes', name]);
+}
+/** The last lines the container printed, stdout and stderr in the order they were written. */
+async function logTail(docker, name, lines = 50) {
+    const r = await docker.call(['logs', '--timestamps', '--tail', String(lines), name]);
+    // Docker's complaint is not the container's log: say so in one line instead of showing it as log.
+    if (r.exitCode !== 0)
+        return [`(image-gate could not read the container's log: ${lastLine(r.stderr || r.stdout)})`];
+    const stamped = [...r.stdout.split('\n'), ...r.stderr.split('\n')].filter(l => l !== '');
+    // Each line starts with an RFC 3339 timestamp of fixed width per engine, so text order is time order.
+    stamped.sort((a, b) => (a.slice(0, 35) < b.slice(0, 35) ? -1 : a.slice(0, 35) > b.slice(0, 35) ? 1 : 0));
+    return stamped.slice(-lines).map(l => l.replace(/^\S+ /, ''));
+}
+/** How long a stopped container ran, from Docker's own timestamps. */
+function ranSeconds(state) {
+    return round(Math.max(0, Date.parse(state.FinishedAt) - Date.parse(state.StartedAt)) / 1000);
+}
+/** Container start → `now`, or undefined before Docker has stamped the start. */
+function sinceStart(state, now) {
+    const started = Date.parse(state.StartedAt);
+    return Number.isFinite(started) && started > 0 ? round(Math.max(0, now - started) / 1000) : undefined;
+}
+
+;// CONCATENATED MODULE: ./src/checks/check.ts
+/** The row of a check whose stage did not run. */
+function notRun(name, report) {
+    return { name, status: 'skip', value: 'not run', limit: '', detail: report.build.ok ? 'not run' : 'not run: the build failed' };
+}
+
+;// CONCATENATED MODULE: ./src/checks/health.ts
+
+
+// Docker's own health verdict, and what to do about each way of not being healthy.
+const healthCheck = (report, inputs) => [healthRow(report, inputs)];
+function healthRow(report, inputs) {
+    const h = report.health;
+    const limit = `healthy within ${inputs.healthTimeout} s`;
+    const last = h.probes?.at(-1);
+    const probe = last ? ` Last probe exited ${last.exitCode}${last.output ? `: ${last.output}` : ''}.` : '';
+    const by = h.source === 'health-cmd' ? `health-cmd: ${h.command}` : `HEALTHCHECK: ${h.command}`;
+    switch (h.verdict) {
+        case 'healthy':
+            return { name: 'health', status: 'pass', value: `healthy after ${h.startupSeconds ?? h.waitedSeconds} s`, limit, detail: by };
+        case 'unhealthy':
+            return { name: 'health', status: 'fail', value: 'unhealthy', limit, detail: `${unhealthyWhy(report, inputs)} (${by}).${probe} The container log is below.` };
+        case 'exited':
+            return {
+                name: 'health',
+                status: 'fail',
+                value: `exited (code ${h.exitCode})${h.oomKilled ? ', OOM-killed' : ''}`,
+                limit: h.source ? limit : 'keeps running',
+                detail: `The container stopped${h.ranSeconds !== undefined ? ` ${h.ranSeconds} s after start` : ''} before it was healthy${h.oomKilled ? ': the kernel killed it for using too much memory' : ''}. Its last log lines are below.`
+            };
+        case 'timeout':
+            return {
+                name: 'health',
+                status: 'fail',
+                value: `not healthy after ${inputs.healthTimeout} s`,
+                limit,
+                // verdictSeconds: from the container's start, as Docker stamps it (the wait began a little later)
+                detail: `Docker had no verdict ${h.verdictSeconds ?? h.waitedSeconds} s after start: the probes did not finish (${by}).${probe} Check that the probe command returns quickly; raise health-timeout if the app needs longer.`
+            };
+        case 'missing':
+            return {
+                name: 'health',
+                status: inputs.requireHealthcheck ? 'fail' : 'skip',
+                value: 'no health check',
+                limit: inputs.requireHealthcheck ? 'a HEALTHCHECK' : '',
+                detail: inputs.requireHealthcheck
+                    ? 'The image has no HEALTHCHECK (or HEALTHCHECK NONE) and no health-cmd was given. Add a HEALTHCHECK instruction to the final stage of the Dockerfile, or set the health-cmd input.'
+                    : 'The image has no HEALTHCHECK and no health-cmd was given; not judged (require-healthcheck: false). The container kept running.'
+            };
+        case 'skipped':
+            return notRun('health', report);
+    }
+}
+/** Why Docker said unhealthy, in the terms of the timing it really used. */
+function unhealthyWhy(report, inputs) {
+    const retries = report.image.healthcheckRetries ?? DOCKER_DEFAULT_RETRIES;
+    const failed = `${retries} ${retries === 1 ? 'probe' : 'probes'} in a row`;
+    if (inputs.fastHealth)
+        return `Docker marked the container unhealthy: it was not healthy within ${inputs.healthTimeout} s, then failed ${failed}`;
+    // fast-health: false leaves Docker's timing as the image (or Docker's defaults) set it
+    const timing = report.health.source === 'image' ? "the image's own HEALTHCHECK timing" : "Docker's default timing (interval 30 s)";
+    return `Docker marked the container unhealthy after ${failed} failed, probing on ${timing} (fast-health: false)`;
+}
+
+;// CONCATENATED MODULE: ./src/checks/size-increase.ts
+
+// max-size-increase: the growth against compare-to, judged in the size-basis's terms.
+const sizeIncreaseCheck = (report, inputs) => (inputs.maxSizeIncrease ? [sizeIncreaseRow(report, inputs, inputs.maxSizeIncrease)] : []);
+function sizeIncreaseRow(report, inputs, increase) {
+    const b = report.baseline;
+    const compressed = inputs.sizeBasis === 'compressed';
+    const now = compressed ? report.image.compressedSize : report.image.size;
+    const before = compressed ? b?.compressedSize : b?.size;
+    const limit = 'percent' in increase.limit ? `≤ +${increase.limit.percent}%` : `≤ +${formatSize(increase.limit.bytes)}`;
+    if (now === undefined || before === undefined) {
+        const why = b?.error ?? `the ${compressed ? 'compressed ' : ''}size of ${b?.ref ?? 'compare-to'} could not be measured`;
+        return { name: 'size-increase', status: 'fail', value: 'unknown', limit, detail: `No comparison: ${why}.` };
+    }
+    const delta = now - before;
+    const allowed = 'percent' in increase.limit ? (before * increase.limit.percent) / 100 : increase.limit.bytes;
+    const value = formatDelta(now, before);
+    const detail = `${compressed ? 'Compressed size' : 'Size'} compared with ${b.ref} (${formatSize(before)}).`;
+    if (delta <= allowed)
+        return { name: 'size-increase', status: 'pass', value, limit, detail };
+    const growth = b.growth ? ` The largest growth: ${b.growth.instruction} (+${formatSize(b.growth.bytes)}${compressed ? ' uncompressed' : ''}).` : '';
+    return { name: 'size-increase', status: 'fail', value, limit, detail: `${detail}${growth} The largest layers are listed below.` };
+}
+
+;// CONCATENATED MODULE: ./src/checks/size.ts
+
+
+// The image size against max-size (uncompressed or compressed, by size-basis), with what the
+// figures mean and what they compare with (compare-to, compare-stages).
+const sizeCheck = (report, inputs) => [sizeRow(report, inputs)];
+function sizeRow(report, inputs) {
+    const { size, compressedSize } = report.image;
+    if (size === undefined)
+        return notRun('size', report);
+    const compressed = compressedSize !== undefined ? `, compressed ${formatSize(compressedSize)}` : '';
+    const value = `${formatSize(size)} (${size.toLocaleString('en-US')} bytes)${compressed}`;
+    const notes = [...sizeNotes(report)];
+    if (!inputs.maxSize)
+        return { name: 'size', status: 'skip', value, limit: '', detail: ['No max-size set: measured, not judged.', ...notes].join(' ') };
+    const basis = inputs.sizeBasis === 'compressed' ? compressedSize : size;
+    const limit = `≤ ${inputs.maxSize.text}${inputs.sizeBasis === 'compressed' ? ' compressed' : ''}`;
+    if (basis === undefined) {
+        return { name: 'size', status: 'fail', value, limit, detail: ['The compressed size could not be measured (see the warning in the log).', ...notes].join(' ') };
+    }
+    if (basis <= inputs.maxSize.bytes) {
+        return { name: 'size', status: 'pass', value, limit, detail: [`${formatSize(inputs.maxSize.bytes - basis)} under the budget.`, ...notes].join(' ') };
+    }
+    return {
+        name: 'size',
+        status: 'fail',
+        value,
+        limit,
+        detail: [`${formatSize(basis - inputs.maxSize.bytes)} over the budget. The largest layers are listed below; keep build tools in an earlier stage.`, ...notes].join(' ')
+    };
+}
+/** What the size figures mean, and what they compare with. */
+function* sizeNotes(report) {
+    const { size = 0, compressedSize, compressedBy, store } = report.image;
+    yield 'Sizes in decimal units (1 MB = 1,000,000 bytes, as docker images prints them).';
+    if (store === 'containerd')
+        yield 'The engine uses the containerd image store, where its size counts the image content as that store keeps it.';
+    if (compressedBy === 'store')
+        yield 'Compressed: the layer blobs as the containerd store keeps them.';
+    else if (compressedSize !== undefined)
+        yield 'Compressed: each layer through gzip -6, about what a push transfers.';
+    const b = report.baseline;
+    if (b?.error)
+        yield `No comparison with ${b.ref}: ${b.error}.`;
+    else if (b?.size !== undefined) {
+        const zipped = compressedSize !== undefined && b.compressedSize !== undefined ? `; compressed ${formatDelta(compressedSize, b.compressedSize)}` : '';
+        yield `${formatDelta(size, b.size)} compared with ${b.ref}${growthNote(size - b.size, b.growth)}${zipped}.`;
+    }
+    const st = report.stages;
+    if (st?.error)
+        yield `No stage comparison: ${st.error}.`;
+    else if (st?.size !== undefined) {
+        const saved = st.size - size;
+        yield saved >= 0
+            ? `Multi-stage payoff: ${formatSize(saved)} (${((saved / st.size) * 100).toFixed(0)}%) smaller than stage ${st.stage} (${formatSize(st.size)}).`
+            : `The final image is ${formatSize(-saved)} larger than stage ${st.stage}: the multi-stage build saves nothing.`;
+    }
+}
+/** Which instruction the growth came from: "most of it from" only when that is true. */
+function growthNote(delta, growth) {
+    if (!growth || delta <= 0)
+        return '';
+    const layer = `${growth.instruction} (+${formatSize(growth.bytes)})`;
+    return growth.bytes * 2 >= delta ? `, most of it from ${layer}` : `; the largest growth: ${layer}`;
+}
+
+;// CONCATENATED MODULE: ./src/checks/smoke.ts
+// smoke-commands: each other process type passes if it exits 0 or is still running after smoke-seconds.
+const smokeCheck = (report, inputs) => (report.smoke ?? []).map(smoke => smokeRow(smoke, inputs.smokeSeconds));
+function smokeRow(smoke, smokeSeconds) {
+    const limit = `exit 0, or running after ${smokeSeconds} s`;
+    if (smoke.outcome === 'running') {
+        return { name: 'smoke', status: 'pass', value: `running after ${smoke.seconds} s`, limit, detail: `command: ${smoke.command}` };
+    }
+    if (smoke.exitCode === 0) {
+        return { name: 'smoke', status: 'pass', value: `exited 0 after ${smoke.seconds} s`, limit, detail: `command: ${smoke.command}` };
+    }
+    return { name: 'smoke', status: 'fail', value: `exited (code ${smoke.exitCode}) after ${smoke.seconds} s`, limit, detail: `command: ${smoke.command}. Its last log lines are below.` };
+}
+
+;// CONCATENATED MODULE: ./src/checks/startup.ts
+
+// max-startup-time: container start to the first passing probe, judged only when a budget is set.
+const startupCheck = (report, inputs) => {
+    const maxSeconds = inputs.maxStartupTime;
+    if (maxSeconds === undefined)
+        return [];
+    const startup = report.health.startupSeconds;
+    const limit = `≤ ${maxSeconds} s`;
+    if (startup === undefined) {
+        return [{ name: 'startup', status: 'skip', value: 'not healthy', limit, detail: 'No startup time: the container never became healthy (see health).' }];
+    }
+    const value = `${startup} s`;
+    if (startup <= maxSeconds)
+        return [{ name: 'startup', status: 'pass', value, limit, detail: 'Container start to the first passing health probe.' }];
+    return [
+        {
+            name: 'startup',
+            status: 'fail',
+            value,
+            limit,
+            detail: `Healthy ${round(startup - maxSeconds)} s later than max-startup-time. Look for slow work before the server listens (migrations, cache warm-up) or raise the budget.`
+        }
+    ];
+};
+
+;// CONCATENATED MODULE: ./src/checks/user.ts
+
+// The UID the container's processes really run as (not the USER string), and the fix for root.
+const userCheck = (report, inputs) => [userRow(report, inputs)];
+function userRow(report, inputs) {
+    const u = report.user;
+    if (report.health.verdict === 'skipped' && u.uid === undefined && u.resolvedUid === undefined)
+        return notRun('user', report);
+    const limit = inputs.requireNonRoot ? 'non-root' : '';
+    const judged = (status, value, detail) => inputs.requireNonRoot
+        ? { name: 'user', status, value, limit, detail }
+        : { name: 'user', status: 'skip', value, limit, detail: `${detail} Not judged (require-non-root: false).` };
+    const user = report.image.user ?? '';
+    const configured = describeConfigured(user, u);
+    if (u.uid === undefined) {
+        // The container died before it could be looked at: judge USER as the image resolves it.
+        if (u.resolvedUid === undefined) {
+            return { name: 'user', status: 'skip', value: 'unknown', limit: '', detail: `${configured}; runtime user not read: ${u.unknownReason}.` };
+        }
+        const value = `UID ${u.resolvedUid} (from USER)`;
+        const why = `${configured}. Runtime user not read (${u.unknownReason}), so this is USER as the image resolves it.`;
+        return u.resolvedUid === 0 ? judged('fail', value, `${why} ${fixRoot(user, u)}`) : judged('pass', value, why);
+    }
+    const value = `UID ${u.uid}${u.gid !== undefined ? `, GID ${u.gid}` : ''}`;
+    const others = (u.processes ?? []).filter(p => p.uid === 0 && p.pid !== u.pid);
+    const rootOthers = others.length ? ` Also running as UID 0: ${others.map(p => `${p.command} (PID ${p.pid})`).join(', ')}.` : '';
+    const seen = `${configured}; PID 1 (${u.process}) runs as UID ${u.uid}.${rootOthers}`;
+    if (u.uid !== 0 && others.length === 0)
+        return judged('pass', value, seen);
+    const fix = u.uid !== 0 ? 'Start every process as the unprivileged user, or drop the root helper.' : fixRoot(user, u);
+    return judged('fail', value, `${seen} ${fix}`);
+}
+/** `user`: the image's USER ("" when unset). */
+function describeConfigured(user, u) {
+    if (!user)
+        return 'no USER (root)';
+    if (u.unresolved)
+        return `USER ${user} (${u.unresolved})`;
+    if (u.resolvedUid !== undefined && !/^\d+(:\d+)?$/.test(user))
+        return `USER ${user} (UID ${u.resolvedUid} in the image)`;
+    return `USER ${user}`;
+}
+function fixRoot(user, u) {
+    if (user && u.resolvedUid === 0)
+        return `USER ${user} is UID 0 in the image's /etc/passwd: give that account its own UID (e.g. 10001), or use a numeric USER.`;
+    return 'Create an unprivileged user in the final stage and switch to it, e.g. USER 1001.';
+}
+
+;// CONCATENATED MODULE: ./src/checks/index.ts
+
+
+
+
+
+
+
+// Judging: the checks, in the order their rows appear in the table. A new check is a file in this
+// folder (a CheckRule) and one line here.
+const CHECKS = [buildCheck, healthCheck, startupCheck, sizeCheck, sizeIncreaseCheck, userCheck, smokeCheck];
+function judge(report, inputs) {
+    const checks = CHECKS.flatMap(check => check(report, inputs));
+    return { checks, passed: !report.error && checks.every(check => check.status !== 'fail') };
+}
+
+;// CONCATENATED MODULE: ./src/docker/engine.ts
+
+/** Fails with one clear sentence when the engine, buildx or the chosen builder cannot be used. */
+async function preflight(docker, builder = '') {
+    const version = await docker.call(['version', '--format', '{{.Server.Version}}']);
+    if (version.exitCode !== 0) {
+        throw new docker_EngineError(`the Docker engine is not reachable (${lastLine(version.stderr)}). Start the Docker daemon, or check DOCKER_HOST; on a Debian machine as root, scripts/setup-docker.sh installs and starts one.`);
+    }
+    const buildx = await docker.call(['buildx', 'version']);
+    if (buildx.exitCode !== 0) {
+        throw new docker_EngineError('docker buildx is not available (`docker buildx version` failed). Install the buildx plugin; on GitHub add the step docker/setup-buildx-action before image-gate.');
+    }
+    // without a name: the current builder (`docker buildx use`, or docker/setup-buildx-action)
+    const inspect = await docker.call(builder ? ['buildx', 'inspect', builder] : ['buildx', 'inspect']);
+    if (inspect.exitCode !== 0 && builder) {
+        throw new docker_EngineError(`the buildx builder "${builder}" is not usable (${lastLine(inspect.stderr)}). Create it (docker buildx create --name ${builder}, or docker/setup-buildx-action), or leave builder empty for the default.`);
+    }
+    return parseBuilder(inspect.stdout, builder);
+}
+/** The "Name:", "Driver:" and first "Endpoint:" lines of `docker buildx inspect`. */
+function parseBuilder(text, fallbackName = '') {
+    const field = (key) => new RegExp(`^${key}:\\s*(.*)$`, 'm').exec(text)?.[1].trim() ?? '';
+    return { name: field('Name') || fallbackName || 'default', driver: field('Driver') || 'unknown', endpoint: field('Endpoint') };
+}
+
+// EXTERNAL MODULE: ./node_modules/shell-quote/index.js
+var shell_quote = __nccwpck_require__(6591);
+;// CONCATENATED MODULE: ./src/inputs/parse.ts
+
+
+
+
+// The parsers of the input table: each turns one input's text into its value, or throws an
+// InputError, one line naming the input and the form it expects, never a stack trace. None of them
+// touches the file system for an empty value, so the defaults parse anywhere (defaultInputs).
+class InputError extends Error {
+}
+const parse_text = value => value;
+/** A path, absolute from the working directory. */
+const resolved = (value, { cwd }) => external_node_path_namespaceObject.resolve(cwd, value);
+/** Empty stays empty (the input is off); anything else goes through `parse`. */
+function emptyOr(parse) {
+    return (value, scope) => (value === '' ? '' : parse(value, scope));
+}
+/** Empty is undefined (not set: reported, not judged); anything else goes through `parse`. */
+function optional(parse) {
+    return (value, scope) => (value === '' ? undefined : parse(value, scope));
+}
+/** One item per line, as docker/build-push-action reads lists. */
+const list = value => split(value, /\n/);
+/** One item per line or per comma (tags, platforms). */
+const commaList = value => split(value, /[\n,]/);
+function split(value, separator) {
+    return value
+        .split(separator)
+        .map(item => item.trim())
+        .filter(item => item !== '');
+}
+/** `parse` applied to each line. */
+function lines(parse) {
+    return (value, scope) => list(value, scope).map(line => parse(line, scope));
+}
+// The YAML 1.2 core schema words, as @actions/core accepts them, but with a one-line error.
+const bool = (value, { name }) => {
+    if (['true', 'True', 'TRUE'].includes(value))
+        return true;
+    if (['false', 'False', 'FALSE'].includes(value))
+        return false;
+    throw new InputError(`Input "${name}" must be true or false; got "${value}".`);
+};
+/** Node's timers take at most 2^31-1 ms; a longer delay fires at once, so a huge timeout would end the run at its start. */
+const MAX_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
+const seconds = (value, { name }) => {
+    if (!/^\d+$/.test(value) || Number(value) < 1) {
+        throw new InputError(`Input "${name}" must be a whole number of seconds, 1 or more; got "${value}".`);
+    }
+    if (Number(value) > MAX_SECONDS) {
+        throw new InputError(`Input "${name}" must be a whole number of seconds from 1 to ${MAX_SECONDS}; got "${value}".`);
+    }
+    return Number(value);
+};
+function oneOf(allowed) {
+    return (value, { name }) => {
+        if (allowed.includes(value))
+            return value;
+        throw new InputError(`Input "${name}" must be one of ${allowed.join(', ')}; got "${value}".`);
+    };
+}
+const size = (value, { name }) => {
+    const bytes = parseSize(value);
+    if (bytes === undefined || bytes <= 0)
+        throw new InputError(`Input "${name}" must be ${SIZE_FORM}; got "${value}".`);
+    return { text: value, bytes };
+};
+const increase = (value, { name }) => {
+    const limit = parseIncrease(value);
+    if (!limit)
+        throw new InputError(`Input "${name}" must be ${INCREASE_FORM}; got "${value}".`);
+    return { text: value, limit };
+};
+/** Environment lines: a line that is not KEY=VALUE would reach `docker run -e` as a bare name. */
+const keyValues = (value, scope) => {
+    const env = list(value, scope);
+    for (const line of env) {
+        if (!/^[^=\s]+=/.test(line))
+            throw new InputError(`Input "${scope.name}" takes one KEY=VALUE per line; "${line}" is not of that form.`);
+    }
+    return env;
+};
+/** One platform, because the image is loaded into Docker and run. */
+const platform = (value, scope) => {
+    const platforms = commaList(value, scope);
+    if (platforms.length > 1) {
+        throw new InputError(`Input "${scope.name}" takes one platform, because the image is loaded into Docker and run; got ${platforms.length}: ${platforms.join(', ')}.`);
+    }
+    return platforms[0] ?? '';
+};
+// Docker's reference grammar (distribution/reference): [host[:port]/]name[:tag][@digest], where the
+// name's path components are lowercase. Checked here so a typo is one line, not a failed build.
+const HOST = '[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::[0-9]+)?';
+const COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
+const REFERENCE = new RegExp(`^(?:${HOST}/)?${COMPONENT}(?:/${COMPONENT})*(?::[\\w][\\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$`);
+const imageRef = (value, { name }) => {
+    if (REFERENCE.test(value) && value.length <= 255)
+        return value;
+    throw new InputError(`Input "${name}" must be an image reference like app:1.2 or ghcr.io/owner/app:sha (lowercase name; tag of letters, digits, ".", "_", "-"); "${value}" is not one.`);
+};
+/** Image references, one per line or per comma. */
+const imageRefs = (value, scope) => commaList(value, scope).map(ref => imageRef(ref, scope));
+/** `id=value` (the value may contain "="). */
+function idAnd(form) {
+    return (line, { name }) => {
+        const cut = line.indexOf('=');
+        if (cut <= 0)
+            throw new InputError(`Input "${name}" takes one ${form} per line; a line without "=" is not of that form.`);
+        return [line.slice(0, cut).trim(), line.slice(cut + 1)];
+    };
+}
+/** Build secrets, id=value per line; each value is masked in the log at once. */
+const secrets = lines((line, scope) => {
+    const [id, value] = idAnd('id=value')(line, scope);
+    scope.mask(value);
+    return { id, value };
+});
+/** Build secrets from files, id=path per line. The file must exist now, so a typo is not first noticed as a RUN step failing without it. */
+const secretFiles = lines((line, scope) => {
+    const [id, file] = idAnd('id=path')(line, scope);
+    const at = external_node_path_namespaceObject.resolve(scope.cwd, file.trim());
+    if (!(0,external_node_fs_namespaceObject.existsSync)(at) || !(0,external_node_fs_namespaceObject.statSync)(at).isFile()) {
+        throw new InputError(`Input "${scope.name}" takes one id=path per line, with a file at path; "${file.trim()}" (for ${id}) is not a file.`);
+    }
+    return { id, path: at };
+});
+const token = (value, { name, mask }) => {
+    // The runner masks github.token itself; a token passed any other way is masked here.
+    if (value)
+        mask(value);
+    // never echo it: say only what is wrong
+    if (/\s/.test(value)) {
+        throw new InputError(`Input "${name}" must be a token without spaces, such as \${{ github.token }} or \${{ secrets.NAME }}; the value given has whitespace in it.`);
+    }
+    return value;
+};
+/** A report file written by image-gate (comment-from), absolute; it must exist. */
+const reportFile = (value, { name, cwd }) => {
+    const file = external_node_path_namespaceObject.resolve(cwd, value);
+    if (!(0,external_node_fs_namespaceObject.existsSync)(file))
+        throw new InputError(`Input "${name}" must name a report file written by image-gate; "${value}" does not exist.`);
+    return file;
+};
+/**
+ * `command` (and each `smoke-commands` line) replaces the image's CMD. It is split into words like a
+ * shell would split them (quotes group words), but never run by a shell: operators such as && or |
+ * are refused, and $VARS stay literal. A JSON array (exec form) is taken as it is.
+ */
+const words = (value, { name }) => {
+    if (value.startsWith('[')) {
+        let parsed;
+        try {
+            parsed = JSON.parse(value);
+        }
+        catch {
+            throw new InputError(`Input "${name}" starting with "[" must be a JSON array of strings, like ["node", "dist/worker.js"].`);
+        }
+        if (!Array.isArray(parsed) || parsed.length === 0 || !parsed.every(w => typeof w === 'string')) {
+            throw new InputError(`Input "${name}" starting with "[" must be a non-empty JSON array of strings, like ["node", "dist/worker.js"].`);
+        }
+        return parsed;
+    }
+    const args = [];
+    for (const word of (0,shell_quote.parse)(value, key => `$${key}`)) {
+        if (typeof word !== 'string') {
+            throw new InputError(`Input "${name}" is not run through a shell, so it cannot use shell operators; write it as sh -c '...' if you need one.`);
+        }
+        args.push(word);
+    }
+    return args;
+};
+
+;// CONCATENATED MODULE: ./src/inputs/table.ts
+
+const INPUT_TABLE = {
+    // Build: named as docker/build-push-action names them.
+    context: { default: '.', parse: resolved, description: 'Build context, a local directory.' },
+    // the default is context's Dockerfile, which readInputs fills in
+    file: { default: '', shown: '{context}/Dockerfile', parse: emptyOr(resolved), description: 'Path to the Dockerfile (default {context}/Dockerfile).' },
+    target: { default: '', parse: parse_text, description: 'Build stage to build.' },
+    'build-args': { default: '', parse: list, description: 'Build arguments, one KEY=VALUE per line.' },
+    labels: { default: '', parse: list, description: 'Image labels, one KEY=VALUE per line.' },
+    tags: {
+        default: '',
+        shown: 'image-gate/REPO:SHA',
+        parse: imageRefs,
+        description: 'Image tags, one per line (or comma-separated). Default a local name from the repository and commit, image-gate/REPO:SHA.'
+    },
+    secrets: {
+        default: '',
+        parse: secrets,
+        description: 'Build secrets, one id=value per line, for RUN --mount=type=secret,id=... The values are masked in the log and written to files only for the build.'
+    },
+    'secret-files': { default: '', parse: secretFiles, description: 'Build secrets from files, one id=path per line.' },
+    'no-cache': { default: 'false', parse: bool, description: 'Build without the cache (true/false).' },
+    pull: { default: 'false', parse: bool, description: 'Always pull newer versions of base images (true/false).' },
+    builder: {
+        default: '',
+        parse: parse_text,
+        description: 'Buildx builder instance to use. It must be able to --load into the engine (the docker driver, or docker-container).'
+    },
+    platforms: {
+        default: '',
+        field: 'platform',
+        parse: platform,
+        description: 'One target platform, e.g. linux/amd64. Only one, because the image is loaded into Docker and run.'
+    },
+    network: { default: '', parse: emptyOr(oneOf(['default', 'none', 'host'])), description: 'Network mode for RUN instructions during the build.' },
+    'cache-from': { default: '', parse: list, description: 'External cache sources, one per line (e.g. type=gha).' },
+    'cache-to': { default: '', parse: list, description: 'Cache export destinations, one per line (e.g. type=gha,mode=max).' },
+    // Run
+    env: { default: '', parse: keyValues, description: 'Environment for the container, one KEY=VALUE per line.' },
+    command: {
+        default: '',
+        parse: optional(words),
+        description: "Command to run instead of the image's CMD, e.g. `node dist/worker.js` or a JSON array. Split into words, never run through a shell."
+    },
+    // Checks
+    'health-timeout': { default: '120', parse: seconds, description: 'Seconds to wait for Docker to report the container healthy.' },
+    'health-cmd': {
+        default: '',
+        parse: parse_text,
+        description: 'Health check command (run with /bin/sh -c in the container) for an image without a HEALTHCHECK, or to replace it.'
+    },
+    'fast-health': {
+        default: 'true',
+        parse: bool,
+        description: "Probe every second from start (with a start period covering health-timeout), keeping the image's probe command and timeout, so the verdict comes when the app is ready. false keeps the image's HEALTHCHECK settings exactly."
+    },
+    'max-startup-time': {
+        default: '',
+        parse: optional(seconds),
+        description: 'Budget in seconds from container start to healthy, checked as its own row. Empty: reported, not judged.'
+    },
+    'smoke-commands': {
+        default: '',
+        parse: lines(words),
+        description: 'Other process types of the same image (e.g. a worker), one command per line, each run in its own container. Each passes if it exits 0 or is still running after smoke-seconds. Split into words, never run through a shell.'
+    },
+    'smoke-seconds': { default: '5', parse: seconds, description: 'How long a smoke command must keep running (or exit 0 within) to pass.' },
+    'require-healthcheck': {
+        default: 'true',
+        parse: bool,
+        description: 'Fail when the image has no HEALTHCHECK and no health-cmd is given (true/false).'
+    },
+    'max-size': {
+        default: '',
+        parse: optional(size),
+        description: 'Size budget for the image, e.g. 500MB, 250MiB, 1.5GB or a byte count (MB = 10^6 bytes, MiB = 2^20). Empty reports the size without judging it.'
+    },
+    'compressed-size': {
+        default: 'true',
+        parse: bool,
+        description: 'Also measure the compressed size (each layer through gzip, about what a push transfers), streamed from docker save (true/false).'
+    },
+    'size-basis': {
+        default: 'uncompressed',
+        parse: oneOf(['uncompressed', 'compressed']),
+        description: 'Which size max-size and max-size-increase judge, uncompressed or compressed.'
+    },
+    'compare-to': {
+        default: '',
+        parse: emptyOr(imageRef),
+        description: 'An image to compare the size with (local, else pulled, and removed after measuring), e.g. the image of the base branch or the last release tag.'
+    },
+    'max-size-increase': {
+        default: '',
+        parse: optional(increase),
+        description: 'How much bigger than compare-to the image may be, e.g. 10% or 20MB, as its own check.'
+    },
+    'compare-stages': {
+        default: 'false',
+        parse: bool,
+        description: 'Also build the first stage (or build-stage) and report how much smaller the final image is (true/false).'
+    },
+    'build-stage': {
+        default: '',
+        shown: 'first stage',
+        parse: parse_text,
+        description: 'The stage compare-stages compares with (default the first stage; it needs a name, FROM image AS name).'
+    },
+    'require-non-root': { default: 'true', parse: bool, description: "Fail when the container's main process runs as UID 0 (true/false)." },
+    // Reporting
+    timeout: {
+        default: '1800',
+        parse: seconds,
+        description: 'Limit for the whole run, in seconds. When it runs out, whatever hangs (a build, a container) is stopped and removed, and the summary says how far the run got.'
+    },
+    'call-timeout': {
+        default: '30',
+        parse: seconds,
+        description: 'Seconds one short Docker call (inspect, run, logs, cp, rm, ...) may take before the engine is taken to be hung and the run stops with that error. Builds, pulls and `docker save` depend on the work, so timeout bounds them instead.'
+    },
+    fail: {
+        default: 'true',
+        parse: bool,
+        description: 'Fail the step when a check fails (true/false). With false, the outputs still say passed=false.'
+    },
+    summary: { default: 'true', runnerOnly: true, parse: bool, description: 'Write the report as the job summary (true/false).' },
+    comment: {
+        default: 'true',
+        runnerOnly: true,
+        parse: bool,
+        description: 'On pull_request and pull_request_target events, keep one comment on the pull request with the report, updated on every run (true/false). Needs `pull-requests write`.'
+    },
+    'comment-key': {
+        default: '',
+        shown: 'workflow/job/context/Dockerfile/target',
+        runnerOnly: true,
+        parse: parse_text,
+        description: 'Which comment this run updates. Default workflow/job/context/Dockerfile/target, so matrix legs over Dockerfiles or targets keep separate comments; set it when legs differ otherwise (e.g. image-gate-${{ matrix.node }}).'
+    },
+    // an expression: the runner fills it in; anywhere else the token is empty (readInputs)
+    'github-token': { default: '${{ github.token }}', runnerOnly: true, parse: token, description: 'Token for the pull-request comment.' },
+    'comment-from': {
+        default: '',
+        runnerOnly: true,
+        parse: emptyOr(reportFile),
+        description: "Comment-only mode, for a workflow_run job that posts the report of a pull-request run from a fork. Path to that run's report (its `report` output saved to a file). Builds nothing; under workflow_run the pull request's head must be the commit that run tested."
+    }
+};
+/** Every input's name, in the table's (and action.yml's) order. */
+const INPUT_NAMES = Object.keys(INPUT_TABLE);
+function row(name) {
+    return INPUT_TABLE[name];
+}
+/** The Inputs field an input fills: max-size → maxSize. */
+function fieldOf(name) {
+    const { field } = row(name);
+    return (field ?? name.replace(/-([a-z])/g, (_, letter) => letter.toUpperCase()));
+}
+/**
+ * The value an input takes when it is not given. An expression default (github-token's
+ * ${{ github.token }}) is the runner's to fill in: off the runner there is nothing to fill it with.
+ */
+function table_fallback(name) {
+    const declared = row(name).default;
+    return declared.startsWith('${{') ? '' : declared;
+}
+/** Input name → the value it takes when not given (kept for the code that read the old record). */
+const DEFAULTS = Object.fromEntries(INPUT_NAMES.map(name => [name, table_fallback(name)]));
+
+// EXTERNAL MODULE: ./node_modules/dockerfile-ast/lib/main.js
+var main = __nccwpck_require__(8390);
+;// CONCATENATED MODULE: ./src/docker/dockerfile.ts
+
+function userPlace(content, target = '') {
+    const stages = [];
+    for (const ins of main.DockerfileParser.parse(content).getInstructions()) {
+        if (ins.getKeyword() === 'FROM') {
+            const [base = '', as, name] = ins.getArguments().map(a => a.getValue());
+            stages.push({ from: ins, base: base.toLowerCase(), name: as?.toLowerCase() === 'as' ? name?.toLowerCase() : undefined, instructions: [] });
+        }
+        else
+            stages[stages.length - 1]?.instructions.push(ins);
+    }
+    const final = target ? stages.find(s => s.name === target.toLowerCase()) : stages[stages.length - 1];
+    if (!final)
+        return undefined;
+    // Follow FROM <earlier stage> upwards: USER is inherited from the stage an image is built on.
+    for (let stage = final, seen = 0; stage && seen < stages.length; seen++) {
+        const users = stage.instructions.filter(i => i.getKeyword() === 'USER');
+        const last = users[users.length - 1];
+        if (last)
+            return place(last, 'USER');
+        const parent = stages.indexOf(stage);
+        stage = stages.slice(0, parent).find(s => s.name === stage.base);
+    }
+    return place(final.from, 'FROM');
+}
+/** The names of the Dockerfile's stages (FROM ... AS name), lower-cased as Docker matches them. */
+function stageNames(content) {
+    return main.DockerfileParser.parse(content)
+        .getFROMs()
+        .map(from => from.getBuildStage()?.toLowerCase())
+        .filter((name) => Boolean(name));
+}
+function place(ins, instruction) {
+    return { line: ins.getRange().start.line + 1, instruction, text: ins.getTextContent?.() ?? ins.getKeyword() };
+}
+
+;// CONCATENATED MODULE: ./src/inputs/read.ts
+
+
+
+
+
+const ignore = () => { };
+/**
+ * `mask` is called with each secret value and the token as soon as they are read, so the caller
+ * can hide them in its log (the action: core.setSecret).
+ */
+function readInputs(source, cwd = process.cwd(), mask = ignore) {
+    refuseUnknown(source.given?.() ?? []);
+    const input = (name) => source(name).trim() || table_fallback(name);
+    const inputs = parseAll(input, { cwd, mask });
+    // comment-from builds nothing, so it needs no context
+    if (!inputs.commentFrom) {
+        checkBuildPaths(inputs, input('context'), input('file'));
+        checkTarget(inputs.target, inputs.file);
+    }
+    if (inputs.sizeBasis === 'compressed' && !inputs.compressedSize) {
+        throw new InputError('Input "size-basis: compressed" needs compressed-size: true.');
+    }
+    if (inputs.maxSizeIncrease && !inputs.compareTo) {
+        throw new InputError('Input "max-size-increase" needs compare-to: the image to compare with.');
+    }
+    return inputs;
+}
+/** Every input at its default, as readInputs would give it, without a source or the file system. */
+function defaultInputs(cwd = process.cwd()) {
+    return parseAll(fallback, { cwd, mask: ignore });
+}
+function parseAll(value, { cwd, mask }) {
+    const fields = {};
+    for (const name of INPUT_NAMES) {
+        const parsed = row(name).parse(value(name), { name, cwd, mask });
+        // an optional input that is not set is left out, as its optional field says
+        if (parsed !== undefined)
+            fields[fieldOf(name)] = parsed;
+    }
+    const inputs = fields;
+    if (!inputs.file)
+        inputs.file = external_node_path_namespaceObject.join(inputs.context, 'Dockerfile');
+    return inputs;
+}
+function checkBuildPaths({ context, file }, contextInput, fileInput) {
+    if (!(0,external_node_fs_namespaceObject.existsSync)(context) || !(0,external_node_fs_namespaceObject.statSync)(context).isDirectory()) {
+        throw new InputError(`Input "context" must be a directory holding the build context; "${contextInput}" is not one.`);
+    }
+    if (!(0,external_node_fs_namespaceObject.existsSync)(file) || !(0,external_node_fs_namespaceObject.statSync)(file).isFile()) {
+        throw new InputError(fileInput
+            ? `Input "file" must name a Dockerfile; "${fileInput}" does not exist.`
+            : `No Dockerfile in the context "${contextInput}": add one, or set the input "file".`);
+    }
+}
+/** A target must be a stage of the Dockerfile: say so before building, with the stages it has. */
+function checkTarget(target, file) {
+    if (!target)
+        return;
+    const stages = stageNames((0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8'));
+    if (stages.includes(target.toLowerCase()))
+        return;
+    const known = stages.length ? `its stages are ${stages.join(', ')}` : 'it has no named stages (FROM image AS name)';
+    throw new InputError(`Input "target" must name a stage of ${external_node_path_namespaceObject.basename(file)}; "${target}" is not one (${known}).`);
+}
+// The runner only warns about a `with:` key the action does not declare, and a gate whose
+// max_size was silently ignored does not gate: refuse it, with the name that was meant.
+function refuseUnknown(given) {
+    for (const name of given) {
+        if (INPUT_NAMES.includes(name))
+            continue;
+        const meant = closest(name);
+        throw new InputError(`Input "${name}" is not an input of image-gate; ${meant ? `did you mean "${meant}"?` : 'the README lists every input.'}`);
+    }
+}
+/** The input meant by max_size, MaxSize or max-szie; undefined when none is close. */
+function closest(name) {
+    const plain = (s) => s.toLowerCase().replace(/[^a-z0-9]/g, '');
+    return INPUT_NAMES.find(k => plain(k) === plain(name)) ?? INPUT_NAMES.find(k => editDistance(plain(k), plain(name)) <= 2);
+}
+function editDistance(a, b) {
+    let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+        const next = [i];
+        for (let j = 1; j <= b.length; j++)
+            next[j] = Math.min(previous[j] + 1, next[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+        previous = next;
+    }
+    return previous[b.length];
+}
+
 ;// CONCATENATED MODULE: external "os"
 const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/utils.js
@@ -42626,18 +43859,18 @@ const getLinuxInfo = () => platform_awaiter(void 0, void 0, void 0, function* ()
         version
     };
 });
-const platform = external_os_namespaceObject.platform();
+const platform_platform = external_os_namespaceObject.platform();
 const arch = external_os_namespaceObject.arch();
-const isWindows = platform === 'win32';
-const isMacOS = platform === 'darwin';
-const isLinux = platform === 'linux';
+const isWindows = platform_platform === 'win32';
+const isMacOS = platform_platform === 'darwin';
+const isLinux = platform_platform === 'linux';
 function getDetails() {
     return platform_awaiter(this, void 0, void 0, function* () {
         return Object.assign(Object.assign({}, (yield (isWindows
             ? getWindowsInfo()
             : isMacOS
                 ? getMacOsInfo()
-                : getLinuxInfo()))), { platform,
+                : getLinuxInfo()))), { platform: platform_platform,
             arch,
             isWindows,
             isMacOS,
@@ -42928,9 +44161,9 @@ function group(name, fn) {
 function saveState(name, value) {
     const filePath = process.env['GITHUB_STATE'] || '';
     if (filePath) {
-        return file_command_issueFileCommand('STATE', file_command_prepareKeyValueMessage(name, value));
+        return issueFileCommand('STATE', prepareKeyValueMessage(name, value));
     }
-    command_issueCommand('save-state', { name }, utils_toCommandValue(value));
+    issueCommand('save-state', { name }, toCommandValue(value));
 }
 /**
  * Gets the value of an state set by this action's main execution.
@@ -42963,414 +44196,29 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
-;// CONCATENATED MODULE: external "node:path"
-const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
-// EXTERNAL MODULE: ./node_modules/shell-quote/index.js
-var shell_quote = __nccwpck_require__(6591);
-// EXTERNAL MODULE: ./node_modules/dockerfile-ast/lib/main.js
-var main = __nccwpck_require__(8390);
-;// CONCATENATED MODULE: ./src/docker/dockerfile.ts
+;// CONCATENATED MODULE: ./src/inputs/runner.ts
 
-function userPlace(content, target = '') {
-    const stages = [];
-    for (const ins of main.DockerfileParser.parse(content).getInstructions()) {
-        if (ins.getKeyword() === 'FROM') {
-            const [base = '', as, name] = ins.getArguments().map(a => a.getValue());
-            stages.push({ from: ins, base: base.toLowerCase(), name: as?.toLowerCase() === 'as' ? name?.toLowerCase() : undefined, instructions: [] });
-        }
-        else
-            stages[stages.length - 1]?.instructions.push(ins);
-    }
-    const final = target ? stages.find(s => s.name === target.toLowerCase()) : stages[stages.length - 1];
-    if (!final)
-        return undefined;
-    // Follow FROM <earlier stage> upwards: USER is inherited from the stage an image is built on.
-    for (let stage = final, seen = 0; stage && seen < stages.length; seen++) {
-        const users = stage.instructions.filter(i => i.getKeyword() === 'USER');
-        const last = users[users.length - 1];
-        if (last)
-            return place(last, 'USER');
-        const parent = stages.indexOf(stage);
-        stage = stages.slice(0, parent).find(s => s.name === stage.base);
-    }
-    return place(final.from, 'FROM');
-}
-/** The names of the Dockerfile's stages (FROM ... AS name), lower-cased as Docker matches them. */
-function stageNames(content) {
-    return main.DockerfileParser.parse(content)
-        .getFROMs()
-        .map(from => from.getBuildStage()?.toLowerCase())
-        .filter((name) => Boolean(name));
-}
-function place(ins, instruction) {
-    return { line: ins.getRange().start.line + 1, instruction, text: ins.getTextContent?.() ?? ins.getKeyword() };
-}
-
-;// CONCATENATED MODULE: ./src/bytes.ts
-// Byte sizes: the `max-size` input and how sizes are printed. Units follow Docker:
-// kB/MB/GB are powers of 10 (what `docker images` prints), KiB/MiB/GiB are powers of 2.
-const UNITS = {
-    b: 1,
-    kb: 1e3,
-    mb: 1e6,
-    gb: 1e9,
-    tb: 1e12,
-    kib: 2 ** 10,
-    mib: 2 ** 20,
-    gib: 2 ** 30,
-    tib: 2 ** 40
-};
-const SIZE_FORM = 'a byte count or a number with a unit: B, kB, MB, GB (powers of 10) or KiB, MiB, GiB (powers of 2), e.g. 500MB, 250MiB, 1.5GB';
-/** Parses "500MB", "250 MiB", "1.5GB", "123456". Returns undefined for anything else. */
-function parseSize(text) {
-    const m = /^(\d+(?:\.\d+)?)\s*([a-zA-Z]*)$/.exec(text.trim());
-    if (!m)
-        return undefined;
-    const unit = m[2].toLowerCase();
-    const factor = unit === '' ? 1 : UNITS[unit];
-    if (factor === undefined)
-        return undefined;
-    // "mb" and "Mb" are taken as MB: bits make no sense for an image size.
-    const bytes = Number(m[1]) * factor;
-    if (!Number.isFinite(bytes))
-        return undefined;
-    const rounded = Math.round(bytes);
-    if (unit === '' && m[1].includes('.'))
-        return undefined; // "1.5" bytes
-    return rounded;
-}
-/** 123456789 → "123.5 MB" (decimal units, as `docker images` prints). */
-function formatSize(bytes) {
-    if (bytes < 1000)
-        return `${bytes} B`;
-    const units = ['kB', 'MB', 'GB', 'TB'];
-    let value = bytes;
-    let unit = 'B';
-    for (const u of units) {
-        if (value < 1000)
-            break;
-        value /= 1000;
-        unit = u;
-    }
-    return `${value.toFixed(value < 10 ? 2 : 1)} ${unit}`;
-}
-/** Echoes the limit the way the user wrote it, plus the exact byte count. */
-function describeLimit(text, bytes) {
-    const written = text.trim();
-    return /^\d+$/.test(written) ? formatSize(bytes) : `${written.replace(/\s+/g, '')}`;
-}
-const INCREASE_FORM = 'a percentage like 10% or a size like 20MB';
-/** `max-size-increase`: "10%" or a size ("20MB", "5MiB", bytes). */
-function parseIncrease(text) {
-    const percent = /^(\d+(?:\.\d+)?)\s*%$/.exec(text.trim());
-    if (percent)
-        return { percent: Number(percent[1]) };
-    const bytes = parseSize(text);
-    return bytes === undefined ? undefined : { bytes };
-}
-/** "+38.0 MB (+17.2%)" */
-function formatDelta(now, before) {
-    const delta = now - before;
-    const sign = delta > 0 ? '+' : delta < 0 ? '−' : '±';
-    const percent = before > 0 ? ` (${sign}${Math.abs((delta / before) * 100).toFixed(1)}%)` : '';
-    return `${sign}${formatSize(Math.abs(delta))}${percent}`;
-}
-
-;// CONCATENATED MODULE: ./src/inputs/inputs.ts
-
-
-
-
-
-
-// Every input is read and validated here, before anything runs. A bad value is an InputError:
-// one line naming the input and the form it expects, never a stack trace.
-class InputError extends Error {
-}
-/** Defaults, also declared in action.yml (a unit test keeps the two equal). */
-const DEFAULTS = {
-    context: '.',
-    file: '',
-    target: '',
-    'build-args': '',
-    labels: '',
-    tags: '',
-    secrets: '',
-    'secret-files': '',
-    'no-cache': 'false',
-    pull: 'false',
-    builder: '',
-    platforms: '',
-    network: '',
-    'cache-from': '',
-    'cache-to': '',
-    env: '',
-    command: '',
-    'health-timeout': '120',
-    'health-cmd': '',
-    'fast-health': 'true',
-    'max-startup-time': '',
-    'smoke-commands': '',
-    'smoke-seconds': '5',
-    'require-healthcheck': 'true',
-    'max-size': '',
-    'compressed-size': 'true',
-    'size-basis': 'uncompressed',
-    'compare-to': '',
-    'max-size-increase': '',
-    'compare-stages': 'false',
-    'build-stage': '',
-    'require-non-root': 'true',
-    timeout: '1800',
-    'call-timeout': '30',
-    fail: 'true',
-    summary: 'true',
-    comment: 'true',
-    'comment-key': '',
-    // action.yml defaults this to ${{ github.token }}, which only the runner can evaluate
-    'github-token': '',
-    'comment-from': ''
-};
+// The one place in inputs/ that knows about the runner, so the rest reads inputs from anywhere.
 /** On the runner, inputs come from INPUT_* variables: one per input of action.yml, and one per `with:` key. */
 const actionInputs = Object.assign((name) => getInput(name), {
     given: () => Object.keys(process.env).filter(key => key.startsWith('INPUT_')).map(key => key.slice('INPUT_'.length).toLowerCase())
 });
-function readInputs(source = actionInputs, cwd = process.cwd()) {
-    // The runner only warns about a `with:` key the action does not declare, and a gate whose
-    // max_size was silently ignored does not gate: refuse it, with the name that was meant.
-    for (const name of source.given?.() ?? []) {
-        if (!(name in DEFAULTS)) {
-            const meant = closest(name);
-            throw new InputError(`Input "${name}" is not an input of image-gate; ${meant ? `did you mean "${meant}"?` : 'the README lists every input.'}`);
-        }
-    }
-    const get = (name) => {
-        const value = source(name).trim();
-        return value === '' ? DEFAULTS[name] ?? '' : value;
-    };
-    const commentFrom = get('comment-from') && external_node_path_namespaceObject.resolve(cwd, get('comment-from'));
-    if (commentFrom && !(0,external_node_fs_namespaceObject.existsSync)(commentFrom)) {
-        throw new InputError(`Input "comment-from" must name a report file written by image-gate; "${get('comment-from')}" does not exist.`);
-    }
-    const context = external_node_path_namespaceObject.resolve(cwd, get('context'));
-    const fileInput = get('file');
-    const file = fileInput ? external_node_path_namespaceObject.resolve(cwd, fileInput) : external_node_path_namespaceObject.join(context, 'Dockerfile');
-    // comment-from builds nothing, so it needs no context
-    if (!commentFrom) {
-        checkBuildPaths(context, file, get('context'), fileInput);
-        checkTarget(get('target'), file);
-    }
-    const platforms = list(get('platforms'), true);
-    if (platforms.length > 1) {
-        throw new InputError(`Input "platforms" takes one platform, because the image is loaded into Docker and run; got ${platforms.length}: ${platforms.join(', ')}.`);
-    }
-    if (get('size-basis') === 'compressed' && get('compressed-size') === 'false') {
-        throw new InputError('Input "size-basis: compressed" needs compressed-size: true.');
-    }
-    const env = list(get('env'));
-    for (const line of env) {
-        if (!/^[^=\s]+=/.test(line))
-            throw new InputError(`Input "env" takes one KEY=VALUE per line; "${line}" is not of that form.`);
-    }
-    return {
-        context,
-        file,
-        target: get('target'),
-        buildArgs: list(get('build-args')),
-        labels: list(get('labels')),
-        tags: list(get('tags'), true).map(tag => imageRef('tags', tag)),
-        secrets: list(get('secrets')).map(line => secret('secrets', line, 'id=value')).map(([id, value]) => ({ id, value })),
-        secretFiles: list(get('secret-files')).map(line => secret('secret-files', line, 'id=path')).map(([id, file]) => secretFile(id, file, cwd)),
-        noCache: bool('no-cache', get('no-cache')),
-        pull: bool('pull', get('pull')),
-        builder: get('builder'),
-        platform: platforms[0] ?? '',
-        network: get('network') && oneOf('network', get('network'), ['default', 'none', 'host']),
-        cacheFrom: list(get('cache-from')),
-        cacheTo: list(get('cache-to')),
-        env,
-        command: get('command') === '' ? undefined : words('command', get('command')),
-        healthTimeout: seconds('health-timeout', get('health-timeout')),
-        healthCmd: get('health-cmd'),
-        fastHealth: bool('fast-health', get('fast-health')),
-        maxStartupTime: get('max-startup-time') === '' ? undefined : seconds('max-startup-time', get('max-startup-time')),
-        smokeCommands: list(get('smoke-commands')).map(line => words('smoke-commands', line)),
-        smokeSeconds: seconds('smoke-seconds', get('smoke-seconds')),
-        requireHealthcheck: bool('require-healthcheck', get('require-healthcheck')),
-        maxSize: maxSize(get('max-size')),
-        compressedSize: bool('compressed-size', get('compressed-size')),
-        sizeBasis: oneOf('size-basis', get('size-basis'), ['uncompressed', 'compressed']),
-        compareTo: get('compare-to') && imageRef('compare-to', get('compare-to')),
-        maxSizeIncrease: maxSizeIncrease(get('max-size-increase'), get('compare-to')),
-        compareStages: bool('compare-stages', get('compare-stages')),
-        buildStage: get('build-stage'),
-        requireNonRoot: bool('require-non-root', get('require-non-root')),
-        timeout: seconds('timeout', get('timeout')),
-        callTimeout: seconds('call-timeout', get('call-timeout')),
-        fail: bool('fail', get('fail')),
-        summary: bool('summary', get('summary')),
-        comment: bool('comment', get('comment')),
-        commentKey: get('comment-key'),
-        githubToken: token(get('github-token')),
-        commentFrom
-    };
-}
-/** A target must be a stage of the Dockerfile: say so before building, with the stages it has. */
-function checkTarget(target, file) {
-    if (!target)
-        return;
-    const stages = stageNames((0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8'));
-    if (stages.includes(target.toLowerCase()))
-        return;
-    const known = stages.length ? `its stages are ${stages.join(', ')}` : 'it has no named stages (FROM image AS name)';
-    throw new InputError(`Input "target" must name a stage of ${external_node_path_namespaceObject.basename(file)}; "${target}" is not one (${known}).`);
-}
-function checkBuildPaths(context, file, contextInput, fileInput) {
-    if (!(0,external_node_fs_namespaceObject.existsSync)(context) || !(0,external_node_fs_namespaceObject.statSync)(context).isDirectory()) {
-        throw new InputError(`Input "context" must be a directory holding the build context; "${contextInput}" is not one.`);
-    }
-    if (!(0,external_node_fs_namespaceObject.existsSync)(file) || !(0,external_node_fs_namespaceObject.statSync)(file).isFile()) {
-        throw new InputError(fileInput
-            ? `Input "file" must name a Dockerfile; "${fileInput}" does not exist.`
-            : `No Dockerfile in the context "${contextInput}": add one, or set the input "file".`);
-    }
-}
-/** `id=value` (the value may contain "="); the value of a secret is masked in the log at once. */
-function secret(name, line, form) {
-    const cut = line.indexOf('=');
-    if (cut <= 0)
-        throw new InputError(`Input "${name}" takes one ${form} per line; a line without "=" is not of that form.`);
-    const value = line.slice(cut + 1);
-    if (name === 'secrets')
-        core_setSecret(value);
-    return [line.slice(0, cut).trim(), value];
-}
-/** The input meant by max_size, MaxSize or max-szie; undefined when none is close. */
-function closest(name) {
-    const plain = (s) => s.toLowerCase().replace(/[^a-z0-9]/g, '');
-    const known = Object.keys(DEFAULTS);
-    return known.find(k => plain(k) === plain(name)) ?? known.find(k => editDistance(plain(k), plain(name)) <= 2);
-}
-function editDistance(a, b) {
-    let row = Array.from({ length: b.length + 1 }, (_, j) => j);
-    for (let i = 1; i <= a.length; i++) {
-        const next = [i];
-        for (let j = 1; j <= b.length; j++)
-            next[j] = Math.min(row[j] + 1, next[j - 1] + 1, row[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-        row = next;
-    }
-    return row[b.length];
-}
-/** A secret file must exist now, so a typo is not first noticed as a RUN step failing without it. */
-function secretFile(id, file, cwd) {
-    const resolved = external_node_path_namespaceObject.resolve(cwd, file.trim());
-    if (!(0,external_node_fs_namespaceObject.existsSync)(resolved) || !(0,external_node_fs_namespaceObject.statSync)(resolved).isFile()) {
-        throw new InputError(`Input "secret-files" takes one id=path per line, with a file at path; "${file.trim()}" (for ${id}) is not a file.`);
-    }
-    return { id, path: resolved };
-}
-function token(value) {
-    // The runner masks github.token itself; a token passed any other way is masked here.
-    if (value)
-        core_setSecret(value);
-    // never echo it: say only what is wrong
-    if (/\s/.test(value))
-        throw new InputError('Input "github-token" must be a token without spaces, such as ${{ github.token }} or ${{ secrets.NAME }}; the value given has whitespace in it.');
-    return value;
-}
-// Docker's reference grammar (distribution/reference): [host[:port]/]name[:tag][@digest], where the
-// name's path components are lowercase. Checked here so a typo is one line, not a failed build.
-const HOST = '[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::[0-9]+)?';
-const COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
-const REFERENCE = new RegExp(`^(?:${HOST}/)?${COMPONENT}(?:/${COMPONENT})*(?::[\\w][\\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$`);
-function imageRef(name, value) {
-    if (REFERENCE.test(value) && value.length <= 255)
-        return value;
-    throw new InputError(`Input "${name}" must be an image reference like app:1.2 or ghcr.io/owner/app:sha (lowercase name; tag of letters, digits, ".", "_", "-"); "${value}" is not one.`);
-}
-/** One item per line (and per comma where `commas`), as docker/build-push-action reads lists. */
-function list(value, commas = false) {
-    return value
-        .split(commas ? /[\n,]/ : /\n/)
-        .map(item => item.trim())
-        .filter(item => item !== '');
-}
-// The YAML 1.2 core schema words, as @actions/core accepts them, but with a one-line error.
-function bool(name, value) {
-    if (['true', 'True', 'TRUE'].includes(value))
-        return true;
-    if (['false', 'False', 'FALSE'].includes(value))
-        return false;
-    throw new InputError(`Input "${name}" must be true or false; got "${value}".`);
-}
-function seconds(name, value) {
-    if (!/^\d+$/.test(value) || Number(value) < 1) {
-        throw new InputError(`Input "${name}" must be a whole number of seconds, 1 or more; got "${value}".`);
-    }
-    return Number(value);
-}
-function oneOf(name, value, allowed) {
-    if (allowed.includes(value))
-        return value;
-    throw new InputError(`Input "${name}" must be one of ${allowed.join(', ')}; got "${value}".`);
-}
-function maxSizeIncrease(value, compareTo) {
-    if (value === '')
-        return undefined;
-    const limit = parseIncrease(value);
-    if (!limit)
-        throw new InputError(`Input "max-size-increase" must be ${INCREASE_FORM}; got "${value}".`);
-    if (!compareTo)
-        throw new InputError('Input "max-size-increase" needs compare-to: the image to compare with.');
-    return { text: value, limit };
-}
-function maxSize(value) {
-    if (value === '')
-        return undefined;
-    const bytes = parseSize(value);
-    if (bytes === undefined || bytes <= 0)
-        throw new InputError(`Input "max-size" must be ${SIZE_FORM}; got "${value}".`);
-    return { text: value, bytes };
-}
-/**
- * `command` (and each `smoke-commands` line) replaces the image's CMD. It is split into words like a
- * shell would split them (quotes group words), but never run by a shell: operators such as && or |
- * are refused, and $VARS stay literal. A JSON array (exec form) is taken as it is.
- */
-function words(name, value) {
-    if (value.startsWith('[')) {
-        let parsed;
-        try {
-            parsed = JSON.parse(value);
-        }
-        catch {
-            throw new InputError(`Input "${name}" starting with "[" must be a JSON array of strings, like ["node", "dist/worker.js"].`);
-        }
-        if (!Array.isArray(parsed) || parsed.length === 0 || !parsed.every(w => typeof w === 'string')) {
-            throw new InputError(`Input "${name}" starting with "[" must be a non-empty JSON array of strings, like ["node", "dist/worker.js"].`);
-        }
-        return parsed;
-    }
-    const args = [];
-    for (const word of (0,shell_quote.parse)(value, key => `$${key}`)) {
-        if (typeof word !== 'string') {
-            throw new InputError(`Input "${name}" is not run through a shell, so it cannot use shell operators; write it as sh -c '...' if you need one.`);
-        }
-        args.push(word);
-    }
-    return args;
-}
+
+;// CONCATENATED MODULE: ./src/inputs/inputs.ts
+// The inputs' public face, where the rest of src/ imports them from: the table is table.ts, the
+// parsers parse.ts, the reading read.ts, the runner's source runner.ts.
+
+
+
+
 
 ;// CONCATENATED MODULE: ./src/publish/annotations.ts
 
 
 
-
 // A failed user check becomes an error annotation on the Dockerfile line that decides the user, so
 // the pull request's diff shows it where it can be fixed.
-function annotateUser(report, inputs) {
+function annotateUser(report, inputs, sink, workspace = process.env.GITHUB_WORKSPACE || process.cwd()) {
     const check = report.checks.find(c => c.name === 'user');
     if (check?.status !== 'fail')
         return;
@@ -43384,760 +44232,11 @@ function annotateUser(report, inputs) {
     const where = userPlace(content, inputs.target);
     if (!where)
         return;
-    const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
-    error(check.detail, {
+    sink.error(check.detail, {
         title: where.instruction === 'USER' ? 'image-gate: this USER runs as root' : 'image-gate: no USER in the final stage, so it runs as root',
         file: external_node_path_namespaceObject.relative(workspace, inputs.file),
-        startLine: where.line
+        line: where.line
     });
-}
-
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
-;// CONCATENATED MODULE: external "node:child_process"
-const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
-;// CONCATENATED MODULE: ./src/docker/command.ts
-
-
-/** The program could not be started at all (not installed, not on PATH). */
-class NotFoundError extends Error {
-}
-/** Output kept per stream: the tail, so a build printing gigabytes cannot exhaust memory. */
-const KEEP_BYTES = 16 << 20;
-/** How long a stopped command gets between SIGTERM and SIGKILL. */
-const KILL_GRACE_MS = 3000;
-const running = new Set();
-/** Registers a child started elsewhere (a stream it reads as it goes), so stopAll() reaches it. */
-function track(child) {
-    running.add(child);
-    child.once('close', () => running.delete(child));
-    child.once('error', () => running.delete(child));
-    return child;
-}
-/** Stops every process this run started and has not seen end (the run timed out or was cancelled). */
-function stopAll() {
-    for (const child of running)
-        stop(child);
-}
-/** SIGTERM, and SIGKILL if it is still there after the grace period. */
-function stop(child) {
-    if (child.exitCode !== null || child.signalCode !== null)
-        return;
-    child.kill('SIGTERM');
-    const hard = setTimeout(() => child.kill('SIGKILL'), KILL_GRACE_MS);
-    hard.unref();
-    child.once('close', () => clearTimeout(hard));
-}
-function runCommand(program, args, options = {}) {
-    return new Promise((resolve, reject) => {
-        const child = track((0,external_node_child_process_namespaceObject.spawn)(program, args, { stdio: ['ignore', 'pipe', 'pipe'] }));
-        const stdout = new Tail();
-        const stderr = new Tail();
-        let timedOut = false;
-        let settled = false;
-        const limit = options.limitMs
-            ? setTimeout(() => {
-                timedOut = true;
-                stop(child);
-            }, options.limitMs)
-            : undefined;
-        child.stdout?.on('data', (chunk) => {
-            stdout.push(chunk);
-            options.onOutput?.(chunk);
-        });
-        child.stderr?.on('data', (chunk) => {
-            stderr.push(chunk);
-            options.onOutput?.(chunk);
-        });
-        child.once('error', err => {
-            clearTimeout(limit);
-            if (settled)
-                return;
-            settled = true;
-            const code = err.code;
-            reject(code === 'ENOENT' ? new NotFoundError(`${program} was not found on PATH`) : err);
-        });
-        child.once('close', (code, signal) => {
-            clearTimeout(limit);
-            if (settled)
-                return;
-            settled = true;
-            // killed by a signal: the shell's convention, 128 + its number
-            const exitCode = code ?? 128 + (signal ? external_node_os_namespaceObject.constants.signals[signal] : 0);
-            resolve({ exitCode, stdout: stdout.text(), stderr: stderr.text(), timedOut });
-        });
-    });
-}
-/** The last KEEP_BYTES of a stream. */
-class Tail {
-    chunks = [];
-    bytes = 0;
-    push(chunk) {
-        this.chunks.push(chunk);
-        this.bytes += chunk.length;
-        while (this.bytes - this.chunks[0].length >= KEEP_BYTES)
-            this.bytes -= this.chunks.shift().length;
-    }
-    text() {
-        const all = Buffer.concat(this.chunks);
-        return all.subarray(Math.max(0, all.length - KEEP_BYTES)).toString('utf8');
-    }
-}
-
-;// CONCATENATED MODULE: ./src/report/escape.ts
-
-// Text from the image, its logs, its labels or the user is data. These helpers make it inert
-// wherever it is shown: in Markdown (job summary, PR comment) and in the action's own log.
-const HTML = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-/**
- * For a Markdown table cell or inline text: no HTML, no table breakage from `|` or newlines,
- * no Markdown emphasis/links, and no @mentions or #references that would notify or link.
- */
-function inline(text, max = 300) {
-    let s = text.replace(/\r?\n|\r/g, ' ').replace(/\s+/g, ' ').trim();
-    if (s.length > max)
-        s = `${s.slice(0, max - 1)}…`;
-    // one pass, so an entity written by one rule is never escaped again by another
-    return s
-        .replace(/[&<>"'\\`*_[\]#|~]/g, c => HTML[c] ?? `&#${c.charCodeAt(0)};`)
-        .replace(/@/g, '@\u200b'); // a zero-width space after @ keeps "@user" from notifying anyone
-}
-/**
- * A fenced code block for logs. The fence is longer than any backtick run inside, so the text
- * cannot close it; inside a fence GitHub renders HTML and @mentions as plain text.
- */
-function codeBlock(lines) {
-    const body = lines.join('\n').replace(/\r/g, '');
-    const longest = Math.max(0, ...(body.match(/`+/g) ?? []).map(run => run.length));
-    const fence = '`'.repeat(Math.max(3, longest + 1));
-    return `${fence}text\n${body}\n${fence}`;
-}
-/**
- * Untrusted lines echoed into the action log would otherwise be read by the runner as workflow
- * commands (`::set-output`, `::error::`, `::add-mask::`...). `::stop-commands::TOKEN` makes the runner
- * ignore commands until it sees `::TOKEN::`; the token is random, so the text cannot guess it.
- */
-function stopCommandsToken() {
-    return `image-gate-${(0,external_node_crypto_.randomBytes)(12).toString('hex')}`;
-}
-function logUntrusted(lines, write = s => process.stdout.write(s)) {
-    if (lines.length === 0)
-        return;
-    const token = stopCommandsToken();
-    write(`::stop-commands::${token}\n`);
-    for (const line of lines)
-        write(`${line}\n`);
-    write(`::${token}::\n`);
-}
-
-;// CONCATENATED MODULE: ./src/docker/docker.ts
-
-
-
-/** The engine or the CLI is unusable; the message says what to do. */
-class docker_EngineError extends Error {
-}
-/** How long a short call may take; main.ts sets it from the call-timeout input. */
-let callLimitMs = 30_000;
-/** Set once a call went unanswered: every later call fails at once instead of hanging in turn. */
-let hung;
-function setCallLimit(seconds) {
-    callLimitMs = seconds * 1000;
-}
-async function docker(args, options = {}) {
-    if (hung)
-        throw new docker_EngineError(hung);
-    const echo = options.stream ? lineWriter() : undefined;
-    let result;
-    try {
-        result = await runCommand('docker', args, { limitMs: options.long ? 0 : callLimitMs, onOutput: echo?.push });
-    }
-    catch (err) {
-        if (err instanceof NotFoundError) {
-            throw new docker_EngineError('the docker CLI was not found on PATH. Install Docker, or run on a GitHub-hosted Ubuntu runner, which has it.');
-        }
-        throw err;
-    }
-    finally {
-        echo?.flush();
-    }
-    if (result.timedOut) {
-        hung =
-            `the Docker engine did not answer \`docker ${callName(args)}\` within ${callLimitMs / 1000} s, so the run stopped there. ` +
-                "The daemon may be hung or overloaded: check it (`docker info`, the daemon's log), or raise call-timeout.";
-        throw new docker_EngineError(hung);
-    }
-    return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
-}
-/** "inspect", "image inspect", "buildx inspect": the command without its arguments. */
-function callName(args) {
-    return ['image', 'container', 'buildx'].includes(args[0]) && args[1] ? `${args[0]} ${args[1]}` : args[0];
-}
-/** Like docker(), but a non-zero exit is an error carrying Docker's own last line. */
-async function dockerOk(args) {
-    const r = await docker(args);
-    if (r.exitCode === 0)
-        return r.stdout;
-    const line = lastLine(r.stderr || r.stdout);
-    if (DAEMON_GONE.test(line)) {
-        throw new docker_EngineError(`the Docker engine stopped answering during the run (${line}). Check the daemon (\`docker info\`, its log) and start it again if it is down.`);
-    }
-    throw new Error(`docker ${args[0]} failed: ${line}`);
-}
-const DAEMON_GONE = /Cannot connect to the Docker daemon|Is the docker daemon running|error during connect/i;
-function lastLine(text) {
-    const lines = text.split('\n').map(l => l.trim()).filter(Boolean);
-    return lines[lines.length - 1] ?? '(no output)';
-}
-// Build output arrives in chunks. Workflow commands are paused for the whole stream (see
-// escape.ts), so a line like "::error::" printed by a RUN step stays plain text.
-function lineWriter() {
-    const token = stopCommandsToken();
-    process.stdout.write(`::stop-commands::${token}\n`);
-    return {
-        push: (chunk) => process.stdout.write(chunk),
-        flush: () => process.stdout.write(`\n::${token}::\n`)
-    };
-}
-/** Fails with one clear sentence when the engine, buildx or the chosen builder cannot be used. */
-async function preflight(builder = '') {
-    const version = await docker(['version', '--format', '{{.Server.Version}}']);
-    if (version.exitCode !== 0) {
-        throw new docker_EngineError(`the Docker engine is not reachable (${lastLine(version.stderr)}). Start the Docker daemon, or check DOCKER_HOST; on a Debian machine as root, scripts/setup-docker.sh installs and starts one.`);
-    }
-    const buildx = await docker(['buildx', 'version']);
-    if (buildx.exitCode !== 0) {
-        throw new docker_EngineError('docker buildx is not available (`docker buildx version` failed). Install the buildx plugin; on GitHub add the step docker/setup-buildx-action before image-gate.');
-    }
-    // without a name: the current builder (`docker buildx use`, or docker/setup-buildx-action)
-    const inspect = await docker(builder ? ['buildx', 'inspect', builder] : ['buildx', 'inspect']);
-    if (inspect.exitCode !== 0 && builder) {
-        throw new docker_EngineError(`the buildx builder "${builder}" is not usable (${lastLine(inspect.stderr)}). Create it (docker buildx create --name ${builder}, or docker/setup-buildx-action), or leave builder empty for the default.`);
-    }
-    return parseBuilder(inspect.stdout, builder);
-}
-/** The "Name:", "Driver:" and first "Endpoint:" lines of `docker buildx inspect`. */
-function parseBuilder(text, fallbackName = '') {
-    const field = (key) => new RegExp(`^${key}:\\s*(.*)$`, 'm').exec(text)?.[1].trim() ?? '';
-    return { name: field('Name') || fallbackName || 'default', driver: field('Driver') || 'unknown', endpoint: field('Endpoint') };
-}
-/**
- * A long-running docker command (docker events) whose output lines arrive as they are printed.
- * It runs until stop() (or command.ts stopAll), still with an argument array and no shell.
- */
-function dockerStream(args, onLine) {
-    const child = track((0,external_node_child_process_namespaceObject.spawn)('docker', args, { stdio: ['ignore', 'pipe', 'ignore'] }));
-    child.on('error', () => undefined); // no docker CLI: the caller's own calls report that
-    let pending = '';
-    child.stdout.on('data', (chunk) => {
-        pending += chunk.toString();
-        const lines = pending.split('\n');
-        pending = lines.pop() ?? '';
-        for (const line of lines)
-            if (line)
-                onLine(line);
-    });
-    return { stop: () => stop(child) };
-}
-
-;// CONCATENATED MODULE: ./src/docker/cleanup.ts
-
-
-
-
-
-
-
-// Nothing left behind. Everything one run creates carries its run id: containers a label, temp
-// files one directory. The main step removes its own as it goes; on SIGINT/SIGTERM (a cancelled
-// job) it removes them before exiting; and the post step (action.yml `post:`, run even when the job
-// was cancelled or the main step crashed) removes whatever is still there. Cleanup matches on the
-// run id only, so it never touches anything else on the host.
-const RUN_LABEL = 'io.github.image-gate.run';
-/** This process's run id (the post step gets the main step's from the saved state instead). */
-const RUN_ID = (0,external_node_crypto_.randomBytes)(6).toString('hex');
-function runDir(id) {
-    return external_node_path_namespaceObject.join((0,external_node_os_namespaceObject.tmpdir)(), `image-gate-${id}`);
-}
-/** A fresh temp directory inside this run's directory. */
-function tempDir(purpose) {
-    (0,external_node_fs_namespaceObject.mkdirSync)(runDir(RUN_ID), { recursive: true });
-    return (0,external_node_fs_namespaceObject.mkdtempSync)(external_node_path_namespaceObject.join(runDir(RUN_ID), `${purpose}-`));
-}
-/** Removes the run's containers (and their volumes) and its temp directory; returns how many containers. */
-async function cleanupRun(id) {
-    (0,external_node_fs_namespaceObject.rmSync)(runDir(id), { recursive: true, force: true });
-    // dockerOk: an engine that cannot list or remove them must not pass for "nothing to remove"
-    const ids = (await dockerOk(['ps', '--all', '--quiet', '--filter', `label=${RUN_LABEL}=${id}`])).split('\n').filter(Boolean);
-    if (ids.length > 0)
-        await dockerOk(['rm', '--force', '--volumes', ...ids]);
-    return ids.length;
-}
-/** Whether this run has named a container yet (container.ts): before that, nothing can be left. */
-let containersNamed = false;
-function noteContainer() {
-    containersNamed = true;
-}
-/**
- * Removes the run's containers at the end of a run. When the engine cannot be asked (it is down
- * or hung, which is also when the run failed), say who removes them, or how.
- */
-async function cleanupOrSayHow() {
-    try {
-        await cleanupRun(RUN_ID);
-    }
-    catch {
-        if (!containersNamed)
-            return; // it never got as far as a container: nothing was left
-        const filter = `label=${RUN_LABEL}=${RUN_ID}`;
-        if (process.env.GITHUB_ACTIONS === 'true')
-            info(`image-gate could not remove this run's containers (${filter}) now; its post step will.`);
-        else
-            warning(`could not remove this run's containers; once the engine answers: docker rm -f $(docker ps -aq --filter ${filter})`);
-    }
-}
-/** On SIGINT/SIGTERM: stop waiting, remove what this run created, and exit with the signal's code. */
-function cleanupOnSignals() {
-    const handler = (signal) => {
-        stopAll();
-        error(`image-gate was stopped (${signal}) before it finished; removing its containers.`);
-        void cleanupRun(RUN_ID).finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
-    };
-    process.once('SIGINT', handler);
-    process.once('SIGTERM', handler);
-}
-/** The post step: whatever the main step left (it crashed, or was killed). Never fails the job. */
-async function post(id) {
-    try {
-        const removed = await cleanupRun(id);
-        if (removed > 0)
-            core.info(`image-gate post: removed ${removed} container(s) the main step left behind.`);
-    }
-    catch (err) {
-        // no docker CLI at all: the main step already said so, and it created nothing
-        if (err instanceof EngineError)
-            core.debug(`image-gate post: ${err.message}`);
-        else
-            core.warning(`image-gate post: cleanup failed: ${err.message}`);
-    }
-}
-
-;// CONCATENATED MODULE: ./src/report/report.ts
-// The one report every output renders from: the job summary, the outputs, the terminal text and
-// (later) the pull-request comment. Stages write measurements into it; checks.ts judges them;
-// render.ts and outputs.ts only read it. It is also the `report` output, so keep it JSON-friendly.
-function newReport(tag = '') {
-    return { schema: 1, tag, build: { ok: false }, image: {}, health: { verdict: 'skipped' }, user: {}, checks: [], passed: false };
-}
-/** Seconds to one decimal, as the report shows them. */
-function round(n) {
-    return Math.round(n * 10) / 10;
-}
-
-;// CONCATENATED MODULE: ./src/stages/build.ts
-
-
-
-
-
-
-
-// Stage 1: `docker buildx build --load`, so the image lands in the engine and can be run.
-const LOG_TAIL_LINES = 30;
-/** Writes each secret value to a file of its own (mode 600) for --secret; buildx reads it from there. */
-function secretArgs(inputs, dir) {
-    const args = [];
-    inputs.secrets.forEach(({ id, value }, i) => {
-        const file = external_node_path_namespaceObject.join(dir, `secret-${i}`);
-        (0,external_node_fs_namespaceObject.writeFileSync)(file, value, { mode: 0o600 });
-        args.push('--secret', `id=${id},src=${file}`);
-    });
-    for (const { id, path: file } of inputs.secretFiles)
-        args.push('--secret', `id=${id},src=${file}`);
-    return args;
-}
-function buildArgs(inputs, tags, iidFile, metadataFile, secrets = []) {
-    const args = ['buildx', 'build'];
-    if (inputs.builder)
-        args.push('--builder', inputs.builder);
-    args.push('--load', '--progress', 'plain', '--iidfile', iidFile, '--metadata-file', metadataFile);
-    args.push('--file', inputs.file);
-    if (inputs.target)
-        args.push('--target', inputs.target);
-    for (const arg of inputs.buildArgs)
-        args.push('--build-arg', arg);
-    for (const label of inputs.labels)
-        args.push('--label', label);
-    args.push(...secrets);
-    for (const tag of tags)
-        args.push('--tag', tag);
-    if (inputs.noCache)
-        args.push('--no-cache');
-    if (inputs.pull)
-        args.push('--pull');
-    if (inputs.platform)
-        args.push('--platform', inputs.platform);
-    if (inputs.network)
-        args.push('--network', inputs.network);
-    for (const from of inputs.cacheFrom)
-        args.push('--cache-from', from);
-    for (const to of inputs.cacheTo)
-        args.push('--cache-to', to);
-    args.push(inputs.context);
-    return args;
-}
-async function build(inputs, tags, report, builder) {
-    const result = await group('Build', () => buildImage(inputs, tags));
-    report.build.seconds = result.seconds;
-    report.build.ok = result.ok;
-    if (!result.ok) {
-        const failure = explainFailure(result.output);
-        if (failure.error && CANNOT_LOAD.test(failure.error))
-            throw new docker_EngineError(cannotLoad(builder, `buildx says: ${failure.error}`));
-        Object.assign(report.build, failure);
-        return;
-    }
-    report.image.id = result.id;
-    // A builder bound to another engine (the docker driver of another context, a remote node) builds
-    // and "loads" fine, but into that engine: running the image here would only say "No such image".
-    const ref = result.id ?? tags[0];
-    const here = await docker(['image', 'inspect', '--format', '{{.Id}}', ref]);
-    if (here.exitCode !== 0)
-        throw new docker_EngineError(cannotLoad(builder, `${ref} is not in this engine after the build`));
-}
-/**
- * buildx refusing to build into this engine: a driver without a Docker exporter, or the docker
- * driver of another context ("use `docker --context=other buildx` to switch to context ...").
- */
-const CANNOT_LOAD = /docker exporter|exporter .*not (currently )?supported|not supported for the \S+ driver|to switch to context/i;
-function cannotLoad(builder, what) {
-    const where = builder.endpoint ? `, endpoint ${builder.endpoint}` : '';
-    return (`the buildx builder "${builder.name}" (driver ${builder.driver}${where}) cannot load the image into the Docker engine this run uses (${what}). ` +
-        'Use a builder on this engine: leave builder empty for the current context\'s default, or create one with docker/setup-buildx-action (driver docker-container) on the same context.');
-}
-/** One `buildx build --load`, its output streamed to the log. */
-async function buildImage(inputs, tags) {
-    const dir = tempDir('build');
-    try {
-        const iidFile = external_node_path_namespaceObject.join(dir, 'iid');
-        const metadataFile = external_node_path_namespaceObject.join(dir, 'metadata.json');
-        const started = Date.now();
-        // the secret files live in the build's temp dir, removed with it below
-        const result = await docker(buildArgs(inputs, tags, iidFile, metadataFile, secretArgs(inputs, dir)), { stream: true, long: true });
-        const seconds = round((Date.now() - started) / 1000);
-        const output = `${result.stdout}\n${result.stderr}`;
-        if (result.exitCode !== 0)
-            return { ok: false, seconds, output };
-        return { ok: true, seconds, output, id: readImageId(iidFile, metadataFile) };
-    }
-    finally {
-        (0,external_node_fs_namespaceObject.rmSync)(dir, { recursive: true, force: true });
-    }
-}
-function readImageId(iidFile, metadataFile) {
-    const iid = safeRead(iidFile).trim();
-    if (iid)
-        return iid;
-    // Some builders leave the iidfile empty with --load; the metadata file has the config digest.
-    const meta = JSON.parse(safeRead(metadataFile) || '{}');
-    return meta['containerimage.config.digest'] || meta['containerimage.digest'] || undefined;
-}
-function safeRead(file) {
-    try {
-        return (0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8');
-    }
-    catch {
-        return '';
-    }
-}
-/**
- * Finds, in buildx's plain progress output, the step that failed and the error it ended with.
- * A failed RUN step is echoed back as " > [stage 3/6] RUN npm run build:" between dashed lines;
- * the whole build ends with "ERROR: failed to solve: ..." (older buildx: "error: failed to solve").
- */
-function explainFailure(output) {
-    const lines = output.split('\n').map(l => l.replace(/\r$/, ''));
-    let failedStep;
-    let error;
-    for (const line of lines) {
-        const step = /^ > (\[.+?\] .+):$/.exec(line);
-        if (step)
-            failedStep = step[1];
-        if (/^(ERROR|error): /.test(line))
-            error = line.replace(/^(ERROR|error): /, '');
-    }
-    if (!failedStep && error && /dockerfile parse error|failed to read dockerfile|parse error/i.test(error)) {
-        failedStep = 'reading the Dockerfile';
-    }
-    const meaningful = lines.filter(l => l.trim() !== '');
-    return { failedStep, error, logTail: meaningful.slice(-LOG_TAIL_LINES) };
-}
-/** Without `tags`, a local name from the repository and commit, e.g. image-gate/octo-app:1a2b3c4d5e6f. */
-async function defaultTag(inputs, env = process.env) {
-    const repo = env.GITHUB_REPOSITORY || external_node_path_namespaceObject.basename(inputs.context);
-    const name = repo
-        .toLowerCase()
-        .replace(/[^a-z0-9._-]+/g, '-')
-        .replace(/^[^a-z0-9]+|[^a-z0-9]+$/g, '') || 'image';
-    let commit = env.GITHUB_SHA?.slice(0, 12) ?? '';
-    if (!commit) {
-        // bounded: a git call is a nicety for the tag, never worth a hang
-        const git = await runCommand('git', ['-C', inputs.context, 'rev-parse', '--short=12', 'HEAD'], { limitMs: 10_000 }).catch(() => ({
-            exitCode: 1,
-            stdout: ''
-        }));
-        commit = git.exitCode === 0 ? git.stdout.trim() : 'local';
-    }
-    const target = inputs.target ? `-${inputs.target.toLowerCase().replace(/[^a-z0-9._-]+/g, '-')}` : '';
-    return `image-gate/${name}:${commit}${target}`.slice(0, 200);
-}
-
-;// CONCATENATED MODULE: ./src/checks/index.ts
-
-
-// Judging: turns the measurements in the report into one row per check. Pure: no Docker, no I/O,
-// so every verdict and message can be unit-tested. Rendering is separate (render.ts).
-function judge(report, inputs) {
-    report.checks = [buildCheck(report), healthCheck(report, inputs)];
-    if (inputs.maxStartupTime !== undefined)
-        report.checks.push(startupCheck(report, inputs.maxStartupTime));
-    report.checks.push(sizeCheck(report, inputs));
-    if (inputs.maxSizeIncrease)
-        report.checks.push(sizeIncreaseCheck(report, inputs, inputs.maxSizeIncrease));
-    report.checks.push(userCheck(report, inputs));
-    for (const smoke of report.smoke ?? [])
-        report.checks.push(smokeCheck(smoke, inputs));
-    report.passed = !report.error && report.checks.every(check => check.status !== 'fail');
-}
-function notRun(name, report) {
-    return { name, status: 'skip', value: 'not run', limit: '', detail: report.build.ok ? 'not run' : 'not run: the build failed' };
-}
-function buildCheck(report) {
-    const b = report.build;
-    if (b.ok) {
-        return { name: 'build', status: 'pass', value: `built in ${b.seconds} s`, limit: '', detail: `image ${shortId(report.image.id)}` };
-    }
-    const where = b.failedStep ? `failed at ${b.failedStep}` : 'failed';
-    return {
-        name: 'build',
-        status: 'fail',
-        value: 'failed',
-        limit: '',
-        detail: `${where}${b.error ? `: ${b.error}` : ''}. The end of the build log is below.`
-    };
-}
-function healthCheck(report, inputs) {
-    const h = report.health;
-    const limit = `healthy within ${inputs.healthTimeout} s`;
-    const last = h.probes?.at(-1);
-    const probe = last ? ` Last probe exited ${last.exitCode}${last.output ? `: ${last.output}` : ''}.` : '';
-    const by = h.source === 'health-cmd' ? `health-cmd: ${h.command}` : `HEALTHCHECK: ${h.command}`;
-    switch (h.verdict) {
-        case 'healthy':
-            return { name: 'health', status: 'pass', value: `healthy after ${h.startupSeconds ?? h.waitedSeconds} s`, limit, detail: by };
-        case 'unhealthy':
-            return {
-                name: 'health',
-                status: 'fail',
-                value: 'unhealthy',
-                limit,
-                detail: `Docker marked the container unhealthy: it was not healthy within ${inputs.healthTimeout} s, then failed ${report.image.healthcheckRetries ?? 3} probes in a row (${by}).${probe} The container log is below.`
-            };
-        case 'exited':
-            return {
-                name: 'health',
-                status: 'fail',
-                value: `exited (code ${h.exitCode})${h.oomKilled ? ', OOM-killed' : ''}`,
-                limit: h.source ? limit : 'keeps running',
-                detail: `The container stopped${h.ranSeconds !== undefined ? ` ${h.ranSeconds} s after start` : ''} before it was healthy${h.oomKilled ? ': the kernel killed it for using too much memory' : ''}. Its last log lines are below.`
-            };
-        case 'timeout':
-            return {
-                name: 'health',
-                status: 'fail',
-                value: `not healthy after ${inputs.healthTimeout} s`,
-                limit,
-                detail: `Docker had no verdict ${h.waitedSeconds} s after start: the probes did not finish (${by}).${probe} Check that the probe command returns quickly; raise health-timeout if the app needs longer.`
-            };
-        case 'missing':
-            return {
-                name: 'health',
-                status: inputs.requireHealthcheck ? 'fail' : 'skip',
-                value: 'no health check',
-                limit: inputs.requireHealthcheck ? 'a HEALTHCHECK' : '',
-                detail: inputs.requireHealthcheck
-                    ? 'The image has no HEALTHCHECK (or HEALTHCHECK NONE) and no health-cmd was given. Add a HEALTHCHECK instruction to the final stage of the Dockerfile, or set the health-cmd input.'
-                    : 'The image has no HEALTHCHECK and no health-cmd was given; not judged (require-healthcheck: false). The container kept running.'
-            };
-        case 'skipped':
-            return notRun('health', report);
-    }
-}
-function startupCheck(report, maxSeconds) {
-    const startup = report.health.startupSeconds;
-    const limit = `≤ ${maxSeconds} s`;
-    if (startup === undefined) {
-        return { name: 'startup', status: 'skip', value: 'not healthy', limit, detail: 'No startup time: the container never became healthy (see health).' };
-    }
-    const value = `${startup} s`;
-    if (startup <= maxSeconds)
-        return { name: 'startup', status: 'pass', value, limit, detail: 'Container start to the first passing health probe.' };
-    return {
-        name: 'startup',
-        status: 'fail',
-        value,
-        limit,
-        detail: `Healthy ${round(startup - maxSeconds)} s later than max-startup-time. Look for slow work before the server listens (migrations, cache warm-up) or raise the budget.`
-    };
-}
-function smokeCheck(smoke, inputs) {
-    const limit = `exit 0, or running after ${inputs.smokeSeconds} s`;
-    if (smoke.outcome === 'running') {
-        return { name: 'smoke', status: 'pass', value: `running after ${smoke.seconds} s`, limit, detail: `command: ${smoke.command}` };
-    }
-    if (smoke.exitCode === 0) {
-        return { name: 'smoke', status: 'pass', value: `exited 0 after ${smoke.seconds} s`, limit, detail: `command: ${smoke.command}` };
-    }
-    return {
-        name: 'smoke',
-        status: 'fail',
-        value: `exited (code ${smoke.exitCode}) after ${smoke.seconds} s`,
-        limit,
-        detail: `command: ${smoke.command}. Its last log lines are below.`
-    };
-}
-function sizeCheck(report, inputs) {
-    const { size, compressedSize } = report.image;
-    if (size === undefined)
-        return notRun('size', report);
-    const compressed = compressedSize !== undefined ? `, compressed ${formatSize(compressedSize)}` : '';
-    const value = `${formatSize(size)} (${size.toLocaleString('en-US')} bytes)${compressed}`;
-    const notes = [...sizeNotes(report)];
-    if (!inputs.maxSize)
-        return { name: 'size', status: 'skip', value, limit: '', detail: ['No max-size set: measured, not judged.', ...notes].join(' ') };
-    const basis = inputs.sizeBasis === 'compressed' ? compressedSize : size;
-    const limit = `≤ ${inputs.maxSize.text}${inputs.sizeBasis === 'compressed' ? ' compressed' : ''}`;
-    if (basis === undefined) {
-        return { name: 'size', status: 'fail', value, limit, detail: ['The compressed size could not be measured (see the warning in the log).', ...notes].join(' ') };
-    }
-    if (basis <= inputs.maxSize.bytes) {
-        return { name: 'size', status: 'pass', value, limit, detail: [`${formatSize(inputs.maxSize.bytes - basis)} under the budget.`, ...notes].join(' ') };
-    }
-    return {
-        name: 'size',
-        status: 'fail',
-        value,
-        limit,
-        detail: [`${formatSize(basis - inputs.maxSize.bytes)} over the budget. The largest layers are listed below; keep build tools in an earlier stage.`, ...notes].join(' ')
-    };
-}
-/** What the size figures mean, and what they compare with. */
-function* sizeNotes(report) {
-    const { size = 0, compressedSize, compressedBy, store } = report.image;
-    yield 'Sizes in decimal units (1 MB = 1,000,000 bytes, as docker images prints them).';
-    if (store === 'containerd')
-        yield 'The engine uses the containerd image store, where its size counts the image content as that store keeps it.';
-    if (compressedBy === 'store')
-        yield 'Compressed: the layer blobs as the containerd store keeps them.';
-    else if (compressedSize !== undefined)
-        yield 'Compressed: each layer through gzip -6, about what a push transfers.';
-    const b = report.baseline;
-    if (b?.error)
-        yield `No comparison with ${b.ref}: ${b.error}.`;
-    else if (b?.size !== undefined) {
-        const zipped = compressedSize !== undefined && b.compressedSize !== undefined ? `; compressed ${formatDelta(compressedSize, b.compressedSize)}` : '';
-        yield `${formatDelta(size, b.size)} compared with ${b.ref}${growthNote(size - b.size, b.growth)}${zipped}.`;
-    }
-    const st = report.stages;
-    if (st?.error)
-        yield `No stage comparison: ${st.error}.`;
-    else if (st?.size !== undefined) {
-        const saved = st.size - size;
-        yield saved >= 0
-            ? `Multi-stage payoff: ${formatSize(saved)} (${((saved / st.size) * 100).toFixed(0)}%) smaller than stage ${st.stage} (${formatSize(st.size)}).`
-            : `The final image is ${formatSize(-saved)} larger than stage ${st.stage}: the multi-stage build saves nothing.`;
-    }
-}
-/** Which instruction the growth came from: "most of it from" only when that is true. */
-function growthNote(delta, growth) {
-    if (!growth || delta <= 0)
-        return '';
-    const layer = `${growth.instruction} (+${formatSize(growth.bytes)})`;
-    return growth.bytes * 2 >= delta ? `, most of it from ${layer}` : `; the largest growth: ${layer}`;
-}
-function sizeIncreaseCheck(report, inputs, increase) {
-    const b = report.baseline;
-    const compressed = inputs.sizeBasis === 'compressed';
-    const now = compressed ? report.image.compressedSize : report.image.size;
-    const before = compressed ? b?.compressedSize : b?.size;
-    const limit = 'percent' in increase.limit ? `≤ +${increase.limit.percent}%` : `≤ +${formatSize(increase.limit.bytes)}`;
-    if (now === undefined || before === undefined) {
-        const why = b?.error ?? `the ${compressed ? 'compressed ' : ''}size of ${b?.ref ?? 'compare-to'} could not be measured`;
-        return { name: 'size-increase', status: 'fail', value: 'unknown', limit, detail: `No comparison: ${why}.` };
-    }
-    const delta = now - before;
-    const allowed = 'percent' in increase.limit ? (before * increase.limit.percent) / 100 : increase.limit.bytes;
-    const value = formatDelta(now, before);
-    const detail = `${compressed ? 'Compressed size' : 'Size'} compared with ${b.ref} (${formatSize(before)}).`;
-    if (delta <= allowed)
-        return { name: 'size-increase', status: 'pass', value, limit, detail };
-    const growth = b.growth ? ` The largest growth: ${b.growth.instruction} (+${formatSize(b.growth.bytes)}${compressed ? ' uncompressed' : ''}).` : '';
-    return { name: 'size-increase', status: 'fail', value, limit, detail: `${detail}${growth} The largest layers are listed below.` };
-}
-function userCheck(report, inputs) {
-    const u = report.user;
-    if (report.health.verdict === 'skipped' && u.uid === undefined && u.resolvedUid === undefined)
-        return notRun('user', report);
-    const limit = inputs.requireNonRoot ? 'non-root' : '';
-    const judged = (status, value, detail) => inputs.requireNonRoot
-        ? { name: 'user', status, value, limit, detail }
-        : { name: 'user', status: 'skip', value, limit, detail: `${detail} Not judged (require-non-root: false).` };
-    const user = report.image.user ?? '';
-    const configured = describeConfigured(user, u);
-    if (u.uid === undefined) {
-        // The container died before it could be looked at: judge USER as the image resolves it.
-        if (u.resolvedUid === undefined) {
-            return { name: 'user', status: 'skip', value: 'unknown', limit: '', detail: `${configured}; runtime user not read: ${u.unknownReason}.` };
-        }
-        const value = `UID ${u.resolvedUid} (from USER)`;
-        const why = `${configured}. Runtime user not read (${u.unknownReason}), so this is USER as the image resolves it.`;
-        return u.resolvedUid === 0 ? judged('fail', value, `${why} ${fixRoot(user, u)}`) : judged('pass', value, why);
-    }
-    const value = `UID ${u.uid}${u.gid !== undefined ? `, GID ${u.gid}` : ''}`;
-    const others = (u.processes ?? []).filter(p => p.uid === 0 && p.pid !== u.pid);
-    const rootOthers = others.length ? ` Also running as UID 0: ${others.map(p => `${p.command} (PID ${p.pid})`).join(', ')}.` : '';
-    const seen = `${configured}; PID 1 (${u.process}) runs as UID ${u.uid}.${rootOthers}`;
-    if (u.uid !== 0 && others.length === 0)
-        return judged('pass', value, seen);
-    const fix = u.uid !== 0 ? 'Start every process as the unprivileged user, or drop the root helper.' : fixRoot(user, u);
-    return judged('fail', value, `${seen} ${fix}`);
-}
-/** `user`: the image's USER ("" when unset). */
-function describeConfigured(user, u) {
-    if (!user)
-        return 'no USER (root)';
-    if (u.unresolved)
-        return `USER ${user} (${u.unresolved})`;
-    if (u.resolvedUid !== undefined && !/^\d+(:\d+)?$/.test(user))
-        return `USER ${user} (UID ${u.resolvedUid} in the image)`;
-    return `USER ${user}`;
-}
-function fixRoot(user, u) {
-    if (user && u.resolvedUid === 0)
-        return `USER ${user} is UID 0 in the image's /etc/passwd: give that account its own UID (e.g. 10001), or use a numeric USER.`;
-    return 'Create an unprivileged user in the final stage and switch to it, e.g. USER 1001.';
-}
-function shortId(id) {
-    return id ? id.replace(/^sha256:/, '').slice(0, 12) : '(unknown)';
-}
-/** One line for the step's failure message, e.g. "health: exited (code 3); user: UID 0, GID 0". */
-function failureLine(report) {
-    if (report.error)
-        return report.error.message;
-    const failed = report.checks.filter(c => c.status === 'fail');
-    return `${failed.length} of ${report.checks.length} checks failed: ${failed.map(c => `${c.name} (${c.value})`).join('; ')}`;
 }
 
 ;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/context.js
@@ -49138,76 +49237,47 @@ function getOctokit(token, options, ...additionalPlugins) {
     return new GitHubWithPlugins(getOctokitOptions(token, options));
 }
 //# sourceMappingURL=github.js.map
-;// CONCATENATED MODULE: ./src/publish/github.ts
-
-
-const RETRIES = 3;
-const MAX_WAIT_S = 60;
-const sleep = ms => new Promise(resolve => setTimeout(resolve, ms));
-function client(token, wait = sleep) {
-    // GITHUB_API_URL (GitHub Enterprise, or a test server) is read by @actions/github itself.
-    const octokit = getOctokit(token);
-    octokit.hook.wrap('request', async (request, options) => {
-        for (let attempt = 0;; attempt++) {
-            try {
-                return await request(options);
-            }
-            catch (err) {
-                const delay = attempt < RETRIES ? retryDelayMs(err, attempt) : undefined;
-                if (delay === undefined)
-                    throw err;
-                info(`GitHub API ${options.method} ${options.url}: ${err.status}, retrying in ${delay / 1000} s`);
-                await wait(delay);
-            }
-        }
-    });
-    return octokit;
+;// CONCATENATED MODULE: ./src/report/escape.ts
+// Text from the image, its logs, its labels or the user is data. These helpers make it inert
+// wherever it is shown in Markdown (job summary, PR comment); the action's log is made safe by its sink
+// (publish/github-sink.ts).
+const HTML = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+/**
+ * For a Markdown table cell or inline text: no HTML, no table breakage from `|` or newlines,
+ * no Markdown emphasis/links, and no @mentions or #references that would notify or link.
+ */
+function inline(text, max = 300) {
+    let s = text.replace(/\r?\n|\r/g, ' ').replace(/\s+/g, ' ').trim();
+    if (s.length > max)
+        s = `${s.slice(0, max - 1)}…`;
+    // one pass, so an entity written by one rule is never escaped again by another
+    return s
+        .replace(/[&<>"'\\`*_[\]#|~]/g, c => HTML[c] ?? `&#${c.charCodeAt(0)};`)
+        .replace(/@/g, '@\u200b'); // a zero-width space after @ keeps "@user" from notifying anyone
 }
-/** How long to wait before retrying this error, or undefined when it must not be retried. */
-function retryDelayMs(err, attempt, now = Date.now()) {
-    const status = err.status ?? 0;
-    const headers = err.response?.headers ?? {};
-    const rateLimited = status === 429 ||
-        (status === 403 && (headers['retry-after'] !== undefined || headers['x-ratelimit-remaining'] === '0' || /secondary rate limit/i.test(err.message ?? '')));
-    if (!rateLimited && status < 500)
-        return undefined;
-    const retryAfter = Number(headers['retry-after']);
-    if (Number.isFinite(retryAfter) && headers['retry-after'] !== undefined) {
-        return retryAfter <= MAX_WAIT_S ? retryAfter * 1000 : undefined;
-    }
-    const reset = Number(headers['x-ratelimit-reset']);
-    if (headers['x-ratelimit-remaining'] === '0' && Number.isFinite(reset)) {
-        const seconds = Math.max(1, reset - Math.floor(now / 1000));
-        return seconds <= MAX_WAIT_S ? seconds * 1000 : undefined;
-    }
-    return 1000 * 2 ** attempt;
+/**
+ * A fenced code block for logs. The fence is longer than any backtick run inside, so the text
+ * cannot close it; inside a fence GitHub renders HTML and @mentions as plain text.
+ */
+function codeBlock(lines) {
+    const body = lines.join('\n').replace(/\r/g, '');
+    const longest = Math.max(0, ...(body.match(/`+/g) ?? []).map(run => run.length));
+    const fence = '`'.repeat(Math.max(3, longest + 1));
+    return `${fence}text\n${body}\n${fence}`;
 }
 
 ;// CONCATENATED MODULE: ./src/report/markdown.ts
 
 
 
-// Rendering: the report as Markdown (job summary, PR comment) and as terminal text. Reads the
-// report only; every string that came from the image, its logs or the user goes through escape.ts.
-const ICON = { pass: '✅', fail: '❌', skip: '⚪' };
+// Rendering: the report as Markdown (job summary, PR comment). Reads the report only; every string
+// that came from the image, its logs or the user goes through escape.ts.
 /** GitHub refuses a job summary over 1 MiB; stay well under it. */
 const SUMMARY_MAX_CHARS = 900_000;
 /** GitHub refuses a comment body over 65,536 characters; the marker and run link need a little room. */
 const COMMENT_MAX_CHARS = 60_000;
 /** A single log line longer than this is cut in the middle. */
 const LINE_MAX_CHARS = 2_000;
-function headline(report) {
-    if (report.error?.kind === 'timeout')
-        return 'timed out';
-    // an engine that fails once the build has begun stopped the run; before, the run never started
-    const started = report.build.seconds !== undefined;
-    if (report.error)
-        return report.error.kind === 'input' || (report.error.kind === 'engine' && !started) ? 'did not run' : 'stopped with an error';
-    if (report.passed)
-        return 'passed';
-    const failed = report.checks.filter(c => c.status === 'fail').length;
-    return `${failed} of ${report.checks.length} checks failed`;
-}
 /**
  * Headline, facts and the checks table, then the logs in collapsible sections. Over `maxChars`,
  * the logs lose their oldest lines (and over-long lines their middle); the table is never cut.
@@ -49286,7 +49356,7 @@ function logBlocks(report) {
     const probes = h.probes ?? [];
     if (probes.length > 0 && h.verdict !== 'healthy') {
         const lines = probes.flatMap(p => [`[exit ${p.exitCode}] ${p.output.split('\n')[0] ?? ''}`, ...p.output.split('\n').slice(1).map(l => `  ${l}`)]);
-        blocks.push({ title: `Last ${probes.length} health probes`, lines });
+        blocks.push({ title: probes.length === 1 ? 'Last health probe' : `Last ${probes.length} health probes`, lines });
     }
     if (h.logTail?.length)
         blocks.push({ title: 'Container log', lines: h.logTail });
@@ -49321,23 +49391,53 @@ function cutLine(line) {
 function details(summary, lines) {
     return ['<details><summary>' + inline(summary) + '</summary>', '', codeBlock(lines), '', '</details>', ''].join('\n');
 }
-/** Plain text for a terminal or the action log: the same rows, aligned. */
-function renderText(report) {
-    const out = [`image-gate: ${report.passed ? 'PASSED' : 'FAILED'} (${headline(report)})${report.tag ? `  ${report.tag}` : ''}`];
-    if (report.error)
-        out.push(`  ${report.error.message}`);
-    const width = (pick) => Math.max(0, ...report.checks.map(c => pick(c).length));
-    const wName = width(c => c.name);
-    const wValue = width(c => c.value);
-    const wLimit = width(c => c.limit);
-    for (const c of report.checks) {
-        out.push(`  ${ICON[c.status]} ${c.name.padEnd(wName)}  ${c.value.padEnd(wValue)}  ${c.limit.padEnd(wLimit)}  ${c.detail}`);
+
+;// CONCATENATED MODULE: ./src/publish/github.ts
+
+const RETRIES = 3;
+const MAX_WAIT_S = 60;
+const sleep = ms => new Promise(resolve => setTimeout(resolve, ms));
+/** `log`: where a retry is said (the run's sink). */
+function client(token, log, wait = sleep) {
+    // GITHUB_API_URL (GitHub Enterprise, or a test server) is read by @actions/github itself.
+    const octokit = getOctokit(token);
+    octokit.hook.wrap('request', async (request, options) => {
+        for (let attempt = 0;; attempt++) {
+            try {
+                return await request(options);
+            }
+            catch (err) {
+                const delay = attempt < RETRIES && options.method !== 'POST' ? retryDelayMs(err, attempt) : undefined;
+                if (delay === undefined)
+                    throw err;
+                log(`GitHub API ${options.method} ${options.url}: ${err.status}, retrying in ${delay / 1000} s`);
+                await wait(delay);
+            }
+        }
+    });
+    return octokit;
+}
+/** How long to wait before retrying this error, or undefined when it must not be retried. */
+function retryDelayMs(err, attempt, now = Date.now()) {
+    const status = err.status ?? 0;
+    const headers = err.response?.headers ?? {};
+    const rateLimited = status === 429 ||
+        (status === 403 && (headers['retry-after'] !== undefined || headers['x-ratelimit-remaining'] === '0' || /secondary rate limit/i.test(err.message ?? '')));
+    if (!rateLimited && status < 500)
+        return undefined;
+    const retryAfter = Number(headers['retry-after']);
+    if (Number.isFinite(retryAfter) && headers['retry-after'] !== undefined) {
+        return retryAfter <= MAX_WAIT_S ? retryAfter * 1000 : undefined;
     }
-    return out.join('\n');
+    const reset = Number(headers['x-ratelimit-reset']);
+    if (headers['x-ratelimit-remaining'] === '0' && Number.isFinite(reset)) {
+        const seconds = Math.max(1, reset - Math.floor(now / 1000));
+        return seconds <= MAX_WAIT_S ? seconds * 1000 : undefined;
+    }
+    return 1000 * 2 ** attempt;
 }
 
 ;// CONCATENATED MODULE: ./src/publish/comment.ts
-
 
 
 
@@ -49378,14 +49478,14 @@ function commentBody(report, key, link = runUrl()) {
     const footer = link ? `\n[Workflow run](${link})\n` : '\n';
     return `${renderMarkdown(report, COMMENT_MAX_CHARS)}${footer}${marker(key)}`;
 }
-/** Gate mode: comment on the pull request this run is for, if any. */
-async function commentOnPullRequest(report, inputs) {
+/** Gate mode: comment on the pull request this run is for, if any. Returns the comment made. */
+async function commentOnPullRequest(report, inputs, sink) {
     const target = pullRequest();
     if (!inputs.comment || !target) {
-        core_debug(`no pull-request comment (comment: ${inputs.comment}, event: ${github_context.eventName})`);
-        return;
+        sink.debug(`no pull-request comment (comment: ${inputs.comment}, event: ${github_context.eventName})`);
+        return undefined;
     }
-    await upsertComment(report, target, report.commentKey ?? commentKey(inputs), inputs.githubToken);
+    return upsertComment(report, target, report.commentKey ?? commentKey(inputs), inputs.githubToken, sink);
 }
 /**
  * comment-from mode, typically in a `workflow_run` workflow that has a write token while the
@@ -49393,53 +49493,69 @@ async function commentOnPullRequest(report, inputs) {
  * that pull request's head must be the commit the triggering run tested, so a crafted report
  * cannot steer the comment onto another pull request.
  */
-async function commentFromReport(report, inputs, octokit) {
+async function commentFromReport(report, inputs, sink, octokit) {
     const context = github_context;
     if (!report.pullRequest) {
-        warning('image-gate did not comment: the report names no pull request (it was not made on a pull_request event).');
-        return;
+        sink.warning('image-gate did not comment: the report names no pull request (it was not made on a pull_request event).');
+        return undefined;
     }
     const target = { owner: context.repo.owner, repo: context.repo.repo, number: report.pullRequest };
-    const api = octokit ?? client(inputs.githubToken);
+    const api = octokit ?? client(inputs.githubToken, sink.info);
     const runSha = context.eventName === 'workflow_run' ? context.payload.workflow_run?.head_sha : undefined;
     if (runSha) {
         try {
             const { data } = await api.rest.pulls.get({ owner: target.owner, repo: target.repo, pull_number: target.number });
             if (data.head.sha !== runSha) {
-                warning(`image-gate did not comment: pull request #${target.number} is at ${data.head.sha.slice(0, 12)}, but the workflow run tested ${runSha.slice(0, 12)}. A newer push will bring its own report.`);
-                return;
+                sink.warning(`image-gate did not comment: pull request #${target.number} is at ${data.head.sha.slice(0, 12)}, but the workflow run tested ${runSha.slice(0, 12)}. A newer push will bring its own report.`);
+                return undefined;
             }
         }
         catch (err) {
-            warning(explain(err));
-            return;
+            sink.warning(explain(err));
+            return undefined;
         }
     }
-    await upsertComment(report, target, inputs.commentKey || report.commentKey || 'image-gate', inputs.githubToken, api);
+    return upsertComment(report, target, inputs.commentKey || report.commentKey || 'image-gate', inputs.githubToken, sink, api);
 }
 /** Posts or updates the comment for `key`. Problems become one warning, never a failure. */
-async function upsertComment(report, target, key, token, octokit) {
+async function upsertComment(report, target, key, token, sink, octokit, wait = sleep) {
     if (!token) {
-        warning('image-gate did not comment on the pull request: github-token is empty. The job summary has the report.');
-        return;
+        sink.warning('image-gate did not comment on the pull request: github-token is empty. The job summary has the report.');
+        return undefined;
     }
-    const api = octokit ?? client(token);
+    const api = octokit ?? client(token, sink.info);
+    const where = { owner: target.owner, repo: target.repo };
     try {
         const body = commentBody(report, key);
-        const existing = await findOurs(api, target, marker(key));
-        if (existing) {
-            const { data } = await api.rest.issues.updateComment({ owner: target.owner, repo: target.repo, comment_id: existing, body });
-            report.comment = { url: data.html_url, action: 'updated' };
+        for (let attempt = 0;; attempt++) {
+            const existing = await findOurs(api, target, marker(key));
+            if (existing) {
+                const { data } = await api.rest.issues.updateComment({ ...where, comment_id: existing, body });
+                return said(sink, { url: data.html_url, action: 'updated' });
+            }
+            try {
+                const { data } = await api.rest.issues.createComment({ ...where, issue_number: target.number, body });
+                return said(sink, { url: data.html_url, action: 'created' });
+            }
+            catch (err) {
+                // GitHub may have saved the comment and still answered 5xx: look for it again before
+                // creating another, or the pull request gets two.
+                const delay = attempt < RETRIES ? retryDelayMs(err, attempt) : undefined;
+                if (delay === undefined)
+                    throw err;
+                sink.info(`GitHub API POST comment: ${err.status}, looking for it again and retrying in ${delay / 1000} s`);
+                await wait(delay);
+            }
         }
-        else {
-            const { data } = await api.rest.issues.createComment({ owner: target.owner, repo: target.repo, issue_number: target.number, body });
-            report.comment = { url: data.html_url, action: 'created' };
-        }
-        info(`Pull-request comment ${report.comment.action}: ${report.comment.url}`);
     }
     catch (err) {
-        warning(explain(err));
+        sink.warning(explain(err));
+        return undefined;
     }
+}
+function said(sink, comment) {
+    sink.info(`Pull-request comment ${comment.action}: ${comment.url}`);
+    return comment;
 }
 /**
  * Our comment: it carries our marker and was written by the token's own account. For a personal
@@ -49468,211 +49584,7 @@ function explain(err) {
     return `image-gate could not comment on the pull request (${why}). The job summary has the report; the step outcome is unchanged.`;
 }
 
-;// CONCATENATED MODULE: ./src/stages/run.ts
-
-
-
-// Stage 3: start the built image as a detached container. Everything image-gate creates carries
-// the label below and an "image-gate-" name, so cleanup only ever touches our own containers.
-const LABEL = 'io.github.image-gate';
-function labels() {
-    return ['--label', `${LABEL}=true`, '--label', `${RUN_LABEL}=${RUN_ID}`];
-}
-/** A name for a container this run is about to create (which cleanup then has to remove). */
-function containerName() {
-    noteContainer();
-    return `image-gate-${(0,external_node_crypto_.randomBytes)(6).toString('hex')}`;
-}
-/** The run-time health flags: fast probing so the verdict comes when the app is ready. */
-function healthFlags(inputs, imageHasHealthcheck) {
-    const flags = [];
-    if (inputs.healthCmd)
-        flags.push('--health-cmd', inputs.healthCmd);
-    if (inputs.fastHealth && (inputs.healthCmd || imageHasHealthcheck)) {
-        // Probe every second instead of the image's interval (often 30 s). The start period covers the
-        // whole wait, so a slow starter is not failed while it boots; the image's timeout and command stay.
-        flags.push('--health-interval=1s', `--health-start-period=${inputs.healthTimeout}s`);
-    }
-    return flags;
-}
-function runArgs(inputs, image, name, imageHasHealthcheck) {
-    const args = ['run', '--detach', '--name', name, ...labels()];
-    for (const pair of inputs.env)
-        args.push('--env', pair);
-    args.push(...healthFlags(inputs, imageHasHealthcheck));
-    args.push(image);
-    if (inputs.command)
-        args.push(...inputs.command);
-    return args;
-}
-/** A smoke container: same image and env, another command, no health check of its own. */
-function smokeArgs(inputs, image, name, command) {
-    const args = ['run', '--detach', '--name', name, ...labels(), '--no-healthcheck'];
-    for (const pair of inputs.env)
-        args.push('--env', pair);
-    return [...args, image, ...command];
-}
-/** Starts the container; returns false (with the reason in the report) when Docker could not. */
-async function startContainer(inputs, name, report) {
-    const image = report.image.id ?? report.tag;
-    const result = await docker(runArgs(inputs, image, name, report.image.healthcheck !== undefined));
-    if (result.exitCode === 0)
-        return true;
-    // e.g. the command's executable is missing: Docker creates the container but cannot start it.
-    report.health.verdict = 'exited';
-    report.health.exitCode = result.exitCode;
-    report.health.logTail = [lastLine(result.stderr)];
-    return false;
-}
-async function removeContainer(name) {
-    await docker(['rm', '--force', '--volumes', name]);
-}
-/** The last lines the container printed, stdout and stderr in the order they were written. */
-async function logTail(name, lines = 50) {
-    const r = await docker(['logs', '--timestamps', '--tail', String(lines), name]);
-    const stamped = [...r.stdout.split('\n'), ...r.stderr.split('\n')].filter(l => l !== '');
-    // Each line starts with an RFC 3339 timestamp of fixed width per engine, so text order is time order.
-    stamped.sort((a, b) => (a.slice(0, 35) < b.slice(0, 35) ? -1 : a.slice(0, 35) > b.slice(0, 35) ? 1 : 0));
-    return stamped.slice(-lines).map(l => l.replace(/^\S+ /, ''));
-}
-
-;// CONCATENATED MODULE: ./src/stages/inspect.ts
-
-async function inspectImage(ref, report) {
-    const [image] = JSON.parse(await dockerOk(['image', 'inspect', ref]));
-    report.image.id = image.Id;
-    report.image.size = image.Size;
-    report.image.user = image.Config?.User ?? '';
-    report.image.healthcheck = healthcheckOf(image.Config?.Healthcheck?.Test);
-    report.image.healthcheckRetries = image.Config?.Healthcheck?.Retries || DOCKER_DEFAULT_RETRIES;
-    report.image.exposedPorts = Object.keys(image.Config?.ExposedPorts ?? {});
-    report.image.labels = image.Config?.Labels ?? {};
-}
-/** What Docker uses when the image sets no --retries. */
-const DOCKER_DEFAULT_RETRIES = 3;
-/** `HEALTHCHECK NONE` and an inherited empty test both mean: no health check. */
-function healthcheckOf(test) {
-    if (!test || test.length === 0 || test[0] === 'NONE')
-        return undefined;
-    return test;
-}
-/** ["CMD-SHELL", "wget ... || exit 1"] → "wget ... || exit 1"; ["CMD", "a", "b"] → "a b". */
-function describeHealthcheck(test) {
-    return test.slice(1).join(' ');
-}
-
-;// CONCATENATED MODULE: ./src/stages/health.ts
-
-
-
-
-// Stage 4: wait until Docker itself says the container is healthy (its HEALTHCHECK state), and stop
-// at once when the container dies. The wait wakes on Docker's own events (watch.ts) and then reads
-// Docker's state, so the verdict follows Docker's within tens of milliseconds.
-//
-// The rule, with fast-health (the default): the start period is health-timeout (container.ts), so
-// Docker counts no failure before it; the first passing probe makes the container healthy and ends
-// the wait. After the start period Docker needs `retries` failed probes (1 s apart) to say
-// "unhealthy"; we wait that long more, so a check that never passes gets Docker's own "unhealthy"
-// rather than our guess. A container that turns unhealthy after having been healthy is not waited
-// on: the wait ends at the first "healthy". Only a check that never settles (a hanging probe) ends
-// as "timeout". With fast-health: false the image's own settings apply and the wait is health-timeout.
-/** Without events, look anyway this often: a lost event stream costs at most this. */
-const SAFETY_POLL_MS = 2000;
-/** Beyond retries × 1 s: room for the probes themselves to run. */
-const VERDICT_GRACE_MS = 5000;
-/** Without a health check, watch this long so a container that dies at start is still caught. */
-const NO_HEALTHCHECK_WATCH_MS = 3000;
-async function containerState(name) {
-    return JSON.parse(await dockerOk(['inspect', '--format', '{{json .State}}', name]));
-}
-/** How long to wait for Docker's verdict. */
-function waitLimitMs(inputs, report) {
-    if (!report.health.source)
-        return NO_HEALTHCHECK_WATCH_MS;
-    if (!inputs.fastHealth)
-        return inputs.healthTimeout * 1000;
-    const retries = report.image.healthcheckRetries ?? DOCKER_DEFAULT_RETRIES;
-    return inputs.healthTimeout * 1000 + retries * 1000 + VERDICT_GRACE_MS;
-}
-async function waitForHealth(inputs, name, report, waiter) {
-    const health = report.health;
-    const imageCheck = report.image.healthcheck;
-    health.timeoutSeconds = inputs.healthTimeout;
-    if (inputs.healthCmd) {
-        health.source = 'health-cmd';
-        health.command = inputs.healthCmd;
-    }
-    else if (imageCheck) {
-        health.source = 'image';
-        health.command = describeHealthcheck(imageCheck);
-    }
-    const started = waiter.now();
-    const limitMs = waitLimitMs(inputs, report);
-    for (;;) {
-        const state = await containerState(name);
-        health.waitedSeconds = round((waiter.now() - started) / 1000);
-        health.verdictSeconds = sinceStart(state, waiter.now());
-        if (!state.Running)
-            return exited(name, state, report);
-        if (health.source && state.Health?.Status === 'healthy') {
-            health.verdict = 'healthy';
-            health.startupSeconds = startupSeconds(state);
-            return;
-        }
-        if (health.source && state.Health?.Status === 'unhealthy') {
-            health.verdict = 'unhealthy';
-            recordProbes(state, report);
-            health.logTail = await logTail(name);
-            return;
-        }
-        if (waiter.now() - started >= limitMs) {
-            health.verdict = health.source ? 'timeout' : 'missing';
-            if (health.source) {
-                recordProbes(state, report);
-                health.logTail = await logTail(name);
-            }
-            return;
-        }
-        await waiter.wait(Math.min(SAFETY_POLL_MS, limitMs - (waiter.now() - started)));
-    }
-}
-async function exited(name, state, report) {
-    const health = report.health;
-    health.verdict = 'exited';
-    health.exitCode = state.ExitCode;
-    health.oomKilled = state.OOMKilled;
-    health.ranSeconds = ranSeconds(state);
-    recordProbes(state, report);
-    health.logTail = await logTail(name);
-    if (state.Error)
-        health.logTail.push(state.Error);
-}
-/** How long a stopped container ran, from Docker's own timestamps. */
-function ranSeconds(state) {
-    return round(Math.max(0, Date.parse(state.FinishedAt) - Date.parse(state.StartedAt)) / 1000);
-}
-/** Container start → end of the first passing probe, both stamped by Docker. */
-function startupSeconds(state) {
-    const passed = state.Health?.Log?.find(probe => probe.ExitCode === 0);
-    if (!passed)
-        return undefined;
-    return round(Math.max(0, Date.parse(passed.End) - Date.parse(state.StartedAt)) / 1000);
-}
-function sinceStart(state, now) {
-    const started = Date.parse(state.StartedAt);
-    return Number.isFinite(started) && started > 0 ? round(Math.max(0, now - started) / 1000) : undefined;
-}
-/** Docker keeps the last five probe results; keep them all, the newest last. */
-function recordProbes(state, report) {
-    const probes = (state.Health?.Log ?? []).map(p => ({ exitCode: p.ExitCode, output: p.Output.trim() }));
-    if (probes.length === 0)
-        return;
-    report.health.probes = probes;
-}
-
 ;// CONCATENATED MODULE: ./src/publish/outputs.ts
-
 // The step's outputs, all read off the report.
 function outputsOf(report) {
     const text = (v) => (v === undefined ? '' : String(v));
@@ -49689,21 +49601,7758 @@ function outputsOf(report) {
         'comment-url': report.comment?.url ?? ''
     };
 }
-function setOutputs(report) {
+function setOutputs(report, sink) {
     for (const [name, value] of Object.entries(outputsOf(report)))
-        setOutput(name, value);
+        sink.output(name, value);
 }
+
+;// CONCATENATED MODULE: ./node_modules/valibot/dist/index.mjs
+//#region src/storages/globalConfig/globalConfig.ts
+let store$4;
+const DEFAULT_CONFIG = {
+	lang: void 0,
+	message: void 0,
+	abortEarly: void 0,
+	abortPipeEarly: void 0
+};
+/**
+* Sets the global configuration.
+*
+* @param config The configuration.
+*/
+function setGlobalConfig(config$1) {
+	store$4 = {
+		...store$4,
+		...config$1
+	};
+}
+/**
+* Returns the global configuration.
+*
+* @param config The config to merge.
+*
+* @returns The configuration.
+*/
+/* @__NO_SIDE_EFFECTS__ */
+function getGlobalConfig(config$1) {
+	if (!config$1 && !store$4) return DEFAULT_CONFIG;
+	return {
+		lang: config$1?.lang ?? store$4?.lang,
+		message: config$1?.message,
+		abortEarly: config$1?.abortEarly ?? store$4?.abortEarly,
+		abortPipeEarly: config$1?.abortPipeEarly ?? store$4?.abortPipeEarly
+	};
+}
+/**
+* Deletes the global configuration.
+*/
+function deleteGlobalConfig() {
+	store$4 = void 0;
+}
+
+//#endregion
+//#region src/storages/globalMessage/globalMessage.ts
+let store$3;
+/**
+* Sets a global error message.
+*
+* @param message The error message.
+* @param lang The language of the message.
+*/
+function setGlobalMessage(message$1, lang) {
+	if (!store$3) store$3 = /* @__PURE__ */ new Map();
+	store$3.set(lang, message$1);
+}
+/**
+* Returns a global error message.
+*
+* @param lang The language of the message.
+*
+* @returns The error message.
+*/
+/* @__NO_SIDE_EFFECTS__ */
+function getGlobalMessage(lang) {
+	return store$3?.get(lang);
+}
+/**
+* Deletes a global error message.
+*
+* @param lang The language of the message.
+*/
+function deleteGlobalMessage(lang) {
+	store$3?.delete(lang);
+}
+
+//#endregion
+//#region src/storages/schemaMessage/schemaMessage.ts
+let store$2;
+/**
+* Sets a schema error message.
+*
+* @param message The error message.
+* @param lang The language of the message.
+*/
+function setSchemaMessage(message$1, lang) {
+	if (!store$2) store$2 = /* @__PURE__ */ new Map();
+	store$2.set(lang, message$1);
+}
+/**
+* Returns a schema error message.
+*
+* @param lang The language of the message.
+*
+* @returns The error message.
+*/
+/* @__NO_SIDE_EFFECTS__ */
+function getSchemaMessage(lang) {
+	return store$2?.get(lang);
+}
+/**
+* Deletes a schema error message.
+*
+* @param lang The language of the message.
+*/
+function deleteSchemaMessage(lang) {
+	store$2?.delete(lang);
+}
+
+//#endregion
+//#region src/storages/specificMessage/specificMessage.ts
+let store$1;
+/**
+* Sets a specific error message.
+*
+* @param reference The identifier reference.
+* @param message The error message.
+* @param lang The language of the message.
+*/
+function setSpecificMessage(reference, message$1, lang) {
+	if (!store$1) store$1 = /* @__PURE__ */ new Map();
+	if (!store$1.get(reference)) store$1.set(reference, /* @__PURE__ */ new Map());
+	store$1.get(reference).set(lang, message$1);
+}
+/**
+* Returns a specific error message.
+*
+* @param reference The identifier reference.
+* @param lang The language of the message.
+*
+* @returns The error message.
+*/
+/* @__NO_SIDE_EFFECTS__ */
+function getSpecificMessage(reference, lang) {
+	return store$1?.get(reference)?.get(lang);
+}
+/**
+* Deletes a specific error message.
+*
+* @param reference The identifier reference.
+* @param lang The language of the message.
+*/
+function deleteSpecificMessage(reference, lang) {
+	store$1?.get(reference)?.delete(lang);
+}
+
+//#endregion
+//#region src/utils/_stringify/_stringify.ts
+/**
+* Stringifies an unknown input to a literal or type string.
+*
+* @param input The unknown input.
+*
+* @returns A literal or type string.
+*
+* @internal
+*/
+/* @__NO_SIDE_EFFECTS__ */
+function _stringify(input) {
+	const type = typeof input;
+	if (type === "string") return `"${input}"`;
+	if (type === "number" || type === "bigint" || type === "boolean") return `${input}`;
+	if (type === "object" || type === "function") return (input && Object.getPrototypeOf(input)?.constructor?.name) ?? "null";
+	return type;
+}
+
+//#endregion
+//#region src/utils/_addIssue/_addIssue.ts
+/**
+* Adds an issue to the dataset.
+*
+* @param context The issue context.
+* @param label The issue label.
+* @param dataset The input dataset.
+* @param config The configuration.
+* @param other The optional props.
+*
+* @internal
+*/
+function _addIssue(context, label, dataset, config$1, other) {
+	const input = other && "input" in other ? other.input : dataset.value;
+	const expected = other?.expected ?? context.expects ?? null;
+	const received = other?.received ?? /* @__PURE__ */ _stringify(input);
+	const issue = {
+		kind: context.kind,
+		type: context.type,
+		input,
+		expected,
+		received,
+		message: `Invalid ${label}: ${expected ? `Expected ${expected} but r` : "R"}eceived ${received}`,
+		requirement: context.requirement,
+		path: other?.path,
+		issues: other?.issues,
+		lang: config$1.lang,
+		abortEarly: config$1.abortEarly,
+		abortPipeEarly: config$1.abortPipeEarly
+	};
+	const isSchema = context.kind === "schema";
+	const message$1 = other?.message ?? context.message ?? /* @__PURE__ */ getSpecificMessage(context.reference, issue.lang) ?? (isSchema ? /* @__PURE__ */ getSchemaMessage(issue.lang) : null) ?? config$1.message ?? /* @__PURE__ */ getGlobalMessage(issue.lang);
+	if (message$1 !== void 0) issue.message = typeof message$1 === "function" ? message$1(issue) : message$1;
+	if (isSchema) dataset.typed = false;
+	if (dataset.issues) dataset.issues.push(issue);
+	else dataset.issues = [issue];
+}
+
+//#endregion
+//#region src/utils/_cloneDataset/_cloneDataset.ts
+/**
+* Creates a shallow copy of a dataset.
+*
+* Hint: The `value` is copied by reference, but the `issues` array, its issues
+* and their `path` arrays are cloned to avoid reusing mutable dataset state
+* across multiple runs. Mutating a returned object or array value can
+* therefore affect later cache hits that reuse the same cached output.
+*
+* @param dataset The output dataset.
+*
+* @returns The copied output dataset.
+*/
+/* @__NO_SIDE_EFFECTS__ */
+function _cloneDataset(dataset) {
+	return {
+		typed: dataset.typed,
+		value: dataset.value,
+		issues: dataset.issues?.map((issue) => ({
+			...issue,
+			path: issue.path && [...issue.path]
+		}))
+	};
+}
+
+//#endregion
+//#region src/utils/_formatCase/_formatCase.ts
+/**
+* Splits a string into lowercase words and rejoins them with the given
+* separator and capitalization rules.
+*
+* Words are separated by `_`, `-` and ASCII whitespace, as well as by case
+* and acronym boundaries. Whether the first or subsequent words are
+* capitalized is controlled by `capFirst` and `capRest`.
+*
+* Hint: Implemented in a single pass that emits directly to the result
+* string to avoid an intermediate `string[]` allocation. ASCII chars are
+* classified via char codes to skip `.toLowerCase()` and `.toUpperCase()`
+* method calls in the common case.
+*
+* Hint: Digits are treated as a separate character class, so `item2Name`
+* yields `item2` and `name` rather than `item`, `2` and `name`.
+*
+* @param input The input string.
+* @param separator The string inserted between words.
+* @param capFirst Whether to capitalize the first word.
+* @param capRest Whether to capitalize subsequent words.
+*
+* @returns The formatted string.
+*
+* @internal
+*/
+/* @__NO_SIDE_EFFECTS__ */
+function _formatCase(input, separator, capFirst, capRest) {
+	let result = "";
+	let firstWord = true;
+	let start = 0;
+	let prev = 0;
+	let prevPrev = 0;
+	const flush = (end) => {
+		if (end > start) {
+			let word = input.slice(start, end).toLowerCase();
+			if (firstWord ? capFirst : capRest) {
+				const firstCode = word.charCodeAt(0);
+				if (firstCode >= 97 && firstCode <= 122) word = String.fromCharCode(firstCode - 32) + word.slice(1);
+				else {
+					const charLen = firstCode >= 55296 && firstCode <= 56319 ? 2 : 1;
+					word = word.slice(0, charLen).toUpperCase() + word.slice(charLen);
+				}
+			}
+			result += firstWord ? word : separator + word;
+			firstWord = false;
+		}
+	};
+	for (let index = 0; index < input.length; index++) {
+		const code = input.charCodeAt(index);
+		let type;
+		if (code === 32 || code === 9 || code === 10 || code === 11 || code === 12 || code === 13 || code === 45 || code === 95) {
+			flush(index);
+			start = index + 1;
+			type = 0;
+		} else if (code < 128) type = code >= 65 && code <= 90 ? 1 : code >= 97 && code <= 122 ? 2 : 3;
+		else {
+			const char = input[index];
+			const charLower = char.toLowerCase();
+			type = charLower === char.toUpperCase() ? 3 : char === charLower ? 2 : 1;
+		}
+		if (type === 1 && (prev === 2 || prev === 3) && index > start) {
+			flush(index);
+			start = index;
+		} else if (type === 2 && prev === 1 && prevPrev === 1 && index - 1 > start) {
+			flush(index - 1);
+			start = index - 1;
+		}
+		prevPrev = prev;
+		prev = type;
+	}
+	flush(input.length);
+	return result;
+}
+
+//#endregion
+//#region src/utils/_getByteCount/_getByteCount.ts
+let textEncoder;
+/**
+* Returns the byte count of the input.
+*
+* @param input The input to be measured.
+*
+* @returns The byte count.
+*
+* @internal
+*/
+/* @__NO_SIDE_EFFECTS__ */
+function _getByteCount(input) {
+	if (!textEncoder) textEncoder = new TextEncoder();
+	return textEncoder.encode(input).length;
+}
+
+//#endregion
+//#region src/utils/_getCodePointCount/_getCodePointCount.ts
+/**
+* Returns the code point count of the input.
+*
+* @param input The input to be measured.
+*
+* @returns The code point count.
+*
+* @internal
+*/
+/* @__NO_SIDE_EFFECTS__ */
+function _getCodePointCount(input) {
+	let count = input.length;
+	const lengthMinus1 = input.length - 1;
+	for (let i = 0; i < lengthMinus1;) if (input.codePointAt(i) <= 65535) i++;
+	else {
+		i += 2;
+		count--;
+	}
+	return count;
+}
+
+//#endregion
+//#region src/utils/_getGraphemeCount/_getGraphemeCount.ts
+let segmenter;
+/**
+* Returns the grapheme count of the input.
+*
+* @param input The input to be measured.
+*
+* @returns The grapheme count.
+*
+* @internal
+*/
+/* @__NO_SIDE_EFFECTS__ */
+function _getGraphemeCount(input) {
+	if (!segmenter) segmenter = new Intl.Segmenter();
+	const segments = segmenter.segment(input);
+	let count = 0;
+	for (const _ of segments) count++;
+	return count;
+}
+
+//#endregion
+//#region src/utils/_getLastMetadata/_getLastMetadata.ts
+/**
+* Returns the last top-level value of a given metadata type from a schema
+* using a breadth-first search that starts with the last item in the pipeline.
+*
+* @param schema The schema to search.
+* @param type The metadata type.
+*
+* @returns The value, if any.
+*
+* @internal
+*/
+/* @__NO_SIDE_EFFECTS__ */
+function _getLastMetadata(schema, type) {
+	if ("pipe" in schema) {
+		const nestedSchemas = [];
+		for (let index = schema.pipe.length - 1; index >= 0; index--) {
+			const item = schema.pipe[index];
+			if (item.kind === "schema" && "pipe" in item) nestedSchemas.push(item);
+			else if (item.kind === "metadata" && item.type === type) return item[type];
+		}
+		for (const nestedSchema of nestedSchemas) {
+			const result = /* @__PURE__ */ _getLastMetadata(nestedSchema, type);
+			if (result !== void 0) return result;
+		}
+	}
+}
+
+//#endregion
+//#region src/utils/_getWordCount/_getWordCount.ts
+let store;
+/**
+* Returns the word count of the input.
+*
+* @param locales The locales to be used.
+* @param input The input to be measured.
+*
+* @returns The word count.
+*
+* @internal
+*/
+/* @__NO_SIDE_EFFECTS__ */
+function _getWordCount(locales, input) {
+	if (!store) store = /* @__PURE__ */ new Map();
+	const key = String(locales);
+	let segmenter$1 = store.get(key);
+	if (!segmenter$1) {
+		segmenter$1 = new Intl.Segmenter(locales, { granularity: "word" });
+		store.set(key, segmenter$1);
+	}
+	const segments = segmenter$1.segment(input);
+	let count = 0;
+	for (const segment of segments) if (segment.isWordLike) count++;
+	return count;
+}
+
+//#endregion
+//#region src/utils/_isLuhnAlgo/_isLuhnAlgo.ts
+/**
+* Non-digit regex.
+*/
+const NON_DIGIT_REGEX = /\D/gu;
+/**
+* Checks whether a string with numbers corresponds to the luhn algorithm.
+*
+* @param input The input to be checked.
+*
+* @returns Whether input is valid.
+*
+* @internal
+*/
+/* @__NO_SIDE_EFFECTS__ */
+function _isLuhnAlgo(input) {
+	const number$1 = input.replace(NON_DIGIT_REGEX, "");
+	let length$1 = number$1.length;
+	let bit = 1;
+	let sum = 0;
+	while (length$1) {
+		const value$1 = +number$1[--length$1];
+		bit ^= 1;
+		sum += bit ? [
+			0,
+			2,
+			4,
+			6,
+			8,
+			1,
+			3,
+			5,
+			7,
+			9
+		][value$1] : value$1;
+	}
+	return sum % 10 === 0;
+}
+
+//#endregion
+//#region src/utils/_isSameValueZero/_isSameValueZero.ts
+/**
+* Compares two values using the SameValueZero algorithm, which treats `NaN`
+* as equal to itself unlike `===`.
+*
+* @param value1 The first value.
+* @param value2 The second value.
+*
+* @returns Whether the values are equal.
+*
+* @internal
+*/
+/* @__NO_SIDE_EFFECTS__ */
+function _isSameValueZero(value1, value2) {
+	return value1 === value2 || Number.isNaN(value1) && Number.isNaN(value2);
+}
+
+//#endregion
+//#region src/utils/_isValidObjectKey/_isValidObjectKey.ts
+/**
+* Disallows inherited object properties and prevents object prototype
+* pollution by disallowing certain keys.
+*
+* @param object The object to check.
+* @param key The key to check.
+*
+* @returns Whether the key is allowed.
+*
+* @internal
+*/
+/* @__NO_SIDE_EFFECTS__ */
+function _isValidObjectKey(object$1, key) {
+	return Object.prototype.hasOwnProperty.call(object$1, key) && key !== "__proto__" && key !== "prototype" && key !== "constructor";
+}
+
+//#endregion
+//#region src/utils/_isValueMatch/_isValueMatch.ts
+/**
+* Checks whether a value matches a value action requirement.
+*
+* @param requirement The value action requirement.
+* @param value The value to check.
+*
+* @returns Whether the value matches the requirement.
+*
+* @internal
+*/
+/* @__NO_SIDE_EFFECTS__ */
+function _isValueMatch(requirement, value$1) {
+	return Number.isNaN(requirement) && Number.isNaN(value$1) || requirement <= value$1 && requirement >= value$1;
+}
+
+//#endregion
+//#region src/utils/_joinExpects/_joinExpects.ts
+/**
+* Joins multiple `expects` values with the given separator.
+*
+* @param values The `expects` values.
+* @param separator The separator.
+*
+* @returns The joined `expects` property.
+*
+* @internal
+*/
+/* @__NO_SIDE_EFFECTS__ */
+function _joinExpects(values$1, separator) {
+	const list = [...new Set(values$1)];
+	if (list.length > 1) return `(${list.join(` ${separator} `)})`;
+	return list[0] ?? "never";
+}
+
+//#endregion
+//#region src/utils/_standardSchema/_standardSchema.ts
+/**
+* Eagerly creates and attaches the Standard Schema properties of a schema.
+*
+* Hint: The contextual `this` type includes the standard properties that are
+* attached before the schema is returned.
+*
+* @param schema The schema to attach standard properties to.
+*
+* @returns The schema with standard properties attached.
+*
+* @internal
+*/
+function _standardSchema(schema) {
+	schema["~standard"] = {
+		version: 1,
+		vendor: "valibot",
+		validate: (value$1) => schema["~run"]({ value: value$1 }, /* @__PURE__ */ getGlobalConfig())
+	};
+	return schema;
+}
+
+//#endregion
+//#region src/utils/entriesFromList/entriesFromList.ts
+/**
+* Creates an object entries definition from a list of keys and a schema.
+*
+* @param list A list of keys.
+* @param schema The schema of the keys.
+*
+* @returns The object entries.
+*/
+/* @__NO_SIDE_EFFECTS__ */
+function entriesFromList(list, schema) {
+	const entries$1 = {};
+	for (const key of list) entries$1[key] = schema;
+	return entries$1;
+}
+
+//#endregion
+//#region src/utils/entriesFromObjects/entriesFromObjects.ts
+/* @__NO_SIDE_EFFECTS__ */
+function entriesFromObjects(schemas) {
+	const entries$1 = {};
+	for (const schema of schemas) Object.assign(entries$1, schema.entries);
+	return entries$1;
+}
+
+//#endregion
+//#region src/utils/getDotPath/getDotPath.ts
+/* @__NO_SIDE_EFFECTS__ */
+function getDotPath(issue) {
+	if (issue.path) {
+		let key = "";
+		for (const item of issue.path) if (typeof item.key === "string" || typeof item.key === "number") if (key) key += `.${item.key}`;
+		else key += item.key;
+		else return null;
+		return key;
+	}
+	return null;
+}
+
+//#endregion
+//#region src/utils/isOfKind/isOfKind.ts
+/**
+* A generic type guard to check the kind of an object.
+*
+* @param kind The kind to check for.
+* @param object The object to check.
+*
+* @returns Whether it matches.
+*/
+/* @__NO_SIDE_EFFECTS__ */
+function isOfKind(kind, object$1) {
+	return object$1.kind === kind;
+}
+
+//#endregion
+//#region src/utils/isOfType/isOfType.ts
+/**
+* A generic type guard to check the type of an object.
+*
+* @param type The type to check for.
+* @param object The object to check.
+*
+* @returns Whether it matches.
+*/
+/* @__NO_SIDE_EFFECTS__ */
+function isOfType(type, object$1) {
+	return object$1.type === type;
+}
+
+//#endregion
+//#region src/utils/ValiError/ValiError.ts
+/**
+* A Valibot error with useful information.
+*/
+var ValiError = class extends Error {
+	/**
+	* Creates a Valibot error with useful information.
+	*
+	* @param issues The error issues.
+	*/
+	constructor(issues) {
+		super(issues[0].message);
+		this.name = "ValiError";
+		this.issues = issues;
+	}
+};
+
+//#endregion
+//#region src/utils/isValiError/isValiError.ts
+/**
+* A type guard to check if an error is a ValiError.
+*
+* @param error The error to check.
+*
+* @returns Whether its a ValiError.
+*/
+/* @__NO_SIDE_EFFECTS__ */
+function isValiError(error) {
+	return error instanceof ValiError;
+}
+
+//#endregion
+//#region src/actions/args/args.ts
+/* @__NO_SIDE_EFFECTS__ */
+function args(schema) {
+	return {
+		kind: "transformation",
+		type: "args",
+		reference: args,
+		async: false,
+		schema,
+		"~run"(dataset, config$1) {
+			const func = dataset.value;
+			dataset.value = (...args_) => {
+				const argsDataset = this.schema["~run"]({ value: args_ }, config$1);
+				if (argsDataset.issues) throw new ValiError(argsDataset.issues);
+				return func(...argsDataset.value);
+			};
+			return dataset;
+		}
+	};
+}
+
+//#endregion
+//#region src/actions/args/argsAsync.ts
+/* @__NO_SIDE_EFFECTS__ */
+function argsAsync(schema) {
+	return {
+		kind: "transformation",
+		type: "args",
+		reference: argsAsync,
+		async: false,
+		schema,
+		"~run"(dataset, config$1) {
+			const func = dataset.value;
+			dataset.value = async (...args$1) => {
+				const argsDataset = await schema["~run"]({ value: args$1 }, config$1);
+				if (argsDataset.issues) throw new ValiError(argsDataset.issues);
+				return func(...argsDataset.value);
+			};
+			return dataset;
+		}
+	};
+}
+
+//#endregion
+//#region src/actions/await/awaitAsync.ts
+/**
+* Creates an await transformation action.
+*
+* @returns An await action.
+*/
+/* @__NO_SIDE_EFFECTS__ */
+function awaitAsync() {
+	return {
+		kind: "transformation",
+		type: "await",
+		reference: awaitAsync,
+		async: true,
+		async "~run"(dataset) {
+			dataset.value = await dataset.value;
+			return dataset;
+		}
+	};
+}
+
+//#endregion
+//#region src/regex.ts
+/**
+* [Base64](https://en.wikipedia.org/wiki/Base64) regex.
+*/
+const BASE64_REGEX = /^(?:[\da-z+/]{4})*(?:[\da-z+/]{2}==|[\da-z+/]{3}=)?$/iu;
+/**
+* [BIC](https://en.wikipedia.org/wiki/ISO_9362) regex.
+*/
+const BIC_REGEX = /^[A-Z]{6}(?!00)[\dA-Z]{2}(?:[\dA-Z]{3})?$/u;
+/**
+* [Cuid2](https://github.com/paralleldrive/cuid2) regex.
+*/
+const CUID2_REGEX = /^[a-z][\da-z]*$/u;
+/**
+* [Decimal](https://en.wikipedia.org/wiki/Decimal) regex.
+*/
+const DECIMAL_REGEX = /^[+-]?(?:\d*\.)?\d+$/u;
+/**
+* [Digits](https://en.wikipedia.org/wiki/Numerical_digit) regex.
+*/
+const DIGITS_REGEX = /^\d+$/u;
+/**
+* [Domain name](https://en.wikipedia.org/wiki/Domain_name) regex.
+*
+* Hint: We decided against the `i` flag for better JSON Schema compatibility.
+* ASCII-only validation. Internationalized domain names (IDNs) are not
+* supported, including Punycode-encoded labels.
+*/
+const DOMAIN_REGEX = /^(?=.{1,253}$)(?:(?![Xx][Nn]--)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$/u;
+/**
+* [Email address](https://en.wikipedia.org/wiki/Email_address) regex.
+*
+* Hint: We decided against the `i` flag to avoid matching non-ASCII characters.
+*/
+const EMAIL_REGEX = /^[\w+-]+(?:\.[\w+-]+)*@[\da-zA-Z]+(?:[.-][\da-zA-Z]+)*\.[a-zA-Z]{2,}$/u;
+/**
+* Emoji regex from [emoji-regex-xs](https://github.com/slevithan/emoji-regex-xs) v1.0.0 (MIT license).
+*
+* Hint: We decided against the newer `/^\p{RGI_Emoji}+$/v` regex because it is
+* not supported in older runtimes and does not match all emoji.
+*/
+const EMOJI_REGEX = /^(?:[\u{1F1E6}-\u{1F1FF}]{2}|\u{1F3F4}[\u{E0061}-\u{E007A}]{2}[\u{E0030}-\u{E0039}\u{E0061}-\u{E007A}]{1,3}\u{E007F}|(?:\p{Emoji}\uFE0F\u20E3?|\p{Emoji_Modifier_Base}\p{Emoji_Modifier}?|(?![\p{Emoji_Modifier_Base}\u{1F1E6}-\u{1F1FF}])\p{Emoji_Presentation})(?:\u200D(?:\p{Emoji}\uFE0F\u20E3?|\p{Emoji_Modifier_Base}\p{Emoji_Modifier}?|(?![\p{Emoji_Modifier_Base}\u{1F1E6}-\u{1F1FF}])\p{Emoji_Presentation}))*)+$/u;
+/**
+* [Hexadecimal](https://en.wikipedia.org/wiki/Hexadecimal) regex.
+*
+* Hint: We decided against the `i` flag for better JSON Schema compatibility.
+*/
+const HEXADECIMAL_REGEX = /^(?:0[hx])?[\da-fA-F]+$/u;
+/**
+* [Hex color](https://en.wikipedia.org/wiki/Web_colors#Hex_triplet) regex.
+*
+* Hint: We decided against the `i` flag for better JSON Schema compatibility.
+*/
+const HEX_COLOR_REGEX = /^#(?:[\da-fA-F]{3,4}|[\da-fA-F]{6}|[\da-fA-F]{8})$/u;
+/**
+* [IMEI](https://en.wikipedia.org/wiki/International_Mobile_Equipment_Identity) regex.
+*/
+const IMEI_REGEX = /^\d{15}$|^\d{2}-\d{6}-\d{6}-\d$/u;
+/**
+* [IPv4](https://en.wikipedia.org/wiki/IPv4) regex.
+*/
+const IPV4_REGEX = /^(?:(?:[1-9]|1\d|2[0-4])?\d|25[0-5])(?:\.(?:(?:[1-9]|1\d|2[0-4])?\d|25[0-5])){3}$/u;
+/**
+* [IPv6](https://en.wikipedia.org/wiki/IPv6) regex.
+*/
+const IPV6_REGEX = /^(?:(?:[\da-f]{1,4}:){7}[\da-f]{1,4}|(?:[\da-f]{1,4}:){1,7}:|(?:[\da-f]{1,4}:){1,6}:[\da-f]{1,4}|(?:[\da-f]{1,4}:){1,5}(?::[\da-f]{1,4}){1,2}|(?:[\da-f]{1,4}:){1,4}(?::[\da-f]{1,4}){1,3}|(?:[\da-f]{1,4}:){1,3}(?::[\da-f]{1,4}){1,4}|(?:[\da-f]{1,4}:){1,2}(?::[\da-f]{1,4}){1,5}|[\da-f]{1,4}:(?::[\da-f]{1,4}){1,6}|:(?:(?::[\da-f]{1,4}){1,7}|:)|fe80:(?::[\da-f]{0,4}){0,4}%[\da-z]+|::(?:f{4}(?::0{1,4})?:)?(?:(?:25[0-5]|(?:2[0-4]|1?\d)?\d)\.){3}(?:25[0-5]|(?:2[0-4]|1?\d)?\d)|(?:[\da-f]{1,4}:){1,4}:(?:(?:25[0-5]|(?:2[0-4]|1?\d)?\d)\.){3}(?:25[0-5]|(?:2[0-4]|1?\d)?\d))$/iu;
+/**
+* [IP](https://en.wikipedia.org/wiki/IP_address) regex.
+*/
+const IP_REGEX = /^(?:(?:[1-9]|1\d|2[0-4])?\d|25[0-5])(?:\.(?:(?:[1-9]|1\d|2[0-4])?\d|25[0-5])){3}$|^(?:(?:[\da-f]{1,4}:){7}[\da-f]{1,4}|(?:[\da-f]{1,4}:){1,7}:|(?:[\da-f]{1,4}:){1,6}:[\da-f]{1,4}|(?:[\da-f]{1,4}:){1,5}(?::[\da-f]{1,4}){1,2}|(?:[\da-f]{1,4}:){1,4}(?::[\da-f]{1,4}){1,3}|(?:[\da-f]{1,4}:){1,3}(?::[\da-f]{1,4}){1,4}|(?:[\da-f]{1,4}:){1,2}(?::[\da-f]{1,4}){1,5}|[\da-f]{1,4}:(?::[\da-f]{1,4}){1,6}|:(?:(?::[\da-f]{1,4}){1,7}|:)|fe80:(?::[\da-f]{0,4}){0,4}%[\da-z]+|::(?:f{4}(?::0{1,4})?:)?(?:(?:25[0-5]|(?:2[0-4]|1?\d)?\d)\.){3}(?:25[0-5]|(?:2[0-4]|1?\d)?\d)|(?:[\da-f]{1,4}:){1,4}:(?:(?:25[0-5]|(?:2[0-4]|1?\d)?\d)\.){3}(?:25[0-5]|(?:2[0-4]|1?\d)?\d))$/iu;
+/**
+* [ISO 8601](https://en.wikipedia.org/wiki/ISO_8601) date regex.
+*/
+const ISO_DATE_REGEX = /^\d{4}-(?:0[1-9]|1[0-2])-(?:[12]\d|0[1-9]|3[01])$/u;
+/**
+* [ISO 8601](https://en.wikipedia.org/wiki/ISO_8601) date-time regex.
+*/
+const ISO_DATE_TIME_REGEX = /^\d{4}-(?:0[1-9]|1[0-2])-(?:[12]\d|0[1-9]|3[01])[T ](?:0\d|1\d|2[0-3]):[0-5]\d$/u;
+/**
+* [ISO 8601](https://en.wikipedia.org/wiki/ISO_8601) date-time with seconds regex.
+*/
+const ISO_DATE_TIME_SECOND_REGEX = /^\d{4}-(?:0[1-9]|1[0-2])-(?:[12]\d|0[1-9]|3[01])[T ](?:0\d|1\d|2[0-3])(?::[0-5]\d){2}$/u;
+/**
+* [ISO 8601](https://en.wikipedia.org/wiki/ISO_8601) time regex.
+*/
+const ISO_TIME_REGEX = /^(?:0\d|1\d|2[0-3]):[0-5]\d$/u;
+/**
+* [ISO 8601](https://en.wikipedia.org/wiki/ISO_8601) time with seconds regex.
+*/
+const ISO_TIME_SECOND_REGEX = /^(?:0\d|1\d|2[0-3])(?::[0-5]\d){2}$/u;
+/**
+* [ISO 8601](https://en.wikipedia.org/wiki/ISO_8601) timestamp regex. Allows a
+* space as a date/time separator and an optional space before the UTC offset.
+*/
+const ISO_TIMESTAMP_REGEX = /^\d{4}-(?:0[1-9]|1[0-2])-(?:[12]\d|0[1-9]|3[01])[T ](?:0\d|1\d|2[0-3])(?::[0-5]\d){2}(?:\.\d{1,9})?(?:Z| ?[+-](?:0\d|1\d|2[0-3])(?::?[0-5]\d)?)$/u;
+/**
+* [ISO 8601](https://en.wikipedia.org/wiki/ISO_8601) week regex.
+*/
+const ISO_WEEK_REGEX = /^\d{4}-W(?:0[1-9]|[1-4]\d|5[0-3])$/u;
+/**
+* [JWS compact serialization](https://datatracker.ietf.org/doc/html/rfc7515#section-3.1)
+* regex.
+*
+* Hint: Empty payload and signature segments are allowed because the
+* Base64URL-encoded representation of an empty octet sequence is an empty
+* string.
+*/
+const JWS_COMPACT_REGEX = /^(?:[\w-]{2,3}|(?:[\w-]{4})+(?:[\w-]{2,3})?)\.(?:[\w-]{2,3}|(?:[\w-]{4})+(?:[\w-]{2,3})?)?\.(?:[\w-]{2,3}|(?:[\w-]{4})+(?:[\w-]{2,3})?)?$/u;
+/**
+* [ISRC](https://en.wikipedia.org/wiki/International_Standard_Recording_Code) regex.
+*/
+const ISRC_REGEX = /^(?:[A-Z]{2}[A-Z\d]{3}\d{7}|[A-Z]{2}-[A-Z\d]{3}-\d{2}-\d{5})$/u;
+/**
+* [KSUID](https://github.com/segmentio/ksuid) regex.
+*/
+const KSUID_REGEX = /^[a-zA-Z0-9]{27}$/u;
+/**
+* [MAC](https://en.wikipedia.org/wiki/MAC_address) 48 bit regex.
+*
+* Hint: We decided against the `i` flag for better JSON Schema compatibility.
+*/
+const MAC48_REGEX = /^(?:[\da-fA-F]{2}:){5}[\da-fA-F]{2}$|^(?:[\da-fA-F]{2}-){5}[\da-fA-F]{2}$|^(?:[\da-fA-F]{4}\.){2}[\da-fA-F]{4}$/u;
+/**
+* [MAC](https://en.wikipedia.org/wiki/MAC_address) 64 bit regex.
+*
+* Hint: We decided against the `i` flag for better JSON Schema compatibility.
+*/
+const MAC64_REGEX = /^(?:[\da-fA-F]{2}:){7}[\da-fA-F]{2}$|^(?:[\da-fA-F]{2}-){7}[\da-fA-F]{2}$|^(?:[\da-fA-F]{4}\.){3}[\da-fA-F]{4}$|^(?:[\da-fA-F]{4}:){3}[\da-fA-F]{4}$/u;
+/**
+* [MAC](https://en.wikipedia.org/wiki/MAC_address) regex.
+*
+* Hint: We decided against the `i` flag for better JSON Schema compatibility.
+*/
+const MAC_REGEX = /^(?:[\da-fA-F]{2}:){5}[\da-fA-F]{2}$|^(?:[\da-fA-F]{2}-){5}[\da-fA-F]{2}$|^(?:[\da-fA-F]{4}\.){2}[\da-fA-F]{4}$|^(?:[\da-fA-F]{2}:){7}[\da-fA-F]{2}$|^(?:[\da-fA-F]{2}-){7}[\da-fA-F]{2}$|^(?:[\da-fA-F]{4}\.){3}[\da-fA-F]{4}$|^(?:[\da-fA-F]{4}:){3}[\da-fA-F]{4}$/u;
+/**
+* [Nano ID](https://github.com/ai/nanoid) regex.
+*/
+const NANO_ID_REGEX = /^[\w-]+$/u;
+/**
+* [Octal](https://en.wikipedia.org/wiki/Octal) regex.
+*/
+const OCTAL_REGEX = /^(?:0o)?[0-7]+$/u;
+/**
+* [RFC 5322 email address](https://datatracker.ietf.org/doc/html/rfc5322#section-3.4.1) regex.
+*
+* Hint: This regex was taken from the [HTML Living Standard Specification](https://html.spec.whatwg.org/multipage/input.html#valid-e-mail-address) and does not perfectly represent RFC 5322.
+*/
+const RFC_EMAIL_REGEX = /^[a-zA-Z0-9.!#$%&'*+\/=?^_`{|}~-]+@[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/;
+/**
+* [Slug](https://en.wikipedia.org/wiki/Clean_URL#Slug) regex.
+*/
+const SLUG_REGEX = /^[\da-z]+(?:[-_][\da-z]+)*$/u;
+/**
+* [ULID](https://github.com/ulid/spec) regex.
+*
+* Hint: We decided against the `i` flag for better JSON Schema compatibility.
+* Hint: The first character is restricted to `[0-7]` because the 48-bit
+* timestamp cannot exceed 2^48-1, making the maximum valid ULID
+* `7ZZZZZZZZZZZZZZZZZZZZZZZZZ` in Crockford's Base32 encoding.
+*/
+const ULID_REGEX = /^[0-7][\da-hjkmnp-tv-zA-HJKMNP-TV-Z]{25}$/u;
+/**
+* [UUID](https://en.wikipedia.org/wiki/Universally_unique_identifier) regex.
+*/
+const UUID_REGEX = /^[\da-f]{8}(?:-[\da-f]{4}){3}-[\da-f]{12}$/iu;
+
+//#endregion
+//#region src/actions/base64/base64.ts
+/* @__NO_SIDE_EFFECTS__ */
+function base64(message$1) {
+	return {
+		kind: "validation",
+		type: "base64",
+		reference: base64,
+		async: false,
+		expects: null,
+		requirement: BASE64_REGEX,
+		message: message$1,
+		"~run"(dataset, config$1) {
+			if (dataset.typed && !this.requirement.test(dataset.value)) _addIssue(this, "Base64", dataset, config$1);
+			return dataset;
+		}
+	};
+}
+
+//#endregion
+//#region src/actions/bic/bic.ts
+/* @__NO_SIDE_EFFECTS__ */
+function bic(message$1) {
+	return {
+		kind: "validation",
+		type: "bic",
+		reference: bic,
+		async: false,
+		expects: null,
+		requirement: BIC_REGEX,
+		message: message$1,
+		"~run"(dataset, config$1) {
+			if (dataset.typed && !this.requirement.test(dataset.value)) _addIssue(this, "BIC", dataset, config$1);
+			return dataset;
+		}
+	};
+}
+
+//#endregion
+//#region src/actions/brand/brand.ts
+/**
+* Creates a brand transformation action.
+*
+* @param name The brand name.
+*
+* @returns A brand action.
+*/
+/* @__NO_SIDE_EFFECTS__ */
+function brand(name) {
+	return {
+		kind: "transformation",
+		type: "brand",
+		reference: brand,
+		async: false,
+		name,
+		"~run"(dataset) {
+			return dataset;
+		}
+	};
+}
+
+//#endregion
+//#region src/actions/bytes/bytes.ts
+/* @__NO_SIDE_EFFECTS__ */
+function bytes(requirement, message$1) {
+	return {
+		kind: "validation",
+		type: "bytes",
+		reference: bytes,
+		async: false,
+		expects: `${requirement}`,
+		requirement,
+		message: message$1,
+		"~run"(dataset, config$1) {
+			if (dataset.typed) {
+				const length$1 = /* @__PURE__ */ _getByteCount(dataset.value);
+				if (length$1 !== this.requirement) _addIssue(this, "bytes", dataset, config$1, { received: `${length$1}` });
+			}
+			return dataset;
+		}
+	};
+}
+
+//#endregion
+//#region src/actions/check/check.ts
+/* @__NO_SIDE_EFFECTS__ */
+function check(requirement, message$1) {
+	return {
+		kind: "validation",
+		type: "check",
+		reference: check,
+		async: false,
+		expects: null,
+		requirement,
+		message: message$1,
+		"~run"(dataset, config$1) {
+			if (dataset.typed && !this.requirement(dataset.value)) _addIssue(this, "input", dataset, config$1);
+			return dataset;
+		}
+	};
+}
+
+//#endregion
+//#region src/actions/check/checkAsync.ts
+/* @__NO_SIDE_EFFECTS__ */
+function checkAsync(requirement, message$1) {
+	return {
+		kind: "validation",
+		type: "check",
+		reference: checkAsync,
+		async: true,
+		expects: null,
+		requirement,
+		message: message$1,
+		async "~run"(dataset, config$1) {
+			if (dataset.typed && !await this.requirement(dataset.value)) _addIssue(this, "input", dataset, config$1);
+			return dataset;
+		}
+	};
+}
+
+//#endregion
+//#region src/actions/checkItems/checkItems.ts
+/* @__NO_SIDE_EFFECTS__ */
+function checkItems(requirement, message$1) {
+	return {
+		kind: "validation",
+		type: "check_items",
+		reference: checkItems,
+		async: false,
+		expects: null,
+		requirement,
+		message: message$1,
+		"~run"(dataset, config$1) {
+			if (dataset.typed) for (let index = 0; index < dataset.value.length; index++) {
+				const item = dataset.value[index];
+				if (!this.requirement(item, index, dataset.value)) _addIssue(this, "item", dataset, config$1, {
+					input: item,
+					path: [{
+						type: "array",
+						origin: "value",
+						input: dataset.value,
+						key: index,
+						value: item
+					}]
+				});
+			}
+			return dataset;
+		}
+	};
+}
+
+//#endregion
+//#region src/actions/checkItems/checkItemsAsync.ts
+/* @__NO_SIDE_EFFECTS__ */
+function checkItemsAsync(requirement, message$1) {
+	return {
+		kind: "validation",
+		type: "check_items",
+		reference: checkItemsAsync,
+		async: true,
+		expects: null,
+		requirement,
+		message: message$1,
+		async "~run"(dataset, config$1) {
+			if (dataset.typed) {
+				const requirementResults = await Promise.all(dataset.value.map(this.requirement));
+				for (let index = 0; index < dataset.value.length; index++) if (!requirementResults[index]) {
+					const item = dataset.value[index];
+					_addIssue(this, "item", dataset, config$1, {
+						input: item,
+						path: [{
+							type: "array",
+							origin: "value",
+							input: dataset.value,
+							key: index,
+							value: item
+						}]
+					});
+				}
+			}
+			return dataset;
+		}
+	};
+}
+
+//#endregion
+//#region src/actions/codePoints/codePoints.ts
+/* @__NO_SIDE_EFFECTS__ */
+function codePoints(requirement, message$1) {
+	return {
+		kind: "validation",
+		type: "code_points",
+		reference: codePoints,
+		async: false,
+		expects: `${requirement}`,
+		requirement,
+		message: message$1,
+		"~run"(dataset, config$1) {
+			if (dataset.typed) {
+				const count = /* @__PURE__ */ _getCodePointCount(dataset.value);
+				if (count !== this.requirement) _addIssue(this, "code points", dataset, config$1, { received: `${count}` });
+			}
+			return dataset;
+		}
+	};
+}
+
+//#endregion
+//#region src/actions/creditCard/creditCard.ts
+/**
+* Credit card regex.
+*/
+const CREDIT_CARD_REGEX = /^(?:\d{13,19}|\d{4}(?: \d{3,6}){2,4}|\d{4}(?:-\d{3,6}){2,4})$/u;
+/**
+* Sanitize regex.
+*/
+const SANITIZE_REGEX = /[- ]/gu;
+/**
+* Provider regex list.
+*/
+const PROVIDER_REGEX_LIST = (/* unused pure expression or super */ null && ([
+	/^3[47]\d{13}$/u,
+	/^3(?:0[0-5]|[68]\d)\d{11,13}$/u,
+	/^6(?:011|5\d{2})\d{12,15}$/u,
+	/^(?:2131|1800|35\d{3})\d{11}$/u,
+	/^(?:5[1-5]\d{2}|222\d|22[3-9]\d|2[3-6]\d{2}|27[01]\d|2720)\d{12}$/u,
+	/^(?:6[27]\d{14,17}|81\d{14,17})$/u,
+	/^4\d{12}(?:\d{3,6})?$/u
+]));
+/* @__NO_SIDE_EFFECTS__ */
+function creditCard(message$1) {
+	return {
+		kind: "validation",
+		type: "credit_card",
+		reference: creditCard,
+		async: false,
+		expects: null,
+		requirement(input) {
+			let sanitized;
+			return CREDIT_CARD_REGEX.test(input) && (sanitized = input.replace(SANITIZE_REGEX, "")) && PROVIDER_REGEX_LIST.some((regex$1) => regex$1.test(sanitized)) && /* @__PURE__ */ _isLuhnAlgo(sanitized);
+		},
+		message: message$1,
+		"~run"(dataset, config$1) {
+			if (dataset.typed && !this.requirement(dataset.value)) _addIssue(this, "credit card", dataset, config$1);
+			return dataset;
+		}
+	};
+}
+
+//#endregion
+//#region src/actions/cuid2/cuid2.ts
+/* @__NO_SIDE_EFFECTS__ */
+function cuid2(message$1) {
+	return {
+		kind: "validation",
+		type: "cuid2",
+		reference: cuid2,
+		async: false,
+		expects: null,
+		requirement: CUID2_REGEX,
+		message: message$1,
+		"~run"(dataset, config$1) {
+			if (dataset.typed && !this.requirement.test(dataset.value)) _addIssue(this, "Cuid2", dataset, config$1);
+			return dataset;
+		}
+	};
+}
+
+//#endregion
+//#region src/actions/decimal/decimal.ts
+/* @__NO_SIDE_EFFECTS__ */
+function decimal(message$1) {
+	return {
+		kind: "validation",
+		type: "decimal",
+		reference: decimal,
+		async: false,
+		expects: null,
+		requirement: DECIMAL_REGEX,
+		message: message$1,
+		"~run"(dataset, config$1) {
+			if (dataset.typed && !this.requirement.test(dataset.value)) _addIssue(this, "decimal", dataset, config$1);
+			return dataset;
+		}
+	};
+}
+
+//#endregion
+//#region src/actions/description/description.ts
+/**
+* Creates a description metadata action.
+*
+* @param description_ The description text.
+*
+* @returns A description action.
+*/
+/* @__NO_SIDE_EFFECTS__ */
+function description(description_) {
+	return {
+		kind: "metadata",
+		type: "description",
+		reference: description,
+		description: description_
+	};
+}
+
+//#endregion
+//#region src/actions/digits/digits.ts
+/* @__NO_SIDE_EFFECTS__ */
+function digits(message$1) {
+	return {
+		kind: "validation",
+		type: "digits",
+		reference: digits,
+		async: false,
+		expects: null,
+		requirement: DIGITS_REGEX,
+		message: message$1,
+		"~run"(dataset, config$1) {
+			if (dataset.typed && !this.requirement.test(dataset.value)) _addIssue(this, "digits", dataset, config$1);
+			return dataset;
+		}
+	};
+}
+
+//#endregion
+//#region src/actions/domain/domain.ts
+/* @__NO_SIDE_EFFECTS__ */
+function domain(message$1) {
+	return {
+		kind: "validation",
+		type: "domain",
+		reference: domain,
+		expects: null,
+		async: false,
+		requirement: DOMAIN_REGEX,
+		message: message$1,
+		"~run"(dataset, config$1) {
+			if (dataset.typed && !this.requirement.test(dataset.value)) _addIssue(this, "domain", dataset, config$1);
+			return dataset;
+		}
+	};
+}
+
+//#endregion
+//#region src/actions/email/email.ts
+/* @__NO_SIDE_EFFECTS__ */
+function email(message$1) {
+	return {
+		kind: "validation",
+		type: "email",
+		reference: email,
+		expects: null,
+		async: false,
+		requirement: EMAIL_REGEX,
+		message: message$1,
+		"~run"(dataset, config$1) {
+			if (dataset.typed && !this.requirement.test(dataset.value)) _addIssue(this, "email", dataset, config$1);
+			return dataset;
+		}
+	};
+}
+
+//#endregion
+//#region src/actions/emoji/emoji.ts
+/* @__NO_SIDE_EFFECTS__ */
+function emoji(message$1) {
+	return {
+		kind: "validation",
+		type: "emoji",
+		reference: emoji,
+		async: false,
+		expects: null,
+		requirement: EMOJI_REGEX,
+		message: message$1,
+		"~run"(dataset, config$1) {
+			if (dataset.typed && !this.requirement.test(dataset.value)) _addIssue(this, "emoji", dataset, config$1);
+			return dataset;
+		}
+	};
+}
+
+//#endregion
+//#region src/actions/empty/empty.ts
+/* @__NO_SIDE_EFFECTS__ */
+function empty(message$1) {
+	return {
+		kind: "validation",
+		type: "empty",
+		reference: empty,
+		async: false,
+		expects: "0",
+		message: message$1,
+		"~run"(dataset, config$1) {
+			if (dataset.typed && dataset.value.length > 0) _addIssue(this, "length", dataset, config$1, { received: `${dataset.value.length}` });
+			return dataset;
+		}
+	};
+}
+
+//#endregion
+//#region src/actions/endsWith/endsWith.ts
+/* @__NO_SIDE_EFFECTS__ */
+function endsWith(requirement, message$1) {
+	return {
+		kind: "validation",
+		type: "ends_with",
+		reference: endsWith,
+		async: false,
+		expects: `"${requirement}"`,
+		requirement,
+		message: message$1,
+		"~run"(dataset, config$1) {
+			if (dataset.typed && !dataset.value.endsWith(this.requirement)) _addIssue(this, "end", dataset, config$1, { received: `"${dataset.value.slice(-this.requirement.length)}"` });
+			return dataset;
+		}
+	};
+}
+
+//#endregion
+//#region src/actions/entries/entries.ts
+/* @__NO_SIDE_EFFECTS__ */
+function entries(requirement, message$1) {
+	return {
+		kind: "validation",
+		type: "entries",
+		reference: entries,
+		async: false,
+		expects: `${requirement}`,
+		requirement,
+		message: message$1,
+		"~run"(dataset, config$1) {
+			if (!dataset.typed) return dataset;
+			const count = Object.keys(dataset.value).length;
+			if (dataset.typed && count !== this.requirement) _addIssue(this, "entries", dataset, config$1, { received: `${count}` });
+			return dataset;
+		}
+	};
+}
+
+//#endregion
+//#region src/actions/everyItem/everyItem.ts
+/* @__NO_SIDE_EFFECTS__ */
+function everyItem(requirement, message$1) {
+	return {
+		kind: "validation",
+		type: "every_item",
+		reference: everyItem,
+		async: false,
+		expects: null,
+		requirement,
+		message: message$1,
+		"~run"(dataset, config$1) {
+			if (dataset.typed && !dataset.value.every(this.requirement)) _addIssue(this, "item", dataset, config$1);
+			return dataset;
+		}
+	};
+}
+
+//#endregion
+//#region src/actions/examples/examples.ts
+/**
+* Creates an examples metadata action.
+*
+* @param examples_ The examples.
+*
+* @returns An examples action.
+*
+* @beta
+*/
+/* @__NO_SIDE_EFFECTS__ */
+function examples(examples_) {
+	return {
+		kind: "metadata",
+		type: "examples",
+		reference: examples,
+		examples: examples_
+	};
+}
+
+//#endregion
+//#region src/actions/excludes/excludes.ts
+/* @__NO_SIDE_EFFECTS__ */
+function excludes(requirement, message$1) {
+	const received = /* @__PURE__ */ _stringify(requirement);
+	return {
+		kind: "validation",
+		type: "excludes",
+		reference: excludes,
+		async: false,
+		expects: `!${received}`,
+		requirement,
+		message: message$1,
+		"~run"(dataset, config$1) {
+			if (dataset.typed && dataset.value.includes(this.requirement)) _addIssue(this, "content", dataset, config$1, { received });
+			return dataset;
+		}
+	};
+}
+
+//#endregion
+//#region src/actions/filterItems/filterItems.ts
+/* @__NO_SIDE_EFFECTS__ */
+function filterItems(operation) {
+	return {
+		kind: "transformation",
+		type: "filter_items",
+		reference: filterItems,
+		async: false,
+		operation,
+		"~run"(dataset) {
+			dataset.value = dataset.value.filter(this.operation);
+			return dataset;
+		}
+	};
+}
+
+//#endregion
+//#region src/actions/findItem/findItem.ts
+/* @__NO_SIDE_EFFECTS__ */
+function findItem(operation) {
+	return {
+		kind: "transformation",
+		type: "find_item",
+		reference: findItem,
+		async: false,
+		operation,
+		"~run"(dataset) {
+			dataset.value = dataset.value.find(this.operation);
+			return dataset;
+		}
+	};
+}
+
+//#endregion
+//#region src/actions/finite/finite.ts
+/* @__NO_SIDE_EFFECTS__ */
+function finite(message$1) {
+	return {
+		kind: "validation",
+		type: "finite",
+		reference: finite,
+		async: false,
+		expects: null,
+		requirement: Number.isFinite,
+		message: message$1,
+		"~run"(dataset, config$1) {
+			if (dataset.typed && !this.requirement(dataset.value)) _addIssue(this, "finite", dataset, config$1);
+			return dataset;
+		}
+	};
+}
+
+//#endregion
+//#region src/actions/flavor/flavor.ts
+/**
+* Creates a flavor transformation action.
+*
+* @param name The flavor name.
+*
+* @returns A flavor action.
+*
+* @beta
+*/
+/* @__NO_SIDE_EFFECTS__ */
+function flavor(name) {
+	return {
+		kind: "transformation",
+		type: "flavor",
+		reference: flavor,
+		async: false,
+		name,
+		"~run"(dataset) {
+			return dataset;
+		}
+	};
+}
+
+//#endregion
+//#region src/actions/graphemes/graphemes.ts
+/* @__NO_SIDE_EFFECTS__ */
+function graphemes(requirement, message$1) {
+	return {
+		kind: "validation",
+		type: "graphemes",
+		reference: graphemes,
+		async: false,
+		expects: `${requirement}`,
+		requirement,
+		message: message$1,
+		"~run"(dataset, config$1) {
+			if (dataset.typed) {
+				const count = /* @__PURE__ */ _getGraphemeCount(dataset.value);
+				if (count !== this.requirement) _addIssue(this, "graphemes", dataset, config$1, { received: `${count}` });
+			}
+			return dataset;
+		}
+	};
+}
+
+//#endregion
+//#region src/actions/gtValue/gtValue.ts
+/* @__NO_SIDE_EFFECTS__ */
+function gtValue(requirement, message$1) {
+	return {
+		kind: "validation",
+		type: "gt_value",
+		reference: gtValue,
+		async: false,
+		expects: `>${requirement instanceof Date ? requirement.toJSON() : /* @__PURE__ */ _stringify(requirement)}`,
+		requirement,
+		message: message$1,
+		"~run"(dataset, config$1) {
+			if (dataset.typed && !(dataset.value > this.requirement)) _addIssue(this, "value", dataset, config$1, { received: dataset.value instanceof Date ? dataset.value.toJSON() : /* @__PURE__ */ _stringify(dataset.value) });
+			return dataset;
+		}
+	};
+}
+
+//#endregion
+//#region src/actions/guard/guard.ts
+/* @__NO_SIDE_EFFECTS__ */
+function guard(requirement, message$1) {
+	return {
+		kind: "transformation",
+		type: "guard",
+		reference: guard,
+		async: false,
+		requirement,
+		message: message$1,
+		"~run"(dataset, config$1) {
+			if (dataset.typed && !this.requirement(dataset.value)) {
+				_addIssue(this, "input", dataset, config$1);
+				dataset.typed = false;
+			}
+			return dataset;
+		}
+	};
+}
+
+//#endregion
+//#region src/actions/hash/hash.ts
+/**
+* Hash lengths object.
+*/
+const HASH_LENGTHS = {
+	md4: 32,
+	md5: 32,
+	sha1: 40,
+	sha256: 64,
+	sha384: 96,
+	sha512: 128,
+	ripemd128: 32,
+	ripemd160: 40,
+	tiger128: 32,
+	tiger160: 40,
+	tiger192: 48,
+	crc32: 8,
+	crc32b: 8,
+	adler32: 8
+};
+/* @__NO_SIDE_EFFECTS__ */
+function hash(types, message$1) {
+	return {
+		kind: "validation",
+		type: "hash",
+		reference: hash,
+		expects: null,
+		async: false,
+		requirement: RegExp(types.map((type) => `^[a-fA-F0-9]{${HASH_LENGTHS[type]}}$`).join("|"), "u"),
+		message: message$1,
+		"~run"(dataset, config$1) {
+			if (dataset.typed && !this.requirement.test(dataset.value)) _addIssue(this, "hash", dataset, config$1);
+			return dataset;
+		}
+	};
+}
+
+//#endregion
+//#region src/actions/hexadecimal/hexadecimal.ts
+/* @__NO_SIDE_EFFECTS__ */
+function hexadecimal(message$1) {
+	return {
+		kind: "validation",
+		type: "hexadecimal",
+		reference: hexadecimal,
+		async: false,
+		expects: null,
+		requirement: HEXADECIMAL_REGEX,
+		message: message$1,
+		"~run"(dataset, config$1) {
+			if (dataset.typed && !this.requirement.test(dataset.value)) _addIssue(this, "hexadecimal", dataset, config$1);
+			return dataset;
+		}
+	};
+}
+
+//#endregion
+//#region src/actions/hexColor/hexColor.ts
+/* @__NO_SIDE_EFFECTS__ */
+function hexColor(message$1) {
+	return {
+		kind: "validation",
+		type: "hex_color",
+		reference: hexColor,
+		async: false,
+		expects: null,
+		requirement: HEX_COLOR_REGEX,
+		message: message$1,
+		"~run"(dataset, config$1) {
+			if (dataset.typed && !this.requirement.test(dataset.value)) _addIssue(this, "hex color", dataset, config$1);
+			return dataset;
+		}
+	};
+}
+
+//#endregion
+//#region src/actions/imei/imei.ts
+/* @__NO_SIDE_EFFECTS__ */
+function imei(message$1) {
+	return {
+		kind: "validation",
+		type: "imei",
+		reference: imei,
+		async: false,
+		expects: null,
+		requirement(input) {
+			return IMEI_REGEX.test(input) && /* @__PURE__ */ _isLuhnAlgo(input);
+		},
+		message: message$1,
+		"~run"(dataset, config$1) {
+			if (dataset.typed && !this.requirement(dataset.value)) _addIssue(this, "IMEI", dataset, config$1);
+			return dataset;
+		}
+	};
+}
+
+//#endregion
+//#region src/actions/includes/includes.ts
+/* @__NO_SIDE_EFFECTS__ */
+function includes(requirement, message$1) {
+	const expects = /* @__PURE__ */ _stringify(requirement);
+	return {
+		kind: "validation",
+		type: "includes",
+		reference: includes,
+		async: false,
+		expects,
+		requirement,
+		message: message$1,
+		"~run"(dataset, config$1) {
+			if (dataset.typed && !dataset.value.includes(this.requirement)) _addIssue(this, "content", dataset, config$1, { received: `!${expects}` });
+			return dataset;
+		}
+	};
+}
+
+//#endregion
+//#region src/actions/integer/integer.ts
+/* @__NO_SIDE_EFFECTS__ */
+function integer(message$1) {
+	return {
+		kind: "validation",
+		type: "integer",
+		reference: integer,
+		async: false,
+		expects: null,
+		requirement: Number.isInteger,
+		message: message$1,
+		"~run"(dataset, config$1) {
+			if (dataset.typed && !this.requirement(dataset.value)) _addIssue(this, "integer", dataset, config$1);
+			return dataset;
+		}
+	};
+}
+
+//#endregion
+//#region src/actions/ip/ip.ts
+/* @__NO_SIDE_EFFECTS__ */
+function ip(message$1) {
+	return {
+		kind: "validation",
+		type: "ip",
+		reference: ip,
+		async: false,
+		expects: null,
+		requirement: IP_REGEX,
+		message: message$1,
+		"~run"(dataset, config$1) {
+			if (dataset.typed && !this.requirement.test(dataset.value)) _addIssue(this, "IP", dataset, config$1);
+			return dataset;
+		}
+	};
+}
+
+//#endregion
+//#region src/actions/ipv4/ipv4.ts
+/* @__NO_SIDE_EFFECTS__ */
+function ipv4(message$1) {
+	return {
+		kind: "validation",
+		type: "ipv4",
+		reference: ipv4,
+		async: false,
+		expects: null,
+		requirement: IPV4_REGEX,
+		message: message$1,
+		"~run"(dataset, config$1) {
+			if (dataset.typed && !this.requirement.test(dataset.value)) _addIssue(this, "IPv4", dataset, config$1);
+			return dataset;
+		}
+	};
+}
+
+//#endregion
+//#region src/actions/ipv6/ipv6.ts
+/* @__NO_SIDE_EFFECTS__ */
+function ipv6(message$1) {
+	return {
+		kind: "validation",
+		type: "ipv6",
+		reference: ipv6,
+		async: false,
+		expects: null,
+		requirement: IPV6_REGEX,
+		message: message$1,
+		"~run"(dataset, config$1) {
+			if (dataset.typed && !this.requirement.test(dataset.value)) _addIssue(this, "IPv6", dataset, config$1);
+			return dataset;
+		}
+	};
+}
+
+//#endregion
+//#region src/actions/isbn/utils/_isIsbn10.ts
+/**
+* [Validates an ISBN-10](https://en.wikipedia.org/wiki/ISBN#ISBN-10_check_digits).
+*
+* @param input The input value.
+*
+* @returns `true` if the input is a valid ISBN-10, `false` otherwise.
+*
+* @internal
+*/
+function _isIsbn10(input) {
+	const digits$1 = input.split("").map((c) => c === "X" ? 10 : parseInt(c));
+	let sum = 0;
+	for (let i = 0; i < 10; i++) sum += digits$1[i] * (10 - i);
+	return sum % 11 === 0;
+}
+
+//#endregion
+//#region src/actions/isbn/utils/_isIsbn13.ts
+/**
+* [Validates an ISBN-13](https://en.wikipedia.org/wiki/ISBN#ISBN-13_check_digit_calculation).
+*
+* @param input The input value.
+*
+* @returns `true` if the input is a valid ISBN-13, `false` otherwise.
+*
+* @internal
+*/
+function _isIsbn13(input) {
+	const digits$1 = input.split("").map((c) => parseInt(c));
+	let sum = 0;
+	for (let i = 0; i < 13; i++) sum += digits$1[i] * (i % 2 === 0 ? 1 : 3);
+	return sum % 10 === 0;
+}
+
+//#endregion
+//#region src/actions/isbn/isbn.ts
+/**
+* ISBN separator regex.
+*/
+const ISBN_SEPARATOR_REGEX = /[- ]/gu;
+/**
+* ISBN-10 detection regex.
+*/
+const ISBN_10_DETECTION_REGEX = /^\d{9}[\dX]$/u;
+/**
+* ISBN-13 detection regex.
+*/
+const ISBN_13_DETECTION_REGEX = /^\d{13}$/u;
+/* @__NO_SIDE_EFFECTS__ */
+function isbn(message$1) {
+	return {
+		kind: "validation",
+		type: "isbn",
+		reference: isbn,
+		async: false,
+		expects: null,
+		requirement(input) {
+			const replacedInput = input.replace(ISBN_SEPARATOR_REGEX, "");
+			if (ISBN_10_DETECTION_REGEX.test(replacedInput)) return _isIsbn10(replacedInput);
+			else if (ISBN_13_DETECTION_REGEX.test(replacedInput)) return _isIsbn13(replacedInput);
+			return false;
+		},
+		message: message$1,
+		"~run"(dataset, config$1) {
+			if (dataset.typed && !this.requirement(dataset.value)) _addIssue(this, "ISBN", dataset, config$1);
+			return dataset;
+		}
+	};
+}
+
+//#endregion
+//#region src/actions/isrc/isrc.ts
+/* @__NO_SIDE_EFFECTS__ */
+function isrc(message$1) {
+	return {
+		kind: "validation",
+		type: "isrc",
+		reference: isrc,
+		async: false,
+		expects: null,
+		requirement: ISRC_REGEX,
+		message: message$1,
+		"~run"(dataset, config$1) {
+			if (dataset.typed && !this.requirement.test(dataset.value)) _addIssue(this, "ISRC", dataset, config$1);
+			return dataset;
+		}
+	};
+}
+
+//#endregion
+//#region src/actions/isoDate/isoDate.ts
+/* @__NO_SIDE_EFFECTS__ */
+function isoDate(message$1) {
+	return {
+		kind: "validation",
+		type: "iso_date",
+		reference: isoDate,
+		async: false,
+		expects: null,
+		requirement: ISO_DATE_REGEX,
+		message: message$1,
+		"~run"(dataset, config$1) {
+			if (dataset.typed && !this.requirement.test(dataset.value)) _addIssue(this, "date", dataset, config$1);
+			return dataset;
+		}
+	};
+}
+
+//#endregion
+//#region src/actions/isoDateTime/isoDateTime.ts
+/* @__NO_SIDE_EFFECTS__ */
+function isoDateTime(message$1) {
+	return {
+		kind: "validation",
+		type: "iso_date_time",
+		reference: isoDateTime,
+		async: false,
+		expects: null,
+		requirement: ISO_DATE_TIME_REGEX,
+		message: message$1,
+		"~run"(dataset, config$1) {
+			if (dataset.typed && !this.requirement.test(dataset.value)) _addIssue(this, "date-time", dataset, config$1);
+			return dataset;
+		}
+	};
+}
+
+//#endregion
+//#region src/actions/isoDateTimeSecond/isoDateTimeSecond.ts
+/* @__NO_SIDE_EFFECTS__ */
+function isoDateTimeSecond(message$1) {
+	return {
+		kind: "validation",
+		type: "iso_date_time_second",
+		reference: isoDateTimeSecond,
+		async: false,
+		expects: null,
+		requirement: ISO_DATE_TIME_SECOND_REGEX,
+		message: message$1,
+		"~run"(dataset, config$1) {
+			if (dataset.typed && !this.requirement.test(dataset.value)) _addIssue(this, "date-time-second", dataset, config$1);
+			return dataset;
+		}
+	};
+}
+
+//#endregion
+//#region src/actions/isoTime/isoTime.ts
+/* @__NO_SIDE_EFFECTS__ */
+function isoTime(message$1) {
+	return {
+		kind: "validation",
+		type: "iso_time",
+		reference: isoTime,
+		async: false,
+		expects: null,
+		requirement: ISO_TIME_REGEX,
+		message: message$1,
+		"~run"(dataset, config$1) {
+			if (dataset.typed && !this.requirement.test(dataset.value)) _addIssue(this, "time", dataset, config$1);
+			return dataset;
+		}
+	};
+}
+
+//#endregion
+//#region src/actions/isoTimeSecond/isoTimeSecond.ts
+/* @__NO_SIDE_EFFECTS__ */
+function isoTimeSecond(message$1) {
+	return {
+		kind: "validation",
+		type: "iso_time_second",
+		reference: isoTimeSecond,
+		async: false,
+		expects: null,
+		requirement: ISO_TIME_SECOND_REGEX,
+		message: message$1,
+		"~run"(dataset, config$1) {
+			if (dataset.typed && !this.requirement.test(dataset.value)) _addIssue(this, "time-second", dataset, config$1);
+			return dataset;
+		}
+	};
+}
+
+//#endregion
+//#region src/actions/isoTimestamp/isoTimestamp.ts
+/* @__NO_SIDE_EFFECTS__ */
+function isoTimestamp(message$1) {
+	return {
+		kind: "validation",
+		type: "iso_timestamp",
+		reference: isoTimestamp,
+		async: false,
+		expects: null,
+		requirement: ISO_TIMESTAMP_REGEX,
+		message: message$1,
+		"~run"(dataset, config$1) {
+			if (dataset.typed && !this.requirement.test(dataset.value)) _addIssue(this, "timestamp", dataset, config$1);
+			return dataset;
+		}
+	};
+}
+
+//#endregion
+//#region src/actions/isoWeek/isoWeek.ts
+/* @__NO_SIDE_EFFECTS__ */
+function isoWeek(message$1) {
+	return {
+		kind: "validation",
+		type: "iso_week",
+		reference: isoWeek,
+		async: false,
+		expects: null,
+		requirement: ISO_WEEK_REGEX,
+		message: message$1,
+		"~run"(dataset, config$1) {
+			if (dataset.typed && !this.requirement.test(dataset.value)) _addIssue(this, "week", dataset, config$1);
+			return dataset;
+		}
+	};
+}
+
+//#endregion
+//#region src/actions/jwsCompact/jwsCompact.ts
+/* @__NO_SIDE_EFFECTS__ */
+function jwsCompact(message$1) {
+	return {
+		kind: "validation",
+		type: "jws_compact",
+		reference: jwsCompact,
+		async: false,
+		expects: null,
+		requirement: JWS_COMPACT_REGEX,
+		message: message$1,
+		"~run"(dataset, config$1) {
+			if (dataset.typed && !this.requirement.test(dataset.value)) _addIssue(this, "JWS compact", dataset, config$1);
+			return dataset;
+		}
+	};
+}
+
+//#endregion
+//#region src/actions/ksuid/ksuid.ts
+/* @__NO_SIDE_EFFECTS__ */
+function ksuid(message$1) {
+	return {
+		kind: "validation",
+		type: "ksuid",
+		reference: ksuid,
+		async: false,
+		expects: null,
+		requirement: KSUID_REGEX,
+		message: message$1,
+		"~run"(dataset, config$1) {
+			if (dataset.typed && !this.requirement.test(dataset.value)) _addIssue(this, "KSUID", dataset, config$1);
+			return dataset;
+		}
+	};
+}
+
+//#endregion
+//#region src/actions/length/length.ts
+/* @__NO_SIDE_EFFECTS__ */
+function dist_length(requirement, message$1) {
+	return {
+		kind: "validation",
+		type: "length",
+		reference: dist_length,
+		async: false,
+		expects: `${requirement}`,
+		requirement,
+		message: message$1,
+		"~run"(dataset, config$1) {
+			if (dataset.typed && dataset.value.length !== this.requirement) _addIssue(this, "length", dataset, config$1, { received: `${dataset.value.length}` });
+			return dataset;
+		}
+	};
+}
+
+//#endregion
+//#region src/actions/ltValue/ltValue.ts
+/* @__NO_SIDE_EFFECTS__ */
+function ltValue(requirement, message$1) {
+	return {
+		kind: "validation",
+		type: "lt_value",
+		reference: ltValue,
+		async: false,
+		expects: `<${requirement instanceof Date ? requirement.toJSON() : /* @__PURE__ */ _stringify(requirement)}`,
+		requirement,
+		message: message$1,
+		"~run"(dataset, config$1) {
+			if (dataset.typed && !(dataset.value < this.requirement)) _addIssue(this, "value", dataset, config$1, { received: dataset.value instanceof Date ? dataset.value.toJSON() : /* @__PURE__ */ _stringify(dataset.value) });
+			return dataset;
+		}
+	};
+}
+
+//#endregion
+//#region src/actions/mac/mac.ts
+/* @__NO_SIDE_EFFECTS__ */
+function mac(message$1) {
+	return {
+		kind: "validation",
+		type: "mac",
+		reference: mac,
+		async: false,
+		expects: null,
+		requirement: MAC_REGEX,
+		message: message$1,
+		"~run"(dataset, config$1) {
+			if (dataset.typed && !this.requirement.test(dataset.value)) _addIssue(this, "MAC", dataset, config$1);
+			return dataset;
+		}
+	};
+}
+
+//#endregion
+//#region src/actions/mac48/mac48.ts
+/* @__NO_SIDE_EFFECTS__ */
+function mac48(message$1) {
+	return {
+		kind: "validation",
+		type: "mac48",
+		reference: mac48,
+		async: false,
+		expects: null,
+		requirement: MAC48_REGEX,
+		message: message$1,
+		"~run"(dataset, config$1) {
+			if (dataset.typed && !this.requirement.test(dataset.value)) _addIssue(this, "48-bit MAC", dataset, config$1);
+			return dataset;
+		}
+	};
+}
+
+//#endregion
+//#region src/actions/mac64/mac64.ts
+/* @__NO_SIDE_EFFECTS__ */
+function mac64(message$1) {
+	return {
+		kind: "validation",
+		type: "mac64",
+		reference: mac64,
+		async: false,
+		expects: null,
+		requirement: MAC64_REGEX,
+		message: message$1,
+		"~run"(dataset, config$1) {
+			if (dataset.typed && !this.requirement.test(dataset.value)) _addIssue(this, "64-bit MAC", dataset, config$1);
+			return dataset;
+		}
+	};
+}
+
+//#endregion
+//#region src/actions/mapItems/mapItems.ts
+/* @__NO_SIDE_EFFECTS__ */
+function mapItems(operation) {
+	return {
+		kind: "transformation",
+		type: "map_items",
+		reference: mapItems,
+		async: false,
+		operation,
+		"~run"(dataset) {
+			dataset.value = dataset.value.map(this.operation);
+			return dataset;
+		}
+	};
+}
+
+//#endregion
+//#region src/actions/maxBytes/maxBytes.ts
+/* @__NO_SIDE_EFFECTS__ */
+function maxBytes(requirement, message$1) {
+	return {
+		kind: "validation",
+		type: "max_bytes",
+		reference: maxBytes,
+		async: false,
+		expects: `<=${requirement}`,
+		requirement,
+		message: message$1,
+		"~run"(dataset, config$1) {
+			if (dataset.typed) {
+				const length$1 = /* @__PURE__ */ _getByteCount(dataset.value);
+				if (length$1 > this.requirement) _addIssue(this, "bytes", dataset, config$1, { received: `${length$1}` });
+			}
+			return dataset;
+		}
+	};
+}
+
+//#endregion
+//#region src/actions/maxCodePoints/maxCodePoints.ts
+/* @__NO_SIDE_EFFECTS__ */
+function maxCodePoints(requirement, message$1) {
+	return {
+		kind: "validation",
+		type: "max_code_points",
+		reference: maxCodePoints,
+		async: false,
+		expects: `<=${requirement}`,
+		requirement,
+		message: message$1,
+		"~run"(dataset, config$1) {
+			if (dataset.typed) {
+				const count = /* @__PURE__ */ _getCodePointCount(dataset.value);
+				if (count > this.requirement) _addIssue(this, "code points", dataset, config$1, { received: `${count}` });
+			}
+			return dataset;
+		}
+	};
+}
+
+//#endregion
+//#region src/actions/maxEntries/maxEntries.ts
+/* @__NO_SIDE_EFFECTS__ */
+function maxEntries(requirement, message$1) {
+	return {
+		kind: "validation",
+		type: "max_entries",
+		reference: maxEntries,
+		async: false,
+		expects: `<=${requirement}`,
+		requirement,
+		message: message$1,
+		"~run"(dataset, config$1) {
+			if (!dataset.typed) return dataset;
+			const count = Object.keys(dataset.value).length;
+			if (dataset.typed && count > this.requirement) _addIssue(this, "entries", dataset, config$1, { received: `${count}` });
+			return dataset;
+		}
+	};
+}
+
+//#endregion
+//#region src/actions/maxGraphemes/maxGraphemes.ts
+/* @__NO_SIDE_EFFECTS__ */
+function maxGraphemes(requirement, message$1) {
+	return {
+		kind: "validation",
+		type: "max_graphemes",
+		reference: maxGraphemes,
+		async: false,
+		expects: `<=${requirement}`,
+		requirement,
+		message: message$1,
+		"~run"(dataset, config$1) {
+			if (dataset.typed) {
+				const count = /* @__PURE__ */ _getGraphemeCount(dataset.value);
+				if (count > this.requirement) _addIssue(this, "graphemes", dataset, config$1, { received: `${count}` });
+			}
+			return dataset;
+		}
+	};
+}
+
+//#endregion
+//#region src/actions/maxLength/maxLength.ts
+/* @__NO_SIDE_EFFECTS__ */
+function maxLength(requirement, message$1) {
+	return {
+		kind: "validation",
+		type: "max_length",
+		reference: maxLength,
+		async: false,
+		expects: `<=${requirement}`,
+		requirement,
+		message: message$1,
+		"~run"(dataset, config$1) {
+			if (dataset.typed && dataset.value.length > this.requirement) _addIssue(this, "length", dataset, config$1, { received: `${dataset.value.length}` });
+			return dataset;
+		}
+	};
+}
+
+//#endregion
+//#region src/actions/maxSize/maxSize.ts
+/* @__NO_SIDE_EFFECTS__ */
+function maxSize(requirement, message$1) {
+	return {
+		kind: "validation",
+		type: "max_size",
+		reference: maxSize,
+		async: false,
+		expects: `<=${requirement}`,
+		requirement,
+		message: message$1,
+		"~run"(dataset, config$1) {
+			if (dataset.typed && dataset.value.size > this.requirement) _addIssue(this, "size", dataset, config$1, { received: `${dataset.value.size}` });
+			return dataset;
+		}
+	};
+}
+
+//#endregion
+//#region src/actions/maxValue/maxValue.ts
+/* @__NO_SIDE_EFFECTS__ */
+function maxValue(requirement, message$1) {
+	return {
+		kind: "validation",
+		type: "max_value",
+		reference: maxValue,
+		async: false,
+		expects: `<=${requirement instanceof Date ? requirement.toJSON() : /* @__PURE__ */ _stringify(requirement)}`,
+		requirement,
+		message: message$1,
+		"~run"(dataset, config$1) {
+			if (dataset.typed && !(dataset.value <= this.requirement)) _addIssue(this, "value", dataset, config$1, { received: dataset.value instanceof Date ? dataset.value.toJSON() : /* @__PURE__ */ _stringify(dataset.value) });
+			return dataset;
+		}
+	};
+}
+
+//#endregion
+//#region src/actions/maxWords/maxWords.ts
+/* @__NO_SIDE_EFFECTS__ */
+function maxWords(locales, requirement, message$1) {
+	return {
+		kind: "validation",
+		type: "max_words",
+		reference: maxWords,
+		async: false,
+		expects: `<=${requirement}`,
+		locales,
+		requirement,
+		message: message$1,
+		"~run"(dataset, config$1) {
+			if (dataset.typed) {
+				const count = /* @__PURE__ */ _getWordCount(this.locales, dataset.value);
+				if (count > this.requirement) _addIssue(this, "words", dataset, config$1, { received: `${count}` });
+			}
+			return dataset;
+		}
+	};
+}
+
+//#endregion
+//#region src/actions/metadata/metadata.ts
+/**
+* Creates a custom metadata action.
+*
+* @param metadata_ The metadata object.
+*
+* @returns A metadata action.
+*/
+/* @__NO_SIDE_EFFECTS__ */
+function metadata(metadata_) {
+	return {
+		kind: "metadata",
+		type: "metadata",
+		reference: metadata,
+		metadata: metadata_
+	};
+}
+
+//#endregion
+//#region src/actions/mimeType/mimeType.ts
+/* @__NO_SIDE_EFFECTS__ */
+function mimeType(requirement, message$1) {
+	return {
+		kind: "validation",
+		type: "mime_type",
+		reference: mimeType,
+		async: false,
+		expects: /* @__PURE__ */ _joinExpects(requirement.map((option) => `"${option}"`), "|"),
+		requirement,
+		message: message$1,
+		"~run"(dataset, config$1) {
+			if (dataset.typed && !this.requirement.includes(dataset.value.type)) _addIssue(this, "MIME type", dataset, config$1, { received: `"${dataset.value.type}"` });
+			return dataset;
+		}
+	};
+}
+
+//#endregion
+//#region src/actions/minBytes/minBytes.ts
+/* @__NO_SIDE_EFFECTS__ */
+function minBytes(requirement, message$1) {
+	return {
+		kind: "validation",
+		type: "min_bytes",
+		reference: minBytes,
+		async: false,
+		expects: `>=${requirement}`,
+		requirement,
+		message: message$1,
+		"~run"(dataset, config$1) {
+			if (dataset.typed) {
+				const length$1 = /* @__PURE__ */ _getByteCount(dataset.value);
+				if (length$1 < this.requirement) _addIssue(this, "bytes", dataset, config$1, { received: `${length$1}` });
+			}
+			return dataset;
+		}
+	};
+}
+
+//#endregion
+//#region src/actions/minCodePoints/minCodePoints.ts
+/* @__NO_SIDE_EFFECTS__ */
+function minCodePoints(requirement, message$1) {
+	return {
+		kind: "validation",
+		type: "min_code_points",
+		reference: minCodePoints,
+		async: false,
+		expects: `>=${requirement}`,
+		requirement,
+		message: message$1,
+		"~run"(dataset, config$1) {
+			if (dataset.typed) {
+				const count = /* @__PURE__ */ _getCodePointCount(dataset.value);
+				if (count < this.requirement) _addIssue(this, "code points", dataset, config$1, { received: `${count}` });
+			}
+			return dataset;
+		}
+	};
+}
+
+//#endregion
+//#region src/actions/minEntries/minEntries.ts
+/* @__NO_SIDE_EFFECTS__ */
+function minEntries(requirement, message$1) {
+	return {
+		kind: "validation",
+		type: "min_entries",
+		reference: minEntries,
+		async: false,
+		expects: `>=${requirement}`,
+		requirement,
+		message: message$1,
+		"~run"(dataset, config$1) {
+			if (!dataset.typed) return dataset;
+			const count = Object.keys(dataset.value).length;
+			if (dataset.typed && count < this.requirement) _addIssue(this, "entries", dataset, config$1, { received: `${count}` });
+			return dataset;
+		}
+	};
+}
+
+//#endregion
+//#region src/actions/minGraphemes/minGraphemes.ts
+/* @__NO_SIDE_EFFECTS__ */
+function minGraphemes(requirement, message$1) {
+	return {
+		kind: "validation",
+		type: "min_graphemes",
+		reference: minGraphemes,
+		async: false,
+		expects: `>=${requirement}`,
+		requirement,
+		message: message$1,
+		"~run"(dataset, config$1) {
+			if (dataset.typed) {
+				const count = /* @__PURE__ */ _getGraphemeCount(dataset.value);
+				if (count < this.requirement) _addIssue(this, "graphemes", dataset, config$1, { received: `${count}` });
+			}
+			return dataset;
+		}
+	};
+}
+
+//#endregion
+//#region src/actions/minLength/minLength.ts
+/* @__NO_SIDE_EFFECTS__ */
+function minLength(requirement, message$1) {
+	return {
+		kind: "validation",
+		type: "min_length",
+		reference: minLength,
+		async: false,
+		expects: `>=${requirement}`,
+		requirement,
+		message: message$1,
+		"~run"(dataset, config$1) {
+			if (dataset.typed && dataset.value.length < this.requirement) _addIssue(this, "length", dataset, config$1, { received: `${dataset.value.length}` });
+			return dataset;
+		}
+	};
+}
+
+//#endregion
+//#region src/actions/minSize/minSize.ts
+/* @__NO_SIDE_EFFECTS__ */
+function minSize(requirement, message$1) {
+	return {
+		kind: "validation",
+		type: "min_size",
+		reference: minSize,
+		async: false,
+		expects: `>=${requirement}`,
+		requirement,
+		message: message$1,
+		"~run"(dataset, config$1) {
+			if (dataset.typed && dataset.value.size < this.requirement) _addIssue(this, "size", dataset, config$1, { received: `${dataset.value.size}` });
+			return dataset;
+		}
+	};
+}
+
+//#endregion
+//#region src/actions/minValue/minValue.ts
+/* @__NO_SIDE_EFFECTS__ */
+function minValue(requirement, message$1) {
+	return {
+		kind: "validation",
+		type: "min_value",
+		reference: minValue,
+		async: false,
+		expects: `>=${requirement instanceof Date ? requirement.toJSON() : /* @__PURE__ */ _stringify(requirement)}`,
+		requirement,
+		message: message$1,
+		"~run"(dataset, config$1) {
+			if (dataset.typed && !(dataset.value >= this.requirement)) _addIssue(this, "value", dataset, config$1, { received: dataset.value instanceof Date ? dataset.value.toJSON() : /* @__PURE__ */ _stringify(dataset.value) });
+			return dataset;
+		}
+	};
+}
+
+//#endregion
+//#region src/actions/minWords/minWords.ts
+/* @__NO_SIDE_EFFECTS__ */
+function minWords(locales, requirement, message$1) {
+	return {
+		kind: "validation",
+		type: "min_words",
+		reference: minWords,
+		async: false,
+		expects: `>=${requirement}`,
+		locales,
+		requirement,
+		message: message$1,
+		"~run"(dataset, config$1) {
+			if (dataset.typed) {
+				const count = /* @__PURE__ */ _getWordCount(this.locales, dataset.value);
+				if (count < this.requirement) _addIssue(this, "words", dataset, config$1, { received: `${count}` });
+			}
+			return dataset;
+		}
+	};
+}
+
+//#endregion
+//#region src/actions/multipleOf/multipleOf.ts
+/* @__NO_SIDE_EFFECTS__ */
+function multipleOf(requirement, message$1) {
+	return {
+		kind: "validation",
+		type: "multiple_of",
+		reference: multipleOf,
+		async: false,
+		expects: `%${requirement}`,
+		requirement,
+		message: message$1,
+		"~run"(dataset, config$1) {
+			if (dataset.typed && dataset.value % this.requirement != 0) _addIssue(this, "multiple", dataset, config$1);
+			return dataset;
+		}
+	};
+}
+
+//#endregion
+//#region src/actions/nanoid/nanoid.ts
+/* @__NO_SIDE_EFFECTS__ */
+function nanoid(message$1) {
+	return {
+		kind: "validation",
+		type: "nanoid",
+		reference: nanoid,
+		async: false,
+		expects: null,
+		requirement: NANO_ID_REGEX,
+		message: message$1,
+		"~run"(dataset, config$1) {
+			if (dataset.typed && !this.requirement.test(dataset.value)) _addIssue(this, "Nano ID", dataset, config$1);
+			return dataset;
+		}
+	};
+}
+
+//#endregion
+//#region src/actions/nonEmpty/nonEmpty.ts
+/* @__NO_SIDE_EFFECTS__ */
+function nonEmpty(message$1) {
+	return {
+		kind: "validation",
+		type: "non_empty",
+		reference: nonEmpty,
+		async: false,
+		expects: "!0",
+		message: message$1,
+		"~run"(dataset, config$1) {
+			if (dataset.typed && dataset.value.length === 0) _addIssue(this, "length", dataset, config$1, { received: "0" });
+			return dataset;
+		}
+	};
+}
+
+//#endregion
+//#region src/actions/normalize/normalize.ts
+/* @__NO_SIDE_EFFECTS__ */
+function normalize(form) {
+	return {
+		kind: "transformation",
+		type: "normalize",
+		reference: normalize,
+		async: false,
+		form,
+		"~run"(dataset) {
+			dataset.value = dataset.value.normalize(this.form);
+			return dataset;
+		}
+	};
+}
+
+//#endregion
+//#region src/actions/notBytes/notBytes.ts
+/* @__NO_SIDE_EFFECTS__ */
+function notBytes(requirement, message$1) {
+	return {
+		kind: "validation",
+		type: "not_bytes",
+		reference: notBytes,
+		async: false,
+		expects: `!${requirement}`,
+		requirement,
+		message: message$1,
+		"~run"(dataset, config$1) {
+			if (dataset.typed) {
+				const length$1 = /* @__PURE__ */ _getByteCount(dataset.value);
+				if (length$1 === this.requirement) _addIssue(this, "bytes", dataset, config$1, { received: `${length$1}` });
+			}
+			return dataset;
+		}
+	};
+}
+
+//#endregion
+//#region src/actions/notCodePoints/notCodePoints.ts
+/* @__NO_SIDE_EFFECTS__ */
+function notCodePoints(requirement, message$1) {
+	return {
+		kind: "validation",
+		type: "not_code_points",
+		reference: notCodePoints,
+		async: false,
+		expects: `!${requirement}`,
+		requirement,
+		message: message$1,
+		"~run"(dataset, config$1) {
+			if (dataset.typed) {
+				const count = /* @__PURE__ */ _getCodePointCount(dataset.value);
+				if (count === this.requirement) _addIssue(this, "code points", dataset, config$1, { received: `${count}` });
+			}
+			return dataset;
+		}
+	};
+}
+
+//#endregion
+//#region src/actions/notEntries/notEntries.ts
+/* @__NO_SIDE_EFFECTS__ */
+function notEntries(requirement, message$1) {
+	return {
+		kind: "validation",
+		type: "not_entries",
+		reference: notEntries,
+		async: false,
+		expects: `!${requirement}`,
+		requirement,
+		message: message$1,
+		"~run"(dataset, config$1) {
+			if (!dataset.typed) return dataset;
+			const count = Object.keys(dataset.value).length;
+			if (dataset.typed && count === this.requirement) _addIssue(this, "entries", dataset, config$1, { received: `${count}` });
+			return dataset;
+		}
+	};
+}
+
+//#endregion
+//#region src/actions/notGraphemes/notGraphemes.ts
+/* @__NO_SIDE_EFFECTS__ */
+function notGraphemes(requirement, message$1) {
+	return {
+		kind: "validation",
+		type: "not_graphemes",
+		reference: notGraphemes,
+		async: false,
+		expects: `!${requirement}`,
+		requirement,
+		message: message$1,
+		"~run"(dataset, config$1) {
+			if (dataset.typed) {
+				const count = /* @__PURE__ */ _getGraphemeCount(dataset.value);
+				if (count === this.requirement) _addIssue(this, "graphemes", dataset, config$1, { received: `${count}` });
+			}
+			return dataset;
+		}
+	};
+}
+
+//#endregion
+//#region src/actions/notLength/notLength.ts
+/* @__NO_SIDE_EFFECTS__ */
+function notLength(requirement, message$1) {
+	return {
+		kind: "validation",
+		type: "not_length",
+		reference: notLength,
+		async: false,
+		expects: `!${requirement}`,
+		requirement,
+		message: message$1,
+		"~run"(dataset, config$1) {
+			if (dataset.typed && dataset.value.length === this.requirement) _addIssue(this, "length", dataset, config$1, { received: `${dataset.value.length}` });
+			return dataset;
+		}
+	};
+}
+
+//#endregion
+//#region src/actions/notSize/notSize.ts
+/* @__NO_SIDE_EFFECTS__ */
+function notSize(requirement, message$1) {
+	return {
+		kind: "validation",
+		type: "not_size",
+		reference: notSize,
+		async: false,
+		expects: `!${requirement}`,
+		requirement,
+		message: message$1,
+		"~run"(dataset, config$1) {
+			if (dataset.typed && dataset.value.size === this.requirement) _addIssue(this, "size", dataset, config$1, { received: `${dataset.value.size}` });
+			return dataset;
+		}
+	};
+}
+
+//#endregion
+//#region src/actions/notValue/notValue.ts
+/* @__NO_SIDE_EFFECTS__ */
+function notValue(requirement, message$1) {
+	return {
+		kind: "validation",
+		type: "not_value",
+		reference: notValue,
+		async: false,
+		expects: requirement instanceof Date ? `!${requirement.toJSON()}` : `!${/* @__PURE__ */ _stringify(requirement)}`,
+		requirement,
+		message: message$1,
+		"~run"(dataset, config$1) {
+			if (dataset.typed && /* @__PURE__ */ _isValueMatch(this.requirement, dataset.value)) _addIssue(this, "value", dataset, config$1, { received: dataset.value instanceof Date ? dataset.value.toJSON() : /* @__PURE__ */ _stringify(dataset.value) });
+			return dataset;
+		}
+	};
+}
+
+//#endregion
+//#region src/actions/notValues/notValues.ts
+/* @__NO_SIDE_EFFECTS__ */
+function notValues(requirement, message$1) {
+	return {
+		kind: "validation",
+		type: "not_values",
+		reference: notValues,
+		async: false,
+		expects: `!${/* @__PURE__ */ _joinExpects(requirement.map((value$1) => value$1 instanceof Date ? value$1.toJSON() : /* @__PURE__ */ _stringify(value$1)), "|")}`,
+		requirement,
+		message: message$1,
+		"~run"(dataset, config$1) {
+			if (dataset.typed && this.requirement.some((requirement$1) => /* @__PURE__ */ _isValueMatch(requirement$1, dataset.value))) _addIssue(this, "value", dataset, config$1, { received: dataset.value instanceof Date ? dataset.value.toJSON() : /* @__PURE__ */ _stringify(dataset.value) });
+			return dataset;
+		}
+	};
+}
+
+//#endregion
+//#region src/actions/notWords/notWords.ts
+/* @__NO_SIDE_EFFECTS__ */
+function notWords(locales, requirement, message$1) {
+	return {
+		kind: "validation",
+		type: "not_words",
+		reference: notWords,
+		async: false,
+		expects: `!${requirement}`,
+		locales,
+		requirement,
+		message: message$1,
+		"~run"(dataset, config$1) {
+			if (dataset.typed) {
+				const count = /* @__PURE__ */ _getWordCount(this.locales, dataset.value);
+				if (count === this.requirement) _addIssue(this, "words", dataset, config$1, { received: `${count}` });
+			}
+			return dataset;
+		}
+	};
+}
+
+//#endregion
+//#region src/actions/octal/octal.ts
+/* @__NO_SIDE_EFFECTS__ */
+function octal(message$1) {
+	return {
+		kind: "validation",
+		type: "octal",
+		reference: octal,
+		async: false,
+		expects: null,
+		requirement: OCTAL_REGEX,
+		message: message$1,
+		"~run"(dataset, config$1) {
+			if (dataset.typed && !this.requirement.test(dataset.value)) _addIssue(this, "octal", dataset, config$1);
+			return dataset;
+		}
+	};
+}
+
+//#endregion
+//#region src/actions/parseBoolean/parseBoolean.ts
+const TRUTHY = (/* unused pure expression or super */ null && ([
+	true,
+	1,
+	"true",
+	"1",
+	"yes",
+	"y",
+	"on",
+	"enabled"
+]));
+const FALSY = (/* unused pure expression or super */ null && ([
+	false,
+	0,
+	"false",
+	"0",
+	"no",
+	"n",
+	"off",
+	"disabled"
+]));
+/* @__NO_SIDE_EFFECTS__ */
+function parseBoolean(config$1, message$1) {
+	const normalize$1 = (v) => typeof v === "string" ? v.toLowerCase() : v;
+	const truthyRaw = config$1?.truthy ?? TRUTHY;
+	const falsyRaw = config$1?.falsy ?? FALSY;
+	const truthy = config$1?.truthy ? config$1.truthy.map(normalize$1) : TRUTHY;
+	const falsy = config$1?.falsy ? config$1.falsy.map(normalize$1) : FALSY;
+	return {
+		kind: "transformation",
+		type: "parse_boolean",
+		reference: parseBoolean,
+		expects: /* @__PURE__ */ _joinExpects([...truthyRaw, ...falsyRaw].map(_stringify), "|"),
+		config: config$1,
+		message: message$1,
+		async: false,
+		"~run"(dataset, config$2) {
+			const input = normalize$1(dataset.value);
+			if (truthy.includes(input)) dataset.value = true;
+			else if (falsy.includes(input)) dataset.value = false;
+			else {
+				_addIssue(this, "boolean", dataset, config$2);
+				dataset.typed = false;
+			}
+			return dataset;
+		}
+	};
+}
+
+//#endregion
+//#region src/actions/parseJson/parseJson.ts
+/* @__NO_SIDE_EFFECTS__ */
+function parseJson(config$1, message$1) {
+	return {
+		kind: "transformation",
+		type: "parse_json",
+		reference: parseJson,
+		config: config$1,
+		message: message$1,
+		async: false,
+		"~run"(dataset, config$2) {
+			try {
+				dataset.value = JSON.parse(dataset.value, this.config?.reviver);
+			} catch (error) {
+				if (error instanceof Error) {
+					_addIssue(this, "JSON", dataset, config$2, { received: `"${error.message}"` });
+					dataset.typed = false;
+				} else throw error;
+			}
+			return dataset;
+		}
+	};
+}
+
+//#endregion
+//#region src/actions/partialCheck/utils/_isPartiallyTyped/_isPartiallyTyped.ts
+/**
+* Checks if a dataset is partially typed.
+*
+* @param dataset The dataset to check.
+* @param paths The paths to check.
+*
+* @returns Whether it is partially typed.
+*
+* @internal
+*/
+/* @__NO_SIDE_EFFECTS__ */
+function _isPartiallyTyped(dataset, paths) {
+	if (dataset.issues) for (const path of paths) for (const issue of dataset.issues) {
+		let typed = false;
+		const bound = Math.min(path.length, issue.path?.length ?? 0);
+		for (let index = 0; index < bound; index++) if (path[index] !== issue.path[index].key && (path[index] !== "$" || issue.path[index].type !== "array")) {
+			typed = true;
+			break;
+		}
+		if (!typed) return false;
+	}
+	return true;
+}
+
+//#endregion
+//#region src/actions/partialCheck/partialCheck.ts
+/* @__NO_SIDE_EFFECTS__ */
+function partialCheck(paths, requirement, message$1) {
+	return {
+		kind: "validation",
+		type: "partial_check",
+		reference: partialCheck,
+		async: false,
+		expects: null,
+		paths,
+		requirement,
+		message: message$1,
+		"~run"(dataset, config$1) {
+			if ((dataset.typed || /* @__PURE__ */ _isPartiallyTyped(dataset, paths)) && !this.requirement(dataset.value)) _addIssue(this, "input", dataset, config$1);
+			return dataset;
+		}
+	};
+}
+
+//#endregion
+//#region src/actions/partialCheck/partialCheckAsync.ts
+/* @__NO_SIDE_EFFECTS__ */
+function partialCheckAsync(paths, requirement, message$1) {
+	return {
+		kind: "validation",
+		type: "partial_check",
+		reference: partialCheckAsync,
+		async: true,
+		expects: null,
+		paths,
+		requirement,
+		message: message$1,
+		async "~run"(dataset, config$1) {
+			if ((dataset.typed || /* @__PURE__ */ _isPartiallyTyped(dataset, paths)) && !await this.requirement(dataset.value)) _addIssue(this, "input", dataset, config$1);
+			return dataset;
+		}
+	};
+}
+
+//#endregion
+//#region src/actions/rawCheck/rawCheck.ts
+/**
+* Creates a raw check validation action.
+*
+* @param action The validation action.
+*
+* @returns A raw check action.
+*/
+/* @__NO_SIDE_EFFECTS__ */
+function rawCheck(action) {
+	return {
+		kind: "validation",
+		type: "raw_check",
+		reference: rawCheck,
+		async: false,
+		expects: null,
+		"~run"(dataset, config$1) {
+			action({
+				dataset,
+				config: config$1,
+				addIssue: (info) => _addIssue(this, info?.label ?? "input", dataset, config$1, info)
+			});
+			return dataset;
+		}
+	};
+}
+
+//#endregion
+//#region src/actions/rawCheck/rawCheckAsync.ts
+/**
+* Creates a raw check validation action.
+*
+* @param action The validation action.
+*
+* @returns A raw check action.
+*/
+/* @__NO_SIDE_EFFECTS__ */
+function rawCheckAsync(action) {
+	return {
+		kind: "validation",
+		type: "raw_check",
+		reference: rawCheckAsync,
+		async: true,
+		expects: null,
+		async "~run"(dataset, config$1) {
+			await action({
+				dataset,
+				config: config$1,
+				addIssue: (info) => _addIssue(this, info?.label ?? "input", dataset, config$1, info)
+			});
+			return dataset;
+		}
+	};
+}
+
+//#endregion
+//#region src/actions/rawTransform/rawTransform.ts
+/**
+* Creates a raw transformation action.
+*
+* @param action The transformation action.
+*
+* @returns A raw transform action.
+*/
+/* @__NO_SIDE_EFFECTS__ */
+function rawTransform(action) {
+	return {
+		kind: "transformation",
+		type: "raw_transform",
+		reference: rawTransform,
+		async: false,
+		"~run"(dataset, config$1) {
+			const output = action({
+				dataset,
+				config: config$1,
+				addIssue: (info) => _addIssue(this, info?.label ?? "input", dataset, config$1, info),
+				NEVER: null
+			});
+			if (dataset.issues) dataset.typed = false;
+			else dataset.value = output;
+			return dataset;
+		}
+	};
+}
+
+//#endregion
+//#region src/actions/rawTransform/rawTransformAsync.ts
+/**
+* Creates a raw transformation action.
+*
+* @param action The transformation action.
+*
+* @returns A raw transform action.
+*/
+/* @__NO_SIDE_EFFECTS__ */
+function rawTransformAsync(action) {
+	return {
+		kind: "transformation",
+		type: "raw_transform",
+		reference: rawTransformAsync,
+		async: true,
+		async "~run"(dataset, config$1) {
+			const output = await action({
+				dataset,
+				config: config$1,
+				addIssue: (info) => _addIssue(this, info?.label ?? "input", dataset, config$1, info),
+				NEVER: null
+			});
+			if (dataset.issues) dataset.typed = false;
+			else dataset.value = output;
+			return dataset;
+		}
+	};
+}
+
+//#endregion
+//#region src/actions/readonly/readonly.ts
+/* @__NO_SIDE_EFFECTS__ */
+function readonly() {
+	return {
+		kind: "transformation",
+		type: "readonly",
+		reference: readonly,
+		async: false,
+		"~run"(dataset) {
+			return dataset;
+		}
+	};
+}
+
+//#endregion
+//#region src/actions/reduceItems/reduceItems.ts
+/* @__NO_SIDE_EFFECTS__ */
+function reduceItems(operation, initial) {
+	return {
+		kind: "transformation",
+		type: "reduce_items",
+		reference: reduceItems,
+		async: false,
+		operation,
+		initial,
+		"~run"(dataset) {
+			dataset.value = dataset.value.reduce(this.operation, this.initial);
+			return dataset;
+		}
+	};
+}
+
+//#endregion
+//#region src/actions/regex/regex.ts
+/* @__NO_SIDE_EFFECTS__ */
+function regex(requirement, message$1) {
+	return {
+		kind: "validation",
+		type: "regex",
+		reference: regex,
+		async: false,
+		expects: `${requirement}`,
+		requirement,
+		message: message$1,
+		"~run"(dataset, config$1) {
+			if (dataset.typed && !this.requirement.test(dataset.value)) _addIssue(this, "format", dataset, config$1);
+			return dataset;
+		}
+	};
+}
+
+//#endregion
+//#region src/actions/returns/returns.ts
+/* @__NO_SIDE_EFFECTS__ */
+function returns(schema) {
+	return {
+		kind: "transformation",
+		type: "returns",
+		reference: returns,
+		async: false,
+		schema,
+		"~run"(dataset, config$1) {
+			const func = dataset.value;
+			dataset.value = (...args_) => {
+				const returnsDataset = this.schema["~run"]({ value: func(...args_) }, config$1);
+				if (returnsDataset.issues) throw new ValiError(returnsDataset.issues);
+				return returnsDataset.value;
+			};
+			return dataset;
+		}
+	};
+}
+
+//#endregion
+//#region src/actions/returns/returnsAsync.ts
+/* @__NO_SIDE_EFFECTS__ */
+function returnsAsync(schema) {
+	return {
+		kind: "transformation",
+		type: "returns",
+		reference: returnsAsync,
+		async: false,
+		schema,
+		"~run"(dataset, config$1) {
+			const func = dataset.value;
+			dataset.value = async (...args_) => {
+				const returnsDataset = await this.schema["~run"]({ value: await func(...args_) }, config$1);
+				if (returnsDataset.issues) throw new ValiError(returnsDataset.issues);
+				return returnsDataset.value;
+			};
+			return dataset;
+		}
+	};
+}
+
+//#endregion
+//#region src/actions/rfcEmail/rfcEmail.ts
+/* @__NO_SIDE_EFFECTS__ */
+function rfcEmail(message$1) {
+	return {
+		kind: "validation",
+		type: "rfc_email",
+		reference: rfcEmail,
+		expects: null,
+		async: false,
+		requirement: RFC_EMAIL_REGEX,
+		message: message$1,
+		"~run"(dataset, config$1) {
+			if (dataset.typed && !this.requirement.test(dataset.value)) _addIssue(this, "email", dataset, config$1);
+			return dataset;
+		}
+	};
+}
+
+//#endregion
+//#region src/actions/safeInteger/safeInteger.ts
+/* @__NO_SIDE_EFFECTS__ */
+function safeInteger(message$1) {
+	return {
+		kind: "validation",
+		type: "safe_integer",
+		reference: safeInteger,
+		async: false,
+		expects: null,
+		requirement: Number.isSafeInteger,
+		message: message$1,
+		"~run"(dataset, config$1) {
+			if (dataset.typed && !this.requirement(dataset.value)) _addIssue(this, "safe integer", dataset, config$1);
+			return dataset;
+		}
+	};
+}
+
+//#endregion
+//#region src/actions/size/size.ts
+/* @__NO_SIDE_EFFECTS__ */
+function dist_size(requirement, message$1) {
+	return {
+		kind: "validation",
+		type: "size",
+		reference: dist_size,
+		async: false,
+		expects: `${requirement}`,
+		requirement,
+		message: message$1,
+		"~run"(dataset, config$1) {
+			if (dataset.typed && dataset.value.size !== this.requirement) _addIssue(this, "size", dataset, config$1, { received: `${dataset.value.size}` });
+			return dataset;
+		}
+	};
+}
+
+//#endregion
+//#region src/actions/slug/slug.ts
+/* @__NO_SIDE_EFFECTS__ */
+function slug(message$1) {
+	return {
+		kind: "validation",
+		type: "slug",
+		reference: slug,
+		async: false,
+		expects: null,
+		requirement: SLUG_REGEX,
+		message: message$1,
+		"~run"(dataset, config$1) {
+			if (dataset.typed && !this.requirement.test(dataset.value)) _addIssue(this, "slug", dataset, config$1);
+			return dataset;
+		}
+	};
+}
+
+//#endregion
+//#region src/actions/someItem/someItem.ts
+/* @__NO_SIDE_EFFECTS__ */
+function someItem(requirement, message$1) {
+	return {
+		kind: "validation",
+		type: "some_item",
+		reference: someItem,
+		async: false,
+		expects: null,
+		requirement,
+		message: message$1,
+		"~run"(dataset, config$1) {
+			if (dataset.typed && !dataset.value.some(this.requirement)) _addIssue(this, "item", dataset, config$1);
+			return dataset;
+		}
+	};
+}
+
+//#endregion
+//#region src/actions/sortItems/sortItems.ts
+/* @__NO_SIDE_EFFECTS__ */
+function sortItems(operation) {
+	return {
+		kind: "transformation",
+		type: "sort_items",
+		reference: sortItems,
+		async: false,
+		operation,
+		"~run"(dataset) {
+			dataset.value = dataset.value.sort(this.operation);
+			return dataset;
+		}
+	};
+}
+
+//#endregion
+//#region src/actions/startsWith/startsWith.ts
+/* @__NO_SIDE_EFFECTS__ */
+function startsWith(requirement, message$1) {
+	return {
+		kind: "validation",
+		type: "starts_with",
+		reference: startsWith,
+		async: false,
+		expects: `"${requirement}"`,
+		requirement,
+		message: message$1,
+		"~run"(dataset, config$1) {
+			if (dataset.typed && !dataset.value.startsWith(this.requirement)) _addIssue(this, "start", dataset, config$1, { received: `"${dataset.value.slice(0, this.requirement.length)}"` });
+			return dataset;
+		}
+	};
+}
+
+//#endregion
+//#region src/actions/stringifyJson/stringifyJson.ts
+/* @__NO_SIDE_EFFECTS__ */
+function stringifyJson(config$1, message$1) {
+	return {
+		kind: "transformation",
+		type: "stringify_json",
+		reference: stringifyJson,
+		message: message$1,
+		config: config$1,
+		async: false,
+		"~run"(dataset, config$2) {
+			try {
+				const output = JSON.stringify(dataset.value, this.config?.replacer, this.config?.space);
+				if (output === void 0) {
+					_addIssue(this, "JSON", dataset, config$2);
+					dataset.typed = false;
+				} else dataset.value = output;
+			} catch (error) {
+				if (error instanceof Error) {
+					_addIssue(this, "JSON", dataset, config$2, { received: `"${error.message}"` });
+					dataset.typed = false;
+				} else throw error;
+			}
+			return dataset;
+		}
+	};
+}
+
+//#endregion
+//#region src/actions/title/title.ts
+/**
+* Creates a title metadata action.
+*
+* @param title_ The title text.
+*
+* @returns A title action.
+*/
+/* @__NO_SIDE_EFFECTS__ */
+function title(title_) {
+	return {
+		kind: "metadata",
+		type: "title",
+		reference: title,
+		title: title_
+	};
+}
+
+//#endregion
+//#region src/actions/toBigint/toBigint.ts
+/* @__NO_SIDE_EFFECTS__ */
+function toBigint(message$1) {
+	return {
+		kind: "transformation",
+		type: "to_bigint",
+		reference: toBigint,
+		async: false,
+		message: message$1,
+		"~run"(dataset, config$1) {
+			try {
+				dataset.value = BigInt(dataset.value);
+			} catch {
+				_addIssue(this, "bigint", dataset, config$1);
+				dataset.typed = false;
+			}
+			return dataset;
+		}
+	};
+}
+
+//#endregion
+//#region src/actions/toBoolean/toBoolean.ts
+/**
+* Creates a to boolean transformation action.
+*
+* @returns A to boolean action.
+*
+* @beta
+*/
+/* @__NO_SIDE_EFFECTS__ */
+function toBoolean() {
+	return {
+		kind: "transformation",
+		type: "to_boolean",
+		reference: toBoolean,
+		async: false,
+		"~run"(dataset) {
+			dataset.value = Boolean(dataset.value);
+			return dataset;
+		}
+	};
+}
+
+//#endregion
+//#region src/actions/toCamelCase/toCamelCase.ts
+/**
+* Creates a to camel case transformation action.
+*
+* Words are separated by `_`, `-` and ASCII whitespace, as well as by case
+* and acronym boundaries.
+*
+* Hint: Acronym runs are normalized to lowercase (e.g. `parseURLValue` →
+* `parseUrlValue`) and digits stay attached to the preceding token (e.g.
+* `item2Name` → `item2Name`).
+*
+* @returns A to camel case action.
+*
+* @beta
+*/
+/* @__NO_SIDE_EFFECTS__ */
+function toCamelCase() {
+	return {
+		kind: "transformation",
+		type: "to_camel_case",
+		reference: toCamelCase,
+		async: false,
+		"~run"(dataset) {
+			dataset.value = /* @__PURE__ */ _formatCase(dataset.value, "", false, true);
+			return dataset;
+		}
+	};
+}
+
+//#endregion
+//#region src/actions/toDate/toDate.ts
+/* @__NO_SIDE_EFFECTS__ */
+function toDate(message$1) {
+	return {
+		kind: "transformation",
+		type: "to_date",
+		reference: toDate,
+		async: false,
+		message: message$1,
+		"~run"(dataset, config$1) {
+			try {
+				dataset.value = new Date(dataset.value);
+				if (isNaN(dataset.value)) {
+					_addIssue(this, "date", dataset, config$1, { received: "\"Invalid Date\"" });
+					dataset.typed = false;
+				}
+			} catch {
+				_addIssue(this, "date", dataset, config$1);
+				dataset.typed = false;
+			}
+			return dataset;
+		}
+	};
+}
+
+//#endregion
+//#region src/actions/toKebabCase/toKebabCase.ts
+/**
+* Creates a to kebab case transformation action.
+*
+* Words are separated by `_`, `-` and ASCII whitespace, as well as by case
+* and acronym boundaries.
+*
+* Hint: Acronym runs are normalized to lowercase (e.g. `parseURLValue` →
+* `parse-url-value`) and digits stay attached to the preceding token (e.g.
+* `item2Name` → `item2-name`).
+*
+* @returns A to kebab case action.
+*
+* @beta
+*/
+/* @__NO_SIDE_EFFECTS__ */
+function toKebabCase() {
+	return {
+		kind: "transformation",
+		type: "to_kebab_case",
+		reference: toKebabCase,
+		async: false,
+		"~run"(dataset) {
+			dataset.value = /* @__PURE__ */ _formatCase(dataset.value, "-", false, false);
+			return dataset;
+		}
+	};
+}
+
+//#endregion
+//#region src/actions/toLowerCase/toLowerCase.ts
+/**
+* Creates a to lower case transformation action.
+*
+* @returns A to lower case action.
+*/
+/* @__NO_SIDE_EFFECTS__ */
+function toLowerCase() {
+	return {
+		kind: "transformation",
+		type: "to_lower_case",
+		reference: toLowerCase,
+		async: false,
+		"~run"(dataset) {
+			dataset.value = dataset.value.toLowerCase();
+			return dataset;
+		}
+	};
+}
+
+//#endregion
+//#region src/actions/toMaxValue/toMaxValue.ts
+/**
+* Creates a to max value transformation action.
+*
+* @param requirement The maximum value.
+*
+* @returns A to max value action.
+*/
+/* @__NO_SIDE_EFFECTS__ */
+function toMaxValue(requirement) {
+	return {
+		kind: "transformation",
+		type: "to_max_value",
+		reference: toMaxValue,
+		async: false,
+		requirement,
+		"~run"(dataset) {
+			dataset.value = dataset.value > this.requirement ? this.requirement : dataset.value;
+			return dataset;
+		}
+	};
+}
+
+//#endregion
+//#region src/actions/toMinValue/toMinValue.ts
+/**
+* Creates a to min value transformation action.
+*
+* @param requirement The minimum value.
+*
+* @returns A to min value action.
+*/
+/* @__NO_SIDE_EFFECTS__ */
+function toMinValue(requirement) {
+	return {
+		kind: "transformation",
+		type: "to_min_value",
+		reference: toMinValue,
+		async: false,
+		requirement,
+		"~run"(dataset) {
+			dataset.value = dataset.value < this.requirement ? this.requirement : dataset.value;
+			return dataset;
+		}
+	};
+}
+
+//#endregion
+//#region src/actions/toNumber/toNumber.ts
+/* @__NO_SIDE_EFFECTS__ */
+function toNumber(message$1) {
+	return {
+		kind: "transformation",
+		type: "to_number",
+		reference: toNumber,
+		async: false,
+		message: message$1,
+		"~run"(dataset, config$1) {
+			try {
+				dataset.value = Number(dataset.value);
+				if (isNaN(dataset.value)) {
+					_addIssue(this, "number", dataset, config$1);
+					dataset.typed = false;
+				}
+			} catch {
+				_addIssue(this, "number", dataset, config$1);
+				dataset.typed = false;
+			}
+			return dataset;
+		}
+	};
+}
+
+//#endregion
+//#region src/actions/toPascalCase/toPascalCase.ts
+/**
+* Creates a to pascal case transformation action.
+*
+* Words are separated by `_`, `-` and ASCII whitespace, as well as by case
+* and acronym boundaries.
+*
+* Hint: Acronym runs are normalized to lowercase (e.g. `parseURLValue` →
+* `ParseUrlValue`) and digits stay attached to the preceding token (e.g.
+* `item2Name` → `Item2Name`).
+*
+* @returns A to pascal case action.
+*
+* @beta
+*/
+/* @__NO_SIDE_EFFECTS__ */
+function toPascalCase() {
+	return {
+		kind: "transformation",
+		type: "to_pascal_case",
+		reference: toPascalCase,
+		async: false,
+		"~run"(dataset) {
+			dataset.value = /* @__PURE__ */ _formatCase(dataset.value, "", true, true);
+			return dataset;
+		}
+	};
+}
+
+//#endregion
+//#region src/actions/toSnakeCase/toSnakeCase.ts
+/**
+* Creates a to snake case transformation action.
+*
+* Words are separated by `_`, `-` and ASCII whitespace, as well as by case
+* and acronym boundaries.
+*
+* Hint: Acronym runs are normalized to lowercase (e.g. `parseURLValue` →
+* `parse_url_value`) and digits stay attached to the preceding token (e.g.
+* `item2Name` → `item2_name`).
+*
+* @returns A to snake case action.
+*
+* @beta
+*/
+/* @__NO_SIDE_EFFECTS__ */
+function toSnakeCase() {
+	return {
+		kind: "transformation",
+		type: "to_snake_case",
+		reference: toSnakeCase,
+		async: false,
+		"~run"(dataset) {
+			dataset.value = /* @__PURE__ */ _formatCase(dataset.value, "_", false, false);
+			return dataset;
+		}
+	};
+}
+
+//#endregion
+//#region src/actions/toString/toString.ts
+/* @__NO_SIDE_EFFECTS__ */
+function dist_toString(message$1) {
+	return {
+		kind: "transformation",
+		type: "to_string",
+		reference: dist_toString,
+		async: false,
+		message: message$1,
+		"~run"(dataset, config$1) {
+			try {
+				dataset.value = String(dataset.value);
+			} catch {
+				_addIssue(this, "string", dataset, config$1);
+				dataset.typed = false;
+			}
+			return dataset;
+		}
+	};
+}
+
+//#endregion
+//#region src/actions/toUpperCase/toUpperCase.ts
+/**
+* Creates a to upper case transformation action.
+*
+* @returns A to upper case action.
+*/
+/* @__NO_SIDE_EFFECTS__ */
+function toUpperCase() {
+	return {
+		kind: "transformation",
+		type: "to_upper_case",
+		reference: toUpperCase,
+		async: false,
+		"~run"(dataset) {
+			dataset.value = dataset.value.toUpperCase();
+			return dataset;
+		}
+	};
+}
+
+//#endregion
+//#region src/actions/transform/transform.ts
+/**
+* Creates a custom transformation action.
+*
+* @param operation The transformation operation.
+*
+* @returns A transform action.
+*/
+/* @__NO_SIDE_EFFECTS__ */
+function transform(operation) {
+	return {
+		kind: "transformation",
+		type: "transform",
+		reference: transform,
+		async: false,
+		operation,
+		"~run"(dataset) {
+			dataset.value = this.operation(dataset.value);
+			return dataset;
+		}
+	};
+}
+
+//#endregion
+//#region src/actions/transform/transformAsync.ts
+/**
+* Creates a custom transformation action.
+*
+* @param operation The transformation operation.
+*
+* @returns A transform action.
+*/
+/* @__NO_SIDE_EFFECTS__ */
+function transformAsync(operation) {
+	return {
+		kind: "transformation",
+		type: "transform",
+		reference: transformAsync,
+		async: true,
+		operation,
+		async "~run"(dataset) {
+			dataset.value = await this.operation(dataset.value);
+			return dataset;
+		}
+	};
+}
+
+//#endregion
+//#region src/actions/trim/trim.ts
+/**
+* Creates a trim transformation action.
+*
+* @returns A trim action.
+*/
+/* @__NO_SIDE_EFFECTS__ */
+function trim() {
+	return {
+		kind: "transformation",
+		type: "trim",
+		reference: trim,
+		async: false,
+		"~run"(dataset) {
+			dataset.value = dataset.value.trim();
+			return dataset;
+		}
+	};
+}
+
+//#endregion
+//#region src/actions/trimEnd/trimEnd.ts
+/**
+* Creates a trim end transformation action.
+*
+* @returns A trim end action.
+*/
+/* @__NO_SIDE_EFFECTS__ */
+function trimEnd() {
+	return {
+		kind: "transformation",
+		type: "trim_end",
+		reference: trimEnd,
+		async: false,
+		"~run"(dataset) {
+			dataset.value = dataset.value.trimEnd();
+			return dataset;
+		}
+	};
+}
+
+//#endregion
+//#region src/actions/trimStart/trimStart.ts
+/**
+* Creates a trim start transformation action.
+*
+* @returns A trim start action.
+*/
+/* @__NO_SIDE_EFFECTS__ */
+function trimStart() {
+	return {
+		kind: "transformation",
+		type: "trim_start",
+		reference: trimStart,
+		async: false,
+		"~run"(dataset) {
+			dataset.value = dataset.value.trimStart();
+			return dataset;
+		}
+	};
+}
+
+//#endregion
+//#region src/actions/ulid/ulid.ts
+/* @__NO_SIDE_EFFECTS__ */
+function ulid(message$1) {
+	return {
+		kind: "validation",
+		type: "ulid",
+		reference: ulid,
+		async: false,
+		expects: null,
+		requirement: ULID_REGEX,
+		message: message$1,
+		"~run"(dataset, config$1) {
+			if (dataset.typed && !this.requirement.test(dataset.value)) _addIssue(this, "ULID", dataset, config$1);
+			return dataset;
+		}
+	};
+}
+
+//#endregion
+//#region src/actions/url/url.ts
+/* @__NO_SIDE_EFFECTS__ */
+function url(message$1) {
+	return {
+		kind: "validation",
+		type: "url",
+		reference: url,
+		async: false,
+		expects: null,
+		requirement(input) {
+			try {
+				if (URL.canParse) return URL.canParse(input);
+				new URL(input);
+				return true;
+			} catch {
+				return false;
+			}
+		},
+		message: message$1,
+		"~run"(dataset, config$1) {
+			if (dataset.typed && !this.requirement(dataset.value)) _addIssue(this, "URL", dataset, config$1);
+			return dataset;
+		}
+	};
+}
+
+//#endregion
+//#region src/actions/uuid/uuid.ts
+/* @__NO_SIDE_EFFECTS__ */
+function uuid(message$1) {
+	return {
+		kind: "validation",
+		type: "uuid",
+		reference: uuid,
+		async: false,
+		expects: null,
+		requirement: UUID_REGEX,
+		message: message$1,
+		"~run"(dataset, config$1) {
+			if (dataset.typed && !this.requirement.test(dataset.value)) _addIssue(this, "UUID", dataset, config$1);
+			return dataset;
+		}
+	};
+}
+
+//#endregion
+//#region src/actions/value/value.ts
+/* @__NO_SIDE_EFFECTS__ */
+function value(requirement, message$1) {
+	return {
+		kind: "validation",
+		type: "value",
+		reference: value,
+		async: false,
+		expects: requirement instanceof Date ? requirement.toJSON() : /* @__PURE__ */ _stringify(requirement),
+		requirement,
+		message: message$1,
+		"~run"(dataset, config$1) {
+			if (dataset.typed && !/* @__PURE__ */ _isValueMatch(this.requirement, dataset.value)) _addIssue(this, "value", dataset, config$1, { received: dataset.value instanceof Date ? dataset.value.toJSON() : /* @__PURE__ */ _stringify(dataset.value) });
+			return dataset;
+		}
+	};
+}
+
+//#endregion
+//#region src/actions/values/values.ts
+/* @__NO_SIDE_EFFECTS__ */
+function values(requirement, message$1) {
+	return {
+		kind: "validation",
+		type: "values",
+		reference: values,
+		async: false,
+		expects: `${/* @__PURE__ */ _joinExpects(requirement.map((value$1) => value$1 instanceof Date ? value$1.toJSON() : /* @__PURE__ */ _stringify(value$1)), "|")}`,
+		requirement,
+		message: message$1,
+		"~run"(dataset, config$1) {
+			if (dataset.typed && !this.requirement.some((requirement$1) => /* @__PURE__ */ _isValueMatch(requirement$1, dataset.value))) _addIssue(this, "value", dataset, config$1, { received: dataset.value instanceof Date ? dataset.value.toJSON() : /* @__PURE__ */ _stringify(dataset.value) });
+			return dataset;
+		}
+	};
+}
+
+//#endregion
+//#region src/actions/words/words.ts
+/* @__NO_SIDE_EFFECTS__ */
+function dist_words(locales, requirement, message$1) {
+	return {
+		kind: "validation",
+		type: "words",
+		reference: dist_words,
+		async: false,
+		expects: `${requirement}`,
+		locales,
+		requirement,
+		message: message$1,
+		"~run"(dataset, config$1) {
+			if (dataset.typed) {
+				const count = /* @__PURE__ */ _getWordCount(this.locales, dataset.value);
+				if (count !== this.requirement) _addIssue(this, "words", dataset, config$1, { received: `${count}` });
+			}
+			return dataset;
+		}
+	};
+}
+
+//#endregion
+//#region src/const.ts
+const ABORT_EARLY_CONFIG = { abortEarly: true };
+
+//#endregion
+//#region src/methods/assert/assert.ts
+/**
+* Checks if the input matches the schema. As this is an assertion function, it
+* can be used as a type guard.
+*
+* @param schema The schema to be used.
+* @param input The input to be tested.
+*/
+function assert(schema, input) {
+	const issues = schema["~run"]({ value: input }, ABORT_EARLY_CONFIG).issues;
+	if (issues) throw new ValiError(issues);
+}
+
+//#endregion
+//#region src/methods/cache/_LruCache.ts
+/**
+* Efficient LRU cache using Map iteration order.
+*/
+var _LruCache = class {
+	constructor(config$1) {
+		this.refCount = 0;
+		this.maxSize = config$1?.maxSize ?? 1e3;
+		this.maxAge = config$1?.maxAge ?? Infinity;
+		this.hasMaxAge = isFinite(this.maxAge);
+	}
+	/**
+	* Stringifies an unknown input to a cache key component.
+	*
+	* @param input The unknown input.
+	*
+	* @returns A cache key component.
+	*/
+	stringify(input) {
+		const type = typeof input;
+		if (type === "string") return `"${input}"`;
+		if (type === "number" || type === "boolean") return `${input}`;
+		if (type === "bigint") return `${input}n`;
+		if (type === "object" || type === "function") {
+			if (input) {
+				this.refIds ?? (this.refIds = /* @__PURE__ */ new WeakMap());
+				let id = this.refIds.get(input);
+				if (!id) {
+					id = ++this.refCount;
+					this.refIds.set(input, id);
+				}
+				return `#${id}`;
+			}
+			return "null";
+		}
+		return type;
+	}
+	/**
+	* Creates a cache key from input and config.
+	*
+	* @param input The input value.
+	* @param config The parse configuration.
+	*
+	* @returns The cache key.
+	*/
+	key(input, config$1 = {}) {
+		return `${this.stringify(input)}|${this.stringify(config$1.lang)}|${this.stringify(config$1.message)}|${this.stringify(config$1.abortEarly)}|${this.stringify(config$1.abortPipeEarly)}`;
+	}
+	/**
+	* Gets a value from the cache by key.
+	*
+	* @param key The cache key.
+	*
+	* @returns The cached value.
+	*/
+	get(key) {
+		if (!this.store) return void 0;
+		const entry = this.store.get(key);
+		if (!entry) return void 0;
+		if (this.hasMaxAge && Date.now() - entry[1] > this.maxAge) {
+			this.store.delete(key);
+			return;
+		}
+		this.store.delete(key);
+		this.store.set(key, entry);
+		return entry[0];
+	}
+	/**
+	* Sets a value in the cache by key.
+	*
+	* @param key The cache key.
+	* @param value The cached value.
+	*/
+	set(key, value$1) {
+		this.store ?? (this.store = /* @__PURE__ */ new Map());
+		this.store.delete(key);
+		const timestamp = this.hasMaxAge ? Date.now() : 0;
+		this.store.set(key, [value$1, timestamp]);
+		if (this.store.size > this.maxSize) this.store.delete(this.store.keys().next().value);
+	}
+	/**
+	* Clears all entries from the cache.
+	*/
+	clear() {
+		this.store?.clear();
+	}
+};
+
+//#endregion
+//#region src/methods/cache/cache.ts
+/* @__NO_SIDE_EFFECTS__ */
+function cache(schema, config$1) {
+	return _standardSchema({
+		...schema,
+		cacheConfig: config$1,
+		cache: new _LruCache(config$1),
+		"~run"(dataset, runConfig) {
+			const key = this.cache.key(dataset.value, runConfig);
+			let outputDataset = this.cache.get(key);
+			if (!outputDataset) this.cache.set(key, outputDataset = schema["~run"](dataset, runConfig));
+			return /* @__PURE__ */ _cloneDataset(outputDataset);
+		}
+	});
+}
+
+//#endregion
+//#region src/methods/cache/cacheAsync.ts
+/* @__NO_SIDE_EFFECTS__ */
+function cacheAsync(schema, config$1) {
+	let activeRuns;
+	return _standardSchema({
+		...schema,
+		async: true,
+		cacheConfig: config$1,
+		cache: new _LruCache(config$1),
+		async "~run"(dataset, runConfig) {
+			const key = this.cache.key(dataset.value, runConfig);
+			const cached = this.cache.get(key);
+			if (cached) return /* @__PURE__ */ _cloneDataset(cached);
+			let promise$1 = activeRuns?.get(key);
+			if (!promise$1) {
+				activeRuns ?? (activeRuns = /* @__PURE__ */ new Map());
+				promise$1 = Promise.resolve(schema["~run"](dataset, runConfig));
+				activeRuns.set(key, promise$1);
+			}
+			try {
+				const outputDataset = await promise$1;
+				this.cache.set(key, outputDataset);
+				return /* @__PURE__ */ _cloneDataset(outputDataset);
+			} finally {
+				activeRuns?.delete(key);
+			}
+		}
+	});
+}
+
+//#endregion
+//#region src/methods/config/config.ts
+/**
+* Changes the local configuration of a schema.
+*
+* @param schema The schema to configure.
+* @param config The parse configuration.
+*
+* @returns The configured schema.
+*/
+/* @__NO_SIDE_EFFECTS__ */
+function config(schema, config$1) {
+	return _standardSchema({
+		...schema,
+		"~run"(dataset, config_) {
+			return schema["~run"](dataset, {
+				...config_,
+				...config$1
+			});
+		}
+	});
+}
+
+//#endregion
+//#region src/methods/getFallback/getFallback.ts
+/**
+* Returns the fallback value of the schema.
+*
+* @param schema The schema to get it from.
+* @param dataset The output dataset if available.
+* @param config The config if available.
+*
+* @returns The fallback value.
+*/
+/* @__NO_SIDE_EFFECTS__ */
+function getFallback(schema, dataset, config$1) {
+	return typeof schema.fallback === "function" ? schema.fallback(dataset, config$1) : schema.fallback;
+}
+
+//#endregion
+//#region src/methods/fallback/fallback.ts
+/**
+* Returns a fallback value as output if the input does not match the schema.
+*
+* @param schema The schema to catch.
+* @param fallback The fallback value.
+*
+* @returns The passed schema.
+*/
+/* @__NO_SIDE_EFFECTS__ */
+function dist_fallback(schema, fallback$1) {
+	return _standardSchema({
+		...schema,
+		fallback: fallback$1,
+		"~run"(dataset, config$1) {
+			const outputDataset = schema["~run"](dataset, config$1);
+			return outputDataset.issues ? {
+				typed: true,
+				value: /* @__PURE__ */ getFallback(this, outputDataset, config$1)
+			} : outputDataset;
+		}
+	});
+}
+
+//#endregion
+//#region src/methods/fallback/fallbackAsync.ts
+/* @__NO_SIDE_EFFECTS__ */
+function fallbackAsync(schema, fallback$1) {
+	return _standardSchema({
+		...schema,
+		fallback: fallback$1,
+		async: true,
+		async "~run"(dataset, config$1) {
+			const outputDataset = await schema["~run"](dataset, config$1);
+			return outputDataset.issues ? {
+				typed: true,
+				value: await /* @__PURE__ */ getFallback(this, outputDataset, config$1)
+			} : outputDataset;
+		}
+	});
+}
+
+//#endregion
+//#region src/methods/flatten/flatten.ts
+/* @__NO_SIDE_EFFECTS__ */
+function flatten(issues) {
+	const flatErrors = {};
+	for (const issue of issues) if (issue.path) {
+		const dotPath = /* @__PURE__ */ getDotPath(issue);
+		if (dotPath) {
+			if (!flatErrors.nested) flatErrors.nested = {};
+			if (Object.prototype.hasOwnProperty.call(flatErrors.nested, dotPath)) flatErrors.nested[dotPath].push(issue.message);
+			else flatErrors.nested[dotPath] = [issue.message];
+		} else if (flatErrors.other) flatErrors.other.push(issue.message);
+		else flatErrors.other = [issue.message];
+	} else if (flatErrors.root) flatErrors.root.push(issue.message);
+	else flatErrors.root = [issue.message];
+	return flatErrors;
+}
+
+//#endregion
+//#region src/methods/forward/forward.ts
+/**
+* Forwards the issues of the passed validation action.
+*
+* @param action The validation action.
+* @param path The path to forward the issues to.
+*
+* @returns The modified action.
+*/
+/* @__NO_SIDE_EFFECTS__ */
+function forward(action, path) {
+	return {
+		...action,
+		"~run"(dataset, config$1) {
+			const prevIssues = dataset.issues && [...dataset.issues];
+			dataset = action["~run"](dataset, config$1);
+			if (dataset.issues) {
+				for (const issue of dataset.issues) if (!prevIssues?.includes(issue)) {
+					let pathInput = dataset.value;
+					for (const key of path) {
+						const pathValue = pathInput[key];
+						const pathItem = {
+							type: "unknown",
+							origin: "value",
+							input: pathInput,
+							key,
+							value: pathValue
+						};
+						if (issue.path) issue.path.push(pathItem);
+						else issue.path = [pathItem];
+						if (!pathValue) break;
+						pathInput = pathValue;
+					}
+				}
+			}
+			return dataset;
+		}
+	};
+}
+
+//#endregion
+//#region src/methods/forward/forwardAsync.ts
+/**
+* Forwards the issues of the passed validation action.
+*
+* @param action The validation action.
+* @param path The path to forward the issues to.
+*
+* @returns The modified action.
+*/
+/* @__NO_SIDE_EFFECTS__ */
+function forwardAsync(action, path) {
+	return {
+		...action,
+		async: true,
+		async "~run"(dataset, config$1) {
+			const prevIssues = dataset.issues && [...dataset.issues];
+			dataset = await action["~run"](dataset, config$1);
+			if (dataset.issues) {
+				for (const issue of dataset.issues) if (!prevIssues?.includes(issue)) {
+					let pathInput = dataset.value;
+					for (const key of path) {
+						const pathValue = pathInput[key];
+						const pathItem = {
+							type: "unknown",
+							origin: "value",
+							input: pathInput,
+							key,
+							value: pathValue
+						};
+						if (issue.path) issue.path.push(pathItem);
+						else issue.path = [pathItem];
+						if (!pathValue) break;
+						pathInput = pathValue;
+					}
+				}
+			}
+			return dataset;
+		}
+	};
+}
+
+//#endregion
+//#region src/methods/getDefault/getDefault.ts
+/**
+* Returns the default value of the schema.
+*
+* @param schema The schema to get it from.
+* @param dataset The input dataset if available.
+* @param config The config if available.
+*
+* @returns The default value.
+*/
+/* @__NO_SIDE_EFFECTS__ */
+function getDefault(schema, dataset, config$1) {
+	return typeof schema.default === "function" ? schema.default(dataset, config$1) : schema.default;
+}
+
+//#endregion
+//#region src/methods/getDefaults/getDefaults.ts
+/**
+* Returns the default values of the schema.
+*
+* Hint: The difference to `getDefault` is that for object and tuple schemas
+* this function recursively returns the default values of the subschemas
+* instead of `undefined`.
+*
+* @param schema The schema to get them from.
+*
+* @returns The default values.
+*/
+/* @__NO_SIDE_EFFECTS__ */
+function getDefaults(schema) {
+	if ("entries" in schema) {
+		const object$1 = {};
+		for (const key in schema.entries) object$1[key] = /* @__PURE__ */ getDefaults(schema.entries[key]);
+		return object$1;
+	}
+	if ("items" in schema) return schema.items.map(getDefaults);
+	return /* @__PURE__ */ getDefault(schema);
+}
+
+//#endregion
+//#region src/methods/getDefaults/getDefaultsAsync.ts
+/**
+* Returns the default values of the schema.
+*
+* Hint: The difference to `getDefault` is that for object and tuple schemas
+* this function recursively returns the default values of the subschemas
+* instead of `undefined`.
+*
+* @param schema The schema to get them from.
+*
+* @returns The default values.
+*/
+/* @__NO_SIDE_EFFECTS__ */
+async function getDefaultsAsync(schema) {
+	if ("entries" in schema) return Object.fromEntries(await Promise.all(Object.entries(schema.entries).map(async ([key, value$1]) => [key, await /* @__PURE__ */ getDefaultsAsync(value$1)])));
+	if ("items" in schema) return Promise.all(schema.items.map(getDefaultsAsync));
+	return /* @__PURE__ */ getDefault(schema);
+}
+
+//#endregion
+//#region src/methods/getDescription/getDescription.ts
+/**
+* Returns the description of the schema.
+*
+* If multiple descriptions are defined, the last one of the highest level is
+* returned. If no description is defined, `undefined` is returned.
+*
+* @param schema The schema to get the description from.
+*
+* @returns The description, if any.
+*
+* @beta
+*/
+/* @__NO_SIDE_EFFECTS__ */
+function getDescription(schema) {
+	return /* @__PURE__ */ _getLastMetadata(schema, "description");
+}
+
+//#endregion
+//#region src/methods/getExamples/getExamples.ts
+/**
+* Returns the examples of a schema.
+*
+* If multiple examples are defined, it concatenates them using depth-first
+* search. If no examples are defined, an empty array is returned.
+*
+* @param schema The schema to get the examples from.
+*
+* @returns The examples, if any.
+*
+* @beta
+*/
+/* @__NO_SIDE_EFFECTS__ */
+function getExamples(schema) {
+	const examples$1 = [];
+	function depthFirstCollect(schema$1) {
+		if ("pipe" in schema$1) {
+			for (const item of schema$1.pipe) if (item.kind === "schema" && "pipe" in item) depthFirstCollect(item);
+			else if (item.kind === "metadata" && item.type === "examples") for (const example of item.examples) examples$1.push(example);
+		}
+	}
+	depthFirstCollect(schema);
+	return examples$1;
+}
+
+//#endregion
+//#region src/methods/getFallbacks/getFallbacks.ts
+/**
+* Returns the fallback values of the schema.
+*
+* Hint: The difference to `getFallback` is that for object and tuple schemas
+* this function recursively returns the fallback values of the subschemas
+* instead of `undefined`.
+*
+* @param schema The schema to get them from.
+*
+* @returns The fallback values.
+*/
+/* @__NO_SIDE_EFFECTS__ */
+function getFallbacks(schema) {
+	if ("entries" in schema) {
+		const object$1 = {};
+		for (const key in schema.entries) object$1[key] = /* @__PURE__ */ getFallbacks(schema.entries[key]);
+		return object$1;
+	}
+	if ("items" in schema) return schema.items.map(getFallbacks);
+	return /* @__PURE__ */ getFallback(schema);
+}
+
+//#endregion
+//#region src/methods/getFallbacks/getFallbacksAsync.ts
+/**
+* Returns the fallback values of the schema.
+*
+* Hint: The difference to `getFallback` is that for object and tuple schemas
+* this function recursively returns the fallback values of the subschemas
+* instead of `undefined`.
+*
+* @param schema The schema to get them from.
+*
+* @returns The fallback values.
+*/
+/* @__NO_SIDE_EFFECTS__ */
+async function getFallbacksAsync(schema) {
+	if ("entries" in schema) return Object.fromEntries(await Promise.all(Object.entries(schema.entries).map(async ([key, value$1]) => [key, await /* @__PURE__ */ getFallbacksAsync(value$1)])));
+	if ("items" in schema) return Promise.all(schema.items.map(getFallbacksAsync));
+	return /* @__PURE__ */ getFallback(schema);
+}
+
+//#endregion
+//#region src/methods/getMetadata/getMetadata.ts
+/**
+* Returns the metadata of a schema.
+*
+* If multiple metadata are defined, it shallowly merges them using depth-first
+* search. If no metadata is defined, an empty object is returned.
+*
+* @param schema Schema to get the metadata from.
+*
+* @returns The metadata, if any.
+*
+* @beta
+*/
+/* @__NO_SIDE_EFFECTS__ */
+function getMetadata(schema) {
+	const result = {};
+	function depthFirstMerge(schema$1) {
+		if ("pipe" in schema$1) {
+			for (const item of schema$1.pipe) if (item.kind === "schema" && "pipe" in item) depthFirstMerge(item);
+			else if (item.kind === "metadata" && item.type === "metadata") Object.assign(result, item.metadata);
+		}
+	}
+	depthFirstMerge(schema);
+	return result;
+}
+
+//#endregion
+//#region src/methods/getTitle/getTitle.ts
+/**
+* Returns the title of the schema.
+*
+* If multiple titles are defined, the last one of the highest level is
+* returned. If no title is defined, `undefined` is returned.
+*
+* @param schema The schema to get the title from.
+*
+* @returns The title, if any.
+*
+* @beta
+*/
+/* @__NO_SIDE_EFFECTS__ */
+function getTitle(schema) {
+	return /* @__PURE__ */ _getLastMetadata(schema, "title");
+}
+
+//#endregion
+//#region src/methods/is/is.ts
+/**
+* Checks if the input matches the schema. By using a type predicate, this
+* function can be used as a type guard.
+*
+* @param schema The schema to be used.
+* @param input The input to be tested.
+*
+* @returns Whether the input matches the schema.
+*/
+/* @__NO_SIDE_EFFECTS__ */
+function is(schema, input) {
+	return !schema["~run"]({ value: input }, ABORT_EARLY_CONFIG).issues;
+}
+
+//#endregion
+//#region src/schemas/any/any.ts
+/**
+* Creates an any schema.
+*
+* Hint: This schema function exists only for completeness and is not
+* recommended in practice. Instead, `unknown` should be used to accept
+* unknown data.
+*
+* @returns An any schema.
+*/
+/* @__NO_SIDE_EFFECTS__ */
+function any() {
+	return _standardSchema({
+		kind: "schema",
+		type: "any",
+		reference: any,
+		expects: "any",
+		async: false,
+		"~run"(dataset) {
+			dataset.typed = true;
+			return dataset;
+		}
+	});
+}
+
+//#endregion
+//#region src/schemas/array/array.ts
+/* @__NO_SIDE_EFFECTS__ */
+function array(item, message$1) {
+	return _standardSchema({
+		kind: "schema",
+		type: "array",
+		reference: array,
+		expects: "Array",
+		async: false,
+		item,
+		message: message$1,
+		"~run"(dataset, config$1) {
+			const input = dataset.value;
+			if (Array.isArray(input)) {
+				dataset.typed = true;
+				dataset.value = [];
+				for (let key = 0; key < input.length; key++) {
+					const value$1 = input[key];
+					const itemDataset = this.item["~run"]({ value: value$1 }, config$1);
+					if (itemDataset.issues) {
+						const pathItem = {
+							type: "array",
+							origin: "value",
+							input,
+							key,
+							value: value$1
+						};
+						for (const issue of itemDataset.issues) {
+							if (issue.path) issue.path.unshift(pathItem);
+							else issue.path = [pathItem];
+							dataset.issues?.push(issue);
+						}
+						if (!dataset.issues) dataset.issues = itemDataset.issues;
+						if (config$1.abortEarly) {
+							dataset.typed = false;
+							break;
+						}
+					}
+					if (!itemDataset.typed) dataset.typed = false;
+					dataset.value.push(itemDataset.value);
+				}
+			} else _addIssue(this, "type", dataset, config$1);
+			return dataset;
+		}
+	});
+}
+
+//#endregion
+//#region src/schemas/array/arrayAsync.ts
+/* @__NO_SIDE_EFFECTS__ */
+function arrayAsync(item, message$1) {
+	return _standardSchema({
+		kind: "schema",
+		type: "array",
+		reference: arrayAsync,
+		expects: "Array",
+		async: true,
+		item,
+		message: message$1,
+		async "~run"(dataset, config$1) {
+			const input = dataset.value;
+			if (Array.isArray(input)) {
+				dataset.typed = true;
+				dataset.value = [];
+				const itemDatasets = await Promise.all(input.map((value$1) => this.item["~run"]({ value: value$1 }, config$1)));
+				for (let key = 0; key < itemDatasets.length; key++) {
+					const itemDataset = itemDatasets[key];
+					if (itemDataset.issues) {
+						const pathItem = {
+							type: "array",
+							origin: "value",
+							input,
+							key,
+							value: input[key]
+						};
+						for (const issue of itemDataset.issues) {
+							if (issue.path) issue.path.unshift(pathItem);
+							else issue.path = [pathItem];
+							dataset.issues?.push(issue);
+						}
+						if (!dataset.issues) dataset.issues = itemDataset.issues;
+						if (config$1.abortEarly) {
+							dataset.typed = false;
+							break;
+						}
+					}
+					if (!itemDataset.typed) dataset.typed = false;
+					dataset.value.push(itemDataset.value);
+				}
+			} else _addIssue(this, "type", dataset, config$1);
+			return dataset;
+		}
+	});
+}
+
+//#endregion
+//#region src/schemas/bigint/bigint.ts
+/* @__NO_SIDE_EFFECTS__ */
+function bigint(message$1) {
+	return _standardSchema({
+		kind: "schema",
+		type: "bigint",
+		reference: bigint,
+		expects: "bigint",
+		async: false,
+		message: message$1,
+		"~run"(dataset, config$1) {
+			if (typeof dataset.value === "bigint") dataset.typed = true;
+			else _addIssue(this, "type", dataset, config$1);
+			return dataset;
+		}
+	});
+}
+
+//#endregion
+//#region src/schemas/blob/blob.ts
+/* @__NO_SIDE_EFFECTS__ */
+function blob(message$1) {
+	return _standardSchema({
+		kind: "schema",
+		type: "blob",
+		reference: blob,
+		expects: "Blob",
+		async: false,
+		message: message$1,
+		"~run"(dataset, config$1) {
+			if (dataset.value instanceof Blob) dataset.typed = true;
+			else _addIssue(this, "type", dataset, config$1);
+			return dataset;
+		}
+	});
+}
+
+//#endregion
+//#region src/schemas/boolean/boolean.ts
+/* @__NO_SIDE_EFFECTS__ */
+function dist_boolean(message$1) {
+	return _standardSchema({
+		kind: "schema",
+		type: "boolean",
+		reference: dist_boolean,
+		expects: "boolean",
+		async: false,
+		message: message$1,
+		"~run"(dataset, config$1) {
+			if (typeof dataset.value === "boolean") dataset.typed = true;
+			else _addIssue(this, "type", dataset, config$1);
+			return dataset;
+		}
+	});
+}
+
+//#endregion
+//#region src/schemas/custom/custom.ts
+/* @__NO_SIDE_EFFECTS__ */
+function custom(check$1, message$1) {
+	return _standardSchema({
+		kind: "schema",
+		type: "custom",
+		reference: custom,
+		expects: "unknown",
+		async: false,
+		check: check$1,
+		message: message$1,
+		"~run"(dataset, config$1) {
+			if (this.check(dataset.value)) dataset.typed = true;
+			else _addIssue(this, "type", dataset, config$1);
+			return dataset;
+		}
+	});
+}
+
+//#endregion
+//#region src/schemas/custom/customAsync.ts
+/* @__NO_SIDE_EFFECTS__ */
+function customAsync(check$1, message$1) {
+	return _standardSchema({
+		kind: "schema",
+		type: "custom",
+		reference: customAsync,
+		expects: "unknown",
+		async: true,
+		check: check$1,
+		message: message$1,
+		async "~run"(dataset, config$1) {
+			if (await this.check(dataset.value)) dataset.typed = true;
+			else _addIssue(this, "type", dataset, config$1);
+			return dataset;
+		}
+	});
+}
+
+//#endregion
+//#region src/schemas/date/date.ts
+/* @__NO_SIDE_EFFECTS__ */
+function date(message$1) {
+	return _standardSchema({
+		kind: "schema",
+		type: "date",
+		reference: date,
+		expects: "Date",
+		async: false,
+		message: message$1,
+		"~run"(dataset, config$1) {
+			if (dataset.value instanceof Date) if (!isNaN(dataset.value)) dataset.typed = true;
+			else _addIssue(this, "type", dataset, config$1, { received: "\"Invalid Date\"" });
+			else _addIssue(this, "type", dataset, config$1);
+			return dataset;
+		}
+	});
+}
+
+//#endregion
+//#region src/schemas/enum/enum.ts
+/* @__NO_SIDE_EFFECTS__ */
+function enum_(enum__, message$1) {
+	const options = [];
+	for (const key in enum__) if (`${+key}` !== key || typeof enum__[key] !== "string" || !Object.is(enum__[enum__[key]], +key)) options.push(enum__[key]);
+	return _standardSchema({
+		kind: "schema",
+		type: "enum",
+		reference: enum_,
+		expects: /* @__PURE__ */ _joinExpects(options.map(_stringify), "|"),
+		async: false,
+		enum: enum__,
+		options,
+		message: message$1,
+		"~run"(dataset, config$1) {
+			if (this.options.includes(dataset.value)) dataset.typed = true;
+			else _addIssue(this, "type", dataset, config$1);
+			return dataset;
+		}
+	});
+}
+
+//#endregion
+//#region src/schemas/exactOptional/exactOptional.ts
+/* @__NO_SIDE_EFFECTS__ */
+function exactOptional(wrapped, default_) {
+	return _standardSchema({
+		kind: "schema",
+		type: "exact_optional",
+		reference: exactOptional,
+		expects: wrapped.expects,
+		async: false,
+		wrapped,
+		default: default_,
+		"~run"(dataset, config$1) {
+			return this.wrapped["~run"](dataset, config$1);
+		}
+	});
+}
+
+//#endregion
+//#region src/schemas/exactOptional/exactOptionalAsync.ts
+/* @__NO_SIDE_EFFECTS__ */
+function exactOptionalAsync(wrapped, default_) {
+	return _standardSchema({
+		kind: "schema",
+		type: "exact_optional",
+		reference: exactOptionalAsync,
+		expects: wrapped.expects,
+		async: true,
+		wrapped,
+		default: default_,
+		async "~run"(dataset, config$1) {
+			return this.wrapped["~run"](dataset, config$1);
+		}
+	});
+}
+
+//#endregion
+//#region src/schemas/file/file.ts
+/* @__NO_SIDE_EFFECTS__ */
+function file(message$1) {
+	return _standardSchema({
+		kind: "schema",
+		type: "file",
+		reference: file,
+		expects: "File",
+		async: false,
+		message: message$1,
+		"~run"(dataset, config$1) {
+			if (dataset.value instanceof File) dataset.typed = true;
+			else _addIssue(this, "type", dataset, config$1);
+			return dataset;
+		}
+	});
+}
+
+//#endregion
+//#region src/schemas/function/function.ts
+/* @__NO_SIDE_EFFECTS__ */
+function function_(message$1) {
+	return _standardSchema({
+		kind: "schema",
+		type: "function",
+		reference: function_,
+		expects: "Function",
+		async: false,
+		message: message$1,
+		"~run"(dataset, config$1) {
+			if (typeof dataset.value === "function") dataset.typed = true;
+			else _addIssue(this, "type", dataset, config$1);
+			return dataset;
+		}
+	});
+}
+
+//#endregion
+//#region src/schemas/instance/instance.ts
+/* @__NO_SIDE_EFFECTS__ */
+function instance(class_, message$1) {
+	return _standardSchema({
+		kind: "schema",
+		type: "instance",
+		reference: instance,
+		expects: class_.name,
+		async: false,
+		class: class_,
+		message: message$1,
+		"~run"(dataset, config$1) {
+			if (dataset.value instanceof this.class) dataset.typed = true;
+			else _addIssue(this, "type", dataset, config$1);
+			return dataset;
+		}
+	});
+}
+
+//#endregion
+//#region src/schemas/intersect/utils/_merge/_merge.ts
+/**
+* Merges two values into one single output.
+*
+* @param value1 First value.
+* @param value2 Second value.
+*
+* @returns The merge dataset.
+*
+* @internal
+*/
+/* @__NO_SIDE_EFFECTS__ */
+function _merge(value1, value2) {
+	if (typeof value1 === typeof value2) {
+		if (/* @__PURE__ */ _isSameValueZero(value1, value2) || value1 instanceof Date && value2 instanceof Date && /* @__PURE__ */ _isSameValueZero(+value1, +value2)) return { value: value1 };
+		if (value1 && value2 && value1.constructor === Object && value2.constructor === Object) {
+			const nextValue = {
+				...value1,
+				...value2
+			};
+			for (const key in value2) if (Object.prototype.hasOwnProperty.call(value1, key) && Object.prototype.hasOwnProperty.call(value2, key)) {
+				const dataset = /* @__PURE__ */ _merge(value1[key], value2[key]);
+				if (dataset.issue) return dataset;
+				nextValue[key] = dataset.value;
+			}
+			return { value: nextValue };
+		}
+		if (Array.isArray(value1) && Array.isArray(value2)) {
+			if (value1.length === value2.length) {
+				const nextValue = [...value1];
+				for (let index = 0; index < value1.length; index++) {
+					const dataset = /* @__PURE__ */ _merge(value1[index], value2[index]);
+					if (dataset.issue) return dataset;
+					nextValue[index] = dataset.value;
+				}
+				return { value: nextValue };
+			}
+		}
+	}
+	return { issue: true };
+}
+
+//#endregion
+//#region src/schemas/intersect/intersect.ts
+/* @__NO_SIDE_EFFECTS__ */
+function intersect(options, message$1) {
+	return _standardSchema({
+		kind: "schema",
+		type: "intersect",
+		reference: intersect,
+		expects: /* @__PURE__ */ _joinExpects(options.map((option) => option.expects), "&"),
+		async: false,
+		options,
+		message: message$1,
+		"~run"(dataset, config$1) {
+			if (this.options.length) {
+				const input = dataset.value;
+				let outputs;
+				dataset.typed = true;
+				for (const schema of this.options) {
+					const optionDataset = schema["~run"]({ value: input }, config$1);
+					if (optionDataset.issues) {
+						if (dataset.issues) for (const issue of optionDataset.issues) dataset.issues.push(issue);
+						else dataset.issues = optionDataset.issues;
+						if (config$1.abortEarly) {
+							dataset.typed = false;
+							break;
+						}
+					}
+					if (!optionDataset.typed) dataset.typed = false;
+					if (dataset.typed) if (outputs) outputs.push(optionDataset.value);
+					else outputs = [optionDataset.value];
+				}
+				if (dataset.typed) {
+					dataset.value = outputs[0];
+					for (let index = 1; index < outputs.length; index++) {
+						const mergeDataset = /* @__PURE__ */ _merge(dataset.value, outputs[index]);
+						if (mergeDataset.issue) {
+							_addIssue(this, "type", dataset, config$1, { received: "unknown" });
+							break;
+						}
+						dataset.value = mergeDataset.value;
+					}
+				}
+			} else _addIssue(this, "type", dataset, config$1);
+			return dataset;
+		}
+	});
+}
+
+//#endregion
+//#region src/schemas/intersect/intersectAsync.ts
+/* @__NO_SIDE_EFFECTS__ */
+function intersectAsync(options, message$1) {
+	return _standardSchema({
+		kind: "schema",
+		type: "intersect",
+		reference: intersectAsync,
+		expects: /* @__PURE__ */ _joinExpects(options.map((option) => option.expects), "&"),
+		async: true,
+		options,
+		message: message$1,
+		async "~run"(dataset, config$1) {
+			if (this.options.length) {
+				const input = dataset.value;
+				let outputs;
+				dataset.typed = true;
+				const optionDatasets = await Promise.all(this.options.map((schema) => schema["~run"]({ value: input }, config$1)));
+				for (const optionDataset of optionDatasets) {
+					if (optionDataset.issues) {
+						if (dataset.issues) for (const issue of optionDataset.issues) dataset.issues.push(issue);
+						else dataset.issues = optionDataset.issues;
+						if (config$1.abortEarly) {
+							dataset.typed = false;
+							break;
+						}
+					}
+					if (!optionDataset.typed) dataset.typed = false;
+					if (dataset.typed) if (outputs) outputs.push(optionDataset.value);
+					else outputs = [optionDataset.value];
+				}
+				if (dataset.typed) {
+					dataset.value = outputs[0];
+					for (let index = 1; index < outputs.length; index++) {
+						const mergeDataset = /* @__PURE__ */ _merge(dataset.value, outputs[index]);
+						if (mergeDataset.issue) {
+							_addIssue(this, "type", dataset, config$1, { received: "unknown" });
+							break;
+						}
+						dataset.value = mergeDataset.value;
+					}
+				}
+			} else _addIssue(this, "type", dataset, config$1);
+			return dataset;
+		}
+	});
+}
+
+//#endregion
+//#region src/schemas/lazy/lazy.ts
+/**
+* Creates a lazy schema.
+*
+* @param getter The schema getter.
+*
+* @returns A lazy schema.
+*/
+/* @__NO_SIDE_EFFECTS__ */
+function lazy(getter) {
+	return _standardSchema({
+		kind: "schema",
+		type: "lazy",
+		reference: lazy,
+		expects: "unknown",
+		async: false,
+		getter,
+		"~run"(dataset, config$1) {
+			return this.getter(dataset.value)["~run"](dataset, config$1);
+		}
+	});
+}
+
+//#endregion
+//#region src/schemas/lazy/lazyAsync.ts
+/**
+* Creates a lazy schema.
+*
+* @param getter The schema getter.
+*
+* @returns A lazy schema.
+*/
+/* @__NO_SIDE_EFFECTS__ */
+function lazyAsync(getter) {
+	return _standardSchema({
+		kind: "schema",
+		type: "lazy",
+		reference: lazyAsync,
+		expects: "unknown",
+		async: true,
+		getter,
+		async "~run"(dataset, config$1) {
+			return (await this.getter(dataset.value))["~run"](dataset, config$1);
+		}
+	});
+}
+
+//#endregion
+//#region src/schemas/literal/literal.ts
+/* @__NO_SIDE_EFFECTS__ */
+function literal(literal_, message$1) {
+	return _standardSchema({
+		kind: "schema",
+		type: "literal",
+		reference: literal,
+		expects: /* @__PURE__ */ _stringify(literal_),
+		async: false,
+		literal: literal_,
+		message: message$1,
+		"~run"(dataset, config$1) {
+			if (/* @__PURE__ */ _isSameValueZero(dataset.value, this.literal)) dataset.typed = true;
+			else _addIssue(this, "type", dataset, config$1);
+			return dataset;
+		}
+	});
+}
+
+//#endregion
+//#region src/schemas/looseObject/looseObject.ts
+/* @__NO_SIDE_EFFECTS__ */
+function looseObject(entries$1, message$1) {
+	return _standardSchema({
+		kind: "schema",
+		type: "loose_object",
+		reference: looseObject,
+		expects: "Object",
+		async: false,
+		entries: entries$1,
+		message: message$1,
+		"~run"(dataset, config$1) {
+			const input = dataset.value;
+			if (input && typeof input === "object") {
+				dataset.typed = true;
+				dataset.value = {};
+				for (const key in this.entries) {
+					const valueSchema = this.entries[key];
+					if (key in input || (valueSchema.type === "exact_optional" || valueSchema.type === "optional" || valueSchema.type === "nullish") && valueSchema.default !== void 0) {
+						const value$1 = key in input ? input[key] : /* @__PURE__ */ getDefault(valueSchema);
+						const valueDataset = valueSchema["~run"]({ value: value$1 }, config$1);
+						if (valueDataset.issues) {
+							const pathItem = {
+								type: "object",
+								origin: "value",
+								input,
+								key,
+								value: value$1
+							};
+							for (const issue of valueDataset.issues) {
+								if (issue.path) issue.path.unshift(pathItem);
+								else issue.path = [pathItem];
+								dataset.issues?.push(issue);
+							}
+							if (!dataset.issues) dataset.issues = valueDataset.issues;
+							if (config$1.abortEarly) {
+								dataset.typed = false;
+								break;
+							}
+						}
+						if (!valueDataset.typed) dataset.typed = false;
+						dataset.value[key] = valueDataset.value;
+					} else if (valueSchema.fallback !== void 0) dataset.value[key] = /* @__PURE__ */ getFallback(valueSchema);
+					else if (valueSchema.type !== "exact_optional" && valueSchema.type !== "optional" && valueSchema.type !== "nullish") {
+						_addIssue(this, "key", dataset, config$1, {
+							input: void 0,
+							expected: `"${key}"`,
+							path: [{
+								type: "object",
+								origin: "key",
+								input,
+								key,
+								value: input[key]
+							}]
+						});
+						if (config$1.abortEarly) break;
+					}
+				}
+				if (!dataset.issues || !config$1.abortEarly) {
+					for (const key in input) if (/* @__PURE__ */ _isValidObjectKey(input, key) && !Object.prototype.hasOwnProperty.call(this.entries, key)) dataset.value[key] = input[key];
+				}
+			} else _addIssue(this, "type", dataset, config$1);
+			return dataset;
+		}
+	});
+}
+
+//#endregion
+//#region src/schemas/looseObject/looseObjectAsync.ts
+/* @__NO_SIDE_EFFECTS__ */
+function looseObjectAsync(entries$1, message$1) {
+	return _standardSchema({
+		kind: "schema",
+		type: "loose_object",
+		reference: looseObjectAsync,
+		expects: "Object",
+		async: true,
+		entries: entries$1,
+		message: message$1,
+		async "~run"(dataset, config$1) {
+			const input = dataset.value;
+			if (input && typeof input === "object") {
+				dataset.typed = true;
+				dataset.value = {};
+				const valueDatasets = await Promise.all(Object.entries(this.entries).map(async ([key, valueSchema]) => {
+					if (key in input || (valueSchema.type === "exact_optional" || valueSchema.type === "optional" || valueSchema.type === "nullish") && valueSchema.default !== void 0) {
+						const value$1 = key in input ? input[key] : await /* @__PURE__ */ getDefault(valueSchema);
+						return [
+							key,
+							value$1,
+							valueSchema,
+							await valueSchema["~run"]({ value: value$1 }, config$1)
+						];
+					}
+					return [
+						key,
+						input[key],
+						valueSchema,
+						null
+					];
+				}));
+				for (const [key, value$1, valueSchema, valueDataset] of valueDatasets) if (valueDataset) {
+					if (valueDataset.issues) {
+						const pathItem = {
+							type: "object",
+							origin: "value",
+							input,
+							key,
+							value: value$1
+						};
+						for (const issue of valueDataset.issues) {
+							if (issue.path) issue.path.unshift(pathItem);
+							else issue.path = [pathItem];
+							dataset.issues?.push(issue);
+						}
+						if (!dataset.issues) dataset.issues = valueDataset.issues;
+						if (config$1.abortEarly) {
+							dataset.typed = false;
+							break;
+						}
+					}
+					if (!valueDataset.typed) dataset.typed = false;
+					dataset.value[key] = valueDataset.value;
+				} else if (valueSchema.fallback !== void 0) dataset.value[key] = await /* @__PURE__ */ getFallback(valueSchema);
+				else if (valueSchema.type !== "exact_optional" && valueSchema.type !== "optional" && valueSchema.type !== "nullish") {
+					_addIssue(this, "key", dataset, config$1, {
+						input: void 0,
+						expected: `"${key}"`,
+						path: [{
+							type: "object",
+							origin: "key",
+							input,
+							key,
+							value: value$1
+						}]
+					});
+					if (config$1.abortEarly) break;
+				}
+				if (!dataset.issues || !config$1.abortEarly) {
+					for (const key in input) if (/* @__PURE__ */ _isValidObjectKey(input, key) && !Object.prototype.hasOwnProperty.call(this.entries, key)) dataset.value[key] = input[key];
+				}
+			} else _addIssue(this, "type", dataset, config$1);
+			return dataset;
+		}
+	});
+}
+
+//#endregion
+//#region src/schemas/looseTuple/looseTuple.ts
+/* @__NO_SIDE_EFFECTS__ */
+function looseTuple(items, message$1) {
+	return _standardSchema({
+		kind: "schema",
+		type: "loose_tuple",
+		reference: looseTuple,
+		expects: "Array",
+		async: false,
+		items,
+		message: message$1,
+		"~run"(dataset, config$1) {
+			const input = dataset.value;
+			if (Array.isArray(input)) {
+				dataset.typed = true;
+				dataset.value = [];
+				for (let key = 0; key < this.items.length; key++) {
+					const value$1 = input[key];
+					const itemDataset = this.items[key]["~run"]({ value: value$1 }, config$1);
+					if (itemDataset.issues) {
+						const pathItem = {
+							type: "array",
+							origin: "value",
+							input,
+							key,
+							value: value$1
+						};
+						for (const issue of itemDataset.issues) {
+							if (issue.path) issue.path.unshift(pathItem);
+							else issue.path = [pathItem];
+							dataset.issues?.push(issue);
+						}
+						if (!dataset.issues) dataset.issues = itemDataset.issues;
+						if (config$1.abortEarly) {
+							dataset.typed = false;
+							break;
+						}
+					}
+					if (!itemDataset.typed) dataset.typed = false;
+					dataset.value.push(itemDataset.value);
+				}
+				if (!dataset.issues || !config$1.abortEarly) for (let key = this.items.length; key < input.length; key++) dataset.value.push(input[key]);
+			} else _addIssue(this, "type", dataset, config$1);
+			return dataset;
+		}
+	});
+}
+
+//#endregion
+//#region src/schemas/looseTuple/looseTupleAsync.ts
+/* @__NO_SIDE_EFFECTS__ */
+function looseTupleAsync(items, message$1) {
+	return _standardSchema({
+		kind: "schema",
+		type: "loose_tuple",
+		reference: looseTupleAsync,
+		expects: "Array",
+		async: true,
+		items,
+		message: message$1,
+		async "~run"(dataset, config$1) {
+			const input = dataset.value;
+			if (Array.isArray(input)) {
+				dataset.typed = true;
+				dataset.value = [];
+				const itemDatasets = await Promise.all(this.items.map(async (item, key) => {
+					const value$1 = input[key];
+					return [
+						key,
+						value$1,
+						await item["~run"]({ value: value$1 }, config$1)
+					];
+				}));
+				for (const [key, value$1, itemDataset] of itemDatasets) {
+					if (itemDataset.issues) {
+						const pathItem = {
+							type: "array",
+							origin: "value",
+							input,
+							key,
+							value: value$1
+						};
+						for (const issue of itemDataset.issues) {
+							if (issue.path) issue.path.unshift(pathItem);
+							else issue.path = [pathItem];
+							dataset.issues?.push(issue);
+						}
+						if (!dataset.issues) dataset.issues = itemDataset.issues;
+						if (config$1.abortEarly) {
+							dataset.typed = false;
+							break;
+						}
+					}
+					if (!itemDataset.typed) dataset.typed = false;
+					dataset.value.push(itemDataset.value);
+				}
+				if (!dataset.issues || !config$1.abortEarly) for (let key = this.items.length; key < input.length; key++) dataset.value.push(input[key]);
+			} else _addIssue(this, "type", dataset, config$1);
+			return dataset;
+		}
+	});
+}
+
+//#endregion
+//#region src/schemas/map/map.ts
+/* @__NO_SIDE_EFFECTS__ */
+function map(key, value$1, message$1) {
+	return _standardSchema({
+		kind: "schema",
+		type: "map",
+		reference: map,
+		expects: "Map",
+		async: false,
+		key,
+		value: value$1,
+		message: message$1,
+		"~run"(dataset, config$1) {
+			const input = dataset.value;
+			if (input instanceof Map) {
+				dataset.typed = true;
+				dataset.value = /* @__PURE__ */ new Map();
+				for (const [inputKey, inputValue] of input) {
+					const keyDataset = this.key["~run"]({ value: inputKey }, config$1);
+					if (keyDataset.issues) {
+						const pathItem = {
+							type: "map",
+							origin: "key",
+							input,
+							key: inputKey,
+							value: inputValue
+						};
+						for (const issue of keyDataset.issues) {
+							if (issue.path) issue.path.unshift(pathItem);
+							else issue.path = [pathItem];
+							dataset.issues?.push(issue);
+						}
+						if (!dataset.issues) dataset.issues = keyDataset.issues;
+						if (config$1.abortEarly) {
+							dataset.typed = false;
+							break;
+						}
+					}
+					const valueDataset = this.value["~run"]({ value: inputValue }, config$1);
+					if (valueDataset.issues) {
+						const pathItem = {
+							type: "map",
+							origin: "value",
+							input,
+							key: inputKey,
+							value: inputValue
+						};
+						for (const issue of valueDataset.issues) {
+							if (issue.path) issue.path.unshift(pathItem);
+							else issue.path = [pathItem];
+							dataset.issues?.push(issue);
+						}
+						if (!dataset.issues) dataset.issues = valueDataset.issues;
+						if (config$1.abortEarly) {
+							dataset.typed = false;
+							break;
+						}
+					}
+					if (!keyDataset.typed || !valueDataset.typed) dataset.typed = false;
+					dataset.value.set(keyDataset.value, valueDataset.value);
+				}
+			} else _addIssue(this, "type", dataset, config$1);
+			return dataset;
+		}
+	});
+}
+
+//#endregion
+//#region src/schemas/map/mapAsync.ts
+/* @__NO_SIDE_EFFECTS__ */
+function mapAsync(key, value$1, message$1) {
+	return _standardSchema({
+		kind: "schema",
+		type: "map",
+		reference: mapAsync,
+		expects: "Map",
+		async: true,
+		key,
+		value: value$1,
+		message: message$1,
+		async "~run"(dataset, config$1) {
+			const input = dataset.value;
+			if (input instanceof Map) {
+				dataset.typed = true;
+				dataset.value = /* @__PURE__ */ new Map();
+				const datasets = await Promise.all([...input].map(([inputKey, inputValue]) => Promise.all([
+					inputKey,
+					inputValue,
+					this.key["~run"]({ value: inputKey }, config$1),
+					this.value["~run"]({ value: inputValue }, config$1)
+				])));
+				for (const [inputKey, inputValue, keyDataset, valueDataset] of datasets) {
+					if (keyDataset.issues) {
+						const pathItem = {
+							type: "map",
+							origin: "key",
+							input,
+							key: inputKey,
+							value: inputValue
+						};
+						for (const issue of keyDataset.issues) {
+							if (issue.path) issue.path.unshift(pathItem);
+							else issue.path = [pathItem];
+							dataset.issues?.push(issue);
+						}
+						if (!dataset.issues) dataset.issues = keyDataset.issues;
+						if (config$1.abortEarly) {
+							dataset.typed = false;
+							break;
+						}
+					}
+					if (valueDataset.issues) {
+						const pathItem = {
+							type: "map",
+							origin: "value",
+							input,
+							key: inputKey,
+							value: inputValue
+						};
+						for (const issue of valueDataset.issues) {
+							if (issue.path) issue.path.unshift(pathItem);
+							else issue.path = [pathItem];
+							dataset.issues?.push(issue);
+						}
+						if (!dataset.issues) dataset.issues = valueDataset.issues;
+						if (config$1.abortEarly) {
+							dataset.typed = false;
+							break;
+						}
+					}
+					if (!keyDataset.typed || !valueDataset.typed) dataset.typed = false;
+					dataset.value.set(keyDataset.value, valueDataset.value);
+				}
+			} else _addIssue(this, "type", dataset, config$1);
+			return dataset;
+		}
+	});
+}
+
+//#endregion
+//#region src/schemas/nan/nan.ts
+/* @__NO_SIDE_EFFECTS__ */
+function nan(message$1) {
+	return _standardSchema({
+		kind: "schema",
+		type: "nan",
+		reference: nan,
+		expects: "NaN",
+		async: false,
+		message: message$1,
+		"~run"(dataset, config$1) {
+			if (Number.isNaN(dataset.value)) dataset.typed = true;
+			else _addIssue(this, "type", dataset, config$1);
+			return dataset;
+		}
+	});
+}
+
+//#endregion
+//#region src/schemas/never/never.ts
+/* @__NO_SIDE_EFFECTS__ */
+function never(message$1) {
+	return _standardSchema({
+		kind: "schema",
+		type: "never",
+		reference: never,
+		expects: "never",
+		async: false,
+		message: message$1,
+		"~run"(dataset, config$1) {
+			_addIssue(this, "type", dataset, config$1);
+			return dataset;
+		}
+	});
+}
+
+//#endregion
+//#region src/schemas/nonNullable/nonNullable.ts
+/* @__NO_SIDE_EFFECTS__ */
+function nonNullable(wrapped, message$1) {
+	return _standardSchema({
+		kind: "schema",
+		type: "non_nullable",
+		reference: nonNullable,
+		expects: "!null",
+		async: false,
+		wrapped,
+		message: message$1,
+		"~run"(dataset, config$1) {
+			if (dataset.value !== null) dataset = this.wrapped["~run"](dataset, config$1);
+			if (dataset.value === null) _addIssue(this, "type", dataset, config$1);
+			return dataset;
+		}
+	});
+}
+
+//#endregion
+//#region src/schemas/nonNullable/nonNullableAsync.ts
+/* @__NO_SIDE_EFFECTS__ */
+function nonNullableAsync(wrapped, message$1) {
+	return _standardSchema({
+		kind: "schema",
+		type: "non_nullable",
+		reference: nonNullableAsync,
+		expects: "!null",
+		async: true,
+		wrapped,
+		message: message$1,
+		async "~run"(dataset, config$1) {
+			if (dataset.value !== null) dataset = await this.wrapped["~run"](dataset, config$1);
+			if (dataset.value === null) _addIssue(this, "type", dataset, config$1);
+			return dataset;
+		}
+	});
+}
+
+//#endregion
+//#region src/schemas/nonNullish/nonNullish.ts
+/* @__NO_SIDE_EFFECTS__ */
+function nonNullish(wrapped, message$1) {
+	return _standardSchema({
+		kind: "schema",
+		type: "non_nullish",
+		reference: nonNullish,
+		expects: "(!null & !undefined)",
+		async: false,
+		wrapped,
+		message: message$1,
+		"~run"(dataset, config$1) {
+			if (!(dataset.value === null || dataset.value === void 0)) dataset = this.wrapped["~run"](dataset, config$1);
+			if (dataset.value === null || dataset.value === void 0) _addIssue(this, "type", dataset, config$1);
+			return dataset;
+		}
+	});
+}
+
+//#endregion
+//#region src/schemas/nonNullish/nonNullishAsync.ts
+/* @__NO_SIDE_EFFECTS__ */
+function nonNullishAsync(wrapped, message$1) {
+	return _standardSchema({
+		kind: "schema",
+		type: "non_nullish",
+		reference: nonNullishAsync,
+		expects: "(!null & !undefined)",
+		async: true,
+		wrapped,
+		message: message$1,
+		async "~run"(dataset, config$1) {
+			if (!(dataset.value === null || dataset.value === void 0)) dataset = await this.wrapped["~run"](dataset, config$1);
+			if (dataset.value === null || dataset.value === void 0) _addIssue(this, "type", dataset, config$1);
+			return dataset;
+		}
+	});
+}
+
+//#endregion
+//#region src/schemas/nonOptional/nonOptional.ts
+/* @__NO_SIDE_EFFECTS__ */
+function nonOptional(wrapped, message$1) {
+	return _standardSchema({
+		kind: "schema",
+		type: "non_optional",
+		reference: nonOptional,
+		expects: "!undefined",
+		async: false,
+		wrapped,
+		message: message$1,
+		"~run"(dataset, config$1) {
+			if (dataset.value !== void 0) dataset = this.wrapped["~run"](dataset, config$1);
+			if (dataset.value === void 0) _addIssue(this, "type", dataset, config$1);
+			return dataset;
+		}
+	});
+}
+
+//#endregion
+//#region src/schemas/nonOptional/nonOptionalAsync.ts
+/* @__NO_SIDE_EFFECTS__ */
+function nonOptionalAsync(wrapped, message$1) {
+	return _standardSchema({
+		kind: "schema",
+		type: "non_optional",
+		reference: nonOptionalAsync,
+		expects: "!undefined",
+		async: true,
+		wrapped,
+		message: message$1,
+		async "~run"(dataset, config$1) {
+			if (dataset.value !== void 0) dataset = await this.wrapped["~run"](dataset, config$1);
+			if (dataset.value === void 0) _addIssue(this, "type", dataset, config$1);
+			return dataset;
+		}
+	});
+}
+
+//#endregion
+//#region src/schemas/null/null.ts
+/* @__NO_SIDE_EFFECTS__ */
+function null_(message$1) {
+	return _standardSchema({
+		kind: "schema",
+		type: "null",
+		reference: null_,
+		expects: "null",
+		async: false,
+		message: message$1,
+		"~run"(dataset, config$1) {
+			if (dataset.value === null) dataset.typed = true;
+			else _addIssue(this, "type", dataset, config$1);
+			return dataset;
+		}
+	});
+}
+
+//#endregion
+//#region src/schemas/nullable/nullable.ts
+/* @__NO_SIDE_EFFECTS__ */
+function nullable(wrapped, default_) {
+	return _standardSchema({
+		kind: "schema",
+		type: "nullable",
+		reference: nullable,
+		expects: `(${wrapped.expects} | null)`,
+		async: false,
+		wrapped,
+		default: default_,
+		"~run"(dataset, config$1) {
+			if (dataset.value === null) {
+				if (this.default !== void 0) dataset.value = /* @__PURE__ */ getDefault(this, dataset, config$1);
+				if (dataset.value === null) {
+					dataset.typed = true;
+					return dataset;
+				}
+			}
+			return this.wrapped["~run"](dataset, config$1);
+		}
+	});
+}
+
+//#endregion
+//#region src/schemas/nullable/nullableAsync.ts
+/* @__NO_SIDE_EFFECTS__ */
+function nullableAsync(wrapped, default_) {
+	return _standardSchema({
+		kind: "schema",
+		type: "nullable",
+		reference: nullableAsync,
+		expects: `(${wrapped.expects} | null)`,
+		async: true,
+		wrapped,
+		default: default_,
+		async "~run"(dataset, config$1) {
+			if (dataset.value === null) {
+				if (this.default !== void 0) dataset.value = await /* @__PURE__ */ getDefault(this, dataset, config$1);
+				if (dataset.value === null) {
+					dataset.typed = true;
+					return dataset;
+				}
+			}
+			return this.wrapped["~run"](dataset, config$1);
+		}
+	});
+}
+
+//#endregion
+//#region src/schemas/nullish/nullish.ts
+/* @__NO_SIDE_EFFECTS__ */
+function nullish(wrapped, default_) {
+	return _standardSchema({
+		kind: "schema",
+		type: "nullish",
+		reference: nullish,
+		expects: `(${wrapped.expects} | null | undefined)`,
+		async: false,
+		wrapped,
+		default: default_,
+		"~run"(dataset, config$1) {
+			if (dataset.value === null || dataset.value === void 0) {
+				if (this.default !== void 0) dataset.value = /* @__PURE__ */ getDefault(this, dataset, config$1);
+				if (dataset.value === null || dataset.value === void 0) {
+					dataset.typed = true;
+					return dataset;
+				}
+			}
+			return this.wrapped["~run"](dataset, config$1);
+		}
+	});
+}
+
+//#endregion
+//#region src/schemas/nullish/nullishAsync.ts
+/* @__NO_SIDE_EFFECTS__ */
+function nullishAsync(wrapped, default_) {
+	return _standardSchema({
+		kind: "schema",
+		type: "nullish",
+		reference: nullishAsync,
+		expects: `(${wrapped.expects} | null | undefined)`,
+		async: true,
+		wrapped,
+		default: default_,
+		async "~run"(dataset, config$1) {
+			if (dataset.value === null || dataset.value === void 0) {
+				if (this.default !== void 0) dataset.value = await /* @__PURE__ */ getDefault(this, dataset, config$1);
+				if (dataset.value === null || dataset.value === void 0) {
+					dataset.typed = true;
+					return dataset;
+				}
+			}
+			return this.wrapped["~run"](dataset, config$1);
+		}
+	});
+}
+
+//#endregion
+//#region src/schemas/number/number.ts
+/* @__NO_SIDE_EFFECTS__ */
+function number(message$1) {
+	return _standardSchema({
+		kind: "schema",
+		type: "number",
+		reference: number,
+		expects: "number",
+		async: false,
+		message: message$1,
+		"~run"(dataset, config$1) {
+			if (typeof dataset.value === "number" && !isNaN(dataset.value)) dataset.typed = true;
+			else _addIssue(this, "type", dataset, config$1);
+			return dataset;
+		}
+	});
+}
+
+//#endregion
+//#region src/schemas/object/object.ts
+/* @__NO_SIDE_EFFECTS__ */
+function object(entries$1, message$1) {
+	return _standardSchema({
+		kind: "schema",
+		type: "object",
+		reference: object,
+		expects: "Object",
+		async: false,
+		entries: entries$1,
+		message: message$1,
+		"~run"(dataset, config$1) {
+			const input = dataset.value;
+			if (input && typeof input === "object") {
+				dataset.typed = true;
+				dataset.value = {};
+				for (const key in this.entries) {
+					const valueSchema = this.entries[key];
+					if (key in input || (valueSchema.type === "exact_optional" || valueSchema.type === "optional" || valueSchema.type === "nullish") && valueSchema.default !== void 0) {
+						const value$1 = key in input ? input[key] : /* @__PURE__ */ getDefault(valueSchema);
+						const valueDataset = valueSchema["~run"]({ value: value$1 }, config$1);
+						if (valueDataset.issues) {
+							const pathItem = {
+								type: "object",
+								origin: "value",
+								input,
+								key,
+								value: value$1
+							};
+							for (const issue of valueDataset.issues) {
+								if (issue.path) issue.path.unshift(pathItem);
+								else issue.path = [pathItem];
+								dataset.issues?.push(issue);
+							}
+							if (!dataset.issues) dataset.issues = valueDataset.issues;
+							if (config$1.abortEarly) {
+								dataset.typed = false;
+								break;
+							}
+						}
+						if (!valueDataset.typed) dataset.typed = false;
+						dataset.value[key] = valueDataset.value;
+					} else if (valueSchema.fallback !== void 0) dataset.value[key] = /* @__PURE__ */ getFallback(valueSchema);
+					else if (valueSchema.type !== "exact_optional" && valueSchema.type !== "optional" && valueSchema.type !== "nullish") {
+						_addIssue(this, "key", dataset, config$1, {
+							input: void 0,
+							expected: `"${key}"`,
+							path: [{
+								type: "object",
+								origin: "key",
+								input,
+								key,
+								value: input[key]
+							}]
+						});
+						if (config$1.abortEarly) break;
+					}
+				}
+			} else _addIssue(this, "type", dataset, config$1);
+			return dataset;
+		}
+	});
+}
+
+//#endregion
+//#region src/schemas/object/objectAsync.ts
+/* @__NO_SIDE_EFFECTS__ */
+function objectAsync(entries$1, message$1) {
+	return _standardSchema({
+		kind: "schema",
+		type: "object",
+		reference: objectAsync,
+		expects: "Object",
+		async: true,
+		entries: entries$1,
+		message: message$1,
+		async "~run"(dataset, config$1) {
+			const input = dataset.value;
+			if (input && typeof input === "object") {
+				dataset.typed = true;
+				dataset.value = {};
+				const valueDatasets = await Promise.all(Object.entries(this.entries).map(async ([key, valueSchema]) => {
+					if (key in input || (valueSchema.type === "exact_optional" || valueSchema.type === "optional" || valueSchema.type === "nullish") && valueSchema.default !== void 0) {
+						const value$1 = key in input ? input[key] : await /* @__PURE__ */ getDefault(valueSchema);
+						return [
+							key,
+							value$1,
+							valueSchema,
+							await valueSchema["~run"]({ value: value$1 }, config$1)
+						];
+					}
+					return [
+						key,
+						input[key],
+						valueSchema,
+						null
+					];
+				}));
+				for (const [key, value$1, valueSchema, valueDataset] of valueDatasets) if (valueDataset) {
+					if (valueDataset.issues) {
+						const pathItem = {
+							type: "object",
+							origin: "value",
+							input,
+							key,
+							value: value$1
+						};
+						for (const issue of valueDataset.issues) {
+							if (issue.path) issue.path.unshift(pathItem);
+							else issue.path = [pathItem];
+							dataset.issues?.push(issue);
+						}
+						if (!dataset.issues) dataset.issues = valueDataset.issues;
+						if (config$1.abortEarly) {
+							dataset.typed = false;
+							break;
+						}
+					}
+					if (!valueDataset.typed) dataset.typed = false;
+					dataset.value[key] = valueDataset.value;
+				} else if (valueSchema.fallback !== void 0) dataset.value[key] = await /* @__PURE__ */ getFallback(valueSchema);
+				else if (valueSchema.type !== "exact_optional" && valueSchema.type !== "optional" && valueSchema.type !== "nullish") {
+					_addIssue(this, "key", dataset, config$1, {
+						input: void 0,
+						expected: `"${key}"`,
+						path: [{
+							type: "object",
+							origin: "key",
+							input,
+							key,
+							value: value$1
+						}]
+					});
+					if (config$1.abortEarly) break;
+				}
+			} else _addIssue(this, "type", dataset, config$1);
+			return dataset;
+		}
+	});
+}
+
+//#endregion
+//#region src/schemas/objectWithRest/objectWithRest.ts
+/* @__NO_SIDE_EFFECTS__ */
+function objectWithRest(entries$1, rest, message$1) {
+	return _standardSchema({
+		kind: "schema",
+		type: "object_with_rest",
+		reference: objectWithRest,
+		expects: "Object",
+		async: false,
+		entries: entries$1,
+		rest,
+		message: message$1,
+		"~run"(dataset, config$1) {
+			const input = dataset.value;
+			if (input && typeof input === "object") {
+				dataset.typed = true;
+				dataset.value = {};
+				for (const key in this.entries) {
+					const valueSchema = this.entries[key];
+					if (key in input || (valueSchema.type === "exact_optional" || valueSchema.type === "optional" || valueSchema.type === "nullish") && valueSchema.default !== void 0) {
+						const value$1 = key in input ? input[key] : /* @__PURE__ */ getDefault(valueSchema);
+						const valueDataset = valueSchema["~run"]({ value: value$1 }, config$1);
+						if (valueDataset.issues) {
+							const pathItem = {
+								type: "object",
+								origin: "value",
+								input,
+								key,
+								value: value$1
+							};
+							for (const issue of valueDataset.issues) {
+								if (issue.path) issue.path.unshift(pathItem);
+								else issue.path = [pathItem];
+								dataset.issues?.push(issue);
+							}
+							if (!dataset.issues) dataset.issues = valueDataset.issues;
+							if (config$1.abortEarly) {
+								dataset.typed = false;
+								break;
+							}
+						}
+						if (!valueDataset.typed) dataset.typed = false;
+						dataset.value[key] = valueDataset.value;
+					} else if (valueSchema.fallback !== void 0) dataset.value[key] = /* @__PURE__ */ getFallback(valueSchema);
+					else if (valueSchema.type !== "exact_optional" && valueSchema.type !== "optional" && valueSchema.type !== "nullish") {
+						_addIssue(this, "key", dataset, config$1, {
+							input: void 0,
+							expected: `"${key}"`,
+							path: [{
+								type: "object",
+								origin: "key",
+								input,
+								key,
+								value: input[key]
+							}]
+						});
+						if (config$1.abortEarly) break;
+					}
+				}
+				if (!dataset.issues || !config$1.abortEarly) {
+					for (const key in input) if (/* @__PURE__ */ _isValidObjectKey(input, key) && !Object.prototype.hasOwnProperty.call(this.entries, key)) {
+						const valueDataset = this.rest["~run"]({ value: input[key] }, config$1);
+						if (valueDataset.issues) {
+							const pathItem = {
+								type: "object",
+								origin: "value",
+								input,
+								key,
+								value: input[key]
+							};
+							for (const issue of valueDataset.issues) {
+								if (issue.path) issue.path.unshift(pathItem);
+								else issue.path = [pathItem];
+								dataset.issues?.push(issue);
+							}
+							if (!dataset.issues) dataset.issues = valueDataset.issues;
+							if (config$1.abortEarly) {
+								dataset.typed = false;
+								break;
+							}
+						}
+						if (!valueDataset.typed) dataset.typed = false;
+						dataset.value[key] = valueDataset.value;
+					}
+				}
+			} else _addIssue(this, "type", dataset, config$1);
+			return dataset;
+		}
+	});
+}
+
+//#endregion
+//#region src/schemas/objectWithRest/objectWithRestAsync.ts
+/* @__NO_SIDE_EFFECTS__ */
+function objectWithRestAsync(entries$1, rest, message$1) {
+	return _standardSchema({
+		kind: "schema",
+		type: "object_with_rest",
+		reference: objectWithRestAsync,
+		expects: "Object",
+		async: true,
+		entries: entries$1,
+		rest,
+		message: message$1,
+		async "~run"(dataset, config$1) {
+			const input = dataset.value;
+			if (input && typeof input === "object") {
+				dataset.typed = true;
+				dataset.value = {};
+				const [normalDatasets, restDatasets] = await Promise.all([Promise.all(Object.entries(this.entries).map(async ([key, valueSchema]) => {
+					if (key in input || (valueSchema.type === "exact_optional" || valueSchema.type === "optional" || valueSchema.type === "nullish") && valueSchema.default !== void 0) {
+						const value$1 = key in input ? input[key] : await /* @__PURE__ */ getDefault(valueSchema);
+						return [
+							key,
+							value$1,
+							valueSchema,
+							await valueSchema["~run"]({ value: value$1 }, config$1)
+						];
+					}
+					return [
+						key,
+						input[key],
+						valueSchema,
+						null
+					];
+				})), Promise.all(Object.entries(input).filter(([key]) => /* @__PURE__ */ _isValidObjectKey(input, key) && !Object.prototype.hasOwnProperty.call(this.entries, key)).map(async ([key, value$1]) => [
+					key,
+					value$1,
+					await this.rest["~run"]({ value: value$1 }, config$1)
+				]))]);
+				for (const [key, value$1, valueSchema, valueDataset] of normalDatasets) if (valueDataset) {
+					if (valueDataset.issues) {
+						const pathItem = {
+							type: "object",
+							origin: "value",
+							input,
+							key,
+							value: value$1
+						};
+						for (const issue of valueDataset.issues) {
+							if (issue.path) issue.path.unshift(pathItem);
+							else issue.path = [pathItem];
+							dataset.issues?.push(issue);
+						}
+						if (!dataset.issues) dataset.issues = valueDataset.issues;
+						if (config$1.abortEarly) {
+							dataset.typed = false;
+							break;
+						}
+					}
+					if (!valueDataset.typed) dataset.typed = false;
+					dataset.value[key] = valueDataset.value;
+				} else if (valueSchema.fallback !== void 0) dataset.value[key] = await /* @__PURE__ */ getFallback(valueSchema);
+				else if (valueSchema.type !== "exact_optional" && valueSchema.type !== "optional" && valueSchema.type !== "nullish") {
+					_addIssue(this, "key", dataset, config$1, {
+						input: void 0,
+						expected: `"${key}"`,
+						path: [{
+							type: "object",
+							origin: "key",
+							input,
+							key,
+							value: value$1
+						}]
+					});
+					if (config$1.abortEarly) break;
+				}
+				if (!dataset.issues || !config$1.abortEarly) for (const [key, value$1, valueDataset] of restDatasets) {
+					if (valueDataset.issues) {
+						const pathItem = {
+							type: "object",
+							origin: "value",
+							input,
+							key,
+							value: value$1
+						};
+						for (const issue of valueDataset.issues) {
+							if (issue.path) issue.path.unshift(pathItem);
+							else issue.path = [pathItem];
+							dataset.issues?.push(issue);
+						}
+						if (!dataset.issues) dataset.issues = valueDataset.issues;
+						if (config$1.abortEarly) {
+							dataset.typed = false;
+							break;
+						}
+					}
+					if (!valueDataset.typed) dataset.typed = false;
+					dataset.value[key] = valueDataset.value;
+				}
+			} else _addIssue(this, "type", dataset, config$1);
+			return dataset;
+		}
+	});
+}
+
+//#endregion
+//#region src/schemas/optional/optional.ts
+/* @__NO_SIDE_EFFECTS__ */
+function dist_optional(wrapped, default_) {
+	return _standardSchema({
+		kind: "schema",
+		type: "optional",
+		reference: dist_optional,
+		expects: `(${wrapped.expects} | undefined)`,
+		async: false,
+		wrapped,
+		default: default_,
+		"~run"(dataset, config$1) {
+			if (dataset.value === void 0) {
+				if (this.default !== void 0) dataset.value = /* @__PURE__ */ getDefault(this, dataset, config$1);
+				if (dataset.value === void 0) {
+					dataset.typed = true;
+					return dataset;
+				}
+			}
+			return this.wrapped["~run"](dataset, config$1);
+		}
+	});
+}
+
+//#endregion
+//#region src/schemas/optional/optionalAsync.ts
+/* @__NO_SIDE_EFFECTS__ */
+function optionalAsync(wrapped, default_) {
+	return _standardSchema({
+		kind: "schema",
+		type: "optional",
+		reference: optionalAsync,
+		expects: `(${wrapped.expects} | undefined)`,
+		async: true,
+		wrapped,
+		default: default_,
+		async "~run"(dataset, config$1) {
+			if (dataset.value === void 0) {
+				if (this.default !== void 0) dataset.value = await /* @__PURE__ */ getDefault(this, dataset, config$1);
+				if (dataset.value === void 0) {
+					dataset.typed = true;
+					return dataset;
+				}
+			}
+			return this.wrapped["~run"](dataset, config$1);
+		}
+	});
+}
+
+//#endregion
+//#region src/schemas/picklist/picklist.ts
+/* @__NO_SIDE_EFFECTS__ */
+function picklist(options, message$1) {
+	return _standardSchema({
+		kind: "schema",
+		type: "picklist",
+		reference: picklist,
+		expects: /* @__PURE__ */ _joinExpects(options.map(_stringify), "|"),
+		async: false,
+		options,
+		message: message$1,
+		"~run"(dataset, config$1) {
+			if (this.options.includes(dataset.value)) dataset.typed = true;
+			else _addIssue(this, "type", dataset, config$1);
+			return dataset;
+		}
+	});
+}
+
+//#endregion
+//#region src/schemas/promise/promise.ts
+/* @__NO_SIDE_EFFECTS__ */
+function promise(message$1) {
+	return _standardSchema({
+		kind: "schema",
+		type: "promise",
+		reference: promise,
+		expects: "Promise",
+		async: false,
+		message: message$1,
+		"~run"(dataset, config$1) {
+			if (dataset.value instanceof Promise) dataset.typed = true;
+			else _addIssue(this, "type", dataset, config$1);
+			return dataset;
+		}
+	});
+}
+
+//#endregion
+//#region src/schemas/record/record.ts
+/* @__NO_SIDE_EFFECTS__ */
+function record(key, value$1, message$1) {
+	return _standardSchema({
+		kind: "schema",
+		type: "record",
+		reference: record,
+		expects: "Object",
+		async: false,
+		key,
+		value: value$1,
+		message: message$1,
+		"~run"(dataset, config$1) {
+			const input = dataset.value;
+			if (input && typeof input === "object") {
+				dataset.typed = true;
+				dataset.value = {};
+				for (const entryKey in input) if (/* @__PURE__ */ _isValidObjectKey(input, entryKey)) {
+					const entryValue = input[entryKey];
+					const keyDataset = this.key["~run"]({ value: entryKey }, config$1);
+					if (keyDataset.issues) {
+						const pathItem = {
+							type: "object",
+							origin: "key",
+							input,
+							key: entryKey,
+							value: entryValue
+						};
+						for (const issue of keyDataset.issues) {
+							issue.path = [pathItem];
+							dataset.issues?.push(issue);
+						}
+						if (!dataset.issues) dataset.issues = keyDataset.issues;
+						if (config$1.abortEarly) {
+							dataset.typed = false;
+							break;
+						}
+					}
+					const valueDataset = this.value["~run"]({ value: entryValue }, config$1);
+					if (valueDataset.issues) {
+						const pathItem = {
+							type: "object",
+							origin: "value",
+							input,
+							key: entryKey,
+							value: entryValue
+						};
+						for (const issue of valueDataset.issues) {
+							if (issue.path) issue.path.unshift(pathItem);
+							else issue.path = [pathItem];
+							dataset.issues?.push(issue);
+						}
+						if (!dataset.issues) dataset.issues = valueDataset.issues;
+						if (config$1.abortEarly) {
+							dataset.typed = false;
+							break;
+						}
+					}
+					if (!keyDataset.typed || !valueDataset.typed) dataset.typed = false;
+					if (keyDataset.typed) dataset.value[keyDataset.value] = valueDataset.value;
+				}
+			} else _addIssue(this, "type", dataset, config$1);
+			return dataset;
+		}
+	});
+}
+
+//#endregion
+//#region src/schemas/record/recordAsync.ts
+/* @__NO_SIDE_EFFECTS__ */
+function recordAsync(key, value$1, message$1) {
+	return _standardSchema({
+		kind: "schema",
+		type: "record",
+		reference: recordAsync,
+		expects: "Object",
+		async: true,
+		key,
+		value: value$1,
+		message: message$1,
+		async "~run"(dataset, config$1) {
+			const input = dataset.value;
+			if (input && typeof input === "object") {
+				dataset.typed = true;
+				dataset.value = {};
+				const datasets = await Promise.all(Object.entries(input).filter(([key$1]) => /* @__PURE__ */ _isValidObjectKey(input, key$1)).map(([entryKey, entryValue]) => Promise.all([
+					entryKey,
+					entryValue,
+					this.key["~run"]({ value: entryKey }, config$1),
+					this.value["~run"]({ value: entryValue }, config$1)
+				])));
+				for (const [entryKey, entryValue, keyDataset, valueDataset] of datasets) {
+					if (keyDataset.issues) {
+						const pathItem = {
+							type: "object",
+							origin: "key",
+							input,
+							key: entryKey,
+							value: entryValue
+						};
+						for (const issue of keyDataset.issues) {
+							issue.path = [pathItem];
+							dataset.issues?.push(issue);
+						}
+						if (!dataset.issues) dataset.issues = keyDataset.issues;
+						if (config$1.abortEarly) {
+							dataset.typed = false;
+							break;
+						}
+					}
+					if (valueDataset.issues) {
+						const pathItem = {
+							type: "object",
+							origin: "value",
+							input,
+							key: entryKey,
+							value: entryValue
+						};
+						for (const issue of valueDataset.issues) {
+							if (issue.path) issue.path.unshift(pathItem);
+							else issue.path = [pathItem];
+							dataset.issues?.push(issue);
+						}
+						if (!dataset.issues) dataset.issues = valueDataset.issues;
+						if (config$1.abortEarly) {
+							dataset.typed = false;
+							break;
+						}
+					}
+					if (!keyDataset.typed || !valueDataset.typed) dataset.typed = false;
+					if (keyDataset.typed) dataset.value[keyDataset.value] = valueDataset.value;
+				}
+			} else _addIssue(this, "type", dataset, config$1);
+			return dataset;
+		}
+	});
+}
+
+//#endregion
+//#region src/schemas/set/set.ts
+/* @__NO_SIDE_EFFECTS__ */
+function set(value$1, message$1) {
+	return _standardSchema({
+		kind: "schema",
+		type: "set",
+		reference: set,
+		expects: "Set",
+		async: false,
+		value: value$1,
+		message: message$1,
+		"~run"(dataset, config$1) {
+			const input = dataset.value;
+			if (input instanceof Set) {
+				dataset.typed = true;
+				dataset.value = /* @__PURE__ */ new Set();
+				for (const inputValue of input) {
+					const valueDataset = this.value["~run"]({ value: inputValue }, config$1);
+					if (valueDataset.issues) {
+						const pathItem = {
+							type: "set",
+							origin: "value",
+							input,
+							key: null,
+							value: inputValue
+						};
+						for (const issue of valueDataset.issues) {
+							if (issue.path) issue.path.unshift(pathItem);
+							else issue.path = [pathItem];
+							dataset.issues?.push(issue);
+						}
+						if (!dataset.issues) dataset.issues = valueDataset.issues;
+						if (config$1.abortEarly) {
+							dataset.typed = false;
+							break;
+						}
+					}
+					if (!valueDataset.typed) dataset.typed = false;
+					dataset.value.add(valueDataset.value);
+				}
+			} else _addIssue(this, "type", dataset, config$1);
+			return dataset;
+		}
+	});
+}
+
+//#endregion
+//#region src/schemas/set/setAsync.ts
+/* @__NO_SIDE_EFFECTS__ */
+function setAsync(value$1, message$1) {
+	return _standardSchema({
+		kind: "schema",
+		type: "set",
+		reference: setAsync,
+		expects: "Set",
+		async: true,
+		value: value$1,
+		message: message$1,
+		async "~run"(dataset, config$1) {
+			const input = dataset.value;
+			if (input instanceof Set) {
+				dataset.typed = true;
+				dataset.value = /* @__PURE__ */ new Set();
+				const valueDatasets = await Promise.all([...input].map(async (inputValue) => [inputValue, await this.value["~run"]({ value: inputValue }, config$1)]));
+				for (const [inputValue, valueDataset] of valueDatasets) {
+					if (valueDataset.issues) {
+						const pathItem = {
+							type: "set",
+							origin: "value",
+							input,
+							key: null,
+							value: inputValue
+						};
+						for (const issue of valueDataset.issues) {
+							if (issue.path) issue.path.unshift(pathItem);
+							else issue.path = [pathItem];
+							dataset.issues?.push(issue);
+						}
+						if (!dataset.issues) dataset.issues = valueDataset.issues;
+						if (config$1.abortEarly) {
+							dataset.typed = false;
+							break;
+						}
+					}
+					if (!valueDataset.typed) dataset.typed = false;
+					dataset.value.add(valueDataset.value);
+				}
+			} else _addIssue(this, "type", dataset, config$1);
+			return dataset;
+		}
+	});
+}
+
+//#endregion
+//#region src/schemas/strictObject/strictObject.ts
+/* @__NO_SIDE_EFFECTS__ */
+function strictObject(entries$1, message$1) {
+	return _standardSchema({
+		kind: "schema",
+		type: "strict_object",
+		reference: strictObject,
+		expects: "Object",
+		async: false,
+		entries: entries$1,
+		message: message$1,
+		"~run"(dataset, config$1) {
+			const input = dataset.value;
+			if (input && typeof input === "object") {
+				dataset.typed = true;
+				dataset.value = {};
+				for (const key in this.entries) {
+					const valueSchema = this.entries[key];
+					if (key in input || (valueSchema.type === "exact_optional" || valueSchema.type === "optional" || valueSchema.type === "nullish") && valueSchema.default !== void 0) {
+						const value$1 = key in input ? input[key] : /* @__PURE__ */ getDefault(valueSchema);
+						const valueDataset = valueSchema["~run"]({ value: value$1 }, config$1);
+						if (valueDataset.issues) {
+							const pathItem = {
+								type: "object",
+								origin: "value",
+								input,
+								key,
+								value: value$1
+							};
+							for (const issue of valueDataset.issues) {
+								if (issue.path) issue.path.unshift(pathItem);
+								else issue.path = [pathItem];
+								dataset.issues?.push(issue);
+							}
+							if (!dataset.issues) dataset.issues = valueDataset.issues;
+							if (config$1.abortEarly) {
+								dataset.typed = false;
+								break;
+							}
+						}
+						if (!valueDataset.typed) dataset.typed = false;
+						dataset.value[key] = valueDataset.value;
+					} else if (valueSchema.fallback !== void 0) dataset.value[key] = /* @__PURE__ */ getFallback(valueSchema);
+					else if (valueSchema.type !== "exact_optional" && valueSchema.type !== "optional" && valueSchema.type !== "nullish") {
+						_addIssue(this, "key", dataset, config$1, {
+							input: void 0,
+							expected: `"${key}"`,
+							path: [{
+								type: "object",
+								origin: "key",
+								input,
+								key,
+								value: input[key]
+							}]
+						});
+						if (config$1.abortEarly) break;
+					}
+				}
+				if (!dataset.issues || !config$1.abortEarly) {
+					for (const key in input) if (!Object.prototype.hasOwnProperty.call(this.entries, key)) {
+						_addIssue(this, "key", dataset, config$1, {
+							input: key,
+							expected: "never",
+							path: [{
+								type: "object",
+								origin: "key",
+								input,
+								key,
+								value: input[key]
+							}]
+						});
+						break;
+					}
+				}
+			} else _addIssue(this, "type", dataset, config$1);
+			return dataset;
+		}
+	});
+}
+
+//#endregion
+//#region src/schemas/strictObject/strictObjectAsync.ts
+/* @__NO_SIDE_EFFECTS__ */
+function strictObjectAsync(entries$1, message$1) {
+	return _standardSchema({
+		kind: "schema",
+		type: "strict_object",
+		reference: strictObjectAsync,
+		expects: "Object",
+		async: true,
+		entries: entries$1,
+		message: message$1,
+		async "~run"(dataset, config$1) {
+			const input = dataset.value;
+			if (input && typeof input === "object") {
+				dataset.typed = true;
+				dataset.value = {};
+				const valueDatasets = await Promise.all(Object.entries(this.entries).map(async ([key, valueSchema]) => {
+					if (key in input || (valueSchema.type === "exact_optional" || valueSchema.type === "optional" || valueSchema.type === "nullish") && valueSchema.default !== void 0) {
+						const value$1 = key in input ? input[key] : await /* @__PURE__ */ getDefault(valueSchema);
+						return [
+							key,
+							value$1,
+							valueSchema,
+							await valueSchema["~run"]({ value: value$1 }, config$1)
+						];
+					}
+					return [
+						key,
+						input[key],
+						valueSchema,
+						null
+					];
+				}));
+				for (const [key, value$1, valueSchema, valueDataset] of valueDatasets) if (valueDataset) {
+					if (valueDataset.issues) {
+						const pathItem = {
+							type: "object",
+							origin: "value",
+							input,
+							key,
+							value: value$1
+						};
+						for (const issue of valueDataset.issues) {
+							if (issue.path) issue.path.unshift(pathItem);
+							else issue.path = [pathItem];
+							dataset.issues?.push(issue);
+						}
+						if (!dataset.issues) dataset.issues = valueDataset.issues;
+						if (config$1.abortEarly) {
+							dataset.typed = false;
+							break;
+						}
+					}
+					if (!valueDataset.typed) dataset.typed = false;
+					dataset.value[key] = valueDataset.value;
+				} else if (valueSchema.fallback !== void 0) dataset.value[key] = await /* @__PURE__ */ getFallback(valueSchema);
+				else if (valueSchema.type !== "exact_optional" && valueSchema.type !== "optional" && valueSchema.type !== "nullish") {
+					_addIssue(this, "key", dataset, config$1, {
+						input: void 0,
+						expected: `"${key}"`,
+						path: [{
+							type: "object",
+							origin: "key",
+							input,
+							key,
+							value: value$1
+						}]
+					});
+					if (config$1.abortEarly) break;
+				}
+				if (!dataset.issues || !config$1.abortEarly) {
+					for (const key in input) if (!Object.prototype.hasOwnProperty.call(this.entries, key)) {
+						_addIssue(this, "key", dataset, config$1, {
+							input: key,
+							expected: "never",
+							path: [{
+								type: "object",
+								origin: "key",
+								input,
+								key,
+								value: input[key]
+							}]
+						});
+						break;
+					}
+				}
+			} else _addIssue(this, "type", dataset, config$1);
+			return dataset;
+		}
+	});
+}
+
+//#endregion
+//#region src/schemas/strictTuple/strictTuple.ts
+/* @__NO_SIDE_EFFECTS__ */
+function strictTuple(items, message$1) {
+	return _standardSchema({
+		kind: "schema",
+		type: "strict_tuple",
+		reference: strictTuple,
+		expects: "Array",
+		async: false,
+		items,
+		message: message$1,
+		"~run"(dataset, config$1) {
+			const input = dataset.value;
+			if (Array.isArray(input)) {
+				dataset.typed = true;
+				dataset.value = [];
+				for (let key = 0; key < this.items.length; key++) {
+					const value$1 = input[key];
+					const itemDataset = this.items[key]["~run"]({ value: value$1 }, config$1);
+					if (itemDataset.issues) {
+						const pathItem = {
+							type: "array",
+							origin: "value",
+							input,
+							key,
+							value: value$1
+						};
+						for (const issue of itemDataset.issues) {
+							if (issue.path) issue.path.unshift(pathItem);
+							else issue.path = [pathItem];
+							dataset.issues?.push(issue);
+						}
+						if (!dataset.issues) dataset.issues = itemDataset.issues;
+						if (config$1.abortEarly) {
+							dataset.typed = false;
+							break;
+						}
+					}
+					if (!itemDataset.typed) dataset.typed = false;
+					dataset.value.push(itemDataset.value);
+				}
+				if (!(dataset.issues && config$1.abortEarly) && this.items.length < input.length) _addIssue(this, "type", dataset, config$1, {
+					input: input[this.items.length],
+					expected: "never",
+					path: [{
+						type: "array",
+						origin: "value",
+						input,
+						key: this.items.length,
+						value: input[this.items.length]
+					}]
+				});
+			} else _addIssue(this, "type", dataset, config$1);
+			return dataset;
+		}
+	});
+}
+
+//#endregion
+//#region src/schemas/strictTuple/strictTupleAsync.ts
+/* @__NO_SIDE_EFFECTS__ */
+function strictTupleAsync(items, message$1) {
+	return _standardSchema({
+		kind: "schema",
+		type: "strict_tuple",
+		reference: strictTupleAsync,
+		expects: "Array",
+		async: true,
+		items,
+		message: message$1,
+		async "~run"(dataset, config$1) {
+			const input = dataset.value;
+			if (Array.isArray(input)) {
+				dataset.typed = true;
+				dataset.value = [];
+				const itemDatasets = await Promise.all(this.items.map(async (item, key) => {
+					const value$1 = input[key];
+					return [
+						key,
+						value$1,
+						await item["~run"]({ value: value$1 }, config$1)
+					];
+				}));
+				for (const [key, value$1, itemDataset] of itemDatasets) {
+					if (itemDataset.issues) {
+						const pathItem = {
+							type: "array",
+							origin: "value",
+							input,
+							key,
+							value: value$1
+						};
+						for (const issue of itemDataset.issues) {
+							if (issue.path) issue.path.unshift(pathItem);
+							else issue.path = [pathItem];
+							dataset.issues?.push(issue);
+						}
+						if (!dataset.issues) dataset.issues = itemDataset.issues;
+						if (config$1.abortEarly) {
+							dataset.typed = false;
+							break;
+						}
+					}
+					if (!itemDataset.typed) dataset.typed = false;
+					dataset.value.push(itemDataset.value);
+				}
+				if (!(dataset.issues && config$1.abortEarly) && this.items.length < input.length) _addIssue(this, "type", dataset, config$1, {
+					input: input[this.items.length],
+					expected: "never",
+					path: [{
+						type: "array",
+						origin: "value",
+						input,
+						key: this.items.length,
+						value: input[this.items.length]
+					}]
+				});
+			} else _addIssue(this, "type", dataset, config$1);
+			return dataset;
+		}
+	});
+}
+
+//#endregion
+//#region src/schemas/string/string.ts
+/* @__NO_SIDE_EFFECTS__ */
+function string(message$1) {
+	return _standardSchema({
+		kind: "schema",
+		type: "string",
+		reference: string,
+		expects: "string",
+		async: false,
+		message: message$1,
+		"~run"(dataset, config$1) {
+			if (typeof dataset.value === "string") dataset.typed = true;
+			else _addIssue(this, "type", dataset, config$1);
+			return dataset;
+		}
+	});
+}
+
+//#endregion
+//#region src/schemas/symbol/symbol.ts
+/* @__NO_SIDE_EFFECTS__ */
+function symbol(message$1) {
+	return _standardSchema({
+		kind: "schema",
+		type: "symbol",
+		reference: symbol,
+		expects: "symbol",
+		async: false,
+		message: message$1,
+		"~run"(dataset, config$1) {
+			if (typeof dataset.value === "symbol") dataset.typed = true;
+			else _addIssue(this, "type", dataset, config$1);
+			return dataset;
+		}
+	});
+}
+
+//#endregion
+//#region src/schemas/tuple/tuple.ts
+/* @__NO_SIDE_EFFECTS__ */
+function tuple(items, message$1) {
+	return _standardSchema({
+		kind: "schema",
+		type: "tuple",
+		reference: tuple,
+		expects: "Array",
+		async: false,
+		items,
+		message: message$1,
+		"~run"(dataset, config$1) {
+			const input = dataset.value;
+			if (Array.isArray(input)) {
+				dataset.typed = true;
+				dataset.value = [];
+				for (let key = 0; key < this.items.length; key++) {
+					const value$1 = input[key];
+					const itemDataset = this.items[key]["~run"]({ value: value$1 }, config$1);
+					if (itemDataset.issues) {
+						const pathItem = {
+							type: "array",
+							origin: "value",
+							input,
+							key,
+							value: value$1
+						};
+						for (const issue of itemDataset.issues) {
+							if (issue.path) issue.path.unshift(pathItem);
+							else issue.path = [pathItem];
+							dataset.issues?.push(issue);
+						}
+						if (!dataset.issues) dataset.issues = itemDataset.issues;
+						if (config$1.abortEarly) {
+							dataset.typed = false;
+							break;
+						}
+					}
+					if (!itemDataset.typed) dataset.typed = false;
+					dataset.value.push(itemDataset.value);
+				}
+			} else _addIssue(this, "type", dataset, config$1);
+			return dataset;
+		}
+	});
+}
+
+//#endregion
+//#region src/schemas/tuple/tupleAsync.ts
+/* @__NO_SIDE_EFFECTS__ */
+function tupleAsync(items, message$1) {
+	return _standardSchema({
+		kind: "schema",
+		type: "tuple",
+		reference: tupleAsync,
+		expects: "Array",
+		async: true,
+		items,
+		message: message$1,
+		async "~run"(dataset, config$1) {
+			const input = dataset.value;
+			if (Array.isArray(input)) {
+				dataset.typed = true;
+				dataset.value = [];
+				const itemDatasets = await Promise.all(this.items.map(async (item, key) => {
+					const value$1 = input[key];
+					return [
+						key,
+						value$1,
+						await item["~run"]({ value: value$1 }, config$1)
+					];
+				}));
+				for (const [key, value$1, itemDataset] of itemDatasets) {
+					if (itemDataset.issues) {
+						const pathItem = {
+							type: "array",
+							origin: "value",
+							input,
+							key,
+							value: value$1
+						};
+						for (const issue of itemDataset.issues) {
+							if (issue.path) issue.path.unshift(pathItem);
+							else issue.path = [pathItem];
+							dataset.issues?.push(issue);
+						}
+						if (!dataset.issues) dataset.issues = itemDataset.issues;
+						if (config$1.abortEarly) {
+							dataset.typed = false;
+							break;
+						}
+					}
+					if (!itemDataset.typed) dataset.typed = false;
+					dataset.value.push(itemDataset.value);
+				}
+			} else _addIssue(this, "type", dataset, config$1);
+			return dataset;
+		}
+	});
+}
+
+//#endregion
+//#region src/schemas/tupleWithRest/tupleWithRest.ts
+/* @__NO_SIDE_EFFECTS__ */
+function tupleWithRest(items, rest, message$1) {
+	return _standardSchema({
+		kind: "schema",
+		type: "tuple_with_rest",
+		reference: tupleWithRest,
+		expects: "Array",
+		async: false,
+		items,
+		rest,
+		message: message$1,
+		"~run"(dataset, config$1) {
+			const input = dataset.value;
+			if (Array.isArray(input)) {
+				dataset.typed = true;
+				dataset.value = [];
+				for (let key = 0; key < this.items.length; key++) {
+					const value$1 = input[key];
+					const itemDataset = this.items[key]["~run"]({ value: value$1 }, config$1);
+					if (itemDataset.issues) {
+						const pathItem = {
+							type: "array",
+							origin: "value",
+							input,
+							key,
+							value: value$1
+						};
+						for (const issue of itemDataset.issues) {
+							if (issue.path) issue.path.unshift(pathItem);
+							else issue.path = [pathItem];
+							dataset.issues?.push(issue);
+						}
+						if (!dataset.issues) dataset.issues = itemDataset.issues;
+						if (config$1.abortEarly) {
+							dataset.typed = false;
+							break;
+						}
+					}
+					if (!itemDataset.typed) dataset.typed = false;
+					dataset.value.push(itemDataset.value);
+				}
+				if (!dataset.issues || !config$1.abortEarly) for (let key = this.items.length; key < input.length; key++) {
+					const value$1 = input[key];
+					const itemDataset = this.rest["~run"]({ value: value$1 }, config$1);
+					if (itemDataset.issues) {
+						const pathItem = {
+							type: "array",
+							origin: "value",
+							input,
+							key,
+							value: value$1
+						};
+						for (const issue of itemDataset.issues) {
+							if (issue.path) issue.path.unshift(pathItem);
+							else issue.path = [pathItem];
+							dataset.issues?.push(issue);
+						}
+						if (!dataset.issues) dataset.issues = itemDataset.issues;
+						if (config$1.abortEarly) {
+							dataset.typed = false;
+							break;
+						}
+					}
+					if (!itemDataset.typed) dataset.typed = false;
+					dataset.value.push(itemDataset.value);
+				}
+			} else _addIssue(this, "type", dataset, config$1);
+			return dataset;
+		}
+	});
+}
+
+//#endregion
+//#region src/schemas/tupleWithRest/tupleWithRestAsync.ts
+/* @__NO_SIDE_EFFECTS__ */
+function tupleWithRestAsync(items, rest, message$1) {
+	return _standardSchema({
+		kind: "schema",
+		type: "tuple_with_rest",
+		reference: tupleWithRestAsync,
+		expects: "Array",
+		async: true,
+		items,
+		rest,
+		message: message$1,
+		async "~run"(dataset, config$1) {
+			const input = dataset.value;
+			if (Array.isArray(input)) {
+				dataset.typed = true;
+				dataset.value = [];
+				const [normalDatasets, restDatasets] = await Promise.all([Promise.all(this.items.map(async (item, key) => {
+					const value$1 = input[key];
+					return [
+						key,
+						value$1,
+						await item["~run"]({ value: value$1 }, config$1)
+					];
+				})), Promise.all(input.slice(this.items.length).map(async (value$1, key) => {
+					return [
+						key + this.items.length,
+						value$1,
+						await this.rest["~run"]({ value: value$1 }, config$1)
+					];
+				}))]);
+				for (const [key, value$1, itemDataset] of normalDatasets) {
+					if (itemDataset.issues) {
+						const pathItem = {
+							type: "array",
+							origin: "value",
+							input,
+							key,
+							value: value$1
+						};
+						for (const issue of itemDataset.issues) {
+							if (issue.path) issue.path.unshift(pathItem);
+							else issue.path = [pathItem];
+							dataset.issues?.push(issue);
+						}
+						if (!dataset.issues) dataset.issues = itemDataset.issues;
+						if (config$1.abortEarly) {
+							dataset.typed = false;
+							break;
+						}
+					}
+					if (!itemDataset.typed) dataset.typed = false;
+					dataset.value.push(itemDataset.value);
+				}
+				if (!dataset.issues || !config$1.abortEarly) for (const [key, value$1, itemDataset] of restDatasets) {
+					if (itemDataset.issues) {
+						const pathItem = {
+							type: "array",
+							origin: "value",
+							input,
+							key,
+							value: value$1
+						};
+						for (const issue of itemDataset.issues) {
+							if (issue.path) issue.path.unshift(pathItem);
+							else issue.path = [pathItem];
+							dataset.issues?.push(issue);
+						}
+						if (!dataset.issues) dataset.issues = itemDataset.issues;
+						if (config$1.abortEarly) {
+							dataset.typed = false;
+							break;
+						}
+					}
+					if (!itemDataset.typed) dataset.typed = false;
+					dataset.value.push(itemDataset.value);
+				}
+			} else _addIssue(this, "type", dataset, config$1);
+			return dataset;
+		}
+	});
+}
+
+//#endregion
+//#region src/schemas/undefined/undefined.ts
+/* @__NO_SIDE_EFFECTS__ */
+function undefined_(message$1) {
+	return _standardSchema({
+		kind: "schema",
+		type: "undefined",
+		reference: undefined_,
+		expects: "undefined",
+		async: false,
+		message: message$1,
+		"~run"(dataset, config$1) {
+			if (dataset.value === void 0) dataset.typed = true;
+			else _addIssue(this, "type", dataset, config$1);
+			return dataset;
+		}
+	});
+}
+
+//#endregion
+//#region src/schemas/undefinedable/undefinedable.ts
+/* @__NO_SIDE_EFFECTS__ */
+function undefinedable(wrapped, default_) {
+	return _standardSchema({
+		kind: "schema",
+		type: "undefinedable",
+		reference: undefinedable,
+		expects: `(${wrapped.expects} | undefined)`,
+		async: false,
+		wrapped,
+		default: default_,
+		"~run"(dataset, config$1) {
+			if (dataset.value === void 0) {
+				if (this.default !== void 0) dataset.value = /* @__PURE__ */ getDefault(this, dataset, config$1);
+				if (dataset.value === void 0) {
+					dataset.typed = true;
+					return dataset;
+				}
+			}
+			return this.wrapped["~run"](dataset, config$1);
+		}
+	});
+}
+
+//#endregion
+//#region src/schemas/undefinedable/undefinedableAsync.ts
+/* @__NO_SIDE_EFFECTS__ */
+function undefinedableAsync(wrapped, default_) {
+	return _standardSchema({
+		kind: "schema",
+		type: "undefinedable",
+		reference: undefinedableAsync,
+		expects: `(${wrapped.expects} | undefined)`,
+		async: true,
+		wrapped,
+		default: default_,
+		async "~run"(dataset, config$1) {
+			if (dataset.value === void 0) {
+				if (this.default !== void 0) dataset.value = await /* @__PURE__ */ getDefault(this, dataset, config$1);
+				if (dataset.value === void 0) {
+					dataset.typed = true;
+					return dataset;
+				}
+			}
+			return this.wrapped["~run"](dataset, config$1);
+		}
+	});
+}
+
+//#endregion
+//#region src/schemas/union/utils/_subIssues/_subIssues.ts
+/**
+* Returns the sub issues of the provided datasets for the union issue.
+*
+* @param datasets The datasets.
+*
+* @returns The sub issues.
+*
+* @internal
+*/
+/* @__NO_SIDE_EFFECTS__ */
+function _subIssues(datasets) {
+	let issues;
+	if (datasets) for (const dataset of datasets) if (issues) for (const issue of dataset.issues) issues.push(issue);
+	else issues = dataset.issues;
+	return issues;
+}
+
+//#endregion
+//#region src/schemas/union/union.ts
+/* @__NO_SIDE_EFFECTS__ */
+function union(options, message$1) {
+	return _standardSchema({
+		kind: "schema",
+		type: "union",
+		reference: union,
+		expects: /* @__PURE__ */ _joinExpects(options.map((option) => option.expects), "|"),
+		async: false,
+		options,
+		message: message$1,
+		"~run"(dataset, config$1) {
+			let validDataset;
+			let typedDatasets;
+			let untypedDatasets;
+			for (const schema of this.options) {
+				const optionDataset = schema["~run"]({ value: dataset.value }, config$1);
+				if (optionDataset.typed) if (optionDataset.issues) if (typedDatasets) typedDatasets.push(optionDataset);
+				else typedDatasets = [optionDataset];
+				else {
+					validDataset = optionDataset;
+					break;
+				}
+				else if (untypedDatasets) untypedDatasets.push(optionDataset);
+				else untypedDatasets = [optionDataset];
+			}
+			if (validDataset) return validDataset;
+			if (typedDatasets) {
+				if (typedDatasets.length === 1) return typedDatasets[0];
+				_addIssue(this, "type", dataset, config$1, { issues: /* @__PURE__ */ _subIssues(typedDatasets) });
+				dataset.typed = true;
+			} else if (untypedDatasets?.length === 1) return untypedDatasets[0];
+			else _addIssue(this, "type", dataset, config$1, { issues: /* @__PURE__ */ _subIssues(untypedDatasets) });
+			return dataset;
+		}
+	});
+}
+
+//#endregion
+//#region src/schemas/union/unionAsync.ts
+/* @__NO_SIDE_EFFECTS__ */
+function unionAsync(options, message$1) {
+	return _standardSchema({
+		kind: "schema",
+		type: "union",
+		reference: unionAsync,
+		expects: /* @__PURE__ */ _joinExpects(options.map((option) => option.expects), "|"),
+		async: true,
+		options,
+		message: message$1,
+		async "~run"(dataset, config$1) {
+			let validDataset;
+			let typedDatasets;
+			let untypedDatasets;
+			for (const schema of this.options) {
+				const optionDataset = await schema["~run"]({ value: dataset.value }, config$1);
+				if (optionDataset.typed) if (optionDataset.issues) if (typedDatasets) typedDatasets.push(optionDataset);
+				else typedDatasets = [optionDataset];
+				else {
+					validDataset = optionDataset;
+					break;
+				}
+				else if (untypedDatasets) untypedDatasets.push(optionDataset);
+				else untypedDatasets = [optionDataset];
+			}
+			if (validDataset) return validDataset;
+			if (typedDatasets) {
+				if (typedDatasets.length === 1) return typedDatasets[0];
+				_addIssue(this, "type", dataset, config$1, { issues: /* @__PURE__ */ _subIssues(typedDatasets) });
+				dataset.typed = true;
+			} else if (untypedDatasets?.length === 1) return untypedDatasets[0];
+			else _addIssue(this, "type", dataset, config$1, { issues: /* @__PURE__ */ _subIssues(untypedDatasets) });
+			return dataset;
+		}
+	});
+}
+
+//#endregion
+//#region src/schemas/unknown/unknown.ts
+/**
+* Creates a unknown schema.
+*
+* @returns A unknown schema.
+*/
+/* @__NO_SIDE_EFFECTS__ */
+function unknown() {
+	return _standardSchema({
+		kind: "schema",
+		type: "unknown",
+		reference: unknown,
+		expects: "unknown",
+		async: false,
+		"~run"(dataset) {
+			dataset.typed = true;
+			return dataset;
+		}
+	});
+}
+
+//#endregion
+//#region src/schemas/variant/variant.ts
+/* @__NO_SIDE_EFFECTS__ */
+function variant(key, options, message$1) {
+	return _standardSchema({
+		kind: "schema",
+		type: "variant",
+		reference: variant,
+		expects: "Object",
+		async: false,
+		key,
+		options,
+		message: message$1,
+		"~run"(dataset, config$1) {
+			const input = dataset.value;
+			if (input && typeof input === "object") {
+				let outputDataset;
+				let maxDiscriminatorPriority = 0;
+				let invalidDiscriminatorKey = this.key;
+				let expectedDiscriminators = [];
+				const parseOptions = (variant$1, allKeys) => {
+					for (const schema of variant$1.options) {
+						if (schema.type === "variant") parseOptions(schema, new Set(allKeys).add(schema.key));
+						else {
+							let keysAreValid = true;
+							let currentPriority = 0;
+							for (const currentKey of allKeys) {
+								const discriminatorSchema = schema.entries[currentKey];
+								if (currentKey in input ? discriminatorSchema["~run"]({
+									typed: false,
+									value: input[currentKey]
+								}, ABORT_EARLY_CONFIG).issues : discriminatorSchema.type !== "exact_optional" && discriminatorSchema.type !== "optional" && discriminatorSchema.type !== "nullish") {
+									keysAreValid = false;
+									if (invalidDiscriminatorKey !== currentKey && (maxDiscriminatorPriority < currentPriority || maxDiscriminatorPriority === currentPriority && currentKey in input && !(invalidDiscriminatorKey in input))) {
+										maxDiscriminatorPriority = currentPriority;
+										invalidDiscriminatorKey = currentKey;
+										expectedDiscriminators = [];
+									}
+									if (invalidDiscriminatorKey === currentKey) expectedDiscriminators.push(schema.entries[currentKey].expects);
+									break;
+								}
+								currentPriority++;
+							}
+							if (keysAreValid) {
+								const optionDataset = schema["~run"]({ value: input }, config$1);
+								if (!outputDataset || !outputDataset.typed && optionDataset.typed) outputDataset = optionDataset;
+							}
+						}
+						if (outputDataset && !outputDataset.issues) break;
+					}
+				};
+				parseOptions(this, new Set([this.key]));
+				if (outputDataset) return outputDataset;
+				_addIssue(this, "type", dataset, config$1, {
+					input: input[invalidDiscriminatorKey],
+					expected: /* @__PURE__ */ _joinExpects(expectedDiscriminators, "|"),
+					path: [{
+						type: "object",
+						origin: "value",
+						input,
+						key: invalidDiscriminatorKey,
+						value: input[invalidDiscriminatorKey]
+					}]
+				});
+			} else _addIssue(this, "type", dataset, config$1);
+			return dataset;
+		}
+	});
+}
+
+//#endregion
+//#region src/schemas/variant/variantAsync.ts
+/* @__NO_SIDE_EFFECTS__ */
+function variantAsync(key, options, message$1) {
+	return _standardSchema({
+		kind: "schema",
+		type: "variant",
+		reference: variantAsync,
+		expects: "Object",
+		async: true,
+		key,
+		options,
+		message: message$1,
+		async "~run"(dataset, config$1) {
+			const input = dataset.value;
+			if (input && typeof input === "object") {
+				let outputDataset;
+				let maxDiscriminatorPriority = 0;
+				let invalidDiscriminatorKey = this.key;
+				let expectedDiscriminators = [];
+				const parseOptions = async (variant$1, allKeys) => {
+					for (const schema of variant$1.options) {
+						if (schema.type === "variant") await parseOptions(schema, new Set(allKeys).add(schema.key));
+						else {
+							let keysAreValid = true;
+							let currentPriority = 0;
+							for (const currentKey of allKeys) {
+								const discriminatorSchema = schema.entries[currentKey];
+								if (currentKey in input ? (await discriminatorSchema["~run"]({
+									typed: false,
+									value: input[currentKey]
+								}, ABORT_EARLY_CONFIG)).issues : discriminatorSchema.type !== "exact_optional" && discriminatorSchema.type !== "optional" && discriminatorSchema.type !== "nullish") {
+									keysAreValid = false;
+									if (invalidDiscriminatorKey !== currentKey && (maxDiscriminatorPriority < currentPriority || maxDiscriminatorPriority === currentPriority && currentKey in input && !(invalidDiscriminatorKey in input))) {
+										maxDiscriminatorPriority = currentPriority;
+										invalidDiscriminatorKey = currentKey;
+										expectedDiscriminators = [];
+									}
+									if (invalidDiscriminatorKey === currentKey) expectedDiscriminators.push(schema.entries[currentKey].expects);
+									break;
+								}
+								currentPriority++;
+							}
+							if (keysAreValid) {
+								const optionDataset = await schema["~run"]({ value: input }, config$1);
+								if (!outputDataset || !outputDataset.typed && optionDataset.typed) outputDataset = optionDataset;
+							}
+						}
+						if (outputDataset && !outputDataset.issues) break;
+					}
+				};
+				await parseOptions(this, new Set([this.key]));
+				if (outputDataset) return outputDataset;
+				_addIssue(this, "type", dataset, config$1, {
+					input: input[invalidDiscriminatorKey],
+					expected: /* @__PURE__ */ _joinExpects(expectedDiscriminators, "|"),
+					path: [{
+						type: "object",
+						origin: "value",
+						input,
+						key: invalidDiscriminatorKey,
+						value: input[invalidDiscriminatorKey]
+					}]
+				});
+			} else _addIssue(this, "type", dataset, config$1);
+			return dataset;
+		}
+	});
+}
+
+//#endregion
+//#region src/schemas/void/void.ts
+/* @__NO_SIDE_EFFECTS__ */
+function void_(message$1) {
+	return _standardSchema({
+		kind: "schema",
+		type: "void",
+		reference: void_,
+		expects: "void",
+		async: false,
+		message: message$1,
+		"~run"(dataset, config$1) {
+			if (dataset.value === void 0) dataset.typed = true;
+			else _addIssue(this, "type", dataset, config$1);
+			return dataset;
+		}
+	});
+}
+
+//#endregion
+//#region src/methods/keyof/keyof.ts
+/* @__NO_SIDE_EFFECTS__ */
+function keyof(schema, message$1) {
+	return /* @__PURE__ */ picklist(Object.keys(schema.entries), message$1);
+}
+
+//#endregion
+//#region src/methods/message/message.ts
+/**
+* Changes the local message configuration of a schema.
+*
+* @param schema The schema to configure.
+* @param message_ The error message.
+*
+* @returns The configured schema.
+*/
+/* @__NO_SIDE_EFFECTS__ */
+function message(schema, message_) {
+	return _standardSchema({
+		...schema,
+		"~run"(dataset, config$1) {
+			return schema["~run"](dataset, {
+				...config$1,
+				message: message_
+			});
+		}
+	});
+}
+
+//#endregion
+//#region src/methods/omit/omit.ts
+/**
+* Creates a modified copy of an object schema that does not contain the
+* selected entries.
+*
+* @param schema The schema to omit from.
+* @param keys The selected entries.
+*
+* @returns An object schema.
+*/
+/* @__NO_SIDE_EFFECTS__ */
+function dist_omit(schema, keys) {
+	const entries$1 = { ...schema.entries };
+	for (const key of keys) delete entries$1[key];
+	return _standardSchema({
+		...schema,
+		entries: entries$1
+	});
+}
+
+//#endregion
+//#region src/methods/parse/parse.ts
+/**
+* Parses an unknown input based on a schema.
+*
+* @param schema The schema to be used.
+* @param input The input to be parsed.
+* @param config The parse configuration.
+*
+* @returns The parsed input.
+*/
+function valibot_dist_parse(schema, input, config$1) {
+	const dataset = schema["~run"]({ value: input }, /* @__PURE__ */ getGlobalConfig(config$1));
+	if (dataset.issues) throw new ValiError(dataset.issues);
+	return dataset.value;
+}
+
+//#endregion
+//#region src/methods/parse/parseAsync.ts
+/**
+* Parses an unknown input based on a schema.
+*
+* @param schema The schema to be used.
+* @param input The input to be parsed.
+* @param config The parse configuration.
+*
+* @returns The parsed input.
+*/
+async function parseAsync(schema, input, config$1) {
+	const dataset = await schema["~run"]({ value: input }, /* @__PURE__ */ getGlobalConfig(config$1));
+	if (dataset.issues) throw new ValiError(dataset.issues);
+	return dataset.value;
+}
+
+//#endregion
+//#region src/methods/parser/parser.ts
+/* @__NO_SIDE_EFFECTS__ */
+function parser(schema, config$1) {
+	const func = (input) => valibot_dist_parse(schema, input, config$1);
+	func.schema = schema;
+	func.config = config$1;
+	return func;
+}
+
+//#endregion
+//#region src/methods/parser/parserAsync.ts
+/* @__NO_SIDE_EFFECTS__ */
+function parserAsync(schema, config$1) {
+	const func = (input) => parseAsync(schema, input, config$1);
+	func.schema = schema;
+	func.config = config$1;
+	return func;
+}
+
+//#endregion
+//#region src/methods/partial/partial.ts
+/* @__NO_SIDE_EFFECTS__ */
+function partial(schema, keys) {
+	const entries$1 = {};
+	for (const key in schema.entries) entries$1[key] = !keys || keys.includes(key) ? /* @__PURE__ */ dist_optional(schema.entries[key]) : schema.entries[key];
+	return _standardSchema({
+		...schema,
+		entries: entries$1
+	});
+}
+
+//#endregion
+//#region src/methods/partial/partialAsync.ts
+/* @__NO_SIDE_EFFECTS__ */
+function partialAsync(schema, keys) {
+	const entries$1 = {};
+	for (const key in schema.entries) entries$1[key] = !keys || keys.includes(key) ? /* @__PURE__ */ optionalAsync(schema.entries[key]) : schema.entries[key];
+	return _standardSchema({
+		...schema,
+		entries: entries$1
+	});
+}
+
+//#endregion
+//#region src/methods/pick/pick.ts
+/**
+* Creates a modified copy of an object schema that contains only the selected
+* entries.
+*
+* @param schema The schema to pick from.
+* @param keys The selected entries.
+*
+* @returns An object schema.
+*/
+/* @__NO_SIDE_EFFECTS__ */
+function pick(schema, keys) {
+	const entries$1 = {};
+	for (const key of keys) entries$1[key] = schema.entries[key];
+	return _standardSchema({
+		...schema,
+		entries: entries$1
+	});
+}
+
+//#endregion
+//#region src/methods/pipe/pipe.ts
+/* @__NO_SIDE_EFFECTS__ */
+function pipe(...pipe$1) {
+	return _standardSchema({
+		...pipe$1[0],
+		pipe: pipe$1,
+		"~run"(dataset, config$1) {
+			for (const item of pipe$1) if (item.kind !== "metadata") {
+				if (dataset.issues && (item.kind === "schema" || item.kind === "transformation")) {
+					dataset.typed = false;
+					break;
+				}
+				if (!dataset.issues || !config$1.abortEarly && !config$1.abortPipeEarly) dataset = item["~run"](dataset, config$1);
+			}
+			return dataset;
+		}
+	});
+}
+
+//#endregion
+//#region src/methods/pipe/pipeAsync.ts
+/* @__NO_SIDE_EFFECTS__ */
+function pipeAsync(...pipe$1) {
+	return _standardSchema({
+		...pipe$1[0],
+		pipe: pipe$1,
+		async: true,
+		async "~run"(dataset, config$1) {
+			for (const item of pipe$1) if (item.kind !== "metadata") {
+				if (dataset.issues && (item.kind === "schema" || item.kind === "transformation")) {
+					dataset.typed = false;
+					break;
+				}
+				if (!dataset.issues || !config$1.abortEarly && !config$1.abortPipeEarly) dataset = await item["~run"](dataset, config$1);
+			}
+			return dataset;
+		}
+	});
+}
+
+//#endregion
+//#region src/methods/required/required.ts
+/* @__NO_SIDE_EFFECTS__ */
+function required(schema, arg2, arg3) {
+	const keys = Array.isArray(arg2) ? arg2 : void 0;
+	const message$1 = Array.isArray(arg2) ? arg3 : arg2;
+	const entries$1 = {};
+	for (const key in schema.entries) entries$1[key] = !keys || keys.includes(key) ? /* @__PURE__ */ nonOptional(schema.entries[key], message$1) : schema.entries[key];
+	return _standardSchema({
+		...schema,
+		entries: entries$1
+	});
+}
+
+//#endregion
+//#region src/methods/required/requiredAsync.ts
+/* @__NO_SIDE_EFFECTS__ */
+function requiredAsync(schema, arg2, arg3) {
+	const keys = Array.isArray(arg2) ? arg2 : void 0;
+	const message$1 = Array.isArray(arg2) ? arg3 : arg2;
+	const entries$1 = {};
+	for (const key in schema.entries) entries$1[key] = !keys || keys.includes(key) ? /* @__PURE__ */ nonOptionalAsync(schema.entries[key], message$1) : schema.entries[key];
+	return _standardSchema({
+		...schema,
+		entries: entries$1
+	});
+}
+
+//#endregion
+//#region src/methods/safeParse/safeParse.ts
+/**
+* Parses an unknown input based on a schema.
+*
+* @param schema The schema to be used.
+* @param input The input to be parsed.
+* @param config The parse configuration.
+*
+* @returns The parse result.
+*/
+/* @__NO_SIDE_EFFECTS__ */
+function safeParse(schema, input, config$1) {
+	const dataset = schema["~run"]({ value: input }, /* @__PURE__ */ getGlobalConfig(config$1));
+	return {
+		typed: dataset.typed,
+		success: !dataset.issues,
+		output: dataset.value,
+		issues: dataset.issues
+	};
+}
+
+//#endregion
+//#region src/methods/safeParse/safeParseAsync.ts
+/**
+* Parses an unknown input based on a schema.
+*
+* @param schema The schema to be used.
+* @param input The input to be parsed.
+* @param config The parse configuration.
+*
+* @returns The parse result.
+*/
+/* @__NO_SIDE_EFFECTS__ */
+async function safeParseAsync(schema, input, config$1) {
+	const dataset = await schema["~run"]({ value: input }, /* @__PURE__ */ getGlobalConfig(config$1));
+	return {
+		typed: dataset.typed,
+		success: !dataset.issues,
+		output: dataset.value,
+		issues: dataset.issues
+	};
+}
+
+//#endregion
+//#region src/methods/safeParser/safeParser.ts
+/* @__NO_SIDE_EFFECTS__ */
+function safeParser(schema, config$1) {
+	const func = (input) => /* @__PURE__ */ safeParse(schema, input, config$1);
+	func.schema = schema;
+	func.config = config$1;
+	return func;
+}
+
+//#endregion
+//#region src/methods/safeParser/safeParserAsync.ts
+/* @__NO_SIDE_EFFECTS__ */
+function safeParserAsync(schema, config$1) {
+	const func = (input) => /* @__PURE__ */ safeParseAsync(schema, input, config$1);
+	func.schema = schema;
+	func.config = config$1;
+	return func;
+}
+
+//#endregion
+//#region src/methods/summarize/summarize.ts
+/**
+* Summarize the error messages of issues in a pretty-printable multi-line string.
+*
+* @param issues The list of issues.
+*
+* @returns A summary of the issues.
+*
+* @beta
+*/
+/* @__NO_SIDE_EFFECTS__ */
+function summarize(issues) {
+	let summary = "";
+	for (const issue of issues) {
+		if (summary) summary += "\n";
+		summary += `× ${issue.message}`;
+		const dotPath = /* @__PURE__ */ getDotPath(issue);
+		if (dotPath) summary += `\n  → at ${dotPath}`;
+	}
+	return summary;
+}
+
+//#endregion
+//#region src/methods/unwrap/unwrap.ts
+/**
+* Unwraps the wrapped schema.
+*
+* @param schema The schema to be unwrapped.
+*
+* @returns The unwrapped schema.
+*/
+/* @__NO_SIDE_EFFECTS__ */
+function unwrap(schema) {
+	return schema.wrapped;
+}
+
+//#endregion
+
+;// CONCATENATED MODULE: ./src/report/schema.ts
+
+// The report's shape, declared once: report.ts takes its types from here, and load.ts reads a saved
+// report (comment-from) through it. A saved report is untrusted (a fork's run may have written it),
+// so the caps are part of the schema: unknown fields are dropped, strings and lists are cut to what
+// a comment can show. The caps keep every type the same (a string stays a string), so the types
+// inferred here are the plain ones the stages write.
+/** At most `max` characters (a comment has room for 65,536 in all). */
+const schema_text = (max = 10_000) => pipe(string(), transform(s => s.slice(0, max)));
+/** An instruction or an image reference: one line's worth. */
+const schema_short = () => schema_text(1_000);
+/** The newest 200 lines of a log. */
+const schema_logTail = () => pipe(array(schema_text()), transform(lines => lines.slice(-200)));
+/**
+ * An optional measurement. JSON.stringify writes NaN (a timestamp Docker left empty) as null, so a
+ * report image-gate wrote itself may hold null here: it means "not measured", like a missing field.
+ */
+const measured = () => dist_optional(pipe(nullable(number()), transform(n => n ?? undefined)));
+// (the messages complete load.ts's "expected …")
+const wholeNumber = () => pipe(number(), integer('a whole number'));
+const CheckNameSchema = picklist(['build', 'health', 'startup', 'size', 'size-increase', 'user', 'smoke']);
+/** pass ✅, fail ❌, skip ⚪ (measured or not run, but not judged) */
+const CheckStatusSchema = picklist(['pass', 'fail', 'skip']);
+const CheckSchema = object({
+    name: CheckNameSchema,
+    status: CheckStatusSchema,
+    /** what was measured, e.g. "healthy after 1.4 s" */
+    value: schema_text(),
+    /** what it was judged against, e.g. "≤ 500 MB"; "" when not judged */
+    limit: schema_text(),
+    /** one short sentence: why, and what to do about a failure */
+    detail: schema_text()
+});
+const HealthVerdictSchema = picklist(['healthy', 'unhealthy', 'exited', 'missing', 'skipped', 'timeout']);
+const LayerSchema = object({
+    /** the Dockerfile instruction that made it (docker history) */
+    instruction: schema_short(),
+    size: number(),
+    /** with compare-to: the size of the baseline's layer made by the same instruction (0: none) */
+    before: measured()
+});
+const ProbeSchema = object({
+    exitCode: wholeNumber(),
+    output: schema_text()
+});
+const SmokeResultSchema = object({
+    command: schema_text(),
+    /** still running after smoke-seconds, or exited */
+    outcome: picklist(['running', 'exited']),
+    exitCode: dist_optional(wholeNumber()),
+    /** how long it ran */
+    seconds: number(),
+    logTail: dist_optional(schema_logTail())
+});
+const BuildSchema = object({
+    ok: dist_boolean(),
+    seconds: measured(),
+    /** the build step that failed, e.g. "[build 4/6] RUN npm run build" */
+    failedStep: dist_optional(schema_text()),
+    /** the error line buildx ended with */
+    error: dist_optional(schema_text()),
+    logTail: dist_optional(schema_logTail())
+});
+const ImageSchema = object({
+    id: dist_optional(schema_text()),
+    /** bytes, as the engine reports it */
+    size: measured(),
+    /** Config.User as written in the image, "" when unset */
+    user: dist_optional(schema_text()),
+    /** Config.Healthcheck.Test, or undefined when the image has none (or HEALTHCHECK NONE) */
+    healthcheck: dist_optional(array(schema_text())),
+    /** consecutive failed probes after the start period before Docker says unhealthy */
+    healthcheckRetries: measured(),
+    exposedPorts: dist_optional(array(schema_text())),
+    labels: dist_optional(pipe(record(string(), string()), 
+    // the first 100, each key a line's worth
+    transform(labels => Object.fromEntries(Object.entries(labels).slice(0, 100).map(([k, value]) => [k.slice(0, 200), value.slice(0, 1_000)]))))),
+    /** what a push transfers: each layer gzip-compressed (or the store's own compressed blobs) */
+    compressedSize: measured(),
+    compressedBy: dist_optional(picklist(['gzip', 'zlib', 'store'])),
+    /** the engine's image store: sizes mean different things in each */
+    store: dist_optional(picklist(['classic', 'containerd'])),
+    largestLayers: dist_optional(pipe(array(LayerSchema), 
+    // listed largest first: the five largest
+    transform(layers => layers.slice(0, 5))))
+});
+const BaselineSchema = object({
+    ref: schema_short(),
+    size: measured(),
+    compressedSize: measured(),
+    /** the instruction whose layers grew the most against the baseline's */
+    growth: dist_optional(object({ instruction: schema_short(), bytes: number() })),
+    error: dist_optional(schema_text())
+});
+const HealthSchema = object({
+    verdict: HealthVerdictSchema,
+    /** where the check came from */
+    source: dist_optional(picklist(['image', 'health-cmd'])),
+    command: dist_optional(schema_text()),
+    /** container start → first healthy probe, from Docker's own timestamps */
+    startupSeconds: measured(),
+    /** how long image-gate waited for a verdict */
+    waitedSeconds: measured(),
+    /** container start → image-gate's verdict (the bench compares it with the app's readiness) */
+    verdictSeconds: measured(),
+    /** an exited container: how long it ran */
+    ranSeconds: measured(),
+    timeoutSeconds: measured(),
+    exitCode: dist_optional(wholeNumber()),
+    oomKilled: dist_optional(dist_boolean()),
+    /** the last probe results Docker kept (up to five), oldest first */
+    probes: dist_optional(pipe(array(ProbeSchema), transform(probes => probes.slice(-5)))),
+    logTail: dist_optional(schema_logTail())
+});
+const UserSchema = object({
+    /** the UIDs PID 1 of the container really runs as */
+    uid: dist_optional(wholeNumber()),
+    gid: dist_optional(wholeNumber()),
+    process: dist_optional(schema_text()),
+    /** PID 1's process id as the host sees it */
+    pid: dist_optional(wholeNumber()),
+    /** every process in the container, as docker top saw it after the health wait */
+    processes: dist_optional(array(object({ pid: wholeNumber(), uid: wholeNumber(), gid: wholeNumber(), command: schema_text() }))),
+    /** USER resolved through the image's /etc/passwd and /etc/group */
+    resolvedUid: dist_optional(wholeNumber()),
+    resolvedGid: dist_optional(wholeNumber()),
+    unresolved: dist_optional(schema_text()),
+    /** why the runtime user could not be read */
+    unknownReason: dist_optional(schema_text())
+});
+const ReportSchema = pipe(object({
+    schema: literal(1),
+    /** the image reference built and run (a tag) */
+    tag: schema_text(),
+    build: BuildSchema,
+    image: ImageSchema,
+    /** compare-to: the image this one is compared with */
+    baseline: dist_optional(BaselineSchema),
+    /** compare-stages: the first (build) stage, to show what the multi-stage build saves */
+    stages: dist_optional(object({ stage: dist_optional(schema_text()), size: measured(), error: dist_optional(schema_text()) })),
+    health: HealthSchema,
+    user: UserSchema,
+    /** smoke-commands, in input order */
+    smoke: dist_optional(array(SmokeResultSchema)),
+    checks: array(CheckSchema),
+    passed: dist_boolean(),
+    /** the pull request this run was for, and the key of its comment (used by comment-from) */
+    pullRequest: dist_optional(pipe(number(), safeInteger('a pull request number'), minValue(1, 'a pull request number'))),
+    commentKey: dist_optional(schema_text()),
+    /** the pull-request comment, when one was posted */
+    comment: dist_optional(object({ url: schema_text(), action: picklist(['created', 'updated']) })),
+    /** set when the run could not start or stopped early (bad input, no engine) */
+    error: dist_optional(object({ kind: picklist(['input', 'engine', 'timeout', 'internal']), message: schema_text() }))
+}), 
+// a file cannot claim a pass its own rows contradict
+transform(report => ({ ...report, passed: report.passed === true && report.checks.every(check => check.status !== 'fail') })));
 
 ;// CONCATENATED MODULE: ./src/report/load.ts
 
 
 
+
 // A report read back from a file (`comment-from`), e.g. one a pull-request job from a fork uploaded
-// as an artifact. It is untrusted: only known fields of the right type are kept, so nothing in it
-// can change how the comment is rendered beyond the text it carries (which is escaped as always).
-const CHECKS = ['build', 'health', 'size', 'user'];
-const STATUSES = ['pass', 'fail', 'skip'];
-const VERDICTS = ['healthy', 'unhealthy', 'exited', 'missing', 'skipped', 'timeout'];
+// as an artifact. It is untrusted: it must match the report's schema (schema.ts), which drops
+// unknown fields and cuts long text, so nothing in it can change how the comment is rendered beyond
+// the text it carries (escaped as always). A file that does not match is refused in one line that
+// says where, rather than posted with rows silently missing.
+/** Just enough to tell an image-gate report from some other JSON file. */
+const Envelope = object({ schema: literal(1), checks: array(unknown()) });
 function loadReport(file) {
     let raw;
     try {
@@ -49712,81 +57361,567 @@ function loadReport(file) {
     catch (err) {
         throw new InputError(`Input "comment-from" must name a JSON report written by image-gate (its report output); ${file}: ${err.message.split('\n')[0]}`);
     }
-    const r = obj(raw);
-    if (r.schema !== 1 || !Array.isArray(r.checks)) {
+    if (!is(Envelope, raw)) {
         throw new InputError(`Input "comment-from": ${file} is not an image-gate report (schema 1 with checks).`);
     }
-    const report = newReport(str(r.tag));
-    const build = obj(r.build);
-    report.build = { ok: build.ok === true, seconds: num(build.seconds), failedStep: optStr(build.failedStep), error: optStr(build.error), logTail: lines(build.logTail) };
-    const image = obj(r.image);
-    report.image = { id: optStr(image.id), size: num(image.size), user: optStr(image.user), labels: load_labels(image.labels), largestLayers: load_layers(image.largestLayers) };
-    report.baseline = baseline(r.baseline);
-    const health = obj(r.health);
-    report.health = {
-        verdict: VERDICTS.includes(health.verdict) ? health.verdict : 'skipped',
-        startupSeconds: num(health.startupSeconds),
-        probes: probes(health.probes),
-        logTail: lines(health.logTail)
-    };
-    report.checks = r.checks.map(obj).filter(c => CHECKS.includes(c.name)).map(c => ({
-        name: c.name,
-        status: STATUSES.includes(c.status) ? c.status : 'skip',
-        value: str(c.value),
-        limit: str(c.limit),
-        detail: str(c.detail)
-    }));
-    report.passed = r.passed === true && report.checks.every(c => c.status !== 'fail');
-    const error = obj(r.error);
-    if (typeof error.message === 'string')
-        report.error = { kind: error.kind === 'input' || error.kind === 'engine' ? error.kind : 'internal', message: str(error.message) };
-    report.pullRequest = Number.isSafeInteger(r.pullRequest) && r.pullRequest > 0 ? r.pullRequest : undefined;
-    report.commentKey = optStr(r.commentKey);
-    return report;
+    const result = safeParse(ReportSchema, raw, { abortEarly: true });
+    if (!result.success)
+        throw new InputError(`Input "comment-from": ${file} is not a valid image-gate report: ${problem(result.issues[0])}.`);
+    return result.output;
 }
-function obj(v) {
-    return v && typeof v === 'object' && !Array.isArray(v) ? v : {};
+/** The first mismatch, e.g. `checks[2].status is "magic", expected "pass" | "fail" | "skip"`. */
+function problem(issue) {
+    const where = issue.path?.length ? load_path(issue.path) : 'the report';
+    // a required field that is absent: valibot's issue for the object, with the key as "expected"
+    if (issue.input === undefined && issue.type === 'object')
+        return `${where} is missing`;
+    // a validation's own message says what it wants (schema.ts); a type's is valibot's description
+    const expected = issue.kind === 'validation' ? issue.message : (issue.expected ?? issue.type).replace(/^\((.*)\)$/, '$1');
+    return `${where} is ${shown(issue.input)}, expected ${expected}`;
 }
-function str(v, max = 10_000) {
-    return typeof v === 'string' ? v.slice(0, max) : '';
+/** `checks[2].status`; a key from the file (a label's) is quoted, so it cannot break the line. */
+function load_path(items) {
+    return items
+        .map(({ key }, i) => {
+        if (typeof key === 'number')
+            return `[${key}]`;
+        const name = String(key);
+        if (/^[A-Za-z_][\w-]{0,39}$/.test(name))
+            return i === 0 ? name : `.${name}`;
+        return `[${JSON.stringify(cut(name))}]`;
+    })
+        .join('');
 }
-function optStr(v) {
-    return typeof v === 'string' ? str(v) : undefined;
+/** The value the file holds there, short and on one line (JSON.stringify escapes line breaks). */
+function shown(input) {
+    if (typeof input === 'string')
+        return JSON.stringify(cut(input));
+    if (Array.isArray(input))
+        return 'a list';
+    if (input && typeof input === 'object')
+        return 'an object';
+    return String(input);
 }
-function num(v) {
-    return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
+function cut(text) {
+    return text.length > 40 ? `${text.slice(0, 40)}…` : text;
 }
-function lines(v) {
-    return Array.isArray(v) ? v.slice(-200).map(l => str(l)) : undefined;
+
+;// CONCATENATED MODULE: ./src/report/report.ts
+function newReport(tag = '') {
+    return { schema: 1, tag, build: { ok: false }, image: {}, health: { verdict: 'skipped' }, user: {}, checks: [], passed: false };
 }
-/** The five largest layers a report lists. */
-function load_layers(v) {
-    if (!Array.isArray(v))
-        return undefined;
-    return v.slice(0, 5).map(obj).filter(l => num(l.size) !== undefined).map(l => ({ instruction: str(l.instruction, 1000), size: l.size, before: num(l.before) }));
+
+;// CONCATENATED MODULE: ./src/stages/build.ts
+
+
+
+
+// Stage 1: `docker buildx build --load`, so the image lands in the engine and can be run.
+const LOG_TAIL_LINES = 30;
+function secretArgs(inputs, dir) {
+    const args = [];
+    inputs.secrets.forEach(({ id, value }, i) => {
+        const file = external_node_path_namespaceObject.join(dir, `secret-${i}`);
+        (0,external_node_fs_namespaceObject.writeFileSync)(file, value, { mode: 0o600 });
+        args.push('--secret', `id=${id},src=${file}`);
+    });
+    for (const { id, path: file } of inputs.secretFiles)
+        args.push('--secret', `id=${id},src=${file}`);
+    return args;
 }
-function baseline(v) {
-    const b = obj(v);
-    if (typeof b.ref !== 'string')
-        return undefined;
-    const growth = obj(b.growth);
+function buildArgs(inputs, tags, iidFile, metadataFile, secrets = []) {
+    const args = ['buildx', 'build'];
+    if (inputs.builder)
+        args.push('--builder', inputs.builder);
+    args.push('--load', '--progress', 'plain', '--iidfile', iidFile, '--metadata-file', metadataFile);
+    args.push('--file', inputs.file);
+    if (inputs.target)
+        args.push('--target', inputs.target);
+    for (const arg of inputs.buildArgs)
+        args.push('--build-arg', arg);
+    for (const label of inputs.labels)
+        args.push('--label', label);
+    args.push(...secrets);
+    for (const tag of tags)
+        args.push('--tag', tag);
+    if (inputs.noCache)
+        args.push('--no-cache');
+    if (inputs.pull)
+        args.push('--pull');
+    if (inputs.platform)
+        args.push('--platform', inputs.platform);
+    if (inputs.network)
+        args.push('--network', inputs.network);
+    for (const from of inputs.cacheFrom)
+        args.push('--cache-from', from);
+    for (const to of inputs.cacheTo)
+        args.push('--cache-to', to);
+    args.push(inputs.context);
+    return args;
+}
+async function build(ctx, inputs, tags, builder) {
+    const result = await ctx.sink.group('Build', () => buildImage(ctx, inputs, tags));
+    if (!result.ok) {
+        const failure = explainFailure(result.output);
+        if (failure.error && CANNOT_LOAD.test(failure.error))
+            throw new docker_EngineError(cannotLoad(builder, `buildx says: ${failure.error}`));
+        return { ok: false, seconds: result.seconds, ...failure };
+    }
+    // A builder bound to another engine (the docker driver of another context, a remote node) builds
+    // and "loads" fine, but into that engine: running the image here would only say "No such image".
+    const ref = result.id ?? tags[0];
+    const here = await ctx.docker.call(['image', 'inspect', '--format', '{{.Id}}', ref]);
+    if (here.exitCode !== 0)
+        throw new docker_EngineError(cannotLoad(builder, `${ref} is not in this engine after the build`));
+    return { ok: true, seconds: result.seconds, id: result.id };
+}
+/**
+ * buildx refusing to build into this engine: a driver without a Docker exporter, or the docker
+ * driver of another context ("use `docker --context=other buildx` to switch to context ...").
+ */
+const CANNOT_LOAD = /docker exporter|exporter .*not (currently )?supported|not supported for the \S+ driver|to switch to context/i;
+function cannotLoad(builder, what) {
+    const where = builder.endpoint ? `, endpoint ${builder.endpoint}` : '';
+    return (`the buildx builder "${builder.name}" (driver ${builder.driver}${where}) cannot load the image into the Docker engine this run uses (${what}). ` +
+        'Use a builder on this engine: leave builder empty for the current context\'s default, or create one with docker/setup-buildx-action (driver docker-container) on the same context.');
+}
+/** One `buildx build --load`, its output streamed to the log. */
+async function buildImage(ctx, inputs, tags) {
+    const dir = ctx.tempDir('build');
+    const log = ctx.sink.stream();
+    try {
+        const iidFile = external_node_path_namespaceObject.join(dir, 'iid');
+        const metadataFile = external_node_path_namespaceObject.join(dir, 'metadata.json');
+        const started = Date.now();
+        // the secret files live in the build's temp dir, removed with it below
+        const args = buildArgs(inputs, tags, iidFile, metadataFile, secretArgs(inputs, dir));
+        const result = await ctx.docker.call(args, { long: true, onOutput: log.write });
+        const seconds = round((Date.now() - started) / 1000);
+        const output = `${result.stdout}\n${result.stderr}`;
+        if (result.exitCode !== 0)
+            return { ok: false, seconds, output };
+        return { ok: true, seconds, output, id: readImageId(iidFile, metadataFile) };
+    }
+    finally {
+        log.end();
+        (0,external_node_fs_namespaceObject.rmSync)(dir, { recursive: true, force: true });
+    }
+}
+function readImageId(iidFile, metadataFile) {
+    const iid = safeRead(iidFile).trim();
+    if (iid)
+        return iid;
+    // Some builders leave the iidfile empty with --load; the metadata file has the config digest.
+    const meta = JSON.parse(safeRead(metadataFile) || '{}');
+    return meta['containerimage.config.digest'] || meta['containerimage.digest'] || undefined;
+}
+function safeRead(file) {
+    try {
+        return (0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8');
+    }
+    catch {
+        return '';
+    }
+}
+/**
+ * Finds, in buildx's plain progress output, the step that failed and the error it ended with.
+ * A failed RUN step is echoed back as " > [stage 3/6] RUN npm run build:" between dashed lines;
+ * the whole build ends with "ERROR: failed to solve: ..." (older buildx: "error: failed to solve").
+ */
+function explainFailure(output) {
+    const lines = output.split('\n').map(l => l.replace(/\r$/, ''));
+    let failedStep;
+    let error;
+    for (const line of lines) {
+        const step = /^ > (\[.+?\] .+):$/.exec(line);
+        if (step)
+            failedStep = step[1];
+        if (/^(ERROR|error): /.test(line))
+            error = line.replace(/^(ERROR|error): /, '');
+    }
+    if (!failedStep && error && /dockerfile parse error|failed to read dockerfile|parse error/i.test(error)) {
+        failedStep = 'reading the Dockerfile';
+    }
+    const meaningful = lines.filter(l => l.trim() !== '');
+    return { failedStep, error, logTail: meaningful.slice(-LOG_TAIL_LINES) };
+}
+/** Without `tags`, a local name from the repository and commit, e.g. image-gate/octo-app:1a2b3c4d5e6f. */
+async function defaultTag(ctx, inputs, env = process.env) {
+    const repo = env.GITHUB_REPOSITORY || external_node_path_namespaceObject.basename(inputs.context);
+    const name = repo
+        .toLowerCase()
+        .replace(/[^a-z0-9._-]+/g, '-')
+        .replace(/^[^a-z0-9]+|[^a-z0-9]+$/g, '') || 'image';
+    let commit = env.GITHUB_SHA?.slice(0, 12) ?? '';
+    if (!commit) {
+        // bounded: a git call is a nicety for the tag, never worth a hang
+        const git = await ctx.processes.run('git', ['-C', inputs.context, 'rev-parse', '--short=12', 'HEAD'], { limitMs: 10_000 }).catch(() => ({
+            exitCode: 1,
+            stdout: ''
+        }));
+        commit = git.exitCode === 0 ? git.stdout.trim() : 'local';
+    }
+    const target = inputs.target ? `-${inputs.target.toLowerCase().replace(/[^a-z0-9._-]+/g, '-')}` : '';
+    return `image-gate/${name}:${commit}${target}`.slice(0, 200);
+}
+
+;// CONCATENATED MODULE: ./src/stages/inspect.ts
+
+async function inspectImage(docker, ref) {
+    const [image] = JSON.parse(await docker.ok(['image', 'inspect', ref]));
     return {
-        ref: str(b.ref, 1000),
-        size: num(b.size),
-        compressedSize: num(b.compressedSize),
-        growth: typeof growth.instruction === 'string' && num(growth.bytes) !== undefined ? { instruction: str(growth.instruction, 1000), bytes: growth.bytes } : undefined,
-        error: optStr(b.error)
+        id: image.Id,
+        size: image.Size,
+        user: image.Config?.User ?? '',
+        healthcheck: healthcheckOf(image.Config?.Healthcheck?.Test),
+        healthcheckRetries: image.Config?.Healthcheck?.Retries || DOCKER_DEFAULT_RETRIES,
+        exposedPorts: Object.keys(image.Config?.ExposedPorts ?? {}),
+        labels: image.Config?.Labels ?? {}
     };
 }
-/** Docker keeps five probe results; a report holds no more. */
-function probes(v) {
-    if (!Array.isArray(v))
+/** `HEALTHCHECK NONE` and an inherited empty test both mean: no health check. */
+function healthcheckOf(test) {
+    if (!test || test.length === 0 || test[0] === 'NONE')
         return undefined;
-    const kept = v.slice(-5).map(obj).filter(p => typeof p.exitCode === 'number' && Number.isInteger(p.exitCode));
-    return kept.length ? kept.map(p => ({ exitCode: p.exitCode, output: str(p.output) })) : undefined;
+    return test;
 }
-function load_labels(v) {
-    return Object.fromEntries(Object.entries(obj(v)).slice(0, 100).map(([k, val]) => [k.slice(0, 200), str(val, 1000)]));
+/** ["CMD-SHELL", "wget ... || exit 1"] → "wget ... || exit 1"; ["CMD", "a", "b"] → "a b". */
+function describeHealthcheck(test) {
+    return test.slice(1).join(' ');
+}
+
+;// CONCATENATED MODULE: ./src/docker/events.ts
+/**
+ * Follows `docker events` for one container name. Started before `docker run`, with --since, so
+ * nothing is missed even if the stream connects after the container has already changed.
+ */
+function watchContainer(docker, name, events = ['health_status', 'die']) {
+    let pending = false;
+    let wake;
+    const since = (Date.now() / 1000 - 1).toFixed(3);
+    const filters = [`container=${name}`, ...events.map(e => `event=${e}`)].flatMap(f => ['--filter', f]);
+    const stream = docker.stream(['events', '--since', since, ...filters, '--format', '{{.Action}}'], () => {
+        pending = true;
+        wake?.();
+    });
+    return {
+        now: () => Date.now(),
+        wait(ms) {
+            if (pending) {
+                pending = false;
+                return Promise.resolve();
+            }
+            return new Promise(resolve => {
+                const timer = setTimeout(done, ms);
+                function done() {
+                    clearTimeout(timer);
+                    wake = undefined;
+                    pending = false;
+                    resolve();
+                }
+                wake = done;
+            });
+        },
+        stop: () => {
+            stream.stop();
+            wake?.();
+        }
+    };
+}
+
+;// CONCATENATED MODULE: ./src/docker/wait.ts
+// The one wait loop: look at Docker's state, and if it has not decided, sleep until the next event
+// (docker events) or a safety poll, then look again. The health wait and the smoke commands use it;
+// the clock is injected, so tests run it on fake time.
+/** Without events, look anyway this often: a lost event stream costs at most this. */
+const SAFETY_POLL_MS = 2000;
+/**
+ * Calls `look` at once and after each wake-up until it returns a value. `look` is told when
+ * `limitMs` has passed since the start, and must then decide.
+ */
+async function waitUntil(clock, limitMs, look) {
+    const started = clock.now();
+    for (;;) {
+        const overdue = clock.now() - started >= limitMs;
+        const result = await look(overdue);
+        if (result !== undefined)
+            return result;
+        if (overdue)
+            throw new Error('the wait ran past its limit without a decision');
+        await clock.wait(Math.min(SAFETY_POLL_MS, limitMs - (clock.now() - started)));
+    }
+}
+
+;// CONCATENATED MODULE: ./src/stages/health.ts
+
+
+
+
+// Stage 4: wait until Docker itself says the container is healthy (its HEALTHCHECK state), and stop
+// at once when the container dies. The wait wakes on Docker's own events (docker/events.ts) and then
+// reads Docker's state, so the verdict follows Docker's within tens of milliseconds.
+//
+// The rule, with fast-health (the default): the start period is health-timeout (run.ts), so
+// Docker counts no failure before it; the first passing probe makes the container healthy and ends
+// the wait. After the start period Docker needs `retries` failed probes (1 s apart) to say
+// "unhealthy"; we wait that long more, so a check that never passes gets Docker's own "unhealthy"
+// rather than our guess. A container that turns unhealthy after having been healthy is not waited
+// on: the wait ends at the first "healthy". Only a check that never settles (a hanging probe) ends
+// as "timeout". With fast-health: false the image's own settings apply and the wait is health-timeout.
+/** Beyond retries × 1 s: room for the probes themselves to run. */
+const VERDICT_GRACE_MS = 5000;
+/** Without a health check, watch this long so a container that dies at start is still caught. */
+const NO_HEALTHCHECK_WATCH_MS = 3000;
+/** How long to wait for Docker's verdict. */
+function waitLimitMs(inputs, image) {
+    if (!inputs.healthCmd && !image.healthcheck)
+        return NO_HEALTHCHECK_WATCH_MS;
+    if (!inputs.fastHealth)
+        return inputs.healthTimeout * 1000;
+    const retries = image.healthcheckRetries ?? DOCKER_DEFAULT_RETRIES;
+    return inputs.healthTimeout * 1000 + retries * 1000 + VERDICT_GRACE_MS;
+}
+async function waitForHealth(docker, name, inputs, image, clock) {
+    const health = { verdict: 'skipped', timeoutSeconds: inputs.healthTimeout };
+    if (inputs.healthCmd)
+        Object.assign(health, { source: 'health-cmd', command: inputs.healthCmd });
+    else if (image.healthcheck)
+        Object.assign(health, { source: 'image', command: describeHealthcheck(image.healthcheck) });
+    const started = clock.now();
+    return waitUntil(clock, waitLimitMs(inputs, image), async (overdue) => {
+        const state = await containerState(docker, name);
+        health.waitedSeconds = round((clock.now() - started) / 1000);
+        health.verdictSeconds = sinceStart(state, clock.now());
+        if (!state.Running)
+            return exited(docker, name, state, health);
+        const status = health.source ? state.Health?.Status : undefined;
+        if (status === 'healthy')
+            return { ...health, verdict: 'healthy', startupSeconds: startupSeconds(state) };
+        if (status === 'unhealthy')
+            return { ...health, verdict: 'unhealthy', probes: probesOf(state), logTail: await logTail(docker, name) };
+        if (!overdue)
+            return undefined;
+        if (!health.source)
+            return { ...health, verdict: 'missing' };
+        return { ...health, verdict: 'timeout', probes: probesOf(state), logTail: await logTail(docker, name) };
+    });
+}
+async function exited(docker, name, state, health) {
+    const log = await logTail(docker, name);
+    if (state.Error)
+        log.push(state.Error);
+    return {
+        ...health,
+        verdict: 'exited',
+        exitCode: state.ExitCode,
+        oomKilled: state.OOMKilled,
+        ranSeconds: ranSeconds(state),
+        probes: probesOf(state),
+        logTail: log
+    };
+}
+/** Container start → end of the first passing probe, both stamped by Docker. */
+function startupSeconds(state) {
+    const passed = state.Health?.Log?.find(probe => probe.ExitCode === 0);
+    if (!passed)
+        return undefined;
+    return round(Math.max(0, Date.parse(passed.End) - Date.parse(state.StartedAt)) / 1000);
+}
+/** Docker keeps the last five probe results; keep them all, the newest last. */
+function probesOf(state) {
+    const probes = (state.Health?.Log ?? []).map(p => ({ exitCode: p.ExitCode, output: p.Output.trim() }));
+    return probes.length > 0 ? probes : undefined;
+}
+
+;// CONCATENATED MODULE: ./src/stages/smoke.ts
+
+
+
+
+async function runSmoke(ctx, inputs, image) {
+    return Promise.all(inputs.smokeCommands.map(command => smokeOne(ctx, inputs, image, command)));
+}
+async function smokeOne(ctx, inputs, image, command) {
+    const { docker } = ctx;
+    const name = `${ctx.containerName()}-smoke`;
+    const result = { command: command.join(' '), outcome: 'exited', seconds: 0 };
+    const watch = watchContainer(docker, name, ['die']);
+    try {
+        const run = await docker.call(smokeArgs(ctx, inputs, image, name, command));
+        if (run.exitCode !== 0) {
+            // e.g. the executable does not exist in the image: Docker says so and exits 125-127
+            return { ...result, exitCode: run.exitCode, logTail: [lastLine(run.stderr)] };
+        }
+        return await waitUntil(watch, inputs.smokeSeconds * 1000, async (overdue) => {
+            const state = await containerState(docker, name);
+            if (!state.Running) {
+                const logs = state.ExitCode !== 0 ? { logTail: await logTail(docker, name) } : {};
+                return { ...result, exitCode: state.ExitCode, seconds: ranSeconds(state), ...logs };
+            }
+            return overdue ? { ...result, outcome: 'running', seconds: inputs.smokeSeconds } : undefined;
+        });
+    }
+    finally {
+        watch.stop();
+        await removeContainer(docker, name);
+    }
+}
+/** A smoke container: same image and env, another command, no health check of its own. */
+function smokeArgs(ctx, inputs, image, name, command) {
+    const args = ['run', '--detach', '--name', name, ...ctx.labels(), '--no-healthcheck'];
+    for (const pair of inputs.env)
+        args.push('--env', pair);
+    return [...args, image, ...command];
+}
+
+;// CONCATENATED MODULE: ./src/stages/user.ts
+
+
+
+/** `tempDir`: where the image's account files are copied to (the run's own temp directory). */
+async function measureUser(docker, tempDir, name, state, imageUser) {
+    const accounts = await readAccounts(docker, tempDir(), name);
+    const user = resolveUser(imageUser, accounts.passwd, accounts.group);
+    if (!state.Running)
+        return { ...user, unknownReason: 'the container was not running, so its processes could not be read' };
+    const top = await docker.call(['top', name, '-eo', 'pid,ruid,euid,egid,comm']);
+    if (top.exitCode !== 0)
+        return { ...user, unknownReason: `docker top failed: ${lastLine(top.stderr)}` };
+    // A process is root if either its real or its effective UID is 0.
+    const processes = parseTop(top.stdout).map(p => ({ pid: p.pid, uid: p.ruid === 0 || p.euid === 0 ? 0 : p.euid, gid: p.egid, command: p.comm }));
+    const pid1 = processes.find(p => p.pid === state.Pid);
+    if (!pid1)
+        return { ...user, processes, unknownReason: `PID 1 of the container (host PID ${state.Pid}) was not in docker top's list` };
+    return { ...user, processes, uid: pid1.uid, gid: pid1.gid, process: pid1.command, pid: pid1.pid };
+}
+async function readAccounts(docker, dir, name) {
+    try {
+        const copy = async (file) => {
+            // -L: /etc/passwd may be a symlink in the image; copy what it points to
+            const r = await docker.call(['cp', '-L', `${name}:/etc/${file}`, external_node_path_namespaceObject.join(dir, file)]);
+            return r.exitCode === 0 ? (0,external_node_fs_namespaceObject.readFileSync)(external_node_path_namespaceObject.join(dir, file), 'utf8') : undefined;
+        };
+        return { passwd: await copy('passwd'), group: await copy('group') };
+    }
+    finally {
+        (0,external_node_fs_namespaceObject.rmSync)(dir, { recursive: true, force: true });
+    }
+}
+/**
+ * USER as Docker resolves it: "" is root; "name" and "name:group" are looked up in the image's
+ * files; numbers need no entry (a numeric UID without one gets GID 0, as Docker gives it).
+ */
+function resolveUser(configured, passwd = '', group = '') {
+    if (configured === '')
+        return { resolvedUid: 0, resolvedGid: 0 };
+    const [userPart, groupPart] = configured.split(':', 2);
+    const users = user_entries(passwd);
+    const groups = user_entries(group);
+    const byName = users.find(e => e[0] === userPart);
+    let uid;
+    let gid;
+    if (/^\d+$/.test(userPart)) {
+        uid = Number(userPart);
+        const entry = users.find(e => e[2] === userPart);
+        gid = entry ? Number(entry[3]) : 0;
+    }
+    else if (byName) {
+        uid = Number(byName[2]);
+        gid = Number(byName[3]);
+    }
+    else {
+        return { unresolved: `user "${userPart}" is not in the image's /etc/passwd` };
+    }
+    if (groupPart !== undefined && groupPart !== '') {
+        if (/^\d+$/.test(groupPart))
+            gid = Number(groupPart);
+        else {
+            const g = groups.find(e => e[0] === groupPart);
+            if (!g)
+                return { resolvedUid: uid, unresolved: `group "${groupPart}" is not in the image's /etc/group` };
+            gid = Number(g[2]);
+        }
+    }
+    return { resolvedUid: uid, resolvedGid: gid };
+}
+function user_entries(text) {
+    return text
+        .split('\n')
+        .filter(line => line && !line.startsWith('#'))
+        .map(line => line.split(':'));
+}
+/** Parses `docker top NAME -eo pid,ruid,euid,egid,comm` (a header line, then one row per process). */
+function parseTop(stdout) {
+    const rows = [];
+    for (const line of stdout.split('\n').slice(1)) {
+        const m = /^\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(.*)$/.exec(line);
+        if (m)
+            rows.push({ pid: +m[1], ruid: +m[2], euid: +m[3], egid: +m[4], comm: m[5].trim() });
+    }
+    return rows;
+}
+
+;// CONCATENATED MODULE: ./src/stages/run.ts
+
+
+
+
+
+
+async function runAndWait(ctx, inputs, image, facts) {
+    const { docker } = ctx;
+    const name = ctx.containerName();
+    // The other process types run alongside; a failure of theirs must not go unhandled meanwhile.
+    const smoke = inputs.smokeCommands.length > 0 ? runSmoke(ctx, inputs, image) : Promise.resolve(undefined);
+    smoke.catch(() => undefined);
+    // Follow Docker's events from before the container exists, so no transition is missed.
+    const watch = watchContainer(docker, name);
+    let outcome;
+    try {
+        const started = await docker.call(runArgs(ctx, inputs, image, name, facts.healthcheck !== undefined));
+        if (started.exitCode === 0) {
+            const health = await waitForHealth(docker, name, inputs, facts, watch);
+            const user = await measureUser(docker, () => ctx.tempDir('accounts'), name, await containerState(docker, name), facts.user ?? '');
+            outcome = { health, user };
+        }
+        else {
+            // e.g. the command's executable is missing: Docker creates the container but cannot start it.
+            const why = lastLine(started.stderr);
+            outcome = {
+                health: { verdict: 'exited', exitCode: started.exitCode, logTail: [why] },
+                user: { unknownReason: `the container did not start (${why})` }
+            };
+        }
+    }
+    finally {
+        // pass or fail, the container goes at once; the smoke commands finish in their own time
+        watch.stop();
+        await removeContainer(docker, name);
+        await smoke.catch(() => undefined);
+    }
+    return { ...outcome, smoke: await smoke };
+}
+/** The run-time health flags: fast probing so the verdict comes when the app is ready. */
+function healthFlags(inputs, imageHasHealthcheck) {
+    const flags = [];
+    if (inputs.healthCmd)
+        flags.push('--health-cmd', inputs.healthCmd);
+    if (inputs.fastHealth && (inputs.healthCmd || imageHasHealthcheck)) {
+        // Probe every second instead of the image's interval (often 30 s). The start period covers the
+        // whole wait, so a slow starter is not failed while it boots; the image's timeout and command stay.
+        flags.push('--health-interval=1s', `--health-start-period=${inputs.healthTimeout}s`);
+    }
+    return flags;
+}
+function runArgs(ctx, inputs, image, name, imageHasHealthcheck) {
+    const args = ['run', '--detach', '--name', name, ...ctx.labels()];
+    for (const pair of inputs.env)
+        args.push('--env', pair);
+    args.push(...healthFlags(inputs, imageHasHealthcheck));
+    args.push(image);
+    if (inputs.command)
+        args.push(...inputs.command);
+    return args;
 }
 
 // EXTERNAL MODULE: external "node:events"
@@ -49805,18 +57940,17 @@ var tar_stream = __nccwpck_require__(6118);
 
 
 
-
 let gzipOnPath;
 function defaultCompressor() {
     gzipOnPath ??= (0,external_node_child_process_namespaceObject.spawnSync)('gzip', ['--version'], { stdio: 'ignore' }).status === 0;
     return gzipOnPath ? 'gzip' : 'zlib';
 }
 /** A stream to write a layer into, and the size of what it compressed to once it is done. */
-function compressor(kind) {
+function compressor(kind, processes) {
     let bytes = 0;
     if (kind === 'gzip') {
         // -n: no file name or time in the header; only the byte count of the output is kept
-        const child = track((0,external_node_child_process_namespaceObject.spawn)('gzip', ['-6', '-n', '-c'], { stdio: ['pipe', 'pipe', 'ignore'] }));
+        const child = processes.spawn('gzip', ['-6', '-n', '-c'], ['pipe', 'pipe', 'ignore']);
         child.stdout.on('data', (chunk) => (bytes += chunk.length));
         child.stdin.on('error', () => undefined); // gzip died: `size` below says so
         const size = new Promise((resolve, reject) => {
@@ -49836,23 +57970,18 @@ function compressor(kind) {
 // JSON entries up to this size are kept: manifest.json, index.json and the OCI manifests they name.
 const KEEP_JSON = 1 << 20;
 /** Runs `docker save <imageRef>` and measures its output; see measureTar. */
-async function compressedSize(imageRef, using = defaultCompressor()) {
+async function compressedSize(docker, imageRef, using = defaultCompressor()) {
     // An argument array, never a shell: the ref comes from user input.
-    // Its time depends on the image, so the run's overall timeout bounds it (command.ts stopAll).
-    const child = track((0,external_node_child_process_namespaceObject.spawn)('docker', ['save', imageRef], { stdio: ['ignore', 'pipe', 'pipe'] }));
+    // Its time depends on the image, so the run's overall timeout bounds it (Processes.stopAll).
+    const { child, exited } = docker.read(['save', imageRef]);
     let stderr = '';
     child.stderr.setEncoding('utf8').on('data', (text) => (stderr = (stderr + text).slice(-4096)));
     let eof = false; // docker closed its output: finished, or failed on its own
     child.stdout.once('end', () => (eof = true));
-    // Resolve-only, so a spawn error (no docker binary) is never an unhandled rejection while we read.
-    const exited = new Promise((resolve) => {
-        child.once('error', (error) => resolve({ code: null, error }));
-        child.once('close', (code, signal) => resolve({ code, signal }));
-    });
     let result;
     let failure;
     try {
-        result = await measureTar(child.stdout, using);
+        result = await measureTar(child.stdout, docker.processes, using);
     }
     catch (error) {
         failure = error;
@@ -49862,7 +57991,7 @@ async function compressedSize(imageRef, using = defaultCompressor()) {
     }
     const { code, signal, error } = await exited;
     if (error)
-        throw new Error(`docker save failed: ${error.message}`);
+        throw error;
     // docker's own failure explains a short or empty stream better than the tar parser can. But if we
     // gave up first, its complaint ("broken pipe", or being killed) is only the echo of our error.
     if (code !== 0 && (failure === undefined || eof)) {
@@ -49874,7 +58003,7 @@ async function compressedSize(imageRef, using = defaultCompressor()) {
     return result;
 }
 /** Measures a `docker save` tar stream (classic docker-archive or OCI layout). */
-async function measureTar(input, using = defaultCompressor()) {
+async function measureTar(input, processes, using = defaultCompressor()) {
     const parser = (0,tar_stream.extract)();
     input.on('error', (error) => parser.destroy(error));
     input.pipe(parser);
@@ -49888,7 +58017,7 @@ async function measureTar(input, using = defaultCompressor()) {
             const { header } = entry;
             const name = clean(header.name);
             if (header.type === 'file' || header.type === 'contiguous-file') {
-                files.set(name, await measureEntry(entry, using, sinks, (text) => json.set(name, text)));
+                files.set(name, await measureEntry(entry, () => compressor(using, processes), sinks, (text) => json.set(name, text)));
                 continue;
             }
             // The classic format stores a repeated layer as a symlink to the first copy; newer engines
@@ -49937,7 +58066,7 @@ async function measureTar(input, using = defaultCompressor()) {
  * Returns once the entry is read, without waiting for zlib to flush, so the gzip of one layer may
  * still run (on the libuv threadpool) while the next entry is read. Small JSON entries are kept.
  */
-async function measureEntry(entry, using, sinks, keepJson) {
+async function measureEntry(entry, newSink, sinks, keepJson) {
     let size = 0;
     let head = []; // the first bytes, until we know whether the blob is compressed
     let gzip;
@@ -49952,7 +58081,7 @@ async function measureEntry(entry, using, sinks, keepJson) {
             kept = undefined; // JSON starts with { or [
         if (already)
             return;
-        const sink = compressor(using);
+        const sink = newSink();
         sinks.push(sink);
         gzip = sink.input;
         compressed = sink.size;
@@ -50026,49 +58155,49 @@ function clean(path) {
 
 
 
-
-// The size stage: everything measured about size beyond the engine's byte count (inspect.ts).
+// Stage 5, measuring: everything about size beyond the engine's byte count (inspect.ts).
 // - the image store: the containerd store reports sizes differently, so say which measure it is;
 // - the compressed size (what a push transfers), streamed from `docker save` (compressed.ts);
 // - the largest layers with the instruction that made each, from `docker history`;
 // - a baseline image (compare-to) and the first build stage (compare-stages) to compare with.
 // Measuring never fails the run: a measurement that cannot be made is reported as such.
 const TOP_LAYERS = 5;
-async function measureSizes(inputs, report) {
-    const image = report.image.id ?? report.tag;
-    report.image.store = await imageStore();
-    const layers = await layerHistory(image);
-    report.image.largestLayers = largest(layers);
+async function measureSizes(ctx, inputs, image) {
+    const { docker } = ctx;
+    const result = { image: { store: await imageStore(docker) } };
+    const layers = await layerHistory(docker, image);
+    result.image.largestLayers = largest(layers);
     if (inputs.compressedSize) {
         try {
-            const measured = await compressedSize(image);
-            report.image.compressedSize = measured.compressed;
-            report.image.compressedBy = measured.alreadyCompressed ? 'store' : defaultCompressor();
+            const measured = await compressedSize(docker, image);
+            result.image.compressedSize = measured.compressed;
+            result.image.compressedBy = measured.alreadyCompressed ? 'store' : defaultCompressor();
         }
         catch (err) {
-            warning(`image-gate could not measure the compressed size: ${err.message}`);
+            ctx.sink.warning(`image-gate could not measure the compressed size: ${err.message}`);
         }
     }
     if (inputs.compareTo) {
-        const { baseline, layers: before } = await measureBaseline(inputs);
-        report.baseline = baseline;
+        const { baseline, layers: before } = await measureBaseline(docker, inputs);
+        result.baseline = baseline;
         if (before.length > 0) {
             const compared = compareLayers(layers, before);
-            report.image.largestLayers = largest(compared.layers);
+            result.image.largestLayers = largest(compared.layers);
             baseline.growth = compared.growth;
         }
     }
     if (inputs.compareStages)
-        report.stages = await measureFirstStage(inputs);
+        result.stages = await measureFirstStage(ctx, inputs);
+    return result;
 }
 /** "containerd" when the engine keeps images in the containerd image store (Docker 24+ opt-in, 29+ default). */
-async function imageStore() {
-    const info = await docker(['info', '--format', '{{json .DriverStatus}}']);
+async function imageStore(docker) {
+    const info = await docker.call(['info', '--format', '{{json .DriverStatus}}']);
     return /io\.containerd\.snapshotter/.test(info.stdout) ? 'containerd' : 'classic';
 }
 /** The layers that hold bytes, newest first, with the instruction that made each. */
-async function layerHistory(image) {
-    const r = await docker(['history', '--no-trunc', '--human=false', '--format', '{{.Size}}\t{{.CreatedBy}}', image]);
+async function layerHistory(docker, image) {
+    const r = await docker.call(['history', '--no-trunc', '--human=false', '--format', '{{.Size}}\t{{.CreatedBy}}', image]);
     if (r.exitCode !== 0)
         return [];
     return r.stdout
@@ -50118,236 +58247,49 @@ function instructionOf(createdBy) {
     return text === '' ? '(base image)' : text;
 }
 /** The baseline's sizes and its layers (to compare layer by layer); layers are [] when it failed. */
-async function measureBaseline(inputs) {
+async function measureBaseline(docker, inputs) {
     const ref = inputs.compareTo;
     const inspect = ['image', 'inspect', '--format', '{{.Size}}', ref];
-    const local = await docker(inspect);
+    const local = await docker.call(inspect);
     const pulled = local.exitCode !== 0;
     if (pulled) {
         // not local: pull it (a release tag or the base branch's image in a registry)
-        const pull = await docker(['pull', '--quiet', ref], { long: true });
+        const pull = await docker.call(['pull', '--quiet', ref], { long: true });
         if (pull.exitCode !== 0) {
             return { layers: [], baseline: { ref, error: `the pull failed (${lastLine(pull.stderr)}); check the reference, and for a private registry log in before image-gate (docker/login-action)` } };
         }
     }
     try {
-        const size = Number((pulled ? await dockerOk(inspect) : local.stdout).trim());
+        const size = Number((pulled ? await docker.ok(inspect) : local.stdout).trim());
         const baseline = { ref, size };
         if (inputs.compressedSize)
-            baseline.compressedSize = await compressedSize(ref).then(m => m.compressed, () => undefined);
-        return { baseline, layers: await layerHistory(ref) };
+            baseline.compressedSize = await compressedSize(docker, ref).then(m => m.compressed, () => undefined);
+        return { baseline, layers: await layerHistory(docker, ref) };
     }
     finally {
         // pulled only to be measured: leave the host as it was (layers the built image shares stay)
         if (pulled)
-            await docker(['image', 'rm', ref]);
+            await docker.call(['image', 'rm', ref]);
     }
 }
 /** Builds the first stage (or build-stage) to show what the multi-stage build saves. */
-async function measureFirstStage(inputs) {
+async function measureFirstStage(ctx, inputs) {
     const stage = inputs.buildStage || firstStageName((0,external_node_fs_namespaceObject.readFileSync)(inputs.file, 'utf8'));
     if (!stage)
         return { error: 'the first stage has no name (FROM image AS name); set build-stage' };
-    const built = await group(`Build stage ${stage} (compare-stages)`, () => buildImage({ ...inputs, target: stage, cacheTo: [] }, []));
+    const built = await ctx.sink.group(`Build stage ${stage} (compare-stages)`, () => buildImage(ctx, { ...inputs, target: stage, cacheTo: [] }, []));
     if (!built.ok || !built.id)
         return { stage, error: `building stage ${stage} failed` };
-    const [size, tags] = (await dockerOk(['image', 'inspect', '--format', '{{.Size}} {{len .RepoTags}}', built.id])).trim().split(' ');
+    const [size, tags] = (await ctx.docker.ok(['image', 'inspect', '--format', '{{.Size}} {{len .RepoTags}}', built.id])).trim().split(' ');
     // Only measured: leave nothing behind. An image with tags was someone's before this build
     // (the same content, cached): leave that one alone.
     if (tags === '0')
-        await docker(['image', 'rm', built.id]);
+        await ctx.docker.call(['image', 'rm', built.id]);
     return { stage, size: Number(size) };
 }
 function firstStageName(dockerfile) {
     const from = main.DockerfileParser.parse(dockerfile).getFROMs()[0];
     return from?.getBuildStage() ?? undefined;
-}
-
-;// CONCATENATED MODULE: ./src/docker/events.ts
-
-/**
- * Follows `docker events` for one container name. Started before `docker run`, with --since, so
- * nothing is missed even if the stream connects after the container has already changed.
- */
-function watchContainer(name, events = ['health_status', 'die']) {
-    let pending = false;
-    let wake;
-    const since = (Date.now() / 1000 - 1).toFixed(3);
-    const filters = [`container=${name}`, ...events.map(e => `event=${e}`)].flatMap(f => ['--filter', f]);
-    const stream = dockerStream(['events', '--since', since, ...filters, '--format', '{{.Action}}'], () => {
-        pending = true;
-        wake?.();
-    });
-    return {
-        now: () => Date.now(),
-        wait(ms) {
-            if (pending) {
-                pending = false;
-                return Promise.resolve();
-            }
-            return new Promise(resolve => {
-                const timer = setTimeout(done, ms);
-                function done() {
-                    clearTimeout(timer);
-                    wake = undefined;
-                    pending = false;
-                    resolve();
-                }
-                wake = done;
-            });
-        },
-        stop: () => {
-            stream.stop();
-            wake?.();
-        }
-    };
-}
-
-;// CONCATENATED MODULE: ./src/stages/smoke.ts
-
-
-
-
-// Smoke commands: the other process types of the same image (a worker, a scheduler). Each runs in
-// its own container; it passes if it exits 0, or is still running after smoke-seconds.
-async function runSmoke(inputs, report) {
-    const image = report.image.id ?? report.tag;
-    report.smoke = await Promise.all(inputs.smokeCommands.map(command => smokeOne(inputs, image, command)));
-}
-async function smokeOne(inputs, image, command) {
-    const name = `${containerName()}-smoke`;
-    const result = { command: command.join(' '), outcome: 'exited', seconds: 0 };
-    const watch = watchContainer(name, ['die']);
-    try {
-        const run = await docker(smokeArgs(inputs, image, name, command));
-        if (run.exitCode !== 0) {
-            // e.g. the executable does not exist in the image: Docker says so and exits 125-127
-            return { ...result, exitCode: run.exitCode, logTail: [lastLine(run.stderr)] };
-        }
-        const started = watch.now();
-        const limitMs = inputs.smokeSeconds * 1000;
-        for (;;) {
-            const state = await containerState(name);
-            if (!state.Running) {
-                result.exitCode = state.ExitCode;
-                result.seconds = ranSeconds(state);
-                if (state.ExitCode !== 0)
-                    result.logTail = await logTail(name);
-                return result;
-            }
-            if (watch.now() - started >= limitMs)
-                return { ...result, outcome: 'running', seconds: inputs.smokeSeconds };
-            await watch.wait(Math.min(SAFETY_POLL_MS, limitMs - (watch.now() - started)));
-        }
-    }
-    finally {
-        watch.stop();
-        await removeContainer(name);
-    }
-}
-
-;// CONCATENATED MODULE: ./src/stages/user.ts
-
-
-
-
-// Stage 5 (measurement): who the container really runs as.
-// - Runtime: the real and effective UID of every process in the container, from `docker top`, which
-//   runs ps where the engine runs (so a remote DOCKER_HOST works too). PID 1 is the main process.
-// - Configured: USER resolved through the image's own /etc/passwd and /etc/group, copied out of the
-//   container with `docker cp` (no shell, works on a stopped container too), so `USER app` where app
-//   is UID 0 is seen for what it is even when the container died before it could be looked at.
-async function measureUser(name, state, report) {
-    const accounts = await readAccounts(name);
-    Object.assign(report.user, resolveUser(report.image.user ?? '', accounts.passwd, accounts.group));
-    if (!state.Running) {
-        report.user.unknownReason = 'the container was not running, so its processes could not be read';
-        return;
-    }
-    const top = await docker(['top', name, '-eo', 'pid,ruid,euid,egid,comm']);
-    if (top.exitCode !== 0) {
-        report.user.unknownReason = `docker top failed: ${lastLine(top.stderr)}`;
-        return;
-    }
-    const rows = parseTop(top.stdout);
-    // A process is root if either its real or its effective UID is 0.
-    report.user.processes = rows.map(p => ({ pid: p.pid, uid: p.ruid === 0 || p.euid === 0 ? 0 : p.euid, gid: p.egid, command: p.comm }));
-    const pid1 = report.user.processes.find(p => p.pid === state.Pid);
-    if (!pid1) {
-        report.user.unknownReason = `PID 1 of the container (host PID ${state.Pid}) was not in docker top's list`;
-        return;
-    }
-    report.user.uid = pid1.uid;
-    report.user.gid = pid1.gid;
-    report.user.process = pid1.command;
-    report.user.pid = pid1.pid;
-}
-async function readAccounts(name) {
-    const dir = tempDir('accounts');
-    try {
-        const copy = async (file) => {
-            // -L: /etc/passwd may be a symlink in the image; copy what it points to
-            const r = await docker(['cp', '-L', `${name}:/etc/${file}`, external_node_path_namespaceObject.join(dir, file)]);
-            return r.exitCode === 0 ? (0,external_node_fs_namespaceObject.readFileSync)(external_node_path_namespaceObject.join(dir, file), 'utf8') : undefined;
-        };
-        return { passwd: await copy('passwd'), group: await copy('group') };
-    }
-    finally {
-        (0,external_node_fs_namespaceObject.rmSync)(dir, { recursive: true, force: true });
-    }
-}
-/**
- * USER as Docker resolves it: "" is root; "name" and "name:group" are looked up in the image's
- * files; numbers need no entry (a numeric UID without one gets GID 0, as Docker gives it).
- */
-function resolveUser(configured, passwd = '', group = '') {
-    if (configured === '')
-        return { resolvedUid: 0, resolvedGid: 0 };
-    const [userPart, groupPart] = configured.split(':', 2);
-    const users = entries(passwd);
-    const groups = entries(group);
-    const byName = users.find(e => e[0] === userPart);
-    let uid;
-    let gid;
-    if (/^\d+$/.test(userPart)) {
-        uid = Number(userPart);
-        const entry = users.find(e => e[2] === userPart);
-        gid = entry ? Number(entry[3]) : 0;
-    }
-    else if (byName) {
-        uid = Number(byName[2]);
-        gid = Number(byName[3]);
-    }
-    else {
-        return { unresolved: `user "${userPart}" is not in the image's /etc/passwd` };
-    }
-    if (groupPart !== undefined && groupPart !== '') {
-        if (/^\d+$/.test(groupPart))
-            gid = Number(groupPart);
-        else {
-            const g = groups.find(e => e[0] === groupPart);
-            if (!g)
-                return { resolvedUid: uid, unresolved: `group "${groupPart}" is not in the image's /etc/group` };
-            gid = Number(g[2]);
-        }
-    }
-    return { resolvedUid: uid, resolvedGid: gid };
-}
-function entries(text) {
-    return text
-        .split('\n')
-        .filter(line => line && !line.startsWith('#'))
-        .map(line => line.split(':'));
-}
-/** Parses `docker top NAME -eo pid,ruid,euid,egid,comm` (a header line, then one row per process). */
-function parseTop(stdout) {
-    const rows = [];
-    for (const line of stdout.split('\n').slice(1)) {
-        const m = /^\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(.*)$/.exec(line);
-        if (m)
-            rows.push({ pid: +m[1], ruid: +m[2], euid: +m[3], egid: +m[4], comm: m[5].trim() });
-    }
-    return rows;
 }
 
 ;// CONCATENATED MODULE: ./src/pipeline.ts
@@ -50367,99 +58309,84 @@ function parseTop(stdout) {
 
 
 
-
-
-
-
-
-// The pipeline, in order: inputs → build → inspect → run and wait → sizes → checks → report.
-/** `source`: where inputs come from; the action's INPUT_* variables, or the command line (cli.ts). */
-async function run(source = actionInputs) {
-    // for the post step, and for a cancelled job: what this run creates carries this id
-    saveState('run', RUN_ID);
-    cleanupOnSignals();
+// The whole run on one screen: inputs → build → inspect → run and wait → measure → judge → publish.
+// Each stage returns its result and the pipeline puts it into the report, so the report always
+// holds what is known so far (a timeout publishes it as it stands). Messages go to ctx.sink.
+/** The stages, injectable so the pipeline can be tested with fakes. */
+const STAGES = { preflight: preflight, defaultTag: defaultTag, build: build, inspectImage: inspectImage, runAndWait: runAndWait, measureSizes: measureSizes };
+async function run(ctx, source, options) {
+    cleanupOnSignals(ctx);
     const report = newReport();
     let inputs;
     let limit;
     try {
-        inputs = readInputs(source);
-        if (inputs.commentFrom)
-            return await postReport(inputs);
-        limit = setTimeout(timedOut, inputs.timeout * 1000, report, inputs);
-        await gate(inputs, report);
+        const given = readInputs(source, options.cwd ?? process.cwd(), value => ctx.sink.secret(value));
+        inputs = given;
+        if (given.commentFrom)
+            return await postReport(ctx, given);
+        const onTimeout = () => void timedOut(ctx, report, given, options.hasPostStep).then(() => process.exit(1));
+        limit = setTimeout(onTimeout, given.timeout * 1000);
+        await gate(ctx, given, report, options.stages ?? STAGES);
     }
     catch (err) {
-        recordError(report, err);
+        recordError(ctx, report, err);
     }
     finally {
         clearTimeout(limit);
     }
-    await publish(report, inputs);
+    await publish(ctx, report, inputs);
     // each stage removed its own; this catches anything a failure in between left
-    await cleanupOrSayHow();
+    await cleanupOrSayHow(ctx, options.hasPostStep);
+    return report;
 }
-/** What the run is doing now, for the timeout's message. */
-let stage = 'starting';
-async function gate(inputs, report) {
+async function gate(ctx, inputs, report, stages) {
     report.pullRequest = pullRequest()?.number;
     report.commentKey = commentKey(inputs);
-    stage = 'checking the Docker engine';
-    setCallLimit(inputs.callTimeout);
-    const builder = await preflight(inputs.builder);
-    report.tag = inputs.tags[0] ?? (await defaultTag(inputs));
+    ctx.stage = 'checking the Docker engine';
+    ctx.setCallLimit(inputs.callTimeout);
+    const builder = await stages.preflight(ctx.docker, inputs.builder);
+    report.tag = inputs.tags[0] ?? (await stages.defaultTag(ctx, inputs));
     const tags = inputs.tags.length > 0 ? inputs.tags : [report.tag];
-    stage = 'building the image';
-    await build(inputs, tags, report, builder);
-    if (report.build.ok) {
-        stage = 'inspecting the image';
-        await inspectImage(report.image.id ?? report.tag, report);
-        stage = 'running the container and waiting for its health check';
-        await runAndWait(inputs, report);
+    ctx.stage = 'building the image';
+    const { id, ...built } = await stages.build(ctx, inputs, tags, builder);
+    report.build = built;
+    if (built.ok) {
+        // The image every later stage runs and measures, decided once: its id (a tag can be moved by a
+        // concurrent build), or the tag when the builder gave no id.
+        const image = id ?? report.tag;
+        report.image.id = id;
+        ctx.stage = 'inspecting the image';
+        report.image = { ...report.image, ...(await stages.inspectImage(ctx.docker, image)) };
+        ctx.stage = 'running the container and waiting for its health check';
+        const ran = await stages.runAndWait(ctx, inputs, image, report.image);
+        Object.assign(report, { health: ran.health, user: ran.user, smoke: ran.smoke });
         // after the container is gone, so measuring does not compete with the app's startup
-        stage = 'measuring the image size';
-        await measureSizes(inputs, report);
+        ctx.stage = 'measuring the image size';
+        const sizes = await stages.measureSizes(ctx, inputs, image);
+        Object.assign(report, { image: { ...report.image, ...sizes.image }, baseline: sizes.baseline, stages: sizes.stages });
     }
-    judge(report, inputs);
+    ctx.stage = 'judging';
+    Object.assign(report, judge(report, inputs));
 }
 /**
  * The whole run's limit (the timeout input): whatever is hung (a build, a docker call) is ended,
  * the containers go, and the summary says how far the run got.
  */
-async function timedOut(report, inputs) {
-    report.error = { kind: 'timeout', message: `timed out after ${inputs.timeout} s (the timeout input) while ${stage}` };
+async function timedOut(ctx, report, inputs, hasPostStep) {
+    report.error = { kind: 'timeout', message: `timed out after ${inputs.timeout} s (the timeout input) while ${ctx.stage}` };
     report.passed = false;
-    stopAll();
-    await cleanupOrSayHow();
-    await publish(report, inputs);
-    process.exit(1);
+    ctx.processes.stopAll();
+    await cleanupOrSayHow(ctx, hasPostStep);
+    await publish(ctx, report, inputs);
 }
 /** comment-from: a workflow_run job posting the report of a pull-request run. Builds nothing. */
-async function postReport(inputs) {
+async function postReport(ctx, inputs) {
     const report = loadReport(inputs.commentFrom);
-    await commentFromReport(report, inputs);
-    await publish(report, inputs, false);
+    report.comment = await commentFromReport(report, inputs, ctx.sink);
+    await publish(ctx, report, inputs, false);
+    return report;
 }
-async function runAndWait(inputs, report) {
-    const name = containerName();
-    // The other process types run alongside; a failure of theirs must not go unhandled meanwhile.
-    const smoke = inputs.smokeCommands.length > 0 ? runSmoke(inputs, report) : Promise.resolve();
-    smoke.catch(() => undefined);
-    // Follow Docker's events from before the container exists, so no transition is missed.
-    const watch = watchContainer(name);
-    try {
-        if (!(await startContainer(inputs, name, report)))
-            return;
-        await waitForHealth(inputs, name, report, watch);
-        await measureUser(name, await containerState(name), report);
-    }
-    finally {
-        // pass or fail, the containers go
-        watch.stop();
-        await removeContainer(name);
-        await smoke;
-    }
-}
-function recordError(report, err) {
+function recordError(ctx, report, err) {
     // after a timeout, errors from the interrupted pipeline are its echo, not the cause
     if (report.error?.kind === 'timeout')
         return;
@@ -50469,50 +58396,95 @@ function recordError(report, err) {
     report.passed = false;
     // User and engine errors are explained in one line; only an internal error's stack helps anyone.
     if (kind === 'internal' && err instanceof Error && err.stack)
-        core_debug(err.stack);
+        ctx.sink.debug(err.stack);
 }
-let published = false;
-async function publish(report, inputs, gate = true) {
+async function publish(ctx, report, inputs, gate = true) {
+    const { sink } = ctx;
     // once: a timeout publishes while the interrupted pipeline may still be unwinding
-    if (published)
+    if (ctx.published)
         return;
-    published = true;
-    logUntrusted(renderText(report).split('\n'));
+    ctx.published = true;
+    sink.untrusted(renderText(report).split('\n'));
     const containerLog = report.health.logTail ?? [];
-    if (containerLog.length > 0) {
-        startGroup(`Container log (last ${containerLog.length} lines)`);
-        logUntrusted(containerLog);
-        endGroup();
-    }
+    if (containerLog.length > 0)
+        await sink.group(`Container log (last ${containerLog.length} lines)`, async () => sink.untrusted(containerLog));
     if (inputs && gate) {
-        annotateUser(report, inputs);
-        await commentOnPullRequest(report, inputs);
+        annotateUser(report, inputs, sink);
+        report.comment = await commentOnPullRequest(report, inputs, sink);
     }
-    setOutputs(report);
+    setOutputs(report, sink);
     // The summary is written even for bad input (inputs undefined), so the run page says what happened.
-    if ((inputs?.summary ?? true) && process.env.GITHUB_STEP_SUMMARY) {
+    if (inputs?.summary ?? true) {
         try {
-            await summary.addRaw(renderMarkdown(report), true).write();
+            await sink.summary(renderMarkdown(report));
         }
         catch (err) {
-            warning(`could not write the job summary: ${err.message}`);
+            sink.warning(`could not write the job summary: ${err.message}`);
         }
     }
     // comment-from only posts: the pull-request run already passed or failed on this report
     if (!gate)
         return;
     if (report.error) {
-        setFailed(report.error.kind === 'input' ? report.error.message : `image-gate: ${report.error.message}`);
+        sink.fail(report.error.kind === 'input' ? report.error.message : `image-gate: ${report.error.message}`);
     }
     else if (!report.passed) {
         const line = `image-gate: ${failureLine(report)}`;
         if (inputs?.fail ?? true)
-            setFailed(line);
+            sink.fail(line);
         else
-            warning(`${line} (not failing the step: fail is false)`);
+            sink.warning(`${line} (not failing the step: fail is false)`);
     }
 }
 
+;// CONCATENATED MODULE: ./src/publish/github-sink.ts
+
+
+// The action's sink: the runner's workflow commands through @actions/core. This and the action's
+// entry are the only places that speak the runner's protocol.
+/**
+ * Untrusted lines echoed into the action log would otherwise be read by the runner as workflow
+ * commands (`::set-output`, `::error::`, `::add-mask::`...). `::stop-commands::TOKEN` makes the runner
+ * ignore commands until it sees `::TOKEN::`; the token is random, so the text cannot guess it.
+ */
+function stopCommandsToken() {
+    return `image-gate-${(0,external_node_crypto_.randomBytes)(12).toString('hex')}`;
+}
+function logUntrusted(lines, write = s => process.stdout.write(s)) {
+    if (lines.length === 0)
+        return;
+    const token = stopCommandsToken();
+    write(`::stop-commands::${token}\n`);
+    for (const line of lines)
+        write(`${line}\n`);
+    write(`::${token}::\n`);
+}
+const githubSink = {
+    info: message => info(message),
+    warning: message => warning(message),
+    error: (message, place) => error(message, place && { title: place.title, file: place.file, startLine: place.line }),
+    debug: message => core_debug(message),
+    group: (title, run) => group(title, run),
+    untrusted: lines => logUntrusted(lines),
+    stream() {
+        // Build output arrives in chunks: workflow commands are paused for the whole stream, so a line
+        // like "::error::" printed by a RUN step stays plain text.
+        const token = stopCommandsToken();
+        process.stdout.write(`::stop-commands::${token}\n`);
+        return { write: chunk => void process.stdout.write(chunk), end: () => void process.stdout.write(`\n::${token}::\n`) };
+    },
+    secret: value => core_setSecret(value),
+    output: (name, value) => setOutput(name, value),
+    async summary(markdown) {
+        // a runner always sets it; a local run of the action has no summary to write to
+        if (process.env.GITHUB_STEP_SUMMARY)
+            await summary.addRaw(markdown, true).write();
+    },
+    fail: message => setFailed(message)
+};
+
+// EXTERNAL MODULE: external "node:util"
+var external_node_util_ = __nccwpck_require__(7975);
 ;// CONCATENATED MODULE: ./src/cli/options.ts
 // The command line: `image-gate [options] [context]`, the same pipeline as the action on a
 // developer's machine. Every input is an option of the same name (--max-size 500MB); list inputs
@@ -50521,10 +58493,9 @@ async function publish(report, inputs, gate = true) {
 
 
 
-const BOOLEAN = Object.keys(DEFAULTS).filter(name => DEFAULTS[name] === 'true' || DEFAULTS[name] === 'false');
-// inputs that only mean something on a runner
-const RUNNER_ONLY = new Set(['github-token', 'comment', 'comment-key', 'comment-from', 'summary']);
-const OPTIONS = Object.keys(DEFAULTS).filter(name => !RUNNER_ONLY.has(name));
+// the inputs that only mean something on a runner are not options
+const OPTIONS = INPUT_NAMES.filter(name => !row(name).runnerOnly);
+const BOOLEAN = new Set(OPTIONS.filter(name => row(name).parse === bool));
 const USAGE = `usage: image-gate [options] [context]
 
 Builds the Dockerfile in context (default .) with docker buildx, runs the image until Docker reports
@@ -50532,15 +58503,32 @@ it healthy, checks its size and that it runs as a non-root user, and prints the 
 Exit code 0 when every check passed, 1 when one failed or the run could not start, 2 for bad usage.
 
 options (the action's inputs; see the README):
-${OPTIONS.map(name => `  --${name}${BOOLEAN.includes(name) ? '[=true|false]' : ' VALUE'}${DEFAULTS[name] ? `  (default ${DEFAULTS[name]})` : ''}`).join('\n')}
+${OPTIONS.map(optionHelp).join('\n')}
   -h, --help`;
+/** `  --name VALUE  (default x)`, then the input's description, wrapped. */
+function optionHelp(name) {
+    const { shown = DEFAULTS[name], description } = row(name);
+    const head = `  --${name}${BOOLEAN.has(name) ? '[=true|false]' : ' VALUE'}${shown ? `  (default ${shown})` : ''}`;
+    return [head, ...wrap(description, 94).map(line => `      ${line}`)].join('\n');
+}
+function wrap(text, width) {
+    const lines = [''];
+    for (const word of text.split(' ')) {
+        const last = lines.length - 1;
+        if (lines[last] && lines[last].length + 1 + word.length > width)
+            lines.push(word);
+        else
+            lines[last] = lines[last] ? `${lines[last]} ${word}` : word;
+    }
+    return lines;
+}
 /** argv → input values; a boolean input given alone means true. Throws a one-line Error on bad usage. */
 function parseCommandLine(argv) {
     const args = argv.flatMap((arg, i) => {
         const name = arg.startsWith('--') && !arg.includes('=') ? arg.slice(2) : '';
         const next = argv[i + 1];
         const valueFollows = next !== undefined && /^(true|false|True|False|TRUE|FALSE)$/.test(next);
-        return BOOLEAN.includes(name) && !valueFollows ? [arg, 'true'] : [arg];
+        return BOOLEAN.has(name) && !valueFollows ? [arg, 'true'] : [arg];
     });
     const { values, positionals } = (0,external_node_util_.parseArgs)({
         args,
@@ -50567,41 +58555,45 @@ function parseCommandLine(argv) {
     }
     return inputs;
 }
+/** --help was asked for: print USAGE. */
 class UsageHelp extends Error {
 }
-/**
- * The pipeline speaks GitHub's workflow-command protocol on stdout (::warning::, ::group::, the
- * stop-commands markers around untrusted output). On a terminal, show those as plain text.
- */
-function forTerminal(line) {
-    const command = /^::([a-z-]+)(?: ([^:]*))?::(.*)$/.exec(line);
-    if (!command)
-        return /^::[0-9a-z-]+::$/.test(line) ? undefined : line; // the end-of-stop-commands marker
-    const [, name, props = '', text] = command;
-    const unescape = (v) => v.replace(/%0A/g, '\n').replace(/%0D/g, '').replace(/%3A/g, ':').replace(/%2C/g, ',').replace(/%25/g, '%');
-    if (name === 'error' || name === 'warning' || name === 'notice') {
-        // an annotation: file:line first, as compilers print it
-        const file = /(?:^|,)file=([^,]*)/.exec(props)?.[1];
-        const at = file ? `${unescape(file)}:${/(?:^|,)line=(\d+)/.exec(props)?.[1] ?? 1}: ` : '';
-        return `${at}${name}: ${unescape(text)}`;
+
+;// CONCATENATED MODULE: ./src/cli/terminal.ts
+// The command line's sink: plain text on stdout, as a compiler prints it. Annotations become
+// "file:line: error: ...", groups a "── title" line; there are no outputs or job summary.
+const line = (text) => void process.stdout.write(`${text}\n`);
+const terminalSink = {
+    info: line,
+    warning: message => line(`warning: ${message}`),
+    error: (message, place) => line(`${place ? `${place.file}:${place.line}: ` : ''}error: ${message}`),
+    debug: () => undefined,
+    async group(title, run) {
+        line(`── ${title}`);
+        return run();
+    },
+    untrusted: lines => lines.forEach(line),
+    stream: () => ({ write: chunk => void process.stdout.write(chunk), end: () => line('') }),
+    secret: () => undefined,
+    output: () => undefined,
+    summary: async () => undefined,
+    fail(message) {
+        line(`error: ${message}`);
+        process.exitCode = 1;
     }
-    if (name === 'group')
-        return `── ${text}`;
-    return undefined; // endgroup, debug, add-mask, set-output, save-state, stop-commands
-}
-function adaptStdout() {
-    const write = process.stdout.write.bind(process.stdout);
-    let pending = '';
-    process.stdout.write = ((chunk, ...rest) => {
-        pending += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString();
-        const lines = pending.split('\n');
-        pending = lines.pop() ?? '';
-        // blank lines too: @actions/core writes one before each command it issues
-        const shown = lines.map(forTerminal).filter((l) => l !== undefined && l.trim() !== '');
-        return shown.length ? write(`${shown.join('\n')}\n`, ...rest) : true;
-    });
-}
-async function options_main(argv) {
+};
+
+;// CONCATENATED MODULE: ./src/cli/index.ts
+// The command line's entry point (package.json bin); ncc bundles it into dist/cli/index.js.
+// `image-gate [options] [context]`: the same pipeline as the action, on a developer's machine,
+// printing to the terminal (terminal.ts) and exiting 0 (passed), 1 (failed or could not run) or 2
+// (bad usage).
+
+
+
+
+
+async function cli_main(argv) {
     let inputs;
     try {
         inputs = parseCommandLine(argv);
@@ -50616,13 +58608,9 @@ async function options_main(argv) {
         process.exitCode = 2;
         return;
     }
-    if (!process.env.GITHUB_ACTIONS)
-        adaptStdout();
-    await run(name => inputs[name] ?? '');
+    // inside a workflow the runner reads workflow commands; a terminal gets plain text
+    const sink = process.env.GITHUB_ACTIONS ? githubSink : terminalSink;
+    await run(new RunContext(sink), name => inputs[name] ?? '', { hasPostStep: false });
 }
-
-;// CONCATENATED MODULE: ./src/cli/index.ts
-// The command line's entry point (package.json bin); ncc bundles it into dist/cli/index.js.
-
-void options_main(process.argv.slice(2));
+void cli_main(process.argv.slice(2));
 

@@ -1,7 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process'
+import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process'
 import { constants } from 'node:os'
 
-// Every process image-gate starts (docker, git, gzip) is started here or registered here: by program
+// Every process image-gate starts (docker, git, gzip) is started here: by program
 // name with an argument array, never through a shell. We spawn ourselves rather than use
 // @actions/exec because it does not hand out its child, and a call we cannot see we can neither
 // bound nor kill.
@@ -29,19 +29,70 @@ const KEEP_BYTES = 16 << 20
 /** How long a stopped command gets between SIGTERM and SIGKILL. */
 const KILL_GRACE_MS = 3000
 
-const running = new Set<ChildProcess>()
+/**
+ * The processes one run started and has not seen end. A run owns one (in its context), so a timeout
+ * or a signal stops exactly that run's processes, and tests get a fresh one each.
+ */
+export class Processes {
+  private running = new Set<ChildProcess>()
 
-/** Registers a child started elsewhere (a stream it reads as it goes), so stopAll() reaches it. */
-export function track<T extends ChildProcess>(child: T): T {
-  running.add(child)
-  child.once('close', () => running.delete(child))
-  child.once('error', () => running.delete(child))
-  return child
-}
+  /** Registers a child started elsewhere (a stream read as it goes), so stopAll() reaches it. */
+  track<T extends ChildProcess>(child: T): T {
+    this.running.add(child)
+    child.once('close', () => this.running.delete(child))
+    child.once('error', () => this.running.delete(child))
+    return child
+  }
 
-/** Stops every process this run started and has not seen end (the run timed out or was cancelled). */
-export function stopAll(): void {
-  for (const child of running) stop(child)
+  /** Starts a program that is read as it runs (docker save, docker events, gzip). */
+  spawn(program: string, args: string[], stdio: StdioOptions): ChildProcess {
+    return this.track(spawn(program, args, { stdio }))
+  }
+
+  /** Stops every process this run started and has not seen end (the run timed out or was cancelled). */
+  stopAll(): void {
+    for (const child of this.running) stop(child)
+  }
+
+  /** Runs a program to its end, keeping the tail of its output; bounded by `limitMs` when given. */
+  run(program: string, args: string[], options: CommandOptions = {}): Promise<CommandResult> {
+    return new Promise((resolve, reject) => {
+      const child = this.track(spawn(program, args, { stdio: ['ignore', 'pipe', 'pipe'] }))
+      const stdout = new Tail()
+      const stderr = new Tail()
+      let timedOut = false
+      let settled = false
+      const limit = options.limitMs
+        ? setTimeout(() => {
+            timedOut = true
+            stop(child)
+          }, options.limitMs)
+        : undefined
+      child.stdout?.on('data', (chunk: Buffer) => {
+        stdout.push(chunk)
+        options.onOutput?.(chunk)
+      })
+      child.stderr?.on('data', (chunk: Buffer) => {
+        stderr.push(chunk)
+        options.onOutput?.(chunk)
+      })
+      child.once('error', err => {
+        clearTimeout(limit)
+        if (settled) return
+        settled = true
+        const code = (err as NodeJS.ErrnoException).code
+        reject(code === 'ENOENT' ? new NotFoundError(`${program} was not found on PATH`) : err)
+      })
+      child.once('close', (code, signal) => {
+        clearTimeout(limit)
+        if (settled) return
+        settled = true
+        // killed by a signal: the shell's convention, 128 + its number
+        const exitCode = code ?? 128 + (signal ? constants.signals[signal] : 0)
+        resolve({ exitCode, stdout: stdout.text(), stderr: stderr.text(), timedOut })
+      })
+    })
+  }
 }
 
 /** SIGTERM, and SIGKILL if it is still there after the grace period. */
@@ -51,45 +102,6 @@ export function stop(child: ChildProcess): void {
   const hard = setTimeout(() => child.kill('SIGKILL'), KILL_GRACE_MS)
   hard.unref()
   child.once('close', () => clearTimeout(hard))
-}
-
-export function runCommand(program: string, args: string[], options: CommandOptions = {}): Promise<CommandResult> {
-  return new Promise((resolve, reject) => {
-    const child = track(spawn(program, args, { stdio: ['ignore', 'pipe', 'pipe'] }))
-    const stdout = new Tail()
-    const stderr = new Tail()
-    let timedOut = false
-    let settled = false
-    const limit = options.limitMs
-      ? setTimeout(() => {
-          timedOut = true
-          stop(child)
-        }, options.limitMs)
-      : undefined
-    child.stdout?.on('data', (chunk: Buffer) => {
-      stdout.push(chunk)
-      options.onOutput?.(chunk)
-    })
-    child.stderr?.on('data', (chunk: Buffer) => {
-      stderr.push(chunk)
-      options.onOutput?.(chunk)
-    })
-    child.once('error', err => {
-      clearTimeout(limit)
-      if (settled) return
-      settled = true
-      const code = (err as NodeJS.ErrnoException).code
-      reject(code === 'ENOENT' ? new NotFoundError(`${program} was not found on PATH`) : err)
-    })
-    child.once('close', (code, signal) => {
-      clearTimeout(limit)
-      if (settled) return
-      settled = true
-      // killed by a signal: the shell's convention, 128 + its number
-      const exitCode = code ?? 128 + (signal ? constants.signals[signal] : 0)
-      resolve({ exitCode, stdout: stdout.text(), stderr: stderr.text(), timedOut })
-    })
-  })
 }
 
 /** The last KEEP_BYTES of a stream. */

@@ -1,14 +1,9 @@
-import { dockerStream } from './docker.js'
+import type { Docker } from './docker.js'
+import type { Waiter } from './wait.js'
 
 // Wakes the health wait the moment Docker reports something about the container, instead of
 // sleeping between inspections. The wait still decides from Docker's state (inspect); an event
 // only says "look now". A wait also ends after its timeout, so a lost stream costs at most that.
-
-export interface Waiter {
-  now: () => number
-  /** resolves on the next event for the container, or after `ms` */
-  wait: (ms: number) => Promise<void>
-}
 
 export interface ContainerWatch extends Waiter {
   stop: () => void
@@ -18,12 +13,12 @@ export interface ContainerWatch extends Waiter {
  * Follows `docker events` for one container name. Started before `docker run`, with --since, so
  * nothing is missed even if the stream connects after the container has already changed.
  */
-export function watchContainer(name: string, events: string[] = ['health_status', 'die']): ContainerWatch {
+export function watchContainer(docker: Docker, name: string, events: string[] = ['health_status', 'die']): ContainerWatch {
   let pending = false
   let wake: (() => void) | undefined
   const since = (Date.now() / 1000 - 1).toFixed(3)
   const filters = [`container=${name}`, ...events.map(e => `event=${e}`)].flatMap(f => ['--filter', f])
-  const stream = dockerStream(['events', '--since', since, ...filters, '--format', '{{.Action}}'], () => {
+  const stream = docker.stream(['events', '--since', since, ...filters, '--format', '{{.Action}}'], () => {
     pending = true
     wake?.()
   })

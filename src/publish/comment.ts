@@ -1,10 +1,10 @@
-import * as core from '@actions/core'
 import * as github from '@actions/github'
 import * as path from 'node:path'
-import { client, type Octokit } from './github.js'
 import type { Inputs } from '../inputs/inputs.js'
 import { COMMENT_MAX_CHARS, renderMarkdown } from '../report/markdown.js'
 import type { Report } from '../report/report.js'
+import type { Sink } from '../sink.js'
+import { client, RETRIES, retryDelayMs, sleep, type HttpError, type Octokit, type Sleep } from './github.js'
 
 // The sticky pull-request comment: one per key (workflow, job, image), updated in place on every
 // run. Anything that goes wrong here is a warning: the comment never changes the step's outcome.
@@ -30,7 +30,7 @@ export function pullRequest(context = github.context): CommentTarget | undefined
  * Parallel legs (a matrix over Dockerfiles or targets) must keep separate comments, so the default
  * key names the workflow, the job and the image: context, Dockerfile and target.
  */
-export function commentKey(inputs: Inputs, env: NodeJS.ProcessEnv = process.env): string {
+export function commentKey(inputs: Pick<Inputs, 'commentKey' | 'context' | 'file' | 'target'>, env: NodeJS.ProcessEnv = process.env): string {
   if (inputs.commentKey) return inputs.commentKey
   const workspace = env.GITHUB_WORKSPACE || process.cwd()
   const rel = (p: string) => path.relative(workspace, p) || '.'
@@ -52,14 +52,16 @@ export function commentBody(report: Report, key: string, link = runUrl()): strin
   return `${renderMarkdown(report, COMMENT_MAX_CHARS)}${footer}${marker(key)}`
 }
 
-/** Gate mode: comment on the pull request this run is for, if any. */
-export async function commentOnPullRequest(report: Report, inputs: Inputs): Promise<void> {
+export type CommentInputs = Pick<Inputs, 'comment' | 'commentKey' | 'githubToken' | 'context' | 'file' | 'target'>
+
+/** Gate mode: comment on the pull request this run is for, if any. Returns the comment made. */
+export async function commentOnPullRequest(report: Report, inputs: CommentInputs, sink: Sink): Promise<Report['comment']> {
   const target = pullRequest()
   if (!inputs.comment || !target) {
-    core.debug(`no pull-request comment (comment: ${inputs.comment}, event: ${github.context.eventName})`)
-    return
+    sink.debug(`no pull-request comment (comment: ${inputs.comment}, event: ${github.context.eventName})`)
+    return undefined
   }
-  await upsertComment(report, target, report.commentKey ?? commentKey(inputs), inputs.githubToken)
+  return upsertComment(report, target, report.commentKey ?? commentKey(inputs), inputs.githubToken, sink)
 }
 
 /**
@@ -68,53 +70,69 @@ export async function commentOnPullRequest(report: Report, inputs: Inputs): Prom
  * that pull request's head must be the commit the triggering run tested, so a crafted report
  * cannot steer the comment onto another pull request.
  */
-export async function commentFromReport(report: Report, inputs: Inputs, octokit?: Octokit): Promise<void> {
+export async function commentFromReport(report: Report, inputs: Pick<Inputs, 'commentKey' | 'githubToken'>, sink: Sink, octokit?: Octokit): Promise<Report['comment']> {
   const context = github.context
   if (!report.pullRequest) {
-    core.warning('image-gate did not comment: the report names no pull request (it was not made on a pull_request event).')
-    return
+    sink.warning('image-gate did not comment: the report names no pull request (it was not made on a pull_request event).')
+    return undefined
   }
   const target = { owner: context.repo.owner, repo: context.repo.repo, number: report.pullRequest }
-  const api = octokit ?? client(inputs.githubToken)
+  const api = octokit ?? client(inputs.githubToken, sink.info)
   const runSha = context.eventName === 'workflow_run' ? (context.payload.workflow_run?.head_sha as string | undefined) : undefined
   if (runSha) {
     try {
       const { data } = await api.rest.pulls.get({ owner: target.owner, repo: target.repo, pull_number: target.number })
       if (data.head.sha !== runSha) {
-        core.warning(
+        sink.warning(
           `image-gate did not comment: pull request #${target.number} is at ${data.head.sha.slice(0, 12)}, but the workflow run tested ${runSha.slice(0, 12)}. A newer push will bring its own report.`
         )
-        return
+        return undefined
       }
     } catch (err) {
-      core.warning(explain(err as { status?: number; message?: string }))
-      return
+      sink.warning(explain(err as HttpError))
+      return undefined
     }
   }
-  await upsertComment(report, target, inputs.commentKey || report.commentKey || 'image-gate', inputs.githubToken, api)
+  return upsertComment(report, target, inputs.commentKey || report.commentKey || 'image-gate', inputs.githubToken, sink, api)
 }
 
 /** Posts or updates the comment for `key`. Problems become one warning, never a failure. */
-async function upsertComment(report: Report, target: CommentTarget, key: string, token: string, octokit?: Octokit): Promise<void> {
+async function upsertComment(report: Report, target: CommentTarget, key: string, token: string, sink: Sink, octokit?: Octokit, wait: Sleep = sleep): Promise<Report['comment']> {
   if (!token) {
-    core.warning('image-gate did not comment on the pull request: github-token is empty. The job summary has the report.')
-    return
+    sink.warning('image-gate did not comment on the pull request: github-token is empty. The job summary has the report.')
+    return undefined
   }
-  const api = octokit ?? client(token)
+  const api = octokit ?? client(token, sink.info)
+  const where = { owner: target.owner, repo: target.repo }
   try {
     const body = commentBody(report, key)
-    const existing = await findOurs(api, target, marker(key))
-    if (existing) {
-      const { data } = await api.rest.issues.updateComment({ owner: target.owner, repo: target.repo, comment_id: existing, body })
-      report.comment = { url: data.html_url, action: 'updated' }
-    } else {
-      const { data } = await api.rest.issues.createComment({ owner: target.owner, repo: target.repo, issue_number: target.number, body })
-      report.comment = { url: data.html_url, action: 'created' }
+    for (let attempt = 0; ; attempt++) {
+      const existing = await findOurs(api, target, marker(key))
+      if (existing) {
+        const { data } = await api.rest.issues.updateComment({ ...where, comment_id: existing, body })
+        return said(sink, { url: data.html_url, action: 'updated' })
+      }
+      try {
+        const { data } = await api.rest.issues.createComment({ ...where, issue_number: target.number, body })
+        return said(sink, { url: data.html_url, action: 'created' })
+      } catch (err) {
+        // GitHub may have saved the comment and still answered 5xx: look for it again before
+        // creating another, or the pull request gets two.
+        const delay = attempt < RETRIES ? retryDelayMs(err as HttpError, attempt) : undefined
+        if (delay === undefined) throw err
+        sink.info(`GitHub API POST comment: ${(err as HttpError).status}, looking for it again and retrying in ${delay / 1000} s`)
+        await wait(delay)
+      }
     }
-    core.info(`Pull-request comment ${report.comment.action}: ${report.comment.url}`)
   } catch (err) {
-    core.warning(explain(err as { status?: number; message?: string }))
+    sink.warning(explain(err as HttpError))
+    return undefined
   }
+}
+
+function said(sink: Sink, comment: NonNullable<Report['comment']>): Report['comment'] {
+  sink.info(`Pull-request comment ${comment.action}: ${comment.url}`)
+  return comment
 }
 
 /**
@@ -138,7 +156,7 @@ async function findOurs(api: Octokit, target: CommentTarget, mark: string): Prom
   return ours?.id
 }
 
-function explain(err: { status?: number; message?: string }): string {
+function explain(err: HttpError): string {
   const why = `${err.status ?? 'error'} ${String(err.message ?? err).split('\n')[0]}`
   if (err.status === 403 || err.status === 401 || err.status === 404) {
     return (

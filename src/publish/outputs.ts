@@ -1,5 +1,5 @@
-import * as core from '@actions/core'
 import type { Report } from '../report/report.js'
+import type { Sink } from '../sink.js'
 
 // The step's outputs, all read off the report.
 
@@ -19,6 +19,6 @@ export function outputsOf(report: Report): Record<string, string> {
   }
 }
 
-export function setOutputs(report: Report): void {
-  for (const [name, value] of Object.entries(outputsOf(report))) core.setOutput(name, value)
+export function setOutputs(report: Report, sink: Sink): void {
+  for (const [name, value] of Object.entries(outputsOf(report))) sink.output(name, value)
 }

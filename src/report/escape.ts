@@ -1,7 +1,6 @@
-import { randomBytes } from 'node:crypto'
-
 // Text from the image, its logs, its labels or the user is data. These helpers make it inert
-// wherever it is shown: in Markdown (job summary, PR comment) and in the action's own log.
+// wherever it is shown in Markdown (job summary, PR comment); the action's log is made safe by its sink
+// (publish/github-sink.ts).
 
 const HTML: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }
 
@@ -27,21 +26,4 @@ export function codeBlock(lines: string[]): string {
   const longest = Math.max(0, ...(body.match(/`+/g) ?? []).map(run => run.length))
   const fence = '`'.repeat(Math.max(3, longest + 1))
   return `${fence}text\n${body}\n${fence}`
-}
-
-/**
- * Untrusted lines echoed into the action log would otherwise be read by the runner as workflow
- * commands (`::set-output`, `::error::`, `::add-mask::`...). `::stop-commands::TOKEN` makes the runner
- * ignore commands until it sees `::TOKEN::`; the token is random, so the text cannot guess it.
- */
-export function stopCommandsToken(): string {
-  return `image-gate-${randomBytes(12).toString('hex')}`
-}
-
-export function logUntrusted(lines: string[], write: (s: string) => void = s => process.stdout.write(s)): void {
-  if (lines.length === 0) return
-  const token = stopCommandsToken()
-  write(`::stop-commands::${token}\n`)
-  for (const line of lines) write(`${line}\n`)
-  write(`::${token}::\n`)
 }

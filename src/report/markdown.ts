@@ -1,12 +1,10 @@
-import { shortId } from '../checks/index.js'
 import { codeBlock, inline } from './escape.js'
-import type { CheckStatus, Layer, Report } from './report.js'
-import { formatDelta, formatSize } from '../bytes.js'
+import type { Layer, Report } from './report.js'
+import { headline, ICON, shortId } from './text.js'
+import { formatDelta, formatSize } from '../units.js'
 
-// Rendering: the report as Markdown (job summary, PR comment) and as terminal text. Reads the
-// report only; every string that came from the image, its logs or the user goes through escape.ts.
-
-const ICON: Record<CheckStatus, string> = { pass: '✅', fail: '❌', skip: '⚪' }
+// Rendering: the report as Markdown (job summary, PR comment). Reads the report only; every string
+// that came from the image, its logs or the user goes through escape.ts.
 
 /** GitHub refuses a job summary over 1 MiB; stay well under it. */
 export const SUMMARY_MAX_CHARS = 900_000
@@ -14,16 +12,6 @@ export const SUMMARY_MAX_CHARS = 900_000
 export const COMMENT_MAX_CHARS = 60_000
 /** A single log line longer than this is cut in the middle. */
 const LINE_MAX_CHARS = 2_000
-
-export function headline(report: Report): string {
-  if (report.error?.kind === 'timeout') return 'timed out'
-  // an engine that fails once the build has begun stopped the run; before, the run never started
-  const started = report.build.seconds !== undefined
-  if (report.error) return report.error.kind === 'input' || (report.error.kind === 'engine' && !started) ? 'did not run' : 'stopped with an error'
-  if (report.passed) return 'passed'
-  const failed = report.checks.filter(c => c.status === 'fail').length
-  return `${failed} of ${report.checks.length} checks failed`
-}
 
 /**
  * Headline, facts and the checks table, then the logs in collapsible sections. Over `maxChars`,
@@ -100,7 +88,7 @@ function logBlocks(report: Report): LogBlock[] {
   const probes = h.probes ?? []
   if (probes.length > 0 && h.verdict !== 'healthy') {
     const lines = probes.flatMap(p => [`[exit ${p.exitCode}] ${p.output.split('\n')[0] ?? ''}`, ...p.output.split('\n').slice(1).map(l => `  ${l}`)])
-    blocks.push({ title: `Last ${probes.length} health probes`, lines })
+    blocks.push({ title: probes.length === 1 ? 'Last health probe' : `Last ${probes.length} health probes`, lines })
   }
   if (h.logTail?.length) blocks.push({ title: 'Container log', lines: h.logTail })
   for (const smoke of report.smoke ?? []) {
@@ -132,18 +120,4 @@ function cutLine(line: string): string {
 
 function details(summary: string, lines: string[]): string {
   return ['<details><summary>' + inline(summary) + '</summary>', '', codeBlock(lines), '', '</details>', ''].join('\n')
-}
-
-/** Plain text for a terminal or the action log: the same rows, aligned. */
-export function renderText(report: Report): string {
-  const out = [`image-gate: ${report.passed ? 'PASSED' : 'FAILED'} (${headline(report)})${report.tag ? `  ${report.tag}` : ''}`]
-  if (report.error) out.push(`  ${report.error.message}`)
-  const width = (pick: (c: Report['checks'][number]) => string) => Math.max(0, ...report.checks.map(c => pick(c).length))
-  const wName = width(c => c.name)
-  const wValue = width(c => c.value)
-  const wLimit = width(c => c.limit)
-  for (const c of report.checks) {
-    out.push(`  ${ICON[c.status]} ${c.name.padEnd(wName)}  ${c.value.padEnd(wValue)}  ${c.limit.padEnd(wLimit)}  ${c.detail}`)
-  }
-  return out.join('\n')
 }

@@ -1,18 +1,26 @@
-import * as core from '@actions/core'
 import { readFileSync, rmSync, writeFileSync } from 'node:fs'
 import * as path from 'node:path'
-import { tempDir } from '../docker/cleanup.js'
-import { runCommand } from '../docker/command.js'
-import { docker, EngineError, type Builder } from '../docker/docker.js'
+import type { RunContext } from '../context.js'
+import { EngineError } from '../docker/docker.js'
+import type { Builder } from '../docker/engine.js'
 import type { Inputs } from '../inputs/inputs.js'
-import { round, type Report } from '../report/report.js'
+import type { Report } from '../report/report.js'
+import { round } from '../units.js'
 
 // Stage 1: `docker buildx build --load`, so the image lands in the engine and can be run.
 
 const LOG_TAIL_LINES = 30
 
 /** Writes each secret value to a file of its own (mode 600) for --secret; buildx reads it from there. */
-export function secretArgs(inputs: Inputs, dir: string): string[] {
+export type BuildInputs = Pick<
+  Inputs,
+  'builder' | 'file' | 'target' | 'buildArgs' | 'labels' | 'secrets' | 'secretFiles' | 'noCache' | 'pull' | 'platform' | 'network' | 'cacheFrom' | 'cacheTo' | 'context'
+>
+
+/** What the build stage found: the report's build section, and the image's id when it built. */
+export type BuildResult = Report['build'] & { id?: string }
+
+export function secretArgs(inputs: BuildInputs, dir: string): string[] {
   const args: string[] = []
   inputs.secrets.forEach(({ id, value }, i) => {
     const file = path.join(dir, `secret-${i}`)
@@ -23,7 +31,7 @@ export function secretArgs(inputs: Inputs, dir: string): string[] {
   return args
 }
 
-export function buildArgs(inputs: Inputs, tags: string[], iidFile: string, metadataFile: string, secrets: string[] = []): string[] {
+export function buildArgs(inputs: BuildInputs, tags: string[], iidFile: string, metadataFile: string, secrets: string[] = []): string[] {
   const args = ['buildx', 'build']
   if (inputs.builder) args.push('--builder', inputs.builder)
   args.push('--load', '--progress', 'plain', '--iidfile', iidFile, '--metadata-file', metadataFile)
@@ -43,22 +51,19 @@ export function buildArgs(inputs: Inputs, tags: string[], iidFile: string, metad
   return args
 }
 
-export async function build(inputs: Inputs, tags: string[], report: Report, builder: Builder): Promise<void> {
-  const result = await core.group('Build', () => buildImage(inputs, tags))
-  report.build.seconds = result.seconds
-  report.build.ok = result.ok
+export async function build(ctx: RunContext, inputs: BuildInputs, tags: string[], builder: Builder): Promise<BuildResult> {
+  const result = await ctx.sink.group('Build', () => buildImage(ctx, inputs, tags))
   if (!result.ok) {
     const failure = explainFailure(result.output)
     if (failure.error && CANNOT_LOAD.test(failure.error)) throw new EngineError(cannotLoad(builder, `buildx says: ${failure.error}`))
-    Object.assign(report.build, failure)
-    return
+    return { ok: false, seconds: result.seconds, ...failure }
   }
-  report.image.id = result.id
   // A builder bound to another engine (the docker driver of another context, a remote node) builds
   // and "loads" fine, but into that engine: running the image here would only say "No such image".
   const ref = result.id ?? tags[0]
-  const here = await docker(['image', 'inspect', '--format', '{{.Id}}', ref])
+  const here = await ctx.docker.call(['image', 'inspect', '--format', '{{.Id}}', ref])
   if (here.exitCode !== 0) throw new EngineError(cannotLoad(builder, `${ref} is not in this engine after the build`))
+  return { ok: true, seconds: result.seconds, id: result.id }
 }
 
 /**
@@ -84,19 +89,22 @@ export interface Built {
 }
 
 /** One `buildx build --load`, its output streamed to the log. */
-export async function buildImage(inputs: Inputs, tags: string[]): Promise<Built> {
-  const dir = tempDir('build')
+export async function buildImage(ctx: RunContext, inputs: BuildInputs, tags: string[]): Promise<Built> {
+  const dir = ctx.tempDir('build')
+  const log = ctx.sink.stream()
   try {
     const iidFile = path.join(dir, 'iid')
     const metadataFile = path.join(dir, 'metadata.json')
     const started = Date.now()
     // the secret files live in the build's temp dir, removed with it below
-    const result = await docker(buildArgs(inputs, tags, iidFile, metadataFile, secretArgs(inputs, dir)), { stream: true, long: true })
+    const args = buildArgs(inputs, tags, iidFile, metadataFile, secretArgs(inputs, dir))
+    const result = await ctx.docker.call(args, { long: true, onOutput: log.write })
     const seconds = round((Date.now() - started) / 1000)
     const output = `${result.stdout}\n${result.stderr}`
     if (result.exitCode !== 0) return { ok: false, seconds, output }
     return { ok: true, seconds, output, id: readImageId(iidFile, metadataFile) }
   } finally {
+    log.end()
     rmSync(dir, { recursive: true, force: true })
   }
 }
@@ -139,7 +147,7 @@ export function explainFailure(output: string): { failedStep?: string; error?: s
 }
 
 /** Without `tags`, a local name from the repository and commit, e.g. image-gate/octo-app:1a2b3c4d5e6f. */
-export async function defaultTag(inputs: Inputs, env: NodeJS.ProcessEnv = process.env): Promise<string> {
+export async function defaultTag(ctx: RunContext, inputs: Pick<Inputs, 'context' | 'target'>, env: NodeJS.ProcessEnv = process.env): Promise<string> {
   const repo = env.GITHUB_REPOSITORY || path.basename(inputs.context)
   const name = repo
     .toLowerCase()
@@ -148,7 +156,7 @@ export async function defaultTag(inputs: Inputs, env: NodeJS.ProcessEnv = proces
   let commit = env.GITHUB_SHA?.slice(0, 12) ?? ''
   if (!commit) {
     // bounded: a git call is a nicety for the tag, never worth a hang
-    const git = await runCommand('git', ['-C', inputs.context, 'rev-parse', '--short=12', 'HEAD'], { limitMs: 10_000 }).catch(() => ({
+    const git = await ctx.processes.run('git', ['-C', inputs.context, 'rev-parse', '--short=12', 'HEAD'], { limitMs: 10_000 }).catch(() => ({
       exitCode: 1,
       stdout: ''
     }))

@@ -2,13 +2,14 @@
 // gzip-compressed. `docker save` gives the layers uncompressed (classic store) or as the blobs the
 // containerd store keeps (already compressed), so we stream its tar output, gzip each file entry
 // on the fly and count the bytes. Nothing is written to disk and no layer is held in memory.
-import { spawn, spawnSync } from 'node:child_process'
+import { spawnSync } from 'node:child_process'
 import { once } from 'node:events'
 import { posix } from 'node:path'
 import type { Readable, Writable } from 'node:stream'
 import { createGzip } from 'node:zlib'
 import { extract } from 'tar-stream'
-import { track } from '../docker/command.js'
+import type { Processes } from '../docker/command.js'
+import type { Docker } from '../docker/docker.js'
 
 export interface LayerSize {
   path: string
@@ -57,18 +58,18 @@ interface Sink {
 }
 
 /** A stream to write a layer into, and the size of what it compressed to once it is done. */
-function compressor(kind: Compressor): Sink {
+function compressor(kind: Compressor, processes: Processes): Sink {
   let bytes = 0
   if (kind === 'gzip') {
     // -n: no file name or time in the header; only the byte count of the output is kept
-    const child = track(spawn('gzip', ['-6', '-n', '-c'], { stdio: ['pipe', 'pipe', 'ignore'] }))
-    child.stdout.on('data', (chunk: Buffer) => (bytes += chunk.length))
-    child.stdin.on('error', () => undefined) // gzip died: `size` below says so
+    const child = processes.spawn('gzip', ['-6', '-n', '-c'], ['pipe', 'pipe', 'ignore'])
+    child.stdout!.on('data', (chunk: Buffer) => (bytes += chunk.length))
+    child.stdin!.on('error', () => undefined) // gzip died: `size` below says so
     const size = new Promise<number>((resolve, reject) => {
       child.once('error', reject)
       child.once('close', code => (code === 0 ? resolve(bytes) : reject(new Error(`gzip exited with code ${code}`))))
     })
-    return { input: child.stdin, size, abort: () => void child.kill() }
+    return { input: child.stdin!, size, abort: () => void child.kill() }
   }
   const gz = createGzip()
   gz.on('data', (chunk: Buffer) => (bytes += chunk.length))
@@ -83,31 +84,26 @@ function compressor(kind: Compressor): Sink {
 const KEEP_JSON = 1 << 20
 
 /** Runs `docker save <imageRef>` and measures its output; see measureTar. */
-export async function compressedSize(imageRef: string, using: Compressor = defaultCompressor()): Promise<CompressedSize> {
+export async function compressedSize(docker: Docker, imageRef: string, using: Compressor = defaultCompressor()): Promise<CompressedSize> {
   // An argument array, never a shell: the ref comes from user input.
-  // Its time depends on the image, so the run's overall timeout bounds it (command.ts stopAll).
-  const child = track(spawn('docker', ['save', imageRef], { stdio: ['ignore', 'pipe', 'pipe'] }))
+  // Its time depends on the image, so the run's overall timeout bounds it (Processes.stopAll).
+  const { child, exited } = docker.read(['save', imageRef])
   let stderr = ''
-  child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr = (stderr + text).slice(-4096)))
+  child.stderr!.setEncoding('utf8').on('data', (text: string) => (stderr = (stderr + text).slice(-4096)))
   let eof = false // docker closed its output: finished, or failed on its own
-  child.stdout.once('end', () => (eof = true))
-  // Resolve-only, so a spawn error (no docker binary) is never an unhandled rejection while we read.
-  const exited = new Promise<{ code: number | null; signal?: string | null; error?: Error }>((resolve) => {
-    child.once('error', (error) => resolve({ code: null, error }))
-    child.once('close', (code, signal) => resolve({ code, signal }))
-  })
+  child.stdout!.once('end', () => (eof = true))
 
   let result: CompressedSize | undefined
   let failure: unknown
   try {
-    result = await measureTar(child.stdout, using)
+    result = await measureTar(child.stdout!, docker.processes, using)
   } catch (error) {
     failure = error
     // We gave up mid-stream: never leave docker save running (it would block on the full pipe).
     if (!eof) child.kill()
   }
   const { code, signal, error } = await exited
-  if (error) throw new Error(`docker save failed: ${error.message}`)
+  if (error) throw error
   // docker's own failure explains a short or empty stream better than the tar parser can. But if we
   // gave up first, its complaint ("broken pipe", or being killed) is only the echo of our error.
   if (code !== 0 && (failure === undefined || eof)) {
@@ -119,7 +115,7 @@ export async function compressedSize(imageRef: string, using: Compressor = defau
 }
 
 /** Measures a `docker save` tar stream (classic docker-archive or OCI layout). */
-export async function measureTar(input: Readable, using: Compressor = defaultCompressor()): Promise<CompressedSize> {
+export async function measureTar(input: Readable, processes: Processes, using: Compressor = defaultCompressor()): Promise<CompressedSize> {
   const parser = extract()
   input.on('error', (error) => parser.destroy(error))
   input.pipe(parser)
@@ -134,7 +130,7 @@ export async function measureTar(input: Readable, using: Compressor = defaultCom
       const { header } = entry
       const name = clean(header.name)
       if (header.type === 'file' || header.type === 'contiguous-file') {
-        files.set(name, await measureEntry(entry, using, sinks, (text) => json.set(name, text)))
+        files.set(name, await measureEntry(entry, () => compressor(using, processes), sinks, (text) => json.set(name, text)))
         continue
       }
       // The classic format stores a repeated layer as a symlink to the first copy; newer engines
@@ -178,7 +174,7 @@ export async function measureTar(input: Readable, using: Compressor = defaultCom
  * Returns once the entry is read, without waiting for zlib to flush, so the gzip of one layer may
  * still run (on the libuv threadpool) while the next entry is read. Small JSON entries are kept.
  */
-async function measureEntry(entry: AsyncIterable<unknown>, using: Compressor, sinks: Sink[], keepJson: (text: string) => void): Promise<Measured> {
+async function measureEntry(entry: AsyncIterable<unknown>, newSink: () => Sink, sinks: Sink[], keepJson: (text: string) => void): Promise<Measured> {
   let size = 0
   let head: Buffer[] | undefined = [] // the first bytes, until we know whether the blob is compressed
   let gzip: Writable | undefined
@@ -192,7 +188,7 @@ async function measureEntry(entry: AsyncIterable<unknown>, using: Compressor, si
     already = (first[0] === 0x1f && first[1] === 0x8b) || first.readUInt32LE(0) === 0xfd2fb528
     if (first[0] !== 0x7b && first[0] !== 0x5b) kept = undefined // JSON starts with { or [
     if (already) return
-    const sink = compressor(using)
+    const sink = newSink()
     sinks.push(sink)
     gzip = sink.input
     compressed = sink.size

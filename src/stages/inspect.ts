@@ -1,4 +1,5 @@
-import { dockerOk } from '../docker/docker.js'
+import { DOCKER_DEFAULT_RETRIES } from '../docker/container.js'
+import type { Docker } from '../docker/docker.js'
 import type { Report } from '../report/report.js'
 
 // Stage 2: what the engine says about the built image. Size is the engine's own byte count.
@@ -14,19 +15,20 @@ interface ImageInspect {
   }
 }
 
-export async function inspectImage(ref: string, report: Report): Promise<void> {
-  const [image] = JSON.parse(await dockerOk(['image', 'inspect', ref])) as ImageInspect[]
-  report.image.id = image.Id
-  report.image.size = image.Size
-  report.image.user = image.Config?.User ?? ''
-  report.image.healthcheck = healthcheckOf(image.Config?.Healthcheck?.Test)
-  report.image.healthcheckRetries = image.Config?.Healthcheck?.Retries || DOCKER_DEFAULT_RETRIES
-  report.image.exposedPorts = Object.keys(image.Config?.ExposedPorts ?? {})
-  report.image.labels = image.Config?.Labels ?? {}
-}
+export type ImageFacts = Pick<Report['image'], 'id' | 'size' | 'user' | 'healthcheck' | 'healthcheckRetries' | 'exposedPorts' | 'labels'>
 
-/** What Docker uses when the image sets no --retries. */
-export const DOCKER_DEFAULT_RETRIES = 3
+export async function inspectImage(docker: Docker, ref: string): Promise<ImageFacts> {
+  const [image] = JSON.parse(await docker.ok(['image', 'inspect', ref])) as ImageInspect[]
+  return {
+    id: image.Id,
+    size: image.Size,
+    user: image.Config?.User ?? '',
+    healthcheck: healthcheckOf(image.Config?.Healthcheck?.Test),
+    healthcheckRetries: image.Config?.Healthcheck?.Retries || DOCKER_DEFAULT_RETRIES,
+    exposedPorts: Object.keys(image.Config?.ExposedPorts ?? {}),
+    labels: image.Config?.Labels ?? {}
+  }
+}
 
 /** `HEALTHCHECK NONE` and an inherited empty test both mean: no health check. */
 export function healthcheckOf(test: string[] | undefined): string[] | undefined {

@@ -1,26 +1,59 @@
-import { randomBytes } from 'node:crypto'
-import { noteContainer, RUN_ID, RUN_LABEL } from '../docker/cleanup.js'
-import { docker, lastLine } from '../docker/docker.js'
+import type { RunContext } from '../context.js'
+import { containerState, removeContainer } from '../docker/container.js'
+import { lastLine } from '../docker/docker.js'
+import { watchContainer } from '../docker/events.js'
 import type { Inputs } from '../inputs/inputs.js'
-import type { Report } from '../report/report.js'
+import type { SmokeResult } from '../report/report.js'
+import { waitForHealth, type Health, type HealthInputs } from './health.js'
+import type { ImageFacts } from './inspect.js'
+import { runSmoke, type SmokeInputs } from './smoke.js'
+import { measureUser, type User } from './user.js'
 
-// Stage 3: start the built image as a detached container. Everything image-gate creates carries
-// the label below and an "image-gate-" name, so cleanup only ever touches our own containers.
+// Stage 3: run the built image as a detached container, wait for Docker's health verdict, and look
+// at who it runs as; the smoke commands run alongside. Pass or fail, every container goes.
 
-export const LABEL = 'io.github.image-gate'
+export type RunInputs = HealthInputs & SmokeInputs & Pick<Inputs, 'env' | 'command'>
 
-function labels(): string[] {
-  return ['--label', `${LABEL}=true`, '--label', `${RUN_LABEL}=${RUN_ID}`]
+export interface RunResult {
+  health: Health
+  user: User
+  smoke?: SmokeResult[]
 }
 
-/** A name for a container this run is about to create (which cleanup then has to remove). */
-export function containerName(): string {
-  noteContainer()
-  return `image-gate-${randomBytes(6).toString('hex')}`
+export async function runAndWait(ctx: RunContext, inputs: RunInputs, image: string, facts: ImageFacts): Promise<RunResult> {
+  const { docker } = ctx
+  const name = ctx.containerName()
+  // The other process types run alongside; a failure of theirs must not go unhandled meanwhile.
+  const smoke = inputs.smokeCommands.length > 0 ? runSmoke(ctx, inputs, image) : Promise.resolve(undefined)
+  smoke.catch(() => undefined)
+  // Follow Docker's events from before the container exists, so no transition is missed.
+  const watch = watchContainer(docker, name)
+  let outcome: Omit<RunResult, 'smoke'>
+  try {
+    const started = await docker.call(runArgs(ctx, inputs, image, name, facts.healthcheck !== undefined))
+    if (started.exitCode === 0) {
+      const health = await waitForHealth(docker, name, inputs, facts, watch)
+      const user = await measureUser(docker, () => ctx.tempDir('accounts'), name, await containerState(docker, name), facts.user ?? '')
+      outcome = { health, user }
+    } else {
+      // e.g. the command's executable is missing: Docker creates the container but cannot start it.
+      const why = lastLine(started.stderr)
+      outcome = {
+        health: { verdict: 'exited', exitCode: started.exitCode, logTail: [why] },
+        user: { unknownReason: `the container did not start (${why})` }
+      }
+    }
+  } finally {
+    // pass or fail, the container goes at once; the smoke commands finish in their own time
+    watch.stop()
+    await removeContainer(docker, name)
+    await smoke.catch(() => undefined)
+  }
+  return { ...outcome, smoke: await smoke }
 }
 
 /** The run-time health flags: fast probing so the verdict comes when the app is ready. */
-export function healthFlags(inputs: Inputs, imageHasHealthcheck: boolean): string[] {
+export function healthFlags(inputs: HealthInputs, imageHasHealthcheck: boolean): string[] {
   const flags: string[] = []
   if (inputs.healthCmd) flags.push('--health-cmd', inputs.healthCmd)
   if (inputs.fastHealth && (inputs.healthCmd || imageHasHealthcheck)) {
@@ -31,43 +64,11 @@ export function healthFlags(inputs: Inputs, imageHasHealthcheck: boolean): strin
   return flags
 }
 
-export function runArgs(inputs: Inputs, image: string, name: string, imageHasHealthcheck: boolean): string[] {
-  const args = ['run', '--detach', '--name', name, ...labels()]
+export function runArgs(ctx: RunContext, inputs: RunInputs, image: string, name: string, imageHasHealthcheck: boolean): string[] {
+  const args = ['run', '--detach', '--name', name, ...ctx.labels()]
   for (const pair of inputs.env) args.push('--env', pair)
   args.push(...healthFlags(inputs, imageHasHealthcheck))
   args.push(image)
   if (inputs.command) args.push(...inputs.command)
   return args
-}
-
-/** A smoke container: same image and env, another command, no health check of its own. */
-export function smokeArgs(inputs: Inputs, image: string, name: string, command: string[]): string[] {
-  const args = ['run', '--detach', '--name', name, ...labels(), '--no-healthcheck']
-  for (const pair of inputs.env) args.push('--env', pair)
-  return [...args, image, ...command]
-}
-
-/** Starts the container; returns false (with the reason in the report) when Docker could not. */
-export async function startContainer(inputs: Inputs, name: string, report: Report): Promise<boolean> {
-  const image = report.image.id ?? report.tag
-  const result = await docker(runArgs(inputs, image, name, report.image.healthcheck !== undefined))
-  if (result.exitCode === 0) return true
-  // e.g. the command's executable is missing: Docker creates the container but cannot start it.
-  report.health.verdict = 'exited'
-  report.health.exitCode = result.exitCode
-  report.health.logTail = [lastLine(result.stderr)]
-  return false
-}
-
-export async function removeContainer(name: string): Promise<void> {
-  await docker(['rm', '--force', '--volumes', name])
-}
-
-/** The last lines the container printed, stdout and stderr in the order they were written. */
-export async function logTail(name: string, lines = 50): Promise<string[]> {
-  const r = await docker(['logs', '--timestamps', '--tail', String(lines), name])
-  const stamped = [...r.stdout.split('\n'), ...r.stderr.split('\n')].filter(l => l !== '')
-  // Each line starts with an RFC 3339 timestamp of fixed width per engine, so text order is time order.
-  stamped.sort((a, b) => (a.slice(0, 35) < b.slice(0, 35) ? -1 : a.slice(0, 35) > b.slice(0, 35) ? 1 : 0))
-  return stamped.slice(-lines).map(l => l.replace(/^\S+ /, ''))
 }

@@ -1,13 +1,13 @@
-import * as core from '@actions/core'
 import { readFileSync } from 'node:fs'
 import { DockerfileParser } from 'dockerfile-ast'
-import { buildImage } from './build.js'
-import { compressedSize, defaultCompressor } from './compressed.js'
-import { docker, dockerOk, lastLine } from '../docker/docker.js'
+import type { RunContext } from '../context.js'
+import { lastLine, type Docker } from '../docker/docker.js'
 import type { Inputs } from '../inputs/inputs.js'
 import type { Layer, Report } from '../report/report.js'
+import { buildImage, type BuildInputs } from './build.js'
+import { compressedSize, defaultCompressor } from './compressed.js'
 
-// The size stage: everything measured about size beyond the engine's byte count (inspect.ts).
+// Stage 5, measuring: everything about size beyond the engine's byte count (inspect.ts).
 // - the image store: the containerd store reports sizes differently, so say which measure it is;
 // - the compressed size (what a push transfers), streamed from `docker save` (compressed.ts);
 // - the largest layers with the instruction that made each, from `docker history`;
@@ -16,41 +16,50 @@ import type { Layer, Report } from '../report/report.js'
 
 const TOP_LAYERS = 5
 
-export async function measureSizes(inputs: Inputs, report: Report): Promise<void> {
-  const image = report.image.id ?? report.tag
-  report.image.store = await imageStore()
-  const layers = await layerHistory(image)
-  report.image.largestLayers = largest(layers)
+export type SizeInputs = BuildInputs & Pick<Inputs, 'compressedSize' | 'compareTo' | 'compareStages' | 'buildStage'>
+
+export interface SizeResult {
+  image: Pick<Report['image'], 'store' | 'largestLayers' | 'compressedSize' | 'compressedBy'>
+  baseline?: Report['baseline']
+  stages?: Report['stages']
+}
+
+export async function measureSizes(ctx: RunContext, inputs: SizeInputs, image: string): Promise<SizeResult> {
+  const { docker } = ctx
+  const result: SizeResult = { image: { store: await imageStore(docker) } }
+  const layers = await layerHistory(docker, image)
+  result.image.largestLayers = largest(layers)
   if (inputs.compressedSize) {
     try {
-      const measured = await compressedSize(image)
-      report.image.compressedSize = measured.compressed
-      report.image.compressedBy = measured.alreadyCompressed ? 'store' : defaultCompressor()
+      const measured = await compressedSize(docker, image)
+      result.image.compressedSize = measured.compressed
+      result.image.compressedBy = measured.alreadyCompressed ? 'store' : defaultCompressor()
     } catch (err) {
-      core.warning(`image-gate could not measure the compressed size: ${(err as Error).message}`)
+      ctx.sink.warning(`image-gate could not measure the compressed size: ${(err as Error).message}`)
     }
   }
   if (inputs.compareTo) {
-    const { baseline, layers: before } = await measureBaseline(inputs)
-    report.baseline = baseline
+    const { baseline, layers: before } = await measureBaseline(docker, inputs)
+    result.baseline = baseline
     if (before.length > 0) {
       const compared = compareLayers(layers, before)
-      report.image.largestLayers = largest(compared.layers)
+      result.image.largestLayers = largest(compared.layers)
       baseline.growth = compared.growth
     }
   }
-  if (inputs.compareStages) report.stages = await measureFirstStage(inputs)
+  if (inputs.compareStages) result.stages = await measureFirstStage(ctx, inputs)
+  return result
 }
 
 /** "containerd" when the engine keeps images in the containerd image store (Docker 24+ opt-in, 29+ default). */
-async function imageStore(): Promise<'classic' | 'containerd'> {
-  const info = await docker(['info', '--format', '{{json .DriverStatus}}'])
+async function imageStore(docker: Docker): Promise<'classic' | 'containerd'> {
+  const info = await docker.call(['info', '--format', '{{json .DriverStatus}}'])
   return /io\.containerd\.snapshotter/.test(info.stdout) ? 'containerd' : 'classic'
 }
 
 /** The layers that hold bytes, newest first, with the instruction that made each. */
-async function layerHistory(image: string): Promise<Layer[]> {
-  const r = await docker(['history', '--no-trunc', '--human=false', '--format', '{{.Size}}\t{{.CreatedBy}}', image])
+async function layerHistory(docker: Docker, image: string): Promise<Layer[]> {
+  const r = await docker.call(['history', '--no-trunc', '--human=false', '--format', '{{.Size}}\t{{.CreatedBy}}', image])
   if (r.exitCode !== 0) return []
   return r.stdout
     .split('\n')
@@ -98,39 +107,39 @@ export function instructionOf(createdBy: string): string {
 }
 
 /** The baseline's sizes and its layers (to compare layer by layer); layers are [] when it failed. */
-async function measureBaseline(inputs: Inputs): Promise<{ baseline: NonNullable<Report['baseline']>; layers: Layer[] }> {
+async function measureBaseline(docker: Docker, inputs: SizeInputs): Promise<{ baseline: NonNullable<Report['baseline']>; layers: Layer[] }> {
   const ref = inputs.compareTo
   const inspect = ['image', 'inspect', '--format', '{{.Size}}', ref]
-  const local = await docker(inspect)
+  const local = await docker.call(inspect)
   const pulled = local.exitCode !== 0
   if (pulled) {
     // not local: pull it (a release tag or the base branch's image in a registry)
-    const pull = await docker(['pull', '--quiet', ref], { long: true })
+    const pull = await docker.call(['pull', '--quiet', ref], { long: true })
     if (pull.exitCode !== 0) {
       return { layers: [], baseline: { ref, error: `the pull failed (${lastLine(pull.stderr)}); check the reference, and for a private registry log in before image-gate (docker/login-action)` } }
     }
   }
   try {
-    const size = Number((pulled ? await dockerOk(inspect) : local.stdout).trim())
+    const size = Number((pulled ? await docker.ok(inspect) : local.stdout).trim())
     const baseline: NonNullable<Report['baseline']> = { ref, size }
-    if (inputs.compressedSize) baseline.compressedSize = await compressedSize(ref).then(m => m.compressed, () => undefined)
-    return { baseline, layers: await layerHistory(ref) }
+    if (inputs.compressedSize) baseline.compressedSize = await compressedSize(docker, ref).then(m => m.compressed, () => undefined)
+    return { baseline, layers: await layerHistory(docker, ref) }
   } finally {
     // pulled only to be measured: leave the host as it was (layers the built image shares stay)
-    if (pulled) await docker(['image', 'rm', ref])
+    if (pulled) await docker.call(['image', 'rm', ref])
   }
 }
 
 /** Builds the first stage (or build-stage) to show what the multi-stage build saves. */
-async function measureFirstStage(inputs: Inputs): Promise<NonNullable<Report['stages']>> {
+async function measureFirstStage(ctx: RunContext, inputs: SizeInputs): Promise<NonNullable<Report['stages']>> {
   const stage = inputs.buildStage || firstStageName(readFileSync(inputs.file, 'utf8'))
   if (!stage) return { error: 'the first stage has no name (FROM image AS name); set build-stage' }
-  const built = await core.group(`Build stage ${stage} (compare-stages)`, () => buildImage({ ...inputs, target: stage, cacheTo: [] }, []))
+  const built = await ctx.sink.group(`Build stage ${stage} (compare-stages)`, () => buildImage(ctx, { ...inputs, target: stage, cacheTo: [] }, []))
   if (!built.ok || !built.id) return { stage, error: `building stage ${stage} failed` }
-  const [size, tags] = (await dockerOk(['image', 'inspect', '--format', '{{.Size}} {{len .RepoTags}}', built.id])).trim().split(' ')
+  const [size, tags] = (await ctx.docker.ok(['image', 'inspect', '--format', '{{.Size}} {{len .RepoTags}}', built.id])).trim().split(' ')
   // Only measured: leave nothing behind. An image with tags was someone's before this build
   // (the same content, cached): leave that one alone.
-  if (tags === '0') await docker(['image', 'rm', built.id])
+  if (tags === '0') await ctx.docker.call(['image', 'rm', built.id])
   return { stage, size: Number(size) }
 }
 

@@ -1,43 +1,48 @@
-import { containerName, logTail, removeContainer, smokeArgs } from './run.js'
-import { docker, lastLine } from '../docker/docker.js'
-import { containerState, ranSeconds, SAFETY_POLL_MS } from './health.js'
-import type { Inputs } from '../inputs/inputs.js'
-import type { Report, SmokeResult } from '../report/report.js'
+import type { RunContext } from '../context.js'
+import { containerState, logTail, ranSeconds, removeContainer } from '../docker/container.js'
+import { lastLine } from '../docker/docker.js'
 import { watchContainer } from '../docker/events.js'
+import { waitUntil } from '../docker/wait.js'
+import type { Inputs } from '../inputs/inputs.js'
+import type { SmokeResult } from '../report/report.js'
 
 // Smoke commands: the other process types of the same image (a worker, a scheduler). Each runs in
 // its own container; it passes if it exits 0, or is still running after smoke-seconds.
 
-export async function runSmoke(inputs: Inputs, report: Report): Promise<void> {
-  const image = report.image.id ?? report.tag
-  report.smoke = await Promise.all(inputs.smokeCommands.map(command => smokeOne(inputs, image, command)))
+export type SmokeInputs = Pick<Inputs, 'smokeCommands' | 'smokeSeconds' | 'env'>
+
+export async function runSmoke(ctx: RunContext, inputs: SmokeInputs, image: string): Promise<SmokeResult[]> {
+  return Promise.all(inputs.smokeCommands.map(command => smokeOne(ctx, inputs, image, command)))
 }
 
-async function smokeOne(inputs: Inputs, image: string, command: string[]): Promise<SmokeResult> {
-  const name = `${containerName()}-smoke`
+async function smokeOne(ctx: RunContext, inputs: SmokeInputs, image: string, command: string[]): Promise<SmokeResult> {
+  const { docker } = ctx
+  const name = `${ctx.containerName()}-smoke`
   const result: SmokeResult = { command: command.join(' '), outcome: 'exited', seconds: 0 }
-  const watch = watchContainer(name, ['die'])
+  const watch = watchContainer(docker, name, ['die'])
   try {
-    const run = await docker(smokeArgs(inputs, image, name, command))
+    const run = await docker.call(smokeArgs(ctx, inputs, image, name, command))
     if (run.exitCode !== 0) {
       // e.g. the executable does not exist in the image: Docker says so and exits 125-127
       return { ...result, exitCode: run.exitCode, logTail: [lastLine(run.stderr)] }
     }
-    const started = watch.now()
-    const limitMs = inputs.smokeSeconds * 1000
-    for (;;) {
-      const state = await containerState(name)
+    return await waitUntil(watch, inputs.smokeSeconds * 1000, async overdue => {
+      const state = await containerState(docker, name)
       if (!state.Running) {
-        result.exitCode = state.ExitCode
-        result.seconds = ranSeconds(state)
-        if (state.ExitCode !== 0) result.logTail = await logTail(name)
-        return result
+        const logs = state.ExitCode !== 0 ? { logTail: await logTail(docker, name) } : {}
+        return { ...result, exitCode: state.ExitCode, seconds: ranSeconds(state), ...logs }
       }
-      if (watch.now() - started >= limitMs) return { ...result, outcome: 'running', seconds: inputs.smokeSeconds }
-      await watch.wait(Math.min(SAFETY_POLL_MS, limitMs - (watch.now() - started)))
-    }
+      return overdue ? { ...result, outcome: 'running' as const, seconds: inputs.smokeSeconds } : undefined
+    })
   } finally {
     watch.stop()
-    await removeContainer(name)
+    await removeContainer(docker, name)
   }
+}
+
+/** A smoke container: same image and env, another command, no health check of its own. */
+export function smokeArgs(ctx: RunContext, inputs: SmokeInputs, image: string, name: string, command: string[]): string[] {
+  const args = ['run', '--detach', '--name', name, ...ctx.labels(), '--no-healthcheck']
+  for (const pair of inputs.env) args.push('--env', pair)
+  return [...args, image, ...command]
 }

@@ -1,8 +1,7 @@
 import { readFileSync, rmSync } from 'node:fs'
 import * as path from 'node:path'
-import { tempDir } from '../docker/cleanup.js'
-import { docker, lastLine } from '../docker/docker.js'
-import type { ContainerState } from './health.js'
+import type { ContainerState } from '../docker/container.js'
+import { lastLine, type Docker } from '../docker/docker.js'
 import type { Report } from '../report/report.js'
 
 // Stage 5 (measurement): who the container really runs as.
@@ -12,38 +11,27 @@ import type { Report } from '../report/report.js'
 //   container with `docker cp` (no shell, works on a stopped container too), so `USER app` where app
 //   is UID 0 is seen for what it is even when the container died before it could be looked at.
 
-export async function measureUser(name: string, state: ContainerState, report: Report): Promise<void> {
-  const accounts = await readAccounts(name)
-  Object.assign(report.user, resolveUser(report.image.user ?? '', accounts.passwd, accounts.group))
-  if (!state.Running) {
-    report.user.unknownReason = 'the container was not running, so its processes could not be read'
-    return
-  }
-  const top = await docker(['top', name, '-eo', 'pid,ruid,euid,egid,comm'])
-  if (top.exitCode !== 0) {
-    report.user.unknownReason = `docker top failed: ${lastLine(top.stderr)}`
-    return
-  }
-  const rows = parseTop(top.stdout)
+export type User = Report['user']
+
+/** `tempDir`: where the image's account files are copied to (the run's own temp directory). */
+export async function measureUser(docker: Docker, tempDir: () => string, name: string, state: ContainerState, imageUser: string): Promise<User> {
+  const accounts = await readAccounts(docker, tempDir(), name)
+  const user: User = resolveUser(imageUser, accounts.passwd, accounts.group)
+  if (!state.Running) return { ...user, unknownReason: 'the container was not running, so its processes could not be read' }
+  const top = await docker.call(['top', name, '-eo', 'pid,ruid,euid,egid,comm'])
+  if (top.exitCode !== 0) return { ...user, unknownReason: `docker top failed: ${lastLine(top.stderr)}` }
   // A process is root if either its real or its effective UID is 0.
-  report.user.processes = rows.map(p => ({ pid: p.pid, uid: p.ruid === 0 || p.euid === 0 ? 0 : p.euid, gid: p.egid, command: p.comm }))
-  const pid1 = report.user.processes.find(p => p.pid === state.Pid)
-  if (!pid1) {
-    report.user.unknownReason = `PID 1 of the container (host PID ${state.Pid}) was not in docker top's list`
-    return
-  }
-  report.user.uid = pid1.uid
-  report.user.gid = pid1.gid
-  report.user.process = pid1.command
-  report.user.pid = pid1.pid
+  const processes = parseTop(top.stdout).map(p => ({ pid: p.pid, uid: p.ruid === 0 || p.euid === 0 ? 0 : p.euid, gid: p.egid, command: p.comm }))
+  const pid1 = processes.find(p => p.pid === state.Pid)
+  if (!pid1) return { ...user, processes, unknownReason: `PID 1 of the container (host PID ${state.Pid}) was not in docker top's list` }
+  return { ...user, processes, uid: pid1.uid, gid: pid1.gid, process: pid1.command, pid: pid1.pid }
 }
 
-async function readAccounts(name: string): Promise<{ passwd?: string; group?: string }> {
-  const dir = tempDir('accounts')
+async function readAccounts(docker: Docker, dir: string, name: string): Promise<{ passwd?: string; group?: string }> {
   try {
     const copy = async (file: string): Promise<string | undefined> => {
       // -L: /etc/passwd may be a symlink in the image; copy what it points to
-      const r = await docker(['cp', '-L', `${name}:/etc/${file}`, path.join(dir, file)])
+      const r = await docker.call(['cp', '-L', `${name}:/etc/${file}`, path.join(dir, file)])
       return r.exitCode === 0 ? readFileSync(path.join(dir, file), 'utf8') : undefined
     }
     return { passwd: await copy('passwd'), group: await copy('group') }

@@ -1,5 +1,6 @@
-// Byte sizes: the `max-size` input and how sizes are printed. Units follow Docker:
-// kB/MB/GB are powers of 10 (what `docker images` prints), KiB/MiB/GiB are powers of 2.
+// Units as the report shows them. Byte sizes (the `max-size` input, and how sizes are printed)
+// follow Docker: kB/MB/GB are powers of 10 (what `docker images` prints), KiB/MiB/GiB powers of 2.
+// Seconds are shown to one decimal.
 
 const UNITS: Record<string, number> = {
   b: 1,
@@ -66,4 +67,9 @@ export function formatDelta(now: number, before: number): string {
   const sign = delta > 0 ? '+' : delta < 0 ? '−' : '±'
   const percent = before > 0 ? ` (${sign}${Math.abs((delta / before) * 100).toFixed(1)}%)` : ''
   return `${sign}${formatSize(Math.abs(delta))}${percent}`
+}
+
+/** Seconds to one decimal, as the report shows them. */
+export function round(n: number): number {
+  return Math.round(n * 10) / 10
 }

@@ -1,0 +1,83 @@
+import { afterAll, afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals'
+import { execFileSync } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import * as path from 'node:path'
+import { FakeGitHub, TOKEN } from './github-server.js'
+import { fixture, leftovers, removeImages, runAction, SERVE } from './action.js'
+
+// A saved report, end to end: a live pull-request run that uses every kind of check saves its
+// `report` output (as a fork's run uploads it as an artifact), then a workflow_run run posts it
+// with comment-from. The comment must show what the live run's job summary showed, row for row.
+
+jest.setTimeout(180_000)
+const TAG = 'image-gate-e2e/roundtrip'
+const NON_ROOT = ["RUN echo 'app:x:10001:10001::/:/bin/sh' > /etc/passwd", 'USER 10001']
+// ~1 MB of text in a layer of its own: the app is this much larger than its baseline
+const TEXT_LAYER = 'RUN seq 1 150000 > /numbers.txt'
+const WORKER = `sh -c 'echo "worker: cannot reach queue" >&2; exit 3'`
+let gh: FakeGitHub
+let artifacts: string
+
+beforeEach(async () => {
+  gh = await new FakeGitHub().start()
+  artifacts = mkdtempSync(path.join(tmpdir(), 'artifact-'))
+})
+afterEach(async () => {
+  await gh.stop()
+  rmSync(artifacts, { recursive: true, force: true })
+  expect(leftovers()).toBe('')
+})
+afterAll(() => removeImages(TAG))
+
+describe('a saved report posted with comment-from', () => {
+  it('shows every row and the smoke logs the live run showed', async () => {
+    // the baseline compare-to names: the same app without the text layer, built here (nothing can be pulled)
+    execFileSync('docker', ['buildx', 'build', '--load', '--quiet', '--tag', `${TAG}:base`, fixture([...NON_ROOT, ...SERVE])], { stdio: 'ignore' })
+    const live = await runAction(
+      {
+        context: fixture([TEXT_LAYER, ...NON_ROOT, ...SERVE]),
+        tags: `${TAG}:app`,
+        'max-startup-time': '60',
+        'max-size': '50MB',
+        'compare-to': `${TAG}:base`,
+        'max-size-increase': '10%',
+        'smoke-commands': [WORKER, 'sleep 600'].join('\n'),
+        'smoke-seconds': '2',
+        // a fork's run: a read-only token, so no comment; the report goes into an artifact
+        comment: 'false',
+        'github-token': TOKEN
+      },
+      { event: 'pull_request', apiUrl: gh.url }
+    )
+    expect(gh.requests).toEqual([])
+    expect(live.report.checks.map((c: any) => c.name)).toEqual(['build', 'health', 'startup', 'size', 'size-increase', 'user', 'smoke', 'smoke'])
+    expect(live.report.checks.filter((c: any) => c.status === 'fail').map((c: any) => c.name)).toEqual(['size-increase', 'smoke'])
+    expect(live.code).toBe(1)
+    const reportFile = path.join(artifacts, 'report.json')
+    writeFileSync(reportFile, live.outputs.report)
+
+    const posted = await runAction({ 'comment-from': reportFile, 'github-token': TOKEN }, { event: 'workflow_run', apiUrl: gh.url })
+    expect(posted.code).toBe(0)
+    expect(gh.writes()).toEqual(['POST /repos/octo-org/shop-api/issues/7/comments'])
+    const body = gh.comments[0].body
+    expect(checksTable(live.summary)).toHaveLength(2 + 8)
+    expect(checksTable(body)).toEqual(checksTable(live.summary))
+    expect(body.split('\n')[0]).toBe('## ❌ image-gate: 2 of 8 checks failed')
+    expect(body.split('\n')[0]).toBe(live.summary.split('\n')[0])
+    expect(body).toContain('<details><summary>Smoke log: sh -c echo &quot;worker: cannot reach queue&quot; &gt;&amp;2; exit 3 (last 1 lines)</summary>')
+    expect(body).toContain('worker: cannot reach queue')
+    // and the workflow_run job's own summary is the live one, whole
+    expect(posted.summary).toBe(live.summary)
+    expect(JSON.parse(posted.outputs.report)).toMatchObject({ checks: live.report.checks, smoke: live.report.smoke, passed: false })
+  })
+})
+
+/** The checks table of a rendered report: its header, divider and one line per row. */
+function checksTable(markdown: string): string[] {
+  const lines = markdown.split('\n')
+  const start = lines.indexOf('| | Check | Result | Limit | Detail |')
+  if (start < 0) return []
+  const end = lines.indexOf('', start)
+  return lines.slice(start, end < 0 ? undefined : end)
+}

@@ -1,0 +1,53 @@
+import { describe, expect, it } from '@jest/globals'
+import { readdirSync, readFileSync } from 'node:fs'
+import * as path from 'node:path'
+import { CHECKS } from '../../src/checks/index.js'
+
+// The shape of src/ that makes a change one obvious edit: small files, imports without a cycle,
+// every check listed, and the runner's library only where the runner is spoken to.
+
+const src = path.resolve(new URL('../../src/', import.meta.url).pathname)
+const files = (readdirSync(src, { recursive: true }) as string[]).filter(f => f.endsWith('.ts')).sort()
+const text = (file: string) => readFileSync(path.join(src, file), 'utf8')
+
+/** The files of src/ a file imports (relative imports, resolved to src-relative .ts paths). */
+function importsOf(file: string): string[] {
+  return [...text(file).matchAll(/(?:from|import)\s*\(?\s*'(\.{1,2}\/[^']+)'/g)].map(m =>
+    path.relative(src, path.resolve(path.dirname(path.join(src, file)), m[1].replace(/\.js$/, '.ts')))
+  )
+}
+
+describe('src/', () => {
+  it('has no file over 300 lines', () => {
+    const long = files.map(f => [f, text(f).split('\n').length] as const).filter(([, n]) => n > 300)
+    expect(long).toEqual([])
+  })
+
+  it('has no import cycle', () => {
+    const graph = new Map(files.map(f => [f, importsOf(f)]))
+    const cycles: string[] = []
+    const state = new Map<string, 'open' | 'done'>()
+    const visit = (file: string, trail: string[]) => {
+      if (state.get(file) === 'done') return
+      if (state.get(file) === 'open') return void cycles.push([...trail.slice(trail.indexOf(file)), file].join(' → '))
+      state.set(file, 'open')
+      for (const next of graph.get(file) ?? []) visit(next, [...trail, file])
+      state.set(file, 'done')
+    }
+    for (const file of files) visit(file, [])
+    expect(cycles).toEqual([])
+    // the walk saw real imports (a broken pattern would find none and pass)
+    expect(graph.get('pipeline.ts')).toContain('checks/index.ts')
+  })
+
+  it('lists every check file in CHECKS, in its own file', () => {
+    const checkFiles = files.filter(f => f.startsWith('checks/') && !['checks/index.ts', 'checks/check.ts'].includes(f))
+    expect(CHECKS).toHaveLength(checkFiles.length)
+    for (const file of checkFiles) expect([file, /export const \w+Check: CheckRule/.test(text(file))]).toEqual([file, true])
+  })
+
+  it('calls @actions/core only in the entry, the GitHub sink and the runner\'s input source', () => {
+    const users = files.filter(f => /from '@actions\/core'/.test(text(f)))
+    expect(users).toEqual(['action.ts', 'inputs/runner.ts', 'publish/github-sink.ts'])
+  })
+})

@@ -1,0 +1,141 @@
+import { afterAll, describe, expect, it } from '@jest/globals'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import * as path from 'node:path'
+import { RunContext } from '../../src/context.js'
+import { EngineError, type Docker } from '../../src/docker/docker.js'
+import { run, STAGES, type Stages } from '../../src/pipeline.js'
+import type { Place, Sink } from '../../src/sink.js'
+
+// The pipeline with fake stages, a fake engine and a sink that records: the order of the stages,
+// the image they are given, how their results make the report, and what is published.
+
+const context = mkdtempSync(path.join(tmpdir(), 'image-gate-pipeline-'))
+writeFileSync(path.join(context, 'Dockerfile'), 'FROM scratch\n')
+afterAll(() => rmSync(context, { recursive: true, force: true }))
+
+const ID = `sha256:${'a'.repeat(64)}`
+
+/** A sink that keeps what it was told. */
+function recorder() {
+  const said: string[] = []
+  const outputs: Record<string, string> = {}
+  let summary = ''
+  const sink: Sink = {
+    info: m => void said.push(`info: ${m}`),
+    warning: m => void said.push(`warning: ${m}`),
+    error: (m: string, place?: Place) => void said.push(`error: ${m}${place ? ` @${place.file}:${place.line}` : ''}`),
+    debug: () => undefined,
+    group: (_title, run) => run(),
+    untrusted: lines => void said.push(...lines.map(l => `log: ${l}`)),
+    stream: () => ({ write: () => undefined, end: () => undefined }),
+    secret: () => undefined,
+    output: (name, value) => void (outputs[name] = value),
+    summary: async markdown => void (summary = markdown),
+    fail: m => void said.push(`fail: ${m}`)
+  }
+  return { sink, said, outputs, summary: () => summary }
+}
+
+/** An engine where nothing of this run is left to clean up. */
+const quietEngine = { call: async () => ({ exitCode: 0, stdout: '', stderr: '' }), ok: async () => '', callLimitMs: 0 } as unknown as Docker
+
+/** Stages that pass, recording which ran and with which image. */
+function fakeStages(overrides: Partial<Stages> = {}) {
+  const calls: string[] = []
+  const stages: Stages = {
+    preflight: async () => (calls.push('preflight'), { name: 'default', driver: 'docker', endpoint: 'default' }),
+    defaultTag: async () => (calls.push('defaultTag'), 'image-gate/app:local'),
+    build: async (_ctx, _inputs, tags) => (calls.push(`build ${tags.join(',')}`), { ok: true, seconds: 2, id: ID }),
+    inspectImage: async (_docker, image) => (
+      calls.push(`inspect ${image}`),
+      { id: ID, size: 5_000_000, user: 'app', healthcheck: ['CMD', 'true'], healthcheckRetries: 3, exposedPorts: [], labels: {} }
+    ),
+    runAndWait: async (_ctx, _inputs, image, facts) => (
+      calls.push(`run ${image} as ${facts.user}`),
+      { health: { verdict: 'healthy', source: 'image', command: 'true', startupSeconds: 1.2 }, user: { uid: 1001, gid: 1001, process: 'app', pid: 4242 } }
+    ),
+    measureSizes: async (_ctx, _inputs, image) => (calls.push(`measure ${image}`), { image: { store: 'classic', compressedSize: 2_000_000, largestLayers: [] } }),
+    ...overrides
+  }
+  return { stages, calls }
+}
+
+async function runWith(stages: Stages, given: Record<string, string> = {}) {
+  const out = recorder()
+  const ctx = new RunContext(out.sink)
+  ctx.docker = quietEngine
+  const inputs: Record<string, string> = { context, tags: 'app:pr-7', ...given }
+  const report = await run(ctx, name => inputs[name] ?? '', { hasPostStep: false, stages, cwd: context })
+  return { report, ctx, ...out }
+}
+
+describe('the pipeline', () => {
+  it('runs the stages in order on the built image id, assembles their results and publishes once', async () => {
+    const { stages, calls } = fakeStages()
+    const { report, said, outputs, summary, ctx } = await runWith(stages, { 'max-size': '10MB' })
+    expect(calls).toEqual(['preflight', 'build app:pr-7', `inspect ${ID}`, `run ${ID} as app`, `measure ${ID}`])
+    expect(report).toMatchObject({ tag: 'app:pr-7', passed: true, build: { ok: true, seconds: 2 }, image: { id: ID, size: 5_000_000, compressedSize: 2_000_000 } })
+    expect(report.checks.map(c => [c.name, c.status])).toEqual([
+      ['build', 'pass'],
+      ['health', 'pass'],
+      ['size', 'pass'],
+      ['user', 'pass']
+    ])
+    expect(said[0]).toBe('log: image-gate: PASSED (passed)  app:pr-7')
+    expect(said.filter(s => s.startsWith('fail:'))).toEqual([])
+    expect(outputs).toMatchObject({ passed: 'true', imageid: ID, health: 'healthy', uid: '1001', 'compressed-size': '2000000' })
+    expect(JSON.parse(outputs.report)).toEqual(JSON.parse(JSON.stringify(report)))
+    expect(summary()).toContain('## ✅ image-gate: passed')
+    expect(ctx.published).toBe(true)
+    expect(ctx.stage).toBe('judging')
+  })
+
+  it('a failed build runs nothing after it, and fails the step with the rows that say so', async () => {
+    const { stages, calls } = fakeStages({
+      build: async () => ({ ok: false, seconds: 1, failedStep: '[2/3] RUN npm ci', error: 'exit code: 1', logTail: ['npm error 404'] })
+    })
+    const { report, said } = await runWith(stages)
+    expect(calls).toEqual(['preflight'])
+    expect(report.checks.map(c => [c.name, c.status, c.value])).toEqual([
+      ['build', 'fail', 'failed'],
+      ['health', 'skip', 'not run'],
+      ['size', 'skip', 'not run'],
+      ['user', 'skip', 'not run']
+    ])
+    expect(said.filter(s => s.startsWith('fail:'))).toEqual(['fail: image-gate: 1 of 4 checks failed: build (failed)'])
+  })
+
+  it('an engine error mid-run is one line, with what was measured so far kept', async () => {
+    const { stages } = fakeStages({
+      runAndWait: async () => {
+        throw new EngineError('the Docker engine stopped answering during the run (EOF).')
+      }
+    })
+    const { report, said, outputs } = await runWith(stages)
+    expect(report.error).toEqual({ kind: 'engine', message: 'the Docker engine stopped answering during the run (EOF).' })
+    expect(report.image.size).toBe(5_000_000)
+    expect(said.filter(s => s.startsWith('fail:'))).toEqual(['fail: image-gate: the Docker engine stopped answering during the run (EOF).'])
+    expect(outputs.passed).toBe('false')
+  })
+
+  it('bad input runs no stage at all and says so in one line', async () => {
+    const { stages, calls } = fakeStages()
+    const { report, said } = await runWith(stages, { 'max-size': 'big' })
+    expect(calls).toEqual([])
+    expect(report.error?.kind).toBe('input')
+    expect(said.filter(s => s.startsWith('fail:'))).toEqual([`fail: ${report.error?.message}`])
+  })
+
+  it('without tags, the default tag is decided once and used for the build', async () => {
+    const { stages, calls } = fakeStages()
+    const { report } = await runWith(stages, { tags: '' })
+    expect(calls.slice(0, 2)).toEqual(['preflight', 'defaultTag'])
+    expect(calls[2]).toBe('build image-gate/app:local')
+    expect(report.tag).toBe('image-gate/app:local')
+  })
+
+  it('the real stages are the ones the action runs', () => {
+    expect(Object.keys(STAGES)).toEqual(['preflight', 'defaultTag', 'build', 'inspectImage', 'runAndWait', 'measureSizes'])
+  })
+})

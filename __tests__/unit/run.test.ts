@@ -1,0 +1,62 @@
+import { describe, expect, it } from '@jest/globals'
+import { RunContext } from '../../src/context.js'
+import { logTail } from '../../src/docker/container.js'
+import type { Docker, DockerResult } from '../../src/docker/docker.js'
+import { silent } from '../../src/sink.js'
+import { runAndWait } from '../../src/stages/run.js'
+import { inputs, measuredReport } from './fixtures.js'
+import { judged } from './judged.js'
+
+// The run-and-wait stage against a scripted engine: what it returns when Docker cannot start the
+// container, and what a failed `docker logs` becomes.
+
+/** A Docker client whose calls are answered by `answer`; `docker events` streams nothing. */
+function engine(answer: (args: string[]) => Partial<DockerResult>): { docker: Docker; calls: string[][] } {
+  const calls: string[][] = []
+  const call = async (args: string[]) => {
+    calls.push(args)
+    return { exitCode: 0, stdout: '', stderr: '', ...answer(args) }
+  }
+  const docker = {
+    call,
+    ok: async (args: string[]) => (await call(args)).stdout,
+    stream: () => ({ stop: () => undefined }),
+    callLimitMs: 1000
+  } as unknown as Docker
+  return { docker, calls }
+}
+
+describe('runAndWait', () => {
+  it("when Docker cannot start the container, says so in the health and user rows (never 'undefined')", async () => {
+    const why = 'docker: Error response from daemon: failed to create task: exec: "node": executable file not found in $PATH: unknown.'
+    const { docker, calls } = engine(args => (args[0] === 'run' ? { exitCode: 127, stderr: `${why}\n` } : {}))
+    const ctx = new RunContext(silent)
+    ctx.docker = docker
+    const report = measuredReport()
+    const ran = await runAndWait(ctx, inputs(), report.image.id!, report.image)
+    expect(ran.health).toEqual({ verdict: 'exited', exitCode: 127, logTail: [why] })
+    expect(ran.user).toEqual({ unknownReason: `the container did not start (${why})` })
+    // the container Docker created is removed all the same
+    expect(calls.at(-1)?.slice(0, 3)).toEqual(['rm', '--force', '--volumes'])
+
+    Object.assign(report, { health: ran.health, user: ran.user })
+    const user = judged(report, inputs()).checks.find(c => c.name === 'user')!
+    expect(user.detail).toBe(`USER nodejs; runtime user not read: the container did not start (${why}).`)
+    expect(user.detail).not.toContain('undefined')
+  })
+})
+
+describe('logTail', () => {
+  it("a failed docker logs is one line that says so, not Docker's error cut up as log lines", async () => {
+    const { docker } = engine(() => ({ exitCode: 1, stderr: 'Error response from daemon: No such container: image-gate-1\n' }))
+    expect(await logTail(docker, 'image-gate-1')).toEqual(["(image-gate could not read the container's log: Error response from daemon: No such container: image-gate-1)"])
+  })
+
+  it('merges stdout and stderr in time order and drops the timestamps', async () => {
+    const { docker } = engine(() => ({
+      stdout: '2026-11-22T10:00:00.100000000Z listening\n2026-11-22T10:00:00.300000000Z ready\n',
+      stderr: '2026-11-22T10:00:00.200000000Z warn: slow disk\n'
+    }))
+    expect(await logTail(docker, 'c1')).toEqual(['listening', 'warn: slow disk', 'ready'])
+  })
+})

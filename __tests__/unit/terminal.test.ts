@@ -1,0 +1,42 @@
+import { afterEach, describe, expect, it, jest } from '@jest/globals'
+import { terminalSink } from '../../src/cli/terminal.js'
+
+// The command line's sink: what a developer sees in a terminal, as a compiler prints it, and never
+// a workflow command.
+
+let written = ''
+const write = jest.spyOn(process.stdout, 'write').mockImplementation(chunk => {
+  written += String(chunk)
+  return true
+})
+afterEach(() => {
+  written = ''
+  process.exitCode = undefined
+})
+
+describe('terminalSink', () => {
+  it('prints warnings, annotations and groups as plain lines', async () => {
+    terminalSink.warning('the token cannot write')
+    terminalSink.error('no USER (root)', { title: 'image-gate: no USER', file: 'app/Dockerfile', line: 8 })
+    await terminalSink.group('Build', async () => terminalSink.info('step 1'))
+    expect(written).toBe('warning: the token cannot write\napp/Dockerfile:8: error: no USER (root)\n── Build\nstep 1\n')
+    expect(write).toHaveBeenCalled()
+  })
+
+  it('shows untrusted lines as they are: a terminal runs no workflow commands', () => {
+    terminalSink.untrusted(['::add-mask::x', 'plain'])
+    const log = terminalSink.stream()
+    log.write(Buffer.from('#5 RUN npm ci\n'))
+    log.end()
+    expect(written).toBe('::add-mask::x\nplain\n#5 RUN npm ci\n\n')
+  })
+
+  it('a failure is one error line and exit code 1; outputs, secrets and the summary print nothing', async () => {
+    terminalSink.output('passed', 'false')
+    terminalSink.secret('s3cr3t')
+    await terminalSink.summary('## table')
+    terminalSink.fail('image-gate: 1 of 4 checks failed: user (UID 0, GID 0)')
+    expect(written).toBe('error: image-gate: 1 of 4 checks failed: user (UID 0, GID 0)\n')
+    expect(process.exitCode).toBe(1)
+  })
+})

@@ -1,0 +1,18 @@
+import type { Inputs } from '../inputs/inputs.js'
+import type { Check, Report } from '../report/report.js'
+
+// What every check is: a pure function from the measurements (the report as the stages left it)
+// and the inputs that set its limits to its rows in the table: none when it does not apply, one
+// usually, one per command for smoke. No Docker, no I/O, so every verdict is unit-tested.
+
+export type JudgeInputs = Pick<
+  Inputs,
+  'healthTimeout' | 'fastHealth' | 'requireHealthcheck' | 'maxStartupTime' | 'maxSize' | 'sizeBasis' | 'maxSizeIncrease' | 'requireNonRoot' | 'smokeSeconds'
+>
+
+export type CheckRule = (report: Report, inputs: JudgeInputs) => Check[]
+
+/** The row of a check whose stage did not run. */
+export function notRun(name: Check['name'], report: Report): Check {
+  return { name, status: 'skip', value: 'not run', limit: '', detail: report.build.ok ? 'not run' : 'not run: the build failed' }
+}

@@ -1,0 +1,26 @@
+import { formatDelta, formatSize } from '../units.js'
+import type { Check, Report } from '../report/report.js'
+import type { CheckRule, JudgeInputs } from './check.js'
+
+// max-size-increase: the growth against compare-to, judged in the size-basis's terms.
+
+export const sizeIncreaseCheck: CheckRule = (report, inputs) => (inputs.maxSizeIncrease ? [sizeIncreaseRow(report, inputs, inputs.maxSizeIncrease)] : [])
+
+function sizeIncreaseRow(report: Report, inputs: JudgeInputs, increase: NonNullable<JudgeInputs['maxSizeIncrease']>): Check {
+  const b = report.baseline
+  const compressed = inputs.sizeBasis === 'compressed'
+  const now = compressed ? report.image.compressedSize : report.image.size
+  const before = compressed ? b?.compressedSize : b?.size
+  const limit = 'percent' in increase.limit ? `≤ +${increase.limit.percent}%` : `≤ +${formatSize(increase.limit.bytes)}`
+  if (now === undefined || before === undefined) {
+    const why = b?.error ?? `the ${compressed ? 'compressed ' : ''}size of ${b?.ref ?? 'compare-to'} could not be measured`
+    return { name: 'size-increase', status: 'fail', value: 'unknown', limit, detail: `No comparison: ${why}.` }
+  }
+  const delta = now - before
+  const allowed = 'percent' in increase.limit ? (before * increase.limit.percent) / 100 : increase.limit.bytes
+  const value = formatDelta(now, before)
+  const detail = `${compressed ? 'Compressed size' : 'Size'} compared with ${b!.ref} (${formatSize(before)}).`
+  if (delta <= allowed) return { name: 'size-increase', status: 'pass', value, limit, detail }
+  const growth = b!.growth ? ` The largest growth: ${b!.growth.instruction} (+${formatSize(b!.growth.bytes)}${compressed ? ' uncompressed' : ''}).` : ''
+  return { name: 'size-increase', status: 'fail', value, limit, detail: `${detail}${growth} The largest layers are listed below.` }
+}

@@ -1,0 +1,62 @@
+import { formatDelta, formatSize } from '../units.js'
+import type { Check, Report } from '../report/report.js'
+import { notRun, type CheckRule, type JudgeInputs } from './check.js'
+
+// The image size against max-size (uncompressed or compressed, by size-basis), with what the
+// figures mean and what they compare with (compare-to, compare-stages).
+
+export const sizeCheck: CheckRule = (report, inputs) => [sizeRow(report, inputs)]
+
+function sizeRow(report: Report, inputs: JudgeInputs): Check {
+  const { size, compressedSize } = report.image
+  if (size === undefined) return notRun('size', report)
+  const compressed = compressedSize !== undefined ? `, compressed ${formatSize(compressedSize)}` : ''
+  const value = `${formatSize(size)} (${size.toLocaleString('en-US')} bytes)${compressed}`
+  const notes = [...sizeNotes(report)]
+  if (!inputs.maxSize) return { name: 'size', status: 'skip', value, limit: '', detail: ['No max-size set: measured, not judged.', ...notes].join(' ') }
+  const basis = inputs.sizeBasis === 'compressed' ? compressedSize : size
+  const limit = `≤ ${inputs.maxSize.text}${inputs.sizeBasis === 'compressed' ? ' compressed' : ''}`
+  if (basis === undefined) {
+    return { name: 'size', status: 'fail', value, limit, detail: ['The compressed size could not be measured (see the warning in the log).', ...notes].join(' ') }
+  }
+  if (basis <= inputs.maxSize.bytes) {
+    return { name: 'size', status: 'pass', value, limit, detail: [`${formatSize(inputs.maxSize.bytes - basis)} under the budget.`, ...notes].join(' ') }
+  }
+  return {
+    name: 'size',
+    status: 'fail',
+    value,
+    limit,
+    detail: [`${formatSize(basis - inputs.maxSize.bytes)} over the budget. The largest layers are listed below; keep build tools in an earlier stage.`, ...notes].join(' ')
+  }
+}
+
+/** What the size figures mean, and what they compare with. */
+function* sizeNotes(report: Report): Generator<string> {
+  const { size = 0, compressedSize, compressedBy, store } = report.image
+  yield 'Sizes in decimal units (1 MB = 1,000,000 bytes, as docker images prints them).'
+  if (store === 'containerd') yield 'The engine uses the containerd image store, where its size counts the image content as that store keeps it.'
+  if (compressedBy === 'store') yield 'Compressed: the layer blobs as the containerd store keeps them.'
+  else if (compressedSize !== undefined) yield 'Compressed: each layer through gzip -6, about what a push transfers.'
+  const b = report.baseline
+  if (b?.error) yield `No comparison with ${b.ref}: ${b.error}.`
+  else if (b?.size !== undefined) {
+    const zipped = compressedSize !== undefined && b.compressedSize !== undefined ? `; compressed ${formatDelta(compressedSize, b.compressedSize)}` : ''
+    yield `${formatDelta(size, b.size)} compared with ${b.ref}${growthNote(size - b.size, b.growth)}${zipped}.`
+  }
+  const st = report.stages
+  if (st?.error) yield `No stage comparison: ${st.error}.`
+  else if (st?.size !== undefined) {
+    const saved = st.size - size
+    yield saved >= 0
+      ? `Multi-stage payoff: ${formatSize(saved)} (${((saved / st.size) * 100).toFixed(0)}%) smaller than stage ${st.stage} (${formatSize(st.size)}).`
+      : `The final image is ${formatSize(-saved)} larger than stage ${st.stage}: the multi-stage build saves nothing.`
+  }
+}
+
+/** Which instruction the growth came from: "most of it from" only when that is true. */
+function growthNote(delta: number, growth: NonNullable<Report['baseline']>['growth']): string {
+  if (!growth || delta <= 0) return ''
+  const layer = `${growth.instruction} (+${formatSize(growth.bytes)})`
+  return growth.bytes * 2 >= delta ? `, most of it from ${layer}` : `; the largest growth: ${layer}`
+}

@@ -1,0 +1,51 @@
+import { randomBytes } from 'node:crypto'
+import { mkdirSync, mkdtempSync } from 'node:fs'
+import * as path from 'node:path'
+import { LABEL, RUN_LABEL, runDir } from './docker/cleanup.js'
+import { Processes } from './docker/command.js'
+import { Docker } from './docker/docker.js'
+import type { Sink } from './sink.js'
+
+// One run's state, in one place instead of module variables: its id (on every container it creates
+// and its temp directory), the processes it started, its Docker client, where its messages go, and
+// how far it got. The pipeline, its stages and cleanup all take it, so a test can run one with fakes.
+
+export class RunContext {
+  readonly processes = new Processes()
+  docker: Docker
+  /** what the run is doing now, for the timeout's message */
+  stage = 'starting'
+  /** the report was published: a timeout publishes while the interrupted pipeline may still unwind */
+  published = false
+  /** whether a container was named yet: before that, nothing can be left behind */
+  containersNamed = false
+
+  constructor(
+    readonly sink: Sink,
+    readonly id = randomBytes(6).toString('hex')
+  ) {
+    this.docker = new Docker(this.processes)
+  }
+
+  /** The call-timeout input: how long one short Docker call may take. */
+  setCallLimit(seconds: number): void {
+    this.docker.callLimitMs = seconds * 1000
+  }
+
+  /** A name for a container this run is about to create (which cleanup then has to remove). */
+  containerName(): string {
+    this.containersNamed = true
+    return `image-gate-${randomBytes(6).toString('hex')}`
+  }
+
+  /** `docker run` flags that mark a container as this run's, so cleanup only touches our own. */
+  labels(): string[] {
+    return ['--label', `${LABEL}=true`, '--label', `${RUN_LABEL}=${this.id}`]
+  }
+
+  /** A fresh temp directory inside this run's directory (removed by cleanup). */
+  tempDir(purpose: string): string {
+    mkdirSync(runDir(this.id), { recursive: true })
+    return mkdtempSync(path.join(runDir(this.id), `${purpose}-`))
+  }
+}

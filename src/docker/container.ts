@@ -1,0 +1,53 @@
+import { round } from '../units.js'
+import { lastLine, type Docker } from './docker.js'
+
+// One container as Docker sees it: its state (running, exit code, health and the probe log), its
+// log, and its removal.
+
+/** What Docker uses when a HEALTHCHECK sets no --retries (and for a health-cmd given at run time). */
+export const DOCKER_DEFAULT_RETRIES = 3
+
+export interface ContainerState {
+  Status: string
+  Running: boolean
+  ExitCode: number
+  OOMKilled: boolean
+  Pid: number
+  Error?: string
+  StartedAt: string
+  FinishedAt: string
+  Health?: {
+    Status: 'starting' | 'healthy' | 'unhealthy'
+    Log?: { Start: string; End: string; ExitCode: number; Output: string }[]
+  }
+}
+
+export async function containerState(docker: Docker, name: string): Promise<ContainerState> {
+  return JSON.parse(await docker.ok(['inspect', '--format', '{{json .State}}', name])) as ContainerState
+}
+
+export async function removeContainer(docker: Docker, name: string): Promise<void> {
+  await docker.call(['rm', '--force', '--volumes', name])
+}
+
+/** The last lines the container printed, stdout and stderr in the order they were written. */
+export async function logTail(docker: Docker, name: string, lines = 50): Promise<string[]> {
+  const r = await docker.call(['logs', '--timestamps', '--tail', String(lines), name])
+  // Docker's complaint is not the container's log: say so in one line instead of showing it as log.
+  if (r.exitCode !== 0) return [`(image-gate could not read the container's log: ${lastLine(r.stderr || r.stdout)})`]
+  const stamped = [...r.stdout.split('\n'), ...r.stderr.split('\n')].filter(l => l !== '')
+  // Each line starts with an RFC 3339 timestamp of fixed width per engine, so text order is time order.
+  stamped.sort((a, b) => (a.slice(0, 35) < b.slice(0, 35) ? -1 : a.slice(0, 35) > b.slice(0, 35) ? 1 : 0))
+  return stamped.slice(-lines).map(l => l.replace(/^\S+ /, ''))
+}
+
+/** How long a stopped container ran, from Docker's own timestamps. */
+export function ranSeconds(state: ContainerState): number {
+  return round(Math.max(0, Date.parse(state.FinishedAt) - Date.parse(state.StartedAt)) / 1000)
+}
+
+/** Container start → `now`, or undefined before Docker has stamped the start. */
+export function sinceStart(state: ContainerState, now: number): number | undefined {
+  const started = Date.parse(state.StartedAt)
+  return Number.isFinite(started) && started > 0 ? round(Math.max(0, now - started) / 1000) : undefined
+}

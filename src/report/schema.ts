@@ -1,0 +1,198 @@
+import * as v from 'valibot'
+
+// The report's shape, declared once: report.ts takes its types from here, and load.ts reads a saved
+// report (comment-from) through it. A saved report is untrusted (a fork's run may have written it),
+// so the caps are part of the schema: unknown fields are dropped, strings and lists are cut to what
+// a comment can show. The caps keep every type the same (a string stays a string), so the types
+// inferred here are the plain ones the stages write.
+
+/** At most `max` characters (a comment has room for 65,536 in all). */
+const text = (max = 10_000) =>
+  v.pipe(
+    v.string(),
+    v.transform(s => s.slice(0, max))
+  )
+/** An instruction or an image reference: one line's worth. */
+const short = () => text(1_000)
+/** The newest 200 lines of a log. */
+const logTail = () =>
+  v.pipe(
+    v.array(text()),
+    v.transform(lines => lines.slice(-200))
+  )
+/**
+ * An optional measurement. JSON.stringify writes NaN (a timestamp Docker left empty) as null, so a
+ * report image-gate wrote itself may hold null here: it means "not measured", like a missing field.
+ */
+const measured = () =>
+  v.optional(
+    v.pipe(
+      v.nullable(v.number()),
+      v.transform(n => n ?? undefined)
+    )
+  )
+// (the messages complete load.ts's "expected …")
+const wholeNumber = () => v.pipe(v.number(), v.integer('a whole number'))
+
+export const CheckNameSchema = v.picklist(['build', 'health', 'startup', 'size', 'size-increase', 'user', 'smoke'])
+/** pass ✅, fail ❌, skip ⚪ (measured or not run, but not judged) */
+export const CheckStatusSchema = v.picklist(['pass', 'fail', 'skip'])
+
+export const CheckSchema = v.object({
+  name: CheckNameSchema,
+  status: CheckStatusSchema,
+  /** what was measured, e.g. "healthy after 1.4 s" */
+  value: text(),
+  /** what it was judged against, e.g. "≤ 500 MB"; "" when not judged */
+  limit: text(),
+  /** one short sentence: why, and what to do about a failure */
+  detail: text()
+})
+
+export const HealthVerdictSchema = v.picklist(['healthy', 'unhealthy', 'exited', 'missing', 'skipped', 'timeout'])
+
+export const LayerSchema = v.object({
+  /** the Dockerfile instruction that made it (docker history) */
+  instruction: short(),
+  size: v.number(),
+  /** with compare-to: the size of the baseline's layer made by the same instruction (0: none) */
+  before: measured()
+})
+
+export const ProbeSchema = v.object({
+  exitCode: wholeNumber(),
+  output: text()
+})
+
+export const SmokeResultSchema = v.object({
+  command: text(),
+  /** still running after smoke-seconds, or exited */
+  outcome: v.picklist(['running', 'exited']),
+  exitCode: v.optional(wholeNumber()),
+  /** how long it ran */
+  seconds: v.number(),
+  logTail: v.optional(logTail())
+})
+
+const BuildSchema = v.object({
+  ok: v.boolean(),
+  seconds: measured(),
+  /** the build step that failed, e.g. "[build 4/6] RUN npm run build" */
+  failedStep: v.optional(text()),
+  /** the error line buildx ended with */
+  error: v.optional(text()),
+  logTail: v.optional(logTail())
+})
+
+const ImageSchema = v.object({
+  id: v.optional(text()),
+  /** bytes, as the engine reports it */
+  size: measured(),
+  /** Config.User as written in the image, "" when unset */
+  user: v.optional(text()),
+  /** Config.Healthcheck.Test, or undefined when the image has none (or HEALTHCHECK NONE) */
+  healthcheck: v.optional(v.array(text())),
+  /** consecutive failed probes after the start period before Docker says unhealthy */
+  healthcheckRetries: measured(),
+  exposedPorts: v.optional(v.array(text())),
+  labels: v.optional(
+    v.pipe(
+      v.record(v.string(), v.string()),
+      // the first 100, each key a line's worth
+      v.transform(labels => Object.fromEntries(Object.entries(labels).slice(0, 100).map(([k, value]) => [k.slice(0, 200), value.slice(0, 1_000)])))
+    )
+  ),
+  /** what a push transfers: each layer gzip-compressed (or the store's own compressed blobs) */
+  compressedSize: measured(),
+  compressedBy: v.optional(v.picklist(['gzip', 'zlib', 'store'])),
+  /** the engine's image store: sizes mean different things in each */
+  store: v.optional(v.picklist(['classic', 'containerd'])),
+  largestLayers: v.optional(
+    v.pipe(
+      v.array(LayerSchema),
+      // listed largest first: the five largest
+      v.transform(layers => layers.slice(0, 5))
+    )
+  )
+})
+
+const BaselineSchema = v.object({
+  ref: short(),
+  size: measured(),
+  compressedSize: measured(),
+  /** the instruction whose layers grew the most against the baseline's */
+  growth: v.optional(v.object({ instruction: short(), bytes: v.number() })),
+  error: v.optional(text())
+})
+
+const HealthSchema = v.object({
+  verdict: HealthVerdictSchema,
+  /** where the check came from */
+  source: v.optional(v.picklist(['image', 'health-cmd'])),
+  command: v.optional(text()),
+  /** container start → first healthy probe, from Docker's own timestamps */
+  startupSeconds: measured(),
+  /** how long image-gate waited for a verdict */
+  waitedSeconds: measured(),
+  /** container start → image-gate's verdict (the bench compares it with the app's readiness) */
+  verdictSeconds: measured(),
+  /** an exited container: how long it ran */
+  ranSeconds: measured(),
+  timeoutSeconds: measured(),
+  exitCode: v.optional(wholeNumber()),
+  oomKilled: v.optional(v.boolean()),
+  /** the last probe results Docker kept (up to five), oldest first */
+  probes: v.optional(
+    v.pipe(
+      v.array(ProbeSchema),
+      v.transform(probes => probes.slice(-5))
+    )
+  ),
+  logTail: v.optional(logTail())
+})
+
+const UserSchema = v.object({
+  /** the UIDs PID 1 of the container really runs as */
+  uid: v.optional(wholeNumber()),
+  gid: v.optional(wholeNumber()),
+  process: v.optional(text()),
+  /** PID 1's process id as the host sees it */
+  pid: v.optional(wholeNumber()),
+  /** every process in the container, as docker top saw it after the health wait */
+  processes: v.optional(v.array(v.object({ pid: wholeNumber(), uid: wholeNumber(), gid: wholeNumber(), command: text() }))),
+  /** USER resolved through the image's /etc/passwd and /etc/group */
+  resolvedUid: v.optional(wholeNumber()),
+  resolvedGid: v.optional(wholeNumber()),
+  unresolved: v.optional(text()),
+  /** why the runtime user could not be read */
+  unknownReason: v.optional(text())
+})
+
+export const ReportSchema = v.pipe(
+  v.object({
+    schema: v.literal(1),
+    /** the image reference built and run (a tag) */
+    tag: text(),
+    build: BuildSchema,
+    image: ImageSchema,
+    /** compare-to: the image this one is compared with */
+    baseline: v.optional(BaselineSchema),
+    /** compare-stages: the first (build) stage, to show what the multi-stage build saves */
+    stages: v.optional(v.object({ stage: v.optional(text()), size: measured(), error: v.optional(text()) })),
+    health: HealthSchema,
+    user: UserSchema,
+    /** smoke-commands, in input order */
+    smoke: v.optional(v.array(SmokeResultSchema)),
+    checks: v.array(CheckSchema),
+    passed: v.boolean(),
+    /** the pull request this run was for, and the key of its comment (used by comment-from) */
+    pullRequest: v.optional(v.pipe(v.number(), v.safeInteger('a pull request number'), v.minValue(1, 'a pull request number'))),
+    commentKey: v.optional(text()),
+    /** the pull-request comment, when one was posted */
+    comment: v.optional(v.object({ url: text(), action: v.picklist(['created', 'updated']) })),
+    /** set when the run could not start or stopped early (bad input, no engine) */
+    error: v.optional(v.object({ kind: v.picklist(['input', 'engine', 'timeout', 'internal']), message: text() }))
+  }),
+  // a file cannot claim a pass its own rows contradict
+  v.transform(report => ({ ...report, passed: report.passed === true && report.checks.every(check => check.status !== 'fail') }))
+)
