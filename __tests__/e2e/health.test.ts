@@ -10,6 +10,50 @@ const HTTPD = 'CMD ["httpd", "-f", "-p", "8080", "-h", "/www"]'
 afterEach(() => expect(leftovers()).toBe(''))
 afterAll(() => removeImages(TAG))
 
+// A failing image gets its verdict as fast as a healthy one: on the image's own limit, or at the
+// first probe when the probe's program cannot run at all (issue 11). Generous bounds; bench/ has
+// the measured figures.
+describe('failing fast', () => {
+  it("an always-failing check with interval 1 s and retries 2: unhealthy on the image's own limit, with default inputs", async () => {
+    const run = await runAction({
+      context: fixture([...NON_ROOT, 'HEALTHCHECK --interval=1s --retries=2 CMD wget -q -O /dev/null http://127.0.0.1:9999/health', HTTPD]),
+      tags: `${TAG}:fails-fast`
+    })
+    expect(run.outputs).toMatchObject({ health: 'unhealthy', passed: 'false' })
+    expect(run.report.health).toMatchObject({ rule: 'image-limit', limitSeconds: 2 })
+    expect(run.report.health.verdictSeconds).toBeLessThan(15)
+    expect(row(run.summary, 'health')).toContain(
+      "| ❌ | health | unhealthy | healthy within 2 s (the image&#39;s HEALTHCHECK) | No probe passed within the image&#39;s own limit (interval 1 s × retries 2): Docker would mark it unhealthy at 2 s"
+    )
+    expect(run.seconds).toBeLessThan(60)
+  })
+
+  it.each([
+    ['shell form', 'HEALTHCHECK --interval=30s CMD curl -f http://127.0.0.1:8080/health || exit 1', '/bin/sh: curl: not found'],
+    ['exec form', 'HEALTHCHECK --interval=30s CMD ["curl", "-f", "http://127.0.0.1:8080/health"]', 'executable file not found in $PATH']
+  ])('a HEALTHCHECK calling curl in an image without it (%s): unhealthy at the first probe, naming curl and what to use', async (_form, healthcheck, docker) => {
+    const run = await runAction({ context: fixture([...NON_ROOT, healthcheck, HTTPD]), tags: `${TAG}:no-curl` })
+    expect(run.outputs.health).toBe('unhealthy')
+    expect(run.report.health).toMatchObject({ rule: 'cannot-run', cannotRun: { program: 'curl', why: 'missing' } })
+    expect(run.report.health.verdictSeconds).toBeLessThan(15)
+    const health = row(run.summary, 'health')
+    expect(health).toContain('The probe could not run: &#96;curl&#96; is not in the image. busybox/alpine images have &#96;wget -q --spider URL&#96;')
+    expect(run.report.health.probes[0].output).toContain(docker)
+  })
+
+  it('a 404 page is not a missing program: the app answered, the check failed, and the detail says so', async () => {
+    const run = await runAction({
+      context: fixture([...NON_ROOT, 'HEALTHCHECK --interval=1s --retries=3 CMD wget -q -O /dev/null http://127.0.0.1:8080/not-found', HTTPD]),
+      tags: `${TAG}:404`
+    })
+    expect(run.outputs.health).toBe('unhealthy')
+    expect(run.report.health.rule).toBe('image-limit')
+    expect(run.report.health.cannotRun).toBeUndefined()
+    expect(run.summary).toContain('404 Not Found')
+    expect(row(run.summary, 'health')).not.toContain('could not run')
+  })
+})
+
 describe('health verdicts', () => {
   it('healthy: an app ready after ~3 s with a 30 s interval gets its verdict within seconds of ready', async () => {
     const run = await runAction({

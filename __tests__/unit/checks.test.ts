@@ -96,12 +96,12 @@ describe('judge', () => {
     judged(report, inputs({ fastHealth: false }))
     const detail = row(report.checks, 'health').detail
     expect(detail).toBe(
-      "Docker marked the container unhealthy after 3 probes in a row failed, probing on the image's own HEALTHCHECK timing (fast-health: false) (HEALTHCHECK: exit 1). Last probe exited 1: refused. The container log is below."
+      "Docker marked the container unhealthy, on the image's own HEALTHCHECK settings (interval 30 s, start period 0 s, retries 3): no probe passed, then 3 probes in a row failed (fast-health: false) (HEALTHCHECK: exit 1). Last probe exited 1: refused. The container log is below."
     )
     expect(detail).not.toContain('within 120 s')
     report.health.source = 'health-cmd'
     judged(report, inputs({ fastHealth: false }))
-    expect(row(report.checks, 'health').detail).toContain("probing on Docker's default timing (interval 30 s)")
+    expect(row(report.checks, 'health').detail).toContain("on Docker's default timing (interval 30 s, retries 3)")
   })
 
   it('a probe that never settles: the time since the container started, not since the wait began', () => {
@@ -110,6 +110,53 @@ describe('judge', () => {
     judged(report, inputs({ healthTimeout: 10 }))
     expect(row(report.checks, 'health')).toMatchObject({ status: 'fail', value: 'not healthy after 10 s' })
     expect(row(report.checks, 'health').detail).toMatch(/^Docker had no verdict 18.1 s after start: the probes did not finish/)
+  })
+
+  it("names the image's own limit when that decided", () => {
+    const report = measuredReport()
+    Object.assign(report.image, { healthcheckInterval: 1, healthcheckRetries: 2, healthcheckStartPeriod: 0 })
+    report.health = { verdict: 'unhealthy', source: 'image', command: 'exit 1', rule: 'image-limit', limitSeconds: 2, verdictSeconds: 2.1 }
+    judged(report, inputs())
+    expect(row(report.checks, 'health')).toMatchObject({ status: 'fail', value: 'unhealthy', limit: "healthy within 2 s (the image's HEALTHCHECK)" })
+    expect(row(report.checks, 'health').detail).toMatch(
+      /^No probe passed within the image's own limit \(interval 1 s × retries 2\): Docker would mark it unhealthy at 2 s \(HEALTHCHECK: exit 1\)\./
+    )
+    Object.assign(report.image, { healthcheckInterval: 30, healthcheckRetries: 3, healthcheckStartPeriod: 5 })
+    report.health.limitSeconds = 90
+    judged(report, inputs())
+    expect(row(report.checks, 'health').detail).toContain("within the image's own limit (start period 5 s, then interval 30 s × retries 3): Docker would mark it unhealthy at 90 s")
+  })
+
+  it.each([
+    ['curl', 'missing', '`curl` is not in the image. busybox/alpine images have `wget -q --spider URL`; or install curl in the final stage; or set health-cmd'],
+    ['wget', 'missing', '`wget` is not in the image (slim and distroless images have neither wget nor curl). Probe with the runtime the image has, e.g. node -e'],
+    ['/bin/sh', 'missing', 'the image has no `/bin/sh`, so a shell-form HEALTHCHECK (and health-cmd, which Docker also runs with a shell) cannot run. Use the exec form'],
+    ['/app/hc', 'missing', '`/app/hc` is not in the image (or not on its PATH). Install it in the final stage, call a program the image has, or set health-cmd'],
+    ['/app/check.sh', 'not-executable', '`/app/check.sh` is not executable in the image. Make it executable in the Dockerfile (COPY --chmod=755, or RUN chmod +x)']
+  ] as [string, 'missing' | 'not-executable', string][])('a probe that cannot run %s (%s) says what to use instead', (program, why, advice) => {
+    const report = measuredReport()
+    report.health = { verdict: 'unhealthy', source: 'image', command: `${program} -f http://localhost/`, rule: 'cannot-run', cannotRun: { program, why } }
+    judged(report, inputs())
+    expect(row(report.checks, 'health').detail).toContain(`The probe could not run: ${advice}`)
+  })
+
+  it('with fast-health: false, startup is a window set by the interval, judged only outside it', () => {
+    const report = measuredReport()
+    report.health = { ...report.health, intervalSeconds: 30, startupSeconds: 30.1, notReadyAtSeconds: 0 }
+    // an app that answered at 0.34 s, seen first by the image's 30 s probe: the budget is inside the window
+    judged(report, inputs({ fastHealth: false, maxStartupTime: 5 }))
+    expect(row(report.checks, 'startup')).toMatchObject({ status: 'skip', value: '0–30.1 s', limit: '≤ 5 s' })
+    expect(row(report.checks, 'startup').detail).toBe(
+      'Not judged: Docker probed every 30 s (fast-health: false), so the app was ready between 0 s and 30.1 s after start, and the budget falls inside that window. Leave fast-health on to measure startup to a second.'
+    )
+    expect(report.passed).toBe(true)
+    judged(report, inputs({ fastHealth: false, maxStartupTime: 40 }))
+    expect(row(report.checks, 'startup')).toMatchObject({ status: 'pass', value: '≤ 30.1 s' })
+    report.health.notReadyAtSeconds = 30
+    report.health.startupSeconds = 60.1
+    judged(report, inputs({ fastHealth: false, maxStartupTime: 20 }))
+    expect(row(report.checks, 'startup')).toMatchObject({ status: 'fail', value: '> 30 s' })
+    expect(row(report.checks, 'startup').detail).toMatch(/^A probe still failed 30 s after start/)
   })
 
   it('fails a missing health check with the fix, or skips it when not required', () => {

@@ -17,6 +17,8 @@ export function measuredReport(): Report {
     user: 'nodejs',
     healthcheck: ['CMD-SHELL', 'wget -q --spider http://localhost:3001/health || exit 1'],
     healthcheckRetries: 3,
+    healthcheckInterval: 30,
+    healthcheckStartPeriod: 0,
     exposedPorts: ['3001/tcp']
   }
   report.health = {

@@ -40,8 +40,8 @@ function scriptDocker(states: ContainerState[]) {
 }
 
 /** A waiter on a fake clock. `eventAfterMs`: an event wakes each wait that soon; else it times out. */
-function fakeWaiter(eventAfterMs?: number) {
-  let now = 0
+function fakeWaiter(eventAfterMs?: number, base = 0) {
+  let now = base
   const waits: number[] = []
   return {
     now: () => now,
@@ -138,4 +138,66 @@ describe('waitForHealth', () => {
     await waitFor(inputs({ healthCmd: 'wget -q --spider http://127.0.0.1:8080/health' }), report, fakeWaiter())
     expect(report.health).toMatchObject({ verdict: 'healthy', source: 'health-cmd', command: 'wget -q --spider http://127.0.0.1:8080/health', startupSeconds: 1 })
   })
+
+  describe('deciding unhealthy early, from the probes Docker ran', () => {
+    // a clock on Docker's own time line, so "seconds after start" can be compared
+    const onDockerTime = () => fakeWaiter(undefined, T0)
+    const probe = (startMs: number, exitCode: number, output: string) => ({ Start: at(startMs), End: at(startMs + 50), ExitCode: exitCode, Output: output })
+
+    it('a probe whose program is missing: unhealthy at that probe, naming the program', async () => {
+      scriptDocker([state({ Health: { Status: 'starting', Log: [probe(1000, 127, '/bin/sh: curl: not found\n')] } })])
+      const report = measuredReport()
+      const waiter = onDockerTime()
+      await waitFor(inputs(), report, waiter)
+      expect(report.health).toMatchObject({ verdict: 'unhealthy', rule: 'cannot-run', cannotRun: { program: 'curl', why: 'missing' } })
+      expect(waiter.waits).toEqual([]) // decided on the first look
+    })
+
+    it("the image's own limit: interval 1 s, retries 2, a check that always fails is unhealthy at 2 s", async () => {
+      const failing = (n: number) => Array.from({ length: n }, (_, i) => probe(1000 * (i + 1), 1, 'wget: server returned error: HTTP/1.1 500'))
+      scriptDocker([
+        state({ Health: { Status: 'starting', Log: failing(1) } }),
+        state({ Health: { Status: 'starting', Log: failing(2) } })
+      ])
+      const report = measuredReport()
+      Object.assign(report.image, { healthcheckInterval: 1, healthcheckRetries: 2, healthcheckStartPeriod: 0 })
+      const waiter = onDockerTime()
+      waiter.wait(1000) // the first look happens 1 s after start
+      await waitFor(inputs(), report, waiter)
+      expect(report.health).toMatchObject({ verdict: 'unhealthy', rule: 'image-limit', limitSeconds: 2 })
+      expect(waiter.now() - T0).toBe(2000) // woken exactly at the limit
+    })
+
+    it('a 404 page is a failing check, not a missing program: the wait goes on to its limit', async () => {
+      scriptDocker([state({ Health: { Status: 'starting', Log: [probe(1000, 1, 'wget: server returned error: HTTP/1.1 404 Not Found')] } })])
+      const report = measuredReport() // the image's own limit: 90 s (interval 30 s, retries 3)
+      const waiter = onDockerTime()
+      await waitFor(inputs({ healthTimeout: 10 }), report, waiter)
+      expect(report.health).toMatchObject({ verdict: 'timeout', limitSeconds: 90 })
+      expect(report.health.rule).toBeUndefined()
+      expect(waiter.now() - T0).toBe(18_000)
+    })
+
+    it('no image limit for a health-cmd, nor with fast-health: false (Docker itself decides there)', async () => {
+      const always = Array.from({ length: 5 }, (_, i) => probe(1000 * (i + 1), 1, 'refused'))
+      for (const given of [inputs({ healthTimeout: 10, healthCmd: 'exit 1' }), inputs({ healthTimeout: 10, fastHealth: false })]) {
+        scriptDocker([state({ Health: { Status: 'starting', Log: always } })])
+        const report = measuredReport()
+        Object.assign(report.image, { healthcheckInterval: 1, healthcheckRetries: 1 })
+        await waitFor(given, report, onDockerTime())
+        expect(report.health.verdict).toBe('timeout')
+        expect(report.health.limitSeconds).toBeUndefined()
+      }
+    })
+
+    it("with fast-health: false, a healthy verdict keeps when the app was last seen not ready", async () => {
+      scriptDocker([
+        state({ Health: { Status: 'healthy', Log: [probe(30_000, 1, 'refused'), probe(60_000, 0, 'ok')] } })
+      ])
+      const report = measuredReport()
+      await waitFor(inputs({ fastHealth: false }), report, onDockerTime())
+      expect(report.health).toMatchObject({ verdict: 'healthy', startupSeconds: 60.1, notReadyAtSeconds: 30, intervalSeconds: 30 })
+    })
+  })
 })
+

@@ -1,4 +1,4 @@
-import { DOCKER_DEFAULT_RETRIES } from '../docker/container.js'
+import { DOCKER_DEFAULT_INTERVAL_S, DOCKER_DEFAULT_RETRIES } from '../docker/container.js'
 import type { Check, Report } from '../report/report.js'
 import { notRun, type CheckRule, type JudgeInputs } from './check.js'
 
@@ -16,7 +16,13 @@ function healthRow(report: Report, inputs: JudgeInputs): Check {
     case 'healthy':
       return { name: 'health', status: 'pass', value: `healthy after ${h.startupSeconds ?? h.waitedSeconds} s`, limit, detail: by }
     case 'unhealthy':
-      return { name: 'health', status: 'fail', value: 'unhealthy', limit, detail: `${unhealthyWhy(report, inputs)} (${by}).${probe} The container log is below.` }
+      return {
+        name: 'health',
+        status: 'fail',
+        value: 'unhealthy',
+        limit: h.rule === 'image-limit' ? `healthy within ${h.limitSeconds} s (the image's HEALTHCHECK)` : limit,
+        detail: `${unhealthyWhy(report, inputs)} (${by}).${probe} The container log is below.`
+      }
     case 'exited':
       return {
         name: 'health',
@@ -49,12 +55,42 @@ function healthRow(report: Report, inputs: JudgeInputs): Check {
   }
 }
 
-/** Why Docker said unhealthy, in the terms of the timing it really used. */
+/** Why the verdict is unhealthy, in the terms of the rule that decided it and the timing Docker used. */
 function unhealthyWhy(report: Report, inputs: JudgeInputs): string {
-  const retries = report.image.healthcheckRetries ?? DOCKER_DEFAULT_RETRIES
+  const h = report.health
+  const image = report.image
+  const retries = image.healthcheckRetries ?? DOCKER_DEFAULT_RETRIES
+  const interval = image.healthcheckInterval ?? DOCKER_DEFAULT_INTERVAL_S
   const failed = `${retries} ${retries === 1 ? 'probe' : 'probes'} in a row`
+  if (h.rule === 'cannot-run' && h.cannotRun) return cannotRunWhy(h.cannotRun)
+  if (h.rule === 'image-limit') {
+    const start = image.healthcheckStartPeriod ? `start period ${image.healthcheckStartPeriod} s, then ` : ''
+    return `No probe passed within the image's own limit (${start}interval ${interval} s × retries ${retries}): Docker would mark it unhealthy at ${h.limitSeconds} s`
+  }
   if (inputs.fastHealth) return `Docker marked the container unhealthy: it was not healthy within ${inputs.healthTimeout} s, then failed ${failed}`
   // fast-health: false leaves Docker's timing as the image (or Docker's defaults) set it
-  const timing = report.health.source === 'image' ? "the image's own HEALTHCHECK timing" : "Docker's default timing (interval 30 s)"
-  return `Docker marked the container unhealthy after ${failed} failed, probing on ${timing} (fast-health: false)`
+  const when = h.verdictSeconds !== undefined ? ` ${h.verdictSeconds} s after start` : ''
+  const timing =
+    h.source === 'image'
+      ? `the image's own HEALTHCHECK settings (interval ${interval} s, start period ${image.healthcheckStartPeriod ?? 0} s, retries ${retries})`
+      : "Docker's default timing (interval 30 s, retries 3)"
+  return `Docker marked the container unhealthy${when}, on ${timing}: no probe passed, then ${failed} failed (fast-health: false)`
+}
+
+/** A probe that cannot run: which program, and what to use instead. */
+function cannotRunWhy({ program, why }: NonNullable<Report['health']['cannotRun']>): string {
+  const name = program.split('/').pop() ?? program
+  if (why === 'not-executable') {
+    return `The probe could not run: \`${program}\` is not executable in the image. Make it executable in the Dockerfile (COPY --chmod=755, or RUN chmod +x), or run it through its interpreter (sh ${program})`
+  }
+  if (name === 'sh' || name === 'bash') {
+    return `The probe could not run: the image has no \`${program}\`, so a shell-form HEALTHCHECK (and health-cmd, which Docker also runs with a shell) cannot run. Use the exec form with a program the image has, e.g. HEALTHCHECK CMD ["/app/healthcheck"]`
+  }
+  if (name === 'curl') {
+    return 'The probe could not run: `curl` is not in the image. busybox/alpine images have `wget -q --spider URL`; or install curl in the final stage; or set health-cmd'
+  }
+  if (name === 'wget') {
+    return "The probe could not run: `wget` is not in the image (slim and distroless images have neither wget nor curl). Probe with the runtime the image has, e.g. node -e \"require('http').get('http://127.0.0.1:PORT/health', r => process.exit(r.statusCode < 400 ? 0 : 1)).on('error', () => process.exit(1))\"; or install wget in the final stage; or set health-cmd"
+  }
+  return `The probe could not run: \`${program}\` is not in the image (or not on its PATH). Install it in the final stage, call a program the image has, or set health-cmd`
 }

@@ -4,8 +4,9 @@ import { lastLine, type Docker } from './docker.js'
 // One container as Docker sees it: its state (running, exit code, health and the probe log), its
 // log, and its removal.
 
-/** What Docker uses when a HEALTHCHECK sets no --retries (and for a health-cmd given at run time). */
+/** What Docker uses when a HEALTHCHECK sets no --retries or --interval (and for a health-cmd given at run time). */
 export const DOCKER_DEFAULT_RETRIES = 3
+export const DOCKER_DEFAULT_INTERVAL_S = 30
 
 export interface ContainerState {
   Status: string

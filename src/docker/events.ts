@@ -1,12 +1,16 @@
 import type { Docker } from './docker.js'
 import type { Waiter } from './wait.js'
 
-// Wakes the health wait the moment Docker reports something about the container, instead of
-// sleeping between inspections. The wait still decides from Docker's state (inspect); an event
-// only says "look now". A wait also ends after its timeout, so a lost stream costs at most that.
+// Wakes a wait the moment Docker reports something about the container, instead of sleeping
+// between inspections. The wait still decides from Docker's state (inspect); an event only says
+// "look now". A wait also ends after its timeout, so a lost stream costs at most that.
 
 export interface ContainerWatch extends Waiter {
   stop: () => void
+  /** how many events of a kind arrived so far ("exec_start", the action before any colon) */
+  count: (action: string) => number
+  /** when (clock time) the last event of a kind arrived, or undefined */
+  lastAt: (action: string) => number | undefined
 }
 
 /**
@@ -16,14 +20,22 @@ export interface ContainerWatch extends Waiter {
 export function watchContainer(docker: Docker, name: string, events: string[] = ['health_status', 'die']): ContainerWatch {
   let pending = false
   let wake: (() => void) | undefined
+  const counts = new Map<string, number>()
+  const times = new Map<string, number>()
   const since = (Date.now() / 1000 - 1).toFixed(3)
   const filters = [`container=${name}`, ...events.map(e => `event=${e}`)].flatMap(f => ['--filter', f])
-  const stream = docker.stream(['events', '--since', since, ...filters, '--format', '{{.Action}}'], () => {
+  const stream = docker.stream(['events', '--since', since, ...filters, '--format', '{{.Action}}'], line => {
+    // "exec_start: curl -f http://..." and "health_status: healthy" carry details after a colon
+    const action = line.split(':')[0].trim()
+    counts.set(action, (counts.get(action) ?? 0) + 1)
+    times.set(action, Date.now())
     pending = true
     wake?.()
   })
   return {
     now: () => Date.now(),
+    count: action => counts.get(action) ?? 0,
+    lastAt: action => times.get(action),
     wait(ms: number) {
       if (pending) {
         pending = false

@@ -13,15 +13,21 @@ export interface Waiter {
 
 /**
  * Calls `look` at once and after each wake-up until it returns a value. `look` is told when
- * `limitMs` has passed since the start, and must then decide.
+ * `limitMs` has passed since the start, and must then decide. Between looks it sleeps until an
+ * event, the limit, or `pollMs()` (the safety poll unless the caller expects news sooner).
  */
-export async function waitUntil<T>(clock: Waiter, limitMs: number, look: (overdue: boolean) => Promise<T | undefined>): Promise<T> {
+export async function waitUntil<T>(
+  clock: Waiter,
+  limitMs: number,
+  look: (overdue: boolean) => Promise<T | undefined>,
+  pollMs: () => number = () => SAFETY_POLL_MS
+): Promise<T> {
   const started = clock.now()
   for (;;) {
     const overdue = clock.now() - started >= limitMs
     const result = await look(overdue)
     if (result !== undefined) return result
     if (overdue) throw new Error('the wait ran past its limit without a decision')
-    await clock.wait(Math.min(SAFETY_POLL_MS, limitMs - (clock.now() - started)))
+    await clock.wait(Math.max(0, Math.min(pollMs(), SAFETY_POLL_MS, limitMs - (clock.now() - started))))
   }
 }

@@ -94,6 +94,9 @@ const ImageSchema = v.object({
   healthcheck: v.optional(v.array(text())),
   /** consecutive failed probes after the start period before Docker says unhealthy */
   healthcheckRetries: measured(),
+  /** the HEALTHCHECK's own --interval and --start-period, seconds (Docker's defaults when unset: 30 and 0) */
+  healthcheckInterval: measured(),
+  healthcheckStartPeriod: measured(),
   exposedPorts: v.optional(v.array(text())),
   labels: v.optional(
     v.pipe(
@@ -139,6 +142,20 @@ const HealthSchema = v.object({
   /** an exited container: how long it ran */
   ranSeconds: measured(),
   timeoutSeconds: measured(),
+  /** how often Docker probed: 1 s with fast-health, else the image's own interval */
+  intervalSeconds: measured(),
+  /**
+   * what decided an unhealthy verdict: Docker itself, the image's own HEALTHCHECK limit (what
+   * Docker would say on the image's settings, reached while probing every second), or a probe
+   * that could not run at all
+   */
+  rule: v.optional(v.picklist(['docker', 'image-limit', 'cannot-run'])),
+  /** image-limit: container start → when Docker, on the image's own settings, would say unhealthy */
+  limitSeconds: measured(),
+  /** cannot-run: the program the probe could not start, and why */
+  cannotRun: v.optional(v.object({ program: short(), why: v.picklist(['missing', 'not-executable']) })),
+  /** container start → the last failing probe before the first pass: the app was not ready then */
+  notReadyAtSeconds: measured(),
   exitCode: v.optional(wholeNumber()),
   oomKilled: v.optional(v.boolean()),
   /** the last probe results Docker kept (up to five), oldest first */

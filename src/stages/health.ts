@@ -1,30 +1,43 @@
-import { containerState, DOCKER_DEFAULT_RETRIES, logTail, ranSeconds, sinceStart, type ContainerState } from '../docker/container.js'
+import { containerState, DOCKER_DEFAULT_INTERVAL_S, DOCKER_DEFAULT_RETRIES, logTail, ranSeconds, sinceStart, type ContainerState } from '../docker/container.js'
 import type { Docker } from '../docker/docker.js'
-import { waitUntil, type Waiter } from '../docker/wait.js'
+import { SAFETY_POLL_MS, waitUntil, type Waiter } from '../docker/wait.js'
 import type { Inputs } from '../inputs/inputs.js'
 import type { Probe, Report } from '../report/report.js'
 import { round } from '../units.js'
+import { cannotRun, imageLimitSeconds } from './health-rules.js'
 import { describeHealthcheck, type ImageFacts } from './inspect.js'
 
 // Stage 4: wait until Docker itself says the container is healthy (its HEALTHCHECK state), and stop
-// at once when the container dies. The wait wakes on Docker's own events (docker/events.ts) and then
-// reads Docker's state, so the verdict follows Docker's within tens of milliseconds.
+// at once when the container dies. The wait wakes on Docker's own events (docker/events.ts: health
+// status, exit, and each probe's start and end) and then reads Docker's state, so the verdict
+// follows Docker's within tens of milliseconds.
 //
-// The rule, with fast-health (the default): the start period is health-timeout (run.ts), so
-// Docker counts no failure before it; the first passing probe makes the container healthy and ends
-// the wait. After the start period Docker needs `retries` failed probes (1 s apart) to say
-// "unhealthy"; we wait that long more, so a check that never passes gets Docker's own "unhealthy"
-// rather than our guess. A container that turns unhealthy after having been healthy is not waited
-// on: the wait ends at the first "healthy". Only a check that never settles (a hanging probe) ends
-// as "timeout". With fast-health: false the image's own settings apply and the wait is health-timeout.
+// The rule, with fast-health (the default): the container is probed every second and the start
+// period is health-timeout (run.ts), so Docker counts no failure while the app boots, and the first
+// passing probe makes it healthy and ends the wait. "unhealthy" comes at the first of:
+//   - a probe that could not run at all (its program is missing or not executable): at that probe;
+//   - the moment Docker, on the image's own HEALTHCHECK settings, would have said unhealthy (its
+//     start period, then `retries` failed probes at its interval), when no probe passed by then;
+//   - health-timeout, then `retries` failed probes one second apart: Docker's own verdict.
+// A health-cmd has no image settings: health-timeout decides. Only a check that never settles (a
+// hanging probe) ends as "timeout". With fast-health: false Docker probes on the image's own
+// settings and decides; the wait is health-timeout.
 
 /** Beyond retries × 1 s: room for the probes themselves to run. */
 const VERDICT_GRACE_MS = 5000
 /** Without a health check, watch this long so a container that dies at start is still caught. */
 export const NO_HEALTHCHECK_WATCH_MS = 3000
+/** After a probe started, look again this soon for its result (an exec that cannot start ends without an event). */
+const PROBE_RESULT_POLL_MS = 100
 
 export type HealthInputs = Pick<Inputs, 'healthTimeout' | 'healthCmd' | 'fastHealth'>
 export type Health = Report['health']
+
+/** The wait's clock, woken by the container's events; `count` and `lastAt` tell of probes started. */
+export interface HealthWatch extends Waiter {
+  count?: (action: string) => number
+  lastAt?: (action: string) => number | undefined
+}
 
 /** How long to wait for Docker's verdict. */
 export function waitLimitMs(inputs: HealthInputs, image: ImageFacts): number {
@@ -34,24 +47,72 @@ export function waitLimitMs(inputs: HealthInputs, image: ImageFacts): number {
   return inputs.healthTimeout * 1000 + retries * 1000 + VERDICT_GRACE_MS
 }
 
-export async function waitForHealth(docker: Docker, name: string, inputs: HealthInputs, image: ImageFacts, clock: Waiter): Promise<Health> {
+/** With fast-health and the image's own HEALTHCHECK: when Docker on its settings would say unhealthy. */
+export function imageLimit(inputs: HealthInputs, image: ImageFacts): number | undefined {
+  if (!inputs.fastHealth || inputs.healthCmd || !image.healthcheck) return undefined
+  const interval = image.healthcheckInterval ?? DOCKER_DEFAULT_INTERVAL_S
+  return imageLimitSeconds(interval, image.healthcheckStartPeriod ?? 0, image.healthcheckRetries ?? DOCKER_DEFAULT_RETRIES)
+}
+
+export async function waitForHealth(docker: Docker, name: string, inputs: HealthInputs, image: ImageFacts, clock: HealthWatch): Promise<Health> {
   const health: Health = { verdict: 'skipped', timeoutSeconds: inputs.healthTimeout }
   if (inputs.healthCmd) Object.assign(health, { source: 'health-cmd', command: inputs.healthCmd })
   else if (image.healthcheck) Object.assign(health, { source: 'image', command: describeHealthcheck(image.healthcheck) })
+  if (health.source) health.intervalSeconds = inputs.fastHealth ? 1 : inputs.healthCmd ? DOCKER_DEFAULT_INTERVAL_S : image.healthcheckInterval
+  const limit = imageLimit(inputs, image)
+  if (limit !== undefined) health.limitSeconds = limit
 
   const started = clock.now()
-  return waitUntil(clock, waitLimitMs(inputs, image), async overdue => {
+  const probesSeen = new Set<string>()
+  let nextLookMs = SAFETY_POLL_MS
+  const look = async (overdue: boolean): Promise<Health | undefined> => {
     const state = await containerState(docker, name)
-    health.waitedSeconds = round((clock.now() - started) / 1000)
-    health.verdictSeconds = sinceStart(state, clock.now())
+    const now = clock.now()
+    health.waitedSeconds = round((now - started) / 1000)
+    health.verdictSeconds = sinceStart(state, now)
+    nextLookMs = nextLook(state, probesSeen, clock, limit, now)
     if (!state.Running) return exited(docker, name, state, health)
-    const status = health.source ? state.Health?.Status : undefined
-    if (status === 'healthy') return { ...health, verdict: 'healthy', startupSeconds: startupSeconds(state) }
-    if (status === 'unhealthy') return { ...health, verdict: 'unhealthy', probes: probesOf(state), logTail: await logTail(docker, name) }
-    if (!overdue) return undefined
-    if (!health.source) return { ...health, verdict: 'missing' }
-    return { ...health, verdict: 'timeout', probes: probesOf(state), logTail: await logTail(docker, name) }
-  })
+    if (!health.source) return overdue ? { ...health, verdict: 'missing' } : undefined
+    const status = state.Health?.Status
+    if (status === 'healthy') return { ...health, verdict: 'healthy', startupSeconds: startupSeconds(state), notReadyAtSeconds: notReadyAt(state) }
+    if (status === 'unhealthy') return unhealthy(docker, name, state, { ...health, rule: 'docker' })
+    // a probe whose program cannot run fails the same way every time: no point waiting
+    const last = state.Health?.Log?.at(-1)
+    const stuck = last && cannotRun(last.ExitCode, last.Output, health.command)
+    if (stuck) return unhealthy(docker, name, state, { ...health, rule: 'cannot-run', cannotRun: stuck })
+    if (limit !== undefined && reachedImageLimit(state, limit, image.healthcheckStartPeriod ?? 0, now)) {
+      return unhealthy(docker, name, state, { ...health, rule: 'image-limit' })
+    }
+    return overdue ? unhealthy(docker, name, state, health, 'timeout') : undefined
+  }
+  return waitUntil(clock, waitLimitMs(inputs, image), look, () => nextLookMs)
+}
+
+/**
+ * When to look again: soon after a probe started whose result Docker has not logged yet (an exec
+ * that cannot start sends no event of its end), at the image's limit when that comes first, else
+ * at the next event or the safety poll.
+ */
+function nextLook(state: ContainerState, probesSeen: Set<string>, clock: HealthWatch, limit: number | undefined, now: number): number {
+  for (const probe of state.Health?.Log ?? []) probesSeen.add(probe.Start)
+  const startedAt = clock.lastAt?.('exec_start')
+  const awaited = (clock.count?.('exec_start') ?? 0) > probesSeen.size && startedAt !== undefined && now - startedAt < 2 * SAFETY_POLL_MS
+  let ms = awaited ? PROBE_RESULT_POLL_MS : SAFETY_POLL_MS
+  const start = Date.parse(state.StartedAt)
+  if (limit !== undefined && Number.isFinite(start)) ms = Math.min(ms, Math.max(PROBE_RESULT_POLL_MS, start + limit * 1000 - now))
+  return ms
+}
+
+/** The image's limit has passed, at least one probe ran after its start period, and none passed. */
+function reachedImageLimit(state: ContainerState, limit: number, startPeriod: number, now: number): boolean {
+  const start = Date.parse(state.StartedAt)
+  const log = state.Health?.Log ?? []
+  const counted = log.filter(p => Date.parse(p.Start) - start >= startPeriod * 1000)
+  return now - start >= limit * 1000 && counted.length > 0 && log.every(p => p.ExitCode !== 0)
+}
+
+async function unhealthy(docker: Docker, name: string, state: ContainerState, health: Health, verdict: 'unhealthy' | 'timeout' = 'unhealthy'): Promise<Health> {
+  return { ...health, verdict, probes: probesOf(state), logTail: await logTail(docker, name) }
 }
 
 async function exited(docker: Docker, name: string, state: ContainerState, health: Health): Promise<Health> {
@@ -73,6 +134,14 @@ export function startupSeconds(state: ContainerState): number | undefined {
   const passed = state.Health?.Log?.find(probe => probe.ExitCode === 0)
   if (!passed) return undefined
   return round(Math.max(0, Date.parse(passed.End) - Date.parse(state.StartedAt)) / 1000)
+}
+
+/** Container start → the start of the last failing probe before the first pass (not ready then). */
+function notReadyAt(state: ContainerState): number | undefined {
+  const log = state.Health?.Log ?? []
+  const first = log.findIndex(probe => probe.ExitCode === 0)
+  const before = first > 0 ? log[first - 1] : undefined
+  return before && round(Math.max(0, Date.parse(before.Start) - Date.parse(state.StartedAt)) / 1000)
 }
 
 /** Docker keeps the last five probe results; keep them all, the newest last. */

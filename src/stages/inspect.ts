@@ -1,4 +1,4 @@
-import { DOCKER_DEFAULT_RETRIES } from '../docker/container.js'
+import { DOCKER_DEFAULT_INTERVAL_S, DOCKER_DEFAULT_RETRIES } from '../docker/container.js'
 import type { Docker } from '../docker/docker.js'
 import type { Report } from '../report/report.js'
 
@@ -9,22 +9,29 @@ interface ImageInspect {
   Size: number
   Config?: {
     User?: string
-    Healthcheck?: { Test?: string[]; Retries?: number }
+    /** durations in nanoseconds; 0 or absent: Docker's default */
+    Healthcheck?: { Test?: string[]; Retries?: number; Interval?: number; StartPeriod?: number }
     ExposedPorts?: Record<string, unknown>
     Labels?: Record<string, string> | null
   }
 }
 
-export type ImageFacts = Pick<Report['image'], 'id' | 'size' | 'user' | 'healthcheck' | 'healthcheckRetries' | 'exposedPorts' | 'labels'>
+export type ImageFacts = Pick<
+  Report['image'],
+  'id' | 'size' | 'user' | 'healthcheck' | 'healthcheckRetries' | 'healthcheckInterval' | 'healthcheckStartPeriod' | 'exposedPorts' | 'labels'
+>
 
 export async function inspectImage(docker: Docker, ref: string): Promise<ImageFacts> {
   const [image] = JSON.parse(await docker.ok(['image', 'inspect', ref])) as ImageInspect[]
+  const check = image.Config?.Healthcheck
   return {
     id: image.Id,
     size: image.Size,
     user: image.Config?.User ?? '',
-    healthcheck: healthcheckOf(image.Config?.Healthcheck?.Test),
-    healthcheckRetries: image.Config?.Healthcheck?.Retries || DOCKER_DEFAULT_RETRIES,
+    healthcheck: healthcheckOf(check?.Test),
+    healthcheckRetries: check?.Retries || DOCKER_DEFAULT_RETRIES,
+    healthcheckInterval: (check?.Interval || DOCKER_DEFAULT_INTERVAL_S * 1e9) / 1e9,
+    healthcheckStartPeriod: (check?.StartPeriod ?? 0) / 1e9,
     exposedPorts: Object.keys(image.Config?.ExposedPorts ?? {}),
     labels: image.Config?.Labels ?? {}
   }

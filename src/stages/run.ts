@@ -27,7 +27,8 @@ export async function runAndWait(ctx: RunContext, inputs: RunInputs, image: stri
   const smoke = inputs.smokeCommands.length > 0 ? runSmoke(ctx, inputs, image) : Promise.resolve(undefined)
   smoke.catch(() => undefined)
   // Follow Docker's events from before the container exists, so no transition is missed.
-  const watch = watchContainer(docker, name)
+  // each probe's start and end too: a probe that cannot run is judged as soon as Docker logs it
+  const watch = watchContainer(docker, name, ['health_status', 'die', 'exec_start', 'exec_die'])
   let outcome: Omit<RunResult, 'smoke'>
   try {
     const started = await docker.call(runArgs(ctx, inputs, image, name, facts.healthcheck !== undefined))

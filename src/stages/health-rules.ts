@@ -1,0 +1,59 @@
+import type { Report } from '../report/report.js'
+
+// Two ways the health wait decides "unhealthy" before Docker itself would under fast probing,
+// both from Docker's own probe results. Pure, so each can be tested on captured probe output.
+
+/**
+ * When Docker, on the image's own HEALTHCHECK settings, says "unhealthy" for a check that never
+ * passes, in seconds after start. Docker probes every `interval`, the first one `interval` after
+ * start; failures of probes that start inside the start period do not count; the `retries`-th
+ * counted failure in a row marks it unhealthy. E.g. interval 1 s, retries 2: 2 s; interval 30 s,
+ * start period 5 s, retries 3: 90 s.
+ */
+export function imageLimitSeconds(interval: number, startPeriod: number, retries: number): number {
+  const firstCounted = Math.max(1, Math.ceil(startPeriod / interval))
+  return (firstCounted + retries - 1) * interval
+}
+
+export type CannotRun = NonNullable<Report['health']['cannotRun']>
+
+/** How a shell names itself at the start of its own error: "/bin/sh: ", "bash: ", "sh: ". */
+const SHELL = '(?:/\\S*/)?(?:sh|ash|dash|bash|zsh): '
+
+/**
+ * Whether a probe failed because its program could not run at all: it will fail the same way
+ * every time, so waiting longer only delays the verdict. Only the shapes the shell and the runtime
+ * print for that count, with the exit codes they come with (127 not found, 126 not executable, -1
+ * Docker could not start the exec), so an app's own check that prints "Not Found" for a 404 (and
+ * exits 1, or curl's 22) is never taken for one. `command`: the check as written; the common
+ * `curl -f URL || exit 1` turns the shell's 127 into 1, so a shell's own "not found" also counts
+ * with another exit code when it names a program the check itself calls.
+ */
+export function cannotRun(exitCode: number, output: string, command = ''): CannotRun | undefined {
+  if (exitCode === 0) return undefined
+  const lines = output.split('\n').map(line => line.trim())
+  for (const line of lines) {
+    // ash/busybox "/bin/sh: curl: not found", dash "/bin/sh: 1: curl: not found",
+    // bash "bash: line 1: curl: command not found" / "sh: curl: command not found"
+    const m = new RegExp(`^${SHELL}(?:line \\d+: |\\d+: )?(.+?): (?:command )?not found$`).exec(line)
+    if (m && (exitCode === 127 || calls(command, m[1]))) return { program: m[1], why: 'missing' }
+  }
+  for (const line of lines) {
+    const m = new RegExp(`^${SHELL}(?:line \\d+: |\\d+: )?(.+?): (?:Permission denied|cannot execute.*)$`, 'i').exec(line)
+    if (m && (exitCode === 126 || calls(command, m[1]))) return { program: m[1], why: 'not-executable' }
+  }
+  if (exitCode === -1 || exitCode === 126 || exitCode === 127) {
+    // exec form (and a shell form in an image without /bin/sh), as the runtime words it:
+    // exec: "curl": executable file not found in $PATH / exec: "/app/hc": stat /app/hc: no such file
+    // or directory / exec: "/app/hc": permission denied
+    const m = /exec: "([^"]+)": (executable file not found|stat [^:]+: no such file or directory|permission denied)/i.exec(output)
+    if (m) return { program: m[1], why: /permission/i.test(m[2]) ? 'not-executable' : 'missing' }
+  }
+  return undefined
+}
+
+/** Whether `program` stands as a command word in the shell text `command` ("curl -f ... || exit 1"). */
+function calls(command: string, program: string): boolean {
+  const escaped = program.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')
+  return new RegExp(`(?:^|[;&|(\\s])${escaped}(?:\\s|$)`).test(command)
+}
