@@ -1,9 +1,18 @@
 #!/usr/bin/env bash
-# Health-verdict timings on fixture images (see bench/health.ts). Not part of CI: it takes about
-# two minutes, most of it spent proving how slow waiting on a 30 s interval is.
+# The benches (not part of CI), on fixture images with real Docker:
+#   health      health-verdict timings (bench/health.ts; about three minutes, most of it spent
+#               proving how slow waiting on a 30 s interval is)
+#   compressed  what the compressed size costs a run (bench/compressed.ts; about two minutes)
+# Usage: bash bench/run.sh [health|compressed]   (both without an argument)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+benches=("${@:-health compressed}")
 bash scripts/setup-docker.sh
 [ -d node_modules ] || npm ci --no-audit --no-fund --loglevel=error
 npx tsc --outDir lib
-node lib/bench/health.js
+for bench in ${benches[*]}; do
+  case "$bench" in
+    health | compressed) node "lib/bench/$bench.js" ;;
+    *) echo "unknown bench '$bench' (health or compressed)" >&2; exit 2 ;;
+  esac
+done

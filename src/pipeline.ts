@@ -74,11 +74,15 @@ async function gate(ctx: RunContext, inputs: Inputs, report: Report, stages: Sta
     ctx.stage = 'inspecting the image'
     report.image = { ...report.image, ...(await stages.inspectImage(ctx.docker, image)) }
     ctx.stage = 'running the container and waiting for its health check'
-    const ran = await stages.runAndWait(ctx, inputs, image, report.image)
+    const running = stages.runAndWait(ctx, inputs, image, report.image)
+    // The compressed size is measured meanwhile, at the lowest CPU priority so it takes only what
+    // the app's startup leaves; the rest of the measuring (and compare-to, compare-stages) waits
+    // for the run, and a run that fails stops it quietly (see measureSizes).
+    const measuring = stages.measureSizes(ctx, inputs, image, running)
+    const ran = await running
     Object.assign(report, { health: ran.health, user: ran.user, smoke: ran.smoke })
-    // after the container is gone, so measuring does not compete with the app's startup
     ctx.stage = 'measuring the image size'
-    const sizes = await stages.measureSizes(ctx, inputs, image)
+    const sizes = await measuring
     Object.assign(report, { image: { ...report.image, ...sizes.image }, baseline: sizes.baseline, stages: sizes.stages })
   }
   ctx.stage = 'judging'

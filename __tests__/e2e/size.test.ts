@@ -29,7 +29,7 @@ describe('size', () => {
     const run = await runAction({ context: app, tags: `${TAG}:app` })
     const image = run.report.image
     expect(image.size).toBe(sizeOf(`${TAG}:app`))
-    expect(image.compressedBy).toBe('gzip')
+    expect(image.compressedBy).toBe('zlib')
     expect(image.compressedSize).toBeGreaterThan(500_000)
     expect(image.compressedSize).toBeLessThan(image.size / 2)
     expect(row(run.summary, 'size')).toMatch(/\| ⚪ \| size \| [\d.]+ MB \([\d,]+ bytes\), compressed [\d.]+ [kM]B \|/)

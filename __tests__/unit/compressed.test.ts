@@ -1,11 +1,11 @@
 import { afterAll, describe, expect, it, jest } from '@jest/globals'
 import { execFileSync } from 'node:child_process'
 import { createHash, randomBytes } from 'node:crypto'
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { getPriority, tmpdir } from 'node:os'
 import * as path from 'node:path'
 import { Readable } from 'node:stream'
-import { gzipSync } from 'node:zlib'
+import { constants, deflateRawSync, gzipSync, inflateRawSync } from 'node:zlib'
 import { pack } from 'tar-stream'
 
 // compressedSize runs `docker`; the tests below point that at stand-in scripts. (Changing PATH does
@@ -17,17 +17,35 @@ jest.unstable_mockModule('node:child_process', () => ({
   spawn: (command: string, args: string[], options: object) => childProcess.spawn(command === 'docker' ? dockerBinary : command, args, options)
 }))
 const compressed = await import('../../src/stages/compressed.js')
+const { CHUNK, DeflatePool, LayerCount, LEVEL, WINDOW } = await import('../../src/stages/compress-pool.js')
 const { Docker, EngineError } = await import('../../src/docker/docker.js')
 const { Processes } = await import('../../src/docker/command.js')
-type Compressor = 'gzip' | 'zlib'
+const { measureSizes } = await import('../../src/stages/size.js')
+const { RunContext } = await import('../../src/context.js')
+const { silent } = await import('../../src/sink.js')
+type SizeInputs = import('../../src/stages/size.js').SizeInputs
+const { measureTar } = compressed
 /** Each call is a run of its own: its own processes and Docker client. */
-const measureTar = (input: Readable, using: Compressor) => compressed.measureTar(input, new Processes(), using)
-const compressedSize = (ref: string, using?: Compressor) => compressed.compressedSize(new Docker(new Processes()), ref, using)
+const compressedSize = (ref: string) => compressed.compressedSize(new Docker(new Processes()), ref)
 
-// measureTar on synthetic `docker save` archives for both layouts. The expected sizes come from
-// zlib.gzipSync on the whole layer: streaming the same bytes through createGzip in chunks gives the
-// identical deflate stream (same level 6, windowBits, memLevel, no flushes between writes, the same
-// fixed 10-byte header), so the sizes must match to the byte.
+// measureTar on synthetic `docker save` archives for both layouts, and the chunked count it uses.
+// A layer is deflated in 1 MiB chunks on worker threads, each primed with the 32 KiB before it and
+// ended with a sync flush (as pigz does). `pigz` below does the same in-process and returns the
+// stream: the worker pool must count exactly its length, and that stream must be valid gzip data
+// within 0.1% of zlib.gzipSync on the whole layer. A layer up to 1 MiB is one chunk, so its count
+// is exactly gzipSync's.
+
+/** The chunked stream, made the way the workers make it: gzip header, chunks, trailer (CRC left 0). */
+function pigz(data: Buffer, level = LEVEL): Buffer {
+  const parts = [Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff])]
+  for (let at = 0; at === 0 || at < data.length; at += CHUNK) {
+    const last = at + CHUNK >= data.length
+    const dictionary = at > 0 ? data.subarray(at - WINDOW, at) : undefined
+    parts.push(deflateRawSync(data.subarray(at, at + CHUNK), { level, dictionary, finishFlush: last ? constants.Z_FINISH : constants.Z_SYNC_FLUSH }))
+  }
+  parts.push(Buffer.alloc(8))
+  return Buffer.concat(parts)
+}
 
 type Entry = { name: string; data?: Buffer | string; type?: 'file' | 'symlink' | 'directory'; linkname?: string }
 
@@ -51,7 +69,8 @@ function chunked(buffer: Buffer, size = 64 * 1024): Readable {
 }
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex')
-const gz = (b: Buffer) => gzipSync(b).length
+/** what the measurement must count for a layer: the chunked stream's length */
+const gz = (b: Buffer) => pigz(b).length
 
 // Layer contents: compressible text, incompressible noise, and a blob that is gzip already.
 const text = Buffer.from(Array.from({ length: 40_000 }, (_, i) => `line ${i}: the quick brown fox\n`).join(''))
@@ -79,7 +98,7 @@ describe('measureTar, classic docker-archive layout', () => {
     ])
 
   it('sums the gzip size of each layer once, in manifest order', async () => {
-    const result = await measureTar(chunked(await archive()), 'zlib')
+    const result = await measureTar(chunked(await archive()))
     expect(result.layers).toEqual([
       { path: 'bbb/layer.tar', size: noise.length, compressed: gz(noise) },
       { path: 'aaa/layer.tar', size: text.length, compressed: gz(text) }
@@ -92,17 +111,16 @@ describe('measureTar, classic docker-archive layout', () => {
   })
 
   it('gives the same answer however the pipe splits the stream', async () => {
-    const whole = await measureTar(chunked(await archive(), 1 << 30), 'zlib')
-    expect(await measureTar(chunked(await archive(), 1000), 'zlib')).toEqual(whole)
-    // 3-byte chunks (so a layer's first chunk is shorter than the magic bytes) on a small archive:
-    // every chunk is one zlib job, so the big one would take long
+    const whole = await measureTar(chunked(await archive(), 1 << 30))
+    expect(await measureTar(chunked(await archive(), 1000))).toEqual(whole)
+    // 3-byte chunks (so a layer's first chunk is shorter than the magic bytes) on a small archive
     const small = await tar([
       { name: 'a/layer.tar', data: text.subarray(0, 3000) },
       { name: 'b/layer.tar', data: gzipped },
       { name: 'manifest.json', data: JSON.stringify([{ Layers: ['a/layer.tar', 'b/layer.tar'] }]) }
     ])
-    expect(await measureTar(chunked(small, 3), 'zlib')).toEqual(await measureTar(chunked(small, 1 << 30), 'zlib'))
-    expect((await measureTar(chunked(small, 3), 'zlib')).layers).toEqual([
+    expect(await measureTar(chunked(small, 3))).toEqual(await measureTar(chunked(small, 1 << 30)))
+    expect((await measureTar(chunked(small, 3))).layers).toEqual([
       { path: 'a/layer.tar', size: 3000, compressed: gz(text.subarray(0, 3000)) },
       { path: 'b/layer.tar', size: gzipped.length, compressed: gzipped.length }
     ])
@@ -113,12 +131,12 @@ describe('measureTar, classic docker-archive layout', () => {
       { name: 'aaa/layer.tar', data: text },
       { name: 'manifest.json', data: JSON.stringify([{ Layers: ['aaa/layer.tar', 'zzz/layer.tar'] }]) }
     ])
-    await expect(measureTar(chunked(bad), 'zlib')).rejects.toThrow('the image archive has no zzz/layer.tar')
+    await expect(measureTar(chunked(bad))).rejects.toThrow('the image archive has no zzz/layer.tar')
   })
 
   it('rejects a truncated archive', async () => {
     const whole = await archive()
-    await expect(measureTar(chunked(whole.subarray(0, 100_000)), 'zlib')).rejects.toThrow('Unexpected end of data')
+    await expect(measureTar(chunked(whole.subarray(0, 100_000)))).rejects.toThrow('Unexpected end of data')
   })
 })
 
@@ -137,7 +155,7 @@ describe('measureTar, OCI layout (Docker 25+)', () => {
       { name: 'manifest.json', data: JSON.stringify(manifest) },
       { name: 'oci-layout', data: '{"imageLayoutVersion":"1.0.0"}' }
     ])
-    const result = await measureTar(chunked(archive), 'zlib')
+    const result = await measureTar(chunked(archive))
     expect(result.layers).toEqual([
       { path: blob(text), size: text.length, compressed: gz(text) },
       { path: blob(gzipped), size: gzipped.length, compressed: gzipped.length }
@@ -154,7 +172,7 @@ describe('measureTar, OCI layout (Docker 25+)', () => {
       { name: blob(gzipped), data: gzipped },
       { name: blob(second), data: second }
     ])
-    const result = await measureTar(chunked(archive), 'zlib')
+    const result = await measureTar(chunked(archive))
     expect(result.layers.map(l => l.path)).toEqual([blob(gzipped), blob(second)])
     expect(result.compressed).toBe(gzipped.length + second.length)
     expect(result.alreadyCompressed).toBe(true)
@@ -180,7 +198,7 @@ describe('measureTar, OCI layout (Docker 25+)', () => {
       { name: blob(list), data: list },
       { name: 'index.json', data: JSON.stringify({ manifests: [{ digest: `sha256:${sha(Buffer.from(list))}` }] }) }
     ])
-    const result = await measureTar(chunked(archive), 'zlib')
+    const result = await measureTar(chunked(archive))
     expect(result.layers.map(l => l.path)).toEqual([blob(text), blob(noise)])
     expect(result.compressed).toBe(gz(text) + gz(noise))
   })
@@ -189,7 +207,7 @@ describe('measureTar, OCI layout (Docker 25+)', () => {
 describe('measureTar, edge cases', () => {
   it('an image without layers (FROM scratch and nothing else) measures 0', async () => {
     const archive = await tar([{ name: 'manifest.json', data: JSON.stringify([{ Layers: [] }]) }])
-    expect(await measureTar(chunked(archive), 'zlib')).toEqual({ compressed: 0, layers: [], alreadyCompressed: false })
+    expect(await measureTar(chunked(archive))).toMatchObject({ compressed: 0, layers: [], alreadyCompressed: false })
   })
 
   it('empty and tiny layers still count their gzip framing', async () => {
@@ -198,16 +216,116 @@ describe('measureTar, edge cases', () => {
       { name: 'b/layer.tar', data: 'ab' },
       { name: 'manifest.json', data: JSON.stringify([{ Layers: ['a/layer.tar', 'b/layer.tar'] }]) }
     ])
-    const result = await measureTar(chunked(archive), 'zlib')
+    const result = await measureTar(chunked(archive))
+    // one chunk each, so exactly what gzip makes of them (20 and 22 bytes)
     expect(result.layers).toEqual([
-      { path: 'a/layer.tar', size: 0, compressed: gz(Buffer.alloc(0)) },
-      { path: 'b/layer.tar', size: 2, compressed: gz(Buffer.from('ab')) }
+      { path: 'a/layer.tar', size: 0, compressed: gzipSync(Buffer.alloc(0), { level: LEVEL }).length },
+      { path: 'b/layer.tar', size: 2, compressed: gzipSync(Buffer.from('ab'), { level: LEVEL }).length }
     ])
+    expect(result.layers.map(l => l.compressed)).toEqual([20, 22])
+  })
+
+  it('a layer that is gzip or zstd already counts as its own size', async () => {
+    const zstd = Buffer.concat([Buffer.from([0x28, 0xb5, 0x2f, 0xfd]), noise]) // a zstd frame's magic bytes
+    const archive = await tar([
+      { name: 'a/layer.tar', data: gzipped },
+      { name: 'b/layer.tar', data: zstd },
+      { name: 'manifest.json', data: JSON.stringify([{ Layers: ['a/layer.tar', 'b/layer.tar'] }]) }
+    ])
+    const result = await measureTar(chunked(archive))
+    expect(result.layers.map(l => l.compressed)).toEqual([gzipped.length, zstd.length])
+    expect(result.alreadyCompressed).toBe(true)
   })
 
   it('rejects an archive with no manifest at all', async () => {
     const archive = await tar([{ name: 'aaa/layer.tar', data: text }])
-    await expect(measureTar(chunked(archive), 'zlib')).rejects.toThrow('the image archive has neither manifest.json nor index.json')
+    await expect(measureTar(chunked(archive))).rejects.toThrow('the image archive has neither manifest.json nor index.json')
+  })
+})
+
+/** Threads of this process running at nice 19: the compression workers (Linux). */
+function nicedThreads(): number {
+  const nice = (tid: string) => Number(readFileSync(`/proc/self/task/${tid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ')[16])
+  return readdirSync('/proc/self/task').filter(tid => nice(tid) === 19).length
+}
+
+/** The count LayerCount gives for `data`, written in pieces of `piece` bytes. */
+async function count(data: Buffer, piece = 64 * 1024, pool = new DeflatePool()): Promise<number> {
+  const layer = new LayerCount(pool)
+  try {
+    for (let at = 0; at < data.length; at += piece) await layer.write(data.subarray(at, at + piece))
+    return await layer.end()
+  } finally {
+    await pool.close()
+  }
+}
+
+const off = (value: number, reference: number) => Math.abs(value - reference) / reference
+
+describe('the chunked count', () => {
+  // a real binary (this node), text, and noise: 5 MiB of each kind of layer content
+  const binary = readFileSync(process.execPath).subarray(0, 5 * CHUNK)
+  const lines = Buffer.from(Array.from({ length: 200_000 }, (_, i) => `${i}\t/usr/lib/node_modules/pkg-${i % 977}/index.js\n`).join('')).subarray(0, 5 * CHUNK)
+  const mixed = Buffer.concat([binary, lines, randomBytes(CHUNK + 12_345)])
+
+  it('counts the stream pigz-style chunking makes, which is valid and within 0.1% of one gzip stream', async () => {
+    for (const data of [binary, lines, mixed]) {
+      const stream = pigz(data)
+      expect(await count(data)).toBe(stream.length)
+      // the chunks laid end to end inflate to the layer: the count is a real stream's size
+      expect(inflateRawSync(stream.subarray(10, -8)).equals(data)).toBe(true)
+      expect(off(stream.length, gzipSync(data, { level: LEVEL }).length)).toBeLessThan(0.001)
+    }
+  })
+
+  it('many chunk boundaries, however the input is split, and layers of exactly n chunks', async () => {
+    const data = mixed.subarray(0, 3 * CHUNK)
+    const expected = pigz(data).length
+    expect(await count(data, 7_777)).toBe(expected)
+    expect(await count(data, 1 << 30)).toBe(expected)
+    expect(await count(data, CHUNK)).toBe(expected)
+    expect(await count(data.subarray(0, 3 * CHUNK - 1))).toBe(pigz(data.subarray(0, 3 * CHUNK - 1)).length)
+    expect(await count(mixed.subarray(0, CHUNK + 1))).toBe(pigz(mixed.subarray(0, CHUNK + 1)).length)
+    // a single worker thread gives the same count as several
+    expect(await count(data, 100_000, new DeflatePool(LEVEL, 1))).toBe(expected)
+  })
+
+  it('empty and tiny layers: exactly gzip', async () => {
+    expect(await count(Buffer.alloc(0))).toBe(gzipSync(Buffer.alloc(0)).length)
+    expect(await count(Buffer.from('a'))).toBe(gzipSync(Buffer.from('a'), { level: LEVEL }).length)
+    expect(await count(text.subarray(0, CHUNK))).toBe(gzipSync(text.subarray(0, CHUNK), { level: LEVEL }).length)
+  })
+
+  it('runs on worker threads at nice 19, leaving the main thread at its own priority (Linux)', async () => {
+    const pool = new DeflatePool(LEVEL, 2)
+    try {
+      const layer = new LayerCount(pool)
+      await layer.write(mixed)
+      await layer.end()
+      expect(pool.nice).toBe(19)
+      expect(nicedThreads()).toBe(2)
+      expect(getPriority()).toBe(0) // this thread: setpriority in a worker lowered that thread only
+    } finally {
+      await pool.close()
+    }
+    expect(nicedThreads()).toBe(0)
+  })
+
+  it('bounded: at most two chunks per thread in flight, then the writer waits', async () => {
+    const pool = new DeflatePool(LEVEL, 1)
+    try {
+      const sent = [pool.deflate(pool.buffer(), 0, CHUNK, true), pool.deflate(pool.buffer(), 0, CHUNK, true)]
+      let roomy = false
+      const room = pool.room().then(() => (roomy = true))
+      await new Promise(resolve => setImmediate(resolve))
+      expect(roomy).toBe(false)
+      await Promise.race(sent)
+      await room
+      expect(roomy).toBe(true)
+      await Promise.all(sent)
+    } finally {
+      await pool.close()
+    }
   })
 })
 
@@ -231,7 +349,7 @@ describe('compressedSize with a stand-in docker', () => {
     ])
     writeFileSync(path.join(bin, 'image.tar'), archive)
     fakeDocker(`[ "$1" = save ] && [ "$2" = 'x:1; rm -rf /' ] && [ $# = 2 ] || exit 3\nexec cat "${path.join(bin, 'image.tar')}"`)
-    expect((await compressedSize('x:1; rm -rf /', 'zlib')).compressed).toBe(gz(text))
+    expect((await compressedSize('x:1; rm -rf /')).compressed).toBe(gz(text))
   })
 
   it("rejects with docker's last stderr line when docker save fails", async () => {
@@ -242,10 +360,9 @@ describe('compressedSize with a stand-in docker', () => {
   it('docker failing mid-stream: its message, not the truncated tar', async () => {
     writeFileSync(path.join(bin, 'half.tar'), (await tar([{ name: 'a/layer.tar', data: noise }])).subarray(0, 50_000))
     fakeDocker(`cat "${path.join(bin, 'half.tar')}"\necho "Error response from daemon: layer vanished" >&2\nexit 1`)
-    await expect(compressedSize('x:1', 'gzip')).rejects.toThrow(/^docker save failed: Error response from daemon: layer vanished$/)
-    // the layer's gzip process was stopped too: nothing is left waiting for input
-    await new Promise(resolve => setTimeout(resolve, 100))
-    expect(children()).not.toMatch(/^gzip /m)
+    await expect(compressedSize('x:1')).rejects.toThrow(/^docker save failed: Error response from daemon: layer vanished$/)
+    // the compression workers were stopped too: no thread is left waiting for input
+    expect(nicedThreads()).toBe(0)
   })
 
   it('kills docker save when its output is not a tar, and reports the tar error', async () => {
@@ -268,5 +385,47 @@ describe('compressedSize with a stand-in docker', () => {
     await expect(docker.call(['inspect', 'x'])).rejects.toThrow('did not answer `docker inspect`')
     fakeDocker('exit 7')
     await expect(compressed.compressedSize(docker, 'x:1')).rejects.toThrow('did not answer `docker inspect`')
+  })
+
+  // measureSizes is started with the run-and-wait stage (pipeline.ts), given its promise
+  describe('measureSizes, alongside the run', () => {
+    const sizeInputs = { compressedSize: true, compareTo: '', compareStages: false } as unknown as SizeInputs
+    const measureWith = async (running: Promise<unknown>) => {
+      const warnings: string[] = []
+      const ctx = new RunContext({ ...silent, warning: (m: string) => void warnings.push(m) })
+      return { result: await measureSizes(ctx, sizeInputs, 'x:1', running), warnings }
+    }
+    const saved = path.join(bin, 'saved')
+
+    it('docker save starts before the run ends; the rest waits for it', async () => {
+      writeFileSync(path.join(bin, 'image.tar'), await tar([{ name: 'a/layer.tar', data: text }, { name: 'manifest.json', data: '[{"Layers":["a/layer.tar"]}]' }]))
+      rmSync(saved, { force: true })
+      // docker save notes that it ran; info and history (after the run) say so in the log of calls
+      fakeDocker(`echo "$1" >> "${saved}"
+case "$1" in save) exec cat "${path.join(bin, 'image.tar')}" ;; info) echo '[]' ;; esac`)
+      let finish = () => undefined as void
+      const running = new Promise<void>(resolve => (finish = resolve))
+      const measuring = measureWith(running)
+      for (let i = 0; i < 200 && !existsSync(saved); i++) await new Promise(resolve => setTimeout(resolve, 10))
+      expect(readFileSync(saved, 'utf8')).toBe('save\n') // the run is still going: nothing else yet
+      finish()
+      const { result, warnings } = await measuring
+      expect(result.image).toMatchObject({ compressedSize: gz(text), compressedBy: 'zlib', store: 'classic' })
+      expect(readFileSync(saved, 'utf8')).toBe('save\ninfo\nhistory\n')
+      expect(warnings).toEqual([])
+    })
+
+    it('when the run fails, docker save is stopped and nothing is measured or said', async () => {
+      fakeDocker("trap '' PIPE\nexec sleep 30")
+      let fail = (_: Error) => undefined as void
+      const running = new Promise<void>((_, reject) => (fail = reject))
+      const measuring = measureWith(running)
+      await new Promise(resolve => setTimeout(resolve, 100))
+      expect(children()).toContain('sleep 30')
+      fail(new Error('the engine went away'))
+      expect(await measuring).toEqual({ result: { image: {} }, warnings: [] })
+      expect(children()).not.toContain('sleep 30')
+      expect(nicedThreads()).toBe(0)
+    })
   })
 })

