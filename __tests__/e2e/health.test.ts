@@ -135,6 +135,18 @@ describe('health verdicts', () => {
     expect(row(run.summary, 'health')).toContain('health-cmd: wget -q -O /dev/null http://127.0.0.1:8080/health')
   })
 
+  it('probe latency: the health row times the passing probes; max-probe-time judges the slowest', async () => {
+    const slowProbe = fixture([...NON_ROOT, 'HEALTHCHECK CMD sleep 0.3 && wget -q -O /dev/null http://127.0.0.1:8080/health', HTTPD])
+    const run = await runAction({ context: slowProbe, tags: `${TAG}:slow-probe`, 'max-probe-time': '100' })
+    expect(run.outputs).toMatchObject({ health: 'healthy', passed: 'false' })
+    const times = run.report.health.probeTimes
+    expect(times.slowestMs).toBeGreaterThanOrEqual(300)
+    expect(times.slowestMs).toBeLessThan(3000)
+    expect(row(run.summary, 'health')).toMatch(/\. Probe \d+ ms (\(1 passing probe\)|median, \d+ ms slowest \(\d passing probes\))\. \|$/)
+    expect(row(run.summary, 'probe-time')).toMatch(new RegExp(`^\\| ❌ \\| probe-time \\| ${times.slowestMs} ms \\| ≤ 100 ms \\| ${times.slowestMs - 100} ms over max-probe-time`))
+    expect(run.stdout).toContain(`image-gate: 1 of 5 checks failed: probe-time (${times.slowestMs} ms)`)
+  })
+
   it('max-startup-time is its own check', async () => {
     const run = await runAction({
       context: fixture([...NON_ROOT, SERVE[0], 'CMD ["sh", "-c", "sleep 3; exec httpd -f -p 8080 -h /www"]']),

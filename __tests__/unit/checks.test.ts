@@ -159,6 +159,28 @@ describe('judge', () => {
     expect(row(report.checks, 'startup').detail).toMatch(/^A probe still failed 30 s after start/)
   })
 
+  it('times the passing probes in the health row, and judges the slowest against max-probe-time', () => {
+    const report = measuredReport()
+    report.health.probeTimes = { passing: 3, medianMs: 14, slowestMs: 31 }
+    judged(report, inputs())
+    expect(row(report.checks, 'health').detail).toBe(
+      'HEALTHCHECK: wget -q --spider http://localhost:3001/health || exit 1. Probe 14 ms median, 31 ms slowest (3 passing probes).'
+    )
+    expect(report.checks.map(c => c.name)).not.toContain('probe-time') // not judged without a budget
+    judged(report, inputs({ maxProbeTime: 50 }))
+    expect(report.checks.map(c => c.name)).toEqual(['build', 'health', 'probe-time', 'size', 'user'])
+    expect(row(report.checks, 'probe-time')).toMatchObject({ status: 'pass', value: '31 ms', limit: '≤ 50 ms' })
+    judged(report, inputs({ maxProbeTime: 20 }))
+    expect(row(report.checks, 'probe-time')).toMatchObject({ status: 'fail', value: '31 ms' })
+    expect(row(report.checks, 'probe-time').detail).toMatch(/^11 ms over max-probe-time \(the slowest of 3 passing probes, median 14 ms\)\. Keep the health endpoint cheap/)
+    report.health.probeTimes = { passing: 1, medianMs: 9, slowestMs: 9 }
+    judged(report, inputs({ maxProbeTime: 20 }))
+    expect(row(report.checks, 'health').detail).toMatch(/\. Probe 9 ms \(1 passing probe\)\.$/)
+    report.health = { verdict: 'unhealthy', source: 'image', command: 'exit 1' }
+    judged(report, inputs({ maxProbeTime: 20 }))
+    expect(row(report.checks, 'probe-time')).toMatchObject({ status: 'skip', value: 'no passing probe' })
+  })
+
   it('fails a missing health check with the fix, or skips it when not required', () => {
     const report = measuredReport()
     report.health = { verdict: 'missing' }

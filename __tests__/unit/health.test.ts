@@ -11,7 +11,7 @@ let script: Script = () => ({ exitCode: 0 })
 const fake = fakeSpawn((program, args) => script(program, args))
 const childProcess = await import('node:child_process')
 jest.unstable_mockModule('node:child_process', () => ({ ...childProcess, spawn: fake.spawn }))
-const { waitForHealth } = await import('../../src/stages/health.js')
+const { probeTimes, waitForHealth } = await import('../../src/stages/health.js')
 const { Docker } = await import('../../src/docker/docker.js')
 const { Processes } = await import('../../src/docker/command.js')
 
@@ -198,6 +198,14 @@ describe('waitForHealth', () => {
       await waitFor(inputs({ fastHealth: false }), report, onDockerTime())
       expect(report.health).toMatchObject({ verdict: 'healthy', startupSeconds: 60.1, notReadyAtSeconds: 30, intervalSeconds: 30 })
     })
+  })
+
+  it("times passing probes from Docker's own stamps: median and slowest", () => {
+    const probe = (startMs: number, ms: number, exitCode = 0) => ({ Start: at(startMs), End: at(startMs + ms), ExitCode: exitCode, Output: '' })
+    expect(probeTimes([probe(1000, 12), probe(2000, 30), probe(3000, 900, 1), probe(4000, 14)])).toEqual({ passing: 3, medianMs: 14, slowestMs: 30 })
+    expect(probeTimes([probe(1000, 12), probe(2000, 20)])).toEqual({ passing: 2, medianMs: 16, slowestMs: 20 })
+    expect(probeTimes([probe(1000, 5, 1)])).toBeUndefined()
+    expect(probeTimes(undefined)).toBeUndefined()
   })
 })
 

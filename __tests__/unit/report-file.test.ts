@@ -19,7 +19,7 @@ const write = (data: unknown) => {
 /** A saved report, as JSON would give it back: plain data the test may mangle. */
 const saved = (report: Report): any => JSON.parse(JSON.stringify(report))
 
-/** A run that used every check: startup, size-increase and two smoke commands besides the four. */
+/** A run that used every check: startup, probe-time, size-increase and two smoke commands besides the four. */
 function everyRow(): Report {
   const report = measuredReport()
   report.image.compressedSize = 50_000_000
@@ -32,6 +32,7 @@ function everyRow(): Report {
     { command: 'node worker.js', outcome: 'exited', exitCode: 3, seconds: 1.2, logTail: ['worker: cannot reach queue', 'exiting'] },
     { command: 'node scheduler.js', outcome: 'running', seconds: 5 }
   ]
+  report.health.probeTimes = { passing: 2, medianMs: 18, slowestMs: 25 }
   report.pullRequest = 7
   report.commentKey = 'image/gate/app'
   // (judge returns the rows and the verdict; assigning them works whether or not it also sets them)
@@ -41,6 +42,7 @@ function everyRow(): Report {
       report,
       inputs({
         maxStartupTime: 5,
+        maxProbeTime: 20,
         maxSize: { text: '200MB', bytes: 200_000_000 },
         compareTo: 'shop-api:main',
         maxSizeIncrease: { text: '10%', limit: { percent: 10 } },
@@ -58,7 +60,20 @@ function everyField(): Report {
   Object.assign(report.image, { labels: { 'org.opencontainers.image.title': 'shop-api' }, compressedBy: 'gzip', store: 'containerd' })
   report.baseline!.error = 'not found'
   report.stages = { stage: 'build', size: 400_000_000, error: 'no stage named build' }
-  Object.assign(report.health, { verdictSeconds: 1.5, ranSeconds: 2, exitCode: 0, oomKilled: false, probes: [{ exitCode: 0, output: 'ok' }], logTail: ['listening on :3001'] })
+  Object.assign(report.health, {
+    verdictSeconds: 1.5,
+    ranSeconds: 2,
+    exitCode: 0,
+    oomKilled: false,
+    probes: [{ exitCode: 0, output: 'ok' }],
+    logTail: ['listening on :3001'],
+    intervalSeconds: 1,
+    rule: 'cannot-run',
+    limitSeconds: 90,
+    cannotRun: { program: 'curl', why: 'missing' },
+    notReadyAtSeconds: 0.4
+  })
+  Object.assign(report.image, { healthcheckInterval: 30, healthcheckStartPeriod: 5 })
   report.user = {
     uid: 1001,
     gid: 1001,
@@ -77,13 +92,13 @@ function everyField(): Report {
 }
 
 describe('loadReport', () => {
-  it('gives back every row of a saved report: startup, size-increase and smoke too, with the smoke logs', () => {
+  it('gives back every row of a saved report: startup, probe-time, size-increase and smoke too, with the smoke logs', () => {
     const report = everyRow()
-    expect(report.checks.map(c => c.name)).toEqual(['build', 'health', 'startup', 'size', 'size-increase', 'user', 'smoke', 'smoke'])
+    expect(report.checks.map(c => c.name)).toEqual(['build', 'health', 'startup', 'probe-time', 'size', 'size-increase', 'user', 'smoke', 'smoke'])
     const loaded = loadReport(write(report))
     expect(renderMarkdown(loaded)).toBe(renderMarkdown(report))
     expect(loaded).toStrictEqual(report)
-    expect(renderMarkdown(loaded)).toContain('## ❌ image-gate: 2 of 8 checks failed')
+    expect(renderMarkdown(loaded)).toContain('## ❌ image-gate: 3 of 9 checks failed')
     expect(renderMarkdown(loaded)).toContain('<details><summary>Smoke log: node worker.js (last 2 lines)</summary>')
     expect(renderMarkdown(loaded)).toContain('| 60.0 MB | +20.0 MB (+50.0%) | RUN npm ci |')
   })
@@ -178,7 +193,7 @@ describe('loadReport', () => {
     }
     expect(refusal(f => (f.checks[2].status = 'magic'))).toBe('checks[2].status is "magic", expected "pass" | "fail" | "skip".')
     expect(refusal(f => (f.checks[0].name = '__proto__'))).toBe(
-      'checks[0].name is "__proto__", expected "build" | "health" | "startup" | "size" | "size-increase" | "user" | "smoke".'
+      'checks[0].name is "__proto__", expected "build" | "health" | "startup" | "probe-time" | "size" | "size-increase" | "user" | "smoke".'
     )
     expect(refusal(f => (f.checks[1].limit = 5))).toBe('checks[1].limit is 5, expected string.')
     expect(refusal(f => delete f.checks[3].detail)).toBe('checks[3].detail is missing.')

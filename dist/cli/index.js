@@ -40049,7 +40049,7 @@ class Processes {
         child.once('error', () => this.running.delete(child));
         return child;
     }
-    /** Starts a program that is read as it runs (docker save, docker events, gzip). */
+    /** Starts a program that is read as it runs (docker save, docker events). */
     spawn(program, args, stdio) {
         return this.track((0,external_node_child_process_namespaceObject.spawn)(program, args, { stdio }));
     }
@@ -40514,7 +40514,7 @@ function healthRow(report, inputs) {
     const by = h.source === 'health-cmd' ? `health-cmd: ${h.command}` : `HEALTHCHECK: ${h.command}`;
     switch (h.verdict) {
         case 'healthy':
-            return { name: 'health', status: 'pass', value: `healthy after ${h.startupSeconds ?? h.waitedSeconds} s`, limit, detail: by };
+            return { name: 'health', status: 'pass', value: `healthy after ${h.startupSeconds ?? h.waitedSeconds} s`, limit, detail: `${by}${probeNote(h.probeTimes)}` };
         case 'unhealthy':
             return {
                 name: 'health',
@@ -40553,6 +40553,14 @@ function healthRow(report, inputs) {
         case 'skipped':
             return notRun('health', report);
     }
+}
+/** " Probe 14 ms median, 31 ms slowest (3 passing probes)." */
+function probeNote(times) {
+    if (!times)
+        return '';
+    if (times.passing === 1)
+        return `. Probe ${times.slowestMs} ms (1 passing probe).`;
+    return `. Probe ${times.medianMs} ms median, ${times.slowestMs} ms slowest (${times.passing} passing probes).`;
 }
 /** Why the verdict is unhealthy, in the terms of the rule that decided it and the timing Docker used. */
 function unhealthyWhy(report, inputs) {
@@ -40593,6 +40601,33 @@ function cannotRunWhy({ program, why }) {
     }
     return `The probe could not run: \`${program}\` is not in the image (or not on its PATH). Install it in the final stage, call a program the image has, or set health-cmd`;
 }
+
+;// CONCATENATED MODULE: ./src/checks/probe-time.ts
+// max-probe-time: how long the health endpoint takes to answer, from Docker's own probe log. A
+// probe is what an orchestrator's liveness check does every few seconds for the image's whole life,
+// so a slow one is a cost paid forever (and, past the probe timeout, a restart).
+const probeTimeCheck = (report, inputs) => {
+    const max = inputs.maxProbeTime;
+    if (max === undefined)
+        return [];
+    const times = report.health.probeTimes;
+    const limit = `≤ ${max} ms`;
+    if (!times)
+        return [{ name: 'probe-time', status: 'skip', value: 'no passing probe', limit, detail: 'No passing health probe to time (see health).' }];
+    const of = times.passing === 1 ? 'the one passing probe' : `the slowest of ${times.passing} passing probes, median ${times.medianMs} ms`;
+    const value = `${times.slowestMs} ms`;
+    if (times.slowestMs <= max)
+        return [{ name: 'probe-time', status: 'pass', value, limit, detail: `Docker's own timing of ${of}.` }];
+    return [
+        {
+            name: 'probe-time',
+            status: 'fail',
+            value,
+            limit,
+            detail: `${times.slowestMs - max} ms over max-probe-time (${of}). Keep the health endpoint cheap: answer from memory rather than doing slow work on every probe, or raise the budget.`
+        }
+    ];
+};
 
 ;// CONCATENATED MODULE: ./src/checks/size-increase.ts
 
@@ -40804,9 +40839,10 @@ function fixRoot(user, u) {
 
 
 
+
 // Judging: the checks, in the order their rows appear in the table. A new check is a file in this
 // folder (a CheckRule) and one line here.
-const CHECKS = [buildCheck, healthCheck, startupCheck, sizeCheck, sizeIncreaseCheck, userCheck, smokeCheck];
+const CHECKS = [buildCheck, healthCheck, startupCheck, probeTimeCheck, sizeCheck, sizeIncreaseCheck, userCheck, smokeCheck];
 function judge(report, inputs) {
     const checks = CHECKS.flatMap(check => check(report, inputs));
     return { checks, passed: !report.error && checks.every(check => check.status !== 'fail') };
@@ -40890,6 +40926,13 @@ const seconds = (value, { name }) => {
     }
     if (Number(value) > MAX_SECONDS) {
         throw new InputError(`Input "${name}" must be a whole number of seconds from 1 to ${MAX_SECONDS}; got "${value}".`);
+    }
+    return Number(value);
+};
+/** A duration in whole milliseconds (max-probe-time), 1 or more. */
+const milliseconds = (value, { name }) => {
+    if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > MAX_SECONDS * 1000) {
+        throw new InputError(`Input "${name}" must be a whole number of milliseconds, 1 or more (e.g. 200); got "${value}".`);
     }
     return Number(value);
 };
@@ -41073,6 +41116,11 @@ const INPUT_TABLE = {
         parse: optional(seconds),
         description: 'Budget in seconds from container start to healthy, checked as its own row. Empty: reported, not judged.'
     },
+    'max-probe-time': {
+        default: '',
+        parse: optional(milliseconds),
+        description: 'Budget in milliseconds for one passing health probe (the slowest Docker logged), checked as its own row. Empty: reported, not judged.'
+    },
     'smoke-commands': {
         default: '',
         parse: lines(words),
@@ -41092,7 +41140,7 @@ const INPUT_TABLE = {
     'compressed-size': {
         default: 'true',
         parse: bool,
-        description: 'Also measure the compressed size (each layer through gzip, about what a push transfers), streamed from docker save (true/false).'
+        description: 'Also measure the compressed size: what a push sends (each layer gzip-compressed, within about 1% of a real push), streamed from docker save while the container starts (true/false).'
     },
     'size-basis': {
         default: 'uncompressed',
@@ -57264,7 +57312,7 @@ const schema_logTail = () => pipe(array(schema_text()), transform(lines => lines
 const measured = () => dist_optional(pipe(nullable(number()), transform(n => n ?? undefined)));
 // (the messages complete load.ts's "expected …")
 const wholeNumber = () => pipe(number(), integer('a whole number'));
-const CheckNameSchema = picklist(['build', 'health', 'startup', 'size', 'size-increase', 'user', 'smoke']);
+const CheckNameSchema = picklist(['build', 'health', 'startup', 'probe-time', 'size', 'size-increase', 'user', 'smoke']);
 /** pass ✅, fail ❌, skip ⚪ (measured or not run, but not judged) */
 const CheckStatusSchema = picklist(['pass', 'fail', 'skip']);
 const CheckSchema = object({
@@ -57369,6 +57417,8 @@ const HealthSchema = object({
     cannotRun: dist_optional(object({ program: schema_short(), why: picklist(['missing', 'not-executable']) })),
     /** container start → the last failing probe before the first pass: the app was not ready then */
     notReadyAtSeconds: measured(),
+    /** how long the passing probes took, from Docker's own start and end stamps */
+    probeTimes: dist_optional(object({ passing: wholeNumber(), medianMs: wholeNumber(), slowestMs: wholeNumber() })),
     exitCode: dist_optional(wholeNumber()),
     oomKilled: dist_optional(dist_boolean()),
     /** the last probe results Docker kept (up to five), oldest first */
@@ -57866,8 +57916,9 @@ async function waitForHealth(docker, name, inputs, image, clock) {
         if (!health.source)
             return overdue ? { ...health, verdict: 'missing' } : undefined;
         const status = state.Health?.Status;
-        if (status === 'healthy')
-            return { ...health, verdict: 'healthy', startupSeconds: startupSeconds(state), notReadyAtSeconds: notReadyAt(state) };
+        if (status === 'healthy') {
+            return { ...health, verdict: 'healthy', startupSeconds: startupSeconds(state), notReadyAtSeconds: notReadyAt(state), probeTimes: probeTimes(state.Health?.Log) };
+        }
         if (status === 'unhealthy')
             return unhealthy(docker, name, state, { ...health, rule: 'docker' });
         // a probe whose program cannot run fails the same way every time: no point waiting
@@ -57935,6 +57986,19 @@ function notReadyAt(state) {
     const first = log.findIndex(probe => probe.ExitCode === 0);
     const before = first > 0 ? log[first - 1] : undefined;
     return before && round(Math.max(0, Date.parse(before.Start) - Date.parse(state.StartedAt)) / 1000);
+}
+/** The passing probes' durations (Docker's own Start and End stamps): median and slowest, in ms. */
+function probeTimes(log = []) {
+    const ms = log
+        .filter(p => p.ExitCode === 0)
+        .map(p => Math.max(0, Math.round(Date.parse(p.End) - Date.parse(p.Start))))
+        .filter(Number.isFinite)
+        .sort((a, b) => a - b);
+    if (ms.length === 0)
+        return undefined;
+    const middle = Math.floor(ms.length / 2);
+    const medianMs = ms.length % 2 ? ms[middle] : Math.round((ms[middle - 1] + ms[middle]) / 2);
+    return { passing: ms.length, medianMs, slowestMs: ms[ms.length - 1] };
 }
 /** Docker keeps the last five probe results; keep them all, the newest last. */
 function probesOf(state) {
@@ -58090,8 +58154,12 @@ async function runAndWait(ctx, inputs, image, facts) {
     try {
         const started = await docker.call(runArgs(ctx, inputs, image, name, facts.healthcheck !== undefined));
         if (started.exitCode === 0) {
-            const health = await waitForHealth(docker, name, inputs, facts, watch);
-            const user = await measureUser(docker, () => ctx.tempDir('accounts'), name, await containerState(docker, name), facts.user ?? '');
+            let health = await waitForHealth(docker, name, inputs, facts, watch);
+            const state = await containerState(docker, name);
+            const user = await measureUser(docker, () => ctx.tempDir('accounts'), name, state, facts.user ?? '');
+            // the probes that passed since the verdict time the health endpoint too
+            if (health.verdict === 'healthy')
+                health = { ...health, probeTimes: probeTimes(state.Health?.Log) ?? health.probeTimes };
             outcome = { health, user };
         }
         else {

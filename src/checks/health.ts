@@ -14,7 +14,7 @@ function healthRow(report: Report, inputs: JudgeInputs): Check {
   const by = h.source === 'health-cmd' ? `health-cmd: ${h.command}` : `HEALTHCHECK: ${h.command}`
   switch (h.verdict) {
     case 'healthy':
-      return { name: 'health', status: 'pass', value: `healthy after ${h.startupSeconds ?? h.waitedSeconds} s`, limit, detail: by }
+      return { name: 'health', status: 'pass', value: `healthy after ${h.startupSeconds ?? h.waitedSeconds} s`, limit, detail: `${by}${probeNote(h.probeTimes)}` }
     case 'unhealthy':
       return {
         name: 'health',
@@ -53,6 +53,13 @@ function healthRow(report: Report, inputs: JudgeInputs): Check {
     case 'skipped':
       return notRun('health', report)
   }
+}
+
+/** " Probe 14 ms median, 31 ms slowest (3 passing probes)." */
+export function probeNote(times: Report['health']['probeTimes']): string {
+  if (!times) return ''
+  if (times.passing === 1) return `. Probe ${times.slowestMs} ms (1 passing probe).`
+  return `. Probe ${times.medianMs} ms median, ${times.slowestMs} ms slowest (${times.passing} passing probes).`
 }
 
 /** Why the verdict is unhealthy, in the terms of the rule that decided it and the timing Docker used. */

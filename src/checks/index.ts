@@ -2,6 +2,7 @@ import type { Check, Report } from '../report/report.js'
 import { buildCheck } from './build.js'
 import type { CheckRule, JudgeInputs } from './check.js'
 import { healthCheck } from './health.js'
+import { probeTimeCheck } from './probe-time.js'
 import { sizeIncreaseCheck } from './size-increase.js'
 import { sizeCheck } from './size.js'
 import { smokeCheck } from './smoke.js'
@@ -11,7 +12,7 @@ import { userCheck } from './user.js'
 // Judging: the checks, in the order their rows appear in the table. A new check is a file in this
 // folder (a CheckRule) and one line here.
 
-export const CHECKS: CheckRule[] = [buildCheck, healthCheck, startupCheck, sizeCheck, sizeIncreaseCheck, userCheck, smokeCheck]
+export const CHECKS: CheckRule[] = [buildCheck, healthCheck, startupCheck, probeTimeCheck, sizeCheck, sizeIncreaseCheck, userCheck, smokeCheck]
 
 export interface Verdict {
   checks: Check[]

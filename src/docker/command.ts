@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process'
 import { constants } from 'node:os'
 
-// Every process image-gate starts (docker, git, gzip) is started here: by program
+// Every process image-gate starts (docker, git) is started here: by program
 // name with an argument array, never through a shell. We spawn ourselves rather than use
 // @actions/exec because it does not hand out its child, and a call we cannot see we can neither
 // bound nor kill.
@@ -44,7 +44,7 @@ export class Processes {
     return child
   }
 
-  /** Starts a program that is read as it runs (docker save, docker events, gzip). */
+  /** Starts a program that is read as it runs (docker save, docker events). */
   spawn(program: string, args: string[], stdio: StdioOptions): ChildProcess {
     return this.track(spawn(program, args, { stdio }))
   }

@@ -71,6 +71,14 @@ export const seconds: Parser<number> = (value, { name }) => {
   return Number(value)
 }
 
+/** A duration in whole milliseconds (max-probe-time), 1 or more. */
+export const milliseconds: Parser<number> = (value, { name }) => {
+  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > MAX_SECONDS * 1000) {
+    throw new InputError(`Input "${name}" must be a whole number of milliseconds, 1 or more (e.g. 200); got "${value}".`)
+  }
+  return Number(value)
+}
+
 export function oneOf<T extends string>(allowed: readonly T[]): Parser<T> {
   return (value, { name }) => {
     if ((allowed as readonly string[]).includes(value)) return value as T

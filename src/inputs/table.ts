@@ -7,6 +7,7 @@ import {
   keyValues,
   list,
   lines,
+  milliseconds,
   oneOf,
   optional,
   platform,
@@ -103,6 +104,11 @@ export const INPUT_TABLE = {
     parse: optional(seconds),
     description: 'Budget in seconds from container start to healthy, checked as its own row. Empty: reported, not judged.'
   },
+  'max-probe-time': {
+    default: '',
+    parse: optional(milliseconds),
+    description: 'Budget in milliseconds for one passing health probe (the slowest Docker logged), checked as its own row. Empty: reported, not judged.'
+  },
   'smoke-commands': {
     default: '',
     parse: lines(words),
@@ -124,7 +130,7 @@ export const INPUT_TABLE = {
   'compressed-size': {
     default: 'true',
     parse: bool,
-    description: 'Also measure the compressed size (each layer through gzip, about what a push transfers), streamed from docker save (true/false).'
+    description: 'Also measure the compressed size: what a push sends (each layer gzip-compressed, within about 1% of a real push), streamed from docker save while the container starts (true/false).'
   },
   'size-basis': {
     default: 'uncompressed',

@@ -34,7 +34,7 @@ const measured = () =>
 // (the messages complete load.ts's "expected …")
 const wholeNumber = () => v.pipe(v.number(), v.integer('a whole number'))
 
-export const CheckNameSchema = v.picklist(['build', 'health', 'startup', 'size', 'size-increase', 'user', 'smoke'])
+export const CheckNameSchema = v.picklist(['build', 'health', 'startup', 'probe-time', 'size', 'size-increase', 'user', 'smoke'])
 /** pass ✅, fail ❌, skip ⚪ (measured or not run, but not judged) */
 export const CheckStatusSchema = v.picklist(['pass', 'fail', 'skip'])
 
@@ -156,6 +156,8 @@ const HealthSchema = v.object({
   cannotRun: v.optional(v.object({ program: short(), why: v.picklist(['missing', 'not-executable']) })),
   /** container start → the last failing probe before the first pass: the app was not ready then */
   notReadyAtSeconds: measured(),
+  /** how long the passing probes took, from Docker's own start and end stamps */
+  probeTimes: v.optional(v.object({ passing: wholeNumber(), medianMs: wholeNumber(), slowestMs: wholeNumber() })),
   exitCode: v.optional(wholeNumber()),
   oomKilled: v.optional(v.boolean()),
   /** the last probe results Docker kept (up to five), oldest first */

@@ -74,7 +74,9 @@ export async function waitForHealth(docker: Docker, name: string, inputs: Health
     if (!state.Running) return exited(docker, name, state, health)
     if (!health.source) return overdue ? { ...health, verdict: 'missing' } : undefined
     const status = state.Health?.Status
-    if (status === 'healthy') return { ...health, verdict: 'healthy', startupSeconds: startupSeconds(state), notReadyAtSeconds: notReadyAt(state) }
+    if (status === 'healthy') {
+      return { ...health, verdict: 'healthy', startupSeconds: startupSeconds(state), notReadyAtSeconds: notReadyAt(state), probeTimes: probeTimes(state.Health?.Log) }
+    }
     if (status === 'unhealthy') return unhealthy(docker, name, state, { ...health, rule: 'docker' })
     // a probe whose program cannot run fails the same way every time: no point waiting
     const last = state.Health?.Log?.at(-1)
@@ -142,6 +144,21 @@ function notReadyAt(state: ContainerState): number | undefined {
   const first = log.findIndex(probe => probe.ExitCode === 0)
   const before = first > 0 ? log[first - 1] : undefined
   return before && round(Math.max(0, Date.parse(before.Start) - Date.parse(state.StartedAt)) / 1000)
+}
+
+type ProbeLog = NonNullable<NonNullable<ContainerState['Health']>['Log']>
+
+/** The passing probes' durations (Docker's own Start and End stamps): median and slowest, in ms. */
+export function probeTimes(log: ProbeLog = []): Health['probeTimes'] {
+  const ms = log
+    .filter(p => p.ExitCode === 0)
+    .map(p => Math.max(0, Math.round(Date.parse(p.End) - Date.parse(p.Start))))
+    .filter(Number.isFinite)
+    .sort((a, b) => a - b)
+  if (ms.length === 0) return undefined
+  const middle = Math.floor(ms.length / 2)
+  const medianMs = ms.length % 2 ? ms[middle] : Math.round((ms[middle - 1] + ms[middle]) / 2)
+  return { passing: ms.length, medianMs, slowestMs: ms[ms.length - 1] }
 }
 
 /** Docker keeps the last five probe results; keep them all, the newest last. */

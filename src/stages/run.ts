@@ -4,7 +4,7 @@ import { lastLine } from '../docker/docker.js'
 import { watchContainer } from '../docker/events.js'
 import type { Inputs } from '../inputs/inputs.js'
 import type { SmokeResult } from '../report/report.js'
-import { waitForHealth, type Health, type HealthInputs } from './health.js'
+import { probeTimes, waitForHealth, type Health, type HealthInputs } from './health.js'
 import type { ImageFacts } from './inspect.js'
 import { runSmoke, type SmokeInputs } from './smoke.js'
 import { measureUser, type User } from './user.js'
@@ -33,8 +33,11 @@ export async function runAndWait(ctx: RunContext, inputs: RunInputs, image: stri
   try {
     const started = await docker.call(runArgs(ctx, inputs, image, name, facts.healthcheck !== undefined))
     if (started.exitCode === 0) {
-      const health = await waitForHealth(docker, name, inputs, facts, watch)
-      const user = await measureUser(docker, () => ctx.tempDir('accounts'), name, await containerState(docker, name), facts.user ?? '')
+      let health = await waitForHealth(docker, name, inputs, facts, watch)
+      const state = await containerState(docker, name)
+      const user = await measureUser(docker, () => ctx.tempDir('accounts'), name, state, facts.user ?? '')
+      // the probes that passed since the verdict time the health endpoint too
+      if (health.verdict === 'healthy') health = { ...health, probeTimes: probeTimes(state.Health?.Log) ?? health.probeTimes }
       outcome = { health, user }
     } else {
       // e.g. the command's executable is missing: Docker creates the container but cannot start it.
