@@ -14,14 +14,14 @@ import { execFileSync } from 'node:child_process'
 import { copyFileSync, createReadStream, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import * as path from 'node:path'
-import { EXAMPLES, fixture, removeImages, runAction, SERVE } from '../__tests__/e2e/action.js'
+import { EXAMPLES, fixture, httpd, removeImages, runAction, SERVE } from '../__tests__/e2e/action.js'
 import { DeflatePool, LayerCount } from '../src/stages/compress-pool.js'
 
 const TAG = 'image-gate-bench/compressed'
 const REPS = Number(process.env.BENCH_REPS ?? 3)
 // the slow-start fixture of bench/health.ts
 const NON_ROOT = ["RUN echo 'app:x:10001:10001::/:/bin/sh' > /etc/passwd", 'USER 10001']
-const SLOW_START = [...NON_ROOT, SERVE[0], 'CMD ["sh", "-c", "sleep 4; exec httpd -f -p 8080 -h /www"]']
+const SLOW_START = [...NON_ROOT, SERVE[0], httpd(4)]
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
 const seconds = (since: bigint) => Number(process.hrtime.bigint() - since) / 1e9

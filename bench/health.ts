@@ -5,7 +5,7 @@
 //   slow    — the same with fast-health: false, i.e. waiting on the image's own 30 s interval.
 // Run with `bash bench/run.sh`. It runs dist/index.js as the e2e tests do (real Docker).
 import { execFileSync } from 'node:child_process'
-import { fixture, removeImages, runAction, SERVE } from '../__tests__/e2e/action.js'
+import { fixture, httpd, removeImages, runAction, SERVE } from '../__tests__/e2e/action.js'
 
 const TAG = 'image-gate-bench/health'
 const REPS = Number(process.env.BENCH_REPS ?? 3)
@@ -44,7 +44,7 @@ async function main(): Promise<void> {
   const rows: Row[] = []
 
   // 1. an app ready after ~4 s, HEALTHCHECK interval 30 s
-  const slowStart = fixture([...NON_ROOT, SERVE[0], 'CMD ["sh", "-c", "sleep 4; exec httpd -f -p 8080 -h /www"]'])
+  const slowStart = fixture([...NON_ROOT, SERVE[0], httpd(4)])
   const verdicts: number[] = []
   for (let i = 0; i < REPS; i++) {
     const run = await runAction({ context: slowStart, tags: `${TAG}:ready-4s` })
@@ -83,7 +83,7 @@ async function main(): Promise<void> {
   })
 
   // 3. a HEALTHCHECK that always fails (health-timeout 1: a start period of 1 s, then 3 retries)
-  const failing = fixture([...NON_ROOT, 'HEALTHCHECK --interval=30s CMD exit 1', 'CMD ["httpd", "-f", "-p", "8080", "-h", "/www"]'])
+  const failing = fixture([...NON_ROOT, 'HEALTHCHECK --interval=30s CMD exit 1', SERVE[1]])
   const failVerdicts: number[] = []
   for (let i = 0; i < REPS; i++) {
     const h = (await runAction({ context: failing, tags: `${TAG}:failing`, 'health-timeout': '1' })).report.health

@@ -80,7 +80,7 @@ async function gate(ctx: RunContext, inputs: Inputs, report: Report, stages: Sta
     // for the run, and a run that fails stops it quietly (see measureSizes).
     const measuring = stages.measureSizes(ctx, inputs, image, running)
     const ran = await running
-    Object.assign(report, { health: ran.health, user: ran.user, smoke: ran.smoke })
+    Object.assign(report, { health: ran.health, user: ran.user, stop: ran.stop, smoke: ran.smoke })
     ctx.stage = 'measuring the image size'
     const sizes = await measuring
     Object.assign(report, { image: { ...report.image, ...sizes.image }, baseline: sizes.baseline, stages: sizes.stages })

@@ -184,11 +184,17 @@ export function fixture(lines: string[]): string {
   return dir
 }
 
+/**
+ * Serves /www on port 8080, after `delay` seconds, and stops gracefully: busybox httpd as PID 1
+ * ignores SIGTERM (the kernel gives PID 1 no default action), so a shell that exits on TERM is
+ * PID 1. The stop tests use a bare httpd for the other case.
+ */
+export function httpd(delay = 0): string {
+  return `CMD ["sh", "-c", "trap 'exit 0' TERM; ${delay ? `sleep ${delay}; ` : ''}httpd -f -p 8080 -h /www & wait"]`
+}
+
 /** Lines for a fixture that serves /www on port 8080 and checks it every 30 s, as many images do. */
-export const SERVE = [
-  'HEALTHCHECK --interval=30s --timeout=5s CMD wget -q -O /dev/null http://127.0.0.1:8080/health || exit 1',
-  'CMD ["httpd", "-f", "-p", "8080", "-h", "/www"]'
-]
+export const SERVE = ['HEALTHCHECK --interval=30s --timeout=5s CMD wget -q -O /dev/null http://127.0.0.1:8080/health || exit 1', httpd()]
 
 /** Whether a docker command succeeds (the engine answers, buildx is there). */
 export function dockerSucceeds(args: string[]): boolean {

@@ -22,7 +22,8 @@ describe('examples/focus-flow-backend', () => {
       ['build', 'pass'],
       ['health', 'pass'],
       ['size', 'skip'],
-      ['user', 'fail']
+      ['user', 'fail'],
+      ['stop', 'pass']
     ])
     expect(row(run.summary, 'health')).toContain('HEALTHCHECK: wget --no-verbose --tries=1 --spider http://localhost:3001/health')
     expect(row(run.summary, 'user')).toContain('no USER (root); PID 1 (node) runs as UID 0.')
@@ -39,6 +40,10 @@ describe('examples/tynebase-backend', () => {
     expect(row(run.summary, 'health')).toContain('health-cmd: wget -q --spider http://127.0.0.1:8080/health')
     // PID 1 is dumb-init, the entrypoint, and it runs as the image's user too
     expect(row(run.summary, 'user')).toContain('| ✅ | user | UID 1001, GID 1001 | non-root | USER nodejs (UID 1001 in the image); PID 1 (dumb-init) runs as UID 1001.')
+    // dumb-init passes SIGTERM on to node, which closes its server and exits
+    expect(run.report.stop).toMatchObject({ outcome: 'exited', signal: 'SIGTERM', pid1: 'dumb-init', init: 'dumb-init' })
+    expect([0, 143]).toContain(run.report.stop.exitCode)
+    expect(run.report.stop.seconds).toBeLessThan(1)
   })
 
   it('fails health without health-cmd, saying how to fix it', async () => {
@@ -54,5 +59,7 @@ describe('examples/tynebase-backend', () => {
     const run = await runAction({ context, tags: `${TAG}:tynebase`, command: 'node dist/worker.js', 'require-healthcheck': 'false' })
     expect(run.code).toBe(0)
     expect(run.outputs).toMatchObject({ passed: 'true', health: 'missing', uid: '1001' })
+    // the worker finishes its tick and exits 0 on SIGTERM
+    expect(run.report.stop).toMatchObject({ outcome: 'exited', exitCode: 0 })
   })
 })

@@ -1,12 +1,12 @@
 import { afterAll, afterEach, describe, expect, it, jest } from '@jest/globals'
-import { fixture, leftovers, removeImages, row, runAction, SERVE } from './action.js'
+import { fixture, httpd, leftovers, removeImages, row, runAction, SERVE } from './action.js'
 
 // Health verdicts and smoke commands on real containers: each verdict, its timing, its message.
 
 jest.setTimeout(120_000)
 const TAG = 'image-gate-e2e/health'
 const NON_ROOT = ["RUN echo 'app:x:10001:10001::/:/bin/sh' > /etc/passwd", 'USER 10001']
-const HTTPD = 'CMD ["httpd", "-f", "-p", "8080", "-h", "/www"]'
+const HTTPD = httpd()
 afterEach(() => expect(leftovers()).toBe(''))
 afterAll(() => removeImages(TAG))
 
@@ -57,7 +57,7 @@ describe('failing fast', () => {
 describe('health verdicts', () => {
   it('healthy: an app ready after ~3 s with a 30 s interval gets its verdict within seconds of ready', async () => {
     const run = await runAction({
-      context: fixture([...NON_ROOT, SERVE[0], 'CMD ["sh", "-c", "sleep 3; exec httpd -f -p 8080 -h /www"]']),
+      context: fixture([...NON_ROOT, SERVE[0], httpd(3)]),
       tags: `${TAG}:slow-start`
     })
     expect(run.outputs.health).toBe('healthy')
@@ -144,12 +144,12 @@ describe('health verdicts', () => {
     expect(times.slowestMs).toBeLessThan(3000)
     expect(row(run.summary, 'health')).toMatch(/\. Probe \d+ ms (\(1 passing probe\)|median, \d+ ms slowest \(\d passing probes\))\. \|$/)
     expect(row(run.summary, 'probe-time')).toMatch(new RegExp(`^\\| ❌ \\| probe-time \\| ${times.slowestMs} ms \\| ≤ 100 ms \\| ${times.slowestMs - 100} ms over max-probe-time`))
-    expect(run.stdout).toContain(`image-gate: 1 of 5 checks failed: probe-time (${times.slowestMs} ms)`)
+    expect(run.stdout).toContain(`image-gate: 1 of 6 checks failed: probe-time (${times.slowestMs} ms)`)
   })
 
   it('max-startup-time is its own check', async () => {
     const run = await runAction({
-      context: fixture([...NON_ROOT, SERVE[0], 'CMD ["sh", "-c", "sleep 3; exec httpd -f -p 8080 -h /www"]']),
+      context: fixture([...NON_ROOT, SERVE[0], httpd(3)]),
       tags: `${TAG}:slow-start`,
       'max-startup-time': '1'
     })
@@ -164,17 +164,19 @@ describe('smoke commands', () => {
     const run = await runAction({
       context: fixture([...NON_ROOT, ...SERVE]),
       tags: `${TAG}:smoke`,
-      'smoke-commands': ['sh -c "echo migrated; exit 0"', 'sleep 600', `sh -c 'echo "worker: cannot reach queue" >&2; exit 3'`].join('\n'),
+      // the second is a worker that stops on SIGTERM: still running at the end, it is stopped and timed
+      'smoke-commands': ['sh -c "echo migrated; exit 0"', `sh -c "trap 'exit 0' TERM; sleep 600 & wait"`, `sh -c 'echo "worker: cannot reach queue" >&2; exit 3'`].join('\n'),
       'smoke-seconds': '2'
     })
     expect(run.outputs.passed).toBe('false')
     const smoke = run.report.checks.filter((c: any) => c.name === 'smoke')
-    expect(smoke.map((c: any) => [c.status, c.value.replace(/[\d.]+ s$/, 'N s')])).toEqual([
+    expect(smoke.map((c: any) => [c.status, c.value.replace(/[\d.]+ s( after SIGTERM)?$/, 'N s$1')])).toEqual([
       ['pass', 'exited 0 after N s'],
-      ['pass', 'running after N s'],
+      ['pass', 'running after 2 s; exited 0, N s after SIGTERM'],
       ['fail', 'exited (code 3) after N s']
     ])
-    expect(smoke[1].value).toBe('running after 2 s')
+    expect(run.report.smoke[1].stop).toMatchObject({ outcome: 'exited', signal: 'SIGTERM', exitCode: 0 })
+    expect(run.report.smoke[1].stop.seconds).toBeLessThan(2)
     expect(run.summary).toContain('<details><summary>Smoke log: sh -c echo &quot;worker: cannot reach queue&quot; &gt;&amp;2; exit 3 (last 1 lines)</summary>')
     expect(run.summary).toContain('worker: cannot reach queue')
     expect(run.outputs.health).toBe('healthy')

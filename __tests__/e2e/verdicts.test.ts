@@ -22,7 +22,7 @@ describe('image-gate end to end', () => {
     expect(run.summary).toContain('## ✅ image-gate: passed')
     expect(row(run.summary, 'health')).toMatch(/^\| ✅ \| health \| healthy after [\d.]+ s \| healthy within 120 s \| HEALTHCHECK: wget/)
     expect(row(run.summary, 'size')).toMatch(new RegExp(`\\(${inspect.Size.toLocaleString('en-US')} bytes\\), compressed [\\d.]+ [kM]B \\| ≤ 5MB`))
-    expect(row(run.summary, 'user')).toContain('| ✅ | user | UID 10001, GID 10001 | non-root | USER app (UID 10001 in the image); PID 1 (httpd) runs as UID 10001.')
+    expect(row(run.summary, 'user')).toContain('| ✅ | user | UID 10001, GID 10001 | non-root | USER app (UID 10001 in the image); PID 1 (sh) runs as UID 10001.')
     expect(run.summary).toContain(`image \`${TAG}:healthy\``)
   })
 
@@ -34,10 +34,11 @@ describe('image-gate end to end', () => {
       ['build', 'pass'],
       ['health', 'pass'],
       ['size', 'skip'],
-      ['user', 'fail']
+      ['user', 'fail'],
+      ['stop', 'pass']
     ])
-    expect(row(run.summary, 'user')).toContain('| ❌ | user | UID 0, GID 0 | non-root | no USER (root); PID 1 (httpd) runs as UID 0.')
-    expect(run.stdout).toContain('::error::image-gate: 1 of 4 checks failed: user (UID 0, GID 0)')
+    expect(row(run.summary, 'user')).toContain('| ❌ | user | UID 0, GID 0 | non-root | no USER (root); PID 1 (sh) runs as UID 0.')
+    expect(run.stdout).toContain('::error::image-gate: 1 of 5 checks failed: user (UID 0, GID 0)')
   })
 
   it('judges the UID the process runs as, not the USER string', async () => {
@@ -47,12 +48,12 @@ describe('image-gate end to end', () => {
       tags: `${TAG}:alias-root`
     })
     expect(run.outputs).toMatchObject({ passed: 'false', user: 'deploy', uid: '0' })
-    expect(row(run.summary, 'user')).toContain('USER deploy (UID 0 in the image); PID 1 (httpd) runs as UID 0.')
+    expect(row(run.summary, 'user')).toContain('USER deploy (UID 0 in the image); PID 1 (sh) runs as UID 0.')
   })
 
   it('fails on health when the HEALTHCHECK always fails, with Docker\'s verdict and the probe output', async () => {
     const run = await runAction({
-      context: fixture([...NON_ROOT, 'HEALTHCHECK --interval=30s CMD echo "db connection refused" && exit 1', 'CMD ["httpd", "-f", "-p", "8080", "-h", "/www"]']),
+      context: fixture([...NON_ROOT, 'HEALTHCHECK --interval=30s CMD echo "db connection refused" && exit 1', SERVE[1]]),
       tags: `${TAG}:unhealthy`,
       'health-timeout': '3'
     })
@@ -102,14 +103,15 @@ describe('image-gate end to end', () => {
     // the build's own "::error::" line reached the log only while workflow commands were stopped
     expect(run.stdout).toContain('::error::forged by the build')
     expect(activeCommands(run.stdout).filter(l => l.startsWith('::error::'))).toEqual([
-      expect.stringMatching(/^::error::image-gate: 1 of 4 checks failed: build \(failed\)$/)
+      expect.stringMatching(/^::error::image-gate: 1 of 5 checks failed: build \(failed\)$/)
     ])
   })
 
   it('passes env and command to the container, without a shell', async () => {
     const context = fixture(NON_ROOT)
     const command = `sh -c 'test "$MODE" = worker && exec sleep 600'`
-    const ok = await runAction({ context, tags: `${TAG}:worker`, env: 'MODE=worker', command, 'require-healthcheck': 'false' })
+    // sleep as PID 1 ignores SIGTERM: its stop is reported, not judged, here
+    const ok = await runAction({ context, tags: `${TAG}:worker`, env: 'MODE=worker', command, 'require-healthcheck': 'false', 'require-graceful-stop': 'false', 'stop-timeout': '1' })
     expect(ok.outputs).toMatchObject({ passed: 'true', health: 'missing', uid: '10001' })
     expect(row(ok.summary, 'health')).toContain('| ⚪ | health | no health check |')
     const wrong = await runAction({ context, tags: `${TAG}:worker`, env: 'MODE=api', command, 'require-healthcheck': 'false' })

@@ -30,5 +30,6 @@ export function measuredReport(): Report {
     timeoutSeconds: 120
   }
   report.user = { uid: 1001, gid: 1001, process: 'node' }
+  report.stop = { outcome: 'exited', signal: 'SIGTERM', exitCode: 0, seconds: 0.05, pid1: 'node' }
   return report
 }

@@ -53,7 +53,11 @@ function fakeStages(overrides: Partial<Stages> = {}) {
     ),
     runAndWait: async (_ctx, _inputs, image, facts) => (
       calls.push(`run ${image} as ${facts.user}`),
-      { health: { verdict: 'healthy', source: 'image', command: 'true', startupSeconds: 1.2 }, user: { uid: 1001, gid: 1001, process: 'app', pid: 4242 } }
+      {
+        health: { verdict: 'healthy', source: 'image', command: 'true', startupSeconds: 1.2 },
+        user: { uid: 1001, gid: 1001, process: 'app', pid: 4242 },
+        stop: { outcome: 'exited', signal: 'SIGTERM', exitCode: 0, seconds: 0.05, pid1: 'app' }
+      }
     ),
     measureSizes: async (_ctx, _inputs, image) => (calls.push(`measure ${image}`), { image: { store: 'classic', compressedSize: 2_000_000, largestLayers: [] } }),
     ...overrides
@@ -80,7 +84,8 @@ describe('the pipeline', () => {
       ['build', 'pass'],
       ['health', 'pass'],
       ['size', 'pass'],
-      ['user', 'pass']
+      ['user', 'pass'],
+      ['stop', 'pass']
     ])
     expect(said[0]).toBe('log: image-gate: PASSED (passed)  app:pr-7')
     expect(said.filter(s => s.startsWith('fail:'))).toEqual([])
@@ -101,9 +106,10 @@ describe('the pipeline', () => {
       ['build', 'fail', 'failed'],
       ['health', 'skip', 'not run'],
       ['size', 'skip', 'not run'],
-      ['user', 'skip', 'not run']
+      ['user', 'skip', 'not run'],
+      ['stop', 'skip', 'not run']
     ])
-    expect(said.filter(s => s.startsWith('fail:'))).toEqual(['fail: image-gate: 1 of 4 checks failed: build (failed)'])
+    expect(said.filter(s => s.startsWith('fail:'))).toEqual(['fail: image-gate: 1 of 5 checks failed: build (failed)'])
   })
 
   it('an engine error mid-run is one line, with what was measured so far kept', async () => {

@@ -94,11 +94,11 @@ function everyField(): Report {
 describe('loadReport', () => {
   it('gives back every row of a saved report: startup, probe-time, size-increase and smoke too, with the smoke logs', () => {
     const report = everyRow()
-    expect(report.checks.map(c => c.name)).toEqual(['build', 'health', 'startup', 'probe-time', 'size', 'size-increase', 'user', 'smoke', 'smoke'])
+    expect(report.checks.map(c => c.name)).toEqual(['build', 'health', 'startup', 'probe-time', 'size', 'size-increase', 'user', 'stop', 'smoke', 'smoke'])
     const loaded = loadReport(write(report))
     expect(renderMarkdown(loaded)).toBe(renderMarkdown(report))
     expect(loaded).toStrictEqual(report)
-    expect(renderMarkdown(loaded)).toContain('## ❌ image-gate: 3 of 9 checks failed')
+    expect(renderMarkdown(loaded)).toContain('## ❌ image-gate: 3 of 10 checks failed')
     expect(renderMarkdown(loaded)).toContain('<details><summary>Smoke log: node worker.js (last 2 lines)</summary>')
     expect(renderMarkdown(loaded)).toContain('| 60.0 MB | +20.0 MB (+50.0%) | RUN npm ci |')
   })
@@ -193,7 +193,7 @@ describe('loadReport', () => {
     }
     expect(refusal(f => (f.checks[2].status = 'magic'))).toBe('checks[2].status is "magic", expected "pass" | "fail" | "skip".')
     expect(refusal(f => (f.checks[0].name = '__proto__'))).toBe(
-      'checks[0].name is "__proto__", expected "build" | "health" | "startup" | "probe-time" | "size" | "size-increase" | "user" | "smoke".'
+      'checks[0].name is "__proto__", expected "build" | "health" | "startup" | "probe-time" | "size" | "size-increase" | "user" | "stop" | "smoke".'
     )
     expect(refusal(f => (f.checks[1].limit = 5))).toBe('checks[1].limit is 5, expected string.')
     expect(refusal(f => delete f.checks[3].detail)).toBe('checks[3].detail is missing.')

@@ -7,12 +7,13 @@ import { sizeIncreaseCheck } from './size-increase.js'
 import { sizeCheck } from './size.js'
 import { smokeCheck } from './smoke.js'
 import { startupCheck } from './startup.js'
+import { stopCheck } from './stop.js'
 import { userCheck } from './user.js'
 
 // Judging: the checks, in the order their rows appear in the table. A new check is a file in this
 // folder (a CheckRule) and one line here.
 
-export const CHECKS: CheckRule[] = [buildCheck, healthCheck, startupCheck, probeTimeCheck, sizeCheck, sizeIncreaseCheck, userCheck, smokeCheck]
+export const CHECKS: CheckRule[] = [buildCheck, healthCheck, startupCheck, probeTimeCheck, sizeCheck, sizeIncreaseCheck, userCheck, stopCheck, smokeCheck]
 
 export interface Verdict {
   checks: Check[]

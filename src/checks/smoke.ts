@@ -1,14 +1,24 @@
 import type { Check, SmokeResult } from '../report/report.js'
-import type { CheckRule } from './check.js'
+import { cleanExit } from '../docker/container.js'
+import type { CheckRule, JudgeInputs } from './check.js'
+import { describeStop, whyNot } from './stop.js'
 
-// smoke-commands: each other process type passes if it exits 0 or is still running after smoke-seconds.
+// smoke-commands: each other process type passes if it exits 0 or is still running after
+// smoke-seconds; one still running is then stopped like the main container, and judged so too.
 
-export const smokeCheck: CheckRule = (report, inputs) => (report.smoke ?? []).map(smoke => smokeRow(smoke, inputs.smokeSeconds))
+export const smokeCheck: CheckRule = (report, inputs) => (report.smoke ?? []).map(smoke => smokeRow(smoke, inputs))
 
-function smokeRow(smoke: SmokeResult, smokeSeconds: number): Check {
-  const limit = `exit 0, or running after ${smokeSeconds} s`
+function smokeRow(smoke: SmokeResult, inputs: JudgeInputs): Check {
+  const limit = `exit 0, or running after ${inputs.smokeSeconds} s`
   if (smoke.outcome === 'running') {
-    return { name: 'smoke', status: 'pass', value: `running after ${smoke.seconds} s`, limit, detail: `command: ${smoke.command}` }
+    const stop = smoke.stop
+    const value = `running after ${smoke.seconds} s${stop ? `; ${describeStop(stop)}` : ''}`
+    const clean = !stop || stop.outcome === 'not-run' || (stop.outcome === 'exited' && stop.exitCode !== undefined && cleanExit(stop.exitCode, stop.signal))
+    if (clean || !inputs.requireGracefulStop) {
+      const note = clean ? '' : `. ${whyNot(stop!, inputs.stopTimeout)} Not judged (require-graceful-stop: false).`
+      return { name: 'smoke', status: 'pass', value, limit, detail: `command: ${smoke.command}${note}` }
+    }
+    return { name: 'smoke', status: 'fail', value, limit: `${limit}, then a clean stop`, detail: `command: ${smoke.command}. ${whyNot(stop!, inputs.stopTimeout)}` }
   }
   if (smoke.exitCode === 0) {
     return { name: 'smoke', status: 'pass', value: `exited 0 after ${smoke.seconds} s`, limit, detail: `command: ${smoke.command}` }

@@ -1,3 +1,4 @@
+import { constants } from 'node:os'
 import { round } from '../units.js'
 import { lastLine, type Docker } from './docker.js'
 
@@ -7,6 +8,20 @@ import { lastLine, type Docker } from './docker.js'
 /** What Docker uses when a HEALTHCHECK sets no --retries or --interval (and for a health-cmd given at run time). */
 export const DOCKER_DEFAULT_RETRIES = 3
 export const DOCKER_DEFAULT_INTERVAL_S = 30
+
+/** "SIGTERM" for "", "TERM", "15" or "SIGTERM": the stop signal Docker sends, as the report names it. */
+export function signalName(stopSignal = ''): string {
+  const text = stopSignal.trim().toUpperCase()
+  if (text === '') return 'SIGTERM'
+  if (/^\d+$/.test(text)) return Object.entries(constants.signals).find(([, n]) => n === Number(text))?.[0] ?? text
+  return text.startsWith('SIG') ? text : `SIG${text}`
+}
+
+/** The exit codes of a clean stop: 0, or the shell's 128 + the signal's number. */
+export function cleanExit(exitCode: number, signal: string): boolean {
+  const number = (constants.signals as Record<string, number>)[signal]
+  return exitCode === 0 || (number !== undefined && exitCode === 128 + number)
+}
 
 export interface ContainerState {
   Status: string

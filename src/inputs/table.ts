@@ -116,6 +116,16 @@ export const INPUT_TABLE = {
       'Other process types of the same image (e.g. a worker), one command per line, each run in its own container. Each passes if it exits 0 or is still running after smoke-seconds. Split into words, never run through a shell.'
   },
   'smoke-seconds': { default: '5', parse: seconds, description: 'How long a smoke command must keep running (or exit 0 within) to pass.' },
+  'stop-timeout': {
+    default: '10',
+    parse: seconds,
+    description: "Seconds the container gets to exit after its stop signal (the image's STOPSIGNAL, default SIGTERM) before it is killed, as docker stop does (Docker's default 10)."
+  },
+  'require-graceful-stop': {
+    default: 'true',
+    parse: bool,
+    description: 'Fail when the container does not exit cleanly within stop-timeout of its stop signal (true/false).'
+  },
   'require-healthcheck': {
     default: 'true',
     parse: bool,

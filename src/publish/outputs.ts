@@ -13,6 +13,8 @@ export function outputsOf(report: Report): Record<string, string> {
     'startup-seconds': text(report.health.startupSeconds),
     user: text(report.image.user),
     uid: text(report.user.uid),
+    'stop-seconds': text(report.stop?.seconds),
+    'stop-exit-code': text(report.stop?.exitCode),
     passed: String(report.passed),
     report: JSON.stringify(report),
     'comment-url': report.comment?.url ?? ''

@@ -1,5 +1,5 @@
 import type { InferOutput } from 'valibot'
-import type { CheckNameSchema, CheckSchema, CheckStatusSchema, HealthVerdictSchema, LayerSchema, ProbeSchema, ReportSchema, SmokeResultSchema } from './schema.js'
+import type { CheckNameSchema, CheckSchema, CheckStatusSchema, HealthVerdictSchema, LayerSchema, ProbeSchema, ReportSchema, SmokeResultSchema, StopSchema } from './schema.js'
 
 // The one report every output renders from: the job summary, the outputs, the terminal text and
 // the pull-request comment. Stages write measurements into it; checks/ judges them; markdown.ts and
@@ -15,6 +15,7 @@ export type HealthVerdict = InferOutput<typeof HealthVerdictSchema>
 export type Layer = InferOutput<typeof LayerSchema>
 export type Probe = InferOutput<typeof ProbeSchema>
 export type SmokeResult = InferOutput<typeof SmokeResultSchema>
+export type Stop = InferOutput<typeof StopSchema>
 export type Report = InferOutput<typeof ReportSchema>
 
 export function newReport(tag = ''): Report {

@@ -34,7 +34,7 @@ const measured = () =>
 // (the messages complete load.ts's "expected …")
 const wholeNumber = () => v.pipe(v.number(), v.integer('a whole number'))
 
-export const CheckNameSchema = v.picklist(['build', 'health', 'startup', 'probe-time', 'size', 'size-increase', 'user', 'smoke'])
+export const CheckNameSchema = v.picklist(['build', 'health', 'startup', 'probe-time', 'size', 'size-increase', 'user', 'stop', 'smoke'])
 /** pass ✅, fail ❌, skip ⚪ (measured or not run, but not judged) */
 export const CheckStatusSchema = v.picklist(['pass', 'fail', 'skip'])
 
@@ -64,6 +64,20 @@ export const ProbeSchema = v.object({
   output: text()
 })
 
+/** Stopping a container as an orchestrator does: its stop signal, then SIGKILL after stop-timeout. */
+export const StopSchema = v.object({
+  /** exited after the signal; killed after stop-timeout; not run: it had already exited */
+  outcome: v.picklist(['exited', 'killed', 'not-run']),
+  /** the image's STOPSIGNAL, e.g. "SIGTERM" */
+  signal: short(),
+  /** signal → exit, seconds (stop-timeout when killed) */
+  seconds: measured(),
+  exitCode: v.optional(wholeNumber()),
+  /** PID 1's program (docker top), and the init that runs as PID 1, if one does (dumb-init, tini) */
+  pid1: v.optional(short()),
+  init: v.optional(short())
+})
+
 export const SmokeResultSchema = v.object({
   command: text(),
   /** still running after smoke-seconds, or exited */
@@ -71,7 +85,9 @@ export const SmokeResultSchema = v.object({
   exitCode: v.optional(wholeNumber()),
   /** how long it ran */
   seconds: v.number(),
-  logTail: v.optional(logTail())
+  logTail: v.optional(logTail()),
+  /** a command still running after smoke-seconds is stopped like the main container */
+  stop: v.optional(StopSchema)
 })
 
 const BuildSchema = v.object({
@@ -94,6 +110,8 @@ const ImageSchema = v.object({
   healthcheck: v.optional(v.array(text())),
   /** consecutive failed probes after the start period before Docker says unhealthy */
   healthcheckRetries: measured(),
+  /** Config.StopSignal, "" when unset (Docker then sends SIGTERM) */
+  stopSignal: v.optional(short()),
   /** the HEALTHCHECK's own --interval and --start-period, seconds (Docker's defaults when unset: 30 and 0) */
   healthcheckInterval: measured(),
   healthcheckStartPeriod: measured(),
@@ -200,6 +218,8 @@ export const ReportSchema = v.pipe(
     stages: v.optional(v.object({ stage: v.optional(text()), size: measured(), error: v.optional(text()) })),
     health: HealthSchema,
     user: UserSchema,
+    /** the main container stopped after the health wait and the user check */
+    stop: v.optional(StopSchema),
     /** smoke-commands, in input order */
     smoke: v.optional(v.array(SmokeResultSchema)),
     checks: v.array(CheckSchema),

@@ -9,6 +9,7 @@ interface ImageInspect {
   Size: number
   Config?: {
     User?: string
+    StopSignal?: string
     /** durations in nanoseconds; 0 or absent: Docker's default */
     Healthcheck?: { Test?: string[]; Retries?: number; Interval?: number; StartPeriod?: number }
     ExposedPorts?: Record<string, unknown>
@@ -18,7 +19,7 @@ interface ImageInspect {
 
 export type ImageFacts = Pick<
   Report['image'],
-  'id' | 'size' | 'user' | 'healthcheck' | 'healthcheckRetries' | 'healthcheckInterval' | 'healthcheckStartPeriod' | 'exposedPorts' | 'labels'
+  'id' | 'size' | 'user' | 'stopSignal' | 'healthcheck' | 'healthcheckRetries' | 'healthcheckInterval' | 'healthcheckStartPeriod' | 'exposedPorts' | 'labels'
 >
 
 export async function inspectImage(docker: Docker, ref: string): Promise<ImageFacts> {
@@ -28,6 +29,7 @@ export async function inspectImage(docker: Docker, ref: string): Promise<ImageFa
     id: image.Id,
     size: image.Size,
     user: image.Config?.User ?? '',
+    stopSignal: image.Config?.StopSignal ?? '',
     healthcheck: healthcheckOf(check?.Test),
     healthcheckRetries: check?.Retries || DOCKER_DEFAULT_RETRIES,
     healthcheckInterval: (check?.Interval || DOCKER_DEFAULT_INTERVAL_S * 1e9) / 1e9,

@@ -1,10 +1,11 @@
 import type { RunContext } from '../context.js'
-import { containerState, removeContainer } from '../docker/container.js'
+import { containerState, removeContainer, signalName } from '../docker/container.js'
 import { lastLine } from '../docker/docker.js'
 import { watchContainer } from '../docker/events.js'
 import type { Inputs } from '../inputs/inputs.js'
-import type { SmokeResult } from '../report/report.js'
+import type { SmokeResult, Stop } from '../report/report.js'
 import { probeTimes, waitForHealth, type Health, type HealthInputs } from './health.js'
+import { initOf, stopContainer } from './stop.js'
 import type { ImageFacts } from './inspect.js'
 import { runSmoke, type SmokeInputs } from './smoke.js'
 import { measureUser, type User } from './user.js'
@@ -12,11 +13,13 @@ import { measureUser, type User } from './user.js'
 // Stage 3: run the built image as a detached container, wait for Docker's health verdict, and look
 // at who it runs as; the smoke commands run alongside. Pass or fail, every container goes.
 
-export type RunInputs = HealthInputs & SmokeInputs & Pick<Inputs, 'env' | 'command'>
+export type RunInputs = HealthInputs & SmokeInputs & Pick<Inputs, 'env' | 'command' | 'stopTimeout'>
 
 export interface RunResult {
   health: Health
   user: User
+  /** the container stopped as an orchestrator stops it; undefined when it never started */
+  stop?: Stop
   smoke?: SmokeResult[]
 }
 
@@ -24,7 +27,7 @@ export async function runAndWait(ctx: RunContext, inputs: RunInputs, image: stri
   const { docker } = ctx
   const name = ctx.containerName()
   // The other process types run alongside; a failure of theirs must not go unhandled meanwhile.
-  const smoke = inputs.smokeCommands.length > 0 ? runSmoke(ctx, inputs, image) : Promise.resolve(undefined)
+  const smoke = inputs.smokeCommands.length > 0 ? runSmoke(ctx, inputs, image, facts.stopSignal) : Promise.resolve(undefined)
   smoke.catch(() => undefined)
   // Follow Docker's events from before the container exists, so no transition is missed.
   // each probe's start and end too: a probe that cannot run is judged as soon as Docker logs it
@@ -38,7 +41,10 @@ export async function runAndWait(ctx: RunContext, inputs: RunInputs, image: stri
       const user = await measureUser(docker, () => ctx.tempDir('accounts'), name, state, facts.user ?? '')
       // the probes that passed since the verdict time the health endpoint too
       if (health.verdict === 'healthy') health = { ...health, probeTimes: probeTimes(state.Health?.Log) ?? health.probeTimes }
-      outcome = { health, user }
+      const stopped = state.Running
+        ? await stopContainer(docker, name, facts.stopSignal ?? '', inputs.stopTimeout, watch)
+        : { outcome: 'not-run' as const, signal: signalName(facts.stopSignal) }
+      outcome = { health, user, stop: { ...stopped, pid1: user.process, init: initOf(user.process) } }
     } else {
       // e.g. the command's executable is missing: Docker creates the container but cannot start it.
       const why = lastLine(started.stderr)

@@ -1,21 +1,23 @@
 import type { RunContext } from '../context.js'
-import { containerState, logTail, ranSeconds, removeContainer } from '../docker/container.js'
+import { cleanExit, containerState, logTail, ranSeconds, removeContainer } from '../docker/container.js'
 import { lastLine } from '../docker/docker.js'
 import { watchContainer } from '../docker/events.js'
 import { waitUntil } from '../docker/wait.js'
 import type { Inputs } from '../inputs/inputs.js'
 import type { SmokeResult } from '../report/report.js'
+import { stopContainer } from './stop.js'
 
 // Smoke commands: the other process types of the same image (a worker, a scheduler). Each runs in
 // its own container; it passes if it exits 0, or is still running after smoke-seconds.
 
-export type SmokeInputs = Pick<Inputs, 'smokeCommands' | 'smokeSeconds' | 'env'>
+export type SmokeInputs = Pick<Inputs, 'smokeCommands' | 'smokeSeconds' | 'env' | 'stopTimeout'>
 
-export async function runSmoke(ctx: RunContext, inputs: SmokeInputs, image: string): Promise<SmokeResult[]> {
-  return Promise.all(inputs.smokeCommands.map(command => smokeOne(ctx, inputs, image, command)))
+/** `stopSignal`: the image's STOPSIGNAL, sent to a command still running at the end. */
+export async function runSmoke(ctx: RunContext, inputs: SmokeInputs, image: string, stopSignal = ''): Promise<SmokeResult[]> {
+  return Promise.all(inputs.smokeCommands.map(command => smokeOne(ctx, inputs, image, command, stopSignal)))
 }
 
-async function smokeOne(ctx: RunContext, inputs: SmokeInputs, image: string, command: string[]): Promise<SmokeResult> {
+async function smokeOne(ctx: RunContext, inputs: SmokeInputs, image: string, command: string[], stopSignal: string): Promise<SmokeResult> {
   const { docker } = ctx
   const name = `${ctx.containerName()}-smoke`
   const result: SmokeResult = { command: command.join(' '), outcome: 'exited', seconds: 0 }
@@ -26,7 +28,7 @@ async function smokeOne(ctx: RunContext, inputs: SmokeInputs, image: string, com
       // e.g. the executable does not exist in the image: Docker says so and exits 125-127
       return { ...result, exitCode: run.exitCode, logTail: [lastLine(run.stderr)] }
     }
-    return await waitUntil(watch, inputs.smokeSeconds * 1000, async overdue => {
+    const ran = await waitUntil(watch, inputs.smokeSeconds * 1000, async overdue => {
       const state = await containerState(docker, name)
       if (!state.Running) {
         const logs = state.ExitCode !== 0 ? { logTail: await logTail(docker, name) } : {}
@@ -34,6 +36,11 @@ async function smokeOne(ctx: RunContext, inputs: SmokeInputs, image: string, com
       }
       return overdue ? { ...result, outcome: 'running' as const, seconds: inputs.smokeSeconds } : undefined
     })
+    if (ran.outcome !== 'running') return ran
+    // still running at the end: stopped the way the main container is, and timed
+    const stop = await stopContainer(docker, name, stopSignal, inputs.stopTimeout, watch)
+    const clean = stop.outcome === 'exited' && stop.exitCode !== undefined && cleanExit(stop.exitCode, stop.signal)
+    return clean ? { ...ran, stop } : { ...ran, stop, logTail: await logTail(docker, name) }
   } finally {
     watch.stop()
     await removeContainer(docker, name)

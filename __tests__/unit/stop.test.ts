@@ -1,0 +1,122 @@
+import { describe, expect, it } from '@jest/globals'
+import type { Docker } from '../../src/docker/docker.js'
+import type { Stop } from '../../src/report/report.js'
+import { cleanExit, signalName } from '../../src/docker/container.js'
+import { initOf, stopContainer } from '../../src/stages/stop.js'
+import { inputs, measuredReport } from './fixtures.js'
+import { judged } from './judged.js'
+
+// Stopping the container as an orchestrator does, on a scripted engine and a fake clock; and the
+// rows that judge it.
+
+/** An engine whose container exits `exitsAfterMs` after the stop signal (never: ignores it). */
+function engine(exitsAfterMs: number | undefined, exitCode = 0) {
+  const calls: string[][] = []
+  let signalledAt: number | undefined
+  let killed = false
+  let now = 0
+  const state = () => {
+    const stopped = killed || (signalledAt !== undefined && exitsAfterMs !== undefined && now - signalledAt >= exitsAfterMs)
+    return { Running: !stopped, ExitCode: killed ? 137 : exitCode, FinishedAt: '', StartedAt: '', Status: stopped ? 'exited' : 'running', OOMKilled: false, Pid: 1 }
+  }
+  const call = async (args: string[]) => {
+    calls.push(args)
+    if (args[0] === 'kill' && args[2] === 'SIGKILL') killed = true
+    else if (args[0] === 'kill') signalledAt = now
+    return { exitCode: 0, stdout: args[0] === 'inspect' ? JSON.stringify(state()) : '', stderr: '' }
+  }
+  const docker = { call, ok: async (args: string[]) => (await call(args)).stdout } as unknown as Docker
+  const clock = { now: () => now, wait: async (ms: number) => void (now += ms) }
+  return { docker, clock, calls }
+}
+
+describe('stopContainer', () => {
+  it('sends the stop signal and times the exit', async () => {
+    const { docker, clock, calls } = engine(300, 143)
+    const stop = await stopContainer(docker, 'c1', '', 10, clock)
+    expect(stop).toMatchObject({ outcome: 'exited', signal: 'SIGTERM', exitCode: 143 })
+    expect(calls[0]).toEqual(['kill', '--signal', 'SIGTERM', 'c1'])
+    expect(calls.some(c => c.includes('SIGKILL'))).toBe(false)
+  })
+
+  it("kills a container that ignores its signal after stop-timeout, as docker stop does, with the image's STOPSIGNAL", async () => {
+    const { docker, clock, calls } = engine(undefined)
+    const stop = await stopContainer(docker, 'c1', 'SIGQUIT', 2, clock)
+    expect(stop).toEqual({ outcome: 'killed', signal: 'SIGQUIT', exitCode: 137, seconds: 2 })
+    expect(calls.filter(c => c[0] === 'kill').map(c => c[2])).toEqual(['SIGQUIT', 'SIGKILL'])
+    expect(clock.now()).toBe(2000)
+  })
+})
+
+describe('signals', () => {
+  it.each([
+    ['', 'SIGTERM'],
+    ['SIGINT', 'SIGINT'],
+    ['quit', 'SIGQUIT'],
+    ['15', 'SIGTERM'],
+    ['9', 'SIGKILL']
+  ])('STOPSIGNAL %j is %s', (given, name) => expect(signalName(given)).toBe(name))
+
+  it('a clean stop exits 0 or 128 + the signal', () => {
+    expect([cleanExit(0, 'SIGTERM'), cleanExit(143, 'SIGTERM'), cleanExit(130, 'SIGINT'), cleanExit(1, 'SIGTERM'), cleanExit(137, 'SIGTERM')]).toEqual([true, true, true, false, false])
+  })
+
+  it('knows the inits that pass signals on', () => {
+    expect([initOf('dumb-init'), initOf('/sbin/tini'), initOf('docker-init'), initOf('node'), initOf(undefined)]).toEqual(['dumb-init', 'tini', 'docker-init', undefined, undefined])
+  })
+})
+
+describe('the stop row', () => {
+  const stopRow = (stop: Stop | undefined, given = inputs()) => {
+    const report = measuredReport()
+    report.stop = stop
+    return judged(report, given).checks.find(c => c.name === 'stop')!
+  }
+
+  it('passes a clean exit within stop-timeout', () => {
+    expect(stopRow({ outcome: 'exited', signal: 'SIGTERM', exitCode: 0, seconds: 0.04, pid1: 'dumb-init', init: 'dumb-init' })).toEqual({
+      name: 'stop',
+      status: 'pass',
+      value: 'exited 0, 0.04 s after SIGTERM',
+      limit: 'exits within 10 s of SIGTERM',
+      detail: 'PID 1 (dumb-init) exited on SIGTERM, as docker stop and Kubernetes expect.'
+    })
+  })
+
+  it('fails a container killed after stop-timeout, naming PID 1, that no init runs, and the fix', () => {
+    const row = stopRow({ outcome: 'killed', signal: 'SIGTERM', exitCode: 137, seconds: 2, pid1: 'node' }, inputs({ stopTimeout: 2 }))
+    expect(row).toMatchObject({ status: 'fail', value: 'killed after 2 s', limit: 'exits within 2 s of SIGTERM' })
+    expect(row.detail).toBe(
+      'PID 1 (node) did not exit within 2 s of SIGTERM and was killed (SIGKILL), as docker stop would do (Kubernetes waits 30 s), dropping whatever it was doing. ' +
+        'No init runs in the container, and PID 1 ignores SIGTERM unless the app handles it: run it under dumb-init or tini (ENTRYPOINT ["dumb-init", "--"]), or handle SIGTERM in the app.'
+    )
+  })
+
+  it('with an init as PID 1, says the app itself ignores the signal', () => {
+    const row = stopRow({ outcome: 'killed', signal: 'SIGTERM', seconds: 10, pid1: 'tini', init: 'tini' })
+    expect(row.detail).toContain('PID 1 is tini, which passed SIGTERM on: the app itself ignores it. Handle SIGTERM in the app')
+  })
+
+  it('fails an unclean exit code, skips an exited container, and reports without judging when not required', () => {
+    expect(stopRow({ outcome: 'exited', signal: 'SIGTERM', exitCode: 1, seconds: 0.2, pid1: 'node' })).toMatchObject({ status: 'fail', value: 'exited 1, 0.2 s after SIGTERM' })
+    expect(stopRow({ outcome: 'not-run', signal: 'SIGTERM' })).toMatchObject({ status: 'skip', value: 'not run' })
+    const relaxed = stopRow({ outcome: 'killed', signal: 'SIGTERM', seconds: 10, pid1: 'node' }, inputs({ requireGracefulStop: false }))
+    expect(relaxed.status).toBe('skip')
+    expect(relaxed.detail).toMatch(/Not judged \(require-graceful-stop: false\)\.$/)
+  })
+
+  it('a smoke command still running is stopped the same way, with its own stop time in its row', () => {
+    const report = measuredReport()
+    report.smoke = [
+      { command: 'node worker.js', outcome: 'running', seconds: 5, stop: { outcome: 'exited', signal: 'SIGTERM', exitCode: 0, seconds: 0.08 } },
+      { command: 'node cron.js', outcome: 'running', seconds: 5, stop: { outcome: 'killed', signal: 'SIGTERM', exitCode: 137, seconds: 10 } }
+    ]
+    const rows = judged(report, inputs()).checks.filter(c => c.name === 'smoke')
+    expect(rows.map(r => [r.status, r.value])).toEqual([
+      ['pass', 'running after 5 s; exited 0, 0.08 s after SIGTERM'],
+      ['fail', 'running after 5 s; killed after 10 s']
+    ])
+    expect(rows[0].detail).toBe('command: node worker.js')
+    expect(rows[1].detail).toContain('command: node cron.js. The container did not exit within 10 s of SIGTERM and was killed (SIGKILL)')
+  })
+})

@@ -1,0 +1,52 @@
+import type { Check, Stop } from '../report/report.js'
+import { cleanExit } from '../docker/container.js'
+import { notRun, type CheckRule, type JudgeInputs } from './check.js'
+
+// stop: after the health wait and the user check the container is stopped as an orchestrator
+// stops it (its stop signal, SIGKILL after stop-timeout). It passes when it exits within
+// stop-timeout, cleanly: 0, or 128 + the signal (the default action of a process that did not
+// handle it, e.g. 143 for SIGTERM).
+
+export const stopCheck: CheckRule = (report, inputs) => {
+  const stop = report.stop
+  if (!stop) return [notRun('stop', report)]
+  return [judged(stopRow(stop, inputs), inputs)]
+}
+
+function stopRow(stop: Stop, inputs: JudgeInputs): Check {
+  const limit = `exits within ${inputs.stopTimeout} s of ${stop.signal}`
+  if (stop.outcome === 'not-run') return { name: 'stop', status: 'skip', value: 'not run', limit: '', detail: 'not run: the container had already exited (see health).' }
+  const outcome = describeStop(stop)
+  if (stop.outcome === 'exited' && stop.exitCode !== undefined && cleanExit(stop.exitCode, stop.signal)) {
+    return { name: 'stop', status: 'pass', value: outcome, limit, detail: `${who(stop)} exited on ${stop.signal}, as docker stop and Kubernetes expect.` }
+  }
+  return { name: 'stop', status: 'fail', value: outcome, limit, detail: whyNot(stop, inputs.stopTimeout) }
+}
+
+/** "exited 0, 0.04 s after SIGTERM" or "killed after 10 s". */
+export function describeStop(stop: Stop): string {
+  return stop.outcome === 'killed' ? `killed after ${stop.seconds} s` : `exited ${stop.exitCode}, ${stop.seconds} s after ${stop.signal}`
+}
+
+/** What went wrong with a stop, and the fix. Shared with the smoke rows. */
+export function whyNot(stop: Stop, timeout: number): string {
+  if (stop.outcome === 'exited') {
+    return `${who(stop)} exited with code ${stop.exitCode} on ${stop.signal}: a clean shutdown exits 0 (or 128 + the signal). Finish in-flight work, close connections, and exit 0 when ${stop.signal} arrives.`
+  }
+  const killed = `${who(stop)} did not exit within ${timeout} s of ${stop.signal} and was killed (SIGKILL), as docker stop would do (Kubernetes waits 30 s), dropping whatever it was doing.`
+  if (stop.init) return `${killed} PID 1 is ${stop.init}, which passed ${stop.signal} on: the app itself ignores it. Handle ${stop.signal} in the app (close the server, then exit).`
+  return (
+    `${killed} No init runs in the container, and PID 1 ignores ${stop.signal} unless the app handles it: ` +
+    `run it under dumb-init or tini (ENTRYPOINT ["dumb-init", "--"]), or handle ${stop.signal} in the app.`
+  )
+}
+
+function who(stop: Stop): string {
+  return stop.pid1 ? `PID 1 (${stop.pid1})` : 'The container'
+}
+
+/** require-graceful-stop: false reports the stop without judging it. */
+function judged(check: Check, inputs: JudgeInputs): Check {
+  if (inputs.requireGracefulStop || check.status !== 'fail') return check
+  return { ...check, status: 'skip', detail: `${check.detail} Not judged (require-graceful-stop: false).` }
+}

@@ -1,0 +1,53 @@
+import { containerState, signalName, type ContainerState } from '../docker/container.js'
+import { lastLine, type Docker } from '../docker/docker.js'
+import { waitUntil, type Waiter } from '../docker/wait.js'
+import type { Stop } from '../report/report.js'
+
+// Stopping a container the way an orchestrator does (docker stop, a Kubernetes rollout): its stop
+// signal, then SIGKILL if it has not exited after the grace period. A Node app running as PID 1
+// without a SIGTERM handler ignores the signal (the kernel gives PID 1 no default action) and is
+// killed, dropping whatever it was doing; that is what this measures.
+
+/** Programs that run as PID 1 to pass signals on to the app and reap zombies. */
+const INITS = ['dumb-init', 'tini', 'tini-static', 'docker-init', 'catatonit', 's6-svscan']
+
+/** Whether PID 1's program is an init that passes signals on. */
+export function initOf(pid1: string | undefined): string | undefined {
+  const name = pid1?.split('/').pop()
+  return name && INITS.includes(name) ? name : undefined
+}
+
+/**
+ * Sends the stop signal and follows the container until it exits, or kills it after
+ * `timeoutSeconds`. `clock` wakes on the container's `die` event. A container that had already
+ * exited is not stopped again.
+ */
+export async function stopContainer(docker: Docker, name: string, stopSignal: string, timeoutSeconds: number, clock: Waiter): Promise<Stop> {
+  const signal = signalName(stopSignal)
+  const sent = Date.now()
+  const kill = await docker.call(['kill', '--signal', signal, name])
+  if (kill.exitCode !== 0) {
+    if (!(await containerState(docker, name)).Running) return { outcome: 'not-run', signal }
+    throw new Error(`docker kill --signal ${signal} failed: ${lastLine(kill.stderr)}`)
+  }
+  const exited = await waitUntil(clock, timeoutSeconds * 1000, async overdue => {
+    const state = await containerState(docker, name)
+    if (!state.Running) return state
+    return overdue ? null : undefined
+  })
+  if (exited) return { outcome: 'exited', signal, exitCode: exited.ExitCode, seconds: secondsSince(sent, exited) }
+  // the grace period is over: what docker stop does next
+  await docker.call(['kill', '--signal', 'SIGKILL', name])
+  const killed = await waitUntil(clock, 10_000, async overdue => {
+    const state = await containerState(docker, name)
+    return !state.Running || overdue ? state : undefined
+  })
+  return { outcome: 'killed', signal, exitCode: killed.Running ? undefined : killed.ExitCode, seconds: timeoutSeconds }
+}
+
+/** Signal → exit, from Docker's own FinishedAt where it is sane (same host), to the hundredth. */
+function secondsSince(sent: number, state: ContainerState): number {
+  const finished = Date.parse(state.FinishedAt)
+  const ms = Number.isFinite(finished) && finished >= sent - 1000 ? finished - sent : Date.now() - sent
+  return Math.round(Math.max(0, ms) / 10) / 100
+}
