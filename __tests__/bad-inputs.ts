@@ -52,6 +52,9 @@ export const BAD_INPUTS: Array<[Record<string, string>, string]> = [
   [{ tags: 'app:v1 beta' }, 'Input "tags" must be an image reference like app:1.2 or ghcr.io/owner/app:sha'],
   [{ 'compare-to': 'app:' }, 'Input "compare-to" must be an image reference like app:1.2 or ghcr.io/owner/app:sha'],
   [{ network: 'bridge' }, 'Input "network" must be one of default, none, host; got "bridge".'],
+  [{ 'allow-paths': 'app/test/*.pem\napp/[oops' }, 'Input "allow-paths" takes one glob per line (e.g. **/.env or app/test/*.pem); "app/[oops" is not one: Missing closing: "]"'],
+  [{ 'forbid-paths': '**/*.log\n@(coverage' }, 'Input "forbid-paths" takes one glob per line (e.g. **/.env or app/test/*.pem); "@(coverage" is not one: Missing closing: ")"'],
+  [{ 'require-clean-contents': 'mostly' }, 'Input "require-clean-contents" must be true or false; got "mostly".'],
   [{ 'secret-files': 'npmrc=missing/.npmrc' }, 'Input "secret-files" takes one id=path per line, with a file at path; "missing/.npmrc" (for npmrc) is not a file.']
 ]
 

@@ -3,16 +3,17 @@
 #   health      health-verdict timings (bench/health.ts; about three minutes, most of it spent
 #               proving how slow waiting on a 30 s interval is)
 #   compressed  what the compressed size costs a run (bench/compressed.ts; about two minutes)
-# Usage: bash bench/run.sh [health|compressed]   (both without an argument)
+#   contents    what the contents scan adds to a run (bench/contents.ts; about two minutes)
+# Usage: bash bench/run.sh [health|compressed|contents]   (all without an argument)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-benches=("${@:-health compressed}")
+benches=("${@:-health compressed contents}")
 bash scripts/setup-docker.sh
 [ -d node_modules ] || npm ci --no-audit --no-fund --loglevel=error
 npx tsc --outDir lib
 for bench in ${benches[*]}; do
   case "$bench" in
-    health | compressed) node "lib/bench/$bench.js" ;;
-    *) echo "unknown bench '$bench' (health or compressed)" >&2; exit 2 ;;
+    health | compressed | contents) node "lib/bench/$bench.js" ;;
+    *) echo "unknown bench '$bench' (health, compressed or contents)" >&2; exit 2 ;;
   esac
 done

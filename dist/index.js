@@ -5354,6 +5354,2510 @@ module.exports = class FastFIFO {
 
 /***/ }),
 
+/***/ 4006:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const pico = __nccwpck_require__(8016);
+const utils = __nccwpck_require__(4059);
+
+function picomatch(glob, options, returnState = false) {
+  // default to os.platform()
+  if (options && (options.windows === null || options.windows === undefined)) {
+    // don't mutate the original options object
+    options = { ...options, windows: utils.isWindows() };
+  }
+
+  return pico(glob, options, returnState);
+}
+
+Object.assign(picomatch, pico);
+module.exports = picomatch;
+
+
+/***/ }),
+
+/***/ 5595:
+/***/ ((module) => {
+
+
+
+const WIN_SLASH = '\\\\/';
+const WIN_NO_SLASH = `[^${WIN_SLASH}]`;
+
+const DEFAULT_MAX_EXTGLOB_RECURSION = 0;
+
+/**
+ * Posix glob regex
+ */
+
+const DOT_LITERAL = '\\.';
+const PLUS_LITERAL = '\\+';
+const QMARK_LITERAL = '\\?';
+const SLASH_LITERAL = '\\/';
+const ONE_CHAR = '(?=.)';
+const QMARK = '[^/]';
+const END_ANCHOR = `(?:${SLASH_LITERAL}|$)`;
+const START_ANCHOR = `(?:^|${SLASH_LITERAL})`;
+const DOTS_SLASH = `${DOT_LITERAL}{1,2}${END_ANCHOR}`;
+const NO_DOT = `(?!${DOT_LITERAL})`;
+const NO_DOTS = `(?!${START_ANCHOR}${DOTS_SLASH})`;
+const NO_DOT_SLASH = `(?!${DOT_LITERAL}{0,1}${END_ANCHOR})`;
+const NO_DOTS_SLASH = `(?!${DOTS_SLASH})`;
+const QMARK_NO_DOT = `[^.${SLASH_LITERAL}]`;
+const STAR = `${QMARK}*?`;
+const SEP = '/';
+
+const POSIX_CHARS = {
+  DOT_LITERAL,
+  PLUS_LITERAL,
+  QMARK_LITERAL,
+  SLASH_LITERAL,
+  ONE_CHAR,
+  QMARK,
+  END_ANCHOR,
+  DOTS_SLASH,
+  NO_DOT,
+  NO_DOTS,
+  NO_DOT_SLASH,
+  NO_DOTS_SLASH,
+  QMARK_NO_DOT,
+  STAR,
+  START_ANCHOR,
+  SEP
+};
+
+/**
+ * Windows glob regex
+ */
+
+const WINDOWS_CHARS = {
+  ...POSIX_CHARS,
+
+  SLASH_LITERAL: `[${WIN_SLASH}]`,
+  QMARK: WIN_NO_SLASH,
+  STAR: `${WIN_NO_SLASH}*?`,
+  DOTS_SLASH: `${DOT_LITERAL}{1,2}(?:[${WIN_SLASH}]|$)`,
+  NO_DOT: `(?!${DOT_LITERAL})`,
+  NO_DOTS: `(?!(?:^|[${WIN_SLASH}])${DOT_LITERAL}{1,2}(?:[${WIN_SLASH}]|$))`,
+  NO_DOT_SLASH: `(?!${DOT_LITERAL}{0,1}(?:[${WIN_SLASH}]|$))`,
+  NO_DOTS_SLASH: `(?!${DOT_LITERAL}{1,2}(?:[${WIN_SLASH}]|$))`,
+  QMARK_NO_DOT: `[^.${WIN_SLASH}]`,
+  START_ANCHOR: `(?:^|[${WIN_SLASH}])`,
+  END_ANCHOR: `(?:[${WIN_SLASH}]|$)`,
+  SEP: '\\'
+};
+
+/**
+ * POSIX Bracket Regex
+ */
+
+const POSIX_REGEX_SOURCE = {
+  __proto__: null,
+  alnum: 'a-zA-Z0-9',
+  alpha: 'a-zA-Z',
+  ascii: '\\x00-\\x7F',
+  blank: ' \\t',
+  cntrl: '\\x00-\\x1F\\x7F',
+  digit: '0-9',
+  graph: '\\x21-\\x7E',
+  lower: 'a-z',
+  print: '\\x20-\\x7E ',
+  punct: '\\-!"#$%&\'()\\*+,./:;<=>?@[\\]^_`{|}~',
+  space: ' \\t\\r\\n\\v\\f',
+  upper: 'A-Z',
+  word: 'A-Za-z0-9_',
+  xdigit: 'A-Fa-f0-9'
+};
+
+module.exports = {
+  DEFAULT_MAX_EXTGLOB_RECURSION,
+  MAX_LENGTH: 1024 * 64,
+  POSIX_REGEX_SOURCE,
+
+  // regular expressions
+  REGEX_BACKSLASH: /\\(?![*+?^${}(|)[\]])/g,
+  REGEX_NON_SPECIAL_CHARS: /^[^@![\].,$*+?^{}()|\\/]+/,
+  REGEX_SPECIAL_CHARS: /[-*+?.^${}(|)[\]]/,
+  REGEX_SPECIAL_CHARS_BACKREF: /(\\?)((\W)(\3*))/g,
+  REGEX_SPECIAL_CHARS_GLOBAL: /([-*+?.^${}(|)[\]])/g,
+  REGEX_REMOVE_BACKSLASH: /(?:\[.*?[^\\]\]|\\(?=.))/g,
+
+  // Replace globs with equivalent patterns to reduce parsing time.
+  REPLACEMENTS: {
+    __proto__: null,
+    '***': '*',
+    '**/**': '**',
+    '**/**/**': '**'
+  },
+
+  // Digits
+  CHAR_0: 48, /* 0 */
+  CHAR_9: 57, /* 9 */
+
+  // Alphabet chars.
+  CHAR_UPPERCASE_A: 65, /* A */
+  CHAR_LOWERCASE_A: 97, /* a */
+  CHAR_UPPERCASE_Z: 90, /* Z */
+  CHAR_LOWERCASE_Z: 122, /* z */
+
+  CHAR_LEFT_PARENTHESES: 40, /* ( */
+  CHAR_RIGHT_PARENTHESES: 41, /* ) */
+
+  CHAR_ASTERISK: 42, /* * */
+
+  // Non-alphabetic chars.
+  CHAR_AMPERSAND: 38, /* & */
+  CHAR_AT: 64, /* @ */
+  CHAR_BACKWARD_SLASH: 92, /* \ */
+  CHAR_CARRIAGE_RETURN: 13, /* \r */
+  CHAR_CIRCUMFLEX_ACCENT: 94, /* ^ */
+  CHAR_COLON: 58, /* : */
+  CHAR_COMMA: 44, /* , */
+  CHAR_DOT: 46, /* . */
+  CHAR_DOUBLE_QUOTE: 34, /* " */
+  CHAR_EQUAL: 61, /* = */
+  CHAR_EXCLAMATION_MARK: 33, /* ! */
+  CHAR_FORM_FEED: 12, /* \f */
+  CHAR_FORWARD_SLASH: 47, /* / */
+  CHAR_GRAVE_ACCENT: 96, /* ` */
+  CHAR_HASH: 35, /* # */
+  CHAR_HYPHEN_MINUS: 45, /* - */
+  CHAR_LEFT_ANGLE_BRACKET: 60, /* < */
+  CHAR_LEFT_CURLY_BRACE: 123, /* { */
+  CHAR_LEFT_SQUARE_BRACKET: 91, /* [ */
+  CHAR_LINE_FEED: 10, /* \n */
+  CHAR_NO_BREAK_SPACE: 160, /* \u00A0 */
+  CHAR_PERCENT: 37, /* % */
+  CHAR_PLUS: 43, /* + */
+  CHAR_QUESTION_MARK: 63, /* ? */
+  CHAR_RIGHT_ANGLE_BRACKET: 62, /* > */
+  CHAR_RIGHT_CURLY_BRACE: 125, /* } */
+  CHAR_RIGHT_SQUARE_BRACKET: 93, /* ] */
+  CHAR_SEMICOLON: 59, /* ; */
+  CHAR_SINGLE_QUOTE: 39, /* ' */
+  CHAR_SPACE: 32, /*   */
+  CHAR_TAB: 9, /* \t */
+  CHAR_UNDERSCORE: 95, /* _ */
+  CHAR_VERTICAL_LINE: 124, /* | */
+  CHAR_ZERO_WIDTH_NOBREAK_SPACE: 65279, /* \uFEFF */
+
+  /**
+   * Create EXTGLOB_CHARS
+   */
+
+  extglobChars(chars) {
+    return {
+      '!': { type: 'negate', open: '(?:(?!(?:', close: `))${chars.STAR})` },
+      '?': { type: 'qmark', open: '(?:', close: ')?' },
+      '+': { type: 'plus', open: '(?:', close: ')+' },
+      '*': { type: 'star', open: '(?:', close: ')*' },
+      '@': { type: 'at', open: '(?:', close: ')' }
+    };
+  },
+
+  /**
+   * Create GLOB_CHARS
+   */
+
+  globChars(win32) {
+    return win32 === true ? WINDOWS_CHARS : POSIX_CHARS;
+  }
+};
+
+
+/***/ }),
+
+/***/ 8265:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const constants = __nccwpck_require__(5595);
+const utils = __nccwpck_require__(4059);
+
+/**
+ * Constants
+ */
+
+const {
+  MAX_LENGTH,
+  POSIX_REGEX_SOURCE,
+  REGEX_NON_SPECIAL_CHARS,
+  REGEX_SPECIAL_CHARS_BACKREF,
+  REPLACEMENTS
+} = constants;
+
+/**
+ * Helpers
+ */
+
+const expandRange = (args, options) => {
+  if (typeof options.expandRange === 'function') {
+    return options.expandRange(...args, options);
+  }
+
+  args.sort();
+  const value = `[${args.join('-')}]`;
+
+  try {
+    /* eslint-disable-next-line no-new */
+    new RegExp(value);
+  } catch (ex) {
+    return args.map(v => utils.escapeRegex(v)).join('..');
+  }
+
+  return value;
+};
+
+/**
+ * Create the message for a syntax error
+ */
+
+const syntaxError = (type, char) => {
+  return `Missing ${type}: "${char}" - use "\\\\${char}" to match literal characters`;
+};
+
+const splitTopLevel = input => {
+  const parts = [];
+  let bracket = 0;
+  let paren = 0;
+  let quote = 0;
+  let value = '';
+  let escaped = false;
+
+  for (const ch of input) {
+    if (escaped === true) {
+      value += ch;
+      escaped = false;
+      continue;
+    }
+
+    if (ch === '\\') {
+      value += ch;
+      escaped = true;
+      continue;
+    }
+
+    if (ch === '"') {
+      quote = quote === 1 ? 0 : 1;
+      value += ch;
+      continue;
+    }
+
+    if (quote === 0) {
+      if (ch === '[') {
+        bracket++;
+      } else if (ch === ']' && bracket > 0) {
+        bracket--;
+      } else if (bracket === 0) {
+        if (ch === '(') {
+          paren++;
+        } else if (ch === ')' && paren > 0) {
+          paren--;
+        } else if (ch === '|' && paren === 0) {
+          parts.push(value);
+          value = '';
+          continue;
+        }
+      }
+    }
+
+    value += ch;
+  }
+
+  parts.push(value);
+  return parts;
+};
+
+const isPlainBranch = branch => {
+  let escaped = false;
+
+  for (const ch of branch) {
+    if (escaped === true) {
+      escaped = false;
+      continue;
+    }
+
+    if (ch === '\\') {
+      escaped = true;
+      continue;
+    }
+
+    if (/[?*+@!()[\]{}]/.test(ch)) {
+      return false;
+    }
+  }
+
+  return true;
+};
+
+const normalizeSimpleBranch = branch => {
+  let value = branch.trim();
+  let changed = true;
+
+  while (changed === true) {
+    changed = false;
+
+    if (/^@\([^\\()[\]{}|]+\)$/.test(value)) {
+      value = value.slice(2, -1);
+      changed = true;
+    }
+  }
+
+  if (!isPlainBranch(value)) {
+    return;
+  }
+
+  return value.replace(/\\(.)/g, '$1');
+};
+
+const hasRepeatedCharPrefixOverlap = branches => {
+  const values = branches.map(normalizeSimpleBranch).filter(Boolean);
+
+  for (let i = 0; i < values.length; i++) {
+    for (let j = i + 1; j < values.length; j++) {
+      const a = values[i];
+      const b = values[j];
+      const char = a[0];
+
+      if (!char || a !== char.repeat(a.length) || b !== char.repeat(b.length)) {
+        continue;
+      }
+
+      if (a === b || a.startsWith(b) || b.startsWith(a)) {
+        return true;
+      }
+    }
+  }
+
+  return false;
+};
+
+const parseRepeatedExtglob = (pattern, requireEnd = true) => {
+  if ((pattern[0] !== '+' && pattern[0] !== '*') || pattern[1] !== '(') {
+    return;
+  }
+
+  let bracket = 0;
+  let paren = 0;
+  let quote = 0;
+  let escaped = false;
+
+  for (let i = 1; i < pattern.length; i++) {
+    const ch = pattern[i];
+
+    if (escaped === true) {
+      escaped = false;
+      continue;
+    }
+
+    if (ch === '\\') {
+      escaped = true;
+      continue;
+    }
+
+    if (ch === '"') {
+      quote = quote === 1 ? 0 : 1;
+      continue;
+    }
+
+    if (quote === 1) {
+      continue;
+    }
+
+    if (ch === '[') {
+      bracket++;
+      continue;
+    }
+
+    if (ch === ']' && bracket > 0) {
+      bracket--;
+      continue;
+    }
+
+    if (bracket > 0) {
+      continue;
+    }
+
+    if (ch === '(') {
+      paren++;
+      continue;
+    }
+
+    if (ch === ')') {
+      paren--;
+
+      if (paren === 0) {
+        if (requireEnd === true && i !== pattern.length - 1) {
+          return;
+        }
+
+        return {
+          type: pattern[0],
+          body: pattern.slice(2, i),
+          end: i
+        };
+      }
+    }
+  }
+};
+
+const buildCharClassStar = chars => {
+  const source = chars.length === 1
+    ? utils.escapeRegex(chars[0])
+    : `[${chars.map(ch => utils.escapeRegex(ch)).join('')}]`;
+
+  return `${source}*`;
+};
+
+const getStarExtglobSequenceChars = pattern => {
+  let index = 0;
+  const chars = [];
+
+  while (index < pattern.length) {
+    const match = parseRepeatedExtglob(pattern.slice(index), false);
+
+    if (!match || match.type !== '*') {
+      return;
+    }
+
+    const branches = splitTopLevel(match.body).map(branch => branch.trim());
+    if (branches.length !== 1) {
+      return;
+    }
+
+    const branch = normalizeSimpleBranch(branches[0]);
+    if (!branch || branch.length !== 1) {
+      return;
+    }
+
+    chars.push(branch);
+    index += match.end + 1;
+  }
+
+  if (chars.length < 1) {
+    return;
+  }
+
+  return chars;
+};
+
+const repeatedExtglobRecursion = pattern => {
+  let depth = 0;
+  let value = pattern.trim();
+  let match = parseRepeatedExtglob(value);
+
+  while (match) {
+    depth++;
+    value = match.body.trim();
+    match = parseRepeatedExtglob(value);
+  }
+
+  return depth;
+};
+
+const analyzeRepeatedExtglob = (body, options) => {
+  if (options.maxExtglobRecursion === false) {
+    return { risky: false };
+  }
+
+  const max =
+    typeof options.maxExtglobRecursion === 'number'
+      ? options.maxExtglobRecursion
+      : constants.DEFAULT_MAX_EXTGLOB_RECURSION;
+
+  const branches = splitTopLevel(body).map(branch => branch.trim());
+
+  if (branches.length > 1) {
+    if (
+      branches.some(branch => branch === '') ||
+      branches.some(branch => /^[*?]+$/.test(branch)) ||
+      hasRepeatedCharPrefixOverlap(branches)
+    ) {
+      return { risky: true };
+    }
+  }
+
+  // A repeated extglob is "risky" (prone to catastrophic backtracking) when a
+  // branch is itself a `*(...)` sequence, since that nests an unbounded quantifier
+  // inside the outer `+(...)`/`*(...)`. When *every* branch reduces to single
+  // characters we can emit one flat, ReDoS-safe character class that preserves the
+  // meaning of ALL branches (e.g. `+(*(a)|*(b))` -> `[ab]*`), rather than dropping
+  // every branch but the first.
+  const safeChars = [];
+  let sawStarSequence = false;
+  let combinable = true;
+
+  for (const branch of branches) {
+    const chars = getStarExtglobSequenceChars(branch);
+    if (chars) {
+      sawStarSequence = true;
+      safeChars.push(...chars);
+      continue;
+    }
+
+    const literal = normalizeSimpleBranch(branch);
+    if (literal && literal.length === 1) {
+      safeChars.push(literal);
+      continue;
+    }
+
+    combinable = false;
+
+    if (repeatedExtglobRecursion(branch) > max) {
+      return { risky: true };
+    }
+  }
+
+  if (sawStarSequence) {
+    return combinable
+      ? { risky: true, safeOutput: buildCharClassStar([...new Set(safeChars)]) }
+      : { risky: true };
+  }
+
+  return { risky: false };
+};
+
+/**
+ * Parse the given input string.
+ * @param {String} input
+ * @param {Object} options
+ * @return {Object}
+ */
+
+const parse = (input, options) => {
+  if (typeof input !== 'string') {
+    throw new TypeError('Expected a string');
+  }
+
+  input = REPLACEMENTS[input] || input;
+
+  const opts = { ...options };
+  const max = typeof opts.maxLength === 'number' ? Math.min(MAX_LENGTH, opts.maxLength) : MAX_LENGTH;
+
+  let len = input.length;
+  if (len > max) {
+    throw new SyntaxError(`Input length: ${len}, exceeds maximum allowed length: ${max}`);
+  }
+
+  const bos = { type: 'bos', value: '', output: opts.prepend || '' };
+  const tokens = [bos];
+
+  const capture = opts.capture ? '' : '?:';
+
+  // create constants based on platform, for windows or posix
+  const PLATFORM_CHARS = constants.globChars(opts.windows);
+  const EXTGLOB_CHARS = constants.extglobChars(PLATFORM_CHARS);
+
+  const {
+    DOT_LITERAL,
+    PLUS_LITERAL,
+    SLASH_LITERAL,
+    ONE_CHAR,
+    DOTS_SLASH,
+    NO_DOT,
+    NO_DOT_SLASH,
+    NO_DOTS_SLASH,
+    QMARK,
+    QMARK_NO_DOT,
+    STAR,
+    START_ANCHOR
+  } = PLATFORM_CHARS;
+
+  const globstar = opts => {
+    return `(${capture}(?:(?!${START_ANCHOR}${opts.dot ? DOTS_SLASH : DOT_LITERAL}).)*?)`;
+  };
+
+  const nodot = opts.dot ? '' : NO_DOT;
+  const qmarkNoDot = opts.dot ? QMARK : QMARK_NO_DOT;
+  let star = opts.bash === true ? globstar(opts) : STAR;
+
+  if (opts.capture) {
+    star = `(${star})`;
+  }
+
+  // minimatch options support
+  if (typeof opts.noext === 'boolean') {
+    opts.noextglob = opts.noext;
+  }
+
+  const state = {
+    input,
+    index: -1,
+    start: 0,
+    dot: opts.dot === true,
+    consumed: '',
+    output: '',
+    prefix: '',
+    backtrack: false,
+    negated: false,
+    brackets: 0,
+    braces: 0,
+    parens: 0,
+    quotes: 0,
+    globstar: false,
+    tokens
+  };
+
+  input = utils.removePrefix(input, state);
+  len = input.length;
+
+  const extglobs = [];
+  const braces = [];
+  const stack = [];
+  let prev = bos;
+  let value;
+
+  /**
+   * Tokenizing helpers
+   */
+
+  const eos = () => state.index === len - 1;
+  const peek = state.peek = (n = 1) => input[state.index + n];
+  const advance = state.advance = () => input[++state.index] || '';
+  const remaining = () => input.slice(state.index + 1);
+  const consume = (value = '', num = 0) => {
+    state.consumed += value;
+    state.index += num;
+  };
+
+  const append = token => {
+    state.output += token.output != null ? token.output : token.value;
+    consume(token.value);
+  };
+
+  const negate = () => {
+    let count = 1;
+
+    while (peek() === '!' && (peek(2) !== '(' || peek(3) === '?')) {
+      advance();
+      state.start++;
+      count++;
+    }
+
+    if (count % 2 === 0) {
+      return false;
+    }
+
+    state.negated = true;
+    state.start++;
+    return true;
+  };
+
+  const increment = type => {
+    state[type]++;
+    stack.push(type);
+  };
+
+  const decrement = type => {
+    state[type]--;
+    stack.pop();
+  };
+
+  /**
+   * Push tokens onto the tokens array. This helper speeds up
+   * tokenizing by 1) helping us avoid backtracking as much as possible,
+   * and 2) helping us avoid creating extra tokens when consecutive
+   * characters are plain text. This improves performance and simplifies
+   * lookbehinds.
+   */
+
+  const push = tok => {
+    if (prev.type === 'globstar') {
+      const isBrace = state.braces > 0 && (tok.type === 'comma' || tok.type === 'brace');
+      const isExtglob = tok.extglob === true || (extglobs.length && (tok.type === 'pipe' || tok.type === 'paren'));
+
+      if (tok.type !== 'slash' && tok.type !== 'paren' && !isBrace && !isExtglob) {
+        state.output = state.output.slice(0, -prev.output.length);
+        prev.type = 'star';
+        prev.value = '*';
+        prev.output = star;
+        state.output += prev.output;
+      }
+    }
+
+    if (extglobs.length && tok.type !== 'paren') {
+      extglobs[extglobs.length - 1].inner += tok.value;
+    }
+
+    if (tok.value || tok.output) append(tok);
+    if (prev && prev.type === 'text' && tok.type === 'text') {
+      prev.output = (prev.output || prev.value) + tok.value;
+      prev.value += tok.value;
+      return;
+    }
+
+    tok.prev = prev;
+    tokens.push(tok);
+    prev = tok;
+  };
+
+  const extglobOpen = (type, value) => {
+    const token = { ...EXTGLOB_CHARS[value], conditions: 1, inner: '' };
+
+    token.prev = prev;
+    token.parens = state.parens;
+    token.output = state.output;
+    token.startIndex = state.index;
+    token.tokensIndex = tokens.length;
+    const output = (opts.capture ? '(' : '') + token.open;
+
+    increment('parens');
+    push({ type, value, output: state.output ? '' : ONE_CHAR });
+    push({ type: 'paren', extglob: true, value: advance(), output });
+    extglobs.push(token);
+  };
+
+  const extglobClose = token => {
+    const literal = input.slice(token.startIndex, state.index + 1);
+    const body = input.slice(token.startIndex + 2, state.index);
+    const analysis = analyzeRepeatedExtglob(body, opts);
+
+    if ((token.type === 'plus' || token.type === 'star') && analysis.risky) {
+      const safeOutput = analysis.safeOutput
+        ? (token.output ? '' : ONE_CHAR) + (opts.capture ? `(${analysis.safeOutput})` : analysis.safeOutput)
+        : undefined;
+      const open = tokens[token.tokensIndex];
+
+      open.type = 'text';
+      open.value = literal;
+      open.output = safeOutput || utils.escapeRegex(literal);
+
+      for (let i = token.tokensIndex + 1; i < tokens.length; i++) {
+        tokens[i].value = '';
+        tokens[i].output = '';
+        delete tokens[i].suffix;
+      }
+
+      state.output = token.output + open.output;
+      state.backtrack = true;
+
+      push({ type: 'paren', extglob: true, value, output: '' });
+      decrement('parens');
+      return;
+    }
+
+    let output = token.close + (opts.capture ? ')' : '');
+    let rest;
+
+    if (token.type === 'negate') {
+      let extglobStar = star;
+
+      if (token.inner && token.inner.length > 1 && token.inner.includes('/')) {
+        extglobStar = globstar(opts);
+      }
+
+      if (extglobStar !== star || eos() || /^\)+$/.test(remaining())) {
+        output = token.close = `)$))${extglobStar}`;
+      }
+
+      if (token.inner.includes('*') && (rest = remaining()) && /^\.[^\\/.]+$/.test(rest)) {
+        // Any non-magical string (`.ts`) or even nested expression (`.{ts,tsx}`) can follow after the closing parenthesis.
+        // In this case, we need to parse the string and use it in the output of the original pattern.
+        // Suitable patterns: `/!(*.d).ts`, `/!(*.d).{ts,tsx}`, `**/!(*-dbg).@(js)`.
+        //
+        // Disabling the `fastpaths` option due to a problem with parsing strings as `.ts` in the pattern like `**/!(*.d).ts`.
+        const expression = parse(rest, { ...options, fastpaths: false }).output;
+
+        output = token.close = `)${expression})${extglobStar})`;
+      }
+
+      if (token.prev.type === 'bos') {
+        state.negatedExtglob = true;
+      }
+    }
+
+    push({ type: 'paren', extglob: true, value, output });
+    decrement('parens');
+  };
+
+  /**
+   * Fast paths
+   */
+
+  if (opts.fastpaths !== false && !/(^[*!]|[/()[\]{}"])/.test(input)) {
+    let backslashes = false;
+
+    let output = input.replace(REGEX_SPECIAL_CHARS_BACKREF, (m, esc, chars, first, rest, index) => {
+      if (first === '\\') {
+        backslashes = true;
+        return m;
+      }
+
+      if (first === '?') {
+        if (esc) {
+          return esc + first + (rest ? QMARK.repeat(rest.length) : '');
+        }
+        if (index === 0) {
+          return qmarkNoDot + (rest ? QMARK.repeat(rest.length) : '');
+        }
+        return QMARK.repeat(chars.length);
+      }
+
+      if (first === '.') {
+        return DOT_LITERAL.repeat(chars.length);
+      }
+
+      if (first === '*') {
+        if (esc) {
+          return esc + first + (rest ? star : '');
+        }
+        return star;
+      }
+      return esc ? m : `\\${m}`;
+    });
+
+    if (backslashes === true) {
+      if (opts.unescape === true) {
+        output = output.replace(/\\/g, '');
+      } else {
+        output = output.replace(/\\+/g, m => {
+          return m.length % 2 === 0 ? '\\\\' : (m ? '\\' : '');
+        });
+      }
+    }
+
+    if (output === input && opts.contains === true) {
+      state.output = input;
+      return state;
+    }
+
+    state.output = utils.wrapOutput(output, state, options);
+    return state;
+  }
+
+  /**
+   * Tokenize input until we reach end-of-string
+   */
+
+  while (!eos()) {
+    value = advance();
+
+    if (value === '\u0000') {
+      continue;
+    }
+
+    /**
+     * Escaped characters
+     */
+
+    if (value === '\\') {
+      const next = peek();
+
+      if (next === '/' && opts.bash !== true) {
+        continue;
+      }
+
+      if (next === '.' || next === ';') {
+        continue;
+      }
+
+      if (!next) {
+        value += '\\';
+        push({ type: 'text', value });
+        continue;
+      }
+
+      // collapse slashes to reduce potential for exploits
+      const match = /^\\+/.exec(remaining());
+      let slashes = 0;
+
+      if (match && match[0].length > 2) {
+        slashes = match[0].length;
+        state.index += slashes;
+        if (slashes % 2 !== 0) {
+          value += '\\';
+        }
+      }
+
+      if (opts.unescape === true) {
+        value = advance();
+      } else {
+        value += advance();
+      }
+
+      if (state.brackets === 0) {
+        push({ type: 'text', value });
+        continue;
+      }
+    }
+
+    /**
+     * If we're inside a regex character class, continue
+     * until we reach the closing bracket.
+     */
+
+    if (state.brackets > 0 && (value !== ']' || prev.value === '[' || prev.value === '[^')) {
+      if (opts.posix !== false && value === ':') {
+        const inner = prev.value.slice(1);
+        if (inner.includes('[')) {
+          prev.posix = true;
+
+          if (inner.includes(':')) {
+            const idx = prev.value.lastIndexOf('[');
+            const pre = prev.value.slice(0, idx);
+            const rest = prev.value.slice(idx + 2);
+            const posix = POSIX_REGEX_SOURCE[rest];
+            if (posix) {
+              prev.value = pre + posix;
+              state.backtrack = true;
+              advance();
+
+              if (!bos.output && tokens.indexOf(prev) === 1) {
+                bos.output = ONE_CHAR;
+              }
+              continue;
+            }
+          }
+        }
+      }
+
+      if ((value === '[' && peek() !== ':') || (value === '-' && peek() === ']')) {
+        value = `\\${value}`;
+      }
+
+      if (value === ']' && (prev.value === '[' || prev.value === '[^')) {
+        value = `\\${value}`;
+      }
+
+      if (opts.posix === true && value === '!' && prev.value === '[') {
+        value = '^';
+      }
+
+      prev.value += value;
+      append({ value });
+      continue;
+    }
+
+    /**
+     * If we're inside a quoted string, continue
+     * until we reach the closing double quote.
+     */
+
+    if (state.quotes === 1 && value !== '"') {
+      value = utils.escapeRegex(value);
+      prev.value += value;
+      append({ value });
+      continue;
+    }
+
+    /**
+     * Double quotes
+     */
+
+    if (value === '"') {
+      state.quotes = state.quotes === 1 ? 0 : 1;
+      if (opts.keepQuotes === true) {
+        push({ type: 'text', value });
+      }
+      continue;
+    }
+
+    /**
+     * Parentheses
+     */
+
+    if (value === '(') {
+      increment('parens');
+      push({ type: 'paren', value });
+      continue;
+    }
+
+    if (value === ')') {
+      if (state.parens === 0 && opts.strictBrackets === true) {
+        throw new SyntaxError(syntaxError('opening', '('));
+      }
+
+      const extglob = extglobs[extglobs.length - 1];
+      if (extglob && state.parens === extglob.parens + 1) {
+        extglobClose(extglobs.pop());
+        continue;
+      }
+
+      push({ type: 'paren', value, output: state.parens ? ')' : '\\)' });
+      decrement('parens');
+      continue;
+    }
+
+    /**
+     * Square brackets
+     */
+
+    if (value === '[') {
+      if (opts.nobracket === true || !remaining().includes(']')) {
+        if (opts.nobracket !== true && opts.strictBrackets === true) {
+          throw new SyntaxError(syntaxError('closing', ']'));
+        }
+
+        value = `\\${value}`;
+      } else {
+        increment('brackets');
+      }
+
+      push({ type: 'bracket', value });
+      continue;
+    }
+
+    if (value === ']') {
+      if (opts.nobracket === true || (prev && prev.type === 'bracket' && prev.value.length === 1)) {
+        push({ type: 'text', value, output: `\\${value}` });
+        continue;
+      }
+
+      if (state.brackets === 0) {
+        if (opts.strictBrackets === true) {
+          throw new SyntaxError(syntaxError('opening', '['));
+        }
+
+        push({ type: 'text', value, output: `\\${value}` });
+        continue;
+      }
+
+      decrement('brackets');
+
+      const prevValue = prev.value.slice(1);
+      if (prev.posix !== true && prevValue[0] === '^' && !prevValue.includes('/')) {
+        value = `/${value}`;
+      }
+
+      prev.value += value;
+      append({ value });
+
+      // when literal brackets are explicitly disabled
+      // assume we should match with a regex character class
+      if (opts.literalBrackets === false || utils.hasRegexChars(prevValue)) {
+        continue;
+      }
+
+      const escaped = utils.escapeRegex(prev.value);
+      state.output = state.output.slice(0, -prev.value.length);
+
+      // when literal brackets are explicitly enabled
+      // assume we should escape the brackets to match literal characters
+      if (opts.literalBrackets === true) {
+        state.output += escaped;
+        prev.value = escaped;
+        continue;
+      }
+
+      // when the user specifies nothing, try to match both
+      prev.value = `(${capture}${escaped}|${prev.value})`;
+      state.output += prev.value;
+      continue;
+    }
+
+    /**
+     * Braces
+     */
+
+    if (value === '{' && opts.nobrace !== true) {
+      increment('braces');
+
+      const open = {
+        type: 'brace',
+        value,
+        output: '(',
+        outputIndex: state.output.length,
+        tokensIndex: state.tokens.length
+      };
+
+      braces.push(open);
+      push(open);
+      continue;
+    }
+
+    if (value === '}') {
+      const brace = braces[braces.length - 1];
+
+      if (opts.nobrace === true || !brace) {
+        push({ type: 'text', value, output: value });
+        continue;
+      }
+
+      let output = ')';
+
+      if (brace.dots === true) {
+        const arr = tokens.slice();
+        const range = [];
+
+        for (let i = arr.length - 1; i >= 0; i--) {
+          tokens.pop();
+          if (arr[i].type === 'brace') {
+            break;
+          }
+          if (arr[i].type !== 'dots') {
+            range.unshift(arr[i].value);
+          }
+        }
+
+        output = expandRange(range, opts);
+        state.backtrack = true;
+      }
+
+      if (brace.comma !== true && brace.dots !== true) {
+        const out = state.output.slice(0, brace.outputIndex);
+        const toks = state.tokens.slice(brace.tokensIndex);
+        brace.value = brace.output = '\\{';
+        value = output = '\\}';
+        state.output = out;
+        for (const t of toks) {
+          state.output += (t.output || t.value);
+        }
+      }
+
+      push({ type: 'brace', value, output });
+      decrement('braces');
+      braces.pop();
+      continue;
+    }
+
+    /**
+     * Pipes
+     */
+
+    if (value === '|') {
+      if (extglobs.length > 0) {
+        extglobs[extglobs.length - 1].conditions++;
+      }
+      push({ type: 'text', value });
+      continue;
+    }
+
+    /**
+     * Commas
+     */
+
+    if (value === ',') {
+      let output = value;
+
+      const brace = braces[braces.length - 1];
+      if (brace && stack[stack.length - 1] === 'braces') {
+        brace.comma = true;
+        output = '|';
+      }
+
+      push({ type: 'comma', value, output });
+      continue;
+    }
+
+    /**
+     * Slashes
+     */
+
+    if (value === '/') {
+      // if the beginning of the glob is "./", advance the start
+      // to the current index, and don't add the "./" characters
+      // to the state. This greatly simplifies lookbehinds when
+      // checking for BOS characters like "!" and "." (not "./")
+      if (prev.type === 'dot' && state.index === state.start + 1) {
+        state.start = state.index + 1;
+        state.consumed = '';
+        state.output = '';
+        tokens.pop();
+        prev = bos; // reset "prev" to the first token
+        continue;
+      }
+
+      push({ type: 'slash', value, output: SLASH_LITERAL });
+      continue;
+    }
+
+    /**
+     * Dots
+     */
+
+    if (value === '.') {
+      if (state.braces > 0 && prev.type === 'dot') {
+        if (prev.value === '.') prev.output = DOT_LITERAL;
+        const brace = braces[braces.length - 1];
+        prev.type = 'dots';
+        prev.output += value;
+        prev.value += value;
+        brace.dots = true;
+        continue;
+      }
+
+      if ((state.braces + state.parens) === 0 && prev.type !== 'bos' && prev.type !== 'slash') {
+        push({ type: 'text', value, output: DOT_LITERAL });
+        continue;
+      }
+
+      push({ type: 'dot', value, output: DOT_LITERAL });
+      continue;
+    }
+
+    /**
+     * Question marks
+     */
+
+    if (value === '?') {
+      const isGroup = prev && prev.value === '(';
+      if (!isGroup && opts.noextglob !== true && peek() === '(' && peek(2) !== '?') {
+        extglobOpen('qmark', value);
+        continue;
+      }
+
+      if (prev && prev.type === 'paren') {
+        const next = peek();
+        let output = value;
+
+        if ((prev.value === '(' && !/[!=<:]/.test(next)) || (next === '<' && !/<([!=]|\w+>)/.test(remaining()))) {
+          output = `\\${value}`;
+        }
+
+        push({ type: 'text', value, output });
+        continue;
+      }
+
+      if (opts.dot !== true && (prev.type === 'slash' || prev.type === 'bos')) {
+        push({ type: 'qmark', value, output: QMARK_NO_DOT });
+        continue;
+      }
+
+      push({ type: 'qmark', value, output: QMARK });
+      continue;
+    }
+
+    /**
+     * Exclamation
+     */
+
+    if (value === '!') {
+      if (opts.noextglob !== true && peek() === '(') {
+        if (peek(2) !== '?' || !/[!=<:]/.test(peek(3))) {
+          extglobOpen('negate', value);
+          continue;
+        }
+      }
+
+      if (opts.nonegate !== true && state.index === 0) {
+        negate();
+        continue;
+      }
+    }
+
+    /**
+     * Plus
+     */
+
+    if (value === '+') {
+      if (opts.noextglob !== true && peek() === '(' && peek(2) !== '?') {
+        extglobOpen('plus', value);
+        continue;
+      }
+
+      if ((prev && prev.value === '(') || opts.regex === false) {
+        push({ type: 'plus', value, output: PLUS_LITERAL });
+        continue;
+      }
+
+      if ((prev && (prev.type === 'bracket' || prev.type === 'paren' || prev.type === 'brace')) || state.parens > 0) {
+        push({ type: 'plus', value });
+        continue;
+      }
+
+      push({ type: 'plus', value: PLUS_LITERAL });
+      continue;
+    }
+
+    /**
+     * Plain text
+     */
+
+    if (value === '@') {
+      if (opts.noextglob !== true && peek() === '(' && peek(2) !== '?') {
+        push({ type: 'at', extglob: true, value, output: '' });
+        continue;
+      }
+
+      push({ type: 'text', value });
+      continue;
+    }
+
+    /**
+     * Plain text
+     */
+
+    if (value !== '*') {
+      if (value === '$' || value === '^') {
+        value = `\\${value}`;
+      }
+
+      const match = REGEX_NON_SPECIAL_CHARS.exec(remaining());
+      if (match) {
+        value += match[0];
+        state.index += match[0].length;
+      }
+
+      push({ type: 'text', value });
+      continue;
+    }
+
+    /**
+     * Stars
+     */
+
+    if (prev && (prev.type === 'globstar' || prev.star === true)) {
+      prev.type = 'star';
+      prev.star = true;
+      prev.value += value;
+      prev.output = star;
+      state.backtrack = true;
+      state.globstar = true;
+      consume(value);
+      continue;
+    }
+
+    let rest = remaining();
+    if (opts.noextglob !== true && /^\([^?]/.test(rest)) {
+      extglobOpen('star', value);
+      continue;
+    }
+
+    if (prev.type === 'star') {
+      if (opts.noglobstar === true) {
+        consume(value);
+        continue;
+      }
+
+      const prior = prev.prev;
+      const before = prior.prev;
+      const isStart = prior.type === 'slash' || prior.type === 'bos';
+      const afterStar = before && (before.type === 'star' || before.type === 'globstar');
+
+      if (opts.bash === true && (!isStart || (rest[0] && rest[0] !== '/'))) {
+        push({ type: 'star', value, output: '' });
+        continue;
+      }
+
+      const isBrace = state.braces > 0 && (prior.type === 'comma' || prior.type === 'brace');
+      const isExtglob = extglobs.length && (prior.type === 'pipe' || prior.type === 'paren');
+      if (!isStart && prior.type !== 'paren' && !isBrace && !isExtglob) {
+        push({ type: 'star', value, output: '' });
+        continue;
+      }
+
+      // strip consecutive `/**/`
+      while (rest.slice(0, 3) === '/**') {
+        const after = input[state.index + 4];
+        if (after && after !== '/') {
+          break;
+        }
+        rest = rest.slice(3);
+        consume('/**', 3);
+      }
+
+      // A globstar followed only by balanced closing parens is at the logical end of patterns like
+      // `test(/utils/**)` and `test?(/utils/**)`. Treat it as EOS so the trailing `/**` can match its
+      // parent path, except in negated extglobs where that would change the exclusion semantics.
+      const isEnd = eos() || (
+        state.parens > 0
+        && rest === ')'.repeat(state.parens)
+        && !extglobs.some(extglob => extglob.type === 'negate')
+      );
+
+      if (prior.type === 'bos' && eos()) {
+        prev.type = 'globstar';
+        prev.value += value;
+        prev.output = globstar(opts);
+        state.output = prev.output;
+        state.globstar = true;
+        consume(value);
+        continue;
+      }
+
+      if (prior.type === 'slash' && prior.prev.type !== 'bos' && !afterStar && isEnd) {
+        state.output = state.output.slice(0, -(prior.output + prev.output).length);
+        prior.output = `(?:${prior.output}`;
+
+        prev.type = 'globstar';
+        prev.output = globstar(opts) + (opts.strictSlashes ? ')' : '|$)');
+        prev.value += value;
+        state.globstar = true;
+        state.output += prior.output + prev.output;
+        consume(value);
+        continue;
+      }
+
+      if (prior.type === 'slash' && prior.prev.type !== 'bos' && rest[0] === '/') {
+        const end = rest[1] !== void 0 ? '|$' : '';
+
+        state.output = state.output.slice(0, -(prior.output + prev.output).length);
+        prior.output = `(?:${prior.output}`;
+
+        prev.type = 'globstar';
+        prev.output = `${globstar(opts)}${SLASH_LITERAL}|${SLASH_LITERAL}${end})`;
+        prev.value += value;
+
+        state.output += prior.output + prev.output;
+        state.globstar = true;
+
+        consume(value + advance());
+
+        push({ type: 'slash', value: '/', output: '' });
+        continue;
+      }
+
+      if (prior.type === 'bos' && rest[0] === '/') {
+        prev.type = 'globstar';
+        prev.value += value;
+        prev.output = `(?:^|${SLASH_LITERAL}|${globstar(opts)}${SLASH_LITERAL})`;
+        state.output = prev.output;
+        state.globstar = true;
+        consume(value + advance());
+        push({ type: 'slash', value: '/', output: '' });
+        continue;
+      }
+
+      // remove single star from output
+      state.output = state.output.slice(0, -prev.output.length);
+
+      // reset previous token to globstar
+      prev.type = 'globstar';
+      prev.output = globstar(opts);
+      prev.value += value;
+
+      // reset output with globstar
+      state.output += prev.output;
+      state.globstar = true;
+      consume(value);
+      continue;
+    }
+
+    const token = { type: 'star', value, output: star };
+
+    if (opts.bash === true) {
+      token.output = '.*?';
+      if (prev.type === 'bos' || prev.type === 'slash') {
+        token.output = nodot + token.output;
+      }
+      push(token);
+      continue;
+    }
+
+    if (prev && (prev.type === 'bracket' || prev.type === 'paren') && opts.regex === true) {
+      token.output = value;
+      push(token);
+      continue;
+    }
+
+    if (state.index === state.start || prev.type === 'slash' || prev.type === 'dot') {
+      if (prev.type === 'dot') {
+        state.output += NO_DOT_SLASH;
+        prev.output += NO_DOT_SLASH;
+
+      } else if (opts.dot === true) {
+        state.output += NO_DOTS_SLASH;
+        prev.output += NO_DOTS_SLASH;
+
+      } else {
+        state.output += nodot;
+        prev.output += nodot;
+      }
+
+      if (peek() !== '*') {
+        state.output += ONE_CHAR;
+        prev.output += ONE_CHAR;
+      }
+    }
+
+    push(token);
+  }
+
+  while (state.brackets > 0) {
+    if (opts.strictBrackets === true) throw new SyntaxError(syntaxError('closing', ']'));
+    state.output = utils.escapeLast(state.output, '[');
+    decrement('brackets');
+  }
+
+  while (state.parens > 0) {
+    if (opts.strictBrackets === true) throw new SyntaxError(syntaxError('closing', ')'));
+    state.output = utils.escapeLast(state.output, '(');
+    decrement('parens');
+  }
+
+  while (state.braces > 0) {
+    if (opts.strictBrackets === true) throw new SyntaxError(syntaxError('closing', '}'));
+    state.output = utils.escapeLast(state.output, '{');
+    decrement('braces');
+  }
+
+  if (opts.strictSlashes !== true && (prev.type === 'star' || prev.type === 'bracket')) {
+    push({ type: 'maybe_slash', value: '', output: `${SLASH_LITERAL}?` });
+  }
+
+  // rebuild the output if we had to backtrack at any point
+  if (state.backtrack === true) {
+    state.output = '';
+
+    for (const token of state.tokens) {
+      state.output += token.output != null ? token.output : token.value;
+
+      if (token.suffix) {
+        state.output += token.suffix;
+      }
+    }
+  }
+
+  return state;
+};
+
+/**
+ * Fast paths for creating regular expressions for common glob patterns.
+ * This can significantly speed up processing and has very little downside
+ * impact when none of the fast paths match.
+ */
+
+parse.fastpaths = (input, options) => {
+  const opts = { ...options };
+  const max = typeof opts.maxLength === 'number' ? Math.min(MAX_LENGTH, opts.maxLength) : MAX_LENGTH;
+  const len = input.length;
+  if (len > max) {
+    throw new SyntaxError(`Input length: ${len}, exceeds maximum allowed length: ${max}`);
+  }
+
+  input = REPLACEMENTS[input] || input;
+
+  // create constants based on platform, for windows or posix
+  const {
+    DOT_LITERAL,
+    SLASH_LITERAL,
+    ONE_CHAR,
+    DOTS_SLASH,
+    NO_DOT,
+    NO_DOTS,
+    NO_DOTS_SLASH,
+    STAR,
+    START_ANCHOR
+  } = constants.globChars(opts.windows);
+
+  const nodot = opts.dot ? NO_DOTS : NO_DOT;
+  const slashDot = opts.dot ? NO_DOTS_SLASH : NO_DOT;
+  const capture = opts.capture ? '' : '?:';
+  const state = { negated: false, prefix: '' };
+  let star = opts.bash === true ? '.*?' : STAR;
+
+  if (opts.capture) {
+    star = `(${star})`;
+  }
+
+  const globstar = opts => {
+    if (opts.noglobstar === true) return star;
+    return `(${capture}(?:(?!${START_ANCHOR}${opts.dot ? DOTS_SLASH : DOT_LITERAL}).)*?)`;
+  };
+
+  const create = str => {
+    switch (str) {
+      case '*':
+        return `${nodot}${ONE_CHAR}${star}`;
+
+      case '.*':
+        return `${DOT_LITERAL}${ONE_CHAR}${star}`;
+
+      case '*.*':
+        return `${nodot}${star}${DOT_LITERAL}${ONE_CHAR}${star}`;
+
+      case '*/*':
+        return `${nodot}${star}${SLASH_LITERAL}${ONE_CHAR}${slashDot}${star}`;
+
+      case '**':
+        return nodot + globstar(opts);
+
+      case '**/*':
+        return `(?:${nodot}${globstar(opts)}${SLASH_LITERAL})?${slashDot}${ONE_CHAR}${star}`;
+
+      case '**/*.*':
+        return `(?:${nodot}${globstar(opts)}${SLASH_LITERAL})?${slashDot}${star}${DOT_LITERAL}${ONE_CHAR}${star}`;
+
+      case '**/.*':
+        return `(?:${nodot}${globstar(opts)}${SLASH_LITERAL})?${DOT_LITERAL}${ONE_CHAR}${star}`;
+
+      default: {
+        const match = /^(.*?)\.(\w+)$/.exec(str);
+        if (!match) return;
+
+        const source = create(match[1]);
+        if (!source) return;
+
+        return source + DOT_LITERAL + match[2];
+      }
+    }
+  };
+
+  const output = utils.removePrefix(input, state);
+  let source = create(output);
+
+  if (source && opts.strictSlashes !== true) {
+    source += `${SLASH_LITERAL}?`;
+  }
+
+  return source;
+};
+
+module.exports = parse;
+
+
+/***/ }),
+
+/***/ 8016:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const scan = __nccwpck_require__(1781);
+const parse = __nccwpck_require__(8265);
+const utils = __nccwpck_require__(4059);
+const constants = __nccwpck_require__(5595);
+const isObject = val => val && typeof val === 'object' && !Array.isArray(val);
+
+/**
+ * Creates a matcher function from one or more glob patterns. The
+ * returned function takes a string to match as its first argument,
+ * and returns true if the string is a match. The returned matcher
+ * function also takes a boolean as the second argument that, when true,
+ * returns an object with additional information.
+ *
+ * ```js
+ * const picomatch = require('picomatch');
+ * // picomatch(glob[, options]);
+ *
+ * const isMatch = picomatch('*.!(*a)');
+ * console.log(isMatch('a.a')); //=> false
+ * console.log(isMatch('a.b')); //=> true
+ *
+ * // For environments without `node.js`, `picomatch/posix` provides you a dependency-free matcher, without automatic OS detection.
+ * const picomatch = require('picomatch/posix');
+ * // the same API, defaulting to posix paths
+ * const isMatch = picomatch('a/*');
+ * console.log(isMatch('a\\b')); //=> false
+ * console.log(isMatch('a/b')); //=> true
+ *
+ * // you can still configure the matcher function to accept windows paths
+ * const isMatch = picomatch('a/*', { options: windows });
+ * console.log(isMatch('a\\b')); //=> true
+ * console.log(isMatch('a/b')); //=> true
+ * ```
+ * @name picomatch
+ * @param {String|Array} `globs` One or more glob patterns.
+ * @param {Object=} `options`
+ * @return {Function=} Returns a matcher function.
+ * @api public
+ */
+
+const picomatch = (glob, options, returnState = false) => {
+  if (Array.isArray(glob)) {
+    const fns = glob.map(input => picomatch(input, options, returnState));
+    const arrayMatcher = str => {
+      for (const isMatch of fns) {
+        const state = isMatch(str);
+        if (state) return state;
+      }
+      return false;
+    };
+    return arrayMatcher;
+  }
+
+  const isState = isObject(glob) && glob.tokens && glob.input;
+
+  if (glob === '' || (typeof glob !== 'string' && !isState)) {
+    throw new TypeError('Expected pattern to be a non-empty string');
+  }
+
+  const opts = options || {};
+  const posix = opts.windows;
+  const regex = isState
+    ? picomatch.compileRe(glob, options)
+    : picomatch.makeRe(glob, options, false, true);
+
+  const state = regex.state;
+  delete regex.state;
+
+  let isIgnored = () => false;
+  if (opts.ignore) {
+    const ignoreOpts = { ...options, ignore: null, onMatch: null, onResult: null };
+    isIgnored = picomatch(opts.ignore, ignoreOpts, returnState);
+  }
+
+  const matcher = (input, returnObject = false) => {
+    const { isMatch, match, output } = picomatch.test(input, regex, options, { glob, posix });
+    const result = { glob, state, regex, posix, input, output, match, isMatch };
+
+    if (typeof opts.onResult === 'function') {
+      opts.onResult(result);
+    }
+
+    if (isMatch === false) {
+      result.isMatch = false;
+      return returnObject ? result : false;
+    }
+
+    if (isIgnored(input)) {
+      if (typeof opts.onIgnore === 'function') {
+        opts.onIgnore(result);
+      }
+      result.isMatch = false;
+      return returnObject ? result : false;
+    }
+
+    if (typeof opts.onMatch === 'function') {
+      opts.onMatch(result);
+    }
+    return returnObject ? result : true;
+  };
+
+  if (returnState) {
+    matcher.state = state;
+  }
+
+  return matcher;
+};
+
+/**
+ * Test `input` with the given `regex`. This is used by the main
+ * `picomatch()` function to test the input string.
+ *
+ * ```js
+ * const picomatch = require('picomatch');
+ * // picomatch.test(input, regex[, options]);
+ *
+ * console.log(picomatch.test('foo/bar', /^(?:([^/]*?)\/([^/]*?))$/));
+ * // { isMatch: true, match: [ 'foo/', 'foo', 'bar' ], output: 'foo/bar' }
+ * ```
+ * @param {String} `input` String to test.
+ * @param {RegExp} `regex`
+ * @return {Object} Returns an object with matching info.
+ * @api public
+ */
+
+picomatch.test = (input, regex, options, { glob, posix } = {}) => {
+  if (typeof input !== 'string') {
+    throw new TypeError('Expected input to be a string');
+  }
+
+  if (input === '') {
+    return { isMatch: false, output: '' };
+  }
+
+  const opts = options || {};
+  const format = opts.format || (posix ? utils.toPosixSlashes : null);
+  let match = input === glob;
+  let output = (match && format) ? format(input) : input;
+
+  if (match === false) {
+    output = format ? format(input) : input;
+    match = output === glob;
+  }
+
+  if (match === false || opts.capture === true) {
+    if (opts.matchBase === true || opts.basename === true) {
+      match = picomatch.matchBase(input, regex, options, posix);
+    } else {
+      match = regex.exec(output);
+    }
+  }
+
+  return { isMatch: Boolean(match), match, output };
+};
+
+/**
+ * Match the basename of a filepath.
+ *
+ * ```js
+ * const picomatch = require('picomatch');
+ * // picomatch.matchBase(input, glob[, options]);
+ * console.log(picomatch.matchBase('foo/bar.js', '*.js'); // true
+ * ```
+ * @param {String} `input` String to test.
+ * @param {RegExp|String} `glob` Glob pattern or regex created by [.makeRe](#makeRe).
+ * @return {Boolean}
+ * @api public
+ */
+
+picomatch.matchBase = (input, glob, options, posix = options && options.windows) => {
+  const regex = glob instanceof RegExp ? glob : picomatch.makeRe(glob, options);
+  return regex.test(utils.basename(input, { windows: posix }));
+};
+
+/**
+ * Returns true if **any** of the given glob `patterns` match the specified `string`.
+ *
+ * ```js
+ * const picomatch = require('picomatch');
+ * // picomatch.isMatch(string, patterns[, options]);
+ *
+ * console.log(picomatch.isMatch('a.a', ['b.*', '*.a'])); //=> true
+ * console.log(picomatch.isMatch('a.a', 'b.*')); //=> false
+ * ```
+ * @param {String|Array} str The string to test.
+ * @param {String|Array} patterns One or more glob patterns to use for matching.
+ * @param {Object} [options] See available [options](#options).
+ * @return {Boolean} Returns true if any patterns match `str`
+ * @api public
+ */
+
+picomatch.isMatch = (str, patterns, options) => picomatch(patterns, options)(str);
+
+/**
+ * Parse a glob pattern to create the source string for a regular
+ * expression.
+ *
+ * ```js
+ * const picomatch = require('picomatch');
+ * const result = picomatch.parse(pattern[, options]);
+ * ```
+ * @param {String} `pattern`
+ * @param {Object} `options`
+ * @return {Object} Returns an object with useful properties and output to be used as a regex source string.
+ * @api public
+ */
+
+picomatch.parse = (pattern, options) => {
+  if (Array.isArray(pattern)) return pattern.map(p => picomatch.parse(p, options));
+  return parse(pattern, { ...options, fastpaths: false });
+};
+
+/**
+ * Scan a glob pattern to separate the pattern into segments.
+ *
+ * ```js
+ * const picomatch = require('picomatch');
+ * // picomatch.scan(input[, options]);
+ *
+ * const result = picomatch.scan('!./foo/*.js');
+ * console.log(result);
+ * { prefix: '!./',
+ *   input: '!./foo/*.js',
+ *   start: 3,
+ *   base: 'foo',
+ *   glob: '*.js',
+ *   isBrace: false,
+ *   isBracket: false,
+ *   isGlob: true,
+ *   isExtglob: false,
+ *   isGlobstar: false,
+ *   negated: true }
+ * ```
+ * @param {String} `input` Glob pattern to scan.
+ * @param {Object} `options`
+ * @return {Object} Returns an object with
+ * @api public
+ */
+
+picomatch.scan = (input, options) => scan(input, options);
+
+/**
+ * Compile a regular expression from the `state` object returned by the
+ * [parse()](#parse) method.
+ *
+ * ```js
+ * const picomatch = require('picomatch');
+ * const state = picomatch.parse('*.js');
+ * // picomatch.compileRe(state[, options]);
+ *
+ * console.log(picomatch.compileRe(state));
+ * //=> /^(?:(?!\.)(?=.)[^/]*?\.js)$/
+ * ```
+ * @param {Object} `state`
+ * @param {Object} `options`
+ * @param {Boolean} `returnOutput` Intended for implementors, this argument allows you to return the raw output from the parser.
+ * @param {Boolean} `returnState` Adds the state to a `state` property on the returned regex. Useful for implementors and debugging.
+ * @return {RegExp}
+ * @api public
+ */
+
+picomatch.compileRe = (state, options, returnOutput = false, returnState = false) => {
+  if (returnOutput === true) {
+    return state.output;
+  }
+
+  const opts = options || {};
+  const prepend = opts.contains ? '' : '^';
+  const append = opts.contains ? '' : '$';
+
+  let source = `${prepend}(?:${state.output})${append}`;
+  if (state && state.negated === true) {
+    source = `^(?!${source}).*$`;
+  }
+
+  const regex = picomatch.toRegex(source, options);
+  if (returnState === true) {
+    regex.state = state;
+  }
+
+  return regex;
+};
+
+/**
+ * Create a regular expression from a parsed glob pattern.
+ *
+ * ```js
+ * const picomatch = require('picomatch');
+ * // picomatch.makeRe(state[, options]);
+ *
+ * const result = picomatch.makeRe('*.js');
+ * console.log(result);
+ * //=> /^(?:(?!\.)(?=.)[^/]*?\.js)$/
+ * ```
+ * @param {String} `state` The object returned from the `.parse` method.
+ * @param {Object} `options`
+ * @param {Boolean} `returnOutput` Implementors may use this argument to return the compiled output, instead of a regular expression. This is not exposed on the options to prevent end-users from mutating the result.
+ * @param {Boolean} `returnState` Implementors may use this argument to return the state from the parsed glob with the returned regular expression.
+ * @return {RegExp} Returns a regex created from the given pattern.
+ * @api public
+ */
+
+picomatch.makeRe = (input, options = {}, returnOutput = false, returnState = false) => {
+  if (!input || typeof input !== 'string') {
+    throw new TypeError('Expected a non-empty string');
+  }
+
+  let parsed = { negated: false, fastpaths: true };
+
+  if (options.fastpaths !== false && (input[0] === '.' || input[0] === '*')) {
+    parsed.output = parse.fastpaths(input, options);
+  }
+
+  if (!parsed.output) {
+    parsed = parse(input, options);
+  }
+
+  return picomatch.compileRe(parsed, options, returnOutput, returnState);
+};
+
+/**
+ * Create a regular expression from the given regex source string.
+ *
+ * ```js
+ * const picomatch = require('picomatch');
+ * // picomatch.toRegex(source[, options]);
+ *
+ * const { output } = picomatch.parse('*.js');
+ * console.log(picomatch.toRegex(output));
+ * //=> /^(?:(?!\.)(?=.)[^/]*?\.js)$/
+ * ```
+ * @param {String} `source` Regular expression source string.
+ * @param {Object} `options`
+ * @return {RegExp}
+ * @api public
+ */
+
+picomatch.toRegex = (source, options) => {
+  try {
+    const opts = options || {};
+    return new RegExp(source, opts.flags || (opts.nocase ? 'i' : ''));
+  } catch (err) {
+    if (options && options.debug === true) throw err;
+    return /$^/;
+  }
+};
+
+/**
+ * Picomatch constants.
+ * @return {Object}
+ */
+
+picomatch.constants = constants;
+
+/**
+ * Expose "picomatch"
+ */
+
+module.exports = picomatch;
+
+
+/***/ }),
+
+/***/ 1781:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const utils = __nccwpck_require__(4059);
+const {
+  CHAR_ASTERISK,             /* * */
+  CHAR_AT,                   /* @ */
+  CHAR_BACKWARD_SLASH,       /* \ */
+  CHAR_COMMA,                /* , */
+  CHAR_DOT,                  /* . */
+  CHAR_EXCLAMATION_MARK,     /* ! */
+  CHAR_FORWARD_SLASH,        /* / */
+  CHAR_LEFT_CURLY_BRACE,     /* { */
+  CHAR_LEFT_PARENTHESES,     /* ( */
+  CHAR_LEFT_SQUARE_BRACKET,  /* [ */
+  CHAR_PLUS,                 /* + */
+  CHAR_QUESTION_MARK,        /* ? */
+  CHAR_RIGHT_CURLY_BRACE,    /* } */
+  CHAR_RIGHT_PARENTHESES,    /* ) */
+  CHAR_RIGHT_SQUARE_BRACKET  /* ] */
+} = __nccwpck_require__(5595);
+
+const isPathSeparator = code => {
+  return code === CHAR_FORWARD_SLASH || code === CHAR_BACKWARD_SLASH;
+};
+
+const depth = token => {
+  if (token.isPrefix !== true) {
+    token.depth = token.isGlobstar ? Infinity : 1;
+  }
+};
+
+/**
+ * Quickly scans a glob pattern and returns an object with a handful of
+ * useful properties, like `isGlob`, `path` (the leading non-glob, if it exists),
+ * `glob` (the actual pattern), `negated` (true if the path starts with `!` but not
+ * with `!(`) and `negatedExtglob` (true if the path starts with `!(`).
+ *
+ * ```js
+ * const pm = require('picomatch');
+ * console.log(pm.scan('foo/bar/*.js'));
+ * { isGlob: true, input: 'foo/bar/*.js', base: 'foo/bar', glob: '*.js' }
+ * ```
+ * @param {String} `str`
+ * @param {Object} `options`
+ * @return {Object} Returns an object with tokens and regex source string.
+ * @api public
+ */
+
+const scan = (input, options) => {
+  const opts = options || {};
+
+  const length = input.length - 1;
+  const scanToEnd = opts.parts === true || opts.tokens === true || opts.scanToEnd === true;
+  const slashes = [];
+  const tokens = [];
+  const parts = [];
+
+  let str = input;
+  let index = -1;
+  let start = 0;
+  let lastIndex = 0;
+  let isBrace = false;
+  let isBracket = false;
+  let isGlob = false;
+  let isExtglob = false;
+  let isGlobstar = false;
+  let braceEscaped = false;
+  let backslashes = false;
+  let negated = false;
+  let negatedExtglob = false;
+  let finished = false;
+  let braces = 0;
+  let prev;
+  let code;
+  let token = { value: '', depth: 0, isGlob: false };
+
+  const eos = () => index >= length;
+  const peek = () => str.charCodeAt(index + 1);
+  const advance = () => {
+    prev = code;
+    return str.charCodeAt(++index);
+  };
+
+  while (index < length) {
+    code = advance();
+    let next;
+
+    if (code === CHAR_BACKWARD_SLASH) {
+      backslashes = token.backslashes = true;
+      code = advance();
+
+      if (code === CHAR_LEFT_CURLY_BRACE) {
+        braceEscaped = true;
+      }
+      continue;
+    }
+
+    if (braceEscaped === true || code === CHAR_LEFT_CURLY_BRACE) {
+      braces++;
+
+      while (eos() !== true && (code = advance())) {
+        if (code === CHAR_BACKWARD_SLASH) {
+          backslashes = token.backslashes = true;
+          advance();
+          continue;
+        }
+
+        if (code === CHAR_LEFT_CURLY_BRACE) {
+          braces++;
+          continue;
+        }
+
+        if (braceEscaped !== true && code === CHAR_DOT && (code = advance()) === CHAR_DOT) {
+          isBrace = token.isBrace = true;
+          isGlob = token.isGlob = true;
+          finished = true;
+
+          if (scanToEnd === true) {
+            continue;
+          }
+
+          break;
+        }
+
+        if (braceEscaped !== true && code === CHAR_COMMA) {
+          isBrace = token.isBrace = true;
+          isGlob = token.isGlob = true;
+          finished = true;
+
+          if (scanToEnd === true) {
+            continue;
+          }
+
+          break;
+        }
+
+        if (code === CHAR_RIGHT_CURLY_BRACE) {
+          braces--;
+
+          if (braces === 0) {
+            braceEscaped = false;
+            isBrace = token.isBrace = true;
+            finished = true;
+            break;
+          }
+        }
+      }
+
+      if (scanToEnd === true) {
+        continue;
+      }
+
+      break;
+    }
+
+    if (code === CHAR_FORWARD_SLASH) {
+      slashes.push(index);
+      tokens.push(token);
+      token = { value: '', depth: 0, isGlob: false };
+
+      if (finished === true) continue;
+      if (prev === CHAR_DOT && index === (start + 1)) {
+        start += 2;
+        continue;
+      }
+
+      lastIndex = index + 1;
+      continue;
+    }
+
+    if (opts.noext !== true) {
+      const isExtglobChar = code === CHAR_PLUS
+        || code === CHAR_AT
+        || code === CHAR_ASTERISK
+        || code === CHAR_QUESTION_MARK
+        || code === CHAR_EXCLAMATION_MARK;
+
+      if (isExtglobChar === true && peek() === CHAR_LEFT_PARENTHESES) {
+        isGlob = token.isGlob = true;
+        isExtglob = token.isExtglob = true;
+        finished = true;
+        if (code === CHAR_EXCLAMATION_MARK && index === start) {
+          negatedExtglob = true;
+        }
+
+        if (scanToEnd === true) {
+          let parens = 0;
+
+          while (eos() !== true && (code = advance())) {
+            if (code === CHAR_BACKWARD_SLASH) {
+              backslashes = token.backslashes = true;
+              advance();
+              continue;
+            }
+
+            if (code === CHAR_LEFT_PARENTHESES) {
+              parens++;
+              continue;
+            }
+
+            if (code === CHAR_RIGHT_PARENTHESES && --parens === 0) {
+              finished = true;
+              break;
+            }
+          }
+          continue;
+        }
+        break;
+      }
+    }
+
+    if (code === CHAR_ASTERISK) {
+      if (prev === CHAR_ASTERISK) isGlobstar = token.isGlobstar = true;
+      isGlob = token.isGlob = true;
+      finished = true;
+
+      if (scanToEnd === true) {
+        continue;
+      }
+      break;
+    }
+
+    if (code === CHAR_QUESTION_MARK) {
+      isGlob = token.isGlob = true;
+      finished = true;
+
+      if (scanToEnd === true) {
+        continue;
+      }
+      break;
+    }
+
+    if (code === CHAR_LEFT_SQUARE_BRACKET) {
+      while (eos() !== true && (next = advance())) {
+        if (next === CHAR_BACKWARD_SLASH) {
+          backslashes = token.backslashes = true;
+          advance();
+          continue;
+        }
+
+        if (next === CHAR_RIGHT_SQUARE_BRACKET) {
+          isBracket = token.isBracket = true;
+          isGlob = token.isGlob = true;
+          finished = true;
+          break;
+        }
+      }
+
+      if (scanToEnd === true) {
+        continue;
+      }
+
+      break;
+    }
+
+    if (opts.nonegate !== true && code === CHAR_EXCLAMATION_MARK && index === start) {
+      negated = token.negated = true;
+      start++;
+      continue;
+    }
+
+    if (opts.noparen !== true && code === CHAR_LEFT_PARENTHESES) {
+      isGlob = token.isGlob = true;
+
+      if (scanToEnd === true) {
+        let parens = 1;
+
+        while (eos() !== true && (code = advance())) {
+          if (code === CHAR_BACKWARD_SLASH) {
+            backslashes = token.backslashes = true;
+            advance();
+            continue;
+          }
+
+          if (code === CHAR_LEFT_PARENTHESES) {
+            parens++;
+            continue;
+          }
+
+          if (code === CHAR_RIGHT_PARENTHESES && --parens === 0) {
+            finished = true;
+            break;
+          }
+        }
+        continue;
+      }
+      break;
+    }
+
+    if (isGlob === true) {
+      finished = true;
+
+      if (scanToEnd === true) {
+        continue;
+      }
+
+      break;
+    }
+  }
+
+  if (opts.noext === true) {
+    isExtglob = false;
+    isGlob = false;
+  }
+
+  let base = str;
+  let prefix = '';
+  let glob = '';
+
+  if (start > 0) {
+    prefix = str.slice(0, start);
+    str = str.slice(start);
+    lastIndex -= start;
+  }
+
+  if (base && isGlob === true && lastIndex > 0) {
+    base = str.slice(0, lastIndex);
+    glob = str.slice(lastIndex);
+  } else if (isGlob === true) {
+    base = '';
+    glob = str;
+  } else {
+    base = str;
+  }
+
+  if (base && base !== '' && base !== '/' && base !== str) {
+    if (isPathSeparator(base.charCodeAt(base.length - 1))) {
+      base = base.slice(0, -1);
+    }
+  }
+
+  if (opts.unescape === true) {
+    if (glob) glob = utils.removeBackslashes(glob);
+
+    if (base && backslashes === true) {
+      base = utils.removeBackslashes(base);
+    }
+  }
+
+  const state = {
+    prefix,
+    input,
+    start,
+    base,
+    glob,
+    isBrace,
+    isBracket,
+    isGlob,
+    isExtglob,
+    isGlobstar,
+    negated,
+    negatedExtglob
+  };
+
+  if (opts.tokens === true) {
+    state.maxDepth = 0;
+    if (!isPathSeparator(code)) {
+      tokens.push(token);
+    }
+    state.tokens = tokens;
+  }
+
+  if (opts.parts === true || opts.tokens === true) {
+    let prevIndex;
+
+    for (let idx = 0; idx < slashes.length; idx++) {
+      const n = prevIndex !== undefined ? prevIndex + 1 : start;
+      const i = slashes[idx];
+      const value = input.slice(n, i);
+      if (opts.tokens) {
+        if (idx === 0 && start !== 0) {
+          tokens[idx].isPrefix = true;
+          tokens[idx].value = prefix;
+        } else {
+          tokens[idx].value = value;
+        }
+        depth(tokens[idx]);
+        state.maxDepth += tokens[idx].depth;
+      }
+      if (i >= start) {
+        parts.push(value);
+        prevIndex = i;
+      }
+    }
+
+    const n = prevIndex !== undefined ? prevIndex + 1 : start;
+    const value = input.slice(n);
+    parts.push(value);
+
+    if (opts.tokens && prevIndex && prevIndex + 1 < input.length) {
+      tokens[tokens.length - 1].value = value;
+      depth(tokens[tokens.length - 1]);
+      state.maxDepth += tokens[tokens.length - 1].depth;
+    }
+
+    state.slashes = slashes;
+    state.parts = parts;
+  }
+
+  return state;
+};
+
+module.exports = scan;
+
+
+/***/ }),
+
+/***/ 4059:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+/*global navigator*/
+
+
+const {
+  REGEX_BACKSLASH,
+  REGEX_REMOVE_BACKSLASH,
+  REGEX_SPECIAL_CHARS,
+  REGEX_SPECIAL_CHARS_GLOBAL
+} = __nccwpck_require__(5595);
+
+exports.isObject = val => val !== null && typeof val === 'object' && !Array.isArray(val);
+exports.hasRegexChars = str => REGEX_SPECIAL_CHARS.test(str);
+exports.isRegexChar = str => str.length === 1 && exports.hasRegexChars(str);
+exports.escapeRegex = str => str.replace(REGEX_SPECIAL_CHARS_GLOBAL, '\\$1');
+exports.toPosixSlashes = str => str.replace(REGEX_BACKSLASH, '/');
+
+exports.isWindows = () => {
+  if (typeof navigator !== 'undefined' && navigator.platform) {
+    const platform = navigator.platform.toLowerCase();
+    return platform === 'win32' || platform === 'windows';
+  }
+
+  if (typeof process !== 'undefined' && process.platform) {
+    return process.platform === 'win32';
+  }
+
+  return false;
+};
+
+exports.removeBackslashes = str => {
+  return str.replace(REGEX_REMOVE_BACKSLASH, match => {
+    return match === '\\' ? '' : match;
+  });
+};
+
+exports.escapeLast = (input, char, lastIdx) => {
+  const idx = input.lastIndexOf(char, lastIdx);
+  if (idx === -1) return input;
+  if (input[idx - 1] === '\\') return exports.escapeLast(input, char, idx - 1);
+  return `${input.slice(0, idx)}\\${input.slice(idx)}`;
+};
+
+exports.removePrefix = (input, state = {}) => {
+  let output = input;
+  if (output.startsWith('./')) {
+    output = output.slice(2);
+    state.prefix = './';
+  }
+  return output;
+};
+
+exports.wrapOutput = (input, state = {}, options = {}) => {
+  const prepend = options.contains ? '' : '^';
+  const append = options.contains ? '' : '$';
+
+  let output = `${prepend}(?:${input})${append}`;
+  if (state.negated === true) {
+    output = `(?:^(?!${output}).*$)`;
+  }
+  return output;
+};
+
+exports.basename = (path, { windows } = {}) => {
+  const segs = path.split(windows ? /[\\/]/ : '/');
+  const last = segs[segs.length - 1];
+
+  if (last === '') {
+    return segs[segs.length - 2];
+  }
+
+  return last;
+};
+
+
+/***/ }),
+
 /***/ 6591:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
@@ -40012,6 +42516,35 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 /******/ /* webpack/runtime/asset-relocator-loader */
 /******/ if (typeof __nccwpck_require__ !== 'undefined') __nccwpck_require__.ab = decodeURIComponent(new URL('.', import.meta.url).pathname).slice(import.meta.url.match(/^file:\/\/\/\w:/) ? 1 : 0, -1) + "/";
 /******/ 
+/******/ /* webpack/runtime/compat get default export */
+/******/ (() => {
+/******/ 	// getDefaultExport function for compatibility with non-harmony modules
+/******/ 	__nccwpck_require__.n = (module) => {
+/******/ 		var getter = module && module.__esModule ?
+/******/ 			() => (module['default']) :
+/******/ 			() => (module);
+/******/ 		__nccwpck_require__.d(getter, { a: getter });
+/******/ 		return getter;
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/define property getters */
+/******/ (() => {
+/******/ 	// define getter functions for harmony exports
+/******/ 	__nccwpck_require__.d = (exports, definition) => {
+/******/ 		for(var key in definition) {
+/******/ 			if(__nccwpck_require__.o(definition, key) && !__nccwpck_require__.o(exports, key)) {
+/******/ 				Object.defineProperty(exports, key, { enumerable: true, get: definition[key] });
+/******/ 			}
+/******/ 		}
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/hasOwnProperty shorthand */
+/******/ (() => {
+/******/ 	__nccwpck_require__.o = (obj, prop) => (Object.prototype.hasOwnProperty.call(obj, prop))
+/******/ })();
+/******/ 
 /************************************************************************/
 var __webpack_exports__ = {};
 
@@ -43278,6 +45811,33 @@ class RunContext {
 
 // EXTERNAL MODULE: ./node_modules/shell-quote/index.js
 var shell_quote = __nccwpck_require__(6591);
+// EXTERNAL MODULE: ./node_modules/picomatch/index.js
+var picomatch = __nccwpck_require__(4006);
+var picomatch_default = /*#__PURE__*/__nccwpck_require__.n(picomatch);
+;// CONCATENATED MODULE: ./src/globs.ts
+
+// Globs as allow-paths and forbid-paths take them: checked when the inputs are read, matched
+// against the paths in the image's layers (picomatch: small and well kept, rather than our own).
+const GLOB = { dot: true, strictBrackets: true };
+/** Throws, with picomatch's reason, when a glob cannot be read. */
+function checkGlob(glob) {
+    // debug: an invalid regular expression throws instead of silently matching nothing
+    picomatch_default().makeRe(glob.replace(/^\/+/, ''), { ...GLOB, debug: true });
+}
+/**
+ * One matcher for a list of globs (allow-paths, forbid-paths), against paths like "app/.env": a
+ * glob with a slash matches the path from the image's root (a leading slash is optional), one
+ * without matches the file name anywhere (*.pem, .env.test). (picomatch's own `basename` option
+ * also applies to globs with a slash, so the two kinds are told apart here.)
+ */
+function globs(list) {
+    const matchers = list.map(glob => {
+        const match = picomatch_default()(glob.replace(/^\/+/, ''), GLOB);
+        return glob.includes('/') ? match : (path) => match(path.slice(path.lastIndexOf('/') + 1));
+    });
+    return path => matchers.some(match => match(path));
+}
+
 ;// CONCATENATED MODULE: ./src/units.ts
 // Units as the report shows them. Byte sizes (the `max-size` input, and how sizes are printed)
 // follow Docker: kB/MB/GB are powers of 10 (what `docker images` prints), KiB/MiB/GiB powers of 2.
@@ -43358,6 +45918,7 @@ function round(n) {
 
 
 
+
 // The parsers of the input table: each turns one input's text into its value, or throws an
 // InputError, one line naming the input and the form it expects, never a stack trace. None of them
 // touches the file system for an empty value, so the defaults parse anywhere (defaultInputs).
@@ -43433,6 +45994,16 @@ const increase = (value, { name }) => {
         throw new InputError(`Input "${name}" must be ${INCREASE_FORM}; got "${value}".`);
     return { text: value, limit };
 };
+/** Globs, one per line (allow-paths, forbid-paths), each checked now so a typo is one line, not a silent non-match. */
+const globLines = (value, scope) => list(value, scope).map(glob => {
+    try {
+        checkGlob(glob);
+    }
+    catch (err) {
+        throw new InputError(`Input "${scope.name}" takes one glob per line (e.g. **/.env or app/test/*.pem); "${glob}" is not one: ${err.message}.`);
+    }
+    return glob;
+});
 /** Environment lines: a line that is not KEY=VALUE would reach `docker run -e` as a bare name. */
 const keyValues = (value, scope) => {
     const env = list(value, scope);
@@ -43657,6 +46228,13 @@ const INPUT_TABLE = {
         description: 'The stage compare-stages compares with (default the first stage; it needs a name, FROM image AS name).'
     },
     'require-non-root': { default: 'true', parse: bool, description: "Fail when the container's main process runs as UID 0 (true/false)." },
+    'require-clean-contents': {
+        default: 'true',
+        parse: bool,
+        description: "Fail when the image's layers hold a secret (.env, a private key, a token, .git), a forbid-paths file, installed devDependencies or build tools (true/false)."
+    },
+    'allow-paths': { default: '', parse: globLines, description: 'Paths the contents check lets through, one glob per line (e.g. app/test/fixtures/*.pem).' },
+    'forbid-paths': { default: '', parse: globLines, description: 'More paths the contents check refuses, one glob per line (e.g. **/*.log).' },
     // Reporting
     timeout: {
         default: '1800',
@@ -43722,6 +46300,38 @@ var main = __nccwpck_require__(8390);
 ;// CONCATENATED MODULE: ./src/docker/dockerfile.ts
 
 function userPlace(content, target = '') {
+    const chain = finalChain(content, target);
+    if (chain.length === 0)
+        return undefined;
+    // USER is inherited from the stage an image is built on
+    for (const stage of chain) {
+        const users = stage.instructions.filter(i => i.getKeyword() === 'USER');
+        const last = users[users.length - 1];
+        if (last)
+            return place(last, 'USER');
+    }
+    return place(chain[0].from, 'FROM');
+}
+/**
+ * The line of the instruction that made a layer of the final image, from its `docker history`
+ * text (`COPY . .`, `RUN npm ci`; buildkit leaves out flags such as --from and --chown): the last
+ * such instruction of the final stage, or of a stage it is built FROM. A layer no instruction
+ * matches came with the base image: the FROM line it came through.
+ */
+function instructionPlace(content, instruction, target = '') {
+    const chain = finalChain(content, target);
+    if (chain.length === 0)
+        return undefined;
+    const wanted = normalize(instruction);
+    for (const stage of chain) {
+        const found = stage.instructions.filter(i => `${i.getKeyword()} ${normalize(argumentsOf(i))}` === wanted).pop();
+        if (found)
+            return place(found, 'INSTRUCTION');
+    }
+    return place(chain[chain.length - 1].from, 'FROM');
+}
+/** The final stage (or target), then each stage it is built FROM, up to the one on a base image. */
+function finalChain(content, target) {
     const stages = [];
     for (const ins of main.DockerfileParser.parse(content).getInstructions()) {
         if (ins.getKeyword() === 'FROM') {
@@ -43731,19 +46341,29 @@ function userPlace(content, target = '') {
         else
             stages[stages.length - 1]?.instructions.push(ins);
     }
-    const final = target ? stages.find(s => s.name === target.toLowerCase()) : stages[stages.length - 1];
-    if (!final)
-        return undefined;
-    // Follow FROM <earlier stage> upwards: USER is inherited from the stage an image is built on.
-    for (let stage = final, seen = 0; stage && seen < stages.length; seen++) {
-        const users = stage.instructions.filter(i => i.getKeyword() === 'USER');
-        const last = users[users.length - 1];
-        if (last)
-            return place(last, 'USER');
-        const parent = stages.indexOf(stage);
-        stage = stages.slice(0, parent).find(s => s.name === stage.base);
+    const chain = [];
+    for (let stage = target ? stages.find(s => s.name === target.toLowerCase()) : stages[stages.length - 1]; stage && !chain.includes(stage);) {
+        chain.push(stage);
+        const at = stages.indexOf(stage);
+        stage = stages.slice(0, at).find(s => s.name === stage.base);
     }
-    return place(final.from, 'FROM');
+    return chain;
+}
+/** The arguments without flags; an exec-form array as the words it holds. */
+function argumentsOf(ins) {
+    const text = ins.getArgumentsContent() ?? '';
+    try {
+        const words = JSON.parse(text);
+        if (Array.isArray(words) && words.every(w => typeof w === 'string'))
+            return words.join(' ');
+    }
+    catch {
+        // shell form
+    }
+    return text;
+}
+function normalize(text) {
+    return text.replace(/\s+/g, ' ').trim();
 }
 /** The names of the Dockerfile's stages (FROM ... AS name), lower-cased as Docker matches them. */
 function stageNames(content) {
@@ -43916,6 +46536,86 @@ const buildCheck = report => {
     return [{ name: 'build', status: 'fail', value: 'failed', limit: '', detail: `${where}${b.error ? `: ${b.error}` : ''}. The end of the build log is below.` }];
 };
 
+;// CONCATENATED MODULE: ./src/report/findings.ts
+
+// How a contents finding reads wherever it is shown (the contents row, the Dockerfile annotation):
+// the file, what it is, its size and the instruction that added it, never what it holds.
+/** "/app/.env (environment file, 120 B, from COPY . .)". */
+function describeFinding(f) {
+    return `${f.path} (${f.what}, ${formatSize(f.size)}, from ${f.instruction}${deletedNote(f)})`;
+}
+/** A whiteout only hides a file from the layers above: the layer that added it still ships. */
+function deletedNote(f) {
+    return f.deletedBy ? `; deleted in a later layer (${f.deletedBy}), but that only hides it: it still ships in the layer that added it` : '';
+}
+
+;// CONCATENATED MODULE: ./src/checks/check.ts
+/** The row of a check whose stage did not run. */
+function notRun(name, report) {
+    return { name, status: 'skip', value: 'not run', limit: '', detail: report.build.ok ? 'not run' : 'not run: the build failed' };
+}
+
+;// CONCATENATED MODULE: ./src/checks/contents.ts
+
+
+
+// contents: what the image's layers hold that production must not ship (secrets, forbid-paths) or
+// does not need (devDependencies, build tools). A finding names the file, its size and the
+// instruction that added it, never what the file holds. The summary lists every finding below the
+// table; the row names the first few and the fix.
+/** Findings named in the row itself (the summary lists them all). */
+const NAMED = 3;
+const FIX = {
+    secret: 'Keep secrets out of the build context (.dockerignore: **/.env, **/*.pem, .git) and pass build-time credentials as build secrets (RUN --mount=type=secret); deleting a file in a later layer does not take it out of the image.',
+    forbidden: 'Leave out the paths forbid-paths refuses (.dockerignore, or copy only what the app needs).',
+    'dev-dependency': 'Install only production dependencies in the final stage (npm ci --omit=dev), or copy only dist/ and production node_modules from the build stage.',
+    'build-tool': 'Keep compilers and build tools in a build stage and copy only its output (dist/) into the final stage.'
+};
+const contentsCheck = (report, inputs) => {
+    const contents = report.contents;
+    if (!contents || !report.build.ok)
+        return [notRun('contents', report)];
+    return [judged(contentsRow(contents), inputs)];
+};
+function contentsRow(contents) {
+    const limit = 'no secrets, dev dependencies or build tools';
+    if (contents.notScanned !== undefined)
+        return { name: 'contents', status: 'skip', value: 'not scanned', limit: '', detail: `${contents.notScanned}.` };
+    const allowed = contents.allowed > 0 ? ` allow-paths let ${contents.allowed} through.` : '';
+    const read = `${(contents.files ?? 0).toLocaleString('en-US')} files in ${contents.layers} layers`;
+    if (contents.count === 0) {
+        return { name: 'contents', status: 'pass', value: 'clean', limit, detail: `Read ${read}: no secrets, devDependencies or build tools.${allowed}` };
+    }
+    const { findings } = contents;
+    const named = findings.slice(0, NAMED).map(describeFinding).join('; ');
+    const more = contents.count > NAMED ? `; and ${contents.count - NAMED} more (listed below)` : '';
+    const fixes = [...new Set(findings.map(f => f.kind))].map(kind => FIX[kind]).join(' ');
+    return { name: 'contents', status: 'fail', value: summarize(contents), limit, detail: `${named}${more}. ${fixes}${allowed}` };
+}
+/** "1 secret, 2 dev dependencies (41.2 MB)". */
+function summarize(contents) {
+    const { findings, count } = contents;
+    const parts = [];
+    const of = (kind, one, many, sized) => {
+        const these = findings.filter(f => f.kind === kind);
+        if (these.length === 0)
+            return;
+        const bytes = these.reduce((sum, f) => sum + f.size, 0);
+        parts.push(`${these.length} ${these.length === 1 ? one : many}${sized ? ` (${formatSize(bytes)})` : ''}`);
+    };
+    of('secret', 'secret', 'secrets', false);
+    of('forbidden', 'forbidden path', 'forbidden paths', false);
+    of('dev-dependency', 'dev dependency', 'dev dependencies', true);
+    of('build-tool', 'build tool', 'build tools', true);
+    return count > findings.length ? `${count} findings (${parts.join(', ')} among the first ${findings.length})` : parts.join(', ');
+}
+/** require-clean-contents: false reports what the layers hold without judging it. */
+function judged(check, inputs) {
+    if (inputs.requireCleanContents || check.status !== 'fail')
+        return check;
+    return { ...check, status: 'skip', detail: `${check.detail} Not judged (require-clean-contents: false).` };
+}
+
 ;// CONCATENATED MODULE: ./src/docker/container.ts
 
 
@@ -43964,12 +46664,6 @@ function ranSeconds(state) {
 function sinceStart(state, now) {
     const started = Date.parse(state.StartedAt);
     return Number.isFinite(started) && started > 0 ? round(Math.max(0, now - started) / 1000) : undefined;
-}
-
-;// CONCATENATED MODULE: ./src/checks/check.ts
-/** The row of a check whose stage did not run. */
-function notRun(name, report) {
-    return { name, status: 'skip', value: 'not run', limit: '', detail: report.build.ok ? 'not run' : 'not run: the build failed' };
 }
 
 ;// CONCATENATED MODULE: ./src/checks/health.ts
@@ -44201,7 +46895,7 @@ const stopCheck = (report, inputs) => {
     const stop = report.stop;
     if (!stop)
         return [notRun('stop', report)];
-    return [judged(stopRow(stop, inputs), inputs)];
+    return [stop_judged(stopRow(stop, inputs), inputs)];
 };
 function stopRow(stop, inputs) {
     const limit = `exits within ${inputs.stopTimeout} s of ${stop.signal}`;
@@ -44232,7 +46926,7 @@ function who(stop) {
     return stop.pid1 ? `PID 1 (${stop.pid1})` : 'The container';
 }
 /** require-graceful-stop: false reports the stop without judging it. */
-function judged(check, inputs) {
+function stop_judged(check, inputs) {
     if (inputs.requireGracefulStop || check.status !== 'fail')
         return check;
     return { ...check, status: 'skip', detail: `${check.detail} Not judged (require-graceful-stop: false).` };
@@ -44370,9 +47064,10 @@ function fixRoot(user, u) {
 
 
 
+
 // Judging: the checks, in the order their rows appear in the table. A new check is a file in this
 // folder (a CheckRule) and one line here.
-const CHECKS = [buildCheck, healthCheck, startupCheck, probeTimeCheck, sizeCheck, sizeIncreaseCheck, userCheck, stopCheck, smokeCheck];
+const CHECKS = [buildCheck, healthCheck, startupCheck, probeTimeCheck, sizeCheck, sizeIncreaseCheck, userCheck, contentsCheck, stopCheck, smokeCheck];
 function judge(report, inputs) {
     const checks = CHECKS.flatMap(check => check(report, inputs));
     return { checks, passed: !report.error && checks.every(check => check.status !== 'fail') };
@@ -44407,8 +47102,10 @@ function parseBuilder(text, fallbackName = '') {
 
 
 
-// A failed user check becomes an error annotation on the Dockerfile line that decides the user, so
-// the pull request's diff shows it where it can be fixed.
+
+// A failed user check becomes an error annotation on the Dockerfile line that decides the user, and
+// a failed contents check one on each line that added what it found, so the pull request's diff
+// shows them where they can be fixed.
 function annotateUser(report, inputs, sink, workspace = process.env.GITHUB_WORKSPACE || process.cwd()) {
     const check = report.checks.find(c => c.name === 'user');
     if (check?.status !== 'fail')
@@ -44428,6 +47125,70 @@ function annotateUser(report, inputs, sink, workspace = process.env.GITHUB_WORKS
         file: external_node_path_namespaceObject.relative(workspace, inputs.file),
         line: where.line
     });
+}
+/**
+ * A failed contents check becomes one error annotation per Dockerfile line that added something
+ * (COPY . ., RUN npm ci, or the FROM line its base image came through), naming the files and the
+ * fix. Names and sizes only: nothing of a file's content is in the report to show.
+ */
+function annotateContents(report, inputs, sink, workspace = process.env.GITHUB_WORKSPACE || process.cwd()) {
+    const check = report.checks.find(c => c.name === 'contents');
+    if (check?.status !== 'fail' || !report.contents)
+        return;
+    let content;
+    try {
+        content = (0,external_node_fs_namespaceObject.readFileSync)(inputs.file, 'utf8');
+    }
+    catch {
+        return;
+    }
+    const byLine = new Map();
+    for (const finding of report.contents.findings) {
+        const where = instructionPlace(content, finding.instruction, inputs.target);
+        if (!where)
+            continue;
+        const line = byLine.get(where.line) ?? { where, findings: [] };
+        line.findings.push(finding);
+        byLine.set(where.line, line);
+    }
+    for (const { where, findings } of byLine.values()) {
+        const keyword = where.instruction === 'FROM' ? 'base image' : where.text.split(/\s/)[0].toUpperCase();
+        const kinds = new Set(findings.map(f => f.kind));
+        const what = kinds.has('secret') ? 'a secret' : kinds.has('forbidden') ? 'a forbidden path' : kinds.has('dev-dependency') ? 'dev dependencies' : 'build tools';
+        sink.error(`${findings.map(describeFinding).join('; ')}. ${fixFor(keyword, /--from[= ]/.test(where.text), findings)}`, {
+            title: `image-gate: this ${keyword} puts ${what} into the image`,
+            file: external_node_path_namespaceObject.relative(workspace, inputs.file),
+            line: where.line
+        });
+    }
+}
+/** The fix where the finding was made: a .dockerignore entry for a COPY, a build secret for a RUN... */
+function fixFor(keyword, fromStage, findings) {
+    const fixes = [];
+    const files = findings.filter(f => f.kind === 'secret' || f.kind === 'forbidden');
+    if (files.length > 0) {
+        const entries = [...new Set(files.map(f => ignoreEntry(f.path)))].join(', ');
+        if (fromStage)
+            fixes.push('Copy only what the app needs from the build stage (e.g. dist/), or delete it there.');
+        else if (keyword === 'COPY' || keyword === 'ADD')
+            fixes.push(`Add ${entries} to .dockerignore.`);
+        else if (keyword === 'RUN')
+            fixes.push('Delete it in the same RUN that makes it, or pass the credential as a build secret (RUN --mount=type=secret).');
+        else
+            fixes.push('It comes with the base image: build on one without it.');
+        if (files.some(f => f.deletedBy))
+            fixes.push('Deleting it in a later layer does not take it out of the image.');
+    }
+    if (findings.some(f => f.kind === 'dev-dependency'))
+        fixes.push('Install production dependencies only (npm ci --omit=dev), or copy only dist/ and production node_modules from the build stage.');
+    if (findings.some(f => f.kind === 'build-tool'))
+        fixes.push('Keep build tools in a build stage and copy only its output (dist/) into the final stage.');
+    return fixes.join(' ');
+}
+/** "/app/.env" → "**\/.env"; "/app/.git" → ".git" (a .dockerignore entry that keeps it out of the context). */
+function ignoreEntry(file) {
+    const base = file.slice(file.lastIndexOf('/') + 1);
+    return base === '.git' ? '.git' : `**/${base}`;
 }
 
 ;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/context.js
@@ -49467,6 +52228,8 @@ function codeBlock(lines) {
 const SUMMARY_MAX_CHARS = 900_000;
 /** GitHub refuses a comment body over 65,536 characters; the marker and run link need a little room. */
 const COMMENT_MAX_CHARS = 60_000;
+/** Contents findings listed in the summary and the comment (the report keeps up to 100). */
+const FINDING_ROWS = 40;
 /** A single log line longer than this is cut in the middle. */
 const LINE_MAX_CHARS = 2_000;
 /**
@@ -49529,7 +52292,24 @@ function renderHead(report) {
         }
         out.push('', '</details>', '');
     }
+    out.push(...findingsTable(report));
     return out.join('\n');
+}
+/** The contents check's findings: names, sizes and instructions only (a finding holds no file content). */
+function findingsTable(report) {
+    const { count = 0 } = report.contents ?? {};
+    // at most 40 rows of cut cells: the table is never cut, and a comment must stay under its limit
+    const findings = (report.contents?.findings ?? []).slice(0, FINDING_ROWS);
+    if (findings.length === 0)
+        return [];
+    const title = count > findings.length ? `Contents findings (the first ${findings.length} of ${count})` : `Contents findings (${count})`;
+    const out = [`<details><summary>${title}</summary>`, '', '| Kind | Path | What | Size | Added by |', '|---|---|---|---:|---|'];
+    for (const f of findings) {
+        const deleted = f.deletedBy ? ` (deleted later by ${inline(f.deletedBy, 120)}: still ships)` : '';
+        out.push(`| ${f.kind} | ${inline(f.path, 200)} | ${inline(f.what, 100)} | ${formatSize(f.size)} | ${inline(f.instruction, 120)}${deleted} |`);
+    }
+    out.push('', '</details>', '');
+    return out;
 }
 /** "new", or the change from the baseline's layer, e.g. "+35.2 MB (+80.0%)". */
 function layerChange(layer) {
@@ -49789,6 +52569,7 @@ function outputsOf(report) {
         uid: text(report.user.uid),
         'stop-seconds': text(report.stop?.seconds),
         'stop-exit-code': text(report.stop?.exitCode),
+        'contents-findings': text(report.contents?.notScanned === undefined ? report.contents?.count : undefined),
         passed: String(report.passed),
         report: JSON.stringify(report),
         'comment-url': report.comment?.url ?? ''
@@ -52334,11 +55115,11 @@ function nonEmpty(message$1) {
 //#endregion
 //#region src/actions/normalize/normalize.ts
 /* @__NO_SIDE_EFFECTS__ */
-function normalize(form) {
+function dist_normalize(form) {
 	return {
 		kind: "transformation",
 		type: "normalize",
-		reference: normalize,
+		reference: dist_normalize,
 		async: false,
 		form,
 		"~run"(dataset) {
@@ -57350,7 +60131,7 @@ function safeParserAsync(schema, config$1) {
 * @beta
 */
 /* @__NO_SIDE_EFFECTS__ */
-function summarize(issues) {
+function dist_summarize(issues) {
 	let summary = "";
 	for (const issue of issues) {
 		if (summary) summary += "\n";
@@ -57397,7 +60178,7 @@ const schema_logTail = () => pipe(array(schema_text()), transform(lines => lines
 const measured = () => dist_optional(pipe(nullable(number()), transform(n => n ?? undefined)));
 // (the messages complete load.ts's "expected …")
 const wholeNumber = () => pipe(number(), integer('a whole number'));
-const CheckNameSchema = picklist(['build', 'health', 'startup', 'probe-time', 'size', 'size-increase', 'user', 'stop', 'smoke']);
+const CheckNameSchema = picklist(['build', 'health', 'startup', 'probe-time', 'size', 'size-increase', 'user', 'contents', 'stop', 'smoke']);
 /** pass ✅, fail ❌, skip ⚪ (measured or not run, but not judged) */
 const CheckStatusSchema = picklist(['pass', 'fail', 'skip']);
 const CheckSchema = object({
@@ -57445,6 +60226,33 @@ const SmokeResultSchema = object({
     logTail: dist_optional(schema_logTail()),
     /** a command still running after smoke-seconds is stopped like the main container */
     stop: dist_optional(StopSchema)
+});
+/** Something in the image's layers that production does not need, or must not ship. Never a file's content. */
+const FindingSchema = object({
+    kind: picklist(['secret', 'dev-dependency', 'build-tool', 'forbidden']),
+    /** what it is: "environment file", "private key (PEM)", "devDependency of /app/package.json", "gcc" */
+    what: schema_short(),
+    /** where, from the image's root: a file, or the folder of a package, a .git, a .ssh */
+    path: schema_short(),
+    /** bytes it adds to the image */
+    size: number(),
+    /** the Dockerfile instruction of the layer that added it */
+    instruction: schema_short(),
+    /** the instruction of a later layer that deleted it (a whiteout): it still ships in the layer below */
+    deletedBy: dist_optional(schema_short())
+});
+/** The contents check: the final image's layers, read in the same docker save pass as the compressed size. */
+const ContentsSchema = object({
+    /** why the layers were not read (the containerd store keeps them compressed; docker save failed) */
+    notScanned: dist_optional(schema_text()),
+    /** the layers read (each blob once) and the files in them */
+    layers: dist_optional(wholeNumber()),
+    files: dist_optional(wholeNumber()),
+    /** secrets first, then forbidden paths, dev dependencies and build tools (the first 100) */
+    findings: pipe(array(FindingSchema), transform(findings => findings.slice(0, 100))),
+    /** findings in all, and those allow-paths let through (not listed) */
+    count: wholeNumber(),
+    allowed: wholeNumber()
 });
 const BuildSchema = object({
     ok: dist_boolean(),
@@ -57555,6 +60363,8 @@ const ReportSchema = pipe(object({
     stages: dist_optional(object({ stage: dist_optional(schema_text()), size: measured(), error: dist_optional(schema_text()) })),
     health: HealthSchema,
     user: UserSchema,
+    /** what the image's layers hold: secrets, dev dependencies, build tools */
+    contents: dist_optional(ContentsSchema),
     /** the main container stopped after the health wait and the user check */
     stop: dist_optional(StopSchema),
     /** smoke-commands, in input order */
@@ -58570,13 +61380,285 @@ class LayerCount {
     }
 }
 
+;// CONCATENATED MODULE: ./src/stages/contents-rules.ts
+
+// What the contents check looks for in the files of the image's layers, as pure functions of a
+// file's path (from the image's root, no leading slash: "app/.env") and, for a small file, its
+// bytes. Secrets are judged by name where the name says it (.env, id_rsa, .aws/credentials) and
+// by content where only the content can (.npmrc with a token, a PEM private key in any file); dev
+// dependencies and build tools are grouped by the directories they install into.
+/** Files up to this size are read (a key, an .npmrc, a package.json); larger ones are judged by name. */
+const SMALL = 64 * 1024;
+/**
+ * Where keys, certificates and credential-looking files are expected and are not the image
+ * author's secrets, so the secret rules do not look there (forbid-paths still does):
+ * - node_modules: what packages published, e.g. webpack-dev-server/ssl/server.pem, ssh2's test
+ *   keys, fixtures' .env files. Only the package's author can change those (a `test*` subfolder
+ *   rule would miss ssl/, fixtures/, spec/), and they are public anyway;
+ * - the distribution's certificates and its snakeoil key (/etc/ssl, /etc/pki), and /usr/share
+ *   (documentation, keyrings);
+ * - system and language libraries: /lib, /usr/lib, /usr/local/lib (Python's own test keys),
+ *   Python packages in a virtualenv (site-packages), Go's module cache, Ruby's gems.
+ * Everything else, the app's own tree and the home directories (/root/.npmrc) above all, is looked at.
+ */
+const EXPECTED = [
+    '**/node_modules/**',
+    'usr/share/**',
+    'etc/ssl/**',
+    'etc/pki/**',
+    'etc/ca-certificates/**',
+    'usr/local/share/ca-certificates/**',
+    'lib/**',
+    'lib64/**',
+    'usr/lib/**',
+    'usr/lib64/**',
+    'usr/local/lib/**',
+    '**/site-packages/**',
+    '**/dist-packages/**',
+    '**/go/pkg/mod/**',
+    'usr/local/bundle/**'
+];
+const expected = picomatch_default()(EXPECTED, { dot: true });
+/** Glob options: dotfiles match too, and an unclosed bracket is an error rather than a literal. */
+/** What a file is when its name says it is a secret, "read" when only its bytes can tell, else nothing. */
+function secretByName(path, size) {
+    if (size === 0 || expected(path))
+        return undefined;
+    const base = path.slice(path.lastIndexOf('/') + 1);
+    if (base === '.env' || (base.startsWith('.env.') && !/^\.env\.(example|sample|template|dist)$/i.test(base)))
+        return 'environment file';
+    if (/^id_(rsa|dsa|ecdsa|ed25519)(_sk)?$/.test(base))
+        return 'SSH private key';
+    if (path === '.aws/credentials' || path.endsWith('/.aws/credentials'))
+        return 'AWS credentials';
+    if (base === '.netrc' || base === '_netrc')
+        return 'netrc credentials';
+    if (base === '.git-credentials')
+        return 'git credentials';
+    if (size <= SMALL && (base === '.npmrc' || base === '.yarnrc.yml' || path.endsWith('.docker/config.json')))
+        return 'read';
+    // a PEM private key is a few hundred bytes at least
+    if (size >= 100 && size <= SMALL)
+        return 'read';
+    return undefined;
+}
+/** What a small file is when its content holds a credential. Its content is never kept. */
+function secretByContent(path, content) {
+    const base = path.slice(path.lastIndexOf('/') + 1);
+    if (base === '.npmrc' || base === '.yarnrc.yml') {
+        // a token written out; a reference to the environment (${NPM_TOKEN}) holds none
+        const token = base === '.npmrc' ? /(^|[:\s])(_authToken|_auth|_password)\s*=\s*(?!["']?\$\{)\S/m : /\bnpmAuth(Token|Ident)\s*:\s*(?!["']?\$\{)["']?\S/;
+        if (token.test(content.toString('utf8')))
+            return `${base === '.npmrc' ? 'npm' : 'yarn'} auth token`;
+    }
+    if (path.endsWith('.docker/config.json') && dockerAuths(content))
+        return 'Docker registry credentials';
+    if (privateKey(content))
+        return 'private key (PEM)';
+    return undefined;
+}
+/** A Docker client config whose `auths` hold credentials (a credsStore-only config holds none). */
+function dockerAuths(content) {
+    try {
+        const auths = JSON.parse(content.toString('utf8')).auths ?? {};
+        return Object.values(auths).some(entry => ['auth', 'identitytoken', 'password', 'registrytoken'].some(key => typeof entry?.[key] === 'string' && entry[key] !== ''));
+    }
+    catch {
+        return false;
+    }
+}
+/**
+ * A PEM (or PGP) private key block with a body: BEGIN and END lines around 100+ base64 characters.
+ * The body rule keeps out code that only names the markers (a bundled crypto library).
+ */
+function privateKey(content) {
+    if (content.indexOf('PRIVATE KEY') < 0)
+        return false;
+    const text = content.toString('latin1');
+    for (const m of text.matchAll(/-----BEGIN ((?:[A-Z0-9]+ )*)PRIVATE KEY( BLOCK)?-----([\s\S]*?)-----END \1PRIVATE KEY\2-----/g)) {
+        if ((m[3].match(/[A-Za-z0-9+/]/g)?.length ?? 0) >= 100)
+            return true;
+    }
+    return false;
+}
+/** A directory that is a secret as a whole: a repository's history (.git), SSH keys and config (.ssh). */
+function secretDir(path) {
+    const m = /^(.*?(?:^|\/)\.(git|ssh))\//.exec(path);
+    if (!m || expected(path))
+        return undefined;
+    return { dir: m[1], what: m[2] === 'git' ? 'git repository (.git)' : 'SSH directory (.ssh)' };
+}
+/** "app/node_modules/typescript/lib/tsc.js" → the installed package's folder, "app/node_modules/typescript". */
+function packageDir(path) {
+    const m = /^(?:(.*?)\/)?node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(path);
+    if (!m)
+        return undefined;
+    const root = m[1] ?? '';
+    return { root, name: m[2], dir: `${root ? `${root}/` : ''}node_modules/${m[2]}` };
+}
+/** The app's own package.json (outside node_modules), whose devDependencies are looked for beside it. */
+function isAppManifest(path) {
+    return (path === 'package.json' || path.endsWith('/package.json')) && !path.includes('node_modules/') && !expected(path);
+}
+/** devDependencies a production install leaves out: those not also needed at run time. */
+function devDependencies(content) {
+    try {
+        const manifest = JSON.parse(content.toString('utf8'));
+        const needed = new Set(['dependencies', 'optionalDependencies', 'peerDependencies'].flatMap(field => Object.keys(manifest[field] ?? {})));
+        return Object.keys(manifest.devDependencies ?? {}).filter(name => !needed.has(name));
+    }
+    catch {
+        return [];
+    }
+}
+/** Compilers and build tools that a production image does not need (Alpine's build-base, python3-dev). */
+const TOOLS = [
+    { name: 'gcc', main: /^usr\/(?:local\/)?bin\/(?:[\w.]+-)*gcc(?:-[\d.]+)?$/, parts: /^usr\/(?:local\/)?(?:libexec|lib)\/gcc\/(?!.*\/cc1plus$)/ },
+    { name: 'g++', main: /^usr\/(?:local\/)?bin\/(?:[\w.]+-)*[gc]\+\+(?:-[\d.]+)?$/, parts: /(?:\/cc1plus$|^usr\/include\/c\+\+\/)/ },
+    { name: 'make', main: /^usr\/(?:local\/)?bin\/g?make$/ },
+    { name: 'python3 headers', main: /^usr\/(?:local\/)?include\/python3[\d.]*m?\/Python\.h$/, parts: /^usr\/(?:local\/)?include\/python3[\d.]*m?\// }
+];
+/** Which build tool a path belongs to, and whether it is the one that says the tool is there. */
+function toolOf(path) {
+    for (const tool of TOOLS) {
+        if (tool.main.test(path))
+            return { name: tool.name, main: true };
+        if (tool.parts?.test(path))
+            return { name: tool.name, main: false };
+    }
+    return undefined;
+}
+
+;// CONCATENATED MODULE: ./src/stages/layer-scan.ts
+
+
+
+
+/** At most this many forbidden paths are noted per layer (forbid-paths: "**" would name every file). */
+const MAX_FOUND = 200;
+class LayerScan {
+    rules;
+    facts = { files: 0, found: [], dirs: new Map(), deleted: [], opaque: [], packages: new Map(), manifests: new Map(), tools: new Map() };
+    parser = (0,tar_stream.extract)();
+    closed;
+    constructor(rules) {
+        this.rules = rules;
+        this.parser.on('entry', (header, stream, next) => this.entry(header, stream, next));
+        // a layer that is not a tar after all (or is cut short) is noted, and the pass goes on
+        this.parser.on('error', error => (this.facts.error ??= error.message));
+        this.closed = (0,external_node_events_.once)(this.parser, 'close').catch(() => undefined);
+    }
+    /** Resolves once the parser has room for more (backpressure on the docker save stream). */
+    async write(chunk) {
+        if (this.facts.error !== undefined || this.parser.destroyed)
+            return;
+        if (!this.parser.write(chunk))
+            await Promise.race([(0,external_node_events_.once)(this.parser, 'drain'), this.closed]).catch(() => undefined);
+    }
+    async end() {
+        if (!this.parser.destroyed)
+            this.parser.end(undefined);
+        await this.closed;
+        return this.facts;
+    }
+    /** Stops reading (the measurement was stopped). */
+    destroy() {
+        this.parser.destroy();
+    }
+    entry(header, stream, next) {
+        const read = this.look(header);
+        if (!read) {
+            stream.on('end', next);
+            stream.resume();
+            return;
+        }
+        const chunks = [];
+        let size = 0;
+        stream.on('data', (chunk) => {
+            size += chunk.length;
+            if (size <= SMALL)
+                chunks.push(chunk);
+        });
+        stream.on('end', () => {
+            if (size <= SMALL)
+                read(Buffer.concat(chunks));
+            next();
+        });
+    }
+    /** Notes what the header says; returns what to do with the file's bytes when the rules need them. */
+    look(header) {
+        const path = external_node_path_namespaceObject.posix.normalize(header.name).replace(/^(\.\/|\/)+/, '').replace(/\/$/, '');
+        const facts = this.facts;
+        const base = external_node_path_namespaceObject.posix.basename(path);
+        if (base.startsWith('.wh.')) {
+            const dir = external_node_path_namespaceObject.posix.dirname(path);
+            if (base === '.wh..wh..opq')
+                facts.opaque.push(dir === '.' ? '' : dir);
+            else
+                facts.deleted.push(external_node_path_namespaceObject.posix.join(dir, base.slice(4)));
+            return undefined;
+        }
+        const file = header.type === 'file' || header.type === 'contiguous-file';
+        const size = file ? header.size ?? 0 : 0;
+        const tool = toolOf(path);
+        if (tool && (file || header.type === 'symlink')) {
+            const noted = facts.tools.get(tool.name) ?? { size: 0 };
+            if (tool.main)
+                noted.path ??= path;
+            noted.size += size;
+            facts.tools.set(tool.name, noted);
+        }
+        if (!file)
+            return undefined;
+        facts.files++;
+        if (this.rules.forbid(path) && facts.found.length < MAX_FOUND)
+            facts.found.push({ kind: 'forbidden', what: 'matches forbid-paths', path, size });
+        const pkg = packageDir(path);
+        if (pkg) {
+            facts.packages.set(pkg.dir, (facts.packages.get(pkg.dir) ?? 0) + size);
+            return undefined; // published packages: not the app's secrets (contents-rules.ts)
+        }
+        const dir = secretDir(path);
+        if (dir) {
+            const noted = facts.dirs.get(dir.dir) ?? { what: dir.what, size: 0 };
+            noted.size += size;
+            facts.dirs.set(dir.dir, noted);
+            return undefined;
+        }
+        const manifest = isAppManifest(path) && size <= SMALL;
+        const secret = secretByName(path, size);
+        if (secret !== undefined && secret !== 'read')
+            this.found({ kind: 'secret', what: secret, path, size });
+        if (!manifest && secret !== 'read')
+            return undefined;
+        return content => {
+            if (manifest)
+                facts.manifests.set(path, devDependencies(content));
+            const what = secret === 'read' ? secretByContent(path, content) : undefined;
+            if (what)
+                this.found({ kind: 'secret', what, path, size });
+        };
+    }
+    found(found) {
+        // a forbidden path that is also a secret is named once, as the secret
+        const list = this.facts.found;
+        const twice = list.findIndex(f => f.path === found.path && f.kind === 'forbidden');
+        if (twice >= 0)
+            list.splice(twice, 1);
+        if (list.length < MAX_FOUND)
+            list.push(found);
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/stages/compressed.ts
 // The compressed size of a local image: what `docker push` would transfer, i.e. every layer
 // gzip-compressed. `docker save` gives the layers uncompressed (classic store) or as the blobs the
 // containerd store keeps (already compressed), so we stream its tar output, deflate each file entry
 // on worker threads in 1 MiB chunks (compress-pool.ts) and count the bytes. Nothing is written to
 // disk and no layer is held in memory: while the workers are busy, the tar stream (and with it
-// docker save) waits.
+// docker save) waits. The same pass reads what the layers hold for the contents check: each layer's
+// bytes also go through a nested tar parser (layer-scan.ts), so the image is read once, not twice.
+
 
 
 
@@ -58628,7 +61710,7 @@ async function measureTar(input, options = {}) {
     const parser = (0,tar_stream.extract)();
     input.on('error', (error) => parser.destroy(error));
     input.pipe(parser);
-    const pool = new DeflatePool(options.level, options.threads);
+    const pool = options.compress === false ? undefined : new DeflatePool(options.level, options.threads);
     const files = new Map();
     const links = new Map(); // entry path -> the path it points to
     const json = new Map();
@@ -58638,7 +61720,7 @@ async function measureTar(input, options = {}) {
             const { header } = entry;
             const name = clean(header.name);
             if (header.type === 'file' || header.type === 'contiguous-file') {
-                files.set(name, await measureEntry(entry, pool, (text) => json.set(name, text)));
+                files.set(name, await measureEntry(entry, { pool, scan: options.scan, keepJson: (text) => json.set(name, text) }));
                 continue;
             }
             // The classic format stores a repeated layer as a symlink to the first copy; newer engines
@@ -58653,7 +61735,8 @@ async function measureTar(input, options = {}) {
         const layers = [];
         const seen = new Set();
         let already = 0;
-        for (const listed of layerPaths(json)) {
+        const layout = imageLayout(json);
+        for (const listed of layout.layers) {
             const path = followLinks(listed, links);
             if (seen.has(path))
                 continue; // the same blob listed twice is pushed once
@@ -58672,9 +61755,12 @@ async function measureTar(input, options = {}) {
             layers,
             // only when every layer was: then the total is the store's own blobs, not a zlib estimate
             alreadyCompressed: layers.length > 0 && already === layers.length,
-            threads: pool.threads,
-            nice: pool.nice ?? 0,
-            level: pool.level
+            threads: pool?.threads ?? 0,
+            nice: pool?.nice ?? 0,
+            level: pool?.level ?? 0,
+            ...(options.scan && {
+                scanned: { layers: layout.layers.map((listed) => files.get(followLinks(listed, links))?.facts), history: layerHistory(json, layout.configs) }
+            })
         };
     }
     catch (error) {
@@ -58683,7 +61769,7 @@ async function measureTar(input, options = {}) {
         throw error;
     }
     finally {
-        await pool.close();
+        await pool?.close();
     }
 }
 /**
@@ -58691,10 +61777,11 @@ async function measureTar(input, options = {}) {
  * Returns once the entry is read, without waiting for the last chunks' counts, so they are still
  * being compressed while the next entry is read. Small JSON entries are kept.
  */
-async function measureEntry(entry, pool, keepJson) {
+async function measureEntry(entry, { pool, scan: rules, keepJson }) {
     let size = 0;
-    let head = []; // the first bytes, until we know whether the blob is compressed
+    let head = []; // the first bytes, until we know whether the blob is compressed, or a tar
     let count;
+    let scan;
     let already = false;
     let kept = [];
     const start = (first) => {
@@ -58703,8 +61790,11 @@ async function measureEntry(entry, pool, keepJson) {
         already = (first[0] === 0x1f && first[1] === 0x8b) || first.readUInt32LE(0) === 0xfd2fb528;
         if (first[0] !== 0x7b && first[0] !== 0x5b)
             kept = undefined; // JSON starts with { or [
-        if (!already)
+        if (!already && pool)
             count = new LayerCount(pool);
+        // a layer is a tar: "ustar" at offset 257 of its first header (POSIX and GNU alike)
+        if (rules && first.toString('latin1', 257, 262) === 'ustar')
+            scan = new LayerScan(rules);
     };
     for await (const data of entry) {
         let chunk = data; // tar-stream yields Buffers (b4a on Node)
@@ -58716,38 +61806,44 @@ async function measureEntry(entry, pool, keepJson) {
         }
         if (head) {
             head.push(chunk);
-            if (size < 4)
+            if (size < 512)
                 continue;
             chunk = Buffer.concat(head);
             head = undefined;
             start(chunk);
         }
-        // Waits while the workers are busy, which pauses the tar (and docker save) meanwhile.
+        // Waits while the workers (or the layer's scan) are busy, which pauses the tar (and docker save) meanwhile.
         await count?.write(chunk);
+        await scan?.write(chunk);
     }
     if (head)
-        start(Buffer.concat([...head, Buffer.alloc(4)])); // shorter than 4 bytes: pad only for the check
+        start(Buffer.concat([...head, Buffer.alloc(512)])); // shorter than a tar header: pad only for the checks
     if (head)
         await count?.write(Buffer.concat(head));
     if (kept)
         keepJson(Buffer.concat(kept).toString('utf8'));
-    const compressed = already ? Promise.resolve(size) : count.end();
+    const compressed = already || !count ? Promise.resolve(already ? size : 0) : count.end();
     compressed.catch(() => undefined); // awaited later; this only stops it counting as unhandled meanwhile
-    return { size, already, compressed };
+    return { size, already, compressed, facts: await scan?.end() };
 }
-/** Layer paths in image order: from manifest.json, which both layouts have, else from index.json. */
-function layerPaths(json) {
+/**
+ * Layer paths in image order, and the image configs: from manifest.json, which both layouts have,
+ * else from index.json.
+ */
+function imageLayout(json) {
     const manifest = json.get('manifest.json');
     if (manifest !== undefined) {
         const images = JSON.parse(manifest);
-        return images.flatMap((image) => (image.Layers ?? []).map(clean));
+        return { layers: images.flatMap((image) => (image.Layers ?? []).map(clean)), configs: images.flatMap((image) => (image.Config ? [clean(image.Config)] : [])) };
     }
     // A pure OCI layout: follow index.json through the manifests present in the archive.
     const index = json.get('index.json');
     if (index === undefined)
         throw new Error('the image archive has neither manifest.json nor index.json');
     const blob = (digest) => `blobs/${digest.replace(':', '/')}`;
+    const configs = [];
     const walk = (doc) => [
+        ...(doc.config ? (configs.push(blob(doc.config.digest)), []) : []),
         ...(doc.layers ?? []).map((layer) => blob(layer.digest)),
         ...(doc.manifests ?? [])
             .filter((m) => m.platform?.os !== 'unknown') // buildkit's attestation manifests, not layers
@@ -58756,7 +61852,19 @@ function layerPaths(json) {
             return text === undefined ? [] : walk(JSON.parse(text)); // platforms not saved
         })
     ];
-    return walk(JSON.parse(index));
+    return { layers: walk(JSON.parse(index)), configs };
+}
+/** The CreatedBy of each history entry that made a layer (not ENV, CMD...), in layer order. */
+function layerHistory(json, configs) {
+    return configs.flatMap((path) => {
+        try {
+            const config = JSON.parse(json.get(path) ?? '{}');
+            return (config.history ?? []).filter((h) => !h.empty_layer).map((h) => h.created_by ?? '');
+        }
+        catch {
+            return [];
+        }
+    });
 }
 /** Follows symlinks and hard links (a few hops at most) to the entry that holds the bytes. */
 function followLinks(path, links) {
@@ -58768,7 +61876,120 @@ function clean(path) {
     return external_node_path_namespaceObject.posix.normalize(path).replace(/^(\.\/)+/, '').replace(/\/$/, '');
 }
 
+;// CONCATENATED MODULE: ./src/stages/contents.ts
+/** Listed at most (the report keeps as many); the count says how many there were. */
+const LISTED = 100;
+const ORDER = ['secret', 'forbidden', 'dev-dependency', 'build-tool'];
+function assembleContents(layers, allow) {
+    const findings = [...contents_secrets(layers), ...contents_devDependencies(layers), ...buildTools(layers)];
+    const kept = findings.filter(f => !allow(f.path.slice(1)));
+    kept.sort((a, b) => ORDER.indexOf(a.kind) - ORDER.indexOf(b.kind) || (a.kind === 'secret' || a.kind === 'forbidden' ? 0 : b.size - a.size));
+    const read = unique(layers).filter(l => l.facts);
+    return {
+        layers: read.length,
+        files: read.reduce((sum, l) => sum + (l.facts?.files ?? 0), 0),
+        findings: kept.slice(0, LISTED),
+        count: kept.length,
+        allowed: findings.length - kept.length
+    };
+}
+/** The same layer listed twice in the manifest is one blob: its files are counted once. */
+function unique(layers) {
+    const seen = new Set();
+    return layers.map(l => (l.facts && !seen.has(l.facts) ? (seen.add(l.facts), l) : { instruction: l.instruction }));
+}
+function* contents_secrets(layers) {
+    for (const [i, { facts, instruction }] of unique(layers).entries()) {
+        if (!facts)
+            continue;
+        for (const f of facts.found)
+            yield finding(layers, i, { kind: f.kind, what: f.what, path: f.path, size: f.size, instruction });
+        for (const [dir, { what, size }] of facts.dirs)
+            yield finding(layers, i, { kind: 'secret', what, path: dir, size, instruction });
+    }
+}
+/** The devDependencies of each app package.json (as the final image has it) installed beside it. */
+function* contents_devDependencies(layers) {
+    const manifests = new Map();
+    for (const { facts } of unique(layers))
+        for (const [path, dev] of facts?.manifests ?? [])
+            manifests.set(path, dev);
+    for (const [manifest, names] of manifests) {
+        const root = manifest.slice(0, -'package.json'.length);
+        for (const name of names) {
+            const installed = packageFinding(layers, `${root}node_modules/${name}`);
+            if (installed)
+                yield { ...installed, kind: 'dev-dependency', what: `devDependency of /${manifest}` };
+        }
+    }
+}
+function* buildTools(layers) {
+    const tools = new Map();
+    for (const [i, { facts }] of unique(layers).entries()) {
+        for (const [name, { path, size }] of facts?.tools ?? []) {
+            const tool = tools.get(name) ?? { bytes: [] };
+            tool.path ??= path;
+            tool.bytes[i] = size;
+            tools.set(name, tool);
+        }
+    }
+    for (const [name, { path, bytes }] of tools) {
+        if (!path)
+            continue; // only parts (a libgcc): the tool itself is not there
+        const most = largest(bytes);
+        yield finding(layers, most, { kind: 'build-tool', what: name, path, size: sum(bytes), instruction: layers[most].instruction });
+    }
+    // TypeScript installed as a dependency, or globally (a devDependency is named as that above)
+    const devs = new Set(layers.flatMap(l => [...(l.facts?.manifests ?? [])].flatMap(([m, names]) => names.map(n => `${m.slice(0, -12)}node_modules/${n}`))));
+    const typescript = new Set(unique(layers).flatMap(l => [...(l.facts?.packages.keys() ?? [])].filter(dir => /(^|\/)node_modules\/typescript$/.test(dir))));
+    for (const dir of typescript) {
+        const installed = devs.has(dir) ? undefined : packageFinding(layers, dir);
+        if (installed)
+            yield { ...installed, kind: 'build-tool', what: 'typescript (tsc)' };
+    }
+}
+/** A package folder's bytes over every layer, from the layer that added the most of it. */
+function packageFinding(layers, dir) {
+    const bytes = [];
+    for (const [i, { facts }] of unique(layers).entries()) {
+        const size = facts?.packages.get(dir);
+        if (size !== undefined)
+            bytes[i] = size;
+    }
+    if (bytes.length === 0)
+        return undefined;
+    const most = largest(bytes);
+    // deleted after the last layer that wrote to it (npm prune in a RUN of its own)
+    return finding(layers, bytes.length - 1, { kind: 'dev-dependency', what: '', path: dir, size: sum(bytes), instruction: layers[most].instruction });
+}
+/** A finding with its path from the root, and the later layer that deleted it, if one did. */
+function finding(layers, index, f) {
+    const deletedBy = deletedAfter(layers, f.path, index);
+    return { ...f, path: `/${f.path}`, ...(deletedBy !== undefined && { deletedBy }) };
+}
+/** The instruction of the first layer above `index` whose whiteouts delete `path` (or a folder above it). */
+function deletedAfter(layers, path, index) {
+    const under = (dir) => dir === '' || path === dir || path.startsWith(`${dir}/`);
+    for (let j = index + 1; j < layers.length; j++) {
+        const facts = layers[j].facts;
+        if (facts && (facts.deleted.some(under) || facts.opaque.some(dir => dir === '' || path.startsWith(`${dir}/`))))
+            return layers[j].instruction;
+    }
+    return undefined;
+}
+function sum(bytes) {
+    return bytes.reduce((a, b) => a + (b ?? 0), 0);
+}
+/** The index of the largest entry (the first among equals). */
+function largest(bytes) {
+    let best = -1;
+    bytes.forEach((b, i) => (best < 0 || b > bytes[best] ? (best = i) : undefined));
+    return best;
+}
+
 ;// CONCATENATED MODULE: ./src/stages/size.ts
+
+
 
 
 
@@ -58777,7 +61998,8 @@ function clean(path) {
 // Stage 5, measuring: everything about size beyond the engine's byte count (inspect.ts).
 // - the image store: the containerd store reports sizes differently, so say which measure it is;
 // - the compressed size (what a push transfers), streamed from `docker save` (compressed.ts),
-//   measured while the container starts (see measureSizes);
+//   measured while the container starts (see measureSizes), and in the same pass what the layers
+//   hold, for the contents check (layer-scan.ts, contents.ts);
 // - the largest layers with the instruction that made each, from `docker history`;
 // - a baseline image (compare-to) and the first build stage (compare-stages) to compare with.
 // Measuring never fails the run: a measurement that cannot be made is reported as such.
@@ -58792,26 +62014,28 @@ const TOP_LAYERS = 5;
 async function measureSizes(ctx, inputs, image, running = Promise.resolve()) {
     const { docker } = ctx;
     const stop = new AbortController();
-    const compressed = inputs.compressedSize ? measureCompressed(ctx, image, stop.signal) : Promise.resolve({});
+    const saved = readImage(ctx, inputs, image, stop.signal);
     try {
         await running;
     }
     catch {
         stop.abort();
-        await compressed;
+        await saved;
         return { image: {} };
     }
     try {
         const result = { image: { store: await imageStore(docker) } };
-        const layers = await layerHistory(docker, image);
-        result.image.largestLayers = largest(layers);
-        Object.assign(result.image, await compressed);
+        const layers = await size_layerHistory(docker, image);
+        result.image.largestLayers = size_largest(layers);
+        const { sizes, contents } = await saved;
+        Object.assign(result.image, sizes);
+        result.contents = contents;
         if (inputs.compareTo) {
             const { baseline, layers: before } = await measureBaseline(docker, inputs);
             result.baseline = baseline;
             if (before.length > 0) {
                 const compared = compareLayers(layers, before);
-                result.image.largestLayers = largest(compared.layers);
+                result.image.largestLayers = size_largest(compared.layers);
                 baseline.growth = compared.growth;
             }
         }
@@ -58823,20 +62047,46 @@ async function measureSizes(ctx, inputs, image, running = Promise.resolve()) {
         stop.abort(); // an engine error before the compressed size was in: no docker save left running
     }
 }
-/** The compressed size and what made it; nothing (and a warning) when it could not be measured. */
-async function measureCompressed(ctx, image, signal) {
+/**
+ * One `docker save` pass: the compressed size (with compressed-size) and what the layers hold (the
+ * contents check, always). Nothing (and a warning) when the image could not be read.
+ */
+async function readImage(ctx, inputs, image, signal) {
+    // bench/contents.ts times the run without the scan; nothing else turns it off
+    const scan = process.env.IMAGE_GATE_BENCH_NO_SCAN === '1' ? undefined : { forbid: globs(inputs.forbidPaths) };
+    if (!inputs.compressedSize && !scan)
+        return { sizes: {} };
+    const started = Date.now();
+    let measured;
     try {
-        const started = Date.now();
-        const measured = await compressedSize(ctx.docker, image, { signal });
-        const how = `zlib level ${measured.level}, ${measured.threads} worker thread(s) at nice ${measured.nice}`;
-        ctx.sink.debug(`compressed size ${measured.compressed} B (${measured.layers.length} layers; ${how}) in ${((Date.now() - started) / 1000).toFixed(2)} s`);
-        return { compressedSize: measured.compressed, compressedBy: measured.alreadyCompressed ? 'store' : 'zlib' };
+        measured = await compressedSize(ctx.docker, image, { signal, compress: inputs.compressedSize, scan });
     }
     catch (err) {
-        if (!signal.aborted)
-            ctx.sink.warning(`image-gate could not measure the compressed size: ${err.message}`);
-        return {};
+        if (signal.aborted)
+            return { sizes: {} };
+        const what = inputs.compressedSize ? 'measure the compressed size or read the layers' : 'read the layers';
+        ctx.sink.warning(`image-gate could not ${what}: ${err.message}`);
+        return { sizes: {}, contents: scan && { notScanned: `docker save failed: ${err.message}`, findings: [], count: 0, allowed: 0 } };
     }
+    const how = inputs.compressedSize ? `compressed size ${measured.compressed} B (zlib level ${measured.level}, ${measured.threads} worker thread(s) at nice ${measured.nice})` : 'not compressed';
+    const contents = scan && contentsOf(measured, inputs);
+    const files = contents?.files !== undefined ? `, ${contents.files} files scanned` : '';
+    ctx.sink.debug(`docker save read in ${((Date.now() - started) / 1000).toFixed(2)} s: ${measured.layers.length} layers, ${how}${files}`);
+    const sizes = inputs.compressedSize ? { compressedSize: measured.compressed, compressedBy: measured.alreadyCompressed ? 'store' : 'zlib' } : {};
+    return { sizes, contents };
+}
+/** The contents findings, each layer named by the instruction that made it. */
+function contentsOf(measured, inputs) {
+    const { layers = [], history = [] } = measured.scanned ?? {};
+    if (layers.length > 0 && layers.every(facts => facts === undefined)) {
+        const why = measured.alreadyCompressed ? 'the containerd image store keeps the layers compressed' : 'no layer of the image could be read as a tar';
+        return { notScanned: `not scanned: ${why}`, findings: [], count: 0, allowed: 0 };
+    }
+    // history entries that made a layer pair with the layers in order; a base image without
+    // history leaves the first layers unnamed
+    const offset = layers.length - history.length;
+    const named = layers.map((facts, i) => ({ facts, instruction: i >= offset ? instructionOf(history[i - offset]) : '(base image)' }));
+    return assembleContents(named, globs(inputs.allowPaths));
 }
 /** "containerd" when the engine keeps images in the containerd image store (Docker 24+ opt-in, 29+ default). */
 async function imageStore(docker) {
@@ -58844,7 +62094,7 @@ async function imageStore(docker) {
     return /io\.containerd\.snapshotter/.test(info.stdout) ? 'containerd' : 'classic';
 }
 /** The layers that hold bytes, newest first, with the instruction that made each. */
-async function layerHistory(docker, image) {
+async function size_layerHistory(docker, image) {
     const r = await docker.call(['history', '--no-trunc', '--human=false', '--format', '{{.Size}}\t{{.CreatedBy}}', image]);
     if (r.exitCode !== 0)
         return [];
@@ -58858,7 +62108,7 @@ async function layerHistory(docker, image) {
         .filter(layer => layer.size > 0);
 }
 /** The largest layers, newest first among equals (the sort is stable). */
-function largest(layers) {
+function size_largest(layers) {
     return [...layers].sort((a, b) => b.size - a.size).slice(0, TOP_LAYERS);
 }
 /**
@@ -58912,7 +62162,7 @@ async function measureBaseline(docker, inputs) {
         const baseline = { ref, size };
         if (inputs.compressedSize)
             baseline.compressedSize = await compressedSize(docker, ref).then(m => m.compressed, () => undefined);
-        return { baseline, layers: await layerHistory(docker, ref) };
+        return { baseline, layers: await size_layerHistory(docker, ref) };
     }
     finally {
         // pulled only to be measured: leave the host as it was (layers the built image shares stay)
@@ -59015,7 +62265,7 @@ async function gate(ctx, inputs, report, stages) {
         Object.assign(report, { health: ran.health, user: ran.user, stop: ran.stop, smoke: ran.smoke });
         ctx.stage = 'measuring the image size';
         const sizes = await measuring;
-        Object.assign(report, { image: { ...report.image, ...sizes.image }, baseline: sizes.baseline, stages: sizes.stages });
+        Object.assign(report, { image: { ...report.image, ...sizes.image }, baseline: sizes.baseline, stages: sizes.stages, contents: sizes.contents });
     }
     ctx.stage = 'judging';
     Object.assign(report, judge(report, inputs));
@@ -59062,6 +62312,7 @@ async function publish(ctx, report, inputs, gate = true) {
         await sink.group(`Container log (last ${containerLog.length} lines)`, async () => sink.untrusted(containerLog));
     if (inputs && gate) {
         annotateUser(report, inputs, sink);
+        annotateContents(report, inputs, sink);
         report.comment = await commentOnPullRequest(report, inputs, sink);
     }
     setOutputs(report, sink);

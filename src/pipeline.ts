@@ -4,7 +4,7 @@ import { cleanupOnSignals, cleanupOrSayHow } from './docker/cleanup.js'
 import { EngineError } from './docker/docker.js'
 import { preflight } from './docker/engine.js'
 import { InputError, readInputs, type InputSource, type Inputs } from './inputs/inputs.js'
-import { annotateUser } from './publish/annotations.js'
+import { annotateContents, annotateUser } from './publish/annotations.js'
 import { commentFromReport, commentKey, commentOnPullRequest, pullRequest } from './publish/comment.js'
 import { setOutputs } from './publish/outputs.js'
 import { loadReport } from './report/load.js'
@@ -83,7 +83,7 @@ async function gate(ctx: RunContext, inputs: Inputs, report: Report, stages: Sta
     Object.assign(report, { health: ran.health, user: ran.user, stop: ran.stop, smoke: ran.smoke })
     ctx.stage = 'measuring the image size'
     const sizes = await measuring
-    Object.assign(report, { image: { ...report.image, ...sizes.image }, baseline: sizes.baseline, stages: sizes.stages })
+    Object.assign(report, { image: { ...report.image, ...sizes.image }, baseline: sizes.baseline, stages: sizes.stages, contents: sizes.contents })
   }
   ctx.stage = 'judging'
   Object.assign(report, judge(report, inputs))
@@ -130,6 +130,7 @@ async function publish(ctx: RunContext, report: Report, inputs: Inputs | undefin
   if (containerLog.length > 0) await sink.group(`Container log (last ${containerLog.length} lines)`, async () => sink.untrusted(containerLog))
   if (inputs && gate) {
     annotateUser(report, inputs, sink)
+    annotateContents(report, inputs, sink)
     report.comment = await commentOnPullRequest(report, inputs, sink)
   }
   setOutputs(report, sink)

@@ -25,10 +25,10 @@ describe('image-gate on the command line', () => {
   it('fails focus-flow-backend on the user check: exit 1, the reason, and the Dockerfile line', async () => {
     const run = await cli('--tags', `${TAG}:focus-flow`, 'examples/focus-flow-backend')
     expect(run.code).toBe(1)
-    expect(run.stdout).toContain('image-gate: FAILED (1 of 5 checks failed)')
+    expect(run.stdout).toContain('image-gate: FAILED (1 of 6 checks failed)')
     expect(run.stdout).toMatch(/❌ user +UID 0, GID 0/)
     expect(run.stdout).toContain('examples/focus-flow-backend/Dockerfile:8: error: no USER (root); PID 1 (node) runs as UID 0.')
-    expect(run.stdout).toContain('error: image-gate: 1 of 5 checks failed: user (UID 0, GID 0)')
+    expect(run.stdout).toContain('error: image-gate: 1 of 6 checks failed: user (UID 0, GID 0)')
   })
 
   it('explains bad usage and bad values in one line, exit 2 and 1, no stack trace', async () => {

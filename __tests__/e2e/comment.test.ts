@@ -49,7 +49,7 @@ describe('pull-request comment', () => {
     expect(second.code).toBe(1)
     expect(gh.writes()).toEqual(['POST /repos/octo-org/shop-api/issues/7/comments', `PATCH /repos/octo-org/shop-api/issues/comments/${comment.id}`])
     expect(gh.comments).toHaveLength(1)
-    expect(gh.comments[0].body).toContain('## ❌ image-gate: 1 of 5 checks failed')
+    expect(gh.comments[0].body).toContain('## ❌ image-gate: 1 of 6 checks failed')
     expect(second.outputs['comment-url']).toBe(comment.html_url)
   })
 
@@ -181,7 +181,7 @@ describe('pull-request comment', () => {
     expect(body).toContain('RUN echo &#39;&#124; @\u200boctocat &lt;/details&gt; &#91;x&#93;(javascript:alert(1))&#39; &gt; /note.txt')
     // and the container's "::error::" never became a workflow command in the action log
     expect(run.stdout).toContain('\n::error::pwned\n') // echoed, but inside stop-commands:
-    expect(activeCommands(run.stdout).filter(l => l.startsWith('::error::'))).toEqual(['::error::image-gate: 1 of 5 checks failed: health (exited (code 2))'])
+    expect(activeCommands(run.stdout).filter(l => l.startsWith('::error::'))).toEqual(['::error::image-gate: 1 of 6 checks failed: health (exited (code 2))'])
   })
 
   describe('from a fork: the pull_request run reports, a workflow_run run comments', () => {

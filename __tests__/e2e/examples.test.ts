@@ -23,6 +23,7 @@ describe('examples/focus-flow-backend', () => {
       ['health', 'pass'],
       ['size', 'skip'],
       ['user', 'fail'],
+      ['contents', 'pass'],
       ['stop', 'pass']
     ])
     expect(row(run.summary, 'health')).toContain('HEALTHCHECK: wget --no-verbose --tries=1 --spider http://localhost:3001/health')

@@ -144,7 +144,7 @@ describe('health verdicts', () => {
     expect(times.slowestMs).toBeLessThan(3000)
     expect(row(run.summary, 'health')).toMatch(/\. Probe \d+ ms (\(1 passing probe\)|median, \d+ ms slowest \(\d passing probes\))\. \|$/)
     expect(row(run.summary, 'probe-time')).toMatch(new RegExp(`^\\| ❌ \\| probe-time \\| ${times.slowestMs} ms \\| ≤ 100 ms \\| ${times.slowestMs - 100} ms over max-probe-time`))
-    expect(run.stdout).toContain(`image-gate: 1 of 6 checks failed: probe-time (${times.slowestMs} ms)`)
+    expect(run.stdout).toContain(`image-gate: 1 of 7 checks failed: probe-time (${times.slowestMs} ms)`)
   })
 
   it('max-startup-time is its own check', async () => {

@@ -73,7 +73,7 @@ describe('compressed-size against a real docker push', () => {
     const figure = Number(result.outputs['compressed-size'])
     const pushed = await push(image, `e2e/${example}`)
     const off = figure / sum(pushed) - 1
-    const how = /::debug::compressed size .*/.exec(result.stdout)?.[0]
+    const how = /::debug::docker save read in .*/.exec(result.stdout)?.[0]
     console.log(`${example}: compressed-size ${figure} B; docker push sent ${sum(pushed)} B in ${pushed.length} layer blobs (${pushed.join(' + ')}): ${(off * 100).toFixed(2)}%. ${how}`)
     expect(Math.abs(off)).toBeLessThan(0.02)
     expect(result.report.image.compressedBy).toBe('zlib')

@@ -52,7 +52,7 @@ describe('a saved report posted with comment-from', () => {
       { event: 'pull_request', apiUrl: gh.url }
     )
     expect(gh.requests).toEqual([])
-    expect(live.report.checks.map((c: any) => c.name)).toEqual(['build', 'health', 'startup', 'probe-time', 'size', 'size-increase', 'user', 'stop', 'smoke', 'smoke'])
+    expect(live.report.checks.map((c: any) => c.name)).toEqual(['build', 'health', 'startup', 'probe-time', 'size', 'size-increase', 'user', 'contents', 'stop', 'smoke', 'smoke'])
     expect(live.report.checks.filter((c: any) => c.status === 'fail').map((c: any) => c.name)).toEqual(['size-increase', 'smoke'])
     expect(live.code).toBe(1)
     const reportFile = path.join(artifacts, 'report.json')
@@ -62,9 +62,9 @@ describe('a saved report posted with comment-from', () => {
     expect(posted.code).toBe(0)
     expect(gh.writes()).toEqual(['POST /repos/octo-org/shop-api/issues/7/comments'])
     const body = gh.comments[0].body
-    expect(checksTable(live.summary)).toHaveLength(2 + 10)
+    expect(checksTable(live.summary)).toHaveLength(2 + 11)
     expect(checksTable(body)).toEqual(checksTable(live.summary))
-    expect(body.split('\n')[0]).toBe('## ❌ image-gate: 2 of 10 checks failed')
+    expect(body.split('\n')[0]).toBe('## ❌ image-gate: 2 of 11 checks failed')
     expect(body.split('\n')[0]).toBe(live.summary.split('\n')[0])
     expect(body).toContain('<details><summary>Smoke log: sh -c echo &quot;worker: cannot reach queue&quot; &gt;&amp;2; exit 3 (last 1 lines)</summary>')
     expect(body).toContain('worker: cannot reach queue')

@@ -20,7 +20,7 @@ describe('stop', () => {
       '| ❌ | stop | killed after 2 s | exits within 2 s of SIGTERM | PID 1 (httpd) did not exit within 2 s of SIGTERM and was killed (SIGKILL), as docker stop would do (Kubernetes waits 30 s), dropping whatever it was doing. ' +
         'No init runs in the container, and PID 1 ignores SIGTERM unless the app handles it: run it under dumb-init or tini (ENTRYPOINT &#91;&quot;dumb-init&quot;, &quot;--&quot;&#93;), or handle SIGTERM in the app. |'
     )
-    expect(run.stdout).toContain('::error::image-gate: 1 of 5 checks failed: stop (killed after 2 s)')
+    expect(run.stdout).toContain('::error::image-gate: 1 of 6 checks failed: stop (killed after 2 s)')
     expect(run.seconds).toBeLessThan(60)
   })
 

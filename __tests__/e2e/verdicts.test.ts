@@ -35,10 +35,11 @@ describe('image-gate end to end', () => {
       ['health', 'pass'],
       ['size', 'skip'],
       ['user', 'fail'],
+      ['contents', 'pass'],
       ['stop', 'pass']
     ])
     expect(row(run.summary, 'user')).toContain('| ❌ | user | UID 0, GID 0 | non-root | no USER (root); PID 1 (sh) runs as UID 0.')
-    expect(run.stdout).toContain('::error::image-gate: 1 of 5 checks failed: user (UID 0, GID 0)')
+    expect(run.stdout).toContain('::error::image-gate: 1 of 6 checks failed: user (UID 0, GID 0)')
   })
 
   it('judges the UID the process runs as, not the USER string', async () => {
@@ -103,7 +104,7 @@ describe('image-gate end to end', () => {
     // the build's own "::error::" line reached the log only while workflow commands were stopped
     expect(run.stdout).toContain('::error::forged by the build')
     expect(activeCommands(run.stdout).filter(l => l.startsWith('::error::'))).toEqual([
-      expect.stringMatching(/^::error::image-gate: 1 of 5 checks failed: build \(failed\)$/)
+      expect.stringMatching(/^::error::image-gate: 1 of 6 checks failed: build \(failed\)$/)
     ])
   })
 

@@ -16,6 +16,7 @@ describe('judge', () => {
       ['health', 'pass', 'healthy after 1.4 s', 'healthy within 120 s'],
       ['size', 'pass', '123.5 MB (123,456,789 bytes)', '≤ 500MB'],
       ['user', 'pass', 'UID 1001, GID 1001', 'non-root'],
+      ['contents', 'pass', 'clean', 'no secrets, dev dependencies or build tools'],
       ['stop', 'pass', 'exited 0, 0.05 s after SIGTERM', 'exits within 10 s of SIGTERM']
     ])
     expect(row(report.checks, 'user').detail).toBe('USER nodejs; PID 1 (node) runs as UID 1001.')
@@ -31,7 +32,7 @@ describe('judge', () => {
     expect(user).toMatchObject({ status: 'fail', value: 'UID 0, GID 0' })
     expect(user.detail).toContain('USER app; PID 1 (node) runs as UID 0.')
     expect(user.detail).toContain('USER 1001')
-    expect(failureLine(report)).toBe('1 of 5 checks failed: user (UID 0, GID 0)')
+    expect(failureLine(report)).toBe('1 of 6 checks failed: user (UID 0, GID 0)')
   })
 
   it('reports root without judging it when require-non-root is false', () => {
@@ -169,7 +170,7 @@ describe('judge', () => {
     )
     expect(report.checks.map(c => c.name)).not.toContain('probe-time') // not judged without a budget
     judged(report, inputs({ maxProbeTime: 50 }))
-    expect(report.checks.map(c => c.name)).toEqual(['build', 'health', 'probe-time', 'size', 'user', 'stop'])
+    expect(report.checks.map(c => c.name)).toEqual(['build', 'health', 'probe-time', 'size', 'user', 'contents', 'stop'])
     expect(row(report.checks, 'probe-time')).toMatchObject({ status: 'pass', value: '31 ms', limit: '≤ 50 ms' })
     judged(report, inputs({ maxProbeTime: 20 }))
     expect(row(report.checks, 'probe-time')).toMatchObject({ status: 'fail', value: '31 ms' })
@@ -207,6 +208,7 @@ describe('judge', () => {
       ['health', 'skip'],
       ['size', 'skip'],
       ['user', 'skip'],
+      ['contents', 'skip'],
       ['stop', 'skip']
     ])
     expect(row(report.checks, 'build').detail).toBe('failed at [build 4/6] RUN npm run build: exit code: 1. The end of the build log is below.')
@@ -216,13 +218,13 @@ describe('judge', () => {
   it('judges startup time against max-startup-time as its own row', () => {
     const fast = measuredReport()
     judged(fast, inputs({ maxStartupTime: 5 }))
-    expect(fast.checks.map(c => c.name)).toEqual(['build', 'health', 'startup', 'size', 'user', 'stop'])
+    expect(fast.checks.map(c => c.name)).toEqual(['build', 'health', 'startup', 'size', 'user', 'contents', 'stop'])
     expect(row(fast.checks, 'startup')).toMatchObject({ status: 'pass', value: '1.4 s', limit: '≤ 5 s' })
     const slow = measuredReport()
     judged(slow, inputs({ maxStartupTime: 1 }))
     expect(row(slow.checks, 'startup')).toMatchObject({ status: 'fail', value: '1.4 s' })
     expect(row(slow.checks, 'startup').detail).toMatch(/^Healthy 0.4 s later than max-startup-time/)
-    expect(failureLine(slow)).toBe('1 of 6 checks failed: startup (1.4 s)')
+    expect(failureLine(slow)).toBe('1 of 7 checks failed: startup (1.4 s)')
   })
 
   it('gives each smoke command its own row', () => {

@@ -389,7 +389,7 @@ describe('compressedSize with a stand-in docker', () => {
 
   // measureSizes is started with the run-and-wait stage (pipeline.ts), given its promise
   describe('measureSizes, alongside the run', () => {
-    const sizeInputs = { compressedSize: true, compareTo: '', compareStages: false } as unknown as SizeInputs
+    const sizeInputs = { compressedSize: true, compareTo: '', compareStages: false, allowPaths: [], forbidPaths: [] } as unknown as SizeInputs
     const measureWith = async (running: Promise<unknown>) => {
       const warnings: string[] = []
       const ctx = new RunContext({ ...silent, warning: (m: string) => void warnings.push(m) })

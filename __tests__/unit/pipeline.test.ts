@@ -59,7 +59,10 @@ function fakeStages(overrides: Partial<Stages> = {}) {
         stop: { outcome: 'exited', signal: 'SIGTERM', exitCode: 0, seconds: 0.05, pid1: 'app' }
       }
     ),
-    measureSizes: async (_ctx, _inputs, image) => (calls.push(`measure ${image}`), { image: { store: 'classic', compressedSize: 2_000_000, largestLayers: [] } }),
+    measureSizes: async (_ctx, _inputs, image) => (
+      calls.push(`measure ${image}`),
+      { image: { store: 'classic', compressedSize: 2_000_000, largestLayers: [] }, contents: { layers: 3, files: 40, findings: [], count: 0, allowed: 0 } }
+    ),
     ...overrides
   }
   return { stages, calls }
@@ -85,11 +88,12 @@ describe('the pipeline', () => {
       ['health', 'pass'],
       ['size', 'pass'],
       ['user', 'pass'],
+      ['contents', 'pass'],
       ['stop', 'pass']
     ])
     expect(said[0]).toBe('log: image-gate: PASSED (passed)  app:pr-7')
     expect(said.filter(s => s.startsWith('fail:'))).toEqual([])
-    expect(outputs).toMatchObject({ passed: 'true', imageid: ID, health: 'healthy', uid: '1001', 'compressed-size': '2000000' })
+    expect(outputs).toMatchObject({ passed: 'true', imageid: ID, health: 'healthy', uid: '1001', 'compressed-size': '2000000', 'contents-findings': '0' })
     expect(JSON.parse(outputs.report)).toEqual(JSON.parse(JSON.stringify(report)))
     expect(summary()).toContain('## ✅ image-gate: passed')
     expect(ctx.published).toBe(true)
@@ -107,9 +111,10 @@ describe('the pipeline', () => {
       ['health', 'skip', 'not run'],
       ['size', 'skip', 'not run'],
       ['user', 'skip', 'not run'],
+      ['contents', 'skip', 'not run'],
       ['stop', 'skip', 'not run']
     ])
-    expect(said.filter(s => s.startsWith('fail:'))).toEqual(['fail: image-gate: 1 of 5 checks failed: build (failed)'])
+    expect(said.filter(s => s.startsWith('fail:'))).toEqual(['fail: image-gate: 1 of 6 checks failed: build (failed)'])
   })
 
   it('an engine error mid-run is one line, with what was measured so far kept', async () => {

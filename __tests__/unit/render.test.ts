@@ -13,7 +13,7 @@ describe('renderMarkdown', () => {
     const report = measuredReport()
     judged(report, inputs({ maxSize: { text: '100MB', bytes: 100_000_000 } }))
     const md = renderMarkdown(report)
-    expect(md).toContain('## ❌ image-gate: 1 of 5 checks failed')
+    expect(md).toContain('## ❌ image-gate: 1 of 6 checks failed')
     expect(md).toContain('| ✅ | health | healthy after 1.4 s | healthy within 120 s |')
     expect(md).toContain('| ❌ | size | 123.5 MB (123,456,789 bytes) | ≤ 100MB | 23.5 MB over the budget.')
     expect(md).toContain('id `0aaa3c748093` · build 3.2 s · healthy 1.4 s after start')
@@ -66,7 +66,7 @@ describe('renderText', () => {
     judged(report, inputs())
     const text = renderText(report)
     expect(text.split('\n')[0]).toBe('image-gate: PASSED (passed)  image-gate/app:0123456789ab')
-    expect(text).toContain('✅ user    UID 1001, GID 1001')
+    expect(text).toContain('✅ user      UID 1001, GID 1001')
   })
 })
 

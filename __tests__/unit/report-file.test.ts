@@ -19,7 +19,7 @@ const write = (data: unknown) => {
 /** A saved report, as JSON would give it back: plain data the test may mangle. */
 const saved = (report: Report): any => JSON.parse(JSON.stringify(report))
 
-/** A run that used every check: startup, probe-time, size-increase and two smoke commands besides the four. */
+/** A run that used every check: startup, probe-time, size-increase, contents findings and two smoke commands besides the four. */
 function everyRow(): Report {
   const report = measuredReport()
   report.image.compressedSize = 50_000_000
@@ -33,6 +33,16 @@ function everyRow(): Report {
     { command: 'node scheduler.js', outcome: 'running', seconds: 5 }
   ]
   report.health.probeTimes = { passing: 2, medianMs: 18, slowestMs: 25 }
+  report.contents = {
+    layers: 5,
+    files: 2_345,
+    findings: [
+      { kind: 'secret', what: 'environment file', path: '/app/.env', size: 64, instruction: 'COPY . .', deletedBy: 'RUN rm /app/.env' },
+      { kind: 'dev-dependency', what: 'devDependency of /app/package.json', path: '/app/node_modules/typescript', size: 23_000_000, instruction: 'RUN npm ci' }
+    ],
+    count: 2,
+    allowed: 1
+  }
   report.pullRequest = 7
   report.commentKey = 'image/gate/app'
   // (judge returns the rows and the verdict; assigning them works whether or not it also sets them)
@@ -60,6 +70,7 @@ function everyField(): Report {
   Object.assign(report.image, { labels: { 'org.opencontainers.image.title': 'shop-api' }, compressedBy: 'gzip', store: 'containerd' })
   report.baseline!.error = 'not found'
   report.stages = { stage: 'build', size: 400_000_000, error: 'no stage named build' }
+  report.contents!.notScanned = 'not scanned: the containerd image store keeps the layers compressed'
   Object.assign(report.health, {
     verdictSeconds: 1.5,
     ranSeconds: 2,
@@ -94,11 +105,12 @@ function everyField(): Report {
 describe('loadReport', () => {
   it('gives back every row of a saved report: startup, probe-time, size-increase and smoke too, with the smoke logs', () => {
     const report = everyRow()
-    expect(report.checks.map(c => c.name)).toEqual(['build', 'health', 'startup', 'probe-time', 'size', 'size-increase', 'user', 'stop', 'smoke', 'smoke'])
+    expect(report.checks.map(c => c.name)).toEqual(['build', 'health', 'startup', 'probe-time', 'size', 'size-increase', 'user', 'contents', 'stop', 'smoke', 'smoke'])
     const loaded = loadReport(write(report))
     expect(renderMarkdown(loaded)).toBe(renderMarkdown(report))
     expect(loaded).toStrictEqual(report)
-    expect(renderMarkdown(loaded)).toContain('## ❌ image-gate: 3 of 10 checks failed')
+    expect(renderMarkdown(loaded)).toContain('## ❌ image-gate: 4 of 11 checks failed')
+    expect(renderMarkdown(loaded)).toContain('| secret | /app/.env | environment file | 64 B | COPY . . (deleted later by RUN rm /app/.env: still ships) |')
     expect(renderMarkdown(loaded)).toContain('<details><summary>Smoke log: node worker.js (last 2 lines)</summary>')
     expect(renderMarkdown(loaded)).toContain('| 60.0 MB | +20.0 MB (+50.0%) | RUN npm ci |')
   })
@@ -193,7 +205,7 @@ describe('loadReport', () => {
     }
     expect(refusal(f => (f.checks[2].status = 'magic'))).toBe('checks[2].status is "magic", expected "pass" | "fail" | "skip".')
     expect(refusal(f => (f.checks[0].name = '__proto__'))).toBe(
-      'checks[0].name is "__proto__", expected "build" | "health" | "startup" | "probe-time" | "size" | "size-increase" | "user" | "stop" | "smoke".'
+      'checks[0].name is "__proto__", expected "build" | "health" | "startup" | "probe-time" | "size" | "size-increase" | "user" | "contents" | "stop" | "smoke".'
     )
     expect(refusal(f => (f.checks[1].limit = 5))).toBe('checks[1].limit is 5, expected string.')
     expect(refusal(f => delete f.checks[3].detail)).toBe('checks[3].detail is missing.')

@@ -89,7 +89,7 @@ describe('size judging', () => {
     const report = measuredReport()
     report.baseline = { ref: 'shop-api:v1.2.0', size: 110_000_000 }
     judged(report, inputs({ compareTo: 'shop-api:v1.2.0', maxSizeIncrease: { text: '10%', limit: { percent: 10 } } }))
-    expect(report.checks.map(c => c.name)).toEqual(['build', 'health', 'size', 'size-increase', 'user', 'stop'])
+    expect(report.checks.map(c => c.name)).toEqual(['build', 'health', 'size', 'size-increase', 'user', 'contents', 'stop'])
     expect(row(report.checks, 'size-increase')).toMatchObject({ status: 'fail', value: '+13.5 MB (+12.2%)', limit: '≤ +10%' })
     judged(report, inputs({ compareTo: 'shop-api:v1.2.0', maxSizeIncrease: { text: '20MB', limit: { bytes: 20_000_000 } } }))
     expect(row(report.checks, 'size-increase')).toMatchObject({ status: 'pass', limit: '≤ +20.0 MB' })

@@ -2,13 +2,13 @@ import { DockerfileParser, type Instruction } from 'dockerfile-ast'
 
 // Where in the Dockerfile the final image's user is decided, for an annotation on a failed user
 // check: the last USER of the final stage (or of the stage it is built FROM, which it inherits),
-// else the final stage's FROM line. Parsed with dockerfile-ast, not regular expressions, so
+// else the final stage's FROM line; and which line made a layer, for the contents check. Parsed with dockerfile-ast, not regular expressions, so
 // continuation lines, comments and heredocs cannot fool it.
 
 export interface Place {
   /** 1-based line */
   line: number
-  instruction: 'USER' | 'FROM'
+  instruction: 'USER' | 'FROM' | 'INSTRUCTION'
   text: string
 }
 
@@ -20,6 +20,36 @@ interface Stage {
 }
 
 export function userPlace(content: string, target = ''): Place | undefined {
+  const chain = finalChain(content, target)
+  if (chain.length === 0) return undefined
+  // USER is inherited from the stage an image is built on
+  for (const stage of chain) {
+    const users = stage.instructions.filter(i => i.getKeyword() === 'USER')
+    const last = users[users.length - 1]
+    if (last) return place(last, 'USER')
+  }
+  return place(chain[0].from, 'FROM')
+}
+
+/**
+ * The line of the instruction that made a layer of the final image, from its `docker history`
+ * text (`COPY . .`, `RUN npm ci`; buildkit leaves out flags such as --from and --chown): the last
+ * such instruction of the final stage, or of a stage it is built FROM. A layer no instruction
+ * matches came with the base image: the FROM line it came through.
+ */
+export function instructionPlace(content: string, instruction: string, target = ''): Place | undefined {
+  const chain = finalChain(content, target)
+  if (chain.length === 0) return undefined
+  const wanted = normalize(instruction)
+  for (const stage of chain) {
+    const found = stage.instructions.filter(i => `${i.getKeyword()} ${normalize(argumentsOf(i))}` === wanted).pop()
+    if (found) return place(found, 'INSTRUCTION')
+  }
+  return place(chain[chain.length - 1].from, 'FROM')
+}
+
+/** The final stage (or target), then each stage it is built FROM, up to the one on a base image. */
+function finalChain(content: string, target: string): Stage[] {
   const stages: Stage[] = []
   for (const ins of DockerfileParser.parse(content).getInstructions()) {
     if (ins.getKeyword() === 'FROM') {
@@ -27,17 +57,29 @@ export function userPlace(content: string, target = ''): Place | undefined {
       stages.push({ from: ins, base: base.toLowerCase(), name: as?.toLowerCase() === 'as' ? name?.toLowerCase() : undefined, instructions: [] })
     } else stages[stages.length - 1]?.instructions.push(ins)
   }
-  const final = target ? stages.find(s => s.name === target.toLowerCase()) : stages[stages.length - 1]
-  if (!final) return undefined
-  // Follow FROM <earlier stage> upwards: USER is inherited from the stage an image is built on.
-  for (let stage: Stage | undefined = final, seen = 0; stage && seen < stages.length; seen++) {
-    const users = stage.instructions.filter(i => i.getKeyword() === 'USER')
-    const last = users[users.length - 1]
-    if (last) return place(last, 'USER')
-    const parent = stages.indexOf(stage)
-    stage = stages.slice(0, parent).find(s => s.name === stage!.base)
+  const chain: Stage[] = []
+  for (let stage = target ? stages.find(s => s.name === target.toLowerCase()) : stages[stages.length - 1]; stage && !chain.includes(stage); ) {
+    chain.push(stage)
+    const at = stages.indexOf(stage)
+    stage = stages.slice(0, at).find(s => s.name === stage!.base)
   }
-  return place(final.from, 'FROM')
+  return chain
+}
+
+/** The arguments without flags; an exec-form array as the words it holds. */
+function argumentsOf(ins: Instruction): string {
+  const text = ins.getArgumentsContent() ?? ''
+  try {
+    const words: unknown = JSON.parse(text)
+    if (Array.isArray(words) && words.every(w => typeof w === 'string')) return words.join(' ')
+  } catch {
+    // shell form
+  }
+  return text
+}
+
+function normalize(text: string): string {
+  return text.replace(/\s+/g, ' ').trim()
 }
 
 /** The names of the Dockerfile's stages (FROM ... AS name), lower-cased as Docker matches them. */

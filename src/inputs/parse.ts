@@ -1,6 +1,7 @@
 import { existsSync, statSync } from 'node:fs'
 import * as path from 'node:path'
 import { parse as parseShellWords } from 'shell-quote'
+import { checkGlob } from '../globs.js'
 import { INCREASE_FORM, parseIncrease, parseSize, SIZE_FORM } from '../units.js'
 
 // The parsers of the input table: each turns one input's text into its value, or throws an
@@ -97,6 +98,17 @@ export const increase: Parser<{ text: string; limit: { percent: number } | { byt
   if (!limit) throw new InputError(`Input "${name}" must be ${INCREASE_FORM}; got "${value}".`)
   return { text: value, limit }
 }
+
+/** Globs, one per line (allow-paths, forbid-paths), each checked now so a typo is one line, not a silent non-match. */
+export const globLines: Parser<string[]> = (value, scope) =>
+  list(value, scope).map(glob => {
+    try {
+      checkGlob(glob)
+    } catch (err) {
+      throw new InputError(`Input "${scope.name}" takes one glob per line (e.g. **/.env or app/test/*.pem); "${glob}" is not one: ${(err as Error).message}.`)
+    }
+    return glob
+  })
 
 /** Environment lines: a line that is not KEY=VALUE would reach `docker run -e` as a bare name. */
 export const keyValues: Parser<string[]> = (value, scope) => {

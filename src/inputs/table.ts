@@ -1,6 +1,7 @@
 import {
   bool,
   emptyOr,
+  globLines,
   imageRef,
   imageRefs,
   increase,
@@ -170,6 +171,13 @@ export const INPUT_TABLE = {
     description: 'The stage compare-stages compares with (default the first stage; it needs a name, FROM image AS name).'
   },
   'require-non-root': { default: 'true', parse: bool, description: "Fail when the container's main process runs as UID 0 (true/false)." },
+  'require-clean-contents': {
+    default: 'true',
+    parse: bool,
+    description: "Fail when the image's layers hold a secret (.env, a private key, a token, .git), a forbid-paths file, installed devDependencies or build tools (true/false)."
+  },
+  'allow-paths': { default: '', parse: globLines, description: 'Paths the contents check lets through, one glob per line (e.g. app/test/fixtures/*.pem).' },
+  'forbid-paths': { default: '', parse: globLines, description: 'More paths the contents check refuses, one glob per line (e.g. **/*.log).' },
 
   // Reporting
   timeout: {

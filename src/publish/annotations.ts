@@ -1,12 +1,14 @@
 import { readFileSync } from 'node:fs'
 import * as path from 'node:path'
-import { userPlace } from '../docker/dockerfile.js'
+import { describeFinding } from '../report/findings.js'
+import { instructionPlace, userPlace, type Place } from '../docker/dockerfile.js'
 import type { Inputs } from '../inputs/inputs.js'
-import type { Report } from '../report/report.js'
+import type { Finding, Report } from '../report/report.js'
 import type { Sink } from '../sink.js'
 
-// A failed user check becomes an error annotation on the Dockerfile line that decides the user, so
-// the pull request's diff shows it where it can be fixed.
+// A failed user check becomes an error annotation on the Dockerfile line that decides the user, and
+// a failed contents check one on each line that added what it found, so the pull request's diff
+// shows them where they can be fixed.
 
 export function annotateUser(report: Report, inputs: Pick<Inputs, 'file' | 'target'>, sink: Sink, workspace = process.env.GITHUB_WORKSPACE || process.cwd()): void {
   const check = report.checks.find(c => c.name === 'user')
@@ -24,4 +26,61 @@ export function annotateUser(report: Report, inputs: Pick<Inputs, 'file' | 'targ
     file: path.relative(workspace, inputs.file),
     line: where.line
   })
+}
+
+/**
+ * A failed contents check becomes one error annotation per Dockerfile line that added something
+ * (COPY . ., RUN npm ci, or the FROM line its base image came through), naming the files and the
+ * fix. Names and sizes only: nothing of a file's content is in the report to show.
+ */
+export function annotateContents(report: Report, inputs: Pick<Inputs, 'file' | 'target'>, sink: Sink, workspace = process.env.GITHUB_WORKSPACE || process.cwd()): void {
+  const check = report.checks.find(c => c.name === 'contents')
+  if (check?.status !== 'fail' || !report.contents) return
+  let content: string
+  try {
+    content = readFileSync(inputs.file, 'utf8')
+  } catch {
+    return
+  }
+  const byLine = new Map<number, { where: Place; findings: Finding[] }>()
+  for (const finding of report.contents.findings) {
+    const where = instructionPlace(content, finding.instruction, inputs.target)
+    if (!where) continue
+    const line = byLine.get(where.line) ?? { where, findings: [] }
+    line.findings.push(finding)
+    byLine.set(where.line, line)
+  }
+  for (const { where, findings } of byLine.values()) {
+    const keyword = where.instruction === 'FROM' ? 'base image' : where.text.split(/\s/)[0].toUpperCase()
+    const kinds = new Set(findings.map(f => f.kind))
+    const what = kinds.has('secret') ? 'a secret' : kinds.has('forbidden') ? 'a forbidden path' : kinds.has('dev-dependency') ? 'dev dependencies' : 'build tools'
+    sink.error(`${findings.map(describeFinding).join('; ')}. ${fixFor(keyword, /--from[= ]/.test(where.text), findings)}`, {
+      title: `image-gate: this ${keyword} puts ${what} into the image`,
+      file: path.relative(workspace, inputs.file),
+      line: where.line
+    })
+  }
+}
+
+/** The fix where the finding was made: a .dockerignore entry for a COPY, a build secret for a RUN... */
+function fixFor(keyword: string, fromStage: boolean, findings: Finding[]): string {
+  const fixes: string[] = []
+  const files = findings.filter(f => f.kind === 'secret' || f.kind === 'forbidden')
+  if (files.length > 0) {
+    const entries = [...new Set(files.map(f => ignoreEntry(f.path)))].join(', ')
+    if (fromStage) fixes.push('Copy only what the app needs from the build stage (e.g. dist/), or delete it there.')
+    else if (keyword === 'COPY' || keyword === 'ADD') fixes.push(`Add ${entries} to .dockerignore.`)
+    else if (keyword === 'RUN') fixes.push('Delete it in the same RUN that makes it, or pass the credential as a build secret (RUN --mount=type=secret).')
+    else fixes.push('It comes with the base image: build on one without it.')
+    if (files.some(f => f.deletedBy)) fixes.push('Deleting it in a later layer does not take it out of the image.')
+  }
+  if (findings.some(f => f.kind === 'dev-dependency')) fixes.push('Install production dependencies only (npm ci --omit=dev), or copy only dist/ and production node_modules from the build stage.')
+  if (findings.some(f => f.kind === 'build-tool')) fixes.push('Keep build tools in a build stage and copy only its output (dist/) into the final stage.')
+  return fixes.join(' ')
+}
+
+/** "/app/.env" → "**\/.env"; "/app/.git" → ".git" (a .dockerignore entry that keeps it out of the context). */
+function ignoreEntry(file: string): string {
+  const base = file.slice(file.lastIndexOf('/') + 1)
+  return base === '.git' ? '.git' : `**/${base}`
 }

@@ -15,6 +15,7 @@ export function outputsOf(report: Report): Record<string, string> {
     uid: text(report.user.uid),
     'stop-seconds': text(report.stop?.seconds),
     'stop-exit-code': text(report.stop?.exitCode),
+    'contents-findings': text(report.contents?.notScanned === undefined ? report.contents?.count : undefined),
     passed: String(report.passed),
     report: JSON.stringify(report),
     'comment-url': report.comment?.url ?? ''

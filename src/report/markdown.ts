@@ -10,6 +10,8 @@ import { formatDelta, formatSize } from '../units.js'
 export const SUMMARY_MAX_CHARS = 900_000
 /** GitHub refuses a comment body over 65,536 characters; the marker and run link need a little room. */
 export const COMMENT_MAX_CHARS = 60_000
+/** Contents findings listed in the summary and the comment (the report keeps up to 100). */
+const FINDING_ROWS = 40
 /** A single log line longer than this is cut in the middle. */
 const LINE_MAX_CHARS = 2_000
 
@@ -66,7 +68,24 @@ function renderHead(report: Report): string {
     }
     out.push('', '</details>', '')
   }
+  out.push(...findingsTable(report))
   return out.join('\n')
+}
+
+/** The contents check's findings: names, sizes and instructions only (a finding holds no file content). */
+function findingsTable(report: Report): string[] {
+  const { count = 0 } = report.contents ?? {}
+  // at most 40 rows of cut cells: the table is never cut, and a comment must stay under its limit
+  const findings = (report.contents?.findings ?? []).slice(0, FINDING_ROWS)
+  if (findings.length === 0) return []
+  const title = count > findings.length ? `Contents findings (the first ${findings.length} of ${count})` : `Contents findings (${count})`
+  const out = [`<details><summary>${title}</summary>`, '', '| Kind | Path | What | Size | Added by |', '|---|---|---|---:|---|']
+  for (const f of findings) {
+    const deleted = f.deletedBy ? ` (deleted later by ${inline(f.deletedBy, 120)}: still ships)` : ''
+    out.push(`| ${f.kind} | ${inline(f.path, 200)} | ${inline(f.what, 100)} | ${formatSize(f.size)} | ${inline(f.instruction, 120)}${deleted} |`)
+  }
+  out.push('', '</details>', '')
+  return out
 }
 
 /** "new", or the change from the baseline's layer, e.g. "+35.2 MB (+80.0%)". */

@@ -34,7 +34,7 @@ const measured = () =>
 // (the messages complete load.ts's "expected …")
 const wholeNumber = () => v.pipe(v.number(), v.integer('a whole number'))
 
-export const CheckNameSchema = v.picklist(['build', 'health', 'startup', 'probe-time', 'size', 'size-increase', 'user', 'stop', 'smoke'])
+export const CheckNameSchema = v.picklist(['build', 'health', 'startup', 'probe-time', 'size', 'size-increase', 'user', 'contents', 'stop', 'smoke'])
 /** pass ✅, fail ❌, skip ⚪ (measured or not run, but not judged) */
 export const CheckStatusSchema = v.picklist(['pass', 'fail', 'skip'])
 
@@ -88,6 +88,38 @@ export const SmokeResultSchema = v.object({
   logTail: v.optional(logTail()),
   /** a command still running after smoke-seconds is stopped like the main container */
   stop: v.optional(StopSchema)
+})
+
+/** Something in the image's layers that production does not need, or must not ship. Never a file's content. */
+export const FindingSchema = v.object({
+  kind: v.picklist(['secret', 'dev-dependency', 'build-tool', 'forbidden']),
+  /** what it is: "environment file", "private key (PEM)", "devDependency of /app/package.json", "gcc" */
+  what: short(),
+  /** where, from the image's root: a file, or the folder of a package, a .git, a .ssh */
+  path: short(),
+  /** bytes it adds to the image */
+  size: v.number(),
+  /** the Dockerfile instruction of the layer that added it */
+  instruction: short(),
+  /** the instruction of a later layer that deleted it (a whiteout): it still ships in the layer below */
+  deletedBy: v.optional(short())
+})
+
+/** The contents check: the final image's layers, read in the same docker save pass as the compressed size. */
+const ContentsSchema = v.object({
+  /** why the layers were not read (the containerd store keeps them compressed; docker save failed) */
+  notScanned: v.optional(text()),
+  /** the layers read (each blob once) and the files in them */
+  layers: v.optional(wholeNumber()),
+  files: v.optional(wholeNumber()),
+  /** secrets first, then forbidden paths, dev dependencies and build tools (the first 100) */
+  findings: v.pipe(
+    v.array(FindingSchema),
+    v.transform(findings => findings.slice(0, 100))
+  ),
+  /** findings in all, and those allow-paths let through (not listed) */
+  count: wholeNumber(),
+  allowed: wholeNumber()
 })
 
 const BuildSchema = v.object({
@@ -218,6 +250,8 @@ export const ReportSchema = v.pipe(
     stages: v.optional(v.object({ stage: v.optional(text()), size: measured(), error: v.optional(text()) })),
     health: HealthSchema,
     user: UserSchema,
+    /** what the image's layers hold: secrets, dev dependencies, build tools */
+    contents: v.optional(ContentsSchema),
     /** the main container stopped after the health wait and the user check */
     stop: v.optional(StopSchema),
     /** smoke-commands, in input order */

@@ -3,13 +3,15 @@
 // containerd store keeps (already compressed), so we stream its tar output, deflate each file entry
 // on worker threads in 1 MiB chunks (compress-pool.ts) and count the bytes. Nothing is written to
 // disk and no layer is held in memory: while the workers are busy, the tar stream (and with it
-// docker save) waits.
+// docker save) waits. The same pass reads what the layers hold for the contents check: each layer's
+// bytes also go through a nested tar parser (layer-scan.ts), so the image is read once, not twice.
 import { once } from 'node:events'
 import { posix } from 'node:path'
 import type { Readable } from 'node:stream'
 import { extract } from 'tar-stream'
 import type { Docker } from '../docker/docker.js'
 import { DeflatePool, LayerCount } from './compress-pool.js'
+import { LayerScan, type LayerFacts, type ScanRules } from './layer-scan.js'
 
 export interface LayerSize {
   path: string
@@ -28,6 +30,9 @@ export interface CompressedSize {
   threads: number
   nice: number
   level: number
+  /** with `scan`: each layer's facts in manifest order (undefined: not a tar, e.g. compressed), and
+   * the CreatedBy of each history entry that made a layer, in the same order */
+  scanned?: { layers: (LayerFacts | undefined)[]; history: string[] }
 }
 
 export interface MeasureOptions {
@@ -36,6 +41,10 @@ export interface MeasureOptions {
   /** zlib level and worker threads (tests) */
   level?: number
   threads?: number
+  /** false: only scan (compressed-size: false); the counts are then 0 */
+  compress?: boolean
+  /** read the layers' files for the contents check */
+  scan?: ScanRules
 }
 
 interface Measured {
@@ -44,6 +53,8 @@ interface Measured {
   already: boolean
   /** resolves to the gzip size once the workers have counted every chunk */
   compressed: Promise<number>
+  /** what a layer holds, when the entry is a tar and the pass scans */
+  facts?: LayerFacts
 }
 
 // JSON entries up to this size are kept: manifest.json, index.json and the OCI manifests they name.
@@ -91,7 +102,7 @@ export async function measureTar(input: Readable, options: MeasureOptions = {}):
   input.on('error', (error) => parser.destroy(error))
   input.pipe(parser)
 
-  const pool = new DeflatePool(options.level, options.threads)
+  const pool = options.compress === false ? undefined : new DeflatePool(options.level, options.threads)
   const files = new Map<string, Measured>()
   const links = new Map<string, string>() // entry path -> the path it points to
   const json = new Map<string, string>()
@@ -101,7 +112,7 @@ export async function measureTar(input: Readable, options: MeasureOptions = {}):
       const { header } = entry
       const name = clean(header.name)
       if (header.type === 'file' || header.type === 'contiguous-file') {
-        files.set(name, await measureEntry(entry, pool, (text) => json.set(name, text)))
+        files.set(name, await measureEntry(entry, { pool, scan: options.scan, keepJson: (text) => json.set(name, text) }))
         continue
       }
       // The classic format stores a repeated layer as a symlink to the first copy; newer engines
@@ -115,7 +126,8 @@ export async function measureTar(input: Readable, options: MeasureOptions = {}):
     const layers: LayerSize[] = []
     const seen = new Set<string>()
     let already = 0
-    for (const listed of layerPaths(json)) {
+    const layout = imageLayout(json)
+    for (const listed of layout.layers) {
       const path = followLinks(listed, links)
       if (seen.has(path)) continue // the same blob listed twice is pushed once
       seen.add(path)
@@ -131,16 +143,19 @@ export async function measureTar(input: Readable, options: MeasureOptions = {}):
       layers,
       // only when every layer was: then the total is the store's own blobs, not a zlib estimate
       alreadyCompressed: layers.length > 0 && already === layers.length,
-      threads: pool.threads,
-      nice: pool.nice ?? 0,
-      level: pool.level
+      threads: pool?.threads ?? 0,
+      nice: pool?.nice ?? 0,
+      level: pool?.level ?? 0,
+      ...(options.scan && {
+        scanned: { layers: layout.layers.map((listed) => files.get(followLinks(listed, links))?.facts), history: layerHistory(json, layout.configs) }
+      })
     }
   } catch (error) {
     input.unpipe(parser)
     input.destroy() // stop reading; compressedSize kills docker save
     throw error
   } finally {
-    await pool.close()
+    await pool?.close()
   }
 }
 
@@ -149,10 +164,11 @@ export async function measureTar(input: Readable, options: MeasureOptions = {}):
  * Returns once the entry is read, without waiting for the last chunks' counts, so they are still
  * being compressed while the next entry is read. Small JSON entries are kept.
  */
-async function measureEntry(entry: AsyncIterable<unknown>, pool: DeflatePool, keepJson: (text: string) => void): Promise<Measured> {
+async function measureEntry(entry: AsyncIterable<unknown>, { pool, scan: rules, keepJson }: EntryOptions): Promise<Measured> {
   let size = 0
-  let head: Buffer[] | undefined = [] // the first bytes, until we know whether the blob is compressed
+  let head: Buffer[] | undefined = [] // the first bytes, until we know whether the blob is compressed, or a tar
   let count: LayerCount | undefined
+  let scan: LayerScan | undefined
   let already = false
   let kept: Buffer[] | undefined = []
 
@@ -161,7 +177,9 @@ async function measureEntry(entry: AsyncIterable<unknown>, pool: DeflatePool, ke
     // and a push sends them as they are, so they count as their own size.
     already = (first[0] === 0x1f && first[1] === 0x8b) || first.readUInt32LE(0) === 0xfd2fb528
     if (first[0] !== 0x7b && first[0] !== 0x5b) kept = undefined // JSON starts with { or [
-    if (!already) count = new LayerCount(pool)
+    if (!already && pool) count = new LayerCount(pool)
+    // a layer is a tar: "ustar" at offset 257 of its first header (POSIX and GNU alike)
+    if (rules && first.toString('latin1', 257, 262) === 'ustar') scan = new LayerScan(rules)
   }
 
   for await (const data of entry) {
@@ -173,34 +191,47 @@ async function measureEntry(entry: AsyncIterable<unknown>, pool: DeflatePool, ke
     }
     if (head) {
       head.push(chunk)
-      if (size < 4) continue
+      if (size < 512) continue
       chunk = Buffer.concat(head)
       head = undefined
       start(chunk)
     }
-    // Waits while the workers are busy, which pauses the tar (and docker save) meanwhile.
+    // Waits while the workers (or the layer's scan) are busy, which pauses the tar (and docker save) meanwhile.
     await count?.write(chunk)
+    await scan?.write(chunk)
   }
-  if (head) start(Buffer.concat([...head, Buffer.alloc(4)])) // shorter than 4 bytes: pad only for the check
+  if (head) start(Buffer.concat([...head, Buffer.alloc(512)])) // shorter than a tar header: pad only for the checks
   if (head) await count?.write(Buffer.concat(head))
   if (kept) keepJson(Buffer.concat(kept).toString('utf8'))
-  const compressed = already ? Promise.resolve(size) : count!.end()
+  const compressed = already || !count ? Promise.resolve(already ? size : 0) : count.end()
   compressed.catch(() => undefined) // awaited later; this only stops it counting as unhandled meanwhile
-  return { size, already, compressed }
+  return { size, already, compressed, facts: await scan?.end() }
 }
 
-/** Layer paths in image order: from manifest.json, which both layouts have, else from index.json. */
-function layerPaths(json: Map<string, string>): string[] {
+interface EntryOptions {
+  /** undefined: not compressing (compressed-size: false) */
+  pool?: DeflatePool
+  scan?: ScanRules
+  keepJson: (text: string) => void
+}
+
+/**
+ * Layer paths in image order, and the image configs: from manifest.json, which both layouts have,
+ * else from index.json.
+ */
+function imageLayout(json: Map<string, string>): { layers: string[]; configs: string[] } {
   const manifest = json.get('manifest.json')
   if (manifest !== undefined) {
-    const images = JSON.parse(manifest) as { Layers?: string[] }[]
-    return images.flatMap((image) => (image.Layers ?? []).map(clean))
+    const images = JSON.parse(manifest) as { Layers?: string[]; Config?: string }[]
+    return { layers: images.flatMap((image) => (image.Layers ?? []).map(clean)), configs: images.flatMap((image) => (image.Config ? [clean(image.Config)] : [])) }
   }
   // A pure OCI layout: follow index.json through the manifests present in the archive.
   const index = json.get('index.json')
   if (index === undefined) throw new Error('the image archive has neither manifest.json nor index.json')
   const blob = (digest: string) => `blobs/${digest.replace(':', '/')}`
+  const configs: string[] = []
   const walk = (doc: OciDoc): string[] => [
+    ...(doc.config ? (configs.push(blob(doc.config.digest)), []) : []),
     ...(doc.layers ?? []).map((layer) => blob(layer.digest)),
     ...(doc.manifests ?? [])
       .filter((m) => m.platform?.os !== 'unknown') // buildkit's attestation manifests, not layers
@@ -209,12 +240,25 @@ function layerPaths(json: Map<string, string>): string[] {
         return text === undefined ? [] : walk(JSON.parse(text) as OciDoc) // platforms not saved
       })
   ]
-  return walk(JSON.parse(index) as OciDoc)
+  return { layers: walk(JSON.parse(index) as OciDoc), configs }
 }
 
 interface OciDoc {
   manifests?: { digest: string; platform?: { os?: string } }[]
+  config?: { digest: string }
   layers?: { digest: string }[]
+}
+
+/** The CreatedBy of each history entry that made a layer (not ENV, CMD...), in layer order. */
+function layerHistory(json: Map<string, string>, configs: string[]): string[] {
+  return configs.flatMap((path) => {
+    try {
+      const config = JSON.parse(json.get(path) ?? '{}') as { history?: { created_by?: string; empty_layer?: boolean }[] }
+      return (config.history ?? []).filter((h) => !h.empty_layer).map((h) => h.created_by ?? '')
+    } catch {
+      return []
+    }
+  })
 }
 
 /** Follows symlinks and hard links (a few hops at most) to the entry that holds the bytes. */

@@ -3,26 +3,30 @@ import { DockerfileParser } from 'dockerfile-ast'
 import type { RunContext } from '../context.js'
 import { lastLine, type Docker } from '../docker/docker.js'
 import type { Inputs } from '../inputs/inputs.js'
-import type { Layer, Report } from '../report/report.js'
+import type { Contents, Layer, Report } from '../report/report.js'
 import { buildImage, type BuildInputs } from './build.js'
-import { compressedSize } from './compressed.js'
+import { compressedSize, type CompressedSize } from './compressed.js'
+import { globs } from '../globs.js'
+import { assembleContents } from './contents.js'
 
 // Stage 5, measuring: everything about size beyond the engine's byte count (inspect.ts).
 // - the image store: the containerd store reports sizes differently, so say which measure it is;
 // - the compressed size (what a push transfers), streamed from `docker save` (compressed.ts),
-//   measured while the container starts (see measureSizes);
+//   measured while the container starts (see measureSizes), and in the same pass what the layers
+//   hold, for the contents check (layer-scan.ts, contents.ts);
 // - the largest layers with the instruction that made each, from `docker history`;
 // - a baseline image (compare-to) and the first build stage (compare-stages) to compare with.
 // Measuring never fails the run: a measurement that cannot be made is reported as such.
 
 const TOP_LAYERS = 5
 
-export type SizeInputs = BuildInputs & Pick<Inputs, 'compressedSize' | 'compareTo' | 'compareStages' | 'buildStage'>
+export type SizeInputs = BuildInputs & Pick<Inputs, 'compressedSize' | 'compareTo' | 'compareStages' | 'buildStage' | 'allowPaths' | 'forbidPaths'>
 
 export interface SizeResult {
   image: Pick<Report['image'], 'store' | 'largestLayers' | 'compressedSize' | 'compressedBy'>
   baseline?: Report['baseline']
   stages?: Report['stages']
+  contents?: Contents
 }
 
 /**
@@ -35,19 +39,21 @@ export interface SizeResult {
 export async function measureSizes(ctx: RunContext, inputs: SizeInputs, image: string, running: Promise<unknown> = Promise.resolve()): Promise<SizeResult> {
   const { docker } = ctx
   const stop = new AbortController()
-  const compressed = inputs.compressedSize ? measureCompressed(ctx, image, stop.signal) : Promise.resolve({})
+  const saved = readImage(ctx, inputs, image, stop.signal)
   try {
     await running
   } catch {
     stop.abort()
-    await compressed
+    await saved
     return { image: {} }
   }
   try {
     const result: SizeResult = { image: { store: await imageStore(docker) } }
     const layers = await layerHistory(docker, image)
     result.image.largestLayers = largest(layers)
-    Object.assign(result.image, await compressed)
+    const { sizes, contents } = await saved
+    Object.assign(result.image, sizes)
+    result.contents = contents
     if (inputs.compareTo) {
       const { baseline, layers: before } = await measureBaseline(docker, inputs)
       result.baseline = baseline
@@ -64,18 +70,49 @@ export async function measureSizes(ctx: RunContext, inputs: SizeInputs, image: s
   }
 }
 
-/** The compressed size and what made it; nothing (and a warning) when it could not be measured. */
-async function measureCompressed(ctx: RunContext, image: string, signal: AbortSignal): Promise<Pick<Report['image'], 'compressedSize' | 'compressedBy'>> {
+interface Saved {
+  sizes: Pick<Report['image'], 'compressedSize' | 'compressedBy'>
+  contents?: Contents
+}
+
+/**
+ * One `docker save` pass: the compressed size (with compressed-size) and what the layers hold (the
+ * contents check, always). Nothing (and a warning) when the image could not be read.
+ */
+async function readImage(ctx: RunContext, inputs: SizeInputs, image: string, signal: AbortSignal): Promise<Saved> {
+  // bench/contents.ts times the run without the scan; nothing else turns it off
+  const scan = process.env.IMAGE_GATE_BENCH_NO_SCAN === '1' ? undefined : { forbid: globs(inputs.forbidPaths) }
+  if (!inputs.compressedSize && !scan) return { sizes: {} }
+  const started = Date.now()
+  let measured: CompressedSize
   try {
-    const started = Date.now()
-    const measured = await compressedSize(ctx.docker, image, { signal })
-    const how = `zlib level ${measured.level}, ${measured.threads} worker thread(s) at nice ${measured.nice}`
-    ctx.sink.debug(`compressed size ${measured.compressed} B (${measured.layers.length} layers; ${how}) in ${((Date.now() - started) / 1000).toFixed(2)} s`)
-    return { compressedSize: measured.compressed, compressedBy: measured.alreadyCompressed ? 'store' : 'zlib' }
+    measured = await compressedSize(ctx.docker, image, { signal, compress: inputs.compressedSize, scan })
   } catch (err) {
-    if (!signal.aborted) ctx.sink.warning(`image-gate could not measure the compressed size: ${(err as Error).message}`)
-    return {}
+    if (signal.aborted) return { sizes: {} }
+    const what = inputs.compressedSize ? 'measure the compressed size or read the layers' : 'read the layers'
+    ctx.sink.warning(`image-gate could not ${what}: ${(err as Error).message}`)
+    return { sizes: {}, contents: scan && { notScanned: `docker save failed: ${(err as Error).message}`, findings: [], count: 0, allowed: 0 } }
   }
+  const how = inputs.compressedSize ? `compressed size ${measured.compressed} B (zlib level ${measured.level}, ${measured.threads} worker thread(s) at nice ${measured.nice})` : 'not compressed'
+  const contents = scan && contentsOf(measured, inputs)
+  const files = contents?.files !== undefined ? `, ${contents.files} files scanned` : ''
+  ctx.sink.debug(`docker save read in ${((Date.now() - started) / 1000).toFixed(2)} s: ${measured.layers.length} layers, ${how}${files}`)
+  const sizes: Saved['sizes'] = inputs.compressedSize ? { compressedSize: measured.compressed, compressedBy: measured.alreadyCompressed ? 'store' : 'zlib' } : {}
+  return { sizes, contents }
+}
+
+/** The contents findings, each layer named by the instruction that made it. */
+export function contentsOf(measured: CompressedSize, inputs: Pick<SizeInputs, 'allowPaths'>): Contents {
+  const { layers = [], history = [] } = measured.scanned ?? {}
+  if (layers.length > 0 && layers.every(facts => facts === undefined)) {
+    const why = measured.alreadyCompressed ? 'the containerd image store keeps the layers compressed' : 'no layer of the image could be read as a tar'
+    return { notScanned: `not scanned: ${why}`, findings: [], count: 0, allowed: 0 }
+  }
+  // history entries that made a layer pair with the layers in order; a base image without
+  // history leaves the first layers unnamed
+  const offset = layers.length - history.length
+  const named = layers.map((facts, i) => ({ facts, instruction: i >= offset ? instructionOf(history[i - offset]) : '(base image)' }))
+  return assembleContents(named, globs(inputs.allowPaths))
 }
 
 /** "containerd" when the engine keeps images in the containerd image store (Docker 24+ opt-in, 29+ default). */

@@ -1,0 +1,64 @@
+import { describeFinding } from '../report/findings.js'
+import type { Check, Finding, Report } from '../report/report.js'
+import { formatSize } from '../units.js'
+import { notRun, type CheckRule, type JudgeInputs } from './check.js'
+
+// contents: what the image's layers hold that production must not ship (secrets, forbid-paths) or
+// does not need (devDependencies, build tools). A finding names the file, its size and the
+// instruction that added it, never what the file holds. The summary lists every finding below the
+// table; the row names the first few and the fix.
+
+/** Findings named in the row itself (the summary lists them all). */
+const NAMED = 3
+
+const FIX: Record<Finding['kind'], string> = {
+  secret:
+    'Keep secrets out of the build context (.dockerignore: **/.env, **/*.pem, .git) and pass build-time credentials as build secrets (RUN --mount=type=secret); deleting a file in a later layer does not take it out of the image.',
+  forbidden: 'Leave out the paths forbid-paths refuses (.dockerignore, or copy only what the app needs).',
+  'dev-dependency': 'Install only production dependencies in the final stage (npm ci --omit=dev), or copy only dist/ and production node_modules from the build stage.',
+  'build-tool': 'Keep compilers and build tools in a build stage and copy only its output (dist/) into the final stage.'
+}
+
+export const contentsCheck: CheckRule = (report, inputs) => {
+  const contents = report.contents
+  if (!contents || !report.build.ok) return [notRun('contents', report)]
+  return [judged(contentsRow(contents), inputs)]
+}
+
+function contentsRow(contents: NonNullable<Report['contents']>): Check {
+  const limit = 'no secrets, dev dependencies or build tools'
+  if (contents.notScanned !== undefined) return { name: 'contents', status: 'skip', value: 'not scanned', limit: '', detail: `${contents.notScanned}.` }
+  const allowed = contents.allowed > 0 ? ` allow-paths let ${contents.allowed} through.` : ''
+  const read = `${(contents.files ?? 0).toLocaleString('en-US')} files in ${contents.layers} layers`
+  if (contents.count === 0) {
+    return { name: 'contents', status: 'pass', value: 'clean', limit, detail: `Read ${read}: no secrets, devDependencies or build tools.${allowed}` }
+  }
+  const { findings } = contents
+  const named = findings.slice(0, NAMED).map(describeFinding).join('; ')
+  const more = contents.count > NAMED ? `; and ${contents.count - NAMED} more (listed below)` : ''
+  const fixes = [...new Set(findings.map(f => f.kind))].map(kind => FIX[kind]).join(' ')
+  return { name: 'contents', status: 'fail', value: summarize(contents), limit, detail: `${named}${more}. ${fixes}${allowed}` }
+}
+
+/** "1 secret, 2 dev dependencies (41.2 MB)". */
+function summarize(contents: NonNullable<Report['contents']>): string {
+  const { findings, count } = contents
+  const parts: string[] = []
+  const of = (kind: Finding['kind'], one: string, many: string, sized: boolean) => {
+    const these = findings.filter(f => f.kind === kind)
+    if (these.length === 0) return
+    const bytes = these.reduce((sum, f) => sum + f.size, 0)
+    parts.push(`${these.length} ${these.length === 1 ? one : many}${sized ? ` (${formatSize(bytes)})` : ''}`)
+  }
+  of('secret', 'secret', 'secrets', false)
+  of('forbidden', 'forbidden path', 'forbidden paths', false)
+  of('dev-dependency', 'dev dependency', 'dev dependencies', true)
+  of('build-tool', 'build tool', 'build tools', true)
+  return count > findings.length ? `${count} findings (${parts.join(', ')} among the first ${findings.length})` : parts.join(', ')
+}
+
+/** require-clean-contents: false reports what the layers hold without judging it. */
+function judged(check: Check, inputs: JudgeInputs): Check {
+  if (inputs.requireCleanContents || check.status !== 'fail') return check
+  return { ...check, status: 'skip', detail: `${check.detail} Not judged (require-clean-contents: false).` }
+}

@@ -1,0 +1,150 @@
+import picomatch from 'picomatch'
+
+// What the contents check looks for in the files of the image's layers, as pure functions of a
+// file's path (from the image's root, no leading slash: "app/.env") and, for a small file, its
+// bytes. Secrets are judged by name where the name says it (.env, id_rsa, .aws/credentials) and
+// by content where only the content can (.npmrc with a token, a PEM private key in any file); dev
+// dependencies and build tools are grouped by the directories they install into.
+
+/** Files up to this size are read (a key, an .npmrc, a package.json); larger ones are judged by name. */
+export const SMALL = 64 * 1024
+
+/**
+ * Where keys, certificates and credential-looking files are expected and are not the image
+ * author's secrets, so the secret rules do not look there (forbid-paths still does):
+ * - node_modules: what packages published, e.g. webpack-dev-server/ssl/server.pem, ssh2's test
+ *   keys, fixtures' .env files. Only the package's author can change those (a `test*` subfolder
+ *   rule would miss ssl/, fixtures/, spec/), and they are public anyway;
+ * - the distribution's certificates and its snakeoil key (/etc/ssl, /etc/pki), and /usr/share
+ *   (documentation, keyrings);
+ * - system and language libraries: /lib, /usr/lib, /usr/local/lib (Python's own test keys),
+ *   Python packages in a virtualenv (site-packages), Go's module cache, Ruby's gems.
+ * Everything else, the app's own tree and the home directories (/root/.npmrc) above all, is looked at.
+ */
+const EXPECTED = [
+  '**/node_modules/**',
+  'usr/share/**',
+  'etc/ssl/**',
+  'etc/pki/**',
+  'etc/ca-certificates/**',
+  'usr/local/share/ca-certificates/**',
+  'lib/**',
+  'lib64/**',
+  'usr/lib/**',
+  'usr/lib64/**',
+  'usr/local/lib/**',
+  '**/site-packages/**',
+  '**/dist-packages/**',
+  '**/go/pkg/mod/**',
+  'usr/local/bundle/**'
+]
+const expected = picomatch(EXPECTED, { dot: true })
+
+/** Glob options: dotfiles match too, and an unclosed bracket is an error rather than a literal. */
+
+/** What a file is when its name says it is a secret, "read" when only its bytes can tell, else nothing. */
+export function secretByName(path: string, size: number): string | 'read' | undefined {
+  if (size === 0 || expected(path)) return undefined
+  const base = path.slice(path.lastIndexOf('/') + 1)
+  if (base === '.env' || (base.startsWith('.env.') && !/^\.env\.(example|sample|template|dist)$/i.test(base))) return 'environment file'
+  if (/^id_(rsa|dsa|ecdsa|ed25519)(_sk)?$/.test(base)) return 'SSH private key'
+  if (path === '.aws/credentials' || path.endsWith('/.aws/credentials')) return 'AWS credentials'
+  if (base === '.netrc' || base === '_netrc') return 'netrc credentials'
+  if (base === '.git-credentials') return 'git credentials'
+  if (size <= SMALL && (base === '.npmrc' || base === '.yarnrc.yml' || path.endsWith('.docker/config.json'))) return 'read'
+  // a PEM private key is a few hundred bytes at least
+  if (size >= 100 && size <= SMALL) return 'read'
+  return undefined
+}
+
+/** What a small file is when its content holds a credential. Its content is never kept. */
+export function secretByContent(path: string, content: Buffer): string | undefined {
+  const base = path.slice(path.lastIndexOf('/') + 1)
+  if (base === '.npmrc' || base === '.yarnrc.yml') {
+    // a token written out; a reference to the environment (${NPM_TOKEN}) holds none
+    const token = base === '.npmrc' ? /(^|[:\s])(_authToken|_auth|_password)\s*=\s*(?!["']?\$\{)\S/m : /\bnpmAuth(Token|Ident)\s*:\s*(?!["']?\$\{)["']?\S/
+    if (token.test(content.toString('utf8'))) return `${base === '.npmrc' ? 'npm' : 'yarn'} auth token`
+  }
+  if (path.endsWith('.docker/config.json') && dockerAuths(content)) return 'Docker registry credentials'
+  if (privateKey(content)) return 'private key (PEM)'
+  return undefined
+}
+
+/** A Docker client config whose `auths` hold credentials (a credsStore-only config holds none). */
+function dockerAuths(content: Buffer): boolean {
+  try {
+    const auths = (JSON.parse(content.toString('utf8')) as { auths?: Record<string, Record<string, unknown>> }).auths ?? {}
+    return Object.values(auths).some(entry => ['auth', 'identitytoken', 'password', 'registrytoken'].some(key => typeof entry?.[key] === 'string' && entry[key] !== ''))
+  } catch {
+    return false
+  }
+}
+
+/**
+ * A PEM (or PGP) private key block with a body: BEGIN and END lines around 100+ base64 characters.
+ * The body rule keeps out code that only names the markers (a bundled crypto library).
+ */
+function privateKey(content: Buffer): boolean {
+  if (content.indexOf('PRIVATE KEY') < 0) return false
+  const text = content.toString('latin1')
+  for (const m of text.matchAll(/-----BEGIN ((?:[A-Z0-9]+ )*)PRIVATE KEY( BLOCK)?-----([\s\S]*?)-----END \1PRIVATE KEY\2-----/g)) {
+    if ((m[3].match(/[A-Za-z0-9+/]/g)?.length ?? 0) >= 100) return true
+  }
+  return false
+}
+
+/** A directory that is a secret as a whole: a repository's history (.git), SSH keys and config (.ssh). */
+export function secretDir(path: string): { dir: string; what: string } | undefined {
+  const m = /^(.*?(?:^|\/)\.(git|ssh))\//.exec(path)
+  if (!m || expected(path)) return undefined
+  return { dir: m[1], what: m[2] === 'git' ? 'git repository (.git)' : 'SSH directory (.ssh)' }
+}
+
+/** "app/node_modules/typescript/lib/tsc.js" → the installed package's folder, "app/node_modules/typescript". */
+export function packageDir(path: string): { root: string; name: string; dir: string } | undefined {
+  const m = /^(?:(.*?)\/)?node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(path)
+  if (!m) return undefined
+  const root = m[1] ?? ''
+  return { root, name: m[2], dir: `${root ? `${root}/` : ''}node_modules/${m[2]}` }
+}
+
+/** The app's own package.json (outside node_modules), whose devDependencies are looked for beside it. */
+export function isAppManifest(path: string): boolean {
+  return (path === 'package.json' || path.endsWith('/package.json')) && !path.includes('node_modules/') && !expected(path)
+}
+
+/** devDependencies a production install leaves out: those not also needed at run time. */
+export function devDependencies(content: Buffer): string[] {
+  try {
+    const manifest = JSON.parse(content.toString('utf8')) as Record<string, Record<string, string> | undefined>
+    const needed = new Set(['dependencies', 'optionalDependencies', 'peerDependencies'].flatMap(field => Object.keys(manifest[field] ?? {})))
+    return Object.keys(manifest.devDependencies ?? {}).filter(name => !needed.has(name))
+  } catch {
+    return []
+  }
+}
+
+interface Tool {
+  name: string
+  /** the program (or header) that says the tool is installed */
+  main: RegExp
+  /** the rest of what it installs, counted in its size */
+  parts?: RegExp
+}
+
+/** Compilers and build tools that a production image does not need (Alpine's build-base, python3-dev). */
+const TOOLS: Tool[] = [
+  { name: 'gcc', main: /^usr\/(?:local\/)?bin\/(?:[\w.]+-)*gcc(?:-[\d.]+)?$/, parts: /^usr\/(?:local\/)?(?:libexec|lib)\/gcc\/(?!.*\/cc1plus$)/ },
+  { name: 'g++', main: /^usr\/(?:local\/)?bin\/(?:[\w.]+-)*[gc]\+\+(?:-[\d.]+)?$/, parts: /(?:\/cc1plus$|^usr\/include\/c\+\+\/)/ },
+  { name: 'make', main: /^usr\/(?:local\/)?bin\/g?make$/ },
+  { name: 'python3 headers', main: /^usr\/(?:local\/)?include\/python3[\d.]*m?\/Python\.h$/, parts: /^usr\/(?:local\/)?include\/python3[\d.]*m?\// }
+]
+
+/** Which build tool a path belongs to, and whether it is the one that says the tool is there. */
+export function toolOf(path: string): { name: string; main: boolean } | undefined {
+  for (const tool of TOOLS) {
+    if (tool.main.test(path)) return { name: tool.name, main: true }
+    if (tool.parts?.test(path)) return { name: tool.name, main: false }
+  }
+  return undefined
+}

@@ -1,0 +1,125 @@
+import type { Contents, Finding } from '../report/report.js'
+import type { LayerFacts } from './layer-scan.js'
+
+// The contents check's findings, from the facts each layer's scan kept (layer-scan.ts), put together
+// in the image's layer order: which layer added a file, and whether a later one deleted it. A file
+// deleted in a later layer (a whiteout) still ships: the layer that added it is pushed and pulled
+// as it is, so it still counts, and says so. Dev dependencies are the devDependencies of the app's
+// package.json found installed beside it; build tools are the compilers a build stage should keep.
+
+export interface ScannedLayer {
+  /** undefined: the layer was not read (not a tar, or the store keeps it compressed) */
+  facts?: LayerFacts
+  /** the Dockerfile instruction that made it */
+  instruction: string
+}
+
+/** Listed at most (the report keeps as many); the count says how many there were. */
+const LISTED = 100
+
+const ORDER: Finding['kind'][] = ['secret', 'forbidden', 'dev-dependency', 'build-tool']
+
+export function assembleContents(layers: ScannedLayer[], allow: (path: string) => boolean): Contents {
+  const findings = [...secrets(layers), ...devDependencies(layers), ...buildTools(layers)]
+  const kept = findings.filter(f => !allow(f.path.slice(1)))
+  kept.sort((a, b) => ORDER.indexOf(a.kind) - ORDER.indexOf(b.kind) || (a.kind === 'secret' || a.kind === 'forbidden' ? 0 : b.size - a.size))
+  const read = unique(layers).filter(l => l.facts)
+  return {
+    layers: read.length,
+    files: read.reduce((sum, l) => sum + (l.facts?.files ?? 0), 0),
+    findings: kept.slice(0, LISTED),
+    count: kept.length,
+    allowed: findings.length - kept.length
+  }
+}
+
+/** The same layer listed twice in the manifest is one blob: its files are counted once. */
+function unique(layers: ScannedLayer[]): ScannedLayer[] {
+  const seen = new Set<LayerFacts>()
+  return layers.map(l => (l.facts && !seen.has(l.facts) ? (seen.add(l.facts), l) : { instruction: l.instruction }))
+}
+
+function* secrets(layers: ScannedLayer[]): Generator<Finding> {
+  for (const [i, { facts, instruction }] of unique(layers).entries()) {
+    if (!facts) continue
+    for (const f of facts.found) yield finding(layers, i, { kind: f.kind, what: f.what, path: f.path, size: f.size, instruction })
+    for (const [dir, { what, size }] of facts.dirs) yield finding(layers, i, { kind: 'secret', what, path: dir, size, instruction })
+  }
+}
+
+/** The devDependencies of each app package.json (as the final image has it) installed beside it. */
+function* devDependencies(layers: ScannedLayer[]): Generator<Finding> {
+  const manifests = new Map<string, string[]>()
+  for (const { facts } of unique(layers)) for (const [path, dev] of facts?.manifests ?? []) manifests.set(path, dev)
+  for (const [manifest, names] of manifests) {
+    const root = manifest.slice(0, -'package.json'.length)
+    for (const name of names) {
+      const installed = packageFinding(layers, `${root}node_modules/${name}`)
+      if (installed) yield { ...installed, kind: 'dev-dependency', what: `devDependency of /${manifest}` }
+    }
+  }
+}
+
+function* buildTools(layers: ScannedLayer[]): Generator<Finding> {
+  const tools = new Map<string, { path?: string; bytes: number[] }>()
+  for (const [i, { facts }] of unique(layers).entries()) {
+    for (const [name, { path, size }] of facts?.tools ?? []) {
+      const tool = tools.get(name) ?? { bytes: [] }
+      tool.path ??= path
+      tool.bytes[i] = size
+      tools.set(name, tool)
+    }
+  }
+  for (const [name, { path, bytes }] of tools) {
+    if (!path) continue // only parts (a libgcc): the tool itself is not there
+    const most = largest(bytes)
+    yield finding(layers, most, { kind: 'build-tool', what: name, path, size: sum(bytes), instruction: layers[most].instruction })
+  }
+  // TypeScript installed as a dependency, or globally (a devDependency is named as that above)
+  const devs = new Set(layers.flatMap(l => [...(l.facts?.manifests ?? [])].flatMap(([m, names]) => names.map(n => `${m.slice(0, -12)}node_modules/${n}`))))
+  const typescript = new Set(unique(layers).flatMap(l => [...(l.facts?.packages.keys() ?? [])].filter(dir => /(^|\/)node_modules\/typescript$/.test(dir))))
+  for (const dir of typescript) {
+    const installed = devs.has(dir) ? undefined : packageFinding(layers, dir)
+    if (installed) yield { ...installed, kind: 'build-tool', what: 'typescript (tsc)' }
+  }
+}
+
+/** A package folder's bytes over every layer, from the layer that added the most of it. */
+function packageFinding(layers: ScannedLayer[], dir: string): Finding | undefined {
+  const bytes: number[] = []
+  for (const [i, { facts }] of unique(layers).entries()) {
+    const size = facts?.packages.get(dir)
+    if (size !== undefined) bytes[i] = size
+  }
+  if (bytes.length === 0) return undefined
+  const most = largest(bytes)
+  // deleted after the last layer that wrote to it (npm prune in a RUN of its own)
+  return finding(layers, bytes.length - 1, { kind: 'dev-dependency', what: '', path: dir, size: sum(bytes), instruction: layers[most].instruction })
+}
+
+/** A finding with its path from the root, and the later layer that deleted it, if one did. */
+function finding(layers: ScannedLayer[], index: number, f: Finding): Finding {
+  const deletedBy = deletedAfter(layers, f.path, index)
+  return { ...f, path: `/${f.path}`, ...(deletedBy !== undefined && { deletedBy }) }
+}
+
+/** The instruction of the first layer above `index` whose whiteouts delete `path` (or a folder above it). */
+export function deletedAfter(layers: ScannedLayer[], path: string, index: number): string | undefined {
+  const under = (dir: string) => dir === '' || path === dir || path.startsWith(`${dir}/`)
+  for (let j = index + 1; j < layers.length; j++) {
+    const facts = layers[j].facts
+    if (facts && (facts.deleted.some(under) || facts.opaque.some(dir => dir === '' || path.startsWith(`${dir}/`)))) return layers[j].instruction
+  }
+  return undefined
+}
+
+function sum(bytes: number[]): number {
+  return bytes.reduce((a, b) => a + (b ?? 0), 0)
+}
+
+/** The index of the largest entry (the first among equals). */
+function largest(bytes: number[]): number {
+  let best = -1
+  bytes.forEach((b, i) => (best < 0 || b > bytes[best] ? (best = i) : undefined))
+  return best
+}

@@ -1,0 +1,147 @@
+import { once } from 'node:events'
+import { posix } from 'node:path'
+import { extract, type Header } from 'tar-stream'
+import { isAppManifest, devDependencies, packageDir, secretByContent, secretByName, secretDir, SMALL, toolOf } from './contents-rules.js'
+
+// One layer's files, read as the layer's bytes stream past on their way to the compression (the
+// same `docker save` pass): a nested tar parser notes each file's path and size, reads the small
+// files the rules ask for (contents-rules.ts), and keeps only facts: what was found where, never a
+// file's content. Memory stays bounded by the number of packages and findings, not by the bytes.
+
+/** A file the rules flagged: a secret, or a path forbid-paths refuses. */
+export interface Found {
+  kind: 'secret' | 'forbidden'
+  what: string
+  path: string
+  size: number
+}
+
+export interface LayerFacts {
+  /** regular files in the layer */
+  files: number
+  found: Found[]
+  /** .git and .ssh directories: path → what, and the bytes of their files */
+  dirs: Map<string, { what: string; size: number }>
+  /** paths a whiteout deletes from the layers below (OCI `.wh.<name>`), and opaque directories */
+  deleted: string[]
+  opaque: string[]
+  /** installed packages: "app/node_modules/typescript" → bytes of its files in this layer */
+  packages: Map<string, number>
+  /** the app's package.json files: path → its devDependencies (those a production install leaves out) */
+  manifests: Map<string, string[]>
+  /** build tools: name → where its program is, and the bytes of its files in this layer */
+  tools: Map<string, { path?: string; size: number }>
+  /** why the layer could not be read to its end */
+  error?: string
+}
+
+export interface ScanRules {
+  /** forbid-paths, as one matcher */
+  forbid: (path: string) => boolean
+}
+
+/** At most this many forbidden paths are noted per layer (forbid-paths: "**" would name every file). */
+const MAX_FOUND = 200
+
+export class LayerScan {
+  readonly facts: LayerFacts = { files: 0, found: [], dirs: new Map(), deleted: [], opaque: [], packages: new Map(), manifests: new Map(), tools: new Map() }
+  private readonly parser = extract()
+  private readonly closed: Promise<unknown>
+
+  constructor(private readonly rules: ScanRules) {
+    this.parser.on('entry', (header, stream, next) => this.entry(header, stream, next))
+    // a layer that is not a tar after all (or is cut short) is noted, and the pass goes on
+    this.parser.on('error', error => (this.facts.error ??= error.message))
+    this.closed = once(this.parser, 'close').catch(() => undefined)
+  }
+
+  /** Resolves once the parser has room for more (backpressure on the docker save stream). */
+  async write(chunk: Buffer): Promise<void> {
+    if (this.facts.error !== undefined || this.parser.destroyed) return
+    if (!this.parser.write(chunk)) await Promise.race([once(this.parser, 'drain'), this.closed]).catch(() => undefined)
+  }
+
+  async end(): Promise<LayerFacts> {
+    if (!this.parser.destroyed) this.parser.end(undefined)
+    await this.closed
+    return this.facts
+  }
+
+  /** Stops reading (the measurement was stopped). */
+  destroy(): void {
+    this.parser.destroy()
+  }
+
+  private entry(header: Header, stream: NodeJS.EventEmitter & { resume(): unknown }, next: () => void): void {
+    const read = this.look(header)
+    if (!read) {
+      stream.on('end', next)
+      stream.resume()
+      return
+    }
+    const chunks: Buffer[] = []
+    let size = 0
+    stream.on('data', (chunk: Buffer) => {
+      size += chunk.length
+      if (size <= SMALL) chunks.push(chunk)
+    })
+    stream.on('end', () => {
+      if (size <= SMALL) read(Buffer.concat(chunks))
+      next()
+    })
+  }
+
+  /** Notes what the header says; returns what to do with the file's bytes when the rules need them. */
+  private look(header: Header): ((content: Buffer) => void) | undefined {
+    const path = posix.normalize(header.name).replace(/^(\.\/|\/)+/, '').replace(/\/$/, '')
+    const facts = this.facts
+    const base = posix.basename(path)
+    if (base.startsWith('.wh.')) {
+      const dir = posix.dirname(path)
+      if (base === '.wh..wh..opq') facts.opaque.push(dir === '.' ? '' : dir)
+      else facts.deleted.push(posix.join(dir, base.slice(4)))
+      return undefined
+    }
+    const file = header.type === 'file' || header.type === 'contiguous-file'
+    const size = file ? header.size ?? 0 : 0
+    const tool = toolOf(path)
+    if (tool && (file || header.type === 'symlink')) {
+      const noted = facts.tools.get(tool.name) ?? { size: 0 }
+      if (tool.main) noted.path ??= path
+      noted.size += size
+      facts.tools.set(tool.name, noted)
+    }
+    if (!file) return undefined
+    facts.files++
+    if (this.rules.forbid(path) && facts.found.length < MAX_FOUND) facts.found.push({ kind: 'forbidden', what: 'matches forbid-paths', path, size })
+    const pkg = packageDir(path)
+    if (pkg) {
+      facts.packages.set(pkg.dir, (facts.packages.get(pkg.dir) ?? 0) + size)
+      return undefined // published packages: not the app's secrets (contents-rules.ts)
+    }
+    const dir = secretDir(path)
+    if (dir) {
+      const noted = facts.dirs.get(dir.dir) ?? { what: dir.what, size: 0 }
+      noted.size += size
+      facts.dirs.set(dir.dir, noted)
+      return undefined
+    }
+    const manifest = isAppManifest(path) && size <= SMALL
+    const secret = secretByName(path, size)
+    if (secret !== undefined && secret !== 'read') this.found({ kind: 'secret', what: secret, path, size })
+    if (!manifest && secret !== 'read') return undefined
+    return content => {
+      if (manifest) facts.manifests.set(path, devDependencies(content))
+      const what = secret === 'read' ? secretByContent(path, content) : undefined
+      if (what) this.found({ kind: 'secret', what, path, size })
+    }
+  }
+
+  private found(found: Found): void {
+    // a forbidden path that is also a secret is named once, as the secret
+    const list = this.facts.found
+    const twice = list.findIndex(f => f.path === found.path && f.kind === 'forbidden')
+    if (twice >= 0) list.splice(twice, 1)
+    if (list.length < MAX_FOUND) list.push(found)
+  }
+}
