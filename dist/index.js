@@ -47108,15 +47108,9 @@ function parseBuilder(text, fallbackName = '') {
 // shows them where they can be fixed.
 function annotateUser(report, inputs, sink, workspace = process.env.GITHUB_WORKSPACE || process.cwd()) {
     const check = report.checks.find(c => c.name === 'user');
-    if (check?.status !== 'fail')
+    const content = check?.status === 'fail' ? dockerfile(inputs.file) : undefined;
+    if (!check || content === undefined)
         return;
-    let content;
-    try {
-        content = (0,external_node_fs_namespaceObject.readFileSync)(inputs.file, 'utf8');
-    }
-    catch {
-        return;
-    }
     const where = userPlace(content, inputs.target);
     if (!where)
         return;
@@ -47133,15 +47127,9 @@ function annotateUser(report, inputs, sink, workspace = process.env.GITHUB_WORKS
  */
 function annotateContents(report, inputs, sink, workspace = process.env.GITHUB_WORKSPACE || process.cwd()) {
     const check = report.checks.find(c => c.name === 'contents');
-    if (check?.status !== 'fail' || !report.contents)
+    const content = check?.status === 'fail' && report.contents ? dockerfile(inputs.file) : undefined;
+    if (!report.contents || content === undefined)
         return;
-    let content;
-    try {
-        content = (0,external_node_fs_namespaceObject.readFileSync)(inputs.file, 'utf8');
-    }
-    catch {
-        return;
-    }
     const byLine = new Map();
     for (const finding of report.contents.findings) {
         const where = instructionPlace(content, finding.instruction, inputs.target);
@@ -47160,6 +47148,15 @@ function annotateContents(report, inputs, sink, workspace = process.env.GITHUB_W
             file: external_node_path_namespaceObject.relative(workspace, inputs.file),
             line: where.line
         });
+    }
+}
+/** The Dockerfile's text, or undefined when it cannot be read (then there is no line to annotate). */
+function dockerfile(file) {
+    try {
+        return (0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8');
+    }
+    catch {
+        return undefined;
     }
 }
 /** The fix where the finding was made: a .dockerignore entry for a COPY, a build secret for a RUN... */
@@ -62066,7 +62063,7 @@ async function readImage(ctx, inputs, image, signal) {
             return { sizes: {} };
         const what = inputs.compressedSize ? 'measure the compressed size or read the layers' : 'read the layers';
         ctx.sink.warning(`image-gate could not ${what}: ${err.message}`);
-        return { sizes: {}, contents: scan && { notScanned: `docker save failed: ${err.message}`, findings: [], count: 0, allowed: 0 } };
+        return { sizes: {}, contents: scan && notScanned(`docker save failed: ${err.message}`) };
     }
     const how = inputs.compressedSize ? `compressed size ${measured.compressed} B (zlib level ${measured.level}, ${measured.threads} worker thread(s) at nice ${measured.nice})` : 'not compressed';
     const contents = scan && contentsOf(measured, inputs);
@@ -62080,13 +62077,17 @@ function contentsOf(measured, inputs) {
     const { layers = [], history = [] } = measured.scanned ?? {};
     if (layers.length > 0 && layers.every(facts => facts === undefined)) {
         const why = measured.alreadyCompressed ? 'the containerd image store keeps the layers compressed' : 'no layer of the image could be read as a tar';
-        return { notScanned: `not scanned: ${why}`, findings: [], count: 0, allowed: 0 };
+        return notScanned(`not scanned: ${why}`);
     }
     // history entries that made a layer pair with the layers in order; a base image without
     // history leaves the first layers unnamed
     const offset = layers.length - history.length;
     const named = layers.map((facts, i) => ({ facts, instruction: i >= offset ? instructionOf(history[i - offset]) : '(base image)' }));
     return assembleContents(named, globs(inputs.allowPaths));
+}
+/** A contents result that says why the layers were not read. */
+function notScanned(why) {
+    return { notScanned: why, findings: [], count: 0, allowed: 0 };
 }
 /** "containerd" when the engine keeps images in the containerd image store (Docker 24+ opt-in, 29+ default). */
 async function imageStore(docker) {

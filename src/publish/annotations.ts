@@ -12,13 +12,8 @@ import type { Sink } from '../sink.js'
 
 export function annotateUser(report: Report, inputs: Pick<Inputs, 'file' | 'target'>, sink: Sink, workspace = process.env.GITHUB_WORKSPACE || process.cwd()): void {
   const check = report.checks.find(c => c.name === 'user')
-  if (check?.status !== 'fail') return
-  let content: string
-  try {
-    content = readFileSync(inputs.file, 'utf8')
-  } catch {
-    return
-  }
+  const content = check?.status === 'fail' ? dockerfile(inputs.file) : undefined
+  if (!check || content === undefined) return
   const where = userPlace(content, inputs.target)
   if (!where) return
   sink.error(check.detail, {
@@ -35,13 +30,8 @@ export function annotateUser(report: Report, inputs: Pick<Inputs, 'file' | 'targ
  */
 export function annotateContents(report: Report, inputs: Pick<Inputs, 'file' | 'target'>, sink: Sink, workspace = process.env.GITHUB_WORKSPACE || process.cwd()): void {
   const check = report.checks.find(c => c.name === 'contents')
-  if (check?.status !== 'fail' || !report.contents) return
-  let content: string
-  try {
-    content = readFileSync(inputs.file, 'utf8')
-  } catch {
-    return
-  }
+  const content = check?.status === 'fail' && report.contents ? dockerfile(inputs.file) : undefined
+  if (!report.contents || content === undefined) return
   const byLine = new Map<number, { where: Place; findings: Finding[] }>()
   for (const finding of report.contents.findings) {
     const where = instructionPlace(content, finding.instruction, inputs.target)
@@ -59,6 +49,15 @@ export function annotateContents(report: Report, inputs: Pick<Inputs, 'file' | '
       file: path.relative(workspace, inputs.file),
       line: where.line
     })
+  }
+}
+
+/** The Dockerfile's text, or undefined when it cannot be read (then there is no line to annotate). */
+function dockerfile(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8')
+  } catch {
+    return undefined
   }
 }
 

@@ -91,7 +91,7 @@ async function readImage(ctx: RunContext, inputs: SizeInputs, image: string, sig
     if (signal.aborted) return { sizes: {} }
     const what = inputs.compressedSize ? 'measure the compressed size or read the layers' : 'read the layers'
     ctx.sink.warning(`image-gate could not ${what}: ${(err as Error).message}`)
-    return { sizes: {}, contents: scan && { notScanned: `docker save failed: ${(err as Error).message}`, findings: [], count: 0, allowed: 0 } }
+    return { sizes: {}, contents: scan && notScanned(`docker save failed: ${(err as Error).message}`) }
   }
   const how = inputs.compressedSize ? `compressed size ${measured.compressed} B (zlib level ${measured.level}, ${measured.threads} worker thread(s) at nice ${measured.nice})` : 'not compressed'
   const contents = scan && contentsOf(measured, inputs)
@@ -106,13 +106,18 @@ export function contentsOf(measured: CompressedSize, inputs: Pick<SizeInputs, 'a
   const { layers = [], history = [] } = measured.scanned ?? {}
   if (layers.length > 0 && layers.every(facts => facts === undefined)) {
     const why = measured.alreadyCompressed ? 'the containerd image store keeps the layers compressed' : 'no layer of the image could be read as a tar'
-    return { notScanned: `not scanned: ${why}`, findings: [], count: 0, allowed: 0 }
+    return notScanned(`not scanned: ${why}`)
   }
   // history entries that made a layer pair with the layers in order; a base image without
   // history leaves the first layers unnamed
   const offset = layers.length - history.length
   const named = layers.map((facts, i) => ({ facts, instruction: i >= offset ? instructionOf(history[i - offset]) : '(base image)' }))
   return assembleContents(named, globs(inputs.allowPaths))
+}
+
+/** A contents result that says why the layers were not read. */
+function notScanned(why: string): Contents {
+  return { notScanned: why, findings: [], count: 0, allowed: 0 }
 }
 
 /** "containerd" when the engine keeps images in the containerd image store (Docker 24+ opt-in, 29+ default). */
