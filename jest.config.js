@@ -1,5 +1,6 @@
 // ESM TypeScript tests through ts-jest. Two projects: unit (mocks allowed, no Docker) and e2e
-// (the bundled dist/index.js against a real Docker engine; run `bash scripts/setup-docker.sh` first).
+// (the bundled dist/index.js against a real Docker engine: DOCKER_HOST's, else the default socket;
+// run `bash scripts/setup-docker.sh` first).
 const common = {
   preset: 'ts-jest/presets/default-esm',
   testEnvironment: 'node',
@@ -16,7 +17,8 @@ export default {
       testMatch: ['<rootDir>/__tests__/e2e/**/*.test.ts'],
       globalSetup: '<rootDir>/__tests__/e2e/global-setup.ts'
     },
-    // stops the Docker daemon: run on its own, after the others (scripts/test.sh)
+    // stops the Docker daemon whose pid file IMAGE_GATE_FAULT_PIDFILE names (skipped without it): run
+    // on its own, after the others (scripts/test.sh)
     {
       ...common,
       displayName: 'fault',

@@ -46851,12 +46851,11 @@ function sizeRow(report, inputs) {
 }
 /** What the size figures mean, and what they compare with. */
 function* sizeNotes(report) {
-    const { size = 0, compressedSize, compressedBy, store } = report.image;
+    const { size = 0, compressedSize, compressedBy } = report.image;
+    // the size means the same on both image stores (stages/size.ts); only the compressed one is had differently
     yield 'Sizes in decimal units (1 MB = 1,000,000 bytes, as docker images prints them).';
-    if (store === 'containerd')
-        yield 'The engine uses the containerd image store, where its size counts the image content as that store keeps it.';
     if (compressedBy === 'store')
-        yield 'Compressed: the layer blobs as the containerd store keeps them.';
+        yield 'Compressed: the layer blobs the containerd image store keeps, which a push sends as they are.';
     else if (compressedSize !== undefined)
         yield 'Compressed: each layer gzip-compressed, within about 1% of what a push sends.';
     const b = report.baseline;
@@ -47077,7 +47076,8 @@ function judge(report, inputs) {
 
 /** Fails with one clear sentence when the engine, buildx or the chosen builder cannot be used. */
 async function preflight(docker, builder = '') {
-    const version = await docker.call(['version', '--format', '{{.Server.Version}}']);
+    // Client.APIVersion is the negotiated version: a 28 CLI talking to a 20.10 daemon says 1.41
+    const version = await docker.call(['version', '--format', '{{.Server.Version}} {{.Client.APIVersion}}']);
     if (version.exitCode !== 0) {
         throw new EngineError(`the Docker engine is not reachable (${lastLine(version.stderr)}). Start the Docker daemon, or check DOCKER_HOST; on a Debian machine as root, scripts/setup-docker.sh installs and starts one.`);
     }
@@ -47090,7 +47090,18 @@ async function preflight(docker, builder = '') {
     if (inspect.exitCode !== 0 && builder) {
         throw new EngineError(`the buildx builder "${builder}" is not usable (${lastLine(inspect.stderr)}). Create it (docker buildx create --name ${builder}, or docker/setup-buildx-action), or leave builder empty for the default.`);
     }
-    return parseBuilder(inspect.stdout, builder);
+    const [server = '', api = ''] = version.stdout.trim().split(' ');
+    return { builder: parseBuilder(inspect.stdout, builder), version: server, api, store: await imageStore(docker) };
+}
+/** Whether the API version `api` ("1.51") is at least `least` ("1.44"). */
+function apiAtLeast(api, least) {
+    const [major = 0, minor = 0] = api.split('.').map(Number);
+    const [wantMajor = 0, wantMinor = 0] = least.split('.').map(Number);
+    return major > wantMajor || (major === wantMajor && minor >= wantMinor);
+}
+async function imageStore(docker) {
+    const info = await docker.call(['info', '--format', '{{json .DriverStatus}}']);
+    return /io\.containerd\.snapshotter/.test(info.stdout) ? 'containerd' : 'classic';
 }
 /** The "Name:", "Driver:" and first "Endpoint:" lines of `docker buildx inspect`. */
 function parseBuilder(text, fallbackName = '') {
@@ -60262,7 +60273,7 @@ const BuildSchema = object({
 });
 const ImageSchema = object({
     id: dist_optional(schema_text()),
-    /** bytes, as the engine reports it */
+    /** the layers' unpacked bytes, as the classic image store counts them, on either store */
     size: measured(),
     /** Config.User as written in the image, "" when unset */
     user: dist_optional(schema_text()),
@@ -60282,7 +60293,7 @@ const ImageSchema = object({
     /** what a push transfers: each layer gzip-compressed (or the store's own compressed blobs) */
     compressedSize: measured(),
     compressedBy: dist_optional(picklist(['gzip', 'zlib', 'store'])),
-    /** the engine's image store: sizes mean different things in each */
+    /** the engine's image store: it decides how the sizes were had, not what they mean */
     store: dist_optional(picklist(['classic', 'containerd'])),
     largestLayers: dist_optional(pipe(array(LayerSchema), 
     // listed largest first: the five largest
@@ -61114,7 +61125,8 @@ function parseTop(stdout) {
 
 
 
-async function runAndWait(ctx, inputs, image, facts) {
+
+async function runAndWait(ctx, inputs, image, facts, engine) {
     const { docker } = ctx;
     const name = ctx.containerName();
     // The other process types run alongside; a failure of theirs must not go unhandled meanwhile.
@@ -61125,7 +61137,7 @@ async function runAndWait(ctx, inputs, image, facts) {
     const watch = watchContainer(docker, name, ['health_status', 'die', 'exec_start', 'exec_die']);
     let outcome;
     try {
-        const started = await docker.call(runArgs(ctx, inputs, image, name, facts.healthcheck !== undefined));
+        const started = await docker.call(runArgs(ctx, inputs, image, name, { imageHasHealthcheck: facts.healthcheck !== undefined, api: engine.api }));
         if (started.exitCode === 0) {
             let health = await waitForHealth(docker, name, inputs, facts, watch);
             const state = await containerState(docker, name);
@@ -61156,7 +61168,7 @@ async function runAndWait(ctx, inputs, image, facts) {
     return { ...outcome, smoke: await smoke };
 }
 /** The run-time health flags: fast probing so the verdict comes when the app is ready. */
-function healthFlags(inputs, imageHasHealthcheck) {
+function healthFlags(inputs, { imageHasHealthcheck, api }) {
     const flags = [];
     if (inputs.healthCmd)
         flags.push('--health-cmd', inputs.healthCmd);
@@ -61164,14 +61176,18 @@ function healthFlags(inputs, imageHasHealthcheck) {
         // Probe every second instead of the image's interval (often 30 s). The start period covers the
         // whole wait, so a slow starter is not failed while it boots; the image's timeout and command stay.
         flags.push('--health-interval=1s', `--health-start-period=${inputs.healthTimeout}s`);
+        // Since API 1.44 the engine probes at the start interval during the start period (5 s unless
+        // set), whatever the interval says; older clients and daemons refuse the flag.
+        if (apiAtLeast(api, '1.44'))
+            flags.push('--health-start-interval=1s');
     }
     return flags;
 }
-function runArgs(ctx, inputs, image, name, imageHasHealthcheck) {
+function runArgs(ctx, inputs, image, name, health) {
     const args = ['run', '--detach', '--name', name, ...ctx.labels()];
     for (const pair of inputs.env)
         args.push('--env', pair);
-    args.push(...healthFlags(inputs, imageHasHealthcheck));
+    args.push(...healthFlags(inputs, health));
     args.push(image);
     if (inputs.command)
         args.push(...inputs.command);
@@ -61377,6 +61393,8 @@ class LayerCount {
     }
 }
 
+// EXTERNAL MODULE: external "node:zlib"
+var external_node_zlib_ = __nccwpck_require__(8522);
 ;// CONCATENATED MODULE: ./src/stages/contents-rules.ts
 
 // What the contents check looks for in the files of the image's layers, as pure functions of a
@@ -61531,35 +61549,48 @@ function toolOf(path) {
 
 
 
+
 /** At most this many forbidden paths are noted per layer (forbid-paths: "**" would name every file). */
 const MAX_FOUND = 200;
 class LayerScan {
     rules;
-    facts = { files: 0, found: [], dirs: new Map(), deleted: [], opaque: [], packages: new Map(), manifests: new Map(), tools: new Map() };
+    facts = { files: 0, bytes: 0, found: [], dirs: new Map(), deleted: [], opaque: [], packages: new Map(), manifests: new Map(), tools: new Map() };
     parser = (0,tar_stream.extract)();
     closed;
-    constructor(rules) {
+    /** a gzip blob (the containerd store keeps layers so) is unpacked on its way to the parser */
+    gunzip;
+    constructor(rules, { gzip = false } = {}) {
         this.rules = rules;
         this.parser.on('entry', (header, stream, next) => this.entry(header, stream, next));
         // a layer that is not a tar after all (or is cut short) is noted, and the pass goes on
         this.parser.on('error', error => (this.facts.error ??= error.message));
         this.closed = (0,external_node_events_.once)(this.parser, 'close').catch(() => undefined);
+        if (gzip) {
+            this.gunzip = (0,external_node_zlib_.createGunzip)();
+            this.gunzip.on('error', error => {
+                this.facts.error ??= `the layer does not unpack: ${error.message}`;
+                this.parser.destroy();
+            });
+            this.gunzip.pipe(this.parser);
+        }
     }
-    /** Resolves once the parser has room for more (backpressure on the docker save stream). */
+    /** Resolves once there is room for more (backpressure on the docker save stream). */
     async write(chunk) {
         if (this.facts.error !== undefined || this.parser.destroyed)
             return;
-        if (!this.parser.write(chunk))
-            await Promise.race([(0,external_node_events_.once)(this.parser, 'drain'), this.closed]).catch(() => undefined);
+        const input = this.gunzip ?? this.parser;
+        if (!input.write(chunk))
+            await Promise.race([(0,external_node_events_.once)(input, 'drain'), this.closed]).catch(() => undefined);
     }
     async end() {
         if (!this.parser.destroyed)
-            this.parser.end(undefined);
+            (this.gunzip ?? this.parser).end(undefined);
         await this.closed;
         return this.facts;
     }
     /** Stops reading (the measurement was stopped). */
     destroy() {
+        this.gunzip?.destroy();
         this.parser.destroy();
     }
     entry(header, stream, next) {
@@ -61597,6 +61628,7 @@ class LayerScan {
         }
         const file = header.type === 'file' || header.type === 'contiguous-file';
         const size = file ? header.size ?? 0 : 0;
+        facts.bytes += header.type === 'symlink' ? Buffer.byteLength(header.linkname ?? '') : size;
         const tool = toolOf(path);
         if (tool && (file || header.type === 'symlink')) {
             const noted = facts.tools.get(tool.name) ?? { size: 0 };
@@ -61650,7 +61682,8 @@ class LayerScan {
 ;// CONCATENATED MODULE: ./src/stages/compressed.ts
 // The compressed size of a local image: what `docker push` would transfer, i.e. every layer
 // gzip-compressed. `docker save` gives the layers uncompressed (classic store) or as the blobs the
-// containerd store keeps (already compressed), so we stream its tar output, deflate each file entry
+// containerd store keeps (already compressed: a push sends them as they are, so they count as their
+// own size and nothing is compressed), so we stream its tar output, deflate each uncompressed entry
 // on worker threads in 1 MiB chunks (compress-pool.ts) and count the bytes. Nothing is written to
 // disk and no layer is held in memory: while the workers are busy, the tar stream (and with it
 // docker save) waits. The same pass reads what the layers hold for the contents check: each layer's
@@ -61784,14 +61817,17 @@ async function measureEntry(entry, { pool, scan: rules, keepJson }) {
     const start = (first) => {
         // gzip (1f 8b) or zstd (28 b5 2f fd): the containerd store keeps pushed/pulled blobs compressed,
         // and a push sends them as they are, so they count as their own size.
-        already = (first[0] === 0x1f && first[1] === 0x8b) || first.readUInt32LE(0) === 0xfd2fb528;
+        const gzip = first[0] === 0x1f && first[1] === 0x8b;
+        already = gzip || first.readUInt32LE(0) === 0xfd2fb528;
         if (first[0] !== 0x7b && first[0] !== 0x5b)
             kept = undefined; // JSON starts with { or [
         if (!already && pool)
             count = new LayerCount(pool);
-        // a layer is a tar: "ustar" at offset 257 of its first header (POSIX and GNU alike)
-        if (rules && first.toString('latin1', 257, 262) === 'ustar')
-            scan = new LayerScan(rules);
+        // a layer is a tar: "ustar" at offset 257 of its first header (POSIX and GNU alike); a gzip
+        // blob is a layer the containerd store keeps compressed, unpacked on the way to the scan
+        // (zstd ones are not read: Node 20's zlib has no zstd)
+        if (rules && (gzip || first.toString('latin1', 257, 262) === 'ustar'))
+            scan = new LayerScan(rules, { gzip });
     };
     for await (const data of entry) {
         let chunk = data; // tar-stream yields Buffers (b4a on Node)
@@ -61813,10 +61849,12 @@ async function measureEntry(entry, { pool, scan: rules, keepJson }) {
         await count?.write(chunk);
         await scan?.write(chunk);
     }
-    if (head)
+    if (head) {
         start(Buffer.concat([...head, Buffer.alloc(512)])); // shorter than a tar header: pad only for the checks
-    if (head)
-        await count?.write(Buffer.concat(head));
+        const whole = Buffer.concat(head);
+        await count?.write(whole);
+        await scan?.write(whole); // e.g. an empty layer's gzip blob: 32 bytes
+    }
     if (kept)
         keepJson(Buffer.concat(kept).toString('utf8'));
     const compressed = already || !count ? Promise.resolve(already ? size : 0) : count.end();
@@ -61871,6 +61909,152 @@ function followLinks(path, links) {
 }
 function clean(path) {
     return external_node_path_namespaceObject.posix.normalize(path).replace(/^(\.\/)+/, '').replace(/\/$/, '');
+}
+
+;// CONCATENATED MODULE: ./src/stages/layers.ts
+
+// An image's layers in the bytes `size` means on every store: unpacked, counted from the layers'
+// files in a docker save pass (layer-scan.ts) the way the classic store counts a layer it unpacks
+// (a pulled, loaded or imported one). Also the instruction that made each layer, as written.
+/**
+ * An image's unpacked size and its layers, counted from one `docker save` pass (with `compress`,
+ * also its compressed size): for the images it is compared with (compare.ts).
+ */
+async function sizeAndLayers(docker, ref, compress) {
+    const measured = await compressedSize(docker, ref, { compress, scan: { forbid: () => false } });
+    const layers = countedLayers(measured);
+    if (!layers)
+        throw new Error(`the layers of ${ref} could not be read`);
+    return { size: total(layers), layers, compressed: compress ? measured.compressed : undefined };
+}
+function total(layers) {
+    return layers.reduce((sum, layer) => sum + layer.size, 0);
+}
+/** The saved layers in image order, each with the instruction that made it. */
+function namedLayers(measured) {
+    const { layers = [], history = [] } = measured.scanned ?? {};
+    // history entries that made a layer pair with the layers in order; a base image without
+    // history leaves the first layers unnamed
+    const offset = layers.length - history.length;
+    return layers.map((facts, i) => ({ facts, instruction: i >= offset ? instructionOf(history[i - offset]) : '(base image)' }));
+}
+/**
+ * Each layer's unpacked size as counted from its files, newest first (as `docker history` lists
+ * them), empty layers left out; undefined unless every layer was read to its end.
+ */
+function countedLayers(measured) {
+    const named = namedLayers(measured);
+    if (named.length === 0 || named.some(({ facts }) => facts === undefined || facts.error !== undefined))
+        return undefined;
+    return named
+        .map(({ facts, instruction }) => ({ size: facts.bytes, instruction }))
+        .filter(layer => layer.size > 0)
+        .reverse();
+}
+/** The layers that hold bytes, newest first, with the instruction that made each. */
+async function layers_layerHistory(docker, image) {
+    const r = await docker.call(['history', '--no-trunc', '--human=false', '--format', '{{.Size}}\t{{.CreatedBy}}', image]);
+    if (r.exitCode !== 0)
+        return [];
+    return r.stdout
+        .split('\n')
+        .filter(Boolean)
+        .map(line => {
+        const [size, ...rest] = line.split('\t');
+        return { size: Number(size), instruction: instructionOf(rest.join('\t')) };
+    })
+        .filter(layer => layer.size > 0);
+}
+/** `docker history` CreatedBy → the Dockerfile instruction as written. */
+function instructionOf(createdBy) {
+    const text = createdBy
+        .replace(/ # buildkit$/, '')
+        .replace(/^\/bin\/sh -c #\(nop\) +/, '')
+        .replace(/^\/bin\/sh -c /, 'RUN ')
+        .replace(/^RUN \|\d+ (?:\S+=\S* )*\/bin\/sh -c /, 'RUN ') // build args recorded before the command
+        .replace(/^RUN \/bin\/sh -c /, 'RUN ')
+        .trim();
+    return text === '' ? '(base image)' : text;
+}
+
+;// CONCATENATED MODULE: ./src/stages/compare.ts
+
+
+
+
+
+/**
+ * Pairs each layer with the baseline's layer made by the same instruction (one to one, in order,
+ * so an instruction used twice pairs twice), and finds the instruction whose layers grew the most:
+ * "+38 MB compared with main, most of it from RUN npm ci". An instruction the change rewrote
+ * counts as new, and the old one as removed.
+ */
+function compareLayers(layers, baseline) {
+    const unpaired = new Map();
+    for (const { instruction, size } of baseline)
+        unpaired.set(instruction, [...(unpaired.get(instruction) ?? []), size]);
+    const paired = layers.map(layer => ({ ...layer, before: unpaired.get(layer.instruction)?.shift() ?? 0 }));
+    const change = new Map();
+    for (const { instruction, size } of layers)
+        change.set(instruction, (change.get(instruction) ?? 0) + size);
+    for (const { instruction, size } of baseline)
+        change.set(instruction, (change.get(instruction) ?? 0) - size);
+    let growth;
+    for (const [instruction, bytes] of change)
+        if (bytes > 0 && bytes > (growth?.bytes ?? 0))
+            growth = { instruction, bytes };
+    return { layers: paired, growth };
+}
+/** The baseline's sizes and its layers (to compare layer by layer); layers are [] when it failed. */
+async function measureBaseline(docker, inputs) {
+    const ref = inputs.compareTo;
+    const local = await docker.call(['image', 'inspect', '--format', '{{.Id}}', ref]);
+    const pulled = local.exitCode !== 0;
+    if (pulled) {
+        // not local: pull it (a release tag or the base branch's image in a registry)
+        const pull = await docker.call(['pull', '--quiet', ref], { long: true });
+        if (pull.exitCode !== 0) {
+            return { layers: [], baseline: { ref, error: `the pull failed (${lastLine(pull.stderr)}); check the reference, and for a private registry log in before image-gate (docker/login-action)` } };
+        }
+    }
+    try {
+        const { size, layers, compressed } = await sizeAndLayers(docker, ref, inputs.compressedSize);
+        return { baseline: { ref, size, compressedSize: compressed }, layers };
+    }
+    catch (err) {
+        return { layers: [], baseline: { ref, error: `it could not be measured (${err.message})` } };
+    }
+    finally {
+        // pulled only to be measured: leave the host as it was (layers the built image shares stay)
+        if (pulled)
+            await docker.call(['image', 'rm', ref]);
+    }
+}
+/** Builds the first stage (or build-stage) to show what the multi-stage build saves. */
+async function measureFirstStage(ctx, inputs) {
+    const stage = inputs.buildStage || firstStageName((0,external_node_fs_namespaceObject.readFileSync)(inputs.file, 'utf8'));
+    if (!stage)
+        return { error: 'the first stage has no name (FROM image AS name); set build-stage' };
+    const built = await ctx.sink.group(`Build stage ${stage} (compare-stages)`, () => buildImage(ctx, { ...inputs, target: stage, cacheTo: [] }, []));
+    if (!built.ok || !built.id)
+        return { stage, error: `building stage ${stage} failed` };
+    try {
+        return { stage, size: (await sizeAndLayers(ctx.docker, built.id, false)).size };
+    }
+    catch (err) {
+        return { stage, error: `stage ${stage} could not be measured (${err.message})` };
+    }
+    finally {
+        // Only measured: leave nothing behind. An image with tags was someone's before this build
+        // (the same content, cached): leave that one alone.
+        const tags = await ctx.docker.call(['image', 'inspect', '--format', '{{len .RepoTags}}', built.id]);
+        if (tags.stdout.trim() === '0')
+            await ctx.docker.call(['image', 'rm', built.id]);
+    }
+}
+function firstStageName(dockerfile) {
+    const from = main.DockerfileParser.parse(dockerfile).getFROMs()[0];
+    return from?.getBuildStage() ?? undefined;
 }
 
 ;// CONCATENATED MODULE: ./src/stages/contents.ts
@@ -61990,15 +62174,19 @@ function largest(bytes) {
 
 
 
-
-
-// Stage 5, measuring: everything about size beyond the engine's byte count (inspect.ts).
-// - the image store: the containerd store reports sizes differently, so say which measure it is;
-// - the compressed size (what a push transfers), streamed from `docker save` (compressed.ts),
-//   measured while the container starts (see measureSizes), and in the same pass what the layers
-//   hold, for the contents check (layer-scan.ts, contents.ts);
-// - the largest layers with the instruction that made each, from `docker history`;
-// - a baseline image (compare-to) and the first build stage (compare-stages) to compare with.
+// Stage 5, measuring: everything about size beyond what inspect.ts read.
+// One meaning of size on every image store: `size` is the layers' unpacked bytes, and
+// `compressed-size` is what a push sends. Both come from one `docker save` pass (compressed.ts),
+// made while the container starts (see measureSizes), which also reads what the layers hold for
+// the contents check (layer-scan.ts, contents.ts):
+// - size: each layer's files counted as the classic store counts a layer it unpacks (a pulled or
+//   loaded image's `docker image inspect` .Size): file bytes, symlink targets, hard links once. The
+//   engines' own figures differ: the containerd store's inspect counts its compressed blobs and its
+//   history the snapshots' disk blocks, and the classic store leaves symlinks out of the layers
+//   BuildKit builds there (a few kB at most). Where the layers cannot be read, the engine's figure;
+// - compressed: the containerd store's blobs as they are, the classic store's layers gzip-compressed;
+// - the largest layers with the instruction that made each, in the same bytes as the total;
+// - a baseline image (compare-to) and the first build stage (compare-stages), measured alike (compare.ts).
 // Measuring never fails the run: a measurement that cannot be made is reported as such.
 const TOP_LAYERS = 5;
 /**
@@ -62008,7 +62196,7 @@ const TOP_LAYERS = 5;
  * compare-stages build) waits until the run is over, as before. If the run fails, the measuring
  * stops and this resolves with nothing measured: it never rejects before `running` settles.
  */
-async function measureSizes(ctx, inputs, image, running = Promise.resolve()) {
+async function measureSizes(ctx, inputs, image, engine, running = Promise.resolve()) {
     const { docker } = ctx;
     const stop = new AbortController();
     const saved = readImage(ctx, inputs, image, stop.signal);
@@ -62021,10 +62209,21 @@ async function measureSizes(ctx, inputs, image, running = Promise.resolve()) {
         return { image: {} };
     }
     try {
-        const result = { image: { store: await imageStore(docker) } };
-        const layers = await size_layerHistory(docker, image);
+        const { store } = engine;
+        const result = { image: { store } };
+        const { sizes, contents, layers: counted } = await saved;
+        let layers;
+        if (counted) {
+            layers = counted;
+            result.image.size = total(counted);
+        }
+        else {
+            // the engine's own figures: the same kind on the classic store, not on the containerd one
+            if (store === 'containerd')
+                ctx.sink.warning('image-gate could not count the layers\' unpacked sizes, so size is the containerd store\'s own figure (the compressed content it keeps).');
+            layers = await layers_layerHistory(docker, image);
+        }
         result.image.largestLayers = size_largest(layers);
-        const { sizes, contents } = await saved;
         Object.assign(result.image, sizes);
         result.contents = contents;
         if (inputs.compareTo) {
@@ -62065,130 +62264,33 @@ async function readImage(ctx, inputs, image, signal) {
         ctx.sink.warning(`image-gate could not ${what}: ${err.message}`);
         return { sizes: {}, contents: scan && notScanned(`docker save failed: ${err.message}`) };
     }
-    const how = inputs.compressedSize ? `compressed size ${measured.compressed} B (zlib level ${measured.level}, ${measured.threads} worker thread(s) at nice ${measured.nice})` : 'not compressed';
+    const how = !inputs.compressedSize
+        ? 'not compressed'
+        : measured.alreadyCompressed
+            ? `compressed size ${measured.compressed} B (the image store's own blobs)`
+            : `compressed size ${measured.compressed} B (zlib level ${measured.level}, ${measured.threads} worker thread(s) at nice ${measured.nice})`;
     const contents = scan && contentsOf(measured, inputs);
     const files = contents?.files !== undefined ? `, ${contents.files} files scanned` : '';
     ctx.sink.debug(`docker save read in ${((Date.now() - started) / 1000).toFixed(2)} s: ${measured.layers.length} layers, ${how}${files}`);
     const sizes = inputs.compressedSize ? { compressedSize: measured.compressed, compressedBy: measured.alreadyCompressed ? 'store' : 'zlib' } : {};
-    return { sizes, contents };
+    return { sizes, contents, layers: scan && countedLayers(measured) };
 }
 /** The contents findings, each layer named by the instruction that made it. */
 function contentsOf(measured, inputs) {
-    const { layers = [], history = [] } = measured.scanned ?? {};
-    if (layers.length > 0 && layers.every(facts => facts === undefined)) {
-        const why = measured.alreadyCompressed ? 'the containerd image store keeps the layers compressed' : 'no layer of the image could be read as a tar';
+    const named = namedLayers(measured);
+    if (named.length > 0 && named.every(({ facts }) => facts === undefined)) {
+        const why = measured.alreadyCompressed ? 'the image store keeps the layers in a compression this Node cannot unpack (zstd)' : 'no layer of the image could be read as a tar';
         return notScanned(`not scanned: ${why}`);
     }
-    // history entries that made a layer pair with the layers in order; a base image without
-    // history leaves the first layers unnamed
-    const offset = layers.length - history.length;
-    const named = layers.map((facts, i) => ({ facts, instruction: i >= offset ? instructionOf(history[i - offset]) : '(base image)' }));
     return assembleContents(named, globs(inputs.allowPaths));
 }
 /** A contents result that says why the layers were not read. */
 function notScanned(why) {
     return { notScanned: why, findings: [], count: 0, allowed: 0 };
 }
-/** "containerd" when the engine keeps images in the containerd image store (Docker 24+ opt-in, 29+ default). */
-async function imageStore(docker) {
-    const info = await docker.call(['info', '--format', '{{json .DriverStatus}}']);
-    return /io\.containerd\.snapshotter/.test(info.stdout) ? 'containerd' : 'classic';
-}
-/** The layers that hold bytes, newest first, with the instruction that made each. */
-async function size_layerHistory(docker, image) {
-    const r = await docker.call(['history', '--no-trunc', '--human=false', '--format', '{{.Size}}\t{{.CreatedBy}}', image]);
-    if (r.exitCode !== 0)
-        return [];
-    return r.stdout
-        .split('\n')
-        .filter(Boolean)
-        .map(line => {
-        const [size, ...rest] = line.split('\t');
-        return { size: Number(size), instruction: instructionOf(rest.join('\t')) };
-    })
-        .filter(layer => layer.size > 0);
-}
 /** The largest layers, newest first among equals (the sort is stable). */
 function size_largest(layers) {
     return [...layers].sort((a, b) => b.size - a.size).slice(0, TOP_LAYERS);
-}
-/**
- * Pairs each layer with the baseline's layer made by the same instruction (one to one, in order,
- * so an instruction used twice pairs twice), and finds the instruction whose layers grew the most:
- * "+38 MB compared with main, most of it from RUN npm ci". An instruction the change rewrote
- * counts as new, and the old one as removed.
- */
-function compareLayers(layers, baseline) {
-    const unpaired = new Map();
-    for (const { instruction, size } of baseline)
-        unpaired.set(instruction, [...(unpaired.get(instruction) ?? []), size]);
-    const paired = layers.map(layer => ({ ...layer, before: unpaired.get(layer.instruction)?.shift() ?? 0 }));
-    const change = new Map();
-    for (const { instruction, size } of layers)
-        change.set(instruction, (change.get(instruction) ?? 0) + size);
-    for (const { instruction, size } of baseline)
-        change.set(instruction, (change.get(instruction) ?? 0) - size);
-    let growth;
-    for (const [instruction, bytes] of change)
-        if (bytes > 0 && bytes > (growth?.bytes ?? 0))
-            growth = { instruction, bytes };
-    return { layers: paired, growth };
-}
-/** `docker history` CreatedBy → the Dockerfile instruction as written. */
-function instructionOf(createdBy) {
-    const text = createdBy
-        .replace(/ # buildkit$/, '')
-        .replace(/^\/bin\/sh -c #\(nop\) +/, '')
-        .replace(/^\/bin\/sh -c /, 'RUN ')
-        .replace(/^RUN \|\d+ (?:\S+=\S* )*\/bin\/sh -c /, 'RUN ') // build args recorded before the command
-        .replace(/^RUN \/bin\/sh -c /, 'RUN ')
-        .trim();
-    return text === '' ? '(base image)' : text;
-}
-/** The baseline's sizes and its layers (to compare layer by layer); layers are [] when it failed. */
-async function measureBaseline(docker, inputs) {
-    const ref = inputs.compareTo;
-    const inspect = ['image', 'inspect', '--format', '{{.Size}}', ref];
-    const local = await docker.call(inspect);
-    const pulled = local.exitCode !== 0;
-    if (pulled) {
-        // not local: pull it (a release tag or the base branch's image in a registry)
-        const pull = await docker.call(['pull', '--quiet', ref], { long: true });
-        if (pull.exitCode !== 0) {
-            return { layers: [], baseline: { ref, error: `the pull failed (${lastLine(pull.stderr)}); check the reference, and for a private registry log in before image-gate (docker/login-action)` } };
-        }
-    }
-    try {
-        const size = Number((pulled ? await docker.ok(inspect) : local.stdout).trim());
-        const baseline = { ref, size };
-        if (inputs.compressedSize)
-            baseline.compressedSize = await compressedSize(docker, ref).then(m => m.compressed, () => undefined);
-        return { baseline, layers: await size_layerHistory(docker, ref) };
-    }
-    finally {
-        // pulled only to be measured: leave the host as it was (layers the built image shares stay)
-        if (pulled)
-            await docker.call(['image', 'rm', ref]);
-    }
-}
-/** Builds the first stage (or build-stage) to show what the multi-stage build saves. */
-async function measureFirstStage(ctx, inputs) {
-    const stage = inputs.buildStage || firstStageName((0,external_node_fs_namespaceObject.readFileSync)(inputs.file, 'utf8'));
-    if (!stage)
-        return { error: 'the first stage has no name (FROM image AS name); set build-stage' };
-    const built = await ctx.sink.group(`Build stage ${stage} (compare-stages)`, () => buildImage(ctx, { ...inputs, target: stage, cacheTo: [] }, []));
-    if (!built.ok || !built.id)
-        return { stage, error: `building stage ${stage} failed` };
-    const [size, tags] = (await ctx.docker.ok(['image', 'inspect', '--format', '{{.Size}} {{len .RepoTags}}', built.id])).trim().split(' ');
-    // Only measured: leave nothing behind. An image with tags was someone's before this build
-    // (the same content, cached): leave that one alone.
-    if (tags === '0')
-        await ctx.docker.call(['image', 'rm', built.id]);
-    return { stage, size: Number(size) };
-}
-function firstStageName(dockerfile) {
-    const from = main.DockerfileParser.parse(dockerfile).getFROMs()[0];
-    return from?.getBuildStage() ?? undefined;
 }
 
 ;// CONCATENATED MODULE: ./src/pipeline.ts
@@ -62243,11 +62345,11 @@ async function gate(ctx, inputs, report, stages) {
     report.commentKey = commentKey(inputs);
     ctx.stage = 'checking the Docker engine';
     ctx.setCallLimit(inputs.callTimeout);
-    const builder = await stages.preflight(ctx.docker, inputs.builder);
+    const engine = await stages.preflight(ctx.docker, inputs.builder);
     report.tag = inputs.tags[0] ?? (await stages.defaultTag(ctx, inputs));
     const tags = inputs.tags.length > 0 ? inputs.tags : [report.tag];
     ctx.stage = 'building the image';
-    const { id, ...built } = await stages.build(ctx, inputs, tags, builder);
+    const { id, ...built } = await stages.build(ctx, inputs, tags, engine.builder);
     report.build = built;
     if (built.ok) {
         // The image every later stage runs and measures, decided once: its id (a tag can be moved by a
@@ -62257,11 +62359,11 @@ async function gate(ctx, inputs, report, stages) {
         ctx.stage = 'inspecting the image';
         report.image = { ...report.image, ...(await stages.inspectImage(ctx.docker, image)) };
         ctx.stage = 'running the container and waiting for its health check';
-        const running = stages.runAndWait(ctx, inputs, image, report.image);
+        const running = stages.runAndWait(ctx, inputs, image, report.image, engine);
         // The compressed size is measured meanwhile, at the lowest CPU priority so it takes only what
         // the app's startup leaves; the rest of the measuring (and compare-to, compare-stages) waits
         // for the run, and a run that fails stops it quietly (see measureSizes).
-        const measuring = stages.measureSizes(ctx, inputs, image, running);
+        const measuring = stages.measureSizes(ctx, inputs, image, engine, running);
         const ran = await running;
         Object.assign(report, { health: ran.health, user: ran.user, stop: ran.stop, smoke: ran.smoke });
         ctx.stage = 'measuring the image size';

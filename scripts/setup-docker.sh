@@ -48,19 +48,9 @@ fi
 
 if ! buildx_ready; then
   log "installing docker-buildx from Debian trixie"
-  # Reuse the mirror this machine already uses for Debian (first deb URI of the main archive).
-  mirror=$(grep -hE '^(URIs:|deb )' /etc/apt/sources.list /etc/apt/sources.list.d/*.sources /etc/apt/sources.list.d/*.list 2>/dev/null \
-    | grep -v -- '-security' | grep -oE '(https?|file)://[^ ]+/debian/?' | head -n1 || true)
-  [ -n "$mirror" ] || die "cannot find this machine's Debian mirror in /etc/apt; install docker-buildx by hand"
   tmp=$(mktemp -d)
   trap 'rm -rf "$tmp"' EXIT
-  mkdir -p "$tmp/lists/partial" "$tmp/sources.list.d"
-  printf 'deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] %s trixie main\n' "$mirror" >"$tmp/sources.list"
-  apt_opts=(-o "Dir::Etc::SourceList=$tmp/sources.list" -o "Dir::Etc::SourceParts=$tmp/sources.list.d"
-            -o "Dir::State::Lists=$tmp/lists" -o "APT::Get::List-Cleanup=0"
-            -o "APT::Sandbox::User=root")  # the temp dir is root's; no _apt sandbox needed
-  apt-get "${apt_opts[@]}" update -qq
-  (cd "$tmp" && apt-get "${apt_opts[@]}" download docker-buildx >/dev/null)
+  bash "$(dirname "$0")/apt-download.sh" trixie "$tmp" docker-buildx
   dpkg -i "$tmp"/docker-buildx_*.deb >/dev/null
   buildx_ready || die "docker-buildx installed but 'docker buildx version' still fails"
 fi

@@ -1,15 +1,68 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh clone: installs what it needs (Docker engine with buildx where
 # missing, npm packages), type-checks, checks that dist/ is the bundle of src/, then runs the unit
-# tests and the end-to-end tests (the bundled action against the real engine).
+# tests once and the end-to-end tests (the bundled action against a real engine) on each engine:
+#   1. the machine's engine (scripts/setup-docker.sh: Debian bookworm's Docker 20.10, classic store),
+#   2. a second engine (scripts/second-engine.sh: Docker 28.5 from Debian sid, containerd image store,
+#      in its own network namespace), started here and stopped at the end, as root on Debian only.
+# Last come the fault tests, which stop and restart a daemon: only the second engine, which this
+# script started and owns.
+#
+# Your own engine: `DOCKER_HOST=unix:///path/to/docker.sock bash scripts/test.sh` runs the end-to-end
+# tests against that engine only (nothing is installed or started for it; no second engine, no fault
+# tests: they never stop a daemon this script did not start).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-bash scripts/setup-docker.sh
+reports=$(mktemp -d)
+# the second engine's instance (second-engine.sh's IMAGE_GATE_ENGINE_NAME): its socket, pid file and
+# network namespace are /run/$second_name/docker.sock, /run/$second_name/docker.pid, $second_name
+second_name=${IMAGE_GATE_ENGINE_NAME:-image-gate-engine}
+second_started=
+cleanup() {
+  if [ -n "$second_started" ]; then
+    # by its PID (second-engine.sh reads its pid file), so nothing of it is left running
+    IMAGE_GATE_ENGINE_NAME=$second_name bash scripts/second-engine.sh stop || true
+  fi
+  rm -rf "$reports"
+}
+trap cleanup EXIT
+
+# Every run writes a JSON report, summed at the end; a run that could not start writes none and
+# counts as one failure; a skipped run counts as nothing.
+runs=()
+jest() { # jest NAME ARGS...: one run, its report $reports/NAME.json
+  local name=$1
+  shift
+  runs+=("$reports/$name.json")
+  NODE_OPTIONS=--experimental-vm-modules npx jest "$@" --json --outputFile="$reports/$name.json"
+}
+skip_report() { runs+=("$reports/$1.json"); echo '{"numPassedTests":0,"numFailedTests":0}' >"$reports/$1.json"; }
+
+own_engine=${DOCKER_HOST:-}
+if [ -n "$own_engine" ]; then
+  echo "== engine: DOCKER_HOST=$own_engine (yours: the end-to-end tests run there only)"
+  docker info >/dev/null && docker buildx version >/dev/null || {
+    echo "test.sh: DOCKER_HOST=$own_engine must answer 'docker info' and 'docker buildx version'" >&2
+    exit 1
+  }
+else
+  bash scripts/setup-docker.sh
+fi
 [ -x /bin/busybox ] && command -v dumb-init >/dev/null 2>&1 || {
   echo "test.sh: the fixtures need busybox-static and dumb-init (apt-get install busybox-static dumb-init)" >&2
   exit 1
 }
+
+# Where the second engine can run at all; otherwise why not, in one line.
+second_skip=
+if [ -n "$own_engine" ]; then
+  second_skip="DOCKER_HOST is set: testing that engine only"
+elif [ "$(id -u)" != 0 ]; then
+  second_skip="it needs root (its own network namespace and daemon)"
+elif ! [ -r /etc/debian_version ] || ! command -v apt-get >/dev/null 2>&1; then
+  second_skip="it is fetched from Debian sid, so it needs Debian"
+fi
 
 echo "== npm ci"
 npm ci --no-audit --no-fund --loglevel=error
@@ -18,41 +71,69 @@ echo "== type-check"
 npx tsc --noEmit
 
 echo "== dist/ matches the sources"
-fresh=$(mktemp -d)
-trap 'rm -rf "$fresh"' EXIT
-bash scripts/bundle.sh "$fresh/dist"
-if ! diff -r -q dist "$fresh/dist" >/dev/null; then
-  diff -r -q dist "$fresh/dist" || true
+bash scripts/bundle.sh "$reports/dist"
+if ! diff -r -q dist "$reports/dist" >/dev/null; then
+  diff -r -q dist "$reports/dist" || true
   echo "dist/ is not the bundle of src/: run 'npm run bundle' and commit dist/" >&2
   exit 1
 fi
 
 status=0
 echo "== unit tests"
-NODE_OPTIONS=--experimental-vm-modules npx jest --selectProjects unit --json --outputFile="$fresh/unit.json" || status=$?
+jest unit --selectProjects unit || status=$?
 
 # One file at a time: the tests share one engine, check that no container of image-gate's is left
 # after each case, and time verdicts, which other files' builds running alongside would disturb
 # (jest runs files in parallel on a machine with more than two cores, as GitHub's runners have).
-echo "== end-to-end tests"
-NODE_OPTIONS=--experimental-vm-modules npx jest --selectProjects e2e --runInBand --json --outputFile="$fresh/e2e.json" || status=$?
-
-# The fault tests stop the Docker daemon, so they run alone, last, and only where this project's
-# setup script runs dockerd (never a runner's system-managed daemon).
-echo "== fault tests"
-if [ -f /var/log/dockerd.log ] && pgrep -x dockerd >/dev/null && ! pgrep -x systemd >/dev/null; then
-  IMAGE_GATE_FAULT_TESTS=1 NODE_OPTIONS=--experimental-vm-modules npx jest --selectProjects fault --runInBand --json --outputFile="$fresh/fault.json" || status=$?
+if [ -n "$own_engine" ]; then
+  echo "== end-to-end tests on DOCKER_HOST=$own_engine"
+  jest e2e-own --selectProjects e2e --runInBand || status=$?
 else
-  echo "skipped: dockerd is not the one scripts/setup-docker.sh started"
-  echo '{"numPassedTests":0,"numFailedTests":0}' >"$fresh/fault.json"
+  echo "== end-to-end tests on engine 1: $(docker version --format 'Docker {{.Server.Version}}' 2>/dev/null) (the machine's)"
+  IMAGE_GATE_ENGINE_NETNS= jest e2e-engine1 --selectProjects e2e --runInBand || status=$?
+fi
+
+second_host=
+if [ -n "$second_skip" ]; then
+  echo "== second engine skipped: $second_skip"
+  skip_report e2e-engine2
+else
+  # Started by this script: stopped on exit, unless it was already running (someone else's).
+  if ! DOCKER_HOST="unix:///run/$second_name/docker.sock" docker version >/dev/null 2>&1; then second_started=1; fi
+  if second_host=$(IMAGE_GATE_ENGINE_NAME=$second_name bash scripts/second-engine.sh start); then
+    echo "== end-to-end tests on engine 2: $(DOCKER_HOST=$second_host docker version --format 'Docker {{.Server.Version}}' 2>/dev/null) (containerd image store, network namespace $second_name)"
+    # IMAGE_GATE_ENGINE_NETNS: the engine's 127.0.0.1 is its namespace's own; the test registry
+    # (__tests__/e2e/registry.ts) forwards it there. IMAGE_GATE_OTHER_ENGINE: engine 1 (the default
+    # socket, idle by now), which stores.test.ts builds the same contexts on to compare the two stores.
+    DOCKER_HOST=$second_host IMAGE_GATE_ENGINE_NETNS=$second_name IMAGE_GATE_OTHER_ENGINE=unix:///var/run/docker.sock \
+      jest e2e-engine2 --selectProjects e2e --runInBand || status=$?
+  else
+    echo "== second engine: could not start (above); counted as a failure"
+    runs+=("$reports/e2e-engine2.json") # no report: one failure
+    second_host=
+    status=1
+  fi
+fi
+
+# The fault tests freeze (SIGSTOP) and stop (SIGTERM) a daemon mid-run and start it again, so they
+# run alone, last, and only against a daemon this script started: the second engine, by the PID in
+# its pid file, restarted by the same script that started it.
+echo "== fault tests"
+if [ -n "$second_host" ]; then
+  DOCKER_HOST=$second_host IMAGE_GATE_ENGINE_NETNS=$second_name \
+    IMAGE_GATE_FAULT_PIDFILE="/run/$second_name/docker.pid" \
+    IMAGE_GATE_FAULT_RESTART="IMAGE_GATE_ENGINE_NAME=$second_name bash '$PWD/scripts/second-engine.sh' start" \
+    jest fault --selectProjects fault --runInBand || status=$?
+else
+  echo "skipped: they stop a daemon, and run only on the second engine this script starts (not running here)"
+  skip_report fault
 fi
 
 # One closing line a CI reader understands, whatever the runner printed.
-# (a run that could not start writes no report: count it as one failure)
 node -e '
   const fs = require("fs")
   const runs = process.argv.slice(1).map(f => (fs.existsSync(f) ? require(f) : { numPassedTests: 0, numFailedTests: 1 }))
   const sum = key => runs.reduce((n, r) => n + r[key], 0)
   console.log(`${sum("numPassedTests")} passed, ${sum("numFailedTests")} failed`)
-' "$fresh/unit.json" "$fresh/e2e.json" "$fresh/fault.json"
+' "${runs[@]}"
 exit "$status"

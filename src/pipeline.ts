@@ -59,12 +59,12 @@ async function gate(ctx: RunContext, inputs: Inputs, report: Report, stages: Sta
   report.commentKey = commentKey(inputs)
   ctx.stage = 'checking the Docker engine'
   ctx.setCallLimit(inputs.callTimeout)
-  const builder = await stages.preflight(ctx.docker, inputs.builder)
+  const engine = await stages.preflight(ctx.docker, inputs.builder)
   report.tag = inputs.tags[0] ?? (await stages.defaultTag(ctx, inputs))
   const tags = inputs.tags.length > 0 ? inputs.tags : [report.tag]
 
   ctx.stage = 'building the image'
-  const { id, ...built } = await stages.build(ctx, inputs, tags, builder)
+  const { id, ...built } = await stages.build(ctx, inputs, tags, engine.builder)
   report.build = built
   if (built.ok) {
     // The image every later stage runs and measures, decided once: its id (a tag can be moved by a
@@ -74,11 +74,11 @@ async function gate(ctx: RunContext, inputs: Inputs, report: Report, stages: Sta
     ctx.stage = 'inspecting the image'
     report.image = { ...report.image, ...(await stages.inspectImage(ctx.docker, image)) }
     ctx.stage = 'running the container and waiting for its health check'
-    const running = stages.runAndWait(ctx, inputs, image, report.image)
+    const running = stages.runAndWait(ctx, inputs, image, report.image, engine)
     // The compressed size is measured meanwhile, at the lowest CPU priority so it takes only what
     // the app's startup leaves; the rest of the measuring (and compare-to, compare-stages) waits
     // for the run, and a run that fails stops it quietly (see measureSizes).
-    const measuring = stages.measureSizes(ctx, inputs, image, running)
+    const measuring = stages.measureSizes(ctx, inputs, image, engine, running)
     const ran = await running
     Object.assign(report, { health: ran.health, user: ran.user, stop: ran.stop, smoke: ran.smoke })
     ctx.stage = 'measuring the image size'

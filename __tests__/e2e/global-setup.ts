@@ -15,7 +15,8 @@ export default async function globalSetup(): Promise<void> {
     }
   }
   if (!ok(['info']) || !ok(['buildx', 'version'])) {
-    throw new Error('e2e tests need a Docker engine with buildx: run `bash scripts/setup-docker.sh` first')
+    const engine = process.env.DOCKER_HOST ? `DOCKER_HOST=${process.env.DOCKER_HOST}` : 'the default socket'
+    throw new Error(`e2e tests need a Docker engine with buildx (${engine} does not answer, or buildx is missing): run \`bash scripts/setup-docker.sh\` first, or set DOCKER_HOST to your engine`)
   }
   if (!existsSync('dist/index.js')) throw new Error('dist/index.js is missing: run `npm run bundle`')
   if (!existsSync('/bin/busybox')) throw new Error('the fixtures need a static busybox at /bin/busybox (Debian: busybox-static)')

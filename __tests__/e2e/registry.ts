@@ -3,11 +3,15 @@
 // engine can really pull (compare-to) without any registry on the network; and it accepts a
 // `docker push` (blob uploads: POST, PATCH, PUT ?digest=; HEAD of blobs; PUT of manifests),
 // keeping every blob it received, so a test can see exactly what a push sends. The engine treats
-// 127.0.0.0/8 as an insecure registry, so plain HTTP is enough.
-import { execFileSync } from 'node:child_process'
+// 127.0.0.0/8 as an insecure registry, so plain HTTP is enough. An engine in a network namespace of
+// its own has another 127.0.0.1: there the registry is reached through a forwarder (see netnsForwarder).
+import { execFileSync, spawn } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import { createServer as createNetServer, type AddressInfo } from 'node:net'
+import { tmpdir } from 'node:os'
+import * as path from 'node:path'
 import { Readable } from 'node:stream'
 import { gunzipSync, gzipSync } from 'node:zlib'
 import { extract } from 'tar-stream'
@@ -29,6 +33,12 @@ interface Served {
   blobs: Map<string, Buffer>
   /** the manifest's media type, when pushed (else a schema 2 manifest) */
   type?: string
+}
+
+/** A pushed image manifest (layers), or an index of manifests (manifests). */
+interface PushedManifest {
+  layers?: { digest: string }[]
+  manifests?: { digest: string; platform?: { os?: string } }[]
 }
 
 const sha256 = (data: Buffer) => `sha256:${createHash('sha256').update(data).digest('hex')}`
@@ -136,19 +146,84 @@ export async function startRegistry(images: Record<string, string> = {}): Promis
   })
   await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
   const { port } = server.address() as AddressInfo
+  const netns = engineNetns()
+  const stopForwarder = netns ? await netnsForwarder(server, port, netns) : async () => {}
   return {
     host: `127.0.0.1:${port}`,
     requests,
     pushedLayers: ref => {
       const served = repos.get(ref)
       if (!served) throw new Error(`nothing was pushed as ${ref}`)
-      const { layers = [] } = JSON.parse(served.manifest.toString()) as { layers?: { digest: string }[] }
-      return layers.map(({ digest }) => {
+      const name = ref.slice(0, ref.lastIndexOf(':'))
+      const top = JSON.parse(served.manifest.toString()) as PushedManifest
+      // the containerd image store pushes an index: its image manifest (pushed by digest before it),
+      // beside an attestation manifest (platform unknown/unknown) that holds no layer of the image
+      const manifests = top.manifests
+        ? top.manifests
+            .filter(m => m.platform?.os !== 'unknown')
+            .map(m => {
+              const child = repos.get(`${name}:${m.digest}`)
+              if (!child) throw new Error(`the index of ${ref} names ${m.digest}, which was not pushed`)
+              return JSON.parse(child.manifest.toString()) as PushedManifest
+            })
+        : [top]
+      return manifests.flatMap(({ layers = [] }) => layers).map(({ digest }) => {
         const blob = pushed.get(digest)
         if (!blob) throw new Error(`the manifest of ${ref} names ${digest}, which was not pushed`)
         return { digest, size: blob.length }
       })
     },
-    close: () => new Promise<void>(resolve => server.close(() => resolve()))
+    close: async () => {
+      await stopForwarder()
+      await new Promise<void>(resolve => server.close(() => resolve()))
+    }
+  }
+}
+
+/**
+ * The network namespace the engine runs in when it is not this process's: IMAGE_GATE_ENGINE_NETNS
+ * (a name under /run/netns, or a path; scripts/test.sh sets it), else the namespace
+ * scripts/second-engine.sh names after its socket's folder (DOCKER_HOST=unix:///run/NAME/docker.sock
+ * runs in /run/netns/NAME), so a test run by hand against that engine needs nothing more.
+ */
+function engineNetns(): string | undefined {
+  const given = process.env.IMAGE_GATE_ENGINE_NETNS
+  if (given) return given.startsWith('/') ? given : `/run/netns/${given}`
+  const m = /^unix:\/\/\/run\/([^/]+)\/docker\.sock$/.exec(process.env.DOCKER_HOST ?? '')
+  return m && existsSync(`/run/netns/${m[1]}`) ? `/run/netns/${m[1]}` : undefined
+}
+
+/**
+ * Makes the registry reachable as 127.0.0.1:PORT inside the engine's namespace too, so the same
+ * `docker push 127.0.0.1:PORT/...` works on both kinds of engine: the registry also listens on a unix
+ * socket (a file: every namespace reaches it), and registry-forwarder.mjs, started inside the
+ * namespace with nsenter (root only, as the engine itself), pipes 127.0.0.1:PORT there to it.
+ * Returns what stops both.
+ */
+async function netnsForwarder(server: Server, port: number, netns: string): Promise<() => Promise<void>> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'image-gate-registry-'))
+  const socket = path.join(dir, 'registry.sock')
+  const unix = createNetServer(connection => server.emit('connection', connection))
+  await new Promise<void>((resolve, reject) => unix.once('error', reject).listen(socket, resolve))
+  const script = new URL('./registry-forwarder.mjs', import.meta.url).pathname
+  // stdin stays open: the forwarder also exits when this process dies and the pipe closes
+  const child = spawn('nsenter', [`--net=${netns}`, process.execPath, script, String(port), socket], { stdio: ['pipe', 'pipe', 'inherit'] })
+  const exited = new Promise<void>(resolve => child.once('exit', () => resolve()))
+  try {
+    await new Promise<void>((resolve, reject) => {
+      child.stdout!.once('data', () => resolve())
+      child.once('error', reject)
+      exited.then(() => reject(new Error(`the registry forwarder in ${netns} exited before it listened (nsenter needs root)`)))
+    })
+  } catch (error) {
+    unix.close()
+    rmSync(dir, { recursive: true, force: true })
+    throw error
+  }
+  return async () => {
+    child.kill('SIGTERM')
+    await exited
+    unix.close()
+    rmSync(dir, { recursive: true, force: true })
   }
 }

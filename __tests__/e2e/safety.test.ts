@@ -124,9 +124,11 @@ describe('engine problems: one line each, with the fix, and a summary', () => {
 
   it('a builder that cannot load here: the docker driver of another context', async () => {
     // Another context (on the same daemon, so nothing else has to run): its builder exists and
-    // answers, but buildx's docker driver builds only for the current context.
+    // answers, but buildx's docker driver builds only for the current context. The same daemon is
+    // the one these tests were given: DOCKER_HOST when set, else the default socket.
     const name = `image-gate-e2e-other-${process.pid}`
-    execFileSync('docker', ['context', 'create', name, '--docker', 'host=unix:///var/run/docker.sock'], { stdio: 'ignore' })
+    const host = process.env.DOCKER_HOST || 'unix:///var/run/docker.sock'
+    execFileSync('docker', ['context', 'create', name, '--docker', `host=${host}`], { stdio: 'ignore' })
     try {
       const run = await runAction({ context: fixture(SERVE), builder: name })
       expect(run.code).toBe(1)

@@ -1,5 +1,6 @@
 import { afterAll, afterEach, describe, expect, it, jest } from '@jest/globals'
 import { activeCommands, docker, fixture, leftovers, removeImages, row, runAction, SERVE } from './action.js'
+import { unpackedSize } from './store.js'
 
 // One real image per verdict, built with buildx and run on the real engine by dist/index.js.
 
@@ -15,13 +16,15 @@ describe('image-gate end to end', () => {
     const run = await runAction({ context: fixture([...NON_ROOT, ...SERVE]), tags: `${TAG}:healthy`, 'max-size': '5MB' })
     expect(run.code).toBe(0)
     const [inspect] = JSON.parse(docker(['image', 'inspect', `${TAG}:healthy`]))
-    expect(run.outputs).toMatchObject({ passed: 'true', health: 'healthy', user: 'app', uid: '10001', imageid: inspect.Id, size: String(inspect.Size) })
+    // the layers' unpacked bytes (store.ts counts them from docker save on its own)
+    const size = unpackedSize(`${TAG}:healthy`)
+    expect(run.outputs).toMatchObject({ passed: 'true', health: 'healthy', user: 'app', uid: '10001', imageid: inspect.Id, size: String(size) })
     const startup = Number(run.outputs['startup-seconds'])
     expect(startup).toBeGreaterThan(0)
     expect(startup).toBeLessThan(10) // the image's own interval would take 30 s
     expect(run.summary).toContain('## ✅ image-gate: passed')
     expect(row(run.summary, 'health')).toMatch(/^\| ✅ \| health \| healthy after [\d.]+ s \| healthy within 120 s \| HEALTHCHECK: wget/)
-    expect(row(run.summary, 'size')).toMatch(new RegExp(`\\(${inspect.Size.toLocaleString('en-US')} bytes\\), compressed [\\d.]+ [kM]B \\| ≤ 5MB`))
+    expect(row(run.summary, 'size')).toMatch(new RegExp(`\\(${size.toLocaleString('en-US')} bytes\\), compressed [\\d.]+ [kM]B \\| ≤ 5MB`))
     expect(row(run.summary, 'user')).toContain('| ✅ | user | UID 10001, GID 10001 | non-root | USER app (UID 10001 in the image); PID 1 (sh) runs as UID 10001.')
     expect(run.summary).toContain(`image \`${TAG}:healthy\``)
   })

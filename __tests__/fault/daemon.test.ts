@@ -1,34 +1,52 @@
 import { afterAll, describe, expect, it, jest } from '@jest/globals'
 import { execFileSync } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import { dockerSucceeds, fixture, leftovers, removeImages, runPost, SERVE, startAction, startCli } from '../e2e/action.js'
 
 // The Docker daemon stops while the action waits on its container. Run alone (it stops the engine
-// every other test needs) and only where the project's own setup script runs dockerd:
-// scripts/test.sh sets IMAGE_GATE_FAULT_TESTS=1 there.
+// every other test needs), and only against a daemon the caller owns and names:
+//   IMAGE_GATE_FAULT_PIDFILE  the pid file of the dockerd that DOCKER_HOST (or the default socket) reaches
+//   IMAGE_GATE_FAULT_RESTART  a bash command that starts that same engine again
+// scripts/test.sh sets both for the second engine it started. Signals go to that PID only, never to
+// every dockerd on the machine (another engine may be running beside it). Without both: skipped.
 
 jest.setTimeout(180_000)
 const TAG = 'image-gate-e2e/fault'
-const restartEngine = () => execFileSync('bash', ['scripts/setup-docker.sh'], { stdio: 'ignore' })
-async function dockerdGone(): Promise<void> {
-  for (let i = 0; i < 150; i++) {
-    try {
-      execFileSync('pgrep', ['-x', 'dockerd'], { stdio: 'ignore' })
-    } catch {
-      return // no dockerd process any more
-    }
-    await new Promise(resolve => setTimeout(resolve, 200))
+const PIDFILE = process.env.IMAGE_GATE_FAULT_PIDFILE ?? ''
+const RESTART = process.env.IMAGE_GATE_FAULT_RESTART ?? ''
+const maybe = PIDFILE && RESTART ? describe : describe.skip
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch {
+    return false
   }
-  throw new Error('dockerd did not exit within 30 s')
 }
+/** The engine's dockerd now (the pid file is rewritten by every start), checked to be a live dockerd. */
+function daemonPid(): number {
+  const pid = Number(readFileSync(PIDFILE, 'utf8').trim())
+  const comm = Number.isInteger(pid) && pid > 1 && alive(pid) ? readFileSync(`/proc/${pid}/comm`, 'utf8').trim() : ''
+  if (comm !== 'dockerd') throw new Error(`${PIDFILE} names PID ${pid}, which is not a running dockerd`)
+  return pid
+}
+const signalDaemon = (pid: number, signal: NodeJS.Signals) => process.kill(pid, signal)
+const restartEngine = () => execFileSync('bash', ['-c', RESTART], { stdio: ['ignore', 'ignore', 'inherit'] })
+async function daemonGone(pid: number): Promise<void> {
+  for (let i = 0; i < 150 && alive(pid); i++) await new Promise(resolve => setTimeout(resolve, 200))
+  if (alive(pid)) throw new Error(`dockerd (PID ${pid}) did not exit within 30 s`)
+}
+/** The PID a test sent SIGTERM, so afterAll can still bring that engine back if the test failed half-way. */
+let stopped: number | undefined
 afterAll(async () => {
+  if (!PIDFILE || !RESTART) return
   if (!dockerSucceeds(['info'])) {
-    await dockerdGone()
+    if (stopped !== undefined) await daemonGone(stopped)
     restartEngine()
   }
   removeImages(TAG)
 })
-
-const maybe = process.env.IMAGE_GATE_FAULT_TESTS === '1' ? describe : describe.skip
 
 /** Resolves once a container of this run exists, plus a second: the action is waiting on it. */
 async function waitingOnContainer(): Promise<void> {
@@ -46,13 +64,14 @@ maybe('the daemon hangs mid-run (SIGSTOP: it accepts connections and never answe
     const action = startAction({ context, tags: `${TAG}:hang`, 'health-timeout': '60', 'call-timeout': '3' })
     await waitingOnContainer()
 
-    execFileSync('pkill', ['-STOP', '-x', 'dockerd'])
+    const pid = daemonPid()
+    signalDaemon(pid, 'SIGSTOP')
     const frozenAt = Date.now()
     let run
     try {
       run = await action.done
     } finally {
-      execFileSync('pkill', ['-CONT', '-x', 'dockerd'])
+      signalDaemon(pid, 'SIGCONT')
     }
     // the wait inspects at least every 2 s, so a call hangs within 2 s; 3 s later it is stopped, and
     // nothing after it waits another 3 s (the removal and cleanup fail at once)
@@ -85,12 +104,13 @@ maybe('the daemon hangs under the command line', () => {
     expect(leftovers()).toBe('')
     const cli = startCli(['--tags', `${TAG}:cli-hang`, '--health-timeout', '60', '--call-timeout', '3', context])
     await waitingOnContainer()
-    execFileSync('pkill', ['-STOP', '-x', 'dockerd'])
+    const pid = daemonPid()
+    signalDaemon(pid, 'SIGSTOP')
     let run
     try {
       run = await cli.done
     } finally {
-      execFileSync('pkill', ['-CONT', '-x', 'dockerd'])
+      signalDaemon(pid, 'SIGCONT')
     }
     expect(run.code).toBe(1)
     expect(run.stderr + run.stdout).toMatch(/^error: image-gate: the Docker engine did not answer `docker [a-z ]+` within 3 s/m)
@@ -112,7 +132,9 @@ maybe('the daemon stops mid-run', () => {
     const action = startAction({ context, tags: `${TAG}:never`, 'health-timeout': '60' })
     await waitingOnContainer()
 
-    execFileSync('pkill', ['-TERM', '-x', 'dockerd'])
+    const pid = daemonPid()
+    stopped = pid
+    signalDaemon(pid, 'SIGTERM')
     const run = await action.done
     expect(run.code).toBe(1)
     const errors = run.stdout.split('\n').filter(l => l.startsWith('::error::'))
@@ -123,8 +145,9 @@ maybe('the daemon stops mid-run', () => {
 
     // back up (once the old dockerd has exited): the container the run could not remove is still
     // there, until the post step
-    await dockerdGone()
+    await daemonGone(pid)
     restartEngine()
+    stopped = undefined
     expect(leftovers()).not.toBe('')
     const post = await runPost(run.state)
     expect(post.code).toBe(0)

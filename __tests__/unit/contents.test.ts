@@ -3,7 +3,6 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import * as path from 'node:path'
 import { Readable } from 'node:stream'
-import { pack } from 'tar-stream'
 import { judge } from '../../src/checks/index.js'
 import { instructionPlace } from '../../src/docker/dockerfile.js'
 import { annotateContents } from '../../src/publish/annotations.js'
@@ -12,6 +11,7 @@ import { COMMENT_MAX_CHARS, renderMarkdown } from '../../src/report/markdown.js'
 import { renderText } from '../../src/report/text.js'
 import { silent } from '../../src/sink.js'
 import { measureTar } from '../../src/stages/compressed.js'
+import { tar, type Entry } from './tar.js'
 import { globs } from '../../src/globs.js'
 import { contentsOf } from '../../src/stages/size.js'
 import { inputs, measuredReport } from './fixtures.js'
@@ -23,20 +23,6 @@ import { inputs, measuredReport } from './fixtures.js'
 const PASSWORD = 'hunter2-correct-horse-battery'
 const KEY_BODY = 'MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7'.repeat(6)
 const PEM = `-----BEGIN PRIVATE KEY-----\n${KEY_BODY.match(/.{1,64}/g)!.join('\n')}\n-----END PRIVATE KEY-----\n`
-
-type Entry = { name: string; data?: string | Buffer; type?: 'symlink' | 'directory'; linkname?: string }
-
-async function tar(entries: Entry[]): Promise<Buffer> {
-  const p = pack()
-  for (const e of entries) {
-    if (e.type) p.entry({ name: e.name, type: e.type, linkname: e.linkname })
-    else p.entry({ name: e.name }, e.data ?? '')
-  }
-  p.finalize()
-  const chunks: Buffer[] = []
-  for await (const chunk of p) chunks.push(chunk as Buffer)
-  return Buffer.concat(chunks)
-}
 
 /** A classic `docker save` archive: each layer made by the instruction beside it (empty ones: no tar). */
 async function image(layers: Array<[string, Entry[] | 'empty']>): Promise<Readable> {

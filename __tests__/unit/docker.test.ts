@@ -8,7 +8,7 @@ const fake = fakeSpawn((_program, args) => answer(args))
 const childProcess = await import('node:child_process')
 jest.unstable_mockModule('node:child_process', () => ({ ...childProcess, spawn: fake.spawn }))
 const { Docker, EngineError } = await import('../../src/docker/docker.js')
-const { parseBuilder, preflight: preflightOn } = await import('../../src/docker/engine.js')
+const { apiAtLeast, parseBuilder, preflight: preflightOn } = await import('../../src/docker/engine.js')
 const { Processes } = await import('../../src/docker/command.js')
 
 const preflight = (builder?: string) => preflightOn(new Docker(new Processes()), builder)
@@ -35,13 +35,20 @@ beforeEach(() => {
 
 describe('preflight', () => {
   it('passes when the engine answers and buildx is there, and says which builder builds', async () => {
-    answer = args => (args[1] === 'inspect' ? { exitCode: 0, stdout: INSPECT_DEFAULT } : { exitCode: 0, stdout: '20.10.24' })
-    await expect(preflight()).resolves.toEqual({ name: 'default', driver: 'docker', endpoint: 'default' })
+    answer = args => (args[1] === 'inspect' ? { exitCode: 0, stdout: INSPECT_DEFAULT } : args[0] === 'info' ? { exitCode: 0, stdout: '[["Backing Filesystem","extfs"]]' } : { exitCode: 0, stdout: '20.10.24 1.41' })
+    await expect(preflight()).resolves.toEqual({ builder: { name: 'default', driver: 'docker', endpoint: 'default' }, version: '20.10.24', api: '1.41', store: 'classic' })
     expect(fake.calls.map(c => [c.program, ...c.args])).toEqual([
-      ['docker', 'version', '--format', '{{.Server.Version}}'],
+      ['docker', 'version', '--format', '{{.Server.Version}} {{.Client.APIVersion}}'],
       ['docker', 'buildx', 'version'],
-      ['docker', 'buildx', 'inspect']
+      ['docker', 'buildx', 'inspect'],
+      ['docker', 'info', '--format', '{{json .DriverStatus}}']
     ])
+  })
+
+  it('says when the engine keeps images in the containerd store, and which API version is spoken', async () => {
+    answer = args =>
+      args[1] === 'inspect' ? { exitCode: 0, stdout: INSPECT_DEFAULT } : args[0] === 'info' ? { exitCode: 0, stdout: '[["driver-type","io.containerd.snapshotter.v1"]]' } : { exitCode: 0, stdout: '28.5.2 1.51' }
+    await expect(preflight()).resolves.toMatchObject({ version: '28.5.2', api: '1.51', store: 'containerd' })
   })
 
   it('says the daemon is down, with Docker\'s own words and the fix', async () => {
@@ -103,5 +110,16 @@ describe('a call the engine does not answer', () => {
     expect(fake.calls.length).toBe(before) // not even started
     // another run's client is not affected
     await expect(new Docker(new Processes()).call(['ps', '--all'])).resolves.toMatchObject({ exitCode: 0 })
+  })
+})
+
+describe('apiAtLeast', () => {
+  it('compares API versions as numbers, not strings', () => {
+    expect(apiAtLeast('1.44', '1.44')).toBe(true)
+    expect(apiAtLeast('1.51', '1.44')).toBe(true)
+    expect(apiAtLeast('1.41', '1.44')).toBe(false)
+    expect(apiAtLeast('1.9', '1.44')).toBe(false)
+    expect(apiAtLeast('2.0', '1.44')).toBe(true)
+    expect(apiAtLeast('', '1.44')).toBe(false)
   })
 })

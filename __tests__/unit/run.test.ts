@@ -3,7 +3,7 @@ import { RunContext } from '../../src/context.js'
 import { logTail } from '../../src/docker/container.js'
 import type { Docker, DockerResult } from '../../src/docker/docker.js'
 import { silent } from '../../src/sink.js'
-import { runAndWait } from '../../src/stages/run.js'
+import { healthFlags, runAndWait } from '../../src/stages/run.js'
 import { inputs, measuredReport } from './fixtures.js'
 import { judged } from './judged.js'
 
@@ -33,7 +33,7 @@ describe('runAndWait', () => {
     const ctx = new RunContext(silent)
     ctx.docker = docker
     const report = measuredReport()
-    const ran = await runAndWait(ctx, inputs(), report.image.id!, report.image)
+    const ran = await runAndWait(ctx, inputs(), report.image.id!, report.image, { api: '1.41' })
     expect(ran.health).toEqual({ verdict: 'exited', exitCode: 127, logTail: [why] })
     expect(ran.user).toEqual({ unknownReason: `the container did not start (${why})` })
     // the container Docker created is removed all the same
@@ -43,6 +43,20 @@ describe('runAndWait', () => {
     const user = judged(report, inputs()).checks.find(c => c.name === 'user')!
     expect(user.detail).toBe(`USER nodejs; runtime user not read: the container did not start (${why}).`)
     expect(user.detail).not.toContain('undefined')
+  })
+})
+
+describe('healthFlags', () => {
+  const given = (overrides = {}) => ({ ...inputs(), healthTimeout: 60, ...overrides })
+  it('probes every second, also during the start period where the engine has a start interval (API 1.44, Docker 25)', () => {
+    expect(healthFlags(given(), { imageHasHealthcheck: true, api: '1.51' })).toEqual(['--health-interval=1s', '--health-start-period=60s', '--health-start-interval=1s'])
+  })
+  it('leaves the start interval out where client or daemon would refuse it', () => {
+    expect(healthFlags(given(), { imageHasHealthcheck: true, api: '1.41' })).toEqual(['--health-interval=1s', '--health-start-period=60s'])
+  })
+  it('sets nothing for an image without a health check unless health-cmd is given', () => {
+    expect(healthFlags(given(), { imageHasHealthcheck: false, api: '1.51' })).toEqual([])
+    expect(healthFlags(given({ healthCmd: 'true' }), { imageHasHealthcheck: false, api: '1.51' })).toEqual(['--health-cmd', 'true', '--health-interval=1s', '--health-start-period=60s', '--health-start-interval=1s'])
   })
 })
 

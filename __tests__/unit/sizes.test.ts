@@ -1,7 +1,8 @@
 import { describe, expect, it } from '@jest/globals'
 import { judged } from './judged.js'
 import { renderMarkdown } from '../../src/report/markdown.js'
-import { compareLayers, firstStageName, instructionOf } from '../../src/stages/size.js'
+import { compareLayers, firstStageName } from '../../src/stages/compare.js'
+import { instructionOf } from '../../src/stages/layers.js'
 import type { Check } from '../../src/report/report.js'
 import { inputs, measuredReport } from './fixtures.js'
 
@@ -67,11 +68,18 @@ describe('size judging', () => {
     expect(row(report.checks, 'size').detail).toMatch(/^2.35 MB over the budget/)
   })
 
-  it('says the containerd store measures differently', () => {
-    const report = measuredReport()
-    report.image.store = 'containerd'
-    judged(report, inputs())
-    expect(row(report.checks, 'size').detail).toContain('containerd image store')
+  it('says where the compressed size came from, and nothing of the store when the size means the same on both', () => {
+    const classic = measuredReport()
+    Object.assign(classic.image, { compressedSize: 40_000_000, compressedBy: 'zlib' })
+    judged(classic, inputs())
+    const store = measuredReport()
+    Object.assign(store.image, { store: 'containerd', compressedSize: 40_000_000, compressedBy: 'store' })
+    judged(store, inputs())
+    expect(row(classic.checks, 'size').detail).toContain('Compressed: each layer gzip-compressed, within about 1% of what a push sends.')
+    expect(row(store.checks, 'size').detail).toContain('Compressed: the layer blobs the containerd image store keeps, which a push sends as they are.')
+    // the same words otherwise: the size is the layers' unpacked bytes on both
+    const rest = (detail: string) => detail.replace(/Compressed: [^.]*\./, '')
+    expect(rest(store.checks.find(c => c.name === 'size')!.detail)).toBe(rest(classic.checks.find(c => c.name === 'size')!.detail))
   })
 
   it('compares with a baseline and the build stage', () => {

@@ -33,10 +33,10 @@ function sizeRow(report: Report, inputs: JudgeInputs): Check {
 
 /** What the size figures mean, and what they compare with. */
 function* sizeNotes(report: Report): Generator<string> {
-  const { size = 0, compressedSize, compressedBy, store } = report.image
+  const { size = 0, compressedSize, compressedBy } = report.image
+  // the size means the same on both image stores (stages/size.ts); only the compressed one is had differently
   yield 'Sizes in decimal units (1 MB = 1,000,000 bytes, as docker images prints them).'
-  if (store === 'containerd') yield 'The engine uses the containerd image store, where its size counts the image content as that store keeps it.'
-  if (compressedBy === 'store') yield 'Compressed: the layer blobs as the containerd store keeps them.'
+  if (compressedBy === 'store') yield 'Compressed: the layer blobs the containerd image store keeps, which a push sends as they are.'
   else if (compressedSize !== undefined) yield 'Compressed: each layer gzip-compressed, within about 1% of what a push sends.'
   const b = report.baseline
   if (b?.error) yield `No comparison with ${b.ref}: ${b.error}.`

@@ -11,9 +11,21 @@ export interface Builder {
   endpoint: string
 }
 
+/** What the run needs to know of the engine: how to build, which flags it takes, how it stores images. */
+export interface Engine {
+  builder: Builder
+  /** "28.5.2" */
+  version: string
+  /** the API version client and daemon speak (the lower of the two): it decides which flags exist */
+  api: string
+  /** the containerd image store (Docker 24+ opt-in, 29+ default) keeps layers compressed */
+  store: 'classic' | 'containerd'
+}
+
 /** Fails with one clear sentence when the engine, buildx or the chosen builder cannot be used. */
-export async function preflight(docker: Docker, builder = ''): Promise<Builder> {
-  const version = await docker.call(['version', '--format', '{{.Server.Version}}'])
+export async function preflight(docker: Docker, builder = ''): Promise<Engine> {
+  // Client.APIVersion is the negotiated version: a 28 CLI talking to a 20.10 daemon says 1.41
+  const version = await docker.call(['version', '--format', '{{.Server.Version}} {{.Client.APIVersion}}'])
   if (version.exitCode !== 0) {
     throw new EngineError(
       `the Docker engine is not reachable (${lastLine(version.stderr)}). Start the Docker daemon, or check DOCKER_HOST; on a Debian machine as root, scripts/setup-docker.sh installs and starts one.`
@@ -32,7 +44,20 @@ export async function preflight(docker: Docker, builder = ''): Promise<Builder> 
       `the buildx builder "${builder}" is not usable (${lastLine(inspect.stderr)}). Create it (docker buildx create --name ${builder}, or docker/setup-buildx-action), or leave builder empty for the default.`
     )
   }
-  return parseBuilder(inspect.stdout, builder)
+  const [server = '', api = ''] = version.stdout.trim().split(' ')
+  return { builder: parseBuilder(inspect.stdout, builder), version: server, api, store: await imageStore(docker) }
+}
+
+/** Whether the API version `api` ("1.51") is at least `least` ("1.44"). */
+export function apiAtLeast(api: string, least: string): boolean {
+  const [major = 0, minor = 0] = api.split('.').map(Number)
+  const [wantMajor = 0, wantMinor = 0] = least.split('.').map(Number)
+  return major > wantMajor || (major === wantMajor && minor >= wantMinor)
+}
+
+async function imageStore(docker: Docker): Promise<Engine['store']> {
+  const info = await docker.call(['info', '--format', '{{json .DriverStatus}}'])
+  return /io\.containerd\.snapshotter/.test(info.stdout) ? 'containerd' : 'classic'
 }
 
 /** The "Name:", "Driver:" and first "Endpoint:" lines of `docker buildx inspect`. */

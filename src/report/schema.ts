@@ -134,7 +134,7 @@ const BuildSchema = v.object({
 
 const ImageSchema = v.object({
   id: v.optional(text()),
-  /** bytes, as the engine reports it */
+  /** the layers' unpacked bytes, as the classic image store counts them, on either store */
   size: measured(),
   /** Config.User as written in the image, "" when unset */
   user: v.optional(text()),
@@ -158,7 +158,7 @@ const ImageSchema = v.object({
   /** what a push transfers: each layer gzip-compressed (or the store's own compressed blobs) */
   compressedSize: measured(),
   compressedBy: v.optional(v.picklist(['gzip', 'zlib', 'store'])),
-  /** the engine's image store: sizes mean different things in each */
+  /** the engine's image store: it decides how the sizes were had, not what they mean */
   store: v.optional(v.picklist(['classic', 'containerd'])),
   largestLayers: v.optional(
     v.pipe(

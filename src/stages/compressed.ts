@@ -1,6 +1,7 @@
 // The compressed size of a local image: what `docker push` would transfer, i.e. every layer
 // gzip-compressed. `docker save` gives the layers uncompressed (classic store) or as the blobs the
-// containerd store keeps (already compressed), so we stream its tar output, deflate each file entry
+// containerd store keeps (already compressed: a push sends them as they are, so they count as their
+// own size and nothing is compressed), so we stream its tar output, deflate each uncompressed entry
 // on worker threads in 1 MiB chunks (compress-pool.ts) and count the bytes. Nothing is written to
 // disk and no layer is held in memory: while the workers are busy, the tar stream (and with it
 // docker save) waits. The same pass reads what the layers hold for the contents check: each layer's
@@ -30,7 +31,7 @@ export interface CompressedSize {
   threads: number
   nice: number
   level: number
-  /** with `scan`: each layer's facts in manifest order (undefined: not a tar, e.g. compressed), and
+  /** with `scan`: each layer's facts in manifest order (undefined: not read, e.g. zstd), and
    * the CreatedBy of each history entry that made a layer, in the same order */
   scanned?: { layers: (LayerFacts | undefined)[]; history: string[] }
 }
@@ -175,11 +176,14 @@ async function measureEntry(entry: AsyncIterable<unknown>, { pool, scan: rules, 
   const start = (first: Buffer): void => {
     // gzip (1f 8b) or zstd (28 b5 2f fd): the containerd store keeps pushed/pulled blobs compressed,
     // and a push sends them as they are, so they count as their own size.
-    already = (first[0] === 0x1f && first[1] === 0x8b) || first.readUInt32LE(0) === 0xfd2fb528
+    const gzip = first[0] === 0x1f && first[1] === 0x8b
+    already = gzip || first.readUInt32LE(0) === 0xfd2fb528
     if (first[0] !== 0x7b && first[0] !== 0x5b) kept = undefined // JSON starts with { or [
     if (!already && pool) count = new LayerCount(pool)
-    // a layer is a tar: "ustar" at offset 257 of its first header (POSIX and GNU alike)
-    if (rules && first.toString('latin1', 257, 262) === 'ustar') scan = new LayerScan(rules)
+    // a layer is a tar: "ustar" at offset 257 of its first header (POSIX and GNU alike); a gzip
+    // blob is a layer the containerd store keeps compressed, unpacked on the way to the scan
+    // (zstd ones are not read: Node 20's zlib has no zstd)
+    if (rules && (gzip || first.toString('latin1', 257, 262) === 'ustar')) scan = new LayerScan(rules, { gzip })
   }
 
   for await (const data of entry) {
@@ -200,8 +204,12 @@ async function measureEntry(entry: AsyncIterable<unknown>, { pool, scan: rules, 
     await count?.write(chunk)
     await scan?.write(chunk)
   }
-  if (head) start(Buffer.concat([...head, Buffer.alloc(512)])) // shorter than a tar header: pad only for the checks
-  if (head) await count?.write(Buffer.concat(head))
+  if (head) {
+    start(Buffer.concat([...head, Buffer.alloc(512)])) // shorter than a tar header: pad only for the checks
+    const whole = Buffer.concat(head)
+    await count?.write(whole)
+    await scan?.write(whole) // e.g. an empty layer's gzip blob: 32 bytes
+  }
   if (kept) keepJson(Buffer.concat(kept).toString('utf8'))
   const compressed = already || !count ? Promise.resolve(already ? size : 0) : count.end()
   compressed.catch(() => undefined) // awaited later; this only stops it counting as unhandled meanwhile

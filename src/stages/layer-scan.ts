@@ -1,5 +1,6 @@
 import { once } from 'node:events'
 import { posix } from 'node:path'
+import { createGunzip, type Gunzip } from 'node:zlib'
 import { extract, type Header } from 'tar-stream'
 import { isAppManifest, devDependencies, packageDir, secretByContent, secretByName, secretDir, SMALL, toolOf } from './contents-rules.js'
 
@@ -19,6 +20,12 @@ export interface Found {
 export interface LayerFacts {
   /** regular files in the layer */
   files: number
+  /**
+   * the layer's unpacked size as the classic image store counts it (`docker image inspect` .Size,
+   * `docker history`): regular files' bytes plus symlink targets' lengths (a symlink's st_size);
+   * a hard link adds nothing (one inode), directories and whiteouts nothing
+   */
+  bytes: number
   found: Found[]
   /** .git and .ssh directories: path → what, and the bytes of their files */
   dirs: Map<string, { what: string; size: number }>
@@ -44,31 +51,43 @@ export interface ScanRules {
 const MAX_FOUND = 200
 
 export class LayerScan {
-  readonly facts: LayerFacts = { files: 0, found: [], dirs: new Map(), deleted: [], opaque: [], packages: new Map(), manifests: new Map(), tools: new Map() }
+  readonly facts: LayerFacts = { files: 0, bytes: 0, found: [], dirs: new Map(), deleted: [], opaque: [], packages: new Map(), manifests: new Map(), tools: new Map() }
   private readonly parser = extract()
   private readonly closed: Promise<unknown>
+  /** a gzip blob (the containerd store keeps layers so) is unpacked on its way to the parser */
+  private readonly gunzip?: Gunzip
 
-  constructor(private readonly rules: ScanRules) {
+  constructor(private readonly rules: ScanRules, { gzip = false } = {}) {
     this.parser.on('entry', (header, stream, next) => this.entry(header, stream, next))
     // a layer that is not a tar after all (or is cut short) is noted, and the pass goes on
     this.parser.on('error', error => (this.facts.error ??= error.message))
     this.closed = once(this.parser, 'close').catch(() => undefined)
+    if (gzip) {
+      this.gunzip = createGunzip()
+      this.gunzip.on('error', error => {
+        this.facts.error ??= `the layer does not unpack: ${error.message}`
+        this.parser.destroy()
+      })
+      this.gunzip.pipe(this.parser)
+    }
   }
 
-  /** Resolves once the parser has room for more (backpressure on the docker save stream). */
+  /** Resolves once there is room for more (backpressure on the docker save stream). */
   async write(chunk: Buffer): Promise<void> {
     if (this.facts.error !== undefined || this.parser.destroyed) return
-    if (!this.parser.write(chunk)) await Promise.race([once(this.parser, 'drain'), this.closed]).catch(() => undefined)
+    const input = this.gunzip ?? this.parser
+    if (!input.write(chunk)) await Promise.race([once(input, 'drain'), this.closed]).catch(() => undefined)
   }
 
   async end(): Promise<LayerFacts> {
-    if (!this.parser.destroyed) this.parser.end(undefined)
+    if (!this.parser.destroyed) (this.gunzip ?? this.parser).end(undefined)
     await this.closed
     return this.facts
   }
 
   /** Stops reading (the measurement was stopped). */
   destroy(): void {
+    this.gunzip?.destroy()
     this.parser.destroy()
   }
 
@@ -104,6 +123,7 @@ export class LayerScan {
     }
     const file = header.type === 'file' || header.type === 'contiguous-file'
     const size = file ? header.size ?? 0 : 0
+    facts.bytes += header.type === 'symlink' ? Buffer.byteLength(header.linkname ?? '') : size
     const tool = toolOf(path)
     if (tool && (file || header.type === 'symlink')) {
       const noted = facts.tools.get(tool.name) ?? { size: 0 }

@@ -1,6 +1,7 @@
 import type { RunContext } from '../context.js'
 import { containerState, removeContainer, signalName } from '../docker/container.js'
 import { lastLine } from '../docker/docker.js'
+import { apiAtLeast, type Engine } from '../docker/engine.js'
 import { watchContainer } from '../docker/events.js'
 import type { Inputs } from '../inputs/inputs.js'
 import type { SmokeResult, Stop } from '../report/report.js'
@@ -23,7 +24,7 @@ export interface RunResult {
   smoke?: SmokeResult[]
 }
 
-export async function runAndWait(ctx: RunContext, inputs: RunInputs, image: string, facts: ImageFacts): Promise<RunResult> {
+export async function runAndWait(ctx: RunContext, inputs: RunInputs, image: string, facts: ImageFacts, engine: Pick<Engine, 'api'>): Promise<RunResult> {
   const { docker } = ctx
   const name = ctx.containerName()
   // The other process types run alongside; a failure of theirs must not go unhandled meanwhile.
@@ -34,7 +35,7 @@ export async function runAndWait(ctx: RunContext, inputs: RunInputs, image: stri
   const watch = watchContainer(docker, name, ['health_status', 'die', 'exec_start', 'exec_die'])
   let outcome: Omit<RunResult, 'smoke'>
   try {
-    const started = await docker.call(runArgs(ctx, inputs, image, name, facts.healthcheck !== undefined))
+    const started = await docker.call(runArgs(ctx, inputs, image, name, { imageHasHealthcheck: facts.healthcheck !== undefined, api: engine.api }))
     if (started.exitCode === 0) {
       let health = await waitForHealth(docker, name, inputs, facts, watch)
       const state = await containerState(docker, name)
@@ -62,22 +63,32 @@ export async function runAndWait(ctx: RunContext, inputs: RunInputs, image: stri
   return { ...outcome, smoke: await smoke }
 }
 
+/** What the health flags depend on besides the inputs. */
+export interface HealthFlagsFor {
+  imageHasHealthcheck: boolean
+  /** the API version in use: the start interval exists from 1.44 (Docker 25) */
+  api: string
+}
+
 /** The run-time health flags: fast probing so the verdict comes when the app is ready. */
-export function healthFlags(inputs: HealthInputs, imageHasHealthcheck: boolean): string[] {
+export function healthFlags(inputs: HealthInputs, { imageHasHealthcheck, api }: HealthFlagsFor): string[] {
   const flags: string[] = []
   if (inputs.healthCmd) flags.push('--health-cmd', inputs.healthCmd)
   if (inputs.fastHealth && (inputs.healthCmd || imageHasHealthcheck)) {
     // Probe every second instead of the image's interval (often 30 s). The start period covers the
     // whole wait, so a slow starter is not failed while it boots; the image's timeout and command stay.
     flags.push('--health-interval=1s', `--health-start-period=${inputs.healthTimeout}s`)
+    // Since API 1.44 the engine probes at the start interval during the start period (5 s unless
+    // set), whatever the interval says; older clients and daemons refuse the flag.
+    if (apiAtLeast(api, '1.44')) flags.push('--health-start-interval=1s')
   }
   return flags
 }
 
-export function runArgs(ctx: RunContext, inputs: RunInputs, image: string, name: string, imageHasHealthcheck: boolean): string[] {
+export function runArgs(ctx: RunContext, inputs: RunInputs, image: string, name: string, health: HealthFlagsFor): string[] {
   const args = ['run', '--detach', '--name', name, ...ctx.labels()]
   for (const pair of inputs.env) args.push('--env', pair)
-  args.push(...healthFlags(inputs, imageHasHealthcheck))
+  args.push(...healthFlags(inputs, health))
   args.push(image)
   if (inputs.command) args.push(...inputs.command)
   return args

@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# second-engine.sh start|stop : a second Docker engine for the tests, the newest one Debian packages
+# (docker.io from sid: Docker 28.5 today), with the containerd image store, beside the machine's own.
+#
+# GitHub's runners run Docker 28, and Docker 29 makes the containerd image store the default; the
+# machine's engine (bookworm's 20.10) has neither. This engine shares nothing with it:
+#   - dockerd comes from sid's .deb unpacked with `dpkg -x` into $PREFIX: nothing is installed over
+#     the system's packages (it runs with bookworm's containerd and runc, which it accepts);
+#   - its own socket, data root, exec root and pid file under $STATE and $DATA;
+#   - its own network namespace ($NETNS), so its bridge and iptables rules stay off the host. Only
+#     the network is separate (nsenter --net): `ip netns exec` would also remount /sys, hiding the
+#     cgroup mounts dockerd needs.
+# `start` prints the DOCKER_HOST to use (unix:///run/image-gate-engine/docker.sock); it does nothing when that engine already answers.
+# `stop` stops the daemon it started, by the PID in its pid file, and removes the namespace.
+# As root on Debian only (like setup-docker.sh).
+set -euo pipefail
+
+PREFIX=${IMAGE_GATE_ENGINE_PREFIX:-/opt/image-gate/docker-sid}
+# another NAME runs another such engine beside this one (each with its own socket and namespace)
+NAME=${IMAGE_GATE_ENGINE_NAME:-image-gate-engine}
+STATE=/run/$NAME
+DATA=/var/lib/$NAME
+NETNS=$NAME
+SOCKET="unix://$STATE/docker.sock"
+LOG=/var/log/$NAME-dockerd.log
+
+log() { printf 'second-engine: %s\n' "$*" >&2; }
+die() { log "$*"; exit 1; }
+# exactly this name (grep -w would also take "NAME" to exist when only "NAME-2" does)
+netns_exists() { ip netns list | awk '{print $1}' | grep -qxF "$NETNS"; }
+answers() { DOCKER_HOST=$SOCKET docker version >/dev/null 2>&1; }
+
+start() {
+  if answers; then
+    echo "$SOCKET"
+    return
+  fi
+  [ "$(id -u)" = 0 ] && [ -r /etc/debian_version ] || die "needs root on Debian"
+  if [ ! -x "$PREFIX/usr/sbin/dockerd" ]; then
+    log "fetching docker.io from Debian sid into $PREFIX"
+    tmp=$(mktemp -d)
+    bash "$(dirname "$0")/apt-download.sh" sid "$tmp" docker.io
+    mkdir -p "$PREFIX"
+    dpkg -x "$tmp"/docker.io_*.deb "$PREFIX"
+    rm -rf "$tmp"
+  fi
+  netns_exists || ip netns add "$NETNS"
+  ip netns exec "$NETNS" ip link set lo up
+  mkdir -p "$STATE" "$DATA"
+  printf '{"features": {"containerd-snapshotter": true}}\n' >"$STATE/daemon.json"
+  log "starting $("$PREFIX/usr/sbin/dockerd" --version) (log: $LOG)"
+  # setsid: the daemon outlives this script. PATH: its own docker-proxy first.
+  PATH="$PREFIX/usr/sbin:$PATH" setsid nsenter --net="/run/netns/$NETNS" "$PREFIX/usr/sbin/dockerd" \
+    --config-file "$STATE/daemon.json" --host "$SOCKET" --data-root "$DATA" \
+    --exec-root "$STATE/exec" --pidfile "$STATE/docker.pid" >"$LOG" 2>&1 </dev/null &
+  for _ in $(seq 1 60); do
+    answers && break
+    sleep 1
+  done
+  answers || { tail -n 20 "$LOG" >&2 || true; die "the second dockerd did not come up within 60 s"; }
+  log "ready: $(DOCKER_HOST=$SOCKET docker info --format 'engine {{.ServerVersion}}, {{.Driver}} ({{index .DriverStatus 0}})' 2>/dev/null)"
+  echo "$SOCKET"
+}
+
+stop() {
+  if [ -s "$STATE/docker.pid" ]; then
+    pid=$(cat "$STATE/docker.pid")
+    if kill "$pid" 2>/dev/null; then
+      for _ in $(seq 1 60); do
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.5
+      done
+    fi
+  fi
+  if netns_exists; then ip netns delete "$NETNS"; fi
+  log "stopped"
+}
+
+case "${1:-}" in
+  start) start ;;
+  stop) stop ;;
+  *) die "usage: second-engine.sh start|stop" ;;
+esac
