@@ -57,7 +57,10 @@ export const BAD_INPUTS: Array<[Record<string, string>, string]> = [
   [{ 'allow-paths': 'app/test/*.pem\napp/[oops' }, 'Input "allow-paths" takes one glob per line (e.g. **/.env or app/test/*.pem); "app/[oops" is not one: Missing closing: "]"'],
   [{ 'forbid-paths': '**/*.log\n@(coverage' }, 'Input "forbid-paths" takes one glob per line (e.g. **/.env or app/test/*.pem); "@(coverage" is not one: Missing closing: ")"'],
   [{ 'require-clean-contents': 'mostly' }, 'Input "require-clean-contents" must be true or false; got "mostly".'],
-  [{ 'secret-files': 'npmrc=missing/.npmrc' }, 'Input "secret-files" takes one id=path per line, with a file at path; "missing/.npmrc" (for npmrc) is not a file.']
+  [{ 'secret-files': 'npmrc=missing/.npmrc' }, 'Input "secret-files" takes one id=path per line, with a file at path; "missing/.npmrc" (for npmrc) is not a file.'],
+  [{ 'run-network': 'my network' }, 'Input "run-network" must name a Docker network (e.g. ${{ job.services.postgres.network }}, host, or one you created); "my network" is not a network name.'],
+  [{ 'run-add-hosts': 'postgres:10.0.0.5\ncache 10.0.0.6' }, 'Input "run-add-hosts" takes one NAME:IP per line (IP may be host-gateway, e.g. host.docker.internal:host-gateway); "cache 10.0.0.6" is not of that form.'],
+  [{ 'run-add-hosts': 'db:999.1.1.1' }, 'Input "run-add-hosts" takes one NAME:IP per line (IP may be host-gateway, e.g. host.docker.internal:host-gateway); "db:999.1.1.1" is not of that form.']
 ]
 
 /** A working directory for the table: app/Dockerfile with stages build and Runtime, and a plain file. */

@@ -45809,6 +45809,8 @@ class RunContext {
     }
 }
 
+// EXTERNAL MODULE: external "node:net"
+var external_node_net_ = __nccwpck_require__(7030);
 // EXTERNAL MODULE: ./node_modules/shell-quote/index.js
 var shell_quote = __nccwpck_require__(6591);
 // EXTERNAL MODULE: ./node_modules/picomatch/index.js
@@ -45914,6 +45916,7 @@ function round(n) {
 }
 
 ;// CONCATENATED MODULE: ./src/inputs/parse.ts
+
 
 
 
@@ -46102,6 +46105,22 @@ const words = (value, { name }) => {
     }
     return args;
 };
+/** A network to join: a name `docker network create` would take, or container:NAME. */
+const networkName = (value, { name }) => {
+    if (!/^(container:)?[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(value)) {
+        throw new InputError(`Input "${name}" must name a Docker network (e.g. \${{ job.services.postgres.network }}, host, or one you created); "${value}" is not a network name.`);
+    }
+    return value;
+};
+/** Host entries as docker run --add-host takes them: NAME:IP (or NAME=IP), IP may be host-gateway. */
+const hostEntries = lines((line, { name }) => {
+    const m = /^([a-zA-Z0-9][a-zA-Z0-9.-]*)[:=]\[?([^\]]+)\]?$/.exec(line);
+    if (!m || !(m[2] === 'host-gateway' || (0,external_node_net_.isIP)(m[2]))) {
+        throw new InputError(`Input "${name}" takes one NAME:IP per line (IP may be host-gateway, e.g. host.docker.internal:host-gateway); "${line}" is not of that form.`);
+    }
+    // NAME:IP is what every Docker version reads (it splits at the first colon, so IPv6 needs no brackets)
+    return `${m[1]}:${m[2]}`;
+});
 
 ;// CONCATENATED MODULE: ./src/inputs/table.ts
 
@@ -46143,6 +46162,16 @@ const INPUT_TABLE = {
     'cache-to': { default: '', parse: list, description: 'Cache export destinations, one per line (e.g. type=gha,mode=max).' },
     // Run
     env: { default: '', parse: keyValues, description: 'Environment for the container, one KEY=VALUE per line.' },
+    'run-network': {
+        default: '',
+        parse: emptyOr(networkName),
+        description: "Network the container and the smoke-command containers join, e.g. ${{ job.services.postgres.network }} so the app reaches a service container by its name; host shares the runner's network. Default Docker's bridge."
+    },
+    'run-add-hosts': {
+        default: '',
+        parse: hostEntries,
+        description: 'Extra host entries for the container and the smoke-command containers, one NAME:IP per line (as docker run --add-host; IP may be host-gateway, e.g. host.docker.internal:host-gateway).'
+    },
     command: {
         default: '',
         parse: optional(words),
@@ -46666,7 +46695,128 @@ function sinceStart(state, now) {
     return Number.isFinite(started) && started > 0 ? round(Math.max(0, now - started) / 1000) : undefined;
 }
 
+;// CONCATENATED MODULE: ./src/checks/unreachable.ts
+// Reads a failed container's output (log tail, health-probe outputs: untrusted text) for the
+// dependency the app could not reach, so the health row can name it instead of pointing at the raw
+// log. A backend on the wrong network (run-network, run-add-hosts) shows up as a refused connection
+// or a name that does not resolve, worded differently by each runtime and client.
+// Errno numbers as Python, redis-py and MySQL print them, then the words every runtime uses.
+function reason(text) {
+    if (/refused|\b111\b|couldn't connect to server/i.test(text))
+        return 'refused';
+    if (/-[23]\b|not known|no such host|resolv|ENOTFOUND|EAI_AGAIN|misbehaving|nodename/i.test(text))
+        return 'unresolved';
+    if (/timed? ?out|\b110\b/i.test(text))
+        return 'timed-out';
+    if (/no route|unreach|\b113\b/i.test(text))
+        return 'no-route';
+}
+// One pattern per message shape; named groups: host, port (optional), why (text for reason()), or
+// a fixed why. Each stays on one line except libpq's old two-line message.
+const shapes = [
+    [/connect (?<why>ECONNREFUSED|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH) (?<addr>\S+:\d+)/g], // Node.js
+    [/getaddrinfo (?:ENOTFOUND|EAI_AGAIN) (?<host>[\w.-]+)/g, 'unresolved'],
+    [/wget: bad address '(?<hostport>[^'\s]+)'/g, 'unresolved'], // busybox
+    [/wget: can't connect to remote host \((?<host>[^)\s]+)\): (?<why>.*)/g],
+    [/unable to resolve host address .(?<host>[\w.-]+)/g, 'unresolved'], // GNU wget
+    [/Connecting to (?<host>[\w.-]+) \([^)]*\)\|[^|]*\|:(?<port>\d+)\.\.\. failed: (?<why>.*)/g],
+    [/Failed to connect to (?<host>\S+) port (?<port>\d+)[^:\n]*: (?<why>.*)/g, 'refused'], // curl
+    [/Could not resolve host: (?<host>[\w.-]+)/g, 'unresolved'],
+    [/could not translate host name "(?<host>[^"]+)"/g, 'unresolved'], // libpq
+    [/connection to server at "(?<host>[^"]+)"(?: \([^)]*\))?, port (?<port>\d+) failed: (?<why>.*)/g],
+    [
+        /could not connect to server: (?<why>.*)\n[^\n]{0,80}?Is the server running on host "(?<host>[^"]+)"[^\n]*\n?[^\n]{0,80}?connections on port (?<port>\d+)/g
+    ],
+    [/Error (?<why>-?\d+) connecting to (?<hostport>\S+?)\.(?:\s|$)/g], // redis-py
+    [/\[Errno (?<why>-?\d+)\] Connect call failed \('(?<host>[^']+)', (?<port>\d+)/g], // asyncio
+    [/ConnectionPool\(host='(?<host>[^']+)', port=(?<port>\d+)\).*?(?<why>\[Errno -?\d+\].*)/g], // urllib3
+    [/Can't connect to MySQL server on '(?<hostport>[^']+)'(?<why>.*)/g],
+    [/Unknown MySQL server host '(?<host>[^']+)'/g, 'unresolved'],
+    [/lookup (?<host>[\w.-]+)(?: on \S+)?: (?:no such host|server misbehaving|i\/o timeout|Temporary)/g, 'unresolved'], // Go
+    [/dial (?:tcp|udp)[46]? (?<addr>\S+:\d+): (?<why>.*)/g],
+    [/(?<![\w.:[\]-])(?<addr>[\w.:[\]-]{1,60}:\d+) \((?<host>[\w.-]+)\): dial error: (?<why>.*)/g], // pgx v5 names the host (token start, bounded: no literal to anchor it)
+    [/UnknownHostException: (?<host>[\w.-]+)/g, 'unresolved'], // Java
+    [/Connection refused: (?<host>[\w.-]*)\/(?<addr>\S+:\d+)/g, 'refused'], // Netty
+    [/Connection to (?<hostport>\S+) refused/g, 'refused'] // PostgreSQL JDBC
+];
+const ansi = /\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-_])/g;
+const loopback = /^(?:localhost|127(?:\.\d+){3}|::1|0\.0\.0\.0|::)$/i;
+const address = /^(?:[\d.]+|[0-9a-f:]*:[0-9a-f:.]*)$/i;
+const hostLike = /^(?:[\w.-]+|[0-9a-f:.]+)$/i;
+// "host:port", "[v6]:port" or a bare host; `portLast` for Node/Go addresses, which always end in a
+// port even when the host is an unbracketed IPv6 address.
+function unreachable_split(text, portLast) {
+    const m = /^\[([^\]]+)\](?::(\d+))?$/.exec(text) ?? (portLast || text.split(':').length === 2 ? /^(.*):(\d+)$/.exec(text) : null);
+    return m ? [m[1], m[2] ?? ''] : [text, ''];
+}
+function hostPort(host, port) {
+    const h = host.includes(':') ? `[${host}]` : host;
+    return port ? `${h}:${port}` : h;
+}
+// The most telling match: a named host beats an address (it says which service, and the name is
+// what run-network must provide), and among equals the last one wins (the app's latest attempt,
+// after any retries). Loopback targets on the app's own probed ports are the app itself not
+// listening, not a dependency; so is a loopback target with no port, which is how busybox wget
+// reports a refused probe (`can't connect to remote host (127.0.0.1)`).
+function findUnreachable(lines, opts = {}) {
+    const text = lines.map(l => l.slice(0, 4000).replace(ansi, '').replace(/\r/g, '')).join('\n');
+    let best;
+    for (const [re, fixed] of shapes) {
+        for (const m of text.matchAll(re)) {
+            const g = m.groups ?? {};
+            let [host, port] = g.addr ? unreachable_split(g.addr, true) : g.hostport ? unreachable_split(g.hostport, false) : [g.host, g.port ?? ''];
+            if (g.host && g.addr)
+                host = g.host; // Netty "name/ip:port", pgx "ip:port (name)"
+            const why = (g.why !== undefined ? reason(g.why) : undefined) ?? fixed;
+            if (!why || !host || !hostLike.test(host))
+                continue;
+            if (loopback.test(host) && (!port || opts.ownPorts?.includes(Number(port))))
+                continue;
+            const named = !address.test(host) && !loopback.test(host);
+            const at = m.index ?? 0;
+            if (!best || (named !== best.named ? named : at >= best.at))
+                best = { u: { target: hostPort(host, port), why }, named, at };
+        }
+    }
+    return best?.u;
+}
+const label = { refused: 'connection refused', unresolved: 'unresolved', 'timed-out': 'timed out', 'no-route': 'no route' };
+// The target and network come from untrusted output and input: one short code span each.
+function clean(text) {
+    const s = text.replace(/[`\p{Cc}]/gu, '');
+    return s.length > 100 ? `${s.slice(0, 99)}…` : s;
+}
+// One or two short sentences for the health row; runNetwork is the run-network input ('' = unset).
+function unreachableSentence(u, runNetwork) {
+    const t = `\`${clean(u.target)}\``;
+    const net = clean(runNetwork);
+    const setIt = 'set run-network (on GitHub, `${{ job.services.NAME.network }}`)';
+    const bridge = `The container ran on Docker's default bridge, where service names do not resolve: ${setIt}.`;
+    const host = unreachable_split(u.target, false)[0];
+    if (loopback.test(host)) {
+        const fix = net ? `point the app at the service's name on \`${net}\` (run-network)` : `point the app at the service's name and ${setIt}`;
+        return `The app could not reach ${t} (${label[u.why]}): inside the container, localhost is the container itself, so ${fix}, or start that process in the image.`;
+    }
+    switch (u.why) {
+        case 'refused':
+            return net
+                ? `The app could not reach ${t} (connection refused): is the service running, on \`${net}\` (run-network) and listening on that port?`
+                : `The app could not reach ${t} (connection refused): is the service running? ${bridge}`;
+        case 'unresolved':
+            return net
+                ? `The app could not resolve ${t}: is a service by that name on \`${net}\` (run-network)? Else add a host entry with run-add-hosts.`
+                : `The app could not resolve ${t}: the container ran on Docker's default bridge, which resolves no service names; ${setIt}, or add a host entry with run-add-hosts.`;
+        case 'timed-out':
+        case 'no-route': {
+            const what = u.why === 'timed-out' ? `timed out connecting to ${t}` : `has no route to ${t}`;
+            const where = net ? `on \`${net}\` (run-network)` : 'on the network the container joins (run-network is unset: Docker\'s default bridge)';
+            return `The app ${what}: is the address right and ${where}, with no firewall in between?`;
+        }
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/checks/health.ts
+
 
 
 // Docker's own health verdict, and what to do about each way of not being healthy.
@@ -46686,7 +46836,7 @@ function healthRow(report, inputs) {
                 status: 'fail',
                 value: 'unhealthy',
                 limit: h.rule === 'image-limit' ? `healthy within ${h.limitSeconds} s (the image's HEALTHCHECK)` : limit,
-                detail: `${unhealthyWhy(report, inputs)} (${by}).${probe} The container log is below.`
+                detail: `${unhealthyWhy(report, inputs)} (${by}).${probe}${dependency(report, inputs)} The container log is below.`
             };
         case 'exited':
             return {
@@ -46694,7 +46844,7 @@ function healthRow(report, inputs) {
                 status: 'fail',
                 value: `exited (code ${h.exitCode})${h.oomKilled ? ', OOM-killed' : ''}`,
                 limit: h.source ? limit : 'keeps running',
-                detail: `The container stopped${h.ranSeconds !== undefined ? ` ${h.ranSeconds} s after start` : ''} before it was healthy${h.oomKilled ? ': the kernel killed it for using too much memory' : ''}. Its last log lines are below.`
+                detail: `The container stopped${h.ranSeconds !== undefined ? ` ${h.ranSeconds} s after start` : ''} before it was healthy${h.oomKilled ? ': the kernel killed it for using too much memory' : ''}.${dependency(report, inputs)} Its last log lines are below.`
             };
         case 'timeout':
             return {
@@ -46703,7 +46853,7 @@ function healthRow(report, inputs) {
                 value: `not healthy after ${inputs.healthTimeout} s`,
                 limit,
                 // verdictSeconds: from the container's start, as Docker stamps it (the wait began a little later)
-                detail: `Docker had no verdict ${h.verdictSeconds ?? h.waitedSeconds} s after start: the probes did not finish (${by}).${probe} Check that the probe command returns quickly; raise health-timeout if the app needs longer.`
+                detail: `Docker had no verdict ${h.verdictSeconds ?? h.waitedSeconds} s after start: the probes did not finish (${by}).${probe}${dependency(report, inputs)} Check that the probe command returns quickly; raise health-timeout if the app needs longer.`
             };
         case 'missing':
             return {
@@ -46718,6 +46868,17 @@ function healthRow(report, inputs) {
         case 'skipped':
             return notRun('health', report);
     }
+}
+/**
+ * " The app could not reach `postgres:5432` (connection refused): ..." when the probes' output or the
+ * container log shows a dependency the app could not reach; "" otherwise. The app's own ports (the
+ * probe's, the image's EXPOSE) on loopback are the app not listening, not a dependency.
+ */
+function dependency(report, inputs) {
+    const h = report.health;
+    const ownPorts = [...`${h.command ?? ''} ${(report.image.exposedPorts ?? []).join(' ')}`.matchAll(/(?:^|[:\s])(\d{2,5})\b/g)].map(m => Number(m[1]));
+    const found = findUnreachable([...(h.probes ?? []).map(p => p.output), ...(h.logTail ?? [])], { ownPorts });
+    return found ? ` ${unreachableSentence(found, inputs.runNetwork)}` : '';
 }
 /** " Probe 14 ms median, 31 ms slowest (3 passing probes)." */
 function probeNote(times) {
@@ -46934,6 +47095,7 @@ function stop_judged(check, inputs) {
 ;// CONCATENATED MODULE: ./src/checks/smoke.ts
 
 
+
 // smoke-commands: each other process type passes if it exits 0 or is still running after
 // smoke-seconds; one still running is then stopped like the main container, and judged so too.
 const smokeCheck = (report, inputs) => (report.smoke ?? []).map(smoke => smokeRow(smoke, inputs));
@@ -46952,7 +47114,10 @@ function smokeRow(smoke, inputs) {
     if (smoke.exitCode === 0) {
         return { name: 'smoke', status: 'pass', value: `exited 0 after ${smoke.seconds} s`, limit, detail: `command: ${smoke.command}` };
     }
-    return { name: 'smoke', status: 'fail', value: `exited (code ${smoke.exitCode}) after ${smoke.seconds} s`, limit, detail: `command: ${smoke.command}. Its last log lines are below.` };
+    // a worker that cannot reach its queue says so in its log
+    const found = findUnreachable(smoke.logTail ?? []);
+    const dependency = found ? ` ${unreachableSentence(found, inputs.runNetwork)}` : '';
+    return { name: 'smoke', status: 'fail', value: `exited (code ${smoke.exitCode}) after ${smoke.seconds} s`, limit, detail: `command: ${smoke.command}.${dependency} Its last log lines are below.` };
 }
 
 ;// CONCATENATED MODULE: ./src/checks/startup.ts
@@ -47107,6 +47272,25 @@ async function imageStore(docker) {
 function parseBuilder(text, fallbackName = '') {
     const field = (key) => new RegExp(`^${key}:\\s*(.*)$`, 'm').exec(text)?.[1].trim() ?? '';
     return { name: field('Name') || fallbackName || 'default', driver: field('Driver') || 'unknown', endpoint: field('Endpoint') };
+}
+
+;// CONCATENATED MODULE: ./src/inputs/network.ts
+
+// run-network names something of the engine's, so it is checked once the engine answers and before
+// anything is built: a network that does not exist is one line naming the input, not a failed
+// `docker run` after a long build.
+async function checkRunNetwork(docker, network) {
+    if (!network)
+        return;
+    const container = network.startsWith('container:') ? network.slice('container:'.length) : undefined;
+    const found = await docker.call(container ? ['container', 'inspect', '--format', '{{.Id}}', container] : ['network', 'inspect', '--format', '{{.Id}}', network]);
+    if (found.exitCode === 0)
+        return;
+    if (container)
+        throw new InputError(`Input "run-network": there is no container "${container}" on this engine to share the network of.`);
+    const names = await docker.call(['network', 'ls', '--format', '{{.Name}}']);
+    const known = names.stdout.split('\n').filter(Boolean).slice(0, 10).join(', ');
+    throw new InputError(`Input "run-network": there is no network "${network}" on this engine${known ? ` (it has: ${known})` : ''}. On GitHub, use \${{ job.services.NAME.network }} of a service container; else create it first (docker network create).`);
 }
 
 ;// CONCATENATED MODULE: ./src/publish/annotations.ts
@@ -60981,7 +61165,20 @@ function secondsSince(sent, state) {
     return Math.round(Math.max(0, ms) / 10) / 100;
 }
 
+;// CONCATENATED MODULE: ./src/stages/container-flags.ts
+function containerFlags(inputs) {
+    const flags = [];
+    for (const pair of inputs.env)
+        flags.push('--env', pair);
+    if (inputs.runNetwork)
+        flags.push('--network', inputs.runNetwork);
+    for (const entry of inputs.runAddHosts)
+        flags.push('--add-host', entry);
+    return flags;
+}
+
 ;// CONCATENATED MODULE: ./src/stages/smoke.ts
+
 
 
 
@@ -61022,12 +61219,9 @@ async function smokeOne(ctx, inputs, image, command, stopSignal) {
         await removeContainer(docker, name);
     }
 }
-/** A smoke container: same image and env, another command, no health check of its own. */
+/** A smoke container: same image, env and network, another command, no health check of its own. */
 function smokeArgs(ctx, inputs, image, name, command) {
-    const args = ['run', '--detach', '--name', name, ...ctx.labels(), '--no-healthcheck'];
-    for (const pair of inputs.env)
-        args.push('--env', pair);
-    return [...args, image, ...command];
+    return ['run', '--detach', '--name', name, ...ctx.labels(), '--no-healthcheck', ...containerFlags(inputs), image, ...command];
 }
 
 ;// CONCATENATED MODULE: ./src/stages/user.ts
@@ -61126,6 +61320,7 @@ function parseTop(stdout) {
 
 
 
+
 async function runAndWait(ctx, inputs, image, facts, engine) {
     const { docker } = ctx;
     const name = ctx.containerName();
@@ -61184,9 +61379,7 @@ function healthFlags(inputs, { imageHasHealthcheck, api }) {
     return flags;
 }
 function runArgs(ctx, inputs, image, name, health) {
-    const args = ['run', '--detach', '--name', name, ...ctx.labels()];
-    for (const pair of inputs.env)
-        args.push('--env', pair);
+    const args = ['run', '--detach', '--name', name, ...ctx.labels(), ...containerFlags(inputs)];
     args.push(...healthFlags(inputs, health));
     args.push(image);
     if (inputs.command)
@@ -61748,7 +61941,7 @@ async function measureTar(input, options = {}) {
         // manifest.json may come after the layers, so every file is measured and layers picked at the end.
         for await (const entry of parser) {
             const { header } = entry;
-            const name = clean(header.name);
+            const name = compressed_clean(header.name);
             if (header.type === 'file' || header.type === 'contiguous-file') {
                 files.set(name, await measureEntry(entry, { pool, scan: options.scan, keepJson: (text) => json.set(name, text) }));
                 continue;
@@ -61756,9 +61949,9 @@ async function measureTar(input, options = {}) {
             // The classic format stores a repeated layer as a symlink to the first copy; newer engines
             // link `<id>/layer.tar` to `blobs/sha256/<hex>`. Hard links name a path from the archive root.
             if (header.type === 'symlink' && header.linkname)
-                links.set(name, clean(external_node_path_namespaceObject.posix.join(external_node_path_namespaceObject.posix.dirname(name), header.linkname)));
+                links.set(name, compressed_clean(external_node_path_namespaceObject.posix.join(external_node_path_namespaceObject.posix.dirname(name), header.linkname)));
             if (header.type === 'link' && header.linkname)
-                links.set(name, clean(header.linkname));
+                links.set(name, compressed_clean(header.linkname));
             entry.resume();
             await (0,external_node_events_.once)(entry, 'end');
         }
@@ -61869,7 +62062,7 @@ function imageLayout(json) {
     const manifest = json.get('manifest.json');
     if (manifest !== undefined) {
         const images = JSON.parse(manifest);
-        return { layers: images.flatMap((image) => (image.Layers ?? []).map(clean)), configs: images.flatMap((image) => (image.Config ? [clean(image.Config)] : [])) };
+        return { layers: images.flatMap((image) => (image.Layers ?? []).map(compressed_clean)), configs: images.flatMap((image) => (image.Config ? [compressed_clean(image.Config)] : [])) };
     }
     // A pure OCI layout: follow index.json through the manifests present in the archive.
     const index = json.get('index.json');
@@ -61907,7 +62100,7 @@ function followLinks(path, links) {
         path = links.get(path);
     return path;
 }
-function clean(path) {
+function compressed_clean(path) {
     return external_node_path_namespaceObject.posix.normalize(path).replace(/^(\.\/)+/, '').replace(/\/$/, '');
 }
 
@@ -62310,6 +62503,7 @@ function size_largest(layers) {
 
 
 
+
 // The whole run on one screen: inputs → build → inspect → run and wait → measure → judge → publish.
 // Each stage returns its result and the pipeline puts it into the report, so the report always
 // holds what is known so far (a timeout publishes it as it stands). Messages go to ctx.sink.
@@ -62346,6 +62540,7 @@ async function gate(ctx, inputs, report, stages) {
     ctx.stage = 'checking the Docker engine';
     ctx.setCallLimit(inputs.callTimeout);
     const engine = await stages.preflight(ctx.docker, inputs.builder);
+    await checkRunNetwork(ctx.docker, inputs.runNetwork);
     report.tag = inputs.tags[0] ?? (await stages.defaultTag(ctx, inputs));
     const tags = inputs.tags.length > 0 ? inputs.tags : [report.tag];
     ctx.stage = 'building the image';

@@ -4,6 +4,7 @@ import { cleanupOnSignals, cleanupOrSayHow } from './docker/cleanup.js'
 import { EngineError } from './docker/docker.js'
 import { preflight } from './docker/engine.js'
 import { InputError, readInputs, type InputSource, type Inputs } from './inputs/inputs.js'
+import { checkRunNetwork } from './inputs/network.js'
 import { annotateContents, annotateUser } from './publish/annotations.js'
 import { commentFromReport, commentKey, commentOnPullRequest, pullRequest } from './publish/comment.js'
 import { setOutputs } from './publish/outputs.js'
@@ -60,6 +61,7 @@ async function gate(ctx: RunContext, inputs: Inputs, report: Report, stages: Sta
   ctx.stage = 'checking the Docker engine'
   ctx.setCallLimit(inputs.callTimeout)
   const engine = await stages.preflight(ctx.docker, inputs.builder)
+  await checkRunNetwork(ctx.docker, inputs.runNetwork)
   report.tag = inputs.tags[0] ?? (await stages.defaultTag(ctx, inputs))
   const tags = inputs.tags.length > 0 ? inputs.tags : [report.tag]
 

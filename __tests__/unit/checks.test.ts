@@ -81,6 +81,35 @@ describe('judge', () => {
     expect(health.detail).toContain('Last probe exited 1: connection refused.')
   })
 
+  it('names the dependency the probe could not reach, and what run-network to set', () => {
+    const report = measuredReport()
+    const command = 'wget -q -O /dev/null http://127.0.0.1:8080/health && wget -q -O /dev/null http://postgres:5432/health || exit 1'
+    report.health = { verdict: 'unhealthy', source: 'image', command, probes: [{ exitCode: 1, output: "wget: bad address 'postgres:5432'" }] }
+    judged(report, inputs({ healthTimeout: 5 }))
+    expect(row(report.checks, 'health').detail).toContain(
+      "Last probe exited 1: wget: bad address 'postgres:5432'. The app could not resolve `postgres:5432`: the container ran on Docker's default bridge"
+    )
+    judged(report, inputs({ healthTimeout: 5, runNetwork: 'gh_net' }))
+    expect(row(report.checks, 'health').detail).toContain('The app could not resolve `postgres:5432`')
+    expect(row(report.checks, 'health').detail).toContain('`gh_net` (run-network)')
+  })
+
+  it('does not take the app itself not listening on its probed port for a dependency', () => {
+    const report = measuredReport()
+    report.health = { verdict: 'unhealthy', source: 'image', command: 'curl -f http://localhost:3000/health', probes: [{ exitCode: 7, output: 'curl: (7) Failed to connect to localhost port 3000 after 0 ms: Connection refused' }] }
+    judged(report, inputs({ healthTimeout: 5 }))
+    expect(row(report.checks, 'health').detail).not.toContain('could not reach')
+  })
+
+  it('names a dependency a container that exited wrote in its log, and one a smoke command could not reach', () => {
+    const report = measuredReport()
+    report.health = { verdict: 'exited', exitCode: 1, ranSeconds: 0.6, logTail: ['Error: connect ECONNREFUSED 172.18.0.2:5432', '    at TCPConnectWrap.afterConnect'] }
+    report.smoke = [{ command: 'node worker.js', outcome: 'exited', exitCode: 1, seconds: 0.4, logTail: ['Error: getaddrinfo ENOTFOUND rabbitmq'] }]
+    judged(report, inputs({ runNetwork: 'gh_net' }))
+    expect(row(report.checks, 'health').detail).toContain('before it was healthy. The app could not reach `172.18.0.2:5432` (connection refused)')
+    expect(row(report.checks, 'smoke').detail).toContain('command: node worker.js. The app could not resolve `rabbitmq`')
+  })
+
   it("counts the image's own retries, not a fixed 3", () => {
     const report = measuredReport()
     report.image.healthcheckRetries = 2

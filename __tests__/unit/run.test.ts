@@ -3,7 +3,9 @@ import { RunContext } from '../../src/context.js'
 import { logTail } from '../../src/docker/container.js'
 import type { Docker, DockerResult } from '../../src/docker/docker.js'
 import { silent } from '../../src/sink.js'
-import { healthFlags, runAndWait } from '../../src/stages/run.js'
+import { healthFlags, runAndWait, runArgs } from '../../src/stages/run.js'
+import { smokeArgs } from '../../src/stages/smoke.js'
+import { hostEntries } from '../../src/inputs/parse.js'
 import { inputs, measuredReport } from './fixtures.js'
 import { judged } from './judged.js'
 
@@ -57,6 +59,22 @@ describe('healthFlags', () => {
   it('sets nothing for an image without a health check unless health-cmd is given', () => {
     expect(healthFlags(given(), { imageHasHealthcheck: false, api: '1.51' })).toEqual([])
     expect(healthFlags(given({ healthCmd: 'true' }), { imageHasHealthcheck: false, api: '1.51' })).toEqual(['--health-cmd', 'true', '--health-interval=1s', '--health-start-period=60s', '--health-start-interval=1s'])
+  })
+})
+
+describe('run-network and run-add-hosts', () => {
+  const given = { ...inputs(), runNetwork: 'github_network_1f2e', runAddHosts: ['postgres:10.1.0.5', 'host.docker.internal:host-gateway'], env: ['A=1'] }
+  it('the main container and every smoke container join the same network with the same host entries', () => {
+    const ctx = new RunContext(silent)
+    const main = runArgs(ctx, given, 'app:1', 'c1', { imageHasHealthcheck: false, api: '1.41' })
+    const smoke = smokeArgs(ctx, given, 'app:1', 'c1-smoke', ['node', 'worker.js'])
+    const flags = ['--env', 'A=1', '--network', 'github_network_1f2e', '--add-host', 'postgres:10.1.0.5', '--add-host', 'host.docker.internal:host-gateway']
+    for (const args of [main, smoke]) expect(args.join(' ')).toContain(flags.join(' '))
+    expect(smoke.slice(-3)).toEqual(['app:1', 'node', 'worker.js'])
+  })
+  it('takes NAME:IP and NAME=IP, IPv6 with or without brackets, and host-gateway, as docker run --add-host does', () => {
+    const scope = { name: 'run-add-hosts', cwd: '/', mask: () => undefined }
+    expect(hostEntries('db:10.0.0.5\ncache=fd00::6\nv6:[::1]\nhost.docker.internal:host-gateway', scope)).toEqual(['db:10.0.0.5', 'cache:fd00::6', 'v6:::1', 'host.docker.internal:host-gateway'])
   })
 })
 

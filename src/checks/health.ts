@@ -1,6 +1,7 @@
 import { DOCKER_DEFAULT_INTERVAL_S, DOCKER_DEFAULT_RETRIES } from '../docker/container.js'
 import type { Check, Report } from '../report/report.js'
 import { notRun, type CheckRule, type JudgeInputs } from './check.js'
+import { findUnreachable, unreachableSentence } from './unreachable.js'
 
 // Docker's own health verdict, and what to do about each way of not being healthy.
 
@@ -21,7 +22,7 @@ function healthRow(report: Report, inputs: JudgeInputs): Check {
         status: 'fail',
         value: 'unhealthy',
         limit: h.rule === 'image-limit' ? `healthy within ${h.limitSeconds} s (the image's HEALTHCHECK)` : limit,
-        detail: `${unhealthyWhy(report, inputs)} (${by}).${probe} The container log is below.`
+        detail: `${unhealthyWhy(report, inputs)} (${by}).${probe}${dependency(report, inputs)} The container log is below.`
       }
     case 'exited':
       return {
@@ -29,7 +30,7 @@ function healthRow(report: Report, inputs: JudgeInputs): Check {
         status: 'fail',
         value: `exited (code ${h.exitCode})${h.oomKilled ? ', OOM-killed' : ''}`,
         limit: h.source ? limit : 'keeps running',
-        detail: `The container stopped${h.ranSeconds !== undefined ? ` ${h.ranSeconds} s after start` : ''} before it was healthy${h.oomKilled ? ': the kernel killed it for using too much memory' : ''}. Its last log lines are below.`
+        detail: `The container stopped${h.ranSeconds !== undefined ? ` ${h.ranSeconds} s after start` : ''} before it was healthy${h.oomKilled ? ': the kernel killed it for using too much memory' : ''}.${dependency(report, inputs)} Its last log lines are below.`
       }
     case 'timeout':
       return {
@@ -38,7 +39,7 @@ function healthRow(report: Report, inputs: JudgeInputs): Check {
         value: `not healthy after ${inputs.healthTimeout} s`,
         limit,
         // verdictSeconds: from the container's start, as Docker stamps it (the wait began a little later)
-        detail: `Docker had no verdict ${h.verdictSeconds ?? h.waitedSeconds} s after start: the probes did not finish (${by}).${probe} Check that the probe command returns quickly; raise health-timeout if the app needs longer.`
+        detail: `Docker had no verdict ${h.verdictSeconds ?? h.waitedSeconds} s after start: the probes did not finish (${by}).${probe}${dependency(report, inputs)} Check that the probe command returns quickly; raise health-timeout if the app needs longer.`
       }
     case 'missing':
       return {
@@ -53,6 +54,18 @@ function healthRow(report: Report, inputs: JudgeInputs): Check {
     case 'skipped':
       return notRun('health', report)
   }
+}
+
+/**
+ * " The app could not reach `postgres:5432` (connection refused): ..." when the probes' output or the
+ * container log shows a dependency the app could not reach; "" otherwise. The app's own ports (the
+ * probe's, the image's EXPOSE) on loopback are the app not listening, not a dependency.
+ */
+function dependency(report: Report, inputs: JudgeInputs): string {
+  const h = report.health
+  const ownPorts = [...`${h.command ?? ''} ${(report.image.exposedPorts ?? []).join(' ')}`.matchAll(/(?:^|[:\s])(\d{2,5})\b/g)].map(m => Number(m[1]))
+  const found = findUnreachable([...(h.probes ?? []).map(p => p.output), ...(h.logTail ?? [])], { ownPorts })
+  return found ? ` ${unreachableSentence(found, inputs.runNetwork)}` : ''
 }
 
 /** " Probe 14 ms median, 31 ms slowest (3 passing probes)." */

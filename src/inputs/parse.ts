@@ -1,4 +1,5 @@
 import { existsSync, statSync } from 'node:fs'
+import { isIP } from 'node:net'
 import * as path from 'node:path'
 import { parse as parseShellWords } from 'shell-quote'
 import { checkGlob } from '../globs.js'
@@ -216,3 +217,22 @@ export const words: Parser<string[]> = (value, { name }) => {
   }
   return args
 }
+
+/** A network to join: a name `docker network create` would take, or container:NAME. */
+export const networkName: Parser<string> = (value, { name }) => {
+  if (!/^(container:)?[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(value)) {
+    throw new InputError(`Input "${name}" must name a Docker network (e.g. \${{ job.services.postgres.network }}, host, or one you created); "${value}" is not a network name.`)
+  }
+  return value
+}
+
+/** Host entries as docker run --add-host takes them: NAME:IP (or NAME=IP), IP may be host-gateway. */
+export const hostEntries: Parser<string[]> = lines((line, { name }) => {
+  const m = /^([a-zA-Z0-9][a-zA-Z0-9.-]*)[:=]\[?([^\]]+)\]?$/.exec(line)
+  if (!m || !(m[2] === 'host-gateway' || isIP(m[2]))) {
+    throw new InputError(`Input "${name}" takes one NAME:IP per line (IP may be host-gateway, e.g. host.docker.internal:host-gateway); "${line}" is not of that form.`)
+  }
+  // NAME:IP is what every Docker version reads (it splits at the first colon, so IPv6 needs no brackets)
+  return `${m[1]}:${m[2]}`
+})
+

@@ -2,6 +2,7 @@ import {
   bool,
   emptyOr,
   globLines,
+  hostEntries,
   imageRef,
   imageRefs,
   increase,
@@ -9,6 +10,7 @@ import {
   list,
   lines,
   milliseconds,
+  networkName,
   oneOf,
   optional,
   platform,
@@ -81,6 +83,17 @@ export const INPUT_TABLE = {
 
   // Run
   env: { default: '', parse: keyValues, description: 'Environment for the container, one KEY=VALUE per line.' },
+  'run-network': {
+    default: '',
+    parse: emptyOr(networkName),
+    description:
+      "Network the container and the smoke-command containers join, e.g. ${{ job.services.postgres.network }} so the app reaches a service container by its name; host shares the runner's network. Default Docker's bridge."
+  },
+  'run-add-hosts': {
+    default: '',
+    parse: hostEntries,
+    description: 'Extra host entries for the container and the smoke-command containers, one NAME:IP per line (as docker run --add-host; IP may be host-gateway, e.g. host.docker.internal:host-gateway).'
+  },
   command: {
     default: '',
     parse: optional(words),

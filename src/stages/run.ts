@@ -8,13 +8,14 @@ import type { SmokeResult, Stop } from '../report/report.js'
 import { probeTimes, waitForHealth, type Health, type HealthInputs } from './health.js'
 import { initOf, stopContainer } from './stop.js'
 import type { ImageFacts } from './inspect.js'
+import { containerFlags } from './container-flags.js'
 import { runSmoke, type SmokeInputs } from './smoke.js'
 import { measureUser, type User } from './user.js'
 
 // Stage 3: run the built image as a detached container, wait for Docker's health verdict, and look
 // at who it runs as; the smoke commands run alongside. Pass or fail, every container goes.
 
-export type RunInputs = HealthInputs & SmokeInputs & Pick<Inputs, 'env' | 'command' | 'stopTimeout'>
+export type RunInputs = HealthInputs & SmokeInputs & Pick<Inputs, 'command' | 'stopTimeout'>
 
 export interface RunResult {
   health: Health
@@ -86,8 +87,7 @@ export function healthFlags(inputs: HealthInputs, { imageHasHealthcheck, api }: 
 }
 
 export function runArgs(ctx: RunContext, inputs: RunInputs, image: string, name: string, health: HealthFlagsFor): string[] {
-  const args = ['run', '--detach', '--name', name, ...ctx.labels()]
-  for (const pair of inputs.env) args.push('--env', pair)
+  const args = ['run', '--detach', '--name', name, ...ctx.labels(), ...containerFlags(inputs)]
   args.push(...healthFlags(inputs, health))
   args.push(image)
   if (inputs.command) args.push(...inputs.command)

@@ -5,12 +5,13 @@ import { watchContainer } from '../docker/events.js'
 import { waitUntil } from '../docker/wait.js'
 import type { Inputs } from '../inputs/inputs.js'
 import type { SmokeResult } from '../report/report.js'
+import { containerFlags, type ContainerInputs } from './container-flags.js'
 import { stopContainer } from './stop.js'
 
 // Smoke commands: the other process types of the same image (a worker, a scheduler). Each runs in
 // its own container; it passes if it exits 0, or is still running after smoke-seconds.
 
-export type SmokeInputs = Pick<Inputs, 'smokeCommands' | 'smokeSeconds' | 'env' | 'stopTimeout'>
+export type SmokeInputs = ContainerInputs & Pick<Inputs, 'smokeCommands' | 'smokeSeconds' | 'stopTimeout'>
 
 /** `stopSignal`: the image's STOPSIGNAL, sent to a command still running at the end. */
 export async function runSmoke(ctx: RunContext, inputs: SmokeInputs, image: string, stopSignal = ''): Promise<SmokeResult[]> {
@@ -47,9 +48,7 @@ async function smokeOne(ctx: RunContext, inputs: SmokeInputs, image: string, com
   }
 }
 
-/** A smoke container: same image and env, another command, no health check of its own. */
+/** A smoke container: same image, env and network, another command, no health check of its own. */
 export function smokeArgs(ctx: RunContext, inputs: SmokeInputs, image: string, name: string, command: string[]): string[] {
-  const args = ['run', '--detach', '--name', name, ...ctx.labels(), '--no-healthcheck']
-  for (const pair of inputs.env) args.push('--env', pair)
-  return [...args, image, ...command]
+  return ['run', '--detach', '--name', name, ...ctx.labels(), '--no-healthcheck', ...containerFlags(inputs), image, ...command]
 }
