@@ -10,12 +10,20 @@ const common = {
 
 export default {
   projects: [
-    { ...common, displayName: 'unit', testMatch: ['<rootDir>/__tests__/unit/**/*.test.ts'] },
+    {
+      ...common,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/__tests__/unit/**/*.test.ts'],
+      // a temp directory of their own, removed afterwards
+      globalSetup: '<rootDir>/__tests__/unit/global-setup.ts',
+      globalTeardown: '<rootDir>/__tests__/unit/global-teardown.ts'
+    },
     {
       ...common,
       displayName: 'e2e',
       testMatch: ['<rootDir>/__tests__/e2e/**/*.test.ts'],
-      globalSetup: '<rootDir>/__tests__/e2e/global-setup.ts'
+      globalSetup: '<rootDir>/__tests__/e2e/global-setup.ts',
+      globalTeardown: '<rootDir>/__tests__/e2e/global-teardown.ts'
     },
     // stops the Docker daemon whose pid file IMAGE_GATE_FAULT_PIDFILE names (skipped without it): run
     // on its own, after the others (scripts/test.sh)
@@ -23,7 +31,8 @@ export default {
       ...common,
       displayName: 'fault',
       testMatch: ['<rootDir>/__tests__/fault/**/*.test.ts'],
-      globalSetup: '<rootDir>/__tests__/e2e/global-setup.ts'
+      globalSetup: '<rootDir>/__tests__/e2e/global-setup.ts',
+      globalTeardown: '<rootDir>/__tests__/e2e/global-teardown.ts'
     }
   ]
 }

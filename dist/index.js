@@ -45710,12 +45710,20 @@ function runDir(id) {
 }
 /** Removes the run's containers (and their volumes) and its temp directory; returns how many containers. */
 async function cleanupRun(docker, id) {
-    (0,external_node_fs_namespaceObject.rmSync)(runDir(id), { recursive: true, force: true });
-    // ok(): an engine that cannot list or remove them must not pass for "nothing to remove"
-    const ids = (await docker.ok(['ps', '--all', '--quiet', '--filter', `label=${RUN_LABEL}=${id}`])).split('\n').filter(Boolean);
-    if (ids.length > 0)
-        await docker.ok(['rm', '--force', '--volumes', ...ids]);
-    return ids.length;
+    const removeDir = () => (0,external_node_fs_namespaceObject.rmSync)(runDir(id), { recursive: true, force: true });
+    removeDir();
+    try {
+        // ok(): an engine that cannot list or remove them must not pass for "nothing to remove"
+        const ids = (await docker.ok(['ps', '--all', '--quiet', '--filter', `label=${RUN_LABEL}=${id}`])).split('\n').filter(Boolean);
+        if (ids.length > 0)
+            await docker.ok(['rm', '--force', '--volumes', ...ids]);
+        return ids.length;
+    }
+    finally {
+        // again: a run interrupted by a signal goes on unwinding meanwhile, and may have made a temp
+        // file (the image's account files) after the first removal
+        removeDir();
+    }
 }
 /**
  * Removes the run's containers at the end of a run. When the engine cannot be asked (it is down
@@ -46530,7 +46538,9 @@ function headline(report) {
 }
 /** Plain text for a terminal or the action log: the same rows, aligned. */
 function renderText(report) {
-    const out = [`image-gate: ${report.passed ? 'PASSED' : 'FAILED'} (${headline(report)})${report.tag ? `  ${report.tag}` : ''}`];
+    // "PASSED" says it all; a failure says how ("FAILED (1 of 6 checks failed)")
+    const verdict = report.passed ? 'PASSED' : `FAILED (${headline(report)})`;
+    const out = [`image-gate: ${verdict}${report.tag ? `  ${report.tag}` : ''}`];
     if (report.error)
         out.push(`  ${report.error.message}`);
     const width = (pick) => Math.max(0, ...report.checks.map(c => pick(c).length));
@@ -52770,6 +52780,52 @@ function outputsOf(report) {
 function setOutputs(report, sink) {
     for (const [name, value] of Object.entries(outputsOf(report)))
         sink.output(name, value);
+}
+
+;// CONCATENATED MODULE: ./src/plain.ts
+// Text from the image (build output, container logs, probe output, file names) is coloured and
+// cursor-moved by the tools that wrote it (tsc, npm, NestJS). Shown elsewhere (the job summary, the
+// comment, the action log, the saved report) those bytes are noise at best and a terminal trick at
+// worst, so every such text is made plain: escape sequences dropped, and every other control
+// character but tab and newline.
+// CSI (ESC [ … final byte, and its 8-bit form), OSC (ESC ] … BEL or ESC \), DCS/SOS/PM/APC strings,
+// and the two-byte escapes (ESC 7, ESC c, …).
+const ESCAPES = /\x1b\[[0-?]*[ -/]*[@-~]|\x9b[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[PX^_][^\x1b]*(?:\x1b\\)?|\x1b[ -~]?/g;
+// C0 but tab and newline, DEL, C1
+const CONTROLS = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/g;
+function plain(text) {
+    return text.replace(ESCAPES, '').replace(CONTROLS, '');
+}
+/** Every string in a JSON-like value made plain (a report, before anything renders it). */
+function plainStrings(value) {
+    if (typeof value === 'string')
+        return plain(value);
+    if (Array.isArray(value))
+        return value.map(item => plainStrings(item));
+    if (value !== null && typeof value === 'object') {
+        return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, plainStrings(item)]));
+    }
+    return value;
+}
+/**
+ * A stream made plain line by line: an escape sequence may be split across chunks, so text is held
+ * until its line ends (build output comes in whole lines anyway).
+ */
+class PlainLines {
+    held = '';
+    /** The complete lines in this chunk, plain, each ending in a newline. */
+    write(chunk) {
+        const text = this.held + chunk.toString();
+        const end = text.lastIndexOf('\n') + 1;
+        this.held = text.slice(end);
+        return end > 0 ? plain(text.slice(0, end)) : '';
+    }
+    /** What is left of the last line. */
+    end() {
+        const rest = plain(this.held);
+        this.held = '';
+        return rest;
+    }
 }
 
 ;// CONCATENATED MODULE: ./node_modules/valibot/dist/index.mjs
@@ -62504,6 +62560,7 @@ function size_largest(layers) {
 
 
 
+
 // The whole run on one screen: inputs → build → inspect → run and wait → measure → judge → publish.
 // Each stage returns its result and the pipeline puts it into the report, so the report always
 // holds what is known so far (a timeout publishes it as it stands). Messages go to ctx.sink.
@@ -62604,6 +62661,8 @@ async function publish(ctx, report, inputs, gate = true) {
     if (ctx.published)
         return;
     ctx.published = true;
+    // what the image wrote (logs, probe output, build lines, file names) is shown plain everywhere
+    Object.assign(report, plainStrings(report));
     sink.untrusted(renderText(report).split('\n'));
     const containerLog = report.health.logTail ?? [];
     if (containerLog.length > 0)
@@ -62641,6 +62700,7 @@ async function publish(ctx, report, inputs, gate = true) {
 ;// CONCATENATED MODULE: ./src/publish/github-sink.ts
 
 
+
 // The action's sink: the runner's workflow commands through @actions/core. This and the action's
 // entry are the only places that speak the runner's protocol.
 /**
@@ -62657,7 +62717,7 @@ function logUntrusted(lines, write = s => process.stdout.write(s)) {
     const token = stopCommandsToken();
     write(`::stop-commands::${token}\n`);
     for (const line of lines)
-        write(`${line}\n`);
+        write(`${plain(line)}\n`);
     write(`::${token}::\n`);
 }
 const githubSink = {
@@ -62670,9 +62730,11 @@ const githubSink = {
     stream() {
         // Build output arrives in chunks: workflow commands are paused for the whole stream, so a line
         // like "::error::" printed by a RUN step stays plain text.
+        // It is made plain too (colours, cursor moves), a line at a time.
         const token = stopCommandsToken();
+        const lines = new PlainLines();
         process.stdout.write(`::stop-commands::${token}\n`);
-        return { write: chunk => void process.stdout.write(chunk), end: () => void process.stdout.write(`\n::${token}::\n`) };
+        return { write: chunk => void process.stdout.write(lines.write(chunk)), end: () => void process.stdout.write(`${lines.end()}\n::${token}::\n`) };
     },
     secret: value => core_setSecret(value),
     output: (name, value) => setOutput(name, value),

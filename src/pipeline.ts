@@ -8,6 +8,7 @@ import { checkRunNetwork } from './inputs/network.js'
 import { annotateContents, annotateUser } from './publish/annotations.js'
 import { commentFromReport, commentKey, commentOnPullRequest, pullRequest } from './publish/comment.js'
 import { setOutputs } from './publish/outputs.js'
+import { plainStrings } from './plain.js'
 import { loadReport } from './report/load.js'
 import { renderMarkdown } from './report/markdown.js'
 import { newReport, type Report } from './report/report.js'
@@ -127,6 +128,8 @@ async function publish(ctx: RunContext, report: Report, inputs: Inputs | undefin
   // once: a timeout publishes while the interrupted pipeline may still be unwinding
   if (ctx.published) return
   ctx.published = true
+  // what the image wrote (logs, probe output, build lines, file names) is shown plain everywhere
+  Object.assign(report, plainStrings(report))
   sink.untrusted(renderText(report).split('\n'))
   const containerLog = report.health.logTail ?? []
   if (containerLog.length > 0) await sink.group(`Container log (last ${containerLog.length} lines)`, async () => sink.untrusted(containerLog))

@@ -1,10 +1,17 @@
 import { execFileSync } from 'node:child_process'
-import { existsSync } from 'node:fs'
+import { existsSync, mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import * as path from 'node:path'
 
 // The end-to-end tests need a real engine with buildx and the offline node:18-alpine stand-in.
 // The engine is installed by scripts/setup-docker.sh (run by `npm run test:all` and .ci/run);
 // here we only check it, so a missing engine is one clear message rather than 20 failures.
 export default async function globalSetup(): Promise<void> {
+  // Fixtures, saved images and the action's own run directories go into one temp directory of this
+  // run's (the workers and the action inherit TMPDIR), removed by global-teardown.ts: a test run
+  // leaves nothing in /tmp. The tests that check the action removes its own look in there.
+  process.env.IMAGE_GATE_TEST_TMP = mkdtempSync(path.join(tmpdir(), 'image-gate-tests-'))
+  process.env.TMPDIR = process.env.IMAGE_GATE_TEST_TMP
   // (self-contained: jest's moduleNameMapper does not apply to globalSetup, so no ./action.js here)
   const ok = (args: string[]) => {
     try {

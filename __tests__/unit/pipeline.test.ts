@@ -91,7 +91,7 @@ describe('the pipeline', () => {
       ['contents', 'pass'],
       ['stop', 'pass']
     ])
-    expect(said[0]).toBe('log: image-gate: PASSED (passed)  app:pr-7')
+    expect(said[0]).toBe('log: image-gate: PASSED  app:pr-7')
     expect(said.filter(s => s.startsWith('fail:'))).toEqual([])
     expect(outputs).toMatchObject({ passed: 'true', imageid: ID, health: 'healthy', uid: '1001', 'compressed-size': '2000000', 'contents-findings': '0' })
     expect(JSON.parse(outputs.report)).toEqual(JSON.parse(JSON.stringify(report)))

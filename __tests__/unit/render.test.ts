@@ -65,7 +65,7 @@ describe('renderText', () => {
     const report = measuredReport()
     judged(report, inputs())
     const text = renderText(report)
-    expect(text.split('\n')[0]).toBe('image-gate: PASSED (passed)  image-gate/app:0123456789ab')
+    expect(text.split('\n')[0]).toBe('image-gate: PASSED  image-gate/app:0123456789ab')
     expect(text).toContain('✅ user      UID 1001, GID 1001')
   })
 })

@@ -1,3 +1,4 @@
+import { plain, PlainLines } from '../plain.js'
 import type { Sink } from '../sink.js'
 
 // The command line's sink: plain text on stdout, as a compiler prints it. Annotations become
@@ -14,8 +15,12 @@ export const terminalSink: Sink = {
     line(`── ${title}`)
     return run()
   },
-  untrusted: lines => lines.forEach(line),
-  stream: () => ({ write: chunk => void process.stdout.write(chunk), end: () => line('') }),
+  // the image's output, plain: its colour codes and cursor moves are not this terminal's to obey
+  untrusted: lines => lines.forEach(text => line(plain(text))),
+  stream() {
+    const lines = new PlainLines()
+    return { write: chunk => void process.stdout.write(lines.write(chunk)), end: () => line(lines.end()) }
+  },
   secret: () => undefined,
   output: () => undefined,
   summary: async () => undefined,

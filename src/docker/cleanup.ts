@@ -32,11 +32,18 @@ export interface Run {
 
 /** Removes the run's containers (and their volumes) and its temp directory; returns how many containers. */
 export async function cleanupRun(docker: Docker, id: string): Promise<number> {
-  rmSync(runDir(id), { recursive: true, force: true })
-  // ok(): an engine that cannot list or remove them must not pass for "nothing to remove"
-  const ids = (await docker.ok(['ps', '--all', '--quiet', '--filter', `label=${RUN_LABEL}=${id}`])).split('\n').filter(Boolean)
-  if (ids.length > 0) await docker.ok(['rm', '--force', '--volumes', ...ids])
-  return ids.length
+  const removeDir = () => rmSync(runDir(id), { recursive: true, force: true })
+  removeDir()
+  try {
+    // ok(): an engine that cannot list or remove them must not pass for "nothing to remove"
+    const ids = (await docker.ok(['ps', '--all', '--quiet', '--filter', `label=${RUN_LABEL}=${id}`])).split('\n').filter(Boolean)
+    if (ids.length > 0) await docker.ok(['rm', '--force', '--volumes', ...ids])
+    return ids.length
+  } finally {
+    // again: a run interrupted by a signal goes on unwinding meanwhile, and may have made a temp
+    // file (the image's account files) after the first removal
+    removeDir()
+  }
 }
 
 /**

@@ -1,5 +1,6 @@
 import * as core from '@actions/core'
 import { randomBytes } from 'node:crypto'
+import { plain, PlainLines } from '../plain.js'
 import type { Sink } from '../sink.js'
 
 // The action's sink: the runner's workflow commands through @actions/core. This and the action's
@@ -18,7 +19,7 @@ export function logUntrusted(lines: string[], write: (s: string) => void = s => 
   if (lines.length === 0) return
   const token = stopCommandsToken()
   write(`::stop-commands::${token}\n`)
-  for (const line of lines) write(`${line}\n`)
+  for (const line of lines) write(`${plain(line)}\n`)
   write(`::${token}::\n`)
 }
 
@@ -32,9 +33,11 @@ export const githubSink: Sink = {
   stream() {
     // Build output arrives in chunks: workflow commands are paused for the whole stream, so a line
     // like "::error::" printed by a RUN step stays plain text.
+    // It is made plain too (colours, cursor moves), a line at a time.
     const token = stopCommandsToken()
+    const lines = new PlainLines()
     process.stdout.write(`::stop-commands::${token}\n`)
-    return { write: chunk => void process.stdout.write(chunk), end: () => void process.stdout.write(`\n::${token}::\n`) }
+    return { write: chunk => void process.stdout.write(lines.write(chunk)), end: () => void process.stdout.write(`${lines.end()}\n::${token}::\n`) }
   },
   secret: value => core.setSecret(value),
   output: (name, value) => core.setOutput(name, value),

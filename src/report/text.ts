@@ -17,7 +17,9 @@ export function headline(report: Report): string {
 
 /** Plain text for a terminal or the action log: the same rows, aligned. */
 export function renderText(report: Report): string {
-  const out = [`image-gate: ${report.passed ? 'PASSED' : 'FAILED'} (${headline(report)})${report.tag ? `  ${report.tag}` : ''}`]
+  // "PASSED" says it all; a failure says how ("FAILED (1 of 6 checks failed)")
+  const verdict = report.passed ? 'PASSED' : `FAILED (${headline(report)})`
+  const out = [`image-gate: ${verdict}${report.tag ? `  ${report.tag}` : ''}`]
   if (report.error) out.push(`  ${report.error.message}`)
   const width = (pick: (c: Report['checks'][number]) => string) => Math.max(0, ...report.checks.map(c => pick(c).length))
   const wName = width(c => c.name)
