@@ -46136,7 +46136,7 @@ const INPUT_TABLE = {
     // Build: named as docker/build-push-action names them.
     context: { default: '.', parse: resolved, description: 'Build context, a local directory.' },
     // the default is context's Dockerfile, which readInputs fills in
-    file: { default: '', shown: '{context}/Dockerfile', parse: emptyOr(resolved), description: 'Path to the Dockerfile (default {context}/Dockerfile).' },
+    file: { default: '', shown: '{context}/Dockerfile', parse: emptyOr(resolved), description: 'Path to the Dockerfile (default {context}/Dockerfile, or {context}/dockerfile where only that exists, as buildx reads it).' },
     target: { default: '', parse: parse_text, description: 'Build stage to build.' },
     'build-args': { default: '', parse: list, description: 'Build arguments, one KEY=VALUE per line.' },
     labels: { default: '', parse: list, description: 'Image labels, one KEY=VALUE per line.' },
@@ -46336,6 +46336,8 @@ const DEFAULTS = Object.fromEntries(INPUT_NAMES.map(name => [name, table_fallbac
 var main = __nccwpck_require__(8390);
 ;// CONCATENATED MODULE: ./src/docker/dockerfile.ts
 
+
+
 function userPlace(content, target = '') {
     const chain = finalChain(content, target);
     if (chain.length === 0)
@@ -46412,6 +46414,25 @@ function stageNames(content) {
 function place(ins, instruction) {
     return { line: ins.getRange().start.line + 1, instruction, text: ins.getTextContent?.() ?? ins.getKeyword() };
 }
+/**
+ * The file buildx builds for `--file file`. BuildKit's Dockerfile frontend reads the file named
+ * and, when one named exactly `Dockerfile` is missing, the lowercase `dockerfile` beside it, so
+ * `docker buildx build .` builds a context that holds only a `dockerfile`. The name is looked up
+ * in the folder's listing rather than opened, so on a case-insensitive disk it is still the name
+ * the file really has (the one annotations and the comment key must name).
+ */
+function resolveDockerfile(file) {
+    if (external_node_path_namespaceObject.basename(file) !== 'Dockerfile')
+        return file;
+    let names;
+    try {
+        names = (0,external_node_fs_namespaceObject.readdirSync)(external_node_path_namespaceObject.dirname(file));
+    }
+    catch {
+        return file; // no such folder: checked, and said, by the caller
+    }
+    return !names.includes('Dockerfile') && names.includes('dockerfile') ? external_node_path_namespaceObject.join(external_node_path_namespaceObject.dirname(file), 'dockerfile') : file;
+}
 
 ;// CONCATENATED MODULE: ./src/inputs/read.ts
 
@@ -46430,6 +46451,8 @@ function readInputs(source, cwd = process.cwd(), mask = ignore) {
     const inputs = parseAll(input, { cwd, mask });
     // comment-from builds nothing, so it needs no context
     if (!inputs.commentFrom) {
+        // `Dockerfile`, else `dockerfile`, as buildx reads it; from here on every stage names that file
+        inputs.file = resolveDockerfile(inputs.file);
         checkBuildPaths(inputs, input('context'), input('file'));
         checkTarget(inputs.target, inputs.file);
     }
@@ -46465,7 +46488,7 @@ function checkBuildPaths({ context, file }, contextInput, fileInput) {
     if (!(0,external_node_fs_namespaceObject.existsSync)(file) || !(0,external_node_fs_namespaceObject.statSync)(file).isFile()) {
         throw new InputError(fileInput
             ? `Input "file" must name a Dockerfile; "${fileInput}" does not exist.`
-            : `No Dockerfile in the context "${contextInput}": add one, or set the input "file".`);
+            : `No Dockerfile in the context "${contextInput}" (neither Dockerfile nor dockerfile): add one, or set the input "file".`);
     }
 }
 /** A target must be a stage of the Dockerfile: say so before building, with the stages it has. */
@@ -46571,9 +46594,21 @@ const buildCheck = report => {
     if (b.ok) {
         return [{ name: 'build', status: 'pass', value: `built in ${b.seconds} s`, limit: '', detail: `image ${shortId(report.image.id)}` }];
     }
-    const where = b.failedStep ? `failed at ${b.failedStep}` : 'failed';
-    return [{ name: 'build', status: 'fail', value: 'failed', limit: '', detail: `${where}${b.error ? `: ${b.error}` : ''}. The end of the build log is below.` }];
+    return [{ name: 'build', status: 'fail', value: 'failed', limit: '', detail: `${failure(b)}. The end of the build log is below.` }];
 };
+/**
+ * With the step's own telling line (stages/build.ts picks it), that line is the news, and buildx's
+ * generic "did not complete successfully: exit code: 1" shrinks to its exit code:
+ * "failed at [build 4/6] RUN npm ci: npm error 404 Not Found - GET … (exit code 1)".
+ */
+function failure(b) {
+    if (b.failedStep && b.cause) {
+        const code = /exit code: (\d+)/.exec(b.error ?? '')?.[1];
+        return `failed at ${b.failedStep}: ${b.cause.replace(/\.$/, '')}${code ? ` (exit code ${code})` : b.error ? ` (${b.error})` : ''}`;
+    }
+    const where = b.failedStep ? `failed at ${b.failedStep}` : 'failed';
+    return `${where}${b.error ? `: ${b.error}` : ''}`;
+}
 
 ;// CONCATENATED MODULE: ./src/report/findings.ts
 
@@ -46705,11 +46740,54 @@ function sinceStart(state, now) {
     return Number.isFinite(started) && started > 0 ? round(Math.max(0, now - started) / 1000) : undefined;
 }
 
+;// CONCATENATED MODULE: ./src/plain.ts
+// Text from the image (build output, container logs, probe output, file names) is coloured and
+// cursor-moved by the tools that wrote it (tsc, npm, NestJS). Shown elsewhere (the job summary, the
+// comment, the action log, the saved report) those bytes are noise at best and a terminal trick at
+// worst, so every such text is made plain: escape sequences dropped, and every other control
+// character but tab and newline.
+// CSI (ESC [ … final byte, and its 8-bit form), OSC (ESC ] … BEL or ESC \), DCS/SOS/PM/APC strings,
+// and the other escapes: intermediate bytes, then a final one (ESC 7, ESC c, ESC ( B).
+const ESCAPES = /\x1b\[[0-?]*[ -/]*[@-~]|\x9b[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[PX^_][^\x1b]*(?:\x1b\\)?|\x1b[ -/]*[0-~]?/g;
+// C0 but tab and newline, DEL, C1
+const CONTROLS = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/g;
+function plain(text) {
+    return text.replace(ESCAPES, '').replace(CONTROLS, '');
+}
+/** Every string in a JSON-like value made plain (a report, before anything renders it). */
+function plainStrings(value) {
+    if (typeof value === 'string')
+        return plain(value);
+    if (Array.isArray(value))
+        return value.map(item => plainStrings(item));
+    if (value !== null && typeof value === 'object') {
+        return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, plainStrings(item)]));
+    }
+    return value;
+}
+/**
+ * A stream made plain line by line: an escape sequence may be split across chunks, so text is held
+ * until its line ends (build output comes in whole lines anyway).
+ */
+class PlainLines {
+    held = '';
+    /** The complete lines in this chunk, plain, each ending in a newline. */
+    write(chunk) {
+        const text = this.held + chunk.toString();
+        const end = text.lastIndexOf('\n') + 1;
+        this.held = text.slice(end);
+        return end > 0 ? plain(text.slice(0, end)) : '';
+    }
+    /** What is left of the last line. */
+    end() {
+        const rest = plain(this.held);
+        this.held = '';
+        return rest;
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/checks/unreachable.ts
-// Reads a failed container's output (log tail, health-probe outputs: untrusted text) for the
-// dependency the app could not reach, so the health row can name it instead of pointing at the raw
-// log. A backend on the wrong network (run-network, run-add-hosts) shows up as a refused connection
-// or a name that does not resolve, worded differently by each runtime and client.
+
 // Errno numbers as Python, redis-py and MySQL print them, then the words every runtime uses.
 function reason(text) {
     if (/refused|\b111\b|couldn't connect to server/i.test(text))
@@ -46749,7 +46827,6 @@ const shapes = [
     [/Connection refused: (?<host>[\w.-]*)\/(?<addr>\S+:\d+)/g, 'refused'], // Netty
     [/Connection to (?<hostport>\S+) refused/g, 'refused'] // PostgreSQL JDBC
 ];
-const ansi = /\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-_])/g;
 const loopback = /^(?:localhost|127(?:\.\d+){3}|::1|0\.0\.0\.0|::)$/i;
 const address = /^(?:[\d.]+|[0-9a-f:]*:[0-9a-f:.]*)$/i;
 const hostLike = /^(?:[\w.-]+|[0-9a-f:.]+)$/i;
@@ -46769,7 +46846,7 @@ function hostPort(host, port) {
 // listening, not a dependency; so is a loopback target with no port, which is how busybox wget
 // reports a refused probe (`can't connect to remote host (127.0.0.1)`).
 function findUnreachable(lines, opts = {}) {
-    const text = lines.map(l => l.slice(0, 4000).replace(ansi, '').replace(/\r/g, '')).join('\n');
+    const text = lines.map(l => plain(l.slice(0, 4000))).join('\n');
     let best;
     for (const [re, fixed] of shapes) {
         for (const m of text.matchAll(re)) {
@@ -46825,7 +46902,202 @@ function unreachableSentence(u, runNetwork) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/stages/health-rules.ts
+// Two ways the health wait decides "unhealthy" before Docker itself would under fast probing,
+// both from Docker's own probe results. Pure, so each can be tested on captured probe output.
+/**
+ * When Docker, on the image's own HEALTHCHECK settings, says "unhealthy" for a check that never
+ * passes, in seconds after start. Docker probes every `interval`, the first one `interval` after
+ * start; failures of probes that start inside the start period do not count; the `retries`-th
+ * counted failure in a row marks it unhealthy. E.g. interval 1 s, retries 2: 2 s; interval 30 s,
+ * start period 5 s, retries 3: 90 s.
+ */
+function imageLimitSeconds(interval, startPeriod, retries) {
+    const firstCounted = Math.max(1, Math.ceil(startPeriod / interval));
+    return (firstCounted + retries - 1) * interval;
+}
+/** Without a health check the container is only watched this long, to see that it keeps running. */
+const NO_HEALTHCHECK_WATCH_S = 3;
+/** How a shell names itself at the start of its own error: "/bin/sh: ", "bash: ", "sh: ". */
+const SHELL = '(?:/\\S*/)?(?:sh|ash|dash|bash|zsh): ';
+/**
+ * Whether a probe failed because its program could not run at all: it will fail the same way
+ * every time, so waiting longer only delays the verdict. Only the shapes the shell and the runtime
+ * print for that count, with the exit codes they come with (127 not found, 126 not executable, -1
+ * Docker could not start the exec), so an app's own check that prints "Not Found" for a 404 (and
+ * exits 1, or curl's 22) is never taken for one. `command`: the check as written; the common
+ * `curl -f URL || exit 1` turns the shell's 127 into 1, so a shell's own "not found" also counts
+ * with another exit code when it names a program the check itself calls.
+ */
+function cannotRun(exitCode, output, command = '') {
+    if (exitCode === 0)
+        return undefined;
+    const lines = output.split('\n').map(line => line.trim());
+    for (const line of lines) {
+        // ash/busybox "/bin/sh: curl: not found", dash "/bin/sh: 1: curl: not found",
+        // bash "bash: line 1: curl: command not found" / "sh: curl: command not found"
+        const m = new RegExp(`^${SHELL}(?:line \\d+: |\\d+: )?(.+?): (?:command )?not found$`).exec(line);
+        if (m && (exitCode === 127 || calls(command, m[1])))
+            return { program: m[1], why: 'missing' };
+    }
+    for (const line of lines) {
+        const m = new RegExp(`^${SHELL}(?:line \\d+: |\\d+: )?(.+?): (?:Permission denied|cannot execute.*)$`, 'i').exec(line);
+        if (m && (exitCode === 126 || calls(command, m[1])))
+            return { program: m[1], why: 'not-executable' };
+    }
+    if (exitCode === -1 || exitCode === 126 || exitCode === 127) {
+        // exec form (and a shell form in an image without /bin/sh), as the runtime words it:
+        // exec: "curl": executable file not found in $PATH / exec: "/app/hc": stat /app/hc: no such file
+        // or directory / exec: "/app/hc": permission denied
+        const m = /exec: "([^"]+)": (executable file not found|stat [^:]+: no such file or directory|permission denied)/i.exec(output);
+        if (m)
+            return { program: m[1], why: /permission/i.test(m[2]) ? 'not-executable' : 'missing' };
+    }
+    return undefined;
+}
+/** Whether `program` stands as a command word in the shell text `command` ("curl -f ... || exit 1"). */
+function calls(command, program) {
+    const escaped = program.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+    return new RegExp(`(?:^|[;&|(\\s])${escaped}(?:\\s|$)`).test(command);
+}
+
+;// CONCATENATED MODULE: ./src/stages/ports.ts
+
+// Which port the app says it listens on (its log), which one the health probe asks (its URL), and
+// which ones the image EXPOSEs: a probe on a port the app never opens can never pass, and the
+// health row says so. Pure, so each log shape is tested on lines the frameworks really print.
+/** Words an app's "I am serving" line uses: Express, Fastify, Nest, Hono, Go, uvicorn, gunicorn, puma, Spring. */
+const LISTENING = /\b(?:listen(?:ing)?|running|started|serving|ready|available|bound)\b/i;
+/**
+ * Lines about something else the app talks to or opens beside its server: a dependency it
+ * connected to, or the debugger (node --inspect logs "Debugger listening on ws://127.0.0.1:9229").
+ */
+const NOT_THE_SERVER = /connect|redis|postgres|mysql|mongo|amqp|rabbit|kafka|database|debugger|inspector|metrics|prometheus/i;
+/** The port of a listen line, most telling first: in a URL, after the word "port", after an address. */
+const PORT_SHAPES = [
+    /\bhttps?:\/\/(?:\[[0-9a-f:.]*\]|[\w.-]*)?:(\d{1,5})\b/i, // http://0.0.0.0:8080, http://[::1]:3000
+    /\bport(?:s|\(s\))?\s*(?:[:=]\s*|\s)(\d{1,5})\b/i, // port 8080, port: 8080, port(s): 8080
+    /(?:^|[\s(=])(?:\[[0-9a-f:.]*\]|\d{1,3}(?:\.\d{1,3}){3}|localhost|\*)?:(\d{1,5})\b(?!:\d)/i // :8080, 0.0.0.0:8080, [::]:1323
+];
+const valid = (port) => port >= 1 && port <= 65535;
+/** The ports the app's log says it listens on, in the order first logged (none when it says nothing). */
+function listeningPorts(log) {
+    const ports = [];
+    for (const raw of log) {
+        const line = plain(raw.slice(0, 2000));
+        const word = LISTENING.exec(line);
+        if (!word || NOT_THE_SERVER.test(line))
+            continue;
+        // only after the word: a timestamp before it ("11:50:00 PM") is not a port
+        const rest = line.slice(word.index);
+        for (const shape of PORT_SHAPES) {
+            const m = shape.exec(rest);
+            if (!m)
+                continue;
+            const port = Number(m[1]);
+            if (valid(port) && !ports.includes(port))
+                ports.push(port);
+            break;
+        }
+    }
+    return ports;
+}
+/**
+ * The ports a probe command asks on the container itself (loopback or localhost): from its URLs,
+ * 80 or 443 when a URL names none. A probe of another host is not about the app's own port.
+ */
+function probePorts(command) {
+    const ports = [];
+    const urls = /\b(https?):\/\/(\[[^\]\s]*\]|[^\s/:'"]+)(?::(\d{1,5}))?/gi;
+    for (const m of command.matchAll(urls)) {
+        if (!/^(?:localhost|127(?:\.\d+){3}|0\.0\.0\.0|\[::1?\])$/i.test(m[2]))
+            continue;
+        const port = m[3] ? Number(m[3]) : m[1].toLowerCase() === 'https' ? 443 : 80;
+        if (valid(port) && !ports.includes(port))
+            ports.push(port);
+    }
+    return ports;
+}
+/** EXPOSE as the image config keeps it ("8080/tcp", "53/udp"): the TCP ports, lowest first. */
+function exposedTcpPorts(exposed) {
+    return exposed
+        .filter(p => !/\/(?:udp|sctp)$/i.test(p))
+        .map(p => Number(p.split('/')[0]))
+        .filter(valid)
+        .sort((a, b) => a - b);
+}
+/** The probe asks a port the app's log never names while the log names another: it cannot pass. */
+function portMismatch(command, log, exposed) {
+    const probe = probePorts(command);
+    const listening = listeningPorts(log);
+    if (probe.length === 0 || listening.length === 0 || probe.some(p => listening.includes(p)))
+        return undefined;
+    return { listening, probe: probe[0], exposed: exposedTcpPorts(exposed) };
+}
+
+;// CONCATENATED MODULE: ./src/stages/tools.ts
+
+/** The cheapest first: each is asked to print its version or help, which any build of it can do. */
+const TOOLS = [
+    ['wget', ['wget', '--help']],
+    ['curl', ['curl', '--version']],
+    ['node', ['node', '--version']]
+];
+/** The URL the suggestion probes: loopback (the probe runs inside the container), EXPOSE's port or a placeholder. */
+function probeUrl(exposedPorts) {
+    const port = exposedTcpPorts(exposedPorts)[0];
+    return `http://127.0.0.1:${port ?? 'PORT'}/health`;
+}
+/** The probe's argument list for `tool`; written without ": " or quotes so it pastes into YAML as it is. */
+function probeArgv(tool, url) {
+    switch (tool) {
+        case 'wget':
+            return ['wget', '-q', '--spider', url];
+        case 'curl':
+            return ['curl', '-fsS', '-o', '/dev/null', url];
+        case 'node':
+            return ['node', '-e', `require('http').get('${url}',r=>process.exit(r.statusCode<400?0:1)).on('error',()=>process.exit(1))`];
+    }
+}
+/** The argument list as one shell line (health-cmd runs through /bin/sh): words with specials in double quotes. */
+function shellLine(argv) {
+    return argv.map(a => (/^[\w@%+=:,./-]+$/.test(a) ? a : `"${a.replace(/(["\\$`])/g, '\\$1')}"`)).join(' ');
+}
+/** Exit 126/127, or the runtime's "executable file not found": the program is not there. */
+function foundFrom(exitCode, output) {
+    if (/No such container|is not running|Cannot connect to the Docker daemon/i.test(output))
+        return 'unknown';
+    if (exitCode === 126 || exitCode === 127 || /executable file not found|no such file or directory/i.test(output))
+        return 'absent';
+    return 'present';
+}
+async function has(docker, name, argv) {
+    const r = await docker.call(['exec', name, ...argv]);
+    return foundFrom(r.exitCode, `${r.stderr}\n${r.stdout}`);
+}
+/**
+ * A health probe for the running container `name`, or undefined when it has none of the tools (or
+ * stopped meanwhile). `shell`: whether it has /bin/sh, which health-cmd needs (Docker runs it
+ * with a shell); without one only the Dockerfile's exec form works.
+ */
+async function suggestProbe(docker, name, exposedPorts) {
+    for (const [tool, argv] of TOOLS) {
+        const found = await has(docker, name, argv);
+        if (found === 'unknown')
+            return undefined;
+        if (found === 'absent')
+            continue;
+        // busybox and curl images have a shell; a distroless node image has none
+        const shell = tool === 'node' ? (await has(docker, name, ['/bin/sh', '-c', 'exit 0'])) === 'present' : true;
+        return { tool, argv: probeArgv(tool, probeUrl(exposedPorts)), shell };
+    }
+    return undefined;
+}
+
 ;// CONCATENATED MODULE: ./src/checks/health.ts
+
+
+
 
 
 
@@ -46846,14 +47118,16 @@ function healthRow(report, inputs) {
                 status: 'fail',
                 value: 'unhealthy',
                 limit: h.rule === 'image-limit' ? `healthy within ${h.limitSeconds} s (the image's HEALTHCHECK)` : limit,
-                detail: `${unhealthyWhy(report, inputs)} (${by}).${probe}${dependency(report, inputs)} The container log is below.`
+                detail: `${unhealthyWhy(report, inputs)} (${by}).${probe}${h.rule === 'cannot-run' ? '' : wrongPort(report)}${dependency(report, inputs)} The container log is below.`
             };
         case 'exited':
+            if (!h.source && h.ranSeconds !== undefined)
+                return exitedWatched(report, inputs);
             return {
                 name: 'health',
                 status: 'fail',
                 value: `exited (code ${h.exitCode})${h.oomKilled ? ', OOM-killed' : ''}`,
-                limit: h.source ? limit : 'keeps running',
+                limit: h.source ? limit : `keeps running for ${NO_HEALTHCHECK_WATCH_S} s`,
                 detail: `The container stopped${h.ranSeconds !== undefined ? ` ${h.ranSeconds} s after start` : ''} before it was healthy${h.oomKilled ? ': the kernel killed it for using too much memory' : ''}.${dependency(report, inputs)} Its last log lines are below.`
             };
         case 'timeout':
@@ -46863,21 +47137,72 @@ function healthRow(report, inputs) {
                 value: `not healthy after ${inputs.healthTimeout} s`,
                 limit,
                 // verdictSeconds: from the container's start, as Docker stamps it (the wait began a little later)
-                detail: `Docker had no verdict ${h.verdictSeconds ?? h.waitedSeconds} s after start: the probes did not finish (${by}).${probe}${dependency(report, inputs)} Check that the probe command returns quickly; raise health-timeout if the app needs longer.`
+                detail: `Docker had no verdict ${h.verdictSeconds ?? h.waitedSeconds} s after start: the probes did not finish (${by}).${probe}${wrongPort(report)}${dependency(report, inputs)} Check that the probe command returns quickly; raise health-timeout if the app needs longer.`
             };
         case 'missing':
-            return {
-                name: 'health',
-                status: inputs.requireHealthcheck ? 'fail' : 'skip',
-                value: 'no health check',
-                limit: inputs.requireHealthcheck ? 'a HEALTHCHECK' : '',
-                detail: inputs.requireHealthcheck
-                    ? 'The image has no HEALTHCHECK (or HEALTHCHECK NONE) and no health-cmd was given. Add a HEALTHCHECK instruction to the final stage of the Dockerfile, or set the health-cmd input.'
-                    : 'The image has no HEALTHCHECK and no health-cmd was given; not judged (require-healthcheck: false). The container kept running.'
-            };
+            return missingRow(report, inputs);
         case 'skipped':
             return notRun('health', report);
     }
+}
+// Without a health check the container is only watched for a few seconds: the rows say so, how
+// long it ran, and what it printed (a worker that logs an error every second still keeps running).
+function exitedWatched(report, inputs) {
+    const h = report.health;
+    const oom = h.oomKilled ? ': the kernel killed it for using too much memory' : '';
+    return {
+        name: 'health',
+        status: 'fail',
+        value: `exited (code ${h.exitCode}) ${h.ranSeconds} s after start${h.oomKilled ? ', OOM-killed' : ''}`,
+        limit: `keeps running for ${NO_HEALTHCHECK_WATCH_S} s`,
+        detail: `No health check, so the container was watched for ${NO_HEALTHCHECK_WATCH_S} s to see it keep running; it stopped ${h.ranSeconds} s after start${oom}.${dependency(report, inputs)} Its last log lines are below.`
+    };
+}
+function missingRow(report, inputs) {
+    const h = report.health;
+    const seconds = h.verdictSeconds ?? h.waitedSeconds ?? NO_HEALTHCHECK_WATCH_S;
+    const log = h.logTail?.length ? ' Its last log lines are below.' : '';
+    if (inputs.requireHealthcheck) {
+        return {
+            name: 'health',
+            status: 'fail',
+            value: 'no health check',
+            limit: 'a HEALTHCHECK',
+            detail: `The image has no HEALTHCHECK (or HEALTHCHECK NONE) and no health-cmd was given. Add a HEALTHCHECK instruction to the final stage of the Dockerfile, or set the health-cmd input.${suggestion(report)} Meanwhile the container kept running for ${seconds} s (watched).${dependency(report, inputs)}${log}`
+        };
+    }
+    return {
+        name: 'health',
+        status: 'pass',
+        value: `kept running for ${seconds} s (watched)`,
+        limit: `keeps running for ${NO_HEALTHCHECK_WATCH_S} s`,
+        detail: `No HEALTHCHECK and no health-cmd (require-healthcheck: false): the container was watched for ${seconds} s and kept running.${dependency(report, inputs)}${log}`
+    };
+}
+/** " For this image (it has wget; EXPOSE 8080): health-cmd: wget -q --spider http://127.0.0.1:8080/health ..." */
+function suggestion(report) {
+    const s = report.health.suggestedCmd;
+    if (!s)
+        return '';
+    const url = s.argv.find(a => a.includes('http://127.0.0.1:')) ?? '';
+    const portNote = url.includes(':PORT/') ? "no EXPOSE, so put the app's port for PORT" : `EXPOSE ${/:(\d+)\//.exec(url)?.[1]}`;
+    const fix = "point /health at the app's health endpoint";
+    if (!s.shell) {
+        const exec = `HEALTHCHECK CMD [${s.argv.map(a => JSON.stringify(a)).join(', ')}]`;
+        return ` For this image (it has ${s.tool} but no /bin/sh, which health-cmd needs; ${portNote}), in the Dockerfile: ${exec} (${fix}).`;
+    }
+    return ` For this image (it has ${s.tool}; ${portNote}): health-cmd: ${shellLine(s.argv)} (${fix}).`;
+}
+/** " The app logs that it listens on port 8080, but the probe asks port 3000 ..." when the two disagree. */
+function wrongPort(report) {
+    const h = report.health;
+    const m = portMismatch(h.command ?? '', h.logTail ?? [], report.image.exposedPorts ?? []);
+    if (!m)
+        return '';
+    const app = m.listening.join(' and ');
+    const expose = m.exposed.length > 0 ? ` and EXPOSE says ${m.exposed.join(', ')}` : '';
+    const pointAt = m.exposed.includes(m.probe) && !m.exposed.some(p => m.listening.includes(p)) ? 'the probe and EXPOSE' : 'the probe';
+    return ` The app logs that it listens on port ${app}, but the probe asks port ${m.probe}${expose}, so the probe finds nothing to answer it. Point ${pointAt} at ${m.listening[0]}, or make the app listen on ${m.probe} (often its PORT environment variable).`;
 }
 /**
  * " The app could not reach `postgres:5432` (connection refused): ..." when the probes' output or the
@@ -47144,6 +47469,9 @@ const startupCheck = (report, inputs) => {
     const h = report.health;
     const startup = h.startupSeconds;
     const limit = `≤ ${maxSeconds} s`;
+    if (startup === undefined && h.verdict === 'missing') {
+        return [{ name: 'startup', status: 'skip', value: 'no health check', limit, detail: 'No startup time: without a health check there is no moment the app is ready (see health).' }];
+    }
     if (startup === undefined) {
         return [{ name: 'startup', status: 'skip', value: 'not healthy', limit, detail: 'No startup time: the container never became healthy (see health).' }];
     }
@@ -47199,33 +47527,55 @@ function userRow(report, inputs) {
         if (u.resolvedUid === undefined) {
             return { name: 'user', status: 'skip', value: 'unknown', limit: '', detail: `${configured}; runtime user not read: ${u.unknownReason}.` };
         }
-        const value = `UID ${u.resolvedUid} (from USER)`;
-        const why = `${configured}. Runtime user not read (${u.unknownReason}), so this is USER as the image resolves it.`;
+        const value = `UID ${u.resolvedUid} (${user ? 'from USER' : 'no USER: root by default'})`;
+        const why = `${configured}. Runtime user not read (${u.unknownReason}), so this is ${user ? 'USER as the image resolves it' : "Docker's default user"}.`;
         return u.resolvedUid === 0 ? judged('fail', value, `${why} ${fixRoot(user, u)}`) : judged('pass', value, why);
     }
     const value = `UID ${u.uid}${u.gid !== undefined ? `, GID ${u.gid}` : ''}`;
+    // by name only: the PIDs docker top gives are the engine host's, not the container's (stages/user.ts);
+    // under a root PID 1 its root children say nothing new, and the fix (USER) covers them too
     const others = (u.processes ?? []).filter(p => p.uid === 0 && p.pid !== u.pid);
-    const rootOthers = others.length ? ` Also running as UID 0: ${others.map(p => `${p.command} (PID ${p.pid})`).join(', ')}.` : '';
+    const rootOthers = others.length && u.uid !== 0 ? ` Also running as UID 0: ${countedNames(others.map(p => p.command))}.` : '';
     const seen = `${configured}; PID 1 (${u.process}) runs as UID ${u.uid}.${rootOthers}`;
     if (u.uid !== 0 && others.length === 0)
         return judged('pass', value, seen);
     const fix = u.uid !== 0 ? 'Start every process as the unprivileged user, or drop the root helper.' : fixRoot(user, u);
     return judged('fail', value, `${seen} ${fix}`);
 }
+/** "sleep, sh (2 processes)": each command once, with how many run it when more than one. */
+function countedNames(commands) {
+    const counts = new Map();
+    for (const command of commands)
+        counts.set(command, (counts.get(command) ?? 0) + 1);
+    return [...counts].map(([command, n]) => (n > 1 ? `${command} (${n} processes)` : command)).join(', ');
+}
 /** `user`: the image's USER ("" when unset). */
 function describeConfigured(user, u) {
     if (!user)
-        return 'no USER (root)';
+        return 'no USER: root by default';
     if (u.unresolved)
         return `USER ${user} (${u.unresolved})`;
-    if (u.resolvedUid !== undefined && !/^\d+(:\d+)?$/.test(user))
+    if (u.resolvedUid !== undefined && !/^\d+(:\d+)?$/.test(user) && !isRoot(user))
         return `USER ${user} (UID ${u.resolvedUid} in the image)`;
     return `USER ${user}`;
 }
+/** USER root or USER 0 (with any group): root by its very name, not an account that happens to be UID 0. */
+function isRoot(user) {
+    return /^(root|0)$/.test(user.split(':')[0]);
+}
+/** The fix for a root PID 1: switch to the account the image already has for it, else create one. */
 function fixRoot(user, u) {
-    if (user && u.resolvedUid === 0)
-        return `USER ${user} is UID 0 in the image's /etc/passwd: give that account its own UID (e.g. 10001), or use a numeric USER.`;
-    return 'Create an unprivileged user in the final stage and switch to it, e.g. USER 1001.';
+    const s = u.suggested;
+    const switchTo = s && `USER ${s.name} (UID ${s.uid}), the non-root account ${s.from === 'dockerfile' ? 'the Dockerfile creates' : 'the base image has'}`;
+    const create = 'Create a non-root account in the final stage and switch to it (RUN adduser -D -u 10001 app, then USER app), or use a numeric USER 10001 where the image has no shell.';
+    const account = user.split(':')[0];
+    if (user && !isRoot(user) && u.resolvedUid === 0) {
+        const alias = `USER ${account} is UID 0 in the image's /etc/passwd: give that account its own UID (e.g. 10001), or use a numeric USER.`;
+        return s && s.name !== account ? `${alias} Or switch to ${switchTo}.` : alias;
+    }
+    if (user && u.resolvedUid !== undefined && u.resolvedUid !== 0)
+        return `USER ${user} is not root: PID 1 became root after it started (a setuid program, su or sudo): start it as USER ${user}.`;
+    return switchTo ? `Switch to ${switchTo}.` : create;
 }
 
 ;// CONCATENATED MODULE: ./src/checks/index.ts
@@ -52780,52 +53130,6 @@ function outputsOf(report) {
 function setOutputs(report, sink) {
     for (const [name, value] of Object.entries(outputsOf(report)))
         sink.output(name, value);
-}
-
-;// CONCATENATED MODULE: ./src/plain.ts
-// Text from the image (build output, container logs, probe output, file names) is coloured and
-// cursor-moved by the tools that wrote it (tsc, npm, NestJS). Shown elsewhere (the job summary, the
-// comment, the action log, the saved report) those bytes are noise at best and a terminal trick at
-// worst, so every such text is made plain: escape sequences dropped, and every other control
-// character but tab and newline.
-// CSI (ESC [ … final byte, and its 8-bit form), OSC (ESC ] … BEL or ESC \), DCS/SOS/PM/APC strings,
-// and the two-byte escapes (ESC 7, ESC c, …).
-const ESCAPES = /\x1b\[[0-?]*[ -/]*[@-~]|\x9b[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[PX^_][^\x1b]*(?:\x1b\\)?|\x1b[ -~]?/g;
-// C0 but tab and newline, DEL, C1
-const CONTROLS = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/g;
-function plain(text) {
-    return text.replace(ESCAPES, '').replace(CONTROLS, '');
-}
-/** Every string in a JSON-like value made plain (a report, before anything renders it). */
-function plainStrings(value) {
-    if (typeof value === 'string')
-        return plain(value);
-    if (Array.isArray(value))
-        return value.map(item => plainStrings(item));
-    if (value !== null && typeof value === 'object') {
-        return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, plainStrings(item)]));
-    }
-    return value;
-}
-/**
- * A stream made plain line by line: an escape sequence may be split across chunks, so text is held
- * until its line ends (build output comes in whole lines anyway).
- */
-class PlainLines {
-    held = '';
-    /** The complete lines in this chunk, plain, each ending in a newline. */
-    write(chunk) {
-        const text = this.held + chunk.toString();
-        const end = text.lastIndexOf('\n') + 1;
-        this.held = text.slice(end);
-        return end > 0 ? plain(text.slice(0, end)) : '';
-    }
-    /** What is left of the last line. */
-    end() {
-        const rest = plain(this.held);
-        this.held = '';
-        return rest;
-    }
 }
 
 ;// CONCATENATED MODULE: ./node_modules/valibot/dist/index.mjs
@@ -60509,6 +60813,8 @@ const BuildSchema = object({
     failedStep: dist_optional(schema_text()),
     /** the error line buildx ended with */
     error: dist_optional(schema_text()),
+    /** the failed step's most telling line of its own output, e.g. "npm error 404 Not Found - GET …" */
+    cause: dist_optional(schema_short()),
     logTail: dist_optional(schema_logTail())
 });
 const ImageSchema = object({
@@ -60581,21 +60887,25 @@ const HealthSchema = object({
     oomKilled: dist_optional(dist_boolean()),
     /** the last probe results Docker kept (up to five), oldest first */
     probes: dist_optional(pipe(array(ProbeSchema), transform(probes => probes.slice(-5)))),
-    logTail: dist_optional(schema_logTail())
+    logTail: dist_optional(schema_logTail()),
+    /** missing: a probe built from a program the image has and its EXPOSEd port; shell: it has /bin/sh (health-cmd needs one) */
+    suggestedCmd: dist_optional(object({ tool: picklist(['wget', 'curl', 'node']), argv: pipe(array(schema_short()), transform(a => a.slice(0, 10))), shell: dist_boolean() }))
 });
 const UserSchema = object({
     /** the UIDs PID 1 of the container really runs as */
     uid: dist_optional(wholeNumber()),
     gid: dist_optional(wholeNumber()),
     process: dist_optional(schema_text()),
-    /** PID 1's process id as the host sees it */
+    /** PID 1's process id as the host sees it (only to tell it from the rest: never shown) */
     pid: dist_optional(wholeNumber()),
-    /** every process in the container, as docker top saw it after the health wait */
+    /** every process in the container, as docker top saw it after the health wait (host PIDs) */
     processes: dist_optional(array(object({ pid: wholeNumber(), uid: wholeNumber(), gid: wholeNumber(), command: schema_text() }))),
     /** USER resolved through the image's /etc/passwd and /etc/group */
     resolvedUid: dist_optional(wholeNumber()),
     resolvedGid: dist_optional(wholeNumber()),
     unresolved: dist_optional(schema_text()),
+    /** the non-root account to switch to: one the Dockerfile creates, else one the base image has */
+    suggested: dist_optional(object({ name: schema_short(), uid: wholeNumber(), from: picklist(['dockerfile', 'image']) })),
     /** why the runtime user could not be read */
     unknownReason: dist_optional(schema_text())
 });
@@ -60701,6 +61011,7 @@ function newReport(tag = '') {
 }
 
 ;// CONCATENATED MODULE: ./src/stages/build.ts
+
 
 
 
@@ -60832,7 +61143,65 @@ function explainFailure(output) {
         failedStep = 'reading the Dockerfile';
     }
     const meaningful = lines.filter(l => l.trim() !== '');
-    return { failedStep, error, logTail: meaningful.slice(-LOG_TAIL_LINES) };
+    const cause = failedStep ? tellingLine(stepOutput(lines, failedStep)) : undefined;
+    return { failedStep, error, ...(cause && { cause }), logTail: meaningful.slice(-LOG_TAIL_LINES) };
+}
+/** One line of build output as a terminal would show it (src/plain.ts), tabs as spaces. */
+const build_plain = (line) => plain(line).replace(/[\t\n]/g, ' ');
+/**
+ * What the failed step printed: buildx's plain progress prefixes each line of a step's output with
+ * `#N ` and the seconds since it started (`#9 3.201 npm error ...`), N being the number of the
+ * `#N [build 4/6] RUN npm ci` header that names the step. Its status lines (`#9 ERROR: ...`,
+ * `#9 DONE`) carry no time and are left out. Where no such lines are (an older printer), the step's
+ * excerpt buildx repeats between dashed lines after ` > [build 4/6] RUN npm ci:`. A `\r` inside a
+ * line (a progress bar) leaves what the terminal would show: the text after the last one.
+ */
+function stepOutput(lines, failedStep) {
+    const numbers = new Set();
+    for (const line of lines) {
+        const header = /^#(\d+) (.*)$/.exec(line);
+        if (header?.[2] === failedStep)
+            numbers.add(header[1]);
+    }
+    // a header spelt otherwise than the excerpt: the step that reported its own failure
+    if (numbers.size === 0)
+        for (const l of lines)
+            if (/^#\d+ ERROR: (?!.*context canceled)/.test(l))
+                numbers.add(l.slice(1, l.indexOf(' ')));
+    const own = lines.flatMap(l => {
+        const m = /^#(\d+) \d+\.\d+ (.*)$/s.exec(l);
+        return m && numbers.has(m[1]) ? [m[2]] : [];
+    });
+    const start = lines.indexOf(` > ${failedStep}:`);
+    const excerpt = start < 0 ? [] : lines.slice(start + 1, lines.indexOf('------', start)).map(l => l.replace(/^\d+\.\d+ /, ''));
+    return (own.length > 0 ? own : excerpt).map(l => l.split('\r').map(build_plain).filter(t => t.trim()).pop()?.trim() ?? '');
+}
+/** Lines that report, never cause: warnings, and the package managers' wrap-up of a failed script. */
+const NOT_A_CAUSE = /^(npm (warn|WARN)|warn(ing)?\b|WARN\b)|^npm (error|ERR!) (code|errno|syscall|path|dest|command|workspace|location|signal|type)\b|^npm (error|ERR!)( \d+)?\s*$|Lifecycle script|A complete log of this run|Command failed with exit code|ELIFECYCLE|^info Visit |exited with (exit )?code/i;
+/**
+ * The rules for the most telling line, in order: the first line a rule matches wins, and an earlier
+ * rule beats a later one whatever the order of the lines. A compiler's diagnostic is the cause
+ * even when the package manager that ran it complains after; a package manager's own error comes
+ * before the generic words, which also match its fallout.
+ */
+const TELLING = [
+    // compilers and bundlers: tsc, gcc/clang/rustc (`file:1:2: error:`, `error[E0425]:`), esbuild
+    /\berror TS\d+:|:\d+(:\d+)?: (fatal )?error:|^error\[E\d+\]:|\[ERROR\]/,
+    // npm (`npm error` since npm 10, `npm ERR!` before), pnpm (`ERR_PNPM_FETCH_404`), yarn 1 (`error ...`)
+    // and yarn 2+ errors (`YN0035: Package not found`, `YN0028: The lockfile would have been modified`)
+    /^npm (error|ERR!) |\bERR_PNPM_\w+|^error |\bYN00(01|09|18|28|35|41|82)\b/,
+    // anything else that says what went wrong
+    /ERR!|error:|\bnot found\b|permission denied|no such file or directory|\bfatal:|^E: |\bcannot find\b/i
+];
+/** The most telling error line of a step's output (at most 300 characters), or undefined. */
+function tellingLine(output) {
+    const candidates = output.filter(l => l !== '' && !NOT_A_CAUSE.test(l));
+    for (const rule of TELLING) {
+        const line = candidates.find(l => rule.test(l));
+        if (line)
+            return line.length > 300 ? `${line.slice(0, 299)}…` : line;
+    }
+    return undefined;
 }
 /** Without `tags`, a local name from the repository and commit, e.g. image-gate/octo-app:1a2b3c4d5e6f. */
 async function defaultTag(ctx, inputs, env = process.env) {
@@ -60954,63 +61323,6 @@ async function waitUntil(clock, limitMs, look, pollMs = () => SAFETY_POLL_MS) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/stages/health-rules.ts
-// Two ways the health wait decides "unhealthy" before Docker itself would under fast probing,
-// both from Docker's own probe results. Pure, so each can be tested on captured probe output.
-/**
- * When Docker, on the image's own HEALTHCHECK settings, says "unhealthy" for a check that never
- * passes, in seconds after start. Docker probes every `interval`, the first one `interval` after
- * start; failures of probes that start inside the start period do not count; the `retries`-th
- * counted failure in a row marks it unhealthy. E.g. interval 1 s, retries 2: 2 s; interval 30 s,
- * start period 5 s, retries 3: 90 s.
- */
-function imageLimitSeconds(interval, startPeriod, retries) {
-    const firstCounted = Math.max(1, Math.ceil(startPeriod / interval));
-    return (firstCounted + retries - 1) * interval;
-}
-/** How a shell names itself at the start of its own error: "/bin/sh: ", "bash: ", "sh: ". */
-const SHELL = '(?:/\\S*/)?(?:sh|ash|dash|bash|zsh): ';
-/**
- * Whether a probe failed because its program could not run at all: it will fail the same way
- * every time, so waiting longer only delays the verdict. Only the shapes the shell and the runtime
- * print for that count, with the exit codes they come with (127 not found, 126 not executable, -1
- * Docker could not start the exec), so an app's own check that prints "Not Found" for a 404 (and
- * exits 1, or curl's 22) is never taken for one. `command`: the check as written; the common
- * `curl -f URL || exit 1` turns the shell's 127 into 1, so a shell's own "not found" also counts
- * with another exit code when it names a program the check itself calls.
- */
-function cannotRun(exitCode, output, command = '') {
-    if (exitCode === 0)
-        return undefined;
-    const lines = output.split('\n').map(line => line.trim());
-    for (const line of lines) {
-        // ash/busybox "/bin/sh: curl: not found", dash "/bin/sh: 1: curl: not found",
-        // bash "bash: line 1: curl: command not found" / "sh: curl: command not found"
-        const m = new RegExp(`^${SHELL}(?:line \\d+: |\\d+: )?(.+?): (?:command )?not found$`).exec(line);
-        if (m && (exitCode === 127 || calls(command, m[1])))
-            return { program: m[1], why: 'missing' };
-    }
-    for (const line of lines) {
-        const m = new RegExp(`^${SHELL}(?:line \\d+: |\\d+: )?(.+?): (?:Permission denied|cannot execute.*)$`, 'i').exec(line);
-        if (m && (exitCode === 126 || calls(command, m[1])))
-            return { program: m[1], why: 'not-executable' };
-    }
-    if (exitCode === -1 || exitCode === 126 || exitCode === 127) {
-        // exec form (and a shell form in an image without /bin/sh), as the runtime words it:
-        // exec: "curl": executable file not found in $PATH / exec: "/app/hc": stat /app/hc: no such file
-        // or directory / exec: "/app/hc": permission denied
-        const m = /exec: "([^"]+)": (executable file not found|stat [^:]+: no such file or directory|permission denied)/i.exec(output);
-        if (m)
-            return { program: m[1], why: /permission/i.test(m[2]) ? 'not-executable' : 'missing' };
-    }
-    return undefined;
-}
-/** Whether `program` stands as a command word in the shell text `command` ("curl -f ... || exit 1"). */
-function calls(command, program) {
-    const escaped = program.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-    return new RegExp(`(?:^|[;&|(\\s])${escaped}(?:\\s|$)`).test(command);
-}
-
 ;// CONCATENATED MODULE: ./src/stages/health.ts
 
 
@@ -61035,7 +61347,7 @@ function calls(command, program) {
 /** Beyond retries × 1 s: room for the probes themselves to run. */
 const VERDICT_GRACE_MS = 5000;
 /** Without a health check, watch this long so a container that dies at start is still caught. */
-const NO_HEALTHCHECK_WATCH_MS = 3000;
+const NO_HEALTHCHECK_WATCH_MS = NO_HEALTHCHECK_WATCH_S * 1000;
 /** After a probe started, look again this soon for its result (an exec that cannot start ends without an event). */
 const PROBE_RESULT_POLL_MS = 100;
 /** How long to wait for Docker's verdict. */
@@ -61077,7 +61389,7 @@ async function waitForHealth(docker, name, inputs, image, clock) {
         if (!state.Running)
             return exited(docker, name, state, health);
         if (!health.source)
-            return overdue ? { ...health, verdict: 'missing' } : undefined;
+            return overdue ? watched(docker, name, health) : undefined;
         const status = state.Health?.Status;
         if (status === 'healthy') {
             return { ...health, verdict: 'healthy', startupSeconds: startupSeconds(state), notReadyAtSeconds: notReadyAt(state), probeTimes: probeTimes(state.Health?.Log) };
@@ -61121,6 +61433,11 @@ function reachedImageLimit(state, limit, startPeriod, now) {
 }
 async function unhealthy(docker, name, state, health, verdict = 'unhealthy') {
     return { ...health, verdict, probes: probesOf(state), logTail: await logTail(docker, name) };
+}
+/** No health check, and the container kept running: its log is all there is to see how it does (a worker's errors). */
+async function watched(docker, name, health) {
+    const log = await logTail(docker, name);
+    return { ...health, verdict: 'missing', ...(log.length > 0 ? { logTail: log } : {}) };
 }
 async function exited(docker, name, state, health) {
     const log = await logTail(docker, name);
@@ -61280,14 +61597,184 @@ function smokeArgs(ctx, inputs, image, name, command) {
     return ['run', '--detach', '--name', name, ...ctx.labels(), '--no-healthcheck', ...containerFlags(inputs), image, ...command];
 }
 
+;// CONCATENATED MODULE: ./src/docker/accounts.ts
+
+function createdAccounts(content, target = '') {
+    const users = [];
+    const groups = [];
+    for (const stage of accounts_finalChain(content, target)) {
+        for (const run of stage.filter(i => i.getKeyword() === 'RUN')) {
+            for (const words of commands(scriptOf(run))) {
+                const created = creation(words);
+                if (!created || created.name.includes('$'))
+                    continue;
+                const list = created.kind === 'user' ? users : groups;
+                if (!list.includes(created.name))
+                    list.push(created.name);
+            }
+        }
+    }
+    return { users, groups };
+}
+/** The final stage's (or target's) instructions, then those of each stage it is built FROM. */
+function accounts_finalChain(content, target) {
+    const stages = [];
+    for (const ins of main.DockerfileParser.parse(content).getInstructions()) {
+        if (ins.getKeyword() === 'FROM') {
+            const [base = '', as, name] = ins.getArguments().map(a => a.getValue());
+            stages.push({ base: base.toLowerCase(), name: as?.toLowerCase() === 'as' ? name?.toLowerCase() : undefined, instructions: [] });
+        }
+        else
+            stages[stages.length - 1]?.instructions.push(ins);
+    }
+    const chain = [];
+    for (let stage = target ? stages.find(s => s.name === target.toLowerCase()) : stages[stages.length - 1]; stage && !chain.includes(stage);) {
+        chain.push(stage);
+        const at = stages.indexOf(stage);
+        stage = stages.slice(0, at).find(s => s.name === stage.base);
+    }
+    return chain.map(s => s.instructions);
+}
+/** The shell text a RUN runs: exec form joined, a heredoc's body, or the shell form as written. */
+function scriptOf(run) {
+    const text = run.getArgumentsContent() ?? '';
+    try {
+        const words = JSON.parse(text);
+        if (Array.isArray(words) && words.every(w => typeof w === 'string'))
+            return words.map(quote).join(' ');
+    }
+    catch {
+        // shell form
+    }
+    const heredoc = /^<<-?\s*(["']?)(\w+)\1[^\n]*\n([\s\S]*)$/.exec(text);
+    if (heredoc) {
+        const body = heredoc[3].split('\n');
+        const end = body.findIndex(line => line.trim() === heredoc[2]);
+        return body.slice(0, end === -1 ? undefined : end).join('\n');
+    }
+    return text;
+}
+function quote(word) {
+    return `'${word.replace(/'/g, `'\\''`)}'`;
+}
+/**
+ * Shell text → its simple commands as words: quotes and backslashes resolved, split at ; & | && ||
+ * newlines and parentheses or braces, comments dropped. Enough for the account commands in a RUN;
+ * not a shell (no expansion: a `$` stays in the word).
+ */
+function commands(script) {
+    const result = [];
+    let words = [];
+    let word;
+    const endWord = () => {
+        if (word !== undefined)
+            words.push(word);
+        word = undefined;
+    };
+    const endCommand = () => {
+        endWord();
+        if (words.length)
+            result.push(words);
+        words = [];
+    };
+    for (let i = 0; i < script.length; i++) {
+        const c = script[i];
+        if (c === "'") {
+            const close = script.indexOf(c, i + 1);
+            const end = close === -1 ? script.length : close;
+            word = (word ?? '') + script.slice(i + 1, end);
+            i = end;
+        }
+        else if (c === '"') {
+            // inside double quotes a backslash escapes only " \ $ and `
+            let j = i + 1;
+            let quoted = '';
+            for (; j < script.length && script[j] !== '"'; j++) {
+                if (script[j] === '\\' && /["\\$`]/.test(script[j + 1] ?? ''))
+                    j++;
+                quoted += script[j];
+            }
+            word = (word ?? '') + quoted;
+            i = j;
+        }
+        else if (c === '\\') {
+            if (script[i + 1] !== '\n')
+                word = (word ?? '') + (script[i + 1] ?? '');
+            i++;
+        }
+        else if (c === '#' && word === undefined) {
+            const eol = script.indexOf('\n', i);
+            i = eol === -1 ? script.length : eol - 1;
+        }
+        else if (/[;&|\n(){}]/.test(c))
+            endCommand();
+        else if (/\s/.test(c))
+            endWord();
+        else
+            word = (word ?? '') + c;
+    }
+    endCommand();
+    return result;
+}
+/** Options that take a value, per command: the name is the first word that is not an option or its value. */
+const VALUED = {
+    // busybox (Alpine) and Debian adduser/addgroup
+    adduser: { short: 'hgsGuk', long: ['home', 'gecos', 'comment', 'shell', 'ingroup', 'uid', 'gid', 'skel', 'conf', 'firstuid', 'lastuid', 'firstgid', 'lastgid', 'add-extra-groups-to'] },
+    addgroup: { short: 'g', long: ['gid', 'conf', 'firstgid', 'lastgid'] },
+    // shadow's useradd/groupadd (Debian, Red Hat)
+    useradd: { short: 'bcdefgGkKpsuRPZ', long: ['base-dir', 'comment', 'home-dir', 'expiredate', 'inactive', 'gid', 'groups', 'skel', 'key', 'password', 'shell', 'uid', 'root', 'prefix', 'selinux-user'] },
+    groupadd: { short: 'gKpRP', long: ['gid', 'key', 'password', 'root', 'prefix', 'users'] }
+};
+/** Prefixes that run the command after them. */
+const WRAPPERS = new Set(['sudo', 'exec', 'command', 'then', 'do', 'else', 'elif', 'if', 'while', 'until', '!', 'time']);
+/** What a simple command creates, if it is adduser/useradd/addgroup/groupadd with one name. */
+function creation(words) {
+    let at = 0;
+    while (at < words.length && (WRAPPERS.has(words[at]) || /^\w+=/.test(words[at])))
+        at++;
+    const program = (words[at] ?? '').replace(/^.*\//, '');
+    const valued = VALUED[program];
+    if (!valued)
+        return undefined;
+    const names = [];
+    for (let i = at + 1; i < words.length; i++) {
+        const w = words[i];
+        if (w === '--') {
+            names.push(...words.slice(i + 1));
+            break;
+        }
+        if (w.startsWith('--')) {
+            if (!w.includes('=') && valued.long.includes(w.slice(2)))
+                i++;
+        }
+        else if (w.startsWith('-') && w.length > 1) {
+            // a cluster of short options (-SD); a valued one takes the rest of the word, or the next word
+            const valuedAt = [...w.slice(1)].findIndex(c => valued.short.includes(c));
+            if (valuedAt !== -1 && valuedAt === w.length - 2)
+                i++;
+        }
+        else
+            names.push(w);
+    }
+    // `adduser USER GROUP` and `addgroup USER GROUP` add an existing user to a group: nothing is created
+    if (names.length !== 1)
+        return undefined;
+    return { kind: program === 'adduser' || program === 'useradd' ? 'user' : 'group', name: names[0] };
+}
+
 ;// CONCATENATED MODULE: ./src/stages/user.ts
 
 
 
-/** `tempDir`: where the image's account files are copied to (the run's own temp directory). */
-async function measureUser(docker, tempDir, name, state, imageUser) {
+
+/**
+ * `tempDir`: where the image's account files are copied to (the run's own temp directory);
+ * `dockerfile`: the Dockerfile and target built, whose RUN lines may create the account to suggest.
+ */
+async function measureUser(docker, tempDir, name, state, imageUser, dockerfile = {}) {
     const accounts = await readAccounts(docker, tempDir(), name);
-    const user = resolveUser(imageUser, accounts.passwd, accounts.group);
+    const suggested = suggestAccount(accounts.passwd, dockerfileUsers(dockerfile.file, dockerfile.target));
+    const user = { ...resolveUser(imageUser, accounts.passwd, accounts.group), ...(suggested && { suggested }) };
     if (!state.Running)
         return { ...user, unknownReason: 'the container was not running, so its processes could not be read' };
     const top = await docker.call(['top', name, '-eo', 'pid,ruid,euid,egid,comm']);
@@ -61297,7 +61784,7 @@ async function measureUser(docker, tempDir, name, state, imageUser) {
     const processes = parseTop(top.stdout).map(p => ({ pid: p.pid, uid: p.ruid === 0 || p.euid === 0 ? 0 : p.euid, gid: p.egid, command: p.comm }));
     const pid1 = processes.find(p => p.pid === state.Pid);
     if (!pid1)
-        return { ...user, processes, unknownReason: `PID 1 of the container (host PID ${state.Pid}) was not in docker top's list` };
+        return { ...user, processes, unknownReason: "PID 1 of the container was not in docker top's list" };
     return { ...user, processes, uid: pid1.uid, gid: pid1.gid, process: pid1.command, pid: pid1.pid };
 }
 async function readAccounts(docker, dir, name) {
@@ -61312,6 +61799,37 @@ async function readAccounts(docker, dir, name) {
     finally {
         (0,external_node_fs_namespaceObject.rmSync)(dir, { recursive: true, force: true });
     }
+}
+/** The users the Dockerfile's final stage creates; none when it cannot be read. */
+function dockerfileUsers(file, target) {
+    if (!file)
+        return [];
+    try {
+        return createdAccounts((0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8'), target).users;
+    }
+    catch {
+        return [];
+    }
+}
+/**
+ * The non-root account to switch to: one the Dockerfile creates (it was made for the app), else one
+ * the base image has for people or apps: a login shell, or a home under /home (`node` in node images,
+ * `nonroot` in distroless), or the well-known `node`. System accounts (bin, daemon, nobody) are not.
+ */
+function suggestAccount(passwd = '', created = []) {
+    const users = user_entries(passwd).filter(e => /^\d+$/.test(e[2] ?? '') && Number(e[2]) !== 0);
+    for (const name of created) {
+        const entry = users.find(e => e[0] === name);
+        if (entry)
+            return { name, uid: Number(entry[2]), from: 'dockerfile' };
+    }
+    const candidates = users.filter(([name, , uid, , , home = '', shell = '']) => {
+        if (Number(uid) === 65534)
+            return false;
+        return name === 'node' || /sh$/.test(shell) || home.startsWith('/home/');
+    });
+    const best = candidates.find(e => e[0] === 'node') ?? candidates[0];
+    return best && { name: best[0], uid: Number(best[2]), from: 'image' };
 }
 /**
  * USER as Docker resolves it: "" is root; "name" and "name:group" are looked up in the image's
@@ -61377,6 +61895,7 @@ function parseTop(stdout) {
 
 
 
+
 async function runAndWait(ctx, inputs, image, facts, engine) {
     const { docker } = ctx;
     const name = ctx.containerName();
@@ -61391,8 +61910,11 @@ async function runAndWait(ctx, inputs, image, facts, engine) {
         const started = await docker.call(runArgs(ctx, inputs, image, name, { imageHasHealthcheck: facts.healthcheck !== undefined, api: engine.api }));
         if (started.exitCode === 0) {
             let health = await waitForHealth(docker, name, inputs, facts, watch);
+            // no health check while one is required: suggest one from the programs the running container has
+            if (health.verdict === 'missing' && inputs.requireHealthcheck)
+                health = { ...health, suggestedCmd: await suggestProbe(docker, name, facts.exposedPorts ?? []) };
             const state = await containerState(docker, name);
-            const user = await measureUser(docker, () => ctx.tempDir('accounts'), name, state, facts.user ?? '');
+            const user = await measureUser(docker, () => ctx.tempDir('accounts'), name, state, facts.user ?? '', inputs);
             // the probes that passed since the verdict time the health endpoint too
             if (health.verdict === 'healthy')
                 health = { ...health, probeTimes: probeTimes(state.Health?.Log) ?? health.probeTimes };
@@ -61776,7 +62298,7 @@ function devDependencies(content) {
     }
 }
 /** Compilers and build tools that a production image does not need (Alpine's build-base, python3-dev). */
-const TOOLS = [
+const contents_rules_TOOLS = [
     { name: 'gcc', main: /^usr\/(?:local\/)?bin\/(?:[\w.]+-)*gcc(?:-[\d.]+)?$/, parts: /^usr\/(?:local\/)?(?:libexec|lib)\/gcc\/(?!.*\/cc1plus$)/ },
     { name: 'g++', main: /^usr\/(?:local\/)?bin\/(?:[\w.]+-)*[gc]\+\+(?:-[\d.]+)?$/, parts: /(?:\/cc1plus$|^usr\/include\/c\+\+\/)/ },
     { name: 'make', main: /^usr\/(?:local\/)?bin\/g?make$/ },
@@ -61784,7 +62306,7 @@ const TOOLS = [
 ];
 /** Which build tool a path belongs to, and whether it is the one that says the tool is there. */
 function toolOf(path) {
-    for (const tool of TOOLS) {
+    for (const tool of contents_rules_TOOLS) {
         if (tool.main.test(path))
             return { name: tool.name, main: true };
         if (tool.parts?.test(path))

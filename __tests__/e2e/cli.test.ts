@@ -27,7 +27,7 @@ describe('image-gate on the command line', () => {
     expect(run.code).toBe(1)
     expect(run.stdout).toContain('image-gate: FAILED (1 of 6 checks failed)')
     expect(run.stdout).toMatch(/❌ user +UID 0, GID 0/)
-    expect(run.stdout).toContain('examples/focus-flow-backend/Dockerfile:8: error: no USER (root); PID 1 (node) runs as UID 0.')
+    expect(run.stdout).toContain('examples/focus-flow-backend/Dockerfile:8: error: no USER: root by default; PID 1 (node) runs as UID 0.')
     expect(run.stdout).toContain('error: image-gate: 1 of 6 checks failed: user (UID 0, GID 0)')
   })
 

@@ -27,7 +27,7 @@ describe('examples/focus-flow-backend', () => {
       ['stop', 'pass']
     ])
     expect(row(run.summary, 'health')).toContain('HEALTHCHECK: wget --no-verbose --tries=1 --spider http://localhost:3001/health')
-    expect(row(run.summary, 'user')).toContain('no USER (root); PID 1 (node) runs as UID 0.')
+    expect(row(run.summary, 'user')).toContain('no USER: root by default; PID 1 (node) runs as UID 0.')
   })
 })
 

@@ -64,7 +64,7 @@ describe('user check', () => {
         title: 'image-gate: no USER in the final stage, so it runs as root',
         file,
         line: 6,
-        message: expect.stringMatching(/^no USER \(root\); PID 1 \(sh\) runs as UID 0\./)
+        message: expect.stringMatching(/^no USER: root by default; PID 1 \(sh\) runs as UID 0\./)
       }
     ])
   })
@@ -87,7 +87,7 @@ describe('user check', () => {
     const run = await runAction({ context, tags: `${TAG}:root-sibling`, 'stop-timeout': '1' })
     expect(run.outputs).toMatchObject({ health: 'healthy', uid: '10001', passed: 'false' })
     expect(row(run.summary, 'user')).toMatch(
-      /^\| ❌ \| user \| UID 10001, GID 10001 \| non-root \| no USER \(root\); PID 1 \(httpd\) runs as UID 10001\. Also running as UID 0: sleep \(PID \d+\)\. Start every process as the unprivileged user/
+      /^\| ❌ \| user \| UID 10001, GID 10001 \| non-root \| no USER: root by default; PID 1 \(httpd\) runs as UID 10001\. Also running as UID 0: sleep\. Start every process as the unprivileged user/
     )
     expect(run.report.user.processes.map((p: any) => [p.command, p.uid]).sort()).toEqual([
       ['httpd', 10001],

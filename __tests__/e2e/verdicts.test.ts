@@ -41,7 +41,7 @@ describe('image-gate end to end', () => {
       ['contents', 'pass'],
       ['stop', 'pass']
     ])
-    expect(row(run.summary, 'user')).toContain('| ❌ | user | UID 0, GID 0 | non-root | no USER (root); PID 1 (sh) runs as UID 0.')
+    expect(row(run.summary, 'user')).toContain('| ❌ | user | UID 0, GID 0 | non-root | no USER: root by default; PID 1 (sh) runs as UID 0.')
     expect(run.stdout).toContain('::error::image-gate: 1 of 6 checks failed: user (UID 0, GID 0)')
   })
 
@@ -117,7 +117,7 @@ describe('image-gate end to end', () => {
     // sleep as PID 1 ignores SIGTERM: its stop is reported, not judged, here
     const ok = await runAction({ context, tags: `${TAG}:worker`, env: 'MODE=worker', command, 'require-healthcheck': 'false', 'require-graceful-stop': 'false', 'stop-timeout': '1' })
     expect(ok.outputs).toMatchObject({ passed: 'true', health: 'missing', uid: '10001' })
-    expect(row(ok.summary, 'health')).toContain('| ⚪ | health | no health check |')
+    expect(row(ok.summary, 'health')).toMatch(/^\| ✅ \| health \| kept running for [\d.]+ s \(watched\) \| keeps running for 3 s \|/)
     const wrong = await runAction({ context, tags: `${TAG}:worker`, env: 'MODE=api', command, 'require-healthcheck': 'false' })
     expect(wrong.outputs).toMatchObject({ passed: 'false', health: 'exited' })
   })

@@ -31,7 +31,7 @@ describe('judge', () => {
     const user = row(report.checks, 'user')
     expect(user).toMatchObject({ status: 'fail', value: 'UID 0, GID 0' })
     expect(user.detail).toContain('USER app; PID 1 (node) runs as UID 0.')
-    expect(user.detail).toContain('USER 1001')
+    expect(user.detail).toContain('USER 10001')
     expect(failureLine(report)).toBe('1 of 6 checks failed: user (UID 0, GID 0)')
   })
 
@@ -103,7 +103,7 @@ describe('judge', () => {
 
   it('names a dependency a container that exited wrote in its log, and one a smoke command could not reach', () => {
     const report = measuredReport()
-    report.health = { verdict: 'exited', exitCode: 1, ranSeconds: 0.6, logTail: ['Error: connect ECONNREFUSED 172.18.0.2:5432', '    at TCPConnectWrap.afterConnect'] }
+    report.health = { verdict: 'exited', source: 'image', command: 'x', exitCode: 1, ranSeconds: 0.6, logTail: ['Error: connect ECONNREFUSED 172.18.0.2:5432', '    at TCPConnectWrap.afterConnect'] }
     report.smoke = [{ command: 'node worker.js', outcome: 'exited', exitCode: 1, seconds: 0.4, logTail: ['Error: getaddrinfo ENOTFOUND rabbitmq'] }]
     judged(report, inputs({ runNetwork: 'gh_net' }))
     expect(row(report.checks, 'health').detail).toContain('before it was healthy. The app could not reach `172.18.0.2:5432` (connection refused)')
@@ -220,8 +220,72 @@ describe('judge', () => {
     expect(row(report.checks, 'health').detail).toContain('Add a HEALTHCHECK instruction')
     expect(row(report.checks, 'health').detail).toContain('health-cmd')
     judged(report, inputs({ requireHealthcheck: false }))
-    expect(row(report.checks, 'health').status).toBe('skip')
+    expect(row(report.checks, 'health').status).toBe('pass')
     expect(report.passed).toBe(true)
+  })
+
+  it('words a container without a health check for what was watched: how long, and the result', () => {
+    const report = measuredReport()
+    report.image.healthcheck = undefined
+    report.health = { verdict: 'exited', exitCode: 1, oomKilled: false, ranSeconds: 0.4, logTail: ['fatal: QUEUE_URL is not set'] }
+    judged(report, inputs())
+    expect(row(report.checks, 'health')).toEqual({
+      name: 'health',
+      status: 'fail',
+      value: 'exited (code 1) 0.4 s after start',
+      limit: 'keeps running for 3 s',
+      detail: 'No health check, so the container was watched for 3 s to see it keep running; it stopped 0.4 s after start. Its last log lines are below.'
+    })
+
+    report.health = { verdict: 'missing', waitedSeconds: 3, verdictSeconds: 3.1, logTail: ['error: poll failed: connect ECONNREFUSED 10.0.0.5:5672'] }
+    judged(report, inputs({ requireHealthcheck: false }))
+    const pass = row(report.checks, 'health')
+    expect(pass).toMatchObject({ status: 'pass', value: 'kept running for 3.1 s (watched)', limit: 'keeps running for 3 s' })
+    expect(pass.detail).toBe(
+      'No HEALTHCHECK and no health-cmd (require-healthcheck: false): the container was watched for 3.1 s and kept running. The app could not reach `10.0.0.5:5672` (connection refused): is the service running? The container ran on Docker\'s default bridge, where service names do not resolve: set run-network (on GitHub, `${{ job.services.NAME.network }}`). Its last log lines are below.'
+    )
+    // no startup time without a health check, and the startup row says why
+    judged(report, inputs({ requireHealthcheck: false, maxStartupTime: 5 }))
+    expect(row(report.checks, 'startup')).toMatchObject({ status: 'skip', value: 'no health check' })
+  })
+
+  it.each([
+    ['wget', ['wget', '-q', '--spider', 'http://127.0.0.1:8080/health'], true, ['8080/tcp'], 'For this image (it has wget; EXPOSE 8080): health-cmd: wget -q --spider http://127.0.0.1:8080/health (point /health at the app\'s health endpoint).'],
+    ['curl', ['curl', '-fsS', '-o', '/dev/null', 'http://127.0.0.1:PORT/health'], true, [], "For this image (it has curl; no EXPOSE, so put the app's port for PORT): health-cmd: curl -fsS -o /dev/null http://127.0.0.1:PORT/health"],
+    ['node', ['node', '-e', "require('http').get('http://127.0.0.1:3000/health',r=>process.exit(r.statusCode<400?0:1)).on('error',()=>process.exit(1))"], false, ['3000/tcp'], 'For this image (it has node but no /bin/sh, which health-cmd needs; EXPOSE 3000), in the Dockerfile: HEALTHCHECK CMD ["node", "-e", "require(\'http\').get(']
+  ] as ['wget' | 'curl' | 'node', string[], boolean, string[], string][])('suggests a health check from the programs the image has (%s), ready to paste', (tool, argv, shell, exposed, text) => {
+    const report = measuredReport()
+    report.image.healthcheck = undefined
+    report.image.exposedPorts = [...exposed]
+    report.health = { verdict: 'missing', verdictSeconds: 3.1, suggestedCmd: { tool, argv: [...argv], shell } }
+    judged(report, inputs())
+    const detail = row(report.checks, 'health').detail
+    expect(detail).toContain('Add a HEALTHCHECK instruction to the final stage of the Dockerfile, or set the health-cmd input. ' + text)
+    expect(detail).toContain('Meanwhile the container kept running for 3.1 s (watched).')
+    expect(detail.length).toBeLessThan(600) // the summary cuts a detail there
+  })
+
+  it('points an unhealthy probe at the port the app logs it listens on', () => {
+    const report = measuredReport()
+    report.image.exposedPorts = ['3000/tcp']
+    const command = 'wget -q -O /dev/null http://127.0.0.1:3000/health || exit 1'
+    report.health = {
+      verdict: 'unhealthy',
+      source: 'image',
+      command,
+      probes: [{ exitCode: 1, output: "wget: can't connect to remote host (127.0.0.1): Connection refused" }],
+      logTail: ['> app@1.0.0 start', '> node server.js', 'listening on :8080']
+    }
+    judged(report, inputs({ healthTimeout: 5 }))
+    const detail = row(report.checks, 'health').detail
+    expect(detail).toContain(
+      'The app logs that it listens on port 8080, but the probe asks port 3000 and EXPOSE says 3000, so the probe finds nothing to answer it. Point the probe and EXPOSE at 8080, or make the app listen on 3000 (often its PORT environment variable). The container log is below.'
+    )
+    expect(detail).not.toContain('could not reach')
+    // a probe that cannot run is about the program, not the port
+    Object.assign(report.health, { rule: 'cannot-run', cannotRun: { program: 'wget', why: 'missing' } })
+    judged(report, inputs({ healthTimeout: 5 }))
+    expect(row(report.checks, 'health').detail).not.toContain('listens on port')
   })
 
   it('fails the build with the failed step and skips the rest', () => {
@@ -290,7 +354,7 @@ describe('judge', () => {
     judged(report, inputs())
     expect(row(report.checks, 'user')).toMatchObject({ status: 'fail', value: 'UID 10001, GID 10001' })
     expect(row(report.checks, 'user').detail).toBe(
-      'no USER (root); PID 1 (httpd) runs as UID 10001. Also running as UID 0: sleep (PID 12). Start every process as the unprivileged user, or drop the root helper.'
+      'no USER: root by default; PID 1 (httpd) runs as UID 10001. Also running as UID 0: sleep. Start every process as the unprivileged user, or drop the root helper.'
     )
   })
 
@@ -314,6 +378,6 @@ describe('judge', () => {
     report.image.user = ''
     report.user = { resolvedUid: 0, resolvedGid: 0, unknownReason: 'the container was not running' }
     judged(report, inputs())
-    expect(row(report.checks, 'user')).toMatchObject({ status: 'fail', value: 'UID 0 (from USER)' })
+    expect(row(report.checks, 'user')).toMatchObject({ status: 'fail', value: 'UID 0 (no USER: root by default)' })
   })
 })

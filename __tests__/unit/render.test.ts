@@ -19,6 +19,19 @@ describe('renderMarkdown', () => {
     expect(md).toContain('id `0aaa3c748093` · build 3.2 s · healthy 1.4 s after start')
   })
 
+  it('shows the log of a passing worker without a health check, collapsed under the table', () => {
+    const report = measuredReport()
+    report.image.healthcheck = undefined
+    report.health = { verdict: 'missing', verdictSeconds: 3.1, logTail: ['error: poll failed: ECONNREFUSED', 'error: poll failed: ECONNREFUSED'] }
+    judged(report, inputs({ requireHealthcheck: false }))
+    expect(report.passed).toBe(true)
+    const md = renderMarkdown(report)
+    expect(md).toContain('| ✅ | health | kept running for 3.1 s (watched) | keeps running for 3 s |')
+    expect(md).toContain('<details><summary>Container log (last 2 lines)</summary>')
+    expect(md).not.toContain('<details open')
+    expect(md.indexOf('<details><summary>Container log')).toBeGreaterThan(md.indexOf('| ✅ | health |'))
+  })
+
   it('titles the probe log by how many probes Docker kept: "Last health probe", "Last 2 health probes"', () => {
     const report = measuredReport()
     report.health = { verdict: 'unhealthy', source: 'image', command: 'exit 1', probes: [{ exitCode: 1, output: 'refused' }] }

@@ -2,6 +2,9 @@ import { DOCKER_DEFAULT_INTERVAL_S, DOCKER_DEFAULT_RETRIES } from '../docker/con
 import type { Check, Report } from '../report/report.js'
 import { notRun, type CheckRule, type JudgeInputs } from './check.js'
 import { findUnreachable, unreachableSentence } from './unreachable.js'
+import { NO_HEALTHCHECK_WATCH_S } from '../stages/health-rules.js'
+import { portMismatch } from '../stages/ports.js'
+import { shellLine } from '../stages/tools.js'
 
 // Docker's own health verdict, and what to do about each way of not being healthy.
 
@@ -22,14 +25,15 @@ function healthRow(report: Report, inputs: JudgeInputs): Check {
         status: 'fail',
         value: 'unhealthy',
         limit: h.rule === 'image-limit' ? `healthy within ${h.limitSeconds} s (the image's HEALTHCHECK)` : limit,
-        detail: `${unhealthyWhy(report, inputs)} (${by}).${probe}${dependency(report, inputs)} The container log is below.`
+        detail: `${unhealthyWhy(report, inputs)} (${by}).${probe}${h.rule === 'cannot-run' ? '' : wrongPort(report)}${dependency(report, inputs)} The container log is below.`
       }
     case 'exited':
+      if (!h.source && h.ranSeconds !== undefined) return exitedWatched(report, inputs)
       return {
         name: 'health',
         status: 'fail',
         value: `exited (code ${h.exitCode})${h.oomKilled ? ', OOM-killed' : ''}`,
-        limit: h.source ? limit : 'keeps running',
+        limit: h.source ? limit : `keeps running for ${NO_HEALTHCHECK_WATCH_S} s`,
         detail: `The container stopped${h.ranSeconds !== undefined ? ` ${h.ranSeconds} s after start` : ''} before it was healthy${h.oomKilled ? ': the kernel killed it for using too much memory' : ''}.${dependency(report, inputs)} Its last log lines are below.`
       }
     case 'timeout':
@@ -39,21 +43,75 @@ function healthRow(report: Report, inputs: JudgeInputs): Check {
         value: `not healthy after ${inputs.healthTimeout} s`,
         limit,
         // verdictSeconds: from the container's start, as Docker stamps it (the wait began a little later)
-        detail: `Docker had no verdict ${h.verdictSeconds ?? h.waitedSeconds} s after start: the probes did not finish (${by}).${probe}${dependency(report, inputs)} Check that the probe command returns quickly; raise health-timeout if the app needs longer.`
+        detail: `Docker had no verdict ${h.verdictSeconds ?? h.waitedSeconds} s after start: the probes did not finish (${by}).${probe}${wrongPort(report)}${dependency(report, inputs)} Check that the probe command returns quickly; raise health-timeout if the app needs longer.`
       }
     case 'missing':
-      return {
-        name: 'health',
-        status: inputs.requireHealthcheck ? 'fail' : 'skip',
-        value: 'no health check',
-        limit: inputs.requireHealthcheck ? 'a HEALTHCHECK' : '',
-        detail: inputs.requireHealthcheck
-          ? 'The image has no HEALTHCHECK (or HEALTHCHECK NONE) and no health-cmd was given. Add a HEALTHCHECK instruction to the final stage of the Dockerfile, or set the health-cmd input.'
-          : 'The image has no HEALTHCHECK and no health-cmd was given; not judged (require-healthcheck: false). The container kept running.'
-      }
+      return missingRow(report, inputs)
     case 'skipped':
       return notRun('health', report)
   }
+}
+
+// Without a health check the container is only watched for a few seconds: the rows say so, how
+// long it ran, and what it printed (a worker that logs an error every second still keeps running).
+
+function exitedWatched(report: Report, inputs: JudgeInputs): Check {
+  const h = report.health
+  const oom = h.oomKilled ? ': the kernel killed it for using too much memory' : ''
+  return {
+    name: 'health',
+    status: 'fail',
+    value: `exited (code ${h.exitCode}) ${h.ranSeconds} s after start${h.oomKilled ? ', OOM-killed' : ''}`,
+    limit: `keeps running for ${NO_HEALTHCHECK_WATCH_S} s`,
+    detail: `No health check, so the container was watched for ${NO_HEALTHCHECK_WATCH_S} s to see it keep running; it stopped ${h.ranSeconds} s after start${oom}.${dependency(report, inputs)} Its last log lines are below.`
+  }
+}
+
+function missingRow(report: Report, inputs: JudgeInputs): Check {
+  const h = report.health
+  const seconds = h.verdictSeconds ?? h.waitedSeconds ?? NO_HEALTHCHECK_WATCH_S
+  const log = h.logTail?.length ? ' Its last log lines are below.' : ''
+  if (inputs.requireHealthcheck) {
+    return {
+      name: 'health',
+      status: 'fail',
+      value: 'no health check',
+      limit: 'a HEALTHCHECK',
+      detail: `The image has no HEALTHCHECK (or HEALTHCHECK NONE) and no health-cmd was given. Add a HEALTHCHECK instruction to the final stage of the Dockerfile, or set the health-cmd input.${suggestion(report)} Meanwhile the container kept running for ${seconds} s (watched).${dependency(report, inputs)}${log}`
+    }
+  }
+  return {
+    name: 'health',
+    status: 'pass',
+    value: `kept running for ${seconds} s (watched)`,
+    limit: `keeps running for ${NO_HEALTHCHECK_WATCH_S} s`,
+    detail: `No HEALTHCHECK and no health-cmd (require-healthcheck: false): the container was watched for ${seconds} s and kept running.${dependency(report, inputs)}${log}`
+  }
+}
+
+/** " For this image (it has wget; EXPOSE 8080): health-cmd: wget -q --spider http://127.0.0.1:8080/health ..." */
+function suggestion(report: Report): string {
+  const s = report.health.suggestedCmd
+  if (!s) return ''
+  const url = s.argv.find(a => a.includes('http://127.0.0.1:')) ?? ''
+  const portNote = url.includes(':PORT/') ? "no EXPOSE, so put the app's port for PORT" : `EXPOSE ${/:(\d+)\//.exec(url)?.[1]}`
+  const fix = "point /health at the app's health endpoint"
+  if (!s.shell) {
+    const exec = `HEALTHCHECK CMD [${s.argv.map(a => JSON.stringify(a)).join(', ')}]`
+    return ` For this image (it has ${s.tool} but no /bin/sh, which health-cmd needs; ${portNote}), in the Dockerfile: ${exec} (${fix}).`
+  }
+  return ` For this image (it has ${s.tool}; ${portNote}): health-cmd: ${shellLine(s.argv)} (${fix}).`
+}
+
+/** " The app logs that it listens on port 8080, but the probe asks port 3000 ..." when the two disagree. */
+function wrongPort(report: Report): string {
+  const h = report.health
+  const m = portMismatch(h.command ?? '', h.logTail ?? [], report.image.exposedPorts ?? [])
+  if (!m) return ''
+  const app = m.listening.join(' and ')
+  const expose = m.exposed.length > 0 ? ` and EXPOSE says ${m.exposed.join(', ')}` : ''
+  const pointAt = m.exposed.includes(m.probe) && !m.exposed.some(p => m.listening.includes(p)) ? 'the probe and EXPOSE' : 'the probe'
+  return ` The app logs that it listens on port ${app}, but the probe asks port ${m.probe}${expose}, so the probe finds nothing to answer it. Point ${pointAt} at ${m.listening[0]}, or make the app listen on ${m.probe} (often its PORT environment variable).`
 }
 
 /**

@@ -13,6 +13,9 @@ export const startupCheck: CheckRule = (report, inputs) => {
   const h = report.health
   const startup = h.startupSeconds
   const limit = `≤ ${maxSeconds} s`
+  if (startup === undefined && h.verdict === 'missing') {
+    return [{ name: 'startup', status: 'skip', value: 'no health check', limit, detail: 'No startup time: without a health check there is no moment the app is ready (see health).' }]
+  }
   if (startup === undefined) {
     return [{ name: 'startup', status: 'skip', value: 'not healthy', limit, detail: 'No startup time: the container never became healthy (see health).' }]
   }

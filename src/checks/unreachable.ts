@@ -1,3 +1,5 @@
+import { plain } from '../plain.js'
+
 // Reads a failed container's output (log tail, health-probe outputs: untrusted text) for the
 // dependency the app could not reach, so the health row can name it instead of pointing at the raw
 // log. A backend on the wrong network (run-network, run-add-hosts) shows up as a refused connection
@@ -46,7 +48,6 @@ const shapes: [RegExp, Why?][] = [
   [/Connection to (?<hostport>\S+) refused/g, 'refused'] // PostgreSQL JDBC
 ]
 
-const ansi = /\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-_])/g
 const loopback = /^(?:localhost|127(?:\.\d+){3}|::1|0\.0\.0\.0|::)$/i
 const address = /^(?:[\d.]+|[0-9a-f:]*:[0-9a-f:.]*)$/i
 const hostLike = /^(?:[\w.-]+|[0-9a-f:.]+)$/i
@@ -69,7 +70,7 @@ function hostPort(host: string, port: string): string {
 // listening, not a dependency; so is a loopback target with no port, which is how busybox wget
 // reports a refused probe (`can't connect to remote host (127.0.0.1)`).
 export function findUnreachable(lines: string[], opts: { ownPorts?: number[] } = {}): Unreachable | undefined {
-  const text = lines.map(l => l.slice(0, 4000).replace(ansi, '').replace(/\r/g, '')).join('\n')
+  const text = lines.map(l => plain(l.slice(0, 4000))).join('\n')
   let best: { u: Unreachable; named: boolean; at: number } | undefined
   for (const [re, fixed] of shapes) {
     for (const m of text.matchAll(re)) {

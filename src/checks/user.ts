@@ -21,29 +21,52 @@ function userRow(report: Report, inputs: JudgeInputs): Check {
     if (u.resolvedUid === undefined) {
       return { name: 'user', status: 'skip', value: 'unknown', limit: '', detail: `${configured}; runtime user not read: ${u.unknownReason}.` }
     }
-    const value = `UID ${u.resolvedUid} (from USER)`
-    const why = `${configured}. Runtime user not read (${u.unknownReason}), so this is USER as the image resolves it.`
+    const value = `UID ${u.resolvedUid} (${user ? 'from USER' : 'no USER: root by default'})`
+    const why = `${configured}. Runtime user not read (${u.unknownReason}), so this is ${user ? 'USER as the image resolves it' : "Docker's default user"}.`
     return u.resolvedUid === 0 ? judged('fail', value, `${why} ${fixRoot(user, u)}`) : judged('pass', value, why)
   }
 
   const value = `UID ${u.uid}${u.gid !== undefined ? `, GID ${u.gid}` : ''}`
+  // by name only: the PIDs docker top gives are the engine host's, not the container's (stages/user.ts);
+  // under a root PID 1 its root children say nothing new, and the fix (USER) covers them too
   const others = (u.processes ?? []).filter(p => p.uid === 0 && p.pid !== u.pid)
-  const rootOthers = others.length ? ` Also running as UID 0: ${others.map(p => `${p.command} (PID ${p.pid})`).join(', ')}.` : ''
+  const rootOthers = others.length && u.uid !== 0 ? ` Also running as UID 0: ${countedNames(others.map(p => p.command))}.` : ''
   const seen = `${configured}; PID 1 (${u.process}) runs as UID ${u.uid}.${rootOthers}`
   if (u.uid !== 0 && others.length === 0) return judged('pass', value, seen)
   const fix = u.uid !== 0 ? 'Start every process as the unprivileged user, or drop the root helper.' : fixRoot(user, u)
   return judged('fail', value, `${seen} ${fix}`)
 }
 
+/** "sleep, sh (2 processes)": each command once, with how many run it when more than one. */
+function countedNames(commands: string[]): string {
+  const counts = new Map<string, number>()
+  for (const command of commands) counts.set(command, (counts.get(command) ?? 0) + 1)
+  return [...counts].map(([command, n]) => (n > 1 ? `${command} (${n} processes)` : command)).join(', ')
+}
+
 /** `user`: the image's USER ("" when unset). */
 function describeConfigured(user: string, u: Report['user']): string {
-  if (!user) return 'no USER (root)'
+  if (!user) return 'no USER: root by default'
   if (u.unresolved) return `USER ${user} (${u.unresolved})`
-  if (u.resolvedUid !== undefined && !/^\d+(:\d+)?$/.test(user)) return `USER ${user} (UID ${u.resolvedUid} in the image)`
+  if (u.resolvedUid !== undefined && !/^\d+(:\d+)?$/.test(user) && !isRoot(user)) return `USER ${user} (UID ${u.resolvedUid} in the image)`
   return `USER ${user}`
 }
 
+/** USER root or USER 0 (with any group): root by its very name, not an account that happens to be UID 0. */
+function isRoot(user: string): boolean {
+  return /^(root|0)$/.test(user.split(':')[0])
+}
+
+/** The fix for a root PID 1: switch to the account the image already has for it, else create one. */
 function fixRoot(user: string, u: Report['user']): string {
-  if (user && u.resolvedUid === 0) return `USER ${user} is UID 0 in the image's /etc/passwd: give that account its own UID (e.g. 10001), or use a numeric USER.`
-  return 'Create an unprivileged user in the final stage and switch to it, e.g. USER 1001.'
+  const s = u.suggested
+  const switchTo = s && `USER ${s.name} (UID ${s.uid}), the non-root account ${s.from === 'dockerfile' ? 'the Dockerfile creates' : 'the base image has'}`
+  const create = 'Create a non-root account in the final stage and switch to it (RUN adduser -D -u 10001 app, then USER app), or use a numeric USER 10001 where the image has no shell.'
+  const account = user.split(':')[0]
+  if (user && !isRoot(user) && u.resolvedUid === 0) {
+    const alias = `USER ${account} is UID 0 in the image's /etc/passwd: give that account its own UID (e.g. 10001), or use a numeric USER.`
+    return s && s.name !== account ? `${alias} Or switch to ${switchTo}.` : alias
+  }
+  if (user && u.resolvedUid !== undefined && u.resolvedUid !== 0) return `USER ${user} is not root: PID 1 became root after it started (a setuid program, su or sudo): start it as USER ${user}.`
+  return switchTo ? `Switch to ${switchTo}.` : create
 }

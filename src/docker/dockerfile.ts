@@ -1,3 +1,5 @@
+import { readdirSync } from 'node:fs'
+import * as path from 'node:path'
 import { DockerfileParser, type Instruction } from 'dockerfile-ast'
 
 // Where in the Dockerfile the final image's user is decided, for an annotation on a failed user
@@ -92,4 +94,22 @@ export function stageNames(content: string): string[] {
 
 function place(ins: Instruction, instruction: Place['instruction']): Place {
   return { line: ins.getRange().start.line + 1, instruction, text: ins.getTextContent?.() ?? ins.getKeyword() }
+}
+
+/**
+ * The file buildx builds for `--file file`. BuildKit's Dockerfile frontend reads the file named
+ * and, when one named exactly `Dockerfile` is missing, the lowercase `dockerfile` beside it, so
+ * `docker buildx build .` builds a context that holds only a `dockerfile`. The name is looked up
+ * in the folder's listing rather than opened, so on a case-insensitive disk it is still the name
+ * the file really has (the one annotations and the comment key must name).
+ */
+export function resolveDockerfile(file: string): string {
+  if (path.basename(file) !== 'Dockerfile') return file
+  let names: string[]
+  try {
+    names = readdirSync(path.dirname(file))
+  } catch {
+    return file // no such folder: checked, and said, by the caller
+  }
+  return !names.includes('Dockerfile') && names.includes('dockerfile') ? path.join(path.dirname(file), 'dockerfile') : file
 }

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, statSync } from 'node:fs'
 import * as path from 'node:path'
-import { stageNames } from '../docker/dockerfile.js'
+import { resolveDockerfile, stageNames } from '../docker/dockerfile.js'
 import { InputError, type Scope } from './parse.js'
 import { fallback, fieldOf, INPUT_NAMES, row, type InputName, type Inputs } from './table.js'
 
@@ -24,6 +24,8 @@ export function readInputs(source: InputSource, cwd = process.cwd(), mask: (secr
   const inputs = parseAll(input, { cwd, mask })
   // comment-from builds nothing, so it needs no context
   if (!inputs.commentFrom) {
+    // `Dockerfile`, else `dockerfile`, as buildx reads it; from here on every stage names that file
+    inputs.file = resolveDockerfile(inputs.file)
     checkBuildPaths(inputs, input('context'), input('file'))
     checkTarget(inputs.target, inputs.file)
   }
@@ -61,7 +63,7 @@ function checkBuildPaths({ context, file }: Inputs, contextInput: string, fileIn
     throw new InputError(
       fileInput
         ? `Input "file" must name a Dockerfile; "${fileInput}" does not exist.`
-        : `No Dockerfile in the context "${contextInput}": add one, or set the input "file".`
+        : `No Dockerfile in the context "${contextInput}" (neither Dockerfile nor dockerfile): add one, or set the input "file".`
     )
   }
 }

@@ -47,7 +47,7 @@ export const INPUT_TABLE = {
   // Build: named as docker/build-push-action names them.
   context: { default: '.', parse: resolved, description: 'Build context, a local directory.' },
   // the default is context's Dockerfile, which readInputs fills in
-  file: { default: '', shown: '{context}/Dockerfile', parse: emptyOr(resolved), description: 'Path to the Dockerfile (default {context}/Dockerfile).' },
+  file: { default: '', shown: '{context}/Dockerfile', parse: emptyOr(resolved), description: 'Path to the Dockerfile (default {context}/Dockerfile, or {context}/dockerfile where only that exists, as buildx reads it).' },
   target: { default: '', parse: text, description: 'Build stage to build.' },
   'build-args': { default: '', parse: list, description: 'Build arguments, one KEY=VALUE per line.' },
   labels: { default: '', parse: list, description: 'Image labels, one KEY=VALUE per line.' },

@@ -129,6 +129,8 @@ const BuildSchema = v.object({
   failedStep: v.optional(text()),
   /** the error line buildx ended with */
   error: v.optional(text()),
+  /** the failed step's most telling line of its own output, e.g. "npm error 404 Not Found - GET …" */
+  cause: v.optional(short()),
   logTail: v.optional(logTail())
 })
 
@@ -217,7 +219,9 @@ const HealthSchema = v.object({
       v.transform(probes => probes.slice(-5))
     )
   ),
-  logTail: v.optional(logTail())
+  logTail: v.optional(logTail()),
+  /** missing: a probe built from a program the image has and its EXPOSEd port; shell: it has /bin/sh (health-cmd needs one) */
+  suggestedCmd: v.optional(v.object({ tool: v.picklist(['wget', 'curl', 'node']), argv: v.pipe(v.array(short()), v.transform(a => a.slice(0, 10))), shell: v.boolean() }))
 })
 
 const UserSchema = v.object({
@@ -225,14 +229,16 @@ const UserSchema = v.object({
   uid: v.optional(wholeNumber()),
   gid: v.optional(wholeNumber()),
   process: v.optional(text()),
-  /** PID 1's process id as the host sees it */
+  /** PID 1's process id as the host sees it (only to tell it from the rest: never shown) */
   pid: v.optional(wholeNumber()),
-  /** every process in the container, as docker top saw it after the health wait */
+  /** every process in the container, as docker top saw it after the health wait (host PIDs) */
   processes: v.optional(v.array(v.object({ pid: wholeNumber(), uid: wholeNumber(), gid: wholeNumber(), command: text() }))),
   /** USER resolved through the image's /etc/passwd and /etc/group */
   resolvedUid: v.optional(wholeNumber()),
   resolvedGid: v.optional(wholeNumber()),
   unresolved: v.optional(text()),
+  /** the non-root account to switch to: one the Dockerfile creates, else one the base image has */
+  suggested: v.optional(v.object({ name: short(), uid: wholeNumber(), from: v.picklist(['dockerfile', 'image']) })),
   /** why the runtime user could not be read */
   unknownReason: v.optional(text())
 })

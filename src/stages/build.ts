@@ -1,6 +1,7 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs'
 import * as path from 'node:path'
 import type { RunContext } from '../context.js'
+import { plain as plainText } from '../plain.js'
 import { EngineError } from '../docker/docker.js'
 import type { Builder } from '../docker/engine.js'
 import type { Inputs } from '../inputs/inputs.js'
@@ -130,7 +131,7 @@ function safeRead(file: string): string {
  * A failed RUN step is echoed back as " > [stage 3/6] RUN npm run build:" between dashed lines;
  * the whole build ends with "ERROR: failed to solve: ..." (older buildx: "error: failed to solve").
  */
-export function explainFailure(output: string): { failedStep?: string; error?: string; logTail: string[] } {
+export function explainFailure(output: string): { failedStep?: string; error?: string; cause?: string; logTail: string[] } {
   const lines = output.split('\n').map(l => l.replace(/\r$/, ''))
   let failedStep: string | undefined
   let error: string | undefined
@@ -143,7 +144,66 @@ export function explainFailure(output: string): { failedStep?: string; error?: s
     failedStep = 'reading the Dockerfile'
   }
   const meaningful = lines.filter(l => l.trim() !== '')
-  return { failedStep, error, logTail: meaningful.slice(-LOG_TAIL_LINES) }
+  const cause = failedStep ? tellingLine(stepOutput(lines, failedStep)) : undefined
+  return { failedStep, error, ...(cause && { cause }), logTail: meaningful.slice(-LOG_TAIL_LINES) }
+}
+
+/** One line of build output as a terminal would show it (src/plain.ts), tabs as spaces. */
+export const plain = (line: string): string => plainText(line).replace(/[\t\n]/g, ' ')
+
+/**
+ * What the failed step printed: buildx's plain progress prefixes each line of a step's output with
+ * `#N ` and the seconds since it started (`#9 3.201 npm error ...`), N being the number of the
+ * `#N [build 4/6] RUN npm ci` header that names the step. Its status lines (`#9 ERROR: ...`,
+ * `#9 DONE`) carry no time and are left out. Where no such lines are (an older printer), the step's
+ * excerpt buildx repeats between dashed lines after ` > [build 4/6] RUN npm ci:`. A `\r` inside a
+ * line (a progress bar) leaves what the terminal would show: the text after the last one.
+ */
+export function stepOutput(lines: string[], failedStep: string): string[] {
+  const numbers = new Set<string>()
+  for (const line of lines) {
+    const header = /^#(\d+) (.*)$/.exec(line)
+    if (header?.[2] === failedStep) numbers.add(header[1])
+  }
+  // a header spelt otherwise than the excerpt: the step that reported its own failure
+  if (numbers.size === 0) for (const l of lines) if (/^#\d+ ERROR: (?!.*context canceled)/.test(l)) numbers.add(l.slice(1, l.indexOf(' ')))
+  const own = lines.flatMap(l => {
+    const m = /^#(\d+) \d+\.\d+ (.*)$/s.exec(l)
+    return m && numbers.has(m[1]) ? [m[2]] : []
+  })
+  const start = lines.indexOf(` > ${failedStep}:`)
+  const excerpt = start < 0 ? [] : lines.slice(start + 1, lines.indexOf('------', start)).map(l => l.replace(/^\d+\.\d+ /, ''))
+  return (own.length > 0 ? own : excerpt).map(l => l.split('\r').map(plain).filter(t => t.trim()).pop()?.trim() ?? '')
+}
+
+/** Lines that report, never cause: warnings, and the package managers' wrap-up of a failed script. */
+const NOT_A_CAUSE =
+  /^(npm (warn|WARN)|warn(ing)?\b|WARN\b)|^npm (error|ERR!) (code|errno|syscall|path|dest|command|workspace|location|signal|type)\b|^npm (error|ERR!)( \d+)?\s*$|Lifecycle script|A complete log of this run|Command failed with exit code|ELIFECYCLE|^info Visit |exited with (exit )?code/i
+
+/**
+ * The rules for the most telling line, in order: the first line a rule matches wins, and an earlier
+ * rule beats a later one whatever the order of the lines. A compiler's diagnostic is the cause
+ * even when the package manager that ran it complains after; a package manager's own error comes
+ * before the generic words, which also match its fallout.
+ */
+const TELLING: RegExp[] = [
+  // compilers and bundlers: tsc, gcc/clang/rustc (`file:1:2: error:`, `error[E0425]:`), esbuild
+  /\berror TS\d+:|:\d+(:\d+)?: (fatal )?error:|^error\[E\d+\]:|\[ERROR\]/,
+  // npm (`npm error` since npm 10, `npm ERR!` before), pnpm (`ERR_PNPM_FETCH_404`), yarn 1 (`error ...`)
+  // and yarn 2+ errors (`YN0035: Package not found`, `YN0028: The lockfile would have been modified`)
+  /^npm (error|ERR!) |\bERR_PNPM_\w+|^error |\bYN00(01|09|18|28|35|41|82)\b/,
+  // anything else that says what went wrong
+  /ERR!|error:|\bnot found\b|permission denied|no such file or directory|\bfatal:|^E: |\bcannot find\b/i
+]
+
+/** The most telling error line of a step's output (at most 300 characters), or undefined. */
+export function tellingLine(output: string[]): string | undefined {
+  const candidates = output.filter(l => l !== '' && !NOT_A_CAUSE.test(l))
+  for (const rule of TELLING) {
+    const line = candidates.find(l => rule.test(l))
+    if (line) return line.length > 300 ? `${line.slice(0, 299)}…` : line
+  }
+  return undefined
 }
 
 /** Without `tags`, a local name from the repository and commit, e.g. image-gate/octo-app:1a2b3c4d5e6f. */

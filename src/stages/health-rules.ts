@@ -15,6 +15,9 @@ export function imageLimitSeconds(interval: number, startPeriod: number, retries
   return (firstCounted + retries - 1) * interval
 }
 
+/** Without a health check the container is only watched this long, to see that it keeps running. */
+export const NO_HEALTHCHECK_WATCH_S = 3
+
 export type CannotRun = NonNullable<Report['health']['cannotRun']>
 
 /** How a shell names itself at the start of its own error: "/bin/sh: ", "bash: ", "sh: ". */

@@ -4,7 +4,7 @@ import { SAFETY_POLL_MS, waitUntil, type Waiter } from '../docker/wait.js'
 import type { Inputs } from '../inputs/inputs.js'
 import type { Probe, Report } from '../report/report.js'
 import { round } from '../units.js'
-import { cannotRun, imageLimitSeconds } from './health-rules.js'
+import { cannotRun, imageLimitSeconds, NO_HEALTHCHECK_WATCH_S } from './health-rules.js'
 import { describeHealthcheck, type ImageFacts } from './inspect.js'
 
 // Stage 4: wait until Docker itself says the container is healthy (its HEALTHCHECK state), and stop
@@ -26,7 +26,7 @@ import { describeHealthcheck, type ImageFacts } from './inspect.js'
 /** Beyond retries × 1 s: room for the probes themselves to run. */
 const VERDICT_GRACE_MS = 5000
 /** Without a health check, watch this long so a container that dies at start is still caught. */
-export const NO_HEALTHCHECK_WATCH_MS = 3000
+export const NO_HEALTHCHECK_WATCH_MS = NO_HEALTHCHECK_WATCH_S * 1000
 /** After a probe started, look again this soon for its result (an exec that cannot start ends without an event). */
 const PROBE_RESULT_POLL_MS = 100
 
@@ -72,7 +72,7 @@ export async function waitForHealth(docker: Docker, name: string, inputs: Health
     health.verdictSeconds = sinceStart(state, now)
     nextLookMs = nextLook(state, probesSeen, clock, limit, now)
     if (!state.Running) return exited(docker, name, state, health)
-    if (!health.source) return overdue ? { ...health, verdict: 'missing' } : undefined
+    if (!health.source) return overdue ? watched(docker, name, health) : undefined
     const status = state.Health?.Status
     if (status === 'healthy') {
       return { ...health, verdict: 'healthy', startupSeconds: startupSeconds(state), notReadyAtSeconds: notReadyAt(state), probeTimes: probeTimes(state.Health?.Log) }
@@ -115,6 +115,12 @@ function reachedImageLimit(state: ContainerState, limit: number, startPeriod: nu
 
 async function unhealthy(docker: Docker, name: string, state: ContainerState, health: Health, verdict: 'unhealthy' | 'timeout' = 'unhealthy'): Promise<Health> {
   return { ...health, verdict, probes: probesOf(state), logTail: await logTail(docker, name) }
+}
+
+/** No health check, and the container kept running: its log is all there is to see how it does (a worker's errors). */
+async function watched(docker: Docker, name: string, health: Health): Promise<Health> {
+  const log = await logTail(docker, name)
+  return { ...health, verdict: 'missing', ...(log.length > 0 ? { logTail: log } : {}) }
 }
 
 async function exited(docker: Docker, name: string, state: ContainerState, health: Health): Promise<Health> {

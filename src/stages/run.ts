@@ -10,12 +10,13 @@ import { initOf, stopContainer } from './stop.js'
 import type { ImageFacts } from './inspect.js'
 import { containerFlags } from './container-flags.js'
 import { runSmoke, type SmokeInputs } from './smoke.js'
+import { suggestProbe } from './tools.js'
 import { measureUser, type User } from './user.js'
 
 // Stage 3: run the built image as a detached container, wait for Docker's health verdict, and look
 // at who it runs as; the smoke commands run alongside. Pass or fail, every container goes.
 
-export type RunInputs = HealthInputs & SmokeInputs & Pick<Inputs, 'command' | 'stopTimeout'>
+export type RunInputs = HealthInputs & SmokeInputs & Pick<Inputs, 'command' | 'stopTimeout' | 'requireHealthcheck'> & Partial<Pick<Inputs, 'file' | 'target'>>
 
 export interface RunResult {
   health: Health
@@ -39,8 +40,10 @@ export async function runAndWait(ctx: RunContext, inputs: RunInputs, image: stri
     const started = await docker.call(runArgs(ctx, inputs, image, name, { imageHasHealthcheck: facts.healthcheck !== undefined, api: engine.api }))
     if (started.exitCode === 0) {
       let health = await waitForHealth(docker, name, inputs, facts, watch)
+      // no health check while one is required: suggest one from the programs the running container has
+      if (health.verdict === 'missing' && inputs.requireHealthcheck) health = { ...health, suggestedCmd: await suggestProbe(docker, name, facts.exposedPorts ?? []) }
       const state = await containerState(docker, name)
-      const user = await measureUser(docker, () => ctx.tempDir('accounts'), name, state, facts.user ?? '')
+      const user = await measureUser(docker, () => ctx.tempDir('accounts'), name, state, facts.user ?? '', inputs)
       // the probes that passed since the verdict time the health endpoint too
       if (health.verdict === 'healthy') health = { ...health, probeTimes: probeTimes(state.Health?.Log) ?? health.probeTimes }
       const stopped = state.Running

@@ -1,5 +1,6 @@
 import { readFileSync, rmSync } from 'node:fs'
 import * as path from 'node:path'
+import { createdAccounts } from '../docker/accounts.js'
 import type { ContainerState } from '../docker/container.js'
 import { lastLine, type Docker } from '../docker/docker.js'
 import type { Report } from '../report/report.js'
@@ -10,20 +11,38 @@ import type { Report } from '../report/report.js'
 // - Configured: USER resolved through the image's own /etc/passwd and /etc/group, copied out of the
 //   container with `docker cp` (no shell, works on a stopped container too), so `USER app` where app
 //   is UID 0 is seen for what it is even when the container died before it could be looked at.
+// - Suggested: the non-root account to switch to when it runs as root, for the check's advice.
+//
+// PIDs: `docker top` lists the engine host's PIDs (ps runs in the host's PID namespace). The PID a
+// process has inside the container is in /proc/<pid>/status (NSpid) only on the engine's host, which
+// is not this machine with a remote DOCKER_HOST (or Docker Desktop's VM); ps has no column for it,
+// and `docker exec` needs a shell or ps in the image (distroless has neither). So the report keeps
+// the host PIDs only to tell PID 1 (State.Pid) from the rest, and nothing shown to users names them.
 
 export type User = Report['user']
 
-/** `tempDir`: where the image's account files are copied to (the run's own temp directory). */
-export async function measureUser(docker: Docker, tempDir: () => string, name: string, state: ContainerState, imageUser: string): Promise<User> {
+/**
+ * `tempDir`: where the image's account files are copied to (the run's own temp directory);
+ * `dockerfile`: the Dockerfile and target built, whose RUN lines may create the account to suggest.
+ */
+export async function measureUser(
+  docker: Docker,
+  tempDir: () => string,
+  name: string,
+  state: ContainerState,
+  imageUser: string,
+  dockerfile: { file?: string; target?: string } = {}
+): Promise<User> {
   const accounts = await readAccounts(docker, tempDir(), name)
-  const user: User = resolveUser(imageUser, accounts.passwd, accounts.group)
+  const suggested = suggestAccount(accounts.passwd, dockerfileUsers(dockerfile.file, dockerfile.target))
+  const user: User = { ...resolveUser(imageUser, accounts.passwd, accounts.group), ...(suggested && { suggested }) }
   if (!state.Running) return { ...user, unknownReason: 'the container was not running, so its processes could not be read' }
   const top = await docker.call(['top', name, '-eo', 'pid,ruid,euid,egid,comm'])
   if (top.exitCode !== 0) return { ...user, unknownReason: `docker top failed: ${lastLine(top.stderr)}` }
   // A process is root if either its real or its effective UID is 0.
   const processes = parseTop(top.stdout).map(p => ({ pid: p.pid, uid: p.ruid === 0 || p.euid === 0 ? 0 : p.euid, gid: p.egid, command: p.comm }))
   const pid1 = processes.find(p => p.pid === state.Pid)
-  if (!pid1) return { ...user, processes, unknownReason: `PID 1 of the container (host PID ${state.Pid}) was not in docker top's list` }
+  if (!pid1) return { ...user, processes, unknownReason: "PID 1 of the container was not in docker top's list" }
   return { ...user, processes, uid: pid1.uid, gid: pid1.gid, process: pid1.command, pid: pid1.pid }
 }
 
@@ -38,6 +57,37 @@ async function readAccounts(docker: Docker, dir: string, name: string): Promise<
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }
+}
+
+/** The users the Dockerfile's final stage creates; none when it cannot be read. */
+function dockerfileUsers(file: string | undefined, target: string | undefined): string[] {
+  if (!file) return []
+  try {
+    return createdAccounts(readFileSync(file, 'utf8'), target).users
+  } catch {
+    return []
+  }
+}
+
+export type Suggested = NonNullable<User['suggested']>
+
+/**
+ * The non-root account to switch to: one the Dockerfile creates (it was made for the app), else one
+ * the base image has for people or apps: a login shell, or a home under /home (`node` in node images,
+ * `nonroot` in distroless), or the well-known `node`. System accounts (bin, daemon, nobody) are not.
+ */
+export function suggestAccount(passwd = '', created: string[] = []): Suggested | undefined {
+  const users = entries(passwd).filter(e => /^\d+$/.test(e[2] ?? '') && Number(e[2]) !== 0)
+  for (const name of created) {
+    const entry = users.find(e => e[0] === name)
+    if (entry) return { name, uid: Number(entry[2]), from: 'dockerfile' }
+  }
+  const candidates = users.filter(([name, , uid, , , home = '', shell = '']) => {
+    if (Number(uid) === 65534) return false
+    return name === 'node' || /sh$/.test(shell) || home.startsWith('/home/')
+  })
+  const best = candidates.find(e => e[0] === 'node') ?? candidates[0]
+  return best && { name: best[0], uid: Number(best[2]), from: 'image' }
 }
 
 export interface Resolved {
