@@ -43306,6 +43306,11 @@ function unreachableSentence(u, runNetwork) {
         }
     }
 }
+/** " The app could not reach …" for a detail, or "" when the lines name no unreachable dependency. */
+function dependencyNote(lines, runNetwork, ownPorts = []) {
+    const found = findUnreachable(lines, { ownPorts });
+    return found ? ` ${unreachableSentence(found, runNetwork)}` : '';
+}
 
 ;// CONCATENATED MODULE: ./src/stages/health-rules.ts
 // Two ways the health wait decides "unhealthy" before Docker itself would under fast probing,
@@ -43616,9 +43621,8 @@ function wrongPort(report) {
  */
 function dependency(report, inputs) {
     const h = report.health;
-    const ownPorts = [...`${h.command ?? ''} ${(report.image.exposedPorts ?? []).join(' ')}`.matchAll(/(?:^|[:\s])(\d{2,5})\b/g)].map(m => Number(m[1]));
-    const found = findUnreachable([...(h.probes ?? []).map(p => p.output), ...(h.logTail ?? [])], { ownPorts });
-    return found ? ` ${unreachableSentence(found, inputs.runNetwork)}` : '';
+    const ownPorts = [...probePorts(h.command ?? ''), ...exposedTcpPorts(report.image.exposedPorts ?? [])];
+    return dependencyNote([...(h.probes ?? []).map(p => p.output), ...(h.logTail ?? [])], inputs.runNetwork, ownPorts);
 }
 /** " Probe 14 ms median, 31 ms slowest (3 passing probes)." */
 function probeNote(times) {
@@ -43855,8 +43859,7 @@ function smokeRow(smoke, inputs) {
         return { name: 'smoke', status: 'pass', value: `exited 0 after ${smoke.seconds} s`, limit, detail: `command: ${smoke.command}` };
     }
     // a worker that cannot reach its queue says so in its log
-    const found = findUnreachable(smoke.logTail ?? []);
-    const dependency = found ? ` ${unreachableSentence(found, inputs.runNetwork)}` : '';
+    const dependency = dependencyNote(smoke.logTail ?? [], inputs.runNetwork);
     return { name: 'smoke', status: 'fail', value: `exited (code ${smoke.exitCode}) after ${smoke.seconds} s`, limit, detail: `command: ${smoke.command}.${dependency} Its last log lines are below.` };
 }
 

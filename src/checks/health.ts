@@ -1,9 +1,9 @@
 import { DOCKER_DEFAULT_INTERVAL_S, DOCKER_DEFAULT_RETRIES } from '../docker/container.js'
 import type { Check, Report } from '../report/report.js'
 import { notRun, type CheckRule, type JudgeInputs } from './check.js'
-import { findUnreachable, unreachableSentence } from './unreachable.js'
+import { dependencyNote } from './unreachable.js'
 import { NO_HEALTHCHECK_WATCH_S } from '../stages/health-rules.js'
-import { portMismatch } from '../stages/ports.js'
+import { exposedTcpPorts, portMismatch, probePorts } from '../stages/ports.js'
 import { shellLine } from '../stages/tools.js'
 
 // Docker's own health verdict, and what to do about each way of not being healthy.
@@ -121,9 +121,8 @@ function wrongPort(report: Report): string {
  */
 function dependency(report: Report, inputs: JudgeInputs): string {
   const h = report.health
-  const ownPorts = [...`${h.command ?? ''} ${(report.image.exposedPorts ?? []).join(' ')}`.matchAll(/(?:^|[:\s])(\d{2,5})\b/g)].map(m => Number(m[1]))
-  const found = findUnreachable([...(h.probes ?? []).map(p => p.output), ...(h.logTail ?? [])], { ownPorts })
-  return found ? ` ${unreachableSentence(found, inputs.runNetwork)}` : ''
+  const ownPorts = [...probePorts(h.command ?? ''), ...exposedTcpPorts(report.image.exposedPorts ?? [])]
+  return dependencyNote([...(h.probes ?? []).map(p => p.output), ...(h.logTail ?? [])], inputs.runNetwork, ownPorts)
 }
 
 /** " Probe 14 ms median, 31 ms slowest (3 passing probes)." */

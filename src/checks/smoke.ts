@@ -2,7 +2,7 @@ import type { Check, SmokeResult } from '../report/report.js'
 import { cleanExit } from '../docker/container.js'
 import type { CheckRule, JudgeInputs } from './check.js'
 import { describeStop, whyNot } from './stop.js'
-import { findUnreachable, unreachableSentence } from './unreachable.js'
+import { dependencyNote } from './unreachable.js'
 
 // smoke-commands: each other process type passes if it exits 0 or is still running after
 // smoke-seconds; one still running is then stopped like the main container, and judged so too.
@@ -25,7 +25,6 @@ function smokeRow(smoke: SmokeResult, inputs: JudgeInputs): Check {
     return { name: 'smoke', status: 'pass', value: `exited 0 after ${smoke.seconds} s`, limit, detail: `command: ${smoke.command}` }
   }
   // a worker that cannot reach its queue says so in its log
-  const found = findUnreachable(smoke.logTail ?? [])
-  const dependency = found ? ` ${unreachableSentence(found, inputs.runNetwork)}` : ''
+  const dependency = dependencyNote(smoke.logTail ?? [], inputs.runNetwork)
   return { name: 'smoke', status: 'fail', value: `exited (code ${smoke.exitCode}) after ${smoke.seconds} s`, limit, detail: `command: ${smoke.command}.${dependency} Its last log lines are below.` }
 }

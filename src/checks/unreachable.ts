@@ -123,3 +123,9 @@ export function unreachableSentence(u: Unreachable, runNetwork: string): string 
     }
   }
 }
+
+/** " The app could not reach …" for a detail, or "" when the lines name no unreachable dependency. */
+export function dependencyNote(lines: string[], runNetwork: string, ownPorts: number[] = []): string {
+  const found = findUnreachable(lines, { ownPorts })
+  return found ? ` ${unreachableSentence(found, runNetwork)}` : ''
+}
