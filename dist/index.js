@@ -46614,6 +46614,8 @@ function failure(b) {
 
 // How a contents finding reads wherever it is shown (the contents row, the Dockerfile annotation):
 // the file, what it is, its size and the instruction that added it, never what it holds.
+/** Contents findings listed in the summary and the comment (the report keeps up to 100). */
+const FINDING_ROWS = 40;
 /** "/app/.env (environment file, 120 B, from COPY . .)". */
 function describeFinding(f) {
     return `${f.path} (${f.what}, ${formatSize(f.size)}, from ${f.instruction}${deletedNote(f)})`;
@@ -46662,7 +46664,12 @@ function contentsRow(contents) {
     }
     const { findings } = contents;
     const named = findings.slice(0, NAMED).map(describeFinding).join('; ');
-    const more = contents.count > NAMED ? `; and ${contents.count - NAMED} more (listed below)` : '';
+    const listed = Math.min(findings.length, FINDING_ROWS);
+    const more = contents.count <= NAMED
+        ? ''
+        : contents.count <= listed
+            ? `; and ${contents.count - NAMED} more (listed below)`
+            : `; and ${(contents.count - NAMED).toLocaleString('en-US')} more (the first ${listed} listed below)`;
     const fixes = [...new Set(findings.map(f => f.kind))].map(kind => FIX[kind]).join(' ');
     return { name: 'contents', status: 'fail', value: summarize(contents), limit, detail: `${named}${more}. ${fixes}${allowed}` };
 }
@@ -52777,14 +52784,13 @@ function codeBlock(lines) {
 
 
 
+
 // Rendering: the report as Markdown (job summary, PR comment). Reads the report only; every string
 // that came from the image, its logs or the user goes through escape.ts.
 /** GitHub refuses a job summary over 1 MiB; stay well under it. */
 const SUMMARY_MAX_CHARS = 900_000;
 /** GitHub refuses a comment body over 65,536 characters; the marker and run link need a little room. */
 const COMMENT_MAX_CHARS = 60_000;
-/** Contents findings listed in the summary and the comment (the report keeps up to 100). */
-const FINDING_ROWS = 40;
 /** A single log line longer than this is cut in the middle. */
 const LINE_MAX_CHARS = 2_000;
 /**
@@ -62324,11 +62330,15 @@ function toolOf(path) {
 
 
 
-/** At most this many forbidden paths are noted per layer (forbid-paths: "**" would name every file). */
-const MAX_FOUND = 200;
+/**
+ * At most this many forbidden paths are listed per layer (forbid-paths: "**" would name every
+ * file); the rest are counted. Secrets are never capped: a layer full of forbidden source maps
+ * must not push a token out of the report.
+ */
+const MAX_FORBIDDEN = 200;
 class LayerScan {
     rules;
-    facts = { files: 0, bytes: 0, found: [], dirs: new Map(), deleted: [], opaque: [], packages: new Map(), manifests: new Map(), tools: new Map() };
+    facts = { files: 0, bytes: 0, found: [], unlisted: 0, allowed: 0, dirs: new Map(), deleted: [], opaque: [], packages: new Map(), manifests: new Map(), tools: new Map() };
     parser = (0,tar_stream.extract)();
     closed;
     /** a gzip blob (the containerd store keeps layers so) is unpacked on its way to the parser */
@@ -62414,8 +62424,8 @@ class LayerScan {
         if (!file)
             return undefined;
         facts.files++;
-        if (this.rules.forbid(path) && facts.found.length < MAX_FOUND)
-            facts.found.push({ kind: 'forbidden', what: 'matches forbid-paths', path, size });
+        if (this.rules.forbid(path))
+            this.forbidden(path, size);
         const pkg = packageDir(path);
         if (pkg) {
             facts.packages.set(pkg.dir, (facts.packages.get(pkg.dir) ?? 0) + size);
@@ -62442,14 +62452,34 @@ class LayerScan {
                 this.found({ kind: 'secret', what, path, size });
         };
     }
+    forbidden(path, size) {
+        const facts = this.facts;
+        if (this.rules.allow?.(path))
+            facts.allowed++;
+        else if (this.listedForbidden < MAX_FORBIDDEN) {
+            facts.found.push({ kind: 'forbidden', what: 'matches forbid-paths', path, size });
+            this.listedForbidden++;
+        }
+        else
+            facts.unlisted++;
+    }
+    listedForbidden = 0;
     found(found) {
-        // a forbidden path that is also a secret is named once, as the secret
+        // a forbidden path that is also a secret is named once, as the secret (it is read after the
+        // forbid-paths match of the same file, so that match is the last one noted)
         const list = this.facts.found;
         const twice = list.findIndex(f => f.path === found.path && f.kind === 'forbidden');
-        if (twice >= 0)
+        if (twice >= 0) {
             list.splice(twice, 1);
-        if (list.length < MAX_FOUND)
-            list.push(found);
+            this.listedForbidden--;
+        }
+        else if (this.rules.forbid(found.path) && !this.rules.allow?.(found.path)) {
+            // its forbid-paths match was counted past the cap, not listed
+            this.facts.unlisted--;
+        }
+        else if (this.rules.forbid(found.path))
+            this.facts.allowed--;
+        list.push(found);
     }
 }
 
@@ -62840,12 +62870,14 @@ function assembleContents(layers, allow) {
     const kept = findings.filter(f => !allow(f.path.slice(1)));
     kept.sort((a, b) => ORDER.indexOf(a.kind) - ORDER.indexOf(b.kind) || (a.kind === 'secret' || a.kind === 'forbidden' ? 0 : b.size - a.size));
     const read = unique(layers).filter(l => l.facts);
+    const counted = (key) => read.reduce((sum, l) => sum + (l.facts?.[key] ?? 0), 0);
     return {
         layers: read.length,
-        files: read.reduce((sum, l) => sum + (l.facts?.files ?? 0), 0),
+        files: counted('files'),
         findings: kept.slice(0, LISTED),
-        count: kept.length,
-        allowed: findings.length - kept.length
+        // forbid-paths matches the scan counted without listing them (past its cap, or allowed)
+        count: kept.length + counted('unlisted'),
+        allowed: findings.length - kept.length + counted('allowed')
     };
 }
 /** The same layer listed twice in the manifest is one blob: its files are counted once. */
@@ -63023,7 +63055,7 @@ async function measureSizes(ctx, inputs, image, engine, running = Promise.resolv
  */
 async function readImage(ctx, inputs, image, signal) {
     // bench/contents.ts times the run without the scan; nothing else turns it off
-    const scan = process.env.IMAGE_GATE_BENCH_NO_SCAN === '1' ? undefined : { forbid: globs(inputs.forbidPaths) };
+    const scan = process.env.IMAGE_GATE_BENCH_NO_SCAN === '1' ? undefined : { forbid: globs(inputs.forbidPaths), allow: globs(inputs.allowPaths) };
     if (!inputs.compressedSize && !scan)
         return { sizes: {} };
     const started = Date.now();

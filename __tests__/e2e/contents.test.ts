@@ -97,6 +97,27 @@ describe('contents', () => {
     expect(run.report.contents.files).toBeGreaterThan(1_000) // npm's own files among them
   })
 
+  it('never loses a token among 250 forbidden files of the same layer, even when allow-paths lets them through', async () => {
+    // the classic mistake: a build secret written into a layer, which npm ci fills with source maps
+    const write = [
+      'RUN --mount=type=secret,id=npm mkdir -p /root && for i in $(seq 1 250); do mkdir -p /app/node_modules/p$i;',
+      "echo '{}' > /app/node_modules/p$i/index.js.map; done; echo \"//npm.pkg/:_authToken=$(cat /run/secrets/npm)\" > /root/.npmrc"
+    ].join(' ')
+    const context = fixture([write, ...NON_ROOT, ...SERVE])
+    const secrets = `npm=${PASSWORD}`
+    const run = await runAction({ context, tags: `${TAG}:capped`, secrets, 'forbid-paths': '**/*.map', 'allow-paths': '**/node_modules/**' })
+    expect(run.outputs).toMatchObject({ passed: 'false', 'contents-findings': '1' })
+    expect(contentsRow(run)).toMatchObject({ status: 'fail', value: '1 secret' })
+    expect(contentsRow(run).detail).toMatch(/^\/root\/\.npmrc \(npm auth token, \d+ B, from RUN mkdir -p \/root/)
+    expect(contentsRow(run).detail).toContain('allow-paths let 250 through.')
+    const listed = await runAction({ context, tags: `${TAG}:capped`, secrets, 'forbid-paths': '**/*.map' })
+    expect(listed.outputs['contents-findings']).toBe('251')
+    expect(listed.report.contents.findings[0]).toMatchObject({ kind: 'secret', path: '/root/.npmrc' })
+    expect(contentsRow(listed).detail).toContain('; and 248 more (the first 40 listed below).')
+    // the runner is told to mask it (add-mask), and nothing else shows it
+    for (const r of [run, listed]) expect(everything(r).split('\n').filter(line => line.includes(PASSWORD))).toEqual([`::add-mask::${PASSWORD}`])
+  })
+
   it('lets a file allow-paths lists through, and refuses one forbid-paths lists', async () => {
     const key = `-----BEGIN PRIVATE KEY-----\n${'MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7'.repeat(4)}\n-----END PRIVATE KEY-----\n`
     const context = withFiles(['WORKDIR /app', 'COPY app/ .', ...NON_ROOT, ...SERVE], { 'app/test/fixtures/client.key': key, 'app/npm-debug.log': 'npm ERR!\n' })

@@ -39,7 +39,7 @@ async function image(layers: Array<[string, Entry[] | 'empty']>): Promise<Readab
 }
 
 async function scan(layers: Array<[string, Entry[] | 'empty']>, options: { allowPaths?: string[]; forbidPaths?: string[]; compress?: boolean } = {}) {
-  const measured = await measureTar(await image(layers), { threads: 1, compress: options.compress ?? false, scan: { forbid: globs(options.forbidPaths ?? []) } })
+  const measured = await measureTar(await image(layers), { threads: 1, compress: options.compress ?? false, scan: { forbid: globs(options.forbidPaths ?? []), allow: globs(options.allowPaths ?? []) } })
   return contentsOf(measured, { allowPaths: options.allowPaths ?? [] })
 }
 
@@ -267,6 +267,33 @@ describe('contents row and outputs', () => {
 })
 
 describe('many findings', () => {
+  // 250 source maps in a `RUN npm ci` layer, then a token in the same layer: the forbid-paths cap
+  // (200 listed per layer) must not push the secret out, and allowed matches are counted, not listed
+  const npmLayer = (maps: number): [string, Entry[]] => [
+    'RUN echo "//npm.pkg/:_authToken=$TOKEN" > /root/.npmrc && npm ci',
+    [
+      ...Array.from({ length: maps }, (_, i) => ({ name: `app/node_modules/pkg${i}/index.js.map`, data: '{}' })),
+      { name: 'root/.npmrc', data: `//npm.pkg/:_authToken=${PASSWORD}\n` }
+    ]
+  ]
+
+  it('never drops a secret for forbid-paths matches, however many', async () => {
+    const allowed = await scan([BASE, npmLayer(250)], { forbidPaths: ['**/*.map'], allowPaths: ['**/node_modules/**'] })
+    expect(allowed.findings.map(f => [f.kind, f.path, f.what])).toEqual([['secret', '/root/.npmrc', 'npm auth token']])
+    expect([allowed.count, allowed.allowed]).toEqual([1, 250])
+    const row = judgedWith(allowed).checks.find(c => c.name === 'contents')!
+    expect(row).toMatchObject({ status: 'fail', value: '1 secret' })
+    expect(row.detail).toMatch(/^\/root\/\.npmrc \(npm auth token, /)
+
+    const forbidden = await scan([BASE, npmLayer(1_400)], { forbidPaths: ['**/*.map'] })
+    expect(forbidden.findings[0]).toMatchObject({ kind: 'secret', path: '/root/.npmrc' })
+    expect(forbidden.count).toBe(1_401)
+    const capped = judgedWith(forbidden).checks.find(c => c.name === 'contents')!
+    expect(capped.value).toBe('1401 findings (1 secret, 99 forbidden paths among the first 100)')
+    expect(capped.detail).toContain('; and 1,398 more (the first 40 listed below).')
+    expect(renderMarkdown(judgedWith(forbidden))).toContain('Contents findings (the first 40 of 1401)')
+  })
+
   it('lists the first 40 in the summary, cut to fit a comment, and counts them all', () => {
     const findings = Array.from({ length: 100 }, (_, i) => ({
       kind: 'forbidden' as const,

@@ -1,4 +1,4 @@
-import { describeFinding } from '../report/findings.js'
+import { describeFinding, FINDING_ROWS } from '../report/findings.js'
 import type { Check, Finding, Report } from '../report/report.js'
 import { formatSize } from '../units.js'
 import { notRun, type CheckRule, type JudgeInputs } from './check.js'
@@ -35,7 +35,13 @@ function contentsRow(contents: NonNullable<Report['contents']>): Check {
   }
   const { findings } = contents
   const named = findings.slice(0, NAMED).map(describeFinding).join('; ')
-  const more = contents.count > NAMED ? `; and ${contents.count - NAMED} more (listed below)` : ''
+  const listed = Math.min(findings.length, FINDING_ROWS)
+  const more =
+    contents.count <= NAMED
+      ? ''
+      : contents.count <= listed
+        ? `; and ${contents.count - NAMED} more (listed below)`
+        : `; and ${(contents.count - NAMED).toLocaleString('en-US')} more (the first ${listed} listed below)`
   const fixes = [...new Set(findings.map(f => f.kind))].map(kind => FIX[kind]).join(' ')
   return { name: 'contents', status: 'fail', value: summarize(contents), limit, detail: `${named}${more}. ${fixes}${allowed}` }
 }

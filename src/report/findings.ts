@@ -4,6 +4,9 @@ import type { Finding } from './report.js'
 // How a contents finding reads wherever it is shown (the contents row, the Dockerfile annotation):
 // the file, what it is, its size and the instruction that added it, never what it holds.
 
+/** Contents findings listed in the summary and the comment (the report keeps up to 100). */
+export const FINDING_ROWS = 40
+
 /** "/app/.env (environment file, 120 B, from COPY . .)". */
 export function describeFinding(f: Finding): string {
   return `${f.path} (${f.what}, ${formatSize(f.size)}, from ${f.instruction}${deletedNote(f)})`

@@ -1,4 +1,5 @@
 import { codeBlock, inline } from './escape.js'
+import { FINDING_ROWS } from './findings.js'
 import type { Layer, Report } from './report.js'
 import { headline, ICON, shortId } from './text.js'
 import { formatDelta, formatSize } from '../units.js'
@@ -10,8 +11,6 @@ import { formatDelta, formatSize } from '../units.js'
 export const SUMMARY_MAX_CHARS = 900_000
 /** GitHub refuses a comment body over 65,536 characters; the marker and run link need a little room. */
 export const COMMENT_MAX_CHARS = 60_000
-/** Contents findings listed in the summary and the comment (the report keeps up to 100). */
-const FINDING_ROWS = 40
 /** A single log line longer than this is cut in the middle. */
 const LINE_MAX_CHARS = 2_000
 

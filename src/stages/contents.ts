@@ -24,12 +24,14 @@ export function assembleContents(layers: ScannedLayer[], allow: (path: string) =
   const kept = findings.filter(f => !allow(f.path.slice(1)))
   kept.sort((a, b) => ORDER.indexOf(a.kind) - ORDER.indexOf(b.kind) || (a.kind === 'secret' || a.kind === 'forbidden' ? 0 : b.size - a.size))
   const read = unique(layers).filter(l => l.facts)
+  const counted = (key: 'files' | 'unlisted' | 'allowed') => read.reduce((sum, l) => sum + (l.facts?.[key] ?? 0), 0)
   return {
     layers: read.length,
-    files: read.reduce((sum, l) => sum + (l.facts?.files ?? 0), 0),
+    files: counted('files'),
     findings: kept.slice(0, LISTED),
-    count: kept.length,
-    allowed: findings.length - kept.length
+    // forbid-paths matches the scan counted without listing them (past its cap, or allowed)
+    count: kept.length + counted('unlisted'),
+    allowed: findings.length - kept.length + counted('allowed')
   }
 }
 

@@ -26,7 +26,12 @@ export interface LayerFacts {
    * a hard link adds nothing (one inode), directories and whiteouts nothing
    */
   bytes: number
+  /** secrets (every one), and forbid-paths matches up to MAX_FORBIDDEN */
   found: Found[]
+  /** forbid-paths matches past MAX_FORBIDDEN: counted, not listed */
+  unlisted: number
+  /** forbid-paths matches that allow-paths lets through: counted, not listed */
+  allowed: number
   /** .git and .ssh directories: path → what, and the bytes of their files */
   dirs: Map<string, { what: string; size: number }>
   /** paths a whiteout deletes from the layers below (OCI `.wh.<name>`), and opaque directories */
@@ -45,13 +50,19 @@ export interface LayerFacts {
 export interface ScanRules {
   /** forbid-paths, as one matcher */
   forbid: (path: string) => boolean
+  /** allow-paths, as one matcher: a forbidden path it lets through is counted, not listed */
+  allow?: (path: string) => boolean
 }
 
-/** At most this many forbidden paths are noted per layer (forbid-paths: "**" would name every file). */
-const MAX_FOUND = 200
+/**
+ * At most this many forbidden paths are listed per layer (forbid-paths: "**" would name every
+ * file); the rest are counted. Secrets are never capped: a layer full of forbidden source maps
+ * must not push a token out of the report.
+ */
+const MAX_FORBIDDEN = 200
 
 export class LayerScan {
-  readonly facts: LayerFacts = { files: 0, bytes: 0, found: [], dirs: new Map(), deleted: [], opaque: [], packages: new Map(), manifests: new Map(), tools: new Map() }
+  readonly facts: LayerFacts = { files: 0, bytes: 0, found: [], unlisted: 0, allowed: 0, dirs: new Map(), deleted: [], opaque: [], packages: new Map(), manifests: new Map(), tools: new Map() }
   private readonly parser = extract()
   private readonly closed: Promise<unknown>
   /** a gzip blob (the containerd store keeps layers so) is unpacked on its way to the parser */
@@ -133,7 +144,7 @@ export class LayerScan {
     }
     if (!file) return undefined
     facts.files++
-    if (this.rules.forbid(path) && facts.found.length < MAX_FOUND) facts.found.push({ kind: 'forbidden', what: 'matches forbid-paths', path, size })
+    if (this.rules.forbid(path)) this.forbidden(path, size)
     const pkg = packageDir(path)
     if (pkg) {
       facts.packages.set(pkg.dir, (facts.packages.get(pkg.dir) ?? 0) + size)
@@ -157,11 +168,29 @@ export class LayerScan {
     }
   }
 
+  private forbidden(path: string, size: number): void {
+    const facts = this.facts
+    if (this.rules.allow?.(path)) facts.allowed++
+    else if (this.listedForbidden < MAX_FORBIDDEN) {
+      facts.found.push({ kind: 'forbidden', what: 'matches forbid-paths', path, size })
+      this.listedForbidden++
+    } else facts.unlisted++
+  }
+
+  private listedForbidden = 0
+
   private found(found: Found): void {
-    // a forbidden path that is also a secret is named once, as the secret
+    // a forbidden path that is also a secret is named once, as the secret (it is read after the
+    // forbid-paths match of the same file, so that match is the last one noted)
     const list = this.facts.found
     const twice = list.findIndex(f => f.path === found.path && f.kind === 'forbidden')
-    if (twice >= 0) list.splice(twice, 1)
-    if (list.length < MAX_FOUND) list.push(found)
+    if (twice >= 0) {
+      list.splice(twice, 1)
+      this.listedForbidden--
+    } else if (this.rules.forbid(found.path) && !this.rules.allow?.(found.path)) {
+      // its forbid-paths match was counted past the cap, not listed
+      this.facts.unlisted--
+    } else if (this.rules.forbid(found.path)) this.facts.allowed--
+    list.push(found)
   }
 }

@@ -98,7 +98,7 @@ interface Saved {
  */
 async function readImage(ctx: RunContext, inputs: SizeInputs, image: string, signal: AbortSignal): Promise<Saved> {
   // bench/contents.ts times the run without the scan; nothing else turns it off
-  const scan = process.env.IMAGE_GATE_BENCH_NO_SCAN === '1' ? undefined : { forbid: globs(inputs.forbidPaths) }
+  const scan = process.env.IMAGE_GATE_BENCH_NO_SCAN === '1' ? undefined : { forbid: globs(inputs.forbidPaths), allow: globs(inputs.allowPaths) }
   if (!inputs.compressedSize && !scan) return { sizes: {} }
   const started = Date.now()
   let measured: CompressedSize
