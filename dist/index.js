@@ -60793,7 +60793,7 @@ const FindingSchema = object({
     kind: picklist(['secret', 'dev-dependency', 'build-tool', 'forbidden']),
     /** what it is: "environment file", "private key (PEM)", "devDependency of /app/package.json", "gcc" */
     what: schema_short(),
-    /** where, from the image's root: a file, or the folder of a package, a .git, a .ssh */
+    /** where, from the image's root: a file, or the folder of a package or a .git */
     path: schema_short(),
     /** bytes it adds to the image */
     size: number(),
@@ -62276,12 +62276,17 @@ function privateKey(content) {
     }
     return false;
 }
-/** A directory that is a secret as a whole: a repository's history (.git), SSH keys and config (.ssh). */
+/**
+ * A directory that is a secret as a whole: a repository's history (.git: its config can hold a
+ * token, its objects every file ever committed). A .ssh directory is not one: known_hosts holds
+ * public host keys (Docker's own `RUN --mount=type=ssh` recipe writes one) and authorized_keys
+ * public keys; what matters there, a private key, is found by its name (id_*) or its content.
+ */
 function secretDir(path) {
-    const m = /^(.*?(?:^|\/)\.(git|ssh))\//.exec(path);
+    const m = /^(.*?(?:^|\/)\.git)\//.exec(path);
     if (!m || expected(path))
         return undefined;
-    return { dir: m[1], what: m[2] === 'git' ? 'git repository (.git)' : 'SSH directory (.ssh)' };
+    return { dir: m[1], what: 'git repository (.git)' };
 }
 /** "app/node_modules/typescript/lib/tsc.js" → the installed package's folder, "app/node_modules/typescript". */
 function packageDir(path) {

@@ -118,6 +118,18 @@ describe('contents', () => {
     for (const r of [run, listed]) expect(everything(r).split('\n').filter(line => line.includes(PASSWORD))).toEqual([`::add-mask::${PASSWORD}`])
   })
 
+  it('passes an image whose .ssh holds only known_hosts (as the RUN --mount=type=ssh recipe leaves it), and fails one with a private key there', async () => {
+    const hostKey = 'github.example ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl'
+    const knownHosts = `RUN mkdir -p /root/.ssh && echo '${hostKey}' >> /root/.ssh/known_hosts`
+    const clean = await runAction({ context: fixture([knownHosts, ...NON_ROOT, ...SERVE]), tags: `${TAG}:known-hosts` })
+    expect(clean.outputs).toMatchObject({ passed: 'true', 'contents-findings': '0' })
+    expect(contentsRow(clean)).toMatchObject({ status: 'pass', value: 'clean' })
+    const key = `-----BEGIN OPENSSH PRIVATE KEY-----\n${'b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW'.repeat(4)}\n-----END OPENSSH PRIVATE KEY-----\n`
+    const context = withFiles([knownHosts, 'COPY deploy_key /root/.ssh/deploy_key', ...NON_ROOT, ...SERVE], { deploy_key: key })
+    const leaked = await runAction({ context, tags: `${TAG}:ssh-key` })
+    expect(leaked.report.contents.findings.map((f: any) => [f.kind, f.path, f.what])).toEqual([['secret', '/root/.ssh/deploy_key', 'private key (PEM)']])
+  })
+
   it('lets a file allow-paths lists through, and refuses one forbid-paths lists', async () => {
     const key = `-----BEGIN PRIVATE KEY-----\n${'MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7'.repeat(4)}\n-----END PRIVATE KEY-----\n`
     const context = withFiles(['WORKDIR /app', 'COPY app/ .', ...NON_ROOT, ...SERVE], { 'app/test/fixtures/client.key': key, 'app/npm-debug.log': 'npm ERR!\n' })

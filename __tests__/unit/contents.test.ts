@@ -74,6 +74,10 @@ describe('contents scan: secrets', () => {
         'RUN setup-credentials',
         [
           { name: 'root/.ssh/id_ed25519', data: PEM },
+          // public keys: not secrets (a deploy key's private half above is)
+          { name: 'root/.ssh/known_hosts', data: `github.example ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl\n`.repeat(3) },
+          { name: 'root/.ssh/authorized_keys', data: `ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl ci@example\n` },
+          { name: 'root/.ssh/config', data: 'Host github.example\n  IdentityFile ~/.ssh/id_ed25519\n  StrictHostKeyChecking yes\n' },
           { name: 'root/.aws/credentials', data: `[default]\naws_secret_access_key = ${PASSWORD}\n` },
           { name: 'root/.docker/config.json', data: JSON.stringify({ auths: { 'ghcr.io': { auth: Buffer.from(`u:${PASSWORD}`).toString('base64') } } }) },
           { name: 'home/node/.docker/config.json', data: JSON.stringify({ auths: { 'ghcr.io': {} }, credsStore: 'desktop' }) },
@@ -98,10 +102,10 @@ describe('contents scan: secrets', () => {
       ['/app/.npmrc', 'npm auth token', 'COPY . .'],
       ['/app/.yarnrc.yml', 'yarn auth token', 'COPY . .'],
       ['/app/.git', 'git repository (.git)', 'COPY . .'],
+      ['/root/.ssh/id_ed25519', 'SSH private key', 'RUN setup-credentials'],
       ['/root/.aws/credentials', 'AWS credentials', 'RUN setup-credentials'],
       ['/root/.docker/config.json', 'Docker registry credentials', 'RUN setup-credentials'],
-      ['/root/.netrc', 'netrc credentials', 'RUN setup-credentials'],
-      ['/root/.ssh', 'SSH directory (.ssh)', 'RUN setup-credentials']
+      ['/root/.netrc', 'netrc credentials', 'RUN setup-credentials']
     ])
     expect(contents.findings.find(f => f.path === '/app/.git')!.size).toBe(`[remote "origin"]\n\turl = https://x:${PASSWORD}@github.example/a/b\n`.length + 21)
     expect(contents.findings.find(f => f.path === '/app/.env')!.size).toBe(`DB_PASSWORD=${PASSWORD}\n`.length)

@@ -95,7 +95,7 @@ export const FindingSchema = v.object({
   kind: v.picklist(['secret', 'dev-dependency', 'build-tool', 'forbidden']),
   /** what it is: "environment file", "private key (PEM)", "devDependency of /app/package.json", "gcc" */
   what: short(),
-  /** where, from the image's root: a file, or the folder of a package, a .git, a .ssh */
+  /** where, from the image's root: a file, or the folder of a package or a .git */
   path: short(),
   /** bytes it adds to the image */
   size: v.number(),

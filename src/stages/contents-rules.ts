@@ -93,11 +93,16 @@ function privateKey(content: Buffer): boolean {
   return false
 }
 
-/** A directory that is a secret as a whole: a repository's history (.git), SSH keys and config (.ssh). */
+/**
+ * A directory that is a secret as a whole: a repository's history (.git: its config can hold a
+ * token, its objects every file ever committed). A .ssh directory is not one: known_hosts holds
+ * public host keys (Docker's own `RUN --mount=type=ssh` recipe writes one) and authorized_keys
+ * public keys; what matters there, a private key, is found by its name (id_*) or its content.
+ */
 export function secretDir(path: string): { dir: string; what: string } | undefined {
-  const m = /^(.*?(?:^|\/)\.(git|ssh))\//.exec(path)
+  const m = /^(.*?(?:^|\/)\.git)\//.exec(path)
   if (!m || expected(path)) return undefined
-  return { dir: m[1], what: m[2] === 'git' ? 'git repository (.git)' : 'SSH directory (.ssh)' }
+  return { dir: m[1], what: 'git repository (.git)' }
 }
 
 /** "app/node_modules/typescript/lib/tsc.js" → the installed package's folder, "app/node_modules/typescript". */

@@ -32,7 +32,7 @@ export interface LayerFacts {
   unlisted: number
   /** forbid-paths matches that allow-paths lets through: counted, not listed */
   allowed: number
-  /** .git and .ssh directories: path → what, and the bytes of their files */
+  /** .git directories: path → what, and the bytes of their files */
   dirs: Map<string, { what: string; size: number }>
   /** paths a whiteout deletes from the layers below (OCI `.wh.<name>`), and opaque directories */
   deleted: string[]
