@@ -62300,15 +62300,43 @@ function packageDir(path) {
 function isAppManifest(path) {
     return (path === 'package.json' || path.endsWith('/package.json')) && !path.includes('node_modules/') && !expected(path);
 }
-/** devDependencies a production install leaves out: those not also needed at run time. */
-function devDependencies(content) {
+/** The names a package.json lists under `fields` (by default, what it needs at run time). */
+function dependencyNames(content, fields = ['dependencies', 'optionalDependencies', 'peerDependencies']) {
     try {
         const manifest = JSON.parse(content.toString('utf8'));
-        const needed = new Set(['dependencies', 'optionalDependencies', 'peerDependencies'].flatMap(field => Object.keys(manifest[field] ?? {})));
-        return Object.keys(manifest.devDependencies ?? {}).filter(name => !needed.has(name));
+        return [...new Set(fields.flatMap(field => Object.keys(manifest[field] ?? {})))];
     }
     catch {
         return [];
+    }
+}
+/** npm's hidden lockfile is read up to this size (a large app's is a few MB). */
+const LOCKFILE_MAX = 32 * 1024 * 1024;
+/** "app/node_modules/.package-lock.json" → "app" (the folder whose node_modules it describes). */
+function hiddenLockfileRoot(path) {
+    const m = /^(?:(.*)\/)?node_modules\/\.package-lock\.json$/.exec(path);
+    if (!m || (m[1] ?? '').includes('node_modules'))
+        return undefined;
+    return m[1] ?? '';
+}
+/**
+ * The package folders a hidden lockfile marks dev-only, from the image's root: npm sets "dev": true
+ * on a package that only devDependencies reach, so a devDependency that a production dependency
+ * also needs (semver, under jsonwebtoken) is not marked, and rightly stays after --omit=dev.
+ */
+function devOnlyPackages(content, root) {
+    try {
+        const lock = JSON.parse(content.toString('utf8'));
+        if (typeof lock.packages !== 'object' || lock.packages === null)
+            return undefined;
+        const dev = new Set();
+        for (const [key, entry] of Object.entries(lock.packages))
+            if (entry?.dev === true)
+                dev.add(root ? `${root}/${key}` : key);
+        return dev;
+    }
+    catch {
+        return undefined; // not one npm wrote: the dependency graph decides
     }
 }
 /** Compilers and build tools that a production image does not need (Alpine's build-base, python3-dev). */
@@ -62343,7 +62371,7 @@ function toolOf(path) {
 const MAX_FORBIDDEN = 200;
 class LayerScan {
     rules;
-    facts = { files: 0, bytes: 0, found: [], unlisted: 0, allowed: 0, dirs: new Map(), deleted: [], opaque: [], packages: new Map(), manifests: new Map(), tools: new Map() };
+    facts = { files: 0, bytes: 0, found: [], unlisted: 0, allowed: 0, dirs: new Map(), deleted: [], opaque: [], packages: new Map(), manifests: new Map(), packageDeps: new Map(), lockfiles: new Map(), tools: new Map() };
     parser = (0,tar_stream.extract)();
     closed;
     /** a gzip blob (the containerd store keeps layers so) is unpacked on its way to the parser */
@@ -62389,15 +62417,17 @@ class LayerScan {
             stream.resume();
             return;
         }
+        // a hidden lockfile may be large; everything else the rules read is small
+        const limit = read.limit ?? SMALL;
         const chunks = [];
         let size = 0;
         stream.on('data', (chunk) => {
             size += chunk.length;
-            if (size <= SMALL)
+            if (size <= limit)
                 chunks.push(chunk);
         });
         stream.on('end', () => {
-            if (size <= SMALL)
+            if (size <= limit)
                 read(Buffer.concat(chunks));
             next();
         });
@@ -62434,7 +62464,22 @@ class LayerScan {
         const pkg = packageDir(path);
         if (pkg) {
             facts.packages.set(pkg.dir, (facts.packages.get(pkg.dir) ?? 0) + size);
-            return undefined; // published packages: not the app's secrets (contents-rules.ts)
+            // published packages are not the app's secrets (contents-rules.ts); their manifests say what
+            // they need, which decides whether a devDependency is also a production one
+            // (nested ones too: app/node_modules/a/node_modules/b/package.json)
+            if (!/(^|\/)node_modules\/(@[^/]+\/)?[^/@][^/]*\/package\.json$/.test(path))
+                return undefined;
+            const dir = path.slice(0, -'/package.json'.length);
+            return content => facts.packageDeps.set(dir, dependencyNames(content));
+        }
+        const lockRoot = hiddenLockfileRoot(path);
+        if (lockRoot !== undefined) {
+            const read = (content) => {
+                const dev = devOnlyPackages(content, lockRoot);
+                if (dev)
+                    facts.lockfiles.set(lockRoot, dev);
+            };
+            return Object.assign(read, { limit: LOCKFILE_MAX });
         }
         const dir = secretDir(path);
         if (dir) {
@@ -62451,7 +62496,7 @@ class LayerScan {
             return undefined;
         return content => {
             if (manifest)
-                facts.manifests.set(path, devDependencies(content));
+                facts.manifests.set(path, { dependencies: dependencyNames(content), devDependencies: dependencyNames(content, ['devDependencies']) });
             const what = secret === 'read' ? secretByContent(path, content) : undefined;
             if (what)
                 this.found({ kind: 'secret', what, path, size });
@@ -62871,7 +62916,7 @@ function firstStageName(dockerfile) {
 const LISTED = 100;
 const ORDER = ['secret', 'forbidden', 'dev-dependency', 'build-tool'];
 function assembleContents(layers, allow) {
-    const findings = [...contents_secrets(layers), ...contents_devDependencies(layers), ...buildTools(layers)];
+    const findings = [...contents_secrets(layers), ...devDependencies(layers), ...buildTools(layers)];
     const kept = findings.filter(f => !allow(f.path.slice(1)));
     kept.sort((a, b) => ORDER.indexOf(a.kind) - ORDER.indexOf(b.kind) || (a.kind === 'secret' || a.kind === 'forbidden' ? 0 : b.size - a.size));
     const read = unique(layers).filter(l => l.facts);
@@ -62900,19 +62945,75 @@ function* contents_secrets(layers) {
             yield finding(layers, i, { kind: 'secret', what, path: dir, size, instruction });
     }
 }
-/** The devDependencies of each app package.json (as the final image has it) installed beside it. */
-function* contents_devDependencies(layers) {
-    const manifests = new Map();
-    for (const { facts } of unique(layers))
-        for (const [path, dev] of facts?.manifests ?? [])
-            manifests.set(path, dev);
-    for (const [manifest, names] of manifests) {
-        const root = manifest.slice(0, -'package.json'.length);
-        for (const name of names) {
-            const installed = packageFinding(layers, `${root}node_modules/${name}`);
+/**
+ * The devDependencies of each app package.json (as the final image has it) installed beside it
+ * that only development needs. npm decided that at install time and wrote it down: the hidden
+ * lockfile marks dev-only packages. Without one, the production dependency graph decides: a
+ * devDependency that a production dependency also needs (semver, under jsonwebtoken) stays after
+ * `npm ci --omit=dev`, rightly.
+ */
+function* devDependencies(layers) {
+    const { manifests, lockfiles, packageDeps } = latest(layers);
+    for (const [manifest, { dependencies, devDependencies: dev }] of manifests) {
+        const root = manifest.slice(0, -'package.json'.length).replace(/\/$/, '');
+        const lock = lockfiles.get(root);
+        const production = lock ? undefined : reachable(root, dependencies, packageDeps, installedPackages(layers));
+        for (const name of dev) {
+            const dir = `${root ? `${root}/` : ''}node_modules/${name}`;
+            if (lock ? !lock.has(dir) : production.has(dir))
+                continue;
+            const installed = packageFinding(layers, dir);
             if (installed)
                 yield { ...installed, kind: 'dev-dependency', what: `devDependency of /${manifest}` };
         }
+    }
+}
+/** The manifests, hidden lockfiles and package manifests as the final image has them (the last layer's). */
+function latest(layers) {
+    const manifests = new Map();
+    const lockfiles = new Map();
+    const packageDeps = new Map();
+    for (const { facts } of unique(layers)) {
+        for (const [path, m] of facts?.manifests ?? [])
+            manifests.set(path, m);
+        for (const [root, dev] of facts?.lockfiles ?? [])
+            lockfiles.set(root, dev);
+        for (const [dir, deps] of facts?.packageDeps ?? [])
+            packageDeps.set(dir, deps);
+    }
+    return { manifests, lockfiles, packageDeps };
+}
+/** Every installed package folder, nested ones too (each has its package.json). */
+function installedPackages(layers) {
+    return new Set(unique(layers).flatMap(l => [...(l.facts?.packages.keys() ?? []), ...(l.facts?.packageDeps.keys() ?? [])]));
+}
+/** The package folders `names` reach from `root`, resolved as Node resolves them (nearest node_modules up). */
+function reachable(root, names, packageDeps, installed) {
+    const seen = new Set();
+    const queue = names.map(name => ({ from: root, name }));
+    while (queue.length > 0) {
+        const { from, name } = queue.pop();
+        const dir = resolvePackage(root, from, name, installed);
+        if (!dir || seen.has(dir))
+            continue;
+        seen.add(dir);
+        for (const dep of packageDeps.get(dir) ?? [])
+            queue.push({ from: dir, name: dep });
+    }
+    return seen;
+}
+/** "app/node_modules/a" needing "b": app/node_modules/a/node_modules/b, else app/node_modules/b. */
+function resolvePackage(root, from, name, installed) {
+    let dir = from;
+    for (;;) {
+        const candidate = `${dir ? `${dir}/` : ''}node_modules/${name}`;
+        if (installed.has(candidate))
+            return candidate;
+        if (dir === root)
+            return undefined;
+        // up to the folder holding the node_modules that holds `dir`
+        const at = `/${dir}`.lastIndexOf('/node_modules/');
+        dir = at <= 0 ? '' : dir.slice(0, at - 1);
     }
 }
 function* buildTools(layers) {
@@ -62932,7 +63033,7 @@ function* buildTools(layers) {
         yield finding(layers, most, { kind: 'build-tool', what: name, path, size: sum(bytes), instruction: layers[most].instruction });
     }
     // TypeScript installed as a dependency, or globally (a devDependency is named as that above)
-    const devs = new Set(layers.flatMap(l => [...(l.facts?.manifests ?? [])].flatMap(([m, names]) => names.map(n => `${m.slice(0, -12)}node_modules/${n}`))));
+    const devs = new Set(layers.flatMap(l => [...(l.facts?.manifests ?? [])].flatMap(([m, { devDependencies: names }]) => names.map(n => `${m.slice(0, -12)}node_modules/${n}`))));
     const typescript = new Set(unique(layers).flatMap(l => [...(l.facts?.packages.keys() ?? [])].filter(dir => /(^|\/)node_modules\/typescript$/.test(dir))));
     for (const dir of typescript) {
         const installed = devs.has(dir) ? undefined : packageFinding(layers, dir);

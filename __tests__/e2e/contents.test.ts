@@ -84,6 +84,32 @@ describe('contents', () => {
     expect(contentsRow(run).detail).toContain('npm ci --omit=dev')
   })
 
+  it('passes a production install that keeps semver, a devDependency jsonwebtoken needs; fails the typescript npm marked dev-only', async () => {
+    const pkg = JSON.stringify({ name: 'app', dependencies: { jsonwebtoken: '^9' }, devDependencies: { semver: '^7', typescript: '^5' } })
+    const files = {
+      'app/package.json': pkg,
+      'app/node_modules/jsonwebtoken/package.json': JSON.stringify({ name: 'jsonwebtoken', dependencies: { semver: '^7' } }),
+      'app/node_modules/jsonwebtoken/index.js': 'module.exports = {}\n',
+      'app/node_modules/semver/package.json': '{"name":"semver"}',
+      'app/node_modules/semver/index.js': 'x'.repeat(5_000)
+    }
+    // as `npm ci --omit=dev` leaves it, without a hidden lockfile: the dependency graph decides
+    const graph = await runAction({ context: withFiles(['WORKDIR /app', 'COPY app/ .', ...NON_ROOT, ...SERVE], files), tags: `${TAG}:semver` })
+    expect(graph.outputs).toMatchObject({ passed: 'true', 'contents-findings': '0' })
+    expect(contentsRow(graph)).toMatchObject({ status: 'pass', value: 'clean' })
+    // as a full `npm ci` leaves it: npm's hidden lockfile marks typescript dev-only, semver not
+    const lock = { lockfileVersion: 3, packages: { 'node_modules/jsonwebtoken': {}, 'node_modules/semver': {}, 'node_modules/typescript': { dev: true } } }
+    const full = withFiles(['WORKDIR /app', 'COPY app/ .', ...NON_ROOT, ...SERVE], {
+      ...files,
+      'app/node_modules/typescript/package.json': '{"name":"typescript"}',
+      'app/node_modules/typescript/lib/tsc.js': 'y'.repeat(20_000),
+      'app/node_modules/.package-lock.json': JSON.stringify(lock)
+    })
+    const run = await runAction({ context: full, tags: `${TAG}:semver` })
+    expect(run.report.contents.findings.map((f: any) => [f.kind, f.path])).toEqual([['dev-dependency', '/app/node_modules/typescript']])
+    expect(contentsRow(run)).toMatchObject({ status: 'fail', value: '1 dev dependency (20.0 kB)' })
+  })
+
   it('passes a clean image, saying how much it read', async () => {
     const run = await runAction({ context: fixture([...NON_ROOT, ...SERVE]), tags: `${TAG}:clean` })
     expect(run.outputs).toMatchObject({ passed: 'true', 'contents-findings': '0' })

@@ -183,6 +183,49 @@ describe('contents scan: dev dependencies and build tools', () => {
     expect(row.detail).toContain('npm ci --omit=dev')
   })
 
+  // jsonwebtoken needs semver at run time, and the app also lists semver as a devDependency:
+  // `npm ci --omit=dev` keeps it, rightly. Only typescript is dev-only.
+  const app = JSON.stringify({ dependencies: { jsonwebtoken: '^9' }, devDependencies: { semver: '^7', typescript: '^5' } })
+  const installed: Entry[] = [
+    { name: 'app/node_modules/jsonwebtoken/package.json', data: JSON.stringify({ name: 'jsonwebtoken', dependencies: { semver: '^7', ms: '^2' } }) },
+    { name: 'app/node_modules/jsonwebtoken/index.js', data: 'j'.repeat(1_000) },
+    { name: 'app/node_modules/ms/package.json', data: '{"name":"ms"}' },
+    { name: 'app/node_modules/semver/package.json', data: '{"name":"semver"}' },
+    { name: 'app/node_modules/semver/index.js', data: 's'.repeat(2_000) },
+    { name: 'app/node_modules/typescript/package.json', data: '{"name":"typescript"}' },
+    { name: 'app/node_modules/typescript/lib/tsc.js', data: 't'.repeat(5_000) }
+  ]
+  const devPaths = (contents: Awaited<ReturnType<typeof scan>>) => contents.findings.filter(f => f.kind === 'dev-dependency').map(f => f.path)
+
+  it('keeps a devDependency that a production dependency needs: by the dependency graph', async () => {
+    const contents = await scan([BASE, ['COPY package*.json ./', [{ name: 'app/package.json', data: app }]], ['RUN npm ci', installed]])
+    expect(devPaths(contents)).toEqual(['/app/node_modules/typescript'])
+    // nested: a copy under jsonwebtoken's own node_modules serves it, so the top-level semver is dev-only
+    const nested = await scan([
+      BASE,
+      ['COPY package*.json ./', [{ name: 'app/package.json', data: app }]],
+      ['RUN npm ci', [...installed, { name: 'app/node_modules/jsonwebtoken/node_modules/semver/package.json', data: '{"name":"semver"}' }]]
+    ])
+    expect(devPaths(nested)).toEqual(['/app/node_modules/typescript', '/app/node_modules/semver'])
+  })
+
+  it('keeps a devDependency that a production dependency needs: by what npm wrote in its hidden lockfile', async () => {
+    const lock = (dev: string[]) => ({
+      name: 'app/node_modules/.package-lock.json',
+      data: JSON.stringify({
+        name: 'app',
+        lockfileVersion: 3,
+        packages: Object.fromEntries(['jsonwebtoken', 'ms', 'semver', 'typescript'].map(n => [`node_modules/${n}`, { version: '1.0.0', ...(dev.includes(n) && { dev: true }) }]))
+      })
+    })
+    // the lockfile is believed over the graph (here: no package manifests to walk at all)
+    const bare = installed.filter(e => !e.name.endsWith('/package.json'))
+    const contents = await scan([BASE, ['COPY package*.json ./', [{ name: 'app/package.json', data: app }]], ['RUN npm ci', [...bare, lock(['typescript'])]]])
+    expect(devPaths(contents)).toEqual(['/app/node_modules/typescript'])
+    const both = await scan([BASE, ['COPY package*.json ./', [{ name: 'app/package.json', data: app }]], ['RUN npm ci', [...bare, lock(['typescript', 'semver'])]]])
+    expect(devPaths(both)).toEqual(['/app/node_modules/typescript', '/app/node_modules/semver'])
+  })
+
   it('names compilers, make, python headers and a typescript that is not a devDependency', async () => {
     const contents = await scan([
       BASE,

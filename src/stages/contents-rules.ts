@@ -118,14 +118,46 @@ export function isAppManifest(path: string): boolean {
   return (path === 'package.json' || path.endsWith('/package.json')) && !path.includes('node_modules/') && !expected(path)
 }
 
-/** devDependencies a production install leaves out: those not also needed at run time. */
-export function devDependencies(content: Buffer): string[] {
+/** An app's package.json: what it needs at run time, and what only to build and test. */
+export interface Manifest {
+  dependencies: string[]
+  devDependencies: string[]
+}
+
+/** The names a package.json lists under `fields` (by default, what it needs at run time). */
+export function dependencyNames(content: Buffer, fields = ['dependencies', 'optionalDependencies', 'peerDependencies']): string[] {
   try {
     const manifest = JSON.parse(content.toString('utf8')) as Record<string, Record<string, string> | undefined>
-    const needed = new Set(['dependencies', 'optionalDependencies', 'peerDependencies'].flatMap(field => Object.keys(manifest[field] ?? {})))
-    return Object.keys(manifest.devDependencies ?? {}).filter(name => !needed.has(name))
+    return [...new Set(fields.flatMap(field => Object.keys(manifest[field] ?? {})))]
   } catch {
     return []
+  }
+}
+
+/** npm's hidden lockfile is read up to this size (a large app's is a few MB). */
+export const LOCKFILE_MAX = 32 * 1024 * 1024
+
+/** "app/node_modules/.package-lock.json" → "app" (the folder whose node_modules it describes). */
+export function hiddenLockfileRoot(path: string): string | undefined {
+  const m = /^(?:(.*)\/)?node_modules\/\.package-lock\.json$/.exec(path)
+  if (!m || (m[1] ?? '').includes('node_modules')) return undefined
+  return m[1] ?? ''
+}
+
+/**
+ * The package folders a hidden lockfile marks dev-only, from the image's root: npm sets "dev": true
+ * on a package that only devDependencies reach, so a devDependency that a production dependency
+ * also needs (semver, under jsonwebtoken) is not marked, and rightly stays after --omit=dev.
+ */
+export function devOnlyPackages(content: Buffer, root: string): Set<string> | undefined {
+  try {
+    const lock = JSON.parse(content.toString('utf8')) as { packages?: Record<string, { dev?: boolean }> }
+    if (typeof lock.packages !== 'object' || lock.packages === null) return undefined
+    const dev = new Set<string>()
+    for (const [key, entry] of Object.entries(lock.packages)) if (entry?.dev === true) dev.add(root ? `${root}/${key}` : key)
+    return dev
+  } catch {
+    return undefined // not one npm wrote: the dependency graph decides
   }
 }
 

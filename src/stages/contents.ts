@@ -1,4 +1,5 @@
 import type { Contents, Finding } from '../report/report.js'
+import type { Manifest } from './contents-rules.js'
 import type { LayerFacts } from './layer-scan.js'
 
 // The contents check's findings, from the facts each layer's scan kept (layer-scan.ts), put together
@@ -49,16 +50,70 @@ function* secrets(layers: ScannedLayer[]): Generator<Finding> {
   }
 }
 
-/** The devDependencies of each app package.json (as the final image has it) installed beside it. */
+/**
+ * The devDependencies of each app package.json (as the final image has it) installed beside it
+ * that only development needs. npm decided that at install time and wrote it down: the hidden
+ * lockfile marks dev-only packages. Without one, the production dependency graph decides: a
+ * devDependency that a production dependency also needs (semver, under jsonwebtoken) stays after
+ * `npm ci --omit=dev`, rightly.
+ */
 function* devDependencies(layers: ScannedLayer[]): Generator<Finding> {
-  const manifests = new Map<string, string[]>()
-  for (const { facts } of unique(layers)) for (const [path, dev] of facts?.manifests ?? []) manifests.set(path, dev)
-  for (const [manifest, names] of manifests) {
-    const root = manifest.slice(0, -'package.json'.length)
-    for (const name of names) {
-      const installed = packageFinding(layers, `${root}node_modules/${name}`)
+  const { manifests, lockfiles, packageDeps } = latest(layers)
+  for (const [manifest, { dependencies, devDependencies: dev }] of manifests) {
+    const root = manifest.slice(0, -'package.json'.length).replace(/\/$/, '')
+    const lock = lockfiles.get(root)
+    const production = lock ? undefined : reachable(root, dependencies, packageDeps, installedPackages(layers))
+    for (const name of dev) {
+      const dir = `${root ? `${root}/` : ''}node_modules/${name}`
+      if (lock ? !lock.has(dir) : production!.has(dir)) continue
+      const installed = packageFinding(layers, dir)
       if (installed) yield { ...installed, kind: 'dev-dependency', what: `devDependency of /${manifest}` }
     }
+  }
+}
+
+/** The manifests, hidden lockfiles and package manifests as the final image has them (the last layer's). */
+function latest(layers: ScannedLayer[]) {
+  const manifests = new Map<string, Manifest>()
+  const lockfiles = new Map<string, Set<string>>()
+  const packageDeps = new Map<string, string[]>()
+  for (const { facts } of unique(layers)) {
+    for (const [path, m] of facts?.manifests ?? []) manifests.set(path, m)
+    for (const [root, dev] of facts?.lockfiles ?? []) lockfiles.set(root, dev)
+    for (const [dir, deps] of facts?.packageDeps ?? []) packageDeps.set(dir, deps)
+  }
+  return { manifests, lockfiles, packageDeps }
+}
+
+/** Every installed package folder, nested ones too (each has its package.json). */
+function installedPackages(layers: ScannedLayer[]): Set<string> {
+  return new Set(unique(layers).flatMap(l => [...(l.facts?.packages.keys() ?? []), ...(l.facts?.packageDeps.keys() ?? [])]))
+}
+
+/** The package folders `names` reach from `root`, resolved as Node resolves them (nearest node_modules up). */
+function reachable(root: string, names: string[], packageDeps: Map<string, string[]>, installed: Set<string>): Set<string> {
+  const seen = new Set<string>()
+  const queue = names.map(name => ({ from: root, name }))
+  while (queue.length > 0) {
+    const { from, name } = queue.pop()!
+    const dir = resolvePackage(root, from, name, installed)
+    if (!dir || seen.has(dir)) continue
+    seen.add(dir)
+    for (const dep of packageDeps.get(dir) ?? []) queue.push({ from: dir, name: dep })
+  }
+  return seen
+}
+
+/** "app/node_modules/a" needing "b": app/node_modules/a/node_modules/b, else app/node_modules/b. */
+function resolvePackage(root: string, from: string, name: string, installed: Set<string>): string | undefined {
+  let dir = from
+  for (;;) {
+    const candidate = `${dir ? `${dir}/` : ''}node_modules/${name}`
+    if (installed.has(candidate)) return candidate
+    if (dir === root) return undefined
+    // up to the folder holding the node_modules that holds `dir`
+    const at = `/${dir}`.lastIndexOf('/node_modules/')
+    dir = at <= 0 ? '' : dir.slice(0, at - 1)
   }
 }
 
@@ -78,7 +133,7 @@ function* buildTools(layers: ScannedLayer[]): Generator<Finding> {
     yield finding(layers, most, { kind: 'build-tool', what: name, path, size: sum(bytes), instruction: layers[most].instruction })
   }
   // TypeScript installed as a dependency, or globally (a devDependency is named as that above)
-  const devs = new Set(layers.flatMap(l => [...(l.facts?.manifests ?? [])].flatMap(([m, names]) => names.map(n => `${m.slice(0, -12)}node_modules/${n}`))))
+  const devs = new Set(layers.flatMap(l => [...(l.facts?.manifests ?? [])].flatMap(([m, { devDependencies: names }]) => names.map(n => `${m.slice(0, -12)}node_modules/${n}`))))
   const typescript = new Set(unique(layers).flatMap(l => [...(l.facts?.packages.keys() ?? [])].filter(dir => /(^|\/)node_modules\/typescript$/.test(dir))))
   for (const dir of typescript) {
     const installed = devs.has(dir) ? undefined : packageFinding(layers, dir)

@@ -2,7 +2,7 @@ import { once } from 'node:events'
 import { posix } from 'node:path'
 import { createGunzip, type Gunzip } from 'node:zlib'
 import { extract, type Header } from 'tar-stream'
-import { isAppManifest, devDependencies, packageDir, secretByContent, secretByName, secretDir, SMALL, toolOf } from './contents-rules.js'
+import { dependencyNames, devOnlyPackages, hiddenLockfileRoot, isAppManifest, LOCKFILE_MAX, packageDir, secretByContent, secretByName, secretDir, SMALL, toolOf, type Manifest } from './contents-rules.js'
 
 // One layer's files, read as the layer's bytes stream past on their way to the compression (the
 // same `docker save` pass): a nested tar parser notes each file's path and size, reads the small
@@ -39,13 +39,23 @@ export interface LayerFacts {
   opaque: string[]
   /** installed packages: "app/node_modules/typescript" → bytes of its files in this layer */
   packages: Map<string, number>
-  /** the app's package.json files: path → its devDependencies (those a production install leaves out) */
-  manifests: Map<string, string[]>
+  /** the app's package.json files: path → its dependencies and its devDependencies */
+  manifests: Map<string, Manifest>
+  /** installed packages' own dependencies: "app/node_modules/jsonwebtoken" → ["semver", …] */
+  packageDeps: Map<string, string[]>
+  /**
+   * npm's hidden lockfiles (node_modules/.package-lock.json, written by every npm install): the
+   * folder holding node_modules → the package folders npm marked dev-only ("dev": true)
+   */
+  lockfiles: Map<string, Set<string>>
   /** build tools: name → where its program is, and the bytes of its files in this layer */
   tools: Map<string, { path?: string; size: number }>
   /** why the layer could not be read to its end */
   error?: string
 }
+
+/** What to do with a file's bytes, and how many of them to read at most (default SMALL). */
+type Reader = ((content: Buffer) => void) & { limit?: number }
 
 export interface ScanRules {
   /** forbid-paths, as one matcher */
@@ -62,7 +72,7 @@ export interface ScanRules {
 const MAX_FORBIDDEN = 200
 
 export class LayerScan {
-  readonly facts: LayerFacts = { files: 0, bytes: 0, found: [], unlisted: 0, allowed: 0, dirs: new Map(), deleted: [], opaque: [], packages: new Map(), manifests: new Map(), tools: new Map() }
+  readonly facts: LayerFacts = { files: 0, bytes: 0, found: [], unlisted: 0, allowed: 0, dirs: new Map(), deleted: [], opaque: [], packages: new Map(), manifests: new Map(), packageDeps: new Map(), lockfiles: new Map(), tools: new Map() }
   private readonly parser = extract()
   private readonly closed: Promise<unknown>
   /** a gzip blob (the containerd store keeps layers so) is unpacked on its way to the parser */
@@ -109,20 +119,22 @@ export class LayerScan {
       stream.resume()
       return
     }
+    // a hidden lockfile may be large; everything else the rules read is small
+    const limit = read.limit ?? SMALL
     const chunks: Buffer[] = []
     let size = 0
     stream.on('data', (chunk: Buffer) => {
       size += chunk.length
-      if (size <= SMALL) chunks.push(chunk)
+      if (size <= limit) chunks.push(chunk)
     })
     stream.on('end', () => {
-      if (size <= SMALL) read(Buffer.concat(chunks))
+      if (size <= limit) read(Buffer.concat(chunks))
       next()
     })
   }
 
   /** Notes what the header says; returns what to do with the file's bytes when the rules need them. */
-  private look(header: Header): ((content: Buffer) => void) | undefined {
+  private look(header: Header): Reader | undefined {
     const path = posix.normalize(header.name).replace(/^(\.\/|\/)+/, '').replace(/\/$/, '')
     const facts = this.facts
     const base = posix.basename(path)
@@ -148,7 +160,20 @@ export class LayerScan {
     const pkg = packageDir(path)
     if (pkg) {
       facts.packages.set(pkg.dir, (facts.packages.get(pkg.dir) ?? 0) + size)
-      return undefined // published packages: not the app's secrets (contents-rules.ts)
+      // published packages are not the app's secrets (contents-rules.ts); their manifests say what
+      // they need, which decides whether a devDependency is also a production one
+      // (nested ones too: app/node_modules/a/node_modules/b/package.json)
+      if (!/(^|\/)node_modules\/(@[^/]+\/)?[^/@][^/]*\/package\.json$/.test(path)) return undefined
+      const dir = path.slice(0, -'/package.json'.length)
+      return content => facts.packageDeps.set(dir, dependencyNames(content))
+    }
+    const lockRoot = hiddenLockfileRoot(path)
+    if (lockRoot !== undefined) {
+      const read = (content: Buffer) => {
+        const dev = devOnlyPackages(content, lockRoot)
+        if (dev) facts.lockfiles.set(lockRoot, dev)
+      }
+      return Object.assign(read, { limit: LOCKFILE_MAX })
     }
     const dir = secretDir(path)
     if (dir) {
@@ -162,7 +187,7 @@ export class LayerScan {
     if (secret !== undefined && secret !== 'read') this.found({ kind: 'secret', what: secret, path, size })
     if (!manifest && secret !== 'read') return undefined
     return content => {
-      if (manifest) facts.manifests.set(path, devDependencies(content))
+      if (manifest) facts.manifests.set(path, { dependencies: dependencyNames(content), devDependencies: dependencyNames(content, ['devDependencies']) })
       const what = secret === 'read' ? secretByContent(path, content) : undefined
       if (what) this.found({ kind: 'secret', what, path, size })
     }
