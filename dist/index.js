@@ -46530,10 +46530,16 @@ function editDistance(a, b) {
 ;// CONCATENATED MODULE: ./src/inputs/runner.ts
 
 // The one place in inputs/ that knows about the runner, so the rest reads inputs from anywhere.
-/** On the runner, inputs come from INPUT_* variables: one per input of action.yml, and one per `with:` key. */
-const actionInputs = Object.assign((name) => getInput(name), {
-    given: () => Object.keys(process.env).filter(key => key.startsWith('INPUT_')).map(key => key.slice('INPUT_'.length).toLowerCase())
-});
+/**
+ * On the runner, inputs come from INPUT_* variables: one per input of action.yml, and one per `with:` key.
+ * GitHub's local-action gives an input that is not set action.yml's default as written; an expression
+ * default (github-token's ${{ github.token }}) is the runner's to fill in, so there it means not given.
+ * (The runner expands every expression, so no value it passes starts with one.)
+ */
+const actionInputs = Object.assign((name) => {
+    const value = getInput(name);
+    return value.startsWith('${{') ? '' : value;
+}, { given: () => Object.keys(process.env).filter(key => key.startsWith('INPUT_')).map(key => key.slice('INPUT_'.length).toLowerCase()) });
 
 ;// CONCATENATED MODULE: ./src/inputs/inputs.ts
 // The inputs' public face, where the rest of src/ imports them from: the table is table.ts, the
@@ -63409,8 +63415,10 @@ const githubSink = {
     fail: message => setFailed(message)
 };
 
-;// CONCATENATED MODULE: ./src/action.ts
-// The action's entry point (runs.main and runs.post in action.yml); ncc bundles it into dist/index.js.
+;// CONCATENATED MODULE: ./src/main.ts
+// The action's logic, exported as run() so that GitHub's local-action can import and run it
+// (npm run local-action); src/index.ts, which ncc bundles into dist/index.js (runs.main and
+// runs.post in action.yml), only calls it. Importing this file does nothing.
 // The main step saves its run id; the post step gets it back and removes whatever that run left.
 
 
@@ -63418,14 +63426,20 @@ const githubSink = {
 
 
 
-const mainRun = getState('run');
-const ctx = new RunContext(githubSink);
-if (mainRun) {
-    void post(ctx.docker, mainRun, githubSink);
-}
-else {
+/** The main step (the pipeline), or the post step (cleanup) when the main step saved its run id. */
+async function main_run() {
+    const mainRun = getState('run');
+    const ctx = new RunContext(githubSink);
+    if (mainRun)
+        return post(ctx.docker, mainRun, githubSink);
     // for the post step, and for a cancelled job: what this run creates carries this id
     saveState('run', ctx.id);
-    void run(ctx, actionInputs, { hasPostStep: true });
+    await run(ctx, actionInputs, { hasPostStep: true });
 }
+
+;// CONCATENATED MODULE: ./src/index.ts
+// The bundled entry (dist/index.js, the action's main and post step): it only runs the action.
+// The logic lives in main.ts so that it can be imported without running (GitHub's local-action).
+
+void main_run();
 

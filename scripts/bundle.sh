@@ -3,6 +3,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${1:-dist}
-npx ncc build src/action.ts -o "$out" --license licenses.txt --quiet
+npx ncc build src/index.ts -o "$out" --license licenses.txt --quiet
 npx ncc build src/cli/index.ts -o "$out/cli" --quiet
 chmod +x "$out/cli/index.js"

@@ -49,6 +49,6 @@ describe('src/', () => {
 
   it('calls @actions/core only in the entry, the GitHub sink and the runner\'s input source', () => {
     const users = files.filter(f => /from '@actions\/core'/.test(text(f)))
-    expect(users).toEqual(['action.ts', 'inputs/runner.ts', 'publish/github-sink.ts'])
+    expect(users).toEqual(['inputs/runner.ts', 'main.ts', 'publish/github-sink.ts'])
   })
 })
