@@ -15,8 +15,11 @@ export class RunContext {
   docker: Docker
   /** what the run is doing now, for the timeout's message */
   stage = 'starting'
-  /** the report was published: a timeout publishes while the interrupted pipeline may still unwind */
-  published = false
+  /**
+   * The one publishing of the report, once it has started: a timeout and the interrupted pipeline
+   * unwinding both publish, and whichever comes second waits for the first to end.
+   */
+  publishing?: Promise<void>
   /** whether a container was named yet: before that, nothing can be left behind */
   containersNamed = false
 

@@ -31,6 +31,8 @@ export interface RunOptions {
   hasPostStep: boolean
   stages?: Stages
   cwd?: string
+  /** how the run ends when its timeout fires (after the report is published): the process exits */
+  exit?: (code: number) => void
 }
 
 export async function run(ctx: RunContext, source: InputSource, options: RunOptions): Promise<Report> {
@@ -42,7 +44,9 @@ export async function run(ctx: RunContext, source: InputSource, options: RunOpti
     const given = readInputs(source, options.cwd ?? process.cwd(), value => ctx.sink.secret(value))
     inputs = given
     if (given.commentFrom) return await postReport(ctx, given)
-    const onTimeout = () => void timedOut(ctx, report, given, options.hasPostStep).then(() => process.exit(1))
+    // what hangs may never return: once the report is out, the process ends
+    const exit = options.exit ?? ((code: number) => process.exit(code))
+    const onTimeout = () => void timedOut(ctx, report, given, options.hasPostStep).then(() => exit(1))
     limit = setTimeout(onTimeout, given.timeout * 1000)
     await gate(ctx, given, report, options.stages ?? STAGES)
   } catch (err) {
@@ -123,11 +127,18 @@ function recordError(ctx: RunContext, report: Report, err: unknown): void {
   if (kind === 'internal' && err instanceof Error && err.stack) ctx.sink.debug(err.stack)
 }
 
-async function publish(ctx: RunContext, report: Report, inputs: Inputs | undefined, gate = true): Promise<void> {
+/**
+ * Publishes the report, once: a timeout publishes while the interrupted pipeline may still be
+ * unwinding towards its own publish. The second caller waits for the first publish to end, so the
+ * timeout's exit never cuts a summary or a comment short.
+ */
+function publish(ctx: RunContext, report: Report, inputs: Inputs | undefined, gate = true): Promise<void> {
+  ctx.publishing ??= publishOnce(ctx, report, inputs, gate)
+  return ctx.publishing
+}
+
+async function publishOnce(ctx: RunContext, report: Report, inputs: Inputs | undefined, gate: boolean): Promise<void> {
   const { sink } = ctx
-  // once: a timeout publishes while the interrupted pipeline may still be unwinding
-  if (ctx.published) return
-  ctx.published = true
   // what the image wrote (logs, probe output, build lines, file names) is shown plain everywhere
   Object.assign(report, plainStrings(report))
   sink.untrusted(renderText(report).split('\n'))

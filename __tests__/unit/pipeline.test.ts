@@ -96,7 +96,7 @@ describe('the pipeline', () => {
     expect(outputs).toMatchObject({ passed: 'true', imageid: ID, health: 'healthy', uid: '1001', 'compressed-size': '2000000', 'contents-findings': '0' })
     expect(JSON.parse(outputs.report)).toEqual(JSON.parse(JSON.stringify(report)))
     expect(summary()).toContain('## ✅ image-gate: passed')
-    expect(ctx.published).toBe(true)
+    expect(ctx.publishing).toBeDefined()
     expect(ctx.stage).toBe('judging')
   })
 
@@ -144,6 +144,39 @@ describe('the pipeline', () => {
     expect(calls.slice(0, 2)).toEqual(['preflight', 'defaultTag'])
     expect(calls[2]).toBe('build image-gate/app:local')
     expect(report.tag).toBe('image-gate/app:local')
+  })
+
+  it('a timeout during a build publishes exactly once, to its end, and only then exits', async () => {
+    // the timeout fires at 1 s and stops the build, which returns at once; the pipeline's own
+    // publish then starts while the timeout's cleanup still waits on the engine, and writing the
+    // summary takes a while: the exit must wait for that one publish to finish
+    const out = recorder()
+    const events: string[] = []
+    const slowSummary: Sink = {
+      ...out.sink,
+      summary: async markdown => void (await new Promise(r => setTimeout(r, 400)), events.push(`summary: ${markdown.split("\n")[0]}`)),
+      fail: m => void events.push(`fail: ${m}`)
+    }
+    const ctx = new RunContext(slowSummary)
+    ctx.docker = { ...quietEngine, ok: async () => (await new Promise(r => setTimeout(r, 200)), '') } as unknown as Docker
+    let stopped: () => void = () => undefined
+    const { stages } = fakeStages({
+      build: async () => {
+        await new Promise<void>(resolve => (stopped = resolve))
+        return { ok: false, seconds: 1, error: 'the build was stopped' }
+      }
+    })
+    ctx.processes.stopAll = () => stopped()
+    const exited = new Promise<number>(resolve => {
+      const inputs: Record<string, string> = { context, tags: 'app:pr-7', timeout: '1' }
+      void run(ctx, name => inputs[name] ?? '', { hasPostStep: false, stages, cwd: context, exit: code => (events.push(`exit ${code}`), resolve(code)) })
+    })
+    expect(await exited).toBe(1)
+    expect(events).toEqual([
+      'summary: ## ❌ image-gate: timed out',
+      'fail: image-gate: timed out after 1 s (the timeout input) while building the image',
+      'exit 1'
+    ])
   })
 
   it('the real stages are the ones the action runs', () => {
