@@ -154,7 +154,7 @@ describe('the pipeline', () => {
     const events: string[] = []
     const slowSummary: Sink = {
       ...out.sink,
-      summary: async markdown => void (await new Promise(r => setTimeout(r, 400)), events.push(`summary: ${markdown.split("\n")[0]}`)),
+      summary: async markdown => void (await new Promise(r => setTimeout(r, 400)), events.push(`summary: ${markdown.split('\n')[0]}`)),
       fail: m => void events.push(`fail: ${m}`)
     }
     const ctx = new RunContext(slowSummary)
