@@ -45788,8 +45788,11 @@ class RunContext {
     docker;
     /** what the run is doing now, for the timeout's message */
     stage = 'starting';
-    /** the report was published: a timeout publishes while the interrupted pipeline may still unwind */
-    published = false;
+    /**
+     * The one publishing of the report, once it has started: a timeout and the interrupted pipeline
+     * unwinding both publish, and whichever comes second waits for the first to end.
+     */
+    publishing;
     /** whether a container was named yet: before that, nothing can be left behind */
     containersNamed = false;
     constructor(sink, id = (0,external_node_crypto_.randomBytes)(6).toString('hex')) {
@@ -45933,7 +45936,21 @@ function round(n) {
 // The parsers of the input table: each turns one input's text into its value, or throws an
 // InputError, one line naming the input and the form it expects, never a stack trace. None of them
 // touches the file system for an empty value, so the defaults parse anywhere (defaultInputs).
+/**
+ * A bad input, in one line. Its message names inputs as the action's user writes them (Input
+ * "max-size" ...); `commandLine` says the same of the command line's options (--max-size ...),
+ * where the message names an input.
+ */
 class InputError extends Error {
+    commandLine;
+    constructor(message, commandLine = message) {
+        super(message);
+        this.commandLine = commandLine;
+    }
+}
+/** `Input "max-size" must be ...`; on the command line `--max-size must be ...`. */
+function inputError(name, problem) {
+    return new InputError(`Input "${name}" ${problem}`, `--${name} ${problem}`);
 }
 const parse_text = value => value;
 /** A path, absolute from the working directory. */
@@ -45966,23 +45983,23 @@ const bool = (value, { name }) => {
         return true;
     if (['false', 'False', 'FALSE'].includes(value))
         return false;
-    throw new InputError(`Input "${name}" must be true or false; got "${value}".`);
+    throw inputError(name, `must be true or false; got "${value}".`);
 };
 /** Node's timers take at most 2^31-1 ms; a longer delay fires at once, so a huge timeout would end the run at its start. */
 const MAX_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
 const seconds = (value, { name }) => {
     if (!/^\d+$/.test(value) || Number(value) < 1) {
-        throw new InputError(`Input "${name}" must be a whole number of seconds, 1 or more; got "${value}".`);
+        throw inputError(name, `must be a whole number of seconds, 1 or more; got "${value}".`);
     }
     if (Number(value) > MAX_SECONDS) {
-        throw new InputError(`Input "${name}" must be a whole number of seconds from 1 to ${MAX_SECONDS}; got "${value}".`);
+        throw inputError(name, `must be a whole number of seconds from 1 to ${MAX_SECONDS}; got "${value}".`);
     }
     return Number(value);
 };
 /** A duration in whole milliseconds (max-probe-time), 1 or more. */
 const milliseconds = (value, { name }) => {
     if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > MAX_SECONDS * 1000) {
-        throw new InputError(`Input "${name}" must be a whole number of milliseconds, 1 or more (e.g. 200); got "${value}".`);
+        throw inputError(name, `must be a whole number of milliseconds, 1 or more (e.g. 200); got "${value}".`);
     }
     return Number(value);
 };
@@ -45990,19 +46007,19 @@ function oneOf(allowed) {
     return (value, { name }) => {
         if (allowed.includes(value))
             return value;
-        throw new InputError(`Input "${name}" must be one of ${allowed.join(', ')}; got "${value}".`);
+        throw inputError(name, `must be one of ${allowed.join(', ')}; got "${value}".`);
     };
 }
 const size = (value, { name }) => {
     const bytes = parseSize(value);
     if (bytes === undefined || bytes <= 0)
-        throw new InputError(`Input "${name}" must be ${SIZE_FORM}; got "${value}".`);
+        throw inputError(name, `must be ${SIZE_FORM}; got "${value}".`);
     return { text: value, bytes };
 };
 const increase = (value, { name }) => {
     const limit = parseIncrease(value);
     if (!limit)
-        throw new InputError(`Input "${name}" must be ${INCREASE_FORM}; got "${value}".`);
+        throw inputError(name, `must be ${INCREASE_FORM}; got "${value}".`);
     return { text: value, limit };
 };
 /** Globs, one per line (allow-paths, forbid-paths), each checked now so a typo is one line, not a silent non-match. */
@@ -46011,7 +46028,7 @@ const globLines = (value, scope) => list(value, scope).map(glob => {
         checkGlob(glob);
     }
     catch (err) {
-        throw new InputError(`Input "${scope.name}" takes one glob per line (e.g. **/.env or app/test/*.pem); "${glob}" is not one: ${err.message}.`);
+        throw inputError(scope.name, `takes one glob per line (e.g. **/.env or app/test/*.pem); "${glob}" is not one: ${err.message}.`);
     }
     return glob;
 });
@@ -46020,7 +46037,7 @@ const keyValues = (value, scope) => {
     const env = list(value, scope);
     for (const line of env) {
         if (!/^[^=\s]+=/.test(line))
-            throw new InputError(`Input "${scope.name}" takes one KEY=VALUE per line; "${line}" is not of that form.`);
+            throw inputError(scope.name, `takes one KEY=VALUE per line; "${line}" is not of that form.`);
     }
     return env;
 };
@@ -46028,7 +46045,7 @@ const keyValues = (value, scope) => {
 const parse_platform = (value, scope) => {
     const platforms = commaList(value, scope);
     if (platforms.length > 1) {
-        throw new InputError(`Input "${scope.name}" takes one platform, because the image is loaded into Docker and run; got ${platforms.length}: ${platforms.join(', ')}.`);
+        throw inputError(scope.name, `takes one platform, because the image is loaded into Docker and run; got ${platforms.length}: ${platforms.join(', ')}.`);
     }
     return platforms[0] ?? '';
 };
@@ -46040,7 +46057,7 @@ const REFERENCE = new RegExp(`^(?:${HOST}/)?${COMPONENT}(?:/${COMPONENT})*(?::[\
 const imageRef = (value, { name }) => {
     if (REFERENCE.test(value) && value.length <= 255)
         return value;
-    throw new InputError(`Input "${name}" must be an image reference like app:1.2 or ghcr.io/owner/app:sha (lowercase name; tag of letters, digits, ".", "_", "-"); "${value}" is not one.`);
+    throw inputError(name, `must be an image reference like app:1.2 or ghcr.io/owner/app:sha (lowercase name; tag of letters, digits, ".", "_", "-"); "${value}" is not one.`);
 };
 /** Image references, one per line or per comma. */
 const imageRefs = (value, scope) => commaList(value, scope).map(ref => imageRef(ref, scope));
@@ -46049,7 +46066,7 @@ function idAnd(form) {
     return (line, { name }) => {
         const cut = line.indexOf('=');
         if (cut <= 0)
-            throw new InputError(`Input "${name}" takes one ${form} per line; a line without "=" is not of that form.`);
+            throw inputError(name, `takes one ${form} per line; a line without "=" is not of that form.`);
         return [line.slice(0, cut).trim(), line.slice(cut + 1)];
     };
 }
@@ -46064,7 +46081,7 @@ const secretFiles = lines((line, scope) => {
     const [id, file] = idAnd('id=path')(line, scope);
     const at = external_node_path_namespaceObject.resolve(scope.cwd, file.trim());
     if (!(0,external_node_fs_namespaceObject.existsSync)(at) || !(0,external_node_fs_namespaceObject.statSync)(at).isFile()) {
-        throw new InputError(`Input "${scope.name}" takes one id=path per line, with a file at path; "${file.trim()}" (for ${id}) is not a file.`);
+        throw inputError(scope.name, `takes one id=path per line, with a file at path; "${file.trim()}" (for ${id}) is not a file.`);
     }
     return { id, path: at };
 });
@@ -46074,7 +46091,7 @@ const token = (value, { name, mask }) => {
         mask(value);
     // never echo it: say only what is wrong
     if (/\s/.test(value)) {
-        throw new InputError(`Input "${name}" must be a token without spaces, such as \${{ github.token }} or \${{ secrets.NAME }}; the value given has whitespace in it.`);
+        throw inputError(name, `must be a token without spaces, such as \${{ github.token }} or \${{ secrets.NAME }}; the value given has whitespace in it.`);
     }
     return value;
 };
@@ -46082,7 +46099,7 @@ const token = (value, { name, mask }) => {
 const reportFile = (value, { name, cwd }) => {
     const file = external_node_path_namespaceObject.resolve(cwd, value);
     if (!(0,external_node_fs_namespaceObject.existsSync)(file))
-        throw new InputError(`Input "${name}" must name a report file written by image-gate; "${value}" does not exist.`);
+        throw inputError(name, `must name a report file written by image-gate; "${value}" does not exist.`);
     return file;
 };
 /**
@@ -46097,17 +46114,17 @@ const words = (value, { name }) => {
             parsed = JSON.parse(value);
         }
         catch {
-            throw new InputError(`Input "${name}" starting with "[" must be a JSON array of strings, like ["node", "dist/worker.js"].`);
+            throw inputError(name, `starting with "[" must be a JSON array of strings, like ["node", "dist/worker.js"].`);
         }
         if (!Array.isArray(parsed) || parsed.length === 0 || !parsed.every(w => typeof w === 'string')) {
-            throw new InputError(`Input "${name}" starting with "[" must be a non-empty JSON array of strings, like ["node", "dist/worker.js"].`);
+            throw inputError(name, `starting with "[" must be a non-empty JSON array of strings, like ["node", "dist/worker.js"].`);
         }
         return parsed;
     }
     const args = [];
     for (const word of (0,shell_quote.parse)(value, key => `$${key}`)) {
         if (typeof word !== 'string') {
-            throw new InputError(`Input "${name}" is not run through a shell, so it cannot use shell operators; write it as sh -c '...' if you need one.`);
+            throw inputError(name, `is not run through a shell, so it cannot use shell operators; write it as sh -c '...' if you need one.`);
         }
         args.push(word);
     }
@@ -46116,7 +46133,7 @@ const words = (value, { name }) => {
 /** A network to join: a name `docker network create` would take, or container:NAME. */
 const networkName = (value, { name }) => {
     if (!/^(container:)?[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(value)) {
-        throw new InputError(`Input "${name}" must name a Docker network (e.g. \${{ job.services.postgres.network }}, host, or one you created); "${value}" is not a network name.`);
+        throw inputError(name, `must name a Docker network (e.g. \${{ job.services.postgres.network }}, host, or one you created); "${value}" is not a network name.`);
     }
     return value;
 };
@@ -46124,7 +46141,7 @@ const networkName = (value, { name }) => {
 const hostEntries = lines((line, { name }) => {
     const m = /^([a-zA-Z0-9][a-zA-Z0-9.-]*)[:=]\[?([^\]]+)\]?$/.exec(line);
     if (!m || !(m[2] === 'host-gateway' || (0,external_node_net_.isIP)(m[2]))) {
-        throw new InputError(`Input "${name}" takes one NAME:IP per line (IP may be host-gateway, e.g. host.docker.internal:host-gateway); "${line}" is not of that form.`);
+        throw inputError(name, `takes one NAME:IP per line (IP may be host-gateway, e.g. host.docker.internal:host-gateway); "${line}" is not of that form.`);
     }
     // NAME:IP is what every Docker version reads (it splits at the first colon, so IPv6 needs no brackets)
     return `${m[1]}:${m[2]}`;
@@ -46457,10 +46474,10 @@ function readInputs(source, cwd = process.cwd(), mask = ignore) {
         checkTarget(inputs.target, inputs.file);
     }
     if (inputs.sizeBasis === 'compressed' && !inputs.compressedSize) {
-        throw new InputError('Input "size-basis: compressed" needs compressed-size: true.');
+        throw new InputError('Input "size-basis: compressed" needs compressed-size: true.', '--size-basis compressed needs --compressed-size.');
     }
     if (inputs.maxSizeIncrease && !inputs.compareTo) {
-        throw new InputError('Input "max-size-increase" needs compare-to: the image to compare with.');
+        throw new InputError('Input "max-size-increase" needs compare-to: the image to compare with.', '--max-size-increase needs --compare-to: the image to compare with.');
     }
     return inputs;
 }
@@ -46483,12 +46500,13 @@ function parseAll(value, { cwd, mask }) {
 }
 function checkBuildPaths({ context, file }, contextInput, fileInput) {
     if (!(0,external_node_fs_namespaceObject.existsSync)(context) || !(0,external_node_fs_namespaceObject.statSync)(context).isDirectory()) {
-        throw new InputError(`Input "context" must be a directory holding the build context; "${contextInput}" is not one.`);
+        throw inputError('context', `must be a directory holding the build context; "${contextInput}" is not one.`);
     }
     if (!(0,external_node_fs_namespaceObject.existsSync)(file) || !(0,external_node_fs_namespaceObject.statSync)(file).isFile()) {
-        throw new InputError(fileInput
-            ? `Input "file" must name a Dockerfile; "${fileInput}" does not exist.`
-            : `No Dockerfile in the context "${contextInput}" (neither Dockerfile nor dockerfile): add one, or set the input "file".`);
+        if (fileInput)
+            throw inputError('file', `must name a Dockerfile; "${fileInput}" does not exist.`);
+        const missing = `No Dockerfile in the context "${contextInput}" (neither Dockerfile nor dockerfile): add one, or set`;
+        throw new InputError(`${missing} the input "file".`, `${missing} --file.`);
     }
 }
 /** A target must be a stage of the Dockerfile: say so before building, with the stages it has. */
@@ -46499,7 +46517,7 @@ function checkTarget(target, file) {
     if (stages.includes(target.toLowerCase()))
         return;
     const known = stages.length ? `its stages are ${stages.join(', ')}` : 'it has no named stages (FROM image AS name)';
-    throw new InputError(`Input "target" must name a stage of ${external_node_path_namespaceObject.basename(file)}; "${target}" is not one (${known}).`);
+    throw inputError('target', `must name a stage of ${external_node_path_namespaceObject.basename(file)}; "${target}" is not one (${known}).`);
 }
 // The runner only warns about a `with:` key the action does not declare, and a gate whose
 // max_size was silently ignored does not gate: refuse it, with the name that was meant.
@@ -46511,10 +46529,13 @@ function refuseUnknown(given) {
         throw new InputError(`Input "${name}" is not an input of image-gate; ${meant ? `did you mean "${meant}"?` : 'the README lists every input.'}`);
     }
 }
-/** The input meant by max_size, MaxSize or max-szie; undefined when none is close. */
-function closest(name) {
+/**
+ * The name meant by max_size, MaxSize or max-szie, among `names` (the inputs; the command line
+ * passes its options); undefined when none is close.
+ */
+function closest(name, names = INPUT_NAMES) {
     const plain = (s) => s.toLowerCase().replace(/[^a-z0-9]/g, '');
-    return INPUT_NAMES.find(k => plain(k) === plain(name)) ?? INPUT_NAMES.find(k => editDistance(plain(k), plain(name)) <= 2);
+    return names.find(k => plain(k) === plain(name)) ?? names.find(k => editDistance(plain(k), plain(name)) <= 2);
 }
 function editDistance(a, b) {
     let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
@@ -46565,12 +46586,15 @@ function headline(report) {
     const failed = report.checks.filter(c => c.status === 'fail').length;
     return `${failed} of ${report.checks.length} checks failed`;
 }
-/** Plain text for a terminal or the action log: the same rows, aligned. */
-function renderText(report) {
+/**
+ * Plain text for a terminal or the action log: the same rows, aligned. `error: false` leaves the
+ * error out where the failure line that follows says it.
+ */
+function renderText(report, { error = true } = {}) {
     // "PASSED" says it all; a failure says how ("FAILED (1 of 6 checks failed)")
     const verdict = report.passed ? 'PASSED' : `FAILED (${headline(report)})`;
     const out = [`image-gate: ${verdict}${report.tag ? `  ${report.tag}` : ''}`];
-    if (report.error)
+    if (report.error && error)
         out.push(`  ${report.error.message}`);
     const width = (pick) => Math.max(0, ...report.checks.map(c => pick(c).length));
     const wName = width(c => c.name);
@@ -47620,7 +47644,7 @@ async function preflight(docker, builder = '') {
     // Client.APIVersion is the negotiated version: a 28 CLI talking to a 20.10 daemon says 1.41
     const version = await docker.call(['version', '--format', '{{.Server.Version}} {{.Client.APIVersion}}']);
     if (version.exitCode !== 0) {
-        throw new EngineError(`the Docker engine is not reachable (${lastLine(version.stderr)}). Start the Docker daemon, or check DOCKER_HOST; on a Debian machine as root, scripts/setup-docker.sh installs and starts one.`);
+        throw new EngineError(`the Docker engine is not reachable (${lastLine(version.stderr)}). Start the Docker daemon, or check DOCKER_HOST; without one, install Docker Engine or Docker Desktop with the buildx plugin and start it.`);
     }
     const buildx = await docker.call(['buildx', 'version']);
     if (buildx.exitCode !== 0) {
@@ -63245,7 +63269,9 @@ async function run(ctx, source, options) {
         inputs = given;
         if (given.commentFrom)
             return await postReport(ctx, given);
-        const onTimeout = () => void timedOut(ctx, report, given, options.hasPostStep).then(() => process.exit(1));
+        // what hangs may never return: once the report is out, the process ends
+        const exit = options.exit ?? ((code) => process.exit(code));
+        const onTimeout = () => void timedOut(ctx, report, given, options.hasPostStep).then(() => exit(1));
         limit = setTimeout(onTimeout, given.timeout * 1000);
         await gate(ctx, given, report, options.stages ?? STAGES);
     }
@@ -63324,15 +63350,21 @@ function recordError(ctx, report, err) {
     if (kind === 'internal' && err instanceof Error && err.stack)
         ctx.sink.debug(err.stack);
 }
-async function publish(ctx, report, inputs, gate = true) {
+/**
+ * Publishes the report, once: a timeout publishes while the interrupted pipeline may still be
+ * unwinding towards its own publish. The second caller waits for the first publish to end, so the
+ * timeout's exit never cuts a summary or a comment short.
+ */
+function publish(ctx, report, inputs, gate = true) {
+    ctx.publishing ??= publishOnce(ctx, report, inputs, gate);
+    return ctx.publishing;
+}
+async function publishOnce(ctx, report, inputs, gate) {
     const { sink } = ctx;
-    // once: a timeout publishes while the interrupted pipeline may still be unwinding
-    if (ctx.published)
-        return;
-    ctx.published = true;
     // what the image wrote (logs, probe output, build lines, file names) is shown plain everywhere
     Object.assign(report, plainStrings(report));
-    sink.untrusted(renderText(report).split('\n'));
+    // a gated run ends with the failure line (sink.fail below), which says the error: once is enough
+    sink.untrusted(renderText(report, { error: !gate }).split('\n'));
     const containerLog = report.health.logTail ?? [];
     if (containerLog.length > 0)
         await sink.group(`Container log (last ${containerLog.length} lines)`, async () => sink.untrusted(containerLog));

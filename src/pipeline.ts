@@ -141,7 +141,8 @@ async function publishOnce(ctx: RunContext, report: Report, inputs: Inputs | und
   const { sink } = ctx
   // what the image wrote (logs, probe output, build lines, file names) is shown plain everywhere
   Object.assign(report, plainStrings(report))
-  sink.untrusted(renderText(report).split('\n'))
+  // a gated run ends with the failure line (sink.fail below), which says the error: once is enough
+  sink.untrusted(renderText(report, { error: !gate }).split('\n'))
   const containerLog = report.health.logTail ?? []
   if (containerLog.length > 0) await sink.group(`Container log (last ${containerLog.length} lines)`, async () => sink.untrusted(containerLog))
   if (inputs && gate) {

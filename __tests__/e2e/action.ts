@@ -117,8 +117,11 @@ export async function runPost(state: Record<string, string>): Promise<{ code: nu
 }
 
 /** The command line (dist/cli/index.js) as a developer runs it: no runner variables at all. */
-export function startCli(args: string[]): { child: ChildProcess; done: Promise<{ code: number | null; stdout: string; stderr: string }> } {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('GITHUB_') && !k.startsWith('INPUT_')))
+export function startCli(
+  args: string[],
+  extraEnv: Record<string, string> = {}
+): { child: ChildProcess; done: Promise<{ code: number | null; stdout: string; stderr: string }> } {
+  const env = { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('GITHUB_') && !k.startsWith('INPUT_'))), ...extraEnv }
   const child = spawn(process.execPath, [path.join(ROOT, 'dist/cli/index.js'), ...args], { cwd: ROOT, env })
   let stdout = ''
   let stderr = ''

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals'
 import { execFile, execFileSync } from 'node:child_process'
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import * as path from 'node:path'
 import { EXAMPLES, fixture, leftovers, removeImages, SERVE } from './action.js'
@@ -68,9 +68,16 @@ describe('the npm package', () => {
     expect(help.stderr).toBe('')
     const lines = help.stdout.split('\n')
     expect(lines[0]).toBe('usage: image-gate [options] [context]')
-    expect(lines).toContain('Exit code 0 when every check passed, 1 when one failed or the run could not start, 2 for bad usage.')
+    expect(lines).toContain('Exit code 0 when every check passed, 1 when one failed or the run could not start (the reason on')
     expect(lines).toContain('  --max-size VALUE')
     expect(lines).toContain('  -h, --help')
+    expect(lines).toContain('  -V, --version')
+  })
+
+  it("image-gate --version (and -V) prints package.json's version and exits 0", async () => {
+    const { version } = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }
+    expect(tarball.filename).toBe(`image-gate-${version}.tgz`)
+    for (const flag of ['--version', '-V']) expect(await imageGate(flag)).toEqual({ code: 0, stdout: `${version}\n`, stderr: '' })
   })
 
   it('image-gate on a healthy non-root image: exit 0 and a passing verdict', async () => {
@@ -86,6 +93,6 @@ describe('the npm package', () => {
     const bad = await imageGate('--max-sise', '5MB')
     expect(bad.code).toBe(2)
     expect(bad.stdout).toBe('')
-    expect(bad.stderr).toBe("image-gate: Unknown option '--max-sise' (see image-gate --help)\n")
+    expect(bad.stderr).toBe('image-gate: unknown option --max-sise; did you mean --max-size? (see image-gate --help)\n')
   })
 })

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
-import { parseCommandLine, USAGE } from '../../src/cli/options.js'
+import { readFileSync } from 'node:fs'
+import { Answer, parseCommandLine, USAGE, UsageError } from '../../src/cli/options.js'
 import { DEFAULTS, INPUT_NAMES, row } from '../../src/inputs/inputs.js'
 
 // the options come from the input table: every input but the runner-only ones
@@ -28,7 +29,9 @@ describe('parseCommandLine', () => {
   it('has an option for every input of the table but the runner-only ones', () => {
     expect(runnerOnly).toEqual(['summary', 'comment', 'comment-key', 'github-token', 'comment-from'])
     for (const name of options.filter(name => !booleans.includes(name))) expect(parseCommandLine([`--${name}`, 'x'])).toEqual({ [name]: 'x' })
-    for (const name of runnerOnly) expect(() => parseCommandLine([`--${name}`, 'x'])).toThrow(`Unknown option '--${name}'`)
+    for (const name of runnerOnly) {
+      expect(() => parseCommandLine([`--${name}`, 'x'])).toThrow(new UsageError(`unknown option --${name}; ${name} is an input of the action only, on a GitHub runner`))
+    }
   })
 
   it('lets every boolean input stand alone', () => {
@@ -37,13 +40,45 @@ describe('parseCommandLine', () => {
   })
 
   it.each([
-    [['--bogus'], "Unknown option '--bogus'"],
+    [['--bogus'], 'unknown option --bogus'],
+    [['-x', 'app'], 'unknown option -x'],
     [['a', 'b'], 'one context at most; got 2: a b'],
-    [['--context', 'a', 'b'], 'give the context once'],
-    [['--github-token', 'x'], "Unknown option '--github-token'"],
-    [['--max-size'], "Option '--max-size <value>' argument missing"]
-  ])('%j is bad usage', (argv, message) => {
-    expect(() => parseCommandLine(argv)).toThrow(message)
+    [['--context', 'a', 'b'], 'give the context once: as --context or as the last argument'],
+    [['--github-token', 'x'], 'unknown option --github-token; github-token is an input of the action only, on a GitHub runner'],
+    [['--max-size'], "Option '--max-size <value>' argument missing"],
+    [['--health-cmd', '--no-cache'], "Option '--health-cmd' argument is ambiguous."]
+  ])('%j is bad usage, in one line', (argv, message) => {
+    expect(() => parseCommandLine(argv)).toThrow(new UsageError(message))
+  })
+
+  it.each([
+    [['--max-szie', '5MB'], 'unknown option --max-szie; did you mean --max-size?'],
+    [['--max_size=5MB'], 'unknown option --max_size; did you mean --max-size?'],
+    [['app', '--healthtimeout', '30'], 'unknown option --healthtimeout; did you mean --health-timeout?'],
+    [['--verison'], 'unknown option --verison; did you mean --version?'],
+    [['--tags', 'a', '--no-cahce'], 'unknown option --no-cahce; did you mean --no-cache?']
+  ])('%j names the option meant, as the action does for its inputs', (argv, message) => {
+    expect(() => parseCommandLine(argv)).toThrow(new UsageError(message))
+  })
+})
+
+describe('--help and --version', () => {
+  const answer = (argv: string[]) => {
+    try {
+      parseCommandLine(argv)
+    } catch (err) {
+      if (err instanceof Answer) return err.text
+      throw err
+    }
+    throw new Error('no answer')
+  }
+
+  it('answer with the usage, or the version of package.json, before reading any other option', () => {
+    const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+    expect(version).toMatch(/^\d+\.\d+\.\d+/)
+    for (const argv of [['--version'], ['-V'], ['--max-size', '5XB', '-V']]) expect(answer(argv)).toBe(version)
+    for (const argv of [['--help'], ['-h'], ['app', '-h']]) expect(answer(argv)).toBe(USAGE)
+    expect(USAGE).toContain('  -V, --version')
   })
 })
 

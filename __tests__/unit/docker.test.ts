@@ -56,7 +56,7 @@ describe('preflight', () => {
     const err = await preflight().catch((e: Error) => e) as Error
     expect(err).toBeInstanceOf(EngineError)
     expect(err.message).toBe(
-      'the Docker engine is not reachable (Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?). Start the Docker daemon, or check DOCKER_HOST; on a Debian machine as root, scripts/setup-docker.sh installs and starts one.'
+      'the Docker engine is not reachable (Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?). Start the Docker daemon, or check DOCKER_HOST; without one, install Docker Engine or Docker Desktop with the buildx plugin and start it.'
     )
   })
 

@@ -121,6 +121,26 @@ describe('readInputs', () => {
     expect(read({ context: 'missing', target: 'nope', 'comment-from': report }).commentFrom).toBe(report)
   })
 
+  it('words each bad value for the command line with the option it came from, --max-size not Input "max-size"', () => {
+    const error = (values: Record<string, string>) => {
+      try {
+        read({ context: 'app', ...values })
+      } catch (err) {
+        return err as InputError
+      }
+      throw new Error('no error')
+    }
+    const size = error({ 'max-size': '500XB' })
+    expect(size.message).toMatch(/^Input "max-size" must be a byte count or a number with a unit.*; got "500XB"\.$/)
+    expect(size.commandLine).toBe(size.message.replace('Input "max-size"', '--max-size'))
+    expect(error({ 'max-size-increase': '10%' }).commandLine).toBe('--max-size-increase needs --compare-to: the image to compare with.')
+    expect(error({ 'size-basis': 'compressed', 'compressed-size': 'false' }).commandLine).toBe('--size-basis compressed needs --compressed-size.')
+    expect(error({ context: '.' }).commandLine).toBe('No Dockerfile in the context "." (neither Dockerfile nor dockerfile): add one, or set --file.')
+    expect(error({ target: 'worker' }).commandLine).toBe('--target must name a stage of Dockerfile; "worker" is not one (its stages are build, runtime).')
+    // every bad value of the table: the command line's words name no input the action's way
+    for (const [values] of BAD_INPUTS) expect([values, error(values).commandLine]).toEqual([values, expect.not.stringMatching(/Input "|the input/)])
+  })
+
   it.each(BAD_INPUTS)('%j → one-line error', (values, message) => {
     const run = () => read({ context: 'app', ...values })
     expect(run).toThrow(InputError)

@@ -127,6 +127,9 @@ describe('the pipeline', () => {
     expect(report.error).toEqual({ kind: 'engine', message: 'the Docker engine stopped answering during the run (EOF).' })
     expect(report.image.size).toBe(5_000_000)
     expect(said.filter(s => s.startsWith('fail:'))).toEqual(['fail: image-gate: the Docker engine stopped answering during the run (EOF).'])
+    // said once: the failure line; the report's text above it has the headline, not the error again
+    expect(said.filter(s => s.includes('stopped answering'))).toHaveLength(1)
+    expect(said[0]).toBe('log: image-gate: FAILED (stopped with an error)  app:pr-7')
     expect(outputs.passed).toBe('false')
   })
 

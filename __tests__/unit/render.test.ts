@@ -81,6 +81,14 @@ describe('renderText', () => {
     expect(text.split('\n')[0]).toBe('image-gate: PASSED  image-gate/app:0123456789ab')
     expect(text).toContain('✅ user      UID 1001, GID 1001')
   })
+
+  it("says the error under the headline, unless told the failure line says it", () => {
+    const report = measuredReport()
+    report.error = { kind: 'engine', message: 'the Docker engine is not reachable (EOF).' }
+    report.passed = false
+    expect(renderText(report).split('\n').slice(1, 2)).toEqual(['  the Docker engine is not reachable (EOF).'])
+    expect(renderText(report, { error: false })).not.toContain('not reachable')
+  })
 })
 
 describe('outputs', () => {

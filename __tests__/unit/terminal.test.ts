@@ -5,12 +5,18 @@ import { terminalSink } from '../../src/cli/terminal.js'
 // a workflow command.
 
 let written = ''
+let errors = ''
 const write = jest.spyOn(process.stdout, 'write').mockImplementation(chunk => {
   written += String(chunk)
   return true
 })
+jest.spyOn(process.stderr, 'write').mockImplementation(chunk => {
+  errors += String(chunk)
+  return true
+})
 afterEach(() => {
   written = ''
+  errors = ''
   process.exitCode = undefined
 })
 
@@ -31,12 +37,18 @@ describe('terminalSink', () => {
     expect(written).toBe('::add-mask::x\nplain\n#5 RUN npm ci\n\n')
   })
 
-  it('a failure is one error line and exit code 1; outputs, secrets and the summary print nothing', async () => {
+  it('a failure is one line on stderr and exit code 1; outputs, secrets and the summary print nothing', async () => {
     terminalSink.output('passed', 'false')
     terminalSink.secret('s3cr3t')
     await terminalSink.summary('## table')
     terminalSink.fail('image-gate: 1 of 4 checks failed: user (UID 0, GID 0)')
-    expect(written).toBe('error: image-gate: 1 of 4 checks failed: user (UID 0, GID 0)\n')
+    expect(errors).toBe('image-gate: 1 of 4 checks failed: user (UID 0, GID 0)\n')
+    expect(written).toBe('')
     expect(process.exitCode).toBe(1)
+  })
+
+  it("starts a bad input's failure line with the command's name too", () => {
+    terminalSink.fail('Input "run-network": there is no network "db-net" on this engine.')
+    expect(errors).toBe('image-gate: Input "run-network": there is no network "db-net" on this engine.\n')
   })
 })

@@ -1,8 +1,10 @@
 import { plain, PlainLines } from '../plain.js'
 import type { Sink } from '../sink.js'
 
-// The command line's sink: plain text on stdout, as a compiler prints it. Annotations become
-// "file:line: error: ...", groups a "── title" line; there are no outputs or job summary.
+// The command line's sink: plain text, as a compiler prints it. The report and what led to it
+// (the build log, annotations as "file:line: error: ...", groups as a "── title" line) are stdout,
+// the command's output; the one line a failed run ends with is stderr, as a command's error is.
+// There are no outputs or job summary.
 
 const line = (text: string) => void process.stdout.write(`${text}\n`)
 
@@ -25,7 +27,9 @@ export const terminalSink: Sink = {
   output: () => undefined,
   summary: async () => undefined,
   fail(message) {
-    line(`error: ${message}`)
+    // a command's error starts with its name; a bad input found once the engine answers
+    // (run-network) is worded without it
+    process.stderr.write(`${message.startsWith('image-gate: ') ? message : `image-gate: ${message}`}\n`)
     process.exitCode = 1
   }
 }

@@ -28,7 +28,7 @@ export async function preflight(docker: Docker, builder = ''): Promise<Engine> {
   const version = await docker.call(['version', '--format', '{{.Server.Version}} {{.Client.APIVersion}}'])
   if (version.exitCode !== 0) {
     throw new EngineError(
-      `the Docker engine is not reachable (${lastLine(version.stderr)}). Start the Docker daemon, or check DOCKER_HOST; on a Debian machine as root, scripts/setup-docker.sh installs and starts one.`
+      `the Docker engine is not reachable (${lastLine(version.stderr)}). Start the Docker daemon, or check DOCKER_HOST; without one, install Docker Engine or Docker Desktop with the buildx plugin and start it.`
     )
   }
   const buildx = await docker.call(['buildx', 'version'])

@@ -2,5 +2,5 @@
 // parsers parse.ts, the reading read.ts, the runner's source runner.ts.
 export { InputError } from './parse.js'
 export { DEFAULTS, INPUT_NAMES, INPUT_TABLE, row, type InputName, type Inputs, type Row } from './table.js'
-export { defaultInputs, readInputs, type InputSource } from './read.js'
+export { closest, defaultInputs, readInputs, type InputSource } from './read.js'
 export { actionInputs } from './runner.js'

@@ -9,7 +9,24 @@ import { INCREASE_FORM, parseIncrease, parseSize, SIZE_FORM } from '../units.js'
 // InputError, one line naming the input and the form it expects, never a stack trace. None of them
 // touches the file system for an empty value, so the defaults parse anywhere (defaultInputs).
 
-export class InputError extends Error {}
+/**
+ * A bad input, in one line. Its message names inputs as the action's user writes them (Input
+ * "max-size" ...); `commandLine` says the same of the command line's options (--max-size ...),
+ * where the message names an input.
+ */
+export class InputError extends Error {
+  constructor(
+    message: string,
+    readonly commandLine = message
+  ) {
+    super(message)
+  }
+}
+
+/** `Input "max-size" must be ...`; on the command line `--max-size must be ...`. */
+export function inputError(name: string, problem: string): InputError {
+  return new InputError(`Input "${name}" ${problem}`, `--${name} ${problem}`)
+}
 
 /** What a parser knows besides the text: the input's name, where paths start, how to mask a secret. */
 export interface Scope {
@@ -57,7 +74,7 @@ export function lines<T>(parse: Parser<T>): Parser<T[]> {
 export const bool: Parser<boolean> = (value, { name }) => {
   if (['true', 'True', 'TRUE'].includes(value)) return true
   if (['false', 'False', 'FALSE'].includes(value)) return false
-  throw new InputError(`Input "${name}" must be true or false; got "${value}".`)
+  throw inputError(name, `must be true or false; got "${value}".`)
 }
 
 /** Node's timers take at most 2^31-1 ms; a longer delay fires at once, so a huge timeout would end the run at its start. */
@@ -65,10 +82,10 @@ export const MAX_SECONDS = Math.floor((2 ** 31 - 1) / 1000)
 
 export const seconds: Parser<number> = (value, { name }) => {
   if (!/^\d+$/.test(value) || Number(value) < 1) {
-    throw new InputError(`Input "${name}" must be a whole number of seconds, 1 or more; got "${value}".`)
+    throw inputError(name, `must be a whole number of seconds, 1 or more; got "${value}".`)
   }
   if (Number(value) > MAX_SECONDS) {
-    throw new InputError(`Input "${name}" must be a whole number of seconds from 1 to ${MAX_SECONDS}; got "${value}".`)
+    throw inputError(name, `must be a whole number of seconds from 1 to ${MAX_SECONDS}; got "${value}".`)
   }
   return Number(value)
 }
@@ -76,7 +93,7 @@ export const seconds: Parser<number> = (value, { name }) => {
 /** A duration in whole milliseconds (max-probe-time), 1 or more. */
 export const milliseconds: Parser<number> = (value, { name }) => {
   if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > MAX_SECONDS * 1000) {
-    throw new InputError(`Input "${name}" must be a whole number of milliseconds, 1 or more (e.g. 200); got "${value}".`)
+    throw inputError(name, `must be a whole number of milliseconds, 1 or more (e.g. 200); got "${value}".`)
   }
   return Number(value)
 }
@@ -84,19 +101,19 @@ export const milliseconds: Parser<number> = (value, { name }) => {
 export function oneOf<T extends string>(allowed: readonly T[]): Parser<T> {
   return (value, { name }) => {
     if ((allowed as readonly string[]).includes(value)) return value as T
-    throw new InputError(`Input "${name}" must be one of ${allowed.join(', ')}; got "${value}".`)
+    throw inputError(name, `must be one of ${allowed.join(', ')}; got "${value}".`)
   }
 }
 
 export const size: Parser<{ text: string; bytes: number }> = (value, { name }) => {
   const bytes = parseSize(value)
-  if (bytes === undefined || bytes <= 0) throw new InputError(`Input "${name}" must be ${SIZE_FORM}; got "${value}".`)
+  if (bytes === undefined || bytes <= 0) throw inputError(name, `must be ${SIZE_FORM}; got "${value}".`)
   return { text: value, bytes }
 }
 
 export const increase: Parser<{ text: string; limit: { percent: number } | { bytes: number } }> = (value, { name }) => {
   const limit = parseIncrease(value)
-  if (!limit) throw new InputError(`Input "${name}" must be ${INCREASE_FORM}; got "${value}".`)
+  if (!limit) throw inputError(name, `must be ${INCREASE_FORM}; got "${value}".`)
   return { text: value, limit }
 }
 
@@ -106,7 +123,7 @@ export const globLines: Parser<string[]> = (value, scope) =>
     try {
       checkGlob(glob)
     } catch (err) {
-      throw new InputError(`Input "${scope.name}" takes one glob per line (e.g. **/.env or app/test/*.pem); "${glob}" is not one: ${(err as Error).message}.`)
+      throw inputError(scope.name, `takes one glob per line (e.g. **/.env or app/test/*.pem); "${glob}" is not one: ${(err as Error).message}.`)
     }
     return glob
   })
@@ -115,7 +132,7 @@ export const globLines: Parser<string[]> = (value, scope) =>
 export const keyValues: Parser<string[]> = (value, scope) => {
   const env = list(value, scope)
   for (const line of env) {
-    if (!/^[^=\s]+=/.test(line)) throw new InputError(`Input "${scope.name}" takes one KEY=VALUE per line; "${line}" is not of that form.`)
+    if (!/^[^=\s]+=/.test(line)) throw inputError(scope.name, `takes one KEY=VALUE per line; "${line}" is not of that form.`)
   }
   return env
 }
@@ -124,9 +141,7 @@ export const keyValues: Parser<string[]> = (value, scope) => {
 export const platform: Parser<string> = (value, scope) => {
   const platforms = commaList(value, scope)
   if (platforms.length > 1) {
-    throw new InputError(
-      `Input "${scope.name}" takes one platform, because the image is loaded into Docker and run; got ${platforms.length}: ${platforms.join(', ')}.`
-    )
+    throw inputError(scope.name, `takes one platform, because the image is loaded into Docker and run; got ${platforms.length}: ${platforms.join(', ')}.`)
   }
   return platforms[0] ?? ''
 }
@@ -139,8 +154,9 @@ const REFERENCE = new RegExp(`^(?:${HOST}/)?${COMPONENT}(?:/${COMPONENT})*(?::[\
 
 export const imageRef: Parser<string> = (value, { name }) => {
   if (REFERENCE.test(value) && value.length <= 255) return value
-  throw new InputError(
-    `Input "${name}" must be an image reference like app:1.2 or ghcr.io/owner/app:sha (lowercase name; tag of letters, digits, ".", "_", "-"); "${value}" is not one.`
+  throw inputError(
+    name,
+    `must be an image reference like app:1.2 or ghcr.io/owner/app:sha (lowercase name; tag of letters, digits, ".", "_", "-"); "${value}" is not one.`
   )
 }
 
@@ -151,7 +167,7 @@ export const imageRefs: Parser<string[]> = (value, scope) => commaList(value, sc
 function idAnd(form: string): Parser<[string, string]> {
   return (line, { name }) => {
     const cut = line.indexOf('=')
-    if (cut <= 0) throw new InputError(`Input "${name}" takes one ${form} per line; a line without "=" is not of that form.`)
+    if (cut <= 0) throw inputError(name, `takes one ${form} per line; a line without "=" is not of that form.`)
     return [line.slice(0, cut).trim(), line.slice(cut + 1)]
   }
 }
@@ -168,7 +184,7 @@ export const secretFiles: Parser<{ id: string; path: string }[]> = lines((line, 
   const [id, file] = idAnd('id=path')(line, scope)
   const at = path.resolve(scope.cwd, file.trim())
   if (!existsSync(at) || !statSync(at).isFile()) {
-    throw new InputError(`Input "${scope.name}" takes one id=path per line, with a file at path; "${file.trim()}" (for ${id}) is not a file.`)
+    throw inputError(scope.name, `takes one id=path per line, with a file at path; "${file.trim()}" (for ${id}) is not a file.`)
   }
   return { id, path: at }
 })
@@ -178,7 +194,7 @@ export const token: Parser<string> = (value, { name, mask }) => {
   if (value) mask(value)
   // never echo it: say only what is wrong
   if (/\s/.test(value)) {
-    throw new InputError(`Input "${name}" must be a token without spaces, such as \${{ github.token }} or \${{ secrets.NAME }}; the value given has whitespace in it.`)
+    throw inputError(name, `must be a token without spaces, such as \${{ github.token }} or \${{ secrets.NAME }}; the value given has whitespace in it.`)
   }
   return value
 }
@@ -186,7 +202,7 @@ export const token: Parser<string> = (value, { name, mask }) => {
 /** A report file written by image-gate (comment-from), absolute; it must exist. */
 export const reportFile: Parser<string> = (value, { name, cwd }) => {
   const file = path.resolve(cwd, value)
-  if (!existsSync(file)) throw new InputError(`Input "${name}" must name a report file written by image-gate; "${value}" does not exist.`)
+  if (!existsSync(file)) throw inputError(name, `must name a report file written by image-gate; "${value}" does not exist.`)
   return file
 }
 
@@ -201,17 +217,17 @@ export const words: Parser<string[]> = (value, { name }) => {
     try {
       parsed = JSON.parse(value)
     } catch {
-      throw new InputError(`Input "${name}" starting with "[" must be a JSON array of strings, like ["node", "dist/worker.js"].`)
+      throw inputError(name, `starting with "[" must be a JSON array of strings, like ["node", "dist/worker.js"].`)
     }
     if (!Array.isArray(parsed) || parsed.length === 0 || !parsed.every(w => typeof w === 'string')) {
-      throw new InputError(`Input "${name}" starting with "[" must be a non-empty JSON array of strings, like ["node", "dist/worker.js"].`)
+      throw inputError(name, `starting with "[" must be a non-empty JSON array of strings, like ["node", "dist/worker.js"].`)
     }
     return parsed as string[]
   }
   const args: string[] = []
   for (const word of parseShellWords(value, key => `$${key}`)) {
     if (typeof word !== 'string') {
-      throw new InputError(`Input "${name}" is not run through a shell, so it cannot use shell operators; write it as sh -c '...' if you need one.`)
+      throw inputError(name, `is not run through a shell, so it cannot use shell operators; write it as sh -c '...' if you need one.`)
     }
     args.push(word)
   }
@@ -221,7 +237,7 @@ export const words: Parser<string[]> = (value, { name }) => {
 /** A network to join: a name `docker network create` would take, or container:NAME. */
 export const networkName: Parser<string> = (value, { name }) => {
   if (!/^(container:)?[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(value)) {
-    throw new InputError(`Input "${name}" must name a Docker network (e.g. \${{ job.services.postgres.network }}, host, or one you created); "${value}" is not a network name.`)
+    throw inputError(name, `must name a Docker network (e.g. \${{ job.services.postgres.network }}, host, or one you created); "${value}" is not a network name.`)
   }
   return value
 }
@@ -230,7 +246,7 @@ export const networkName: Parser<string> = (value, { name }) => {
 export const hostEntries: Parser<string[]> = lines((line, { name }) => {
   const m = /^([a-zA-Z0-9][a-zA-Z0-9.-]*)[:=]\[?([^\]]+)\]?$/.exec(line)
   if (!m || !(m[2] === 'host-gateway' || isIP(m[2]))) {
-    throw new InputError(`Input "${name}" takes one NAME:IP per line (IP may be host-gateway, e.g. host.docker.internal:host-gateway); "${line}" is not of that form.`)
+    throw inputError(name, `takes one NAME:IP per line (IP may be host-gateway, e.g. host.docker.internal:host-gateway); "${line}" is not of that form.`)
   }
   // NAME:IP is what every Docker version reads (it splits at the first colon, so IPv6 needs no brackets)
   return `${m[1]}:${m[2]}`

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs'
 import * as path from 'node:path'
 import { resolveDockerfile, stageNames } from '../docker/dockerfile.js'
-import { InputError, type Scope } from './parse.js'
+import { inputError, InputError, type Scope } from './parse.js'
 import { fallback, fieldOf, INPUT_NAMES, row, type InputName, type Inputs } from './table.js'
 
 // Every input is read and validated here, before anything runs: each through its parser in the
@@ -30,10 +30,10 @@ export function readInputs(source: InputSource, cwd = process.cwd(), mask: (secr
     checkTarget(inputs.target, inputs.file)
   }
   if (inputs.sizeBasis === 'compressed' && !inputs.compressedSize) {
-    throw new InputError('Input "size-basis: compressed" needs compressed-size: true.')
+    throw new InputError('Input "size-basis: compressed" needs compressed-size: true.', '--size-basis compressed needs --compressed-size.')
   }
   if (inputs.maxSizeIncrease && !inputs.compareTo) {
-    throw new InputError('Input "max-size-increase" needs compare-to: the image to compare with.')
+    throw new InputError('Input "max-size-increase" needs compare-to: the image to compare with.', '--max-size-increase needs --compare-to: the image to compare with.')
   }
   return inputs
 }
@@ -57,14 +57,12 @@ function parseAll(value: (name: InputName) => string, { cwd, mask }: Omit<Scope,
 
 function checkBuildPaths({ context, file }: Inputs, contextInput: string, fileInput: string): void {
   if (!existsSync(context) || !statSync(context).isDirectory()) {
-    throw new InputError(`Input "context" must be a directory holding the build context; "${contextInput}" is not one.`)
+    throw inputError('context', `must be a directory holding the build context; "${contextInput}" is not one.`)
   }
   if (!existsSync(file) || !statSync(file).isFile()) {
-    throw new InputError(
-      fileInput
-        ? `Input "file" must name a Dockerfile; "${fileInput}" does not exist.`
-        : `No Dockerfile in the context "${contextInput}" (neither Dockerfile nor dockerfile): add one, or set the input "file".`
-    )
+    if (fileInput) throw inputError('file', `must name a Dockerfile; "${fileInput}" does not exist.`)
+    const missing = `No Dockerfile in the context "${contextInput}" (neither Dockerfile nor dockerfile): add one, or set`
+    throw new InputError(`${missing} the input "file".`, `${missing} --file.`)
   }
 }
 
@@ -74,7 +72,7 @@ function checkTarget(target: string, file: string): void {
   const stages = stageNames(readFileSync(file, 'utf8'))
   if (stages.includes(target.toLowerCase())) return
   const known = stages.length ? `its stages are ${stages.join(', ')}` : 'it has no named stages (FROM image AS name)'
-  throw new InputError(`Input "target" must name a stage of ${path.basename(file)}; "${target}" is not one (${known}).`)
+  throw inputError('target', `must name a stage of ${path.basename(file)}; "${target}" is not one (${known}).`)
 }
 
 // The runner only warns about a `with:` key the action does not declare, and a gate whose
@@ -87,10 +85,13 @@ function refuseUnknown(given: string[]): void {
   }
 }
 
-/** The input meant by max_size, MaxSize or max-szie; undefined when none is close. */
-function closest(name: string): string | undefined {
+/**
+ * The name meant by max_size, MaxSize or max-szie, among `names` (the inputs; the command line
+ * passes its options); undefined when none is close.
+ */
+export function closest(name: string, names: readonly string[] = INPUT_NAMES): string | undefined {
   const plain = (s: string) => s.toLowerCase().replace(/[^a-z0-9]/g, '')
-  return INPUT_NAMES.find(k => plain(k) === plain(name)) ?? INPUT_NAMES.find(k => editDistance(plain(k), plain(name)) <= 2)
+  return names.find(k => plain(k) === plain(name)) ?? names.find(k => editDistance(plain(k), plain(name)) <= 2)
 }
 
 function editDistance(a: string, b: string): number {

@@ -15,12 +15,15 @@ export function headline(report: Report): string {
   return `${failed} of ${report.checks.length} checks failed`
 }
 
-/** Plain text for a terminal or the action log: the same rows, aligned. */
-export function renderText(report: Report): string {
+/**
+ * Plain text for a terminal or the action log: the same rows, aligned. `error: false` leaves the
+ * error out where the failure line that follows says it.
+ */
+export function renderText(report: Report, { error = true } = {}): string {
   // "PASSED" says it all; a failure says how ("FAILED (1 of 6 checks failed)")
   const verdict = report.passed ? 'PASSED' : `FAILED (${headline(report)})`
   const out = [`image-gate: ${verdict}${report.tag ? `  ${report.tag}` : ''}`]
-  if (report.error) out.push(`  ${report.error.message}`)
+  if (report.error && error) out.push(`  ${report.error.message}`)
   const width = (pick: (c: Report['checks'][number]) => string) => Math.max(0, ...report.checks.map(c => pick(c).length))
   const wName = width(c => c.name)
   const wValue = width(c => c.value)
