@@ -1,11 +1,9 @@
 import { afterAll, afterEach, describe, expect, it, jest } from '@jest/globals'
-import * as path from 'node:path'
-import { EXAMPLES, leftovers, removeImages, startCli } from './action.js'
+import { leftovers, removeImages, startCli } from './action.js'
 
 // The command line, end to end on the examples: same pipeline, a terminal's output, an exit code.
 
 jest.setTimeout(180_000)
-const ROOT = path.resolve(EXAMPLES, '..')
 const TAG = 'image-gate-e2e/cli'
 afterEach(() => expect(leftovers()).toBe(''))
 afterAll(() => removeImages(TAG))
