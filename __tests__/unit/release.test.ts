@@ -1,4 +1,4 @@
-import { beforeEach, describe, expect, it } from '@jest/globals'
+import { beforeEach, describe, expect, it, jest } from '@jest/globals'
 import { spawnSync } from 'node:child_process'
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -9,6 +9,8 @@ import * as path from 'node:path'
 // The repository's scripts/bundle.sh is a stand-in (dist/ is a copy of src/), so "dist/ is the
 // bundle of src/" is checked the way the real script checks it, without a real build.
 
+// a dozen git and npm processes per case: seconds on a busy machine
+jest.setTimeout(60_000)
 const release = path.resolve('scripts/release.sh')
 let repo: string
 let origin: string
