@@ -46190,7 +46190,7 @@ const INPUT_TABLE = {
     'run-network': {
         default: '',
         parse: emptyOr(networkName),
-        description: "Network the container and the smoke-command containers join, e.g. ${{ job.services.postgres.network }} so the app reaches a service container by its name; host shares the runner's network. Default Docker's bridge."
+        description: "Network the container and the smoke-command containers join, e.g. the job's services network (job.services.postgres.network in an expression) so the app reaches a service container by its name; host shares the runner's network. Default Docker's bridge."
     },
     'run-add-hosts': {
         default: '',
@@ -46317,7 +46317,7 @@ const INPUT_TABLE = {
         shown: 'workflow/job/context/Dockerfile/target',
         runnerOnly: true,
         parse: parse_text,
-        description: 'Which comment this run updates. Default workflow/job/context/Dockerfile/target, so matrix legs over Dockerfiles or targets keep separate comments; set it when legs differ otherwise (e.g. image-gate-${{ matrix.node }}).'
+        description: 'Which comment this run updates. Default workflow/job/context/Dockerfile/target, so matrix legs over Dockerfiles or targets keep separate comments; set it when legs differ otherwise (e.g. image-gate- followed by matrix.node, in an expression).'
     },
     // an expression: the runner fills it in; anywhere else the token is empty (readInputs)
     'github-token': { default: '${{ github.token }}', runnerOnly: true, parse: token, description: 'Token for the pull-request comment.' },
@@ -46785,8 +46785,10 @@ function sinceStart(state, now) {
 // character but tab and newline.
 // CSI (ESC [ … final byte, and its 8-bit form), OSC (ESC ] … BEL or ESC \), DCS/SOS/PM/APC strings,
 // and the other escapes: intermediate bytes, then a final one (ESC 7, ESC c, ESC ( B).
+// eslint-disable-next-line no-control-regex -- control characters are what it matches
 const ESCAPES = /\x1b\[[0-?]*[ -/]*[@-~]|\x9b[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[PX^_][^\x1b]*(?:\x1b\\)?|\x1b[ -/]*[0-~]?/g;
 // C0 but tab and newline, DEL, C1
+// eslint-disable-next-line no-control-regex -- control characters are what it matches
 const CONTROLS = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/g;
 function plain(text) {
     return text.replace(ESCAPES, '').replace(CONTROLS, '');
@@ -46888,9 +46890,8 @@ function findUnreachable(lines, opts = {}) {
     for (const [re, fixed] of shapes) {
         for (const m of text.matchAll(re)) {
             const g = m.groups ?? {};
-            let [host, port] = g.addr ? unreachable_split(g.addr, true) : g.hostport ? unreachable_split(g.hostport, false) : [g.host, g.port ?? ''];
-            if (g.host && g.addr)
-                host = g.host; // Netty "name/ip:port", pgx "ip:port (name)"
+            const [found, port] = g.addr ? unreachable_split(g.addr, true) : g.hostport ? unreachable_split(g.hostport, false) : [g.host, g.port ?? ''];
+            const host = g.host && g.addr ? g.host : found; // Netty "name/ip:port", pgx "ip:port (name)": the name
             const why = (g.why !== undefined ? reason(g.why) : undefined) ?? fixed;
             if (!why || !host || !hostLike.test(host))
                 continue;

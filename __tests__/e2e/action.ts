@@ -6,6 +6,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync,
 import { tmpdir } from 'node:os'
 import * as path from 'node:path'
 import { parse as parseYaml } from 'yaml'
+import type { Report } from '../../src/report/report.js'
 
 /** The repository: the nearest folder up from here with action.yml (this file also runs compiled, from lib/). */
 const ROOT = (() => {
@@ -24,8 +25,12 @@ export interface ActionRun {
   /** what the main step saved for its post step (GITHUB_STATE) */
   state: Record<string, string>
   seconds: number
-  report: any
+  /** the report output, parsed; every field typed as present: a test reads what it expects the run to have written */
+  report: Present<Report>
 }
+
+/** T with every optional or nullable field present: a test's view of a report it expects filled in. */
+export type Present<T> = T extends (infer U)[] ? Present<U>[] : T extends object ? { [K in keyof T]-?: Present<NonNullable<T[K]>> } : T
 
 export interface RunOptions {
   /** the event that triggered the run; only pull_request events get a comment */
@@ -35,6 +40,13 @@ export interface RunOptions {
   env?: Record<string, string>
   /** the working directory relative inputs resolve against (the repository by default) */
   cwd?: string
+}
+
+/** The report's row of the check `name`; a test that reads a row fails here, by name, when there is none. */
+export function checkRow(run: Pick<ActionRun, 'report'>, name: string): Present<Report>['checks'][number] {
+  const row = run.report.checks.find(c => c.name === name)
+  if (!row) throw new Error(`the report has no ${name} row: ${run.report.checks.map(c => c.name).join(', ')}`)
+  return row
 }
 
 export async function runAction(inputs: Record<string, string>, options: RunOptions = {}): Promise<ActionRun> {

@@ -6,7 +6,6 @@ import { EXAMPLES, leftovers, removeImages, startCli } from './action.js'
 // The command line, end to end on the examples: same pipeline, a terminal's output, an exit code.
 
 jest.setTimeout(180_000)
-const ROOT = path.resolve(EXAMPLES, '..')
 const TAG = 'image-gate-e2e/cli'
 afterEach(() => expect(leftovers()).toBe(''))
 afterAll(() => removeImages(TAG))
@@ -57,7 +56,7 @@ describe('image-gate on the command line', () => {
     const help = await cli('--help')
     expect([help.code, help.stderr]).toEqual([0, ''])
     expect(help.stdout).toContain('usage: image-gate [options] [context]')
-    const { version } = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }
+    const { version } = JSON.parse(readFileSync(path.join(EXAMPLES, '..', 'package.json'), 'utf8')) as { version: string }
     for (const flag of ['--version', '-V']) expect(await cli(flag)).toEqual({ code: 0, stdout: `${version}\n`, stderr: '' })
   })
 })

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, describe, expect, it, jest } from '@jest/globals'
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import * as path from 'node:path'
-import { activeCommands, EXAMPLES, fixture, leftovers, removeImages, row, runAction, SERVE, type ActionRun } from './action.js'
+import { type ActionRun, activeCommands, checkRow, EXAMPLES, fixture, leftovers, removeImages, row, runAction, SERVE } from './action.js'
 
 // The contents check on real images (busybox from scratch, built by buildkit, saved by the engine):
 // a .env holding a password, a devDependency in node_modules, a file deleted in a later layer, a
@@ -24,7 +24,7 @@ function withFiles(lines: string[], files: Record<string, string>): string {
   return context
 }
 
-const contentsRow = (run: ActionRun) => run.report.checks.find((c: any) => c.name === 'contents')
+const contentsRow = (run: ActionRun) => checkRow(run, 'contents')
 
 /** Everything the run wrote anywhere: log, summary, outputs (the report among them). */
 const everything = (run: ActionRun) => [run.stdout, run.stderr, run.summary, ...Object.values(run.outputs)].join('\n')
@@ -163,7 +163,7 @@ describe('contents', () => {
     expect(allowed.outputs).toMatchObject({ passed: 'true', 'contents-findings': '0' })
     expect(contentsRow(allowed).detail).toContain('allow-paths let 1 through.')
     const forbidden = await runAction({ context, tags: `${TAG}:allow`, 'allow-paths': '/app/test/**', 'forbid-paths': '*.log' })
-    expect(forbidden.report.contents.findings.map((f: any) => [f.kind, f.path])).toEqual([['forbidden', '/app/npm-debug.log']])
+    expect(forbidden.report.contents.findings.map(f => [f.kind, f.path])).toEqual([['forbidden', '/app/npm-debug.log']])
     expect(everything(forbidden)).not.toContain('MIIEvQ')
   })
 })

@@ -18,7 +18,7 @@ describe('examples/focus-flow-backend', () => {
     expect(run.outputs).toMatchObject({ passed: 'false', health: 'healthy', user: '', uid: '0' })
     expect(Number(run.outputs['startup-seconds'])).toBeLessThan(10)
     expect(Number(run.outputs.size)).toBeGreaterThan(10_000_000)
-    expect(run.report.checks.map((c: any) => [c.name, c.status])).toEqual([
+    expect(run.report.checks.map(c => [c.name, c.status])).toEqual([
       ['build', 'pass'],
       ['health', 'pass'],
       ['size', 'skip'],

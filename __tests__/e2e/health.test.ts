@@ -154,7 +154,7 @@ describe('health verdicts', () => {
       'max-startup-time': '1'
     })
     expect(run.outputs).toMatchObject({ health: 'healthy', passed: 'false' })
-    expect(run.report.checks.filter((c: any) => c.status === 'fail').map((c: any) => c.name)).toEqual(['startup'])
+    expect(run.report.checks.filter(c => c.status === 'fail').map(c => c.name)).toEqual(['startup'])
     expect(row(run.summary, 'startup')).toMatch(/^\| ❌ \| startup \| [\d.]+ s \| ≤ 1 s \| Healthy [\d.]+ s later than max-startup-time/)
   })
 })
@@ -169,8 +169,8 @@ describe('smoke commands', () => {
       'smoke-seconds': '2'
     })
     expect(run.outputs.passed).toBe('false')
-    const smoke = run.report.checks.filter((c: any) => c.name === 'smoke')
-    expect(smoke.map((c: any) => [c.status, c.value.replace(/[\d.]+ s( after SIGTERM)?$/, 'N s$1')])).toEqual([
+    const smoke = run.report.checks.filter(c => c.name === 'smoke')
+    expect(smoke.map(c => [c.status, c.value.replace(/[\d.]+ s( after SIGTERM)?$/, 'N s$1')])).toEqual([
       ['pass', 'exited 0 after N s'],
       ['pass', 'running after 2 s; exited 0, N s after SIGTERM'],
       ['fail', 'exited (code 3) after N s']

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals'
 import { execFileSync } from 'node:child_process'
-import { docker, fixture, httpd, leftovers, removeImages, row, runAction } from './action.js'
+import { checkRow, docker, fixture, httpd, leftovers, removeImages, row, runAction, type ActionRun } from './action.js'
 
 // A backend that is healthy only when it reaches its database. The "database" is a real server in
 // a container of its own, on a network this test creates, reachable there as `postgres` (the name
@@ -16,7 +16,7 @@ const NON_ROOT = ["RUN echo 'app:x:10001:10001::/:/bin/sh' > /etc/passwd", 'USER
 const CHECKS_DB = 'HEALTHCHECK --interval=30s CMD wget -q -O /dev/null http://127.0.0.1:8080/health && wget -q -O /dev/null http://postgres:5432/health || exit 1'
 let app: string
 /** A check's detail as the report holds it (the summary escapes it for Markdown). */
-const detail = (run: { report: any }, name: string): string => run.report.checks.find((c: any) => c.name === name).detail
+const detail = (run: ActionRun, name: string): string => checkRow(run, name).detail
 
 beforeAll(() => {
   docker(['network', 'create', NETWORK])

@@ -54,9 +54,9 @@ beforeAll(() => {
 })
 
 describe('the npm package', () => {
-  it('holds the bundled command line and nothing it does not need', () => {
+  it('holds the bundled command line, its license and nothing it does not need', () => {
     expect(tarball.filename).toMatch(/^image-gate-\d+\.\d+\.\d+\.tgz$/)
-    expect(tarball.files.map(f => f.path).sort()).toEqual(['README.md', 'dist/cli/index.js', 'dist/cli/package.json', 'dist/licenses.txt', 'package.json'])
+    expect(tarball.files.map(f => f.path).sort()).toEqual(['LICENSE', 'README.md', 'dist/cli/index.js', 'dist/cli/package.json', 'dist/licenses.txt', 'package.json'])
     // installed without a single dependency: the bundle is self-contained
     expect(readdirSync(path.join(project, 'node_modules')).filter(name => !name.startsWith('.'))).toEqual(['image-gate'])
     expect(statSync(path.join(project, 'node_modules/image-gate/dist/cli/index.js')).mode & 0o111).toBe(0o111)

@@ -1,5 +1,4 @@
 import { afterAll, afterEach, describe, expect, it, jest } from '@jest/globals'
-import { execFileSync } from 'node:child_process'
 import { fixture, leftovers, removeImages, runAction } from './action.js'
 import { FakeGitHub, TOKEN } from './github-server.js'
 
@@ -14,6 +13,7 @@ afterEach(() => expect(leftovers()).toBe(''))
 afterAll(() => removeImages(TAG))
 
 // ESC and the other controls but tab and newline, DEL, C1
+// eslint-disable-next-line no-control-regex -- control characters are what it looks for
 const CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/
 
 describe('output from the image, made plain', () => {

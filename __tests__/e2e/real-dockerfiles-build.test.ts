@@ -2,7 +2,7 @@ import { afterAll, afterEach, describe, expect, it, jest } from '@jest/globals'
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import * as path from 'node:path'
-import { activeCommands, leftovers, removeImages, row, runAction } from './action.js'
+import { activeCommands, checkRow, leftovers, removeImages, row, runAction } from './action.js'
 
 // The build stage on Dockerfiles as Node backends write them (FROM node:18-alpine: the offline
 // stand-in here): a context whose Dockerfile is spelt `dockerfile`, and builds that fail in a RUN
@@ -58,7 +58,7 @@ describe('a context whose Dockerfile is spelt dockerfile', () => {
     expect(run.report.error).toBeUndefined()
     expect(run.outputs).toMatchObject({ passed: 'true', health: 'healthy', uid: '1000' })
     expect(run.code).toBe(0)
-    expect(run.report.checks.find((c: any) => c.name === 'build').status).toBe('pass')
+    expect(checkRow(run, 'build').status).toBe('pass')
     expect(annotatedFiles(run.stdout)).toEqual([])
   })
 
@@ -106,11 +106,12 @@ describe('a RUN that fails with a telling line', () => {
     expect(run.outputs.passed).toBe('false')
     const cause = `npm error 404 Not Found - GET ${url} - Not found`
     expect(run.report.build).toMatchObject({ ok: false, failedStep: '[build 5/6] RUN npm ci', cause })
-    const build = run.report.checks.find((c: any) => c.name === 'build')
+    const build = checkRow(run, 'build')
     expect(build.detail).toBe(`failed at [build 5/6] RUN npm ci: ${cause} (exit code 1). The end of the build log is below.`)
     expect(row(run.summary, 'build')).toContain(`RUN npm ci: ${cause} (exit code 1)`)
     // the terminal shows it too, and no colour code reaches the row (the raw log tail keeps its own)
     expect(run.stdout).toContain(cause)
+    // eslint-disable-next-line no-control-regex -- ESC is what must not be there
     expect(build.detail + row(run.summary, 'build')).not.toMatch(/\x1b/)
     // and the build log's tail is still there, ending with buildx's own line
     expect(run.report.build.logTail[run.report.build.logTail.length - 1]).toMatch(/^ERROR: failed to solve: .*exit code: 1/)
@@ -146,7 +147,7 @@ describe('a RUN that fails with a telling line', () => {
     expect(run.report.build).toMatchObject({ ok: false, failedStep: '[build 5/5] RUN npm run build', cause: ts })
     // the script's crash is in the build log (streamed to the action's log), and loses to the compiler's line
     expect(run.stdout).toContain('Error: Command failed: tsc -p tsconfig.build.json')
-    expect(run.report.checks.find((c: any) => c.name === 'build').detail).toBe(
+    expect(checkRow(run, 'build').detail).toBe(
       `failed at [build 5/5] RUN npm run build: ${ts} (exit code 1). The end of the build log is below.`
     )
   })

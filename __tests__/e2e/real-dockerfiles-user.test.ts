@@ -68,7 +68,7 @@ describe('user advice on real Dockerfiles', () => {
     const user = row(run.summary, 'user')
     expect(user).toContain('no USER: root by default; PID 1 (httpd) runs as UID 1001. Also running as UID 0: sleep. Start every process as the unprivileged user')
     // the report keeps docker top's (host) PIDs to tell PID 1 apart; none of them is shown
-    const hostPids: number[] = run.report.user.processes.map((p: any) => p.pid)
+    const hostPids: number[] = run.report.user.processes.map(p => p.pid)
     expect(hostPids.length).toBe(2)
     const shown = [user, row(run.summary, 'stop')].join('\n')
     for (const pid of hostPids) expect(shown).not.toMatch(new RegExp(`\\b${pid}\\b`))

@@ -52,8 +52,8 @@ describe('a saved report posted with comment-from', () => {
       { event: 'pull_request', apiUrl: gh.url }
     )
     expect(gh.requests).toEqual([])
-    expect(live.report.checks.map((c: any) => c.name)).toEqual(['build', 'health', 'startup', 'probe-time', 'size', 'size-increase', 'user', 'contents', 'stop', 'smoke', 'smoke'])
-    expect(live.report.checks.filter((c: any) => c.status === 'fail').map((c: any) => c.name)).toEqual(['size-increase', 'smoke'])
+    expect(live.report.checks.map(c => c.name)).toEqual(['build', 'health', 'startup', 'probe-time', 'size', 'size-increase', 'user', 'contents', 'stop', 'smoke', 'smoke'])
+    expect(live.report.checks.filter(c => c.status === 'fail').map(c => c.name)).toEqual(['size-increase', 'smoke'])
     expect(live.code).toBe(1)
     const reportFile = path.join(artifacts, 'report.json')
     writeFileSync(reportFile, live.outputs.report)

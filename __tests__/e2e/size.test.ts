@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { writeFileSync } from 'node:fs'
 import * as path from 'node:path'
-import { docker, dockerSucceeds, fixture, leftovers, removeImages, row, runAction, SERVE } from './action.js'
+import { checkRow, docker, dockerSucceeds, fixture, leftovers, removeImages, row, runAction, SERVE } from './action.js'
 import { startRegistry } from './registry.js'
 import { imageStore, unpackedSize } from './store.js'
 
@@ -48,7 +48,7 @@ describe('size', () => {
     execFileSync('docker', ['buildx', 'build', '--load', '--quiet', '--tag', `${TAG}:app`, app], { stdio: 'ignore' })
     const bytes = sizeOf(`${TAG}:app`)
     const at = await runAction({ context: app, tags: `${TAG}:app`, 'max-size': String(bytes), 'compressed-size': 'false' })
-    expect(at.report.checks.find((c: any) => c.name === 'size').status).toBe('pass')
+    expect(checkRow(at, 'size').status).toBe('pass')
     const under = await runAction({ context: app, tags: `${TAG}:app`, 'max-size': String(bytes - 1), 'compressed-size': 'false' })
     expect(row(under.summary, 'size')).toMatch(/\| ❌ \| size \| .* \| 1 B over the budget/)
   })
@@ -69,21 +69,21 @@ describe('size', () => {
     expect(run.report.baseline).toMatchObject({ ref: `${TAG}:base`, size: baseBytes })
     const delta = run.report.image.size - baseBytes
     expect(delta).toBeGreaterThan(800_000) // the text layer
-    const increase = run.report.checks.find((c: any) => c.name === 'size-increase')
+    const increase = checkRow(run, 'size-increase')
     expect(increase).toMatchObject({ status: 'fail', limit: '≤ +10%' })
     const shown = delta >= 1e6 ? `${(delta / 1e6).toFixed(2)} MB` : `${(delta / 1e3).toFixed(1)} kB`
     expect(increase.value).toBe(`+${shown} (+${((delta / baseBytes) * 100).toFixed(1)}%)`)
     // which instruction made the difference: the text layer, new in this image
-    const textLayer = run.report.image.largestLayers.find((l: any) => l.instruction === 'RUN seq 1 150000 > /numbers.txt')
+    const textLayer = run.report.image.largestLayers.find(l => l.instruction === 'RUN seq 1 150000 > /numbers.txt')
     expect(textLayer).toMatchObject({ before: 0 })
-    expect(run.report.baseline.growth).toEqual({ instruction: 'RUN seq 1 150000 > /numbers.txt', bytes: textLayer.size })
+    expect(run.report.baseline.growth).toEqual({ instruction: 'RUN seq 1 150000 > /numbers.txt', bytes: textLayer?.size })
     expect(row(run.summary, 'size')).toContain(`compared with ${TAG}:base, most of it from RUN seq 1 150000 &gt; /numbers.txt (+`)
     expect(run.summary).toContain(`| Size | Change vs ${TAG}:base | Instruction |`)
     expect(run.summary).toMatch(/\| new \| RUN seq 1 150000 &gt; \/numbers\.txt \|/)
     expect(run.summary).toMatch(/\| same \| COPY busybox \/bin\/busybox \|/)
     expect(row(run.summary, 'size')).toContain('; compressed +')
     const roomy = await runAction({ context: app, tags: `${TAG}:app`, 'compare-to': `${TAG}:base`, 'max-size-increase': '5MB' })
-    expect(roomy.report.checks.find((c: any) => c.name === 'size-increase').status).toBe('pass')
+    expect(checkRow(roomy, 'size-increase').status).toBe('pass')
   })
 
   it('pulls a baseline that is not on the host from its registry, measures it, and removes it again', async () => {
@@ -102,7 +102,7 @@ describe('size', () => {
       expect(registry.requests).toEqual(expect.arrayContaining([expect.stringMatching(/^(GET|HEAD) \/v2\/octo-org\/shop-api\/manifests\/main$/)]))
       if (store === 'classic') expect(registry.requests).toEqual(expect.arrayContaining([expect.stringMatching(/^GET \/v2\/octo-org\/shop-api\/blobs\/sha256:/)]))
       expect(run.report.baseline).toMatchObject({ ref, size: baseBytes })
-      expect(run.report.checks.find((c: any) => c.name === 'size-increase')).toMatchObject({ status: 'pass', limit: '≤ +5.00 MB' })
+      expect(checkRow(run, 'size-increase')).toMatchObject({ status: 'pass', limit: '≤ +5.00 MB' })
       expect(row(run.summary, 'size')).toContain(`compared with ${ref}, most of it from RUN seq 1 150000 &gt; /numbers.txt (+`)
       // pulled to be measured, then removed: the host has no image it did not have before
       expect(dockerSucceeds(['image', 'inspect', ref])).toBe(false)
@@ -118,7 +118,7 @@ describe('size', () => {
       const ref = `${registry.host}/octo-org/shop-api:no-such-tag`
       const run = await runAction({ context: app, tags: `${TAG}:app`, 'compare-to': ref, 'max-size-increase': '10%' })
       expect(run.code).toBe(1)
-      const increase = run.report.checks.find((c: any) => c.name === 'size-increase')
+      const increase = checkRow(run, 'size-increase')
       expect(increase).toMatchObject({ status: 'fail', value: 'unknown' })
       expect(increase.detail).toMatch(/^No comparison: the pull failed \(.*(manifest unknown|: not found).*\); check the reference, and for a private registry log in before image-gate \(docker\/login-action\)\.$/)
       expect(row(run.summary, 'size')).toContain(`No comparison with ${ref}: the pull failed (`)

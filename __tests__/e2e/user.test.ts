@@ -1,7 +1,7 @@
 import { afterAll, afterEach, describe, expect, it, jest } from '@jest/globals'
 import { readFileSync, writeFileSync } from 'node:fs'
 import * as path from 'node:path'
-import { activeCommands, fixture, leftovers, removeImages, row, runAction, SERVE } from './action.js'
+import { activeCommands, checkRow, fixture, leftovers, removeImages, row, runAction, SERVE } from './action.js'
 
 // The user check on real containers: the UID every process really runs as, USER resolved through
 // the image's own /etc/passwd, and the annotation on the Dockerfile line to fix.
@@ -15,7 +15,7 @@ const PASSWD = (line: string) => `RUN echo 'root:x:0:0:root:/root:/bin/sh' > /et
 const verdictOf = async (lines: string[], tag: string) => {
   const context = fixture([...lines, ...SERVE])
   const run = await runAction({ context, tags: `${TAG}:${tag}` })
-  const user = run.report.checks.find((c: any) => c.name === 'user')
+  const user = checkRow(run, 'user')
   return { run, user, context }
 }
 
@@ -89,7 +89,7 @@ describe('user check', () => {
     expect(row(run.summary, 'user')).toMatch(
       /^\| ❌ \| user \| UID 10001, GID 10001 \| non-root \| no USER: root by default; PID 1 \(httpd\) runs as UID 10001\. Also running as UID 0: sleep\. Start every process as the unprivileged user/
     )
-    expect(run.report.user.processes.map((p: any) => [p.command, p.uid]).sort()).toEqual([
+    expect(run.report.user.processes.map(p => [p.command, p.uid]).sort()).toEqual([
       ['httpd', 10001],
       ['sleep', 0]
     ])

@@ -33,7 +33,7 @@ describe('image-gate end to end', () => {
     const run = await runAction({ context: fixture(SERVE), tags: `${TAG}:root` })
     expect(run.code).toBe(1)
     expect(run.outputs).toMatchObject({ passed: 'false', health: 'healthy', user: '', uid: '0' })
-    expect(run.report.checks.map((c: any) => [c.name, c.status])).toEqual([
+    expect(run.report.checks.map(c => [c.name, c.status])).toEqual([
       ['build', 'pass'],
       ['health', 'pass'],
       ['size', 'skip'],
@@ -89,7 +89,7 @@ describe('image-gate end to end', () => {
     const run = await runAction({ context: fixture([...NON_ROOT, ...SERVE]), tags: `${TAG}:fat`, 'max-size': '1MB' })
     expect(run.code).toBe(1)
     expect(Number(run.outputs.size)).toBeGreaterThan(1_000_000)
-    expect(run.report.checks.filter((c: any) => c.status === 'fail').map((c: any) => c.name)).toEqual(['size'])
+    expect(run.report.checks.filter(c => c.status === 'fail').map(c => c.name)).toEqual(['size'])
     expect(row(run.summary, 'size')).toMatch(/^\| ❌ \| size \| [\d.]+ MB \([\d,]+ bytes\), compressed [\d.]+ [kM]B \| ≤ 1MB \| [\d.]+ kB over the budget/)
   })
 

@@ -417,7 +417,7 @@ case "$1" in save) exec cat "${path.join(bin, 'image.tar')}" ;; esac`)
 
     it('when the run fails, docker save is stopped and nothing is measured or said', async () => {
       fakeDocker("trap '' PIPE\nexec sleep 30")
-      let fail = (_: Error) => undefined as void
+      let fail: (error: Error) => void = () => undefined
       const running = new Promise<void>((_, reject) => (fail = reject))
       const measuring = measureWith(running)
       await new Promise(resolve => setTimeout(resolve, 100))

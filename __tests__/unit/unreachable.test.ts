@@ -164,6 +164,7 @@ describe('unreachableSentence', () => {
 
   it('cuts the untrusted target short and strips backticks and control characters', () => {
     const s = unreachableSentence({ target: 'a`b\x1b[2J\u0007' + 'x'.repeat(300), why: 'unresolved' }, 'n`et')
+    // eslint-disable-next-line no-control-regex -- control characters are what must not be there
     expect(s).not.toMatch(/[\x00-\x1f\x7f]/)
     expect(s).toContain('`ab[2J' + 'x'.repeat(94) + '…`') // 100 characters
     expect(s).toContain('`net`')

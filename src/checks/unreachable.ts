@@ -75,8 +75,8 @@ export function findUnreachable(lines: string[], opts: { ownPorts?: number[] } =
   for (const [re, fixed] of shapes) {
     for (const m of text.matchAll(re)) {
       const g = m.groups ?? {}
-      let [host, port] = g.addr ? split(g.addr, true) : g.hostport ? split(g.hostport, false) : [g.host, g.port ?? '']
-      if (g.host && g.addr) host = g.host // Netty "name/ip:port", pgx "ip:port (name)"
+      const [found, port] = g.addr ? split(g.addr, true) : g.hostport ? split(g.hostport, false) : [g.host, g.port ?? '']
+      const host = g.host && g.addr ? g.host : found // Netty "name/ip:port", pgx "ip:port (name)": the name
       const why = (g.why !== undefined ? reason(g.why) : undefined) ?? fixed
       if (!why || !host || !hostLike.test(host)) continue
       if (loopback.test(host) && (!port || opts.ownPorts?.includes(Number(port)))) continue

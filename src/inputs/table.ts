@@ -87,7 +87,7 @@ export const INPUT_TABLE = {
     default: '',
     parse: emptyOr(networkName),
     description:
-      "Network the container and the smoke-command containers join, e.g. ${{ job.services.postgres.network }} so the app reaches a service container by its name; host shares the runner's network. Default Docker's bridge."
+      "Network the container and the smoke-command containers join, e.g. the job's services network (job.services.postgres.network in an expression) so the app reaches a service container by its name; host shares the runner's network. Default Docker's bridge."
   },
   'run-add-hosts': {
     default: '',
@@ -224,7 +224,7 @@ export const INPUT_TABLE = {
     runnerOnly: true,
     parse: text,
     description:
-      'Which comment this run updates. Default workflow/job/context/Dockerfile/target, so matrix legs over Dockerfiles or targets keep separate comments; set it when legs differ otherwise (e.g. image-gate-${{ matrix.node }}).'
+      'Which comment this run updates. Default workflow/job/context/Dockerfile/target, so matrix legs over Dockerfiles or targets keep separate comments; set it when legs differ otherwise (e.g. image-gate- followed by matrix.node, in an expression).'
   },
   // an expression: the runner fills it in; anywhere else the token is empty (readInputs)
   'github-token': { default: '${{ github.token }}', runnerOnly: true, parse: token, description: 'Token for the pull-request comment.' },
