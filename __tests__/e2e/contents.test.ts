@@ -106,7 +106,7 @@ describe('contents', () => {
       'app/node_modules/.package-lock.json': JSON.stringify(lock)
     })
     const run = await runAction({ context: full, tags: `${TAG}:semver` })
-    expect(run.report.contents.findings.map((f: any) => [f.kind, f.path])).toEqual([['dev-dependency', '/app/node_modules/typescript']])
+    expect(run.report.contents.findings.map(f => [f.kind, f.path])).toEqual([['dev-dependency', '/app/node_modules/typescript']])
     expect(contentsRow(run)).toMatchObject({ status: 'fail', value: '1 dev dependency (20.0 kB)' })
   })
 
@@ -153,7 +153,7 @@ describe('contents', () => {
     const key = `-----BEGIN OPENSSH PRIVATE KEY-----\n${'b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW'.repeat(4)}\n-----END OPENSSH PRIVATE KEY-----\n`
     const context = withFiles([knownHosts, 'COPY deploy_key /root/.ssh/deploy_key', ...NON_ROOT, ...SERVE], { deploy_key: key })
     const leaked = await runAction({ context, tags: `${TAG}:ssh-key` })
-    expect(leaked.report.contents.findings.map((f: any) => [f.kind, f.path, f.what])).toEqual([['secret', '/root/.ssh/deploy_key', 'private key (PEM)']])
+    expect(leaked.report.contents.findings.map(f => [f.kind, f.path, f.what])).toEqual([['secret', '/root/.ssh/deploy_key', 'private key (PEM)']])
   })
 
   it('lets a file allow-paths lists through, and refuses one forbid-paths lists', async () => {
