@@ -1,7 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals'
 import { execFileSync } from 'node:child_process'
-import { randomBytes } from 'node:crypto'
-import { writeFileSync } from 'node:fs'
+import { createHash, randomBytes } from 'node:crypto'
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import * as path from 'node:path'
 import { checkRow, docker, dockerSucceeds, fixture, leftovers, removeImages, row, runAction, SERVE } from './action.js'
 import { startRegistry } from './registry.js'
@@ -84,6 +85,41 @@ describe('size', () => {
     expect(row(run.summary, 'size')).toContain('; compressed +')
     const roomy = await runAction({ context: app, tags: `${TAG}:app`, 'compare-to': `${TAG}:base`, 'max-size-increase': '5MB' })
     expect(checkRow(roomy, 'size-increase').status).toBe('pass')
+  })
+
+  it("compares with a base image that has the classic store's empty layer (1,024 zero bytes), counting every layer", async () => {
+    // as older base images have them: a layer that adds nothing, loaded as docker save wrote it
+    const dir = mkdtempSync(path.join(tmpdir(), 'image-gate-empty-layer-'))
+    mkdirSync(path.join(dir, 'root', 'bin'), { recursive: true })
+    copyFileSync('/bin/busybox', path.join(dir, 'root', 'bin', 'busybox'))
+    mkdirSync(path.join(dir, 'l0'))
+    mkdirSync(path.join(dir, 'l1'))
+    execFileSync('tar', ['--owner=0', '--group=0', '--numeric-owner', '-C', path.join(dir, 'root'), '-cf', path.join(dir, 'l0', 'layer.tar'), 'bin'])
+    writeFileSync(path.join(dir, 'l1', 'layer.tar'), Buffer.alloc(1024))
+    const diffId = (layer: string) => `sha256:${createHash('sha256').update(readFileSync(path.join(dir, layer, 'layer.tar'))).digest('hex')}`
+    const config = {
+      architecture: 'amd64',
+      os: 'linux',
+      config: { Cmd: ['/bin/sh'] },
+      rootfs: { type: 'layers', diff_ids: [diffId('l0'), diffId('l1')] },
+      history: [{ created_by: 'COPY busybox /bin/busybox' }, { created_by: '/bin/sh -c true' }]
+    }
+    writeFileSync(path.join(dir, 'config.json'), JSON.stringify(config))
+    writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify([{ Config: 'config.json', RepoTags: [`${TAG}:empty-layer-base`], Layers: ['l0/layer.tar', 'l1/layer.tar'] }]))
+    execFileSync('tar', ['-C', dir, '-cf', path.join(dir, 'image.tar'), 'manifest.json', 'config.json', 'l0', 'l1'])
+    docker(['load', '--quiet', '--input', path.join(dir, 'image.tar')])
+    rmSync(dir, { recursive: true, force: true })
+
+    const context = fixture([])
+    writeFileSync(path.join(context, 'Dockerfile'), [`FROM ${TAG}:empty-layer-base`, 'RUN ["/bin/busybox", "--install", "-s", "/bin"]', 'COPY www /www', ...NON_ROOT, ...SERVE, ''].join('\n'))
+    const run = await runAction({ context, tags: `${TAG}:on-empty-layer`, 'compare-to': `${TAG}:empty-layer-base`, 'max-size-increase': '1MB' })
+    expect(run.report.baseline).toMatchObject({ ref: `${TAG}:empty-layer-base`, size: sizeOf(`${TAG}:empty-layer-base`) })
+    expect(run.report.baseline.error).toBeUndefined()
+    expect(run.report.baseline.unreadLayers).toBeUndefined()
+    expect(run.report.image.unreadLayers).toBeUndefined()
+    expect(run.report.image.size).toBe(sizeOf(`${TAG}:on-empty-layer`))
+    expect(checkRow(run, 'size-increase')).toMatchObject({ status: 'pass', limit: '≤ +1.00 MB' })
+    expect(checkRow(run, 'size').detail).not.toContain('could not')
   })
 
   it('pulls a baseline that is not on the host from its registry, measures it, and removes it again', async () => {

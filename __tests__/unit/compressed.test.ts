@@ -25,6 +25,8 @@ const { RunContext } = await import('../../src/context.js')
 const { silent } = await import('../../src/sink.js')
 type SizeInputs = import('../../src/stages/size.js').SizeInputs
 const { measureTar } = compressed
+const { countedLayers } = await import('../../src/stages/layers.js')
+const { globs } = await import('../../src/globs.js')
 /** Each call is a run of its own: its own processes and Docker client. */
 const compressedSize = (ref: string) => compressed.compressedSize(new Docker(new Processes()), ref)
 
@@ -427,5 +429,65 @@ case "$1" in save) exec cat "${path.join(bin, 'image.tar')}" ;; esac`)
       expect(children()).not.toContain('sleep 30')
       expect(nicedThreads()).toBe(0)
     })
+  })
+})
+
+describe('every layer counts toward the size', () => {
+  /** A valid zstd frame of raw (stored) blocks: what fzstd must unpack, made without a zstd encoder. */
+  function zstdRaw(data: Buffer): Buffer {
+    const parts: Buffer[] = [Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0x00, 0x58])] // magic; no checksum; a 2 MiB window
+    for (let at = 0; at === 0 || at < data.length; at += 128 * 1024) {
+      const block = data.subarray(at, at + 128 * 1024)
+      const last = at + 128 * 1024 >= data.length ? 1 : 0
+      const header = (block.length << 3) | last // type 0: raw
+      parts.push(Buffer.from([header & 0xff, (header >> 8) & 0xff, (header >> 16) & 0xff]), block)
+    }
+    return Buffer.concat(parts)
+  }
+
+  async function archive(layers: Buffer[], history: string[]): Promise<Buffer> {
+    const cfg = JSON.stringify({ history: history.map(created_by => ({ created_by })) })
+    return tar([
+      ...layers.map((data, i) => ({ name: `l${i}/layer.tar`, data })),
+      { name: 'cfg.json', data: cfg },
+      { name: 'manifest.json', data: JSON.stringify([{ Config: 'cfg.json', Layers: layers.map((_, i) => `l${i}/layer.tar`) }]) }
+    ])
+  }
+
+  it("reads the classic store's empty layer (1,024 zero bytes) and a zstd layer, file by file", async () => {
+    const files = await tar([{ name: 'bin/app', data: 'a'.repeat(300_000) }, { name: 'app/.env', data: 'TOKEN=x\n' }])
+    const measured = await measureTar(chunked(await archive([await tar([{ name: 'bin/sh', data: 'b'.repeat(1_000) }]), Buffer.alloc(1024), zstdRaw(files)], ['COPY sh /bin/sh', 'RUN true', 'COPY app /'])), {
+      threads: 1,
+      scan: { forbid: globs([]) }
+    })
+    expect(countedLayers(measured)).toEqual({
+      layers: [
+        { size: 300_008, instruction: 'COPY app /' },
+        { size: 1_000, instruction: 'COPY sh /bin/sh' }
+      ],
+      unread: []
+    })
+    expect(measured.scanned!.layers[2]!.found.map(f => f.path)).toEqual(['app/.env'])
+  })
+
+  it('counts a layer it cannot read at its archive size, and names it', async () => {
+    const junk = Buffer.concat([Buffer.from('not a tar at all'), randomBytes(2_000)])
+    const broken = Buffer.concat([Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0x00, 0x58]), Buffer.from([0xff, 0xff, 0xff]), randomBytes(100)])
+    const measured = await measureTar(chunked(await archive([await tar([{ name: 'bin/sh', data: 'b'.repeat(1_000) }]), junk, broken], ['COPY sh /bin/sh', 'ADD junk /', 'ADD broken /'])), {
+      threads: 1,
+      scan: { forbid: globs([]) }
+    })
+    const counted = countedLayers(measured)!
+    expect(counted.layers).toEqual([
+      { size: broken.length, instruction: 'ADD broken /' },
+      { size: junk.length, instruction: 'ADD junk /' },
+      { size: 1_000, instruction: 'COPY sh /bin/sh' }
+    ])
+    expect(counted.unread.map(l => [l.instruction, l.bytes])).toEqual([
+      ['ADD junk /', junk.length],
+      ['ADD broken /', broken.length]
+    ])
+    expect(counted.unread[0].why).toBe('not a tar, nor a gzip or zstd blob')
+    expect(counted.unread[1].why).toMatch(/^the zstd layer does not unpack: /)
   })
 })

@@ -1,5 +1,5 @@
 import { formatDelta, formatSize } from '../units.js'
-import type { Check, Report } from '../report/report.js'
+import type { Check, Report, UnreadLayer } from '../report/report.js'
 import { notRun, type CheckRule, type JudgeInputs } from './check.js'
 
 // The image size against max-size (uncompressed or compressed, by size-basis), with what the
@@ -38,7 +38,11 @@ function* sizeNotes(report: Report): Generator<string> {
   yield 'Sizes in decimal units (1 MB = 1,000,000 bytes, as docker images prints them).'
   if (compressedBy === 'store') yield 'Compressed: the layer blobs the containerd image store keeps, which a push sends as they are.'
   else if (compressedSize !== undefined) yield 'Compressed: each layer gzip-compressed, within about 1% of what a push sends.'
+  const unread = unreadNote(report.image.unreadLayers)
+  if (unread) yield unread
   const b = report.baseline
+  const baselineUnread = unreadNote(b?.unreadLayers, b?.ref)
+  if (baselineUnread) yield baselineUnread
   if (b?.error) yield `No comparison with ${b.ref}: ${b.error}.`
   else if (b?.size !== undefined) {
     const zipped = compressedSize !== undefined && b.compressedSize !== undefined ? `; compressed ${formatDelta(compressedSize, b.compressedSize)}` : ''
@@ -59,4 +63,12 @@ function growthNote(delta: number, growth: NonNullable<Report['baseline']>['grow
   if (!growth || delta <= 0) return ''
   const layer = `${growth.instruction} (+${formatSize(growth.bytes)})`
   return growth.bytes * 2 >= delta ? `, most of it from ${layer}` : `; the largest growth: ${layer}`
+}
+
+/** "1 layer could not be read file by file (RUN x: why): it counts at its size in the archive, 12.3 kB." */
+function unreadNote(layers: UnreadLayer[] | undefined, ref?: string): string | undefined {
+  if (!layers?.length) return undefined
+  const named = layers.map(l => `${l.instruction}: ${l.why}, ${formatSize(l.bytes)}`).join('; ')
+  const many = layers.length === 1 ? '1 layer' : `${layers.length} layers`
+  return `${ref ? `In ${ref}, ${many}` : many[0].toUpperCase() + many.slice(1)} could not be read file by file (${named}): counted at ${layers.length === 1 ? 'its size' : 'their sizes'} in the image archive instead.`
 }

@@ -1,5 +1,17 @@
 import type { InferOutput } from 'valibot'
-import type { CheckNameSchema, CheckSchema, CheckStatusSchema, FindingSchema, HealthVerdictSchema, LayerSchema, ProbeSchema, ReportSchema, SmokeResultSchema, StopSchema } from './schema.js'
+import type {
+  CheckNameSchema,
+  CheckSchema,
+  CheckStatusSchema,
+  FindingSchema,
+  HealthVerdictSchema,
+  LayerSchema,
+  ProbeSchema,
+  ReportSchema,
+  SmokeResultSchema,
+  StopSchema,
+  UnreadLayerSchema
+} from './schema.js'
 
 // The one report every output renders from: the job summary, the outputs, the terminal text and
 // the pull-request comment. Stages write measurements into it; checks/ judges them; markdown.ts and
@@ -13,6 +25,7 @@ export type CheckStatus = InferOutput<typeof CheckStatusSchema>
 export type Check = InferOutput<typeof CheckSchema>
 export type HealthVerdict = InferOutput<typeof HealthVerdictSchema>
 export type Layer = InferOutput<typeof LayerSchema>
+export type UnreadLayer = InferOutput<typeof UnreadLayerSchema>
 export type Probe = InferOutput<typeof ProbeSchema>
 export type SmokeResult = InferOutput<typeof SmokeResultSchema>
 export type Stop = InferOutput<typeof StopSchema>

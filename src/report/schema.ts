@@ -134,6 +134,18 @@ const BuildSchema = v.object({
   logTail: v.optional(logTail())
 })
 
+/** A layer whose files could not be read: it counts at its size in the archive instead. */
+export const UnreadLayerSchema = v.object({
+  instruction: short(),
+  /** why, e.g. "not a tar" or the unpacker's error */
+  why: short(),
+  /** its bytes in the docker save archive (a compressed blob: compressed bytes) */
+  bytes: v.number()
+})
+
+/** At most this many unread layers are kept (an image has a few dozen layers at most). */
+const unreadLayers = () => v.optional(v.pipe(v.array(UnreadLayerSchema), v.transform(layers => layers.slice(0, 20))))
+
 const ImageSchema = v.object({
   id: v.optional(text()),
   /** the layers' unpacked bytes, as the classic image store counts them, on either store */
@@ -162,6 +174,8 @@ const ImageSchema = v.object({
   compressedBy: v.optional(v.picklist(['gzip', 'zlib', 'store'])),
   /** the engine's image store: it decides how the sizes were had, not what they mean */
   store: v.optional(v.picklist(['classic', 'containerd'])),
+  /** layers `size` could not count file by file (it counts them at their archive size) */
+  unreadLayers: unreadLayers(),
   largestLayers: v.optional(
     v.pipe(
       v.array(LayerSchema),
@@ -177,6 +191,7 @@ const BaselineSchema = v.object({
   compressedSize: measured(),
   /** the instruction whose layers grew the most against the baseline's */
   growth: v.optional(v.object({ instruction: short(), bytes: v.number() })),
+  unreadLayers: unreadLayers(),
   error: v.optional(text())
 })
 

@@ -44,8 +44,8 @@ export async function measureBaseline(docker: Docker, inputs: CompareInputs): Pr
     }
   }
   try {
-    const { size, layers, compressed } = await sizeAndLayers(docker, ref, inputs.compressedSize)
-    return { baseline: { ref, size, compressedSize: compressed }, layers }
+    const { size, layers, compressed, unread } = await sizeAndLayers(docker, ref, inputs.compressedSize)
+    return { baseline: { ref, size, compressedSize: compressed, ...(unread.length > 0 && { unreadLayers: unread }) }, layers }
   } catch (err) {
     return { layers: [], baseline: { ref, error: `it could not be measured (${(err as Error).message})` } }
   } finally {

@@ -33,7 +33,7 @@ export interface CompressedSize {
   level: number
   /** with `scan`: each layer's facts in manifest order (undefined: not read, e.g. zstd), and
    * the CreatedBy of each history entry that made a layer, in the same order */
-  scanned?: { layers: (LayerFacts | undefined)[]; history: string[] }
+  scanned?: { layers: (LayerFacts | undefined)[]; history: string[]; blobSizes: number[] }
 }
 
 export interface MeasureOptions {
@@ -148,7 +148,11 @@ export async function measureTar(input: Readable, options: MeasureOptions = {}):
       nice: pool?.nice ?? 0,
       level: pool?.level ?? 0,
       ...(options.scan && {
-        scanned: { layers: layout.layers.map((listed) => files.get(followLinks(listed, links))?.facts), history: layerHistory(json, layout.configs) }
+        scanned: {
+          layers: layout.layers.map((listed) => files.get(followLinks(listed, links))?.facts),
+          history: layerHistory(json, layout.configs),
+          blobSizes: layout.layers.map((listed) => files.get(followLinks(listed, links))?.size ?? 0)
+        }
       })
     }
   } catch (error) {
@@ -176,14 +180,15 @@ async function measureEntry(entry: AsyncIterable<unknown>, { pool, scan: rules, 
   const start = (first: Buffer): void => {
     // gzip (1f 8b) or zstd (28 b5 2f fd): the containerd store keeps pushed/pulled blobs compressed,
     // and a push sends them as they are, so they count as their own size.
-    const gzip = first[0] === 0x1f && first[1] === 0x8b
-    already = gzip || first.readUInt32LE(0) === 0xfd2fb528
+    const compression = first[0] === 0x1f && first[1] === 0x8b ? 'gzip' : first.readUInt32LE(0) === 0xfd2fb528 ? 'zstd' : undefined
+    already = compression !== undefined
     if (first[0] !== 0x7b && first[0] !== 0x5b) kept = undefined // JSON starts with { or [
     if (!already && pool) count = new LayerCount(pool)
-    // a layer is a tar: "ustar" at offset 257 of its first header (POSIX and GNU alike); a gzip
-    // blob is a layer the containerd store keeps compressed, unpacked on the way to the scan
-    // (zstd ones are not read: Node 20's zlib has no zstd)
-    if (rules && (gzip || first.toString('latin1', 257, 262) === 'ustar')) scan = new LayerScan(rules, { gzip })
+    // a layer is a tar: "ustar" at offset 257 of its first header (POSIX and GNU alike), or an
+    // empty one (its end: zero blocks only, as the classic store keeps a layer that adds nothing);
+    // a compressed blob is a layer the containerd store keeps so, unpacked on the way to the scan
+    const tar = first.toString('latin1', 257, 262) === 'ustar' || first.subarray(0, 512).every(byte => byte === 0)
+    if (rules && (compression || tar)) scan = new LayerScan(rules, { compression })
   }
 
   for await (const data of entry) {

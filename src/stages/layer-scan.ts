@@ -1,7 +1,9 @@
 import { once } from 'node:events'
 import { posix } from 'node:path'
-import { createGunzip, type Gunzip } from 'node:zlib'
+import type { Transform } from 'node:stream'
+import { createGunzip } from 'node:zlib'
 import { extract, type Header } from 'tar-stream'
+import { createUnzstd } from './unzstd.js'
 import { dependencyNames, devOnlyPackages, hiddenLockfileRoot, isAppManifest, LOCKFILE_MAX, packageDir, secretByContent, secretByName, secretDir, SMALL, toolOf, type Manifest } from './contents-rules.js'
 
 // One layer's files, read as the layer's bytes stream past on their way to the compression (the
@@ -54,6 +56,9 @@ export interface LayerFacts {
   error?: string
 }
 
+/** How a layer blob is compressed, where it is (the containerd store keeps them so). */
+export type Compression = 'gzip' | 'zstd'
+
 /** What to do with a file's bytes, and how many of them to read at most (default SMALL). */
 type Reader = ((content: Buffer) => void) & { limit?: number }
 
@@ -75,40 +80,40 @@ export class LayerScan {
   readonly facts: LayerFacts = { files: 0, bytes: 0, found: [], unlisted: 0, allowed: 0, dirs: new Map(), deleted: [], opaque: [], packages: new Map(), manifests: new Map(), packageDeps: new Map(), lockfiles: new Map(), tools: new Map() }
   private readonly parser = extract()
   private readonly closed: Promise<unknown>
-  /** a gzip blob (the containerd store keeps layers so) is unpacked on its way to the parser */
-  private readonly gunzip?: Gunzip
+  /** a compressed blob (the containerd store keeps layers so) is unpacked on its way to the parser */
+  private readonly unpack?: Transform
 
-  constructor(private readonly rules: ScanRules, { gzip = false } = {}) {
+  constructor(private readonly rules: ScanRules, { compression }: { compression?: Compression } = {}) {
     this.parser.on('entry', (header, stream, next) => this.entry(header, stream, next))
     // a layer that is not a tar after all (or is cut short) is noted, and the pass goes on
     this.parser.on('error', error => (this.facts.error ??= error.message))
     this.closed = once(this.parser, 'close').catch(() => undefined)
-    if (gzip) {
-      this.gunzip = createGunzip()
-      this.gunzip.on('error', error => {
-        this.facts.error ??= `the layer does not unpack: ${error.message}`
+    if (compression) {
+      this.unpack = compression === 'gzip' ? createGunzip() : createUnzstd()
+      this.unpack.on('error', error => {
+        this.facts.error ??= `the ${compression} layer does not unpack: ${error.message}`
         this.parser.destroy()
       })
-      this.gunzip.pipe(this.parser)
+      this.unpack.pipe(this.parser)
     }
   }
 
   /** Resolves once there is room for more (backpressure on the docker save stream). */
   async write(chunk: Buffer): Promise<void> {
     if (this.facts.error !== undefined || this.parser.destroyed) return
-    const input = this.gunzip ?? this.parser
+    const input = this.unpack ?? this.parser
     if (!input.write(chunk)) await Promise.race([once(input, 'drain'), this.closed]).catch(() => undefined)
   }
 
   async end(): Promise<LayerFacts> {
-    if (!this.parser.destroyed) (this.gunzip ?? this.parser).end(undefined)
+    if (!this.parser.destroyed) (this.unpack ?? this.parser).end(undefined)
     await this.closed
     return this.facts
   }
 
   /** Stops reading (the measurement was stopped). */
   destroy(): void {
-    this.gunzip?.destroy()
+    this.unpack?.destroy()
     this.parser.destroy()
   }
 

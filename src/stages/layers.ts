@@ -1,5 +1,5 @@
 import type { Docker } from '../docker/docker.js'
-import type { Layer } from '../report/report.js'
+import type { Layer, UnreadLayer } from '../report/report.js'
 import { compressedSize, type CompressedSize } from './compressed.js'
 import type { LayerFacts } from './layer-scan.js'
 
@@ -11,11 +11,11 @@ import type { LayerFacts } from './layer-scan.js'
  * An image's unpacked size and its layers, counted from one `docker save` pass (with `compress`,
  * also its compressed size): for the images it is compared with (compare.ts).
  */
-export async function sizeAndLayers(docker: Docker, ref: string, compress: boolean): Promise<{ size: number; layers: Layer[]; compressed?: number }> {
+export async function sizeAndLayers(docker: Docker, ref: string, compress: boolean): Promise<Counted & { size: number; compressed?: number }> {
   const measured = await compressedSize(docker, ref, { compress, scan: { forbid: () => false } })
-  const layers = countedLayers(measured)
-  if (!layers) throw new Error(`the layers of ${ref} could not be read`)
-  return { size: total(layers), layers, compressed: compress ? measured.compressed : undefined }
+  const counted = countedLayers(measured)
+  if (!counted) throw new Error(`the archive of ${ref} lists no layers`)
+  return { ...counted, size: total(counted.layers), compressed: compress ? measured.compressed : undefined }
 }
 
 export function total(layers: Layer[]): number {
@@ -23,25 +23,37 @@ export function total(layers: Layer[]): number {
 }
 
 /** The saved layers in image order, each with the instruction that made it. */
-export function namedLayers(measured: CompressedSize): { facts?: LayerFacts; instruction: string }[] {
-  const { layers = [], history = [] } = measured.scanned ?? {}
+export function namedLayers(measured: CompressedSize): { facts?: LayerFacts; instruction: string; blobSize: number }[] {
+  const { layers = [], history = [], blobSizes = [] } = measured.scanned ?? {}
   // history entries that made a layer pair with the layers in order; a base image without
   // history leaves the first layers unnamed
   const offset = layers.length - history.length
-  return layers.map((facts, i) => ({ facts, instruction: i >= offset ? instructionOf(history[i - offset]) : '(base image)' }))
+  return layers.map((facts, i) => ({ facts, instruction: i >= offset ? instructionOf(history[i - offset]) : '(base image)', blobSize: blobSizes[i] ?? 0 }))
+}
+
+export interface Counted {
+  /** newest first, empty layers left out */
+  layers: Layer[]
+  /** the layers that could not be read file by file, each counted at its archive size instead */
+  unread: UnreadLayer[]
 }
 
 /**
  * Each layer's unpacked size as counted from its files, newest first (as `docker history` lists
- * them), empty layers left out; undefined unless every layer was read to its end.
+ * them), empty layers left out. A layer that cannot be read (not a tar, cut short, a compression
+ * the scan does not know) counts at its size in the archive and is named in `unread`, so one
+ * odd layer never leaves the whole image without a size. Undefined when the archive was not scanned.
  */
-export function countedLayers(measured: CompressedSize): Layer[] | undefined {
+export function countedLayers(measured: CompressedSize): Counted | undefined {
   const named = namedLayers(measured)
-  if (named.length === 0 || named.some(({ facts }) => facts === undefined || facts.error !== undefined)) return undefined
-  return named
-    .map(({ facts, instruction }) => ({ size: facts!.bytes, instruction }))
-    .filter(layer => layer.size > 0)
-    .reverse()
+  if (named.length === 0) return undefined
+  const unread: UnreadLayer[] = []
+  const layers = named.map(({ facts, instruction, blobSize }) => {
+    if (facts && facts.error === undefined) return { size: facts.bytes, instruction }
+    unread.push({ instruction, why: facts?.error ?? 'not a tar, nor a gzip or zstd blob', bytes: blobSize })
+    return { size: blobSize, instruction }
+  })
+  return { layers: layers.filter(layer => layer.size > 0).reverse(), unread }
 }
 
 /** The layers that hold bytes, newest first, with the instruction that made each. */

@@ -5,7 +5,7 @@ import type { Contents, Layer, Report } from '../report/report.js'
 import type { BuildInputs } from './build.js'
 import { compareLayers, measureBaseline, measureFirstStage } from './compare.js'
 import { compressedSize, type CompressedSize } from './compressed.js'
-import { countedLayers, layerHistory, namedLayers, total } from './layers.js'
+import { countedLayers, layerHistory, namedLayers, total, type Counted } from './layers.js'
 import { globs } from '../globs.js'
 import { assembleContents } from './contents.js'
 
@@ -29,7 +29,7 @@ const TOP_LAYERS = 5
 export type SizeInputs = BuildInputs & Pick<Inputs, 'compressedSize' | 'compareTo' | 'compareStages' | 'buildStage' | 'allowPaths' | 'forbidPaths'>
 
 export interface SizeResult {
-  image: Pick<Report['image'], 'size' | 'store' | 'largestLayers' | 'compressedSize' | 'compressedBy'>
+  image: Pick<Report['image'], 'size' | 'store' | 'largestLayers' | 'compressedSize' | 'compressedBy' | 'unreadLayers'>
   baseline?: Report['baseline']
   stages?: Report['stages']
   contents?: Contents
@@ -56,11 +56,12 @@ export async function measureSizes(ctx: RunContext, inputs: SizeInputs, image: s
   try {
     const { store } = engine
     const result: SizeResult = { image: { store } }
-    const { sizes, contents, layers: counted } = await saved
+    const { sizes, contents, counted } = await saved
     let layers: Layer[]
     if (counted) {
-      layers = counted
-      result.image.size = total(counted)
+      layers = counted.layers
+      result.image.size = total(layers)
+      if (counted.unread.length > 0) result.image.unreadLayers = counted.unread
     } else {
       // the engine's own figures: the same kind on the classic store, not on the containerd one
       if (store === 'containerd') ctx.sink.warning('image-gate could not count the layers\' unpacked sizes, so size is the containerd store\'s own figure (the compressed content it keeps).')
@@ -88,8 +89,8 @@ export async function measureSizes(ctx: RunContext, inputs: SizeInputs, image: s
 interface Saved {
   sizes: Pick<Report['image'], 'compressedSize' | 'compressedBy'>
   contents?: Contents
-  /** the layers' unpacked sizes counted from their files, newest first; undefined when a layer was not read */
-  layers?: Layer[]
+  /** the layers' unpacked sizes counted from their files, newest first (see countedLayers) */
+  counted?: Counted
 }
 
 /**
@@ -119,7 +120,7 @@ async function readImage(ctx: RunContext, inputs: SizeInputs, image: string, sig
   const files = contents?.files !== undefined ? `, ${contents.files} files scanned` : ''
   ctx.sink.debug(`docker save read in ${((Date.now() - started) / 1000).toFixed(2)} s: ${measured.layers.length} layers, ${how}${files}`)
   const sizes: Saved['sizes'] = inputs.compressedSize ? { compressedSize: measured.compressed, compressedBy: measured.alreadyCompressed ? 'store' : 'zlib' } : {}
-  return { sizes, contents, layers: scan && countedLayers(measured) }
+  return { sizes, contents, counted: scan && countedLayers(measured) }
 }
 
 /** The contents findings, each layer named by the instruction that made it. */
