@@ -62997,7 +62997,7 @@ var Decompress = /*#__PURE__*/ (function () {
 // stream, like zlib's createGunzip. Node 20's zlib has no zstd; fzstd is a small pure-JS decoder
 // with no dependencies, so the bundle stays one file and runs on every Node the action runs on.
 function createUnzstd() {
-    let decoder;
+    const decoder = new Decompress();
     const stream = new external_node_stream_.Transform({
         transform(chunk, _encoding, done) {
             try {
@@ -63018,7 +63018,7 @@ function createUnzstd() {
             }
         }
     });
-    decoder = new Decompress(data => void stream.push(Buffer.from(data.buffer, data.byteOffset, data.byteLength)));
+    decoder.ondata = data => void stream.push(Buffer.from(data.buffer, data.byteOffset, data.byteLength));
     return stream;
 }
 

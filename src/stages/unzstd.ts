@@ -6,7 +6,7 @@ import { Decompress } from 'fzstd'
 // with no dependencies, so the bundle stays one file and runs on every Node the action runs on.
 
 export function createUnzstd(): Transform {
-  let decoder: Decompress
+  const decoder = new Decompress()
   const stream = new Transform({
     transform(chunk: Buffer, _encoding, done) {
       try {
@@ -25,6 +25,6 @@ export function createUnzstd(): Transform {
       }
     }
   })
-  decoder = new Decompress(data => void stream.push(Buffer.from(data.buffer, data.byteOffset, data.byteLength)))
+  decoder.ondata = data => void stream.push(Buffer.from(data.buffer, data.byteOffset, data.byteLength))
   return stream
 }
