@@ -1,5 +1,5 @@
 import type { InferOutput } from 'valibot'
-import type { CheckNameSchema, CheckSchema, CheckStatusSchema, FindingSchema, HealthVerdictSchema, LayerSchema, ProbeSchema, ReportSchema, SmokeResultSchema, StopSchema } from './schema.js'
+import type { BuildWarningSchema, CheckNameSchema, CheckSchema, CheckStatusSchema, FindingSchema, HealthVerdictSchema, LayerSchema, ProbeSchema, ReportSchema, SmokeResultSchema, StopSchema } from './schema.js'
 
 // The one report every output renders from: the job summary, the outputs, the terminal text and
 // the pull-request comment. Stages write measurements into it; checks/ judges them; markdown.ts and
@@ -17,6 +17,7 @@ export type Probe = InferOutput<typeof ProbeSchema>
 export type SmokeResult = InferOutput<typeof SmokeResultSchema>
 export type Stop = InferOutput<typeof StopSchema>
 export type Finding = InferOutput<typeof FindingSchema>
+export type BuildWarning = InferOutput<typeof BuildWarningSchema>
 export type Report = InferOutput<typeof ReportSchema>
 export type Contents = NonNullable<Report['contents']>
 

@@ -122,6 +122,16 @@ const ContentsSchema = v.object({
   allowed: wholeNumber()
 })
 
+/** A BuildKit build check's warning (buildx 0.15+): rule "JSONArgsRecommended", its message, page and line. */
+export const BuildWarningSchema = v.object({
+  rule: short(),
+  message: short(),
+  url: v.optional(short()),
+  /** the Dockerfile's base name as BuildKit read it, and the warning's first line there */
+  file: v.optional(short()),
+  line: v.optional(wholeNumber())
+})
+
 const BuildSchema = v.object({
   ok: v.boolean(),
   seconds: measured(),
@@ -131,7 +141,14 @@ const BuildSchema = v.object({
   error: v.optional(text()),
   /** the failed step's most telling line of its own output, e.g. "npm error 404 Not Found - GET …" */
   cause: v.optional(short()),
-  logTail: v.optional(logTail())
+  logTail: v.optional(logTail()),
+  /** BuildKit's build checks, in the order it reported them (the first 100); none from a builder before buildx 0.15 */
+  warnings: v.optional(
+    v.pipe(
+      v.array(BuildWarningSchema),
+      v.transform(warnings => warnings.slice(0, 100))
+    )
+  )
 })
 
 const ImageSchema = v.object({
@@ -150,6 +167,9 @@ const ImageSchema = v.object({
   healthcheckInterval: measured(),
   healthcheckStartPeriod: measured(),
   exposedPorts: v.optional(v.array(text())),
+  /** Config.Entrypoint and Config.Cmd (a shell-form CMD is ["/bin/sh", "-c", "…"]), the first 20 words */
+  entrypoint: v.optional(v.pipe(v.array(text(1_000)), v.transform(a => a.slice(0, 20)))),
+  cmd: v.optional(v.pipe(v.array(text(1_000)), v.transform(a => a.slice(0, 20)))),
   labels: v.optional(
     v.pipe(
       v.record(v.string(), v.string()),
