@@ -61329,7 +61329,7 @@ function safeRead(file) {
 /**
  * Finds, in buildx's plain progress output, the step that failed and the error it ended with.
  * A failed RUN step is echoed back as " > [stage 3/6] RUN npm run build:" between dashed lines;
- * the whole build ends with "ERROR: failed to solve: ..." (older buildx: "error: failed to solve").
+ * the whole build ends with "ERROR: failed to solve: ..." (older buildx: "error: failed to solve"; buildx 0.2x: "ERROR: failed to build: failed to solve: ...").
  */
 function explainFailure(output) {
     const lines = output.split('\n').map(l => l.replace(/\r$/, ''));

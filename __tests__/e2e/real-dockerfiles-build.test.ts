@@ -113,7 +113,7 @@ describe('a RUN that fails with a telling line', () => {
     expect(run.stdout).toContain(cause)
     expect(build.detail + row(run.summary, 'build')).not.toMatch(/\x1b/)
     // and the build log's tail is still there, ending with buildx's own line
-    expect(run.report.build.logTail[run.report.build.logTail.length - 1]).toMatch(/^ERROR: failed to solve: .*exit code: 1/)
+    expect(run.report.build.logTail[run.report.build.logTail.length - 1]).toMatch(/^ERROR: (failed to build: )?failed to solve: .*exit code: 1/)
     expect(run.summary).toContain('Build log')
   })
 
