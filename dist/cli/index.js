@@ -47821,7 +47821,7 @@ function annotateBuildWarnings(report, inputs, sink, workspace = process.env.GIT
         if (!warning.line || (warning.file && warning.file !== external_node_path_namespaceObject.basename(inputs.file)))
             continue;
         const more = warning.url ? ` More info: ${warning.url}` : '';
-        sink.warning(`${warning.rule}: ${warning.message}.${more}`, { title: `BuildKit build check: ${warning.rule}`, file, line: warning.line });
+        sink.warning(`${warning.rule}: ${warning.message.replace(/\.$/, '')}.${more}`, { title: `BuildKit build check: ${warning.rule}`, file, line: warning.line });
     }
 }
 /** A false boolean as Go (and the Docker actions) spell it: false, 0, f, FALSE, False. */

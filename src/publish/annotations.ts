@@ -64,7 +64,7 @@ export function annotateBuildWarnings(report: Report, inputs: Pick<Inputs, 'file
   for (const warning of report.build.warnings ?? []) {
     if (!warning.line || (warning.file && warning.file !== path.basename(inputs.file))) continue
     const more = warning.url ? ` More info: ${warning.url}` : ''
-    sink.warning(`${warning.rule}: ${warning.message}.${more}`, { title: `BuildKit build check: ${warning.rule}`, file, line: warning.line })
+    sink.warning(`${warning.rule}: ${warning.message.replace(/\.$/, '')}.${more}`, { title: `BuildKit build check: ${warning.rule}`, file, line: warning.line })
   }
 }
 
