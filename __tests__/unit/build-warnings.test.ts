@@ -1,13 +1,17 @@
 import { describe, expect, it, jest } from '@jest/globals'
-import { mkdtempSync, readFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import * as path from 'node:path'
 import { judge } from '../../src/checks/index.js'
+import { RunContext } from '../../src/context.js'
+import type { CallOptions } from '../../src/docker/docker.js'
 import { annotateBuildWarnings } from '../../src/publish/annotations.js'
 import { githubSink } from '../../src/publish/github-sink.js'
 import type { BuildWarning, Report } from '../../src/report/report.js'
+import { loadReport } from '../../src/report/load.js'
 import { renderMarkdown } from '../../src/report/markdown.js'
 import { silent, type Place } from '../../src/sink.js'
+import { buildImage } from '../../src/stages/build.js'
 import { buildWarnings } from '../../src/stages/build-warnings.js'
 import { inputs, measuredReport } from './fixtures.js'
 
@@ -76,6 +80,36 @@ describe('buildWarnings', () => {
   })
 })
 
+describe('buildImage', () => {
+  // buildx stands in: it writes the metadata file it is given, as buildx 0.29 did
+  const building = (metadata: string, exitCode = 0) => {
+    const ctx = new RunContext(silent)
+    const calls: CallOptions[] = []
+    ctx.docker.call = async (args: string[], options: CallOptions = {}) => {
+      calls.push(options)
+      writeFileSync(args[args.indexOf('--metadata-file') + 1], metadata)
+      return { exitCode, stdout: '', stderr: '' }
+    }
+    return { ctx, calls }
+  }
+
+  it('asks buildx for the warnings (BUILDX_METADATA_WARNINGS=true) and reads them from the metadata file', async () => {
+    const { ctx, calls } = building(JSON.stringify(METADATA))
+    const result = await buildImage(ctx, inputs(), ['app:1'])
+    expect(calls.map(c => c.env)).toEqual([{ BUILDX_METADATA_WARNINGS: 'true' }])
+    expect(result.warnings.map(w => w.rule)).toEqual(['ConsistentInstructionCasing', 'SecretsUsedInArgOrEnv', 'SecretsUsedInArgOrEnv', 'JSONArgsRecommended'])
+    // the image id still comes from the metadata when the iidfile is empty
+    expect(result.id).toBe('sha256:f98a175bdd96c7f538492af394973bffe39e64068dd1f6050ac375103d105834')
+  })
+
+  it('finds none in a metadata file that is not JSON, and keeps them for a failed build', async () => {
+    expect((await buildImage(building('not json').ctx, inputs(), ['app:1'])).warnings).toEqual([])
+    const failed = await buildImage(building(JSON.stringify(METADATA), 1).ctx, inputs(), ['app:1'])
+    expect(failed).toMatchObject({ ok: false })
+    expect(failed.warnings).toHaveLength(4)
+  })
+})
+
 const built = (warnings: BuildWarning[]): Report => {
   const report = measuredReport()
   report.build = { ok: true, seconds: 3.2, warnings }
@@ -95,6 +129,15 @@ describe('the build row', () => {
         'SecretsUsedInArgOrEnv: Do not use ARG or ENV instructions for sensitive data (ARG "API_TOKEN"); JSONArgsRecommended: JSON arguments recommended for CMD to prevent unintended behavior related to OS signals.'
     )
     expect(rowOf(built([JSON_ARGS]), 'build').value).toBe('built in 3.2 s · 1 build check warning (JSONArgsRecommended line 5)')
+  })
+
+  it('survives a saved report read back (comment-from), capped like the rest', () => {
+    const report = built(Array.from({ length: 150 }, (_, i) => ({ ...JSON_ARGS, line: i + 1 })))
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'build-warnings-')), 'report.json')
+    writeFileSync(file, JSON.stringify({ ...report, ...judge(report, inputs()) }))
+    const back = loadReport(file)
+    expect(back.build.warnings).toHaveLength(100)
+    expect(back.build.warnings?.[0]).toEqual({ ...JSON_ARGS, line: 1 })
   })
 
   it('is as before where the builder reported none (buildx 0.13)', () => {
