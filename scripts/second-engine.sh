@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# second-engine.sh start|stop : a second Docker engine for the tests, the newest one Debian packages
+# second-engine.sh start|stop|config : a second Docker engine for the tests, the newest one Debian packages
 # (docker.io from sid: Docker 28.5 today), with the containerd image store, beside the machine's own.
 #
 # GitHub's runners run Docker 28, and Docker 29 makes the containerd image store the default; the
@@ -10,7 +10,13 @@
 #   - its own network namespace ($NETNS), so its bridge and iptables rules stay off the host. Only
 #     the network is separate (nsenter --net): `ip netns exec` would also remount /sys, hiding the
 #     cgroup mounts dockerd needs.
+#   - its own buildx, the one sid packages (docker-buildx, 0.29 today: BuildKit's build checks need
+#     0.15), unpacked the same way, as a CLI plugin in its own Docker config directory, so the
+#     system's docker and its buildx stay as they are for the machine's engine.
 # `start` prints the DOCKER_HOST to use (unix:///run/image-gate-engine/docker.sock); it does nothing when that engine already answers.
+# `config` prints the DOCKER_CONFIG to use with it (/run/image-gate-engine/docker-config), whose
+# cli-plugins/docker-buildx is that buildx; `start` makes it. It holds no registry credentials: a
+# `docker login` made with it goes there, not into ~/.docker.
 # `stop` stops the daemon it started, by the PID in its pid file, and removes the namespace.
 # As root on Debian only (like setup-docker.sh).
 set -euo pipefail
@@ -23,6 +29,8 @@ DATA=/var/lib/$NAME
 NETNS=$NAME
 SOCKET="unix://$STATE/docker.sock"
 LOG=/var/log/$NAME-dockerd.log
+CONFIG=$STATE/docker-config
+BUILDX=$PREFIX/usr/libexec/docker/cli-plugins/docker-buildx
 
 log() { printf 'second-engine: %s\n' "$*" >&2; }
 die() { log "$*"; exit 1; }
@@ -30,20 +38,33 @@ die() { log "$*"; exit 1; }
 netns_exists() { ip netns list | awk '{print $1}' | grep -qxF "$NETNS"; }
 answers() { DOCKER_HOST=$SOCKET docker version >/dev/null 2>&1; }
 
+# fetch PACKAGE FILE: unpacks sid's PACKAGE into $PREFIX unless FILE is there already
+fetch() {
+  [ -x "$PREFIX/$2" ] && return
+  log "fetching $1 from Debian sid into $PREFIX"
+  tmp=$(mktemp -d)
+  bash "$(dirname "$0")/apt-download.sh" sid "$tmp" "$1"
+  mkdir -p "$PREFIX"
+  dpkg -x "$tmp/$1"_*.deb "$PREFIX"
+  rm -rf "$tmp"
+}
+
+# The engine's Docker config directory: its buildx as a CLI plugin (a link, so a newer one unpacked
+# into $PREFIX is used at once). The CLI looks there before the system's plugin directories.
+config_dir() {
+  fetch docker-buildx usr/libexec/docker/cli-plugins/docker-buildx
+  mkdir -p "$CONFIG/cli-plugins"
+  ln -sfn "$BUILDX" "$CONFIG/cli-plugins/docker-buildx"
+}
+
 start() {
   if answers; then
+    [ "$(id -u)" = 0 ] && config_dir
     echo "$SOCKET"
     return
   fi
   [ "$(id -u)" = 0 ] && [ -r /etc/debian_version ] || die "needs root on Debian"
-  if [ ! -x "$PREFIX/usr/sbin/dockerd" ]; then
-    log "fetching docker.io from Debian sid into $PREFIX"
-    tmp=$(mktemp -d)
-    bash "$(dirname "$0")/apt-download.sh" sid "$tmp" docker.io
-    mkdir -p "$PREFIX"
-    dpkg -x "$tmp"/docker.io_*.deb "$PREFIX"
-    rm -rf "$tmp"
-  fi
+  fetch docker.io usr/sbin/dockerd
   netns_exists || ip netns add "$NETNS"
   ip netns exec "$NETNS" ip link set lo up
   mkdir -p "$STATE" "$DATA"
@@ -61,7 +82,8 @@ start() {
     sleep 1
   done
   answers || { tail -n 20 "$LOG" >&2 || true; die "the second dockerd did not come up within 60 s"; }
-  log "ready: $(DOCKER_HOST=$SOCKET docker info --format 'engine {{.ServerVersion}}, {{.Driver}} ({{index .DriverStatus 0}})' 2>/dev/null)"
+  config_dir
+  log "ready: $(DOCKER_HOST=$SOCKET docker info --format 'engine {{.ServerVersion}}, {{.Driver}} ({{index .DriverStatus 0}})' 2>/dev/null), $(DOCKER_CONFIG=$CONFIG docker buildx version 2>/dev/null)"
   echo "$SOCKET"
 }
 
@@ -82,5 +104,6 @@ stop() {
 case "${1:-}" in
   start) start ;;
   stop) stop ;;
-  *) die "usage: second-engine.sh start|stop" ;;
+  config) echo "$CONFIG" ;;
+  *) die "usage: second-engine.sh start|stop|config" ;;
 esac

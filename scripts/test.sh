@@ -100,6 +100,7 @@ else
 fi
 
 second_host=
+second_config=
 if [ -n "$second_skip" ]; then
   echo "== second engine skipped: $second_skip"
   skip_report e2e-engine2
@@ -111,7 +112,9 @@ else
     # IMAGE_GATE_ENGINE_NETNS: the engine's 127.0.0.1 is its namespace's own; the test registry
     # (__tests__/e2e/registry.ts) forwards it there. IMAGE_GATE_OTHER_ENGINE: engine 1 (the default
     # socket, idle by now), which stores.test.ts builds the same contexts on to compare the two stores.
-    DOCKER_HOST=$second_host IMAGE_GATE_ENGINE_NETNS=$second_name IMAGE_GATE_OTHER_ENGINE=unix:///var/run/docker.sock \
+    # DOCKER_CONFIG: the engine's own, whose buildx (sid's, with BuildKit's build checks) it runs.
+    second_config=$(IMAGE_GATE_ENGINE_NAME=$second_name bash scripts/second-engine.sh config)
+    DOCKER_HOST=$second_host DOCKER_CONFIG=$second_config IMAGE_GATE_ENGINE_NETNS=$second_name IMAGE_GATE_OTHER_ENGINE=unix:///var/run/docker.sock \
       jest e2e-engine2 --selectProjects e2e --runInBand || status=$?
   else
     echo "== second engine: could not start (above); counted as a failure"
@@ -126,7 +129,7 @@ fi
 # its pid file, restarted by the same script that started it.
 echo "== fault tests"
 if [ -n "$second_host" ]; then
-  DOCKER_HOST=$second_host IMAGE_GATE_ENGINE_NETNS=$second_name \
+  DOCKER_HOST=$second_host DOCKER_CONFIG=$second_config IMAGE_GATE_ENGINE_NETNS=$second_name \
     IMAGE_GATE_FAULT_PIDFILE="/run/$second_name/docker.pid" \
     IMAGE_GATE_FAULT_RESTART="IMAGE_GATE_ENGINE_NAME=$second_name bash '$PWD/scripts/second-engine.sh' start" \
     jest fault --selectProjects fault --runInBand || status=$?

@@ -5,7 +5,7 @@ import { EngineError } from './docker/docker.js'
 import { preflight } from './docker/engine.js'
 import { InputError, readInputs, type InputSource, type Inputs } from './inputs/inputs.js'
 import { checkRunNetwork } from './inputs/network.js'
-import { annotateContents, annotateUser } from './publish/annotations.js'
+import { annotateBuildWarnings, annotateContents, annotateUser } from './publish/annotations.js'
 import { commentFromReport, commentKey, commentOnPullRequest, pullRequest } from './publish/comment.js'
 import { setOutputs } from './publish/outputs.js'
 import { plainStrings } from './plain.js'
@@ -146,6 +146,7 @@ async function publishOnce(ctx: RunContext, report: Report, inputs: Inputs | und
   const containerLog = report.health.logTail ?? []
   if (containerLog.length > 0) await sink.group(`Container log (last ${containerLog.length} lines)`, async () => sink.untrusted(containerLog))
   if (inputs && gate) {
+    annotateBuildWarnings(report, inputs, sink)
     annotateUser(report, inputs, sink)
     annotateContents(report, inputs, sink)
     report.comment = await commentOnPullRequest(report, inputs, sink)

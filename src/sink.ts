@@ -12,7 +12,8 @@ export interface Place {
 
 export interface Sink {
   info(message: string): void
-  warning(message: string): void
+  /** with a place: an annotation on that line (a BuildKit build check on its Dockerfile line) */
+  warning(message: string, place?: Place): void
   error(message: string, place?: Place): void
   /** for whoever debugs the action itself (the runner shows it with step debug logging on) */
   debug(message: string): void

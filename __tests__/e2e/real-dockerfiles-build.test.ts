@@ -114,7 +114,7 @@ describe('a RUN that fails with a telling line', () => {
     // eslint-disable-next-line no-control-regex -- ESC is what must not be there
     expect(build.detail + row(run.summary, 'build')).not.toMatch(/\x1b/)
     // and the build log's tail is still there, ending with buildx's own line
-    expect(run.report.build.logTail[run.report.build.logTail.length - 1]).toMatch(/^ERROR: failed to solve: .*exit code: 1/)
+    expect(run.report.build.logTail[run.report.build.logTail.length - 1]).toMatch(/^ERROR: (failed to build: )?failed to solve: .*exit code: 1/)
     expect(run.summary).toContain('Build log')
   })
 

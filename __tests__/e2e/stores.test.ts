@@ -14,7 +14,8 @@ import { engineSize, imageStore, unpackedSize } from './store.js'
 jest.setTimeout(240_000)
 const TAG = 'image-gate-e2e/stores'
 const other = process.env.IMAGE_GATE_OTHER_ENGINE
-const otherEnv = { ...process.env, DOCKER_HOST: other }
+// engine 1 with the machine's own buildx: engine 2's DOCKER_CONFIG (its newer buildx) is not for it
+const otherEnv = { ...process.env, DOCKER_HOST: other, DOCKER_CONFIG: undefined }
 const stores = other ? [imageStore(), imageStore(other)] : []
 const maybe = other && stores[0] !== stores[1] ? describe : describe.skip
 

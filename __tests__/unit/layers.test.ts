@@ -45,10 +45,13 @@ const measure = async (gzip: boolean) => measureTar(await archive(gzip), { threa
 
 describe('the layers\' unpacked sizes, on either store', () => {
   it('counts files, symlink targets and a hard link once; newest first, empty layers left out', async () => {
-    expect(countedLayers(await measure(false))).toEqual([
-      { size: 28 + 700, instruction: 'COPY app/ .' },
-      { size: 3000 + '/bin/busybox'.length, instruction: 'ADD rootfs.tar /' }
-    ])
+    expect(countedLayers(await measure(false))).toEqual({
+      layers: [
+        { size: 28 + 700, instruction: 'COPY app/ .' },
+        { size: 3000 + '/bin/busybox'.length, instruction: 'ADD rootfs.tar /' }
+      ],
+      unread: []
+    })
   })
 
   it('gives the same figures for the gzip blobs the containerd store keeps, an empty layer\'s tiny blob included', async () => {
@@ -62,9 +65,19 @@ describe('the layers\' unpacked sizes, on either store', () => {
     ])
   })
 
-  it('counts nothing when a layer could not be read to its end: the size then comes from elsewhere', async () => {
+  it('counts a layer that could not be read to its end at its blob size, and names it; with none read, nothing', async () => {
     const measured = await measure(true)
+    const blob = measured.scanned!.blobSizes[2]
     measured.scanned!.layers[2] = { ...measured.scanned!.layers[2]!, error: 'the layer does not unpack: unexpected end of file' }
+    expect(countedLayers(measured)).toEqual({
+      layers: [
+        { size: blob, instruction: 'COPY app/ .' },
+        { size: 3000 + '/bin/busybox'.length, instruction: 'ADD rootfs.tar /' }
+      ],
+      unread: [{ instruction: 'COPY app/ .', why: 'the layer does not unpack: unexpected end of file', bytes: blob }]
+    })
+    // the engine's own figures then say more than the archive's bytes (size.ts falls back to them)
+    measured.scanned!.layers = measured.scanned!.layers.map(facts => facts && { ...facts, error: 'cut short' })
     expect(countedLayers(measured)).toBeUndefined()
   })
 })

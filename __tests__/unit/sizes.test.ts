@@ -136,4 +136,14 @@ describe('size judging', () => {
     judged(report, inputs({ compareTo: 'shop-api:gone', maxSizeIncrease: { text: '10%', limit: { percent: 10 } } }))
     expect(row(report.checks, 'size-increase')).toMatchObject({ status: 'fail', value: 'unknown', detail: 'No comparison: could not pull shop-api:gone: not found.' })
   })
+
+  it('names a layer it could not read, and what it counted instead, for the image and the baseline', () => {
+    const report = measuredReport()
+    report.image.unreadLayers = [{ instruction: 'ADD vendor.tar.zst /', why: 'the zstd layer does not unpack: invalid data', bytes: 12_300 }]
+    report.baseline = { ref: 'shop-api:1.4', size: 100_000_000, unreadLayers: [{ instruction: '(base image)', why: 'not a tar, nor a gzip or zstd blob', bytes: 2_000 }, { instruction: 'RUN x', why: 'cut short', bytes: 3_000 }] }
+    judged(report, inputs({ compareTo: 'shop-api:1.4' }))
+    const detail = row(report.checks, 'size').detail
+    expect(detail).toContain('1 layer could not be read file by file (ADD vendor.tar.zst /: the zstd layer does not unpack: invalid data, 12.3 kB): counted at its size in the image archive instead.')
+    expect(detail).toContain('In shop-api:1.4, 2 layers could not be read file by file ((base image): not a tar, nor a gzip or zstd blob, 2.00 kB; RUN x: cut short, 3.00 kB): counted at their sizes in the image archive instead.')
+  })
 })

@@ -42594,7 +42594,8 @@ class Processes {
     /** Runs a program to its end, keeping the tail of its output; bounded by `limitMs` when given. */
     run(program, args, options = {}) {
         return new Promise((resolve, reject) => {
-            const child = this.track((0,external_node_child_process_namespaceObject.spawn)(program, args, { stdio: ['ignore', 'pipe', 'pipe'] }));
+            const env = options.env && { ...process.env, ...options.env };
+            const child = this.track((0,external_node_child_process_namespaceObject.spawn)(program, args, { stdio: ['ignore', 'pipe', 'pipe'], ...(env && { env }) }));
             const stdout = new Tail();
             const stderr = new Tail();
             let timedOut = false;
@@ -42679,7 +42680,7 @@ class Docker {
             throw new docker_EngineError(this.hung);
         let result;
         try {
-            result = await this.processes.run('docker', args, { limitMs: options.long ? 0 : this.callLimitMs, onOutput: options.onOutput });
+            result = await this.processes.run('docker', args, { limitMs: options.long ? 0 : this.callLimitMs, onOutput: options.onOutput, ...(options.env && { env: options.env }) });
         }
         catch (err) {
             throw err instanceof NotFoundError ? new docker_EngineError(NO_CLI) : err;
@@ -46571,6 +46572,67 @@ const actionInputs = Object.assign((name) => {
 
 
 
+;// CONCATENATED MODULE: ./src/report/warnings.ts
+// How BuildKit's build checks read where they are shown, and those that explain another check's failure: a shell-form CMD (JSONArgsRecommended)
+// makes a shell PID 1, which does not pass SIGTERM on; an ARG or ENV named like a credential
+// (SecretsUsedInArgOrEnv) is a secret in the image next to the files the contents check found.
+// Read from the report only; a builder before buildx 0.15 reports none, and then nothing is said.
+const SHELLS = ['sh', 'bash', 'ash', 'dash', 'zsh', 'busybox'];
+/**
+ * The JSONArgsRecommended warning that explains a stop that was killed: PID 1 is a shell (or could
+ * not be read) and no init runs. The last one in the Dockerfile: the final stage's CMD or ENTRYPOINT.
+ */
+function shellFormWarning(report, stop) {
+    if (stop.outcome !== 'killed' || stop.init)
+        return undefined;
+    if (stop.pid1 && !SHELLS.includes(stop.pid1.split('/').pop() ?? ''))
+        return undefined;
+    const warnings = (report.build.warnings ?? []).filter(w => w.rule === 'JSONArgsRecommended');
+    return warnings.sort((a, b) => (a.line ?? 0) - (b.line ?? 0)).pop();
+}
+/**
+ * "PID 1 is a shell running the shell-form CMD, as BuildKit's JSONArgsRecommended warning (Dockerfile
+ * line 5) says, and a shell does not pass SIGTERM on. Use the JSON form CMD ["node","server.js"] …"
+ */
+function shellFormAdvice(warning, report, signal) {
+    const keyword = /\bENTRYPOINT\b/.test(warning.message) && !/\bCMD\b/.test(warning.message) ? 'ENTRYPOINT' : 'CMD';
+    const where = warning.line ? ` (Dockerfile line ${warning.line})` : '';
+    const form = jsonForm(keyword, keyword === 'CMD' ? report.image.cmd : report.image.entrypoint);
+    return (`PID 1 is a shell running the shell-form ${keyword}, as BuildKit's JSONArgsRecommended warning${where} says, and a shell does not pass ${signal} on. ` +
+        `Use the JSON form ${form} so the app is PID 1 and gets ${signal} (and handle it there), or run it under dumb-init or tini.`);
+}
+/** `CMD ["node","server.js"]` from the shell form's `/bin/sh -c "node server.js"`, when it is plain words. */
+function jsonForm(keyword, argv) {
+    const script = argv?.length === 3 && /^(\/usr)?\/bin\/(ba)?sh$/.test(argv[0]) && argv[1] === '-c' ? argv[2].trim() : '';
+    const words = script.split(/\s+/);
+    if (script && words.every(word => /^[\w./:=@%+,-]+$/.test(word)))
+        return `${keyword} ${JSON.stringify(words)}`;
+    return `${keyword} ["program", "arg", …]`;
+}
+/**
+ * The SecretsUsedInArgOrEnv warnings, said next to a secret the contents check found:
+ * "BuildKit's SecretsUsedInArgOrEnv warning (Dockerfile line 3: ARG "API_TOKEN") …".
+ */
+function secretArgAdvice(report) {
+    const warnings = (report.build.warnings ?? []).filter(w => w.rule === 'SecretsUsedInArgOrEnv');
+    if (warnings.length === 0)
+        return '';
+    const places = warnings.slice(0, 3).map(w => {
+        // the message ends with what it is about: "… sensitive data (ENV "DB_PASSWORD")"
+        const what = /\(((?:ARG|ENV) [^)]*)\)$/.exec(w.message)?.[1];
+        return [w.line && `Dockerfile line ${w.line}`, what].filter(Boolean).join(': ');
+    });
+    const more = warnings.length > 3 ? `, and ${warnings.length - 3} more` : '';
+    const named = places.some(Boolean) ? ` (${places.filter(Boolean).join('; ')}${more})` : '';
+    const one = warnings.length === 1;
+    return (` BuildKit's SecretsUsedInArgOrEnv warning${one ? '' : 's'}${named} ${one ? 'points' : 'point'} at another secret: an ARG or ENV value stays in the image's history or config. ` +
+        'Pass it as a build secret (docker build --secret, RUN --mount=type=secret) instead.');
+}
+/** A build check where it is named (the build row): "JSONArgsRecommended line 5". */
+function describeWarning(w) {
+    return w.line ? `${w.rule} line ${w.line}` : w.rule;
+}
+
 ;// CONCATENATED MODULE: ./src/report/text.ts
 // Rendering: the report's headline and the report as plain text (a terminal, the action log), and
 // the one line a failed step ends with. Reads the report only.
@@ -46620,13 +46682,39 @@ function shortId(id) {
 
 ;// CONCATENATED MODULE: ./src/checks/build.ts
 
+
+/** Build checks named in the row itself (the annotations show every one). */
+const NAMED = 3;
 const buildCheck = report => {
     const b = report.build;
+    // BuildKit's build checks are warnings: counted and named, never a failure of the build
+    const warned = warnings(b.warnings ?? []);
     if (b.ok) {
-        return [{ name: 'build', status: 'pass', value: `built in ${b.seconds} s`, limit: '', detail: `image ${shortId(report.image.id)}` }];
+        return [{ name: 'build', status: 'pass', value: `built in ${b.seconds} s${warned.value}`, limit: '', detail: `image ${shortId(report.image.id)}${warned.detail && `. ${warned.detail}`}` }];
     }
-    return [{ name: 'build', status: 'fail', value: 'failed', limit: '', detail: `${failure(b)}. The end of the build log is below.` }];
+    return [{ name: 'build', status: 'fail', value: 'failed', limit: '', detail: `${failure(b)}. The end of the build log is below.${warned.detail && ` ${warned.count} ${warned.detail}`}` }];
 };
+/**
+ * " · 2 build check warnings (JSONArgsRecommended line 5, SecretsUsedInArgOrEnv line 3)" for the
+ * value, and what each rule says for the detail; nothing where the builder reported none (buildx
+ * before 0.15 reports none at all).
+ */
+function warnings(list) {
+    if (list.length === 0)
+        return { value: '', count: '', detail: '' };
+    const named = list.slice(0, NAMED).map(describeWarning).join(', ');
+    const more = list.length > NAMED ? `, and ${list.length - NAMED} more` : '';
+    // each rule once, with its first message
+    const rules = list.filter((w, i) => list.findIndex(o => o.rule === w.rule) === i).slice(0, NAMED);
+    const said = rules.map(w => `${w.rule}: ${w.message.replace(/\.$/, '')}`).join('; ');
+    const count = `${list.length} build check warning${list.length === 1 ? '' : 's'} (${named}${more})`;
+    return {
+        value: ` · ${count}`,
+        // a failed build's value stays "failed" (the headline quotes it): the count goes to the detail
+        count: `${count[0].toUpperCase()}${count.slice(1)}.`,
+        detail: `BuildKit's build checks warn (they do not fail the build): ${said}.`
+    };
+}
 /**
  * With the step's own telling line (stages/build.ts picks it), that line is the news, and buildx's
  * generic "did not complete successfully: exit code: 1" shrinks to its exit code:
@@ -46666,12 +46754,13 @@ function notRun(name, report) {
 
 
 
+
 // contents: what the image's layers hold that production must not ship (secrets, forbid-paths) or
 // does not need (devDependencies, build tools). A finding names the file, its size and the
 // instruction that added it, never what the file holds. The summary lists every finding below the
 // table; the row names the first few and the fix.
 /** Findings named in the row itself (the summary lists them all). */
-const NAMED = 3;
+const contents_NAMED = 3;
 const FIX = {
     secret: 'Keep secrets out of the build context (.dockerignore: **/.env, **/*.pem, .git) and pass build-time credentials as build secrets (RUN --mount=type=secret); deleting a file in a later layer does not take it out of the image.',
     forbidden: 'Leave out the paths forbid-paths refuses (.dockerignore, or copy only what the app needs).',
@@ -46682,9 +46771,9 @@ const contentsCheck = (report, inputs) => {
     const contents = report.contents;
     if (!contents || !report.build.ok)
         return [notRun('contents', report)];
-    return [judged(contentsRow(contents), inputs)];
+    return [judged(contentsRow(contents, report), inputs)];
 };
-function contentsRow(contents) {
+function contentsRow(contents, report) {
     const limit = 'no secrets, dev dependencies or build tools';
     if (contents.notScanned !== undefined)
         return { name: 'contents', status: 'skip', value: 'not scanned', limit: '', detail: `${contents.notScanned}.` };
@@ -46694,15 +46783,17 @@ function contentsRow(contents) {
         return { name: 'contents', status: 'pass', value: 'clean', limit, detail: `Read ${read}: no secrets, devDependencies or build tools.${allowed}` };
     }
     const { findings } = contents;
-    const named = findings.slice(0, NAMED).map(describeFinding).join('; ');
+    const named = findings.slice(0, contents_NAMED).map(describeFinding).join('; ');
     const listed = Math.min(findings.length, FINDING_ROWS);
-    const more = contents.count <= NAMED
+    const more = contents.count <= contents_NAMED
         ? ''
         : contents.count <= listed
-            ? `; and ${contents.count - NAMED} more (listed below)`
-            : `; and ${(contents.count - NAMED).toLocaleString('en-US')} more (the first ${listed} listed below)`;
+            ? `; and ${contents.count - contents_NAMED} more (listed below)`
+            : `; and ${(contents.count - contents_NAMED).toLocaleString('en-US')} more (the first ${listed} listed below)`;
     const fixes = [...new Set(findings.map(f => f.kind))].map(kind => FIX[kind]).join(' ');
-    return { name: 'contents', status: 'fail', value: summarize(contents), limit, detail: `${named}${more}. ${fixes}${allowed}` };
+    // a secret file next to an ARG or ENV BuildKit's build checks took for a credential: both are said
+    const args = findings.some(f => f.kind === 'secret') ? secretArgAdvice(report) : '';
+    return { name: 'contents', status: 'fail', value: summarize(contents), limit, detail: `${named}${more}. ${fixes}${args}${allowed}` };
 }
 /** "1 secret, 2 dev dependencies (41.2 MB)". */
 function summarize(contents) {
@@ -47439,6 +47530,7 @@ function unreadNote(layers, ref) {
 ;// CONCATENATED MODULE: ./src/checks/stop.ts
 
 
+
 // stop: after the health wait and the user check the container is stopped as an orchestrator
 // stops it (its stop signal, SIGKILL after stop-timeout). It passes when it exits within
 // stop-timeout, cleanly: 0, or 128 + the signal (the default action of a process that did not
@@ -47447,9 +47539,9 @@ const stopCheck = (report, inputs) => {
     const stop = report.stop;
     if (!stop)
         return [notRun('stop', report)];
-    return [stop_judged(stopRow(stop, inputs), inputs)];
+    return [stop_judged(stopRow(stop, inputs, report), inputs)];
 };
-function stopRow(stop, inputs) {
+function stopRow(stop, inputs, report) {
     const limit = `exits within ${inputs.stopTimeout} s of ${stop.signal}`;
     if (stop.outcome === 'not-run')
         return { name: 'stop', status: 'skip', value: 'not run', limit: '', detail: 'not run: the container had already exited (see health).' };
@@ -47457,7 +47549,10 @@ function stopRow(stop, inputs) {
     if (stop.outcome === 'exited' && stop.exitCode !== undefined && cleanExit(stop.exitCode, stop.signal)) {
         return { name: 'stop', status: 'pass', value: outcome, limit, detail: `${who(stop)} exited on ${stop.signal}, as docker stop and Kubernetes expect.` };
     }
-    return { name: 'stop', status: 'fail', value: outcome, limit, detail: whyNot(stop, inputs.stopTimeout) };
+    // a shell-form CMD that BuildKit already warned of: that warning is the cause, and says the fix
+    const warning = shellFormWarning(report, stop);
+    const detail = warning ? `${killedLine(stop, inputs.stopTimeout)} ${shellFormAdvice(warning, report, stop.signal)}` : whyNot(stop, inputs.stopTimeout);
+    return { name: 'stop', status: 'fail', value: outcome, limit, detail };
 }
 /** "exited 0, 0.04 s after SIGTERM" or "killed after 10 s". */
 function describeStop(stop) {
@@ -47468,11 +47563,14 @@ function whyNot(stop, timeout) {
     if (stop.outcome === 'exited') {
         return `${who(stop)} exited with code ${stop.exitCode} on ${stop.signal}: a clean shutdown exits 0 (or 128 + the signal). Finish in-flight work, close connections, and exit 0 when ${stop.signal} arrives.`;
     }
-    const killed = `${who(stop)} did not exit within ${timeout} s of ${stop.signal} and was killed (SIGKILL), as docker stop would do (Kubernetes waits 30 s), dropping whatever it was doing.`;
+    const killed = killedLine(stop, timeout);
     if (stop.init)
         return `${killed} PID 1 is ${stop.init}, which passed ${stop.signal} on: the app itself ignores it. Handle ${stop.signal} in the app (close the server, then exit).`;
     return (`${killed} No init runs in the container, and PID 1 ignores ${stop.signal} unless the app handles it: ` +
         `run it under dumb-init or tini (ENTRYPOINT ["dumb-init", "--"]), or handle ${stop.signal} in the app.`);
+}
+function killedLine(stop, timeout) {
+    return `${who(stop)} did not exit within ${timeout} s of ${stop.signal} and was killed (SIGKILL), as docker stop would do (Kubernetes waits 30 s), dropping whatever it was doing.`;
 }
 function who(stop) {
     return stop.pid1 ? `PID 1 (${stop.pid1})` : 'The container';
@@ -47760,6 +47858,27 @@ function annotateContents(report, inputs, sink, workspace = process.env.GITHUB_W
             line: where.line
         });
     }
+}
+/**
+ * BuildKit's build checks (JSONArgsRecommended, SecretsUsedInArgOrEnv, …) as warning annotations on
+ * their Dockerfile lines, as docker/build-push-action shows them. DOCKER_BUILD_CHECKS_ANNOTATIONS=false
+ * turns them off, as it does there (the build row still counts them). A warning about another file
+ * than the Dockerfile built (BuildKit names it by its base name), or without a line, is not annotated.
+ */
+function annotateBuildWarnings(report, inputs, sink, workspace = process.env.GITHUB_WORKSPACE || process.cwd(), env = process.env) {
+    if (isFalse(env.DOCKER_BUILD_CHECKS_ANNOTATIONS))
+        return;
+    const file = external_node_path_namespaceObject.relative(workspace, inputs.file);
+    for (const warning of report.build.warnings ?? []) {
+        if (!warning.line || (warning.file && warning.file !== external_node_path_namespaceObject.basename(inputs.file)))
+            continue;
+        const more = warning.url ? ` More info: ${warning.url}` : '';
+        sink.warning(`${warning.rule}: ${warning.message.replace(/\.$/, '')}.${more}`, { title: `BuildKit build check: ${warning.rule}`, file, line: warning.line });
+    }
+}
+/** A false boolean as Go (and the Docker actions) spell it: false, 0, f, FALSE, False. */
+function isFalse(value) {
+    return value !== undefined && ['false', '0', 'f', 'FALSE', 'False', 'F'].includes(value.trim());
 }
 /** The Dockerfile's text, or undefined when it cannot be read (then there is no line to annotate). */
 function dockerfile(file) {
@@ -60765,19 +60884,16 @@ function unwrap(schema) {
 
 //#endregion
 
-;// CONCATENATED MODULE: ./src/report/schema.ts
+;// CONCATENATED MODULE: ./src/report/fields.ts
 
-// The report's shape, declared once: report.ts takes its types from here, and load.ts reads a saved
-// report (comment-from) through it. A saved report is untrusted (a fork's run may have written it),
-// so the caps are part of the schema: unknown fields are dropped, strings and lists are cut to what
-// a comment can show. The caps keep every type the same (a string stays a string), so the types
-// inferred here are the plain ones the stages write.
+// The report schema's field types (schema.ts), each with its cap: a saved report is untrusted, so
+// strings and lists are cut to what a comment can show, keeping every type the same.
 /** At most `max` characters (a comment has room for 65,536 in all). */
-const schema_text = (max = 10_000) => pipe(string(), transform(s => s.slice(0, max)));
+const fields_text = (max = 10_000) => pipe(string(), transform(s => s.slice(0, max)));
 /** An instruction or an image reference: one line's worth. */
-const schema_short = () => schema_text(1_000);
+const fields_short = () => fields_text(1_000);
 /** The newest 200 lines of a log. */
-const schema_logTail = () => pipe(array(schema_text()), transform(lines => lines.slice(-200)));
+const fields_logTail = () => pipe(array(fields_text()), transform(lines => lines.slice(-200)));
 /**
  * An optional measurement. JSON.stringify writes NaN (a timestamp Docker left empty) as null, so a
  * report image-gate wrote itself may hold null here: it means "not measured", like a missing field.
@@ -60785,6 +60901,15 @@ const schema_logTail = () => pipe(array(schema_text()), transform(lines => lines
 const measured = () => dist_optional(pipe(nullable(number()), transform(n => n ?? undefined)));
 // (the messages complete load.ts's "expected …")
 const wholeNumber = () => pipe(number(), integer('a whole number'));
+
+;// CONCATENATED MODULE: ./src/report/schema.ts
+
+
+// The report's shape, declared once: report.ts takes its types from here, and load.ts reads a saved
+// report (comment-from) through it. A saved report is untrusted (a fork's run may have written it),
+// so the caps are part of the schema: unknown fields are dropped, strings and lists are cut to what
+// a comment can show. The caps keep every type the same (a string stays a string), so the types
+// inferred here are the plain ones the stages write.
 const CheckNameSchema = picklist(['build', 'health', 'startup', 'probe-time', 'size', 'size-increase', 'user', 'contents', 'stop', 'smoke']);
 /** pass ✅, fail ❌, skip ⚪ (measured or not run, but not judged) */
 const CheckStatusSchema = picklist(['pass', 'fail', 'skip']);
@@ -60792,45 +60917,45 @@ const CheckSchema = object({
     name: CheckNameSchema,
     status: CheckStatusSchema,
     /** what was measured, e.g. "healthy after 1.4 s" */
-    value: schema_text(),
+    value: fields_text(),
     /** what it was judged against, e.g. "≤ 500 MB"; "" when not judged */
-    limit: schema_text(),
+    limit: fields_text(),
     /** one short sentence: why, and what to do about a failure */
-    detail: schema_text()
+    detail: fields_text()
 });
 const HealthVerdictSchema = picklist(['healthy', 'unhealthy', 'exited', 'missing', 'skipped', 'timeout']);
 const LayerSchema = object({
     /** the Dockerfile instruction that made it (docker history) */
-    instruction: schema_short(),
+    instruction: fields_short(),
     size: number(),
     /** with compare-to: the size of the baseline's layer made by the same instruction (0: none) */
     before: measured()
 });
 const ProbeSchema = object({
     exitCode: wholeNumber(),
-    output: schema_text()
+    output: fields_text()
 });
 /** Stopping a container as an orchestrator does: its stop signal, then SIGKILL after stop-timeout. */
 const StopSchema = object({
     /** exited after the signal; killed after stop-timeout; not run: it had already exited */
     outcome: picklist(['exited', 'killed', 'not-run']),
     /** the image's STOPSIGNAL, e.g. "SIGTERM" */
-    signal: schema_short(),
+    signal: fields_short(),
     /** signal → exit, seconds (stop-timeout when killed) */
     seconds: measured(),
     exitCode: dist_optional(wholeNumber()),
     /** PID 1's program (docker top), and the init that runs as PID 1, if one does (dumb-init, tini) */
-    pid1: dist_optional(schema_short()),
-    init: dist_optional(schema_short())
+    pid1: dist_optional(fields_short()),
+    init: dist_optional(fields_short())
 });
 const SmokeResultSchema = object({
-    command: schema_text(),
+    command: fields_text(),
     /** still running after smoke-seconds, or exited */
     outcome: picklist(['running', 'exited']),
     exitCode: dist_optional(wholeNumber()),
     /** how long it ran */
     seconds: number(),
-    logTail: dist_optional(schema_logTail()),
+    logTail: dist_optional(fields_logTail()),
     /** a command still running after smoke-seconds is stopped like the main container */
     stop: dist_optional(StopSchema)
 });
@@ -60838,20 +60963,20 @@ const SmokeResultSchema = object({
 const FindingSchema = object({
     kind: picklist(['secret', 'dev-dependency', 'build-tool', 'forbidden']),
     /** what it is: "environment file", "private key (PEM)", "devDependency of /app/package.json", "gcc" */
-    what: schema_short(),
+    what: fields_short(),
     /** where, from the image's root: a file, or the folder of a package or a .git */
-    path: schema_short(),
+    path: fields_short(),
     /** bytes it adds to the image */
     size: number(),
     /** the Dockerfile instruction of the layer that added it */
-    instruction: schema_short(),
+    instruction: fields_short(),
     /** the instruction of a later layer that deleted it (a whiteout): it still ships in the layer below */
-    deletedBy: dist_optional(schema_short())
+    deletedBy: dist_optional(fields_short())
 });
 /** The contents check: the final image's layers, read in the same docker save pass as the compressed size. */
 const ContentsSchema = object({
     /** why the layers were not read (the containerd store keeps them compressed; docker save failed) */
-    notScanned: dist_optional(schema_text()),
+    notScanned: dist_optional(fields_text()),
     /** the layers read (each blob once) and the files in them */
     layers: dist_optional(wholeNumber()),
     files: dist_optional(wholeNumber()),
@@ -60861,43 +60986,57 @@ const ContentsSchema = object({
     count: wholeNumber(),
     allowed: wholeNumber()
 });
+/** A BuildKit build check's warning (buildx 0.15+): rule "JSONArgsRecommended", its message, page and line. */
+const BuildWarningSchema = object({
+    rule: fields_short(),
+    message: fields_short(),
+    url: dist_optional(fields_short()),
+    /** the Dockerfile's base name as BuildKit read it, and the warning's first line there */
+    file: dist_optional(fields_short()),
+    line: dist_optional(wholeNumber())
+});
 const BuildSchema = object({
     ok: dist_boolean(),
     seconds: measured(),
     /** the build step that failed, e.g. "[build 4/6] RUN npm run build" */
-    failedStep: dist_optional(schema_text()),
+    failedStep: dist_optional(fields_text()),
     /** the error line buildx ended with */
-    error: dist_optional(schema_text()),
+    error: dist_optional(fields_text()),
     /** the failed step's most telling line of its own output, e.g. "npm error 404 Not Found - GET …" */
-    cause: dist_optional(schema_short()),
-    logTail: dist_optional(schema_logTail())
+    cause: dist_optional(fields_short()),
+    logTail: dist_optional(fields_logTail()),
+    /** BuildKit's build checks, in the order it reported them (the first 100); none from a builder before buildx 0.15 */
+    warnings: dist_optional(pipe(array(BuildWarningSchema), transform(warnings => warnings.slice(0, 100))))
 });
 /** A layer whose files could not be read: it counts at its size in the archive instead. */
 const UnreadLayerSchema = object({
-    instruction: schema_short(),
+    instruction: fields_short(),
     /** why, e.g. "not a tar" or the unpacker's error */
-    why: schema_short(),
+    why: fields_short(),
     /** its bytes in the docker save archive (a compressed blob: compressed bytes) */
     bytes: number()
 });
 /** At most this many unread layers are kept (an image has a few dozen layers at most). */
 const unreadLayers = () => dist_optional(pipe(array(UnreadLayerSchema), transform(layers => layers.slice(0, 20))));
 const ImageSchema = object({
-    id: dist_optional(schema_text()),
+    id: dist_optional(fields_text()),
     /** the layers' unpacked bytes, as the classic image store counts them, on either store */
     size: measured(),
     /** Config.User as written in the image, "" when unset */
-    user: dist_optional(schema_text()),
+    user: dist_optional(fields_text()),
     /** Config.Healthcheck.Test, or undefined when the image has none (or HEALTHCHECK NONE) */
-    healthcheck: dist_optional(array(schema_text())),
+    healthcheck: dist_optional(array(fields_text())),
     /** consecutive failed probes after the start period before Docker says unhealthy */
     healthcheckRetries: measured(),
     /** Config.StopSignal, "" when unset (Docker then sends SIGTERM) */
-    stopSignal: dist_optional(schema_short()),
+    stopSignal: dist_optional(fields_short()),
     /** the HEALTHCHECK's own --interval and --start-period, seconds (Docker's defaults when unset: 30 and 0) */
     healthcheckInterval: measured(),
     healthcheckStartPeriod: measured(),
-    exposedPorts: dist_optional(array(schema_text())),
+    exposedPorts: dist_optional(array(fields_text())),
+    /** Config.Entrypoint and Config.Cmd (a shell-form CMD is ["/bin/sh", "-c", "…"]), the first 20 words */
+    entrypoint: dist_optional(pipe(array(fields_text(1_000)), transform(a => a.slice(0, 20)))),
+    cmd: dist_optional(pipe(array(fields_text(1_000)), transform(a => a.slice(0, 20)))),
     labels: dist_optional(pipe(record(string(), string()), 
     // the first 100, each key a line's worth
     transform(labels => Object.fromEntries(Object.entries(labels).slice(0, 100).map(([k, value]) => [k.slice(0, 200), value.slice(0, 1_000)]))))),
@@ -60913,19 +61052,19 @@ const ImageSchema = object({
     transform(layers => layers.slice(0, 5))))
 });
 const BaselineSchema = object({
-    ref: schema_short(),
+    ref: fields_short(),
     size: measured(),
     compressedSize: measured(),
     /** the instruction whose layers grew the most against the baseline's */
-    growth: dist_optional(object({ instruction: schema_short(), bytes: number() })),
+    growth: dist_optional(object({ instruction: fields_short(), bytes: number() })),
     unreadLayers: unreadLayers(),
-    error: dist_optional(schema_text())
+    error: dist_optional(fields_text())
 });
 const HealthSchema = object({
     verdict: HealthVerdictSchema,
     /** where the check came from */
     source: dist_optional(picklist(['image', 'health-cmd'])),
-    command: dist_optional(schema_text()),
+    command: dist_optional(fields_text()),
     /** container start → first healthy probe, from Docker's own timestamps */
     startupSeconds: measured(),
     /** how long image-gate waited for a verdict */
@@ -60946,7 +61085,7 @@ const HealthSchema = object({
     /** image-limit: container start → when Docker, on the image's own settings, would say unhealthy */
     limitSeconds: measured(),
     /** cannot-run: the program the probe could not start, and why */
-    cannotRun: dist_optional(object({ program: schema_short(), why: picklist(['missing', 'not-executable']) })),
+    cannotRun: dist_optional(object({ program: fields_short(), why: picklist(['missing', 'not-executable']) })),
     /** container start → the last failing probe before the first pass: the app was not ready then */
     notReadyAtSeconds: measured(),
     /** how long the passing probes took, from Docker's own start and end stamps */
@@ -60955,38 +61094,38 @@ const HealthSchema = object({
     oomKilled: dist_optional(dist_boolean()),
     /** the last probe results Docker kept (up to five), oldest first */
     probes: dist_optional(pipe(array(ProbeSchema), transform(probes => probes.slice(-5)))),
-    logTail: dist_optional(schema_logTail()),
+    logTail: dist_optional(fields_logTail()),
     /** missing: a probe built from a program the image has and its EXPOSEd port; shell: it has /bin/sh (health-cmd needs one) */
-    suggestedCmd: dist_optional(object({ tool: picklist(['wget', 'curl', 'node']), argv: pipe(array(schema_short()), transform(a => a.slice(0, 10))), shell: dist_boolean() }))
+    suggestedCmd: dist_optional(object({ tool: picklist(['wget', 'curl', 'node']), argv: pipe(array(fields_short()), transform(a => a.slice(0, 10))), shell: dist_boolean() }))
 });
 const UserSchema = object({
     /** the UIDs PID 1 of the container really runs as */
     uid: dist_optional(wholeNumber()),
     gid: dist_optional(wholeNumber()),
-    process: dist_optional(schema_text()),
+    process: dist_optional(fields_text()),
     /** PID 1's process id as the host sees it (only to tell it from the rest: never shown) */
     pid: dist_optional(wholeNumber()),
     /** every process in the container, as docker top saw it after the health wait (host PIDs) */
-    processes: dist_optional(array(object({ pid: wholeNumber(), uid: wholeNumber(), gid: wholeNumber(), command: schema_text() }))),
+    processes: dist_optional(array(object({ pid: wholeNumber(), uid: wholeNumber(), gid: wholeNumber(), command: fields_text() }))),
     /** USER resolved through the image's /etc/passwd and /etc/group */
     resolvedUid: dist_optional(wholeNumber()),
     resolvedGid: dist_optional(wholeNumber()),
-    unresolved: dist_optional(schema_text()),
+    unresolved: dist_optional(fields_text()),
     /** the non-root account to switch to: one the Dockerfile creates, else one the base image has */
-    suggested: dist_optional(object({ name: schema_short(), uid: wholeNumber(), from: picklist(['dockerfile', 'image']) })),
+    suggested: dist_optional(object({ name: fields_short(), uid: wholeNumber(), from: picklist(['dockerfile', 'image']) })),
     /** why the runtime user could not be read */
-    unknownReason: dist_optional(schema_text())
+    unknownReason: dist_optional(fields_text())
 });
 const ReportSchema = pipe(object({
     schema: literal(1),
     /** the image reference built and run (a tag) */
-    tag: schema_text(),
+    tag: fields_text(),
     build: BuildSchema,
     image: ImageSchema,
     /** compare-to: the image this one is compared with */
     baseline: dist_optional(BaselineSchema),
     /** compare-stages: the first (build) stage, to show what the multi-stage build saves */
-    stages: dist_optional(object({ stage: dist_optional(schema_text()), size: measured(), error: dist_optional(schema_text()) })),
+    stages: dist_optional(object({ stage: dist_optional(fields_text()), size: measured(), error: dist_optional(fields_text()) })),
     health: HealthSchema,
     user: UserSchema,
     /** what the image's layers hold: secrets, dev dependencies, build tools */
@@ -60999,11 +61138,11 @@ const ReportSchema = pipe(object({
     passed: dist_boolean(),
     /** the pull request this run was for, and the key of its comment (used by comment-from) */
     pullRequest: dist_optional(pipe(number(), safeInteger('a pull request number'), minValue(1, 'a pull request number'))),
-    commentKey: dist_optional(schema_text()),
+    commentKey: dist_optional(fields_text()),
     /** the pull-request comment, when one was posted */
-    comment: dist_optional(object({ url: schema_text(), action: picklist(['created', 'updated']) })),
+    comment: dist_optional(object({ url: fields_text(), action: picklist(['created', 'updated']) })),
     /** set when the run could not start or stopped early (bad input, no engine) */
-    error: dist_optional(object({ kind: picklist(['input', 'engine', 'timeout', 'internal']), message: schema_text() }))
+    error: dist_optional(object({ kind: picklist(['input', 'engine', 'timeout', 'internal']), message: fields_text() }))
 }), 
 // a file cannot claim a pass its own rows contradict
 transform(report => ({ ...report, passed: report.passed === true && report.checks.every(check => check.status !== 'fail') })));
@@ -61078,7 +61217,59 @@ function newReport(tag = '') {
     return { schema: 1, tag, build: { ok: false }, image: {}, health: { verdict: 'skipped' }, user: {}, checks: [], passed: false };
 }
 
+;// CONCATENATED MODULE: ./src/stages/build-warnings.ts
+
+// BuildKit's build checks (buildx 0.15 and later): Dockerfile lint rules such as JSONArgsRecommended
+// or SecretsUsedInArgOrEnv. With BUILDX_METADATA_WARNINGS=true buildx writes them into the metadata
+// file as `buildx.build.warnings`, each text base64-encoded:
+//   { short: "JSONArgsRecommended: JSON arguments recommended for CMD … (line 5)", detail: [...],
+//     url: "https://docs.docker.com/go/dockerfile/rule/json-args-recommended/",
+//     sourceInfo: { filename: "Dockerfile", data: … }, range: [{ start: { line: 5 }, end: { line: 5 } }] }
+// An older buildx writes no such key: no warnings, and nothing to show.
+/** The environment a build needs for buildx to write its warnings into the metadata file. */
+const WARNINGS_ENV = { BUILDX_METADATA_WARNINGS: 'true' };
+/** The build checks in a metadata file's content (already parsed), in BuildKit's order. */
+function buildWarnings(metadata) {
+    const list = metadata?.['buildx.build.warnings'];
+    if (!Array.isArray(list))
+        return [];
+    return list.flatMap(item => {
+        const warning = toWarning(item);
+        return warning ? [warning] : [];
+    });
+}
+function toWarning(item) {
+    if (item === null || typeof item !== 'object')
+        return undefined;
+    const raw = item;
+    const short = oneLine(decode(raw.short));
+    if (!short)
+        return undefined;
+    const url = typeof raw.url === 'string' && /^https:\/\//.test(raw.url) ? oneLine(raw.url) : undefined;
+    const line = raw.range?.[0]?.start?.line;
+    const file = typeof raw.sourceInfo?.filename === 'string' ? oneLine(raw.sourceInfo.filename) : undefined;
+    // "Rule: message (line N)": the rule leads the message; without it, the rule page's name
+    const named = /^([A-Z][A-Za-z0-9]+): (.+)$/.exec(short);
+    const message = (named ? named[2] : short).replace(/ \(line \d+\)$/, '');
+    const rule = named?.[1] ?? url?.replace(/\/+$/, '').split('/').pop() ?? 'build check';
+    return {
+        rule,
+        message,
+        ...(url && { url }),
+        ...(file && { file }),
+        ...(Number.isSafeInteger(line) && line > 0 && { line: line })
+    };
+}
+function decode(value) {
+    return typeof value === 'string' ? Buffer.from(value, 'base64').toString('utf8') : '';
+}
+/** Build output: plain, on one line. */
+function oneLine(text) {
+    return plain(text.replace(/[\r\n\t]+/g, ' ')).trim();
+}
+
 ;// CONCATENATED MODULE: ./src/stages/build.ts
+
 
 
 
@@ -61129,11 +61320,13 @@ function buildArgs(inputs, tags, iidFile, metadataFile, secrets = []) {
 }
 async function build(ctx, inputs, tags, builder) {
     const result = await ctx.sink.group('Build', () => buildImage(ctx, inputs, tags));
+    // BuildKit's build checks: only where the builder reported any (buildx 0.15 and later)
+    const warnings = result.warnings.length > 0 ? { warnings: result.warnings } : {};
     if (!result.ok) {
         const failure = explainFailure(result.output);
         if (failure.error && CANNOT_LOAD.test(failure.error))
             throw new docker_EngineError(cannotLoad(builder, `buildx says: ${failure.error}`));
-        return { ok: false, seconds: result.seconds, ...failure };
+        return { ok: false, seconds: result.seconds, ...failure, ...warnings };
     }
     // A builder bound to another engine (the docker driver of another context, a remote node) builds
     // and "loads" fine, but into that engine: running the image here would only say "No such image".
@@ -61141,7 +61334,7 @@ async function build(ctx, inputs, tags, builder) {
     const here = await ctx.docker.call(['image', 'inspect', '--format', '{{.Id}}', ref]);
     if (here.exitCode !== 0)
         throw new docker_EngineError(cannotLoad(builder, `${ref} is not in this engine after the build`));
-    return { ok: true, seconds: result.seconds, id: result.id };
+    return { ok: true, seconds: result.seconds, id: result.id, ...warnings };
 }
 /**
  * buildx refusing to build into this engine: a driver without a Docker exporter, or the docker
@@ -61163,25 +61356,38 @@ async function buildImage(ctx, inputs, tags) {
         const started = Date.now();
         // the secret files live in the build's temp dir, removed with it below
         const args = buildArgs(inputs, tags, iidFile, metadataFile, secretArgs(inputs, dir));
-        const result = await ctx.docker.call(args, { long: true, onOutput: log.write });
+        // BUILDX_METADATA_WARNINGS: buildx writes the build checks' warnings into the metadata file too
+        const result = await ctx.docker.call(args, { long: true, onOutput: log.write, env: WARNINGS_ENV });
         const seconds = round((Date.now() - started) / 1000);
         const output = `${result.stdout}\n${result.stderr}`;
+        const metadata = readMetadata(metadataFile);
+        const warnings = buildWarnings(metadata);
         if (result.exitCode !== 0)
-            return { ok: false, seconds, output };
-        return { ok: true, seconds, output, id: readImageId(iidFile, metadataFile) };
+            return { ok: false, seconds, output, warnings };
+        return { ok: true, seconds, output, warnings, id: readImageId(iidFile, metadata) };
     }
     finally {
         log.end();
         (0,external_node_fs_namespaceObject.rmSync)(dir, { recursive: true, force: true });
     }
 }
-function readImageId(iidFile, metadataFile) {
+function readImageId(iidFile, metadata) {
     const iid = safeRead(iidFile).trim();
     if (iid)
         return iid;
     // Some builders leave the iidfile empty with --load; the metadata file has the config digest.
-    const meta = JSON.parse(safeRead(metadataFile) || '{}');
-    return meta['containerimage.config.digest'] || meta['containerimage.digest'] || undefined;
+    const digest = metadata['containerimage.config.digest'] || metadata['containerimage.digest'];
+    return typeof digest === 'string' && digest ? digest : undefined;
+}
+/** The metadata file buildx wrote, or {} when it wrote none (a failed build) or not JSON. */
+function readMetadata(file) {
+    try {
+        const parsed = JSON.parse(safeRead(file) || '{}');
+        return parsed !== null && typeof parsed === 'object' ? parsed : {};
+    }
+    catch {
+        return {};
+    }
 }
 function safeRead(file) {
     try {
@@ -61194,7 +61400,7 @@ function safeRead(file) {
 /**
  * Finds, in buildx's plain progress output, the step that failed and the error it ended with.
  * A failed RUN step is echoed back as " > [stage 3/6] RUN npm run build:" between dashed lines;
- * the whole build ends with "ERROR: failed to solve: ..." (older buildx: "error: failed to solve").
+ * the whole build ends with "ERROR: failed to solve: ..." (older buildx: "error: failed to solve"; buildx 0.2x: "ERROR: failed to build: failed to solve: ...").
  */
 function explainFailure(output) {
     const lines = output.split('\n').map(l => l.replace(/\r$/, ''));
@@ -61306,6 +61512,9 @@ async function inspectImage(docker, ref) {
         healthcheckInterval: (check?.Interval || DOCKER_DEFAULT_INTERVAL_S * 1e9) / 1e9,
         healthcheckStartPeriod: (check?.StartPeriod ?? 0) / 1e9,
         exposedPorts: Object.keys(image.Config?.ExposedPorts ?? {}),
+        // what runs as PID 1: the stop check names a shell-form CMD's JSON form
+        entrypoint: image.Config?.Entrypoint ?? [],
+        cmd: image.Config?.Cmd ?? [],
         labels: image.Config?.Labels ?? {}
     };
 }
@@ -63632,7 +63841,7 @@ async function sizeAndLayers(docker, ref, compress) {
     const measured = await compressedSize(docker, ref, { compress, scan: { forbid: () => false } });
     const counted = countedLayers(measured);
     if (!counted)
-        throw new Error(`the archive of ${ref} lists no layers`);
+        throw new Error(`no layer of ${ref} could be read`);
     return { ...counted, size: total(counted.layers), compressed: compress ? measured.compressed : undefined };
 }
 function total(layers) {
@@ -63650,7 +63859,7 @@ function namedLayers(measured) {
  * Each layer's unpacked size as counted from its files, newest first (as `docker history` lists
  * them), empty layers left out. A layer that cannot be read (not a tar, cut short, a compression
  * the scan does not know) counts at its size in the archive and is named in `unread`, so one
- * odd layer never leaves the whole image without a size. Undefined when the archive was not scanned.
+ * odd layer never leaves the whole image without a size. Undefined when no layer could be read.
  */
 function countedLayers(measured) {
     const named = namedLayers(measured);
@@ -63663,6 +63872,10 @@ function countedLayers(measured) {
         unread.push({ instruction, why: facts?.error ?? 'not a tar, nor a gzip or zstd blob', bytes: blobSize });
         return { size: blobSize, instruction };
     });
+    // none could be read: the archive is not one this pass understands, and the engine's own
+    // figures say more than the archive's bytes would
+    if (unread.length === named.length)
+        return undefined;
     return { layers: layers.filter(layer => layer.size > 0).reverse(), unread };
 }
 /** The layers that hold bytes, newest first, with the instruction that made each. */
@@ -64201,6 +64414,7 @@ async function publishOnce(ctx, report, inputs, gate) {
     if (containerLog.length > 0)
         await sink.group(`Container log (last ${containerLog.length} lines)`, async () => sink.untrusted(containerLog));
     if (inputs && gate) {
+        annotateBuildWarnings(report, inputs, sink);
         annotateUser(report, inputs, sink);
         annotateContents(report, inputs, sink);
         report.comment = await commentOnPullRequest(report, inputs, sink);
@@ -64253,10 +64467,13 @@ function logUntrusted(lines, write = s => process.stdout.write(s)) {
         write(`${plain(line)}\n`);
     write(`::${token}::\n`);
 }
+function annotation(place) {
+    return { title: place.title, file: place.file, startLine: place.line };
+}
 const githubSink = {
     info: message => info(message),
-    warning: message => warning(message),
-    error: (message, place) => error(message, place && { title: place.title, file: place.file, startLine: place.line }),
+    warning: (message, place) => warning(message, place && annotation(place)),
+    error: (message, place) => error(message, place && annotation(place)),
     debug: message => core_debug(message),
     group: (title, run) => group(title, run),
     untrusted: lines => logUntrusted(lines),

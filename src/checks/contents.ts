@@ -1,6 +1,7 @@
 import { describeFinding, FINDING_ROWS } from '../report/findings.js'
 import type { Check, Finding, Report } from '../report/report.js'
 import { formatSize } from '../units.js'
+import { secretArgAdvice } from '../report/warnings.js'
 import { notRun, type CheckRule, type JudgeInputs } from './check.js'
 
 // contents: what the image's layers hold that production must not ship (secrets, forbid-paths) or
@@ -22,10 +23,10 @@ const FIX: Record<Finding['kind'], string> = {
 export const contentsCheck: CheckRule = (report, inputs) => {
   const contents = report.contents
   if (!contents || !report.build.ok) return [notRun('contents', report)]
-  return [judged(contentsRow(contents), inputs)]
+  return [judged(contentsRow(contents, report), inputs)]
 }
 
-function contentsRow(contents: NonNullable<Report['contents']>): Check {
+function contentsRow(contents: NonNullable<Report['contents']>, report: Report): Check {
   const limit = 'no secrets, dev dependencies or build tools'
   if (contents.notScanned !== undefined) return { name: 'contents', status: 'skip', value: 'not scanned', limit: '', detail: `${contents.notScanned}.` }
   const allowed = contents.allowed > 0 ? ` allow-paths let ${contents.allowed} through.` : ''
@@ -43,7 +44,9 @@ function contentsRow(contents: NonNullable<Report['contents']>): Check {
         ? `; and ${contents.count - NAMED} more (listed below)`
         : `; and ${(contents.count - NAMED).toLocaleString('en-US')} more (the first ${listed} listed below)`
   const fixes = [...new Set(findings.map(f => f.kind))].map(kind => FIX[kind]).join(' ')
-  return { name: 'contents', status: 'fail', value: summarize(contents), limit, detail: `${named}${more}. ${fixes}${allowed}` }
+  // a secret file next to an ARG or ENV BuildKit's build checks took for a credential: both are said
+  const args = findings.some(f => f.kind === 'secret') ? secretArgAdvice(report) : ''
+  return { name: 'contents', status: 'fail', value: summarize(contents), limit, detail: `${named}${more}. ${fixes}${args}${allowed}` }
 }
 
 /** "1 secret, 2 dev dependencies (41.2 MB)". */

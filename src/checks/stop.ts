@@ -1,5 +1,6 @@
-import type { Check, Stop } from '../report/report.js'
+import type { Check, Report, Stop } from '../report/report.js'
 import { cleanExit } from '../docker/container.js'
+import { shellFormAdvice, shellFormWarning } from '../report/warnings.js'
 import { notRun, type CheckRule, type JudgeInputs } from './check.js'
 
 // stop: after the health wait and the user check the container is stopped as an orchestrator
@@ -10,17 +11,20 @@ import { notRun, type CheckRule, type JudgeInputs } from './check.js'
 export const stopCheck: CheckRule = (report, inputs) => {
   const stop = report.stop
   if (!stop) return [notRun('stop', report)]
-  return [judged(stopRow(stop, inputs), inputs)]
+  return [judged(stopRow(stop, inputs, report), inputs)]
 }
 
-function stopRow(stop: Stop, inputs: JudgeInputs): Check {
+function stopRow(stop: Stop, inputs: JudgeInputs, report: Report): Check {
   const limit = `exits within ${inputs.stopTimeout} s of ${stop.signal}`
   if (stop.outcome === 'not-run') return { name: 'stop', status: 'skip', value: 'not run', limit: '', detail: 'not run: the container had already exited (see health).' }
   const outcome = describeStop(stop)
   if (stop.outcome === 'exited' && stop.exitCode !== undefined && cleanExit(stop.exitCode, stop.signal)) {
     return { name: 'stop', status: 'pass', value: outcome, limit, detail: `${who(stop)} exited on ${stop.signal}, as docker stop and Kubernetes expect.` }
   }
-  return { name: 'stop', status: 'fail', value: outcome, limit, detail: whyNot(stop, inputs.stopTimeout) }
+  // a shell-form CMD that BuildKit already warned of: that warning is the cause, and says the fix
+  const warning = shellFormWarning(report, stop)
+  const detail = warning ? `${killedLine(stop, inputs.stopTimeout)} ${shellFormAdvice(warning, report, stop.signal)}` : whyNot(stop, inputs.stopTimeout)
+  return { name: 'stop', status: 'fail', value: outcome, limit, detail }
 }
 
 /** "exited 0, 0.04 s after SIGTERM" or "killed after 10 s". */
@@ -33,12 +37,16 @@ export function whyNot(stop: Stop, timeout: number): string {
   if (stop.outcome === 'exited') {
     return `${who(stop)} exited with code ${stop.exitCode} on ${stop.signal}: a clean shutdown exits 0 (or 128 + the signal). Finish in-flight work, close connections, and exit 0 when ${stop.signal} arrives.`
   }
-  const killed = `${who(stop)} did not exit within ${timeout} s of ${stop.signal} and was killed (SIGKILL), as docker stop would do (Kubernetes waits 30 s), dropping whatever it was doing.`
+  const killed = killedLine(stop, timeout)
   if (stop.init) return `${killed} PID 1 is ${stop.init}, which passed ${stop.signal} on: the app itself ignores it. Handle ${stop.signal} in the app (close the server, then exit).`
   return (
     `${killed} No init runs in the container, and PID 1 ignores ${stop.signal} unless the app handles it: ` +
     `run it under dumb-init or tini (ENTRYPOINT ["dumb-init", "--"]), or handle ${stop.signal} in the app.`
   )
+}
+
+function killedLine(stop: Stop, timeout: number): string {
+  return `${who(stop)} did not exit within ${timeout} s of ${stop.signal} and was killed (SIGKILL), as docker stop would do (Kubernetes waits 30 s), dropping whatever it was doing.`
 }
 
 function who(stop: Stop): string {

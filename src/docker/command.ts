@@ -19,6 +19,8 @@ export interface CommandOptions {
   limitMs?: number
   /** each chunk of stdout and stderr as it arrives */
   onOutput?: (chunk: Buffer) => void
+  /** variables added to this process's environment for the command */
+  env?: Record<string, string>
 }
 
 /** The program could not be started at all (not installed, not on PATH). */
@@ -57,7 +59,8 @@ export class Processes {
   /** Runs a program to its end, keeping the tail of its output; bounded by `limitMs` when given. */
   run(program: string, args: string[], options: CommandOptions = {}): Promise<CommandResult> {
     return new Promise((resolve, reject) => {
-      const child = this.track(spawn(program, args, { stdio: ['ignore', 'pipe', 'pipe'] }))
+      const env = options.env && { ...process.env, ...options.env }
+      const child = this.track(spawn(program, args, { stdio: ['ignore', 'pipe', 'pipe'], ...(env && { env }) }))
       const stdout = new Tail()
       const stderr = new Tail()
       let timedOut = false

@@ -17,6 +17,8 @@ export interface CallOptions {
   long?: boolean
   /** each chunk of output as it arrives (the build log, streamed) */
   onOutput?: (chunk: Buffer) => void
+  /** variables added to the environment of this call (BUILDX_METADATA_WARNINGS for a build) */
+  env?: Record<string, string>
 }
 
 export interface DockerStream {
@@ -39,7 +41,7 @@ export class Docker {
     if (this.hung) throw new EngineError(this.hung)
     let result
     try {
-      result = await this.processes.run('docker', args, { limitMs: options.long ? 0 : this.callLimitMs, onOutput: options.onOutput })
+      result = await this.processes.run('docker', args, { limitMs: options.long ? 0 : this.callLimitMs, onOutput: options.onOutput, ...(options.env && { env: options.env }) })
     } catch (err) {
       throw err instanceof NotFoundError ? new EngineError(NO_CLI) : err
     }

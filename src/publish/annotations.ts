@@ -52,6 +52,27 @@ export function annotateContents(report: Report, inputs: Pick<Inputs, 'file' | '
   }
 }
 
+/**
+ * BuildKit's build checks (JSONArgsRecommended, SecretsUsedInArgOrEnv, …) as warning annotations on
+ * their Dockerfile lines, as docker/build-push-action shows them. DOCKER_BUILD_CHECKS_ANNOTATIONS=false
+ * turns them off, as it does there (the build row still counts them). A warning about another file
+ * than the Dockerfile built (BuildKit names it by its base name), or without a line, is not annotated.
+ */
+export function annotateBuildWarnings(report: Report, inputs: Pick<Inputs, 'file'>, sink: Sink, workspace = process.env.GITHUB_WORKSPACE || process.cwd(), env = process.env): void {
+  if (isFalse(env.DOCKER_BUILD_CHECKS_ANNOTATIONS)) return
+  const file = path.relative(workspace, inputs.file)
+  for (const warning of report.build.warnings ?? []) {
+    if (!warning.line || (warning.file && warning.file !== path.basename(inputs.file))) continue
+    const more = warning.url ? ` More info: ${warning.url}` : ''
+    sink.warning(`${warning.rule}: ${warning.message.replace(/\.$/, '')}.${more}`, { title: `BuildKit build check: ${warning.rule}`, file, line: warning.line })
+  }
+}
+
+/** A false boolean as Go (and the Docker actions) spell it: false, 0, f, FALSE, False. */
+function isFalse(value: string | undefined): boolean {
+  return value !== undefined && ['false', '0', 'f', 'FALSE', 'False', 'F'].includes(value.trim())
+}
+
 /** The Dockerfile's text, or undefined when it cannot be read (then there is no line to annotate). */
 function dockerfile(file: string): string | undefined {
   try {

@@ -1,7 +1,7 @@
 import * as core from '@actions/core'
 import { randomBytes } from 'node:crypto'
 import { plain, PlainLines } from '../plain.js'
-import type { Sink } from '../sink.js'
+import type { Place, Sink } from '../sink.js'
 
 // The action's sink: the runner's workflow commands through @actions/core. This and the action's
 // entry are the only places that speak the runner's protocol.
@@ -23,10 +23,14 @@ export function logUntrusted(lines: string[], write: (s: string) => void = s => 
   write(`::${token}::\n`)
 }
 
+function annotation(place: Place): core.AnnotationProperties {
+  return { title: place.title, file: place.file, startLine: place.line }
+}
+
 export const githubSink: Sink = {
   info: message => core.info(message),
-  warning: message => core.warning(message),
-  error: (message, place) => core.error(message, place && { title: place.title, file: place.file, startLine: place.line }),
+  warning: (message, place) => core.warning(message, place && annotation(place)),
+  error: (message, place) => core.error(message, place && annotation(place)),
   debug: message => core.debug(message),
   group: (title, run) => core.group(title, run),
   untrusted: lines => logUntrusted(lines),

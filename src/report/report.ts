@@ -1,5 +1,6 @@
 import type { InferOutput } from 'valibot'
 import type {
+  BuildWarningSchema,
   CheckNameSchema,
   CheckSchema,
   CheckStatusSchema,
@@ -30,6 +31,7 @@ export type Probe = InferOutput<typeof ProbeSchema>
 export type SmokeResult = InferOutput<typeof SmokeResultSchema>
 export type Stop = InferOutput<typeof StopSchema>
 export type Finding = InferOutput<typeof FindingSchema>
+export type BuildWarning = InferOutput<typeof BuildWarningSchema>
 export type Report = InferOutput<typeof ReportSchema>
 export type Contents = NonNullable<Report['contents']>
 

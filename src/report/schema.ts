@@ -1,38 +1,11 @@
 import * as v from 'valibot'
+import { logTail, measured, short, text, wholeNumber } from './fields.js'
 
 // The report's shape, declared once: report.ts takes its types from here, and load.ts reads a saved
 // report (comment-from) through it. A saved report is untrusted (a fork's run may have written it),
 // so the caps are part of the schema: unknown fields are dropped, strings and lists are cut to what
 // a comment can show. The caps keep every type the same (a string stays a string), so the types
 // inferred here are the plain ones the stages write.
-
-/** At most `max` characters (a comment has room for 65,536 in all). */
-const text = (max = 10_000) =>
-  v.pipe(
-    v.string(),
-    v.transform(s => s.slice(0, max))
-  )
-/** An instruction or an image reference: one line's worth. */
-const short = () => text(1_000)
-/** The newest 200 lines of a log. */
-const logTail = () =>
-  v.pipe(
-    v.array(text()),
-    v.transform(lines => lines.slice(-200))
-  )
-/**
- * An optional measurement. JSON.stringify writes NaN (a timestamp Docker left empty) as null, so a
- * report image-gate wrote itself may hold null here: it means "not measured", like a missing field.
- */
-const measured = () =>
-  v.optional(
-    v.pipe(
-      v.nullable(v.number()),
-      v.transform(n => n ?? undefined)
-    )
-  )
-// (the messages complete load.ts's "expected …")
-const wholeNumber = () => v.pipe(v.number(), v.integer('a whole number'))
 
 export const CheckNameSchema = v.picklist(['build', 'health', 'startup', 'probe-time', 'size', 'size-increase', 'user', 'contents', 'stop', 'smoke'])
 /** pass ✅, fail ❌, skip ⚪ (measured or not run, but not judged) */
@@ -122,6 +95,16 @@ const ContentsSchema = v.object({
   allowed: wholeNumber()
 })
 
+/** A BuildKit build check's warning (buildx 0.15+): rule "JSONArgsRecommended", its message, page and line. */
+export const BuildWarningSchema = v.object({
+  rule: short(),
+  message: short(),
+  url: v.optional(short()),
+  /** the Dockerfile's base name as BuildKit read it, and the warning's first line there */
+  file: v.optional(short()),
+  line: v.optional(wholeNumber())
+})
+
 const BuildSchema = v.object({
   ok: v.boolean(),
   seconds: measured(),
@@ -131,7 +114,14 @@ const BuildSchema = v.object({
   error: v.optional(text()),
   /** the failed step's most telling line of its own output, e.g. "npm error 404 Not Found - GET …" */
   cause: v.optional(short()),
-  logTail: v.optional(logTail())
+  logTail: v.optional(logTail()),
+  /** BuildKit's build checks, in the order it reported them (the first 100); none from a builder before buildx 0.15 */
+  warnings: v.optional(
+    v.pipe(
+      v.array(BuildWarningSchema),
+      v.transform(warnings => warnings.slice(0, 100))
+    )
+  )
 })
 
 /** A layer whose files could not be read: it counts at its size in the archive instead. */
@@ -162,6 +152,9 @@ const ImageSchema = v.object({
   healthcheckInterval: measured(),
   healthcheckStartPeriod: measured(),
   exposedPorts: v.optional(v.array(text())),
+  /** Config.Entrypoint and Config.Cmd (a shell-form CMD is ["/bin/sh", "-c", "…"]), the first 20 words */
+  entrypoint: v.optional(v.pipe(v.array(text(1_000)), v.transform(a => a.slice(0, 20)))),
+  cmd: v.optional(v.pipe(v.array(text(1_000)), v.transform(a => a.slice(0, 20)))),
   labels: v.optional(
     v.pipe(
       v.record(v.string(), v.string()),

@@ -2,10 +2,11 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs'
 import * as path from 'node:path'
 import type { RunContext } from '../context.js'
 import { plain as plainText } from '../plain.js'
+import { buildWarnings, WARNINGS_ENV } from './build-warnings.js'
 import { EngineError } from '../docker/docker.js'
 import type { Builder } from '../docker/engine.js'
 import type { Inputs } from '../inputs/inputs.js'
-import type { Report } from '../report/report.js'
+import type { BuildWarning, Report } from '../report/report.js'
 import { round } from '../units.js'
 
 // Stage 1: `docker buildx build --load`, so the image lands in the engine and can be run.
@@ -54,17 +55,19 @@ export function buildArgs(inputs: BuildInputs, tags: string[], iidFile: string, 
 
 export async function build(ctx: RunContext, inputs: BuildInputs, tags: string[], builder: Builder): Promise<BuildResult> {
   const result = await ctx.sink.group('Build', () => buildImage(ctx, inputs, tags))
+  // BuildKit's build checks: only where the builder reported any (buildx 0.15 and later)
+  const warnings = result.warnings.length > 0 ? { warnings: result.warnings } : {}
   if (!result.ok) {
     const failure = explainFailure(result.output)
     if (failure.error && CANNOT_LOAD.test(failure.error)) throw new EngineError(cannotLoad(builder, `buildx says: ${failure.error}`))
-    return { ok: false, seconds: result.seconds, ...failure }
+    return { ok: false, seconds: result.seconds, ...failure, ...warnings }
   }
   // A builder bound to another engine (the docker driver of another context, a remote node) builds
   // and "loads" fine, but into that engine: running the image here would only say "No such image".
   const ref = result.id ?? tags[0]
   const here = await ctx.docker.call(['image', 'inspect', '--format', '{{.Id}}', ref])
   if (here.exitCode !== 0) throw new EngineError(cannotLoad(builder, `${ref} is not in this engine after the build`))
-  return { ok: true, seconds: result.seconds, id: result.id }
+  return { ok: true, seconds: result.seconds, id: result.id, ...warnings }
 }
 
 /**
@@ -87,6 +90,8 @@ export interface Built {
   id?: string
   /** buildx's output, for explaining a failure */
   output: string
+  /** BuildKit's build checks, from the metadata file */
+  warnings: BuildWarning[]
 }
 
 /** One `buildx build --load`, its output streamed to the log. */
@@ -99,23 +104,36 @@ export async function buildImage(ctx: RunContext, inputs: BuildInputs, tags: str
     const started = Date.now()
     // the secret files live in the build's temp dir, removed with it below
     const args = buildArgs(inputs, tags, iidFile, metadataFile, secretArgs(inputs, dir))
-    const result = await ctx.docker.call(args, { long: true, onOutput: log.write })
+    // BUILDX_METADATA_WARNINGS: buildx writes the build checks' warnings into the metadata file too
+    const result = await ctx.docker.call(args, { long: true, onOutput: log.write, env: WARNINGS_ENV })
     const seconds = round((Date.now() - started) / 1000)
     const output = `${result.stdout}\n${result.stderr}`
-    if (result.exitCode !== 0) return { ok: false, seconds, output }
-    return { ok: true, seconds, output, id: readImageId(iidFile, metadataFile) }
+    const metadata = readMetadata(metadataFile)
+    const warnings = buildWarnings(metadata)
+    if (result.exitCode !== 0) return { ok: false, seconds, output, warnings }
+    return { ok: true, seconds, output, warnings, id: readImageId(iidFile, metadata) }
   } finally {
     log.end()
     rmSync(dir, { recursive: true, force: true })
   }
 }
 
-function readImageId(iidFile: string, metadataFile: string): string | undefined {
+function readImageId(iidFile: string, metadata: Record<string, unknown>): string | undefined {
   const iid = safeRead(iidFile).trim()
   if (iid) return iid
   // Some builders leave the iidfile empty with --load; the metadata file has the config digest.
-  const meta = JSON.parse(safeRead(metadataFile) || '{}') as Record<string, string>
-  return meta['containerimage.config.digest'] || meta['containerimage.digest'] || undefined
+  const digest = metadata['containerimage.config.digest'] || metadata['containerimage.digest']
+  return typeof digest === 'string' && digest ? digest : undefined
+}
+
+/** The metadata file buildx wrote, or {} when it wrote none (a failed build) or not JSON. */
+function readMetadata(file: string): Record<string, unknown> {
+  try {
+    const parsed: unknown = JSON.parse(safeRead(file) || '{}')
+    return parsed !== null && typeof parsed === 'object' ? (parsed as Record<string, unknown>) : {}
+  } catch {
+    return {}
+  }
 }
 
 function safeRead(file: string): string {
@@ -129,7 +147,7 @@ function safeRead(file: string): string {
 /**
  * Finds, in buildx's plain progress output, the step that failed and the error it ended with.
  * A failed RUN step is echoed back as " > [stage 3/6] RUN npm run build:" between dashed lines;
- * the whole build ends with "ERROR: failed to solve: ..." (older buildx: "error: failed to solve").
+ * the whole build ends with "ERROR: failed to solve: ..." (older buildx: "error: failed to solve"; buildx 0.2x: "ERROR: failed to build: failed to solve: ...").
  */
 export function explainFailure(output: string): { failedStep?: string; error?: string; cause?: string; logTail: string[] } {
   const lines = output.split('\n').map(l => l.replace(/\r$/, ''))

@@ -13,13 +13,15 @@ interface ImageInspect {
     /** durations in nanoseconds; 0 or absent: Docker's default */
     Healthcheck?: { Test?: string[]; Retries?: number; Interval?: number; StartPeriod?: number }
     ExposedPorts?: Record<string, unknown>
+    Entrypoint?: string[] | null
+    Cmd?: string[] | null
     Labels?: Record<string, string> | null
   }
 }
 
 export type ImageFacts = Pick<
   Report['image'],
-  'id' | 'size' | 'user' | 'stopSignal' | 'healthcheck' | 'healthcheckRetries' | 'healthcheckInterval' | 'healthcheckStartPeriod' | 'exposedPorts' | 'labels'
+  'id' | 'size' | 'user' | 'stopSignal' | 'healthcheck' | 'healthcheckRetries' | 'healthcheckInterval' | 'healthcheckStartPeriod' | 'exposedPorts' | 'entrypoint' | 'cmd' | 'labels'
 >
 
 export async function inspectImage(docker: Docker, ref: string): Promise<ImageFacts> {
@@ -35,6 +37,9 @@ export async function inspectImage(docker: Docker, ref: string): Promise<ImageFa
     healthcheckInterval: (check?.Interval || DOCKER_DEFAULT_INTERVAL_S * 1e9) / 1e9,
     healthcheckStartPeriod: (check?.StartPeriod ?? 0) / 1e9,
     exposedPorts: Object.keys(image.Config?.ExposedPorts ?? {}),
+    // what runs as PID 1: the stop check names a shell-form CMD's JSON form
+    entrypoint: image.Config?.Entrypoint ?? [],
+    cmd: image.Config?.Cmd ?? [],
     labels: image.Config?.Labels ?? {}
   }
 }

@@ -14,7 +14,7 @@ import type { LayerFacts } from './layer-scan.js'
 export async function sizeAndLayers(docker: Docker, ref: string, compress: boolean): Promise<Counted & { size: number; compressed?: number }> {
   const measured = await compressedSize(docker, ref, { compress, scan: { forbid: () => false } })
   const counted = countedLayers(measured)
-  if (!counted) throw new Error(`the archive of ${ref} lists no layers`)
+  if (!counted) throw new Error(`no layer of ${ref} could be read`)
   return { ...counted, size: total(counted.layers), compressed: compress ? measured.compressed : undefined }
 }
 
@@ -42,7 +42,7 @@ export interface Counted {
  * Each layer's unpacked size as counted from its files, newest first (as `docker history` lists
  * them), empty layers left out. A layer that cannot be read (not a tar, cut short, a compression
  * the scan does not know) counts at its size in the archive and is named in `unread`, so one
- * odd layer never leaves the whole image without a size. Undefined when the archive was not scanned.
+ * odd layer never leaves the whole image without a size. Undefined when no layer could be read.
  */
 export function countedLayers(measured: CompressedSize): Counted | undefined {
   const named = namedLayers(measured)
@@ -53,6 +53,9 @@ export function countedLayers(measured: CompressedSize): Counted | undefined {
     unread.push({ instruction, why: facts?.error ?? 'not a tar, nor a gzip or zstd blob', bytes: blobSize })
     return { size: blobSize, instruction }
   })
+  // none could be read: the archive is not one this pass understands, and the engine's own
+  // figures say more than the archive's bytes would
+  if (unread.length === named.length) return undefined
   return { layers: layers.filter(layer => layer.size > 0).reverse(), unread }
 }
 
