@@ -24,8 +24,11 @@ describe('terminalSink', () => {
   it('prints warnings, annotations and groups as plain lines', async () => {
     terminalSink.warning('the token cannot write')
     terminalSink.error('no USER (root)', { title: 'image-gate: no USER', file: 'app/Dockerfile', line: 8 })
+    terminalSink.warning('JSONArgsRecommended: JSON arguments recommended for CMD', { title: 'BuildKit build check: JSONArgsRecommended', file: 'app/Dockerfile', line: 12 })
     await terminalSink.group('Build', async () => terminalSink.info('step 1'))
-    expect(written).toBe('warning: the token cannot write\napp/Dockerfile:8: error: no USER (root)\n── Build\nstep 1\n')
+    expect(written).toBe(
+      'warning: the token cannot write\napp/Dockerfile:8: error: no USER (root)\napp/Dockerfile:12: warning: JSONArgsRecommended: JSON arguments recommended for CMD\n── Build\nstep 1\n'
+    )
     expect(write).toHaveBeenCalled()
   })
 

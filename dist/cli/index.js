@@ -64628,10 +64628,12 @@ class Answer extends Error {
 // the command's output; the one line a failed run ends with is stderr, as a command's error is.
 // There are no outputs or job summary.
 const line = (text) => void process.stdout.write(`${text}\n`);
+/** "Dockerfile:8: " before an annotation's message, as a compiler prints it. */
+const at = (place) => (place ? `${place.file}:${place.line}: ` : '');
 const terminalSink = {
     info: line,
-    warning: message => line(`warning: ${message}`),
-    error: (message, place) => line(`${place ? `${place.file}:${place.line}: ` : ''}error: ${message}`),
+    warning: (message, place) => line(`${at(place)}warning: ${message}`),
+    error: (message, place) => line(`${at(place)}error: ${message}`),
     debug: () => undefined,
     async group(title, run) {
         line(`── ${title}`);

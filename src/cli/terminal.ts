@@ -1,5 +1,5 @@
 import { plain, PlainLines } from '../plain.js'
-import type { Sink } from '../sink.js'
+import type { Place, Sink } from '../sink.js'
 
 // The command line's sink: plain text, as a compiler prints it. The report and what led to it
 // (the build log, annotations as "file:line: error: ...", groups as a "── title" line) are stdout,
@@ -8,10 +8,13 @@ import type { Sink } from '../sink.js'
 
 const line = (text: string) => void process.stdout.write(`${text}\n`)
 
+/** "Dockerfile:8: " before an annotation's message, as a compiler prints it. */
+const at = (place?: Place) => (place ? `${place.file}:${place.line}: ` : '')
+
 export const terminalSink: Sink = {
   info: line,
-  warning: message => line(`warning: ${message}`),
-  error: (message, place) => line(`${place ? `${place.file}:${place.line}: ` : ''}error: ${message}`),
+  warning: (message, place) => line(`${at(place)}warning: ${message}`),
+  error: (message, place) => line(`${at(place)}error: ${message}`),
   debug: () => undefined,
   async group(title, run) {
     line(`── ${title}`)
