@@ -3,6 +3,10 @@ import type { Docker } from '../../src/docker/docker.js'
 import type { Stop } from '../../src/report/report.js'
 import { cleanExit, signalName } from '../../src/docker/container.js'
 import { initOf, stopContainer } from '../../src/stages/stop.js'
+import { pid1Handles } from '../../src/docker/pid1.js'
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import * as path from 'node:path'
 import { inputs, measuredReport } from './fixtures.js'
 import { judged } from './judged.js'
 
@@ -42,7 +46,7 @@ describe('stopContainer', () => {
   it("kills a container that ignores its signal after stop-timeout, as docker stop does, with the image's STOPSIGNAL", async () => {
     const { docker, clock, calls } = engine(undefined)
     const stop = await stopContainer(docker, 'c1', 'SIGQUIT', 2, clock)
-    expect(stop).toEqual({ outcome: 'killed', signal: 'SIGQUIT', exitCode: 137, seconds: 2 })
+    expect(stop).toEqual({ outcome: 'killed', signal: 'SIGQUIT', exitCode: 137, seconds: 2, waitedSeconds: 2 })
     expect(calls.filter(c => c[0] === 'kill').map(c => c[2])).toEqual(['SIGQUIT', 'SIGKILL'])
     expect(clock.now()).toBe(2000)
   })
@@ -63,6 +67,41 @@ describe('signals', () => {
 
   it('knows the inits that pass signals on', () => {
     expect([initOf('dumb-init'), initOf('/sbin/tini'), initOf('docker-init'), initOf('node'), initOf(undefined)]).toEqual(['dumb-init', 'tini', 'docker-init', undefined, undefined])
+  })
+})
+
+describe("a PID 1 that does not handle its stop signal (pid_namespaces(7): it cannot reach it)", () => {
+  const ID = 'ab91e02ecf7110bdc12e62bd46e1e327a51408fc8c9cb5d1177c5895e32b90d0'
+  /** A /proc with one process: its cgroup, its PIDs in each namespace and the signals it catches. */
+  function proc(nspid: string, sigCgt: string, cgroup = `0::/docker/${ID}\n`): string {
+    const root = mkdtempSync(path.join(tmpdir(), 'image-gate-proc-'))
+    mkdirSync(path.join(root, '6221'))
+    writeFileSync(path.join(root, '6221', 'cgroup'), cgroup)
+    writeFileSync(path.join(root, '6221', 'status'), `Name:\tnode\nNSpid:\t${nspid}\nSigIgn:\t0000000000001000\nSigCgt:\t${sigCgt}\n`)
+    return root
+  }
+
+  it('reads the caught-signals mask of the container\'s PID 1, and only of it', () => {
+    // node without a handler catches SIGUSR1 (10) and SIGPIPE... but not SIGTERM (15, bit 14)
+    expect(pid1Handles(6221, ID, 'SIGTERM', proc('6221\t1', '0000000008000200'))).toBe(false)
+    expect(pid1Handles(6221, ID, 'SIGTERM', proc('6221\t1', '0000000000004000'))).toBe(true)
+    expect(pid1Handles(6221, ID, 'SIGINT', proc('6221\t1', '0000000000000002'))).toBe(true)
+    // not told: --pid=host (not PID 1 of its own namespace), another container's process, no such process
+    expect(pid1Handles(6221, ID, 'SIGTERM', proc('6221', '0000000000000000'))).toBeUndefined()
+    expect(pid1Handles(6221, ID, 'SIGTERM', proc('6221\t1', '0000000000000000', '0::/docker/0123\n'))).toBeUndefined()
+    expect(pid1Handles(7777, ID, 'SIGTERM', proc('6221\t1', '0000000000000000'))).toBeUndefined()
+    expect(pid1Handles(6221, ID, 'SIGKILL', proc('6221\t1', '0000000000000000'))).toBeUndefined()
+  })
+
+  it('kills such a container at once, with the verdict docker stop would reach after stop-timeout', async () => {
+    const { docker, clock, calls } = engine(undefined)
+    const stop = await stopContainer(docker, 'c1', '', 30, clock, { pid: 6221, id: ID }, proc('6221\t1', '0000000008000200'))
+    expect(stop).toEqual({ outcome: 'killed', signal: 'SIGTERM', exitCode: 137, seconds: 30, waitedSeconds: 0, unhandled: true })
+    expect(clock.now()).toBeLessThan(1_000)
+    expect(calls.filter(c => c[0] === 'kill').map(c => c[2])).toEqual(['SIGTERM', 'SIGKILL'])
+    // one that handles it is waited for, as before
+    const waited = engine(300, 0)
+    expect(await stopContainer(waited.docker, 'c1', '', 30, waited.clock, { pid: 6221, id: ID }, proc('6221\t1', '0000000000004000'))).toMatchObject({ outcome: 'exited', exitCode: 0 })
   })
 })
 
@@ -100,9 +139,28 @@ describe('the stop row', () => {
   it('fails an unclean exit code, skips an exited container, and reports without judging when not required', () => {
     expect(stopRow({ outcome: 'exited', signal: 'SIGTERM', exitCode: 1, seconds: 0.2, pid1: 'node' })).toMatchObject({ status: 'fail', value: 'exited 1, 0.2 s after SIGTERM' })
     expect(stopRow({ outcome: 'not-run', signal: 'SIGTERM' })).toMatchObject({ status: 'skip', value: 'not run' })
+    const unhandled = stopRow({ outcome: 'killed', signal: 'SIGTERM', exitCode: 137, seconds: 10, pid1: 'node', unhandled: true })
+    expect(unhandled).toMatchObject({ status: 'fail', value: 'killed after 10 s' })
+    expect(unhandled.detail).toMatch(/^PID 1 \(node\) did not exit within 10 s of SIGTERM and was killed .* Known at once: PID 1 has no handler for SIGTERM \(its SigCgt mask\)/)
     const relaxed = stopRow({ outcome: 'killed', signal: 'SIGTERM', seconds: 10, pid1: 'node' }, inputs({ requireGracefulStop: false }))
     expect(relaxed.status).toBe('skip')
     expect(relaxed.detail).toMatch(/Not judged \(require-graceful-stop: false\)\.$/)
+  })
+
+  it('fails STOPSIGNAL SIGKILL, whose exit 137 is a kill, not a shutdown', () => {
+    const row = stopRow({ outcome: 'exited', signal: 'SIGKILL', exitCode: 137, seconds: 0.01, pid1: 'node' })
+    expect(row).toMatchObject({ status: 'fail', value: 'exited 137, 0.01 s after SIGKILL' })
+    expect(row.detail).toBe(
+      "The image's STOPSIGNAL is SIGKILL: docker stop and Kubernetes kill it outright, so it never shuts down gracefully (in-flight requests dropped, nothing flushed). Remove STOPSIGNAL SIGKILL (SIGTERM is the default) and handle SIGTERM in the app."
+    )
+  })
+
+  it('fails a container that exited on its own after the health wait, saying when and with what code', () => {
+    const row = stopRow({ outcome: 'gone', signal: 'SIGTERM', exitCode: 1, ranSeconds: 1.6, pid1: 'node' })
+    expect(row).toMatchObject({ status: 'fail', value: 'exited on its own (code 1)' })
+    expect(row.detail).toBe(
+      'PID 1 (node) exited on its own with code 1, 1.6 s after it started: after the health wait, before image-gate went to stop it. A service that crashes or quits right after it is ready is restarted in a loop in production; its log says why.'
+    )
   })
 
   it('a smoke command still running is stopped the same way, with its own stop time in its row', () => {

@@ -46845,6 +46845,10 @@ function cleanExit(exitCode, signal) {
 async function containerState(docker, name) {
     return JSON.parse(await docker.ok(['inspect', '--format', '{{json .State}}', name]));
 }
+/** The container's full ID (its cgroup on the host is named by it). */
+async function containerId(docker, name) {
+    return (await docker.ok(['inspect', '--format', '{{.Id}}', name])).trim();
+}
 async function removeContainer(docker, name) {
     await docker.call(['rm', '--force', '--volumes', name]);
 }
@@ -47546,20 +47550,40 @@ function stopRow(stop, inputs, report) {
     if (stop.outcome === 'not-run')
         return { name: 'stop', status: 'skip', value: 'not run', limit: '', detail: 'not run: the container had already exited (see health).' };
     const outcome = describeStop(stop);
-    if (stop.outcome === 'exited' && stop.exitCode !== undefined && cleanExit(stop.exitCode, stop.signal)) {
+    if (stoppedCleanly(stop)) {
         return { name: 'stop', status: 'pass', value: outcome, limit, detail: `${who(stop)} exited on ${stop.signal}, as docker stop and Kubernetes expect.` };
     }
+    if (stop.outcome === 'gone' || stop.signal === 'SIGKILL')
+        return { name: 'stop', status: 'fail', value: outcome, limit, detail: whyNot(stop, inputs.stopTimeout) };
     // a shell-form CMD that BuildKit already warned of: that warning is the cause, and says the fix
     const warning = shellFormWarning(report, stop);
     const detail = warning ? `${killedLine(stop, inputs.stopTimeout)} ${shellFormAdvice(warning, report, stop.signal)}` : whyNot(stop, inputs.stopTimeout);
-    return { name: 'stop', status: 'fail', value: outcome, limit, detail };
+    return { name: 'stop', status: 'fail', value: outcome, limit, detail: `${detail}${atOnce(stop)}` };
 }
-/** "exited 0, 0.04 s after SIGTERM" or "killed after 10 s". */
+/**
+ * Exited on its stop signal: 0, or 128 + the signal (the default action of a process that did not
+ * handle it). Never on SIGKILL: exit 137 then means it was killed outright, not that it shut down.
+ */
+function stoppedCleanly(stop) {
+    return stop.outcome === 'exited' && stop.signal !== 'SIGKILL' && stop.exitCode !== undefined && cleanExit(stop.exitCode, stop.signal);
+}
+/** "exited 0, 0.04 s after SIGTERM", "killed after 10 s" or "exited on its own (code 1)". */
 function describeStop(stop) {
+    if (stop.outcome === 'gone')
+        return `exited on its own (code ${stop.exitCode})`;
     return stop.outcome === 'killed' ? `killed after ${stop.seconds} s` : `exited ${stop.exitCode}, ${stop.seconds} s after ${stop.signal}`;
 }
 /** What went wrong with a stop, and the fix. Shared with the smoke rows. */
 function whyNot(stop, timeout) {
+    if (stop.outcome === 'gone') {
+        const ran = stop.ranSeconds !== undefined ? `, ${stop.ranSeconds} s after it started` : '';
+        return (`${who(stop)} exited on its own with code ${stop.exitCode}${ran}: after the health wait, before image-gate went to stop it. ` +
+            'A service that crashes or quits right after it is ready is restarted in a loop in production; its log says why.');
+    }
+    if (stop.signal === 'SIGKILL') {
+        return ("The image's STOPSIGNAL is SIGKILL: docker stop and Kubernetes kill it outright, so it never shuts down gracefully (in-flight requests dropped, nothing flushed). " +
+            'Remove STOPSIGNAL SIGKILL (SIGTERM is the default) and handle SIGTERM in the app.');
+    }
     if (stop.outcome === 'exited') {
         return `${who(stop)} exited with code ${stop.exitCode} on ${stop.signal}: a clean shutdown exits 0 (or 128 + the signal). Finish in-flight work, close connections, and exit 0 when ${stop.signal} arrives.`;
     }
@@ -47568,6 +47592,12 @@ function whyNot(stop, timeout) {
         return `${killed} PID 1 is ${stop.init}, which passed ${stop.signal} on: the app itself ignores it. Handle ${stop.signal} in the app (close the server, then exit).`;
     return (`${killed} No init runs in the container, and PID 1 ignores ${stop.signal} unless the app handles it: ` +
         `run it under dumb-init or tini (ENTRYPOINT ["dumb-init", "--"]), or handle ${stop.signal} in the app.`);
+}
+/** Killed without waiting out the grace period: why that was certain. */
+function atOnce(stop) {
+    if (!stop.unhandled)
+        return '';
+    return ` Known at once: PID 1 has no handler for ${stop.signal} (its SigCgt mask), so in its own PID namespace the signal cannot reach it and the grace period could only end in SIGKILL; image-gate killed it without waiting.`;
 }
 function killedLine(stop, timeout) {
     return `${who(stop)} did not exit within ${timeout} s of ${stop.signal} and was killed (SIGKILL), as docker stop would do (Kubernetes waits 30 s), dropping whatever it was doing.`;
@@ -47585,7 +47615,6 @@ function stop_judged(check, inputs) {
 ;// CONCATENATED MODULE: ./src/checks/smoke.ts
 
 
-
 // smoke-commands: each other process type passes if it exits 0 or is still running after
 // smoke-seconds; one still running is then stopped like the main container, and judged so too.
 const smokeCheck = (report, inputs) => (report.smoke ?? []).map(smoke => smokeRow(smoke, inputs));
@@ -47594,7 +47623,7 @@ function smokeRow(smoke, inputs) {
     if (smoke.outcome === 'running') {
         const stop = smoke.stop;
         const value = `running after ${smoke.seconds} s${stop ? `; ${describeStop(stop)}` : ''}`;
-        const clean = !stop || stop.outcome === 'not-run' || (stop.outcome === 'exited' && stop.exitCode !== undefined && cleanExit(stop.exitCode, stop.signal));
+        const clean = !stop || stop.outcome === 'not-run' || (stop.outcome === 'gone' && stop.exitCode === 0) || stoppedCleanly(stop);
         if (clean || !inputs.requireGracefulStop) {
             const note = clean ? '' : `. ${whyNot(stop, inputs.stopTimeout)} Not judged (require-graceful-stop: false).`;
             return { name: 'smoke', status: 'pass', value, limit, detail: `command: ${smoke.command}${note}` };
@@ -60937,13 +60966,22 @@ const ProbeSchema = object({
 });
 /** Stopping a container as an orchestrator does: its stop signal, then SIGKILL after stop-timeout. */
 const StopSchema = object({
-    /** exited after the signal; killed after stop-timeout; not run: it had already exited */
-    outcome: picklist(['exited', 'killed', 'not-run']),
+    /**
+     * exited after the signal; killed after stop-timeout; gone: it exited on its own after the health
+     * wait, before it was stopped; not run: it had exited before it was healthy (see health)
+     */
+    outcome: picklist(['exited', 'killed', 'gone', 'not-run']),
     /** the image's STOPSIGNAL, e.g. "SIGTERM" */
     signal: fields_short(),
     /** signal → exit, seconds (stop-timeout when killed) */
     seconds: measured(),
     exitCode: dist_optional(wholeNumber()),
+    /** gone: container start → its exit, seconds */
+    ranSeconds: measured(),
+    /** killed without waiting out stop-timeout: PID 1 has no handler for the signal, so it could not stop */
+    unhandled: dist_optional(dist_boolean()),
+    /** killed: how long image-gate waited from the signal to SIGKILL (stop-timeout, or next to nothing when unhandled) */
+    waitedSeconds: measured(),
     /** PID 1's program (docker top), and the init that runs as PID 1, if one does (dumb-init, tini) */
     pid1: dist_optional(fields_short()),
     init: dist_optional(fields_short())
@@ -61663,14 +61701,17 @@ async function waitForHealth(docker, name, inputs, image, clock) {
         health.waitedSeconds = round((now - started) / 1000);
         health.verdictSeconds = sinceStart(state, now);
         nextLookMs = nextLook(state, probesSeen, clock, limit, now);
+        // a probe passed before it exited: Docker had said healthy (one passing probe is enough), and
+        // the exit that followed is the stop stage's to report (the container is gone when it goes to stop it)
+        const passed = state.Health?.Status === 'healthy' || (!state.Running && (state.Health?.Log ?? []).some(p => p.ExitCode === 0));
+        if (health.source && passed) {
+            return { ...health, verdict: 'healthy', startupSeconds: startupSeconds(state), notReadyAtSeconds: notReadyAt(state), probeTimes: probeTimes(state.Health?.Log) };
+        }
         if (!state.Running)
             return exited(docker, name, state, health);
         if (!health.source)
             return overdue ? watched(docker, name, health) : undefined;
         const status = state.Health?.Status;
-        if (status === 'healthy') {
-            return { ...health, verdict: 'healthy', startupSeconds: startupSeconds(state), notReadyAtSeconds: notReadyAt(state), probeTimes: probeTimes(state.Health?.Log) };
-        }
         if (status === 'unhealthy')
             return unhealthy(docker, name, state, { ...health, rule: 'docker' });
         // a probe whose program cannot run fails the same way every time: no point waiting
@@ -61763,7 +61804,43 @@ function probesOf(state) {
     return probes.length > 0 ? probes : undefined;
 }
 
+;// CONCATENATED MODULE: ./src/docker/pid1.ts
+
+
+// Whether a container's PID 1 handles a signal, read from the kernel where the engine runs on this
+// host. In its own PID namespace, PID 1 gets a signal from outside (docker stop, the kubelet) only
+// if it has a handler for it (pid_namespaces(7)): without one, SIGTERM does nothing, and the stop
+// can only end in SIGKILL once the grace period is over. Known at once, instead of waited out.
+/**
+ * true or false when /proc/<hostPid> is this container's PID 1 (its cgroup names the container, and
+ * it is PID 1 of its own namespace); undefined when that cannot be told (a remote engine, Docker
+ * Desktop's VM, --pid=host, a kernel without the fields): then the caller waits as docker stop does.
+ */
+function pid1Handles(hostPid, containerId, signal, proc = '/proc') {
+    const number = external_node_os_namespaceObject.constants.signals[signal];
+    if (!hostPid || !containerId || number === undefined || number === external_node_os_namespaceObject.constants.signals.SIGKILL)
+        return undefined;
+    let status;
+    try {
+        if (!(0,external_node_fs_namespaceObject.readFileSync)(`${proc}/${hostPid}/cgroup`, 'utf8').includes(containerId))
+            return undefined;
+        status = (0,external_node_fs_namespaceObject.readFileSync)(`${proc}/${hostPid}/status`, 'utf8');
+    }
+    catch {
+        return undefined; // not on this host, or gone
+    }
+    // "NSpid: 6221 1": PID 1 in the innermost namespace, which is not the host's
+    const nspid = /^NSpid:\s+(.+)$/m.exec(status)?.[1].trim().split(/\s+/);
+    if (!nspid || nspid.length < 2 || nspid[nspid.length - 1] !== '1')
+        return undefined;
+    const caught = /^SigCgt:\s+([0-9a-f]+)$/im.exec(status)?.[1];
+    if (caught === undefined)
+        return undefined;
+    return ((BigInt(`0x${caught}`) >> BigInt(number - 1)) & 1n) === 1n;
+}
+
 ;// CONCATENATED MODULE: ./src/stages/stop.ts
+
 
 
 
@@ -61780,33 +61857,44 @@ function initOf(pid1) {
 }
 /**
  * Sends the stop signal and follows the container until it exits, or kills it after
- * `timeoutSeconds`. `clock` wakes on the container's `die` event. A container that had already
- * exited is not stopped again.
+ * `timeoutSeconds`. `clock` wakes on the container's `die` event. A PID 1 that does not handle the
+ * signal (pid1.ts) cannot be stopped by it: it is killed at once instead of after the grace period,
+ * with the verdict docker stop would reach. A container that had already exited is said to be gone.
  */
-async function stopContainer(docker, name, stopSignal, timeoutSeconds, clock) {
+async function stopContainer(docker, name, stopSignal, timeoutSeconds, clock, pid1, proc) {
     const signal = signalName(stopSignal);
+    const handled = pid1 && pid1Handles(pid1.pid, pid1.id, signal, proc);
     const sent = Date.now();
+    const signalled = clock.now();
     const kill = await docker.call(['kill', '--signal', signal, name]);
     if (kill.exitCode !== 0) {
-        if (!(await containerState(docker, name)).Running)
-            return { outcome: 'not-run', signal };
-        throw new Error(`docker kill --signal ${signal} failed: ${lastLine(kill.stderr)}`);
-    }
-    const exited = await waitUntil(clock, timeoutSeconds * 1000, async (overdue) => {
         const state = await containerState(docker, name);
         if (!state.Running)
-            return state;
-        return overdue ? null : undefined;
-    });
-    if (exited)
-        return { outcome: 'exited', signal, exitCode: exited.ExitCode, seconds: secondsSince(sent, exited) };
-    // the grace period is over: what docker stop does next
+            return gone(state, signal);
+        throw new Error(`docker kill --signal ${signal} failed: ${lastLine(kill.stderr)}`);
+    }
+    if (handled !== false) {
+        const exited = await waitUntil(clock, timeoutSeconds * 1000, async (overdue) => {
+            const state = await containerState(docker, name);
+            if (!state.Running)
+                return state;
+            return overdue ? null : undefined;
+        });
+        if (exited)
+            return { outcome: 'exited', signal, exitCode: exited.ExitCode, seconds: secondsSince(sent, exited) };
+    }
+    // the grace period is over, or could only end so: what docker stop does next
+    const waitedSeconds = Math.round((clock.now() - signalled) / 10) / 100;
     await docker.call(['kill', '--signal', 'SIGKILL', name]);
     const killed = await waitUntil(clock, 10_000, async (overdue) => {
         const state = await containerState(docker, name);
         return !state.Running || overdue ? state : undefined;
     });
-    return { outcome: 'killed', signal, exitCode: killed.Running ? undefined : killed.ExitCode, seconds: timeoutSeconds };
+    return { outcome: 'killed', signal, exitCode: killed.Running ? undefined : killed.ExitCode, seconds: timeoutSeconds, waitedSeconds, ...(handled === false && { unhandled: true }) };
+}
+/** A container that exited on its own before it was stopped: when, and with what code. */
+function gone(state, signal) {
+    return { outcome: 'gone', signal, exitCode: state.ExitCode, ranSeconds: ranSeconds(state) };
 }
 /** Signal → exit, from Docker's own FinishedAt where it is sane (same host), to the hundredth. */
 function secondsSince(sent, state) {
@@ -62195,9 +62283,17 @@ async function runAndWait(ctx, inputs, image, facts, engine) {
             // the probes that passed since the verdict time the health endpoint too
             if (health.verdict === 'healthy')
                 health = { ...health, probeTimes: probeTimes(state.Health?.Log) ?? health.probeTimes };
+            // gone after its health wait (a crash right after the healthy verdict): a failed stop, with
+            // when and how it exited; gone before it was healthy: the health row says so already
+            const signal = signalName(facts.stopSignal);
             const stopped = state.Running
-                ? await stopContainer(docker, name, facts.stopSignal ?? '', inputs.stopTimeout, watch)
-                : { outcome: 'not-run', signal: signalName(facts.stopSignal) };
+                ? await stopContainer(docker, name, facts.stopSignal ?? '', inputs.stopTimeout, watch, { pid: state.Pid, id: await containerId(docker, name) })
+                : health.verdict === 'exited'
+                    ? { outcome: 'not-run', signal }
+                    : gone(state, signal);
+            // what it said before it went is the explanation: the log, as for any container that exited
+            if (stopped.outcome === 'gone' && !health.logTail?.length)
+                health = { ...health, logTail: await logTail(docker, name) };
             outcome = { health, user, stop: { ...stopped, pid1: user.process, init: initOf(user.process) } };
         }
         else {

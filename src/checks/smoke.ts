@@ -1,7 +1,6 @@
 import type { Check, SmokeResult } from '../report/report.js'
-import { cleanExit } from '../docker/container.js'
 import type { CheckRule, JudgeInputs } from './check.js'
-import { describeStop, whyNot } from './stop.js'
+import { describeStop, stoppedCleanly, whyNot } from './stop.js'
 import { dependencyNote } from './unreachable.js'
 
 // smoke-commands: each other process type passes if it exits 0 or is still running after
@@ -14,7 +13,7 @@ function smokeRow(smoke: SmokeResult, inputs: JudgeInputs): Check {
   if (smoke.outcome === 'running') {
     const stop = smoke.stop
     const value = `running after ${smoke.seconds} s${stop ? `; ${describeStop(stop)}` : ''}`
-    const clean = !stop || stop.outcome === 'not-run' || (stop.outcome === 'exited' && stop.exitCode !== undefined && cleanExit(stop.exitCode, stop.signal))
+    const clean = !stop || stop.outcome === 'not-run' || (stop.outcome === 'gone' && stop.exitCode === 0) || stoppedCleanly(stop)
     if (clean || !inputs.requireGracefulStop) {
       const note = clean ? '' : `. ${whyNot(stop!, inputs.stopTimeout)} Not judged (require-graceful-stop: false).`
       return { name: 'smoke', status: 'pass', value, limit, detail: `command: ${smoke.command}${note}` }

@@ -18,22 +18,45 @@ function stopRow(stop: Stop, inputs: JudgeInputs, report: Report): Check {
   const limit = `exits within ${inputs.stopTimeout} s of ${stop.signal}`
   if (stop.outcome === 'not-run') return { name: 'stop', status: 'skip', value: 'not run', limit: '', detail: 'not run: the container had already exited (see health).' }
   const outcome = describeStop(stop)
-  if (stop.outcome === 'exited' && stop.exitCode !== undefined && cleanExit(stop.exitCode, stop.signal)) {
+  if (stoppedCleanly(stop)) {
     return { name: 'stop', status: 'pass', value: outcome, limit, detail: `${who(stop)} exited on ${stop.signal}, as docker stop and Kubernetes expect.` }
   }
+  if (stop.outcome === 'gone' || stop.signal === 'SIGKILL') return { name: 'stop', status: 'fail', value: outcome, limit, detail: whyNot(stop, inputs.stopTimeout) }
   // a shell-form CMD that BuildKit already warned of: that warning is the cause, and says the fix
   const warning = shellFormWarning(report, stop)
   const detail = warning ? `${killedLine(stop, inputs.stopTimeout)} ${shellFormAdvice(warning, report, stop.signal)}` : whyNot(stop, inputs.stopTimeout)
-  return { name: 'stop', status: 'fail', value: outcome, limit, detail }
+  return { name: 'stop', status: 'fail', value: outcome, limit, detail: `${detail}${atOnce(stop)}` }
 }
 
-/** "exited 0, 0.04 s after SIGTERM" or "killed after 10 s". */
+/**
+ * Exited on its stop signal: 0, or 128 + the signal (the default action of a process that did not
+ * handle it). Never on SIGKILL: exit 137 then means it was killed outright, not that it shut down.
+ */
+export function stoppedCleanly(stop: Stop): boolean {
+  return stop.outcome === 'exited' && stop.signal !== 'SIGKILL' && stop.exitCode !== undefined && cleanExit(stop.exitCode, stop.signal)
+}
+
+/** "exited 0, 0.04 s after SIGTERM", "killed after 10 s" or "exited on its own (code 1)". */
 export function describeStop(stop: Stop): string {
+  if (stop.outcome === 'gone') return `exited on its own (code ${stop.exitCode})`
   return stop.outcome === 'killed' ? `killed after ${stop.seconds} s` : `exited ${stop.exitCode}, ${stop.seconds} s after ${stop.signal}`
 }
 
 /** What went wrong with a stop, and the fix. Shared with the smoke rows. */
 export function whyNot(stop: Stop, timeout: number): string {
+  if (stop.outcome === 'gone') {
+    const ran = stop.ranSeconds !== undefined ? `, ${stop.ranSeconds} s after it started` : ''
+    return (
+      `${who(stop)} exited on its own with code ${stop.exitCode}${ran}: after the health wait, before image-gate went to stop it. ` +
+      'A service that crashes or quits right after it is ready is restarted in a loop in production; its log says why.'
+    )
+  }
+  if (stop.signal === 'SIGKILL') {
+    return (
+      "The image's STOPSIGNAL is SIGKILL: docker stop and Kubernetes kill it outright, so it never shuts down gracefully (in-flight requests dropped, nothing flushed). " +
+      'Remove STOPSIGNAL SIGKILL (SIGTERM is the default) and handle SIGTERM in the app.'
+    )
+  }
   if (stop.outcome === 'exited') {
     return `${who(stop)} exited with code ${stop.exitCode} on ${stop.signal}: a clean shutdown exits 0 (or 128 + the signal). Finish in-flight work, close connections, and exit 0 when ${stop.signal} arrives.`
   }
@@ -43,6 +66,12 @@ export function whyNot(stop: Stop, timeout: number): string {
     `${killed} No init runs in the container, and PID 1 ignores ${stop.signal} unless the app handles it: ` +
     `run it under dumb-init or tini (ENTRYPOINT ["dumb-init", "--"]), or handle ${stop.signal} in the app.`
   )
+}
+
+/** Killed without waiting out the grace period: why that was certain. */
+function atOnce(stop: Stop): string {
+  if (!stop.unhandled) return ''
+  return ` Known at once: PID 1 has no handler for ${stop.signal} (its SigCgt mask), so in its own PID namespace the signal cannot reach it and the grace period could only end in SIGKILL; image-gate killed it without waiting.`
 }
 
 function killedLine(stop: Stop, timeout: number): string {

@@ -42,6 +42,11 @@ export async function containerState(docker: Docker, name: string): Promise<Cont
   return JSON.parse(await docker.ok(['inspect', '--format', '{{json .State}}', name])) as ContainerState
 }
 
+/** The container's full ID (its cgroup on the host is named by it). */
+export async function containerId(docker: Docker, name: string): Promise<string> {
+  return (await docker.ok(['inspect', '--format', '{{.Id}}', name])).trim()
+}
+
 export async function removeContainer(docker: Docker, name: string): Promise<void> {
   await docker.call(['rm', '--force', '--volumes', name])
 }

@@ -39,13 +39,22 @@ export const ProbeSchema = v.object({
 
 /** Stopping a container as an orchestrator does: its stop signal, then SIGKILL after stop-timeout. */
 export const StopSchema = v.object({
-  /** exited after the signal; killed after stop-timeout; not run: it had already exited */
-  outcome: v.picklist(['exited', 'killed', 'not-run']),
+  /**
+   * exited after the signal; killed after stop-timeout; gone: it exited on its own after the health
+   * wait, before it was stopped; not run: it had exited before it was healthy (see health)
+   */
+  outcome: v.picklist(['exited', 'killed', 'gone', 'not-run']),
   /** the image's STOPSIGNAL, e.g. "SIGTERM" */
   signal: short(),
   /** signal → exit, seconds (stop-timeout when killed) */
   seconds: measured(),
   exitCode: v.optional(wholeNumber()),
+  /** gone: container start → its exit, seconds */
+  ranSeconds: measured(),
+  /** killed without waiting out stop-timeout: PID 1 has no handler for the signal, so it could not stop */
+  unhandled: v.optional(v.boolean()),
+  /** killed: how long image-gate waited from the signal to SIGKILL (stop-timeout, or next to nothing when unhandled) */
+  waitedSeconds: measured(),
   /** PID 1's program (docker top), and the init that runs as PID 1, if one does (dumb-init, tini) */
   pid1: v.optional(short()),
   init: v.optional(short())

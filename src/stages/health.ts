@@ -71,12 +71,15 @@ export async function waitForHealth(docker: Docker, name: string, inputs: Health
     health.waitedSeconds = round((now - started) / 1000)
     health.verdictSeconds = sinceStart(state, now)
     nextLookMs = nextLook(state, probesSeen, clock, limit, now)
+    // a probe passed before it exited: Docker had said healthy (one passing probe is enough), and
+    // the exit that followed is the stop stage's to report (the container is gone when it goes to stop it)
+    const passed = state.Health?.Status === 'healthy' || (!state.Running && (state.Health?.Log ?? []).some(p => p.ExitCode === 0))
+    if (health.source && passed) {
+      return { ...health, verdict: 'healthy', startupSeconds: startupSeconds(state), notReadyAtSeconds: notReadyAt(state), probeTimes: probeTimes(state.Health?.Log) }
+    }
     if (!state.Running) return exited(docker, name, state, health)
     if (!health.source) return overdue ? watched(docker, name, health) : undefined
     const status = state.Health?.Status
-    if (status === 'healthy') {
-      return { ...health, verdict: 'healthy', startupSeconds: startupSeconds(state), notReadyAtSeconds: notReadyAt(state), probeTimes: probeTimes(state.Health?.Log) }
-    }
     if (status === 'unhealthy') return unhealthy(docker, name, state, { ...health, rule: 'docker' })
     // a probe whose program cannot run fails the same way every time: no point waiting
     const last = state.Health?.Log?.at(-1)

@@ -1,12 +1,12 @@
 import type { RunContext } from '../context.js'
-import { containerState, removeContainer, signalName } from '../docker/container.js'
+import { containerId, containerState, logTail, removeContainer, signalName } from '../docker/container.js'
 import { lastLine } from '../docker/docker.js'
 import { apiAtLeast, type Engine } from '../docker/engine.js'
 import { watchContainer } from '../docker/events.js'
 import type { Inputs } from '../inputs/inputs.js'
 import type { SmokeResult, Stop } from '../report/report.js'
 import { probeTimes, waitForHealth, type Health, type HealthInputs } from './health.js'
-import { initOf, stopContainer } from './stop.js'
+import { gone, initOf, stopContainer } from './stop.js'
 import type { ImageFacts } from './inspect.js'
 import { containerFlags } from './container-flags.js'
 import { runSmoke, type SmokeInputs } from './smoke.js'
@@ -46,9 +46,16 @@ export async function runAndWait(ctx: RunContext, inputs: RunInputs, image: stri
       const user = await measureUser(docker, () => ctx.tempDir('accounts'), name, state, facts.user ?? '', inputs)
       // the probes that passed since the verdict time the health endpoint too
       if (health.verdict === 'healthy') health = { ...health, probeTimes: probeTimes(state.Health?.Log) ?? health.probeTimes }
+      // gone after its health wait (a crash right after the healthy verdict): a failed stop, with
+      // when and how it exited; gone before it was healthy: the health row says so already
+      const signal = signalName(facts.stopSignal)
       const stopped = state.Running
-        ? await stopContainer(docker, name, facts.stopSignal ?? '', inputs.stopTimeout, watch)
-        : { outcome: 'not-run' as const, signal: signalName(facts.stopSignal) }
+        ? await stopContainer(docker, name, facts.stopSignal ?? '', inputs.stopTimeout, watch, { pid: state.Pid, id: await containerId(docker, name) })
+        : health.verdict === 'exited'
+          ? { outcome: 'not-run' as const, signal }
+          : gone(state, signal)
+      // what it said before it went is the explanation: the log, as for any container that exited
+      if (stopped.outcome === 'gone' && !health.logTail?.length) health = { ...health, logTail: await logTail(docker, name) }
       outcome = { health, user, stop: { ...stopped, pid1: user.process, init: initOf(user.process) } }
     } else {
       // e.g. the command's executable is missing: Docker creates the container but cannot start it.
