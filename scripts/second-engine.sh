@@ -10,6 +10,10 @@
 #   - its own network namespace ($NETNS), so its bridge and iptables rules stay off the host. Only
 #     the network is separate (nsenter --net): `ip netns exec` would also remount /sys, hiding the
 #     cgroup mounts dockerd needs.
+#   - IMAGE_GATE_ENGINE_USERNS=1: user-namespace remapping ("userns-remap": "default"), so root in a
+#     container is an unprivileged host UID (the dockremap user's /etc/subuid range, 165536 up when
+#     dockerd adds it), as on hardened hosts; for the test that the user check reads UIDs inside the
+#     container, not the host's.
 # `start` prints the DOCKER_HOST to use (unix:///run/image-gate-engine/docker.sock); it does nothing when that engine already answers.
 # `stop` stops the daemon it started, by the PID in its pid file, and removes the namespace.
 # As root on Debian only (like setup-docker.sh).
@@ -50,7 +54,11 @@ start() {
   # dns: its namespace reaches no resolver, so a lookup would wait out its timeouts; the
   # containers' own loopback refuses at once instead, as a runner's resolver answers "no such name"
   # at once (names on a user-defined network still resolve: Docker's embedded DNS answers those)
-  printf '{"features": {"containerd-snapshotter": true}, "dns": ["127.0.0.1"]}\n' >"$STATE/daemon.json"
+  if [ "${IMAGE_GATE_ENGINE_USERNS:-}" = 1 ]; then
+    printf '{"features": {"containerd-snapshotter": false}, "dns": ["127.0.0.1"], "userns-remap": "default"}\n' >"$STATE/daemon.json"
+  else
+    printf '{"features": {"containerd-snapshotter": true}, "dns": ["127.0.0.1"]}\n' >"$STATE/daemon.json"
+  fi
   log "starting $("$PREFIX/usr/sbin/dockerd" --version) (log: $LOG)"
   # setsid: the daemon outlives this script. PATH: its own docker-proxy first.
   PATH="$PREFIX/usr/sbin:$PATH" setsid nsenter --net="/run/netns/$NETNS" "$PREFIX/usr/sbin/dockerd" \
