@@ -11,9 +11,11 @@
 #     the network is separate (nsenter --net): `ip netns exec` would also remount /sys, hiding the
 #     cgroup mounts dockerd needs.
 #   - IMAGE_GATE_ENGINE_USERNS=1: user-namespace remapping ("userns-remap": "default"), so root in a
-#     container is an unprivileged host UID (the dockremap user's /etc/subuid range, 165536 up when
-#     dockerd adds it), as on hardened hosts; for the test that the user check reads UIDs inside the
-#     container, not the host's.
+#     container is an unprivileged host UID, as on hardened hosts: for the test that the user check
+#     reads UIDs inside the container, not the host's. dockerd creates the dockremap user and its
+#     /etc/subuid and /etc/subgid ranges itself (usermod; 100000:65536 on a machine with none), and
+#     leaves existing ones as they are. With the classic image store: under the remap, Docker 28.5's
+#     BuildKit cannot mount /proc for a RUN step on the containerd store ("permission denied").
 # `start` prints the DOCKER_HOST to use (unix:///run/image-gate-engine/docker.sock); it does nothing when that engine already answers.
 # `stop` stops the daemon it started, by the PID in its pid file, and removes the namespace.
 # As root on Debian only (like setup-docker.sh).
@@ -55,6 +57,8 @@ start() {
   # containers' own loopback refuses at once instead, as a runner's resolver answers "no such name"
   # at once (names on a user-defined network still resolve: Docker's embedded DNS answers those)
   if [ "${IMAGE_GATE_ENGINE_USERNS:-}" = 1 ]; then
+    # data under $DATA/<uid>.<gid> of the remap (docker info's DockerRootDir), apart from the
+    # unremapped engine's if the same name ran without it
     printf '{"features": {"containerd-snapshotter": false}, "dns": ["127.0.0.1"], "userns-remap": "default"}\n' >"$STATE/daemon.json"
   else
     printf '{"features": {"containerd-snapshotter": true}, "dns": ["127.0.0.1"]}\n' >"$STATE/daemon.json"
