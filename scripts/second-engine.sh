@@ -13,6 +13,12 @@
 #   - its own buildx, the one sid packages (docker-buildx, 0.29 today: BuildKit's build checks need
 #     0.15), unpacked the same way, as a CLI plugin in its own Docker config directory, so the
 #     system's docker and its buildx stay as they are for the machine's engine.
+#   - IMAGE_GATE_ENGINE_USERNS=1: user-namespace remapping ("userns-remap": "default"), so root in a
+#     container is an unprivileged host UID, as on hardened hosts: for the test that the user check
+#     reads UIDs inside the container, not the host's. dockerd creates the dockremap user and its
+#     /etc/subuid and /etc/subgid ranges itself (usermod; 100000:65536 on a machine with none), and
+#     leaves existing ones as they are. With the classic image store: under the remap, Docker 28.5's
+#     BuildKit cannot mount /proc for a RUN step on the containerd store ("permission denied").
 # `start` prints the DOCKER_HOST to use (unix:///run/image-gate-engine/docker.sock); it does nothing when that engine already answers.
 # `config` prints the DOCKER_CONFIG to use with it (/run/image-gate-engine/docker-config), whose
 # cli-plugins/docker-buildx is that buildx; `start` makes it. It holds no registry credentials: a
@@ -71,7 +77,13 @@ start() {
   # dns: its namespace reaches no resolver, so a lookup would wait out its timeouts; the
   # containers' own loopback refuses at once instead, as a runner's resolver answers "no such name"
   # at once (names on a user-defined network still resolve: Docker's embedded DNS answers those)
-  printf '{"features": {"containerd-snapshotter": true}, "dns": ["127.0.0.1"]}\n' >"$STATE/daemon.json"
+  if [ "${IMAGE_GATE_ENGINE_USERNS:-}" = 1 ]; then
+    # data under $DATA/<uid>.<gid> of the remap (docker info's DockerRootDir), apart from the
+    # unremapped engine's if the same name ran without it
+    printf '{"features": {"containerd-snapshotter": false}, "dns": ["127.0.0.1"], "userns-remap": "default"}\n' >"$STATE/daemon.json"
+  else
+    printf '{"features": {"containerd-snapshotter": true}, "dns": ["127.0.0.1"]}\n' >"$STATE/daemon.json"
+  fi
   log "starting $("$PREFIX/usr/sbin/dockerd" --version) (log: $LOG)"
   # setsid: the daemon outlives this script. PATH: its own docker-proxy first.
   PATH="$PREFIX/usr/sbin:$PATH" setsid nsenter --net="/run/netns/$NETNS" "$PREFIX/usr/sbin/dockerd" \

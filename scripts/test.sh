@@ -5,8 +5,11 @@
 #   1. the machine's engine (scripts/setup-docker.sh: Debian bookworm's Docker 20.10, classic store),
 #   2. a second engine (scripts/second-engine.sh: Docker 28.5 from Debian sid, containerd image store,
 #      in its own network namespace), started here and stopped at the end, as root on Debian only.
+#   3. for __tests__/e2e/userns.test.ts only: an engine like the second with userns-remap (classic
+#      store), after the fault tests.
 # Last come the fault tests, which stop and restart a daemon: only the second engine, which this
-# script started and owns.
+# script started and owns. Then a third engine like the second, with user-namespace remapping
+# (userns-remap), for the one test file about it (__tests__/e2e/userns.test.ts; about half a minute).
 #
 # Your own engine: `DOCKER_HOST=unix:///path/to/docker.sock bash scripts/test.sh` runs the end-to-end
 # tests against that engine only (nothing is installed or started for it; no second engine, no fault
@@ -19,10 +22,16 @@ reports=$(mktemp -d)
 # network namespace are /run/$second_name/docker.sock, /run/$second_name/docker.pid, $second_name
 second_name=${IMAGE_GATE_ENGINE_NAME:-image-gate-engine}
 second_started=
+# the userns-remap engine's instance, likewise
+userns_name=${IMAGE_GATE_USERNS_ENGINE_NAME:-image-gate-engine-userns}
+userns_started=
 cleanup() {
   if [ -n "$second_started" ]; then
     # by its PID (second-engine.sh reads its pid file), so nothing of it is left running
     IMAGE_GATE_ENGINE_NAME=$second_name bash scripts/second-engine.sh stop || true
+  fi
+  if [ -n "$userns_started" ]; then
+    IMAGE_GATE_ENGINE_NAME=$userns_name bash scripts/second-engine.sh stop || true
   fi
   rm -rf "$reports"
 }
@@ -131,11 +140,34 @@ echo "== fault tests"
 if [ -n "$second_host" ]; then
   DOCKER_HOST=$second_host DOCKER_CONFIG=$second_config IMAGE_GATE_ENGINE_NETNS=$second_name \
     IMAGE_GATE_FAULT_PIDFILE="/run/$second_name/docker.pid" \
-    IMAGE_GATE_FAULT_RESTART="IMAGE_GATE_ENGINE_NAME=$second_name bash '$PWD/scripts/second-engine.sh' start" \
+    IMAGE_GATE_FAULT_RESTART="env -u TMPDIR IMAGE_GATE_ENGINE_NAME=$second_name bash '$PWD/scripts/second-engine.sh' start" \
     jest fault --selectProjects fault --runInBand || status=$?
 else
   echo "skipped: they stop a daemon, and run only on the second engine this script starts (not running here)"
   skip_report fault
+fi
+
+# The user check on an engine with userns-remap, where docker top shows host UIDs (root in a
+# container is an unprivileged host UID): only userns.test.ts, on an engine of its own like the
+# second (started here, stopped right after by its pid file), where the second engine can run.
+echo "== userns-remap engine"
+if [ -n "$second_skip" ]; then
+  echo "skipped: $second_skip"
+  skip_report e2e-userns
+else
+  if ! DOCKER_HOST="unix:///run/$userns_name/docker.sock" docker version >/dev/null 2>&1; then userns_started=1; fi
+  if userns_host=$(IMAGE_GATE_ENGINE_NAME=$userns_name IMAGE_GATE_ENGINE_USERNS=1 bash scripts/second-engine.sh start); then
+    DOCKER_HOST=$userns_host DOCKER_CONFIG=$(IMAGE_GATE_ENGINE_NAME=$userns_name bash scripts/second-engine.sh config) IMAGE_GATE_ENGINE_NETNS=$userns_name \
+      jest e2e-userns --selectProjects e2e --runInBand __tests__/e2e/userns.test.ts || status=$?
+  else
+    echo "the userns-remap engine could not start (above); counted as a failure"
+    runs+=("$reports/e2e-userns.json") # no report: one failure
+    status=1
+  fi
+  if [ -n "$userns_started" ]; then
+    IMAGE_GATE_ENGINE_NAME=$userns_name bash scripts/second-engine.sh stop || true
+    userns_started=
+  fi
 fi
 
 # One closing line a CI reader understands, whatever the runner printed.

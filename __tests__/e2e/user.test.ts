@@ -1,7 +1,7 @@
 import { afterAll, afterEach, describe, expect, it, jest } from '@jest/globals'
 import { readFileSync, writeFileSync } from 'node:fs'
 import * as path from 'node:path'
-import { activeCommands, checkRow, fixture, leftovers, removeImages, row, runAction, SERVE } from './action.js'
+import { activeCommands, checkRow, fixture, leftovers, removeImages, row, runAction, SERVE, type ActionRun } from './action.js'
 
 // The user check on real containers: the UID every process really runs as, USER resolved through
 // the image's own /etc/passwd, and the annotation on the Dockerfile line to fix.
@@ -12,6 +12,17 @@ afterEach(() => expect(leftovers()).toBe(''))
 afterAll(() => removeImages(TAG))
 
 const PASSWD = (line: string) => `RUN echo 'root:x:0:0:root:/root:/bin/sh' > /etc/passwd && echo '${line}' >> /etc/passwd && echo 'root:x:0:' > /etc/group`
+/**
+ * How the detail says PID 1 runs as `uid`, ending with its full stop: on an engine with userns-remap
+ * the host UID it is too (from the run's report; userns.test.ts checks it against docker top).
+ */
+const runsAs = (run: ActionRun, uid: number) => {
+  const remap = run.report.user?.remap
+  if (!remap) return `runs as UID ${uid}.`
+  if (uid !== 0) return `runs as UID ${uid} inside the container (host UID ${remap.uid + uid} under the engine's userns-remap).`
+  return `runs as UID 0 (root inside the container, mapped to host UID ${remap.uid} by the engine's userns-remap). The remap limits it on the engine's host only: inside, it is still root to the app and can write everything the container owns.`
+}
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 const verdictOf = async (lines: string[], tag: string) => {
   const context = fixture([...lines, ...SERVE])
   const run = await runAction({ context, tags: `${TAG}:${tag}` })
@@ -35,8 +46,8 @@ describe('user check', () => {
   })
 
   it('says when USER names an account that is UID 0 in the image', async () => {
-    const { user } = await verdictOf([PASSWD('app:x:0:0::/:/bin/sh'), 'USER app'], 'alias')
-    expect(user.detail).toContain('USER app (UID 0 in the image); PID 1 (sh) runs as UID 0.')
+    const { run, user } = await verdictOf([PASSWD('app:x:0:0::/:/bin/sh'), 'USER app'], 'alias')
+    expect(user.detail).toContain(`USER app (UID 0 in the image); PID 1 (sh) ${runsAs(run, 0)}`)
     expect(user.detail).toContain("USER app is UID 0 in the image's /etc/passwd: give that account its own UID")
   })
 
@@ -64,7 +75,7 @@ describe('user check', () => {
         title: 'image-gate: no USER in the final stage, so it runs as root',
         file,
         line: 6,
-        message: expect.stringMatching(/^no USER: root by default; PID 1 \(sh\) runs as UID 0\./)
+        message: expect.stringMatching(new RegExp(`^${escapeRegExp(`no USER: root by default; PID 1 (sh) ${runsAs(run, 0)}`)}`))
       }
     ])
   })
@@ -86,9 +97,9 @@ describe('user check', () => {
     // su execs into httpd, which as PID 1 ignores SIGTERM: a short stop-timeout keeps the test quick
     const run = await runAction({ context, tags: `${TAG}:root-sibling`, 'stop-timeout': '1' })
     expect(run.outputs).toMatchObject({ health: 'healthy', uid: '10001', passed: 'false' })
-    expect(row(run.summary, 'user')).toMatch(
-      /^\| ❌ \| user \| UID 10001, GID 10001 \| non-root \| no USER: root by default; PID 1 \(httpd\) runs as UID 10001\. Also running as UID 0: sleep\. Start every process as the unprivileged user/
-    )
+    // the summary escapes the apostrophe of "engine's" (under userns-remap)
+    const seen = `no USER: root by default; PID 1 (httpd) ${runsAs(run, 10001)} Also running as UID 0: sleep. Start every process as the unprivileged user`
+    expect(row(run.summary, 'user')).toMatch(new RegExp(`^${escapeRegExp(`| ❌ | user | UID 10001, GID 10001 | non-root | ${seen.replace(/'/g, '&#39;')}`)}`))
     expect(run.report.user.processes.map(p => [p.command, p.uid]).sort()).toEqual([
       ['httpd', 10001],
       ['sleep', 0]

@@ -8,7 +8,7 @@ const fake = fakeSpawn((_program, args) => answer(args))
 const childProcess = await import('node:child_process')
 jest.unstable_mockModule('node:child_process', () => ({ ...childProcess, spawn: fake.spawn }))
 const { Docker, EngineError } = await import('../../src/docker/docker.js')
-const { apiAtLeast, parseBuilder, preflight: preflightOn } = await import('../../src/docker/engine.js')
+const { apiAtLeast, parseBuilder, parseUserns, preflight: preflightOn } = await import('../../src/docker/engine.js')
 const { Processes } = await import('../../src/docker/command.js')
 
 const preflight = (builder?: string) => preflightOn(new Docker(new Processes()), builder)
@@ -41,7 +41,7 @@ describe('preflight', () => {
       ['docker', 'version', '--format', '{{.Server.Version}} {{.Client.APIVersion}}'],
       ['docker', 'buildx', 'version'],
       ['docker', 'buildx', 'inspect'],
-      ['docker', 'info', '--format', '{{json .DriverStatus}}']
+      ['docker', 'info', '--format', '{{json .DriverStatus}}\n{{json .SecurityOptions}}\n{{json .DockerRootDir}}']
     ])
   })
 
@@ -49,6 +49,12 @@ describe('preflight', () => {
     answer = args =>
       args[1] === 'inspect' ? { exitCode: 0, stdout: INSPECT_DEFAULT } : args[0] === 'info' ? { exitCode: 0, stdout: '[["driver-type","io.containerd.snapshotter.v1"]]' } : { exitCode: 0, stdout: '28.5.2 1.51' }
     await expect(preflight()).resolves.toMatchObject({ version: '28.5.2', api: '1.51', store: 'containerd' })
+  })
+
+  it('says where the engine remaps user namespaces to (userns-remap), from docker info', async () => {
+    const info = '[["Backing Filesystem","extfs"]]\n["name=seccomp,profile=builtin","name=userns"]\n"/var/lib/docker/165536.165536"\n'
+    answer = args => (args[1] === 'inspect' ? { exitCode: 0, stdout: INSPECT_DEFAULT } : args[0] === 'info' ? { exitCode: 0, stdout: info } : { exitCode: 0, stdout: '28.5.2 1.51' })
+    await expect(preflight()).resolves.toMatchObject({ store: 'classic', userns: { rootUid: 165536, rootGid: 165536 } })
   })
 
   it('says the daemon is down, with Docker\'s own words and the fix', async () => {
@@ -121,5 +127,18 @@ describe('apiAtLeast', () => {
     expect(apiAtLeast('1.9', '1.44')).toBe(false)
     expect(apiAtLeast('2.0', '1.44')).toBe(true)
     expect(apiAtLeast('', '1.44')).toBe(false)
+  })
+})
+
+describe('parseUserns', () => {
+  it('reads the host UID and GID of the containers\' root from the data directory a remapping engine uses', () => {
+    expect(parseUserns('["name=seccomp,profile=builtin","name=userns"]', '"/var/lib/docker/165536.165536"')).toEqual({ rootUid: 165536, rootGid: 165536 })
+    expect(parseUserns('["name=userns","name=cgroupns"]', '"/srv/docker/100000.100100"')).toEqual({ rootUid: 100000, rootGid: 100100 })
+  })
+
+  it('no remapping: nothing; remapping where the directory does not say: the remap without its range', () => {
+    expect(parseUserns('["name=seccomp,profile=builtin","name=cgroupns"]', '"/var/lib/docker"')).toBeUndefined()
+    expect(parseUserns('["name=usernsx"]', '"/var/lib/docker/1.1"')).toBeUndefined()
+    expect(parseUserns('["name=userns"]', '"/var/lib/docker"')).toEqual({})
   })
 })

@@ -1,8 +1,13 @@
 import { describe, expect, it } from '@jest/globals'
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import * as path from 'node:path'
 import { userCheck } from '../../src/checks/user.js'
 import { userPlace } from '../../src/docker/dockerfile.js'
+import type { ContainerState } from '../../src/docker/container.js'
+import type { Docker } from '../../src/docker/docker.js'
 import type { Report } from '../../src/report/report.js'
-import { parseTop, resolveUser, suggestAccount } from '../../src/stages/user.js'
+import { inContainer, measureUser, parseTop, resolveUser, suggestAccount } from '../../src/stages/user.js'
 import { inputs, measuredReport } from './fixtures.js'
 
 describe('parseTop', () => {
@@ -182,5 +187,83 @@ describe('user check advice', () => {
     })
     expect(row.detail).toBe('USER app; PID 1 (node) runs as UID 10001. Also running as UID 0: crond, sh (2 processes). Start every process as the unprivileged user, or drop the root helper.')
     expect(row.detail).not.toMatch(/224\d\d|22369/)
+  })
+})
+
+// docker top on an engine with userns-remap (dockremap's range starting at host UID 165536)
+const REMAPPED_TOP = `PID                 RUID                EUID                EGID                COMMAND
+9100                165536              165536              165536              httpd
+9160                175537              175537              175538              worker
+`
+
+describe('user namespaces (userns-remap)', () => {
+  const remap = { uid: 165536, gid: 165536 }
+
+  it('reads docker top\'s host IDs as the container\'s: host minus the host ID of its root', () => {
+    expect(inContainer(parseTop(REMAPPED_TOP), remap)).toEqual([
+      { pid: 9100, ruid: 0, euid: 0, egid: 0, comm: 'httpd' },
+      { pid: 9160, ruid: 10001, euid: 10001, egid: 10002, comm: 'worker' }
+    ])
+  })
+
+  it('says so instead of guessing when a process lies below the range', () => {
+    const top = parseTop(`PID RUID EUID EGID COMMAND\n9100 0 0 0 sh\n`)
+    expect(inContainer(top, remap)).toBe(
+      "docker top shows sh as host UID 0, GID 0, outside the engine's userns-remap range from host UID 165536, GID 165536, so it could not be read as the container's"
+    )
+  })
+
+  /** measureUser against a scripted engine: docker top answers `top`, docker cp finds no account files. */
+  const measure = async (top: string, userns: Parameters<typeof measureUser>[6]) => {
+    const docker = {
+      call: async (args: string[]) => (args[0] === 'top' ? { exitCode: 0, stdout: top, stderr: '' } : { exitCode: 1, stdout: '', stderr: 'no such file' })
+    } as unknown as Docker
+    const state = { Running: true, Pid: 9100 } as ContainerState
+    return measureUser(docker, () => mkdtempSync(path.join(tmpdir(), 'user-test-')), 'c', state, '', {}, userns)
+  }
+
+  it('measures root under the remap as UID 0, and fails it naming the host UID it maps to', async () => {
+    const user = await measure(REMAPPED_TOP, { rootUid: 165536, rootGid: 165536 })
+    expect(user).toMatchObject({ uid: 0, gid: 0, process: 'httpd', remap })
+    const report = measuredReport()
+    report.image.user = ''
+    report.user = user
+    const row = userCheck(report, inputs())[0]
+    expect(row).toMatchObject({ status: 'fail', value: 'UID 0, GID 0' })
+    expect(row.detail).toMatch(
+      /^no USER: root by default; PID 1 \(httpd\) runs as UID 0 \(root inside the container, mapped to host UID 165536 by the engine's userns-remap\)\. The remap limits it on the engine's host only: inside, it is still root to the app and can write everything the container owns\. Create a non-root account/
+    )
+  })
+
+  it('passes a non-root PID 1 under the remap with its own UID, and names the host one', async () => {
+    const top = REMAPPED_TOP.split('\n').filter(l => !/httpd/.test(l)).join('\n').replace('9160', '9100')
+    const user = await measure(top, { rootUid: 165536, rootGid: 165536 })
+    expect(user).toMatchObject({ uid: 10001, gid: 10002, process: 'worker' })
+    const report = measuredReport()
+    report.image.user = '10001'
+    report.user = user
+    expect(userCheck(report, inputs())[0]).toEqual({
+      name: 'user',
+      status: 'pass',
+      value: 'UID 10001, GID 10002',
+      limit: 'non-root',
+      detail: "USER 10001; PID 1 (worker) runs as UID 10001 inside the container (host UID 175537 under the engine's userns-remap)."
+    })
+  })
+
+  it('without the remap, the same docker top is taken as it is (an unremapped engine shows the container\'s own IDs)', async () => {
+    expect(await measure(REMAPPED_TOP, undefined)).toMatchObject({ uid: 165536, process: 'httpd' })
+  })
+
+  it('a remap whose range docker info did not give: the runtime user is unknown, and USER as resolved is judged', async () => {
+    const user = await measure(REMAPPED_TOP, {})
+    expect(user.uid).toBeUndefined()
+    expect(user.unknownReason).toBe(
+      "the engine remaps user namespaces (userns-remap) and docker info did not say to which host UIDs, so docker top's host UIDs could not be read as the container's"
+    )
+    const report = measuredReport()
+    report.image.user = ''
+    report.user = user
+    expect(userCheck(report, inputs())[0]).toMatchObject({ status: 'fail', value: 'UID 0 (no USER: root by default)' })
   })
 })

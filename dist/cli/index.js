@@ -47719,11 +47719,20 @@ function userRow(report, inputs) {
     // under a root PID 1 its root children say nothing new, and the fix (USER) covers them too
     const others = (u.processes ?? []).filter(p => p.uid === 0 && p.pid !== u.pid);
     const rootOthers = others.length && u.uid !== 0 ? ` Also running as UID 0: ${countedNames(others.map(p => p.command))}.` : '';
-    const seen = `${configured}; PID 1 (${u.process}) runs as UID ${u.uid}.${rootOthers}`;
+    const seen = `${configured}; PID 1 (${u.process}) runs as UID ${u.uid}${remapped(u.uid, u.remap)}.${rootOthers}`;
     if (u.uid !== 0 && others.length === 0)
         return judged('pass', value, seen);
     const fix = u.uid !== 0 ? 'Start every process as the unprivileged user, or drop the root helper.' : fixRoot(user, u);
-    return judged('fail', value, `${seen} ${fix}`);
+    // a remapped root is still root to the image: say so before someone counts on the remap
+    const stillRoot = u.uid === 0 && u.remap ? " The remap limits it on the engine's host only: inside, it is still root to the app and can write everything the container owns." : '';
+    return judged('fail', value, `${seen}${stillRoot} ${fix}`);
+}
+/** Under the engine's userns-remap: which host UID the container's `uid` is (docker top shows that one). */
+function remapped(uid, remap) {
+    if (!remap)
+        return '';
+    const host = `host UID ${remap.uid + uid}`;
+    return uid === 0 ? ` (root inside the container, mapped to ${host} by the engine's userns-remap)` : ` inside the container (${host} under the engine's userns-remap)`;
 }
 /** "sleep, sh (2 processes)": each command once, with how many run it when more than one. */
 function countedNames(commands) {
@@ -47799,7 +47808,7 @@ async function preflight(docker, builder = '') {
         throw new docker_EngineError(`the buildx builder "${builder}" is not usable (${lastLine(inspect.stderr)}). Create it (docker buildx create --name ${builder}, or docker/setup-buildx-action), or leave builder empty for the default.`);
     }
     const [server = '', api = ''] = version.stdout.trim().split(' ');
-    return { builder: parseBuilder(inspect.stdout, builder), version: server, api, store: await imageStore(docker) };
+    return { builder: parseBuilder(inspect.stdout, builder), version: server, api, ...(await engineInfo(docker)) };
 }
 /** Whether the API version `api` ("1.51") is at least `least` ("1.44"). */
 function apiAtLeast(api, least) {
@@ -47807,9 +47816,20 @@ function apiAtLeast(api, least) {
     const [wantMajor = 0, wantMinor = 0] = least.split('.').map(Number);
     return major > wantMajor || (major === wantMajor && minor >= wantMinor);
 }
-async function imageStore(docker) {
-    const info = await docker.call(['info', '--format', '{{json .DriverStatus}}']);
-    return /io\.containerd\.snapshotter/.test(info.stdout) ? 'containerd' : 'classic';
+/** One `docker info`: the image store, and whether (and where to) the engine remaps user namespaces. */
+async function engineInfo(docker) {
+    const info = await docker.call(['info', '--format', '{{json .DriverStatus}}\n{{json .SecurityOptions}}\n{{json .DockerRootDir}}']);
+    const [driverStatus = '', securityOptions = '', rootDir = ''] = info.stdout.split('\n');
+    const store = /io\.containerd\.snapshotter/.test(driverStatus) ? 'containerd' : 'classic';
+    const userns = parseUserns(securityOptions, rootDir);
+    return { store, ...(userns && { userns }) };
+}
+/** `securityOptions`: `{{json .SecurityOptions}}` ("name=userns" when remapping); `rootDir`: `{{json .DockerRootDir}}`. */
+function parseUserns(securityOptions, rootDir) {
+    if (!/"name=userns[",]/.test(securityOptions))
+        return undefined;
+    const ids = /[/\\](\d+)\.(\d+)"?\s*$/.exec(rootDir);
+    return ids ? { rootUid: Number(ids[1]), rootGid: Number(ids[2]) } : {};
 }
 /** The "Name:", "Driver:" and first "Endpoint:" lines of `docker buildx inspect`. */
 function parseBuilder(text, fallbackName = '') {
@@ -61137,12 +61157,17 @@ const HealthSchema = object({
     suggestedCmd: dist_optional(object({ tool: picklist(['wget', 'curl', 'node']), argv: pipe(array(fields_short()), transform(a => a.slice(0, 10))), shell: dist_boolean() }))
 });
 const UserSchema = object({
-    /** the UIDs PID 1 of the container really runs as */
+    /** the UIDs PID 1 of the container really runs as, inside the container's user namespace */
     uid: dist_optional(wholeNumber()),
     gid: dist_optional(wholeNumber()),
     process: dist_optional(fields_text()),
     /** PID 1's process id as the host sees it (only to tell it from the rest: never shown) */
     pid: dist_optional(wholeNumber()),
+    /**
+     * the engine's userns-remap: the host UID and GID the container's root is. uid, gid and the
+     * processes' are the container's own (docker top's host IDs minus these)
+     */
+    remap: dist_optional(object({ uid: wholeNumber(), gid: wholeNumber() })),
     /** every process in the container, as docker top saw it after the health wait (host PIDs) */
     processes: dist_optional(array(object({ pid: wholeNumber(), uid: wholeNumber(), gid: wholeNumber(), command: fields_text() }))),
     /** USER resolved through the image's /etc/passwd and /etc/group */
@@ -62134,23 +62159,43 @@ function creation(words) {
 
 /**
  * `tempDir`: where the image's account files are copied to (the run's own temp directory);
- * `dockerfile`: the Dockerfile and target built, whose RUN lines may create the account to suggest.
+ * `dockerfile`: the Dockerfile and target built, whose RUN lines may create the account to suggest;
+ * `userns`: the engine's user-namespace remapping, when it remaps.
  */
-async function measureUser(docker, tempDir, name, state, imageUser, dockerfile = {}) {
+async function measureUser(docker, tempDir, name, state, imageUser, dockerfile = {}, userns) {
     const accounts = await readAccounts(docker, tempDir(), name);
     const suggested = suggestAccount(accounts.passwd, dockerfileUsers(dockerfile.file, dockerfile.target));
     const user = { ...resolveUser(imageUser, accounts.passwd, accounts.group), ...(suggested && { suggested }) };
     if (!state.Running)
         return { ...user, unknownReason: 'the container was not running, so its processes could not be read' };
+    if (userns && (userns.rootUid === undefined || userns.rootGid === undefined)) {
+        return { ...user, unknownReason: "the engine remaps user namespaces (userns-remap) and docker info did not say to which host UIDs, so docker top's host UIDs could not be read as the container's" };
+    }
+    const remap = userns && { uid: userns.rootUid, gid: userns.rootGid };
     const top = await docker.call(['top', name, '-eo', 'pid,ruid,euid,egid,comm']);
     if (top.exitCode !== 0)
         return { ...user, unknownReason: `docker top failed: ${lastLine(top.stderr)}` };
+    const rows = parseTop(top.stdout);
+    const translated = remap ? inContainer(rows, remap) : rows;
+    if (typeof translated === 'string')
+        return { ...user, remap, unknownReason: translated };
     // A process is root if either its real or its effective UID is 0.
-    const processes = parseTop(top.stdout).map(p => ({ pid: p.pid, uid: p.ruid === 0 || p.euid === 0 ? 0 : p.euid, gid: p.egid, command: p.comm }));
+    const processes = translated.map(p => ({ pid: p.pid, uid: p.ruid === 0 || p.euid === 0 ? 0 : p.euid, gid: p.egid, command: p.comm }));
     const pid1 = processes.find(p => p.pid === state.Pid);
     if (!pid1)
-        return { ...user, processes, unknownReason: "PID 1 of the container was not in docker top's list" };
-    return { ...user, processes, uid: pid1.uid, gid: pid1.gid, process: pid1.command, pid: pid1.pid };
+        return { ...user, ...(remap && { remap }), processes, unknownReason: "PID 1 of the container was not in docker top's list" };
+    return { ...user, ...(remap && { remap }), processes, uid: pid1.uid, gid: pid1.gid, process: pid1.command, pid: pid1.pid };
+}
+/**
+ * `docker top`'s host IDs as the container's user namespace sees them: minus the host UID (GID) of
+ * the container's root. A reason instead when a process's ID lies below it (not in the first range).
+ */
+function inContainer(rows, remap) {
+    const outside = rows.find(r => Math.min(r.ruid, r.euid) < remap.uid || r.egid < remap.gid);
+    if (outside) {
+        return `docker top shows ${outside.comm} as host UID ${Math.min(outside.ruid, outside.euid)}, GID ${outside.egid}, outside the engine's userns-remap range from host UID ${remap.uid}, GID ${remap.gid}, so it could not be read as the container's`;
+    }
+    return rows.map(r => ({ ...r, ruid: r.ruid - remap.uid, euid: r.euid - remap.uid, egid: r.egid - remap.gid }));
 }
 async function readAccounts(docker, dir, name) {
     try {
@@ -62279,7 +62324,7 @@ async function runAndWait(ctx, inputs, image, facts, engine) {
             if (health.verdict === 'missing' && inputs.requireHealthcheck)
                 health = { ...health, suggestedCmd: await suggestProbe(docker, name, facts.exposedPorts ?? []) };
             const state = await containerState(docker, name);
-            const user = await measureUser(docker, () => ctx.tempDir('accounts'), name, state, facts.user ?? '', inputs);
+            const user = await measureUser(docker, () => ctx.tempDir('accounts'), name, state, facts.user ?? '', inputs, engine.userns);
             // the probes that passed since the verdict time the health endpoint too
             if (health.verdict === 'healthy')
                 health = { ...health, probeTimes: probeTimes(state.Health?.Log) ?? health.probeTimes };

@@ -31,10 +31,19 @@ function userRow(report: Report, inputs: JudgeInputs): Check {
   // under a root PID 1 its root children say nothing new, and the fix (USER) covers them too
   const others = (u.processes ?? []).filter(p => p.uid === 0 && p.pid !== u.pid)
   const rootOthers = others.length && u.uid !== 0 ? ` Also running as UID 0: ${countedNames(others.map(p => p.command))}.` : ''
-  const seen = `${configured}; PID 1 (${u.process}) runs as UID ${u.uid}.${rootOthers}`
+  const seen = `${configured}; PID 1 (${u.process}) runs as UID ${u.uid}${remapped(u.uid, u.remap)}.${rootOthers}`
   if (u.uid !== 0 && others.length === 0) return judged('pass', value, seen)
   const fix = u.uid !== 0 ? 'Start every process as the unprivileged user, or drop the root helper.' : fixRoot(user, u)
-  return judged('fail', value, `${seen} ${fix}`)
+  // a remapped root is still root to the image: say so before someone counts on the remap
+  const stillRoot = u.uid === 0 && u.remap ? " The remap limits it on the engine's host only: inside, it is still root to the app and can write everything the container owns." : ''
+  return judged('fail', value, `${seen}${stillRoot} ${fix}`)
+}
+
+/** Under the engine's userns-remap: which host UID the container's `uid` is (docker top shows that one). */
+function remapped(uid: number, remap: Report['user']['remap']): string {
+  if (!remap) return ''
+  const host = `host UID ${remap.uid + uid}`
+  return uid === 0 ? ` (root inside the container, mapped to ${host} by the engine's userns-remap)` : ` inside the container (${host} under the engine's userns-remap)`
 }
 
 /** "sleep, sh (2 processes)": each command once, with how many run it when more than one. */

@@ -20,6 +20,20 @@ export interface Engine {
   api: string
   /** the containerd image store (Docker 24+ opt-in, 29+ default) keeps layers compressed */
   store: 'classic' | 'containerd'
+  /** user-namespace remapping (userns-remap): undefined when the engine does not remap */
+  userns?: Userns
+}
+
+/**
+ * With userns-remap, root in a container is an unprivileged UID of the engine's host (the start of
+ * the dockremap user's /etc/subuid range, e.g. 165536), and `docker top` shows those host UIDs.
+ * The engine names its data directory after that pair (DockerRootDir ends in "/165536.165536"), so
+ * `docker info` tells it to a remote client too; undefined when the directory does not say.
+ */
+export interface Userns {
+  /** the host UID and GID the container's UID 0 and GID 0 are */
+  rootUid?: number
+  rootGid?: number
 }
 
 /** Fails with one clear sentence when the engine, buildx or the chosen builder cannot be used. */
@@ -45,7 +59,7 @@ export async function preflight(docker: Docker, builder = ''): Promise<Engine> {
     )
   }
   const [server = '', api = ''] = version.stdout.trim().split(' ')
-  return { builder: parseBuilder(inspect.stdout, builder), version: server, api, store: await imageStore(docker) }
+  return { builder: parseBuilder(inspect.stdout, builder), version: server, api, ...(await engineInfo(docker)) }
 }
 
 /** Whether the API version `api` ("1.51") is at least `least` ("1.44"). */
@@ -55,9 +69,20 @@ export function apiAtLeast(api: string, least: string): boolean {
   return major > wantMajor || (major === wantMajor && minor >= wantMinor)
 }
 
-async function imageStore(docker: Docker): Promise<Engine['store']> {
-  const info = await docker.call(['info', '--format', '{{json .DriverStatus}}'])
-  return /io\.containerd\.snapshotter/.test(info.stdout) ? 'containerd' : 'classic'
+/** One `docker info`: the image store, and whether (and where to) the engine remaps user namespaces. */
+async function engineInfo(docker: Docker): Promise<Pick<Engine, 'store' | 'userns'>> {
+  const info = await docker.call(['info', '--format', '{{json .DriverStatus}}\n{{json .SecurityOptions}}\n{{json .DockerRootDir}}'])
+  const [driverStatus = '', securityOptions = '', rootDir = ''] = info.stdout.split('\n')
+  const store = /io\.containerd\.snapshotter/.test(driverStatus) ? 'containerd' : 'classic'
+  const userns = parseUserns(securityOptions, rootDir)
+  return { store, ...(userns && { userns }) }
+}
+
+/** `securityOptions`: `{{json .SecurityOptions}}` ("name=userns" when remapping); `rootDir`: `{{json .DockerRootDir}}`. */
+export function parseUserns(securityOptions: string, rootDir: string): Userns | undefined {
+  if (!/"name=userns[",]/.test(securityOptions)) return undefined
+  const ids = /[/\\](\d+)\.(\d+)"?\s*$/.exec(rootDir)
+  return ids ? { rootUid: Number(ids[1]), rootGid: Number(ids[2]) } : {}
 }
 
 /** The "Name:", "Driver:" and first "Endpoint:" lines of `docker buildx inspect`. */

@@ -242,12 +242,17 @@ const HealthSchema = v.object({
 })
 
 const UserSchema = v.object({
-  /** the UIDs PID 1 of the container really runs as */
+  /** the UIDs PID 1 of the container really runs as, inside the container's user namespace */
   uid: v.optional(wholeNumber()),
   gid: v.optional(wholeNumber()),
   process: v.optional(text()),
   /** PID 1's process id as the host sees it (only to tell it from the rest: never shown) */
   pid: v.optional(wholeNumber()),
+  /**
+   * the engine's userns-remap: the host UID and GID the container's root is. uid, gid and the
+   * processes' are the container's own (docker top's host IDs minus these)
+   */
+  remap: v.optional(v.object({ uid: wholeNumber(), gid: wholeNumber() })),
   /** every process in the container, as docker top saw it after the health wait (host PIDs) */
   processes: v.optional(v.array(v.object({ pid: wholeNumber(), uid: wholeNumber(), gid: wholeNumber(), command: text() }))),
   /** USER resolved through the image's /etc/passwd and /etc/group */

@@ -26,7 +26,7 @@ export interface RunResult {
   smoke?: SmokeResult[]
 }
 
-export async function runAndWait(ctx: RunContext, inputs: RunInputs, image: string, facts: ImageFacts, engine: Pick<Engine, 'api'>): Promise<RunResult> {
+export async function runAndWait(ctx: RunContext, inputs: RunInputs, image: string, facts: ImageFacts, engine: Pick<Engine, 'api' | 'userns'>): Promise<RunResult> {
   const { docker } = ctx
   const name = ctx.containerName()
   // The other process types run alongside; a failure of theirs must not go unhandled meanwhile.
@@ -43,7 +43,7 @@ export async function runAndWait(ctx: RunContext, inputs: RunInputs, image: stri
       // no health check while one is required: suggest one from the programs the running container has
       if (health.verdict === 'missing' && inputs.requireHealthcheck) health = { ...health, suggestedCmd: await suggestProbe(docker, name, facts.exposedPorts ?? []) }
       const state = await containerState(docker, name)
-      const user = await measureUser(docker, () => ctx.tempDir('accounts'), name, state, facts.user ?? '', inputs)
+      const user = await measureUser(docker, () => ctx.tempDir('accounts'), name, state, facts.user ?? '', inputs, engine.userns)
       // the probes that passed since the verdict time the health endpoint too
       if (health.verdict === 'healthy') health = { ...health, probeTimes: probeTimes(state.Health?.Log) ?? health.probeTimes }
       // gone after its health wait (a crash right after the healthy verdict): a failed stop, with

@@ -3,6 +3,7 @@ import * as path from 'node:path'
 import { createdAccounts } from '../docker/accounts.js'
 import type { ContainerState } from '../docker/container.js'
 import { lastLine, type Docker } from '../docker/docker.js'
+import type { Userns } from '../docker/engine.js'
 import type { Report } from '../report/report.js'
 
 // Stage 5 (measurement): who the container really runs as.
@@ -12,6 +13,16 @@ import type { Report } from '../report/report.js'
 //   container with `docker cp` (no shell, works on a stopped container too), so `USER app` where app
 //   is UID 0 is seen for what it is even when the container died before it could be looked at.
 // - Suggested: the non-root account to switch to when it runs as root, for the check's advice.
+//
+// User namespaces: with the engine's userns-remap, `docker top` shows host UIDs (root in the container
+// is e.g. 165536 on the host). Root inside the container is what the image asks for, and still root
+// to the app (it can write everything the container owns), so the UIDs are translated into the
+// container's namespace: host UID minus the host UID of the container's root, which `docker info`
+// tells a remote client too (engine.ts). Exact for root, which is always the range's start; exact for
+// every UID in the usual single /etc/subuid range (Docker adds 65536 IDs). A process below that start
+// cannot be placed: the runtime user is then unknown, and USER as the image resolves it is judged.
+// (/proc/<pid>/uid_map would give the whole map, but only on the engine's host; `docker exec` needs
+// a program in the image, which distroless and scratch images do not have.)
 //
 // PIDs: `docker top` lists the engine host's PIDs (ps runs in the host's PID namespace). The PID a
 // process has inside the container is in /proc/<pid>/status (NSpid) only on the engine's host, which
@@ -23,7 +34,8 @@ export type User = Report['user']
 
 /**
  * `tempDir`: where the image's account files are copied to (the run's own temp directory);
- * `dockerfile`: the Dockerfile and target built, whose RUN lines may create the account to suggest.
+ * `dockerfile`: the Dockerfile and target built, whose RUN lines may create the account to suggest;
+ * `userns`: the engine's user-namespace remapping, when it remaps.
  */
 export async function measureUser(
   docker: Docker,
@@ -31,19 +43,39 @@ export async function measureUser(
   name: string,
   state: ContainerState,
   imageUser: string,
-  dockerfile: { file?: string; target?: string } = {}
+  dockerfile: { file?: string; target?: string } = {},
+  userns?: Userns
 ): Promise<User> {
   const accounts = await readAccounts(docker, tempDir(), name)
   const suggested = suggestAccount(accounts.passwd, dockerfileUsers(dockerfile.file, dockerfile.target))
   const user: User = { ...resolveUser(imageUser, accounts.passwd, accounts.group), ...(suggested && { suggested }) }
   if (!state.Running) return { ...user, unknownReason: 'the container was not running, so its processes could not be read' }
+  if (userns && (userns.rootUid === undefined || userns.rootGid === undefined)) {
+    return { ...user, unknownReason: "the engine remaps user namespaces (userns-remap) and docker info did not say to which host UIDs, so docker top's host UIDs could not be read as the container's" }
+  }
+  const remap = userns && { uid: userns.rootUid!, gid: userns.rootGid! }
   const top = await docker.call(['top', name, '-eo', 'pid,ruid,euid,egid,comm'])
   if (top.exitCode !== 0) return { ...user, unknownReason: `docker top failed: ${lastLine(top.stderr)}` }
+  const rows = parseTop(top.stdout)
+  const translated = remap ? inContainer(rows, remap) : rows
+  if (typeof translated === 'string') return { ...user, remap, unknownReason: translated }
   // A process is root if either its real or its effective UID is 0.
-  const processes = parseTop(top.stdout).map(p => ({ pid: p.pid, uid: p.ruid === 0 || p.euid === 0 ? 0 : p.euid, gid: p.egid, command: p.comm }))
+  const processes = translated.map(p => ({ pid: p.pid, uid: p.ruid === 0 || p.euid === 0 ? 0 : p.euid, gid: p.egid, command: p.comm }))
   const pid1 = processes.find(p => p.pid === state.Pid)
-  if (!pid1) return { ...user, processes, unknownReason: "PID 1 of the container was not in docker top's list" }
-  return { ...user, processes, uid: pid1.uid, gid: pid1.gid, process: pid1.command, pid: pid1.pid }
+  if (!pid1) return { ...user, ...(remap && { remap }), processes, unknownReason: "PID 1 of the container was not in docker top's list" }
+  return { ...user, ...(remap && { remap }), processes, uid: pid1.uid, gid: pid1.gid, process: pid1.command, pid: pid1.pid }
+}
+
+/**
+ * `docker top`'s host IDs as the container's user namespace sees them: minus the host UID (GID) of
+ * the container's root. A reason instead when a process's ID lies below it (not in the first range).
+ */
+export function inContainer(rows: TopRow[], remap: { uid: number; gid: number }): TopRow[] | string {
+  const outside = rows.find(r => Math.min(r.ruid, r.euid) < remap.uid || r.egid < remap.gid)
+  if (outside) {
+    return `docker top shows ${outside.comm} as host UID ${Math.min(outside.ruid, outside.euid)}, GID ${outside.egid}, outside the engine's userns-remap range from host UID ${remap.uid}, GID ${remap.gid}, so it could not be read as the container's`
+  }
+  return rows.map(r => ({ ...r, ruid: r.ruid - remap.uid, euid: r.euid - remap.uid, egid: r.egid - remap.gid }))
 }
 
 async function readAccounts(docker: Docker, dir: string, name: string): Promise<{ passwd?: string; group?: string }> {

@@ -1,0 +1,65 @@
+import { afterAll, afterEach, describe, expect, it, jest } from '@jest/globals'
+import { execFileSync } from 'node:child_process'
+import { checkRow, docker, fixture, leftovers, removeImages, row, runAction, SERVE } from './action.js'
+
+// The user check on an engine that remaps user namespaces (userns-remap): docker top shows host UIDs
+// there (root in a container is e.g. 165536 on the host), so root must still be judged root: what
+// the image runs as is the UID inside the container. Needs such an engine: scripts/second-engine.sh
+// starts one with IMAGE_GATE_ENGINE_USERNS=1 (scripts/test.sh does, for this file only).
+
+jest.setTimeout(120_000)
+const TAG = 'image-gate-e2e/userns'
+const remaps = /"name=userns"/.test(docker(['info', '--format', '{{json .SecurityOptions}}']))
+const maybe = remaps ? describe : describe.skip
+const why = 'this engine does not remap user namespaces (IMAGE_GATE_ENGINE_USERNS=1 bash scripts/second-engine.sh start runs one)'
+const title = remaps ? 'user check under userns-remap' : `user check under userns-remap (skipped: ${why})`
+// jest names no skipped describe when a whole file is skipped: say why once (printed with the file)
+if (!remaps) console.warn(`userns.test.ts skipped: ${why}`)
+
+afterEach(() => expect(leftovers()).toBe(''))
+afterAll(() => removeImages(TAG))
+
+/**
+ * The host UID the engine runs a container's root as, seen without image-gate: docker top of a
+ * container of our own (busybox sleep as root, no USER).
+ */
+function hostUidOfRoot(image: string): number {
+  const id = docker(['run', '--detach', '--rm', '--entrypoint', 'sleep', image, '60'])
+  try {
+    // docker top needs the pid column to tell the container's processes
+    const [, line] = docker(['top', id, '-eo', 'pid,euid']).split('\n')
+    return Number(line.trim().split(/\s+/)[1])
+  } finally {
+    execFileSync('docker', ['rm', '--force', id], { stdio: 'ignore' })
+  }
+}
+
+maybe(title, () => {
+  it('fails a root image (no USER): UID 0 inside the container, and names the host UID it maps to', async () => {
+    const run = await runAction({ context: fixture(SERVE), tags: `${TAG}:root` })
+    const hostUid = hostUidOfRoot(`${TAG}:root`)
+    // a remap that maps root to root would prove nothing here
+    expect(hostUid).toBeGreaterThan(0)
+    expect(run.outputs).toMatchObject({ health: 'healthy', uid: '0', passed: 'false' })
+    const user = checkRow(run, 'user')
+    expect(user).toMatchObject({ status: 'fail', value: 'UID 0, GID 0' })
+    expect(user.detail).toContain(
+      `no USER: root by default; PID 1 (sh) runs as UID 0 (root inside the container, mapped to host UID ${hostUid} by the engine's userns-remap). The remap limits it on the engine's host only: inside, it is still root to the app and can write everything the container owns.`
+    )
+    expect(row(run.summary, 'user')).toMatch(/^\| ❌ \| user \| UID 0, GID 0 \| non-root \| /)
+    expect(run.report.user.remap).toEqual({ uid: hostUid, gid: expect.any(Number) })
+  })
+
+  it('passes USER 10001 with uid 10001, the container\'s own UID', async () => {
+    const run = await runAction({ context: fixture(['USER 10001', ...SERVE]), tags: `${TAG}:u10001` })
+    expect(run.outputs).toMatchObject({ health: 'healthy', uid: '10001' })
+    const user = checkRow(run, 'user')
+    expect(user).toMatchObject({ status: 'pass', value: 'UID 10001, GID 0' })
+    const hostUid = run.report.user.remap.uid + 10001
+    expect(user.detail).toBe(`USER 10001; PID 1 (sh) runs as UID 10001 inside the container (host UID ${hostUid} under the engine's userns-remap).`)
+    expect(run.report.user.processes.map(p => [p.command, p.uid]).sort()).toEqual([
+      ['httpd', 10001],
+      ['sh', 10001]
+    ])
+  })
+})
