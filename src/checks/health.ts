@@ -2,9 +2,9 @@ import { DOCKER_DEFAULT_INTERVAL_S, DOCKER_DEFAULT_RETRIES } from '../docker/con
 import type { Check, Report } from '../report/report.js'
 import { notRun, type CheckRule, type JudgeInputs } from './check.js'
 import { dependencyNote } from './unreachable.js'
-import { NO_HEALTHCHECK_WATCH_S } from '../stages/health-rules.js'
-import { exposedTcpPorts, portMismatch, probePorts } from '../stages/ports.js'
-import { shellLine } from '../stages/tools.js'
+import { NO_HEALTHCHECK_WATCH_S } from '../rules/health.js'
+import { exposedTcpPorts, portMismatch, probePorts } from '../rules/ports.js'
+import { shellLine } from '../rules/shell.js'
 
 // Docker's own health verdict, and what to do about each way of not being healthy.
 

@@ -4,7 +4,7 @@ import { SAFETY_POLL_MS, waitUntil, type Waiter } from '../docker/wait.js'
 import type { Inputs } from '../inputs/inputs.js'
 import type { Probe, Report } from '../report/report.js'
 import { round } from '../units.js'
-import { cannotRun, imageLimitSeconds, NO_HEALTHCHECK_WATCH_S } from './health-rules.js'
+import { cannotRun, imageLimitSeconds, NO_HEALTHCHECK_WATCH_S } from '../rules/health.js'
 import { describeHealthcheck, type ImageFacts } from './inspect.js'
 
 // Stage 4: wait until Docker itself says the container is healthy (its HEALTHCHECK state), and stop
