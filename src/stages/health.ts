@@ -1,4 +1,4 @@
-import { containerState, DOCKER_DEFAULT_INTERVAL_S, DOCKER_DEFAULT_RETRIES, logTail, ranSeconds, sinceStart, type ContainerState } from '../docker/container.js'
+import { containerState, DOCKER_DEFAULT_INTERVAL_S, DOCKER_DEFAULT_RETRIES, logFields, logTail, ranSeconds, sinceStart, type ContainerState } from '../docker/container.js'
 import type { Docker } from '../docker/docker.js'
 import { SAFETY_POLL_MS, waitUntil, type Waiter } from '../docker/wait.js'
 import type { Inputs } from '../inputs/inputs.js'
@@ -114,18 +114,16 @@ function reachedImageLimit(state: ContainerState, limit: number, startPeriod: nu
 }
 
 async function unhealthy(docker: Docker, name: string, state: ContainerState, health: Health, verdict: 'unhealthy' | 'timeout' = 'unhealthy'): Promise<Health> {
-  return { ...health, verdict, probes: probesOf(state), logTail: await logTail(docker, name) }
+  return { ...health, verdict, probes: probesOf(state), ...logFields(await logTail(docker, name)) }
 }
 
 /** No health check, and the container kept running: its log is all there is to see how it does (a worker's errors). */
 async function watched(docker: Docker, name: string, health: Health): Promise<Health> {
-  const log = await logTail(docker, name)
-  return { ...health, verdict: 'missing', ...(log.length > 0 ? { logTail: log } : {}) }
+  return { ...health, verdict: 'missing', ...logFields(await logTail(docker, name)) }
 }
 
 async function exited(docker: Docker, name: string, state: ContainerState, health: Health): Promise<Health> {
   const log = await logTail(docker, name)
-  if (state.Error) log.push(state.Error)
   return {
     ...health,
     verdict: 'exited',
@@ -133,7 +131,9 @@ async function exited(docker: Docker, name: string, state: ContainerState, healt
     oomKilled: state.OOMKilled,
     ranSeconds: ranSeconds(state),
     probes: probesOf(state),
-    logTail: log
+    ...logFields(log),
+    // Docker's error from starting the container (State.Error): its words, not the app's log
+    ...(state.Error && { startError: state.Error })
   }
 }
 

@@ -1,6 +1,5 @@
 import type { RunContext } from '../context.js'
 import { containerState, removeContainer, signalName } from '../docker/container.js'
-import { lastLine } from '../docker/docker.js'
 import { apiAtLeast, type Engine } from '../docker/engine.js'
 import { watchContainer } from '../docker/events.js'
 import type { Inputs } from '../inputs/inputs.js'
@@ -10,6 +9,7 @@ import { initOf, stopContainer } from './stop.js'
 import type { ImageFacts } from './inspect.js'
 import { containerFlags } from './container-flags.js'
 import { runSmoke, type SmokeInputs } from './smoke.js'
+import { startFailure } from './start.js'
 import { suggestProbe } from './tools.js'
 import { measureUser, type User } from './user.js'
 
@@ -52,9 +52,10 @@ export async function runAndWait(ctx: RunContext, inputs: RunInputs, image: stri
       outcome = { health, user, stop: { ...stopped, pid1: user.process, init: initOf(user.process) } }
     } else {
       // e.g. the command's executable is missing: Docker creates the container but cannot start it.
-      const why = lastLine(started.stderr)
+      // A refusal that is not the image's (run-network, the engine) throws instead (start.ts).
+      const why = startFailure(started, inputs)
       outcome = {
-        health: { verdict: 'exited', exitCode: started.exitCode, logTail: [why] },
+        health: { verdict: 'exited', exitCode: started.exitCode, startError: why },
         user: { unknownReason: `the container did not start (${why})` }
       }
     }
