@@ -84,6 +84,12 @@ describe('runAndWait', () => {
     )
   })
 
+  it("keeps a USER the image does not have (exit 125) the image's failure: the container did not start", async () => {
+    const why = 'Error response from daemon: unable to find user app: no matching entries in passwd file'
+    const { health } = await run(args => (args[0] === 'run' ? { exitCode: 125, stderr: refusal(why) } : {})).ran
+    expect(health).toEqual({ verdict: 'exited', exitCode: 125, startError: why })
+  })
+
   it("says any other refusal (exit 125) as the engine's, never as the app exiting", async () => {
     const said = 'Error response from daemon: mkdir /var/lib/docker/containers/abc: no space left on device'
     const err = (await run(args => (args[0] === 'run' ? { exitCode: 125, stderr: refusal(said) } : {})).ran.catch((e: Error) => e)) as Error

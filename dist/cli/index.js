@@ -42667,7 +42667,7 @@ class docker_EngineError extends Error {
 // (call-timeout), or the CLI's own words that it cannot reach the daemon. Any other non-zero exit
 // is Docker answering about the thing asked (no such container, a refused flag): the caller's to
 // judge, with Docker's message (dockerSays).
-const DAEMON_GONE = /^(?:Cannot connect to the Docker daemon|error during connect|(?:Got )?permission denied while trying to connect to the Docker daemon)/i;
+const DAEMON_GONE = /^(?:Cannot connect to the Docker daemon|error during connect|(?:Got )?permission denied while trying to connect to the Docker (?:daemon|API))/i;
 const NO_CLI = 'the docker CLI was not found on PATH. Install Docker, or run on a GitHub-hosted Ubuntu runner, which has it.';
 class Docker {
     processes;
@@ -47198,7 +47198,7 @@ function healthRow(report, inputs) {
                 status: 'fail',
                 value: `exited (code ${h.exitCode})${h.oomKilled ? ', OOM-killed' : ''}`,
                 limit: h.source ? limit : `keeps running for ${NO_HEALTHCHECK_WATCH_S} s`,
-                detail: `The container stopped${h.ranSeconds !== undefined ? ` ${h.ranSeconds} s after start` : ''} before it was healthy${h.oomKilled ? ': the kernel killed it for using too much memory' : ''}.${h.startError ? ` Docker said: ${h.startError}` : ''}${dependency(report, inputs)}${logNote(h)}`
+                detail: `The container stopped${h.ranSeconds !== undefined ? ` ${h.ranSeconds} s after start` : ''} before it was healthy${h.oomKilled ? ': the kernel killed it for using too much memory' : ''}.${h.startError ? ` Docker said: ${h.startError.replace(/\.$/, '')}.` : ''}${dependency(report, inputs)}${logNote(h)}`
             };
         case 'timeout':
             return {

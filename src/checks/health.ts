@@ -35,7 +35,7 @@ function healthRow(report: Report, inputs: JudgeInputs): Check {
         status: 'fail',
         value: `exited (code ${h.exitCode})${h.oomKilled ? ', OOM-killed' : ''}`,
         limit: h.source ? limit : `keeps running for ${NO_HEALTHCHECK_WATCH_S} s`,
-        detail: `The container stopped${h.ranSeconds !== undefined ? ` ${h.ranSeconds} s after start` : ''} before it was healthy${h.oomKilled ? ': the kernel killed it for using too much memory' : ''}.${h.startError ? ` Docker said: ${h.startError}` : ''}${dependency(report, inputs)}${logNote(h)}`
+        detail: `The container stopped${h.ranSeconds !== undefined ? ` ${h.ranSeconds} s after start` : ''} before it was healthy${h.oomKilled ? ': the kernel killed it for using too much memory' : ''}.${h.startError ? ` Docker said: ${h.startError.replace(/\.$/, '')}.` : ''}${dependency(report, inputs)}${logNote(h)}`
       }
     case 'timeout':
       return {

@@ -16,7 +16,7 @@ export class EngineError extends Error {}
 // (call-timeout), or the CLI's own words that it cannot reach the daemon. Any other non-zero exit
 // is Docker answering about the thing asked (no such container, a refused flag): the caller's to
 // judge, with Docker's message (dockerSays).
-const DAEMON_GONE = /^(?:Cannot connect to the Docker daemon|error during connect|(?:Got )?permission denied while trying to connect to the Docker daemon)/i
+const DAEMON_GONE = /^(?:Cannot connect to the Docker daemon|error during connect|(?:Got )?permission denied while trying to connect to the Docker (?:daemon|API))/i
 
 export interface CallOptions {
   /** a build or a pull: its time depends on the work, so only the run's overall timeout bounds it */
