@@ -79,6 +79,34 @@ describe('a backend that needs its database', () => {
     expect(run.outputs).toMatchObject({ passed: 'true', health: 'healthy' })
   })
 
+  it("says Docker's refusal to join a stopped container's network as an input error, not as the app exiting", async () => {
+    const stopped = `${SERVICE}-stopped`
+    docker(['run', '--name', stopped, `${TAG}:postgres`, 'true'])
+    try {
+      const run = await runAction({ context: app, tags: `${TAG}:app`, 'run-network': `container:${stopped}` })
+      expect(run.code).toBe(1)
+      const errors = run.stdout.split('\n').filter(line => line.startsWith('::error::'))
+      expect(errors).toEqual([
+        `::error::Input "run-network": Docker refused to start the container on "container:${stopped}" (Error response from daemon: cannot join network namespace of a non running container: container ${stopped} is exited). That container must be running for the whole run: start it before image-gate, or name one that is.`
+      ])
+      expect(run.report.error.kind).toBe('input')
+      expect(run.report.health.verdict).not.toBe('exited')
+      expect(run.summary).not.toContain('exited (code 125)')
+    } finally {
+      docker(['rm', '--force', stopped])
+    }
+  })
+
+  it('with run-network: host, a refused localhost is the host, not the container itself', async () => {
+    // the app's database on localhost refuses it, as Node.js says (nothing listens on the host's 5432)
+    const context = fixture([...NON_ROOT, `CMD ["sh", "-c", "echo 'Error: connect ECONNREFUSED 127.0.0.1:5432' >&2; exit 3"]`])
+    const run = await runAction({ context, tags: `${TAG}:host`, 'run-network': 'host' })
+    expect(run.outputs).toMatchObject({ passed: 'false', health: 'exited' })
+    const health = detail(run, 'health')
+    expect(health).toContain('The app could not reach `127.0.0.1:5432` (connection refused): with run-network: host the container shares the network of the host, so localhost is that host')
+    expect(health).not.toContain('localhost is the container itself')
+  })
+
   it('says in one line, before anything is built, that run-network names no network', async () => {
     const run = await runAction({ context: app, tags: `${TAG}:never-built`, 'run-network': 'no-such-network' })
     expect(run.code).toBe(1)

@@ -122,6 +122,18 @@ describe('image-gate end to end', () => {
     expect(wrong.outputs).toMatchObject({ passed: 'false', health: 'exited' })
   })
 
+  it("says a command Docker cannot start did not start, with Docker's words apart from the app's log", async () => {
+    const run = await runAction({ context: fixture(NON_ROOT), tags: `${TAG}:worker`, command: '/no/such/app', 'smoke-commands': '/no/such/worker' })
+    expect(run.outputs).toMatchObject({ passed: 'false', health: 'exited' })
+    expect(run.report.error).toBeUndefined()
+    const h = run.report.health
+    expect(h).toMatchObject({ exitCode: 127, startError: expect.stringContaining('exec: "/no/such/app": stat /no/such/app: no such file or directory') })
+    expect(h.logTail).toBeUndefined()
+    expect(row(run.summary, 'health')).toContain('| ❌ | health | did not start (docker run exited 127) |')
+    expect(row(run.summary, 'smoke')).toContain('| ❌ | smoke | did not start (docker run exited 127) |')
+    expect(run.summary).not.toContain("Run 'docker run --help'")
+  })
+
   it('explains bad input in one line, without a stack trace, and says so in the summary', async () => {
     const run = await runAction({ context: fixture(SERVE), 'max-size': '500XB' })
     expect(run.code).toBe(1)

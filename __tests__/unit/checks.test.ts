@@ -127,7 +127,7 @@ describe('judge', () => {
     judged(report, inputs({ fastHealth: false }))
     const detail = row(report.checks, 'health').detail
     expect(detail).toBe(
-      "Docker marked the container unhealthy, on the image's own HEALTHCHECK settings (interval 30 s, start period 0 s, retries 3): no probe passed, then 3 probes in a row failed (fast-health: false) (HEALTHCHECK: exit 1). Last probe exited 1: refused. The container log is below."
+      "Docker marked the container unhealthy, on the image's own HEALTHCHECK settings (interval 30 s, start period 0 s, retries 3): no probe passed, then 3 probes in a row failed (fast-health: false) (HEALTHCHECK: exit 1). Last probe exited 1: refused. The container printed nothing."
     )
     expect(detail).not.toContain('within 120 s')
     report.health.source = 'health-cmd'

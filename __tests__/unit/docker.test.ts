@@ -10,6 +10,8 @@ jest.unstable_mockModule('node:child_process', () => ({ ...childProcess, spawn: 
 const { Docker, EngineError } = await import('../../src/docker/docker.js')
 const { apiAtLeast, parseBuilder, parseUserns, preflight: preflightOn } = await import('../../src/docker/engine.js')
 const { Processes } = await import('../../src/docker/command.js')
+const { post } = await import('../../src/docker/cleanup.js')
+const { silent } = await import('../../src/sink.js')
 
 const preflight = (builder?: string) => preflightOn(new Docker(new Processes()), builder)
 
@@ -116,6 +118,38 @@ describe('a call the engine does not answer', () => {
     expect(fake.calls.length).toBe(before) // not even started
     // another run's client is not affected
     await expect(new Docker(new Processes()).call(['ps', '--all'])).resolves.toMatchObject({ exitCode: 0 })
+  })
+})
+
+describe('an engine that cannot be reached', () => {
+  const GONE = { exitCode: 1, stderr: 'Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?\n' }
+
+  it('is an engine error from call() and ok() alike, never an answer about the container', async () => {
+    answer = args => (args[0] === 'ps' ? { exitCode: 0, stdout: '' } : GONE)
+    const docker = new Docker(new Processes())
+    await docker.call(['ps', '--all'])
+    for (const asked of [docker.call(['logs', 'image-gate-1']), docker.ok(['inspect', 'image-gate-1'])]) {
+      const err = (await asked.catch((e: Error) => e)) as Error
+      expect(err).toBeInstanceOf(EngineError)
+      expect(err.message).toBe(
+        'the Docker engine stopped answering during the run (Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?). Check the daemon (`docker info`, its log) and start it again if it is down.'
+      )
+    }
+  })
+
+  it('that never answered this process is "not reachable", not "stopped answering": the post step says so', async () => {
+    answer = () => GONE
+    const said: string[] = []
+    const sink = { ...silent, debug: (m: string) => void said.push(`debug: ${m}`), warning: (m: string) => void said.push(`warning: ${m}`), info: (m: string) => void said.push(`info: ${m}`) }
+    await post(new Docker(new Processes()), 'abc123', sink)
+    expect(said).toEqual([
+      'debug: image-gate post: the Docker engine is not reachable (Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?). Start the Docker daemon, or check DOCKER_HOST; without one, install Docker Engine or Docker Desktop with the buildx plugin and start it.'
+    ])
+  })
+
+  it("gives Docker's own message, without the CLI's usage trailer", async () => {
+    answer = () => ({ exitCode: 125, stderr: "docker: Error response from daemon: network gh_net not found\n\nRun 'docker run --help' for more information\n" })
+    await expect(new Docker(new Processes()).ok(['run', 'x'])).rejects.toThrow(/^docker run failed: Error response from daemon: network gh_net not found$/)
   })
 })
 

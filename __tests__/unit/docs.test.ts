@@ -30,6 +30,11 @@ describe('README', () => {
     }
   })
 
+  it('describes require-non-root as the user check judges it: any process as root fails, not only the main one', () => {
+    const described = [row('require-non-root').description, tableRows('Inputs').find(([name]) => name === 'require-non-root')?.[2] ?? '']
+    for (const text of described) expect(text).toMatch(/^Fail when any process in the container runs as UID 0\b/)
+  })
+
   it('documents every output of action.yml, and no other', () => {
     expect(tableNames('Outputs').sort()).toEqual(Object.keys(action.outputs).sort())
   })

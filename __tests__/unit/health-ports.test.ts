@@ -1,7 +1,8 @@
 import { describe, expect, it } from '@jest/globals'
 import type { Docker, DockerResult } from '../../src/docker/docker.js'
-import { exposedTcpPorts, listeningPorts, portMismatch, probePorts } from '../../src/stages/ports.js'
-import { foundFrom, probeArgv, probeUrl, shellLine, suggestProbe } from '../../src/stages/tools.js'
+import { exposedTcpPorts, listeningPorts, portMismatch, probePorts } from '../../src/rules/ports.js'
+import { shellLine } from '../../src/rules/shell.js'
+import { foundFrom, probeArgv, probeUrl, suggestProbe } from '../../src/stages/tools.js'
 
 // The port the app logs against the port the probe asks, on lines the frameworks really print; and
 // the health probe suggested for an image without one, from the programs its container has.

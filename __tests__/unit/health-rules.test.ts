@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { cannotRun, imageLimitSeconds } from '../../src/stages/health-rules.js'
+import { cannotRun, imageLimitSeconds } from '../../src/rules/health.js'
 
 // The two early "unhealthy" rules, on probe output as Docker 20.10 logged it for real probes.
 

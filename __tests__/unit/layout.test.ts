@@ -40,6 +40,14 @@ describe('src/', () => {
     expect(graph.get('pipeline.ts')).toContain('checks/index.ts')
   })
 
+  it('keeps the checks to the report: no check imports a stage', () => {
+    // a check judges what the report holds; the pure rules it shares with a stage live in rules/
+    const checks = files.filter(f => f.startsWith('checks/'))
+    expect(checks.length).toBeGreaterThan(5)
+    const reachingIntoStages = checks.flatMap(f => importsOf(f).filter(i => i.startsWith('stages/')).map(i => `${f} → ${i}`))
+    expect(reachingIntoStages).toEqual([])
+  })
+
   it('lists every check file in CHECKS, in its own file', () => {
     // check.ts: what a check is; unreachable.ts: reading output for a dependency, shared by health and smoke
     const checkFiles = files.filter(f => f.startsWith('checks/') && !['checks/index.ts', 'checks/check.ts', 'checks/unreachable.ts'].includes(f))

@@ -1,10 +1,11 @@
 import { describe, expect, it } from '@jest/globals'
 import { RunContext } from '../../src/context.js'
 import { logTail } from '../../src/docker/container.js'
-import type { Docker, DockerResult } from '../../src/docker/docker.js'
+import { EngineError, type Docker, type DockerResult } from '../../src/docker/docker.js'
+import { InputError } from '../../src/inputs/parse.js'
 import { silent } from '../../src/sink.js'
 import { healthFlags, runAndWait, runArgs } from '../../src/stages/run.js'
-import { smokeArgs } from '../../src/stages/smoke.js'
+import { runSmoke, smokeArgs } from '../../src/stages/smoke.js'
 import { hostEntries } from '../../src/inputs/parse.js'
 import { inputs, measuredReport } from './fixtures.js'
 import { judged } from './judged.js'
@@ -29,22 +30,83 @@ function engine(answer: (args: string[]) => Partial<DockerResult>): { docker: Do
 }
 
 describe('runAndWait', () => {
-  it("when Docker cannot start the container, says so in the health and user rows (never 'undefined')", async () => {
-    const why = 'docker: Error response from daemon: failed to create task: exec: "node": executable file not found in $PATH: unknown.'
-    const { docker, calls } = engine(args => (args[0] === 'run' ? { exitCode: 127, stderr: `${why}\n` } : {}))
+  // what Docker 28 prints: its message, then the usage trailer
+  const refusal = (message: string) => `docker: ${message}\n\nRun 'docker run --help' for more information\n`
+  const run = (answer: (args: string[]) => Partial<DockerResult>, given = inputs()) => {
+    const { docker, calls } = engine(answer)
     const ctx = new RunContext(silent)
     ctx.docker = docker
     const report = measuredReport()
-    const ran = await runAndWait(ctx, inputs(), report.image.id!, report.image, { api: '1.41' })
-    expect(ran.health).toEqual({ verdict: 'exited', exitCode: 127, logTail: [why] })
-    expect(ran.user).toEqual({ unknownReason: `the container did not start (${why})` })
+    return { report, calls, ran: runAndWait(ctx, given, report.image.id!, report.image, { api: '1.41' }) }
+  }
+
+  it("when Docker cannot start the image's command, says so in the health and user rows as Docker's words, not as the app's log", async () => {
+    const why = 'Error response from daemon: failed to create task for container: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: exec: "node": executable file not found in $PATH: unknown'
+    const { report, calls, ran } = run(args => (args[0] === 'run' ? { exitCode: 127, stderr: refusal(why) } : {}))
+    const { health, user } = await ran
+    expect(health).toEqual({ verdict: 'exited', exitCode: 127, startError: why })
+    expect(user).toEqual({ unknownReason: `the container did not start (${why})` })
     // the container Docker created is removed all the same
     expect(calls.at(-1)?.slice(0, 3)).toEqual(['rm', '--force', '--volumes'])
 
-    Object.assign(report, { health: ran.health, user: ran.user })
-    const user = judged(report, inputs()).checks.find(c => c.name === 'user')!
-    expect(user.detail).toBe(`USER nodejs; runtime user not read: the container did not start (${why}).`)
-    expect(user.detail).not.toContain('undefined')
+    Object.assign(report, { health, user })
+    const checks = judged(report, inputs()).checks
+    const userRow = checks.find(c => c.name === 'user')!
+    expect(userRow.detail).toBe(`USER nodejs; runtime user not read: the container did not start (${why}).`)
+    expect(userRow.detail).not.toContain('undefined')
+    const healthRow = checks.find(c => c.name === 'health')!
+    expect([healthRow.status, healthRow.value]).toEqual(['fail', 'did not start (docker run exited 127)'])
+    expect(healthRow.detail).toBe(
+      `The container never ran: Docker could not start it: ${why}. Check the image's CMD and ENTRYPOINT (or the command input) and its USER: Docker names what it could not use.`
+    )
+  })
+
+  it("says a refusal to join a stopped run-network container as an input error naming run-network and Docker's message", async () => {
+    const said = 'Error response from daemon: cannot join network namespace of a non running container: container db is exited'
+    const { ran } = run(args => (args[0] === 'run' ? { exitCode: 125, stderr: refusal(said) } : {}), inputs({ runNetwork: 'container:db' }))
+    const err = (await ran.catch((e: Error) => e)) as Error
+    expect(err).toBeInstanceOf(InputError)
+    expect(err.message).toBe(
+      `Input "run-network": Docker refused to start the container on "container:db" (${said}). That container must be running for the whole run: start it before image-gate, or name one that is.`
+    )
+  })
+
+  it('says a run-network removed after the check as an input error, and run-add-hosts Docker will not take beside container:NAME', async () => {
+    const gone = 'Error response from daemon: failed to set up container networking: network gh_net not found'
+    const net = await run(args => (args[0] === 'run' ? { exitCode: 125, stderr: refusal(gone) } : {}), inputs({ runNetwork: 'gh_net' })).ran.catch((e: Error) => e)
+    expect(net).toBeInstanceOf(InputError)
+    expect((net as Error).message).toMatch(/^Input "run-network": Docker refused to start the container on "gh_net" \(Error response from daemon: .*network gh_net not found\)\. That network must exist/)
+    const conflict = 'Error response from daemon: conflicting options: custom host-to-IP mapping and the network mode'
+    const hosts = await run(args => (args[0] === 'run' ? { exitCode: 125, stderr: refusal(conflict) } : {}), inputs({ runNetwork: 'container:db', runAddHosts: ['x:10.0.0.5'] })).ran.catch((e: Error) => e)
+    expect(hosts).toBeInstanceOf(InputError)
+    expect((hosts as Error).message).toBe(
+      `Input "run-add-hosts": Docker refused to start the container with these host entries (${conflict}). With run-network: container:db the container takes that container's host entries: drop run-add-hosts.`
+    )
+  })
+
+  it("keeps a USER the image does not have (exit 125) the image's failure: the container did not start", async () => {
+    const why = 'Error response from daemon: unable to find user app: no matching entries in passwd file'
+    const { health } = await run(args => (args[0] === 'run' ? { exitCode: 125, stderr: refusal(why) } : {})).ran
+    expect(health).toEqual({ verdict: 'exited', exitCode: 125, startError: why })
+  })
+
+  it("says any other refusal (exit 125) as the engine's, never as the app exiting", async () => {
+    const said = 'Error response from daemon: mkdir /var/lib/docker/containers/abc: no space left on device'
+    const err = (await run(args => (args[0] === 'run' ? { exitCode: 125, stderr: refusal(said) } : {})).ran.catch((e: Error) => e)) as Error
+    expect(err).toBeInstanceOf(EngineError)
+    expect(err.message).toBe(`Docker refused to start the container (\`docker run\` exited 125: ${said}). The app never ran: this is the engine's refusal, so check the daemon (\`docker info\`, its log).`)
+  })
+
+  it('treats a smoke command Docker cannot start as that command not starting, with Docker\'s words', async () => {
+    const why = 'Error response from daemon: failed to create task for container: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: exec: "worker": executable file not found in $PATH: unknown'
+    const given = inputs({ smokeCommands: [['worker']] })
+    const { docker } = engine(args => (args[0] === 'run' ? { exitCode: 127, stderr: refusal(why) } : {}))
+    const ctx = new RunContext(silent)
+    ctx.docker = docker
+    const smoke = await runSmoke(ctx, given, 'app:1')
+    expect(smoke).toEqual([{ command: 'worker', outcome: 'exited', exitCode: 127, seconds: 0, startError: why }])
+    const row = judged({ ...measuredReport(), smoke }, given).checks.find(c => c.name === 'smoke')!
+    expect([row.value, row.detail]).toEqual(['did not start (docker run exited 127)', `command: worker. Docker could not start it: ${why}.`])
   })
 })
 
@@ -79,9 +141,27 @@ describe('run-network and run-add-hosts', () => {
 })
 
 describe('logTail', () => {
-  it("a failed docker logs is one line that says so, not Docker's error cut up as log lines", async () => {
+  it("keeps a failed docker logs apart from the log: Docker's message, no lines", async () => {
     const { docker } = engine(() => ({ exitCode: 1, stderr: 'Error response from daemon: No such container: image-gate-1\n' }))
-    expect(await logTail(docker, 'image-gate-1')).toEqual(["(image-gate could not read the container's log: Error response from daemon: No such container: image-gate-1)"])
+    expect(await logTail(docker, 'image-gate-1')).toEqual({ lines: [], error: 'Error response from daemon: No such container: image-gate-1' })
+  })
+
+  it("never reads Docker's complaint for a dependency the app could not reach: the health row says it as Docker's", async () => {
+    const complaint = 'Error response from daemon: dial tcp 10.0.0.5:2375: connect: connection refused'
+    const state = { Status: 'exited', Running: false, ExitCode: 1, OOMKilled: false, Pid: 0, StartedAt: '2026-11-22T10:00:00Z', FinishedAt: '2026-11-22T10:00:02Z' }
+    const { docker } = engine(args =>
+      args[0] === 'inspect' ? { stdout: JSON.stringify(state) } : args[0] === 'logs' || args[0] === 'cp' ? { exitCode: 1, stderr: `${complaint}\n` } : {}
+    )
+    const ctx = new RunContext(silent)
+    ctx.docker = docker
+    const report = measuredReport()
+    const ran = await runAndWait(ctx, inputs(), report.image.id!, report.image, { api: '1.41' })
+    expect(ran.health).toMatchObject({ verdict: 'exited', exitCode: 1, logError: complaint })
+    expect(ran.health.logTail).toBeUndefined()
+    Object.assign(report, { health: ran.health, user: ran.user, stop: ran.stop })
+    const row = judged(report, inputs()).checks.find(c => c.name === 'health')!
+    expect(row.detail).not.toContain('could not reach')
+    expect(row.detail).toContain(`Docker could not give the container's log: ${complaint}.`)
   })
 
   it('merges stdout and stderr in time order and drops the timestamps', async () => {
@@ -89,6 +169,6 @@ describe('logTail', () => {
       stdout: '2026-11-22T10:00:00.100000000Z listening\n2026-11-22T10:00:00.300000000Z ready\n',
       stderr: '2026-11-22T10:00:00.200000000Z warn: slow disk\n'
     }))
-    expect(await logTail(docker, 'c1')).toEqual(['listening', 'warn: slow disk', 'ready'])
+    expect(await logTail(docker, 'c1')).toEqual({ lines: ['listening', 'warn: slow disk', 'ready'] })
   })
 })

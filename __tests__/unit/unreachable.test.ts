@@ -162,6 +162,28 @@ describe('unreachableSentence', () => {
     expect(unreachableSentence({ target: '127.0.0.1:6379', why: 'refused' }, '')).toMatch(/localhost is the container itself.*set run-network/)
   })
 
+  it('with run-network: host, says localhost is the host, and that Docker\'s service names do not resolve there', () => {
+    const local = unreachableSentence({ target: '127.0.0.1:6379', why: 'refused' }, 'host')
+    expect(local).toBe(
+      'The app could not reach `127.0.0.1:6379` (connection refused): with run-network: host the container shares the network of the host, so localhost is that host: is the service running there and listening on that port (on localhost, not only on another address)?'
+    )
+    expect(unreachableSentence(unresolved, 'host')).toBe(
+      "The app could not resolve `postgres`: with run-network: host the container shares the network of the host, where the service names of Docker's networks do not resolve: use the address (and published port) the service has from there, or add a host entry with run-add-hosts."
+    )
+    expect(unreachableSentence(refused, 'host')).not.toContain('(run-network) and listening')
+  })
+
+  it('with run-network: container:NAME, localhost is that container; with none, there is no network', () => {
+    expect(unreachableSentence({ target: 'localhost:5432', why: 'refused' }, 'container:db')).toBe(
+      'The app could not reach `localhost:5432` (connection refused): with run-network: container:db the container shares the network of the container `db`, so localhost is that container: is the service running there and listening on that port (on localhost, not only on another address)?'
+    )
+    // Docker refuses run-add-hosts beside container:NAME: not offered
+    expect(unreachableSentence(unresolved, 'container:db')).not.toContain('run-add-hosts')
+    expect(unreachableSentence(refused, 'none')).toBe(
+      'The app could not reach `postgres:5432` (connection refused): with run-network: none the container has no network at all; set run-network to the network its services are on.'
+    )
+  })
+
   it('cuts the untrusted target short and strips backticks and control characters', () => {
     const s = unreachableSentence({ target: 'a`b\x1b[2J\u0007' + 'x'.repeat(300), why: 'unresolved' }, 'n`et')
     // eslint-disable-next-line no-control-regex -- control characters are what must not be there

@@ -42664,12 +42664,19 @@ class Tail {
 /** The engine or the CLI is unusable; the message says what to do. */
 class docker_EngineError extends Error {
 }
+// What an engine failure is, decided here once for every call: the CLI missing, a call unanswered
+// (call-timeout), or the CLI's own words that it cannot reach the daemon. Any other non-zero exit
+// is Docker answering about the thing asked (no such container, a refused flag): the caller's to
+// judge, with Docker's message (dockerSays).
+const DAEMON_GONE = /^(?:Cannot connect to the Docker daemon|error during connect|(?:Got )?permission denied while trying to connect to the Docker (?:daemon|API))/i;
 const NO_CLI = 'the docker CLI was not found on PATH. Install Docker, or run on a GitHub-hosted Ubuntu runner, which has it.';
 class Docker {
     processes;
     callLimitMs;
     /** Set once a call went unanswered: every later call fails at once instead of hanging in turn. */
     hung;
+    /** Set once the engine answered a call: a daemon gone after that "stopped answering"; before, it was never reachable. */
+    answered = false;
     /** `callLimitMs`: how long a short call may take (the call-timeout input). */
     constructor(processes, callLimitMs = 30_000) {
         this.processes = processes;
@@ -42691,18 +42698,22 @@ class Docker {
                     "The daemon may be hung or overloaded: check it (`docker info`, the daemon's log), or raise call-timeout.";
             throw new docker_EngineError(this.hung);
         }
+        if (result.exitCode === 0) {
+            this.answered = true;
+        }
+        else {
+            const said = dockerSays(result.stderr || result.stdout);
+            if (DAEMON_GONE.test(said))
+                throw new docker_EngineError(this.answered ? stoppedAnswering(said) : notReachable(said));
+        }
         return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
     }
-    /** Like call(), but a non-zero exit is an error carrying Docker's own last line. */
+    /** Like call(), but a non-zero exit is an error carrying Docker's own message. */
     async ok(args) {
         const r = await this.call(args);
         if (r.exitCode === 0)
             return r.stdout;
-        const line = lastLine(r.stderr || r.stdout);
-        if (DAEMON_GONE.test(line)) {
-            throw new docker_EngineError(`the Docker engine stopped answering during the run (${line}). Check the daemon (\`docker info\`, its log) and start it again if it is down.`);
-        }
-        throw new Error(`docker ${args[0]} failed: ${line}`);
+        throw new Error(`docker ${args[0]} failed: ${dockerSays(r.stderr || r.stdout)}`);
     }
     /**
      * A docker command whose stdout is read as it comes (docker save): the caller reads the child's
@@ -42742,7 +42753,25 @@ class Docker {
 function callName(args) {
     return ['image', 'container', 'buildx'].includes(args[0]) && args[1] ? `${args[0]} ${args[1]}` : args[0];
 }
-const DAEMON_GONE = /Cannot connect to the Docker daemon|Is the docker daemon running|error during connect/i;
+/** The engine never answered this process (the preflight, or a post step after the daemon went down). */
+function notReachable(said) {
+    return `the Docker engine is not reachable (${said}). Start the Docker daemon, or check DOCKER_HOST; without one, install Docker Engine or Docker Desktop with the buildx plugin and start it.`;
+}
+function stoppedAnswering(said) {
+    return `the Docker engine stopped answering during the run (${said}). Check the daemon (\`docker info\`, its log) and start it again if it is down.`;
+}
+/**
+ * Docker's own message in a failed command's output: its last line, without the CLI's usage
+ * trailer ("Run 'docker run --help' for more information", "See 'docker run --help'.") and the
+ * "docker: " it puts before the daemon's words.
+ */
+function dockerSays(text) {
+    const lines = text
+        .split('\n')
+        .map(l => l.trim())
+        .filter(l => l && !/^(?:Run|See) 'docker [^']*--help'/.test(l) && !/^Usage:\s/.test(l));
+    return (lines[lines.length - 1] ?? '(no output)').replace(/^docker: /, '');
+}
 function lastLine(text) {
     const lines = text.split('\n').map(l => l.trim()).filter(Boolean);
     return lines[lines.length - 1] ?? '(no output)';
@@ -43338,7 +43367,7 @@ const INPUT_TABLE = {
         parse: parse_text,
         description: 'The stage compare-stages compares with (default the first stage; it needs a name, FROM image AS name).'
     },
-    'require-non-root': { default: 'true', parse: bool, description: "Fail when the container's main process runs as UID 0 (true/false)." },
+    'require-non-root': { default: 'true', parse: bool, description: 'Fail when any process in the container runs as UID 0 (true/false).' },
     'require-clean-contents': {
         default: 'true',
         parse: bool,
@@ -43443,7 +43472,10 @@ function instructionPlace(content, instruction, target = '') {
     }
     return place(chain[chain.length - 1].from, 'FROM');
 }
-/** The final stage (or target), then each stage it is built FROM, up to the one on a base image. */
+/**
+ * The final stage (or target), then each stage it is built FROM, up to the one on a base image:
+ * the stages whose instructions are in the image (its user, its layers, the accounts it creates).
+ */
 function finalChain(content, target) {
     const stages = [];
     for (const ins of main.DockerfileParser.parse(content).getInstructions()) {
@@ -46749,6 +46781,21 @@ function deletedNote(f) {
 function notRun(name, report) {
     return { name, status: 'skip', value: 'not run', limit: '', detail: report.build.ok ? 'not run' : 'not run: the build failed' };
 }
+/**
+ * " Its last log lines are below." when the container printed something; Docker's complaint, as
+ * Docker's, when it could not give the log; else that it printed nothing.
+ */
+function logNote(log, below = 'Its last log lines are below.') {
+    if (log.logTail?.length)
+        return ` ${below}`;
+    if (log.logError)
+        return ` Docker could not give the container's log: ${log.logError.replace(/\.$/, '')}.`;
+    return ' The container printed nothing.';
+}
+/** " Docker could not start it: exec: "node": executable file not found in $PATH." */
+function startNote(startError) {
+    return `Docker could not start it: ${startError.replace(/\.$/, '')}.`;
+}
 
 ;// CONCATENATED MODULE: ./src/checks/contents.ts
 
@@ -46855,13 +46902,16 @@ async function removeContainer(docker, name) {
 /** The last lines the container printed, stdout and stderr in the order they were written. */
 async function logTail(docker, name, lines = 50) {
     const r = await docker.call(['logs', '--timestamps', '--tail', String(lines), name]);
-    // Docker's complaint is not the container's log: say so in one line instead of showing it as log.
     if (r.exitCode !== 0)
-        return [`(image-gate could not read the container's log: ${lastLine(r.stderr || r.stdout)})`];
+        return { lines: [], error: dockerSays(r.stderr || r.stdout) };
     const stamped = [...r.stdout.split('\n'), ...r.stderr.split('\n')].filter(l => l !== '');
     // Each line starts with an RFC 3339 timestamp of fixed width per engine, so text order is time order.
     stamped.sort((a, b) => (a.slice(0, 35) < b.slice(0, 35) ? -1 : a.slice(0, 35) > b.slice(0, 35) ? 1 : 0));
-    return stamped.slice(-lines).map(l => l.replace(/^\S+ /, ''));
+    return { lines: stamped.slice(-lines).map(l => l.replace(/^\S+ /, '')) };
+}
+/** The report's fields for a log: `logTail` (the container's lines, when any) and `logError` (Docker's complaint). */
+function logFields(log) {
+    return { ...(log.lines.length > 0 && { logTail: log.lines }), ...(log.error !== undefined && { logError: log.error }) };
 }
 /** How long a stopped container ran, from Docker's own timestamps. */
 function ranSeconds(state) {
@@ -47014,6 +47064,9 @@ function unreachableSentence(u, runNetwork) {
     const setIt = 'set run-network (on GitHub, `${{ job.services.NAME.network }}`)';
     const bridge = `The container ran on Docker's default bridge, where service names do not resolve: ${setIt}.`;
     const host = unreachable_split(u.target, false)[0];
+    const shared = sharedNetwork(u, t, net, loopback.test(host));
+    if (shared)
+        return shared;
     if (loopback.test(host)) {
         const fix = net ? `point the app at the service's name on \`${net}\` (run-network)` : `point the app at the service's name and ${setIt}`;
         return `The app could not reach ${t} (${label[u.why]}): inside the container, localhost is the container itself, so ${fix}, or start that process in the image.`;
@@ -47035,13 +47088,35 @@ function unreachableSentence(u, runNetwork) {
         }
     }
 }
+/**
+ * run-network host, container:NAME and none are not networks the container has a place of its own
+ * on: with host and container:NAME it shares another's stack, so localhost is the host (or that
+ * container) and service names of Docker's networks do not resolve; with none it has no network.
+ */
+function sharedNetwork(u, t, net, toLoopback) {
+    const what = u.why === 'unresolved' ? `could not resolve ${t}` : `could not reach ${t} (${label[u.why]})`;
+    if (net === 'none')
+        return `The app ${what}: with run-network: none the container has no network at all; set run-network to the network its services are on.`;
+    const owner = net === 'host' ? 'host' : net.startsWith('container:') ? `container \`${net.slice('container:'.length)}\`` : undefined;
+    if (!owner)
+        return undefined;
+    const shares = `with run-network: ${net} the container shares the network of the ${owner}`;
+    if (toLoopback)
+        return `The app ${what}: ${shares}, so localhost is that ${owner === 'host' ? 'host' : 'container'}: is the service running there and listening on that port (on localhost, not only on another address)?`;
+    if (u.why === 'unresolved') {
+        // Docker takes --add-host with host networking, and refuses it with container:NAME
+        const or = owner === 'host' ? ', or add a host entry with run-add-hosts' : '';
+        return `The app ${what}: ${shares}, where the service names of Docker's networks do not resolve: use the address (and published port) the service has from there${or}.`;
+    }
+    return `The app ${what}: ${shares}: is the service running at that address, listening on that port, and reachable from there with no firewall in between?`;
+}
 /** " The app could not reach …" for a detail, or "" when the lines name no unreachable dependency. */
 function dependencyNote(lines, runNetwork, ownPorts = []) {
     const found = findUnreachable(lines, { ownPorts });
     return found ? ` ${unreachableSentence(found, runNetwork)}` : '';
 }
 
-;// CONCATENATED MODULE: ./src/stages/health-rules.ts
+;// CONCATENATED MODULE: ./src/rules/health.ts
 // Two ways the health wait decides "unhealthy" before Docker itself would under fast probing,
 // both from Docker's own probe results. Pure, so each can be tested on captured probe output.
 /**
@@ -47100,7 +47175,7 @@ function calls(command, program) {
     return new RegExp(`(?:^|[;&|(\\s])${escaped}(?:\\s|$)`).test(command);
 }
 
-;// CONCATENATED MODULE: ./src/stages/ports.ts
+;// CONCATENATED MODULE: ./src/rules/ports.ts
 
 // Which port the app says it listens on (its log), which one the health probe asks (its URL), and
 // which ones the image EXPOSEs: a probe on a port the app never opens can never pass, and the
@@ -47174,63 +47249,12 @@ function portMismatch(command, log, exposed) {
     return { listening, probe: probe[0], exposed: exposedTcpPorts(exposed) };
 }
 
-;// CONCATENATED MODULE: ./src/stages/tools.ts
-
-/** The cheapest first: each is asked to print its version or help, which any build of it can do. */
-const TOOLS = [
-    ['wget', ['wget', '--help']],
-    ['curl', ['curl', '--version']],
-    ['node', ['node', '--version']]
-];
-/** The URL the suggestion probes: loopback (the probe runs inside the container), EXPOSE's port or a placeholder. */
-function probeUrl(exposedPorts) {
-    const port = exposedTcpPorts(exposedPorts)[0];
-    return `http://127.0.0.1:${port ?? 'PORT'}/health`;
-}
-/** The probe's argument list for `tool`; written without ": " or quotes so it pastes into YAML as it is. */
-function probeArgv(tool, url) {
-    switch (tool) {
-        case 'wget':
-            return ['wget', '-q', '--spider', url];
-        case 'curl':
-            return ['curl', '-fsS', '-o', '/dev/null', url];
-        case 'node':
-            return ['node', '-e', `require('http').get('${url}',r=>process.exit(r.statusCode<400?0:1)).on('error',()=>process.exit(1))`];
-    }
-}
+;// CONCATENATED MODULE: ./src/rules/shell.ts
+// How a suggested probe is written for health-cmd, which Docker runs with /bin/sh: shared by the
+// stage that builds the suggestion and the check that shows it.
 /** The argument list as one shell line (health-cmd runs through /bin/sh): words with specials in double quotes. */
 function shellLine(argv) {
     return argv.map(a => (/^[\w@%+=:,./-]+$/.test(a) ? a : `"${a.replace(/(["\\$`])/g, '\\$1')}"`)).join(' ');
-}
-/** Exit 126/127, or the runtime's "executable file not found": the program is not there. */
-function foundFrom(exitCode, output) {
-    if (/No such container|is not running|Cannot connect to the Docker daemon/i.test(output))
-        return 'unknown';
-    if (exitCode === 126 || exitCode === 127 || /executable file not found|no such file or directory/i.test(output))
-        return 'absent';
-    return 'present';
-}
-async function has(docker, name, argv) {
-    const r = await docker.call(['exec', name, ...argv]);
-    return foundFrom(r.exitCode, `${r.stderr}\n${r.stdout}`);
-}
-/**
- * A health probe for the running container `name`, or undefined when it has none of the tools (or
- * stopped meanwhile). `shell`: whether it has /bin/sh, which health-cmd needs (Docker runs it
- * with a shell); without one only the Dockerfile's exec form works.
- */
-async function suggestProbe(docker, name, exposedPorts) {
-    for (const [tool, argv] of TOOLS) {
-        const found = await has(docker, name, argv);
-        if (found === 'unknown')
-            return undefined;
-        if (found === 'absent')
-            continue;
-        // busybox and curl images have a shell; a distroless node image has none
-        const shell = tool === 'node' ? (await has(docker, name, ['/bin/sh', '-c', 'exit 0'])) === 'present' : true;
-        return { tool, argv: probeArgv(tool, probeUrl(exposedPorts)), shell };
-    }
-    return undefined;
 }
 
 ;// CONCATENATED MODULE: ./src/checks/health.ts
@@ -47257,9 +47281,11 @@ function healthRow(report, inputs) {
                 status: 'fail',
                 value: 'unhealthy',
                 limit: h.rule === 'image-limit' ? `healthy within ${h.limitSeconds} s (the image's HEALTHCHECK)` : limit,
-                detail: `${unhealthyWhy(report, inputs)} (${by}).${probe}${h.rule === 'cannot-run' ? '' : wrongPort(report)}${dependency(report, inputs)} The container log is below.`
+                detail: `${unhealthyWhy(report, inputs)} (${by}).${probe}${h.rule === 'cannot-run' ? '' : wrongPort(report)}${dependency(report, inputs)}${logNote(h, 'The container log is below.')}`
             };
         case 'exited':
+            if (h.startError && h.ranSeconds === undefined)
+                return notStarted(report, inputs);
             if (!h.source && h.ranSeconds !== undefined)
                 return exitedWatched(report, inputs);
             return {
@@ -47267,7 +47293,7 @@ function healthRow(report, inputs) {
                 status: 'fail',
                 value: `exited (code ${h.exitCode})${h.oomKilled ? ', OOM-killed' : ''}`,
                 limit: h.source ? limit : `keeps running for ${NO_HEALTHCHECK_WATCH_S} s`,
-                detail: `The container stopped${h.ranSeconds !== undefined ? ` ${h.ranSeconds} s after start` : ''} before it was healthy${h.oomKilled ? ': the kernel killed it for using too much memory' : ''}.${dependency(report, inputs)} Its last log lines are below.`
+                detail: `The container stopped${h.ranSeconds !== undefined ? ` ${h.ranSeconds} s after start` : ''} before it was healthy${h.oomKilled ? ': the kernel killed it for using too much memory' : ''}.${h.startError ? ` Docker said: ${h.startError.replace(/\.$/, '')}.` : ''}${dependency(report, inputs)}${logNote(h)}`
             };
         case 'timeout':
             return {
@@ -47294,13 +47320,24 @@ function exitedWatched(report, inputs) {
         status: 'fail',
         value: `exited (code ${h.exitCode}) ${h.ranSeconds} s after start${h.oomKilled ? ', OOM-killed' : ''}`,
         limit: `keeps running for ${NO_HEALTHCHECK_WATCH_S} s`,
-        detail: `No health check, so the container was watched for ${NO_HEALTHCHECK_WATCH_S} s to see it keep running; it stopped ${h.ranSeconds} s after start${oom}.${dependency(report, inputs)} Its last log lines are below.`
+        detail: `No health check, so the container was watched for ${NO_HEALTHCHECK_WATCH_S} s to see it keep running; it stopped ${h.ranSeconds} s after start${oom}.${dependency(report, inputs)}${logNote(h)}`
+    };
+}
+/** Docker could not start the image's command (docker run exited 126, 127, or 125 on the image's USER): it never ran. */
+function notStarted(report, inputs) {
+    const h = report.health;
+    return {
+        name: 'health',
+        status: 'fail',
+        value: `did not start (docker run exited ${h.exitCode})`,
+        limit: h.source ? `healthy within ${inputs.healthTimeout} s` : `keeps running for ${NO_HEALTHCHECK_WATCH_S} s`,
+        detail: `The container never ran: ${startNote(h.startError ?? '')} Check the image's CMD and ENTRYPOINT (or the command input) and its USER: Docker names what it could not use.`
     };
 }
 function missingRow(report, inputs) {
     const h = report.health;
     const seconds = h.verdictSeconds ?? h.waitedSeconds ?? NO_HEALTHCHECK_WATCH_S;
-    const log = h.logTail?.length ? ' Its last log lines are below.' : '';
+    const log = h.logTail?.length || h.logError ? logNote(h) : '';
     if (inputs.requireHealthcheck) {
         return {
             name: 'health',
@@ -47615,6 +47652,7 @@ function stop_judged(check, inputs) {
 ;// CONCATENATED MODULE: ./src/checks/smoke.ts
 
 
+
 // smoke-commands: each other process type passes if it exits 0 or is still running after
 // smoke-seconds; one still running is then stopped like the main container, and judged so too.
 const smokeCheck = (report, inputs) => (report.smoke ?? []).map(smoke => smokeRow(smoke, inputs));
@@ -47633,9 +47671,12 @@ function smokeRow(smoke, inputs) {
     if (smoke.exitCode === 0) {
         return { name: 'smoke', status: 'pass', value: `exited 0 after ${smoke.seconds} s`, limit, detail: `command: ${smoke.command}` };
     }
+    if (smoke.startError) {
+        return { name: 'smoke', status: 'fail', value: `did not start (docker run exited ${smoke.exitCode})`, limit, detail: `command: ${smoke.command}. ${startNote(smoke.startError)}` };
+    }
     // a worker that cannot reach its queue says so in its log
     const dependency = dependencyNote(smoke.logTail ?? [], inputs.runNetwork);
-    return { name: 'smoke', status: 'fail', value: `exited (code ${smoke.exitCode}) after ${smoke.seconds} s`, limit, detail: `command: ${smoke.command}.${dependency} Its last log lines are below.` };
+    return { name: 'smoke', status: 'fail', value: `exited (code ${smoke.exitCode}) after ${smoke.seconds} s`, limit, detail: `command: ${smoke.command}.${dependency}${logNote(smoke)}` };
 }
 
 ;// CONCATENATED MODULE: ./src/checks/startup.ts
@@ -47796,7 +47837,7 @@ async function preflight(docker, builder = '') {
     // Client.APIVersion is the negotiated version: a 28 CLI talking to a 20.10 daemon says 1.41
     const version = await docker.call(['version', '--format', '{{.Server.Version}} {{.Client.APIVersion}}']);
     if (version.exitCode !== 0) {
-        throw new docker_EngineError(`the Docker engine is not reachable (${lastLine(version.stderr)}). Start the Docker daemon, or check DOCKER_HOST; without one, install Docker Engine or Docker Desktop with the buildx plugin and start it.`);
+        throw new docker_EngineError(notReachable(dockerSays(version.stderr)));
     }
     const buildx = await docker.call(['buildx', 'version']);
     if (buildx.exitCode !== 0) {
@@ -61013,7 +61054,12 @@ const SmokeResultSchema = object({
     exitCode: dist_optional(wholeNumber()),
     /** how long it ran */
     seconds: number(),
+    /** what the command printed: its own log only */
     logTail: dist_optional(fields_logTail()),
+    /** Docker's answer when it could not give that log (never read as the command's output) */
+    logError: dist_optional(fields_text()),
+    /** Docker's message when it could not start the command (missing, not executable): it never ran */
+    startError: dist_optional(fields_text()),
     /** a command still running after smoke-seconds is stopped like the main container */
     stop: dist_optional(StopSchema)
 });
@@ -61152,7 +61198,12 @@ const HealthSchema = object({
     oomKilled: dist_optional(dist_boolean()),
     /** the last probe results Docker kept (up to five), oldest first */
     probes: dist_optional(pipe(array(ProbeSchema), transform(probes => probes.slice(-5)))),
+    /** what the container printed: its own log only */
     logTail: dist_optional(fields_logTail()),
+    /** Docker's answer when it could not give that log (never read as the app's output) */
+    logError: dist_optional(fields_text()),
+    /** exited: Docker's message when it could not start the container's command (missing, not executable, no such USER) */
+    startError: dist_optional(fields_text()),
     /** missing: a probe built from a program the image has and its EXPOSEd port; shell: it has /bin/sh (health-cmd needs one) */
     suggestedCmd: dist_optional(object({ tool: picklist(['wget', 'curl', 'node']), argv: pipe(array(fields_short()), transform(a => a.slice(0, 10))), shell: dist_boolean() }))
 });
@@ -61775,17 +61826,14 @@ function reachedImageLimit(state, limit, startPeriod, now) {
     return now - start >= limit * 1000 && counted.length > 0 && log.every(p => p.ExitCode !== 0);
 }
 async function unhealthy(docker, name, state, health, verdict = 'unhealthy') {
-    return { ...health, verdict, probes: probesOf(state), logTail: await logTail(docker, name) };
+    return { ...health, verdict, probes: probesOf(state), ...logFields(await logTail(docker, name)) };
 }
 /** No health check, and the container kept running: its log is all there is to see how it does (a worker's errors). */
 async function watched(docker, name, health) {
-    const log = await logTail(docker, name);
-    return { ...health, verdict: 'missing', ...(log.length > 0 ? { logTail: log } : {}) };
+    return { ...health, verdict: 'missing', ...logFields(await logTail(docker, name)) };
 }
 async function exited(docker, name, state, health) {
     const log = await logTail(docker, name);
-    if (state.Error)
-        log.push(state.Error);
     return {
         ...health,
         verdict: 'exited',
@@ -61793,7 +61841,9 @@ async function exited(docker, name, state, health) {
         oomKilled: state.OOMKilled,
         ranSeconds: ranSeconds(state),
         probes: probesOf(state),
-        logTail: log
+        ...logFields(log),
+        // Docker's error from starting the container (State.Error): its words, not the app's log
+        ...(state.Error && { startError: state.Error })
     };
 }
 /** Container start → end of the first passing probe, both stamped by Docker. */
@@ -61940,6 +61990,39 @@ function containerFlags(inputs) {
     return flags;
 }
 
+;// CONCATENATED MODULE: ./src/stages/start.ts
+
+
+// A `docker run --detach` that failed, for the main container and every smoke container alike.
+// Docker exits 126 or 127 when the container's command cannot run (not executable, not found), and
+// 125 when the docker command itself failed: the image's own start settings (its USER, its
+// command), or a refusal that is not the app's at all (a run-network container that is not running,
+// a network removed meanwhile, the daemon's own trouble). Only the first kind is the image's
+// failure; the others end the run with one line naming the input, or saying it is the engine's.
+const IMAGE_CANNOT_START = /unable to start container process: exec:|unable to find (?:user|group)|no matching entries in (?:passwd|group) file|chdir to cwd/i;
+/**
+ * Docker's message when the image's command could not start (judged by the health or smoke row);
+ * throws when Docker refused for a reason outside the image.
+ */
+function startFailure(run, inputs) {
+    const said = dockerSays(run.stderr || run.stdout);
+    if (run.exitCode === 126 || run.exitCode === 127 || IMAGE_CANNOT_START.test(said))
+        return said;
+    const net = inputs.runNetwork;
+    // before run-network: Docker words this conflict with "network mode" too
+    if (inputs.runAddHosts.length > 0 && /host-to-IP|add-host|extra ?host/i.test(said)) {
+        const why = net.startsWith('container:') ? ` With run-network: ${net} the container takes that container's host entries: drop run-add-hosts.` : '';
+        throw new InputError(`Input "run-add-hosts": Docker refused to start the container with these host entries (${said}).${why}`);
+    }
+    if (net && /network|namespace/i.test(said)) {
+        const fix = net.startsWith('container:')
+            ? 'That container must be running for the whole run: start it before image-gate, or name one that is.'
+            : 'That network must exist for the whole run: create it before image-gate (docker network create), or use the network of a service container.';
+        throw new InputError(`Input "run-network": Docker refused to start the container on "${net}" (${said}). ${fix}`);
+    }
+    throw new docker_EngineError(`Docker refused to start the container (\`docker run\` exited ${run.exitCode}: ${said}). The app never ran: this is the engine's refusal, so check the daemon (\`docker info\`, its log).`);
+}
+
 ;// CONCATENATED MODULE: ./src/stages/smoke.ts
 
 
@@ -61959,13 +62042,14 @@ async function smokeOne(ctx, inputs, image, command, stopSignal) {
     try {
         const run = await docker.call(smokeArgs(ctx, inputs, image, name, command));
         if (run.exitCode !== 0) {
-            // e.g. the executable does not exist in the image: Docker says so and exits 125-127
-            return { ...result, exitCode: run.exitCode, logTail: [lastLine(run.stderr)] };
+            // e.g. the executable does not exist in the image: Docker says so and exits 126 or 127; a
+            // refusal that is not the image's (run-network, the engine) throws instead (start.ts)
+            return { ...result, exitCode: run.exitCode, startError: startFailure(run, inputs) };
         }
         const ran = await waitUntil(watch, inputs.smokeSeconds * 1000, async (overdue) => {
             const state = await containerState(docker, name);
             if (!state.Running) {
-                const logs = state.ExitCode !== 0 ? { logTail: await logTail(docker, name) } : {};
+                const logs = state.ExitCode !== 0 ? logFields(await logTail(docker, name)) : {};
                 return { ...result, exitCode: state.ExitCode, seconds: ranSeconds(state), ...logs };
             }
             return overdue ? { ...result, outcome: 'running', seconds: inputs.smokeSeconds } : undefined;
@@ -61975,7 +62059,7 @@ async function smokeOne(ctx, inputs, image, command, stopSignal) {
         // still running at the end: stopped the way the main container is, and timed
         const stop = await stopContainer(docker, name, stopSignal, inputs.stopTimeout, watch);
         const clean = stop.outcome === 'exited' && stop.exitCode !== undefined && cleanExit(stop.exitCode, stop.signal);
-        return clean ? { ...ran, stop } : { ...ran, stop, logTail: await logTail(docker, name) };
+        return clean ? { ...ran, stop } : { ...ran, stop, ...logFields(await logTail(docker, name)) };
     }
     finally {
         watch.stop();
@@ -61987,13 +62071,68 @@ function smokeArgs(ctx, inputs, image, name, command) {
     return ['run', '--detach', '--name', name, ...ctx.labels(), '--no-healthcheck', ...containerFlags(inputs), image, ...command];
 }
 
+;// CONCATENATED MODULE: ./src/stages/tools.ts
+
+/** The cheapest first: each is asked to print its version or help, which any build of it can do. */
+const TOOLS = [
+    ['wget', ['wget', '--help']],
+    ['curl', ['curl', '--version']],
+    ['node', ['node', '--version']]
+];
+/** The URL the suggestion probes: loopback (the probe runs inside the container), EXPOSE's port or a placeholder. */
+function probeUrl(exposedPorts) {
+    const port = exposedTcpPorts(exposedPorts)[0];
+    return `http://127.0.0.1:${port ?? 'PORT'}/health`;
+}
+/** The probe's argument list for `tool`; written without ": " or quotes so it pastes into YAML as it is. */
+function probeArgv(tool, url) {
+    switch (tool) {
+        case 'wget':
+            return ['wget', '-q', '--spider', url];
+        case 'curl':
+            return ['curl', '-fsS', '-o', '/dev/null', url];
+        case 'node':
+            return ['node', '-e', `require('http').get('${url}',r=>process.exit(r.statusCode<400?0:1)).on('error',()=>process.exit(1))`];
+    }
+}
+/** Exit 126/127, or the runtime's "executable file not found": the program is not there. */
+function foundFrom(exitCode, output) {
+    if (/No such container|is not running|Cannot connect to the Docker daemon/i.test(output))
+        return 'unknown';
+    if (exitCode === 126 || exitCode === 127 || /executable file not found|no such file or directory/i.test(output))
+        return 'absent';
+    return 'present';
+}
+async function has(docker, name, argv) {
+    const r = await docker.call(['exec', name, ...argv]);
+    return foundFrom(r.exitCode, `${r.stderr}\n${r.stdout}`);
+}
+/**
+ * A health probe for the running container `name`, or undefined when it has none of the tools (or
+ * stopped meanwhile). `shell`: whether it has /bin/sh, which health-cmd needs (Docker runs it
+ * with a shell); without one only the Dockerfile's exec form works.
+ */
+async function suggestProbe(docker, name, exposedPorts) {
+    for (const [tool, argv] of TOOLS) {
+        const found = await has(docker, name, argv);
+        if (found === 'unknown')
+            return undefined;
+        if (found === 'absent')
+            continue;
+        // busybox and curl images have a shell; a distroless node image has none
+        const shell = tool === 'node' ? (await has(docker, name, ['/bin/sh', '-c', 'exit 0'])) === 'present' : true;
+        return { tool, argv: probeArgv(tool, probeUrl(exposedPorts)), shell };
+    }
+    return undefined;
+}
+
 ;// CONCATENATED MODULE: ./src/docker/accounts.ts
 
 function createdAccounts(content, target = '') {
     const users = [];
     const groups = [];
-    for (const stage of accounts_finalChain(content, target)) {
-        for (const run of stage.filter(i => i.getKeyword() === 'RUN')) {
+    for (const stage of finalChain(content, target)) {
+        for (const run of stage.instructions.filter(i => i.getKeyword() === 'RUN')) {
             for (const words of commands(scriptOf(run))) {
                 const created = creation(words);
                 if (!created || created.name.includes('$'))
@@ -62005,25 +62144,6 @@ function createdAccounts(content, target = '') {
         }
     }
     return { users, groups };
-}
-/** The final stage's (or target's) instructions, then those of each stage it is built FROM. */
-function accounts_finalChain(content, target) {
-    const stages = [];
-    for (const ins of main.DockerfileParser.parse(content).getInstructions()) {
-        if (ins.getKeyword() === 'FROM') {
-            const [base = '', as, name] = ins.getArguments().map(a => a.getValue());
-            stages.push({ base: base.toLowerCase(), name: as?.toLowerCase() === 'as' ? name?.toLowerCase() : undefined, instructions: [] });
-        }
-        else
-            stages[stages.length - 1]?.instructions.push(ins);
-    }
-    const chain = [];
-    for (let stage = target ? stages.find(s => s.name === target.toLowerCase()) : stages[stages.length - 1]; stage && !chain.includes(stage);) {
-        chain.push(stage);
-        const at = stages.indexOf(stage);
-        stage = stages.slice(0, at).find(s => s.name === stage.base);
-    }
-    return chain.map(s => s.instructions);
 }
 /** The shell text a RUN runs: exec form joined, a heredoc's body, or the shell form as written. */
 function scriptOf(run) {
@@ -62338,14 +62458,15 @@ async function runAndWait(ctx, inputs, image, facts, engine) {
                     : gone(state, signal);
             // what it said before it went is the explanation: the log, as for any container that exited
             if (stopped.outcome === 'gone' && !health.logTail?.length)
-                health = { ...health, logTail: await logTail(docker, name) };
+                health = { ...health, ...logFields(await logTail(docker, name)) };
             outcome = { health, user, stop: { ...stopped, pid1: user.process, init: initOf(user.process) } };
         }
         else {
             // e.g. the command's executable is missing: Docker creates the container but cannot start it.
-            const why = lastLine(started.stderr);
+            // A refusal that is not the image's (run-network, the engine) throws instead (start.ts).
+            const why = startFailure(started, inputs);
             outcome = {
-                health: { verdict: 'exited', exitCode: started.exitCode, logTail: [why] },
+                health: { verdict: 'exited', exitCode: started.exitCode, startError: why },
                 user: { unknownReason: `the container did not start (${why})` }
             };
         }

@@ -16,3 +16,18 @@ export type CheckRule = (report: Report, inputs: JudgeInputs) => Check[]
 export function notRun(name: Check['name'], report: Report): Check {
   return { name, status: 'skip', value: 'not run', limit: '', detail: report.build.ok ? 'not run' : 'not run: the build failed' }
 }
+
+/**
+ * " Its last log lines are below." when the container printed something; Docker's complaint, as
+ * Docker's, when it could not give the log; else that it printed nothing.
+ */
+export function logNote(log: { logTail?: string[]; logError?: string }, below = 'Its last log lines are below.'): string {
+  if (log.logTail?.length) return ` ${below}`
+  if (log.logError) return ` Docker could not give the container's log: ${log.logError.replace(/\.$/, '')}.`
+  return ' The container printed nothing.'
+}
+
+/** " Docker could not start it: exec: "node": executable file not found in $PATH." */
+export function startNote(startError: string): string {
+  return `Docker could not start it: ${startError.replace(/\.$/, '')}.`
+}

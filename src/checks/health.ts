@@ -1,10 +1,10 @@
 import { DOCKER_DEFAULT_INTERVAL_S, DOCKER_DEFAULT_RETRIES } from '../docker/container.js'
 import type { Check, Report } from '../report/report.js'
-import { notRun, type CheckRule, type JudgeInputs } from './check.js'
+import { logNote, notRun, startNote, type CheckRule, type JudgeInputs } from './check.js'
 import { dependencyNote } from './unreachable.js'
-import { NO_HEALTHCHECK_WATCH_S } from '../stages/health-rules.js'
-import { exposedTcpPorts, portMismatch, probePorts } from '../stages/ports.js'
-import { shellLine } from '../stages/tools.js'
+import { NO_HEALTHCHECK_WATCH_S } from '../rules/health.js'
+import { exposedTcpPorts, portMismatch, probePorts } from '../rules/ports.js'
+import { shellLine } from '../rules/shell.js'
 
 // Docker's own health verdict, and what to do about each way of not being healthy.
 
@@ -25,16 +25,17 @@ function healthRow(report: Report, inputs: JudgeInputs): Check {
         status: 'fail',
         value: 'unhealthy',
         limit: h.rule === 'image-limit' ? `healthy within ${h.limitSeconds} s (the image's HEALTHCHECK)` : limit,
-        detail: `${unhealthyWhy(report, inputs)} (${by}).${probe}${h.rule === 'cannot-run' ? '' : wrongPort(report)}${dependency(report, inputs)} The container log is below.`
+        detail: `${unhealthyWhy(report, inputs)} (${by}).${probe}${h.rule === 'cannot-run' ? '' : wrongPort(report)}${dependency(report, inputs)}${logNote(h, 'The container log is below.')}`
       }
     case 'exited':
+      if (h.startError && h.ranSeconds === undefined) return notStarted(report, inputs)
       if (!h.source && h.ranSeconds !== undefined) return exitedWatched(report, inputs)
       return {
         name: 'health',
         status: 'fail',
         value: `exited (code ${h.exitCode})${h.oomKilled ? ', OOM-killed' : ''}`,
         limit: h.source ? limit : `keeps running for ${NO_HEALTHCHECK_WATCH_S} s`,
-        detail: `The container stopped${h.ranSeconds !== undefined ? ` ${h.ranSeconds} s after start` : ''} before it was healthy${h.oomKilled ? ': the kernel killed it for using too much memory' : ''}.${dependency(report, inputs)} Its last log lines are below.`
+        detail: `The container stopped${h.ranSeconds !== undefined ? ` ${h.ranSeconds} s after start` : ''} before it was healthy${h.oomKilled ? ': the kernel killed it for using too much memory' : ''}.${h.startError ? ` Docker said: ${h.startError.replace(/\.$/, '')}.` : ''}${dependency(report, inputs)}${logNote(h)}`
       }
     case 'timeout':
       return {
@@ -63,14 +64,26 @@ function exitedWatched(report: Report, inputs: JudgeInputs): Check {
     status: 'fail',
     value: `exited (code ${h.exitCode}) ${h.ranSeconds} s after start${h.oomKilled ? ', OOM-killed' : ''}`,
     limit: `keeps running for ${NO_HEALTHCHECK_WATCH_S} s`,
-    detail: `No health check, so the container was watched for ${NO_HEALTHCHECK_WATCH_S} s to see it keep running; it stopped ${h.ranSeconds} s after start${oom}.${dependency(report, inputs)} Its last log lines are below.`
+    detail: `No health check, so the container was watched for ${NO_HEALTHCHECK_WATCH_S} s to see it keep running; it stopped ${h.ranSeconds} s after start${oom}.${dependency(report, inputs)}${logNote(h)}`
+  }
+}
+
+/** Docker could not start the image's command (docker run exited 126, 127, or 125 on the image's USER): it never ran. */
+function notStarted(report: Report, inputs: JudgeInputs): Check {
+  const h = report.health
+  return {
+    name: 'health',
+    status: 'fail',
+    value: `did not start (docker run exited ${h.exitCode})`,
+    limit: h.source ? `healthy within ${inputs.healthTimeout} s` : `keeps running for ${NO_HEALTHCHECK_WATCH_S} s`,
+    detail: `The container never ran: ${startNote(h.startError ?? '')} Check the image's CMD and ENTRYPOINT (or the command input) and its USER: Docker names what it could not use.`
   }
 }
 
 function missingRow(report: Report, inputs: JudgeInputs): Check {
   const h = report.health
   const seconds = h.verdictSeconds ?? h.waitedSeconds ?? NO_HEALTHCHECK_WATCH_S
-  const log = h.logTail?.length ? ' Its last log lines are below.' : ''
+  const log = h.logTail?.length || h.logError ? logNote(h) : ''
   if (inputs.requireHealthcheck) {
     return {
       name: 'health',

@@ -1,5 +1,5 @@
 import type { Check, SmokeResult } from '../report/report.js'
-import type { CheckRule, JudgeInputs } from './check.js'
+import { logNote, startNote, type CheckRule, type JudgeInputs } from './check.js'
 import { describeStop, stoppedCleanly, whyNot } from './stop.js'
 import { dependencyNote } from './unreachable.js'
 
@@ -23,7 +23,10 @@ function smokeRow(smoke: SmokeResult, inputs: JudgeInputs): Check {
   if (smoke.exitCode === 0) {
     return { name: 'smoke', status: 'pass', value: `exited 0 after ${smoke.seconds} s`, limit, detail: `command: ${smoke.command}` }
   }
+  if (smoke.startError) {
+    return { name: 'smoke', status: 'fail', value: `did not start (docker run exited ${smoke.exitCode})`, limit, detail: `command: ${smoke.command}. ${startNote(smoke.startError)}` }
+  }
   // a worker that cannot reach its queue says so in its log
   const dependency = dependencyNote(smoke.logTail ?? [], inputs.runNetwork)
-  return { name: 'smoke', status: 'fail', value: `exited (code ${smoke.exitCode}) after ${smoke.seconds} s`, limit, detail: `command: ${smoke.command}.${dependency} Its last log lines are below.` }
+  return { name: 'smoke', status: 'fail', value: `exited (code ${smoke.exitCode}) after ${smoke.seconds} s`, limit, detail: `command: ${smoke.command}.${dependency}${logNote(smoke)}` }
 }

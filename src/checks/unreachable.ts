@@ -102,6 +102,8 @@ export function unreachableSentence(u: Unreachable, runNetwork: string): string 
   const setIt = 'set run-network (on GitHub, `${{ job.services.NAME.network }}`)'
   const bridge = `The container ran on Docker's default bridge, where service names do not resolve: ${setIt}.`
   const host = split(u.target, false)[0]
+  const shared = sharedNetwork(u, t, net, loopback.test(host))
+  if (shared) return shared
   if (loopback.test(host)) {
     const fix = net ? `point the app at the service's name on \`${net}\` (run-network)` : `point the app at the service's name and ${setIt}`
     return `The app could not reach ${t} (${label[u.why]}): inside the container, localhost is the container itself, so ${fix}, or start that process in the image.`
@@ -122,6 +124,26 @@ export function unreachableSentence(u: Unreachable, runNetwork: string): string 
       return `The app ${what}: is the address right and ${where}, with no firewall in between?`
     }
   }
+}
+
+/**
+ * run-network host, container:NAME and none are not networks the container has a place of its own
+ * on: with host and container:NAME it shares another's stack, so localhost is the host (or that
+ * container) and service names of Docker's networks do not resolve; with none it has no network.
+ */
+function sharedNetwork(u: Unreachable, t: string, net: string, toLoopback: boolean): string | undefined {
+  const what = u.why === 'unresolved' ? `could not resolve ${t}` : `could not reach ${t} (${label[u.why]})`
+  if (net === 'none') return `The app ${what}: with run-network: none the container has no network at all; set run-network to the network its services are on.`
+  const owner = net === 'host' ? 'host' : net.startsWith('container:') ? `container \`${net.slice('container:'.length)}\`` : undefined
+  if (!owner) return undefined
+  const shares = `with run-network: ${net} the container shares the network of the ${owner}`
+  if (toLoopback) return `The app ${what}: ${shares}, so localhost is that ${owner === 'host' ? 'host' : 'container'}: is the service running there and listening on that port (on localhost, not only on another address)?`
+  if (u.why === 'unresolved') {
+    // Docker takes --add-host with host networking, and refuses it with container:NAME
+    const or = owner === 'host' ? ', or add a host entry with run-add-hosts' : ''
+    return `The app ${what}: ${shares}, where the service names of Docker's networks do not resolve: use the address (and published port) the service has from there${or}.`
+  }
+  return `The app ${what}: ${shares}: is the service running at that address, listening on that port, and reachable from there with no firewall in between?`
 }
 
 /** " The app could not reach …" for a detail, or "" when the lines name no unreachable dependency. */

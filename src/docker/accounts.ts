@@ -1,4 +1,5 @@
-import { DockerfileParser, type Instruction } from 'dockerfile-ast'
+import type { Instruction } from 'dockerfile-ast'
+import { finalChain } from './dockerfile.js'
 
 // The accounts the final image's own stages create (`adduser -S hono -u 1001`, `useradd -m app`),
 // for the user check's advice: a Dockerfile that creates an account and still runs as root should
@@ -19,7 +20,7 @@ export function createdAccounts(content: string, target = ''): CreatedAccounts {
   const users: string[] = []
   const groups: string[] = []
   for (const stage of finalChain(content, target)) {
-    for (const run of stage.filter(i => i.getKeyword() === 'RUN')) {
+    for (const run of stage.instructions.filter(i => i.getKeyword() === 'RUN')) {
       for (const words of commands(scriptOf(run))) {
         const created = creation(words)
         if (!created || created.name.includes('$')) continue
@@ -29,24 +30,6 @@ export function createdAccounts(content: string, target = ''): CreatedAccounts {
     }
   }
   return { users, groups }
-}
-
-/** The final stage's (or target's) instructions, then those of each stage it is built FROM. */
-function finalChain(content: string, target: string): Instruction[][] {
-  const stages: { name?: string; base: string; instructions: Instruction[] }[] = []
-  for (const ins of DockerfileParser.parse(content).getInstructions()) {
-    if (ins.getKeyword() === 'FROM') {
-      const [base = '', as, name] = ins.getArguments().map(a => a.getValue())
-      stages.push({ base: base.toLowerCase(), name: as?.toLowerCase() === 'as' ? name?.toLowerCase() : undefined, instructions: [] })
-    } else stages[stages.length - 1]?.instructions.push(ins)
-  }
-  const chain: (typeof stages)[number][] = []
-  for (let stage = target ? stages.find(s => s.name === target.toLowerCase()) : stages[stages.length - 1]; stage && !chain.includes(stage); ) {
-    chain.push(stage)
-    const at = stages.indexOf(stage)
-    stage = stages.slice(0, at).find(s => s.name === stage!.base)
-  }
-  return chain.map(s => s.instructions)
 }
 
 /** The shell text a RUN runs: exec form joined, a heredoc's body, or the shell form as written. */

@@ -1,6 +1,6 @@
 import { constants } from 'node:os'
 import { round } from '../units.js'
-import { lastLine, type Docker } from './docker.js'
+import { dockerSays, type Docker } from './docker.js'
 
 // One container as Docker sees it: its state (running, exit code, health and the probe log), its
 // log, and its removal.
@@ -51,15 +51,26 @@ export async function removeContainer(docker: Docker, name: string): Promise<voi
   await docker.call(['rm', '--force', '--volumes', name])
 }
 
+/** What the container printed, or, apart from it, what Docker said when it could not give it. */
+export interface ContainerLog {
+  lines: string[]
+  /** Docker's message when `docker logs` failed: never a line of the log, so never read as the app's words */
+  error?: string
+}
+
 /** The last lines the container printed, stdout and stderr in the order they were written. */
-export async function logTail(docker: Docker, name: string, lines = 50): Promise<string[]> {
+export async function logTail(docker: Docker, name: string, lines = 50): Promise<ContainerLog> {
   const r = await docker.call(['logs', '--timestamps', '--tail', String(lines), name])
-  // Docker's complaint is not the container's log: say so in one line instead of showing it as log.
-  if (r.exitCode !== 0) return [`(image-gate could not read the container's log: ${lastLine(r.stderr || r.stdout)})`]
+  if (r.exitCode !== 0) return { lines: [], error: dockerSays(r.stderr || r.stdout) }
   const stamped = [...r.stdout.split('\n'), ...r.stderr.split('\n')].filter(l => l !== '')
   // Each line starts with an RFC 3339 timestamp of fixed width per engine, so text order is time order.
   stamped.sort((a, b) => (a.slice(0, 35) < b.slice(0, 35) ? -1 : a.slice(0, 35) > b.slice(0, 35) ? 1 : 0))
-  return stamped.slice(-lines).map(l => l.replace(/^\S+ /, ''))
+  return { lines: stamped.slice(-lines).map(l => l.replace(/^\S+ /, '')) }
+}
+
+/** The report's fields for a log: `logTail` (the container's lines, when any) and `logError` (Docker's complaint). */
+export function logFields(log: ContainerLog): { logTail?: string[]; logError?: string } {
+  return { ...(log.lines.length > 0 && { logTail: log.lines }), ...(log.error !== undefined && { logError: log.error }) }
 }
 
 /** How long a stopped container ran, from Docker's own timestamps. */

@@ -12,6 +12,12 @@ export type DockerResult = Omit<CommandResult, 'timedOut'>
 /** The engine or the CLI is unusable; the message says what to do. */
 export class EngineError extends Error {}
 
+// What an engine failure is, decided here once for every call: the CLI missing, a call unanswered
+// (call-timeout), or the CLI's own words that it cannot reach the daemon. Any other non-zero exit
+// is Docker answering about the thing asked (no such container, a refused flag): the caller's to
+// judge, with Docker's message (dockerSays).
+const DAEMON_GONE = /^(?:Cannot connect to the Docker daemon|error during connect|(?:Got )?permission denied while trying to connect to the Docker (?:daemon|API))/i
+
 export interface CallOptions {
   /** a build or a pull: its time depends on the work, so only the run's overall timeout bounds it */
   long?: boolean
@@ -30,6 +36,8 @@ const NO_CLI = 'the docker CLI was not found on PATH. Install Docker, or run on 
 export class Docker {
   /** Set once a call went unanswered: every later call fails at once instead of hanging in turn. */
   private hung: string | undefined
+  /** Set once the engine answered a call: a daemon gone after that "stopped answering"; before, it was never reachable. */
+  private answered = false
 
   /** `callLimitMs`: how long a short call may take (the call-timeout input). */
   constructor(
@@ -51,20 +59,20 @@ export class Docker {
         "The daemon may be hung or overloaded: check it (`docker info`, the daemon's log), or raise call-timeout."
       throw new EngineError(this.hung)
     }
+    if (result.exitCode === 0) {
+      this.answered = true
+    } else {
+      const said = dockerSays(result.stderr || result.stdout)
+      if (DAEMON_GONE.test(said)) throw new EngineError(this.answered ? stoppedAnswering(said) : notReachable(said))
+    }
     return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr }
   }
 
-  /** Like call(), but a non-zero exit is an error carrying Docker's own last line. */
+  /** Like call(), but a non-zero exit is an error carrying Docker's own message. */
   async ok(args: string[]): Promise<string> {
     const r = await this.call(args)
     if (r.exitCode === 0) return r.stdout
-    const line = lastLine(r.stderr || r.stdout)
-    if (DAEMON_GONE.test(line)) {
-      throw new EngineError(
-        `the Docker engine stopped answering during the run (${line}). Check the daemon (\`docker info\`, its log) and start it again if it is down.`
-      )
-    }
-    throw new Error(`docker ${args[0]} failed: ${line}`)
+    throw new Error(`docker ${args[0]} failed: ${dockerSays(r.stderr || r.stdout)}`)
   }
 
   /**
@@ -105,7 +113,27 @@ function callName(args: string[]): string {
   return ['image', 'container', 'buildx'].includes(args[0]) && args[1] ? `${args[0]} ${args[1]}` : args[0]
 }
 
-const DAEMON_GONE = /Cannot connect to the Docker daemon|Is the docker daemon running|error during connect/i
+/** The engine never answered this process (the preflight, or a post step after the daemon went down). */
+export function notReachable(said: string): string {
+  return `the Docker engine is not reachable (${said}). Start the Docker daemon, or check DOCKER_HOST; without one, install Docker Engine or Docker Desktop with the buildx plugin and start it.`
+}
+
+function stoppedAnswering(said: string): string {
+  return `the Docker engine stopped answering during the run (${said}). Check the daemon (\`docker info\`, its log) and start it again if it is down.`
+}
+
+/**
+ * Docker's own message in a failed command's output: its last line, without the CLI's usage
+ * trailer ("Run 'docker run --help' for more information", "See 'docker run --help'.") and the
+ * "docker: " it puts before the daemon's words.
+ */
+export function dockerSays(text: string): string {
+  const lines = text
+    .split('\n')
+    .map(l => l.trim())
+    .filter(l => l && !/^(?:Run|See) 'docker [^']*--help'/.test(l) && !/^Usage:\s/.test(l))
+  return (lines[lines.length - 1] ?? '(no output)').replace(/^docker: /, '')
+}
 
 export function lastLine(text: string): string {
   const lines = text.split('\n').map(l => l.trim()).filter(Boolean)

@@ -14,7 +14,7 @@ export interface Place {
   text: string
 }
 
-interface Stage {
+export interface Stage {
   name?: string
   from: Instruction
   base: string
@@ -50,8 +50,11 @@ export function instructionPlace(content: string, instruction: string, target = 
   return place(chain[chain.length - 1].from, 'FROM')
 }
 
-/** The final stage (or target), then each stage it is built FROM, up to the one on a base image. */
-function finalChain(content: string, target: string): Stage[] {
+/**
+ * The final stage (or target), then each stage it is built FROM, up to the one on a base image:
+ * the stages whose instructions are in the image (its user, its layers, the accounts it creates).
+ */
+export function finalChain(content: string, target: string): Stage[] {
   const stages: Stage[] = []
   for (const ins of DockerfileParser.parse(content).getInstructions()) {
     if (ins.getKeyword() === 'FROM') {

@@ -1,4 +1,4 @@
-import { lastLine, EngineError, type Docker } from './docker.js'
+import { dockerSays, EngineError, lastLine, notReachable, type Docker } from './docker.js'
 
 // Before anything runs: is there an engine, buildx, and a builder that can build here? Each problem
 // is one sentence with its fix.
@@ -41,9 +41,7 @@ export async function preflight(docker: Docker, builder = ''): Promise<Engine> {
   // Client.APIVersion is the negotiated version: a 28 CLI talking to a 20.10 daemon says 1.41
   const version = await docker.call(['version', '--format', '{{.Server.Version}} {{.Client.APIVersion}}'])
   if (version.exitCode !== 0) {
-    throw new EngineError(
-      `the Docker engine is not reachable (${lastLine(version.stderr)}). Start the Docker daemon, or check DOCKER_HOST; without one, install Docker Engine or Docker Desktop with the buildx plugin and start it.`
-    )
+    throw new EngineError(notReachable(dockerSays(version.stderr)))
   }
   const buildx = await docker.call(['buildx', 'version'])
   if (buildx.exitCode !== 0) {

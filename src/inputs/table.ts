@@ -183,7 +183,7 @@ export const INPUT_TABLE = {
     parse: text,
     description: 'The stage compare-stages compares with (default the first stage; it needs a name, FROM image AS name).'
   },
-  'require-non-root': { default: 'true', parse: bool, description: "Fail when the container's main process runs as UID 0 (true/false)." },
+  'require-non-root': { default: 'true', parse: bool, description: 'Fail when any process in the container runs as UID 0 (true/false).' },
   'require-clean-contents': {
     default: 'true',
     parse: bool,

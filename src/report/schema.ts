@@ -67,7 +67,12 @@ export const SmokeResultSchema = v.object({
   exitCode: v.optional(wholeNumber()),
   /** how long it ran */
   seconds: v.number(),
+  /** what the command printed: its own log only */
   logTail: v.optional(logTail()),
+  /** Docker's answer when it could not give that log (never read as the command's output) */
+  logError: v.optional(text()),
+  /** Docker's message when it could not start the command (missing, not executable): it never ran */
+  startError: v.optional(text()),
   /** a command still running after smoke-seconds is stopped like the main container */
   stop: v.optional(StopSchema)
 })
@@ -236,7 +241,12 @@ const HealthSchema = v.object({
       v.transform(probes => probes.slice(-5))
     )
   ),
+  /** what the container printed: its own log only */
   logTail: v.optional(logTail()),
+  /** Docker's answer when it could not give that log (never read as the app's output) */
+  logError: v.optional(text()),
+  /** exited: Docker's message when it could not start the container's command (missing, not executable, no such USER) */
+  startError: v.optional(text()),
   /** missing: a probe built from a program the image has and its EXPOSEd port; shell: it has /bin/sh (health-cmd needs one) */
   suggestedCmd: v.optional(v.object({ tool: v.picklist(['wget', 'curl', 'node']), argv: v.pipe(v.array(short()), v.transform(a => a.slice(0, 10))), shell: v.boolean() }))
 })

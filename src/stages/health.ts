@@ -1,10 +1,10 @@
-import { containerState, DOCKER_DEFAULT_INTERVAL_S, DOCKER_DEFAULT_RETRIES, logTail, ranSeconds, sinceStart, type ContainerState } from '../docker/container.js'
+import { containerState, DOCKER_DEFAULT_INTERVAL_S, DOCKER_DEFAULT_RETRIES, logFields, logTail, ranSeconds, sinceStart, type ContainerState } from '../docker/container.js'
 import type { Docker } from '../docker/docker.js'
 import { SAFETY_POLL_MS, waitUntil, type Waiter } from '../docker/wait.js'
 import type { Inputs } from '../inputs/inputs.js'
 import type { Probe, Report } from '../report/report.js'
 import { round } from '../units.js'
-import { cannotRun, imageLimitSeconds, NO_HEALTHCHECK_WATCH_S } from './health-rules.js'
+import { cannotRun, imageLimitSeconds, NO_HEALTHCHECK_WATCH_S } from '../rules/health.js'
 import { describeHealthcheck, type ImageFacts } from './inspect.js'
 
 // Stage 4: wait until Docker itself says the container is healthy (its HEALTHCHECK state), and stop
@@ -117,18 +117,16 @@ function reachedImageLimit(state: ContainerState, limit: number, startPeriod: nu
 }
 
 async function unhealthy(docker: Docker, name: string, state: ContainerState, health: Health, verdict: 'unhealthy' | 'timeout' = 'unhealthy'): Promise<Health> {
-  return { ...health, verdict, probes: probesOf(state), logTail: await logTail(docker, name) }
+  return { ...health, verdict, probes: probesOf(state), ...logFields(await logTail(docker, name)) }
 }
 
 /** No health check, and the container kept running: its log is all there is to see how it does (a worker's errors). */
 async function watched(docker: Docker, name: string, health: Health): Promise<Health> {
-  const log = await logTail(docker, name)
-  return { ...health, verdict: 'missing', ...(log.length > 0 ? { logTail: log } : {}) }
+  return { ...health, verdict: 'missing', ...logFields(await logTail(docker, name)) }
 }
 
 async function exited(docker: Docker, name: string, state: ContainerState, health: Health): Promise<Health> {
   const log = await logTail(docker, name)
-  if (state.Error) log.push(state.Error)
   return {
     ...health,
     verdict: 'exited',
@@ -136,7 +134,9 @@ async function exited(docker: Docker, name: string, state: ContainerState, healt
     oomKilled: state.OOMKilled,
     ranSeconds: ranSeconds(state),
     probes: probesOf(state),
-    logTail: log
+    ...logFields(log),
+    // Docker's error from starting the container (State.Error): its words, not the app's log
+    ...(state.Error && { startError: state.Error })
   }
 }
 

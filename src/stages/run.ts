@@ -1,6 +1,5 @@
 import type { RunContext } from '../context.js'
-import { containerId, containerState, logTail, removeContainer, signalName } from '../docker/container.js'
-import { lastLine } from '../docker/docker.js'
+import { containerId, containerState, logFields, logTail, removeContainer, signalName } from '../docker/container.js'
 import { apiAtLeast, type Engine } from '../docker/engine.js'
 import { watchContainer } from '../docker/events.js'
 import type { Inputs } from '../inputs/inputs.js'
@@ -10,6 +9,7 @@ import { gone, initOf, stopContainer } from './stop.js'
 import type { ImageFacts } from './inspect.js'
 import { containerFlags } from './container-flags.js'
 import { runSmoke, type SmokeInputs } from './smoke.js'
+import { startFailure } from './start.js'
 import { suggestProbe } from './tools.js'
 import { measureUser, type User } from './user.js'
 
@@ -55,13 +55,14 @@ export async function runAndWait(ctx: RunContext, inputs: RunInputs, image: stri
           ? { outcome: 'not-run' as const, signal }
           : gone(state, signal)
       // what it said before it went is the explanation: the log, as for any container that exited
-      if (stopped.outcome === 'gone' && !health.logTail?.length) health = { ...health, logTail: await logTail(docker, name) }
+      if (stopped.outcome === 'gone' && !health.logTail?.length) health = { ...health, ...logFields(await logTail(docker, name)) }
       outcome = { health, user, stop: { ...stopped, pid1: user.process, init: initOf(user.process) } }
     } else {
       // e.g. the command's executable is missing: Docker creates the container but cannot start it.
-      const why = lastLine(started.stderr)
+      // A refusal that is not the image's (run-network, the engine) throws instead (start.ts).
+      const why = startFailure(started, inputs)
       outcome = {
-        health: { verdict: 'exited', exitCode: started.exitCode, logTail: [why] },
+        health: { verdict: 'exited', exitCode: started.exitCode, startError: why },
         user: { unknownReason: `the container did not start (${why})` }
       }
     }

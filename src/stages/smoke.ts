@@ -1,11 +1,11 @@
 import type { RunContext } from '../context.js'
-import { cleanExit, containerState, logTail, ranSeconds, removeContainer } from '../docker/container.js'
-import { lastLine } from '../docker/docker.js'
+import { cleanExit, containerState, logFields, logTail, ranSeconds, removeContainer } from '../docker/container.js'
 import { watchContainer } from '../docker/events.js'
 import { waitUntil } from '../docker/wait.js'
 import type { Inputs } from '../inputs/inputs.js'
 import type { SmokeResult } from '../report/report.js'
 import { containerFlags, type ContainerInputs } from './container-flags.js'
+import { startFailure } from './start.js'
 import { stopContainer } from './stop.js'
 
 // Smoke commands: the other process types of the same image (a worker, a scheduler). Each runs in
@@ -26,13 +26,14 @@ async function smokeOne(ctx: RunContext, inputs: SmokeInputs, image: string, com
   try {
     const run = await docker.call(smokeArgs(ctx, inputs, image, name, command))
     if (run.exitCode !== 0) {
-      // e.g. the executable does not exist in the image: Docker says so and exits 125-127
-      return { ...result, exitCode: run.exitCode, logTail: [lastLine(run.stderr)] }
+      // e.g. the executable does not exist in the image: Docker says so and exits 126 or 127; a
+      // refusal that is not the image's (run-network, the engine) throws instead (start.ts)
+      return { ...result, exitCode: run.exitCode, startError: startFailure(run, inputs) }
     }
     const ran = await waitUntil(watch, inputs.smokeSeconds * 1000, async overdue => {
       const state = await containerState(docker, name)
       if (!state.Running) {
-        const logs = state.ExitCode !== 0 ? { logTail: await logTail(docker, name) } : {}
+        const logs = state.ExitCode !== 0 ? logFields(await logTail(docker, name)) : {}
         return { ...result, exitCode: state.ExitCode, seconds: ranSeconds(state), ...logs }
       }
       return overdue ? { ...result, outcome: 'running' as const, seconds: inputs.smokeSeconds } : undefined
@@ -41,7 +42,7 @@ async function smokeOne(ctx: RunContext, inputs: SmokeInputs, image: string, com
     // still running at the end: stopped the way the main container is, and timed
     const stop = await stopContainer(docker, name, stopSignal, inputs.stopTimeout, watch)
     const clean = stop.outcome === 'exited' && stop.exitCode !== undefined && cleanExit(stop.exitCode, stop.signal)
-    return clean ? { ...ran, stop } : { ...ran, stop, logTail: await logTail(docker, name) }
+    return clean ? { ...ran, stop } : { ...ran, stop, ...logFields(await logTail(docker, name)) }
   } finally {
     watch.stop()
     await removeContainer(docker, name)

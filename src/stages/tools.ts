@@ -1,6 +1,6 @@
 import type { Docker } from '../docker/docker.js'
 import type { Report } from '../report/report.js'
-import { exposedTcpPorts } from './ports.js'
+import { exposedTcpPorts } from '../rules/ports.js'
 
 // An image without a health check gets one suggested, built from what the running container really
 // has: wget (busybox, alpine), curl, or node where node is the runtime, and the port it EXPOSEs.
@@ -33,11 +33,6 @@ export function probeArgv(tool: Tool, url: string): string[] {
     case 'node':
       return ['node', '-e', `require('http').get('${url}',r=>process.exit(r.statusCode<400?0:1)).on('error',()=>process.exit(1))`]
   }
-}
-
-/** The argument list as one shell line (health-cmd runs through /bin/sh): words with specials in double quotes. */
-export function shellLine(argv: string[]): string {
-  return argv.map(a => (/^[\w@%+=:,./-]+$/.test(a) ? a : `"${a.replace(/(["\\$`])/g, '\\$1')}"`)).join(' ')
 }
 
 type Found = 'present' | 'absent' | 'unknown'
