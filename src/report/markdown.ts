@@ -1,4 +1,4 @@
-import { codeBlock, inline } from './escape.js'
+import { codeBlock, codeSpan, inline, markdown } from './escape.js'
 import { FINDING_ROWS } from './findings.js'
 import type { Layer, Report } from './report.js'
 import { headline, ICON, shortId } from './text.js'
@@ -40,9 +40,9 @@ function renderHead(report: Report): string {
   const out: string[] = []
   out.push(`## ${report.passed ? '✅' : '❌'} image-gate: ${headline(report)}`, '')
   if (report.error) {
-    out.push(`**${report.error.kind === 'input' ? 'Bad input' : 'Error'}:** ${inline(report.error.message, 1000)}`, '')
+    out.push(`**${report.error.kind === 'input' ? 'Bad input' : 'Error'}:** ${markdown(report.error.message, 1000)}`, '')
   }
-  const facts = [report.tag && `image \`${inline(report.tag, 200)}\``, report.image.id && `id \`${shortId(report.image.id)}\``]
+  const facts = [report.tag && `image ${codeSpan(report.tag.slice(0, 200))}`, report.image.id && `id ${codeSpan(shortId(report.image.id))}`]
   if (report.build.seconds !== undefined) facts.push(`build ${report.build.seconds} s`)
   if (report.health.startupSeconds !== undefined) facts.push(`healthy ${report.health.startupSeconds} s after start`)
   const factLine = facts.filter(Boolean).join(' · ')
@@ -50,7 +50,9 @@ function renderHead(report: Report): string {
   if (report.checks.length > 0) {
     out.push('| | Check | Result | Limit | Detail |', '|---|---|---|---|---|')
     for (const c of report.checks) {
-      out.push(`| ${ICON[c.status]} | ${c.name} | ${inline(c.value)} | ${inline(c.limit)} | ${inline(c.detail, 600)} |`)
+      // the rows are image-gate's sentences: their `code` stays code
+      const cell = (text: string, max = 300) => markdown(text, max, { table: true })
+      out.push(`| ${ICON[c.status]} | ${c.name} | ${cell(c.value)} | ${cell(c.limit)} | ${cell(c.detail, 600)} |`)
     }
     out.push('')
   }
