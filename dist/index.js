@@ -45824,6 +45824,36 @@ class RunContext {
 var external_node_net_ = __nccwpck_require__(7030);
 // EXTERNAL MODULE: ./node_modules/shell-quote/index.js
 var shell_quote = __nccwpck_require__(6591);
+;// CONCATENATED MODULE: ./src/inputs/secret-file.ts
+
+// What of a secret file (secret-files) is masked, in the action log and in the report: the file's
+// text and each of its lines, since logs are read a line at a time. A line shorter than 8
+// characters is structure ("}", "[default]"), not a secret; masking it would blank that text
+// wherever else it appears. A file over 64 KiB (a certificate bundle, an archive) is not read.
+const MAX_BYTES = 64 * 1024;
+const MIN_LINE = 8;
+function secretFileValues(file) {
+    let fd;
+    try {
+        fd = (0,external_node_fs_namespaceObject.openSync)(file, 'r');
+        const buffer = Buffer.alloc(MAX_BYTES + 1);
+        const read = (0,external_node_fs_namespaceObject.readSync)(fd, buffer, 0, buffer.length, 0);
+        if (read > MAX_BYTES)
+            return [];
+        const text = buffer.toString('utf8', 0, read).trim();
+        const lines = text.split(/\r?\n/).map(line => line.trim()).filter(line => line.length >= MIN_LINE);
+        return [...new Set([text, ...lines].filter(Boolean))];
+    }
+    catch {
+        // the build says what is wrong with a file it cannot read
+        return [];
+    }
+    finally {
+        if (fd !== undefined)
+            (0,external_node_fs_namespaceObject.closeSync)(fd);
+    }
+}
+
 // EXTERNAL MODULE: ./node_modules/picomatch/index.js
 var picomatch = __nccwpck_require__(4006);
 var picomatch_default = /*#__PURE__*/__nccwpck_require__.n(picomatch);
@@ -45927,6 +45957,7 @@ function round(n) {
 }
 
 ;// CONCATENATED MODULE: ./src/inputs/parse.ts
+
 
 
 
@@ -46083,6 +46114,9 @@ const secretFiles = lines((line, scope) => {
     if (!(0,external_node_fs_namespaceObject.existsSync)(at) || !(0,external_node_fs_namespaceObject.statSync)(at).isFile()) {
         throw inputError(scope.name, `takes one id=path per line, with a file at path; "${file.trim()}" (for ${id}) is not a file.`);
     }
+    // a RUN step may echo the file's text: masked in the log like a secrets value (and in the report, report/mask.ts)
+    for (const value of secretFileValues(at))
+        scope.mask(value);
     return { id, path: at };
 });
 const token = (value, { name, mask }) => {
@@ -52786,19 +52820,76 @@ function getOctokit(token, options, ...additionalPlugins) {
 // Text from the image, its logs, its labels or the user is data. These helpers make it inert
 // wherever it is shown in Markdown (job summary, PR comment); the action's log is made safe by its sink
 // (publish/github-sink.ts).
+//
+// Two contexts, two kinds of escaping. In text, an HTML entity stands for the character it names,
+// so inline() writes one for each character Markdown or HTML would act on. In a code span nothing is
+// decoded (`&#95;` shows as those five characters), so codeSpan() escapes nothing: the fence is
+// chosen so the text cannot close it, and only a table's `|` is escaped, because GFM splits a row
+// into cells before it reads any code span.
 const HTML = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-/**
- * For a Markdown table cell or inline text: no HTML, no table breakage from `|` or newlines,
- * no Markdown emphasis/links, and no @mentions or #references that would notify or link.
- */
-function inline(text, max = 300) {
-    let s = text.replace(/\r?\n|\r/g, ' ').replace(/\s+/g, ' ').trim();
-    if (s.length > max)
-        s = `${s.slice(0, max - 1)}…`;
+/** One line of at most `max` characters. */
+function oneLine(text, max) {
+    const s = text.replace(/\r?\n|\r/g, ' ').replace(/\s+/g, ' ').trim();
+    return s.length > max ? `${s.slice(0, max - 1)}…` : s;
+}
+/** Text made inert, with no code spans: every character Markdown or HTML would act on is an entity. */
+function escapeText(s) {
     // one pass, so an entity written by one rule is never escaped again by another
     return s
         .replace(/[&<>"'\\`*_[\]#|~]/g, c => HTML[c] ?? `&#${c.charCodeAt(0)};`)
         .replace(/@/g, '@\u200b'); // a zero-width space after @ keeps "@user" from notifying anyone
+}
+/**
+ * For a Markdown table cell or inline text taken as data (a path, an instruction, a title inside
+ * HTML): no HTML, no table breakage from `|` or newlines, no Markdown emphasis/links, and no
+ * @mentions or #references that would notify or link. Backticks are shown as backticks.
+ */
+function inline(text, max = 300) {
+    return escapeText(oneLine(text, max));
+}
+/**
+ * The text as a code span, on one line: shown exactly as it is (a code span decodes no entity and
+ * links no @mention). In a table cell (`table`), each `|` is escaped so the row keeps its cells.
+ */
+function codeSpan(text, { table = false } = {}) {
+    let s = text.replace(/\r?\n|\r/g, ' ');
+    if (s === '')
+        return '';
+    // GFM reads `\` + punctuation as one escaped pair, left to right, before it splits the row: a `|`
+    // after an odd run of backslashes would pair with one of them and end the cell, so it gets two
+    if (table)
+        s = s.replace(/(\\*)\|/g, (_, slashes) => `${slashes}${slashes.length % 2 ? '\\\\' : '\\'}|`);
+    const longest = Math.max(0, ...(s.match(/`+/g) ?? []).map(run => run.length));
+    const fence = '`'.repeat(longest + 1);
+    // CommonMark strips one space from each end when both have one, and a backtick next to the fence
+    // would join it: pad with a space, which is stripped again
+    const pad = s.startsWith('`') || s.endsWith('`') || (s.startsWith(' ') && s.endsWith(' ') && s.trim() !== '') ? ' ' : '';
+    return `${fence}${pad}${s}${pad}${fence}`;
+}
+/**
+ * One of image-gate's own sentences (a check's detail, an error), which mark commands and names
+ * as `code`: each code span is kept a code span, the text around it is escaped as inline() does.
+ * Backticks that open no span (CommonMark: a run closes only on a run of its own length) stay
+ * literal. What the sentence quotes from the image is still inert either way.
+ */
+function markdown(text, max = 300, { table = false } = {}) {
+    const s = oneLine(text, max);
+    const runs = [...s.matchAll(/`+/g)];
+    let out = '';
+    let from = 0;
+    for (let r = 0; r < runs.length; r++) {
+        const open = runs[r];
+        const close = runs.findIndex((run, i) => i > r && run[0].length === open[0].length);
+        if (close < 0)
+            continue;
+        let content = s.slice(open.index + open[0].length, runs[close].index);
+        if (content.startsWith(' ') && content.endsWith(' ') && content.trim() !== '')
+            content = content.slice(1, -1);
+        out += escapeText(s.slice(from, open.index)) + codeSpan(content, { table });
+        from = runs[close].index + runs[close][0].length;
+        r = close;
+    }
+    return out + escapeText(s.slice(from));
 }
 /**
  * A fenced code block for logs. The fence is longer than any backtick run inside, so the text
@@ -52852,9 +52943,9 @@ function renderHead(report) {
     const out = [];
     out.push(`## ${report.passed ? '✅' : '❌'} image-gate: ${headline(report)}`, '');
     if (report.error) {
-        out.push(`**${report.error.kind === 'input' ? 'Bad input' : 'Error'}:** ${inline(report.error.message, 1000)}`, '');
+        out.push(`**${report.error.kind === 'input' ? 'Bad input' : 'Error'}:** ${markdown(report.error.message, 1000)}`, '');
     }
-    const facts = [report.tag && `image \`${inline(report.tag, 200)}\``, report.image.id && `id \`${shortId(report.image.id)}\``];
+    const facts = [report.tag && `image ${codeSpan(report.tag.slice(0, 200))}`, report.image.id && `id ${codeSpan(shortId(report.image.id))}`];
     if (report.build.seconds !== undefined)
         facts.push(`build ${report.build.seconds} s`);
     if (report.health.startupSeconds !== undefined)
@@ -52865,7 +52956,9 @@ function renderHead(report) {
     if (report.checks.length > 0) {
         out.push('| | Check | Result | Limit | Detail |', '|---|---|---|---|---|');
         for (const c of report.checks) {
-            out.push(`| ${ICON[c.status]} | ${c.name} | ${inline(c.value)} | ${inline(c.limit)} | ${inline(c.detail, 600)} |`);
+            // the rows are image-gate's sentences: their `code` stays code
+            const cell = (text, max = 300) => markdown(text, max, { table: true });
+            out.push(`| ${ICON[c.status]} | ${c.name} | ${cell(c.value)} | ${cell(c.limit)} | ${cell(c.detail, 600)} |`);
         }
         out.push('');
     }
@@ -61045,6 +61138,39 @@ function cut(text) {
     return text.length > 40 ? `${text.slice(0, 40)}…` : text;
 }
 
+;// CONCATENATED MODULE: ./src/report/mask.ts
+
+// The runner masks the values it was told are secret, but only in the action's log: the job summary
+// it takes as written, and the PR comment, the outputs and a saved report never pass through it. A
+// failed RUN under `set -x` echoes a build secret into the build log the report keeps, so the
+// report itself is masked, once, before anything renders it (pipeline.ts, publish).
+const MASK = '***';
+/** Shorter than this is no secret, and masking it would garble every word that holds it. */
+const MIN_LENGTH = 4;
+/** The values this run knows are secret: the build secrets, the secret files' text and the token. */
+function secretValues(inputs) {
+    if (!inputs)
+        return [];
+    return [...inputs.secrets.map(s => s.value), ...inputs.secretFiles.flatMap(f => secretFileValues(f.path)), inputs.githubToken];
+}
+/** Every string in a JSON-like value with each secret replaced by ***, the longest secret first. */
+function maskSecrets(value, secrets) {
+    const known = [...new Set(secrets.filter(s => s.length >= MIN_LENGTH))].sort((a, b) => b.length - a.length);
+    if (known.length === 0)
+        return value;
+    const mask = (text) => known.reduce((s, secret) => s.split(secret).join(MASK), text);
+    const walk = (item) => {
+        if (typeof item === 'string')
+            return mask(item);
+        if (Array.isArray(item))
+            return item.map(walk);
+        if (item !== null && typeof item === 'object')
+            return Object.fromEntries(Object.entries(item).map(([key, inner]) => [key, walk(inner)]));
+        return item;
+    };
+    return walk(value);
+}
+
 ;// CONCATENATED MODULE: ./src/report/report.ts
 function newReport(tag = '') {
     return { schema: 1, tag, build: { ok: false }, image: {}, health: { verdict: 'skipped' }, user: {}, checks: [], passed: false };
@@ -63255,6 +63381,7 @@ function size_largest(layers) {
 
 
 
+
 // The whole run on one screen: inputs → build → inspect → run and wait → measure → judge → publish.
 // Each stage returns its result and the pipeline puts it into the report, so the report always
 // holds what is known so far (a timeout publishes it as it stands). Messages go to ctx.sink.
@@ -63362,8 +63489,9 @@ function publish(ctx, report, inputs, gate = true) {
 }
 async function publishOnce(ctx, report, inputs, gate) {
     const { sink } = ctx;
-    // what the image wrote (logs, probe output, build lines, file names) is shown plain everywhere
-    Object.assign(report, plainStrings(report));
+    // what the image wrote (logs, probe output, build lines, file names) is shown plain everywhere,
+    // and the secrets it echoed are masked (report/mask.ts)
+    Object.assign(report, maskSecrets(plainStrings(report), secretValues(inputs)));
     // a gated run ends with the failure line (sink.fail below), which says the error: once is enough
     sink.untrusted(renderText(report, { error: !gate }).split('\n'));
     const containerLog = report.health.logTail ?? [];

@@ -184,6 +184,22 @@ describe('pull-request comment', () => {
     expect(activeCommands(run.stdout).filter(l => l.startsWith('::error::'))).toEqual(['::error::image-gate: 1 of 6 checks failed: health (exited (code 2))'])
   })
 
+  it('masks a build secret that a failed RUN under set -x echoed: not in the comment, the outputs or the summary', async () => {
+    const secret = 'npm_e2e-build-secret-5150'
+    const context = fixture(['RUN --mount=type=secret,id=npm,required=true set -x; TOKEN=$(cat /run/secrets/npm); echo "fetching with $TOKEN"; exit 3'])
+    const run = await runAction({ context, tags: `${TAG}:secret`, secrets: `npm=${secret}`, 'github-token': TOKEN }, { event: 'pull_request', apiUrl: gh.url })
+    expect(run.outputs.passed).toBe('false')
+    expect(row(run.summary, 'build')).toContain('| ❌ | build | failed |')
+    // the build did echo it: the runner masks the action log (the value was given to ::add-mask::)
+    expect(run.stdout).toContain(`::add-mask::${secret}`)
+    expect(run.stdout).toContain(`+ TOKEN=${secret}`)
+    const body = gh.comments[0].body
+    for (const text of [body, run.summary, ...Object.values(run.outputs)]) expect(text).not.toContain(secret)
+    expect(body).toContain('+ TOKEN=***')
+    expect(body).toContain('fetching with ***')
+    expect(run.report.build.logTail).toEqual(expect.arrayContaining([expect.stringMatching(/\+ TOKEN=\*\*\*$/)]))
+  })
+
   describe('from a fork: the pull_request run reports, a workflow_run run comments', () => {
     let reportFile: string
     beforeEach(async () => {

@@ -42880,6 +42880,36 @@ class RunContext {
 var external_node_net_ = __nccwpck_require__(7030);
 // EXTERNAL MODULE: ./node_modules/shell-quote/index.js
 var shell_quote = __nccwpck_require__(6591);
+;// CONCATENATED MODULE: ./src/inputs/secret-file.ts
+
+// What of a secret file (secret-files) is masked, in the action log and in the report: the file's
+// text and each of its lines, since logs are read a line at a time. A line shorter than 8
+// characters is structure ("}", "[default]"), not a secret; masking it would blank that text
+// wherever else it appears. A file over 64 KiB (a certificate bundle, an archive) is not read.
+const MAX_BYTES = 64 * 1024;
+const MIN_LINE = 8;
+function secretFileValues(file) {
+    let fd;
+    try {
+        fd = (0,external_node_fs_namespaceObject.openSync)(file, 'r');
+        const buffer = Buffer.alloc(MAX_BYTES + 1);
+        const read = (0,external_node_fs_namespaceObject.readSync)(fd, buffer, 0, buffer.length, 0);
+        if (read > MAX_BYTES)
+            return [];
+        const text = buffer.toString('utf8', 0, read).trim();
+        const lines = text.split(/\r?\n/).map(line => line.trim()).filter(line => line.length >= MIN_LINE);
+        return [...new Set([text, ...lines].filter(Boolean))];
+    }
+    catch {
+        // the build says what is wrong with a file it cannot read
+        return [];
+    }
+    finally {
+        if (fd !== undefined)
+            (0,external_node_fs_namespaceObject.closeSync)(fd);
+    }
+}
+
 // EXTERNAL MODULE: ./node_modules/picomatch/index.js
 var picomatch = __nccwpck_require__(4006);
 var picomatch_default = /*#__PURE__*/__nccwpck_require__.n(picomatch);
@@ -42982,1069 +43012,8 @@ function round(n) {
     return Math.round(n * 10) / 10;
 }
 
-<<<<<<< HEAD
-=======
-;// CONCATENATED MODULE: ./src/report/findings.ts
-
-// How a contents finding reads wherever it is shown (the contents row, the Dockerfile annotation):
-// the file, what it is, its size and the instruction that added it, never what it holds.
-/** "/app/.env (environment file, 120 B, from COPY . .)". */
-function describeFinding(f) {
-    return `${f.path} (${f.what}, ${formatSize(f.size)}, from ${f.instruction}${deletedNote(f)})`;
-}
-/** A whiteout only hides a file from the layers above: the layer that added it still ships. */
-function deletedNote(f) {
-    return f.deletedBy ? `; deleted in a later layer (${f.deletedBy}), but that only hides it: it still ships in the layer that added it` : '';
-}
-
-;// CONCATENATED MODULE: ./src/checks/check.ts
-/** The row of a check whose stage did not run. */
-function notRun(name, report) {
-    return { name, status: 'skip', value: 'not run', limit: '', detail: report.build.ok ? 'not run' : 'not run: the build failed' };
-}
-
-;// CONCATENATED MODULE: ./src/checks/contents.ts
-
-
-
-// contents: what the image's layers hold that production must not ship (secrets, forbid-paths) or
-// does not need (devDependencies, build tools). A finding names the file, its size and the
-// instruction that added it, never what the file holds. The summary lists every finding below the
-// table; the row names the first few and the fix.
-/** Findings named in the row itself (the summary lists them all). */
-const NAMED = 3;
-const FIX = {
-    secret: 'Keep secrets out of the build context (.dockerignore: **/.env, **/*.pem, .git) and pass build-time credentials as build secrets (RUN --mount=type=secret); deleting a file in a later layer does not take it out of the image.',
-    forbidden: 'Leave out the paths forbid-paths refuses (.dockerignore, or copy only what the app needs).',
-    'dev-dependency': 'Install only production dependencies in the final stage (npm ci --omit=dev), or copy only dist/ and production node_modules from the build stage.',
-    'build-tool': 'Keep compilers and build tools in a build stage and copy only its output (dist/) into the final stage.'
-};
-const contentsCheck = (report, inputs) => {
-    const contents = report.contents;
-    if (!contents || !report.build.ok)
-        return [notRun('contents', report)];
-    return [judged(contentsRow(contents), inputs)];
-};
-function contentsRow(contents) {
-    const limit = 'no secrets, dev dependencies or build tools';
-    if (contents.notScanned !== undefined)
-        return { name: 'contents', status: 'skip', value: 'not scanned', limit: '', detail: `${contents.notScanned}.` };
-    const allowed = contents.allowed > 0 ? ` allow-paths let ${contents.allowed} through.` : '';
-    const read = `${(contents.files ?? 0).toLocaleString('en-US')} files in ${contents.layers} layers`;
-    if (contents.count === 0) {
-        return { name: 'contents', status: 'pass', value: 'clean', limit, detail: `Read ${read}: no secrets, devDependencies or build tools.${allowed}` };
-    }
-    const { findings } = contents;
-    const named = findings.slice(0, NAMED).map(describeFinding).join('; ');
-    const more = contents.count > NAMED ? `; and ${contents.count - NAMED} more (listed below)` : '';
-    const fixes = [...new Set(findings.map(f => f.kind))].map(kind => FIX[kind]).join(' ');
-    return { name: 'contents', status: 'fail', value: summarize(contents), limit, detail: `${named}${more}. ${fixes}${allowed}` };
-}
-/** "1 secret, 2 dev dependencies (41.2 MB)". */
-function summarize(contents) {
-    const { findings, count } = contents;
-    const parts = [];
-    const of = (kind, one, many, sized) => {
-        const these = findings.filter(f => f.kind === kind);
-        if (these.length === 0)
-            return;
-        const bytes = these.reduce((sum, f) => sum + f.size, 0);
-        parts.push(`${these.length} ${these.length === 1 ? one : many}${sized ? ` (${formatSize(bytes)})` : ''}`);
-    };
-    of('secret', 'secret', 'secrets', false);
-    of('forbidden', 'forbidden path', 'forbidden paths', false);
-    of('dev-dependency', 'dev dependency', 'dev dependencies', true);
-    of('build-tool', 'build tool', 'build tools', true);
-    return count > findings.length ? `${count} findings (${parts.join(', ')} among the first ${findings.length})` : parts.join(', ');
-}
-/** require-clean-contents: false reports what the layers hold without judging it. */
-function judged(check, inputs) {
-    if (inputs.requireCleanContents || check.status !== 'fail')
-        return check;
-    return { ...check, status: 'skip', detail: `${check.detail} Not judged (require-clean-contents: false).` };
-}
-
-;// CONCATENATED MODULE: ./src/docker/container.ts
-
-
-
-// One container as Docker sees it: its state (running, exit code, health and the probe log), its
-// log, and its removal.
-/** What Docker uses when a HEALTHCHECK sets no --retries or --interval (and for a health-cmd given at run time). */
-const DOCKER_DEFAULT_RETRIES = 3;
-const DOCKER_DEFAULT_INTERVAL_S = 30;
-/** "SIGTERM" for "", "TERM", "15" or "SIGTERM": the stop signal Docker sends, as the report names it. */
-function signalName(stopSignal = '') {
-    const text = stopSignal.trim().toUpperCase();
-    if (text === '')
-        return 'SIGTERM';
-    if (/^\d+$/.test(text))
-        return Object.entries(external_node_os_namespaceObject.constants.signals).find(([, n]) => n === Number(text))?.[0] ?? text;
-    return text.startsWith('SIG') ? text : `SIG${text}`;
-}
-/** The exit codes of a clean stop: 0, or the shell's 128 + the signal's number. */
-function cleanExit(exitCode, signal) {
-    const number = external_node_os_namespaceObject.constants.signals[signal];
-    return exitCode === 0 || (number !== undefined && exitCode === 128 + number);
-}
-async function containerState(docker, name) {
-    return JSON.parse(await docker.ok(['inspect', '--format', '{{json .State}}', name]));
-}
-async function removeContainer(docker, name) {
-    await docker.call(['rm', '--force', '--volumes', name]);
-}
-/** The last lines the container printed, stdout and stderr in the order they were written. */
-async function logTail(docker, name, lines = 50) {
-    const r = await docker.call(['logs', '--timestamps', '--tail', String(lines), name]);
-    // Docker's complaint is not the container's log: say so in one line instead of showing it as log.
-    if (r.exitCode !== 0)
-        return [`(image-gate could not read the container's log: ${lastLine(r.stderr || r.stdout)})`];
-    const stamped = [...r.stdout.split('\n'), ...r.stderr.split('\n')].filter(l => l !== '');
-    // Each line starts with an RFC 3339 timestamp of fixed width per engine, so text order is time order.
-    stamped.sort((a, b) => (a.slice(0, 35) < b.slice(0, 35) ? -1 : a.slice(0, 35) > b.slice(0, 35) ? 1 : 0));
-    return stamped.slice(-lines).map(l => l.replace(/^\S+ /, ''));
-}
-/** How long a stopped container ran, from Docker's own timestamps. */
-function ranSeconds(state) {
-    return round(Math.max(0, Date.parse(state.FinishedAt) - Date.parse(state.StartedAt)) / 1000);
-}
-/** Container start → `now`, or undefined before Docker has stamped the start. */
-function sinceStart(state, now) {
-    const started = Date.parse(state.StartedAt);
-    return Number.isFinite(started) && started > 0 ? round(Math.max(0, now - started) / 1000) : undefined;
-}
-
-;// CONCATENATED MODULE: ./src/plain.ts
-// Text from the image (build output, container logs, probe output, file names) is coloured and
-// cursor-moved by the tools that wrote it (tsc, npm, NestJS). Shown elsewhere (the job summary, the
-// comment, the action log, the saved report) those bytes are noise at best and a terminal trick at
-// worst, so every such text is made plain: escape sequences dropped, and every other control
-// character but tab and newline.
-// CSI (ESC [ … final byte, and its 8-bit form), OSC (ESC ] … BEL or ESC \), DCS/SOS/PM/APC strings,
-// and the other escapes: intermediate bytes, then a final one (ESC 7, ESC c, ESC ( B).
-// eslint-disable-next-line no-control-regex -- control characters are what it matches
-const ESCAPES = /\x1b\[[0-?]*[ -/]*[@-~]|\x9b[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[PX^_][^\x1b]*(?:\x1b\\)?|\x1b[ -/]*[0-~]?/g;
-// C0 but tab and newline, DEL, C1
-// eslint-disable-next-line no-control-regex -- control characters are what it matches
-const CONTROLS = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/g;
-function plain(text) {
-    return text.replace(ESCAPES, '').replace(CONTROLS, '');
-}
-/** Every string in a JSON-like value made plain (a report, before anything renders it). */
-function plainStrings(value) {
-    if (typeof value === 'string')
-        return plain(value);
-    if (Array.isArray(value))
-        return value.map(item => plainStrings(item));
-    if (value !== null && typeof value === 'object') {
-        return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, plainStrings(item)]));
-    }
-    return value;
-}
-/**
- * A stream made plain line by line: an escape sequence may be split across chunks, so text is held
- * until its line ends (build output comes in whole lines anyway).
- */
-class PlainLines {
-    held = '';
-    /** The complete lines in this chunk, plain, each ending in a newline. */
-    write(chunk) {
-        const text = this.held + chunk.toString();
-        const end = text.lastIndexOf('\n') + 1;
-        this.held = text.slice(end);
-        return end > 0 ? plain(text.slice(0, end)) : '';
-    }
-    /** What is left of the last line. */
-    end() {
-        const rest = plain(this.held);
-        this.held = '';
-        return rest;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/checks/unreachable.ts
-
-// Errno numbers as Python, redis-py and MySQL print them, then the words every runtime uses.
-function reason(text) {
-    if (/refused|\b111\b|couldn't connect to server/i.test(text))
-        return 'refused';
-    if (/-[23]\b|not known|no such host|resolv|ENOTFOUND|EAI_AGAIN|misbehaving|nodename/i.test(text))
-        return 'unresolved';
-    if (/timed? ?out|\b110\b/i.test(text))
-        return 'timed-out';
-    if (/no route|unreach|\b113\b/i.test(text))
-        return 'no-route';
-}
-// One pattern per message shape; named groups: host, port (optional), why (text for reason()), or
-// a fixed why. Each stays on one line except libpq's old two-line message.
-const shapes = [
-    [/connect (?<why>ECONNREFUSED|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH) (?<addr>\S+:\d+)/g], // Node.js
-    [/getaddrinfo (?:ENOTFOUND|EAI_AGAIN) (?<host>[\w.-]+)/g, 'unresolved'],
-    [/wget: bad address '(?<hostport>[^'\s]+)'/g, 'unresolved'], // busybox
-    [/wget: can't connect to remote host \((?<host>[^)\s]+)\): (?<why>.*)/g],
-    [/unable to resolve host address .(?<host>[\w.-]+)/g, 'unresolved'], // GNU wget
-    [/Connecting to (?<host>[\w.-]+) \([^)]*\)\|[^|]*\|:(?<port>\d+)\.\.\. failed: (?<why>.*)/g],
-    [/Failed to connect to (?<host>\S+) port (?<port>\d+)[^:\n]*: (?<why>.*)/g, 'refused'], // curl
-    [/Could not resolve host: (?<host>[\w.-]+)/g, 'unresolved'],
-    [/could not translate host name "(?<host>[^"]+)"/g, 'unresolved'], // libpq
-    [/connection to server at "(?<host>[^"]+)"(?: \([^)]*\))?, port (?<port>\d+) failed: (?<why>.*)/g],
-    [
-        /could not connect to server: (?<why>.*)\n[^\n]{0,80}?Is the server running on host "(?<host>[^"]+)"[^\n]*\n?[^\n]{0,80}?connections on port (?<port>\d+)/g
-    ],
-    [/Error (?<why>-?\d+) connecting to (?<hostport>\S+?)\.(?:\s|$)/g], // redis-py
-    [/\[Errno (?<why>-?\d+)\] Connect call failed \('(?<host>[^']+)', (?<port>\d+)/g], // asyncio
-    [/ConnectionPool\(host='(?<host>[^']+)', port=(?<port>\d+)\).*?(?<why>\[Errno -?\d+\].*)/g], // urllib3
-    [/Can't connect to MySQL server on '(?<hostport>[^']+)'(?<why>.*)/g],
-    [/Unknown MySQL server host '(?<host>[^']+)'/g, 'unresolved'],
-    [/lookup (?<host>[\w.-]+)(?: on \S+)?: (?:no such host|server misbehaving|i\/o timeout|Temporary)/g, 'unresolved'], // Go
-    [/dial (?:tcp|udp)[46]? (?<addr>\S+:\d+): (?<why>.*)/g],
-    [/(?<![\w.:[\]-])(?<addr>[\w.:[\]-]{1,60}:\d+) \((?<host>[\w.-]+)\): dial error: (?<why>.*)/g], // pgx v5 names the host (token start, bounded: no literal to anchor it)
-    [/UnknownHostException: (?<host>[\w.-]+)/g, 'unresolved'], // Java
-    [/Connection refused: (?<host>[\w.-]*)\/(?<addr>\S+:\d+)/g, 'refused'], // Netty
-    [/Connection to (?<hostport>\S+) refused/g, 'refused'] // PostgreSQL JDBC
-];
-const loopback = /^(?:localhost|127(?:\.\d+){3}|::1|0\.0\.0\.0|::)$/i;
-const address = /^(?:[\d.]+|[0-9a-f:]*:[0-9a-f:.]*)$/i;
-const hostLike = /^(?:[\w.-]+|[0-9a-f:.]+)$/i;
-// "host:port", "[v6]:port" or a bare host; `portLast` for Node/Go addresses, which always end in a
-// port even when the host is an unbracketed IPv6 address.
-function split(text, portLast) {
-    const m = /^\[([^\]]+)\](?::(\d+))?$/.exec(text) ?? (portLast || text.split(':').length === 2 ? /^(.*):(\d+)$/.exec(text) : null);
-    return m ? [m[1], m[2] ?? ''] : [text, ''];
-}
-function hostPort(host, port) {
-    const h = host.includes(':') ? `[${host}]` : host;
-    return port ? `${h}:${port}` : h;
-}
-// The most telling match: a named host beats an address (it says which service, and the name is
-// what run-network must provide), and among equals the last one wins (the app's latest attempt,
-// after any retries). Loopback targets on the app's own probed ports are the app itself not
-// listening, not a dependency; so is a loopback target with no port, which is how busybox wget
-// reports a refused probe (`can't connect to remote host (127.0.0.1)`).
-function findUnreachable(lines, opts = {}) {
-    const text = lines.map(l => plain(l.slice(0, 4000))).join('\n');
-    let best;
-    for (const [re, fixed] of shapes) {
-        for (const m of text.matchAll(re)) {
-            const g = m.groups ?? {};
-            const [found, port] = g.addr ? split(g.addr, true) : g.hostport ? split(g.hostport, false) : [g.host, g.port ?? ''];
-            const host = g.host && g.addr ? g.host : found; // Netty "name/ip:port", pgx "ip:port (name)": the name
-            const why = (g.why !== undefined ? reason(g.why) : undefined) ?? fixed;
-            if (!why || !host || !hostLike.test(host))
-                continue;
-            if (loopback.test(host) && (!port || opts.ownPorts?.includes(Number(port))))
-                continue;
-            const named = !address.test(host) && !loopback.test(host);
-            const at = m.index ?? 0;
-            if (!best || (named !== best.named ? named : at >= best.at))
-                best = { u: { target: hostPort(host, port), why }, named, at };
-        }
-    }
-    return best?.u;
-}
-const label = { refused: 'connection refused', unresolved: 'unresolved', 'timed-out': 'timed out', 'no-route': 'no route' };
-// The target and network come from untrusted output and input: one short code span each.
-function clean(text) {
-    const s = text.replace(/[`\p{Cc}]/gu, '');
-    return s.length > 100 ? `${s.slice(0, 99)}…` : s;
-}
-// One or two short sentences for the health row; runNetwork is the run-network input ('' = unset).
-function unreachableSentence(u, runNetwork) {
-    const t = `\`${clean(u.target)}\``;
-    const net = clean(runNetwork);
-    const setIt = 'set run-network (on GitHub, `${{ job.services.NAME.network }}`)';
-    const bridge = `The container ran on Docker's default bridge, where service names do not resolve: ${setIt}.`;
-    const host = split(u.target, false)[0];
-    if (loopback.test(host)) {
-        const fix = net ? `point the app at the service's name on \`${net}\` (run-network)` : `point the app at the service's name and ${setIt}`;
-        return `The app could not reach ${t} (${label[u.why]}): inside the container, localhost is the container itself, so ${fix}, or start that process in the image.`;
-    }
-    switch (u.why) {
-        case 'refused':
-            return net
-                ? `The app could not reach ${t} (connection refused): is the service running, on \`${net}\` (run-network) and listening on that port?`
-                : `The app could not reach ${t} (connection refused): is the service running? ${bridge}`;
-        case 'unresolved':
-            return net
-                ? `The app could not resolve ${t}: is a service by that name on \`${net}\` (run-network)? Else add a host entry with run-add-hosts.`
-                : `The app could not resolve ${t}: the container ran on Docker's default bridge, which resolves no service names; ${setIt}, or add a host entry with run-add-hosts.`;
-        case 'timed-out':
-        case 'no-route': {
-            const what = u.why === 'timed-out' ? `timed out connecting to ${t}` : `has no route to ${t}`;
-            const where = net ? `on \`${net}\` (run-network)` : 'on the network the container joins (run-network is unset: Docker\'s default bridge)';
-            return `The app ${what}: is the address right and ${where}, with no firewall in between?`;
-        }
-    }
-}
-/** " The app could not reach …" for a detail, or "" when the lines name no unreachable dependency. */
-function dependencyNote(lines, runNetwork, ownPorts = []) {
-    const found = findUnreachable(lines, { ownPorts });
-    return found ? ` ${unreachableSentence(found, runNetwork)}` : '';
-}
-
-;// CONCATENATED MODULE: ./src/stages/health-rules.ts
-// Two ways the health wait decides "unhealthy" before Docker itself would under fast probing,
-// both from Docker's own probe results. Pure, so each can be tested on captured probe output.
-/**
- * When Docker, on the image's own HEALTHCHECK settings, says "unhealthy" for a check that never
- * passes, in seconds after start. Docker probes every `interval`, the first one `interval` after
- * start; failures of probes that start inside the start period do not count; the `retries`-th
- * counted failure in a row marks it unhealthy. E.g. interval 1 s, retries 2: 2 s; interval 30 s,
- * start period 5 s, retries 3: 90 s.
- */
-function imageLimitSeconds(interval, startPeriod, retries) {
-    const firstCounted = Math.max(1, Math.ceil(startPeriod / interval));
-    return (firstCounted + retries - 1) * interval;
-}
-/** Without a health check the container is only watched this long, to see that it keeps running. */
-const NO_HEALTHCHECK_WATCH_S = 3;
-/** How a shell names itself at the start of its own error: "/bin/sh: ", "bash: ", "sh: ". */
-const SHELL = '(?:/\\S*/)?(?:sh|ash|dash|bash|zsh): ';
-/**
- * Whether a probe failed because its program could not run at all: it will fail the same way
- * every time, so waiting longer only delays the verdict. Only the shapes the shell and the runtime
- * print for that count, with the exit codes they come with (127 not found, 126 not executable, -1
- * Docker could not start the exec), so an app's own check that prints "Not Found" for a 404 (and
- * exits 1, or curl's 22) is never taken for one. `command`: the check as written; the common
- * `curl -f URL || exit 1` turns the shell's 127 into 1, so a shell's own "not found" also counts
- * with another exit code when it names a program the check itself calls.
- */
-function cannotRun(exitCode, output, command = '') {
-    if (exitCode === 0)
-        return undefined;
-    const lines = output.split('\n').map(line => line.trim());
-    for (const line of lines) {
-        // ash/busybox "/bin/sh: curl: not found", dash "/bin/sh: 1: curl: not found",
-        // bash "bash: line 1: curl: command not found" / "sh: curl: command not found"
-        const m = new RegExp(`^${SHELL}(?:line \\d+: |\\d+: )?(.+?): (?:command )?not found$`).exec(line);
-        if (m && (exitCode === 127 || calls(command, m[1])))
-            return { program: m[1], why: 'missing' };
-    }
-    for (const line of lines) {
-        const m = new RegExp(`^${SHELL}(?:line \\d+: |\\d+: )?(.+?): (?:Permission denied|cannot execute.*)$`, 'i').exec(line);
-        if (m && (exitCode === 126 || calls(command, m[1])))
-            return { program: m[1], why: 'not-executable' };
-    }
-    if (exitCode === -1 || exitCode === 126 || exitCode === 127) {
-        // exec form (and a shell form in an image without /bin/sh), as the runtime words it:
-        // exec: "curl": executable file not found in $PATH / exec: "/app/hc": stat /app/hc: no such file
-        // or directory / exec: "/app/hc": permission denied
-        const m = /exec: "([^"]+)": (executable file not found|stat [^:]+: no such file or directory|permission denied)/i.exec(output);
-        if (m)
-            return { program: m[1], why: /permission/i.test(m[2]) ? 'not-executable' : 'missing' };
-    }
-    return undefined;
-}
-/** Whether `program` stands as a command word in the shell text `command` ("curl -f ... || exit 1"). */
-function calls(command, program) {
-    const escaped = program.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-    return new RegExp(`(?:^|[;&|(\\s])${escaped}(?:\\s|$)`).test(command);
-}
-
-;// CONCATENATED MODULE: ./src/stages/ports.ts
-
-// Which port the app says it listens on (its log), which one the health probe asks (its URL), and
-// which ones the image EXPOSEs: a probe on a port the app never opens can never pass, and the
-// health row says so. Pure, so each log shape is tested on lines the frameworks really print.
-/** Words an app's "I am serving" line uses: Express, Fastify, Nest, Hono, Go, uvicorn, gunicorn, puma, Spring. */
-const LISTENING = /\b(?:listen(?:ing)?|running|started|serving|ready|available|bound)\b/i;
-/**
- * Lines about something else the app talks to or opens beside its server: a dependency it
- * connected to, or the debugger (node --inspect logs "Debugger listening on ws://127.0.0.1:9229").
- */
-const NOT_THE_SERVER = /connect|redis|postgres|mysql|mongo|amqp|rabbit|kafka|database|debugger|inspector|metrics|prometheus/i;
-/** The port of a listen line, most telling first: in a URL, after the word "port", after an address. */
-const PORT_SHAPES = [
-    /\bhttps?:\/\/(?:\[[0-9a-f:.]*\]|[\w.-]*)?:(\d{1,5})\b/i, // http://0.0.0.0:8080, http://[::1]:3000
-    /\bport(?:s|\(s\))?\s*(?:[:=]\s*|\s)(\d{1,5})\b/i, // port 8080, port: 8080, port(s): 8080
-    /(?:^|[\s(=])(?:\[[0-9a-f:.]*\]|\d{1,3}(?:\.\d{1,3}){3}|localhost|\*)?:(\d{1,5})\b(?!:\d)/i // :8080, 0.0.0.0:8080, [::]:1323
-];
-const valid = (port) => port >= 1 && port <= 65535;
-/** The ports the app's log says it listens on, in the order first logged (none when it says nothing). */
-function listeningPorts(log) {
-    const ports = [];
-    for (const raw of log) {
-        const line = plain(raw.slice(0, 2000));
-        const word = LISTENING.exec(line);
-        if (!word || NOT_THE_SERVER.test(line))
-            continue;
-        // only after the word: a timestamp before it ("11:50:00 PM") is not a port
-        const rest = line.slice(word.index);
-        for (const shape of PORT_SHAPES) {
-            const m = shape.exec(rest);
-            if (!m)
-                continue;
-            const port = Number(m[1]);
-            if (valid(port) && !ports.includes(port))
-                ports.push(port);
-            break;
-        }
-    }
-    return ports;
-}
-/**
- * The ports a probe command asks on the container itself (loopback or localhost): from its URLs,
- * 80 or 443 when a URL names none. A probe of another host is not about the app's own port.
- */
-function probePorts(command) {
-    const ports = [];
-    const urls = /\b(https?):\/\/(\[[^\]\s]*\]|[^\s/:'"]+)(?::(\d{1,5}))?/gi;
-    for (const m of command.matchAll(urls)) {
-        if (!/^(?:localhost|127(?:\.\d+){3}|0\.0\.0\.0|\[::1?\])$/i.test(m[2]))
-            continue;
-        const port = m[3] ? Number(m[3]) : m[1].toLowerCase() === 'https' ? 443 : 80;
-        if (valid(port) && !ports.includes(port))
-            ports.push(port);
-    }
-    return ports;
-}
-/** EXPOSE as the image config keeps it ("8080/tcp", "53/udp"): the TCP ports, lowest first. */
-function exposedTcpPorts(exposed) {
-    return exposed
-        .filter(p => !/\/(?:udp|sctp)$/i.test(p))
-        .map(p => Number(p.split('/')[0]))
-        .filter(valid)
-        .sort((a, b) => a - b);
-}
-/** The probe asks a port the app's log never names while the log names another: it cannot pass. */
-function portMismatch(command, log, exposed) {
-    const probe = probePorts(command);
-    const listening = listeningPorts(log);
-    if (probe.length === 0 || listening.length === 0 || probe.some(p => listening.includes(p)))
-        return undefined;
-    return { listening, probe: probe[0], exposed: exposedTcpPorts(exposed) };
-}
-
-;// CONCATENATED MODULE: ./src/stages/tools.ts
-
-/** The cheapest first: each is asked to print its version or help, which any build of it can do. */
-const TOOLS = [
-    ['wget', ['wget', '--help']],
-    ['curl', ['curl', '--version']],
-    ['node', ['node', '--version']]
-];
-/** The URL the suggestion probes: loopback (the probe runs inside the container), EXPOSE's port or a placeholder. */
-function probeUrl(exposedPorts) {
-    const port = exposedTcpPorts(exposedPorts)[0];
-    return `http://127.0.0.1:${port ?? 'PORT'}/health`;
-}
-/** The probe's argument list for `tool`; written without ": " or quotes so it pastes into YAML as it is. */
-function probeArgv(tool, url) {
-    switch (tool) {
-        case 'wget':
-            return ['wget', '-q', '--spider', url];
-        case 'curl':
-            return ['curl', '-fsS', '-o', '/dev/null', url];
-        case 'node':
-            return ['node', '-e', `require('http').get('${url}',r=>process.exit(r.statusCode<400?0:1)).on('error',()=>process.exit(1))`];
-    }
-}
-/** The argument list as one shell line (health-cmd runs through /bin/sh): words with specials in double quotes. */
-function shellLine(argv) {
-    return argv.map(a => (/^[\w@%+=:,./-]+$/.test(a) ? a : `"${a.replace(/(["\\$`])/g, '\\$1')}"`)).join(' ');
-}
-/** Exit 126/127, or the runtime's "executable file not found": the program is not there. */
-function foundFrom(exitCode, output) {
-    if (/No such container|is not running|Cannot connect to the Docker daemon/i.test(output))
-        return 'unknown';
-    if (exitCode === 126 || exitCode === 127 || /executable file not found|no such file or directory/i.test(output))
-        return 'absent';
-    return 'present';
-}
-async function has(docker, name, argv) {
-    const r = await docker.call(['exec', name, ...argv]);
-    return foundFrom(r.exitCode, `${r.stderr}\n${r.stdout}`);
-}
-/**
- * A health probe for the running container `name`, or undefined when it has none of the tools (or
- * stopped meanwhile). `shell`: whether it has /bin/sh, which health-cmd needs (Docker runs it
- * with a shell); without one only the Dockerfile's exec form works.
- */
-async function suggestProbe(docker, name, exposedPorts) {
-    for (const [tool, argv] of TOOLS) {
-        const found = await has(docker, name, argv);
-        if (found === 'unknown')
-            return undefined;
-        if (found === 'absent')
-            continue;
-        // busybox and curl images have a shell; a distroless node image has none
-        const shell = tool === 'node' ? (await has(docker, name, ['/bin/sh', '-c', 'exit 0'])) === 'present' : true;
-        return { tool, argv: probeArgv(tool, probeUrl(exposedPorts)), shell };
-    }
-    return undefined;
-}
-
-;// CONCATENATED MODULE: ./src/checks/health.ts
-
-
-
-
-
-
-// Docker's own health verdict, and what to do about each way of not being healthy.
-const healthCheck = (report, inputs) => [healthRow(report, inputs)];
-function healthRow(report, inputs) {
-    const h = report.health;
-    const limit = `healthy within ${inputs.healthTimeout} s`;
-    const last = h.probes?.at(-1);
-    const probe = last ? ` Last probe exited ${last.exitCode}${last.output ? `: ${last.output}` : ''}.` : '';
-    const by = h.source === 'health-cmd' ? `health-cmd: ${h.command}` : `HEALTHCHECK: ${h.command}`;
-    switch (h.verdict) {
-        case 'healthy':
-            return { name: 'health', status: 'pass', value: `healthy after ${h.startupSeconds ?? h.waitedSeconds} s`, limit, detail: `${by}${probeNote(h.probeTimes)}` };
-        case 'unhealthy':
-            return {
-                name: 'health',
-                status: 'fail',
-                value: 'unhealthy',
-                limit: h.rule === 'image-limit' ? `healthy within ${h.limitSeconds} s (the image's HEALTHCHECK)` : limit,
-                detail: `${unhealthyWhy(report, inputs)} (${by}).${probe}${h.rule === 'cannot-run' ? '' : wrongPort(report)}${dependency(report, inputs)} The container log is below.`
-            };
-        case 'exited':
-            if (!h.source && h.ranSeconds !== undefined)
-                return exitedWatched(report, inputs);
-            return {
-                name: 'health',
-                status: 'fail',
-                value: `exited (code ${h.exitCode})${h.oomKilled ? ', OOM-killed' : ''}`,
-                limit: h.source ? limit : `keeps running for ${NO_HEALTHCHECK_WATCH_S} s`,
-                detail: `The container stopped${h.ranSeconds !== undefined ? ` ${h.ranSeconds} s after start` : ''} before it was healthy${h.oomKilled ? ': the kernel killed it for using too much memory' : ''}.${dependency(report, inputs)} Its last log lines are below.`
-            };
-        case 'timeout':
-            return {
-                name: 'health',
-                status: 'fail',
-                value: `not healthy after ${inputs.healthTimeout} s`,
-                limit,
-                // verdictSeconds: from the container's start, as Docker stamps it (the wait began a little later)
-                detail: `Docker had no verdict ${h.verdictSeconds ?? h.waitedSeconds} s after start: the probes did not finish (${by}).${probe}${wrongPort(report)}${dependency(report, inputs)} Check that the probe command returns quickly; raise health-timeout if the app needs longer.`
-            };
-        case 'missing':
-            return missingRow(report, inputs);
-        case 'skipped':
-            return notRun('health', report);
-    }
-}
-// Without a health check the container is only watched for a few seconds: the rows say so, how
-// long it ran, and what it printed (a worker that logs an error every second still keeps running).
-function exitedWatched(report, inputs) {
-    const h = report.health;
-    const oom = h.oomKilled ? ': the kernel killed it for using too much memory' : '';
-    return {
-        name: 'health',
-        status: 'fail',
-        value: `exited (code ${h.exitCode}) ${h.ranSeconds} s after start${h.oomKilled ? ', OOM-killed' : ''}`,
-        limit: `keeps running for ${NO_HEALTHCHECK_WATCH_S} s`,
-        detail: `No health check, so the container was watched for ${NO_HEALTHCHECK_WATCH_S} s to see it keep running; it stopped ${h.ranSeconds} s after start${oom}.${dependency(report, inputs)} Its last log lines are below.`
-    };
-}
-function missingRow(report, inputs) {
-    const h = report.health;
-    const seconds = h.verdictSeconds ?? h.waitedSeconds ?? NO_HEALTHCHECK_WATCH_S;
-    const log = h.logTail?.length ? ' Its last log lines are below.' : '';
-    if (inputs.requireHealthcheck) {
-        return {
-            name: 'health',
-            status: 'fail',
-            value: 'no health check',
-            limit: 'a HEALTHCHECK',
-            detail: `The image has no HEALTHCHECK (or HEALTHCHECK NONE) and no health-cmd was given. Add a HEALTHCHECK instruction to the final stage of the Dockerfile, or set the health-cmd input.${suggestion(report)} Meanwhile the container kept running for ${seconds} s (watched).${dependency(report, inputs)}${log}`
-        };
-    }
-    return {
-        name: 'health',
-        status: 'pass',
-        value: `kept running for ${seconds} s (watched)`,
-        limit: `keeps running for ${NO_HEALTHCHECK_WATCH_S} s`,
-        detail: `No HEALTHCHECK and no health-cmd (require-healthcheck: false): the container was watched for ${seconds} s and kept running.${dependency(report, inputs)}${log}`
-    };
-}
-/** " For this image (it has wget; EXPOSE 8080): health-cmd: wget -q --spider http://127.0.0.1:8080/health ..." */
-function suggestion(report) {
-    const s = report.health.suggestedCmd;
-    if (!s)
-        return '';
-    const url = s.argv.find(a => a.includes('http://127.0.0.1:')) ?? '';
-    const portNote = url.includes(':PORT/') ? "no EXPOSE, so put the app's port for PORT" : `EXPOSE ${/:(\d+)\//.exec(url)?.[1]}`;
-    const fix = "point /health at the app's health endpoint";
-    if (!s.shell) {
-        const exec = `HEALTHCHECK CMD [${s.argv.map(a => JSON.stringify(a)).join(', ')}]`;
-        return ` For this image (it has ${s.tool} but no /bin/sh, which health-cmd needs; ${portNote}), in the Dockerfile: ${exec} (${fix}).`;
-    }
-    return ` For this image (it has ${s.tool}; ${portNote}): health-cmd: ${shellLine(s.argv)} (${fix}).`;
-}
-/** " The app logs that it listens on port 8080, but the probe asks port 3000 ..." when the two disagree. */
-function wrongPort(report) {
-    const h = report.health;
-    const m = portMismatch(h.command ?? '', h.logTail ?? [], report.image.exposedPorts ?? []);
-    if (!m)
-        return '';
-    const app = m.listening.join(' and ');
-    const expose = m.exposed.length > 0 ? ` and EXPOSE says ${m.exposed.join(', ')}` : '';
-    const pointAt = m.exposed.includes(m.probe) && !m.exposed.some(p => m.listening.includes(p)) ? 'the probe and EXPOSE' : 'the probe';
-    return ` The app logs that it listens on port ${app}, but the probe asks port ${m.probe}${expose}, so the probe finds nothing to answer it. Point ${pointAt} at ${m.listening[0]}, or make the app listen on ${m.probe} (often its PORT environment variable).`;
-}
-/**
- * " The app could not reach `postgres:5432` (connection refused): ..." when the probes' output or the
- * container log shows a dependency the app could not reach; "" otherwise. The app's own ports (the
- * probe's, the image's EXPOSE) on loopback are the app not listening, not a dependency.
- */
-function dependency(report, inputs) {
-    const h = report.health;
-    const ownPorts = [...probePorts(h.command ?? ''), ...exposedTcpPorts(report.image.exposedPorts ?? [])];
-    return dependencyNote([...(h.probes ?? []).map(p => p.output), ...(h.logTail ?? [])], inputs.runNetwork, ownPorts);
-}
-/** " Probe 14 ms median, 31 ms slowest (3 passing probes)." */
-function probeNote(times) {
-    if (!times)
-        return '';
-    if (times.passing === 1)
-        return `. Probe ${times.slowestMs} ms (1 passing probe).`;
-    return `. Probe ${times.medianMs} ms median, ${times.slowestMs} ms slowest (${times.passing} passing probes).`;
-}
-/** Why the verdict is unhealthy, in the terms of the rule that decided it and the timing Docker used. */
-function unhealthyWhy(report, inputs) {
-    const h = report.health;
-    const image = report.image;
-    const retries = image.healthcheckRetries ?? DOCKER_DEFAULT_RETRIES;
-    const interval = image.healthcheckInterval ?? DOCKER_DEFAULT_INTERVAL_S;
-    const failed = `${retries} ${retries === 1 ? 'probe' : 'probes'} in a row`;
-    if (h.rule === 'cannot-run' && h.cannotRun)
-        return cannotRunWhy(h.cannotRun);
-    if (h.rule === 'image-limit') {
-        const start = image.healthcheckStartPeriod ? `start period ${image.healthcheckStartPeriod} s, then ` : '';
-        return `No probe passed within the image's own limit (${start}interval ${interval} s × retries ${retries}): Docker would mark it unhealthy at ${h.limitSeconds} s`;
-    }
-    if (inputs.fastHealth)
-        return `Docker marked the container unhealthy: it was not healthy within ${inputs.healthTimeout} s, then failed ${failed}`;
-    // fast-health: false leaves Docker's timing as the image (or Docker's defaults) set it
-    const when = h.verdictSeconds !== undefined ? ` ${h.verdictSeconds} s after start` : '';
-    const timing = h.source === 'image'
-        ? `the image's own HEALTHCHECK settings (interval ${interval} s, start period ${image.healthcheckStartPeriod ?? 0} s, retries ${retries})`
-        : "Docker's default timing (interval 30 s, retries 3)";
-    return `Docker marked the container unhealthy${when}, on ${timing}: no probe passed, then ${failed} failed (fast-health: false)`;
-}
-/** A probe that cannot run: which program, and what to use instead. */
-function cannotRunWhy({ program, why }) {
-    const name = program.split('/').pop() ?? program;
-    if (why === 'not-executable') {
-        return `The probe could not run: \`${program}\` is not executable in the image. Make it executable in the Dockerfile (COPY --chmod=755, or RUN chmod +x), or run it through its interpreter (sh ${program})`;
-    }
-    if (name === 'sh' || name === 'bash') {
-        return `The probe could not run: the image has no \`${program}\`, so a shell-form HEALTHCHECK (and health-cmd, which Docker also runs with a shell) cannot run. Use the exec form with a program the image has, e.g. HEALTHCHECK CMD ["/app/healthcheck"]`;
-    }
-    if (name === 'curl') {
-        return 'The probe could not run: `curl` is not in the image. busybox/alpine images have `wget -q --spider URL`; or install curl in the final stage; or set health-cmd';
-    }
-    if (name === 'wget') {
-        return "The probe could not run: `wget` is not in the image (slim and distroless images have neither wget nor curl). Probe with the runtime the image has, e.g. node -e \"require('http').get('http://127.0.0.1:PORT/health', r => process.exit(r.statusCode < 400 ? 0 : 1)).on('error', () => process.exit(1))\"; or install wget in the final stage; or set health-cmd";
-    }
-    return `The probe could not run: \`${program}\` is not in the image (or not on its PATH). Install it in the final stage, call a program the image has, or set health-cmd`;
-}
-
-;// CONCATENATED MODULE: ./src/checks/probe-time.ts
-// max-probe-time: how long the health endpoint takes to answer, from Docker's own probe log. A
-// probe is what an orchestrator's liveness check does every few seconds for the image's whole life,
-// so a slow one is a cost paid forever (and, past the probe timeout, a restart).
-const probeTimeCheck = (report, inputs) => {
-    const max = inputs.maxProbeTime;
-    if (max === undefined)
-        return [];
-    const times = report.health.probeTimes;
-    const limit = `≤ ${max} ms`;
-    if (!times)
-        return [{ name: 'probe-time', status: 'skip', value: 'no passing probe', limit, detail: 'No passing health probe to time (see health).' }];
-    const of = times.passing === 1 ? 'the one passing probe' : `the slowest of ${times.passing} passing probes, median ${times.medianMs} ms`;
-    const value = `${times.slowestMs} ms`;
-    if (times.slowestMs <= max)
-        return [{ name: 'probe-time', status: 'pass', value, limit, detail: `Docker's own timing of ${of}.` }];
-    return [
-        {
-            name: 'probe-time',
-            status: 'fail',
-            value,
-            limit,
-            detail: `${times.slowestMs - max} ms over max-probe-time (${of}). Keep the health endpoint cheap: answer from memory rather than doing slow work on every probe, or raise the budget.`
-        }
-    ];
-};
-
-;// CONCATENATED MODULE: ./src/checks/size-increase.ts
-
-// max-size-increase: the growth against compare-to, judged in the size-basis's terms.
-const sizeIncreaseCheck = (report, inputs) => (inputs.maxSizeIncrease ? [sizeIncreaseRow(report, inputs, inputs.maxSizeIncrease)] : []);
-function sizeIncreaseRow(report, inputs, increase) {
-    const b = report.baseline;
-    const compressed = inputs.sizeBasis === 'compressed';
-    const now = compressed ? report.image.compressedSize : report.image.size;
-    const before = compressed ? b?.compressedSize : b?.size;
-    const limit = 'percent' in increase.limit ? `≤ +${increase.limit.percent}%` : `≤ +${formatSize(increase.limit.bytes)}`;
-    if (now === undefined || before === undefined) {
-        const why = b?.error ?? `the ${compressed ? 'compressed ' : ''}size of ${b?.ref ?? 'compare-to'} could not be measured`;
-        return { name: 'size-increase', status: 'fail', value: 'unknown', limit, detail: `No comparison: ${why}.` };
-    }
-    const delta = now - before;
-    const allowed = 'percent' in increase.limit ? (before * increase.limit.percent) / 100 : increase.limit.bytes;
-    const value = formatDelta(now, before);
-    const detail = `${compressed ? 'Compressed size' : 'Size'} compared with ${b.ref} (${formatSize(before)}).`;
-    if (delta <= allowed)
-        return { name: 'size-increase', status: 'pass', value, limit, detail };
-    const growth = b.growth ? ` The largest growth: ${b.growth.instruction} (+${formatSize(b.growth.bytes)}${compressed ? ' uncompressed' : ''}).` : '';
-    return { name: 'size-increase', status: 'fail', value, limit, detail: `${detail}${growth} The largest layers are listed below.` };
-}
-
-;// CONCATENATED MODULE: ./src/checks/size.ts
-
-
-// The image size against max-size (uncompressed or compressed, by size-basis), with what the
-// figures mean and what they compare with (compare-to, compare-stages).
-const sizeCheck = (report, inputs) => [sizeRow(report, inputs)];
-function sizeRow(report, inputs) {
-    const { size, compressedSize } = report.image;
-    if (size === undefined)
-        return notRun('size', report);
-    const compressed = compressedSize !== undefined ? `, compressed ${formatSize(compressedSize)}` : '';
-    const value = `${formatSize(size)} (${size.toLocaleString('en-US')} bytes)${compressed}`;
-    const notes = [...sizeNotes(report)];
-    if (!inputs.maxSize)
-        return { name: 'size', status: 'skip', value, limit: '', detail: ['No max-size set: measured, not judged.', ...notes].join(' ') };
-    const basis = inputs.sizeBasis === 'compressed' ? compressedSize : size;
-    const limit = `≤ ${inputs.maxSize.text}${inputs.sizeBasis === 'compressed' ? ' compressed' : ''}`;
-    if (basis === undefined) {
-        return { name: 'size', status: 'fail', value, limit, detail: ['The compressed size could not be measured (see the warning in the log).', ...notes].join(' ') };
-    }
-    if (basis <= inputs.maxSize.bytes) {
-        return { name: 'size', status: 'pass', value, limit, detail: [`${formatSize(inputs.maxSize.bytes - basis)} under the budget.`, ...notes].join(' ') };
-    }
-    return {
-        name: 'size',
-        status: 'fail',
-        value,
-        limit,
-        detail: [`${formatSize(basis - inputs.maxSize.bytes)} over the budget. The largest layers are listed below; keep build tools in an earlier stage.`, ...notes].join(' ')
-    };
-}
-/** What the size figures mean, and what they compare with. */
-function* sizeNotes(report) {
-    const { size = 0, compressedSize, compressedBy } = report.image;
-    // the size means the same on both image stores (stages/size.ts); only the compressed one is had differently
-    yield 'Sizes in decimal units (1 MB = 1,000,000 bytes, as docker images prints them).';
-    if (compressedBy === 'store')
-        yield 'Compressed: the layer blobs the containerd image store keeps, which a push sends as they are.';
-    else if (compressedSize !== undefined)
-        yield 'Compressed: each layer gzip-compressed, within about 1% of what a push sends.';
-    const b = report.baseline;
-    if (b?.error)
-        yield `No comparison with ${b.ref}: ${b.error}.`;
-    else if (b?.size !== undefined) {
-        const zipped = compressedSize !== undefined && b.compressedSize !== undefined ? `; compressed ${formatDelta(compressedSize, b.compressedSize)}` : '';
-        yield `${formatDelta(size, b.size)} compared with ${b.ref}${growthNote(size - b.size, b.growth)}${zipped}.`;
-    }
-    const st = report.stages;
-    if (st?.error)
-        yield `No stage comparison: ${st.error}.`;
-    else if (st?.size !== undefined) {
-        const saved = st.size - size;
-        yield saved >= 0
-            ? `Multi-stage payoff: ${formatSize(saved)} (${((saved / st.size) * 100).toFixed(0)}%) smaller than stage ${st.stage} (${formatSize(st.size)}).`
-            : `The final image is ${formatSize(-saved)} larger than stage ${st.stage}: the multi-stage build saves nothing.`;
-    }
-}
-/** Which instruction the growth came from: "most of it from" only when that is true. */
-function growthNote(delta, growth) {
-    if (!growth || delta <= 0)
-        return '';
-    const layer = `${growth.instruction} (+${formatSize(growth.bytes)})`;
-    return growth.bytes * 2 >= delta ? `, most of it from ${layer}` : `; the largest growth: ${layer}`;
-}
-
-;// CONCATENATED MODULE: ./src/checks/stop.ts
-
-
-// stop: after the health wait and the user check the container is stopped as an orchestrator
-// stops it (its stop signal, SIGKILL after stop-timeout). It passes when it exits within
-// stop-timeout, cleanly: 0, or 128 + the signal (the default action of a process that did not
-// handle it, e.g. 143 for SIGTERM).
-const stopCheck = (report, inputs) => {
-    const stop = report.stop;
-    if (!stop)
-        return [notRun('stop', report)];
-    return [stop_judged(stopRow(stop, inputs), inputs)];
-};
-function stopRow(stop, inputs) {
-    const limit = `exits within ${inputs.stopTimeout} s of ${stop.signal}`;
-    if (stop.outcome === 'not-run')
-        return { name: 'stop', status: 'skip', value: 'not run', limit: '', detail: 'not run: the container had already exited (see health).' };
-    const outcome = describeStop(stop);
-    if (stop.outcome === 'exited' && stop.exitCode !== undefined && cleanExit(stop.exitCode, stop.signal)) {
-        return { name: 'stop', status: 'pass', value: outcome, limit, detail: `${who(stop)} exited on ${stop.signal}, as docker stop and Kubernetes expect.` };
-    }
-    return { name: 'stop', status: 'fail', value: outcome, limit, detail: whyNot(stop, inputs.stopTimeout) };
-}
-/** "exited 0, 0.04 s after SIGTERM" or "killed after 10 s". */
-function describeStop(stop) {
-    return stop.outcome === 'killed' ? `killed after ${stop.seconds} s` : `exited ${stop.exitCode}, ${stop.seconds} s after ${stop.signal}`;
-}
-/** What went wrong with a stop, and the fix. Shared with the smoke rows. */
-function whyNot(stop, timeout) {
-    if (stop.outcome === 'exited') {
-        return `${who(stop)} exited with code ${stop.exitCode} on ${stop.signal}: a clean shutdown exits 0 (or 128 + the signal). Finish in-flight work, close connections, and exit 0 when ${stop.signal} arrives.`;
-    }
-    const killed = `${who(stop)} did not exit within ${timeout} s of ${stop.signal} and was killed (SIGKILL), as docker stop would do (Kubernetes waits 30 s), dropping whatever it was doing.`;
-    if (stop.init)
-        return `${killed} PID 1 is ${stop.init}, which passed ${stop.signal} on: the app itself ignores it. Handle ${stop.signal} in the app (close the server, then exit).`;
-    return (`${killed} No init runs in the container, and PID 1 ignores ${stop.signal} unless the app handles it: ` +
-        `run it under dumb-init or tini (ENTRYPOINT ["dumb-init", "--"]), or handle ${stop.signal} in the app.`);
-}
-function who(stop) {
-    return stop.pid1 ? `PID 1 (${stop.pid1})` : 'The container';
-}
-/** require-graceful-stop: false reports the stop without judging it. */
-function stop_judged(check, inputs) {
-    if (inputs.requireGracefulStop || check.status !== 'fail')
-        return check;
-    return { ...check, status: 'skip', detail: `${check.detail} Not judged (require-graceful-stop: false).` };
-}
-
-;// CONCATENATED MODULE: ./src/checks/smoke.ts
-
-
-
-// smoke-commands: each other process type passes if it exits 0 or is still running after
-// smoke-seconds; one still running is then stopped like the main container, and judged so too.
-const smokeCheck = (report, inputs) => (report.smoke ?? []).map(smoke => smokeRow(smoke, inputs));
-function smokeRow(smoke, inputs) {
-    const limit = `exit 0, or running after ${inputs.smokeSeconds} s`;
-    if (smoke.outcome === 'running') {
-        const stop = smoke.stop;
-        const value = `running after ${smoke.seconds} s${stop ? `; ${describeStop(stop)}` : ''}`;
-        const clean = !stop || stop.outcome === 'not-run' || (stop.outcome === 'exited' && stop.exitCode !== undefined && cleanExit(stop.exitCode, stop.signal));
-        if (clean || !inputs.requireGracefulStop) {
-            const note = clean ? '' : `. ${whyNot(stop, inputs.stopTimeout)} Not judged (require-graceful-stop: false).`;
-            return { name: 'smoke', status: 'pass', value, limit, detail: `command: ${smoke.command}${note}` };
-        }
-        return { name: 'smoke', status: 'fail', value, limit: `${limit}, then a clean stop`, detail: `command: ${smoke.command}. ${whyNot(stop, inputs.stopTimeout)}` };
-    }
-    if (smoke.exitCode === 0) {
-        return { name: 'smoke', status: 'pass', value: `exited 0 after ${smoke.seconds} s`, limit, detail: `command: ${smoke.command}` };
-    }
-    // a worker that cannot reach its queue says so in its log
-    const dependency = dependencyNote(smoke.logTail ?? [], inputs.runNetwork);
-    return { name: 'smoke', status: 'fail', value: `exited (code ${smoke.exitCode}) after ${smoke.seconds} s`, limit, detail: `command: ${smoke.command}.${dependency} Its last log lines are below.` };
-}
-
-;// CONCATENATED MODULE: ./src/checks/startup.ts
-
-// max-startup-time: container start to the first passing probe, judged only when a budget is set.
-// Probes run every second with fast-health, so the figure is the startup to a second. With
-// fast-health: false they run on the image's interval (often 30 s): the app was ready somewhere
-// between the last failing probe and the first passing one, so the figure is only an upper bound,
-// and a budget inside that window cannot be judged either way.
-const startupCheck = (report, inputs) => {
-    const maxSeconds = inputs.maxStartupTime;
-    if (maxSeconds === undefined)
-        return [];
-    const h = report.health;
-    const startup = h.startupSeconds;
-    const limit = `≤ ${maxSeconds} s`;
-    if (startup === undefined && h.verdict === 'missing') {
-        return [{ name: 'startup', status: 'skip', value: 'no health check', limit, detail: 'No startup time: without a health check there is no moment the app is ready (see health).' }];
-    }
-    if (startup === undefined) {
-        return [{ name: 'startup', status: 'skip', value: 'not healthy', limit, detail: 'No startup time: the container never became healthy (see health).' }];
-    }
-    const interval = h.intervalSeconds ?? 1;
-    if (interval > 1) {
-        const notReady = h.notReadyAtSeconds ?? 0;
-        const window = `Docker probed every ${interval} s (fast-health: false), so the app was ready between ${notReady} s and ${startup} s after start`;
-        if (startup <= maxSeconds)
-            return [{ name: 'startup', status: 'pass', value: `≤ ${startup} s`, limit, detail: `${window}: within the budget either way.` }];
-        if (notReady > maxSeconds) {
-            return [{ name: 'startup', status: 'fail', value: `> ${notReady} s`, limit, detail: `A probe still failed ${notReady} s after start: ${window}. Look for slow work before the server listens, or raise the budget.` }];
-        }
-        return [
-            {
-                name: 'startup',
-                status: 'skip',
-                value: `${notReady}–${startup} s`,
-                limit,
-                detail: `Not judged: ${window}, and the budget falls inside that window. Leave fast-health on to measure startup to a second.`
-            }
-        ];
-    }
-    const value = `${startup} s`;
-    if (startup <= maxSeconds)
-        return [{ name: 'startup', status: 'pass', value, limit, detail: 'Container start to the first passing health probe.' }];
-    return [
-        {
-            name: 'startup',
-            status: 'fail',
-            value,
-            limit,
-            detail: `Healthy ${round(startup - maxSeconds)} s later than max-startup-time. Look for slow work before the server listens (migrations, cache warm-up) or raise the budget.`
-        }
-    ];
-};
-
-;// CONCATENATED MODULE: ./src/checks/user.ts
-
-// The UID the container's processes really run as (not the USER string), and the fix for root.
-const userCheck = (report, inputs) => [userRow(report, inputs)];
-function userRow(report, inputs) {
-    const u = report.user;
-    if (report.health.verdict === 'skipped' && u.uid === undefined && u.resolvedUid === undefined)
-        return notRun('user', report);
-    const limit = inputs.requireNonRoot ? 'non-root' : '';
-    const judged = (status, value, detail) => inputs.requireNonRoot
-        ? { name: 'user', status, value, limit, detail }
-        : { name: 'user', status: 'skip', value, limit, detail: `${detail} Not judged (require-non-root: false).` };
-    const user = report.image.user ?? '';
-    const configured = describeConfigured(user, u);
-    if (u.uid === undefined) {
-        // The container died before it could be looked at: judge USER as the image resolves it.
-        if (u.resolvedUid === undefined) {
-            return { name: 'user', status: 'skip', value: 'unknown', limit: '', detail: `${configured}; runtime user not read: ${u.unknownReason}.` };
-        }
-        const value = `UID ${u.resolvedUid} (${user ? 'from USER' : 'no USER: root by default'})`;
-        const why = `${configured}. Runtime user not read (${u.unknownReason}), so this is ${user ? 'USER as the image resolves it' : "Docker's default user"}.`;
-        return u.resolvedUid === 0 ? judged('fail', value, `${why} ${fixRoot(user, u)}`) : judged('pass', value, why);
-    }
-    const value = `UID ${u.uid}${u.gid !== undefined ? `, GID ${u.gid}` : ''}`;
-    // by name only: the PIDs docker top gives are the engine host's, not the container's (stages/user.ts);
-    // under a root PID 1 its root children say nothing new, and the fix (USER) covers them too
-    const others = (u.processes ?? []).filter(p => p.uid === 0 && p.pid !== u.pid);
-    const rootOthers = others.length && u.uid !== 0 ? ` Also running as UID 0: ${countedNames(others.map(p => p.command))}.` : '';
-    const seen = `${configured}; PID 1 (${u.process}) runs as UID ${u.uid}.${rootOthers}`;
-    if (u.uid !== 0 && others.length === 0)
-        return judged('pass', value, seen);
-    const fix = u.uid !== 0 ? 'Start every process as the unprivileged user, or drop the root helper.' : fixRoot(user, u);
-    return judged('fail', value, `${seen} ${fix}`);
-}
-/** "sleep, sh (2 processes)": each command once, with how many run it when more than one. */
-function countedNames(commands) {
-    const counts = new Map();
-    for (const command of commands)
-        counts.set(command, (counts.get(command) ?? 0) + 1);
-    return [...counts].map(([command, n]) => (n > 1 ? `${command} (${n} processes)` : command)).join(', ');
-}
-/** `user`: the image's USER ("" when unset). */
-function describeConfigured(user, u) {
-    if (!user)
-        return 'no USER: root by default';
-    if (u.unresolved)
-        return `USER ${user} (${u.unresolved})`;
-    if (u.resolvedUid !== undefined && !/^\d+(:\d+)?$/.test(user) && !isRoot(user))
-        return `USER ${user} (UID ${u.resolvedUid} in the image)`;
-    return `USER ${user}`;
-}
-/** USER root or USER 0 (with any group): root by its very name, not an account that happens to be UID 0. */
-function isRoot(user) {
-    return /^(root|0)$/.test(user.split(':')[0]);
-}
-/** The fix for a root PID 1: switch to the account the image already has for it, else create one. */
-function fixRoot(user, u) {
-    const s = u.suggested;
-    const switchTo = s && `USER ${s.name} (UID ${s.uid}), the non-root account ${s.from === 'dockerfile' ? 'the Dockerfile creates' : 'the base image has'}`;
-    const create = 'Create a non-root account in the final stage and switch to it (RUN adduser -D -u 10001 app, then USER app), or use a numeric USER 10001 where the image has no shell.';
-    const account = user.split(':')[0];
-    if (user && !isRoot(user) && u.resolvedUid === 0) {
-        const alias = `USER ${account} is UID 0 in the image's /etc/passwd: give that account its own UID (e.g. 10001), or use a numeric USER.`;
-        return s && s.name !== account ? `${alias} Or switch to ${switchTo}.` : alias;
-    }
-    if (user && u.resolvedUid !== undefined && u.resolvedUid !== 0)
-        return `USER ${user} is not root: PID 1 became root after it started (a setuid program, su or sudo): start it as USER ${user}.`;
-    return switchTo ? `Switch to ${switchTo}.` : create;
-}
-
-;// CONCATENATED MODULE: ./src/checks/index.ts
-
-
-
-
-
-
-
-
-
-
-// Judging: the checks, in the order their rows appear in the table. A new check is a file in this
-// folder (a CheckRule) and one line here.
-const CHECKS = [buildCheck, healthCheck, startupCheck, probeTimeCheck, sizeCheck, sizeIncreaseCheck, userCheck, contentsCheck, stopCheck, smokeCheck];
-function judge(report, inputs) {
-    const checks = CHECKS.flatMap(check => check(report, inputs));
-    return { checks, passed: !report.error && checks.every(check => check.status !== 'fail') };
-}
-
-;// CONCATENATED MODULE: ./src/docker/engine.ts
-
-/** Fails with one clear sentence when the engine, buildx or the chosen builder cannot be used. */
-async function preflight(docker, builder = '') {
-    // Client.APIVersion is the negotiated version: a 28 CLI talking to a 20.10 daemon says 1.41
-    const version = await docker.call(['version', '--format', '{{.Server.Version}} {{.Client.APIVersion}}']);
-    if (version.exitCode !== 0) {
-        throw new docker_EngineError(`the Docker engine is not reachable (${lastLine(version.stderr)}). Start the Docker daemon, or check DOCKER_HOST; on a Debian machine as root, scripts/setup-docker.sh installs and starts one.`);
-    }
-    const buildx = await docker.call(['buildx', 'version']);
-    if (buildx.exitCode !== 0) {
-        throw new docker_EngineError('docker buildx is not available (`docker buildx version` failed). Install the buildx plugin; on GitHub add the step docker/setup-buildx-action before image-gate.');
-    }
-    // without a name: the current builder (`docker buildx use`, or docker/setup-buildx-action)
-    const inspect = await docker.call(builder ? ['buildx', 'inspect', builder] : ['buildx', 'inspect']);
-    if (inspect.exitCode !== 0 && builder) {
-        throw new docker_EngineError(`the buildx builder "${builder}" is not usable (${lastLine(inspect.stderr)}). Create it (docker buildx create --name ${builder}, or docker/setup-buildx-action), or leave builder empty for the default.`);
-    }
-    const [server = '', api = ''] = version.stdout.trim().split(' ');
-    return { builder: parseBuilder(inspect.stdout, builder), version: server, api, store: await imageStore(docker) };
-}
-/** Whether the API version `api` ("1.51") is at least `least` ("1.44"). */
-function apiAtLeast(api, least) {
-    const [major = 0, minor = 0] = api.split('.').map(Number);
-    const [wantMajor = 0, wantMinor = 0] = least.split('.').map(Number);
-    return major > wantMajor || (major === wantMajor && minor >= wantMinor);
-}
-async function imageStore(docker) {
-    const info = await docker.call(['info', '--format', '{{json .DriverStatus}}']);
-    return /io\.containerd\.snapshotter/.test(info.stdout) ? 'containerd' : 'classic';
-}
-/** The "Name:", "Driver:" and first "Endpoint:" lines of `docker buildx inspect`. */
-function parseBuilder(text, fallbackName = '') {
-    const field = (key) => new RegExp(`^${key}:\\s*(.*)$`, 'm').exec(text)?.[1].trim() ?? '';
-    return { name: field('Name') || fallbackName || 'default', driver: field('Driver') || 'unknown', endpoint: field('Endpoint') };
-}
-
-// EXTERNAL MODULE: external "node:net"
-var external_node_net_ = __nccwpck_require__(7030);
-// EXTERNAL MODULE: ./node_modules/shell-quote/index.js
-var shell_quote = __nccwpck_require__(6591);
-// EXTERNAL MODULE: ./node_modules/picomatch/index.js
-var picomatch = __nccwpck_require__(4006);
-var picomatch_default = /*#__PURE__*/__nccwpck_require__.n(picomatch);
-;// CONCATENATED MODULE: ./src/globs.ts
-
-// Globs as allow-paths and forbid-paths take them: checked when the inputs are read, matched
-// against the paths in the image's layers (picomatch: small and well kept, rather than our own).
-const GLOB = { dot: true, strictBrackets: true };
-/** Throws, with picomatch's reason, when a glob cannot be read. */
-function checkGlob(glob) {
-    // debug: an invalid regular expression throws instead of silently matching nothing
-    picomatch_default().makeRe(glob.replace(/^\/+/, ''), { ...GLOB, debug: true });
-}
-/**
- * One matcher for a list of globs (allow-paths, forbid-paths), against paths like "app/.env": a
- * glob with a slash matches the path from the image's root (a leading slash is optional), one
- * without matches the file name anywhere (*.pem, .env.test). (picomatch's own `basename` option
- * also applies to globs with a slash, so the two kinds are told apart here.)
- */
-function globs(list) {
-    const matchers = list.map(glob => {
-        const match = picomatch_default()(glob.replace(/^\/+/, ''), GLOB);
-        return glob.includes('/') ? match : (path) => match(path.slice(path.lastIndexOf('/') + 1));
-    });
-    return path => matchers.some(match => match(path));
-}
-
->>>>>>> i19-publish
 ;// CONCATENATED MODULE: ./src/inputs/parse.ts
+
 
 
 
@@ -44201,6 +43170,9 @@ const secretFiles = lines((line, scope) => {
     if (!(0,external_node_fs_namespaceObject.existsSync)(at) || !(0,external_node_fs_namespaceObject.statSync)(at).isFile()) {
         throw inputError(scope.name, `takes one id=path per line, with a file at path; "${file.trim()}" (for ${id}) is not a file.`);
     }
+    // a RUN step may echo the file's text: masked in the log like a secrets value (and in the report, report/mask.ts)
+    for (const value of secretFileValues(at))
+        scope.mask(value);
     return { id, path: at };
 });
 const token = (value, { name, mask }) => {
@@ -47848,8 +46820,10 @@ function sinceStart(state, now) {
 // character but tab and newline.
 // CSI (ESC [ … final byte, and its 8-bit form), OSC (ESC ] … BEL or ESC \), DCS/SOS/PM/APC strings,
 // and the other escapes: intermediate bytes, then a final one (ESC 7, ESC c, ESC ( B).
+// eslint-disable-next-line no-control-regex -- control characters are what it matches
 const ESCAPES = /\x1b\[[0-?]*[ -/]*[@-~]|\x9b[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[PX^_][^\x1b]*(?:\x1b\\)?|\x1b[ -/]*[0-~]?/g;
 // C0 but tab and newline, DEL, C1
+// eslint-disable-next-line no-control-regex -- control characters are what it matches
 const CONTROLS = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/g;
 function plain(text) {
     return text.replace(ESCAPES, '').replace(CONTROLS, '');
@@ -47951,9 +46925,8 @@ function findUnreachable(lines, opts = {}) {
     for (const [re, fixed] of shapes) {
         for (const m of text.matchAll(re)) {
             const g = m.groups ?? {};
-            let [host, port] = g.addr ? unreachable_split(g.addr, true) : g.hostport ? unreachable_split(g.hostport, false) : [g.host, g.port ?? ''];
-            if (g.host && g.addr)
-                host = g.host; // Netty "name/ip:port", pgx "ip:port (name)"
+            const [found, port] = g.addr ? unreachable_split(g.addr, true) : g.hostport ? unreachable_split(g.hostport, false) : [g.host, g.port ?? ''];
+            const host = g.host && g.addr ? g.host : found; // Netty "name/ip:port", pgx "ip:port (name)": the name
             const why = (g.why !== undefined ? reason(g.why) : undefined) ?? fixed;
             if (!why || !host || !hostLike.test(host))
                 continue;
@@ -53848,19 +52821,76 @@ function getOctokit(token, options, ...additionalPlugins) {
 // Text from the image, its logs, its labels or the user is data. These helpers make it inert
 // wherever it is shown in Markdown (job summary, PR comment); the action's log is made safe by its sink
 // (publish/github-sink.ts).
+//
+// Two contexts, two kinds of escaping. In text, an HTML entity stands for the character it names,
+// so inline() writes one for each character Markdown or HTML would act on. In a code span nothing is
+// decoded (`&#95;` shows as those five characters), so codeSpan() escapes nothing: the fence is
+// chosen so the text cannot close it, and only a table's `|` is escaped, because GFM splits a row
+// into cells before it reads any code span.
 const HTML = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-/**
- * For a Markdown table cell or inline text: no HTML, no table breakage from `|` or newlines,
- * no Markdown emphasis/links, and no @mentions or #references that would notify or link.
- */
-function inline(text, max = 300) {
-    let s = text.replace(/\r?\n|\r/g, ' ').replace(/\s+/g, ' ').trim();
-    if (s.length > max)
-        s = `${s.slice(0, max - 1)}…`;
+/** One line of at most `max` characters. */
+function oneLine(text, max) {
+    const s = text.replace(/\r?\n|\r/g, ' ').replace(/\s+/g, ' ').trim();
+    return s.length > max ? `${s.slice(0, max - 1)}…` : s;
+}
+/** Text made inert, with no code spans: every character Markdown or HTML would act on is an entity. */
+function escapeText(s) {
     // one pass, so an entity written by one rule is never escaped again by another
     return s
         .replace(/[&<>"'\\`*_[\]#|~]/g, c => HTML[c] ?? `&#${c.charCodeAt(0)};`)
         .replace(/@/g, '@\u200b'); // a zero-width space after @ keeps "@user" from notifying anyone
+}
+/**
+ * For a Markdown table cell or inline text taken as data (a path, an instruction, a title inside
+ * HTML): no HTML, no table breakage from `|` or newlines, no Markdown emphasis/links, and no
+ * @mentions or #references that would notify or link. Backticks are shown as backticks.
+ */
+function inline(text, max = 300) {
+    return escapeText(oneLine(text, max));
+}
+/**
+ * The text as a code span, on one line: shown exactly as it is (a code span decodes no entity and
+ * links no @mention). In a table cell (`table`), each `|` is escaped so the row keeps its cells.
+ */
+function codeSpan(text, { table = false } = {}) {
+    let s = text.replace(/\r?\n|\r/g, ' ');
+    if (s === '')
+        return '';
+    // GFM reads `\` + punctuation as one escaped pair, left to right, before it splits the row: a `|`
+    // after an odd run of backslashes would pair with one of them and end the cell, so it gets two
+    if (table)
+        s = s.replace(/(\\*)\|/g, (_, slashes) => `${slashes}${slashes.length % 2 ? '\\\\' : '\\'}|`);
+    const longest = Math.max(0, ...(s.match(/`+/g) ?? []).map(run => run.length));
+    const fence = '`'.repeat(longest + 1);
+    // CommonMark strips one space from each end when both have one, and a backtick next to the fence
+    // would join it: pad with a space, which is stripped again
+    const pad = s.startsWith('`') || s.endsWith('`') || (s.startsWith(' ') && s.endsWith(' ') && s.trim() !== '') ? ' ' : '';
+    return `${fence}${pad}${s}${pad}${fence}`;
+}
+/**
+ * One of image-gate's own sentences (a check's detail, an error), which mark commands and names
+ * as `code`: each code span is kept a code span, the text around it is escaped as inline() does.
+ * Backticks that open no span (CommonMark: a run closes only on a run of its own length) stay
+ * literal. What the sentence quotes from the image is still inert either way.
+ */
+function markdown(text, max = 300, { table = false } = {}) {
+    const s = oneLine(text, max);
+    const runs = [...s.matchAll(/`+/g)];
+    let out = '';
+    let from = 0;
+    for (let r = 0; r < runs.length; r++) {
+        const open = runs[r];
+        const close = runs.findIndex((run, i) => i > r && run[0].length === open[0].length);
+        if (close < 0)
+            continue;
+        let content = s.slice(open.index + open[0].length, runs[close].index);
+        if (content.startsWith(' ') && content.endsWith(' ') && content.trim() !== '')
+            content = content.slice(1, -1);
+        out += escapeText(s.slice(from, open.index)) + codeSpan(content, { table });
+        from = runs[close].index + runs[close][0].length;
+        r = close;
+    }
+    return out + escapeText(s.slice(from));
 }
 /**
  * A fenced code block for logs. The fence is longer than any backtick run inside, so the text
@@ -53914,9 +52944,9 @@ function renderHead(report) {
     const out = [];
     out.push(`## ${report.passed ? '✅' : '❌'} image-gate: ${headline(report)}`, '');
     if (report.error) {
-        out.push(`**${report.error.kind === 'input' ? 'Bad input' : 'Error'}:** ${inline(report.error.message, 1000)}`, '');
+        out.push(`**${report.error.kind === 'input' ? 'Bad input' : 'Error'}:** ${markdown(report.error.message, 1000)}`, '');
     }
-    const facts = [report.tag && `image \`${inline(report.tag, 200)}\``, report.image.id && `id \`${shortId(report.image.id)}\``];
+    const facts = [report.tag && `image ${codeSpan(report.tag.slice(0, 200))}`, report.image.id && `id ${codeSpan(shortId(report.image.id))}`];
     if (report.build.seconds !== undefined)
         facts.push(`build ${report.build.seconds} s`);
     if (report.health.startupSeconds !== undefined)
@@ -53927,7 +52957,9 @@ function renderHead(report) {
     if (report.checks.length > 0) {
         out.push('| | Check | Result | Limit | Detail |', '|---|---|---|---|---|');
         for (const c of report.checks) {
-            out.push(`| ${ICON[c.status]} | ${c.name} | ${inline(c.value)} | ${inline(c.limit)} | ${inline(c.detail, 600)} |`);
+            // the rows are image-gate's sentences: their `code` stays code
+            const cell = (text, max = 300) => markdown(text, max, { table: true });
+            out.push(`| ${ICON[c.status]} | ${c.name} | ${cell(c.value)} | ${cell(c.limit)} | ${cell(c.detail, 600)} |`);
         }
         out.push('');
     }
@@ -62107,6 +61139,39 @@ function cut(text) {
     return text.length > 40 ? `${text.slice(0, 40)}…` : text;
 }
 
+;// CONCATENATED MODULE: ./src/report/mask.ts
+
+// The runner masks the values it was told are secret, but only in the action's log: the job summary
+// it takes as written, and the PR comment, the outputs and a saved report never pass through it. A
+// failed RUN under `set -x` echoes a build secret into the build log the report keeps, so the
+// report itself is masked, once, before anything renders it (pipeline.ts, publish).
+const MASK = '***';
+/** Shorter than this is no secret, and masking it would garble every word that holds it. */
+const MIN_LENGTH = 4;
+/** The values this run knows are secret: the build secrets, the secret files' text and the token. */
+function secretValues(inputs) {
+    if (!inputs)
+        return [];
+    return [...inputs.secrets.map(s => s.value), ...inputs.secretFiles.flatMap(f => secretFileValues(f.path)), inputs.githubToken];
+}
+/** Every string in a JSON-like value with each secret replaced by ***, the longest secret first. */
+function maskSecrets(value, secrets) {
+    const known = [...new Set(secrets.filter(s => s.length >= MIN_LENGTH))].sort((a, b) => b.length - a.length);
+    if (known.length === 0)
+        return value;
+    const mask = (text) => known.reduce((s, secret) => s.split(secret).join(MASK), text);
+    const walk = (item) => {
+        if (typeof item === 'string')
+            return mask(item);
+        if (Array.isArray(item))
+            return item.map(walk);
+        if (item !== null && typeof item === 'object')
+            return Object.fromEntries(Object.entries(item).map(([key, inner]) => [key, walk(inner)]));
+        return item;
+    };
+    return walk(value);
+}
+
 ;// CONCATENATED MODULE: ./src/report/report.ts
 function newReport(tag = '') {
     return { schema: 1, tag, build: { ok: false }, image: {}, health: { verdict: 'skipped' }, user: {}, checks: [], passed: false };
@@ -64317,6 +63382,7 @@ function size_largest(layers) {
 
 
 
+
 // The whole run on one screen: inputs → build → inspect → run and wait → measure → judge → publish.
 // Each stage returns its result and the pipeline puts it into the report, so the report always
 // holds what is known so far (a timeout publishes it as it stands). Messages go to ctx.sink.
@@ -64424,8 +63490,9 @@ function publish(ctx, report, inputs, gate = true) {
 }
 async function publishOnce(ctx, report, inputs, gate) {
     const { sink } = ctx;
-    // what the image wrote (logs, probe output, build lines, file names) is shown plain everywhere
-    Object.assign(report, plainStrings(report));
+    // what the image wrote (logs, probe output, build lines, file names) is shown plain everywhere,
+    // and the secrets it echoed are masked (report/mask.ts)
+    Object.assign(report, maskSecrets(plainStrings(report), secretValues(inputs)));
     // a gated run ends with the failure line (sink.fail below), which says the error: once is enough
     sink.untrusted(renderText(report, { error: !gate }).split('\n'));
     const containerLog = report.health.logTail ?? [];
