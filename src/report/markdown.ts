@@ -12,7 +12,7 @@ export const SUMMARY_MAX_CHARS = 900_000
 /** GitHub refuses a comment body over 65,536 characters; the marker and run link need a little room. */
 export const COMMENT_MAX_CHARS = 60_000
 /** A single log line longer than this is cut in the middle. */
-const LINE_MAX_CHARS = 2_000
+export const LINE_MAX_CHARS = 2_000
 
 /**
  * Headline, facts and the checks table, then the logs in collapsible sections. Over `maxChars`,
@@ -56,6 +56,8 @@ function renderHead(report: Report): string {
     }
     out.push('')
   }
+  // a report read back from the `report` output (comment-from) says what that output left out
+  if (report.cut?.length) out.push(`_Cut to fit the report output: ${report.cut.map(note => inline(note, 200)).join('; ')}._`, '')
   const layers = report.image.largestLayers ?? []
   if (layers.length > 0) {
     // with compare-to, each layer against the baseline's layer made by the same instruction
@@ -132,7 +134,7 @@ function tail(lines: string[], budget: number): string[] {
   return kept
 }
 
-function cutLine(line: string): string {
+export function cutLine(line: string): string {
   if (line.length <= LINE_MAX_CHARS) return line
   const half = LINE_MAX_CHARS / 2 - 20
   return `${line.slice(0, half)} …[${line.length - 2 * half} characters cut]… ${line.slice(-half)}`

@@ -269,6 +269,13 @@ export const ReportSchema = v.pipe(
     commentKey: v.optional(text()),
     /** the pull-request comment, when one was posted */
     comment: v.optional(v.object({ url: text(), action: v.picklist(['created', 'updated']) })),
+    /** what the `report` output left out to fit an environment variable (cap.ts) */
+    cut: v.optional(
+      v.pipe(
+        v.array(short()),
+        v.transform(notes => notes.slice(0, 20))
+      )
+    ),
     /** set when the run could not start or stopped early (bad input, no engine) */
     error: v.optional(v.object({ kind: v.picklist(['input', 'engine', 'timeout', 'internal']), message: text() }))
   }),
