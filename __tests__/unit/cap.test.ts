@@ -84,7 +84,7 @@ describe('the report output', () => {
 
   it('holds even for a report no cut of its logs makes fit: every text short, the rows kept', () => {
     const report = exitedWithLog(['bye'])
-    report.smoke = Array.from({ length: 150 }, (_, i) => ({ command: `worker-${i} ${'a'.repeat(1_000)}`, outcome: 'exited' as const, exitCode: 1, seconds: 1 }))
+    report.smoke = Array.from({ length: 90 }, (_, i) => ({ command: `worker-${i} ${'a'.repeat(2_000)}`, outcome: 'exited' as const, exitCode: 1, seconds: 1 }))
     judged(report, inputs({ smokeCommands: report.smoke.map(s => s.command.split(' ')) }))
     const { bytes, loaded } = throughOutput(report)
     expect(bytes).toBeLessThan(LIMIT)

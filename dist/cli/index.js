@@ -53149,17 +53149,24 @@ async function commentOnPullRequest(report, inputs, sink) {
 }
 /**
  * comment-from mode, typically in a `workflow_run` workflow that has a write token while the
- * pull-request run (from a fork) had none. The report names its pull request; under workflow_run
- * that pull request's head must be the commit the triggering run tested, so a crafted report
- * cannot steer the comment onto another pull request.
+ * pull-request run (from a fork) had none. It runs privileged on a file the fork wrote, so what
+ * decides where the comment goes comes from the trusted event, not the file:
+ * - the pull request: the event's own (pull_request, pull_request_target; under workflow_run, its
+ *   pull_requests list, which GitHub fills for branches of this repository). For a fork that list
+ *   is empty, so the report's number is taken, and only if that pull request's head is the commit
+ *   the triggering run tested (its head_sha): a crafted report cannot steer the comment elsewhere.
+ *   Any other event names no pull request, and the file alone is not believed.
+ * - the comment's key, which decides which comment is overwritten: the comment-key input, else the
+ *   name of the workflow that made the report (workflow_run.name; the triggering workflow must have
+ *   that name to trigger this one at all), else this workflow's. Never the file's: a report could
+ *   otherwise overwrite another leg's comment (a failing one) with its own.
  */
 async function commentFromReport(report, inputs, sink, octokit) {
     const context = github_context;
-    if (!report.pullRequest) {
-        sink.warning('image-gate did not comment: the report names no pull request (it was not made on a pull_request event).');
+    const number = trustedPullRequest(report, context, sink);
+    if (!number)
         return undefined;
-    }
-    const target = { owner: context.repo.owner, repo: context.repo.repo, number: report.pullRequest };
+    const target = { owner: context.repo.owner, repo: context.repo.repo, number };
     const api = octokit ?? client(inputs.githubToken, sink.info);
     const runSha = context.eventName === 'workflow_run' ? context.payload.workflow_run?.head_sha : undefined;
     if (runSha) {
@@ -53175,7 +53182,33 @@ async function commentFromReport(report, inputs, sink, octokit) {
             return undefined;
         }
     }
-    return upsertComment(report, target, inputs.commentKey || report.commentKey || 'image-gate', inputs.githubToken, sink, api);
+    return upsertComment(report, target, commentFromKey(inputs, context), inputs.githubToken, sink, api);
+}
+/** The pull request comment-from posts on: the event's, or (a fork's workflow_run) the report's, verified later. */
+function trustedPullRequest(report, context, sink) {
+    if (PR_EVENTS.includes(context.eventName))
+        return pullRequest(context)?.number;
+    if (context.eventName !== 'workflow_run') {
+        sink.warning(`image-gate did not comment: comment-from posts on the pull request the event names (workflow_run of a pull-request run, pull_request, pull_request_target); a ${context.eventName} event names none, and the report file alone is not trusted to.`);
+        return undefined;
+    }
+    const repository = context.payload.repository;
+    const listed = (context.payload.workflow_run?.pull_requests ?? []).filter(pr => typeof pr.number === 'number' && (pr.base?.repo?.id === undefined || repository?.id === undefined || pr.base.repo.id === repository.id));
+    if (listed.length > 0) {
+        const chosen = listed.find(pr => pr.number === report.pullRequest) ?? listed[0];
+        if (report.pullRequest && chosen.number !== report.pullRequest) {
+            sink.warning(`image-gate: the report names pull request #${report.pullRequest}, but the workflow run was for #${chosen.number}: commenting on #${chosen.number}.`);
+        }
+        return chosen.number;
+    }
+    if (!report.pullRequest)
+        sink.warning('image-gate did not comment: the report names no pull request (it was not made on a pull_request event).');
+    return report.pullRequest;
+}
+/** The key of comment-from's comment: the input, else the name of the workflow that made the report. */
+function commentFromKey(inputs, context = github_context) {
+    const triggering = context.payload.workflow_run?.name;
+    return inputs.commentKey || (typeof triggering === 'string' && triggering) || context.workflow || 'image-gate';
 }
 /** Posts or updates the comment for `key`. Problems become one warning, never a failure. */
 async function upsertComment(report, target, key, token, sink, octokit, wait = sleep) {
@@ -60987,6 +61020,11 @@ function unwrap(schema) {
 const schema_text = (max = 10_000) => pipe(string(), transform(s => s.slice(0, max)));
 /** An instruction or an image reference: one line's worth. */
 const schema_short = () => schema_text(1_000);
+/** A list of what the image gave (its ports, its processes): the first `max`. */
+const firstOf = (item, max) => pipe(array(item), transform(items => items.slice(0, max)));
+/** Rows are never cut (a comment without one would lie by omission): a file with more than any run writes is refused. */
+const MAX_ROWS = 100;
+const rows = (item) => pipe(array(item), maxLength(MAX_ROWS, `at most ${MAX_ROWS} rows`));
 /** The newest 200 lines of a log. */
 const schema_logTail = () => pipe(array(schema_text()), transform(lines => lines.slice(-200)));
 /**
@@ -61090,7 +61128,7 @@ const ImageSchema = object({
     /** Config.User as written in the image, "" when unset */
     user: dist_optional(schema_text()),
     /** Config.Healthcheck.Test, or undefined when the image has none (or HEALTHCHECK NONE) */
-    healthcheck: dist_optional(array(schema_text())),
+    healthcheck: dist_optional(firstOf(schema_text(), 100)),
     /** consecutive failed probes after the start period before Docker says unhealthy */
     healthcheckRetries: measured(),
     /** Config.StopSignal, "" when unset (Docker then sends SIGTERM) */
@@ -61098,7 +61136,7 @@ const ImageSchema = object({
     /** the HEALTHCHECK's own --interval and --start-period, seconds (Docker's defaults when unset: 30 and 0) */
     healthcheckInterval: measured(),
     healthcheckStartPeriod: measured(),
-    exposedPorts: dist_optional(array(schema_text())),
+    exposedPorts: dist_optional(firstOf(schema_text(), 100)),
     labels: dist_optional(pipe(record(string(), string()), 
     // the first 100, each key a line's worth
     transform(labels => Object.fromEntries(Object.entries(labels).slice(0, 100).map(([k, value]) => [k.slice(0, 200), value.slice(0, 1_000)]))))),
@@ -61165,7 +61203,7 @@ const UserSchema = object({
     /** PID 1's process id as the host sees it (only to tell it from the rest: never shown) */
     pid: dist_optional(wholeNumber()),
     /** every process in the container, as docker top saw it after the health wait (host PIDs) */
-    processes: dist_optional(array(object({ pid: wholeNumber(), uid: wholeNumber(), gid: wholeNumber(), command: schema_text() }))),
+    processes: dist_optional(firstOf(object({ pid: wholeNumber(), uid: wholeNumber(), gid: wholeNumber(), command: schema_text() }), 100)),
     /** USER resolved through the image's /etc/passwd and /etc/group */
     resolvedUid: dist_optional(wholeNumber()),
     resolvedGid: dist_optional(wholeNumber()),
@@ -61192,10 +61230,13 @@ const ReportSchema = pipe(object({
     /** the main container stopped after the health wait and the user check */
     stop: dist_optional(StopSchema),
     /** smoke-commands, in input order */
-    smoke: dist_optional(array(SmokeResultSchema)),
-    checks: array(CheckSchema),
+    smoke: dist_optional(rows(SmokeResultSchema)),
+    checks: rows(CheckSchema),
     passed: dist_boolean(),
-    /** the pull request this run was for, and the key of its comment (used by comment-from) */
+    /**
+     * the pull request this run was for, and the key of its comment; comment-from takes the number
+     * only when the event names none, and checks it, and never takes the key (publish/comment.ts)
+     */
     pullRequest: dist_optional(pipe(number(), safeInteger('a pull request number'), minValue(1, 'a pull request number'))),
     commentKey: dist_optional(schema_text()),
     /** the pull-request comment, when one was posted */
@@ -61213,19 +61254,28 @@ transform(report => ({ ...report, passed: report.passed === true && report.check
 
 
 
+
 // A report read back from a file (`comment-from`), e.g. one a pull-request job from a fork uploaded
-// as an artifact. It is untrusted: it must match the report's schema (schema.ts), which drops
-// unknown fields and cuts long text, so nothing in it can change how the comment is rendered beyond
-// the text it carries (escaped as always). A file that does not match is refused in one line that
+// as an artifact. It is untrusted: it is read only up to a size no report reaches, and it must
+// match the report's schema (schema.ts), which caps its lists, drops unknown fields and cuts long
+// text, so nothing in it can change how the comment is rendered beyond the text it carries
+// (escaped as always). A file that does not match is refused in one line that
 // says where, rather than posted with rows silently missing.
 /** Just enough to tell an image-gate report from some other JSON file. */
 const Envelope = object({ schema: literal(1), checks: array(unknown()) });
+/**
+ * The most a report file may hold. The `report` output is at most 96 KiB (cap.ts); a file many times
+ * that is not one, and is not read whole into memory to find out.
+ */
+const REPORT_FILE_MAX_BYTES = 1024 * 1024;
 function loadReport(file) {
     let raw;
     try {
-        raw = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8'));
+        raw = JSON.parse(readAtMost(file, REPORT_FILE_MAX_BYTES));
     }
     catch (err) {
+        if (err instanceof InputError)
+            throw err;
         throw new InputError(`Input "comment-from" must name a JSON report written by image-gate (its report output); ${file}: ${err.message.split('\n')[0]}`);
     }
     if (!is(Envelope, raw)) {
@@ -61235,6 +61285,27 @@ function loadReport(file) {
     if (!result.success)
         throw new InputError(`Input "comment-from": ${file} is not a valid image-gate report: ${problem(result.issues[0])}.`);
     return result.output;
+}
+/** The file's text, refused unread past `max` bytes. */
+function readAtMost(file, max) {
+    const fd = (0,external_node_fs_namespaceObject.openSync)(file, 'r');
+    try {
+        const buffer = Buffer.alloc(max + 1);
+        let length = 0;
+        while (length < buffer.length) {
+            const n = (0,external_node_fs_namespaceObject.readSync)(fd, buffer, length, buffer.length - length, null);
+            if (n === 0)
+                break;
+            length += n;
+        }
+        if (length > max) {
+            throw new InputError(`Input "comment-from": ${file} is larger than ${max / 1024 / 1024} MiB, so it is not an image-gate report (the report output is at most ${REPORT_OUTPUT_MAX_BYTES / 1024} KiB).`);
+        }
+        return buffer.toString('utf8', 0, length);
+    }
+    finally {
+        (0,external_node_fs_namespaceObject.closeSync)(fd);
+    }
 }
 /** The first mismatch, e.g. `checks[2].status is "magic", expected "pass" | "fail" | "skip"`. */
 function problem(issue) {

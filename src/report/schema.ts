@@ -14,6 +14,15 @@ const text = (max = 10_000) =>
   )
 /** An instruction or an image reference: one line's worth. */
 const short = () => text(1_000)
+/** A list of what the image gave (its ports, its processes): the first `max`. */
+const firstOf = <T extends v.GenericSchema>(item: T, max: number) =>
+  v.pipe(
+    v.array(item),
+    v.transform(items => items.slice(0, max))
+  )
+/** Rows are never cut (a comment without one would lie by omission): a file with more than any run writes is refused. */
+const MAX_ROWS = 100
+const rows = <T extends v.GenericSchema>(item: T) => v.pipe(v.array(item), v.maxLength(MAX_ROWS, `at most ${MAX_ROWS} rows`))
 /** The newest 200 lines of a log. */
 const logTail = () =>
   v.pipe(
@@ -141,7 +150,7 @@ const ImageSchema = v.object({
   /** Config.User as written in the image, "" when unset */
   user: v.optional(text()),
   /** Config.Healthcheck.Test, or undefined when the image has none (or HEALTHCHECK NONE) */
-  healthcheck: v.optional(v.array(text())),
+  healthcheck: v.optional(firstOf(text(), 100)),
   /** consecutive failed probes after the start period before Docker says unhealthy */
   healthcheckRetries: measured(),
   /** Config.StopSignal, "" when unset (Docker then sends SIGTERM) */
@@ -149,7 +158,7 @@ const ImageSchema = v.object({
   /** the HEALTHCHECK's own --interval and --start-period, seconds (Docker's defaults when unset: 30 and 0) */
   healthcheckInterval: measured(),
   healthcheckStartPeriod: measured(),
-  exposedPorts: v.optional(v.array(text())),
+  exposedPorts: v.optional(firstOf(text(), 100)),
   labels: v.optional(
     v.pipe(
       v.record(v.string(), v.string()),
@@ -232,7 +241,7 @@ const UserSchema = v.object({
   /** PID 1's process id as the host sees it (only to tell it from the rest: never shown) */
   pid: v.optional(wholeNumber()),
   /** every process in the container, as docker top saw it after the health wait (host PIDs) */
-  processes: v.optional(v.array(v.object({ pid: wholeNumber(), uid: wholeNumber(), gid: wholeNumber(), command: text() }))),
+  processes: v.optional(firstOf(v.object({ pid: wholeNumber(), uid: wholeNumber(), gid: wholeNumber(), command: text() }), 100)),
   /** USER resolved through the image's /etc/passwd and /etc/group */
   resolvedUid: v.optional(wholeNumber()),
   resolvedGid: v.optional(wholeNumber()),
@@ -261,10 +270,13 @@ export const ReportSchema = v.pipe(
     /** the main container stopped after the health wait and the user check */
     stop: v.optional(StopSchema),
     /** smoke-commands, in input order */
-    smoke: v.optional(v.array(SmokeResultSchema)),
-    checks: v.array(CheckSchema),
+    smoke: v.optional(rows(SmokeResultSchema)),
+    checks: rows(CheckSchema),
     passed: v.boolean(),
-    /** the pull request this run was for, and the key of its comment (used by comment-from) */
+    /**
+     * the pull request this run was for, and the key of its comment; comment-from takes the number
+     * only when the event names none, and checks it, and never takes the key (publish/comment.ts)
+     */
     pullRequest: v.optional(v.pipe(v.number(), v.safeInteger('a pull request number'), v.minValue(1, 'a pull request number'))),
     commentKey: v.optional(text()),
     /** the pull-request comment, when one was posted */
