@@ -11,6 +11,7 @@ import { setOutputs } from './publish/outputs.js'
 import { plainStrings } from './plain.js'
 import { loadReport } from './report/load.js'
 import { renderMarkdown } from './report/markdown.js'
+import { maskSecrets, secretValues } from './report/mask.js'
 import { newReport, type Report } from './report/report.js'
 import { failureLine, renderText } from './report/text.js'
 import { build, defaultTag } from './stages/build.js'
@@ -139,8 +140,9 @@ function publish(ctx: RunContext, report: Report, inputs: Inputs | undefined, ga
 
 async function publishOnce(ctx: RunContext, report: Report, inputs: Inputs | undefined, gate: boolean): Promise<void> {
   const { sink } = ctx
-  // what the image wrote (logs, probe output, build lines, file names) is shown plain everywhere
-  Object.assign(report, plainStrings(report))
+  // what the image wrote (logs, probe output, build lines, file names) is shown plain everywhere,
+  // and the secrets it echoed are masked (report/mask.ts)
+  Object.assign(report, maskSecrets(plainStrings(report), secretValues(inputs)))
   // a gated run ends with the failure line (sink.fail below), which says the error: once is enough
   sink.untrusted(renderText(report, { error: !gate }).split('\n'))
   const containerLog = report.health.logTail ?? []

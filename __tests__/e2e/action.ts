@@ -38,6 +38,8 @@ export interface RunOptions {
   /** a FakeGitHub's URL; without one the API points at a closed loopback port */
   apiUrl?: string
   env?: Record<string, string>
+  /** the event payload, when not the harness's usual one for `event` */
+  payload?: Record<string, unknown>
   /** the working directory relative inputs resolve against (the repository by default) */
   cwd?: string
 }
@@ -66,7 +68,7 @@ export function startAction(inputs: Record<string, string>, options: RunOptions 
   const stateFile = path.join(dir, 'state')
   const eventFile = path.join(dir, 'event.json')
   for (const file of [outputFile, summaryFile, stateFile]) writeFileSync(file, '')
-  const payload = { pull_request: pullRequestEvent(), push: pushEvent(), workflow_run: workflowRunEvent() }[options.event ?? 'push']
+  const payload = options.payload ?? { pull_request: pullRequestEvent(), push: pushEvent(), workflow_run: workflowRunEvent() }[options.event ?? 'push']
   writeFileSync(eventFile, JSON.stringify(payload))
   const env: NodeJS.ProcessEnv = {}
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('INPUT_') && !k.startsWith('GITHUB_') && !k.startsWith('STATE_')) env[k] = v
@@ -167,10 +169,10 @@ function pullRequestEvent() {
 }
 
 /** A fork's pull-request run completed; its pull_requests list is empty, as GitHub sends it for forks. */
-function workflowRunEvent() {
+export function workflowRunEvent() {
   return {
     action: 'completed',
-    workflow_run: { id: 4242, head_sha: 'f00dfeedbeef0123456789abcdef0123456789ab', event: 'pull_request', pull_requests: [] },
+    workflow_run: { id: 4242, name: 'image', head_sha: 'f00dfeedbeef0123456789abcdef0123456789ab', event: 'pull_request', pull_requests: [] as unknown[] },
     repository: { full_name: 'octo-org/shop-api', name: 'shop-api', owner: { login: 'octo-org' } }
   }
 }

@@ -1,9 +1,9 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals'
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import * as path from 'node:path'
 import { FakeGitHub, TOKEN } from './github-server.js'
-import { activeCommands, fixture, leftovers, removeImages, row, runAction, SERVE } from './action.js'
+import { activeCommands, fixture, leftovers, removeImages, row, runAction, SERVE, workflowRunEvent } from './action.js'
 
 // The sticky pull-request comment, end to end: dist/index.js with a real pull_request event
 // payload and a real image, against a GitHub REST server on 127.0.0.1.
@@ -184,6 +184,22 @@ describe('pull-request comment', () => {
     expect(activeCommands(run.stdout).filter(l => l.startsWith('::error::'))).toEqual(['::error::image-gate: 1 of 6 checks failed: health (exited (code 2))'])
   })
 
+  it('masks a build secret that a failed RUN under set -x echoed: not in the comment, the outputs or the summary', async () => {
+    const secret = 'npm_e2e-build-secret-5150'
+    const context = fixture(['RUN --mount=type=secret,id=npm,required=true set -x; TOKEN=$(cat /run/secrets/npm); echo "fetching with $TOKEN"; exit 3'])
+    const run = await runAction({ context, tags: `${TAG}:secret`, secrets: `npm=${secret}`, 'github-token': TOKEN }, { event: 'pull_request', apiUrl: gh.url })
+    expect(run.outputs.passed).toBe('false')
+    expect(row(run.summary, 'build')).toContain('| ❌ | build | failed |')
+    // the build did echo it: the runner masks the action log (the value was given to ::add-mask::)
+    expect(run.stdout).toContain(`::add-mask::${secret}`)
+    expect(run.stdout).toContain(`+ TOKEN=${secret}`)
+    const body = gh.comments[0].body
+    for (const text of [body, run.summary, ...Object.values(run.outputs)]) expect(text).not.toContain(secret)
+    expect(body).toContain('+ TOKEN=***')
+    expect(body).toContain('fetching with ***')
+    expect(run.report.build.logTail).toEqual(expect.arrayContaining([expect.stringMatching(/\+ TOKEN=\*\*\*$/)]))
+  })
+
   describe('from a fork: the pull_request run reports, a workflow_run run comments', () => {
     let reportFile: string
     beforeEach(async () => {
@@ -193,33 +209,79 @@ describe('pull-request comment', () => {
       reportFile = path.join(mkdtempSync(path.join(tmpdir(), 'artifact-')), 'report.json')
       writeFileSync(reportFile, prRun.outputs.report)
     })
+    /** The privileged workflow ("image comment"), run by the completed "image" workflow. */
+    const postIt = (inputs: Record<string, string> = {}, payload?: Record<string, unknown>) =>
+      runAction({ 'comment-from': reportFile, 'github-token': TOKEN, ...inputs }, { event: 'workflow_run', apiUrl: gh.url, payload, env: { GITHUB_WORKFLOW: 'image comment' } })
+    /** The saved report, changed as a crafted one would be. */
+    const craft = (change: (report: Record<string, unknown>) => void) => {
+      const report = JSON.parse(readFileSync(reportFile, 'utf8')) as Record<string, unknown>
+      change(report)
+      writeFileSync(reportFile, JSON.stringify(report))
+    }
 
-    it('posts the report on the pull request it names', async () => {
-      const run = await runAction({ 'comment-from': reportFile, 'github-token': TOKEN }, { event: 'workflow_run', apiUrl: gh.url })
+    it('posts the report on the pull request it names, keyed by the workflow that made it', async () => {
+      const run = await postIt()
       expect(run.code).toBe(0)
       expect(gh.writes()).toEqual(['POST /repos/octo-org/shop-api/issues/7/comments'])
       expect(gh.comments[0].body).toContain('## ✅ image-gate: passed')
       expect(row(gh.comments[0].body, 'user')).toContain('| ✅ | user | UID 10001')
-      expect(gh.comments[0].body).toMatch(/<!-- image-gate:comment key=image%2Fgate%2F.+ -->$/)
+      expect(gh.comments[0].body).toMatch(/<!-- image-gate:comment key=image -->$/)
       expect(run.outputs['comment-url']).toBe(gh.comments[0].html_url)
       expect(run.summary).toContain('## ✅ image-gate: passed')
     })
 
     it('refuses when the pull request has moved to another commit', async () => {
       gh.headSha = '0000000000000000000000000000000000000000'
-      const run = await runAction({ 'comment-from': reportFile, 'github-token': TOKEN }, { event: 'workflow_run', apiUrl: gh.url })
+      const run = await postIt()
       expect(run.code).toBe(0)
       expect(gh.comments).toEqual([])
       expect(run.stdout).toContain('::warning::image-gate did not comment: pull request #7 is at 000000000000, but the workflow run tested f00dfeedbeef.')
     })
 
+    it("never takes the comment's key from the file: a crafted report cannot overwrite another comment", async () => {
+      await postIt({ 'comment-key': 'api' })
+      const api = gh.comments[0]
+      // a report that claims the api leg's key, and a pass, is posted under its own key
+      craft(report => (report.commentKey = 'api'))
+      await postIt()
+      expect(gh.comments).toHaveLength(2)
+      expect(gh.comments.find(c => c.id === api.id)!.body).toMatch(/key=api -->$/)
+      expect(gh.writes()).toEqual(['POST /repos/octo-org/shop-api/issues/7/comments', 'POST /repos/octo-org/shop-api/issues/7/comments'])
+    })
+
+    it('takes the pull request from the event when the event names it, whatever the file says', async () => {
+      craft(report => (report.pullRequest = 9))
+      const event = workflowRunEvent()
+      event.workflow_run.pull_requests = [{ number: 8, head: { sha: event.workflow_run.head_sha }, base: { ref: 'main' } }]
+      const run = await postIt({}, event)
+      expect(gh.writes()).toEqual(['POST /repos/octo-org/shop-api/issues/8/comments'])
+      expect(run.stdout).toContain('::warning::image-gate: the report names pull request #9, but the workflow run was for #8: commenting on #8.')
+    })
+
+    it('does not believe the file alone: an event that names no pull request gets no comment', async () => {
+      const run = await runAction({ 'comment-from': reportFile, 'github-token': TOKEN }, { event: 'push', apiUrl: gh.url })
+      expect(run.code).toBe(0)
+      expect(gh.requests).toEqual([])
+      expect(run.stdout).toContain('::warning::image-gate did not comment: comment-from posts on the pull request the event names')
+    })
+
     it('explains a file that is not a report in one line', async () => {
       writeFileSync(reportFile, '{"hello": "world"}')
-      const run = await runAction({ 'comment-from': reportFile, 'github-token': TOKEN }, { event: 'workflow_run', apiUrl: gh.url })
+      const run = await postIt()
       expect(run.code).toBe(1)
       expect(activeCommands(run.stdout).filter(l => l.startsWith('::error::'))).toEqual([
         `::error::Input "comment-from": ${reportFile} is not an image-gate report (schema 1 with checks).`
       ])
+    })
+
+    it('refuses a file over 1 MiB in one line', async () => {
+      writeFileSync(reportFile, ' '.repeat(2 * 1024 * 1024))
+      const run = await postIt()
+      expect(run.code).toBe(1)
+      expect(activeCommands(run.stdout).filter(l => l.startsWith('::error::'))).toEqual([
+        `::error::Input "comment-from": ${reportFile} is larger than 1 MiB, so it is not an image-gate report (the report output is at most 96 KiB).`
+      ])
+      expect(gh.requests).toEqual([])
     })
   })
 })

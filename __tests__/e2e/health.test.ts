@@ -37,7 +37,7 @@ describe('failing fast', () => {
     expect(run.report.health).toMatchObject({ rule: 'cannot-run', cannotRun: { program: 'curl', why: 'missing' } })
     expect(run.report.health.verdictSeconds).toBeLessThan(15)
     const health = row(run.summary, 'health')
-    expect(health).toContain('The probe could not run: &#96;curl&#96; is not in the image. busybox/alpine images have &#96;wget -q --spider URL&#96;')
+    expect(health).toContain('The probe could not run: `curl` is not in the image. busybox/alpine images have `wget -q --spider URL`')
     expect(run.report.health.probes[0].output).toContain(docker)
   })
 

@@ -32,7 +32,7 @@ describe('without a HEALTHCHECK', () => {
     expect(h.logTail).toContain('error: poll failed: connect ECONNREFUSED 10.0.0.5:5672')
     const health = row(run.summary, 'health')
     expect(health).toContain(`| ✅ | health | kept running for ${h.verdictSeconds} s (watched) | keeps running for 3 s | No HEALTHCHECK and no health-cmd`)
-    expect(health).toContain('The app could not reach &#96;10.0.0.5:5672&#96; (connection refused)')
+    expect(health).toContain('The app could not reach `10.0.0.5:5672` (connection refused)')
     expect(run.summary).toMatch(/<details><summary>Container log \(last \d+ lines\)<\/summary>\n\n```text\nerror: poll failed/)
     // and in the action log, folded
     expect(run.stdout).toMatch(/::group::Container log \(last \d+ lines\)/)

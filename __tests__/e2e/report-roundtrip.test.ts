@@ -1,10 +1,11 @@
 import { afterAll, afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals'
-import { execFileSync } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { execFileSync, spawnSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import * as path from 'node:path'
 import { FakeGitHub, TOKEN } from './github-server.js'
 import { fixture, leftovers, removeImages, runAction, SERVE } from './action.js'
+import { loadReport } from '../../src/report/load.js'
 
 // A saved report, end to end: a live pull-request run that uses every kind of check saves its
 // `report` output (as a fork's run uploads it as an artifact), then a workflow_run run posts it
@@ -71,6 +72,38 @@ describe('a saved report posted with comment-from', () => {
     // and the workflow_run job's own summary is the live one, whole
     expect(posted.summary).toBe(live.summary)
     expect(JSON.parse(posted.outputs.report)).toMatchObject({ checks: live.report.checks, smoke: live.report.smoke, passed: false })
+  })
+})
+
+describe('the report output of a failed run with long JSON log lines', () => {
+  it('fits the environment variable the fork recipe passes it through, and the comment says what was cut', async () => {
+    // JSON log lines of ~1,900 characters, each quote of which the report's JSON escapes twice: the
+    // 50 lines the report keeps are about 150 KB as JSON
+    const context = fixture([...NON_ROOT, 'COPY log.jsonl /log.jsonl', 'HEALTHCHECK CMD true', 'CMD ["sh", "-c", "cat /log.jsonl; exit 4"]'])
+    const line = (i: number) => JSON.stringify({ level: 'error', i, msg: `upstream ✗ ${'"no" '.repeat(260)}` })
+    writeFileSync(path.join(context, 'log.jsonl'), Array.from({ length: 200 }, (_, i) => line(i + 1)).join('\n') + '\n')
+    const live = await runAction({ context, tags: `${TAG}:loud`, comment: 'false', 'github-token': TOKEN }, { event: 'pull_request', apiUrl: gh.url })
+    expect(live.outputs.health).toBe('exited')
+    const output = live.outputs.report
+
+    // the README's step: REPORT=<the output> in a shell's environment, which Linux caps at 128 KiB
+    const reportFile = path.join(artifacts, 'report.json')
+    const step = spawnSync('sh', ['-c', 'printf %s "$REPORT" > "$1"', 'sh', reportFile], { env: { ...process.env, REPORT: output } })
+    expect(step.error).toBeUndefined()
+    expect(step.status).toBe(0)
+    expect(Buffer.byteLength(output)).toBeLessThan(100 * 1024)
+    const saved = loadReport(reportFile)
+    expect(saved.checks).toEqual(live.report.checks)
+    const kept = saved.health.logTail!
+    expect(kept.at(-1)).toBe(line(200))
+    expect(saved.cut).toEqual([`container log: the last ${kept.length} of 50 lines`])
+
+    const posted = await runAction({ 'comment-from': reportFile, 'github-token': TOKEN }, { event: 'workflow_run', apiUrl: gh.url })
+    expect(posted.code).toBe(0)
+    const body = gh.comments[0].body
+    expect(checksTable(body)).toEqual(checksTable(live.summary))
+    expect(body).toContain(`_Cut to fit the report output: container log: the last ${kept.length} of 50 lines._`)
+    expect(readFileSync(reportFile, 'utf8')).toBe(output)
   })
 })
 

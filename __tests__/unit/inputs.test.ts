@@ -1,5 +1,5 @@
 import { describe, expect, it, beforeAll, afterAll } from '@jest/globals'
-import { readFileSync, rmSync } from 'node:fs'
+import { readFileSync, rmSync, writeFileSync } from 'node:fs'
 import * as path from 'node:path'
 import { parse as parseYaml } from 'yaml'
 import { defaultInputs, InputError, INPUT_NAMES, INPUT_TABLE, readInputs } from '../../src/inputs/inputs.js'
@@ -109,6 +109,13 @@ describe('readInputs', () => {
     values['github-token'] = 'token ghp_abc'
     expect(() => readInputs(name => values[name] ?? '', dir, secret => masked.push(secret))).toThrow(InputError)
     expect(masked).toContain('token ghp_abc')
+  })
+
+  it("hands a secret file's text and each line of it to mask, but not its short structural lines", () => {
+    writeFileSync(path.join(dir, 'npmrc'), '[auth]\n//registry.example/:_authToken=npm_AbC123xyz\n}\n')
+    const masked: string[] = []
+    readInputs(name => ({ context: 'app', 'secret-files': 'npmrc=npmrc' })[name] ?? '', dir, secret => masked.push(secret))
+    expect(masked).toEqual(['[auth]\n//registry.example/:_authToken=npm_AbC123xyz\n}', '//registry.example/:_authToken=npm_AbC123xyz'])
   })
 
   it('leaves an expression default to the runner: off the runner there is no token', () => {

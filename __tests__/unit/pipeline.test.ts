@@ -182,6 +182,30 @@ describe('the pipeline', () => {
     ])
   })
 
+  it('masks the build secrets, the secret files and the token in all it publishes: a RUN under set -x echoed them', async () => {
+    const keyFile = path.join(context, 'deploy-key')
+    writeFileSync(keyFile, '-----BEGIN KEY-----\nQUJDREVGR0hJSktMTU5PUA==\n}\n-----END KEY-----\n')
+    const { stages } = fakeStages({
+      build: async () => ({
+        ok: false,
+        seconds: 1,
+        failedStep: '[2/3] RUN ./fetch npm-tok-4f9a2c',
+        error: 'exit code: 1',
+        logTail: ['+ TOKEN=npm-tok-4f9a2c', '+ curl -H "Authorization: ghs_job-token-77"', '+ echo QUJDREVGR0hJSktMTU5PUA==', '}']
+      })
+    })
+    const { report, said, outputs, summary } = await runWith(stages, {
+      secrets: 'npm=npm-tok-4f9a2c',
+      'secret-files': `key=${keyFile}`,
+      'github-token': 'ghs_job-token-77'
+    })
+    const everything = [JSON.stringify(report), ...said, ...Object.values(outputs), summary()].join('\n')
+    for (const secret of ['npm-tok-4f9a2c', 'ghs_job-token-77', 'QUJDREVGR0hJSktMTU5PUA==']) expect(everything).not.toContain(secret)
+    expect(report.build.logTail).toEqual(['+ TOKEN=***', '+ curl -H "Authorization: ***"', '+ echo ***', '}'])
+    expect(report.build.failedStep).toBe('[2/3] RUN ./fetch ***')
+    expect(summary()).toContain('+ TOKEN=***')
+  })
+
   it('the real stages are the ones the action runs', () => {
     expect(Object.keys(STAGES)).toEqual(['preflight', 'defaultTag', 'build', 'inspectImage', 'runAndWait', 'measureSizes'])
   })

@@ -64,6 +64,33 @@ describe('renderMarkdown', () => {
     expect(md).toContain('````text\n```\n</details>\n<img src=x onerror=alert(1)>\n@everyone\n````')
   })
 
+  it('shows a tag and the code in a sentence as code: entities are not decoded inside code spans', () => {
+    const report = measuredReport()
+    report.tag = 'my_app:pr_7'
+    report.health = { verdict: 'exited', exitCode: 1, ranSeconds: 0.4, logTail: ['Error: getaddrinfo ENOTFOUND my_db'] }
+    judged(report, inputs({ runNetwork: 'ci_net' }))
+    const md = renderMarkdown(report)
+    expect(md).toContain('image `my_app:pr_7` · id')
+    const health = md.split('\n').find(l => l.startsWith('| ❌ | health |'))!
+    expect(health).toContain('The app could not resolve `my_db`: is a service by that name on `ci_net` (run-network)?')
+    expect(md).not.toMatch(/&#96;|&#95;/)
+  })
+
+  it('keeps a | inside a code span in a table cell from ending the cell', () => {
+    const report = measuredReport()
+    report.health = { verdict: 'exited', exitCode: 1, ranSeconds: 0.4, logTail: ['Error: getaddrinfo ENOTFOUND db'] }
+    judged(report, inputs({ runNetwork: 'x|y' }))
+    const health = renderMarkdown(report).split('\n').find(l => l.startsWith('| ❌ | health |'))!
+    expect(health).toContain('`x\\|y` (run-network)')
+    expect(health.match(/(?<!\\)\|/g)).toHaveLength(6)
+  })
+
+  it('says an error with a command in it with the command as code', () => {
+    const report = newReport()
+    report.error = { kind: 'engine', message: 'Check the daemon (`docker info`, its log) and start it_again.' }
+    expect(renderMarkdown(report)).toContain('**Error:** Check the daemon (`docker info`, its log) and start it&#95;again.')
+  })
+
   it('says the run did not start on bad input', () => {
     const report = newReport()
     report.error = { kind: 'input', message: 'Input "max-size" must be ...; got "<b>5</b>".' }

@@ -234,6 +234,34 @@ describe('loadReport', () => {
     expect(refusal(f => (f.checks[0].status = `${'x'.repeat(50)}\n::error::forged`))).toBe(`checks[0].status is "${'x'.repeat(40)}…", expected "pass" | "fail" | "skip".`)
   })
 
+  it('refuses a file over 1 MiB without reading it whole: a report output is at most 96 KiB', () => {
+    const file = saved(measuredReport())
+    file.health.logTail = Array.from({ length: 200 }, () => 'x'.repeat(6_000))
+    const name = write(file)
+    expect(() => loadReport(name)).toThrow(
+      new InputError(`Input "comment-from": ${name} is larger than 1 MiB, so it is not an image-gate report (the report output is at most 96 KiB).`)
+    )
+    // padding after the JSON counts as well
+    const padded = write(JSON.stringify(saved(measuredReport())) + ' '.repeat(1024 * 1024))
+    expect(() => loadReport(padded)).toThrow(/is larger than 1 MiB/)
+  })
+
+  it('refuses more rows than any run writes, and keeps the first 100 of what the image listed', () => {
+    const rows = saved(everyRow())
+    rows.checks = Array.from({ length: 101 }, () => rows.checks[0])
+    expect(() => loadReport(write(rows))).toThrow(/: checks is a list, expected at most 100 rows\.$/)
+    const smoke = saved(everyRow())
+    smoke.smoke = Array.from({ length: 101 }, () => smoke.smoke[0])
+    expect(() => loadReport(write(smoke))).toThrow(/: smoke is a list, expected at most 100 rows\.$/)
+    const listed = saved(measuredReport())
+    listed.image.exposedPorts = Array.from({ length: 5_000 }, (_, i) => `${i}/tcp`)
+    listed.image.healthcheck = Array.from({ length: 5_000 }, () => 'CMD')
+    listed.user.processes = Array.from({ length: 5_000 }, (_, pid) => ({ pid, uid: 0, gid: 0, command: 'sleep' }))
+    const loaded = loadReport(write(listed))
+    expect([loaded.image.exposedPorts!.length, loaded.image.healthcheck!.length, loaded.user.processes!.length]).toEqual([100, 100, 100])
+    expect(loaded.image.exposedPorts![99]).toBe('99/tcp')
+  })
+
   it('says a file that is not a report is not one', () => {
     expect(() => loadReport(write('not json'))).toThrow(InputError)
     expect(() => loadReport(write('not json'))).toThrow(/^Input "comment-from" must name a JSON report written by image-gate/)

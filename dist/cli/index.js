@@ -42910,6 +42910,36 @@ class RunContext {
 var external_node_net_ = __nccwpck_require__(7030);
 // EXTERNAL MODULE: ./node_modules/shell-quote/index.js
 var shell_quote = __nccwpck_require__(6591);
+;// CONCATENATED MODULE: ./src/inputs/secret-file.ts
+
+// What of a secret file (secret-files) is masked, in the action log and in the report: the file's
+// text and each of its lines, since logs are read a line at a time. A line shorter than 8
+// characters is structure ("}", "[default]"), not a secret; masking it would blank that text
+// wherever else it appears. A file over 64 KiB (a certificate bundle, an archive) is not read.
+const MAX_BYTES = 64 * 1024;
+const MIN_LINE = 8;
+function secretFileValues(file) {
+    let fd;
+    try {
+        fd = (0,external_node_fs_namespaceObject.openSync)(file, 'r');
+        const buffer = Buffer.alloc(MAX_BYTES + 1);
+        const read = (0,external_node_fs_namespaceObject.readSync)(fd, buffer, 0, buffer.length, 0);
+        if (read > MAX_BYTES)
+            return [];
+        const text = buffer.toString('utf8', 0, read).trim();
+        const lines = text.split(/\r?\n/).map(line => line.trim()).filter(line => line.length >= MIN_LINE);
+        return [...new Set([text, ...lines].filter(Boolean))];
+    }
+    catch {
+        // the build says what is wrong with a file it cannot read
+        return [];
+    }
+    finally {
+        if (fd !== undefined)
+            (0,external_node_fs_namespaceObject.closeSync)(fd);
+    }
+}
+
 // EXTERNAL MODULE: ./node_modules/picomatch/index.js
 var picomatch = __nccwpck_require__(4006);
 var picomatch_default = /*#__PURE__*/__nccwpck_require__.n(picomatch);
@@ -43013,6 +43043,7 @@ function round(n) {
 }
 
 ;// CONCATENATED MODULE: ./src/inputs/parse.ts
+
 
 
 
@@ -43169,6 +43200,9 @@ const secretFiles = lines((line, scope) => {
     if (!(0,external_node_fs_namespaceObject.existsSync)(at) || !(0,external_node_fs_namespaceObject.statSync)(at).isFile()) {
         throw inputError(scope.name, `takes one id=path per line, with a file at path; "${file.trim()}" (for ${id}) is not a file.`);
     }
+    // a RUN step may echo the file's text: masked in the log like a secrets value (and in the report, report/mask.ts)
+    for (const value of secretFileValues(at))
+        scope.mask(value);
     return { id, path: at };
 });
 const token = (value, { name, mask }) => {
@@ -53010,19 +53044,76 @@ function getOctokit(token, options, ...additionalPlugins) {
 // Text from the image, its logs, its labels or the user is data. These helpers make it inert
 // wherever it is shown in Markdown (job summary, PR comment); the action's log is made safe by its sink
 // (publish/github-sink.ts).
+//
+// Two contexts, two kinds of escaping. In text, an HTML entity stands for the character it names,
+// so inline() writes one for each character Markdown or HTML would act on. In a code span nothing is
+// decoded (`&#95;` shows as those five characters), so codeSpan() escapes nothing: the fence is
+// chosen so the text cannot close it, and only a table's `|` is escaped, because GFM splits a row
+// into cells before it reads any code span.
 const HTML = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-/**
- * For a Markdown table cell or inline text: no HTML, no table breakage from `|` or newlines,
- * no Markdown emphasis/links, and no @mentions or #references that would notify or link.
- */
-function inline(text, max = 300) {
-    let s = text.replace(/\r?\n|\r/g, ' ').replace(/\s+/g, ' ').trim();
-    if (s.length > max)
-        s = `${s.slice(0, max - 1)}…`;
+/** One line of at most `max` characters. */
+function oneLine(text, max) {
+    const s = text.replace(/\r?\n|\r/g, ' ').replace(/\s+/g, ' ').trim();
+    return s.length > max ? `${s.slice(0, max - 1)}…` : s;
+}
+/** Text made inert, with no code spans: every character Markdown or HTML would act on is an entity. */
+function escapeText(s) {
     // one pass, so an entity written by one rule is never escaped again by another
     return s
         .replace(/[&<>"'\\`*_[\]#|~]/g, c => HTML[c] ?? `&#${c.charCodeAt(0)};`)
         .replace(/@/g, '@\u200b'); // a zero-width space after @ keeps "@user" from notifying anyone
+}
+/**
+ * For a Markdown table cell or inline text taken as data (a path, an instruction, a title inside
+ * HTML): no HTML, no table breakage from `|` or newlines, no Markdown emphasis/links, and no
+ * @mentions or #references that would notify or link. Backticks are shown as backticks.
+ */
+function inline(text, max = 300) {
+    return escapeText(oneLine(text, max));
+}
+/**
+ * The text as a code span, on one line: shown exactly as it is (a code span decodes no entity and
+ * links no @mention). In a table cell (`table`), each `|` is escaped so the row keeps its cells.
+ */
+function codeSpan(text, { table = false } = {}) {
+    let s = text.replace(/\r?\n|\r/g, ' ');
+    if (s === '')
+        return '';
+    // GFM reads `\` + punctuation as one escaped pair, left to right, before it splits the row: a `|`
+    // after an odd run of backslashes would pair with one of them and end the cell, so it gets two
+    if (table)
+        s = s.replace(/(\\*)\|/g, (_, slashes) => `${slashes}${slashes.length % 2 ? '\\\\' : '\\'}|`);
+    const longest = Math.max(0, ...(s.match(/`+/g) ?? []).map(run => run.length));
+    const fence = '`'.repeat(longest + 1);
+    // CommonMark strips one space from each end when both have one, and a backtick next to the fence
+    // would join it: pad with a space, which is stripped again
+    const pad = s.startsWith('`') || s.endsWith('`') || (s.startsWith(' ') && s.endsWith(' ') && s.trim() !== '') ? ' ' : '';
+    return `${fence}${pad}${s}${pad}${fence}`;
+}
+/**
+ * One of image-gate's own sentences (a check's detail, an error), which mark commands and names
+ * as `code`: each code span is kept a code span, the text around it is escaped as inline() does.
+ * Backticks that open no span (CommonMark: a run closes only on a run of its own length) stay
+ * literal. What the sentence quotes from the image is still inert either way.
+ */
+function markdown(text, max = 300, { table = false } = {}) {
+    const s = oneLine(text, max);
+    const runs = [...s.matchAll(/`+/g)];
+    let out = '';
+    let from = 0;
+    for (let r = 0; r < runs.length; r++) {
+        const open = runs[r];
+        const close = runs.findIndex((run, i) => i > r && run[0].length === open[0].length);
+        if (close < 0)
+            continue;
+        let content = s.slice(open.index + open[0].length, runs[close].index);
+        if (content.startsWith(' ') && content.endsWith(' ') && content.trim() !== '')
+            content = content.slice(1, -1);
+        out += escapeText(s.slice(from, open.index)) + codeSpan(content, { table });
+        from = runs[close].index + runs[close][0].length;
+        r = close;
+    }
+    return out + escapeText(s.slice(from));
 }
 /**
  * A fenced code block for logs. The fence is longer than any backtick run inside, so the text
@@ -53076,9 +53167,9 @@ function renderHead(report) {
     const out = [];
     out.push(`## ${report.passed ? '✅' : '❌'} image-gate: ${headline(report)}`, '');
     if (report.error) {
-        out.push(`**${report.error.kind === 'input' ? 'Bad input' : 'Error'}:** ${inline(report.error.message, 1000)}`, '');
+        out.push(`**${report.error.kind === 'input' ? 'Bad input' : 'Error'}:** ${markdown(report.error.message, 1000)}`, '');
     }
-    const facts = [report.tag && `image \`${inline(report.tag, 200)}\``, report.image.id && `id \`${shortId(report.image.id)}\``];
+    const facts = [report.tag && `image ${codeSpan(report.tag.slice(0, 200))}`, report.image.id && `id ${codeSpan(shortId(report.image.id))}`];
     if (report.build.seconds !== undefined)
         facts.push(`build ${report.build.seconds} s`);
     if (report.health.startupSeconds !== undefined)
@@ -53089,10 +53180,15 @@ function renderHead(report) {
     if (report.checks.length > 0) {
         out.push('| | Check | Result | Limit | Detail |', '|---|---|---|---|---|');
         for (const c of report.checks) {
-            out.push(`| ${ICON[c.status]} | ${c.name} | ${inline(c.value)} | ${inline(c.limit)} | ${inline(c.detail, 600)} |`);
+            // the rows are image-gate's sentences: their `code` stays code
+            const cell = (text, max = 300) => markdown(text, max, { table: true });
+            out.push(`| ${ICON[c.status]} | ${c.name} | ${cell(c.value)} | ${cell(c.limit)} | ${cell(c.detail, 600)} |`);
         }
         out.push('');
     }
+    // a report read back from the `report` output (comment-from) says what that output left out
+    if (report.cut?.length)
+        out.push(`_Cut to fit the report output: ${report.cut.map(note => inline(note, 200)).join('; ')}._`, '');
     const layers = report.image.largestLayers ?? [];
     if (layers.length > 0) {
         // with compare-to, each layer against the baseline's layer made by the same instruction
@@ -53276,17 +53372,24 @@ async function commentOnPullRequest(report, inputs, sink) {
 }
 /**
  * comment-from mode, typically in a `workflow_run` workflow that has a write token while the
- * pull-request run (from a fork) had none. The report names its pull request; under workflow_run
- * that pull request's head must be the commit the triggering run tested, so a crafted report
- * cannot steer the comment onto another pull request.
+ * pull-request run (from a fork) had none. It runs privileged on a file the fork wrote, so what
+ * decides where the comment goes comes from the trusted event, not the file:
+ * - the pull request: the event's own (pull_request, pull_request_target; under workflow_run, its
+ *   pull_requests list, which GitHub fills for branches of this repository). For a fork that list
+ *   is empty, so the report's number is taken, and only if that pull request's head is the commit
+ *   the triggering run tested (its head_sha): a crafted report cannot steer the comment elsewhere.
+ *   Any other event names no pull request, and the file alone is not believed.
+ * - the comment's key, which decides which comment is overwritten: the comment-key input, else the
+ *   name of the workflow that made the report (workflow_run.name; the triggering workflow must have
+ *   that name to trigger this one at all), else this workflow's. Never the file's: a report could
+ *   otherwise overwrite another leg's comment (a failing one) with its own.
  */
 async function commentFromReport(report, inputs, sink, octokit) {
     const context = github_context;
-    if (!report.pullRequest) {
-        sink.warning('image-gate did not comment: the report names no pull request (it was not made on a pull_request event).');
+    const number = trustedPullRequest(report, context, sink);
+    if (!number)
         return undefined;
-    }
-    const target = { owner: context.repo.owner, repo: context.repo.repo, number: report.pullRequest };
+    const target = { owner: context.repo.owner, repo: context.repo.repo, number };
     const api = octokit ?? client(inputs.githubToken, sink.info);
     const runSha = context.eventName === 'workflow_run' ? context.payload.workflow_run?.head_sha : undefined;
     if (runSha) {
@@ -53302,7 +53405,33 @@ async function commentFromReport(report, inputs, sink, octokit) {
             return undefined;
         }
     }
-    return upsertComment(report, target, inputs.commentKey || report.commentKey || 'image-gate', inputs.githubToken, sink, api);
+    return upsertComment(report, target, commentFromKey(inputs, context), inputs.githubToken, sink, api);
+}
+/** The pull request comment-from posts on: the event's, or (a fork's workflow_run) the report's, verified later. */
+function trustedPullRequest(report, context, sink) {
+    if (PR_EVENTS.includes(context.eventName))
+        return pullRequest(context)?.number;
+    if (context.eventName !== 'workflow_run') {
+        sink.warning(`image-gate did not comment: comment-from posts on the pull request the event names (workflow_run of a pull-request run, pull_request, pull_request_target); a ${context.eventName} event names none, and the report file alone is not trusted to.`);
+        return undefined;
+    }
+    const repository = context.payload.repository;
+    const listed = (context.payload.workflow_run?.pull_requests ?? []).filter(pr => typeof pr.number === 'number' && (pr.base?.repo?.id === undefined || repository?.id === undefined || pr.base.repo.id === repository.id));
+    if (listed.length > 0) {
+        const chosen = listed.find(pr => pr.number === report.pullRequest) ?? listed[0];
+        if (report.pullRequest && chosen.number !== report.pullRequest) {
+            sink.warning(`image-gate: the report names pull request #${report.pullRequest}, but the workflow run was for #${chosen.number}: commenting on #${chosen.number}.`);
+        }
+        return chosen.number;
+    }
+    if (!report.pullRequest)
+        sink.warning('image-gate did not comment: the report names no pull request (it was not made on a pull_request event).');
+    return report.pullRequest;
+}
+/** The key of comment-from's comment: the input, else the name of the workflow that made the report. */
+function commentFromKey(inputs, context = github_context) {
+    const triggering = context.payload.workflow_run?.name;
+    return inputs.commentKey || (typeof triggering === 'string' && triggering) || context.workflow || 'image-gate';
 }
 /** Posts or updates the comment for `key`. Problems become one warning, never a failure. */
 async function upsertComment(report, target, key, token, sink, octokit, wait = sleep) {
@@ -53371,7 +53500,135 @@ function explain(err) {
     return `image-gate could not comment on the pull request (${why}). The job summary has the report; the step outcome is unchanged.`;
 }
 
+;// CONCATENATED MODULE: ./src/report/cap.ts
+
+
+// The `report` output, cut to fit where it goes. The README's fork recipe passes it to a shell
+// through an environment variable, and Linux takes at most 128 KiB for one ("REPORT=…",
+// MAX_ARG_STRLEN): over it the step cannot even start, so a fork got no comment exactly when its
+// run failed with long log lines. What is cut is what a comment cuts anyway (the oldest log lines,
+// the middle of long ones, findings it does not list), the rows never; `cut` says what went.
+// Sizes are of the JSON as written: escapes and UTF-8 bytes count.
+/** Well under 128 KiB, with room for the variable's name and anything else the step passes. */
+const REPORT_OUTPUT_MAX_BYTES = 96 * 1024;
+/** Room kept for the `cut` notes themselves. */
+const NOTES_BYTES = 2_048;
+/** Lists the comment shows only part of, kept to that part. */
+const LABELS = 20;
+const PROCESSES = 20;
+/** The last resort: every text this long at most. */
+const TEXT_LAST_RESORT = 200;
+const cap_size = (value) => Buffer.byteLength(JSON.stringify(value) ?? '');
+const count = (n) => n.toLocaleString('en-US');
+/** The report as the `report` output writes it: at most `max` bytes of JSON. */
+function capReport(report, max = REPORT_OUTPUT_MAX_BYTES) {
+    if (cap_size(report) <= max)
+        return report;
+    const r = structuredClone(report);
+    const cut = [];
+    const fits = () => cap_size({ ...r, cut }) <= max;
+    const logs = logsOf(r);
+    // long lines lose their middle, as the summary and the comment show them
+    let shortened = false;
+    for (const log of logs) {
+        const lines = log.get();
+        const short = lines.map(cutLine);
+        if (short.every((line, i) => line === lines[i]))
+            continue;
+        shortened = true;
+        log.set(short);
+    }
+    if (shortened)
+        cut.push(`log lines and probe output over ${count(LINE_MAX_CHARS)} characters: their middle`);
+    // lists the comment shows only the start of
+    if (!fits())
+        shorterLists(r, cut);
+    // the logs share what is left, each keeping its newest lines
+    if (!fits()) {
+        const saved = logs.map(log => log.get());
+        for (const log of logs)
+            log.set([]);
+        let left = max - cap_size({ ...r, cut }) - NOTES_BYTES;
+        const byLength = logs.map((log, i) => ({ log, lines: saved[i] })).sort((a, b) => cap_size(a.lines) - cap_size(b.lines));
+        byLength.forEach(({ log, lines }, i) => {
+            const share = Math.max(0, Math.floor(left / (byLength.length - i)));
+            const kept = newest(lines, share);
+            log.set(kept);
+            left -= cap_size(kept);
+            if (kept.length < lines.length)
+                cut.push(`${log.name}: the last ${count(kept.length)} of ${count(lines.length)} ${log.unit}`);
+        });
+    }
+    // the last resort (thousands of smoke commands, say): every text short, the rows kept
+    if (!fits()) {
+        Object.assign(r, shorten(r, TEXT_LAST_RESORT));
+        for (const log of logsOf(r))
+            log.set([]);
+        cut.push(`every text to ${TEXT_LAST_RESORT} characters, and the logs`);
+    }
+    return { ...r, cut };
+}
+/** The report's logs and probe output: the build log, the container log, each smoke log, the probes. */
+function logsOf(r) {
+    const logs = [];
+    const add = (name, owner) => {
+        if (owner?.logTail?.length)
+            logs.push({ name, unit: 'lines', get: () => owner.logTail ?? [], set: lines => void (owner.logTail = lines) });
+    };
+    add('build log', r.build);
+    add('container log', r.health);
+    r.smoke?.forEach((smoke, i) => add(`smoke log ${i + 1} (${smoke.command.slice(0, 60)})`, smoke));
+    const h = r.health;
+    const probes = h.probes ?? [];
+    if (probes.length) {
+        logs.push({
+            name: 'health probes',
+            unit: 'probes',
+            get: () => (h.probes ?? []).map(p => p.output),
+            // the newest probes, with their exit codes: `outputs` is always the newest of them
+            set: outputs => void (h.probes = probes.slice(probes.length - outputs.length).map((p, i) => ({ ...p, output: outputs[i] })))
+        });
+    }
+    return logs;
+}
+function shorterLists(r, cut) {
+    const findings = r.contents?.findings ?? [];
+    if (findings.length > FINDING_ROWS) {
+        r.contents.findings = findings.slice(0, FINDING_ROWS);
+        cut.push(`contents findings: the first ${FINDING_ROWS} of ${count(findings.length)} (the comment lists ${FINDING_ROWS})`);
+    }
+    const labels = Object.entries(r.image.labels ?? {});
+    if (labels.length > LABELS || labels.some(([k, v]) => k.length + v.length > TEXT_LAST_RESORT)) {
+        r.image.labels = Object.fromEntries(labels.slice(0, LABELS).map(([k, v]) => [k.slice(0, TEXT_LAST_RESORT), v.slice(0, TEXT_LAST_RESORT)]));
+        cut.push(`image labels: the first ${Math.min(LABELS, labels.length)} of ${count(labels.length)}, each to ${TEXT_LAST_RESORT} characters`);
+    }
+    const processes = r.user.processes ?? [];
+    if (processes.length > PROCESSES) {
+        r.user.processes = processes.slice(0, PROCESSES);
+        cut.push(`processes: the first ${PROCESSES} of ${count(processes.length)}`);
+    }
+}
+/** The newest lines whose JSON fits in `budget` bytes. */
+function newest(lines, budget) {
+    let used = 2; // []
+    let i = lines.length;
+    while (i > 0 && used + cap_size(lines[i - 1]) + 1 <= budget)
+        used += cap_size(lines[--i]) + 1;
+    return lines.slice(i);
+}
+/** Every string in a JSON-like value cut to `max` characters. */
+function shorten(value, max) {
+    if (typeof value === 'string')
+        return (value.length > max ? `${value.slice(0, max - 1)}…` : value);
+    if (Array.isArray(value))
+        return value.map(item => shorten(item, max));
+    if (value !== null && typeof value === 'object')
+        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, shorten(v, max)]));
+    return value;
+}
+
 ;// CONCATENATED MODULE: ./src/publish/outputs.ts
+
 // The step's outputs, all read off the report.
 function outputsOf(report) {
     const text = (v) => (v === undefined ? '' : String(v));
@@ -53387,7 +53644,8 @@ function outputsOf(report) {
         'stop-exit-code': text(report.stop?.exitCode),
         'contents-findings': text(report.contents?.notScanned === undefined ? report.contents?.count : undefined),
         passed: String(report.passed),
-        report: JSON.stringify(report),
+        // cut to fit an environment variable: the README's fork recipe passes it through one
+        report: JSON.stringify(capReport(report)),
         'comment-url': report.comment?.url ?? ''
     };
 }
@@ -60982,6 +61240,11 @@ function unwrap(schema) {
 const fields_text = (max = 10_000) => pipe(string(), transform(s => s.slice(0, max)));
 /** An instruction or an image reference: one line's worth. */
 const fields_short = () => fields_text(1_000);
+/** A list of what the image gave (its ports, its processes): the first `max`. */
+const firstOf = (item, max) => pipe(array(item), transform(items => items.slice(0, max)));
+/** Rows are never cut (a comment without one would lie by omission): a file with more than any run writes is refused. */
+const MAX_ROWS = 100;
+const rows = (item) => pipe(array(item), maxLength(MAX_ROWS, `at most ${MAX_ROWS} rows`));
 /** The newest 200 lines of a log. */
 const fields_logTail = () => pipe(array(fields_text()), transform(lines => lines.slice(-200)));
 /**
@@ -60992,7 +61255,102 @@ const measured = () => dist_optional(pipe(nullable(number()), transform(n => n ?
 // (the messages complete load.ts's "expected …")
 const wholeNumber = () => pipe(number(), integer('a whole number'));
 
+;// CONCATENATED MODULE: ./src/report/image-schema.ts
+
+
+// The report's image part (schema.ts holds the rest): the image's facts and sizes, its layers, a
+// baseline it was compared with, and what its layers hold. Capped like the rest: a saved report
+// is untrusted.
+const LayerSchema = object({
+    /** the Dockerfile instruction that made it (docker history) */
+    instruction: fields_short(),
+    size: number(),
+    /** with compare-to: the size of the baseline's layer made by the same instruction (0: none) */
+    before: measured()
+});
+/** Something in the image's layers that production does not need, or must not ship. Never a file's content. */
+const FindingSchema = object({
+    kind: picklist(['secret', 'dev-dependency', 'build-tool', 'forbidden']),
+    /** what it is: "environment file", "private key (PEM)", "devDependency of /app/package.json", "gcc" */
+    what: fields_short(),
+    /** where, from the image's root: a file, or the folder of a package or a .git */
+    path: fields_short(),
+    /** bytes it adds to the image */
+    size: number(),
+    /** the Dockerfile instruction of the layer that added it */
+    instruction: fields_short(),
+    /** the instruction of a later layer that deleted it (a whiteout): it still ships in the layer below */
+    deletedBy: dist_optional(fields_short())
+});
+/** The contents check: the final image's layers, read in the same docker save pass as the compressed size. */
+const ContentsSchema = object({
+    /** why the layers were not read (the containerd store keeps them compressed; docker save failed) */
+    notScanned: dist_optional(fields_text()),
+    /** the layers read (each blob once) and the files in them */
+    layers: dist_optional(wholeNumber()),
+    files: dist_optional(wholeNumber()),
+    /** secrets first, then forbidden paths, dev dependencies and build tools (the first 100) */
+    findings: pipe(array(FindingSchema), transform(findings => findings.slice(0, 100))),
+    /** findings in all, and those allow-paths let through (not listed) */
+    count: wholeNumber(),
+    allowed: wholeNumber()
+});
+/** A layer whose files could not be read: it counts at its size in the archive instead. */
+const UnreadLayerSchema = object({
+    instruction: fields_short(),
+    /** why, e.g. "not a tar" or the unpacker's error */
+    why: fields_short(),
+    /** its bytes in the docker save archive (a compressed blob: compressed bytes) */
+    bytes: number()
+});
+/** At most this many unread layers are kept (an image has a few dozen layers at most). */
+const unreadLayers = () => dist_optional(pipe(array(UnreadLayerSchema), transform(layers => layers.slice(0, 20))));
+const ImageSchema = object({
+    id: dist_optional(fields_text()),
+    /** the layers' unpacked bytes, as the classic image store counts them, on either store */
+    size: measured(),
+    /** Config.User as written in the image, "" when unset */
+    user: dist_optional(fields_text()),
+    /** Config.Healthcheck.Test, or undefined when the image has none (or HEALTHCHECK NONE) */
+    healthcheck: dist_optional(firstOf(fields_text(), 100)),
+    /** consecutive failed probes after the start period before Docker says unhealthy */
+    healthcheckRetries: measured(),
+    /** Config.StopSignal, "" when unset (Docker then sends SIGTERM) */
+    stopSignal: dist_optional(fields_short()),
+    /** the HEALTHCHECK's own --interval and --start-period, seconds (Docker's defaults when unset: 30 and 0) */
+    healthcheckInterval: measured(),
+    healthcheckStartPeriod: measured(),
+    exposedPorts: dist_optional(firstOf(fields_text(), 100)),
+    /** Config.Entrypoint and Config.Cmd (a shell-form CMD is ["/bin/sh", "-c", "…"]), the first 20 words */
+    entrypoint: dist_optional(firstOf(fields_text(1_000), 20)),
+    cmd: dist_optional(firstOf(fields_text(1_000), 20)),
+    labels: dist_optional(pipe(record(string(), string()), 
+    // the first 100, each key a line's worth
+    transform(labels => Object.fromEntries(Object.entries(labels).slice(0, 100).map(([k, value]) => [k.slice(0, 200), value.slice(0, 1_000)]))))),
+    /** what a push transfers: each layer gzip-compressed (or the store's own compressed blobs) */
+    compressedSize: measured(),
+    compressedBy: dist_optional(picklist(['gzip', 'zlib', 'store'])),
+    /** the engine's image store: it decides how the sizes were had, not what they mean */
+    store: dist_optional(picklist(['classic', 'containerd'])),
+    /** layers `size` could not count file by file (it counts them at their archive size) */
+    unreadLayers: unreadLayers(),
+    largestLayers: dist_optional(pipe(array(LayerSchema), 
+    // listed largest first: the five largest
+    transform(layers => layers.slice(0, 5))))
+});
+const BaselineSchema = object({
+    ref: fields_short(),
+    size: measured(),
+    compressedSize: measured(),
+    /** the instruction whose layers grew the most against the baseline's */
+    growth: dist_optional(object({ instruction: fields_short(), bytes: number() })),
+    unreadLayers: unreadLayers(),
+    error: dist_optional(fields_text())
+});
+
 ;// CONCATENATED MODULE: ./src/report/schema.ts
+
+
 
 
 // The report's shape, declared once: report.ts takes its types from here, and load.ts reads a saved
@@ -61014,13 +61372,6 @@ const CheckSchema = object({
     detail: fields_text()
 });
 const HealthVerdictSchema = picklist(['healthy', 'unhealthy', 'exited', 'missing', 'skipped', 'timeout']);
-const LayerSchema = object({
-    /** the Dockerfile instruction that made it (docker history) */
-    instruction: fields_short(),
-    size: number(),
-    /** with compare-to: the size of the baseline's layer made by the same instruction (0: none) */
-    before: measured()
-});
 const ProbeSchema = object({
     exitCode: wholeNumber(),
     output: fields_text()
@@ -61063,33 +61414,6 @@ const SmokeResultSchema = object({
     /** a command still running after smoke-seconds is stopped like the main container */
     stop: dist_optional(StopSchema)
 });
-/** Something in the image's layers that production does not need, or must not ship. Never a file's content. */
-const FindingSchema = object({
-    kind: picklist(['secret', 'dev-dependency', 'build-tool', 'forbidden']),
-    /** what it is: "environment file", "private key (PEM)", "devDependency of /app/package.json", "gcc" */
-    what: fields_short(),
-    /** where, from the image's root: a file, or the folder of a package or a .git */
-    path: fields_short(),
-    /** bytes it adds to the image */
-    size: number(),
-    /** the Dockerfile instruction of the layer that added it */
-    instruction: fields_short(),
-    /** the instruction of a later layer that deleted it (a whiteout): it still ships in the layer below */
-    deletedBy: dist_optional(fields_short())
-});
-/** The contents check: the final image's layers, read in the same docker save pass as the compressed size. */
-const ContentsSchema = object({
-    /** why the layers were not read (the containerd store keeps them compressed; docker save failed) */
-    notScanned: dist_optional(fields_text()),
-    /** the layers read (each blob once) and the files in them */
-    layers: dist_optional(wholeNumber()),
-    files: dist_optional(wholeNumber()),
-    /** secrets first, then forbidden paths, dev dependencies and build tools (the first 100) */
-    findings: pipe(array(FindingSchema), transform(findings => findings.slice(0, 100))),
-    /** findings in all, and those allow-paths let through (not listed) */
-    count: wholeNumber(),
-    allowed: wholeNumber()
-});
 /** A BuildKit build check's warning (buildx 0.15+): rule "JSONArgsRecommended", its message, page and line. */
 const BuildWarningSchema = object({
     rule: fields_short(),
@@ -61111,58 +61435,6 @@ const BuildSchema = object({
     logTail: dist_optional(fields_logTail()),
     /** BuildKit's build checks, in the order it reported them (the first 100); none from a builder before buildx 0.15 */
     warnings: dist_optional(pipe(array(BuildWarningSchema), transform(warnings => warnings.slice(0, 100))))
-});
-/** A layer whose files could not be read: it counts at its size in the archive instead. */
-const UnreadLayerSchema = object({
-    instruction: fields_short(),
-    /** why, e.g. "not a tar" or the unpacker's error */
-    why: fields_short(),
-    /** its bytes in the docker save archive (a compressed blob: compressed bytes) */
-    bytes: number()
-});
-/** At most this many unread layers are kept (an image has a few dozen layers at most). */
-const unreadLayers = () => dist_optional(pipe(array(UnreadLayerSchema), transform(layers => layers.slice(0, 20))));
-const ImageSchema = object({
-    id: dist_optional(fields_text()),
-    /** the layers' unpacked bytes, as the classic image store counts them, on either store */
-    size: measured(),
-    /** Config.User as written in the image, "" when unset */
-    user: dist_optional(fields_text()),
-    /** Config.Healthcheck.Test, or undefined when the image has none (or HEALTHCHECK NONE) */
-    healthcheck: dist_optional(array(fields_text())),
-    /** consecutive failed probes after the start period before Docker says unhealthy */
-    healthcheckRetries: measured(),
-    /** Config.StopSignal, "" when unset (Docker then sends SIGTERM) */
-    stopSignal: dist_optional(fields_short()),
-    /** the HEALTHCHECK's own --interval and --start-period, seconds (Docker's defaults when unset: 30 and 0) */
-    healthcheckInterval: measured(),
-    healthcheckStartPeriod: measured(),
-    exposedPorts: dist_optional(array(fields_text())),
-    /** Config.Entrypoint and Config.Cmd (a shell-form CMD is ["/bin/sh", "-c", "…"]), the first 20 words */
-    entrypoint: dist_optional(pipe(array(fields_text(1_000)), transform(a => a.slice(0, 20)))),
-    cmd: dist_optional(pipe(array(fields_text(1_000)), transform(a => a.slice(0, 20)))),
-    labels: dist_optional(pipe(record(string(), string()), 
-    // the first 100, each key a line's worth
-    transform(labels => Object.fromEntries(Object.entries(labels).slice(0, 100).map(([k, value]) => [k.slice(0, 200), value.slice(0, 1_000)]))))),
-    /** what a push transfers: each layer gzip-compressed (or the store's own compressed blobs) */
-    compressedSize: measured(),
-    compressedBy: dist_optional(picklist(['gzip', 'zlib', 'store'])),
-    /** the engine's image store: it decides how the sizes were had, not what they mean */
-    store: dist_optional(picklist(['classic', 'containerd'])),
-    /** layers `size` could not count file by file (it counts them at their archive size) */
-    unreadLayers: unreadLayers(),
-    largestLayers: dist_optional(pipe(array(LayerSchema), 
-    // listed largest first: the five largest
-    transform(layers => layers.slice(0, 5))))
-});
-const BaselineSchema = object({
-    ref: fields_short(),
-    size: measured(),
-    compressedSize: measured(),
-    /** the instruction whose layers grew the most against the baseline's */
-    growth: dist_optional(object({ instruction: fields_short(), bytes: number() })),
-    unreadLayers: unreadLayers(),
-    error: dist_optional(fields_text())
 });
 const HealthSchema = object({
     verdict: HealthVerdictSchema,
@@ -61220,7 +61492,7 @@ const UserSchema = object({
      */
     remap: dist_optional(object({ uid: wholeNumber(), gid: wholeNumber() })),
     /** every process in the container, as docker top saw it after the health wait (host PIDs) */
-    processes: dist_optional(array(object({ pid: wholeNumber(), uid: wholeNumber(), gid: wholeNumber(), command: fields_text() }))),
+    processes: dist_optional(firstOf(object({ pid: wholeNumber(), uid: wholeNumber(), gid: wholeNumber(), command: fields_text() }), 100)),
     /** USER resolved through the image's /etc/passwd and /etc/group */
     resolvedUid: dist_optional(wholeNumber()),
     resolvedGid: dist_optional(wholeNumber()),
@@ -61247,14 +61519,19 @@ const ReportSchema = pipe(object({
     /** the main container stopped after the health wait and the user check */
     stop: dist_optional(StopSchema),
     /** smoke-commands, in input order */
-    smoke: dist_optional(array(SmokeResultSchema)),
-    checks: array(CheckSchema),
+    smoke: dist_optional(rows(SmokeResultSchema)),
+    checks: rows(CheckSchema),
     passed: dist_boolean(),
-    /** the pull request this run was for, and the key of its comment (used by comment-from) */
+    /**
+     * the pull request this run was for, and the key of its comment; comment-from takes the number
+     * only when the event names none, and checks it, and never takes the key (publish/comment.ts)
+     */
     pullRequest: dist_optional(pipe(number(), safeInteger('a pull request number'), minValue(1, 'a pull request number'))),
     commentKey: dist_optional(fields_text()),
     /** the pull-request comment, when one was posted */
     comment: dist_optional(object({ url: fields_text(), action: picklist(['created', 'updated']) })),
+    /** what the `report` output left out to fit an environment variable (cap.ts) */
+    cut: dist_optional(pipe(array(fields_short()), transform(notes => notes.slice(0, 20)))),
     /** set when the run could not start or stopped early (bad input, no engine) */
     error: dist_optional(object({ kind: picklist(['input', 'engine', 'timeout', 'internal']), message: fields_text() }))
 }), 
@@ -61266,19 +61543,28 @@ transform(report => ({ ...report, passed: report.passed === true && report.check
 
 
 
+
 // A report read back from a file (`comment-from`), e.g. one a pull-request job from a fork uploaded
-// as an artifact. It is untrusted: it must match the report's schema (schema.ts), which drops
-// unknown fields and cuts long text, so nothing in it can change how the comment is rendered beyond
-// the text it carries (escaped as always). A file that does not match is refused in one line that
+// as an artifact. It is untrusted: it is read only up to a size no report reaches, and it must
+// match the report's schema (schema.ts), which caps its lists, drops unknown fields and cuts long
+// text, so nothing in it can change how the comment is rendered beyond the text it carries
+// (escaped as always). A file that does not match is refused in one line that
 // says where, rather than posted with rows silently missing.
 /** Just enough to tell an image-gate report from some other JSON file. */
 const Envelope = object({ schema: literal(1), checks: array(unknown()) });
+/**
+ * The most a report file may hold. The `report` output is at most 96 KiB (cap.ts); a file many times
+ * that is not one, and is not read whole into memory to find out.
+ */
+const REPORT_FILE_MAX_BYTES = 1024 * 1024;
 function loadReport(file) {
     let raw;
     try {
-        raw = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8'));
+        raw = JSON.parse(readAtMost(file, REPORT_FILE_MAX_BYTES));
     }
     catch (err) {
+        if (err instanceof InputError)
+            throw err;
         throw new InputError(`Input "comment-from" must name a JSON report written by image-gate (its report output); ${file}: ${err.message.split('\n')[0]}`);
     }
     if (!is(Envelope, raw)) {
@@ -61288,6 +61574,27 @@ function loadReport(file) {
     if (!result.success)
         throw new InputError(`Input "comment-from": ${file} is not a valid image-gate report: ${problem(result.issues[0])}.`);
     return result.output;
+}
+/** The file's text, refused unread past `max` bytes. */
+function readAtMost(file, max) {
+    const fd = (0,external_node_fs_namespaceObject.openSync)(file, 'r');
+    try {
+        const buffer = Buffer.alloc(max + 1);
+        let length = 0;
+        while (length < buffer.length) {
+            const n = (0,external_node_fs_namespaceObject.readSync)(fd, buffer, length, buffer.length - length, null);
+            if (n === 0)
+                break;
+            length += n;
+        }
+        if (length > max) {
+            throw new InputError(`Input "comment-from": ${file} is larger than ${max / 1024 / 1024} MiB, so it is not an image-gate report (the report output is at most ${REPORT_OUTPUT_MAX_BYTES / 1024} KiB).`);
+        }
+        return buffer.toString('utf8', 0, length);
+    }
+    finally {
+        (0,external_node_fs_namespaceObject.closeSync)(fd);
+    }
 }
 /** The first mismatch, e.g. `checks[2].status is "magic", expected "pass" | "fail" | "skip"`. */
 function problem(issue) {
@@ -61326,6 +61633,39 @@ function cut(text) {
     return text.length > 40 ? `${text.slice(0, 40)}…` : text;
 }
 
+;// CONCATENATED MODULE: ./src/report/mask.ts
+
+// The runner masks the values it was told are secret, but only in the action's log: the job summary
+// it takes as written, and the PR comment, the outputs and a saved report never pass through it. A
+// failed RUN under `set -x` echoes a build secret into the build log the report keeps, so the
+// report itself is masked, once, before anything renders it (pipeline.ts, publish).
+const MASK = '***';
+/** Shorter than this is no secret, and masking it would garble every word that holds it. */
+const MIN_LENGTH = 4;
+/** The values this run knows are secret: the build secrets, the secret files' text and the token. */
+function secretValues(inputs) {
+    if (!inputs)
+        return [];
+    return [...inputs.secrets.map(s => s.value), ...inputs.secretFiles.flatMap(f => secretFileValues(f.path)), inputs.githubToken];
+}
+/** Every string in a JSON-like value with each secret replaced by ***, the longest secret first. */
+function maskSecrets(value, secrets) {
+    const known = [...new Set(secrets.filter(s => s.length >= MIN_LENGTH))].sort((a, b) => b.length - a.length);
+    if (known.length === 0)
+        return value;
+    const mask = (text) => known.reduce((s, secret) => s.split(secret).join(MASK), text);
+    const walk = (item) => {
+        if (typeof item === 'string')
+            return mask(item);
+        if (Array.isArray(item))
+            return item.map(walk);
+        if (item !== null && typeof item === 'object')
+            return Object.fromEntries(Object.entries(item).map(([key, inner]) => [key, walk(inner)]));
+        return item;
+    };
+    return walk(value);
+}
+
 ;// CONCATENATED MODULE: ./src/report/report.ts
 function newReport(tag = '') {
     return { schema: 1, tag, build: { ok: false }, image: {}, health: { verdict: 'skipped' }, user: {}, checks: [], passed: false };
@@ -61356,12 +61696,12 @@ function toWarning(item) {
     if (item === null || typeof item !== 'object')
         return undefined;
     const raw = item;
-    const short = oneLine(decode(raw.short));
+    const short = build_warnings_oneLine(decode(raw.short));
     if (!short)
         return undefined;
-    const url = typeof raw.url === 'string' && /^https:\/\//.test(raw.url) ? oneLine(raw.url) : undefined;
+    const url = typeof raw.url === 'string' && /^https:\/\//.test(raw.url) ? build_warnings_oneLine(raw.url) : undefined;
     const line = raw.range?.[0]?.start?.line;
-    const file = typeof raw.sourceInfo?.filename === 'string' ? oneLine(raw.sourceInfo.filename) : undefined;
+    const file = typeof raw.sourceInfo?.filename === 'string' ? build_warnings_oneLine(raw.sourceInfo.filename) : undefined;
     // "Rule: message (line N)": the rule leads the message; without it, the rule page's name
     const named = /^([A-Z][A-Za-z0-9]+): (.+)$/.exec(short);
     const message = (named ? named[2] : short).replace(/ \(line \d+\)$/, '');
@@ -61378,7 +61718,7 @@ function decode(value) {
     return typeof value === 'string' ? Buffer.from(value, 'base64').toString('utf8') : '';
 }
 /** Build output: plain, on one line. */
-function oneLine(text) {
+function build_warnings_oneLine(text) {
     return plain(text.replace(/[\r\n\t]+/g, ' ')).trim();
 }
 
@@ -64561,6 +64901,7 @@ function size_largest(layers) {
 
 
 
+
 // The whole run on one screen: inputs → build → inspect → run and wait → measure → judge → publish.
 // Each stage returns its result and the pipeline puts it into the report, so the report always
 // holds what is known so far (a timeout publishes it as it stands). Messages go to ctx.sink.
@@ -64668,8 +65009,9 @@ function publish(ctx, report, inputs, gate = true) {
 }
 async function publishOnce(ctx, report, inputs, gate) {
     const { sink } = ctx;
-    // what the image wrote (logs, probe output, build lines, file names) is shown plain everywhere
-    Object.assign(report, plainStrings(report));
+    // what the image wrote (logs, probe output, build lines, file names) is shown plain everywhere,
+    // and the secrets it echoed are masked (report/mask.ts)
+    Object.assign(report, maskSecrets(plainStrings(report), secretValues(inputs)));
     // a gated run ends with the failure line (sink.fail below), which says the error: once is enough
     sink.untrusted(renderText(report, { error: !gate }).split('\n'));
     const containerLog = report.health.logTail ?? [];

@@ -2,6 +2,7 @@ import { existsSync, statSync } from 'node:fs'
 import { isIP } from 'node:net'
 import * as path from 'node:path'
 import { parse as parseShellWords } from 'shell-quote'
+import { secretFileValues } from './secret-file.js'
 import { checkGlob } from '../globs.js'
 import { INCREASE_FORM, parseIncrease, parseSize, SIZE_FORM } from '../units.js'
 
@@ -186,6 +187,8 @@ export const secretFiles: Parser<{ id: string; path: string }[]> = lines((line, 
   if (!existsSync(at) || !statSync(at).isFile()) {
     throw inputError(scope.name, `takes one id=path per line, with a file at path; "${file.trim()}" (for ${id}) is not a file.`)
   }
+  // a RUN step may echo the file's text: masked in the log like a secrets value (and in the report, report/mask.ts)
+  for (const value of secretFileValues(at)) scope.mask(value)
   return { id, path: at }
 })
 

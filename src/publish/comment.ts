@@ -66,17 +66,23 @@ export async function commentOnPullRequest(report: Report, inputs: CommentInputs
 
 /**
  * comment-from mode, typically in a `workflow_run` workflow that has a write token while the
- * pull-request run (from a fork) had none. The report names its pull request; under workflow_run
- * that pull request's head must be the commit the triggering run tested, so a crafted report
- * cannot steer the comment onto another pull request.
+ * pull-request run (from a fork) had none. It runs privileged on a file the fork wrote, so what
+ * decides where the comment goes comes from the trusted event, not the file:
+ * - the pull request: the event's own (pull_request, pull_request_target; under workflow_run, its
+ *   pull_requests list, which GitHub fills for branches of this repository). For a fork that list
+ *   is empty, so the report's number is taken, and only if that pull request's head is the commit
+ *   the triggering run tested (its head_sha): a crafted report cannot steer the comment elsewhere.
+ *   Any other event names no pull request, and the file alone is not believed.
+ * - the comment's key, which decides which comment is overwritten: the comment-key input, else the
+ *   name of the workflow that made the report (workflow_run.name; the triggering workflow must have
+ *   that name to trigger this one at all), else this workflow's. Never the file's: a report could
+ *   otherwise overwrite another leg's comment (a failing one) with its own.
  */
 export async function commentFromReport(report: Report, inputs: Pick<Inputs, 'commentKey' | 'githubToken'>, sink: Sink, octokit?: Octokit): Promise<Report['comment']> {
   const context = github.context
-  if (!report.pullRequest) {
-    sink.warning('image-gate did not comment: the report names no pull request (it was not made on a pull_request event).')
-    return undefined
-  }
-  const target = { owner: context.repo.owner, repo: context.repo.repo, number: report.pullRequest }
+  const number = trustedPullRequest(report, context, sink)
+  if (!number) return undefined
+  const target = { owner: context.repo.owner, repo: context.repo.repo, number }
   const api = octokit ?? client(inputs.githubToken, sink.info)
   const runSha = context.eventName === 'workflow_run' ? (context.payload.workflow_run?.head_sha as string | undefined) : undefined
   if (runSha) {
@@ -93,7 +99,42 @@ export async function commentFromReport(report: Report, inputs: Pick<Inputs, 'co
       return undefined
     }
   }
-  return upsertComment(report, target, inputs.commentKey || report.commentKey || 'image-gate', inputs.githubToken, sink, api)
+  return upsertComment(report, target, commentFromKey(inputs, context), inputs.githubToken, sink, api)
+}
+
+interface RunPullRequest {
+  number?: number
+  base?: { repo?: { id?: number; name?: string } }
+}
+
+/** The pull request comment-from posts on: the event's, or (a fork's workflow_run) the report's, verified later. */
+function trustedPullRequest(report: Report, context: typeof github.context, sink: Sink): number | undefined {
+  if (PR_EVENTS.includes(context.eventName)) return pullRequest(context)?.number
+  if (context.eventName !== 'workflow_run') {
+    sink.warning(
+      `image-gate did not comment: comment-from posts on the pull request the event names (workflow_run of a pull-request run, pull_request, pull_request_target); a ${context.eventName} event names none, and the report file alone is not trusted to.`
+    )
+    return undefined
+  }
+  const repository = context.payload.repository as { id?: number } | undefined
+  const listed = ((context.payload.workflow_run?.pull_requests ?? []) as RunPullRequest[]).filter(
+    pr => typeof pr.number === 'number' && (pr.base?.repo?.id === undefined || repository?.id === undefined || pr.base.repo.id === repository.id)
+  )
+  if (listed.length > 0) {
+    const chosen = listed.find(pr => pr.number === report.pullRequest) ?? listed[0]
+    if (report.pullRequest && chosen.number !== report.pullRequest) {
+      sink.warning(`image-gate: the report names pull request #${report.pullRequest}, but the workflow run was for #${chosen.number}: commenting on #${chosen.number}.`)
+    }
+    return chosen.number
+  }
+  if (!report.pullRequest) sink.warning('image-gate did not comment: the report names no pull request (it was not made on a pull_request event).')
+  return report.pullRequest
+}
+
+/** The key of comment-from's comment: the input, else the name of the workflow that made the report. */
+export function commentFromKey(inputs: Pick<Inputs, 'commentKey'>, context: Pick<typeof github.context, 'payload' | 'workflow'> = github.context): string {
+  const triggering = context.payload.workflow_run?.name as unknown
+  return inputs.commentKey || (typeof triggering === 'string' && triggering) || context.workflow || 'image-gate'
 }
 
 /** Posts or updates the comment for `key`. Problems become one warning, never a failure. */

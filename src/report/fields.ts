@@ -11,6 +11,15 @@ export const text = (max = 10_000) =>
   )
 /** An instruction or an image reference: one line's worth. */
 export const short = () => text(1_000)
+/** A list of what the image gave (its ports, its processes): the first `max`. */
+export const firstOf = <T extends v.GenericSchema>(item: T, max: number) =>
+  v.pipe(
+    v.array(item),
+    v.transform(items => items.slice(0, max))
+  )
+/** Rows are never cut (a comment without one would lie by omission): a file with more than any run writes is refused. */
+export const MAX_ROWS = 100
+export const rows = <T extends v.GenericSchema>(item: T) => v.pipe(v.array(item), v.maxLength(MAX_ROWS, `at most ${MAX_ROWS} rows`))
 /** The newest 200 lines of a log. */
 export const logTail = () =>
   v.pipe(

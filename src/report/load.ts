@@ -1,23 +1,32 @@
-import { readFileSync } from 'node:fs'
+import { closeSync, openSync, readSync } from 'node:fs'
 import * as v from 'valibot'
 import { InputError } from '../inputs/inputs.js'
+import { REPORT_OUTPUT_MAX_BYTES } from './cap.js'
 import type { Report } from './report.js'
 import { ReportSchema } from './schema.js'
 
 // A report read back from a file (`comment-from`), e.g. one a pull-request job from a fork uploaded
-// as an artifact. It is untrusted: it must match the report's schema (schema.ts), which drops
-// unknown fields and cuts long text, so nothing in it can change how the comment is rendered beyond
-// the text it carries (escaped as always). A file that does not match is refused in one line that
+// as an artifact. It is untrusted: it is read only up to a size no report reaches, and it must
+// match the report's schema (schema.ts), which caps its lists, drops unknown fields and cuts long
+// text, so nothing in it can change how the comment is rendered beyond the text it carries
+// (escaped as always). A file that does not match is refused in one line that
 // says where, rather than posted with rows silently missing.
 
 /** Just enough to tell an image-gate report from some other JSON file. */
 const Envelope = v.object({ schema: v.literal(1), checks: v.array(v.unknown()) })
 
+/**
+ * The most a report file may hold. The `report` output is at most 96 KiB (cap.ts); a file many times
+ * that is not one, and is not read whole into memory to find out.
+ */
+export const REPORT_FILE_MAX_BYTES = 1024 * 1024
+
 export function loadReport(file: string): Report {
   let raw: unknown
   try {
-    raw = JSON.parse(readFileSync(file, 'utf8'))
+    raw = JSON.parse(readAtMost(file, REPORT_FILE_MAX_BYTES))
   } catch (err) {
+    if (err instanceof InputError) throw err
     throw new InputError(`Input "comment-from" must name a JSON report written by image-gate (its report output); ${file}: ${(err as Error).message.split('\n')[0]}`)
   }
   if (!v.is(Envelope, raw)) {
@@ -26,6 +35,28 @@ export function loadReport(file: string): Report {
   const result = v.safeParse(ReportSchema, raw, { abortEarly: true })
   if (!result.success) throw new InputError(`Input "comment-from": ${file} is not a valid image-gate report: ${problem(result.issues[0])}.`)
   return result.output
+}
+
+/** The file's text, refused unread past `max` bytes. */
+function readAtMost(file: string, max: number): string {
+  const fd = openSync(file, 'r')
+  try {
+    const buffer = Buffer.alloc(max + 1)
+    let length = 0
+    while (length < buffer.length) {
+      const n = readSync(fd, buffer, length, buffer.length - length, null)
+      if (n === 0) break
+      length += n
+    }
+    if (length > max) {
+      throw new InputError(
+        `Input "comment-from": ${file} is larger than ${max / 1024 / 1024} MiB, so it is not an image-gate report (the report output is at most ${REPORT_OUTPUT_MAX_BYTES / 1024} KiB).`
+      )
+    }
+    return buffer.toString('utf8', 0, length)
+  } finally {
+    closeSync(fd)
+  }
 }
 
 /** The first mismatch, e.g. `checks[2].status is "magic", expected "pass" | "fail" | "skip"`. */

@@ -1,4 +1,4 @@
-import { codeBlock, inline } from './escape.js'
+import { codeBlock, codeSpan, inline, markdown } from './escape.js'
 import { FINDING_ROWS } from './findings.js'
 import type { Layer, Report } from './report.js'
 import { headline, ICON, shortId } from './text.js'
@@ -12,7 +12,7 @@ export const SUMMARY_MAX_CHARS = 900_000
 /** GitHub refuses a comment body over 65,536 characters; the marker and run link need a little room. */
 export const COMMENT_MAX_CHARS = 60_000
 /** A single log line longer than this is cut in the middle. */
-const LINE_MAX_CHARS = 2_000
+export const LINE_MAX_CHARS = 2_000
 
 /**
  * Headline, facts and the checks table, then the logs in collapsible sections. Over `maxChars`,
@@ -40,9 +40,9 @@ function renderHead(report: Report): string {
   const out: string[] = []
   out.push(`## ${report.passed ? '✅' : '❌'} image-gate: ${headline(report)}`, '')
   if (report.error) {
-    out.push(`**${report.error.kind === 'input' ? 'Bad input' : 'Error'}:** ${inline(report.error.message, 1000)}`, '')
+    out.push(`**${report.error.kind === 'input' ? 'Bad input' : 'Error'}:** ${markdown(report.error.message, 1000)}`, '')
   }
-  const facts = [report.tag && `image \`${inline(report.tag, 200)}\``, report.image.id && `id \`${shortId(report.image.id)}\``]
+  const facts = [report.tag && `image ${codeSpan(report.tag.slice(0, 200))}`, report.image.id && `id ${codeSpan(shortId(report.image.id))}`]
   if (report.build.seconds !== undefined) facts.push(`build ${report.build.seconds} s`)
   if (report.health.startupSeconds !== undefined) facts.push(`healthy ${report.health.startupSeconds} s after start`)
   const factLine = facts.filter(Boolean).join(' · ')
@@ -50,10 +50,14 @@ function renderHead(report: Report): string {
   if (report.checks.length > 0) {
     out.push('| | Check | Result | Limit | Detail |', '|---|---|---|---|---|')
     for (const c of report.checks) {
-      out.push(`| ${ICON[c.status]} | ${c.name} | ${inline(c.value)} | ${inline(c.limit)} | ${inline(c.detail, 600)} |`)
+      // the rows are image-gate's sentences: their `code` stays code
+      const cell = (text: string, max = 300) => markdown(text, max, { table: true })
+      out.push(`| ${ICON[c.status]} | ${c.name} | ${cell(c.value)} | ${cell(c.limit)} | ${cell(c.detail, 600)} |`)
     }
     out.push('')
   }
+  // a report read back from the `report` output (comment-from) says what that output left out
+  if (report.cut?.length) out.push(`_Cut to fit the report output: ${report.cut.map(note => inline(note, 200)).join('; ')}._`, '')
   const layers = report.image.largestLayers ?? []
   if (layers.length > 0) {
     // with compare-to, each layer against the baseline's layer made by the same instruction
@@ -130,7 +134,7 @@ function tail(lines: string[], budget: number): string[] {
   return kept
 }
 
-function cutLine(line: string): string {
+export function cutLine(line: string): string {
   if (line.length <= LINE_MAX_CHARS) return line
   const half = LINE_MAX_CHARS / 2 - 20
   return `${line.slice(0, half)} …[${line.length - 2 * half} characters cut]… ${line.slice(-half)}`

@@ -1,5 +1,8 @@
 import * as v from 'valibot'
-import { logTail, measured, short, text, wholeNumber } from './fields.js'
+import { firstOf, logTail, measured, rows, short, text, wholeNumber } from './fields.js'
+import { BaselineSchema, ContentsSchema, ImageSchema } from './image-schema.js'
+
+export { FindingSchema, LayerSchema, UnreadLayerSchema } from './image-schema.js'
 
 // The report's shape, declared once: report.ts takes its types from here, and load.ts reads a saved
 // report (comment-from) through it. A saved report is untrusted (a fork's run may have written it),
@@ -23,14 +26,6 @@ export const CheckSchema = v.object({
 })
 
 export const HealthVerdictSchema = v.picklist(['healthy', 'unhealthy', 'exited', 'missing', 'skipped', 'timeout'])
-
-export const LayerSchema = v.object({
-  /** the Dockerfile instruction that made it (docker history) */
-  instruction: short(),
-  size: v.number(),
-  /** with compare-to: the size of the baseline's layer made by the same instruction (0: none) */
-  before: measured()
-})
 
 export const ProbeSchema = v.object({
   exitCode: wholeNumber(),
@@ -77,38 +72,6 @@ export const SmokeResultSchema = v.object({
   stop: v.optional(StopSchema)
 })
 
-/** Something in the image's layers that production does not need, or must not ship. Never a file's content. */
-export const FindingSchema = v.object({
-  kind: v.picklist(['secret', 'dev-dependency', 'build-tool', 'forbidden']),
-  /** what it is: "environment file", "private key (PEM)", "devDependency of /app/package.json", "gcc" */
-  what: short(),
-  /** where, from the image's root: a file, or the folder of a package or a .git */
-  path: short(),
-  /** bytes it adds to the image */
-  size: v.number(),
-  /** the Dockerfile instruction of the layer that added it */
-  instruction: short(),
-  /** the instruction of a later layer that deleted it (a whiteout): it still ships in the layer below */
-  deletedBy: v.optional(short())
-})
-
-/** The contents check: the final image's layers, read in the same docker save pass as the compressed size. */
-const ContentsSchema = v.object({
-  /** why the layers were not read (the containerd store keeps them compressed; docker save failed) */
-  notScanned: v.optional(text()),
-  /** the layers read (each blob once) and the files in them */
-  layers: v.optional(wholeNumber()),
-  files: v.optional(wholeNumber()),
-  /** secrets first, then forbidden paths, dev dependencies and build tools (the first 100) */
-  findings: v.pipe(
-    v.array(FindingSchema),
-    v.transform(findings => findings.slice(0, 100))
-  ),
-  /** findings in all, and those allow-paths let through (not listed) */
-  count: wholeNumber(),
-  allowed: wholeNumber()
-})
-
 /** A BuildKit build check's warning (buildx 0.15+): rule "JSONArgsRecommended", its message, page and line. */
 export const BuildWarningSchema = v.object({
   rule: short(),
@@ -136,70 +99,6 @@ const BuildSchema = v.object({
       v.transform(warnings => warnings.slice(0, 100))
     )
   )
-})
-
-/** A layer whose files could not be read: it counts at its size in the archive instead. */
-export const UnreadLayerSchema = v.object({
-  instruction: short(),
-  /** why, e.g. "not a tar" or the unpacker's error */
-  why: short(),
-  /** its bytes in the docker save archive (a compressed blob: compressed bytes) */
-  bytes: v.number()
-})
-
-/** At most this many unread layers are kept (an image has a few dozen layers at most). */
-const unreadLayers = () => v.optional(v.pipe(v.array(UnreadLayerSchema), v.transform(layers => layers.slice(0, 20))))
-
-const ImageSchema = v.object({
-  id: v.optional(text()),
-  /** the layers' unpacked bytes, as the classic image store counts them, on either store */
-  size: measured(),
-  /** Config.User as written in the image, "" when unset */
-  user: v.optional(text()),
-  /** Config.Healthcheck.Test, or undefined when the image has none (or HEALTHCHECK NONE) */
-  healthcheck: v.optional(v.array(text())),
-  /** consecutive failed probes after the start period before Docker says unhealthy */
-  healthcheckRetries: measured(),
-  /** Config.StopSignal, "" when unset (Docker then sends SIGTERM) */
-  stopSignal: v.optional(short()),
-  /** the HEALTHCHECK's own --interval and --start-period, seconds (Docker's defaults when unset: 30 and 0) */
-  healthcheckInterval: measured(),
-  healthcheckStartPeriod: measured(),
-  exposedPorts: v.optional(v.array(text())),
-  /** Config.Entrypoint and Config.Cmd (a shell-form CMD is ["/bin/sh", "-c", "…"]), the first 20 words */
-  entrypoint: v.optional(v.pipe(v.array(text(1_000)), v.transform(a => a.slice(0, 20)))),
-  cmd: v.optional(v.pipe(v.array(text(1_000)), v.transform(a => a.slice(0, 20)))),
-  labels: v.optional(
-    v.pipe(
-      v.record(v.string(), v.string()),
-      // the first 100, each key a line's worth
-      v.transform(labels => Object.fromEntries(Object.entries(labels).slice(0, 100).map(([k, value]) => [k.slice(0, 200), value.slice(0, 1_000)])))
-    )
-  ),
-  /** what a push transfers: each layer gzip-compressed (or the store's own compressed blobs) */
-  compressedSize: measured(),
-  compressedBy: v.optional(v.picklist(['gzip', 'zlib', 'store'])),
-  /** the engine's image store: it decides how the sizes were had, not what they mean */
-  store: v.optional(v.picklist(['classic', 'containerd'])),
-  /** layers `size` could not count file by file (it counts them at their archive size) */
-  unreadLayers: unreadLayers(),
-  largestLayers: v.optional(
-    v.pipe(
-      v.array(LayerSchema),
-      // listed largest first: the five largest
-      v.transform(layers => layers.slice(0, 5))
-    )
-  )
-})
-
-const BaselineSchema = v.object({
-  ref: short(),
-  size: measured(),
-  compressedSize: measured(),
-  /** the instruction whose layers grew the most against the baseline's */
-  growth: v.optional(v.object({ instruction: short(), bytes: v.number() })),
-  unreadLayers: unreadLayers(),
-  error: v.optional(text())
 })
 
 const HealthSchema = v.object({
@@ -264,7 +163,7 @@ const UserSchema = v.object({
    */
   remap: v.optional(v.object({ uid: wholeNumber(), gid: wholeNumber() })),
   /** every process in the container, as docker top saw it after the health wait (host PIDs) */
-  processes: v.optional(v.array(v.object({ pid: wholeNumber(), uid: wholeNumber(), gid: wholeNumber(), command: text() }))),
+  processes: v.optional(firstOf(v.object({ pid: wholeNumber(), uid: wholeNumber(), gid: wholeNumber(), command: text() }), 100)),
   /** USER resolved through the image's /etc/passwd and /etc/group */
   resolvedUid: v.optional(wholeNumber()),
   resolvedGid: v.optional(wholeNumber()),
@@ -293,14 +192,24 @@ export const ReportSchema = v.pipe(
     /** the main container stopped after the health wait and the user check */
     stop: v.optional(StopSchema),
     /** smoke-commands, in input order */
-    smoke: v.optional(v.array(SmokeResultSchema)),
-    checks: v.array(CheckSchema),
+    smoke: v.optional(rows(SmokeResultSchema)),
+    checks: rows(CheckSchema),
     passed: v.boolean(),
-    /** the pull request this run was for, and the key of its comment (used by comment-from) */
+    /**
+     * the pull request this run was for, and the key of its comment; comment-from takes the number
+     * only when the event names none, and checks it, and never takes the key (publish/comment.ts)
+     */
     pullRequest: v.optional(v.pipe(v.number(), v.safeInteger('a pull request number'), v.minValue(1, 'a pull request number'))),
     commentKey: v.optional(text()),
     /** the pull-request comment, when one was posted */
     comment: v.optional(v.object({ url: text(), action: v.picklist(['created', 'updated']) })),
+    /** what the `report` output left out to fit an environment variable (cap.ts) */
+    cut: v.optional(
+      v.pipe(
+        v.array(short()),
+        v.transform(notes => notes.slice(0, 20))
+      )
+    ),
     /** set when the run could not start or stopped early (bad input, no engine) */
     error: v.optional(v.object({ kind: v.picklist(['input', 'engine', 'timeout', 'internal']), message: text() }))
   }),
