@@ -3,12 +3,12 @@
 // so every timed run hits the build cache), whole runs of the action with the scan and without it
 // (IMAGE_GATE_BENCH_NO_SCAN=1, a switch only this bench uses), alternated, median of REPS. Target:
 // the scan adds < 10% to the run. Also, to show where the time goes, the save pass alone in this
-// process (docker save → measureTar): reading only, scanning only, compressing, both.
+// process (docker save → readSaveStream): reading only, scanning only, compressing, both.
 // Run with `bash bench/run.sh contents`. It runs dist/index.js as the e2e tests do (real Docker).
 import { execFileSync, spawn } from 'node:child_process'
 import * as path from 'node:path'
 import { EXAMPLES, removeImages, runAction } from '../__tests__/e2e/action.js'
-import { measureTar, type MeasureOptions } from '../src/stages/compressed.js'
+import { readSaveStream, type ReadOptions } from '../src/stages/saved-image.js'
 
 const TAG = 'image-gate-bench/contents'
 const REPS = Number(process.env.BENCH_REPS ?? 5)
@@ -17,10 +17,10 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 const seconds = (since: bigint) => Number(process.hrtime.bigint() - since) / 1e9
 
 /** One save pass in this process, timed. */
-async function pass(image: string, options: MeasureOptions): Promise<{ seconds: number; files?: number }> {
+async function pass(image: string, options: ReadOptions): Promise<{ seconds: number; files?: number }> {
   const started = process.hrtime.bigint()
   const child = spawn('docker', ['save', image], { stdio: ['ignore', 'pipe', 'inherit'] })
-  const measured = await measureTar(child.stdout, options)
+  const measured = await readSaveStream(child.stdout, options)
   const files = measured.scanned?.layers.reduce((sum, l) => sum + (l?.files ?? 0), 0)
   return { seconds: seconds(started), files }
 }

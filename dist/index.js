@@ -61873,8 +61873,8 @@ function explainFailure(output) {
     const cause = failedStep ? tellingLine(stepOutput(lines, failedStep)) : undefined;
     return { failedStep, error, ...(cause && { cause }), logTail: meaningful.slice(-LOG_TAIL_LINES) };
 }
-/** One line of build output as a terminal would show it (src/plain.ts), tabs as spaces. */
-const build_plain = (line) => plain(line).replace(/[\t\n]/g, ' ');
+/** One line of build output for a one-line cell: plain as a terminal shows it (src/plain.ts), tabs and newlines as spaces. */
+const build_oneLine = (line) => plain(line).replace(/[\t\n]/g, ' ');
 /**
  * What the failed step printed: buildx's plain progress prefixes each line of a step's output with
  * `#N ` and the seconds since it started (`#9 3.201 npm error ...`), N being the number of the
@@ -61901,7 +61901,7 @@ function stepOutput(lines, failedStep) {
     });
     const start = lines.indexOf(` > ${failedStep}:`);
     const excerpt = start < 0 ? [] : lines.slice(start + 1, lines.indexOf('------', start)).map(l => l.replace(/^\d+\.\d+ /, ''));
-    return (own.length > 0 ? own : excerpt).map(l => l.split('\r').map(build_plain).filter(t => t.trim()).pop()?.trim() ?? '');
+    return (own.length > 0 ? own : excerpt).map(l => l.split('\r').map(build_oneLine).filter(t => t.trim()).pop()?.trim() ?? '');
 }
 /** Lines that report, never cause: warnings, and the package managers' wrap-up of a failed script. */
 const NOT_A_CAUSE = /^(npm (warn|WARN)|warn(ing)?\b|WARN\b)|^npm (error|ERR!) (code|errno|syscall|path|dest|command|workspace|location|signal|type)\b|^npm (error|ERR!)( \d+)?\s*$|Lifecycle script|A complete log of this run|Command failed with exit code|ELIFECYCLE|^info Visit |exited with (exit )?code/i;
@@ -64192,15 +64192,17 @@ class LayerScan {
     }
 }
 
-;// CONCATENATED MODULE: ./src/stages/compressed.ts
-// The compressed size of a local image: what `docker push` would transfer, i.e. every layer
-// gzip-compressed. `docker save` gives the layers uncompressed (classic store) or as the blobs the
-// containerd store keeps (already compressed: a push sends them as they are, so they count as their
-// own size and nothing is compressed), so we stream its tar output, deflate each uncompressed entry
-// on worker threads in 1 MiB chunks (compress-pool.ts) and count the bytes. Nothing is written to
-// disk and no layer is held in memory: while the workers are busy, the tar stream (and with it
-// docker save) waits. The same pass reads what the layers hold for the contents check: each layer's
-// bytes also go through a nested tar parser (layer-scan.ts), so the image is read once, not twice.
+;// CONCATENATED MODULE: ./src/stages/saved-image.ts
+// The one read of an image: a single `docker save` pass that gives the compressed size (what
+// `docker push` would transfer, every layer gzip-compressed), each layer's unpacked bytes (size.ts,
+// layers.ts) and what the layers hold (the contents check), with or without compressing.
+// `docker save` gives the layers uncompressed (classic store) or as the blobs the containerd store
+// keeps (already compressed: a push sends them as they are, so they count as their own size and
+// nothing is compressed), so we stream its tar output, deflate each uncompressed entry on worker
+// threads in 1 MiB chunks (compress-pool.ts) and count the bytes. Nothing is written to disk and no
+// layer is held in memory: while the workers are busy, the tar stream (and with it docker save)
+// waits. Each layer's bytes also go through a nested tar parser (layer-scan.ts), so the image is
+// read once, not twice.
 
 
 
@@ -64208,8 +64210,8 @@ class LayerScan {
 
 // JSON entries up to this size are kept: manifest.json, index.json and the OCI manifests they name.
 const KEEP_JSON = 1 << 20;
-/** Runs `docker save <imageRef>` and measures its output; see measureTar. */
-async function compressedSize(docker, imageRef, options = {}) {
+/** Runs `docker save <imageRef>` and measures its output; see readSaveStream. */
+async function readSavedImage(docker, imageRef, options = {}) {
     // An argument array, never a shell: the ref comes from user input.
     // Its time depends on the image, so the run's overall timeout bounds it (Processes.stopAll).
     const { child, exited } = docker.read(['save', imageRef]);
@@ -64222,7 +64224,7 @@ async function compressedSize(docker, imageRef, options = {}) {
     let result;
     let failure;
     try {
-        result = await measureTar(child.stdout, options);
+        result = await readSaveStream(child.stdout, options);
     }
     catch (error) {
         failure = error;
@@ -64249,7 +64251,7 @@ async function compressedSize(docker, imageRef, options = {}) {
     return result;
 }
 /** Measures a `docker save` tar stream (classic docker-archive or OCI layout). */
-async function measureTar(input, options = {}) {
+async function readSaveStream(input, options = {}) {
     const parser = (0,tar_stream.extract)();
     input.on('error', (error) => parser.destroy(error));
     input.pipe(parser);
@@ -64261,7 +64263,7 @@ async function measureTar(input, options = {}) {
         // manifest.json may come after the layers, so every file is measured and layers picked at the end.
         for await (const entry of parser) {
             const { header } = entry;
-            const name = compressed_clean(header.name);
+            const name = saved_image_clean(header.name);
             if (header.type === 'file' || header.type === 'contiguous-file') {
                 files.set(name, await measureEntry(entry, { pool, scan: options.scan, keepJson: (text) => json.set(name, text) }));
                 continue;
@@ -64269,9 +64271,9 @@ async function measureTar(input, options = {}) {
             // The classic format stores a repeated layer as a symlink to the first copy; newer engines
             // link `<id>/layer.tar` to `blobs/sha256/<hex>`. Hard links name a path from the archive root.
             if (header.type === 'symlink' && header.linkname)
-                links.set(name, compressed_clean(external_node_path_namespaceObject.posix.join(external_node_path_namespaceObject.posix.dirname(name), header.linkname)));
+                links.set(name, saved_image_clean(external_node_path_namespaceObject.posix.join(external_node_path_namespaceObject.posix.dirname(name), header.linkname)));
             if (header.type === 'link' && header.linkname)
-                links.set(name, compressed_clean(header.linkname));
+                links.set(name, saved_image_clean(header.linkname));
             entry.resume();
             await (0,external_node_events_.once)(entry, 'end');
         }
@@ -64387,7 +64389,7 @@ function imageLayout(json) {
     const manifest = json.get('manifest.json');
     if (manifest !== undefined) {
         const images = JSON.parse(manifest);
-        return { layers: images.flatMap((image) => (image.Layers ?? []).map(compressed_clean)), configs: images.flatMap((image) => (image.Config ? [compressed_clean(image.Config)] : [])) };
+        return { layers: images.flatMap((image) => (image.Layers ?? []).map(saved_image_clean)), configs: images.flatMap((image) => (image.Config ? [saved_image_clean(image.Config)] : [])) };
     }
     // A pure OCI layout: follow index.json through the manifests present in the archive.
     const index = json.get('index.json');
@@ -64425,7 +64427,7 @@ function followLinks(path, links) {
         path = links.get(path);
     return path;
 }
-function compressed_clean(path) {
+function saved_image_clean(path) {
     return external_node_path_namespaceObject.posix.normalize(path).replace(/^(\.\/)+/, '').replace(/\/$/, '');
 }
 
@@ -64439,7 +64441,7 @@ function compressed_clean(path) {
  * also its compressed size): for the images it is compared with (compare.ts).
  */
 async function sizeAndLayers(docker, ref, compress) {
-    const measured = await compressedSize(docker, ref, { compress, scan: { forbid: () => false } });
+    const measured = await readSavedImage(docker, ref, { compress, scan: { forbid: () => false } });
     const counted = countedLayers(measured);
     if (!counted)
         throw new Error(`no layer of ${ref} could be read`);
@@ -64762,7 +64764,7 @@ function largest(bytes) {
 
 // Stage 5, measuring: everything about size beyond what inspect.ts read.
 // One meaning of size on every image store: `size` is the layers' unpacked bytes, and
-// `compressed-size` is what a push sends. Both come from one `docker save` pass (compressed.ts),
+// `compressed-size` is what a push sends. Both come from one `docker save` pass (saved-image.ts),
 // made while the container starts (see measureSizes), which also reads what the layers hold for
 // the contents check (layer-scan.ts, contents.ts):
 // - size: each layer's files counted as the classic store counts a layer it unpacks (a pulled or
@@ -64843,7 +64845,7 @@ async function readImage(ctx, inputs, image, signal) {
     const started = Date.now();
     let measured;
     try {
-        measured = await compressedSize(ctx.docker, image, { signal, compress: inputs.compressedSize, scan });
+        measured = await readSavedImage(ctx.docker, image, { signal, compress: inputs.compressedSize, scan });
     }
     catch (err) {
         if (signal.aborted)

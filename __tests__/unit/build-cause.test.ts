@@ -6,7 +6,7 @@ import { buildCheck } from '../../src/checks/build.js'
 import { resolveDockerfile } from '../../src/docker/dockerfile.js'
 import { readInputs } from '../../src/inputs/inputs.js'
 import { newReport } from '../../src/report/report.js'
-import { explainFailure, plain, tellingLine } from '../../src/stages/build.js'
+import { explainFailure, oneLine, tellingLine } from '../../src/stages/build.js'
 import { inputs } from './fixtures.js'
 
 // The failed step's most telling line, picked from buildx's plain progress as real builds of Node
@@ -191,7 +191,7 @@ describe('the most telling line of a failed step', () => {
   it('keeps a long line to 300 characters and leaves no control character', () => {
     const cause = tellingLine([`Error: ${'x'.repeat(400)}`])!
     expect(cause).toHaveLength(300)
-    expect(plain(`a\tb${ESC}]0;title\x07c\x07d${ESC}(Be\x9b`)).toBe('a bcde')
+    expect(oneLine(`a\tb${ESC}]0;title\x07c\x07d${ESC}(Be\x9b`)).toBe('a bcde')
   })
 })
 

@@ -16,7 +16,7 @@ jest.unstable_mockModule('node:child_process', () => ({
   ...childProcess,
   spawn: (command: string, args: string[], options: object) => childProcess.spawn(command === 'docker' ? dockerBinary : command, args, options)
 }))
-const compressed = await import('../../src/stages/compressed.js')
+const compressed = await import('../../src/stages/saved-image.js')
 const { CHUNK, DeflatePool, LayerCount, LEVEL, WINDOW } = await import('../../src/stages/compress-pool.js')
 const { Docker, EngineError } = await import('../../src/docker/docker.js')
 const { Processes } = await import('../../src/docker/command.js')
@@ -24,13 +24,13 @@ const { measureSizes } = await import('../../src/stages/size.js')
 const { RunContext } = await import('../../src/context.js')
 const { silent } = await import('../../src/sink.js')
 type SizeInputs = import('../../src/stages/size.js').SizeInputs
-const { measureTar } = compressed
+const { readSaveStream } = compressed
 const { countedLayers } = await import('../../src/stages/layers.js')
 const { globs } = await import('../../src/globs.js')
 /** Each call is a run of its own: its own processes and Docker client. */
-const compressedSize = (ref: string) => compressed.compressedSize(new Docker(new Processes()), ref)
+const compressedSize = (ref: string) => compressed.readSavedImage(new Docker(new Processes()), ref)
 
-// measureTar on synthetic `docker save` archives for both layouts, and the chunked count it uses.
+// readSaveStream on synthetic `docker save` archives for both layouts, and the chunked count it uses.
 // A layer is deflated in 1 MiB chunks on worker threads, each primed with the 32 KiB before it and
 // ended with a sync flush (as pigz does). `pigz` below does the same in-process and returns the
 // stream: the worker pool must count exactly its length, and that stream must be valid gzip data
@@ -80,7 +80,7 @@ const noise = randomBytes(200_000)
 const gzipped = gzipSync(Buffer.from('x'.repeat(500_000) + 'y'.repeat(100_000)))
 const config = JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [] } })
 
-describe('measureTar, classic docker-archive layout', () => {
+describe('readSaveStream, classic docker-archive layout', () => {
   const archive = () =>
     tar([
       { name: 'aaa/', type: 'directory' },
@@ -100,7 +100,7 @@ describe('measureTar, classic docker-archive layout', () => {
     ])
 
   it('sums the gzip size of each layer once, in manifest order', async () => {
-    const result = await measureTar(chunked(await archive()))
+    const result = await readSaveStream(chunked(await archive()))
     expect(result.layers).toEqual([
       { path: 'bbb/layer.tar', size: noise.length, compressed: gz(noise) },
       { path: 'aaa/layer.tar', size: text.length, compressed: gz(text) }
@@ -113,16 +113,16 @@ describe('measureTar, classic docker-archive layout', () => {
   })
 
   it('gives the same answer however the pipe splits the stream', async () => {
-    const whole = await measureTar(chunked(await archive(), 1 << 30))
-    expect(await measureTar(chunked(await archive(), 1000))).toEqual(whole)
+    const whole = await readSaveStream(chunked(await archive(), 1 << 30))
+    expect(await readSaveStream(chunked(await archive(), 1000))).toEqual(whole)
     // 3-byte chunks (so a layer's first chunk is shorter than the magic bytes) on a small archive
     const small = await tar([
       { name: 'a/layer.tar', data: text.subarray(0, 3000) },
       { name: 'b/layer.tar', data: gzipped },
       { name: 'manifest.json', data: JSON.stringify([{ Layers: ['a/layer.tar', 'b/layer.tar'] }]) }
     ])
-    expect(await measureTar(chunked(small, 3))).toEqual(await measureTar(chunked(small, 1 << 30)))
-    expect((await measureTar(chunked(small, 3))).layers).toEqual([
+    expect(await readSaveStream(chunked(small, 3))).toEqual(await readSaveStream(chunked(small, 1 << 30)))
+    expect((await readSaveStream(chunked(small, 3))).layers).toEqual([
       { path: 'a/layer.tar', size: 3000, compressed: gz(text.subarray(0, 3000)) },
       { path: 'b/layer.tar', size: gzipped.length, compressed: gzipped.length }
     ])
@@ -133,16 +133,16 @@ describe('measureTar, classic docker-archive layout', () => {
       { name: 'aaa/layer.tar', data: text },
       { name: 'manifest.json', data: JSON.stringify([{ Layers: ['aaa/layer.tar', 'zzz/layer.tar'] }]) }
     ])
-    await expect(measureTar(chunked(bad))).rejects.toThrow('the image archive has no zzz/layer.tar')
+    await expect(readSaveStream(chunked(bad))).rejects.toThrow('the image archive has no zzz/layer.tar')
   })
 
   it('rejects a truncated archive', async () => {
     const whole = await archive()
-    await expect(measureTar(chunked(whole.subarray(0, 100_000)))).rejects.toThrow('Unexpected end of data')
+    await expect(readSaveStream(chunked(whole.subarray(0, 100_000)))).rejects.toThrow('Unexpected end of data')
   })
 })
 
-describe('measureTar, OCI layout (Docker 25+)', () => {
+describe('readSaveStream, OCI layout (Docker 25+)', () => {
   const blob = (b: Buffer | string) => `blobs/sha256/${sha(Buffer.from(b))}`
 
   it('counts a blob that is gzip already as its own size, and a repeated layer once', async () => {
@@ -157,7 +157,7 @@ describe('measureTar, OCI layout (Docker 25+)', () => {
       { name: 'manifest.json', data: JSON.stringify(manifest) },
       { name: 'oci-layout', data: '{"imageLayoutVersion":"1.0.0"}' }
     ])
-    const result = await measureTar(chunked(archive))
+    const result = await readSaveStream(chunked(archive))
     expect(result.layers).toEqual([
       { path: blob(text), size: text.length, compressed: gz(text) },
       { path: blob(gzipped), size: gzipped.length, compressed: gzipped.length }
@@ -174,7 +174,7 @@ describe('measureTar, OCI layout (Docker 25+)', () => {
       { name: blob(gzipped), data: gzipped },
       { name: blob(second), data: second }
     ])
-    const result = await measureTar(chunked(archive))
+    const result = await readSaveStream(chunked(archive))
     expect(result.layers.map(l => l.path)).toEqual([blob(gzipped), blob(second)])
     expect(result.compressed).toBe(gzipped.length + second.length)
     expect(result.alreadyCompressed).toBe(true)
@@ -200,16 +200,16 @@ describe('measureTar, OCI layout (Docker 25+)', () => {
       { name: blob(list), data: list },
       { name: 'index.json', data: JSON.stringify({ manifests: [{ digest: `sha256:${sha(Buffer.from(list))}` }] }) }
     ])
-    const result = await measureTar(chunked(archive))
+    const result = await readSaveStream(chunked(archive))
     expect(result.layers.map(l => l.path)).toEqual([blob(text), blob(noise)])
     expect(result.compressed).toBe(gz(text) + gz(noise))
   })
 })
 
-describe('measureTar, edge cases', () => {
+describe('readSaveStream, edge cases', () => {
   it('an image without layers (FROM scratch and nothing else) measures 0', async () => {
     const archive = await tar([{ name: 'manifest.json', data: JSON.stringify([{ Layers: [] }]) }])
-    expect(await measureTar(chunked(archive))).toMatchObject({ compressed: 0, layers: [], alreadyCompressed: false })
+    expect(await readSaveStream(chunked(archive))).toMatchObject({ compressed: 0, layers: [], alreadyCompressed: false })
   })
 
   it('empty and tiny layers still count their gzip framing', async () => {
@@ -218,7 +218,7 @@ describe('measureTar, edge cases', () => {
       { name: 'b/layer.tar', data: 'ab' },
       { name: 'manifest.json', data: JSON.stringify([{ Layers: ['a/layer.tar', 'b/layer.tar'] }]) }
     ])
-    const result = await measureTar(chunked(archive))
+    const result = await readSaveStream(chunked(archive))
     // one chunk each, so exactly what gzip makes of them (20 and 22 bytes)
     expect(result.layers).toEqual([
       { path: 'a/layer.tar', size: 0, compressed: gzipSync(Buffer.alloc(0), { level: LEVEL }).length },
@@ -234,14 +234,14 @@ describe('measureTar, edge cases', () => {
       { name: 'b/layer.tar', data: zstd },
       { name: 'manifest.json', data: JSON.stringify([{ Layers: ['a/layer.tar', 'b/layer.tar'] }]) }
     ])
-    const result = await measureTar(chunked(archive))
+    const result = await readSaveStream(chunked(archive))
     expect(result.layers.map(l => l.compressed)).toEqual([gzipped.length, zstd.length])
     expect(result.alreadyCompressed).toBe(true)
   })
 
   it('rejects an archive with no manifest at all', async () => {
     const archive = await tar([{ name: 'aaa/layer.tar', data: text }])
-    await expect(measureTar(chunked(archive))).rejects.toThrow('the image archive has neither manifest.json nor index.json')
+    await expect(readSaveStream(chunked(archive))).rejects.toThrow('the image archive has neither manifest.json nor index.json')
   })
 })
 
@@ -386,7 +386,7 @@ describe('compressedSize with a stand-in docker', () => {
     const docker = new Docker(new Processes(), 50)
     await expect(docker.call(['inspect', 'x'])).rejects.toThrow('did not answer `docker inspect`')
     fakeDocker('exit 7')
-    await expect(compressed.compressedSize(docker, 'x:1')).rejects.toThrow('did not answer `docker inspect`')
+    await expect(compressed.readSavedImage(docker, 'x:1')).rejects.toThrow('did not answer `docker inspect`')
   })
 
   // measureSizes is started with the run-and-wait stage (pipeline.ts), given its promise
@@ -456,7 +456,7 @@ describe('every layer counts toward the size', () => {
 
   it("reads the classic store's empty layer (1,024 zero bytes) and a zstd layer, file by file", async () => {
     const files = await tar([{ name: 'bin/app', data: 'a'.repeat(300_000) }, { name: 'app/.env', data: 'TOKEN=x\n' }])
-    const measured = await measureTar(chunked(await archive([await tar([{ name: 'bin/sh', data: 'b'.repeat(1_000) }]), Buffer.alloc(1024), zstdRaw(files)], ['COPY sh /bin/sh', 'RUN true', 'COPY app /'])), {
+    const measured = await readSaveStream(chunked(await archive([await tar([{ name: 'bin/sh', data: 'b'.repeat(1_000) }]), Buffer.alloc(1024), zstdRaw(files)], ['COPY sh /bin/sh', 'RUN true', 'COPY app /'])), {
       threads: 1,
       scan: { forbid: globs([]) }
     })
@@ -473,7 +473,7 @@ describe('every layer counts toward the size', () => {
   it('counts a layer it cannot read at its archive size, and names it', async () => {
     const junk = Buffer.concat([Buffer.from('not a tar at all'), randomBytes(2_000)])
     const broken = Buffer.concat([Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0x00, 0x58]), Buffer.from([0xff, 0xff, 0xff]), randomBytes(100)])
-    const measured = await measureTar(chunked(await archive([await tar([{ name: 'bin/sh', data: 'b'.repeat(1_000) }]), junk, broken], ['COPY sh /bin/sh', 'ADD junk /', 'ADD broken /'])), {
+    const measured = await readSaveStream(chunked(await archive([await tar([{ name: 'bin/sh', data: 'b'.repeat(1_000) }]), junk, broken], ['COPY sh /bin/sh', 'ADD junk /', 'ADD broken /'])), {
       threads: 1,
       scan: { forbid: globs([]) }
     })

@@ -10,7 +10,7 @@ import { outputsOf } from '../../src/publish/outputs.js'
 import { COMMENT_MAX_CHARS, renderMarkdown } from '../../src/report/markdown.js'
 import { renderText } from '../../src/report/text.js'
 import { silent } from '../../src/sink.js'
-import { measureTar } from '../../src/stages/compressed.js'
+import { readSaveStream } from '../../src/stages/saved-image.js'
 import { tar, type Entry } from './tar.js'
 import { globs } from '../../src/globs.js'
 import { contentsOf } from '../../src/stages/size.js'
@@ -39,7 +39,7 @@ async function image(layers: Array<[string, Entry[] | 'empty']>): Promise<Readab
 }
 
 async function scan(layers: Array<[string, Entry[] | 'empty']>, options: { allowPaths?: string[]; forbidPaths?: string[]; compress?: boolean } = {}) {
-  const measured = await measureTar(await image(layers), { threads: 1, compress: options.compress ?? false, scan: { forbid: globs(options.forbidPaths ?? []), allow: globs(options.allowPaths ?? []) } })
+  const measured = await readSaveStream(await image(layers), { threads: 1, compress: options.compress ?? false, scan: { forbid: globs(options.forbidPaths ?? []), allow: globs(options.allowPaths ?? []) } })
   return contentsOf(measured, { allowPaths: options.allowPaths ?? [] })
 }
 
@@ -268,7 +268,7 @@ describe('contents scan: dev dependencies and build tools', () => {
 
   it('scans in the same pass as the compressed size, and without it', async () => {
     const layers: Array<[string, Entry[]]> = [BASE, ['COPY . .', [{ name: 'app/.env', data: `A=${PASSWORD}\n` }]]]
-    const measured = await measureTar(await image(layers), { threads: 1, scan: { forbid: () => false } })
+    const measured = await readSaveStream(await image(layers), { threads: 1, scan: { forbid: () => false } })
     expect(measured.compressed).toBeGreaterThan(0)
     expect(contentsOf(measured, { allowPaths: [] }).findings.map(f => f.path)).toEqual(['/app/.env'])
     expect(paths(await scan(layers, { compress: false }))).toEqual(['/app/.env'])

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals'
 import { Readable } from 'node:stream'
 import { gzipSync } from 'node:zlib'
-import { measureTar } from '../../src/stages/compressed.js'
+import { readSaveStream } from '../../src/stages/saved-image.js'
 import { tar, type Entry } from './tar.js'
 import { countedLayers } from '../../src/stages/layers.js'
 import { contentsOf } from '../../src/stages/size.js'
@@ -41,7 +41,7 @@ async function archive(gzip: boolean): Promise<Readable> {
   return Readable.from([await tar(outer)])
 }
 
-const measure = async (gzip: boolean) => measureTar(await archive(gzip), { threads: 1, compress: false, scan: { forbid: () => false } })
+const measure = async (gzip: boolean) => readSaveStream(await archive(gzip), { threads: 1, compress: false, scan: { forbid: () => false } })
 
 describe('the layers\' unpacked sizes, on either store', () => {
   it('counts files, symlink targets and a hard link once; newest first, empty layers left out', async () => {

@@ -1,7 +1,7 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs'
 import * as path from 'node:path'
 import type { RunContext } from '../context.js'
-import { plain as plainText } from '../plain.js'
+import { plain } from '../plain.js'
 import { buildWarnings, WARNINGS_ENV } from './build-warnings.js'
 import { EngineError } from '../docker/docker.js'
 import type { Builder } from '../docker/engine.js'
@@ -166,8 +166,8 @@ export function explainFailure(output: string): { failedStep?: string; error?: s
   return { failedStep, error, ...(cause && { cause }), logTail: meaningful.slice(-LOG_TAIL_LINES) }
 }
 
-/** One line of build output as a terminal would show it (src/plain.ts), tabs as spaces. */
-export const plain = (line: string): string => plainText(line).replace(/[\t\n]/g, ' ')
+/** One line of build output for a one-line cell: plain as a terminal shows it (src/plain.ts), tabs and newlines as spaces. */
+export const oneLine = (line: string): string => plain(line).replace(/[\t\n]/g, ' ')
 
 /**
  * What the failed step printed: buildx's plain progress prefixes each line of a step's output with
@@ -191,7 +191,7 @@ export function stepOutput(lines: string[], failedStep: string): string[] {
   })
   const start = lines.indexOf(` > ${failedStep}:`)
   const excerpt = start < 0 ? [] : lines.slice(start + 1, lines.indexOf('------', start)).map(l => l.replace(/^\d+\.\d+ /, ''))
-  return (own.length > 0 ? own : excerpt).map(l => l.split('\r').map(plain).filter(t => t.trim()).pop()?.trim() ?? '')
+  return (own.length > 0 ? own : excerpt).map(l => l.split('\r').map(oneLine).filter(t => t.trim()).pop()?.trim() ?? '')
 }
 
 /** Lines that report, never cause: warnings, and the package managers' wrap-up of a failed script. */

@@ -1,6 +1,6 @@
 import type { Docker } from '../docker/docker.js'
 import type { Layer, UnreadLayer } from '../report/report.js'
-import { compressedSize, type CompressedSize } from './compressed.js'
+import { readSavedImage, type SavedImage } from './saved-image.js'
 import type { LayerFacts } from './layer-scan.js'
 
 // An image's layers in the bytes `size` means on every store: unpacked, counted from the layers'
@@ -12,7 +12,7 @@ import type { LayerFacts } from './layer-scan.js'
  * also its compressed size): for the images it is compared with (compare.ts).
  */
 export async function sizeAndLayers(docker: Docker, ref: string, compress: boolean): Promise<Counted & { size: number; compressed?: number }> {
-  const measured = await compressedSize(docker, ref, { compress, scan: { forbid: () => false } })
+  const measured = await readSavedImage(docker, ref, { compress, scan: { forbid: () => false } })
   const counted = countedLayers(measured)
   if (!counted) throw new Error(`no layer of ${ref} could be read`)
   return { ...counted, size: total(counted.layers), compressed: compress ? measured.compressed : undefined }
@@ -23,7 +23,7 @@ export function total(layers: Layer[]): number {
 }
 
 /** The saved layers in image order, each with the instruction that made it. */
-export function namedLayers(measured: CompressedSize): { facts?: LayerFacts; instruction: string; blobSize: number }[] {
+export function namedLayers(measured: SavedImage): { facts?: LayerFacts; instruction: string; blobSize: number }[] {
   const { layers = [], history = [], blobSizes = [] } = measured.scanned ?? {}
   // history entries that made a layer pair with the layers in order; a base image without
   // history leaves the first layers unnamed
@@ -44,7 +44,7 @@ export interface Counted {
  * the scan does not know) counts at its size in the archive and is named in `unread`, so one
  * odd layer never leaves the whole image without a size. Undefined when no layer could be read.
  */
-export function countedLayers(measured: CompressedSize): Counted | undefined {
+export function countedLayers(measured: SavedImage): Counted | undefined {
   const named = namedLayers(measured)
   if (named.length === 0) return undefined
   const unread: UnreadLayer[] = []

@@ -4,14 +4,14 @@ import type { Inputs } from '../inputs/inputs.js'
 import type { Contents, Layer, Report } from '../report/report.js'
 import type { BuildInputs } from './build.js'
 import { compareLayers, measureBaseline, measureFirstStage } from './compare.js'
-import { compressedSize, type CompressedSize } from './compressed.js'
+import { readSavedImage, type SavedImage } from './saved-image.js'
 import { countedLayers, layerHistory, namedLayers, total, type Counted } from './layers.js'
 import { globs } from '../globs.js'
 import { assembleContents } from './contents.js'
 
 // Stage 5, measuring: everything about size beyond what inspect.ts read.
 // One meaning of size on every image store: `size` is the layers' unpacked bytes, and
-// `compressed-size` is what a push sends. Both come from one `docker save` pass (compressed.ts),
+// `compressed-size` is what a push sends. Both come from one `docker save` pass (saved-image.ts),
 // made while the container starts (see measureSizes), which also reads what the layers hold for
 // the contents check (layer-scan.ts, contents.ts):
 // - size: each layer's files counted as the classic store counts a layer it unpacks (a pulled or
@@ -102,9 +102,9 @@ async function readImage(ctx: RunContext, inputs: SizeInputs, image: string, sig
   const scan = process.env.IMAGE_GATE_BENCH_NO_SCAN === '1' ? undefined : { forbid: globs(inputs.forbidPaths), allow: globs(inputs.allowPaths) }
   if (!inputs.compressedSize && !scan) return { sizes: {} }
   const started = Date.now()
-  let measured: CompressedSize
+  let measured: SavedImage
   try {
-    measured = await compressedSize(ctx.docker, image, { signal, compress: inputs.compressedSize, scan })
+    measured = await readSavedImage(ctx.docker, image, { signal, compress: inputs.compressedSize, scan })
   } catch (err) {
     if (signal.aborted) return { sizes: {} }
     const what = inputs.compressedSize ? 'measure the compressed size or read the layers' : 'read the layers'
@@ -124,7 +124,7 @@ async function readImage(ctx: RunContext, inputs: SizeInputs, image: string, sig
 }
 
 /** The contents findings, each layer named by the instruction that made it. */
-export function contentsOf(measured: CompressedSize, inputs: Pick<SizeInputs, 'allowPaths'>): Contents {
+export function contentsOf(measured: SavedImage, inputs: Pick<SizeInputs, 'allowPaths'>): Contents {
   const named = namedLayers(measured)
   if (named.length > 0 && named.every(({ facts }) => facts === undefined)) {
     const why = measured.alreadyCompressed ? 'the image store keeps the layers in a compression this Node cannot unpack (zstd)' : 'no layer of the image could be read as a tar'

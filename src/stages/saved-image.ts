@@ -1,11 +1,13 @@
-// The compressed size of a local image: what `docker push` would transfer, i.e. every layer
-// gzip-compressed. `docker save` gives the layers uncompressed (classic store) or as the blobs the
-// containerd store keeps (already compressed: a push sends them as they are, so they count as their
-// own size and nothing is compressed), so we stream its tar output, deflate each uncompressed entry
-// on worker threads in 1 MiB chunks (compress-pool.ts) and count the bytes. Nothing is written to
-// disk and no layer is held in memory: while the workers are busy, the tar stream (and with it
-// docker save) waits. The same pass reads what the layers hold for the contents check: each layer's
-// bytes also go through a nested tar parser (layer-scan.ts), so the image is read once, not twice.
+// The one read of an image: a single `docker save` pass that gives the compressed size (what
+// `docker push` would transfer, every layer gzip-compressed), each layer's unpacked bytes (size.ts,
+// layers.ts) and what the layers hold (the contents check), with or without compressing.
+// `docker save` gives the layers uncompressed (classic store) or as the blobs the containerd store
+// keeps (already compressed: a push sends them as they are, so they count as their own size and
+// nothing is compressed), so we stream its tar output, deflate each uncompressed entry on worker
+// threads in 1 MiB chunks (compress-pool.ts) and count the bytes. Nothing is written to disk and no
+// layer is held in memory: while the workers are busy, the tar stream (and with it docker save)
+// waits. Each layer's bytes also go through a nested tar parser (layer-scan.ts), so the image is
+// read once, not twice.
 import { once } from 'node:events'
 import { posix } from 'node:path'
 import type { Readable } from 'node:stream'
@@ -20,7 +22,7 @@ export interface LayerSize {
   compressed: number
 }
 
-export interface CompressedSize {
+export interface SavedImage {
   /** sum of the layers' gzip sizes, bytes */
   compressed: number
   /** layers in image order (manifest order), duplicates counted once */
@@ -36,7 +38,7 @@ export interface CompressedSize {
   scanned?: { layers: (LayerFacts | undefined)[]; history: string[]; blobSizes: number[] }
 }
 
-export interface MeasureOptions {
+export interface ReadOptions {
   /** stops the measurement (kills docker save); it then rejects */
   signal?: AbortSignal
   /** zlib level and worker threads (tests) */
@@ -61,8 +63,8 @@ interface Measured {
 // JSON entries up to this size are kept: manifest.json, index.json and the OCI manifests they name.
 const KEEP_JSON = 1 << 20
 
-/** Runs `docker save <imageRef>` and measures its output; see measureTar. */
-export async function compressedSize(docker: Docker, imageRef: string, options: MeasureOptions = {}): Promise<CompressedSize> {
+/** Runs `docker save <imageRef>` and measures its output; see readSaveStream. */
+export async function readSavedImage(docker: Docker, imageRef: string, options: ReadOptions = {}): Promise<SavedImage> {
   // An argument array, never a shell: the ref comes from user input.
   // Its time depends on the image, so the run's overall timeout bounds it (Processes.stopAll).
   const { child, exited } = docker.read(['save', imageRef])
@@ -73,10 +75,10 @@ export async function compressedSize(docker: Docker, imageRef: string, options: 
   const stop = () => void child.kill()
   options.signal?.addEventListener('abort', stop, { once: true })
 
-  let result: CompressedSize | undefined
+  let result: SavedImage | undefined
   let failure: unknown
   try {
-    result = await measureTar(child.stdout!, options)
+    result = await readSaveStream(child.stdout!, options)
   } catch (error) {
     failure = error
     // We gave up mid-stream: never leave docker save running (it would block on the full pipe).
@@ -98,7 +100,7 @@ export async function compressedSize(docker: Docker, imageRef: string, options: 
 }
 
 /** Measures a `docker save` tar stream (classic docker-archive or OCI layout). */
-export async function measureTar(input: Readable, options: MeasureOptions = {}): Promise<CompressedSize> {
+export async function readSaveStream(input: Readable, options: ReadOptions = {}): Promise<SavedImage> {
   const parser = extract()
   input.on('error', (error) => parser.destroy(error))
   input.pipe(parser)
