@@ -43286,9 +43286,9 @@ const INPUT_TABLE = {
     secrets: {
         default: '',
         parse: secrets,
-        description: 'Build secrets, one id=value per line, for RUN --mount=type=secret,id=... The values are masked in the log and written to files only for the build.'
+        description: 'Build secrets, one id=value per line, for RUN --mount=type=secret,id=... The values are masked in the log, summary, comment and outputs, and written to files only for the build.'
     },
-    'secret-files': { default: '', parse: secretFiles, description: 'Build secrets from files, one id=path per line.' },
+    'secret-files': { default: '', parse: secretFiles, description: 'Build secrets from files, one id=path per line (their text masked like secrets).' },
     'no-cache': { default: 'false', parse: bool, description: 'Build without the cache (true/false).' },
     pull: { default: 'false', parse: bool, description: 'Always pull newer versions of base images (true/false).' },
     builder: {
