@@ -94,15 +94,6 @@ start() {
     sleep 1
   done
   answers || { tail -n 20 "$LOG" >&2 || true; die "the second dockerd did not come up within 60 s"; }
-  # The data root is kept between runs (the fixture images): containers of image-gate's that a run
-  # killed mid-way left in it would count as this run's leftovers, so they go now. Only this
-  # engine's, which this script owns, and only at its start.
-  stale=$(DOCKER_HOST=$SOCKET docker ps --all --quiet --filter label=io.github.image-gate)
-  if [ -n "$stale" ]; then
-    log "removing $(echo "$stale" | wc -l) container(s) an earlier run left in $DATA"
-    # shellcheck disable=SC2086 # one ID per word
-    DOCKER_HOST=$SOCKET docker rm --force --volumes $stale >/dev/null
-  fi
   config_dir
   log "ready: $(DOCKER_HOST=$SOCKET docker info --format 'engine {{.ServerVersion}}, {{.Driver}} ({{index .DriverStatus 0}})' 2>/dev/null), $(DOCKER_CONFIG=$CONFIG docker buildx version 2>/dev/null)"
   echo "$SOCKET"

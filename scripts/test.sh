@@ -46,6 +46,18 @@ jest() { # jest NAME ARGS...: one run, its report $reports/NAME.json
   runs+=("$reports/$name.json")
   NODE_OPTIONS=--experimental-vm-modules npx jest "$@" --json --outputFile="$reports/$name.json"
 }
+# An engine this script started keeps its data root between runs (the fixture images): containers
+# of image-gate's that an earlier run, killed mid-way, left there would count as this run's
+# leftovers, so they go before its tests. Only on engines this script starts and owns, and only at
+# their first start (the fault tests' restart must find what their interrupted run left).
+remove_stale() { # remove_stale DOCKER_HOST
+  local stale
+  stale=$(DOCKER_HOST=$1 docker ps --all --quiet --filter label=io.github.image-gate)
+  [ -z "$stale" ] && return 0
+  echo "test.sh: removing $(echo "$stale" | wc -l) container(s) an earlier run left on $1"
+  # shellcheck disable=SC2086 # one ID per word
+  DOCKER_HOST=$1 docker rm --force --volumes $stale >/dev/null
+}
 skip_report() { runs+=("$reports/$1.json"); echo '{"numPassedTests":0,"numFailedTests":0}' >"$reports/$1.json"; }
 
 own_engine=${DOCKER_HOST:-}
@@ -117,6 +129,7 @@ else
   # Started by this script: stopped on exit, unless it was already running (someone else's).
   if ! DOCKER_HOST="unix:///run/$second_name/docker.sock" docker version >/dev/null 2>&1; then second_started=1; fi
   if second_host=$(IMAGE_GATE_ENGINE_NAME=$second_name bash scripts/second-engine.sh start); then
+    [ -z "$second_started" ] || remove_stale "$second_host"
     echo "== end-to-end tests on engine 2: $(DOCKER_HOST=$second_host docker version --format 'Docker {{.Server.Version}}' 2>/dev/null) (containerd image store, network namespace $second_name)"
     # IMAGE_GATE_ENGINE_NETNS: the engine's 127.0.0.1 is its namespace's own; the test registry
     # (__tests__/e2e/registry.ts) forwards it there. IMAGE_GATE_OTHER_ENGINE: engine 1 (the default
@@ -157,6 +170,7 @@ if [ -n "$second_skip" ]; then
 else
   if ! DOCKER_HOST="unix:///run/$userns_name/docker.sock" docker version >/dev/null 2>&1; then userns_started=1; fi
   if userns_host=$(IMAGE_GATE_ENGINE_NAME=$userns_name IMAGE_GATE_ENGINE_USERNS=1 bash scripts/second-engine.sh start); then
+    [ -z "$userns_started" ] || remove_stale "$userns_host"
     DOCKER_HOST=$userns_host DOCKER_CONFIG=$(IMAGE_GATE_ENGINE_NAME=$userns_name bash scripts/second-engine.sh config) IMAGE_GATE_ENGINE_NETNS=$userns_name \
       jest e2e-userns --selectProjects e2e --runInBand __tests__/e2e/userns.test.ts || status=$?
   else
