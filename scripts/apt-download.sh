@@ -13,8 +13,9 @@ mirror=$(grep -hE '^(URIs:|deb )' /etc/apt/sources.list /etc/apt/sources.list.d/
 lists=$(mktemp -d)
 trap 'rm -rf "$lists"' EXIT
 mkdir -p "$lists/lists/partial" "$lists/sources.list.d"
-printf 'deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] %s %s main\n' "$mirror" "$suite" >"$lists/sources.list"
-apt_opts=(-o "Dir::Etc::SourceList=$lists/sources.list" -o "Dir::Etc::SourceParts=$lists/sources.list.d"
+arch=${APT_ARCH:-$(dpkg --print-architecture)}
+printf 'deb [arch=%s signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] %s %s main\n' "$arch" "$mirror" "$suite" >"$lists/sources.list"
+apt_opts=(-o "APT::Architectures::=$arch" -o "Dir::Etc::SourceList=$lists/sources.list" -o "Dir::Etc::SourceParts=$lists/sources.list.d"
           -o "Dir::State::Lists=$lists/lists" -o "APT::Get::List-Cleanup=0"
           -o "APT::Sandbox::User=root")  # the temp dirs are root's; no _apt sandbox needed
 apt-get "${apt_opts[@]}" update -qq

@@ -70,6 +70,9 @@ if [ -n "$own_engine" ]; then
 else
   bash scripts/setup-docker.sh
 fi
+# the registry, binfmt handlers and arm64 busybox the end-to-end tests use (not fatal on your own
+# engine's machine: the tests that need them then say what is missing)
+bash scripts/setup-test-tools.sh || [ -n "$own_engine" ]
 [ -x /bin/busybox ] && command -v dumb-init >/dev/null 2>&1 || {
   echo "test.sh: the fixtures need busybox-static and dumb-init (apt-get install busybox-static dumb-init)" >&2
   exit 1

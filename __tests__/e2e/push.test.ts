@@ -8,8 +8,8 @@ import { startRegistry, type Registry } from './registry.js'
 import { imageStore } from './store.js'
 
 // Is compressed-size what a push really sends? The bundled action measures each example, then the
-// same image is pushed with `docker push` to a registry on 127.0.0.1 (registry.ts), which keeps the
-// blobs it receives: the action's figure must be within 2% of the layer blobs pushed (on the
+// same image is pushed with `docker push` to a real registry on 127.0.0.1 (registry.ts: Debian's
+// docker-registry), which is then asked for the blobs it holds: the action's figure must be within 2% of the layer blobs pushed (on the
 // containerd store, which keeps the blobs a push sends, exactly those). While the
 // action runs, its threads are watched from /proc: the compression must run on worker threads at
 // nice 19 (the bundle starts them from a source string: no worker file to find).
@@ -58,7 +58,7 @@ async function push(image: string, name: string): Promise<number[]> {
   docker(['tag', image, remote])
   // async: the registry answers from this same process
   await run('docker', ['push', remote])
-  return registry.pushedLayers(`${name}:pushed`).map(layer => layer.size)
+  return (await registry.pushedLayers(`${name}:pushed`)).map(layer => layer.size)
 }
 
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0)

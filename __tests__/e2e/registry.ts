@@ -1,182 +1,151 @@
-// A container registry on 127.0.0.1 for the end-to-end tests, speaking just enough of the
-// registry API v2 for the engine. It serves images the test saved from the local engine, so the
-// engine can really pull (compare-to) without any registry on the network; and it accepts a
-// `docker push` (blob uploads: POST, PATCH, PUT ?digest=; HEAD of blobs; PUT of manifests),
-// keeping every blob it received, so a test can see exactly what a push sends. The engine treats
-// 127.0.0.0/8 as an insecure registry, so plain HTTP is enough. An engine in a network namespace of
-// its own has another 127.0.0.1: there the registry is reached through a forwarder (see netnsForwarder).
+// A real container registry on 127.0.0.1 for the end-to-end tests: Debian's `docker-registry`
+// (CNCF distribution 2.8, installed by scripts/setup-docker.sh), started on a free port with its
+// storage in a temp directory, as a user's registry would judge a push or serve a pull. Images a test
+// wants served are pushed into it by the engine itself (`docker push`), and what was pushed is read
+// back through the registry's own API, as a user's pull would get it. The engine treats 127.0.0.0/8
+// as an insecure registry, so plain HTTP is enough. An engine in a network namespace of its own has
+// another 127.0.0.1: there the registry is reached through a forwarder (see netnsForwarder).
 import { execFileSync, spawn } from 'node:child_process'
-import { createHash } from 'node:crypto'
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer as createNetServer, type AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import * as path from 'node:path'
-import { Readable } from 'node:stream'
-import { gunzipSync, gzipSync } from 'node:zlib'
-import { extract } from 'tar-stream'
 
-const MANIFEST = 'application/vnd.docker.distribution.manifest.v2+json'
+const REGISTRY = '/usr/bin/docker-registry'
+const ACCEPT = [
+  'application/vnd.oci.image.index.v1+json',
+  'application/vnd.docker.distribution.manifest.list.v2+json',
+  'application/vnd.oci.image.manifest.v1+json',
+  'application/vnd.docker.distribution.manifest.v2+json'
+].join(', ')
 
 export interface Registry {
   /** "127.0.0.1:PORT" */
   host: string
-  /** every request, "METHOD path", in order */
+  /** every request, "METHOD path", in order (from the registry's access log) */
   requests: string[]
-  /** the layer blobs of a pushed image ("name:tag"), as received, in manifest order */
-  pushedLayers: (ref: string) => { digest: string; size: number }[]
+  /** the layer blobs of a pushed image ("name:tag"), as the registry holds them, in manifest order */
+  pushedLayers: (ref: string) => Promise<{ digest: string; size: number }[]>
+  /** GET of a registry API path (a manifest with every manifest type accepted): status, headers, body */
+  get: (apiPath: string) => Promise<{ status: number; headers: Headers; body: string }>
+  /** the tags of a repository ([] when it has none) */
+  tags: (name: string) => Promise<string[]>
   close: () => Promise<void>
 }
 
-interface Served {
-  manifest: Buffer
-  blobs: Map<string, Buffer>
-  /** the manifest's media type, when pushed (else a schema 2 manifest) */
-  type?: string
+/** A manifest the registry holds: an image's layers, or an index of per-platform manifests. */
+interface Manifest {
+  layers?: { digest: string; size: number }[]
+  config?: { digest: string }
+  manifests?: { digest: string; platform?: { os?: string; architecture?: string } }[]
 }
 
-/** A pushed image manifest (layers), or an index of manifests (manifests). */
-interface PushedManifest {
-  layers?: { digest: string }[]
-  manifests?: { digest: string; platform?: { os?: string } }[]
-}
-
-const sha256 = (data: Buffer) => `sha256:${createHash('sha256').update(data).digest('hex')}`
-
-/** The image as a registry holds it: gzipped layers, the config, a schema 2 manifest. */
-async function fromEngine(image: string): Promise<Served> {
-  const saved = execFileSync('docker', ['save', image], { maxBuffer: 1 << 30 })
-  const files = new Map<string, Buffer>()
-  const parser = extract()
-  Readable.from([saved]).pipe(parser)
-  for await (const entry of parser) {
-    const chunks: Buffer[] = []
-    for await (const chunk of entry) chunks.push(chunk as Buffer)
-    files.set(entry.header.name, Buffer.concat(chunks))
-  }
-  // manifest.json names the config and the layers in both layouts (classic and OCI)
-  const [top] = JSON.parse(files.get('manifest.json')!.toString()) as { Config: string; Layers: string[] }[]
-  const config = files.get(top.Config)!
-  const blobs = new Map<string, Buffer>([[sha256(config), config]])
-  const layers = top.Layers.map(name => {
-    const data = files.get(name)!
-    const gz = data[0] === 0x1f && data[1] === 0x8b ? data : gzipSync(data)
-    gunzipSync(gz) // a layer that does not round-trip would only fail later, inside the engine
-    blobs.set(sha256(gz), gz)
-    return { mediaType: 'application/vnd.docker.image.rootfs.diff.tar.gzip', size: gz.length, digest: sha256(gz) }
-  })
-  const manifest = Buffer.from(
-    JSON.stringify({
-      schemaVersion: 2,
-      mediaType: MANIFEST,
-      config: { mediaType: 'application/vnd.docker.container.image.v1+json', size: config.length, digest: sha256(config) },
-      layers
-    })
-  )
-  return { manifest, blobs }
-}
-
-/** Serves `images` (local image → "name:tag" in the registry); anything else is 404, as a registry says it. */
-export async function startRegistry(images: Record<string, string> = {}): Promise<Registry> {
-  const repos = new Map<string, Served>()
-  for (const [local, remote] of Object.entries(images)) repos.set(remote, await fromEngine(local))
-  const requests: string[] = []
-  const pushed = new Map<string, Buffer>() // digest -> blob, from every push
-  const uploads = new Map<string, Buffer[]>() // upload id -> the parts received so far
-  let nextUpload = 0
-
-  const server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
-    requests.push(`${req.method} ${req.url}`)
-    const parts: Buffer[] = []
-    for await (const part of req) parts.push(part as Buffer)
-    const body = Buffer.concat(parts)
-    const send = (status: number, data: Buffer = Buffer.alloc(0), headers: Record<string, string> = {}) => {
-      res.writeHead(status, { 'Docker-Distribution-API-Version': 'registry/2.0', 'Content-Length': String(data.length), ...headers })
-      res.end(req.method === 'HEAD' ? undefined : data)
-    }
-    const error = (status: number, code: string, message: string) =>
-      send(status, Buffer.from(JSON.stringify({ errors: [{ code, message }] })), { 'Content-Type': 'application/json' })
-    const url = new URL(req.url ?? '/', 'http://registry')
-    if (url.pathname === '/v2/') return send(200, Buffer.from('{}'), { 'Content-Type': 'application/json' })
-
-    // A push: start an upload, send its data (PATCH, or with the closing PUT), close it with its digest.
-    const upload = /^\/v2\/(.+)\/blobs\/uploads\/([^/]*)$/.exec(url.pathname)
-    if (upload) {
-      const [, name, id] = upload
-      const at = (uuid: string) => `/v2/${name}/blobs/uploads/${uuid}`
-      if (req.method === 'POST' && id === '') {
-        // a cross-repository mount (?mount=) is answered as a plain upload: the client then sends the blob
-        const uuid = String(++nextUpload)
-        uploads.set(uuid, [])
-        return send(202, undefined, { Location: at(uuid), 'Docker-Upload-UUID': uuid, Range: '0-0' })
-      }
-      const received = uploads.get(id)
-      if (!received) return error(404, 'BLOB_UPLOAD_UNKNOWN', 'blob upload unknown to registry')
-      received.push(body)
-      const length = received.reduce((n, b) => n + b.length, 0)
-      if (req.method === 'PATCH') return send(202, undefined, { Location: at(id), 'Docker-Upload-UUID': id, Range: `0-${Math.max(length - 1, 0)}` })
-      if (req.method !== 'PUT') return error(405, 'UNSUPPORTED', 'not supported by this test registry')
-      const blob = Buffer.concat(received)
-      uploads.delete(id)
-      const digest = url.searchParams.get('digest') ?? ''
-      if (sha256(blob) !== digest) return error(400, 'DIGEST_INVALID', `received ${sha256(blob)}, not ${digest}`)
-      pushed.set(digest, blob)
-      return send(201, undefined, { Location: `/v2/${name}/blobs/${digest}`, 'Docker-Content-Digest': digest })
-    }
-
-    const m = /^\/v2\/(.+)\/(manifests|blobs)\/([^/]+)$/.exec(url.pathname)
-    if (!m) return error(404, 'UNSUPPORTED', 'not supported by this test registry')
-    const [, name, kind, ref] = m
-    if (kind === 'manifests' && req.method === 'PUT') {
-      const type = String(req.headers['content-type'] ?? MANIFEST)
-      const served: Served = { manifest: body, blobs: pushed, type }
-      repos.set(`${name}:${ref}`, served)
-      repos.set(`${name}:${sha256(body)}`, served)
-      return send(201, undefined, { Location: `/v2/${name}/manifests/${sha256(body)}`, 'Docker-Content-Digest': sha256(body) })
-    }
-    if (req.method !== 'GET' && req.method !== 'HEAD') return error(405, 'UNSUPPORTED', 'not supported by this test registry')
-    if (kind === 'manifests') {
-      const served = repos.get(`${name}:${ref}`) ?? [...repos.entries()].find(([key, s]) => key.startsWith(`${name}:`) && sha256(s.manifest) === ref)?.[1]
-      if (!served) return error(404, 'MANIFEST_UNKNOWN', 'manifest unknown')
-      return send(200, served.manifest, { 'Content-Type': served.type ?? MANIFEST, 'Docker-Content-Digest': sha256(served.manifest) })
-    }
-    const blob = pushed.get(ref) ?? [...repos].find(([key, s]) => key.startsWith(`${name}:`) && s.blobs.has(ref))?.[1].blobs.get(ref)
-    if (blob) return send(200, blob, { 'Content-Type': 'application/octet-stream', 'Docker-Content-Digest': ref })
-    return error(404, 'BLOB_UNKNOWN', 'blob unknown to registry')
-  })
+async function freePort(): Promise<number> {
+  const server = createNetServer()
   await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
   const { port } = server.address() as AddressInfo
-  const netns = engineNetns()
-  const stopForwarder = netns ? await netnsForwarder(server, port, netns) : async () => {}
-  return {
-    host: `127.0.0.1:${port}`,
-    requests,
-    pushedLayers: ref => {
-      const served = repos.get(ref)
-      if (!served) throw new Error(`nothing was pushed as ${ref}`)
-      const name = ref.slice(0, ref.lastIndexOf(':'))
-      const top = JSON.parse(served.manifest.toString()) as PushedManifest
-      // the containerd image store pushes an index: its image manifest (pushed by digest before it),
-      // beside an attestation manifest (platform unknown/unknown) that holds no layer of the image
-      const manifests = top.manifests
-        ? top.manifests
-            .filter(m => m.platform?.os !== 'unknown')
-            .map(m => {
-              const child = repos.get(`${name}:${m.digest}`)
-              if (!child) throw new Error(`the index of ${ref} names ${m.digest}, which was not pushed`)
-              return JSON.parse(child.manifest.toString()) as PushedManifest
-            })
-        : [top]
-      return manifests.flatMap(({ layers = [] }) => layers).map(({ digest }) => {
-        const blob = pushed.get(digest)
-        if (!blob) throw new Error(`the manifest of ${ref} names ${digest}, which was not pushed`)
-        return { digest, size: blob.length }
-      })
-    },
-    close: async () => {
-      await stopForwarder()
-      await new Promise<void>(resolve => server.close(() => resolve()))
+  await new Promise<void>(resolve => server.close(() => resolve()))
+  return port
+}
+
+/** Starts the registry and pushes `images` into it (local image → "name:tag" in the registry). */
+export async function startRegistry(images: Record<string, string> = {}): Promise<Registry> {
+  if (!existsSync(REGISTRY)) throw new Error(`${REGISTRY} is missing: run scripts/setup-docker.sh (Debian: apt-get install docker-registry)`)
+  const dir = mkdtempSync(path.join(tmpdir(), 'image-gate-registry-'))
+  const port = await freePort()
+  const host = `127.0.0.1:${port}`
+  const config = path.join(dir, 'config.yml')
+  writeFileSync(
+    config,
+    [
+      'version: 0.1',
+      'log: { level: warn, accesslog: { disabled: false } }',
+      `storage: { filesystem: { rootdirectory: ${JSON.stringify(path.join(dir, 'data'))} }, delete: { enabled: true } }`,
+      `http: { addr: "${host}" }`
+    ].join('\n') + '\n'
+  )
+  const child = spawn(REGISTRY, ['serve', config], { stdio: ['ignore', 'pipe', 'pipe'] })
+  const exited = new Promise<void>(resolve => child.once('exit', () => resolve()))
+  const requests: string[] = []
+  let log = ''
+  const read = (chunk: Buffer) => {
+    log += chunk.toString()
+    const lines = log.split('\n')
+    log = lines.pop() ?? ''
+    // the access log is Apache's combined format: ... "GET /v2/ HTTP/1.1" 200 ...
+    for (const line of lines) {
+      const m = /"([A-Z]+) (\S+) HTTP\/[\d.]+"/.exec(line)
+      if (m) requests.push(`${m[1]} ${m[2]}`)
     }
+  }
+  child.stdout!.on('data', read)
+  child.stderr!.on('data', read)
+  const url = (apiPath: string) => `http://${host}${apiPath}`
+  const get = async (apiPath: string) => {
+    const res = await fetch(url(apiPath), { headers: { Accept: ACCEPT } })
+    return { status: res.status, headers: res.headers, body: await res.text() }
+  }
+  let stopForwarder = async () => {}
+  const close = async () => {
+    await stopForwarder()
+    child.kill('SIGTERM')
+    await exited
+    rmSync(dir, { recursive: true, force: true })
+  }
+  try {
+    for (let tries = 0; ; tries++) {
+      const ok = await fetch(url('/v2/')).then(r => r.ok, () => false)
+      if (ok) break
+      if (tries > 100 || child.exitCode !== null) throw new Error(`docker-registry did not answer on ${host}`)
+      await new Promise(resolve => setTimeout(resolve, 50))
+    }
+    const netns = engineNetns()
+    if (netns) stopForwarder = await netnsForwarder(port, netns)
+    for (const [local, remote] of Object.entries(images)) {
+      const ref = `${host}/${remote}`
+      execFileSync('docker', ['tag', local, ref])
+      try {
+        execFileSync('docker', ['push', '--quiet', ref], { stdio: 'ignore' })
+      } finally {
+        execFileSync('docker', ['image', 'rm', ref], { stdio: 'ignore' }) // untags only: the local image stays
+      }
+    }
+  } catch (error) {
+    await close()
+    throw error
+  }
+  requests.length = 0 // what the test's own actions ask, not the seeding pushes
+
+  const manifest = async (name: string, ref: string): Promise<Manifest> => {
+    const res = await get(`/v2/${name}/manifests/${ref}`)
+    if (res.status !== 200) throw new Error(`nothing was pushed as ${name}:${ref} (${res.status})`)
+    return JSON.parse(res.body) as Manifest
+  }
+  return {
+    host,
+    requests,
+    get,
+    tags: async name => {
+      const res = await get(`/v2/${name}/tags/list`)
+      return res.status === 200 ? ((JSON.parse(res.body) as { tags: string[] | null }).tags ?? []) : []
+    },
+    pushedLayers: async ref => {
+      const name = ref.slice(0, ref.lastIndexOf(':'))
+      const top = await manifest(name, ref.slice(ref.lastIndexOf(':') + 1))
+      // the containerd image store pushes an index: its image manifest beside an attestation
+      // manifest (platform unknown/unknown) that holds no layer of the image
+      const children = top.manifests
+        ? await Promise.all(top.manifests.filter(m => m.platform?.os !== 'unknown').map(m => manifest(name, m.digest)))
+        : [top]
+      const layers = children.flatMap(({ layers = [] }) => layers)
+      // the descriptor's size is what the registry verified on upload; check the blob is there too
+      for (const { digest } of layers) {
+        const res = await fetch(url(`/v2/${name}/blobs/${digest}`), { method: 'HEAD' })
+        if (!res.ok) throw new Error(`the manifest of ${ref} names ${digest}, which the registry does not have`)
+      }
+      return layers.map(({ digest, size }) => ({ digest, size }))
+    },
+    close
   }
 }
 
@@ -195,35 +164,43 @@ function engineNetns(): string | undefined {
 
 /**
  * Makes the registry reachable as 127.0.0.1:PORT inside the engine's namespace too, so the same
- * `docker push 127.0.0.1:PORT/...` works on both kinds of engine: the registry also listens on a unix
- * socket (a file: every namespace reaches it), and registry-forwarder.mjs, started inside the
- * namespace with nsenter (root only, as the engine itself), pipes 127.0.0.1:PORT there to it.
- * Returns what stops both.
+ * `docker push 127.0.0.1:PORT/...` works on both kinds of engine: a registry-forwarder.mjs on the
+ * host pipes a unix socket (a file: every namespace reaches it) to the registry's TCP port, and one
+ * started inside the namespace with nsenter (root only, as the engine itself) pipes 127.0.0.1:PORT
+ * there to that socket. Returns what stops both.
  */
-async function netnsForwarder(server: Server, port: number, netns: string): Promise<() => Promise<void>> {
+async function netnsForwarder(port: number, netns: string): Promise<() => Promise<void>> {
   const dir = mkdtempSync(path.join(tmpdir(), 'image-gate-registry-'))
   const socket = path.join(dir, 'registry.sock')
-  const unix = createNetServer(connection => server.emit('connection', connection))
-  await new Promise<void>((resolve, reject) => unix.once('error', reject).listen(socket, resolve))
-  const script = new URL('./registry-forwarder.mjs', import.meta.url).pathname
-  // stdin stays open: the forwarder also exits when this process dies and the pipe closes
-  const child = spawn('nsenter', [`--net=${netns}`, process.execPath, script, String(port), socket], { stdio: ['pipe', 'pipe', 'inherit'] })
-  const exited = new Promise<void>(resolve => child.once('exit', () => resolve()))
-  try {
-    await new Promise<void>((resolve, reject) => {
-      child.stdout!.once('data', () => resolve())
-      child.once('error', reject)
-      exited.then(() => reject(new Error(`the registry forwarder in ${netns} exited before it listened (nsenter needs root)`)))
-    })
-  } catch (error) {
-    unix.close()
+  const stops: (() => Promise<void>)[] = []
+  const stop = async () => {
+    for (const s of stops.reverse()) await s()
     rmSync(dir, { recursive: true, force: true })
+  }
+  try {
+    stops.push(await forwarder([], socket, String(port), 'on the host'))
+    stops.push(await forwarder(['nsenter', `--net=${netns}`], String(port), socket, `in ${netns} (nsenter needs root)`))
+  } catch (error) {
+    await stop()
     throw error
   }
+  return stop
+}
+
+/** Starts registry-forwarder.mjs FROM TO (under `prefix`, e.g. nsenter); resolves once it listens. */
+async function forwarder(prefix: string[], from: string, to: string, where: string): Promise<() => Promise<void>> {
+  const script = new URL('./registry-forwarder.mjs', import.meta.url).pathname
+  const [command, ...args] = [...prefix, process.execPath, script, from, to]
+  // stdin stays open: the forwarder also exits when this process dies and the pipe closes
+  const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'inherit'] })
+  const exited = new Promise<void>(resolve => child.once('exit', () => resolve()))
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.once('data', () => resolve())
+    child.once('error', reject)
+    exited.then(() => reject(new Error(`the registry forwarder ${where} exited before it listened`)))
+  })
   return async () => {
     child.kill('SIGTERM')
     await exited
-    unix.close()
-    rmSync(dir, { recursive: true, force: true })
   }
 }

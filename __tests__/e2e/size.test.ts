@@ -148,19 +148,41 @@ describe('size', () => {
     }
   })
 
-  it('says why when the baseline cannot be pulled, and fails the increase it cannot judge', async () => {
-    const registry = await startRegistry({})
+  it('a baseline its registry does not have is no baseline yet (a first release), and fails with require-baseline', async () => {
+    execFileSync('docker', ['buildx', 'build', '--load', '--quiet', '--tag', `${TAG}:app-base`, fixture(['RUN echo v1.0.0 > /release'])], { stdio: 'ignore' })
+    const registry = await startRegistry({ [`${TAG}:app-base`]: 'octo-org/shop-api:v1.0.0' })
     try {
-      const ref = `${registry.host}/octo-org/shop-api:no-such-tag`
-      const run = await runAction({ context: app, tags: `${TAG}:app`, 'compare-to': ref, 'max-size-increase': '10%' })
-      expect(run.code).toBe(1)
-      const increase = checkRow(run, 'size-increase')
-      expect(increase).toMatchObject({ status: 'fail', value: 'unknown' })
-      expect(increase.detail).toMatch(/^No comparison: the pull failed \(.*(manifest unknown|: not found).*\); check the reference, and for a private registry log in before image-gate \(docker\/login-action\)\.$/)
-      expect(row(run.summary, 'size')).toContain(`No comparison with ${ref}: the pull failed (`)
+      // a tag the repository lacks, and a repository the registry lacks: both are "not there"
+      for (const ref of [`${registry.host}/octo-org/shop-api:latest`, `${registry.host}/octo-org/new-api:latest`]) {
+        const first = await runAction({ context: app, tags: `${TAG}:app`, 'compare-to': ref, 'max-size-increase': '10%' })
+        expect(first.code).toBe(0)
+        expect(first.outputs.passed).toBe('true')
+        const skipped = checkRow(first, 'size-increase')
+        expect(skipped).toMatchObject({ status: 'skip', value: 'no baseline yet', limit: '≤ +10%' })
+        expect(skipped.detail).toMatch(new RegExp(`^No baseline yet: ${ref.replace(/[.]/g, '\\.')} does not exist \\(.*(manifest unknown|not found).*\\), as on a first release; nothing to compare with\\. Set require-baseline: true to fail instead\\.$`))
+        expect(row(first.summary, 'size')).toContain(`No baseline yet: ${ref} does not exist (`)
+
+        const strict = await runAction({ context: app, tags: `${TAG}:app`, 'compare-to': ref, 'max-size-increase': '10%', 'require-baseline': 'true' })
+        expect(strict.code).toBe(1)
+        const increase = checkRow(strict, 'size-increase')
+        expect(increase).toMatchObject({ status: 'fail', value: 'unknown' })
+        expect(increase.detail).toMatch(/^No comparison: it does not exist yet \(.*(manifest unknown|not found).*\)\.$/)
+      }
+      expect(registry.requests).toEqual(expect.arrayContaining([expect.stringMatching(/^(GET|HEAD) \/v2\/octo-org\/new-api\/manifests\/latest$/)]))
     } finally {
       await registry.close()
     }
+  })
+
+  it('says why when the baseline cannot be pulled for another reason, and fails the increase it cannot judge', async () => {
+    // nothing listens on port 1: not "not there", so it fails whatever require-baseline says
+    const ref = '127.0.0.1:1/octo-org/shop-api:main'
+    const run = await runAction({ context: app, tags: `${TAG}:app`, 'compare-to': ref, 'max-size-increase': '10%' })
+    expect(run.code).toBe(1)
+    const increase = checkRow(run, 'size-increase')
+    expect(increase).toMatchObject({ status: 'fail', value: 'unknown' })
+    expect(increase.detail).toMatch(/^No comparison: the pull failed \(.*(connection refused|connect).*\); check the reference, and for a private registry log in before image-gate \(docker\/login-action\)\.$/)
+    expect(row(run.summary, 'size')).toContain(`No comparison with ${ref}: the pull failed (`)
   })
 
   it('shows what the multi-stage build saves, and leaves the stage image behind nowhere', async () => {

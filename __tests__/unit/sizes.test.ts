@@ -137,6 +137,28 @@ describe('size judging', () => {
     expect(row(report.checks, 'size-increase')).toMatchObject({ status: 'fail', value: 'unknown', detail: 'No comparison: could not pull shop-api:gone: not found.' })
   })
 
+  it('skips max-size-increase when the baseline does not exist yet, and fails it with require-baseline', () => {
+    const missing = () => {
+      const report = measuredReport()
+      report.baseline = { ref: 'ghcr.io/o/app:latest', missing: 'manifest unknown', error: 'it does not exist yet (manifest unknown)' }
+      return report
+    }
+    const increase = { compareTo: 'ghcr.io/o/app:latest', maxSizeIncrease: { text: '10%', limit: { percent: 10 } } }
+    const first = missing()
+    judged(first, inputs(increase))
+    expect(row(first.checks, 'size-increase')).toEqual({
+      name: 'size-increase',
+      status: 'skip',
+      value: 'no baseline yet',
+      limit: '≤ +10%',
+      detail: 'No baseline yet: ghcr.io/o/app:latest does not exist (manifest unknown), as on a first release; nothing to compare with. Set require-baseline: true to fail instead.'
+    })
+    expect(row(first.checks, 'size').detail).toContain('No baseline yet: ghcr.io/o/app:latest does not exist (manifest unknown).')
+    const strict = missing()
+    judged(strict, inputs({ ...increase, requireBaseline: true }))
+    expect(row(strict.checks, 'size-increase')).toMatchObject({ status: 'fail', value: 'unknown', detail: 'No comparison: it does not exist yet (manifest unknown).' })
+  })
+
   it('names a layer it could not read, and what it counted instead, for the image and the baseline', () => {
     const report = measuredReport()
     report.image.unreadLayers = [{ instruction: 'ADD vendor.tar.zst /', why: 'the zstd layer does not unpack: invalid data', bytes: 12_300 }]

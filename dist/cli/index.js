@@ -43385,6 +43385,11 @@ const INPUT_TABLE = {
         parse: emptyOr(imageRef),
         description: 'An image to compare the size with (local, else pulled, and removed after measuring), e.g. the image of the base branch or the last release tag.'
     },
+    'require-baseline': {
+        default: 'false',
+        parse: bool,
+        description: 'Fail max-size-increase when compare-to does not exist yet (the registry says it is not there); by default that is "no baseline yet", as on a first release (true/false).'
+    },
     'max-size-increase': {
         default: '',
         parse: optional(increase),
@@ -47509,6 +47514,11 @@ function sizeIncreaseRow(report, inputs, increase) {
     const now = compressed ? report.image.compressedSize : report.image.size;
     const before = compressed ? b?.compressedSize : b?.size;
     const limit = 'percent' in increase.limit ? `≤ +${increase.limit.percent}%` : `≤ +${formatSize(increase.limit.bytes)}`;
+    if (b?.missing && !inputs.requireBaseline) {
+        // a first release: the image compared with is what this release will push
+        const detail = `No baseline yet: ${b.ref} does not exist (${b.missing}), as on a first release; nothing to compare with. Set require-baseline: true to fail instead.`;
+        return { name: 'size-increase', status: 'skip', value: 'no baseline yet', limit, detail };
+    }
     if (now === undefined || before === undefined) {
         const why = b?.error ?? `the ${compressed ? 'compressed ' : ''}size of ${b?.ref ?? 'compare-to'} could not be measured`;
         return { name: 'size-increase', status: 'fail', value: 'unknown', limit, detail: `No comparison: ${why}.` };
@@ -47570,7 +47580,9 @@ function* sizeNotes(report) {
     const baselineUnread = unreadNote(b?.unreadLayers, b?.ref);
     if (baselineUnread)
         yield baselineUnread;
-    if (b?.error)
+    if (b?.missing)
+        yield `No baseline yet: ${b.ref} does not exist (${b.missing}).`;
+    else if (b?.error)
         yield `No comparison with ${b.ref}: ${b.error}.`;
     else if (b?.size !== undefined) {
         const zipped = compressedSize !== undefined && b.compressedSize !== undefined ? `; compressed ${formatDelta(compressedSize, b.compressedSize)}` : '';
@@ -61345,7 +61357,9 @@ const BaselineSchema = object({
     /** the instruction whose layers grew the most against the baseline's */
     growth: dist_optional(object({ instruction: fields_short(), bytes: number() })),
     unreadLayers: unreadLayers(),
-    error: dist_optional(fields_text())
+    error: dist_optional(fields_text()),
+    /** the registry (or the engine) said the reference does not exist, in its words: no baseline yet */
+    missing: dist_optional(fields_text())
 });
 
 ;// CONCATENATED MODULE: ./src/report/schema.ts
@@ -64536,6 +64550,10 @@ function compareLayers(layers, baseline) {
             growth = { instruction, bytes };
     return { layers: paired, growth };
 }
+// What a registry and the engine say of a reference that is not there: the tag (MANIFEST_UNKNOWN),
+// the repository (NAME_UNKNOWN), or containerd's resolver ("...: not found"). "denied" or "may
+// require 'docker login'" are not among them: those may be a login that is missing.
+const NOT_THERE = /manifest unknown|name unknown|repository name not known|: not found$|\bnot found: manifest unknown/i;
 /** The baseline's sizes and its layers (to compare layer by layer); layers are [] when it failed. */
 async function measureBaseline(docker, inputs) {
     const ref = inputs.compareTo;
@@ -64545,7 +64563,10 @@ async function measureBaseline(docker, inputs) {
         // not local: pull it (a release tag or the base branch's image in a registry)
         const pull = await docker.call(['pull', '--quiet', ref], { long: true });
         if (pull.exitCode !== 0) {
-            return { layers: [], baseline: { ref, error: `the pull failed (${lastLine(pull.stderr)}); check the reference, and for a private registry log in before image-gate (docker/login-action)` } };
+            const why = lastLine(pull.stderr);
+            if (NOT_THERE.test(why))
+                return { layers: [], baseline: { ref, missing: why, error: `it does not exist yet (${why})` } };
+            return { layers: [], baseline: { ref, error: `the pull failed (${why}); check the reference, and for a private registry log in before image-gate (docker/login-action)` } };
         }
     }
     try {

@@ -12,6 +12,11 @@ function sizeIncreaseRow(report: Report, inputs: JudgeInputs, increase: NonNulla
   const now = compressed ? report.image.compressedSize : report.image.size
   const before = compressed ? b?.compressedSize : b?.size
   const limit = 'percent' in increase.limit ? `≤ +${increase.limit.percent}%` : `≤ +${formatSize(increase.limit.bytes)}`
+  if (b?.missing && !inputs.requireBaseline) {
+    // a first release: the image compared with is what this release will push
+    const detail = `No baseline yet: ${b.ref} does not exist (${b.missing}), as on a first release; nothing to compare with. Set require-baseline: true to fail instead.`
+    return { name: 'size-increase', status: 'skip', value: 'no baseline yet', limit, detail }
+  }
   if (now === undefined || before === undefined) {
     const why = b?.error ?? `the ${compressed ? 'compressed ' : ''}size of ${b?.ref ?? 'compare-to'} could not be measured`
     return { name: 'size-increase', status: 'fail', value: 'unknown', limit, detail: `No comparison: ${why}.` }

@@ -43,7 +43,8 @@ function* sizeNotes(report: Report): Generator<string> {
   const b = report.baseline
   const baselineUnread = unreadNote(b?.unreadLayers, b?.ref)
   if (baselineUnread) yield baselineUnread
-  if (b?.error) yield `No comparison with ${b.ref}: ${b.error}.`
+  if (b?.missing) yield `No baseline yet: ${b.ref} does not exist (${b.missing}).`
+  else if (b?.error) yield `No comparison with ${b.ref}: ${b.error}.`
   else if (b?.size !== undefined) {
     const zipped = compressedSize !== undefined && b.compressedSize !== undefined ? `; compressed ${formatDelta(compressedSize, b.compressedSize)}` : ''
     yield `${formatDelta(size, b.size)} compared with ${b.ref}${growthNote(size - b.size, b.growth)}${zipped}.`

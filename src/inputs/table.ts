@@ -167,6 +167,12 @@ export const INPUT_TABLE = {
     description:
       'An image to compare the size with (local, else pulled, and removed after measuring), e.g. the image of the base branch or the last release tag.'
   },
+  'require-baseline': {
+    default: 'false',
+    parse: bool,
+    description:
+      'Fail max-size-increase when compare-to does not exist yet (the registry says it is not there); by default that is "no baseline yet", as on a first release (true/false).'
+  },
   'max-size-increase': {
     default: '',
     parse: optional(increase),

@@ -106,5 +106,7 @@ export const BaselineSchema = v.object({
   /** the instruction whose layers grew the most against the baseline's */
   growth: v.optional(v.object({ instruction: short(), bytes: v.number() })),
   unreadLayers: unreadLayers(),
-  error: v.optional(text())
+  error: v.optional(text()),
+  /** the registry (or the engine) said the reference does not exist, in its words: no baseline yet */
+  missing: v.optional(text())
 })

@@ -31,6 +31,11 @@ export function compareLayers(layers: Layer[], baseline: Layer[]): { layers: Lay
   return { layers: paired, growth }
 }
 
+// What a registry and the engine say of a reference that is not there: the tag (MANIFEST_UNKNOWN),
+// the repository (NAME_UNKNOWN), or containerd's resolver ("...: not found"). "denied" or "may
+// require 'docker login'" are not among them: those may be a login that is missing.
+const NOT_THERE = /manifest unknown|name unknown|repository name not known|: not found$|\bnot found: manifest unknown/i
+
 /** The baseline's sizes and its layers (to compare layer by layer); layers are [] when it failed. */
 export async function measureBaseline(docker: Docker, inputs: CompareInputs): Promise<{ baseline: NonNullable<Report['baseline']>; layers: Layer[] }> {
   const ref = inputs.compareTo
@@ -40,7 +45,9 @@ export async function measureBaseline(docker: Docker, inputs: CompareInputs): Pr
     // not local: pull it (a release tag or the base branch's image in a registry)
     const pull = await docker.call(['pull', '--quiet', ref], { long: true })
     if (pull.exitCode !== 0) {
-      return { layers: [], baseline: { ref, error: `the pull failed (${lastLine(pull.stderr)}); check the reference, and for a private registry log in before image-gate (docker/login-action)` } }
+      const why = lastLine(pull.stderr)
+      if (NOT_THERE.test(why)) return { layers: [], baseline: { ref, missing: why, error: `it does not exist yet (${why})` } }
+      return { layers: [], baseline: { ref, error: `the pull failed (${why}); check the reference, and for a private registry log in before image-gate (docker/login-action)` } }
     }
   }
   try {
