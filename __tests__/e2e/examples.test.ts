@@ -1,9 +1,9 @@
-import { afterAll, afterEach, describe, expect, it, jest } from '@jest/globals'
+import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals'
 import * as path from 'node:path'
-import { EXAMPLES, leftovers, removeImages, row, runAction } from './action.js'
+import { EXAMPLES, leftovers, removeImages, row, runAction, standin } from './action.js'
 
-// The two example services under examples/, built verbatim from their Dockerfiles
-// (FROM node:18-alpine: the offline stand-in here, the real image on GitHub).
+// The example services under examples/, built verbatim from their Dockerfiles (FROM node:18-alpine,
+// python:3.11-slim, golang:1.19: the offline stand-ins here, the real images on GitHub).
 
 jest.setTimeout(180_000)
 const TAG = 'image-gate-e2e/examples'
@@ -62,5 +62,67 @@ describe('examples/tynebase-backend', () => {
     expect(run.outputs).toMatchObject({ passed: 'true', health: 'missing', uid: '1001' })
     // the worker finishes its tick and exits 0 on SIGTERM
     expect(run.report.stop).toMatchObject({ outcome: 'exited', exitCode: 0 })
+  })
+})
+
+describe('examples/booking-api (Python)', () => {
+  it('passes every check: healthy through its python urllib HEALTHCHECK, UID 10001, exits 0 on SIGTERM', async () => {
+    const run = await runAction({ context: path.join(EXAMPLES, 'booking-api'), tags: `${TAG}:booking-api`, 'max-size': '200MB' })
+    expect(run.code).toBe(0)
+    expect(run.outputs).toMatchObject({ passed: 'true', health: 'healthy', user: '10001:10001', uid: '10001' })
+    // healthy as soon as the server answers, not after the image's 30 s interval (a python probe takes about a second here)
+    expect(Number(run.outputs['startup-seconds'])).toBeLessThan(10)
+    expect(run.report.checks.map(c => [c.name, c.status])).toEqual([
+      ['build', 'pass'],
+      ['health', 'pass'],
+      ['size', 'pass'],
+      ['user', 'pass'],
+      ['contents', 'pass'],
+      ['stop', 'pass']
+    ])
+    // the slim image has no wget or curl: its HEALTHCHECK is python's urllib, in exec form
+    expect(row(run.summary, 'health')).toMatch(/^\| ✅ \| health \| healthy after [\d.]+ s \| healthy within 120 s \| /)
+    expect(row(run.summary, 'health')).toContain(
+      'HEALTHCHECK: python -c import urllib.request; urllib.request.urlopen(&#39;http://127.0.0.1:8000/health&#39;, timeout=3).'
+    )
+    expect(row(run.summary, 'user')).toBe('| ✅ | user | UID 10001, GID 10001 | non-root | USER 10001:10001; PID 1 (python) runs as UID 10001. |')
+    // its SIGTERM handler shuts the server down: python, PID 1 without an init, exits 0
+    expect(run.report.stop).toMatchObject({ outcome: 'exited', signal: 'SIGTERM', exitCode: 0, pid1: 'python' })
+    expect(run.report.stop.seconds).toBeLessThan(2)
+    expect(row(run.summary, 'stop')).toMatch(
+      /^\| ✅ \| stop \| exited 0, [\d.]+ s after SIGTERM \| exits within 10 s of SIGTERM \| PID 1 \(python\) exited on SIGTERM, as docker stop and Kubernetes expect\. \|$/
+    )
+  })
+})
+
+describe('examples/shortlinks (Go, FROM scratch)', () => {
+  // the golang:1.19 stand-in takes a minute to make the first time: not on the test's clock
+  beforeAll(() => standin('golang'), 300_000)
+
+  it('passes every check: healthy through its own -healthcheck in exec form, UID 65532, exits 0 on SIGTERM', async () => {
+    const run = await runAction({ context: path.join(EXAMPLES, 'shortlinks'), tags: `${TAG}:shortlinks`, 'max-size': '20MB' })
+    expect(run.code).toBe(0)
+    expect(run.outputs).toMatchObject({ passed: 'true', health: 'healthy', user: '65532:65532', uid: '65532' })
+    expect(Number(run.outputs['startup-seconds'])).toBeLessThan(5)
+    // one static binary and nothing else
+    expect(Number(run.outputs.size)).toBeGreaterThan(1_000_000)
+    expect(Number(run.outputs.size)).toBeLessThan(20_000_000)
+    expect(run.report.checks.map(c => [c.name, c.status])).toEqual([
+      ['build', 'pass'],
+      ['health', 'pass'],
+      ['size', 'pass'],
+      ['user', 'pass'],
+      ['contents', 'pass'],
+      ['stop', 'pass']
+    ])
+    // no shell in scratch: the HEALTHCHECK runs the binary itself
+    expect(row(run.summary, 'health')).toMatch(/^\| ✅ \| health \| healthy after [\d.]+ s \| healthy within 120 s \| HEALTHCHECK: \/shortlinks -healthcheck\. /)
+    expect(row(run.summary, 'user')).toBe('| ✅ | user | UID 65532, GID 65532 | non-root | USER 65532:65532; PID 1 (shortlinks) runs as UID 65532. |')
+    // signal.NotifyContext and Shutdown: without them Go's runtime would end it with exit code 2
+    expect(run.report.stop).toMatchObject({ outcome: 'exited', signal: 'SIGTERM', exitCode: 0, pid1: 'shortlinks' })
+    expect(run.report.stop.seconds).toBeLessThan(2)
+    expect(row(run.summary, 'stop')).toMatch(
+      /^\| ✅ \| stop \| exited 0, [\d.]+ s after SIGTERM \| exits within 10 s of SIGTERM \| PID 1 \(shortlinks\) exited on SIGTERM, as docker stop and Kubernetes expect\. \|$/
+    )
   })
 })
