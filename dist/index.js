@@ -46551,7 +46551,20 @@ function readInputs(source, cwd = process.cwd(), mask = ignore) {
     if (inputs.maxSizeIncrease && !inputs.compareTo) {
         throw new InputError('Input "max-size-increase" needs compare-to: the image to compare with.', '--max-size-increase needs --compare-to: the image to compare with.');
     }
+    const self = inputs.compareTo && inputs.tags.find(tag => sameRef(tag, inputs.compareTo));
+    if (self) {
+        // the build tags the new image with it before the comparison: it would be compared with itself
+        throw new InputError(`Input "compare-to" is one of tags (${self}): the new image gets that tag before it is compared, so it would be compared with itself. Compare with another tag (the last release), and tag the gated image with it afterwards.`, `--compare-to is one of --tags (${self}): the new image would be compared with itself.`);
+    }
     return inputs;
+}
+/** "app", "app:latest", "docker.io/library/app:latest" name one image; so do two equal digests. */
+function sameRef(a, b) {
+    const normal = (ref) => {
+        const named = ref.replace(/^(docker\.io|index\.docker\.io)\//, '').replace(/^library\//, '');
+        return /[:@][^/]*$/.test(named) ? named : `${named}:latest`;
+    };
+    return normal(a) === normal(b);
 }
 /** Every input at its default, as readInputs would give it, without a source or the file system. */
 function defaultInputs(cwd = process.cwd()) {
