@@ -102,6 +102,9 @@ describe('the suggested probe', () => {
     expect(probeUrl({ exposed: ['3000/tcp'], listening: [8080] })).toBe('http://127.0.0.1:3000/health')
     expect(probeUrl({ exposed: [], listening: [8000] })).toBe('http://127.0.0.1:8000/health')
     expect(probeUrl({ exposed: [] })).toBe('http://127.0.0.1:PORT/health')
+    // a probe that could not run: the port it asked, unless the app listens on another
+    expect(probeUrl({ exposed: [], listening: [], probed: [8080] })).toBe('http://127.0.0.1:8080/health')
+    expect(probeUrl({ exposed: [], listening: [3000], probed: [8080] })).toBe('http://127.0.0.1:3000/health')
   })
   it('pastes as one shell line: wget and curl as they are, python and node with their code quoted', () => {
     const url = 'http://127.0.0.1:8080/health'

@@ -1,5 +1,5 @@
 import type { Report } from '../report/report.js'
-import { exposedTcpPorts } from '../rules/ports.js'
+import { exposedTcpPorts, probePorts } from '../rules/ports.js'
 import { probePort, probeUrl, servesNoPort, type ProbeFacts } from '../rules/probe.js'
 import { shellLine } from '../rules/shell.js'
 
@@ -12,7 +12,7 @@ type Health = Report['health']
 type Suggested = NonNullable<Health['suggestedCmd']>
 
 function facts(report: Report): ProbeFacts {
-  return { exposed: report.image.exposedPorts ?? [], listening: report.health.listeningPorts }
+  return { exposed: report.image.exposedPorts ?? [], listening: report.health.listeningPorts, probed: probePorts(report.health.command ?? '') }
 }
 
 /** A worker (no port at all) has no endpoint to probe: it is judged by keeping running. */
@@ -44,7 +44,8 @@ export function missingAdvice(report: Report, seconds: number): string {
  */
 export function replacementAdvice(report: Report): string {
   const s = report.health.suggestedCmd
-  if (!s || isWorker(report)) return ''
+  // (no worker here: a probe that cannot run is judged about a second after start, maybe before the app listens)
+  if (!s) return ''
   const form = report.health.source === 'health-cmd' && s.shell ? 'health-cmd' : 'dockerfile'
   return suggestion(report, s, form, ' instead')
 }
@@ -65,5 +66,6 @@ function suggestion(report: Report, s: Suggested, form: 'health-cmd' | 'dockerfi
 function portNote(report: Report): string {
   const port = probePort(facts(report))
   if (port === undefined) return "no EXPOSE, so put the app's port for PORT"
-  return exposedTcpPorts(report.image.exposedPorts ?? []).includes(port) ? `EXPOSE ${port}` : `it listens on ${port}`
+  if (exposedTcpPorts(report.image.exposedPorts ?? []).includes(port)) return `EXPOSE ${port}`
+  return report.health.listeningPorts?.includes(port) ? `it listens on ${port}` : `the port the failing probe asked`
 }

@@ -16,12 +16,17 @@ export interface ProbeFacts {
   exposed: string[]
   /** the TCP ports the container listened on (undefined: not known) */
   listening?: number[]
+  /** the ports a failing probe asked on loopback (rules/ports.ts probePorts) */
+  probed?: number[]
 }
 
-/** The port to probe: one the app listens on and EXPOSEs, else EXPOSE's, else one it listens on. */
-export function probePort({ exposed, listening = [] }: ProbeFacts): number | undefined {
-  const declared = exposedTcpPorts(exposed)
-  return declared.find(p => listening.includes(p)) ?? declared[0] ?? listening[0]
+/**
+ * The port to probe: one the app listens on that EXPOSE or the failing probe names, else EXPOSE's,
+ * else one it listens on, else the failing probe's (the app may not be listening yet).
+ */
+export function probePort({ exposed, listening = [], probed = [] }: ProbeFacts): number | undefined {
+  const declared = [...exposedTcpPorts(exposed), ...probed]
+  return declared.find(p => listening.includes(p)) ?? exposedTcpPorts(exposed)[0] ?? listening[0] ?? probed[0]
 }
 
 /** The URL the suggestion probes: loopback (the probe runs inside the container), or PORT to fill in. */

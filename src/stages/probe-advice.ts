@@ -2,6 +2,7 @@ import { containerId, containerState } from '../docker/container.js'
 import type { Docker } from '../docker/docker.js'
 import { containerListening } from '../docker/sockets.js'
 import type { Inputs } from '../inputs/inputs.js'
+import { probePorts } from '../rules/ports.js'
 import type { Health } from './health.js'
 import type { ImageFacts } from './inspect.js'
 import { hasShell, suggestProbe } from './tools.js'
@@ -15,10 +16,11 @@ export function needsAdvice(health: Health, inputs: Pick<Inputs, 'requireHealthc
   return health.verdict === 'unhealthy' && health.rule === 'cannot-run' && health.cannotRun?.why === 'missing'
 }
 
-export async function probeAdvice(docker: Docker, name: string, facts: ImageFacts): Promise<Pick<Health, 'suggestedCmd' | 'listeningPorts' | 'hasShell'>> {
+export async function probeAdvice(docker: Docker, name: string, facts: ImageFacts, health: Health): Promise<Pick<Health, 'suggestedCmd' | 'listeningPorts' | 'hasShell'>> {
   const listening = await listeningOf(docker, name)
   const shell = await hasShell(docker, name)
-  const suggestedCmd = shell === undefined ? undefined : await suggestProbe(docker, name, { exposed: facts.exposedPorts ?? [], listening }, facts, shell)
+  const probe = { exposed: facts.exposedPorts ?? [], listening, probed: probePorts(health.command ?? '') }
+  const suggestedCmd = shell === undefined ? undefined : await suggestProbe(docker, name, probe, facts, shell)
   return { suggestedCmd, listeningPorts: listening, hasShell: shell }
 }
 

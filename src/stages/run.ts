@@ -40,7 +40,7 @@ export async function runAndWait(ctx: RunContext, inputs: RunInputs, image: stri
     const started = await docker.call(runArgs(ctx, inputs, image, name, { imageHasHealthcheck: facts.healthcheck !== undefined, api: engine.api }))
     if (started.exitCode === 0) {
       let health = await waitForHealth(docker, name, inputs, facts, watch)
-      if (needsAdvice(health, inputs)) health = { ...health, ...(await probeAdvice(docker, name, facts)) }
+      if (needsAdvice(health, inputs)) health = { ...health, ...(await probeAdvice(docker, name, facts, health)) }
       const state = await containerState(docker, name)
       const user = await measureUser(docker, () => ctx.tempDir('accounts'), name, state, facts.user ?? '', inputs, engine.userns)
       // the probes that passed since the verdict time the health endpoint too
