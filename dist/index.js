@@ -47314,7 +47314,7 @@ function isWorker(report) {
 function missingAdvice(report, seconds) {
     const s = report.health.suggestedCmd;
     if (isWorker(report)) {
-        return ` No process in the container listened on a TCP port (${seconds} s after start), so there is nothing to probe, as for a queue worker: set \`require-healthcheck: false\` to have it watched to keep running instead (the image's other process types can run as \`smoke-commands\`).`;
+        return ` No process in the container listened on a TCP port (${report.health.listeningSeconds ?? seconds} s after start), so there is nothing to probe, as for a queue worker: set \`require-healthcheck: false\` to have it watched to keep running instead (the image's other process types can run as \`smoke-commands\`).`;
     }
     if (report.health.hasShell === false || s?.shell === false) {
         return ` It has no /bin/sh, so a health-cmd cannot run in it (Docker runs one with /bin/sh -c): add an exec-form HEALTHCHECK to the final stage of the Dockerfile, or set \`require-healthcheck: false\`.${s ? suggestion(report, s, 'dockerfile') : ''}`;
@@ -61609,6 +61609,8 @@ const HealthSchema = object({
     })),
     /** with suggestedCmd: the TCP ports the container listened on, read on the engine's host (absent where it cannot be read) */
     listeningPorts: dist_optional(firstOf(wholeNumber(), 100)),
+    /** container start → when listeningPorts were read */
+    listeningSeconds: measured(),
     /** with suggestedCmd: whether the container has /bin/sh, which health-cmd needs (absent when not looked at) */
     hasShell: dist_optional(dist_boolean())
 });
@@ -62544,6 +62546,8 @@ function smokeArgs(ctx, inputs, image, name, command) {
     return ['run', '--detach', '--name', name, ...ctx.labels(), '--no-healthcheck', ...containerFlags(inputs), image, ...command];
 }
 
+;// CONCATENATED MODULE: external "node:timers/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
 ;// CONCATENATED MODULE: ./src/docker/sockets.ts
 
 // Which TCP ports the processes of a container listen on, read from the kernel where the engine
@@ -62666,6 +62670,8 @@ async function suggestProbe(docker, name, facts, command = {}, shell) {
 
 
 
+
+
 // What the health row's advice is built from, looked at while the container still runs: the ports
 // it listens on (none: a worker, which needs no HTTP probe) and a probe from the programs it has.
 /** No health check while one is required, or a probe whose program the image lacks: advice is due. */
@@ -62674,17 +62680,38 @@ function needsAdvice(health, inputs) {
         return inputs.requireHealthcheck;
     return health.verdict === 'unhealthy' && health.rule === 'cannot-run' && health.cannotRun?.why === 'missing';
 }
-async function probeAdvice(docker, name, facts, health) {
-    const listening = await listeningOf(docker, name);
+/**
+ * A server without EXPOSE that is still starting listens on nothing yet: the sockets are looked at
+ * again for up to this long after start before the row calls it a worker (which fails anyway
+ * without a health check, so only such a run waits).
+ */
+const LISTEN_WAIT_S = 8;
+async function probeAdvice(docker, name, facts, health, waitS = LISTEN_WAIT_S) {
+    // (a probe that cannot run is judged at once: no wait for it)
+    const mayBeWorker = health.verdict === 'missing' && exposedTcpPorts(facts.exposedPorts ?? []).length === 0;
+    const sockets = await listeningOf(docker, name, mayBeWorker ? waitS : 0);
     const shell = await hasShell(docker, name);
-    const probe = { exposed: facts.exposedPorts ?? [], listening, probed: probePorts(health.command ?? '') };
+    const probe = { exposed: facts.exposedPorts ?? [], listening: sockets?.ports, probed: probePorts(health.command ?? '') };
     const suggestedCmd = shell === undefined ? undefined : await suggestProbe(docker, name, probe, facts, shell);
-    return { suggestedCmd, listeningPorts: listening, hasShell: shell };
+    return { suggestedCmd, listeningPorts: sockets?.ports, listeningSeconds: sockets?.seconds, hasShell: shell };
 }
-async function listeningOf(docker, name) {
+/** The ports it listens on, and when (seconds after start) they were read; while none, read again until `waitS` after start. */
+async function listeningOf(docker, name, waitS) {
     try {
         const state = await containerState(docker, name);
-        return state.Running ? containerListening(state.Pid, await containerId(docker, name)) : undefined;
+        if (!state.Running)
+            return undefined;
+        const id = await containerId(docker, name);
+        const started = Date.parse(state.StartedAt);
+        for (;;) {
+            const ports = containerListening(state.Pid, id);
+            const seconds = (Date.now() - started) / 1000;
+            if (ports === undefined)
+                return undefined;
+            if (ports.length > 0 || seconds >= waitS || !(await containerState(docker, name)).Running)
+                return { ports, seconds: round(seconds) };
+            await (0,promises_namespaceObject.setTimeout)(500);
+        }
     }
     catch {
         return undefined; // gone meanwhile

@@ -2,7 +2,7 @@ import { afterAll, afterEach, describe, expect, it, jest } from '@jest/globals'
 import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import * as path from 'node:path'
-import { fixture, leftovers, removeImages, row, runAction } from './action.js'
+import { fixture, httpd, leftovers, removeImages, row, runAction } from './action.js'
 
 // The health row's advice built from what the image really has (issue 21): a Python image without
 // wget or curl gets a python probe, an image without /bin/sh is told at once that health-cmd cannot
@@ -92,12 +92,22 @@ describe('a worker that listens on no port', () => {
     expect(run.outputs).toMatchObject({ passed: 'false', health: 'missing' })
     const h = run.report.health
     expect(h.listeningPorts).toEqual([])
+    // looked at again until 8 s after start, so a slow server is not taken for a worker
+    expect(h.listeningSeconds).toBeGreaterThanOrEqual(8)
     const health = row(run.summary, 'health')
     expect(health).toContain(
-      `| ❌ | health | no health check | a HEALTHCHECK | ${NO_HC} No process in the container listened on a TCP port (${h.verdictSeconds} s after start), so there is nothing to probe, as for a queue worker: ` +
+      `| ❌ | health | no health check | a HEALTHCHECK | ${NO_HC} No process in the container listened on a TCP port (${h.listeningSeconds} s after start), so there is nothing to probe, as for a queue worker: ` +
         'set `require-healthcheck: false` to have it watched to keep running instead (the image&#39;s other process types can run as `smoke-commands`). ' +
         `Meanwhile the container kept running for ${h.verdictSeconds} s (watched). Its last log lines are below. |`
     )
     expect(health).not.toMatch(/http|wget|health-cmd:/)
+  })
+  it('a server without EXPOSE that starts listening after 5 s is not taken for a worker: it gets a probe on the port it listens on', async () => {
+    const run = await runAction({ context: fixture(['USER 10001', httpd(5)]), tags: `${TAG}:slow-server` })
+    expect(run.outputs).toMatchObject({ passed: 'false', health: 'missing' })
+    expect(run.report.health.listeningPorts).toEqual([8080])
+    expect(row(run.summary, 'health')).toContain(
+      'Suggested, from what the image has (wget; it listens on 8080): `health-cmd: wget -q --spider http://127.0.0.1:8080/health` (point /health at the app&#39;s health endpoint).'
+    )
   })
 })

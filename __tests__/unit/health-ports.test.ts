@@ -1,8 +1,11 @@
 import { describe, expect, it } from '@jest/globals'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import * as path from 'node:path'
 import type { Docker, DockerResult } from '../../src/docker/docker.js'
 import { exposedTcpPorts, listeningPorts, portMismatch, probePorts } from '../../src/rules/ports.js'
 import { shellLine } from '../../src/rules/shell.js'
-import { listeningPortsOf } from '../../src/docker/sockets.js'
+import { containerListening, listeningPortsOf } from '../../src/docker/sockets.js'
 import { appProgram, probeArgv, probeUrl, servesNoPort } from '../../src/rules/probe.js'
 import { foundFrom, hasFetch, suggestProbe } from '../../src/stages/tools.js'
 
@@ -155,6 +158,16 @@ describe('listening sockets', () => {
   it('reads the LISTEN sockets (state 0A), not the connections', () => {
     expect(listeningPortsOf(TCP6)).toEqual([8000])
     expect(listeningPortsOf(TCP6.split('\n').filter((_, i) => i !== 1).join('\n'))).toEqual([])
+  })
+  it("reads them from the engine host's /proc, only for the container its cgroup names", () => {
+    const proc = mkdtempSync(path.join(tmpdir(), 'proc-'))
+    mkdirSync(path.join(proc, '4242', 'net'), { recursive: true })
+    writeFileSync(path.join(proc, '4242', 'cgroup'), '0::/system.slice/docker-abc123.scope\n')
+    writeFileSync(path.join(proc, '4242', 'net', 'tcp6'), TCP6)
+    expect(containerListening(4242, 'abc123', proc)).toEqual([8000])
+    expect(containerListening(4242, 'def456', proc)).toBeUndefined() // another container's PID
+    expect(containerListening(4343, 'abc123', proc)).toBeUndefined() // not on this host
+    rmSync(proc, { recursive: true })
   })
   it('a worker: listens on nothing, EXPOSEs nothing, logs no port; unknown sockets are never a worker', () => {
     expect(servesNoPort({ exposed: [], listening: [] }, ['polling queue jobs'])).toBe(true)

@@ -28,7 +28,7 @@ export function isWorker(report: Report): boolean {
 export function missingAdvice(report: Report, seconds: number): string {
   const s = report.health.suggestedCmd
   if (isWorker(report)) {
-    return ` No process in the container listened on a TCP port (${seconds} s after start), so there is nothing to probe, as for a queue worker: set \`require-healthcheck: false\` to have it watched to keep running instead (the image's other process types can run as \`smoke-commands\`).`
+    return ` No process in the container listened on a TCP port (${report.health.listeningSeconds ?? seconds} s after start), so there is nothing to probe, as for a queue worker: set \`require-healthcheck: false\` to have it watched to keep running instead (the image's other process types can run as \`smoke-commands\`).`
   }
   if (report.health.hasShell === false || s?.shell === false) {
     return ` It has no /bin/sh, so a health-cmd cannot run in it (Docker runs one with /bin/sh -c): add an exec-form HEALTHCHECK to the final stage of the Dockerfile, or set \`require-healthcheck: false\`.${s ? suggestion(report, s, 'dockerfile') : ''}`

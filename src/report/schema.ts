@@ -159,6 +159,8 @@ const HealthSchema = v.object({
   ),
   /** with suggestedCmd: the TCP ports the container listened on, read on the engine's host (absent where it cannot be read) */
   listeningPorts: v.optional(firstOf(wholeNumber(), 100)),
+  /** container start → when listeningPorts were read */
+  listeningSeconds: measured(),
   /** with suggestedCmd: whether the container has /bin/sh, which health-cmd needs (absent when not looked at) */
   hasShell: v.optional(v.boolean())
 })
