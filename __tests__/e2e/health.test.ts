@@ -37,7 +37,11 @@ describe('failing fast', () => {
     expect(run.report.health).toMatchObject({ rule: 'cannot-run', cannotRun: { program: 'curl', why: 'missing' } })
     expect(run.report.health.verdictSeconds).toBeLessThan(15)
     const health = row(run.summary, 'health')
-    expect(health).toContain('The probe could not run: `curl` is not in the image. busybox/alpine images have `wget -q --spider URL`')
+    // busybox has wget (and no python or node): that is what is suggested, on the port httpd listens on
+    expect(health).toContain('The probe could not run: `curl` is not in the image (or not on its PATH) (HEALTHCHECK: ')
+    expect(health).toContain(
+      'Suggested instead, from what the image has (wget; it listens on 8080): `HEALTHCHECK CMD wget -q --spider http://127.0.0.1:8080/health` (point /health at the app&#39;s health endpoint). Or: install curl in the final stage.'
+    )
     expect(run.report.health.probes[0].output).toContain(docker)
   })
 

@@ -56,7 +56,7 @@ describe('without a HEALTHCHECK', () => {
     expect(run.outputs).toMatchObject({ passed: 'false', health: 'missing' })
     expect(run.report.health.suggestedCmd).toEqual({ tool: 'wget', argv: ['wget', '-q', '--spider', 'http://127.0.0.1:8080/health'], shell: true })
     const line = 'health-cmd: wget -q --spider http://127.0.0.1:8080/health'
-    expect(row(run.summary, 'health')).toContain(`For this image (it has wget; EXPOSE 8080): ${line} (point /health at the app&#39;s health endpoint).`)
+    expect(row(run.summary, 'health')).toContain(`Suggested, from what the image has (wget; EXPOSE 8080): \`${line}\` (point /health at the app&#39;s health endpoint).`)
     expect(run.stdout).toContain(line)
 
     // pasted into the workflow, it makes the same image healthy

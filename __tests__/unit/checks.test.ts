@@ -159,16 +159,60 @@ describe('judge', () => {
   })
 
   it.each([
-    ['curl', 'missing', '`curl` is not in the image. busybox/alpine images have `wget -q --spider URL`; or install curl in the final stage; or set health-cmd'],
-    ['wget', 'missing', '`wget` is not in the image (slim and distroless images have neither wget nor curl). Probe with the runtime the image has, e.g. node -e'],
-    ['/bin/sh', 'missing', 'the image has no `/bin/sh`, so a shell-form HEALTHCHECK (and health-cmd, which Docker also runs with a shell) cannot run. Use the exec form'],
-    ['/app/hc', 'missing', '`/app/hc` is not in the image (or not on its PATH). Install it in the final stage, call a program the image has, or set health-cmd'],
-    ['/app/check.sh', 'not-executable', '`/app/check.sh` is not executable in the image. Make it executable in the Dockerfile (COPY --chmod=755, or RUN chmod +x)']
-  ] as [string, 'missing' | 'not-executable', string][])('a probe that cannot run %s (%s) says what to use instead', (program, why, advice) => {
+    ['curl', 'missing', '`curl` is not in the image (or not on its PATH) (HEALTHCHECK: curl -f http://localhost/). Install curl in the final stage, or probe with a program the image has.'],
+    ['/bin/sh', 'missing', 'the image has no `/bin/sh`, so a shell-form HEALTHCHECK (and health-cmd, which Docker also runs with a shell) cannot run (HEALTHCHECK: /bin/sh -f http://localhost/). Use an exec-form HEALTHCHECK in the Dockerfile with a program the image has, e.g. `HEALTHCHECK CMD ["/app/healthcheck"]`.'],
+    ['/app/hc', 'missing', '`/app/hc` is not in the image (HEALTHCHECK: /app/hc -f http://localhost/). Copy `/app/hc` into the final stage, or probe with a program the image has.'],
+    ['/app/check.sh', 'not-executable', '`/app/check.sh` is not executable in the image (HEALTHCHECK: /app/check.sh -f http://localhost/). Make it executable in the Dockerfile (COPY --chmod=755, or RUN chmod +x)']
+  ] as [string, 'missing' | 'not-executable', string][])('a probe that cannot run %s (%s) says why, then what to use instead, naming no program it was not seen to have', (program, why, advice) => {
     const report = measuredReport()
     report.health = { verdict: 'unhealthy', source: 'image', command: `${program} -f http://localhost/`, rule: 'cannot-run', cannotRun: { program, why } }
     judged(report, inputs())
-    expect(row(report.checks, 'health').detail).toContain(`The probe could not run: ${advice}`)
+    const detail = row(report.checks, 'health').detail
+    expect(detail).toContain(`The probe could not run: ${advice}`)
+    expect(detail).not.toMatch(/wget|node|python/)
+  })
+
+  it('a HEALTHCHECK calling curl in a python image without curl: python is suggested instead, labelled, after the command that failed', () => {
+    const report = measuredReport()
+    report.image.exposedPorts = ['8000/tcp']
+    const command = 'curl -f http://localhost:8000/health || exit 1'
+    const argv = ['python3', '-c', "import urllib.request as u; u.urlopen('http://127.0.0.1:8000/health', timeout=3)"]
+    report.health = {
+      verdict: 'unhealthy',
+      source: 'image',
+      command,
+      rule: 'cannot-run',
+      cannotRun: { program: 'curl', why: 'missing' },
+      probes: [{ exitCode: 1, output: '/bin/sh: 1: curl: not found' }],
+      suggestedCmd: { tool: 'python3', argv, shell: true },
+      listeningPorts: [8000],
+      hasShell: true
+    }
+    judged(report, inputs())
+    expect(row(report.checks, 'health').detail).toBe(
+      `The probe could not run: \`curl\` is not in the image (or not on its PATH) (HEALTHCHECK: ${command}). Last probe exited 1: /bin/sh: 1: curl: not found. ` +
+        `Suggested instead, from what the image has (python3; EXPOSE 8000): \`HEALTHCHECK CMD python3 -c "import urllib.request as u; u.urlopen('http://127.0.0.1:8000/health', timeout=3)"\` (point /health at the app's health endpoint). Or: install curl in the final stage. The container printed nothing.`
+    )
+  })
+
+  it('a health-cmd in an image without /bin/sh: exec form or require-healthcheck: false, with a suggestion from what it has', () => {
+    const report = measuredReport()
+    report.image.exposedPorts = []
+    report.health = {
+      verdict: 'unhealthy',
+      source: 'health-cmd',
+      command: 'wget -q --spider http://127.0.0.1:8080/',
+      rule: 'cannot-run',
+      cannotRun: { program: '/bin/sh', why: 'missing' },
+      suggestedCmd: { tool: 'app', argv: ['/server', 'healthcheck'], shell: false },
+      listeningPorts: [8080],
+      hasShell: false
+    }
+    judged(report, inputs())
+    expect(row(report.checks, 'health').detail).toContain(
+      'cannot run (health-cmd: wget -q --spider http://127.0.0.1:8080/). Use an exec-form HEALTHCHECK in the Dockerfile with a program the image has, or set `require-healthcheck: false`. ' +
+        "Suggested instead, with the app's own binary (the image has no python, node, wget or curl; it listens on 8080): `HEALTHCHECK CMD [\"/server\", \"healthcheck\"]`, a mode to add to the app that requests http://127.0.0.1:8080/health and exits 0 only when it answers."
+    )
   })
 
   it('with fast-health: false, startup is a window set by the interval, judged only outside it', () => {
@@ -249,20 +293,78 @@ describe('judge', () => {
     expect(row(report.checks, 'startup')).toMatchObject({ status: 'skip', value: 'no health check' })
   })
 
+  const NO_HC = 'The image has no HEALTHCHECK (or HEALTHCHECK NONE) and no health-cmd was given.'
+  const ADD = ' Add a HEALTHCHECK instruction to the final stage of the Dockerfile, or set the health-cmd input.'
+  const NO_SH = ' It has no /bin/sh, so a health-cmd cannot run in it (Docker runs one with /bin/sh -c): add an exec-form HEALTHCHECK to the final stage of the Dockerfile, or set `require-healthcheck: false`.'
+  const POINT = " (point /health at the app's health endpoint)."
+  const PY = `python3 -c "import urllib.request as u; u.urlopen('http://127.0.0.1:8000/health', timeout=3)"`
   it.each([
-    ['wget', ['wget', '-q', '--spider', 'http://127.0.0.1:8080/health'], true, ['8080/tcp'], 'For this image (it has wget; EXPOSE 8080): health-cmd: wget -q --spider http://127.0.0.1:8080/health (point /health at the app\'s health endpoint).'],
-    ['curl', ['curl', '-fsS', '-o', '/dev/null', 'http://127.0.0.1:PORT/health'], true, [], "For this image (it has curl; no EXPOSE, so put the app's port for PORT): health-cmd: curl -fsS -o /dev/null http://127.0.0.1:PORT/health"],
-    ['node', ['node', '-e', "require('http').get('http://127.0.0.1:3000/health',r=>process.exit(r.statusCode<400?0:1)).on('error',()=>process.exit(1))"], false, ['3000/tcp'], 'For this image (it has node but no /bin/sh, which health-cmd needs; EXPOSE 3000), in the Dockerfile: HEALTHCHECK CMD ["node", "-e", "require(\'http\').get(']
-  ] as ['wget' | 'curl' | 'node', string[], boolean, string[], string][])('suggests a health check from the programs the image has (%s), ready to paste', (tool, argv, shell, exposed, text) => {
+    ['python3 on the port it listens on', ['python3', '-c', "import urllib.request as u; u.urlopen('http://127.0.0.1:8000/health', timeout=3)"], true, [], [8000], `${ADD} Suggested, from what the image has (python3; it listens on 8000): \`health-cmd: ${PY}\`${POINT}`],
+    ['wget on EXPOSE', ['wget', '-q', '--spider', 'http://127.0.0.1:8080/health'], true, ['8080/tcp'], [8080], `${ADD} Suggested, from what the image has (wget; EXPOSE 8080): \`health-cmd: wget -q --spider http://127.0.0.1:8080/health\`${POINT}`],
+    [
+      'curl, sockets unknown and no EXPOSE',
+      ['curl', '-fsS', '-o', '/dev/null', 'http://127.0.0.1:PORT/health'],
+      true,
+      [],
+      undefined,
+      `${ADD} Suggested, from what the image has (curl; no EXPOSE, so put the app's port for PORT): \`health-cmd: curl -fsS -o /dev/null http://127.0.0.1:PORT/health\`${POINT} If it serves no port (a queue worker), set \`require-healthcheck: false\` instead.`
+    ],
+    [
+      'node without /bin/sh',
+      ['node', '-e', "fetch('http://127.0.0.1:3000/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"],
+      false,
+      ['3000/tcp'],
+      [3000],
+      `${NO_SH} Suggested, from what the image has (node; EXPOSE 3000): \`HEALTHCHECK CMD ["node", "-e", "fetch('http://127.0.0.1:3000/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]\`${POINT}`
+    ],
+    [
+      "scratch: the app's own binary",
+      ['/server', 'healthcheck'],
+      false,
+      [],
+      [8080],
+      `${NO_SH} Suggested, with the app's own binary (the image has no python, node, wget or curl; it listens on 8080): \`HEALTHCHECK CMD ["/server", "healthcheck"]\`, a mode to add to the app that requests http://127.0.0.1:8080/health and exits 0 only when it answers.`
+    ]
+  ] as [string, string[], boolean, string[], number[] | undefined, string][])('no health check: suggests one from what the image has (%s), labelled and ready to paste', (_case, argv, shell, exposed, listening, text) => {
     const report = measuredReport()
     report.image.healthcheck = undefined
     report.image.exposedPorts = [...exposed]
-    report.health = { verdict: 'missing', verdictSeconds: 3.1, suggestedCmd: { tool, argv: [...argv], shell } }
+    const tool = argv[0].startsWith('/') ? 'app' : (argv[0] as 'python3')
+    report.health = { verdict: 'missing', verdictSeconds: 3.1, suggestedCmd: { tool, argv: [...argv], shell }, listeningPorts: listening, hasShell: shell }
     judged(report, inputs())
     const detail = row(report.checks, 'health').detail
-    expect(detail).toContain('Add a HEALTHCHECK instruction to the final stage of the Dockerfile, or set the health-cmd input. ' + text)
-    expect(detail).toContain('Meanwhile the container kept running for 3.1 s (watched).')
+    expect(detail).toBe(`${NO_HC}${text} Meanwhile the container kept running for 3.1 s (watched).`)
     expect(detail.length).toBeLessThan(600) // the summary cuts a detail there
+  })
+
+  it('no health check and no /bin/sh, with no program to suggest: the first advice still names exec form and require-healthcheck: false', () => {
+    const report = measuredReport()
+    report.image.healthcheck = undefined
+    report.health = { verdict: 'missing', verdictSeconds: 3.1, listeningPorts: [8080], hasShell: false }
+    judged(report, inputs())
+    expect(row(report.checks, 'health').detail).toBe(`${NO_HC}${NO_SH} Meanwhile the container kept running for 3.1 s (watched).`)
+  })
+
+  it('a worker that listens on no port: require-healthcheck: false (and smoke-commands), no HTTP probe, even without a shell', () => {
+    const report = measuredReport()
+    report.image.healthcheck = undefined
+    report.image.exposedPorts = []
+    for (const shell of [true, false]) {
+      report.health = {
+        verdict: 'missing',
+        verdictSeconds: 3.1,
+        suggestedCmd: { tool: 'wget', argv: ['wget', '-q', '--spider', 'http://127.0.0.1:PORT/health'], shell },
+        listeningPorts: [],
+        hasShell: shell,
+        logTail: ['polling queue jobs']
+      }
+      judged(report, inputs())
+      const detail = row(report.checks, 'health').detail
+      expect(detail).toBe(
+        `${NO_HC} No process in the container listened on a TCP port (3.1 s after start), so there is nothing to probe, as for a queue worker: set \`require-healthcheck: false\` to have it watched to keep running instead (the image's other process types can run as \`smoke-commands\`). Meanwhile the container kept running for 3.1 s (watched). Its last log lines are below.`
+      )
+      expect(detail).not.toMatch(/http|wget|health-cmd:/)
+    }
   })
 
   it('points an unhealthy probe at the port the app logs it listens on', () => {

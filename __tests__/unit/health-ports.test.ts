@@ -1,8 +1,13 @@
 import { describe, expect, it } from '@jest/globals'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import * as path from 'node:path'
 import type { Docker, DockerResult } from '../../src/docker/docker.js'
 import { exposedTcpPorts, listeningPorts, portMismatch, probePorts } from '../../src/rules/ports.js'
 import { shellLine } from '../../src/rules/shell.js'
-import { foundFrom, probeArgv, probeUrl, suggestProbe } from '../../src/stages/tools.js'
+import { containerListening, listeningPortsOf } from '../../src/docker/sockets.js'
+import { appProgram, probeArgv, probeUrl, servesNoPort } from '../../src/rules/probe.js'
+import { foundFrom, hasFetch, suggestProbe } from '../../src/stages/tools.js'
 
 // The port the app logs against the port the probe asks, on lines the frameworks really print; and
 // the health probe suggested for an image without one, from the programs its container has.
@@ -94,19 +99,45 @@ describe('exposedTcpPorts', () => {
 })
 
 describe('the suggested probe', () => {
-  it('probes loopback on the EXPOSEd port, or says PORT when there is none', () => {
-    expect(probeUrl(['8080/tcp'])).toBe('http://127.0.0.1:8080/health')
-    expect(probeUrl([])).toBe('http://127.0.0.1:PORT/health')
+  it('probes loopback on the port the app listens on and EXPOSEs, else EXPOSE, else the one it listens on, else PORT', () => {
+    expect(probeUrl({ exposed: ['8080/tcp'] })).toBe('http://127.0.0.1:8080/health')
+    expect(probeUrl({ exposed: ['3000/tcp', '9090/tcp'], listening: [9090, 9229] })).toBe('http://127.0.0.1:9090/health')
+    expect(probeUrl({ exposed: ['3000/tcp'], listening: [8080] })).toBe('http://127.0.0.1:3000/health')
+    expect(probeUrl({ exposed: [], listening: [8000] })).toBe('http://127.0.0.1:8000/health')
+    expect(probeUrl({ exposed: [] })).toBe('http://127.0.0.1:PORT/health')
+    // a probe that could not run: the port it asked, unless the app listens on another
+    expect(probeUrl({ exposed: [], listening: [], probed: [8080] })).toBe('http://127.0.0.1:8080/health')
+    expect(probeUrl({ exposed: [], listening: [3000], probed: [8080] })).toBe('http://127.0.0.1:3000/health')
   })
-  it('pastes as one shell line: wget and curl as they are, node with its script quoted', () => {
+  it('pastes as one shell line: wget and curl as they are, python and node with their code quoted', () => {
     const url = 'http://127.0.0.1:8080/health'
-    expect(shellLine(probeArgv('wget', url))).toBe('wget -q --spider http://127.0.0.1:8080/health')
-    expect(shellLine(probeArgv('curl', url))).toBe('curl -fsS -o /dev/null http://127.0.0.1:8080/health')
+    expect(shellLine(probeArgv('python3', url))).toBe(`python3 -c "import urllib.request as u; u.urlopen('http://127.0.0.1:8080/health', timeout=3)"`)
+    expect(shellLine(probeArgv('node', url, { fetch: true }))).toBe(`node -e "fetch('http://127.0.0.1:8080/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"`)
     expect(shellLine(probeArgv('node', url))).toBe(
       `node -e "require('http').get('http://127.0.0.1:8080/health',r=>process.exit(r.statusCode<400?0:1)).on('error',()=>process.exit(1))"`
     )
-    // a YAML plain scalar cannot hold ": " or " #"
-    for (const tool of ['wget', 'curl', 'node'] as const) expect(shellLine(probeArgv(tool, url))).not.toMatch(/: | #/)
+    expect(shellLine(probeArgv('wget', url))).toBe('wget -q --spider http://127.0.0.1:8080/health')
+    expect(shellLine(probeArgv('curl', url))).toBe('curl -fsS -o /dev/null http://127.0.0.1:8080/health')
+    expect(probeArgv('app', url, { app: '/server' })).toEqual(['/server', 'healthcheck'])
+    // a YAML plain scalar cannot hold ": " or " #"; a backtick would end the summary's code span
+    for (const tool of ['python3', 'python', 'node', 'wget', 'curl'] as const) {
+      for (const fetch of [false, true]) expect(shellLine(probeArgv(tool, url, { fetch }))).not.toMatch(/: | #|`/)
+    }
+  })
+  it('node has fetch from 18 on', () => {
+    expect(hasFetch('v18.19.1\n')).toBe(true)
+    expect(hasFetch('v22.3.0')).toBe(true)
+    expect(hasFetch('v16.20.2')).toBe(false)
+    expect(hasFetch('')).toBe(false)
+  })
+  it("names the app's own program, not a shell, an interpreter or an init", () => {
+    expect(appProgram([], ['/server'])).toBe('/server')
+    expect(appProgram(['/app/api'], ['--port', '8080'])).toBe('/app/api')
+    expect(appProgram(['/tini', '--'], ['/usr/local/bin/worker', 'run'])).toBe('/usr/local/bin/worker')
+    expect(appProgram([], ['sh', '-c', '/server'])).toBeUndefined()
+    expect(appProgram(['java', '-jar', 'app.jar'], [])).toBeUndefined()
+    expect(appProgram([], ['python3.11', 'app.py'])).toBeUndefined()
+    expect(appProgram([], ['/bin/sh -c ./run'])).toBeUndefined()
   })
   it('takes exit 126/127 and the runtime\'s "executable file not found" as absent', () => {
     expect(foundFrom(0, 'BusyBox v1.36.1 multi-call binary.')).toBe('present')
@@ -117,28 +148,76 @@ describe('the suggested probe', () => {
   })
 })
 
+describe('listening sockets', () => {
+  // /proc/net/tcp6 of a container with uvicorn on [::]:8000 and an outgoing connection to 5432
+  const TCP6 = [
+    '  sl  local_address                         remote_address                        st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode',
+    '   0: 00000000000000000000000000000000:1F40 00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000 10001        0 41234 1 0000000000000000 100 0 0 10 0',
+    '   1: 0000000000000000FFFF00000200110A:A1B2 0000000000000000FFFF00000300110A:1538 01 00000000:00000000 00:00000000 00000000 10001        0 41240 1 0000000000000000 20 4 30 10 -1'
+  ].join('\n')
+  it('reads the LISTEN sockets (state 0A), not the connections', () => {
+    expect(listeningPortsOf(TCP6)).toEqual([8000])
+    expect(listeningPortsOf(TCP6.split('\n').filter((_, i) => i !== 1).join('\n'))).toEqual([])
+  })
+  it("reads them from the engine host's /proc, only for the container its cgroup names", () => {
+    const proc = mkdtempSync(path.join(tmpdir(), 'proc-'))
+    mkdirSync(path.join(proc, '4242', 'net'), { recursive: true })
+    writeFileSync(path.join(proc, '4242', 'cgroup'), '0::/system.slice/docker-abc123.scope\n')
+    writeFileSync(path.join(proc, '4242', 'net', 'tcp6'), TCP6)
+    expect(containerListening(4242, 'abc123', proc)).toEqual([8000])
+    expect(containerListening(4242, 'def456', proc)).toBeUndefined() // another container's PID
+    expect(containerListening(4343, 'abc123', proc)).toBeUndefined() // not on this host
+    rmSync(proc, { recursive: true })
+  })
+  it('a worker: listens on nothing, EXPOSEs nothing, logs no port; unknown sockets are never a worker', () => {
+    expect(servesNoPort({ exposed: [], listening: [] }, ['polling queue jobs'])).toBe(true)
+    expect(servesNoPort({ exposed: [] }, [])).toBe(false)
+    expect(servesNoPort({ exposed: ['8080/tcp'], listening: [] }, [])).toBe(false)
+    expect(servesNoPort({ exposed: [], listening: [] }, ['Listening on port 3000'])).toBe(false)
+    expect(servesNoPort({ exposed: [], listening: [9000] }, [])).toBe(false)
+  })
+})
+
 describe('suggestProbe', () => {
-  function engine(has: string[]) {
+  /** A container with these programs; `versions` is what each prints when asked. */
+  function engine(has: string[], versions: Record<string, string> = {}) {
     const calls: string[][] = []
     const docker = {
       call: async (args: string[]): Promise<DockerResult> => {
         calls.push(args)
         const present = has.includes(args[2])
-        return { exitCode: present ? 0 : 127, stdout: '', stderr: present ? '' : `exec: "${args[2]}": executable file not found in $PATH` }
+        return { exitCode: present ? 0 : 127, stdout: present ? (versions[args[2]] ?? '') : '', stderr: present ? '' : `exec: "${args[2]}": executable file not found in $PATH` }
       }
     } as unknown as Docker
     return { docker, calls }
   }
+  const URL8080 = 'http://127.0.0.1:8080/health'
 
-  it('busybox: wget, asked in exec form, and nothing more', async () => {
-    const { docker, calls } = engine(['wget', 'curl', 'node', '/bin/sh'])
-    expect(await suggestProbe(docker, 'c1', ['8080/tcp'])).toEqual({ tool: 'wget', argv: ['wget', '-q', '--spider', 'http://127.0.0.1:8080/health'], shell: true })
-    expect(calls).toEqual([['exec', 'c1', 'wget', '--help']])
+  it('in order of fit: python, node, wget, curl, asked in exec form until one answers, then /bin/sh', async () => {
+    const { docker, calls } = engine(['python3', 'node', 'wget', 'curl', '/bin/sh'])
+    expect(await suggestProbe(docker, 'c1', { exposed: ['8080/tcp'] })).toEqual({ tool: 'python3', argv: probeArgv('python3', URL8080), shell: true })
+    expect(calls).toEqual([
+      ['exec', 'c1', 'python3', '--version'],
+      ['exec', 'c1', '/bin/sh', '-c', 'exit 0']
+    ])
+    expect((await suggestProbe(engine(['python', 'node']).docker, 'c1', { exposed: [] }, {}, false))?.tool).toBe('python')
+    expect((await suggestProbe(engine(['node', 'wget', 'curl'], { node: 'v20.11.0' }).docker, 'c1', { exposed: ['8080/tcp'] }))?.argv).toEqual(probeArgv('node', URL8080, { fetch: true }))
+    expect((await suggestProbe(engine(['node'], { node: 'v16.20.2' }).docker, 'c1', { exposed: ['8080/tcp'] }))?.argv).toEqual(probeArgv('node', URL8080))
+    expect((await suggestProbe(engine(['wget', 'curl', '/bin/sh']).docker, 'c1', { exposed: ['8080/tcp'] }))?.tool).toBe('wget')
+    expect((await suggestProbe(engine(['curl']).docker, 'c1', { exposed: [] }))?.tool).toBe('curl')
   })
-  it('curl where there is no wget; node (and whether there is a shell) where neither', async () => {
-    expect((await suggestProbe(engine(['curl']).docker, 'c1', []))?.tool).toBe('curl')
-    expect(await suggestProbe(engine(['node']).docker, 'c1', ['3000/tcp'])).toMatchObject({ tool: 'node', shell: false })
-    expect(await suggestProbe(engine(['node', '/bin/sh']).docker, 'c1', ['3000/tcp'])).toMatchObject({ tool: 'node', shell: true })
-    expect(await suggestProbe(engine([]).docker, 'c1', [])).toBeUndefined()
+  it('skips a python that is Python 2 (no urllib.request)', async () => {
+    const { docker } = engine(['python', 'curl'], { python: 'Python 2.7.18' })
+    expect((await suggestProbe(docker, 'c1', { exposed: [] }))?.tool).toBe('curl')
+  })
+  it("none of them: the app's own binary in exec form; no binary of its own to name: nothing", async () => {
+    expect(await suggestProbe(engine([]).docker, 'c1', { exposed: [], listening: [8080] }, { entrypoint: ['/server'] })).toEqual({ tool: 'app', argv: ['/server', 'healthcheck'], shell: false })
+    expect(await suggestProbe(engine([]).docker, 'c1', { exposed: [] }, { entrypoint: ['java', '-jar', 'app.jar'] })).toBeUndefined()
+  })
+  it('says whether there is a shell, and nothing once the container is gone', async () => {
+    expect(await suggestProbe(engine(['node']).docker, 'c1', { exposed: ['3000/tcp'] })).toMatchObject({ tool: 'node', shell: false })
+    expect(await suggestProbe(engine(['node', '/bin/sh']).docker, 'c1', { exposed: ['3000/tcp'] })).toMatchObject({ tool: 'node', shell: true })
+    const gone = { call: async () => ({ exitCode: 1, stdout: '', stderr: 'Error response from daemon: container c1 is not running' }) } as unknown as Docker
+    expect(await suggestProbe(gone, 'c1', { exposed: [] }, { cmd: ['/server'] })).toBeUndefined()
   })
 })

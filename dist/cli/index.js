@@ -47168,65 +47168,6 @@ function dependencyNote(lines, runNetwork, ownPorts = []) {
     return found ? ` ${unreachableSentence(found, runNetwork)}` : '';
 }
 
-;// CONCATENATED MODULE: ./src/rules/health.ts
-// Two ways the health wait decides "unhealthy" before Docker itself would under fast probing,
-// both from Docker's own probe results. Pure, so each can be tested on captured probe output.
-/**
- * When Docker, on the image's own HEALTHCHECK settings, says "unhealthy" for a check that never
- * passes, in seconds after start. Docker probes every `interval`, the first one `interval` after
- * start; failures of probes that start inside the start period do not count; the `retries`-th
- * counted failure in a row marks it unhealthy. E.g. interval 1 s, retries 2: 2 s; interval 30 s,
- * start period 5 s, retries 3: 90 s.
- */
-function imageLimitSeconds(interval, startPeriod, retries) {
-    const firstCounted = Math.max(1, Math.ceil(startPeriod / interval));
-    return (firstCounted + retries - 1) * interval;
-}
-/** Without a health check the container is only watched this long, to see that it keeps running. */
-const NO_HEALTHCHECK_WATCH_S = 3;
-/** How a shell names itself at the start of its own error: "/bin/sh: ", "bash: ", "sh: ". */
-const SHELL = '(?:/\\S*/)?(?:sh|ash|dash|bash|zsh): ';
-/**
- * Whether a probe failed because its program could not run at all: it will fail the same way
- * every time, so waiting longer only delays the verdict. Only the shapes the shell and the runtime
- * print for that count, with the exit codes they come with (127 not found, 126 not executable, -1
- * Docker could not start the exec), so an app's own check that prints "Not Found" for a 404 (and
- * exits 1, or curl's 22) is never taken for one. `command`: the check as written; the common
- * `curl -f URL || exit 1` turns the shell's 127 into 1, so a shell's own "not found" also counts
- * with another exit code when it names a program the check itself calls.
- */
-function cannotRun(exitCode, output, command = '') {
-    if (exitCode === 0)
-        return undefined;
-    const lines = output.split('\n').map(line => line.trim());
-    for (const line of lines) {
-        // ash/busybox "/bin/sh: curl: not found", dash "/bin/sh: 1: curl: not found",
-        // bash "bash: line 1: curl: command not found" / "sh: curl: command not found"
-        const m = new RegExp(`^${SHELL}(?:line \\d+: |\\d+: )?(.+?): (?:command )?not found$`).exec(line);
-        if (m && (exitCode === 127 || calls(command, m[1])))
-            return { program: m[1], why: 'missing' };
-    }
-    for (const line of lines) {
-        const m = new RegExp(`^${SHELL}(?:line \\d+: |\\d+: )?(.+?): (?:Permission denied|cannot execute.*)$`, 'i').exec(line);
-        if (m && (exitCode === 126 || calls(command, m[1])))
-            return { program: m[1], why: 'not-executable' };
-    }
-    if (exitCode === -1 || exitCode === 126 || exitCode === 127) {
-        // exec form (and a shell form in an image without /bin/sh), as the runtime words it:
-        // exec: "curl": executable file not found in $PATH / exec: "/app/hc": stat /app/hc: no such file
-        // or directory / exec: "/app/hc": permission denied
-        const m = /exec: "([^"]+)": (executable file not found|stat [^:]+: no such file or directory|permission denied)/i.exec(output);
-        if (m)
-            return { program: m[1], why: /permission/i.test(m[2]) ? 'not-executable' : 'missing' };
-    }
-    return undefined;
-}
-/** Whether `program` stands as a command word in the shell text `command` ("curl -f ... || exit 1"). */
-function calls(command, program) {
-    const escaped = program.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-    return new RegExp(`(?:^|[;&|(\\s])${escaped}(?:\\s|$)`).test(command);
-}
-
 ;// CONCATENATED MODULE: ./src/rules/ports.ts
 
 // Which port the app says it listens on (its log), which one the health probe asks (its URL), and
@@ -47301,12 +47242,196 @@ function portMismatch(command, log, exposed) {
     return { listening, probe: probe[0], exposed: exposedTcpPorts(exposed) };
 }
 
+;// CONCATENATED MODULE: ./src/rules/probe.ts
+
+// The health probe suggested for an image, built from a program it has: shared by the stage that
+// looks for the programs (stages/tools.ts) and the check that shows the suggestion. Pure.
+/**
+ * The programs a probe can be built from, in order of fit: the app's own runtime first (what
+ * working Python and Node images probe with), then the download tools, then the app's own binary
+ * (a health mode it would need to have: the only way in a scratch image).
+ */
+const PROBE_TOOLS = (/* unused pure expression or super */ null && (['python3', 'python', 'node', 'wget', 'curl', 'app']));
+/**
+ * The port to probe: one the app listens on that EXPOSE or the failing probe names, else EXPOSE's,
+ * else one it listens on, else the failing probe's (the app may not be listening yet).
+ */
+function probePort({ exposed, listening = [], probed = [] }) {
+    const declared = [...exposedTcpPorts(exposed), ...probed];
+    return declared.find(p => listening.includes(p)) ?? exposedTcpPorts(exposed)[0] ?? listening[0] ?? probed[0];
+}
+/** The URL the suggestion probes: loopback (the probe runs inside the container), or PORT to fill in. */
+function probeUrl(facts) {
+    return `http://127.0.0.1:${probePort(facts) ?? 'PORT'}/health`;
+}
+/**
+ * Whether the container serves no port at all (a queue worker): it listened on none after the
+ * wait, EXPOSEs none and its log names none. Only when the sockets could be read.
+ */
+function servesNoPort(facts, log) {
+    return facts.listening !== undefined && facts.listening.length === 0 && exposedTcpPorts(facts.exposed).length === 0 && listeningPorts(log).length === 0;
+}
+/**
+ * The probe's argument list, written without ": ", " #" or backticks so it pastes into YAML and
+ * Markdown as it is. `fetch`: node has it (18 and later); `app`: the app's own program.
+ */
+function probeArgv(tool, url, opts = {}) {
+    switch (tool) {
+        case 'python3':
+        case 'python':
+            // urlopen raises on a refused connection and on a 4xx/5xx answer: exit 1
+            return [tool, '-c', `import urllib.request as u; u.urlopen('${url}', timeout=3)`];
+        case 'node':
+            return opts.fetch
+                ? ['node', '-e', `fetch('${url}').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))`]
+                : ['node', '-e', `require('http').get('${url}',r=>process.exit(r.statusCode<400?0:1)).on('error',()=>process.exit(1))`];
+        case 'wget':
+            return ['wget', '-q', '--spider', url];
+        case 'curl':
+            return ['curl', '-fsS', '-o', '/dev/null', url];
+        case 'app':
+            return [opts.app ?? '/app', 'healthcheck'];
+    }
+}
+/** Launchers and interpreters: the first word of a command that is not the app's own binary. */
+const NOT_THE_APP = /^(?:.*\/)?(?:sh|bash|ash|dash|zsh|env|tini|dumb-init|node|npm|npx|yarn|pnpm|bun|deno|python[\d.]*|pip|uvicorn|gunicorn|java|ruby|php|perl|dotnet)$/;
+/** The app's own program from ENTRYPOINT and CMD (after an init's `--`), unless it is a shell or an interpreter. */
+function appProgram(entrypoint, cmd) {
+    let words = [...entrypoint, ...cmd];
+    if (/(?:^|\/)(?:tini|dumb-init)$/.test(words[0] ?? ''))
+        words = words.slice(words.indexOf('--') + 1 || 1);
+    const program = words[0];
+    if (!program || /\s/.test(program) || NOT_THE_APP.test(program))
+        return undefined;
+    return program;
+}
+
 ;// CONCATENATED MODULE: ./src/rules/shell.ts
 // How a suggested probe is written for health-cmd, which Docker runs with /bin/sh: shared by the
 // stage that builds the suggestion and the check that shows it.
 /** The argument list as one shell line (health-cmd runs through /bin/sh): words with specials in double quotes. */
 function shellLine(argv) {
     return argv.map(a => (/^[\w@%+=:,./-]+$/.test(a) ? a : `"${a.replace(/(["\\$`])/g, '\\$1')}"`)).join(' ');
+}
+
+;// CONCATENATED MODULE: ./src/checks/health-advice.ts
+
+
+
+function facts(report) {
+    return { exposed: report.image.exposedPorts ?? [], listening: report.health.listeningPorts, probed: probePorts(report.health.command ?? '') };
+}
+/** A worker (no port at all) has no endpoint to probe: it is judged by keeping running. */
+function isWorker(report) {
+    return servesNoPort(facts(report), report.health.logTail ?? []);
+}
+/**
+ * The advice after "The image has no HEALTHCHECK … and no health-cmd was given.": for a worker,
+ * `require-healthcheck: false`; for an image without /bin/sh, the exec form (health-cmd cannot run
+ * there) or `require-healthcheck: false`; else a HEALTHCHECK or health-cmd, with a suggested one.
+ */
+function missingAdvice(report, seconds) {
+    const s = report.health.suggestedCmd;
+    if (isWorker(report)) {
+        return ` No process in the container listened on a TCP port (${report.health.listeningSeconds ?? seconds} s after start), so there is nothing to probe, as for a queue worker: set \`require-healthcheck: false\` to have it watched to keep running instead (the image's other process types can run as \`smoke-commands\`).`;
+    }
+    if (report.health.hasShell === false || s?.shell === false) {
+        return ` It has no /bin/sh, so a health-cmd cannot run in it (Docker runs one with /bin/sh -c): add an exec-form HEALTHCHECK to the final stage of the Dockerfile, or set \`require-healthcheck: false\`.${s ? suggestion(report, s, 'dockerfile') : ''}`;
+    }
+    // the sockets could not be read: a worker cannot be told from a server that EXPOSEs nothing
+    const worker = report.health.listeningPorts === undefined && probePort(facts(report)) === undefined ? ' If it serves no port (a queue worker), set `require-healthcheck: false` instead.' : '';
+    return ` Add a HEALTHCHECK instruction to the final stage of the Dockerfile, or set the health-cmd input.${s ? suggestion(report, s, 'health-cmd') : ''}${worker}`;
+}
+/**
+ * After a probe whose program is not in the image: a probe from what it has, as a Dockerfile line
+ * for the image's own HEALTHCHECK, as a health-cmd line for health-cmd; "" when there is none.
+ */
+function replacementAdvice(report) {
+    const s = report.health.suggestedCmd;
+    // (no worker here: a probe that cannot run is judged about a second after start, maybe before the app listens)
+    if (!s)
+        return '';
+    const form = report.health.source === 'health-cmd' && s.shell ? 'health-cmd' : 'dockerfile';
+    return suggestion(report, s, form, ' instead');
+}
+/** " Suggested, from what the image has (python3; EXPOSE 8080): `health-cmd: python3 -c …` (…)." */
+function suggestion(report, s, form, instead = '') {
+    const url = probeUrl(facts(report));
+    const port = portNote(report);
+    if (s.tool === 'app') {
+        const exec = `HEALTHCHECK CMD [${s.argv.map(a => JSON.stringify(a)).join(', ')}]`;
+        return ` Suggested${instead}, with the app's own binary (the image has no python, node, wget or curl; ${port}): \`${exec}\`, a mode to add to the app that requests ${url} and exits 0 only when it answers.`;
+    }
+    const line = form === 'health-cmd' ? `health-cmd: ${shellLine(s.argv)}` : s.shell ? `HEALTHCHECK CMD ${shellLine(s.argv)}` : `HEALTHCHECK CMD [${s.argv.map(a => JSON.stringify(a)).join(', ')}]`;
+    return ` Suggested${instead}, from what the image has (${s.tool}; ${port}): \`${line}\` (point /health at the app's health endpoint).`;
+}
+/** Where the probe's port comes from: EXPOSE, the socket it listens on, or PORT to fill in. */
+function portNote(report) {
+    const port = probePort(facts(report));
+    if (port === undefined)
+        return "no EXPOSE, so put the app's port for PORT";
+    if (exposedTcpPorts(report.image.exposedPorts ?? []).includes(port))
+        return `EXPOSE ${port}`;
+    return report.health.listeningPorts?.includes(port) ? `it listens on ${port}` : `the port the failing probe asked`;
+}
+
+;// CONCATENATED MODULE: ./src/rules/health.ts
+// Two ways the health wait decides "unhealthy" before Docker itself would under fast probing,
+// both from Docker's own probe results. Pure, so each can be tested on captured probe output.
+/**
+ * When Docker, on the image's own HEALTHCHECK settings, says "unhealthy" for a check that never
+ * passes, in seconds after start. Docker probes every `interval`, the first one `interval` after
+ * start; failures of probes that start inside the start period do not count; the `retries`-th
+ * counted failure in a row marks it unhealthy. E.g. interval 1 s, retries 2: 2 s; interval 30 s,
+ * start period 5 s, retries 3: 90 s.
+ */
+function imageLimitSeconds(interval, startPeriod, retries) {
+    const firstCounted = Math.max(1, Math.ceil(startPeriod / interval));
+    return (firstCounted + retries - 1) * interval;
+}
+/** Without a health check the container is only watched this long, to see that it keeps running. */
+const NO_HEALTHCHECK_WATCH_S = 3;
+/** How a shell names itself at the start of its own error: "/bin/sh: ", "bash: ", "sh: ". */
+const SHELL = '(?:/\\S*/)?(?:sh|ash|dash|bash|zsh): ';
+/**
+ * Whether a probe failed because its program could not run at all: it will fail the same way
+ * every time, so waiting longer only delays the verdict. Only the shapes the shell and the runtime
+ * print for that count, with the exit codes they come with (127 not found, 126 not executable, -1
+ * Docker could not start the exec), so an app's own check that prints "Not Found" for a 404 (and
+ * exits 1, or curl's 22) is never taken for one. `command`: the check as written; the common
+ * `curl -f URL || exit 1` turns the shell's 127 into 1, so a shell's own "not found" also counts
+ * with another exit code when it names a program the check itself calls.
+ */
+function cannotRun(exitCode, output, command = '') {
+    if (exitCode === 0)
+        return undefined;
+    const lines = output.split('\n').map(line => line.trim());
+    for (const line of lines) {
+        // ash/busybox "/bin/sh: curl: not found", dash "/bin/sh: 1: curl: not found",
+        // bash "bash: line 1: curl: command not found" / "sh: curl: command not found"
+        const m = new RegExp(`^${SHELL}(?:line \\d+: |\\d+: )?(.+?): (?:command )?not found$`).exec(line);
+        if (m && (exitCode === 127 || calls(command, m[1])))
+            return { program: m[1], why: 'missing' };
+    }
+    for (const line of lines) {
+        const m = new RegExp(`^${SHELL}(?:line \\d+: |\\d+: )?(.+?): (?:Permission denied|cannot execute.*)$`, 'i').exec(line);
+        if (m && (exitCode === 126 || calls(command, m[1])))
+            return { program: m[1], why: 'not-executable' };
+    }
+    if (exitCode === -1 || exitCode === 126 || exitCode === 127) {
+        // exec form (and a shell form in an image without /bin/sh), as the runtime words it:
+        // exec: "curl": executable file not found in $PATH / exec: "/app/hc": stat /app/hc: no such file
+        // or directory / exec: "/app/hc": permission denied
+        const m = /exec: "([^"]+)": (executable file not found|stat [^:]+: no such file or directory|permission denied)/i.exec(output);
+        if (m)
+            return { program: m[1], why: /permission/i.test(m[2]) ? 'not-executable' : 'missing' };
+    }
+    return undefined;
+}
+/** Whether `program` stands as a command word in the shell text `command` ("curl -f ... || exit 1"). */
+function calls(command, program) {
+    const escaped = program.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+    return new RegExp(`(?:^|[;&|(\\s])${escaped}(?:\\s|$)`).test(command);
 }
 
 ;// CONCATENATED MODULE: ./src/checks/health.ts
@@ -47333,7 +47458,8 @@ function healthRow(report, inputs) {
                 status: 'fail',
                 value: 'unhealthy',
                 limit: h.rule === 'image-limit' ? `healthy within ${h.limitSeconds} s (the image's HEALTHCHECK)` : limit,
-                detail: `${unhealthyWhy(report, inputs)} (${by}).${probe}${h.rule === 'cannot-run' ? '' : wrongPort(report)}${dependency(report, inputs)}${logNote(h, 'The container log is below.')}`
+                // what to do about a probe that cannot run comes after the failed command, apart from it
+                detail: `${unhealthyWhy(report, inputs)} (${by}).${probe}${h.rule === 'cannot-run' ? cannotRunFix(report) : wrongPort(report)}${dependency(report, inputs)}${logNote(h, 'The container log is below.')}`
             };
         case 'exited':
             if (h.startError && h.ranSeconds === undefined)
@@ -47396,7 +47522,7 @@ function missingRow(report, inputs) {
             status: 'fail',
             value: 'no health check',
             limit: 'a HEALTHCHECK',
-            detail: `The image has no HEALTHCHECK (or HEALTHCHECK NONE) and no health-cmd was given. Add a HEALTHCHECK instruction to the final stage of the Dockerfile, or set the health-cmd input.${suggestion(report)} Meanwhile the container kept running for ${seconds} s (watched).${dependency(report, inputs)}${log}`
+            detail: `The image has no HEALTHCHECK (or HEALTHCHECK NONE) and no health-cmd was given.${missingAdvice(report, seconds)} Meanwhile the container kept running for ${seconds} s (watched).${dependency(report, inputs)}${log}`
         };
     }
     return {
@@ -47406,20 +47532,6 @@ function missingRow(report, inputs) {
         limit: `keeps running for ${NO_HEALTHCHECK_WATCH_S} s`,
         detail: `No HEALTHCHECK and no health-cmd (require-healthcheck: false): the container was watched for ${seconds} s and kept running.${dependency(report, inputs)}${log}`
     };
-}
-/** " For this image (it has wget; EXPOSE 8080): health-cmd: wget -q --spider http://127.0.0.1:8080/health ..." */
-function suggestion(report) {
-    const s = report.health.suggestedCmd;
-    if (!s)
-        return '';
-    const url = s.argv.find(a => a.includes('http://127.0.0.1:')) ?? '';
-    const portNote = url.includes(':PORT/') ? "no EXPOSE, so put the app's port for PORT" : `EXPOSE ${/:(\d+)\//.exec(url)?.[1]}`;
-    const fix = "point /health at the app's health endpoint";
-    if (!s.shell) {
-        const exec = `HEALTHCHECK CMD [${s.argv.map(a => JSON.stringify(a)).join(', ')}]`;
-        return ` For this image (it has ${s.tool} but no /bin/sh, which health-cmd needs; ${portNote}), in the Dockerfile: ${exec} (${fix}).`;
-    }
-    return ` For this image (it has ${s.tool}; ${portNote}): health-cmd: ${shellLine(s.argv)} (${fix}).`;
 }
 /** " The app logs that it listens on port 8080, but the probe asks port 3000 ..." when the two disagree. */
 function wrongPort(report) {
@@ -47472,22 +47584,33 @@ function unhealthyWhy(report, inputs) {
         : "Docker's default timing (interval 30 s, retries 3)";
     return `Docker marked the container unhealthy${when}, on ${timing}: no probe passed, then ${failed} failed (fast-health: false)`;
 }
-/** A probe that cannot run: which program, and what to use instead. */
+/** A probe that cannot run: which program, and why. */
 function cannotRunWhy({ program, why }) {
     const name = program.split('/').pop() ?? program;
-    if (why === 'not-executable') {
-        return `The probe could not run: \`${program}\` is not executable in the image. Make it executable in the Dockerfile (COPY --chmod=755, or RUN chmod +x), or run it through its interpreter (sh ${program})`;
-    }
+    if (why === 'not-executable')
+        return `The probe could not run: \`${program}\` is not executable in the image`;
     if (name === 'sh' || name === 'bash') {
-        return `The probe could not run: the image has no \`${program}\`, so a shell-form HEALTHCHECK (and health-cmd, which Docker also runs with a shell) cannot run. Use the exec form with a program the image has, e.g. HEALTHCHECK CMD ["/app/healthcheck"]`;
+        return `The probe could not run: the image has no \`${program}\`, so a shell-form HEALTHCHECK (and health-cmd, which Docker also runs with a shell) cannot run`;
     }
-    if (name === 'curl') {
-        return 'The probe could not run: `curl` is not in the image. busybox/alpine images have `wget -q --spider URL`; or install curl in the final stage; or set health-cmd';
+    return `The probe could not run: \`${program}\` is not in the image${program.includes('/') ? '' : ' (or not on its PATH)'}`;
+}
+/** What to use instead of a probe that cannot run: only programs the image has (health-advice.ts). */
+function cannotRunFix(report) {
+    const h = report.health;
+    if (!h.cannotRun)
+        return '';
+    const { program, why } = h.cannotRun;
+    const name = program.split('/').pop() ?? program;
+    if (why === 'not-executable')
+        return ` Make it executable in the Dockerfile (COPY --chmod=755, or RUN chmod +x), or run it through its interpreter (sh ${program}).`;
+    const unneeded = h.source === 'health-cmd' ? ', or set `require-healthcheck: false`' : '';
+    if (name === 'sh' || name === 'bash') {
+        const example = h.suggestedCmd ? '' : ', e.g. `HEALTHCHECK CMD ["/app/healthcheck"]`';
+        return ` Use an exec-form HEALTHCHECK in the Dockerfile with a program the image has${example}${unneeded}.${replacementAdvice(report)}`;
     }
-    if (name === 'wget') {
-        return "The probe could not run: `wget` is not in the image (slim and distroless images have neither wget nor curl). Probe with the runtime the image has, e.g. node -e \"require('http').get('http://127.0.0.1:PORT/health', r => process.exit(r.statusCode < 400 ? 0 : 1)).on('error', () => process.exit(1))\"; or install wget in the final stage; or set health-cmd";
-    }
-    return `The probe could not run: \`${program}\` is not in the image (or not on its PATH). Install it in the final stage, call a program the image has, or set health-cmd`;
+    const instead = replacementAdvice(report);
+    const install = program.includes('/') ? `Copy \`${program}\` into the final stage` : `Install ${name} in the final stage`;
+    return instead ? `${instead} Or: ${install.replace(/^./, c => c.toLowerCase())}.` : ` ${install}, or probe with a program the image has.`;
 }
 
 ;// CONCATENATED MODULE: ./src/checks/probe-time.ts
@@ -61503,8 +61626,21 @@ const HealthSchema = object({
     logError: dist_optional(fields_text()),
     /** exited: Docker's message when it could not start the container's command (missing, not executable, no such USER) */
     startError: dist_optional(fields_text()),
-    /** missing: a probe built from a program the image has and its EXPOSEd port; shell: it has /bin/sh (health-cmd needs one) */
-    suggestedCmd: dist_optional(object({ tool: picklist(['wget', 'curl', 'node']), argv: pipe(array(fields_short()), transform(a => a.slice(0, 10))), shell: dist_boolean() }))
+    /**
+     * missing, or a probe whose program is not in the image: a probe built from a program the image
+     * has (rules/probe.ts; `app`: its own binary) and its port; shell: it has /bin/sh (health-cmd needs one)
+     */
+    suggestedCmd: dist_optional(object({
+        tool: picklist(['python3', 'python', 'node', 'wget', 'curl', 'app']),
+        argv: pipe(array(fields_short()), transform(a => a.slice(0, 10))),
+        shell: dist_boolean()
+    })),
+    /** with suggestedCmd: the TCP ports the container listened on, read on the engine's host (absent where it cannot be read) */
+    listeningPorts: dist_optional(firstOf(wholeNumber(), 100)),
+    /** container start → when listeningPorts were read */
+    listeningSeconds: measured(),
+    /** with suggestedCmd: whether the container has /bin/sh, which health-cmd needs (absent when not looked at) */
+    hasShell: dist_optional(dist_boolean())
 });
 const UserSchema = object({
     /** the UIDs PID 1 of the container really runs as, inside the container's user namespace */
@@ -62438,30 +62574,67 @@ function smokeArgs(ctx, inputs, image, name, command) {
     return ['run', '--detach', '--name', name, ...ctx.labels(), '--no-healthcheck', ...containerFlags(inputs), image, ...command];
 }
 
-;// CONCATENATED MODULE: ./src/stages/tools.ts
+;// CONCATENATED MODULE: external "node:timers/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
+;// CONCATENATED MODULE: ./src/docker/sockets.ts
 
-/** The cheapest first: each is asked to print its version or help, which any build of it can do. */
-const TOOLS = [
-    ['wget', ['wget', '--help']],
-    ['curl', ['curl', '--version']],
-    ['node', ['node', '--version']]
-];
-/** The URL the suggestion probes: loopback (the probe runs inside the container), EXPOSE's port or a placeholder. */
-function probeUrl(exposedPorts) {
-    const port = exposedTcpPorts(exposedPorts)[0];
-    return `http://127.0.0.1:${port ?? 'PORT'}/health`;
+// Which TCP ports the processes of a container listen on, read from the kernel where the engine
+// runs on this host: /proc/<pid>/net/tcp and tcp6 of its PID 1 list the sockets of its network
+// namespace, whatever the image holds (no shell, no netstat needed). A queue worker listens on
+// none, and is then not told to probe an HTTP endpoint it does not have.
+/** LISTEN in the `st` column of /proc/net/tcp (include/net/tcp_states.h). */
+const LISTEN = '0A';
+/** The listening ports of one /proc/net/tcp or tcp6 table, lowest first. */
+function listeningPortsOf(table) {
+    const ports = new Set();
+    for (const line of table.split('\n').slice(1)) {
+        // "   0: 00000000:1F90 00000000:0000 0A ...": the local address ends in the port, in hex
+        const [, local, , state] = line.trim().split(/\s+/);
+        if (state !== LISTEN || !local)
+            continue;
+        const port = parseInt(local.split(':').pop() ?? '', 16);
+        if (port > 0)
+            ports.add(port);
+    }
+    return [...ports].sort((a, b) => a - b);
 }
-/** The probe's argument list for `tool`; written without ": " or quotes so it pastes into YAML as it is. */
-function probeArgv(tool, url) {
-    switch (tool) {
-        case 'wget':
-            return ['wget', '-q', '--spider', url];
-        case 'curl':
-            return ['curl', '-fsS', '-o', '/dev/null', url];
-        case 'node':
-            return ['node', '-e', `require('http').get('${url}',r=>process.exit(r.statusCode<400?0:1)).on('error',()=>process.exit(1))`];
+/**
+ * The TCP ports the container listens on, or undefined when that cannot be told here (a remote
+ * engine, Docker Desktop's VM, a PID that is not this container's: its cgroup must name it).
+ */
+function containerListening(hostPid, containerId, proc = '/proc') {
+    if (!hostPid || !containerId)
+        return undefined;
+    try {
+        if (!(0,external_node_fs_namespaceObject.readFileSync)(`${proc}/${hostPid}/cgroup`, 'utf8').includes(containerId))
+            return undefined;
+        const tables = ['tcp', 'tcp6'].map(name => {
+            try {
+                return (0,external_node_fs_namespaceObject.readFileSync)(`${proc}/${hostPid}/net/${name}`, 'utf8');
+            }
+            catch {
+                return ''; // a kernel without IPv6
+            }
+        });
+        if (tables.every(t => t === ''))
+            return undefined;
+        return [...new Set(tables.flatMap(listeningPortsOf))].sort((a, b) => a - b);
+    }
+    catch {
+        return undefined; // not on this host, or gone
     }
 }
+
+;// CONCATENATED MODULE: ./src/stages/tools.ts
+
+/** Each is asked to print its version or help, which any build of it can do. */
+const LOOKUPS = [
+    ['python3', ['python3', '--version']],
+    ['python', ['python', '--version']],
+    ['node', ['node', '--version']],
+    ['wget', ['wget', '--help']],
+    ['curl', ['curl', '--version']]
+];
 /** Exit 126/127, or the runtime's "executable file not found": the program is not there. */
 function foundFrom(exitCode, output) {
     if (/No such container|is not running|Cannot connect to the Docker daemon/i.test(output))
@@ -62470,27 +62643,107 @@ function foundFrom(exitCode, output) {
         return 'absent';
     return 'present';
 }
-async function has(docker, name, argv) {
+async function ask(docker, name, argv) {
     const r = await docker.call(['exec', name, ...argv]);
-    return foundFrom(r.exitCode, `${r.stderr}\n${r.stdout}`);
+    const output = `${r.stderr}\n${r.stdout}`;
+    return { found: foundFrom(r.exitCode, output), output };
+}
+/** Whether a program that answered can run the probe: `python` may be Python 2 (no urllib.request). */
+function usable(tool, output) {
+    return tool !== 'python' || !/Python 2\./.test(output);
+}
+/** node has fetch from 18 on; an unknown version gets the http module, which every node has. */
+function hasFetch(version) {
+    const major = /v(\d+)\./.exec(version)?.[1];
+    return major !== undefined && Number(major) >= 18;
+}
+/** Whether the container has /bin/sh (health-cmd needs one); undefined when it stopped meanwhile. */
+async function hasShell(docker, name) {
+    const { found } = await ask(docker, name, ['/bin/sh', '-c', 'exit 0']);
+    return found === 'unknown' ? undefined : found === 'present';
 }
 /**
- * A health probe for the running container `name`, or undefined when it has none of the tools (or
- * stopped meanwhile). `shell`: whether it has /bin/sh, which health-cmd needs (Docker runs it
- * with a shell); without one only the Dockerfile's exec form works.
+ * A health probe for the running container `name`, or undefined when it stopped meanwhile (or has
+ * none of the programs and no binary of its own to name). `shell`: whether it has /bin/sh.
  */
-async function suggestProbe(docker, name, exposedPorts) {
-    for (const [tool, argv] of TOOLS) {
-        const found = await has(docker, name, argv);
+async function suggestProbe(docker, name, facts, command = {}, shell) {
+    const url = probeUrl(facts);
+    let argv;
+    let tool;
+    for (const [candidate, lookup] of LOOKUPS) {
+        const { found, output } = await ask(docker, name, lookup);
         if (found === 'unknown')
             return undefined;
-        if (found === 'absent')
+        if (found === 'absent' || !usable(candidate, output))
             continue;
-        // busybox and curl images have a shell; a distroless node image has none
-        const shell = tool === 'node' ? (await has(docker, name, ['/bin/sh', '-c', 'exit 0'])) === 'present' : true;
-        return { tool, argv: probeArgv(tool, probeUrl(exposedPorts)), shell };
+        tool = candidate;
+        argv = probeArgv(candidate, url, { fetch: hasFetch(output) });
+        break;
     }
-    return undefined;
+    if (!tool) {
+        const app = appProgram(command.entrypoint ?? [], command.cmd ?? []);
+        if (!app)
+            return undefined;
+        tool = 'app';
+        argv = probeArgv('app', url, { app });
+    }
+    const sh = shell ?? (await hasShell(docker, name));
+    if (sh === undefined)
+        return undefined;
+    return { tool, argv: argv ?? [], shell: sh };
+}
+
+;// CONCATENATED MODULE: ./src/stages/probe-advice.ts
+
+
+
+
+
+
+// What the health row's advice is built from, looked at while the container still runs: the ports
+// it listens on (none: a worker, which needs no HTTP probe) and a probe from the programs it has.
+/** No health check while one is required, or a probe whose program the image lacks: advice is due. */
+function needsAdvice(health, inputs) {
+    if (health.verdict === 'missing')
+        return inputs.requireHealthcheck;
+    return health.verdict === 'unhealthy' && health.rule === 'cannot-run' && health.cannotRun?.why === 'missing';
+}
+/**
+ * A server without EXPOSE that is still starting listens on nothing yet: the sockets are looked at
+ * again for up to this long after start before the row calls it a worker (which fails anyway
+ * without a health check, so only such a run waits).
+ */
+const LISTEN_WAIT_S = 8;
+async function probeAdvice(docker, name, facts, health, waitS = LISTEN_WAIT_S) {
+    // (a probe that cannot run is judged at once: no wait for it)
+    const mayBeWorker = health.verdict === 'missing' && exposedTcpPorts(facts.exposedPorts ?? []).length === 0;
+    const sockets = await listeningOf(docker, name, mayBeWorker ? waitS : 0);
+    const shell = await hasShell(docker, name);
+    const probe = { exposed: facts.exposedPorts ?? [], listening: sockets?.ports, probed: probePorts(health.command ?? '') };
+    const suggestedCmd = shell === undefined ? undefined : await suggestProbe(docker, name, probe, facts, shell);
+    return { suggestedCmd, listeningPorts: sockets?.ports, listeningSeconds: sockets?.seconds, hasShell: shell };
+}
+/** The ports it listens on, and when (seconds after start) they were read; while none, read again until `waitS` after start. */
+async function listeningOf(docker, name, waitS) {
+    try {
+        const state = await containerState(docker, name);
+        if (!state.Running)
+            return undefined;
+        const id = await containerId(docker, name);
+        const started = Date.parse(state.StartedAt);
+        for (;;) {
+            const ports = containerListening(state.Pid, id);
+            const seconds = (Date.now() - started) / 1000;
+            if (ports === undefined)
+                return undefined;
+            if (ports.length > 0 || seconds >= waitS || !(await containerState(docker, name)).Running)
+                return { ports, seconds: round(seconds) };
+            await (0,promises_namespaceObject.setTimeout)(500);
+        }
+    }
+    catch {
+        return undefined; // gone meanwhile
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/docker/accounts.ts
@@ -62807,9 +63060,8 @@ async function runAndWait(ctx, inputs, image, facts, engine) {
         const started = await docker.call(runArgs(ctx, inputs, image, name, { imageHasHealthcheck: facts.healthcheck !== undefined, api: engine.api }));
         if (started.exitCode === 0) {
             let health = await waitForHealth(docker, name, inputs, facts, watch);
-            // no health check while one is required: suggest one from the programs the running container has
-            if (health.verdict === 'missing' && inputs.requireHealthcheck)
-                health = { ...health, suggestedCmd: await suggestProbe(docker, name, facts.exposedPorts ?? []) };
+            if (needsAdvice(health, inputs))
+                health = { ...health, ...(await probeAdvice(docker, name, facts, health)) };
             const state = await containerState(docker, name);
             const user = await measureUser(docker, () => ctx.tempDir('accounts'), name, state, facts.user ?? '', inputs, engine.userns);
             // the probes that passed since the verdict time the health endpoint too
@@ -64026,7 +64278,7 @@ function devOnlyPackages(content, root) {
     }
 }
 /** Compilers and build tools that a production image does not need (Alpine's build-base, python3-dev). */
-const contents_rules_TOOLS = [
+const TOOLS = [
     { name: 'gcc', main: /^usr\/(?:local\/)?bin\/(?:[\w.]+-)*gcc(?:-[\d.]+)?$/, parts: /^usr\/(?:local\/)?(?:libexec|lib)\/gcc\/(?!.*\/cc1plus$)/ },
     { name: 'g++', main: /^usr\/(?:local\/)?bin\/(?:[\w.]+-)*[gc]\+\+(?:-[\d.]+)?$/, parts: /(?:\/cc1plus$|^usr\/include\/c\+\+\/)/ },
     { name: 'make', main: /^usr\/(?:local\/)?bin\/g?make$/ },
@@ -64034,7 +64286,7 @@ const contents_rules_TOOLS = [
 ];
 /** Which build tool a path belongs to, and whether it is the one that says the tool is there. */
 function toolOf(path) {
-    for (const tool of contents_rules_TOOLS) {
+    for (const tool of TOOLS) {
         if (tool.main.test(path))
             return { name: tool.name, main: true };
         if (tool.parts?.test(path))

@@ -2,9 +2,9 @@ import { DOCKER_DEFAULT_INTERVAL_S, DOCKER_DEFAULT_RETRIES } from '../docker/con
 import type { Check, Report } from '../report/report.js'
 import { logNote, notRun, startNote, type CheckRule, type JudgeInputs } from './check.js'
 import { dependencyNote } from './unreachable.js'
+import { missingAdvice, replacementAdvice } from './health-advice.js'
 import { NO_HEALTHCHECK_WATCH_S } from '../rules/health.js'
 import { exposedTcpPorts, portMismatch, probePorts } from '../rules/ports.js'
-import { shellLine } from '../rules/shell.js'
 
 // Docker's own health verdict, and what to do about each way of not being healthy.
 
@@ -25,7 +25,8 @@ function healthRow(report: Report, inputs: JudgeInputs): Check {
         status: 'fail',
         value: 'unhealthy',
         limit: h.rule === 'image-limit' ? `healthy within ${h.limitSeconds} s (the image's HEALTHCHECK)` : limit,
-        detail: `${unhealthyWhy(report, inputs)} (${by}).${probe}${h.rule === 'cannot-run' ? '' : wrongPort(report)}${dependency(report, inputs)}${logNote(h, 'The container log is below.')}`
+        // what to do about a probe that cannot run comes after the failed command, apart from it
+        detail: `${unhealthyWhy(report, inputs)} (${by}).${probe}${h.rule === 'cannot-run' ? cannotRunFix(report) : wrongPort(report)}${dependency(report, inputs)}${logNote(h, 'The container log is below.')}`
       }
     case 'exited':
       if (h.startError && h.ranSeconds === undefined) return notStarted(report, inputs)
@@ -90,7 +91,7 @@ function missingRow(report: Report, inputs: JudgeInputs): Check {
       status: 'fail',
       value: 'no health check',
       limit: 'a HEALTHCHECK',
-      detail: `The image has no HEALTHCHECK (or HEALTHCHECK NONE) and no health-cmd was given. Add a HEALTHCHECK instruction to the final stage of the Dockerfile, or set the health-cmd input.${suggestion(report)} Meanwhile the container kept running for ${seconds} s (watched).${dependency(report, inputs)}${log}`
+      detail: `The image has no HEALTHCHECK (or HEALTHCHECK NONE) and no health-cmd was given.${missingAdvice(report, seconds)} Meanwhile the container kept running for ${seconds} s (watched).${dependency(report, inputs)}${log}`
     }
   }
   return {
@@ -100,20 +101,6 @@ function missingRow(report: Report, inputs: JudgeInputs): Check {
     limit: `keeps running for ${NO_HEALTHCHECK_WATCH_S} s`,
     detail: `No HEALTHCHECK and no health-cmd (require-healthcheck: false): the container was watched for ${seconds} s and kept running.${dependency(report, inputs)}${log}`
   }
-}
-
-/** " For this image (it has wget; EXPOSE 8080): health-cmd: wget -q --spider http://127.0.0.1:8080/health ..." */
-function suggestion(report: Report): string {
-  const s = report.health.suggestedCmd
-  if (!s) return ''
-  const url = s.argv.find(a => a.includes('http://127.0.0.1:')) ?? ''
-  const portNote = url.includes(':PORT/') ? "no EXPOSE, so put the app's port for PORT" : `EXPOSE ${/:(\d+)\//.exec(url)?.[1]}`
-  const fix = "point /health at the app's health endpoint"
-  if (!s.shell) {
-    const exec = `HEALTHCHECK CMD [${s.argv.map(a => JSON.stringify(a)).join(', ')}]`
-    return ` For this image (it has ${s.tool} but no /bin/sh, which health-cmd needs; ${portNote}), in the Dockerfile: ${exec} (${fix}).`
-  }
-  return ` For this image (it has ${s.tool}; ${portNote}): health-cmd: ${shellLine(s.argv)} (${fix}).`
 }
 
 /** " The app logs that it listens on port 8080, but the probe asks port 3000 ..." when the two disagree. */
@@ -167,20 +154,29 @@ function unhealthyWhy(report: Report, inputs: JudgeInputs): string {
   return `Docker marked the container unhealthy${when}, on ${timing}: no probe passed, then ${failed} failed (fast-health: false)`
 }
 
-/** A probe that cannot run: which program, and what to use instead. */
+/** A probe that cannot run: which program, and why. */
 function cannotRunWhy({ program, why }: NonNullable<Report['health']['cannotRun']>): string {
   const name = program.split('/').pop() ?? program
-  if (why === 'not-executable') {
-    return `The probe could not run: \`${program}\` is not executable in the image. Make it executable in the Dockerfile (COPY --chmod=755, or RUN chmod +x), or run it through its interpreter (sh ${program})`
-  }
+  if (why === 'not-executable') return `The probe could not run: \`${program}\` is not executable in the image`
   if (name === 'sh' || name === 'bash') {
-    return `The probe could not run: the image has no \`${program}\`, so a shell-form HEALTHCHECK (and health-cmd, which Docker also runs with a shell) cannot run. Use the exec form with a program the image has, e.g. HEALTHCHECK CMD ["/app/healthcheck"]`
+    return `The probe could not run: the image has no \`${program}\`, so a shell-form HEALTHCHECK (and health-cmd, which Docker also runs with a shell) cannot run`
   }
-  if (name === 'curl') {
-    return 'The probe could not run: `curl` is not in the image. busybox/alpine images have `wget -q --spider URL`; or install curl in the final stage; or set health-cmd'
+  return `The probe could not run: \`${program}\` is not in the image${program.includes('/') ? '' : ' (or not on its PATH)'}`
+}
+
+/** What to use instead of a probe that cannot run: only programs the image has (health-advice.ts). */
+function cannotRunFix(report: Report): string {
+  const h = report.health
+  if (!h.cannotRun) return ''
+  const { program, why } = h.cannotRun
+  const name = program.split('/').pop() ?? program
+  if (why === 'not-executable') return ` Make it executable in the Dockerfile (COPY --chmod=755, or RUN chmod +x), or run it through its interpreter (sh ${program}).`
+  const unneeded = h.source === 'health-cmd' ? ', or set `require-healthcheck: false`' : ''
+  if (name === 'sh' || name === 'bash') {
+    const example = h.suggestedCmd ? '' : ', e.g. `HEALTHCHECK CMD ["/app/healthcheck"]`'
+    return ` Use an exec-form HEALTHCHECK in the Dockerfile with a program the image has${example}${unneeded}.${replacementAdvice(report)}`
   }
-  if (name === 'wget') {
-    return "The probe could not run: `wget` is not in the image (slim and distroless images have neither wget nor curl). Probe with the runtime the image has, e.g. node -e \"require('http').get('http://127.0.0.1:PORT/health', r => process.exit(r.statusCode < 400 ? 0 : 1)).on('error', () => process.exit(1))\"; or install wget in the final stage; or set health-cmd"
-  }
-  return `The probe could not run: \`${program}\` is not in the image (or not on its PATH). Install it in the final stage, call a program the image has, or set health-cmd`
+  const instead = replacementAdvice(report)
+  const install = program.includes('/') ? `Copy \`${program}\` into the final stage` : `Install ${name} in the final stage`
+  return instead ? `${instead} Or: ${install.replace(/^./, c => c.toLowerCase())}.` : ` ${install}, or probe with a program the image has.`
 }

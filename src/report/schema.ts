@@ -146,8 +146,23 @@ const HealthSchema = v.object({
   logError: v.optional(text()),
   /** exited: Docker's message when it could not start the container's command (missing, not executable, no such USER) */
   startError: v.optional(text()),
-  /** missing: a probe built from a program the image has and its EXPOSEd port; shell: it has /bin/sh (health-cmd needs one) */
-  suggestedCmd: v.optional(v.object({ tool: v.picklist(['wget', 'curl', 'node']), argv: v.pipe(v.array(short()), v.transform(a => a.slice(0, 10))), shell: v.boolean() }))
+  /**
+   * missing, or a probe whose program is not in the image: a probe built from a program the image
+   * has (rules/probe.ts; `app`: its own binary) and its port; shell: it has /bin/sh (health-cmd needs one)
+   */
+  suggestedCmd: v.optional(
+    v.object({
+      tool: v.picklist(['python3', 'python', 'node', 'wget', 'curl', 'app']),
+      argv: v.pipe(v.array(short()), v.transform(a => a.slice(0, 10))),
+      shell: v.boolean()
+    })
+  ),
+  /** with suggestedCmd: the TCP ports the container listened on, read on the engine's host (absent where it cannot be read) */
+  listeningPorts: v.optional(firstOf(wholeNumber(), 100)),
+  /** container start → when listeningPorts were read */
+  listeningSeconds: measured(),
+  /** with suggestedCmd: whether the container has /bin/sh, which health-cmd needs (absent when not looked at) */
+  hasShell: v.optional(v.boolean())
 })
 
 const UserSchema = v.object({

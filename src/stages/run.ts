@@ -10,7 +10,7 @@ import type { ImageFacts } from './inspect.js'
 import { containerFlags } from './container-flags.js'
 import { runSmoke, type SmokeInputs } from './smoke.js'
 import { startFailure } from './start.js'
-import { suggestProbe } from './tools.js'
+import { probeAdvice, needsAdvice } from './probe-advice.js'
 import { measureUser, type User } from './user.js'
 
 // Stage 3: run the built image as a detached container, wait for Docker's health verdict, and look
@@ -40,8 +40,7 @@ export async function runAndWait(ctx: RunContext, inputs: RunInputs, image: stri
     const started = await docker.call(runArgs(ctx, inputs, image, name, { imageHasHealthcheck: facts.healthcheck !== undefined, api: engine.api }))
     if (started.exitCode === 0) {
       let health = await waitForHealth(docker, name, inputs, facts, watch)
-      // no health check while one is required: suggest one from the programs the running container has
-      if (health.verdict === 'missing' && inputs.requireHealthcheck) health = { ...health, suggestedCmd: await suggestProbe(docker, name, facts.exposedPorts ?? []) }
+      if (needsAdvice(health, inputs)) health = { ...health, ...(await probeAdvice(docker, name, facts, health)) }
       const state = await containerState(docker, name)
       const user = await measureUser(docker, () => ctx.tempDir('accounts'), name, state, facts.user ?? '', inputs, engine.userns)
       // the probes that passed since the verdict time the health endpoint too
