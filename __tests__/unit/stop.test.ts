@@ -127,9 +127,9 @@ describe('the stop row', () => {
     expect(row).toMatchObject({ status: 'fail', value: 'killed after 2 s', limit: 'exits within 2 s of SIGTERM' })
     expect(row.detail).toBe(
       'PID 1 (node) did not exit within 2 s of SIGTERM and was killed (SIGKILL), as docker stop would do (Kubernetes waits 30 s), dropping whatever it was doing. ' +
-        'No init runs in the container, and PID 1 ignores SIGTERM unless the app handles it: handle SIGTERM in the app, or run it under an init that passes it on. ' +
-        'Install dumb-init or tini in the image (apk add dumb-init on Alpine, apt-get install dumb-init on Debian and Ubuntu), then ENTRYPOINT ["dumb-init","--"] (CMD stays as it is). ' +
-        'Without changing the image: docker run --init, or init: true in compose (Kubernetes has no such setting).'
+        'No init runs in the container, and PID 1 ignores SIGTERM unless the app handles it: handle SIGTERM in the app, or run it under an init that passes it on: ' +
+        'install dumb-init (apk add dumb-init on Alpine, apt-get install dumb-init on Debian), then ENTRYPOINT ["dumb-init","--"] (CMD stays). ' +
+        'Or, with no change to the image: docker run --init, init: true in compose (Kubernetes has neither).'
     )
   })
 
@@ -139,21 +139,20 @@ describe('the stop row', () => {
       report.image.entrypoint = entrypoint
       report.user = { ...report.user, base }
       report.stop = { outcome: 'killed', signal: 'SIGTERM', exitCode: 137, seconds: 10, pid1: 'node' }
-      return judged(report, inputs()).checks.find(c => c.name === 'stop')!.detail.replace(/^.*passes it on\. /, '')
+      return judged(report, inputs()).checks.find(c => c.name === 'stop')!.detail.replace(/^.*passes it on: /, '')
     }
     const script = ['sh', 'docker-entrypoint.sh']
-    const anywhere = ' Without changing the image: docker run --init, or init: true in compose (Kubernetes has no such setting).'
+    const anywhere = ' Or, with no change to the image: docker run --init, init: true in compose (Kubernetes has neither).'
     expect(advice(script, { shell: true, os: 'alpine' })).toBe(
-      `RUN apk add --no-cache dumb-init, then ENTRYPOINT ["dumb-init","--","sh","docker-entrypoint.sh"] (the image's own ENTRYPOINT stays, after --).${anywhere}`
+      `RUN apk add --no-cache dumb-init, then ENTRYPOINT ["dumb-init","--","sh","docker-entrypoint.sh"] (its own ENTRYPOINT stays, after --).${anywhere}`
     )
     expect(advice(script, { shell: true, os: 'debian' })).toBe(
-      'RUN apt-get update && apt-get install -y --no-install-recommends dumb-init && rm -rf /var/lib/apt/lists/*, ' +
-        `then ENTRYPOINT ["dumb-init","--","sh","docker-entrypoint.sh"] (the image's own ENTRYPOINT stays, after --).${anywhere}`
+      `RUN apt-get update && apt-get install -y dumb-init, then ENTRYPOINT ["dumb-init","--","sh","docker-entrypoint.sh"] (its own ENTRYPOINT stays, after --).${anywhere}`
     )
     // nothing to install with: a static tini, copied in
     expect(advice(['/server'], { shell: false })).toBe(
-      "Nothing can be installed in this image, so copy a static tini in from a build stage (tini-static, from Debian's or Alpine's tini package: COPY --from=build /usr/bin/tini-static /tini on Debian), " +
-        `then ENTRYPOINT ["/tini","--","/server"] (the image's own ENTRYPOINT stays, after --).${anywhere}`
+      "nothing can be installed here, so COPY a static tini in from a build stage (Debian's tini package has /usr/bin/tini-static), " +
+        `then ENTRYPOINT ["/tini","--","/server"] (its own ENTRYPOINT stays, after --).${anywhere}`
     )
   })
 

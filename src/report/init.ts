@@ -10,15 +10,15 @@ import type { Report } from './report.js'
 export function initAdvice(report: Report): string {
   const entrypoint = report.image.entrypoint ?? []
   const base = report.user.base
-  const keeps = entrypoint.length ? ' (the image\'s own ENTRYPOINT stays, after --)' : ' (CMD stays as it is)'
+  const keeps = entrypoint.length ? ' (its own ENTRYPOINT stays, after --)' : ' (CMD stays)'
   const line = (init: string) => `ENTRYPOINT ${JSON.stringify([init, '--', ...entrypoint])}${keeps}`
   const install =
     base?.shell === false || base?.os === 'busybox'
-      ? `Nothing can be installed in this image, so copy a static tini in from a build stage (tini-static, from Debian's or Alpine's tini package: COPY --from=build /usr/bin/tini-static /tini on Debian), then ${line('/tini')}`
+      ? `nothing can be installed here, so COPY a static tini in from a build stage (Debian's tini package has /usr/bin/tini-static), then ${line('/tini')}`
       : base?.os === 'alpine'
         ? `RUN apk add --no-cache dumb-init, then ${line('dumb-init')}`
         : base?.os === 'debian'
-          ? `RUN apt-get update && apt-get install -y --no-install-recommends dumb-init && rm -rf /var/lib/apt/lists/*, then ${line('dumb-init')}`
-          : `Install dumb-init or tini in the image (apk add dumb-init on Alpine, apt-get install dumb-init on Debian and Ubuntu), then ${line('dumb-init')}`
-  return `${install}. Without changing the image: docker run --init, or init: true in compose (Kubernetes has no such setting).`
+          ? `RUN apt-get update && apt-get install -y dumb-init, then ${line('dumb-init')}`
+          : `install dumb-init (apk add dumb-init on Alpine, apt-get install dumb-init on Debian), then ${line('dumb-init')}`
+  return `${install}. Or, with no change to the image: docker run --init, init: true in compose (Kubernetes has neither).`
 }

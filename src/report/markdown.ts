@@ -52,7 +52,8 @@ function renderHead(report: Report): string {
     for (const c of report.checks) {
       // the rows are image-gate's sentences: their `code` stays code
       const cell = (text: string, max = 300) => markdown(text, max, { table: true })
-      out.push(`| ${ICON[c.status]} | ${c.name} | ${cell(c.value)} | ${cell(c.limit)} | ${cell(c.detail, 600)} |`)
+      // a detail holds the fix too: the stop row's init advice names the image's own ENTRYPOINT
+      out.push(`| ${ICON[c.status]} | ${c.name} | ${cell(c.value)} | ${cell(c.limit)} | ${cell(c.detail, 1000)} |`)
     }
     out.push('')
   }
