@@ -108,6 +108,37 @@ describe('user check', () => {
 })
 
 describe('advice written for the image', () => {
+  it('a root Debian image with an entrypoint script is told useradd, and dumb-init from apt-get in front of its script', async () => {
+    // the python:3.11-slim stand-in (Debian's os-release and useradd); python as PID 1 has no SIGTERM handler
+    const context = fixture([])
+    writeFileSync(
+      path.join(context, 'Dockerfile'),
+      [
+        'FROM python:3.11-slim',
+        'WORKDIR /app',
+        'COPY docker-entrypoint.sh server.py ./',
+        `HEALTHCHECK --interval=1s CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8080/')"]`,
+        'ENTRYPOINT ["sh", "docker-entrypoint.sh"]',
+        'CMD ["python", "server.py"]',
+        ''
+      ].join('\n')
+    )
+    writeFileSync(path.join(context, 'docker-entrypoint.sh'), '#!/bin/sh\nset -e\nexec "$@"\n')
+    writeFileSync(path.join(context, 'server.py'), "from http.server import HTTPServer, SimpleHTTPRequestHandler\nHTTPServer(('', 8080), SimpleHTTPRequestHandler).serve_forever()\n")
+    const run = await runAction({ context, tags: `${TAG}:debian-script` })
+    expect(run.outputs).toMatchObject({ health: 'healthy', uid: '0', passed: 'false' })
+    expect(run.report.user.base).toEqual({ shell: true, os: 'debian' })
+    const pid1 = run.report.user.process
+    expect(pid1).toMatch(/^python/)
+    const user = `no USER: root by default; PID 1 (${pid1}) ${runsAs(run, 0)} Create a non-root account in the final stage and switch to it (RUN useradd --system --uid 10001 app, then USER app).`
+    expect(checkRow(run, 'user').detail).toBe(user)
+    expect(run.stdout).toContain(user)
+    expect(checkRow(run, 'stop').detail).toContain(
+      'handle SIGTERM in the app, or run it under an init that passes it on: RUN apt-get update && apt-get install -y dumb-init, ' +
+        'then ENTRYPOINT ["dumb-init","--","sh","docker-entrypoint.sh"] (its own ENTRYPOINT stays, after --). Or, with no change to the image: docker run --init, init: true in compose (Kubernetes has neither).'
+    )
+  })
+
   it('a shell-less root image (FROM scratch, busybox copied in as the server, no /bin/sh) is told a numeric USER only, and a static tini', async () => {
     const context = fixture([])
     writeFileSync(
