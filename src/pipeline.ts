@@ -18,6 +18,7 @@ import { build, defaultTag } from './stages/build.js'
 import { inspectImage } from './stages/inspect.js'
 import { runAndWait } from './stages/run.js'
 import { measureSizes } from './stages/size.js'
+import { counted } from './units.js'
 
 // The whole run on one screen: inputs → build → inspect → run and wait → measure → judge → publish.
 // Each stage returns its result and the pipeline puts it into the report, so the report always
@@ -146,7 +147,7 @@ async function publishOnce(ctx: RunContext, report: Report, inputs: Inputs | und
   // a gated run ends with the failure line (sink.fail below), which says the error: once is enough
   sink.untrusted(renderText(report, { error: !gate }).split('\n'))
   const containerLog = report.health.logTail ?? []
-  if (containerLog.length > 0) await sink.group(`Container log (last ${containerLog.length} lines)`, async () => sink.untrusted(containerLog))
+  if (containerLog.length > 0) await sink.group(`Container log (last ${counted(containerLog.length, 'line')})`, async () => sink.untrusted(containerLog))
   if (inputs && gate) {
     annotateBuildWarnings(report, inputs, sink)
     annotateUser(report, inputs, sink)

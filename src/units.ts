@@ -73,3 +73,8 @@ export function formatDelta(now: number, before: number): string {
 export function round(n: number): number {
   return Math.round(n * 10) / 10
 }
+
+/** 1 → "1 file", 1250 → "1,250 files": a count with its noun, singular for one. */
+export function counted(n: number, one: string, many = `${one}s`): string {
+  return `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`
+}

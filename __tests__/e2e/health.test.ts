@@ -181,7 +181,7 @@ describe('smoke commands', () => {
     ])
     expect(run.report.smoke[1].stop).toMatchObject({ outcome: 'exited', signal: 'SIGTERM', exitCode: 0 })
     expect(run.report.smoke[1].stop.seconds).toBeLessThan(2)
-    expect(run.summary).toContain('<details><summary>Smoke log: sh -c echo &quot;worker: cannot reach queue&quot; &gt;&amp;2; exit 3 (last 1 lines)</summary>')
+    expect(run.summary).toContain('<details><summary>Smoke log: sh -c echo &quot;worker: cannot reach queue&quot; &gt;&amp;2; exit 3 (last 1 line)</summary>')
     expect(run.summary).toContain('worker: cannot reach queue')
     expect(run.outputs.health).toBe('healthy')
   })

@@ -67,7 +67,7 @@ describe('a saved report posted with comment-from', () => {
     expect(checksTable(body)).toEqual(checksTable(live.summary))
     expect(body.split('\n')[0]).toBe('## ❌ image-gate: 2 of 11 checks failed')
     expect(body.split('\n')[0]).toBe(live.summary.split('\n')[0])
-    expect(body).toContain('<details><summary>Smoke log: sh -c echo &quot;worker: cannot reach queue&quot; &gt;&amp;2; exit 3 (last 1 lines)</summary>')
+    expect(body).toContain('<details><summary>Smoke log: sh -c echo &quot;worker: cannot reach queue&quot; &gt;&amp;2; exit 3 (last 1 line)</summary>')
     expect(body).toContain('worker: cannot reach queue')
     // and the workflow_run job's own summary is the live one, whole
     expect(posted.summary).toBe(live.summary)

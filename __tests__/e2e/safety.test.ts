@@ -51,7 +51,7 @@ describe('cleanup', () => {
     expect(leftovers()).not.toBe('') // nothing could clean up
     const post = await runPost(run.state)
     expect(post.code).toBe(0)
-    expect(post.stdout).toContain('image-gate post: removed 1 container(s) the main step left behind.')
+    expect(post.stdout).toContain('image-gate post: removed 1 container the main step left behind.')
     expect(leftovers()).toBe('')
   })
 

@@ -1,5 +1,8 @@
 import { afterAll, afterEach, describe, expect, it, jest } from '@jest/globals'
-import { fixture, leftovers, removeImages, row, runAction, SERVE } from './action.js'
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import * as path from 'node:path'
+import { checkRow, fixture, leftovers, removeImages, row, runAction, SERVE, standin } from './action.js'
 
 // The stop check on real containers: stopped as docker stop and Kubernetes stop them, timed from
 // the signal to the exit, and killed when they ignore it.
@@ -7,6 +10,14 @@ import { fixture, leftovers, removeImages, row, runAction, SERVE } from './actio
 jest.setTimeout(120_000)
 const TAG = 'image-gate-e2e/stop'
 const NON_ROOT = ["RUN echo 'app:x:10001:10001::/:/bin/sh' > /etc/passwd", 'USER 10001']
+/** A build context holding `files` (name → content). */
+const context = (files: Record<string, string>) => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'image-gate-fixture-'))
+  for (const [name, content] of Object.entries(files)) writeFileSync(path.join(dir, name), content)
+  return dir
+}
+/** The markdown table's escaping of what the plain-text log shows as it is. */
+const asShown = (text: string) => text.replace(/'/g, '&#39;').replace(/"/g, '&quot;').replace(/\[/g, '&#91;').replace(/\]/g, '&#93;').replace(/\*/g, '&#42;')
 afterEach(() => expect(leftovers()).toBe(''))
 afterAll(() => removeImages(TAG))
 
@@ -21,7 +32,10 @@ describe('stop', () => {
     expect(run.report.stop.waitedSeconds).toBeLessThan(0.5)
     expect(row(run.summary, 'stop')).toBe(
       '| ❌ | stop | killed after 30 s | exits within 30 s of SIGTERM | PID 1 (httpd) did not exit within 30 s of SIGTERM and was killed (SIGKILL), as docker stop would do (Kubernetes waits 30 s), dropping whatever it was doing. ' +
-        'No init runs in the container, and PID 1 ignores SIGTERM unless the app handles it: run it under dumb-init or tini (ENTRYPOINT &#91;&quot;dumb-init&quot;, &quot;--&quot;&#93;), or handle SIGTERM in the app. ' +
+        'No init runs in the container, and PID 1 ignores SIGTERM unless the app handles it: handle SIGTERM in the app, or run it under an init that passes it on: ' +
+        // busybox alone (its sh links to it, no os-release): nothing to install with
+        'nothing can be installed here, so COPY a static tini in from a build stage (Debian&#39;s tini package has /usr/bin/tini-static), ' +
+        'then ENTRYPOINT &#91;&quot;/tini&quot;,&quot;--&quot;&#93; (CMD stays). Or, with no change to the image: docker run --init, init: true in compose (Kubernetes has neither). ' +
         'Known at once: PID 1 has no handler for SIGTERM (its SigCgt mask), so in its own PID namespace the signal cannot reach it and the grace period could only end in SIGKILL; image-gate killed it without waiting. |'
     )
     expect(run.stdout).toContain('::error::image-gate: 1 of 6 checks failed: stop (killed after 30 s)')
@@ -80,4 +94,85 @@ describe('stop', () => {
     expect(run.outputs).toMatchObject({ health: 'exited', 'stop-seconds': '', 'stop-exit-code': '' })
     expect(row(run.summary, 'stop')).toBe('| ⚪ | stop | not run |  | not run: the container had already exited (see health). |')
   })
+
+  it("an entrypoint-script image is told to put dumb-init in front of its own ENTRYPOINT, installed the base's way", async () => {
+    // node as PID 1 (the script execs it) without a SIGTERM handler, on the Alpine-like node stand-in
+    const dir = context({
+      Dockerfile: [
+        'FROM node:18-alpine',
+        'WORKDIR /app',
+        'COPY docker-entrypoint.sh server.js ./',
+        'HEALTHCHECK --interval=1s CMD wget -q -O /dev/null http://127.0.0.1:8080/ || exit 1',
+        'USER node',
+        'ENTRYPOINT ["sh", "docker-entrypoint.sh"]',
+        'CMD ["node", "server.js"]',
+        ''
+      ].join('\n'),
+      'docker-entrypoint.sh': '#!/bin/sh\nset -e\nexec "$@"\n',
+      'server.js': "require('http').createServer((req, res) => res.end('ok')).listen(8080)\n"
+    })
+    const run = await runAction({ context: dir, tags: `${TAG}:entrypoint-script` })
+    expect(run.outputs).toMatchObject({ health: 'healthy', passed: 'false', 'stop-exit-code': '137' })
+    expect(run.report.stop).toMatchObject({ outcome: 'killed', pid1: 'node' })
+    expect(run.report.user.base).toEqual({ shell: true, os: 'alpine' })
+    const advice =
+      'No init runs in the container, and PID 1 ignores SIGTERM unless the app handles it: handle SIGTERM in the app, or run it under an init that passes it on: ' +
+      'RUN apk add --no-cache dumb-init, then ENTRYPOINT ["dumb-init","--","sh","docker-entrypoint.sh"] (its own ENTRYPOINT stays, after --). ' +
+      'Or, with no change to the image: docker run --init, init: true in compose (Kubernetes has neither).'
+    // node handles SIGTERM only to restore the terminal, then re-raises it: as PID 1 that does nothing, so it is waited out
+    const detail = `PID 1 (node) did not exit within 10 s of SIGTERM and was killed (SIGKILL), as docker stop would do (Kubernetes waits 30 s), dropping whatever it was doing. ${advice}`
+    expect(checkRow(run, 'stop').detail).toBe(detail)
+    expect(row(run.summary, 'stop')).toBe(`| ❌ | stop | killed after 10 s | exits within 10 s of SIGTERM | ${asShown(detail)} |`)
+    expect(run.stdout).toContain(advice)
+  })
+
+  it("a Go server without a SIGTERM handler exits 2 as PID 1: the row says it is Go's runtime, and how to handle the signal", async () => {
+    standin('golang')
+    const dir = context({
+      Dockerfile: [
+        'FROM golang:1.19 AS build',
+        'WORKDIR /src',
+        'COPY main.go .',
+        'RUN CGO_ENABLED=0 go build -o /server main.go',
+        'FROM scratch',
+        'COPY --from=build /server /server',
+        'USER 10001',
+        'HEALTHCHECK --interval=1s CMD ["/server", "probe"]',
+        'ENTRYPOINT ["/server"]',
+        ''
+      ].join('\n'),
+      'main.go': [
+        'package main',
+        '',
+        'import (',
+        '\t"net/http"',
+        '\t"os"',
+        ')',
+        '',
+        'func main() {',
+        '\tif len(os.Args) > 1 && os.Args[1] == "probe" {',
+        '\t\tr, err := http.Get("http://127.0.0.1:8080/health")',
+        '\t\tif err != nil || r.StatusCode != 200 {',
+        '\t\t\tos.Exit(1)',
+        '\t\t}',
+        '\t\treturn',
+        '\t}',
+        '\thttp.HandleFunc("/health", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok")) })',
+        '\t// no SIGTERM handler: what SIGTERM does is up to Go\'s runtime',
+        '\thttp.ListenAndServe(":8080", nil)',
+        '}',
+        ''
+      ].join('\n')
+    })
+    const run = await runAction({ context: dir, tags: `${TAG}:go` })
+    expect(run.outputs).toMatchObject({ health: 'healthy', passed: 'false', 'stop-exit-code': '2' })
+    expect(run.report.stop).toMatchObject({ outcome: 'exited', exitCode: 2, pid1: 'server', go: true })
+    const detail =
+      "PID 1 (server) exited with code 2 on SIGTERM. It is a Go program, and exit 2 is Go's runtime, not the app's code: with no handler for SIGTERM, " +
+      "the runtime ends the program with the signal's default action, which the kernel does not apply to PID 1, so it exits 2 instead. " +
+      'Handle it: ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM); when ctx is done, shut the server down (srv.Shutdown, which finishes in-flight requests) and return from main, which exits 0.'
+    expect(checkRow(run, 'stop')).toMatchObject({ status: 'fail', limit: 'exits within 10 s of SIGTERM', detail })
+    expect(row(run.summary, 'stop')).toMatch(new RegExp(`^\\| ❌ \\| stop \\| exited 2, [\\d.]+ s after SIGTERM \\| exits within 10 s of SIGTERM \\| ${asShown(detail).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\|$`))
+    expect(run.stdout).toContain(detail)
+  }, 600_000)
 })

@@ -107,6 +107,69 @@ describe('user check', () => {
   })
 })
 
+describe('advice written for the image', () => {
+  it('a root Debian image with an entrypoint script is told useradd, and dumb-init from apt-get in front of its script', async () => {
+    // the python:3.11-slim stand-in (Debian's os-release and useradd); python as PID 1 has no SIGTERM handler
+    const context = fixture([])
+    writeFileSync(
+      path.join(context, 'Dockerfile'),
+      [
+        'FROM python:3.11-slim',
+        'WORKDIR /app',
+        'COPY docker-entrypoint.sh server.py ./',
+        `HEALTHCHECK --interval=1s CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8080/')"]`,
+        'ENTRYPOINT ["sh", "docker-entrypoint.sh"]',
+        'CMD ["python", "server.py"]',
+        ''
+      ].join('\n')
+    )
+    writeFileSync(path.join(context, 'docker-entrypoint.sh'), '#!/bin/sh\nset -e\nexec "$@"\n')
+    writeFileSync(path.join(context, 'server.py'), "from http.server import HTTPServer, SimpleHTTPRequestHandler\nHTTPServer(('', 8080), SimpleHTTPRequestHandler).serve_forever()\n")
+    const run = await runAction({ context, tags: `${TAG}:debian-script` })
+    expect(run.outputs).toMatchObject({ health: 'healthy', uid: '0', passed: 'false' })
+    expect(run.report.user.base).toEqual({ shell: true, os: 'debian' })
+    const pid1 = run.report.user.process
+    expect(pid1).toMatch(/^python/)
+    const user = `no USER: root by default; PID 1 (${pid1}) ${runsAs(run, 0)} Create a non-root account in the final stage and switch to it (RUN useradd --system --uid 10001 app, then USER app).`
+    expect(checkRow(run, 'user').detail).toBe(user)
+    expect(run.stdout).toContain(user)
+    expect(checkRow(run, 'stop').detail).toContain(
+      'handle SIGTERM in the app, or run it under an init that passes it on: RUN apt-get update && apt-get install -y dumb-init, ' +
+        'then ENTRYPOINT ["dumb-init","--","sh","docker-entrypoint.sh"] (its own ENTRYPOINT stays, after --). Or, with no change to the image: docker run --init, init: true in compose (Kubernetes has neither).'
+    )
+  })
+
+  it('a shell-less root image (FROM scratch, busybox copied in as the server, no /bin/sh) is told a numeric USER only, and a static tini', async () => {
+    const context = fixture([])
+    writeFileSync(
+      path.join(context, 'Dockerfile'),
+      [
+        'FROM scratch',
+        // busybox itself, with none of its applets installed: no /bin/sh
+        'COPY busybox /bin/busybox',
+        'COPY www /www',
+        'HEALTHCHECK --interval=1s CMD ["/bin/busybox", "wget", "-q", "-O", "/dev/null", "http://127.0.0.1:8080/health"]',
+        'CMD ["/bin/busybox", "httpd", "-f", "-p", "8080", "-h", "/www"]',
+        ''
+      ].join('\n')
+    )
+    const run = await runAction({ context, tags: `${TAG}:shell-less` })
+    expect(run.outputs).toMatchObject({ health: 'healthy', uid: '0', passed: 'false' })
+    expect(run.report.user.base).toEqual({ shell: false })
+    const user = `no USER: root by default; PID 1 (busybox) ${runsAs(run, 0)} The image has no shell (/bin/sh), so no RUN can create an account in it: set a numeric USER 10001:10001 in the final stage (it needs no /etc/passwd entry).`
+    expect(checkRow(run, 'user').detail).toBe(user)
+    expect(row(run.summary, 'user')).toBe(`| ❌ | user | UID 0, GID 0 | non-root | ${user.replace(/'/g, '&#39;')} |`)
+    // the log's plain-text table says the same
+    expect(run.stdout).toContain(user)
+    expect(run.stdout).not.toMatch(/adduser|useradd/)
+    // busybox httpd as PID 1 ignores SIGTERM; nothing can be installed here, so the init is a static tini
+    expect(checkRow(run, 'stop').detail).toContain(
+      "handle SIGTERM in the app, or run it under an init that passes it on: nothing can be installed here, so COPY a static tini in from a build stage (Debian's tini package has /usr/bin/tini-static), " +
+        'then ENTRYPOINT ["/tini","--"] (CMD stays). Or, with no change to the image: docker run --init, init: true in compose (Kubernetes has neither).'
+    )
+  })
+})
+
 /** `::error title=T,file=F,line=N::MESSAGE` → its parts (the file made absolute, from the repository root). */
 function annotationOf(command: string) {
   const m = /^::error (.*?)::(.*)$/.exec(command)!

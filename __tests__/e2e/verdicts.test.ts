@@ -79,7 +79,7 @@ describe('image-gate end to end', () => {
     expect(run.report.health.exitCode).toBe(3)
     expect(run.report.health.waitedSeconds).toBeLessThan(5)
     expect(row(run.summary, 'health')).toContain('| ❌ | health | exited (code 3) |')
-    expect(run.summary).toContain('<details><summary>Container log (last 1 lines)</summary>')
+    expect(run.summary).toContain('<details><summary>Container log (last 1 line)</summary>')
     expect(run.summary).toContain('config missing: DATABASE_URL')
     // it died before it could be looked at: judged from USER, resolved in the image's /etc/passwd
     expect(row(run.summary, 'user')).toContain('| ✅ | user | UID 10001 (from USER) | non-root | USER app (UID 10001 in the image). Runtime user not read')

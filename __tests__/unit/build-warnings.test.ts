@@ -223,7 +223,9 @@ describe('the checks they explain', () => {
     expect(row.detail).toBe(
       'PID 1 (sh) did not exit within 10 s of SIGTERM and was killed (SIGKILL), as docker stop would do (Kubernetes waits 30 s), dropping whatever it was doing. ' +
         "PID 1 is a shell running the shell-form CMD, as BuildKit's JSONArgsRecommended warning (Dockerfile line 5) says, and a shell does not pass SIGTERM on. " +
-        'Use the JSON form CMD ["node","server.js"] so the app is PID 1 and gets SIGTERM (and handle it there), or run it under dumb-init or tini.'
+        'Use the JSON form CMD ["node","server.js"] so the app is PID 1 and gets SIGTERM (and handle it there), or run it under an init that passes it on: ' +
+        'install dumb-init (apk add dumb-init on Alpine, apt-get install dumb-init on Debian), then ENTRYPOINT ["dumb-init","--"] (CMD stays). ' +
+        'Or, with no change to the image: docker run --init, init: true in compose (Kubernetes has neither).'
     )
     // a script that is more than words: the form, not a guess
     expect(rowOf(killed([JSON_ARGS], 'sh', ['/bin/sh', '-c', 'trap "" TERM; httpd & wait']), 'stop').detail).toContain('Use the JSON form CMD ["program", "arg", …] so the app')

@@ -266,6 +266,12 @@ describe('contents scan: dev dependencies and build tools', () => {
     })
   })
 
+  it('counts one file in one layer in the singular', async () => {
+    const contents = await scan([['COPY server /server', [{ name: 'server', data: 'binary' }]]])
+    expect(contents).toMatchObject({ layers: 1, files: 1, count: 0 })
+    expect(judgedWith(contents).checks.find(c => c.name === 'contents')!.detail).toBe('Read 1 file in 1 layer: no secrets, devDependencies or build tools.')
+  })
+
   it('scans in the same pass as the compressed size, and without it', async () => {
     const layers: Array<[string, Entry[]]> = [BASE, ['COPY . .', [{ name: 'app/.env', data: `A=${PASSWORD}\n` }]]]
     const measured = await readSaveStream(await image(layers), { threads: 1, scan: { forbid: () => false } })

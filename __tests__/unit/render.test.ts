@@ -36,7 +36,7 @@ describe('renderMarkdown', () => {
     const report = measuredReport()
     report.health = { verdict: 'unhealthy', source: 'image', command: 'exit 1', probes: [{ exitCode: 1, output: 'refused' }] }
     judged(report, inputs())
-    expect(renderMarkdown(report)).toContain('<summary>Last health probe (last 1 lines)</summary>')
+    expect(renderMarkdown(report)).toContain('<summary>Last health probe (last 1 line)</summary>')
     report.health.probes!.push({ exitCode: 1, output: 'refused again' })
     expect(renderMarkdown(report)).toContain('<summary>Last 2 health probes (last 2 lines)</summary>')
   })

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
 import type { Docker } from '../../src/docker/docker.js'
-import type { Stop } from '../../src/report/report.js'
+import type { Report, Stop } from '../../src/report/report.js'
 import { cleanExit, signalName } from '../../src/docker/container.js'
 import { initOf, stopContainer } from '../../src/stages/stop.js'
 import { pid1Handles } from '../../src/docker/pid1.js'
@@ -127,8 +127,45 @@ describe('the stop row', () => {
     expect(row).toMatchObject({ status: 'fail', value: 'killed after 2 s', limit: 'exits within 2 s of SIGTERM' })
     expect(row.detail).toBe(
       'PID 1 (node) did not exit within 2 s of SIGTERM and was killed (SIGKILL), as docker stop would do (Kubernetes waits 30 s), dropping whatever it was doing. ' +
-        'No init runs in the container, and PID 1 ignores SIGTERM unless the app handles it: run it under dumb-init or tini (ENTRYPOINT ["dumb-init", "--"]), or handle SIGTERM in the app.'
+        'No init runs in the container, and PID 1 ignores SIGTERM unless the app handles it: handle SIGTERM in the app, or run it under an init that passes it on: ' +
+        'install dumb-init (apk add dumb-init on Alpine, apt-get install dumb-init on Debian), then ENTRYPOINT ["dumb-init","--"] (CMD stays). ' +
+        'Or, with no change to the image: docker run --init, init: true in compose (Kubernetes has neither).'
     )
+  })
+
+  it("puts the init in front of the image's own ENTRYPOINT, and installs it the base's way", () => {
+    const advice = (entrypoint: string[], base: Report['user']['base']) => {
+      const report = measuredReport()
+      report.image.entrypoint = entrypoint
+      report.user = { ...report.user, base }
+      report.stop = { outcome: 'killed', signal: 'SIGTERM', exitCode: 137, seconds: 10, pid1: 'node' }
+      return judged(report, inputs()).checks.find(c => c.name === 'stop')!.detail.replace(/^.*passes it on: /, '')
+    }
+    const script = ['sh', 'docker-entrypoint.sh']
+    const anywhere = ' Or, with no change to the image: docker run --init, init: true in compose (Kubernetes has neither).'
+    expect(advice(script, { shell: true, os: 'alpine' })).toBe(
+      `RUN apk add --no-cache dumb-init, then ENTRYPOINT ["dumb-init","--","sh","docker-entrypoint.sh"] (its own ENTRYPOINT stays, after --).${anywhere}`
+    )
+    expect(advice(script, { shell: true, os: 'debian' })).toBe(
+      `RUN apt-get update && apt-get install -y dumb-init, then ENTRYPOINT ["dumb-init","--","sh","docker-entrypoint.sh"] (its own ENTRYPOINT stays, after --).${anywhere}`
+    )
+    // nothing to install with: a static tini, copied in
+    expect(advice(['/server'], { shell: false })).toBe(
+      "nothing can be installed here, so COPY a static tini in from a build stage (Debian's tini package has /usr/bin/tini-static), " +
+        `then ENTRYPOINT ["/tini","--","/server"] (its own ENTRYPOINT stays, after --).${anywhere}`
+    )
+  })
+
+  it("a Go program's exit 2 on SIGTERM: says it is Go's runtime, not the app, and how to handle the signal", () => {
+    const row = stopRow({ outcome: 'exited', signal: 'SIGTERM', exitCode: 2, seconds: 0.01, pid1: 'server', go: true })
+    expect(row).toMatchObject({ status: 'fail', value: 'exited 2, 0.01 s after SIGTERM' })
+    expect(row.detail).toBe(
+      "PID 1 (server) exited with code 2 on SIGTERM. It is a Go program, and exit 2 is Go's runtime, not the app's code: with no handler for SIGTERM, " +
+        "the runtime ends the program with the signal's default action, which the kernel does not apply to PID 1, so it exits 2 instead. " +
+        'Handle it: ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM); when ctx is done, shut the server down (srv.Shutdown, which finishes in-flight requests) and return from main, which exits 0.'
+    )
+    // exit 2 from a program not known to be Go is not blamed on Go
+    expect(stopRow({ outcome: 'exited', signal: 'SIGTERM', exitCode: 2, seconds: 0.01, pid1: 'server' }).detail).not.toContain('Go')
   })
 
   it('with an init as PID 1, says the app itself ignores the signal', () => {

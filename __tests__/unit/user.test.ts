@@ -106,12 +106,12 @@ nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin
 describe('suggestAccount', () => {
   it('prefers the account the Dockerfile creates over the base image\'s', () => {
     const passwd = `${NODE_ALPINE}hono:x:1001:1001:Linux User,,,:/home/hono:/sbin/nologin\n`
-    expect(suggestAccount(passwd, ['hono'])).toEqual({ name: 'hono', uid: 1001, from: 'dockerfile' })
+    expect(suggestAccount(passwd, ['hono'])).toEqual({ name: 'hono', uid: 1001, gid: 1001, from: 'dockerfile' })
   })
 
   it('falls back to the base image\'s account for people or apps', () => {
-    expect(suggestAccount(NODE_ALPINE, [])).toEqual({ name: 'node', uid: 1000, from: 'image' })
-    expect(suggestAccount(DISTROLESS)).toEqual({ name: 'nonroot', uid: 65532, from: 'image' })
+    expect(suggestAccount(NODE_ALPINE, [])).toEqual({ name: 'node', uid: 1000, gid: 1000, from: 'image' })
+    expect(suggestAccount(DISTROLESS)).toEqual({ name: 'nonroot', uid: 65532, gid: 65532, from: 'image' })
   })
 
   it('suggests no system account, no UID 0 alias, and nothing without a passwd', () => {
@@ -151,11 +151,34 @@ describe('user check advice', () => {
     expect(row.detail).toBe('no USER: root by default; PID 1 (node) runs as UID 0. Switch to USER node (UID 1000), the non-root account the base image has.')
   })
 
-  it('no account to switch to: says how to create one', () => {
+  it('no account to switch to, base not known: says how to create one on either family, or a numeric USER', () => {
     const row = advise('0:0', { ...rootPid1, resolvedUid: 0, resolvedGid: 0 })
     expect(row.detail).toBe(
-      'USER 0:0; PID 1 (node) runs as UID 0. Create a non-root account in the final stage and switch to it (RUN adduser -D -u 10001 app, then USER app), or use a numeric USER 10001 where the image has no shell.'
+      'USER 0:0; PID 1 (node) runs as UID 0. Create a non-root account in the final stage and switch to it (RUN adduser -D -u 10001 app on Alpine and busybox, RUN useradd --system --uid 10001 app on Debian and Red Hat; then USER app), or use a numeric USER 10001 where the image has no shell.'
     )
+  })
+
+  it('no account to switch to: the command is the base\'s own (busybox adduser on Alpine, useradd on Debian)', () => {
+    const create = (base: Report['user']['base']) => advise('', { ...rootPid1, resolvedUid: 0, resolvedGid: 0, base }).detail.replace(/^.*runs as UID 0\. /, '')
+    expect(create({ shell: true, os: 'alpine' })).toBe('Create a non-root account in the final stage and switch to it (RUN adduser -D -u 10001 app, then USER app).')
+    expect(create({ shell: true, os: 'busybox' })).toBe('Create a non-root account in the final stage and switch to it (RUN adduser -D -u 10001 app, then USER app).')
+    expect(create({ shell: true, os: 'debian' })).toBe('Create a non-root account in the final stage and switch to it (RUN useradd --system --uid 10001 app, then USER app).')
+    expect(create({ shell: true })).toBe(
+      'Create a non-root account in the final stage and switch to it (RUN adduser -D -u 10001 app on Alpine and busybox, RUN useradd --system --uid 10001 app on Debian and Red Hat; then USER app).'
+    )
+  })
+
+  it('an image without a shell (scratch, distroless) is told a numeric USER only: no RUN can run there', () => {
+    const scratch = advise('', { ...rootPid1, resolvedUid: 0, resolvedGid: 0, base: { shell: false } })
+    expect(scratch.detail).toBe(
+      'no USER: root by default; PID 1 (node) runs as UID 0. The image has no shell (/bin/sh), so no RUN can create an account in it: set a numeric USER 10001:10001 in the final stage (it needs no /etc/passwd entry).'
+    )
+    // distroless: its nonroot account, by number
+    const distroless = advise('', { ...rootPid1, resolvedUid: 0, resolvedGid: 0, base: { shell: false, os: 'debian' }, suggested: { name: 'nonroot', uid: 65532, gid: 65532, from: 'image' } })
+    expect(distroless.detail).toBe(
+      "no USER: root by default; PID 1 (node) runs as UID 0. Switch to USER 65532:65532 (nonroot, the non-root account the base image has): numeric, so it needs nothing run in the image and Kubernetes' runAsNonRoot can verify it."
+    )
+    expect(`${scratch.detail} ${distroless.detail}`).not.toMatch(/adduser|useradd/)
   })
 
   it('an account that is UID 0 in the image: give it its own UID, or switch to the real one', () => {

@@ -42777,7 +42777,87 @@ function lastLine(text) {
     return lines[lines.length - 1] ?? '(no output)';
 }
 
+;// CONCATENATED MODULE: ./src/units.ts
+// Units as the report shows them. Byte sizes (the `max-size` input, and how sizes are printed)
+// follow Docker: kB/MB/GB are powers of 10 (what `docker images` prints), KiB/MiB/GiB powers of 2.
+// Seconds are shown to one decimal.
+const UNITS = {
+    b: 1,
+    kb: 1e3,
+    mb: 1e6,
+    gb: 1e9,
+    tb: 1e12,
+    kib: 2 ** 10,
+    mib: 2 ** 20,
+    gib: 2 ** 30,
+    tib: 2 ** 40
+};
+const SIZE_FORM = 'a byte count or a number with a unit: B, kB, MB, GB (powers of 10) or KiB, MiB, GiB (powers of 2), e.g. 500MB, 250MiB, 1.5GB';
+/** Parses "500MB", "250 MiB", "1.5GB", "123456". Returns undefined for anything else. */
+function parseSize(text) {
+    const m = /^(\d+(?:\.\d+)?)\s*([a-zA-Z]*)$/.exec(text.trim());
+    if (!m)
+        return undefined;
+    const unit = m[2].toLowerCase();
+    const factor = unit === '' ? 1 : UNITS[unit];
+    if (factor === undefined)
+        return undefined;
+    // "mb" and "Mb" are taken as MB: bits make no sense for an image size.
+    const bytes = Number(m[1]) * factor;
+    if (!Number.isFinite(bytes))
+        return undefined;
+    const rounded = Math.round(bytes);
+    if (unit === '' && m[1].includes('.'))
+        return undefined; // "1.5" bytes
+    return rounded;
+}
+/** 123456789 → "123.5 MB" (decimal units, as `docker images` prints). */
+function formatSize(bytes) {
+    if (bytes < 1000)
+        return `${bytes} B`;
+    const units = ['kB', 'MB', 'GB', 'TB'];
+    let value = bytes;
+    let unit = 'B';
+    for (const u of units) {
+        if (value < 1000)
+            break;
+        value /= 1000;
+        unit = u;
+    }
+    return `${value.toFixed(value < 10 ? 2 : 1)} ${unit}`;
+}
+/** Echoes the limit the way the user wrote it, plus the exact byte count. */
+function describeLimit(text, bytes) {
+    const written = text.trim();
+    return /^\d+$/.test(written) ? formatSize(bytes) : `${written.replace(/\s+/g, '')}`;
+}
+const INCREASE_FORM = 'a percentage like 10% or a size like 20MB';
+/** `max-size-increase`: "10%" or a size ("20MB", "5MiB", bytes). */
+function parseIncrease(text) {
+    const percent = /^(\d+(?:\.\d+)?)\s*%$/.exec(text.trim());
+    if (percent)
+        return { percent: Number(percent[1]) };
+    const bytes = parseSize(text);
+    return bytes === undefined ? undefined : { bytes };
+}
+/** "+38.0 MB (+17.2%)" */
+function formatDelta(now, before) {
+    const delta = now - before;
+    const sign = delta > 0 ? '+' : delta < 0 ? '−' : '±';
+    const percent = before > 0 ? ` (${sign}${Math.abs((delta / before) * 100).toFixed(1)}%)` : '';
+    return `${sign}${formatSize(Math.abs(delta))}${percent}`;
+}
+/** Seconds to one decimal, as the report shows them. */
+function round(n) {
+    return Math.round(n * 10) / 10;
+}
+/** 1 → "1 file", 1250 → "1,250 files": a count with its noun, singular for one. */
+function units_counted(n, one, many = `${one}s`) {
+    return `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
+}
+
 ;// CONCATENATED MODULE: ./src/docker/cleanup.ts
+
 
 
 
@@ -42846,7 +42926,7 @@ async function post(docker, id, sink) {
     try {
         const removed = await cleanupRun(docker, id);
         if (removed > 0)
-            sink.info(`image-gate post: removed ${removed} container(s) the main step left behind.`);
+            sink.info(`image-gate post: removed ${counted(removed, 'container')} the main step left behind.`);
     }
     catch (err) {
         // no docker CLI at all: the main step already said so, and it created nothing
@@ -42965,81 +43045,6 @@ function globs(list) {
         return glob.includes('/') ? match : (path) => match(path.slice(path.lastIndexOf('/') + 1));
     });
     return path => matchers.some(match => match(path));
-}
-
-;// CONCATENATED MODULE: ./src/units.ts
-// Units as the report shows them. Byte sizes (the `max-size` input, and how sizes are printed)
-// follow Docker: kB/MB/GB are powers of 10 (what `docker images` prints), KiB/MiB/GiB powers of 2.
-// Seconds are shown to one decimal.
-const UNITS = {
-    b: 1,
-    kb: 1e3,
-    mb: 1e6,
-    gb: 1e9,
-    tb: 1e12,
-    kib: 2 ** 10,
-    mib: 2 ** 20,
-    gib: 2 ** 30,
-    tib: 2 ** 40
-};
-const SIZE_FORM = 'a byte count or a number with a unit: B, kB, MB, GB (powers of 10) or KiB, MiB, GiB (powers of 2), e.g. 500MB, 250MiB, 1.5GB';
-/** Parses "500MB", "250 MiB", "1.5GB", "123456". Returns undefined for anything else. */
-function parseSize(text) {
-    const m = /^(\d+(?:\.\d+)?)\s*([a-zA-Z]*)$/.exec(text.trim());
-    if (!m)
-        return undefined;
-    const unit = m[2].toLowerCase();
-    const factor = unit === '' ? 1 : UNITS[unit];
-    if (factor === undefined)
-        return undefined;
-    // "mb" and "Mb" are taken as MB: bits make no sense for an image size.
-    const bytes = Number(m[1]) * factor;
-    if (!Number.isFinite(bytes))
-        return undefined;
-    const rounded = Math.round(bytes);
-    if (unit === '' && m[1].includes('.'))
-        return undefined; // "1.5" bytes
-    return rounded;
-}
-/** 123456789 → "123.5 MB" (decimal units, as `docker images` prints). */
-function formatSize(bytes) {
-    if (bytes < 1000)
-        return `${bytes} B`;
-    const units = ['kB', 'MB', 'GB', 'TB'];
-    let value = bytes;
-    let unit = 'B';
-    for (const u of units) {
-        if (value < 1000)
-            break;
-        value /= 1000;
-        unit = u;
-    }
-    return `${value.toFixed(value < 10 ? 2 : 1)} ${unit}`;
-}
-/** Echoes the limit the way the user wrote it, plus the exact byte count. */
-function describeLimit(text, bytes) {
-    const written = text.trim();
-    return /^\d+$/.test(written) ? formatSize(bytes) : `${written.replace(/\s+/g, '')}`;
-}
-const INCREASE_FORM = 'a percentage like 10% or a size like 20MB';
-/** `max-size-increase`: "10%" or a size ("20MB", "5MiB", bytes). */
-function parseIncrease(text) {
-    const percent = /^(\d+(?:\.\d+)?)\s*%$/.exec(text.trim());
-    if (percent)
-        return { percent: Number(percent[1]) };
-    const bytes = parseSize(text);
-    return bytes === undefined ? undefined : { bytes };
-}
-/** "+38.0 MB (+17.2%)" */
-function formatDelta(now, before) {
-    const delta = now - before;
-    const sign = delta > 0 ? '+' : delta < 0 ? '−' : '±';
-    const percent = before > 0 ? ` (${sign}${Math.abs((delta / before) * 100).toFixed(1)}%)` : '';
-    return `${sign}${formatSize(Math.abs(delta))}${percent}`;
-}
-/** Seconds to one decimal, as the report shows them. */
-function round(n) {
-    return Math.round(n * 10) / 10;
 }
 
 ;// CONCATENATED MODULE: ./src/inputs/parse.ts
@@ -46656,7 +46661,30 @@ const actionInputs = Object.assign((name) => {
 
 
 
+;// CONCATENATED MODULE: ./src/report/init.ts
+// How to run an image under an init that passes the stop signal on to the app, written for that
+// image: the init goes in front of its own ENTRYPOINT (after `--`), never instead of it, and comes
+// from the base's packages (apk, apt-get), or as a static tini copied in where nothing can be
+// installed (no shell: FROM scratch, distroless; busybox alone). Docker and compose can add one
+// without a change to the image; Kubernetes cannot.
+/** "RUN apk add --no-cache dumb-init, then ENTRYPOINT ["dumb-init","--","sh","docker-entrypoint.sh"] (…). Or …" */
+function initAdvice(report) {
+    const entrypoint = report.image.entrypoint ?? [];
+    const base = report.user.base;
+    const keeps = entrypoint.length ? ' (its own ENTRYPOINT stays, after --)' : ' (CMD stays)';
+    const line = (init) => `ENTRYPOINT ${JSON.stringify([init, '--', ...entrypoint])}${keeps}`;
+    const install = base?.shell === false || base?.os === 'busybox'
+        ? `nothing can be installed here, so COPY a static tini in from a build stage (Debian's tini package has /usr/bin/tini-static), then ${line('/tini')}`
+        : base?.os === 'alpine'
+            ? `RUN apk add --no-cache dumb-init, then ${line('dumb-init')}`
+            : base?.os === 'debian'
+                ? `RUN apt-get update && apt-get install -y dumb-init, then ${line('dumb-init')}`
+                : `install dumb-init (apk add dumb-init on Alpine, apt-get install dumb-init on Debian), then ${line('dumb-init')}`;
+    return `${install}. Or, with no change to the image: docker run --init, init: true in compose (Kubernetes has neither).`;
+}
+
 ;// CONCATENATED MODULE: ./src/report/warnings.ts
+
 // How BuildKit's build checks read where they are shown, and those that explain another check's failure: a shell-form CMD (JSONArgsRecommended)
 // makes a shell PID 1, which does not pass SIGTERM on; an ARG or ENV named like a credential
 // (SecretsUsedInArgOrEnv) is a secret in the image next to the files the contents check found.
@@ -46683,7 +46711,7 @@ function shellFormAdvice(warning, report, signal) {
     const where = warning.line ? ` (Dockerfile line ${warning.line})` : '';
     const form = jsonForm(keyword, keyword === 'CMD' ? report.image.cmd : report.image.entrypoint);
     return (`PID 1 is a shell running the shell-form ${keyword}, as BuildKit's JSONArgsRecommended warning${where} says, and a shell does not pass ${signal} on. ` +
-        `Use the JSON form ${form} so the app is PID 1 and gets ${signal} (and handle it there), or run it under dumb-init or tini.`);
+        `Use the JSON form ${form} so the app is PID 1 and gets ${signal} (and handle it there), or run it under an init that passes it on: ${initAdvice(report)}`);
 }
 /** `CMD ["node","server.js"]` from the shell form's `/bin/sh -c "node server.js"`, when it is plain words. */
 function jsonForm(keyword, argv) {
@@ -46718,6 +46746,7 @@ function describeWarning(w) {
 }
 
 ;// CONCATENATED MODULE: ./src/report/text.ts
+
 // Rendering: the report's headline and the report as plain text (a terminal, the action log), and
 // the one line a failed step ends with. Reads the report only.
 const ICON = { pass: '✅', fail: '❌', skip: '⚪' };
@@ -46731,7 +46760,7 @@ function headline(report) {
     if (report.passed)
         return 'passed';
     const failed = report.checks.filter(c => c.status === 'fail').length;
-    return `${failed} of ${report.checks.length} checks failed`;
+    return `${failed} of ${units_counted(report.checks.length, 'check')} failed`;
 }
 /**
  * Plain text for a terminal or the action log: the same rows, aligned. `error: false` leaves the
@@ -46757,7 +46786,7 @@ function failureLine(report) {
     if (report.error)
         return report.error.message;
     const failed = report.checks.filter(c => c.status === 'fail');
-    return `${failed.length} of ${report.checks.length} checks failed: ${failed.map(c => `${c.name} (${c.value})`).join('; ')}`;
+    return `${failed.length} of ${units_counted(report.checks.length, 'check')} failed: ${failed.map(c => `${c.name} (${c.value})`).join('; ')}`;
 }
 /** sha256:0aaa3c748093… → 0aaa3c748093 */
 function shortId(id) {
@@ -46877,7 +46906,7 @@ function contentsRow(contents, report) {
     if (contents.notScanned !== undefined)
         return { name: 'contents', status: 'skip', value: 'not scanned', limit: '', detail: `${contents.notScanned}.` };
     const allowed = contents.allowed > 0 ? ` allow-paths let ${contents.allowed} through.` : '';
-    const read = `${(contents.files ?? 0).toLocaleString('en-US')} files in ${contents.layers} layers`;
+    const read = `${units_counted(contents.files ?? 0, 'file')} in ${units_counted(contents.layers ?? 0, 'layer')}`;
     if (contents.count === 0) {
         return { name: 'contents', status: 'pass', value: 'clean', limit, detail: `Read ${read}: no secrets, devDependencies or build tools.${allowed}` };
     }
@@ -47754,6 +47783,7 @@ function unreadNote(layers, ref) {
 
 
 
+
 // stop: after the health wait and the user check the container is stopped as an orchestrator
 // stops it (its stop signal, SIGKILL after stop-timeout). It passes when it exits within
 // stop-timeout, cleanly: 0, or 128 + the signal (the default action of a process that did not
@@ -47773,10 +47803,10 @@ function stopRow(stop, inputs, report) {
         return { name: 'stop', status: 'pass', value: outcome, limit, detail: `${who(stop)} exited on ${stop.signal}, as docker stop and Kubernetes expect.` };
     }
     if (stop.outcome === 'gone' || stop.signal === 'SIGKILL')
-        return { name: 'stop', status: 'fail', value: outcome, limit, detail: whyNot(stop, inputs.stopTimeout) };
+        return { name: 'stop', status: 'fail', value: outcome, limit, detail: whyNot(stop, inputs.stopTimeout, report) };
     // a shell-form CMD that BuildKit already warned of: that warning is the cause, and says the fix
     const warning = shellFormWarning(report, stop);
-    const detail = warning ? `${killedLine(stop, inputs.stopTimeout)} ${shellFormAdvice(warning, report, stop.signal)}` : whyNot(stop, inputs.stopTimeout);
+    const detail = warning ? `${killedLine(stop, inputs.stopTimeout)} ${shellFormAdvice(warning, report, stop.signal)}` : whyNot(stop, inputs.stopTimeout, report);
     return { name: 'stop', status: 'fail', value: outcome, limit, detail: `${detail}${atOnce(stop)}` };
 }
 /**
@@ -47792,8 +47822,8 @@ function describeStop(stop) {
         return `exited on its own (code ${stop.exitCode})`;
     return stop.outcome === 'killed' ? `killed after ${stop.seconds} s` : `exited ${stop.exitCode}, ${stop.seconds} s after ${stop.signal}`;
 }
-/** What went wrong with a stop, and the fix. Shared with the smoke rows. */
-function whyNot(stop, timeout) {
+/** What went wrong with a stop, and the fix, written for the image in `report`. Shared with the smoke rows. */
+function whyNot(stop, timeout, report) {
     if (stop.outcome === 'gone') {
         const ran = stop.ranSeconds !== undefined ? `, ${stop.ranSeconds} s after it started` : '';
         return (`${who(stop)} exited on its own with code ${stop.exitCode}${ran}: after the health wait, before image-gate went to stop it. ` +
@@ -47803,14 +47833,20 @@ function whyNot(stop, timeout) {
         return ("The image's STOPSIGNAL is SIGKILL: docker stop and Kubernetes kill it outright, so it never shuts down gracefully (in-flight requests dropped, nothing flushed). " +
             'Remove STOPSIGNAL SIGKILL (SIGTERM is the default) and handle SIGTERM in the app.');
     }
+    if (stop.outcome === 'exited' && stop.go && stop.exitCode === 2) {
+        // Go's runtime catches every signal; with no handler of the app's it re-raises it with the default
+        // action, which the kernel does not apply to PID 1, and then exits 2 itself
+        return (`${who(stop)} exited with code 2 on ${stop.signal}. It is a Go program, and exit 2 is Go's runtime, not the app's code: with no handler for ${stop.signal}, ` +
+            "the runtime ends the program with the signal's default action, which the kernel does not apply to PID 1, so it exits 2 instead. " +
+            `Handle it: ctx, stop := signal.NotifyContext(context.Background(), syscall.${stop.signal}); when ctx is done, shut the server down (srv.Shutdown, which finishes in-flight requests) and return from main, which exits 0.`);
+    }
     if (stop.outcome === 'exited') {
         return `${who(stop)} exited with code ${stop.exitCode} on ${stop.signal}: a clean shutdown exits 0 (or 128 + the signal). Finish in-flight work, close connections, and exit 0 when ${stop.signal} arrives.`;
     }
     const killed = killedLine(stop, timeout);
     if (stop.init)
         return `${killed} PID 1 is ${stop.init}, which passed ${stop.signal} on: the app itself ignores it. Handle ${stop.signal} in the app (close the server, then exit).`;
-    return (`${killed} No init runs in the container, and PID 1 ignores ${stop.signal} unless the app handles it: ` +
-        `run it under dumb-init or tini (ENTRYPOINT ["dumb-init", "--"]), or handle ${stop.signal} in the app.`);
+    return `${killed} No init runs in the container, and PID 1 ignores ${stop.signal} unless the app handles it: handle ${stop.signal} in the app, or run it under an init that passes it on: ${initAdvice(report)}`;
 }
 /** Killed without waiting out the grace period: why that was certain. */
 function atOnce(stop) {
@@ -47837,18 +47873,18 @@ function stop_judged(check, inputs) {
 
 // smoke-commands: each other process type passes if it exits 0 or is still running after
 // smoke-seconds; one still running is then stopped like the main container, and judged so too.
-const smokeCheck = (report, inputs) => (report.smoke ?? []).map(smoke => smokeRow(smoke, inputs));
-function smokeRow(smoke, inputs) {
+const smokeCheck = (report, inputs) => (report.smoke ?? []).map(smoke => smokeRow(smoke, inputs, report));
+function smokeRow(smoke, inputs, report) {
     const limit = `exit 0, or running after ${inputs.smokeSeconds} s`;
     if (smoke.outcome === 'running') {
         const stop = smoke.stop;
         const value = `running after ${smoke.seconds} s${stop ? `; ${describeStop(stop)}` : ''}`;
         const clean = !stop || stop.outcome === 'not-run' || (stop.outcome === 'gone' && stop.exitCode === 0) || stoppedCleanly(stop);
         if (clean || !inputs.requireGracefulStop) {
-            const note = clean ? '' : `. ${whyNot(stop, inputs.stopTimeout)} Not judged (require-graceful-stop: false).`;
+            const note = clean ? '' : `. ${whyNot(stop, inputs.stopTimeout, report)} Not judged (require-graceful-stop: false).`;
             return { name: 'smoke', status: 'pass', value, limit, detail: `command: ${smoke.command}${note}` };
         }
-        return { name: 'smoke', status: 'fail', value, limit: `${limit}, then a clean stop`, detail: `command: ${smoke.command}. ${whyNot(stop, inputs.stopTimeout)}` };
+        return { name: 'smoke', status: 'fail', value, limit: `${limit}, then a clean stop`, detail: `command: ${smoke.command}. ${whyNot(stop, inputs.stopTimeout, report)}` };
     }
     if (smoke.exitCode === 0) {
         return { name: 'smoke', status: 'pass', value: `exited 0 after ${smoke.seconds} s`, limit, detail: `command: ${smoke.command}` };
@@ -47981,8 +48017,10 @@ function isRoot(user) {
 /** The fix for a root PID 1: switch to the account the image already has for it, else create one. */
 function fixRoot(user, u) {
     const s = u.suggested;
-    const switchTo = s && `USER ${s.name} (UID ${s.uid}), the non-root account ${s.from === 'dockerfile' ? 'the Dockerfile creates' : 'the base image has'}`;
-    const create = 'Create a non-root account in the final stage and switch to it (RUN adduser -D -u 10001 app, then USER app), or use a numeric USER 10001 where the image has no shell.';
+    // no shell: no RUN can run there, and a numeric USER is what works (and what runAsNonRoot can verify)
+    const shellLess = u.base?.shell === false;
+    const whose = s && `the non-root account ${s.from === 'dockerfile' ? 'the Dockerfile creates' : 'the base image has'}`;
+    const switchTo = s && (shellLess ? `USER ${s.uid}:${s.gid ?? s.uid} (${s.name}, ${whose}): numeric, so it needs nothing run in the image and Kubernetes' runAsNonRoot can verify it` : `USER ${s.name} (UID ${s.uid}), ${whose}`);
     const account = user.split(':')[0];
     if (user && !isRoot(user) && u.resolvedUid === 0) {
         const alias = `USER ${account} is UID 0 in the image's /etc/passwd: give that account its own UID (e.g. 10001), or use a numeric USER.`;
@@ -47990,7 +48028,18 @@ function fixRoot(user, u) {
     }
     if (user && u.resolvedUid !== undefined && u.resolvedUid !== 0)
         return `USER ${user} is not root: PID 1 became root after it started (a setuid program, su or sudo): start it as USER ${user}.`;
-    return switchTo ? `Switch to ${switchTo}.` : create;
+    return switchTo ? `Switch to ${switchTo}.` : createAccount(u.base);
+}
+/** How to make a non-root account, written for the image's base (base.ts) where it is known. */
+function createAccount(base) {
+    if (base?.shell === false) {
+        return 'The image has no shell (/bin/sh), so no RUN can create an account in it: set a numeric USER 10001:10001 in the final stage (it needs no /etc/passwd entry).';
+    }
+    const busybox = 'RUN adduser -D -u 10001 app';
+    const shadow = 'RUN useradd --system --uid 10001 app';
+    const command = base?.os === 'alpine' || base?.os === 'busybox' ? busybox : base?.os === 'debian' || base?.os === 'rhel' ? shadow : `${busybox} on Alpine and busybox, ${shadow} on Debian and Red Hat;`;
+    const noShell = base?.shell ? '' : ', or use a numeric USER 10001 where the image has no shell';
+    return `Create a non-root account in the final stage and switch to it (${command}${command.endsWith(';') ? '' : ','} then USER app)${noShell}.`;
 }
 
 ;// CONCATENATED MODULE: ./src/checks/index.ts
@@ -53302,11 +53351,11 @@ function renderMarkdown(report, maxChars = SUMMARY_MAX_CHARS) {
         const kept = tail(block.lines, allowance);
         const dropped = block.lines.length - kept.length;
         const shortened = kept.some(line => line.length > 0 && !block.lines.includes(line));
-        let title = `${block.title} (last ${block.lines.length} lines)`;
+        let title = `${block.title} (last ${units_counted(block.lines.length, 'line')})`;
         if (dropped > 0)
-            title = `${block.title} (last ${kept.length} of ${block.lines.length} lines, cut to fit; the action log has them all)`;
+            title = `${block.title} (last ${kept.length} of ${units_counted(block.lines.length, 'line')}, cut to fit; the action log has them all)`;
         else if (shortened)
-            title = `${block.title} (last ${block.lines.length} lines, long lines shortened; the action log has them whole)`;
+            title = `${block.title} (last ${units_counted(block.lines.length, 'line')}, long lines shortened; the action log has them whole)`;
         return details(title, kept);
     });
     return [head, ...rendered].join('\n');
@@ -53330,7 +53379,8 @@ function renderHead(report) {
         for (const c of report.checks) {
             // the rows are image-gate's sentences: their `code` stays code
             const cell = (text, max = 300) => markdown(text, max, { table: true });
-            out.push(`| ${ICON[c.status]} | ${c.name} | ${cell(c.value)} | ${cell(c.limit)} | ${cell(c.detail, 600)} |`);
+            // a detail holds the fix too: the stop row's init advice names the image's own ENTRYPOINT
+            out.push(`| ${ICON[c.status]} | ${c.name} | ${cell(c.value)} | ${cell(c.limit)} | ${cell(c.detail, 1000)} |`);
         }
         out.push('');
     }
@@ -61546,7 +61596,9 @@ const StopSchema = object({
     waitedSeconds: measured(),
     /** PID 1's program (docker top), and the init that runs as PID 1, if one does (dumb-init, tini) */
     pid1: dist_optional(fields_short()),
-    init: dist_optional(fields_short())
+    init: dist_optional(fields_short()),
+    /** exited 2 after the signal: the program it ran is a Go binary (its ELF's Go build ID note), whose runtime exits 2 on an unhandled signal as PID 1 */
+    go: dist_optional(dist_boolean())
 });
 const SmokeResultSchema = object({
     command: fields_text(),
@@ -61661,7 +61713,13 @@ const UserSchema = object({
     resolvedGid: dist_optional(wholeNumber()),
     unresolved: dist_optional(fields_text()),
     /** the non-root account to switch to: one the Dockerfile creates, else one the base image has */
-    suggested: dist_optional(object({ name: fields_short(), uid: wholeNumber(), from: picklist(['dockerfile', 'image']) })),
+    suggested: dist_optional(object({ name: fields_short(), uid: wholeNumber(), gid: dist_optional(wholeNumber()), from: picklist(['dockerfile', 'image']) })),
+    /**
+     * what the image is built on, read with docker cp, so advice is written for it (the user and the
+     * stop check): whether it has /bin/sh (unset: not known), which every RUN needs, and its family
+     * from /etc/os-release (busybox: no os-release, /bin/sh is busybox)
+     */
+    base: dist_optional(object({ shell: dist_optional(dist_boolean()), os: dist_optional(picklist(['alpine', 'debian', 'rhel', 'busybox'])) })),
     /** why the runtime user could not be read */
     unknownReason: dist_optional(fields_text())
 });
@@ -62417,7 +62475,127 @@ function pid1Handles(hostPid, containerId, signal, proc = '/proc') {
     return ((BigInt(`0x${caught}`) >> BigInt(number - 1)) & 1n) === 1n;
 }
 
+;// CONCATENATED MODULE: ./src/docker/elf.ts
+// Whether an executable is a Go program, from the start of its file: Go's linker writes a note
+// named "Go" of type 4 (its build ID) into every ELF it links, internally or externally, stripped
+// or not, in a PT_NOTE segment near the start (Go's own build ID reader looks only in the first
+// 32 KiB). So a prefix of the file is enough, and the rest is never read.
+/** How much of a file isGoElf needs: Go's own reader's 32 KiB. */
+const ELF_PREFIX_BYTES = 32 * 1024;
+const PT_NOTE = 4;
+const GO_BUILD_ID_NOTE = 4;
+/** True when `prefix` (the first bytes of a file) is an ELF with Go's build ID note in it. */
+function isGoElf(prefix) {
+    if (prefix.length < 52 || prefix.readUInt32BE(0) !== 0x7f454c46)
+        return false;
+    const wide = prefix[4] === 2;
+    const little = prefix[5] !== 2;
+    const u16 = (at) => (little ? prefix.readUInt16LE(at) : prefix.readUInt16BE(at));
+    const u32 = (at) => (little ? prefix.readUInt32LE(at) : prefix.readUInt32BE(at));
+    const addr = (at) => (wide ? Number(little ? prefix.readBigUInt64LE(at) : prefix.readBigUInt64BE(at)) : u32(at));
+    const inside = (at, size) => at >= 0 && at + size <= prefix.length;
+    if (!inside(0, wide ? 64 : 52))
+        return false;
+    const phoff = addr(wide ? 32 : 28);
+    const phentsize = u16(wide ? 54 : 42);
+    const phnum = u16(wide ? 56 : 44);
+    for (let i = 0; i < phnum; i++) {
+        const ph = phoff + i * phentsize;
+        if (!inside(ph, wide ? 56 : 32))
+            return false;
+        if (u32(ph) !== PT_NOTE)
+            continue;
+        const offset = addr(ph + (wide ? 8 : 4));
+        const size = addr(ph + (wide ? 32 : 16));
+        // each note: namesz, descsz, type, then the name and the description, each padded to 4 bytes
+        for (let at = offset; at + 12 <= offset + size && inside(at, 12);) {
+            const namesz = u32(at);
+            const descsz = u32(at + 4);
+            const name = inside(at + 12, namesz) ? prefix.subarray(at + 12, at + 12 + namesz) : undefined;
+            if (u32(at + 8) === GO_BUILD_ID_NOTE && name?.equals(Buffer.from('Go\0\0')))
+                return true;
+            at += 12 + align4(namesz) + align4(descsz);
+        }
+    }
+    return false;
+}
+function align4(n) {
+    return (n + 3) & ~3;
+}
+
+;// CONCATENATED MODULE: ./src/stages/go-program.ts
+
+
+
+// Whether the program a container ran is a Go binary (a Go program as PID 1 exits 2 on a signal it
+// does not handle: that is its runtime, not the app, and the stop check says so). The program is
+// the container's Path (its ENTRYPOINT or CMD's first word), found as the runtime finds it: as
+// written when it has a slash, else on the image's PATH. Only the start of the file is read
+// (elf.ts): streamed out with docker cp, which works on a stopped container and needs nothing in the
+// image, and cut once there is enough.
+const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+/** true or false when the program could be read; undefined when it could not be found or read. */
+async function isGoProgram(docker, name) {
+    const r = await docker.call(['container', 'inspect', name]);
+    if (r.exitCode !== 0)
+        return undefined;
+    const [container] = JSON.parse(r.stdout);
+    for (const candidate of programPaths(container?.Path ?? '', container?.Config?.Env ?? [], container?.Config?.WorkingDir ?? '')) {
+        const start = await fileStart(docker, name, candidate);
+        if (start)
+            return isGoElf(start);
+    }
+    return undefined;
+}
+/** Where the runtime looks for `program`: as written (from the working directory) with a slash, else each PATH entry. */
+function programPaths(program, env, workdir) {
+    if (!program)
+        return [];
+    if (program.includes('/'))
+        return [external_node_path_namespaceObject.posix.resolve('/', workdir || '/', program)];
+    const PATH = env.find(e => e.startsWith('PATH='))?.slice(5) ?? DEFAULT_PATH;
+    return PATH.split(':')
+        .filter(dir => dir.startsWith('/'))
+        .map(dir => external_node_path_namespaceObject.posix.join(dir, program));
+}
+/** The first bytes of a file in the container (symlinks followed), or undefined when there is none. */
+async function fileStart(docker, name, file) {
+    // docker cp writes a tar: a 512-byte header (after a PAX header for a long name), then the file
+    const want = ELF_PREFIX_BYTES + 4 * 512;
+    const { child, exited } = docker.read(['cp', '-L', `${name}:${file}`, '-']);
+    const chunks = [];
+    let have = 0;
+    child.stdout.on('data', (chunk) => {
+        chunks.push(chunk);
+        have += chunk.length;
+        if (have >= want)
+            stop(child);
+    });
+    child.stderr.resume();
+    await exited;
+    return tarFileStart(Buffer.concat(chunks));
+}
+/** The content (as far as it goes) of the first regular file in a tar stream's start. */
+function tarFileStart(tar) {
+    for (let at = 0; at + 512 <= tar.length;) {
+        const header = tar.subarray(at, at + 512);
+        if (header.every(b => b === 0))
+            return undefined;
+        const size = parseInt(header.subarray(124, 136).toString('latin1').replace(/\0.*$/s, '').trim() || '0', 8);
+        const type = String.fromCharCode(header[156] || 0x30);
+        const data = at + 512;
+        if (type === '0' || type === '7')
+            return tar.subarray(data, Math.min(tar.length, data + size));
+        // PAX and GNU long-name headers come before the file's own
+        if (!'xgLK'.includes(type))
+            return undefined;
+        at = data + Math.ceil(size / 512) * 512;
+    }
+    return undefined;
+}
+
 ;// CONCATENATED MODULE: ./src/stages/stop.ts
+
 
 
 
@@ -62458,8 +62636,11 @@ async function stopContainer(docker, name, stopSignal, timeoutSeconds, clock, pi
                 return state;
             return overdue ? null : undefined;
         });
-        if (exited)
-            return { outcome: 'exited', signal, exitCode: exited.ExitCode, seconds: secondsSince(sent, exited) };
+        if (exited) {
+            const stopped = { outcome: 'exited', signal, exitCode: exited.ExitCode, seconds: secondsSince(sent, exited) };
+            // exit 2 on the signal is what Go's runtime does as PID 1 with no handler: worth telling apart
+            return exited.ExitCode === 2 && (await isGoProgram(docker, name)) ? { ...stopped, go: true } : stopped;
+        }
     }
     // the grace period is over, or could only end so: what docker stop does next
     const waitedSeconds = Math.round((clock.now() - signalled) / 10) / 100;
@@ -62892,7 +63073,42 @@ function creation(words) {
     return { kind: program === 'adduser' || program === 'useradd' ? 'user' : 'group', name: names[0] };
 }
 
+;// CONCATENATED MODULE: ./src/stages/base.ts
+
+
+/** Copies `from` (a path in the container) to `to`; absent when the image has no such file. */
+async function copy(docker, name, from, to, follow) {
+    const r = await docker.call(['cp', ...(follow ? ['-L'] : []), `${name}:${from}`, to]);
+    if (r.exitCode === 0)
+        return 'copied';
+    return /could not find the file|no such file or directory/i.test(`${r.stderr}\n${r.stdout}`) ? 'absent' : 'unknown';
+}
+/** The container `name`'s base, its files copied into `dir` (the caller removes it). */
+async function readBase(docker, name, dir) {
+    const release = await copy(docker, name, '/etc/os-release', external_node_path_namespaceObject.join(dir, 'os-release'), true);
+    const sh = await copy(docker, name, '/bin/sh', external_node_path_namespaceObject.join(dir, 'sh'), false);
+    const osRelease = release === 'copied' ? (0,external_node_fs_namespaceObject.readFileSync)(external_node_path_namespaceObject.join(dir, 'os-release'), 'utf8') : '';
+    const shLink = sh === 'copied' && (0,external_node_fs_namespaceObject.lstatSync)(external_node_path_namespaceObject.join(dir, 'sh')).isSymbolicLink() ? (0,external_node_fs_namespaceObject.readlinkSync)(external_node_path_namespaceObject.join(dir, 'sh')) : '';
+    return baseOf(osRelease, sh === 'unknown' ? undefined : sh === 'copied', shLink);
+}
+/** The family from os-release's ID and ID_LIKE; busybox when there is none and /bin/sh links to busybox. */
+function baseOf(osRelease, shell, shLink = '') {
+    const field = (key) => new RegExp(`^${key}=["']?([^"'\\n]*)`, 'm').exec(osRelease)?.[1].toLowerCase().split(/\s+/) ?? [];
+    const ids = [...field('ID'), ...field('ID_LIKE')];
+    const os = ids.includes('alpine')
+        ? 'alpine'
+        : ids.some(id => id === 'debian' || id === 'ubuntu')
+            ? 'debian'
+            : ids.some(id => ['rhel', 'fedora', 'centos'].includes(id))
+                ? 'rhel'
+                : shell && external_node_path_namespaceObject.basename(shLink) === 'busybox'
+                    ? 'busybox'
+                    : undefined;
+    return { ...(shell !== undefined && { shell }), ...(os && { os }) };
+}
+
 ;// CONCATENATED MODULE: ./src/stages/user.ts
+
 
 
 
@@ -62905,7 +63121,7 @@ function creation(words) {
 async function measureUser(docker, tempDir, name, state, imageUser, dockerfile = {}, userns) {
     const accounts = await readAccounts(docker, tempDir(), name);
     const suggested = suggestAccount(accounts.passwd, dockerfileUsers(dockerfile.file, dockerfile.target));
-    const user = { ...resolveUser(imageUser, accounts.passwd, accounts.group), ...(suggested && { suggested }) };
+    const user = { ...resolveUser(imageUser, accounts.passwd, accounts.group), ...(suggested && { suggested }), base: accounts.base };
     if (!state.Running)
         return { ...user, unknownReason: 'the container was not running, so its processes could not be read' };
     if (userns && (userns.rootUid === undefined || userns.rootGid === undefined)) {
@@ -62937,6 +63153,7 @@ function inContainer(rows, remap) {
     }
     return rows.map(r => ({ ...r, ruid: r.ruid - remap.uid, euid: r.euid - remap.uid, egid: r.egid - remap.gid }));
 }
+/** The account files, and the base the advice is written for (base.ts), in one temp directory. */
 async function readAccounts(docker, dir, name) {
     try {
         const copy = async (file) => {
@@ -62944,7 +63161,7 @@ async function readAccounts(docker, dir, name) {
             const r = await docker.call(['cp', '-L', `${name}:/etc/${file}`, external_node_path_namespaceObject.join(dir, file)]);
             return r.exitCode === 0 ? (0,external_node_fs_namespaceObject.readFileSync)(external_node_path_namespaceObject.join(dir, file), 'utf8') : undefined;
         };
-        return { passwd: await copy('passwd'), group: await copy('group') };
+        return { passwd: await copy('passwd'), group: await copy('group'), base: await readBase(docker, name, dir) };
     }
     finally {
         (0,external_node_fs_namespaceObject.rmSync)(dir, { recursive: true, force: true });
@@ -62971,7 +63188,7 @@ function suggestAccount(passwd = '', created = []) {
     for (const name of created) {
         const entry = users.find(e => e[0] === name);
         if (entry)
-            return { name, uid: Number(entry[2]), from: 'dockerfile' };
+            return { name, uid: Number(entry[2]), ...gidOf(entry), from: 'dockerfile' };
     }
     const candidates = users.filter(([name, , uid, , , home = '', shell = '']) => {
         if (Number(uid) === 65534)
@@ -62979,7 +63196,11 @@ function suggestAccount(passwd = '', created = []) {
         return name === 'node' || /sh$/.test(shell) || home.startsWith('/home/');
     });
     const best = candidates.find(e => e[0] === 'node') ?? candidates[0];
-    return best && { name: best[0], uid: Number(best[2]), from: 'image' };
+    return best && { name: best[0], uid: Number(best[2]), ...gidOf(best), from: 'image' };
+}
+/** The account's primary GID, for a numeric USER uid:gid. */
+function gidOf(entry) {
+    return /^\d+$/.test(entry[3] ?? '') ? { gid: Number(entry[3]) } : {};
 }
 /**
  * USER as Docker resolves it: "" is root; "name" and "name:group" are looked up in the image's
@@ -65049,6 +65270,7 @@ function largest(bytes) {
 
 
 
+
 // Stage 5, measuring: everything about size beyond what inspect.ts read.
 // One meaning of size on every image store: `size` is the layers' unpacked bytes, and
 // `compressed-size` is what a push sends. Both come from one `docker save` pass (saved-image.ts),
@@ -65147,8 +65369,8 @@ async function readImage(ctx, inputs, image, signal) {
             ? `compressed size ${measured.compressed} B (the image store's own blobs)`
             : `compressed size ${measured.compressed} B (zlib level ${measured.level}, ${measured.threads} worker thread(s) at nice ${measured.nice})`;
     const contents = scan && contentsOf(measured, inputs);
-    const files = contents?.files !== undefined ? `, ${contents.files} files scanned` : '';
-    ctx.sink.debug(`docker save read in ${((Date.now() - started) / 1000).toFixed(2)} s: ${measured.layers.length} layers, ${how}${files}`);
+    const files = contents?.files !== undefined ? `, ${units_counted(contents.files, 'file')} scanned` : '';
+    ctx.sink.debug(`docker save read in ${((Date.now() - started) / 1000).toFixed(2)} s: ${units_counted(measured.layers.length, 'layer')}, ${how}${files}`);
     const sizes = inputs.compressedSize ? { compressedSize: measured.compressed, compressedBy: measured.alreadyCompressed ? 'store' : 'zlib' } : {};
     return { sizes, contents, counted: scan && countedLayers(measured) };
 }
@@ -65171,6 +65393,7 @@ function size_largest(layers) {
 }
 
 ;// CONCATENATED MODULE: ./src/pipeline.ts
+
 
 
 
@@ -65304,7 +65527,7 @@ async function publishOnce(ctx, report, inputs, gate) {
     sink.untrusted(renderText(report, { error: !gate }).split('\n'));
     const containerLog = report.health.logTail ?? [];
     if (containerLog.length > 0)
-        await sink.group(`Container log (last ${containerLog.length} lines)`, async () => sink.untrusted(containerLog));
+        await sink.group(`Container log (last ${units_counted(containerLog.length, 'line')})`, async () => sink.untrusted(containerLog));
     if (inputs && gate) {
         annotateBuildWarnings(report, inputs, sink);
         annotateUser(report, inputs, sink);

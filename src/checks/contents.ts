@@ -1,6 +1,6 @@
 import { describeFinding, FINDING_ROWS } from '../report/findings.js'
 import type { Check, Finding, Report } from '../report/report.js'
-import { formatSize } from '../units.js'
+import { counted, formatSize } from '../units.js'
 import { secretArgAdvice } from '../report/warnings.js'
 import { notRun, type CheckRule, type JudgeInputs } from './check.js'
 
@@ -30,7 +30,7 @@ function contentsRow(contents: NonNullable<Report['contents']>, report: Report):
   const limit = 'no secrets, dev dependencies or build tools'
   if (contents.notScanned !== undefined) return { name: 'contents', status: 'skip', value: 'not scanned', limit: '', detail: `${contents.notScanned}.` }
   const allowed = contents.allowed > 0 ? ` allow-paths let ${contents.allowed} through.` : ''
-  const read = `${(contents.files ?? 0).toLocaleString('en-US')} files in ${contents.layers} layers`
+  const read = `${counted(contents.files ?? 0, 'file')} in ${counted(contents.layers ?? 0, 'layer')}`
   if (contents.count === 0) {
     return { name: 'contents', status: 'pass', value: 'clean', limit, detail: `Read ${read}: no secrets, devDependencies or build tools.${allowed}` }
   }

@@ -1,4 +1,4 @@
-import type { Check, SmokeResult } from '../report/report.js'
+import type { Check, Report, SmokeResult } from '../report/report.js'
 import { logNote, startNote, type CheckRule, type JudgeInputs } from './check.js'
 import { describeStop, stoppedCleanly, whyNot } from './stop.js'
 import { dependencyNote } from './unreachable.js'
@@ -6,19 +6,19 @@ import { dependencyNote } from './unreachable.js'
 // smoke-commands: each other process type passes if it exits 0 or is still running after
 // smoke-seconds; one still running is then stopped like the main container, and judged so too.
 
-export const smokeCheck: CheckRule = (report, inputs) => (report.smoke ?? []).map(smoke => smokeRow(smoke, inputs))
+export const smokeCheck: CheckRule = (report, inputs) => (report.smoke ?? []).map(smoke => smokeRow(smoke, inputs, report))
 
-function smokeRow(smoke: SmokeResult, inputs: JudgeInputs): Check {
+function smokeRow(smoke: SmokeResult, inputs: JudgeInputs, report: Report): Check {
   const limit = `exit 0, or running after ${inputs.smokeSeconds} s`
   if (smoke.outcome === 'running') {
     const stop = smoke.stop
     const value = `running after ${smoke.seconds} s${stop ? `; ${describeStop(stop)}` : ''}`
     const clean = !stop || stop.outcome === 'not-run' || (stop.outcome === 'gone' && stop.exitCode === 0) || stoppedCleanly(stop)
     if (clean || !inputs.requireGracefulStop) {
-      const note = clean ? '' : `. ${whyNot(stop!, inputs.stopTimeout)} Not judged (require-graceful-stop: false).`
+      const note = clean ? '' : `. ${whyNot(stop!, inputs.stopTimeout, report)} Not judged (require-graceful-stop: false).`
       return { name: 'smoke', status: 'pass', value, limit, detail: `command: ${smoke.command}${note}` }
     }
-    return { name: 'smoke', status: 'fail', value, limit: `${limit}, then a clean stop`, detail: `command: ${smoke.command}. ${whyNot(stop!, inputs.stopTimeout)}` }
+    return { name: 'smoke', status: 'fail', value, limit: `${limit}, then a clean stop`, detail: `command: ${smoke.command}. ${whyNot(stop!, inputs.stopTimeout, report)}` }
   }
   if (smoke.exitCode === 0) {
     return { name: 'smoke', status: 'pass', value: `exited 0 after ${smoke.seconds} s`, limit, detail: `command: ${smoke.command}` }

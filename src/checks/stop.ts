@@ -1,5 +1,6 @@
 import type { Check, Report, Stop } from '../report/report.js'
 import { cleanExit } from '../docker/container.js'
+import { initAdvice } from '../report/init.js'
 import { shellFormAdvice, shellFormWarning } from '../report/warnings.js'
 import { notRun, type CheckRule, type JudgeInputs } from './check.js'
 
@@ -21,10 +22,10 @@ function stopRow(stop: Stop, inputs: JudgeInputs, report: Report): Check {
   if (stoppedCleanly(stop)) {
     return { name: 'stop', status: 'pass', value: outcome, limit, detail: `${who(stop)} exited on ${stop.signal}, as docker stop and Kubernetes expect.` }
   }
-  if (stop.outcome === 'gone' || stop.signal === 'SIGKILL') return { name: 'stop', status: 'fail', value: outcome, limit, detail: whyNot(stop, inputs.stopTimeout) }
+  if (stop.outcome === 'gone' || stop.signal === 'SIGKILL') return { name: 'stop', status: 'fail', value: outcome, limit, detail: whyNot(stop, inputs.stopTimeout, report) }
   // a shell-form CMD that BuildKit already warned of: that warning is the cause, and says the fix
   const warning = shellFormWarning(report, stop)
-  const detail = warning ? `${killedLine(stop, inputs.stopTimeout)} ${shellFormAdvice(warning, report, stop.signal)}` : whyNot(stop, inputs.stopTimeout)
+  const detail = warning ? `${killedLine(stop, inputs.stopTimeout)} ${shellFormAdvice(warning, report, stop.signal)}` : whyNot(stop, inputs.stopTimeout, report)
   return { name: 'stop', status: 'fail', value: outcome, limit, detail: `${detail}${atOnce(stop)}` }
 }
 
@@ -42,8 +43,8 @@ export function describeStop(stop: Stop): string {
   return stop.outcome === 'killed' ? `killed after ${stop.seconds} s` : `exited ${stop.exitCode}, ${stop.seconds} s after ${stop.signal}`
 }
 
-/** What went wrong with a stop, and the fix. Shared with the smoke rows. */
-export function whyNot(stop: Stop, timeout: number): string {
+/** What went wrong with a stop, and the fix, written for the image in `report`. Shared with the smoke rows. */
+export function whyNot(stop: Stop, timeout: number, report: Report): string {
   if (stop.outcome === 'gone') {
     const ran = stop.ranSeconds !== undefined ? `, ${stop.ranSeconds} s after it started` : ''
     return (
@@ -57,15 +58,21 @@ export function whyNot(stop: Stop, timeout: number): string {
       'Remove STOPSIGNAL SIGKILL (SIGTERM is the default) and handle SIGTERM in the app.'
     )
   }
+  if (stop.outcome === 'exited' && stop.go && stop.exitCode === 2) {
+    // Go's runtime catches every signal; with no handler of the app's it re-raises it with the default
+    // action, which the kernel does not apply to PID 1, and then exits 2 itself
+    return (
+      `${who(stop)} exited with code 2 on ${stop.signal}. It is a Go program, and exit 2 is Go's runtime, not the app's code: with no handler for ${stop.signal}, ` +
+      "the runtime ends the program with the signal's default action, which the kernel does not apply to PID 1, so it exits 2 instead. " +
+      `Handle it: ctx, stop := signal.NotifyContext(context.Background(), syscall.${stop.signal}); when ctx is done, shut the server down (srv.Shutdown, which finishes in-flight requests) and return from main, which exits 0.`
+    )
+  }
   if (stop.outcome === 'exited') {
     return `${who(stop)} exited with code ${stop.exitCode} on ${stop.signal}: a clean shutdown exits 0 (or 128 + the signal). Finish in-flight work, close connections, and exit 0 when ${stop.signal} arrives.`
   }
   const killed = killedLine(stop, timeout)
   if (stop.init) return `${killed} PID 1 is ${stop.init}, which passed ${stop.signal} on: the app itself ignores it. Handle ${stop.signal} in the app (close the server, then exit).`
-  return (
-    `${killed} No init runs in the container, and PID 1 ignores ${stop.signal} unless the app handles it: ` +
-    `run it under dumb-init or tini (ENTRYPOINT ["dumb-init", "--"]), or handle ${stop.signal} in the app.`
-  )
+  return `${killed} No init runs in the container, and PID 1 ignores ${stop.signal} unless the app handles it: handle ${stop.signal} in the app, or run it under an init that passes it on: ${initAdvice(report)}`
 }
 
 /** Killed without waiting out the grace period: why that was certain. */

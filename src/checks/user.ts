@@ -69,13 +69,27 @@ function isRoot(user: string): boolean {
 /** The fix for a root PID 1: switch to the account the image already has for it, else create one. */
 function fixRoot(user: string, u: Report['user']): string {
   const s = u.suggested
-  const switchTo = s && `USER ${s.name} (UID ${s.uid}), the non-root account ${s.from === 'dockerfile' ? 'the Dockerfile creates' : 'the base image has'}`
-  const create = 'Create a non-root account in the final stage and switch to it (RUN adduser -D -u 10001 app, then USER app), or use a numeric USER 10001 where the image has no shell.'
+  // no shell: no RUN can run there, and a numeric USER is what works (and what runAsNonRoot can verify)
+  const shellLess = u.base?.shell === false
+  const whose = s && `the non-root account ${s.from === 'dockerfile' ? 'the Dockerfile creates' : 'the base image has'}`
+  const switchTo = s && (shellLess ? `USER ${s.uid}:${s.gid ?? s.uid} (${s.name}, ${whose}): numeric, so it needs nothing run in the image and Kubernetes' runAsNonRoot can verify it` : `USER ${s.name} (UID ${s.uid}), ${whose}`)
   const account = user.split(':')[0]
   if (user && !isRoot(user) && u.resolvedUid === 0) {
     const alias = `USER ${account} is UID 0 in the image's /etc/passwd: give that account its own UID (e.g. 10001), or use a numeric USER.`
     return s && s.name !== account ? `${alias} Or switch to ${switchTo}.` : alias
   }
   if (user && u.resolvedUid !== undefined && u.resolvedUid !== 0) return `USER ${user} is not root: PID 1 became root after it started (a setuid program, su or sudo): start it as USER ${user}.`
-  return switchTo ? `Switch to ${switchTo}.` : create
+  return switchTo ? `Switch to ${switchTo}.` : createAccount(u.base)
+}
+
+/** How to make a non-root account, written for the image's base (base.ts) where it is known. */
+function createAccount(base: Report['user']['base']): string {
+  if (base?.shell === false) {
+    return 'The image has no shell (/bin/sh), so no RUN can create an account in it: set a numeric USER 10001:10001 in the final stage (it needs no /etc/passwd entry).'
+  }
+  const busybox = 'RUN adduser -D -u 10001 app'
+  const shadow = 'RUN useradd --system --uid 10001 app'
+  const command = base?.os === 'alpine' || base?.os === 'busybox' ? busybox : base?.os === 'debian' || base?.os === 'rhel' ? shadow : `${busybox} on Alpine and busybox, ${shadow} on Debian and Red Hat;`
+  const noShell = base?.shell ? '' : ', or use a numeric USER 10001 where the image has no shell'
+  return `Create a non-root account in the final stage and switch to it (${command}${command.endsWith(';') ? '' : ','} then USER app)${noShell}.`
 }

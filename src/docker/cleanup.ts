@@ -4,6 +4,7 @@ import * as path from 'node:path'
 import type { Sink } from '../sink.js'
 import type { Processes } from './command.js'
 import { EngineError, type Docker } from './docker.js'
+import { counted } from '../units.js'
 
 // Nothing left behind. Everything one run creates carries its run id: containers a label, temp
 // files one directory. The stages remove their own as they go; on SIGINT/SIGTERM (a cancelled job)
@@ -78,7 +79,7 @@ export function cleanupOnSignals(ctx: Run): void {
 export async function post(docker: Docker, id: string, sink: Sink): Promise<void> {
   try {
     const removed = await cleanupRun(docker, id)
-    if (removed > 0) sink.info(`image-gate post: removed ${removed} container(s) the main step left behind.`)
+    if (removed > 0) sink.info(`image-gate post: removed ${counted(removed, 'container')} the main step left behind.`)
   } catch (err) {
     // no docker CLI at all: the main step already said so, and it created nothing
     if (err instanceof EngineError) sink.debug(`image-gate post: ${err.message}`)

@@ -2,7 +2,7 @@ import { codeBlock, codeSpan, inline, markdown } from './escape.js'
 import { FINDING_ROWS } from './findings.js'
 import type { Layer, Report } from './report.js'
 import { headline, ICON, shortId } from './text.js'
-import { formatDelta, formatSize } from '../units.js'
+import { counted, formatDelta, formatSize } from '../units.js'
 
 // Rendering: the report as Markdown (job summary, PR comment). Reads the report only; every string
 // that came from the image, its logs or the user goes through escape.ts.
@@ -28,9 +28,9 @@ export function renderMarkdown(report: Report, maxChars = SUMMARY_MAX_CHARS): st
     const kept = tail(block.lines, allowance)
     const dropped = block.lines.length - kept.length
     const shortened = kept.some(line => line.length > 0 && !block.lines.includes(line))
-    let title = `${block.title} (last ${block.lines.length} lines)`
-    if (dropped > 0) title = `${block.title} (last ${kept.length} of ${block.lines.length} lines, cut to fit; the action log has them all)`
-    else if (shortened) title = `${block.title} (last ${block.lines.length} lines, long lines shortened; the action log has them whole)`
+    let title = `${block.title} (last ${counted(block.lines.length, 'line')})`
+    if (dropped > 0) title = `${block.title} (last ${kept.length} of ${counted(block.lines.length, 'line')}, cut to fit; the action log has them all)`
+    else if (shortened) title = `${block.title} (last ${counted(block.lines.length, 'line')}, long lines shortened; the action log has them whole)`
     return details(title, kept)
   })
   return [head, ...rendered].join('\n')
@@ -52,7 +52,8 @@ function renderHead(report: Report): string {
     for (const c of report.checks) {
       // the rows are image-gate's sentences: their `code` stays code
       const cell = (text: string, max = 300) => markdown(text, max, { table: true })
-      out.push(`| ${ICON[c.status]} | ${c.name} | ${cell(c.value)} | ${cell(c.limit)} | ${cell(c.detail, 600)} |`)
+      // a detail holds the fix too: the stop row's init advice names the image's own ENTRYPOINT
+      out.push(`| ${ICON[c.status]} | ${c.name} | ${cell(c.value)} | ${cell(c.limit)} | ${cell(c.detail, 1000)} |`)
     }
     out.push('')
   }

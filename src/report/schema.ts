@@ -52,7 +52,9 @@ export const StopSchema = v.object({
   waitedSeconds: measured(),
   /** PID 1's program (docker top), and the init that runs as PID 1, if one does (dumb-init, tini) */
   pid1: v.optional(short()),
-  init: v.optional(short())
+  init: v.optional(short()),
+  /** exited 2 after the signal: the program it ran is a Go binary (its ELF's Go build ID note), whose runtime exits 2 on an unhandled signal as PID 1 */
+  go: v.optional(v.boolean())
 })
 
 export const SmokeResultSchema = v.object({
@@ -184,7 +186,13 @@ const UserSchema = v.object({
   resolvedGid: v.optional(wholeNumber()),
   unresolved: v.optional(text()),
   /** the non-root account to switch to: one the Dockerfile creates, else one the base image has */
-  suggested: v.optional(v.object({ name: short(), uid: wholeNumber(), from: v.picklist(['dockerfile', 'image']) })),
+  suggested: v.optional(v.object({ name: short(), uid: wholeNumber(), gid: v.optional(wholeNumber()), from: v.picklist(['dockerfile', 'image']) })),
+  /**
+   * what the image is built on, read with docker cp, so advice is written for it (the user and the
+   * stop check): whether it has /bin/sh (unset: not known), which every RUN needs, and its family
+   * from /etc/os-release (busybox: no os-release, /bin/sh is busybox)
+   */
+  base: v.optional(v.object({ shell: v.optional(v.boolean()), os: v.optional(v.picklist(['alpine', 'debian', 'rhel', 'busybox'])) })),
   /** why the runtime user could not be read */
   unknownReason: v.optional(text())
 })

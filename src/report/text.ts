@@ -1,4 +1,5 @@
 import type { CheckStatus, Report } from './report.js'
+import { counted } from '../units.js'
 
 // Rendering: the report's headline and the report as plain text (a terminal, the action log), and
 // the one line a failed step ends with. Reads the report only.
@@ -12,7 +13,7 @@ export function headline(report: Report): string {
   if (report.error) return report.error.kind === 'input' || (report.error.kind === 'engine' && !started) ? 'did not run' : 'stopped with an error'
   if (report.passed) return 'passed'
   const failed = report.checks.filter(c => c.status === 'fail').length
-  return `${failed} of ${report.checks.length} checks failed`
+  return `${failed} of ${counted(report.checks.length, 'check')} failed`
 }
 
 /**
@@ -38,7 +39,7 @@ export function renderText(report: Report, { error = true } = {}): string {
 export function failureLine(report: Report): string {
   if (report.error) return report.error.message
   const failed = report.checks.filter(c => c.status === 'fail')
-  return `${failed.length} of ${report.checks.length} checks failed: ${failed.map(c => `${c.name} (${c.value})`).join('; ')}`
+  return `${failed.length} of ${counted(report.checks.length, 'check')} failed: ${failed.map(c => `${c.name} (${c.value})`).join('; ')}`
 }
 
 /** sha256:0aaa3c748093… → 0aaa3c748093 */

@@ -1,3 +1,4 @@
+import { initAdvice } from './init.js'
 import type { BuildWarning, Report, Stop } from './report.js'
 
 // How BuildKit's build checks read where they are shown, and those that explain another check's failure: a shell-form CMD (JSONArgsRecommended)
@@ -28,7 +29,7 @@ export function shellFormAdvice(warning: BuildWarning, report: Report, signal: s
   const form = jsonForm(keyword, keyword === 'CMD' ? report.image.cmd : report.image.entrypoint)
   return (
     `PID 1 is a shell running the shell-form ${keyword}, as BuildKit's JSONArgsRecommended warning${where} says, and a shell does not pass ${signal} on. ` +
-    `Use the JSON form ${form} so the app is PID 1 and gets ${signal} (and handle it there), or run it under dumb-init or tini.`
+    `Use the JSON form ${form} so the app is PID 1 and gets ${signal} (and handle it there), or run it under an init that passes it on: ${initAdvice(report)}`
   )
 }
 

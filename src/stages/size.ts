@@ -8,6 +8,7 @@ import { readSavedImage, type SavedImage } from './saved-image.js'
 import { countedLayers, layerHistory, namedLayers, total, type Counted } from './layers.js'
 import { globs } from '../globs.js'
 import { assembleContents } from './contents.js'
+import { counted } from '../units.js'
 
 // Stage 5, measuring: everything about size beyond what inspect.ts read.
 // One meaning of size on every image store: `size` is the layers' unpacked bytes, and
@@ -117,8 +118,8 @@ async function readImage(ctx: RunContext, inputs: SizeInputs, image: string, sig
       ? `compressed size ${measured.compressed} B (the image store's own blobs)`
       : `compressed size ${measured.compressed} B (zlib level ${measured.level}, ${measured.threads} worker thread(s) at nice ${measured.nice})`
   const contents = scan && contentsOf(measured, inputs)
-  const files = contents?.files !== undefined ? `, ${contents.files} files scanned` : ''
-  ctx.sink.debug(`docker save read in ${((Date.now() - started) / 1000).toFixed(2)} s: ${measured.layers.length} layers, ${how}${files}`)
+  const files = contents?.files !== undefined ? `, ${counted(contents.files, 'file')} scanned` : ''
+  ctx.sink.debug(`docker save read in ${((Date.now() - started) / 1000).toFixed(2)} s: ${counted(measured.layers.length, 'layer')}, ${how}${files}`)
   const sizes: Saved['sizes'] = inputs.compressedSize ? { compressedSize: measured.compressed, compressedBy: measured.alreadyCompressed ? 'store' : 'zlib' } : {}
   return { sizes, contents, counted: scan && countedLayers(measured) }
 }

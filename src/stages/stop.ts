@@ -3,6 +3,7 @@ import { pid1Handles } from '../docker/pid1.js'
 import { lastLine, type Docker } from '../docker/docker.js'
 import { waitUntil, type Waiter } from '../docker/wait.js'
 import type { Stop } from '../report/report.js'
+import { isGoProgram } from './go-program.js'
 
 // Stopping a container the way an orchestrator does (docker stop, a Kubernetes rollout): its stop
 // signal, then SIGKILL if it has not exited after the grace period. A Node app running as PID 1
@@ -49,7 +50,11 @@ export async function stopContainer(docker: Docker, name: string, stopSignal: st
       if (!state.Running) return state
       return overdue ? null : undefined
     })
-    if (exited) return { outcome: 'exited', signal, exitCode: exited.ExitCode, seconds: secondsSince(sent, exited) }
+    if (exited) {
+      const stopped: Stop = { outcome: 'exited', signal, exitCode: exited.ExitCode, seconds: secondsSince(sent, exited) }
+      // exit 2 on the signal is what Go's runtime does as PID 1 with no handler: worth telling apart
+      return exited.ExitCode === 2 && (await isGoProgram(docker, name)) ? { ...stopped, go: true } : stopped
+    }
   }
   // the grace period is over, or could only end so: what docker stop does next
   const waitedSeconds = Math.round((clock.now() - signalled) / 10) / 100

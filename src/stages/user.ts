@@ -1,6 +1,7 @@
 import { readFileSync, rmSync } from 'node:fs'
 import * as path from 'node:path'
 import { createdAccounts } from '../docker/accounts.js'
+import { readBase, type Base } from './base.js'
 import type { ContainerState } from '../docker/container.js'
 import { lastLine, type Docker } from '../docker/docker.js'
 import type { Userns } from '../docker/engine.js'
@@ -48,7 +49,7 @@ export async function measureUser(
 ): Promise<User> {
   const accounts = await readAccounts(docker, tempDir(), name)
   const suggested = suggestAccount(accounts.passwd, dockerfileUsers(dockerfile.file, dockerfile.target))
-  const user: User = { ...resolveUser(imageUser, accounts.passwd, accounts.group), ...(suggested && { suggested }) }
+  const user: User = { ...resolveUser(imageUser, accounts.passwd, accounts.group), ...(suggested && { suggested }), base: accounts.base }
   if (!state.Running) return { ...user, unknownReason: 'the container was not running, so its processes could not be read' }
   if (userns && (userns.rootUid === undefined || userns.rootGid === undefined)) {
     return { ...user, unknownReason: "the engine remaps user namespaces (userns-remap) and docker info did not say to which host UIDs, so docker top's host UIDs could not be read as the container's" }
@@ -78,14 +79,15 @@ export function inContainer(rows: TopRow[], remap: { uid: number; gid: number })
   return rows.map(r => ({ ...r, ruid: r.ruid - remap.uid, euid: r.euid - remap.uid, egid: r.egid - remap.gid }))
 }
 
-async function readAccounts(docker: Docker, dir: string, name: string): Promise<{ passwd?: string; group?: string }> {
+/** The account files, and the base the advice is written for (base.ts), in one temp directory. */
+async function readAccounts(docker: Docker, dir: string, name: string): Promise<{ passwd?: string; group?: string; base: Base }> {
   try {
     const copy = async (file: string): Promise<string | undefined> => {
       // -L: /etc/passwd may be a symlink in the image; copy what it points to
       const r = await docker.call(['cp', '-L', `${name}:/etc/${file}`, path.join(dir, file)])
       return r.exitCode === 0 ? readFileSync(path.join(dir, file), 'utf8') : undefined
     }
-    return { passwd: await copy('passwd'), group: await copy('group') }
+    return { passwd: await copy('passwd'), group: await copy('group'), base: await readBase(docker, name, dir) }
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }
@@ -112,14 +114,19 @@ export function suggestAccount(passwd = '', created: string[] = []): Suggested |
   const users = entries(passwd).filter(e => /^\d+$/.test(e[2] ?? '') && Number(e[2]) !== 0)
   for (const name of created) {
     const entry = users.find(e => e[0] === name)
-    if (entry) return { name, uid: Number(entry[2]), from: 'dockerfile' }
+    if (entry) return { name, uid: Number(entry[2]), ...gidOf(entry), from: 'dockerfile' }
   }
   const candidates = users.filter(([name, , uid, , , home = '', shell = '']) => {
     if (Number(uid) === 65534) return false
     return name === 'node' || /sh$/.test(shell) || home.startsWith('/home/')
   })
   const best = candidates.find(e => e[0] === 'node') ?? candidates[0]
-  return best && { name: best[0], uid: Number(best[2]), from: 'image' }
+  return best && { name: best[0], uid: Number(best[2]), ...gidOf(best), from: 'image' }
+}
+
+/** The account's primary GID, for a numeric USER uid:gid. */
+function gidOf(entry: string[]): { gid?: number } {
+  return /^\d+$/.test(entry[3] ?? '') ? { gid: Number(entry[3]) } : {}
 }
 
 export interface Resolved {
