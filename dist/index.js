@@ -46892,6 +46892,7 @@ const FIX = {
     secret: 'Keep secrets out of the build context (.dockerignore: **/.env, **/*.pem, .git) and pass build-time credentials as build secrets (RUN --mount=type=secret); deleting a file in a later layer does not take it out of the image.',
     forbidden: 'Leave out the paths forbid-paths refuses (.dockerignore, or copy only what the app needs).',
     'dev-dependency': 'Install only production dependencies in the final stage (npm ci --omit=dev), or copy only dist/ and production node_modules from the build stage.',
+    'foreign-binary': "Fetch or build each binary for the image's platform: name the architecture in the download with ARG TARGETARCH (…-linux-${TARGETARCH}), or cross-compile in a stage FROM --platform=$BUILDPLATFORM for $TARGETOS/$TARGETARCH. Under emulation it may still run, but it fails with exec format error on a machine of the image's architecture.",
     'build-tool': 'Keep compilers and build tools in a build stage and copy only its output (dist/) into the final stage.'
 };
 const contentsCheck = (report, inputs) => {
@@ -46935,6 +46936,7 @@ function summarize(contents) {
     };
     of('secret', 'secret', 'secrets', false);
     of('forbidden', 'forbidden path', 'forbidden paths', false);
+    of('foreign-binary', 'foreign binary', 'foreign binaries', false);
     of('dev-dependency', 'dev dependency', 'dev dependencies', true);
     of('build-tool', 'build tool', 'build tools', true);
     return count > findings.length ? `${count} findings (${parts.join(', ')} among the first ${findings.length})` : parts.join(', ');
@@ -48171,7 +48173,7 @@ function annotateContents(report, inputs, sink, workspace = process.env.GITHUB_W
     for (const { where, findings } of byLine.values()) {
         const keyword = where.instruction === 'FROM' ? 'base image' : where.text.split(/\s/)[0].toUpperCase();
         const kinds = new Set(findings.map(f => f.kind));
-        const what = kinds.has('secret') ? 'a secret' : kinds.has('forbidden') ? 'a forbidden path' : kinds.has('dev-dependency') ? 'dev dependencies' : 'build tools';
+        const what = kinds.has('secret') ? 'a secret' : kinds.has('forbidden') ? 'a forbidden path' : kinds.has('foreign-binary') ? 'a binary of another architecture' : kinds.has('dev-dependency') ? 'dev dependencies' : 'build tools';
         sink.error(`${findings.map(describeFinding).join('; ')}. ${fixFor(keyword, /--from[= ]/.test(where.text), findings)}`, {
             title: `image-gate: this ${keyword} puts ${what} into the image`,
             file: external_node_path_namespaceObject.relative(workspace, inputs.file),
@@ -48228,6 +48230,8 @@ function fixFor(keyword, fromStage, findings) {
     }
     if (findings.some(f => f.kind === 'dev-dependency'))
         fixes.push('Install production dependencies only (npm ci --omit=dev), or copy only dist/ and production node_modules from the build stage.');
+    if (findings.some(f => f.kind === 'foreign-binary'))
+        fixes.push("Fetch or build it for the image's platform (ARG TARGETARCH in the download URL, or cross-compile for $TARGETARCH).");
     if (findings.some(f => f.kind === 'build-tool'))
         fixes.push('Keep build tools in a build stage and copy only its output (dist/) into the final stage.');
     return fixes.join(' ');
@@ -61467,7 +61471,7 @@ const LayerSchema = object({
 });
 /** Something in the image's layers that production does not need, or must not ship. Never a file's content. */
 const FindingSchema = object({
-    kind: picklist(['secret', 'dev-dependency', 'build-tool', 'forbidden']),
+    kind: picklist(['secret', 'dev-dependency', 'build-tool', 'forbidden', 'foreign-binary']),
     /** what it is: "environment file", "private key (PEM)", "devDependency of /app/package.json", "gcc" */
     what: fields_short(),
     /** where, from the image's root: a file, or the folder of a package or a .git */
@@ -61506,6 +61510,8 @@ const ImageSchema = object({
     id: dist_optional(fields_text()),
     /** the layers' unpacked bytes, as the classic image store counts them, on either store */
     size: measured(),
+    /** the platform it was built for, "linux/arm64" (Os/Architecture/Variant) */
+    platform: dist_optional(fields_short()),
     /** Config.User as written in the image, "" when unset */
     user: dist_optional(fields_text()),
     /** Config.Healthcheck.Test, or undefined when the image has none (or HEALTHCHECK NONE) */
@@ -62179,6 +62185,8 @@ async function inspectImage(docker, ref) {
     return {
         id: image.Id,
         size: image.Size,
+        // the platform it was built for: its ELF files are held against it (contents)
+        platform: [image.Os || 'linux', image.Architecture, image.Variant].filter(Boolean).join('/'),
         user: image.Config?.User ?? '',
         stopSignal: image.Config?.StopSignal ?? '',
         healthcheck: healthcheckOf(check?.Test),
@@ -63341,6 +63349,61 @@ function runArgs(ctx, inputs, image, name, health) {
     if (inputs.command)
         args.push(...inputs.command);
     return args;
+}
+
+;// CONCATENATED MODULE: ./src/rules/elf.ts
+// Which machine an ELF file is built for, from its first 20 bytes: the classic multi-arch bug is an
+// x86-64 binary fetched into an arm64 image (`RUN curl …/tool-linux-amd64`). It builds, and under
+// QEMU it even runs (binfmt runs any foreign binary), but on an arm64 machine it fails with "exec
+// format error". Pure, so each header shape is tested on bytes real toolchains write.
+/** The bytes of a file's start that elfArch needs. */
+const ELF_HEAD = 20;
+/** e_machine → the architecture as OCI platforms name it, and as people call it. */
+const MACHINES = {
+    0x03: { arch: '386', name: 'x86 (32-bit)' },
+    0x08: { arch: 'mips', name: 'MIPS' },
+    0x14: { arch: 'ppc', name: 'PowerPC (32-bit)' },
+    0x15: { arch: 'ppc64', name: 'PowerPC 64' },
+    0x16: { arch: 's390x', name: 'IBM Z (s390x)' },
+    0x28: { arch: 'arm', name: 'ARM (32-bit)' },
+    0x3e: { arch: 'amd64', name: 'x86-64' },
+    0xb7: { arch: 'arm64', name: 'ARM64 (aarch64)' },
+    0xf3: { arch: 'riscv64', name: 'RISC-V' },
+    0x102: { arch: 'loong64', name: 'LoongArch' }
+};
+/** The architecture of an ELF executable or shared object; undefined for anything else. */
+function elfArch(head) {
+    if (head.length < ELF_HEAD || head.readUInt32BE(0) !== 0x7f454c46)
+        return undefined;
+    const little = head[5] === 1;
+    if (!little && head[5] !== 2)
+        return undefined;
+    const type = little ? head.readUInt16LE(16) : head.readUInt16BE(16);
+    // ET_EXEC and ET_DYN (executables, PIEs, .so and .node files); relocatable .o files are build output
+    if (type !== 2 && type !== 3)
+        return undefined;
+    const machine = MACHINES[little ? head.readUInt16LE(18) : head.readUInt16BE(18)];
+    if (!machine)
+        return undefined;
+    // ppc64 and mips come in both byte orders; the platform names the little-endian one apart
+    if (machine.arch === 'ppc64' && little)
+        return { arch: 'ppc64le', name: 'PowerPC 64 (little-endian)' };
+    if (machine.arch === 'mips' && head[4] === 2)
+        return { arch: little ? 'mips64le' : 'mips64', name: 'MIPS64' };
+    if (machine.arch === 'mips' && little)
+        return { arch: 'mipsle', name: 'MIPS (little-endian)' };
+    return machine;
+}
+/**
+ * Whether a file is worth a look: executable by someone, or a shared object or Node addon by its
+ * name (those need not be executable). Everything else is left unread.
+ */
+function mayBeElf(path, mode) {
+    return ((mode ?? 0) & 0o111) !== 0 || /\.(so(\.\d+)*|node)$/.test(path);
+}
+/** "linux/arm64/v8" → "arm64": the part of a platform an ELF machine can be held against. */
+function platformArch(platform) {
+    return platform.split('/')[1] ?? platform;
 }
 
 // EXTERNAL MODULE: external "node:events"
@@ -64522,15 +64585,18 @@ function toolOf(path) {
 
 
 
+
 /**
  * At most this many forbidden paths are listed per layer (forbid-paths: "**" would name every
  * file); the rest are counted. Secrets are never capped: a layer full of forbidden source maps
  * must not push a token out of the report.
  */
 const MAX_FORBIDDEN = 200;
+/** Foreign ELF files listed per layer (an image built on the wrong base has thousands); the rest are counted. */
+const MAX_FOREIGN = 50;
 class LayerScan {
     rules;
-    facts = { files: 0, bytes: 0, found: [], unlisted: 0, allowed: 0, dirs: new Map(), deleted: [], opaque: [], packages: new Map(), manifests: new Map(), packageDeps: new Map(), lockfiles: new Map(), tools: new Map() };
+    facts = { files: 0, bytes: 0, found: [], unlisted: 0, allowed: 0, dirs: new Map(), deleted: [], opaque: [], packages: new Map(), manifests: new Map(), packageDeps: new Map(), lockfiles: new Map(), tools: new Map(), elf: 0, foreign: [], foreignUnlisted: 0 };
     parser = (0,tar_stream.extract)();
     closed;
     /** a compressed blob (the containerd store keeps layers so) is unpacked on its way to the parser */
@@ -64571,25 +64637,48 @@ class LayerScan {
     }
     entry(header, stream, next) {
         const read = this.look(header);
-        if (!read) {
+        const head = this.elfHead(header);
+        if (!read && !head) {
             stream.on('end', next);
             stream.resume();
             return;
         }
-        // a hidden lockfile may be large; everything else the rules read is small
-        const limit = read.limit ?? SMALL;
+        // a hidden lockfile may be large; everything else the rules read is small; an ELF header is
+        // the first bytes of a file of any size
+        const limit = read ? read.limit ?? SMALL : 0;
         const chunks = [];
         let size = 0;
         stream.on('data', (chunk) => {
-            size += chunk.length;
-            if (size <= limit)
+            if (size < Math.max(limit, head ? ELF_HEAD : 0))
                 chunks.push(chunk);
+            size += chunk.length;
         });
         stream.on('end', () => {
-            if (size <= limit)
-                read(Buffer.concat(chunks));
+            const content = Buffer.concat(chunks);
+            if (read && size <= limit)
+                read(content);
+            head?.(content.subarray(0, ELF_HEAD));
             next();
         });
+    }
+    /** With ScanRules.arch: what notes an executable's or library's architecture from its first bytes. */
+    elfHead(header) {
+        const arch = this.rules.arch;
+        const path = external_node_path_namespaceObject.posix.normalize(header.name).replace(/^(\.\/|\/)+/, '');
+        if (!arch || (header.type !== 'file' && header.type !== 'contiguous-file') || !mayBeElf(path, header.mode))
+            return undefined;
+        return head => {
+            const elf = elfArch(head);
+            if (!elf)
+                return;
+            this.facts.elf++;
+            if (elf.arch === arch)
+                return;
+            if (this.facts.foreign.length < MAX_FOREIGN)
+                this.facts.foreign.push({ path, ...elf, size: header.size ?? 0 });
+            else
+                this.facts.foreignUnlisted++;
+        };
     }
     /** Notes what the header says; returns what to do with the file's bytes when the rules need them. */
     look(header) {
@@ -65097,9 +65186,9 @@ function firstStageName(dockerfile) {
 ;// CONCATENATED MODULE: ./src/stages/contents.ts
 /** Listed at most (the report keeps as many); the count says how many there were. */
 const LISTED = 100;
-const ORDER = ['secret', 'forbidden', 'dev-dependency', 'build-tool'];
-function assembleContents(layers, allow) {
-    const findings = [...contents_secrets(layers), ...devDependencies(layers), ...buildTools(layers)];
+const ORDER = ['secret', 'forbidden', 'foreign-binary', 'dev-dependency', 'build-tool'];
+function assembleContents(layers, allow, platform = '') {
+    const findings = [...contents_secrets(layers), ...foreignBinaries(layers, platform), ...devDependencies(layers), ...buildTools(layers)];
     const kept = findings.filter(f => !allow(f.path.slice(1)));
     kept.sort((a, b) => ORDER.indexOf(a.kind) - ORDER.indexOf(b.kind) || (a.kind === 'secret' || a.kind === 'forbidden' ? 0 : b.size - a.size));
     const read = unique(layers).filter(l => l.facts);
@@ -65109,7 +65198,7 @@ function assembleContents(layers, allow) {
         files: counted('files'),
         findings: kept.slice(0, LISTED),
         // forbid-paths matches the scan counted without listing them (past its cap, or allowed)
-        count: kept.length + counted('unlisted'),
+        count: kept.length + counted('unlisted') + counted('foreignUnlisted'),
         allowed: findings.length - kept.length + counted('allowed')
     };
 }
@@ -65126,6 +65215,18 @@ function* contents_secrets(layers) {
             yield finding(layers, i, { kind: f.kind, what: f.what, path: f.path, size: f.size, instruction });
         for (const [dir, { what, size }] of facts.dirs)
             yield finding(layers, i, { kind: 'secret', what, path: dir, size, instruction });
+    }
+}
+/**
+ * ELF programs and libraries built for another architecture than the image's (an amd64 tool
+ * fetched into an arm64 image): they fail with "exec format error" on a machine of the image's
+ * architecture, even where QEMU ran them here.
+ */
+function* foreignBinaries(layers, platform) {
+    for (const [i, { facts, instruction }] of unique(layers).entries()) {
+        for (const f of facts?.foreign ?? []) {
+            yield finding(layers, i, { kind: 'foreign-binary', what: `${f.name} binary in a ${platform || 'different'} image`, path: f.path, size: f.size, instruction });
+        }
     }
 }
 /**
@@ -65270,6 +65371,7 @@ function largest(bytes) {
 
 
 
+
 // Stage 5, measuring: everything about size beyond what inspect.ts read.
 // One meaning of size on every image store: `size` is the layers' unpacked bytes, and
 // `compressed-size` is what a push sends. Both come from one `docker save` pass (saved-image.ts),
@@ -65292,10 +65394,10 @@ const TOP_LAYERS = 5;
  * compare-stages build) waits until the run is over, as before. If the run fails, the measuring
  * stops and this resolves with nothing measured: it never rejects before `running` settles.
  */
-async function measureSizes(ctx, inputs, image, engine, running = Promise.resolve()) {
+async function measureSizes(ctx, inputs, image, engine, running = Promise.resolve(), platform = '') {
     const { docker } = ctx;
     const stop = new AbortController();
-    const saved = readImage(ctx, inputs, image, stop.signal);
+    const saved = readImage(ctx, inputs, image, stop.signal, platform);
     try {
         await running;
     }
@@ -65345,9 +65447,9 @@ async function measureSizes(ctx, inputs, image, engine, running = Promise.resolv
  * One `docker save` pass: the compressed size (with compressed-size) and what the layers hold (the
  * contents check, always). Nothing (and a warning) when the image could not be read.
  */
-async function readImage(ctx, inputs, image, signal) {
+async function readImage(ctx, inputs, image, signal, platform) {
     // bench/contents.ts times the run without the scan; nothing else turns it off
-    const scan = process.env.IMAGE_GATE_BENCH_NO_SCAN === '1' ? undefined : { forbid: globs(inputs.forbidPaths), allow: globs(inputs.allowPaths) };
+    const scan = process.env.IMAGE_GATE_BENCH_NO_SCAN === '1' ? undefined : { forbid: globs(inputs.forbidPaths), allow: globs(inputs.allowPaths), arch: platform ? platformArch(platform) : undefined };
     if (!inputs.compressedSize && !scan)
         return { sizes: {} };
     const started = Date.now();
@@ -65367,20 +65469,20 @@ async function readImage(ctx, inputs, image, signal) {
         : measured.alreadyCompressed
             ? `compressed size ${measured.compressed} B (the image store's own blobs)`
             : `compressed size ${measured.compressed} B (zlib level ${measured.level}, ${measured.threads} worker thread(s) at nice ${measured.nice})`;
-    const contents = scan && contentsOf(measured, inputs);
+    const contents = scan && contentsOf(measured, inputs, platform);
     const files = contents?.files !== undefined ? `, ${counted(contents.files, 'file')} scanned` : '';
     ctx.sink.debug(`docker save read in ${((Date.now() - started) / 1000).toFixed(2)} s: ${counted(measured.layers.length, 'layer')}, ${how}${files}`);
     const sizes = inputs.compressedSize ? { compressedSize: measured.compressed, compressedBy: measured.alreadyCompressed ? 'store' : 'zlib' } : {};
     return { sizes, contents, counted: scan && countedLayers(measured) };
 }
 /** The contents findings, each layer named by the instruction that made it. */
-function contentsOf(measured, inputs) {
+function contentsOf(measured, inputs, platform = '') {
     const named = namedLayers(measured);
     if (named.length > 0 && named.every(({ facts }) => facts === undefined)) {
         const why = measured.alreadyCompressed ? 'the image store keeps the layers in a compression this Node cannot unpack (zstd)' : 'no layer of the image could be read as a tar';
         return notScanned(`not scanned: ${why}`);
     }
-    return assembleContents(named, globs(inputs.allowPaths));
+    return assembleContents(named, globs(inputs.allowPaths), platform);
 }
 /** A contents result that says why the layers were not read. */
 function notScanned(why) {
@@ -65468,7 +65570,7 @@ async function gate(ctx, inputs, report, stages) {
         // The compressed size is measured meanwhile, at the lowest CPU priority so it takes only what
         // the app's startup leaves; the rest of the measuring (and compare-to, compare-stages) waits
         // for the run, and a run that fails stops it quietly (see measureSizes).
-        const measuring = stages.measureSizes(ctx, inputs, image, engine, running);
+        const measuring = stages.measureSizes(ctx, inputs, image, engine, running, report.image.platform);
         const ran = await running;
         Object.assign(report, { health: ran.health, user: ran.user, stop: ran.stop, smoke: ran.smoke });
         ctx.stage = 'measuring the image size';

@@ -87,7 +87,7 @@ async function gate(ctx: RunContext, inputs: Inputs, report: Report, stages: Sta
     // The compressed size is measured meanwhile, at the lowest CPU priority so it takes only what
     // the app's startup leaves; the rest of the measuring (and compare-to, compare-stages) waits
     // for the run, and a run that fails stops it quietly (see measureSizes).
-    const measuring = stages.measureSizes(ctx, inputs, image, engine, running)
+    const measuring = stages.measureSizes(ctx, inputs, image, engine, running, report.image.platform)
     const ran = await running
     Object.assign(report, { health: ran.health, user: ran.user, stop: ran.stop, smoke: ran.smoke })
     ctx.stage = 'measuring the image size'

@@ -17,6 +17,7 @@ const FIX: Record<Finding['kind'], string> = {
     'Keep secrets out of the build context (.dockerignore: **/.env, **/*.pem, .git) and pass build-time credentials as build secrets (RUN --mount=type=secret); deleting a file in a later layer does not take it out of the image.',
   forbidden: 'Leave out the paths forbid-paths refuses (.dockerignore, or copy only what the app needs).',
   'dev-dependency': 'Install only production dependencies in the final stage (npm ci --omit=dev), or copy only dist/ and production node_modules from the build stage.',
+  'foreign-binary': "Fetch or build each binary for the image's platform: name the architecture in the download with ARG TARGETARCH (…-linux-${TARGETARCH}), or cross-compile in a stage FROM --platform=$BUILDPLATFORM for $TARGETOS/$TARGETARCH. Under emulation it may still run, but it fails with exec format error on a machine of the image's architecture.",
   'build-tool': 'Keep compilers and build tools in a build stage and copy only its output (dist/) into the final stage.'
 }
 
@@ -61,6 +62,7 @@ function summarize(contents: NonNullable<Report['contents']>): string {
   }
   of('secret', 'secret', 'secrets', false)
   of('forbidden', 'forbidden path', 'forbidden paths', false)
+  of('foreign-binary', 'foreign binary', 'foreign binaries', false)
   of('dev-dependency', 'dev dependency', 'dev dependencies', true)
   of('build-tool', 'build tool', 'build tools', true)
   return count > findings.length ? `${count} findings (${parts.join(', ')} among the first ${findings.length})` : parts.join(', ')

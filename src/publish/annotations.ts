@@ -43,7 +43,7 @@ export function annotateContents(report: Report, inputs: Pick<Inputs, 'file' | '
   for (const { where, findings } of byLine.values()) {
     const keyword = where.instruction === 'FROM' ? 'base image' : where.text.split(/\s/)[0].toUpperCase()
     const kinds = new Set(findings.map(f => f.kind))
-    const what = kinds.has('secret') ? 'a secret' : kinds.has('forbidden') ? 'a forbidden path' : kinds.has('dev-dependency') ? 'dev dependencies' : 'build tools'
+    const what = kinds.has('secret') ? 'a secret' : kinds.has('forbidden') ? 'a forbidden path' : kinds.has('foreign-binary') ? 'a binary of another architecture' : kinds.has('dev-dependency') ? 'dev dependencies' : 'build tools'
     sink.error(`${findings.map(describeFinding).join('; ')}. ${fixFor(keyword, /--from[= ]/.test(where.text), findings)}`, {
       title: `image-gate: this ${keyword} puts ${what} into the image`,
       file: path.relative(workspace, inputs.file),
@@ -95,6 +95,7 @@ function fixFor(keyword: string, fromStage: boolean, findings: Finding[]): strin
     if (files.some(f => f.deletedBy)) fixes.push('Deleting it in a later layer does not take it out of the image.')
   }
   if (findings.some(f => f.kind === 'dev-dependency')) fixes.push('Install production dependencies only (npm ci --omit=dev), or copy only dist/ and production node_modules from the build stage.')
+  if (findings.some(f => f.kind === 'foreign-binary')) fixes.push("Fetch or build it for the image's platform (ARG TARGETARCH in the download URL, or cross-compile for $TARGETARCH).")
   if (findings.some(f => f.kind === 'build-tool')) fixes.push('Keep build tools in a build stage and copy only its output (dist/) into the final stage.')
   return fixes.join(' ')
 }

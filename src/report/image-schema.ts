@@ -15,7 +15,7 @@ export const LayerSchema = v.object({
 
 /** Something in the image's layers that production does not need, or must not ship. Never a file's content. */
 export const FindingSchema = v.object({
-  kind: v.picklist(['secret', 'dev-dependency', 'build-tool', 'forbidden']),
+  kind: v.picklist(['secret', 'dev-dependency', 'build-tool', 'forbidden', 'foreign-binary']),
   /** what it is: "environment file", "private key (PEM)", "devDependency of /app/package.json", "gcc" */
   what: short(),
   /** where, from the image's root: a file, or the folder of a package or a .git */
@@ -61,6 +61,8 @@ export const ImageSchema = v.object({
   id: v.optional(text()),
   /** the layers' unpacked bytes, as the classic image store counts them, on either store */
   size: measured(),
+  /** the platform it was built for, "linux/arm64" (Os/Architecture/Variant) */
+  platform: v.optional(short()),
   /** Config.User as written in the image, "" when unset */
   user: v.optional(text()),
   /** Config.Healthcheck.Test, or undefined when the image has none (or HEALTHCHECK NONE) */

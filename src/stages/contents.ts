@@ -18,20 +18,20 @@ export interface ScannedLayer {
 /** Listed at most (the report keeps as many); the count says how many there were. */
 const LISTED = 100
 
-const ORDER: Finding['kind'][] = ['secret', 'forbidden', 'dev-dependency', 'build-tool']
+const ORDER: Finding['kind'][] = ['secret', 'forbidden', 'foreign-binary', 'dev-dependency', 'build-tool']
 
-export function assembleContents(layers: ScannedLayer[], allow: (path: string) => boolean): Contents {
-  const findings = [...secrets(layers), ...devDependencies(layers), ...buildTools(layers)]
+export function assembleContents(layers: ScannedLayer[], allow: (path: string) => boolean, platform = ''): Contents {
+  const findings = [...secrets(layers), ...foreignBinaries(layers, platform), ...devDependencies(layers), ...buildTools(layers)]
   const kept = findings.filter(f => !allow(f.path.slice(1)))
   kept.sort((a, b) => ORDER.indexOf(a.kind) - ORDER.indexOf(b.kind) || (a.kind === 'secret' || a.kind === 'forbidden' ? 0 : b.size - a.size))
   const read = unique(layers).filter(l => l.facts)
-  const counted = (key: 'files' | 'unlisted' | 'allowed') => read.reduce((sum, l) => sum + (l.facts?.[key] ?? 0), 0)
+  const counted = (key: 'files' | 'unlisted' | 'allowed' | 'foreignUnlisted') => read.reduce((sum, l) => sum + (l.facts?.[key] ?? 0), 0)
   return {
     layers: read.length,
     files: counted('files'),
     findings: kept.slice(0, LISTED),
     // forbid-paths matches the scan counted without listing them (past its cap, or allowed)
-    count: kept.length + counted('unlisted'),
+    count: kept.length + counted('unlisted') + counted('foreignUnlisted'),
     allowed: findings.length - kept.length + counted('allowed')
   }
 }
@@ -47,6 +47,19 @@ function* secrets(layers: ScannedLayer[]): Generator<Finding> {
     if (!facts) continue
     for (const f of facts.found) yield finding(layers, i, { kind: f.kind, what: f.what, path: f.path, size: f.size, instruction })
     for (const [dir, { what, size }] of facts.dirs) yield finding(layers, i, { kind: 'secret', what, path: dir, size, instruction })
+  }
+}
+
+/**
+ * ELF programs and libraries built for another architecture than the image's (an amd64 tool
+ * fetched into an arm64 image): they fail with "exec format error" on a machine of the image's
+ * architecture, even where QEMU ran them here.
+ */
+function* foreignBinaries(layers: ScannedLayer[], platform: string): Generator<Finding> {
+  for (const [i, { facts, instruction }] of unique(layers).entries()) {
+    for (const f of facts?.foreign ?? []) {
+      yield finding(layers, i, { kind: 'foreign-binary', what: `${f.name} binary in a ${platform || 'different'} image`, path: f.path, size: f.size, instruction })
+    }
   }
 }
 

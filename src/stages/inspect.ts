@@ -7,6 +7,9 @@ import type { Report } from '../report/report.js'
 interface ImageInspect {
   Id: string
   Size: number
+  Os?: string
+  Architecture?: string
+  Variant?: string
   Config?: {
     User?: string
     StopSignal?: string
@@ -21,7 +24,7 @@ interface ImageInspect {
 
 export type ImageFacts = Pick<
   Report['image'],
-  'id' | 'size' | 'user' | 'stopSignal' | 'healthcheck' | 'healthcheckRetries' | 'healthcheckInterval' | 'healthcheckStartPeriod' | 'exposedPorts' | 'entrypoint' | 'cmd' | 'labels'
+  'id' | 'size' | 'platform' | 'user' | 'stopSignal' | 'healthcheck' | 'healthcheckRetries' | 'healthcheckInterval' | 'healthcheckStartPeriod' | 'exposedPorts' | 'entrypoint' | 'cmd' | 'labels'
 >
 
 export async function inspectImage(docker: Docker, ref: string): Promise<ImageFacts> {
@@ -30,6 +33,8 @@ export async function inspectImage(docker: Docker, ref: string): Promise<ImageFa
   return {
     id: image.Id,
     size: image.Size,
+    // the platform it was built for: its ELF files are held against it (contents)
+    platform: [image.Os || 'linux', image.Architecture, image.Variant].filter(Boolean).join('/'),
     user: image.Config?.User ?? '',
     stopSignal: image.Config?.StopSignal ?? '',
     healthcheck: healthcheckOf(check?.Test),

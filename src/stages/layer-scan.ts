@@ -3,6 +3,7 @@ import { posix } from 'node:path'
 import type { Transform } from 'node:stream'
 import { createGunzip } from 'node:zlib'
 import { extract, type Header } from 'tar-stream'
+import { ELF_HEAD, elfArch, mayBeElf } from '../rules/elf.js'
 import { createUnzstd } from './unzstd.js'
 import { dependencyNames, devOnlyPackages, hiddenLockfileRoot, isAppManifest, LOCKFILE_MAX, packageDir, secretByContent, secretByName, secretDir, SMALL, toolOf, type Manifest } from './contents-rules.js'
 
@@ -52,6 +53,10 @@ export interface LayerFacts {
   lockfiles: Map<string, Set<string>>
   /** build tools: name → where its program is, and the bytes of its files in this layer */
   tools: Map<string, { path?: string; size: number }>
+  /** with ScanRules.arch: ELF programs and libraries read, those built for another architecture (up to MAX_FOREIGN), and how many more */
+  elf: number
+  foreign: { path: string; arch: string; name: string; size: number }[]
+  foreignUnlisted: number
   /** why the layer could not be read to its end */
   error?: string
 }
@@ -67,6 +72,8 @@ export interface ScanRules {
   forbid: (path: string) => boolean
   /** allow-paths, as one matcher: a forbidden path it lets through is counted, not listed */
   allow?: (path: string) => boolean
+  /** the image's architecture (amd64, arm64): ELF files built for another one are noted */
+  arch?: string
 }
 
 /**
@@ -75,9 +82,11 @@ export interface ScanRules {
  * must not push a token out of the report.
  */
 const MAX_FORBIDDEN = 200
+/** Foreign ELF files listed per layer (an image built on the wrong base has thousands); the rest are counted. */
+const MAX_FOREIGN = 50
 
 export class LayerScan {
-  readonly facts: LayerFacts = { files: 0, bytes: 0, found: [], unlisted: 0, allowed: 0, dirs: new Map(), deleted: [], opaque: [], packages: new Map(), manifests: new Map(), packageDeps: new Map(), lockfiles: new Map(), tools: new Map() }
+  readonly facts: LayerFacts = { files: 0, bytes: 0, found: [], unlisted: 0, allowed: 0, dirs: new Map(), deleted: [], opaque: [], packages: new Map(), manifests: new Map(), packageDeps: new Map(), lockfiles: new Map(), tools: new Map(), elf: 0, foreign: [], foreignUnlisted: 0 }
   private readonly parser = extract()
   private readonly closed: Promise<unknown>
   /** a compressed blob (the containerd store keeps layers so) is unpacked on its way to the parser */
@@ -119,23 +128,42 @@ export class LayerScan {
 
   private entry(header: Header, stream: NodeJS.EventEmitter & { resume(): unknown }, next: () => void): void {
     const read = this.look(header)
-    if (!read) {
+    const head = this.elfHead(header)
+    if (!read && !head) {
       stream.on('end', next)
       stream.resume()
       return
     }
-    // a hidden lockfile may be large; everything else the rules read is small
-    const limit = read.limit ?? SMALL
+    // a hidden lockfile may be large; everything else the rules read is small; an ELF header is
+    // the first bytes of a file of any size
+    const limit = read ? read.limit ?? SMALL : 0
     const chunks: Buffer[] = []
     let size = 0
     stream.on('data', (chunk: Buffer) => {
+      if (size < Math.max(limit, head ? ELF_HEAD : 0)) chunks.push(chunk)
       size += chunk.length
-      if (size <= limit) chunks.push(chunk)
     })
     stream.on('end', () => {
-      if (size <= limit) read(Buffer.concat(chunks))
+      const content = Buffer.concat(chunks)
+      if (read && size <= limit) read(content)
+      head?.(content.subarray(0, ELF_HEAD))
       next()
     })
+  }
+
+  /** With ScanRules.arch: what notes an executable's or library's architecture from its first bytes. */
+  private elfHead(header: Header): ((head: Buffer) => void) | undefined {
+    const arch = this.rules.arch
+    const path = posix.normalize(header.name).replace(/^(\.\/|\/)+/, '')
+    if (!arch || (header.type !== 'file' && header.type !== 'contiguous-file') || !mayBeElf(path, header.mode)) return undefined
+    return head => {
+      const elf = elfArch(head)
+      if (!elf) return
+      this.facts.elf++
+      if (elf.arch === arch) return
+      if (this.facts.foreign.length < MAX_FOREIGN) this.facts.foreign.push({ path, ...elf, size: header.size ?? 0 })
+      else this.facts.foreignUnlisted++
+    }
   }
 
   /** Notes what the header says; returns what to do with the file's bytes when the rules need them. */

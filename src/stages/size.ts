@@ -1,4 +1,5 @@
 import type { RunContext } from '../context.js'
+import { platformArch } from '../rules/elf.js'
 import type { Engine } from '../docker/engine.js'
 import type { Inputs } from '../inputs/inputs.js'
 import type { Contents, Layer, Report } from '../report/report.js'
@@ -43,10 +44,10 @@ export interface SizeResult {
  * compare-stages build) waits until the run is over, as before. If the run fails, the measuring
  * stops and this resolves with nothing measured: it never rejects before `running` settles.
  */
-export async function measureSizes(ctx: RunContext, inputs: SizeInputs, image: string, engine: Pick<Engine, 'store'>, running: Promise<unknown> = Promise.resolve()): Promise<SizeResult> {
+export async function measureSizes(ctx: RunContext, inputs: SizeInputs, image: string, engine: Pick<Engine, 'store'>, running: Promise<unknown> = Promise.resolve(), platform = ''): Promise<SizeResult> {
   const { docker } = ctx
   const stop = new AbortController()
-  const saved = readImage(ctx, inputs, image, stop.signal)
+  const saved = readImage(ctx, inputs, image, stop.signal, platform)
   try {
     await running
   } catch {
@@ -98,9 +99,9 @@ interface Saved {
  * One `docker save` pass: the compressed size (with compressed-size) and what the layers hold (the
  * contents check, always). Nothing (and a warning) when the image could not be read.
  */
-async function readImage(ctx: RunContext, inputs: SizeInputs, image: string, signal: AbortSignal): Promise<Saved> {
+async function readImage(ctx: RunContext, inputs: SizeInputs, image: string, signal: AbortSignal, platform: string): Promise<Saved> {
   // bench/contents.ts times the run without the scan; nothing else turns it off
-  const scan = process.env.IMAGE_GATE_BENCH_NO_SCAN === '1' ? undefined : { forbid: globs(inputs.forbidPaths), allow: globs(inputs.allowPaths) }
+  const scan = process.env.IMAGE_GATE_BENCH_NO_SCAN === '1' ? undefined : { forbid: globs(inputs.forbidPaths), allow: globs(inputs.allowPaths), arch: platform ? platformArch(platform) : undefined }
   if (!inputs.compressedSize && !scan) return { sizes: {} }
   const started = Date.now()
   let measured: SavedImage
@@ -117,7 +118,7 @@ async function readImage(ctx: RunContext, inputs: SizeInputs, image: string, sig
     : measured.alreadyCompressed
       ? `compressed size ${measured.compressed} B (the image store's own blobs)`
       : `compressed size ${measured.compressed} B (zlib level ${measured.level}, ${measured.threads} worker thread(s) at nice ${measured.nice})`
-  const contents = scan && contentsOf(measured, inputs)
+  const contents = scan && contentsOf(measured, inputs, platform)
   const files = contents?.files !== undefined ? `, ${counted(contents.files, 'file')} scanned` : ''
   ctx.sink.debug(`docker save read in ${((Date.now() - started) / 1000).toFixed(2)} s: ${counted(measured.layers.length, 'layer')}, ${how}${files}`)
   const sizes: Saved['sizes'] = inputs.compressedSize ? { compressedSize: measured.compressed, compressedBy: measured.alreadyCompressed ? 'store' : 'zlib' } : {}
@@ -125,13 +126,13 @@ async function readImage(ctx: RunContext, inputs: SizeInputs, image: string, sig
 }
 
 /** The contents findings, each layer named by the instruction that made it. */
-export function contentsOf(measured: SavedImage, inputs: Pick<SizeInputs, 'allowPaths'>): Contents {
+export function contentsOf(measured: SavedImage, inputs: Pick<SizeInputs, 'allowPaths'>, platform = ''): Contents {
   const named = namedLayers(measured)
   if (named.length > 0 && named.every(({ facts }) => facts === undefined)) {
     const why = measured.alreadyCompressed ? 'the image store keeps the layers in a compression this Node cannot unpack (zstd)' : 'no layer of the image could be read as a tar'
     return notScanned(`not scanned: ${why}`)
   }
-  return assembleContents(named, globs(inputs.allowPaths))
+  return assembleContents(named, globs(inputs.allowPaths), platform)
 }
 
 /** A contents result that says why the layers were not read. */

@@ -1,0 +1,70 @@
+import { afterAll, afterEach, describe, expect, it, jest } from '@jest/globals'
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import * as path from 'node:path'
+import { checkRow, leftovers, removeImages, row, runAction } from './action.js'
+
+// Images for another platform than the host's, built here and run under QEMU (binfmt handlers:
+// scripts/setup-test-tools.sh where none is registered, docker/setup-qemu-action on GitHub), from
+// Debian's static busybox for each architecture (setup-test-tools.sh puts the arm64 one in place).
+
+jest.setTimeout(240_000)
+const TAG = 'image-gate-e2e/platforms'
+const BUSYBOX_ARM64 = '/var/cache/image-gate/busybox-arm64'
+afterEach(() => expect(leftovers()).toBe(''))
+afterAll(() => removeImages(TAG))
+
+/** FROM scratch with each platform's own busybox (TARGETARCH), serving /www, as a non-root user. */
+function multiArch(extra: string[]): string {
+  if (!existsSync(BUSYBOX_ARM64)) throw new Error(`${BUSYBOX_ARM64} is missing: run scripts/setup-test-tools.sh`)
+  const dir = mkdtempSync(path.join(tmpdir(), 'image-gate-fixture-'))
+  copyFileSync('/bin/busybox', path.join(dir, 'busybox-amd64'))
+  copyFileSync(BUSYBOX_ARM64, path.join(dir, 'busybox-arm64'))
+  mkdirSync(path.join(dir, 'www'))
+  writeFileSync(path.join(dir, 'www', 'health'), 'ok\n')
+  writeFileSync(
+    path.join(dir, 'Dockerfile'),
+    [
+      'FROM scratch',
+      'ARG TARGETARCH',
+      'COPY busybox-${TARGETARCH} /bin/busybox',
+      'RUN ["/bin/busybox", "--install", "-s", "/bin"]',
+      'COPY www /www',
+      ...extra,
+      "RUN echo 'app:x:10001:10001::/:/bin/sh' > /etc/passwd",
+      'USER 10001',
+      'HEALTHCHECK --interval=30s --timeout=5s CMD wget -q -O /dev/null http://127.0.0.1:8080/health || exit 1',
+      `CMD ["sh", "-c", "trap 'exit 0' TERM; httpd -f -p 8080 -h /www & wait"]`,
+      ''
+    ].join('\n')
+  )
+  return dir
+}
+
+describe('an image for another platform', () => {
+  it('builds for linux/arm64, runs it emulated, and finds no binary of another architecture in it', async () => {
+    const run = await runAction({ context: multiArch([]), tags: `${TAG}:arm64`, platforms: 'linux/arm64' })
+    expect(run.code).toBe(0)
+    expect(run.outputs).toMatchObject({ passed: 'true', health: 'healthy', uid: '10001' })
+    expect(run.report.image.platform).toBe('linux/arm64')
+    expect(checkRow(run, 'contents')).toMatchObject({ status: 'pass', value: 'clean' })
+  })
+
+  it('fails an amd64 binary in the arm64 image, naming the file, its architecture and the instruction that added it', async () => {
+    const context = multiArch(['COPY busybox-amd64 /usr/local/bin/tool'])
+    const run = await runAction({ context, tags: `${TAG}:foreign`, platforms: 'linux/arm64' })
+    expect(run.code).toBe(1)
+    expect(run.outputs.passed).toBe('false')
+    const contents = checkRow(run, 'contents')
+    expect(contents).toMatchObject({ status: 'fail', value: '1 foreign binary' })
+    expect(contents.detail).toContain('/usr/local/bin/tool (x86-64 binary in a linux/arm64 image, ')
+    expect(contents.detail).toContain(', from COPY busybox-amd64 /usr/local/bin/tool)')
+    expect(contents.detail).toContain('ARG TARGETARCH')
+    expect(row(run.summary, 'contents')).toContain('/usr/local/bin/tool (x86-64 binary in a linux/arm64 image')
+    // the annotation is on the Dockerfile line that added it (line 6: after FROM, ARG, COPY, RUN, COPY)
+    expect(run.stdout).toMatch(/::error title=image-gate%3A this COPY puts a binary of another architecture into the image,file=[^,]*Dockerfile,line=6::\/usr\/local\/bin\/tool \(x86-64 binary in a linux\/arm64 image, /)
+    // and it is not flagged in the amd64 image, where it belongs
+    const native = await runAction({ context, tags: `${TAG}:native`, platforms: 'linux/amd64' })
+    expect(checkRow(native, 'contents')).toMatchObject({ status: 'pass', value: 'clean' })
+  })
+})
