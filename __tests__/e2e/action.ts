@@ -237,6 +237,11 @@ export function removeImages(prefix: string): void {
   if (ids.length) execFileSync('docker', ['rmi', '--force', ...ids], { stdio: 'ignore' })
 }
 
+/** Makes an offline base-image stand-in on this engine if it is not there yet (scripts/<name>-standin.sh). */
+export function standin(name: 'golang' | 'python' | 'node'): void {
+  execFileSync('bash', [path.join(ROOT, 'scripts', `${name}-standin.sh`)], { stdio: 'inherit' })
+}
+
 export const EXAMPLES = path.join(ROOT, 'examples')
 
 /** The summary table row of one check, e.g. "| ✅ | health | healthy after 1.1 s | ... |". */

@@ -3,7 +3,8 @@ import { existsSync, mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import * as path from 'node:path'
 
-// The end-to-end tests need a real engine with buildx and the offline node:18-alpine stand-in.
+// The end-to-end tests need a real engine with buildx and the offline node:18-alpine and
+// python:3.11-slim stand-ins (golang:1.19, 460 MB, is made only by the tests that build Go: standin()).
 // The engine is installed by scripts/setup-docker.sh (run by `npm run test:all` and .ci/run);
 // here we only check it, so a missing engine is one clear message rather than 20 failures.
 export default async function globalSetup(): Promise<void> {
@@ -28,4 +29,5 @@ export default async function globalSetup(): Promise<void> {
   if (!existsSync('dist/index.js')) throw new Error('dist/index.js is missing: run `npm run bundle`')
   if (!existsSync('/bin/busybox')) throw new Error('the fixtures need a static busybox at /bin/busybox (Debian: busybox-static)')
   execFileSync('bash', ['scripts/node-standin.sh'], { stdio: 'inherit' })
+  execFileSync('bash', ['scripts/python-standin.sh'], { stdio: 'inherit' })
 }
