@@ -64096,6 +64096,7 @@ function devOnlyPackages(content, root) {
 }
 /** Where a Go toolchain installs: the official images' /usr/local/go, Debian's /usr/lib/go-1.19. */
 const GOROOT = String.raw `usr\/(?:local\/go|lib\/go(?:-[\d.]+)?)\/`;
+const GO_BIN = new RegExp(`^${GOROOT}bin\\/go$`);
 /** Compilers and build tools that a production image does not need (Alpine's build-base, python3-dev, a Go toolchain). */
 const contents_rules_TOOLS = [
     {
@@ -64107,7 +64108,7 @@ const contents_rules_TOOLS = [
     { name: 'g++', main: /^usr\/(?:local\/)?bin\/(?:[\w.]+-)*[gc]\+\+(?:-[\d.]+)?$/, alias: /\/c\+\+$/, parts: /(?:\/cc1plus$|^usr\/include\/c\+\+\/)/ },
     { name: 'make', main: /^usr\/(?:local\/)?bin\/g?make$/, alias: /\/gmake$/ },
     { name: 'python3 headers', main: /^usr\/(?:local\/)?include\/python3[\d.]*m?\/Python\.h$/, parts: /^usr\/(?:local\/)?include\/python3[\d.]*m?\// },
-    { name: 'Go toolchain', main: new RegExp(`^${GOROOT}bin\\/go$`), parts: new RegExp(`^${GOROOT}`), ecosystem: 'go' }
+    { name: 'Go toolchain', main: GO_BIN, parts: new RegExp(`^${GOROOT}`), ecosystem: 'go' }
 ];
 /**
  * Which build tool a path belongs to, and whether it is the one that says the tool is there. `rank`
@@ -64141,18 +64142,14 @@ function ecosystemOf(path) {
         return { ecosystem: 'node', by: 'runtime' };
     if (/^usr\/(?:local\/)?bin\/python3(?:\.\d+)?$/.test(path))
         return { ecosystem: 'python', by: 'runtime' };
-    if (new RegExp(`^${GOROOT}bin\\/go$`).test(path))
+    if (GO_BIN.test(path))
         return { ecosystem: 'go', by: 'runtime' };
-    if (expected(path) || path.includes('node_modules/') || /(^|\/)go\/pkg\/mod\//.test(path))
-        return undefined;
     const base = path.slice(path.lastIndexOf('/') + 1);
-    if (base === 'package.json')
-        return { ecosystem: 'node', by: 'app' };
-    if (/^(pyproject\.toml|requirements[\w.-]*\.txt|Pipfile|setup\.py|manage\.py|poetry\.lock|uv\.lock)$/.test(base))
-        return { ecosystem: 'python', by: 'app' };
-    if (base === 'go.mod')
-        return { ecosystem: 'go', by: 'app' };
-    return undefined;
+    const ecosystem = base === 'package.json' ? 'node' : base === 'go.mod' ? 'go' : /^(pyproject\.toml|requirements[\w.-]*\.txt|Pipfile|setup\.py|manage\.py|poetry\.lock|uv\.lock)$/.test(base) ? 'python' : undefined;
+    // (the name first: the globs are asked only of the few files it names)
+    if (!ecosystem || expected(path) || path.includes('node_modules/') || /(^|\/)go\/pkg\/mod\//.test(path))
+        return undefined;
+    return { ecosystem, by: 'app' };
 }
 
 ;// CONCATENATED MODULE: ./src/stages/python-rules.ts

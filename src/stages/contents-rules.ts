@@ -182,6 +182,7 @@ interface Tool {
 
 /** Where a Go toolchain installs: the official images' /usr/local/go, Debian's /usr/lib/go-1.19. */
 const GOROOT = String.raw`usr\/(?:local\/go|lib\/go(?:-[\d.]+)?)\/`
+const GO_BIN = new RegExp(`^${GOROOT}bin\\/go$`)
 
 /** Compilers and build tools that a production image does not need (Alpine's build-base, python3-dev, a Go toolchain). */
 const TOOLS: Tool[] = [
@@ -194,7 +195,7 @@ const TOOLS: Tool[] = [
   { name: 'g++', main: /^usr\/(?:local\/)?bin\/(?:[\w.]+-)*[gc]\+\+(?:-[\d.]+)?$/, alias: /\/c\+\+$/, parts: /(?:\/cc1plus$|^usr\/include\/c\+\+\/)/ },
   { name: 'make', main: /^usr\/(?:local\/)?bin\/g?make$/, alias: /\/gmake$/ },
   { name: 'python3 headers', main: /^usr\/(?:local\/)?include\/python3[\d.]*m?\/Python\.h$/, parts: /^usr\/(?:local\/)?include\/python3[\d.]*m?\// },
-  { name: 'Go toolchain', main: new RegExp(`^${GOROOT}bin\\/go$`), parts: new RegExp(`^${GOROOT}`), ecosystem: 'go' }
+  { name: 'Go toolchain', main: GO_BIN, parts: new RegExp(`^${GOROOT}`), ecosystem: 'go' }
 ]
 
 /**
@@ -228,11 +229,11 @@ export function betterToolPath(a: string | undefined, b: string): string {
 export function ecosystemOf(path: string): { ecosystem: Ecosystem; by: 'app' | 'runtime' } | undefined {
   if (/^usr\/(?:local\/)?bin\/node$/.test(path)) return { ecosystem: 'node', by: 'runtime' }
   if (/^usr\/(?:local\/)?bin\/python3(?:\.\d+)?$/.test(path)) return { ecosystem: 'python', by: 'runtime' }
-  if (new RegExp(`^${GOROOT}bin\\/go$`).test(path)) return { ecosystem: 'go', by: 'runtime' }
-  if (expected(path) || path.includes('node_modules/') || /(^|\/)go\/pkg\/mod\//.test(path)) return undefined
+  if (GO_BIN.test(path)) return { ecosystem: 'go', by: 'runtime' }
   const base = path.slice(path.lastIndexOf('/') + 1)
-  if (base === 'package.json') return { ecosystem: 'node', by: 'app' }
-  if (/^(pyproject\.toml|requirements[\w.-]*\.txt|Pipfile|setup\.py|manage\.py|poetry\.lock|uv\.lock)$/.test(base)) return { ecosystem: 'python', by: 'app' }
-  if (base === 'go.mod') return { ecosystem: 'go', by: 'app' }
-  return undefined
+  const ecosystem: Ecosystem | undefined =
+    base === 'package.json' ? 'node' : base === 'go.mod' ? 'go' : /^(pyproject\.toml|requirements[\w.-]*\.txt|Pipfile|setup\.py|manage\.py|poetry\.lock|uv\.lock)$/.test(base) ? 'python' : undefined
+  // (the name first: the globs are asked only of the few files it names)
+  if (!ecosystem || expected(path) || path.includes('node_modules/') || /(^|\/)go\/pkg\/mod\//.test(path)) return undefined
+  return { ecosystem, by: 'app' }
 }
