@@ -78,7 +78,7 @@ describe('contents', () => {
     const run = await runAction({ context, tags: `${TAG}:devdeps` })
     expect(run.outputs).toMatchObject({ passed: 'false', 'contents-findings': '1' })
     expect(run.report.contents.findings).toEqual([
-      { kind: 'dev-dependency', what: 'devDependency of /app/package.json', path: '/app/node_modules/tiny-compiler', size: 20_024, instruction: 'COPY app/ .' }
+      { kind: 'dev-dependency', what: 'devDependency of /app/package.json', path: '/app/node_modules/tiny-compiler', size: 20_024, instruction: 'COPY app/ .', ecosystem: 'node' }
     ])
     expect(contentsRow(run)).toMatchObject({ status: 'fail', value: '1 dev dependency (20.0 kB)' })
     expect(contentsRow(run).detail).toContain('npm ci --omit=dev')
@@ -108,6 +108,52 @@ describe('contents', () => {
     const run = await runAction({ context: full, tags: `${TAG}:semver` })
     expect(run.report.contents.findings.map(f => [f.kind, f.path])).toEqual([['dev-dependency', '/app/node_modules/typescript']])
     expect(contentsRow(run)).toMatchObject({ status: 'fail', value: '1 dev dependency (20.0 kB)' })
+  })
+
+  it('counts a .git that RUN chown -R rewrote once, naming both layers', async () => {
+    const chown = 'RUN chown -R 10001:10001 /app'
+    const context = withFiles(['COPY app/ /app/', NON_ROOT[0], chown, NON_ROOT[1], ...SERVE], {
+      'app/.git/HEAD': 'ref: refs/heads/main\n',
+      'app/.git/config': '[core]\n\trepositoryformatversion = 0\n',
+      'app/index.html': 'ok\n'
+    })
+    const run = await runAction({ context, tags: `${TAG}:git-chown` })
+    expect(run.outputs).toMatchObject({ health: 'healthy', passed: 'false', 'contents-findings': '1' })
+    const size = 'ref: refs/heads/main\n'.length + '[core]\n\trepositoryformatversion = 0\n'.length
+    expect(run.report.contents.findings).toEqual([
+      { kind: 'secret', what: 'git repository (.git)', path: '/app/.git', size, instruction: 'COPY app/ /app/', alsoIn: [chown] }
+    ])
+    expect(row(run.summary, 'contents')).toBe(
+      `| ❌ | contents | 1 secret | no secrets, dev dependencies or build tools | /app/.git (git repository (.git), ${size} B, from COPY app/ /app/ and again from RUN chown -R 10001:10001 /app). Keep secrets out of the build context (.dockerignore: &#42;&#42;/.env, &#42;&#42;/&#42;.pem, .git) and pass build-time credentials as build secrets (RUN --mount=type=secret); deleting a file in a later layer does not take it out of the image. |`
+    )
+    expect(run.summary).toContain(`| secret | /app/.git | git repository (.git) | ${size} B | COPY app/ /app/, again by RUN chown -R 10001:10001 /app |`)
+    // one annotation, on the COPY that added it, saying what the chown did
+    const annotations = activeCommands(run.stdout).filter(l => /^::error .*file=/.test(l))
+    expect(annotations).toHaveLength(1)
+    expect(annotations[0]).toContain('title=image-gate%3A this COPY puts a secret into the image')
+    expect(annotations[0]).toMatch(/Add \.git to \.dockerignore\. A later layer wrote it again \(a chown -R or chmod -R copies every file it touches\): COPY --chown sets the owner without a second copy\.$/)
+  })
+
+  it('fails a Python image with pytest in site-packages: a dev dependency, with the Python fix', async () => {
+    const site = 'usr/local/lib/python3.11/site-packages'
+    const metadata = 'Metadata-Version: 2.1\nName: pytest\nVersion: 8.0.0\nRequires-Dist: iniconfig\nRequires-Dist: pluggy<2.0,>=1.3.0\n\npytest: simple powerful testing with Python\n'
+    const record = `_pytest/python.py,sha256=x,${'p'.repeat(3_000).length}\npytest-8.0.0.dist-info/METADATA,sha256=y,${metadata.length}\npytest-8.0.0.dist-info/RECORD,,\n`
+    const context = withFiles(['COPY site/ /usr/local/lib/python3.11/site-packages/', 'COPY app/ /app/', ...NON_ROOT, ...SERVE], {
+      'site/pytest-8.0.0.dist-info/METADATA': metadata,
+      'site/pytest-8.0.0.dist-info/RECORD': record,
+      'site/_pytest/python.py': 'p'.repeat(3_000),
+      'app/requirements.txt': 'flask==3.0.2\npytest==8.0.0\n'
+    })
+    const run = await runAction({ context, tags: `${TAG}:pytest` })
+    expect(run.outputs).toMatchObject({ passed: 'false', 'contents-findings': '1' })
+    const size = 3_000 + metadata.length
+    expect(run.report.contents.findings).toEqual([
+      { kind: 'dev-dependency', what: 'Python test runner pytest 8.0.0', path: `/${site}/pytest-8.0.0.dist-info`, size, instruction: `COPY site/ /${site}/`, ecosystem: 'python' }
+    ])
+    expect(row(run.summary, 'contents')).toBe(
+      `| ❌ | contents | 1 dev dependency (${(size / 1000).toFixed(2)} kB) | no secrets, dev dependencies or build tools | /${site}/pytest-8.0.0.dist-info (Python test runner pytest 8.0.0, ${(size / 1000).toFixed(2)} kB, from COPY site/ /${site}/). ` +
+        'Install only what the app runs with in the final stage: keep test and lint tools in dev requirements (requirements-dev.txt, a dev extra or group) that only a build or test stage installs (poetry install --only main, uv sync --no-dev). |'
+    )
   })
 
   it('passes a clean image, saying how much it read', async () => {

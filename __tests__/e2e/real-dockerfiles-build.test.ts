@@ -152,3 +152,36 @@ describe('a RUN that fails with a telling line', () => {
     )
   })
 })
+
+describe('a Python build step that dies with a chained traceback', () => {
+  it('names the exception that ended it (the last), not the KeyError it was handling', async () => {
+    // what Django's manage.py does when a management command needs the settings and they import a
+    // module the image lacks: the KeyError for the command is being handled when the import fails
+    const manage = [
+      'import sys',
+      '',
+      'def fetch_command(name):',
+      '    commands = {}',
+      '    try:',
+      '        return commands[name]',
+      '    except KeyError:',
+      '        import decouple  # the settings module\'s first import',
+      '',
+      'fetch_command(sys.argv[1])',
+      ''
+    ].join('\n')
+    const dockerfile = ['FROM python:3.11-slim', 'WORKDIR /app', 'COPY manage.py ./', 'RUN python manage.py collectstatic --noinput', 'CMD ["python", "manage.py", "runserver"]', ''].join('\n')
+    const dir = context({ Dockerfile: dockerfile, 'manage.py': manage })
+    const run = await runAction({ context: dir, tags: `${TAG}:traceback` })
+    expect(run.code).toBe(1)
+    // the whole traceback is in the log, the KeyError first
+    expect(run.stdout).toContain("KeyError: 'collectstatic'")
+    expect(run.stdout).toContain('During handling of the above exception, another exception occurred:')
+    const cause = "ModuleNotFoundError: No module named 'decouple'"
+    expect(run.report.build).toMatchObject({ ok: false, failedStep: '[4/4] RUN python manage.py collectstatic --noinput', cause })
+    expect(checkRow(run, 'build').detail).toBe(`failed at [4/4] RUN python manage.py collectstatic --noinput: ${cause} (exit code 1). The end of the build log is below.`)
+    expect(row(run.summary, 'build')).toBe(
+      '| ❌ | build | failed |  | failed at &#91;4/4&#93; RUN python manage.py collectstatic --noinput: ModuleNotFoundError: No module named &#39;decouple&#39; (exit code 1). The end of the build log is below. |'
+    )
+  })
+})

@@ -195,6 +195,124 @@ describe('the most telling line of a failed step', () => {
   })
 })
 
+/** What Django's manage.py prints when its settings import a module that is not installed (Python 3.11). */
+const DJANGO_CHAINED = [
+  'Traceback (most recent call last):',
+  '  File "/usr/local/lib/python3.11/site-packages/django/core/management/__init__.py", line 255, in fetch_command',
+  '    app_name = commands[subcommand]',
+  '               ~~~~~~~~^^^^^^^^^^^^',
+  "KeyError: 'collectstatic'",
+  '',
+  'During handling of the above exception, another exception occurred:',
+  '',
+  'Traceback (most recent call last):',
+  '  File "/app/manage.py", line 22, in <module>',
+  '    main()',
+  '  File "/usr/local/lib/python3.11/site-packages/django/core/management/__init__.py", line 262, in fetch_command',
+  '    settings.INSTALLED_APPS',
+  '  File "/usr/local/lib/python3.11/site-packages/django/conf/__init__.py", line 89, in _setup',
+  '    self._wrapped = Settings(settings_module)',
+  '                    ^^^^^^^^^^^^^^^^^^^^^^^^^',
+  '  File "<frozen importlib._bootstrap>", line 1204, in _gcd_import',
+  '  File "<frozen importlib._bootstrap>", line 1176, in _find_and_load',
+  '  File "/app/config/settings.py", line 14, in <module>',
+  '    from decouple import config',
+  "ModuleNotFoundError: No module named 'decouple'"
+]
+
+describe('an uncaught error, read as its language prints it', () => {
+  it('a chained Python traceback: the last exception (the one that ended it), not the first Error line', () => {
+    const failure = explainFailure(buildxLog('python manage.py collectstatic --noinput', DJANGO_CHAINED))
+    expect(failure.cause).toBe("ModuleNotFoundError: No module named 'decouple'")
+    expect(buildCheck(Object.assign(newReport('t'), { build: { ok: false, seconds: 3, ...failure } }), inputs())[0].detail).toBe(
+      "failed at [build 4/6] RUN python manage.py collectstatic --noinput: ModuleNotFoundError: No module named 'decouple' (exit code 1). The end of the build log is below."
+    )
+  })
+
+  it('"raise … from": the exception raised last, and a bare exception name', () => {
+    const direct = ['Traceback (most recent call last):', '  File "/app/boot.py", line 3, in <module>', '    int(os.environ["PORT"])', "ValueError: invalid literal for int() with base 10: ''"]
+    const output = [...direct, '', 'The above exception was the direct cause of the following exception:', '', 'Traceback (most recent call last):', '  File "/app/boot.py", line 5, in <module>', '    raise ConfigError("PORT is not a number") from e', 'app.errors.ConfigError: PORT is not a number']
+    expect(explainFailure(buildxLog('python /app/boot.py', output)).cause).toBe('app.errors.ConfigError: PORT is not a number')
+    expect(tellingLine(['Traceback (most recent call last):', '  File "/app/wait.py", line 9, in <module>', '    time.sleep(1)', 'KeyboardInterrupt'])).toBe('KeyboardInterrupt')
+  })
+
+  it("pip's indented traceback of a package's setup.py beats pip's own error lines", () => {
+    const output = [
+      'Collecting psycopg2==2.9.9',
+      '  Downloading psycopg2-2.9.9.tar.gz (384 kB)',
+      "  Preparing metadata (setup.py): finished with status 'error'",
+      '  error: subprocess-exited-with-error',
+      '  ',
+      '  × python setup.py egg_info did not run successfully.',
+      '  │ exit code: 1',
+      '  ╰─> [8 lines of output]',
+      '      Traceback (most recent call last):',
+      '        File "<string>", line 2, in <module>',
+      '        File "<pip-setuptools-caller>", line 34, in <module>',
+      '        File "/tmp/pip-install-3c1v/psycopg2_9e/setup.py", line 56, in <module>',
+      '          raise Exception("pg_config executable not found.")',
+      '      Exception: pg_config executable not found.',
+      '      [end of output]',
+      '  ',
+      '  note: This error originates from a subprocess, and is likely not a problem with pip.',
+      'error: metadata-generation-failed'
+    ]
+    expect(explainFailure(buildxLog('pip install -r requirements.txt', output)).cause).toBe('Exception: pg_config executable not found.')
+  })
+
+  it('a compiler diagnostic still beats the traceback of the script that ran it', () => {
+    const output = ['src/_speedups.c:3:10: fatal error: Python.h: No such file or directory', ...DJANGO_CHAINED.slice(8)]
+    expect(explainFailure(buildxLog('python setup.py build_ext', output)).cause).toBe(output[0])
+  })
+
+  it('Node: the error right above its stack, also under npm\'s prefix and for an ES module', () => {
+    const esm = [
+      'node:internal/process/esm_loader:40',
+      "      internalBinding('errors').triggerUncaughtException(",
+      '                                ^',
+      '',
+      "Error [ERR_MODULE_NOT_FOUND]: Cannot find package 'express' imported from /app/src/server.js",
+      '    at new NodeError (node:internal/errors:405:5)',
+      '    at packageResolve (node:internal/modules/esm/resolve:916:9)',
+      '',
+      'Node.js v18.19.0'
+    ]
+    expect(explainFailure(buildxLog('node src/server.js --check', esm)).cause).toBe(esm[4])
+    const postinstall = [
+      'npm error code 1',
+      'npm error path /app/node_modules/sharp',
+      'npm error command failed',
+      'npm error command sh -c node install/check',
+      'npm error /app/node_modules/sharp/install/check.js:12',
+      'npm error     throw new TypeError(`Unsupported platform ${platform}`)',
+      'npm error     ^',
+      'npm error',
+      'npm error TypeError: Unsupported platform linuxmusl-arm',
+      'npm error     at Object.<anonymous> (/app/node_modules/sharp/install/check.js:12:11)',
+      'npm error     at Module._compile (node:internal/modules/cjs/loader:1256:14)',
+      'npm error   [cause]: Error: no prebuilt binary',
+      'npm error       at probe (/app/node_modules/sharp/install/check.js:4:9)'
+    ]
+    expect(explainFailure(buildxLog('npm ci', postinstall)).cause).toBe('TypeError: Unsupported platform linuxmusl-arm')
+  })
+
+  it('Go: the compiler\'s file:line:col lines, and a panic rather than the goroutine dump or "exit status"', () => {
+    const compile = ['go: downloading github.com/go-chi/chi/v5 v5.0.12', '# example.com/shop/cmd/api', './main.go:18:2: undefined: handlers.Orders', './main.go:21:9: "os" imported and not used']
+    expect(explainFailure(buildxLog('go build -o /out/api ./cmd/api', compile)).cause).toBe('./main.go:18:2: undefined: handlers.Orders')
+    const panic = [
+      'panic: runtime error: index out of range [3] with length 3',
+      '',
+      'goroutine 1 [running]:',
+      'main.loadRoutes(...)',
+      '\t/src/cmd/gen/main.go:14 +0x1d',
+      'main.main()',
+      '\t/src/cmd/gen/main.go:9 +0x18',
+      'exit status 2'
+    ]
+    expect(explainFailure(buildxLog('go run ./cmd/gen', panic)).cause).toBe(panic[0])
+  })
+})
+
 describe('the Dockerfile buildx reads', () => {
   const context = (names: string[]) => {
     const dir = mkdtempSync(path.join(tmpdir(), 'image-gate-dockerfile-'))

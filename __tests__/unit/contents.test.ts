@@ -2,8 +2,6 @@ import { describe, expect, it } from '@jest/globals'
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import * as path from 'node:path'
-import { Readable } from 'node:stream'
-import { judge } from '../../src/checks/index.js'
 import { instructionPlace } from '../../src/docker/dockerfile.js'
 import { annotateContents } from '../../src/publish/annotations.js'
 import { outputsOf } from '../../src/publish/outputs.js'
@@ -11,10 +9,9 @@ import { COMMENT_MAX_CHARS, renderMarkdown } from '../../src/report/markdown.js'
 import { renderText } from '../../src/report/text.js'
 import { silent } from '../../src/sink.js'
 import { readSaveStream } from '../../src/stages/saved-image.js'
-import { tar, type Entry } from './tar.js'
-import { globs } from '../../src/globs.js'
+import { type Entry } from './tar.js'
+import { image, judgedWith, scan } from './contents-scan.js'
 import { contentsOf } from '../../src/stages/size.js'
-import { inputs, measuredReport } from './fixtures.js'
 
 // The contents check on synthetic `docker save` archives: layers made here as tars, with a config
 // whose history names the instruction of each layer. What it finds, what it leaves alone, and that
@@ -23,25 +20,6 @@ import { inputs, measuredReport } from './fixtures.js'
 const PASSWORD = 'hunter2-correct-horse-battery'
 const KEY_BODY = 'MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7'.repeat(6)
 const PEM = `-----BEGIN PRIVATE KEY-----\n${KEY_BODY.match(/.{1,64}/g)!.join('\n')}\n-----END PRIVATE KEY-----\n`
-
-/** A classic `docker save` archive: each layer made by the instruction beside it (empty ones: no tar). */
-async function image(layers: Array<[string, Entry[] | 'empty']>): Promise<Readable> {
-  const history = layers.map(([created_by, entries]) => ({ created_by: `${created_by} # buildkit`, ...(entries === 'empty' && { empty_layer: true }) }))
-  const real = layers.filter(([, entries]) => entries !== 'empty') as Array<[string, Entry[]]>
-  const outer: Entry[] = []
-  for (const [i, [, entries]] of real.entries()) outer.push({ name: `l${i}/layer.tar`, data: await tar(entries) })
-  outer.push({ name: 'cfg.json', data: JSON.stringify({ history }) })
-  outer.push({ name: 'manifest.json', data: JSON.stringify([{ Config: 'cfg.json', Layers: real.map((_, i) => `l${i}/layer.tar`) }]) })
-  const archive = await tar(outer)
-  const parts: Buffer[] = []
-  for (let i = 0; i < archive.length; i += 10_000) parts.push(archive.subarray(i, i + 10_000)) // not aligned to tar blocks
-  return Readable.from(parts)
-}
-
-async function scan(layers: Array<[string, Entry[] | 'empty']>, options: { allowPaths?: string[]; forbidPaths?: string[]; compress?: boolean } = {}) {
-  const measured = await readSaveStream(await image(layers), { threads: 1, compress: options.compress ?? false, scan: { forbid: globs(options.forbidPaths ?? []), allow: globs(options.allowPaths ?? []) } })
-  return contentsOf(measured, { allowPaths: options.allowPaths ?? [] })
-}
 
 const BASE: [string, Entry[]] = ['ADD alpine-minirootfs.tar.gz /', [{ name: 'bin/busybox', data: 'x'.repeat(2000) }, { name: 'etc/passwd', data: 'root:x:0:0:root:/root:/bin/sh\n' }]]
 const paths = (contents: { findings: { path: string }[] }) => contents.findings.map(f => f.path)
@@ -280,14 +258,6 @@ describe('contents scan: dev dependencies and build tools', () => {
     expect(paths(await scan(layers, { compress: false }))).toEqual(['/app/.env'])
   })
 })
-
-/** measuredReport with these contents, judged. */
-function judgedWith(contents: ReturnType<typeof contentsOf>, overrides: Parameters<typeof inputs>[0] = {}) {
-  const report = measuredReport()
-  report.contents = contents
-  Object.assign(report, judge(report, inputs(overrides)))
-  return report
-}
 
 describe('contents row and outputs', () => {
   it('fails with the paths, sizes, instructions and fixes; never a value', async () => {

@@ -46850,11 +46850,36 @@ function failure(b) {
 const FINDING_ROWS = 40;
 /** "/app/.env (environment file, 120 B, from COPY . .)". */
 function describeFinding(f) {
-    return `${f.path} (${f.what}, ${formatSize(f.size)}, from ${f.instruction}${deletedNote(f)})`;
+    return `${f.path} (${f.what}, ${formatSize(f.size)}, from ${f.instruction}${alsoNote(f)}${deletedNote(f)})`;
+}
+/** The same path written again by a later layer (`RUN chown -R app /app` copies every file it touches). */
+function alsoNote(f) {
+    return f.alsoIn?.length ? ` and again from ${f.alsoIn.join(' and ')}` : '';
 }
 /** A whiteout only hides a file from the layers above: the layer that added it still ships. */
 function deletedNote(f) {
     return f.deletedBy ? `; deleted in a later layer (${f.deletedBy}), but that only hides it: it still ships in the layer that added it` : '';
+}
+/**
+ * The fix for a dev dependency or a build tool, in the words of the ecosystem it belongs to: npm's
+ * `--omit=dev` and `dist/` mean nothing on a Python or Go image.
+ */
+const DEV_FIX = {
+    node: 'Install only production dependencies in the final stage (npm ci --omit=dev), or copy only dist/ and production node_modules from the build stage.',
+    python: 'Install only what the app runs with in the final stage: keep test and lint tools in dev requirements (requirements-dev.txt, a dev extra or group) that only a build or test stage installs (poetry install --only main, uv sync --no-dev).',
+    go: 'Build in a stage of its own and copy only the binary into the final stage.',
+    other: 'Install only what the app runs with in the final stage.'
+};
+const BUILD_FIX = {
+    node: 'Keep compilers and build tools in a build stage and copy only its output (dist/) into the final stage.',
+    python: 'Keep compilers and build tools in a build stage: build wheels there (pip wheel --wheel-dir /wheels -r requirements.txt) and install them in the final stage (COPY --from=build /wheels /wheels, then pip install --no-index --find-links /wheels -r requirements.txt).',
+    go: 'Build in a stage of its own (FROM golang) and copy only the binary into the final stage (COPY --from=build /out/app /app): the Go toolchain and compilers stay behind.',
+    other: 'Keep compilers and build tools in a build stage and copy only what it builds into the final stage.'
+};
+/** The fixes for these dev dependencies and build tools, each once, in the order first found. */
+function toolFixes(findings) {
+    const fixes = findings.flatMap(f => (f.kind === 'dev-dependency' ? [DEV_FIX[f.ecosystem ?? 'other']] : f.kind === 'build-tool' ? [BUILD_FIX[f.ecosystem ?? 'other']] : []));
+    return [...new Set(fixes)];
 }
 
 ;// CONCATENATED MODULE: ./src/checks/check.ts
@@ -46889,12 +46914,11 @@ function startNote(startError) {
 // table; the row names the first few and the fix.
 /** Findings named in the row itself (the summary lists them all). */
 const contents_NAMED = 3;
+/** The fix for files that must not ship (or cannot run); dev dependencies and build tools get theirs in their ecosystem's words (report/findings.ts). */
 const FIX = {
     secret: 'Keep secrets out of the build context (.dockerignore: **/.env, **/*.pem, .git) and pass build-time credentials as build secrets (RUN --mount=type=secret); deleting a file in a later layer does not take it out of the image.',
     forbidden: 'Leave out the paths forbid-paths refuses (.dockerignore, or copy only what the app needs).',
-    'dev-dependency': 'Install only production dependencies in the final stage (npm ci --omit=dev), or copy only dist/ and production node_modules from the build stage.',
-    'foreign-binary': "Fetch or build each binary for the image's platform: name the architecture in the download with ARG TARGETARCH (…-linux-${TARGETARCH}), or cross-compile in a stage FROM --platform=$BUILDPLATFORM for $TARGETOS/$TARGETARCH. Under emulation it may still run, but it fails with exec format error on a machine of the image's architecture.",
-    'build-tool': 'Keep compilers and build tools in a build stage and copy only its output (dist/) into the final stage.'
+    'foreign-binary': "Fetch or build each binary for the image's platform: name the architecture in the download with ARG TARGETARCH (…-linux-${TARGETARCH}), or cross-compile in a stage FROM --platform=$BUILDPLATFORM for $TARGETOS/$TARGETARCH. Under emulation it may still run, but it fails with exec format error on a machine of the image's architecture."
 };
 const contentsCheck = (report, inputs) => {
     const contents = report.contents;
@@ -46919,7 +46943,8 @@ function contentsRow(contents, report) {
         : contents.count <= listed
             ? `; and ${contents.count - contents_NAMED} more (listed below)`
             : `; and ${(contents.count - contents_NAMED).toLocaleString('en-US')} more (the first ${listed} listed below)`;
-    const fixes = [...new Set(findings.map(f => f.kind))].map(kind => FIX[kind]).join(' ');
+    const files = [...new Set(findings.map(f => f.kind))].flatMap(kind => (kind === 'secret' || kind === 'forbidden' || kind === 'foreign-binary' ? [FIX[kind]] : []));
+    const fixes = [...files, ...toolFixes(findings)].join(' ');
     // a secret file next to an ARG or ENV BuildKit's build checks took for a credential: both are said
     const args = findings.some(f => f.kind === 'secret') ? secretArgAdvice(report) : '';
     return { name: 'contents', status: 'fail', value: summarize(contents), limit, detail: `${named}${more}. ${fixes}${args}${allowed}` };
@@ -48228,13 +48253,13 @@ function fixFor(keyword, fromStage, findings) {
             fixes.push('It comes with the base image: build on one without it.');
         if (files.some(f => f.deletedBy))
             fixes.push('Deleting it in a later layer does not take it out of the image.');
+        if (files.some(f => f.alsoIn?.length))
+            fixes.push('A later layer wrote it again (a chown -R or chmod -R copies every file it touches): COPY --chown sets the owner without a second copy.');
     }
-    if (findings.some(f => f.kind === 'dev-dependency'))
-        fixes.push('Install production dependencies only (npm ci --omit=dev), or copy only dist/ and production node_modules from the build stage.');
     if (findings.some(f => f.kind === 'foreign-binary'))
         fixes.push("Fetch or build it for the image's platform (ARG TARGETARCH in the download URL, or cross-compile for $TARGETARCH).");
-    if (findings.some(f => f.kind === 'build-tool'))
-        fixes.push('Keep build tools in a build stage and copy only its output (dist/) into the final stage.');
+    // in the words of the ecosystem each belongs to (npm's --omit=dev, Python's wheels, Go's binary)
+    fixes.push(...toolFixes(findings));
     return fixes.join(' ');
 }
 /** "/app/.env" → "**\/.env"; "/app/.git" → ".git" (a .dockerignore entry that keeps it out of the context). */
@@ -53420,7 +53445,8 @@ function findingsTable(report) {
     const out = [`<details><summary>${title}</summary>`, '', '| Kind | Path | What | Size | Added by |', '|---|---|---|---:|---|'];
     for (const f of findings) {
         const deleted = f.deletedBy ? ` (deleted later by ${inline(f.deletedBy, 120)}: still ships)` : '';
-        out.push(`| ${f.kind} | ${inline(f.path, 200)} | ${inline(f.what, 100)} | ${formatSize(f.size)} | ${inline(f.instruction, 120)}${deleted} |`);
+        const again = (f.alsoIn ?? []).map(i => `, again by ${inline(i, 120)}`).join('');
+        out.push(`| ${f.kind} | ${inline(f.path, 200)} | ${inline(f.what, 100)} | ${formatSize(f.size)} | ${inline(f.instruction, 120)}${again}${deleted} |`);
     }
     out.push('', '</details>', '');
     return out;
@@ -61482,7 +61508,11 @@ const FindingSchema = object({
     /** the Dockerfile instruction of the layer that added it */
     instruction: fields_short(),
     /** the instruction of a later layer that deleted it (a whiteout): it still ships in the layer below */
-    deletedBy: dist_optional(fields_short())
+    deletedBy: dist_optional(fields_short()),
+    /** later layers that wrote the same path again (a `chown -R`): one finding, shipped once more in each */
+    alsoIn: dist_optional(firstOf(fields_short(), 10)),
+    /** whose dev dependency or build tool it is (the fix is worded for it): npm's, Python's, Go's */
+    ecosystem: dist_optional(picklist(['node', 'python', 'go']))
 });
 /** The contents check: the final image's layers, read in the same docker save pass as the compressed size. */
 const ContentsSchema = object({
@@ -61949,7 +61979,65 @@ function build_warnings_oneLine(text) {
     return plain(text.replace(/[\r\n\t]+/g, ' ')).trim();
 }
 
+;// CONCATENATED MODULE: ./src/stages/tracebacks.ts
+// An uncaught error as each language's runtime prints it, read the way that language writes it, so
+// a failed build step is named by the exception that ended it rather than by the first line that
+// happens to say "Error:". Lines come as the step printed them, indentation kept (Python's
+// traceback layout is in its indentation).
+/** npm 7+ prefixes a failed lifecycle script's output with its own words: read the script's line. */
+const NPM_PREFIX = /^npm (?:error|ERR!)(?: |$)/;
+/**
+ * Python: the exception line of the last traceback. A chained traceback ("During handling of the
+ * above exception, another exception occurred:", "The above exception was the direct cause of the
+ * following exception:") prints the exception that ended the program last. A traceback is
+ * "Traceback (most recent call last):", its frames indented below it, then the exception at the
+ * header's own indentation (pip indents a subprocess's whole traceback: the layout is relative).
+ */
+function pythonException(lines) {
+    let last;
+    for (let i = 0; i < lines.length; i++) {
+        const header = /^(\s*)Traceback \(most recent call last\):\s*$/.exec(lines[i]);
+        if (!header)
+            continue;
+        const indent = header[1];
+        let j = i + 1;
+        // the frames: `  File "…", line N, in f`, the source line, carets; deeper than the header
+        while (j < lines.length && (lines[j].trim() === '' || (lines[j].startsWith(indent) && /^\s/.test(lines[j].slice(indent.length)))))
+            j++;
+        const line = lines[j]?.slice(indent.length);
+        // `KeyError: 'collectstatic'`, `django.core.exceptions.ImproperlyConfigured: …`, a bare `KeyboardInterrupt`
+        if (line !== undefined && lines[j].startsWith(indent) && /^[A-Za-z_][\w.]*(?::\s.*|:)?\s*$/.test(line))
+            last = line.trim();
+        i = j - 1;
+    }
+    return last;
+}
+/**
+ * Node: the first error it threw, the line right above its stack (`    at …`): `Error: Cannot find
+ * module 'x'`, `TypeError: …`, `Error [ERR_MODULE_NOT_FOUND]: Cannot find package 'x' …`. Node
+ * prints the throwing source line and a caret above it, and `[cause]:` errors below: the first is
+ * the one thrown.
+ */
+function nodeError(lines) {
+    const plain = lines.map(l => l.replace(NPM_PREFIX, ''));
+    for (let i = 0; i + 1 < plain.length; i++) {
+        const line = plain[i].trim();
+        if (/^(?:Uncaught )?[A-Z]?\w*Error(?: \[\w+\])?(?::\s.*|:)?$/.test(line) && /^\s+at \S/.test(plain[i + 1]))
+            return line;
+    }
+    return undefined;
+}
+/** Go: a panic (`panic: runtime error: index out of range …`), the first; the goroutine dump follows it. */
+function goPanic(lines) {
+    return lines.map(l => l.trim()).find(l => /^panic: \S/.test(l));
+}
+/** The uncaught error a step's output ends with, in any of the languages above. */
+function thrownError(lines) {
+    return pythonException(lines) ?? nodeError(lines) ?? goPanic(lines);
+}
+
 ;// CONCATENATED MODULE: ./src/stages/build.ts
+
 
 
 
@@ -62109,7 +62197,8 @@ const build_oneLine = (line) => plain(line).replace(/[\t\n]/g, ' ');
  * `#N [build 4/6] RUN npm ci` header that names the step. Its status lines (`#9 ERROR: ...`,
  * `#9 DONE`) carry no time and are left out. Where no such lines are (an older printer), the step's
  * excerpt buildx repeats between dashed lines after ` > [build 4/6] RUN npm ci:`. A `\r` inside a
- * line (a progress bar) leaves what the terminal would show: the text after the last one.
+ * line (a progress bar) leaves what the terminal would show: the text after the last one. Leading
+ * spaces stay: a Python traceback's layout is in its indentation.
  */
 function stepOutput(lines, failedStep) {
     const numbers = new Set();
@@ -62129,19 +62218,21 @@ function stepOutput(lines, failedStep) {
     });
     const start = lines.indexOf(` > ${failedStep}:`);
     const excerpt = start < 0 ? [] : lines.slice(start + 1, lines.indexOf('------', start)).map(l => l.replace(/^\d+\.\d+ /, ''));
-    return (own.length > 0 ? own : excerpt).map(l => l.split('\r').map(build_oneLine).filter(t => t.trim()).pop()?.trim() ?? '');
+    return (own.length > 0 ? own : excerpt).map(l => l.split('\r').map(build_oneLine).filter(t => t.trim()).pop()?.trimEnd() ?? '');
 }
 /** Lines that report, never cause: warnings, and the package managers' wrap-up of a failed script. */
 const NOT_A_CAUSE = /^(npm (warn|WARN)|warn(ing)?\b|WARN\b)|^npm (error|ERR!) (code|errno|syscall|path|dest|command|workspace|location|signal|type)\b|^npm (error|ERR!)( \d+)?\s*$|Lifecycle script|A complete log of this run|Command failed with exit code|ELIFECYCLE|^info Visit |exited with (exit )?code/i;
 /**
  * The rules for the most telling line, in order: the first line a rule matches wins, and an earlier
  * rule beats a later one whatever the order of the lines. A compiler's diagnostic is the cause
- * even when the package manager that ran it complains after; a package manager's own error comes
- * before the generic words, which also match its fallout.
+ * even when the program that ran it crashes after; an uncaught error comes next, read as its
+ * language prints it (tracebacks.ts: a chained Python traceback names its cause last); a package
+ * manager's own error comes before the generic words, which also match its fallout.
  */
+const COMPILER = 
+// tsc, gcc/clang/rustc (`file:1:2: error:`, `error[E0425]:`), esbuild, Go (`./main.go:8:2: undefined: foo`)
+/\berror TS\d+:|:\d+(:\d+)?: (fatal )?error:|^error\[E\d+\]:|\[ERROR\]|^(\.{1,2}\/)?[^\s:]+\.go:\d+:\d+: \S/;
 const TELLING = [
-    // compilers and bundlers: tsc, gcc/clang/rustc (`file:1:2: error:`, `error[E0425]:`), esbuild
-    /\berror TS\d+:|:\d+(:\d+)?: (fatal )?error:|^error\[E\d+\]:|\[ERROR\]/,
     // npm (`npm error` since npm 10, `npm ERR!` before), pnpm (`ERR_PNPM_FETCH_404`), yarn 1 (`error ...`)
     // and yarn 2+ errors (`YN0035: Package not found`, `YN0028: The lockfile would have been modified`)
     /^npm (error|ERR!) |\bERR_PNPM_\w+|^error |\bYN00(01|09|18|28|35|41|82)\b/,
@@ -62150,11 +62241,17 @@ const TELLING = [
 ];
 /** The most telling error line of a step's output (at most 300 characters), or undefined. */
 function tellingLine(output) {
-    const candidates = output.filter(l => l !== '' && !NOT_A_CAUSE.test(l));
+    const candidates = output.map(l => l.trim()).filter(l => l !== '' && !NOT_A_CAUSE.test(l));
+    const line = candidates.find(l => COMPILER.test(l)) ?? thrownError(output) ?? firstMatch(candidates);
+    if (!line)
+        return undefined;
+    return line.length > 300 ? `${line.slice(0, 299)}…` : line;
+}
+function firstMatch(candidates) {
     for (const rule of TELLING) {
         const line = candidates.find(l => rule.test(l));
         if (line)
-            return line.length > 300 ? `${line.slice(0, 299)}…` : line;
+            return line;
     }
     return undefined;
 }
@@ -64561,25 +64658,164 @@ function devOnlyPackages(content, root) {
         return undefined; // not one npm wrote: the dependency graph decides
     }
 }
-/** Compilers and build tools that a production image does not need (Alpine's build-base, python3-dev). */
+/** Where a Go toolchain installs: the official images' /usr/local/go, Debian's /usr/lib/go-1.19. */
+const GOROOT = String.raw `usr\/(?:local\/go|lib\/go(?:-[\d.]+)?)\/`;
+const GO_BIN = new RegExp(`^${GOROOT}bin\\/go$`);
+/** Compilers and build tools that a production image does not need (Alpine's build-base, python3-dev, a Go toolchain). */
 const TOOLS = [
-    { name: 'gcc', main: /^usr\/(?:local\/)?bin\/(?:[\w.]+-)*gcc(?:-[\d.]+)?$/, parts: /^usr\/(?:local\/)?(?:libexec|lib)\/gcc\/(?!.*\/cc1plus$)/ },
-    { name: 'g++', main: /^usr\/(?:local\/)?bin\/(?:[\w.]+-)*[gc]\+\+(?:-[\d.]+)?$/, parts: /(?:\/cc1plus$|^usr\/include\/c\+\+\/)/ },
-    { name: 'make', main: /^usr\/(?:local\/)?bin\/g?make$/ },
-    { name: 'python3 headers', main: /^usr\/(?:local\/)?include\/python3[\d.]*m?\/Python\.h$/, parts: /^usr\/(?:local\/)?include\/python3[\d.]*m?\// }
+    {
+        name: 'gcc',
+        main: /^usr\/(?:local\/)?bin\/(?:[\w.]+-)*gcc(?:-[\d.]+)?$/,
+        alias: /\/c(?:89|99)-gcc$/,
+        parts: /^usr\/(?:local\/)?(?:libexec|lib)\/gcc\/(?!.*\/cc1plus$)/
+    },
+    { name: 'g++', main: /^usr\/(?:local\/)?bin\/(?:[\w.]+-)*[gc]\+\+(?:-[\d.]+)?$/, alias: /\/c\+\+$/, parts: /(?:\/cc1plus$|^usr\/include\/c\+\+\/)/ },
+    { name: 'make', main: /^usr\/(?:local\/)?bin\/g?make$/, alias: /\/gmake$/ },
+    { name: 'python3 headers', main: /^usr\/(?:local\/)?include\/python3[\d.]*m?\/Python\.h$/, parts: /^usr\/(?:local\/)?include\/python3[\d.]*m?\// },
+    { name: 'Go toolchain', main: GO_BIN, parts: new RegExp(`^${GOROOT}`), ecosystem: 'go' }
 ];
-/** Which build tool a path belongs to, and whether it is the one that says the tool is there. */
+/**
+ * Which build tool a path belongs to, and whether it is the one that says the tool is there. `rank`
+ * orders the programs that say so, the tool's own name first: gcc, then gcc-12, then
+ * x86_64-linux-gnu-gcc-12, and an alias (c89-gcc) last, so a finding names the tool as it is called.
+ */
 function toolOf(path) {
     for (const tool of TOOLS) {
-        if (tool.main.test(path))
-            return { name: tool.name, main: true };
+        const ecosystem = tool.ecosystem && { ecosystem: tool.ecosystem };
+        if (tool.main.test(path)) {
+            const base = path.slice(path.lastIndexOf('/') + 1);
+            const rank = tool.alias?.test(path) ? 3 : base === tool.name || path.endsWith('/bin/go') ? 0 : base.startsWith(`${tool.name}-`) ? 1 : 2;
+            return { name: tool.name, main: true, rank, ...ecosystem };
+        }
         if (tool.parts?.test(path))
-            return { name: tool.name, main: false };
+            return { name: tool.name, main: false, rank: 4, ...ecosystem };
     }
     return undefined;
 }
+/** Of two programs of the same tool, the one to name (toolOf's rank; the first among equals). */
+function betterToolPath(a, b) {
+    return a === undefined || toolOf(b).rank < toolOf(a).rank ? b : a;
+}
+/**
+ * A file that says what the image runs. An app's own manifest outside the libraries (package.json,
+ * pyproject.toml, requirements.txt, manage.py, go.mod) says it best ("app"); a runtime (node,
+ * python3, a Go toolchain) says it where no manifest was copied ("runtime").
+ */
+function ecosystemOf(path) {
+    if (/^usr\/(?:local\/)?bin\/node$/.test(path))
+        return { ecosystem: 'node', by: 'runtime' };
+    if (/^usr\/(?:local\/)?bin\/python3(?:\.\d+)?$/.test(path))
+        return { ecosystem: 'python', by: 'runtime' };
+    if (GO_BIN.test(path))
+        return { ecosystem: 'go', by: 'runtime' };
+    const base = path.slice(path.lastIndexOf('/') + 1);
+    const ecosystem = base === 'package.json' ? 'node' : base === 'go.mod' ? 'go' : /^(pyproject\.toml|requirements[\w.-]*\.txt|Pipfile|setup\.py|manage\.py|poetry\.lock|uv\.lock)$/.test(base) ? 'python' : undefined;
+    // (the name first: the globs are asked only of the few files it names)
+    if (!ecosystem || expected(path) || path.includes('node_modules/') || /(^|\/)go\/pkg\/mod\//.test(path))
+        return undefined;
+    return { ecosystem, by: 'app' };
+}
+
+;// CONCATENATED MODULE: ./src/stages/python-rules.ts
+// What the contents check looks for in a Python image's site-packages (and dist-packages), as pure
+// functions of a path and a small file's bytes: the installed distributions (their metadata folders,
+// `pytest-8.0.0.dist-info`), what each needs at run time, and which are development and test tools
+// that a runtime image does not need, as npm's devDependencies are for Node.
+/**
+ * An installed Python distribution's metadata folder and the file in it, for a path under a
+ * site-packages or dist-packages (pip, poetry and uv write `pytest-8.0.0.dist-info`, setuptools and
+ * Debian's packages `pytest-7.2.1.egg-info`): "…/site-packages/pytest-8.0.0.dist-info/METADATA" →
+ * the folder, the site folder, the distribution's normalized name and version, "METADATA".
+ */
+function pythonDist(path) {
+    const m = /^((?:.*\/)?(?:site|dist)-packages)\/(([^/-]+)(?:-([^/-]+))?(?:-[^/]*)?\.(?:dist|egg)-info)\/([^/]+)$/.exec(path);
+    if (!m || path.includes('node_modules/'))
+        return undefined;
+    return { dir: `${m[1]}/${m[2]}`, site: m[1], name: normalizeDist(m[3]), ...(m[4] && { version: m[4] }), file: m[5] };
+}
+/** "…/site-packages/_pytest/python.py" → "…/site-packages/_pytest": what a distribution installs is counted by these. */
+function siteEntry(path) {
+    const m = /^((?:.*\/)?(?:site|dist)-packages\/[^/]+)\//.exec(path) ?? /^((?:.*\/)?(?:site|dist)-packages\/[^/]+\.py)$/.exec(path);
+    return m && !path.includes('node_modules/') ? m[1] : undefined;
+}
+/** PEP 503's normalized name: "Flake8_Bugbear" → "flake8-bugbear". */
+function normalizeDist(name) {
+    return name.toLowerCase().replace(/[-_.]+/g, '-');
+}
+/**
+ * Python's development and test tools: what `npm ci --omit=dev` would leave out of a Node image.
+ * The app runs without them; a runtime image that has them installed its dev requirements.
+ */
+const PYTHON_DEV = {
+    pytest: 'test runner',
+    coverage: 'coverage tool',
+    tox: 'test automation tool',
+    nox: 'test automation tool',
+    mypy: 'type checker',
+    pyright: 'type checker',
+    black: 'formatter',
+    isort: 'formatter',
+    autopep8: 'formatter',
+    yapf: 'formatter',
+    ruff: 'linter',
+    flake8: 'linter',
+    pylint: 'linter',
+    pycodestyle: 'linter',
+    pyflakes: 'linter',
+    pydocstyle: 'linter',
+    bandit: 'linter',
+    'pre-commit': 'git hook manager'
+};
+/** What a Python dev tool is ("test runner", "pytest plugin"), or undefined for any other distribution. */
+function pythonDevTool(name) {
+    if (PYTHON_DEV[name])
+        return PYTHON_DEV[name];
+    if (name.startsWith('pytest-'))
+        return 'pytest plugin';
+    if (name.startsWith('flake8-'))
+        return 'flake8 plugin';
+    return undefined;
+}
+/**
+ * The distributions a Python package needs at run time, from its METADATA (`Requires-Dist: pytest
+ * (>=7); python_version < "4"`) or an egg-info's requires.txt (the lines before any `[extra]`
+ * section). A requirement of an extra (`; extra == "test"`) is not needed to run.
+ */
+function pythonRequires(file, content) {
+    const text = content.toString('utf8');
+    const names = [];
+    if (file === 'requires.txt') {
+        for (const line of text.split('\n')) {
+            if (line.startsWith('['))
+                break;
+            const m = /^\s*([A-Za-z0-9][\w.-]*)/.exec(line);
+            if (m)
+                names.push(normalizeDist(m[1]));
+        }
+        return names;
+    }
+    // the headers end at the first blank line (the description follows)
+    for (const line of text.split(/\r?\n\r?\n/)[0].split(/\r?\n/)) {
+        const m = /^Requires-Dist:\s*([A-Za-z0-9][\w.-]*)(.*)$/i.exec(line);
+        if (m && !/\bextra\s*==/.test(m[2]))
+            names.push(normalizeDist(m[1]));
+    }
+    return names;
+}
+/** The bytes RECORD says a distribution installed (`path,sha256=…,size` per file; its own line has no size). */
+function recordBytes(content) {
+    let bytes = 0;
+    for (const line of content.toString('utf8').split('\n')) {
+        const size = /,(\d+)\s*$/.exec(line);
+        if (size)
+            bytes += Number(size[1]);
+    }
+    return bytes;
+}
 
 ;// CONCATENATED MODULE: ./src/stages/layer-scan.ts
+
+
 
 
 
@@ -64597,7 +64833,7 @@ const MAX_FORBIDDEN = 200;
 const MAX_FOREIGN = 50;
 class LayerScan {
     rules;
-    facts = { files: 0, bytes: 0, found: [], unlisted: 0, allowed: 0, dirs: new Map(), deleted: [], opaque: [], packages: new Map(), manifests: new Map(), packageDeps: new Map(), lockfiles: new Map(), tools: new Map(), elf: 0, foreign: [], foreignUnlisted: 0 };
+    facts = { files: 0, bytes: 0, found: [], unlisted: 0, allowed: 0, dirs: new Map(), deleted: [], opaque: [], packages: new Map(), manifests: new Map(), packageDeps: new Map(), lockfiles: new Map(), tools: new Map(), ecosystems: { app: new Set(), runtime: new Set() }, pythonDists: new Map(), siteEntries: new Map(), elf: 0, foreign: [], foreignUnlisted: 0 };
     parser = (0,tar_stream.extract)();
     closed;
     /** a compressed blob (the containerd store keeps layers so) is unpacked on its way to the parser */
@@ -64644,20 +64880,25 @@ class LayerScan {
             stream.resume();
             return;
         }
-        // a hidden lockfile may be large; everything else the rules read is small; an ELF header is
-        // the first bytes of a file of any size
+        // a hidden lockfile may be large; everything else the rules read is small (or its head is
+        // enough); an ELF header is the first bytes of a file of any size
         const limit = read ? read.limit ?? SMALL : 0;
+        const keep = Math.max(limit, head ? ELF_HEAD : 0);
         const chunks = [];
         let size = 0;
+        let kept = 0;
         stream.on('data', (chunk) => {
-            if (size < Math.max(limit, head ? ELF_HEAD : 0))
-                chunks.push(chunk);
             size += chunk.length;
+            if (kept >= keep)
+                return;
+            const part = chunk.subarray(0, keep - kept);
+            chunks.push(part);
+            kept += part.length;
         });
         stream.on('end', () => {
             const content = Buffer.concat(chunks);
-            if (read && size <= limit)
-                read(content);
+            if (read && (size <= limit || read.head))
+                read(content.subarray(0, limit));
             head?.(content.subarray(0, ELF_HEAD));
             next();
         });
@@ -64699,17 +64940,24 @@ class LayerScan {
         facts.bytes += header.type === 'symlink' ? Buffer.byteLength(header.linkname ?? '') : size;
         const tool = toolOf(path);
         if (tool && (file || header.type === 'symlink')) {
-            const noted = facts.tools.get(tool.name) ?? { size: 0 };
+            const noted = facts.tools.get(tool.name) ?? { size: 0, ...(tool.ecosystem && { ecosystem: tool.ecosystem }) };
+            // a tool's own name beats its aliases (c89-gcc, c++, gmake), whatever order the tar lists them in
             if (tool.main)
-                noted.path ??= path;
+                noted.path = betterToolPath(noted.path, path);
             noted.size += size;
             facts.tools.set(tool.name, noted);
         }
+        const ecosystem = ecosystemOf(path);
+        if (ecosystem && (file || header.type === 'symlink'))
+            facts.ecosystems[ecosystem.by].add(ecosystem.ecosystem);
         if (!file)
             return undefined;
         facts.files++;
         if (this.rules.forbid(path))
             this.forbidden(path, size);
+        const python = this.python(path, size);
+        if (python)
+            return python;
         const pkg = packageDir(path);
         if (pkg) {
             facts.packages.set(pkg.dir, (facts.packages.get(pkg.dir) ?? 0) + size);
@@ -64750,6 +64998,34 @@ class LayerScan {
             if (what)
                 this.found({ kind: 'secret', what, path, size });
         };
+    }
+    /**
+     * A file under a site-packages: its top-level entry's bytes are counted, and a distribution's
+     * metadata read (what it needs; what a dev tool installed). Python's libraries are not the app's
+     * secrets (contents-rules.ts), so nothing else is asked of them.
+     */
+    python(path, size) {
+        const entry = siteEntry(path);
+        if (!entry)
+            return undefined;
+        const facts = this.facts;
+        facts.siteEntries.set(entry, (facts.siteEntries.get(entry) ?? 0) + size);
+        const dist = pythonDist(path);
+        if (!dist)
+            return undefined;
+        const noted = facts.pythonDists.get(dist.dir) ?? { name: dist.name, ...(dist.version && { version: dist.version }) };
+        facts.pythonDists.set(dist.dir, noted);
+        const dev = pythonDevTool(dist.name) !== undefined;
+        if (dist.file === 'METADATA' || dist.file === 'PKG-INFO' || dist.file === 'requires.txt') {
+            // requires.txt (an egg-info's) beats the PKG-INFO beside it, which lists no requirements
+            const read = (content) => (noted.requires = dist.file === 'PKG-INFO' && noted.requires ? noted.requires : pythonRequires(dist.file, content));
+            return Object.assign(read, { head: true });
+        }
+        if (dev && dist.file === 'RECORD')
+            return Object.assign((content) => (noted.record = recordBytes(content)), { limit: LOCKFILE_MAX });
+        if (dev && dist.file === 'top_level.txt')
+            return (content) => (noted.topLevel = content.toString('utf8').split(/\s+/).filter(Boolean));
+        return undefined;
     }
     forbidden(path, size) {
         const facts = this.facts;
@@ -65185,11 +65461,14 @@ function firstStageName(dockerfile) {
 }
 
 ;// CONCATENATED MODULE: ./src/stages/contents.ts
+
+
 /** Listed at most (the report keeps as many); the count says how many there were. */
 const LISTED = 100;
 const ORDER = ['secret', 'forbidden', 'foreign-binary', 'dev-dependency', 'build-tool'];
 function assembleContents(layers, allow, platform = '') {
-    const findings = [...contents_secrets(layers), ...foreignBinaries(layers, platform), ...devDependencies(layers), ...buildTools(layers)];
+    const ecosystem = imageEcosystem(layers);
+    const findings = [...contents_secrets(layers), ...foreignBinaries(layers, platform), ...devDependencies(layers), ...pythonDevTools(layers), ...buildTools(layers, ecosystem)];
     const kept = findings.filter(f => !allow(f.path.slice(1)));
     kept.sort((a, b) => ORDER.indexOf(a.kind) - ORDER.indexOf(b.kind) || (a.kind === 'secret' || a.kind === 'forbidden' ? 0 : b.size - a.size));
     const read = unique(layers).filter(l => l.facts);
@@ -65208,15 +65487,33 @@ function unique(layers) {
     const seen = new Set();
     return layers.map(l => (l.facts && !seen.has(l.facts) ? (seen.add(l.facts), l) : { instruction: l.instruction }));
 }
+/**
+ * Secrets and forbidden paths, one finding per path: the first layer that wrote it adds it, later
+ * ones that wrote it again (RUN chown -R, chmod -R) are named beside it. One .git is one secret.
+ */
 function* contents_secrets(layers) {
+    const byPath = new Map();
     for (const [i, { facts, instruction }] of unique(layers).entries()) {
         if (!facts)
             continue;
-        for (const f of facts.found)
-            yield finding(layers, i, { kind: f.kind, what: f.what, path: f.path, size: f.size, instruction });
-        for (const [dir, { what, size }] of facts.dirs)
-            yield finding(layers, i, { kind: 'secret', what, path: dir, size, instruction });
+        const seen = [...facts.found.map(f => ({ kind: f.kind, what: f.what, path: f.path, size: f.size })), ...[...facts.dirs].map(([path, { what, size }]) => ({ kind: 'secret', what, path, size }))];
+        for (const f of seen) {
+            const key = `${f.kind} ${f.path}`;
+            const known = byPath.get(key);
+            if (!known) {
+                byPath.set(key, { f: { ...f, instruction }, first: i, last: i });
+                continue;
+            }
+            if (known.last !== i && instruction !== known.f.instruction && !(known.f.alsoIn ?? []).includes(instruction))
+                known.f.alsoIn = [...(known.f.alsoIn ?? []), instruction];
+            // its size as it is (a chown leaves it the same; a rewrite may change it)
+            known.f.size = Math.max(known.f.size, f.size);
+            known.last = i;
+        }
     }
+    // deleted after the last layer that wrote it
+    for (const { f, last } of byPath.values())
+        yield finding(layers, last, f);
 }
 /**
  * ELF programs and libraries built for another architecture than the image's (an amd64 tool
@@ -65249,7 +65546,7 @@ function* devDependencies(layers) {
                 continue;
             const installed = packageFinding(layers, dir);
             if (installed)
-                yield { ...installed, kind: 'dev-dependency', what: `devDependency of /${manifest}` };
+                yield { ...installed, kind: 'dev-dependency', what: `devDependency of /${manifest}`, ecosystem: 'node' };
         }
     }
 }
@@ -65301,21 +65598,36 @@ function resolvePackage(root, from, name, installed) {
         dir = at <= 0 ? '' : dir.slice(0, at - 1);
     }
 }
-function* buildTools(layers) {
+/**
+ * What the image runs: an app's manifest with its runtime beside it says it best, then a manifest,
+ * then a runtime alone. Among equals node, then go, then python, which many images carry only for
+ * their tools (node-gyp, mercurial in golang images).
+ */
+function imageEcosystem(layers) {
+    const app = new Set(unique(layers).flatMap(l => [...(l.facts?.ecosystems.app ?? [])]));
+    const runtime = new Set(unique(layers).flatMap(l => [...(l.facts?.ecosystems.runtime ?? [])]));
+    const order = ['node', 'go', 'python'];
+    return order.find(e => app.has(e) && runtime.has(e)) ?? order.find(e => app.has(e)) ?? order.find(e => runtime.has(e));
+}
+function* buildTools(layers, ecosystem) {
     const tools = new Map();
     for (const [i, { facts }] of unique(layers).entries()) {
-        for (const [name, { path, size }] of facts?.tools ?? []) {
+        for (const [name, { path, size, ecosystem: own }] of facts?.tools ?? []) {
             const tool = tools.get(name) ?? { bytes: [] };
-            tool.path ??= path;
+            // the tool's own name beats an alias in another layer too
+            if (path)
+                tool.path = betterToolPath(tool.path, path);
             tool.bytes[i] = size;
+            tool.ecosystem ??= own;
             tools.set(name, tool);
         }
     }
-    for (const [name, { path, bytes }] of tools) {
+    for (const [name, { path, bytes, ecosystem: own }] of tools) {
         if (!path)
             continue; // only parts (a libgcc): the tool itself is not there
         const most = largest(bytes);
-        yield finding(layers, most, { kind: 'build-tool', what: name, path, size: sum(bytes), instruction: layers[most].instruction });
+        const whose = own ?? ecosystem;
+        yield finding(layers, most, { kind: 'build-tool', what: name, path, size: sum(bytes), instruction: layers[most].instruction, ...(whose && { ecosystem: whose }) });
     }
     // TypeScript installed as a dependency, or globally (a devDependency is named as that above)
     const devs = new Set(layers.flatMap(l => [...(l.facts?.manifests ?? [])].flatMap(([m, { devDependencies: names }]) => names.map(n => `${m.slice(0, -12)}node_modules/${n}`))));
@@ -65323,7 +65635,42 @@ function* buildTools(layers) {
     for (const dir of typescript) {
         const installed = devs.has(dir) ? undefined : packageFinding(layers, dir);
         if (installed)
-            yield { ...installed, kind: 'build-tool', what: 'typescript (tsc)' };
+            yield { ...installed, kind: 'build-tool', what: 'typescript (tsc)', ecosystem: 'node' };
+    }
+}
+/**
+ * Python's dev and test tools (contents-rules.ts: pytest, mypy, black, ruff…) installed in a
+ * site-packages, each named by its metadata folder, unless a distribution that is not one needs it
+ * at run time (Requires-Dist without an extra): that one rightly stays, as a devDependency that a
+ * production dependency needs does with npm. Its size: what its RECORD lists (ruff's binary in bin/
+ * too), else its folders' bytes (an egg-info's top_level.txt, or its own name).
+ */
+function* pythonDevTools(layers) {
+    const dists = new Map();
+    const entries = new Map();
+    for (const [i, { facts }] of unique(layers).entries()) {
+        for (const [dir, d] of facts?.pythonDists ?? []) {
+            const known = dists.get(dir) ?? { name: d.name, version: d.version, requires: [], first: i, last: i };
+            known.last = i;
+            if (d.requires)
+                known.requires = d.requires;
+            known.record = d.record ?? known.record;
+            known.topLevel = d.topLevel ?? known.topLevel;
+            dists.set(dir, known);
+        }
+        for (const [entry, bytes] of facts?.siteEntries ?? [])
+            entries.set(entry, (entries.get(entry) ?? 0) + bytes);
+    }
+    const needed = new Set([...dists.values()].filter(d => !pythonDevTool(d.name)).flatMap(d => d.requires));
+    for (const [dir, d] of dists) {
+        const kind = pythonDevTool(d.name);
+        if (!kind || needed.has(d.name))
+            continue;
+        const site = dir.slice(0, dir.lastIndexOf('/'));
+        const names = d.topLevel ?? [d.name.replace(/-/g, '_')];
+        const size = d.record ?? [dir, ...names.flatMap(n => [`${site}/${n}`, `${site}/${n}.py`])].reduce((sum, e) => sum + (entries.get(e) ?? 0), 0);
+        const what = `Python ${kind} ${d.name}${d.version ? ` ${d.version}` : ''}`;
+        yield finding(layers, d.last, { kind: 'dev-dependency', what, path: dir, size, instruction: layers[d.first].instruction, ecosystem: 'python' });
     }
 }
 /** A package folder's bytes over every layer, from the layer that added the most of it. */

@@ -1,4 +1,4 @@
-import { describeFinding, FINDING_ROWS } from '../report/findings.js'
+import { describeFinding, FINDING_ROWS, toolFixes } from '../report/findings.js'
 import type { Check, Finding, Report } from '../report/report.js'
 import { counted, formatSize } from '../units.js'
 import { secretArgAdvice } from '../report/warnings.js'
@@ -12,13 +12,12 @@ import { notRun, type CheckRule, type JudgeInputs } from './check.js'
 /** Findings named in the row itself (the summary lists them all). */
 const NAMED = 3
 
-const FIX: Record<Finding['kind'], string> = {
+/** The fix for files that must not ship (or cannot run); dev dependencies and build tools get theirs in their ecosystem's words (report/findings.ts). */
+const FIX: Record<'secret' | 'forbidden' | 'foreign-binary', string> = {
   secret:
     'Keep secrets out of the build context (.dockerignore: **/.env, **/*.pem, .git) and pass build-time credentials as build secrets (RUN --mount=type=secret); deleting a file in a later layer does not take it out of the image.',
   forbidden: 'Leave out the paths forbid-paths refuses (.dockerignore, or copy only what the app needs).',
-  'dev-dependency': 'Install only production dependencies in the final stage (npm ci --omit=dev), or copy only dist/ and production node_modules from the build stage.',
-  'foreign-binary': "Fetch or build each binary for the image's platform: name the architecture in the download with ARG TARGETARCH (…-linux-${TARGETARCH}), or cross-compile in a stage FROM --platform=$BUILDPLATFORM for $TARGETOS/$TARGETARCH. Under emulation it may still run, but it fails with exec format error on a machine of the image's architecture.",
-  'build-tool': 'Keep compilers and build tools in a build stage and copy only its output (dist/) into the final stage.'
+  'foreign-binary': "Fetch or build each binary for the image's platform: name the architecture in the download with ARG TARGETARCH (…-linux-${TARGETARCH}), or cross-compile in a stage FROM --platform=$BUILDPLATFORM for $TARGETOS/$TARGETARCH. Under emulation it may still run, but it fails with exec format error on a machine of the image's architecture."
 }
 
 export const contentsCheck: CheckRule = (report, inputs) => {
@@ -44,7 +43,8 @@ function contentsRow(contents: NonNullable<Report['contents']>, report: Report):
       : contents.count <= listed
         ? `; and ${contents.count - NAMED} more (listed below)`
         : `; and ${(contents.count - NAMED).toLocaleString('en-US')} more (the first ${listed} listed below)`
-  const fixes = [...new Set(findings.map(f => f.kind))].map(kind => FIX[kind]).join(' ')
+  const files = [...new Set(findings.map(f => f.kind))].flatMap(kind => (kind === 'secret' || kind === 'forbidden' || kind === 'foreign-binary' ? [FIX[kind]] : []))
+  const fixes = [...files, ...toolFixes(findings)].join(' ')
   // a secret file next to an ARG or ENV BuildKit's build checks took for a credential: both are said
   const args = findings.some(f => f.kind === 'secret') ? secretArgAdvice(report) : ''
   return { name: 'contents', status: 'fail', value: summarize(contents), limit, detail: `${named}${more}. ${fixes}${args}${allowed}` }

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import * as path from 'node:path'
-import { describeFinding } from '../report/findings.js'
+import { describeFinding, toolFixes } from '../report/findings.js'
 import { instructionPlace, userPlace, type Place } from '../docker/dockerfile.js'
 import type { Inputs } from '../inputs/inputs.js'
 import type { Finding, Report } from '../report/report.js'
@@ -93,10 +93,11 @@ function fixFor(keyword: string, fromStage: boolean, findings: Finding[]): strin
     else if (keyword === 'RUN') fixes.push('Delete it in the same RUN that makes it, or pass the credential as a build secret (RUN --mount=type=secret).')
     else fixes.push('It comes with the base image: build on one without it.')
     if (files.some(f => f.deletedBy)) fixes.push('Deleting it in a later layer does not take it out of the image.')
+    if (files.some(f => f.alsoIn?.length)) fixes.push('A later layer wrote it again (a chown -R or chmod -R copies every file it touches): COPY --chown sets the owner without a second copy.')
   }
-  if (findings.some(f => f.kind === 'dev-dependency')) fixes.push('Install production dependencies only (npm ci --omit=dev), or copy only dist/ and production node_modules from the build stage.')
   if (findings.some(f => f.kind === 'foreign-binary')) fixes.push("Fetch or build it for the image's platform (ARG TARGETARCH in the download URL, or cross-compile for $TARGETARCH).")
-  if (findings.some(f => f.kind === 'build-tool')) fixes.push('Keep build tools in a build stage and copy only its output (dist/) into the final stage.')
+  // in the words of the ecosystem each belongs to (npm's --omit=dev, Python's wheels, Go's binary)
+  fixes.push(...toolFixes(findings))
   return fixes.join(' ')
 }
 

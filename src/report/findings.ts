@@ -1,6 +1,8 @@
 import { formatSize } from '../units.js'
 import type { Finding } from './report.js'
 
+type Ecosystem = NonNullable<Finding['ecosystem']>
+
 // How a contents finding reads wherever it is shown (the contents row, the Dockerfile annotation):
 // the file, what it is, its size and the instruction that added it, never what it holds.
 
@@ -9,10 +11,41 @@ export const FINDING_ROWS = 40
 
 /** "/app/.env (environment file, 120 B, from COPY . .)". */
 export function describeFinding(f: Finding): string {
-  return `${f.path} (${f.what}, ${formatSize(f.size)}, from ${f.instruction}${deletedNote(f)})`
+  return `${f.path} (${f.what}, ${formatSize(f.size)}, from ${f.instruction}${alsoNote(f)}${deletedNote(f)})`
+}
+
+/** The same path written again by a later layer (`RUN chown -R app /app` copies every file it touches). */
+export function alsoNote(f: Finding): string {
+  return f.alsoIn?.length ? ` and again from ${f.alsoIn.join(' and ')}` : ''
 }
 
 /** A whiteout only hides a file from the layers above: the layer that added it still ships. */
 export function deletedNote(f: Finding): string {
   return f.deletedBy ? `; deleted in a later layer (${f.deletedBy}), but that only hides it: it still ships in the layer that added it` : ''
+}
+
+/**
+ * The fix for a dev dependency or a build tool, in the words of the ecosystem it belongs to: npm's
+ * `--omit=dev` and `dist/` mean nothing on a Python or Go image.
+ */
+const DEV_FIX: Record<Ecosystem | 'other', string> = {
+  node: 'Install only production dependencies in the final stage (npm ci --omit=dev), or copy only dist/ and production node_modules from the build stage.',
+  python:
+    'Install only what the app runs with in the final stage: keep test and lint tools in dev requirements (requirements-dev.txt, a dev extra or group) that only a build or test stage installs (poetry install --only main, uv sync --no-dev).',
+  go: 'Build in a stage of its own and copy only the binary into the final stage.',
+  other: 'Install only what the app runs with in the final stage.'
+}
+
+const BUILD_FIX: Record<Ecosystem | 'other', string> = {
+  node: 'Keep compilers and build tools in a build stage and copy only its output (dist/) into the final stage.',
+  python:
+    'Keep compilers and build tools in a build stage: build wheels there (pip wheel --wheel-dir /wheels -r requirements.txt) and install them in the final stage (COPY --from=build /wheels /wheels, then pip install --no-index --find-links /wheels -r requirements.txt).',
+  go: 'Build in a stage of its own (FROM golang) and copy only the binary into the final stage (COPY --from=build /out/app /app): the Go toolchain and compilers stay behind.',
+  other: 'Keep compilers and build tools in a build stage and copy only what it builds into the final stage.'
+}
+
+/** The fixes for these dev dependencies and build tools, each once, in the order first found. */
+export function toolFixes(findings: Finding[]): string[] {
+  const fixes = findings.flatMap(f => (f.kind === 'dev-dependency' ? [DEV_FIX[f.ecosystem ?? 'other']] : f.kind === 'build-tool' ? [BUILD_FIX[f.ecosystem ?? 'other']] : []))
+  return [...new Set(fixes)]
 }

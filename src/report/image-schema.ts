@@ -25,7 +25,11 @@ export const FindingSchema = v.object({
   /** the Dockerfile instruction of the layer that added it */
   instruction: short(),
   /** the instruction of a later layer that deleted it (a whiteout): it still ships in the layer below */
-  deletedBy: v.optional(short())
+  deletedBy: v.optional(short()),
+  /** later layers that wrote the same path again (a `chown -R`): one finding, shipped once more in each */
+  alsoIn: v.optional(firstOf(short(), 10)),
+  /** whose dev dependency or build tool it is (the fix is worded for it): npm's, Python's, Go's */
+  ecosystem: v.optional(v.picklist(['node', 'python', 'go']))
 })
 
 /** The contents check: the final image's layers, read in the same docker save pass as the compressed size. */

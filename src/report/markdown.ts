@@ -86,7 +86,8 @@ function findingsTable(report: Report): string[] {
   const out = [`<details><summary>${title}</summary>`, '', '| Kind | Path | What | Size | Added by |', '|---|---|---|---:|---|']
   for (const f of findings) {
     const deleted = f.deletedBy ? ` (deleted later by ${inline(f.deletedBy, 120)}: still ships)` : ''
-    out.push(`| ${f.kind} | ${inline(f.path, 200)} | ${inline(f.what, 100)} | ${formatSize(f.size)} | ${inline(f.instruction, 120)}${deleted} |`)
+    const again = (f.alsoIn ?? []).map(i => `, again by ${inline(i, 120)}`).join('')
+    out.push(`| ${f.kind} | ${inline(f.path, 200)} | ${inline(f.what, 100)} | ${formatSize(f.size)} | ${inline(f.instruction, 120)}${again}${deleted} |`)
   }
   out.push('', '</details>', '')
   return out

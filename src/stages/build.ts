@@ -3,6 +3,7 @@ import * as path from 'node:path'
 import type { RunContext } from '../context.js'
 import { plain } from '../plain.js'
 import { buildWarnings, WARNINGS_ENV } from './build-warnings.js'
+import { thrownError } from './tracebacks.js'
 import { EngineError } from '../docker/docker.js'
 import type { Builder } from '../docker/engine.js'
 import type { Inputs } from '../inputs/inputs.js'
@@ -175,7 +176,8 @@ export const oneLine = (line: string): string => plain(line).replace(/[\t\n]/g, 
  * `#N [build 4/6] RUN npm ci` header that names the step. Its status lines (`#9 ERROR: ...`,
  * `#9 DONE`) carry no time and are left out. Where no such lines are (an older printer), the step's
  * excerpt buildx repeats between dashed lines after ` > [build 4/6] RUN npm ci:`. A `\r` inside a
- * line (a progress bar) leaves what the terminal would show: the text after the last one.
+ * line (a progress bar) leaves what the terminal would show: the text after the last one. Leading
+ * spaces stay: a Python traceback's layout is in its indentation.
  */
 export function stepOutput(lines: string[], failedStep: string): string[] {
   const numbers = new Set<string>()
@@ -191,7 +193,7 @@ export function stepOutput(lines: string[], failedStep: string): string[] {
   })
   const start = lines.indexOf(` > ${failedStep}:`)
   const excerpt = start < 0 ? [] : lines.slice(start + 1, lines.indexOf('------', start)).map(l => l.replace(/^\d+\.\d+ /, ''))
-  return (own.length > 0 ? own : excerpt).map(l => l.split('\r').map(oneLine).filter(t => t.trim()).pop()?.trim() ?? '')
+  return (own.length > 0 ? own : excerpt).map(l => l.split('\r').map(oneLine).filter(t => t.trim()).pop()?.trimEnd() ?? '')
 }
 
 /** Lines that report, never cause: warnings, and the package managers' wrap-up of a failed script. */
@@ -201,12 +203,14 @@ const NOT_A_CAUSE =
 /**
  * The rules for the most telling line, in order: the first line a rule matches wins, and an earlier
  * rule beats a later one whatever the order of the lines. A compiler's diagnostic is the cause
- * even when the package manager that ran it complains after; a package manager's own error comes
- * before the generic words, which also match its fallout.
+ * even when the program that ran it crashes after; an uncaught error comes next, read as its
+ * language prints it (tracebacks.ts: a chained Python traceback names its cause last); a package
+ * manager's own error comes before the generic words, which also match its fallout.
  */
+const COMPILER =
+  // tsc, gcc/clang/rustc (`file:1:2: error:`, `error[E0425]:`), esbuild, Go (`./main.go:8:2: undefined: foo`)
+  /\berror TS\d+:|:\d+(:\d+)?: (fatal )?error:|^error\[E\d+\]:|\[ERROR\]|^(\.{1,2}\/)?[^\s:]+\.go:\d+:\d+: \S/
 const TELLING: RegExp[] = [
-  // compilers and bundlers: tsc, gcc/clang/rustc (`file:1:2: error:`, `error[E0425]:`), esbuild
-  /\berror TS\d+:|:\d+(:\d+)?: (fatal )?error:|^error\[E\d+\]:|\[ERROR\]/,
   // npm (`npm error` since npm 10, `npm ERR!` before), pnpm (`ERR_PNPM_FETCH_404`), yarn 1 (`error ...`)
   // and yarn 2+ errors (`YN0035: Package not found`, `YN0028: The lockfile would have been modified`)
   /^npm (error|ERR!) |\bERR_PNPM_\w+|^error |\bYN00(01|09|18|28|35|41|82)\b/,
@@ -216,10 +220,16 @@ const TELLING: RegExp[] = [
 
 /** The most telling error line of a step's output (at most 300 characters), or undefined. */
 export function tellingLine(output: string[]): string | undefined {
-  const candidates = output.filter(l => l !== '' && !NOT_A_CAUSE.test(l))
+  const candidates = output.map(l => l.trim()).filter(l => l !== '' && !NOT_A_CAUSE.test(l))
+  const line = candidates.find(l => COMPILER.test(l)) ?? thrownError(output) ?? firstMatch(candidates)
+  if (!line) return undefined
+  return line.length > 300 ? `${line.slice(0, 299)}…` : line
+}
+
+function firstMatch(candidates: string[]): string | undefined {
   for (const rule of TELLING) {
     const line = candidates.find(l => rule.test(l))
-    if (line) return line.length > 300 ? `${line.slice(0, 299)}…` : line
+    if (line) return line
   }
   return undefined
 }

@@ -161,27 +161,79 @@ export function devOnlyPackages(content: Buffer, root: string): Set<string> | un
   }
 }
 
+/** What an image is built for, as its files say: the wording of a fix follows it. */
+export type Ecosystem = 'node' | 'python' | 'go'
+
 interface Tool {
   name: string
   /** the program (or header) that says the tool is installed */
   main: RegExp
+  /**
+   * other names of the same program (`c89-gcc` and `c99-gcc` are Debian's wrapper scripts for gcc,
+   * `c++` the alternatives link to g++, `gmake` make's GNU name): counted as the tool, named only
+   * when nothing spells it by its own name
+   */
+  alias?: RegExp
   /** the rest of what it installs, counted in its size */
   parts?: RegExp
+  /** whose build tool it is, whatever the image is (else the image's own ecosystem) */
+  ecosystem?: Ecosystem
 }
 
-/** Compilers and build tools that a production image does not need (Alpine's build-base, python3-dev). */
+/** Where a Go toolchain installs: the official images' /usr/local/go, Debian's /usr/lib/go-1.19. */
+const GOROOT = String.raw`usr\/(?:local\/go|lib\/go(?:-[\d.]+)?)\/`
+const GO_BIN = new RegExp(`^${GOROOT}bin\\/go$`)
+
+/** Compilers and build tools that a production image does not need (Alpine's build-base, python3-dev, a Go toolchain). */
 const TOOLS: Tool[] = [
-  { name: 'gcc', main: /^usr\/(?:local\/)?bin\/(?:[\w.]+-)*gcc(?:-[\d.]+)?$/, parts: /^usr\/(?:local\/)?(?:libexec|lib)\/gcc\/(?!.*\/cc1plus$)/ },
-  { name: 'g++', main: /^usr\/(?:local\/)?bin\/(?:[\w.]+-)*[gc]\+\+(?:-[\d.]+)?$/, parts: /(?:\/cc1plus$|^usr\/include\/c\+\+\/)/ },
-  { name: 'make', main: /^usr\/(?:local\/)?bin\/g?make$/ },
-  { name: 'python3 headers', main: /^usr\/(?:local\/)?include\/python3[\d.]*m?\/Python\.h$/, parts: /^usr\/(?:local\/)?include\/python3[\d.]*m?\// }
+  {
+    name: 'gcc',
+    main: /^usr\/(?:local\/)?bin\/(?:[\w.]+-)*gcc(?:-[\d.]+)?$/,
+    alias: /\/c(?:89|99)-gcc$/,
+    parts: /^usr\/(?:local\/)?(?:libexec|lib)\/gcc\/(?!.*\/cc1plus$)/
+  },
+  { name: 'g++', main: /^usr\/(?:local\/)?bin\/(?:[\w.]+-)*[gc]\+\+(?:-[\d.]+)?$/, alias: /\/c\+\+$/, parts: /(?:\/cc1plus$|^usr\/include\/c\+\+\/)/ },
+  { name: 'make', main: /^usr\/(?:local\/)?bin\/g?make$/, alias: /\/gmake$/ },
+  { name: 'python3 headers', main: /^usr\/(?:local\/)?include\/python3[\d.]*m?\/Python\.h$/, parts: /^usr\/(?:local\/)?include\/python3[\d.]*m?\// },
+  { name: 'Go toolchain', main: GO_BIN, parts: new RegExp(`^${GOROOT}`), ecosystem: 'go' }
 ]
 
-/** Which build tool a path belongs to, and whether it is the one that says the tool is there. */
-export function toolOf(path: string): { name: string; main: boolean } | undefined {
+/**
+ * Which build tool a path belongs to, and whether it is the one that says the tool is there. `rank`
+ * orders the programs that say so, the tool's own name first: gcc, then gcc-12, then
+ * x86_64-linux-gnu-gcc-12, and an alias (c89-gcc) last, so a finding names the tool as it is called.
+ */
+export function toolOf(path: string): { name: string; main: boolean; rank: number; ecosystem?: Ecosystem } | undefined {
   for (const tool of TOOLS) {
-    if (tool.main.test(path)) return { name: tool.name, main: true }
-    if (tool.parts?.test(path)) return { name: tool.name, main: false }
+    const ecosystem = tool.ecosystem && { ecosystem: tool.ecosystem }
+    if (tool.main.test(path)) {
+      const base = path.slice(path.lastIndexOf('/') + 1)
+      const rank = tool.alias?.test(path) ? 3 : base === tool.name || path.endsWith('/bin/go') ? 0 : base.startsWith(`${tool.name}-`) ? 1 : 2
+      return { name: tool.name, main: true, rank, ...ecosystem }
+    }
+    if (tool.parts?.test(path)) return { name: tool.name, main: false, rank: 4, ...ecosystem }
   }
   return undefined
+}
+
+/** Of two programs of the same tool, the one to name (toolOf's rank; the first among equals). */
+export function betterToolPath(a: string | undefined, b: string): string {
+  return a === undefined || toolOf(b)!.rank < toolOf(a)!.rank ? b : a
+}
+
+/**
+ * A file that says what the image runs. An app's own manifest outside the libraries (package.json,
+ * pyproject.toml, requirements.txt, manage.py, go.mod) says it best ("app"); a runtime (node,
+ * python3, a Go toolchain) says it where no manifest was copied ("runtime").
+ */
+export function ecosystemOf(path: string): { ecosystem: Ecosystem; by: 'app' | 'runtime' } | undefined {
+  if (/^usr\/(?:local\/)?bin\/node$/.test(path)) return { ecosystem: 'node', by: 'runtime' }
+  if (/^usr\/(?:local\/)?bin\/python3(?:\.\d+)?$/.test(path)) return { ecosystem: 'python', by: 'runtime' }
+  if (GO_BIN.test(path)) return { ecosystem: 'go', by: 'runtime' }
+  const base = path.slice(path.lastIndexOf('/') + 1)
+  const ecosystem: Ecosystem | undefined =
+    base === 'package.json' ? 'node' : base === 'go.mod' ? 'go' : /^(pyproject\.toml|requirements[\w.-]*\.txt|Pipfile|setup\.py|manage\.py|poetry\.lock|uv\.lock)$/.test(base) ? 'python' : undefined
+  // (the name first: the globs are asked only of the few files it names)
+  if (!ecosystem || expected(path) || path.includes('node_modules/') || /(^|\/)go\/pkg\/mod\//.test(path)) return undefined
+  return { ecosystem, by: 'app' }
 }

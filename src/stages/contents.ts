@@ -1,12 +1,16 @@
 import type { Contents, Finding } from '../report/report.js'
-import type { Manifest } from './contents-rules.js'
+import { betterToolPath, type Ecosystem, type Manifest } from './contents-rules.js'
+import { pythonDevTool } from './python-rules.js'
 import type { LayerFacts } from './layer-scan.js'
 
 // The contents check's findings, from the facts each layer's scan kept (layer-scan.ts), put together
 // in the image's layer order: which layer added a file, and whether a later one deleted it. A file
 // deleted in a later layer (a whiteout) still ships: the layer that added it is pushed and pulled
-// as it is, so it still counts, and says so. Dev dependencies are the devDependencies of the app's
-// package.json found installed beside it; build tools are the compilers a build stage should keep.
+// as it is, so it still counts, and says so. A path written again by a later layer (a `chown -R`
+// copies every file it touches) is one finding that names each layer. Dev dependencies are the
+// devDependencies of the app's package.json found installed beside it, and Python's dev and test
+// tools (pytest, mypy, ruff…) in a site-packages; build tools are the compilers (and a Go
+// toolchain) a build stage should keep.
 
 export interface ScannedLayer {
   /** undefined: the layer was not read (not a tar, or the store keeps it compressed) */
@@ -21,7 +25,8 @@ const LISTED = 100
 const ORDER: Finding['kind'][] = ['secret', 'forbidden', 'foreign-binary', 'dev-dependency', 'build-tool']
 
 export function assembleContents(layers: ScannedLayer[], allow: (path: string) => boolean, platform = ''): Contents {
-  const findings = [...secrets(layers), ...foreignBinaries(layers, platform), ...devDependencies(layers), ...buildTools(layers)]
+  const ecosystem = imageEcosystem(layers)
+  const findings = [...secrets(layers), ...foreignBinaries(layers, platform), ...devDependencies(layers), ...pythonDevTools(layers), ...buildTools(layers, ecosystem)]
   const kept = findings.filter(f => !allow(f.path.slice(1)))
   kept.sort((a, b) => ORDER.indexOf(a.kind) - ORDER.indexOf(b.kind) || (a.kind === 'secret' || a.kind === 'forbidden' ? 0 : b.size - a.size))
   const read = unique(layers).filter(l => l.facts)
@@ -42,12 +47,30 @@ function unique(layers: ScannedLayer[]): ScannedLayer[] {
   return layers.map(l => (l.facts && !seen.has(l.facts) ? (seen.add(l.facts), l) : { instruction: l.instruction }))
 }
 
+/**
+ * Secrets and forbidden paths, one finding per path: the first layer that wrote it adds it, later
+ * ones that wrote it again (RUN chown -R, chmod -R) are named beside it. One .git is one secret.
+ */
 function* secrets(layers: ScannedLayer[]): Generator<Finding> {
+  const byPath = new Map<string, { f: Finding; first: number; last: number }>()
   for (const [i, { facts, instruction }] of unique(layers).entries()) {
     if (!facts) continue
-    for (const f of facts.found) yield finding(layers, i, { kind: f.kind, what: f.what, path: f.path, size: f.size, instruction })
-    for (const [dir, { what, size }] of facts.dirs) yield finding(layers, i, { kind: 'secret', what, path: dir, size, instruction })
+    const seen = [...facts.found.map(f => ({ kind: f.kind, what: f.what, path: f.path, size: f.size })), ...[...facts.dirs].map(([path, { what, size }]) => ({ kind: 'secret' as const, what, path, size }))]
+    for (const f of seen) {
+      const key = `${f.kind} ${f.path}`
+      const known = byPath.get(key)
+      if (!known) {
+        byPath.set(key, { f: { ...f, instruction }, first: i, last: i })
+        continue
+      }
+      if (known.last !== i && instruction !== known.f.instruction && !(known.f.alsoIn ?? []).includes(instruction)) known.f.alsoIn = [...(known.f.alsoIn ?? []), instruction]
+      // its size as it is (a chown leaves it the same; a rewrite may change it)
+      known.f.size = Math.max(known.f.size, f.size)
+      known.last = i
+    }
   }
+  // deleted after the last layer that wrote it
+  for (const { f, last } of byPath.values()) yield finding(layers, last, f)
 }
 
 /**
@@ -80,7 +103,7 @@ function* devDependencies(layers: ScannedLayer[]): Generator<Finding> {
       const dir = `${root ? `${root}/` : ''}node_modules/${name}`
       if (lock ? !lock.has(dir) : production!.has(dir)) continue
       const installed = packageFinding(layers, dir)
-      if (installed) yield { ...installed, kind: 'dev-dependency', what: `devDependency of /${manifest}` }
+      if (installed) yield { ...installed, kind: 'dev-dependency', what: `devDependency of /${manifest}`, ecosystem: 'node' }
     }
   }
 }
@@ -130,27 +153,75 @@ function resolvePackage(root: string, from: string, name: string, installed: Set
   }
 }
 
-function* buildTools(layers: ScannedLayer[]): Generator<Finding> {
-  const tools = new Map<string, { path?: string; bytes: number[] }>()
+/**
+ * What the image runs: an app's manifest with its runtime beside it says it best, then a manifest,
+ * then a runtime alone. Among equals node, then go, then python, which many images carry only for
+ * their tools (node-gyp, mercurial in golang images).
+ */
+function imageEcosystem(layers: ScannedLayer[]): Ecosystem | undefined {
+  const app = new Set(unique(layers).flatMap(l => [...(l.facts?.ecosystems.app ?? [])]))
+  const runtime = new Set(unique(layers).flatMap(l => [...(l.facts?.ecosystems.runtime ?? [])]))
+  const order: Ecosystem[] = ['node', 'go', 'python']
+  return order.find(e => app.has(e) && runtime.has(e)) ?? order.find(e => app.has(e)) ?? order.find(e => runtime.has(e))
+}
+
+function* buildTools(layers: ScannedLayer[], ecosystem: Ecosystem | undefined): Generator<Finding> {
+  const tools = new Map<string, { path?: string; bytes: number[]; ecosystem?: Ecosystem }>()
   for (const [i, { facts }] of unique(layers).entries()) {
-    for (const [name, { path, size }] of facts?.tools ?? []) {
+    for (const [name, { path, size, ecosystem: own }] of facts?.tools ?? []) {
       const tool = tools.get(name) ?? { bytes: [] }
-      tool.path ??= path
+      // the tool's own name beats an alias in another layer too
+      if (path) tool.path = betterToolPath(tool.path, path)
       tool.bytes[i] = size
+      tool.ecosystem ??= own
       tools.set(name, tool)
     }
   }
-  for (const [name, { path, bytes }] of tools) {
+  for (const [name, { path, bytes, ecosystem: own }] of tools) {
     if (!path) continue // only parts (a libgcc): the tool itself is not there
     const most = largest(bytes)
-    yield finding(layers, most, { kind: 'build-tool', what: name, path, size: sum(bytes), instruction: layers[most].instruction })
+    const whose = own ?? ecosystem
+    yield finding(layers, most, { kind: 'build-tool', what: name, path, size: sum(bytes), instruction: layers[most].instruction, ...(whose && { ecosystem: whose }) })
   }
   // TypeScript installed as a dependency, or globally (a devDependency is named as that above)
   const devs = new Set(layers.flatMap(l => [...(l.facts?.manifests ?? [])].flatMap(([m, { devDependencies: names }]) => names.map(n => `${m.slice(0, -12)}node_modules/${n}`))))
   const typescript = new Set(unique(layers).flatMap(l => [...(l.facts?.packages.keys() ?? [])].filter(dir => /(^|\/)node_modules\/typescript$/.test(dir))))
   for (const dir of typescript) {
     const installed = devs.has(dir) ? undefined : packageFinding(layers, dir)
-    if (installed) yield { ...installed, kind: 'build-tool', what: 'typescript (tsc)' }
+    if (installed) yield { ...installed, kind: 'build-tool', what: 'typescript (tsc)', ecosystem: 'node' }
+  }
+}
+
+/**
+ * Python's dev and test tools (contents-rules.ts: pytest, mypy, black, ruff…) installed in a
+ * site-packages, each named by its metadata folder, unless a distribution that is not one needs it
+ * at run time (Requires-Dist without an extra): that one rightly stays, as a devDependency that a
+ * production dependency needs does with npm. Its size: what its RECORD lists (ruff's binary in bin/
+ * too), else its folders' bytes (an egg-info's top_level.txt, or its own name).
+ */
+function* pythonDevTools(layers: ScannedLayer[]): Generator<Finding> {
+  const dists = new Map<string, { name: string; version?: string; requires: string[]; record?: number; topLevel?: string[]; first: number; last: number }>()
+  const entries = new Map<string, number>()
+  for (const [i, { facts }] of unique(layers).entries()) {
+    for (const [dir, d] of facts?.pythonDists ?? []) {
+      const known = dists.get(dir) ?? { name: d.name, version: d.version, requires: [], first: i, last: i }
+      known.last = i
+      if (d.requires) known.requires = d.requires
+      known.record = d.record ?? known.record
+      known.topLevel = d.topLevel ?? known.topLevel
+      dists.set(dir, known)
+    }
+    for (const [entry, bytes] of facts?.siteEntries ?? []) entries.set(entry, (entries.get(entry) ?? 0) + bytes)
+  }
+  const needed = new Set([...dists.values()].filter(d => !pythonDevTool(d.name)).flatMap(d => d.requires))
+  for (const [dir, d] of dists) {
+    const kind = pythonDevTool(d.name)
+    if (!kind || needed.has(d.name)) continue
+    const site = dir.slice(0, dir.lastIndexOf('/'))
+    const names = d.topLevel ?? [d.name.replace(/-/g, '_')]
+    const size = d.record ?? [dir, ...names.flatMap(n => [`${site}/${n}`, `${site}/${n}.py`])].reduce((sum, e) => sum + (entries.get(e) ?? 0), 0)
+    const what = `Python ${kind} ${d.name}${d.version ? ` ${d.version}` : ''}`
+    yield finding(layers, d.last, { kind: 'dev-dependency', what, path: dir, size, instruction: layers[d.first].instruction, ecosystem: 'python' })
   }
 }
 

@@ -5,7 +5,9 @@ import { createGunzip } from 'node:zlib'
 import { extract, type Header } from 'tar-stream'
 import { ELF_HEAD, elfArch, mayBeElf } from '../rules/elf.js'
 import { createUnzstd } from './unzstd.js'
-import { dependencyNames, devOnlyPackages, hiddenLockfileRoot, isAppManifest, LOCKFILE_MAX, packageDir, secretByContent, secretByName, secretDir, SMALL, toolOf, type Manifest } from './contents-rules.js'
+import { betterToolPath, dependencyNames, devOnlyPackages, ecosystemOf, hiddenLockfileRoot, isAppManifest, LOCKFILE_MAX, packageDir } from './contents-rules.js'
+import { secretByContent, secretByName, secretDir, SMALL, toolOf, type Ecosystem, type Manifest } from './contents-rules.js'
+import { pythonDevTool, pythonDist, pythonRequires, recordBytes, siteEntry, type PythonDist } from './python-rules.js'
 
 // One layer's files, read as the layer's bytes stream past on their way to the compression (the
 // same `docker save` pass): a nested tar parser notes each file's path and size, reads the small
@@ -51,8 +53,14 @@ export interface LayerFacts {
    * folder holding node_modules → the package folders npm marked dev-only ("dev": true)
    */
   lockfiles: Map<string, Set<string>>
-  /** build tools: name → where its program is, and the bytes of its files in this layer */
-  tools: Map<string, { path?: string; size: number }>
+  /** build tools: name → where its program is, the bytes of its files in this layer, whose tool it is */
+  tools: Map<string, { path?: string; size: number; ecosystem?: Ecosystem }>
+  /** what the image runs, as an app manifest or a runtime in this layer says */
+  ecosystems: { app: Set<Ecosystem>; runtime: Set<Ecosystem> }
+  /** installed Python distributions: their metadata folder → what it says (and RECORD's bytes, for dev tools) */
+  pythonDists: Map<string, PythonDist>
+  /** the bytes of each top-level entry of a site-packages ("…/site-packages/_pytest"), to size an egg-info's packages */
+  siteEntries: Map<string, number>
   /** with ScanRules.arch: ELF programs and libraries read, those built for another architecture (up to MAX_FOREIGN), and how many more */
   elf: number
   foreign: { path: string; arch: string; name: string; size: number }[]
@@ -64,8 +72,11 @@ export interface LayerFacts {
 /** How a layer blob is compressed, where it is (the containerd store keeps them so). */
 export type Compression = 'gzip' | 'zstd'
 
-/** What to do with a file's bytes, and how many of them to read at most (default SMALL). */
-type Reader = ((content: Buffer) => void) & { limit?: number }
+/**
+ * What to do with a file's bytes, and how many of them to read at most (default SMALL); `head`: a
+ * longer file is read up to the limit too (a METADATA's headers come before its long description).
+ */
+type Reader = ((content: Buffer) => void) & { limit?: number; head?: boolean }
 
 export interface ScanRules {
   /** forbid-paths, as one matcher */
@@ -86,7 +97,7 @@ const MAX_FORBIDDEN = 200
 const MAX_FOREIGN = 50
 
 export class LayerScan {
-  readonly facts: LayerFacts = { files: 0, bytes: 0, found: [], unlisted: 0, allowed: 0, dirs: new Map(), deleted: [], opaque: [], packages: new Map(), manifests: new Map(), packageDeps: new Map(), lockfiles: new Map(), tools: new Map(), elf: 0, foreign: [], foreignUnlisted: 0 }
+  readonly facts: LayerFacts = { files: 0, bytes: 0, found: [], unlisted: 0, allowed: 0, dirs: new Map(), deleted: [], opaque: [], packages: new Map(), manifests: new Map(), packageDeps: new Map(), lockfiles: new Map(), tools: new Map(), ecosystems: { app: new Set(), runtime: new Set() }, pythonDists: new Map(), siteEntries: new Map(), elf: 0, foreign: [], foreignUnlisted: 0 }
   private readonly parser = extract()
   private readonly closed: Promise<unknown>
   /** a compressed blob (the containerd store keeps layers so) is unpacked on its way to the parser */
@@ -134,18 +145,23 @@ export class LayerScan {
       stream.resume()
       return
     }
-    // a hidden lockfile may be large; everything else the rules read is small; an ELF header is
-    // the first bytes of a file of any size
+    // a hidden lockfile may be large; everything else the rules read is small (or its head is
+    // enough); an ELF header is the first bytes of a file of any size
     const limit = read ? read.limit ?? SMALL : 0
+    const keep = Math.max(limit, head ? ELF_HEAD : 0)
     const chunks: Buffer[] = []
     let size = 0
+    let kept = 0
     stream.on('data', (chunk: Buffer) => {
-      if (size < Math.max(limit, head ? ELF_HEAD : 0)) chunks.push(chunk)
       size += chunk.length
+      if (kept >= keep) return
+      const part = chunk.subarray(0, keep - kept)
+      chunks.push(part)
+      kept += part.length
     })
     stream.on('end', () => {
       const content = Buffer.concat(chunks)
-      if (read && size <= limit) read(content)
+      if (read && (size <= limit || read.head)) read(content.subarray(0, limit))
       head?.(content.subarray(0, ELF_HEAD))
       next()
     })
@@ -182,14 +198,19 @@ export class LayerScan {
     facts.bytes += header.type === 'symlink' ? Buffer.byteLength(header.linkname ?? '') : size
     const tool = toolOf(path)
     if (tool && (file || header.type === 'symlink')) {
-      const noted = facts.tools.get(tool.name) ?? { size: 0 }
-      if (tool.main) noted.path ??= path
+      const noted = facts.tools.get(tool.name) ?? { size: 0, ...(tool.ecosystem && { ecosystem: tool.ecosystem }) }
+      // a tool's own name beats its aliases (c89-gcc, c++, gmake), whatever order the tar lists them in
+      if (tool.main) noted.path = betterToolPath(noted.path, path)
       noted.size += size
       facts.tools.set(tool.name, noted)
     }
+    const ecosystem = ecosystemOf(path)
+    if (ecosystem && (file || header.type === 'symlink')) facts.ecosystems[ecosystem.by].add(ecosystem.ecosystem)
     if (!file) return undefined
     facts.files++
     if (this.rules.forbid(path)) this.forbidden(path, size)
+    const python = this.python(path, size)
+    if (python) return python
     const pkg = packageDir(path)
     if (pkg) {
       facts.packages.set(pkg.dir, (facts.packages.get(pkg.dir) ?? 0) + size)
@@ -224,6 +245,31 @@ export class LayerScan {
       const what = secret === 'read' ? secretByContent(path, content) : undefined
       if (what) this.found({ kind: 'secret', what, path, size })
     }
+  }
+
+  /**
+   * A file under a site-packages: its top-level entry's bytes are counted, and a distribution's
+   * metadata read (what it needs; what a dev tool installed). Python's libraries are not the app's
+   * secrets (contents-rules.ts), so nothing else is asked of them.
+   */
+  private python(path: string, size: number): Reader | undefined {
+    const entry = siteEntry(path)
+    if (!entry) return undefined
+    const facts = this.facts
+    facts.siteEntries.set(entry, (facts.siteEntries.get(entry) ?? 0) + size)
+    const dist = pythonDist(path)
+    if (!dist) return undefined
+    const noted = facts.pythonDists.get(dist.dir) ?? { name: dist.name, ...(dist.version && { version: dist.version }) }
+    facts.pythonDists.set(dist.dir, noted)
+    const dev = pythonDevTool(dist.name) !== undefined
+    if (dist.file === 'METADATA' || dist.file === 'PKG-INFO' || dist.file === 'requires.txt') {
+      // requires.txt (an egg-info's) beats the PKG-INFO beside it, which lists no requirements
+      const read = (content: Buffer) => (noted.requires = dist.file === 'PKG-INFO' && noted.requires ? noted.requires : pythonRequires(dist.file, content))
+      return Object.assign(read, { head: true })
+    }
+    if (dev && dist.file === 'RECORD') return Object.assign((content: Buffer) => (noted.record = recordBytes(content)), { limit: LOCKFILE_MAX })
+    if (dev && dist.file === 'top_level.txt') return (content: Buffer) => (noted.topLevel = content.toString('utf8').split(/\s+/).filter(Boolean))
+    return undefined
   }
 
   private forbidden(path: string, size: number): void {
