@@ -180,9 +180,9 @@ describe('waitForHealth', () => {
       expect(waiter.now() - T0).toBe(18_000)
     })
 
-    it('no image limit for a health-cmd, nor with fast-health: false (Docker itself decides there)', async () => {
+    it('no image limit with fast-health: false (Docker itself decides there)', async () => {
       const always = Array.from({ length: 5 }, (_, i) => probe(1000 * (i + 1), 1, 'refused'))
-      for (const given of [inputs({ healthTimeout: 10, healthCmd: 'exit 1' }), inputs({ healthTimeout: 10, fastHealth: false })]) {
+      for (const given of [inputs({ healthTimeout: 10, healthCmd: 'exit 1', fastHealth: false }), inputs({ healthTimeout: 10, fastHealth: false })]) {
         scriptDocker([state({ Health: { Status: 'starting', Log: always } })])
         const report = measuredReport()
         Object.assign(report.image, { healthcheckInterval: 1, healthcheckRetries: 1 })
@@ -190,6 +190,50 @@ describe('waitForHealth', () => {
         expect(report.health.verdict).toBe('timeout')
         expect(report.health.limitSeconds).toBeUndefined()
       }
+    })
+
+    /** Docker's state at `t` ms, probing every 0.2 s from 0.3 s: the probes ended by then, the last five kept (as Docker does), passing from `passFromMs` on. */
+    function stateAt(t: number, passFromMs = Infinity): ContainerState {
+      const log = []
+      for (let start = 300; start + 50 <= t; start += 200) log.push(probe(start, start >= passFromMs ? 0 : 1, start >= passFromMs ? 'ok' : 'wget: server returned error: HTTP/1.1 500'))
+      return state({ Health: { Status: log.some(p => p.ExitCode === 0) ? 'healthy' : 'starting', Log: log.slice(-5) } })
+    }
+
+    /** The states looks every `everyMs` see. */
+    function probingStates(untilMs: number, passFromMs = Infinity, everyMs = 200): ContainerState[] {
+      const states: ContainerState[] = []
+      for (let t = 0; t <= untilMs; t += everyMs) states.push(stateAt(t, passFromMs))
+      return states
+    }
+
+    it('a health-cmd that always fails: unhealthy after health-start-period and 3 retries a second apart, counting every failure seen', async () => {
+      scriptDocker(probingStates(10_000))
+      const report = measuredReport()
+      report.image.healthcheck = undefined
+      const waiter = fakeWaiter(200, T0) // an event (a probe) every 200 ms
+      await waitFor(inputs({ healthCmd: 'wget -q -O /dev/null http://127.0.0.1:8080/health', healthStartPeriod: 2 }), report, waiter)
+      expect(report.health).toMatchObject({ verdict: 'unhealthy', rule: 'start-period', limitSeconds: 4, startPeriodSeconds: 2 })
+      expect(waiter.now() - T0).toBe(4000)
+      // the probes started from 2 s on and ended by 4 s: 2.1, 2.3, ... 3.9 s, though Docker kept only five
+      expect(report.health.failedProbes).toBe(10)
+      expect(report.health.probes).toHaveLength(5)
+    })
+
+    it('a health-cmd on a slow starter: healthy when it answers within the start period, timed from the first pass', async () => {
+      scriptDocker(probingStates(10_000, 4100))
+      const report = measuredReport()
+      report.image.healthcheck = undefined
+      const waiter = fakeWaiter(200, T0)
+      await waitFor(inputs({ healthCmd: 'wget -q -O /dev/null http://127.0.0.1:8080/health', healthStartPeriod: 5 }), report, waiter)
+      expect(report.health).toMatchObject({ verdict: 'healthy', startupSeconds: 4.2, notReadyAtSeconds: 3.9, limitSeconds: 7 })
+    })
+
+    it('the first pass and the failure before it are kept when Docker has rotated them out of its five', async () => {
+      // looked at 1 s (failures to 0.9 s) and 2 s after start: by then Docker keeps only the passes from 1.1 s
+      scriptDocker(probingStates(3000, 1100, 1000))
+      const report = measuredReport()
+      await waitFor(inputs(), report, fakeWaiter(1000, T0))
+      expect(report.health).toMatchObject({ verdict: 'healthy', startupSeconds: 1.2, notReadyAtSeconds: 0.9 })
     })
 
     it("with fast-health: false, a healthy verdict keeps when the app was last seen not ready", async () => {
