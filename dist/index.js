@@ -62142,8 +62142,11 @@ async function waitUntil(clock, limitMs, look, pollMs = () => SAFETY_POLL_MS) {
 const VERDICT_GRACE_MS = 5000;
 /** Without a health check, watch this long so a container that dies at start is still caught. */
 const NO_HEALTHCHECK_WATCH_MS = NO_HEALTHCHECK_WATCH_S * 1000;
-/** After a probe started, look again this soon for its result (an exec that cannot start ends without an event). */
-const PROBE_RESULT_POLL_MS = 100;
+/**
+ * After a probe started, look again this soon for its result (an exec that cannot start ends
+ * without an event); also the least time between two looks woken by probes (see paced).
+ */
+const PROBE_RESULT_POLL_MS = 250;
 /** Whether client and daemon have Docker's start interval (API 1.44, Docker 25). */
 function hasStartInterval(api) {
     return apiAtLeast(api, '1.44');
@@ -62231,7 +62234,32 @@ async function waitForHealth(docker, name, inputs, image, clock, api = '') {
         }
         return overdue ? unhealthy(docker, name, state, health, 'timeout') : undefined;
     };
-    return waitUntil(clock, waitLimitMs(inputs, image), look, () => nextLookMs);
+    return waitUntil(paced(clock), waitLimitMs(inputs, image), look, () => nextLookMs);
+}
+/** The events that are news at once: a verdict or an exit. */
+const URGENT = ['health_status', 'die'];
+/**
+ * The clock, waking on a probe's events at most every PROBE_RESULT_POLL_MS (probes start and end
+ * every tenth of a second while the app starts, and each look is one docker inspect; Docker's last
+ * five probes cover a second, so none is missed), and at once on Docker's verdict or the
+ * container's exit. A clock that does not count events is used as it is.
+ */
+function paced(clock) {
+    if (!clock.count)
+        return clock;
+    const count = clock.count;
+    const urgent = () => URGENT.reduce((n, action) => n + count(action), 0);
+    return {
+        now: clock.now,
+        wait: async (ms) => {
+            const began = clock.now();
+            const before = urgent();
+            const gap = Math.min(ms, PROBE_RESULT_POLL_MS);
+            await clock.wait(ms);
+            while (urgent() === before && clock.now() - began < gap)
+                await clock.wait(gap - (clock.now() - began));
+        }
+    };
 }
 /**
  * When to look again: soon after a probe started whose result Docker has not logged yet (an exec

@@ -246,6 +246,38 @@ describe('waitForHealth', () => {
     })
   })
 
+  it("looks for probes at most every 250 ms, but at once on Docker's verdict", async () => {
+    // a probe every 0.2 s, each with its start and end event; Docker says healthy at 1.02 s
+    const events: { at: number; action: string }[] = []
+    for (let t = 100; t < 3000; t += 200) events.push({ at: t, action: 'exec_start' }, { at: t + 50, action: 'exec_die' })
+    events.push({ at: 1020, action: 'health_status' })
+    events.sort((a, b) => a.at - b.at)
+    let now = 0
+    const waiter = {
+      now: () => now,
+      count: (action: string) => events.filter(e => e.at <= now && e.action === action).length,
+      lastAt: (action: string) => events.filter(e => e.at <= now && e.action === action).at(-1)?.at,
+      wait: async (ms: number) => {
+        const next = events.find(e => e.at > now)
+        now = next && next.at <= now + ms ? next.at : now + ms
+      }
+    }
+    const looks: number[] = []
+    script = (_program, args) => {
+      if (args[0] !== 'inspect') throw new Error(`unexpected docker ${args.join(' ')}`)
+      looks.push(now)
+      const healthy = now >= 1020
+      return { exitCode: 0, stdout: JSON.stringify(state({ StartedAt: new Date(T0).toISOString(), Health: { Status: healthy ? 'healthy' : 'starting', Log: healthy ? [{ Start: at(1000), End: at(1010), ExitCode: 0, Output: '' }] : [] } })) }
+    }
+    const report = measuredReport()
+    report.health = await waitForHealth(new Docker(new Processes()), 'c1', inputs(), report.image, waiter)
+    expect(report.health.verdict).toBe('healthy')
+    expect(looks.at(-1)).toBe(1020) // the verdict's event is looked at when it comes
+    const gaps = looks.slice(1, -1).map((t, i) => t - looks[i])
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(250)
+    expect(looks.length).toBeLessThanOrEqual(6) // not one per event (10 probe events by then)
+  })
+
   it("times passing probes from Docker's own stamps: median and slowest", () => {
     const probe = (startMs: number, ms: number, exitCode = 0) => ({ Start: at(startMs), End: at(startMs + ms), ExitCode: exitCode, Output: '' })
     expect(probeTimes([probe(1000, 12), probe(2000, 30), probe(3000, 900, 1), probe(4000, 14)])).toEqual({ passing: 3, medianMs: 14, slowestMs: 30 })
