@@ -46062,6 +46062,13 @@ const seconds = (value, { name }) => {
     }
     return Number(value);
 };
+/** A duration in whole seconds that may be 0 (health-start-period: Docker's own default is none). */
+const secondsOrZero = (value, { name }) => {
+    if (!/^\d+$/.test(value) || Number(value) > MAX_SECONDS) {
+        throw inputError(name, `must be a whole number of seconds from 0 to ${MAX_SECONDS}; got "${value}".`);
+    }
+    return Number(value);
+};
 /** A duration in whole milliseconds (max-probe-time), 1 or more. */
 const milliseconds = (value, { name }) => {
     if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > MAX_SECONDS * 1000) {
@@ -46278,10 +46285,15 @@ const INPUT_TABLE = {
         parse: parse_text,
         description: 'Health check command (run with /bin/sh -c in the container) for an image without a HEALTHCHECK, or to replace it.'
     },
+    'health-start-period': {
+        default: '30',
+        parse: secondsOrZero,
+        description: "Seconds after start in which health-cmd's failing probes do not count (as docker run --health-start-period); after it, 3 failed probes a second apart make it unhealthy, so a check that always fails is known in seconds. Raise it for an app that takes longer to start. The image's own HEALTHCHECK keeps its own start period."
+    },
     'fast-health': {
         default: 'true',
         parse: bool,
-        description: "Probe every second from start (with a start period covering health-timeout), keeping the image's probe command and timeout, so the verdict comes when the app is ready. false keeps the image's HEALTHCHECK settings exactly."
+        description: "Probe every 0.1 s from start (with a start period covering health-timeout; every second once healthy where the engine has a start interval), keeping the image's probe command and timeout, so the verdict comes when the app is ready and its startup is known to a fraction of a second. false keeps the image's HEALTHCHECK settings exactly."
     },
     'max-startup-time': {
         default: '',
@@ -47444,6 +47456,29 @@ function imageLimitSeconds(interval, startPeriod, retries) {
     const firstCounted = Math.max(1, Math.ceil(startPeriod / interval));
     return (firstCounted + retries - 1) * interval;
 }
+/**
+ * How often Docker probes with fast-health, in seconds: every 0.1 s while the app starts, so its
+ * startup is known to a tenth of a second (plus the probe's own run) and not to a whole interval.
+ * Where the engine has a start interval (API 1.44, Docker 25+) only the start period is probed
+ * that fast and a healthy container every second after; older engines have one interval for the
+ * whole run, so it is 0.1 s throughout (each probe is one exec: a few a second is cheap).
+ * Docker accepts intervals down to 1 ms on both.
+ */
+const START_INTERVAL_S = 0.1;
+const FAST_INTERVAL_S = 1;
+function fastTiming(hasStartInterval) {
+    return hasStartInterval ? { intervalSeconds: FAST_INTERVAL_S, startIntervalSeconds: START_INTERVAL_S } : { intervalSeconds: START_INTERVAL_S, startIntervalSeconds: START_INTERVAL_S };
+}
+/**
+ * A health-cmd's limit, in seconds after start: the rule of an image's own HEALTHCHECK with
+ * health-start-period as its start period and Docker's default retries (3), counted a second
+ * apart (fast-health's interval), so a check that always fails is known in seconds while a slow
+ * starter has the start period. E.g. start period 10 s: 12 s (counted probes from 10 s, the third
+ * failure at 12 s); 0 s: 3 s.
+ */
+function healthCmdLimitSeconds(startPeriod, retries) {
+    return imageLimitSeconds(FAST_INTERVAL_S, startPeriod, retries);
+}
 /** Without a health check the container is only watched this long, to see that it keeps running. */
 const NO_HEALTHCHECK_WATCH_S = 3;
 /** How a shell names itself at the start of its own error: "/bin/sh: ", "bash: ", "sh: ". */
@@ -47512,7 +47547,7 @@ function healthRow(report, inputs) {
                 name: 'health',
                 status: 'fail',
                 value: 'unhealthy',
-                limit: h.rule === 'image-limit' ? `healthy within ${h.limitSeconds} s (the image's HEALTHCHECK)` : limit,
+                limit: h.rule === 'image-limit' ? `healthy within ${h.limitSeconds} s (the image's HEALTHCHECK)` : h.rule === 'start-period' ? `healthy within ${h.limitSeconds} s (health-start-period ${h.startPeriodSeconds} s + retries)` : limit,
                 // what to do about a probe that cannot run comes after the failed command, apart from it
                 detail: `${unhealthyWhy(report, inputs)} (${by}).${probe}${h.rule === 'cannot-run' ? cannotRunFix(report) : wrongPort(report)}${dependency(report, inputs)}${logNote(h, 'The container log is below.')}`
             };
@@ -47630,13 +47665,18 @@ function unhealthyWhy(report, inputs) {
         const start = image.healthcheckStartPeriod ? `start period ${image.healthcheckStartPeriod} s, then ` : '';
         return `No probe passed within the image's own limit (${start}interval ${interval} s × retries ${retries}): Docker would mark it unhealthy at ${h.limitSeconds} s`;
     }
+    if (h.rule === 'start-period') {
+        // a health-cmd's own limit: what the image's rule would say with health-start-period as the start period
+        const n = h.failedProbes ?? DOCKER_DEFAULT_RETRIES;
+        return `The probe failed ${n} ${n === 1 ? 'time' : 'times'} after the start period and never passed: unhealthy at ${h.limitSeconds} s, on health-start-period ${h.startPeriodSeconds} s, then ${DOCKER_DEFAULT_RETRIES} failed probes a second apart. Raise health-start-period if the app needs longer to start`;
+    }
     if (inputs.fastHealth)
         return `Docker marked the container unhealthy: it was not healthy within ${inputs.healthTimeout} s, then failed ${failed}`;
     // fast-health: false leaves Docker's timing as the image (or Docker's defaults) set it
     const when = h.verdictSeconds !== undefined ? ` ${h.verdictSeconds} s after start` : '';
     const timing = h.source === 'image'
         ? `the image's own HEALTHCHECK settings (interval ${interval} s, start period ${image.healthcheckStartPeriod ?? 0} s, retries ${retries})`
-        : "Docker's default timing (interval 30 s, retries 3)";
+        : `Docker's default timing (interval 30 s, retries 3)${h.startPeriodSeconds ? ` with health-start-period ${h.startPeriodSeconds} s` : ''}`;
     return `Docker marked the container unhealthy${when}, on ${timing}: no probe passed, then ${failed} failed (fast-health: false)`;
 }
 /** A probe that cannot run: which program, and why. */
@@ -47926,10 +47966,12 @@ function smokeRow(smoke, inputs, report) {
 ;// CONCATENATED MODULE: ./src/checks/startup.ts
 
 // max-startup-time: container start to the first passing probe, judged only when a budget is set.
-// Probes run every second with fast-health, so the figure is the startup to a second. With
-// fast-health: false they run on the image's interval (often 30 s): the app was ready somewhere
-// between the last failing probe and the first passing one, so the figure is only an upper bound,
-// and a budget inside that window cannot be judged either way.
+// The app was ready somewhere between the start of the last failing probe and the end of the first
+// passing one, so startup is known only to the probes' resolution: a budget is failed only when a
+// probe still failed after it, and a budget inside that window is not judged either way. With
+// fast-health the probes run every 0.1 s while the app starts, so the window is a fraction of a
+// second and the row says so ("0.4 s, probed every 0.1 s"). With fast-health: false they run on
+// the image's interval (often 30 s) and the figure is only an upper bound.
 const startupCheck = (report, inputs) => {
     const maxSeconds = inputs.maxStartupTime;
     if (maxSeconds === undefined)
@@ -47943,9 +47985,9 @@ const startupCheck = (report, inputs) => {
     if (startup === undefined) {
         return [{ name: 'startup', status: 'skip', value: 'not healthy', limit, detail: 'No startup time: the container never became healthy (see health).' }];
     }
+    const notReady = h.notReadyAtSeconds ?? 0;
     const interval = h.intervalSeconds ?? 1;
-    if (interval > 1) {
-        const notReady = h.notReadyAtSeconds ?? 0;
+    if (h.startIntervalSeconds === undefined && interval > 1) {
         const window = `Docker probed every ${interval} s (fast-health: false), so the app was ready between ${notReady} s and ${startup} s after start`;
         if (startup <= maxSeconds)
             return [{ name: 'startup', status: 'pass', value: `≤ ${startup} s`, limit, detail: `${window}: within the budget either way.` }];
@@ -47958,20 +48000,33 @@ const startupCheck = (report, inputs) => {
                 status: 'skip',
                 value: `${notReady}–${startup} s`,
                 limit,
-                detail: `Not judged: ${window}, and the budget falls inside that window. Leave fast-health on to measure startup to a second.`
+                detail: `Not judged: ${window}, and the budget falls inside that window. Leave fast-health on to measure startup to a fraction of a second.`
             }
         ];
     }
-    const value = `${startup} s`;
+    const probed = `probed every ${h.startIntervalSeconds ?? interval} s`;
+    const value = `${startup} s, ${probed}`;
     if (startup <= maxSeconds)
-        return [{ name: 'startup', status: 'pass', value, limit, detail: 'Container start to the first passing health probe.' }];
+        return [{ name: 'startup', status: 'pass', value, limit, detail: `Container start to the first passing health probe (${probed} while starting).` }];
+    // the last failing probe began at or after the budget: surely late, by at least the difference
+    if (notReady >= maxSeconds) {
+        return [
+            {
+                name: 'startup',
+                status: 'fail',
+                value,
+                limit,
+                detail: `Healthy ${round(startup - maxSeconds)} s later than max-startup-time: a probe still failed ${notReady} s after start. Look for slow work before the server listens (migrations, cache warm-up) or raise the budget.`
+            }
+        ];
+    }
     return [
         {
             name: 'startup',
-            status: 'fail',
-            value,
+            status: 'skip',
+            value: `${notReady}–${startup} s`,
             limit,
-            detail: `Healthy ${round(startup - maxSeconds)} s later than max-startup-time. Look for slow work before the server listens (migrations, cache warm-up) or raise the budget.`
+            detail: `Not judged: the app was ready between ${notReady} s and ${startup} s after start (${probed}), and the budget falls inside that window, finer than the probes can tell.`
         }
     ];
 };
@@ -61687,16 +61742,22 @@ const HealthSchema = object({
     /** an exited container: how long it ran */
     ranSeconds: measured(),
     timeoutSeconds: measured(),
-    /** how often Docker probed: 1 s with fast-health, else the image's own interval */
+    /** how often Docker probed once healthy: with fast-health 1 s (0.1 s on engines before API 1.44), else the image's own interval */
     intervalSeconds: measured(),
+    /** with fast-health: how often Docker probed while the app started (0.1 s): the resolution of its startup */
+    startIntervalSeconds: measured(),
     /**
      * what decided an unhealthy verdict: Docker itself, the image's own HEALTHCHECK limit (what
-     * Docker would say on the image's settings, reached while probing every second), or a probe
-     * that could not run at all
+     * Docker would say on the image's settings, reached while probing fast), a health-cmd's start
+     * period then its retries, or a probe that could not run at all
      */
-    rule: dist_optional(picklist(['docker', 'image-limit', 'cannot-run'])),
-    /** image-limit: container start → when Docker, on the image's own settings, would say unhealthy */
+    rule: dist_optional(picklist(['docker', 'image-limit', 'start-period', 'cannot-run'])),
+    /** image-limit, start-period: container start → when the rule says unhealthy for a check that never passes */
     limitSeconds: measured(),
+    /** health-cmd with fast-health: health-start-period, the seconds after start whose failures do not count */
+    startPeriodSeconds: measured(),
+    /** image-limit, start-period: how many probes failed after the start period (every probe seen, not only the five Docker keeps) */
+    failedProbes: dist_optional(wholeNumber()),
     /** cannot-run: the program the probe could not start, and why */
     cannotRun: dist_optional(object({ program: fields_short(), why: picklist(['missing', 'not-executable']) })),
     /** container start → the last failing probe before the first pass: the app was not ready then */
@@ -62385,27 +62446,41 @@ async function waitUntil(clock, limitMs, look, pollMs = () => SAFETY_POLL_MS) {
 
 
 
+
 // Stage 4: wait until Docker itself says the container is healthy (its HEALTHCHECK state), and stop
 // at once when the container dies. The wait wakes on Docker's own events (docker/events.ts: health
 // status, exit, and each probe's start and end) and then reads Docker's state, so the verdict
 // follows Docker's within tens of milliseconds.
 //
-// The rule, with fast-health (the default): the container is probed every second and the start
-// period is health-timeout (run.ts), so Docker counts no failure while the app boots, and the first
-// passing probe makes it healthy and ends the wait. "unhealthy" comes at the first of:
+// The rule, with fast-health (the default): the container is probed every 0.1 s while it starts
+// (rules/health.ts: fastTiming) and the start period is health-timeout (run.ts), so Docker counts
+// no failure while the app boots, and the first passing probe makes it healthy and ends the wait.
+// "unhealthy" comes at the first of:
 //   - a probe that could not run at all (its program is missing or not executable): at that probe;
 //   - the moment Docker, on the image's own HEALTHCHECK settings, would have said unhealthy (its
 //     start period, then `retries` failed probes at its interval), when no probe passed by then;
-//   - health-timeout, then `retries` failed probes one second apart: Docker's own verdict.
-// A health-cmd has no image settings: health-timeout decides. Only a check that never settles (a
-// hanging probe) ends as "timeout". With fast-health: false Docker probes on the image's own
-// settings and decides; the wait is health-timeout.
+//   - for a health-cmd, the same rule on health-start-period, then 3 failed probes a second apart
+//     (a health-cmd has no settings of its own; Docker's 30 s interval would take 90 s);
+//   - health-timeout, then `retries` failed probes: Docker's own verdict.
+// Only a check that never settles (a hanging probe) ends as "timeout". With fast-health: false
+// Docker probes on the image's own settings and decides; the wait is health-timeout.
 /** Beyond retries × 1 s: room for the probes themselves to run. */
 const VERDICT_GRACE_MS = 5000;
 /** Without a health check, watch this long so a container that dies at start is still caught. */
 const NO_HEALTHCHECK_WATCH_MS = NO_HEALTHCHECK_WATCH_S * 1000;
-/** After a probe started, look again this soon for its result (an exec that cannot start ends without an event). */
-const PROBE_RESULT_POLL_MS = 100;
+/**
+ * After a probe started, look again this soon for its result (an exec that cannot start ends
+ * without an event); also the least time between two looks woken by probes (see paced).
+ */
+const PROBE_RESULT_POLL_MS = 250;
+/** Whether client and daemon have Docker's start interval (API 1.44, Docker 25). */
+function hasStartInterval(api) {
+    return apiAtLeast(api, '1.44');
+}
+/** How often fast-health probes on an engine speaking API `api`. */
+function probeTiming(api) {
+    return fastTiming(hasStartInterval(api));
+}
 /** How long to wait for Docker's verdict. */
 function waitLimitMs(inputs, image) {
     if (!inputs.healthCmd && !image.healthcheck)
@@ -62415,38 +62490,58 @@ function waitLimitMs(inputs, image) {
     const retries = image.healthcheckRetries ?? DOCKER_DEFAULT_RETRIES;
     return inputs.healthTimeout * 1000 + retries * 1000 + VERDICT_GRACE_MS;
 }
-/** With fast-health and the image's own HEALTHCHECK: when Docker on its settings would say unhealthy. */
-function imageLimit(inputs, image) {
-    if (!inputs.fastHealth || inputs.healthCmd || !image.healthcheck)
+/**
+ * With fast-health: the image's own HEALTHCHECK settings (when Docker on them would say
+ * unhealthy), or for a health-cmd its start period, then Docker's default retries a second apart.
+ */
+function probeLimit(inputs, image) {
+    if (!inputs.fastHealth)
+        return undefined;
+    if (inputs.healthCmd) {
+        const startPeriod = inputs.healthStartPeriod;
+        return { rule: 'start-period', seconds: healthCmdLimitSeconds(startPeriod, DOCKER_DEFAULT_RETRIES), startPeriod };
+    }
+    if (!image.healthcheck)
         return undefined;
     const interval = image.healthcheckInterval ?? DOCKER_DEFAULT_INTERVAL_S;
-    return imageLimitSeconds(interval, image.healthcheckStartPeriod ?? 0, image.healthcheckRetries ?? DOCKER_DEFAULT_RETRIES);
+    const startPeriod = image.healthcheckStartPeriod ?? 0;
+    return { rule: 'image-limit', seconds: imageLimitSeconds(interval, startPeriod, image.healthcheckRetries ?? DOCKER_DEFAULT_RETRIES), startPeriod };
 }
-async function waitForHealth(docker, name, inputs, image, clock) {
+async function waitForHealth(docker, name, inputs, image, clock, api = '') {
     const health = { verdict: 'skipped', timeoutSeconds: inputs.healthTimeout };
     if (inputs.healthCmd)
         Object.assign(health, { source: 'health-cmd', command: inputs.healthCmd });
     else if (image.healthcheck)
         Object.assign(health, { source: 'image', command: describeHealthcheck(image.healthcheck) });
-    if (health.source)
-        health.intervalSeconds = inputs.fastHealth ? 1 : inputs.healthCmd ? DOCKER_DEFAULT_INTERVAL_S : image.healthcheckInterval;
-    const limit = imageLimit(inputs, image);
-    if (limit !== undefined)
-        health.limitSeconds = limit;
+    if (health.source && inputs.fastHealth)
+        Object.assign(health, probeTiming(api));
+    else if (health.source)
+        health.intervalSeconds = inputs.healthCmd ? DOCKER_DEFAULT_INTERVAL_S : image.healthcheckInterval;
+    const limit = probeLimit(inputs, image);
+    if (limit)
+        health.limitSeconds = limit.seconds;
+    // a health-cmd's start period: the limit's with fast-health, Docker's own without (run.ts)
+    if (inputs.healthCmd && (inputs.fastHealth || inputs.healthStartPeriod > 0))
+        health.startPeriodSeconds = inputs.healthStartPeriod;
     const started = clock.now();
-    const probesSeen = new Set();
+    // Docker keeps only the last five probes, a second's worth at 0.1 s: every probe seen is kept
+    // here, so the first pass, the failure before it and the failures counted are never lost
+    const seen = new Map();
     let nextLookMs = SAFETY_POLL_MS;
     const look = async (overdue) => {
         const state = await containerState(docker, name);
         const now = clock.now();
+        for (const probe of state.Health?.Log ?? [])
+            seen.set(probe.Start, probe);
+        const history = [...seen.values()].sort((a, b) => Date.parse(a.Start) - Date.parse(b.Start));
         health.waitedSeconds = round((now - started) / 1000);
         health.verdictSeconds = sinceStart(state, now);
-        nextLookMs = nextLook(state, probesSeen, clock, limit, now);
+        nextLookMs = nextLook(state, seen.size, clock, limit?.seconds, now);
         // a probe passed before it exited: Docker had said healthy (one passing probe is enough), and
         // the exit that followed is the stop stage's to report (the container is gone when it goes to stop it)
-        const passed = state.Health?.Status === 'healthy' || (!state.Running && (state.Health?.Log ?? []).some(p => p.ExitCode === 0));
+        const passed = state.Health?.Status === 'healthy' || (!state.Running && history.some(p => p.ExitCode === 0));
         if (health.source && passed) {
-            return { ...health, verdict: 'healthy', startupSeconds: startupSeconds(state), notReadyAtSeconds: notReadyAt(state), probeTimes: probeTimes(state.Health?.Log) };
+            return { ...health, verdict: 'healthy', startupSeconds: startupSeconds(history, state.StartedAt), notReadyAtSeconds: notReadyAt(history, state.StartedAt), probeTimes: probeTimes(state.Health?.Log) };
         }
         if (!state.Running)
             return exited(docker, name, state, health);
@@ -62460,35 +62555,61 @@ async function waitForHealth(docker, name, inputs, image, clock) {
         const stuck = last && cannotRun(last.ExitCode, last.Output, health.command);
         if (stuck)
             return unhealthy(docker, name, state, { ...health, rule: 'cannot-run', cannotRun: stuck });
-        if (limit !== undefined && reachedImageLimit(state, limit, image.healthcheckStartPeriod ?? 0, now)) {
-            return unhealthy(docker, name, state, { ...health, rule: 'image-limit' });
+        if (limit && reachedLimit(history, state.StartedAt, limit, now)) {
+            return unhealthy(docker, name, state, { ...health, rule: limit.rule, failedProbes: countedFailures(history, state.StartedAt, limit.startPeriod) });
         }
         return overdue ? unhealthy(docker, name, state, health, 'timeout') : undefined;
     };
-    return waitUntil(clock, waitLimitMs(inputs, image), look, () => nextLookMs);
+    return waitUntil(paced(clock), waitLimitMs(inputs, image), look, () => nextLookMs);
+}
+/** The events that are news at once: a verdict or an exit. */
+const URGENT = ['health_status', 'die'];
+/**
+ * The clock, waking on a probe's events at most every PROBE_RESULT_POLL_MS (probes start and end
+ * every tenth of a second while the app starts, and each look is one docker inspect; Docker's last
+ * five probes cover a second, so none is missed), and at once on Docker's verdict or the
+ * container's exit. A clock that does not count events is used as it is.
+ */
+function paced(clock) {
+    if (!clock.count)
+        return clock;
+    const count = clock.count;
+    const urgent = () => URGENT.reduce((n, action) => n + count(action), 0);
+    return {
+        now: clock.now,
+        wait: async (ms) => {
+            const began = clock.now();
+            const before = urgent();
+            const gap = Math.min(ms, PROBE_RESULT_POLL_MS);
+            await clock.wait(ms);
+            while (urgent() === before && clock.now() - began < gap)
+                await clock.wait(gap - (clock.now() - began));
+        }
+    };
 }
 /**
  * When to look again: soon after a probe started whose result Docker has not logged yet (an exec
- * that cannot start sends no event of its end), at the image's limit when that comes first, else
- * at the next event or the safety poll.
+ * that cannot start sends no event of its end), at the limit when that comes first, else at the
+ * next event or the safety poll.
  */
 function nextLook(state, probesSeen, clock, limit, now) {
-    for (const probe of state.Health?.Log ?? [])
-        probesSeen.add(probe.Start);
     const startedAt = clock.lastAt?.('exec_start');
-    const awaited = (clock.count?.('exec_start') ?? 0) > probesSeen.size && startedAt !== undefined && now - startedAt < 2 * SAFETY_POLL_MS;
+    const awaited = (clock.count?.('exec_start') ?? 0) > probesSeen && startedAt !== undefined && now - startedAt < 2 * SAFETY_POLL_MS;
     let ms = awaited ? PROBE_RESULT_POLL_MS : SAFETY_POLL_MS;
     const start = Date.parse(state.StartedAt);
     if (limit !== undefined && Number.isFinite(start))
         ms = Math.min(ms, Math.max(PROBE_RESULT_POLL_MS, start + limit * 1000 - now));
     return ms;
 }
-/** The image's limit has passed, at least one probe ran after its start period, and none passed. */
-function reachedImageLimit(state, limit, startPeriod, now) {
-    const start = Date.parse(state.StartedAt);
-    const log = state.Health?.Log ?? [];
-    const counted = log.filter(p => Date.parse(p.Start) - start >= startPeriod * 1000);
-    return now - start >= limit * 1000 && counted.length > 0 && log.every(p => p.ExitCode !== 0);
+/** The probes that started after the start period (Docker counts only those) and failed. */
+function countedFailures(history, startedAt, startPeriod) {
+    const start = Date.parse(startedAt);
+    return history.filter(p => Date.parse(p.Start) - start >= startPeriod * 1000 && p.ExitCode !== 0).length;
+}
+/** The limit has passed, at least one probe ran after its start period, and none passed. */
+function reachedLimit(history, startedAt, limit, now) {
+    const start = Date.parse(startedAt);
+    return now - start >= limit.seconds * 1000 && countedFailures(history, startedAt, limit.startPeriod) > 0 && history.every(p => p.ExitCode !== 0);
 }
 async function unhealthy(docker, name, state, health, verdict = 'unhealthy') {
     return { ...health, verdict, probes: probesOf(state), ...logFields(await logTail(docker, name)) };
@@ -62512,18 +62633,17 @@ async function exited(docker, name, state, health) {
     };
 }
 /** Container start → end of the first passing probe, both stamped by Docker. */
-function startupSeconds(state) {
-    const passed = state.Health?.Log?.find(probe => probe.ExitCode === 0);
+function startupSeconds(history, startedAt) {
+    const passed = history.find(probe => probe.ExitCode === 0);
     if (!passed)
         return undefined;
-    return round(Math.max(0, Date.parse(passed.End) - Date.parse(state.StartedAt)) / 1000);
+    return round(Math.max(0, Date.parse(passed.End) - Date.parse(startedAt)) / 1000);
 }
 /** Container start → the start of the last failing probe before the first pass (not ready then). */
-function notReadyAt(state) {
-    const log = state.Health?.Log ?? [];
-    const first = log.findIndex(probe => probe.ExitCode === 0);
-    const before = first > 0 ? log[first - 1] : undefined;
-    return before && round(Math.max(0, Date.parse(before.Start) - Date.parse(state.StartedAt)) / 1000);
+function notReadyAt(history, startedAt) {
+    const first = history.findIndex(probe => probe.ExitCode === 0);
+    const before = first > 0 ? history[first - 1] : undefined;
+    return before && round(Math.max(0, Date.parse(before.Start) - Date.parse(startedAt)) / 1000);
 }
 /** The passing probes' durations (Docker's own Start and End stamps): median and slowest, in ms. */
 function probeTimes(log = []) {
@@ -63370,7 +63490,6 @@ function parseTop(stdout) {
 
 
 
-
 async function runAndWait(ctx, inputs, image, facts, engine) {
     const { docker } = ctx;
     const name = ctx.containerName();
@@ -63384,7 +63503,7 @@ async function runAndWait(ctx, inputs, image, facts, engine) {
     try {
         const started = await docker.call(runArgs(ctx, inputs, image, name, { imageHasHealthcheck: facts.healthcheck !== undefined, api: engine.api }));
         if (started.exitCode === 0) {
-            let health = await waitForHealth(docker, name, inputs, facts, watch);
+            let health = await waitForHealth(docker, name, inputs, facts, watch, engine.api);
             if (needsAdvice(health, inputs))
                 health = { ...health, ...(await probeAdvice(docker, name, facts, health)) };
             const state = await containerState(docker, name);
@@ -63429,15 +63548,26 @@ function healthFlags(inputs, { imageHasHealthcheck, api }) {
     if (inputs.healthCmd)
         flags.push('--health-cmd', inputs.healthCmd);
     if (inputs.fastHealth && (inputs.healthCmd || imageHasHealthcheck)) {
-        // Probe every second instead of the image's interval (often 30 s). The start period covers the
-        // whole wait, so a slow starter is not failed while it boots; the image's timeout and command stay.
-        flags.push('--health-interval=1s', `--health-start-period=${inputs.healthTimeout}s`);
+        // Probe every 0.1 s instead of the image's interval (often 30 s), so startup is known to a
+        // fraction of a second. The start period covers the whole wait, so Docker counts no failure
+        // while a slow starter boots (the wait applies the image's limit, or health-start-period for
+        // a health-cmd, itself); the image's timeout and command stay.
+        const timing = probeTiming(api);
+        flags.push(`--health-interval=${durationFlag(timing.intervalSeconds)}`, `--health-start-period=${inputs.healthTimeout}s`);
         // Since API 1.44 the engine probes at the start interval during the start period (5 s unless
-        // set), whatever the interval says; older clients and daemons refuse the flag.
-        if (apiAtLeast(api, '1.44'))
-            flags.push('--health-start-interval=1s');
+        // set) and at the interval once healthy; older clients and daemons refuse the flag.
+        if (hasStartInterval(api))
+            flags.push(`--health-start-interval=${durationFlag(timing.startIntervalSeconds)}`);
+    }
+    else if (inputs.healthCmd && inputs.healthStartPeriod > 0) {
+        // fast-health: false leaves the timing to Docker, with the start period the user gave
+        flags.push(`--health-start-period=${inputs.healthStartPeriod}s`);
     }
     return flags;
+}
+/** "1s", "100ms": what docker run's duration flags take. */
+function durationFlag(seconds) {
+    return Number.isInteger(seconds) ? `${seconds}s` : `${Math.round(seconds * 1000)}ms`;
 }
 function runArgs(ctx, inputs, image, name, health) {
     const args = ['run', '--detach', '--name', name, ...ctx.labels(), ...containerFlags(inputs)];

@@ -215,6 +215,34 @@ describe('judge', () => {
     )
   })
 
+  it('a health-cmd that never passed: unhealthy after its start period and retries, saying how many probes failed after it', () => {
+    const report = measuredReport()
+    report.health = {
+      verdict: 'unhealthy',
+      source: 'health-cmd',
+      command: 'wget -q -O /dev/null http://127.0.0.1:8080/health',
+      rule: 'start-period',
+      limitSeconds: 12,
+      startPeriodSeconds: 10,
+      failedProbes: 14,
+      probes: [{ exitCode: 1, output: 'wget: server returned error: HTTP/1.1 500 Internal Server Error' }]
+    }
+    judged(report, inputs())
+    expect(row(report.checks, 'health')).toMatchObject({ status: 'fail', value: 'unhealthy', limit: 'healthy within 12 s (health-start-period 10 s + retries)' })
+    expect(row(report.checks, 'health').detail).toBe(
+      'The probe failed 14 times after the start period and never passed: unhealthy at 12 s, on health-start-period 10 s, then 3 failed probes a second apart. Raise health-start-period if the app needs longer to start (health-cmd: wget -q -O /dev/null http://127.0.0.1:8080/health). Last probe exited 1: wget: server returned error: HTTP/1.1 500 Internal Server Error. The container printed nothing.'
+    )
+  })
+
+  it("with fast-health: false, Docker's verdict on a health-cmd names the start period it had", () => {
+    const report = measuredReport()
+    report.health = { verdict: 'unhealthy', source: 'health-cmd', command: 'exit 1', rule: 'docker', startPeriodSeconds: 10, verdictSeconds: 90.3 }
+    judged(report, inputs({ fastHealth: false }))
+    expect(row(report.checks, 'health').detail).toMatch(
+      /^Docker marked the container unhealthy 90.3 s after start, on Docker's default timing \(interval 30 s, retries 3\) with health-start-period 10 s: no probe passed/
+    )
+  })
+
   it('with fast-health: false, startup is a window set by the interval, judged only outside it', () => {
     const report = measuredReport()
     report.health = { ...report.health, intervalSeconds: 30, startupSeconds: 30.1, notReadyAtSeconds: 0 }
@@ -222,7 +250,7 @@ describe('judge', () => {
     judged(report, inputs({ fastHealth: false, maxStartupTime: 5 }))
     expect(row(report.checks, 'startup')).toMatchObject({ status: 'skip', value: '0–30.1 s', limit: '≤ 5 s' })
     expect(row(report.checks, 'startup').detail).toBe(
-      'Not judged: Docker probed every 30 s (fast-health: false), so the app was ready between 0 s and 30.1 s after start, and the budget falls inside that window. Leave fast-health on to measure startup to a second.'
+      'Not judged: Docker probed every 30 s (fast-health: false), so the app was ready between 0 s and 30.1 s after start, and the budget falls inside that window. Leave fast-health on to measure startup to a fraction of a second.'
     )
     expect(report.passed).toBe(true)
     judged(report, inputs({ fastHealth: false, maxStartupTime: 40 }))
@@ -410,16 +438,46 @@ describe('judge', () => {
     expect(row(report.checks, 'size').detail).toBe('not run: the build failed')
   })
 
-  it('judges startup time against max-startup-time as its own row', () => {
+  it('judges startup time against max-startup-time as its own row, saying how often it was probed', () => {
     const fast = measuredReport()
+    Object.assign(fast.health, { startIntervalSeconds: 0.1, notReadyAtSeconds: 1.2 })
     judged(fast, inputs({ maxStartupTime: 5 }))
     expect(fast.checks.map(c => c.name)).toEqual(['build', 'health', 'startup', 'size', 'user', 'contents', 'stop'])
-    expect(row(fast.checks, 'startup')).toMatchObject({ status: 'pass', value: '1.4 s', limit: '≤ 5 s' })
+    expect(row(fast.checks, 'startup')).toMatchObject({ status: 'pass', value: '1.4 s, probed every 0.1 s', limit: '≤ 5 s' })
+    expect(row(fast.checks, 'startup').detail).toBe('Container start to the first passing health probe (probed every 0.1 s while starting).')
     const slow = measuredReport()
+    Object.assign(slow.health, { startIntervalSeconds: 0.1, notReadyAtSeconds: 1.2 })
     judged(slow, inputs({ maxStartupTime: 1 }))
-    expect(row(slow.checks, 'startup')).toMatchObject({ status: 'fail', value: '1.4 s' })
-    expect(row(slow.checks, 'startup').detail).toMatch(/^Healthy 0.4 s later than max-startup-time/)
-    expect(failureLine(slow)).toBe('1 of 7 checks failed: startup (1.4 s)')
+    expect(row(slow.checks, 'startup')).toMatchObject({ status: 'fail', value: '1.4 s, probed every 0.1 s' })
+    expect(row(slow.checks, 'startup').detail).toBe(
+      'Healthy 0.4 s later than max-startup-time: a probe still failed 1.2 s after start. Look for slow work before the server listens (migrations, cache warm-up) or raise the budget.'
+    )
+    expect(failureLine(slow)).toBe('1 of 7 checks failed: startup (1.4 s, probed every 0.1 s)')
+  })
+
+  // issue 21: an app that answered at 0.21 s, first probed at 1 s, was failed against a 1 s budget
+  it('never fails a budget by less than the probes can tell: a budget inside the window is not judged', () => {
+    const report = measuredReport()
+    // the first probe passed, 1.1 s after start: the app was ready somewhere in 0–1.1 s
+    Object.assign(report.health, { intervalSeconds: 1, startupSeconds: 1.1, notReadyAtSeconds: undefined })
+    judged(report, inputs({ maxStartupTime: 1 }))
+    expect(row(report.checks, 'startup')).toMatchObject({ status: 'skip', value: '0–1.1 s', limit: '≤ 1 s' })
+    expect(row(report.checks, 'startup').detail).toBe(
+      'Not judged: the app was ready between 0 s and 1.1 s after start (probed every 1 s), and the budget falls inside that window, finer than the probes can tell.'
+    )
+    expect(report.passed).toBe(true)
+    // probed every 0.1 s: not ready at 0.95 s, healthy at 1.05 s
+    Object.assign(report.health, { intervalSeconds: 1, startIntervalSeconds: 0.1, startupSeconds: 1.05, notReadyAtSeconds: 0.95 })
+    judged(report, inputs({ maxStartupTime: 1 }))
+    expect(row(report.checks, 'startup')).toMatchObject({ status: 'skip', value: '0.95–1.05 s' })
+    // a probe failed at the budget itself: late for sure
+    report.health.notReadyAtSeconds = 1
+    judged(report, inputs({ maxStartupTime: 1 }))
+    expect(row(report.checks, 'startup')).toMatchObject({ status: 'fail', value: '1.05 s, probed every 0.1 s' })
+    // the fast app of the issue: ready in a fraction of a second, within the budget
+    Object.assign(report.health, { startupSeconds: 0.4, notReadyAtSeconds: 0.2 })
+    judged(report, inputs({ maxStartupTime: 1 }))
+    expect(row(report.checks, 'startup')).toMatchObject({ status: 'pass', value: '0.4 s, probed every 0.1 s' })
   })
 
   it('gives each smoke command its own row', () => {

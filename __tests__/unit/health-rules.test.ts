@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { cannotRun, imageLimitSeconds } from '../../src/rules/health.js'
+import { cannotRun, fastTiming, healthCmdLimitSeconds, imageLimitSeconds } from '../../src/rules/health.js'
 
 // The two early "unhealthy" rules, on probe output as Docker 20.10 logged it for real probes.
 
@@ -12,6 +12,23 @@ describe('imageLimitSeconds: when Docker, on the image\'s own settings, says unh
     [5, 10, 1, 10] // a probe starting exactly at the end of the start period counts
   ])('interval %d s, start period %d s, retries %d: %d s', (interval, startPeriod, retries, limit) => {
     expect(imageLimitSeconds(interval, startPeriod, retries)).toBe(limit)
+  })
+})
+
+describe('healthCmdLimitSeconds: a health-cmd, on health-start-period and 3 retries a second apart', () => {
+  it.each([
+    [0, 3], // no start period: the probes at 1, 2 and 3 s
+    [10, 12], // the probes at 10, 11 and 12 s count
+    [1, 3]
+  ])('start period %d s: %d s', (startPeriod, limit) => {
+    expect(healthCmdLimitSeconds(startPeriod, 3)).toBe(limit)
+  })
+})
+
+describe('fastTiming: how often fast-health probes', () => {
+  it('every 0.1 s while starting; every second once healthy only where the engine has a start interval', () => {
+    expect(fastTiming(true)).toEqual({ intervalSeconds: 1, startIntervalSeconds: 0.1 })
+    expect(fastTiming(false)).toEqual({ intervalSeconds: 0.1, startIntervalSeconds: 0.1 })
   })
 })
 

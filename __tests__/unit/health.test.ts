@@ -180,9 +180,9 @@ describe('waitForHealth', () => {
       expect(waiter.now() - T0).toBe(18_000)
     })
 
-    it('no image limit for a health-cmd, nor with fast-health: false (Docker itself decides there)', async () => {
+    it('no image limit with fast-health: false (Docker itself decides there)', async () => {
       const always = Array.from({ length: 5 }, (_, i) => probe(1000 * (i + 1), 1, 'refused'))
-      for (const given of [inputs({ healthTimeout: 10, healthCmd: 'exit 1' }), inputs({ healthTimeout: 10, fastHealth: false })]) {
+      for (const given of [inputs({ healthTimeout: 10, healthCmd: 'exit 1', fastHealth: false }), inputs({ healthTimeout: 10, fastHealth: false })]) {
         scriptDocker([state({ Health: { Status: 'starting', Log: always } })])
         const report = measuredReport()
         Object.assign(report.image, { healthcheckInterval: 1, healthcheckRetries: 1 })
@@ -190,6 +190,50 @@ describe('waitForHealth', () => {
         expect(report.health.verdict).toBe('timeout')
         expect(report.health.limitSeconds).toBeUndefined()
       }
+    })
+
+    /** Docker's state at `t` ms, probing every 0.2 s from 0.3 s: the probes ended by then, the last five kept (as Docker does), passing from `passFromMs` on. */
+    function stateAt(t: number, passFromMs = Infinity): ContainerState {
+      const log = []
+      for (let start = 300; start + 50 <= t; start += 200) log.push(probe(start, start >= passFromMs ? 0 : 1, start >= passFromMs ? 'ok' : 'wget: server returned error: HTTP/1.1 500'))
+      return state({ Health: { Status: log.some(p => p.ExitCode === 0) ? 'healthy' : 'starting', Log: log.slice(-5) } })
+    }
+
+    /** The states looks every `everyMs` see. */
+    function probingStates(untilMs: number, passFromMs = Infinity, everyMs = 200): ContainerState[] {
+      const states: ContainerState[] = []
+      for (let t = 0; t <= untilMs; t += everyMs) states.push(stateAt(t, passFromMs))
+      return states
+    }
+
+    it('a health-cmd that always fails: unhealthy after health-start-period and 3 retries a second apart, counting every failure seen', async () => {
+      scriptDocker(probingStates(10_000))
+      const report = measuredReport()
+      report.image.healthcheck = undefined
+      const waiter = fakeWaiter(200, T0) // an event (a probe) every 200 ms
+      await waitFor(inputs({ healthCmd: 'wget -q -O /dev/null http://127.0.0.1:8080/health', healthStartPeriod: 2 }), report, waiter)
+      expect(report.health).toMatchObject({ verdict: 'unhealthy', rule: 'start-period', limitSeconds: 4, startPeriodSeconds: 2 })
+      expect(waiter.now() - T0).toBe(4000)
+      // the probes started from 2 s on and ended by 4 s: 2.1, 2.3, ... 3.9 s, though Docker kept only five
+      expect(report.health.failedProbes).toBe(10)
+      expect(report.health.probes).toHaveLength(5)
+    })
+
+    it('a health-cmd on a slow starter: healthy when it answers within the start period, timed from the first pass', async () => {
+      scriptDocker(probingStates(10_000, 4100))
+      const report = measuredReport()
+      report.image.healthcheck = undefined
+      const waiter = fakeWaiter(200, T0)
+      await waitFor(inputs({ healthCmd: 'wget -q -O /dev/null http://127.0.0.1:8080/health', healthStartPeriod: 5 }), report, waiter)
+      expect(report.health).toMatchObject({ verdict: 'healthy', startupSeconds: 4.2, notReadyAtSeconds: 3.9, limitSeconds: 7 })
+    })
+
+    it('the first pass and the failure before it are kept when Docker has rotated them out of its five', async () => {
+      // looked at 1 s (failures to 0.9 s) and 2 s after start: by then Docker keeps only the passes from 1.1 s
+      scriptDocker(probingStates(3000, 1100, 1000))
+      const report = measuredReport()
+      await waitFor(inputs(), report, fakeWaiter(1000, T0))
+      expect(report.health).toMatchObject({ verdict: 'healthy', startupSeconds: 1.2, notReadyAtSeconds: 0.9 })
     })
 
     it("with fast-health: false, a healthy verdict keeps when the app was last seen not ready", async () => {
@@ -200,6 +244,38 @@ describe('waitForHealth', () => {
       await waitFor(inputs({ fastHealth: false }), report, onDockerTime())
       expect(report.health).toMatchObject({ verdict: 'healthy', startupSeconds: 60.1, notReadyAtSeconds: 30, intervalSeconds: 30 })
     })
+  })
+
+  it("looks for probes at most every 250 ms, but at once on Docker's verdict", async () => {
+    // a probe every 0.2 s, each with its start and end event; Docker says healthy at 1.02 s
+    const events: { at: number; action: string }[] = []
+    for (let t = 100; t < 3000; t += 200) events.push({ at: t, action: 'exec_start' }, { at: t + 50, action: 'exec_die' })
+    events.push({ at: 1020, action: 'health_status' })
+    events.sort((a, b) => a.at - b.at)
+    let now = 0
+    const waiter = {
+      now: () => now,
+      count: (action: string) => events.filter(e => e.at <= now && e.action === action).length,
+      lastAt: (action: string) => events.filter(e => e.at <= now && e.action === action).at(-1)?.at,
+      wait: async (ms: number) => {
+        const next = events.find(e => e.at > now)
+        now = next && next.at <= now + ms ? next.at : now + ms
+      }
+    }
+    const looks: number[] = []
+    script = (_program, args) => {
+      if (args[0] !== 'inspect') throw new Error(`unexpected docker ${args.join(' ')}`)
+      looks.push(now)
+      const healthy = now >= 1020
+      return { exitCode: 0, stdout: JSON.stringify(state({ StartedAt: new Date(T0).toISOString(), Health: { Status: healthy ? 'healthy' : 'starting', Log: healthy ? [{ Start: at(1000), End: at(1010), ExitCode: 0, Output: '' }] : [] } })) }
+    }
+    const report = measuredReport()
+    report.health = await waitForHealth(new Docker(new Processes()), 'c1', inputs(), report.image, waiter)
+    expect(report.health.verdict).toBe('healthy')
+    expect(looks.at(-1)).toBe(1020) // the verdict's event is looked at when it comes
+    const gaps = looks.slice(1, -1).map((t, i) => t - looks[i])
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(250)
+    expect(looks.length).toBeLessThanOrEqual(6) // not one per event (10 probe events by then)
   })
 
   it("times passing probes from Docker's own stamps: median and slowest", () => {

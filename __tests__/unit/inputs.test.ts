@@ -99,6 +99,15 @@ describe('readInputs', () => {
     }
   })
 
+  it('health-start-period: 30 s unless set; 0 is a start period of none, as docker run takes it', () => {
+    expect(read({ context: 'app' }).healthStartPeriod).toBe(30)
+    expect(read({ context: 'app', 'health-start-period': '0' }).healthStartPeriod).toBe(0)
+    expect(read({ context: 'app', 'health-start-period': '45' }).healthStartPeriod).toBe(45)
+    expect(() => read({ context: 'app', 'health-start-period': '5s' })).toThrow(
+      new InputError('Input "health-start-period" must be a whole number of seconds from 0 to 2147483; got "5s".')
+    )
+  })
+
   it('hands each secret value and the token to mask as it reads them, and masks nothing else', () => {
     const masked: string[] = []
     const values: Record<string, string> = { context: 'app', secrets: 'npm=s3cr3t\nkey=a=b', 'github-token': 'ghp_abc', 'build-args': 'A=1' }

@@ -112,15 +112,26 @@ describe('runAndWait', () => {
 
 describe('healthFlags', () => {
   const given = (overrides = {}) => ({ ...inputs(), healthTimeout: 60, ...overrides })
-  it('probes every second, also during the start period where the engine has a start interval (API 1.44, Docker 25)', () => {
-    expect(healthFlags(given(), { imageHasHealthcheck: true, api: '1.51' })).toEqual(['--health-interval=1s', '--health-start-period=60s', '--health-start-interval=1s'])
+  it('probes every 0.1 s during the start period and every second once healthy, where the engine has a start interval (API 1.44, Docker 25)', () => {
+    expect(healthFlags(given(), { imageHasHealthcheck: true, api: '1.51' })).toEqual(['--health-interval=1s', '--health-start-period=60s', '--health-start-interval=100ms'])
   })
-  it('leaves the start interval out where client or daemon would refuse it', () => {
-    expect(healthFlags(given(), { imageHasHealthcheck: true, api: '1.41' })).toEqual(['--health-interval=1s', '--health-start-period=60s'])
+  it('probes every 0.1 s throughout where client or daemon would refuse the start interval (Docker 20.10 speaks 1.41)', () => {
+    expect(healthFlags(given(), { imageHasHealthcheck: true, api: '1.41' })).toEqual(['--health-interval=100ms', '--health-start-period=60s'])
   })
   it('sets nothing for an image without a health check unless health-cmd is given', () => {
     expect(healthFlags(given(), { imageHasHealthcheck: false, api: '1.51' })).toEqual([])
-    expect(healthFlags(given({ healthCmd: 'true' }), { imageHasHealthcheck: false, api: '1.51' })).toEqual(['--health-cmd', 'true', '--health-interval=1s', '--health-start-period=60s', '--health-start-interval=1s'])
+    expect(healthFlags(given({ healthCmd: 'true' }), { imageHasHealthcheck: false, api: '1.51' })).toEqual([
+      '--health-cmd',
+      'true',
+      '--health-interval=1s',
+      '--health-start-period=60s',
+      '--health-start-interval=100ms'
+    ])
+  })
+  it("with fast-health: false, a health-cmd gets health-start-period as Docker's start period; the image's check is left alone", () => {
+    expect(healthFlags(given({ fastHealth: false, healthCmd: 'true', healthStartPeriod: 15 }), { imageHasHealthcheck: false, api: '1.51' })).toEqual(['--health-cmd', 'true', '--health-start-period=15s'])
+    expect(healthFlags(given({ fastHealth: false, healthCmd: 'true', healthStartPeriod: 0 }), { imageHasHealthcheck: false, api: '1.51' })).toEqual(['--health-cmd', 'true'])
+    expect(healthFlags(given({ fastHealth: false, healthStartPeriod: 15 }), { imageHasHealthcheck: true, api: '1.51' })).toEqual([])
   })
 })
 

@@ -24,7 +24,7 @@ function healthRow(report: Report, inputs: JudgeInputs): Check {
         name: 'health',
         status: 'fail',
         value: 'unhealthy',
-        limit: h.rule === 'image-limit' ? `healthy within ${h.limitSeconds} s (the image's HEALTHCHECK)` : limit,
+        limit: h.rule === 'image-limit' ? `healthy within ${h.limitSeconds} s (the image's HEALTHCHECK)` : h.rule === 'start-period' ? `healthy within ${h.limitSeconds} s (health-start-period ${h.startPeriodSeconds} s + retries)` : limit,
         // what to do about a probe that cannot run comes after the failed command, apart from it
         detail: `${unhealthyWhy(report, inputs)} (${by}).${probe}${h.rule === 'cannot-run' ? cannotRunFix(report) : wrongPort(report)}${dependency(report, inputs)}${logNote(h, 'The container log is below.')}`
       }
@@ -144,13 +144,18 @@ function unhealthyWhy(report: Report, inputs: JudgeInputs): string {
     const start = image.healthcheckStartPeriod ? `start period ${image.healthcheckStartPeriod} s, then ` : ''
     return `No probe passed within the image's own limit (${start}interval ${interval} s × retries ${retries}): Docker would mark it unhealthy at ${h.limitSeconds} s`
   }
+  if (h.rule === 'start-period') {
+    // a health-cmd's own limit: what the image's rule would say with health-start-period as the start period
+    const n = h.failedProbes ?? DOCKER_DEFAULT_RETRIES
+    return `The probe failed ${n} ${n === 1 ? 'time' : 'times'} after the start period and never passed: unhealthy at ${h.limitSeconds} s, on health-start-period ${h.startPeriodSeconds} s, then ${DOCKER_DEFAULT_RETRIES} failed probes a second apart. Raise health-start-period if the app needs longer to start`
+  }
   if (inputs.fastHealth) return `Docker marked the container unhealthy: it was not healthy within ${inputs.healthTimeout} s, then failed ${failed}`
   // fast-health: false leaves Docker's timing as the image (or Docker's defaults) set it
   const when = h.verdictSeconds !== undefined ? ` ${h.verdictSeconds} s after start` : ''
   const timing =
     h.source === 'image'
       ? `the image's own HEALTHCHECK settings (interval ${interval} s, start period ${image.healthcheckStartPeriod ?? 0} s, retries ${retries})`
-      : "Docker's default timing (interval 30 s, retries 3)"
+      : `Docker's default timing (interval 30 s, retries 3)${h.startPeriodSeconds ? ` with health-start-period ${h.startPeriodSeconds} s` : ''}`
   return `Docker marked the container unhealthy${when}, on ${timing}: no probe passed, then ${failed} failed (fast-health: false)`
 }
 

@@ -91,6 +91,14 @@ export const seconds: Parser<number> = (value, { name }) => {
   return Number(value)
 }
 
+/** A duration in whole seconds that may be 0 (health-start-period: Docker's own default is none). */
+export const secondsOrZero: Parser<number> = (value, { name }) => {
+  if (!/^\d+$/.test(value) || Number(value) > MAX_SECONDS) {
+    throw inputError(name, `must be a whole number of seconds from 0 to ${MAX_SECONDS}; got "${value}".`)
+  }
+  return Number(value)
+}
+
 /** A duration in whole milliseconds (max-probe-time), 1 or more. */
 export const milliseconds: Parser<number> = (value, { name }) => {
   if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > MAX_SECONDS * 1000) {

@@ -17,6 +17,7 @@ import {
   reportFile,
   resolved,
   seconds,
+  secondsOrZero,
   secretFiles,
   secrets,
   size,
@@ -107,11 +108,17 @@ export const INPUT_TABLE = {
     parse: text,
     description: 'Health check command (run with /bin/sh -c in the container) for an image without a HEALTHCHECK, or to replace it.'
   },
+  'health-start-period': {
+    default: '30',
+    parse: secondsOrZero,
+    description:
+      "Seconds after start in which health-cmd's failing probes do not count (as docker run --health-start-period); after it, 3 failed probes a second apart make it unhealthy, so a check that always fails is known in seconds. Raise it for an app that takes longer to start. The image's own HEALTHCHECK keeps its own start period."
+  },
   'fast-health': {
     default: 'true',
     parse: bool,
     description:
-      "Probe every second from start (with a start period covering health-timeout), keeping the image's probe command and timeout, so the verdict comes when the app is ready. false keeps the image's HEALTHCHECK settings exactly."
+      "Probe every 0.1 s from start (with a start period covering health-timeout; every second once healthy where the engine has a start interval), keeping the image's probe command and timeout, so the verdict comes when the app is ready and its startup is known to a fraction of a second. false keeps the image's HEALTHCHECK settings exactly."
   },
   'max-startup-time': {
     default: '',

@@ -117,16 +117,22 @@ const HealthSchema = v.object({
   /** an exited container: how long it ran */
   ranSeconds: measured(),
   timeoutSeconds: measured(),
-  /** how often Docker probed: 1 s with fast-health, else the image's own interval */
+  /** how often Docker probed once healthy: with fast-health 1 s (0.1 s on engines before API 1.44), else the image's own interval */
   intervalSeconds: measured(),
+  /** with fast-health: how often Docker probed while the app started (0.1 s): the resolution of its startup */
+  startIntervalSeconds: measured(),
   /**
    * what decided an unhealthy verdict: Docker itself, the image's own HEALTHCHECK limit (what
-   * Docker would say on the image's settings, reached while probing every second), or a probe
-   * that could not run at all
+   * Docker would say on the image's settings, reached while probing fast), a health-cmd's start
+   * period then its retries, or a probe that could not run at all
    */
-  rule: v.optional(v.picklist(['docker', 'image-limit', 'cannot-run'])),
-  /** image-limit: container start → when Docker, on the image's own settings, would say unhealthy */
+  rule: v.optional(v.picklist(['docker', 'image-limit', 'start-period', 'cannot-run'])),
+  /** image-limit, start-period: container start → when the rule says unhealthy for a check that never passes */
   limitSeconds: measured(),
+  /** health-cmd with fast-health: health-start-period, the seconds after start whose failures do not count */
+  startPeriodSeconds: measured(),
+  /** image-limit, start-period: how many probes failed after the start period (every probe seen, not only the five Docker keeps) */
+  failedProbes: v.optional(wholeNumber()),
   /** cannot-run: the program the probe could not start, and why */
   cannotRun: v.optional(v.object({ program: short(), why: v.picklist(['missing', 'not-executable']) })),
   /** container start → the last failing probe before the first pass: the app was not ready then */

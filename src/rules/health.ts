@@ -15,6 +15,39 @@ export function imageLimitSeconds(interval: number, startPeriod: number, retries
   return (firstCounted + retries - 1) * interval
 }
 
+/**
+ * How often Docker probes with fast-health, in seconds: every 0.1 s while the app starts, so its
+ * startup is known to a tenth of a second (plus the probe's own run) and not to a whole interval.
+ * Where the engine has a start interval (API 1.44, Docker 25+) only the start period is probed
+ * that fast and a healthy container every second after; older engines have one interval for the
+ * whole run, so it is 0.1 s throughout (each probe is one exec: a few a second is cheap).
+ * Docker accepts intervals down to 1 ms on both.
+ */
+export const START_INTERVAL_S = 0.1
+export const FAST_INTERVAL_S = 1
+
+export interface ProbeTiming {
+  /** the interval Docker probes at once the app is healthy */
+  intervalSeconds: number
+  /** the interval while it starts (Docker's start interval, or the one interval) */
+  startIntervalSeconds: number
+}
+
+export function fastTiming(hasStartInterval: boolean): ProbeTiming {
+  return hasStartInterval ? { intervalSeconds: FAST_INTERVAL_S, startIntervalSeconds: START_INTERVAL_S } : { intervalSeconds: START_INTERVAL_S, startIntervalSeconds: START_INTERVAL_S }
+}
+
+/**
+ * A health-cmd's limit, in seconds after start: the rule of an image's own HEALTHCHECK with
+ * health-start-period as its start period and Docker's default retries (3), counted a second
+ * apart (fast-health's interval), so a check that always fails is known in seconds while a slow
+ * starter has the start period. E.g. start period 10 s: 12 s (counted probes from 10 s, the third
+ * failure at 12 s); 0 s: 3 s.
+ */
+export function healthCmdLimitSeconds(startPeriod: number, retries: number): number {
+  return imageLimitSeconds(FAST_INTERVAL_S, startPeriod, retries)
+}
+
 /** Without a health check the container is only watched this long, to see that it keeps running. */
 export const NO_HEALTHCHECK_WATCH_S = 3
 

@@ -4,7 +4,8 @@ import { SAFETY_POLL_MS, waitUntil, type Waiter } from '../docker/wait.js'
 import type { Inputs } from '../inputs/inputs.js'
 import type { Probe, Report } from '../report/report.js'
 import { round } from '../units.js'
-import { cannotRun, imageLimitSeconds, NO_HEALTHCHECK_WATCH_S } from '../rules/health.js'
+import { apiAtLeast } from '../docker/engine.js'
+import { cannotRun, fastTiming, healthCmdLimitSeconds, imageLimitSeconds, NO_HEALTHCHECK_WATCH_S, type ProbeTiming } from '../rules/health.js'
 import { describeHealthcheck, type ImageFacts } from './inspect.js'
 
 // Stage 4: wait until Docker itself says the container is healthy (its HEALTHCHECK state), and stop
@@ -12,31 +13,46 @@ import { describeHealthcheck, type ImageFacts } from './inspect.js'
 // status, exit, and each probe's start and end) and then reads Docker's state, so the verdict
 // follows Docker's within tens of milliseconds.
 //
-// The rule, with fast-health (the default): the container is probed every second and the start
-// period is health-timeout (run.ts), so Docker counts no failure while the app boots, and the first
-// passing probe makes it healthy and ends the wait. "unhealthy" comes at the first of:
+// The rule, with fast-health (the default): the container is probed every 0.1 s while it starts
+// (rules/health.ts: fastTiming) and the start period is health-timeout (run.ts), so Docker counts
+// no failure while the app boots, and the first passing probe makes it healthy and ends the wait.
+// "unhealthy" comes at the first of:
 //   - a probe that could not run at all (its program is missing or not executable): at that probe;
 //   - the moment Docker, on the image's own HEALTHCHECK settings, would have said unhealthy (its
 //     start period, then `retries` failed probes at its interval), when no probe passed by then;
-//   - health-timeout, then `retries` failed probes one second apart: Docker's own verdict.
-// A health-cmd has no image settings: health-timeout decides. Only a check that never settles (a
-// hanging probe) ends as "timeout". With fast-health: false Docker probes on the image's own
-// settings and decides; the wait is health-timeout.
+//   - for a health-cmd, the same rule on health-start-period, then 3 failed probes a second apart
+//     (a health-cmd has no settings of its own; Docker's 30 s interval would take 90 s);
+//   - health-timeout, then `retries` failed probes: Docker's own verdict.
+// Only a check that never settles (a hanging probe) ends as "timeout". With fast-health: false
+// Docker probes on the image's own settings and decides; the wait is health-timeout.
 
 /** Beyond retries × 1 s: room for the probes themselves to run. */
 const VERDICT_GRACE_MS = 5000
 /** Without a health check, watch this long so a container that dies at start is still caught. */
 export const NO_HEALTHCHECK_WATCH_MS = NO_HEALTHCHECK_WATCH_S * 1000
-/** After a probe started, look again this soon for its result (an exec that cannot start ends without an event). */
-const PROBE_RESULT_POLL_MS = 100
+/**
+ * After a probe started, look again this soon for its result (an exec that cannot start ends
+ * without an event); also the least time between two looks woken by probes (see paced).
+ */
+const PROBE_RESULT_POLL_MS = 250
 
-export type HealthInputs = Pick<Inputs, 'healthTimeout' | 'healthCmd' | 'fastHealth'>
+export type HealthInputs = Pick<Inputs, 'healthTimeout' | 'healthCmd' | 'fastHealth' | 'healthStartPeriod'>
 export type Health = Report['health']
 
 /** The wait's clock, woken by the container's events; `count` and `lastAt` tell of probes started. */
 export interface HealthWatch extends Waiter {
   count?: (action: string) => number
   lastAt?: (action: string) => number | undefined
+}
+
+/** Whether client and daemon have Docker's start interval (API 1.44, Docker 25). */
+export function hasStartInterval(api: string): boolean {
+  return apiAtLeast(api, '1.44')
+}
+
+/** How often fast-health probes on an engine speaking API `api`. */
+export function probeTiming(api: string): ProbeTiming {
+  return fastTiming(hasStartInterval(api))
 }
 
 /** How long to wait for Docker's verdict. */
@@ -47,35 +63,62 @@ export function waitLimitMs(inputs: HealthInputs, image: ImageFacts): number {
   return inputs.healthTimeout * 1000 + retries * 1000 + VERDICT_GRACE_MS
 }
 
-/** With fast-health and the image's own HEALTHCHECK: when Docker on its settings would say unhealthy. */
-export function imageLimit(inputs: HealthInputs, image: ImageFacts): number | undefined {
-  if (!inputs.fastHealth || inputs.healthCmd || !image.healthcheck) return undefined
-  const interval = image.healthcheckInterval ?? DOCKER_DEFAULT_INTERVAL_S
-  return imageLimitSeconds(interval, image.healthcheckStartPeriod ?? 0, image.healthcheckRetries ?? DOCKER_DEFAULT_RETRIES)
+/** The limit the wait applies before Docker's own verdict: when a check that never passed is unhealthy. */
+export interface ProbeLimit {
+  rule: 'image-limit' | 'start-period'
+  /** seconds after start */
+  seconds: number
+  /** failures of probes that start before this (seconds after start) do not count */
+  startPeriod: number
 }
 
-export async function waitForHealth(docker: Docker, name: string, inputs: HealthInputs, image: ImageFacts, clock: HealthWatch): Promise<Health> {
+/**
+ * With fast-health: the image's own HEALTHCHECK settings (when Docker on them would say
+ * unhealthy), or for a health-cmd its start period, then Docker's default retries a second apart.
+ */
+export function probeLimit(inputs: HealthInputs, image: ImageFacts): ProbeLimit | undefined {
+  if (!inputs.fastHealth) return undefined
+  if (inputs.healthCmd) {
+    const startPeriod = inputs.healthStartPeriod
+    return { rule: 'start-period', seconds: healthCmdLimitSeconds(startPeriod, DOCKER_DEFAULT_RETRIES), startPeriod }
+  }
+  if (!image.healthcheck) return undefined
+  const interval = image.healthcheckInterval ?? DOCKER_DEFAULT_INTERVAL_S
+  const startPeriod = image.healthcheckStartPeriod ?? 0
+  return { rule: 'image-limit', seconds: imageLimitSeconds(interval, startPeriod, image.healthcheckRetries ?? DOCKER_DEFAULT_RETRIES), startPeriod }
+}
+
+type ProbeLog = NonNullable<NonNullable<ContainerState['Health']>['Log']>
+
+export async function waitForHealth(docker: Docker, name: string, inputs: HealthInputs, image: ImageFacts, clock: HealthWatch, api = ''): Promise<Health> {
   const health: Health = { verdict: 'skipped', timeoutSeconds: inputs.healthTimeout }
   if (inputs.healthCmd) Object.assign(health, { source: 'health-cmd', command: inputs.healthCmd })
   else if (image.healthcheck) Object.assign(health, { source: 'image', command: describeHealthcheck(image.healthcheck) })
-  if (health.source) health.intervalSeconds = inputs.fastHealth ? 1 : inputs.healthCmd ? DOCKER_DEFAULT_INTERVAL_S : image.healthcheckInterval
-  const limit = imageLimit(inputs, image)
-  if (limit !== undefined) health.limitSeconds = limit
+  if (health.source && inputs.fastHealth) Object.assign(health, probeTiming(api))
+  else if (health.source) health.intervalSeconds = inputs.healthCmd ? DOCKER_DEFAULT_INTERVAL_S : image.healthcheckInterval
+  const limit = probeLimit(inputs, image)
+  if (limit) health.limitSeconds = limit.seconds
+  // a health-cmd's start period: the limit's with fast-health, Docker's own without (run.ts)
+  if (inputs.healthCmd && (inputs.fastHealth || inputs.healthStartPeriod > 0)) health.startPeriodSeconds = inputs.healthStartPeriod
 
   const started = clock.now()
-  const probesSeen = new Set<string>()
+  // Docker keeps only the last five probes, a second's worth at 0.1 s: every probe seen is kept
+  // here, so the first pass, the failure before it and the failures counted are never lost
+  const seen = new Map<string, ProbeLog[number]>()
   let nextLookMs = SAFETY_POLL_MS
   const look = async (overdue: boolean): Promise<Health | undefined> => {
     const state = await containerState(docker, name)
     const now = clock.now()
+    for (const probe of state.Health?.Log ?? []) seen.set(probe.Start, probe)
+    const history = [...seen.values()].sort((a, b) => Date.parse(a.Start) - Date.parse(b.Start))
     health.waitedSeconds = round((now - started) / 1000)
     health.verdictSeconds = sinceStart(state, now)
-    nextLookMs = nextLook(state, probesSeen, clock, limit, now)
+    nextLookMs = nextLook(state, seen.size, clock, limit?.seconds, now)
     // a probe passed before it exited: Docker had said healthy (one passing probe is enough), and
     // the exit that followed is the stop stage's to report (the container is gone when it goes to stop it)
-    const passed = state.Health?.Status === 'healthy' || (!state.Running && (state.Health?.Log ?? []).some(p => p.ExitCode === 0))
+    const passed = state.Health?.Status === 'healthy' || (!state.Running && history.some(p => p.ExitCode === 0))
     if (health.source && passed) {
-      return { ...health, verdict: 'healthy', startupSeconds: startupSeconds(state), notReadyAtSeconds: notReadyAt(state), probeTimes: probeTimes(state.Health?.Log) }
+      return { ...health, verdict: 'healthy', startupSeconds: startupSeconds(history, state.StartedAt), notReadyAtSeconds: notReadyAt(history, state.StartedAt), probeTimes: probeTimes(state.Health?.Log) }
     }
     if (!state.Running) return exited(docker, name, state, health)
     if (!health.source) return overdue ? watched(docker, name, health) : undefined
@@ -85,35 +128,63 @@ export async function waitForHealth(docker: Docker, name: string, inputs: Health
     const last = state.Health?.Log?.at(-1)
     const stuck = last && cannotRun(last.ExitCode, last.Output, health.command)
     if (stuck) return unhealthy(docker, name, state, { ...health, rule: 'cannot-run', cannotRun: stuck })
-    if (limit !== undefined && reachedImageLimit(state, limit, image.healthcheckStartPeriod ?? 0, now)) {
-      return unhealthy(docker, name, state, { ...health, rule: 'image-limit' })
+    if (limit && reachedLimit(history, state.StartedAt, limit, now)) {
+      return unhealthy(docker, name, state, { ...health, rule: limit.rule, failedProbes: countedFailures(history, state.StartedAt, limit.startPeriod) })
     }
     return overdue ? unhealthy(docker, name, state, health, 'timeout') : undefined
   }
-  return waitUntil(clock, waitLimitMs(inputs, image), look, () => nextLookMs)
+  return waitUntil(paced(clock), waitLimitMs(inputs, image), look, () => nextLookMs)
+}
+
+/** The events that are news at once: a verdict or an exit. */
+const URGENT = ['health_status', 'die']
+
+/**
+ * The clock, waking on a probe's events at most every PROBE_RESULT_POLL_MS (probes start and end
+ * every tenth of a second while the app starts, and each look is one docker inspect; Docker's last
+ * five probes cover a second, so none is missed), and at once on Docker's verdict or the
+ * container's exit. A clock that does not count events is used as it is.
+ */
+function paced(clock: HealthWatch): Waiter {
+  if (!clock.count) return clock
+  const count = clock.count
+  const urgent = () => URGENT.reduce((n, action) => n + count(action), 0)
+  return {
+    now: clock.now,
+    wait: async (ms: number) => {
+      const began = clock.now()
+      const before = urgent()
+      const gap = Math.min(ms, PROBE_RESULT_POLL_MS)
+      await clock.wait(ms)
+      while (urgent() === before && clock.now() - began < gap) await clock.wait(gap - (clock.now() - began))
+    }
+  }
 }
 
 /**
  * When to look again: soon after a probe started whose result Docker has not logged yet (an exec
- * that cannot start sends no event of its end), at the image's limit when that comes first, else
- * at the next event or the safety poll.
+ * that cannot start sends no event of its end), at the limit when that comes first, else at the
+ * next event or the safety poll.
  */
-function nextLook(state: ContainerState, probesSeen: Set<string>, clock: HealthWatch, limit: number | undefined, now: number): number {
-  for (const probe of state.Health?.Log ?? []) probesSeen.add(probe.Start)
+function nextLook(state: ContainerState, probesSeen: number, clock: HealthWatch, limit: number | undefined, now: number): number {
   const startedAt = clock.lastAt?.('exec_start')
-  const awaited = (clock.count?.('exec_start') ?? 0) > probesSeen.size && startedAt !== undefined && now - startedAt < 2 * SAFETY_POLL_MS
+  const awaited = (clock.count?.('exec_start') ?? 0) > probesSeen && startedAt !== undefined && now - startedAt < 2 * SAFETY_POLL_MS
   let ms = awaited ? PROBE_RESULT_POLL_MS : SAFETY_POLL_MS
   const start = Date.parse(state.StartedAt)
   if (limit !== undefined && Number.isFinite(start)) ms = Math.min(ms, Math.max(PROBE_RESULT_POLL_MS, start + limit * 1000 - now))
   return ms
 }
 
-/** The image's limit has passed, at least one probe ran after its start period, and none passed. */
-function reachedImageLimit(state: ContainerState, limit: number, startPeriod: number, now: number): boolean {
-  const start = Date.parse(state.StartedAt)
-  const log = state.Health?.Log ?? []
-  const counted = log.filter(p => Date.parse(p.Start) - start >= startPeriod * 1000)
-  return now - start >= limit * 1000 && counted.length > 0 && log.every(p => p.ExitCode !== 0)
+/** The probes that started after the start period (Docker counts only those) and failed. */
+function countedFailures(history: ProbeLog, startedAt: string, startPeriod: number): number {
+  const start = Date.parse(startedAt)
+  return history.filter(p => Date.parse(p.Start) - start >= startPeriod * 1000 && p.ExitCode !== 0).length
+}
+
+/** The limit has passed, at least one probe ran after its start period, and none passed. */
+function reachedLimit(history: ProbeLog, startedAt: string, limit: ProbeLimit, now: number): boolean {
+  const start = Date.parse(startedAt)
+  return now - start >= limit.seconds * 1000 && countedFailures(history, startedAt, limit.startPeriod) > 0 && history.every(p => p.ExitCode !== 0)
 }
 
 async function unhealthy(docker: Docker, name: string, state: ContainerState, health: Health, verdict: 'unhealthy' | 'timeout' = 'unhealthy'): Promise<Health> {
@@ -141,21 +212,18 @@ async function exited(docker: Docker, name: string, state: ContainerState, healt
 }
 
 /** Container start → end of the first passing probe, both stamped by Docker. */
-export function startupSeconds(state: ContainerState): number | undefined {
-  const passed = state.Health?.Log?.find(probe => probe.ExitCode === 0)
+export function startupSeconds(history: ProbeLog, startedAt: string): number | undefined {
+  const passed = history.find(probe => probe.ExitCode === 0)
   if (!passed) return undefined
-  return round(Math.max(0, Date.parse(passed.End) - Date.parse(state.StartedAt)) / 1000)
+  return round(Math.max(0, Date.parse(passed.End) - Date.parse(startedAt)) / 1000)
 }
 
 /** Container start → the start of the last failing probe before the first pass (not ready then). */
-function notReadyAt(state: ContainerState): number | undefined {
-  const log = state.Health?.Log ?? []
-  const first = log.findIndex(probe => probe.ExitCode === 0)
-  const before = first > 0 ? log[first - 1] : undefined
-  return before && round(Math.max(0, Date.parse(before.Start) - Date.parse(state.StartedAt)) / 1000)
+function notReadyAt(history: ProbeLog, startedAt: string): number | undefined {
+  const first = history.findIndex(probe => probe.ExitCode === 0)
+  const before = first > 0 ? history[first - 1] : undefined
+  return before && round(Math.max(0, Date.parse(before.Start) - Date.parse(startedAt)) / 1000)
 }
-
-type ProbeLog = NonNullable<NonNullable<ContainerState['Health']>['Log']>
 
 /** The passing probes' durations (Docker's own Start and End stamps): median and slowest, in ms. */
 export function probeTimes(log: ProbeLog = []): Health['probeTimes'] {

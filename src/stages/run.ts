@@ -1,10 +1,10 @@
 import type { RunContext } from '../context.js'
 import { containerId, containerState, logFields, logTail, removeContainer, signalName } from '../docker/container.js'
-import { apiAtLeast, type Engine } from '../docker/engine.js'
+import type { Engine } from '../docker/engine.js'
 import { watchContainer } from '../docker/events.js'
 import type { Inputs } from '../inputs/inputs.js'
 import type { SmokeResult, Stop } from '../report/report.js'
-import { probeTimes, waitForHealth, type Health, type HealthInputs } from './health.js'
+import { hasStartInterval, probeTimes, probeTiming, waitForHealth, type Health, type HealthInputs } from './health.js'
 import { gone, initOf, stopContainer } from './stop.js'
 import type { ImageFacts } from './inspect.js'
 import { containerFlags } from './container-flags.js'
@@ -39,7 +39,7 @@ export async function runAndWait(ctx: RunContext, inputs: RunInputs, image: stri
   try {
     const started = await docker.call(runArgs(ctx, inputs, image, name, { imageHasHealthcheck: facts.healthcheck !== undefined, api: engine.api }))
     if (started.exitCode === 0) {
-      let health = await waitForHealth(docker, name, inputs, facts, watch)
+      let health = await waitForHealth(docker, name, inputs, facts, watch, engine.api)
       if (needsAdvice(health, inputs)) health = { ...health, ...(await probeAdvice(docker, name, facts, health)) }
       const state = await containerState(docker, name)
       const user = await measureUser(docker, () => ctx.tempDir('accounts'), name, state, facts.user ?? '', inputs, engine.userns)
@@ -86,14 +86,25 @@ export function healthFlags(inputs: HealthInputs, { imageHasHealthcheck, api }: 
   const flags: string[] = []
   if (inputs.healthCmd) flags.push('--health-cmd', inputs.healthCmd)
   if (inputs.fastHealth && (inputs.healthCmd || imageHasHealthcheck)) {
-    // Probe every second instead of the image's interval (often 30 s). The start period covers the
-    // whole wait, so a slow starter is not failed while it boots; the image's timeout and command stay.
-    flags.push('--health-interval=1s', `--health-start-period=${inputs.healthTimeout}s`)
+    // Probe every 0.1 s instead of the image's interval (often 30 s), so startup is known to a
+    // fraction of a second. The start period covers the whole wait, so Docker counts no failure
+    // while a slow starter boots (the wait applies the image's limit, or health-start-period for
+    // a health-cmd, itself); the image's timeout and command stay.
+    const timing = probeTiming(api)
+    flags.push(`--health-interval=${durationFlag(timing.intervalSeconds)}`, `--health-start-period=${inputs.healthTimeout}s`)
     // Since API 1.44 the engine probes at the start interval during the start period (5 s unless
-    // set), whatever the interval says; older clients and daemons refuse the flag.
-    if (apiAtLeast(api, '1.44')) flags.push('--health-start-interval=1s')
+    // set) and at the interval once healthy; older clients and daemons refuse the flag.
+    if (hasStartInterval(api)) flags.push(`--health-start-interval=${durationFlag(timing.startIntervalSeconds)}`)
+  } else if (inputs.healthCmd && inputs.healthStartPeriod > 0) {
+    // fast-health: false leaves the timing to Docker, with the start period the user gave
+    flags.push(`--health-start-period=${inputs.healthStartPeriod}s`)
   }
   return flags
+}
+
+/** "1s", "100ms": what docker run's duration flags take. */
+function durationFlag(seconds: number): string {
+  return Number.isInteger(seconds) ? `${seconds}s` : `${Math.round(seconds * 1000)}ms`
 }
 
 export function runArgs(ctx: RunContext, inputs: RunInputs, image: string, name: string, health: HealthFlagsFor): string[] {
