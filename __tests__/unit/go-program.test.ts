@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
 import { readFileSync } from 'node:fs'
-import { isGoElf } from '../../src/docker/elf.js'
+import { isGoElf } from '../../src/rules/go-elf.js'
 import { baseOf } from '../../src/stages/base.js'
 import { programPaths, tarFileStart } from '../../src/stages/go-program.js'
 

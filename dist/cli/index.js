@@ -62700,11 +62700,12 @@ function pid1Handles(hostPid, containerId, signal, proc = '/proc') {
     return ((BigInt(`0x${caught}`) >> BigInt(number - 1)) & 1n) === 1n;
 }
 
-;// CONCATENATED MODULE: ./src/docker/elf.ts
-// Whether an executable is a Go program, from the start of its file: Go's linker writes a note
-// named "Go" of type 4 (its build ID) into every ELF it links, internally or externally, stripped
-// or not, in a PT_NOTE segment near the start (Go's own build ID reader looks only in the first
-// 32 KiB). So a prefix of the file is enough, and the rest is never read.
+;// CONCATENATED MODULE: ./src/rules/go-elf.ts
+// Whether an executable is a Go program (elf.ts reads which architecture one is for), from the
+// start of its file: Go's linker writes a note named "Go" of type 4 (its build ID) into every ELF
+// it links, internally or externally, stripped or not, in a PT_NOTE segment near the start (Go's
+// own build ID reader looks only in the first 32 KiB). So a prefix of the file is enough, and the
+// rest is never read.
 /** How much of a file isGoElf needs: Go's own reader's 32 KiB. */
 const ELF_PREFIX_BYTES = 32 * 1024;
 const PT_NOTE = 4;
@@ -64963,7 +64964,7 @@ const MAX_FORBIDDEN = 200;
 const MAX_FOREIGN = 50;
 class LayerScan {
     rules;
-    facts = { files: 0, bytes: 0, found: [], unlisted: 0, allowed: 0, dirs: new Map(), deleted: [], opaque: [], packages: new Map(), manifests: new Map(), packageDeps: new Map(), lockfiles: new Map(), tools: new Map(), ecosystems: { app: new Set(), runtime: new Set() }, pythonDists: new Map(), siteEntries: new Map(), elf: 0, foreign: [], foreignUnlisted: 0 };
+    facts = { files: 0, bytes: 0, found: [], unlisted: 0, allowed: 0, dirs: new Map(), deleted: [], opaque: [], packages: new Map(), manifests: new Map(), packageDeps: new Map(), lockfiles: new Map(), tools: new Map(), ecosystems: { app: new Set(), runtime: new Set() }, pythonDists: new Map(), siteEntries: new Map(), foreign: [], foreignUnlisted: 0 };
     parser = (0,tar_stream.extract)();
     closed;
     /** a compressed blob (the containerd store keeps layers so) is unpacked on its way to the parser */
@@ -65041,10 +65042,7 @@ class LayerScan {
             return undefined;
         return head => {
             const elf = elfArch(head);
-            if (!elf)
-                return;
-            this.facts.elf++;
-            if (elf.arch === arch)
+            if (!elf || elf.arch === arch)
                 return;
             if (this.facts.foreign.length < MAX_FOREIGN)
                 this.facts.foreign.push({ path, ...elf, size: header.size ?? 0 });

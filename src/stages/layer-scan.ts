@@ -61,8 +61,7 @@ export interface LayerFacts {
   pythonDists: Map<string, PythonDist>
   /** the bytes of each top-level entry of a site-packages ("…/site-packages/_pytest"), to size an egg-info's packages */
   siteEntries: Map<string, number>
-  /** with ScanRules.arch: ELF programs and libraries read, those built for another architecture (up to MAX_FOREIGN), and how many more */
-  elf: number
+  /** with ScanRules.arch: ELF programs and libraries built for another architecture (up to MAX_FOREIGN), and how many more */
   foreign: { path: string; arch: string; name: string; size: number }[]
   foreignUnlisted: number
   /** why the layer could not be read to its end */
@@ -97,7 +96,7 @@ const MAX_FORBIDDEN = 200
 const MAX_FOREIGN = 50
 
 export class LayerScan {
-  readonly facts: LayerFacts = { files: 0, bytes: 0, found: [], unlisted: 0, allowed: 0, dirs: new Map(), deleted: [], opaque: [], packages: new Map(), manifests: new Map(), packageDeps: new Map(), lockfiles: new Map(), tools: new Map(), ecosystems: { app: new Set(), runtime: new Set() }, pythonDists: new Map(), siteEntries: new Map(), elf: 0, foreign: [], foreignUnlisted: 0 }
+  readonly facts: LayerFacts = { files: 0, bytes: 0, found: [], unlisted: 0, allowed: 0, dirs: new Map(), deleted: [], opaque: [], packages: new Map(), manifests: new Map(), packageDeps: new Map(), lockfiles: new Map(), tools: new Map(), ecosystems: { app: new Set(), runtime: new Set() }, pythonDists: new Map(), siteEntries: new Map(), foreign: [], foreignUnlisted: 0 }
   private readonly parser = extract()
   private readonly closed: Promise<unknown>
   /** a compressed blob (the containerd store keeps layers so) is unpacked on its way to the parser */
@@ -174,9 +173,7 @@ export class LayerScan {
     if (!arch || (header.type !== 'file' && header.type !== 'contiguous-file') || !mayBeElf(path, header.mode)) return undefined
     return head => {
       const elf = elfArch(head)
-      if (!elf) return
-      this.facts.elf++
-      if (elf.arch === arch) return
+      if (!elf || elf.arch === arch) return
       if (this.facts.foreign.length < MAX_FOREIGN) this.facts.foreign.push({ path, ...elf, size: header.size ?? 0 })
       else this.facts.foreignUnlisted++
     }

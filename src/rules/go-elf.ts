@@ -1,7 +1,8 @@
-// Whether an executable is a Go program, from the start of its file: Go's linker writes a note
-// named "Go" of type 4 (its build ID) into every ELF it links, internally or externally, stripped
-// or not, in a PT_NOTE segment near the start (Go's own build ID reader looks only in the first
-// 32 KiB). So a prefix of the file is enough, and the rest is never read.
+// Whether an executable is a Go program (elf.ts reads which architecture one is for), from the
+// start of its file: Go's linker writes a note named "Go" of type 4 (its build ID) into every ELF
+// it links, internally or externally, stripped or not, in a PT_NOTE segment near the start (Go's
+// own build ID reader looks only in the first 32 KiB). So a prefix of the file is enough, and the
+// rest is never read.
 
 /** How much of a file isGoElf needs: Go's own reader's 32 KiB. */
 export const ELF_PREFIX_BYTES = 32 * 1024
