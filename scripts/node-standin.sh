@@ -19,37 +19,12 @@ set -euo pipefail
 TAG=node:18-alpine
 DESCRIPTION='image-gate offline stand-in for node:18-alpine (busybox + host node)'
 
-log() { printf 'node-standin: %s\n' "$*" >&2; }
-die() { log "error: $*"; exit 1; }
-
-force=
-for arg in "$@"; do
-  case "$arg" in
-    --force) force=1 ;;
-    -h | --help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-    *) die "unknown argument '$arg' (usage: $0 [--force])" ;;
-  esac
-done
-
-command -v docker >/dev/null 2>&1 || die "docker CLI not found (see scripts/setup-docker.sh)"
-
+. "$(dirname "$0")/standin-lib.sh"
 # Idempotent: an existing image (a real pulled one, or ours from an earlier run) is left alone.
-if [ -z "$force" ] && docker image inspect "$TAG" >/dev/null 2>&1; then
-  log "$TAG already present ($(docker image inspect -f '{{.Id}}' "$TAG" | cut -c1-19)); nothing to do (--force rebuilds)"
-  exit 0
-fi
-docker info >/dev/null 2>&1 || die "docker engine not reachable (docker info fails; run scripts/setup-docker.sh)"
+standin_start "$@"
 
 # --- inputs from the host ---------------------------------------------------------------------
 command -v ldd >/dev/null 2>&1 || die "ldd not found; it is needed to collect node's shared libraries"
-
-# busybox must be static: it is the image's /bin/sh and must run without any library.
-busybox=
-for candidate in /bin/busybox "$(command -v busybox 2>/dev/null || true)"; do
-  [ -n "$candidate" ] && [ -f "$candidate" ] && [ -x "$candidate" ] || continue
-  if ! ldd "$candidate" >/dev/null 2>&1; then busybox=$candidate; break; fi # ldd fails on static binaries
-done
-[ -n "$busybox" ] || die "static busybox not found at /bin/busybox (Debian: apt-get install -y busybox-static)"
 
 dumb_init=$(command -v dumb-init 2>/dev/null || true)
 [ -n "$dumb_init" ] && [ -f "$dumb_init" ] && [ -x "$dumb_init" ] ||
@@ -69,42 +44,10 @@ esac
 [ -f "$npm_dir/bin/npm-cli.js" ] && [ -f "$npm_dir/bin/npx-cli.js" ] || die "npm package dir not found (looked at $npm_dir)"
 npm_dir=$(readlink -f "$npm_dir")
 
-# --- rootfs ------------------------------------------------------------------------------------
-umask 022 # everything in the image must be readable by non-root users
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/node-standin.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
-root=$tmp/rootfs
-mkdir "$root"
-chmod 755 "$root" # becomes the image's /; mktemp's 0700 would lock non-root users out
-
-mkdir -p "$root"/{bin,sbin,etc,home/node,root,tmp,var/tmp,run,opt,mnt,srv,proc,sys,dev} \
-  "$root"/usr/{bin,sbin,lib} "$root"/usr/local/{bin,sbin,lib/node_modules}
-chmod 1777 "$root/tmp" "$root/var/tmp"
-chmod 700 "$root/root"
-
-# Copy a binary and every library ldd resolves for it to the same absolute paths (incl. the loader).
-copy_with_libs() { # <host-binary> <path-in-image>
-  mkdir -p "$root$(dirname "$2")"
-  cp -L "$1" "$root$2"
-  local lib
-  for lib in $(ldd "$1" 2>/dev/null | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }'); do
-    [ -e "$root$lib" ] && continue
-    mkdir -p "$root$(dirname "$lib")"
-    cp -L "$lib" "$root$lib"
-  done
-}
-
-cp -L "$busybox" "$root/bin/busybox"
-# Applet symlinks like `busybox --install -s`, at the paths busybox itself reports.
-if applets=$("$busybox" --list-full 2>/dev/null) && [ -n "$applets" ]; then :; else
-  applets=$("$busybox" --list | sed 's|^|bin/|')
-fi
-for path in $applets sbin/nologin; do
-  case "$path" in linuxrc | */busybox) continue ;; esac
-  [ -e "$root/$path" ] || [ -L "$root/$path" ] && continue
-  mkdir -p "$root/$(dirname "$path")"
-  ln -s /bin/busybox "$root/$path"
-done
+# --- rootfs (standin_start made $root with the usual top-level folders) ----------------------
+mkdir -p "$root/home/node" "$root/usr/local/lib/node_modules"
+install_busybox
+[ -e "$root/sbin/nologin" ] || ln -s /bin/busybox "$root/sbin/nologin"
 
 copy_with_libs "$node_bin" /usr/local/bin/node
 copy_with_libs "$dumb_init" /usr/bin/dumb-init

@@ -17,6 +17,8 @@ import { failureLine, renderText } from './report/text.js'
 import { build, defaultTag } from './stages/build.js'
 import { inspectImage } from './stages/inspect.js'
 import { runAndWait } from './stages/run.js'
+import { allowForEmulation, emulatedOn } from './rules/emulation.js'
+import { checkPlatform } from './stages/platform.js'
 import { measureSizes } from './stages/size.js'
 import { counted } from './units.js'
 
@@ -69,6 +71,7 @@ async function gate(ctx: RunContext, inputs: Inputs, report: Report, stages: Sta
   ctx.setCallLimit(inputs.callTimeout)
   const engine = await stages.preflight(ctx.docker, inputs.builder)
   await checkRunNetwork(ctx.docker, inputs.runNetwork)
+  checkPlatform(engine, inputs.platform)
   report.tag = inputs.tags[0] ?? (await stages.defaultTag(ctx, inputs))
   const tags = inputs.tags.length > 0 ? inputs.tags : [report.tag]
 
@@ -82,8 +85,12 @@ async function gate(ctx: RunContext, inputs: Inputs, report: Report, stages: Sta
     report.image.id = id
     ctx.stage = 'inspecting the image'
     report.image = { ...report.image, ...(await stages.inspectImage(ctx.docker, image)) }
+    // an image for another architecture runs under QEMU: slower, so its health limits allow for it
+    const emulated = emulatedOn(engine, report.image.platform)
+    if (emulated) report.image.emulatedOn = emulated
+    const runInputs = emulated ? allowForEmulation(inputs) : inputs
     ctx.stage = 'running the container and waiting for its health check'
-    const running = stages.runAndWait(ctx, inputs, image, report.image, engine)
+    const running = stages.runAndWait(ctx, runInputs, image, report.image, engine)
     // The compressed size is measured meanwhile, at the lowest CPU priority so it takes only what
     // the app's startup leaves; the rest of the measuring (and compare-to, compare-stages) waits
     // for the run, and a run that fails stops it quietly (see measureSizes).
@@ -95,7 +102,7 @@ async function gate(ctx: RunContext, inputs: Inputs, report: Report, stages: Sta
     Object.assign(report, { image: { ...report.image, ...sizes.image }, baseline: sizes.baseline, stages: sizes.stages, contents: sizes.contents })
   }
   ctx.stage = 'judging'
-  Object.assign(report, judge(report, inputs))
+  Object.assign(report, judge(report, report.image.emulatedOn ? allowForEmulation(inputs) : inputs))
 }
 
 /**

@@ -46,8 +46,14 @@ describe('an image for another platform', () => {
     const run = await runAction({ context: multiArch([]), tags: `${TAG}:arm64`, platforms: 'linux/arm64' })
     expect(run.code).toBe(0)
     expect(run.outputs).toMatchObject({ passed: 'true', health: 'healthy', uid: '10001' })
-    expect(run.report.image.platform).toBe('linux/arm64')
+    expect(run.report.image).toMatchObject({ platform: 'linux/arm64', emulatedOn: 'linux/amd64' })
     expect(checkRow(run, 'contents')).toMatchObject({ status: 'pass', value: 'clean' })
+    // emulated, and said so: its health limits were 5× the inputs
+    expect(checkRow(run, 'platform')).toMatchObject({ status: 'pass', value: 'linux/arm64, emulated', limit: 'runs' })
+    expect(row(run.summary, 'platform')).toContain(
+      'Ran under QEMU emulation on this linux/amd64 engine (binfmt), several times slower than on arm64 hardware: the health limits allowed 5× the inputs (health-timeout 600 s).'
+    )
+    expect(checkRow(run, 'health').limit).toBe('healthy within 600 s')
   })
 
   it('fails an amd64 binary in the arm64 image, naming the file, its architecture and the instruction that added it', async () => {
@@ -66,5 +72,6 @@ describe('an image for another platform', () => {
     // and it is not flagged in the amd64 image, where it belongs
     const native = await runAction({ context, tags: `${TAG}:native`, platforms: 'linux/amd64' })
     expect(checkRow(native, 'contents')).toMatchObject({ status: 'pass', value: 'clean' })
+    expect(native.report.checks.map(c => c.name)).not.toContain('platform')
   })
 })

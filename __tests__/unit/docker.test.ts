@@ -29,6 +29,7 @@ Name:      default
 Endpoint:  default
 Status:    running
 Buildkit:  v0.11.7
+Platforms: linux/amd64, linux/amd64/v2, linux/386, linux/arm64*
 `
 
 beforeEach(() => {
@@ -37,10 +38,16 @@ beforeEach(() => {
 
 describe('preflight', () => {
   it('passes when the engine answers and buildx is there, and says which builder builds', async () => {
-    answer = args => (args[1] === 'inspect' ? { exitCode: 0, stdout: INSPECT_DEFAULT } : args[0] === 'info' ? { exitCode: 0, stdout: '[["Backing Filesystem","extfs"]]' } : { exitCode: 0, stdout: '20.10.24 1.41' })
-    await expect(preflight()).resolves.toEqual({ builder: { name: 'default', driver: 'docker', endpoint: 'default' }, version: '20.10.24', api: '1.41', store: 'classic' })
+    answer = args => (args[1] === 'inspect' ? { exitCode: 0, stdout: INSPECT_DEFAULT } : args[0] === 'info' ? { exitCode: 0, stdout: '[["Backing Filesystem","extfs"]]' } : { exitCode: 0, stdout: '20.10.24 1.41 amd64' })
+    await expect(preflight()).resolves.toEqual({
+      builder: { name: 'default', driver: 'docker', endpoint: 'default', platforms: ['linux/amd64', 'linux/amd64/v2', 'linux/386', 'linux/arm64'] },
+      version: '20.10.24',
+      api: '1.41',
+      arch: 'amd64',
+      store: 'classic'
+    })
     expect(fake.calls.map(c => [c.program, ...c.args])).toEqual([
-      ['docker', 'version', '--format', '{{.Server.Version}} {{.Client.APIVersion}}'],
+      ['docker', 'version', '--format', '{{.Server.Version}} {{.Client.APIVersion}} {{.Server.Arch}}'],
       ['docker', 'buildx', 'version'],
       ['docker', 'buildx', 'inspect'],
       ['docker', 'info', '--format', '{{json .DriverStatus}}\n{{json .SecurityOptions}}\n{{json .DockerRootDir}}']
@@ -92,11 +99,11 @@ describe('preflight', () => {
 describe('parseBuilder', () => {
   it('reads a docker-container builder with a daemon endpoint', () => {
     const text = 'Name:          ci\nDriver:        docker-container\n\nNodes:\nName:      ci0\nEndpoint:  unix:///var/run/docker.sock\nStatus:    running\n'
-    expect(parseBuilder(text)).toEqual({ name: 'ci', driver: 'docker-container', endpoint: 'unix:///var/run/docker.sock' })
+    expect(parseBuilder(text)).toEqual({ name: 'ci', driver: 'docker-container', endpoint: 'unix:///var/run/docker.sock', platforms: [] })
   })
 
   it('falls back to the asked-for name when buildx said nothing useful', () => {
-    expect(parseBuilder('', 'ci')).toEqual({ name: 'ci', driver: 'unknown', endpoint: '' })
+    expect(parseBuilder('', 'ci')).toEqual({ name: 'ci', driver: 'unknown', endpoint: '', platforms: [] })
   })
 })
 

@@ -18,7 +18,7 @@ const { silent } = await import('../../src/sink.js')
 const { EngineError } = await import('../../src/docker/docker.js')
 
 
-const builder = { name: 'remote-ci', driver: 'remote', endpoint: 'tcp://buildkitd:1234' }
+const builder = { name: 'remote-ci', driver: 'remote', endpoint: 'tcp://buildkitd:1234', platforms: [] }
 
 /** The build stage in a run of its own; its result goes into the report as the pipeline puts it. */
 async function build(given: ReturnType<typeof inputs>, tags: string[], report: ReturnType<typeof measuredReport>, using: typeof builder) {
@@ -64,7 +64,7 @@ describe('a builder that cannot load into this engine', () => {
     'ERROR: use `docker --context=other buildx` to switch to context "other"'
   ])('buildx refusing (%s) is explained the same way, not as a failed Dockerfile', async line => {
     answer = () => ({ exitCode: 1, stderr: `${line}\n` })
-    const err = await build(inputs(), ['app:1'], measuredReport(), { name: 'other', driver: 'docker', endpoint: 'other' }).catch((e: Error) => e) as Error
+    const err = await build(inputs(), ['app:1'], measuredReport(), { name: 'other', driver: 'docker', endpoint: 'other', platforms: [] }).catch((e: Error) => e) as Error
     expect(err).toBeInstanceOf(EngineError)
     expect(err.message).toContain(`the buildx builder "other" (driver docker, endpoint other) cannot load the image into the Docker engine this run uses (buildx says: ${line.replace(/^ERROR: /, '')})`)
   })

@@ -44,7 +44,7 @@ const quietEngine = { call: async () => ({ exitCode: 0, stdout: '', stderr: '' }
 function fakeStages(overrides: Partial<Stages> = {}) {
   const calls: string[] = []
   const stages: Stages = {
-    preflight: async () => (calls.push('preflight'), { builder: { name: 'default', driver: 'docker', endpoint: 'default' }, version: '28.5.2', api: '1.51', store: 'classic' }),
+    preflight: async () => (calls.push('preflight'), { builder: { name: 'default', driver: 'docker', endpoint: 'default', platforms: [] }, version: '28.5.2', api: '1.51', arch: 'amd64', store: 'classic' }),
     defaultTag: async () => (calls.push('defaultTag'), 'image-gate/app:local'),
     build: async (_ctx, _inputs, tags) => (calls.push(`build ${tags.join(',')}`), { ok: true, seconds: 2, id: ID }),
     inspectImage: async (_docker, image) => (

@@ -47709,6 +47709,59 @@ function cannotRunFix(report) {
     return instead ? `${instead} Or: ${install.replace(/^./, c => c.toLowerCase())}.` : ` ${install}, or probe with a program the image has.`;
 }
 
+;// CONCATENATED MODULE: ./src/rules/emulation.ts
+// An image for another architecture than the engine's runs under QEMU (binfmt): several times
+// slower, so its health limits allow for it. Pure: the run stage decides with it, and the platform
+// row says it.
+/** How many times the health inputs an emulated run may take: QEMU runs code several times slower. */
+const EMULATION_ALLOWANCE = 5;
+/** What an engine's processor runs without an emulator: an amd64 kernel runs 386 programs (not every builder lists it). */
+const NATIVE = { amd64: ['amd64', '386'] };
+function runsNatively(engineArch, arch) {
+    return (NATIVE[engineArch] ?? [engineArch]).includes(arch);
+}
+/** The engine's platform when the image is for another architecture, so it ran emulated; else undefined. */
+function emulatedOn(engine, imagePlatform) {
+    const arch = imagePlatform?.split('/')[1];
+    return arch && engine.arch && !runsNatively(engine.arch, arch) ? `linux/${engine.arch}` : undefined;
+}
+/** The health limits an emulated run gets: EMULATION_ALLOWANCE times the inputs. */
+function allowForEmulation(inputs) {
+    const times = (n) => (n === undefined ? undefined : n * EMULATION_ALLOWANCE);
+    return {
+        ...inputs,
+        healthTimeout: inputs.healthTimeout * EMULATION_ALLOWANCE,
+        healthStartPeriod: inputs.healthStartPeriod * EMULATION_ALLOWANCE,
+        maxStartupTime: times(inputs.maxStartupTime),
+        maxProbeTime: times(inputs.maxProbeTime)
+    };
+}
+
+;// CONCATENATED MODULE: ./src/checks/platform.ts
+
+// platform: shown when the image ran emulated (another architecture than the engine's, under QEMU),
+// so every figure below is read as what it is: slower than on the image's own hardware, with health
+// limits that allowed for it.
+const platformCheck = (report, inputs) => {
+    const { platform, emulatedOn } = report.image;
+    if (!platform || !emulatedOn)
+        return [];
+    const limits = [`health-timeout ${inputs.healthTimeout} s`];
+    if (inputs.maxStartupTime !== undefined)
+        limits.push(`max-startup-time ${inputs.maxStartupTime} s`);
+    if (inputs.maxProbeTime !== undefined)
+        limits.push(`max-probe-time ${inputs.maxProbeTime} ms`);
+    return [
+        {
+            name: 'platform',
+            status: 'pass',
+            value: `${platform}, emulated`,
+            limit: 'runs',
+            detail: `Ran under QEMU emulation on this ${emulatedOn} engine (binfmt), several times slower than on ${platform.split('/')[1]} hardware: the health limits allowed ${EMULATION_ALLOWANCE}× the inputs (${limits.join(', ')}). Gate it on an ${platform.split('/')[1]} runner for native figures.`
+        }
+    ];
+};
+
 ;// CONCATENATED MODULE: ./src/checks/probe-time.ts
 // max-probe-time: how long the health endpoint takes to answer, from Docker's own probe log. A
 // probe is what an orchestrator's liveness check does every few seconds for the image's whole life,
@@ -48135,9 +48188,10 @@ function createAccount(base) {
 
 
 
+
 // Judging: the checks, in the order their rows appear in the table. A new check is a file in this
 // folder (a CheckRule) and one line here.
-const CHECKS = [buildCheck, healthCheck, startupCheck, probeTimeCheck, sizeCheck, sizeIncreaseCheck, userCheck, contentsCheck, stopCheck, smokeCheck];
+const CHECKS = [buildCheck, platformCheck, healthCheck, startupCheck, probeTimeCheck, sizeCheck, sizeIncreaseCheck, userCheck, contentsCheck, stopCheck, smokeCheck];
 function judge(report, inputs) {
     const checks = CHECKS.flatMap(check => check(report, inputs));
     return { checks, passed: !report.error && checks.every(check => check.status !== 'fail') };
@@ -48148,7 +48202,7 @@ function judge(report, inputs) {
 /** Fails with one clear sentence when the engine, buildx or the chosen builder cannot be used. */
 async function preflight(docker, builder = '') {
     // Client.APIVersion is the negotiated version: a 28 CLI talking to a 20.10 daemon says 1.41
-    const version = await docker.call(['version', '--format', '{{.Server.Version}} {{.Client.APIVersion}}']);
+    const version = await docker.call(['version', '--format', '{{.Server.Version}} {{.Client.APIVersion}} {{.Server.Arch}}']);
     if (version.exitCode !== 0) {
         throw new docker_EngineError(notReachable(dockerSays(version.stderr)));
     }
@@ -48161,8 +48215,8 @@ async function preflight(docker, builder = '') {
     if (inspect.exitCode !== 0 && builder) {
         throw new docker_EngineError(`the buildx builder "${builder}" is not usable (${lastLine(inspect.stderr)}). Create it (docker buildx create --name ${builder}, or docker/setup-buildx-action), or leave builder empty for the default.`);
     }
-    const [server = '', api = ''] = version.stdout.trim().split(' ');
-    return { builder: parseBuilder(inspect.stdout, builder), version: server, api, ...(await engineInfo(docker)) };
+    const [server = '', api = '', arch = ''] = version.stdout.trim().split(' ');
+    return { builder: parseBuilder(inspect.stdout, builder), version: server, api, arch, ...(await engineInfo(docker)) };
 }
 /** Whether the API version `api` ("1.51") is at least `least` ("1.44"). */
 function apiAtLeast(api, least) {
@@ -48185,10 +48239,15 @@ function parseUserns(securityOptions, rootDir) {
     const ids = /[/\\](\d+)\.(\d+)"?\s*$/.exec(rootDir);
     return ids ? { rootUid: Number(ids[1]), rootGid: Number(ids[2]) } : {};
 }
-/** The "Name:", "Driver:" and first "Endpoint:" lines of `docker buildx inspect`. */
+/** The "Name:", "Driver:" and the first node's "Endpoint:" and "Platforms:" lines of `docker buildx inspect`. */
 function parseBuilder(text, fallbackName = '') {
     const field = (key) => new RegExp(`^${key}:\\s*(.*)$`, 'm').exec(text)?.[1].trim() ?? '';
-    return { name: field('Name') || fallbackName || 'default', driver: field('Driver') || 'unknown', endpoint: field('Endpoint') };
+    // "linux/amd64*, linux/arm64": a star marks a platform the builder was created with
+    const platforms = field('Platforms')
+        .split(',')
+        .map(p => p.trim().replace(/\*$/, ''))
+        .filter(Boolean);
+    return { name: field('Name') || fallbackName || 'default', driver: field('Driver') || 'unknown', endpoint: field('Endpoint'), platforms };
 }
 
 ;// CONCATENATED MODULE: ./src/inputs/network.ts
@@ -61598,6 +61657,8 @@ const ImageSchema = object({
     size: measured(),
     /** the platform it was built for, "linux/arm64" (Os/Architecture/Variant) */
     platform: dist_optional(fields_short()),
+    /** the engine's platform when the image is for another architecture: it ran emulated (QEMU) */
+    emulatedOn: dist_optional(fields_short()),
     /** Config.User as written in the image, "" when unset */
     user: dist_optional(fields_text()),
     /** Config.Healthcheck.Test, or undefined when the image has none (or HEALTHCHECK NONE) */
@@ -61649,7 +61710,7 @@ const BaselineSchema = object({
 // so the caps are part of the schema: unknown fields are dropped, strings and lists are cut to what
 // a comment can show. The caps keep every type the same (a string stays a string), so the types
 // inferred here are the plain ones the stages write.
-const CheckNameSchema = picklist(['build', 'health', 'startup', 'probe-time', 'size', 'size-increase', 'user', 'contents', 'stop', 'smoke']);
+const CheckNameSchema = picklist(['build', 'platform', 'health', 'startup', 'probe-time', 'size', 'size-increase', 'user', 'contents', 'stop', 'smoke']);
 /** pass ✅, fail ❌, skip ⚪ (measured or not run, but not judged) */
 const CheckStatusSchema = picklist(['pass', 'fail', 'skip']);
 const CheckSchema = object({
@@ -63578,6 +63639,29 @@ function runArgs(ctx, inputs, image, name, health) {
     if (inputs.command)
         args.push(...inputs.command);
     return args;
+}
+
+;// CONCATENATED MODULE: ./src/stages/platform.ts
+
+
+// Can this engine run the platform asked for: natively, or emulated under QEMU where binfmt handlers
+// are registered (docker/setup-qemu-action on GitHub's runners)? Where none is, the app would crash
+// with "exec format error" and look broken: that is said before anything is built, with the fix.
+/**
+ * The architectures BuildKit looks for an emulator of when it lists a builder's platforms: for
+ * these, a builder that does not list one has no handler for it. Others it does not look for, so
+ * their absence says nothing.
+ */
+const PROBED = new Set(['amd64', 'arm64', 'arm', 'riscv64', 'ppc64le', 's390x', 'mips64le', 'mips64', 'loong64']);
+/** Refuses, in one line with the fix, a platform the builder has no emulator for. */
+function checkPlatform(engine, platform) {
+    const [os = 'linux', arch = ''] = platform.split('/');
+    if (!platform || !engine.arch || runsNatively(engine.arch, arch) || !PROBED.has(arch))
+        return;
+    const listed = engine.builder.platforms;
+    if (listed.length === 0 || listed.some(p => p.split('/').slice(0, 2).join('/') === `${os}/${arch}`))
+        return;
+    throw new docker_EngineError(`${platform} cannot be built or run on this ${os}/${engine.arch} engine: no QEMU emulator is registered for ${arch} (binfmt_misc; the builder "${engine.builder.name}" lists ${listed.join(', ')}). Add the step docker/setup-qemu-action before image-gate, or gate ${platform} on an ${arch} runner (a matrix).`);
 }
 
 ;// CONCATENATED MODULE: ./src/rules/elf.ts
@@ -65990,6 +66074,8 @@ function size_largest(layers) {
 
 
 
+
+
 // The whole run on one screen: inputs → build → inspect → run and wait → measure → judge → publish.
 // Each stage returns its result and the pipeline puts it into the report, so the report always
 // holds what is known so far (a timeout publishes it as it stands). Messages go to ctx.sink.
@@ -66029,6 +66115,7 @@ async function gate(ctx, inputs, report, stages) {
     ctx.setCallLimit(inputs.callTimeout);
     const engine = await stages.preflight(ctx.docker, inputs.builder);
     await checkRunNetwork(ctx.docker, inputs.runNetwork);
+    checkPlatform(engine, inputs.platform);
     report.tag = inputs.tags[0] ?? (await stages.defaultTag(ctx, inputs));
     const tags = inputs.tags.length > 0 ? inputs.tags : [report.tag];
     ctx.stage = 'building the image';
@@ -66041,8 +66128,13 @@ async function gate(ctx, inputs, report, stages) {
         report.image.id = id;
         ctx.stage = 'inspecting the image';
         report.image = { ...report.image, ...(await stages.inspectImage(ctx.docker, image)) };
+        // an image for another architecture runs under QEMU: slower, so its health limits allow for it
+        const emulated = emulatedOn(engine, report.image.platform);
+        if (emulated)
+            report.image.emulatedOn = emulated;
+        const runInputs = emulated ? allowForEmulation(inputs) : inputs;
         ctx.stage = 'running the container and waiting for its health check';
-        const running = stages.runAndWait(ctx, inputs, image, report.image, engine);
+        const running = stages.runAndWait(ctx, runInputs, image, report.image, engine);
         // The compressed size is measured meanwhile, at the lowest CPU priority so it takes only what
         // the app's startup leaves; the rest of the measuring (and compare-to, compare-stages) waits
         // for the run, and a run that fails stops it quietly (see measureSizes).
@@ -66054,7 +66146,7 @@ async function gate(ctx, inputs, report, stages) {
         Object.assign(report, { image: { ...report.image, ...sizes.image }, baseline: sizes.baseline, stages: sizes.stages, contents: sizes.contents });
     }
     ctx.stage = 'judging';
-    Object.assign(report, judge(report, inputs));
+    Object.assign(report, judge(report, report.image.emulatedOn ? allowForEmulation(inputs) : inputs));
 }
 /**
  * The whole run's limit (the timeout input): whatever is hung (a build, a docker call) is ended,

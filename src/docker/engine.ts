@@ -9,6 +9,8 @@ export interface Builder {
   driver: string
   /** the first node's endpoint: a Docker context name or a daemon address */
   endpoint: string
+  /** the platforms its first node can build for, emulated ones included ("linux/arm64"); [] when it does not say */
+  platforms: string[]
 }
 
 /** What the run needs to know of the engine: how to build, which flags it takes, how it stores images. */
@@ -16,6 +18,8 @@ export interface Engine {
   builder: Builder
   /** "28.5.2" */
   version: string
+  /** the engine's own architecture, as Go and OCI platforms name it ("amd64") */
+  arch: string
   /** the API version client and daemon speak (the lower of the two): it decides which flags exist */
   api: string
   /** the containerd image store (Docker 24+ opt-in, 29+ default) keeps layers compressed */
@@ -39,7 +43,7 @@ export interface Userns {
 /** Fails with one clear sentence when the engine, buildx or the chosen builder cannot be used. */
 export async function preflight(docker: Docker, builder = ''): Promise<Engine> {
   // Client.APIVersion is the negotiated version: a 28 CLI talking to a 20.10 daemon says 1.41
-  const version = await docker.call(['version', '--format', '{{.Server.Version}} {{.Client.APIVersion}}'])
+  const version = await docker.call(['version', '--format', '{{.Server.Version}} {{.Client.APIVersion}} {{.Server.Arch}}'])
   if (version.exitCode !== 0) {
     throw new EngineError(notReachable(dockerSays(version.stderr)))
   }
@@ -56,8 +60,8 @@ export async function preflight(docker: Docker, builder = ''): Promise<Engine> {
       `the buildx builder "${builder}" is not usable (${lastLine(inspect.stderr)}). Create it (docker buildx create --name ${builder}, or docker/setup-buildx-action), or leave builder empty for the default.`
     )
   }
-  const [server = '', api = ''] = version.stdout.trim().split(' ')
-  return { builder: parseBuilder(inspect.stdout, builder), version: server, api, ...(await engineInfo(docker)) }
+  const [server = '', api = '', arch = ''] = version.stdout.trim().split(' ')
+  return { builder: parseBuilder(inspect.stdout, builder), version: server, api, arch, ...(await engineInfo(docker)) }
 }
 
 /** Whether the API version `api` ("1.51") is at least `least` ("1.44"). */
@@ -83,8 +87,13 @@ export function parseUserns(securityOptions: string, rootDir: string): Userns | 
   return ids ? { rootUid: Number(ids[1]), rootGid: Number(ids[2]) } : {}
 }
 
-/** The "Name:", "Driver:" and first "Endpoint:" lines of `docker buildx inspect`. */
+/** The "Name:", "Driver:" and the first node's "Endpoint:" and "Platforms:" lines of `docker buildx inspect`. */
 export function parseBuilder(text: string, fallbackName = ''): Builder {
   const field = (key: string) => new RegExp(`^${key}:\\s*(.*)$`, 'm').exec(text)?.[1].trim() ?? ''
-  return { name: field('Name') || fallbackName || 'default', driver: field('Driver') || 'unknown', endpoint: field('Endpoint') }
+  // "linux/amd64*, linux/arm64": a star marks a platform the builder was created with
+  const platforms = field('Platforms')
+    .split(',')
+    .map(p => p.trim().replace(/\*$/, ''))
+    .filter(Boolean)
+  return { name: field('Name') || fallbackName || 'default', driver: field('Driver') || 'unknown', endpoint: field('Endpoint'), platforms }
 }

@@ -67,6 +67,8 @@ export const ImageSchema = v.object({
   size: measured(),
   /** the platform it was built for, "linux/arm64" (Os/Architecture/Variant) */
   platform: v.optional(short()),
+  /** the engine's platform when the image is for another architecture: it ran emulated (QEMU) */
+  emulatedOn: v.optional(short()),
   /** Config.User as written in the image, "" when unset */
   user: v.optional(text()),
   /** Config.Healthcheck.Test, or undefined when the image has none (or HEALTHCHECK NONE) */

@@ -10,7 +10,7 @@ export { FindingSchema, LayerSchema, UnreadLayerSchema } from './image-schema.js
 // a comment can show. The caps keep every type the same (a string stays a string), so the types
 // inferred here are the plain ones the stages write.
 
-export const CheckNameSchema = v.picklist(['build', 'health', 'startup', 'probe-time', 'size', 'size-increase', 'user', 'contents', 'stop', 'smoke'])
+export const CheckNameSchema = v.picklist(['build', 'platform', 'health', 'startup', 'probe-time', 'size', 'size-increase', 'user', 'contents', 'stop', 'smoke'])
 /** pass ✅, fail ❌, skip ⚪ (measured or not run, but not judged) */
 export const CheckStatusSchema = v.picklist(['pass', 'fail', 'skip'])
 
