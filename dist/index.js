@@ -46114,13 +46114,17 @@ const keyValues = (value, scope) => {
     }
     return env;
 };
-/** One platform, because the image is loaded into Docker and run. */
-const parse_platform = (value, scope) => {
-    const platforms = commaList(value, scope);
-    if (platforms.length > 1) {
-        throw inputError(scope.name, `takes one platform, because the image is loaded into Docker and run; got ${platforms.length}: ${platforms.join(', ')}.`);
+/** Platforms as OCI names them, os/arch[/variant] (linux/amd64, linux/arm/v7), each once. */
+const platforms = (value, scope) => {
+    const list = commaList(value, scope);
+    for (const p of list) {
+        if (!/^[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9]+)?$/.test(p))
+            throw inputError(scope.name, `takes platforms like linux/amd64 or linux/arm/v7; "${p}" is not one.`);
     }
-    return platforms[0] ?? '';
+    const twice = list.find((p, i) => list.indexOf(p) !== i);
+    if (twice)
+        throw inputError(scope.name, `names ${twice} twice.`);
+    return list;
 };
 // Docker's reference grammar (distribution/reference): [host[:port]/]name[:tag][@digest], where the
 // name's path components are lowercase. Checked here so a typo is one line, not a failed build.
@@ -46254,9 +46258,8 @@ const INPUT_TABLE = {
     },
     platforms: {
         default: '',
-        field: 'platform',
-        parse: parse_platform,
-        description: 'One target platform, e.g. linux/amd64. Only one, because the image is loaded into Docker and run.'
+        parse: platforms,
+        description: "Target platforms, e.g. linux/amd64,linux/arm64 (default the engine's). Each is built, loaded, run (under QEMU where it is not the engine's) and judged; the step fails when any fails."
     },
     network: { default: '', parse: emptyOr(oneOf(['default', 'none', 'host'])), description: 'Network mode for RUN instructions during the build.' },
     'cache-from': { default: '', parse: list, description: 'External cache sources, one per line (e.g. type=gha).' },
@@ -46784,11 +46787,11 @@ function renderText(report, { error = true } = {}) {
     if (report.error && error)
         out.push(`  ${report.error.message}`);
     const width = (pick) => Math.max(0, ...report.checks.map(c => pick(c).length));
-    const wName = width(c => c.name);
+    const wName = width(c => text_name(c));
     const wValue = width(c => c.value);
     const wLimit = width(c => c.limit);
     for (const c of report.checks) {
-        out.push(`  ${ICON[c.status]} ${c.name.padEnd(wName)}  ${c.value.padEnd(wValue)}  ${c.limit.padEnd(wLimit)}  ${c.detail}`);
+        out.push(`  ${ICON[c.status]} ${text_name(c).padEnd(wName)}  ${c.value.padEnd(wValue)}  ${c.limit.padEnd(wLimit)}  ${c.detail}`);
     }
     return out.join('\n');
 }
@@ -46797,7 +46800,11 @@ function failureLine(report) {
     if (report.error)
         return report.error.message;
     const failed = report.checks.filter(c => c.status === 'fail');
-    return `${failed.length} of ${counted(report.checks.length, 'check')} failed: ${failed.map(c => `${c.name} (${c.value})`).join('; ')}`;
+    return `${failed.length} of ${counted(report.checks.length, 'check')} failed: ${failed.map(c => `${text_name(c)} (${c.value})`).join('; ')}`;
+}
+/** "health", or with several platforms "health linux/arm64". */
+function text_name(check) {
+    return check.platform ? `${check.name} ${check.platform}` : check.name;
 }
 /** sha256:0aaa3c748093… → 0aaa3c748093 */
 function shortId(id) {
@@ -48296,12 +48303,19 @@ function annotateUser(report, inputs, sink, workspace = process.env.GITHUB_WORKS
  * fix. Names and sizes only: nothing of a file's content is in the report to show.
  */
 function annotateContents(report, inputs, sink, workspace = process.env.GITHUB_WORKSPACE || process.cwd()) {
-    const check = report.checks.find(c => c.name === 'contents');
-    const content = check?.status === 'fail' && report.contents ? dockerfile(inputs.file) : undefined;
-    if (!report.contents || content === undefined)
+    // with several platforms, each one's findings, its platform named in the title
+    for (const run of report.platforms ?? [{ platform: '', contents: report.contents }]) {
+        const check = report.checks.find(c => c.name === 'contents' && (c.platform ?? '') === run.platform);
+        if (check?.status === 'fail' && run.contents)
+            annotateFindings(run.contents, run.platform, inputs, sink, workspace);
+    }
+}
+function annotateFindings(contents, platform, inputs, sink, workspace) {
+    const content = dockerfile(inputs.file);
+    if (content === undefined)
         return;
     const byLine = new Map();
-    for (const finding of report.contents.findings) {
+    for (const finding of contents.findings) {
         const where = instructionPlace(content, finding.instruction, inputs.target);
         if (!where)
             continue;
@@ -48314,7 +48328,7 @@ function annotateContents(report, inputs, sink, workspace = process.env.GITHUB_W
         const kinds = new Set(findings.map(f => f.kind));
         const what = kinds.has('secret') ? 'a secret' : kinds.has('forbidden') ? 'a forbidden path' : kinds.has('foreign-binary') ? 'a binary of another architecture' : kinds.has('dev-dependency') ? 'dev dependencies' : 'build tools';
         sink.error(`${findings.map(describeFinding).join('; ')}. ${fixFor(keyword, /--from[= ]/.test(where.text), findings)}`, {
-            title: `image-gate: this ${keyword} puts ${what} into the image`,
+            title: `image-gate: this ${keyword} puts ${what} into the image${platform ? ` (${platform})` : ''}`,
             file: external_node_path_namespaceObject.relative(workspace, inputs.file),
             line: where.line
         });
@@ -53517,14 +53531,19 @@ function renderHead(report) {
     if (factLine)
         out.push(factLine, '');
     if (report.checks.length > 0) {
-        out.push('| | Check | Result | Limit | Detail |', '|---|---|---|---|---|');
+        // several platforms: one row group per platform, each row naming its platform
+        const several = report.checks.some(c => c.platform);
+        out.push(several ? '| | Platform | Check | Result | Limit | Detail |' : '| | Check | Result | Limit | Detail |', several ? '|---|---|---|---|---|---|' : '|---|---|---|---|---|');
         for (const c of report.checks) {
             // the rows are image-gate's sentences: their `code` stays code
             const cell = (text, max = 300) => markdown(text, max, { table: true });
+            const platform = several ? ` ${cell(c.platform ?? '', 100)} |` : '';
             // a detail holds the fix too: the stop row's init advice names the image's own ENTRYPOINT
-            out.push(`| ${ICON[c.status]} | ${c.name} | ${cell(c.value)} | ${cell(c.limit)} | ${cell(c.detail, 1000)} |`);
+            out.push(`| ${ICON[c.status]} |${platform} ${c.name} | ${cell(c.value)} | ${cell(c.limit)} | ${cell(c.detail, 1000)} |`);
         }
         out.push('');
+        if (several && report.platforms?.[0])
+            out.push(`The sections below are about ${codeSpan(report.platforms[0].platform)}; each platform's rows above name what was found on it.`, '');
     }
     // a report read back from the `report` output (comment-from) says what that output left out
     if (report.cut?.length)
@@ -53985,6 +54004,11 @@ function outputsOf(report) {
         'stop-exit-code': text(report.stop?.exitCode),
         'contents-findings': text(report.contents?.notScanned === undefined ? report.contents?.count : undefined),
         passed: String(report.passed),
+        // which platforms failed: with several, each that did; with one, its own when it failed
+        'failed-platforms': (report.platforms ?? (report.passed ? [] : [{ platform: report.image.platform ?? '', passed: false }]))
+            .filter(p => !p.passed && p.platform)
+            .map(p => p.platform)
+            .join(','),
         // cut to fit an environment variable: the README's fork recipe passes it through one
         report: JSON.stringify(capReport(report)),
         'comment-url': report.comment?.url ?? ''
@@ -61720,7 +61744,9 @@ const CheckSchema = object({
     /** what it was judged against, e.g. "≤ 500 MB"; "" when not judged */
     limit: fields_text(),
     /** one short sentence: why, and what to do about a failure */
-    detail: fields_text()
+    detail: fields_text(),
+    /** with several platforms: the platform this row judged */
+    platform: dist_optional(fields_short())
 });
 const HealthVerdictSchema = picklist(['healthy', 'unhealthy', 'exited', 'missing', 'skipped', 'timeout']);
 const ProbeSchema = object({
@@ -61900,6 +61926,8 @@ const ReportSchema = pipe(object({
     smoke: dist_optional(rows(SmokeResultSchema)),
     checks: rows(CheckSchema),
     passed: dist_boolean(),
+    /** with several platforms: each one's verdict and image (the rows carry their platform; the top holds the first's) */
+    platforms: dist_optional(firstOf(object({ platform: fields_short(), passed: dist_boolean(), image: ImageSchema, contents: dist_optional(ContentsSchema) }), 16)),
     /**
      * the pull request this run was for, and the key of its comment; comment-from takes the number
      * only when the event names none, and checks it, and never takes the key (publish/comment.ts)
@@ -63661,6 +63689,68 @@ function checkPlatform(engine, platform) {
     if (listed.length === 0 || listed.some(p => p.split('/').slice(0, 2).join('/') === `${os}/${arch}`))
         return;
     throw new EngineError(`${platform} cannot be built or run on this ${os}/${engine.arch} engine: no QEMU emulator is registered for ${arch} (binfmt_misc; the builder "${engine.builder.name}" lists ${listed.join(', ')}). Add the step docker/setup-qemu-action before image-gate, or gate ${platform} on an ${arch} runner (a matrix).`);
+}
+
+;// CONCATENATED MODULE: ./src/stages/platforms.ts
+
+// Several platforms (platforms: linux/amd64,linux/arm64): each is gated as one platform would be
+// (its own build, loaded into the engine as an image of its own, run and judged), and the verdicts
+// combine into the one report: its rows carry their platform, the run passes when every platform
+// passed, and report.platforms says which failed. One after another: each platform's build and run
+// log stays in one piece, and the health timing of one is not disturbed by the other's build.
+/** Gates each platform into a report of its own, then puts them together into `report`. */
+async function gateEach(report, platforms, gateOne) {
+    const runs = [];
+    try {
+        for (const platform of platforms) {
+            const one = newReport(report.tag);
+            runs.push(one);
+            await gateOne(platform, one);
+        }
+    }
+    finally {
+        // an error in one platform still reports the ones gated before it
+        Object.assign(report, combine(platforms, runs));
+    }
+}
+/**
+ * The combined report: every platform's rows, each with its platform; the first platform's
+ * measurements at the top (the outputs that name one image), and each platform's own under
+ * `platforms`.
+ */
+function combine(platforms, runs) {
+    const [first = newReport()] = runs;
+    const failedBuild = runs.find(r => !r.build.ok);
+    return {
+        build: { ...(failedBuild ?? first).build, ok: runs.length === platforms.length && runs.every(r => r.build.ok), seconds: sum(runs.map(r => r.build.seconds)) },
+        image: first.image,
+        health: first.health,
+        user: first.user,
+        stop: first.stop,
+        smoke: first.smoke,
+        contents: first.contents,
+        baseline: first.baseline,
+        stages: first.stages,
+        checks: runs.flatMap((r, i) => r.checks.map(check => ({ ...check, platform: platforms[i] }))),
+        passed: runs.length === platforms.length && runs.every(r => r.passed),
+        platforms: runs.map((r, i) => ({ platform: platforms[i], passed: r.passed, image: r.image, ...(r.contents && { contents: r.contents }) }))
+    };
+}
+/**
+ * Each platform's image is loaded into the engine as an image of its own, so each gets tags of its
+ * own: "app:1.2.0" → "app:1.2.0-linux-arm64" (a tag is at most 128 characters).
+ */
+function platformTags(tags, platform) {
+    const suffix = `-${platform.replace(/\//g, '-')}`;
+    return tags.map(tag => {
+        const named = /:[^/]*$/.test(tag) ? tag : `${tag}:latest`;
+        const at = named.lastIndexOf(':');
+        return `${named.slice(0, at + 1)}${named.slice(at + 1, at + 1 + 128 - suffix.length)}${suffix}`;
+    });
+}
+function sum(values) {
+    const known = values.filter((n) => n !== undefined);
+    return known.length > 0 ? Math.round(known.reduce((a, b) => a + b, 0) * 10) / 10 : undefined;
 }
 
 ;// CONCATENATED MODULE: ./src/rules/elf.ts
@@ -65838,7 +65928,7 @@ function* buildTools(layers, ecosystem) {
             continue; // only parts (a libgcc): the tool itself is not there
         const most = largest(bytes);
         const whose = own ?? ecosystem;
-        yield finding(layers, most, { kind: 'build-tool', what: name, path, size: sum(bytes), instruction: layers[most].instruction, ...(whose && { ecosystem: whose }) });
+        yield finding(layers, most, { kind: 'build-tool', what: name, path, size: contents_sum(bytes), instruction: layers[most].instruction, ...(whose && { ecosystem: whose }) });
     }
     // TypeScript installed as a dependency, or globally (a devDependency is named as that above)
     const devs = new Set(layers.flatMap(l => [...(l.facts?.manifests ?? [])].flatMap(([m, { devDependencies: names }]) => names.map(n => `${m.slice(0, -12)}node_modules/${n}`))));
@@ -65896,7 +65986,7 @@ function packageFinding(layers, dir) {
         return undefined;
     const most = largest(bytes);
     // deleted after the last layer that wrote to it (npm prune in a RUN of its own)
-    return finding(layers, bytes.length - 1, { kind: 'dev-dependency', what: '', path: dir, size: sum(bytes), instruction: layers[most].instruction });
+    return finding(layers, bytes.length - 1, { kind: 'dev-dependency', what: '', path: dir, size: contents_sum(bytes), instruction: layers[most].instruction });
 }
 /** A finding with its path from the root, and the later layer that deleted it, if one did. */
 function finding(layers, index, f) {
@@ -65913,7 +66003,7 @@ function deletedAfter(layers, path, index) {
     }
     return undefined;
 }
-function sum(bytes) {
+function contents_sum(bytes) {
     return bytes.reduce((a, b) => a + (b ?? 0), 0);
 }
 /** The index of the largest entry (the first among equals). */
@@ -66075,6 +66165,7 @@ function size_largest(layers) {
 
 
 
+
 // The whole run on one screen: inputs → build → inspect → run and wait → measure → judge → publish.
 // Each stage returns its result and the pipeline puts it into the report, so the report always
 // holds what is known so far (a timeout publishes it as it stands). Messages go to ctx.sink.
@@ -66114,25 +66205,35 @@ async function gate(ctx, inputs, report, stages) {
     ctx.setCallLimit(inputs.callTimeout);
     const engine = await stages.preflight(ctx.docker, inputs.builder);
     await checkRunNetwork(ctx.docker, inputs.runNetwork);
-    checkPlatform(engine, inputs.platform);
+    const platforms = inputs.platforms.length > 0 ? inputs.platforms : [''];
+    for (const platform of platforms)
+        checkPlatform(engine, platform);
     report.tag = inputs.tags[0] ?? (await stages.defaultTag(ctx, inputs));
     const tags = inputs.tags.length > 0 ? inputs.tags : [report.tag];
-    ctx.stage = 'building the image';
+    if (platforms.length === 1)
+        return gatePlatform(ctx, { ...inputs, platform: platforms[0] }, report, stages, engine, tags);
+    // several: each platform is built, run and judged as one would be, then the verdicts combine
+    await gateEach(report, platforms, (platform, one) => gatePlatform(ctx, { ...inputs, platform }, one, stages, engine, platformTags(tags, platform)));
+}
+/** build → inspect → run and wait → measure → judge, for one platform, into `report`. */
+async function gatePlatform(ctx, inputs, report, stages, engine, tags) {
+    const on = inputs.platform ? ` (${inputs.platform})` : '';
+    ctx.stage = `building the image${on}`;
     const { id, ...built } = await stages.build(ctx, inputs, tags, engine.builder);
     report.build = built;
     if (built.ok) {
         // The image every later stage runs and measures, decided once: its id (a tag can be moved by a
         // concurrent build), or the tag when the builder gave no id.
-        const image = id ?? report.tag;
+        const image = id ?? tags[0];
         report.image.id = id;
-        ctx.stage = 'inspecting the image';
+        ctx.stage = `inspecting the image${on}`;
         report.image = { ...report.image, ...(await stages.inspectImage(ctx.docker, image)) };
         // an image for another architecture runs under QEMU: slower, so its health limits allow for it
         const emulated = emulatedOn(engine, report.image.platform);
         if (emulated)
             report.image.emulatedOn = emulated;
         const runInputs = emulated ? allowForEmulation(inputs) : inputs;
-        ctx.stage = 'running the container and waiting for its health check';
+        ctx.stage = `running the container and waiting for its health check${on}`;
         const running = stages.runAndWait(ctx, runInputs, image, report.image, engine);
         // The compressed size is measured meanwhile, at the lowest CPU priority so it takes only what
         // the app's startup leaves; the rest of the measuring (and compare-to, compare-stages) waits
@@ -66140,7 +66241,7 @@ async function gate(ctx, inputs, report, stages) {
         const measuring = stages.measureSizes(ctx, inputs, image, engine, running, report.image.platform);
         const ran = await running;
         Object.assign(report, { health: ran.health, user: ran.user, stop: ran.stop, smoke: ran.smoke });
-        ctx.stage = 'measuring the image size';
+        ctx.stage = `measuring the image size${on}`;
         const sizes = await measuring;
         Object.assign(report, { image: { ...report.image, ...sizes.image }, baseline: sizes.baseline, stages: sizes.stages, contents: sizes.contents });
     }

@@ -2,7 +2,7 @@ import { judge } from './checks/index.js'
 import type { RunContext } from './context.js'
 import { cleanupOnSignals, cleanupOrSayHow } from './docker/cleanup.js'
 import { EngineError } from './docker/docker.js'
-import { preflight } from './docker/engine.js'
+import { preflight, type Engine } from './docker/engine.js'
 import { InputError, readInputs, type InputSource, type Inputs } from './inputs/inputs.js'
 import { checkRunNetwork } from './inputs/network.js'
 import { annotateBuildWarnings, annotateContents, annotateUser } from './publish/annotations.js'
@@ -19,6 +19,7 @@ import { inspectImage } from './stages/inspect.js'
 import { runAndWait } from './stages/run.js'
 import { allowForEmulation, emulatedOn } from './rules/emulation.js'
 import { checkPlatform } from './stages/platform.js'
+import { gateEach, platformTags } from './stages/platforms.js'
 import { measureSizes } from './stages/size.js'
 import { counted } from './units.js'
 
@@ -71,25 +72,33 @@ async function gate(ctx: RunContext, inputs: Inputs, report: Report, stages: Sta
   ctx.setCallLimit(inputs.callTimeout)
   const engine = await stages.preflight(ctx.docker, inputs.builder)
   await checkRunNetwork(ctx.docker, inputs.runNetwork)
-  checkPlatform(engine, inputs.platform)
+  const platforms = inputs.platforms.length > 0 ? inputs.platforms : ['']
+  for (const platform of platforms) checkPlatform(engine, platform)
   report.tag = inputs.tags[0] ?? (await stages.defaultTag(ctx, inputs))
   const tags = inputs.tags.length > 0 ? inputs.tags : [report.tag]
+  if (platforms.length === 1) return gatePlatform(ctx, { ...inputs, platform: platforms[0] }, report, stages, engine, tags)
+  // several: each platform is built, run and judged as one would be, then the verdicts combine
+  await gateEach(report, platforms, (platform, one) => gatePlatform(ctx, { ...inputs, platform }, one, stages, engine, platformTags(tags, platform)))
+}
 
-  ctx.stage = 'building the image'
+/** build → inspect → run and wait → measure → judge, for one platform, into `report`. */
+async function gatePlatform(ctx: RunContext, inputs: Inputs & { platform: string }, report: Report, stages: Stages, engine: Engine, tags: string[]): Promise<void> {
+  const on = inputs.platform ? ` (${inputs.platform})` : ''
+  ctx.stage = `building the image${on}`
   const { id, ...built } = await stages.build(ctx, inputs, tags, engine.builder)
   report.build = built
   if (built.ok) {
     // The image every later stage runs and measures, decided once: its id (a tag can be moved by a
     // concurrent build), or the tag when the builder gave no id.
-    const image = id ?? report.tag
+    const image = id ?? tags[0]
     report.image.id = id
-    ctx.stage = 'inspecting the image'
+    ctx.stage = `inspecting the image${on}`
     report.image = { ...report.image, ...(await stages.inspectImage(ctx.docker, image)) }
     // an image for another architecture runs under QEMU: slower, so its health limits allow for it
     const emulated = emulatedOn(engine, report.image.platform)
     if (emulated) report.image.emulatedOn = emulated
     const runInputs = emulated ? allowForEmulation(inputs) : inputs
-    ctx.stage = 'running the container and waiting for its health check'
+    ctx.stage = `running the container and waiting for its health check${on}`
     const running = stages.runAndWait(ctx, runInputs, image, report.image, engine)
     // The compressed size is measured meanwhile, at the lowest CPU priority so it takes only what
     // the app's startup leaves; the rest of the measuring (and compare-to, compare-stages) waits
@@ -97,7 +106,7 @@ async function gate(ctx: RunContext, inputs: Inputs, report: Report, stages: Sta
     const measuring = stages.measureSizes(ctx, inputs, image, engine, running, report.image.platform)
     const ran = await running
     Object.assign(report, { health: ran.health, user: ran.user, stop: ran.stop, smoke: ran.smoke })
-    ctx.stage = 'measuring the image size'
+    ctx.stage = `measuring the image size${on}`
     const sizes = await measuring
     Object.assign(report, { image: { ...report.image, ...sizes.image }, baseline: sizes.baseline, stages: sizes.stages, contents: sizes.contents })
   }

@@ -2,7 +2,7 @@ import { afterAll, afterEach, describe, expect, it, jest } from '@jest/globals'
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import * as path from 'node:path'
-import { checkRow, leftovers, removeImages, row, runAction } from './action.js'
+import { checkRow, docker, leftovers, removeImages, row, runAction } from './action.js'
 
 // Images for another platform than the host's, built here and run under QEMU (binfmt handlers:
 // scripts/setup-test-tools.sh where none is registered, docker/setup-qemu-action on GitHub), from
@@ -56,22 +56,44 @@ describe('an image for another platform', () => {
     expect(checkRow(run, 'health').limit).toBe('healthy within 600 s')
   })
 
-  it('fails an amd64 binary in the arm64 image, naming the file, its architecture and the instruction that added it', async () => {
+  it('gates linux/amd64 and linux/arm64 in one run, each its own image, arm64 emulated, both in the summary', async () => {
+    const run = await runAction({ context: multiArch([]), tags: `${TAG}:both`, platforms: 'linux/amd64,linux/arm64' })
+    expect(run.code).toBe(0)
+    expect(run.outputs).toMatchObject({ passed: 'true', health: 'healthy', 'failed-platforms': '' })
+    expect(run.report.platforms?.map(p => [p.platform, p.passed, p.image.platform, p.image.emulatedOn])).toEqual([
+      ['linux/amd64', true, 'linux/amd64', undefined],
+      ['linux/arm64', true, 'linux/arm64', 'linux/amd64']
+    ])
+    // each platform is an image of its own on the engine, with tags of its own
+    const [amd64, arm64] = run.report.platforms!.map(p => p.image.id)
+    expect(amd64).not.toBe(arm64)
+    expect(docker(['image', 'inspect', '--format', '{{.Architecture}}', `${TAG}:both-linux-arm64`])).toBe('arm64')
+    expect(docker(['image', 'inspect', '--format', '{{.Architecture}}', `${TAG}:both-linux-amd64`])).toBe('amd64')
+    for (const platform of ['linux/amd64', 'linux/arm64']) {
+      expect(run.report.checks.filter(c => c.platform === platform && c.name === 'health').map(c => c.status)).toEqual(['pass'])
+    }
+    expect(run.summary).toContain('| | Platform | Check | Result | Limit | Detail |')
+    expect(run.summary).toMatch(/\| ✅ \| linux\/amd64 \| health \| healthy after /)
+    expect(run.summary).toMatch(/\| ✅ \| linux\/arm64 \| health \| healthy after /)
+    expect(run.summary).toContain('| ✅ | linux/arm64 | platform | linux/arm64, emulated | runs |')
+  })
+
+  it('fails the arm64 platform only when an amd64 binary is copied into every platform, naming the file, its architecture and its line', async () => {
     const context = multiArch(['COPY busybox-amd64 /usr/local/bin/tool'])
-    const run = await runAction({ context, tags: `${TAG}:foreign`, platforms: 'linux/arm64' })
+    const run = await runAction({ context, tags: `${TAG}:foreign`, platforms: 'linux/amd64,linux/arm64' })
     expect(run.code).toBe(1)
-    expect(run.outputs.passed).toBe('false')
-    const contents = checkRow(run, 'contents')
-    expect(contents).toMatchObject({ status: 'fail', value: '1 foreign binary' })
-    expect(contents.detail).toContain('/usr/local/bin/tool (x86-64 binary in a linux/arm64 image, ')
-    expect(contents.detail).toContain(', from COPY busybox-amd64 /usr/local/bin/tool)')
-    expect(contents.detail).toContain('ARG TARGETARCH')
-    expect(row(run.summary, 'contents')).toContain('/usr/local/bin/tool (x86-64 binary in a linux/arm64 image')
-    // the annotation is on the Dockerfile line that added it (line 6: after FROM, ARG, COPY, RUN, COPY)
-    expect(run.stdout).toMatch(/::error title=image-gate%3A this COPY puts a binary of another architecture into the image,file=[^,]*Dockerfile,line=6::\/usr\/local\/bin\/tool \(x86-64 binary in a linux\/arm64 image, /)
-    // and it is not flagged in the amd64 image, where it belongs
-    const native = await runAction({ context, tags: `${TAG}:native`, platforms: 'linux/amd64' })
-    expect(checkRow(native, 'contents')).toMatchObject({ status: 'pass', value: 'clean' })
-    expect(native.report.checks.map(c => c.name)).not.toContain('platform')
+    expect(run.outputs).toMatchObject({ passed: 'false', 'failed-platforms': 'linux/arm64' })
+    const contents = (platform: string) => run.report.checks.find(c => c.name === 'contents' && c.platform === platform)!
+    expect(contents('linux/amd64')).toMatchObject({ status: 'pass', value: 'clean' })
+    expect(contents('linux/arm64')).toMatchObject({ status: 'fail', value: '1 foreign binary' })
+    expect(contents('linux/arm64').detail).toContain('/usr/local/bin/tool (x86-64 binary in a linux/arm64 image, ')
+    expect(contents('linux/arm64').detail).toContain(', from COPY busybox-amd64 /usr/local/bin/tool)')
+    expect(contents('linux/arm64').detail).toContain('ARG TARGETARCH')
+    expect(run.summary).toMatch(/\| ❌ \| linux\/arm64 \| contents \| 1 foreign binary \| .*\/usr\/local\/bin\/tool \(x86-64 binary in a linux\/arm64 image/)
+    // annotated on the Dockerfile line that added it (line 6: after FROM, ARG, COPY, RUN, COPY), the platform in its title
+    expect(run.stdout).toMatch(
+      /::error title=image-gate%3A this COPY puts a binary of another architecture into the image \(linux\/arm64\),file=[^,]*Dockerfile,line=6::\/usr\/local\/bin\/tool \(x86-64 binary in a linux\/arm64 image, /
+    )
+    expect(run.stdout).not.toMatch(/this COPY puts .* \(linux\/amd64\)/)
   })
 })

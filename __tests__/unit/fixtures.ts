@@ -3,9 +3,9 @@
 import { defaultInputs, type Inputs } from '../../src/inputs/inputs.js'
 import { newReport, type Report } from '../../src/report/report.js'
 
-/** Every input at its default (parsed from the input table), the app at /src/app. */
-export function inputs(overrides: Partial<Inputs> = {}): Inputs {
-  return { ...defaultInputs('/src/app'), context: '/src/app', file: '/src/app/Dockerfile', ...overrides }
+/** Every input at its default (parsed from the input table), the app at /src/app; one run's platform ('': the engine's). */
+export function inputs(overrides: Partial<Inputs & { platform: string }> = {}): Inputs & { platform: string } {
+  return { ...defaultInputs('/src/app'), context: '/src/app', file: '/src/app/Dockerfile', platform: '', ...overrides }
 }
 
 export function measuredReport(): Report {

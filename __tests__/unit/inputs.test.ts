@@ -26,7 +26,7 @@ describe('readInputs', () => {
       summary: true,
       noCache: false,
       tags: [],
-      platform: ''
+      platforms: []
     })
     expect(inputs.maxSize).toBeUndefined()
     expect(inputs.command).toBeUndefined()
@@ -38,12 +38,12 @@ describe('readInputs', () => {
       tags: 'a:1, b:2\nc:3',
       'build-args': 'A=1,2\nB=x y',
       env: 'PORT=8080\n\nMODE=a=b',
-      platforms: 'linux/amd64'
+      platforms: 'linux/amd64, linux/arm64\nlinux/arm/v7'
     })
     expect(inputs.tags).toEqual(['a:1', 'b:2', 'c:3'])
     expect(inputs.buildArgs).toEqual(['A=1,2', 'B=x y'])
     expect(inputs.env).toEqual(['PORT=8080', 'MODE=a=b'])
-    expect(inputs.platform).toBe('linux/amd64')
+    expect(inputs.platforms).toEqual(['linux/amd64', 'linux/arm64', 'linux/arm/v7'])
   })
 
   it('splits command into words without a shell', () => {

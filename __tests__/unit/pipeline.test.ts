@@ -100,6 +100,65 @@ describe('the pipeline', () => {
     expect(ctx.stage).toBe('judging')
   })
 
+  it('gates each of several platforms as its own image, groups the rows by platform, and fails when one platform fails', async () => {
+    const images: Record<string, string> = { 'linux/amd64': `sha256:${'a'.repeat(64)}`, 'linux/arm64': `sha256:${'b'.repeat(64)}` }
+    const { stages, calls } = fakeStages({
+      preflight: async () => ({ builder: { name: 'default', driver: 'docker', endpoint: 'default', platforms: ['linux/amd64', 'linux/arm64'] }, version: '28.5.2', api: '1.51', arch: 'amd64', store: 'classic' }),
+      build: async (_ctx, inputs, tags) => (calls.push(`build ${inputs.platform} ${tags.join(',')}`), { ok: true, seconds: 2, id: images[inputs.platform] }),
+      inspectImage: async (_docker, image) => (
+        calls.push(`inspect ${image}`),
+        { id: image, size: 5_000_000, user: 'app', platform: image === images['linux/arm64'] ? 'linux/arm64' : 'linux/amd64', healthcheck: ['CMD', 'true'], healthcheckRetries: 3, exposedPorts: [], labels: {} }
+      ),
+      runAndWait: async (_ctx, inputs, image) => (
+        calls.push(`run ${image} within ${inputs.healthTimeout} s`),
+        {
+          // the arm64 image's app crashes under emulation
+          health: image === images['linux/arm64'] ? { verdict: 'exited', source: 'image', command: 'true', exitCode: 1 } : { verdict: 'healthy', source: 'image', command: 'true', startupSeconds: 1.2 },
+          user: { uid: 1001, gid: 1001, process: 'app', pid: 4242 },
+          stop: { outcome: 'exited', signal: 'SIGTERM', exitCode: 0, seconds: 0.05, pid1: 'app' }
+        }
+      )
+    })
+    const { report, outputs, summary, said } = await runWith(stages, { platforms: 'linux/amd64,linux/arm64' })
+    // one after another, each its own image with tags of its own; the emulated one with 5x the health-timeout
+    expect(calls).toEqual([
+      'build linux/amd64 app:pr-7-linux-amd64',
+      `inspect ${images['linux/amd64']}`,
+      `run ${images['linux/amd64']} within 120 s`,
+      `measure ${images['linux/amd64']}`,
+      'build linux/arm64 app:pr-7-linux-arm64',
+      `inspect ${images['linux/arm64']}`,
+      `run ${images['linux/arm64']} within 600 s`,
+      `measure ${images['linux/arm64']}`
+    ])
+    expect(report.passed).toBe(false)
+    expect(report.checks.map(c => [c.platform, c.name, c.status])).toEqual([
+      ['linux/amd64', 'build', 'pass'],
+      ['linux/amd64', 'health', 'pass'],
+      ['linux/amd64', 'size', 'skip'],
+      ['linux/amd64', 'user', 'pass'],
+      ['linux/amd64', 'contents', 'pass'],
+      ['linux/amd64', 'stop', 'pass'],
+      ['linux/arm64', 'build', 'pass'],
+      ['linux/arm64', 'platform', 'pass'],
+      ['linux/arm64', 'health', 'fail'],
+      ['linux/arm64', 'size', 'skip'],
+      ['linux/arm64', 'user', 'pass'],
+      ['linux/arm64', 'contents', 'pass'],
+      ['linux/arm64', 'stop', 'pass']
+    ])
+    expect(report.platforms?.map(p => [p.platform, p.passed, p.image.id])).toEqual([
+      ['linux/amd64', true, images['linux/amd64']],
+      ['linux/arm64', false, images['linux/arm64']]
+    ])
+    // the outputs that name one image name the first; failed-platforms names the one that failed
+    expect(outputs).toMatchObject({ passed: 'false', 'failed-platforms': 'linux/arm64', imageid: images['linux/amd64'] })
+    expect(summary()).toContain('| | Platform | Check | Result | Limit | Detail |')
+    expect(summary()).toContain('| ✅ | linux/arm64 | platform | linux/arm64, emulated | runs |')
+    expect(summary()).toMatch(/\| ❌ \| linux\/arm64 \| health \| exited/)
+    expect(said.find(s => s.startsWith('fail:'))).toMatch(/^fail: image-gate: 1 of 13 checks failed: health linux\/arm64 \(exited/)
+  })
+
   it('a failed build runs nothing after it, and fails the step with the rows that say so', async () => {
     const { stages, calls } = fakeStages({
       build: async () => ({ ok: false, seconds: 1, failedStep: '[2/3] RUN npm ci', error: 'exit code: 1', logTail: ['npm error 404'] })

@@ -3,6 +3,7 @@ import { platformCheck } from '../../src/checks/platform.js'
 import { EngineError } from '../../src/docker/docker.js'
 import { allowForEmulation, emulatedOn } from '../../src/rules/emulation.js'
 import { checkPlatform } from '../../src/stages/platform.js'
+import { platformTags } from '../../src/stages/platforms.js'
 import { inputs, measuredReport } from './fixtures.js'
 
 const builder = (platforms: string[]) => ({ name: 'default', driver: 'docker', endpoint: 'default', platforms })
@@ -64,5 +65,16 @@ describe('the platform row', () => {
           'Ran under QEMU emulation on this linux/amd64 engine (binfmt), several times slower than on arm64 hardware: the health limits allowed 5× the inputs (health-timeout 600 s, max-startup-time 5 s). Gate it on an arm64 runner for native figures.'
       }
     ])
+  })
+})
+
+describe('platformTags', () => {
+  it("gives each platform's image tags of its own", () => {
+    expect(platformTags(['ghcr.io/o/app:1.2.0', 'app', 'localhost:5000/app'], 'linux/arm/v7')).toEqual([
+      'ghcr.io/o/app:1.2.0-linux-arm-v7',
+      'app:latest-linux-arm-v7',
+      'localhost:5000/app:latest-linux-arm-v7'
+    ])
+    expect(platformTags([`app:${'x'.repeat(128)}`], 'linux/arm64')[0]).toBe(`app:${'x'.repeat(128 - 12)}-linux-arm64`)
   })
 })

@@ -146,13 +146,15 @@ export const keyValues: Parser<string[]> = (value, scope) => {
   return env
 }
 
-/** One platform, because the image is loaded into Docker and run. */
-export const platform: Parser<string> = (value, scope) => {
-  const platforms = commaList(value, scope)
-  if (platforms.length > 1) {
-    throw inputError(scope.name, `takes one platform, because the image is loaded into Docker and run; got ${platforms.length}: ${platforms.join(', ')}.`)
+/** Platforms as OCI names them, os/arch[/variant] (linux/amd64, linux/arm/v7), each once. */
+export const platforms: Parser<string[]> = (value, scope) => {
+  const list = commaList(value, scope)
+  for (const p of list) {
+    if (!/^[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9]+)?$/.test(p)) throw inputError(scope.name, `takes platforms like linux/amd64 or linux/arm/v7; "${p}" is not one.`)
   }
-  return platforms[0] ?? ''
+  const twice = list.find((p, i) => list.indexOf(p) !== i)
+  if (twice) throw inputError(scope.name, `names ${twice} twice.`)
+  return list
 }
 
 // Docker's reference grammar (distribution/reference): [host[:port]/]name[:tag][@digest], where the

@@ -13,7 +13,7 @@ import {
   networkName,
   oneOf,
   optional,
-  platform,
+  platforms,
   reportFile,
   resolved,
   seconds,
@@ -74,9 +74,9 @@ export const INPUT_TABLE = {
   },
   platforms: {
     default: '',
-    field: 'platform',
-    parse: platform,
-    description: 'One target platform, e.g. linux/amd64. Only one, because the image is loaded into Docker and run.'
+    parse: platforms,
+    description:
+      "Target platforms, e.g. linux/amd64,linux/arm64 (default the engine's). Each is built, loaded, run (under QEMU where it is not the engine's) and judged; the step fails when any fails."
   },
   network: { default: '', parse: emptyOr(oneOf<string>(['default', 'none', 'host'])), description: 'Network mode for RUN instructions during the build.' },
   'cache-from': { default: '', parse: list, description: 'External cache sources, one per line (e.g. type=gha).' },

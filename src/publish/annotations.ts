@@ -29,11 +29,18 @@ export function annotateUser(report: Report, inputs: Pick<Inputs, 'file' | 'targ
  * fix. Names and sizes only: nothing of a file's content is in the report to show.
  */
 export function annotateContents(report: Report, inputs: Pick<Inputs, 'file' | 'target'>, sink: Sink, workspace = process.env.GITHUB_WORKSPACE || process.cwd()): void {
-  const check = report.checks.find(c => c.name === 'contents')
-  const content = check?.status === 'fail' && report.contents ? dockerfile(inputs.file) : undefined
-  if (!report.contents || content === undefined) return
+  // with several platforms, each one's findings, its platform named in the title
+  for (const run of report.platforms ?? [{ platform: '', contents: report.contents }]) {
+    const check = report.checks.find(c => c.name === 'contents' && (c.platform ?? '') === run.platform)
+    if (check?.status === 'fail' && run.contents) annotateFindings(run.contents, run.platform, inputs, sink, workspace)
+  }
+}
+
+function annotateFindings(contents: NonNullable<Report['contents']>, platform: string, inputs: Pick<Inputs, 'file' | 'target'>, sink: Sink, workspace: string): void {
+  const content = dockerfile(inputs.file)
+  if (content === undefined) return
   const byLine = new Map<number, { where: Place; findings: Finding[] }>()
-  for (const finding of report.contents.findings) {
+  for (const finding of contents.findings) {
     const where = instructionPlace(content, finding.instruction, inputs.target)
     if (!where) continue
     const line = byLine.get(where.line) ?? { where, findings: [] }
@@ -45,7 +52,7 @@ export function annotateContents(report: Report, inputs: Pick<Inputs, 'file' | '
     const kinds = new Set(findings.map(f => f.kind))
     const what = kinds.has('secret') ? 'a secret' : kinds.has('forbidden') ? 'a forbidden path' : kinds.has('foreign-binary') ? 'a binary of another architecture' : kinds.has('dev-dependency') ? 'dev dependencies' : 'build tools'
     sink.error(`${findings.map(describeFinding).join('; ')}. ${fixFor(keyword, /--from[= ]/.test(where.text), findings)}`, {
-      title: `image-gate: this ${keyword} puts ${what} into the image`,
+      title: `image-gate: this ${keyword} puts ${what} into the image${platform ? ` (${platform})` : ''}`,
       file: path.relative(workspace, inputs.file),
       line: where.line
     })

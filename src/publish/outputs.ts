@@ -18,6 +18,11 @@ export function outputsOf(report: Report): Record<string, string> {
     'stop-exit-code': text(report.stop?.exitCode),
     'contents-findings': text(report.contents?.notScanned === undefined ? report.contents?.count : undefined),
     passed: String(report.passed),
+    // which platforms failed: with several, each that did; with one, its own when it failed
+    'failed-platforms': (report.platforms ?? (report.passed ? [] : [{ platform: report.image.platform ?? '', passed: false }]))
+      .filter(p => !p.passed && p.platform)
+      .map(p => p.platform)
+      .join(','),
     // cut to fit an environment variable: the README's fork recipe passes it through one
     report: JSON.stringify(capReport(report)),
     'comment-url': report.comment?.url ?? ''

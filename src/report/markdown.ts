@@ -48,14 +48,18 @@ function renderHead(report: Report): string {
   const factLine = facts.filter(Boolean).join(' · ')
   if (factLine) out.push(factLine, '')
   if (report.checks.length > 0) {
-    out.push('| | Check | Result | Limit | Detail |', '|---|---|---|---|---|')
+    // several platforms: one row group per platform, each row naming its platform
+    const several = report.checks.some(c => c.platform)
+    out.push(several ? '| | Platform | Check | Result | Limit | Detail |' : '| | Check | Result | Limit | Detail |', several ? '|---|---|---|---|---|---|' : '|---|---|---|---|---|')
     for (const c of report.checks) {
       // the rows are image-gate's sentences: their `code` stays code
       const cell = (text: string, max = 300) => markdown(text, max, { table: true })
+      const platform = several ? ` ${cell(c.platform ?? '', 100)} |` : ''
       // a detail holds the fix too: the stop row's init advice names the image's own ENTRYPOINT
-      out.push(`| ${ICON[c.status]} | ${c.name} | ${cell(c.value)} | ${cell(c.limit)} | ${cell(c.detail, 1000)} |`)
+      out.push(`| ${ICON[c.status]} |${platform} ${c.name} | ${cell(c.value)} | ${cell(c.limit)} | ${cell(c.detail, 1000)} |`)
     }
     out.push('')
+    if (several && report.platforms?.[0]) out.push(`The sections below are about ${codeSpan(report.platforms[0].platform)}; each platform's rows above name what was found on it.`, '')
   }
   // a report read back from the `report` output (comment-from) says what that output left out
   if (report.cut?.length) out.push(`_Cut to fit the report output: ${report.cut.map(note => inline(note, 200)).join('; ')}._`, '')

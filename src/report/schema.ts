@@ -22,7 +22,9 @@ export const CheckSchema = v.object({
   /** what it was judged against, e.g. "≤ 500 MB"; "" when not judged */
   limit: text(),
   /** one short sentence: why, and what to do about a failure */
-  detail: text()
+  detail: text(),
+  /** with several platforms: the platform this row judged */
+  platform: v.optional(short())
 })
 
 export const HealthVerdictSchema = v.picklist(['healthy', 'unhealthy', 'exited', 'missing', 'skipped', 'timeout'])
@@ -224,6 +226,8 @@ export const ReportSchema = v.pipe(
     smoke: v.optional(rows(SmokeResultSchema)),
     checks: rows(CheckSchema),
     passed: v.boolean(),
+    /** with several platforms: each one's verdict and image (the rows carry their platform; the top holds the first's) */
+    platforms: v.optional(firstOf(v.object({ platform: short(), passed: v.boolean(), image: ImageSchema, contents: v.optional(ContentsSchema) }), 16)),
     /**
      * the pull request this run was for, and the key of its comment; comment-from takes the number
      * only when the event names none, and checks it, and never takes the key (publish/comment.ts)

@@ -26,11 +26,11 @@ export function renderText(report: Report, { error = true } = {}): string {
   const out = [`image-gate: ${verdict}${report.tag ? `  ${report.tag}` : ''}`]
   if (report.error && error) out.push(`  ${report.error.message}`)
   const width = (pick: (c: Report['checks'][number]) => string) => Math.max(0, ...report.checks.map(c => pick(c).length))
-  const wName = width(c => c.name)
+  const wName = width(c => name(c))
   const wValue = width(c => c.value)
   const wLimit = width(c => c.limit)
   for (const c of report.checks) {
-    out.push(`  ${ICON[c.status]} ${c.name.padEnd(wName)}  ${c.value.padEnd(wValue)}  ${c.limit.padEnd(wLimit)}  ${c.detail}`)
+    out.push(`  ${ICON[c.status]} ${name(c).padEnd(wName)}  ${c.value.padEnd(wValue)}  ${c.limit.padEnd(wLimit)}  ${c.detail}`)
   }
   return out.join('\n')
 }
@@ -39,7 +39,12 @@ export function renderText(report: Report, { error = true } = {}): string {
 export function failureLine(report: Report): string {
   if (report.error) return report.error.message
   const failed = report.checks.filter(c => c.status === 'fail')
-  return `${failed.length} of ${counted(report.checks.length, 'check')} failed: ${failed.map(c => `${c.name} (${c.value})`).join('; ')}`
+  return `${failed.length} of ${counted(report.checks.length, 'check')} failed: ${failed.map(c => `${name(c)} (${c.value})`).join('; ')}`
+}
+
+/** "health", or with several platforms "health linux/arm64". */
+function name(check: Report['checks'][number]): string {
+  return check.platform ? `${check.name} ${check.platform}` : check.name
 }
 
 /** sha256:0aaa3c748093… → 0aaa3c748093 */

@@ -17,8 +17,11 @@ const LOG_TAIL_LINES = 30
 /** Writes each secret value to a file of its own (mode 600) for --secret; buildx reads it from there. */
 export type BuildInputs = Pick<
   Inputs,
-  'builder' | 'file' | 'target' | 'buildArgs' | 'labels' | 'secrets' | 'secretFiles' | 'noCache' | 'pull' | 'platform' | 'network' | 'cacheFrom' | 'cacheTo' | 'context'
->
+  'builder' | 'file' | 'target' | 'buildArgs' | 'labels' | 'secrets' | 'secretFiles' | 'noCache' | 'pull' | 'network' | 'cacheFrom' | 'cacheTo' | 'context'
+> & {
+  /** the one platform this build is for (one of platforms), or '' for the engine's */
+  platform: string
+}
 
 /** What the build stage found: the report's build section, and the image's id when it built. */
 export type BuildResult = Report['build'] & { id?: string }
