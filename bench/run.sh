@@ -4,16 +4,19 @@
 #               proving how slow waiting on a 30 s interval is)
 #   compressed  what the compressed size costs a run (bench/compressed.ts; about two minutes)
 #   contents    what the contents scan adds to a run (bench/contents.ts; about two minutes)
-# Usage: bash bench/run.sh [health|compressed|contents]   (all without an argument)
+#   platforms   native against emulated, and two platforms in one run against each alone
+#               (bench/platforms.ts; about two minutes; needs scripts/setup-test-tools.sh)
+# Usage: bash bench/run.sh [health|compressed|contents|platforms]   (all without an argument)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-benches=("${@:-health compressed contents}")
+benches=("${@:-health compressed contents platforms}")
 bash scripts/setup-docker.sh
+bash scripts/setup-test-tools.sh
 [ -d node_modules ] || npm ci --no-audit --no-fund --loglevel=error
 npx tsc --outDir lib
 for bench in ${benches[*]}; do
   case "$bench" in
-    health | compressed | contents) node "lib/bench/$bench.js" ;;
-    *) echo "unknown bench '$bench' (health, compressed or contents)" >&2; exit 2 ;;
+    health | compressed | contents | platforms) node "lib/bench/$bench.js" ;;
+    *) echo "unknown bench '$bench' (health, compressed, contents or platforms)" >&2; exit 2 ;;
   esac
 done

@@ -201,6 +201,36 @@ export function fixture(lines: string[]): string {
   return dir
 }
 
+/** Debian's static busybox for arm64 (scripts/setup-test-tools.sh puts it there). */
+export const BUSYBOX_ARM64 = '/var/cache/image-gate/busybox-arm64'
+
+/** FROM scratch with each platform's own busybox (TARGETARCH), serving /www, as a non-root user. */
+export function multiArch(extra: string[]): string {
+  if (!existsSync(BUSYBOX_ARM64)) throw new Error(`${BUSYBOX_ARM64} is missing: run scripts/setup-test-tools.sh`)
+  const dir = mkdtempSync(path.join(tmpdir(), 'image-gate-fixture-'))
+  copyFileSync('/bin/busybox', path.join(dir, 'busybox-amd64'))
+  copyFileSync(BUSYBOX_ARM64, path.join(dir, 'busybox-arm64'))
+  mkdirSync(path.join(dir, 'www'))
+  writeFileSync(path.join(dir, 'www', 'health'), 'ok\n')
+  writeFileSync(
+    path.join(dir, 'Dockerfile'),
+    [
+      'FROM scratch',
+      'ARG TARGETARCH',
+      'COPY busybox-${TARGETARCH} /bin/busybox',
+      'RUN ["/bin/busybox", "--install", "-s", "/bin"]',
+      'COPY www /www',
+      ...extra,
+      "RUN echo 'app:x:10001:10001::/:/bin/sh' > /etc/passwd",
+      'USER 10001',
+      'HEALTHCHECK --interval=30s --timeout=5s CMD wget -q -O /dev/null http://127.0.0.1:8080/health || exit 1',
+      `CMD ["sh", "-c", "trap 'exit 0' TERM; httpd -f -p 8080 -h /www & wait"]`,
+      ''
+    ].join('\n')
+  )
+  return dir
+}
+
 /**
  * Serves /www on port 8080, after `delay` seconds, and stops gracefully: busybox httpd as PID 1
  * ignores SIGTERM (the kernel gives PID 1 no default action), so a shell that exits on TERM is

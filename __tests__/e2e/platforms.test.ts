@@ -1,8 +1,5 @@
 import { afterAll, afterEach, describe, expect, it, jest } from '@jest/globals'
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import * as path from 'node:path'
-import { checkRow, docker, leftovers, removeImages, row, runAction } from './action.js'
+import { checkRow, docker, leftovers, multiArch, removeImages, row, runAction } from './action.js'
 
 // Images for another platform than the host's, built here and run under QEMU (binfmt handlers:
 // scripts/setup-test-tools.sh where none is registered, docker/setup-qemu-action on GitHub), from
@@ -10,36 +7,8 @@ import { checkRow, docker, leftovers, removeImages, row, runAction } from './act
 
 jest.setTimeout(240_000)
 const TAG = 'image-gate-e2e/platforms'
-const BUSYBOX_ARM64 = '/var/cache/image-gate/busybox-arm64'
 afterEach(() => expect(leftovers()).toBe(''))
 afterAll(() => removeImages(TAG))
-
-/** FROM scratch with each platform's own busybox (TARGETARCH), serving /www, as a non-root user. */
-function multiArch(extra: string[]): string {
-  if (!existsSync(BUSYBOX_ARM64)) throw new Error(`${BUSYBOX_ARM64} is missing: run scripts/setup-test-tools.sh`)
-  const dir = mkdtempSync(path.join(tmpdir(), 'image-gate-fixture-'))
-  copyFileSync('/bin/busybox', path.join(dir, 'busybox-amd64'))
-  copyFileSync(BUSYBOX_ARM64, path.join(dir, 'busybox-arm64'))
-  mkdirSync(path.join(dir, 'www'))
-  writeFileSync(path.join(dir, 'www', 'health'), 'ok\n')
-  writeFileSync(
-    path.join(dir, 'Dockerfile'),
-    [
-      'FROM scratch',
-      'ARG TARGETARCH',
-      'COPY busybox-${TARGETARCH} /bin/busybox',
-      'RUN ["/bin/busybox", "--install", "-s", "/bin"]',
-      'COPY www /www',
-      ...extra,
-      "RUN echo 'app:x:10001:10001::/:/bin/sh' > /etc/passwd",
-      'USER 10001',
-      'HEALTHCHECK --interval=30s --timeout=5s CMD wget -q -O /dev/null http://127.0.0.1:8080/health || exit 1',
-      `CMD ["sh", "-c", "trap 'exit 0' TERM; httpd -f -p 8080 -h /www & wait"]`,
-      ''
-    ].join('\n')
-  )
-  return dir
-}
 
 describe('an image for another platform', () => {
   it('builds for linux/arm64, runs it emulated, and finds no binary of another architecture in it', async () => {

@@ -102,7 +102,7 @@ describe('stop', () => {
         'FROM node:18-alpine',
         'WORKDIR /app',
         'COPY docker-entrypoint.sh server.js ./',
-        'HEALTHCHECK --interval=1s CMD wget -q -O /dev/null http://127.0.0.1:8080/ || exit 1',
+        'HEALTHCHECK --interval=1s --start-period=30s CMD wget -q -O /dev/null http://127.0.0.1:8080/ || exit 1',
         'USER node',
         'ENTRYPOINT ["sh", "docker-entrypoint.sh"]',
         'CMD ["node", "server.js"]',
@@ -137,7 +137,7 @@ describe('stop', () => {
         'FROM scratch',
         'COPY --from=build /server /server',
         'USER 10001',
-        'HEALTHCHECK --interval=1s CMD ["/server", "probe"]',
+        'HEALTHCHECK --interval=1s --start-period=30s CMD ["/server", "probe"]',
         'ENTRYPOINT ["/server"]',
         ''
       ].join('\n'),

@@ -117,7 +117,7 @@ describe('advice written for the image', () => {
         'FROM python:3.11-slim',
         'WORKDIR /app',
         'COPY docker-entrypoint.sh server.py ./',
-        `HEALTHCHECK --interval=1s CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8080/')"]`,
+        `HEALTHCHECK --interval=1s --start-period=30s CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8080/')"]`,
         'ENTRYPOINT ["sh", "docker-entrypoint.sh"]',
         'CMD ["python", "server.py"]',
         ''
