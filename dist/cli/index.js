@@ -65713,8 +65713,10 @@ async function measureBaseline(docker, inputs) {
     const local = await docker.call(['image', 'inspect', '--format', '{{.Id}}', ref]);
     const pulled = local.exitCode !== 0;
     if (pulled) {
-        // not local: pull it (a release tag or the base branch's image in a registry)
-        const pull = await docker.call(['pull', '--quiet', ref], { long: true });
+        // not local: pull it (a release tag or the base branch's image in a registry), for the platform
+        // this run gates (each of several platforms is compared with its own)
+        const platform = inputs.platform ? ['--platform', inputs.platform] : [];
+        const pull = await docker.call(['pull', '--quiet', ...platform, ref], { long: true });
         if (pull.exitCode !== 0) {
             const why = lastLine(pull.stderr);
             if (NOT_THERE.test(why))
