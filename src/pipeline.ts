@@ -2,7 +2,7 @@ import { judge } from './checks/index.js'
 import type { RunContext } from './context.js'
 import { cleanupOnSignals, cleanupOrSayHow } from './docker/cleanup.js'
 import { EngineError } from './docker/docker.js'
-import { preflight } from './docker/engine.js'
+import { preflight, type Engine } from './docker/engine.js'
 import { InputError, readInputs, type InputSource, type Inputs } from './inputs/inputs.js'
 import { checkRunNetwork } from './inputs/network.js'
 import { annotateBuildWarnings, annotateContents, annotateUser } from './publish/annotations.js'
@@ -17,6 +17,7 @@ import { failureLine, renderText } from './report/text.js'
 import { build, defaultTag } from './stages/build.js'
 import { inspectImage } from './stages/inspect.js'
 import { runAndWait } from './stages/run.js'
+import { pushGated } from './stages/push.js'
 import { measureSizes } from './stages/size.js'
 import { counted } from './units.js'
 
@@ -25,7 +26,7 @@ import { counted } from './units.js'
 // holds what is known so far (a timeout publishes it as it stands). Messages go to ctx.sink.
 
 /** The stages, injectable so the pipeline can be tested with fakes. */
-export const STAGES = { preflight, defaultTag, build, inspectImage, runAndWait, measureSizes }
+export const STAGES = { preflight, defaultTag, build, inspectImage, runAndWait, measureSizes, pushGated }
 export type Stages = typeof STAGES
 
 export interface RunOptions {
@@ -71,6 +72,8 @@ async function gate(ctx: RunContext, inputs: Inputs, report: Report, stages: Sta
   await checkRunNetwork(ctx.docker, inputs.runNetwork)
   report.tag = inputs.tags[0] ?? (await stages.defaultTag(ctx, inputs))
   const tags = inputs.tags.length > 0 ? inputs.tags : [report.tag]
+  // from here on the report says nothing was pushed, and why, whatever stops the run
+  if (inputs.push) report.push = { outcome: 'not-pushed', tags }
 
   ctx.stage = 'building the image'
   const { id, ...built } = await stages.build(ctx, inputs, tags, engine.builder)
@@ -96,6 +99,28 @@ async function gate(ctx: RunContext, inputs: Inputs, report: Report, stages: Sta
   }
   ctx.stage = 'judging'
   Object.assign(report, judge(report, inputs))
+  if (inputs.push) await push(ctx, report, tags, engine.store, stages)
+}
+
+/**
+ * push: true, after judge: the gated image (its id, as every stage ran it) to every tag, only when
+ * every check passed. A push the registry refuses fails the step in its words (EngineError).
+ */
+async function push(ctx: RunContext, report: Report, tags: string[], store: Engine['store'], stages: Stages): Promise<void> {
+  const failed = report.checks.filter(c => c.status === 'fail').length
+  if (!report.passed || !report.build.ok) {
+    report.push = { outcome: 'not-pushed', tags, why: failed > 0 ? `${counted(failed, 'check')} failed` : 'the image did not pass' }
+    return
+  }
+  ctx.stage = 'pushing the image'
+  const image = report.image.id ?? report.tag
+  try {
+    const pushed = await ctx.sink.group('Push', () => stages.pushGated(ctx.docker, [{ platform: report.image.platform ?? '', image }], tags, store))
+    report.push = { outcome: 'pushed', tags, ...pushed }
+  } catch (err) {
+    report.push = { outcome: 'failed', tags, why: (err as Error).message }
+    throw err instanceof EngineError ? err : new EngineError((err as Error).message)
+  }
 }
 
 /**
