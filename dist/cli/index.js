@@ -62249,10 +62249,11 @@ async function build(ctx, inputs, tags, builder) {
     const warnings = result.warnings.length > 0 ? { warnings: result.warnings } : {};
     if (!result.ok) {
         const failure = explainFailure(result.output);
-        if (failure.error && CANNOT_LOAD.test(failure.error))
-            throw new docker_EngineError(cannotLoad(builder, `buildx says: ${failure.error}`));
+        // before CANNOT_LOAD, which its "not supported for the docker driver" also matches
         if (failure.error && /attestation is not supported/i.test(failure.error))
             throw new InputError(noAttestations(builder, failure.error));
+        if (failure.error && CANNOT_LOAD.test(failure.error))
+            throw new docker_EngineError(cannotLoad(builder, `buildx says: ${failure.error}`));
         return { ok: false, seconds: result.seconds, ...failure, ...warnings };
     }
     // A builder bound to another engine (the docker driver of another context, a remote node) builds
