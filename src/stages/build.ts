@@ -17,22 +17,7 @@ const LOG_TAIL_LINES = 30
 /** Writes each secret value to a file of its own (mode 600) for --secret; buildx reads it from there. */
 export type BuildInputs = Pick<
   Inputs,
-    | 'builder'
-  | 'file'
-  | 'target'
-  | 'buildArgs'
-  | 'labels'
-  | 'secrets'
-  | 'secretFiles'
-  | 'noCache'
-  | 'pull'
-  | 'platform'
-  | 'network'
-  | 'cacheFrom'
-  | 'cacheTo'
-  | 'context'
-  | 'provenance'
-  | 'sbom'
+  'builder' | 'file' | 'target' | 'buildArgs' | 'labels' | 'secrets' | 'secretFiles' | 'noCache' | 'pull' | 'platform' | 'network' | 'cacheFrom' | 'cacheTo' | 'context' | 'provenance' | 'sbom'
 >
 
 /** What the build stage found: the report's build section, and the image's id when it built. */
