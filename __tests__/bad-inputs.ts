@@ -26,10 +26,11 @@ export const BAD_INPUTS: Array<[Record<string, string>, string]> = [
   [{ 'size-basis': 'zipped' }, 'Input "size-basis" must be one of uncompressed, compressed; got "zipped".'],
   [{ 'size-basis': 'compressed', 'compressed-size': 'false' }, 'Input "size-basis: compressed" needs compressed-size: true.'],
   [{ 'max-size-increase': '10%' }, 'Input "max-size-increase" needs compare-to: the image to compare with.'],
+  [{ push: 'true' }, 'Input "push" needs tags: where to push the image, e.g. ghcr.io/OWNER/app:1.2.0.'],
   [{ 'max-size-increase': 'lots', 'compare-to': 'app:main' }, 'Input "max-size-increase" must be a percentage like 10% or a size like 20MB; got "lots".'],
   [
     { tags: 'ghcr.io/o/app:v1.2.0\nghcr.io/o/app:latest', 'compare-to': 'ghcr.io/o/app' },
-    'Input "compare-to" is one of tags (ghcr.io/o/app:latest): the new image gets that tag before it is compared, so it would be compared with itself. Compare with another tag (the last release), and tag the gated image with it afterwards.'
+    'Input "compare-to" is one of tags (ghcr.io/o/app:latest): the new image gets that tag before it is compared, so it would be compared with itself. Compare with the last release by its own tag (e.g. the previous version), not one this run tags.'
   ],
   [{ 'require-baseline': 'sometimes' }, 'Input "require-baseline" must be true or false; got "sometimes".'],
   [{ 'stop-timeout': 'soon' }, 'Input "stop-timeout" must be a whole number of seconds, 1 or more; got "soon".'],

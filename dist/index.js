@@ -46243,6 +46243,10 @@ const INPUT_TABLE = {
         parse: imageRefs,
         description: 'Image tags, one per line (or comma-separated). Default a local name from the repository and commit, image-gate/REPO:SHA.'
     },
+    // as build-push-action names them; push only after every check passed, the gated image itself (stages/push.ts)
+    push: { default: 'false', parse: bool, description: 'Push the gated image to every entry of tags once every check passed (true/false); nothing is pushed when a check fails or the run errs. Log in to the registry first (docker/login-action).' },
+    provenance: { default: '', parse: parse_text, description: "Provenance attestation, passed to docker buildx build --provenance as build-push-action does (e.g. false, mode=max). Empty: the builder's default." },
+    sbom: { default: '', parse: parse_text, description: "SBOM attestation, passed to docker buildx build --sbom as build-push-action does (e.g. true). Empty: the builder's default." },
     secrets: {
         default: '',
         parse: secrets,
@@ -46571,10 +46575,14 @@ function readInputs(source, cwd = process.cwd(), mask = ignore) {
     if (inputs.maxSizeIncrease && !inputs.compareTo) {
         throw new InputError('Input "max-size-increase" needs compare-to: the image to compare with.', '--max-size-increase needs --compare-to: the image to compare with.');
     }
+    if (inputs.push && inputs.tags.length === 0) {
+        // the default tag is a local name: pushing it would go to Docker Hub's image-gate/ namespace
+        throw new InputError('Input "push" needs tags: where to push the image, e.g. ghcr.io/OWNER/app:1.2.0.', '--push needs --tags: where to push the image.');
+    }
     const self = inputs.compareTo && inputs.tags.find(tag => sameRef(tag, inputs.compareTo));
     if (self) {
         // the build tags the new image with it before the comparison: it would be compared with itself
-        throw new InputError(`Input "compare-to" is one of tags (${self}): the new image gets that tag before it is compared, so it would be compared with itself. Compare with another tag (the last release), and tag the gated image with it afterwards.`, `--compare-to is one of --tags (${self}): the new image would be compared with itself.`);
+        throw new InputError(`Input "compare-to" is one of tags (${self}): the new image gets that tag before it is compared, so it would be compared with itself. Compare with the last release by its own tag (e.g. the previous version), not one this run tags.`, `--compare-to is one of --tags (${self}): the new image would be compared with itself.`);
     }
     return inputs;
 }
@@ -46759,7 +46767,49 @@ function describeWarning(w) {
     return w.line ? `${w.rule} line ${w.line}` : w.rule;
 }
 
+;// CONCATENATED MODULE: ./src/docker/ref.ts
+// Image references, read as Docker reads them.
+/** ghcr.io/o/app:1.2.0 → ghcr.io/o/app; 127.0.0.1:5000/app@sha256:… → 127.0.0.1:5000/app (a port in the host stays). */
+function repository(ref) {
+    const noDigest = ref.split('@')[0];
+    const slash = noDigest.lastIndexOf('/');
+    const colon = noDigest.lastIndexOf(':');
+    return colon > slash ? noDigest.slice(0, colon) : noDigest;
+}
+
+;// CONCATENATED MODULE: ./src/report/push-line.ts
+
+// push: true, said in one line under the checks table (summary, comment, terminal): what went out and
+// that it is the image that was gated, or why nothing did. Reads the report only.
+function pushLine(report) {
+    const push = report.push;
+    if (!push)
+        return undefined;
+    if (push.outcome !== 'pushed')
+        return `not pushed: ${push.why ?? stoppedWhy(report)}`;
+    const images = push.images ?? [];
+    const what = images.length > 1 ? `index ${push.digest}` : push.digest;
+    const gated = images.length > 1
+        ? `the ${images.length} images that were gated (${images.map(i => `${i.platform} config ${i.config}`).join('; ')})`
+        : `the image that was gated (config ${images[0]?.config ?? 'unknown'})`;
+    return `pushed ${tagList(push.tags)}, ${what} — ${gated}`;
+}
+/** ghcr.io/o/app:1.2.0 and :latest: a later tag of the same repository by its tag alone. */
+function tagList(tags) {
+    const first = tags[0] ?? '';
+    const named = tags.map((tag, i) => (i > 0 && repository(tag) === repository(first) && !tag.includes('@') ? tag.slice(repository(tag).length) : tag));
+    return named.length > 1 ? `${named.slice(0, -1).join(', ')} and ${named[named.length - 1]}` : named.join('');
+}
+function stoppedWhy(report) {
+    if (report.error?.kind === 'timeout')
+        return 'the run timed out';
+    if (report.error)
+        return 'the run stopped with an error';
+    return 'the run did not get to it';
+}
+
 ;// CONCATENATED MODULE: ./src/report/text.ts
+
 
 // Rendering: the report's headline and the report as plain text (a terminal, the action log), and
 // the one line a failed step ends with. Reads the report only.
@@ -46793,6 +46843,9 @@ function renderText(report, { error = true } = {}) {
     for (const c of report.checks) {
         out.push(`  ${ICON[c.status]} ${text_name(c).padEnd(wName)}  ${c.value.padEnd(wValue)}  ${c.limit.padEnd(wLimit)}  ${c.detail}`);
     }
+    const pushed = pushLine(report);
+    if (pushed)
+        out.push(`  ${pushed}`);
     return out.join('\n');
 }
 /** One line for the step's failure message, e.g. "health: exited (code 3); user: UID 0, GID 0". */
@@ -53484,6 +53537,7 @@ function codeBlock(lines) {
 
 
 
+
 // Rendering: the report as Markdown (job summary, PR comment). Reads the report only; every string
 // that came from the image, its logs or the user goes through escape.ts.
 /** GitHub refuses a job summary over 1 MiB; stay well under it. */
@@ -53545,6 +53599,9 @@ function renderHead(report) {
         if (several && report.platforms?.[0])
             out.push(`The sections below are about ${codeSpan(report.platforms[0].platform)}; each platform's rows above name what was found on it.`, '');
     }
+    const pushed = pushLine(report);
+    if (pushed)
+        out.push(markdown(pushed, 2000), '');
     // a report read back from the `report` output (comment-from) says what that output left out
     if (report.cut?.length)
         out.push(`_Cut to fit the report output: ${report.cut.map(note => inline(note, 200)).join('; ')}._`, '');
@@ -54011,12 +54068,31 @@ function outputsOf(report) {
             .join(','),
         // cut to fit an environment variable: the README's fork recipe passes it through one
         report: JSON.stringify(capReport(report)),
-        'comment-url': report.comment?.url ?? ''
+        'comment-url': report.comment?.url ?? '',
+        // push: true, as build-push-action names them: what the registry serves for the tags
+        digest: report.push?.outcome === 'pushed' ? (report.push.digest ?? '') : '',
+        metadata: pushMetadata(report)
     };
 }
 function setOutputs(report, sink) {
     for (const [name, value] of Object.entries(outputsOf(report)))
         sink.output(name, value);
+}
+/**
+ * build-push-action's metadata output, for what was pushed: the manifest's (or index's) digest and
+ * descriptor, the tags, and the config digest of a single image (empty when nothing was pushed).
+ */
+function pushMetadata(report) {
+    const push = report.push;
+    if (push?.outcome !== 'pushed' || !push.digest)
+        return '';
+    const images = push.images ?? [];
+    return JSON.stringify({
+        'containerimage.digest': push.digest,
+        'containerimage.descriptor': { mediaType: push.mediaType, digest: push.digest, size: push.size },
+        ...(images.length === 1 && { 'containerimage.config.digest': images[0].config }),
+        'image.name': push.tags.join(',')
+    });
 }
 
 ;// CONCATENATED MODULE: ./node_modules/valibot/dist/index.mjs
@@ -61906,6 +61982,21 @@ const UserSchema = object({
     /** why the runtime user could not be read */
     unknownReason: dist_optional(fields_text())
 });
+/**
+ * push: true. Pushed: what the registry serves for every tag (read back after the push), each gated
+ * image's manifest and config there. Not pushed: why (a check failed; an error or timeout leaves
+ * `why` unset: the report's error says it). Failed: the registry's words (also the report's error).
+ */
+const PushSchema = object({
+    outcome: picklist(['pushed', 'not-pushed', 'failed']),
+    tags: firstOf(fields_short(), 50),
+    why: dist_optional(fields_text(1_000)),
+    /** the manifest's or index's digest, media type and size, as the registry serves them */
+    digest: dist_optional(fields_short()),
+    mediaType: dist_optional(fields_short()),
+    size: dist_optional(wholeNumber()),
+    images: dist_optional(firstOf(object({ platform: fields_short(), manifest: fields_short(), config: fields_short() }), 20))
+});
 const ReportSchema = pipe(object({
     schema: literal(1),
     /** the image reference built and run (a tag) */
@@ -61934,6 +62025,8 @@ const ReportSchema = pipe(object({
      */
     pullRequest: dist_optional(pipe(number(), safeInteger('a pull request number'), minValue(1, 'a pull request number'))),
     commentKey: dist_optional(fields_text()),
+    /** push: true: what was pushed, or why nothing was */
+    push: dist_optional(PushSchema),
     /** the pull-request comment, when one was posted */
     comment: dist_optional(object({ url: fields_text(), action: picklist(['created', 'updated']) })),
     /** what the `report` output left out to fit an environment variable (cap.ts) */
@@ -62193,6 +62286,7 @@ function thrownError(lines) {
 
 
 
+
 // Stage 1: `docker buildx build --load`, so the image lands in the engine and can be run.
 const LOG_TAIL_LINES = 30;
 function secretArgs(inputs, dir) {
@@ -62233,6 +62327,11 @@ function buildArgs(inputs, tags, iidFile, metadataFile, secrets = []) {
         args.push('--cache-from', from);
     for (const to of inputs.cacheTo)
         args.push('--cache-to', to);
+    // as build-push-action passes them: the attestations go into the image the engine stores (and pushes)
+    if (inputs.provenance)
+        args.push(`--provenance=${inputs.provenance}`);
+    if (inputs.sbom)
+        args.push(`--sbom=${inputs.sbom}`);
     args.push(inputs.context);
     return args;
 }
@@ -62242,6 +62341,9 @@ async function build(ctx, inputs, tags, builder) {
     const warnings = result.warnings.length > 0 ? { warnings: result.warnings } : {};
     if (!result.ok) {
         const failure = explainFailure(result.output);
+        // before CANNOT_LOAD, which its "not supported for the docker driver" also matches
+        if (failure.error && /attestation is not supported/i.test(failure.error))
+            throw new InputError(noAttestations(builder, failure.error));
         if (failure.error && CANNOT_LOAD.test(failure.error))
             throw new EngineError(cannotLoad(builder, `buildx says: ${failure.error}`));
         return { ok: false, seconds: result.seconds, ...failure, ...warnings };
@@ -62263,6 +62365,11 @@ function cannotLoad(builder, what) {
     const where = builder.endpoint ? `, endpoint ${builder.endpoint}` : '';
     return (`the buildx builder "${builder.name}" (driver ${builder.driver}${where}) cannot load the image into the Docker engine this run uses (${what}). ` +
         'Use a builder on this engine: leave builder empty for the current context\'s default, or create one with docker/setup-buildx-action (driver docker-container) on the same context.');
+}
+/** provenance or sbom given to a builder that cannot keep attestations in a loaded image (the docker driver on the classic store). */
+function noAttestations(builder, said) {
+    return (`Inputs "provenance" and "sbom": the buildx builder "${builder.name}" (driver ${builder.driver}) cannot keep attestations in the image it loads into this engine (buildx says: ${said}). ` +
+        'Leave provenance and sbom empty (or false), or turn on the containerd image store.');
 }
 /** One `buildx build --load`, its output streamed to the log. */
 async function buildImage(ctx, inputs, tags) {
@@ -63751,6 +63858,122 @@ function platformTags(tags, platform) {
 function sum(values) {
     const known = values.filter((n) => n !== undefined);
     return known.length > 0 ? Math.round(known.reduce((a, b) => a + b, 0) * 10) / 10 : undefined;
+}
+
+;// CONCATENATED MODULE: ./src/stages/push.ts
+
+
+
+/** A push the registry or the engine refused: one line, in the registry's words. */
+class PushError extends EngineError {
+}
+/**
+ * One image: it is pushed to each tag. Several (one per platform): each is pushed to the first tag
+ * (which the index then replaces: no other tag is left in the registry), and one index whose
+ * entries are exactly those pushed manifests is written to every tag.
+ */
+async function pushGated(docker, images, tags, store) {
+    if (images.length === 0 || tags.length === 0)
+        throw new PushError('nothing to push: no gated image or no tag');
+    if (images.length === 1) {
+        for (const tag of tags)
+            await pushOne(docker, images[0].image, tag);
+        return await sameEverywhere(docker, tags, async (top) => [await gatedIn(docker, top, images[0], store)]);
+    }
+    const [first] = tags;
+    const manifests = [];
+    const sources = [];
+    for (const image of images) {
+        await pushOne(docker, image.image, first);
+        const top = await readBack(docker, first);
+        manifests.push(await gatedIn(docker, top, image, store));
+        sources.push(`${repository(first)}@${top.digest}`);
+    }
+    const args = ['buildx', 'imagetools', 'create', ...tags.flatMap(tag => ['--tag', tag]), ...sources];
+    const made = await docker.call(args, { long: true });
+    if (made.exitCode !== 0)
+        throw refused('the index of', tags[0], made.stderr || made.stdout);
+    return await sameEverywhere(docker, tags, async (top) => {
+        const entries = platformEntries(top);
+        for (const [i, image] of images.entries()) {
+            const entry = entries.find(e => matches(e.platform, image.platform));
+            if (entry?.digest !== manifests[i].manifest)
+                throw mismatch(tags[0], image, entry?.digest ?? 'no manifest for it');
+        }
+        if (entries.length !== images.length)
+            throw new PushError(`the index pushed as ${tags[0]} has ${entries.length} platform manifests, not the ${images.length} gated`);
+        return manifests;
+    });
+}
+async function pushOne(docker, image, tag) {
+    // the id, not the build's tag: a concurrent build may have moved the tag since
+    const tagged = await docker.call(['tag', image, tag]);
+    if (tagged.exitCode !== 0)
+        throw refused('', tag, tagged.stderr || tagged.stdout);
+    const pushed = await docker.call(['push', tag], { long: true });
+    if (pushed.exitCode !== 0)
+        throw refused('', tag, pushed.stderr || pushed.stdout);
+}
+/** "push of ghcr.io/o/app:1 refused: unauthorized: …", with the fix where the registry wants a login. */
+function refused(what, tag, output) {
+    const said = dockerSays(output);
+    const login = /unauthorized|authentication required|denied|no basic auth|403 Forbidden/i.test(said)
+        ? ' (log in to the registry before this step: docker/login-action)'
+        : '';
+    return new PushError(`push of ${what ? `${what} ` : ''}${tag} failed: ${said}${login}`);
+}
+/** What a pull of `ref` gets: the registry's bytes, their digest (as the registry names them) and size. */
+async function readBack(docker, ref) {
+    const r = await docker.call(['buildx', 'imagetools', 'inspect', '--raw', ref]);
+    if (r.exitCode !== 0)
+        throw new PushError(`pushed ${ref}, but could not read it back from the registry: ${dockerSays(r.stderr || r.stdout)}`);
+    const digest = `sha256:${(0,external_node_crypto_.createHash)('sha256').update(r.stdout, 'utf8').digest('hex')}`;
+    return { digest, size: Buffer.byteLength(r.stdout, 'utf8'), doc: JSON.parse(r.stdout), ref };
+}
+/** Every tag must serve the same bytes; `check` holds the first against the gated images. */
+async function sameEverywhere(docker, tags, check) {
+    const tops = [];
+    for (const tag of tags)
+        tops.push(await readBack(docker, tag));
+    const other = tops.find(t => t.digest !== tops[0].digest);
+    if (other)
+        throw new PushError(`${tags[0]} and ${other.ref} serve different images (${tops[0].digest}, ${other.digest}): another push moved one meanwhile`);
+    const images = await check(tops[0]);
+    const mediaType = tops[0].doc.mediaType ?? (tops[0].doc.manifests ? 'application/vnd.oci.image.index.v1+json' : 'application/vnd.oci.image.manifest.v1+json');
+    return { digest: tops[0].digest, mediaType, size: tops[0].size, images };
+}
+/** The manifest and config the registry serves for `image`'s platform under `top`, checked against its id. */
+async function gatedIn(docker, top, image, store) {
+    let manifest = top;
+    if (top.doc.manifests) {
+        const entry = platformEntries(top).find(e => matches(e.platform, image.platform));
+        if (!entry)
+            throw mismatch(top.ref, image, 'no manifest for it');
+        manifest = await readBack(docker, `${repository(top.ref)}@${entry.digest}`);
+    }
+    const config = manifest.doc.config?.digest;
+    if (!config)
+        throw new PushError(`the manifest pushed as ${top.ref} names no config`);
+    // classic: the id is the config's digest; containerd: the index's or the manifest's (see the top)
+    const same = store === 'classic' ? [config] : [top.digest, manifest.digest, config];
+    if (!same.includes(image.image))
+        throw mismatch(top.ref, image, `config ${config}`);
+    return { platform: image.platform, manifest: manifest.digest, config };
+}
+function mismatch(ref, image, found) {
+    return new PushError(`the registry serves ${ref} (${image.platform}) as ${found}, not the gated image ${image.image}: another push moved the tag meanwhile`);
+}
+/** An index's image manifests, without attestations (platform unknown/unknown). */
+function platformEntries(top) {
+    return (top.doc.manifests ?? []).filter(m => m.platform?.os !== 'unknown');
+}
+/** "linux/arm64" against an index entry's platform; arm64's variant v8 is its default. */
+function matches(entry, platform) {
+    const [os, architecture, variant] = platform.split('/');
+    if (!entry || entry.os !== os || entry.architecture !== architecture)
+        return false;
+    const norm = (v) => (architecture === 'arm64' && v === 'v8' ? undefined : v || undefined);
+    return norm(entry.variant) === norm(variant);
 }
 
 ;// CONCATENATED MODULE: ./src/rules/elf.ts
@@ -66168,11 +66391,12 @@ function size_largest(layers) {
 
 
 
+
 // The whole run on one screen: inputs → build → inspect → run and wait → measure → judge → publish.
 // Each stage returns its result and the pipeline puts it into the report, so the report always
 // holds what is known so far (a timeout publishes it as it stands). Messages go to ctx.sink.
 /** The stages, injectable so the pipeline can be tested with fakes. */
-const STAGES = { preflight: preflight, defaultTag: defaultTag, build: build, inspectImage: inspectImage, runAndWait: runAndWait, measureSizes: measureSizes };
+const STAGES = { preflight: preflight, defaultTag: defaultTag, build: build, inspectImage: inspectImage, runAndWait: runAndWait, measureSizes: measureSizes, pushGated: pushGated };
 async function run(ctx, source, options) {
     cleanupOnSignals(ctx);
     const report = newReport();
@@ -66212,10 +66436,16 @@ async function gate(ctx, inputs, report, stages) {
         checkPlatform(engine, platform);
     report.tag = inputs.tags[0] ?? (await stages.defaultTag(ctx, inputs));
     const tags = inputs.tags.length > 0 ? inputs.tags : [report.tag];
+    // from here on the report says nothing was pushed, and why, whatever stops the run
+    if (inputs.push)
+        report.push = { outcome: 'not-pushed', tags };
     if (platforms.length === 1)
-        return gatePlatform(ctx, { ...inputs, platform: platforms[0] }, report, stages, engine, tags);
+        await gatePlatform(ctx, { ...inputs, platform: platforms[0] }, report, stages, engine, tags);
     // several: each platform is built, run and judged as one would be, then the verdicts combine
-    await gateEach(report, platforms, (platform, one) => gatePlatform(ctx, { ...inputs, platform }, one, stages, engine, platformTags(tags, platform)));
+    else
+        await gateEach(report, platforms, (platform, one) => gatePlatform(ctx, { ...inputs, platform }, one, stages, engine, platformTags(tags, platform)));
+    if (inputs.push)
+        await push(ctx, report, tags, engine.store, stages);
 }
 /** build → inspect → run and wait → measure → judge, for one platform, into `report`. */
 async function gatePlatform(ctx, inputs, report, stages, engine, tags) {
@@ -66249,6 +66479,30 @@ async function gatePlatform(ctx, inputs, report, stages, engine, tags) {
     }
     ctx.stage = 'judging';
     Object.assign(report, judge(report, report.image.emulatedOn ? allowForEmulation(inputs) : inputs));
+}
+/**
+ * push: true, after judge: the gated images (their ids, as every stage ran them; one per platform)
+ * to every tag, only when every check on every platform passed. A push the registry refuses fails
+ * the step in its words (EngineError).
+ */
+async function push(ctx, report, tags, store, stages) {
+    const failed = report.checks.filter(c => c.status === 'fail').length;
+    if (!report.passed || !report.build.ok) {
+        report.push = { outcome: 'not-pushed', tags, why: failed > 0 ? `${counted(failed, 'check')} failed` : 'the image did not pass' };
+        return;
+    }
+    ctx.stage = 'pushing the image';
+    const images = report.platforms
+        ? report.platforms.map(p => ({ platform: p.platform, image: p.image.id ?? '' }))
+        : [{ platform: report.image.platform ?? '', image: report.image.id ?? report.tag }];
+    try {
+        const pushed = await ctx.sink.group('Push', () => stages.pushGated(ctx.docker, images, tags, store));
+        report.push = { outcome: 'pushed', tags, ...pushed };
+    }
+    catch (err) {
+        report.push = { outcome: 'failed', tags, why: err.message };
+        throw err instanceof EngineError ? err : new EngineError(err.message);
+    }
 }
 /**
  * The whole run's limit (the timeout input): whatever is hung (a build, a docker call) is ended,

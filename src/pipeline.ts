@@ -20,6 +20,7 @@ import { runAndWait } from './stages/run.js'
 import { allowForEmulation, emulatedOn } from './rules/emulation.js'
 import { checkPlatform } from './stages/platform.js'
 import { gateEach, platformTags } from './stages/platforms.js'
+import { pushGated } from './stages/push.js'
 import { measureSizes } from './stages/size.js'
 import { counted } from './units.js'
 
@@ -28,7 +29,7 @@ import { counted } from './units.js'
 // holds what is known so far (a timeout publishes it as it stands). Messages go to ctx.sink.
 
 /** The stages, injectable so the pipeline can be tested with fakes. */
-export const STAGES = { preflight, defaultTag, build, inspectImage, runAndWait, measureSizes }
+export const STAGES = { preflight, defaultTag, build, inspectImage, runAndWait, measureSizes, pushGated }
 export type Stages = typeof STAGES
 
 export interface RunOptions {
@@ -76,9 +77,12 @@ async function gate(ctx: RunContext, inputs: Inputs, report: Report, stages: Sta
   for (const platform of platforms) checkPlatform(engine, platform)
   report.tag = inputs.tags[0] ?? (await stages.defaultTag(ctx, inputs))
   const tags = inputs.tags.length > 0 ? inputs.tags : [report.tag]
-  if (platforms.length === 1) return gatePlatform(ctx, { ...inputs, platform: platforms[0] }, report, stages, engine, tags)
+  // from here on the report says nothing was pushed, and why, whatever stops the run
+  if (inputs.push) report.push = { outcome: 'not-pushed', tags }
+  if (platforms.length === 1) await gatePlatform(ctx, { ...inputs, platform: platforms[0] }, report, stages, engine, tags)
   // several: each platform is built, run and judged as one would be, then the verdicts combine
-  await gateEach(report, platforms, (platform, one) => gatePlatform(ctx, { ...inputs, platform }, one, stages, engine, platformTags(tags, platform)))
+  else await gateEach(report, platforms, (platform, one) => gatePlatform(ctx, { ...inputs, platform }, one, stages, engine, platformTags(tags, platform)))
+  if (inputs.push) await push(ctx, report, tags, engine.store, stages)
 }
 
 /** build → inspect → run and wait → measure → judge, for one platform, into `report`. */
@@ -112,6 +116,30 @@ async function gatePlatform(ctx: RunContext, inputs: Inputs & { platform: string
   }
   ctx.stage = 'judging'
   Object.assign(report, judge(report, report.image.emulatedOn ? allowForEmulation(inputs) : inputs))
+}
+
+/**
+ * push: true, after judge: the gated images (their ids, as every stage ran them; one per platform)
+ * to every tag, only when every check on every platform passed. A push the registry refuses fails
+ * the step in its words (EngineError).
+ */
+async function push(ctx: RunContext, report: Report, tags: string[], store: Engine['store'], stages: Stages): Promise<void> {
+  const failed = report.checks.filter(c => c.status === 'fail').length
+  if (!report.passed || !report.build.ok) {
+    report.push = { outcome: 'not-pushed', tags, why: failed > 0 ? `${counted(failed, 'check')} failed` : 'the image did not pass' }
+    return
+  }
+  ctx.stage = 'pushing the image'
+  const images = report.platforms
+    ? report.platforms.map(p => ({ platform: p.platform, image: p.image.id ?? '' }))
+    : [{ platform: report.image.platform ?? '', image: report.image.id ?? report.tag }]
+  try {
+    const pushed = await ctx.sink.group('Push', () => stages.pushGated(ctx.docker, images, tags, store))
+    report.push = { outcome: 'pushed', tags, ...pushed }
+  } catch (err) {
+    report.push = { outcome: 'failed', tags, why: (err as Error).message }
+    throw err instanceof EngineError ? err : new EngineError((err as Error).message)
+  }
 }
 
 /**

@@ -48,8 +48,17 @@ async function freePort(): Promise<number> {
   return port
 }
 
+export interface RegistryOptions {
+  /**
+   * Refuse every request that does not log in, with nobody allowed to (htpasswd auth with an empty
+   * password file): a registry that answers a push "unauthorized", as one does before docker login.
+   * `get` and `tags` are refused too (tags then says []).
+   */
+  refuseAll?: boolean
+}
+
 /** Starts the registry and pushes `images` into it (local image → "name:tag" in the registry). */
-export async function startRegistry(images: Record<string, string> = {}): Promise<Registry> {
+export async function startRegistry(images: Record<string, string> = {}, options: RegistryOptions = {}): Promise<Registry> {
   if (!existsSync(REGISTRY)) throw new Error(`${REGISTRY} is missing: run scripts/setup-docker.sh (Debian: apt-get install docker-registry)`)
   const dir = mkdtempSync(path.join(tmpdir(), 'image-gate-registry-'))
   const port = await freePort()
@@ -61,9 +70,11 @@ export async function startRegistry(images: Record<string, string> = {}): Promis
       'version: 0.1',
       'log: { level: warn, accesslog: { disabled: false } }',
       `storage: { filesystem: { rootdirectory: ${JSON.stringify(path.join(dir, 'data'))} }, delete: { enabled: true } }`,
-      `http: { addr: "${host}" }`
+      `http: { addr: "${host}" }`,
+      ...(options.refuseAll ? [`auth: { htpasswd: { realm: image-gate-test, path: ${JSON.stringify(path.join(dir, 'htpasswd'))} } }`] : [])
     ].join('\n') + '\n'
   )
+  if (options.refuseAll) writeFileSync(path.join(dir, 'htpasswd'), '')
   const child = spawn(REGISTRY, ['serve', config], { stdio: ['ignore', 'pipe', 'pipe'] })
   const exited = new Promise<void>(resolve => child.once('exit', () => resolve()))
   const requests: string[] = []
@@ -94,7 +105,8 @@ export async function startRegistry(images: Record<string, string> = {}): Promis
   }
   try {
     for (let tries = 0; ; tries++) {
-      const ok = await fetch(url('/v2/')).then(r => r.ok, () => false)
+      // up: it answers (with 401 when it refuses everyone)
+      const ok = await fetch(url('/v2/')).then(r => r.ok || (options.refuseAll === true && r.status === 401), () => false)
       if (ok) break
       if (tries > 100 || child.exitCode !== null) throw new Error(`docker-registry did not answer on ${host}`)
       await new Promise(resolve => setTimeout(resolve, 50))

@@ -27,7 +27,9 @@ describe('buildArgs', () => {
         platform: 'linux/amd64',
         network: 'host',
         cacheFrom: ['type=gha'],
-        cacheTo: ['type=gha,mode=max']
+        cacheTo: ['type=gha,mode=max'],
+        provenance: 'mode=max',
+        sbom: 'true'
       },
       ['a:1', 'b:2'],
       'i',
@@ -43,6 +45,9 @@ describe('buildArgs', () => {
     expect(pairs('--network')).toEqual(['host'])
     expect(pairs('--cache-from')).toEqual(['type=gha'])
     expect(pairs('--cache-to')).toEqual(['type=gha,mode=max'])
+    // as build-push-action passes them, one argument each
+    expect(args).toContain('--provenance=mode=max')
+    expect(args).toContain('--sbom=true')
     expect(args).toContain('--no-cache')
     expect(args).toContain('--pull')
     expect(args[args.length - 1]).toBe('/src/app')

@@ -63,6 +63,10 @@ function fakeStages(overrides: Partial<Stages> = {}) {
       calls.push(`measure ${image}`),
       { image: { store: 'classic', compressedSize: 2_000_000, largestLayers: [] }, contents: { layers: 3, files: 40, findings: [], count: 0, allowed: 0 } }
     ),
+    pushGated: async (_docker, images, tags) => (
+      calls.push(`push ${images.map(i => `${i.platform} ${i.image}`).join(',')} to ${tags.join(',')}`),
+      { digest: `sha256:${'d'.repeat(64)}`, mediaType: 'application/vnd.docker.distribution.manifest.v2+json', size: 525, images: images.map(i => ({ platform: i.platform, manifest: `sha256:${'d'.repeat(64)}`, config: ID })) }
+    ),
     ...overrides
   }
   return { stages, calls }
@@ -266,6 +270,77 @@ describe('the pipeline', () => {
   })
 
   it('the real stages are the ones the action runs', () => {
-    expect(Object.keys(STAGES)).toEqual(['preflight', 'defaultTag', 'build', 'inspectImage', 'runAndWait', 'measureSizes'])
+    expect(Object.keys(STAGES)).toEqual(['preflight', 'defaultTag', 'build', 'inspectImage', 'runAndWait', 'measureSizes', 'pushGated'])
+  })
+})
+
+describe('push: true', () => {
+  const TAGS = 'ghcr.io/o/app:1.2.0\nghcr.io/o/app:latest'
+  const pushes = (calls: string[]) => calls.filter(c => c.startsWith('push'))
+
+  it('pushes the gated image id, after every check passed, to every tag; the digest and metadata outputs are what was pushed', async () => {
+    const { stages, calls } = fakeStages()
+    const inspect = stages.inspectImage
+    stages.inspectImage = async (docker, image) => ({ ...(await inspect(docker, image)), platform: 'linux/amd64' })
+    const { report, said, outputs, summary } = await runWith(stages, { push: 'true', tags: TAGS })
+    expect(pushes(calls)).toEqual([`push linux/amd64 ${ID} to ghcr.io/o/app:1.2.0,ghcr.io/o/app:latest`])
+    expect(calls.indexOf(pushes(calls)[0])).toBe(calls.length - 1)
+    const line = `pushed ghcr.io/o/app:1.2.0 and :latest, sha256:${'d'.repeat(64)} — the image that was gated (config ${ID})`
+    expect(said).toContain(`log:   ${line}`)
+    expect(summary()).toContain(line)
+    expect(outputs.digest).toBe(`sha256:${'d'.repeat(64)}`)
+    expect(JSON.parse(outputs.metadata)).toEqual({
+      'containerimage.digest': `sha256:${'d'.repeat(64)}`,
+      'containerimage.descriptor': { mediaType: 'application/vnd.docker.distribution.manifest.v2+json', digest: `sha256:${'d'.repeat(64)}`, size: 525 },
+      'containerimage.config.digest': ID,
+      'image.name': 'ghcr.io/o/app:1.2.0,ghcr.io/o/app:latest'
+    })
+    expect(report.push?.outcome).toBe('pushed')
+    expect(said.filter(s => s.startsWith('fail:'))).toEqual([])
+  })
+
+  it('pushes nothing when a check failed, and says how many', async () => {
+    const { stages, calls } = fakeStages({
+      runAndWait: async () => ({ health: { verdict: 'exited', exitCode: 3 }, user: { uid: 0, gid: 0, process: 'app', pid: 1 } })
+    })
+    const { report, said, outputs, summary } = await runWith(stages, { push: 'true', tags: TAGS })
+    expect(pushes(calls)).toEqual([])
+    expect(report.push).toEqual({ outcome: 'not-pushed', tags: ['ghcr.io/o/app:1.2.0', 'ghcr.io/o/app:latest'], why: '2 checks failed' })
+    expect(said).toContain('log:   not pushed: 2 checks failed')
+    expect(summary()).toContain('not pushed: 2 checks failed')
+    expect(outputs.digest).toBe('')
+    expect(outputs.metadata).toBe('')
+  })
+
+  it('pushes nothing when the run stops with an error, and says so', async () => {
+    const { stages, calls } = fakeStages({
+      measureSizes: async () => {
+        throw new EngineError('the Docker engine stopped answering during the run (EOF).')
+      }
+    })
+    const { summary } = await runWith(stages, { push: 'true', tags: TAGS })
+    expect(pushes(calls)).toEqual([])
+    expect(summary()).toContain('not pushed: the run stopped with an error')
+  })
+
+  it('a refused push fails the step in one line, in the registry\'s words', async () => {
+    const refusal = 'push of ghcr.io/o/app:1.2.0 failed: unauthorized: authentication required (log in to the registry before this step: docker/login-action)'
+    const { stages } = fakeStages({
+      pushGated: async () => {
+        throw new EngineError(refusal)
+      }
+    })
+    const { report, said, outputs } = await runWith(stages, { push: 'true', tags: TAGS })
+    expect(said.filter(s => s.startsWith('fail:'))).toEqual([`fail: image-gate: ${refusal}`])
+    expect(report.push).toMatchObject({ outcome: 'failed', why: refusal })
+    expect(outputs).toMatchObject({ passed: 'false', digest: '' })
+  })
+
+  it('without push nothing is pushed and nothing is said of it', async () => {
+    const { stages, calls } = fakeStages()
+    const { report, said } = await runWith(stages, { tags: TAGS })
+    expect(pushes(calls)).toEqual([])
+    expect(report.push).toBeUndefined()
+    expect(said.join('\n')).not.toContain('pushed')
   })
 })

@@ -35,11 +35,15 @@ export function readInputs(source: InputSource, cwd = process.cwd(), mask: (secr
   if (inputs.maxSizeIncrease && !inputs.compareTo) {
     throw new InputError('Input "max-size-increase" needs compare-to: the image to compare with.', '--max-size-increase needs --compare-to: the image to compare with.')
   }
+  if (inputs.push && inputs.tags.length === 0) {
+    // the default tag is a local name: pushing it would go to Docker Hub's image-gate/ namespace
+    throw new InputError('Input "push" needs tags: where to push the image, e.g. ghcr.io/OWNER/app:1.2.0.', '--push needs --tags: where to push the image.')
+  }
   const self = inputs.compareTo && inputs.tags.find(tag => sameRef(tag, inputs.compareTo))
   if (self) {
     // the build tags the new image with it before the comparison: it would be compared with itself
     throw new InputError(
-      `Input "compare-to" is one of tags (${self}): the new image gets that tag before it is compared, so it would be compared with itself. Compare with another tag (the last release), and tag the gated image with it afterwards.`,
+      `Input "compare-to" is one of tags (${self}): the new image gets that tag before it is compared, so it would be compared with itself. Compare with the last release by its own tag (e.g. the previous version), not one this run tags.`,
       `--compare-to is one of --tags (${self}): the new image would be compared with itself.`
     )
   }

@@ -58,6 +58,10 @@ export const INPUT_TABLE = {
     parse: imageRefs,
     description: 'Image tags, one per line (or comma-separated). Default a local name from the repository and commit, image-gate/REPO:SHA.'
   },
+  // as build-push-action names them; push only after every check passed, the gated image itself (stages/push.ts)
+  push: { default: 'false', parse: bool, description: 'Push the gated image to every entry of tags once every check passed (true/false); nothing is pushed when a check fails or the run errs. Log in to the registry first (docker/login-action).' },
+  provenance: { default: '', parse: text, description: "Provenance attestation, passed to docker buildx build --provenance as build-push-action does (e.g. false, mode=max). Empty: the builder's default." },
+  sbom: { default: '', parse: text, description: "SBOM attestation, passed to docker buildx build --sbom as build-push-action does (e.g. true). Empty: the builder's default." },
   secrets: {
     default: '',
     parse: secrets,

@@ -25,10 +25,29 @@ export function outputsOf(report: Report): Record<string, string> {
       .join(','),
     // cut to fit an environment variable: the README's fork recipe passes it through one
     report: JSON.stringify(capReport(report)),
-    'comment-url': report.comment?.url ?? ''
+    'comment-url': report.comment?.url ?? '',
+    // push: true, as build-push-action names them: what the registry serves for the tags
+    digest: report.push?.outcome === 'pushed' ? (report.push.digest ?? '') : '',
+    metadata: pushMetadata(report)
   }
 }
 
 export function setOutputs(report: Report, sink: Sink): void {
   for (const [name, value] of Object.entries(outputsOf(report))) sink.output(name, value)
+}
+
+/**
+ * build-push-action's metadata output, for what was pushed: the manifest's (or index's) digest and
+ * descriptor, the tags, and the config digest of a single image (empty when nothing was pushed).
+ */
+export function pushMetadata(report: Report): string {
+  const push = report.push
+  if (push?.outcome !== 'pushed' || !push.digest) return ''
+  const images = push.images ?? []
+  return JSON.stringify({
+    'containerimage.digest': push.digest,
+    'containerimage.descriptor': { mediaType: push.mediaType, digest: push.digest, size: push.size },
+    ...(images.length === 1 && { 'containerimage.config.digest': images[0].config }),
+    'image.name': push.tags.join(',')
+  })
 }

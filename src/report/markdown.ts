@@ -1,6 +1,7 @@
 import { codeBlock, codeSpan, inline, markdown } from './escape.js'
 import { FINDING_ROWS } from './findings.js'
 import type { Layer, Report } from './report.js'
+import { pushLine } from './push-line.js'
 import { headline, ICON, shortId } from './text.js'
 import { counted, formatDelta, formatSize } from '../units.js'
 
@@ -61,6 +62,8 @@ function renderHead(report: Report): string {
     out.push('')
     if (several && report.platforms?.[0]) out.push(`The sections below are about ${codeSpan(report.platforms[0].platform)}; each platform's rows above name what was found on it.`, '')
   }
+  const pushed = pushLine(report)
+  if (pushed) out.push(markdown(pushed, 2000), '')
   // a report read back from the `report` output (comment-from) says what that output left out
   if (report.cut?.length) out.push(`_Cut to fit the report output: ${report.cut.map(note => inline(note, 200)).join('; ')}._`, '')
   const layers = report.image.largestLayers ?? []

@@ -8,6 +8,7 @@ import type {
   HealthVerdictSchema,
   LayerSchema,
   ProbeSchema,
+  PushSchema,
   ReportSchema,
   SmokeResultSchema,
   StopSchema,
@@ -33,6 +34,7 @@ export type Stop = InferOutput<typeof StopSchema>
 export type Finding = InferOutput<typeof FindingSchema>
 export type BuildWarning = InferOutput<typeof BuildWarningSchema>
 export type Report = InferOutput<typeof ReportSchema>
+export type Push = InferOutput<typeof PushSchema>
 export type Contents = NonNullable<Report['contents']>
 
 export function newReport(tag = ''): Report {

@@ -205,6 +205,22 @@ const UserSchema = v.object({
   unknownReason: v.optional(text())
 })
 
+/**
+ * push: true. Pushed: what the registry serves for every tag (read back after the push), each gated
+ * image's manifest and config there. Not pushed: why (a check failed; an error or timeout leaves
+ * `why` unset: the report's error says it). Failed: the registry's words (also the report's error).
+ */
+export const PushSchema = v.object({
+  outcome: v.picklist(['pushed', 'not-pushed', 'failed']),
+  tags: firstOf(short(), 50),
+  why: v.optional(text(1_000)),
+  /** the manifest's or index's digest, media type and size, as the registry serves them */
+  digest: v.optional(short()),
+  mediaType: v.optional(short()),
+  size: v.optional(wholeNumber()),
+  images: v.optional(firstOf(v.object({ platform: short(), manifest: short(), config: short() }), 20))
+})
+
 export const ReportSchema = v.pipe(
   v.object({
     schema: v.literal(1),
@@ -234,6 +250,8 @@ export const ReportSchema = v.pipe(
      */
     pullRequest: v.optional(v.pipe(v.number(), v.safeInteger('a pull request number'), v.minValue(1, 'a pull request number'))),
     commentKey: v.optional(text()),
+    /** push: true: what was pushed, or why nothing was */
+    push: v.optional(PushSchema),
     /** the pull-request comment, when one was posted */
     comment: v.optional(v.object({ url: text(), action: v.picklist(['created', 'updated']) })),
     /** what the `report` output left out to fit an environment variable (cap.ts) */

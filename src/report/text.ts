@@ -1,5 +1,6 @@
 import type { CheckStatus, Report } from './report.js'
 import { counted } from '../units.js'
+import { pushLine } from './push-line.js'
 
 // Rendering: the report's headline and the report as plain text (a terminal, the action log), and
 // the one line a failed step ends with. Reads the report only.
@@ -32,6 +33,8 @@ export function renderText(report: Report, { error = true } = {}): string {
   for (const c of report.checks) {
     out.push(`  ${ICON[c.status]} ${name(c).padEnd(wName)}  ${c.value.padEnd(wValue)}  ${c.limit.padEnd(wLimit)}  ${c.detail}`)
   }
+  const pushed = pushLine(report)
+  if (pushed) out.push(`  ${pushed}`)
   return out.join('\n')
 }
 

@@ -6,7 +6,7 @@ import { buildWarnings, WARNINGS_ENV } from './build-warnings.js'
 import { thrownError } from './tracebacks.js'
 import { EngineError } from '../docker/docker.js'
 import type { Builder } from '../docker/engine.js'
-import type { Inputs } from '../inputs/inputs.js'
+import { InputError, type Inputs } from '../inputs/inputs.js'
 import type { BuildWarning, Report } from '../report/report.js'
 import { round } from '../units.js'
 
@@ -17,7 +17,7 @@ const LOG_TAIL_LINES = 30
 /** Writes each secret value to a file of its own (mode 600) for --secret; buildx reads it from there. */
 export type BuildInputs = Pick<
   Inputs,
-  'builder' | 'file' | 'target' | 'buildArgs' | 'labels' | 'secrets' | 'secretFiles' | 'noCache' | 'pull' | 'network' | 'cacheFrom' | 'cacheTo' | 'context'
+  'builder' | 'file' | 'target' | 'buildArgs' | 'labels' | 'secrets' | 'secretFiles' | 'noCache' | 'pull' | 'network' | 'cacheFrom' | 'cacheTo' | 'context' | 'provenance' | 'sbom'
 > & {
   /** the one platform this build is for (one of platforms), or '' for the engine's */
   platform: string
@@ -53,6 +53,9 @@ export function buildArgs(inputs: BuildInputs, tags: string[], iidFile: string, 
   if (inputs.network) args.push('--network', inputs.network)
   for (const from of inputs.cacheFrom) args.push('--cache-from', from)
   for (const to of inputs.cacheTo) args.push('--cache-to', to)
+  // as build-push-action passes them: the attestations go into the image the engine stores (and pushes)
+  if (inputs.provenance) args.push(`--provenance=${inputs.provenance}`)
+  if (inputs.sbom) args.push(`--sbom=${inputs.sbom}`)
   args.push(inputs.context)
   return args
 }
@@ -63,6 +66,8 @@ export async function build(ctx: RunContext, inputs: BuildInputs, tags: string[]
   const warnings = result.warnings.length > 0 ? { warnings: result.warnings } : {}
   if (!result.ok) {
     const failure = explainFailure(result.output)
+    // before CANNOT_LOAD, which its "not supported for the docker driver" also matches
+    if (failure.error && /attestation is not supported/i.test(failure.error)) throw new InputError(noAttestations(builder, failure.error))
     if (failure.error && CANNOT_LOAD.test(failure.error)) throw new EngineError(cannotLoad(builder, `buildx says: ${failure.error}`))
     return { ok: false, seconds: result.seconds, ...failure, ...warnings }
   }
@@ -85,6 +90,14 @@ function cannotLoad(builder: Builder, what: string): string {
   return (
     `the buildx builder "${builder.name}" (driver ${builder.driver}${where}) cannot load the image into the Docker engine this run uses (${what}). ` +
     'Use a builder on this engine: leave builder empty for the current context\'s default, or create one with docker/setup-buildx-action (driver docker-container) on the same context.'
+  )
+}
+
+/** provenance or sbom given to a builder that cannot keep attestations in a loaded image (the docker driver on the classic store). */
+function noAttestations(builder: Builder, said: string): string {
+  return (
+    `Inputs "provenance" and "sbom": the buildx builder "${builder.name}" (driver ${builder.driver}) cannot keep attestations in the image it loads into this engine (buildx says: ${said}). ` +
+    'Leave provenance and sbom empty (or false), or turn on the containerd image store.'
   )
 }
 
