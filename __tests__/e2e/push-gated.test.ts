@@ -195,10 +195,13 @@ describe('push: true with several platforms, through the bundled action', () => 
     expect(run.outputs.digest).toBe(index.digest)
     const listed = (index.doc.manifests ?? []).filter(m => m.platform?.os !== 'unknown').map(m => `${m.platform?.os}/${m.platform?.architecture}`)
     expect(listed.sort()).toEqual(['linux/amd64', 'linux/arm64'])
-    // each platform's entry is the image that platform's checks ran
+    // each platform's entry is the image that platform's checks ran: classic, its id is the config
+    // digest; containerd, its id is the image's own index, which holds that very manifest
+    expect(run.report.platforms).toHaveLength(2)
     for (const p of run.report.platforms ?? []) {
-      const { doc } = await platformManifest(name, '3.0.0', p.platform.split('/')[1])
+      const { digest, doc } = await platformManifest(name, '3.0.0', p.platform.split('/')[1])
       if (store === 'classic') expect(doc.config!.digest).toBe(p.image.id)
+      else expect(((await fetch(`http://${registry.host}/v2/${name}/manifests/${p.image.id}`, { headers: { Accept: 'application/vnd.oci.image.index.v1+json' } }).then(r => r.json())) as Doc).manifests?.[0].digest).toBe(digest)
     }
   })
 })
