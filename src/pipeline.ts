@@ -1,6 +1,6 @@
 import { judge } from './checks/index.js'
 import type { RunContext } from './context.js'
-import { cleanupOnSignals, cleanupOrSayHow } from './docker/cleanup.js'
+import { cleanupOnSignals, cleanupOrSayHow, cleanupSettled } from './docker/cleanup.js'
 import { EngineError } from './docker/docker.js'
 import { preflight, type Engine } from './docker/engine.js'
 import { InputError, readInputs, type InputSource, type Inputs } from './inputs/inputs.js'
@@ -150,7 +150,7 @@ async function timedOut(ctx: RunContext, report: Report, inputs: Inputs, hasPost
   report.error = { kind: 'timeout', message: `timed out after ${inputs.timeout} s (the timeout input) while ${ctx.stage}` }
   report.passed = false
   ctx.processes.stopAll()
-  await cleanupOrSayHow(ctx, hasPostStep)
+  await cleanupSettled(ctx, hasPostStep)
   await publish(ctx, report, inputs)
 }
 

@@ -10,7 +10,7 @@ jest.unstable_mockModule('node:child_process', () => ({ ...childProcess, spawn: 
 const { Docker, EngineError } = await import('../../src/docker/docker.js')
 const { apiAtLeast, parseBuilder, parseUserns, preflight: preflightOn } = await import('../../src/docker/engine.js')
 const { Processes } = await import('../../src/docker/command.js')
-const { post } = await import('../../src/docker/cleanup.js')
+const { cleanupSettled, post } = await import('../../src/docker/cleanup.js')
 const { silent } = await import('../../src/sink.js')
 
 const preflight = (builder?: string) => preflightOn(new Docker(new Processes()), builder)
@@ -157,6 +157,26 @@ describe('an engine that cannot be reached', () => {
   it("gives Docker's own message, without the CLI's usage trailer", async () => {
     answer = () => ({ exitCode: 125, stderr: "docker: Error response from daemon: network gh_net not found\n\nRun 'docker run --help' for more information\n" })
     await expect(new Docker(new Processes()).ok(['run', 'x'])).rejects.toThrow(/^docker run failed: Error response from daemon: network gh_net not found$/)
+  })
+})
+
+describe('cleanupSettled', () => {
+  it('removes a container the engine finished making after the first look (a killed docker run)', async () => {
+    fake.calls.length = 0
+    let looks = 0
+    // the first look finds nothing; the engine then finishes the container a killed `docker run` asked for
+    answer = args => (args[0] === 'ps' ? { exitCode: 0, stdout: ++looks === 2 ? 'fc516c6f777e\n' : '' } : { exitCode: 0 })
+    const run = { id: 'r1', docker: new Docker(new Processes()), processes: new Processes(), sink: silent, containersNamed: true }
+    await cleanupSettled(run, true, 600)
+    expect(fake.calls.filter(c => c.args[0] === 'rm').map(c => c.args)).toEqual([['rm', '--force', '--volumes', 'fc516c6f777e']])
+    expect(looks).toBeGreaterThanOrEqual(2)
+  })
+
+  it('looks once when no container was named yet', async () => {
+    fake.calls.length = 0
+    answer = () => ({ exitCode: 0, stdout: '' })
+    await cleanupSettled({ id: 'r2', docker: new Docker(new Processes()), processes: new Processes(), sink: silent, containersNamed: false }, true, 600)
+    expect(fake.calls.filter(c => c.args[0] === 'ps')).toHaveLength(1)
   })
 })
 

@@ -42909,6 +42909,27 @@ async function cleanupOrSayHow(ctx, hasPostStep) {
             ctx.sink.warning(`could not remove this run's containers; once the engine answers: docker rm -f $(docker ps -aq --filter ${filter})`);
     }
 }
+/**
+ * After in-flight docker calls were killed (a timeout): the engine may still finish a container one
+ * of them asked for (a killed `docker run` does not cancel its create), after the first look. So
+ * look again for a while, and remove what turns up.
+ */
+async function cleanupSettled(ctx, hasPostStep, settleMs = SETTLE_MS) {
+    await cleanupOrSayHow(ctx, hasPostStep);
+    if (!ctx.containersNamed)
+        return;
+    for (const until = Date.now() + settleMs; Date.now() < until;) {
+        await new Promise(resolve => setTimeout(resolve, 250));
+        try {
+            await cleanupRun(ctx.docker, ctx.id);
+        }
+        catch {
+            return; // the engine does not answer: cleanupOrSayHow said who removes them
+        }
+    }
+}
+/** How long an interrupted run keeps looking for a container the engine was still making. */
+const SETTLE_MS = 2_000;
 /** On SIGINT/SIGTERM: stop waiting, remove what this run created, and exit with the signal's code. */
 function cleanupOnSignals(ctx) {
     const handler = (signal) => {
@@ -66513,7 +66534,7 @@ async function timedOut(ctx, report, inputs, hasPostStep) {
     report.error = { kind: 'timeout', message: `timed out after ${inputs.timeout} s (the timeout input) while ${ctx.stage}` };
     report.passed = false;
     ctx.processes.stopAll();
-    await cleanupOrSayHow(ctx, hasPostStep);
+    await cleanupSettled(ctx, hasPostStep);
     await publish(ctx, report, inputs);
 }
 /** comment-from: a workflow_run job posting the report of a pull-request run. Builds nothing. */

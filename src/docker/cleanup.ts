@@ -62,6 +62,27 @@ export async function cleanupOrSayHow(ctx: Run, hasPostStep: boolean): Promise<v
   }
 }
 
+/**
+ * After in-flight docker calls were killed (a timeout): the engine may still finish a container one
+ * of them asked for (a killed `docker run` does not cancel its create), after the first look. So
+ * look again for a while, and remove what turns up.
+ */
+export async function cleanupSettled(ctx: Run, hasPostStep: boolean, settleMs = SETTLE_MS): Promise<void> {
+  await cleanupOrSayHow(ctx, hasPostStep)
+  if (!ctx.containersNamed) return
+  for (const until = Date.now() + settleMs; Date.now() < until; ) {
+    await new Promise(resolve => setTimeout(resolve, 250))
+    try {
+      await cleanupRun(ctx.docker, ctx.id)
+    } catch {
+      return // the engine does not answer: cleanupOrSayHow said who removes them
+    }
+  }
+}
+
+/** How long an interrupted run keeps looking for a container the engine was still making. */
+const SETTLE_MS = 2_000
+
 /** On SIGINT/SIGTERM: stop waiting, remove what this run created, and exit with the signal's code. */
 export function cleanupOnSignals(ctx: Run): void {
   const handler = (signal: NodeJS.Signals) => {
