@@ -7,19 +7,44 @@ import { userPlace } from '../../src/docker/dockerfile.js'
 import type { ContainerState } from '../../src/docker/container.js'
 import type { Docker } from '../../src/docker/docker.js'
 import type { Report } from '../../src/report/report.js'
-import { inContainer, measureUser, parseTop, resolveUser, suggestAccount } from '../../src/stages/user.js'
+import { inContainer, measureUser, parseTop, resolveUser, startedByPid1, suggestAccount } from '../../src/stages/user.js'
 import { inputs, measuredReport } from './fixtures.js'
 
 describe('parseTop', () => {
   it('reads pid, real and effective uid, gid and command of every process', () => {
-    const out = `PID                 RUID                EUID                EGID                COMMAND
-4444                1001                1001                1001                httpd
-4501                0                   0                   0                   sh -c sleep
+    const out = `PID                 PPID                RUID                EUID                EGID                COMMAND
+4444                4420                1001                1001                1001                httpd
+4501                4444                0                   0                   0                   sh -c sleep
 `
     expect(parseTop(out)).toEqual([
-      { pid: 4444, ruid: 1001, euid: 1001, egid: 1001, comm: 'httpd' },
-      { pid: 4501, ruid: 0, euid: 0, egid: 0, comm: 'sh -c sleep' }
+      { pid: 4444, ppid: 4420, ruid: 1001, euid: 1001, egid: 1001, comm: 'httpd' },
+      { pid: 4501, ppid: 4444, ruid: 0, euid: 0, egid: 0, comm: 'sh -c sleep' }
     ])
+  })
+})
+
+describe('startedByPid1', () => {
+  // PID 1 is 4444 (its parent, the shim, is 4420); 4600 is a HEALTHCHECK probe the engine exec'd,
+  // whose parent is the shim too; 4700 its child; 4501 and 4502 the app's own (listed child first)
+  const row = (pid: number, ppid: number, comm: string) => ({ pid, ppid, ruid: 0, euid: 0, egid: 0, comm })
+  const rows = [row(4502, 4501, 'worker'), row(4444, 4420, 'httpd'), row(4600, 4420, 'sh'), row(4700, 4600, 'wget'), row(4501, 4444, 'sh')]
+
+  it("keeps PID 1 and everything it started, at any depth and in any order, not the engine's exec'd probes", () => {
+    expect(startedByPid1(rows, 4444).map(r => r.comm)).toEqual(['worker', 'httpd', 'sh'])
+  })
+
+  it('a probe caught by docker top beside a non-root PID 1 is not "also running as UID 0"', async () => {
+    const top = `PID PPID RUID EUID EGID COMMAND\n4444 4420 1001 1001 1001 httpd\n4600 4420 0 0 0 sh\n`
+    const docker = {
+      call: async (args: string[]) => (args[0] === 'top' ? { exitCode: 0, stdout: top, stderr: '' } : { exitCode: 1, stdout: '', stderr: 'no such file' })
+    } as unknown as Docker
+    const state = { Running: true, Pid: 4444 } as ContainerState
+    const user = await measureUser(docker, () => mkdtempSync(path.join(tmpdir(), 'user-test-')), 'c', state, '')
+    expect(user.processes).toEqual([{ pid: 4444, uid: 1001, gid: 1001, command: 'httpd' }])
+    const report = measuredReport()
+    report.image.user = ''
+    report.user = user
+    expect(userCheck(report, inputs())[0].detail).not.toContain('Also running as UID 0')
   })
 })
 
@@ -214,9 +239,9 @@ describe('user check advice', () => {
 })
 
 // docker top on an engine with userns-remap (dockremap's range starting at host UID 165536)
-const REMAPPED_TOP = `PID                 RUID                EUID                EGID                COMMAND
-9100                165536              165536              165536              httpd
-9160                175537              175537              175538              worker
+const REMAPPED_TOP = `PID                 PPID                RUID                EUID                EGID                COMMAND
+9100                9080                165536              165536              165536              httpd
+9160                9100                175537              175537              175538              worker
 `
 
 describe('user namespaces (userns-remap)', () => {
@@ -224,13 +249,13 @@ describe('user namespaces (userns-remap)', () => {
 
   it('reads docker top\'s host IDs as the container\'s: host minus the host ID of its root', () => {
     expect(inContainer(parseTop(REMAPPED_TOP), remap)).toEqual([
-      { pid: 9100, ruid: 0, euid: 0, egid: 0, comm: 'httpd' },
-      { pid: 9160, ruid: 10001, euid: 10001, egid: 10002, comm: 'worker' }
+      { pid: 9100, ppid: 9080, ruid: 0, euid: 0, egid: 0, comm: 'httpd' },
+      { pid: 9160, ppid: 9100, ruid: 10001, euid: 10001, egid: 10002, comm: 'worker' }
     ])
   })
 
   it('says so instead of guessing when a process lies below the range', () => {
-    const top = parseTop(`PID RUID EUID EGID COMMAND\n9100 0 0 0 sh\n`)
+    const top = parseTop(`PID PPID RUID EUID EGID COMMAND\n9100 9080 0 0 0 sh\n`)
     expect(inContainer(top, remap)).toBe(
       "docker top shows sh as host UID 0, GID 0, outside the engine's userns-remap range from host UID 165536, GID 165536, so it could not be read as the container's"
     )

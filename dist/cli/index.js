@@ -63571,10 +63571,10 @@ async function measureUser(docker, tempDir, name, state, imageUser, dockerfile =
         return { ...user, unknownReason: "the engine remaps user namespaces (userns-remap) and docker info did not say to which host UIDs, so docker top's host UIDs could not be read as the container's" };
     }
     const remap = userns && { uid: userns.rootUid, gid: userns.rootGid };
-    const top = await docker.call(['top', name, '-eo', 'pid,ruid,euid,egid,comm']);
+    const top = await docker.call(['top', name, '-eo', 'pid,ppid,ruid,euid,egid,comm']);
     if (top.exitCode !== 0)
         return { ...user, unknownReason: `docker top failed: ${lastLine(top.stderr)}` };
-    const rows = parseTop(top.stdout);
+    const rows = startedByPid1(parseTop(top.stdout), state.Pid);
     const translated = remap ? inContainer(rows, remap) : rows;
     if (typeof translated === 'string')
         return { ...user, remap, unknownReason: translated };
@@ -63688,15 +63688,36 @@ function user_entries(text) {
         .filter(line => line && !line.startsWith('#'))
         .map(line => line.split(':'));
 }
-/** Parses `docker top NAME -eo pid,ruid,euid,egid,comm` (a header line, then one row per process). */
+/** Parses `docker top NAME -eo pid,ppid,ruid,euid,egid,comm` (a header line, then one row per process). */
 function parseTop(stdout) {
     const rows = [];
     for (const line of stdout.split('\n').slice(1)) {
-        const m = /^\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(.*)$/.exec(line);
+        const m = /^\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(.*)$/.exec(line);
         if (m)
-            rows.push({ pid: +m[1], ruid: +m[2], euid: +m[3], egid: +m[4], comm: m[5].trim() });
+            rows.push({ pid: +m[1], ppid: +m[2], ruid: +m[3], euid: +m[4], egid: +m[5], comm: m[6].trim() });
     }
     return rows;
+}
+/**
+ * PID 1 and the processes it started (orphans are re-parented to PID 1, so they stay in its tree).
+ * The rest were exec'd into the container by the engine — Docker's own HEALTHCHECK probes, which run
+ * as root when the image has no USER, or someone's `docker exec` — whose parent is the runtime's shim
+ * outside the container: they are not the image's processes, and a probe caught mid-run by
+ * `docker top` must not fail the image as "also running as UID 0: sh".
+ */
+function startedByPid1(rows, pid1) {
+    const tree = new Set([pid1]);
+    // parents can be listed after their children: repeat until nothing more joins the tree
+    for (let grew = true; grew;) {
+        grew = false;
+        for (const r of rows) {
+            if (tree.has(r.pid) || !tree.has(r.ppid))
+                continue;
+            tree.add(r.pid);
+            grew = true;
+        }
+    }
+    return rows.filter(r => tree.has(r.pid));
 }
 
 ;// CONCATENATED MODULE: ./src/stages/run.ts
