@@ -20,6 +20,7 @@ import { runAndWait } from './stages/run.js'
 import { allowForEmulation, emulatedOn } from './rules/emulation.js'
 import { checkPlatform } from './stages/platform.js'
 import { gateEach, platformTags } from './stages/platforms.js'
+import { profileOf } from './stages/profile.js'
 import { pushGated } from './stages/push.js'
 import { measureSizes } from './stages/size.js'
 import { counted } from './units.js'
@@ -79,6 +80,7 @@ async function gate(ctx: RunContext, inputs: Inputs, report: Report, stages: Sta
   const tags = inputs.tags.length > 0 ? inputs.tags : [report.tag]
   // from here on the report says nothing was pushed, and why, whatever stops the run
   if (inputs.push) report.push = { outcome: 'not-pushed', tags }
+  report.run = profileOf(inputs)
   if (platforms.length === 1) await gatePlatform(ctx, { ...inputs, platform: platforms[0] }, report, stages, engine, tags)
   // several: each platform is built, run and judged as one would be, then the verdicts combine
   else await gateEach(report, platforms, (platform, one) => gatePlatform(ctx, { ...inputs, platform }, one, stages, engine, platformTags(tags, platform)))

@@ -78,3 +78,17 @@ export function round(n: number): number {
 export function counted(n: number, one: string, many = `${one}s`): string {
   return `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`
 }
+
+export const MEMORY_FORM = 'a memory size as docker run --memory takes it, e.g. 256m, 512m or 1g (k, m, g are powers of 2; 256Mi and 256MiB too)'
+
+/**
+ * run-memory, as `docker run --memory` reads it: "256m", "1g", "1.5g" (b, k, m, g: powers of 2),
+ * plus Kubernetes' "256Mi" and the sizes above ("256MiB", "300MB"), so a limit can be copied from
+ * a compose file or a pod spec as it is. Whole bytes; undefined for anything else.
+ */
+export function parseMemory(text: string): number | undefined {
+  const m = /^(\d+(?:\.\d+)?)\s*([bkmgBKMG]|[KMGkmg]i)?$/.exec(text.trim())
+  if (!m) return parseSize(text)
+  const unit = (m[2] ?? 'b').toLowerCase().replace('i', '')
+  return Math.floor(Number(m[1]) * 2 ** (10 * 'bkmg'.indexOf(unit)))
+}

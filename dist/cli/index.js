@@ -42855,6 +42855,19 @@ function round(n) {
 function units_counted(n, one, many = `${one}s`) {
     return `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
 }
+const MEMORY_FORM = 'a memory size as docker run --memory takes it, e.g. 256m, 512m or 1g (k, m, g are powers of 2; 256Mi and 256MiB too)';
+/**
+ * run-memory, as `docker run --memory` reads it: "256m", "1g", "1.5g" (b, k, m, g: powers of 2),
+ * plus Kubernetes' "256Mi" and the sizes above ("256MiB", "300MB"), so a limit can be copied from
+ * a compose file or a pod spec as it is. Whole bytes; undefined for anything else.
+ */
+function parseMemory(text) {
+    const m = /^(\d+(?:\.\d+)?)\s*([bkmgBKMG]|[KMGkmg]i)?$/.exec(text.trim());
+    if (!m)
+        return parseSize(text);
+    const unit = (m[2] ?? 'b').toLowerCase().replace('i', '');
+    return Math.floor(Number(m[1]) * 2 ** (10 * 'bkmg'.indexOf(unit)));
+}
 
 ;// CONCATENATED MODULE: ./src/docker/cleanup.ts
 
@@ -43166,6 +43179,15 @@ const size = (value, { name }) => {
         throw inputError(name, `must be ${SIZE_FORM}; got "${value}".`);
     return { text: value, bytes };
 };
+/** run-memory: at least Docker's minimum of 6 MiB, which it would refuse only when the container starts. */
+const memory = (value, { name }) => {
+    const bytes = parseMemory(value);
+    if (bytes === undefined)
+        throw inputError(name, `must be ${MEMORY_FORM}; got "${value}".`);
+    if (bytes < 6 * 2 ** 20)
+        throw inputError(name, `must be at least 6m, the least docker run --memory allows; got "${value}".`);
+    return { text: value, bytes };
+};
 const increase = (value, { name }) => {
     const limit = parseIncrease(value);
     if (!limit)
@@ -43304,8 +43326,52 @@ const hostEntries = lines((line, { name }) => {
     return `${m[1]}:${m[2]}`;
 });
 
+;// CONCATENATED MODULE: ./src/inputs/table-run.ts
+
+// The Run section of the input table (table.ts): what the container gets from the environment it
+// runs in, and how strictly it is run.
+const RUN_INPUTS = {
+    env: { default: '', parse: keyValues, description: 'Environment for the container, one KEY=VALUE per line.' },
+    'run-network': {
+        default: '',
+        parse: emptyOr(networkName),
+        description: "Network the container and the smoke-command containers join, e.g. the job's services network (job.services.postgres.network in an expression) so the app reaches a service container by its name; host shares the runner's network. Default Docker's bridge."
+    },
+    'run-add-hosts': {
+        default: '',
+        parse: hostEntries,
+        description: 'Extra host entries for the container and the smoke-command containers, one NAME:IP per line (as docker run --add-host; IP may be host-gateway, e.g. host.docker.internal:host-gateway).'
+    },
+    command: {
+        default: '',
+        parse: optional(words),
+        description: "Command to run instead of the image's CMD, e.g. `node dist/worker.js` or a JSON array. Split into words, never run through a shell."
+    },
+    // How production runs it (stages/profile.ts): Kubernetes' restricted profile, OpenShift, read-only, a memory limit
+    'run-profile': {
+        default: 'docker',
+        parse: oneOf(['docker', 'restricted', 'openshift']),
+        description: "How the container and the smoke-command containers run: docker (Docker's defaults), restricted (Kubernetes' restricted Pod Security Standard: every capability dropped, no-new-privileges, a numeric non-root USER), or openshift (restricted, as an arbitrary UID in group 0)."
+    },
+    'read-only': {
+        default: 'false',
+        parse: bool,
+        description: "Run with a read-only root filesystem and a tmpfs on /tmp, as Kubernetes' readOnlyRootFilesystem (true/false)."
+    },
+    'run-memory': {
+        default: '',
+        parse: optional(memory),
+        description: 'Memory limit for the container, e.g. 256m (docker run --memory, swap at the same value: a hard limit, as on Kubernetes). An app the limit kills fails as OOM-killed. Empty: no limit.'
+    }
+};
+
 ;// CONCATENATED MODULE: ./src/inputs/table.ts
 
+
+// Every input of the action, declared once: its name as action.yml spells it, its default and
+// description exactly as action.yml declares them (a unit test keeps the two equal), and the
+// parser that turns its text into the value the pipeline uses. The Inputs type, the defaults, the
+// command-line options, the typo check and the test fixture all come from here.
 const INPUT_TABLE = {
     // Build: named as docker/build-push-action names them.
     context: { default: '.', parse: resolved, description: 'Build context, a local directory.' },
@@ -43345,23 +43411,7 @@ const INPUT_TABLE = {
     network: { default: '', parse: emptyOr(oneOf(['default', 'none', 'host'])), description: 'Network mode for RUN instructions during the build.' },
     'cache-from': { default: '', parse: list, description: 'External cache sources, one per line (e.g. type=gha).' },
     'cache-to': { default: '', parse: list, description: 'Cache export destinations, one per line (e.g. type=gha,mode=max).' },
-    // Run
-    env: { default: '', parse: keyValues, description: 'Environment for the container, one KEY=VALUE per line.' },
-    'run-network': {
-        default: '',
-        parse: emptyOr(networkName),
-        description: "Network the container and the smoke-command containers join, e.g. the job's services network (job.services.postgres.network in an expression) so the app reaches a service container by its name; host shares the runner's network. Default Docker's bridge."
-    },
-    'run-add-hosts': {
-        default: '',
-        parse: hostEntries,
-        description: 'Extra host entries for the container and the smoke-command containers, one NAME:IP per line (as docker run --add-host; IP may be host-gateway, e.g. host.docker.internal:host-gateway).'
-    },
-    command: {
-        default: '',
-        parse: optional(words),
-        description: "Command to run instead of the image's CMD, e.g. `node dist/worker.js` or a JSON array. Split into words, never run through a shell."
-    },
+    ...RUN_INPUTS,
     // Checks
     'health-timeout': { default: '120', parse: seconds, description: 'Seconds to wait for Docker to report the container healthy.' },
     'health-cmd': {
@@ -43388,6 +43438,11 @@ const INPUT_TABLE = {
         default: '',
         parse: optional(milliseconds),
         description: 'Budget in milliseconds for one passing health probe (the slowest Docker logged), checked as its own row. Empty: reported, not judged.'
+    },
+    'max-memory': {
+        default: '',
+        parse: optional(size),
+        description: "Budget for the container's memory use once healthy (as docker stats counts it), e.g. 200MB or 256MiB, checked as its own row. Empty: reported in the health row, not judged."
     },
     'smoke-commands': {
         default: '',
@@ -46789,6 +46844,31 @@ function describeWarning(w) {
     return w.line ? `${w.rule} line ${w.line}` : w.rule;
 }
 
+;// CONCATENATED MODULE: ./src/report/profile-line.ts
+// How the container ran, said once above the table (summary, comment, terminal) when it was not
+// Docker's defaults: every row below was measured under these settings. Reads the report only.
+const PROFILES = {
+    restricted: "Kubernetes' restricted profile (every capability dropped, no-new-privileges)",
+    openshift: 'OpenShift (restricted, as UID {uid} in group 0)'
+};
+/** "ran under Kubernetes' restricted profile (…), a read-only root filesystem and a 256m memory limit" */
+function profileLine(report) {
+    const run = report.run;
+    if (!run)
+        return undefined;
+    const parts = [];
+    if (run.profile !== 'docker')
+        parts.push(PROFILES[run.profile].replace('{uid}', String(run.uid ?? '')));
+    if (run.readOnly)
+        parts.push('a read-only root filesystem (tmpfs on /tmp)');
+    if (run.memory)
+        parts.push(`a ${run.memory.text} memory limit`);
+    if (parts.length === 0)
+        return undefined;
+    const list = parts.length > 1 ? `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]}` : parts[0];
+    return `ran under ${list}`;
+}
+
 ;// CONCATENATED MODULE: ./src/docker/ref.ts
 // Image references, read as Docker reads them.
 /** ghcr.io/o/app:1.2.0 → ghcr.io/o/app; 127.0.0.1:5000/app@sha256:… → 127.0.0.1:5000/app (a port in the host stays). */
@@ -46833,6 +46913,7 @@ function stoppedWhy(report) {
 ;// CONCATENATED MODULE: ./src/report/text.ts
 
 
+
 // Rendering: the report's headline and the report as plain text (a terminal, the action log), and
 // the one line a failed step ends with. Reads the report only.
 const ICON = { pass: '✅', fail: '❌', skip: '⚪' };
@@ -46858,6 +46939,9 @@ function renderText(report, { error = true } = {}) {
     const out = [`image-gate: ${verdict}${report.tag ? `  ${report.tag}` : ''}`];
     if (report.error && error)
         out.push(`  ${report.error.message}`);
+    const profile = profileLine(report);
+    if (profile)
+        out.push(`  ${profile}`);
     const width = (pick) => Math.max(0, ...report.checks.map(c => pick(c).length));
     const wName = width(c => text_name(c));
     const wValue = width(c => c.value);
@@ -53560,6 +53644,7 @@ function codeBlock(lines) {
 
 
 
+
 // Rendering: the report as Markdown (job summary, PR comment). Reads the report only; every string
 // that came from the image, its logs or the user goes through escape.ts.
 /** GitHub refuses a job summary over 1 MiB; stay well under it. */
@@ -53603,6 +53688,10 @@ function renderHead(report) {
         facts.push(`build ${report.build.seconds} s`);
     if (report.health.startupSeconds !== undefined)
         facts.push(`healthy ${report.health.startupSeconds} s after start`);
+    const profile = profileLine(report);
+    // a report read back (comment-from) is untrusted: its memory text is escaped like any
+    if (profile)
+        facts.push(markdown(profile, 300));
     const factLine = facts.filter(Boolean).join(' · ');
     if (factLine)
         out.push(factLine, '');
@@ -62029,6 +62118,14 @@ const ReportSchema = pipe(object({
     baseline: dist_optional(BaselineSchema),
     /** compare-stages: the first (build) stage, to show what the multi-stage build saves */
     stages: dist_optional(object({ stage: dist_optional(fields_text()), size: measured(), error: dist_optional(fields_text()) })),
+    /** how the container ran: run-profile, read-only, run-memory (and the UID openshift runs it as) */
+    run: dist_optional(object({
+        profile: picklist(['docker', 'restricted', 'openshift']),
+        readOnly: dist_boolean(),
+        uid: dist_optional(wholeNumber()),
+        gid: dist_optional(wholeNumber()),
+        memory: dist_optional(object({ text: fields_short(), bytes: wholeNumber() }))
+    })),
     health: HealthSchema,
     user: UserSchema,
     /** what the image's layers hold: secrets, dev dependencies, build tools */
@@ -63105,7 +63202,33 @@ function secondsSince(sent, state) {
     return Math.round(Math.max(0, ms) / 10) / 100;
 }
 
+;// CONCATENATED MODULE: ./src/stages/profile.ts
+/** OpenShift's first UID of a project range (1000680000 is the range of a typical first project). */
+const OPENSHIFT_UID = 1000680000;
+function profileFlags(inputs) {
+    const flags = [];
+    if (inputs.runProfile !== 'docker')
+        flags.push('--cap-drop', 'ALL', '--security-opt', 'no-new-privileges');
+    if (inputs.runProfile === 'openshift')
+        flags.push('--user', `${OPENSHIFT_UID}:0`);
+    if (inputs.readOnly)
+        flags.push('--read-only', '--tmpfs', '/tmp');
+    if (inputs.runMemory)
+        flags.push('--memory', `${inputs.runMemory.bytes}b`, '--memory-swap', `${inputs.runMemory.bytes}b`);
+    return flags;
+}
+/** The settings the report says the container ran under. */
+function profileOf(inputs) {
+    return {
+        profile: inputs.runProfile,
+        readOnly: inputs.readOnly,
+        ...(inputs.runProfile === 'openshift' && { uid: OPENSHIFT_UID, gid: 0 }),
+        ...(inputs.runMemory && { memory: inputs.runMemory })
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/stages/container-flags.ts
+
 function containerFlags(inputs) {
     const flags = [];
     for (const pair of inputs.env)
@@ -63114,6 +63237,7 @@ function containerFlags(inputs) {
         flags.push('--network', inputs.runNetwork);
     for (const entry of inputs.runAddHosts)
         flags.push('--add-host', entry);
+    flags.push(...profileFlags(inputs));
     return flags;
 }
 
@@ -66435,6 +66559,7 @@ function size_largest(layers) {
 
 
 
+
 // The whole run on one screen: inputs → build → inspect → run and wait → measure → judge → publish.
 // Each stage returns its result and the pipeline puts it into the report, so the report always
 // holds what is known so far (a timeout publishes it as it stands). Messages go to ctx.sink.
@@ -66482,6 +66607,7 @@ async function gate(ctx, inputs, report, stages) {
     // from here on the report says nothing was pushed, and why, whatever stops the run
     if (inputs.push)
         report.push = { outcome: 'not-pushed', tags };
+    report.run = profileOf(inputs);
     if (platforms.length === 1)
         await gatePlatform(ctx, { ...inputs, platform: platforms[0] }, report, stages, engine, tags);
     // several: each platform is built, run and judged as one would be, then the verdicts combine

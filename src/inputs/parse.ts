@@ -4,7 +4,7 @@ import * as path from 'node:path'
 import { parse as parseShellWords } from 'shell-quote'
 import { secretFileValues } from './secret-file.js'
 import { checkGlob } from '../globs.js'
-import { INCREASE_FORM, parseIncrease, parseSize, SIZE_FORM } from '../units.js'
+import { INCREASE_FORM, MEMORY_FORM, parseIncrease, parseMemory, parseSize, SIZE_FORM } from '../units.js'
 
 // The parsers of the input table: each turns one input's text into its value, or throws an
 // InputError, one line naming the input and the form it expects, never a stack trace. None of them
@@ -117,6 +117,14 @@ export function oneOf<T extends string>(allowed: readonly T[]): Parser<T> {
 export const size: Parser<{ text: string; bytes: number }> = (value, { name }) => {
   const bytes = parseSize(value)
   if (bytes === undefined || bytes <= 0) throw inputError(name, `must be ${SIZE_FORM}; got "${value}".`)
+  return { text: value, bytes }
+}
+
+/** run-memory: at least Docker's minimum of 6 MiB, which it would refuse only when the container starts. */
+export const memory: Parser<{ text: string; bytes: number }> = (value, { name }) => {
+  const bytes = parseMemory(value)
+  if (bytes === undefined) throw inputError(name, `must be ${MEMORY_FORM}; got "${value}".`)
+  if (bytes < 6 * 2 ** 20) throw inputError(name, `must be at least 6m, the least docker run --memory allows; got "${value}".`)
   return { text: value, bytes }
 }
 

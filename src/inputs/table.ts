@@ -2,15 +2,12 @@ import {
   bool,
   emptyOr,
   globLines,
-  hostEntries,
   imageRef,
   imageRefs,
   increase,
-  keyValues,
   list,
   lines,
   milliseconds,
-  networkName,
   oneOf,
   optional,
   platforms,
@@ -23,26 +20,18 @@ import {
   size,
   text,
   token,
-  words,
-  type Parser
+  words
 } from './parse.js'
+import type { Row } from './row.js'
+import { RUN_INPUTS } from './table-run.js'
+
+export type { Row }
 
 // Every input of the action, declared once: its name as action.yml spells it, its default and
 // description exactly as action.yml declares them (a unit test keeps the two equal), and the
 // parser that turns its text into the value the pipeline uses. The Inputs type, the defaults, the
 // command-line options, the typo check and the test fixture all come from here.
 
-export interface Row {
-  default: string
-  description: string
-  parse: Parser<unknown>
-  /** the Inputs field it fills, where that is not the name in camelCase */
-  field?: string
-  /** the README's default column (and --help) where the real default is worked out at run time */
-  shown?: string
-  /** means something only on a runner (job summary, pull-request comment): no command-line option */
-  runnerOnly?: true
-}
 
 export const INPUT_TABLE = {
   // Build: named as docker/build-push-action names them.
@@ -86,24 +75,7 @@ export const INPUT_TABLE = {
   'cache-from': { default: '', parse: list, description: 'External cache sources, one per line (e.g. type=gha).' },
   'cache-to': { default: '', parse: list, description: 'Cache export destinations, one per line (e.g. type=gha,mode=max).' },
 
-  // Run
-  env: { default: '', parse: keyValues, description: 'Environment for the container, one KEY=VALUE per line.' },
-  'run-network': {
-    default: '',
-    parse: emptyOr(networkName),
-    description:
-      "Network the container and the smoke-command containers join, e.g. the job's services network (job.services.postgres.network in an expression) so the app reaches a service container by its name; host shares the runner's network. Default Docker's bridge."
-  },
-  'run-add-hosts': {
-    default: '',
-    parse: hostEntries,
-    description: 'Extra host entries for the container and the smoke-command containers, one NAME:IP per line (as docker run --add-host; IP may be host-gateway, e.g. host.docker.internal:host-gateway).'
-  },
-  command: {
-    default: '',
-    parse: optional(words),
-    description: "Command to run instead of the image's CMD, e.g. `node dist/worker.js` or a JSON array. Split into words, never run through a shell."
-  },
+  ...RUN_INPUTS,
 
   // Checks
   'health-timeout': { default: '120', parse: seconds, description: 'Seconds to wait for Docker to report the container healthy.' },
@@ -133,6 +105,11 @@ export const INPUT_TABLE = {
     default: '',
     parse: optional(milliseconds),
     description: 'Budget in milliseconds for one passing health probe (the slowest Docker logged), checked as its own row. Empty: reported, not judged.'
+  },
+  'max-memory': {
+    default: '',
+    parse: optional(size),
+    description: "Budget for the container's memory use once healthy (as docker stats counts it), e.g. 200MB or 256MiB, checked as its own row. Empty: reported in the health row, not judged."
   },
   'smoke-commands': {
     default: '',

@@ -1,6 +1,7 @@
 import { codeBlock, codeSpan, inline, markdown } from './escape.js'
 import { FINDING_ROWS } from './findings.js'
 import type { Layer, Report } from './report.js'
+import { profileLine } from './profile-line.js'
 import { pushLine } from './push-line.js'
 import { headline, ICON, shortId } from './text.js'
 import { counted, formatDelta, formatSize } from '../units.js'
@@ -46,6 +47,9 @@ function renderHead(report: Report): string {
   const facts = [report.tag && `image ${codeSpan(report.tag.slice(0, 200))}`, report.image.id && `id ${codeSpan(shortId(report.image.id))}`]
   if (report.build.seconds !== undefined) facts.push(`build ${report.build.seconds} s`)
   if (report.health.startupSeconds !== undefined) facts.push(`healthy ${report.health.startupSeconds} s after start`)
+  const profile = profileLine(report)
+  // a report read back (comment-from) is untrusted: its memory text is escaped like any
+  if (profile) facts.push(markdown(profile, 300))
   const factLine = facts.filter(Boolean).join(' · ')
   if (factLine) out.push(factLine, '')
   if (report.checks.length > 0) {

@@ -232,6 +232,16 @@ export const ReportSchema = v.pipe(
     baseline: v.optional(BaselineSchema),
     /** compare-stages: the first (build) stage, to show what the multi-stage build saves */
     stages: v.optional(v.object({ stage: v.optional(text()), size: measured(), error: v.optional(text()) })),
+    /** how the container ran: run-profile, read-only, run-memory (and the UID openshift runs it as) */
+    run: v.optional(
+      v.object({
+        profile: v.picklist(['docker', 'restricted', 'openshift']),
+        readOnly: v.boolean(),
+        uid: v.optional(wholeNumber()),
+        gid: v.optional(wholeNumber()),
+        memory: v.optional(v.object({ text: short(), bytes: wholeNumber() }))
+      })
+    ),
     health: HealthSchema,
     user: UserSchema,
     /** what the image's layers hold: secrets, dev dependencies, build tools */

@@ -1,5 +1,6 @@
 import type { CheckStatus, Report } from './report.js'
 import { counted } from '../units.js'
+import { profileLine } from './profile-line.js'
 import { pushLine } from './push-line.js'
 
 // Rendering: the report's headline and the report as plain text (a terminal, the action log), and
@@ -26,6 +27,8 @@ export function renderText(report: Report, { error = true } = {}): string {
   const verdict = report.passed ? 'PASSED' : `FAILED (${headline(report)})`
   const out = [`image-gate: ${verdict}${report.tag ? `  ${report.tag}` : ''}`]
   if (report.error && error) out.push(`  ${report.error.message}`)
+  const profile = profileLine(report)
+  if (profile) out.push(`  ${profile}`)
   const width = (pick: (c: Report['checks'][number]) => string) => Math.max(0, ...report.checks.map(c => pick(c).length))
   const wName = width(c => name(c))
   const wValue = width(c => c.value)

@@ -1,15 +1,18 @@
 import type { Inputs } from '../inputs/inputs.js'
+import { profileFlags, type ProfileInputs } from './profile.js'
 
 // What the main container and every smoke-command container get alike: the environment, the
 // network they join (run-network: where the app's services are reachable by name) and extra host
-// entries (run-add-hosts), so a worker reaches the same queue the app does.
+// entries (run-add-hosts), so a worker reaches the same queue the app does; and the run profile
+// (profile.ts), so a worker meets the same policy as the web process.
 
-export type ContainerInputs = Pick<Inputs, 'env' | 'runNetwork' | 'runAddHosts'>
+export type ContainerInputs = Pick<Inputs, 'env' | 'runNetwork' | 'runAddHosts'> & ProfileInputs
 
 export function containerFlags(inputs: ContainerInputs): string[] {
   const flags: string[] = []
   for (const pair of inputs.env) flags.push('--env', pair)
   if (inputs.runNetwork) flags.push('--network', inputs.runNetwork)
   for (const entry of inputs.runAddHosts) flags.push('--add-host', entry)
+  flags.push(...profileFlags(inputs))
   return flags
 }

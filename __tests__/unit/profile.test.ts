@@ -1,0 +1,79 @@
+import { describe, expect, it } from '@jest/globals'
+import { readInputs } from '../../src/inputs/inputs.js'
+import { renderMarkdown } from '../../src/report/markdown.js'
+import { profileLine } from '../../src/report/profile-line.js'
+import { renderText } from '../../src/report/text.js'
+import { containerFlags } from '../../src/stages/container-flags.js'
+import { profileOf } from '../../src/stages/profile.js'
+import { parseMemory } from '../../src/units.js'
+import { inputs, measuredReport } from './fixtures.js'
+
+describe('run-profile, read-only, run-memory as docker run flags', () => {
+  it('docker: no flag beyond the environment', () => {
+    expect(containerFlags(inputs())).toEqual([])
+  })
+
+  it("restricted: every capability dropped and no-new-privileges; Docker's default seccomp stays", () => {
+    expect(containerFlags(inputs({ runProfile: 'restricted' }))).toEqual(['--cap-drop', 'ALL', '--security-opt', 'no-new-privileges'])
+  })
+
+  it('openshift: restricted, as a high UID in group 0', () => {
+    expect(containerFlags(inputs({ runProfile: 'openshift' }))).toEqual(['--cap-drop', 'ALL', '--security-opt', 'no-new-privileges', '--user', '1000680000:0'])
+  })
+
+  it('read-only with a tmpfs on /tmp; run-memory with swap at the same value, in bytes', () => {
+    const given = inputs({ readOnly: true, runMemory: { text: '256m', bytes: 268435456 } })
+    expect(containerFlags(given)).toEqual(['--read-only', '--tmpfs', '/tmp', '--memory', '268435456b', '--memory-swap', '268435456b'])
+  })
+})
+
+describe('run-memory', () => {
+  it.each([
+    ['256m', 256 * 2 ** 20],
+    ['1g', 2 ** 30],
+    ['1.5G', 1.5 * 2 ** 30],
+    ['512k', 512 * 1024],
+    ['256Mi', 256 * 2 ** 20],
+    ['256MiB', 256 * 2 ** 20],
+    ['300MB', 300e6],
+    ['268435456', 268435456]
+  ])('reads %s as docker run --memory does (k, m, g in powers of 2)', (text, bytes) => {
+    expect(parseMemory(text)).toBe(bytes)
+  })
+
+  const read = (env: Record<string, string>) => () => readInputs(name => env[name] ?? '', process.cwd())
+
+  it('a value that is no size is one line naming the input', () => {
+    expect(read({ 'run-memory': 'lots' })).toThrow(
+      'Input "run-memory" must be a memory size as docker run --memory takes it, e.g. 256m, 512m or 1g (k, m, g are powers of 2; 256Mi and 256MiB too); got "lots".'
+    )
+    expect(read({ 'run-memory': '4m' })).toThrow('Input "run-memory" must be at least 6m, the least docker run --memory allows; got "4m".')
+  })
+
+  it('a profile that does not exist is one line naming the input and the profiles', () => {
+    expect(read({ 'run-profile': 'strict' })).toThrow('Input "run-profile" must be one of docker, restricted, openshift; got "strict".')
+  })
+})
+
+describe('the profile in the report', () => {
+  it('says nothing under Docker defaults', () => {
+    const report = measuredReport()
+    report.run = profileOf(inputs())
+    expect(profileLine(report)).toBeUndefined()
+  })
+
+  it('says every setting the rows were measured under, in the summary and the terminal', () => {
+    const report = measuredReport()
+    report.run = profileOf(inputs({ runProfile: 'openshift', readOnly: true, runMemory: { text: '256m', bytes: 268435456 } }))
+    const line = 'ran under OpenShift (restricted, as UID 1000680000 in group 0), a read-only root filesystem (tmpfs on /tmp) and a 256m memory limit'
+    expect(profileLine(report)).toBe(line)
+    expect(renderText(report)).toContain(`\n  ${line}`)
+    expect(renderMarkdown(report)).toContain(line)
+  })
+
+  it("a saved report's memory text is shown inert", () => {
+    const report = measuredReport()
+    report.run = { profile: 'restricted', readOnly: false, memory: { text: '[x](https://example.com)', bytes: 1 } }
+    expect(renderMarkdown(report)).not.toContain('](https://example.com)')
+  })
+})
