@@ -7,7 +7,7 @@ import type { Check, Report } from '../report/report.js'
 
 export type JudgeInputs = Pick<
   Inputs,
-  'healthTimeout' | 'fastHealth' | 'requireHealthcheck' | 'maxStartupTime' | 'maxProbeTime' | 'maxSize' | 'sizeBasis' | 'maxSizeIncrease' | 'requireBaseline' | 'requireNonRoot' | 'requireCleanContents' | 'smokeSeconds' | 'stopTimeout' | 'requireGracefulStop' | 'runNetwork'
+  'healthTimeout' | 'fastHealth' | 'requireHealthcheck' | 'maxStartupTime' | 'maxProbeTime' | 'maxSize' | 'sizeBasis' | 'maxSizeIncrease' | 'requireBaseline' | 'requireNonRoot' | 'requireCleanContents' | 'smokeSeconds' | 'stopTimeout' | 'requireGracefulStop' | 'runNetwork' | 'runProfile' | 'readOnly' | 'runMemory' | 'maxMemory'
 >
 
 export type CheckRule = (report: Report, inputs: JudgeInputs) => Check[]
