@@ -45948,6 +45948,16 @@ class RunContext {
     setCallLimit(seconds) {
         this.docker.callLimitMs = seconds * 1000;
     }
+    /**
+     * This run, with its messages going to `sink` (work that runs beside other work: deferred-sink.ts).
+     * Everything else is this run's own: what the view sets (stage, containersNamed) is set here.
+     */
+    withSink(sink) {
+        return new Proxy(this, {
+            get: (run, key) => (key === 'sink' ? sink : Reflect.get(run, key, run)),
+            set: (run, key, value) => Reflect.set(run, key, value, run)
+        });
+    }
     /** A name for a container this run is about to create (which cleanup then has to remove). */
     containerName() {
         this.containersNamed = true;
@@ -62454,7 +62464,7 @@ function buildArgs(inputs, tags, iidFile, metadataFile, secrets = []) {
     return args;
 }
 async function build(ctx, inputs, tags, builder) {
-    const result = await ctx.sink.group('Build', () => buildImage(ctx, inputs, tags));
+    const result = await ctx.sink.group(inputs.platform ? `Build (${inputs.platform})` : 'Build', () => buildImage(ctx, inputs, tags));
     // BuildKit's build checks: only where the builder reported any (buildx 0.15 and later)
     const warnings = result.warnings.length > 0 ? { warnings: result.warnings } : {};
     if (!result.ok) {
@@ -63964,27 +63974,97 @@ function checkPlatform(engine, platform) {
     throw new EngineError(`${platform} cannot be built or run on this ${os}/${engine.arch} engine: no QEMU emulator is registered for ${arch} (binfmt_misc; the builder "${engine.builder.name}" lists ${listed.join(', ')}). Add the step docker/setup-qemu-action before image-gate, or gate ${platform} on an ${arch} runner (a matrix).`);
 }
 
+;// CONCATENATED MODULE: ./src/deferred-sink.ts
+class DeferredSink {
+    target;
+    /** what waits for its turn; undefined once everything is passed straight through */
+    queue = [];
+    replaying = false;
+    constructor(target) {
+        this.target = target;
+    }
+    /** Its turn: what was held back is shown, in order, then everything passes straight through. */
+    async live() {
+        if (!this.queue || this.replaying)
+            return;
+        this.replaying = true;
+        // what arrives meanwhile joins the queue, and is shown in its place
+        for (let action = this.queue.shift(); action; action = this.queue.shift())
+            await action(this.target);
+        this.queue = undefined;
+    }
+    later(action) {
+        if (this.queue)
+            this.queue.push(action);
+        else
+            void action(this.target);
+    }
+    info = (message) => this.later(s => s.info(message));
+    warning = (message, place) => this.later(s => s.warning(message, place));
+    error = (message, place) => this.later(s => s.error(message, place));
+    debug = (message) => this.later(s => s.debug(message));
+    untrusted = (lines) => this.later(s => s.untrusted(lines));
+    secret = (value) => this.target.secret(value);
+    output = (name, value) => this.later(s => s.output(name, value));
+    summary = (markdown) => this.target.summary(markdown);
+    fail = (message) => this.later(s => s.fail(message));
+    stream() {
+        let shown;
+        this.later(s => (shown = s.stream()));
+        return { write: chunk => this.later(() => shown?.write(chunk)), end: () => this.later(() => shown?.end()) };
+    }
+    async group(title, run) {
+        if (!this.queue)
+            return this.target.group(title, run);
+        // replayed, the group opens where it opened and closes where it closed: the replay waits for
+        // the target's group to end before it shows what came after it
+        let close = () => undefined;
+        const closed = new Promise(resolve => (close = resolve));
+        let shown = Promise.resolve();
+        this.later(s => {
+            shown = s.group(title, () => closed);
+        });
+        try {
+            return await run();
+        }
+        finally {
+            this.later(() => {
+                close();
+                return shown;
+            });
+        }
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/stages/platforms.ts
 
-// Several platforms (platforms: linux/amd64,linux/arm64): each is gated as one platform would be
-// (its own build, loaded into the engine as an image of its own, run and judged), and the verdicts
-// combine into the one report: its rows carry their platform, the run passes when every platform
-// passed, and report.platforms says which failed. One after another: each platform's build and run
-// log stays in one piece, and the health timing of one is not disturbed by the other's build.
+
 /** Gates each platform into a report of its own, then puts them together into `report`. */
-async function gateEach(report, platforms, gateOne) {
-    const runs = [];
+async function gateEach(ctx, report, platforms, gate) {
+    const runs = platforms.map(() => newReport(report.tag));
     try {
-        for (const platform of platforms) {
-            const one = newReport(report.tag);
-            runs.push(one);
-            await gateOne(platform, one);
-        }
+        await buildAll(ctx, platforms, runs, gate);
+        for (const [i, platform] of platforms.entries())
+            await gate.run(platform, runs[i]);
     }
     finally {
         // an error in one platform still reports the ones gated before it
         Object.assign(report, combine(platforms, runs));
     }
+}
+/** Every platform's build at once, each log shown in its turn; the first error once all have ended. */
+async function buildAll(ctx, platforms, runs, gate) {
+    const sinks = platforms.map((_, i) => (i === 0 ? undefined : new DeferredSink(ctx.sink)));
+    const builds = platforms.map((platform, i) => gate.build(platform, runs[i], sinks[i] ? ctx.withSink(sinks[i]) : ctx));
+    ctx.stage = `building the images (${platforms.join(', ')})`;
+    // each log in its turn: the next is shown once the one before it has ended
+    for (const [i, build] of builds.entries()) {
+        await build.catch(() => undefined);
+        await sinks[i + 1]?.live();
+    }
+    const failed = (await Promise.allSettled(builds)).find(b => b.status === 'rejected');
+    if (failed)
+        throw failed.reason;
 }
 /**
  * The combined report: every platform's rows, each with its platform; the first platform's
@@ -66609,23 +66689,38 @@ async function gate(ctx, inputs, report, stages) {
     report.run = profileOf(inputs);
     if (platforms.length === 1)
         await gatePlatform(ctx, { ...inputs, platform: platforms[0] }, report, stages, engine, tags);
-    // several: each platform is built, run and judged as one would be, then the verdicts combine
-    else
-        await gateEach(report, platforms, (platform, one) => gatePlatform(ctx, { ...inputs, platform }, one, stages, engine, platformTags(tags, platform)));
+    // several: each platform is built, run and judged as one would be (the builds at once), then the verdicts combine
+    else {
+        await gateEach(ctx, report, platforms, {
+            build: (platform, one, view) => buildPlatform(view, { ...inputs, platform }, one, stages, engine, platformTags(tags, platform)),
+            run: (platform, one) => runPlatform(ctx, { ...inputs, platform }, one, stages, engine, platformTags(tags, platform))
+        });
+    }
     if (inputs.push)
         await push(ctx, report, tags, engine.store, stages);
 }
 /** build → inspect → run and wait → measure → judge, for one platform, into `report`. */
 async function gatePlatform(ctx, inputs, report, stages, engine, tags) {
-    const on = inputs.platform ? ` (${inputs.platform})` : '';
-    ctx.stage = `building the image${on}`;
+    await buildPlatform(ctx, inputs, report, stages, engine, tags);
+    await runPlatform(ctx, inputs, report, stages, engine, tags);
+}
+function platformNote(inputs) {
+    return inputs.platform ? ` (${inputs.platform})` : '';
+}
+/** build, into `report` (the image id in report.image.id). */
+async function buildPlatform(ctx, inputs, report, stages, engine, tags) {
+    ctx.stage = `building the image${platformNote(inputs)}`;
     const { id, ...built } = await stages.build(ctx, inputs, tags, engine.builder);
     report.build = built;
-    if (built.ok) {
+    report.image.id = id;
+}
+/** inspect → run and wait → measure → judge the image buildPlatform built, into `report`. */
+async function runPlatform(ctx, inputs, report, stages, engine, tags) {
+    const on = platformNote(inputs);
+    if (report.build.ok) {
         // The image every later stage runs and measures, decided once: its id (a tag can be moved by a
         // concurrent build), or the tag when the builder gave no id.
-        const image = id ?? tags[0];
-        report.image.id = id;
+        const image = report.image.id ?? tags[0];
         ctx.stage = `inspecting the image${on}`;
         report.image = { ...report.image, ...(await stages.inspectImage(ctx.docker, image)) };
         // an image for another architecture runs under QEMU: slower, so its health limits allow for it

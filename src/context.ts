@@ -35,6 +35,17 @@ export class RunContext {
     this.docker.callLimitMs = seconds * 1000
   }
 
+  /**
+   * This run, with its messages going to `sink` (work that runs beside other work: deferred-sink.ts).
+   * Everything else is this run's own: what the view sets (stage, containersNamed) is set here.
+   */
+  withSink(sink: Sink): RunContext {
+    return new Proxy(this, {
+      get: (run, key) => (key === 'sink' ? sink : Reflect.get(run, key, run)),
+      set: (run, key, value) => Reflect.set(run, key, value, run)
+    })
+  }
+
   /** A name for a container this run is about to create (which cleanup then has to remove). */
   containerName(): string {
     this.containersNamed = true

@@ -82,22 +82,43 @@ async function gate(ctx: RunContext, inputs: Inputs, report: Report, stages: Sta
   if (inputs.push) report.push = { outcome: 'not-pushed', tags }
   report.run = profileOf(inputs)
   if (platforms.length === 1) await gatePlatform(ctx, { ...inputs, platform: platforms[0] }, report, stages, engine, tags)
-  // several: each platform is built, run and judged as one would be, then the verdicts combine
-  else await gateEach(report, platforms, (platform, one) => gatePlatform(ctx, { ...inputs, platform }, one, stages, engine, platformTags(tags, platform)))
+  // several: each platform is built, run and judged as one would be (the builds at once), then the verdicts combine
+  else {
+    await gateEach(ctx, report, platforms, {
+      build: (platform, one, view) => buildPlatform(view, { ...inputs, platform }, one, stages, engine, platformTags(tags, platform)),
+      run: (platform, one) => runPlatform(ctx, { ...inputs, platform }, one, stages, engine, platformTags(tags, platform))
+    })
+  }
   if (inputs.push) await push(ctx, report, tags, engine.store, stages)
 }
 
 /** build → inspect → run and wait → measure → judge, for one platform, into `report`. */
-async function gatePlatform(ctx: RunContext, inputs: Inputs & { platform: string }, report: Report, stages: Stages, engine: Engine, tags: string[]): Promise<void> {
-  const on = inputs.platform ? ` (${inputs.platform})` : ''
-  ctx.stage = `building the image${on}`
+async function gatePlatform(ctx: RunContext, inputs: PlatformInputs, report: Report, stages: Stages, engine: Engine, tags: string[]): Promise<void> {
+  await buildPlatform(ctx, inputs, report, stages, engine, tags)
+  await runPlatform(ctx, inputs, report, stages, engine, tags)
+}
+
+type PlatformInputs = Inputs & { platform: string }
+
+function platformNote(inputs: PlatformInputs): string {
+  return inputs.platform ? ` (${inputs.platform})` : ''
+}
+
+/** build, into `report` (the image id in report.image.id). */
+async function buildPlatform(ctx: RunContext, inputs: PlatformInputs, report: Report, stages: Stages, engine: Engine, tags: string[]): Promise<void> {
+  ctx.stage = `building the image${platformNote(inputs)}`
   const { id, ...built } = await stages.build(ctx, inputs, tags, engine.builder)
   report.build = built
-  if (built.ok) {
+  report.image.id = id
+}
+
+/** inspect → run and wait → measure → judge the image buildPlatform built, into `report`. */
+async function runPlatform(ctx: RunContext, inputs: PlatformInputs, report: Report, stages: Stages, engine: Engine, tags: string[]): Promise<void> {
+  const on = platformNote(inputs)
+  if (report.build.ok) {
     // The image every later stage runs and measures, decided once: its id (a tag can be moved by a
     // concurrent build), or the tag when the builder gave no id.
-    const image = id ?? tags[0]
-    report.image.id = id
+    const image = report.image.id ?? tags[0]
     ctx.stage = `inspecting the image${on}`
     report.image = { ...report.image, ...(await stages.inspectImage(ctx.docker, image)) }
     // an image for another architecture runs under QEMU: slower, so its health limits allow for it

@@ -108,7 +108,13 @@ describe('the pipeline', () => {
     const images: Record<string, string> = { 'linux/amd64': `sha256:${'a'.repeat(64)}`, 'linux/arm64': `sha256:${'b'.repeat(64)}` }
     const { stages, calls } = fakeStages({
       preflight: async () => ({ builder: { name: 'default', driver: 'docker', endpoint: 'default', platforms: ['linux/amd64', 'linux/arm64'] }, version: '28.5.2', api: '1.51', arch: 'amd64', store: 'classic' }),
-      build: async (_ctx, inputs, tags) => (calls.push(`build ${inputs.platform} ${tags.join(',')}`), { ok: true, seconds: 2, id: images[inputs.platform] }),
+      build: async (_ctx, inputs, tags) => {
+        calls.push(`build ${inputs.platform} ${tags.join(',')}`)
+        // the emulated build takes longer: the native one ends first
+        await new Promise(resolve => setTimeout(resolve, inputs.platform === 'linux/arm64' ? 30 : 10))
+        calls.push(`built ${inputs.platform}`)
+        return { ok: true, seconds: 2, id: images[inputs.platform] }
+      },
       inspectImage: async (_docker, image) => (
         calls.push(`inspect ${image}`),
         { id: image, size: 5_000_000, user: 'app', platform: image === images['linux/arm64'] ? 'linux/arm64' : 'linux/amd64', healthcheck: ['CMD', 'true'], healthcheckRetries: 3, exposedPorts: [], labels: {} }
@@ -124,13 +130,16 @@ describe('the pipeline', () => {
       )
     })
     const { report, outputs, summary, said } = await runWith(stages, { platforms: 'linux/amd64,linux/arm64' })
-    // one after another, each its own image with tags of its own; the emulated one with 5x the health-timeout
+    // the builds at once, each its own image with tags of its own; then the runs one after another,
+    // once every build has ended; the emulated one with 5x the health-timeout
     expect(calls).toEqual([
       'build linux/amd64 app:pr-7-linux-amd64',
+      'build linux/arm64 app:pr-7-linux-arm64',
+      'built linux/amd64',
+      'built linux/arm64',
       `inspect ${images['linux/amd64']}`,
       `run ${images['linux/amd64']} within 120 s`,
       `measure ${images['linux/amd64']}`,
-      'build linux/arm64 app:pr-7-linux-arm64',
       `inspect ${images['linux/arm64']}`,
       `run ${images['linux/arm64']} within 600 s`,
       `measure ${images['linux/arm64']}`

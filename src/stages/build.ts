@@ -61,7 +61,7 @@ export function buildArgs(inputs: BuildInputs, tags: string[], iidFile: string, 
 }
 
 export async function build(ctx: RunContext, inputs: BuildInputs, tags: string[], builder: Builder): Promise<BuildResult> {
-  const result = await ctx.sink.group('Build', () => buildImage(ctx, inputs, tags))
+  const result = await ctx.sink.group(inputs.platform ? `Build (${inputs.platform})` : 'Build', () => buildImage(ctx, inputs, tags))
   // BuildKit's build checks: only where the builder reported any (buildx 0.15 and later)
   const warnings = result.warnings.length > 0 ? { warnings: result.warnings } : {}
   if (!result.ok) {

@@ -1,24 +1,49 @@
+import type { RunContext } from '../context.js'
+import { DeferredSink } from '../deferred-sink.js'
 import { newReport, type Report } from '../report/report.js'
 
 // Several platforms (platforms: linux/amd64,linux/arm64): each is gated as one platform would be
 // (its own build, loaded into the engine as an image of its own, run and judged), and the verdicts
 // combine into the one report: its rows carry their platform, the run passes when every platform
-// passed, and report.platforms says which failed. One after another: each platform's build and run
-// log stays in one piece, and the health timing of one is not disturbed by the other's build.
+// passed, and report.platforms says which failed.
+//
+// The builds run at once: they are most of a multi-platform run's time (an emulated build under
+// QEMU above all), BuildKit runs them side by side on every driver, and their logs are shown one
+// after another (deferred-sink.ts). The containers then run one after another, after every build:
+// a startup measured while another platform builds or starts would measure the machine's load, not
+// the app.
+
+export interface GateOne {
+  /** builds `platform` into `report`, its messages going where `ctx` says */
+  build: (platform: string, report: Report, ctx: RunContext) => Promise<void>
+  /** runs and judges what build made, into `report` */
+  run: (platform: string, report: Report) => Promise<void>
+}
 
 /** Gates each platform into a report of its own, then puts them together into `report`. */
-export async function gateEach(report: Report, platforms: string[], gateOne: (platform: string, report: Report) => Promise<void>): Promise<void> {
-  const runs: Report[] = []
+export async function gateEach(ctx: RunContext, report: Report, platforms: string[], gate: GateOne): Promise<void> {
+  const runs = platforms.map(() => newReport(report.tag))
   try {
-    for (const platform of platforms) {
-      const one = newReport(report.tag)
-      runs.push(one)
-      await gateOne(platform, one)
-    }
+    await buildAll(ctx, platforms, runs, gate)
+    for (const [i, platform] of platforms.entries()) await gate.run(platform, runs[i])
   } finally {
     // an error in one platform still reports the ones gated before it
     Object.assign(report, combine(platforms, runs))
   }
+}
+
+/** Every platform's build at once, each log shown in its turn; the first error once all have ended. */
+async function buildAll(ctx: RunContext, platforms: string[], runs: Report[], gate: GateOne): Promise<void> {
+  const sinks = platforms.map((_, i) => (i === 0 ? undefined : new DeferredSink(ctx.sink)))
+  const builds = platforms.map((platform, i) => gate.build(platform, runs[i], sinks[i] ? ctx.withSink(sinks[i]) : ctx))
+  ctx.stage = `building the images (${platforms.join(', ')})`
+  // each log in its turn: the next is shown once the one before it has ended
+  for (const [i, build] of builds.entries()) {
+    await build.catch(() => undefined)
+    await sinks[i + 1]?.live()
+  }
+  const failed = (await Promise.allSettled(builds)).find(b => b.status === 'rejected')
+  if (failed) throw (failed as PromiseRejectedResult).reason
 }
 
 /**
