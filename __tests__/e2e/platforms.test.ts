@@ -45,6 +45,18 @@ describe('an image for another platform', () => {
     expect(run.summary).toMatch(/\| ✅ \| linux\/amd64 \| health \| healthy after /)
     expect(run.summary).toMatch(/\| ✅ \| linux\/arm64 \| health \| healthy after /)
     expect(run.summary).toContain('| ✅ | linux/arm64 | platform | linux/arm64, emulated | runs |')
+    // the builds ran at once, and each build's log is in one piece, in platform order: the arm64
+    // build's group opens after the amd64 one's closed, and holds buildx's lines for arm64 only
+    const groups = run.stdout.split('\n').filter(l => /^::(end)?group::/.test(l))
+    expect(groups.slice(0, 4)).toEqual(['::group::Build (linux/amd64)', '::endgroup::', '::group::Build (linux/arm64)', '::endgroup::'])
+    const [, amd64Log = '', arm64Log = ''] = run.stdout.split(/^::group::Build \(linux\/(?:amd64|arm64)\)$/m)
+    const [amd64Build, arm64Build] = [amd64Log, arm64Log].map(log => log.split('::endgroup::')[0])
+    expect(amd64Build).toContain('COPY busybox-amd64 /bin/busybox')
+    expect(amd64Build).toContain(`naming to docker.io/${TAG}:both-linux-amd64`)
+    expect(amd64Build).not.toContain('arm64')
+    expect(arm64Build).toContain('COPY busybox-arm64 /bin/busybox')
+    expect(arm64Build).toContain(`naming to docker.io/${TAG}:both-linux-arm64`)
+    expect(arm64Build).not.toContain('amd64')
   })
 
   it('fails the arm64 platform only when an amd64 binary is copied into every platform, naming the file, its architecture and its line', async () => {
