@@ -53716,8 +53716,6 @@ function renderHead(report) {
             out.push(`| ${ICON[c.status]} |${platform} ${c.name} | ${cell(c.value)} | ${cell(c.limit)} | ${cell(c.detail, 1000)} |`);
         }
         out.push('');
-        if (several && report.platforms?.[0])
-            out.push(`The sections below are about ${codeSpan(report.platforms[0].platform)}; each platform's rows above name what was found on it.`, '');
     }
     const pushed = pushLine(report);
     if (pushed)
@@ -53725,11 +53723,27 @@ function renderHead(report) {
     // a report read back from the `report` output (comment-from) says what that output left out
     if (report.cut?.length)
         out.push(`_Cut to fit the report output: ${report.cut.map(note => inline(note, 200)).join('; ')}._`, '');
-    const layers = report.image.largestLayers ?? [];
+    for (const view of platformViews(report))
+        out.push(...layersTable(report, view), ...findingsTable(view));
+    return out.join('\n');
+}
+function platformViews(report) {
+    const platforms = report.checks.some(c => c.platform) ? (report.platforms ?? []) : [];
+    if (platforms.length === 0)
+        return [{ platform: '', image: report.image, contents: report.contents, health: report.health }];
+    return platforms.map(p => ({ platform: p.platform, image: p.image, contents: p.contents, health: p.health ?? { verdict: 'skipped' } }));
+}
+/** " (linux/arm64)" with several platforms; `inert`: made inert like every string from the report */
+function titled({ platform }, inert = true) {
+    return platform ? ` (${inert ? inline(platform, 100) : platform})` : '';
+}
+function layersTable(report, view) {
+    const out = [];
+    const layers = view.image.largestLayers ?? [];
     if (layers.length > 0) {
         // with compare-to, each layer against the baseline's layer made by the same instruction
         const compared = report.baseline?.ref !== undefined && layers.some(l => l.before !== undefined);
-        out.push(`<details><summary>Largest layers (${layers.length})</summary>`, '');
+        out.push(`<details><summary>Largest layers${titled(view)} (${layers.length})</summary>`, '');
         if (compared)
             out.push(`| Size | Change vs ${inline(report.baseline.ref, 200)} | Instruction |`, '|---:|---:|---|');
         else
@@ -53740,17 +53754,17 @@ function renderHead(report) {
         }
         out.push('', '</details>', '');
     }
-    out.push(...findingsTable(report));
-    return out.join('\n');
+    return out;
 }
 /** The contents check's findings: names, sizes and instructions only (a finding holds no file content). */
-function findingsTable(report) {
-    const { count = 0 } = report.contents ?? {};
+function findingsTable(view) {
+    const { count = 0 } = view.contents ?? {};
     // at most 40 rows of cut cells: the table is never cut, and a comment must stay under its limit
-    const findings = (report.contents?.findings ?? []).slice(0, FINDING_ROWS);
+    const findings = (view.contents?.findings ?? []).slice(0, FINDING_ROWS);
     if (findings.length === 0)
         return [];
-    const title = count > findings.length ? `Contents findings (the first ${findings.length} of ${count})` : `Contents findings (${count})`;
+    const on = titled(view);
+    const title = count > findings.length ? `Contents findings${on} (the first ${findings.length} of ${count})` : `Contents findings${on} (${count})`;
     const out = [`<details><summary>${title}</summary>`, '', '| Kind | Path | What | Size | Added by |', '|---|---|---|---:|---|'];
     for (const f of findings) {
         const deleted = f.deletedBy ? ` (deleted later by ${inline(f.deletedBy, 120)}: still ships)` : '';
@@ -53770,16 +53784,20 @@ function layerChange(layer) {
 }
 function logBlocks(report) {
     const blocks = [];
-    const h = report.health;
     if (report.build.logTail?.length && !report.build.ok)
         blocks.push({ title: 'Build log', lines: report.build.logTail });
-    const probes = h.probes ?? [];
-    if (probes.length > 0 && h.verdict !== 'healthy') {
-        const lines = probes.flatMap(p => [`[exit ${p.exitCode}] ${p.output.split('\n')[0] ?? ''}`, ...p.output.split('\n').slice(1).map(l => `  ${l}`)]);
-        blocks.push({ title: probes.length === 1 ? 'Last health probe' : `Last ${probes.length} health probes`, lines });
+    for (const view of platformViews(report)) {
+        const { health: h } = view;
+        // details() makes the whole title inert
+        const on = titled(view, false);
+        const probes = h.probes ?? [];
+        if (probes.length > 0 && h.verdict !== 'healthy') {
+            const lines = probes.flatMap(p => [`[exit ${p.exitCode}] ${p.output.split('\n')[0] ?? ''}`, ...p.output.split('\n').slice(1).map(l => `  ${l}`)]);
+            blocks.push({ title: `${probes.length === 1 ? 'Last health probe' : `Last ${probes.length} health probes`}${on}`, lines });
+        }
+        if (h.logTail?.length)
+            blocks.push({ title: `Container log${on}`, lines: h.logTail });
     }
-    if (h.logTail?.length)
-        blocks.push({ title: 'Container log', lines: h.logTail });
     for (const smoke of report.smoke ?? []) {
         if (smoke.logTail?.length)
             blocks.push({ title: `Smoke log: ${smoke.command}`, lines: smoke.logTail });
@@ -62146,7 +62164,14 @@ const ReportSchema = pipe(object({
     checks: rows(CheckSchema),
     passed: dist_boolean(),
     /** with several platforms: each one's verdict and image (the rows carry their platform; the top holds the first's) */
-    platforms: dist_optional(firstOf(object({ platform: fields_short(), passed: dist_boolean(), image: ImageSchema, contents: dist_optional(ContentsSchema) }), 16)),
+    platforms: dist_optional(firstOf(object({
+        platform: fields_short(),
+        passed: dist_boolean(),
+        image: ImageSchema,
+        contents: dist_optional(ContentsSchema),
+        /** what its container printed and its last probes, for the sections under the table */
+        health: dist_optional(pick(HealthSchema, ['verdict', 'logTail', 'logError', 'probes']))
+    }), 16)),
     /**
      * the pull request this run was for, and the key of its comment; comment-from takes the number
      * only when the event names none, and checks it, and never takes the key (publish/comment.ts)
@@ -64086,7 +64111,7 @@ function combine(platforms, runs) {
         stages: first.stages,
         checks: runs.flatMap((r, i) => r.checks.map(check => ({ ...check, platform: platforms[i] }))),
         passed: runs.length === platforms.length && runs.every(r => r.passed),
-        platforms: runs.map((r, i) => ({ platform: platforms[i], passed: r.passed, image: r.image, ...(r.contents && { contents: r.contents }) }))
+        platforms: runs.map((r, i) => ({ platform: platforms[i], passed: r.passed, image: r.image, ...(r.contents && { contents: r.contents }), health: healthLog(r.health) }))
     };
 }
 /**
@@ -64100,6 +64125,10 @@ function platformTags(tags, platform) {
         const at = named.lastIndexOf(':');
         return `${named.slice(0, at + 1)}${named.slice(at + 1, at + 1 + 128 - suffix.length)}${suffix}`;
     });
+}
+/** What the sections under the table show of a platform's run: its log and its last probes. */
+function healthLog({ verdict, logTail, logError, probes }) {
+    return { verdict, ...(logTail && { logTail }), ...(logError && { logError }), ...(probes && { probes }) };
 }
 function sum(values) {
     const known = values.filter((n) => n !== undefined);
@@ -66813,9 +66842,12 @@ async function publishOnce(ctx, report, inputs, gate) {
     Object.assign(report, maskSecrets(plainStrings(report), secretValues(inputs)));
     // a gated run ends with the failure line (sink.fail below), which says the error: once is enough
     sink.untrusted(renderText(report, { error: !gate }).split('\n'));
-    const containerLog = report.health.logTail ?? [];
-    if (containerLog.length > 0)
-        await sink.group(`Container log (last ${counted(containerLog.length, 'line')})`, async () => sink.untrusted(containerLog));
+    // several platforms: each one's container log, named with its platform
+    const logs = report.platforms && report.platforms.length > 1 ? report.platforms.map(p => ({ on: ` ${p.platform}`, lines: p.health?.logTail ?? [] })) : [{ on: '', lines: report.health.logTail ?? [] }];
+    for (const { on, lines } of logs) {
+        if (lines.length > 0)
+            await sink.group(`Container log${on} (last ${counted(lines.length, 'line')})`, async () => sink.untrusted(lines));
+    }
     if (inputs && gate) {
         annotateBuildWarnings(report, inputs, sink);
         annotateUser(report, inputs, sink);

@@ -213,8 +213,11 @@ async function publishOnce(ctx: RunContext, report: Report, inputs: Inputs | und
   Object.assign(report, maskSecrets(plainStrings(report), secretValues(inputs)))
   // a gated run ends with the failure line (sink.fail below), which says the error: once is enough
   sink.untrusted(renderText(report, { error: !gate }).split('\n'))
-  const containerLog = report.health.logTail ?? []
-  if (containerLog.length > 0) await sink.group(`Container log (last ${counted(containerLog.length, 'line')})`, async () => sink.untrusted(containerLog))
+  // several platforms: each one's container log, named with its platform
+  const logs = report.platforms && report.platforms.length > 1 ? report.platforms.map(p => ({ on: ` ${p.platform}`, lines: p.health?.logTail ?? [] })) : [{ on: '', lines: report.health.logTail ?? [] }]
+  for (const { on, lines } of logs) {
+    if (lines.length > 0) await sink.group(`Container log${on} (last ${counted(lines.length, 'line')})`, async () => sink.untrusted(lines))
+  }
   if (inputs && gate) {
     annotateBuildWarnings(report, inputs, sink)
     annotateUser(report, inputs, sink)

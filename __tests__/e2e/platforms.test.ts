@@ -70,6 +70,10 @@ describe('an image for another platform', () => {
     expect(contents('linux/arm64').detail).toContain('/usr/local/bin/tool (x86-64 binary in a linux/arm64 image, ')
     expect(contents('linux/arm64').detail).toContain(', from COPY busybox-amd64 /usr/local/bin/tool)')
     expect(contents('linux/arm64').detail).toContain('ARG TARGETARCH')
+    // the findings under the table are the arm64 image's, titled with it
+    expect(run.summary).toContain('<details><summary>Contents findings (linux/arm64) (1)</summary>')
+    expect(run.summary).not.toContain('Contents findings (linux/amd64)')
+    expect(run.summary).toContain('<details><summary>Largest layers (linux/amd64) (')
     expect(run.summary).toMatch(/\| ❌ \| linux\/arm64 \| contents \| 1 foreign binary \| .*\/usr\/local\/bin\/tool \(x86-64 binary in a linux\/arm64 image/)
     // annotated on the Dockerfile line that added it (line 6: after FROM, ARG, COPY, RUN, COPY), the platform in its title
     expect(run.stdout).toMatch(

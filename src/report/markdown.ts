@@ -64,17 +64,45 @@ function renderHead(report: Report): string {
       out.push(`| ${ICON[c.status]} |${platform} ${c.name} | ${cell(c.value)} | ${cell(c.limit)} | ${cell(c.detail, 1000)} |`)
     }
     out.push('')
-    if (several && report.platforms?.[0]) out.push(`The sections below are about ${codeSpan(report.platforms[0].platform)}; each platform's rows above name what was found on it.`, '')
   }
   const pushed = pushLine(report)
   if (pushed) out.push(markdown(pushed, 2000), '')
   // a report read back from the `report` output (comment-from) says what that output left out
   if (report.cut?.length) out.push(`_Cut to fit the report output: ${report.cut.map(note => inline(note, 200)).join('; ')}._`, '')
-  const layers = report.image.largestLayers ?? []
+  for (const view of platformViews(report)) out.push(...layersTable(report, view), ...findingsTable(view))
+  return out.join('\n')
+}
+
+/**
+ * What the sections under the table show, per platform: with several, each platform's largest
+ * layers, findings, probes and log, titled with its platform; with one, the report's own, untitled.
+ */
+interface PlatformView {
+  /** with several platforms, the one it is about ("linux/arm64"); else "" */
+  platform: string
+  image: Report['image']
+  contents?: Report['contents']
+  health: Pick<Report['health'], 'verdict' | 'logTail' | 'probes'>
+}
+
+function platformViews(report: Report): PlatformView[] {
+  const platforms = report.checks.some(c => c.platform) ? (report.platforms ?? []) : []
+  if (platforms.length === 0) return [{ platform: '', image: report.image, contents: report.contents, health: report.health }]
+  return platforms.map(p => ({ platform: p.platform, image: p.image, contents: p.contents, health: p.health ?? { verdict: 'skipped' } }))
+}
+
+/** " (linux/arm64)" with several platforms; `inert`: made inert like every string from the report */
+function titled({ platform }: PlatformView, inert = true): string {
+  return platform ? ` (${inert ? inline(platform, 100) : platform})` : ''
+}
+
+function layersTable(report: Report, view: PlatformView): string[] {
+  const out: string[] = []
+  const layers = view.image.largestLayers ?? []
   if (layers.length > 0) {
     // with compare-to, each layer against the baseline's layer made by the same instruction
     const compared = report.baseline?.ref !== undefined && layers.some(l => l.before !== undefined)
-    out.push(`<details><summary>Largest layers (${layers.length})</summary>`, '')
+    out.push(`<details><summary>Largest layers${titled(view)} (${layers.length})</summary>`, '')
     if (compared) out.push(`| Size | Change vs ${inline(report.baseline!.ref, 200)} | Instruction |`, '|---:|---:|---|')
     else out.push('| Size | Instruction |', '|---:|---|')
     for (const layer of layers) {
@@ -83,17 +111,17 @@ function renderHead(report: Report): string {
     }
     out.push('', '</details>', '')
   }
-  out.push(...findingsTable(report))
-  return out.join('\n')
+  return out
 }
 
 /** The contents check's findings: names, sizes and instructions only (a finding holds no file content). */
-function findingsTable(report: Report): string[] {
-  const { count = 0 } = report.contents ?? {}
+function findingsTable(view: PlatformView): string[] {
+  const { count = 0 } = view.contents ?? {}
   // at most 40 rows of cut cells: the table is never cut, and a comment must stay under its limit
-  const findings = (report.contents?.findings ?? []).slice(0, FINDING_ROWS)
+  const findings = (view.contents?.findings ?? []).slice(0, FINDING_ROWS)
   if (findings.length === 0) return []
-  const title = count > findings.length ? `Contents findings (the first ${findings.length} of ${count})` : `Contents findings (${count})`
+  const on = titled(view)
+  const title = count > findings.length ? `Contents findings${on} (the first ${findings.length} of ${count})` : `Contents findings${on} (${count})`
   const out = [`<details><summary>${title}</summary>`, '', '| Kind | Path | What | Size | Added by |', '|---|---|---|---:|---|']
   for (const f of findings) {
     const deleted = f.deletedBy ? ` (deleted later by ${inline(f.deletedBy, 120)}: still ships)` : ''
@@ -118,14 +146,18 @@ interface LogBlock {
 
 function logBlocks(report: Report): LogBlock[] {
   const blocks: LogBlock[] = []
-  const h = report.health
   if (report.build.logTail?.length && !report.build.ok) blocks.push({ title: 'Build log', lines: report.build.logTail })
-  const probes = h.probes ?? []
-  if (probes.length > 0 && h.verdict !== 'healthy') {
-    const lines = probes.flatMap(p => [`[exit ${p.exitCode}] ${p.output.split('\n')[0] ?? ''}`, ...p.output.split('\n').slice(1).map(l => `  ${l}`)])
-    blocks.push({ title: probes.length === 1 ? 'Last health probe' : `Last ${probes.length} health probes`, lines })
+  for (const view of platformViews(report)) {
+    const { health: h } = view
+    // details() makes the whole title inert
+    const on = titled(view, false)
+    const probes = h.probes ?? []
+    if (probes.length > 0 && h.verdict !== 'healthy') {
+      const lines = probes.flatMap(p => [`[exit ${p.exitCode}] ${p.output.split('\n')[0] ?? ''}`, ...p.output.split('\n').slice(1).map(l => `  ${l}`)])
+      blocks.push({ title: `${probes.length === 1 ? 'Last health probe' : `Last ${probes.length} health probes`}${on}`, lines })
+    }
+    if (h.logTail?.length) blocks.push({ title: `Container log${on}`, lines: h.logTail })
   }
-  if (h.logTail?.length) blocks.push({ title: 'Container log', lines: h.logTail })
   for (const smoke of report.smoke ?? []) {
     if (smoke.logTail?.length) blocks.push({ title: `Smoke log: ${smoke.command}`, lines: smoke.logTail })
   }

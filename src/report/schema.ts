@@ -253,7 +253,19 @@ export const ReportSchema = v.pipe(
     checks: rows(CheckSchema),
     passed: v.boolean(),
     /** with several platforms: each one's verdict and image (the rows carry their platform; the top holds the first's) */
-    platforms: v.optional(firstOf(v.object({ platform: short(), passed: v.boolean(), image: ImageSchema, contents: v.optional(ContentsSchema) }), 16)),
+    platforms: v.optional(
+      firstOf(
+        v.object({
+          platform: short(),
+          passed: v.boolean(),
+          image: ImageSchema,
+          contents: v.optional(ContentsSchema),
+          /** what its container printed and its last probes, for the sections under the table */
+          health: v.optional(v.pick(HealthSchema, ['verdict', 'logTail', 'logError', 'probes']))
+        }),
+        16
+      )
+    ),
     /**
      * the pull request this run was for, and the key of its comment; comment-from takes the number
      * only when the event names none, and checks it, and never takes the key (publish/comment.ts)

@@ -66,7 +66,7 @@ export function combine(platforms: string[], runs: Report[]): Partial<Report> {
     stages: first.stages,
     checks: runs.flatMap((r, i) => r.checks.map(check => ({ ...check, platform: platforms[i] }))),
     passed: runs.length === platforms.length && runs.every(r => r.passed),
-    platforms: runs.map((r, i) => ({ platform: platforms[i], passed: r.passed, image: r.image, ...(r.contents && { contents: r.contents }) }))
+    platforms: runs.map((r, i) => ({ platform: platforms[i], passed: r.passed, image: r.image, ...(r.contents && { contents: r.contents }), health: healthLog(r.health) }))
   }
 }
 
@@ -81,6 +81,11 @@ export function platformTags(tags: string[], platform: string): string[] {
     const at = named.lastIndexOf(':')
     return `${named.slice(0, at + 1)}${named.slice(at + 1, at + 1 + 128 - suffix.length)}${suffix}`
   })
+}
+
+/** What the sections under the table show of a platform's run: its log and its last probes. */
+function healthLog({ verdict, logTail, logError, probes }: Report['health']): NonNullable<Report['platforms']>[number]['health'] {
+  return { verdict, ...(logTail && { logTail }), ...(logError && { logError }), ...(probes && { probes }) }
 }
 
 function sum(values: (number | undefined)[]): number | undefined {
