@@ -37,6 +37,18 @@ function exitedWithLog(lines: string[]): Report {
 }
 
 describe('the report output', () => {
+  it("with two platforms, cuts each platform's container log too, and says so", () => {
+    const lines = Array.from({ length: 200 }, (_, i) => jsonLine(i, 1_500))
+    const report = exitedWithLog(lines)
+    report.platforms = ['linux/amd64', 'linux/arm64'].map(platform => ({ platform, passed: false, image: report.image, health: { verdict: 'exited' as const, logTail: [...lines] } }))
+    const { bytes, loaded } = throughOutput(report)
+    expect(bytes).toBeLessThan(LIMIT)
+    const arm64 = loaded.platforms![1].health!.logTail!
+    expect(arm64.length).toBeGreaterThan(0)
+    expect(arm64).toEqual(lines.slice(-arm64.length))
+    expect(loaded.cut).toContain(`container log (linux/arm64): the last ${arm64.length} of 200 lines`)
+  })
+
   it('of a failed run with 200 long JSON log lines stays under 100 KiB, parses, and says what was cut', () => {
     const report = exitedWithLog(Array.from({ length: 200 }, (_, i) => jsonLine(i, 1_500)))
     expect(Buffer.byteLength(JSON.stringify(report))).toBeGreaterThan(128 * 1024)

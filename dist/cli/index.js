@@ -54124,7 +54124,7 @@ function capReport(report, max = REPORT_OUTPUT_MAX_BYTES) {
     }
     return { ...r, cut };
 }
-/** The report's logs and probe output: the build log, the container log, each smoke log, the probes. */
+/** The report's logs and probe output: the build log, the container log, each smoke log, each platform's container log, the probes. */
 function logsOf(r) {
     const logs = [];
     const add = (name, owner) => {
@@ -54134,6 +54134,7 @@ function logsOf(r) {
     add('build log', r.build);
     add('container log', r.health);
     r.smoke?.forEach((smoke, i) => add(`smoke log ${i + 1} (${smoke.command.slice(0, 60)})`, smoke));
+    r.platforms?.forEach(p => add(`container log (${p.platform.slice(0, 60)})`, p.health));
     const h = r.health;
     const probes = h.probes ?? [];
     if (probes.length) {

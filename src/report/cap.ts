@@ -75,7 +75,7 @@ interface Log {
   set(lines: string[]): void
 }
 
-/** The report's logs and probe output: the build log, the container log, each smoke log, the probes. */
+/** The report's logs and probe output: the build log, the container log, each smoke log, each platform's container log, the probes. */
 function logsOf(r: Report): Log[] {
   const logs: Log[] = []
   const add = (name: string, owner: { logTail?: string[] } | undefined) => {
@@ -84,6 +84,7 @@ function logsOf(r: Report): Log[] {
   add('build log', r.build)
   add('container log', r.health)
   r.smoke?.forEach((smoke, i) => add(`smoke log ${i + 1} (${smoke.command.slice(0, 60)})`, smoke))
+  r.platforms?.forEach(p => add(`container log (${p.platform.slice(0, 60)})`, p.health))
   const h = r.health
   const probes = h.probes ?? []
   if (probes.length) {
