@@ -48266,9 +48266,10 @@ const startupCheck = (report, inputs) => {
 //   never looks at USER there and the image runs as that UID in group 0 whatever USER says (the
 //   container ran so: --user, profile.ts). USER still decides where the UID is left to the image:
 //   the nonroot-v2 SCC (MustRunAsNonRoot) and the same image on plain Kubernetes. So the row says
-//   the UID the platform gave, and the refusal (a name, or root) fails it as the issue's rule asks,
-//   saying restricted-v2 would accept it; require-non-root: false waives it there, since the default
-//   SCC does run the image.
+//   the UID the platform gave, and the refusal (a name, or root) fails it, so the image runs under
+//   every SCC and on Kubernetes too, saying restricted-v2 would accept it; require-non-root: false
+//   waives it there, since the default SCC does run the image. (Passing root while failing a
+//   non-root name would make dropping USER look like the fix.)
 // - docker: a user name is advice in a passing row's detail, not a failure.
 const userCheck = (report, inputs) => [userRow(report, inputs)];
 /** The kubelet's refusal of the image's USER under runAsNonRoot without runAsUser; undefined when it accepts it. */
@@ -48293,12 +48294,15 @@ function namedUser(report) {
     const gid = u.resolvedUid !== undefined ? u.resolvedGid : runtime ? u.gid : undefined;
     return { name: user.split(':')[0], uid, gid };
 }
+/** "USER 1001:1001 — the UID of nodejs in this image —", or a numeric USER in general where its UID is not known. */
+function byNumber(named) {
+    if (named.uid === undefined)
+        return undefined;
+    return `USER ${named.gid !== undefined ? `${named.uid}:${named.gid}` : named.uid} — the UID of ${named.name} in this image —`;
+}
 /** "Use USER 1001:1001 — the UID of nodejs in this image — so Kubernetes can verify it is not root." */
 function numericFix(named) {
-    if (named.uid === undefined)
-        return 'Use a numeric USER of a non-root account (e.g. USER 10001:10001) so Kubernetes can verify it is not root.';
-    const number = named.gid !== undefined ? `${named.uid}:${named.gid}` : `${named.uid}`;
-    return `Use USER ${number} — the UID of ${named.name} in this image — so Kubernetes can verify it is not root.`;
+    return `Use ${byNumber(named) ?? 'a numeric USER of a non-root account (e.g. USER 10001:10001)'} so Kubernetes can verify it is not root.`;
 }
 function userRow(report, inputs) {
     const u = report.user;
@@ -48338,8 +48342,7 @@ function limitOf(profile) {
 }
 /** Under Docker's defaults, one sentence for the day the image meets Kubernetes. */
 function advise(named) {
-    const number = named.uid === undefined ? 'a numeric USER' : `USER ${named.gid !== undefined ? `${named.uid}:${named.gid}` : named.uid} — the UID of ${named.name} in this image —`;
-    return `For Kubernetes, use ${number} so runAsNonRoot can verify it is not root: a user name is refused there (run-profile: restricted fails it).`;
+    return `For Kubernetes, use ${byNumber(named) ?? 'a numeric USER'} so runAsNonRoot can verify it is not root: a user name is refused there (run-profile: restricted fails it).`;
 }
 function runtimeOf(report, profile) {
     const u = report.user;

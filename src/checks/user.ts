@@ -15,9 +15,10 @@ import { notRun, type CheckRule, type JudgeInputs } from './check.js'
 //   never looks at USER there and the image runs as that UID in group 0 whatever USER says (the
 //   container ran so: --user, profile.ts). USER still decides where the UID is left to the image:
 //   the nonroot-v2 SCC (MustRunAsNonRoot) and the same image on plain Kubernetes. So the row says
-//   the UID the platform gave, and the refusal (a name, or root) fails it as the issue's rule asks,
-//   saying restricted-v2 would accept it; require-non-root: false waives it there, since the default
-//   SCC does run the image.
+//   the UID the platform gave, and the refusal (a name, or root) fails it, so the image runs under
+//   every SCC and on Kubernetes too, saying restricted-v2 would accept it; require-non-root: false
+//   waives it there, since the default SCC does run the image. (Passing root while failing a
+//   non-root name would make dropping USER look like the fix.)
 // - docker: a user name is advice in a passing row's detail, not a failure.
 
 export const userCheck: CheckRule = (report, inputs) => [userRow(report, inputs)]
@@ -45,11 +46,17 @@ export function namedUser(report: Report): { name: string; uid?: number; gid?: n
   return { name: user.split(':')[0], uid, gid }
 }
 
+type Named = NonNullable<ReturnType<typeof namedUser>>
+
+/** "USER 1001:1001 — the UID of nodejs in this image —", or a numeric USER in general where its UID is not known. */
+function byNumber(named: Named): string | undefined {
+  if (named.uid === undefined) return undefined
+  return `USER ${named.gid !== undefined ? `${named.uid}:${named.gid}` : named.uid} — the UID of ${named.name} in this image —`
+}
+
 /** "Use USER 1001:1001 — the UID of nodejs in this image — so Kubernetes can verify it is not root." */
-function numericFix(named: NonNullable<ReturnType<typeof namedUser>>): string {
-  if (named.uid === undefined) return 'Use a numeric USER of a non-root account (e.g. USER 10001:10001) so Kubernetes can verify it is not root.'
-  const number = named.gid !== undefined ? `${named.uid}:${named.gid}` : `${named.uid}`
-  return `Use USER ${number} — the UID of ${named.name} in this image — so Kubernetes can verify it is not root.`
+function numericFix(named: Named): string {
+  return `Use ${byNumber(named) ?? 'a numeric USER of a non-root account (e.g. USER 10001:10001)'} so Kubernetes can verify it is not root.`
 }
 
 /** What the runtime shows: a verdict on the UIDs alone, what was seen, and the fix when it fails. */
@@ -98,9 +105,8 @@ function limitOf(profile: Profile): string {
 }
 
 /** Under Docker's defaults, one sentence for the day the image meets Kubernetes. */
-function advise(named: NonNullable<ReturnType<typeof namedUser>>): string {
-  const number = named.uid === undefined ? 'a numeric USER' : `USER ${named.gid !== undefined ? `${named.uid}:${named.gid}` : named.uid} — the UID of ${named.name} in this image —`
-  return `For Kubernetes, use ${number} so runAsNonRoot can verify it is not root: a user name is refused there (run-profile: restricted fails it).`
+function advise(named: Named): string {
+  return `For Kubernetes, use ${byNumber(named) ?? 'a numeric USER'} so runAsNonRoot can verify it is not root: a user name is refused there (run-profile: restricted fails it).`
 }
 
 function runtimeOf(report: Report, profile: Profile): Runtime {
