@@ -19,7 +19,10 @@ describe('judge', () => {
       ['contents', 'pass', 'clean', 'no secrets, dev dependencies or build tools'],
       ['stop', 'pass', 'exited 0, 0.05 s after SIGTERM', 'exits within 10 s of SIGTERM']
     ])
-    expect(row(report.checks, 'user').detail).toBe('USER nodejs; PID 1 (node) runs as UID 1001.')
+    // a user name passes under Docker's defaults, with the numeric USER Kubernetes would need as advice
+    expect(row(report.checks, 'user').detail).toBe(
+      'USER nodejs; PID 1 (node) runs as UID 1001. For Kubernetes, use USER 1001:1001 — the UID of nodejs in this image — so runAsNonRoot can verify it is not root: a user name is refused there (run-profile: restricted fails it).'
+    )
   })
 
   it('fails the user check on UID 0 and says how to fix it, whatever USER says', () => {

@@ -43516,7 +43516,7 @@ const INPUT_TABLE = {
         parse: parse_text,
         description: 'The stage compare-stages compares with (default the first stage; it needs a name, FROM image AS name).'
     },
-    'require-non-root': { default: 'true', parse: bool, description: 'Fail when any process in the container runs as UID 0 (true/false).' },
+    'require-non-root': { default: 'true', parse: bool, description: 'Fail when any process in the container runs as UID 0 (true/false). Under run-profile restricted a USER that runAsNonRoot cannot verify (a name, or root) fails even with false, since Kubernetes would not start the pod.' },
     'require-clean-contents': {
         default: 'true',
         parse: bool,
@@ -48263,38 +48263,134 @@ const startupCheck = (report, inputs) => {
 ;// CONCATENATED MODULE: ./src/checks/user.ts
 
 // The UID the container's processes really run as (not the USER string), and the fix for root.
+//
+// Under run-profile restricted and openshift the image's USER is also judged as the kubelet judges
+// it for a pod with runAsNonRoot: true and no runAsUser (kuberuntime's verifyRunAsNonRoot): a USER
+// whose user part is a number is verified by that number; a name (nodejs, nodejs:nodejs, even
+// root) cannot be verified, and the pod is refused; no USER at all counts as root (the kubelet's
+// "if none of them is set, treat it as root"; Docker 29 leaves an empty Config.User out, which the
+// report keeps as undefined and which is read here as "").
+// - restricted stands for that pod, so the refusal fails the row even when the process runs as a
+//   non-root UID, and require-non-root: false does not waive it: the pod would not start at all.
+// - openshift: restricted-v2 (MustRunAsRange) sets runAsUser to the project's UID, so the kubelet
+//   never looks at USER there and the image runs as that UID in group 0 whatever USER says (the
+//   container ran so: --user, profile.ts). USER still decides where the UID is left to the image:
+//   the nonroot-v2 SCC (MustRunAsNonRoot) and the same image on plain Kubernetes. So the row says
+//   the UID the platform gave, and the refusal (a name, or root) fails it, so the image runs under
+//   every SCC and on Kubernetes too, saying restricted-v2 would accept it; require-non-root: false
+//   waives it there, since the default SCC does run the image. (Passing root while failing a
+//   non-root name would make dropping USER look like the fix.)
+// - docker: a user name is advice in a passing row's detail, not a failure.
 const userCheck = (report, inputs) => [userRow(report, inputs)];
+/** The kubelet's refusal of the image's USER under runAsNonRoot without runAsUser; undefined when it accepts it. */
+function runAsNonRootRefusal(user) {
+    const name = (user ?? '').split(':')[0];
+    if (name === '' || /^0+$/.test(name))
+        return { kind: 'root', words: 'container has runAsNonRoot and image will run as root' };
+    if (/^\d+$/.test(name))
+        return undefined;
+    return { kind: 'name', words: `container has runAsNonRoot and image has non-numeric user (${name}), cannot verify user is non-root` };
+}
+/** A USER given by a name that is a non-root account in the image: the fix is its number. */
+function namedUser(report) {
+    const user = report.image.user ?? '';
+    const u = report.user;
+    if (runAsNonRootRefusal(user)?.kind !== 'name' || u.resolvedUid === 0)
+        return undefined;
+    // by the image's files; where they were not read (a report from before), the runtime's own UID
+    // under Docker's defaults is the same account (never under openshift: that UID is the platform's)
+    const runtime = report.run?.profile !== 'openshift' && u.resolvedUid === undefined && !u.unresolved;
+    const uid = u.resolvedUid ?? (runtime ? u.uid : undefined);
+    const gid = u.resolvedUid !== undefined ? u.resolvedGid : runtime ? u.gid : undefined;
+    return { name: user.split(':')[0], uid, gid };
+}
+/** "USER 1001:1001 — the UID of nodejs in this image —", or a numeric USER in general where its UID is not known. */
+function byNumber(named) {
+    if (named.uid === undefined)
+        return undefined;
+    return `USER ${named.gid !== undefined ? `${named.uid}:${named.gid}` : named.uid} — the UID of ${named.name} in this image —`;
+}
+/** "Use USER 1001:1001 — the UID of nodejs in this image — so Kubernetes can verify it is not root." */
+function numericFix(named) {
+    return `Use ${byNumber(named) ?? 'a numeric USER of a non-root account (e.g. USER 10001:10001)'} so Kubernetes can verify it is not root.`;
+}
 function userRow(report, inputs) {
     const u = report.user;
     if (report.health.verdict === 'skipped' && u.uid === undefined && u.resolvedUid === undefined)
         return notRun('user', report);
-    const limit = inputs.requireNonRoot ? 'non-root' : '';
-    const judged = (status, value, detail) => inputs.requireNonRoot
-        ? { name: 'user', status, value, limit, detail }
-        : { name: 'user', status: 'skip', value, limit, detail: `${detail} Not judged (require-non-root: false).` };
+    const profile = inputs.runProfile;
     const user = report.image.user ?? '';
+    const runtime = runtimeOf(report, profile);
+    const refusal = profile === 'docker' ? undefined : runAsNonRootRefusal(user);
+    const named = namedUser(report);
+    const detail = (...parts) => parts.filter(Boolean).join(' ');
+    if (!refusal) {
+        // Docker's defaults, or a numeric non-root USER: the runtime UIDs decide, as require-non-root says
+        const advice = profile === 'docker' && named && runtime.status === 'pass' ? advise(named) : '';
+        const text = detail(runtime.seen, runtime.fix, advice);
+        if (runtime.status === 'skip')
+            return { name: 'user', status: 'skip', value: runtime.value, limit: '', detail: text };
+        if (!inputs.requireNonRoot)
+            return { name: 'user', status: 'skip', value: runtime.value, limit: '', detail: `${text} Not judged (require-non-root: false).` };
+        return { name: 'user', status: runtime.status, value: runtime.value, limit: limitOf(profile), detail: text };
+    }
+    // the kubelet would refuse the pod: the refusal in its own words, and the fix by number
+    const refused = profile === 'restricted'
+        ? `Kubernetes refuses it under runAsNonRoot, which the restricted profile requires: "${refusal.words}".`
+        : `OpenShift's restricted-v2 SCC runs it anyway, as its own UID; where the UID is left to the image (the nonroot-v2 SCC, or Kubernetes with runAsNonRoot) it is refused: "${refusal.words}".`;
+    const fixes = named ? [numericFix(named), runtime.fix] : [runtime.fix || fixRoot(user, u, true)];
+    const text = detail(runtime.seen, refused, ...fixes);
+    if (inputs.requireNonRoot)
+        return { name: 'user', status: 'fail', value: runtime.value, limit: limitOf(profile), detail: text };
+    if (profile === 'restricted') {
+        return { name: 'user', status: 'fail', value: runtime.value, limit: limitOf(profile), detail: `${text} require-non-root: false does not waive this: Kubernetes would not start the pod.` };
+    }
+    return { name: 'user', status: 'skip', value: runtime.value, limit: '', detail: `${text} Not judged (require-non-root: false).` };
+}
+function limitOf(profile) {
+    return profile === 'docker' ? 'non-root' : 'non-root, numeric USER';
+}
+/** Under Docker's defaults, one sentence for the day the image meets Kubernetes. */
+function advise(named) {
+    return `For Kubernetes, use ${byNumber(named) ?? 'a numeric USER'} so runAsNonRoot can verify it is not root: a user name is refused there (run-profile: restricted fails it).`;
+}
+function runtimeOf(report, profile) {
+    const u = report.user;
+    const user = report.image.user ?? '';
+    const numeric = profile !== 'docker';
     const configured = describeConfigured(user, u);
+    // openshift: the platform's UID runs, not USER's; say so before any UID is named
+    const platform = profile === 'openshift' ? openshiftNote(report) : '';
     if (u.uid === undefined) {
+        if (platform) {
+            const value = `UID ${report.run?.uid ?? 'unknown'}, GID ${report.run?.gid ?? 0} (OpenShift's)`;
+            return { status: 'pass', value, seen: `${configured}${platform}. Runtime user not read (${u.unknownReason}), so this is the UID OpenShift gives.`, fix: '' };
+        }
         // The container died before it could be looked at: judge USER as the image resolves it.
         if (u.resolvedUid === undefined) {
-            return { name: 'user', status: 'skip', value: 'unknown', limit: '', detail: `${configured}; runtime user not read: ${u.unknownReason}.` };
+            return { status: 'skip', value: 'unknown', seen: `${configured}; runtime user not read: ${u.unknownReason}.`, fix: '' };
         }
         const value = `UID ${u.resolvedUid} (${user ? 'from USER' : 'no USER: root by default'})`;
         const why = `${configured}. Runtime user not read (${u.unknownReason}), so this is ${user ? 'USER as the image resolves it' : "Docker's default user"}.`;
-        return u.resolvedUid === 0 ? judged('fail', value, `${why} ${fixRoot(user, u)}`) : judged('pass', value, why);
+        return u.resolvedUid === 0 ? { status: 'fail', value, seen: why, fix: fixRoot(user, u, numeric) } : { status: 'pass', value, seen: why, fix: '' };
     }
     const value = `UID ${u.uid}${u.gid !== undefined ? `, GID ${u.gid}` : ''}`;
     // by name only: the PIDs docker top gives are the engine host's, not the container's (stages/user.ts);
     // under a root PID 1 its root children say nothing new, and the fix (USER) covers them too
     const others = (u.processes ?? []).filter(p => p.uid === 0 && p.pid !== u.pid);
     const rootOthers = others.length && u.uid !== 0 ? ` Also running as UID 0: ${countedNames(others.map(p => p.command))}.` : '';
-    const seen = `${configured}; PID 1 (${u.process}) runs as UID ${u.uid}${remapped(u.uid, u.remap)}.${rootOthers}`;
+    const seen = `${configured}${platform}; PID 1 (${u.process}) runs as UID ${u.uid}${remapped(u.uid, u.remap)}.${rootOthers}`;
     if (u.uid !== 0 && others.length === 0)
-        return judged('pass', value, seen);
-    const fix = u.uid !== 0 ? 'Start every process as the unprivileged user, or drop the root helper.' : fixRoot(user, u);
+        return { status: 'pass', value, seen, fix: '' };
+    const fix = u.uid !== 0 ? 'Start every process as the unprivileged user, or drop the root helper.' : fixRoot(user, u, numeric);
     // a remapped root is still root to the image: say so before someone counts on the remap
     const stillRoot = u.uid === 0 && u.remap ? " The remap limits it on the engine's host only: inside, it is still root to the app and can write everything the container owns." : '';
-    return judged('fail', value, `${seen}${stillRoot} ${fix}`);
+    return { status: 'fail', value, seen: `${seen}${stillRoot}`, fix };
+}
+/** ", which OpenShift does not use: restricted-v2 runs the image as the project's UID (here 1000680000) in group 0" */
+function openshiftNote(report) {
+    const run = report.run;
+    return `, which OpenShift does not use: its restricted-v2 SCC runs every image as the project's UID, here ${run?.uid ?? 'unknown'}, in group ${run?.gid ?? 0}`;
 }
 /** Under the engine's userns-remap: which host UID the container's `uid` is (docker top shows that one). */
 function remapped(uid, remap) {
@@ -48324,24 +48420,29 @@ function describeConfigured(user, u) {
 function isRoot(user) {
     return /^(root|0)$/.test(user.split(':')[0]);
 }
-/** The fix for a root PID 1: switch to the account the image already has for it, else create one. */
-function fixRoot(user, u) {
+/**
+ * The fix for a root PID 1: switch to the account the image already has for it, else create one.
+ * `numeric`: the profile needs a USER the kubelet can verify, so the fix names the account by number.
+ */
+function fixRoot(user, u, numeric) {
     const s = u.suggested;
     // no shell: no RUN can run there, and a numeric USER is what works (and what runAsNonRoot can verify)
     const shellLess = u.base?.shell === false;
     const whose = s && `the non-root account ${s.from === 'dockerfile' ? 'the Dockerfile creates' : 'the base image has'}`;
-    const switchTo = s && (shellLess ? `USER ${s.uid}:${s.gid ?? s.uid} (${s.name}, ${whose}): numeric, so it needs nothing run in the image and Kubernetes' runAsNonRoot can verify it` : `USER ${s.name} (UID ${s.uid}), ${whose}`);
+    const byNumber = s && `USER ${s.uid}:${s.gid ?? s.uid} (${s.name}, ${whose}): numeric, so ${shellLess ? 'it needs nothing run in the image and ' : ''}Kubernetes' runAsNonRoot can verify it`;
+    const switchTo = s && (shellLess || numeric ? byNumber : `USER ${s.name} (UID ${s.uid}), ${whose}`);
     const account = user.split(':')[0];
     if (user && !isRoot(user) && u.resolvedUid === 0) {
-        const alias = `USER ${account} is UID 0 in the image's /etc/passwd: give that account its own UID (e.g. 10001), or use a numeric USER.`;
+        const own = numeric ? 'give that account its own UID (e.g. 10001) and set USER by that number.' : 'give that account its own UID (e.g. 10001), or use a numeric USER.';
+        const alias = `USER ${account} is UID 0 in the image's /etc/passwd: ${own}`;
         return s && s.name !== account ? `${alias} Or switch to ${switchTo}.` : alias;
     }
     if (user && u.resolvedUid !== undefined && u.resolvedUid !== 0)
         return `USER ${user} is not root: PID 1 became root after it started (a setuid program, su or sudo): start it as USER ${user}.`;
-    return switchTo ? `Switch to ${switchTo}.` : createAccount(u.base);
+    return switchTo ? `Switch to ${switchTo}.` : createAccount(u.base, numeric);
 }
 /** How to make a non-root account, written for the image's base (base.ts) where it is known. */
-function createAccount(base) {
+function createAccount(base, numeric) {
     if (base?.shell === false) {
         return 'The image has no shell (/bin/sh), so no RUN can create an account in it: set a numeric USER 10001:10001 in the final stage (it needs no /etc/passwd entry).';
     }
@@ -48349,7 +48450,9 @@ function createAccount(base) {
     const shadow = 'RUN useradd --system --uid 10001 app';
     const command = base?.os === 'alpine' || base?.os === 'busybox' ? busybox : base?.os === 'debian' || base?.os === 'rhel' ? shadow : `${busybox} on Alpine and busybox, ${shadow} on Debian and Red Hat;`;
     const noShell = base?.shell ? '' : ', or use a numeric USER 10001 where the image has no shell';
-    return `Create a non-root account in the final stage and switch to it (${command}${command.endsWith(';') ? '' : ','} then USER app)${noShell}.`;
+    // by number where the kubelet must verify it (useradd and adduser give the account that UID)
+    const then = numeric ? 'then USER 10001, by number for runAsNonRoot' : 'then USER app';
+    return `Create a non-root account in the final stage and switch to it (${command}${command.endsWith(';') ? '' : ','} ${then})${noShell}.`;
 }
 
 ;// CONCATENATED MODULE: ./src/checks/index.ts
@@ -48449,22 +48552,37 @@ async function checkRunNetwork(docker, network) {
 
 
 
+
 // A failed user check becomes an error annotation on the Dockerfile line that decides the user, and
 // a failed contents check one on each line that added what it found, so the pull request's diff
-// shows them where they can be fixed.
+// shows them where they can be fixed. A user name that passes (Docker's defaults) is a warning
+// there: Kubernetes' runAsNonRoot would refuse it.
 function annotateUser(report, inputs, sink, workspace = process.env.GITHUB_WORKSPACE || process.cwd()) {
     const check = report.checks.find(c => c.name === 'user');
-    const content = check?.status === 'fail' ? dockerfile(inputs.file) : undefined;
+    const named = namedUser(report) !== undefined;
+    const content = check?.status === 'fail' || (check?.status === 'pass' && named) ? dockerfile(inputs.file) : undefined;
     if (!check || content === undefined)
         return;
     const where = userPlace(content, inputs.target);
     if (!where)
         return;
-    sink.error(check.detail, {
-        title: where.instruction === 'USER' ? 'image-gate: this USER runs as root' : 'image-gate: no USER in the final stage, so it runs as root',
-        file: external_node_path_namespaceObject.relative(workspace, inputs.file),
-        line: where.line
-    });
+    // a docker-profile failure is root's (a helper beside a named user), not the name's
+    const byName = named && (check.status === 'pass' || (report.run?.profile ?? 'docker') !== 'docker');
+    const place = { title: userTitle(report, where.instruction === 'USER', byName), file: external_node_path_namespaceObject.relative(workspace, inputs.file), line: where.line };
+    if (check.status === 'fail')
+        sink.error(check.detail, place);
+    else
+        sink.warning(check.detail, place);
+}
+/** What is wrong with the USER (or its absence) the annotation points at. */
+function userTitle(report, onUser, named) {
+    if (named)
+        return onUser ? 'image-gate: Kubernetes cannot verify this USER is not root' : 'image-gate: the USER this stage inherits is a name Kubernetes cannot verify';
+    // under openshift the platform's UID ran: root is what the image asks for where USER decides
+    const openshift = report.run?.profile === 'openshift' && runAsNonRootRefusal(report.image.user) !== undefined;
+    if (openshift)
+        return onUser ? 'image-gate: this USER is root wherever the image decides the UID' : 'image-gate: no USER in the final stage, so it is root wherever the image decides the UID';
+    return onUser ? 'image-gate: this USER runs as root' : 'image-gate: no USER in the final stage, so it runs as root';
 }
 /**
  * A failed contents check becomes one error annotation per Dockerfile line that added something

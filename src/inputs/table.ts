@@ -177,7 +177,7 @@ export const INPUT_TABLE = {
     parse: text,
     description: 'The stage compare-stages compares with (default the first stage; it needs a name, FROM image AS name).'
   },
-  'require-non-root': { default: 'true', parse: bool, description: 'Fail when any process in the container runs as UID 0 (true/false).' },
+  'require-non-root': { default: 'true', parse: bool, description: 'Fail when any process in the container runs as UID 0 (true/false). Under run-profile restricted a USER that runAsNonRoot cannot verify (a name, or root) fails even with false, since Kubernetes would not start the pod.' },
   'require-clean-contents': {
     default: 'true',
     parse: bool,

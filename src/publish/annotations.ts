@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs'
 import * as path from 'node:path'
+import { namedUser, runAsNonRootRefusal } from '../checks/user.js'
 import { describeFinding, toolFixes } from '../report/findings.js'
 import { instructionPlace, userPlace, type Place } from '../docker/dockerfile.js'
 import type { Inputs } from '../inputs/inputs.js'
@@ -8,19 +9,30 @@ import type { Sink } from '../sink.js'
 
 // A failed user check becomes an error annotation on the Dockerfile line that decides the user, and
 // a failed contents check one on each line that added what it found, so the pull request's diff
-// shows them where they can be fixed.
+// shows them where they can be fixed. A user name that passes (Docker's defaults) is a warning
+// there: Kubernetes' runAsNonRoot would refuse it.
 
 export function annotateUser(report: Report, inputs: Pick<Inputs, 'file' | 'target'>, sink: Sink, workspace = process.env.GITHUB_WORKSPACE || process.cwd()): void {
   const check = report.checks.find(c => c.name === 'user')
-  const content = check?.status === 'fail' ? dockerfile(inputs.file) : undefined
+  const named = namedUser(report) !== undefined
+  const content = check?.status === 'fail' || (check?.status === 'pass' && named) ? dockerfile(inputs.file) : undefined
   if (!check || content === undefined) return
   const where = userPlace(content, inputs.target)
   if (!where) return
-  sink.error(check.detail, {
-    title: where.instruction === 'USER' ? 'image-gate: this USER runs as root' : 'image-gate: no USER in the final stage, so it runs as root',
-    file: path.relative(workspace, inputs.file),
-    line: where.line
-  })
+  // a docker-profile failure is root's (a helper beside a named user), not the name's
+  const byName = named && (check.status === 'pass' || (report.run?.profile ?? 'docker') !== 'docker')
+  const place = { title: userTitle(report, where.instruction === 'USER', byName), file: path.relative(workspace, inputs.file), line: where.line }
+  if (check.status === 'fail') sink.error(check.detail, place)
+  else sink.warning(check.detail, place)
+}
+
+/** What is wrong with the USER (or its absence) the annotation points at. */
+function userTitle(report: Report, onUser: boolean, named: boolean): string {
+  if (named) return onUser ? 'image-gate: Kubernetes cannot verify this USER is not root' : 'image-gate: the USER this stage inherits is a name Kubernetes cannot verify'
+  // under openshift the platform's UID ran: root is what the image asks for where USER decides
+  const openshift = report.run?.profile === 'openshift' && runAsNonRootRefusal(report.image.user) !== undefined
+  if (openshift) return onUser ? 'image-gate: this USER is root wherever the image decides the UID' : 'image-gate: no USER in the final stage, so it is root wherever the image decides the UID'
+  return onUser ? 'image-gate: this USER runs as root' : 'image-gate: no USER in the final stage, so it runs as root'
 }
 
 /**
