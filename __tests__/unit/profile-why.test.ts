@@ -7,6 +7,8 @@ import { silent } from '../../src/sink.js'
 import { readCause } from '../../src/stages/profile-rerun.js'
 import { profileOf } from '../../src/stages/profile.js'
 import { runAndWait } from '../../src/stages/run.js'
+import * as v from 'valibot'
+import { ReportSchema } from '../../src/report/schema.js'
 import { inputs, measuredReport } from './fixtures.js'
 import { judged } from './judged.js'
 
@@ -102,6 +104,10 @@ describe('which setting a profile error points at', () => {
     expect(pinned(profileCauses(['touch: /app/x: Read-only file system', 'chown: /app: Operation not permitted'], both))).toBeUndefined()
     expect(pinned(profileCauses(['mkdir /app/data: permission denied'], both))).toBeUndefined()
   })
+
+  it('takes a line said twice once', () => {
+    expect(profileCauses(['chown: /app/data: Operation not permitted', 'chown: /app/data: Operation not permitted'], on({ profile: 'restricted', imageRoot: true }))).toHaveLength(1)
+  })
 })
 
 describe('whether to run it again without the settings', () => {
@@ -145,7 +151,7 @@ describe('the health row under a profile', () => {
     const log = ['chown: /app/data: Operation not permitted']
     const row = under({ runProfile: 'restricted' }, cause(log, { profile: 'restricted', readOnly: false, imageRoot: true }), 'root')
     expect(row.detail).toBe(
-      'The container stopped 0.1 s after start before it was healthy. `chown /app/data`: operation not permitted — capabilities are dropped under run-profile: restricted (it needs CAP_CHOWN). Do the chown at build time (`COPY --chown`, `RUN chown`) and start as the non-root USER, with no root entrypoint that drops privileges. It logged: `chown: /app/data: Operation not permitted`. Its last log lines are below.'
+      'The container stopped 0.1 s after start before it was healthy. `chown /app/data`: operation not permitted — capabilities are dropped under run-profile: restricted (it needs `CAP_CHOWN`). Do the chown at build time (`COPY --chown`, `RUN chown`) and start as the non-root USER, with no root entrypoint that drops privileges. It logged: `chown: /app/data: Operation not permitted`. Its last log lines are below.'
     )
   })
 
@@ -153,7 +159,7 @@ describe('the health row under a profile', () => {
     const log = ['su-exec: setgroups: Operation not permitted']
     const row = under({ runProfile: 'openshift' }, cause(log, { profile: 'openshift', readOnly: false, imageRoot: true }), 'root')
     expect(row.detail).toContain(
-      '`su-exec`: operation not permitted — under run-profile: openshift it runs as UID 1000680000, not root, without capabilities (switching user needs CAP_SETUID and CAP_SETGID). Set USER in the Dockerfile to the user the entrypoint switches to, and do at build time what it did as root (`COPY --chown`, `RUN chown`): no root entrypoint that drops privileges.'
+      '`su-exec`: operation not permitted — under run-profile: openshift it runs as UID 1000680000, not root, without capabilities (switching user needs `CAP_SETUID` and `CAP_SETGID`). Set USER in the Dockerfile to the user the entrypoint switches to, and do at build time what it did as root (`COPY --chown`, `RUN chown`): no root entrypoint that drops privileges.'
     )
   })
 
@@ -175,6 +181,17 @@ describe('the health row under a profile', () => {
     expect(row.detail).toContain(
       ' Run again without run-profile: restricted and read-only: true, it was healthy after 0.4 s: run-profile: restricted and read-only: true broke it, though its log does not say where. The container log is below.'
     )
+  })
+
+  it('a saved report keeps it, so a comment posted from it says the same', () => {
+    const log = ["Error: EACCES: permission denied, mkdir '/app/data'"]
+    const health = cause(log, { profile: 'openshift', readOnly: false, imageRoot: false })
+    const row = under({ runProfile: 'openshift' }, { ...health, profileCause: { ...health.profileCause, rerun: { verdict: 'healthy', seconds: 1.2 } } })
+    const report = measuredReport()
+    report.health = { ...report.health, verdict: 'exited', ...health, profileCause: { ...health.profileCause, rerun: { verdict: 'healthy', seconds: 1.2 } } }
+    const read = v.parse(ReportSchema, JSON.parse(JSON.stringify(report)))
+    expect(read.health.profileCause).toEqual(report.health.profileCause)
+    expect(row.detail).toContain('run-profile: openshift broke it')
   })
 
   it('a failed smoke command names the setting its log proves', () => {

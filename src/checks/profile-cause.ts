@@ -1,6 +1,5 @@
 import type { Report, SmokeResult } from '../report/report.js'
 import { profileCauses } from '../rules/profile-errors.js'
-import { OPENSHIFT_UID } from '../stages/profile.js'
 
 // What the health row says when the container failed under run-profile or read-only
 // (stages/profile-rerun.ts): which setting broke it and where, from its log, with the fix; and,
@@ -17,7 +16,7 @@ export function profileNote(report: Report): string {
   const ran = pc.rerun !== undefined && ranWell(pc.rerun)
   // a line that only points at a setting is said once a run without it proved it
   const shown = firstPerSetting(pc.causes.filter(c => c.sure || ran))
-  const causes = shown.map(c => ` ${causeSentence(c)} It logged: ${quoted(c.line)}.`).join('')
+  const causes = shown.map(c => ` ${explained(c, report.run)}`).join('')
   return `${causes}${pc.rerun ? rerunSentence(report, pc.rerun, shown.length > 0) : ''}`
 }
 
@@ -33,7 +32,7 @@ export function smokeProfileNote(report: Report, smoke: SmokeResult): string {
   const lines = [...(smoke.startError ? [smoke.startError] : []), ...(smoke.logTail ?? [])]
   const sure = profileCauses(lines, { profile: run.profile, readOnly: run.readOnly, imageRoot }).filter(c => c.sure)
   return firstPerSetting(sure)
-    .map(c => ` ${causeSentence(c)} It logged: ${quoted(c.line)}.`)
+    .map(c => ` ${explained(c, report.run)}`)
     .join('')
 }
 
@@ -69,7 +68,12 @@ function quoted(line: string): string {
   return `\`${s.length > 200 ? `${s.slice(0, 199)}…` : s}\``
 }
 
-function causeSentence(c: Cause): string {
+/** The cause, its fix, and the line it was read from; capability names as code (CAP_CHOWN). */
+function explained(c: Cause, run: Report['run']): string {
+  return `${causeSentence(c, run).replace(/\b(?:CAP_[A-Z_]+|NET_BIND_SERVICE)\b/g, '`$&`')} It logged: ${quoted(c.line)}.`
+}
+
+function causeSentence(c: Cause, run: Report['run']): string {
   const under = `run-profile: ${c.setting}`
   const what = c.operation && c.path ? `${c.operation} ${c.path}` : (c.path ?? c.operation)
   const subject = what ? `\`${what}\`: ` : ''
@@ -87,12 +91,12 @@ function causeSentence(c: Cause): string {
     }
     if (c.setting === 'openshift') {
       const dir = c.path ?? '<the directory>'
-      return `${subject}permission denied — under ${under} the app runs as an arbitrary UID (${OPENSHIFT_UID}) in group 0, which cannot write what the image's user owns. At build time: \`chgrp -R 0 ${dir} && chmod -R g=u ${dir}\`.`
+      return `${subject}permission denied — under ${under} the app runs as an arbitrary UID (${run?.uid}) in group 0, which cannot write what the image's user owns. At build time: \`chgrp -R 0 ${dir} && chmod -R g=u ${dir}\`.`
     }
     return `${subject}permission denied — root without CAP_DAC_OVERRIDE (dropped under ${under}) cannot write what another user owns. At build time make it the app's user's (\`COPY --chown\`, \`RUN chown\`) and start as that non-root USER.`
   }
   // operation not permitted
-  const who = c.setting === 'openshift' ? `under ${under} it runs as UID ${OPENSHIFT_UID}, not root, without capabilities` : `capabilities are dropped under ${under}`
+  const who = c.setting === 'openshift' ? `under ${under} it runs as UID ${run?.uid}, not root, without capabilities` : `capabilities are dropped under ${under}`
   const needs = c.capability ? ` (${isSwitch(c) ? 'switching user needs' : 'it needs'} ${c.capability})` : ''
   const head = `${subject}operation not permitted — ${who}${needs}.`
   if (isSwitch(c)) {

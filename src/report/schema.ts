@@ -1,6 +1,7 @@
 import * as v from 'valibot'
 import { firstOf, logTail, measured, rows, short, text, wholeNumber } from './fields.js'
 import { BaselineSchema, ContentsSchema, ImageSchema } from './image-schema.js'
+import { ProfileWhySchema } from './profile-schema.js'
 
 export { FindingSchema, LayerSchema, UnreadLayerSchema } from './image-schema.js'
 
@@ -105,21 +106,6 @@ const BuildSchema = v.object({
   )
 })
 
-/** An error in the log a run-profile setting explains (rules/profile-errors.ts). */
-export const ProfileCauseSchema = v.object({
-  setting: v.picklist(['read-only', 'restricted', 'openshift']),
-  errno: v.picklist(['read-only', 'not-permitted', 'permission-denied', 'no-new-privileges']),
-  path: v.optional(short()),
-  /** what failed: chown, setgroups, su-exec, bind… */
-  operation: v.optional(short()),
-  port: v.optional(wholeNumber()),
-  /** the capability the profile dropped that the operation needs, e.g. CAP_CHOWN */
-  capability: v.optional(short()),
-  /** the line alone proves the setting caused it */
-  sure: v.boolean(),
-  line: short()
-})
-
 const HealthSchema = v.object({
   verdict: HealthVerdictSchema,
   /** where the check came from */
@@ -169,17 +155,8 @@ const HealthSchema = v.object({
   logTail: v.optional(logTail()),
   /** Docker's answer when it could not give that log (never read as the app's output) */
   logError: v.optional(text()),
-  /**
-   * not healthy under a run-profile or read-only: the errors in its log those settings explain,
-   * and, unless the log pins them on one setting, how it ran again without them (run-profile:
-   * docker, read-only: false; run-memory kept): its verdict, and its startup or how long it ran
-   */
-  profileCause: v.optional(
-    v.object({
-      causes: firstOf(ProfileCauseSchema, 5),
-      rerun: v.optional(v.object({ verdict: HealthVerdictSchema, seconds: measured(), exitCode: v.optional(wholeNumber()) }))
-    })
-  ),
+  /** not healthy under run-profile or read-only: the errors in its log they explain, and the run without them (profile-schema.ts) */
+  profileCause: v.optional(ProfileWhySchema),
   /** exited: Docker's message when it could not start the container's command (missing, not executable, no such USER) */
   startError: v.optional(text()),
   /**

@@ -134,7 +134,9 @@ export function capabilityOf(operation = ''): string | undefined {
 
 /** The profile errors in the lines that a setting that was on explains, in log order. */
 export function profileCauses(lines: string[], run: RunAs): ProfileCause[] {
-  return profileErrors(lines).flatMap(e => {
+  // a line said twice (busybox chown -R, a restart loop) is one cause
+  const errors = profileErrors(lines).filter((e, i, all) => all.findIndex(o => o.line === e.line) === i)
+  return errors.flatMap(e => {
     const cause = causeOf(e, run)
     return cause ? [cause] : []
   })
