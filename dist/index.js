@@ -47617,6 +47617,222 @@ function portNote(report) {
     return report.health.listeningPorts?.includes(port) ? `it listens on ${port}` : `the port the failing probe asked`;
 }
 
+;// CONCATENATED MODULE: ./src/rules/profile-errors.ts
+
+const ERRNOS = [
+    ['no-new-privileges', /"no new privileges" flag is set|effective uid is not 0, is \S*sudo/i],
+    ['read-only', /read-only file system|\bEROFS\b|\[Errno 30\]/i],
+    ['not-permitted', /operation not permitted|\bEPERM\b|\[Errno 1\]/i],
+    ['permission-denied', /permission denied|\bEACCES\b|\[Errno 13\]/i]
+];
+// What a program was doing, named in its message: the switch-user tools first (su-exec's own
+// message names setgroups too, but "su-exec" says more), then the system calls.
+const SWITCHERS = /\b(su-exec|gosu|setpriv|runuser|chroot|sudo|su)\b(?=:|\s)|failed switching to\b/i;
+const CALLS = /\b(l?chown|fchownat|fchown|chmod|fchmod|utimes?|setgroups|initgroups|setresuid|setresgid|setuid|setgid|mknod|bind|listen|can(?:no|')t set (?:groups|uid|gid))\b/i;
+/** Paths a read-only root does not explain: /proc and /sys are read-only under any profile (sysctl writes there). */
+const KERNEL_PATHS = /^\/(?:proc|sys)(?:\/|$)/;
+const SYSCTL = /\bsysctl\b/;
+/** Every profile error in the lines, in log order. */
+function profileErrors(lines) {
+    const found = [];
+    for (const [i, raw] of lines.entries()) {
+        const line = plain(raw.slice(0, 4000)).trim();
+        const errno = ERRNOS.find(([, re]) => re.test(line))?.[0];
+        if (!errno || (errno === 'read-only' && SYSCTL.test(line)))
+            continue;
+        // Python names the call in its traceback, a line or two above the exception
+        const operation = operationIn(line) ?? (/^\w*(?:Error|Exception)\b/.test(line) ? lines.slice(Math.max(0, i - 3), i).map(operationIn).filter(Boolean).at(-1) : undefined);
+        const error = { errno, line, ...(operation && { operation }) };
+        const path = pathIn(line);
+        if (path && !(errno === 'read-only' && KERNEL_PATHS.test(path)))
+            error.path = path;
+        else if (path)
+            continue;
+        const port = portIn(line, operation);
+        if (port !== undefined)
+            error.port = port;
+        found.push(error);
+    }
+    return found;
+}
+function operationIn(line) {
+    const switcher = SWITCHERS.exec(line);
+    if (switcher)
+        return switcher[1]?.toLowerCase() ?? 'switch user';
+    const call = CALLS.exec(line)?.[1].toLowerCase();
+    if (!call)
+        return undefined;
+    // "can't set groups", "cannot set uid": busybox su and su's own words
+    const set = /set (groups|uid|gid)$/.exec(call);
+    return set ? `set${set[1]}` : call;
+}
+/** The path the line names: quoted ('…', "…", ‘…’), or bare before a colon (touch: /x: …; open /x: …). */
+function pathIn(line) {
+    const quoted = /['"‘`](\/[^'"’`\n]*)['"’`]/.exec(line);
+    if (quoted)
+        return quoted[1];
+    const bare = /(?:^|[\s(])(\/[^\s:'",()]+)/.exec(line);
+    return bare?.[1];
+}
+/** A bind's or listen's port: `0.0.0.0:80`, `:80`, `('0.0.0.0', 80)`, `bind() to [::]:80`. */
+function portIn(line, operation) {
+    if (operation !== 'bind' && operation !== 'listen' && !/\b(?:bind|listen)\b/i.test(line))
+        return undefined;
+    // the last: a timestamp's minutes and seconds come before the address
+    const m = [...line.matchAll(/:(\d{1,5})\b(?![.\d])|', (\d{1,5})\)/g)].at(-1);
+    const port = m && Number(m[1] ?? m[2]);
+    return port && port <= 65535 ? port : undefined;
+}
+const CAPABILITIES = [
+    [/chown/, 'CAP_CHOWN'],
+    [/^(?:f?chmod|utimes?)$/, 'CAP_FOWNER'],
+    [/^(?:setgroups|initgroups|setgid|setresgid)$/, 'CAP_SETGID'],
+    [/^(?:setuid|setresuid)$/, 'CAP_SETUID'],
+    [/^(?:su|su-exec|gosu|setpriv|runuser|switch user)$/, 'CAP_SETUID and CAP_SETGID'],
+    [/^mknod$/, 'CAP_MKNOD'],
+    [/^chroot$/, 'CAP_SYS_CHROOT'],
+    [/^(?:bind|listen)$/, 'CAP_NET_BIND_SERVICE']
+];
+function capabilityOf(operation = '') {
+    return CAPABILITIES.find(([re]) => re.test(operation))?.[1];
+}
+/** The profile errors in the lines that a setting that was on explains, in log order. */
+function profileCauses(lines, run) {
+    // a line said twice (busybox chown -R, a restart loop) is one cause
+    const errors = profileErrors(lines).filter((e, i, all) => all.findIndex(o => o.line === e.line) === i);
+    return errors.flatMap(e => {
+        const cause = causeOf(e, run);
+        return cause ? [cause] : [];
+    });
+}
+function causeOf(e, run) {
+    const profile = run.profile === 'docker' ? undefined : run.profile;
+    if (e.errno === 'read-only')
+        return run.readOnly ? { ...e, setting: 'read-only', sure: true } : undefined;
+    if (!profile)
+        return undefined;
+    if (e.errno === 'no-new-privileges')
+        return { ...e, setting: profile, sure: true };
+    const low = e.operation === 'bind' || e.operation === 'listen';
+    if (low)
+        return e.errno === 'permission-denied' && (e.port === undefined || e.port < 1024) ? { ...e, setting: profile, capability: 'CAP_NET_BIND_SERVICE', sure: false } : undefined;
+    if (e.errno === 'not-permitted') {
+        const capability = capabilityOf(e.operation);
+        return { ...e, setting: profile, ...(capability && { capability }), sure: run.imageRoot && capability !== undefined };
+    }
+    // EACCES on a path: openshift's UID cannot write what the image's user owns; under restricted
+    // only root is refused more than before (without CAP_DAC_OVERRIDE)
+    if (profile === 'openshift')
+        return { ...e, setting: profile, sure: false };
+    return run.imageRoot ? { ...e, setting: profile, capability: 'CAP_DAC_OVERRIDE', sure: false } : undefined;
+}
+/** The one setting the sure causes all point at, if they do: then no run without it is needed. */
+function pinned(causes) {
+    const settings = new Set(causes.filter(c => c.sure).map(c => c.setting));
+    return settings.size === 1 ? [...settings][0] : undefined;
+}
+
+;// CONCATENATED MODULE: ./src/checks/profile-cause.ts
+
+/** " `/app/data`: the root filesystem is read-only (read-only: true) — … It logged: `…`. Run again without …"; "" when there is nothing to say. */
+function profileNote(report) {
+    const pc = report.health.profileCause;
+    if (!pc)
+        return '';
+    const ran = pc.rerun !== undefined && ranWell(pc.rerun);
+    // a line that only points at a setting is said once a run without it proved it
+    const shown = firstPerSetting(pc.causes.filter(c => c.sure || ran));
+    const causes = shown.map(c => ` ${explained(c, report.run)}`).join('');
+    return `${causes}${pc.rerun ? rerunSentence(report, pc.rerun, shown.length > 0) : ''}`;
+}
+/**
+ * A smoke command that failed: the lines of its log that prove a setting broke it (it is not run
+ * again without them: the health row's run says whether the image runs without them).
+ */
+function smokeProfileNote(report, smoke) {
+    const run = report.run;
+    if (!run || (run.profile === 'docker' && !run.readOnly))
+        return '';
+    const user = report.user.resolvedUid;
+    const imageRoot = user !== undefined ? user === 0 : /^(?:|root|0)(?::.*)?$/.test(report.image.user ?? '');
+    const lines = [...(smoke.startError ? [smoke.startError] : []), ...(smoke.logTail ?? [])];
+    const sure = profileCauses(lines, { profile: run.profile, readOnly: run.readOnly, imageRoot }).filter(c => c.sure);
+    return firstPerSetting(sure)
+        .map(c => ` ${explained(c, report.run)}`)
+        .join('');
+}
+/** The settings the container ran under besides Docker's defaults: "run-profile: restricted and read-only: true". */
+function settingsOn(run) {
+    const on = [...(run && run.profile !== 'docker' ? [`run-profile: ${run.profile}`] : []), ...(run?.readOnly ? ['read-only: true'] : [])];
+    return on.join(' and ');
+}
+function ranWell(rerun) {
+    return rerun.verdict === 'healthy' || rerun.verdict === 'missing';
+}
+function firstPerSetting(causes) {
+    return causes.filter((c, i) => causes.findIndex(o => o.setting === c.setting) === i);
+}
+function rerunSentence(report, rerun, explained) {
+    const settings = settingsOn(report.run);
+    const without = ` Run again without ${settings}`;
+    if (rerun.verdict === 'healthy')
+        return `${without}, it was healthy${rerun.seconds !== undefined ? ` after ${rerun.seconds} s` : ''}: ${settings} broke it${explained ? '' : ", though its log does not say where"}.`;
+    if (rerun.verdict === 'missing')
+        return `${without}, it kept running: ${settings} broke it${explained ? '' : ", though its log does not say where"}.`;
+    const how = rerun.verdict === 'exited' ? `exited (code ${rerun.exitCode})` : rerun.verdict === 'timeout' ? 'no health verdict' : rerun.verdict;
+    const plural = settings.includes(' and ');
+    // the log proved a setting broke something, yet without them it fails still: there is more
+    if (explained)
+        return `${without}, it failed too (${how}): ${settings} ${plural ? 'are' : 'is'} not all that stops it.`;
+    return `${without}, it failed too (${how}): ${settings} ${plural ? 'are' : 'is'} not the cause.`;
+}
+/** The log line as a code span, one line, without backticks of its own. */
+function quoted(line) {
+    const s = line.replace(/`/g, "'");
+    return `\`${s.length > 200 ? `${s.slice(0, 199)}…` : s}\``;
+}
+/** The cause, its fix, and the line it was read from; capability names as code (CAP_CHOWN). */
+function explained(c, run) {
+    return `${causeSentence(c, run).replace(/\b(?:CAP_[A-Z_]+|NET_BIND_SERVICE)\b/g, '`$&`')} It logged: ${quoted(c.line)}.`;
+}
+function causeSentence(c, run) {
+    const under = `run-profile: ${c.setting}`;
+    const what = c.operation && c.path ? `${c.operation} ${c.path}` : (c.path ?? c.operation);
+    const subject = what ? `\`${what}\`: ` : '';
+    if (c.errno === 'read-only') {
+        const where = c.path ? `\`${c.path}\`: the` : 'The app wrote to the root filesystem:';
+        return `${where} root filesystem is read-only (read-only: true) — write under /tmp or declare a volume for it (an emptyDir on Kubernetes).`;
+    }
+    if (c.errno === 'no-new-privileges') {
+        return `${subject}no new privileges (allowPrivilegeEscalation: false, under ${under}) keeps a setuid program from becoming root. Do at build time what needs root, and start as the non-root USER.`;
+    }
+    if (c.errno === 'permission-denied') {
+        if (c.capability === 'CAP_NET_BIND_SERVICE') {
+            const port = c.port !== undefined ? `port ${c.port}` : 'a port below 1024';
+            return `Binding ${port}: permission denied — a port below 1024 needs CAP_NET_BIND_SERVICE, dropped under ${under}. Listen on a port above 1023 (e.g. 8080), or add NET_BIND_SERVICE back (the one capability restricted allows).`;
+        }
+        if (c.setting === 'openshift') {
+            const dir = c.path ?? '<the directory>';
+            return `${subject}permission denied — under ${under} the app runs as an arbitrary UID (${run?.uid}) in group 0, which cannot write what the image's user owns. At build time: \`chgrp -R 0 ${dir} && chmod -R g=u ${dir}\`.`;
+        }
+        return `${subject}permission denied — root without CAP_DAC_OVERRIDE (dropped under ${under}) cannot write what another user owns. At build time make it the app's user's (\`COPY --chown\`, \`RUN chown\`) and start as that non-root USER.`;
+    }
+    // operation not permitted
+    const who = c.setting === 'openshift' ? `under ${under} it runs as UID ${run?.uid}, not root, without capabilities` : `capabilities are dropped under ${under}`;
+    const needs = c.capability ? ` (${isSwitch(c) ? 'switching user needs' : 'it needs'} ${c.capability})` : '';
+    const head = `${subject}operation not permitted — ${who}${needs}.`;
+    if (isSwitch(c)) {
+        return `${head} Set USER in the Dockerfile to the user the entrypoint switches to, and do at build time what it did as root (\`COPY --chown\`, \`RUN chown\`): no root entrypoint that drops privileges.`;
+    }
+    if (c.capability === 'CAP_CHOWN' || c.capability === 'CAP_FOWNER' || !c.capability) {
+        return `${head} Do the ${c.capability === 'CAP_FOWNER' ? 'chmod' : 'chown'} at build time (\`COPY --chown\`, \`RUN chown\`) and start as the non-root USER, with no root entrypoint that drops privileges.`;
+    }
+    return `${head} Do it at build time, or not at all: restricted allows no capability but NET_BIND_SERVICE.`;
+}
+function isSwitch(c) {
+    return c.capability === 'CAP_SETUID and CAP_SETGID' || c.capability === 'CAP_SETGID' || c.capability === 'CAP_SETUID';
+}
+
 ;// CONCATENATED MODULE: ./src/rules/health.ts
 // Two ways the health wait decides "unhealthy" before Docker itself would under fast probing,
 // both from Docker's own probe results. Pure, so each can be tested on captured probe output.
@@ -47706,6 +47922,7 @@ function calls(command, program) {
 
 
 
+
 // Docker's own health verdict, and what to do about each way of not being healthy.
 const healthCheck = (report, inputs) => [healthRow(report, inputs)];
 function healthRow(report, inputs) {
@@ -47724,7 +47941,7 @@ function healthRow(report, inputs) {
                 value: 'unhealthy',
                 limit: h.rule === 'image-limit' ? `healthy within ${h.limitSeconds} s (the image's HEALTHCHECK)` : h.rule === 'start-period' ? `healthy within ${h.limitSeconds} s (health-start-period ${h.startPeriodSeconds} s + retries)` : limit,
                 // what to do about a probe that cannot run comes after the failed command, apart from it
-                detail: `${unhealthyWhy(report, inputs)} (${by}).${probe}${h.rule === 'cannot-run' ? cannotRunFix(report) : wrongPort(report)}${dependency(report, inputs)}${logNote(h, 'The container log is below.')}`
+                detail: `${unhealthyWhy(report, inputs)} (${by}).${probe}${h.rule === 'cannot-run' ? cannotRunFix(report) : wrongPort(report)}${dependency(report, inputs)}${profileNote(report)}${logNote(h, 'The container log is below.')}`
             };
         case 'exited':
             if (h.startError && h.ranSeconds === undefined)
@@ -47736,7 +47953,7 @@ function healthRow(report, inputs) {
                 status: 'fail',
                 value: `exited (code ${h.exitCode})${h.oomKilled ? ', OOM-killed' : ''}`,
                 limit: h.source ? limit : `keeps running for ${NO_HEALTHCHECK_WATCH_S} s`,
-                detail: `The container stopped${h.ranSeconds !== undefined ? ` ${h.ranSeconds} s after start` : ''} before it was healthy${h.oomKilled ? ': the kernel killed it for using too much memory' : ''}.${h.startError ? ` Docker said: ${h.startError.replace(/\.$/, '')}.` : ''}${dependency(report, inputs)}${logNote(h)}`
+                detail: `The container stopped${h.ranSeconds !== undefined ? ` ${h.ranSeconds} s after start` : ''} before it was healthy${h.oomKilled ? ': the kernel killed it for using too much memory' : ''}.${h.startError ? ` Docker said: ${h.startError.replace(/\.$/, '')}.` : ''}${dependency(report, inputs)}${profileNote(report)}${logNote(h)}`
             };
         case 'timeout':
             return {
@@ -47745,7 +47962,7 @@ function healthRow(report, inputs) {
                 value: `not healthy after ${inputs.healthTimeout} s`,
                 limit,
                 // verdictSeconds: from the container's start, as Docker stamps it (the wait began a little later)
-                detail: `Docker had no verdict ${h.verdictSeconds ?? h.waitedSeconds} s after start: the probes did not finish (${by}).${probe}${wrongPort(report)}${dependency(report, inputs)} Check that the probe command returns quickly; raise health-timeout if the app needs longer.`
+                detail: `Docker had no verdict ${h.verdictSeconds ?? h.waitedSeconds} s after start: the probes did not finish (${by}).${probe}${wrongPort(report)}${dependency(report, inputs)}${profileNote(report) || ' Check that the probe command returns quickly; raise health-timeout if the app needs longer.'}`
             };
         case 'missing':
             return missingRow(report, inputs);
@@ -47763,7 +47980,7 @@ function exitedWatched(report, inputs) {
         status: 'fail',
         value: `exited (code ${h.exitCode}) ${h.ranSeconds} s after start${h.oomKilled ? ', OOM-killed' : ''}`,
         limit: `keeps running for ${NO_HEALTHCHECK_WATCH_S} s`,
-        detail: `No health check, so the container was watched for ${NO_HEALTHCHECK_WATCH_S} s to see it keep running; it stopped ${h.ranSeconds} s after start${oom}.${dependency(report, inputs)}${logNote(h)}`
+        detail: `No health check, so the container was watched for ${NO_HEALTHCHECK_WATCH_S} s to see it keep running; it stopped ${h.ranSeconds} s after start${oom}.${dependency(report, inputs)}${profileNote(report)}${logNote(h)}`
     };
 }
 /** Docker could not start the image's command (docker run exited 126, 127, or 125 on the image's USER): it never ran. */
@@ -47774,7 +47991,7 @@ function notStarted(report, inputs) {
         status: 'fail',
         value: `did not start (docker run exited ${h.exitCode})`,
         limit: h.source ? `healthy within ${inputs.healthTimeout} s` : `keeps running for ${NO_HEALTHCHECK_WATCH_S} s`,
-        detail: `The container never ran: ${startNote(h.startError ?? '')} Check the image's CMD and ENTRYPOINT (or the command input) and its USER: Docker names what it could not use.`
+        detail: `The container never ran: ${startNote(h.startError ?? '')}${profileNote(report) || " Check the image's CMD and ENTRYPOINT (or the command input) and its USER: Docker names what it could not use."}`
     };
 }
 function missingRow(report, inputs) {
@@ -48165,6 +48382,7 @@ function stop_judged(check, inputs) {
 
 
 
+
 // smoke-commands: each other process type passes if it exits 0 or is still running after
 // smoke-seconds; one still running is then stopped like the main container, and judged so too.
 const smokeCheck = (report, inputs) => (report.smoke ?? []).map(smoke => smokeRow(smoke, inputs, report));
@@ -48188,7 +48406,7 @@ function smokeRow(smoke, inputs, report) {
     }
     // a worker that cannot reach its queue says so in its log
     const dependency = dependencyNote(smoke.logTail ?? [], inputs.runNetwork);
-    return { name: 'smoke', status: 'fail', value: `exited (code ${smoke.exitCode}) after ${smoke.seconds} s`, limit, detail: `command: ${smoke.command}.${dependency}${logNote(smoke)}` };
+    return { name: 'smoke', status: 'fail', value: `exited (code ${smoke.exitCode}) after ${smoke.seconds} s`, limit, detail: `command: ${smoke.command}.${dependency}${smokeProfileNote(report, smoke)}${logNote(smoke)}` };
 }
 
 ;// CONCATENATED MODULE: ./src/checks/startup.ts
@@ -62056,7 +62274,42 @@ const BaselineSchema = object({
     missing: dist_optional(fields_text())
 });
 
+;// CONCATENATED MODULE: ./src/report/profile-schema.ts
+
+
+// Why a container failed under run-profile or read-only (stages/profile-rerun.ts), as the report
+// holds it: the health schema's profileCause.
+/** An error in the log a run-profile setting explains (rules/profile-errors.ts). */
+const ProfileCauseSchema = object({
+    setting: picklist(['read-only', 'restricted', 'openshift']),
+    errno: picklist(['read-only', 'not-permitted', 'permission-denied', 'no-new-privileges']),
+    path: dist_optional(fields_short()),
+    /** what failed: chown, setgroups, su-exec, bind… */
+    operation: dist_optional(fields_short()),
+    port: dist_optional(wholeNumber()),
+    /** the capability the profile dropped that the operation needs, e.g. CAP_CHOWN */
+    capability: dist_optional(fields_short()),
+    /** the line alone proves the setting caused it */
+    sure: dist_boolean(),
+    line: fields_short()
+});
+/**
+ * The errors in its log those settings explain, and, unless the log pins them on one setting, how
+ * it ran again without them (run-profile: docker, read-only: false; run-memory kept): its health
+ * verdict, its startup (healthy) or how long until it failed, and its exit code.
+ */
+const ProfileWhySchema = object({
+    causes: firstOf(ProfileCauseSchema, 5),
+    rerun: dist_optional(object({
+        // the health verdicts (schema.ts's HealthVerdictSchema, which imports this file)
+        verdict: picklist(['healthy', 'unhealthy', 'exited', 'missing', 'skipped', 'timeout']),
+        seconds: measured(),
+        exitCode: dist_optional(wholeNumber())
+    }))
+});
+
 ;// CONCATENATED MODULE: ./src/report/schema.ts
+
 
 
 
@@ -62192,6 +62445,8 @@ const HealthSchema = object({
     logTail: dist_optional(fields_logTail()),
     /** Docker's answer when it could not give that log (never read as the app's output) */
     logError: dist_optional(fields_text()),
+    /** not healthy under run-profile or read-only: the errors in its log they explain, and the run without them (profile-schema.ts) */
+    profileCause: dist_optional(ProfileWhySchema),
     /** exited: Docker's message when it could not start the container's command (missing, not executable, no such USER) */
     startError: dist_optional(fields_text()),
     /**
@@ -63647,6 +63902,57 @@ async function listeningOf(docker, name, waitS) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/stages/profile-rerun.ts
+
+
+
+
+// Why a container failed under run-profile or read-only. Its log is read for the errors those
+// settings cause (rules/profile-errors.ts). A line that proves one setting did it (EROFS on a path
+// under read-only, a chown or user switch refused to a root image under dropped capabilities) is
+// enough: running it again would take as long as the run that failed and say nothing new. Else
+// (no such line, an EACCES the image's own USER might meet anyway, lines pointing at two settings)
+// it runs once more without the settings (run-profile: docker, read-only: false; run-memory stays,
+// as an OOM kill explains itself), and the health row says whether it then ran.
+/** The verdicts that are the app's failure (not a missing health check, not a skipped run). */
+const FAILED = ['exited', 'unhealthy', 'timeout'];
+/** The container's run settings besides Docker's defaults, and whether its image's USER is root. */
+function runAs(inputs, user, imageUser = '') {
+    const imageRoot = user.resolvedUid !== undefined ? user.resolvedUid === 0 : /^(?:|root|0)(?::.*)?$/.test(imageUser);
+    return { profile: inputs.runProfile, readOnly: inputs.readOnly, imageRoot };
+}
+/** What the log says, and whether to run it again without the settings; undefined when there is nothing to explain. */
+function readCause(health, run) {
+    if (!FAILED.includes(health.verdict) || health.oomKilled)
+        return undefined;
+    if (run.profile === 'docker' && !run.readOnly)
+        return undefined;
+    const lines = [...(health.startError ? [health.startError] : []), ...(health.logTail ?? [])];
+    const causes = profileCauses(lines, run).slice(0, 5);
+    return { cause: { causes }, rerun: pinned(causes) === undefined };
+}
+/**
+ * Runs the image once more, `args` being its docker run without the settings, and waits for its
+ * health as the first run did. The container goes whatever happens.
+ */
+async function rerunWithout(ctx, args, inputs, facts, api) {
+    const { docker } = ctx;
+    const name = ctx.containerName();
+    const watch = watchContainer(docker, name, ['health_status', 'die', 'exec_start', 'exec_die']);
+    try {
+        const started = await docker.call(args(name));
+        if (started.exitCode !== 0)
+            return { verdict: 'exited', exitCode: started.exitCode };
+        const health = await waitForHealth(docker, name, inputs, facts, watch, api);
+        const seconds = health.verdict === 'healthy' ? (health.startupSeconds ?? health.waitedSeconds) : health.verdict === 'exited' ? health.ranSeconds : (health.verdictSeconds ?? health.waitedSeconds);
+        return { verdict: health.verdict, ...(seconds !== undefined && { seconds }), ...(health.exitCode !== undefined && { exitCode: health.exitCode }) };
+    }
+    finally {
+        watch.stop();
+        await removeContainer(docker, name);
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/docker/accounts.ts
 
 function createdAccounts(content, target = '') {
@@ -64007,6 +64313,7 @@ function startedByPid1(rows, pid1) {
 
 
 
+
 async function runAndWait(ctx, inputs, image, facts, engine) {
     const { docker } = ctx;
     const name = ctx.containerName();
@@ -64055,9 +64362,35 @@ async function runAndWait(ctx, inputs, image, facts, engine) {
         // pass or fail, the container goes at once; the smoke commands finish in their own time
         watch.stop();
         await removeContainer(docker, name);
+        // thrown: the smoke commands still finish before the error goes on
+        if (!outcome)
+            await smoke.catch(() => undefined);
+    }
+    try {
+        // while they finish, a failure under the run profile is looked into
+        outcome = await explainProfile(ctx, inputs, image, facts, engine, outcome);
+    }
+    finally {
         await smoke.catch(() => undefined);
     }
     return { ...outcome, smoke: await smoke };
+}
+/**
+ * Not healthy under run-profile or read-only: which setting its log blames, and when the log does
+ * not prove it, how it runs without them (profile-rerun.ts).
+ */
+async function explainProfile(ctx, inputs, image, facts, engine, outcome) {
+    const read = readCause(outcome.health, runAs(inputs, outcome.user, facts.user));
+    if (!read)
+        return outcome;
+    let cause = read.cause;
+    if (read.rerun) {
+        ctx.stage = 'running the container again without the run profile, to see whether it is the cause';
+        const without = { ...inputs, runProfile: 'docker', readOnly: false };
+        const health = { imageHasHealthcheck: facts.healthcheck !== undefined, api: engine.api };
+        cause = { ...cause, rerun: await rerunWithout(ctx, name => runArgs(ctx, without, image, name, health), without, facts, engine.api) };
+    }
+    return { ...outcome, health: { ...outcome.health, profileCause: cause } };
 }
 /** The run-time health flags: fast probing so the verdict comes when the app is ready. */
 function healthFlags(inputs, { imageHasHealthcheck, api }) {

@@ -3,6 +3,7 @@ import type { Check, Report } from '../report/report.js'
 import { logNote, notRun, startNote, type CheckRule, type JudgeInputs } from './check.js'
 import { dependencyNote } from './unreachable.js'
 import { missingAdvice, replacementAdvice } from './health-advice.js'
+import { profileNote } from './profile-cause.js'
 import { NO_HEALTHCHECK_WATCH_S } from '../rules/health.js'
 import { exposedTcpPorts, portMismatch, probePorts } from '../rules/ports.js'
 
@@ -26,7 +27,7 @@ function healthRow(report: Report, inputs: JudgeInputs): Check {
         value: 'unhealthy',
         limit: h.rule === 'image-limit' ? `healthy within ${h.limitSeconds} s (the image's HEALTHCHECK)` : h.rule === 'start-period' ? `healthy within ${h.limitSeconds} s (health-start-period ${h.startPeriodSeconds} s + retries)` : limit,
         // what to do about a probe that cannot run comes after the failed command, apart from it
-        detail: `${unhealthyWhy(report, inputs)} (${by}).${probe}${h.rule === 'cannot-run' ? cannotRunFix(report) : wrongPort(report)}${dependency(report, inputs)}${logNote(h, 'The container log is below.')}`
+        detail: `${unhealthyWhy(report, inputs)} (${by}).${probe}${h.rule === 'cannot-run' ? cannotRunFix(report) : wrongPort(report)}${dependency(report, inputs)}${profileNote(report)}${logNote(h, 'The container log is below.')}`
       }
     case 'exited':
       if (h.startError && h.ranSeconds === undefined) return notStarted(report, inputs)
@@ -36,7 +37,7 @@ function healthRow(report: Report, inputs: JudgeInputs): Check {
         status: 'fail',
         value: `exited (code ${h.exitCode})${h.oomKilled ? ', OOM-killed' : ''}`,
         limit: h.source ? limit : `keeps running for ${NO_HEALTHCHECK_WATCH_S} s`,
-        detail: `The container stopped${h.ranSeconds !== undefined ? ` ${h.ranSeconds} s after start` : ''} before it was healthy${h.oomKilled ? ': the kernel killed it for using too much memory' : ''}.${h.startError ? ` Docker said: ${h.startError.replace(/\.$/, '')}.` : ''}${dependency(report, inputs)}${logNote(h)}`
+        detail: `The container stopped${h.ranSeconds !== undefined ? ` ${h.ranSeconds} s after start` : ''} before it was healthy${h.oomKilled ? ': the kernel killed it for using too much memory' : ''}.${h.startError ? ` Docker said: ${h.startError.replace(/\.$/, '')}.` : ''}${dependency(report, inputs)}${profileNote(report)}${logNote(h)}`
       }
     case 'timeout':
       return {
@@ -45,7 +46,7 @@ function healthRow(report: Report, inputs: JudgeInputs): Check {
         value: `not healthy after ${inputs.healthTimeout} s`,
         limit,
         // verdictSeconds: from the container's start, as Docker stamps it (the wait began a little later)
-        detail: `Docker had no verdict ${h.verdictSeconds ?? h.waitedSeconds} s after start: the probes did not finish (${by}).${probe}${wrongPort(report)}${dependency(report, inputs)} Check that the probe command returns quickly; raise health-timeout if the app needs longer.`
+        detail: `Docker had no verdict ${h.verdictSeconds ?? h.waitedSeconds} s after start: the probes did not finish (${by}).${probe}${wrongPort(report)}${dependency(report, inputs)}${profileNote(report) || ' Check that the probe command returns quickly; raise health-timeout if the app needs longer.'}`
       }
     case 'missing':
       return missingRow(report, inputs)
@@ -65,7 +66,7 @@ function exitedWatched(report: Report, inputs: JudgeInputs): Check {
     status: 'fail',
     value: `exited (code ${h.exitCode}) ${h.ranSeconds} s after start${h.oomKilled ? ', OOM-killed' : ''}`,
     limit: `keeps running for ${NO_HEALTHCHECK_WATCH_S} s`,
-    detail: `No health check, so the container was watched for ${NO_HEALTHCHECK_WATCH_S} s to see it keep running; it stopped ${h.ranSeconds} s after start${oom}.${dependency(report, inputs)}${logNote(h)}`
+    detail: `No health check, so the container was watched for ${NO_HEALTHCHECK_WATCH_S} s to see it keep running; it stopped ${h.ranSeconds} s after start${oom}.${dependency(report, inputs)}${profileNote(report)}${logNote(h)}`
   }
 }
 
@@ -77,7 +78,7 @@ function notStarted(report: Report, inputs: JudgeInputs): Check {
     status: 'fail',
     value: `did not start (docker run exited ${h.exitCode})`,
     limit: h.source ? `healthy within ${inputs.healthTimeout} s` : `keeps running for ${NO_HEALTHCHECK_WATCH_S} s`,
-    detail: `The container never ran: ${startNote(h.startError ?? '')} Check the image's CMD and ENTRYPOINT (or the command input) and its USER: Docker names what it could not use.`
+    detail: `The container never ran: ${startNote(h.startError ?? '')}${profileNote(report) || " Check the image's CMD and ENTRYPOINT (or the command input) and its USER: Docker names what it could not use."}`
   }
 }
 

@@ -2,6 +2,7 @@ import type { Check, Report, SmokeResult } from '../report/report.js'
 import { logNote, startNote, type CheckRule, type JudgeInputs } from './check.js'
 import { describeStop, stoppedCleanly, whyNot } from './stop.js'
 import { dependencyNote } from './unreachable.js'
+import { smokeProfileNote } from './profile-cause.js'
 
 // smoke-commands: each other process type passes if it exits 0 or is still running after
 // smoke-seconds; one still running is then stopped like the main container, and judged so too.
@@ -28,5 +29,5 @@ function smokeRow(smoke: SmokeResult, inputs: JudgeInputs, report: Report): Chec
   }
   // a worker that cannot reach its queue says so in its log
   const dependency = dependencyNote(smoke.logTail ?? [], inputs.runNetwork)
-  return { name: 'smoke', status: 'fail', value: `exited (code ${smoke.exitCode}) after ${smoke.seconds} s`, limit, detail: `command: ${smoke.command}.${dependency}${logNote(smoke)}` }
+  return { name: 'smoke', status: 'fail', value: `exited (code ${smoke.exitCode}) after ${smoke.seconds} s`, limit, detail: `command: ${smoke.command}.${dependency}${smokeProfileNote(report, smoke)}${logNote(smoke)}` }
 }

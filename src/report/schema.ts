@@ -1,6 +1,7 @@
 import * as v from 'valibot'
 import { firstOf, logTail, measured, rows, short, text, wholeNumber } from './fields.js'
 import { BaselineSchema, ContentsSchema, ImageSchema } from './image-schema.js'
+import { ProfileWhySchema } from './profile-schema.js'
 
 export { FindingSchema, LayerSchema, UnreadLayerSchema } from './image-schema.js'
 
@@ -154,6 +155,8 @@ const HealthSchema = v.object({
   logTail: v.optional(logTail()),
   /** Docker's answer when it could not give that log (never read as the app's output) */
   logError: v.optional(text()),
+  /** not healthy under run-profile or read-only: the errors in its log they explain, and the run without them (profile-schema.ts) */
+  profileCause: v.optional(ProfileWhySchema),
   /** exited: Docker's message when it could not start the container's command (missing, not executable, no such USER) */
   startError: v.optional(text()),
   /**

@@ -11,6 +11,7 @@ import { containerFlags } from './container-flags.js'
 import { runSmoke, type SmokeInputs } from './smoke.js'
 import { startFailure } from './start.js'
 import { probeAdvice, needsAdvice } from './probe-advice.js'
+import { readCause, rerunWithout, runAs } from './profile-rerun.js'
 import { measureUser, type User } from './user.js'
 
 // Stage 3: run the built image as a detached container, wait for Docker's health verdict, and look
@@ -35,7 +36,7 @@ export async function runAndWait(ctx: RunContext, inputs: RunInputs, image: stri
   // Follow Docker's events from before the container exists, so no transition is missed.
   // each probe's start and end too: a probe that cannot run is judged as soon as Docker logs it
   const watch = watchContainer(docker, name, ['health_status', 'die', 'exec_start', 'exec_die'])
-  let outcome: Omit<RunResult, 'smoke'>
+  let outcome: Omit<RunResult, 'smoke'> | undefined
   try {
     const started = await docker.call(runArgs(ctx, inputs, image, name, { imageHasHealthcheck: facts.healthcheck !== undefined, api: engine.api }))
     if (started.exitCode === 0) {
@@ -69,9 +70,33 @@ export async function runAndWait(ctx: RunContext, inputs: RunInputs, image: stri
     // pass or fail, the container goes at once; the smoke commands finish in their own time
     watch.stop()
     await removeContainer(docker, name)
+    // thrown: the smoke commands still finish before the error goes on
+    if (!outcome) await smoke.catch(() => undefined)
+  }
+  try {
+    // while they finish, a failure under the run profile is looked into
+    outcome = await explainProfile(ctx, inputs, image, facts, engine, outcome)
+  } finally {
     await smoke.catch(() => undefined)
   }
   return { ...outcome, smoke: await smoke }
+}
+
+/**
+ * Not healthy under run-profile or read-only: which setting its log blames, and when the log does
+ * not prove it, how it runs without them (profile-rerun.ts).
+ */
+async function explainProfile(ctx: RunContext, inputs: RunInputs, image: string, facts: ImageFacts, engine: Pick<Engine, 'api'>, outcome: Omit<RunResult, 'smoke'>): Promise<Omit<RunResult, 'smoke'>> {
+  const read = readCause(outcome.health, runAs(inputs, outcome.user, facts.user))
+  if (!read) return outcome
+  let cause = read.cause
+  if (read.rerun) {
+    ctx.stage = 'running the container again without the run profile, to see whether it is the cause'
+    const without = { ...inputs, runProfile: 'docker' as const, readOnly: false }
+    const health = { imageHasHealthcheck: facts.healthcheck !== undefined, api: engine.api }
+    cause = { ...cause, rerun: await rerunWithout(ctx, name => runArgs(ctx, without, image, name, health), without, facts, engine.api) }
+  }
+  return { ...outcome, health: { ...outcome.health, profileCause: cause } }
 }
 
 /** What the health flags depend on besides the inputs. */
