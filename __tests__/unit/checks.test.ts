@@ -67,7 +67,7 @@ describe('judge', () => {
     report.user = { unknownReason: 'the container was not running, so its processes could not be read' }
     judged(report, inputs())
     expect(row(report.checks, 'health')).toMatchObject({ status: 'fail', value: 'killed for memory (OOMKilled) 0.4 s after start' })
-    expect(row(report.checks, 'health').detail).toContain('The container stopped before it was healthy, with exit code 137. No run-memory was set')
+    expect(row(report.checks, 'health').detail).toContain('The container stopped before it was healthy (exit code 137): no run-memory was set')
     expect(row(report.checks, 'user')).toMatchObject({ status: 'skip', value: 'unknown' })
   })
 

@@ -102,7 +102,7 @@ describe('an OOM kill', () => {
       value: 'killed by the 256m limit (OOMKilled) 3.2 s after start',
       limit: 'healthy within 120 s',
       detail:
-        'The container stopped before it was healthy, with exit code 137. The container reached the run-memory limit (256m, no swap), and the kernel killed it for memory. ' +
+        "The container stopped before it was healthy (exit code 137): it reached the run-memory limit (256m, no swap), and the kernel's OOM killer ended it. " +
         'Raise run-memory to the limit it gets in production, or make the app use less (for Node, --max-old-space-size below the limit; for the JVM, -XX:MaxRAMPercentage). Its last log lines are below.'
     })
   })
@@ -112,7 +112,7 @@ describe('an OOM kill', () => {
     expect(row(report.checks, 'health')).toMatchObject({
       value: 'killed for memory (OOMKilled) 3.2 s after start',
       detail:
-        'The container stopped before it was healthy, with exit code 137. No run-memory was set: the machine the engine runs on ran out of memory, and the kernel killed it. ' +
+        "The container stopped before it was healthy (exit code 137): no run-memory was set, so the machine the engine runs on ran out of memory, and the kernel's OOM killer ended it. " +
         "Make the app use less (for Node, --max-old-space-size; for the JVM, -XX:MaxRAMPercentage), or give the engine more memory; set run-memory to test it against production's limit. Its last log lines are below."
     })
   })
@@ -123,7 +123,7 @@ describe('an OOM kill', () => {
       value: 'killed by the 256m limit (OOMKilled) 0.6 s after start',
       limit: 'keeps running for 3 s'
     })
-    expect(row(watched.checks, 'health')!.detail).toMatch(/^The container stopped while it was watched \(no health check\), with exit code 137\. The container reached the run-memory limit \(256m/)
+    expect(row(watched.checks, 'health')!.detail).toMatch(/^The container stopped while it was watched \(no health check\) \(exit code 137\): it reached the run-memory limit \(256m/)
     const survived = judged(killed(limited(measuredReport()), { exitCode: 1 }), inputs())
     expect(row(survived.checks, 'health')!.value).toBe('exited (code 1) 3.2 s after start; a process was OOM-killed by the 256m limit')
   })
@@ -147,7 +147,7 @@ describe('an OOM kill', () => {
       status: 'fail',
       value: 'exited on its own (code 137), OOM-killed',
       detail:
-        'PID 1 (node): killed by the 256m limit (OOMKilled) 5.1 s after start, after it was healthy and before image-gate went to stop it. The container reached the run-memory limit (256m, no swap), and the kernel killed it for memory. ' +
+        "PID 1 (node) stopped 5.1 s after start (exit code 137), after it was healthy and before image-gate went to stop it: it reached the run-memory limit (256m, no swap), and the kernel's OOM killer ended it. " +
         'Raise run-memory to the limit it gets in production, or make the app use less (for Node, --max-old-space-size below the limit; for the JVM, -XX:MaxRAMPercentage).'
     })
   })
@@ -173,7 +173,7 @@ describe('max-memory', () => {
       status: 'pass',
       value: '88.2 MB used once healthy',
       limit: '≤ 200MB',
-      detail: 'As docker stats counts it (the usage minus the inactive file cache), read at the healthy verdict: 111.8 MB under max-memory.'
+      detail: '111.8 MB under max-memory. Counted as docker stats does: the usage minus the inactive file cache, read at the healthy verdict.'
     })
     expect(row(judged(measured(200_000_000), inputs(budget)).checks, 'memory')!.status).toBe('pass')
   })
@@ -187,8 +187,8 @@ describe('max-memory', () => {
       value: '321.6 MB used once healthy',
       limit: '≤ 200MB',
       detail:
-        '121.6 MB over max-memory (as docker stats counts it (the usage minus the inactive file cache), read at the healthy verdict). ' +
-        'Make the app use less at start (caches and pools sized for a smaller machine; for Node, --max-old-space-size; for the JVM, -XX:MaxRAMPercentage), or raise the budget.'
+        '121.6 MB over max-memory. Make the app use less at start (caches and pools sized for a smaller machine; for Node, --max-old-space-size; for the JVM, -XX:MaxRAMPercentage), or raise the budget. ' +
+        'Counted as docker stats does: the usage minus the inactive file cache, read at the healthy verdict.'
     })
   })
 

@@ -5,7 +5,7 @@ import { dependencyNote } from './unreachable.js'
 import { missingAdvice, replacementAdvice } from './health-advice.js'
 import { NO_HEALTHCHECK_WATCH_S } from '../rules/health.js'
 import { formatSize } from '../units.js'
-import { maybeOomNote, oomDetail, oomValue } from '../report/oom.js'
+import { maybeOomNote, oomCause, oomFix, oomValue } from '../report/oom.js'
 import { exposedTcpPorts, portMismatch, probePorts } from '../rules/ports.js'
 
 // Docker's own health verdict, and what to do about each way of not being healthy.
@@ -80,7 +80,7 @@ function oomKilled(report: Report, inputs: JudgeInputs): Check {
     status: 'fail',
     value: oomValue(report, h.exitCode, h.ranSeconds),
     limit: h.source ? `healthy within ${inputs.healthTimeout} s` : `keeps running for ${NO_HEALTHCHECK_WATCH_S} s`,
-    detail: `The container stopped ${when}, with exit code ${h.exitCode}.${oomDetail(report)}${logNote(h)}`
+    detail: `The container stopped ${when} (exit code ${h.exitCode}): ${oomCause(report)}. ${oomFix(report)}${logNote(h)}`
   }
 }
 

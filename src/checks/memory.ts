@@ -20,15 +20,15 @@ export const memoryCheck: CheckRule = (report, inputs) => {
   }
   const used = h.memory.usedBytes
   const value = `${formatSize(used)} used once healthy`
-  const counted = 'As docker stats counts it (the usage minus the inactive file cache), read at the healthy verdict'
-  if (used <= max.bytes) return [{ name: 'memory', status: 'pass', value, limit, detail: `${counted}: ${formatSize(max.bytes - used)} under max-memory.` }]
+  const counted = 'Counted as docker stats does: the usage minus the inactive file cache, read at the healthy verdict.'
+  if (used <= max.bytes) return [{ name: 'memory', status: 'pass', value, limit, detail: `${formatSize(max.bytes - used)} under max-memory. ${counted}` }]
   return [
     {
       name: 'memory',
       status: 'fail',
       value,
       limit,
-      detail: `${formatSize(used - max.bytes)} over max-memory (${counted.replace(/^As/, 'as')}). Make the app use less at start (caches and pools sized for a smaller machine; for Node, --max-old-space-size; for the JVM, -XX:MaxRAMPercentage), or raise the budget.`
+      detail: `${formatSize(used - max.bytes)} over max-memory. Make the app use less at start (caches and pools sized for a smaller machine; for Node, --max-old-space-size; for the JVM, -XX:MaxRAMPercentage), or raise the budget. ${counted}`
     }
   ]
 }

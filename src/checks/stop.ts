@@ -3,7 +3,7 @@ import { cleanExit } from '../docker/container.js'
 import { initAdvice } from '../report/init.js'
 import { shellFormAdvice, shellFormWarning } from '../report/warnings.js'
 import { notRun, type CheckRule, type JudgeInputs } from './check.js'
-import { oomDetail, oomValue } from '../report/oom.js'
+import { oomCause, oomFix } from '../report/oom.js'
 
 // stop: after the health wait and the user check the container is stopped as an orchestrator
 // stops it (its stop signal, SIGKILL after stop-timeout). It passes when it exits within
@@ -47,7 +47,8 @@ export function describeStop(stop: Stop): string {
 /** What went wrong with a stop, and the fix, written for the image in `report`. Shared with the smoke rows. */
 export function whyNot(stop: Stop, timeout: number, report: Report): string {
   if (stop.outcome === 'gone' && stop.oomKilled) {
-    return `${who(stop)}: ${oomValue(report, stop.exitCode, stop.ranSeconds)}, after it was healthy and before image-gate went to stop it.${oomDetail(report)}`
+    const ran = stop.ranSeconds !== undefined ? ` ${stop.ranSeconds} s after start` : ''
+    return `${who(stop)} stopped${ran} (exit code ${stop.exitCode}), after it was healthy and before image-gate went to stop it: ${oomCause(report)}. ${oomFix(report)}`
   }
   if (stop.outcome === 'gone') {
     const ran = stop.ranSeconds !== undefined ? `, ${stop.ranSeconds} s after it started` : ''

@@ -20,19 +20,19 @@ export function oomValue(report: Report, exitCode: number | undefined, ranSecond
   return `exited (code ${exitCode})${after}; a process was OOM-killed${limit ? ` by the ${limit} limit` : ''}`
 }
 
-/** Why, and what to do: " The container reached the run-memory limit (256m, no swap) … Raise run-memory …". */
-export function oomDetail(report: Report): string {
+/** Why, as a clause: "it reached the run-memory limit (256m, no swap), and the kernel's OOM killer ended it". */
+export function oomCause(report: Report): string {
   const limit = report.run?.memory?.text
-  if (limit) {
-    return (
-      ` The container reached the run-memory limit (${limit}, no swap), and the kernel killed it for memory. ` +
-      "Raise run-memory to the limit it gets in production, or make the app use less (for Node, --max-old-space-size below the limit; for the JVM, -XX:MaxRAMPercentage)."
-    )
+  const why = limit ? `it reached the run-memory limit (${limit}, no swap)` : 'no run-memory was set, so the machine the engine runs on ran out of memory'
+  return `${why}, and the kernel's OOM killer ended it`
+}
+
+/** What to do: raise the limit to production's, or make the app use less. */
+export function oomFix(report: Report): string {
+  if (report.run?.memory) {
+    return 'Raise run-memory to the limit it gets in production, or make the app use less (for Node, --max-old-space-size below the limit; for the JVM, -XX:MaxRAMPercentage).'
   }
-  return (
-    ' No run-memory was set: the machine the engine runs on ran out of memory, and the kernel killed it. ' +
-    "Make the app use less (for Node, --max-old-space-size; for the JVM, -XX:MaxRAMPercentage), or give the engine more memory; set run-memory to test it against production's limit."
-  )
+  return "Make the app use less (for Node, --max-old-space-size; for the JVM, -XX:MaxRAMPercentage), or give the engine more memory; set run-memory to test it against production's limit."
 }
 
 /**
