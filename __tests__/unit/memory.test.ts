@@ -1,5 +1,7 @@
 import { describe, expect, it } from '@jest/globals'
-import { answerComplete, parseAnswer } from '../../src/docker/api.js'
+import { spawn, type StdioOptions } from 'node:child_process'
+import { answerComplete, engineGet, parseAnswer } from '../../src/docker/api.js'
+import { Processes } from '../../src/docker/command.js'
 import type { Check, Report } from '../../src/report/report.js'
 import { memoryOf } from '../../src/stages/memory.js'
 import { inputs, measuredReport } from './fixtures.js'
@@ -27,6 +29,52 @@ describe("the engine's answer", () => {
     expect(answerComplete(Buffer.from(noLength))).toBe(false)
     expect(parseAnswer(Buffer.from(noLength))).toEqual({ status: 404, body: '{"message":"No such container: x"}\n' })
     expect(parseAnswer(Buffer.from('not http\r\n\r\n'))).toBeUndefined()
+  })
+})
+
+describe('engineGet', () => {
+  // a stand-in for `docker system dial-stdio` on Docker 20.10: it reads the request, answers only
+  // while the client's side is still open (20.10 drops a request whose client closed it), then
+  // holds the connection until it is stopped
+  const engine = `
+    let request = ''
+    let closed = false
+    process.stdin.on('end', () => (closed = true))
+    process.stdin.on('data', d => {
+      request += d
+      if (!request.endsWith('\\r\\n\\r\\n')) return
+      setTimeout(() => {
+        const body = closed ? '' : JSON.stringify({ request: request.split('\\r\\n')[0] })
+        process.stdout.write('HTTP/1.0 200 OK\\r\\nContent-Length: ' + body.length + '\\r\\n\\r\\n' + body)
+      }, 50)
+    })
+    setInterval(() => {}, 1000)
+  `
+  const processes = (children: string[]) => {
+    const p = new Processes()
+    return {
+      processes: Object.assign(p, {
+        spawn: (program: string, args: string[], stdio: StdioOptions) => {
+          children.push(`${program} ${args.join(' ')}`)
+          return p.track(spawn(process.execPath, ['-e', engine], { stdio }))
+        }
+      })
+    }
+  }
+
+  it('sends one HTTP/1.0 GET through dial-stdio, keeps its side open until the answer is in, and ends the process', async () => {
+    const children: string[] = []
+    const docker = processes(children)
+    const started = Date.now()
+    const answer = await engineGet(docker, '/containers/app/stats?stream=false&one-shot=true', 5000)
+    expect(children).toEqual(['docker system dial-stdio'])
+    expect(answer).toEqual({ status: 200, body: JSON.stringify({ request: 'GET /containers/app/stats?stream=false&one-shot=true HTTP/1.0' }) })
+    expect(Date.now() - started).toBeLessThan(4000) // ended on Content-Length, not on the limit
+  })
+
+  it('gives up at its limit, saying so', async () => {
+    const docker = { processes: Object.assign(new Processes(), { spawn: (_p: string, _a: string[], stdio: StdioOptions) => spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio }) }) }
+    await expect(engineGet(docker, '/x', 300)).rejects.toThrow('the engine did not answer within 0.3 s')
   })
 })
 
