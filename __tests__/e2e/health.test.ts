@@ -146,7 +146,8 @@ describe('health verdicts', () => {
     const times = run.report.health.probeTimes
     expect(times.slowestMs).toBeGreaterThanOrEqual(300)
     expect(times.slowestMs).toBeLessThan(3000)
-    expect(row(run.summary, 'health')).toMatch(/\. Probe \d+ ms (\(1 passing probe\)|median, \d+ ms slowest \(\d passing probes\))\. \|$/)
+    // then the memory used once healthy (memory.test.ts has the figures)
+    expect(row(run.summary, 'health')).toMatch(/\. Probe \d+ ms (\(1 passing probe\)|median, \d+ ms slowest \(\d passing probes\))\. [\d.]+ (kB|MB) of memory used once healthy\. \|$/)
     expect(row(run.summary, 'probe-time')).toMatch(new RegExp(`^\\| ❌ \\| probe-time \\| ${times.slowestMs} ms \\| ≤ 100 ms \\| ${times.slowestMs - 100} ms over max-probe-time`))
     expect(run.stdout).toContain(`image-gate: 1 of 7 checks failed: probe-time (${times.slowestMs} ms)`)
   })

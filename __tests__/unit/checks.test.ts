@@ -69,8 +69,8 @@ describe('judge', () => {
     report.image.user = 'nodejs'
     report.user = { unknownReason: 'the container was not running, so its processes could not be read' }
     judged(report, inputs())
-    expect(row(report.checks, 'health')).toMatchObject({ status: 'fail', value: 'exited (code 137), OOM-killed' })
-    expect(row(report.checks, 'health').detail).toContain('stopped 0.4 s after start')
+    expect(row(report.checks, 'health')).toMatchObject({ status: 'fail', value: 'killed for memory (OOMKilled) 0.4 s after start' })
+    expect(row(report.checks, 'health').detail).toContain('The container stopped before it was healthy (exit code 137): no run-memory was set')
     expect(row(report.checks, 'user')).toMatchObject({ status: 'skip', value: 'unknown' })
   })
 

@@ -212,7 +212,7 @@ describe('loadReport', () => {
     }
     expect(refusal(f => (f.checks[2].status = 'magic'))).toBe('checks[2].status is "magic", expected "pass" | "fail" | "skip".')
     expect(refusal(f => (f.checks[0].name = '__proto__'))).toBe(
-      'checks[0].name is "__proto__", expected "build" | "platform" | "health" | "startup" | "probe-time" | "size" | "size-increase" | "user" | "contents" | "stop" | "smoke".'
+      'checks[0].name is "__proto__", expected "build" | "platform" | "health" | "startup" | "probe-time" | "memory" | "size" | "size-increase" | "user" | "contents" | "stop" | "smoke".'
     )
     expect(refusal(f => (f.checks[1].limit = 5))).toBe('checks[1].limit is 5, expected string.')
     expect(refusal(f => delete f.checks[3].detail)).toBe('checks[3].detail is missing.')

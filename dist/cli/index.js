@@ -47916,7 +47916,53 @@ function calls(command, program) {
     return new RegExp(`(?:^|[;&|(\\s])${escaped}(?:\\s|$)`).test(command);
 }
 
+;// CONCATENATED MODULE: ./src/report/oom.ts
+// An OOM kill (Docker's State.OOMKilled): the kernel killed the container's process for memory.
+// With run-memory that is the limit the user set (swap at the same value, so there is no swap to
+// spill into, as on Kubernetes); without it, the memory of the machine the engine runs on ran out.
+// Said alike by the health row (killed before it was healthy) and the stop row (after).
+/** SIGKILL as an exit code: what the OOM killer's kill gives PID 1. */
+const SIGKILL_EXIT = 137;
+/**
+ * "killed by the 256m limit (OOMKilled) 3.2 s after start"; when PID 1 outlived the kill (another
+ * process was killed, and it exited with its own code): "exited (code 1) 3.2 s after start; a
+ * process was OOM-killed by the 256m limit".
+ */
+function oomValue(report, exitCode, ranSeconds) {
+    const after = ranSeconds !== undefined ? ` ${ranSeconds} s after start` : '';
+    const limit = report.run?.memory?.text;
+    if (exitCode === undefined || exitCode === SIGKILL_EXIT)
+        return `killed ${limit ? `by the ${limit} limit` : 'for memory'} (OOMKilled)${after}`;
+    return `exited (code ${exitCode})${after}; a process was OOM-killed${limit ? ` by the ${limit} limit` : ''}`;
+}
+/** Why, as a clause: "it reached the run-memory limit (256m, no swap), and the kernel's OOM killer ended it". */
+function oomCause(report) {
+    const limit = report.run?.memory?.text;
+    const why = limit ? `it reached the run-memory limit (${limit}, no swap)` : 'no run-memory was set, so the machine the engine runs on ran out of memory';
+    return `${why}, and the kernel's OOM killer ended it`;
+}
+/** What to do: raise the limit to production's, or make the app use less. */
+function oomFix(report) {
+    if (report.run?.memory) {
+        return 'Raise run-memory to the limit it gets in production, or make the app use less (for Node, --max-old-space-size below the limit; for the JVM, -XX:MaxRAMPercentage).';
+    }
+    return "Make the app use less (for Node, --max-old-space-size; for the JVM, -XX:MaxRAMPercentage), or give the engine more memory; set run-memory to test it against production's limit.";
+}
+/**
+ * Exit 137 without OOMKilled under run-memory: SIGKILL, which is what the OOM killer sends, but
+ * Docker did not say it was one (some engines on cgroup v2 record the OOM event after the exit, or
+ * not at all). Said as a possibility, never as the verdict.
+ */
+function maybeOomNote(report, exitCode, oomKilled) {
+    const limit = report.run?.memory?.text;
+    if (!limit || oomKilled || exitCode !== SIGKILL_EXIT)
+        return '';
+    return ` Code 137 is SIGKILL, which the kernel's OOM killer sends; Docker did not report an OOM kill, but it may have been the ${limit} limit (run-memory).`;
+}
+
 ;// CONCATENATED MODULE: ./src/checks/health.ts
+
+
 
 
 
@@ -47934,7 +47980,7 @@ function healthRow(report, inputs) {
     const by = h.source === 'health-cmd' ? `health-cmd: ${h.command}` : `HEALTHCHECK: ${h.command}`;
     switch (h.verdict) {
         case 'healthy':
-            return { name: 'health', status: 'pass', value: `healthy after ${h.startupSeconds ?? h.waitedSeconds} s`, limit, detail: `${by}${probeNote(h.probeTimes)}` };
+            return { name: 'health', status: 'pass', value: `healthy after ${h.startupSeconds ?? h.waitedSeconds} s`, limit, detail: `${by}${probeNote(h.probeTimes)}${memoryNote(report, !h.probeTimes)}` };
         case 'unhealthy':
             return {
                 name: 'health',
@@ -47947,14 +47993,16 @@ function healthRow(report, inputs) {
         case 'exited':
             if (h.startError && h.ranSeconds === undefined)
                 return notStarted(report, inputs);
+            if (h.oomKilled)
+                return oomKilled(report, inputs);
             if (!h.source && h.ranSeconds !== undefined)
                 return exitedWatched(report, inputs);
             return {
                 name: 'health',
                 status: 'fail',
-                value: `exited (code ${h.exitCode})${h.oomKilled ? ', OOM-killed' : ''}`,
+                value: `exited (code ${h.exitCode})`,
                 limit: h.source ? limit : `keeps running for ${NO_HEALTHCHECK_WATCH_S} s`,
-                detail: `The container stopped${h.ranSeconds !== undefined ? ` ${h.ranSeconds} s after start` : ''} before it was healthy${h.oomKilled ? ': the kernel killed it for using too much memory' : ''}.${h.startError ? ` Docker said: ${h.startError.replace(/\.$/, '')}.` : ''}${dependency(report, inputs)}${profileNote(report)}${logNote(h)}`
+                detail: `The container stopped${h.ranSeconds !== undefined ? ` ${h.ranSeconds} s after start` : ''} before it was healthy.${maybeOomNote(report, h.exitCode, h.oomKilled)}${h.startError ? ` Docker said: ${h.startError.replace(/\.$/, '')}.` : ''}${dependency(report, inputs)}${profileNote(report)}${logNote(h)}`
             };
         case 'timeout':
             return {
@@ -47975,14 +48023,38 @@ function healthRow(report, inputs) {
 // long it ran, and what it printed (a worker that logs an error every second still keeps running).
 function exitedWatched(report, inputs) {
     const h = report.health;
-    const oom = h.oomKilled ? ': the kernel killed it for using too much memory' : '';
     return {
         name: 'health',
         status: 'fail',
-        value: `exited (code ${h.exitCode}) ${h.ranSeconds} s after start${h.oomKilled ? ', OOM-killed' : ''}`,
+        value: `exited (code ${h.exitCode}) ${h.ranSeconds} s after start`,
         limit: `keeps running for ${NO_HEALTHCHECK_WATCH_S} s`,
-        detail: `No health check, so the container was watched for ${NO_HEALTHCHECK_WATCH_S} s to see it keep running; it stopped ${h.ranSeconds} s after start${oom}.${dependency(report, inputs)}${profileNote(report)}${logNote(h)}`
+        detail: `No health check, so the container was watched for ${NO_HEALTHCHECK_WATCH_S} s to see it keep running; it stopped ${h.ranSeconds} s after start.${maybeOomNote(report, h.exitCode, h.oomKilled)}${dependency(report, inputs)}${profileNote(report)}${logNote(h)}`
     };
+}
+/** Killed for memory before it was healthy (or while watched): its own verdict, with the limit that killed it (oom.ts). */
+function oomKilled(report, inputs) {
+    const h = report.health;
+    const when = h.source ? 'before it was healthy' : `while it was watched (no health check)`;
+    return {
+        name: 'health',
+        status: 'fail',
+        value: oomValue(report, h.exitCode, h.ranSeconds),
+        limit: h.source ? `healthy within ${inputs.healthTimeout} s` : `keeps running for ${NO_HEALTHCHECK_WATCH_S} s`,
+        detail: `The container stopped ${when} (exit code ${h.exitCode}): ${oomCause(report)}. ${oomFix(report)}${logNote(h)}`
+    };
+}
+/**
+ * " 88.2 MB of memory used once healthy (33% of the 256m limit)." as docker stats counts it; nothing
+ * when it could not be read (the memory row says why, when max-memory asks). `sentence`: the detail
+ * before it has no full stop yet.
+ */
+function memoryNote(report, sentence) {
+    const m = report.health.memory;
+    if (!m)
+        return '';
+    const limit = report.run?.memory;
+    const of = limit && m.limitBytes ? ` (${Math.round((m.usedBytes / m.limitBytes) * 100)}% of the ${limit.text} limit)` : '';
+    return `${sentence ? '.' : ''} ${formatSize(m.usedBytes)} of memory used once healthy${of}.`;
 }
 /** Docker could not start the image's command (docker run exited 126, 127, or 125 on the image's USER): it never ran. */
 function notStarted(report, inputs) {
@@ -48100,6 +48172,42 @@ function cannotRunFix(report) {
     const install = program.includes('/') ? `Copy \`${program}\` into the final stage` : `Install ${name} in the final stage`;
     return instead ? `${instead} Or: ${install.replace(/^./, c => c.toLowerCase())}.` : ` ${install}, or probe with a program the image has.`;
 }
+
+;// CONCATENATED MODULE: ./src/checks/memory.ts
+
+// max-memory: the container's memory use once healthy (as docker stats counts it: the cgroup's
+// usage minus the inactive file cache, stages/memory.ts) against a budget, e.g. "fits a 256 MB
+// machine". Judged only when a budget is set; the health row shows the figure either way.
+const memoryCheck = (report, inputs) => {
+    const max = inputs.maxMemory;
+    if (!max)
+        return [];
+    const h = report.health;
+    const limit = `≤ ${max.text}`;
+    if (h.verdict === 'missing') {
+        return [{ name: 'memory', status: 'skip', value: 'no health check', limit, detail: 'No memory figure: without a health check there is no moment the app is ready to measure it at (see health).' }];
+    }
+    if (h.verdict !== 'healthy')
+        return [{ name: 'memory', status: 'skip', value: 'not healthy', limit, detail: 'No memory figure: the container never became healthy (see health).' }];
+    if (!h.memory) {
+        const why = h.memoryError ? ` (${h.memoryError.replace(/\.$/, '')})` : '';
+        return [{ name: 'memory', status: 'skip', value: 'not measured', limit, detail: `The memory use could not be read${why}: not judged.` }];
+    }
+    const used = h.memory.usedBytes;
+    const value = `${formatSize(used)} used once healthy`;
+    const counted = 'Counted as docker stats does: the usage minus the inactive file cache, read at the healthy verdict.';
+    if (used <= max.bytes)
+        return [{ name: 'memory', status: 'pass', value, limit, detail: `${formatSize(max.bytes - used)} under max-memory. ${counted}` }];
+    return [
+        {
+            name: 'memory',
+            status: 'fail',
+            value,
+            limit,
+            detail: `${formatSize(used - max.bytes)} over max-memory. Make the app use less at start (caches and pools sized for a smaller machine; for Node, --max-old-space-size; for the JVM, -XX:MaxRAMPercentage), or raise the budget. ${counted}`
+        }
+    ];
+};
 
 ;// CONCATENATED MODULE: ./src/rules/emulation.ts
 // An image for another architecture than the engine's runs under QEMU (binfmt): several times
@@ -48296,6 +48404,7 @@ function unreadNote(layers, ref) {
 
 
 
+
 // stop: after the health wait and the user check the container is stopped as an orchestrator
 // stops it (its stop signal, SIGKILL after stop-timeout). It passes when it exits within
 // stop-timeout, cleanly: 0, or 128 + the signal (the default action of a process that did not
@@ -48331,11 +48440,15 @@ function stoppedCleanly(stop) {
 /** "exited 0, 0.04 s after SIGTERM", "killed after 10 s" or "exited on its own (code 1)". */
 function describeStop(stop) {
     if (stop.outcome === 'gone')
-        return `exited on its own (code ${stop.exitCode})`;
+        return `exited on its own (code ${stop.exitCode})${stop.oomKilled ? ', OOM-killed' : ''}`;
     return stop.outcome === 'killed' ? `killed after ${stop.seconds} s` : `exited ${stop.exitCode}, ${stop.seconds} s after ${stop.signal}`;
 }
 /** What went wrong with a stop, and the fix, written for the image in `report`. Shared with the smoke rows. */
 function whyNot(stop, timeout, report) {
+    if (stop.outcome === 'gone' && stop.oomKilled) {
+        const ran = stop.ranSeconds !== undefined ? ` ${stop.ranSeconds} s after start` : '';
+        return `${who(stop)} stopped${ran} (exit code ${stop.exitCode}), after it was healthy and before image-gate went to stop it: ${oomCause(report)}. ${oomFix(report)}`;
+    }
     if (stop.outcome === 'gone') {
         const ran = stop.ranSeconds !== undefined ? `, ${stop.ranSeconds} s after it started` : '';
         return (`${who(stop)} exited on its own with code ${stop.exitCode}${ran}: after the health wait, before image-gate went to stop it. ` +
@@ -48685,9 +48798,10 @@ function createAccount(base, numeric) {
 
 
 
+
 // Judging: the checks, in the order their rows appear in the table. A new check is a file in this
 // folder (a CheckRule) and one line here.
-const CHECKS = [buildCheck, platformCheck, healthCheck, startupCheck, probeTimeCheck, sizeCheck, sizeIncreaseCheck, userCheck, contentsCheck, stopCheck, smokeCheck];
+const CHECKS = [buildCheck, platformCheck, healthCheck, startupCheck, probeTimeCheck, memoryCheck, sizeCheck, sizeIncreaseCheck, userCheck, contentsCheck, stopCheck, smokeCheck];
 function judge(report, inputs) {
     const checks = CHECKS.flatMap(check => check(report, inputs));
     return { checks, passed: !report.error && checks.every(check => check.status !== 'fail') };
@@ -62320,7 +62434,7 @@ const ProfileWhySchema = object({
 // so the caps are part of the schema: unknown fields are dropped, strings and lists are cut to what
 // a comment can show. The caps keep every type the same (a string stays a string), so the types
 // inferred here are the plain ones the stages write.
-const CheckNameSchema = picklist(['build', 'platform', 'health', 'startup', 'probe-time', 'size', 'size-increase', 'user', 'contents', 'stop', 'smoke']);
+const CheckNameSchema = picklist(['build', 'platform', 'health', 'startup', 'probe-time', 'memory', 'size', 'size-increase', 'user', 'contents', 'stop', 'smoke']);
 /** pass ✅, fail ❌, skip ⚪ (measured or not run, but not judged) */
 const CheckStatusSchema = picklist(['pass', 'fail', 'skip']);
 const CheckSchema = object({
@@ -62354,6 +62468,8 @@ const StopSchema = object({
     exitCode: dist_optional(wholeNumber()),
     /** gone: container start → its exit, seconds */
     ranSeconds: measured(),
+    /** gone: Docker's State.OOMKilled, the kernel killed it for memory after it was healthy */
+    oomKilled: dist_optional(dist_boolean()),
     /** killed without waiting out stop-timeout: PID 1 has no handler for the signal, so it could not stop */
     unhandled: dist_optional(dist_boolean()),
     /** killed: how long image-gate waited from the signal to SIGKILL (stop-timeout, or next to nothing when unhandled) */
@@ -62439,7 +62555,16 @@ const HealthSchema = object({
     /** how long the passing probes took, from Docker's own start and end stamps */
     probeTimes: dist_optional(object({ passing: wholeNumber(), medianMs: wholeNumber(), slowestMs: wholeNumber() })),
     exitCode: dist_optional(wholeNumber()),
+    /** Docker's State.OOMKilled: the kernel killed a process of the container for memory (run-memory's limit, or the host's) */
     oomKilled: dist_optional(dist_boolean()),
+    /**
+     * healthy: the container's memory use right at the verdict, from the engine's cgroup figures as
+     * docker stats counts it (usage minus the inactive file cache), and the limit the engine applied
+     * (only with run-memory; without it the engine reports the host's memory)
+     */
+    memory: dist_optional(object({ usedBytes: wholeNumber(), limitBytes: dist_optional(wholeNumber()) })),
+    /** healthy: why the memory figure could not be read (said in the memory row, never a failure) */
+    memoryError: dist_optional(fields_text()),
     /** the last probe results Docker kept (up to five), oldest first */
     probes: dist_optional(pipe(array(ProbeSchema), transform(probes => probes.slice(-5)))),
     /** what the container printed: its own log only */
@@ -63602,7 +63727,7 @@ async function stopContainer(docker, name, stopSignal, timeoutSeconds, clock, pi
 }
 /** A container that exited on its own before it was stopped: when, and with what code. */
 function gone(state, signal) {
-    return { outcome: 'gone', signal, exitCode: state.ExitCode, ranSeconds: ranSeconds(state) };
+    return { outcome: 'gone', signal, exitCode: state.ExitCode, ranSeconds: ranSeconds(state), ...(state.OOMKilled && { oomKilled: true }) };
 }
 /** Signal → exit, from Docker's own FinishedAt where it is sane (same host), to the hundredth. */
 function secondsSince(sent, state) {
@@ -64304,7 +64429,125 @@ function startedByPid1(rows, pid1) {
     return rows.filter(r => tree.has(r.pid));
 }
 
+;// CONCATENATED MODULE: ./src/docker/api.ts
+
+
+/** What a stats answer may hold at most: a few kB, so anything this large is not one. */
+const MAX_ANSWER_BYTES = 1 << 20;
+function engineGet(docker, path, limitMs) {
+    return new Promise((resolve, reject) => {
+        const child = docker.processes.spawn('docker', ['system', 'dial-stdio'], ['pipe', 'pipe', 'pipe']);
+        const chunks = [];
+        let bytes = 0;
+        let stderr = '';
+        let settled = false;
+        const finish = (err) => {
+            if (settled)
+                return;
+            settled = true;
+            clearTimeout(timer);
+            stop(child);
+            const answer = parseAnswer(Buffer.concat(chunks));
+            if (err)
+                reject(err);
+            else if (answer)
+                resolve(answer);
+            else
+                reject(new Error(bytes > 0 ? 'the engine gave an answer that is not HTTP' : dockerSays(stderr)));
+        };
+        const timer = setTimeout(() => finish(new Error(`the engine did not answer within ${limitMs / 1000} s`)), limitMs);
+        child.stdout.on('data', (chunk) => {
+            chunks.push(chunk);
+            bytes += chunk.length;
+            if (bytes > MAX_ANSWER_BYTES)
+                finish(new Error('the engine gave an answer far larger than expected'));
+            else if (answerComplete(Buffer.concat(chunks)))
+                finish();
+        });
+        child.stderr.on('data', (chunk) => (stderr += chunk.toString()));
+        child.once('error', err => finish(err.code === 'ENOENT' ? new Error('the docker CLI was not found') : err));
+        child.once('close', () => finish());
+        // stdin stays open until the answer is in: Docker 20.10 takes a client that closed its side of
+        // the connection for one that left, and answers a stats request with an empty body
+        child.stdin.on('error', () => undefined);
+        child.stdin.write(`GET ${path} HTTP/1.0\r\nHost: docker\r\n\r\n`);
+    });
+}
+/** The status and body of a whole HTTP answer; undefined when it is not one (yet). */
+function parseAnswer(raw) {
+    const end = raw.indexOf('\r\n\r\n');
+    if (end < 0)
+        return undefined;
+    const head = raw.subarray(0, end).toString('latin1');
+    const status = /^HTTP\/\d\.\d (\d{3})/.exec(head);
+    if (!status)
+        return undefined;
+    const body = raw.subarray(end + 4);
+    const length = contentLength(head);
+    return { status: Number(status[1]), body: body.subarray(0, length ?? body.length).toString('utf8') };
+}
+/** The headers are in and the body is as long as they say (without a length: only the close ends it). */
+function answerComplete(raw) {
+    const end = raw.indexOf('\r\n\r\n');
+    if (end < 0)
+        return false;
+    const length = contentLength(raw.subarray(0, end).toString('latin1'));
+    return length !== undefined && raw.length - end - 4 >= length;
+}
+function contentLength(head) {
+    const m = /\r\ncontent-length:\s*(\d+)/i.exec(head);
+    return m ? Number(m[1]) : undefined;
+}
+
+;// CONCATENATED MODULE: ./src/stages/memory.ts
+
+/** Long enough for an engine that ignores one-shot (two samples a second apart), short beside a run. */
+const STATS_LIMIT_MS = 5000;
+async function readMemory(docker, name, limited) {
+    try {
+        const answer = await engineGet(docker, `/containers/${encodeURIComponent(name)}/stats?stream=false&one-shot=true`, STATS_LIMIT_MS);
+        if (answer.status !== 200)
+            return { memoryError: `Docker said: ${engineMessage(answer.body) || `HTTP ${answer.status}`}` };
+        return memoryOf(JSON.parse(answer.body), limited);
+    }
+    catch (err) {
+        return { memoryError: err.message };
+    }
+}
+/**
+ * The memory figure `docker stats` shows, computed as the CLI computes it: the cgroup's usage minus
+ * the inactive file cache (page cache the kernel reclaims first, before any OOM kill):
+ * total_inactive_file on cgroup v1, inactive_file on v2. `limited`: run-memory was set, so the
+ * engine's limit is that one (without it, the engine reports the host's memory as the limit).
+ */
+function memoryOf(stats, limited) {
+    const m = stats.memory_stats;
+    // a container that is not running has empty memory stats
+    if (!m || typeof m.usage !== 'number')
+        return { memoryError: 'Docker gave no memory figure (the container was not running)' };
+    const usedBytes = m.usage - inactiveFile(m.usage, m.stats ?? {});
+    return { memory: { usedBytes, ...(limited && typeof m.limit === 'number' && { limitBytes: m.limit }) } };
+}
+/** The CLI's order: cgroup v1's hierarchical figure when it is below the usage, else v2's (or 0). */
+function inactiveFile(usage, stats) {
+    const v1 = stats.total_inactive_file;
+    if (typeof v1 === 'number' && v1 < usage)
+        return v1;
+    const v2 = stats.inactive_file;
+    return typeof v2 === 'number' && v2 < usage ? v2 : 0;
+}
+/** The engine's error message ({"message": "..."}), else its body. */
+function engineMessage(body) {
+    try {
+        return String(JSON.parse(body).message ?? body).trim();
+    }
+    catch {
+        return body.trim().slice(0, 300);
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/stages/run.ts
+
 
 
 
@@ -64329,10 +64572,14 @@ async function runAndWait(ctx, inputs, image, facts, engine) {
         const started = await docker.call(runArgs(ctx, inputs, image, name, { imageHasHealthcheck: facts.healthcheck !== undefined, api: engine.api }));
         if (started.exitCode === 0) {
             let health = await waitForHealth(docker, name, inputs, facts, watch, engine.api);
+            // the memory in use right at the healthy verdict, read meanwhile with the user check
+            const memory = health.verdict === 'healthy' ? readMemory(docker, name, inputs.runMemory !== undefined) : undefined;
             if (needsAdvice(health, inputs))
                 health = { ...health, ...(await probeAdvice(docker, name, facts, health)) };
             const state = await containerState(docker, name);
             const user = await measureUser(docker, () => ctx.tempDir('accounts'), name, state, facts.user ?? '', inputs, engine.userns);
+            if (memory)
+                health = { ...health, ...(await memory) };
             // the probes that passed since the verdict time the health endpoint too
             if (health.verdict === 'healthy')
                 health = { ...health, probeTimes: probeTimes(state.Health?.Log) ?? health.probeTimes };

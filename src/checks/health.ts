@@ -5,6 +5,8 @@ import { dependencyNote } from './unreachable.js'
 import { missingAdvice, replacementAdvice } from './health-advice.js'
 import { profileNote } from './profile-cause.js'
 import { NO_HEALTHCHECK_WATCH_S } from '../rules/health.js'
+import { formatSize } from '../units.js'
+import { maybeOomNote, oomCause, oomFix, oomValue } from '../report/oom.js'
 import { exposedTcpPorts, portMismatch, probePorts } from '../rules/ports.js'
 
 // Docker's own health verdict, and what to do about each way of not being healthy.
@@ -19,7 +21,7 @@ function healthRow(report: Report, inputs: JudgeInputs): Check {
   const by = h.source === 'health-cmd' ? `health-cmd: ${h.command}` : `HEALTHCHECK: ${h.command}`
   switch (h.verdict) {
     case 'healthy':
-      return { name: 'health', status: 'pass', value: `healthy after ${h.startupSeconds ?? h.waitedSeconds} s`, limit, detail: `${by}${probeNote(h.probeTimes)}` }
+      return { name: 'health', status: 'pass', value: `healthy after ${h.startupSeconds ?? h.waitedSeconds} s`, limit, detail: `${by}${probeNote(h.probeTimes)}${memoryNote(report, !h.probeTimes)}` }
     case 'unhealthy':
       return {
         name: 'health',
@@ -31,13 +33,14 @@ function healthRow(report: Report, inputs: JudgeInputs): Check {
       }
     case 'exited':
       if (h.startError && h.ranSeconds === undefined) return notStarted(report, inputs)
+      if (h.oomKilled) return oomKilled(report, inputs)
       if (!h.source && h.ranSeconds !== undefined) return exitedWatched(report, inputs)
       return {
         name: 'health',
         status: 'fail',
-        value: `exited (code ${h.exitCode})${h.oomKilled ? ', OOM-killed' : ''}`,
+        value: `exited (code ${h.exitCode})`,
         limit: h.source ? limit : `keeps running for ${NO_HEALTHCHECK_WATCH_S} s`,
-        detail: `The container stopped${h.ranSeconds !== undefined ? ` ${h.ranSeconds} s after start` : ''} before it was healthy${h.oomKilled ? ': the kernel killed it for using too much memory' : ''}.${h.startError ? ` Docker said: ${h.startError.replace(/\.$/, '')}.` : ''}${dependency(report, inputs)}${profileNote(report)}${logNote(h)}`
+        detail: `The container stopped${h.ranSeconds !== undefined ? ` ${h.ranSeconds} s after start` : ''} before it was healthy.${maybeOomNote(report, h.exitCode, h.oomKilled)}${h.startError ? ` Docker said: ${h.startError.replace(/\.$/, '')}.` : ''}${dependency(report, inputs)}${profileNote(report)}${logNote(h)}`
       }
     case 'timeout':
       return {
@@ -60,14 +63,39 @@ function healthRow(report: Report, inputs: JudgeInputs): Check {
 
 function exitedWatched(report: Report, inputs: JudgeInputs): Check {
   const h = report.health
-  const oom = h.oomKilled ? ': the kernel killed it for using too much memory' : ''
   return {
     name: 'health',
     status: 'fail',
-    value: `exited (code ${h.exitCode}) ${h.ranSeconds} s after start${h.oomKilled ? ', OOM-killed' : ''}`,
+    value: `exited (code ${h.exitCode}) ${h.ranSeconds} s after start`,
     limit: `keeps running for ${NO_HEALTHCHECK_WATCH_S} s`,
-    detail: `No health check, so the container was watched for ${NO_HEALTHCHECK_WATCH_S} s to see it keep running; it stopped ${h.ranSeconds} s after start${oom}.${dependency(report, inputs)}${profileNote(report)}${logNote(h)}`
+    detail: `No health check, so the container was watched for ${NO_HEALTHCHECK_WATCH_S} s to see it keep running; it stopped ${h.ranSeconds} s after start.${maybeOomNote(report, h.exitCode, h.oomKilled)}${dependency(report, inputs)}${profileNote(report)}${logNote(h)}`
   }
+}
+
+/** Killed for memory before it was healthy (or while watched): its own verdict, with the limit that killed it (oom.ts). */
+function oomKilled(report: Report, inputs: JudgeInputs): Check {
+  const h = report.health
+  const when = h.source ? 'before it was healthy' : `while it was watched (no health check)`
+  return {
+    name: 'health',
+    status: 'fail',
+    value: oomValue(report, h.exitCode, h.ranSeconds),
+    limit: h.source ? `healthy within ${inputs.healthTimeout} s` : `keeps running for ${NO_HEALTHCHECK_WATCH_S} s`,
+    detail: `The container stopped ${when} (exit code ${h.exitCode}): ${oomCause(report)}. ${oomFix(report)}${logNote(h)}`
+  }
+}
+
+/**
+ * " 88.2 MB of memory used once healthy (33% of the 256m limit)." as docker stats counts it; nothing
+ * when it could not be read (the memory row says why, when max-memory asks). `sentence`: the detail
+ * before it has no full stop yet.
+ */
+export function memoryNote(report: Report, sentence: boolean): string {
+  const m = report.health.memory
+  if (!m) return ''
+  const limit = report.run?.memory
+  const of = limit && m.limitBytes ? ` (${Math.round((m.usedBytes / m.limitBytes) * 100)}% of the ${limit.text} limit)` : ''
+  return `${sentence ? '.' : ''} ${formatSize(m.usedBytes)} of memory used once healthy${of}.`
 }
 
 /** Docker could not start the image's command (docker run exited 126, 127, or 125 on the image's USER): it never ran. */

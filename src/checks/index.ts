@@ -3,6 +3,7 @@ import { buildCheck } from './build.js'
 import type { CheckRule, JudgeInputs } from './check.js'
 import { contentsCheck } from './contents.js'
 import { healthCheck } from './health.js'
+import { memoryCheck } from './memory.js'
 import { platformCheck } from './platform.js'
 import { probeTimeCheck } from './probe-time.js'
 import { sizeIncreaseCheck } from './size-increase.js'
@@ -15,7 +16,7 @@ import { userCheck } from './user.js'
 // Judging: the checks, in the order their rows appear in the table. A new check is a file in this
 // folder (a CheckRule) and one line here.
 
-export const CHECKS: CheckRule[] = [buildCheck, platformCheck, healthCheck, startupCheck, probeTimeCheck, sizeCheck, sizeIncreaseCheck, userCheck, contentsCheck, stopCheck, smokeCheck]
+export const CHECKS: CheckRule[] = [buildCheck, platformCheck, healthCheck, startupCheck, probeTimeCheck, memoryCheck, sizeCheck, sizeIncreaseCheck, userCheck, contentsCheck, stopCheck, smokeCheck]
 
 export interface Verdict {
   checks: Check[]

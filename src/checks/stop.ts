@@ -3,6 +3,7 @@ import { cleanExit } from '../docker/container.js'
 import { initAdvice } from '../report/init.js'
 import { shellFormAdvice, shellFormWarning } from '../report/warnings.js'
 import { notRun, type CheckRule, type JudgeInputs } from './check.js'
+import { oomCause, oomFix } from '../report/oom.js'
 
 // stop: after the health wait and the user check the container is stopped as an orchestrator
 // stops it (its stop signal, SIGKILL after stop-timeout). It passes when it exits within
@@ -39,12 +40,16 @@ export function stoppedCleanly(stop: Stop): boolean {
 
 /** "exited 0, 0.04 s after SIGTERM", "killed after 10 s" or "exited on its own (code 1)". */
 export function describeStop(stop: Stop): string {
-  if (stop.outcome === 'gone') return `exited on its own (code ${stop.exitCode})`
+  if (stop.outcome === 'gone') return `exited on its own (code ${stop.exitCode})${stop.oomKilled ? ', OOM-killed' : ''}`
   return stop.outcome === 'killed' ? `killed after ${stop.seconds} s` : `exited ${stop.exitCode}, ${stop.seconds} s after ${stop.signal}`
 }
 
 /** What went wrong with a stop, and the fix, written for the image in `report`. Shared with the smoke rows. */
 export function whyNot(stop: Stop, timeout: number, report: Report): string {
+  if (stop.outcome === 'gone' && stop.oomKilled) {
+    const ran = stop.ranSeconds !== undefined ? ` ${stop.ranSeconds} s after start` : ''
+    return `${who(stop)} stopped${ran} (exit code ${stop.exitCode}), after it was healthy and before image-gate went to stop it: ${oomCause(report)}. ${oomFix(report)}`
+  }
   if (stop.outcome === 'gone') {
     const ran = stop.ranSeconds !== undefined ? `, ${stop.ranSeconds} s after it started` : ''
     return (

@@ -11,7 +11,7 @@ export { FindingSchema, LayerSchema, UnreadLayerSchema } from './image-schema.js
 // a comment can show. The caps keep every type the same (a string stays a string), so the types
 // inferred here are the plain ones the stages write.
 
-export const CheckNameSchema = v.picklist(['build', 'platform', 'health', 'startup', 'probe-time', 'size', 'size-increase', 'user', 'contents', 'stop', 'smoke'])
+export const CheckNameSchema = v.picklist(['build', 'platform', 'health', 'startup', 'probe-time', 'memory', 'size', 'size-increase', 'user', 'contents', 'stop', 'smoke'])
 /** pass ✅, fail ❌, skip ⚪ (measured or not run, but not judged) */
 export const CheckStatusSchema = v.picklist(['pass', 'fail', 'skip'])
 
@@ -49,6 +49,8 @@ export const StopSchema = v.object({
   exitCode: v.optional(wholeNumber()),
   /** gone: container start → its exit, seconds */
   ranSeconds: measured(),
+  /** gone: Docker's State.OOMKilled, the kernel killed it for memory after it was healthy */
+  oomKilled: v.optional(v.boolean()),
   /** killed without waiting out stop-timeout: PID 1 has no handler for the signal, so it could not stop */
   unhandled: v.optional(v.boolean()),
   /** killed: how long image-gate waited from the signal to SIGKILL (stop-timeout, or next to nothing when unhandled) */
@@ -143,7 +145,16 @@ const HealthSchema = v.object({
   /** how long the passing probes took, from Docker's own start and end stamps */
   probeTimes: v.optional(v.object({ passing: wholeNumber(), medianMs: wholeNumber(), slowestMs: wholeNumber() })),
   exitCode: v.optional(wholeNumber()),
+  /** Docker's State.OOMKilled: the kernel killed a process of the container for memory (run-memory's limit, or the host's) */
   oomKilled: v.optional(v.boolean()),
+  /**
+   * healthy: the container's memory use right at the verdict, from the engine's cgroup figures as
+   * docker stats counts it (usage minus the inactive file cache), and the limit the engine applied
+   * (only with run-memory; without it the engine reports the host's memory)
+   */
+  memory: v.optional(v.object({ usedBytes: wholeNumber(), limitBytes: v.optional(wholeNumber()) })),
+  /** healthy: why the memory figure could not be read (said in the memory row, never a failure) */
+  memoryError: v.optional(text()),
   /** the last probe results Docker kept (up to five), oldest first */
   probes: v.optional(
     v.pipe(

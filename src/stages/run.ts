@@ -13,6 +13,7 @@ import { startFailure } from './start.js'
 import { probeAdvice, needsAdvice } from './probe-advice.js'
 import { readCause, rerunWithout, runAs } from './profile-rerun.js'
 import { measureUser, type User } from './user.js'
+import { readMemory } from './memory.js'
 
 // Stage 3: run the built image as a detached container, wait for Docker's health verdict, and look
 // at who it runs as; the smoke commands run alongside. Pass or fail, every container goes.
@@ -41,9 +42,12 @@ export async function runAndWait(ctx: RunContext, inputs: RunInputs, image: stri
     const started = await docker.call(runArgs(ctx, inputs, image, name, { imageHasHealthcheck: facts.healthcheck !== undefined, api: engine.api }))
     if (started.exitCode === 0) {
       let health = await waitForHealth(docker, name, inputs, facts, watch, engine.api)
+      // the memory in use right at the healthy verdict, read meanwhile with the user check
+      const memory = health.verdict === 'healthy' ? readMemory(docker, name, inputs.runMemory !== undefined) : undefined
       if (needsAdvice(health, inputs)) health = { ...health, ...(await probeAdvice(docker, name, facts, health)) }
       const state = await containerState(docker, name)
       const user = await measureUser(docker, () => ctx.tempDir('accounts'), name, state, facts.user ?? '', inputs, engine.userns)
+      if (memory) health = { ...health, ...(await memory) }
       // the probes that passed since the verdict time the health endpoint too
       if (health.verdict === 'healthy') health = { ...health, probeTimes: probeTimes(state.Health?.Log) ?? health.probeTimes }
       // gone after its health wait (a crash right after the healthy verdict): a failed stop, with

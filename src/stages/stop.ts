@@ -68,7 +68,7 @@ export async function stopContainer(docker: Docker, name: string, stopSignal: st
 
 /** A container that exited on its own before it was stopped: when, and with what code. */
 export function gone(state: ContainerState, signal: string): Stop {
-  return { outcome: 'gone', signal, exitCode: state.ExitCode, ranSeconds: ranSeconds(state) }
+  return { outcome: 'gone', signal, exitCode: state.ExitCode, ranSeconds: ranSeconds(state), ...(state.OOMKilled && { oomKilled: true }) }
 }
 
 /** Signal → exit, from Docker's own FinishedAt where it is sane (same host), to the hundredth. */
