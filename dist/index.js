@@ -62422,7 +62422,42 @@ const ProfileWhySchema = object({
     }))
 });
 
+;// CONCATENATED MODULE: ./src/report/user-schema.ts
+
+
+// Who the container runs as (stages/user.ts), as the report holds it: the schema's user.
+const UserSchema = object({
+    /** the UIDs PID 1 of the container really runs as, inside the container's user namespace */
+    uid: dist_optional(wholeNumber()),
+    gid: dist_optional(wholeNumber()),
+    process: dist_optional(fields_text()),
+    /** PID 1's process id as the host sees it (only to tell it from the rest: never shown) */
+    pid: dist_optional(wholeNumber()),
+    /**
+     * the engine's userns-remap: the host UID and GID the container's root is. uid, gid and the
+     * processes' are the container's own (docker top's host IDs minus these)
+     */
+    remap: dist_optional(object({ uid: wholeNumber(), gid: wholeNumber() })),
+    /** every process in the container, as docker top saw it after the health wait (host PIDs) */
+    processes: dist_optional(firstOf(object({ pid: wholeNumber(), uid: wholeNumber(), gid: wholeNumber(), command: fields_text() }), 100)),
+    /** USER resolved through the image's /etc/passwd and /etc/group */
+    resolvedUid: dist_optional(wholeNumber()),
+    resolvedGid: dist_optional(wholeNumber()),
+    unresolved: dist_optional(fields_text()),
+    /** the non-root account to switch to: one the Dockerfile creates, else one the base image has */
+    suggested: dist_optional(object({ name: fields_short(), uid: wholeNumber(), gid: dist_optional(wholeNumber()), from: picklist(['dockerfile', 'image']) })),
+    /**
+     * what the image is built on, read with docker cp, so advice is written for it (the user and the
+     * stop check): whether it has /bin/sh (unset: not known), which every RUN needs, and its family
+     * from /etc/os-release (busybox: no os-release, /bin/sh is busybox)
+     */
+    base: dist_optional(object({ shell: dist_optional(dist_boolean()), os: dist_optional(picklist(['alpine', 'debian', 'rhel', 'busybox'])) })),
+    /** why the runtime user could not be read */
+    unknownReason: dist_optional(fields_text())
+});
+
 ;// CONCATENATED MODULE: ./src/report/schema.ts
+
 
 
 
@@ -62589,35 +62624,6 @@ const HealthSchema = object({
     listeningSeconds: measured(),
     /** with suggestedCmd: whether the container has /bin/sh, which health-cmd needs (absent when not looked at) */
     hasShell: dist_optional(dist_boolean())
-});
-const UserSchema = object({
-    /** the UIDs PID 1 of the container really runs as, inside the container's user namespace */
-    uid: dist_optional(wholeNumber()),
-    gid: dist_optional(wholeNumber()),
-    process: dist_optional(fields_text()),
-    /** PID 1's process id as the host sees it (only to tell it from the rest: never shown) */
-    pid: dist_optional(wholeNumber()),
-    /**
-     * the engine's userns-remap: the host UID and GID the container's root is. uid, gid and the
-     * processes' are the container's own (docker top's host IDs minus these)
-     */
-    remap: dist_optional(object({ uid: wholeNumber(), gid: wholeNumber() })),
-    /** every process in the container, as docker top saw it after the health wait (host PIDs) */
-    processes: dist_optional(firstOf(object({ pid: wholeNumber(), uid: wholeNumber(), gid: wholeNumber(), command: fields_text() }), 100)),
-    /** USER resolved through the image's /etc/passwd and /etc/group */
-    resolvedUid: dist_optional(wholeNumber()),
-    resolvedGid: dist_optional(wholeNumber()),
-    unresolved: dist_optional(fields_text()),
-    /** the non-root account to switch to: one the Dockerfile creates, else one the base image has */
-    suggested: dist_optional(object({ name: fields_short(), uid: wholeNumber(), gid: dist_optional(wholeNumber()), from: picklist(['dockerfile', 'image']) })),
-    /**
-     * what the image is built on, read with docker cp, so advice is written for it (the user and the
-     * stop check): whether it has /bin/sh (unset: not known), which every RUN needs, and its family
-     * from /etc/os-release (busybox: no os-release, /bin/sh is busybox)
-     */
-    base: dist_optional(object({ shell: dist_optional(dist_boolean()), os: dist_optional(picklist(['alpine', 'debian', 'rhel', 'busybox'])) })),
-    /** why the runtime user could not be read */
-    unknownReason: dist_optional(fields_text())
 });
 /**
  * push: true. Pushed: what the registry serves for every tag (read back after the push), each gated
