@@ -64434,7 +64434,13 @@ function startedByPid1(rows, pid1) {
     return rows.filter(r => tree.has(r.pid));
 }
 
+// EXTERNAL MODULE: external "node:http"
+var external_node_http_ = __nccwpck_require__(7067);
+// EXTERNAL MODULE: external "node:stream"
+var external_node_stream_ = __nccwpck_require__(7075);
 ;// CONCATENATED MODULE: ./src/docker/api.ts
+
+
 
 
 /** What a stats answer may hold at most: a few kB, so anything this large is not one. */
@@ -64442,66 +64448,44 @@ const MAX_ANSWER_BYTES = 1 << 20;
 function engineGet(docker, path, limitMs) {
     return new Promise((resolve, reject) => {
         const child = docker.processes.spawn('docker', ['system', 'dial-stdio'], ['pipe', 'pipe', 'pipe']);
-        const chunks = [];
-        let bytes = 0;
         let stderr = '';
+        child.stderr.on('data', (chunk) => (stderr += chunk.toString()));
+        // the pipe as the client's socket. Node's client does not end its side after the request,
+        // which matters: Docker 20.10 takes a client that closed its side for one that left, and
+        // answers a stats request with an empty body
+        const socket = external_node_stream_.Duplex.from({ readable: child.stdout, writable: child.stdin });
+        // ended by finish(): the request's own error handler says what went wrong
+        socket.on('error', () => undefined);
+        child.stdin.on('error', () => undefined);
         let settled = false;
-        const finish = (err) => {
+        const finish = (err, answer) => {
             if (settled)
                 return;
             settled = true;
             clearTimeout(timer);
+            request.destroy();
             stop(child);
-            const answer = parseAnswer(Buffer.concat(chunks));
             if (err)
                 reject(err);
-            else if (answer)
-                resolve(answer);
             else
-                reject(new Error(bytes > 0 ? 'the engine gave an answer that is not HTTP' : dockerSays(stderr)));
+                resolve(answer);
         };
         const timer = setTimeout(() => finish(new Error(`the engine did not answer within ${limitMs / 1000} s`)), limitMs);
-        child.stdout.on('data', (chunk) => {
-            chunks.push(chunk);
-            bytes += chunk.length;
-            if (bytes > MAX_ANSWER_BYTES)
-                finish(new Error('the engine gave an answer far larger than expected'));
-            else if (answerComplete(Buffer.concat(chunks)))
-                finish();
+        const request = external_node_http_.get({ path, host: 'docker', createConnection: () => socket }, response => {
+            const chunks = [];
+            let bytes = 0;
+            response.on('data', (chunk) => {
+                chunks.push(chunk);
+                bytes += chunk.length;
+                if (bytes > MAX_ANSWER_BYTES)
+                    finish(new Error('the engine gave an answer far larger than expected'));
+            });
+            response.on('end', () => finish(undefined, { status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+            response.on('error', err => finish(err));
         });
-        child.stderr.on('data', (chunk) => (stderr += chunk.toString()));
+        request.on('error', err => finish(new Error(stderr.trim() ? dockerSays(stderr) : err.message)));
         child.once('error', err => finish(err.code === 'ENOENT' ? new Error('the docker CLI was not found') : err));
-        child.once('close', () => finish());
-        // stdin stays open until the answer is in: Docker 20.10 takes a client that closed its side of
-        // the connection for one that left, and answers a stats request with an empty body
-        child.stdin.on('error', () => undefined);
-        child.stdin.write(`GET ${path} HTTP/1.0\r\nHost: docker\r\n\r\n`);
     });
-}
-/** The status and body of a whole HTTP answer; undefined when it is not one (yet). */
-function parseAnswer(raw) {
-    const end = raw.indexOf('\r\n\r\n');
-    if (end < 0)
-        return undefined;
-    const head = raw.subarray(0, end).toString('latin1');
-    const status = /^HTTP\/\d\.\d (\d{3})/.exec(head);
-    if (!status)
-        return undefined;
-    const body = raw.subarray(end + 4);
-    const length = contentLength(head);
-    return { status: Number(status[1]), body: body.subarray(0, length ?? body.length).toString('utf8') };
-}
-/** The headers are in and the body is as long as they say (without a length: only the close ends it). */
-function answerComplete(raw) {
-    const end = raw.indexOf('\r\n\r\n');
-    if (end < 0)
-        return false;
-    const length = contentLength(raw.subarray(0, end).toString('latin1'));
-    return length !== undefined && raw.length - end - 4 >= length;
-}
-function contentLength(head) {
-    const m = /\r\ncontent-length:\s*(\d+)/i.exec(head);
-    return m ? Number(m[1]) : undefined;
 }
 
 ;// CONCATENATED MODULE: ./src/stages/memory.ts
@@ -65212,8 +65196,6 @@ class LayerCount {
 
 // EXTERNAL MODULE: external "node:zlib"
 var external_node_zlib_ = __nccwpck_require__(8522);
-// EXTERNAL MODULE: external "node:stream"
-var external_node_stream_ = __nccwpck_require__(7075);
 ;// CONCATENATED MODULE: ./node_modules/fzstd/esm/index.mjs
 // Some numerical data is initialized as -1 even when it doesn't need initialization to help the JIT infer types
 // aliases for shorter compressed code (most minifers don't do this)
