@@ -117,6 +117,9 @@ describe('the examples under run-profile: openshift', () => {
       "OpenShift's restricted-v2 SCC runs it anyway, as its own UID; where the UID is left to the image (the nonroot-v2 SCC, or Kubernetes with runAsNonRoot) it is refused: " +
       '"container has runAsNonRoot and image has non-numeric user (nodejs), cannot verify user is non-root". Use USER 1001:1001 — the UID of nodejs in this image — so Kubernetes can verify it is not root.'
     expect(row(run.summary, 'user')).toBe(`| ❌ | user | UID 1000680000, GID 0 | non-root, numeric USER | ${inSummary(detail)} |`)
+    // what it used once healthy, as the engine counts it, in the health row
+    expect(run.report.health.memory?.usedBytes).toBeGreaterThan(1_000_000)
+    expect(row(run.summary, 'health')).toMatch(/ \d+(\.\d+)? MB of memory used once healthy\. \|$/)
   })
 
   it('focus-flow (no USER: root) is healthy as UID 1000680000 and fails only the user row: root wherever the image decides the UID', async () => {
