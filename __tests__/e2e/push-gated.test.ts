@@ -176,6 +176,17 @@ describe('the push core with one image per platform', () => {
       if (store === 'classic') expect(doc.config!.digest).toBe(image)
       else expect(((await fetch(`http://${registry.host}/v2/${name}/manifests/${image}`, { headers: { Accept: 'application/vnd.oci.image.index.v1+json' } }).then(r => r.json())) as Doc).manifests?.[0].digest).toBe(digest)
     }
+
+    // the next release, :latest first: the platform images go to the new version's tag, and
+    // :latest is written at most once, with the index (never one platform's image alone; here
+    // not at all, as it already holds the same index, which buildx sees and does not send again)
+    const seen = registry.requests.length
+    const next = await pushGated(new Docker(new Processes()), images, [`${registry.host}/${name}:latest`, `${registry.host}/${name}:2.1.0`], store)
+    const puts = registry.requests.slice(seen).filter(r => r.startsWith(`PUT /v2/${name}/manifests/`))
+    expect(puts.filter(r => r.endsWith('/latest')).length).toBeLessThanOrEqual(1)
+    expect(puts.filter(r => r.endsWith('/2.1.0')).length).toBeGreaterThanOrEqual(images.length)
+    expect((await served(name, 'latest')).digest).toBe(next.digest)
+    expect((await registry.tags(name)).sort()).toEqual(['2.0.0', '2.1.0', 'latest'])
   })
 })
 

@@ -29,8 +29,11 @@ function image(store: 'classic' | 'containerd', arch: string, config = sha(`conf
 
 type Image = ReturnType<typeof image>
 
-/** An engine holding `images` and a registry behind it; `refuse` makes its pushes fail with that message. */
-function engine(images: Image[], refuse?: string) {
+/**
+ * An engine holding `images` and a registry behind it; `refuse` makes its pushes fail with that
+ * message, `refuseIndex` its index creation.
+ */
+function engine(images: Image[], refuse?: string, refuseIndex?: string) {
   const tags = new Map<string, string>() // local tag → image id
   const registry = new Map<string, string>() // tag or digest → bytes
   const calls: string[] = []
@@ -54,6 +57,7 @@ function engine(images: Image[], refuse?: string) {
       return bytes ? ok(bytes) : { exitCode: 1, stdout: '', stderr: `ERROR: ${args[4]}: not found` }
     }
     if (args.slice(0, 3).join(' ') === 'buildx imagetools create') {
+      if (refuseIndex) return { exitCode: 1, stdout: '', stderr: `ERROR: ${refuseIndex}\n` }
       const targets = args.flatMap((a, i) => (a === '--tag' ? [args[i + 1]] : []))
       const sources = args.slice(3).filter((a, i, all) => a !== '--tag' && all[i - 1] !== '--tag')
       // as buildx does: an index source gives its entries, a manifest one entry
@@ -146,5 +150,37 @@ describe('pushGated, one image per platform', () => {
     const pushed = await pushGated(docker, [{ platform: 'linux/amd64', image: amd.id }, { platform: 'linux/arm64', image: arm.id }], ['r.example/app:1'], 'classic')
     expect(pushed.images.map(i => i.config)).toEqual([amd.id, arm.id])
     expect(pushed.mediaType).toBe(INDEX)
+  })
+
+  it('pushes each to a tag the registry does not serve yet, so a tag people pull never serves one platform alone', async () => {
+    const amd = image('containerd', 'amd64')
+    const arm = image('containerd', 'arm64')
+    const { docker, calls, registry } = engine([amd, arm])
+    const old = image('containerd', 'amd64', sha('last release'))
+    registry.set('r.example/app:latest', old.pushed) // the last release
+    const served: string[] = []
+    const watched = { call: async (args: string[]) => {
+      const r = await docker.call(args)
+      served.push(registry.get('r.example/app:latest')!)
+      return r
+    } } as unknown as Docker
+    const tags = ['r.example/app:latest', 'r.example/app:1.3.0']
+    await pushGated(watched, [{ platform: 'linux/amd64', image: amd.id }, { platform: 'linux/arm64', image: arm.id }], tags, 'containerd')
+    expect(calls.filter(c => c.startsWith('push'))).toEqual(['push r.example/app:1.3.0', 'push r.example/app:1.3.0'])
+    // :latest went from the last release straight to the new index
+    const index = registry.get('r.example/app:1.3.0')!
+    expect([...new Set(served)]).toEqual([old.pushed, index])
+    expect(registry.get('r.example/app:latest')).toBe(index)
+  })
+
+  it('an index the registry refuses fails in one line that says which tag is left serving one platform', async () => {
+    const amd = image('classic', 'amd64', `sha256:${'1'.repeat(59)}amd64`)
+    const arm = image('classic', 'arm64', `sha256:${'2'.repeat(59)}arm64`)
+    const { docker } = engine([amd, arm], undefined, 'failed commit on ref "index": 503 Service Unavailable')
+    const err = await pushGated(docker, [{ platform: 'linux/amd64', image: amd.id }, { platform: 'linux/arm64', image: arm.id }], ['r.example/app:1', 'r.example/app:latest'], 'classic').catch(e => e as Error)
+    expect(err).toBeInstanceOf(PushError)
+    expect((err as Error).message).toBe(
+      'push of the index of r.example/app:1 failed: failed commit on ref "index": 503 Service Unavailable; r.example/app:1 is left serving the linux/arm64 image alone: run again to push the index'
+    )
   })
 })

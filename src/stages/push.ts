@@ -35,9 +35,11 @@ type Call = Pick<Docker, 'call'>
 export class PushError extends EngineError {}
 
 /**
- * One image: it is pushed to each tag. Several (one per platform): each is pushed to the first tag
- * (which the index then replaces: no other tag is left in the registry), and one index whose
- * entries are exactly those pushed manifests is written to every tag.
+ * One image: it is pushed to each tag. Several (one per platform): each is pushed in turn to one of
+ * the tags (`docker push` pushes only to a tag), which the index then replaces, so no other tag is
+ * left in the registry; then one index whose entries are exactly those pushed manifests is written
+ * to every tag. Until then that tag serves one platform's image: it is a tag the registry did not
+ * serve before (a new release's version, which nobody pulls yet) where there is one.
  */
 export async function pushGated(docker: Call, images: GatedImage[], tags: string[], store: Engine['store']): Promise<Pushed> {
   if (images.length === 0 || tags.length === 0) throw new PushError('nothing to push: no gated image or no tag')
@@ -45,18 +47,21 @@ export async function pushGated(docker: Call, images: GatedImage[], tags: string
     for (const tag of tags) await pushOne(docker, images[0].image, tag)
     return await sameEverywhere(docker, tags, async top => [await gatedIn(docker, top, images[0], store)])
   }
-  const [first] = tags
+  const staging = await newTag(docker, tags)
   const manifests: Pushed['images'] = []
   const sources: string[] = []
   for (const image of images) {
-    await pushOne(docker, image.image, first)
-    const top = await readBack(docker, first)
+    await pushOne(docker, image.image, staging)
+    const top = await readBack(docker, staging)
     manifests.push(await gatedIn(docker, top, image, store))
-    sources.push(`${repository(first)}@${top.digest}`)
+    sources.push(`${repository(staging)}@${top.digest}`)
   }
   const args = ['buildx', 'imagetools', 'create', ...tags.flatMap(tag => ['--tag', tag]), ...sources]
   const made = await docker.call(args, { long: true })
-  if (made.exitCode !== 0) throw refused('the index of', tags[0], made.stderr || made.stdout)
+  if (made.exitCode !== 0) {
+    const left = images[images.length - 1].platform
+    throw refused('the index of', tags[0], made.stderr || made.stdout, `; ${staging} is left serving the ${left} image alone: run again to push the index`)
+  }
   return await sameEverywhere(docker, tags, async top => {
     const entries = platformEntries(top)
     for (const [i, image] of images.entries()) {
@@ -76,13 +81,23 @@ async function pushOne(docker: Call, image: string, tag: string): Promise<void> 
   if (pushed.exitCode !== 0) throw refused('', tag, pushed.stderr || pushed.stdout)
 }
 
+/** The first of `tags` that the registry serves nothing under yet, else the first. */
+async function newTag(docker: Call, tags: string[]): Promise<string> {
+  for (const tag of tags) {
+    // a failure to read it (not found, or not allowed: the push then says why) counts as new
+    const r = await docker.call(['buildx', 'imagetools', 'inspect', '--raw', tag])
+    if (r.exitCode !== 0) return tag
+  }
+  return tags[0]
+}
+
 /** "push of ghcr.io/o/app:1 refused: unauthorized: …", with the fix where the registry wants a login. */
-function refused(what: string, tag: string, output: string): PushError {
-  const said = dockerSays(output)
+function refused(what: string, tag: string, output: string, after = ''): PushError {
+  const said = dockerSays(output).replace(/^ERROR: /, '') // buildx's prefix
   const login = /unauthorized|authentication required|denied|no basic auth|403 Forbidden/i.test(said)
     ? ' (log in to the registry before this step: docker/login-action)'
     : ''
-  return new PushError(`push of ${what ? `${what} ` : ''}${tag} failed: ${said}${login}`)
+  return new PushError(`push of ${what ? `${what} ` : ''}${tag} failed: ${said}${login}${after}`)
 }
 
 interface Manifest {
