@@ -201,13 +201,24 @@ describe('pull-request comment', () => {
   })
 
   describe('from a fork: the pull_request run reports, a workflow_run run comments', () => {
+    let report: string
     let reportFile: string
-    beforeEach(async () => {
-      // the fork's run: read-only token, so comment: false; the report output goes into an artifact
-      const prRun = await onPullRequest({ comment: 'false' })
-      expect(gh.requests).toEqual([])
+    beforeAll(async () => {
+      // the fork's run, once: read-only token, so comment: false; the report output goes into an
+      // artifact (a GitHub server of its own, which it must not call)
+      const fork = await new FakeGitHub().start()
+      try {
+        const prRun = await runAction({ context: healthy, tags: `${TAG}:ok`, 'github-token': TOKEN, comment: 'false' }, { event: 'pull_request', apiUrl: fork.url })
+        expect(fork.requests).toEqual([])
+        report = prRun.outputs.report
+      } finally {
+        await fork.stop()
+      }
+    })
+    beforeEach(() => {
+      // each test's own copy, as a crafted one changes it
       reportFile = path.join(mkdtempSync(path.join(tmpdir(), 'artifact-')), 'report.json')
-      writeFileSync(reportFile, prRun.outputs.report)
+      writeFileSync(reportFile, report)
     })
     /** The privileged workflow ("image comment"), run by the completed "image" workflow. */
     const postIt = (inputs: Record<string, string> = {}, payload?: Record<string, unknown>) =>

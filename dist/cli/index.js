@@ -48811,22 +48811,27 @@ function judge(report, inputs) {
 
 /** Fails with one clear sentence when the engine, buildx or the chosen builder cannot be used. */
 async function preflight(docker, builder = '') {
-    // Client.APIVersion is the negotiated version: a 28 CLI talking to a 20.10 daemon says 1.41
-    const version = await docker.call(['version', '--format', '{{.Server.Version}} {{.Client.APIVersion}} {{.Server.Arch}}']);
+    // The four questions at once (each is a round trip of its own, and every run asks them), judged
+    // in order: an engine that is not there is said before a missing buildx.
+    const [version, buildx, inspect, info] = await Promise.all([
+        // Client.APIVersion is the negotiated version: a 28 CLI talking to a 20.10 daemon says 1.41
+        docker.call(['version', '--format', '{{.Server.Version}} {{.Client.APIVersion}} {{.Server.Arch}}']),
+        docker.call(['buildx', 'version']),
+        // without a name: the current builder (`docker buildx use`, or docker/setup-buildx-action)
+        docker.call(builder ? ['buildx', 'inspect', builder] : ['buildx', 'inspect']),
+        docker.call(['info', '--format', '{{json .DriverStatus}}\n{{json .SecurityOptions}}\n{{json .DockerRootDir}}'])
+    ]);
     if (version.exitCode !== 0) {
         throw new docker_EngineError(notReachable(dockerSays(version.stderr)));
     }
-    const buildx = await docker.call(['buildx', 'version']);
     if (buildx.exitCode !== 0) {
         throw new docker_EngineError('docker buildx is not available (`docker buildx version` failed). Install the buildx plugin; on GitHub add the step docker/setup-buildx-action before image-gate.');
     }
-    // without a name: the current builder (`docker buildx use`, or docker/setup-buildx-action)
-    const inspect = await docker.call(builder ? ['buildx', 'inspect', builder] : ['buildx', 'inspect']);
     if (inspect.exitCode !== 0 && builder) {
         throw new docker_EngineError(`the buildx builder "${builder}" is not usable (${lastLine(inspect.stderr)}). Create it (docker buildx create --name ${builder}, or docker/setup-buildx-action), or leave builder empty for the default.`);
     }
     const [server = '', api = '', arch = ''] = version.stdout.trim().split(' ');
-    return { builder: parseBuilder(inspect.stdout, builder), version: server, api, arch, ...(await engineInfo(docker)) };
+    return { builder: parseBuilder(inspect.stdout, builder), version: server, api, arch, ...engineInfo(info.stdout) };
 }
 /** Whether the API version `api` ("1.51") is at least `least` ("1.44"). */
 function apiAtLeast(api, least) {
@@ -48834,10 +48839,9 @@ function apiAtLeast(api, least) {
     const [wantMajor = 0, wantMinor = 0] = least.split('.').map(Number);
     return major > wantMajor || (major === wantMajor && minor >= wantMinor);
 }
-/** One `docker info`: the image store, and whether (and where to) the engine remaps user namespaces. */
-async function engineInfo(docker) {
-    const info = await docker.call(['info', '--format', '{{json .DriverStatus}}\n{{json .SecurityOptions}}\n{{json .DockerRootDir}}']);
-    const [driverStatus = '', securityOptions = '', rootDir = ''] = info.stdout.split('\n');
+/** From one `docker info`: the image store, and whether (and where to) the engine remaps user namespaces. */
+function engineInfo(info) {
+    const [driverStatus = '', securityOptions = '', rootDir = ''] = info.split('\n');
     const store = /io\.containerd\.snapshotter/.test(driverStatus) ? 'containerd' : 'classic';
     const userns = parseUserns(securityOptions, rootDir);
     return { store, ...(userns && { userns }) };
@@ -64243,8 +64247,10 @@ async function copy(docker, name, from, to, follow) {
 }
 /** The container `name`'s base, its files copied into `dir` (the caller removes it). */
 async function readBase(docker, name, dir) {
-    const release = await copy(docker, name, '/etc/os-release', external_node_path_namespaceObject.join(dir, 'os-release'), true);
-    const sh = await copy(docker, name, '/bin/sh', external_node_path_namespaceObject.join(dir, 'sh'), false);
+    const [release, sh] = await Promise.all([
+        copy(docker, name, '/etc/os-release', external_node_path_namespaceObject.join(dir, 'os-release'), true),
+        copy(docker, name, '/bin/sh', external_node_path_namespaceObject.join(dir, 'sh'), false)
+    ]);
     const osRelease = release === 'copied' ? (0,external_node_fs_namespaceObject.readFileSync)(external_node_path_namespaceObject.join(dir, 'os-release'), 'utf8') : '';
     const shLink = sh === 'copied' && (0,external_node_fs_namespaceObject.lstatSync)(external_node_path_namespaceObject.join(dir, 'sh')).isSymbolicLink() ? (0,external_node_fs_namespaceObject.readlinkSync)(external_node_path_namespaceObject.join(dir, 'sh')) : '';
     return baseOf(osRelease, sh === 'unknown' ? undefined : sh === 'copied', shLink);
@@ -64319,7 +64325,9 @@ async function readAccounts(docker, dir, name) {
             const r = await docker.call(['cp', '-L', `${name}:/etc/${file}`, external_node_path_namespaceObject.join(dir, file)]);
             return r.exitCode === 0 ? (0,external_node_fs_namespaceObject.readFileSync)(external_node_path_namespaceObject.join(dir, file), 'utf8') : undefined;
         };
-        return { passwd: await copy('passwd'), group: await copy('group'), base: await readBase(docker, name, dir) };
+        // at once: each docker cp is a round trip of its own
+        const [passwd, group, base] = await Promise.all([copy('passwd'), copy('group'), readBase(docker, name, dir)]);
+        return { passwd, group, base };
     }
     finally {
         (0,external_node_fs_namespaceObject.rmSync)(dir, { recursive: true, force: true });

@@ -42,26 +42,31 @@ export interface Userns {
 
 /** Fails with one clear sentence when the engine, buildx or the chosen builder cannot be used. */
 export async function preflight(docker: Docker, builder = ''): Promise<Engine> {
-  // Client.APIVersion is the negotiated version: a 28 CLI talking to a 20.10 daemon says 1.41
-  const version = await docker.call(['version', '--format', '{{.Server.Version}} {{.Client.APIVersion}} {{.Server.Arch}}'])
+  // The four questions at once (each is a round trip of its own, and every run asks them), judged
+  // in order: an engine that is not there is said before a missing buildx.
+  const [version, buildx, inspect, info] = await Promise.all([
+    // Client.APIVersion is the negotiated version: a 28 CLI talking to a 20.10 daemon says 1.41
+    docker.call(['version', '--format', '{{.Server.Version}} {{.Client.APIVersion}} {{.Server.Arch}}']),
+    docker.call(['buildx', 'version']),
+    // without a name: the current builder (`docker buildx use`, or docker/setup-buildx-action)
+    docker.call(builder ? ['buildx', 'inspect', builder] : ['buildx', 'inspect']),
+    docker.call(['info', '--format', '{{json .DriverStatus}}\n{{json .SecurityOptions}}\n{{json .DockerRootDir}}'])
+  ])
   if (version.exitCode !== 0) {
     throw new EngineError(notReachable(dockerSays(version.stderr)))
   }
-  const buildx = await docker.call(['buildx', 'version'])
   if (buildx.exitCode !== 0) {
     throw new EngineError(
       'docker buildx is not available (`docker buildx version` failed). Install the buildx plugin; on GitHub add the step docker/setup-buildx-action before image-gate.'
     )
   }
-  // without a name: the current builder (`docker buildx use`, or docker/setup-buildx-action)
-  const inspect = await docker.call(builder ? ['buildx', 'inspect', builder] : ['buildx', 'inspect'])
   if (inspect.exitCode !== 0 && builder) {
     throw new EngineError(
       `the buildx builder "${builder}" is not usable (${lastLine(inspect.stderr)}). Create it (docker buildx create --name ${builder}, or docker/setup-buildx-action), or leave builder empty for the default.`
     )
   }
   const [server = '', api = '', arch = ''] = version.stdout.trim().split(' ')
-  return { builder: parseBuilder(inspect.stdout, builder), version: server, api, arch, ...(await engineInfo(docker)) }
+  return { builder: parseBuilder(inspect.stdout, builder), version: server, api, arch, ...engineInfo(info.stdout) }
 }
 
 /** Whether the API version `api` ("1.51") is at least `least` ("1.44"). */
@@ -71,10 +76,9 @@ export function apiAtLeast(api: string, least: string): boolean {
   return major > wantMajor || (major === wantMajor && minor >= wantMinor)
 }
 
-/** One `docker info`: the image store, and whether (and where to) the engine remaps user namespaces. */
-async function engineInfo(docker: Docker): Promise<Pick<Engine, 'store' | 'userns'>> {
-  const info = await docker.call(['info', '--format', '{{json .DriverStatus}}\n{{json .SecurityOptions}}\n{{json .DockerRootDir}}'])
-  const [driverStatus = '', securityOptions = '', rootDir = ''] = info.stdout.split('\n')
+/** From one `docker info`: the image store, and whether (and where to) the engine remaps user namespaces. */
+function engineInfo(info: string): Pick<Engine, 'store' | 'userns'> {
+  const [driverStatus = '', securityOptions = '', rootDir = ''] = info.split('\n')
   const store = /io\.containerd\.snapshotter/.test(driverStatus) ? 'containerd' : 'classic'
   const userns = parseUserns(securityOptions, rootDir)
   return { store, ...(userns && { userns }) }

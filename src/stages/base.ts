@@ -22,8 +22,10 @@ async function copy(docker: Docker, name: string, from: string, to: string, foll
 
 /** The container `name`'s base, its files copied into `dir` (the caller removes it). */
 export async function readBase(docker: Docker, name: string, dir: string): Promise<Base> {
-  const release = await copy(docker, name, '/etc/os-release', path.join(dir, 'os-release'), true)
-  const sh = await copy(docker, name, '/bin/sh', path.join(dir, 'sh'), false)
+  const [release, sh] = await Promise.all([
+    copy(docker, name, '/etc/os-release', path.join(dir, 'os-release'), true),
+    copy(docker, name, '/bin/sh', path.join(dir, 'sh'), false)
+  ])
   const osRelease = release === 'copied' ? readFileSync(path.join(dir, 'os-release'), 'utf8') : ''
   const shLink = sh === 'copied' && lstatSync(path.join(dir, 'sh')).isSymbolicLink() ? readlinkSync(path.join(dir, 'sh')) : ''
   return baseOf(osRelease, sh === 'unknown' ? undefined : sh === 'copied', shLink)

@@ -87,7 +87,9 @@ async function readAccounts(docker: Docker, dir: string, name: string): Promise<
       const r = await docker.call(['cp', '-L', `${name}:/etc/${file}`, path.join(dir, file)])
       return r.exitCode === 0 ? readFileSync(path.join(dir, file), 'utf8') : undefined
     }
-    return { passwd: await copy('passwd'), group: await copy('group'), base: await readBase(docker, name, dir) }
+    // at once: each docker cp is a round trip of its own
+    const [passwd, group, base] = await Promise.all([copy('passwd'), copy('group'), readBase(docker, name, dir)])
+    return { passwd, group, base }
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }
