@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import * as path from 'node:path'
 import { FakeGitHub, TOKEN } from './github-server.js'
-import { activeCommands, fixture, leftovers, removeImages, row, runAction, SERVE, workflowRunEvent } from './action.js'
+import { activeCommands, engineAgnostic, fixture, leftovers, removeImages, row, runAction, SERVE, workflowRunEvent } from './action.js'
 
 // The sticky pull-request comment, end to end: dist/index.js with a real pull_request event
 // payload and a real image, against a GitHub REST server on 127.0.0.1.
@@ -30,7 +30,9 @@ const onPullRequest = (inputs: Record<string, string>) =>
   runAction({ context: healthy, tags: `${TAG}:ok`, 'github-token': TOKEN, ...inputs }, { event: 'pull_request', apiUrl: gh.url })
 const ours = () => gh.comments.filter(c => c.body.includes('<!-- image-gate:comment key='))
 
-describe('pull-request comment', () => {
+// What GitHub answers does not depend on the engine: these run on the first engine only
+// (engineAgnostic); what the image printed, made safe in the comment, runs on every engine.
+engineAgnostic('pull-request comment: what GitHub answers', () => {
   it('creates one comment, then updates that same comment on the next run', async () => {
     const first = await onPullRequest({})
     expect(first.code).toBe(0)
@@ -144,62 +146,6 @@ describe('pull-request comment', () => {
     expect(gh.requests).toEqual([])
   })
 
-  it('keeps a 200,000-character log under the comment limit with the table intact', async () => {
-    const line = 'x'.repeat(3999)
-    const context = fixture([...NON_ROOT, 'HEALTHCHECK CMD true', `CMD ["sh", "-c", "for i in $(seq 1 50); do echo \${i}${line}; done; exit 4"]`])
-    const run = await runAction({ context, tags: `${TAG}:loud`, 'github-token': TOKEN }, { event: 'pull_request', apiUrl: gh.url })
-    expect(run.outputs.health).toBe('exited')
-    const body = gh.comments[0].body
-    expect(body.length).toBeLessThan(65_536)
-    for (const check of ['build', 'health', 'size', 'user']) expect(row(body, check)).not.toBe('')
-    expect(row(body, 'health')).toContain('| ❌ | health | exited (code 4) |')
-    expect(body).toMatch(/Container log \(last \d+ of 50 lines, cut to fit; the action log has them all\)/)
-    expect(body).toContain('50xxx') // the newest line survives
-    // the job summary has room for every line (each cut to 2,000 characters)
-    expect(run.summary).toContain('Container log (last 50 lines, long lines shortened; the action log has them whole)')
-    // and the action log has them whole
-    expect(run.stdout).toContain(`\n50${line}\n`)
-  })
-
-  it('renders hostile log and label text inert', async () => {
-    const context = fixture([
-      `RUN echo '| @octocat </details> [x](javascript:alert(1))' > /note.txt`,
-      ...NON_ROOT,
-      'LABEL org.opencontainers.image.title="</details><img src=x onerror=alert(1)> @org/security-team | broken"',
-      'HEALTHCHECK CMD true',
-      `CMD ["sh", "-c", "echo '</details>'; echo '\`\`\`'; echo '@octocat please merge <script>x</script>'; echo '::error::pwned'; exit 2"]`
-    ])
-    const run = await runAction({ context, tags: `${TAG}:hostile`, 'github-token': TOKEN }, { event: 'pull_request', apiUrl: gh.url })
-    const body = gh.comments[0].body
-    const outsideFences = body.replace(/^(`{3,})text\n[\s\S]*?\n\1$/gm, '')
-    expect(outsideFences).not.toMatch(/<img|<script|@octocat|@org\/security-team/)
-    expect(outsideFences.match(/<details>/g)).toHaveLength(outsideFences.match(/<\/details>/g)!.length)
-    expect(body).toContain('````text\n</details>\n```\n@octocat please merge <script>x</script>\n::error::pwned\n````')
-    // every table keeps its own column count: no cell broke out (the layer table shows the hostile RUN)
-    expect(tables(body).length).toBeGreaterThanOrEqual(2)
-    for (const table of tables(body)) for (const line of table) expect(line.match(/\|/g)).toHaveLength(table[0].match(/\|/g)!.length)
-    expect(body).toContain('RUN echo &#39;&#124; @\u200boctocat &lt;/details&gt; &#91;x&#93;(javascript:alert(1))&#39; &gt; /note.txt')
-    // and the container's "::error::" never became a workflow command in the action log
-    expect(run.stdout).toContain('\n::error::pwned\n') // echoed, but inside stop-commands:
-    expect(activeCommands(run.stdout).filter(l => l.startsWith('::error::'))).toEqual(['::error::image-gate: 1 of 6 checks failed: health (exited (code 2))'])
-  })
-
-  it('masks a build secret that a failed RUN under set -x echoed: not in the comment, the outputs or the summary', async () => {
-    const secret = 'npm_e2e-build-secret-5150'
-    const context = fixture(['RUN --mount=type=secret,id=npm,required=true set -x; TOKEN=$(cat /run/secrets/npm); echo "fetching with $TOKEN"; exit 3'])
-    const run = await runAction({ context, tags: `${TAG}:secret`, secrets: `npm=${secret}`, 'github-token': TOKEN }, { event: 'pull_request', apiUrl: gh.url })
-    expect(run.outputs.passed).toBe('false')
-    expect(row(run.summary, 'build')).toContain('| ❌ | build | failed |')
-    // the build did echo it: the runner masks the action log (the value was given to ::add-mask::)
-    expect(run.stdout).toContain(`::add-mask::${secret}`)
-    expect(run.stdout).toContain(`+ TOKEN=${secret}`)
-    const body = gh.comments[0].body
-    for (const text of [body, run.summary, ...Object.values(run.outputs)]) expect(text).not.toContain(secret)
-    expect(body).toContain('+ TOKEN=***')
-    expect(body).toContain('fetching with ***')
-    expect(run.report.build.logTail).toEqual(expect.arrayContaining([expect.stringMatching(/\+ TOKEN=\*\*\*$/)]))
-  })
-
   describe('from a fork: the pull_request run reports, a workflow_run run comments', () => {
     let report: string
     let reportFile: string
@@ -294,6 +240,64 @@ describe('pull-request comment', () => {
       ])
       expect(gh.requests).toEqual([])
     })
+  })
+})
+
+describe('pull-request comment: what the image printed', () => {
+  it('keeps a 200,000-character log under the comment limit with the table intact', async () => {
+    const line = 'x'.repeat(3999)
+    const context = fixture([...NON_ROOT, 'HEALTHCHECK CMD true', `CMD ["sh", "-c", "for i in $(seq 1 50); do echo \${i}${line}; done; exit 4"]`])
+    const run = await runAction({ context, tags: `${TAG}:loud`, 'github-token': TOKEN }, { event: 'pull_request', apiUrl: gh.url })
+    expect(run.outputs.health).toBe('exited')
+    const body = gh.comments[0].body
+    expect(body.length).toBeLessThan(65_536)
+    for (const check of ['build', 'health', 'size', 'user']) expect(row(body, check)).not.toBe('')
+    expect(row(body, 'health')).toContain('| ❌ | health | exited (code 4) |')
+    expect(body).toMatch(/Container log \(last \d+ of 50 lines, cut to fit; the action log has them all\)/)
+    expect(body).toContain('50xxx') // the newest line survives
+    // the job summary has room for every line (each cut to 2,000 characters)
+    expect(run.summary).toContain('Container log (last 50 lines, long lines shortened; the action log has them whole)')
+    // and the action log has them whole
+    expect(run.stdout).toContain(`\n50${line}\n`)
+  })
+
+  it('renders hostile log and label text inert', async () => {
+    const context = fixture([
+      `RUN echo '| @octocat </details> [x](javascript:alert(1))' > /note.txt`,
+      ...NON_ROOT,
+      'LABEL org.opencontainers.image.title="</details><img src=x onerror=alert(1)> @org/security-team | broken"',
+      'HEALTHCHECK CMD true',
+      `CMD ["sh", "-c", "echo '</details>'; echo '\`\`\`'; echo '@octocat please merge <script>x</script>'; echo '::error::pwned'; exit 2"]`
+    ])
+    const run = await runAction({ context, tags: `${TAG}:hostile`, 'github-token': TOKEN }, { event: 'pull_request', apiUrl: gh.url })
+    const body = gh.comments[0].body
+    const outsideFences = body.replace(/^(`{3,})text\n[\s\S]*?\n\1$/gm, '')
+    expect(outsideFences).not.toMatch(/<img|<script|@octocat|@org\/security-team/)
+    expect(outsideFences.match(/<details>/g)).toHaveLength(outsideFences.match(/<\/details>/g)!.length)
+    expect(body).toContain('````text\n</details>\n```\n@octocat please merge <script>x</script>\n::error::pwned\n````')
+    // every table keeps its own column count: no cell broke out (the layer table shows the hostile RUN)
+    expect(tables(body).length).toBeGreaterThanOrEqual(2)
+    for (const table of tables(body)) for (const line of table) expect(line.match(/\|/g)).toHaveLength(table[0].match(/\|/g)!.length)
+    expect(body).toContain('RUN echo &#39;&#124; @\u200boctocat &lt;/details&gt; &#91;x&#93;(javascript:alert(1))&#39; &gt; /note.txt')
+    // and the container's "::error::" never became a workflow command in the action log
+    expect(run.stdout).toContain('\n::error::pwned\n') // echoed, but inside stop-commands:
+    expect(activeCommands(run.stdout).filter(l => l.startsWith('::error::'))).toEqual(['::error::image-gate: 1 of 6 checks failed: health (exited (code 2))'])
+  })
+
+  it('masks a build secret that a failed RUN under set -x echoed: not in the comment, the outputs or the summary', async () => {
+    const secret = 'npm_e2e-build-secret-5150'
+    const context = fixture(['RUN --mount=type=secret,id=npm,required=true set -x; TOKEN=$(cat /run/secrets/npm); echo "fetching with $TOKEN"; exit 3'])
+    const run = await runAction({ context, tags: `${TAG}:secret`, secrets: `npm=${secret}`, 'github-token': TOKEN }, { event: 'pull_request', apiUrl: gh.url })
+    expect(run.outputs.passed).toBe('false')
+    expect(row(run.summary, 'build')).toContain('| ❌ | build | failed |')
+    // the build did echo it: the runner masks the action log (the value was given to ::add-mask::)
+    expect(run.stdout).toContain(`::add-mask::${secret}`)
+    expect(run.stdout).toContain(`+ TOKEN=${secret}`)
+    const body = gh.comments[0].body
+    for (const text of [body, run.summary, ...Object.values(run.outputs)]) expect(text).not.toContain(secret)
+    expect(body).toContain('+ TOKEN=***')
+    expect(body).toContain('fetching with ***')
+    expect(run.report.build.logTail).toEqual(expect.arrayContaining([expect.stringMatching(/\+ TOKEN=\*\*\*$/)]))
   })
 })
 
