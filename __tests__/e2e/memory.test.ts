@@ -45,7 +45,7 @@ function app(): string {
 describe('run-memory', () => {
   it('an app over the 256m limit is killed, and the health row says so with the limit as written and the fix', async () => {
     const run = await runAction({ context: app(), tags: `${TAG}:app`, 'run-memory': '256m' })
-    expect(run.outputs).toMatchObject({ health: 'exited', passed: 'false' })
+    expect(run.outputs).toMatchObject({ health: 'exited', passed: 'false', 'memory-used': '' })
     expect(run.report.run.memory).toEqual({ text: '256m', bytes: 256 * MIB })
     expect(run.report.health).toMatchObject({ verdict: 'exited', exitCode: 137, oomKilled: true })
     const health = checkRow(run, 'health')
@@ -63,6 +63,7 @@ describe('run-memory', () => {
     expect(memory.usedBytes).toBeGreaterThanOrEqual(300 * MIB)
     expect(memory.usedBytes).toBeLessThan(400_000_000)
     expect(memory.limitBytes).toBe(512 * MIB)
+    expect(run.outputs['memory-used']).toBe(String(memory.usedBytes))
     const used = (memory.usedBytes / 1e6).toFixed(1)
     const share = Math.round((memory.usedBytes / (512 * MIB)) * 100)
     expect(checkRow(run, 'health').detail).toContain(`. ${used} MB of memory used once healthy (${share}% of the 512m limit).`)

@@ -54651,6 +54651,7 @@ function outputsOf(report) {
         'startup-seconds': text(report.health.startupSeconds),
         user: text(report.image.user),
         uid: text(report.user.uid),
+        'memory-used': text(report.health.memory?.usedBytes),
         'stop-seconds': text(report.stop?.seconds),
         'stop-exit-code': text(report.stop?.exitCode),
         'contents-findings': text(report.contents?.notScanned === undefined ? report.contents?.count : undefined),
