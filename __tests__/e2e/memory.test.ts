@@ -71,6 +71,18 @@ describe('run-memory', () => {
     expect(checkRow(run, 'memory').detail).toMatch(/^\d+\.\d MB under max-memory\. Counted as docker stats does: the usage minus the inactive file cache, read at the healthy verdict\.$/)
   })
 
+  it('a smoke command over the limit is killed, and its row says so as the health row would', async () => {
+    const greedy = "node -e 'const held = []; for (;;) held.push(Buffer.alloc(64 * 2 ** 20, 1))'"
+    const run = await runAction({ context: app(), tags: `${TAG}:app`, 'run-memory': '512m', 'smoke-commands': greedy })
+    expect(run.outputs).toMatchObject({ health: 'healthy', passed: 'false' })
+    expect(run.report.smoke).toEqual([expect.objectContaining({ outcome: 'exited', exitCode: 137, oomKilled: true })])
+    const smoke = checkRow(run, 'smoke')
+    expect(smoke.status).toBe('fail')
+    expect(smoke.value).toMatch(/^killed by the 512m limit \(OOMKilled\) \d+(\.\d)? s after start$/)
+    expect(smoke.detail).toMatch(/^command: node -e .*\. It stopped \(exit code 137\): it reached the run-memory limit \(512m, no swap\), and the kernel's OOM killer ended it\. Raise run-memory /)
+    expect(run.report.checks.filter(c => c.status === 'fail').map(c => c.name)).toEqual(['smoke'])
+  })
+
   it('max-memory below that figure fails the memory row, by how much', async () => {
     const run = await runAction({ context: app(), tags: `${TAG}:app`, 'max-memory': '200MB' })
     expect(run.outputs).toMatchObject({ health: 'healthy', passed: 'false' })

@@ -48497,6 +48497,7 @@ function stop_judged(check, inputs) {
 
 
 
+
 // smoke-commands: each other process type passes if it exits 0 or is still running after
 // smoke-seconds; one still running is then stopped like the main container, and judged so too.
 const smokeCheck = (report, inputs) => (report.smoke ?? []).map(smoke => smokeRow(smoke, inputs, report));
@@ -48518,9 +48519,14 @@ function smokeRow(smoke, inputs, report) {
     if (smoke.startError) {
         return { name: 'smoke', status: 'fail', value: `did not start (docker run exited ${smoke.exitCode})`, limit, detail: `command: ${smoke.command}. ${startNote(smoke.startError)}` };
     }
+    if (smoke.oomKilled) {
+        // killed for memory: the command's own fault only in what it allocates, said as the health row says it
+        const value = oomValue(report, smoke.exitCode, smoke.seconds);
+        return { name: 'smoke', status: 'fail', value, limit, detail: `command: ${smoke.command}. It stopped (exit code ${smoke.exitCode}): ${oomCause(report)}. ${oomFix(report)}${logNote(smoke)}` };
+    }
     // a worker that cannot reach its queue says so in its log
     const dependency = dependencyNote(smoke.logTail ?? [], inputs.runNetwork);
-    return { name: 'smoke', status: 'fail', value: `exited (code ${smoke.exitCode}) after ${smoke.seconds} s`, limit, detail: `command: ${smoke.command}.${dependency}${smokeProfileNote(report, smoke)}${logNote(smoke)}` };
+    return { name: 'smoke', status: 'fail', value: `exited (code ${smoke.exitCode}) after ${smoke.seconds} s`, limit, detail: `command: ${smoke.command}.${maybeOomNote(report, smoke.exitCode, false)}${dependency}${smokeProfileNote(report, smoke)}${logNote(smoke)}` };
 }
 
 ;// CONCATENATED MODULE: ./src/checks/startup.ts
@@ -62527,6 +62533,8 @@ const SmokeResultSchema = object({
     exitCode: dist_optional(wholeNumber()),
     /** how long it ran */
     seconds: number(),
+    /** Docker's State.OOMKilled: the kernel killed it for memory (run-memory's limit, or the host's) */
+    oomKilled: dist_optional(dist_boolean()),
     /** what the command printed: its own log only */
     logTail: dist_optional(fields_logTail()),
     /** Docker's answer when it could not give that log (never read as the command's output) */
@@ -63846,7 +63854,7 @@ async function smokeOne(ctx, inputs, image, command, stopSignal) {
             const state = await containerState(docker, name);
             if (!state.Running) {
                 const logs = state.ExitCode !== 0 ? logFields(await logTail(docker, name)) : {};
-                return { ...result, exitCode: state.ExitCode, seconds: ranSeconds(state), ...logs };
+                return { ...result, exitCode: state.ExitCode, seconds: ranSeconds(state), ...(state.OOMKilled && { oomKilled: true }), ...logs };
             }
             return overdue ? { ...result, outcome: 'running', seconds: inputs.smokeSeconds } : undefined;
         });

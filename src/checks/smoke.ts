@@ -3,6 +3,7 @@ import { logNote, startNote, type CheckRule, type JudgeInputs } from './check.js
 import { describeStop, stoppedCleanly, whyNot } from './stop.js'
 import { dependencyNote } from './unreachable.js'
 import { smokeProfileNote } from './profile-cause.js'
+import { maybeOomNote, oomCause, oomFix, oomValue } from '../report/oom.js'
 
 // smoke-commands: each other process type passes if it exits 0 or is still running after
 // smoke-seconds; one still running is then stopped like the main container, and judged so too.
@@ -27,7 +28,12 @@ function smokeRow(smoke: SmokeResult, inputs: JudgeInputs, report: Report): Chec
   if (smoke.startError) {
     return { name: 'smoke', status: 'fail', value: `did not start (docker run exited ${smoke.exitCode})`, limit, detail: `command: ${smoke.command}. ${startNote(smoke.startError)}` }
   }
+  if (smoke.oomKilled) {
+    // killed for memory: the command's own fault only in what it allocates, said as the health row says it
+    const value = oomValue(report, smoke.exitCode, smoke.seconds)
+    return { name: 'smoke', status: 'fail', value, limit, detail: `command: ${smoke.command}. It stopped (exit code ${smoke.exitCode}): ${oomCause(report)}. ${oomFix(report)}${logNote(smoke)}` }
+  }
   // a worker that cannot reach its queue says so in its log
   const dependency = dependencyNote(smoke.logTail ?? [], inputs.runNetwork)
-  return { name: 'smoke', status: 'fail', value: `exited (code ${smoke.exitCode}) after ${smoke.seconds} s`, limit, detail: `command: ${smoke.command}.${dependency}${smokeProfileNote(report, smoke)}${logNote(smoke)}` }
+  return { name: 'smoke', status: 'fail', value: `exited (code ${smoke.exitCode}) after ${smoke.seconds} s`, limit, detail: `command: ${smoke.command}.${maybeOomNote(report, smoke.exitCode, false)}${dependency}${smokeProfileNote(report, smoke)}${logNote(smoke)}` }
 }

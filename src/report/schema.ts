@@ -70,6 +70,8 @@ export const SmokeResultSchema = v.object({
   exitCode: v.optional(wholeNumber()),
   /** how long it ran */
   seconds: v.number(),
+  /** Docker's State.OOMKilled: the kernel killed it for memory (run-memory's limit, or the host's) */
+  oomKilled: v.optional(v.boolean()),
   /** what the command printed: its own log only */
   logTail: v.optional(logTail()),
   /** Docker's answer when it could not give that log (never read as the command's output) */

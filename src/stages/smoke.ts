@@ -34,7 +34,7 @@ async function smokeOne(ctx: RunContext, inputs: SmokeInputs, image: string, com
       const state = await containerState(docker, name)
       if (!state.Running) {
         const logs = state.ExitCode !== 0 ? logFields(await logTail(docker, name)) : {}
-        return { ...result, exitCode: state.ExitCode, seconds: ranSeconds(state), ...logs }
+        return { ...result, exitCode: state.ExitCode, seconds: ranSeconds(state), ...(state.OOMKilled && { oomKilled: true }), ...logs }
       }
       return overdue ? { ...result, outcome: 'running' as const, seconds: inputs.smokeSeconds } : undefined
     })
