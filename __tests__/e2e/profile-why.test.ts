@@ -52,6 +52,22 @@ describe('read-only', () => {
   })
 })
 
+describe('openshift', () => {
+  it("an app that writes where its image's user owns fails as the arbitrary UID in group 0, naming the path and the chgrp fix", async () => {
+    const run = await runAction({ context: app('mkdir -p /app/data && echo x > /app/data/started'), tags: `${TAG}:writes`, 'run-profile': 'openshift' })
+    expect(run.outputs).toMatchObject({ health: 'exited', passed: 'false' })
+    expect(run.report.health.profileCause.causes).toEqual([
+      expect.objectContaining({ setting: 'openshift', errno: 'permission-denied', path: '/app/data' })
+    ])
+    // a permission denied could be the image's own fault: the run without the profile proves it
+    expect(run.report.health.profileCause.rerun).toMatchObject({ verdict: 'healthy' })
+    expect(row(run.summary, 'health')).toContain(
+      "`/app/data`: permission denied — under run-profile: openshift the app runs as an arbitrary UID (1000680000) in group 0, which cannot write what the image&#39;s user owns. At build time: `chgrp -R 0 /app/data && chmod -R g=u /app/data`. It logged: `mkdir: can't create directory '/app/data': Permission denied`. Run again without run-profile: openshift, it was healthy after "
+    )
+    expect(row(run.summary, 'health')).toContain(' s: run-profile: openshift broke it.')
+  })
+})
+
 describe('restricted', () => {
   /** Starts as root, chowns the data directory to app, then runs the server as app (as many entrypoints do). */
   function chowning(): string {
