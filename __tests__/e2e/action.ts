@@ -245,7 +245,8 @@ export function httpd(delay = 0): string {
 export const SERVE = ['HEALTHCHECK --interval=30s --timeout=5s CMD wget -q -O /dev/null http://127.0.0.1:8080/health || exit 1', httpd()]
 
 /**
- * A describe for tests whose verdict does not depend on the engine (what the GitHub API answers):
+ * A describe for tests whose verdict does not depend on the engine (what the GitHub API answers,
+ * input that is refused before anything runs, an engine that cannot be reached):
  * scripts/test.sh runs them on its first engine and skips them on the others
  * (IMAGE_GATE_ENGINE_AGNOSTIC_DONE=1), where they would only repeat, at a minute of CI time.
  */

@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals'
+import { afterAll, beforeAll, expect, it, jest } from '@jest/globals'
 import { spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import * as path from 'node:path'
-import { EXAMPLES } from './action.js'
+import { engineAgnostic, EXAMPLES } from './action.js'
 
 // GitHub's local-action runs the action from its TypeScript source (src/main.ts's run(), with
 // @actions/core and @actions/github replaced by its own), the way a developer does with
@@ -46,7 +46,8 @@ function shownOutput(out: string, name: string): string | undefined {
   return cells?.[3]
 }
 
-describe('npm run local-action', () => {
+// against an engine it cannot reach: the same on every engine (engineAgnostic)
+engineAgnostic('npm run local-action', () => {
   it('runs the main step from the source against an unreachable engine: the one-line engine error, the outputs, the failure; then the post step', async () => {
     const summary = path.join(dir, 'summary.md')
     writeFileSync(summary, '')
