@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import * as path from 'node:path'
 import { afterAll, afterEach, describe, expect, it, jest } from '@jest/globals'
-import { activeCommands, checkRow, fixture, leftovers, removeImages, row, runAction } from './action.js'
+import { activeCommands, checkRow, fixture, removeImages, row, runAction, takeLeftovers } from './action.js'
 
 // BuildKit's build checks (buildx 0.15 and later) as docker/build-push-action shows them: a warning
 // annotation on the Dockerfile line, counted in the build row, and named by the check it explains.
@@ -16,7 +16,7 @@ const NON_ROOT = ["RUN echo 'app:x:10001:10001::/:/bin/sh' > /etc/passwd", 'USER
 const HEALTH = 'HEALTHCHECK --interval=30s --timeout=5s CMD wget -q -O /dev/null http://127.0.0.1:8080/health || exit 1'
 // shell form: /bin/sh -c is PID 1, and it ignores TERM (as an untrapped shell as PID 1 would anyway)
 const SHELL_CMD = 'CMD trap "" TERM; httpd -f -p 8080 -h /www & wait'
-afterEach(() => expect(leftovers()).toBe(''))
+afterEach(() => expect(takeLeftovers()).toBe(''))
 afterAll(() => removeImages(TAG))
 
 /** buildx's version, from `docker buildx version` ("github.com/docker/buildx 0.29.1+ds1 …", "… v0.13.1 …"). */

@@ -1,13 +1,13 @@
 import { afterAll, afterEach, describe, expect, it, jest } from '@jest/globals'
 import { readFileSync } from 'node:fs'
 import * as path from 'node:path'
-import { EXAMPLES, leftovers, removeImages, startCli } from './action.js'
+import { EXAMPLES, removeImages, startCli, takeLeftovers } from './action.js'
 
 // The command line, end to end on the examples: same pipeline, a terminal's output, an exit code.
 
 jest.setTimeout(180_000)
 const TAG = 'image-gate-e2e/cli'
-afterEach(() => expect(leftovers()).toBe(''))
+afterEach(() => expect(takeLeftovers()).toBe(''))
 afterAll(() => removeImages(TAG))
 
 const cli = (...args: string[]) => startCli(args).done

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, describe, expect, it, jest } from '@jest/globals'
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import * as path from 'node:path'
-import { type ActionRun, activeCommands, checkRow, EXAMPLES, fixture, leftovers, removeImages, row, runAction, SERVE } from './action.js'
+import { activeCommands, checkRow, EXAMPLES, fixture, removeImages, row, runAction, SERVE, takeLeftovers, type ActionRun } from './action.js'
 
 // The contents check on real images (busybox from scratch, built by buildkit, saved by the engine):
 // a .env holding a password, a devDependency in node_modules, a file deleted in a later layer, a
@@ -11,7 +11,7 @@ jest.setTimeout(120_000)
 const TAG = 'image-gate-e2e/contents'
 const NON_ROOT = ["RUN echo 'app:x:10001:10001::/:/bin/sh' > /etc/passwd", 'USER 10001']
 const PASSWORD = 'e2e-hunter2-do-not-print-7c1f'
-afterEach(() => expect(leftovers()).toBe(''))
+afterEach(() => expect(takeLeftovers()).toBe(''))
 afterAll(() => removeImages(TAG))
 
 /** A fixture whose build context also holds these files (paths relative to the context). */

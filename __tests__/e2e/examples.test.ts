@@ -1,13 +1,13 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals'
 import * as path from 'node:path'
-import { EXAMPLES, leftovers, removeImages, row, runAction, standin } from './action.js'
+import { EXAMPLES, removeImages, row, runAction, standin, takeLeftovers } from './action.js'
 
 // The example services under examples/, built verbatim from their Dockerfiles (FROM node:18-alpine,
 // python:3.11-slim, golang:1.19: the offline stand-ins here, the real images on GitHub).
 
 jest.setTimeout(180_000)
 const TAG = 'image-gate-e2e/examples'
-afterEach(() => expect(leftovers()).toBe(''))
+afterEach(() => expect(takeLeftovers()).toBe(''))
 afterAll(() => removeImages(TAG))
 
 

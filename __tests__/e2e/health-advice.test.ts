@@ -2,7 +2,7 @@ import { afterAll, afterEach, describe, expect, it, jest } from '@jest/globals'
 import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import * as path from 'node:path'
-import { fixture, httpd, leftovers, removeImages, row, runAction } from './action.js'
+import { fixture, httpd, removeImages, row, runAction, takeLeftovers } from './action.js'
 
 // The health row's advice built from what the image really has (issue 21): a Python image without
 // wget or curl gets a python probe, an image without /bin/sh is told at once that health-cmd cannot
@@ -11,7 +11,7 @@ import { fixture, httpd, leftovers, removeImages, row, runAction } from './actio
 
 jest.setTimeout(180_000)
 const TAG = 'image-gate-e2e/health-advice'
-afterEach(() => expect(leftovers()).toBe(''))
+afterEach(() => expect(takeLeftovers()).toBe(''))
 afterAll(() => removeImages(TAG))
 
 const NO_HC = 'The image has no HEALTHCHECK (or HEALTHCHECK NONE) and no health-cmd was given.'

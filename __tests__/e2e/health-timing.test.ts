@@ -1,5 +1,5 @@
 import { afterAll, afterEach, describe, expect, it, jest } from '@jest/globals'
-import { fixture, httpd, leftovers, removeImages, row, runAction } from './action.js'
+import { fixture, httpd, removeImages, row, runAction, takeLeftovers } from './action.js'
 
 // How fast and how finely the health wait times an app (issue 21): the probes run every 0.1 s
 // while the app starts, so a server ready in milliseconds passes a 1 s budget; and a health-cmd
@@ -9,7 +9,7 @@ jest.setTimeout(120_000)
 const TAG = 'image-gate-e2e/health-timing'
 const NON_ROOT = ["RUN echo 'app:x:10001:10001::/:/bin/sh' > /etc/passwd", 'USER 10001']
 const PROBE = 'wget -q -O /dev/null http://127.0.0.1:8080/health'
-afterEach(() => expect(leftovers()).toBe(''))
+afterEach(() => expect(takeLeftovers()).toBe(''))
 afterAll(() => removeImages(TAG))
 
 describe('startup, known to a fraction of a second', () => {

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, describe, expect, it, jest } from '@jest/globals'
-import { fixture, httpd, leftovers, removeImages, row, runAction, SERVE } from './action.js'
+import { fixture, httpd, removeImages, row, runAction, SERVE, takeLeftovers } from './action.js'
 
 // Health verdicts and smoke commands on real containers: each verdict, its timing, its message.
 
@@ -7,7 +7,7 @@ jest.setTimeout(120_000)
 const TAG = 'image-gate-e2e/health'
 const NON_ROOT = ["RUN echo 'app:x:10001:10001::/:/bin/sh' > /etc/passwd", 'USER 10001']
 const HTTPD = httpd()
-afterEach(() => expect(leftovers()).toBe(''))
+afterEach(() => expect(takeLeftovers()).toBe(''))
 afterAll(() => removeImages(TAG))
 
 // A failing image gets its verdict as fast as a healthy one: on the image's own limit, or at the

@@ -2,7 +2,7 @@ import { afterAll, afterEach, describe, expect, it, jest } from '@jest/globals'
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import * as path from 'node:path'
-import { checkRow, leftovers, removeImages, row, runAction } from './action.js'
+import { checkRow, removeImages, row, runAction, takeLeftovers } from './action.js'
 
 // run-memory and max-memory on a real engine: an app that holds ~300 MiB from its start is killed
 // by a 256m limit (its own verdict, with the limit as written), and under 512m is healthy with its
@@ -11,7 +11,7 @@ import { checkRow, leftovers, removeImages, row, runAction } from './action.js'
 jest.setTimeout(180_000)
 const TAG = 'image-gate-e2e/memory'
 const MIB = 2 ** 20
-afterEach(() => expect(leftovers()).toBe(''))
+afterEach(() => expect(takeLeftovers()).toBe(''))
 afterAll(() => removeImages(TAG))
 
 /** node on the node:18-alpine stand-in, holding 300 MiB (filled, so every page is resident) before it listens. */

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals'
 import { execFileSync } from 'node:child_process'
-import { checkRow, docker, fixture, httpd, leftovers, removeImages, row, runAction, type ActionRun } from './action.js'
+import { checkRow, docker, fixture, httpd, removeImages, row, runAction, takeLeftovers, type ActionRun } from './action.js'
 
 // A backend that is healthy only when it reaches its database. The "database" is a real server in
 // a container of its own, on a network this test creates, reachable there as `postgres` (the name
@@ -25,7 +25,7 @@ beforeAll(() => {
   docker(['run', '--detach', '--name', SERVICE, '--network', NETWORK, '--network-alias', 'postgres', `${TAG}:postgres`, 'httpd', '-f', '-p', '5432', '-h', '/www'])
   app = fixture([...NON_ROOT, CHECKS_DB, httpd()])
 })
-afterEach(() => expect(leftovers()).toBe(''))
+afterEach(() => expect(takeLeftovers()).toBe(''))
 // the service and the network go even when a test failed (or beforeAll did half-way)
 afterAll(() => {
   for (const args of [['rm', '--force', SERVICE], ['network', 'rm', NETWORK]]) {

@@ -3,7 +3,7 @@ import { execFile, execFileSync } from 'node:child_process'
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import * as path from 'node:path'
-import { EXAMPLES, fixture, leftovers, removeImages, SERVE } from './action.js'
+import { EXAMPLES, fixture, removeImages, SERVE, takeLeftovers } from './action.js'
 
 // The command line as a user gets it: `npm pack` of this repository, the tarball installed into an
 // empty project (offline: the bundle needs no dependencies), and `image-gate` run from
@@ -17,7 +17,7 @@ const NON_ROOT = ["RUN echo 'app:x:10001:10001::/:/bin/sh' > /etc/passwd", 'USER
 let work: string
 let project: string
 let tarball: { filename: string; files: { path: string }[] }
-afterEach(() => expect(leftovers()).toBe(''))
+afterEach(() => expect(takeLeftovers()).toBe(''))
 afterAll(() => {
   removeImages(TAG)
   if (work) rmSync(work, { recursive: true, force: true })

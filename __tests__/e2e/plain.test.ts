@@ -1,5 +1,5 @@
 import { afterAll, afterEach, describe, expect, it, jest } from '@jest/globals'
-import { fixture, leftovers, removeImages, runAction } from './action.js'
+import { fixture, removeImages, runAction, takeLeftovers } from './action.js'
 import { FakeGitHub, TOKEN } from './github-server.js'
 
 // Coloured output, as tsc, npm and NestJS write it, in every place image-gate shows what the image
@@ -9,7 +9,7 @@ import { FakeGitHub, TOKEN } from './github-server.js'
 
 jest.setTimeout(120_000)
 const TAG = 'image-gate-e2e/plain'
-afterEach(() => expect(leftovers()).toBe(''))
+afterEach(() => expect(takeLeftovers()).toBe(''))
 afterAll(() => removeImages(TAG))
 
 // ESC and the other controls but tab and newline, DEL, C1

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, describe, expect, it, jest } from '@jest/globals'
-import { checkRow, docker, leftovers, multiArch, removeImages, row, runAction } from './action.js'
+import { checkRow, docker, multiArch, removeImages, row, runAction, takeLeftovers } from './action.js'
 
 // Images for another platform than the host's, built here and run under QEMU (binfmt handlers:
 // scripts/setup-test-tools.sh where none is registered, docker/setup-qemu-action on GitHub), from
@@ -7,7 +7,7 @@ import { checkRow, docker, leftovers, multiArch, removeImages, row, runAction } 
 
 jest.setTimeout(240_000)
 const TAG = 'image-gate-e2e/platforms'
-afterEach(() => expect(leftovers()).toBe(''))
+afterEach(() => expect(takeLeftovers()).toBe(''))
 afterAll(() => removeImages(TAG))
 
 describe('an image for another platform', () => {

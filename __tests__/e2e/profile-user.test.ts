@@ -1,7 +1,7 @@
 import { afterAll, afterEach, describe, expect, it, jest } from '@jest/globals'
 import { readFileSync, writeFileSync } from 'node:fs'
 import * as path from 'node:path'
-import { activeCommands, checkRow, EXAMPLES, fixture, leftovers, removeImages, row, runAction, SERVE, type ActionRun } from './action.js'
+import { activeCommands, checkRow, EXAMPLES, fixture, removeImages, row, runAction, SERVE, takeLeftovers, type ActionRun } from './action.js'
 
 // The user check under run-profile, on real containers: a USER name Kubernetes' runAsNonRoot cannot
 // verify fails restricted and openshift with its UID as the fix, and is advice under Docker's
@@ -9,7 +9,7 @@ import { activeCommands, checkRow, EXAMPLES, fixture, leftovers, removeImages, r
 
 jest.setTimeout(180_000)
 const TAG = 'image-gate-e2e/profile-user'
-afterEach(() => expect(leftovers()).toBe(''))
+afterEach(() => expect(takeLeftovers()).toBe(''))
 afterAll(() => removeImages(TAG))
 
 /**

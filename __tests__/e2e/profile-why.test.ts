@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs'
 import * as path from 'node:path'
 import { afterAll, afterEach, describe, expect, it, jest } from '@jest/globals'
-import { fixture, leftovers, removeImages, row, runAction } from './action.js'
+import { fixture, removeImages, row, runAction, takeLeftovers } from './action.js'
 
 // Why it failed under the run profile (issue 23): an app that writes where read-only forbids, an
 // entrypoint that chowns as root under restricted, and the run without the settings when the log
@@ -11,7 +11,7 @@ jest.setTimeout(180_000)
 const TAG = 'image-gate-e2e/profile-why'
 const PROBE = 'HEALTHCHECK --interval=30s --timeout=5s CMD wget -q -O /dev/null http://127.0.0.1:8080/health || exit 1'
 const ACCOUNTS = "RUN echo 'root:x:0:0::/:/bin/sh' > /etc/passwd && echo 'app:x:10001:10001::/:/bin/sh' >> /etc/passwd && echo 'root:x:0:' > /etc/group && echo 'app:x:10001:' >> /etc/group"
-afterEach(() => expect(leftovers()).toBe(''))
+afterEach(() => expect(takeLeftovers()).toBe(''))
 afterAll(() => removeImages(TAG))
 
 /** A non-root app (USER app) that serves once `start` (shell) succeeded. */

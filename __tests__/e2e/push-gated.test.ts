@@ -6,7 +6,7 @@ import * as path from 'node:path'
 import { Processes } from '../../src/docker/command.js'
 import { Docker } from '../../src/docker/docker.js'
 import { pushGated } from '../../src/stages/push.js'
-import { docker, fixture, leftovers, multiArch, removeImages, runAction, SERVE } from './action.js'
+import { docker, fixture, multiArch, removeImages, runAction, SERVE, takeLeftovers } from './action.js'
 import { startRegistry, type Registry } from './registry.js'
 import { imageStore } from './store.js'
 
@@ -25,7 +25,7 @@ let registry: Registry
 beforeAll(async () => {
   registry = await startRegistry()
 })
-afterEach(() => expect(leftovers()).toBe(''))
+afterEach(() => expect(takeLeftovers()).toBe(''))
 afterAll(async () => {
   await registry.close()
   // the core's per-platform pushes moved one local tag: the classic store keeps the other image as repo:<none>

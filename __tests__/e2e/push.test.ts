@@ -3,7 +3,7 @@ import { execFile } from 'node:child_process'
 import { readdirSync, readFileSync } from 'node:fs'
 import * as path from 'node:path'
 import { promisify } from 'node:util'
-import { docker, EXAMPLES, leftovers, removeImages, startAction } from './action.js'
+import { docker, EXAMPLES, removeImages, startAction, takeLeftovers } from './action.js'
 import { startRegistry, type Registry } from './registry.js'
 import { imageStore } from './store.js'
 
@@ -23,7 +23,7 @@ let registry: Registry
 beforeAll(async () => {
   registry = await startRegistry()
 })
-afterEach(() => expect(leftovers()).toBe(''))
+afterEach(() => expect(takeLeftovers()).toBe(''))
 afterAll(async () => {
   await registry.close()
   removeImages(TAG)

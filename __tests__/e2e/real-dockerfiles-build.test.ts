@@ -2,7 +2,7 @@ import { afterAll, afterEach, describe, expect, it, jest } from '@jest/globals'
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import * as path from 'node:path'
-import { activeCommands, checkRow, leftovers, removeImages, row, runAction } from './action.js'
+import { activeCommands, checkRow, removeImages, row, runAction, takeLeftovers } from './action.js'
 
 // The build stage on Dockerfiles as Node backends write them (FROM node:18-alpine: the offline
 // stand-in here): a context whose Dockerfile is spelt `dockerfile`, and builds that fail in a RUN
@@ -11,7 +11,7 @@ import { activeCommands, checkRow, leftovers, removeImages, row, runAction } fro
 
 jest.setTimeout(180_000)
 const TAG = 'image-gate-e2e/real-build'
-afterEach(() => expect(leftovers()).toBe(''))
+afterEach(() => expect(takeLeftovers()).toBe(''))
 afterAll(() => removeImages(TAG))
 
 /** A small Node API: answers /health on 3000 and closes on SIGTERM (node as PID 1 would ignore it). */

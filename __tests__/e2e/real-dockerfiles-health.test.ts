@@ -2,7 +2,7 @@ import { afterAll, afterEach, describe, expect, it, jest } from '@jest/globals'
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import * as path from 'node:path'
-import { fixture, httpd, leftovers, removeImages, row, runAction } from './action.js'
+import { fixture, httpd, removeImages, row, runAction, takeLeftovers } from './action.js'
 
 // The health row on Dockerfiles shaped like the ones people write (issue 15): a worker without a
 // HEALTHCHECK, one that dies at start, an app whose probe asks another port than it listens on, and
@@ -11,7 +11,7 @@ import { fixture, httpd, leftovers, removeImages, row, runAction } from './actio
 jest.setTimeout(120_000)
 const TAG = 'image-gate-e2e/real-health'
 const NON_ROOT = ["RUN echo 'app:x:10001:10001::/:/bin/sh' > /etc/passwd", 'USER 10001']
-afterEach(() => expect(leftovers()).toBe(''))
+afterEach(() => expect(takeLeftovers()).toBe(''))
 afterAll(() => removeImages(TAG))
 
 /** A Node app on the offline node:18-alpine stand-in: server.js and a Dockerfile, as a project has them. */

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, describe, expect, it, jest } from '@jest/globals'
 import { writeFileSync } from 'node:fs'
 import * as path from 'node:path'
-import { activeCommands, fixture, leftovers, removeImages, row, runAction, SERVE } from './action.js'
+import { activeCommands, fixture, removeImages, row, runAction, SERVE, takeLeftovers } from './action.js'
 
 // The user check's advice on Dockerfiles shaped like the ones people write: FROM node:18-alpine
 // (the offline stand-in: a `node` account, UID 1000, and Alpine's adduser/addgroup as shell
@@ -10,7 +10,7 @@ import { activeCommands, fixture, leftovers, removeImages, row, runAction, SERVE
 
 jest.setTimeout(120_000)
 const TAG = 'image-gate-e2e/real-user'
-afterEach(() => expect(leftovers()).toBe(''))
+afterEach(() => expect(takeLeftovers()).toBe(''))
 afterAll(() => removeImages(TAG))
 
 /** A context with www/health (for SERVE) and this Dockerfile. */

@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process'
 import { existsSync, mkdtempSync, readdirSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import * as path from 'node:path'
-import { docker, fixture, leftovers, removeImages, runAction, runPost, SERVE, startAction } from './action.js'
+import { docker, fixture, leftovers, removeImages, runAction, runPost, SERVE, startAction, takeLeftovers } from './action.js'
 
 // Nothing left behind and nothing run by a shell, whatever happens: a cancelled job (SIGTERM or
 // SIGINT mid-wait), a crashed main step (SIGKILL) followed by the post step, and inputs full of
@@ -15,7 +15,7 @@ const TAG = 'image-gate-e2e/safety'
 const NON_ROOT = ["RUN echo 'app:x:10001:10001::/:/bin/sh' > /etc/passwd", 'USER 10001']
 // healthy never: the wait goes on until the test interrupts it
 const NEVER_HEALTHY = [...NON_ROOT, 'HEALTHCHECK CMD exit 1', SERVE[1]]
-afterEach(() => expect(leftovers()).toBe(''))
+afterEach(() => expect(takeLeftovers()).toBe(''))
 afterAll(() => removeImages(TAG))
 
 /** Resolves once a container of this run exists (the action is waiting on it). */

@@ -4,7 +4,7 @@ import { createHash, randomBytes } from 'node:crypto'
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import * as path from 'node:path'
-import { checkRow, docker, dockerSucceeds, fixture, leftovers, removeImages, row, runAction, SERVE } from './action.js'
+import { checkRow, docker, dockerSucceeds, fixture, removeImages, row, runAction, SERVE, takeLeftovers } from './action.js'
 import { startRegistry } from './registry.js'
 import { imageStore, unpackedSize } from './store.js'
 
@@ -22,7 +22,7 @@ let app: string
 beforeAll(() => {
   app = fixture([TEXT_LAYER, ...NON_ROOT, ...SERVE])
 })
-afterEach(() => expect(leftovers()).toBe(''))
+afterEach(() => expect(takeLeftovers()).toBe(''))
 afterAll(() => removeImages(TAG))
 
 const sizeOf = (ref: string) => unpackedSize(ref)

@@ -2,7 +2,7 @@ import { afterAll, afterEach, describe, expect, it, jest } from '@jest/globals'
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import * as path from 'node:path'
-import { checkRow, fixture, leftovers, removeImages, row, runAction, SERVE, standin } from './action.js'
+import { checkRow, fixture, removeImages, row, runAction, SERVE, standin, takeLeftovers } from './action.js'
 
 // The stop check on real containers: stopped as docker stop and Kubernetes stop them, timed from
 // the signal to the exit, and killed when they ignore it.
@@ -18,7 +18,7 @@ const context = (files: Record<string, string>) => {
 }
 /** The markdown table's escaping of what the plain-text log shows as it is. */
 const asShown = (text: string) => text.replace(/'/g, '&#39;').replace(/"/g, '&quot;').replace(/\[/g, '&#91;').replace(/\]/g, '&#93;').replace(/\*/g, '&#42;')
-afterEach(() => expect(leftovers()).toBe(''))
+afterEach(() => expect(takeLeftovers()).toBe(''))
 afterAll(() => removeImages(TAG))
 
 describe('stop', () => {

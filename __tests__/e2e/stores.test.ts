@@ -1,7 +1,7 @@
 import { afterAll, afterEach, describe, expect, it, jest } from '@jest/globals'
 import { execFileSync } from 'node:child_process'
 import * as path from 'node:path'
-import { EXAMPLES, fixture, leftovers, removeImages, runAction, SERVE } from './action.js'
+import { EXAMPLES, fixture, removeImages, runAction, SERVE, takeLeftovers } from './action.js'
 import { engineSize, imageStore, unpackedSize } from './store.js'
 
 // One meaning of size on both image stores. The action runs on this suite's engine; the same build
@@ -19,7 +19,7 @@ const otherEnv = { ...process.env, DOCKER_HOST: other, DOCKER_CONFIG: undefined 
 const stores = other ? [imageStore(), imageStore(other)] : []
 const maybe = other && stores[0] !== stores[1] ? describe : describe.skip
 
-afterEach(() => expect(leftovers()).toBe(''))
+afterEach(() => expect(takeLeftovers()).toBe(''))
 afterAll(() => {
   removeImages(TAG)
   if (!other) return

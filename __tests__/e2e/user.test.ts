@@ -1,14 +1,14 @@
 import { afterAll, afterEach, describe, expect, it, jest } from '@jest/globals'
 import { readFileSync, writeFileSync } from 'node:fs'
 import * as path from 'node:path'
-import { activeCommands, checkRow, fixture, leftovers, removeImages, row, runAction, SERVE, type ActionRun } from './action.js'
+import { activeCommands, checkRow, fixture, removeImages, row, runAction, SERVE, takeLeftovers, type ActionRun } from './action.js'
 
 // The user check on real containers: the UID every process really runs as, USER resolved through
 // the image's own /etc/passwd, and the annotation on the Dockerfile line to fix.
 
 jest.setTimeout(120_000)
 const TAG = 'image-gate-e2e/user'
-afterEach(() => expect(leftovers()).toBe(''))
+afterEach(() => expect(takeLeftovers()).toBe(''))
 afterAll(() => removeImages(TAG))
 
 const PASSWD = (line: string) => `RUN echo 'root:x:0:0:root:/root:/bin/sh' > /etc/passwd && echo '${line}' >> /etc/passwd && echo 'root:x:0:' > /etc/group`

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, describe, expect, it, jest } from '@jest/globals'
 import { execFileSync } from 'node:child_process'
-import { checkRow, docker, fixture, leftovers, removeImages, row, runAction, SERVE } from './action.js'
+import { checkRow, docker, fixture, removeImages, row, runAction, SERVE, takeLeftovers } from './action.js'
 
 // The user check on an engine that remaps user namespaces (userns-remap): docker top shows host UIDs
 // there (root in a container is e.g. 165536 on the host), so root must still be judged root: what
@@ -16,7 +16,7 @@ const title = remaps ? 'user check under userns-remap' : `user check under usern
 // jest names no skipped describe when a whole file is skipped: say why once (printed with the file)
 if (!remaps) console.warn(`userns.test.ts skipped: ${why}`)
 
-afterEach(() => expect(leftovers()).toBe(''))
+afterEach(() => expect(takeLeftovers()).toBe(''))
 afterAll(() => removeImages(TAG))
 
 /**

@@ -1,12 +1,12 @@
 import { afterAll, afterEach, describe, expect, it, jest } from '@jest/globals'
-import { activeCommands, docker, fixture, leftovers, removeImages, row, runAction, SERVE } from './action.js'
+import { activeCommands, docker, fixture, removeImages, row, runAction, SERVE, takeLeftovers } from './action.js'
 import { unpackedSize } from './store.js'
 
 // One real image per verdict, built with buildx and run on the real engine by dist/index.js.
 
 jest.setTimeout(120_000)
 const TAG = 'image-gate-e2e/verdicts'
-afterEach(() => expect(leftovers()).toBe(''))
+afterEach(() => expect(takeLeftovers()).toBe(''))
 afterAll(() => removeImages(TAG))
 
 const NON_ROOT = ["RUN echo 'app:x:10001:10001::/:/bin/sh' > /etc/passwd && echo 'app:x:10001:' > /etc/group", 'USER app']
