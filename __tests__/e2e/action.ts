@@ -19,6 +19,8 @@ const action = parseYaml(readFileSync(path.join(ROOT, 'action.yml'), 'utf8')) as
 
 export interface ActionRun {
   code: number | null
+  /** the signal that ended it, when one did (code is then null) */
+  signal: NodeJS.Signals | null
   stdout: string
   stderr: string
   outputs: Record<string, string>
@@ -59,6 +61,8 @@ export async function runAction(inputs: Record<string, string>, options: RunOpti
 export interface StartedAction {
   child: ChildProcess
   done: Promise<ActionRun>
+  /** the run id the action saved for its post step, read as it runs (undefined before it saved it) */
+  runId: () => string | undefined
 }
 
 /** Starts the action; `done` resolves when it exits. Tests that signal it mid-run use `child`. */
@@ -102,15 +106,22 @@ export function startAction(inputs: Record<string, string>, options: RunOptions 
   let stderr = ''
   child.stdout!.on('data', d => (stdout += d))
   child.stderr!.on('data', d => (stderr += d))
-  const done = new Promise<number | null>(resolve => child.on('close', resolve)).then(code => {
+  const done = new Promise<[number | null, NodeJS.Signals | null]>(resolve => child.on('close', (code, signal) => resolve([code, signal]))).then(([code, signal]) => {
     const outputs = parseOutputFile(readFileSync(outputFile, 'utf8'))
     const summary = readFileSync(summaryFile, 'utf8')
     const state = parseOutputFile(readFileSync(stateFile, 'utf8'))
     rmSync(dir, { recursive: true, force: true })
     const report = outputs.report ? JSON.parse(outputs.report) : undefined
-    return { code, stdout, stderr, outputs, summary, state, seconds: (Date.now() - started) / 1000, report }
+    return { code, signal, stdout, stderr, outputs, summary, state, seconds: (Date.now() - started) / 1000, report }
   })
-  return { child, done }
+  const runId = () => {
+    try {
+      return parseOutputFile(readFileSync(stateFile, 'utf8')).run
+    } catch {
+      return undefined // ended: done has the state
+    }
+  }
+  return { child, done, runId }
 }
 
 /** The runner evaluates an expression default before the action sees it: github.token is a token. */
@@ -273,11 +284,23 @@ export function leftovers(): string {
 
 /**
  * The containers left, removed: for afterEach, so a test that leaves one fails on its own and the
- * next starts on a clean engine (a leftover would otherwise fail every test after it).
+ * next starts on a clean engine (a leftover would otherwise fail every test after it). A container
+ * whose removal is still in progress (an interrupted run's `docker rm --force`, still listed a
+ * moment after it returned) is given three seconds to go; one that stays is a leftover.
  */
-export function takeLeftovers(): string {
-  const left = leftovers()
-  if (left) execFileSync('docker', ['rm', '--force', '--volumes', ...left.split('\n')], { stdio: 'ignore' })
+export async function takeLeftovers(): Promise<string> {
+  let left = leftovers()
+  for (let i = 0; left && i < 12; i++) {
+    await new Promise(resolve => setTimeout(resolve, 250))
+    left = leftovers()
+  }
+  if (left) {
+    try {
+      execFileSync('docker', ['rm', '--force', '--volumes', ...left.split('\n')], { stdio: 'ignore' })
+    } catch {
+      // its removal was already under way
+    }
+  }
   return left
 }
 

@@ -16,7 +16,7 @@ const NON_ROOT = ["RUN echo 'app:x:10001:10001::/:/bin/sh' > /etc/passwd", 'USER
 const HEALTH = 'HEALTHCHECK --interval=30s --timeout=5s CMD wget -q -O /dev/null http://127.0.0.1:8080/health || exit 1'
 // shell form: /bin/sh -c is PID 1, and it ignores TERM (as an untrapped shell as PID 1 would anyway)
 const SHELL_CMD = 'CMD trap "" TERM; httpd -f -p 8080 -h /www & wait'
-afterEach(() => expect(takeLeftovers()).toBe(''))
+afterEach(async () => expect(await takeLeftovers()).toBe(''))
 afterAll(() => removeImages(TAG))
 
 /** buildx's version, from `docker buildx version` ("github.com/docker/buildx 0.29.1+ds1 …", "… v0.13.1 …"). */

@@ -7,7 +7,7 @@ import { EXAMPLES, removeImages, startCli, takeLeftovers } from './action.js'
 
 jest.setTimeout(180_000)
 const TAG = 'image-gate-e2e/cli'
-afterEach(() => expect(takeLeftovers()).toBe(''))
+afterEach(async () => expect(await takeLeftovers()).toBe(''))
 afterAll(() => removeImages(TAG))
 
 const cli = (...args: string[]) => startCli(args).done

@@ -11,7 +11,7 @@ jest.setTimeout(120_000)
 const TAG = 'image-gate-e2e/contents'
 const NON_ROOT = ["RUN echo 'app:x:10001:10001::/:/bin/sh' > /etc/passwd", 'USER 10001']
 const PASSWORD = 'e2e-hunter2-do-not-print-7c1f'
-afterEach(() => expect(takeLeftovers()).toBe(''))
+afterEach(async () => expect(await takeLeftovers()).toBe(''))
 afterAll(() => removeImages(TAG))
 
 /** A fixture whose build context also holds these files (paths relative to the context). */

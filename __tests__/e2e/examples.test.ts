@@ -7,7 +7,7 @@ import { EXAMPLES, removeImages, row, runAction, standin, takeLeftovers } from '
 
 jest.setTimeout(180_000)
 const TAG = 'image-gate-e2e/examples'
-afterEach(() => expect(takeLeftovers()).toBe(''))
+afterEach(async () => expect(await takeLeftovers()).toBe(''))
 afterAll(() => removeImages(TAG))
 
 

@@ -11,7 +11,7 @@ import { fixture, httpd, removeImages, row, runAction, takeLeftovers } from './a
 
 jest.setTimeout(180_000)
 const TAG = 'image-gate-e2e/health-advice'
-afterEach(() => expect(takeLeftovers()).toBe(''))
+afterEach(async () => expect(await takeLeftovers()).toBe(''))
 afterAll(() => removeImages(TAG))
 
 const NO_HC = 'The image has no HEALTHCHECK (or HEALTHCHECK NONE) and no health-cmd was given.'

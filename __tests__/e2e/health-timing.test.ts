@@ -9,7 +9,7 @@ jest.setTimeout(120_000)
 const TAG = 'image-gate-e2e/health-timing'
 const NON_ROOT = ["RUN echo 'app:x:10001:10001::/:/bin/sh' > /etc/passwd", 'USER 10001']
 const PROBE = 'wget -q -O /dev/null http://127.0.0.1:8080/health'
-afterEach(() => expect(takeLeftovers()).toBe(''))
+afterEach(async () => expect(await takeLeftovers()).toBe(''))
 afterAll(() => removeImages(TAG))
 
 describe('startup, known to a fraction of a second', () => {

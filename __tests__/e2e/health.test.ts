@@ -7,7 +7,7 @@ jest.setTimeout(120_000)
 const TAG = 'image-gate-e2e/health'
 const NON_ROOT = ["RUN echo 'app:x:10001:10001::/:/bin/sh' > /etc/passwd", 'USER 10001']
 const HTTPD = httpd()
-afterEach(() => expect(takeLeftovers()).toBe(''))
+afterEach(async () => expect(await takeLeftovers()).toBe(''))
 afterAll(() => removeImages(TAG))
 
 // A failing image gets its verdict as fast as a healthy one: on the image's own limit, or at the

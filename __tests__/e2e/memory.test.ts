@@ -11,7 +11,7 @@ import { checkRow, removeImages, row, runAction, takeLeftovers } from './action.
 jest.setTimeout(180_000)
 const TAG = 'image-gate-e2e/memory'
 const MIB = 2 ** 20
-afterEach(() => expect(takeLeftovers()).toBe(''))
+afterEach(async () => expect(await takeLeftovers()).toBe(''))
 afterAll(() => removeImages(TAG))
 
 /** node on the node:18-alpine stand-in, holding 300 MiB (filled, so every page is resident) before it listens. */

@@ -25,7 +25,7 @@ beforeAll(() => {
   docker(['run', '--detach', '--name', SERVICE, '--network', NETWORK, '--network-alias', 'postgres', `${TAG}:postgres`, 'httpd', '-f', '-p', '5432', '-h', '/www'])
   app = fixture([...NON_ROOT, CHECKS_DB, httpd()])
 })
-afterEach(() => expect(takeLeftovers()).toBe(''))
+afterEach(async () => expect(await takeLeftovers()).toBe(''))
 // the service and the network go even when a test failed (or beforeAll did half-way)
 afterAll(() => {
   for (const args of [['rm', '--force', SERVICE], ['network', 'rm', NETWORK]]) {

@@ -17,7 +17,7 @@ const NON_ROOT = ["RUN echo 'app:x:10001:10001::/:/bin/sh' > /etc/passwd", 'USER
 let work: string
 let project: string
 let tarball: { filename: string; files: { path: string }[] }
-afterEach(() => expect(takeLeftovers()).toBe(''))
+afterEach(async () => expect(await takeLeftovers()).toBe(''))
 afterAll(() => {
   removeImages(TAG)
   if (work) rmSync(work, { recursive: true, force: true })

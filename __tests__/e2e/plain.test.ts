@@ -9,7 +9,7 @@ import { FakeGitHub, TOKEN } from './github-server.js'
 
 jest.setTimeout(120_000)
 const TAG = 'image-gate-e2e/plain'
-afterEach(() => expect(takeLeftovers()).toBe(''))
+afterEach(async () => expect(await takeLeftovers()).toBe(''))
 afterAll(() => removeImages(TAG))
 
 // ESC and the other controls but tab and newline, DEL, C1

@@ -7,7 +7,7 @@ import { checkRow, docker, multiArch, removeImages, row, runAction, takeLeftover
 
 jest.setTimeout(240_000)
 const TAG = 'image-gate-e2e/platforms'
-afterEach(() => expect(takeLeftovers()).toBe(''))
+afterEach(async () => expect(await takeLeftovers()).toBe(''))
 afterAll(() => removeImages(TAG))
 
 describe('an image for another platform', () => {

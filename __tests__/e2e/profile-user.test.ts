@@ -9,7 +9,7 @@ import { activeCommands, checkRow, EXAMPLES, fixture, removeImages, row, runActi
 
 jest.setTimeout(180_000)
 const TAG = 'image-gate-e2e/profile-user'
-afterEach(() => expect(takeLeftovers()).toBe(''))
+afterEach(async () => expect(await takeLeftovers()).toBe(''))
 afterAll(() => removeImages(TAG))
 
 /**

@@ -11,7 +11,7 @@ jest.setTimeout(180_000)
 const TAG = 'image-gate-e2e/profile-why'
 const PROBE = 'HEALTHCHECK --interval=30s --timeout=5s CMD wget -q -O /dev/null http://127.0.0.1:8080/health || exit 1'
 const ACCOUNTS = "RUN echo 'root:x:0:0::/:/bin/sh' > /etc/passwd && echo 'app:x:10001:10001::/:/bin/sh' >> /etc/passwd && echo 'root:x:0:' > /etc/group && echo 'app:x:10001:' >> /etc/group"
-afterEach(() => expect(takeLeftovers()).toBe(''))
+afterEach(async () => expect(await takeLeftovers()).toBe(''))
 afterAll(() => removeImages(TAG))
 
 /** A non-root app (USER app) that serves once `start` (shell) succeeded. */

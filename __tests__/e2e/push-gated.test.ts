@@ -25,7 +25,7 @@ let registry: Registry
 beforeAll(async () => {
   registry = await startRegistry()
 })
-afterEach(() => expect(takeLeftovers()).toBe(''))
+afterEach(async () => expect(await takeLeftovers()).toBe(''))
 afterAll(async () => {
   await registry.close()
   // the core's per-platform pushes moved one local tag: the classic store keeps the other image as repo:<none>

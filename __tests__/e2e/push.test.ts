@@ -23,7 +23,7 @@ let registry: Registry
 beforeAll(async () => {
   registry = await startRegistry()
 })
-afterEach(() => expect(takeLeftovers()).toBe(''))
+afterEach(async () => expect(await takeLeftovers()).toBe(''))
 afterAll(async () => {
   await registry.close()
   removeImages(TAG)

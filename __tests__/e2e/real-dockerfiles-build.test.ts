@@ -11,7 +11,7 @@ import { activeCommands, checkRow, removeImages, row, runAction, takeLeftovers }
 
 jest.setTimeout(180_000)
 const TAG = 'image-gate-e2e/real-build'
-afterEach(() => expect(takeLeftovers()).toBe(''))
+afterEach(async () => expect(await takeLeftovers()).toBe(''))
 afterAll(() => removeImages(TAG))
 
 /** A small Node API: answers /health on 3000 and closes on SIGTERM (node as PID 1 would ignore it). */

@@ -11,7 +11,7 @@ import { fixture, httpd, removeImages, row, runAction, takeLeftovers } from './a
 jest.setTimeout(120_000)
 const TAG = 'image-gate-e2e/real-health'
 const NON_ROOT = ["RUN echo 'app:x:10001:10001::/:/bin/sh' > /etc/passwd", 'USER 10001']
-afterEach(() => expect(takeLeftovers()).toBe(''))
+afterEach(async () => expect(await takeLeftovers()).toBe(''))
 afterAll(() => removeImages(TAG))
 
 /** A Node app on the offline node:18-alpine stand-in: server.js and a Dockerfile, as a project has them. */

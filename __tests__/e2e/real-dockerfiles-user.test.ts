@@ -10,7 +10,7 @@ import { activeCommands, fixture, removeImages, row, runAction, SERVE, takeLefto
 
 jest.setTimeout(120_000)
 const TAG = 'image-gate-e2e/real-user'
-afterEach(() => expect(takeLeftovers()).toBe(''))
+afterEach(async () => expect(await takeLeftovers()).toBe(''))
 afterAll(() => removeImages(TAG))
 
 /** A context with www/health (for SERVE) and this Dockerfile. */

@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process'
 import { existsSync, mkdtempSync, readdirSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import * as path from 'node:path'
-import { docker, fixture, leftovers, removeImages, runAction, runPost, SERVE, startAction, takeLeftovers } from './action.js'
+import { docker, fixture, leftovers, removeImages, runAction, runPost, SERVE, startAction, takeLeftovers, type StartedAction } from './action.js'
 
 // Nothing left behind and nothing run by a shell, whatever happens: a cancelled job (SIGTERM or
 // SIGINT mid-wait), a crashed main step (SIGKILL) followed by the post step, and inputs full of
@@ -15,28 +15,33 @@ const TAG = 'image-gate-e2e/safety'
 const NON_ROOT = ["RUN echo 'app:x:10001:10001::/:/bin/sh' > /etc/passwd", 'USER 10001']
 // healthy never: the wait goes on until the test interrupts it
 const NEVER_HEALTHY = [...NON_ROOT, 'HEALTHCHECK CMD exit 1', SERVE[1]]
-afterEach(() => expect(takeLeftovers()).toBe(''))
+afterEach(async () => expect(await takeLeftovers()).toBe(''))
 afterAll(() => removeImages(TAG))
 
-/** Resolves once a container of this run exists (the action is waiting on it). */
-async function containerUp(): Promise<void> {
+/**
+ * Resolves once a container of this action's run exists (it is waiting on it): by its run label,
+ * so a container anything else left cannot pass for it.
+ */
+async function containerUp(action: StartedAction): Promise<void> {
   for (let i = 0; i < 300; i++) {
-    if (leftovers() !== '') return
+    const id = action.runId()
+    if (id && docker(['ps', '--all', '--quiet', '--filter', `label=io.github.image-gate.run=${id}`]) !== '') return
     await new Promise(resolve => setTimeout(resolve, 100))
   }
-  throw new Error('no container appeared')
+  throw new Error('no container of this run appeared')
 }
 const runDirs = () => readdirSync(tmpdir()).filter(name => /^image-gate-[0-9a-f]{12}$/.test(name))
 
 describe('cleanup', () => {
   it.each(['SIGTERM', 'SIGINT'] as const)('%s mid-wait: the action removes its containers and exits at once', async signal => {
     const action = startAction({ context: fixture(NEVER_HEALTHY), tags: `${TAG}:never`, 'health-timeout': '60' })
-    await containerUp()
+    await containerUp(action)
     const sent = Date.now()
     action.child.kill(signal)
     const run = await action.done
     expect(Date.now() - sent).toBeLessThan(10_000)
-    expect(run.code).toBe(signal === 'SIGINT' ? 130 : 143)
+    // the whole ending, so a run the signal killed says how far it got
+    expect({ code: run.code, signal: run.signal, stdout: run.code === null ? run.stdout + run.stderr : '' }).toEqual({ code: signal === 'SIGINT' ? 130 : 143, signal: null, stdout: '' })
     expect(run.stdout).toContain(`::error::image-gate was stopped (${signal}) before it finished; removing its containers.`)
     expect(leftovers()).toBe('')
     expect(runDirs()).not.toContain(`image-gate-${run.state.run}`)
@@ -44,7 +49,7 @@ describe('cleanup', () => {
 
   it('a crashed main step (SIGKILL) leaves its container; the post step removes it', async () => {
     const action = startAction({ context: fixture(NEVER_HEALTHY), tags: `${TAG}:never`, 'health-timeout': '60' })
-    await containerUp()
+    await containerUp(action)
     action.child.kill('SIGKILL')
     const run = await action.done
     expect(run.state.run).toMatch(/^[0-9a-f]{12}$/)

@@ -22,7 +22,7 @@ let app: string
 beforeAll(() => {
   app = fixture([TEXT_LAYER, ...NON_ROOT, ...SERVE])
 })
-afterEach(() => expect(takeLeftovers()).toBe(''))
+afterEach(async () => expect(await takeLeftovers()).toBe(''))
 afterAll(() => removeImages(TAG))
 
 const sizeOf = (ref: string) => unpackedSize(ref)

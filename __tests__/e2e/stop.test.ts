@@ -18,7 +18,7 @@ const context = (files: Record<string, string>) => {
 }
 /** The markdown table's escaping of what the plain-text log shows as it is. */
 const asShown = (text: string) => text.replace(/'/g, '&#39;').replace(/"/g, '&quot;').replace(/\[/g, '&#91;').replace(/\]/g, '&#93;').replace(/\*/g, '&#42;')
-afterEach(() => expect(takeLeftovers()).toBe(''))
+afterEach(async () => expect(await takeLeftovers()).toBe(''))
 afterAll(() => removeImages(TAG))
 
 describe('stop', () => {

@@ -19,7 +19,7 @@ const otherEnv = { ...process.env, DOCKER_HOST: other, DOCKER_CONFIG: undefined 
 const stores = other ? [imageStore(), imageStore(other)] : []
 const maybe = other && stores[0] !== stores[1] ? describe : describe.skip
 
-afterEach(() => expect(takeLeftovers()).toBe(''))
+afterEach(async () => expect(await takeLeftovers()).toBe(''))
 afterAll(() => {
   removeImages(TAG)
   if (!other) return

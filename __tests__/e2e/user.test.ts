@@ -8,7 +8,7 @@ import { activeCommands, checkRow, fixture, removeImages, row, runAction, SERVE,
 
 jest.setTimeout(120_000)
 const TAG = 'image-gate-e2e/user'
-afterEach(() => expect(takeLeftovers()).toBe(''))
+afterEach(async () => expect(await takeLeftovers()).toBe(''))
 afterAll(() => removeImages(TAG))
 
 const PASSWD = (line: string) => `RUN echo 'root:x:0:0:root:/root:/bin/sh' > /etc/passwd && echo '${line}' >> /etc/passwd && echo 'root:x:0:' > /etc/group`

@@ -16,7 +16,7 @@ const title = remaps ? 'user check under userns-remap' : `user check under usern
 // jest names no skipped describe when a whole file is skipped: say why once (printed with the file)
 if (!remaps) console.warn(`userns.test.ts skipped: ${why}`)
 
-afterEach(() => expect(takeLeftovers()).toBe(''))
+afterEach(async () => expect(await takeLeftovers()).toBe(''))
 afterAll(() => removeImages(TAG))
 
 /**

@@ -6,7 +6,7 @@ import { unpackedSize } from './store.js'
 
 jest.setTimeout(120_000)
 const TAG = 'image-gate-e2e/verdicts'
-afterEach(() => expect(takeLeftovers()).toBe(''))
+afterEach(async () => expect(await takeLeftovers()).toBe(''))
 afterAll(() => removeImages(TAG))
 
 const NON_ROOT = ["RUN echo 'app:x:10001:10001::/:/bin/sh' > /etc/passwd && echo 'app:x:10001:' > /etc/group", 'USER app']
