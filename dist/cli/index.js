@@ -62516,8 +62516,17 @@ const StopSchema = object({
     ranSeconds: measured(),
     /** gone: Docker's State.OOMKilled, the kernel killed it for memory after it was healthy */
     oomKilled: dist_optional(dist_boolean()),
-    /** killed without waiting out stop-timeout: PID 1 has no handler for the signal, so it could not stop */
+    /** killed without waiting out stop-timeout: the signal was known lost (no handler of PID 1's could take it), so it could not stop */
     unhandled: dist_optional(dist_boolean()),
+    /** unhandled, after PID 1 caught the signal once and then ran on with no handler left for it (Node's own handler resets itself) */
+    reset: dist_optional(dist_boolean()),
+    /** reset: the ports PID 1 still listened on then (a shutdown would have closed them) */
+    listening: dist_optional(firstOf(wholeNumber(), 20)),
+    /**
+     * the container's other processes that had a handler for the signal when it was sent (e.g. puma
+     * under a shell PID 1): the app would have shut down, had PID 1 passed the signal on
+     */
+    catchers: dist_optional(firstOf(object({ pid: wholeNumber(), program: fields_short() }), 20)),
     /** killed: how long image-gate waited from the signal to SIGKILL (stop-timeout, or next to nothing when unhandled) */
     waitedSeconds: measured(),
     /** PID 1's program (docker top), and the init that runs as PID 1, if one does (dumb-init, tini) */
