@@ -41,6 +41,18 @@ describe('dockerSchedule: each probe one interval after the last one ended', () 
     expect(ms(s)).toMatchObject({ last: unhealthy, unhealthy })
   })
 
+  // Docker's own logs, and the schedule given the runs Docker measured: the model is Docker's
+  it.each([
+    // Docker 28.5, --interval=1s --retries=3, never ready: monitor 0.156 s after start, gaps of 1-2 ms
+    ['28.5, a probe that fails at once', [1.156, 2.225, 3.316], [0.068, 0.089, 0.047], 0.156, 0.0015, 3363],
+    // Docker 20.10, --interval=1s --timeout=1s --retries=3, a probe that hangs: each ends at its timeout, 4-5 ms to kill it
+    ['20.10, a probe that times out', [1.001, 3.007, 5.012], [1.001, 1.001, 1.001], 0.001, 0.0045, 6013]
+  ])("Docker %s: its own log, replayed with its own runs", (_what, starts, runs, monitorDelay, gap, unhealthy) => {
+    const s = dockerSchedule({ interval: 1, startPeriod: 0, retries: 3 }, 'none', { monitorDelay, probe: (_start, nth) => runs[nth - 1], gap })
+    expect(Math.abs(s.lastProbeSeconds - starts[2])).toBeLessThan(0.002)
+    expect(Math.abs(s.unhealthySeconds * 1000 - unhealthy)).toBeLessThan(2)
+  })
+
   it("issue 29's app: --interval=1s --retries=3 on Docker 28.5's costs puts the third probe after 3.2 s, so an app ready at 2.8 s is healthy", () => {
     // monitor 0.14 s after start, probes of 55 ms, 1 ms to handle each result (Docker 28.5, measured)
     const s = dockerSchedule({ interval: 1, startPeriod: 0, retries: 3 }, 'five-seconds', { monitorDelay: 0.14, probe: each(0.055), gap: 0.001 })
