@@ -189,10 +189,11 @@ debian_standin() {
     docker info >/dev/null 2>&1 || die "docker engine not reachable (docker info fails; run scripts/setup-docker.sh)"
   fi
   mkdir -p "$STANDIN_CACHE"
-  # one lock per stand-in: exclusive to build, shared to import (a build removes older tarballs)
+  # one lock per stand-in: exclusive to build, shared to import (a build removes unused old tarballs)
   exec 9>"$STANDIN_CACHE/$name.lock"
   flock 9
   if [ -n "$force" ] || ! [ -s "$tarball" ]; then debian_build "$tarball" "$name"; fi
+  touch "$tarball"
   flock -s 9
   [ -n "$cache_only" ] && exit 0
   debian_import "$tarball" "$STANDIN_MARK $name $key"
@@ -241,7 +242,9 @@ debian_build() { # <tarball> <name>
   # numeric owners as dpkg and customize set them (www-data's files stay 33's)
   tar -C "$root" --numeric-owner -cf "$tmp/rootfs.tar" .
   mv "$tmp/rootfs.tar" "$tarball"
-  for old in "$STANDIN_CACHE/$2"-*.tar; do [ "$old" = "$tarball" ] || rm -f "$old"; done
+  # tarballs of other versions of the script (other branches' worktrees may import them) go once
+  # none has imported them for two days (an import touches its tarball)
+  find "$STANDIN_CACHE" -maxdepth 1 -name "$2-*.tar" ! -path "$tarball" -mtime +1 -delete
   rm -rf "$tmp"
   trap - EXIT
   log "built $(du -h "$tarball" | cut -f1) rootfs of $TAG in $((SECONDS - started)) s: $tarball"
