@@ -126,7 +126,8 @@ if [ -n "$own_engine" ]; then
   jest e2e-own --selectProjects e2e --runInBand || status=$?
 else
   echo "== end-to-end tests on engine 1: $(docker version --format 'Docker {{.Server.Version}}' 2>/dev/null) (the machine's)"
-  IMAGE_GATE_ENGINE_NETNS= jest e2e-engine1 --selectProjects e2e --runInBand || status=$?
+  # IMAGE_GATE_ENGINE_INDEX: the runtime matrix's rows of this engine (__tests__/e2e/runtimes.ts)
+  IMAGE_GATE_ENGINE_NETNS= IMAGE_GATE_ENGINE_INDEX=1 jest e2e-engine1 --selectProjects e2e --runInBand || status=$?
 fi
 
 second_host=
@@ -148,7 +149,7 @@ else
     # IMAGE_GATE_ENGINE_AGNOSTIC_DONE: the tests of what no engine changes (the GitHub API's answers,
     # engineAgnostic in __tests__/e2e/action.ts) ran on engine 1.
     DOCKER_HOST=$second_host DOCKER_CONFIG=$second_config IMAGE_GATE_ENGINE_NETNS=$second_name IMAGE_GATE_OTHER_ENGINE=unix:///var/run/docker.sock \
-      IMAGE_GATE_ENGINE_AGNOSTIC_DONE=1 jest e2e-engine2 --selectProjects e2e --runInBand || status=$?
+      IMAGE_GATE_ENGINE_AGNOSTIC_DONE=1 IMAGE_GATE_ENGINE_INDEX=2 jest e2e-engine2 --selectProjects e2e --runInBand || status=$?
   else
     echo "== second engine: could not start (above); counted as a failure"
     runs+=("$reports/e2e-engine2.json") # no report: one failure
