@@ -39,13 +39,17 @@ export interface Runtime {
 export const STOP_TIMEOUT = 3
 
 const USER_APP = ['RUN useradd --uid 10001 --no-create-home app', 'USER app']
+/** server.js on node:18-alpine as its user node, probed with busybox wget */
+const NODE_APP = ['FROM node:18-alpine', 'WORKDIR /app', 'COPY server.js .', 'USER node', app.WGET_PROBE(8080)]
+/** config.ru on ruby:3.1 as a user of its own, probed with ruby's own HTTP client */
+const RACK_APP = ['FROM ruby:3.1', 'WORKDIR /app', 'COPY config.ru .', ...USER_APP, app.RUBY_PROBE(9292)]
 
 export const RUNTIMES: Runtime[] = [
   {
     name: 'node without a SIGTERM handler',
     engine: 1,
     standins: ['node'],
-    dockerfile: ['FROM node:18-alpine', 'WORKDIR /app', 'COPY server.js .', 'USER node', app.WGET_PROBE(8080), 'CMD ["node", "server.js"]'],
+    dockerfile: [...NODE_APP, 'CMD ["node", "server.js"]'],
     files: { 'server.js': app.NODE_SERVER },
     expect: { health: 'healthy', stop: 'killed', uid: 1000, uids: [1000] }
   },
@@ -53,7 +57,7 @@ export const RUNTIMES: Runtime[] = [
     name: 'node with a SIGTERM handler',
     engine: 1,
     standins: ['node'],
-    dockerfile: ['FROM node:18-alpine', 'WORKDIR /app', 'COPY server.js .', 'USER node', app.WGET_PROBE(8080), 'CMD ["node", "server.js"]'],
+    dockerfile: [...NODE_APP, 'CMD ["node", "server.js"]'],
     files: { 'server.js': app.NODE_SERVER_HANDLER },
     expect: { health: 'healthy', stop: 'exited 0', uid: 1000, uids: [1000] }
   },
@@ -87,7 +91,7 @@ export const RUNTIMES: Runtime[] = [
     name: 'puma',
     engine: 2,
     standins: ['ruby'],
-    dockerfile: ['FROM ruby:3.1', 'WORKDIR /app', 'COPY config.ru .', ...USER_APP, app.RUBY_PROBE(9292), 'CMD ["puma", "--bind", "tcp://0.0.0.0:9292", "config.ru"]'],
+    dockerfile: [...RACK_APP, 'CMD ["puma", "--bind", "tcp://0.0.0.0:9292", "config.ru"]'],
     files: { 'config.ru': app.RACK_APP },
     // puma stops gracefully, then raises SIGTERM's SignalException (raise_exception_on_sigterm):
     // as PID 1 ruby cannot die of the signal and exits 1
@@ -98,7 +102,7 @@ export const RUNTIMES: Runtime[] = [
     name: 'puma in a shell-form CMD (dash)',
     engine: 2,
     standins: ['ruby'],
-    dockerfile: ['FROM ruby:3.1', 'WORKDIR /app', 'COPY config.ru .', ...USER_APP, app.RUBY_PROBE(9292), 'CMD puma --bind tcp://0.0.0.0:9292 config.ru'],
+    dockerfile: [...RACK_APP, 'CMD puma --bind tcp://0.0.0.0:9292 config.ru'],
     files: { 'config.ru': app.RACK_APP },
     expect: { health: 'healthy', stop: 'killed', uid: 10001, uids: [10001] }
   },
