@@ -47835,19 +47835,8 @@ function isSwitch(c) {
 }
 
 ;// CONCATENATED MODULE: ./src/rules/health.ts
-// Two ways the health wait decides "unhealthy" before Docker itself would under fast probing,
-// both from Docker's own probe results. Pure, so each can be tested on captured probe output.
-/**
- * When Docker, on the image's own HEALTHCHECK settings, says "unhealthy" for a check that never
- * passes, in seconds after start. Docker probes every `interval`, the first one `interval` after
- * start; failures of probes that start inside the start period do not count; the `retries`-th
- * counted failure in a row marks it unhealthy. E.g. interval 1 s, retries 2: 2 s; interval 30 s,
- * start period 5 s, retries 3: 90 s.
- */
-function imageLimitSeconds(interval, startPeriod, retries) {
-    const firstCounted = Math.max(1, Math.ceil(startPeriod / interval));
-    return (firstCounted + retries - 1) * interval;
-}
+// How fast-health probes, and a probe that can never pass: pure, so each can be tested on captured
+// probe output. When Docker, on an image's own settings, would say unhealthy is probe-schedule.ts.
 /**
  * How often Docker probes with fast-health, in seconds: every 0.1 s while the app starts, so its
  * startup is known to a tenth of a second (plus the probe's own run) and not to a whole interval.
@@ -47860,16 +47849,6 @@ const START_INTERVAL_S = 0.1;
 const FAST_INTERVAL_S = 1;
 function fastTiming(hasStartInterval) {
     return hasStartInterval ? { intervalSeconds: FAST_INTERVAL_S, startIntervalSeconds: START_INTERVAL_S } : { intervalSeconds: START_INTERVAL_S, startIntervalSeconds: START_INTERVAL_S };
-}
-/**
- * A health-cmd's limit, in seconds after start: the rule of an image's own HEALTHCHECK with
- * health-start-period as its start period and Docker's default retries (3), counted a second
- * apart (fast-health's interval), so a check that always fails is known in seconds while a slow
- * starter has the start period. E.g. start period 10 s: 12 s (counted probes from 10 s, the third
- * failure at 12 s); 0 s: 3 s.
- */
-function healthCmdLimitSeconds(startPeriod, retries) {
-    return imageLimitSeconds(FAST_INTERVAL_S, startPeriod, retries);
 }
 /** Without a health check the container is only watched this long, to see that it keeps running. */
 const NO_HEALTHCHECK_WATCH_S = 3;
@@ -48127,13 +48106,13 @@ function unhealthyWhy(report, inputs) {
     if (h.rule === 'cannot-run' && h.cannotRun)
         return cannotRunWhy(h.cannotRun);
     if (h.rule === 'image-limit') {
-        const start = image.healthcheckStartPeriod ? `start period ${image.healthcheckStartPeriod} s, then ` : '';
-        return `No probe passed within the image's own limit (${start}interval ${interval} s × retries ${retries}): Docker would mark it unhealthy at ${h.limitSeconds} s`;
+        const sp = image.healthcheckStartPeriod ? `start period ${image.healthcheckStartPeriod} s${startPeriodInterval(h, image)}, ` : '';
+        return `No probe passed within the image's own limit (${sp}interval ${interval} s, retries ${retries}): Docker starts each probe one interval after the last one ended, so ${schedule(h, retries)}`;
     }
     if (h.rule === 'start-period') {
         // a health-cmd's own limit: what the image's rule would say with health-start-period as the start period
         const n = h.failedProbes ?? DOCKER_DEFAULT_RETRIES;
-        return `The probe failed ${n} ${n === 1 ? 'time' : 'times'} after the start period and never passed: unhealthy at ${h.limitSeconds} s, on health-start-period ${h.startPeriodSeconds} s, then ${DOCKER_DEFAULT_RETRIES} failed probes a second apart. Raise health-start-period if the app needs longer to start`;
+        return `The probe failed ${n} ${n === 1 ? 'time' : 'times'} after the start period and never passed: unhealthy at ${h.limitSeconds} s, on health-start-period ${h.startPeriodSeconds} s, then ${DOCKER_DEFAULT_RETRIES} failed probes a second apart (each a second after the last one ended${h.probeMs !== undefined ? `; the probes took up to ${h.probeMs} ms` : ''}${h.notReadyAtSeconds !== undefined ? `; a fast-health probe that started at ${h.notReadyAtSeconds} s still failed` : ''}). Raise health-start-period if the app needs longer to start`;
     }
     if (inputs.fastHealth)
         return `Docker marked the container unhealthy: it was not healthy within ${inputs.healthTimeout} s, then failed ${failed}`;
@@ -48143,6 +48122,29 @@ function unhealthyWhy(report, inputs) {
         ? `the image's own HEALTHCHECK settings (interval ${interval} s, start period ${image.healthcheckStartPeriod ?? 0} s, retries ${retries})`
         : `Docker's default timing (interval 30 s, retries 3)${h.startPeriodSeconds ? ` with health-start-period ${h.startPeriodSeconds} s` : ''}`;
     return `Docker marked the container unhealthy${when}, on ${timing}: no probe passed, then ${failed} failed (fast-health: false)`;
+}
+/**
+ * "with probes of up to 60 ms its 3rd failed probe in a row would start at 3.2 s and mark it
+ * unhealthy at 3.3 s; a fast-health probe that started at 3.3 s still failed": the schedule's figures.
+ */
+function schedule(h, retries) {
+    const took = h.probeMs !== undefined ? `with probes of up to ${h.probeMs} ms ` : '';
+    const nth = retries === 1 ? 'its first failed probe after the start period' : `its ${ordinal(retries)} failed probe in a row`;
+    const when = h.lastProbeSeconds !== undefined ? `would start at ${h.lastProbeSeconds} s and mark` : 'would mark';
+    const proof = h.notReadyAtSeconds !== undefined ? `; a fast-health probe that started at ${h.notReadyAtSeconds} s still failed` : '';
+    return `${took}${nth} ${when} it unhealthy at ${h.limitSeconds} s${proof}`;
+}
+/** " (probes 5 s apart in it: Docker's default start interval)" where the start period is probed at another interval. */
+function startPeriodInterval(h, image) {
+    const every = h.startPeriodIntervalSeconds;
+    if (every === undefined)
+        return '';
+    return image.healthcheckStartInterval === every ? `, start interval ${every} s` : ` (probes ${every} s apart in it: Docker's default start interval)`;
+}
+function ordinal(n) {
+    const tens = n % 100;
+    const suffix = tens >= 11 && tens <= 13 ? 'th' : ['th', 'st', 'nd', 'rd'][n % 10] ?? 'th';
+    return `${n}${suffix}`;
 }
 /** A probe that cannot run: which program, and why. */
 function cannotRunWhy({ program, why }) {
@@ -48428,7 +48430,7 @@ function stopRow(stop, inputs, report) {
     // a shell-form CMD that BuildKit already warned of: that warning is the cause, and says the fix
     const warning = shellFormWarning(report, stop);
     const detail = warning ? `${killedLine(stop, inputs.stopTimeout)} ${shellFormAdvice(warning, report, stop.signal)}` : whyNot(stop, inputs.stopTimeout, report);
-    return { name: 'stop', status: 'fail', value: outcome, limit, detail: `${detail}${atOnce(stop)}` };
+    return { name: 'stop', status: 'fail', value: outcome, limit, detail };
 }
 /**
  * Exited on its stop signal: 0, or 128 + the signal (the default action of a process that did not
@@ -48437,11 +48439,14 @@ function stopRow(stop, inputs, report) {
 function stoppedCleanly(stop) {
     return stop.outcome === 'exited' && stop.signal !== 'SIGKILL' && stop.exitCode !== undefined && cleanExit(stop.exitCode, stop.signal);
 }
-/** "exited 0, 0.04 s after SIGTERM", "killed after 10 s" or "exited on its own (code 1)". */
+/** "exited 0, 0.04 s after SIGTERM", "killed after 10 s", "killed after 0.06 s (SIGTERM lost)" or "exited on its own (code 1)". */
 function describeStop(stop) {
     if (stop.outcome === 'gone')
         return `exited on its own (code ${stop.exitCode})${stop.oomKilled ? ', OOM-killed' : ''}`;
-    return stop.outcome === 'killed' ? `killed after ${stop.seconds} s` : `exited ${stop.exitCode}, ${stop.seconds} s after ${stop.signal}`;
+    if (stop.outcome !== 'killed')
+        return `exited ${stop.exitCode}, ${stop.seconds} s after ${stop.signal}`;
+    // the seconds really waited: next to nothing for a signal known lost
+    return `killed after ${stop.waitedSeconds ?? stop.seconds} s${stop.unhandled ? ` (${stop.signal} lost)` : ''}`;
 }
 /** What went wrong with a stop, and the fix, written for the image in `report`. Shared with the smoke rows. */
 function whyNot(stop, timeout, report) {
@@ -48473,13 +48478,20 @@ function whyNot(stop, timeout, report) {
         return `${killed} PID 1 is ${stop.init}, which passed ${stop.signal} on: the app itself ignores it. Handle ${stop.signal} in the app (close the server, then exit).`;
     return `${killed} No init runs in the container, and PID 1 ignores ${stop.signal} unless the app handles it: handle ${stop.signal} in the app, or run it under an init that passes it on: ${initAdvice(report)}`;
 }
-/** Killed without waiting out the grace period: why that was certain. */
-function atOnce(stop) {
-    if (!stop.unhandled)
-        return '';
-    return ` Known at once: PID 1 has no handler for ${stop.signal} (its SigCgt mask), so in its own PID namespace the signal cannot reach it and the grace period could only end in SIGKILL; image-gate killed it without waiting.`;
-}
 function killedLine(stop, timeout) {
+    const orchestrator = `docker stop would kill it (SIGKILL) after ${timeout} s, Kubernetes after 30 s, dropping whatever it was doing`;
+    const waited = stop.waitedSeconds ?? 0;
+    if (stop.reset) {
+        // Node's own handler restores the terminal and re-raises the signal: a no-op for PID 1
+        const own = stop.pid1?.split('/').pop() === 'node' ? " (Node's own, which restores the terminal and re-raises the signal: the kernel drops it for PID 1)" : '';
+        const ports = stop.listening?.length ? `, still listening on ${stop.listening.join(', ')}` : '';
+        return (`${who(stop)} caught ${stop.signal} only to reset its handler${own}, and ${waited} s later ran on with no handler left${ports}, so it was not shutting down: ` +
+            `${orchestrator}. image-gate killed it then instead of waiting that out.`);
+    }
+    if (stop.unhandled) {
+        return (`${who(stop)} has no handler for ${stop.signal} and does not wait for it, and in its own PID namespace PID 1 gets no signal it does not handle: the kernel dropped it, so ${orchestrator}. ` +
+            `image-gate killed it ${waited} s after the signal instead of waiting that out.`);
+    }
     return `${who(stop)} did not exit within ${timeout} s of ${stop.signal} and was killed (SIGKILL), as docker stop would do (Kubernetes waits 30 s), dropping whatever it was doing.`;
 }
 function who(stop) {
@@ -62370,6 +62382,8 @@ const ImageSchema = object({
     /** the HEALTHCHECK's own --interval and --start-period, seconds (Docker's defaults when unset: 30 and 0) */
     healthcheckInterval: measured(),
     healthcheckStartPeriod: measured(),
+    /** the HEALTHCHECK's own --start-interval, seconds; undefined when unset (Docker 27 then probes every 5 s in the start period) */
+    healthcheckStartInterval: measured(),
     exposedPorts: dist_optional(firstOf(fields_text(), 100)),
     /** Config.Entrypoint and Config.Cmd (a shell-form CMD is ["/bin/sh", "-c", "…"]), the first 20 words */
     entrypoint: dist_optional(firstOf(fields_text(1_000), 20)),
@@ -62599,15 +62613,19 @@ const HealthSchema = object({
      * period then its retries, or a probe that could not run at all
      */
     rule: dist_optional(picklist(['docker', 'image-limit', 'start-period', 'cannot-run'])),
-    /** image-limit, start-period: container start → when the rule says unhealthy for a check that never passes */
+    /** image-limit, start-period: container start → Docker's unhealthy on the rule's settings, on its schedule (rules/probe-schedule.ts) */
     limitSeconds: measured(),
+    /** image-limit, start-period: container start → the start of Docker's last counted probe; each probe's run counted (ms); the start period's interval where not the interval */
+    lastProbeSeconds: measured(),
+    probeMs: dist_optional(wholeNumber()),
+    startPeriodIntervalSeconds: measured(),
     /** health-cmd with fast-health: health-start-period, the seconds after start whose failures do not count */
     startPeriodSeconds: measured(),
     /** image-limit, start-period: how many probes failed after the start period (every probe seen, not only the five Docker keeps) */
     failedProbes: dist_optional(wholeNumber()),
     /** cannot-run: the program the probe could not start, and why */
     cannotRun: dist_optional(object({ program: fields_short(), why: picklist(['missing', 'not-executable']) })),
-    /** container start → the last failing probe before the first pass: the app was not ready then */
+    /** container start → the last failing probe before the first pass, or (image-limit, start-period) the failed one no earlier than Docker's last: not ready then */
     notReadyAtSeconds: measured(),
     /** how long the passing probes took, from Docker's own start and end stamps */
     probeTimes: dist_optional(object({ passing: wholeNumber(), medianMs: wholeNumber(), slowestMs: wholeNumber() })),
@@ -63228,6 +63246,8 @@ async function inspectImage(docker, ref) {
         healthcheckRetries: check?.Retries || DOCKER_DEFAULT_RETRIES,
         healthcheckInterval: (check?.Interval || DOCKER_DEFAULT_INTERVAL_S * 1e9) / 1e9,
         healthcheckStartPeriod: (check?.StartPeriod ?? 0) / 1e9,
+        // unset is not 0: Docker 27 and later then probe every 5 s during the start period
+        healthcheckStartInterval: check?.StartInterval ? check.StartInterval / 1e9 : undefined,
         exposedPorts: Object.keys(image.Config?.ExposedPorts ?? {}),
         // what runs as PID 1: the stop check names a shell-form CMD's JSON form
         entrypoint: image.Config?.Entrypoint ?? [],
@@ -63317,7 +63337,140 @@ async function waitUntil(clock, limitMs, look, pollMs = () => SAFETY_POLL_MS) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/rules/probe-schedule.ts
+// When Docker would run each probe of a HEALTHCHECK that never passes, and when it would say
+// "unhealthy", as moby's daemon/health.go schedules them (monitor, getInterval, handleProbeResult):
+//   - the monitor starts a moment after the container (StartedAt) and waits one interval;
+//   - each next probe starts one interval after the previous one ENDED (the timer is reset after
+//     the result is handled), so every probe's own run adds to the schedule;
+//   - while the start period lasts and the container is still "starting", that interval is the
+//     start interval: Docker 25 and 26 default it to the interval, Docker 27 and later to 5 s;
+//     before 25 there is none (one interval throughout, and an image's --start-interval is ignored);
+//   - a failure counts only when its probe STARTED at or after the start period (result.Start −
+//     StartedAt), and `retries` counted failures in a row make it unhealthy, when that probe ends.
+// Pure: the wait (stages/health.ts) feeds it what its own probes measured.
+/** Docker's start interval when the image sets none, on Docker 27 and later. */
+const DOCKER_DEFAULT_START_INTERVAL_S = 5;
+/**
+ * The start-period rule of the engine of version `version` (`docker version`'s Server.Version:
+ * "20.10.24+dfsg1", "28.5.2"): the daemon's, not the API's, since the daemon applies the image's
+ * start interval whatever API version the client speaks. A version it cannot read is taken as the
+ * newest.
+ */
+function startIntervalRule(version) {
+    const m = /^v?(\d+)\.(\d+)/.exec(version.trim());
+    if (!m)
+        return 'five-seconds';
+    const major = Number(m[1]);
+    if (major < 25)
+        return 'none';
+    return major < 27 ? 'interval' : 'five-seconds';
+}
+const NO_COSTS = { monitorDelay: 0, probe: () => 0, gap: 0 };
+/** Beyond this many probes the schedule stops (a 1 ms start interval over a long start period). */
+const MAX_PROBES = 100_000;
+/** Docker's probes of a check that never passes, on `timing`, under the engine's `rule`, with `costs`. */
+function dockerSchedule(timing, rule, costs) {
+    const startPeriodInterval = rule === 'none' ? timing.interval : (timing.startInterval ?? (rule === 'interval' ? timing.interval : DOCKER_DEFAULT_START_INTERVAL_S));
+    // getInterval(): the start interval while the start period lasts (the check never passed, so the
+    // container is still "starting"), asked when the monitor starts and after each probe
+    const intervalAt = (t) => (t >= timing.startPeriod ? timing.interval : startPeriodInterval);
+    const retries = Math.max(1, timing.retries);
+    let timerFrom = costs.monitorDelay;
+    let counted = 0;
+    let slowestRun = 0;
+    for (let probes = 1; probes <= MAX_PROBES; probes++) {
+        const start = timerFrom + intervalAt(timerFrom);
+        const run = costs.probe(start, probes);
+        slowestRun = Math.max(slowestRun, run);
+        if (start >= timing.startPeriod)
+            counted++;
+        if (counted === retries)
+            return { lastProbeSeconds: start, unhealthySeconds: start + run, probes, startPeriodInterval, slowestRun };
+        timerFrom = start + run + costs.gap;
+    }
+    return { lastProbeSeconds: Infinity, unhealthySeconds: Infinity, probes: MAX_PROBES, startPeriodInterval, slowestRun };
+}
+/**
+ * The costs of Docker's probes on the image's own schedule, estimated from the wait's probes (the
+ * same command, with the image's timeout, in the same container, on the same engine). Each errs
+ * late rather than early: an early schedule could call "unhealthy" an app Docker would still have
+ * seen get ready (a healthy app failed), a late one only waits a little longer while the fast
+ * probes watch the app get ready. (Docker's own run-to-run jitter is a few tens of ms a probe.)
+ *   - probe: Docker's probe starting at t runs as long as the slower of the wait's two probes
+ *     around t (the one running then, or the last before, and the next): the app, the machine's
+ *     load and the probe's own work are what they were then, and a probe that timed out took the
+ *     timeout and its exec's start. Docker's first probe is also its first exec into the
+ *     container, slower than later ones (its binaries read from disk, the app still starting), so
+ *     it runs at least as long as the wait's first did. Beyond the probes seen: the slowest seen;
+ *   - monitorDelay: the first probe seen, less the one interval before it (an upper bound even when
+ *     Docker had rotated the first probe out of its log: a later one only starts later);
+ *   - gap: the longest gap seen between two probes Docker logged one after the other (`pairs`),
+ *     less the interval the wait probes at (`interval`).
+ */
+function probeCosts(probes, pairs, interval) {
+    if (probes.length === 0)
+        return NO_COSTS;
+    const seen = [...probes].sort((a, b) => a.start - b.start);
+    const runs = seen.map(p => Math.max(0, p.end - p.start));
+    const slowest = Math.max(...runs);
+    const probe = (start, nth) => {
+        const next = seen.findIndex(p => p.start > start);
+        if (next === -1)
+            return slowest;
+        const around = Math.max(runs[next - 1] ?? 0, runs[next]);
+        return nth === 1 ? Math.max(around, runs[0]) : around;
+    };
+    return {
+        monitorDelay: Math.max(0, seen[0].start - interval),
+        probe,
+        gap: Math.max(0, ...pairs.map(([a, b]) => b.start - a.end - interval))
+    };
+}
+/**
+ * The probe that shows Docker's last counted probe would fail: the first failed probe of the
+ * wait's that started no earlier than it would. Readiness only grows while an app starts, so an
+ * app not ready when that probe ran was not ready when Docker's ran either, nor at any probe
+ * before: Docker, on the image's settings, says "unhealthy". Undefined while none has (or one
+ * passed: then Docker would have said healthy).
+ */
+function provenUnhealthy(probes, schedule) {
+    if (probes.some(p => p.exitCode === 0))
+        return undefined;
+    return probes.filter(p => p.start >= schedule.lastProbeSeconds).sort((a, b) => a.start - b.start)[0];
+}
+/**
+ * Docker's schedule on a limit's settings, replayed afresh at each look of the wait with every
+ * probe seen so far. Docker's log lists consecutive probes (the wait may miss some between two
+ * looks), so the gap between probes is timed only on pairs from one log, and only while the wait
+ * probed at its start interval (`waitInterval`, until `waitStartPeriod`, health-timeout: after
+ * it the interval is another).
+ */
+class ScheduleReplay {
+    timing;
+    rule;
+    waitInterval;
+    waitStartPeriod;
+    pairs = new Map();
+    constructor(timing, rule, waitInterval, waitStartPeriod) {
+        this.timing = timing;
+        this.rule = rule;
+        this.waitInterval = waitInterval;
+        this.waitStartPeriod = waitStartPeriod;
+    }
+    /** `history`: every probe seen, oldest first; `log`: Docker's log as it stands. */
+    update(history, log) {
+        for (let i = 1; i < log.length; i++)
+            if (log[i - 1].end < this.waitStartPeriod)
+                this.pairs.set(log[i - 1].start, [log[i - 1], log[i]]);
+        const costs = probeCosts(history, [...this.pairs.values()], this.waitInterval);
+        const schedule = dockerSchedule(this.timing, this.rule, costs);
+        return { ...schedule, costs, proof: provenUnhealthy(history, schedule) };
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/stages/health.ts
+
 
 
 
@@ -63334,8 +63487,12 @@ async function waitUntil(clock, limitMs, look, pollMs = () => SAFETY_POLL_MS) {
 // no failure while the app boots, and the first passing probe makes it healthy and ends the wait.
 // "unhealthy" comes at the first of:
 //   - a probe that could not run at all (its program is missing or not executable): at that probe;
-//   - the moment Docker, on the image's own HEALTHCHECK settings, would have said unhealthy (its
-//     start period, then `retries` failed probes at its interval), when no probe passed by then;
+//   - the image's own limit: Docker, on the image's own HEALTHCHECK settings, would have said
+//     unhealthy. Its schedule (rules/probe-schedule.ts: each probe an interval after the last one
+//     ended, the start period's interval, which failures count) is replayed with the costs the
+//     wait's own probes measured (the same command and timeout), and the verdict comes once a
+//     probe that started no earlier than Docker's last counted probe would start has failed: the
+//     app was provably not ready when Docker's probe ran, so Docker says unhealthy;
 //   - for a health-cmd, the same rule on health-start-period, then 3 failed probes a second apart
 //     (a health-cmd has no settings of its own; Docker's 30 s interval would take 90 s);
 //   - health-timeout, then `retries` failed probes: Docker's own verdict.
@@ -63368,23 +63525,29 @@ function waitLimitMs(inputs, image) {
     return inputs.healthTimeout * 1000 + retries * 1000 + VERDICT_GRACE_MS;
 }
 /**
- * With fast-health: the image's own HEALTHCHECK settings (when Docker on them would say
- * unhealthy), or for a health-cmd its start period, then Docker's default retries a second apart.
+ * With fast-health: the image's own HEALTHCHECK settings on this engine, or for a health-cmd its
+ * start period, then Docker's default retries a second apart (a second from the start too, as
+ * `--health-start-interval=1s` would have it, on every engine).
  */
-function probeLimit(inputs, image) {
+function probeLimit(inputs, image, engineVersion = '') {
     if (!inputs.fastHealth)
         return undefined;
     if (inputs.healthCmd) {
-        const startPeriod = inputs.healthStartPeriod;
-        return { rule: 'start-period', seconds: healthCmdLimitSeconds(startPeriod, DOCKER_DEFAULT_RETRIES), startPeriod };
+        const timing = { interval: FAST_INTERVAL_S, startPeriod: inputs.healthStartPeriod, startInterval: FAST_INTERVAL_S, retries: DOCKER_DEFAULT_RETRIES };
+        return { rule: 'start-period', timing, startRule: 'interval' };
     }
     if (!image.healthcheck)
         return undefined;
-    const interval = image.healthcheckInterval ?? DOCKER_DEFAULT_INTERVAL_S;
-    const startPeriod = image.healthcheckStartPeriod ?? 0;
-    return { rule: 'image-limit', seconds: imageLimitSeconds(interval, startPeriod, image.healthcheckRetries ?? DOCKER_DEFAULT_RETRIES), startPeriod };
+    const timing = {
+        interval: image.healthcheckInterval ?? DOCKER_DEFAULT_INTERVAL_S,
+        startPeriod: image.healthcheckStartPeriod ?? 0,
+        startInterval: image.healthcheckStartInterval,
+        retries: image.healthcheckRetries ?? DOCKER_DEFAULT_RETRIES
+    };
+    return { rule: 'image-limit', timing, startRule: startIntervalRule(engineVersion) };
 }
-async function waitForHealth(docker, name, inputs, image, clock, api = '') {
+async function waitForHealth(docker, name, inputs, image, clock, engine = { api: '' }) {
+    const { api } = engine;
     const health = { verdict: 'skipped', timeoutSeconds: inputs.healthTimeout };
     if (inputs.healthCmd)
         Object.assign(health, { source: 'health-cmd', command: inputs.healthCmd });
@@ -63394,9 +63557,8 @@ async function waitForHealth(docker, name, inputs, image, clock, api = '') {
         Object.assign(health, probeTiming(api));
     else if (health.source)
         health.intervalSeconds = inputs.healthCmd ? DOCKER_DEFAULT_INTERVAL_S : image.healthcheckInterval;
-    const limit = probeLimit(inputs, image);
-    if (limit)
-        health.limitSeconds = limit.seconds;
+    const limit = probeLimit(inputs, image, engine.version);
+    const timing = probeTiming(api);
     // a health-cmd's start period: the limit's with fast-health, Docker's own without (run.ts)
     if (inputs.healthCmd && (inputs.fastHealth || inputs.healthStartPeriod > 0))
         health.startPeriodSeconds = inputs.healthStartPeriod;
@@ -63404,6 +63566,7 @@ async function waitForHealth(docker, name, inputs, image, clock, api = '') {
     // Docker keeps only the last five probes, a second's worth at 0.1 s: every probe seen is kept
     // here, so the first pass, the failure before it and the failures counted are never lost
     const seen = new Map();
+    const replay = limit && new ScheduleReplay(limit.timing, limit.startRule, timing.startIntervalSeconds, inputs.healthTimeout);
     let nextLookMs = SAFETY_POLL_MS;
     const look = async (overdue) => {
         const state = await containerState(docker, name);
@@ -63413,7 +63576,10 @@ async function waitForHealth(docker, name, inputs, image, clock, api = '') {
         const history = [...seen.values()].sort((a, b) => Date.parse(a.Start) - Date.parse(b.Start));
         health.waitedSeconds = round((now - started) / 1000);
         health.verdictSeconds = sinceStart(state, now);
-        nextLookMs = nextLook(state, seen.size, clock, limit?.seconds, now);
+        const planned = replay?.update(timed(history, state.StartedAt), timed(state.Health?.Log ?? [], state.StartedAt));
+        if (planned)
+            health.limitSeconds = round(planned.unhealthySeconds);
+        nextLookMs = nextLook(state, seen.size, clock, planned?.unhealthySeconds, now);
         // a probe passed before it exited: Docker had said healthy (one passing probe is enough), and
         // the exit that followed is the stop stage's to report (the container is gone when it goes to stop it)
         const passed = state.Health?.Status === 'healthy' || (!state.Running && history.some(p => p.ExitCode === 0));
@@ -63432,8 +63598,9 @@ async function waitForHealth(docker, name, inputs, image, clock, api = '') {
         const stuck = last && cannotRun(last.ExitCode, last.Output, health.command);
         if (stuck)
             return unhealthy(docker, name, state, { ...health, rule: 'cannot-run', cannotRun: stuck });
-        if (limit && reachedLimit(history, state.StartedAt, limit, now)) {
-            return unhealthy(docker, name, state, { ...health, rule: limit.rule, failedProbes: countedFailures(history, state.StartedAt, limit.startPeriod) });
+        if (limit && planned?.proof) {
+            const failedProbes = countedFailures(history, state.StartedAt, limit.timing.startPeriod);
+            return unhealthy(docker, name, state, { ...health, rule: limit.rule, failedProbes, notReadyAtSeconds: round(planned.proof.start), ...scheduleFields(planned, limit) });
         }
         return overdue ? unhealthy(docker, name, state, health, 'timeout') : undefined;
     };
@@ -63483,10 +63650,17 @@ function countedFailures(history, startedAt, startPeriod) {
     const start = Date.parse(startedAt);
     return history.filter(p => Date.parse(p.Start) - start >= startPeriod * 1000 && p.ExitCode !== 0).length;
 }
-/** The limit has passed, at least one probe ran after its start period, and none passed. */
-function reachedLimit(history, startedAt, limit, now) {
+/** Docker's probe log in seconds after the container's start. */
+function timed(log, startedAt) {
     const start = Date.parse(startedAt);
-    return now - start >= limit.seconds * 1000 && countedFailures(history, startedAt, limit.startPeriod) > 0 && history.every(p => p.ExitCode !== 0);
+    return log.map(p => ({ start: (Date.parse(p.Start) - start) / 1000, end: (Date.parse(p.End) - start) / 1000, exitCode: p.ExitCode })).filter(p => Number.isFinite(p.start) && Number.isFinite(p.end));
+}
+/** The schedule's figures for the report: when Docker says unhealthy, when its last counted probe starts, what each probe costs. */
+function scheduleFields(planned, limit) {
+    const fields = { limitSeconds: round(planned.unhealthySeconds), lastProbeSeconds: round(planned.lastProbeSeconds), probeMs: Math.round(planned.slowestRun * 1000) };
+    if (limit.timing.startPeriod > 0 && planned.startPeriodInterval !== limit.timing.interval)
+        fields.startPeriodIntervalSeconds = planned.startPeriodInterval;
+    return fields;
 }
 async function unhealthy(docker, name, state, health, verdict = 'unhealthy') {
     return { ...health, verdict, probes: probesOf(state), ...logFields(await logTail(docker, name)) };
@@ -63541,39 +63715,211 @@ function probesOf(state) {
     return probes.length > 0 ? probes : undefined;
 }
 
-;// CONCATENATED MODULE: ./src/docker/pid1.ts
+;// CONCATENATED MODULE: ./src/docker/sockets.ts
 
-
-// Whether a container's PID 1 handles a signal, read from the kernel where the engine runs on this
-// host. In its own PID namespace, PID 1 gets a signal from outside (docker stop, the kubelet) only
-// if it has a handler for it (pid_namespaces(7)): without one, SIGTERM does nothing, and the stop
-// can only end in SIGKILL once the grace period is over. Known at once, instead of waited out.
+// Which TCP ports the processes of a container listen on, read from the kernel where the engine
+// runs on this host: /proc/<pid>/net/tcp and tcp6 of its PID 1 list the sockets of its network
+// namespace, whatever the image holds (no shell, no netstat needed). A queue worker listens on
+// none, and is then not told to probe an HTTP endpoint it does not have.
+/** LISTEN in the `st` column of /proc/net/tcp (include/net/tcp_states.h). */
+const LISTEN = '0A';
+/** The listening ports of one /proc/net/tcp or tcp6 table, lowest first. */
+function listeningPortsOf(table) {
+    const ports = new Set();
+    for (const line of table.split('\n').slice(1)) {
+        // "   0: 00000000:1F90 00000000:0000 0A ...": the local address ends in the port, in hex
+        const [, local, , state] = line.trim().split(/\s+/);
+        if (state !== LISTEN || !local)
+            continue;
+        const port = parseInt(local.split(':').pop() ?? '', 16);
+        if (port > 0)
+            ports.add(port);
+    }
+    return [...ports].sort((a, b) => a - b);
+}
 /**
- * true or false when /proc/<hostPid> is this container's PID 1 (its cgroup names the container, and
- * it is PID 1 of its own namespace); undefined when that cannot be told (a remote engine, Docker
- * Desktop's VM, --pid=host, a kernel without the fields): then the caller waits as docker stop does.
+ * The TCP ports the container listens on, or undefined when that cannot be told here (a remote
+ * engine, Docker Desktop's VM, a PID that is not this container's: its cgroup must name it).
  */
-function pid1Handles(hostPid, containerId, signal, proc = '/proc') {
-    const number = external_node_os_namespaceObject.constants.signals[signal];
-    if (!hostPid || !containerId || number === undefined || number === external_node_os_namespaceObject.constants.signals.SIGKILL)
+function containerListening(hostPid, containerId, proc = '/proc') {
+    if (!hostPid || !containerId)
         return undefined;
-    let status;
     try {
         if (!(0,external_node_fs_namespaceObject.readFileSync)(`${proc}/${hostPid}/cgroup`, 'utf8').includes(containerId))
             return undefined;
-        status = (0,external_node_fs_namespaceObject.readFileSync)(`${proc}/${hostPid}/status`, 'utf8');
+        const tables = ['tcp', 'tcp6'].map(name => {
+            try {
+                return (0,external_node_fs_namespaceObject.readFileSync)(`${proc}/${hostPid}/net/${name}`, 'utf8');
+            }
+            catch {
+                return ''; // a kernel without IPv6
+            }
+        });
+        if (tables.every(t => t === ''))
+            return undefined;
+        return [...new Set(tables.flatMap(listeningPortsOf))].sort((a, b) => a - b);
     }
     catch {
         return undefined; // not on this host, or gone
     }
+}
+
+;// CONCATENATED MODULE: ./src/docker/pid1.ts
+
+
+
+// What the kernel shows of a container's PID 1 and one signal, where the engine runs on this host:
+// whether a handler of its catches the signal, whether its main thread blocks it, whether it is
+// pending, whether a thread sleeps in a signal wait (sigtimedwait: how tini takes signals), and how
+// often its threads have woken. rules/stop-signal.ts reads them to tell a signal the kernel
+// dropped (pid_namespaces(7): PID 1 gets a signal from outside only when it has a way to take it)
+// from one that is on its way. Every field is world-readable but wchan, which reads "0" to a user
+// who may not ptrace the process (GitHub's runner user, for a root container): then `waiting` is
+// unknown.
+/** The bit of `signal` in a /proc mask ("SigCgt:\t0000000000004000"), or undefined without the field. */
+function bit(status, field, number) {
+    const mask = new RegExp(`^${field}:\\s+([0-9a-f]+)$`, 'im').exec(status)?.[1];
+    return mask === undefined ? undefined : ((BigInt(`0x${mask}`) >> BigInt(number - 1)) & 1n) === 1n;
+}
+function numberOf(signal) {
+    const number = external_node_os_namespaceObject.constants.signals[signal];
+    return number === undefined || number === external_node_os_namespaceObject.constants.signals.SIGKILL ? undefined : number;
+}
+/** The status file of a host PID, when that process is in the container (its cgroup names it). */
+function statusOf(hostPid, containerId, proc) {
+    if (!hostPid || !containerId)
+        return undefined;
+    try {
+        if (!(0,external_node_fs_namespaceObject.readFileSync)(`${proc}/${hostPid}/cgroup`, 'utf8').includes(containerId))
+            return undefined;
+        return (0,external_node_fs_namespaceObject.readFileSync)(`${proc}/${hostPid}/status`, 'utf8');
+    }
+    catch {
+        return undefined; // not on this host, or gone
+    }
+}
+/**
+ * PID 1's facts for `signal`, or undefined when they cannot be told here (a remote engine, Docker
+ * Desktop's VM, --pid=host, a kernel without the fields, SIGKILL): the caller then waits as docker
+ * stop does.
+ */
+function readSignalFacts(hostPid, containerId, signal, proc = '/proc') {
+    const number = numberOf(signal);
+    const status = number === undefined ? undefined : statusOf(hostPid, containerId, proc);
+    if (number === undefined || status === undefined)
+        return undefined;
     // "NSpid: 6221 1": PID 1 in the innermost namespace, which is not the host's
     const nspid = /^NSpid:\s+(.+)$/m.exec(status)?.[1].trim().split(/\s+/);
     if (!nspid || nspid.length < 2 || nspid[nspid.length - 1] !== '1')
         return undefined;
-    const caught = /^SigCgt:\s+([0-9a-f]+)$/im.exec(status)?.[1];
-    if (caught === undefined)
+    // handlers belong to the process (every thread shows the same SigCgt); the kernel decides whether
+    // a signal sent to the process is dropped on its main thread's mask (prepare_signal), which
+    // /proc/<pid>/status shows; pending on the process is ShdPnd, on the main thread SigPnd
+    const caught = bit(status, 'SigCgt', number);
+    const blocked = bit(status, 'SigBlk', number);
+    const pending = bit(status, 'ShdPnd', number) || bit(status, 'SigPnd', number);
+    if (caught === undefined || blocked === undefined || pending === undefined)
         return undefined;
-    return ((BigInt(`0x${caught}`) >> BigInt(number - 1)) & 1n) === 1n;
+    const threads = threadsOf(hostPid, proc);
+    return {
+        program: /^Name:\s+(.*)$/m.exec(status)?.[1].trim() ?? '',
+        caught,
+        blocked,
+        pending,
+        ...(threads.waiting !== undefined && { waiting: threads.waiting }),
+        switches: threads.switches,
+        listening: containerListening(hostPid, containerId, proc)
+    };
+}
+/** Whether any thread sleeps in a signal wait (undefined: wchan not readable here), and the threads' wake-ups. */
+function threadsOf(hostPid, proc) {
+    let tids;
+    try {
+        tids = (0,external_node_fs_namespaceObject.readdirSync)(`${proc}/${hostPid}/task`);
+    }
+    catch {
+        return { switches: -1 };
+    }
+    let switches = 0;
+    let seen = true;
+    let waiting = false;
+    for (const tid of tids) {
+        const read = (file) => {
+            try {
+                return (0,external_node_fs_namespaceObject.readFileSync)(`${proc}/${hostPid}/task/${tid}/${file}`, 'utf8');
+            }
+            catch {
+                return undefined; // a thread that ended meanwhile, or wchan not allowed
+            }
+        };
+        for (const m of (read('status') ?? '').matchAll(/^(?:non)?voluntary_ctxt_switches:\s+(\d+)$/gm))
+            switches += Number(m[1]);
+        // "0": not allowed to see it (or running right now)
+        const wchan = read('wchan')?.trim();
+        if (wchan === undefined || wchan === '0' || wchan === '')
+            seen = false;
+        else if (/sigtimedwait/.test(wchan))
+            waiting = true;
+    }
+    return { switches, ...((waiting || seen) && { waiting }) };
+}
+/**
+ * Whether a process of the container (not PID 1) has a handler for `signal`: one the app would
+ * shut down on, had PID 1 passed the signal on. Undefined when it cannot be read here.
+ */
+function catches(hostPid, containerId, signal, proc = '/proc') {
+    const number = numberOf(signal);
+    const status = number === undefined ? undefined : statusOf(hostPid, containerId, proc);
+    return status === undefined || number === undefined ? undefined : bit(status, 'SigCgt', number);
+}
+
+;// CONCATENATED MODULE: ./src/rules/stop-signal.ts
+// When a stop signal is known lost, so the stop can only end in SIGKILL after the grace period and
+// need not be waited out. Pure: the facts come from the kernel (docker/pid1.ts), read just before
+// the signal is sent and again after.
+//
+// In its own PID namespace PID 1 gets a signal from outside (docker stop, the kubelet) only when it
+// has a way to take it (pid_namespaces(7)): the kernel drops it at once when PID 1's handler is the
+// default and its main thread does not block it, unless a thread sleeps in sigtimedwait for it
+// (tini, catatonit, s6 take signals that way, with no handler and nothing blocked while they wait).
+// Dropped leaves no trace, so the rule asks what could have taken it, and says "lost" only when
+// nothing could.
+/** Programs that run as PID 1 to pass signals on to the app and reap zombies. */
+const INITS = ['dumb-init', 'tini', 'tini-static', 'docker-init', 'catatonit', 's6-svscan'];
+/** Whether PID 1's program is an init that passes signals on. */
+function initOf(pid1) {
+    const name = pid1?.split('/').pop();
+    return name && INITS.includes(name) ? name : undefined;
+}
+/**
+ * After a one-shot handler ran (Node's own, which restores the terminal and re-raises the signal:
+ * a no-op for PID 1), a shutdown of the app's own would have begun by now: it closes its listening
+ * socket first. One that still listens this long after the signal, with no handler left, is not
+ * shutting down.
+ */
+const RESET_SETTLE_MS = 300;
+/**
+ * Whether the signal sent between `before` and `after` is known lost: 'no-handler' when nothing of
+ * PID 1 could take it when it came (no handler, not blocked, no signal wait, and, where the wait
+ * cannot be seen, no thread woke since); 'reset' when PID 1 caught it once and, `sinceSignalMs`
+ * later, has no handler left and still listens on every port it did. Undefined: not known, wait as
+ * docker stop does.
+ */
+function lostSignal(before, after, sinceSignalMs) {
+    if (initOf(before.program) || initOf(after.program))
+        return undefined;
+    if (after.caught || after.blocked || after.pending || after.waiting)
+        return undefined;
+    if (!before.caught && !before.blocked && !before.pending && !before.waiting) {
+        if (after.waiting === false && before.waiting === false)
+            return 'no-handler';
+        // a signal wait cannot be seen here: it took the signal only if a thread woke
+        return before.switches >= 0 && after.switches === before.switches ? 'no-handler' : undefined;
+    }
+    const ports = before.listening ?? [];
+    if (before.caught && sinceSignalMs >= RESET_SETTLE_MS && ports.length > 0 && ports.every(p => after.listening?.includes(p)))
+        return 'reset';
+    return undefined;
 }
 
 ;// CONCATENATED MODULE: ./src/rules/go-elf.ts
@@ -63702,26 +64048,28 @@ function tarFileStart(tar) {
 
 
 
+
 // Stopping a container the way an orchestrator does (docker stop, a Kubernetes rollout): its stop
 // signal, then SIGKILL if it has not exited after the grace period. A Node app running as PID 1
 // without a SIGTERM handler ignores the signal (the kernel gives PID 1 no default action) and is
-// killed, dropping whatever it was doing; that is what this measures.
-/** Programs that run as PID 1 to pass signals on to the app and reap zombies. */
-const INITS = ['dumb-init', 'tini', 'tini-static', 'docker-init', 'catatonit', 's6-svscan'];
-/** Whether PID 1's program is an init that passes signals on. */
-function initOf(pid1) {
-    const name = pid1?.split('/').pop();
-    return name && INITS.includes(name) ? name : undefined;
-}
+// killed, dropping whatever it was doing; that is what this measures. Where the kernel shows that
+// the signal was lost (rules/stop-signal.ts), the rest of the grace period could only end in
+// SIGKILL, so it is not waited out.
+
+/** How often to look at PID 1 while whether the signal was lost is still open. */
+const LOST_LOOK_MS = 100;
 /**
  * Sends the stop signal and follows the container until it exits, or kills it after
- * `timeoutSeconds`. `clock` wakes on the container's `die` event. A PID 1 that does not handle the
- * signal (pid1.ts) cannot be stopped by it: it is killed at once instead of after the grace period,
- * with the verdict docker stop would reach. A container that had already exited is said to be gone.
+ * `timeoutSeconds`. `clock` wakes on the container's `die` event. When the signal is known lost
+ * (PID 1 could not take it, or took it only to reset its handler and ran on), the container is
+ * killed then, with the verdict docker stop would reach. A container that had already exited is
+ * said to be gone.
  */
 async function stopContainer(docker, name, stopSignal, timeoutSeconds, clock, pid1, proc) {
     const signal = signalName(stopSignal);
-    const handled = pid1 && pid1Handles(pid1.pid, pid1.id, signal, proc);
+    const read = () => (pid1 ? readSignalFacts(pid1.pid, pid1.id, signal, proc) : undefined);
+    const catchers = (pid1?.others ?? []).filter(p => p.pid !== pid1?.pid && catches(p.pid, pid1?.id ?? '', signal, proc)).map(p => ({ pid: p.pid, program: p.command }));
+    const before = read();
     const sent = Date.now();
     const signalled = clock.now();
     const kill = await docker.call(['kill', '--signal', signal, name]);
@@ -63731,18 +64079,27 @@ async function stopContainer(docker, name, stopSignal, timeoutSeconds, clock, pi
             return gone(state, signal);
         throw new Error(`docker kill --signal ${signal} failed: ${lastLine(kill.stderr)}`);
     }
-    if (handled !== false) {
-        const exited = await waitUntil(clock, timeoutSeconds * 1000, async (overdue) => {
-            const state = await containerState(docker, name);
-            if (!state.Running)
-                return state;
-            return overdue ? null : undefined;
-        });
-        if (exited) {
-            const stopped = { outcome: 'exited', signal, exitCode: exited.ExitCode, seconds: secondsSince(sent, exited) };
-            // exit 2 on the signal is what Go's runtime does as PID 1 with no handler: worth telling apart
-            return exited.ExitCode === 2 && (await isGoProgram(docker, name)) ? { ...stopped, go: true } : stopped;
-        }
+    let lost;
+    let after;
+    // open while a lost signal could still be told: at once for one nothing could take, after the
+    // settle time for a handler that reset itself; then only Docker's events and the safety poll
+    const open = () => before !== undefined && clock.now() - signalled <= RESET_SETTLE_MS + 2 * LOST_LOOK_MS;
+    const exited = await waitUntil(clock, timeoutSeconds * 1000, async (overdue) => {
+        // PID 1 first: the sooner after the signal, the fewer wake-ups that are not its
+        const now = before && read();
+        const state = await containerState(docker, name);
+        if (!state.Running)
+            return state;
+        if (overdue)
+            return null;
+        after = now;
+        lost = before && after && lostSignal(before, after, clock.now() - signalled);
+        return lost ? null : undefined;
+    }, () => (open() ? LOST_LOOK_MS : Number.POSITIVE_INFINITY));
+    if (exited) {
+        const stopped = { outcome: 'exited', signal, exitCode: exited.ExitCode, seconds: secondsSince(sent, exited) };
+        // exit 2 on the signal is what Go's runtime does as PID 1 with no handler: worth telling apart
+        return exited.ExitCode === 2 && (await isGoProgram(docker, name)) ? { ...stopped, go: true } : stopped;
     }
     // the grace period is over, or could only end so: what docker stop does next
     const waitedSeconds = Math.round((clock.now() - signalled) / 10) / 100;
@@ -63751,7 +64108,16 @@ async function stopContainer(docker, name, stopSignal, timeoutSeconds, clock, pi
         const state = await containerState(docker, name);
         return !state.Running || overdue ? state : undefined;
     });
-    return { outcome: 'killed', signal, exitCode: killed.Running ? undefined : killed.ExitCode, seconds: timeoutSeconds, waitedSeconds, ...(handled === false && { unhandled: true }) };
+    return {
+        outcome: 'killed',
+        signal,
+        exitCode: killed.Running ? undefined : killed.ExitCode,
+        seconds: timeoutSeconds,
+        waitedSeconds,
+        ...(lost && { unhandled: true }),
+        ...(lost === 'reset' && { reset: true, ...(after?.listening?.length && { listening: after.listening }) }),
+        ...(catchers.length > 0 && { catchers })
+    };
 }
 /** A container that exited on its own before it was stopped: when, and with what code. */
 function gone(state, signal) {
@@ -63859,8 +64225,10 @@ async function smokeOne(ctx, inputs, image, command, stopSignal) {
             // refusal that is not the image's (run-network, the engine) throws instead (start.ts)
             return { ...result, exitCode: run.exitCode, startError: startFailure(run, inputs) };
         }
+        let pid = 0;
         const ran = await waitUntil(watch, inputs.smokeSeconds * 1000, async (overdue) => {
             const state = await containerState(docker, name);
+            pid = state.Pid;
             if (!state.Running) {
                 const logs = state.ExitCode !== 0 ? logFields(await logTail(docker, name)) : {};
                 return { ...result, exitCode: state.ExitCode, seconds: ranSeconds(state), ...(state.OOMKilled && { oomKilled: true }), ...logs };
@@ -63870,7 +64238,8 @@ async function smokeOne(ctx, inputs, image, command, stopSignal) {
         if (ran.outcome !== 'running')
             return ran;
         // still running at the end: stopped the way the main container is, and timed
-        const stop = await stopContainer(docker, name, stopSignal, inputs.stopTimeout, watch);
+        // (a command that cannot take the signal is known at once, as the main container's is)
+        const stop = await stopContainer(docker, name, stopSignal, inputs.stopTimeout, watch, { pid, id: await containerId(docker, name) });
         const clean = stop.outcome === 'exited' && stop.exitCode !== undefined && cleanExit(stop.exitCode, stop.signal);
         return clean ? { ...ran, stop } : { ...ran, stop, ...logFields(await logTail(docker, name)) };
     }
@@ -63886,55 +64255,6 @@ function smokeArgs(ctx, inputs, image, name, command) {
 
 ;// CONCATENATED MODULE: external "node:timers/promises"
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
-;// CONCATENATED MODULE: ./src/docker/sockets.ts
-
-// Which TCP ports the processes of a container listen on, read from the kernel where the engine
-// runs on this host: /proc/<pid>/net/tcp and tcp6 of its PID 1 list the sockets of its network
-// namespace, whatever the image holds (no shell, no netstat needed). A queue worker listens on
-// none, and is then not told to probe an HTTP endpoint it does not have.
-/** LISTEN in the `st` column of /proc/net/tcp (include/net/tcp_states.h). */
-const LISTEN = '0A';
-/** The listening ports of one /proc/net/tcp or tcp6 table, lowest first. */
-function listeningPortsOf(table) {
-    const ports = new Set();
-    for (const line of table.split('\n').slice(1)) {
-        // "   0: 00000000:1F90 00000000:0000 0A ...": the local address ends in the port, in hex
-        const [, local, , state] = line.trim().split(/\s+/);
-        if (state !== LISTEN || !local)
-            continue;
-        const port = parseInt(local.split(':').pop() ?? '', 16);
-        if (port > 0)
-            ports.add(port);
-    }
-    return [...ports].sort((a, b) => a - b);
-}
-/**
- * The TCP ports the container listens on, or undefined when that cannot be told here (a remote
- * engine, Docker Desktop's VM, a PID that is not this container's: its cgroup must name it).
- */
-function containerListening(hostPid, containerId, proc = '/proc') {
-    if (!hostPid || !containerId)
-        return undefined;
-    try {
-        if (!(0,external_node_fs_namespaceObject.readFileSync)(`${proc}/${hostPid}/cgroup`, 'utf8').includes(containerId))
-            return undefined;
-        const tables = ['tcp', 'tcp6'].map(name => {
-            try {
-                return (0,external_node_fs_namespaceObject.readFileSync)(`${proc}/${hostPid}/net/${name}`, 'utf8');
-            }
-            catch {
-                return ''; // a kernel without IPv6
-            }
-        });
-        if (tables.every(t => t === ''))
-            return undefined;
-        return [...new Set(tables.flatMap(listeningPortsOf))].sort((a, b) => a - b);
-    }
-    catch {
-        return undefined; // not on this host, or gone
-    }
-}
-
 ;// CONCATENATED MODULE: ./src/stages/tools.ts
 
 /** Each is asked to print its version or help, which any build of it can do. */
@@ -64089,7 +64409,7 @@ function readCause(health, run) {
  * Runs the image once more, `args` being its docker run without the settings, and waits for its
  * health as the first run did. The container goes whatever happens.
  */
-async function rerunWithout(ctx, args, inputs, facts, api) {
+async function rerunWithout(ctx, args, inputs, facts, engine) {
     const { docker } = ctx;
     const name = ctx.containerName();
     const watch = watchContainer(docker, name, ['health_status', 'die', 'exec_start', 'exec_die']);
@@ -64097,7 +64417,7 @@ async function rerunWithout(ctx, args, inputs, facts, api) {
         const started = await docker.call(args(name));
         if (started.exitCode !== 0)
             return { verdict: 'exited', exitCode: started.exitCode };
-        const health = await waitForHealth(docker, name, inputs, facts, watch, api);
+        const health = await waitForHealth(docker, name, inputs, facts, watch, engine);
         const seconds = health.verdict === 'healthy' ? (health.startupSeconds ?? health.waitedSeconds) : health.verdict === 'exited' ? health.ranSeconds : (health.verdictSeconds ?? health.waitedSeconds);
         return { verdict: health.verdict, ...(seconds !== undefined && { seconds }), ...(health.exitCode !== undefined && { exitCode: health.exitCode }) };
     }
@@ -64296,14 +64616,15 @@ function baseOf(osRelease, shell, shLink = '') {
 
 
 /**
- * `tempDir`: where the image's account files are copied to (the run's own temp directory);
- * `dockerfile`: the Dockerfile and target built, whose RUN lines may create the account to suggest;
- * `userns`: the engine's user-namespace remapping, when it remaps.
+ * `accounts`: the image's account files (readAccounts, started as soon as the container exists, so
+ * the copies run while the app starts); `dockerfile`: the Dockerfile and target built, whose RUN
+ * lines may create the account to suggest; `userns`: the engine's user-namespace remapping, when it
+ * remaps.
  */
-async function measureUser(docker, tempDir, name, state, imageUser, dockerfile = {}, userns) {
-    const accounts = await readAccounts(docker, tempDir(), name);
-    const suggested = suggestAccount(accounts.passwd, dockerfileUsers(dockerfile.file, dockerfile.target));
-    const user = { ...resolveUser(imageUser, accounts.passwd, accounts.group), ...(suggested && { suggested }), base: accounts.base };
+async function measureUser(docker, accounts, name, state, imageUser, dockerfile = {}, userns) {
+    const { passwd, group, base } = await accounts;
+    const suggested = suggestAccount(passwd, dockerfileUsers(dockerfile.file, dockerfile.target));
+    const user = { ...resolveUser(imageUser, passwd, group), ...(suggested && { suggested }), base };
     if (!state.Running)
         return { ...user, unknownReason: 'the container was not running, so its processes could not be read' };
     if (userns && (userns.rootUid === undefined || userns.rootGid === undefined)) {
@@ -64335,7 +64656,7 @@ function inContainer(rows, remap) {
     }
     return rows.map(r => ({ ...r, ruid: r.ruid - remap.uid, euid: r.euid - remap.uid, egid: r.egid - remap.gid }));
 }
-/** The account files, and the base the advice is written for (base.ts), in one temp directory. */
+/** The image's /etc/passwd and /etc/group and what its base is, copied out of container `name` into `dir` (removed after). */
 async function readAccounts(docker, dir, name) {
     try {
         const copy = async (file) => {
@@ -64587,13 +64908,16 @@ async function runAndWait(ctx, inputs, image, facts, engine) {
     try {
         const started = await docker.call(runArgs(ctx, inputs, image, name, { imageHasHealthcheck: facts.healthcheck !== undefined, api: engine.api }));
         if (started.exitCode === 0) {
-            let health = await waitForHealth(docker, name, inputs, facts, watch, engine.api);
+            // the account files are the image's: copied while the app starts, not after
+            const accounts = readAccounts(docker, ctx.tempDir('accounts'), name);
+            accounts.catch(() => undefined); // awaited below; this only stops it counting as unhandled meanwhile
+            let health = await waitForHealth(docker, name, inputs, facts, watch, engine);
             // the memory in use right at the healthy verdict, read meanwhile with the user check
             const memory = health.verdict === 'healthy' ? readMemory(docker, name, inputs.runMemory !== undefined) : undefined;
             if (needsAdvice(health, inputs))
                 health = { ...health, ...(await probeAdvice(docker, name, facts, health)) };
             const state = await containerState(docker, name);
-            const user = await measureUser(docker, () => ctx.tempDir('accounts'), name, state, facts.user ?? '', inputs, engine.userns);
+            const user = await measureUser(docker, accounts, name, state, facts.user ?? '', inputs, engine.userns);
             if (memory)
                 health = { ...health, ...(await memory) };
             // the probes that passed since the verdict time the health endpoint too
@@ -64603,7 +64927,7 @@ async function runAndWait(ctx, inputs, image, facts, engine) {
             // when and how it exited; gone before it was healthy: the health row says so already
             const signal = signalName(facts.stopSignal);
             const stopped = state.Running
-                ? await stopContainer(docker, name, facts.stopSignal ?? '', inputs.stopTimeout, watch, { pid: state.Pid, id: await containerId(docker, name) })
+                ? await stopContainer(docker, name, facts.stopSignal ?? '', inputs.stopTimeout, watch, { pid: state.Pid, id: idOf(started.stdout) ?? (await containerId(docker, name)), others: user.processes })
                 : health.verdict === 'exited'
                     ? { outcome: 'not-run', signal }
                     : gone(state, signal);
@@ -64652,7 +64976,7 @@ async function explainProfile(ctx, inputs, image, facts, engine, outcome) {
         ctx.stage = 'running the container again without the run profile, to see whether it is the cause';
         const without = { ...inputs, runProfile: 'docker', readOnly: false };
         const health = { imageHasHealthcheck: facts.healthcheck !== undefined, api: engine.api };
-        cause = { ...cause, rerun: await rerunWithout(ctx, name => runArgs(ctx, without, image, name, health), without, facts, engine.api) };
+        cause = { ...cause, rerun: await rerunWithout(ctx, name => runArgs(ctx, without, image, name, health), without, facts, engine) };
     }
     return { ...outcome, health: { ...outcome.health, profileCause: cause } };
 }
@@ -64690,6 +65014,11 @@ function runArgs(ctx, inputs, image, name, health) {
     if (inputs.command)
         args.push(...inputs.command);
     return args;
+}
+/** The full container ID `docker run --detach` prints, when it printed one. */
+function idOf(stdout) {
+    const id = stdout.trim().split('\n').pop() ?? '';
+    return /^[0-9a-f]{64}$/.test(id) ? id : undefined;
 }
 
 ;// CONCATENATED MODULE: ./src/stages/platform.ts
