@@ -105,7 +105,10 @@ export function disagreements(entry: Runtime, report: Present<Report>, seen: See
   return out
 }
 
-/** Where image-gate or Docker is not what the entry expects: a matrix that agrees on a wrong verdict still fails. */
+/**
+ * Where image-gate or Docker is not what the entry expects, and image-gate's rows whose status is
+ * not the entry's: a matrix that agrees on a wrong verdict still fails.
+ */
 export function unexpected(entry: Runtime, report: Present<Report>, seen: Seen): string[] {
   const out: string[] = []
   const { expect } = entry
@@ -119,6 +122,10 @@ export function unexpected(entry: Runtime, report: Present<Report>, seen: Seen):
   if (expect.stop) {
     const outcome = (s?: { outcome: string; exitCode?: number }) => (!s ? 'not stopped' : s.outcome === 'killed' ? 'killed' : `${s.outcome} ${s.exitCode}`)
     check('stop', expect.stop, outcome(report.stop), outcome(seen.stop))
+  }
+  for (const [name, status] of Object.entries(expect.checks)) {
+    const row = report.checks.find(c => c.name === name)
+    if (row?.status !== status) out.push(`${entry.name}: the ${name} row: expected ${status}, image-gate says ${row ? `${row.status} (${row.value})` : 'no such row'}`)
   }
   return out
 }

@@ -1,9 +1,12 @@
 import { type INITS, type Standin } from './action.js'
+import type { Report } from '../../src/report/report.js'
 import * as app from './runtimes-apps.js'
 
 // The runtime matrix: what people really run as PID 1, each on the stand-in of the image it starts
 // FROM, with what Docker does to it (runtimes.test.ts checks image-gate against Docker on each).
 // Adding a runtime is adding one entry here.
+
+type Status = Report['checks'][number]['status']
 
 export interface Runtime {
   /** the row's name, as a failure names it */
@@ -25,6 +28,8 @@ export interface Runtime {
     /** the UID of PID 1, and the UIDs of all the container's processes */
     uid?: number
     uids?: number[]
+    /** the status of image-gate's own rows (its verdict on what Docker does) */
+    checks: { health: Status; user: Status; stop: Status }
   }
   /**
    * the engine scripts/test.sh runs it on (IMAGE_GATE_ENGINE_INDEX), every engine when absent: each
@@ -51,7 +56,7 @@ export const RUNTIMES: Runtime[] = [
     standins: ['node'],
     dockerfile: [...NODE_APP, 'CMD ["node", "server.js"]'],
     files: { 'server.js': app.NODE_SERVER },
-    expect: { health: 'healthy', stop: 'killed', uid: 1000, uids: [1000] }
+    expect: { health: 'healthy', stop: 'killed', uid: 1000, uids: [1000], checks: { health: 'pass', user: 'pass', stop: 'fail' } }
   },
   {
     name: 'node with a SIGTERM handler',
@@ -59,14 +64,14 @@ export const RUNTIMES: Runtime[] = [
     standins: ['node'],
     dockerfile: [...NODE_APP, 'CMD ["node", "server.js"]'],
     files: { 'server.js': app.NODE_SERVER_HANDLER },
-    expect: { health: 'healthy', stop: 'exited 0', uid: 1000, uids: [1000] }
+    expect: { health: 'healthy', stop: 'exited 0', uid: 1000, uids: [1000], checks: { health: 'pass', user: 'pass', stop: 'pass' } }
   },
   {
     name: 'python http.server',
     engine: 1,
     standins: ['python'],
     dockerfile: ['FROM python:3.11-slim', 'WORKDIR /srv', ...USER_APP, app.PYTHON_PROBE(8000), 'CMD ["python", "-m", "http.server", "8000"]'],
-    expect: { health: 'healthy', stop: 'killed', uid: 10001, uids: [10001] }
+    expect: { health: 'healthy', stop: 'killed', uid: 10001, uids: [10001], checks: { health: 'pass', user: 'pass', stop: 'fail' } }
   },
   {
     name: 'gunicorn',
@@ -85,7 +90,7 @@ export const RUNTIMES: Runtime[] = [
       'CMD ["gunicorn", "--bind", "0.0.0.0:8000", "--workers", "2", "app:app"]'
     ],
     files: { 'app.py': app.WSGI_APP },
-    expect: { health: 'healthy', stop: 'exited 0', uid: 10001, uids: [10001] }
+    expect: { health: 'healthy', stop: 'exited 0', uid: 10001, uids: [10001], checks: { health: 'pass', user: 'pass', stop: 'pass' } }
   },
   {
     name: 'puma',
@@ -95,7 +100,7 @@ export const RUNTIMES: Runtime[] = [
     files: { 'config.ru': app.RACK_APP },
     // puma stops gracefully, then raises SIGTERM's SignalException (raise_exception_on_sigterm):
     // as PID 1 ruby cannot die of the signal and exits 1
-    expect: { health: 'healthy', stop: 'exited 1', uid: 10001, uids: [10001] }
+    expect: { health: 'healthy', stop: 'exited 1', uid: 10001, uids: [10001], checks: { health: 'pass', user: 'pass', stop: 'fail' } }
   },
   {
     // dash stays PID 1 (it does not exec the command) and passes no signal on
@@ -104,7 +109,7 @@ export const RUNTIMES: Runtime[] = [
     standins: ['ruby'],
     dockerfile: [...RACK_APP, 'CMD puma --bind tcp://0.0.0.0:9292 config.ru'],
     files: { 'config.ru': app.RACK_APP },
-    expect: { health: 'healthy', stop: 'killed', uid: 10001, uids: [10001] }
+    expect: { health: 'healthy', stop: 'killed', uid: 10001, uids: [10001], checks: { health: 'pass', user: 'pass', stop: 'fail' } }
   },
   {
     name: 'java jdk.httpserver with a shutdown hook',
@@ -122,7 +127,7 @@ export const RUNTIMES: Runtime[] = [
       'CMD ["java", "-cp", "/app", "App"]'
     ],
     files: { 'App.java': app.JAVA_APP },
-    expect: { health: 'healthy', stop: 'exited 143', uid: 10001, uids: [10001] }
+    expect: { health: 'healthy', stop: 'exited 143', uid: 10001, uids: [10001], checks: { health: 'pass', user: 'pass', stop: 'pass' } }
   },
   {
     name: 'php-fpm',
@@ -130,7 +135,7 @@ export const RUNTIMES: Runtime[] = [
     standins: ['php-fpm'],
     dockerfile: ['FROM php:8.2-fpm', 'COPY index.php /var/www/html/', app.FPM_PROBE],
     files: { 'index.php': app.PHP_INDEX },
-    expect: { health: 'healthy', stop: 'exited 0', uid: 0, uids: [0, 33] }
+    expect: { health: 'healthy', stop: 'exited 0', uid: 0, uids: [0, 33], checks: { health: 'pass', user: 'fail', stop: 'pass' } }
   },
   {
     // FastCGI is no HTTP: the probe never passes
@@ -139,7 +144,7 @@ export const RUNTIMES: Runtime[] = [
     standins: ['php-fpm'],
     dockerfile: ['FROM php:8.2-fpm', 'COPY index.php /var/www/html/', 'HEALTHCHECK --interval=1s --timeout=3s --retries=3 CMD curl -fsS http://127.0.0.1:9000/health || exit 1'],
     files: { 'index.php': app.PHP_INDEX },
-    expect: { health: 'unhealthy' }
+    expect: { health: 'unhealthy', checks: { health: 'fail', user: 'fail', stop: 'pass' } }
   },
   {
     name: 'apache2 with mod_php (apache2-foreground)',
@@ -147,7 +152,7 @@ export const RUNTIMES: Runtime[] = [
     standins: ['php-apache'],
     dockerfile: ['FROM php:8.2-apache', 'COPY index.php /var/www/html/', app.CURL_PROBE(80)],
     files: { 'index.php': app.PHP_INDEX },
-    expect: { health: 'healthy', stop: 'exited 0', uid: 0, uids: [0, 33] }
+    expect: { health: 'healthy', stop: 'exited 0', uid: 0, uids: [0, 33], checks: { health: 'pass', user: 'fail', stop: 'pass' } }
   },
   {
     // apache2ctl is a shell script: as PID 1 it passes no SIGWINCH on to apache2
@@ -156,7 +161,7 @@ export const RUNTIMES: Runtime[] = [
     standins: ['php-apache'],
     dockerfile: ['FROM php:8.2-apache', 'COPY index.php /var/www/html/', app.CURL_PROBE(80), 'CMD ["/usr/sbin/apache2ctl", "-D", "FOREGROUND"]'],
     files: { 'index.php': app.PHP_INDEX },
-    expect: { health: 'healthy', stop: 'killed', uid: 0, uids: [0, 33] }
+    expect: { health: 'healthy', stop: 'killed', uid: 0, uids: [0, 33], checks: { health: 'pass', user: 'fail', stop: 'fail' } }
   },
   {
     name: 'nginx',
@@ -164,7 +169,7 @@ export const RUNTIMES: Runtime[] = [
     standins: ['nginx'],
     dockerfile: ['FROM nginx:1.22', 'COPY index.html /usr/share/nginx/html/', app.CURL_PROBE(80)],
     files: { 'index.html': 'ok\n' },
-    expect: { health: 'healthy', stop: 'exited 0', uid: 0, uids: [0, 101] }
+    expect: { health: 'healthy', stop: 'exited 0', uid: 0, uids: [0, 101], checks: { health: 'pass', user: 'fail', stop: 'pass' } }
   },
   {
     // Debian's nginx keeps its temp paths under /var/lib/nginx, root's: as 101 it cannot start
@@ -172,7 +177,7 @@ export const RUNTIMES: Runtime[] = [
     engine: 1,
     standins: ['nginx'],
     dockerfile: ['FROM nginx:1.22', 'USER nginx', app.CURL_PROBE(80)],
-    expect: { health: 'exited' }
+    expect: { health: 'exited', checks: { health: 'fail', user: 'pass', stop: 'skip' } }
   },
   {
     name: 'tini as ENTRYPOINT, python with a SIGTERM handler',
@@ -180,7 +185,7 @@ export const RUNTIMES: Runtime[] = [
     inits: ['tini'],
     dockerfile: ['FROM python:3.11-slim', 'COPY tini /tini', 'WORKDIR /app', 'COPY app.py .', ...USER_APP, app.PYTHON_PROBE(8000), 'ENTRYPOINT ["/tini", "--"]', 'CMD ["python", "app.py"]'],
     files: { 'app.py': app.PYTHON_SERVER_HANDLER },
-    expect: { health: 'healthy', stop: 'exited 0', uid: 10001, uids: [10001] }
+    expect: { health: 'healthy', stop: 'exited 0', uid: 10001, uids: [10001], checks: { health: 'pass', user: 'pass', stop: 'pass' } }
   },
   {
     name: 'dumb-init as ENTRYPOINT, node with a SIGTERM handler',
@@ -197,7 +202,7 @@ export const RUNTIMES: Runtime[] = [
       'CMD ["node", "server.js"]'
     ],
     files: { 'server.js': app.NODE_SERVER_HANDLER },
-    expect: { health: 'healthy', stop: 'exited 0', uid: 1000, uids: [1000] }
+    expect: { health: 'healthy', stop: 'exited 0', uid: 1000, uids: [1000], checks: { health: 'pass', user: 'pass', stop: 'pass' } }
   },
   {
     // docker run --init's tini passes SIGTERM on; python has no handler, so it dies of it: 128 + 15
@@ -206,7 +211,7 @@ export const RUNTIMES: Runtime[] = [
     standins: ['python'],
     inits: ['docker-init'],
     dockerfile: ['FROM python:3.11-slim', 'COPY docker-init /docker-init', 'WORKDIR /srv', ...USER_APP, app.PYTHON_PROBE(8000), 'ENTRYPOINT ["/docker-init", "--"]', 'CMD ["python", "-m", "http.server", "8000"]'],
-    expect: { health: 'healthy', stop: 'exited 143', uid: 10001, uids: [10001] }
+    expect: { health: 'healthy', stop: 'exited 143', uid: 10001, uids: [10001], checks: { health: 'pass', user: 'pass', stop: 'pass' } }
   },
   {
     // Go's runtime exits 2 on a signal it has no handler for, where the kernel ignores it for PID 1
@@ -225,6 +230,6 @@ export const RUNTIMES: Runtime[] = [
       'CMD ["server"]'
     ],
     files: { 'main.go': app.GO_SERVER },
-    expect: { health: 'healthy', stop: 'exited 2', uid: 10001, uids: [10001] }
+    expect: { health: 'healthy', stop: 'exited 2', uid: 10001, uids: [10001], checks: { health: 'pass', user: 'pass', stop: 'fail' } }
   }
 ]

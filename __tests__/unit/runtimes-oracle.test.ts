@@ -7,13 +7,23 @@ import type { Report } from '../../src/report/report.js'
 // The runtime matrix's rules for when image-gate and Docker agree (the e2e matrix only ever shows
 // them agreeing, or a real disagreement: here each rule is made to fail).
 
-const entry: Runtime = { name: 'tini', standins: [], dockerfile: [], expect: { health: 'healthy', stop: 'exited 0', uid: 10001, uids: [10001] } }
+const entry: Runtime = {
+  name: 'tini',
+  standins: [],
+  dockerfile: [],
+  expect: { health: 'healthy', stop: 'exited 0', uid: 10001, uids: [10001], checks: { health: 'pass', user: 'pass', stop: 'pass' } }
+}
 const seen: Seen = { health: 'healthy', uid: 10001, uids: [10001], stop: { outcome: 'exited', exitCode: 0, seconds: 0.12 } }
 const gate = (over: { health?: object; user?: object; stop?: object } = {}) =>
   ({
     health: { verdict: 'healthy', ...over.health },
     user: { uid: 10001, processes: [{ pid: 7, uid: 10001, gid: 10001, command: 'tini' }, { pid: 9, uid: 10001, gid: 10001, command: 'python' }], ...over.user },
-    stop: { outcome: 'exited', exitCode: 0, seconds: 0.3, ...over.stop }
+    stop: { outcome: 'exited', exitCode: 0, seconds: 0.3, ...over.stop },
+    checks: [
+      { name: 'health', status: 'pass', value: 'healthy after 0.8 s' },
+      { name: 'user', status: 'pass', value: 'UID 10001, GID 10001' },
+      { name: 'stop', status: over.stop ? 'fail' : 'pass', value: 'exited 0, 0.3 s after SIGTERM' }
+    ]
   }) as unknown as Present<Report>
 
 describe('the runtime oracle', () => {
@@ -50,6 +60,10 @@ describe('the runtime oracle', () => {
     const killed: Seen = { ...seen, stop: { outcome: 'killed', exitCode: 137, seconds: 3.02 } }
     const both = gate({ stop: { outcome: 'killed', exitCode: 137, seconds: 3 } })
     expect(disagreements(entry, both, killed, 3)).toEqual([])
-    expect(unexpected(entry, both, killed)).toEqual(['tini: stop: expected exited 0, image-gate says killed', 'tini: stop: expected exited 0, Docker says killed'])
+    expect(unexpected(entry, both, killed)).toEqual([
+      'tini: stop: expected exited 0, image-gate says killed',
+      'tini: stop: expected exited 0, Docker says killed',
+      'tini: the stop row: expected pass, image-gate says fail (exited 0, 0.3 s after SIGTERM)'
+    ])
   })
 })
