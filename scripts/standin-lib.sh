@@ -152,13 +152,13 @@ standin_import() {
 # --- Stand-ins that are Debian bookworm itself (mmdebstrap), cached ------------------------------
 #
 # The script sets TAG, DESCRIPTION, PACKAGES (installed with their dependencies on top of Debian's
-# minbase, the package set of debian:bookworm-slim), CHANGES (the `docker import --change` lines:
+# minbase, the package set of debian:bookworm-slim), CHANGES (the image's config as Dockerfile lines:
 # ENV, CMD, STOPSIGNAL, ...), defines customize() (what the real image adds to those packages, done
 # in $root), then calls `debian_standin "$@"`. The rootfs is built once per machine: its tarball is
 # cached in $STANDIN_CACHE under a key hashed from the script and this file (an edited script
 # builds anew), under flock, so engines and worktrees building at once share one build. A cached
-# tarball is only imported. The image's history comment names the key: an engine with an image of
-# an older script imports the new one; an image not made by a stand-in script is left alone.
+# tarball is only imported. The image's label image-gate-standin names the key: an engine with an
+# image of an older script imports the new one; an image not made by a stand-in script is left alone.
 STANDIN_CACHE=${IMAGE_GATE_STANDIN_CACHE:-/var/cache/image-gate/standins}
 STANDIN_MARK='image-gate offline stand-in'
 
@@ -179,7 +179,8 @@ debian_standin() {
   tarball=$STANDIN_CACHE/$name-$key.tar
   if [ -z "$cache_only" ]; then
     command -v docker >/dev/null 2>&1 || die "docker CLI not found (see scripts/setup-docker.sh)"
-    if [ -z "$force" ] && comment=$(docker image inspect -f '{{.Comment}}' "$TAG" 2>/dev/null); then
+    # (the history comment: how stand-ins of earlier scripts were marked)
+    if [ -z "$force" ] && comment=$(docker image inspect -f '{{with index .Config.Labels "image-gate-standin"}}{{.}}{{else}}{{$.Comment}}{{end}}' "$TAG" 2>/dev/null); then
       case "$comment" in
         "$STANDIN_MARK $name $key") exit 0 ;;
         "$STANDIN_MARK "*) log "$TAG is a stand-in of an older script: replacing it" ;;
@@ -252,11 +253,19 @@ debian_build() { # <tarball> <name>
   log "built $(du -h "$tarball" | cut -f1) rootfs of $TAG in $((SECONDS - started)) s: $tarball"
 }
 
-debian_import() { # <tarball> <comment>
-  local old_id new_id change args=()
-  for change in "${CHANGES[@]}"; do args+=(--change "$change"); done
+# Imports the rootfs, then sets its config with a build FROM it: Docker 20.10's `docker import
+# --change` takes no STOPSIGNAL. The imported rootfs's own tag goes once the image is built.
+debian_import() { # <tarball> <mark>
+  local old_id new_id rootfs=image-gate-standin-rootfs:${TAG//[:\/]/-}
   old_id=$(docker image inspect -f '{{.Id}}' "$TAG" 2>/dev/null || true)
-  new_id=$(docker import --message "$2" --change "LABEL org.opencontainers.image.description=\"$DESCRIPTION\"" "${args[@]}" "$1" "$TAG")
+  docker import --message "$2" "$1" "$rootfs" >/dev/null
+  {
+    echo "FROM $rootfs"
+    printf '%s\n' "${CHANGES[@]}"
+    echo "LABEL org.opencontainers.image.description=\"$DESCRIPTION\" image-gate-standin=\"$2\""
+  } | docker buildx build --quiet --provenance=false --tag "$TAG" - >/dev/null
+  docker image rm "$rootfs" >/dev/null
+  new_id=$(docker image inspect -f '{{.Id}}' "$TAG")
   if [ -n "$old_id" ] && [ "$old_id" != "$new_id" ]; then
     docker image rm "$old_id" >/dev/null 2>&1 || true
   fi
