@@ -5379,7 +5379,7 @@ module.exports = picomatch;
 
 /***/ }),
 
-/***/ 5595:
+/***/ 7976:
 /***/ ((module) => {
 
 
@@ -5575,7 +5575,7 @@ module.exports = {
 
 
 
-const constants = __nccwpck_require__(5595);
+const constants = __nccwpck_require__(7976);
 const utils = __nccwpck_require__(4059);
 
 /**
@@ -7010,7 +7010,7 @@ module.exports = parse;
 const scan = __nccwpck_require__(1781);
 const parse = __nccwpck_require__(8265);
 const utils = __nccwpck_require__(4059);
-const constants = __nccwpck_require__(5595);
+const constants = __nccwpck_require__(7976);
 const isObject = val => val && typeof val === 'object' && !Array.isArray(val);
 
 /**
@@ -7392,7 +7392,7 @@ const {
   CHAR_RIGHT_CURLY_BRACE,    /* } */
   CHAR_RIGHT_PARENTHESES,    /* ) */
   CHAR_RIGHT_SQUARE_BRACKET  /* ] */
-} = __nccwpck_require__(5595);
+} = __nccwpck_require__(7976);
 
 const isPathSeparator = code => {
   return code === CHAR_FORWARD_SLASH || code === CHAR_BACKWARD_SLASH;
@@ -7791,7 +7791,7 @@ const {
   REGEX_REMOVE_BACKSLASH,
   REGEX_SPECIAL_CHARS,
   REGEX_SPECIAL_CHARS_GLOBAL
-} = __nccwpck_require__(5595);
+} = __nccwpck_require__(7976);
 
 exports.isObject = val => val !== null && typeof val === 'object' && !Array.isArray(val);
 exports.hasRegexChars = str => REGEX_SPECIAL_CHARS.test(str);
@@ -46792,13 +46792,110 @@ function initAdvice(report) {
     return `${install}. Or, with no change to the image: docker run --init, init: true in compose (Kubernetes has neither).`;
 }
 
+;// CONCATENATED MODULE: ./src/report/relay.ts
+
+// A stop that was killed although the app would have stopped: another process of the container
+// had a handler for the signal (stop.catchers), and PID 1, which alone gets it from docker stop
+// and the kubelet, did not pass it on. Who PID 1 is decides the fix:
+// - the shell of a shell-form CMD or ENTRYPOINT (`/bin/sh -c "bundle exec puma -p 80"`). Debian's
+//   /bin/sh, dash 0.5.12, stays PID 1 around every command line, even a single command; busybox sh
+//   and bash exec a lone last command, so there it stays only around more than one (measured on
+//   bookworm's dash and busybox 1.35). The fix is the exec form, or `exec` in the string.
+// - apache2ctl, Debian's shell script for starting apache by hand: it runs apache2 as its child.
+//   The php image's apache2-foreground execs apache2; apache2 alone stops at AH00111 without the
+//   variables Debian's envvars sets, so elsewhere they are read first and apache2 is exec'd.
+// - any other script that starts the app as its child (an entrypoint script without exec).
+// Written from the report only: pid1 and catchers are docker top's and /proc's, the command the
+// image's config, the base /etc/os-release's.
+const SHELLS = ['sh', 'bash', 'ash', 'dash', 'zsh', 'busybox'];
+/** Whether `program` (a comm or a path) is a shell. */
+function isShell(program) {
+    return SHELLS.includes(program?.split('/').pop() ?? '');
+}
+/** The image's shell-form command: which keyword, and the string its shell runs. */
+function shellForm(report) {
+    const of = (argv) => (argv?.length === 3 && /^(\/usr)?\/bin\/(ba|da)?sh$/.test(argv[0]) && argv[1] === '-c' ? argv[2].trim() : undefined);
+    const entrypoint = of(report.image.entrypoint);
+    if (entrypoint !== undefined)
+        return { keyword: 'ENTRYPOINT', script: entrypoint };
+    // a CMD under an ENTRYPOINT is its arguments, not a shell's
+    const cmd = report.image.entrypoint?.length ? undefined : of(report.image.cmd);
+    return cmd !== undefined ? { keyword: 'CMD', script: cmd } : undefined;
+}
+/** "puma (PID 7) handles SIGTERM" / "apache2 (PID 15) and php (PID 20) handle SIGTERM": the first process of each program. */
+function catching(catchers, signal) {
+    const first = new Map();
+    for (const c of [...catchers].sort((a, b) => a.pid - b.pid))
+        if (!first.has(c.program))
+            first.set(c.program, c.pid);
+    const named = [...first].slice(0, 2).map(([program, pid]) => `${program} (PID ${pid})`);
+    const more = first.size > 2 ? ` and ${first.size - 2} more` : '';
+    return `${named.join(' and ')}${more} ${named.length > 1 || more ? 'handle' : 'handles'} ${signal}`;
+}
+/**
+ * Why PID 1 kept the signal from the app that had a handler for it, and how to make that app PID 1;
+ * undefined when no other process had one (or it is not known) or an init runs as PID 1.
+ */
+function relayAdvice(stop, report, warning) {
+    const catchers = stop.catchers ?? [];
+    if (stop.outcome !== 'killed' || stop.init || catchers.length === 0)
+        return undefined;
+    const pid1 = stop.pid1 ? `PID 1 (${stop.pid1})` : 'PID 1';
+    const lost = `${catching(catchers, stop.signal)}, but ${pid1} does not pass it on`;
+    const app = [...catchers].sort((a, b) => a.pid - b.pid)[0].program;
+    const form = shellForm(report);
+    if (form && (isShell(stop.pid1) || !stop.pid1))
+        return `${lost}: ${shellFormCause(form, report, warning)} ${shellFormFix(form, app, stop.signal)}`;
+    const name = stop.pid1?.split('/').pop();
+    if (name === 'apache2ctl')
+        return `${lost}: apache2ctl is a shell script for starting apache by hand, which runs apache2 as its child and stays PID 1. ${apacheFix(report, stop.signal)}`;
+    return (`${lost}: it starts ${app} as its child and stays PID 1. If it is a script, end it with exec (exec "$@", or exec and the command that starts ${app}) so ${app} replaces it as PID 1 and gets ${stop.signal} itself, ` +
+        `or run it under an init that passes the signal on: ${initAdvice(report)}`);
+}
+/** "PID 1 is the shell of the shell-form CMD (…), and Debian's /bin/sh, dash, stays PID 1 …" */
+function shellFormCause(form, report, warning) {
+    const warned = warning ? `, which BuildKit's JSONArgsRecommended warning${warning.line ? ` (Dockerfile line ${warning.line})` : ''} is about` : '';
+    const os = report.user.base?.os;
+    const shell = os === 'debian'
+        ? "Debian's /bin/sh (dash) stays PID 1 around the command it runs, even a single one, and passes it no signal."
+        : os === 'alpine' || os === 'busybox'
+            ? "busybox's sh stays PID 1 around a command line of more than one command (a single one it execs), and passes it no signal."
+            : 'a shell as PID 1 passes no signal to the commands it runs.';
+    return `PID 1 is the /bin/sh -c of the shell-form ${form.keyword}${warned}, and ${shell}`;
+}
+/** The words of a shell string that is plain words (no quotes, operators or variables), else undefined. */
+function plainWords(script) {
+    const words = script.trim().split(/\s+/);
+    return script.trim() !== '' && words.every(word => /^[\w./:=@%+,-]+$/.test(word)) ? words : undefined;
+}
+/** `CMD ["node","server.js"]` for a script of plain words, else the form with placeholders. */
+function jsonForm(keyword, script) {
+    const words = plainWords(script);
+    return words ? `${keyword} ${JSON.stringify(words)}` : `${keyword} ["program", "arg", …]`;
+}
+/** `Use the exec form CMD ["bundle","exec","puma","-p","80"], or begin the string with exec (CMD exec bundle exec puma -p 80), …` */
+function shellFormFix(form, app, signal) {
+    const json = jsonForm(form.keyword, form.script);
+    const exec = plainWords(form.script) ? `begin the string with exec (${form.keyword} exec ${form.script})` : `put exec before the command that starts ${app}`;
+    return `Use the exec form ${json}, or ${exec}, so ${app} is PID 1 and gets ${signal} itself.`;
+}
+/** The php image's apache2-foreground where it is there (its docker-php-entrypoint says so), else apache2 exec'd after Debian's envvars. */
+function apacheFix(report, signal) {
+    const php = (report.image.entrypoint ?? []).some(word => word.split('/').pop() === 'docker-php-entrypoint');
+    const gets = signal === 'SIGWINCH' ? `gets ${signal} (its graceful stop)` : `gets ${signal}`;
+    if (php)
+        return `Use the php image's own CMD ["apache2-foreground"], which execs apache2 so it is PID 1 and ${gets}.`;
+    return (`Make apache2 itself PID 1, so it ${gets}: CMD ["/bin/sh", "-c", ". /etc/apache2/envvars && mkdir -p $APACHE_RUN_DIR && exec apache2 -DFOREGROUND"] ` +
+        '(apache2 alone stops at AH00111: Config variable ${APACHE_RUN_DIR} is not defined; the php:*-apache images have apache2-foreground, which does this).');
+}
+
 ;// CONCATENATED MODULE: ./src/report/warnings.ts
+
 
 // How BuildKit's build checks read where they are shown, and those that explain another check's failure: a shell-form CMD (JSONArgsRecommended)
 // makes a shell PID 1, which does not pass SIGTERM on; an ARG or ENV named like a credential
 // (SecretsUsedInArgOrEnv) is a secret in the image next to the files the contents check found.
 // Read from the report only; a builder before buildx 0.15 reports none, and then nothing is said.
-const SHELLS = ['sh', 'bash', 'ash', 'dash', 'zsh', 'busybox'];
 /**
  * The JSONArgsRecommended warning that explains a stop that was killed: PID 1 is a shell (or could
  * not be read) and no init runs. The last one in the Dockerfile: the final stage's CMD or ENTRYPOINT.
@@ -46806,7 +46903,7 @@ const SHELLS = ['sh', 'bash', 'ash', 'dash', 'zsh', 'busybox'];
 function shellFormWarning(report, stop) {
     if (stop.outcome !== 'killed' || stop.init)
         return undefined;
-    if (stop.pid1 && !SHELLS.includes(stop.pid1.split('/').pop() ?? ''))
+    if (stop.pid1 && !isShell(stop.pid1))
         return undefined;
     const warnings = (report.build.warnings ?? []).filter(w => w.rule === 'JSONArgsRecommended');
     return warnings.sort((a, b) => (a.line ?? 0) - (b.line ?? 0)).pop();
@@ -46818,17 +46915,11 @@ function shellFormWarning(report, stop) {
 function shellFormAdvice(warning, report, signal) {
     const keyword = /\bENTRYPOINT\b/.test(warning.message) && !/\bCMD\b/.test(warning.message) ? 'ENTRYPOINT' : 'CMD';
     const where = warning.line ? ` (Dockerfile line ${warning.line})` : '';
-    const form = jsonForm(keyword, keyword === 'CMD' ? report.image.cmd : report.image.entrypoint);
+    const argv = keyword === 'CMD' ? report.image.cmd : report.image.entrypoint;
+    const script = argv?.length === 3 && /^(\/usr)?\/bin\/(ba)?sh$/.test(argv[0]) && argv[1] === '-c' ? argv[2] : '';
+    const form = jsonForm(keyword, script);
     return (`PID 1 is a shell running the shell-form ${keyword}, as BuildKit's JSONArgsRecommended warning${where} says, and a shell does not pass ${signal} on. ` +
         `Use the JSON form ${form} so the app is PID 1 and gets ${signal} (and handle it there), or run it under an init that passes it on: ${initAdvice(report)}`);
-}
-/** `CMD ["node","server.js"]` from the shell form's `/bin/sh -c "node server.js"`, when it is plain words. */
-function jsonForm(keyword, argv) {
-    const script = argv?.length === 3 && /^(\/usr)?\/bin\/(ba)?sh$/.test(argv[0]) && argv[1] === '-c' ? argv[2].trim() : '';
-    const words = script.split(/\s+/);
-    if (script && words.every(word => /^[\w./:=@%+,-]+$/.test(word)))
-        return `${keyword} ${JSON.stringify(words)}`;
-    return `${keyword} ["program", "arg", …]`;
 }
 /**
  * The SecretsUsedInArgOrEnv warnings, said next to a secret the contents check found:
@@ -48405,6 +48496,7 @@ function unreadNote(layers, ref) {
 
 
 
+
 // stop: after the health wait and the user check the container is stopped as an orchestrator
 // stops it (its stop signal, SIGKILL after stop-timeout). It passes when it exits within
 // stop-timeout, cleanly: 0, or 128 + the signal (the default action of a process that did not
@@ -48425,9 +48517,12 @@ function stopRow(stop, inputs, report) {
     }
     if (stop.outcome === 'gone' || stop.signal === 'SIGKILL')
         return { name: 'stop', status: 'fail', value: outcome, limit, detail: whyNot(stop, inputs.stopTimeout, report) };
-    // a shell-form CMD that BuildKit already warned of: that warning is the cause, and says the fix
+    // the app had a handler and PID 1 kept the signal from it: that is the cause, and making the app
+    // PID 1 the fix; else a shell-form CMD that BuildKit already warned of: that warning is the cause
     const warning = shellFormWarning(report, stop);
-    const detail = warning ? `${killedLine(stop, inputs.stopTimeout)} ${shellFormAdvice(warning, report, stop.signal)}` : whyNot(stop, inputs.stopTimeout, report);
+    const relay = relayAdvice(stop, report, warning);
+    const killed = killedLine(stop, inputs.stopTimeout);
+    const detail = relay ? `${killed} ${relay}` : warning ? `${killed} ${shellFormAdvice(warning, report, stop.signal)}` : whyNot(stop, inputs.stopTimeout, report);
     return { name: 'stop', status: 'fail', value: outcome, limit, detail: `${detail}${atOnce(stop)}` };
 }
 /**

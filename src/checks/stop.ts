@@ -1,6 +1,7 @@
 import type { Check, Report, Stop } from '../report/report.js'
 import { cleanExit } from '../docker/container.js'
 import { initAdvice } from '../report/init.js'
+import { relayAdvice } from '../report/relay.js'
 import { shellFormAdvice, shellFormWarning } from '../report/warnings.js'
 import { notRun, type CheckRule, type JudgeInputs } from './check.js'
 import { oomCause, oomFix } from '../report/oom.js'
@@ -24,9 +25,12 @@ function stopRow(stop: Stop, inputs: JudgeInputs, report: Report): Check {
     return { name: 'stop', status: 'pass', value: outcome, limit, detail: `${who(stop)} exited on ${stop.signal}, as docker stop and Kubernetes expect.` }
   }
   if (stop.outcome === 'gone' || stop.signal === 'SIGKILL') return { name: 'stop', status: 'fail', value: outcome, limit, detail: whyNot(stop, inputs.stopTimeout, report) }
-  // a shell-form CMD that BuildKit already warned of: that warning is the cause, and says the fix
+  // the app had a handler and PID 1 kept the signal from it: that is the cause, and making the app
+  // PID 1 the fix; else a shell-form CMD that BuildKit already warned of: that warning is the cause
   const warning = shellFormWarning(report, stop)
-  const detail = warning ? `${killedLine(stop, inputs.stopTimeout)} ${shellFormAdvice(warning, report, stop.signal)}` : whyNot(stop, inputs.stopTimeout, report)
+  const relay = relayAdvice(stop, report, warning)
+  const killed = killedLine(stop, inputs.stopTimeout)
+  const detail = relay ? `${killed} ${relay}` : warning ? `${killed} ${shellFormAdvice(warning, report, stop.signal)}` : whyNot(stop, inputs.stopTimeout, report)
   return { name: 'stop', status: 'fail', value: outcome, limit, detail: `${detail}${atOnce(stop)}` }
 }
 
