@@ -48691,7 +48691,143 @@ const startupCheck = (report, inputs) => {
     ];
 };
 
+;// CONCATENATED MODULE: ./src/rules/servers.ts
+
+/** The server a process's command (docker top's comm) is; undefined for anything else. */
+function serverOf(command) {
+    const name = command.split('/').pop() ?? '';
+    if (name === 'nginx')
+        return 'nginx';
+    // Debian names it php-fpm8.2; the official image's is php-fpm
+    if (/^php-fpm[\d.]*$/.test(name))
+        return 'php-fpm';
+    if (name === 'apache2' || name === 'httpd')
+        return name;
+    return undefined;
+}
+/**
+ * The server among `processes` whose master runs as root and whose workers do not: the first server
+ * with both. `pid1`: PID 1's (host) PID.
+ */
+function masterWorkers(processes, pid1) {
+    for (const server of new Set(processes.map(p => serverOf(p.command)).filter(s => s !== undefined))) {
+        const own = processes.filter(p => serverOf(p.command) === server);
+        const masters = own.filter(p => p.uid === 0);
+        const workers = own.filter(p => p.uid !== 0);
+        if (masters.length === 0 || workers.length === 0)
+            continue;
+        // the workers' account: the one most of them run as
+        const counts = new Map();
+        for (const w of workers)
+            counts.set(w.uid, [...(counts.get(w.uid) ?? []), w]);
+        const [first] = [...counts.values()].sort((a, b) => b.length - a.length);
+        const master = masters.find(p => p.pid === pid1) ?? masters[0];
+        return {
+            server,
+            command: master.command,
+            masterIsPid1: master.pid === pid1,
+            workers: { uid: first[0].uid, gid: first[0].gid, ...(first[0].user && { user: first[0].user }), count: first.length }
+        };
+    }
+    return undefined;
+}
+const TEMP_DIRECTIVES = {
+    'client-body': 'client_body_temp_path',
+    fastcgi: 'fastcgi_temp_path',
+    proxy: 'proxy_temp_path',
+    scgi: 'scgi_temp_path',
+    uwsgi: 'uwsgi_temp_path'
+};
+/**
+ * Reads `nginx -V -T`: -V prints the configure arguments (its compiled-in paths) on stderr, -T the
+ * configuration files on stdout. A directive in the config wins over the compiled-in path.
+ */
+function nginxFacts(stdout, stderr) {
+    const configure = /^configure arguments:(.*)$/m.exec(stderr)?.[1];
+    if (configure === undefined && !/^# configuration file /m.test(stdout))
+        return undefined;
+    const directives = stdout
+        .split('\n')
+        .map(line => line.replace(/#.*/, '').trim())
+        .filter(Boolean);
+    const directive = (name) => directives
+        .map(line => new RegExp(`^${name}\\s+([^;\\s]+)[^;]*;`).exec(line)?.[1])
+        .filter((value) => value !== undefined);
+    const compiled = (flag) => new RegExp(`--${flag}=(\\S+)`).exec(configure ?? '')?.[1];
+    const temp = Object.entries(TEMP_DIRECTIVES).map(([flag, name]) => directive(name)[0] ?? compiled(`http-${flag}-temp-path`));
+    const tempDirs = [...new Set(temp.filter((p) => p !== undefined && p.startsWith('/')).map(p => external_node_path_namespaceObject.dirname(p)))];
+    const pidFile = directive('pid')[0] ?? compiled('pid-path');
+    const ports = [...new Set(directive('listen').map(listenPort).filter((p) => p !== undefined))];
+    return { tempDirs, ...(pidFile && { pidFile }), ports };
+}
+/** The port of a listen directive's address: "80", "[::]:80", "0.0.0.0:8080", "localhost" (80); none for a unix socket. */
+function listenPort(address) {
+    if (address.startsWith('unix:'))
+        return undefined;
+    const port = /(?:^|:)(\d+)$/.exec(address)?.[1];
+    return port !== undefined ? Number(port) : 80;
+}
+
+;// CONCATENATED MODULE: ./src/report/server-advice.ts
+
+/** The advice for a root PID 1 that is (or starts) such a server; undefined for anything else. `numeric`: USER by number. */
+function serverAdvice(report, numeric) {
+    const u = report.user;
+    const split = masterWorkers(u.processes ?? [], u.pid);
+    if (!split)
+        return undefined;
+    const w = split.workers;
+    const account = `UID ${w.uid}${w.user ? ` (${w.user})` : ''}`;
+    const workers = `${w.count === 1 ? 'its worker process' : `its ${w.count} worker processes`} as ${account}`;
+    const seen = split.masterIsPid1
+        ? ` It is ${split.server}'s master process, which starts ${workers} and stays root itself.`
+        : ` ${split.server}'s master process runs as UID 0 too, and starts ${workers}.`;
+    const user = numeric || !w.user ? `USER ${w.uid}:${w.gid}` : `USER ${w.user}`;
+    return { seen, fix: fixFor(split, report, user) };
+}
+function fixFor(split, report, user) {
+    const w = split.workers;
+    const as = w.user ?? `UID ${w.uid}`;
+    if (split.server === 'nginx')
+        return nginxFix(report, user, `${w.uid}:${w.gid}`, as);
+    if (split.server === 'php-fpm') {
+        return `To run it all as ${as}: ${user}. php-fpm then starts as ${as} and ignores the pool's user and group lines (it says so in a NOTICE), and its workers run as ${as} too.`;
+    }
+    const low = lowPorts(report);
+    if (split.server === 'apache2') {
+        const listen = low.length ? `, Listen 8080 in /etc/apache2/ports.conf and <VirtualHost *:8080> instead of ${low.join(', ')} (${lowNote})` : '';
+        return (`To run it all as ${as}: ${user}, with its run, lock and log directories (APACHE_RUN_DIR, APACHE_LOCK_DIR and APACHE_LOG_DIR in /etc/apache2/envvars) ${as}'s, ` +
+            `as the php image makes them${listen}; apache then ignores its User and Group lines.`);
+    }
+    const listen = low.length ? `, Listen 8080 instead of ${low.join(', ')} (${lowNote})` : '';
+    return `To run it all as ${as}: ${user}, with what it writes (its logs, its pid file) ${as}'s${listen}; apache then ignores its User and Group lines.`;
+}
+const lowNote = 'a port below 1024 needs root outside Docker, which lets any user bind one';
+/** The image's EXPOSEd TCP ports below 1024 ("80/tcp" → 80). */
+function lowPorts(report) {
+    return (report.image.exposedPorts ?? []).map(p => /^(\d+)(\/tcp)?$/.exec(p)?.[1]).filter((p) => p !== undefined).map(Number).filter(p => p < 1024);
+}
+/** nginx's way, with its own paths and ports (stages/server.ts) where nginx gave them. */
+function nginxFix(report, user, owner, as) {
+    const facts = report.user.server;
+    const unprivileged = 'Or build FROM nginxinc/nginx-unprivileged, the official image made so (port 8080, its pid file and temp paths in /tmp).';
+    if (!facts) {
+        return (`To run it all as ${as}: RUN chown -R ${owner} its temp paths, which the master writes (nginx -V lists them: --http-client-body-temp-path and the like), ` +
+            `pid /tmp/nginx.pid; in nginx.conf, listen on a port from 1024 up (${lowNote}), then ${user}; its user directive is then ignored. ${unprivileged}`);
+    }
+    const steps = [];
+    if (facts.tempDirs.length)
+        steps.push(`RUN chown -R ${owner} ${facts.tempDirs.join(' ')} (its temp paths, which the master writes)`);
+    if (facts.pidFile && !facts.pidFile.startsWith('/tmp/'))
+        steps.push(`pid /tmp/nginx.pid; in nginx.conf (it writes ${facts.pidFile})`);
+    const low = facts.ports.filter(p => p < 1024);
+    if (low.length)
+        steps.push(`listen 8080 instead of ${low.join(', ')} (${lowNote})`);
+    return `To run it all as ${as}: ${[...steps, `then ${user}`].join(', ')}; its user directive is then ignored. ${unprivileged}`;
+}
+
 ;// CONCATENATED MODULE: ./src/checks/user.ts
+
 
 // The UID the container's processes really run as (not the USER string), and the fix for root.
 //
@@ -48810,10 +48946,12 @@ function runtimeOf(report, profile) {
     // under a root PID 1 its root children say nothing new, and the fix (USER) covers them too
     const others = (u.processes ?? []).filter(p => p.uid === 0 && p.pid !== u.pid);
     const rootOthers = others.length && u.uid !== 0 ? ` Also running as UID 0: ${countedNames(others.map(p => p.command))}.` : '';
-    const seen = `${configured}${platform}; PID 1 (${u.process}) runs as UID ${u.uid}${remapped(u.uid, u.remap)}.${rootOthers}`;
+    // a root server master that starts its workers as another account: what runs as whom, and its own way
+    const server = u.uid === 0 ? serverAdvice(report, numeric) : undefined;
+    const seen = `${configured}${platform}; PID 1 (${u.process}) runs as UID ${u.uid}${remapped(u.uid, u.remap)}.${rootOthers}${server?.seen ?? ''}`;
     if (u.uid !== 0 && others.length === 0)
         return { status: 'pass', value, seen, fix: '' };
-    const fix = u.uid !== 0 ? 'Start every process as the unprivileged user, or drop the root helper.' : fixRoot(user, u, numeric);
+    const fix = u.uid !== 0 ? 'Start every process as the unprivileged user, or drop the root helper.' : (server?.fix ?? fixRoot(user, u, numeric));
     // a remapped root is still root to the image: say so before someone counts on the remap
     const stillRoot = u.uid === 0 && u.remap ? " The remap limits it on the engine's host only: inside, it is still root to the app and can write everything the container owns." : '';
     return { status: 'fail', value, seen: `${seen}${stillRoot}`, fix };
@@ -49050,7 +49188,7 @@ function annotateFindings(contents, platform, inputs, sink, workspace) {
         const keyword = where.instruction === 'FROM' ? 'base image' : where.text.split(/\s/)[0].toUpperCase();
         const kinds = new Set(findings.map(f => f.kind));
         const what = kinds.has('secret') ? 'a secret' : kinds.has('forbidden') ? 'a forbidden path' : kinds.has('foreign-binary') ? 'a binary of another architecture' : kinds.has('dev-dependency') ? 'dev dependencies' : 'build tools';
-        sink.error(`${findings.map(describeFinding).join('; ')}. ${fixFor(keyword, /--from[= ]/.test(where.text), findings)}`, {
+        sink.error(`${findings.map(describeFinding).join('; ')}. ${annotations_fixFor(keyword, /--from[= ]/.test(where.text), findings)}`, {
             title: `image-gate: this ${keyword} puts ${what} into the image${platform ? ` (${platform})` : ''}`,
             file: external_node_path_namespaceObject.relative(workspace, inputs.file),
             line: where.line
@@ -49088,7 +49226,7 @@ function dockerfile(file) {
     }
 }
 /** The fix where the finding was made: a .dockerignore entry for a COPY, a build secret for a RUN... */
-function fixFor(keyword, fromStage, findings) {
+function annotations_fixFor(keyword, fromStage, findings) {
     const fixes = [];
     const files = findings.filter(f => f.kind === 'secret' || f.kind === 'forbidden');
     if (files.length > 0) {
@@ -62545,7 +62683,20 @@ const UserSchema = object({
      */
     remap: dist_optional(object({ uid: wholeNumber(), gid: wholeNumber() })),
     /** every process in the container, as docker top saw it after the health wait (host PIDs) */
-    processes: dist_optional(firstOf(object({ pid: wholeNumber(), uid: wholeNumber(), gid: wholeNumber(), command: fields_text() }), 100)),
+    processes: dist_optional(firstOf(object({
+        pid: wholeNumber(),
+        uid: wholeNumber(),
+        gid: wholeNumber(),
+        command: fields_text(),
+        /** uid's account in the image's /etc/passwd ("www-data"), when it has one */
+        user: dist_optional(fields_short())
+    }), 100)),
+    /**
+     * an nginx master running as root (its workers as another account): what running it all as that
+     * account needs, from nginx itself (nginx -V -T): the directories of its temp paths, its pid file,
+     * the ports it listens on (stages/server.ts)
+     */
+    server: dist_optional(object({ program: picklist(['nginx']), tempDirs: firstOf(fields_short(), 10), pidFile: dist_optional(fields_short()), ports: firstOf(wholeNumber(), 20) })),
     /** USER resolved through the image's /etc/passwd and /etc/group */
     resolvedUid: dist_optional(wholeNumber()),
     resolvedGid: dist_optional(wholeNumber()),
@@ -64383,7 +64534,20 @@ function baseOf(osRelease, shell, shLink = '') {
     return { ...(shell !== undefined && { shell }), ...(os && { os }) };
 }
 
+;// CONCATENATED MODULE: ./src/stages/server.ts
+
+/** The facts the advice for the root master among `processes` needs; undefined when there are none to read. */
+async function readServer(docker, name, processes, pid1) {
+    const split = masterWorkers(processes, pid1);
+    if (split?.server !== 'nginx')
+        return undefined;
+    const r = await docker.call(['exec', name, 'nginx', '-V', '-T']);
+    const facts = r.exitCode === 0 ? nginxFacts(r.stdout, r.stderr) : undefined;
+    return facts && { program: 'nginx', ...facts };
+}
+
 ;// CONCATENATED MODULE: ./src/stages/user.ts
+
 
 
 
@@ -64412,11 +64576,16 @@ async function measureUser(docker, tempDir, name, state, imageUser, dockerfile =
     if (typeof translated === 'string')
         return { ...user, remap, unknownReason: translated };
     // A process is root if either its real or its effective UID is 0.
-    const processes = translated.map(p => ({ pid: p.pid, uid: p.ruid === 0 || p.euid === 0 ? 0 : p.euid, gid: p.egid, command: p.comm }));
+    const names = accountNames(accounts.passwd);
+    const processes = translated.map(p => {
+        const uid = p.ruid === 0 || p.euid === 0 ? 0 : p.euid;
+        return { pid: p.pid, uid, gid: p.egid, command: p.comm, ...(names.has(uid) && { user: names.get(uid) }) };
+    });
     const pid1 = processes.find(p => p.pid === state.Pid);
     if (!pid1)
         return { ...user, ...(remap && { remap }), processes, unknownReason: "PID 1 of the container was not in docker top's list" };
-    return { ...user, ...(remap && { remap }), processes, uid: pid1.uid, gid: pid1.gid, process: pid1.command, pid: pid1.pid };
+    const server = pid1.uid === 0 ? await readServer(docker, name, processes, pid1.pid) : undefined;
+    return { ...user, ...(remap && { remap }), processes, uid: pid1.uid, gid: pid1.gid, process: pid1.command, pid: pid1.pid, ...(server && { server }) };
 }
 /**
  * `docker top`'s host IDs as the container's user namespace sees them: minus the host UID (GID) of
@@ -64516,6 +64685,14 @@ function resolveUser(configured, passwd = '', group = '') {
         }
     }
     return { resolvedUid: uid, resolvedGid: gid };
+}
+/** UID → the first account of that UID in the image's /etc/passwd. */
+function accountNames(passwd = '') {
+    const names = new Map();
+    for (const [name, , uid] of user_entries(passwd))
+        if (/^\d+$/.test(uid ?? '') && !names.has(Number(uid)))
+            names.set(Number(uid), name);
+    return names;
 }
 function user_entries(text) {
     return text
