@@ -30,7 +30,8 @@ describe('PID 1 did not pass the signal on to the app that handles it', () => {
       `PID 1 (sh) ${KILLED} puma (PID 7) handles SIGTERM, but PID 1 (sh) does not pass it on: ` +
         "PID 1 is the /bin/sh -c of the shell-form CMD, which BuildKit's JSONArgsRecommended warning (Dockerfile line 6) is about, " +
         "and Debian's /bin/sh (dash) stays PID 1 around the command it runs, even a single one, and passes it no signal. " +
-        'Use the exec form CMD ["bundle","exec","puma","-p","80"], or begin the string with exec (CMD exec bundle exec puma -p 80), so puma is PID 1 and gets SIGTERM itself.'
+        'Use the exec form CMD ["bundle","exec","puma","-p","80"], or begin the string with exec (CMD exec bundle exec puma -p 80), so puma is PID 1 and gets SIGTERM itself. ' +
+        "As PID 1 puma exits 1 after its graceful stop (Ruby's SignalException, re-raised): set raise_exception_on_sigterm false in its config (config/puma.rb), and it exits 0."
     )
   })
 
@@ -42,7 +43,8 @@ describe('PID 1 did not pass the signal on to the app that handles it', () => {
     expect(stopRow(puma, script, { shell: true, os: 'alpine' }).detail).toBe(
       `PID 1 (sh) ${KILLED} puma (PID 7) handles SIGTERM, but PID 1 (sh) does not pass it on: ` +
         "PID 1 is the /bin/sh -c of the shell-form CMD, and busybox's sh stays PID 1 around a command line of more than one command (a single one it execs), and passes it no signal. " +
-        'Use the exec form CMD ["program", "arg", …], or put exec before the command that starts puma, so puma is PID 1 and gets SIGTERM itself.'
+        'Use the exec form CMD ["program", "arg", …], or put exec before the command that starts puma, so puma is PID 1 and gets SIGTERM itself. ' +
+        "As PID 1 puma exits 1 after its graceful stop (Ruby's SignalException, re-raised): set raise_exception_on_sigterm false in its config (config/puma.rb), and it exits 0."
     )
     expect(stopRow(puma, { entrypoint: ['/bin/sh', '-c', 'exec-me'], cmd: [] }, undefined).detail).toContain(
       'PID 1 is the /bin/sh -c of the shell-form ENTRYPOINT, and a shell as PID 1 passes no signal to the commands it runs. Use the exec form ENTRYPOINT ["exec-me"], or begin the string with exec (ENTRYPOINT exec exec-me)'
@@ -90,5 +92,31 @@ describe('PID 1 did not pass the signal on to the app that handles it', () => {
     expect(none).not.toContain('does not pass it on:')
     const tini = stopRow({ ...puma, pid1: 'tini', init: 'tini' }, shellForm, { shell: true, os: 'debian' }).detail
     expect(tini).toContain('PID 1 is tini, which passed SIGTERM on')
+  })
+})
+
+describe('Ruby as PID 1 exits 1 on SIGTERM', () => {
+  const exited = (pid1: string, signal = 'SIGTERM') => stopRow({ outcome: 'exited', signal, exitCode: 1, seconds: 0.11, pid1 }, {}, { shell: true, os: 'debian' })
+  const init =
+    'RUN apt-get update && apt-get install -y dumb-init, then ENTRYPOINT ["dumb-init","--"] (CMD stays). Or, with no change to the image: docker run --init, init: true in compose (Kubernetes has neither).'
+
+  it("puma: its re-raised SignalException, which the kernel does not apply to PID 1; raise_exception_on_sigterm false, or an init", () => {
+    const row = exited('puma')
+    expect(row).toMatchObject({ status: 'fail', value: 'exited 1, 0.11 s after SIGTERM' })
+    expect(row.detail).toBe(
+      'PID 1 (puma) exited with code 1 on SIGTERM. puma stopped gracefully, then raised SIGTERM as a SignalException, ' +
+        "and uncaught it ends the program with the signal's default action, which the kernel does not apply to PID 1, so it exits 1 instead. " +
+        'Set raise_exception_on_sigterm false in its config (config/puma.rb), and it exits 0. ' +
+        `Or run it under an init, as whose child it dies of the signal (exit 143): ${init}`
+    )
+  })
+
+  it('ruby itself: trap the signal; another exit code, or a program not known to be Ruby, is told as before', () => {
+    expect(exited('ruby3.1', 'SIGINT').detail).toBe(
+      "PID 1 (ruby3.1) exited with code 1 on SIGINT. Ruby raises SIGINT as a SignalException, and uncaught it ends the program with the signal's default action, which the kernel does not apply to PID 1, so it exits 1 instead. " +
+        `Handle it: Signal.trap('INT') { stop the server }, and exit 0 once it has stopped. Or run it under an init, as whose child it dies of the signal (exit 130): ${init}`
+    )
+    expect(exited('node').detail).toBe('PID 1 (node) exited with code 1 on SIGTERM: a clean shutdown exits 0 (or 128 + the signal). Finish in-flight work, close connections, and exit 0 when SIGTERM arrives.')
+    expect(stopRow({ outcome: 'exited', signal: 'SIGTERM', exitCode: 3, seconds: 0.1, pid1: 'puma' }, {}, undefined).detail).not.toContain('Ruby')
   })
 })

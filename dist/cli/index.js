@@ -46873,11 +46873,30 @@ function jsonForm(keyword, script) {
     const words = plainWords(script);
     return words ? `${keyword} ${JSON.stringify(words)}` : `${keyword} ["program", "arg", …]`;
 }
+/**
+ * Ruby turns SIGTERM (and SIGINT, SIGHUP, SIGQUIT…) into a SignalException; uncaught, it ends with
+ * the signal's default action, which the kernel does not apply to PID 1, and exits 1 instead
+ * (docker stop of puma 5.6 and of `ruby -e sleep` as PID 1: exit 1; under an init: 143). Puma
+ * re-raises SIGTERM after its graceful stop unless its config says raise_exception_on_sigterm false
+ * (then it exits 0). Undefined for a program not known to be Ruby.
+ */
+function rubyExit(program, signal) {
+    const name = program?.split('/').pop() ?? '';
+    const why = `Ruby raises ${signal} as a SignalException, and uncaught it ends the program with the signal's default action, which the kernel does not apply to PID 1, so it exits 1 instead.`;
+    if (name === 'puma' && signal === 'SIGTERM')
+        return `puma stopped gracefully, then ${why.replace('Ruby raises', 'raised')} S${PUMA_SIGTERM.slice(1)}`;
+    if (/^ruby[\d.]*$/.test(name))
+        return `${why} Handle it: Signal.trap('${signal.replace(/^SIG/, '')}') { stop the server }, and exit 0 once it has stopped.`;
+    return undefined;
+}
+const PUMA_SIGTERM = 'set raise_exception_on_sigterm false in its config (config/puma.rb), and it exits 0.';
 /** `Use the exec form CMD ["bundle","exec","puma","-p","80"], or begin the string with exec (CMD exec bundle exec puma -p 80), …` */
 function shellFormFix(form, app, signal) {
     const json = jsonForm(form.keyword, form.script);
     const exec = plainWords(form.script) ? `begin the string with exec (${form.keyword} exec ${form.script})` : `put exec before the command that starts ${app}`;
-    return `Use the exec form ${json}, or ${exec}, so ${app} is PID 1 and gets ${signal} itself.`;
+    // puma as PID 1 exits 1 after SIGTERM unless told not to raise it (rubyExit): the fix has to say so
+    const puma = app === 'puma' && signal === 'SIGTERM' ? ` As PID 1 puma exits 1 after its graceful stop (Ruby's SignalException, re-raised): ${PUMA_SIGTERM}` : '';
+    return `Use the exec form ${json}, or ${exec}, so ${app} is PID 1 and gets ${signal} itself.${puma}`;
 }
 /** The php image's apache2-foreground where it is there (its docker-php-entrypoint says so), else apache2 exec'd after Debian's envvars. */
 function apacheFix(report, signal) {
@@ -48497,6 +48516,7 @@ function unreadNote(layers, ref) {
 
 
 
+
 // stop: after the health wait and the user check the container is stopped as an orchestrator
 // stops it (its stop signal, SIGKILL after stop-timeout). It passes when it exits within
 // stop-timeout, cleanly: 0, or 128 + the signal (the default action of a process that did not
@@ -48560,6 +48580,9 @@ function whyNot(stop, timeout, report) {
             "the runtime ends the program with the signal's default action, which the kernel does not apply to PID 1, so it exits 2 instead. " +
             `Handle it: ctx, stop := signal.NotifyContext(context.Background(), syscall.${stop.signal}); when ctx is done, shut the server down (srv.Shutdown, which finishes in-flight requests) and return from main, which exits 0.`);
     }
+    const ruby = stop.outcome === 'exited' && stop.exitCode === 1 ? rubyExit(stop.pid1, stop.signal) : undefined;
+    if (ruby)
+        return `${who(stop)} exited with code 1 on ${stop.signal}. ${ruby} Or run it under an init, as whose child it dies of the signal (${signalExit(stop.signal)}): ${initAdvice(report)}`;
     if (stop.outcome === 'exited') {
         return `${who(stop)} exited with code ${stop.exitCode} on ${stop.signal}: a clean shutdown exits 0 (or 128 + the signal). Finish in-flight work, close connections, and exit 0 when ${stop.signal} arrives.`;
     }
@@ -48567,6 +48590,11 @@ function whyNot(stop, timeout, report) {
     if (stop.init)
         return `${killed} PID 1 is ${stop.init}, which passed ${stop.signal} on: the app itself ignores it. Handle ${stop.signal} in the app (close the server, then exit).`;
     return `${killed} No init runs in the container, and PID 1 ignores ${stop.signal} unless the app handles it: handle ${stop.signal} in the app, or run it under an init that passes it on: ${initAdvice(report)}`;
+}
+/** "exit 143" for SIGTERM: what a process killed by the signal exits with, as Docker records it. */
+function signalExit(signal) {
+    const number = external_node_os_namespaceObject.constants.signals[signal];
+    return number !== undefined ? `exit ${128 + number}` : 'exit 128 + the signal';
 }
 /** Killed without waiting out the grace period: why that was certain. */
 function atOnce(stop) {

@@ -1,7 +1,8 @@
+import { constants } from 'node:os'
 import type { Check, Report, Stop } from '../report/report.js'
 import { cleanExit } from '../docker/container.js'
 import { initAdvice } from '../report/init.js'
-import { relayAdvice } from '../report/relay.js'
+import { relayAdvice, rubyExit } from '../report/relay.js'
 import { shellFormAdvice, shellFormWarning } from '../report/warnings.js'
 import { notRun, type CheckRule, type JudgeInputs } from './check.js'
 import { oomCause, oomFix } from '../report/oom.js'
@@ -76,12 +77,20 @@ export function whyNot(stop: Stop, timeout: number, report: Report): string {
       `Handle it: ctx, stop := signal.NotifyContext(context.Background(), syscall.${stop.signal}); when ctx is done, shut the server down (srv.Shutdown, which finishes in-flight requests) and return from main, which exits 0.`
     )
   }
+  const ruby = stop.outcome === 'exited' && stop.exitCode === 1 ? rubyExit(stop.pid1, stop.signal) : undefined
+  if (ruby) return `${who(stop)} exited with code 1 on ${stop.signal}. ${ruby} Or run it under an init, as whose child it dies of the signal (${signalExit(stop.signal)}): ${initAdvice(report)}`
   if (stop.outcome === 'exited') {
     return `${who(stop)} exited with code ${stop.exitCode} on ${stop.signal}: a clean shutdown exits 0 (or 128 + the signal). Finish in-flight work, close connections, and exit 0 when ${stop.signal} arrives.`
   }
   const killed = killedLine(stop, timeout)
   if (stop.init) return `${killed} PID 1 is ${stop.init}, which passed ${stop.signal} on: the app itself ignores it. Handle ${stop.signal} in the app (close the server, then exit).`
   return `${killed} No init runs in the container, and PID 1 ignores ${stop.signal} unless the app handles it: handle ${stop.signal} in the app, or run it under an init that passes it on: ${initAdvice(report)}`
+}
+
+/** "exit 143" for SIGTERM: what a process killed by the signal exits with, as Docker records it. */
+function signalExit(signal: string): string {
+  const number = (constants.signals as Record<string, number>)[signal]
+  return number !== undefined ? `exit ${128 + number}` : 'exit 128 + the signal'
 }
 
 /** Killed without waiting out the grace period: why that was certain. */

@@ -86,11 +86,30 @@ export function jsonForm(keyword: string, script: string): string {
   return words ? `${keyword} ${JSON.stringify(words)}` : `${keyword} ["program", "arg", …]`
 }
 
+/**
+ * Ruby turns SIGTERM (and SIGINT, SIGHUP, SIGQUIT…) into a SignalException; uncaught, it ends with
+ * the signal's default action, which the kernel does not apply to PID 1, and exits 1 instead
+ * (docker stop of puma 5.6 and of `ruby -e sleep` as PID 1: exit 1; under an init: 143). Puma
+ * re-raises SIGTERM after its graceful stop unless its config says raise_exception_on_sigterm false
+ * (then it exits 0). Undefined for a program not known to be Ruby.
+ */
+export function rubyExit(program: string | undefined, signal: string): string | undefined {
+  const name = program?.split('/').pop() ?? ''
+  const why = `Ruby raises ${signal} as a SignalException, and uncaught it ends the program with the signal's default action, which the kernel does not apply to PID 1, so it exits 1 instead.`
+  if (name === 'puma' && signal === 'SIGTERM') return `puma stopped gracefully, then ${why.replace('Ruby raises', 'raised')} S${PUMA_SIGTERM.slice(1)}`
+  if (/^ruby[\d.]*$/.test(name)) return `${why} Handle it: Signal.trap('${signal.replace(/^SIG/, '')}') { stop the server }, and exit 0 once it has stopped.`
+  return undefined
+}
+
+const PUMA_SIGTERM = 'set raise_exception_on_sigterm false in its config (config/puma.rb), and it exits 0.'
+
 /** `Use the exec form CMD ["bundle","exec","puma","-p","80"], or begin the string with exec (CMD exec bundle exec puma -p 80), …` */
 function shellFormFix(form: { keyword: string; script: string }, app: string, signal: string): string {
   const json = jsonForm(form.keyword, form.script)
   const exec = plainWords(form.script) ? `begin the string with exec (${form.keyword} exec ${form.script})` : `put exec before the command that starts ${app}`
-  return `Use the exec form ${json}, or ${exec}, so ${app} is PID 1 and gets ${signal} itself.`
+  // puma as PID 1 exits 1 after SIGTERM unless told not to raise it (rubyExit): the fix has to say so
+  const puma = app === 'puma' && signal === 'SIGTERM' ? ` As PID 1 puma exits 1 after its graceful stop (Ruby's SignalException, re-raised): ${PUMA_SIGTERM}` : ''
+  return `Use the exec form ${json}, or ${exec}, so ${app} is PID 1 and gets ${signal} itself.${puma}`
 }
 
 /** The php image's apache2-foreground where it is there (its docker-php-entrypoint says so), else apache2 exec'd after Debian's envvars. */
