@@ -6,17 +6,19 @@
 #   contents    what the contents scan adds to a run (bench/contents.ts; about two minutes)
 #   platforms   native against emulated, and two platforms in one run against each alone
 #               (bench/platforms.ts; about two minutes; needs scripts/setup-test-tools.sh)
-# Usage: bash bench/run.sh [health|compressed|contents|platforms]   (all without an argument)
+#   stop        the stop verdict against docker stop's on node, busybox httpd and tini as PID 1,
+#               and the gate after its build against the app's startup (bench/stop.ts; about a minute)
+# Usage: bash bench/run.sh [health|compressed|contents|platforms|stop]   (all without an argument)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-benches=("${@:-health compressed contents platforms}")
+benches=("${@:-health compressed contents platforms stop}")
 bash scripts/setup-docker.sh
 bash scripts/setup-test-tools.sh
 [ -d node_modules ] || npm ci --no-audit --no-fund --loglevel=error
 npx tsc --outDir lib
 for bench in ${benches[*]}; do
   case "$bench" in
-    health | compressed | contents | platforms) node "lib/bench/$bench.js" ;;
-    *) echo "unknown bench '$bench' (health, compressed, contents or platforms)" >&2; exit 2 ;;
+    health | compressed | contents | platforms | stop) node "lib/bench/$bench.js" ;;
+    *) echo "unknown bench '$bench' (health, compressed, contents, platforms or stop)" >&2; exit 2 ;;
   esac
 done

@@ -48542,7 +48542,7 @@ function stopRow(stop, inputs, report) {
     const relay = relayAdvice(stop, report, warning);
     const killed = killedLine(stop, inputs.stopTimeout);
     const detail = relay ? `${killed} ${relay}` : warning ? `${killed} ${shellFormAdvice(warning, report, stop.signal)}` : whyNot(stop, inputs.stopTimeout, report);
-    return { name: 'stop', status: 'fail', value: outcome, limit, detail: `${detail}${atOnce(stop)}` };
+    return { name: 'stop', status: 'fail', value: outcome, limit, detail };
 }
 /**
  * Exited on its stop signal: 0, or 128 + the signal (the default action of a process that did not
@@ -48551,11 +48551,14 @@ function stopRow(stop, inputs, report) {
 function stoppedCleanly(stop) {
     return stop.outcome === 'exited' && stop.signal !== 'SIGKILL' && stop.exitCode !== undefined && cleanExit(stop.exitCode, stop.signal);
 }
-/** "exited 0, 0.04 s after SIGTERM", "killed after 10 s" or "exited on its own (code 1)". */
+/** "exited 0, 0.04 s after SIGTERM", "killed after 10 s", "killed after 0.06 s (SIGTERM lost)" or "exited on its own (code 1)". */
 function describeStop(stop) {
     if (stop.outcome === 'gone')
         return `exited on its own (code ${stop.exitCode})${stop.oomKilled ? ', OOM-killed' : ''}`;
-    return stop.outcome === 'killed' ? `killed after ${stop.seconds} s` : `exited ${stop.exitCode}, ${stop.seconds} s after ${stop.signal}`;
+    if (stop.outcome !== 'killed')
+        return `exited ${stop.exitCode}, ${stop.seconds} s after ${stop.signal}`;
+    // the seconds really waited: next to nothing for a signal known lost
+    return `killed after ${stop.waitedSeconds ?? stop.seconds} s${stop.unhandled ? ` (${stop.signal} lost)` : ''}`;
 }
 /** What went wrong with a stop, and the fix, written for the image in `report`. Shared with the smoke rows. */
 function whyNot(stop, timeout, report) {
@@ -48595,13 +48598,20 @@ function signalExit(signal) {
     const number = external_node_os_namespaceObject.constants.signals[signal];
     return number !== undefined ? `exit ${128 + number}` : 'exit 128 + the signal';
 }
-/** Killed without waiting out the grace period: why that was certain. */
-function atOnce(stop) {
-    if (!stop.unhandled)
-        return '';
-    return ` Known at once: PID 1 has no handler for ${stop.signal} (its SigCgt mask), so in its own PID namespace the signal cannot reach it and the grace period could only end in SIGKILL; image-gate killed it without waiting.`;
-}
 function killedLine(stop, timeout) {
+    const orchestrator = `docker stop would kill it (SIGKILL) after ${timeout} s, Kubernetes after 30 s, dropping whatever it was doing`;
+    const waited = stop.waitedSeconds ?? 0;
+    if (stop.reset) {
+        // Node's own handler restores the terminal and re-raises the signal: a no-op for PID 1
+        const own = stop.pid1?.split('/').pop() === 'node' ? " (Node's own, which restores the terminal and re-raises the signal: the kernel drops it for PID 1)" : '';
+        const ports = stop.listening?.length ? `, still listening on ${stop.listening.join(', ')}` : '';
+        return (`${who(stop)} caught ${stop.signal} only to reset its handler${own}, and ${waited} s later ran on with no handler left${ports}, so it was not shutting down: ` +
+            `${orchestrator}. image-gate killed it then instead of waiting that out.`);
+    }
+    if (stop.unhandled) {
+        return (`${who(stop)} has no handler for ${stop.signal} and does not wait for it, and in its own PID namespace PID 1 gets no signal it does not handle: the kernel dropped it, so ${orchestrator}. ` +
+            `image-gate killed it ${waited} s after the signal instead of waiting that out.`);
+    }
     return `${who(stop)} did not exit within ${timeout} s of ${stop.signal} and was killed (SIGKILL), as docker stop would do (Kubernetes waits 30 s), dropping whatever it was doing.`;
 }
 function who(stop) {
@@ -63814,39 +63824,211 @@ function probesOf(state) {
     return probes.length > 0 ? probes : undefined;
 }
 
-;// CONCATENATED MODULE: ./src/docker/pid1.ts
+;// CONCATENATED MODULE: ./src/docker/sockets.ts
 
-
-// Whether a container's PID 1 handles a signal, read from the kernel where the engine runs on this
-// host. In its own PID namespace, PID 1 gets a signal from outside (docker stop, the kubelet) only
-// if it has a handler for it (pid_namespaces(7)): without one, SIGTERM does nothing, and the stop
-// can only end in SIGKILL once the grace period is over. Known at once, instead of waited out.
+// Which TCP ports the processes of a container listen on, read from the kernel where the engine
+// runs on this host: /proc/<pid>/net/tcp and tcp6 of its PID 1 list the sockets of its network
+// namespace, whatever the image holds (no shell, no netstat needed). A queue worker listens on
+// none, and is then not told to probe an HTTP endpoint it does not have.
+/** LISTEN in the `st` column of /proc/net/tcp (include/net/tcp_states.h). */
+const LISTEN = '0A';
+/** The listening ports of one /proc/net/tcp or tcp6 table, lowest first. */
+function listeningPortsOf(table) {
+    const ports = new Set();
+    for (const line of table.split('\n').slice(1)) {
+        // "   0: 00000000:1F90 00000000:0000 0A ...": the local address ends in the port, in hex
+        const [, local, , state] = line.trim().split(/\s+/);
+        if (state !== LISTEN || !local)
+            continue;
+        const port = parseInt(local.split(':').pop() ?? '', 16);
+        if (port > 0)
+            ports.add(port);
+    }
+    return [...ports].sort((a, b) => a - b);
+}
 /**
- * true or false when /proc/<hostPid> is this container's PID 1 (its cgroup names the container, and
- * it is PID 1 of its own namespace); undefined when that cannot be told (a remote engine, Docker
- * Desktop's VM, --pid=host, a kernel without the fields): then the caller waits as docker stop does.
+ * The TCP ports the container listens on, or undefined when that cannot be told here (a remote
+ * engine, Docker Desktop's VM, a PID that is not this container's: its cgroup must name it).
  */
-function pid1Handles(hostPid, containerId, signal, proc = '/proc') {
-    const number = external_node_os_namespaceObject.constants.signals[signal];
-    if (!hostPid || !containerId || number === undefined || number === external_node_os_namespaceObject.constants.signals.SIGKILL)
+function containerListening(hostPid, containerId, proc = '/proc') {
+    if (!hostPid || !containerId)
         return undefined;
-    let status;
     try {
         if (!(0,external_node_fs_namespaceObject.readFileSync)(`${proc}/${hostPid}/cgroup`, 'utf8').includes(containerId))
             return undefined;
-        status = (0,external_node_fs_namespaceObject.readFileSync)(`${proc}/${hostPid}/status`, 'utf8');
+        const tables = ['tcp', 'tcp6'].map(name => {
+            try {
+                return (0,external_node_fs_namespaceObject.readFileSync)(`${proc}/${hostPid}/net/${name}`, 'utf8');
+            }
+            catch {
+                return ''; // a kernel without IPv6
+            }
+        });
+        if (tables.every(t => t === ''))
+            return undefined;
+        return [...new Set(tables.flatMap(listeningPortsOf))].sort((a, b) => a - b);
     }
     catch {
         return undefined; // not on this host, or gone
     }
+}
+
+;// CONCATENATED MODULE: ./src/docker/pid1.ts
+
+
+
+// What the kernel shows of a container's PID 1 and one signal, where the engine runs on this host:
+// whether a handler of its catches the signal, whether its main thread blocks it, whether it is
+// pending, whether a thread sleeps in a signal wait (sigtimedwait: how tini takes signals), and how
+// often its threads have woken. rules/stop-signal.ts reads them to tell a signal the kernel
+// dropped (pid_namespaces(7): PID 1 gets a signal from outside only when it has a way to take it)
+// from one that is on its way. Every field is world-readable but wchan, which reads "0" to a user
+// who may not ptrace the process (GitHub's runner user, for a root container): then `waiting` is
+// unknown.
+/** The bit of `signal` in a /proc mask ("SigCgt:\t0000000000004000"), or undefined without the field. */
+function bit(status, field, number) {
+    const mask = new RegExp(`^${field}:\\s+([0-9a-f]+)$`, 'im').exec(status)?.[1];
+    return mask === undefined ? undefined : ((BigInt(`0x${mask}`) >> BigInt(number - 1)) & 1n) === 1n;
+}
+function numberOf(signal) {
+    const number = external_node_os_namespaceObject.constants.signals[signal];
+    return number === undefined || number === external_node_os_namespaceObject.constants.signals.SIGKILL ? undefined : number;
+}
+/** The status file of a host PID, when that process is in the container (its cgroup names it). */
+function statusOf(hostPid, containerId, proc) {
+    if (!hostPid || !containerId)
+        return undefined;
+    try {
+        if (!(0,external_node_fs_namespaceObject.readFileSync)(`${proc}/${hostPid}/cgroup`, 'utf8').includes(containerId))
+            return undefined;
+        return (0,external_node_fs_namespaceObject.readFileSync)(`${proc}/${hostPid}/status`, 'utf8');
+    }
+    catch {
+        return undefined; // not on this host, or gone
+    }
+}
+/**
+ * PID 1's facts for `signal`, or undefined when they cannot be told here (a remote engine, Docker
+ * Desktop's VM, --pid=host, a kernel without the fields, SIGKILL): the caller then waits as docker
+ * stop does.
+ */
+function readSignalFacts(hostPid, containerId, signal, proc = '/proc') {
+    const number = numberOf(signal);
+    const status = number === undefined ? undefined : statusOf(hostPid, containerId, proc);
+    if (number === undefined || status === undefined)
+        return undefined;
     // "NSpid: 6221 1": PID 1 in the innermost namespace, which is not the host's
     const nspid = /^NSpid:\s+(.+)$/m.exec(status)?.[1].trim().split(/\s+/);
     if (!nspid || nspid.length < 2 || nspid[nspid.length - 1] !== '1')
         return undefined;
-    const caught = /^SigCgt:\s+([0-9a-f]+)$/im.exec(status)?.[1];
-    if (caught === undefined)
+    // handlers belong to the process (every thread shows the same SigCgt); the kernel decides whether
+    // a signal sent to the process is dropped on its main thread's mask (prepare_signal), which
+    // /proc/<pid>/status shows; pending on the process is ShdPnd, on the main thread SigPnd
+    const caught = bit(status, 'SigCgt', number);
+    const blocked = bit(status, 'SigBlk', number);
+    const pending = bit(status, 'ShdPnd', number) || bit(status, 'SigPnd', number);
+    if (caught === undefined || blocked === undefined || pending === undefined)
         return undefined;
-    return ((BigInt(`0x${caught}`) >> BigInt(number - 1)) & 1n) === 1n;
+    const threads = threadsOf(hostPid, proc);
+    return {
+        program: /^Name:\s+(.*)$/m.exec(status)?.[1].trim() ?? '',
+        caught,
+        blocked,
+        pending,
+        ...(threads.waiting !== undefined && { waiting: threads.waiting }),
+        switches: threads.switches,
+        listening: containerListening(hostPid, containerId, proc)
+    };
+}
+/** Whether any thread sleeps in a signal wait (undefined: wchan not readable here), and the threads' wake-ups. */
+function threadsOf(hostPid, proc) {
+    let tids;
+    try {
+        tids = (0,external_node_fs_namespaceObject.readdirSync)(`${proc}/${hostPid}/task`);
+    }
+    catch {
+        return { switches: -1 };
+    }
+    let switches = 0;
+    let seen = true;
+    let waiting = false;
+    for (const tid of tids) {
+        const read = (file) => {
+            try {
+                return (0,external_node_fs_namespaceObject.readFileSync)(`${proc}/${hostPid}/task/${tid}/${file}`, 'utf8');
+            }
+            catch {
+                return undefined; // a thread that ended meanwhile, or wchan not allowed
+            }
+        };
+        for (const m of (read('status') ?? '').matchAll(/^(?:non)?voluntary_ctxt_switches:\s+(\d+)$/gm))
+            switches += Number(m[1]);
+        // "0": not allowed to see it (or running right now)
+        const wchan = read('wchan')?.trim();
+        if (wchan === undefined || wchan === '0' || wchan === '')
+            seen = false;
+        else if (/sigtimedwait/.test(wchan))
+            waiting = true;
+    }
+    return { switches, ...((waiting || seen) && { waiting }) };
+}
+/**
+ * Whether a process of the container (not PID 1) has a handler for `signal`: one the app would
+ * shut down on, had PID 1 passed the signal on. Undefined when it cannot be read here.
+ */
+function catches(hostPid, containerId, signal, proc = '/proc') {
+    const number = numberOf(signal);
+    const status = number === undefined ? undefined : statusOf(hostPid, containerId, proc);
+    return status === undefined || number === undefined ? undefined : bit(status, 'SigCgt', number);
+}
+
+;// CONCATENATED MODULE: ./src/rules/stop-signal.ts
+// When a stop signal is known lost, so the stop can only end in SIGKILL after the grace period and
+// need not be waited out. Pure: the facts come from the kernel (docker/pid1.ts), read just before
+// the signal is sent and again after.
+//
+// In its own PID namespace PID 1 gets a signal from outside (docker stop, the kubelet) only when it
+// has a way to take it (pid_namespaces(7)): the kernel drops it at once when PID 1's handler is the
+// default and its main thread does not block it, unless a thread sleeps in sigtimedwait for it
+// (tini, catatonit, s6 take signals that way, with no handler and nothing blocked while they wait).
+// Dropped leaves no trace, so the rule asks what could have taken it, and says "lost" only when
+// nothing could.
+/** Programs that run as PID 1 to pass signals on to the app and reap zombies. */
+const INITS = ['dumb-init', 'tini', 'tini-static', 'docker-init', 'catatonit', 's6-svscan'];
+/** Whether PID 1's program is an init that passes signals on. */
+function initOf(pid1) {
+    const name = pid1?.split('/').pop();
+    return name && INITS.includes(name) ? name : undefined;
+}
+/**
+ * After a one-shot handler ran (Node's own, which restores the terminal and re-raises the signal:
+ * a no-op for PID 1), a shutdown of the app's own would have begun by now: it closes its listening
+ * socket first. One that still listens this long after the signal, with no handler left, is not
+ * shutting down.
+ */
+const RESET_SETTLE_MS = 300;
+/**
+ * Whether the signal sent between `before` and `after` is known lost: 'no-handler' when nothing of
+ * PID 1 could take it when it came (no handler, not blocked, no signal wait, and, where the wait
+ * cannot be seen, no thread woke since); 'reset' when PID 1 caught it once and, `sinceSignalMs`
+ * later, has no handler left and still listens on every port it did. Undefined: not known, wait as
+ * docker stop does.
+ */
+function lostSignal(before, after, sinceSignalMs) {
+    if (initOf(before.program) || initOf(after.program))
+        return undefined;
+    if (after.caught || after.blocked || after.pending || after.waiting)
+        return undefined;
+    if (!before.caught && !before.blocked && !before.pending && !before.waiting) {
+        if (after.waiting === false && before.waiting === false)
+            return 'no-handler';
+        // a signal wait cannot be seen here: it took the signal only if a thread woke
+        return before.switches >= 0 && after.switches === before.switches ? 'no-handler' : undefined;
+    }
+    const ports = before.listening ?? [];
+    if (before.caught && sinceSignalMs >= RESET_SETTLE_MS && ports.length > 0 && ports.every(p => after.listening?.includes(p)))
+        return 'reset';
+    return undefined;
 }
 
 ;// CONCATENATED MODULE: ./src/rules/go-elf.ts
@@ -63975,26 +64157,28 @@ function tarFileStart(tar) {
 
 
 
+
 // Stopping a container the way an orchestrator does (docker stop, a Kubernetes rollout): its stop
 // signal, then SIGKILL if it has not exited after the grace period. A Node app running as PID 1
 // without a SIGTERM handler ignores the signal (the kernel gives PID 1 no default action) and is
-// killed, dropping whatever it was doing; that is what this measures.
-/** Programs that run as PID 1 to pass signals on to the app and reap zombies. */
-const INITS = ['dumb-init', 'tini', 'tini-static', 'docker-init', 'catatonit', 's6-svscan'];
-/** Whether PID 1's program is an init that passes signals on. */
-function initOf(pid1) {
-    const name = pid1?.split('/').pop();
-    return name && INITS.includes(name) ? name : undefined;
-}
+// killed, dropping whatever it was doing; that is what this measures. Where the kernel shows that
+// the signal was lost (rules/stop-signal.ts), the rest of the grace period could only end in
+// SIGKILL, so it is not waited out.
+
+/** How often to look at PID 1 while whether the signal was lost is still open. */
+const LOST_LOOK_MS = 100;
 /**
  * Sends the stop signal and follows the container until it exits, or kills it after
- * `timeoutSeconds`. `clock` wakes on the container's `die` event. A PID 1 that does not handle the
- * signal (pid1.ts) cannot be stopped by it: it is killed at once instead of after the grace period,
- * with the verdict docker stop would reach. A container that had already exited is said to be gone.
+ * `timeoutSeconds`. `clock` wakes on the container's `die` event. When the signal is known lost
+ * (PID 1 could not take it, or took it only to reset its handler and ran on), the container is
+ * killed then, with the verdict docker stop would reach. A container that had already exited is
+ * said to be gone.
  */
 async function stopContainer(docker, name, stopSignal, timeoutSeconds, clock, pid1, proc) {
     const signal = signalName(stopSignal);
-    const handled = pid1 && pid1Handles(pid1.pid, pid1.id, signal, proc);
+    const read = () => (pid1 ? readSignalFacts(pid1.pid, pid1.id, signal, proc) : undefined);
+    const catchers = (pid1?.others ?? []).filter(p => p.pid !== pid1?.pid && catches(p.pid, pid1?.id ?? '', signal, proc)).map(p => ({ pid: p.pid, program: p.command }));
+    const before = read();
     const sent = Date.now();
     const signalled = clock.now();
     const kill = await docker.call(['kill', '--signal', signal, name]);
@@ -64004,18 +64188,27 @@ async function stopContainer(docker, name, stopSignal, timeoutSeconds, clock, pi
             return gone(state, signal);
         throw new Error(`docker kill --signal ${signal} failed: ${lastLine(kill.stderr)}`);
     }
-    if (handled !== false) {
-        const exited = await waitUntil(clock, timeoutSeconds * 1000, async (overdue) => {
-            const state = await containerState(docker, name);
-            if (!state.Running)
-                return state;
-            return overdue ? null : undefined;
-        });
-        if (exited) {
-            const stopped = { outcome: 'exited', signal, exitCode: exited.ExitCode, seconds: secondsSince(sent, exited) };
-            // exit 2 on the signal is what Go's runtime does as PID 1 with no handler: worth telling apart
-            return exited.ExitCode === 2 && (await isGoProgram(docker, name)) ? { ...stopped, go: true } : stopped;
-        }
+    let lost;
+    let after;
+    // open while a lost signal could still be told: at once for one nothing could take, after the
+    // settle time for a handler that reset itself; then only Docker's events and the safety poll
+    const open = () => before !== undefined && clock.now() - signalled <= RESET_SETTLE_MS + 2 * LOST_LOOK_MS;
+    const exited = await waitUntil(clock, timeoutSeconds * 1000, async (overdue) => {
+        // PID 1 first: the sooner after the signal, the fewer wake-ups that are not its
+        const now = before && read();
+        const state = await containerState(docker, name);
+        if (!state.Running)
+            return state;
+        if (overdue)
+            return null;
+        after = now;
+        lost = before && after && lostSignal(before, after, clock.now() - signalled);
+        return lost ? null : undefined;
+    }, () => (open() ? LOST_LOOK_MS : Number.POSITIVE_INFINITY));
+    if (exited) {
+        const stopped = { outcome: 'exited', signal, exitCode: exited.ExitCode, seconds: secondsSince(sent, exited) };
+        // exit 2 on the signal is what Go's runtime does as PID 1 with no handler: worth telling apart
+        return exited.ExitCode === 2 && (await isGoProgram(docker, name)) ? { ...stopped, go: true } : stopped;
     }
     // the grace period is over, or could only end so: what docker stop does next
     const waitedSeconds = Math.round((clock.now() - signalled) / 10) / 100;
@@ -64024,7 +64217,16 @@ async function stopContainer(docker, name, stopSignal, timeoutSeconds, clock, pi
         const state = await containerState(docker, name);
         return !state.Running || overdue ? state : undefined;
     });
-    return { outcome: 'killed', signal, exitCode: killed.Running ? undefined : killed.ExitCode, seconds: timeoutSeconds, waitedSeconds, ...(handled === false && { unhandled: true }) };
+    return {
+        outcome: 'killed',
+        signal,
+        exitCode: killed.Running ? undefined : killed.ExitCode,
+        seconds: timeoutSeconds,
+        waitedSeconds,
+        ...(lost && { unhandled: true }),
+        ...(lost === 'reset' && { reset: true, ...(after?.listening?.length && { listening: after.listening }) }),
+        ...(catchers.length > 0 && { catchers })
+    };
 }
 /** A container that exited on its own before it was stopped: when, and with what code. */
 function gone(state, signal) {
@@ -64132,8 +64334,10 @@ async function smokeOne(ctx, inputs, image, command, stopSignal) {
             // refusal that is not the image's (run-network, the engine) throws instead (start.ts)
             return { ...result, exitCode: run.exitCode, startError: startFailure(run, inputs) };
         }
+        let pid = 0;
         const ran = await waitUntil(watch, inputs.smokeSeconds * 1000, async (overdue) => {
             const state = await containerState(docker, name);
+            pid = state.Pid;
             if (!state.Running) {
                 const logs = state.ExitCode !== 0 ? logFields(await logTail(docker, name)) : {};
                 return { ...result, exitCode: state.ExitCode, seconds: ranSeconds(state), ...(state.OOMKilled && { oomKilled: true }), ...logs };
@@ -64143,7 +64347,8 @@ async function smokeOne(ctx, inputs, image, command, stopSignal) {
         if (ran.outcome !== 'running')
             return ran;
         // still running at the end: stopped the way the main container is, and timed
-        const stop = await stopContainer(docker, name, stopSignal, inputs.stopTimeout, watch);
+        // (a command that cannot take the signal is known at once, as the main container's is)
+        const stop = await stopContainer(docker, name, stopSignal, inputs.stopTimeout, watch, { pid, id: await containerId(docker, name) });
         const clean = stop.outcome === 'exited' && stop.exitCode !== undefined && cleanExit(stop.exitCode, stop.signal);
         return clean ? { ...ran, stop } : { ...ran, stop, ...logFields(await logTail(docker, name)) };
     }
@@ -64159,55 +64364,6 @@ function smokeArgs(ctx, inputs, image, name, command) {
 
 ;// CONCATENATED MODULE: external "node:timers/promises"
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
-;// CONCATENATED MODULE: ./src/docker/sockets.ts
-
-// Which TCP ports the processes of a container listen on, read from the kernel where the engine
-// runs on this host: /proc/<pid>/net/tcp and tcp6 of its PID 1 list the sockets of its network
-// namespace, whatever the image holds (no shell, no netstat needed). A queue worker listens on
-// none, and is then not told to probe an HTTP endpoint it does not have.
-/** LISTEN in the `st` column of /proc/net/tcp (include/net/tcp_states.h). */
-const LISTEN = '0A';
-/** The listening ports of one /proc/net/tcp or tcp6 table, lowest first. */
-function listeningPortsOf(table) {
-    const ports = new Set();
-    for (const line of table.split('\n').slice(1)) {
-        // "   0: 00000000:1F90 00000000:0000 0A ...": the local address ends in the port, in hex
-        const [, local, , state] = line.trim().split(/\s+/);
-        if (state !== LISTEN || !local)
-            continue;
-        const port = parseInt(local.split(':').pop() ?? '', 16);
-        if (port > 0)
-            ports.add(port);
-    }
-    return [...ports].sort((a, b) => a - b);
-}
-/**
- * The TCP ports the container listens on, or undefined when that cannot be told here (a remote
- * engine, Docker Desktop's VM, a PID that is not this container's: its cgroup must name it).
- */
-function containerListening(hostPid, containerId, proc = '/proc') {
-    if (!hostPid || !containerId)
-        return undefined;
-    try {
-        if (!(0,external_node_fs_namespaceObject.readFileSync)(`${proc}/${hostPid}/cgroup`, 'utf8').includes(containerId))
-            return undefined;
-        const tables = ['tcp', 'tcp6'].map(name => {
-            try {
-                return (0,external_node_fs_namespaceObject.readFileSync)(`${proc}/${hostPid}/net/${name}`, 'utf8');
-            }
-            catch {
-                return ''; // a kernel without IPv6
-            }
-        });
-        if (tables.every(t => t === ''))
-            return undefined;
-        return [...new Set(tables.flatMap(listeningPortsOf))].sort((a, b) => a - b);
-    }
-    catch {
-        return undefined; // not on this host, or gone
-    }
-}
-
 ;// CONCATENATED MODULE: ./src/stages/tools.ts
 
 /** Each is asked to print its version or help, which any build of it can do. */
@@ -64582,14 +64738,15 @@ async function readServer(docker, name, processes, pid1) {
 
 
 /**
- * `tempDir`: where the image's account files are copied to (the run's own temp directory);
- * `dockerfile`: the Dockerfile and target built, whose RUN lines may create the account to suggest;
- * `userns`: the engine's user-namespace remapping, when it remaps.
+ * `accounts`: the image's account files (readAccounts, started as soon as the container exists, so
+ * the copies run while the app starts); `dockerfile`: the Dockerfile and target built, whose RUN
+ * lines may create the account to suggest; `userns`: the engine's user-namespace remapping, when it
+ * remaps.
  */
-async function measureUser(docker, tempDir, name, state, imageUser, dockerfile = {}, userns) {
-    const accounts = await readAccounts(docker, tempDir(), name);
-    const suggested = suggestAccount(accounts.passwd, dockerfileUsers(dockerfile.file, dockerfile.target));
-    const user = { ...resolveUser(imageUser, accounts.passwd, accounts.group), ...(suggested && { suggested }), base: accounts.base };
+async function measureUser(docker, accounts, name, state, imageUser, dockerfile = {}, userns) {
+    const { passwd, group, base } = await accounts;
+    const suggested = suggestAccount(passwd, dockerfileUsers(dockerfile.file, dockerfile.target));
+    const user = { ...resolveUser(imageUser, passwd, group), ...(suggested && { suggested }), base };
     if (!state.Running)
         return { ...user, unknownReason: 'the container was not running, so its processes could not be read' };
     if (userns && (userns.rootUid === undefined || userns.rootGid === undefined)) {
@@ -64604,7 +64761,7 @@ async function measureUser(docker, tempDir, name, state, imageUser, dockerfile =
     if (typeof translated === 'string')
         return { ...user, remap, unknownReason: translated };
     // A process is root if either its real or its effective UID is 0.
-    const names = accountNames(accounts.passwd);
+    const names = accountNames(passwd);
     const processes = translated.map(p => {
         const uid = p.ruid === 0 || p.euid === 0 ? 0 : p.euid;
         return { pid: p.pid, uid, gid: p.egid, command: p.comm, ...(names.has(uid) && { user: names.get(uid) }) };
@@ -64626,7 +64783,7 @@ function inContainer(rows, remap) {
     }
     return rows.map(r => ({ ...r, ruid: r.ruid - remap.uid, euid: r.euid - remap.uid, egid: r.egid - remap.gid }));
 }
-/** The account files, and the base the advice is written for (base.ts), in one temp directory. */
+/** The image's /etc/passwd and /etc/group and what its base is, copied out of container `name` into `dir` (removed after). */
 async function readAccounts(docker, dir, name) {
     try {
         const copy = async (file) => {
@@ -64886,13 +65043,16 @@ async function runAndWait(ctx, inputs, image, facts, engine) {
     try {
         const started = await docker.call(runArgs(ctx, inputs, image, name, { imageHasHealthcheck: facts.healthcheck !== undefined, api: engine.api }));
         if (started.exitCode === 0) {
+            // the account files are the image's: copied while the app starts, not after
+            const accounts = readAccounts(docker, ctx.tempDir('accounts'), name);
+            accounts.catch(() => undefined); // awaited below; this only stops it counting as unhandled meanwhile
             let health = await waitForHealth(docker, name, inputs, facts, watch, engine.api);
             // the memory in use right at the healthy verdict, read meanwhile with the user check
             const memory = health.verdict === 'healthy' ? readMemory(docker, name, inputs.runMemory !== undefined) : undefined;
             if (needsAdvice(health, inputs))
                 health = { ...health, ...(await probeAdvice(docker, name, facts, health)) };
             const state = await containerState(docker, name);
-            const user = await measureUser(docker, () => ctx.tempDir('accounts'), name, state, facts.user ?? '', inputs, engine.userns);
+            const user = await measureUser(docker, accounts, name, state, facts.user ?? '', inputs, engine.userns);
             if (memory)
                 health = { ...health, ...(await memory) };
             // the probes that passed since the verdict time the health endpoint too
@@ -64902,7 +65062,7 @@ async function runAndWait(ctx, inputs, image, facts, engine) {
             // when and how it exited; gone before it was healthy: the health row says so already
             const signal = signalName(facts.stopSignal);
             const stopped = state.Running
-                ? await stopContainer(docker, name, facts.stopSignal ?? '', inputs.stopTimeout, watch, { pid: state.Pid, id: await containerId(docker, name) })
+                ? await stopContainer(docker, name, facts.stopSignal ?? '', inputs.stopTimeout, watch, { pid: state.Pid, id: idOf(started.stdout) ?? (await containerId(docker, name)), others: user.processes })
                 : health.verdict === 'exited'
                     ? { outcome: 'not-run', signal }
                     : gone(state, signal);
@@ -64989,6 +65149,11 @@ function runArgs(ctx, inputs, image, name, health) {
     if (inputs.command)
         args.push(...inputs.command);
     return args;
+}
+/** The full container ID `docker run --detach` prints, when it printed one. */
+function idOf(stdout) {
+    const id = stdout.trim().split('\n').pop() ?? '';
+    return /^[0-9a-f]{64}$/.test(id) ? id : undefined;
 }
 
 ;// CONCATENATED MODULE: ./src/stages/platform.ts

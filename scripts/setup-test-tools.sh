@@ -10,6 +10,8 @@
 #     dpkg architectures untouched) at $BUSYBOX_ARM64, for FROM scratch arm64 fixtures;
 #   - mmdebstrap and tini, for the offline base-image stand-ins built from Debian's packages
 #     (scripts/*-standin.sh) and the init programs the runtime fixtures copy (tini-static).
+#   - a user that is not root, in the docker group (image-gate-runner), for the tests that run the
+#     action as GitHub's runner does (as its `runner` user): the e2e harness's asRunner option.
 # Usage: scripts/setup-test-tools.sh   (prints nothing but what it installs)
 set -euo pipefail
 
@@ -17,6 +19,7 @@ BUSYBOX_ARM64=/var/cache/image-gate/busybox-arm64
 log() { printf 'setup-test-tools: %s\n' "$*" >&2; }
 
 missing=()
+id -u image-gate-runner >/dev/null 2>&1 || missing+=(the image-gate-runner user)
 [ -x /usr/bin/docker-registry ] || missing+=(docker-registry)
 handler=/proc/sys/fs/binfmt_misc/qemu-aarch64
 [ "$(uname -m)" = aarch64 ] || [ -e "$handler" ] || missing+=(qemu-user-static binfmt-support)
@@ -30,6 +33,11 @@ if [ "$(id -u)" != 0 ] || ! [ -r /etc/debian_version ] || ! command -v apt-get >
   exit 1
 fi
 export DEBIAN_FRONTEND=noninteractive
+
+if ! id -u image-gate-runner >/dev/null 2>&1; then
+  getent group docker >/dev/null || groupadd --system docker
+  useradd --system --gid docker --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin image-gate-runner
+fi
 
 pkgs=()
 [ -x /usr/bin/docker-registry ] || pkgs+=(docker-registry)

@@ -3,7 +3,7 @@
 // GITHUB_STEP_SUMMARY files, and a pull_request event payload. Docker is real.
 import { describe } from '@jest/globals'
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import * as path from 'node:path'
 import { parse as parseYaml } from 'yaml'
@@ -45,6 +45,12 @@ export interface RunOptions {
   payload?: Record<string, unknown>
   /** the working directory relative inputs resolve against (the repository by default) */
   cwd?: string
+  /**
+   * run as GitHub's runner runs it: as a user that is not root (image-gate-runner, which
+   * scripts/setup-test-tools.sh makes), with the docker group, so /proc shows it what it shows the
+   * runner user (no wchan of a root process, for one)
+   */
+  asRunner?: boolean
 }
 
 /** The report's row of the check `name`; a test that reads a row fails here, by name, when there is none. */
@@ -100,8 +106,9 @@ export function startAction(inputs: Record<string, string>, options: RunOptions 
     RUNNER_TEMP: dir,
     ...options.env
   })
+  const runner = options.asRunner ? asRunner(dir, inputs, env) : {}
   const started = Date.now()
-  const child = spawn(process.execPath, [path.join(ROOT, 'dist/index.js')], { cwd: options.cwd ?? ROOT, env })
+  const child = spawn(process.execPath, [path.join(ROOT, 'dist/index.js')], { cwd: options.cwd ?? ROOT, env, ...runner })
   let stdout = ''
   let stderr = ''
   child.stdout!.on('data', d => (stdout += d))
@@ -123,6 +130,32 @@ export function startAction(inputs: Record<string, string>, options: RunOptions 
   }
   return { child, done, runId }
 }
+
+/** The runner's user (scripts/setup-test-tools.sh), set up to run in `dir`: the IDs to spawn with. */
+function asRunner(dir: string, inputs: Record<string, string>, env: NodeJS.ProcessEnv): { uid: number; gid: number } {
+  const id = (flag: string, name: string) => Number(execFileSync('id', [flag, name], { encoding: 'utf8' }).trim())
+  let uid: number
+  try {
+    uid = id('-u', RUNNER_USER)
+  } catch {
+    throw new Error(`no user ${RUNNER_USER}: scripts/setup-test-tools.sh makes it`)
+  }
+  // the docker group as its primary group: a spawned process keeps no supplementary groups
+  const gid = Number(execFileSync('getent', ['group', 'docker'], { encoding: 'utf8' }).split(':')[2])
+  const home = path.join(dir, 'home')
+  const config = path.join(home, '.docker')
+  mkdirSync(config, { recursive: true })
+  // the engine's own buildx (DOCKER_CONFIG's cli-plugins), else the system's
+  if (process.env.DOCKER_CONFIG && existsSync(path.join(process.env.DOCKER_CONFIG, 'cli-plugins'))) symlinkSync(path.join(process.env.DOCKER_CONFIG, 'cli-plugins'), path.join(config, 'cli-plugins'))
+  Object.assign(env, { HOME: home, DOCKER_CONFIG: config, TMPDIR: dir })
+  for (const file of [dir, home, config, ...['output', 'summary', 'state', 'event.json'].map(f => path.join(dir, f))]) chownSync(file, uid, gid)
+  // the run's files and the build context a test made (mkdtemp's 0700) within its reach, as a checkout is
+  chmodSync(tmpdir(), 0o711)
+  if (inputs.context && path.isAbsolute(inputs.context)) chmodSync(inputs.context, 0o755)
+  return { uid, gid }
+}
+
+const RUNNER_USER = 'image-gate-runner'
 
 /** The runner evaluates an expression default before the action sees it: github.token is a token. */
 function runnerDefault(value: string): string {

@@ -11,7 +11,7 @@ import type { Report } from '../../src/report/report.js'
 import { silent, type Place } from '../../src/sink.js'
 import { inspectImage } from '../../src/stages/inspect.js'
 import { profileOf } from '../../src/stages/profile.js'
-import { measureUser } from '../../src/stages/user.js'
+import { measureUser, readAccounts } from '../../src/stages/user.js'
 import { inputs, measuredReport } from './fixtures.js'
 
 // The user check under run-profile: the USER Kubernetes' runAsNonRoot can verify (a number), the
@@ -191,7 +191,7 @@ describe('a missing Config.User (Docker 29 leaves an empty one out) is no USER: 
     const docker = {
       call: async (args: string[]) => (args[0] === 'top' ? { exitCode: 0, stdout: top, stderr: '' } : { exitCode: 1, stdout: '', stderr: 'no such file' })
     } as unknown as Docker
-    const user = await measureUser(docker, () => mkdtempSync(path.join(tmpdir(), 'user-test-')), 'c', { Running: true, Pid: 4242 } as ContainerState, '')
+    const user = await measureUser(docker, readAccounts(docker, mkdtempSync(path.join(tmpdir(), 'user-test-')), 'c'), 'c', { Running: true, Pid: 4242 } as ContainerState, '')
     expect(user).toMatchObject({ resolvedUid: 0, resolvedGid: 0, uid: 0 })
   })
 

@@ -61,14 +61,14 @@ describe('PID 1 did not pass the signal on to the app that handles it', () => {
   })
 
   it("apache2ctl as PID 1: the php image's apache2-foreground, or apache2 exec'd after Debian's envvars", () => {
-    const stop: Stop = { outcome: 'killed', signal: 'SIGWINCH', exitCode: 137, seconds: 10, pid1: 'apache2ctl', unhandled: true, catchers: [{ pid: 16, program: 'apache2' }, { pid: 15, program: 'apache2' }] }
+    const stop: Stop = { outcome: 'killed', signal: 'SIGWINCH', exitCode: 137, seconds: 0.02, waitedSeconds: 0.02, pid1: 'apache2ctl', unhandled: true, catchers: [{ pid: 16, program: 'apache2' }, { pid: 15, program: 'apache2' }] }
     const php = { entrypoint: ['docker-php-entrypoint'], cmd: ['/usr/sbin/apache2ctl', '-D', 'FOREGROUND'], stopSignal: 'SIGWINCH' }
     const row = stopRow(stop, php, { shell: true, os: 'debian' })
     expect(row.detail).toBe(
-      'PID 1 (apache2ctl) did not exit within 10 s of SIGWINCH and was killed (SIGKILL), as docker stop would do (Kubernetes waits 30 s), dropping whatever it was doing. ' +
+      'PID 1 (apache2ctl) has no handler for SIGWINCH and does not wait for it, and in its own PID namespace PID 1 gets no signal it does not handle: the kernel dropped it, ' +
+        'so docker stop would kill it (SIGKILL) after 10 s, Kubernetes after 30 s, dropping whatever it was doing. image-gate killed it 0.02 s after the signal instead of waiting that out. ' +
         'apache2 (PID 15) handles SIGWINCH, but PID 1 (apache2ctl) does not pass it on: apache2ctl is a shell script for starting apache by hand, which runs apache2 as its child and stays PID 1. ' +
-        'Use the php image\'s own CMD ["apache2-foreground"], which execs apache2 so it is PID 1 and gets SIGWINCH (its graceful stop). ' +
-        'Known at once: PID 1 has no handler for SIGWINCH (its SigCgt mask), so in its own PID namespace the signal cannot reach it and the grace period could only end in SIGKILL; image-gate killed it without waiting.'
+        'Use the php image\'s own CMD ["apache2-foreground"], which execs apache2 so it is PID 1 and gets SIGWINCH (its graceful stop).'
     )
     expect(stopRow(stop, { cmd: php.cmd }, { shell: true, os: 'debian' }).detail).toContain(
       'Make apache2 itself PID 1, so it gets SIGWINCH (its graceful stop): CMD ["/bin/sh", "-c", ". /etc/apache2/envvars && mkdir -p $APACHE_RUN_DIR && exec apache2 -DFOREGROUND"] ' +

@@ -7,7 +7,7 @@ import type { ContainerState } from '../../src/docker/container.js'
 import type { Docker } from '../../src/docker/docker.js'
 import type { Report } from '../../src/report/report.js'
 import { masterWorkers, nginxFacts, serverOf } from '../../src/rules/servers.js'
-import { measureUser } from '../../src/stages/user.js'
+import { measureUser, readAccounts } from '../../src/stages/user.js'
 import { inputs, measuredReport } from './fixtures.js'
 
 // Web servers whose master runs as root and whose workers run as the account their config names:
@@ -146,14 +146,14 @@ describe('measuring it', () => {
         return { exitCode: 1, stdout: '', stderr: 'no such file' }
       }
     } as unknown as Docker
-    const dir = () => mkdtempSync(path.join(tmpdir(), 'servers-test-'))
-    const user = await measureUser(docker, dir, 'c', { Running: true, Pid: 5374 } as ContainerState, '')
+    const accounts = () => readAccounts(docker, mkdtempSync(path.join(tmpdir(), 'servers-test-')), 'c')
+    const user = await measureUser(docker, accounts(), 'c', { Running: true, Pid: 5374 } as ContainerState, '')
     expect(user.processes).toEqual([proc(5374, 0, 'nginx', 'root'), proc(5405, 101, 'nginx', 'nginx')])
     expect(user.server).toEqual({ program: 'nginx', tempDirs: ['/var/lib/nginx'], pidFile: '/run/nginx.pid', ports: [80] })
     expect(calls.filter(c => c[0] === 'exec')).toEqual([['exec', 'c', 'nginx', '-V', '-T']])
     // not root: nothing asked
     calls.length = 0
-    const nonRoot = await measureUser(docker, dir, 'c', { Running: true, Pid: 5405 } as ContainerState, '')
+    const nonRoot = await measureUser(docker, accounts(), 'c', { Running: true, Pid: 5405 } as ContainerState, '')
     expect(nonRoot.server).toBeUndefined()
     expect(calls.filter(c => c[0] === 'exec')).toEqual([])
   })

@@ -3,7 +3,8 @@ import type { Docker } from '../../src/docker/docker.js'
 import type { Report, Stop } from '../../src/report/report.js'
 import { cleanExit, signalName } from '../../src/docker/container.js'
 import { initOf, stopContainer } from '../../src/stages/stop.js'
-import { pid1Handles } from '../../src/docker/pid1.js'
+import { catches, readSignalFacts } from '../../src/docker/pid1.js'
+import { lostSignal, type SignalFacts } from '../../src/rules/stop-signal.js'
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import * as path from 'node:path'
@@ -70,30 +71,82 @@ describe('signals', () => {
   })
 })
 
-describe("a PID 1 that does not handle its stop signal (pid_namespaces(7): it cannot reach it)", () => {
+describe('what the kernel shows of PID 1 and its stop signal', () => {
   const ID = 'ab91e02ecf7110bdc12e62bd46e1e327a51408fc8c9cb5d1177c5895e32b90d0'
-  /** A /proc with one process: its cgroup, its PIDs in each namespace and the signals it catches. */
-  function proc(nspid: string, sigCgt: string, cgroup = `0::/docker/${ID}\n`): string {
+  interface Thread {
+    sigBlk?: string
+    sigPnd?: string
+    switches?: number
+    wchan?: string
+  }
+  /** A /proc with PID 6221: its cgroup, its PIDs in each namespace, its masks, threads and sockets. */
+  function proc(nspid: string, sigCgt: string, opts: { cgroup?: string; shdPnd?: string; threads?: Thread[]; tcp6?: string } = {}): string {
     const root = mkdtempSync(path.join(tmpdir(), 'image-gate-proc-'))
-    mkdirSync(path.join(root, '6221'))
-    writeFileSync(path.join(root, '6221', 'cgroup'), cgroup)
-    writeFileSync(path.join(root, '6221', 'status'), `Name:\tnode\nNSpid:\t${nspid}\nSigIgn:\t0000000000001000\nSigCgt:\t${sigCgt}\n`)
+    const threads = opts.threads ?? [{}]
+    const status = (t: Thread) =>
+      `Name:\tnode\nNSpid:\t${nspid}\nSigPnd:\t${t.sigPnd ?? '0000000000000000'}\nShdPnd:\t${opts.shdPnd ?? '0000000000000000'}\n` +
+      `SigBlk:\t${t.sigBlk ?? '0000000000000000'}\nSigIgn:\t0000000000001000\nSigCgt:\t${sigCgt}\n` +
+      `voluntary_ctxt_switches:\t${t.switches ?? 10}\nnonvoluntary_ctxt_switches:\t1\n`
+    mkdirSync(path.join(root, '6221', 'net'), { recursive: true })
+    writeFileSync(path.join(root, '6221', 'cgroup'), opts.cgroup ?? `0::/docker/${ID}\n`)
+    writeFileSync(path.join(root, '6221', 'status'), status(threads[0]))
+    writeFileSync(path.join(root, '6221', 'net', 'tcp'), '  sl  local_address rem_address   st\n')
+    writeFileSync(path.join(root, '6221', 'net', 'tcp6'), opts.tcp6 ?? '  sl  local_address rem_address   st\n')
+    threads.forEach((t, i) => {
+      const dir = path.join(root, '6221', 'task', String(6221 + i))
+      mkdirSync(dir, { recursive: true })
+      writeFileSync(path.join(dir, 'status'), status(t))
+      writeFileSync(path.join(dir, 'wchan'), t.wchan ?? 'do_epoll_wait')
+    })
     return root
   }
+  const LISTEN_8080 = '  sl  local_address rem_address   st\n   0: 00000000000000000000000000000000:1F90 00000000000000000000000000000000:0000 0A\n'
 
-  it('reads the caught-signals mask of the container\'s PID 1, and only of it', () => {
-    // node without a handler catches SIGUSR1 (10) and SIGPIPE... but not SIGTERM (15, bit 14)
-    expect(pid1Handles(6221, ID, 'SIGTERM', proc('6221\t1', '0000000008000200'))).toBe(false)
-    expect(pid1Handles(6221, ID, 'SIGTERM', proc('6221\t1', '0000000000004000'))).toBe(true)
-    expect(pid1Handles(6221, ID, 'SIGINT', proc('6221\t1', '0000000000000002'))).toBe(true)
-    // not told: --pid=host (not PID 1 of its own namespace), another container's process, no such process
-    expect(pid1Handles(6221, ID, 'SIGTERM', proc('6221', '0000000000000000'))).toBeUndefined()
-    expect(pid1Handles(6221, ID, 'SIGTERM', proc('6221\t1', '0000000000000000', '0::/docker/0123\n'))).toBeUndefined()
-    expect(pid1Handles(7777, ID, 'SIGTERM', proc('6221\t1', '0000000000000000'))).toBeUndefined()
-    expect(pid1Handles(6221, ID, 'SIGKILL', proc('6221\t1', '0000000000000000'))).toBeUndefined()
+  it("reads the handler, the main thread's mask, what is pending, a signal wait and the sockets of the container's PID 1, and only of it", () => {
+    // node catches SIGUSR1 (10) and SIGTERM (15, bit 14); one helper thread blocks every signal
+    const node = proc('6221\t1', '0000000000004200', { threads: [{ switches: 7 }, { sigBlk: 'fffffffe7ffbfeff', switches: 3 }], tcp6: LISTEN_8080 })
+    expect(readSignalFacts(6221, ID, 'SIGTERM', node)).toEqual({ program: 'node', caught: true, blocked: false, pending: false, waiting: false, switches: 12, listening: [8080] })
+    expect(readSignalFacts(6221, ID, 'SIGINT', node)).toMatchObject({ caught: false })
+    // tini: no handler, nothing blocked while it sleeps in sigtimedwait
+    expect(readSignalFacts(6221, ID, 'SIGTERM', proc('6221\t1', '0', { threads: [{ wchan: 'do_sigtimedwait.isra.0' }] }))).toMatchObject({ caught: false, blocked: false, waiting: true })
+    // wchan reads "0" to a user who may not ptrace it (GitHub's runner): the wait is not known
+    expect(readSignalFacts(6221, ID, 'SIGTERM', proc('6221\t1', '0', { threads: [{ wchan: '0' }] }))).not.toHaveProperty('waiting')
+    expect(readSignalFacts(6221, ID, 'SIGTERM', proc('6221\t1', '0', { shdPnd: '0000000000004000' }))).toMatchObject({ pending: true })
+    expect(readSignalFacts(6221, ID, 'SIGTERM', proc('6221\t1', '0', { threads: [{ sigBlk: '0000000000004000' }] }))).toMatchObject({ blocked: true })
+    // not told: --pid=host (not PID 1 of its own namespace), another container's process, no such process, SIGKILL
+    expect(readSignalFacts(6221, ID, 'SIGTERM', proc('6221', '0'))).toBeUndefined()
+    expect(readSignalFacts(6221, ID, 'SIGTERM', proc('6221\t1', '0', { cgroup: '0::/docker/0123\n' }))).toBeUndefined()
+    expect(readSignalFacts(7777, ID, 'SIGTERM', proc('6221\t1', '0'))).toBeUndefined()
+    expect(readSignalFacts(6221, ID, 'SIGKILL', proc('6221\t1', '0'))).toBeUndefined()
+    // another process of the container: whether it has a handler
+    expect([catches(6221, ID, 'SIGTERM', node), catches(6221, ID, 'SIGQUIT', node), catches(6221, 'other', 'SIGTERM', node)]).toEqual([true, false, undefined])
   })
 
-  it('kills such a container at once, with the verdict docker stop would reach after stop-timeout', async () => {
+  const facts = (f: Partial<SignalFacts> = {}): SignalFacts => ({ program: 'httpd', caught: false, blocked: false, pending: false, waiting: false, switches: 10, ...f })
+
+  it('a signal is lost only when nothing of PID 1 could take it', () => {
+    expect(lostSignal(facts(), facts(), 0)).toBe('no-handler')
+    // a handler, the main thread's mask, pending, a thread in sigtimedwait (tini): it may yet arrive
+    for (const f of [{ caught: true }, { blocked: true }, { pending: true }, { waiting: true }]) expect(lostSignal(facts(f), facts(f), 5000)).toBeUndefined()
+    // an init that passes signals on, by name, even where its wait cannot be seen
+    expect(lostSignal(facts({ program: 'tini', waiting: undefined }), facts({ program: 'tini', waiting: undefined }), 0)).toBeUndefined()
+    // the wait cannot be seen (not root): lost only if no thread woke since the signal
+    expect(lostSignal(facts({ waiting: undefined }), facts({ waiting: undefined }), 0)).toBe('no-handler')
+    expect(lostSignal(facts({ waiting: undefined }), facts({ waiting: undefined, switches: 11 }), 0)).toBeUndefined()
+  })
+
+  it("a handler that reset itself (Node's own) is lost once PID 1 ran on a while, still listening", () => {
+    const before = facts({ program: 'node', caught: true, listening: [8080] })
+    const reset = facts({ program: 'node', switches: 30, listening: [8080] })
+    expect(lostSignal(before, reset, 100)).toBeUndefined() // a shutdown may have begun
+    expect(lostSignal(before, reset, 300)).toBe('reset')
+    // a one-shot handler that began a shutdown closed its listener first (process.once, close-with-grace)
+    expect(lostSignal(before, { ...reset, listening: [] }, 900)).toBeUndefined()
+    // listening on nothing (a worker): it cannot be told, so it is waited out
+    expect(lostSignal({ ...before, listening: [] }, { ...reset, listening: [] }, 900)).toBeUndefined()
+  })
+
+  it('kills such a container when the signal is known lost, with the verdict docker stop would reach after stop-timeout', async () => {
     const { docker, clock, calls } = engine(undefined)
     const stop = await stopContainer(docker, 'c1', '', 30, clock, { pid: 6221, id: ID }, proc('6221\t1', '0000000008000200'))
     expect(stop).toEqual({ outcome: 'killed', signal: 'SIGTERM', exitCode: 137, seconds: 30, waitedSeconds: 0, unhandled: true })
@@ -102,6 +155,23 @@ describe("a PID 1 that does not handle its stop signal (pid_namespaces(7): it ca
     // one that handles it is waited for, as before
     const waited = engine(300, 0)
     expect(await stopContainer(waited.docker, 'c1', '', 30, waited.clock, { pid: 6221, id: ID }, proc('6221\t1', '0000000000004000'))).toMatchObject({ outcome: 'exited', exitCode: 0 })
+    // a handler that stays (the fake /proc does not change): waited out, and the processes that would have caught it named
+    const handles = engine(undefined)
+    expect(await stopContainer(handles.docker, 'c1', '', 2, handles.clock, { pid: 6221, id: ID, others: [] }, proc('6221\t1', '0000000000004000'))).toEqual({
+      outcome: 'killed',
+      signal: 'SIGTERM',
+      exitCode: 137,
+      seconds: 2,
+      waitedSeconds: 2
+    })
+    // a shell as PID 1 without a handler, and puma under it with one: lost, and puma named
+    const root = proc('6221\t1', '0000000000010000')
+    mkdirSync(path.join(root, '6300'))
+    writeFileSync(path.join(root, '6300', 'cgroup'), `0::/docker/${ID}\n`)
+    writeFileSync(path.join(root, '6300', 'status'), 'Name:\truby\nNSpid:\t6300\t7\nSigCgt:\t0000000000004000\n')
+    const lost = engine(undefined)
+    const pid1 = { pid: 6221, id: ID, others: [{ pid: 6221, command: 'sh' }, { pid: 6300, command: 'puma' }] }
+    expect(await stopContainer(lost.docker, 'c1', '', 10, lost.clock, pid1, root)).toMatchObject({ unhandled: true, waitedSeconds: 0, catchers: [{ pid: 6300, program: 'puma' }] })
   })
 })
 
@@ -176,9 +246,17 @@ describe('the stop row', () => {
   it('fails an unclean exit code, skips an exited container, and reports without judging when not required', () => {
     expect(stopRow({ outcome: 'exited', signal: 'SIGTERM', exitCode: 1, seconds: 0.2, pid1: 'node' })).toMatchObject({ status: 'fail', value: 'exited 1, 0.2 s after SIGTERM' })
     expect(stopRow({ outcome: 'not-run', signal: 'SIGTERM' })).toMatchObject({ status: 'skip', value: 'not run' })
-    const unhandled = stopRow({ outcome: 'killed', signal: 'SIGTERM', exitCode: 137, seconds: 10, pid1: 'node', unhandled: true })
-    expect(unhandled).toMatchObject({ status: 'fail', value: 'killed after 10 s' })
-    expect(unhandled.detail).toMatch(/^PID 1 \(node\) did not exit within 10 s of SIGTERM and was killed .* Known at once: PID 1 has no handler for SIGTERM \(its SigCgt mask\)/)
+    const unhandled = stopRow({ outcome: 'killed', signal: 'SIGTERM', exitCode: 137, seconds: 10, waitedSeconds: 0.06, pid1: 'httpd', unhandled: true })
+    expect(unhandled).toMatchObject({ status: 'fail', value: 'killed after 0.06 s (SIGTERM lost)' })
+    expect(unhandled.detail).toMatch(
+      /^PID 1 \(httpd\) has no handler for SIGTERM and does not wait for it, and in its own PID namespace PID 1 gets no signal it does not handle: the kernel dropped it, so docker stop would kill it \(SIGKILL\) after 10 s, Kubernetes after 30 s, dropping whatever it was doing\. image-gate killed it 0\.06 s after the signal instead of waiting that out\. No init runs/
+    )
+    const reset = stopRow({ outcome: 'killed', signal: 'SIGTERM', exitCode: 137, seconds: 30, waitedSeconds: 0.52, pid1: 'node', unhandled: true, reset: true, listening: [8080] }, inputs({ stopTimeout: 30 }))
+    expect(reset).toMatchObject({ status: 'fail', value: 'killed after 0.52 s (SIGTERM lost)' })
+    expect(reset.detail).toMatch(
+      /^PID 1 \(node\) caught SIGTERM only to reset its handler \(Node's own, which restores the terminal and re-raises the signal: the kernel drops it for PID 1\), and 0\.52 s later ran on with no handler left, still listening on 8080, so it was not shutting down: docker stop would kill it \(SIGKILL\) after 30 s, Kubernetes after 30 s, dropping whatever it was doing\. image-gate killed it then instead of waiting that out\. No init runs/
+    )
+    expect(stopRow({ outcome: 'killed', signal: 'SIGTERM', exitCode: 137, seconds: 10, waitedSeconds: 10.01, pid1: 'node' }).value).toBe('killed after 10.01 s')
     const relaxed = stopRow({ outcome: 'killed', signal: 'SIGTERM', seconds: 10, pid1: 'node' }, inputs({ requireGracefulStop: false }))
     expect(relaxed.status).toBe('skip')
     expect(relaxed.detail).toMatch(/Not judged \(require-graceful-stop: false\)\.$/)

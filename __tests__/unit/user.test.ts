@@ -7,7 +7,7 @@ import { userPlace } from '../../src/docker/dockerfile.js'
 import type { ContainerState } from '../../src/docker/container.js'
 import type { Docker } from '../../src/docker/docker.js'
 import type { Report } from '../../src/report/report.js'
-import { inContainer, measureUser, parseTop, resolveUser, startedByPid1, suggestAccount } from '../../src/stages/user.js'
+import { inContainer, measureUser, parseTop, readAccounts, resolveUser, startedByPid1, suggestAccount } from '../../src/stages/user.js'
 import { inputs, measuredReport } from './fixtures.js'
 
 describe('parseTop', () => {
@@ -39,7 +39,7 @@ describe('startedByPid1', () => {
       call: async (args: string[]) => (args[0] === 'top' ? { exitCode: 0, stdout: top, stderr: '' } : { exitCode: 1, stdout: '', stderr: 'no such file' })
     } as unknown as Docker
     const state = { Running: true, Pid: 4444 } as ContainerState
-    const user = await measureUser(docker, () => mkdtempSync(path.join(tmpdir(), 'user-test-')), 'c', state, '')
+    const user = await measureUser(docker, readAccounts(docker, mkdtempSync(path.join(tmpdir(), 'user-test-')), 'c'), 'c', state, '')
     expect(user.processes).toEqual([{ pid: 4444, uid: 1001, gid: 1001, command: 'httpd' }])
     const report = measuredReport()
     report.image.user = ''
@@ -267,7 +267,7 @@ describe('user namespaces (userns-remap)', () => {
       call: async (args: string[]) => (args[0] === 'top' ? { exitCode: 0, stdout: top, stderr: '' } : { exitCode: 1, stdout: '', stderr: 'no such file' })
     } as unknown as Docker
     const state = { Running: true, Pid: 9100 } as ContainerState
-    return measureUser(docker, () => mkdtempSync(path.join(tmpdir(), 'user-test-')), 'c', state, '', {}, userns)
+    return measureUser(docker, readAccounts(docker, mkdtempSync(path.join(tmpdir(), 'user-test-')), 'c'), 'c', state, '', {}, userns)
   }
 
   it('measures root under the remap as UID 0, and fails it naming the host UID it maps to', async () => {

@@ -32,7 +32,7 @@ function stopRow(stop: Stop, inputs: JudgeInputs, report: Report): Check {
   const relay = relayAdvice(stop, report, warning)
   const killed = killedLine(stop, inputs.stopTimeout)
   const detail = relay ? `${killed} ${relay}` : warning ? `${killed} ${shellFormAdvice(warning, report, stop.signal)}` : whyNot(stop, inputs.stopTimeout, report)
-  return { name: 'stop', status: 'fail', value: outcome, limit, detail: `${detail}${atOnce(stop)}` }
+  return { name: 'stop', status: 'fail', value: outcome, limit, detail }
 }
 
 /**
@@ -43,10 +43,12 @@ export function stoppedCleanly(stop: Stop): boolean {
   return stop.outcome === 'exited' && stop.signal !== 'SIGKILL' && stop.exitCode !== undefined && cleanExit(stop.exitCode, stop.signal)
 }
 
-/** "exited 0, 0.04 s after SIGTERM", "killed after 10 s" or "exited on its own (code 1)". */
+/** "exited 0, 0.04 s after SIGTERM", "killed after 10 s", "killed after 0.06 s (SIGTERM lost)" or "exited on its own (code 1)". */
 export function describeStop(stop: Stop): string {
   if (stop.outcome === 'gone') return `exited on its own (code ${stop.exitCode})${stop.oomKilled ? ', OOM-killed' : ''}`
-  return stop.outcome === 'killed' ? `killed after ${stop.seconds} s` : `exited ${stop.exitCode}, ${stop.seconds} s after ${stop.signal}`
+  if (stop.outcome !== 'killed') return `exited ${stop.exitCode}, ${stop.seconds} s after ${stop.signal}`
+  // the seconds really waited: next to nothing for a signal known lost
+  return `killed after ${stop.waitedSeconds ?? stop.seconds} s${stop.unhandled ? ` (${stop.signal} lost)` : ''}`
 }
 
 /** What went wrong with a stop, and the fix, written for the image in `report`. Shared with the smoke rows. */
@@ -93,13 +95,24 @@ function signalExit(signal: string): string {
   return number !== undefined ? `exit ${128 + number}` : 'exit 128 + the signal'
 }
 
-/** Killed without waiting out the grace period: why that was certain. */
-function atOnce(stop: Stop): string {
-  if (!stop.unhandled) return ''
-  return ` Known at once: PID 1 has no handler for ${stop.signal} (its SigCgt mask), so in its own PID namespace the signal cannot reach it and the grace period could only end in SIGKILL; image-gate killed it without waiting.`
-}
-
 function killedLine(stop: Stop, timeout: number): string {
+  const orchestrator = `docker stop would kill it (SIGKILL) after ${timeout} s, Kubernetes after 30 s, dropping whatever it was doing`
+  const waited = stop.waitedSeconds ?? 0
+  if (stop.reset) {
+    // Node's own handler restores the terminal and re-raises the signal: a no-op for PID 1
+    const own = stop.pid1?.split('/').pop() === 'node' ? " (Node's own, which restores the terminal and re-raises the signal: the kernel drops it for PID 1)" : ''
+    const ports = stop.listening?.length ? `, still listening on ${stop.listening.join(', ')}` : ''
+    return (
+      `${who(stop)} caught ${stop.signal} only to reset its handler${own}, and ${waited} s later ran on with no handler left${ports}, so it was not shutting down: ` +
+      `${orchestrator}. image-gate killed it then instead of waiting that out.`
+    )
+  }
+  if (stop.unhandled) {
+    return (
+      `${who(stop)} has no handler for ${stop.signal} and does not wait for it, and in its own PID namespace PID 1 gets no signal it does not handle: the kernel dropped it, so ${orchestrator}. ` +
+      `image-gate killed it ${waited} s after the signal instead of waiting that out.`
+    )
+  }
   return `${who(stop)} did not exit within ${timeout} s of ${stop.signal} and was killed (SIGKILL), as docker stop would do (Kubernetes waits 30 s), dropping whatever it was doing.`
 }
 

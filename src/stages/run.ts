@@ -12,7 +12,7 @@ import { runSmoke, type SmokeInputs } from './smoke.js'
 import { startFailure } from './start.js'
 import { probeAdvice, needsAdvice } from './probe-advice.js'
 import { readCause, rerunWithout, runAs } from './profile-rerun.js'
-import { measureUser, type User } from './user.js'
+import { measureUser, readAccounts, type User } from './user.js'
 import { readMemory } from './memory.js'
 
 // Stage 3: run the built image as a detached container, wait for Docker's health verdict, and look
@@ -41,12 +41,15 @@ export async function runAndWait(ctx: RunContext, inputs: RunInputs, image: stri
   try {
     const started = await docker.call(runArgs(ctx, inputs, image, name, { imageHasHealthcheck: facts.healthcheck !== undefined, api: engine.api }))
     if (started.exitCode === 0) {
+      // the account files are the image's: copied while the app starts, not after
+      const accounts = readAccounts(docker, ctx.tempDir('accounts'), name)
+      accounts.catch(() => undefined) // awaited below; this only stops it counting as unhandled meanwhile
       let health = await waitForHealth(docker, name, inputs, facts, watch, engine.api)
       // the memory in use right at the healthy verdict, read meanwhile with the user check
       const memory = health.verdict === 'healthy' ? readMemory(docker, name, inputs.runMemory !== undefined) : undefined
       if (needsAdvice(health, inputs)) health = { ...health, ...(await probeAdvice(docker, name, facts, health)) }
       const state = await containerState(docker, name)
-      const user = await measureUser(docker, () => ctx.tempDir('accounts'), name, state, facts.user ?? '', inputs, engine.userns)
+      const user = await measureUser(docker, accounts, name, state, facts.user ?? '', inputs, engine.userns)
       if (memory) health = { ...health, ...(await memory) }
       // the probes that passed since the verdict time the health endpoint too
       if (health.verdict === 'healthy') health = { ...health, probeTimes: probeTimes(state.Health?.Log) ?? health.probeTimes }
@@ -54,7 +57,7 @@ export async function runAndWait(ctx: RunContext, inputs: RunInputs, image: stri
       // when and how it exited; gone before it was healthy: the health row says so already
       const signal = signalName(facts.stopSignal)
       const stopped = state.Running
-        ? await stopContainer(docker, name, facts.stopSignal ?? '', inputs.stopTimeout, watch, { pid: state.Pid, id: await containerId(docker, name) })
+        ? await stopContainer(docker, name, facts.stopSignal ?? '', inputs.stopTimeout, watch, { pid: state.Pid, id: idOf(started.stdout) ?? (await containerId(docker, name)), others: user.processes })
         : health.verdict === 'exited'
           ? { outcome: 'not-run' as const, signal }
           : gone(state, signal)
@@ -142,4 +145,10 @@ export function runArgs(ctx: RunContext, inputs: RunInputs, image: string, name:
   args.push(image)
   if (inputs.command) args.push(...inputs.command)
   return args
+}
+
+/** The full container ID `docker run --detach` prints, when it printed one. */
+function idOf(stdout: string): string | undefined {
+  const id = stdout.trim().split('\n').pop() ?? ''
+  return /^[0-9a-f]{64}$/.test(id) ? id : undefined
 }

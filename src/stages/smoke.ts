@@ -1,5 +1,5 @@
 import type { RunContext } from '../context.js'
-import { cleanExit, containerState, logFields, logTail, ranSeconds, removeContainer } from '../docker/container.js'
+import { cleanExit, containerId, containerState, logFields, logTail, ranSeconds, removeContainer } from '../docker/container.js'
 import { watchContainer } from '../docker/events.js'
 import { waitUntil } from '../docker/wait.js'
 import type { Inputs } from '../inputs/inputs.js'
@@ -30,8 +30,10 @@ async function smokeOne(ctx: RunContext, inputs: SmokeInputs, image: string, com
       // refusal that is not the image's (run-network, the engine) throws instead (start.ts)
       return { ...result, exitCode: run.exitCode, startError: startFailure(run, inputs) }
     }
+    let pid = 0
     const ran = await waitUntil(watch, inputs.smokeSeconds * 1000, async overdue => {
       const state = await containerState(docker, name)
+      pid = state.Pid
       if (!state.Running) {
         const logs = state.ExitCode !== 0 ? logFields(await logTail(docker, name)) : {}
         return { ...result, exitCode: state.ExitCode, seconds: ranSeconds(state), ...(state.OOMKilled && { oomKilled: true }), ...logs }
@@ -40,7 +42,8 @@ async function smokeOne(ctx: RunContext, inputs: SmokeInputs, image: string, com
     })
     if (ran.outcome !== 'running') return ran
     // still running at the end: stopped the way the main container is, and timed
-    const stop = await stopContainer(docker, name, stopSignal, inputs.stopTimeout, watch)
+    // (a command that cannot take the signal is known at once, as the main container's is)
+    const stop = await stopContainer(docker, name, stopSignal, inputs.stopTimeout, watch, { pid, id: await containerId(docker, name) })
     const clean = stop.outcome === 'exited' && stop.exitCode !== undefined && cleanExit(stop.exitCode, stop.signal)
     return clean ? { ...ran, stop } : { ...ran, stop, ...logFields(await logTail(docker, name)) }
   } finally {

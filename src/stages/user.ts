@@ -35,22 +35,23 @@ import type { Report } from '../report/report.js'
 export type User = Report['user']
 
 /**
- * `tempDir`: where the image's account files are copied to (the run's own temp directory);
- * `dockerfile`: the Dockerfile and target built, whose RUN lines may create the account to suggest;
- * `userns`: the engine's user-namespace remapping, when it remaps.
+ * `accounts`: the image's account files (readAccounts, started as soon as the container exists, so
+ * the copies run while the app starts); `dockerfile`: the Dockerfile and target built, whose RUN
+ * lines may create the account to suggest; `userns`: the engine's user-namespace remapping, when it
+ * remaps.
  */
 export async function measureUser(
   docker: Docker,
-  tempDir: () => string,
+  accounts: Promise<Accounts>,
   name: string,
   state: ContainerState,
   imageUser: string,
   dockerfile: { file?: string; target?: string } = {},
   userns?: Userns
 ): Promise<User> {
-  const accounts = await readAccounts(docker, tempDir(), name)
-  const suggested = suggestAccount(accounts.passwd, dockerfileUsers(dockerfile.file, dockerfile.target))
-  const user: User = { ...resolveUser(imageUser, accounts.passwd, accounts.group), ...(suggested && { suggested }), base: accounts.base }
+  const { passwd, group, base } = await accounts
+  const suggested = suggestAccount(passwd, dockerfileUsers(dockerfile.file, dockerfile.target))
+  const user: User = { ...resolveUser(imageUser, passwd, group), ...(suggested && { suggested }), base }
   if (!state.Running) return { ...user, unknownReason: 'the container was not running, so its processes could not be read' }
   if (userns && (userns.rootUid === undefined || userns.rootGid === undefined)) {
     return { ...user, unknownReason: "the engine remaps user namespaces (userns-remap) and docker info did not say to which host UIDs, so docker top's host UIDs could not be read as the container's" }
@@ -62,7 +63,7 @@ export async function measureUser(
   const translated = remap ? inContainer(rows, remap) : rows
   if (typeof translated === 'string') return { ...user, remap, unknownReason: translated }
   // A process is root if either its real or its effective UID is 0.
-  const names = accountNames(accounts.passwd)
+  const names = accountNames(passwd)
   const processes = translated.map(p => {
     const uid = p.ruid === 0 || p.euid === 0 ? 0 : p.euid
     return { pid: p.pid, uid, gid: p.egid, command: p.comm, ...(names.has(uid) && { user: names.get(uid) }) }
@@ -86,7 +87,14 @@ export function inContainer(rows: TopRow[], remap: { uid: number; gid: number })
 }
 
 /** The account files, and the base the advice is written for (base.ts), in one temp directory. */
-async function readAccounts(docker: Docker, dir: string, name: string): Promise<{ passwd?: string; group?: string; base: Base }> {
+export interface Accounts {
+  passwd?: string
+  group?: string
+  base: Base
+}
+
+/** The image's /etc/passwd and /etc/group and what its base is, copied out of container `name` into `dir` (removed after). */
+export async function readAccounts(docker: Docker, dir: string, name: string): Promise<Accounts> {
   try {
     const copy = async (file: string): Promise<string | undefined> => {
       // -L: /etc/passwd may be a symlink in the image; copy what it points to
