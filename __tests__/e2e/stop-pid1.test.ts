@@ -25,6 +25,21 @@ const buildChecks = (() => {
   return m !== null && (Number(m[1]) > 0 || Number(m[2]) >= 15)
 })()
 
+/** The PID puma's log says it has ("*          PID: 7"), in a container of `image` run until it listens. */
+function pumaLogPid(image: string): number {
+  const id = execFileSync('docker', ['run', '--detach', image], { encoding: 'utf8' }).trim()
+  try {
+    for (let i = 0; i < 100; i++) {
+      const log = execFileSync('docker', ['logs', id], { encoding: 'utf8' })
+      if (log.includes('Listening on')) return Number(/PID: (\d+)/.exec(log)?.[1])
+      execFileSync('sleep', ['0.1'])
+    }
+    throw new Error('puma did not listen within 10 s')
+  } finally {
+    execFileSync('docker', ['rm', '--force', id], { stdio: 'ignore' })
+  }
+}
+
 /** A build context holding `files` (name → content), its Dockerfile from `lines`. */
 function context(lines: string[], files: Record<string, string> = {}): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'image-gate-fixture-'))
@@ -60,6 +75,8 @@ describe('puma under a shell-form CMD on Debian', () => {
     expect(run.report.user.base).toEqual({ shell: true, os: 'debian' })
     expect(run.report.stop).toMatchObject({ outcome: 'killed', signal: 'SIGTERM', pid1: 'sh', unhandled: true })
     const [catcher] = run.report.stop.catchers
+    // named by its PID in the container: the one puma's own log gives, on a second container of the image
+    expect(pumaLogPid(`${TAG}:puma-shell`)).toBe(catcher.pid)
     expect(run.report.stop.catchers).toEqual([{ pid: catcher.pid, program: 'puma' }])
     const warned = buildChecks ? `, which BuildKit's JSONArgsRecommended warning (Dockerfile line ${lines.length}) is about` : ''
     expect(checkRow(run, 'stop').detail).toBe(

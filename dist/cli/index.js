@@ -62808,7 +62808,8 @@ const StopSchema = object({
     listening: dist_optional(firstOf(wholeNumber(), 20)),
     /**
      * the container's other processes that had a handler for the signal when it was sent (e.g. puma
-     * under a shell PID 1): the app would have shut down, had PID 1 passed the signal on
+     * under a shell PID 1), by their PID in the container: the app would have shut down, had PID 1
+     * passed the signal on
      */
     catchers: dist_optional(firstOf(object({ pid: wholeNumber(), program: fields_short() }), 20)),
     /** killed: how long image-gate waited from the signal to SIGKILL (stop-timeout, or next to nothing when unhandled) */
@@ -63977,6 +63978,17 @@ function threadsOf(hostPid, proc) {
  * Whether a process of the container (not PID 1) has a handler for `signal`: one the app would
  * shut down on, had PID 1 passed the signal on. Undefined when it cannot be read here.
  */
+/**
+ * The PID another process of the container has in the container's own namespace (NSpid's last,
+ * the one its own log and `ps` inside show, never the host's), when it has a handler for `signal`.
+ */
+function catcherPid(hostPid, containerId, signal, proc = '/proc') {
+    if (catches(hostPid, containerId, signal, proc) !== true)
+        return undefined;
+    const nspid = /^NSpid:\s+(.+)$/m.exec(statusOf(hostPid, containerId, proc) ?? '')?.[1].trim().split(/\s+/);
+    const inner = nspid && nspid.length > 1 ? Number(nspid[nspid.length - 1]) : undefined;
+    return inner !== undefined && Number.isInteger(inner) ? inner : undefined;
+}
 function catches(hostPid, containerId, signal, proc = '/proc') {
     const number = numberOf(signal);
     const status = number === undefined ? undefined : statusOf(hostPid, containerId, proc);
@@ -64178,7 +64190,11 @@ const LOST_LOOK_MS = 100;
 async function stopContainer(docker, name, stopSignal, timeoutSeconds, clock, pid1, proc) {
     const signal = signalName(stopSignal);
     const read = () => (pid1 ? readSignalFacts(pid1.pid, pid1.id, signal, proc) : undefined);
-    const catchers = (pid1?.others ?? []).filter(p => p.pid !== pid1?.pid && catches(p.pid, pid1?.id ?? '', signal, proc)).map(p => ({ pid: p.pid, program: p.command }));
+    // named by their PID in the container (puma's own log says "PID: 7"), not the host's
+    const catchers = (pid1?.others ?? []).flatMap(p => {
+        const pid = p.pid !== pid1?.pid ? catcherPid(p.pid, pid1?.id ?? '', signal, proc) : undefined;
+        return pid !== undefined ? [{ pid, program: p.command }] : [];
+    });
     const before = read();
     const sent = Date.now();
     const signalled = clock.now();
