@@ -146,7 +146,7 @@ else
     # DOCKER_CONFIG: the engine's own, whose buildx (sid's, with BuildKit's build checks) it runs.
     second_config=$(IMAGE_GATE_ENGINE_NAME=$second_name bash scripts/second-engine.sh config)
     # IMAGE_GATE_ENGINE_AGNOSTIC_DONE: the tests of what no engine changes (the GitHub API's answers,
-    # engineAgnostic in __tests__/e2e/action.ts) ran on engine 1.
+    # engineAgnostic in __tests__/e2e/agnostic.ts) ran on engine 1.
     DOCKER_HOST=$second_host DOCKER_CONFIG=$second_config IMAGE_GATE_ENGINE_NETNS=$second_name IMAGE_GATE_OTHER_ENGINE=unix:///var/run/docker.sock \
       IMAGE_GATE_ENGINE_AGNOSTIC_DONE=1 jest e2e-engine2 --selectProjects e2e --runInBand || status=$?
   else

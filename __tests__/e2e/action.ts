@@ -1,7 +1,6 @@
 // Runs the bundled action (dist/index.js) the way the GitHub runner does: one INPUT_* variable
 // for every input in action.yml (the default unless the test sets it), GITHUB_OUTPUT and
 // GITHUB_STEP_SUMMARY files, and a pull_request event payload. Docker is real.
-import { describe } from '@jest/globals'
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import { chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -287,14 +286,6 @@ export function httpd(delay = 0): string {
 
 /** Lines for a fixture that serves /www on port 8080 and checks it every 30 s, as many images do. */
 export const SERVE = ['HEALTHCHECK --interval=30s --timeout=5s CMD wget -q -O /dev/null http://127.0.0.1:8080/health || exit 1', httpd()]
-
-/**
- * A describe for tests whose verdict does not depend on the engine (what the GitHub API answers,
- * input that is refused before anything runs, an engine that cannot be reached):
- * scripts/test.sh runs them on its first engine and skips them on the others
- * (IMAGE_GATE_ENGINE_AGNOSTIC_DONE=1), where they would only repeat, at a minute of CI time.
- */
-export const engineAgnostic = process.env.IMAGE_GATE_ENGINE_AGNOSTIC_DONE === '1' ? describe.skip : describe
 
 /** Whether a docker command succeeds (the engine answers, buildx is there). */
 export function dockerSucceeds(args: string[]): boolean {

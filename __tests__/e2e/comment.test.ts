@@ -3,7 +3,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import * as path from 'node:path'
 import { FakeGitHub, TOKEN } from './github-server.js'
-import { activeCommands, engineAgnostic, fixture, leftovers, removeImages, row, runAction, SERVE, workflowRunEvent } from './action.js'
+import { activeCommands, fixture, leftovers, removeImages, row, runAction, SERVE, workflowRunEvent } from './action.js'
+import { engineAgnostic } from './agnostic.js'
 
 // The sticky pull-request comment, end to end: dist/index.js with a real pull_request event
 // payload and a real image, against a GitHub REST server on 127.0.0.1.

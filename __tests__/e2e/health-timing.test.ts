@@ -46,13 +46,18 @@ describe('health-cmd: a start period, then the retries', () => {
     const run = await runAction({ context: fixture([...NON_ROOT, httpd()]), tags: `${TAG}:always-fails`, 'health-cmd': 'wget -q -O /dev/null http://127.0.0.1:8080/not-found', 'health-start-period': '10' })
     expect(run.outputs).toMatchObject({ health: 'unhealthy', passed: 'false' })
     const h = run.report.health
-    // health-start-period 10 s, then 3 failed probes a second apart: 12 s
-    expect(h).toMatchObject({ rule: 'start-period', limitSeconds: 12, startPeriodSeconds: 10 })
-    expect(h.verdictSeconds).toBeGreaterThanOrEqual(12)
+    // health-start-period 10 s, then 3 failed probes, each a second after the last one ended: the
+    // first to count starts after 10 s (Docker's monitor, and the probes before, moved it), the third
+    // a little over 2 s later
+    expect(h).toMatchObject({ rule: 'start-period', startPeriodSeconds: 10 })
+    expect(h.lastProbeSeconds).toBeGreaterThanOrEqual(12)
+    expect(h.limitSeconds).toBeLessThan(13.5)
+    expect(h.notReadyAtSeconds).toBeGreaterThanOrEqual(h.lastProbeSeconds)
+    expect(h.verdictSeconds).toBeGreaterThanOrEqual(h.notReadyAtSeconds)
     expect(h.verdictSeconds).toBeLessThan(16)
     expect(h.failedProbes).toBeGreaterThanOrEqual(3)
     expect(row(run.summary, 'health')).toContain(
-      `| ❌ | health | unhealthy | healthy within 12 s (health-start-period 10 s + retries) | The probe failed ${h.failedProbes} times after the start period and never passed: unhealthy at 12 s, on health-start-period 10 s, then 3 failed probes a second apart. Raise health-start-period if the app needs longer to start (health-cmd: wget -q -O /dev/null http://127.0.0.1:8080/not-found). Last probe exited 1: wget: server returned error: HTTP/1.1 404 Not Found.`
+      `| ❌ | health | unhealthy | healthy within ${h.limitSeconds} s (health-start-period 10 s + retries) | The probe failed ${h.failedProbes} times after the start period and never passed: unhealthy at ${h.limitSeconds} s, on health-start-period 10 s, then 3 failed probes a second apart (each a second after the last one ended; the probes took up to ${h.probeMs} ms; a fast-health probe that started at ${h.notReadyAtSeconds} s still failed). Raise health-start-period if the app needs longer to start (health-cmd: wget -q -O /dev/null http://127.0.0.1:8080/not-found). Last probe exited 1: wget: server returned error: HTTP/1.1 404 Not Found.`
     )
     expect(run.seconds).toBeLessThan(60)
   })
@@ -68,10 +73,11 @@ describe('health-cmd: a start period, then the retries', () => {
       expect(h.startupSeconds).toBeGreaterThanOrEqual(4)
       expect(h.startupSeconds).toBeLessThan(5)
     } else {
-      // 1 s start period, then 3 failed probes a second apart: 3 s, before the app listens
-      expect(h).toMatchObject({ rule: 'start-period', limitSeconds: 3 })
+      // 1 s start period, then 3 failed probes a second after each other ended: past 3 s, before the app listens
+      expect(h.rule).toBe('start-period')
+      expect(h.limitSeconds).toBeGreaterThan(3)
       expect(h.verdictSeconds).toBeLessThan(4)
-      expect(row(run.summary, 'health')).toContain('after the start period and never passed: unhealthy at 3 s, on health-start-period 1 s')
+      expect(row(run.summary, 'health')).toContain(`after the start period and never passed: unhealthy at ${h.limitSeconds} s, on health-start-period 1 s`)
     }
   })
 })

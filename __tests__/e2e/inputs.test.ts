@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, expect, it } from '@jest/globals'
 import { rmSync } from 'node:fs'
 import { BAD_INPUTS, badInputDir } from '../bad-inputs.js'
-import { engineAgnostic, runAction } from './action.js'
+import { runAction } from './action.js'
+import { engineAgnostic } from './agnostic.js'
 
 // Every row of the bad-input table through dist/index.js, as the runner starts it: the step fails
 // with exit code 1 and one ::error:: line naming the input, no stack trace, and a job summary that

@@ -3,7 +3,8 @@ import { spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import * as path from 'node:path'
-import { engineAgnostic, EXAMPLES } from './action.js'
+import { EXAMPLES } from './action.js'
+import { engineAgnostic } from './agnostic.js'
 
 // GitHub's local-action runs the action from its TypeScript source (src/main.ts's run(), with
 // @actions/core and @actions/github replaced by its own), the way a developer does with

@@ -6,7 +6,7 @@ import { docker } from './action.js'
 // call returns.
 
 export interface DockerStopped {
-  /** docker stop's wall time, seconds */
+  /** docker stop's signal to the exit, seconds, as the daemon's events stamp them */
   seconds: number
   /** the exit code Docker recorded */
   exitCode: number
@@ -30,11 +30,16 @@ export function dockerStop(image: string, timeout: number, upSeconds = 1): Docke
       execFileSync('sleep', [hasCheck ? '0.1' : String(upSeconds)])
       if (!hasCheck) break
     }
-    const started = process.hrtime.bigint()
+    const since = (Date.now() / 1000 - 1).toFixed(3)
     const stop = spawnSync('docker', ['stop', '--time', String(timeout), id], { encoding: 'utf8' })
-    const seconds = Number(process.hrtime.bigint() - started) / 1e9
     if (stop.status !== 0) throw new Error(`docker stop failed: ${stop.stderr}`)
-    return { seconds, exitCode: Number(docker(['inspect', '--format', '{{.State.ExitCode}}', id])) }
+    // Docker's own clock: its kill event (the stop signal sent) to its die event, as the daemon
+    // stamped them, without the CLI's start and the teardown after the exit
+    const events = docker(['events', '--since', since, '--until', (Date.now() / 1000 + 1).toFixed(3), '--filter', `container=${id}`, '--format', '{{.Action}} {{.TimeNano}}'])
+    const at = (action: string) => events.split('\n').map(line => line.split(' ')).find(([a]) => a === action)?.[1]
+    const [signalled, died] = [at('kill'), at('die')]
+    if (!signalled || !died) throw new Error(`docker events showed no kill and die for the oracle's container: ${events}`)
+    return { seconds: Number(BigInt(died) - BigInt(signalled)) / 1e9, exitCode: Number(docker(['inspect', '--format', '{{.State.ExitCode}}', id])) }
   } finally {
     execFileSync('docker', ['rm', '--force', id], { stdio: 'ignore' })
   }

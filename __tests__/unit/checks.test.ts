@@ -146,19 +146,27 @@ describe('judge', () => {
     expect(row(report.checks, 'health').detail).toMatch(/^Docker had no verdict 18.1 s after start: the probes did not finish/)
   })
 
-  it("names the image's own limit when that decided", () => {
+  it("names the image's own limit when that decided: Docker's schedule, the probes' runs, and the probe that showed it", () => {
     const report = measuredReport()
-    Object.assign(report.image, { healthcheckInterval: 1, healthcheckRetries: 2, healthcheckStartPeriod: 0 })
-    report.health = { verdict: 'unhealthy', source: 'image', command: 'exit 1', rule: 'image-limit', limitSeconds: 2, verdictSeconds: 2.1 }
+    Object.assign(report.image, { healthcheckInterval: 1, healthcheckRetries: 3, healthcheckStartPeriod: 0 })
+    const limit = { rule: 'image-limit' as const, limitSeconds: 3.3, lastProbeSeconds: 3.2, probeMs: 55, notReadyAtSeconds: 3.3, failedProbes: 20 }
+    report.health = { verdict: 'unhealthy', source: 'image', command: 'exit 1', ...limit, verdictSeconds: 3.5 }
     judged(report, inputs())
-    expect(row(report.checks, 'health')).toMatchObject({ status: 'fail', value: 'unhealthy', limit: "healthy within 2 s (the image's HEALTHCHECK)" })
-    expect(row(report.checks, 'health').detail).toMatch(
-      /^No probe passed within the image's own limit \(interval 1 s × retries 2\): Docker would mark it unhealthy at 2 s \(HEALTHCHECK: exit 1\)\./
+    expect(row(report.checks, 'health')).toMatchObject({ status: 'fail', value: 'unhealthy', limit: "healthy within 3.3 s (the image's HEALTHCHECK)" })
+    expect(row(report.checks, 'health').detail).toBe(
+      "No probe passed within the image's own limit (interval 1 s, retries 3): Docker starts each probe one interval after the last one ended, so with probes of up to 55 ms its 3rd failed probe in a row would start at 3.2 s and mark it unhealthy at 3.3 s; a fast-health probe that started at 3.3 s still failed (HEALTHCHECK: exit 1). The container printed nothing."
     )
-    Object.assign(report.image, { healthcheckInterval: 30, healthcheckRetries: 3, healthcheckStartPeriod: 5 })
-    report.health.limitSeconds = 90
+    // Docker 27 and later probe a start period every 5 s unless the image sets a start interval
+    Object.assign(report.image, { healthcheckInterval: 30, healthcheckRetries: 1, healthcheckStartPeriod: 7 })
+    Object.assign(report.health, { limitSeconds: 10.2, lastProbeSeconds: 10.1, probeMs: 40, notReadyAtSeconds: 10.2, startPeriodIntervalSeconds: 5 })
     judged(report, inputs())
-    expect(row(report.checks, 'health').detail).toContain("within the image's own limit (start period 5 s, then interval 30 s × retries 3): Docker would mark it unhealthy at 90 s")
+    expect(row(report.checks, 'health').detail).toMatch(
+      /^No probe passed within the image's own limit \(start period 7 s \(probes 5 s apart in it: Docker's default start interval\), interval 30 s, retries 1\): Docker starts each probe one interval after the last one ended, so with probes of up to 40 ms its first failed probe after the start period would start at 10.1 s and mark it unhealthy at 10.2 s;/
+    )
+    report.image.healthcheckStartInterval = 2
+    Object.assign(report.health, { startPeriodIntervalSeconds: 2 })
+    judged(report, inputs())
+    expect(row(report.checks, 'health').detail).toContain("within the image's own limit (start period 7 s, start interval 2 s, interval 30 s, retries 1)")
   })
 
   it.each([
@@ -225,15 +233,18 @@ describe('judge', () => {
       source: 'health-cmd',
       command: 'wget -q -O /dev/null http://127.0.0.1:8080/health',
       rule: 'start-period',
-      limitSeconds: 12,
+      limitSeconds: 12.7,
+      lastProbeSeconds: 12.7,
+      probeMs: 48,
+      notReadyAtSeconds: 12.8,
       startPeriodSeconds: 10,
       failedProbes: 14,
       probes: [{ exitCode: 1, output: 'wget: server returned error: HTTP/1.1 500 Internal Server Error' }]
     }
     judged(report, inputs())
-    expect(row(report.checks, 'health')).toMatchObject({ status: 'fail', value: 'unhealthy', limit: 'healthy within 12 s (health-start-period 10 s + retries)' })
+    expect(row(report.checks, 'health')).toMatchObject({ status: 'fail', value: 'unhealthy', limit: 'healthy within 12.7 s (health-start-period 10 s + retries)' })
     expect(row(report.checks, 'health').detail).toBe(
-      'The probe failed 14 times after the start period and never passed: unhealthy at 12 s, on health-start-period 10 s, then 3 failed probes a second apart. Raise health-start-period if the app needs longer to start (health-cmd: wget -q -O /dev/null http://127.0.0.1:8080/health). Last probe exited 1: wget: server returned error: HTTP/1.1 500 Internal Server Error. The container printed nothing.'
+      'The probe failed 14 times after the start period and never passed: unhealthy at 12.7 s, on health-start-period 10 s, then 3 failed probes a second apart (each a second after the last one ended; the probes took up to 48 ms; a fast-health probe that started at 12.8 s still failed). Raise health-start-period if the app needs longer to start (health-cmd: wget -q -O /dev/null http://127.0.0.1:8080/health). Last probe exited 1: wget: server returned error: HTTP/1.1 500 Internal Server Error. The container printed nothing.'
     )
   })
 

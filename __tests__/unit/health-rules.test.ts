@@ -1,29 +1,8 @@
 import { describe, expect, it } from '@jest/globals'
-import { cannotRun, fastTiming, healthCmdLimitSeconds, imageLimitSeconds } from '../../src/rules/health.js'
+import { cannotRun, fastTiming } from '../../src/rules/health.js'
 
-// The two early "unhealthy" rules, on probe output as Docker 20.10 logged it for real probes.
-
-describe('imageLimitSeconds: when Docker, on the image\'s own settings, says unhealthy', () => {
-  it.each([
-    [1, 0, 2, 2], // interval 1 s, retries 2: the second failed probe
-    [30, 5, 3, 90], // start period 5 s: the 30 s probe is the first that counts, then two more
-    [30, 0, 3, 90], // Docker's defaults
-    [10, 45, 3, 70], // probes at 10..40 s fall in the start period; 50, 60, 70 count
-    [5, 10, 1, 10] // a probe starting exactly at the end of the start period counts
-  ])('interval %d s, start period %d s, retries %d: %d s', (interval, startPeriod, retries, limit) => {
-    expect(imageLimitSeconds(interval, startPeriod, retries)).toBe(limit)
-  })
-})
-
-describe('healthCmdLimitSeconds: a health-cmd, on health-start-period and 3 retries a second apart', () => {
-  it.each([
-    [0, 3], // no start period: the probes at 1, 2 and 3 s
-    [10, 12], // the probes at 10, 11 and 12 s count
-    [1, 3]
-  ])('start period %d s: %d s', (startPeriod, limit) => {
-    expect(healthCmdLimitSeconds(startPeriod, 3)).toBe(limit)
-  })
-})
+// How fast-health probes, and a probe that can never pass, on probe output as Docker 20.10 logged it
+// for real probes. Docker's schedule of an image's own probes: probe-schedule.test.ts.
 
 describe('fastTiming: how often fast-health probes', () => {
   it('every 0.1 s while starting; every second once healthy only where the engine has a start interval', () => {

@@ -155,27 +155,14 @@ describe('waitForHealth', () => {
       expect(waiter.waits).toEqual([]) // decided on the first look
     })
 
-    it("the image's own limit: interval 1 s, retries 2, a check that always fails is unhealthy at 2 s", async () => {
-      const failing = (n: number) => Array.from({ length: n }, (_, i) => probe(1000 * (i + 1), 1, 'wget: server returned error: HTTP/1.1 500'))
-      scriptDocker([
-        state({ Health: { Status: 'starting', Log: failing(1) } }),
-        state({ Health: { Status: 'starting', Log: failing(2) } })
-      ])
-      const report = measuredReport()
-      Object.assign(report.image, { healthcheckInterval: 1, healthcheckRetries: 2, healthcheckStartPeriod: 0 })
-      const waiter = onDockerTime()
-      waiter.wait(1000) // the first look happens 1 s after start
-      await waitFor(inputs(), report, waiter)
-      expect(report.health).toMatchObject({ verdict: 'unhealthy', rule: 'image-limit', limitSeconds: 2 })
-      expect(waiter.now() - T0).toBe(2000) // woken exactly at the limit
-    })
-
     it('a 404 page is a failing check, not a missing program: the wait goes on to its limit', async () => {
-      scriptDocker([state({ Health: { Status: 'starting', Log: [probe(1000, 1, 'wget: server returned error: HTTP/1.1 404 Not Found')] } })])
-      const report = measuredReport() // the image's own limit: 90 s (interval 30 s, retries 3)
+      scriptDocker([state({ Health: { Status: 'starting', Log: [probe(1020, 1, 'wget: server returned error: HTTP/1.1 404 Not Found')] } })])
+      // the image's own limit: interval 30 s, retries 3, from a monitor 0.92 s after start (its
+      // first probe less the wait's 0.1 s), each probe 50 ms: 0.92 + 3 × 30 + 3 × 0.05 = 91.07 s
+      const report = measuredReport()
       const waiter = onDockerTime()
       await waitFor(inputs({ healthTimeout: 10 }), report, waiter)
-      expect(report.health).toMatchObject({ verdict: 'timeout', limitSeconds: 90 })
+      expect(report.health).toMatchObject({ verdict: 'timeout', limitSeconds: 91.1 })
       expect(report.health.rule).toBeUndefined()
       expect(waiter.now() - T0).toBe(18_000)
     })
@@ -192,40 +179,77 @@ describe('waitForHealth', () => {
       }
     })
 
-    /** Docker's state at `t` ms, probing every 0.2 s from 0.3 s: the probes ended by then, the last five kept (as Docker does), passing from `passFromMs` on. */
-    function stateAt(t: number, passFromMs = Infinity): ContainerState {
+    /** How the wait's probes ran: the first's start, then one every `periodMs` (50 ms each, then the wait's 0.1 s and Docker's own gap). */
+    interface Probing {
+      firstMs: number
+      periodMs: number
+    }
+    const EVERY_200: Probing = { firstMs: 300, periodMs: 200 }
+    /** 0.25 s apart: 50 ms probes, 0.1 s of Docker's between them (no probe starts right at a moment Docker's schedule has) */
+    const EVERY_250: Probing = { firstMs: 320, periodMs: 250 }
+
+    /** Docker's state at `t` ms: the probes ended by then, the last five kept (as Docker does), passing from `passFromMs` on. */
+    function stateAt(t: number, passFromMs = Infinity, { firstMs, periodMs }: Probing = EVERY_200): ContainerState {
       const log = []
-      for (let start = 300; start + 50 <= t; start += 200) log.push(probe(start, start >= passFromMs ? 0 : 1, start >= passFromMs ? 'ok' : 'wget: server returned error: HTTP/1.1 500'))
+      for (let start = firstMs; start + 50 <= t; start += periodMs) log.push(probe(start, start >= passFromMs ? 0 : 1, start >= passFromMs ? 'ok' : 'wget: server returned error: HTTP/1.1 500'))
       return state({ Health: { Status: log.some(p => p.ExitCode === 0) ? 'healthy' : 'starting', Log: log.slice(-5) } })
     }
 
     /** The states looks every `everyMs` see. */
-    function probingStates(untilMs: number, passFromMs = Infinity, everyMs = 200): ContainerState[] {
+    function probingStates(untilMs: number, passFromMs = Infinity, everyMs = 200, probing: Probing = EVERY_200): ContainerState[] {
       const states: ContainerState[] = []
-      for (let t = 0; t <= untilMs; t += everyMs) states.push(stateAt(t, passFromMs))
+      for (let t = 0; t <= untilMs; t += everyMs) states.push(stateAt(t, passFromMs, probing))
       return states
     }
 
+    it("the image's own limit: interval 1 s, retries 2: unhealthy once a probe that started after Docker's second would start has failed", async () => {
+      scriptDocker(probingStates(10_000, Infinity, 250, EVERY_250))
+      const report = measuredReport()
+      Object.assign(report.image, { healthcheckInterval: 1, healthcheckRetries: 2, healthcheckStartPeriod: 0 })
+      const waiter = fakeWaiter(250, T0)
+      await waitFor(inputs(), report, waiter)
+      // Docker's monitor 0.22 s after start (the first probe at 0.32 s less the wait's 0.1 s), 50 ms
+      // probes, 0.1 s between them: its first probe at 1.22 s, its second at 2.37 s, unhealthy at 2.42 s;
+      // the wait's probe at 2.32 s is before that, the one at 2.57 s failed (it ended at 2.62 s)
+      expect(report.health).toMatchObject({ verdict: 'unhealthy', rule: 'image-limit', limitSeconds: 2.4, lastProbeSeconds: 2.4, notReadyAtSeconds: 2.6, probeMs: 50 })
+      expect(waiter.now() - T0).toBe(2750) // the first look after that probe ended
+    })
+
+    it("Docker 28's start interval: a start period of 3 s is probed every 5 s, so its first probe at 5.2 s already counts", async () => {
+      scriptDocker(probingStates(10_000, Infinity, 250, EVERY_250))
+      const report = measuredReport()
+      Object.assign(report.image, { healthcheckInterval: 1, healthcheckRetries: 2, healthcheckStartPeriod: 3 })
+      const waiter = fakeWaiter(250, T0)
+      report.health = await waitForHealth(new Docker(new Processes()), 'c1', inputs(), report.image, waiter, { api: '1.51', version: '28.5.2' })
+      // on the wait's own start interval (0.1 s, API 1.51): the monitor at 0.22 s, Docker's probes at 5.22 and 6.37 s
+      expect(report.health).toMatchObject({ verdict: 'unhealthy', rule: 'image-limit', limitSeconds: 6.4, lastProbeSeconds: 6.4, startPeriodIntervalSeconds: 5 })
+      expect(report.health.notReadyAtSeconds).toBe(6.6)
+    })
+
     it('a health-cmd that always fails: unhealthy after health-start-period and 3 retries a second apart, counting every failure seen', async () => {
-      scriptDocker(probingStates(10_000))
+      scriptDocker(probingStates(10_000, Infinity, 250, EVERY_250))
       const report = measuredReport()
       report.image.healthcheck = undefined
-      const waiter = fakeWaiter(200, T0) // an event (a probe) every 200 ms
+      const waiter = fakeWaiter(250, T0) // an event (a probe) every 250 ms
       await waitFor(inputs({ healthCmd: 'wget -q -O /dev/null http://127.0.0.1:8080/health', healthStartPeriod: 2 }), report, waiter)
-      expect(report.health).toMatchObject({ verdict: 'unhealthy', rule: 'start-period', limitSeconds: 4, startPeriodSeconds: 2 })
-      expect(waiter.now() - T0).toBe(4000)
-      // the probes started from 2 s on and ended by 4 s: 2.1, 2.3, ... 3.9 s, though Docker kept only five
-      expect(report.health.failedProbes).toBe(10)
+      // a second after each probe ended, from a monitor at 0.22 s: 1.22 s (in the start period),
+      // 2.37, 3.52 and 4.67 s count, unhealthy at 4.72 s; the wait's probe at 4.82 s failed
+      expect(report.health).toMatchObject({ verdict: 'unhealthy', rule: 'start-period', limitSeconds: 4.7, lastProbeSeconds: 4.7, notReadyAtSeconds: 4.8, startPeriodSeconds: 2 })
+      expect(waiter.now() - T0).toBe(5000)
+      // the probes started from 2 s on and ended by 5 s: 2.07, 2.32, ... 4.82 s, though Docker kept only five
+      expect(report.health.failedProbes).toBe(12)
       expect(report.health.probes).toHaveLength(5)
     })
 
     it('a health-cmd on a slow starter: healthy when it answers within the start period, timed from the first pass', async () => {
-      scriptDocker(probingStates(10_000, 4100))
+      scriptDocker(probingStates(10_000, 4100, 250, EVERY_250))
       const report = measuredReport()
       report.image.healthcheck = undefined
-      const waiter = fakeWaiter(200, T0)
+      const waiter = fakeWaiter(250, T0)
       await waitFor(inputs({ healthCmd: 'wget -q -O /dev/null http://127.0.0.1:8080/health', healthStartPeriod: 5 }), report, waiter)
-      expect(report.health).toMatchObject({ verdict: 'healthy', startupSeconds: 4.2, notReadyAtSeconds: 3.9, limitSeconds: 7 })
+      // the limit it was not held to: 1.22, 2.37, 3.52 and 4.67 s in the start period, 5.82, 6.97 and 8.12 s count
+      expect(report.health).toMatchObject({ verdict: 'healthy', startupSeconds: 4.4, notReadyAtSeconds: 4.1, limitSeconds: 8.2 })
+      expect(report.health.lastProbeSeconds).toBeUndefined()
     })
 
     it('the first pass and the failure before it are kept when Docker has rotated them out of its five', async () => {

@@ -47945,19 +47945,8 @@ function isSwitch(c) {
 }
 
 ;// CONCATENATED MODULE: ./src/rules/health.ts
-// Two ways the health wait decides "unhealthy" before Docker itself would under fast probing,
-// both from Docker's own probe results. Pure, so each can be tested on captured probe output.
-/**
- * When Docker, on the image's own HEALTHCHECK settings, says "unhealthy" for a check that never
- * passes, in seconds after start. Docker probes every `interval`, the first one `interval` after
- * start; failures of probes that start inside the start period do not count; the `retries`-th
- * counted failure in a row marks it unhealthy. E.g. interval 1 s, retries 2: 2 s; interval 30 s,
- * start period 5 s, retries 3: 90 s.
- */
-function imageLimitSeconds(interval, startPeriod, retries) {
-    const firstCounted = Math.max(1, Math.ceil(startPeriod / interval));
-    return (firstCounted + retries - 1) * interval;
-}
+// How fast-health probes, and a probe that can never pass: pure, so each can be tested on captured
+// probe output. When Docker, on an image's own settings, would say unhealthy is probe-schedule.ts.
 /**
  * How often Docker probes with fast-health, in seconds: every 0.1 s while the app starts, so its
  * startup is known to a tenth of a second (plus the probe's own run) and not to a whole interval.
@@ -47970,16 +47959,6 @@ const START_INTERVAL_S = 0.1;
 const FAST_INTERVAL_S = 1;
 function fastTiming(hasStartInterval) {
     return hasStartInterval ? { intervalSeconds: FAST_INTERVAL_S, startIntervalSeconds: START_INTERVAL_S } : { intervalSeconds: START_INTERVAL_S, startIntervalSeconds: START_INTERVAL_S };
-}
-/**
- * A health-cmd's limit, in seconds after start: the rule of an image's own HEALTHCHECK with
- * health-start-period as its start period and Docker's default retries (3), counted a second
- * apart (fast-health's interval), so a check that always fails is known in seconds while a slow
- * starter has the start period. E.g. start period 10 s: 12 s (counted probes from 10 s, the third
- * failure at 12 s); 0 s: 3 s.
- */
-function healthCmdLimitSeconds(startPeriod, retries) {
-    return imageLimitSeconds(FAST_INTERVAL_S, startPeriod, retries);
 }
 /** Without a health check the container is only watched this long, to see that it keeps running. */
 const NO_HEALTHCHECK_WATCH_S = 3;
@@ -48237,13 +48216,13 @@ function unhealthyWhy(report, inputs) {
     if (h.rule === 'cannot-run' && h.cannotRun)
         return cannotRunWhy(h.cannotRun);
     if (h.rule === 'image-limit') {
-        const start = image.healthcheckStartPeriod ? `start period ${image.healthcheckStartPeriod} s, then ` : '';
-        return `No probe passed within the image's own limit (${start}interval ${interval} s × retries ${retries}): Docker would mark it unhealthy at ${h.limitSeconds} s`;
+        const sp = image.healthcheckStartPeriod ? `start period ${image.healthcheckStartPeriod} s${startPeriodInterval(h, image)}, ` : '';
+        return `No probe passed within the image's own limit (${sp}interval ${interval} s, retries ${retries}): Docker starts each probe one interval after the last one ended, so ${schedule(h, retries)}`;
     }
     if (h.rule === 'start-period') {
         // a health-cmd's own limit: what the image's rule would say with health-start-period as the start period
         const n = h.failedProbes ?? DOCKER_DEFAULT_RETRIES;
-        return `The probe failed ${n} ${n === 1 ? 'time' : 'times'} after the start period and never passed: unhealthy at ${h.limitSeconds} s, on health-start-period ${h.startPeriodSeconds} s, then ${DOCKER_DEFAULT_RETRIES} failed probes a second apart. Raise health-start-period if the app needs longer to start`;
+        return `The probe failed ${n} ${n === 1 ? 'time' : 'times'} after the start period and never passed: unhealthy at ${h.limitSeconds} s, on health-start-period ${h.startPeriodSeconds} s, then ${DOCKER_DEFAULT_RETRIES} failed probes a second apart (each a second after the last one ended${h.probeMs !== undefined ? `; the probes took up to ${h.probeMs} ms` : ''}${h.notReadyAtSeconds !== undefined ? `; a fast-health probe that started at ${h.notReadyAtSeconds} s still failed` : ''}). Raise health-start-period if the app needs longer to start`;
     }
     if (inputs.fastHealth)
         return `Docker marked the container unhealthy: it was not healthy within ${inputs.healthTimeout} s, then failed ${failed}`;
@@ -48253,6 +48232,29 @@ function unhealthyWhy(report, inputs) {
         ? `the image's own HEALTHCHECK settings (interval ${interval} s, start period ${image.healthcheckStartPeriod ?? 0} s, retries ${retries})`
         : `Docker's default timing (interval 30 s, retries 3)${h.startPeriodSeconds ? ` with health-start-period ${h.startPeriodSeconds} s` : ''}`;
     return `Docker marked the container unhealthy${when}, on ${timing}: no probe passed, then ${failed} failed (fast-health: false)`;
+}
+/**
+ * "with probes of up to 60 ms its 3rd failed probe in a row would start at 3.2 s and mark it
+ * unhealthy at 3.3 s; a fast-health probe that started at 3.3 s still failed": the schedule's figures.
+ */
+function schedule(h, retries) {
+    const took = h.probeMs !== undefined ? `with probes of up to ${h.probeMs} ms ` : '';
+    const nth = retries === 1 ? 'its first failed probe after the start period' : `its ${ordinal(retries)} failed probe in a row`;
+    const when = h.lastProbeSeconds !== undefined ? `would start at ${h.lastProbeSeconds} s and mark` : 'would mark';
+    const proof = h.notReadyAtSeconds !== undefined ? `; a fast-health probe that started at ${h.notReadyAtSeconds} s still failed` : '';
+    return `${took}${nth} ${when} it unhealthy at ${h.limitSeconds} s${proof}`;
+}
+/** " (probes 5 s apart in it: Docker's default start interval)" where the start period is probed at another interval. */
+function startPeriodInterval(h, image) {
+    const every = h.startPeriodIntervalSeconds;
+    if (every === undefined)
+        return '';
+    return image.healthcheckStartInterval === every ? `, start interval ${every} s` : ` (probes ${every} s apart in it: Docker's default start interval)`;
+}
+function ordinal(n) {
+    const tens = n % 100;
+    const suffix = tens >= 11 && tens <= 13 ? 'th' : ['th', 'st', 'nd', 'rd'][n % 10] ?? 'th';
+    return `${n}${suffix}`;
 }
 /** A probe that cannot run: which program, and why. */
 function cannotRunWhy({ program, why }) {
@@ -62641,6 +62643,8 @@ const ImageSchema = object({
     /** the HEALTHCHECK's own --interval and --start-period, seconds (Docker's defaults when unset: 30 and 0) */
     healthcheckInterval: measured(),
     healthcheckStartPeriod: measured(),
+    /** the HEALTHCHECK's own --start-interval, seconds; undefined when unset (Docker 27 then probes every 5 s in the start period) */
+    healthcheckStartInterval: measured(),
     exposedPorts: dist_optional(firstOf(fields_text(), 100)),
     /** Config.Entrypoint and Config.Cmd (a shell-form CMD is ["/bin/sh", "-c", "…"]), the first 20 words */
     entrypoint: dist_optional(firstOf(fields_text(1_000), 20)),
@@ -62884,15 +62888,19 @@ const HealthSchema = object({
      * period then its retries, or a probe that could not run at all
      */
     rule: dist_optional(picklist(['docker', 'image-limit', 'start-period', 'cannot-run'])),
-    /** image-limit, start-period: container start → when the rule says unhealthy for a check that never passes */
+    /** image-limit, start-period: container start → Docker's unhealthy on the rule's settings, on its schedule (rules/probe-schedule.ts) */
     limitSeconds: measured(),
+    /** image-limit, start-period: container start → the start of Docker's last counted probe; each probe's run counted (ms); the start period's interval where not the interval */
+    lastProbeSeconds: measured(),
+    probeMs: dist_optional(wholeNumber()),
+    startPeriodIntervalSeconds: measured(),
     /** health-cmd with fast-health: health-start-period, the seconds after start whose failures do not count */
     startPeriodSeconds: measured(),
     /** image-limit, start-period: how many probes failed after the start period (every probe seen, not only the five Docker keeps) */
     failedProbes: dist_optional(wholeNumber()),
     /** cannot-run: the program the probe could not start, and why */
     cannotRun: dist_optional(object({ program: fields_short(), why: picklist(['missing', 'not-executable']) })),
-    /** container start → the last failing probe before the first pass: the app was not ready then */
+    /** container start → the last failing probe before the first pass, or (image-limit, start-period) the failed one no earlier than Docker's last: not ready then */
     notReadyAtSeconds: measured(),
     /** how long the passing probes took, from Docker's own start and end stamps */
     probeTimes: dist_optional(object({ passing: wholeNumber(), medianMs: wholeNumber(), slowestMs: wholeNumber() })),
@@ -63513,6 +63521,8 @@ async function inspectImage(docker, ref) {
         healthcheckRetries: check?.Retries || DOCKER_DEFAULT_RETRIES,
         healthcheckInterval: (check?.Interval || DOCKER_DEFAULT_INTERVAL_S * 1e9) / 1e9,
         healthcheckStartPeriod: (check?.StartPeriod ?? 0) / 1e9,
+        // unset is not 0: Docker 27 and later then probe every 5 s during the start period
+        healthcheckStartInterval: check?.StartInterval ? check.StartInterval / 1e9 : undefined,
         exposedPorts: Object.keys(image.Config?.ExposedPorts ?? {}),
         // what runs as PID 1: the stop check names a shell-form CMD's JSON form
         entrypoint: image.Config?.Entrypoint ?? [],
@@ -63602,7 +63612,140 @@ async function waitUntil(clock, limitMs, look, pollMs = () => SAFETY_POLL_MS) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/rules/probe-schedule.ts
+// When Docker would run each probe of a HEALTHCHECK that never passes, and when it would say
+// "unhealthy", as moby's daemon/health.go schedules them (monitor, getInterval, handleProbeResult):
+//   - the monitor starts a moment after the container (StartedAt) and waits one interval;
+//   - each next probe starts one interval after the previous one ENDED (the timer is reset after
+//     the result is handled), so every probe's own run adds to the schedule;
+//   - while the start period lasts and the container is still "starting", that interval is the
+//     start interval: Docker 25 and 26 default it to the interval, Docker 27 and later to 5 s;
+//     before 25 there is none (one interval throughout, and an image's --start-interval is ignored);
+//   - a failure counts only when its probe STARTED at or after the start period (result.Start −
+//     StartedAt), and `retries` counted failures in a row make it unhealthy, when that probe ends.
+// Pure: the wait (stages/health.ts) feeds it what its own probes measured.
+/** Docker's start interval when the image sets none, on Docker 27 and later. */
+const DOCKER_DEFAULT_START_INTERVAL_S = 5;
+/**
+ * The start-period rule of the engine of version `version` (`docker version`'s Server.Version:
+ * "20.10.24+dfsg1", "28.5.2"): the daemon's, not the API's, since the daemon applies the image's
+ * start interval whatever API version the client speaks. A version it cannot read is taken as the
+ * newest.
+ */
+function startIntervalRule(version) {
+    const m = /^v?(\d+)\.(\d+)/.exec(version.trim());
+    if (!m)
+        return 'five-seconds';
+    const major = Number(m[1]);
+    if (major < 25)
+        return 'none';
+    return major < 27 ? 'interval' : 'five-seconds';
+}
+const NO_COSTS = { monitorDelay: 0, probe: () => 0, gap: 0 };
+/** Beyond this many probes the schedule stops (a 1 ms start interval over a long start period). */
+const MAX_PROBES = 100_000;
+/** Docker's probes of a check that never passes, on `timing`, under the engine's `rule`, with `costs`. */
+function dockerSchedule(timing, rule, costs) {
+    const startPeriodInterval = rule === 'none' ? timing.interval : (timing.startInterval ?? (rule === 'interval' ? timing.interval : DOCKER_DEFAULT_START_INTERVAL_S));
+    // getInterval(): the start interval while the start period lasts (the check never passed, so the
+    // container is still "starting"), asked when the monitor starts and after each probe
+    const intervalAt = (t) => (t >= timing.startPeriod ? timing.interval : startPeriodInterval);
+    const retries = Math.max(1, timing.retries);
+    let timerFrom = costs.monitorDelay;
+    let counted = 0;
+    let slowestRun = 0;
+    for (let probes = 1; probes <= MAX_PROBES; probes++) {
+        const start = timerFrom + intervalAt(timerFrom);
+        const run = costs.probe(start, probes);
+        slowestRun = Math.max(slowestRun, run);
+        if (start >= timing.startPeriod)
+            counted++;
+        if (counted === retries)
+            return { lastProbeSeconds: start, unhealthySeconds: start + run, probes, startPeriodInterval, slowestRun };
+        timerFrom = start + run + costs.gap;
+    }
+    return { lastProbeSeconds: Infinity, unhealthySeconds: Infinity, probes: MAX_PROBES, startPeriodInterval, slowestRun };
+}
+/**
+ * The costs of Docker's probes on the image's own schedule, estimated from the wait's probes (the
+ * same command, with the image's timeout, in the same container, on the same engine). Each errs
+ * late rather than early: an early schedule could call "unhealthy" an app Docker would still have
+ * seen get ready (a healthy app failed), a late one only waits a little longer while the fast
+ * probes watch the app get ready. (Docker's own run-to-run jitter is a few tens of ms a probe.)
+ *   - probe: Docker's probe starting at t runs as long as the slower of the wait's two probes
+ *     around t (the one running then, or the last before, and the next): the app, the machine's
+ *     load and the probe's own work are what they were then, and a probe that timed out took the
+ *     timeout and its exec's start. Docker's first probe is also its first exec into the
+ *     container, slower than later ones (its binaries read from disk, the app still starting), so
+ *     it runs at least as long as the wait's first did. Beyond the probes seen: the slowest seen;
+ *   - monitorDelay: the first probe seen, less the one interval before it (an upper bound even when
+ *     Docker had rotated the first probe out of its log: a later one only starts later);
+ *   - gap: the longest gap seen between two probes Docker logged one after the other (`pairs`),
+ *     less the interval the wait probes at (`interval`).
+ */
+function probeCosts(probes, pairs, interval) {
+    if (probes.length === 0)
+        return NO_COSTS;
+    const seen = [...probes].sort((a, b) => a.start - b.start);
+    const runs = seen.map(p => Math.max(0, p.end - p.start));
+    const slowest = Math.max(...runs);
+    const probe = (start, nth) => {
+        const next = seen.findIndex(p => p.start > start);
+        if (next === -1)
+            return slowest;
+        const around = Math.max(runs[next - 1] ?? 0, runs[next]);
+        return nth === 1 ? Math.max(around, runs[0]) : around;
+    };
+    return {
+        monitorDelay: Math.max(0, seen[0].start - interval),
+        probe,
+        gap: Math.max(0, ...pairs.map(([a, b]) => b.start - a.end - interval))
+    };
+}
+/**
+ * The probe that shows Docker's last counted probe would fail: the first failed probe of the
+ * wait's that started no earlier than it would. Readiness only grows while an app starts, so an
+ * app not ready when that probe ran was not ready when Docker's ran either, nor at any probe
+ * before: Docker, on the image's settings, says "unhealthy". Undefined while none has (or one
+ * passed: then Docker would have said healthy).
+ */
+function provenUnhealthy(probes, schedule) {
+    if (probes.some(p => p.exitCode === 0))
+        return undefined;
+    return probes.filter(p => p.start >= schedule.lastProbeSeconds).sort((a, b) => a.start - b.start)[0];
+}
+/**
+ * Docker's schedule on a limit's settings, replayed afresh at each look of the wait with every
+ * probe seen so far. Docker's log lists consecutive probes (the wait may miss some between two
+ * looks), so the gap between probes is timed only on pairs from one log, and only while the wait
+ * probed at its start interval (`waitInterval`, until `waitStartPeriod`, health-timeout: after
+ * it the interval is another).
+ */
+class ScheduleReplay {
+    timing;
+    rule;
+    waitInterval;
+    waitStartPeriod;
+    pairs = new Map();
+    constructor(timing, rule, waitInterval, waitStartPeriod) {
+        this.timing = timing;
+        this.rule = rule;
+        this.waitInterval = waitInterval;
+        this.waitStartPeriod = waitStartPeriod;
+    }
+    /** `history`: every probe seen, oldest first; `log`: Docker's log as it stands. */
+    update(history, log) {
+        for (let i = 1; i < log.length; i++)
+            if (log[i - 1].end < this.waitStartPeriod)
+                this.pairs.set(log[i - 1].start, [log[i - 1], log[i]]);
+        const costs = probeCosts(history, [...this.pairs.values()], this.waitInterval);
+        const schedule = dockerSchedule(this.timing, this.rule, costs);
+        return { ...schedule, costs, proof: provenUnhealthy(history, schedule) };
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/stages/health.ts
+
 
 
 
@@ -63619,8 +63762,12 @@ async function waitUntil(clock, limitMs, look, pollMs = () => SAFETY_POLL_MS) {
 // no failure while the app boots, and the first passing probe makes it healthy and ends the wait.
 // "unhealthy" comes at the first of:
 //   - a probe that could not run at all (its program is missing or not executable): at that probe;
-//   - the moment Docker, on the image's own HEALTHCHECK settings, would have said unhealthy (its
-//     start period, then `retries` failed probes at its interval), when no probe passed by then;
+//   - the image's own limit: Docker, on the image's own HEALTHCHECK settings, would have said
+//     unhealthy. Its schedule (rules/probe-schedule.ts: each probe an interval after the last one
+//     ended, the start period's interval, which failures count) is replayed with the costs the
+//     wait's own probes measured (the same command and timeout), and the verdict comes once a
+//     probe that started no earlier than Docker's last counted probe would start has failed: the
+//     app was provably not ready when Docker's probe ran, so Docker says unhealthy;
 //   - for a health-cmd, the same rule on health-start-period, then 3 failed probes a second apart
 //     (a health-cmd has no settings of its own; Docker's 30 s interval would take 90 s);
 //   - health-timeout, then `retries` failed probes: Docker's own verdict.
@@ -63653,23 +63800,29 @@ function waitLimitMs(inputs, image) {
     return inputs.healthTimeout * 1000 + retries * 1000 + VERDICT_GRACE_MS;
 }
 /**
- * With fast-health: the image's own HEALTHCHECK settings (when Docker on them would say
- * unhealthy), or for a health-cmd its start period, then Docker's default retries a second apart.
+ * With fast-health: the image's own HEALTHCHECK settings on this engine, or for a health-cmd its
+ * start period, then Docker's default retries a second apart (a second from the start too, as
+ * `--health-start-interval=1s` would have it, on every engine).
  */
-function probeLimit(inputs, image) {
+function probeLimit(inputs, image, engineVersion = '') {
     if (!inputs.fastHealth)
         return undefined;
     if (inputs.healthCmd) {
-        const startPeriod = inputs.healthStartPeriod;
-        return { rule: 'start-period', seconds: healthCmdLimitSeconds(startPeriod, DOCKER_DEFAULT_RETRIES), startPeriod };
+        const timing = { interval: FAST_INTERVAL_S, startPeriod: inputs.healthStartPeriod, startInterval: FAST_INTERVAL_S, retries: DOCKER_DEFAULT_RETRIES };
+        return { rule: 'start-period', timing, startRule: 'interval' };
     }
     if (!image.healthcheck)
         return undefined;
-    const interval = image.healthcheckInterval ?? DOCKER_DEFAULT_INTERVAL_S;
-    const startPeriod = image.healthcheckStartPeriod ?? 0;
-    return { rule: 'image-limit', seconds: imageLimitSeconds(interval, startPeriod, image.healthcheckRetries ?? DOCKER_DEFAULT_RETRIES), startPeriod };
+    const timing = {
+        interval: image.healthcheckInterval ?? DOCKER_DEFAULT_INTERVAL_S,
+        startPeriod: image.healthcheckStartPeriod ?? 0,
+        startInterval: image.healthcheckStartInterval,
+        retries: image.healthcheckRetries ?? DOCKER_DEFAULT_RETRIES
+    };
+    return { rule: 'image-limit', timing, startRule: startIntervalRule(engineVersion) };
 }
-async function waitForHealth(docker, name, inputs, image, clock, api = '') {
+async function waitForHealth(docker, name, inputs, image, clock, engine = { api: '' }) {
+    const { api } = engine;
     const health = { verdict: 'skipped', timeoutSeconds: inputs.healthTimeout };
     if (inputs.healthCmd)
         Object.assign(health, { source: 'health-cmd', command: inputs.healthCmd });
@@ -63679,9 +63832,8 @@ async function waitForHealth(docker, name, inputs, image, clock, api = '') {
         Object.assign(health, probeTiming(api));
     else if (health.source)
         health.intervalSeconds = inputs.healthCmd ? DOCKER_DEFAULT_INTERVAL_S : image.healthcheckInterval;
-    const limit = probeLimit(inputs, image);
-    if (limit)
-        health.limitSeconds = limit.seconds;
+    const limit = probeLimit(inputs, image, engine.version);
+    const timing = probeTiming(api);
     // a health-cmd's start period: the limit's with fast-health, Docker's own without (run.ts)
     if (inputs.healthCmd && (inputs.fastHealth || inputs.healthStartPeriod > 0))
         health.startPeriodSeconds = inputs.healthStartPeriod;
@@ -63689,6 +63841,7 @@ async function waitForHealth(docker, name, inputs, image, clock, api = '') {
     // Docker keeps only the last five probes, a second's worth at 0.1 s: every probe seen is kept
     // here, so the first pass, the failure before it and the failures counted are never lost
     const seen = new Map();
+    const replay = limit && new ScheduleReplay(limit.timing, limit.startRule, timing.startIntervalSeconds, inputs.healthTimeout);
     let nextLookMs = SAFETY_POLL_MS;
     const look = async (overdue) => {
         const state = await containerState(docker, name);
@@ -63698,7 +63851,10 @@ async function waitForHealth(docker, name, inputs, image, clock, api = '') {
         const history = [...seen.values()].sort((a, b) => Date.parse(a.Start) - Date.parse(b.Start));
         health.waitedSeconds = round((now - started) / 1000);
         health.verdictSeconds = sinceStart(state, now);
-        nextLookMs = nextLook(state, seen.size, clock, limit?.seconds, now);
+        const planned = replay?.update(timed(history, state.StartedAt), timed(state.Health?.Log ?? [], state.StartedAt));
+        if (planned)
+            health.limitSeconds = round(planned.unhealthySeconds);
+        nextLookMs = nextLook(state, seen.size, clock, planned?.unhealthySeconds, now);
         // a probe passed before it exited: Docker had said healthy (one passing probe is enough), and
         // the exit that followed is the stop stage's to report (the container is gone when it goes to stop it)
         const passed = state.Health?.Status === 'healthy' || (!state.Running && history.some(p => p.ExitCode === 0));
@@ -63717,8 +63873,9 @@ async function waitForHealth(docker, name, inputs, image, clock, api = '') {
         const stuck = last && cannotRun(last.ExitCode, last.Output, health.command);
         if (stuck)
             return unhealthy(docker, name, state, { ...health, rule: 'cannot-run', cannotRun: stuck });
-        if (limit && reachedLimit(history, state.StartedAt, limit, now)) {
-            return unhealthy(docker, name, state, { ...health, rule: limit.rule, failedProbes: countedFailures(history, state.StartedAt, limit.startPeriod) });
+        if (limit && planned?.proof) {
+            const failedProbes = countedFailures(history, state.StartedAt, limit.timing.startPeriod);
+            return unhealthy(docker, name, state, { ...health, rule: limit.rule, failedProbes, notReadyAtSeconds: round(planned.proof.start), ...scheduleFields(planned, limit) });
         }
         return overdue ? unhealthy(docker, name, state, health, 'timeout') : undefined;
     };
@@ -63768,10 +63925,17 @@ function countedFailures(history, startedAt, startPeriod) {
     const start = Date.parse(startedAt);
     return history.filter(p => Date.parse(p.Start) - start >= startPeriod * 1000 && p.ExitCode !== 0).length;
 }
-/** The limit has passed, at least one probe ran after its start period, and none passed. */
-function reachedLimit(history, startedAt, limit, now) {
+/** Docker's probe log in seconds after the container's start. */
+function timed(log, startedAt) {
     const start = Date.parse(startedAt);
-    return now - start >= limit.seconds * 1000 && countedFailures(history, startedAt, limit.startPeriod) > 0 && history.every(p => p.ExitCode !== 0);
+    return log.map(p => ({ start: (Date.parse(p.Start) - start) / 1000, end: (Date.parse(p.End) - start) / 1000, exitCode: p.ExitCode })).filter(p => Number.isFinite(p.start) && Number.isFinite(p.end));
+}
+/** The schedule's figures for the report: when Docker says unhealthy, when its last counted probe starts, what each probe costs. */
+function scheduleFields(planned, limit) {
+    const fields = { limitSeconds: round(planned.unhealthySeconds), lastProbeSeconds: round(planned.lastProbeSeconds), probeMs: Math.round(planned.slowestRun * 1000) };
+    if (limit.timing.startPeriod > 0 && planned.startPeriodInterval !== limit.timing.interval)
+        fields.startPeriodIntervalSeconds = planned.startPeriodInterval;
+    return fields;
 }
 async function unhealthy(docker, name, state, health, verdict = 'unhealthy') {
     return { ...health, verdict, probes: probesOf(state), ...logFields(await logTail(docker, name)) };
@@ -64535,7 +64699,7 @@ function readCause(health, run) {
  * Runs the image once more, `args` being its docker run without the settings, and waits for its
  * health as the first run did. The container goes whatever happens.
  */
-async function rerunWithout(ctx, args, inputs, facts, api) {
+async function rerunWithout(ctx, args, inputs, facts, engine) {
     const { docker } = ctx;
     const name = ctx.containerName();
     const watch = watchContainer(docker, name, ['health_status', 'die', 'exec_start', 'exec_die']);
@@ -64543,7 +64707,7 @@ async function rerunWithout(ctx, args, inputs, facts, api) {
         const started = await docker.call(args(name));
         if (started.exitCode !== 0)
             return { verdict: 'exited', exitCode: started.exitCode };
-        const health = await waitForHealth(docker, name, inputs, facts, watch, api);
+        const health = await waitForHealth(docker, name, inputs, facts, watch, engine);
         const seconds = health.verdict === 'healthy' ? (health.startupSeconds ?? health.waitedSeconds) : health.verdict === 'exited' ? health.ranSeconds : (health.verdictSeconds ?? health.waitedSeconds);
         return { verdict: health.verdict, ...(seconds !== undefined && { seconds }), ...(health.exitCode !== undefined && { exitCode: health.exitCode }) };
     }
@@ -65063,7 +65227,7 @@ async function runAndWait(ctx, inputs, image, facts, engine) {
             // the account files are the image's: copied while the app starts, not after
             const accounts = readAccounts(docker, ctx.tempDir('accounts'), name);
             accounts.catch(() => undefined); // awaited below; this only stops it counting as unhandled meanwhile
-            let health = await waitForHealth(docker, name, inputs, facts, watch, engine.api);
+            let health = await waitForHealth(docker, name, inputs, facts, watch, engine);
             // the memory in use right at the healthy verdict, read meanwhile with the user check
             const memory = health.verdict === 'healthy' ? readMemory(docker, name, inputs.runMemory !== undefined) : undefined;
             if (needsAdvice(health, inputs))
@@ -65128,7 +65292,7 @@ async function explainProfile(ctx, inputs, image, facts, engine, outcome) {
         ctx.stage = 'running the container again without the run profile, to see whether it is the cause';
         const without = { ...inputs, runProfile: 'docker', readOnly: false };
         const health = { imageHasHealthcheck: facts.healthcheck !== undefined, api: engine.api };
-        cause = { ...cause, rerun: await rerunWithout(ctx, name => runArgs(ctx, without, image, name, health), without, facts, engine.api) };
+        cause = { ...cause, rerun: await rerunWithout(ctx, name => runArgs(ctx, without, image, name, health), without, facts, engine) };
     }
     return { ...outcome, health: { ...outcome.health, profileCause: cause } };
 }

@@ -170,13 +170,13 @@ function unhealthyWhy(report: Report, inputs: JudgeInputs): string {
   const failed = `${retries} ${retries === 1 ? 'probe' : 'probes'} in a row`
   if (h.rule === 'cannot-run' && h.cannotRun) return cannotRunWhy(h.cannotRun)
   if (h.rule === 'image-limit') {
-    const start = image.healthcheckStartPeriod ? `start period ${image.healthcheckStartPeriod} s, then ` : ''
-    return `No probe passed within the image's own limit (${start}interval ${interval} s × retries ${retries}): Docker would mark it unhealthy at ${h.limitSeconds} s`
+    const sp = image.healthcheckStartPeriod ? `start period ${image.healthcheckStartPeriod} s${startPeriodInterval(h, image)}, ` : ''
+    return `No probe passed within the image's own limit (${sp}interval ${interval} s, retries ${retries}): Docker starts each probe one interval after the last one ended, so ${schedule(h, retries)}`
   }
   if (h.rule === 'start-period') {
     // a health-cmd's own limit: what the image's rule would say with health-start-period as the start period
     const n = h.failedProbes ?? DOCKER_DEFAULT_RETRIES
-    return `The probe failed ${n} ${n === 1 ? 'time' : 'times'} after the start period and never passed: unhealthy at ${h.limitSeconds} s, on health-start-period ${h.startPeriodSeconds} s, then ${DOCKER_DEFAULT_RETRIES} failed probes a second apart. Raise health-start-period if the app needs longer to start`
+    return `The probe failed ${n} ${n === 1 ? 'time' : 'times'} after the start period and never passed: unhealthy at ${h.limitSeconds} s, on health-start-period ${h.startPeriodSeconds} s, then ${DOCKER_DEFAULT_RETRIES} failed probes a second apart (each a second after the last one ended${h.probeMs !== undefined ? `; the probes took up to ${h.probeMs} ms` : ''}${h.notReadyAtSeconds !== undefined ? `; a fast-health probe that started at ${h.notReadyAtSeconds} s still failed` : ''}). Raise health-start-period if the app needs longer to start`
   }
   if (inputs.fastHealth) return `Docker marked the container unhealthy: it was not healthy within ${inputs.healthTimeout} s, then failed ${failed}`
   // fast-health: false leaves Docker's timing as the image (or Docker's defaults) set it
@@ -186,6 +186,31 @@ function unhealthyWhy(report: Report, inputs: JudgeInputs): string {
       ? `the image's own HEALTHCHECK settings (interval ${interval} s, start period ${image.healthcheckStartPeriod ?? 0} s, retries ${retries})`
       : `Docker's default timing (interval 30 s, retries 3)${h.startPeriodSeconds ? ` with health-start-period ${h.startPeriodSeconds} s` : ''}`
   return `Docker marked the container unhealthy${when}, on ${timing}: no probe passed, then ${failed} failed (fast-health: false)`
+}
+
+/**
+ * "with probes of up to 60 ms its 3rd failed probe in a row would start at 3.2 s and mark it
+ * unhealthy at 3.3 s; a fast-health probe that started at 3.3 s still failed": the schedule's figures.
+ */
+function schedule(h: Report['health'], retries: number): string {
+  const took = h.probeMs !== undefined ? `with probes of up to ${h.probeMs} ms ` : ''
+  const nth = retries === 1 ? 'its first failed probe after the start period' : `its ${ordinal(retries)} failed probe in a row`
+  const when = h.lastProbeSeconds !== undefined ? `would start at ${h.lastProbeSeconds} s and mark` : 'would mark'
+  const proof = h.notReadyAtSeconds !== undefined ? `; a fast-health probe that started at ${h.notReadyAtSeconds} s still failed` : ''
+  return `${took}${nth} ${when} it unhealthy at ${h.limitSeconds} s${proof}`
+}
+
+/** " (probes 5 s apart in it: Docker's default start interval)" where the start period is probed at another interval. */
+function startPeriodInterval(h: Report['health'], image: Report['image']): string {
+  const every = h.startPeriodIntervalSeconds
+  if (every === undefined) return ''
+  return image.healthcheckStartInterval === every ? `, start interval ${every} s` : ` (probes ${every} s apart in it: Docker's default start interval)`
+}
+
+function ordinal(n: number): string {
+  const tens = n % 100
+  const suffix = tens >= 11 && tens <= 13 ? 'th' : ['th', 'st', 'nd', 'rd'][n % 10] ?? 'th'
+  return `${n}${suffix}`
 }
 
 /** A probe that cannot run: which program, and why. */

@@ -80,6 +80,8 @@ export const ImageSchema = v.object({
   /** the HEALTHCHECK's own --interval and --start-period, seconds (Docker's defaults when unset: 30 and 0) */
   healthcheckInterval: measured(),
   healthcheckStartPeriod: measured(),
+  /** the HEALTHCHECK's own --start-interval, seconds; undefined when unset (Docker 27 then probes every 5 s in the start period) */
+  healthcheckStartInterval: measured(),
   exposedPorts: v.optional(firstOf(text(), 100)),
   /** Config.Entrypoint and Config.Cmd (a shell-form CMD is ["/bin/sh", "-c", "…"]), the first 20 words */
   entrypoint: v.optional(firstOf(text(1_000), 20)),

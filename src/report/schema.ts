@@ -145,15 +145,19 @@ const HealthSchema = v.object({
    * period then its retries, or a probe that could not run at all
    */
   rule: v.optional(v.picklist(['docker', 'image-limit', 'start-period', 'cannot-run'])),
-  /** image-limit, start-period: container start → when the rule says unhealthy for a check that never passes */
+  /** image-limit, start-period: container start → Docker's unhealthy on the rule's settings, on its schedule (rules/probe-schedule.ts) */
   limitSeconds: measured(),
+  /** image-limit, start-period: container start → the start of Docker's last counted probe; each probe's run counted (ms); the start period's interval where not the interval */
+  lastProbeSeconds: measured(),
+  probeMs: v.optional(wholeNumber()),
+  startPeriodIntervalSeconds: measured(),
   /** health-cmd with fast-health: health-start-period, the seconds after start whose failures do not count */
   startPeriodSeconds: measured(),
   /** image-limit, start-period: how many probes failed after the start period (every probe seen, not only the five Docker keeps) */
   failedProbes: v.optional(wholeNumber()),
   /** cannot-run: the program the probe could not start, and why */
   cannotRun: v.optional(v.object({ program: short(), why: v.picklist(['missing', 'not-executable']) })),
-  /** container start → the last failing probe before the first pass: the app was not ready then */
+  /** container start → the last failing probe before the first pass, or (image-limit, start-period) the failed one no earlier than Docker's last: not ready then */
   notReadyAtSeconds: measured(),
   /** how long the passing probes took, from Docker's own start and end stamps */
   probeTimes: v.optional(v.object({ passing: wholeNumber(), medianMs: wholeNumber(), slowestMs: wholeNumber() })),

@@ -1,19 +1,7 @@
 import type { Report } from '../report/report.js'
 
-// Two ways the health wait decides "unhealthy" before Docker itself would under fast probing,
-// both from Docker's own probe results. Pure, so each can be tested on captured probe output.
-
-/**
- * When Docker, on the image's own HEALTHCHECK settings, says "unhealthy" for a check that never
- * passes, in seconds after start. Docker probes every `interval`, the first one `interval` after
- * start; failures of probes that start inside the start period do not count; the `retries`-th
- * counted failure in a row marks it unhealthy. E.g. interval 1 s, retries 2: 2 s; interval 30 s,
- * start period 5 s, retries 3: 90 s.
- */
-export function imageLimitSeconds(interval: number, startPeriod: number, retries: number): number {
-  const firstCounted = Math.max(1, Math.ceil(startPeriod / interval))
-  return (firstCounted + retries - 1) * interval
-}
+// How fast-health probes, and a probe that can never pass: pure, so each can be tested on captured
+// probe output. When Docker, on an image's own settings, would say unhealthy is probe-schedule.ts.
 
 /**
  * How often Docker probes with fast-health, in seconds: every 0.1 s while the app starts, so its
@@ -35,17 +23,6 @@ export interface ProbeTiming {
 
 export function fastTiming(hasStartInterval: boolean): ProbeTiming {
   return hasStartInterval ? { intervalSeconds: FAST_INTERVAL_S, startIntervalSeconds: START_INTERVAL_S } : { intervalSeconds: START_INTERVAL_S, startIntervalSeconds: START_INTERVAL_S }
-}
-
-/**
- * A health-cmd's limit, in seconds after start: the rule of an image's own HEALTHCHECK with
- * health-start-period as its start period and Docker's default retries (3), counted a second
- * apart (fast-health's interval), so a check that always fails is known in seconds while a slow
- * starter has the start period. E.g. start period 10 s: 12 s (counted probes from 10 s, the third
- * failure at 12 s); 0 s: 3 s.
- */
-export function healthCmdLimitSeconds(startPeriod: number, retries: number): number {
-  return imageLimitSeconds(FAST_INTERVAL_S, startPeriod, retries)
 }
 
 /** Without a health check the container is only watched this long, to see that it keeps running. */

@@ -4,8 +4,9 @@ import { SAFETY_POLL_MS, waitUntil, type Waiter } from '../docker/wait.js'
 import type { Inputs } from '../inputs/inputs.js'
 import type { Probe, Report } from '../report/report.js'
 import { round } from '../units.js'
-import { apiAtLeast } from '../docker/engine.js'
-import { cannotRun, fastTiming, healthCmdLimitSeconds, imageLimitSeconds, NO_HEALTHCHECK_WATCH_S, type ProbeTiming } from '../rules/health.js'
+import { apiAtLeast, type Engine } from '../docker/engine.js'
+import { cannotRun, FAST_INTERVAL_S, fastTiming, NO_HEALTHCHECK_WATCH_S, type ProbeTiming } from '../rules/health.js'
+import { ScheduleReplay, startIntervalRule, type HealthcheckTiming, type Replayed, type StartIntervalRule, type TimedProbe } from '../rules/probe-schedule.js'
 import { describeHealthcheck, type ImageFacts } from './inspect.js'
 
 // Stage 4: wait until Docker itself says the container is healthy (its HEALTHCHECK state), and stop
@@ -18,8 +19,12 @@ import { describeHealthcheck, type ImageFacts } from './inspect.js'
 // no failure while the app boots, and the first passing probe makes it healthy and ends the wait.
 // "unhealthy" comes at the first of:
 //   - a probe that could not run at all (its program is missing or not executable): at that probe;
-//   - the moment Docker, on the image's own HEALTHCHECK settings, would have said unhealthy (its
-//     start period, then `retries` failed probes at its interval), when no probe passed by then;
+//   - the image's own limit: Docker, on the image's own HEALTHCHECK settings, would have said
+//     unhealthy. Its schedule (rules/probe-schedule.ts: each probe an interval after the last one
+//     ended, the start period's interval, which failures count) is replayed with the costs the
+//     wait's own probes measured (the same command and timeout), and the verdict comes once a
+//     probe that started no earlier than Docker's last counted probe would start has failed: the
+//     app was provably not ready when Docker's probe ran, so Docker says unhealthy;
 //   - for a health-cmd, the same rule on health-start-period, then 3 failed probes a second apart
 //     (a health-cmd has no settings of its own; Docker's 30 s interval would take 90 s);
 //   - health-timeout, then `retries` failed probes: Docker's own verdict.
@@ -63,41 +68,49 @@ export function waitLimitMs(inputs: HealthInputs, image: ImageFacts): number {
   return inputs.healthTimeout * 1000 + retries * 1000 + VERDICT_GRACE_MS
 }
 
-/** The limit the wait applies before Docker's own verdict: when a check that never passed is unhealthy. */
+/** What the health wait needs to know of the engine: the API for the flags, the daemon's version for its schedule. */
+export type EngineHealth = Pick<Engine, 'api'> & Partial<Pick<Engine, 'version'>>
+
+/** The limit the wait applies before Docker's own verdict: the settings Docker would probe a check that never passes on. */
 export interface ProbeLimit {
   rule: 'image-limit' | 'start-period'
-  /** seconds after start */
-  seconds: number
-  /** failures of probes that start before this (seconds after start) do not count */
-  startPeriod: number
+  timing: HealthcheckTiming
+  /** how the engine spaces probes during the start period */
+  startRule: StartIntervalRule
 }
 
 /**
- * With fast-health: the image's own HEALTHCHECK settings (when Docker on them would say
- * unhealthy), or for a health-cmd its start period, then Docker's default retries a second apart.
+ * With fast-health: the image's own HEALTHCHECK settings on this engine, or for a health-cmd its
+ * start period, then Docker's default retries a second apart (a second from the start too, as
+ * `--health-start-interval=1s` would have it, on every engine).
  */
-export function probeLimit(inputs: HealthInputs, image: ImageFacts): ProbeLimit | undefined {
+export function probeLimit(inputs: HealthInputs, image: ImageFacts, engineVersion = ''): ProbeLimit | undefined {
   if (!inputs.fastHealth) return undefined
   if (inputs.healthCmd) {
-    const startPeriod = inputs.healthStartPeriod
-    return { rule: 'start-period', seconds: healthCmdLimitSeconds(startPeriod, DOCKER_DEFAULT_RETRIES), startPeriod }
+    const timing = { interval: FAST_INTERVAL_S, startPeriod: inputs.healthStartPeriod, startInterval: FAST_INTERVAL_S, retries: DOCKER_DEFAULT_RETRIES }
+    return { rule: 'start-period', timing, startRule: 'interval' }
   }
   if (!image.healthcheck) return undefined
-  const interval = image.healthcheckInterval ?? DOCKER_DEFAULT_INTERVAL_S
-  const startPeriod = image.healthcheckStartPeriod ?? 0
-  return { rule: 'image-limit', seconds: imageLimitSeconds(interval, startPeriod, image.healthcheckRetries ?? DOCKER_DEFAULT_RETRIES), startPeriod }
+  const timing = {
+    interval: image.healthcheckInterval ?? DOCKER_DEFAULT_INTERVAL_S,
+    startPeriod: image.healthcheckStartPeriod ?? 0,
+    startInterval: image.healthcheckStartInterval,
+    retries: image.healthcheckRetries ?? DOCKER_DEFAULT_RETRIES
+  }
+  return { rule: 'image-limit', timing, startRule: startIntervalRule(engineVersion) }
 }
 
 type ProbeLog = NonNullable<NonNullable<ContainerState['Health']>['Log']>
 
-export async function waitForHealth(docker: Docker, name: string, inputs: HealthInputs, image: ImageFacts, clock: HealthWatch, api = ''): Promise<Health> {
+export async function waitForHealth(docker: Docker, name: string, inputs: HealthInputs, image: ImageFacts, clock: HealthWatch, engine: EngineHealth = { api: '' }): Promise<Health> {
+  const { api } = engine
   const health: Health = { verdict: 'skipped', timeoutSeconds: inputs.healthTimeout }
   if (inputs.healthCmd) Object.assign(health, { source: 'health-cmd', command: inputs.healthCmd })
   else if (image.healthcheck) Object.assign(health, { source: 'image', command: describeHealthcheck(image.healthcheck) })
   if (health.source && inputs.fastHealth) Object.assign(health, probeTiming(api))
   else if (health.source) health.intervalSeconds = inputs.healthCmd ? DOCKER_DEFAULT_INTERVAL_S : image.healthcheckInterval
-  const limit = probeLimit(inputs, image)
-  if (limit) health.limitSeconds = limit.seconds
+  const limit = probeLimit(inputs, image, engine.version)
+  const timing = probeTiming(api)
   // a health-cmd's start period: the limit's with fast-health, Docker's own without (run.ts)
   if (inputs.healthCmd && (inputs.fastHealth || inputs.healthStartPeriod > 0)) health.startPeriodSeconds = inputs.healthStartPeriod
 
@@ -105,6 +118,7 @@ export async function waitForHealth(docker: Docker, name: string, inputs: Health
   // Docker keeps only the last five probes, a second's worth at 0.1 s: every probe seen is kept
   // here, so the first pass, the failure before it and the failures counted are never lost
   const seen = new Map<string, ProbeLog[number]>()
+  const replay = limit && new ScheduleReplay(limit.timing, limit.startRule, timing.startIntervalSeconds, inputs.healthTimeout)
   let nextLookMs = SAFETY_POLL_MS
   const look = async (overdue: boolean): Promise<Health | undefined> => {
     const state = await containerState(docker, name)
@@ -113,7 +127,9 @@ export async function waitForHealth(docker: Docker, name: string, inputs: Health
     const history = [...seen.values()].sort((a, b) => Date.parse(a.Start) - Date.parse(b.Start))
     health.waitedSeconds = round((now - started) / 1000)
     health.verdictSeconds = sinceStart(state, now)
-    nextLookMs = nextLook(state, seen.size, clock, limit?.seconds, now)
+    const planned = replay?.update(timed(history, state.StartedAt), timed(state.Health?.Log ?? [], state.StartedAt))
+    if (planned) health.limitSeconds = round(planned.unhealthySeconds)
+    nextLookMs = nextLook(state, seen.size, clock, planned?.unhealthySeconds, now)
     // a probe passed before it exited: Docker had said healthy (one passing probe is enough), and
     // the exit that followed is the stop stage's to report (the container is gone when it goes to stop it)
     const passed = state.Health?.Status === 'healthy' || (!state.Running && history.some(p => p.ExitCode === 0))
@@ -128,8 +144,9 @@ export async function waitForHealth(docker: Docker, name: string, inputs: Health
     const last = state.Health?.Log?.at(-1)
     const stuck = last && cannotRun(last.ExitCode, last.Output, health.command)
     if (stuck) return unhealthy(docker, name, state, { ...health, rule: 'cannot-run', cannotRun: stuck })
-    if (limit && reachedLimit(history, state.StartedAt, limit, now)) {
-      return unhealthy(docker, name, state, { ...health, rule: limit.rule, failedProbes: countedFailures(history, state.StartedAt, limit.startPeriod) })
+    if (limit && planned?.proof) {
+      const failedProbes = countedFailures(history, state.StartedAt, limit.timing.startPeriod)
+      return unhealthy(docker, name, state, { ...health, rule: limit.rule, failedProbes, notReadyAtSeconds: round(planned.proof.start), ...scheduleFields(planned, limit) })
     }
     return overdue ? unhealthy(docker, name, state, health, 'timeout') : undefined
   }
@@ -181,10 +198,17 @@ function countedFailures(history: ProbeLog, startedAt: string, startPeriod: numb
   return history.filter(p => Date.parse(p.Start) - start >= startPeriod * 1000 && p.ExitCode !== 0).length
 }
 
-/** The limit has passed, at least one probe ran after its start period, and none passed. */
-function reachedLimit(history: ProbeLog, startedAt: string, limit: ProbeLimit, now: number): boolean {
+/** Docker's probe log in seconds after the container's start. */
+function timed(log: ProbeLog, startedAt: string): TimedProbe[] {
   const start = Date.parse(startedAt)
-  return now - start >= limit.seconds * 1000 && countedFailures(history, startedAt, limit.startPeriod) > 0 && history.every(p => p.ExitCode !== 0)
+  return log.map(p => ({ start: (Date.parse(p.Start) - start) / 1000, end: (Date.parse(p.End) - start) / 1000, exitCode: p.ExitCode })).filter(p => Number.isFinite(p.start) && Number.isFinite(p.end))
+}
+
+/** The schedule's figures for the report: when Docker says unhealthy, when its last counted probe starts, what each probe costs. */
+function scheduleFields(planned: Replayed, limit: ProbeLimit): Partial<Health> {
+  const fields: Partial<Health> = { limitSeconds: round(planned.unhealthySeconds), lastProbeSeconds: round(planned.lastProbeSeconds), probeMs: Math.round(planned.slowestRun * 1000) }
+  if (limit.timing.startPeriod > 0 && planned.startPeriodInterval !== limit.timing.interval) fields.startPeriodIntervalSeconds = planned.startPeriodInterval
+  return fields
 }
 
 async function unhealthy(docker: Docker, name: string, state: ContainerState, health: Health, verdict: 'unhealthy' | 'timeout' = 'unhealthy'): Promise<Health> {

@@ -14,7 +14,7 @@ interface ImageInspect {
     User?: string
     StopSignal?: string
     /** durations in nanoseconds; 0 or absent: Docker's default */
-    Healthcheck?: { Test?: string[]; Retries?: number; Interval?: number; StartPeriod?: number }
+    Healthcheck?: { Test?: string[]; Retries?: number; Interval?: number; StartPeriod?: number; StartInterval?: number }
     ExposedPorts?: Record<string, unknown>
     Entrypoint?: string[] | null
     Cmd?: string[] | null
@@ -24,7 +24,7 @@ interface ImageInspect {
 
 export type ImageFacts = Pick<
   Report['image'],
-  'id' | 'size' | 'platform' | 'user' | 'stopSignal' | 'healthcheck' | 'healthcheckRetries' | 'healthcheckInterval' | 'healthcheckStartPeriod' | 'exposedPorts' | 'entrypoint' | 'cmd' | 'labels'
+  'id' | 'size' | 'platform' | 'user' | 'stopSignal' | 'healthcheck' | 'healthcheckRetries' | 'healthcheckInterval' | 'healthcheckStartPeriod' | 'healthcheckStartInterval' | 'exposedPorts' | 'entrypoint' | 'cmd' | 'labels'
 >
 
 export async function inspectImage(docker: Docker, ref: string): Promise<ImageFacts> {
@@ -41,6 +41,8 @@ export async function inspectImage(docker: Docker, ref: string): Promise<ImageFa
     healthcheckRetries: check?.Retries || DOCKER_DEFAULT_RETRIES,
     healthcheckInterval: (check?.Interval || DOCKER_DEFAULT_INTERVAL_S * 1e9) / 1e9,
     healthcheckStartPeriod: (check?.StartPeriod ?? 0) / 1e9,
+    // unset is not 0: Docker 27 and later then probe every 5 s during the start period
+    healthcheckStartInterval: check?.StartInterval ? check.StartInterval / 1e9 : undefined,
     exposedPorts: Object.keys(image.Config?.ExposedPorts ?? {}),
     // what runs as PID 1: the stop check names a shell-form CMD's JSON form
     entrypoint: image.Config?.Entrypoint ?? [],

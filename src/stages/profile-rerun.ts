@@ -2,7 +2,7 @@ import type { RunContext } from '../context.js'
 import { removeContainer } from '../docker/container.js'
 import { watchContainer } from '../docker/events.js'
 import { pinned, profileCauses, type RunAs } from '../rules/profile-errors.js'
-import { waitForHealth, type Health, type HealthInputs } from './health.js'
+import { waitForHealth, type EngineHealth, type Health, type HealthInputs } from './health.js'
 import type { ImageFacts } from './inspect.js'
 import type { ProfileInputs } from './profile.js'
 import type { User } from './user.js'
@@ -39,14 +39,14 @@ export function readCause(health: Health, run: RunAs): { cause: Cause; rerun: bo
  * Runs the image once more, `args` being its docker run without the settings, and waits for its
  * health as the first run did. The container goes whatever happens.
  */
-export async function rerunWithout(ctx: RunContext, args: (name: string) => string[], inputs: HealthInputs, facts: ImageFacts, api: string): Promise<NonNullable<Cause['rerun']>> {
+export async function rerunWithout(ctx: RunContext, args: (name: string) => string[], inputs: HealthInputs, facts: ImageFacts, engine: EngineHealth): Promise<NonNullable<Cause['rerun']>> {
   const { docker } = ctx
   const name = ctx.containerName()
   const watch = watchContainer(docker, name, ['health_status', 'die', 'exec_start', 'exec_die'])
   try {
     const started = await docker.call(args(name))
     if (started.exitCode !== 0) return { verdict: 'exited', exitCode: started.exitCode }
-    const health = await waitForHealth(docker, name, inputs, facts, watch, api)
+    const health = await waitForHealth(docker, name, inputs, facts, watch, engine)
     const seconds = health.verdict === 'healthy' ? (health.startupSeconds ?? health.waitedSeconds) : health.verdict === 'exited' ? health.ranSeconds : (health.verdictSeconds ?? health.waitedSeconds)
     return { verdict: health.verdict, ...(seconds !== undefined && { seconds }), ...(health.exitCode !== undefined && { exitCode: health.exitCode }) }
   } finally {

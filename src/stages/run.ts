@@ -4,7 +4,7 @@ import type { Engine } from '../docker/engine.js'
 import { watchContainer } from '../docker/events.js'
 import type { Inputs } from '../inputs/inputs.js'
 import type { SmokeResult, Stop } from '../report/report.js'
-import { hasStartInterval, probeTimes, probeTiming, waitForHealth, type Health, type HealthInputs } from './health.js'
+import { hasStartInterval, probeTimes, probeTiming, waitForHealth, type EngineHealth, type Health, type HealthInputs } from './health.js'
 import { gone, initOf, stopContainer } from './stop.js'
 import type { ImageFacts } from './inspect.js'
 import { containerFlags } from './container-flags.js'
@@ -28,7 +28,7 @@ export interface RunResult {
   smoke?: SmokeResult[]
 }
 
-export async function runAndWait(ctx: RunContext, inputs: RunInputs, image: string, facts: ImageFacts, engine: Pick<Engine, 'api' | 'userns'>): Promise<RunResult> {
+export async function runAndWait(ctx: RunContext, inputs: RunInputs, image: string, facts: ImageFacts, engine: Pick<Engine, 'api' | 'userns'> & Partial<Pick<Engine, 'version'>>): Promise<RunResult> {
   const { docker } = ctx
   const name = ctx.containerName()
   // The other process types run alongside; a failure of theirs must not go unhandled meanwhile.
@@ -44,7 +44,7 @@ export async function runAndWait(ctx: RunContext, inputs: RunInputs, image: stri
       // the account files are the image's: copied while the app starts, not after
       const accounts = readAccounts(docker, ctx.tempDir('accounts'), name)
       accounts.catch(() => undefined) // awaited below; this only stops it counting as unhandled meanwhile
-      let health = await waitForHealth(docker, name, inputs, facts, watch, engine.api)
+      let health = await waitForHealth(docker, name, inputs, facts, watch, engine)
       // the memory in use right at the healthy verdict, read meanwhile with the user check
       const memory = health.verdict === 'healthy' ? readMemory(docker, name, inputs.runMemory !== undefined) : undefined
       if (needsAdvice(health, inputs)) health = { ...health, ...(await probeAdvice(docker, name, facts, health)) }
@@ -93,7 +93,7 @@ export async function runAndWait(ctx: RunContext, inputs: RunInputs, image: stri
  * Not healthy under run-profile or read-only: which setting its log blames, and when the log does
  * not prove it, how it runs without them (profile-rerun.ts).
  */
-async function explainProfile(ctx: RunContext, inputs: RunInputs, image: string, facts: ImageFacts, engine: Pick<Engine, 'api'>, outcome: Omit<RunResult, 'smoke'>): Promise<Omit<RunResult, 'smoke'>> {
+async function explainProfile(ctx: RunContext, inputs: RunInputs, image: string, facts: ImageFacts, engine: EngineHealth, outcome: Omit<RunResult, 'smoke'>): Promise<Omit<RunResult, 'smoke'>> {
   const read = readCause(outcome.health, runAs(inputs, outcome.user, facts.user))
   if (!read) return outcome
   let cause = read.cause
@@ -101,7 +101,7 @@ async function explainProfile(ctx: RunContext, inputs: RunInputs, image: string,
     ctx.stage = 'running the container again without the run profile, to see whether it is the cause'
     const without = { ...inputs, runProfile: 'docker' as const, readOnly: false }
     const health = { imageHasHealthcheck: facts.healthcheck !== undefined, api: engine.api }
-    cause = { ...cause, rerun: await rerunWithout(ctx, name => runArgs(ctx, without, image, name, health), without, facts, engine.api) }
+    cause = { ...cause, rerun: await rerunWithout(ctx, name => runArgs(ctx, without, image, name, health), without, facts, engine) }
   }
   return { ...outcome, health: { ...outcome.health, profileCause: cause } }
 }
