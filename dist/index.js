@@ -46791,13 +46791,129 @@ function initAdvice(report) {
     return `${install}. Or, with no change to the image: docker run --init, init: true in compose (Kubernetes has neither).`;
 }
 
+;// CONCATENATED MODULE: ./src/report/relay.ts
+
+// A stop that was killed although the app would have stopped: another process of the container
+// had a handler for the signal (stop.catchers), and PID 1, which alone gets it from docker stop
+// and the kubelet, did not pass it on. Who PID 1 is decides the fix:
+// - the shell of a shell-form CMD or ENTRYPOINT (`/bin/sh -c "bundle exec puma -p 80"`). Debian's
+//   /bin/sh, dash 0.5.12, stays PID 1 around every command line, even a single command; busybox sh
+//   and bash exec a lone last command, so there it stays only around more than one (measured on
+//   bookworm's dash and busybox 1.35). The fix is the exec form, or `exec` in the string.
+// - apache2ctl, Debian's shell script for starting apache by hand: it runs apache2 as its child.
+//   The php image's apache2-foreground execs apache2; apache2 alone stops at AH00111 without the
+//   variables Debian's envvars sets, so elsewhere they are read first and apache2 is exec'd.
+// - any other script that starts the app as its child (an entrypoint script without exec).
+// Written from the report only: pid1 and catchers are docker top's and /proc's, the command the
+// image's config, the base /etc/os-release's.
+const SHELLS = ['sh', 'bash', 'ash', 'dash', 'zsh', 'busybox'];
+/** Whether `program` (a comm or a path) is a shell. */
+function isShell(program) {
+    return SHELLS.includes(program?.split('/').pop() ?? '');
+}
+/** The image's shell-form command: which keyword, and the string its shell runs. */
+function shellForm(report) {
+    const of = (argv) => (argv?.length === 3 && /^(\/usr)?\/bin\/(ba|da)?sh$/.test(argv[0]) && argv[1] === '-c' ? argv[2].trim() : undefined);
+    const entrypoint = of(report.image.entrypoint);
+    if (entrypoint !== undefined)
+        return { keyword: 'ENTRYPOINT', script: entrypoint };
+    // a CMD under an ENTRYPOINT is its arguments, not a shell's
+    const cmd = report.image.entrypoint?.length ? undefined : of(report.image.cmd);
+    return cmd !== undefined ? { keyword: 'CMD', script: cmd } : undefined;
+}
+/** "puma (PID 7) handles SIGTERM" / "apache2 (PID 15) and php (PID 20) handle SIGTERM": the first process of each program. */
+function catching(catchers, signal) {
+    const first = new Map();
+    for (const c of [...catchers].sort((a, b) => a.pid - b.pid))
+        if (!first.has(c.program))
+            first.set(c.program, c.pid);
+    const named = [...first].slice(0, 2).map(([program, pid]) => `${program} (PID ${pid})`);
+    const more = first.size > 2 ? ` and ${first.size - 2} more` : '';
+    return `${named.join(' and ')}${more} ${named.length > 1 || more ? 'handle' : 'handles'} ${signal}`;
+}
+/**
+ * Why PID 1 kept the signal from the app that had a handler for it, and how to make that app PID 1;
+ * undefined when no other process had one (or it is not known) or an init runs as PID 1.
+ */
+function relayAdvice(stop, report, warning) {
+    const catchers = stop.catchers ?? [];
+    if (stop.outcome !== 'killed' || stop.init || catchers.length === 0)
+        return undefined;
+    const pid1 = stop.pid1 ? `PID 1 (${stop.pid1})` : 'PID 1';
+    const lost = `${catching(catchers, stop.signal)}, but ${pid1} does not pass it on`;
+    const app = [...catchers].sort((a, b) => a.pid - b.pid)[0].program;
+    const form = shellForm(report);
+    if (form && (isShell(stop.pid1) || !stop.pid1))
+        return `${lost}: ${shellFormCause(form, report, warning)} ${shellFormFix(form, app, stop.signal)}`;
+    const name = stop.pid1?.split('/').pop();
+    if (name === 'apache2ctl')
+        return `${lost}: apache2ctl is a shell script for starting apache by hand, which runs apache2 as its child and stays PID 1. ${apacheFix(report, stop.signal)}`;
+    return (`${lost}: it starts ${app} as its child and stays PID 1. If it is a script, end it with exec (exec "$@", or exec and the command that starts ${app}) so ${app} replaces it as PID 1 and gets ${stop.signal} itself, ` +
+        `or run it under an init that passes the signal on: ${initAdvice(report)}`);
+}
+/** "PID 1 is the shell of the shell-form CMD (…), and Debian's /bin/sh, dash, stays PID 1 …" */
+function shellFormCause(form, report, warning) {
+    const warned = warning ? `, which BuildKit's JSONArgsRecommended warning${warning.line ? ` (Dockerfile line ${warning.line})` : ''} is about` : '';
+    const os = report.user.base?.os;
+    const shell = os === 'debian'
+        ? "Debian's /bin/sh (dash) stays PID 1 around the command it runs, even a single one, and passes it no signal."
+        : os === 'alpine' || os === 'busybox'
+            ? "busybox's sh stays PID 1 around a command line of more than one command (a single one it execs), and passes it no signal."
+            : 'a shell as PID 1 passes no signal to the commands it runs.';
+    return `PID 1 is the /bin/sh -c of the shell-form ${form.keyword}${warned}, and ${shell}`;
+}
+/** The words of a shell string that is plain words (no quotes, operators or variables), else undefined. */
+function plainWords(script) {
+    const words = script.trim().split(/\s+/);
+    return script.trim() !== '' && words.every(word => /^[\w./:=@%+,-]+$/.test(word)) ? words : undefined;
+}
+/** `CMD ["node","server.js"]` for a script of plain words, else the form with placeholders. */
+function jsonForm(keyword, script) {
+    const words = plainWords(script);
+    return words ? `${keyword} ${JSON.stringify(words)}` : `${keyword} ["program", "arg", …]`;
+}
+/**
+ * Ruby turns SIGTERM (and SIGINT, SIGHUP, SIGQUIT…) into a SignalException; uncaught, it ends with
+ * the signal's default action, which the kernel does not apply to PID 1, and exits 1 instead
+ * (docker stop of puma 5.6 and of `ruby -e sleep` as PID 1: exit 1; under an init: 143). Puma
+ * re-raises SIGTERM after its graceful stop unless its config says raise_exception_on_sigterm false
+ * (then it exits 0). Undefined for a program not known to be Ruby.
+ */
+function rubyExit(program, signal) {
+    const name = program?.split('/').pop() ?? '';
+    const why = `Ruby raises ${signal} as a SignalException, and uncaught it ends the program with the signal's default action, which the kernel does not apply to PID 1, so it exits 1 instead.`;
+    if (name === 'puma' && signal === 'SIGTERM')
+        return `puma stopped gracefully, then ${why.replace('Ruby raises', 'raised')} S${PUMA_SIGTERM.slice(1)}`;
+    if (/^ruby[\d.]*$/.test(name))
+        return `${why} Handle it: Signal.trap('${signal.replace(/^SIG/, '')}') { stop the server }, and exit 0 once it has stopped.`;
+    return undefined;
+}
+const PUMA_SIGTERM = 'set raise_exception_on_sigterm false in its config (config/puma.rb), and it exits 0.';
+/** `Use the exec form CMD ["bundle","exec","puma","-p","80"], or begin the string with exec (CMD exec bundle exec puma -p 80), …` */
+function shellFormFix(form, app, signal) {
+    const json = jsonForm(form.keyword, form.script);
+    const exec = plainWords(form.script) ? `begin the string with exec (${form.keyword} exec ${form.script})` : `put exec before the command that starts ${app}`;
+    // puma as PID 1 exits 1 after SIGTERM unless told not to raise it (rubyExit): the fix has to say so
+    const puma = app === 'puma' && signal === 'SIGTERM' ? ` As PID 1 puma exits 1 after its graceful stop (Ruby's SignalException, re-raised): ${PUMA_SIGTERM}` : '';
+    return `Use the exec form ${json}, or ${exec}, so ${app} is PID 1 and gets ${signal} itself.${puma}`;
+}
+/** The php image's apache2-foreground where it is there (its docker-php-entrypoint says so), else apache2 exec'd after Debian's envvars. */
+function apacheFix(report, signal) {
+    const php = (report.image.entrypoint ?? []).some(word => word.split('/').pop() === 'docker-php-entrypoint');
+    const gets = signal === 'SIGWINCH' ? `gets ${signal} (its graceful stop)` : `gets ${signal}`;
+    if (php)
+        return `Use the php image's own CMD ["apache2-foreground"], which execs apache2 so it is PID 1 and ${gets}.`;
+    return (`Make apache2 itself PID 1, so it ${gets}: CMD ["/bin/sh", "-c", ". /etc/apache2/envvars && mkdir -p $APACHE_RUN_DIR && exec apache2 -DFOREGROUND"] ` +
+        '(apache2 alone stops at AH00111: Config variable ${APACHE_RUN_DIR} is not defined; the php:*-apache images have apache2-foreground, which does this).');
+}
+
 ;// CONCATENATED MODULE: ./src/report/warnings.ts
+
 
 // How BuildKit's build checks read where they are shown, and those that explain another check's failure: a shell-form CMD (JSONArgsRecommended)
 // makes a shell PID 1, which does not pass SIGTERM on; an ARG or ENV named like a credential
 // (SecretsUsedInArgOrEnv) is a secret in the image next to the files the contents check found.
 // Read from the report only; a builder before buildx 0.15 reports none, and then nothing is said.
-const SHELLS = ['sh', 'bash', 'ash', 'dash', 'zsh', 'busybox'];
 /**
  * The JSONArgsRecommended warning that explains a stop that was killed: PID 1 is a shell (or could
  * not be read) and no init runs. The last one in the Dockerfile: the final stage's CMD or ENTRYPOINT.
@@ -46805,7 +46921,7 @@ const SHELLS = ['sh', 'bash', 'ash', 'dash', 'zsh', 'busybox'];
 function shellFormWarning(report, stop) {
     if (stop.outcome !== 'killed' || stop.init)
         return undefined;
-    if (stop.pid1 && !SHELLS.includes(stop.pid1.split('/').pop() ?? ''))
+    if (stop.pid1 && !isShell(stop.pid1))
         return undefined;
     const warnings = (report.build.warnings ?? []).filter(w => w.rule === 'JSONArgsRecommended');
     return warnings.sort((a, b) => (a.line ?? 0) - (b.line ?? 0)).pop();
@@ -46817,17 +46933,11 @@ function shellFormWarning(report, stop) {
 function shellFormAdvice(warning, report, signal) {
     const keyword = /\bENTRYPOINT\b/.test(warning.message) && !/\bCMD\b/.test(warning.message) ? 'ENTRYPOINT' : 'CMD';
     const where = warning.line ? ` (Dockerfile line ${warning.line})` : '';
-    const form = jsonForm(keyword, keyword === 'CMD' ? report.image.cmd : report.image.entrypoint);
+    const argv = keyword === 'CMD' ? report.image.cmd : report.image.entrypoint;
+    const script = argv?.length === 3 && /^(\/usr)?\/bin\/(ba)?sh$/.test(argv[0]) && argv[1] === '-c' ? argv[2] : '';
+    const form = jsonForm(keyword, script);
     return (`PID 1 is a shell running the shell-form ${keyword}, as BuildKit's JSONArgsRecommended warning${where} says, and a shell does not pass ${signal} on. ` +
         `Use the JSON form ${form} so the app is PID 1 and gets ${signal} (and handle it there), or run it under an init that passes it on: ${initAdvice(report)}`);
-}
-/** `CMD ["node","server.js"]` from the shell form's `/bin/sh -c "node server.js"`, when it is plain words. */
-function jsonForm(keyword, argv) {
-    const script = argv?.length === 3 && /^(\/usr)?\/bin\/(ba)?sh$/.test(argv[0]) && argv[1] === '-c' ? argv[2].trim() : '';
-    const words = script.split(/\s+/);
-    if (script && words.every(word => /^[\w./:=@%+,-]+$/.test(word)))
-        return `${keyword} ${JSON.stringify(words)}`;
-    return `${keyword} ["program", "arg", …]`;
 }
 /**
  * The SecretsUsedInArgOrEnv warnings, said next to a secret the contents check found:
@@ -48406,6 +48516,8 @@ function unreadNote(layers, ref) {
 
 
 
+
+
 // stop: after the health wait and the user check the container is stopped as an orchestrator
 // stops it (its stop signal, SIGKILL after stop-timeout). It passes when it exits within
 // stop-timeout, cleanly: 0, or 128 + the signal (the default action of a process that did not
@@ -48426,9 +48538,12 @@ function stopRow(stop, inputs, report) {
     }
     if (stop.outcome === 'gone' || stop.signal === 'SIGKILL')
         return { name: 'stop', status: 'fail', value: outcome, limit, detail: whyNot(stop, inputs.stopTimeout, report) };
-    // a shell-form CMD that BuildKit already warned of: that warning is the cause, and says the fix
+    // the app had a handler and PID 1 kept the signal from it: that is the cause, and making the app
+    // PID 1 the fix; else a shell-form CMD that BuildKit already warned of: that warning is the cause
     const warning = shellFormWarning(report, stop);
-    const detail = warning ? `${killedLine(stop, inputs.stopTimeout)} ${shellFormAdvice(warning, report, stop.signal)}` : whyNot(stop, inputs.stopTimeout, report);
+    const relay = relayAdvice(stop, report, warning);
+    const killed = killedLine(stop, inputs.stopTimeout);
+    const detail = relay ? `${killed} ${relay}` : warning ? `${killed} ${shellFormAdvice(warning, report, stop.signal)}` : whyNot(stop, inputs.stopTimeout, report);
     return { name: 'stop', status: 'fail', value: outcome, limit, detail };
 }
 /**
@@ -48469,6 +48584,9 @@ function whyNot(stop, timeout, report) {
             "the runtime ends the program with the signal's default action, which the kernel does not apply to PID 1, so it exits 2 instead. " +
             `Handle it: ctx, stop := signal.NotifyContext(context.Background(), syscall.${stop.signal}); when ctx is done, shut the server down (srv.Shutdown, which finishes in-flight requests) and return from main, which exits 0.`);
     }
+    const ruby = stop.outcome === 'exited' && stop.exitCode === 1 ? rubyExit(stop.pid1, stop.signal) : undefined;
+    if (ruby)
+        return `${who(stop)} exited with code 1 on ${stop.signal}. ${ruby} Or run it under an init, as whose child it dies of the signal (${signalExit(stop.signal)}): ${initAdvice(report)}`;
     if (stop.outcome === 'exited') {
         return `${who(stop)} exited with code ${stop.exitCode} on ${stop.signal}: a clean shutdown exits 0 (or 128 + the signal). Finish in-flight work, close connections, and exit 0 when ${stop.signal} arrives.`;
     }
@@ -48476,6 +48594,11 @@ function whyNot(stop, timeout, report) {
     if (stop.init)
         return `${killed} PID 1 is ${stop.init}, which passed ${stop.signal} on: the app itself ignores it. Handle ${stop.signal} in the app (close the server, then exit).`;
     return `${killed} No init runs in the container, and PID 1 ignores ${stop.signal} unless the app handles it: handle ${stop.signal} in the app, or run it under an init that passes it on: ${initAdvice(report)}`;
+}
+/** "exit 143" for SIGTERM: what a process killed by the signal exits with, as Docker records it. */
+function signalExit(signal) {
+    const number = external_node_os_namespaceObject.constants.signals[signal];
+    return number !== undefined ? `exit ${128 + number}` : 'exit 128 + the signal';
 }
 function killedLine(stop, timeout) {
     const orchestrator = `docker stop would kill it (SIGKILL) after ${timeout} s, Kubernetes after 30 s, dropping whatever it was doing`;
@@ -48608,7 +48731,143 @@ const startupCheck = (report, inputs) => {
     ];
 };
 
+;// CONCATENATED MODULE: ./src/rules/servers.ts
+
+/** The server a process's command (docker top's comm) is; undefined for anything else. */
+function serverOf(command) {
+    const name = command.split('/').pop() ?? '';
+    if (name === 'nginx')
+        return 'nginx';
+    // Debian names it php-fpm8.2; the official image's is php-fpm
+    if (/^php-fpm[\d.]*$/.test(name))
+        return 'php-fpm';
+    if (name === 'apache2' || name === 'httpd')
+        return name;
+    return undefined;
+}
+/**
+ * The server among `processes` whose master runs as root and whose workers do not: the first server
+ * with both. `pid1`: PID 1's (host) PID.
+ */
+function masterWorkers(processes, pid1) {
+    for (const server of new Set(processes.map(p => serverOf(p.command)).filter(s => s !== undefined))) {
+        const own = processes.filter(p => serverOf(p.command) === server);
+        const masters = own.filter(p => p.uid === 0);
+        const workers = own.filter(p => p.uid !== 0);
+        if (masters.length === 0 || workers.length === 0)
+            continue;
+        // the workers' account: the one most of them run as
+        const counts = new Map();
+        for (const w of workers)
+            counts.set(w.uid, [...(counts.get(w.uid) ?? []), w]);
+        const [first] = [...counts.values()].sort((a, b) => b.length - a.length);
+        const master = masters.find(p => p.pid === pid1) ?? masters[0];
+        return {
+            server,
+            command: master.command,
+            masterIsPid1: master.pid === pid1,
+            workers: { uid: first[0].uid, gid: first[0].gid, ...(first[0].user && { user: first[0].user }), count: first.length }
+        };
+    }
+    return undefined;
+}
+const TEMP_DIRECTIVES = {
+    'client-body': 'client_body_temp_path',
+    fastcgi: 'fastcgi_temp_path',
+    proxy: 'proxy_temp_path',
+    scgi: 'scgi_temp_path',
+    uwsgi: 'uwsgi_temp_path'
+};
+/**
+ * Reads `nginx -V -T`: -V prints the configure arguments (its compiled-in paths) on stderr, -T the
+ * configuration files on stdout. A directive in the config wins over the compiled-in path.
+ */
+function nginxFacts(stdout, stderr) {
+    const configure = /^configure arguments:(.*)$/m.exec(stderr)?.[1];
+    if (configure === undefined && !/^# configuration file /m.test(stdout))
+        return undefined;
+    const directives = stdout
+        .split('\n')
+        .map(line => line.replace(/#.*/, '').trim())
+        .filter(Boolean);
+    const directive = (name) => directives
+        .map(line => new RegExp(`^${name}\\s+([^;\\s]+)[^;]*;`).exec(line)?.[1])
+        .filter((value) => value !== undefined);
+    const compiled = (flag) => new RegExp(`--${flag}=(\\S+)`).exec(configure ?? '')?.[1];
+    const temp = Object.entries(TEMP_DIRECTIVES).map(([flag, name]) => directive(name)[0] ?? compiled(`http-${flag}-temp-path`));
+    const tempDirs = [...new Set(temp.filter((p) => p !== undefined && p.startsWith('/')).map(p => external_node_path_namespaceObject.dirname(p)))];
+    const pidFile = directive('pid')[0] ?? compiled('pid-path');
+    const ports = [...new Set(directive('listen').map(listenPort).filter((p) => p !== undefined))];
+    return { tempDirs, ...(pidFile && { pidFile }), ports };
+}
+/** The port of a listen directive's address: "80", "[::]:80", "0.0.0.0:8080", "localhost" (80); none for a unix socket. */
+function listenPort(address) {
+    if (address.startsWith('unix:'))
+        return undefined;
+    const port = /(?:^|:)(\d+)$/.exec(address)?.[1];
+    return port !== undefined ? Number(port) : 80;
+}
+
+;// CONCATENATED MODULE: ./src/report/server-advice.ts
+
+/** The advice for a root PID 1 that is (or starts) such a server; undefined for anything else. `numeric`: USER by number. */
+function serverAdvice(report, numeric) {
+    const u = report.user;
+    const split = masterWorkers(u.processes ?? [], u.pid);
+    if (!split)
+        return undefined;
+    const w = split.workers;
+    const account = `UID ${w.uid}${w.user ? ` (${w.user})` : ''}`;
+    const workers = `${w.count === 1 ? 'its worker process' : `its ${w.count} worker processes`} as ${account}`;
+    const seen = split.masterIsPid1
+        ? ` It is ${split.server}'s master process, which starts ${workers} and stays root itself.`
+        : ` ${split.server}'s master process runs as UID 0 too, and starts ${workers}.`;
+    const user = numeric || !w.user ? `USER ${w.uid}:${w.gid}` : `USER ${w.user}`;
+    return { seen, fix: fixFor(split, report, user) };
+}
+function fixFor(split, report, user) {
+    const w = split.workers;
+    const as = w.user ?? `UID ${w.uid}`;
+    if (split.server === 'nginx')
+        return nginxFix(report, user, `${w.uid}:${w.gid}`, as);
+    if (split.server === 'php-fpm') {
+        return `To run it all as ${as}: ${user}. php-fpm then starts as ${as} and ignores the pool's user and group lines (it says so in a NOTICE), and its workers run as ${as} too.`;
+    }
+    const low = lowPorts(report);
+    if (split.server === 'apache2') {
+        const listen = low.length ? `, Listen 8080 in /etc/apache2/ports.conf and <VirtualHost *:8080> instead of ${low.join(', ')} (${lowNote})` : '';
+        return (`To run it all as ${as}: ${user}, with its run, lock and log directories (APACHE_RUN_DIR, APACHE_LOCK_DIR and APACHE_LOG_DIR in /etc/apache2/envvars) ${as}'s, ` +
+            `as the php image makes them${listen}; apache then ignores its User and Group lines.`);
+    }
+    const listen = low.length ? `, Listen 8080 instead of ${low.join(', ')} (${lowNote})` : '';
+    return `To run it all as ${as}: ${user}, with what it writes (its logs, its pid file) ${as}'s${listen}; apache then ignores its User and Group lines.`;
+}
+const lowNote = 'a port below 1024 needs root outside Docker, which lets any user bind one';
+/** The image's EXPOSEd TCP ports below 1024 ("80/tcp" → 80). */
+function lowPorts(report) {
+    return (report.image.exposedPorts ?? []).map(p => /^(\d+)(\/tcp)?$/.exec(p)?.[1]).filter((p) => p !== undefined).map(Number).filter(p => p < 1024);
+}
+/** nginx's way, with its own paths and ports (stages/server.ts) where nginx gave them. */
+function nginxFix(report, user, owner, as) {
+    const facts = report.user.server;
+    const unprivileged = 'Or build FROM nginxinc/nginx-unprivileged, the official image made so (port 8080, its pid file and temp paths in /tmp).';
+    if (!facts) {
+        return (`To run it all as ${as}: RUN chown -R ${owner} its temp paths, which the master writes (nginx -V lists them: --http-client-body-temp-path and the like), ` +
+            `pid /tmp/nginx.pid; in nginx.conf, listen on a port from 1024 up (${lowNote}), then ${user}; its user directive is then ignored. ${unprivileged}`);
+    }
+    const steps = [];
+    if (facts.tempDirs.length)
+        steps.push(`RUN chown -R ${owner} ${facts.tempDirs.join(' ')} (its temp paths, which the master writes)`);
+    if (facts.pidFile && !facts.pidFile.startsWith('/tmp/'))
+        steps.push(`pid /tmp/nginx.pid; in nginx.conf (it writes ${facts.pidFile})`);
+    const low = facts.ports.filter(p => p < 1024);
+    if (low.length)
+        steps.push(`listen 8080 instead of ${low.join(', ')} (${lowNote})`);
+    return `To run it all as ${as}: ${[...steps, `then ${user}`].join(', ')}; its user directive is then ignored. ${unprivileged}`;
+}
+
 ;// CONCATENATED MODULE: ./src/checks/user.ts
+
 
 // The UID the container's processes really run as (not the USER string), and the fix for root.
 //
@@ -48727,10 +48986,12 @@ function runtimeOf(report, profile) {
     // under a root PID 1 its root children say nothing new, and the fix (USER) covers them too
     const others = (u.processes ?? []).filter(p => p.uid === 0 && p.pid !== u.pid);
     const rootOthers = others.length && u.uid !== 0 ? ` Also running as UID 0: ${countedNames(others.map(p => p.command))}.` : '';
-    const seen = `${configured}${platform}; PID 1 (${u.process}) runs as UID ${u.uid}${remapped(u.uid, u.remap)}.${rootOthers}`;
+    // a root server master that starts its workers as another account: what runs as whom, and its own way
+    const server = u.uid === 0 ? serverAdvice(report, numeric) : undefined;
+    const seen = `${configured}${platform}; PID 1 (${u.process}) runs as UID ${u.uid}${remapped(u.uid, u.remap)}.${rootOthers}${server?.seen ?? ''}`;
     if (u.uid !== 0 && others.length === 0)
         return { status: 'pass', value, seen, fix: '' };
-    const fix = u.uid !== 0 ? 'Start every process as the unprivileged user, or drop the root helper.' : fixRoot(user, u, numeric);
+    const fix = u.uid !== 0 ? 'Start every process as the unprivileged user, or drop the root helper.' : (server?.fix ?? fixRoot(user, u, numeric));
     // a remapped root is still root to the image: say so before someone counts on the remap
     const stillRoot = u.uid === 0 && u.remap ? " The remap limits it on the engine's host only: inside, it is still root to the app and can write everything the container owns." : '';
     return { status: 'fail', value, seen: `${seen}${stillRoot}`, fix };
@@ -48967,7 +49228,7 @@ function annotateFindings(contents, platform, inputs, sink, workspace) {
         const keyword = where.instruction === 'FROM' ? 'base image' : where.text.split(/\s/)[0].toUpperCase();
         const kinds = new Set(findings.map(f => f.kind));
         const what = kinds.has('secret') ? 'a secret' : kinds.has('forbidden') ? 'a forbidden path' : kinds.has('foreign-binary') ? 'a binary of another architecture' : kinds.has('dev-dependency') ? 'dev dependencies' : 'build tools';
-        sink.error(`${findings.map(describeFinding).join('; ')}. ${fixFor(keyword, /--from[= ]/.test(where.text), findings)}`, {
+        sink.error(`${findings.map(describeFinding).join('; ')}. ${annotations_fixFor(keyword, /--from[= ]/.test(where.text), findings)}`, {
             title: `image-gate: this ${keyword} puts ${what} into the image${platform ? ` (${platform})` : ''}`,
             file: external_node_path_namespaceObject.relative(workspace, inputs.file),
             line: where.line
@@ -49005,7 +49266,7 @@ function dockerfile(file) {
     }
 }
 /** The fix where the finding was made: a .dockerignore entry for a COPY, a build secret for a RUN... */
-function fixFor(keyword, fromStage, findings) {
+function annotations_fixFor(keyword, fromStage, findings) {
     const fixes = [];
     const files = findings.filter(f => f.kind === 'secret' || f.kind === 'forbidden');
     if (files.length > 0) {
@@ -62464,7 +62725,20 @@ const UserSchema = object({
      */
     remap: dist_optional(object({ uid: wholeNumber(), gid: wholeNumber() })),
     /** every process in the container, as docker top saw it after the health wait (host PIDs) */
-    processes: dist_optional(firstOf(object({ pid: wholeNumber(), uid: wholeNumber(), gid: wholeNumber(), command: fields_text() }), 100)),
+    processes: dist_optional(firstOf(object({
+        pid: wholeNumber(),
+        uid: wholeNumber(),
+        gid: wholeNumber(),
+        command: fields_text(),
+        /** uid's account in the image's /etc/passwd ("www-data"), when it has one */
+        user: dist_optional(fields_short())
+    }), 100)),
+    /**
+     * an nginx master running as root (its workers as another account): what running it all as that
+     * account needs, from nginx itself (nginx -V -T): the directories of its temp paths, its pid file,
+     * the ports it listens on (stages/server.ts)
+     */
+    server: dist_optional(object({ program: picklist(['nginx']), tempDirs: firstOf(fields_short(), 10), pidFile: dist_optional(fields_short()), ports: firstOf(wholeNumber(), 20) })),
     /** USER resolved through the image's /etc/passwd and /etc/group */
     resolvedUid: dist_optional(wholeNumber()),
     resolvedGid: dist_optional(wholeNumber()),
@@ -62537,7 +62811,8 @@ const StopSchema = object({
     listening: dist_optional(firstOf(wholeNumber(), 20)),
     /**
      * the container's other processes that had a handler for the signal when it was sent (e.g. puma
-     * under a shell PID 1): the app would have shut down, had PID 1 passed the signal on
+     * under a shell PID 1), by their PID in the container: the app would have shut down, had PID 1
+     * passed the signal on
      */
     catchers: dist_optional(firstOf(object({ pid: wholeNumber(), program: fields_short() }), 20)),
     /** killed: how long image-gate waited from the signal to SIGKILL (stop-timeout, or next to nothing when unhandled) */
@@ -63866,6 +64141,17 @@ function threadsOf(hostPid, proc) {
  * Whether a process of the container (not PID 1) has a handler for `signal`: one the app would
  * shut down on, had PID 1 passed the signal on. Undefined when it cannot be read here.
  */
+/**
+ * The PID another process of the container has in the container's own namespace (NSpid's last,
+ * the one its own log and `ps` inside show, never the host's), when it has a handler for `signal`.
+ */
+function catcherPid(hostPid, containerId, signal, proc = '/proc') {
+    if (catches(hostPid, containerId, signal, proc) !== true)
+        return undefined;
+    const nspid = /^NSpid:\s+(.+)$/m.exec(statusOf(hostPid, containerId, proc) ?? '')?.[1].trim().split(/\s+/);
+    const inner = nspid && nspid.length > 1 ? Number(nspid[nspid.length - 1]) : undefined;
+    return inner !== undefined && Number.isInteger(inner) ? inner : undefined;
+}
 function catches(hostPid, containerId, signal, proc = '/proc') {
     const number = numberOf(signal);
     const status = number === undefined ? undefined : statusOf(hostPid, containerId, proc);
@@ -64067,7 +64353,11 @@ const LOST_LOOK_MS = 100;
 async function stopContainer(docker, name, stopSignal, timeoutSeconds, clock, pid1, proc) {
     const signal = signalName(stopSignal);
     const read = () => (pid1 ? readSignalFacts(pid1.pid, pid1.id, signal, proc) : undefined);
-    const catchers = (pid1?.others ?? []).filter(p => p.pid !== pid1?.pid && catches(p.pid, pid1?.id ?? '', signal, proc)).map(p => ({ pid: p.pid, program: p.command }));
+    // named by their PID in the container (puma's own log says "PID: 7"), not the host's
+    const catchers = (pid1?.others ?? []).flatMap(p => {
+        const pid = p.pid !== pid1?.pid ? catcherPid(p.pid, pid1?.id ?? '', signal, proc) : undefined;
+        return pid !== undefined ? [{ pid, program: p.command }] : [];
+    });
     const before = read();
     const sent = Date.now();
     const signalled = clock.now();
@@ -64608,7 +64898,20 @@ function baseOf(osRelease, shell, shLink = '') {
     return { ...(shell !== undefined && { shell }), ...(os && { os }) };
 }
 
+;// CONCATENATED MODULE: ./src/stages/server.ts
+
+/** The facts the advice for the root master among `processes` needs; undefined when there are none to read. */
+async function readServer(docker, name, processes, pid1) {
+    const split = masterWorkers(processes, pid1);
+    if (split?.server !== 'nginx')
+        return undefined;
+    const r = await docker.call(['exec', name, 'nginx', '-V', '-T']);
+    const facts = r.exitCode === 0 ? nginxFacts(r.stdout, r.stderr) : undefined;
+    return facts && { program: 'nginx', ...facts };
+}
+
 ;// CONCATENATED MODULE: ./src/stages/user.ts
+
 
 
 
@@ -64638,11 +64941,16 @@ async function measureUser(docker, accounts, name, state, imageUser, dockerfile 
     if (typeof translated === 'string')
         return { ...user, remap, unknownReason: translated };
     // A process is root if either its real or its effective UID is 0.
-    const processes = translated.map(p => ({ pid: p.pid, uid: p.ruid === 0 || p.euid === 0 ? 0 : p.euid, gid: p.egid, command: p.comm }));
+    const names = accountNames(passwd);
+    const processes = translated.map(p => {
+        const uid = p.ruid === 0 || p.euid === 0 ? 0 : p.euid;
+        return { pid: p.pid, uid, gid: p.egid, command: p.comm, ...(names.has(uid) && { user: names.get(uid) }) };
+    });
     const pid1 = processes.find(p => p.pid === state.Pid);
     if (!pid1)
         return { ...user, ...(remap && { remap }), processes, unknownReason: "PID 1 of the container was not in docker top's list" };
-    return { ...user, ...(remap && { remap }), processes, uid: pid1.uid, gid: pid1.gid, process: pid1.command, pid: pid1.pid };
+    const server = pid1.uid === 0 ? await readServer(docker, name, processes, pid1.pid) : undefined;
+    return { ...user, ...(remap && { remap }), processes, uid: pid1.uid, gid: pid1.gid, process: pid1.command, pid: pid1.pid, ...(server && { server }) };
 }
 /**
  * `docker top`'s host IDs as the container's user namespace sees them: minus the host UID (GID) of
@@ -64742,6 +65050,14 @@ function resolveUser(configured, passwd = '', group = '') {
         }
     }
     return { resolvedUid: uid, resolvedGid: gid };
+}
+/** UID → the first account of that UID in the image's /etc/passwd. */
+function accountNames(passwd = '') {
+    const names = new Map();
+    for (const [name, , uid] of user_entries(passwd))
+        if (/^\d+$/.test(uid ?? '') && !names.has(Number(uid)))
+            names.set(Number(uid), name);
+    return names;
 }
 function user_entries(text) {
     return text

@@ -164,14 +164,14 @@ describe('what the kernel shows of PID 1 and its stop signal', () => {
       seconds: 2,
       waitedSeconds: 2
     })
-    // a shell as PID 1 without a handler, and puma under it with one: lost, and puma named
+    // a shell as PID 1 without a handler, and puma under it with one: lost, and puma named by its PID in the container
     const root = proc('6221\t1', '0000000000010000')
     mkdirSync(path.join(root, '6300'))
     writeFileSync(path.join(root, '6300', 'cgroup'), `0::/docker/${ID}\n`)
     writeFileSync(path.join(root, '6300', 'status'), 'Name:\truby\nNSpid:\t6300\t7\nSigCgt:\t0000000000004000\n')
     const lost = engine(undefined)
     const pid1 = { pid: 6221, id: ID, others: [{ pid: 6221, command: 'sh' }, { pid: 6300, command: 'puma' }] }
-    expect(await stopContainer(lost.docker, 'c1', '', 10, lost.clock, pid1, root)).toMatchObject({ unhandled: true, waitedSeconds: 0, catchers: [{ pid: 6300, program: 'puma' }] })
+    expect(await stopContainer(lost.docker, 'c1', '', 10, lost.clock, pid1, root)).toMatchObject({ unhandled: true, waitedSeconds: 0, catchers: [{ pid: 7, program: 'puma' }] })
   })
 })
 

@@ -1,6 +1,8 @@
+import { constants } from 'node:os'
 import type { Check, Report, Stop } from '../report/report.js'
 import { cleanExit } from '../docker/container.js'
 import { initAdvice } from '../report/init.js'
+import { relayAdvice, rubyExit } from '../report/relay.js'
 import { shellFormAdvice, shellFormWarning } from '../report/warnings.js'
 import { notRun, type CheckRule, type JudgeInputs } from './check.js'
 import { oomCause, oomFix } from '../report/oom.js'
@@ -24,9 +26,12 @@ function stopRow(stop: Stop, inputs: JudgeInputs, report: Report): Check {
     return { name: 'stop', status: 'pass', value: outcome, limit, detail: `${who(stop)} exited on ${stop.signal}, as docker stop and Kubernetes expect.` }
   }
   if (stop.outcome === 'gone' || stop.signal === 'SIGKILL') return { name: 'stop', status: 'fail', value: outcome, limit, detail: whyNot(stop, inputs.stopTimeout, report) }
-  // a shell-form CMD that BuildKit already warned of: that warning is the cause, and says the fix
+  // the app had a handler and PID 1 kept the signal from it: that is the cause, and making the app
+  // PID 1 the fix; else a shell-form CMD that BuildKit already warned of: that warning is the cause
   const warning = shellFormWarning(report, stop)
-  const detail = warning ? `${killedLine(stop, inputs.stopTimeout)} ${shellFormAdvice(warning, report, stop.signal)}` : whyNot(stop, inputs.stopTimeout, report)
+  const relay = relayAdvice(stop, report, warning)
+  const killed = killedLine(stop, inputs.stopTimeout)
+  const detail = relay ? `${killed} ${relay}` : warning ? `${killed} ${shellFormAdvice(warning, report, stop.signal)}` : whyNot(stop, inputs.stopTimeout, report)
   return { name: 'stop', status: 'fail', value: outcome, limit, detail }
 }
 
@@ -74,12 +79,20 @@ export function whyNot(stop: Stop, timeout: number, report: Report): string {
       `Handle it: ctx, stop := signal.NotifyContext(context.Background(), syscall.${stop.signal}); when ctx is done, shut the server down (srv.Shutdown, which finishes in-flight requests) and return from main, which exits 0.`
     )
   }
+  const ruby = stop.outcome === 'exited' && stop.exitCode === 1 ? rubyExit(stop.pid1, stop.signal) : undefined
+  if (ruby) return `${who(stop)} exited with code 1 on ${stop.signal}. ${ruby} Or run it under an init, as whose child it dies of the signal (${signalExit(stop.signal)}): ${initAdvice(report)}`
   if (stop.outcome === 'exited') {
     return `${who(stop)} exited with code ${stop.exitCode} on ${stop.signal}: a clean shutdown exits 0 (or 128 + the signal). Finish in-flight work, close connections, and exit 0 when ${stop.signal} arrives.`
   }
   const killed = killedLine(stop, timeout)
   if (stop.init) return `${killed} PID 1 is ${stop.init}, which passed ${stop.signal} on: the app itself ignores it. Handle ${stop.signal} in the app (close the server, then exit).`
   return `${killed} No init runs in the container, and PID 1 ignores ${stop.signal} unless the app handles it: handle ${stop.signal} in the app, or run it under an init that passes it on: ${initAdvice(report)}`
+}
+
+/** "exit 143" for SIGTERM: what a process killed by the signal exits with, as Docker records it. */
+function signalExit(signal: string): string {
+  const number = (constants.signals as Record<string, number>)[signal]
+  return number !== undefined ? `exit ${128 + number}` : 'exit 128 + the signal'
 }
 
 function killedLine(stop: Stop, timeout: number): string {

@@ -1,4 +1,5 @@
 import type { Check, Report } from '../report/report.js'
+import { serverAdvice } from '../report/server-advice.js'
 import { notRun, type CheckRule, type JudgeInputs } from './check.js'
 
 // The UID the container's processes really run as (not the USER string), and the fix for root.
@@ -135,9 +136,11 @@ function runtimeOf(report: Report, profile: Profile): Runtime {
   // under a root PID 1 its root children say nothing new, and the fix (USER) covers them too
   const others = (u.processes ?? []).filter(p => p.uid === 0 && p.pid !== u.pid)
   const rootOthers = others.length && u.uid !== 0 ? ` Also running as UID 0: ${countedNames(others.map(p => p.command))}.` : ''
-  const seen = `${configured}${platform}; PID 1 (${u.process}) runs as UID ${u.uid}${remapped(u.uid, u.remap)}.${rootOthers}`
+  // a root server master that starts its workers as another account: what runs as whom, and its own way
+  const server = u.uid === 0 ? serverAdvice(report, numeric) : undefined
+  const seen = `${configured}${platform}; PID 1 (${u.process}) runs as UID ${u.uid}${remapped(u.uid, u.remap)}.${rootOthers}${server?.seen ?? ''}`
   if (u.uid !== 0 && others.length === 0) return { status: 'pass', value, seen, fix: '' }
-  const fix = u.uid !== 0 ? 'Start every process as the unprivileged user, or drop the root helper.' : fixRoot(user, u, numeric)
+  const fix = u.uid !== 0 ? 'Start every process as the unprivileged user, or drop the root helper.' : (server?.fix ?? fixRoot(user, u, numeric))
   // a remapped root is still root to the image: say so before someone counts on the remap
   const stillRoot = u.uid === 0 && u.remap ? " The remap limits it on the engine's host only: inside, it is still root to the app and can write everything the container owns." : ''
   return { status: 'fail', value, seen: `${seen}${stillRoot}`, fix }

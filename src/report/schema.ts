@@ -60,7 +60,8 @@ export const StopSchema = v.object({
   listening: v.optional(firstOf(wholeNumber(), 20)),
   /**
    * the container's other processes that had a handler for the signal when it was sent (e.g. puma
-   * under a shell PID 1): the app would have shut down, had PID 1 passed the signal on
+   * under a shell PID 1), by their PID in the container: the app would have shut down, had PID 1
+   * passed the signal on
    */
   catchers: v.optional(firstOf(v.object({ pid: wholeNumber(), program: short() }), 20)),
   /** killed: how long image-gate waited from the signal to SIGKILL (stop-timeout, or next to nothing when unhandled) */

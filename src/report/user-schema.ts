@@ -16,7 +16,25 @@ export const UserSchema = v.object({
    */
   remap: v.optional(v.object({ uid: wholeNumber(), gid: wholeNumber() })),
   /** every process in the container, as docker top saw it after the health wait (host PIDs) */
-  processes: v.optional(firstOf(v.object({ pid: wholeNumber(), uid: wholeNumber(), gid: wholeNumber(), command: text() }), 100)),
+  processes: v.optional(
+    firstOf(
+      v.object({
+        pid: wholeNumber(),
+        uid: wholeNumber(),
+        gid: wholeNumber(),
+        command: text(),
+        /** uid's account in the image's /etc/passwd ("www-data"), when it has one */
+        user: v.optional(short())
+      }),
+      100
+    )
+  ),
+  /**
+   * an nginx master running as root (its workers as another account): what running it all as that
+   * account needs, from nginx itself (nginx -V -T): the directories of its temp paths, its pid file,
+   * the ports it listens on (stages/server.ts)
+   */
+  server: v.optional(v.object({ program: v.picklist(['nginx']), tempDirs: firstOf(short(), 10), pidFile: v.optional(short()), ports: firstOf(wholeNumber(), 20) })),
   /** USER resolved through the image's /etc/passwd and /etc/group */
   resolvedUid: v.optional(wholeNumber()),
   resolvedGid: v.optional(wholeNumber()),

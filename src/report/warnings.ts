@@ -1,4 +1,5 @@
 import { initAdvice } from './init.js'
+import { isShell, jsonForm } from './relay.js'
 import type { BuildWarning, Report, Stop } from './report.js'
 
 // How BuildKit's build checks read where they are shown, and those that explain another check's failure: a shell-form CMD (JSONArgsRecommended)
@@ -6,15 +7,13 @@ import type { BuildWarning, Report, Stop } from './report.js'
 // (SecretsUsedInArgOrEnv) is a secret in the image next to the files the contents check found.
 // Read from the report only; a builder before buildx 0.15 reports none, and then nothing is said.
 
-const SHELLS = ['sh', 'bash', 'ash', 'dash', 'zsh', 'busybox']
-
 /**
  * The JSONArgsRecommended warning that explains a stop that was killed: PID 1 is a shell (or could
  * not be read) and no init runs. The last one in the Dockerfile: the final stage's CMD or ENTRYPOINT.
  */
 export function shellFormWarning(report: Report, stop: Stop): BuildWarning | undefined {
   if (stop.outcome !== 'killed' || stop.init) return undefined
-  if (stop.pid1 && !SHELLS.includes(stop.pid1.split('/').pop() ?? '')) return undefined
+  if (stop.pid1 && !isShell(stop.pid1)) return undefined
   const warnings = (report.build.warnings ?? []).filter(w => w.rule === 'JSONArgsRecommended')
   return warnings.sort((a, b) => (a.line ?? 0) - (b.line ?? 0)).pop()
 }
@@ -26,19 +25,13 @@ export function shellFormWarning(report: Report, stop: Stop): BuildWarning | und
 export function shellFormAdvice(warning: BuildWarning, report: Report, signal: string): string {
   const keyword = /\bENTRYPOINT\b/.test(warning.message) && !/\bCMD\b/.test(warning.message) ? 'ENTRYPOINT' : 'CMD'
   const where = warning.line ? ` (Dockerfile line ${warning.line})` : ''
-  const form = jsonForm(keyword, keyword === 'CMD' ? report.image.cmd : report.image.entrypoint)
+  const argv = keyword === 'CMD' ? report.image.cmd : report.image.entrypoint
+  const script = argv?.length === 3 && /^(\/usr)?\/bin\/(ba)?sh$/.test(argv[0]) && argv[1] === '-c' ? argv[2] : ''
+  const form = jsonForm(keyword, script)
   return (
     `PID 1 is a shell running the shell-form ${keyword}, as BuildKit's JSONArgsRecommended warning${where} says, and a shell does not pass ${signal} on. ` +
     `Use the JSON form ${form} so the app is PID 1 and gets ${signal} (and handle it there), or run it under an init that passes it on: ${initAdvice(report)}`
   )
-}
-
-/** `CMD ["node","server.js"]` from the shell form's `/bin/sh -c "node server.js"`, when it is plain words. */
-function jsonForm(keyword: string, argv: string[] | undefined): string {
-  const script = argv?.length === 3 && /^(\/usr)?\/bin\/(ba)?sh$/.test(argv[0]) && argv[1] === '-c' ? argv[2].trim() : ''
-  const words = script.split(/\s+/)
-  if (script && words.every(word => /^[\w./:=@%+,-]+$/.test(word))) return `${keyword} ${JSON.stringify(words)}`
-  return `${keyword} ["program", "arg", …]`
 }
 
 /**

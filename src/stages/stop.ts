@@ -1,5 +1,5 @@
 import { containerState, ranSeconds, signalName, type ContainerState } from '../docker/container.js'
-import { catches, readSignalFacts } from '../docker/pid1.js'
+import { catcherPid, readSignalFacts } from '../docker/pid1.js'
 import { lastLine, type Docker } from '../docker/docker.js'
 import { waitUntil, type Waiter } from '../docker/wait.js'
 import type { Stop } from '../report/report.js'
@@ -38,7 +38,11 @@ const LOST_LOOK_MS = 100
 export async function stopContainer(docker: Docker, name: string, stopSignal: string, timeoutSeconds: number, clock: Waiter, pid1?: Pid1, proc?: string): Promise<Stop> {
   const signal = signalName(stopSignal)
   const read = (): SignalFacts | undefined => (pid1 ? readSignalFacts(pid1.pid, pid1.id, signal, proc) : undefined)
-  const catchers = (pid1?.others ?? []).filter(p => p.pid !== pid1?.pid && catches(p.pid, pid1?.id ?? '', signal, proc)).map(p => ({ pid: p.pid, program: p.command }))
+  // named by their PID in the container (puma's own log says "PID: 7"), not the host's
+  const catchers = (pid1?.others ?? []).flatMap(p => {
+    const pid = p.pid !== pid1?.pid ? catcherPid(p.pid, pid1?.id ?? '', signal, proc) : undefined
+    return pid !== undefined ? [{ pid, program: p.command }] : []
+  })
   const before = read()
   const sent = Date.now()
   const signalled = clock.now()

@@ -2,6 +2,7 @@ import { readFileSync, rmSync } from 'node:fs'
 import * as path from 'node:path'
 import { createdAccounts } from '../docker/accounts.js'
 import { readBase, type Base } from './base.js'
+import { readServer } from './server.js'
 import type { ContainerState } from '../docker/container.js'
 import { lastLine, type Docker } from '../docker/docker.js'
 import type { Userns } from '../docker/engine.js'
@@ -62,10 +63,15 @@ export async function measureUser(
   const translated = remap ? inContainer(rows, remap) : rows
   if (typeof translated === 'string') return { ...user, remap, unknownReason: translated }
   // A process is root if either its real or its effective UID is 0.
-  const processes = translated.map(p => ({ pid: p.pid, uid: p.ruid === 0 || p.euid === 0 ? 0 : p.euid, gid: p.egid, command: p.comm }))
+  const names = accountNames(passwd)
+  const processes = translated.map(p => {
+    const uid = p.ruid === 0 || p.euid === 0 ? 0 : p.euid
+    return { pid: p.pid, uid, gid: p.egid, command: p.comm, ...(names.has(uid) && { user: names.get(uid) }) }
+  })
   const pid1 = processes.find(p => p.pid === state.Pid)
   if (!pid1) return { ...user, ...(remap && { remap }), processes, unknownReason: "PID 1 of the container was not in docker top's list" }
-  return { ...user, ...(remap && { remap }), processes, uid: pid1.uid, gid: pid1.gid, process: pid1.command, pid: pid1.pid }
+  const server = pid1.uid === 0 ? await readServer(docker, name, processes, pid1.pid) : undefined
+  return { ...user, ...(remap && { remap }), processes, uid: pid1.uid, gid: pid1.gid, process: pid1.command, pid: pid1.pid, ...(server && { server }) }
 }
 
 /**
@@ -177,6 +183,13 @@ export function resolveUser(configured: string, passwd = '', group = ''): Resolv
     }
   }
   return { resolvedUid: uid, resolvedGid: gid }
+}
+
+/** UID → the first account of that UID in the image's /etc/passwd. */
+function accountNames(passwd = ''): Map<number, string> {
+  const names = new Map<number, string>()
+  for (const [name, , uid] of entries(passwd)) if (/^\d+$/.test(uid ?? '') && !names.has(Number(uid))) names.set(Number(uid), name)
+  return names
 }
 
 function entries(text: string): string[][] {
