@@ -79,7 +79,7 @@ describe('an image without /bin/sh', () => {
     expect(row(run.summary, 'health')).toContain(
       `| ❌ | health | no health check | a HEALTHCHECK | ${NO_HC} It has no /bin/sh, so a health-cmd cannot run in it (Docker runs one with /bin/sh -c): ` +
         'add an exec-form HEALTHCHECK to the final stage of the Dockerfile, or set `require-healthcheck: false`. ' +
-        "Suggested, with the app&#39;s own binary (the image has no python, node, wget or curl; it listens on 8080): " +
+        "Suggested, with the app&#39;s own binary (the image has no python, node, php, ruby, wget, curl or bash; it listens on 8080): " +
         '`HEALTHCHECK CMD ["/httpd", "healthcheck"]`, a mode to add to the app that requests http://127.0.0.1:8080/health and exits 0 only when it answers.'
     )
   })
