@@ -7,7 +7,9 @@
 #     they work inside containers), only where none is registered: on GitHub's runners
 #     docker/setup-qemu-action registers them;
 #   - a static arm64 busybox (Debian's busybox-static:arm64, downloaded and unpacked, the machine's
-#     dpkg architectures untouched) at $BUSYBOX_ARM64, for FROM scratch arm64 fixtures.
+#     dpkg architectures untouched) at $BUSYBOX_ARM64, for FROM scratch arm64 fixtures;
+#   - mmdebstrap and tini, for the offline base-image stand-ins built from Debian's packages
+#     (scripts/*-standin.sh) and the init programs the runtime fixtures copy (tini-static).
 # Usage: scripts/setup-test-tools.sh   (prints nothing but what it installs)
 set -euo pipefail
 
@@ -19,6 +21,8 @@ missing=()
 handler=/proc/sys/fs/binfmt_misc/qemu-aarch64
 [ "$(uname -m)" = aarch64 ] || [ -e "$handler" ] || missing+=(qemu-user-static binfmt-support)
 [ -x "$BUSYBOX_ARM64" ] || missing+=(busybox-static:arm64)
+command -v mmdebstrap >/dev/null 2>&1 || missing+=(mmdebstrap)
+[ -x /usr/bin/tini-static ] || missing+=(tini)
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 if [ "$(id -u)" != 0 ] || ! [ -r /etc/debian_version ] || ! command -v apt-get >/dev/null 2>&1; then
@@ -29,6 +33,8 @@ export DEBIAN_FRONTEND=noninteractive
 
 pkgs=()
 [ -x /usr/bin/docker-registry ] || pkgs+=(docker-registry)
+command -v mmdebstrap >/dev/null 2>&1 || pkgs+=(mmdebstrap)
+[ -x /usr/bin/tini-static ] || pkgs+=(tini)
 if [ "$(uname -m)" != aarch64 ] && ! [ -e "$handler" ]; then
   # binfmt_misc is a filesystem of its own; a container or a fresh VM may not have it mounted
   [ -e /proc/sys/fs/binfmt_misc/register ] || mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc
