@@ -47028,7 +47028,91 @@ function failure(b) {
     return `${where}${b.error ? `: ${b.error}` : ''}`;
 }
 
+;// CONCATENATED MODULE: ./src/rules/base-variants.ts
+// The image to run on when the final stage's base image itself carries compilers or a toolchain
+// (no stage built on it can take them out): the official images' own smaller variant, or the
+// runtime image a toolchain's output runs on. Pure, from the FROM reference alone: the full ruby,
+// python and node images (buildpack-deps underneath) have a -slim variant; Debian's php images keep
+// phpize's gcc and make (the -alpine ones install and remove them per docker-php-ext-install); every
+// rust and golang image is the toolchain; a JDK has its JRE.
+/** "docker.io/library/ruby:3.1" → { name: "ruby", tag: "3.1" }; undefined for another namespace's image. */
+function officialRef(ref) {
+    const m = /^(?:(?:docker\.io|index\.docker\.io)\/)?(?:library\/)?([a-z0-9][a-z0-9._-]*)(?::([\w][\w.-]*))?(?:@sha256:[0-9a-f]+)?$/.exec(ref.trim());
+    return m ? { name: m[1], tag: m[2] ?? 'latest' } : undefined;
+}
+/** The Debian release a tag names ("3.1-bookworm" → "bookworm"), else bookworm. */
+function codename(tag) {
+    return /\b(bookworm|bullseye|buster|trixie)\b/.exec(tag)?.[1] ?? 'bookworm';
+}
+/** The plain OS image a toolchain image's binaries run on: its Alpine release, else its Debian one. */
+function runtimeOf(tag) {
+    const alpine = /alpine([\d.]+)?/.exec(tag);
+    return alpine ? `alpine:${alpine[1] ?? 'latest'}` : `debian:${codename(tag)}-slim`;
+}
+/** "3.1" → "3.1-slim", "latest" → "slim", "3.1-bookworm" → "3.1-slim-bookworm". */
+function slim(tag) {
+    if (tag === 'latest')
+        return 'slim';
+    const release = /-(bookworm|bullseye|buster|trixie)$/.exec(tag);
+    return release ? `${tag.slice(0, release.index)}-slim${release[0]}` : `${tag}-slim`;
+}
+function runVariant(base) {
+    const ref = officialRef(base);
+    if (!ref)
+        return undefined;
+    const { name, tag } = ref;
+    const from = `${name}:${tag}`;
+    if (/slim|alpine/.test(tag) && name !== 'rust' && name !== 'golang')
+        return undefined;
+    switch (name) {
+        case 'ruby':
+            return { why: 'the full ruby image carries compilers for native gems', variant: `ruby:${slim(tag)}`, how: `bundle install in a stage FROM ${from} and COPY --from=build /usr/local/bundle /usr/local/bundle into a final stage FROM ruby:${slim(tag)}` };
+        case 'python':
+            return { why: 'the full python image carries compilers for native wheels', variant: `python:${slim(tag)}`, how: `build wheels in a stage FROM ${from} and install them in a final stage FROM python:${slim(tag)}` };
+        case 'node':
+            return { why: 'the full node image carries compilers for native addons', variant: `node:${slim(tag)}`, how: `npm ci in a stage FROM ${from} and copy the app with its node_modules into a final stage FROM node:${slim(tag)}` };
+        case 'buildpack-deps':
+            return { why: 'buildpack-deps is a build image', variant: `debian:${codename(tag)}-slim`, how: `build in a stage FROM ${from} and copy only what it builds into a final stage FROM debian:${codename(tag)}-slim` };
+        case 'php': {
+            // the apache variants are Debian's only: php-fpm on Alpine behind a web server instead
+            const variant = tag.includes('apache') ? `php:${tag.replace(/-?apache.*$/, '') || 'latest'}-fpm-alpine`.replace(/^php:latest-/, 'php:') : tag === 'latest' ? 'php:alpine' : `php:${tag}-alpine`;
+            const how = tag.includes('apache') ? `there is no apache -alpine variant: run ${variant} behind a web server` : `docker-php-ext-install there installs gcc and make only while it builds`;
+            return { why: "Debian's php images keep phpize's compilers for docker-php-ext-install", variant, how };
+        }
+        case 'rust': {
+            const runtime = runtimeOf(tag);
+            return { why: `every rust image${/slim|alpine/.test(tag) ? '' : `, ${name}:${slim(tag)} too,`} is the Rust toolchain`, variant: runtime, how: `cargo build --release in a stage FROM ${from} and copy only the binary into a final stage FROM ${runtime}` };
+        }
+        case 'golang':
+            return { why: 'every golang image is the Go toolchain', variant: 'scratch', how: `go build (CGO_ENABLED=0) in a stage FROM ${from} and copy only the binary into a final stage FROM scratch (or ${runtimeOf(tag)})` };
+        case 'erlang':
+        case 'elixir':
+            return { why: `the ${name} image is the whole OTP, compilers included`, variant: `debian:${codename(tag)}-slim`, how: `build a release (rebar3 as prod release, mix release) in a stage FROM ${from} and copy it into a final stage FROM debian:${codename(tag)}-slim: the release carries its runtime` };
+        case 'eclipse-temurin':
+        case 'openjdk':
+        case 'maven':
+        case 'gradle': {
+            const jre = jreOf(name, tag);
+            if (!jre)
+                return undefined;
+            return { why: 'a JDK image carries the compiler and the modules jlink links from', variant: jre, how: `build the jar in a stage FROM ${from} and copy only the jar into a final stage FROM ${jre}` };
+        }
+    }
+    return undefined;
+}
+/** The Temurin JRE of a JDK image's Java version: "17-jdk-jammy" → eclipse-temurin:17-jre-jammy; maven:3.9-eclipse-temurin-17 → eclipse-temurin:17-jre. */
+function jreOf(name, tag) {
+    if (name === 'eclipse-temurin') {
+        if (/jre/.test(tag) || !/^\d+/.test(tag))
+            return undefined;
+        return `eclipse-temurin:${/jdk/.test(tag) ? tag.replace('jdk', 'jre') : tag.replace(/^([\d.u_+-]*?\d)(?=-|$)/, '$1-jre')}`;
+    }
+    const version = name === 'openjdk' ? /^(\d+)/.exec(tag)?.[1] : /(?:temurin-|jdk-?)(\d+)/.exec(tag)?.[1];
+    return version ? `eclipse-temurin:${version}-jre` : undefined;
+}
+
 ;// CONCATENATED MODULE: ./src/report/findings.ts
+
 
 // How a contents finding reads wherever it is shown (the contents row, the Dockerfile annotation):
 // the file, what it is, its size and the instruction that added it, never what it holds.
@@ -47060,12 +47144,39 @@ const BUILD_FIX = {
     node: 'Keep compilers and build tools in a build stage and copy only its output (dist/) into the final stage.',
     python: 'Keep compilers and build tools in a build stage: build wheels there (pip wheel --wheel-dir /wheels -r requirements.txt) and install them in the final stage (COPY --from=build /wheels /wheels, then pip install --no-index --find-links /wheels -r requirements.txt).',
     go: 'Build in a stage of its own (FROM golang) and copy only the binary into the final stage (COPY --from=build /out/app /app): the Go toolchain and compilers stay behind.',
+    ruby: 'Keep compilers and build tools in a build stage: bundle install there and copy the gems into the final stage (COPY --from=build /usr/local/bundle /usr/local/bundle).',
+    php: 'Keep compilers and build tools in a build stage: build the extension there (docker-php-ext-install, pecl) and copy what it installs into the final stage (its .so in $(php-config --extension-dir) and its ini in $PHP_INI_DIR/conf.d).',
+    java: 'Build with the JDK in a stage of its own and copy only the jar into a final stage on a JRE (FROM eclipse-temurin:<version>-jre, or a JRE package such as openjdk-17-jre-headless).',
+    rust: 'Build in a stage of its own (FROM rust) and copy only the binary into the final stage (COPY --from=build /app/target/release/app /app): the Rust toolchain stays behind.',
+    erlang: 'Build a release in a stage of its own (rebar3 as prod release, or mix release) and copy it into the final stage: the release carries the runtime it needs, without the compiler.',
     other: 'Keep compilers and build tools in a build stage and copy only what it builds into the final stage.'
 };
 /** The fixes for these dev dependencies and build tools, each once, in the order first found. */
 function toolFixes(findings) {
-    const fixes = findings.flatMap(f => (f.kind === 'dev-dependency' ? [DEV_FIX[f.ecosystem ?? 'other']] : f.kind === 'build-tool' ? [BUILD_FIX[f.ecosystem ?? 'other']] : []));
+    const fixes = findings.flatMap(f => {
+        if (f.kind === 'dev-dependency')
+            return [DEV_FIX[f.ecosystem ?? 'other'] ?? DEV_FIX.other];
+        if (f.kind !== 'build-tool')
+            return [];
+        return [f.fromBase ? baseFix(f.fromBase, findings) : BUILD_FIX[f.ecosystem ?? 'other']];
+    });
     return [...new Set(fixes)];
+}
+/**
+ * Build tools that came with the final stage's base image: a build stage on the same base leaves
+ * them in, so the fix is to run on an image without them (rules/base-variants.ts).
+ */
+function baseFix(base, findings) {
+    const names = joined([...new Set(findings.filter(f => f.kind === 'build-tool' && f.fromBase === base).map(f => f.what))]);
+    const many = names.includes(' and ');
+    const v = runVariant(base);
+    if (!v)
+        return `${names} ${many ? 'come' : 'comes'} with the base image ${base}: run on an image without ${many ? 'them' : 'it'} (its -slim variant, if it has one) and keep the build in a stage of its own.`;
+    return `${names} ${many ? 'come' : 'comes'} with the base image ${base} (${v.why}), so a final stage FROM ${base} ships ${many ? 'them' : 'it'} however the build is staged: run on ${v.variant} (${v.how}).`;
+}
+/** "a", "a and b", "a, b and c". */
+function joined(items) {
+    return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
 }
 
 ;// CONCATENATED MODULE: ./src/checks/check.ts
@@ -48849,7 +48960,7 @@ function userRow(report, inputs) {
         return notRun('user', report);
     const profile = inputs.runProfile;
     const user = report.image.user ?? '';
-    const runtime = runtimeOf(report, profile);
+    const runtime = user_runtimeOf(report, profile);
     const refusal = profile === 'docker' ? undefined : runAsNonRootRefusal(user);
     const named = namedUser(report);
     const detail = (...parts) => parts.filter(Boolean).join(' ');
@@ -48883,7 +48994,7 @@ function limitOf(profile) {
 function advise(named) {
     return `For Kubernetes, use ${byNumber(named) ?? 'a numeric USER'} so runAsNonRoot can verify it is not root: a user name is refused there (run-profile: restricted fails it).`;
 }
-function runtimeOf(report, profile) {
+function user_runtimeOf(report, profile) {
     const u = report.user;
     const user = report.image.user ?? '';
     const numeric = profile !== 'docker';
@@ -62517,8 +62628,10 @@ const FindingSchema = object({
     deletedBy: dist_optional(fields_short()),
     /** later layers that wrote the same path again (a `chown -R`): one finding, shipped once more in each */
     alsoIn: dist_optional(firstOf(fields_short(), 10)),
-    /** whose dev dependency or build tool it is (the fix is worded for it): npm's, Python's, Go's */
-    ecosystem: dist_optional(picklist(['node', 'python', 'go']))
+    /** whose dev dependency or build tool it is (the fix is worded for it): npm's, Python's, Go's, Ruby's… */
+    ecosystem: dist_optional(picklist(['node', 'python', 'go', 'ruby', 'php', 'java', 'rust', 'erlang'])),
+    /** a build tool that came with the base image (no instruction of the Dockerfile added it): the final stage's FROM image */
+    fromBase: dist_optional(fields_short())
 });
 /** The contents check: the final image's layers, read in the same docker save pass as the compressed size. */
 const ContentsSchema = object({
@@ -66674,6 +66787,11 @@ function devOnlyPackages(content, root) {
 /** Where a Go toolchain installs: the official images' /usr/local/go, Debian's /usr/lib/go-1.19. */
 const GOROOT = String.raw `usr\/(?:local\/go|lib\/go(?:-[\d.]+)?)\/`;
 const GO_BIN = new RegExp(`^${GOROOT}bin\\/go$`);
+/** A JDK's or JRE's home: Debian's /usr/lib/jvm/java-17-openjdk-amd64, Temurin's /opt/java/openjdk, the old openjdk images' /usr/local/openjdk-17. */
+const JAVA_HOME = String.raw `(?:usr\/lib\/jvm\/[^/]+|opt\/java\/[^/]+|usr\/local\/openjdk-[\d.]+)\/`;
+const JAVA_BIN = new RegExp(`^(?:${JAVA_HOME}|usr\\/(?:local\\/)?)bin\\/java$`);
+/** What only a JDK has beside javac: the modules jlink links from, the compiler's symbol table, its own tools. */
+const JDK_PARTS = new RegExp(`^${JAVA_HOME}(?:jmods\\/|include\\/|lib\\/(?:ct\\.sym|src\\.zip)$|bin\\/(?:jar|jarsigner|javadoc|javap|jdeps|jdeprscan|jlink|jmod|jpackage|jshell|jdb|jhsdb|jimage|serialver)$)`);
 /** Compilers and build tools that a production image does not need (Alpine's build-base, python3-dev, a Go toolchain). */
 const TOOLS = [
     {
@@ -66685,7 +66803,18 @@ const TOOLS = [
     { name: 'g++', main: /^usr\/(?:local\/)?bin\/(?:[\w.]+-)*[gc]\+\+(?:-[\d.]+)?$/, alias: /\/c\+\+$/, parts: /(?:\/cc1plus$|^usr\/include\/c\+\+\/)/ },
     { name: 'make', main: /^usr\/(?:local\/)?bin\/g?make$/, alias: /\/gmake$/ },
     { name: 'python3 headers', main: /^usr\/(?:local\/)?include\/python3[\d.]*m?\/Python\.h$/, parts: /^usr\/(?:local\/)?include\/python3[\d.]*m?\// },
-    { name: 'Go toolchain', main: GO_BIN, parts: new RegExp(`^${GOROOT}`), ecosystem: 'go' }
+    { name: 'Go toolchain', main: GO_BIN, parts: new RegExp(`^${GOROOT}`), ecosystem: 'go' },
+    // Debian's /usr/bin/rustc and /usr/lib/rustlib, or rustup's toolchains (the official images'
+    // /usr/local/rustup, a user's ~/.rustup) with its proxies in a cargo bin/
+    {
+        name: 'Rust toolchain (rustc, cargo)',
+        main: /(?:^|\/)bin\/(?:rustc|cargo)$/,
+        alias: /\/cargo$/,
+        parts: /(?:^|\/)(?:lib\/rustlib\/|rustup\/toolchains\/|lib\/(?:[\w-]+\/)?librustc_driver-\w+\.so$|bin\/rustdoc$)/,
+        ecosystem: 'rust'
+    },
+    { name: 'JDK (javac)', main: new RegExp(`^(?:${JAVA_HOME}|usr\\/(?:local\\/)?)bin\\/javac$`), parts: JDK_PARTS, ecosystem: 'java' },
+    { name: 'Erlang compiler (erlc)', main: /^usr\/(?:local\/)?(?:lib\/erlang\/)?bin\/erlc$/, ecosystem: 'erlang' }
 ];
 /**
  * Which build tool a path belongs to, and whether it is the one that says the tool is there. `rank`
@@ -66697,7 +66826,7 @@ function toolOf(path) {
         const ecosystem = tool.ecosystem && { ecosystem: tool.ecosystem };
         if (tool.main.test(path)) {
             const base = path.slice(path.lastIndexOf('/') + 1);
-            const rank = tool.alias?.test(path) ? 3 : base === tool.name || path.endsWith('/bin/go') ? 0 : base.startsWith(`${tool.name}-`) ? 1 : 2;
+            const rank = tool.alias?.test(path) ? 3 : base === tool.name || /\/bin\/(?:go|rustc|javac|erlc)$/.test(path) ? 0 : base.startsWith(`${tool.name}-`) ? 1 : 2;
             return { name: tool.name, main: true, rank, ...ecosystem };
         }
         if (tool.parts?.test(path))
@@ -66709,20 +66838,38 @@ function toolOf(path) {
 function betterToolPath(a, b) {
     return a === undefined || toolOf(b).rank < toolOf(a).rank ? b : a;
 }
+/** The runtimes that say what an image runs where no manifest was copied. */
+const RUNTIMES = [
+    ['node', /^usr\/(?:local\/)?bin\/node$/],
+    ['python', /^usr\/(?:local\/)?bin\/python3(?:\.\d+)?$/],
+    ['go', GO_BIN],
+    ['ruby', /^usr\/(?:local\/)?bin\/ruby(?:[\d.]+)?$/],
+    ['php', /^usr\/(?:local\/)?bin\/php(?:[\d.]+)?$/],
+    ['java', JAVA_BIN],
+    ['erlang', /^usr\/(?:local\/)?(?:lib\/erlang\/)?bin\/erl$/]
+];
+/** An app's own manifest, by its name. */
+const MANIFESTS = [
+    ['node', /^package\.json$/],
+    ['go', /^go\.mod$/],
+    ['python', /^(?:pyproject\.toml|requirements[\w.-]*\.txt|Pipfile|setup\.py|manage\.py|poetry\.lock|uv\.lock)$/],
+    ['ruby', /^(?:Gemfile|Gemfile\.lock|config\.ru)$/],
+    ['php', /^composer\.(?:json|lock)$/],
+    ['java', /^(?:pom\.xml|build\.gradle(?:\.kts)?)$/],
+    ['rust', /^Cargo\.(?:toml|lock)$/],
+    ['erlang', /^(?:rebar\.config|mix\.exs)$/]
+];
 /**
  * A file that says what the image runs. An app's own manifest outside the libraries (package.json,
  * pyproject.toml, requirements.txt, manage.py, go.mod) says it best ("app"); a runtime (node,
  * python3, a Go toolchain) says it where no manifest was copied ("runtime").
  */
 function ecosystemOf(path) {
-    if (/^usr\/(?:local\/)?bin\/node$/.test(path))
-        return { ecosystem: 'node', by: 'runtime' };
-    if (/^usr\/(?:local\/)?bin\/python3(?:\.\d+)?$/.test(path))
-        return { ecosystem: 'python', by: 'runtime' };
-    if (GO_BIN.test(path))
-        return { ecosystem: 'go', by: 'runtime' };
+    const runtime = RUNTIMES.find(([, re]) => re.test(path));
+    if (runtime)
+        return { ecosystem: runtime[0], by: 'runtime' };
     const base = path.slice(path.lastIndexOf('/') + 1);
-    const ecosystem = base === 'package.json' ? 'node' : base === 'go.mod' ? 'go' : /^(pyproject\.toml|requirements[\w.-]*\.txt|Pipfile|setup\.py|manage\.py|poetry\.lock|uv\.lock)$/.test(base) ? 'python' : undefined;
+    const ecosystem = MANIFESTS.find(([, re]) => re.test(base))?.[0];
     // (the name first: the globs are asked only of the few files it names)
     if (!ecosystem || expected(path) || path.includes('node_modules/') || /(^|\/)go\/pkg\/mod\//.test(path))
         return undefined;
@@ -67612,13 +67759,13 @@ function resolvePackage(root, from, name, installed) {
 }
 /**
  * What the image runs: an app's manifest with its runtime beside it says it best, then a manifest,
- * then a runtime alone. Among equals node, then go, then python, which many images carry only for
- * their tools (node-gyp, mercurial in golang images).
+ * then a runtime alone. Among equals node, go, ruby, php, java, rust, erlang, then python, which
+ * many images carry only for their tools (node-gyp, mercurial in golang and the full ruby images).
  */
 function imageEcosystem(layers) {
     const app = new Set(unique(layers).flatMap(l => [...(l.facts?.ecosystems.app ?? [])]));
     const runtime = new Set(unique(layers).flatMap(l => [...(l.facts?.ecosystems.runtime ?? [])]));
-    const order = ['node', 'go', 'python'];
+    const order = ['node', 'go', 'ruby', 'php', 'java', 'rust', 'erlang', 'python'];
     return order.find(e => app.has(e) && runtime.has(e)) ?? order.find(e => app.has(e)) ?? order.find(e => runtime.has(e));
 }
 function* buildTools(layers, ecosystem) {
@@ -67724,7 +67871,35 @@ function largest(bytes) {
     return best;
 }
 
+;// CONCATENATED MODULE: ./src/stages/from-base.ts
+
+
+// Which build tools came with the base image rather than a line of the Dockerfile: a layer no
+// instruction of the final stage (or a stage it is built FROM) made came through the FROM line
+// (dockerfile.ts). Those need a different fix: a build stage on the same base leaves them in the
+// final image, so the base itself has to change (report/findings.ts names its variant).
+/** `contents` with each build tool from the base marked with the final stage's FROM image; as it is when the Dockerfile cannot be read. */
+function markFromBase(contents, file, target = '') {
+    if (!file || !contents.findings.some(f => f.kind === 'build-tool'))
+        return contents;
+    let dockerfile;
+    try {
+        dockerfile = (0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8');
+    }
+    catch {
+        return contents;
+    }
+    const chain = finalChain(dockerfile, target);
+    const base = chain[chain.length - 1]?.base;
+    // scratch has no tools; a FROM with an unset ARG cannot be named
+    if (!base || base === 'scratch' || base.includes('$'))
+        return contents;
+    const findings = contents.findings.map(f => (f.kind === 'build-tool' && instructionPlace(dockerfile, f.instruction, target)?.instruction === 'FROM' ? { ...f, fromBase: base } : f));
+    return { ...contents, findings };
+}
+
 ;// CONCATENATED MODULE: ./src/stages/size.ts
+
 
 
 
@@ -67842,7 +68017,7 @@ function contentsOf(measured, inputs, platform = '') {
         const why = measured.alreadyCompressed ? 'the image store keeps the layers in a compression this Node cannot unpack (zstd)' : 'no layer of the image could be read as a tar';
         return notScanned(`not scanned: ${why}`);
     }
-    return assembleContents(named, globs(inputs.allowPaths), platform);
+    return markFromBase(assembleContents(named, globs(inputs.allowPaths), platform), inputs.file, inputs.target);
 }
 /** A contents result that says why the layers were not read. */
 function notScanned(why) {
