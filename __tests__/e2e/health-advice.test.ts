@@ -36,7 +36,7 @@ describe('a Python image with neither wget nor curl', () => {
     const h = run.report.health
     expect(row(run.summary, 'health')).toContain(
       `| ❌ | health | no health check | a HEALTHCHECK | ${NO_HC} Add a HEALTHCHECK instruction to the final stage of the Dockerfile, or set the health-cmd input. ` +
-        `Suggested, from what the image has (python3; EXPOSE 8000): \`health-cmd: ${PY_PROBE}\` (point /health at the app&#39;s health endpoint). ` +
+        `Suggested, from what the image has (python3; EXPOSE 8000): \`health-cmd: ${PY_PROBE}\` (GET /health answered 200 there). ` +
         `Meanwhile the container kept running for ${h.verdictSeconds} s (watched).`
     )
     expect(row(run.summary, 'health')).not.toMatch(/wget|curl/)
@@ -55,7 +55,7 @@ describe('a Python image with neither wget nor curl', () => {
       '| ❌ | health | unhealthy | healthy within 120 s | The probe could not run: `curl` is not in the image (or not on its PATH) (HEALTHCHECK: curl -f http://localhost:8000/health &#124;&#124; exit 1). Last probe exited '
     )
     expect(health).toContain(
-      `Suggested instead, from what the image has (python3; EXPOSE 8000): \`HEALTHCHECK CMD ${PY_PROBE}\` (point /health at the app&#39;s health endpoint). Or: install curl in the final stage.`
+      `Suggested instead, from what the image has (python3; EXPOSE 8000): \`HEALTHCHECK CMD ${PY_PROBE}\` (GET /health answered 200 there). Or: install curl in the final stage.`
     )
     expect(health).not.toMatch(/wget|busybox|alpine/)
   })

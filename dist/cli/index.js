@@ -47849,7 +47849,9 @@ function misfitAdvice(report) {
     const instead = s ? suggestion(report, s, health_advice_form(report, s), ' instead') : '';
     if (!listening.includes(probed) && h.portAnswer.port !== probed && listening.length > 0) {
         const other = h.portAnswer.port;
-        return ` Nothing listens on port ${probed} in the container: it listens on ${listening.join(', ')}. Point the probe at ${other}, or make the app listen on ${probed} (often its PORT environment variable).${instead}`;
+        const exposed = exposedTcpPorts(report.image.exposedPorts ?? []);
+        const also = exposed.includes(probed) && !exposed.includes(other) ? { says: ` (EXPOSE says ${probed} too)`, what: 'the probe and EXPOSE' } : { says: '', what: 'the probe' };
+        return ` Nothing listens on port ${probed} in the container${also.says}: it listens on ${listening.join(', ')}. Point ${also.what} at ${other}, or make the app listen on ${probed} (often its PORT environment variable).${instead}`;
     }
     if (h.portAnswer.port !== probed || !notHttp(h.portAnswer))
         return '';
@@ -64945,9 +64947,12 @@ function needsAdvice(health, inputs) {
  * EXPOSEs (it fails anyway without a health check, so only such a run waits).
  */
 const LISTEN_WAIT_S = 8;
+/** How long after start a container whose probe cannot run is given to listen, before its port is asked. */
+const CANNOT_RUN_WAIT_S = 3;
 async function probeAdvice(docker, name, facts, health, waitS = LISTEN_WAIT_S) {
-    // (a probe that cannot run, or one that failed, is judged at once: no wait for it)
-    const sockets = await listeningOf(docker, name, health.verdict === 'missing' ? waitS : 0);
+    // a probe that cannot run is judged about a second after start: the app gets until 3 s after
+    // start to listen, so its port can be asked (a probe that failed has had its time already)
+    const sockets = await listeningOf(docker, name, health.verdict === 'missing' ? waitS : health.rule === 'cannot-run' ? CANNOT_RUN_WAIT_S : 0);
     const seen = { listeningPorts: sockets?.ports, listeningSeconds: sockets?.seconds };
     const command = { entrypoint: facts.entrypoint, cmd: facts.cmd };
     const pid1 = await containerState(docker, name).then(state => state.Pid, () => undefined);
@@ -64958,13 +64963,14 @@ async function probeAdvice(docker, name, facts, health, waitS = LISTEN_WAIT_S) {
     const probed = probePorts(health.command ?? '');
     const probe = { exposed: facts.exposedPorts ?? [], listening: sockets?.ports, probed };
     // an HTTP probe that failed: what its own port speaks, unless nothing listens there
-    const misfit = health.verdict === 'unhealthy' || health.verdict === 'timeout' ? probed[0] : undefined;
+    const misfit = (health.verdict === 'unhealthy' && health.rule !== 'cannot-run') || health.verdict === 'timeout' ? probed[0] : undefined;
     const port = misfit !== undefined && (sockets === undefined || sockets.ports.includes(misfit)) ? misfit : probePort(probe);
     const portAnswer = await answerFor(docker, name, port, sockets?.ports, programs, order);
     const advice = { ...seen, hasShell: shell, ...(portAnswer && { portAnswer }) };
     // an HTTP probe on a port that speaks HTTP failed for another reason; on one where nothing listens
-    // while nothing else does either, the app is not up: no other probe would pass
-    if (misfit !== undefined && (port === undefined || portAnswer === undefined || portAnswer.protocol === 'http' || portAnswer.protocol === 'closed'))
+    // while nothing else does either, the app is not up: no other probe would pass. (Nothing on its
+    // port while the app listens on another: a probe of that one.)
+    if (misfit !== undefined && (port === misfit || port === undefined) && (portAnswer === undefined || portAnswer.protocol === 'http' || portAnswer.protocol === 'closed'))
         return advice;
     // nothing listens, while EXPOSE names a port: no probe can pass until the app listens
     if (sockets?.ports.length === 0 && exposedTcpPorts(probe.exposed).length > 0 && health.verdict === 'missing')

@@ -70,7 +70,9 @@ export function misfitAdvice(report: Report): string {
   const instead = s ? suggestion(report, s, form(report, s), ' instead') : ''
   if (!listening.includes(probed) && h.portAnswer.port !== probed && listening.length > 0) {
     const other = h.portAnswer.port
-    return ` Nothing listens on port ${probed} in the container: it listens on ${listening.join(', ')}. Point the probe at ${other}, or make the app listen on ${probed} (often its PORT environment variable).${instead}`
+    const exposed = exposedTcpPorts(report.image.exposedPorts ?? [])
+    const also = exposed.includes(probed) && !exposed.includes(other) ? { says: ` (EXPOSE says ${probed} too)`, what: 'the probe and EXPOSE' } : { says: '', what: 'the probe' }
+    return ` Nothing listens on port ${probed} in the container${also.says}: it listens on ${listening.join(', ')}. Point ${also.what} at ${other}, or make the app listen on ${probed} (often its PORT environment variable).${instead}`
   }
   if (h.portAnswer.port !== probed || !notHttp(h.portAnswer)) return ''
   return `${protocolNote(report, 'this HTTP probe cannot pass there, however long the app is given to start')}${instead}`
