@@ -47138,7 +47138,91 @@ function failure(b) {
     return `${where}${b.error ? `: ${b.error}` : ''}`;
 }
 
+;// CONCATENATED MODULE: ./src/rules/base-variants.ts
+// The image to run on when the final stage's base image itself carries compilers or a toolchain
+// (no stage built on it can take them out): the official images' own smaller variant, or the
+// runtime image a toolchain's output runs on. Pure, from the FROM reference alone: the full ruby,
+// python and node images (buildpack-deps underneath) have a -slim variant; Debian's php images keep
+// phpize's gcc and make (the -alpine ones install and remove them per docker-php-ext-install); every
+// rust and golang image is the toolchain; a JDK has its JRE.
+/** "docker.io/library/ruby:3.1" → { name: "ruby", tag: "3.1" }; undefined for another namespace's image. */
+function officialRef(ref) {
+    const m = /^(?:(?:docker\.io|index\.docker\.io)\/)?(?:library\/)?([a-z0-9][a-z0-9._-]*)(?::([\w][\w.-]*))?(?:@sha256:[0-9a-f]+)?$/.exec(ref.trim());
+    return m ? { name: m[1], tag: m[2] ?? 'latest' } : undefined;
+}
+/** The Debian release a tag names ("3.1-bookworm" → "bookworm"), else bookworm. */
+function codename(tag) {
+    return /\b(bookworm|bullseye|buster|trixie)\b/.exec(tag)?.[1] ?? 'bookworm';
+}
+/** The plain OS image a toolchain image's binaries run on: its Alpine release, else its Debian one. */
+function runtimeOf(tag) {
+    const alpine = /alpine([\d.]+)?/.exec(tag);
+    return alpine ? `alpine:${alpine[1] ?? 'latest'}` : `debian:${codename(tag)}-slim`;
+}
+/** "3.1" → "3.1-slim", "latest" → "slim", "3.1-bookworm" → "3.1-slim-bookworm". */
+function slim(tag) {
+    if (tag === 'latest')
+        return 'slim';
+    const release = /-(bookworm|bullseye|buster|trixie)$/.exec(tag);
+    return release ? `${tag.slice(0, release.index)}-slim${release[0]}` : `${tag}-slim`;
+}
+function runVariant(base) {
+    const ref = officialRef(base);
+    if (!ref)
+        return undefined;
+    const { name, tag } = ref;
+    const from = `${name}:${tag}`;
+    if (/slim|alpine/.test(tag) && name !== 'rust' && name !== 'golang')
+        return undefined;
+    switch (name) {
+        case 'ruby':
+            return { why: 'the full ruby image carries compilers for native gems', variant: `ruby:${slim(tag)}`, how: `bundle install in a stage FROM ${from} and COPY --from=build /usr/local/bundle /usr/local/bundle into a final stage FROM ruby:${slim(tag)}` };
+        case 'python':
+            return { why: 'the full python image carries compilers for native wheels', variant: `python:${slim(tag)}`, how: `build wheels in a stage FROM ${from} and install them in a final stage FROM python:${slim(tag)}` };
+        case 'node':
+            return { why: 'the full node image carries compilers for native addons', variant: `node:${slim(tag)}`, how: `npm ci in a stage FROM ${from} and copy the app with its node_modules into a final stage FROM node:${slim(tag)}` };
+        case 'buildpack-deps':
+            return { why: 'buildpack-deps is a build image', variant: `debian:${codename(tag)}-slim`, how: `build in a stage FROM ${from} and copy only what it builds into a final stage FROM debian:${codename(tag)}-slim` };
+        case 'php': {
+            // the apache variants are Debian's only: php-fpm on Alpine behind a web server instead
+            const variant = tag.includes('apache') ? `php:${tag.replace(/-?apache.*$/, '') || 'latest'}-fpm-alpine`.replace(/^php:latest-/, 'php:') : tag === 'latest' ? 'php:alpine' : `php:${tag}-alpine`;
+            const how = tag.includes('apache') ? `there is no apache -alpine variant: run ${variant} behind a web server` : `docker-php-ext-install there installs gcc and make only while it builds`;
+            return { why: "Debian's php images keep phpize's compilers for docker-php-ext-install", variant, how };
+        }
+        case 'rust': {
+            const runtime = runtimeOf(tag);
+            return { why: `every rust image${/slim|alpine/.test(tag) ? '' : `, ${name}:${slim(tag)} too,`} is the Rust toolchain`, variant: runtime, how: `cargo build --release in a stage FROM ${from} and copy only the binary into a final stage FROM ${runtime}` };
+        }
+        case 'golang':
+            return { why: 'every golang image is the Go toolchain', variant: 'scratch', how: `go build (CGO_ENABLED=0) in a stage FROM ${from} and copy only the binary into a final stage FROM scratch (or ${runtimeOf(tag)})` };
+        case 'erlang':
+        case 'elixir':
+            return { why: `the ${name} image is the whole OTP, compilers included`, variant: `debian:${codename(tag)}-slim`, how: `build a release (rebar3 as prod release, mix release) in a stage FROM ${from} and copy it into a final stage FROM debian:${codename(tag)}-slim: the release carries its runtime` };
+        case 'eclipse-temurin':
+        case 'openjdk':
+        case 'maven':
+        case 'gradle': {
+            const jre = jreOf(name, tag);
+            if (!jre)
+                return undefined;
+            return { why: 'a JDK image carries the compiler and the modules jlink links from', variant: jre, how: `build the jar in a stage FROM ${from} and copy only the jar into a final stage FROM ${jre}` };
+        }
+    }
+    return undefined;
+}
+/** The Temurin JRE of a JDK image's Java version: "17-jdk-jammy" → eclipse-temurin:17-jre-jammy; maven:3.9-eclipse-temurin-17 → eclipse-temurin:17-jre. */
+function jreOf(name, tag) {
+    if (name === 'eclipse-temurin') {
+        if (/jre/.test(tag) || !/^\d+/.test(tag))
+            return undefined;
+        return `eclipse-temurin:${/jdk/.test(tag) ? tag.replace('jdk', 'jre') : tag.replace(/^([\d.u_+-]*?\d)(?=-|$)/, '$1-jre')}`;
+    }
+    const version = name === 'openjdk' ? /^(\d+)/.exec(tag)?.[1] : /(?:temurin-|jdk-?)(\d+)/.exec(tag)?.[1];
+    return version ? `eclipse-temurin:${version}-jre` : undefined;
+}
+
 ;// CONCATENATED MODULE: ./src/report/findings.ts
+
 
 // How a contents finding reads wherever it is shown (the contents row, the Dockerfile annotation):
 // the file, what it is, its size and the instruction that added it, never what it holds.
@@ -47170,12 +47254,39 @@ const BUILD_FIX = {
     node: 'Keep compilers and build tools in a build stage and copy only its output (dist/) into the final stage.',
     python: 'Keep compilers and build tools in a build stage: build wheels there (pip wheel --wheel-dir /wheels -r requirements.txt) and install them in the final stage (COPY --from=build /wheels /wheels, then pip install --no-index --find-links /wheels -r requirements.txt).',
     go: 'Build in a stage of its own (FROM golang) and copy only the binary into the final stage (COPY --from=build /out/app /app): the Go toolchain and compilers stay behind.',
+    ruby: 'Keep compilers and build tools in a build stage: bundle install there and copy the gems into the final stage (COPY --from=build /usr/local/bundle /usr/local/bundle).',
+    php: 'Keep compilers and build tools in a build stage: build the extension there (docker-php-ext-install, pecl) and copy what it installs into the final stage (its .so in $(php-config --extension-dir) and its ini in $PHP_INI_DIR/conf.d).',
+    java: 'Build with the JDK in a stage of its own and copy only the jar into a final stage on a JRE (FROM eclipse-temurin:<version>-jre, or a JRE package such as openjdk-17-jre-headless).',
+    rust: 'Build in a stage of its own (FROM rust) and copy only the binary into the final stage (COPY --from=build /app/target/release/app /app): the Rust toolchain stays behind.',
+    erlang: 'Build a release in a stage of its own (rebar3 as prod release, or mix release) and copy it into the final stage: the release carries the runtime it needs, without the compiler.',
     other: 'Keep compilers and build tools in a build stage and copy only what it builds into the final stage.'
 };
 /** The fixes for these dev dependencies and build tools, each once, in the order first found. */
 function toolFixes(findings) {
-    const fixes = findings.flatMap(f => (f.kind === 'dev-dependency' ? [DEV_FIX[f.ecosystem ?? 'other']] : f.kind === 'build-tool' ? [BUILD_FIX[f.ecosystem ?? 'other']] : []));
+    const fixes = findings.flatMap(f => {
+        if (f.kind === 'dev-dependency')
+            return [DEV_FIX[f.ecosystem ?? 'other'] ?? DEV_FIX.other];
+        if (f.kind !== 'build-tool')
+            return [];
+        return [f.fromBase ? baseFix(f.fromBase, findings) : BUILD_FIX[f.ecosystem ?? 'other']];
+    });
     return [...new Set(fixes)];
+}
+/**
+ * Build tools that came with the final stage's base image: a build stage on the same base leaves
+ * them in, so the fix is to run on an image without them (rules/base-variants.ts).
+ */
+function baseFix(base, findings) {
+    const names = joined([...new Set(findings.filter(f => f.kind === 'build-tool' && f.fromBase === base).map(f => f.what))]);
+    const many = names.includes(' and ');
+    const v = runVariant(base);
+    if (!v)
+        return `${names} ${many ? 'come' : 'comes'} with the base image ${base}: run on an image without ${many ? 'them' : 'it'} (its -slim variant, if it has one) and keep the build in a stage of its own.`;
+    return `${names} ${many ? 'come' : 'comes'} with the base image ${base} (${v.why}), so a final stage FROM ${base} ships ${many ? 'them' : 'it'} however the build is staged: run on ${v.variant} (${v.how}).`;
+}
+/** "a", "a and b", "a, b and c". */
+function joined(items) {
+    return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
 }
 
 ;// CONCATENATED MODULE: ./src/checks/check.ts
@@ -47596,25 +47707,62 @@ function portMismatch(command, log, exposed) {
 
 ;// CONCATENATED MODULE: ./src/rules/probe.ts
 
-// The health probe suggested for an image, built from a program it has: shared by the stage that
-// looks for the programs (stages/tools.ts) and the check that shows the suggestion. Pure.
+// The health probe suggested for an image, built from a program it has and fitted to what its port
+// speaks (rules/protocol.ts asks it): shared by the stage that looks for the programs
+// (stages/tools.ts) and the check that shows the suggestion. Pure.
 /**
- * The programs a probe can be built from, in order of fit: the app's own runtime first (what
- * working Python and Node images probe with), then the download tools, then the app's own binary
- * (a health mode it would need to have: the only way in a scratch image).
+ * The programs a probe can be built from, in order of fit when the image's own language is not
+ * known: the runtimes first (what working Python, Node, PHP and Ruby images probe with), then the
+ * download tools, then bash's /dev/tcp, then the app's own binary (a health mode it would need to
+ * have: the only way in a scratch image). The image's own language goes first (toolOrder).
  */
-const PROBE_TOOLS = (/* unused pure expression or super */ null && (['python3', 'python', 'node', 'wget', 'curl', 'app']));
+const PROBE_TOOLS = ['python3', 'python', 'node', 'php', 'ruby', 'wget', 'curl', 'bash', 'app'];
+/** Which programs can write each kind of probe in a line. */
+const CAN = {
+    http: PROBE_TOOLS,
+    fastcgi: ['python3', 'python', 'node', 'php', 'ruby'],
+    tcp: ['python3', 'python', 'node', 'php', 'ruby', 'bash', 'app']
+};
+const LANGUAGES = [
+    // php-fpm, php-fpm8.2, the official image's apache2-foreground, FrankenPHP
+    ['php', /^(?:php(?:-fpm|-cgi)?[\d.]*|apache2-foreground|frankenphp)$/, ['php']],
+    // puma sets its process title ("puma 6.4.2 (tcp://…)")
+    ['ruby', /^(?:ruby[\d.]*|puma|unicorn|rails|rackup|bundle|bundler|thin|falcon|sidekiq|passenger)\b/, ['ruby']],
+    ['node', /^(?:node|nodejs|npm|npx|yarn|pnpm)$/, ['node']],
+    ['python', /^(?:python[\d.]*|gunicorn|uvicorn|hypercorn|daphne|celery|waitress-serve|flask)$/, ['python3', 'python']]
+];
+/** The language of the first of `words` (process names, then the command's words) that names one. */
+function languageOf(words) {
+    for (const word of words) {
+        const name = word.slice(word.lastIndexOf('/') + 1);
+        const found = LANGUAGES.find(([, re]) => re.test(name));
+        if (found)
+            return found[0];
+    }
+    return undefined;
+}
+/** The tools in the order they are tried: the image's own language first, then PROBE_TOOLS' order. */
+function toolOrder(language) {
+    const own = LANGUAGES.find(([l]) => l === language)?.[2] ?? [];
+    return [...own, ...PROBE_TOOLS.filter(t => !own.includes(t))];
+}
 /**
- * The port to probe: one the app listens on that EXPOSE or the failing probe names, else EXPOSE's,
- * else one it listens on, else the failing probe's (the app may not be listening yet).
+ * The port to probe: one the app listens on that EXPOSE or the failing probe names, else one it
+ * listens on (nothing listens on what EXPOSE says), else EXPOSE's, else the failing probe's (the
+ * app may not be listening yet, or the sockets could not be read).
  */
 function probePort({ exposed, listening = [], probed = [] }) {
     const declared = [...exposedTcpPorts(exposed), ...probed];
-    return declared.find(p => listening.includes(p)) ?? exposedTcpPorts(exposed)[0] ?? listening[0] ?? probed[0];
+    return declared.find(p => listening.includes(p)) ?? listening[0] ?? exposedTcpPorts(exposed)[0] ?? probed[0];
 }
-/** The URL the suggestion probes: loopback (the probe runs inside the container), or PORT to fill in. */
-function probeUrl(facts) {
-    return `http://127.0.0.1:${probePort(facts) ?? 'PORT'}/health`;
+/**
+ * The EXPOSEd ports nothing listens on, when the sockets were read and something listens elsewhere,
+ * or nothing listens at all.
+ */
+function unlistenedExposed({ exposed, listening }) {
+    if (listening === undefined)
+        return [];
+    return [...new Set(exposedTcpPorts(exposed))].filter(p => !listening.includes(p));
 }
 /**
  * Whether the container serves no port at all (a queue worker): it listened on none after the
@@ -47623,11 +47771,49 @@ function probeUrl(facts) {
 function servesNoPort(facts, log) {
     return facts.listening !== undefined && facts.listening.length === 0 && exposedTcpPorts(facts.exposed).length === 0 && listeningPorts(log).length === 0;
 }
+const probe_ok = (status) => status !== undefined && status < 400;
+/** The probe that fits what the port answered: FastCGI's, a TCP connect for a port that speaks neither, else HTTP. */
+function probeTarget(port, answer) {
+    switch (answer?.protocol) {
+        case 'fastcgi':
+            return { kind: 'fastcgi', port, path: '', passes: true };
+        case 'other':
+        case 'silent':
+            return { kind: 'tcp', port, path: '', passes: true };
+        case 'http':
+            if (probe_ok(answer.healthStatus))
+                return { kind: 'http', port, path: '/health', passes: true };
+            if (probe_ok(answer.rootStatus))
+                return { kind: 'http', port, path: '/', passes: true };
+            return { kind: 'http', port, path: '/health', passes: false };
+        default:
+            return { kind: 'http', port, path: '/health', passes: false };
+    }
+}
+/** The URL an HTTP probe asks: loopback (the probe runs inside the container), or PORT to fill in. */
+function targetUrl(target) {
+    return `http://127.0.0.1:${target.port ?? 'PORT'}${target.path}`;
+}
+/** The URL of the probe on `facts`' port before its protocol is known. */
+function probeUrl(facts) {
+    return targetUrl({ port: probePort(facts), path: '/health' });
+}
+/** The first tool in `order` the image has (`has`) that can write the target's kind of probe. */
+function pickTool(order, has, kind) {
+    return order.find(tool => CAN[kind].includes(tool) && has(tool));
+}
 /**
  * The probe's argument list, written without ": ", " #" or backticks so it pastes into YAML and
  * Markdown as it is. `fetch`: node has it (18 and later); `app`: the app's own program.
  */
-function probeArgv(tool, url, opts = {}) {
+function probeArgv(tool, t, opts = {}) {
+    if (tool === 'app')
+        return [opts.app ?? '/app', 'healthcheck'];
+    if (t.kind === 'fastcgi')
+        return fastcgiArgv(tool, String(t.port ?? 'PORT'));
+    if (t.kind === 'tcp')
+        return tcpArgv(tool, String(t.port ?? 'PORT'));
+    const url = targetUrl(t);
     switch (tool) {
         case 'python3':
         case 'python':
@@ -47637,12 +47823,46 @@ function probeArgv(tool, url, opts = {}) {
             return opts.fetch
                 ? ['node', '-e', `fetch('${url}').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))`]
                 : ['node', '-e', `require('http').get('${url}',r=>process.exit(r.statusCode<400?0:1)).on('error',()=>process.exit(1))`];
+        case 'php':
+            // false on a refused connection and on a 4xx/5xx answer (the http wrapper's default)
+            return ['php', '-r', `exit((int)(@file_get_contents("${url}") === false));`];
+        case 'ruby':
+            return ['ruby', '-rnet/http', '-e', `exit Net::HTTP.get_response(URI("${url}")).code.to_i < 400`];
         case 'wget':
             return ['wget', '-q', '--spider', url];
         case 'curl':
             return ['curl', '-fsS', '-o', '/dev/null', url];
-        case 'app':
-            return [opts.app ?? '/app', 'healthcheck'];
+        case 'bash':
+            // the status line's code: 2xx or 3xx passes
+            return ['bash', '-c', `exec 3<>/dev/tcp/127.0.0.1/${t.port ?? 'PORT'} && printf "GET ${t.path} HTTP/1.0\\r\\n\\r\\n" >&3 && read -r v s r <&3 && [[ $s == [23]* ]]`];
+    }
+}
+/** An FCGI_GET_VALUES record (FastCGI spec 4.1): a FastCGI server answers FCGI_GET_VALUES_RESULT (type 10). */
+function fastcgiArgv(tool, port) {
+    switch (tool) {
+        case 'php':
+            return ['php', '-r', `$s = @fsockopen("127.0.0.1", ${port}, $e, $m, 3); if (!$s) exit(1); stream_set_timeout($s, 3); fwrite($s, "\\x01\\x09\\0\\0\\0\\0\\0\\0"); exit((int)(fread($s, 2) !== "\\x01\\x0a"));`];
+        case 'ruby':
+            return ['ruby', '-rsocket', '-e', `s = TCPSocket.new("127.0.0.1", ${port}); s.write("\\x01\\x09\\0\\0\\0\\0\\0\\0"); exit s.read(2) == "\\x01\\x0a"`];
+        case 'node':
+            return ['node', '-e', `const s=require('net').connect(${port},'127.0.0.1',()=>s.write(Buffer.from([1,9,0,0,0,0,0,0])));s.on('data',d=>process.exit(d[0]===1&&d[1]===10?0:1));s.on('error',()=>process.exit(1));s.on('end',()=>process.exit(1))`];
+        default:
+            return [tool, '-c', `import socket, sys; s = socket.create_connection(('127.0.0.1', ${port}), 3); s.sendall(b'\\x01\\x09' + bytes(6)); sys.exit(s.recv(2) != b'\\x01\\x0a')`];
+    }
+}
+/** A TCP connect: it passes while something accepts connections on the port. */
+function tcpArgv(tool, port) {
+    switch (tool) {
+        case 'php':
+            return ['php', '-r', `exit((int)!@fsockopen("127.0.0.1", ${port}, $e, $m, 3));`];
+        case 'ruby':
+            return ['ruby', '-rsocket', '-e', `TCPSocket.new("127.0.0.1", ${port}).close`];
+        case 'node':
+            return ['node', '-e', `require('net').connect(${port},'127.0.0.1',()=>process.exit(0)).on('error',()=>process.exit(1))`];
+        case 'bash':
+            return ['bash', '-c', `exec 3<>/dev/tcp/127.0.0.1/${port}`];
+        default:
+            return [tool, '-c', `import socket; socket.create_connection(('127.0.0.1', ${port}), 3).close()`];
     }
 }
 /** Launchers and interpreters: the first word of a command that is not the app's own binary. */
@@ -47661,9 +47881,21 @@ function appProgram(entrypoint, cmd) {
 ;// CONCATENATED MODULE: ./src/rules/shell.ts
 // How a suggested probe is written for health-cmd, which Docker runs with /bin/sh: shared by the
 // stage that builds the suggestion and the check that shows it.
-/** The argument list as one shell line (health-cmd runs through /bin/sh): words with specials in double quotes. */
+/**
+ * The argument list as one shell line (health-cmd runs through /bin/sh): words with specials in
+ * double quotes, or in single quotes when they hold $, ", \ or a backtick and no single quote
+ * (PHP's and bash's code reads as written then).
+ */
 function shellLine(argv) {
-    return argv.map(a => (/^[\w@%+=:,./-]+$/.test(a) ? a : `"${a.replace(/(["\\$`])/g, '\\$1')}"`)).join(' ');
+    return argv
+        .map(a => {
+        if (/^[\w@%+=:,./-]+$/.test(a))
+            return a;
+        if (!a.includes("'") && /["\\$`]/.test(a))
+            return `'${a}'`;
+        return `"${a.replace(/(["\\$`])/g, '\\$1')}"`;
+    })
+        .join(' ');
 }
 
 ;// CONCATENATED MODULE: ./src/checks/health-advice.ts
@@ -47680,19 +47912,25 @@ function isWorker(report) {
 /**
  * The advice after "The image has no HEALTHCHECK … and no health-cmd was given.": for a worker,
  * `require-healthcheck: false`; for an image without /bin/sh, the exec form (health-cmd cannot run
- * there) or `require-healthcheck: false`; else a HEALTHCHECK or health-cmd, with a suggested one.
+ * there) or `require-healthcheck: false`; for one that EXPOSEs a port nothing listens on, that;
+ * else a HEALTHCHECK or health-cmd, with a suggested one fitted to what the port speaks.
  */
 function missingAdvice(report, seconds) {
     const s = report.health.suggestedCmd;
     if (isWorker(report)) {
         return ` No process in the container listened on a TCP port (${report.health.listeningSeconds ?? seconds} s after start), so there is nothing to probe, as for a queue worker: set \`require-healthcheck: false\` to have it watched to keep running instead (the image's other process types can run as \`smoke-commands\`).`;
     }
+    const exposed = exposedTcpPorts(report.image.exposedPorts ?? []);
+    if (report.health.listeningPorts?.length === 0 && exposed.length > 0) {
+        const ports = [...new Set(exposed)].join(', ');
+        return ` Nothing in the container listened on a TCP port (${report.health.listeningSeconds ?? seconds} s after start), though the image EXPOSEs ${ports}: no probe of ${ports} can pass until the app listens there. Check that the app starts its server on ${exposed[0]} (often its PORT environment variable); if it serves no port (a queue worker), remove the EXPOSE and set \`require-healthcheck: false\`.`;
+    }
     if (report.health.hasShell === false || s?.shell === false) {
-        return ` It has no /bin/sh, so a health-cmd cannot run in it (Docker runs one with /bin/sh -c): add an exec-form HEALTHCHECK to the final stage of the Dockerfile, or set \`require-healthcheck: false\`.${s ? suggestion(report, s, 'dockerfile') : ''}`;
+        return ` It has no /bin/sh, so a health-cmd cannot run in it (Docker runs one with /bin/sh -c): add an exec-form HEALTHCHECK to the final stage of the Dockerfile, or set \`require-healthcheck: false\`.${protocolNote(report)}${s ? suggestion(report, s, 'dockerfile') : ''}`;
     }
     // the sockets could not be read: a worker cannot be told from a server that EXPOSEs nothing
     const worker = report.health.listeningPorts === undefined && probePort(facts(report)) === undefined ? ' If it serves no port (a queue worker), set `require-healthcheck: false` instead.' : '';
-    return ` Add a HEALTHCHECK instruction to the final stage of the Dockerfile, or set the health-cmd input.${s ? suggestion(report, s, 'health-cmd') : ''}${worker}`;
+    return ` Add a HEALTHCHECK instruction to the final stage of the Dockerfile, or set the health-cmd input.${protocolNote(report)}${s ? suggestion(report, s, 'health-cmd') : ''}${worker}`;
 }
 /**
  * After a probe whose program is not in the image: a probe from what it has, as a Dockerfile line
@@ -47703,28 +47941,96 @@ function replacementAdvice(report) {
     // (no worker here: a probe that cannot run is judged about a second after start, maybe before the app listens)
     if (!s)
         return '';
-    const form = report.health.source === 'health-cmd' && s.shell ? 'health-cmd' : 'dockerfile';
-    return suggestion(report, s, form, ' instead');
+    return `${protocolNote(report)}${suggestion(report, s, health_advice_form(report, s), ' instead')}`;
+}
+/**
+ * After an HTTP probe that never passed: why it cannot, when the container shows it (nothing listens
+ * on its port while the app listens on another, or the port speaks FastCGI or no HTTP at all), with
+ * a probe that fits; "" when the port answered HTTP (the app's answer is the cause) or is not known.
+ */
+function misfitAdvice(report) {
+    const h = report.health;
+    const probed = probePorts(h.command ?? '')[0];
+    const listening = h.listeningPorts ?? [];
+    if (probed === undefined || !h.portAnswer)
+        return '';
+    const s = h.suggestedCmd;
+    const instead = s ? suggestion(report, s, health_advice_form(report, s), ' instead') : '';
+    if (!listening.includes(probed) && h.portAnswer.port !== probed && listening.length > 0) {
+        const other = h.portAnswer.port;
+        const exposed = exposedTcpPorts(report.image.exposedPorts ?? []);
+        const also = exposed.includes(probed) && !exposed.includes(other) ? { says: ` (EXPOSE says ${probed} too)`, what: 'the probe and EXPOSE' } : { says: '', what: 'the probe' };
+        return ` Nothing listens on port ${probed} in the container${also.says}: it listens on ${listening.join(', ')}. Point ${also.what} at ${other}, or make the app listen on ${probed} (often its PORT environment variable).${instead}`;
+    }
+    if (h.portAnswer.port !== probed || !notHttp(h.portAnswer))
+        return '';
+    return `${protocolNote(report, 'this HTTP probe cannot pass there, however long the app is given to start')}${instead}`;
+}
+/** Whether the probe that failed cannot pass whatever the timing (misfitAdvice says why): then no "raise the start period". */
+function probeCannotPass(report) {
+    return misfitAdvice(report) !== '';
+}
+function health_advice_form(report, s) {
+    return report.health.source === 'health-cmd' && s.shell ? 'health-cmd' : 'dockerfile';
+}
+function notHttp(a) {
+    return a.protocol === 'fastcgi' || a.protocol === 'other' || a.protocol === 'silent';
+}
+/** " Port 9000 speaks FastCGI, not HTTP (…), so no HTTP probe can pass there." for a port that speaks no HTTP; "" otherwise. */
+function protocolNote(report, cannot = 'no HTTP probe (curl, wget) can pass there') {
+    const a = report.health.portAnswer;
+    if (!a || !notHttp(a))
+        return '';
+    const asked = a.by ? ` (asked with ${a.by} inside the container)` : '';
+    if (a.protocol === 'fastcgi')
+        return ` Port ${a.port} speaks FastCGI, not HTTP${asked}: the protocol a web server in front of it uses (nginx's fastcgi_pass), so ${cannot}.`;
+    const said = a.protocol === 'other' ? 'it answered an HTTP request with bytes that are not HTTP' : 'it accepted the connection but answered neither an HTTP nor a FastCGI request within 2 s';
+    return ` Port ${a.port} does not speak HTTP${asked}: ${said}, so ${cannot}.`;
 }
 /** " Suggested, from what the image has (python3; EXPOSE 8080): `health-cmd: python3 -c …` (…)." */
 function suggestion(report, s, form, instead = '') {
-    const url = probeUrl(facts(report));
-    const port = portNote(report);
+    const target = targetOf(report, s);
+    const port = portNote(report, target.port);
     if (s.tool === 'app') {
         const exec = `HEALTHCHECK CMD [${s.argv.map(a => JSON.stringify(a)).join(', ')}]`;
-        return ` Suggested${instead}, with the app's own binary (the image has no python, node, wget or curl; ${port}): \`${exec}\`, a mode to add to the app that requests ${url} and exits 0 only when it answers.`;
+        const does = target.kind === 'http' ? `requests ${targetUrl(target)} and exits 0 only when it answers` : `connects to port ${target.port ?? 'PORT'} and exits 0 only when it accepts`;
+        return ` Suggested${instead}, with the app's own binary (the image has no python, node, php, ruby, wget, curl or bash; ${port}): \`${exec}\`, a mode to add to the app that ${does}.`;
     }
     const line = form === 'health-cmd' ? `health-cmd: ${shellLine(s.argv)}` : s.shell ? `HEALTHCHECK CMD ${shellLine(s.argv)}` : `HEALTHCHECK CMD [${s.argv.map(a => JSON.stringify(a)).join(', ')}]`;
-    return ` Suggested${instead}, from what the image has (${s.tool}; ${port}): \`${line}\` (point /health at the app's health endpoint).`;
+    return ` Suggested${instead}, from what the image has (${s.tool}; ${port}): \`${line}\` (${what(target, report.health.portAnswer)}).`;
+}
+/** The target the suggestion was built for: its kind and path as the stage chose them, on the port it asked. */
+function targetOf(report, s) {
+    const a = report.health.portAnswer;
+    const port = a?.port ?? probePort(facts(report));
+    const answered = a && a.port === port ? a : undefined;
+    return { ...probeTarget(port, answered), kind: s.kind ?? 'http', ...(s.path !== undefined && { path: s.path }) };
+}
+/** What the suggested probe does, and whether it passes as it is. */
+function what(target, a) {
+    if (target.kind === 'fastcgi')
+        return 'a FastCGI management request, FCGI_GET_VALUES: it passes when the server answers it, without running a script';
+    if (target.kind === 'tcp')
+        return 'a TCP connect: it passes while the port accepts connections';
+    const health = a?.healthStatus;
+    if (health === undefined || a?.protocol !== 'http')
+        return "point /health at the app's health endpoint";
+    if (target.path === '/health' && health < 400)
+        return `GET /health answered ${health} there`;
+    if (target.path === '/')
+        return `GET /health answered ${health} and GET / ${a.rootStatus}, so it asks /: point it at the app's health endpoint if it has one`;
+    return `GET /health answered ${health}: point /health at the app's health endpoint`;
 }
 /** Where the probe's port comes from: EXPOSE, the socket it listens on, or PORT to fill in. */
-function portNote(report) {
-    const port = probePort(facts(report));
+function portNote(report, port) {
     if (port === undefined)
         return "no EXPOSE, so put the app's port for PORT";
     if (exposedTcpPorts(report.image.exposedPorts ?? []).includes(port))
         return `EXPOSE ${port}`;
-    return report.health.listeningPorts?.includes(port) ? `it listens on ${port}` : `the port the failing probe asked`;
+    const unlistened = unlistenedExposed(facts(report));
+    if (report.health.listeningPorts?.includes(port))
+        return unlistened.length > 0 ? `it listens on ${port}, not on EXPOSE ${unlistened.join(', ')}` : `it listens on ${port}`;
+    return 'the port the failing probe asked';
 }
 
 ;// CONCATENATED MODULE: ./src/rules/profile-errors.ts
@@ -48076,7 +48382,7 @@ function healthRow(report, inputs) {
                 value: 'unhealthy',
                 limit: h.rule === 'image-limit' ? `healthy within ${h.limitSeconds} s (the image's HEALTHCHECK)` : h.rule === 'start-period' ? `healthy within ${h.limitSeconds} s (health-start-period ${h.startPeriodSeconds} s + retries)` : limit,
                 // what to do about a probe that cannot run comes after the failed command, apart from it
-                detail: `${unhealthyWhy(report, inputs)} (${by}).${probe}${h.rule === 'cannot-run' ? cannotRunFix(report) : wrongPort(report)}${dependency(report, inputs)}${profileNote(report)}${logNote(h, 'The container log is below.')}`
+                detail: `${unhealthyWhy(report, inputs)} (${by}).${probe}${h.rule === 'cannot-run' ? cannotRunFix(report) : misfitAdvice(report) || wrongPort(report)}${dependency(report, inputs)}${profileNote(report)}${logNote(h, 'The container log is below.')}`
             };
         case 'exited':
             if (h.startError && h.ranSeconds === undefined)
@@ -48099,7 +48405,7 @@ function healthRow(report, inputs) {
                 value: `not healthy after ${inputs.healthTimeout} s`,
                 limit,
                 // verdictSeconds: from the container's start, as Docker stamps it (the wait began a little later)
-                detail: `Docker had no verdict ${h.verdictSeconds ?? h.waitedSeconds} s after start: the probes did not finish (${by}).${probe}${wrongPort(report)}${dependency(report, inputs)}${profileNote(report) || ' Check that the probe command returns quickly; raise health-timeout if the app needs longer.'}`
+                detail: `Docker had no verdict ${h.verdictSeconds ?? h.waitedSeconds} s after start: the probes did not finish (${by}).${probe}${misfitAdvice(report) || wrongPort(report)}${dependency(report, inputs)}${profileNote(report) || (probeCannotPass(report) ? '' : ' Check that the probe command returns quickly; raise health-timeout if the app needs longer.')}`
             };
         case 'missing':
             return missingRow(report, inputs);
@@ -48221,7 +48527,7 @@ function unhealthyWhy(report, inputs) {
     if (h.rule === 'start-period') {
         // a health-cmd's own limit: what the image's rule would say with health-start-period as the start period
         const n = h.failedProbes ?? DOCKER_DEFAULT_RETRIES;
-        return `The probe failed ${n} ${n === 1 ? 'time' : 'times'} after the start period and never passed: unhealthy at ${h.limitSeconds} s, on health-start-period ${h.startPeriodSeconds} s, then ${DOCKER_DEFAULT_RETRIES} failed probes a second apart (each a second after the last one ended${h.probeMs !== undefined ? `; the probes took up to ${h.probeMs} ms` : ''}${h.notReadyAtSeconds !== undefined ? `; a fast-health probe that started at ${h.notReadyAtSeconds} s still failed` : ''}). Raise health-start-period if the app needs longer to start`;
+        return `The probe failed ${n} ${n === 1 ? 'time' : 'times'} after the start period and never passed: unhealthy at ${h.limitSeconds} s, on health-start-period ${h.startPeriodSeconds} s, then ${DOCKER_DEFAULT_RETRIES} failed probes a second apart (each a second after the last one ended${h.probeMs !== undefined ? `; the probes took up to ${h.probeMs} ms` : ''}${h.notReadyAtSeconds !== undefined ? `; a fast-health probe that started at ${h.notReadyAtSeconds} s still failed` : ''})${probeCannotPass(report) ? '' : '. Raise health-start-period if the app needs longer to start'}`;
     }
     if (inputs.fastHealth)
         return `Docker marked the container unhealthy: it was not healthy within ${inputs.healthTimeout} s, then failed ${failed}`;
@@ -48927,7 +49233,7 @@ function userRow(report, inputs) {
         return notRun('user', report);
     const profile = inputs.runProfile;
     const user = report.image.user ?? '';
-    const runtime = runtimeOf(report, profile);
+    const runtime = user_runtimeOf(report, profile);
     const refusal = profile === 'docker' ? undefined : runAsNonRootRefusal(user);
     const named = namedUser(report);
     const detail = (...parts) => parts.filter(Boolean).join(' ');
@@ -48961,7 +49267,7 @@ function limitOf(profile) {
 function advise(named) {
     return `For Kubernetes, use ${byNumber(named) ?? 'a numeric USER'} so runAsNonRoot can verify it is not root: a user name is refused there (run-profile: restricted fails it).`;
 }
-function runtimeOf(report, profile) {
+function user_runtimeOf(report, profile) {
     const u = report.user;
     const user = report.image.user ?? '';
     const numeric = profile !== 'docker';
@@ -62597,8 +62903,10 @@ const FindingSchema = object({
     deletedBy: dist_optional(fields_short()),
     /** later layers that wrote the same path again (a `chown -R`): one finding, shipped once more in each */
     alsoIn: dist_optional(firstOf(fields_short(), 10)),
-    /** whose dev dependency or build tool it is (the fix is worded for it): npm's, Python's, Go's */
-    ecosystem: dist_optional(picklist(['node', 'python', 'go']))
+    /** whose dev dependency or build tool it is (the fix is worded for it): npm's, Python's, Go's, Ruby's… */
+    ecosystem: dist_optional(picklist(['node', 'python', 'go', 'ruby', 'php', 'java', 'rust', 'erlang'])),
+    /** a build tool that came with the base image (no instruction of the Dockerfile added it): the final stage's FROM image */
+    fromBase: dist_optional(fields_short())
 });
 /** The contents check: the final image's layers, read in the same docker save pass as the compressed size. */
 const ContentsSchema = object({
@@ -62755,7 +63063,241 @@ const UserSchema = object({
     unknownReason: dist_optional(fields_text())
 });
 
+;// CONCATENATED MODULE: ./src/rules/protocol.ts
+// What a port speaks, asked from inside the container with a program the image has (docker exec
+// in exec form: the script is constant, the port its one argument), so a probe that fits the port
+// is suggested: php-fpm's :9000 speaks FastCGI, where an HTTP probe can never pass, and a raw TCP
+// port (an Erlang proxy) answers no HTTP request. Each asker does the same three steps and prints
+// what came back, as hex, for answerOf() to judge here (pure, so each reply is tested as servers
+// really send it):
+//   1. `GET /health HTTP/1.0` (no Host header, as the bash probe sends it): a reply that starts
+//      "HTTP/" is an HTTP server, with the status /health answered;
+//   2. when /health did not answer 2xx or 3xx, `GET /` (a static site answers there);
+//   3. when it is not HTTP, a FastCGI FCGI_GET_VALUES record (the spec's management request,
+//      section 4.1): a FastCGI server answers FCGI_GET_VALUES_RESULT (type 10); php-fpm closes an
+//      HTTP request at once, so this costs nothing there.
+// Each reply is read for up to 2 s (a raw server that waits for its own protocol says nothing), so
+// asking costs milliseconds on an HTTP or FastCGI port and about 4 s on a silent one, only when
+// advice is due.
+/** The programs that can ask, in the order rules/probe.ts ranks them. */
+const ASKERS = ['python3', 'python', 'node', 'php', 'ruby', 'bash'];
+// One line per step: "health <hex>", "root <hex>", "fcgi <hex>"; instead of hex, "closed" (the
+// connection was refused), "eof" (closed with nothing sent), "timeout" (nothing within 2 s),
+// "error" (could not connect otherwise).
+const PYTHON = String.raw `import socket,sys
+P=int(sys.argv[1])
+def ask(b,n=12):
+    try:
+        s=socket.create_connection(('127.0.0.1',P),2)
+    except ConnectionRefusedError:
+        return 'closed'
+    except OSError:
+        return 'error'
+    s.settimeout(2)
+    r=b''
+    try:
+        s.sendall(b)
+        while len(r)<n:
+            d=s.recv(64)
+            if not d:
+                break
+            r+=d
+    except socket.timeout:
+        if not r:
+            return 'timeout'
+    except OSError:
+        pass
+    s.close()
+    return r[:64].hex() if r else 'eof'
+G=lambda p:('GET '+p+' HTTP/1.0\r\n\r\n').encode()
+h=ask(G('/health'))
+print('health',h)
+if h.startswith('485454502f'):
+    if h[18:20] not in ('32','33'):
+        print('root',ask(G('/')))
+elif h not in ('closed','error'):
+    print('fcgi',ask(b'\x01\x09'+bytes(6),8))
+`;
+const NODE = String.raw `const net=require('net'),P=+process.argv[1]
+const ask=(b,n=12)=>new Promise(done=>{let r=Buffer.alloc(0)
+const s=net.connect(P,'127.0.0.1')
+const end=w=>{clearTimeout(t);s.destroy();done(r.length?r.subarray(0,64).toString('hex'):w)}
+const t=setTimeout(()=>end('timeout'),2000)
+s.on('connect',()=>s.write(b))
+s.on('data',d=>{r=Buffer.concat([r,d]);if(r.length>=n)end('')})
+s.on('end',()=>end('eof'))
+s.on('error',e=>end(e.code==='ECONNREFUSED'?'closed':'eof'))})
+const G=p=>Buffer.from('GET '+p+' HTTP/1.0\r\n\r\n')
+;(async()=>{const h=await ask(G('/health'))
+console.log('health',h)
+if(h.startsWith('485454502f')){if(!['32','33'].includes(h.slice(18,20)))console.log('root',await ask(G('/')))}
+else if(h!=='closed'&&h!=='error')console.log('fcgi',await ask(Buffer.from([1,9,0,0,0,0,0,0]),8))})()
+`;
+const PHP = String.raw `function ask($p,$b,$n=12){$s=@stream_socket_client("tcp://127.0.0.1:$p",$en,$es,2);
+if(!$s)return $en==111?'closed':'error';
+stream_set_timeout($s,2);fwrite($s,$b);$r='';
+while(strlen($r)<$n){$d=fread($s,64);if($d===false||$d===''){
+if(stream_get_meta_data($s)['timed_out']&&$r==='')return 'timeout';break;}$r.=$d;}
+fclose($s);return $r===''?'eof':bin2hex(substr($r,0,64));}
+$p=(int)$argv[1];$g=function($u){return "GET $u HTTP/1.0\r\n\r\n";};
+$h=ask($p,$g('/health'));echo "health $h\n";
+if(substr($h,0,10)==='485454502f'){if(!in_array(substr($h,18,2),['32','33']))echo 'root ',ask($p,$g('/')),"\n";}
+elseif($h!=='closed'&&$h!=='error')echo 'fcgi ',ask($p,"\x01\x09\0\0\0\0\0\0",8),"\n";
+`;
+const RUBY = String.raw `require "socket"
+def ask(p,b,n=12)
+  begin
+    s=Socket.tcp("127.0.0.1",p,connect_timeout: 2)
+  rescue Errno::ECONNREFUSED
+    return "closed"
+  rescue StandardError
+    return "error"
+  end
+  r="".b
+  w="eof"
+  begin
+    s.write(b)
+    while r.size<n
+      if IO.select([s],nil,nil,2).nil?
+        w="timeout"
+        break
+      end
+      r<<s.readpartial(64)
+    end
+  rescue EOFError, SystemCallError
+  end
+  s.close
+  r.empty? ? w : r[0,64].unpack1("H*")
+end
+p=ARGV[0].to_i
+g=->(u){"GET #{u} HTTP/1.0\r\n\r\n"}
+h=ask(p,g.("/health"))
+puts "health #{h}"
+if h.start_with?("485454502f")
+  puts "root #{ask(p,g.("/"))}" unless %w[32 33].include?(h[18,2])
+elsif !%w[closed error].include?(h)
+  puts "fcgi #{ask(p,"\x01\x09\0\0\0\0\0\0".b,8)}"
+end
+`;
+// bash: /dev/tcp, one byte at a time (read -d '' takes a NUL as an empty byte, EOF as a failure)
+const BASH = String.raw `export LC_ALL=C
+exec 2>/dev/null
+ask(){ exec 3<>"/dev/tcp/127.0.0.1/$P" 2>/dev/null || { echo closed; return; }
+  printf "$1" >&3
+  local h= c s t=2 n=0
+  local want=$2; [ -n "$want" ] || want=12
+  while [ $n -lt $want ]; do
+    IFS= read -r -d '' -n 1 -t $t c <&3; s=$?
+    if [ $s -gt 128 ]; then [ -z "$h" ] && h=timeout; break; fi
+    if [ $s -ne 0 ] && [ -z "$c" ]; then break; fi
+    if [ -z "$c" ]; then h+=00; else printf -v c %02x "'$c"; h+=$c; fi
+    n=$((n+1)); t=1
+  done
+  exec 3<&-
+  [ -n "$h" ] || h=eof
+  echo "$h"
+}
+P=$1
+h=$(ask 'GET /health HTTP/1.0\r\n\r\n')
+echo "health $h"
+case $h in
+  485454502f????????3[23]*) ;;
+  485454502f*) echo "root $(ask 'GET / HTTP/1.0\r\n\r\n')" ;;
+  closed|error) ;;
+  *) echo "fcgi $(ask '\x01\x09\x00\x00\x00\x00\x00\x00' 8)" ;;
+esac
+`;
+/** The docker exec argument list (after the container's name) that asks `port` with `tool`. */
+function askArgv(tool, port) {
+    const p = String(port);
+    switch (tool) {
+        case 'python3':
+        case 'python':
+            return [tool, '-c', PYTHON, p];
+        case 'node':
+            return ['node', '-e', NODE, p];
+        case 'php':
+            return ['php', '-r', PHP, p];
+        case 'ruby':
+            return ['ruby', '-e', RUBY, p];
+        case 'bash':
+            return ['bash', '-c', BASH, 'ask', p];
+    }
+}
+const HTTP = /^HTTP\/\d(?:\.\d)? (\d{3})\b/;
+/** The bytes of one step's hex, or the word the asker printed instead. */
+function reply(word) {
+    if (word === undefined)
+        return undefined;
+    if (word === 'closed' || word === 'eof' || word === 'timeout' || word === 'error')
+        return word;
+    return /^(?:[0-9a-f]{2})+$/.test(word) ? Buffer.from(word, 'hex') : undefined;
+}
+function protocol_status(bytes) {
+    const m = Buffer.isBuffer(bytes) ? HTTP.exec(bytes.toString('latin1')) : null;
+    return m ? Number(m[1]) : undefined;
+}
+/** What the port speaks, from an asker's output; undefined when the asker did not run or could not connect. */
+function answerOf(output) {
+    const lines = new Map();
+    for (const line of output.split('\n')) {
+        const m = /^(health|root|fcgi) (\S+)\s*$/.exec(line);
+        if (m && !lines.has(m[1]))
+            lines.set(m[1], m[2]);
+    }
+    const health = reply(lines.get('health'));
+    if (health === undefined || health === 'error')
+        return undefined;
+    if (health === 'closed')
+        return { protocol: 'closed' };
+    const healthStatus = protocol_status(health);
+    if (healthStatus !== undefined) {
+        const rootStatus = protocol_status(reply(lines.get('root')));
+        return { protocol: 'http', healthStatus, ...(rootStatus !== undefined && { rootStatus }) };
+    }
+    const fcgi = reply(lines.get('fcgi'));
+    // FCGI_VERSION_1, FCGI_GET_VALUES_RESULT
+    if (Buffer.isBuffer(fcgi) && fcgi[0] === 1 && fcgi[1] === 10)
+        return { protocol: 'fastcgi' };
+    return { protocol: Buffer.isBuffer(health) || Buffer.isBuffer(fcgi) ? 'other' : 'silent' };
+}
+
+;// CONCATENATED MODULE: ./src/report/probe-schema.ts
+
+
+
+
+// The health report's suggested probe and what the probed port spoke (schema.ts holds the rest):
+// stages/probe-advice.ts writes them, checks/health-advice.ts words them.
+/**
+ * missing, a probe whose program is not in the image, or an HTTP probe on a port that speaks no
+ * HTTP: a probe built from a program the image has (rules/probe.ts; `app`: its own binary), fitted
+ * to what its port speaks; shell: it has /bin/sh (health-cmd needs one)
+ */
+const SuggestedCmdSchema = object({
+    tool: picklist(PROBE_TOOLS),
+    argv: pipe(array(fields_short()), transform(a => a.slice(0, 10))),
+    shell: dist_boolean(),
+    /** what it speaks, fitted to what the port answered (absent: http) */
+    kind: dist_optional(picklist(['http', 'fastcgi', 'tcp'])),
+    /** http: the path it asks ("/health", or "/" where only that answered 2xx or 3xx) */
+    path: dist_optional(fields_short())
+});
+/**
+ * with advice: what the port to probe spoke when asked from inside the container
+ * (rules/protocol.ts), the program that asked, and the statuses GET /health and GET / answered there
+ */
+const PortAnswerSchema = object({
+    port: wholeNumber(),
+    protocol: picklist(['http', 'fastcgi', 'other', 'silent', 'closed']),
+    /** absent: the sockets showed nothing listening there, so it was not asked */
+    by: dist_optional(picklist(ASKERS)),
+    healthStatus: dist_optional(wholeNumber()),
+    rootStatus: dist_optional(wholeNumber())
+});
+
 ;// CONCATENATED MODULE: ./src/report/schema.ts
+
 
 
 
@@ -62924,15 +63466,9 @@ const HealthSchema = object({
     profileCause: dist_optional(ProfileWhySchema),
     /** exited: Docker's message when it could not start the container's command (missing, not executable, no such USER) */
     startError: dist_optional(fields_text()),
-    /**
-     * missing, or a probe whose program is not in the image: a probe built from a program the image
-     * has (rules/probe.ts; `app`: its own binary) and its port; shell: it has /bin/sh (health-cmd needs one)
-     */
-    suggestedCmd: dist_optional(object({
-        tool: picklist(['python3', 'python', 'node', 'wget', 'curl', 'app']),
-        argv: pipe(array(fields_short()), transform(a => a.slice(0, 10))),
-        shell: dist_boolean()
-    })),
+    /** a probe that fits the image (probe-schema.ts), and what the port to probe spoke */
+    suggestedCmd: dist_optional(SuggestedCmdSchema),
+    portAnswer: dist_optional(PortAnswerSchema),
     /** with suggestedCmd: the TCP ports the container listened on, read on the engine's host (absent where it cannot be read) */
     listeningPorts: dist_optional(firstOf(wholeNumber(), 100)),
     /** container start → when listeningPorts were read */
@@ -64544,178 +65080,6 @@ function smokeArgs(ctx, inputs, image, name, command) {
 
 ;// CONCATENATED MODULE: external "node:timers/promises"
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
-;// CONCATENATED MODULE: ./src/stages/tools.ts
-
-/** Each is asked to print its version or help, which any build of it can do. */
-const LOOKUPS = [
-    ['python3', ['python3', '--version']],
-    ['python', ['python', '--version']],
-    ['node', ['node', '--version']],
-    ['wget', ['wget', '--help']],
-    ['curl', ['curl', '--version']]
-];
-/** Exit 126/127, or the runtime's "executable file not found": the program is not there. */
-function foundFrom(exitCode, output) {
-    if (/No such container|is not running|Cannot connect to the Docker daemon/i.test(output))
-        return 'unknown';
-    if (exitCode === 126 || exitCode === 127 || /executable file not found|no such file or directory/i.test(output))
-        return 'absent';
-    return 'present';
-}
-async function ask(docker, name, argv) {
-    const r = await docker.call(['exec', name, ...argv]);
-    const output = `${r.stderr}\n${r.stdout}`;
-    return { found: foundFrom(r.exitCode, output), output };
-}
-/** Whether a program that answered can run the probe: `python` may be Python 2 (no urllib.request). */
-function usable(tool, output) {
-    return tool !== 'python' || !/Python 2\./.test(output);
-}
-/** node has fetch from 18 on; an unknown version gets the http module, which every node has. */
-function hasFetch(version) {
-    const major = /v(\d+)\./.exec(version)?.[1];
-    return major !== undefined && Number(major) >= 18;
-}
-/** Whether the container has /bin/sh (health-cmd needs one); undefined when it stopped meanwhile. */
-async function hasShell(docker, name) {
-    const { found } = await ask(docker, name, ['/bin/sh', '-c', 'exit 0']);
-    return found === 'unknown' ? undefined : found === 'present';
-}
-/**
- * A health probe for the running container `name`, or undefined when it stopped meanwhile (or has
- * none of the programs and no binary of its own to name). `shell`: whether it has /bin/sh.
- */
-async function suggestProbe(docker, name, facts, command = {}, shell) {
-    const url = probeUrl(facts);
-    let argv;
-    let tool;
-    for (const [candidate, lookup] of LOOKUPS) {
-        const { found, output } = await ask(docker, name, lookup);
-        if (found === 'unknown')
-            return undefined;
-        if (found === 'absent' || !usable(candidate, output))
-            continue;
-        tool = candidate;
-        argv = probeArgv(candidate, url, { fetch: hasFetch(output) });
-        break;
-    }
-    if (!tool) {
-        const app = appProgram(command.entrypoint ?? [], command.cmd ?? []);
-        if (!app)
-            return undefined;
-        tool = 'app';
-        argv = probeArgv('app', url, { app });
-    }
-    const sh = shell ?? (await hasShell(docker, name));
-    if (sh === undefined)
-        return undefined;
-    return { tool, argv: argv ?? [], shell: sh };
-}
-
-;// CONCATENATED MODULE: ./src/stages/probe-advice.ts
-
-
-
-
-
-
-// What the health row's advice is built from, looked at while the container still runs: the ports
-// it listens on (none: a worker, which needs no HTTP probe) and a probe from the programs it has.
-/** No health check while one is required, or a probe whose program the image lacks: advice is due. */
-function needsAdvice(health, inputs) {
-    if (health.verdict === 'missing')
-        return inputs.requireHealthcheck;
-    return health.verdict === 'unhealthy' && health.rule === 'cannot-run' && health.cannotRun?.why === 'missing';
-}
-/**
- * A server without EXPOSE that is still starting listens on nothing yet: the sockets are looked at
- * again for up to this long after start before the row calls it a worker (which fails anyway
- * without a health check, so only such a run waits).
- */
-const LISTEN_WAIT_S = 8;
-async function probeAdvice(docker, name, facts, health, waitS = LISTEN_WAIT_S) {
-    // (a probe that cannot run is judged at once: no wait for it)
-    const mayBeWorker = health.verdict === 'missing' && exposedTcpPorts(facts.exposedPorts ?? []).length === 0;
-    const sockets = await listeningOf(docker, name, mayBeWorker ? waitS : 0);
-    const shell = await hasShell(docker, name);
-    const probe = { exposed: facts.exposedPorts ?? [], listening: sockets?.ports, probed: probePorts(health.command ?? '') };
-    const suggestedCmd = shell === undefined ? undefined : await suggestProbe(docker, name, probe, facts, shell);
-    return { suggestedCmd, listeningPorts: sockets?.ports, listeningSeconds: sockets?.seconds, hasShell: shell };
-}
-/** The ports it listens on, and when (seconds after start) they were read; while none, read again until `waitS` after start. */
-async function listeningOf(docker, name, waitS) {
-    try {
-        const state = await containerState(docker, name);
-        if (!state.Running)
-            return undefined;
-        const id = await containerId(docker, name);
-        const started = Date.parse(state.StartedAt);
-        for (;;) {
-            const ports = containerListening(state.Pid, id);
-            const seconds = (Date.now() - started) / 1000;
-            if (ports === undefined)
-                return undefined;
-            if (ports.length > 0 || seconds >= waitS || !(await containerState(docker, name)).Running)
-                return { ports, seconds: round(seconds) };
-            await (0,promises_namespaceObject.setTimeout)(500);
-        }
-    }
-    catch {
-        return undefined; // gone meanwhile
-    }
-}
-
-;// CONCATENATED MODULE: ./src/stages/profile-rerun.ts
-
-
-
-
-// Why a container failed under run-profile or read-only. Its log is read for the errors those
-// settings cause (rules/profile-errors.ts). A line that proves one setting did it (EROFS on a path
-// under read-only, a chown or user switch refused to a root image under dropped capabilities) is
-// enough: running it again would take as long as the run that failed and say nothing new. Else
-// (no such line, an EACCES the image's own USER might meet anyway, lines pointing at two settings)
-// it runs once more without the settings (run-profile: docker, read-only: false; run-memory stays,
-// as an OOM kill explains itself), and the health row says whether it then ran.
-/** The verdicts that are the app's failure (not a missing health check, not a skipped run). */
-const FAILED = ['exited', 'unhealthy', 'timeout'];
-/** The container's run settings besides Docker's defaults, and whether its image's USER is root. */
-function runAs(inputs, user, imageUser = '') {
-    const imageRoot = user.resolvedUid !== undefined ? user.resolvedUid === 0 : /^(?:|root|0)(?::.*)?$/.test(imageUser);
-    return { profile: inputs.runProfile, readOnly: inputs.readOnly, imageRoot };
-}
-/** What the log says, and whether to run it again without the settings; undefined when there is nothing to explain. */
-function readCause(health, run) {
-    if (!FAILED.includes(health.verdict) || health.oomKilled)
-        return undefined;
-    if (run.profile === 'docker' && !run.readOnly)
-        return undefined;
-    const lines = [...(health.startError ? [health.startError] : []), ...(health.logTail ?? [])];
-    const causes = profileCauses(lines, run).slice(0, 5);
-    return { cause: { causes }, rerun: pinned(causes) === undefined };
-}
-/**
- * Runs the image once more, `args` being its docker run without the settings, and waits for its
- * health as the first run did. The container goes whatever happens.
- */
-async function rerunWithout(ctx, args, inputs, facts, engine) {
-    const { docker } = ctx;
-    const name = ctx.containerName();
-    const watch = watchContainer(docker, name, ['health_status', 'die', 'exec_start', 'exec_die']);
-    try {
-        const started = await docker.call(args(name));
-        if (started.exitCode !== 0)
-            return { verdict: 'exited', exitCode: started.exitCode };
-        const health = await waitForHealth(docker, name, inputs, facts, watch, engine);
-        const seconds = health.verdict === 'healthy' ? (health.startupSeconds ?? health.waitedSeconds) : health.verdict === 'exited' ? health.ranSeconds : (health.verdictSeconds ?? health.waitedSeconds);
-        return { verdict: health.verdict, ...(seconds !== undefined && { seconds }), ...(health.exitCode !== undefined && { exitCode: health.exitCode }) };
-    }
-    finally {
-        watch.stop();
-        await removeContainer(docker, name);
-    }
-}
-
 ;// CONCATENATED MODULE: ./src/docker/accounts.ts
 
 function createdAccounts(content, target = '') {
@@ -65095,6 +65459,245 @@ function startedByPid1(rows, pid1) {
         }
     }
     return rows.filter(r => tree.has(r.pid));
+}
+
+;// CONCATENATED MODULE: ./src/stages/tools.ts
+
+
+
+/** Each is asked to print its version or help, which any build of it can do. */
+const LOOKUPS = [
+    ['python3', ['python3', '--version']],
+    ['python', ['python', '--version']],
+    ['node', ['node', '--version']],
+    ['php', ['php', '--version']],
+    ['ruby', ['ruby', '--version']],
+    ['wget', ['wget', '--help']],
+    ['curl', ['curl', '--version']],
+    ['bash', ['bash', '--version']]
+];
+/** Exit 126/127, or the runtime's "executable file not found": the program is not there. */
+function foundFrom(exitCode, output) {
+    if (/No such container|is not running|Cannot connect to the Docker daemon/i.test(output))
+        return 'unknown';
+    if (exitCode === 126 || exitCode === 127 || /executable file not found|no such file or directory/i.test(output))
+        return 'absent';
+    return 'present';
+}
+async function ask(docker, name, argv) {
+    const r = await docker.call(['exec', name, ...argv]);
+    const output = `${r.stderr}\n${r.stdout}`;
+    return { found: foundFrom(r.exitCode, output), output };
+}
+/** Whether a program that answered can run the probe: `python` may be Python 2 (no urllib.request, no bytes.hex). */
+function usable(tool, output) {
+    return tool !== 'python' || !/Python 2\./.test(output);
+}
+/** node has fetch from 18 on; an unknown version gets the http module, which every node has. */
+function hasFetch(version) {
+    const major = /v(\d+)\./.exec(version)?.[1];
+    return major !== undefined && Number(major) >= 18;
+}
+async function findPrograms(docker, name) {
+    const answers = await Promise.all(LOOKUPS.map(async ([tool, argv]) => ({ tool, ...(await ask(docker, name, argv)) })));
+    if (answers.some(a => a.found === 'unknown'))
+        return undefined;
+    return new Map(answers.filter(a => a.found === 'present' && usable(a.tool, a.output)).map(a => [a.tool, a.output]));
+}
+/** Whether the container has /bin/sh (health-cmd needs one); undefined when it stopped meanwhile. */
+async function hasShell(docker, name) {
+    const { found } = await ask(docker, name, ['/bin/sh', '-c', 'exit 0']);
+    return found === 'unknown' ? undefined : found === 'present';
+}
+/**
+ * The language the container runs: its processes' names as `docker top` lists them (a process
+ * title such as "php-fpm: master process" or "puma 6.4.2 (tcp://…)" names the server), then the
+ * words of its ENTRYPOINT and CMD.
+ */
+async function containerLanguage(docker, name, pid1, command) {
+    const top = pid1 ? await docker.call(['top', name, '-eo', 'pid,ppid,args']) : undefined;
+    const rows = (top?.exitCode === 0 ? top.stdout.split('\n').slice(1) : []).flatMap(line => {
+        const m = /^\s*(\d+)\s+(\d+)\s+(\S+)/.exec(line);
+        return m ? [{ pid: Number(m[1]), ppid: Number(m[2]), program: m[3].replace(/:$/, '') }] : [];
+    });
+    // PID 1's own tree: not the probes and lookups exec'd into it meanwhile
+    const processes = pid1 ? startedByPid1(rows, pid1).map(r => r.program) : [];
+    const words = [...(command.entrypoint ?? []), ...(command.cmd ?? [])].flatMap(w => w.split(/\s+/));
+    return languageOf([...processes, ...words]);
+}
+/** The program that asks a port what it speaks: the first of `order` the container has. */
+function askerOf(programs, order) {
+    return order.find((tool) => ASKERS.includes(tool) && programs.has(tool));
+}
+/** What `port` speaks, asked with `tool` inside the container; undefined when it could not be told. */
+async function askPort(docker, name, tool, port) {
+    const r = await docker.call(['exec', name, ...askArgv(tool, port)]);
+    return r.exitCode === 0 ? answerOf(r.stdout) : undefined;
+}
+/**
+ * The probe for `target` from the first program in `order` the container has that can write it,
+ * else the app's own binary in exec form; undefined when there is none. A FastCGI port with no
+ * program that speaks FastCGI gets a TCP connect. `shell`: whether it has /bin/sh.
+ */
+function chooseProbe(programs, order, target, command, shell) {
+    const app = appProgram(command.entrypoint ?? [], command.cmd ?? []);
+    const has = (tool) => (tool === 'app' ? app !== undefined : programs.has(tool));
+    let fitted = target;
+    let tool = pickTool(order, has, target.kind);
+    if (!tool && target.kind === 'fastcgi') {
+        fitted = { ...target, kind: 'tcp' };
+        tool = pickTool(order, has, 'tcp');
+    }
+    if (!tool)
+        return undefined;
+    const argv = probeArgv(tool, fitted, { fetch: hasFetch(programs.get('node') ?? ''), app });
+    return { tool, argv, shell, kind: fitted.kind, ...(fitted.kind === 'http' && { path: fitted.path }) };
+}
+
+;// CONCATENATED MODULE: ./src/stages/probe-advice.ts
+
+
+
+
+
+
+
+// What the health row's advice is built from, looked at while the container still runs: the ports
+// it listens on (none: a worker, which needs no HTTP probe), what the port to probe speaks, and a
+// probe fitted to it from the programs the image has. Only when advice is due, so a passing run
+// never pays for it.
+/**
+ * No health check while one is required, a probe whose program the image lacks, or an HTTP probe
+ * on loopback that never passed (its port may speak FastCGI, or nothing listen there): advice is due.
+ */
+function needsAdvice(health, inputs) {
+    if (health.verdict === 'missing')
+        return inputs.requireHealthcheck;
+    if (health.verdict === 'unhealthy' && health.rule === 'cannot-run')
+        return health.cannotRun?.why === 'missing';
+    return (health.verdict === 'unhealthy' || health.verdict === 'timeout') && probePorts(health.command ?? '').length > 0;
+}
+/**
+ * A server that is still starting listens on nothing yet: the sockets are looked at again for up
+ * to this long after start before the row calls it a worker, or says nothing listens on what it
+ * EXPOSEs (it fails anyway without a health check, so only such a run waits).
+ */
+const LISTEN_WAIT_S = 8;
+/** How long after start a container whose probe cannot run is given to listen, before its port is asked. */
+const CANNOT_RUN_WAIT_S = 3;
+async function probeAdvice(docker, name, facts, health, waitS = LISTEN_WAIT_S) {
+    // a probe that cannot run is judged about a second after start: the app gets until 3 s after
+    // start to listen, so its port can be asked (a probe that failed has had its time already)
+    const sockets = await listeningOf(docker, name, health.verdict === 'missing' ? waitS : health.rule === 'cannot-run' ? CANNOT_RUN_WAIT_S : 0);
+    const seen = { listeningPorts: sockets?.ports, listeningSeconds: sockets?.seconds };
+    const command = { entrypoint: facts.entrypoint, cmd: facts.cmd };
+    const pid1 = await containerState(docker, name).then(state => state.Pid, () => undefined);
+    const [shell, programs, language] = await Promise.all([hasShell(docker, name), findPrograms(docker, name), containerLanguage(docker, name, pid1, command)]);
+    if (shell === undefined || programs === undefined)
+        return { ...seen, hasShell: shell }; // gone meanwhile
+    const order = toolOrder(language);
+    const probed = probePorts(health.command ?? '');
+    const probe = { exposed: facts.exposedPorts ?? [], listening: sockets?.ports, probed };
+    // an HTTP probe that failed: what its own port speaks, unless nothing listens there
+    const misfit = (health.verdict === 'unhealthy' && health.rule !== 'cannot-run') || health.verdict === 'timeout' ? probed[0] : undefined;
+    const port = misfit !== undefined && (sockets === undefined || sockets.ports.includes(misfit)) ? misfit : probePort(probe);
+    const portAnswer = await answerFor(docker, name, port, sockets?.ports, programs, order);
+    const advice = { ...seen, hasShell: shell, ...(portAnswer && { portAnswer }) };
+    // an HTTP probe on a port that speaks HTTP failed for another reason; on one where nothing listens
+    // while nothing else does either, the app is not up: no other probe would pass. (Nothing on its
+    // port while the app listens on another: a probe of that one.)
+    if (misfit !== undefined && (port === misfit || port === undefined) && (portAnswer === undefined || portAnswer.protocol === 'http' || portAnswer.protocol === 'closed'))
+        return advice;
+    // nothing listens, while EXPOSE names a port: no probe can pass until the app listens
+    if (sockets?.ports.length === 0 && exposedTcpPorts(probe.exposed).length > 0 && health.verdict === 'missing')
+        return advice;
+    const suggestedCmd = chooseProbe(programs, order, probeTarget(port, portAnswer), command, shell);
+    return { ...advice, ...(suggestedCmd && { suggestedCmd }) };
+}
+/** What `port` speaks: closed when the sockets show nothing listening there, else asked with a program the image has (which tells a closed port too, where the sockets cannot be read). */
+async function answerFor(docker, name, port, listening, programs, order) {
+    if (port === undefined)
+        return undefined;
+    if (listening !== undefined && !listening.includes(port))
+        return { port, protocol: 'closed' };
+    const by = askerOf(programs, order);
+    if (!by)
+        return undefined;
+    const answer = await askPort(docker, name, by, port);
+    return answer && { port, by, ...answer };
+}
+/** The ports it listens on, and when (seconds after start) they were read; while none, read again until `waitS` after start. */
+async function listeningOf(docker, name, waitS) {
+    try {
+        const state = await containerState(docker, name);
+        if (!state.Running)
+            return undefined;
+        const id = await containerId(docker, name);
+        const started = Date.parse(state.StartedAt);
+        for (;;) {
+            const ports = containerListening(state.Pid, id);
+            const seconds = (Date.now() - started) / 1000;
+            if (ports === undefined)
+                return undefined;
+            if (ports.length > 0 || seconds >= waitS || !(await containerState(docker, name)).Running)
+                return { ports, seconds: round(seconds) };
+            await (0,promises_namespaceObject.setTimeout)(500);
+        }
+    }
+    catch {
+        return undefined; // gone meanwhile
+    }
+}
+
+;// CONCATENATED MODULE: ./src/stages/profile-rerun.ts
+
+
+
+
+// Why a container failed under run-profile or read-only. Its log is read for the errors those
+// settings cause (rules/profile-errors.ts). A line that proves one setting did it (EROFS on a path
+// under read-only, a chown or user switch refused to a root image under dropped capabilities) is
+// enough: running it again would take as long as the run that failed and say nothing new. Else
+// (no such line, an EACCES the image's own USER might meet anyway, lines pointing at two settings)
+// it runs once more without the settings (run-profile: docker, read-only: false; run-memory stays,
+// as an OOM kill explains itself), and the health row says whether it then ran.
+/** The verdicts that are the app's failure (not a missing health check, not a skipped run). */
+const FAILED = ['exited', 'unhealthy', 'timeout'];
+/** The container's run settings besides Docker's defaults, and whether its image's USER is root. */
+function runAs(inputs, user, imageUser = '') {
+    const imageRoot = user.resolvedUid !== undefined ? user.resolvedUid === 0 : /^(?:|root|0)(?::.*)?$/.test(imageUser);
+    return { profile: inputs.runProfile, readOnly: inputs.readOnly, imageRoot };
+}
+/** What the log says, and whether to run it again without the settings; undefined when there is nothing to explain. */
+function readCause(health, run) {
+    if (!FAILED.includes(health.verdict) || health.oomKilled)
+        return undefined;
+    if (run.profile === 'docker' && !run.readOnly)
+        return undefined;
+    const lines = [...(health.startError ? [health.startError] : []), ...(health.logTail ?? [])];
+    const causes = profileCauses(lines, run).slice(0, 5);
+    return { cause: { causes }, rerun: pinned(causes) === undefined };
+}
+/**
+ * Runs the image once more, `args` being its docker run without the settings, and waits for its
+ * health as the first run did. The container goes whatever happens.
+ */
+async function rerunWithout(ctx, args, inputs, facts, engine) {
+    const { docker } = ctx;
+    const name = ctx.containerName();
+    const watch = watchContainer(docker, name, ['health_status', 'die', 'exec_start', 'exec_die']);
+    try {
+        const started = await docker.call(args(name));
+        if (started.exitCode !== 0)
+            return { verdict: 'exited', exitCode: started.exitCode };
+        const health = await waitForHealth(docker, name, inputs, facts, watch, engine);
+        const seconds = health.verdict === 'healthy' ? (health.startupSeconds ?? health.waitedSeconds) : health.verdict === 'exited' ? health.ranSeconds : (health.verdictSeconds ?? health.waitedSeconds);
+        return { verdict: health.verdict, ...(seconds !== undefined && { seconds }), ...(health.exitCode !== undefined && { exitCode: health.exitCode }) };
+    }
+    finally {
+        watch.stop();
+        await removeContainer(docker, name);
+    }
 }
 
 // EXTERNAL MODULE: external "node:http"
@@ -66835,6 +67438,11 @@ function devOnlyPackages(content, root) {
 /** Where a Go toolchain installs: the official images' /usr/local/go, Debian's /usr/lib/go-1.19. */
 const GOROOT = String.raw `usr\/(?:local\/go|lib\/go(?:-[\d.]+)?)\/`;
 const GO_BIN = new RegExp(`^${GOROOT}bin\\/go$`);
+/** A JDK's or JRE's home: Debian's /usr/lib/jvm/java-17-openjdk-amd64, Temurin's /opt/java/openjdk, the old openjdk images' /usr/local/openjdk-17. */
+const JAVA_HOME = String.raw `(?:usr\/lib\/jvm\/[^/]+|opt\/java\/[^/]+|usr\/local\/openjdk-[\d.]+)\/`;
+const JAVA_BIN = new RegExp(`^(?:${JAVA_HOME}|usr\\/(?:local\\/)?)bin\\/java$`);
+/** What only a JDK has beside javac: the modules jlink links from, the compiler's symbol table, its own tools. */
+const JDK_PARTS = new RegExp(`^${JAVA_HOME}(?:jmods\\/|include\\/|lib\\/(?:ct\\.sym|src\\.zip)$|bin\\/(?:jar|jarsigner|javadoc|javap|jdeps|jdeprscan|jlink|jmod|jpackage|jshell|jdb|jhsdb|jimage|serialver)$)`);
 /** Compilers and build tools that a production image does not need (Alpine's build-base, python3-dev, a Go toolchain). */
 const TOOLS = [
     {
@@ -66846,7 +67454,18 @@ const TOOLS = [
     { name: 'g++', main: /^usr\/(?:local\/)?bin\/(?:[\w.]+-)*[gc]\+\+(?:-[\d.]+)?$/, alias: /\/c\+\+$/, parts: /(?:\/cc1plus$|^usr\/include\/c\+\+\/)/ },
     { name: 'make', main: /^usr\/(?:local\/)?bin\/g?make$/, alias: /\/gmake$/ },
     { name: 'python3 headers', main: /^usr\/(?:local\/)?include\/python3[\d.]*m?\/Python\.h$/, parts: /^usr\/(?:local\/)?include\/python3[\d.]*m?\// },
-    { name: 'Go toolchain', main: GO_BIN, parts: new RegExp(`^${GOROOT}`), ecosystem: 'go' }
+    { name: 'Go toolchain', main: GO_BIN, parts: new RegExp(`^${GOROOT}`), ecosystem: 'go' },
+    // Debian's /usr/bin/rustc and /usr/lib/rustlib, or rustup's toolchains (the official images'
+    // /usr/local/rustup, a user's ~/.rustup) with its proxies in a cargo bin/
+    {
+        name: 'Rust toolchain (rustc, cargo)',
+        main: /(?:^|\/)bin\/(?:rustc|cargo)$/,
+        alias: /\/cargo$/,
+        parts: /(?:^|\/)(?:lib\/rustlib\/|rustup\/toolchains\/|lib\/(?:[\w-]+\/)?librustc_driver-\w+\.so$|bin\/rustdoc$)/,
+        ecosystem: 'rust'
+    },
+    { name: 'JDK (javac)', main: new RegExp(`^(?:${JAVA_HOME}|usr\\/(?:local\\/)?)bin\\/javac$`), parts: JDK_PARTS, ecosystem: 'java' },
+    { name: 'Erlang compiler (erlc)', main: /^usr\/(?:local\/)?(?:lib\/erlang\/)?bin\/erlc$/, ecosystem: 'erlang' }
 ];
 /**
  * Which build tool a path belongs to, and whether it is the one that says the tool is there. `rank`
@@ -66858,7 +67477,7 @@ function toolOf(path) {
         const ecosystem = tool.ecosystem && { ecosystem: tool.ecosystem };
         if (tool.main.test(path)) {
             const base = path.slice(path.lastIndexOf('/') + 1);
-            const rank = tool.alias?.test(path) ? 3 : base === tool.name || path.endsWith('/bin/go') ? 0 : base.startsWith(`${tool.name}-`) ? 1 : 2;
+            const rank = tool.alias?.test(path) ? 3 : base === tool.name || /\/bin\/(?:go|rustc|javac|erlc)$/.test(path) ? 0 : base.startsWith(`${tool.name}-`) ? 1 : 2;
             return { name: tool.name, main: true, rank, ...ecosystem };
         }
         if (tool.parts?.test(path))
@@ -66870,20 +67489,38 @@ function toolOf(path) {
 function betterToolPath(a, b) {
     return a === undefined || toolOf(b).rank < toolOf(a).rank ? b : a;
 }
+/** The runtimes that say what an image runs where no manifest was copied. */
+const RUNTIMES = [
+    ['node', /^usr\/(?:local\/)?bin\/node$/],
+    ['python', /^usr\/(?:local\/)?bin\/python3(?:\.\d+)?$/],
+    ['go', GO_BIN],
+    ['ruby', /^usr\/(?:local\/)?bin\/ruby(?:[\d.]+)?$/],
+    ['php', /^usr\/(?:local\/)?bin\/php(?:[\d.]+)?$/],
+    ['java', JAVA_BIN],
+    ['erlang', /^usr\/(?:local\/)?(?:lib\/erlang\/)?bin\/erl$/]
+];
+/** An app's own manifest, by its name. */
+const MANIFESTS = [
+    ['node', /^package\.json$/],
+    ['go', /^go\.mod$/],
+    ['python', /^(?:pyproject\.toml|requirements[\w.-]*\.txt|Pipfile|setup\.py|manage\.py|poetry\.lock|uv\.lock)$/],
+    ['ruby', /^(?:Gemfile|Gemfile\.lock|config\.ru)$/],
+    ['php', /^composer\.(?:json|lock)$/],
+    ['java', /^(?:pom\.xml|build\.gradle(?:\.kts)?)$/],
+    ['rust', /^Cargo\.(?:toml|lock)$/],
+    ['erlang', /^(?:rebar\.config|mix\.exs)$/]
+];
 /**
  * A file that says what the image runs. An app's own manifest outside the libraries (package.json,
  * pyproject.toml, requirements.txt, manage.py, go.mod) says it best ("app"); a runtime (node,
  * python3, a Go toolchain) says it where no manifest was copied ("runtime").
  */
 function ecosystemOf(path) {
-    if (/^usr\/(?:local\/)?bin\/node$/.test(path))
-        return { ecosystem: 'node', by: 'runtime' };
-    if (/^usr\/(?:local\/)?bin\/python3(?:\.\d+)?$/.test(path))
-        return { ecosystem: 'python', by: 'runtime' };
-    if (GO_BIN.test(path))
-        return { ecosystem: 'go', by: 'runtime' };
+    const runtime = RUNTIMES.find(([, re]) => re.test(path));
+    if (runtime)
+        return { ecosystem: runtime[0], by: 'runtime' };
     const base = path.slice(path.lastIndexOf('/') + 1);
-    const ecosystem = base === 'package.json' ? 'node' : base === 'go.mod' ? 'go' : /^(pyproject\.toml|requirements[\w.-]*\.txt|Pipfile|setup\.py|manage\.py|poetry\.lock|uv\.lock)$/.test(base) ? 'python' : undefined;
+    const ecosystem = MANIFESTS.find(([, re]) => re.test(base))?.[0];
     // (the name first: the globs are asked only of the few files it names)
     if (!ecosystem || expected(path) || path.includes('node_modules/') || /(^|\/)go\/pkg\/mod\//.test(path))
         return undefined;
@@ -67773,13 +68410,13 @@ function resolvePackage(root, from, name, installed) {
 }
 /**
  * What the image runs: an app's manifest with its runtime beside it says it best, then a manifest,
- * then a runtime alone. Among equals node, then go, then python, which many images carry only for
- * their tools (node-gyp, mercurial in golang images).
+ * then a runtime alone. Among equals node, go, ruby, php, java, rust, erlang, then python, which
+ * many images carry only for their tools (node-gyp, mercurial in golang and the full ruby images).
  */
 function imageEcosystem(layers) {
     const app = new Set(unique(layers).flatMap(l => [...(l.facts?.ecosystems.app ?? [])]));
     const runtime = new Set(unique(layers).flatMap(l => [...(l.facts?.ecosystems.runtime ?? [])]));
-    const order = ['node', 'go', 'python'];
+    const order = ['node', 'go', 'ruby', 'php', 'java', 'rust', 'erlang', 'python'];
     return order.find(e => app.has(e) && runtime.has(e)) ?? order.find(e => app.has(e)) ?? order.find(e => runtime.has(e));
 }
 function* buildTools(layers, ecosystem) {
@@ -67885,7 +68522,35 @@ function largest(bytes) {
     return best;
 }
 
+;// CONCATENATED MODULE: ./src/stages/from-base.ts
+
+
+// Which build tools came with the base image rather than a line of the Dockerfile: a layer no
+// instruction of the final stage (or a stage it is built FROM) made came through the FROM line
+// (dockerfile.ts). Those need a different fix: a build stage on the same base leaves them in the
+// final image, so the base itself has to change (report/findings.ts names its variant).
+/** `contents` with each build tool from the base marked with the final stage's FROM image; as it is when the Dockerfile cannot be read. */
+function markFromBase(contents, file, target = '') {
+    if (!file || !contents.findings.some(f => f.kind === 'build-tool'))
+        return contents;
+    let dockerfile;
+    try {
+        dockerfile = (0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8');
+    }
+    catch {
+        return contents;
+    }
+    const chain = finalChain(dockerfile, target);
+    const base = chain[chain.length - 1]?.base;
+    // scratch has no tools; a FROM with an unset ARG cannot be named
+    if (!base || base === 'scratch' || base.includes('$'))
+        return contents;
+    const findings = contents.findings.map(f => (f.kind === 'build-tool' && instructionPlace(dockerfile, f.instruction, target)?.instruction === 'FROM' ? { ...f, fromBase: base } : f));
+    return { ...contents, findings };
+}
+
 ;// CONCATENATED MODULE: ./src/stages/size.ts
+
 
 
 
@@ -68003,7 +68668,7 @@ function contentsOf(measured, inputs, platform = '') {
         const why = measured.alreadyCompressed ? 'the image store keeps the layers in a compression this Node cannot unpack (zstd)' : 'no layer of the image could be read as a tar';
         return notScanned(`not scanned: ${why}`);
     }
-    return assembleContents(named, globs(inputs.allowPaths), platform);
+    return markFromBase(assembleContents(named, globs(inputs.allowPaths), platform), inputs.file, inputs.target);
 }
 /** A contents result that says why the layers were not read. */
 function notScanned(why) {

@@ -36,7 +36,7 @@ describe('a Python image with neither wget nor curl', () => {
     const h = run.report.health
     expect(row(run.summary, 'health')).toContain(
       `| ❌ | health | no health check | a HEALTHCHECK | ${NO_HC} Add a HEALTHCHECK instruction to the final stage of the Dockerfile, or set the health-cmd input. ` +
-        `Suggested, from what the image has (python3; EXPOSE 8000): \`health-cmd: ${PY_PROBE}\` (point /health at the app&#39;s health endpoint). ` +
+        `Suggested, from what the image has (python3; EXPOSE 8000): \`health-cmd: ${PY_PROBE}\` (GET /health answered 200 there). ` +
         `Meanwhile the container kept running for ${h.verdictSeconds} s (watched).`
     )
     expect(row(run.summary, 'health')).not.toMatch(/wget|curl/)
@@ -55,7 +55,7 @@ describe('a Python image with neither wget nor curl', () => {
       '| ❌ | health | unhealthy | healthy within 120 s | The probe could not run: `curl` is not in the image (or not on its PATH) (HEALTHCHECK: curl -f http://localhost:8000/health &#124;&#124; exit 1). Last probe exited '
     )
     expect(health).toContain(
-      `Suggested instead, from what the image has (python3; EXPOSE 8000): \`HEALTHCHECK CMD ${PY_PROBE}\` (point /health at the app&#39;s health endpoint). Or: install curl in the final stage.`
+      `Suggested instead, from what the image has (python3; EXPOSE 8000): \`HEALTHCHECK CMD ${PY_PROBE}\` (GET /health answered 200 there). Or: install curl in the final stage.`
     )
     expect(health).not.toMatch(/wget|busybox|alpine/)
   })
@@ -79,7 +79,7 @@ describe('an image without /bin/sh', () => {
     expect(row(run.summary, 'health')).toContain(
       `| ❌ | health | no health check | a HEALTHCHECK | ${NO_HC} It has no /bin/sh, so a health-cmd cannot run in it (Docker runs one with /bin/sh -c): ` +
         'add an exec-form HEALTHCHECK to the final stage of the Dockerfile, or set `require-healthcheck: false`. ' +
-        "Suggested, with the app&#39;s own binary (the image has no python, node, wget or curl; it listens on 8080): " +
+        "Suggested, with the app&#39;s own binary (the image has no python, node, php, ruby, wget, curl or bash; it listens on 8080): " +
         '`HEALTHCHECK CMD ["/httpd", "healthcheck"]`, a mode to add to the app that requests http://127.0.0.1:8080/health and exits 0 only when it answers.'
     )
   })

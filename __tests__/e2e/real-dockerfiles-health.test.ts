@@ -54,7 +54,7 @@ describe('without a HEALTHCHECK', () => {
     const context = fixture([...NON_ROOT, 'EXPOSE 8080', httpd()])
     const run = await runAction({ context, tags: `${TAG}:suggest` })
     expect(run.outputs).toMatchObject({ passed: 'false', health: 'missing' })
-    expect(run.report.health.suggestedCmd).toEqual({ tool: 'wget', argv: ['wget', '-q', '--spider', 'http://127.0.0.1:8080/health'], shell: true })
+    expect(run.report.health.suggestedCmd).toEqual({ tool: 'wget', argv: ['wget', '-q', '--spider', 'http://127.0.0.1:8080/health'], shell: true, kind: 'http', path: '/health' })
     const line = 'health-cmd: wget -q --spider http://127.0.0.1:8080/health'
     expect(row(run.summary, 'health')).toContain(`Suggested, from what the image has (wget; EXPOSE 8080): \`${line}\` (point /health at the app&#39;s health endpoint).`)
     expect(run.stdout).toContain(line)
@@ -79,8 +79,10 @@ describe('the probe and the app disagree on the port', () => {
     expect(run.outputs).toMatchObject({ passed: 'false', health: 'unhealthy' })
     expect(run.report.health.logTail).toContain('Server listening on http://0.0.0.0:8080')
     const health = row(run.summary, 'health')
+    // the kernel's sockets say it (the log says the same): and a probe of the port it does listen on
     expect(health).toContain(
-      'The app logs that it listens on port 8080, but the probe asks port 3000 and EXPOSE says 3000, so the probe finds nothing to answer it. Point the probe and EXPOSE at 8080, or make the app listen on 3000 (often its PORT environment variable).'
+      'Nothing listens on port 3000 in the container (EXPOSE says 3000 too): it listens on 8080. Point the probe and EXPOSE at 8080, or make the app listen on 3000 (often its PORT environment variable). ' +
+        `Suggested instead, from what the image has (node; it listens on 8080, not on EXPOSE 3000): \`HEALTHCHECK CMD node -e "fetch('http://127.0.0.1:8080/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"\` (GET /health answered 200 there).`
     )
     // the probe's refused connection is the app's own port, not a dependency
     expect(health).not.toContain('could not reach')

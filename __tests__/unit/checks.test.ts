@@ -222,7 +222,7 @@ describe('judge', () => {
     judged(report, inputs())
     expect(row(report.checks, 'health').detail).toContain(
       'cannot run (health-cmd: wget -q --spider http://127.0.0.1:8080/). Use an exec-form HEALTHCHECK in the Dockerfile with a program the image has, or set `require-healthcheck: false`. ' +
-        "Suggested instead, with the app's own binary (the image has no python, node, wget or curl; it listens on 8080): `HEALTHCHECK CMD [\"/server\", \"healthcheck\"]`, a mode to add to the app that requests http://127.0.0.1:8080/health and exits 0 only when it answers."
+        "Suggested instead, with the app's own binary (the image has no python, node, php, ruby, wget, curl or bash; it listens on 8080): `HEALTHCHECK CMD [\"/server\", \"healthcheck\"]`, a mode to add to the app that requests http://127.0.0.1:8080/health and exits 0 only when it answers."
     )
   })
 
@@ -365,7 +365,7 @@ describe('judge', () => {
       false,
       [],
       [8080],
-      `${NO_SH} Suggested, with the app's own binary (the image has no python, node, wget or curl; it listens on 8080): \`HEALTHCHECK CMD ["/server", "healthcheck"]\`, a mode to add to the app that requests http://127.0.0.1:8080/health and exits 0 only when it answers.`
+      `${NO_SH} Suggested, with the app's own binary (the image has no python, node, php, ruby, wget, curl or bash; it listens on 8080): \`HEALTHCHECK CMD ["/server", "healthcheck"]\`, a mode to add to the app that requests http://127.0.0.1:8080/health and exits 0 only when it answers.`
     ]
   ] as [string, string[], boolean, string[], number[] | undefined, string][])('no health check: suggests one from what the image has (%s), labelled and ready to paste', (_case, argv, shell, exposed, listening, text) => {
     const report = measuredReport()

@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import * as path from 'node:path'
 import { Readable } from 'node:stream'
 import { judge } from '../../src/checks/index.js'
 import { globs } from '../../src/globs.js'
@@ -23,9 +26,15 @@ export async function image(layers: Array<[string, Entry[] | 'empty']>): Promise
   return Readable.from(parts)
 }
 
-export async function scan(layers: Array<[string, Entry[] | 'empty']>, options: { allowPaths?: string[]; forbidPaths?: string[]; compress?: boolean } = {}) {
+/** `dockerfile`: the Dockerfile that built it, written to a file of its own (which build tools came with its base). */
+export async function scan(layers: Array<[string, Entry[] | 'empty']>, options: { allowPaths?: string[]; forbidPaths?: string[]; compress?: boolean; dockerfile?: string } = {}) {
   const measured = await readSaveStream(await image(layers), { threads: 1, compress: options.compress ?? false, scan: { forbid: globs(options.forbidPaths ?? []), allow: globs(options.allowPaths ?? []) } })
-  return contentsOf(measured, { allowPaths: options.allowPaths ?? [] })
+  let file: string | undefined
+  if (options.dockerfile !== undefined) {
+    file = path.join(mkdtempSync(path.join(tmpdir(), 'contents-')), 'Dockerfile')
+    writeFileSync(file, options.dockerfile)
+  }
+  return contentsOf(measured, { allowPaths: options.allowPaths ?? [], file })
 }
 
 /** measuredReport with these contents, judged. */

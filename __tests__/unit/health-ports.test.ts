@@ -6,8 +6,8 @@ import type { Docker, DockerResult } from '../../src/docker/docker.js'
 import { exposedTcpPorts, listeningPorts, portMismatch, probePorts } from '../../src/rules/ports.js'
 import { shellLine } from '../../src/rules/shell.js'
 import { containerListening, listeningPortsOf } from '../../src/docker/sockets.js'
-import { appProgram, probeArgv, probeUrl, servesNoPort } from '../../src/rules/probe.js'
-import { foundFrom, hasFetch, suggestProbe } from '../../src/stages/tools.js'
+import { appProgram, languageOf, probeArgv, probeTarget, probeUrl, servesNoPort, toolOrder, unlistenedExposed, type ProbeTarget } from '../../src/rules/probe.js'
+import { chooseProbe, findPrograms, foundFrom, hasFetch } from '../../src/stages/tools.js'
 
 // The port the app logs against the port the probe asks, on lines the frameworks really print; and
 // the health probe suggested for an image without one, from the programs its container has.
@@ -102,7 +102,11 @@ describe('the suggested probe', () => {
   it('probes loopback on the port the app listens on and EXPOSEs, else EXPOSE, else the one it listens on, else PORT', () => {
     expect(probeUrl({ exposed: ['8080/tcp'] })).toBe('http://127.0.0.1:8080/health')
     expect(probeUrl({ exposed: ['3000/tcp', '9090/tcp'], listening: [9090, 9229] })).toBe('http://127.0.0.1:9090/health')
-    expect(probeUrl({ exposed: ['3000/tcp'], listening: [8080] })).toBe('http://127.0.0.1:3000/health')
+    // nothing listens on what EXPOSE says: the port it does listen on
+    expect(probeUrl({ exposed: ['3000/tcp'], listening: [8080] })).toBe('http://127.0.0.1:8080/health')
+    expect(probeUrl({ exposed: ['3000/tcp'], listening: [] })).toBe('http://127.0.0.1:3000/health')
+    expect(unlistenedExposed({ exposed: ['3000/tcp'], listening: [8080] })).toEqual([3000])
+    expect(unlistenedExposed({ exposed: ['3000/tcp'] })).toEqual([])
     expect(probeUrl({ exposed: [], listening: [8000] })).toBe('http://127.0.0.1:8000/health')
     expect(probeUrl({ exposed: [] })).toBe('http://127.0.0.1:PORT/health')
     // a probe that could not run: the port it asked, unless the app listens on another
@@ -110,7 +114,7 @@ describe('the suggested probe', () => {
     expect(probeUrl({ exposed: [], listening: [3000], probed: [8080] })).toBe('http://127.0.0.1:3000/health')
   })
   it('pastes as one shell line: wget and curl as they are, python and node with their code quoted', () => {
-    const url = 'http://127.0.0.1:8080/health'
+    const url: ProbeTarget = { kind: 'http', port: 8080, path: '/health', passes: false }
     expect(shellLine(probeArgv('python3', url))).toBe(`python3 -c "import urllib.request as u; u.urlopen('http://127.0.0.1:8080/health', timeout=3)"`)
     expect(shellLine(probeArgv('node', url, { fetch: true }))).toBe(`node -e "fetch('http://127.0.0.1:8080/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"`)
     expect(shellLine(probeArgv('node', url))).toBe(
@@ -120,9 +124,37 @@ describe('the suggested probe', () => {
     expect(shellLine(probeArgv('curl', url))).toBe('curl -fsS -o /dev/null http://127.0.0.1:8080/health')
     expect(probeArgv('app', url, { app: '/server' })).toEqual(['/server', 'healthcheck'])
     // a YAML plain scalar cannot hold ": " or " #"; a backtick would end the summary's code span
-    for (const tool of ['python3', 'python', 'node', 'wget', 'curl'] as const) {
-      for (const fetch of [false, true]) expect(shellLine(probeArgv(tool, url, { fetch }))).not.toMatch(/: | #|`/)
+    for (const tool of ['python3', 'python', 'node', 'php', 'ruby', 'wget', 'curl', 'bash'] as const) {
+      for (const kind of ['http', 'fastcgi', 'tcp'] as const) {
+        for (const fetch of [false, true]) expect(shellLine(probeArgv(tool, { ...url, kind }, { fetch }))).not.toMatch(/: | #|`/)
+      }
     }
+  })
+  it("in the image's own language first, PHP and Ruby code in single quotes", () => {
+    expect(shellLine(probeArgv('php', { kind: 'http', port: 80, path: '/' }))).toBe(`php -r 'exit((int)(@file_get_contents("http://127.0.0.1:80/") === false));'`)
+    expect(shellLine(probeArgv('ruby', { kind: 'http', port: 3000, path: '/health' }))).toBe(
+      `ruby -rnet/http -e 'exit Net::HTTP.get_response(URI("http://127.0.0.1:3000/health")).code.to_i < 400'`
+    )
+    expect(shellLine(probeArgv('php', { kind: 'fastcgi', port: 9000, path: '' }))).toBe(
+      `php -r '$s = @fsockopen("127.0.0.1", 9000, $e, $m, 3); if (!$s) exit(1); stream_set_timeout($s, 3); fwrite($s, "\\x01\\x09\\0\\0\\0\\0\\0\\0"); exit((int)(fread($s, 2) !== "\\x01\\x0a"));'`
+    )
+    expect(shellLine(probeArgv('bash', { kind: 'tcp', port: 4040, path: '' }))).toBe(`bash -c "exec 3<>/dev/tcp/127.0.0.1/4040"`)
+    expect(languageOf(['php-fpm', 'php-fpm'])).toBe('php')
+    expect(languageOf(['sh', 'puma', 'bundle'])).toBe('ruby')
+    expect(languageOf(['/usr/local/bin/docker-php-entrypoint', 'apache2-foreground'])).toBe('php')
+    expect(languageOf(['gunicorn'])).toBe('python')
+    expect(languageOf(['java', '-jar', 'app.jar'])).toBeUndefined()
+    expect(toolOrder('ruby').slice(0, 3)).toEqual(['ruby', 'python3', 'python'])
+    expect(toolOrder()).toEqual(['python3', 'python', 'node', 'php', 'ruby', 'wget', 'curl', 'bash', 'app'])
+  })
+  it('fits what the port answered: FastCGI, a TCP connect for a port that speaks neither, else the path that answered', () => {
+    expect(probeTarget(9000, { protocol: 'fastcgi' })).toEqual({ kind: 'fastcgi', port: 9000, path: '', passes: true })
+    expect(probeTarget(4040, { protocol: 'other' })).toMatchObject({ kind: 'tcp', passes: true })
+    expect(probeTarget(4040, { protocol: 'silent' })).toMatchObject({ kind: 'tcp', passes: true })
+    expect(probeTarget(80, { protocol: 'http', healthStatus: 200 })).toMatchObject({ kind: 'http', path: '/health', passes: true })
+    expect(probeTarget(80, { protocol: 'http', healthStatus: 404, rootStatus: 200 })).toMatchObject({ kind: 'http', path: '/', passes: true })
+    expect(probeTarget(80, { protocol: 'http', healthStatus: 404, rootStatus: 403 })).toMatchObject({ kind: 'http', path: '/health', passes: false })
+    expect(probeTarget(undefined)).toMatchObject({ kind: 'http', path: '/health', passes: false })
   })
   it('node has fetch from 18 on', () => {
     expect(hasFetch('v18.19.1\n')).toBe(true)
@@ -178,7 +210,7 @@ describe('listening sockets', () => {
   })
 })
 
-describe('suggestProbe', () => {
+describe('findPrograms and chooseProbe', () => {
   /** A container with these programs; `versions` is what each prints when asked. */
   function engine(has: string[], versions: Record<string, string> = {}) {
     const calls: string[][] = []
@@ -191,33 +223,45 @@ describe('suggestProbe', () => {
     } as unknown as Docker
     return { docker, calls }
   }
-  const URL8080 = 'http://127.0.0.1:8080/health'
+  const HTTP8080: ProbeTarget = { kind: 'http', port: 8080, path: '/health', passes: false }
+  async function choose(has: string[], target = HTTP8080, opts: { versions?: Record<string, string>; language?: Parameters<typeof toolOrder>[0]; command?: { entrypoint?: string[]; cmd?: string[] } } = {}) {
+    const programs = await findPrograms(engine(has, opts.versions).docker, 'c1')
+    return chooseProbe(programs!, toolOrder(opts.language), target, opts.command ?? {}, true)
+  }
 
-  it('in order of fit: python, node, wget, curl, asked in exec form until one answers, then /bin/sh', async () => {
-    const { docker, calls } = engine(['python3', 'node', 'wget', 'curl', '/bin/sh'])
-    expect(await suggestProbe(docker, 'c1', { exposed: ['8080/tcp'] })).toEqual({ tool: 'python3', argv: probeArgv('python3', URL8080), shell: true })
-    expect(calls).toEqual([
-      ['exec', 'c1', 'python3', '--version'],
-      ['exec', 'c1', '/bin/sh', '-c', 'exit 0']
-    ])
-    expect((await suggestProbe(engine(['python', 'node']).docker, 'c1', { exposed: [] }, {}, false))?.tool).toBe('python')
-    expect((await suggestProbe(engine(['node', 'wget', 'curl'], { node: 'v20.11.0' }).docker, 'c1', { exposed: ['8080/tcp'] }))?.argv).toEqual(probeArgv('node', URL8080, { fetch: true }))
-    expect((await suggestProbe(engine(['node'], { node: 'v16.20.2' }).docker, 'c1', { exposed: ['8080/tcp'] }))?.argv).toEqual(probeArgv('node', URL8080))
-    expect((await suggestProbe(engine(['wget', 'curl', '/bin/sh']).docker, 'c1', { exposed: ['8080/tcp'] }))?.tool).toBe('wget')
-    expect((await suggestProbe(engine(['curl']).docker, 'c1', { exposed: [] }))?.tool).toBe('curl')
+  it('asks every program at once, in exec form', async () => {
+    const { docker, calls } = engine(['python3', 'curl'])
+    expect([...(await findPrograms(docker, 'c1'))!.keys()]).toEqual(['python3', 'curl'])
+    expect(calls).toHaveLength(8)
+    expect(calls[0]).toEqual(['exec', 'c1', 'python3', '--version'])
+  })
+  it('in order of fit: python, node, php, ruby, wget, curl, bash; the image\'s own language first', async () => {
+    expect(await choose(['python3', 'node', 'wget', 'curl'])).toEqual({ tool: 'python3', argv: probeArgv('python3', HTTP8080), shell: true, kind: 'http', path: '/health' })
+    expect((await choose(['python', 'node']))?.tool).toBe('python')
+    expect((await choose(['node', 'wget', 'curl'], HTTP8080, { versions: { node: 'v20.11.0' } }))?.argv).toEqual(probeArgv('node', HTTP8080, { fetch: true }))
+    expect((await choose(['node'], HTTP8080, { versions: { node: 'v16.20.2' } }))?.argv).toEqual(probeArgv('node', HTTP8080))
+    expect((await choose(['php', 'curl', 'wget']))?.tool).toBe('php')
+    expect((await choose(['ruby', 'python3', 'curl'], HTTP8080, { language: 'ruby' }))?.tool).toBe('ruby')
+    expect((await choose(['wget', 'curl', 'bash']))?.tool).toBe('wget')
+    expect((await choose(['curl', 'bash']))?.tool).toBe('curl')
+    expect((await choose(['bash']))?.tool).toBe('bash')
+  })
+  it('a FastCGI port gets a FastCGI request from a runtime, else a TCP connect; a raw port a TCP connect', async () => {
+    const fcgi: ProbeTarget = { kind: 'fastcgi', port: 9000, path: '', passes: true }
+    expect(await choose(['php', 'curl'], fcgi, { language: 'php' })).toMatchObject({ tool: 'php', kind: 'fastcgi' })
+    expect(await choose(['curl', 'bash'], fcgi)).toEqual({ tool: 'bash', argv: probeArgv('bash', { ...fcgi, kind: 'tcp' }), shell: true, kind: 'tcp' })
+    expect(await choose(['curl', 'wget'], fcgi)).toBeUndefined()
+    expect(await choose(['wget', 'ruby'], { kind: 'tcp', port: 4040, path: '', passes: true })).toMatchObject({ tool: 'ruby', kind: 'tcp' })
   })
   it('skips a python that is Python 2 (no urllib.request)', async () => {
-    const { docker } = engine(['python', 'curl'], { python: 'Python 2.7.18' })
-    expect((await suggestProbe(docker, 'c1', { exposed: [] }))?.tool).toBe('curl')
+    expect((await choose(['python', 'curl'], HTTP8080, { versions: { python: 'Python 2.7.18' } }))?.tool).toBe('curl')
   })
   it("none of them: the app's own binary in exec form; no binary of its own to name: nothing", async () => {
-    expect(await suggestProbe(engine([]).docker, 'c1', { exposed: [], listening: [8080] }, { entrypoint: ['/server'] })).toEqual({ tool: 'app', argv: ['/server', 'healthcheck'], shell: false })
-    expect(await suggestProbe(engine([]).docker, 'c1', { exposed: [] }, { entrypoint: ['java', '-jar', 'app.jar'] })).toBeUndefined()
+    expect(await choose([], HTTP8080, { command: { entrypoint: ['/server'] } })).toMatchObject({ tool: 'app', argv: ['/server', 'healthcheck'] })
+    expect(await choose([], HTTP8080, { command: { entrypoint: ['java', '-jar', 'app.jar'] } })).toBeUndefined()
   })
-  it('says whether there is a shell, and nothing once the container is gone', async () => {
-    expect(await suggestProbe(engine(['node']).docker, 'c1', { exposed: ['3000/tcp'] })).toMatchObject({ tool: 'node', shell: false })
-    expect(await suggestProbe(engine(['node', '/bin/sh']).docker, 'c1', { exposed: ['3000/tcp'] })).toMatchObject({ tool: 'node', shell: true })
+  it('nothing once the container is gone', async () => {
     const gone = { call: async () => ({ exitCode: 1, stdout: '', stderr: 'Error response from daemon: container c1 is not running' }) } as unknown as Docker
-    expect(await suggestProbe(gone, 'c1', { exposed: [] }, { cmd: ['/server'] })).toBeUndefined()
+    expect(await findPrograms(gone, 'c1')).toBeUndefined()
   })
 })

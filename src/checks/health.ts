@@ -2,7 +2,7 @@ import { DOCKER_DEFAULT_INTERVAL_S, DOCKER_DEFAULT_RETRIES } from '../docker/con
 import type { Check, Report } from '../report/report.js'
 import { logNote, notRun, startNote, type CheckRule, type JudgeInputs } from './check.js'
 import { dependencyNote } from './unreachable.js'
-import { missingAdvice, replacementAdvice } from './health-advice.js'
+import { misfitAdvice, missingAdvice, probeCannotPass, replacementAdvice } from './health-advice.js'
 import { profileNote } from './profile-cause.js'
 import { NO_HEALTHCHECK_WATCH_S } from '../rules/health.js'
 import { formatSize } from '../units.js'
@@ -29,7 +29,7 @@ function healthRow(report: Report, inputs: JudgeInputs): Check {
         value: 'unhealthy',
         limit: h.rule === 'image-limit' ? `healthy within ${h.limitSeconds} s (the image's HEALTHCHECK)` : h.rule === 'start-period' ? `healthy within ${h.limitSeconds} s (health-start-period ${h.startPeriodSeconds} s + retries)` : limit,
         // what to do about a probe that cannot run comes after the failed command, apart from it
-        detail: `${unhealthyWhy(report, inputs)} (${by}).${probe}${h.rule === 'cannot-run' ? cannotRunFix(report) : wrongPort(report)}${dependency(report, inputs)}${profileNote(report)}${logNote(h, 'The container log is below.')}`
+        detail: `${unhealthyWhy(report, inputs)} (${by}).${probe}${h.rule === 'cannot-run' ? cannotRunFix(report) : misfitAdvice(report) || wrongPort(report)}${dependency(report, inputs)}${profileNote(report)}${logNote(h, 'The container log is below.')}`
       }
     case 'exited':
       if (h.startError && h.ranSeconds === undefined) return notStarted(report, inputs)
@@ -49,7 +49,7 @@ function healthRow(report: Report, inputs: JudgeInputs): Check {
         value: `not healthy after ${inputs.healthTimeout} s`,
         limit,
         // verdictSeconds: from the container's start, as Docker stamps it (the wait began a little later)
-        detail: `Docker had no verdict ${h.verdictSeconds ?? h.waitedSeconds} s after start: the probes did not finish (${by}).${probe}${wrongPort(report)}${dependency(report, inputs)}${profileNote(report) || ' Check that the probe command returns quickly; raise health-timeout if the app needs longer.'}`
+        detail: `Docker had no verdict ${h.verdictSeconds ?? h.waitedSeconds} s after start: the probes did not finish (${by}).${probe}${misfitAdvice(report) || wrongPort(report)}${dependency(report, inputs)}${profileNote(report) || (probeCannotPass(report) ? '' : ' Check that the probe command returns quickly; raise health-timeout if the app needs longer.')}`
       }
     case 'missing':
       return missingRow(report, inputs)
@@ -176,7 +176,7 @@ function unhealthyWhy(report: Report, inputs: JudgeInputs): string {
   if (h.rule === 'start-period') {
     // a health-cmd's own limit: what the image's rule would say with health-start-period as the start period
     const n = h.failedProbes ?? DOCKER_DEFAULT_RETRIES
-    return `The probe failed ${n} ${n === 1 ? 'time' : 'times'} after the start period and never passed: unhealthy at ${h.limitSeconds} s, on health-start-period ${h.startPeriodSeconds} s, then ${DOCKER_DEFAULT_RETRIES} failed probes a second apart (each a second after the last one ended${h.probeMs !== undefined ? `; the probes took up to ${h.probeMs} ms` : ''}${h.notReadyAtSeconds !== undefined ? `; a fast-health probe that started at ${h.notReadyAtSeconds} s still failed` : ''}). Raise health-start-period if the app needs longer to start`
+    return `The probe failed ${n} ${n === 1 ? 'time' : 'times'} after the start period and never passed: unhealthy at ${h.limitSeconds} s, on health-start-period ${h.startPeriodSeconds} s, then ${DOCKER_DEFAULT_RETRIES} failed probes a second apart (each a second after the last one ended${h.probeMs !== undefined ? `; the probes took up to ${h.probeMs} ms` : ''}${h.notReadyAtSeconds !== undefined ? `; a fast-health probe that started at ${h.notReadyAtSeconds} s still failed` : ''})${probeCannotPass(report) ? '' : '. Raise health-start-period if the app needs longer to start'}`
   }
   if (inputs.fastHealth) return `Docker marked the container unhealthy: it was not healthy within ${inputs.healthTimeout} s, then failed ${failed}`
   // fast-health: false leaves Docker's timing as the image (or Docker's defaults) set it

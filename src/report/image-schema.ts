@@ -28,8 +28,10 @@ export const FindingSchema = v.object({
   deletedBy: v.optional(short()),
   /** later layers that wrote the same path again (a `chown -R`): one finding, shipped once more in each */
   alsoIn: v.optional(firstOf(short(), 10)),
-  /** whose dev dependency or build tool it is (the fix is worded for it): npm's, Python's, Go's */
-  ecosystem: v.optional(v.picklist(['node', 'python', 'go']))
+  /** whose dev dependency or build tool it is (the fix is worded for it): npm's, Python's, Go's, Ruby's… */
+  ecosystem: v.optional(v.picklist(['node', 'python', 'go', 'ruby', 'php', 'java', 'rust', 'erlang'])),
+  /** a build tool that came with the base image (no instruction of the Dockerfile added it): the final stage's FROM image */
+  fromBase: v.optional(short())
 })
 
 /** The contents check: the final image's layers, read in the same docker save pass as the compressed size. */

@@ -3,6 +3,7 @@ import { firstOf, logTail, measured, rows, short, text, wholeNumber } from './fi
 import { BaselineSchema, ContentsSchema, ImageSchema } from './image-schema.js'
 import { ProfileWhySchema } from './profile-schema.js'
 import { UserSchema } from './user-schema.js'
+import { PortAnswerSchema, SuggestedCmdSchema } from './probe-schema.js'
 
 export { FindingSchema, LayerSchema, UnreadLayerSchema } from './image-schema.js'
 
@@ -187,17 +188,9 @@ const HealthSchema = v.object({
   profileCause: v.optional(ProfileWhySchema),
   /** exited: Docker's message when it could not start the container's command (missing, not executable, no such USER) */
   startError: v.optional(text()),
-  /**
-   * missing, or a probe whose program is not in the image: a probe built from a program the image
-   * has (rules/probe.ts; `app`: its own binary) and its port; shell: it has /bin/sh (health-cmd needs one)
-   */
-  suggestedCmd: v.optional(
-    v.object({
-      tool: v.picklist(['python3', 'python', 'node', 'wget', 'curl', 'app']),
-      argv: v.pipe(v.array(short()), v.transform(a => a.slice(0, 10))),
-      shell: v.boolean()
-    })
-  ),
+  /** a probe that fits the image (probe-schema.ts), and what the port to probe spoke */
+  suggestedCmd: v.optional(SuggestedCmdSchema),
+  portAnswer: v.optional(PortAnswerSchema),
   /** with suggestedCmd: the TCP ports the container listened on, read on the engine's host (absent where it cannot be read) */
   listeningPorts: v.optional(firstOf(wholeNumber(), 100)),
   /** container start → when listeningPorts were read */

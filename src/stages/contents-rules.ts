@@ -162,7 +162,7 @@ export function devOnlyPackages(content: Buffer, root: string): Set<string> | un
 }
 
 /** What an image is built for, as its files say: the wording of a fix follows it. */
-export type Ecosystem = 'node' | 'python' | 'go'
+export type Ecosystem = 'node' | 'python' | 'go' | 'ruby' | 'php' | 'java' | 'rust' | 'erlang'
 
 interface Tool {
   name: string
@@ -183,6 +183,11 @@ interface Tool {
 /** Where a Go toolchain installs: the official images' /usr/local/go, Debian's /usr/lib/go-1.19. */
 const GOROOT = String.raw`usr\/(?:local\/go|lib\/go(?:-[\d.]+)?)\/`
 const GO_BIN = new RegExp(`^${GOROOT}bin\\/go$`)
+/** A JDK's or JRE's home: Debian's /usr/lib/jvm/java-17-openjdk-amd64, Temurin's /opt/java/openjdk, the old openjdk images' /usr/local/openjdk-17. */
+const JAVA_HOME = String.raw`(?:usr\/lib\/jvm\/[^/]+|opt\/java\/[^/]+|usr\/local\/openjdk-[\d.]+)\/`
+const JAVA_BIN = new RegExp(`^(?:${JAVA_HOME}|usr\\/(?:local\\/)?)bin\\/java$`)
+/** What only a JDK has beside javac: the modules jlink links from, the compiler's symbol table, its own tools. */
+const JDK_PARTS = new RegExp(`^${JAVA_HOME}(?:jmods\\/|include\\/|lib\\/(?:ct\\.sym|src\\.zip)$|bin\\/(?:jar|jarsigner|javadoc|javap|jdeps|jdeprscan|jlink|jmod|jpackage|jshell|jdb|jhsdb|jimage|serialver)$)`)
 
 /** Compilers and build tools that a production image does not need (Alpine's build-base, python3-dev, a Go toolchain). */
 const TOOLS: Tool[] = [
@@ -195,7 +200,18 @@ const TOOLS: Tool[] = [
   { name: 'g++', main: /^usr\/(?:local\/)?bin\/(?:[\w.]+-)*[gc]\+\+(?:-[\d.]+)?$/, alias: /\/c\+\+$/, parts: /(?:\/cc1plus$|^usr\/include\/c\+\+\/)/ },
   { name: 'make', main: /^usr\/(?:local\/)?bin\/g?make$/, alias: /\/gmake$/ },
   { name: 'python3 headers', main: /^usr\/(?:local\/)?include\/python3[\d.]*m?\/Python\.h$/, parts: /^usr\/(?:local\/)?include\/python3[\d.]*m?\// },
-  { name: 'Go toolchain', main: GO_BIN, parts: new RegExp(`^${GOROOT}`), ecosystem: 'go' }
+  { name: 'Go toolchain', main: GO_BIN, parts: new RegExp(`^${GOROOT}`), ecosystem: 'go' },
+  // Debian's /usr/bin/rustc and /usr/lib/rustlib, or rustup's toolchains (the official images'
+  // /usr/local/rustup, a user's ~/.rustup) with its proxies in a cargo bin/
+  {
+    name: 'Rust toolchain (rustc, cargo)',
+    main: /(?:^|\/)bin\/(?:rustc|cargo)$/,
+    alias: /\/cargo$/,
+    parts: /(?:^|\/)(?:lib\/rustlib\/|rustup\/toolchains\/|lib\/(?:[\w-]+\/)?librustc_driver-\w+\.so$|bin\/rustdoc$)/,
+    ecosystem: 'rust'
+  },
+  { name: 'JDK (javac)', main: new RegExp(`^(?:${JAVA_HOME}|usr\\/(?:local\\/)?)bin\\/javac$`), parts: JDK_PARTS, ecosystem: 'java' },
+  { name: 'Erlang compiler (erlc)', main: /^usr\/(?:local\/)?(?:lib\/erlang\/)?bin\/erlc$/, ecosystem: 'erlang' }
 ]
 
 /**
@@ -208,7 +224,7 @@ export function toolOf(path: string): { name: string; main: boolean; rank: numbe
     const ecosystem = tool.ecosystem && { ecosystem: tool.ecosystem }
     if (tool.main.test(path)) {
       const base = path.slice(path.lastIndexOf('/') + 1)
-      const rank = tool.alias?.test(path) ? 3 : base === tool.name || path.endsWith('/bin/go') ? 0 : base.startsWith(`${tool.name}-`) ? 1 : 2
+      const rank = tool.alias?.test(path) ? 3 : base === tool.name || /\/bin\/(?:go|rustc|javac|erlc)$/.test(path) ? 0 : base.startsWith(`${tool.name}-`) ? 1 : 2
       return { name: tool.name, main: true, rank, ...ecosystem }
     }
     if (tool.parts?.test(path)) return { name: tool.name, main: false, rank: 4, ...ecosystem }
@@ -221,18 +237,39 @@ export function betterToolPath(a: string | undefined, b: string): string {
   return a === undefined || toolOf(b)!.rank < toolOf(a)!.rank ? b : a
 }
 
+/** The runtimes that say what an image runs where no manifest was copied. */
+const RUNTIMES: [Ecosystem, RegExp][] = [
+  ['node', /^usr\/(?:local\/)?bin\/node$/],
+  ['python', /^usr\/(?:local\/)?bin\/python3(?:\.\d+)?$/],
+  ['go', GO_BIN],
+  ['ruby', /^usr\/(?:local\/)?bin\/ruby(?:[\d.]+)?$/],
+  ['php', /^usr\/(?:local\/)?bin\/php(?:[\d.]+)?$/],
+  ['java', JAVA_BIN],
+  ['erlang', /^usr\/(?:local\/)?(?:lib\/erlang\/)?bin\/erl$/]
+]
+
+/** An app's own manifest, by its name. */
+const MANIFESTS: [Ecosystem, RegExp][] = [
+  ['node', /^package\.json$/],
+  ['go', /^go\.mod$/],
+  ['python', /^(?:pyproject\.toml|requirements[\w.-]*\.txt|Pipfile|setup\.py|manage\.py|poetry\.lock|uv\.lock)$/],
+  ['ruby', /^(?:Gemfile|Gemfile\.lock|config\.ru)$/],
+  ['php', /^composer\.(?:json|lock)$/],
+  ['java', /^(?:pom\.xml|build\.gradle(?:\.kts)?)$/],
+  ['rust', /^Cargo\.(?:toml|lock)$/],
+  ['erlang', /^(?:rebar\.config|mix\.exs)$/]
+]
+
 /**
  * A file that says what the image runs. An app's own manifest outside the libraries (package.json,
  * pyproject.toml, requirements.txt, manage.py, go.mod) says it best ("app"); a runtime (node,
  * python3, a Go toolchain) says it where no manifest was copied ("runtime").
  */
 export function ecosystemOf(path: string): { ecosystem: Ecosystem; by: 'app' | 'runtime' } | undefined {
-  if (/^usr\/(?:local\/)?bin\/node$/.test(path)) return { ecosystem: 'node', by: 'runtime' }
-  if (/^usr\/(?:local\/)?bin\/python3(?:\.\d+)?$/.test(path)) return { ecosystem: 'python', by: 'runtime' }
-  if (GO_BIN.test(path)) return { ecosystem: 'go', by: 'runtime' }
+  const runtime = RUNTIMES.find(([, re]) => re.test(path))
+  if (runtime) return { ecosystem: runtime[0], by: 'runtime' }
   const base = path.slice(path.lastIndexOf('/') + 1)
-  const ecosystem: Ecosystem | undefined =
-    base === 'package.json' ? 'node' : base === 'go.mod' ? 'go' : /^(pyproject\.toml|requirements[\w.-]*\.txt|Pipfile|setup\.py|manage\.py|poetry\.lock|uv\.lock)$/.test(base) ? 'python' : undefined
+  const ecosystem = MANIFESTS.find(([, re]) => re.test(base))?.[0]
   // (the name first: the globs are asked only of the few files it names)
   if (!ecosystem || expected(path) || path.includes('node_modules/') || /(^|\/)go\/pkg\/mod\//.test(path)) return undefined
   return { ecosystem, by: 'app' }

@@ -155,13 +155,13 @@ function resolvePackage(root: string, from: string, name: string, installed: Set
 
 /**
  * What the image runs: an app's manifest with its runtime beside it says it best, then a manifest,
- * then a runtime alone. Among equals node, then go, then python, which many images carry only for
- * their tools (node-gyp, mercurial in golang images).
+ * then a runtime alone. Among equals node, go, ruby, php, java, rust, erlang, then python, which
+ * many images carry only for their tools (node-gyp, mercurial in golang and the full ruby images).
  */
 function imageEcosystem(layers: ScannedLayer[]): Ecosystem | undefined {
   const app = new Set(unique(layers).flatMap(l => [...(l.facts?.ecosystems.app ?? [])]))
   const runtime = new Set(unique(layers).flatMap(l => [...(l.facts?.ecosystems.runtime ?? [])]))
-  const order: Ecosystem[] = ['node', 'go', 'python']
+  const order: Ecosystem[] = ['node', 'go', 'ruby', 'php', 'java', 'rust', 'erlang', 'python']
   return order.find(e => app.has(e) && runtime.has(e)) ?? order.find(e => app.has(e)) ?? order.find(e => runtime.has(e))
 }
 

@@ -9,6 +9,7 @@ import { readSavedImage, type SavedImage } from './saved-image.js'
 import { countedLayers, layerHistory, namedLayers, total, type Counted } from './layers.js'
 import { globs } from '../globs.js'
 import { assembleContents } from './contents.js'
+import { markFromBase } from './from-base.js'
 import { counted } from '../units.js'
 
 // Stage 5, measuring: everything about size beyond what inspect.ts read.
@@ -126,13 +127,13 @@ async function readImage(ctx: RunContext, inputs: SizeInputs, image: string, sig
 }
 
 /** The contents findings, each layer named by the instruction that made it. */
-export function contentsOf(measured: SavedImage, inputs: Pick<SizeInputs, 'allowPaths'>, platform = ''): Contents {
+export function contentsOf(measured: SavedImage, inputs: Pick<SizeInputs, 'allowPaths'> & Partial<Pick<SizeInputs, 'file' | 'target'>>, platform = ''): Contents {
   const named = namedLayers(measured)
   if (named.length > 0 && named.every(({ facts }) => facts === undefined)) {
     const why = measured.alreadyCompressed ? 'the image store keeps the layers in a compression this Node cannot unpack (zstd)' : 'no layer of the image could be read as a tar'
     return notScanned(`not scanned: ${why}`)
   }
-  return assembleContents(named, globs(inputs.allowPaths), platform)
+  return markFromBase(assembleContents(named, globs(inputs.allowPaths), platform), inputs.file, inputs.target)
 }
 
 /** A contents result that says why the layers were not read. */

@@ -1,22 +1,29 @@
 import type { Docker } from '../docker/docker.js'
 import type { Report } from '../report/report.js'
-import { appProgram, probeArgv, probeUrl, type ProbeFacts, type ProbeTool } from '../rules/probe.js'
+import { appProgram, languageOf, pickTool, probeArgv, type Language, type ProbeTarget, type ProbeTool } from '../rules/probe.js'
+import { answerOf, askArgv, ASKERS, type Asker, type PortAnswer } from '../rules/protocol.js'
+import { startedByPid1 } from './user.js'
 
 // An image without a working health check gets one suggested, built from what the running
-// container really has, in order of fit (rules/probe.ts): python, node, wget, curl, else the app's
-// own binary in exec form; and whether it has /bin/sh, which health-cmd needs. Each program is
-// looked for with `docker exec` in exec form, so an image without a shell is asked too, and
-// nothing from the image is ever run through a shell here.
+// container really has: its programs (python, node, php, ruby, wget, curl, bash), the language it
+// runs (its processes), and what its port speaks (asked from inside it, rules/protocol.ts); and
+// whether it has /bin/sh, which health-cmd needs. Each program is looked for with `docker exec` in
+// exec form, so an image without a shell is asked too, and nothing from the image is ever run
+// through a shell here.
 
 export type Suggested = NonNullable<Report['health']['suggestedCmd']>
+type Program = Exclude<ProbeTool, 'app'>
 
 /** Each is asked to print its version or help, which any build of it can do. */
-const LOOKUPS: [Exclude<ProbeTool, 'app'>, string[]][] = [
+const LOOKUPS: [Program, string[]][] = [
   ['python3', ['python3', '--version']],
   ['python', ['python', '--version']],
   ['node', ['node', '--version']],
+  ['php', ['php', '--version']],
+  ['ruby', ['ruby', '--version']],
   ['wget', ['wget', '--help']],
-  ['curl', ['curl', '--version']]
+  ['curl', ['curl', '--version']],
+  ['bash', ['bash', '--version']]
 ]
 
 type Found = 'present' | 'absent' | 'unknown'
@@ -34,7 +41,7 @@ async function ask(docker: Docker, name: string, argv: string[]): Promise<{ foun
   return { found: foundFrom(r.exitCode, output), output }
 }
 
-/** Whether a program that answered can run the probe: `python` may be Python 2 (no urllib.request). */
+/** Whether a program that answered can run the probe: `python` may be Python 2 (no urllib.request, no bytes.hex). */
 function usable(tool: ProbeTool, output: string): boolean {
   return tool !== 'python' || !/Python 2\./.test(output)
 }
@@ -50,6 +57,14 @@ export interface ImageCommand {
   cmd?: string[]
 }
 
+/** The programs the container has, each with what it printed; undefined when it stopped meanwhile. Asked all at once. */
+export type Programs = Map<Program, string>
+export async function findPrograms(docker: Docker, name: string): Promise<Programs | undefined> {
+  const answers = await Promise.all(LOOKUPS.map(async ([tool, argv]) => ({ tool, ...(await ask(docker, name, argv)) })))
+  if (answers.some(a => a.found === 'unknown')) return undefined
+  return new Map(answers.filter(a => a.found === 'present' && usable(a.tool, a.output)).map(a => [a.tool, a.output]))
+}
+
 /** Whether the container has /bin/sh (health-cmd needs one); undefined when it stopped meanwhile. */
 export async function hasShell(docker: Docker, name: string): Promise<boolean | undefined> {
   const { found } = await ask(docker, name, ['/bin/sh', '-c', 'exit 0'])
@@ -57,28 +72,48 @@ export async function hasShell(docker: Docker, name: string): Promise<boolean | 
 }
 
 /**
- * A health probe for the running container `name`, or undefined when it stopped meanwhile (or has
- * none of the programs and no binary of its own to name). `shell`: whether it has /bin/sh.
+ * The language the container runs: its processes' names as `docker top` lists them (a process
+ * title such as "php-fpm: master process" or "puma 6.4.2 (tcp://…)" names the server), then the
+ * words of its ENTRYPOINT and CMD.
  */
-export async function suggestProbe(docker: Docker, name: string, facts: ProbeFacts, command: ImageCommand = {}, shell?: boolean): Promise<Suggested | undefined> {
-  const url = probeUrl(facts)
-  let argv: string[] | undefined
-  let tool: ProbeTool | undefined
-  for (const [candidate, lookup] of LOOKUPS) {
-    const { found, output } = await ask(docker, name, lookup)
-    if (found === 'unknown') return undefined
-    if (found === 'absent' || !usable(candidate, output)) continue
-    tool = candidate
-    argv = probeArgv(candidate, url, { fetch: hasFetch(output) })
-    break
+export async function containerLanguage(docker: Docker, name: string, pid1: number | undefined, command: ImageCommand): Promise<Language | undefined> {
+  const top = pid1 ? await docker.call(['top', name, '-eo', 'pid,ppid,args']) : undefined
+  const rows = (top?.exitCode === 0 ? top.stdout.split('\n').slice(1) : []).flatMap(line => {
+    const m = /^\s*(\d+)\s+(\d+)\s+(\S+)/.exec(line)
+    return m ? [{ pid: Number(m[1]), ppid: Number(m[2]), program: m[3].replace(/:$/, '') }] : []
+  })
+  // PID 1's own tree: not the probes and lookups exec'd into it meanwhile
+  const processes = pid1 ? startedByPid1(rows, pid1).map(r => r.program) : []
+  const words = [...(command.entrypoint ?? []), ...(command.cmd ?? [])].flatMap(w => w.split(/\s+/))
+  return languageOf([...processes, ...words])
+}
+
+/** The program that asks a port what it speaks: the first of `order` the container has. */
+export function askerOf(programs: Programs, order: ProbeTool[]): Asker | undefined {
+  return order.find((tool): tool is Asker => (ASKERS as readonly string[]).includes(tool) && programs.has(tool as Program))
+}
+
+/** What `port` speaks, asked with `tool` inside the container; undefined when it could not be told. */
+export async function askPort(docker: Docker, name: string, tool: Asker, port: number): Promise<PortAnswer | undefined> {
+  const r = await docker.call(['exec', name, ...askArgv(tool, port)])
+  return r.exitCode === 0 ? answerOf(r.stdout) : undefined
+}
+
+/**
+ * The probe for `target` from the first program in `order` the container has that can write it,
+ * else the app's own binary in exec form; undefined when there is none. A FastCGI port with no
+ * program that speaks FastCGI gets a TCP connect. `shell`: whether it has /bin/sh.
+ */
+export function chooseProbe(programs: Programs, order: ProbeTool[], target: ProbeTarget, command: ImageCommand, shell: boolean): Suggested | undefined {
+  const app = appProgram(command.entrypoint ?? [], command.cmd ?? [])
+  const has = (tool: ProbeTool) => (tool === 'app' ? app !== undefined : programs.has(tool))
+  let fitted = target
+  let tool = pickTool(order, has, target.kind)
+  if (!tool && target.kind === 'fastcgi') {
+    fitted = { ...target, kind: 'tcp' }
+    tool = pickTool(order, has, 'tcp')
   }
-  if (!tool) {
-    const app = appProgram(command.entrypoint ?? [], command.cmd ?? [])
-    if (!app) return undefined
-    tool = 'app'
-    argv = probeArgv('app', url, { app })
-  }
-  const sh = shell ?? (await hasShell(docker, name))
-  if (sh === undefined) return undefined
-  return { tool, argv: argv ?? [], shell: sh }
+  if (!tool) return undefined
+  const argv = probeArgv(tool, fitted, { fetch: hasFetch(programs.get('node') ?? ''), app })
+  return { tool, argv, shell, kind: fitted.kind, ...(fitted.kind === 'http' && { path: fitted.path }) }
 }

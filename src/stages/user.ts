@@ -225,7 +225,7 @@ export function parseTop(stdout: string): TopRow[] {
  * outside the container: they are not the image's processes, and a probe caught mid-run by
  * `docker top` must not fail the image as "also running as UID 0: sh".
  */
-export function startedByPid1(rows: TopRow[], pid1: number): TopRow[] {
+export function startedByPid1<T extends Pick<TopRow, 'pid' | 'ppid'>>(rows: T[], pid1: number): T[] {
   const tree = new Set([pid1])
   // parents can be listed after their children: repeat until nothing more joins the tree
   for (let grew = true; grew; ) {

@@ -1,0 +1,38 @@
+import * as v from 'valibot'
+import { short, wholeNumber } from './fields.js'
+import { PROBE_TOOLS } from '../rules/probe.js'
+import { ASKERS } from '../rules/protocol.js'
+
+// The health report's suggested probe and what the probed port spoke (schema.ts holds the rest):
+// stages/probe-advice.ts writes them, checks/health-advice.ts words them.
+
+/**
+ * missing, a probe whose program is not in the image, or an HTTP probe on a port that speaks no
+ * HTTP: a probe built from a program the image has (rules/probe.ts; `app`: its own binary), fitted
+ * to what its port speaks; shell: it has /bin/sh (health-cmd needs one)
+ */
+export const SuggestedCmdSchema = v.object({
+  tool: v.picklist(PROBE_TOOLS),
+  argv: v.pipe(
+    v.array(short()),
+    v.transform(a => a.slice(0, 10))
+  ),
+  shell: v.boolean(),
+  /** what it speaks, fitted to what the port answered (absent: http) */
+  kind: v.optional(v.picklist(['http', 'fastcgi', 'tcp'])),
+  /** http: the path it asks ("/health", or "/" where only that answered 2xx or 3xx) */
+  path: v.optional(short())
+})
+
+/**
+ * with advice: what the port to probe spoke when asked from inside the container
+ * (rules/protocol.ts), the program that asked, and the statuses GET /health and GET / answered there
+ */
+export const PortAnswerSchema = v.object({
+  port: wholeNumber(),
+  protocol: v.picklist(['http', 'fastcgi', 'other', 'silent', 'closed']),
+  /** absent: the sockets showed nothing listening there, so it was not asked */
+  by: v.optional(v.picklist(ASKERS)),
+  healthStatus: v.optional(wholeNumber()),
+  rootStatus: v.optional(wholeNumber())
+})
