@@ -64674,10 +64674,6 @@ function threadsOf(hostPid, proc) {
     return { switches, ...((waiting || seen) && { waiting }) };
 }
 /**
- * Whether a process of the container (not PID 1) has a handler for `signal`: one the app would
- * shut down on, had PID 1 passed the signal on. Undefined when it cannot be read here.
- */
-/**
  * The PID another process of the container has in the container's own namespace (NSpid's last,
  * the one its own log and `ps` inside show, never the host's), when it has a handler for `signal`.
  */
@@ -64688,6 +64684,10 @@ function catcherPid(hostPid, containerId, signal, proc = '/proc') {
     const inner = nspid && nspid.length > 1 ? Number(nspid[nspid.length - 1]) : undefined;
     return inner !== undefined && Number.isInteger(inner) ? inner : undefined;
 }
+/**
+ * Whether a process of the container (not PID 1) has a handler for `signal`: one the app would
+ * shut down on, had PID 1 passed the signal on. Undefined when it cannot be read here.
+ */
 function catches(hostPid, containerId, signal, proc = '/proc') {
     const number = numberOf(signal);
     const status = number === undefined ? undefined : statusOf(hostPid, containerId, proc);

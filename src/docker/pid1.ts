@@ -94,10 +94,6 @@ function threadsOf(hostPid: number, proc: string): { waiting?: boolean; switches
 }
 
 /**
- * Whether a process of the container (not PID 1) has a handler for `signal`: one the app would
- * shut down on, had PID 1 passed the signal on. Undefined when it cannot be read here.
- */
-/**
  * The PID another process of the container has in the container's own namespace (NSpid's last,
  * the one its own log and `ps` inside show, never the host's), when it has a handler for `signal`.
  */
@@ -108,6 +104,10 @@ export function catcherPid(hostPid: number, containerId: string, signal: string,
   return inner !== undefined && Number.isInteger(inner) ? inner : undefined
 }
 
+/**
+ * Whether a process of the container (not PID 1) has a handler for `signal`: one the app would
+ * shut down on, had PID 1 passed the signal on. Undefined when it cannot be read here.
+ */
 export function catches(hostPid: number, containerId: string, signal: string, proc = '/proc'): boolean | undefined {
   const number = numberOf(signal)
   const status = number === undefined ? undefined : statusOf(hostPid, containerId, proc)
