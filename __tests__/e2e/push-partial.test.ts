@@ -1,8 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals'
-import { createServer, type AddressInfo } from 'node:net'
 import { fixture, removeImages, runAction, SERVE, takeLeftovers } from './action.js'
 import { isTagPut, proxyRegistry, type RegistryProxy } from './registry-proxy.js'
-import { startRegistry, type Registry } from './registry.js'
+import { freePort, startRegistry, type Registry } from './registry.js'
 import { imageStore } from './store.js'
 
 // A push that cannot finish, against real registries (registry.ts): the tags of one run name two
@@ -32,15 +31,6 @@ afterAll(async () => {
   for (const r of [first, second]) removeImages(r.host)
 })
 
-/** A port on 127.0.0.1 where nothing listens: a registry that is down. */
-async function closedPort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as AddressInfo
-  await new Promise<void>(resolve => server.close(() => resolve()))
-  return port
-}
-
 const failure = (stdout: string) => stdout.split('\n').filter(l => l.startsWith('::error'))
 /** The digest a registry serves for name:tag ('' when none). */
 async function served(registry: Registry, name: string, tag: string): Promise<string> {
@@ -50,7 +40,7 @@ async function served(registry: Registry, name: string, tag: string): Promise<st
 
 describe('push: true to tags in two registries', () => {
   it('the second registry down: no tag moves in the first either, and the step says which registry and why', async () => {
-    const port = await closedPort()
+    const port = await freePort() // nothing listens there: a registry that is down
     const tags = [`${first.host}/rv/one:1`, `127.0.0.1:${port}/rv/one:1`]
     const run = await runAction({ context: fixture(GOOD), tags: tags.join(','), push: 'true' })
     expect(run.code).toBe(1)

@@ -41,7 +41,8 @@ interface Manifest {
   manifests?: { digest: string; platform?: { os?: string; architecture?: string } }[]
 }
 
-async function freePort(): Promise<number> {
+/** A port on 127.0.0.1 where nothing listens (yet). */
+export async function freePort(): Promise<number> {
   const server = createNetServer()
   await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
   const { port } = server.address() as AddressInfo

@@ -130,6 +130,15 @@ describe('pushGated, when the registry does not let it finish', () => {
     expect(moved).toEqual([`${REG}/app:1`])
   })
 
+  it('a registry that cannot say whether it holds a blob is an error, not an empty registry: nothing is sent, no tag moves', async () => {
+    const image = savedImage('classic', 'amd64')
+    const registry = fakeRegistry({ refuse: (method, p) => (method === 'HEAD' && p.includes('/blobs/') ? 503 : undefined) })
+    const { result, moved } = await push([image], [`${REG}/app:1`], 'classic', registry)
+    await expect(result).rejects.toThrow(new RegExp(`^push of ${REG}/app failed: reading blob sha256:[0-9a-f]{64} of app: unavailable: service unavailable \\(HTTP 503\\); no tag was moved$`))
+    expect(moved).toEqual([])
+    expect(registry.log.filter(l => !l.startsWith('HEAD') && l !== 'GET /v2/')).toEqual([])
+  })
+
   it('a tag another push moved meanwhile is an error, not a success', async () => {
     const image = savedImage('classic', 'amd64')
     const registry = fakeRegistry()
