@@ -135,7 +135,7 @@ export async function fakeEngine(images: ReturnType<typeof savedImage>[]) {
   const calls: string[] = []
   const call = async (args: string[]) => {
     calls.push(args.join(' '))
-    if (args[0] === 'info') return { exitCode: 0, stdout: `${JSON.stringify({ InsecureRegistryCIDRs: ['127.0.0.0/8'], IndexConfigs: { 'hub.example': { Name: 'hub.example', Official: true, Secure: true } } })}\n"https://index.hub.example/v1/"\n`, stderr: '' }
+    if (args[0] === 'info') return { exitCode: 0, stdout: `${JSON.stringify([{ InsecureRegistryCIDRs: ['127.0.0.0/8'], IndexConfigs: { 'hub.example': { Name: 'hub.example', Official: true, Secure: true } } }, 'https://index.hub.example/v1/'])}\n`, stderr: '' }
     throw new Error(`unexpected docker ${args.join(' ')}`)
   }
   const read = (args: string[]) => {

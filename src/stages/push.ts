@@ -115,11 +115,12 @@ export async function pushGated(run: PushRun, images: GatedImage[], tags: string
 
 /** `docker info`: the default registry, and which registries the engine treats as insecure. */
 async function registryConfig(docker: Pick<Docker, 'call'>) {
-  const r = await docker.call(['info', '--format', '{{json .RegistryConfig}}\n{{json .IndexServerAddress}}'])
+  // one JSON array: no newline in the template, which not every CLI version turns into one
+  const r = await docker.call(['info', '--format', '[{{json .RegistryConfig}},{{json .IndexServerAddress}}]'])
   if (r.exitCode !== 0) throw new PushError(`could not ask the engine about registries (docker info): ${dockerSays(r.stderr || r.stdout)}`)
-  const [configLine, indexLine] = r.stdout.trim().split('\n')
-  const config = JSON.parse(configLine) as { InsecureRegistryCIDRs?: string[]; IndexConfigs?: Record<string, { Name?: string; Official?: boolean; Secure?: boolean }> }
-  return { config, hub: defaultRegistry(JSON.parse(indexLine) as string, config.IndexConfigs) }
+  type RegistryConfig = { InsecureRegistryCIDRs?: string[]; IndexConfigs?: Record<string, { Name?: string; Official?: boolean; Secure?: boolean }> }
+  const [config, index] = JSON.parse(r.stdout) as [RegistryConfig, string]
+  return { config, hub: defaultRegistry(index, config.IndexConfigs) }
 }
 
 /** What the tags are put to: the one image as it is, else an index of every gated image. */
