@@ -66264,7 +66264,8 @@ class RegistryClient {
         if (sent.status !== 202)
             throw await this.refused(sent, `uploading ${digest} to ${repository}`);
         const at = this.location(sent);
-        const done = await this.send({ method: 'PUT', url: `${at}${at.includes('?') ? '&' : '?'}digest=${encodeURIComponent(digest)}`, repository, body: () => Buffer.alloc(0) });
+        // the registry checks the digest of everything it received before it answers: as long as the upload
+        const done = await this.send({ method: 'PUT', url: `${at}${at.includes('?') ? '&' : '?'}digest=${encodeURIComponent(digest)}`, repository, body: () => Buffer.alloc(0), long: true });
         if (done.status !== 201)
             throw await this.refused(done, `closing the upload of ${digest} to ${repository}`);
     }
