@@ -42559,7 +42559,45 @@ const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(impo
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 ;// CONCATENATED MODULE: external "node:child_process"
 const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+// EXTERNAL MODULE: external "node:perf_hooks"
+var external_node_perf_hooks_ = __nccwpck_require__(643);
+;// CONCATENATED MODULE: ./src/trace.ts
+
+
+class Timeline {
+    now;
+    events = [];
+    constructor(now = () => external_node_perf_hooks_.performance.now()) {
+        this.now = now;
+    }
+    mark(name, kind = 'mark') {
+        this.events.push({ kind, name, start: this.now() });
+    }
+    /** A process from now; the function returned ends its span (once). */
+    process(args) {
+        const event = { kind: 'process', name: args.slice(0, 4).join(' '), start: this.now() };
+        this.events.push(event);
+        return () => void (event.end ??= this.now());
+    }
+    toJSON() {
+        return { exitAt: this.now(), events: this.events };
+    }
+}
+const file = process.env.IMAGE_GATE_TRACE;
+const timeline = file ? new Timeline() : undefined;
+if (file && timeline)
+    process.once('exit', () => (0,external_node_fs_namespaceObject.writeFileSync)(file, JSON.stringify(timeline)));
+/** A moment of the run worth seeing on the timeline (with IMAGE_GATE_TRACE). */
+function mark(name, kind = 'mark') {
+    timeline?.mark(name, kind);
+}
+/** A process from now until the function returned is called (with IMAGE_GATE_TRACE). */
+function traceProcess(args) {
+    return timeline?.process(args) ?? (() => undefined);
+}
+
 ;// CONCATENATED MODULE: ./src/docker/command.ts
+
 
 
 /** The program could not be started at all (not installed, not on PATH). */
@@ -42578,7 +42616,11 @@ class Processes {
     /** Registers a child started elsewhere (a stream read as it goes), so stopAll() reaches it. */
     track(child) {
         this.running.add(child);
-        child.once('close', () => this.running.delete(child));
+        const traced = traceProcess(child.spawnargs);
+        child.once('close', () => {
+            this.running.delete(child);
+            traced();
+        });
         child.once('error', () => this.running.delete(child));
         return child;
     }
@@ -42978,6 +43020,7 @@ async function post(docker, id, sink) {
 
 
 
+
 // One run's state, in one place instead of module variables: its id (on every container it creates
 // and its temp directory), the processes it started, its Docker client, where its messages go, and
 // how far it got. The pipeline, its stages and cleanup all take it, so a test can run one with fakes.
@@ -42986,8 +43029,15 @@ class RunContext {
     id;
     processes = new Processes();
     docker;
-    /** what the run is doing now, for the timeout's message */
-    stage = 'starting';
+    /** what the run is doing now, for the timeout's message (and the bench's timeline, trace.ts) */
+    get stage() {
+        return this.current;
+    }
+    set stage(stage) {
+        this.current = stage;
+        mark(stage, 'stage');
+    }
+    current = 'starting';
     /**
      * The one publishing of the report, once it has started: a timeout and the interrupted pipeline
      * unwinding both publish, and whichever comes second waits for the first to end.
@@ -59978,11 +60028,11 @@ function exactOptionalAsync(wrapped, default_) {
 //#endregion
 //#region src/schemas/file/file.ts
 /* @__NO_SIDE_EFFECTS__ */
-function file(message$1) {
+function dist_file(message$1) {
 	return _standardSchema({
 		kind: "schema",
 		type: "file",
-		reference: file,
+		reference: dist_file,
 		expects: "File",
 		async: false,
 		message: message$1,
@@ -65814,6 +65864,7 @@ function engineMessage(body) {
 
 
 
+
 async function runAndWait(ctx, inputs, image, facts, engine) {
     const { docker } = ctx;
     const name = ctx.containerName();
@@ -65826,17 +65877,20 @@ async function runAndWait(ctx, inputs, image, facts, engine) {
     let outcome;
     try {
         const started = await docker.call(runArgs(ctx, inputs, image, name, { imageHasHealthcheck: facts.healthcheck !== undefined, api: engine.api }));
+        mark('container started');
         if (started.exitCode === 0) {
             // the account files are the image's: copied while the app starts, not after
             const accounts = readAccounts(docker, ctx.tempDir('accounts'), name);
             accounts.catch(() => undefined); // awaited below; this only stops it counting as unhandled meanwhile
             let health = await waitForHealth(docker, name, inputs, facts, watch, engine);
+            mark(`health verdict: ${health.verdict}`);
             // the memory in use right at the healthy verdict, read meanwhile with the user check
             const memory = health.verdict === 'healthy' ? readMemory(docker, name, inputs.runMemory !== undefined) : undefined;
             if (needsAdvice(health, inputs))
                 health = { ...health, ...(await probeAdvice(docker, name, facts, health)) };
             const state = await containerState(docker, name);
             const user = await measureUser(docker, accounts, name, state, facts.user ?? '', inputs, engine.userns);
+            mark('user measured');
             if (memory)
                 health = { ...health, ...(await memory) };
             // the probes that passed since the verdict time the health endpoint too
@@ -65850,6 +65904,7 @@ async function runAndWait(ctx, inputs, image, facts, engine) {
                 : health.verdict === 'exited'
                     ? { outcome: 'not-run', signal }
                     : gone(state, signal);
+            mark('stopped');
             // what it said before it went is the explanation: the log, as for any container that exited
             if (stopped.outcome === 'gone' && !health.logTail?.length)
                 health = { ...health, ...logFields(await logTail(docker, name)) };
@@ -65869,6 +65924,7 @@ async function runAndWait(ctx, inputs, image, facts, engine) {
         // pass or fail, the container goes at once; the smoke commands finish in their own time
         watch.stop();
         await removeContainer(docker, name);
+        mark('container removed');
         // thrown: the smoke commands still finish before the error goes on
         if (!outcome)
             await smoke.catch(() => undefined);
@@ -68559,6 +68615,7 @@ function markFromBase(contents, file, target = '') {
 
 
 
+
 // Stage 5, measuring: everything about size beyond what inspect.ts read.
 // One meaning of size on every image store: `size` is the layers' unpacked bytes, and
 // `compressed-size` is what a push sends. Both come from one `docker save` pass (saved-image.ts),
@@ -68641,6 +68698,7 @@ async function readImage(ctx, inputs, image, signal, platform) {
         return { sizes: {} };
     const started = Date.now();
     let measured;
+    mark('save pass started');
     try {
         measured = await readSavedImage(ctx.docker, image, { signal, compress: inputs.compressedSize, scan });
     }
@@ -68651,6 +68709,7 @@ async function readImage(ctx, inputs, image, signal, platform) {
         ctx.sink.warning(`image-gate could not ${what}: ${err.message}`);
         return { sizes: {}, contents: scan && notScanned(`docker save failed: ${err.message}`) };
     }
+    mark('save pass read');
     const how = !inputs.compressedSize
         ? 'not compressed'
         : measured.alreadyCompressed
