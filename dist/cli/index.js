@@ -64855,6 +64855,14 @@ const MAX_FORBIDDEN = 200;
 const MAX_FOREIGN = 50;
 /** the unpacked pieces a compressed layer is walked in */
 const UNPACK_CHUNK = 256 * 1024;
+/**
+ * How much of a compressed layer may wait for the unpacking (on libuv's thread) before docker
+ * save is paused: with the default 16 KiB every 64 KiB piece of the archive waited for its own
+ * inflate, so reading and unpacking took turns; with room for a few MiB they overlap.
+ */
+const UNPACK_QUEUE = 4 << 20;
+// zlib passes stream options on to its Transform (its types name only zlib's own)
+const GUNZIP = { chunkSize: UNPACK_CHUNK, writableHighWaterMark: UNPACK_QUEUE };
 class LayerScan {
     rules;
     facts = { files: 0, bytes: 0, found: [], unlisted: 0, allowed: 0, dirs: new Map(), deleted: [], opaque: [], packages: new Map(), manifests: new Map(), packageDeps: new Map(), lockfiles: new Map(), tools: new Map(), ecosystems: { app: new Set(), runtime: new Set() }, pythonDists: new Map(), siteEntries: new Map(), foreign: [], foreignUnlisted: 0 };
@@ -64868,7 +64876,7 @@ class LayerScan {
         if (!compression)
             return;
         // large output chunks: the default 16 KiB makes the unpacking cost half again as much
-        this.unpack = compression === 'gzip' ? (0,external_node_zlib_.createGunzip)({ chunkSize: UNPACK_CHUNK }) : createUnzstd();
+        this.unpack = compression === 'gzip' ? (0,external_node_zlib_.createGunzip)(GUNZIP) : createUnzstd();
         this.unpack.on('data', (data) => this.walkChunk(data));
         this.unpack.on('error', error => this.fail(`the ${compression} layer does not unpack: ${error.message}`));
         this.unpack.on('end', () => this.walkEnd());
