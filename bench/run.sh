@@ -8,17 +8,20 @@
 #               (bench/platforms.ts; about two minutes; needs scripts/setup-test-tools.sh)
 #   stop        the stop verdict against docker stop's on node, busybox httpd and tini as PID 1,
 #               and the gate after its build against the app's startup (bench/stop.ts; about a minute)
-# Usage: bash bench/run.sh [health|compressed|contents|platforms|stop]   (all without an argument)
+#   gate        the whole gate against a careful hand script (build, health, size, user, stop), paired,
+#               on the engine DOCKER_HOST names: wall and CPU seconds, the ratio, where the time goes
+#               (bench/gate.ts; about a minute)
+# Usage: bash bench/run.sh [health|compressed|contents|platforms|stop|gate]   (all without an argument)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-benches=("${@:-health compressed contents platforms stop}")
+benches=("${@:-health compressed contents platforms stop gate}")
 bash scripts/setup-docker.sh
 bash scripts/setup-test-tools.sh
 [ -d node_modules ] || npm ci --no-audit --no-fund --loglevel=error
 npx tsc --outDir lib
 for bench in ${benches[*]}; do
   case "$bench" in
-    health | compressed | contents | platforms | stop) node "lib/bench/$bench.js" ;;
-    *) echo "unknown bench '$bench' (health, compressed, contents, platforms or stop)" >&2; exit 2 ;;
+    health | compressed | contents | platforms | stop | gate) node "lib/bench/$bench.js" ;;
+    *) echo "unknown bench '$bench' (health, compressed, contents, platforms, stop or gate)" >&2; exit 2 ;;
   esac
 done

@@ -5,6 +5,7 @@ import { LABEL, RUN_LABEL, runDir } from './docker/cleanup.js'
 import { Processes } from './docker/command.js'
 import { Docker } from './docker/docker.js'
 import type { Sink } from './sink.js'
+import { mark } from './trace.js'
 
 // One run's state, in one place instead of module variables: its id (on every container it creates
 // and its temp directory), the processes it started, its Docker client, where its messages go, and
@@ -13,8 +14,15 @@ import type { Sink } from './sink.js'
 export class RunContext {
   readonly processes = new Processes()
   docker: Docker
-  /** what the run is doing now, for the timeout's message */
-  stage = 'starting'
+  /** what the run is doing now, for the timeout's message (and the bench's timeline, trace.ts) */
+  get stage(): string {
+    return this.current
+  }
+  set stage(stage: string) {
+    this.current = stage
+    mark(stage, 'stage')
+  }
+  private current = 'starting'
   /**
    * The one publishing of the report, once it has started: a timeout and the interrupted pipeline
    * unwinding both publish, and whichever comes second waits for the first to end.

@@ -42559,7 +42559,45 @@ const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(impo
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 ;// CONCATENATED MODULE: external "node:child_process"
 const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+// EXTERNAL MODULE: external "node:perf_hooks"
+var external_node_perf_hooks_ = __nccwpck_require__(643);
+;// CONCATENATED MODULE: ./src/trace.ts
+
+
+class Timeline {
+    now;
+    events = [];
+    constructor(now = () => external_node_perf_hooks_.performance.now()) {
+        this.now = now;
+    }
+    mark(name, kind = 'mark') {
+        this.events.push({ kind, name, start: this.now() });
+    }
+    /** A process from now; the function returned ends its span (once). */
+    process(args) {
+        const event = { kind: 'process', name: args.slice(0, 4).join(' '), start: this.now() };
+        this.events.push(event);
+        return () => void (event.end ??= this.now());
+    }
+    toJSON() {
+        return { exitAt: this.now(), events: this.events };
+    }
+}
+const file = process.env.IMAGE_GATE_TRACE;
+const timeline = file ? new Timeline() : undefined;
+if (file && timeline)
+    process.once('exit', () => (0,external_node_fs_namespaceObject.writeFileSync)(file, JSON.stringify(timeline)));
+/** A moment of the run worth seeing on the timeline (with IMAGE_GATE_TRACE). */
+function mark(name, kind = 'mark') {
+    timeline?.mark(name, kind);
+}
+/** A process from now until the function returned is called (with IMAGE_GATE_TRACE). */
+function traceProcess(args) {
+    return timeline?.process(args) ?? (() => undefined);
+}
+
 ;// CONCATENATED MODULE: ./src/docker/command.ts
+
 
 
 /** The program could not be started at all (not installed, not on PATH). */
@@ -42578,7 +42616,11 @@ class Processes {
     /** Registers a child started elsewhere (a stream read as it goes), so stopAll() reaches it. */
     track(child) {
         this.running.add(child);
-        child.once('close', () => this.running.delete(child));
+        const traced = traceProcess(child.spawnargs);
+        child.once('close', () => {
+            this.running.delete(child);
+            traced();
+        });
         child.once('error', () => this.running.delete(child));
         return child;
     }
@@ -42978,6 +43020,7 @@ async function post(docker, id, sink) {
 
 
 
+
 // One run's state, in one place instead of module variables: its id (on every container it creates
 // and its temp directory), the processes it started, its Docker client, where its messages go, and
 // how far it got. The pipeline, its stages and cleanup all take it, so a test can run one with fakes.
@@ -42986,8 +43029,15 @@ class RunContext {
     id;
     processes = new Processes();
     docker;
-    /** what the run is doing now, for the timeout's message */
-    stage = 'starting';
+    /** what the run is doing now, for the timeout's message (and the bench's timeline, trace.ts) */
+    get stage() {
+        return this.current;
+    }
+    set stage(stage) {
+        this.current = stage;
+        mark(stage, 'stage');
+    }
+    current = 'starting';
     /**
      * The one publishing of the report, once it has started: a timeout and the interrupted pipeline
      * unwinding both publish, and whichever comes second waits for the first to end.
@@ -60062,11 +60112,11 @@ function exactOptionalAsync(wrapped, default_) {
 //#endregion
 //#region src/schemas/file/file.ts
 /* @__NO_SIDE_EFFECTS__ */
-function file(message$1) {
+function dist_file(message$1) {
 	return _standardSchema({
 		kind: "schema",
 		type: "file",
-		reference: file,
+		reference: dist_file,
 		expects: "File",
 		async: false,
 		message: message$1,
@@ -65907,6 +65957,7 @@ function engineMessage(body) {
 
 
 
+
 async function runAndWait(ctx, inputs, image, facts, engine) {
     const { docker } = ctx;
     const name = ctx.containerName();
@@ -65919,17 +65970,20 @@ async function runAndWait(ctx, inputs, image, facts, engine) {
     let outcome;
     try {
         const started = await docker.call(runArgs(ctx, inputs, image, name, { imageHasHealthcheck: facts.healthcheck !== undefined, api: engine.api }));
+        mark('container started');
         if (started.exitCode === 0) {
             // the account files are the image's: copied while the app starts, not after
             const accounts = readAccounts(docker, ctx.tempDir('accounts'), name);
             accounts.catch(() => undefined); // awaited below; this only stops it counting as unhandled meanwhile
             let health = await waitForHealth(docker, name, inputs, facts, watch, engine);
+            mark(`health verdict: ${health.verdict}`);
             // the memory in use right at the healthy verdict, read meanwhile with the user check
             const memory = health.verdict === 'healthy' ? readMemory(docker, name, inputs.runMemory !== undefined) : undefined;
             if (needsAdvice(health, inputs))
                 health = { ...health, ...(await probeAdvice(docker, name, facts, health)) };
             const state = await containerState(docker, name);
             const user = await measureUser(docker, accounts, name, state, facts.user ?? '', inputs, engine.userns);
+            mark('user measured');
             if (memory)
                 health = { ...health, ...(await memory) };
             // the probes that passed since the verdict time the health endpoint too
@@ -65943,6 +65997,7 @@ async function runAndWait(ctx, inputs, image, facts, engine) {
                 : health.verdict === 'exited'
                     ? { outcome: 'not-run', signal }
                     : gone(state, signal);
+            mark('stopped');
             // what it said before it went is the explanation: the log, as for any container that exited
             if (stopped.outcome === 'gone' && !health.logTail?.length)
                 health = { ...health, ...logFields(await logTail(docker, name)) };
@@ -65962,6 +66017,7 @@ async function runAndWait(ctx, inputs, image, facts, engine) {
         // pass or fail, the container goes at once; the smoke commands finish in their own time
         watch.stop();
         await removeContainer(docker, name);
+        mark('container removed');
         // thrown: the smoke commands still finish before the error goes on
         if (!outcome)
             await smoke.catch(() => undefined);
@@ -68273,6 +68329,220 @@ function recordBytes(content) {
     return bytes;
 }
 
+;// CONCATENATED MODULE: ./src/stages/tar-walk.ts
+// A tar stream's entries, read as its bytes go by: each header is decoded (ustar and GNU, their
+// long names, PAX records), and an entry's data goes only to a reader that asked for it, as views
+// into the chunks it came in, never copied here. The rest is stepped over. tar-stream, which this
+// replaces on the image's hot path, makes a stream for every entry and pushes every byte through
+// it: for a 120 MB layer of 2,700 files that was most of what reading the headers cost. Decoding
+// follows tar-stream's (headers.js) so both read an archive alike, errors included: a bad checksum
+// is "Invalid tar header", a stream that ends inside an entry "Unexpected end of data".
+const BLOCK = 512;
+/** PAX and GNU long-name records are held in memory: up to this size (tar-stream's limit) */
+const MAX_LONG_HEADER = 4 * 1024 * 1024;
+const TYPES = { 0: 'file', 1: 'link', 2: 'symlink', 3: 'character-device', 4: 'block-device', 5: 'directory', 6: 'fifo', 7: 'contiguous-file' };
+/** the type flags of the records that describe the next entry */
+const LONG = { L: 'path', N: 'path', K: 'linkpath', x: 'pax', g: 'global' };
+class TarWalk {
+    onEntry;
+    head = Buffer.alloc(BLOCK);
+    headFill = 0;
+    /** data bytes of the current entry (or long record) still to come, then its padding */
+    missing = 0;
+    padding = 0;
+    reader;
+    long;
+    next = {};
+    global;
+    constructor(onEntry) {
+        this.onEntry = onEntry;
+    }
+    /**
+     * Walks a chunk. Returns a promise only when a reader did (the caller waits for it before the
+     * next chunk: backpressure); throws (or rejects) on a header that is not tar.
+     */
+    write(chunk) {
+        let at = 0;
+        while (at < chunk.length) {
+            if (this.missing > 0) {
+                const n = Math.min(this.missing, chunk.length - at);
+                const piece = chunk.subarray(at, at + n);
+                at += n;
+                this.missing -= n;
+                if (this.long) {
+                    this.long.parts.push(Buffer.from(piece));
+                    if (this.missing === 0)
+                        this.endLong();
+                    continue;
+                }
+                const reading = this.reader?.data?.(piece);
+                // the entry ends only once its reader has taken the last piece
+                if (reading)
+                    return this.resume(reading, this.missing === 0, chunk.subarray(at));
+                const ended = this.missing === 0 ? this.endEntry() : undefined;
+                if (ended)
+                    return this.resume(undefined, false, chunk.subarray(at), ended);
+                continue;
+            }
+            if (this.padding > 0) {
+                const n = Math.min(this.padding, chunk.length - at);
+                at += n;
+                this.padding -= n;
+                continue;
+            }
+            const n = Math.min(BLOCK - this.headFill, chunk.length - at);
+            chunk.copy(this.head, this.headFill, at, at + n);
+            this.headFill += n;
+            at += n;
+            if (this.headFill < BLOCK)
+                break;
+            this.headFill = 0;
+            const ended = this.header();
+            if (ended)
+                return this.resume(undefined, false, chunk.subarray(at), ended);
+        }
+        return undefined;
+    }
+    /** The stream ended: throws when it ended inside an entry or a header. */
+    end() {
+        if (this.missing > 0 || this.padding > 0 || this.headFill > 0)
+            throw new Error('Unexpected end of data');
+    }
+    /** Waits for a reader, ends the entry after its last piece (`end`), then walks the rest of the chunk. */
+    async resume(reading, end, rest, ended) {
+        await reading;
+        await (end ? this.endEntry() : ended);
+        await this.write(rest);
+    }
+    /** A full header block: a record for the next entry, an entry, or a zero block (skipped). */
+    header() {
+        const block = this.head;
+        const sum = checksum(block);
+        if (sum === 8 * 32)
+            return undefined; // all zeros: the archive's end (tar-stream reads on, so do we)
+        if (sum !== tar_walk_octal(block, 148, 8))
+            throw new Error('Invalid tar header. Maybe the tar is corrupted or it needs to be gunzipped?');
+        const ustar = block.toString('latin1', 257, 263) === 'ustar\0';
+        const gnu = block.toString('latin1', 257, 265) === 'ustar  \0';
+        if (!ustar && !gnu)
+            throw new Error('Invalid tar header: unknown format.');
+        const flag = block[156] === 0 ? '0' : String.fromCharCode(block[156]);
+        const size = tar_walk_octal(block, 124, 12);
+        if (!(size >= 0))
+            throw new Error('Invalid header');
+        const long = LONG[flag];
+        if (long) {
+            if (size > MAX_LONG_HEADER)
+                throw new Error('Header exceeds max size');
+            this.long = { kind: long, parts: [] };
+            this.missing = size;
+            this.padding = pad(size);
+            if (size === 0)
+                this.endLong();
+            return undefined;
+        }
+        let name = tar_walk_text(block, 0, 100);
+        if (ustar && block[345] !== 0)
+            name = `${tar_walk_text(block, 345, 155)}/${name}`;
+        let type = TYPES[flag.charCodeAt(0) - 48];
+        const header = { name, type, size, mode: tar_walk_octal(block, 100, 8) };
+        if (block[157] !== 0)
+            header.linkname = tar_walk_text(block, 157, 100);
+        const { path, linkpath, pax } = this.next;
+        this.next = {};
+        if (path)
+            header.name = path;
+        if (linkpath)
+            header.linkname = linkpath;
+        if (pax?.path)
+            header.name = pax.path;
+        if (pax?.linkpath)
+            header.linkname = pax.linkpath;
+        if (pax?.size)
+            header.size = parseInt(pax.size, 10);
+        // old tars mark a directory by its trailing slash
+        if (type === 'file' && header.name.endsWith('/'))
+            type = header.type = 'directory';
+        const dataSize = type === 'directory' ? 0 : header.size;
+        this.reader = this.onEntry(header);
+        this.missing = dataSize;
+        this.padding = pad(dataSize);
+        return dataSize === 0 ? this.endEntry() : undefined;
+    }
+    endEntry() {
+        const reader = this.reader;
+        this.reader = undefined;
+        return reader?.end?.();
+    }
+    endLong() {
+        const { kind, parts } = this.long;
+        this.long = undefined;
+        const body = Buffer.concat(parts);
+        if (kind === 'path' || kind === 'linkpath')
+            this.next[kind] = tar_walk_text(body, 0, body.length, 'utf8');
+        else if (kind === 'global')
+            this.global = paxRecords(body);
+        else
+            this.next.pax = { ...this.global, ...paxRecords(body) };
+    }
+}
+function pad(size) {
+    return (BLOCK - (size % BLOCK)) % BLOCK;
+}
+function checksum(block) {
+    let sum = 8 * 32;
+    for (let i = 0; i < 148; i++)
+        sum += block[i];
+    for (let i = 156; i < BLOCK; i++)
+        sum += block[i];
+    return sum;
+}
+/** A field up to its first NUL. Names are UTF-8, as tar-stream reads them. */
+function tar_walk_text(buf, offset, length, encoding = 'utf8') {
+    const end = buf.indexOf(0, offset);
+    return buf.toString(encoding, offset, end < 0 || end > offset + length ? offset + length : end);
+}
+/** An octal number field (spaces and NULs around it), or GNU's base-256 for large sizes. */
+function tar_walk_octal(buf, offset, length) {
+    if (buf[offset] & 0x80) {
+        const negative = buf[offset] === 0xff;
+        if (!negative && buf[offset] !== 0x80)
+            return NaN;
+        let value = 0;
+        for (let i = offset + 1; i < offset + length; i++)
+            value = value * 256 + (negative ? 0xff - buf[i] : buf[i]);
+        return negative ? -value : value;
+    }
+    let start = offset;
+    const stop = offset + length;
+    while (start < stop && buf[start] === 32)
+        start++;
+    let end = start;
+    while (end < stop && buf[end] !== 32 && buf[end] !== 0)
+        end++;
+    // tar-stream skips leading NULs too
+    while (start < end && buf[start] === 0)
+        start++;
+    return end === start ? 0 : parseInt(buf.toString('latin1', start, end), 8);
+}
+/** PAX records: "<length> <key>=<value>\n", one after another. */
+function paxRecords(body) {
+    const records = {};
+    for (let at = 0; at < body.length;) {
+        const space = body.indexOf(32, at);
+        const length = parseInt(body.toString('latin1', at, space < 0 ? body.length : space), 10);
+        if (!length || space < 0)
+            break;
+        const record = body.toString('utf8', space + 1, at + length - 1);
+        const eq = record.indexOf('=');
+        if (eq < 0)
+            break;
+        records[record.slice(0, eq)] = record.slice(eq + 1);
+        at += length;
+    }
+    return records;
+}
+
 ;// CONCATENATED MODULE: ./src/stages/layer-scan.ts
 
 
@@ -68291,55 +68561,88 @@ function recordBytes(content) {
 const MAX_FORBIDDEN = 200;
 /** Foreign ELF files listed per layer (an image built on the wrong base has thousands); the rest are counted. */
 const MAX_FOREIGN = 50;
+/** the unpacked pieces a compressed layer is walked in */
+const UNPACK_CHUNK = 256 * 1024;
+/**
+ * How much of a compressed layer may wait for the unpacking (on libuv's thread) before docker
+ * save is paused: with the default 16 KiB every 64 KiB piece of the archive waited for its own
+ * inflate, so reading and unpacking took turns; with room for a few MiB they overlap.
+ */
+const UNPACK_QUEUE = 4 << 20;
+// zlib passes stream options on to its Transform (its types name only zlib's own)
+const GUNZIP = { chunkSize: UNPACK_CHUNK, writableHighWaterMark: UNPACK_QUEUE };
 class LayerScan {
     rules;
     facts = { files: 0, bytes: 0, found: [], unlisted: 0, allowed: 0, dirs: new Map(), deleted: [], opaque: [], packages: new Map(), manifests: new Map(), packageDeps: new Map(), lockfiles: new Map(), tools: new Map(), ecosystems: { app: new Set(), runtime: new Set() }, pythonDists: new Map(), siteEntries: new Map(), foreign: [], foreignUnlisted: 0 };
-    parser = (0,tar_stream.extract)();
-    closed;
-    /** a compressed blob (the containerd store keeps layers so) is unpacked on its way to the parser */
+    walk = new TarWalk(header => this.entry(header));
+    /** a compressed blob (the containerd store keeps layers so) is unpacked on its way to the walk */
     unpack;
+    unpacked;
+    stopped = false;
     constructor(rules, { compression } = {}) {
         this.rules = rules;
-        this.parser.on('entry', (header, stream, next) => this.entry(header, stream, next));
-        // a layer that is not a tar after all (or is cut short) is noted, and the pass goes on
-        this.parser.on('error', error => (this.facts.error ??= error.message));
-        this.closed = (0,external_node_events_.once)(this.parser, 'close').catch(() => undefined);
-        if (compression) {
-            this.unpack = compression === 'gzip' ? (0,external_node_zlib_.createGunzip)() : createUnzstd();
-            this.unpack.on('error', error => {
-                this.facts.error ??= `the ${compression} layer does not unpack: ${error.message}`;
-                this.parser.destroy();
-            });
-            this.unpack.pipe(this.parser);
-        }
+        if (!compression)
+            return;
+        // large output chunks: the default 16 KiB makes the unpacking cost half again as much
+        this.unpack = compression === 'gzip' ? (0,external_node_zlib_.createGunzip)(GUNZIP) : createUnzstd();
+        this.unpack.on('data', (data) => this.walkChunk(data));
+        this.unpack.on('error', error => this.fail(`the ${compression} layer does not unpack: ${error.message}`));
+        this.unpack.on('end', () => this.walkEnd());
+        this.unpacked = (0,external_node_events_.once)(this.unpack, 'close').catch(() => undefined);
     }
     /** Resolves once there is room for more (backpressure on the docker save stream). */
     async write(chunk) {
-        if (this.facts.error !== undefined || this.parser.destroyed)
+        if (this.stopped)
             return;
-        const input = this.unpack ?? this.parser;
-        if (!input.write(chunk))
-            await Promise.race([(0,external_node_events_.once)(input, 'drain'), this.closed]).catch(() => undefined);
+        if (!this.unpack)
+            return this.walkChunk(chunk);
+        if (!this.unpack.write(chunk))
+            await Promise.race([(0,external_node_events_.once)(this.unpack, 'drain'), this.unpacked]).catch(() => undefined);
     }
     async end() {
-        if (!this.parser.destroyed)
-            (this.unpack ?? this.parser).end(undefined);
-        await this.closed;
+        if (this.unpack) {
+            if (!this.stopped)
+                this.unpack.end();
+            await this.unpacked;
+        }
+        else if (!this.stopped)
+            this.walkEnd();
         return this.facts;
     }
     /** Stops reading (the measurement was stopped). */
     destroy() {
+        this.stopped = true;
         this.unpack?.destroy();
-        this.parser.destroy();
     }
-    entry(header, stream, next) {
+    /** A layer that is not a tar after all (or is cut short) is noted, and the pass goes on. */
+    fail(error) {
+        this.facts.error ??= error;
+        this.destroy();
+    }
+    walkChunk(chunk) {
+        if (this.stopped)
+            return;
+        try {
+            // the readers below are synchronous, so the walk never returns a promise here
+            void this.walk.write(chunk);
+        }
+        catch (error) {
+            this.fail(error.message);
+        }
+    }
+    walkEnd() {
+        try {
+            this.walk.end();
+        }
+        catch (error) {
+            this.fail(error.message);
+        }
+    }
+    entry(header) {
         const read = this.look(header);
         const head = this.elfHead(header);
-        if (!read && !head) {
-            stream.on('end', next);
-            stream.resume();
-            return;
-        }
+        if (!read && !head)
+            return undefined;
         // a hidden lockfile may be large; everything else the rules read is small (or its head is
         // enough); an ELF header is the first bytes of a file of any size
         const limit = read ? read.limit ?? SMALL : 0;
@@ -68347,21 +68650,22 @@ class LayerScan {
         const chunks = [];
         let size = 0;
         let kept = 0;
-        stream.on('data', (chunk) => {
-            size += chunk.length;
-            if (kept >= keep)
-                return;
-            const part = chunk.subarray(0, keep - kept);
-            chunks.push(part);
-            kept += part.length;
-        });
-        stream.on('end', () => {
-            const content = Buffer.concat(chunks);
-            if (read && (size <= limit || read.head))
-                read(content.subarray(0, limit));
-            head?.(content.subarray(0, ELF_HEAD));
-            next();
-        });
+        return {
+            data: piece => {
+                size += piece.length;
+                if (kept >= keep)
+                    return;
+                const part = Buffer.from(piece.subarray(0, keep - kept)); // a copy: the walk's views are only lent
+                chunks.push(part);
+                kept += part.length;
+            },
+            end: () => {
+                const content = Buffer.concat(chunks);
+                if (read && (size <= limit || read.head))
+                    read(content.subarray(0, limit));
+                head?.(content.subarray(0, ELF_HEAD));
+            }
+        };
     }
     /** With ScanRules.arch: what notes an executable's or library's architecture from its first bytes. */
     elfHead(header) {
@@ -68515,6 +68819,106 @@ class LayerScan {
     }
 }
 
+;// CONCATENATED MODULE: ./src/stages/saved-entry.ts
+
+
+// One file of a `docker save` archive, measured as its bytes go by (saved-image.ts): its size; its
+// gzip size, deflated on the worker pool (compress-pool.ts), unless it is a compressed blob already
+// (the containerd store's layers) or JSON (a manifest, a config), which is kept instead and
+// compressed only if the manifest turns out to list it as a layer; and, for a layer, what its
+// files are (layer-scan.ts). So an archive of compressed blobs and JSON, as the containerd store
+// saves, starts no compression worker at all.
+/** JSON entries up to this size are kept: manifest.json, index.json and the OCI manifests they name. */
+const KEEP_JSON = 1 << 20;
+class EntryMeasure {
+    options;
+    size = 0;
+    /** the first bytes, until there are enough to know whether the blob is compressed, or a tar */
+    head = [];
+    count;
+    scan;
+    already = false;
+    /** JSON (it starts with { or [): kept, not compressed, up to KEEP_JSON */
+    kept;
+    result;
+    constructor(options) {
+        this.options = options;
+    }
+    /** The measurement, once end() has run. */
+    get measured() {
+        if (!this.result)
+            throw new Error('the entry was not read to its end');
+        return this.result;
+    }
+    data(piece) {
+        this.size += piece.length;
+        if (this.head) {
+            this.head.push(Buffer.from(piece)); // a copy: the walk lends its pieces only
+            if (this.size < 512)
+                return undefined;
+            const first = Buffer.concat(this.head);
+            this.head = undefined;
+            this.start(first);
+            return this.pass(first);
+        }
+        return this.pass(piece);
+    }
+    async end() {
+        if (this.head) {
+            const whole = Buffer.concat(this.head);
+            this.start(Buffer.concat([whole, Buffer.alloc(512)])); // shorter than a tar header: pad only for the checks
+            this.head = undefined;
+            await this.pass(whole); // e.g. an empty layer's gzip blob: 32 bytes
+        }
+        const kept = this.kept && Buffer.concat(this.kept);
+        const compressed = this.already ? Promise.resolve(this.size) : this.count ? this.count.end() : kept ? undefined : Promise.resolve(0);
+        compressed?.catch(() => undefined); // awaited later; this only stops it counting as unhandled meanwhile
+        this.result = { size: this.size, already: this.already, compressed, facts: await this.scan?.end(), ...(kept && { kept }) };
+    }
+    start(first) {
+        // gzip (1f 8b) or zstd (28 b5 2f fd): the containerd store keeps pushed/pulled blobs compressed,
+        // and a push sends them as they are, so they count as their own size.
+        const compression = first[0] === 0x1f && first[1] === 0x8b ? 'gzip' : first.readUInt32LE(0) === 0xfd2fb528 ? 'zstd' : undefined;
+        this.already = compression !== undefined;
+        // a layer is a tar: "ustar" at offset 257 of its first header (POSIX and GNU alike), or an
+        // empty one (its end: zero blocks only, as the classic store keeps a layer that adds nothing);
+        // a compressed blob is a layer the containerd store keeps so, unpacked on the way to the scan
+        const tar = first.toString('latin1', 257, 262) === 'ustar' || first.subarray(0, 512).every(byte => byte === 0);
+        if (this.options.scan && (compression || tar))
+            this.scan = new LayerScan(this.options.scan, { compression });
+        if (this.already)
+            return;
+        if (!tar && (first[0] === 0x7b || first[0] === 0x5b))
+            this.kept = [];
+        else if (this.options.pool)
+            this.count = new LayerCount(this.options.pool());
+    }
+    /** Feeds the bytes on; a promise while the workers (or the layer's unpacking) are busy, which pauses the archive. */
+    pass(bytes) {
+        if (this.kept) {
+            this.kept.push(Buffer.from(bytes));
+            if (this.size <= KEEP_JSON)
+                return undefined;
+            // JSON too large to keep: counted as any other entry after all, from its first byte
+            const all = Buffer.concat(this.kept);
+            this.kept = undefined;
+            if (!this.options.pool)
+                return undefined;
+            this.count = new LayerCount(this.options.pool());
+            return this.count.write(all);
+        }
+        const counting = this.count?.write(bytes);
+        const scanning = this.scan?.write(bytes);
+        return counting && scanning ? Promise.all([counting, scanning]).then(() => undefined) : (counting ?? scanning);
+    }
+}
+/** The gzip size of a kept JSON entry the manifest lists as a layer (a layer no other tool would make, but counted all the same). */
+async function countKept(kept, pool) {
+    const count = new LayerCount(pool);
+    await count.write(kept);
+    return count.end();
+}
+
 ;// CONCATENATED MODULE: ./src/stages/saved-image.ts
 // The one read of an image: a single `docker save` pass that gives the compressed size (what
 // `docker push` would transfer, every layer gzip-compressed), each layer's unpacked bytes (size.ts,
@@ -68530,9 +68934,6 @@ class LayerScan {
 
 
 
-
-// JSON entries up to this size are kept: manifest.json, index.json and the OCI manifests they name.
-const KEEP_JSON = 1 << 20;
 /** Runs `docker save <imageRef>` and measures its output; see readSaveStream. */
 async function readSavedImage(docker, imageRef, options = {}) {
     // An argument array, never a shell: the ref comes from user input.
@@ -68575,31 +68976,33 @@ async function readSavedImage(docker, imageRef, options = {}) {
 }
 /** Measures a `docker save` tar stream (classic docker-archive or OCI layout). */
 async function readSaveStream(input, options = {}) {
-    const parser = (0,tar_stream.extract)();
-    input.on('error', (error) => parser.destroy(error));
-    input.pipe(parser);
-    const pool = options.compress === false ? undefined : new DeflatePool(options.level, options.threads);
+    let pool;
+    const entry = { scan: options.scan, ...(options.compress !== false && { pool: () => (pool ??= new DeflatePool(options.level, options.threads)) }) };
     const files = new Map();
     const links = new Map(); // entry path -> the path it points to
-    const json = new Map();
-    try {
-        // manifest.json may come after the layers, so every file is measured and layers picked at the end.
-        for await (const entry of parser) {
-            const { header } = entry;
-            const name = saved_image_clean(header.name);
-            if (header.type === 'file' || header.type === 'contiguous-file') {
-                files.set(name, await measureEntry(entry, { pool, scan: options.scan, keepJson: (text) => json.set(name, text) }));
-                continue;
-            }
-            // The classic format stores a repeated layer as a symlink to the first copy; newer engines
-            // link `<id>/layer.tar` to `blobs/sha256/<hex>`. Hard links name a path from the archive root.
-            if (header.type === 'symlink' && header.linkname)
-                links.set(name, saved_image_clean(external_node_path_namespaceObject.posix.join(external_node_path_namespaceObject.posix.dirname(name), header.linkname)));
-            if (header.type === 'link' && header.linkname)
-                links.set(name, saved_image_clean(header.linkname));
-            entry.resume();
-            await (0,external_node_events_.once)(entry, 'end');
+    // manifest.json may come after the layers, so every file is measured and layers picked at the end.
+    const walk = new TarWalk(header => {
+        const name = saved_image_clean(header.name);
+        if (header.type === 'file' || header.type === 'contiguous-file') {
+            const measure = new EntryMeasure(entry);
+            return { data: piece => measure.data(piece), end: async () => void files.set(name, (await measure.end(), measure.measured)) };
         }
+        // The classic format stores a repeated layer as a symlink to the first copy; newer engines
+        // link `<id>/layer.tar` to `blobs/sha256/<hex>`. Hard links name a path from the archive root.
+        if (header.type === 'symlink' && header.linkname)
+            links.set(name, saved_image_clean(external_node_path_namespaceObject.posix.join(external_node_path_namespaceObject.posix.dirname(name), header.linkname)));
+        if (header.type === 'link' && header.linkname)
+            links.set(name, saved_image_clean(header.linkname));
+        return undefined;
+    });
+    try {
+        for await (const chunk of input)
+            await walk.write(chunk);
+        walk.end();
+        const json = new Map();
+        for (const [name, file] of files)
+            if (file.kept)
+                json.set(name, file.kept.toString('utf8'));
         const layers = [];
         const seen = new Set();
         let already = 0;
@@ -68612,7 +69015,8 @@ async function readSaveStream(input, options = {}) {
             const file = files.get(path);
             if (!file)
                 throw new Error(`the image archive has no ${listed}, which its manifest lists as a layer`);
-            layers.push({ path, size: file.size, compressed: await file.compressed });
+            const compressed = file.compressed ?? (file.kept && entry.pool ? countKept(file.kept, entry.pool()) : Promise.resolve(0));
+            layers.push({ path, size: file.size, compressed: await compressed });
             if (file.already)
                 already++;
         }
@@ -68636,73 +69040,12 @@ async function readSaveStream(input, options = {}) {
         };
     }
     catch (error) {
-        input.unpipe(parser);
         input.destroy(); // stop reading; compressedSize kills docker save
         throw error;
     }
     finally {
         await pool?.close();
     }
-}
-/**
- * Reads one entry to its end, feeding it to a LayerCount whose chunks the workers deflate.
- * Returns once the entry is read, without waiting for the last chunks' counts, so they are still
- * being compressed while the next entry is read. Small JSON entries are kept.
- */
-async function measureEntry(entry, { pool, scan: rules, keepJson }) {
-    let size = 0;
-    let head = []; // the first bytes, until we know whether the blob is compressed, or a tar
-    let count;
-    let scan;
-    let already = false;
-    let kept = [];
-    const start = (first) => {
-        // gzip (1f 8b) or zstd (28 b5 2f fd): the containerd store keeps pushed/pulled blobs compressed,
-        // and a push sends them as they are, so they count as their own size.
-        const compression = first[0] === 0x1f && first[1] === 0x8b ? 'gzip' : first.readUInt32LE(0) === 0xfd2fb528 ? 'zstd' : undefined;
-        already = compression !== undefined;
-        if (first[0] !== 0x7b && first[0] !== 0x5b)
-            kept = undefined; // JSON starts with { or [
-        if (!already && pool)
-            count = new LayerCount(pool);
-        // a layer is a tar: "ustar" at offset 257 of its first header (POSIX and GNU alike), or an
-        // empty one (its end: zero blocks only, as the classic store keeps a layer that adds nothing);
-        // a compressed blob is a layer the containerd store keeps so, unpacked on the way to the scan
-        const tar = first.toString('latin1', 257, 262) === 'ustar' || first.subarray(0, 512).every(byte => byte === 0);
-        if (rules && (compression || tar))
-            scan = new LayerScan(rules, { compression });
-    };
-    for await (const data of entry) {
-        let chunk = data; // tar-stream yields Buffers (b4a on Node)
-        size += chunk.length;
-        if (kept) {
-            kept.push(chunk);
-            if (size > KEEP_JSON)
-                kept = undefined;
-        }
-        if (head) {
-            head.push(chunk);
-            if (size < 512)
-                continue;
-            chunk = Buffer.concat(head);
-            head = undefined;
-            start(chunk);
-        }
-        // Waits while the workers (or the layer's scan) are busy, which pauses the tar (and docker save) meanwhile.
-        await count?.write(chunk);
-        await scan?.write(chunk);
-    }
-    if (head) {
-        start(Buffer.concat([...head, Buffer.alloc(512)])); // shorter than a tar header: pad only for the checks
-        const whole = Buffer.concat(head);
-        await count?.write(whole);
-        await scan?.write(whole); // e.g. an empty layer's gzip blob: 32 bytes
-    }
-    if (kept)
-        keepJson(Buffer.concat(kept).toString('utf8'));
-    const compressed = already || !count ? Promise.resolve(already ? size : 0) : count.end();
-    compressed.catch(() => undefined); // awaited later; this only stops it counting as unhandled meanwhile
-    return { size, already, compressed, facts: await scan?.end() };
 }
 /**
  * Layer paths in image order, and the image configs: from manifest.json, which both layouts have,
@@ -69207,6 +69550,7 @@ function markFromBase(contents, file, target = '') {
 
 
 
+
 // Stage 5, measuring: everything about size beyond what inspect.ts read.
 // One meaning of size on every image store: `size` is the layers' unpacked bytes, and
 // `compressed-size` is what a push sends. Both come from one `docker save` pass (saved-image.ts),
@@ -69289,6 +69633,7 @@ async function readImage(ctx, inputs, image, signal, platform) {
         return { sizes: {} };
     const started = Date.now();
     let measured;
+    mark('save pass started');
     try {
         measured = await readSavedImage(ctx.docker, image, { signal, compress: inputs.compressedSize, scan });
     }
@@ -69299,6 +69644,7 @@ async function readImage(ctx, inputs, image, signal, platform) {
         ctx.sink.warning(`image-gate could not ${what}: ${err.message}`);
         return { sizes: {}, contents: scan && notScanned(`docker save failed: ${err.message}`) };
     }
+    mark('save pass read');
     const how = !inputs.compressedSize
         ? 'not compressed'
         : measured.alreadyCompressed

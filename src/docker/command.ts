@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process'
 import { constants } from 'node:os'
+import { traceProcess } from '../trace.js'
 
 // Every process image-gate starts (docker, git) is started here: by program
 // name with an argument array, never through a shell. We spawn ourselves rather than use
@@ -41,7 +42,11 @@ export class Processes {
   /** Registers a child started elsewhere (a stream read as it goes), so stopAll() reaches it. */
   track<T extends ChildProcess>(child: T): T {
     this.running.add(child)
-    child.once('close', () => this.running.delete(child))
+    const traced = traceProcess(child.spawnargs)
+    child.once('close', () => {
+      this.running.delete(child)
+      traced()
+    })
     child.once('error', () => this.running.delete(child))
     return child
   }

@@ -1,72 +1,22 @@
 import { once } from 'node:events'
 import { posix } from 'node:path'
-import type { Transform } from 'node:stream'
-import { createGunzip } from 'node:zlib'
-import { extract, type Header } from 'tar-stream'
+import type { Transform, TransformOptions } from 'node:stream'
+import { createGunzip, type ZlibOptions } from 'node:zlib'
 import { ELF_HEAD, elfArch, mayBeElf } from '../rules/elf.js'
 import { createUnzstd } from './unzstd.js'
 import { betterToolPath, dependencyNames, devOnlyPackages, ecosystemOf, hiddenLockfileRoot, isAppManifest, LOCKFILE_MAX, packageDir } from './contents-rules.js'
-import { secretByContent, secretByName, secretDir, SMALL, toolOf, type Ecosystem, type Manifest } from './contents-rules.js'
-import { pythonDevTool, pythonDist, pythonRequires, recordBytes, siteEntry, type PythonDist } from './python-rules.js'
+import { secretByContent, secretByName, secretDir, SMALL, toolOf } from './contents-rules.js'
+import { pythonDevTool, pythonDist, pythonRequires, recordBytes, siteEntry } from './python-rules.js'
+import { TarWalk, type EntryReader, type TarHeader as Header } from './tar-walk.js'
+import type { Found, LayerFacts } from './layer-facts.js'
+
+export type { Found, LayerFacts } from './layer-facts.js'
 
 // One layer's files, read as the layer's bytes stream past on their way to the compression (the
-// same `docker save` pass): a nested tar parser notes each file's path and size, reads the small
-// files the rules ask for (contents-rules.ts), and keeps only facts: what was found where, never a
-// file's content. Memory stays bounded by the number of packages and findings, not by the bytes.
-
-/** A file the rules flagged: a secret, or a path forbid-paths refuses. */
-export interface Found {
-  kind: 'secret' | 'forbidden'
-  what: string
-  path: string
-  size: number
-}
-
-export interface LayerFacts {
-  /** regular files in the layer */
-  files: number
-  /**
-   * the layer's unpacked size as the classic image store counts it (`docker image inspect` .Size,
-   * `docker history`): regular files' bytes plus symlink targets' lengths (a symlink's st_size);
-   * a hard link adds nothing (one inode), directories and whiteouts nothing
-   */
-  bytes: number
-  /** secrets (every one), and forbid-paths matches up to MAX_FORBIDDEN */
-  found: Found[]
-  /** forbid-paths matches past MAX_FORBIDDEN: counted, not listed */
-  unlisted: number
-  /** forbid-paths matches that allow-paths lets through: counted, not listed */
-  allowed: number
-  /** .git directories: path → what, and the bytes of their files */
-  dirs: Map<string, { what: string; size: number }>
-  /** paths a whiteout deletes from the layers below (OCI `.wh.<name>`), and opaque directories */
-  deleted: string[]
-  opaque: string[]
-  /** installed packages: "app/node_modules/typescript" → bytes of its files in this layer */
-  packages: Map<string, number>
-  /** the app's package.json files: path → its dependencies and its devDependencies */
-  manifests: Map<string, Manifest>
-  /** installed packages' own dependencies: "app/node_modules/jsonwebtoken" → ["semver", …] */
-  packageDeps: Map<string, string[]>
-  /**
-   * npm's hidden lockfiles (node_modules/.package-lock.json, written by every npm install): the
-   * folder holding node_modules → the package folders npm marked dev-only ("dev": true)
-   */
-  lockfiles: Map<string, Set<string>>
-  /** build tools: name → where its program is, the bytes of its files in this layer, whose tool it is */
-  tools: Map<string, { path?: string; size: number; ecosystem?: Ecosystem }>
-  /** what the image runs, as an app manifest or a runtime in this layer says */
-  ecosystems: { app: Set<Ecosystem>; runtime: Set<Ecosystem> }
-  /** installed Python distributions: their metadata folder → what it says (and RECORD's bytes, for dev tools) */
-  pythonDists: Map<string, PythonDist>
-  /** the bytes of each top-level entry of a site-packages ("…/site-packages/_pytest"), to size an egg-info's packages */
-  siteEntries: Map<string, number>
-  /** with ScanRules.arch: ELF programs and libraries built for another architecture (up to MAX_FOREIGN), and how many more */
-  foreign: { path: string; arch: string; name: string; size: number }[]
-  foreignUnlisted: number
-  /** why the layer could not be read to its end */
-  error?: string
-}
+// same `docker save` pass): a nested tar walk (tar-walk.ts) notes each file's path and size from its
+// header, reads only the small files the rules ask for (contents-rules.ts) and the first bytes of
+// what may be a program, steps over every other byte, and keeps only facts: what was found where,
+// never a file's content. Memory stays bounded by the number of packages and findings, not by the bytes.
 
 /** How a layer blob is compressed, where it is (the containerd store keeps them so). */
 export type Compression = 'gzip' | 'zstd'
@@ -94,56 +44,84 @@ export interface ScanRules {
 const MAX_FORBIDDEN = 200
 /** Foreign ELF files listed per layer (an image built on the wrong base has thousands); the rest are counted. */
 const MAX_FOREIGN = 50
+/** the unpacked pieces a compressed layer is walked in */
+const UNPACK_CHUNK = 256 * 1024
+/**
+ * How much of a compressed layer may wait for the unpacking (on libuv's thread) before docker
+ * save is paused: with the default 16 KiB every 64 KiB piece of the archive waited for its own
+ * inflate, so reading and unpacking took turns; with room for a few MiB they overlap.
+ */
+const UNPACK_QUEUE = 4 << 20
+// zlib passes stream options on to its Transform (its types name only zlib's own)
+const GUNZIP: ZlibOptions & TransformOptions = { chunkSize: UNPACK_CHUNK, writableHighWaterMark: UNPACK_QUEUE }
 
 export class LayerScan {
   readonly facts: LayerFacts = { files: 0, bytes: 0, found: [], unlisted: 0, allowed: 0, dirs: new Map(), deleted: [], opaque: [], packages: new Map(), manifests: new Map(), packageDeps: new Map(), lockfiles: new Map(), tools: new Map(), ecosystems: { app: new Set(), runtime: new Set() }, pythonDists: new Map(), siteEntries: new Map(), foreign: [], foreignUnlisted: 0 }
-  private readonly parser = extract()
-  private readonly closed: Promise<unknown>
-  /** a compressed blob (the containerd store keeps layers so) is unpacked on its way to the parser */
+  private readonly walk = new TarWalk(header => this.entry(header))
+  /** a compressed blob (the containerd store keeps layers so) is unpacked on its way to the walk */
   private readonly unpack?: Transform
+  private readonly unpacked?: Promise<unknown>
+  private stopped = false
 
   constructor(private readonly rules: ScanRules, { compression }: { compression?: Compression } = {}) {
-    this.parser.on('entry', (header, stream, next) => this.entry(header, stream, next))
-    // a layer that is not a tar after all (or is cut short) is noted, and the pass goes on
-    this.parser.on('error', error => (this.facts.error ??= error.message))
-    this.closed = once(this.parser, 'close').catch(() => undefined)
-    if (compression) {
-      this.unpack = compression === 'gzip' ? createGunzip() : createUnzstd()
-      this.unpack.on('error', error => {
-        this.facts.error ??= `the ${compression} layer does not unpack: ${error.message}`
-        this.parser.destroy()
-      })
-      this.unpack.pipe(this.parser)
-    }
+    if (!compression) return
+    // large output chunks: the default 16 KiB makes the unpacking cost half again as much
+    this.unpack = compression === 'gzip' ? createGunzip(GUNZIP) : createUnzstd()
+    this.unpack.on('data', (data: Buffer) => this.walkChunk(data))
+    this.unpack.on('error', error => this.fail(`the ${compression} layer does not unpack: ${error.message}`))
+    this.unpack.on('end', () => this.walkEnd())
+    this.unpacked = once(this.unpack, 'close').catch(() => undefined)
   }
 
   /** Resolves once there is room for more (backpressure on the docker save stream). */
   async write(chunk: Buffer): Promise<void> {
-    if (this.facts.error !== undefined || this.parser.destroyed) return
-    const input = this.unpack ?? this.parser
-    if (!input.write(chunk)) await Promise.race([once(input, 'drain'), this.closed]).catch(() => undefined)
+    if (this.stopped) return
+    if (!this.unpack) return this.walkChunk(chunk)
+    if (!this.unpack.write(chunk)) await Promise.race([once(this.unpack, 'drain'), this.unpacked]).catch(() => undefined)
   }
 
   async end(): Promise<LayerFacts> {
-    if (!this.parser.destroyed) (this.unpack ?? this.parser).end(undefined)
-    await this.closed
+    if (this.unpack) {
+      if (!this.stopped) this.unpack.end()
+      await this.unpacked
+    } else if (!this.stopped) this.walkEnd()
     return this.facts
   }
 
   /** Stops reading (the measurement was stopped). */
   destroy(): void {
+    this.stopped = true
     this.unpack?.destroy()
-    this.parser.destroy()
   }
 
-  private entry(header: Header, stream: NodeJS.EventEmitter & { resume(): unknown }, next: () => void): void {
+  /** A layer that is not a tar after all (or is cut short) is noted, and the pass goes on. */
+  private fail(error: string): void {
+    this.facts.error ??= error
+    this.destroy()
+  }
+
+  private walkChunk(chunk: Buffer): void {
+    if (this.stopped) return
+    try {
+      // the readers below are synchronous, so the walk never returns a promise here
+      void this.walk.write(chunk)
+    } catch (error) {
+      this.fail((error as Error).message)
+    }
+  }
+
+  private walkEnd(): void {
+    try {
+      this.walk.end()
+    } catch (error) {
+      this.fail((error as Error).message)
+    }
+  }
+
+  private entry(header: Header): EntryReader | undefined {
     const read = this.look(header)
     const head = this.elfHead(header)
-    if (!read && !head) {
-      stream.on('end', next)
-      stream.resume()
-      return
-    }
+    if (!read && !head) return undefined
     // a hidden lockfile may be large; everything else the rules read is small (or its head is
     // enough); an ELF header is the first bytes of a file of any size
     const limit = read ? read.limit ?? SMALL : 0
@@ -151,19 +129,20 @@ export class LayerScan {
     const chunks: Buffer[] = []
     let size = 0
     let kept = 0
-    stream.on('data', (chunk: Buffer) => {
-      size += chunk.length
-      if (kept >= keep) return
-      const part = chunk.subarray(0, keep - kept)
-      chunks.push(part)
-      kept += part.length
-    })
-    stream.on('end', () => {
-      const content = Buffer.concat(chunks)
-      if (read && (size <= limit || read.head)) read(content.subarray(0, limit))
-      head?.(content.subarray(0, ELF_HEAD))
-      next()
-    })
+    return {
+      data: piece => {
+        size += piece.length
+        if (kept >= keep) return
+        const part = Buffer.from(piece.subarray(0, keep - kept)) // a copy: the walk's views are only lent
+        chunks.push(part)
+        kept += part.length
+      },
+      end: () => {
+        const content = Buffer.concat(chunks)
+        if (read && (size <= limit || read.head)) read(content.subarray(0, limit))
+        head?.(content.subarray(0, ELF_HEAD))
+      }
+    }
   }
 
   /** With ScanRules.arch: what notes an executable's or library's architecture from its first bytes. */

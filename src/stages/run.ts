@@ -14,6 +14,7 @@ import { probeAdvice, needsAdvice } from './probe-advice.js'
 import { readCause, rerunWithout, runAs } from './profile-rerun.js'
 import { measureUser, readAccounts, type User } from './user.js'
 import { readMemory } from './memory.js'
+import { mark } from '../trace.js'
 
 // Stage 3: run the built image as a detached container, wait for Docker's health verdict, and look
 // at who it runs as; the smoke commands run alongside. Pass or fail, every container goes.
@@ -40,16 +41,19 @@ export async function runAndWait(ctx: RunContext, inputs: RunInputs, image: stri
   let outcome: Omit<RunResult, 'smoke'> | undefined
   try {
     const started = await docker.call(runArgs(ctx, inputs, image, name, { imageHasHealthcheck: facts.healthcheck !== undefined, api: engine.api }))
+    mark('container started')
     if (started.exitCode === 0) {
       // the account files are the image's: copied while the app starts, not after
       const accounts = readAccounts(docker, ctx.tempDir('accounts'), name)
       accounts.catch(() => undefined) // awaited below; this only stops it counting as unhandled meanwhile
       let health = await waitForHealth(docker, name, inputs, facts, watch, engine)
+      mark(`health verdict: ${health.verdict}`)
       // the memory in use right at the healthy verdict, read meanwhile with the user check
       const memory = health.verdict === 'healthy' ? readMemory(docker, name, inputs.runMemory !== undefined) : undefined
       if (needsAdvice(health, inputs)) health = { ...health, ...(await probeAdvice(docker, name, facts, health)) }
       const state = await containerState(docker, name)
       const user = await measureUser(docker, accounts, name, state, facts.user ?? '', inputs, engine.userns)
+      mark('user measured')
       if (memory) health = { ...health, ...(await memory) }
       // the probes that passed since the verdict time the health endpoint too
       if (health.verdict === 'healthy') health = { ...health, probeTimes: probeTimes(state.Health?.Log) ?? health.probeTimes }
@@ -61,6 +65,7 @@ export async function runAndWait(ctx: RunContext, inputs: RunInputs, image: stri
         : health.verdict === 'exited'
           ? { outcome: 'not-run' as const, signal }
           : gone(state, signal)
+      mark('stopped')
       // what it said before it went is the explanation: the log, as for any container that exited
       if (stopped.outcome === 'gone' && !health.logTail?.length) health = { ...health, ...logFields(await logTail(docker, name)) }
       outcome = { health, user, stop: { ...stopped, pid1: user.process, init: initOf(user.process) } }
@@ -77,6 +82,7 @@ export async function runAndWait(ctx: RunContext, inputs: RunInputs, image: stri
     // pass or fail, the container goes at once; the smoke commands finish in their own time
     watch.stop()
     await removeContainer(docker, name)
+    mark('container removed')
     // thrown: the smoke commands still finish before the error goes on
     if (!outcome) await smoke.catch(() => undefined)
   }

@@ -8,13 +8,13 @@
 // layer is held in memory: while the workers are busy, the tar stream (and with it docker save)
 // waits. Each layer's bytes also go through a nested tar parser (layer-scan.ts), so the image is
 // read once, not twice.
-import { once } from 'node:events'
 import { posix } from 'node:path'
 import type { Readable } from 'node:stream'
-import { extract } from 'tar-stream'
 import type { Docker } from '../docker/docker.js'
-import { DeflatePool, LayerCount } from './compress-pool.js'
-import { LayerScan, type LayerFacts, type ScanRules } from './layer-scan.js'
+import { DeflatePool } from './compress-pool.js'
+import type { LayerFacts, ScanRules } from './layer-scan.js'
+import { countKept, EntryMeasure, type EntryOptions, type Measured } from './saved-entry.js'
+import { TarWalk } from './tar-walk.js'
 
 export interface LayerSize {
   path: string
@@ -49,19 +49,6 @@ export interface ReadOptions {
   /** read the layers' files for the contents check */
   scan?: ScanRules
 }
-
-interface Measured {
-  size: number
-  /** the blob is already gzip or zstd, so a push sends it as it is */
-  already: boolean
-  /** resolves to the gzip size once the workers have counted every chunk */
-  compressed: Promise<number>
-  /** what a layer holds, when the entry is a tar and the pass scans */
-  facts?: LayerFacts
-}
-
-// JSON entries up to this size are kept: manifest.json, index.json and the OCI manifests they name.
-const KEEP_JSON = 1 << 20
 
 /** Runs `docker save <imageRef>` and measures its output; see readSaveStream. */
 export async function readSavedImage(docker: Docker, imageRef: string, options: ReadOptions = {}): Promise<SavedImage> {
@@ -101,31 +88,29 @@ export async function readSavedImage(docker: Docker, imageRef: string, options: 
 
 /** Measures a `docker save` tar stream (classic docker-archive or OCI layout). */
 export async function readSaveStream(input: Readable, options: ReadOptions = {}): Promise<SavedImage> {
-  const parser = extract()
-  input.on('error', (error) => parser.destroy(error))
-  input.pipe(parser)
-
-  const pool = options.compress === false ? undefined : new DeflatePool(options.level, options.threads)
+  let pool: DeflatePool | undefined
+  const entry: EntryOptions = { scan: options.scan, ...(options.compress !== false && { pool: () => (pool ??= new DeflatePool(options.level, options.threads)) }) }
   const files = new Map<string, Measured>()
   const links = new Map<string, string>() // entry path -> the path it points to
-  const json = new Map<string, string>()
-  try {
-    // manifest.json may come after the layers, so every file is measured and layers picked at the end.
-    for await (const entry of parser) {
-      const { header } = entry
-      const name = clean(header.name)
-      if (header.type === 'file' || header.type === 'contiguous-file') {
-        files.set(name, await measureEntry(entry, { pool, scan: options.scan, keepJson: (text) => json.set(name, text) }))
-        continue
-      }
-      // The classic format stores a repeated layer as a symlink to the first copy; newer engines
-      // link `<id>/layer.tar` to `blobs/sha256/<hex>`. Hard links name a path from the archive root.
-      if (header.type === 'symlink' && header.linkname) links.set(name, clean(posix.join(posix.dirname(name), header.linkname)))
-      if (header.type === 'link' && header.linkname) links.set(name, clean(header.linkname))
-      entry.resume()
-      await once(entry, 'end')
+  // manifest.json may come after the layers, so every file is measured and layers picked at the end.
+  const walk = new TarWalk(header => {
+    const name = clean(header.name)
+    if (header.type === 'file' || header.type === 'contiguous-file') {
+      const measure = new EntryMeasure(entry)
+      return { data: piece => measure.data(piece), end: async () => void files.set(name, (await measure.end(), measure.measured)) }
     }
+    // The classic format stores a repeated layer as a symlink to the first copy; newer engines
+    // link `<id>/layer.tar` to `blobs/sha256/<hex>`. Hard links name a path from the archive root.
+    if (header.type === 'symlink' && header.linkname) links.set(name, clean(posix.join(posix.dirname(name), header.linkname)))
+    if (header.type === 'link' && header.linkname) links.set(name, clean(header.linkname))
+    return undefined
+  })
+  try {
+    for await (const chunk of input) await walk.write(chunk as Buffer)
+    walk.end()
 
+    const json = new Map<string, string>()
+    for (const [name, file] of files) if (file.kept) json.set(name, file.kept.toString('utf8'))
     const layers: LayerSize[] = []
     const seen = new Set<string>()
     let already = 0
@@ -136,7 +121,8 @@ export async function readSaveStream(input: Readable, options: ReadOptions = {})
       seen.add(path)
       const file = files.get(path)
       if (!file) throw new Error(`the image archive has no ${listed}, which its manifest lists as a layer`)
-      layers.push({ path, size: file.size, compressed: await file.compressed })
+      const compressed = file.compressed ?? (file.kept && entry.pool ? countKept(file.kept, entry.pool()) : Promise.resolve(0))
+      layers.push({ path, size: file.size, compressed: await compressed })
       if (file.already) already++
     }
     // Also await the counts of non-layer entries, so no rejection is left behind.
@@ -158,76 +144,11 @@ export async function readSaveStream(input: Readable, options: ReadOptions = {})
       })
     }
   } catch (error) {
-    input.unpipe(parser)
     input.destroy() // stop reading; compressedSize kills docker save
     throw error
   } finally {
-    await pool?.close()
+    await (pool as DeflatePool | undefined)?.close()
   }
-}
-
-/**
- * Reads one entry to its end, feeding it to a LayerCount whose chunks the workers deflate.
- * Returns once the entry is read, without waiting for the last chunks' counts, so they are still
- * being compressed while the next entry is read. Small JSON entries are kept.
- */
-async function measureEntry(entry: AsyncIterable<unknown>, { pool, scan: rules, keepJson }: EntryOptions): Promise<Measured> {
-  let size = 0
-  let head: Buffer[] | undefined = [] // the first bytes, until we know whether the blob is compressed, or a tar
-  let count: LayerCount | undefined
-  let scan: LayerScan | undefined
-  let already = false
-  let kept: Buffer[] | undefined = []
-
-  const start = (first: Buffer): void => {
-    // gzip (1f 8b) or zstd (28 b5 2f fd): the containerd store keeps pushed/pulled blobs compressed,
-    // and a push sends them as they are, so they count as their own size.
-    const compression = first[0] === 0x1f && first[1] === 0x8b ? 'gzip' : first.readUInt32LE(0) === 0xfd2fb528 ? 'zstd' : undefined
-    already = compression !== undefined
-    if (first[0] !== 0x7b && first[0] !== 0x5b) kept = undefined // JSON starts with { or [
-    if (!already && pool) count = new LayerCount(pool)
-    // a layer is a tar: "ustar" at offset 257 of its first header (POSIX and GNU alike), or an
-    // empty one (its end: zero blocks only, as the classic store keeps a layer that adds nothing);
-    // a compressed blob is a layer the containerd store keeps so, unpacked on the way to the scan
-    const tar = first.toString('latin1', 257, 262) === 'ustar' || first.subarray(0, 512).every(byte => byte === 0)
-    if (rules && (compression || tar)) scan = new LayerScan(rules, { compression })
-  }
-
-  for await (const data of entry) {
-    let chunk = data as Buffer // tar-stream yields Buffers (b4a on Node)
-    size += chunk.length
-    if (kept) {
-      kept.push(chunk)
-      if (size > KEEP_JSON) kept = undefined
-    }
-    if (head) {
-      head.push(chunk)
-      if (size < 512) continue
-      chunk = Buffer.concat(head)
-      head = undefined
-      start(chunk)
-    }
-    // Waits while the workers (or the layer's scan) are busy, which pauses the tar (and docker save) meanwhile.
-    await count?.write(chunk)
-    await scan?.write(chunk)
-  }
-  if (head) {
-    start(Buffer.concat([...head, Buffer.alloc(512)])) // shorter than a tar header: pad only for the checks
-    const whole = Buffer.concat(head)
-    await count?.write(whole)
-    await scan?.write(whole) // e.g. an empty layer's gzip blob: 32 bytes
-  }
-  if (kept) keepJson(Buffer.concat(kept).toString('utf8'))
-  const compressed = already || !count ? Promise.resolve(already ? size : 0) : count.end()
-  compressed.catch(() => undefined) // awaited later; this only stops it counting as unhandled meanwhile
-  return { size, already, compressed, facts: await scan?.end() }
-}
-
-interface EntryOptions {
-  /** undefined: not compressing (compressed-size: false) */
-  pool?: DeflatePool
-  scan?: ScanRules
-  keepJson: (text: string) => void
 }
 
 /**

@@ -11,6 +11,7 @@ import { globs } from '../globs.js'
 import { assembleContents } from './contents.js'
 import { markFromBase } from './from-base.js'
 import { counted } from '../units.js'
+import { mark } from '../trace.js'
 
 // Stage 5, measuring: everything about size beyond what inspect.ts read.
 // One meaning of size on every image store: `size` is the layers' unpacked bytes, and
@@ -106,6 +107,7 @@ async function readImage(ctx: RunContext, inputs: SizeInputs, image: string, sig
   if (!inputs.compressedSize && !scan) return { sizes: {} }
   const started = Date.now()
   let measured: SavedImage
+  mark('save pass started')
   try {
     measured = await readSavedImage(ctx.docker, image, { signal, compress: inputs.compressedSize, scan })
   } catch (err) {
@@ -114,6 +116,7 @@ async function readImage(ctx: RunContext, inputs: SizeInputs, image: string, sig
     ctx.sink.warning(`image-gate could not ${what}: ${(err as Error).message}`)
     return { sizes: {}, contents: scan && notScanned(`docker save failed: ${(err as Error).message}`) }
   }
+  mark('save pass read')
   const how = !inputs.compressedSize
     ? 'not compressed'
     : measured.alreadyCompressed
