@@ -45501,6 +45501,101 @@ const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 ;// CONCATENATED MODULE: external "node:os"
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+;// CONCATENATED MODULE: ./src/secrets.ts
+// The values a run must never show (the build secrets, the secret files' text, the token), and
+// how they are hidden: each whole value becomes ***, and so does what a cut leaves of one at the
+// cut. The runner masks whole values in the action's log only; everything else image-gate shows
+// (the report, the summary, the comment, the outputs, the command line's output) is masked here,
+// as the text arrives from Docker, before anything cuts it to fit a cell, a line or a byte limit
+// (a cut inside a secret would leave a piece no whole-value mask matches).
+const MASK = '***';
+/** Shorter than this is no secret, and masking it would garble every word that holds it. */
+const MIN_LENGTH = 4;
+/** The fewest characters of a secret a cut may leave at its edge that are masked as a piece of it. */
+const EDGE_MIN = 4;
+/**
+ * Only values up to this long are looked for in pieces at a cut: a longer one is a secret file's
+ * whole text, whose lines are values of their own (inputs/secret-file.ts), looked for in turn.
+ */
+const EDGE_MAX = 4_096;
+class Secrets {
+    /** the values, longest first (a value holding another is masked whole), each with the forms Docker's JSON writes it in */
+    forms = [];
+    values = [];
+    /** A value to hide from now on; one shorter than four characters is no secret and is ignored. */
+    add(value) {
+        if (value.length < MIN_LENGTH || this.values.includes(value))
+            return;
+        this.values = [...this.values, value].sort((a, b) => b.length - a.length);
+        this.forms = [...new Set(this.values.flatMap(v => [v, JSON.stringify(v).slice(1, -1), goJson(v)]))].sort((a, b) => b.length - a.length);
+    }
+    get any() {
+        return this.values.length > 0;
+    }
+    /** `text` with every whole value, as written or as JSON escapes it (Node's, Go's), replaced by ***. */
+    mask(text) {
+        return this.forms.reduce((s, form) => (s.includes(form) ? s.split(form).join(MASK) : s), text);
+    }
+    /** `text`, cut at its start (`start`) or end (`end`): masked whole, and the piece of a secret at the cut masked too. */
+    maskCut(text, { start = false, end = false }) {
+        let s = this.mask(text);
+        if (end) {
+            const k = this.longestPiece(s, (value, n) => s.endsWith(value.slice(0, n)));
+            if (k)
+                s = `${s.slice(0, -k)}${MASK}`;
+        }
+        if (start) {
+            const k = this.longestPiece(s, (value, n) => s.startsWith(value.slice(-n)));
+            if (k)
+                s = `${MASK}${s.slice(k)}`;
+        }
+        return s;
+    }
+    /** Every string in a JSON-like value masked (what JSON.parse gave: masked after parsing, so no mask breaks its structure). */
+    maskStrings(value) {
+        if (!this.any)
+            return value;
+        const walk = (item) => {
+            if (typeof item === 'string')
+                return this.mask(item);
+            if (Array.isArray(item))
+                return item.map(walk);
+            if (item !== null && typeof item === 'object')
+                return Object.fromEntries(Object.entries(item).map(([key, inner]) => [key, walk(inner)]));
+            return item;
+        };
+        return walk(value);
+    }
+    /** The length of the longest piece (at least EDGE_MIN characters, shorter than the value) `at` finds at the cut. */
+    longestPiece(text, at) {
+        let best = 0;
+        for (const value of this.values) {
+            if (value.length > EDGE_MAX)
+                continue;
+            for (let n = Math.min(value.length - 1, text.length); n > best && n >= EDGE_MIN; n--) {
+                if (at(value, n)) {
+                    best = n;
+                    break;
+                }
+            }
+        }
+        return best;
+    }
+}
+/**
+ * The value as Go's encoding/json writes it inside a string (`docker inspect` answers): quotes,
+ * backslashes and control characters escaped, and <, >, & as \u003c, \u003e, \u0026.
+ */
+function goJson(value) {
+    return JSON.stringify(value)
+        .slice(1, -1)
+        .replace(/</g, '\\u003c')
+        .replace(/>/g, '\\u003e')
+        .replace(/&/g, '\\u0026')
+        .replace(/\u2028/g, '\\u2028')
+        .replace(/\u2029/g, '\\u2029');
+}
+
 ;// CONCATENATED MODULE: external "node:child_process"
 const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
 ;// CONCATENATED MODULE: ./src/docker/command.ts
@@ -45573,7 +45668,8 @@ class Processes {
                 settled = true;
                 // killed by a signal: the shell's convention, 128 + its number
                 const exitCode = code ?? 128 + (signal ? external_node_os_namespaceObject.constants.signals[signal] : 0);
-                resolve({ exitCode, stdout: stdout.text(), stderr: stderr.text(), timedOut });
+                const cut = stdout.cut || stderr.cut ? { cutAtStart: { stdout: stdout.cut, stderr: stderr.cut } } : {};
+                resolve({ exitCode, stdout: stdout.text(), stderr: stderr.text(), timedOut, ...cut });
             });
         });
     }
@@ -45591,11 +45687,18 @@ function stop(child) {
 class Tail {
     chunks = [];
     bytes = 0;
+    dropped = false;
     push(chunk) {
         this.chunks.push(chunk);
         this.bytes += chunk.length;
-        while (this.bytes - this.chunks[0].length >= KEEP_BYTES)
+        while (this.bytes - this.chunks[0].length >= KEEP_BYTES) {
             this.bytes -= this.chunks.shift().length;
+            this.dropped = true;
+        }
+    }
+    /** whether anything was dropped */
+    get cut() {
+        return this.dropped || this.bytes > KEEP_BYTES;
     }
     text() {
         const all = Buffer.concat(this.chunks);
@@ -45605,6 +45708,7 @@ class Tail {
 
 ;// CONCATENATED MODULE: ./src/docker/docker.ts
 
+
 /** The engine or the CLI is unusable; the message says what to do. */
 class EngineError extends Error {
 }
@@ -45612,19 +45716,25 @@ class EngineError extends Error {
 // (call-timeout), or the CLI's own words that it cannot reach the daemon. Any other non-zero exit
 // is Docker answering about the thing asked (no such container, a refused flag): the caller's to
 // judge, with Docker's message (dockerSays).
+//
+// What Docker answers is masked here, before any stage reads it (secrets.ts): a build echoing a
+// secret, a container logging one, a probe printing one. A call whose answer is data keeps its
+// bytes (raw): a manifest whose digest is checked, JSON masked once parsed (json()).
 const DAEMON_GONE = /^(?:Cannot connect to the Docker daemon|error during connect|(?:Got )?permission denied while trying to connect to the Docker (?:daemon|API))/i;
 const NO_CLI = 'the docker CLI was not found on PATH. Install Docker, or run on a GitHub-hosted Ubuntu runner, which has it.';
 class Docker {
     processes;
     callLimitMs;
+    secrets;
     /** Set once a call went unanswered: every later call fails at once instead of hanging in turn. */
     hung;
     /** Set once the engine answered a call: a daemon gone after that "stopped answering"; before, it was never reachable. */
     answered = false;
-    /** `callLimitMs`: how long a short call may take (the call-timeout input). */
-    constructor(processes, callLimitMs = 30_000) {
+    /** `callLimitMs`: how long a short call may take (the call-timeout input); `secrets`: what no answer may show. */
+    constructor(processes, callLimitMs = 30_000, secrets = new Secrets()) {
         this.processes = processes;
         this.callLimitMs = callLimitMs;
+        this.secrets = secrets;
     }
     async call(args, options = {}) {
         if (this.hung)
@@ -45650,14 +45760,20 @@ class Docker {
             if (DAEMON_GONE.test(said))
                 throw new EngineError(this.answered ? stoppedAnswering(said) : notReachable(said));
         }
-        return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
+        if (options.raw)
+            return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr, ...(result.cutAtStart && { cutAtStart: result.cutAtStart }) };
+        // the kept tail of a stream that outgrew it starts at a cut
+        const cut = result.cutAtStart;
+        const stdout = this.secrets.maskCut(result.stdout, { start: cut?.stdout });
+        const stderr = this.secrets.maskCut(result.stderr, { start: cut?.stderr });
+        return { exitCode: result.exitCode, stdout, stderr };
     }
     /** Like call(), but a non-zero exit is an error carrying Docker's own message. */
-    async ok(args) {
-        const r = await this.call(args);
+    async ok(args, options = {}) {
+        const r = await this.call(args, options);
         if (r.exitCode === 0)
             return r.stdout;
-        throw new Error(`docker ${args[0]} failed: ${dockerSays(r.stderr || r.stdout)}`);
+        throw new Error(`docker ${args[0]} failed: ${dockerSays(this.secrets.mask(r.stderr || r.stdout))}`);
     }
     /**
      * A docker command whose stdout is read as it comes (docker save): the caller reads the child's
@@ -45837,7 +45953,7 @@ async function cleanupRun(docker, id) {
     removeDir();
     try {
         // ok(): an engine that cannot list or remove them must not pass for "nothing to remove"
-        const ids = (await docker.ok(['ps', '--all', '--quiet', '--filter', `label=${RUN_LABEL}=${id}`])).split('\n').filter(Boolean);
+        const ids = (await docker.ok(['ps', '--all', '--quiet', '--filter', `label=${RUN_LABEL}=${id}`], { raw: true })).split('\n').filter(Boolean);
         if (ids.length > 0)
             await docker.ok(['rm', '--force', '--volumes', ...ids]);
         return ids.length;
@@ -45922,6 +46038,7 @@ async function post(docker, id, sink) {
 
 
 
+
 // One run's state, in one place instead of module variables: its id (on every container it creates
 // and its temp directory), the processes it started, its Docker client, where its messages go, and
 // how far it got. The pipeline, its stages and cleanup all take it, so a test can run one with fakes.
@@ -45929,6 +46046,8 @@ class RunContext {
     sink;
     id;
     processes = new Processes();
+    /** what the run must never show: each secret input, added as it is read (secrets.ts) */
+    secrets = new Secrets();
     docker;
     /** what the run is doing now, for the timeout's message */
     stage = 'starting';
@@ -45942,7 +46061,7 @@ class RunContext {
     constructor(sink, id = (0,external_node_crypto_.randomBytes)(6).toString('hex')) {
         this.sink = sink;
         this.id = id;
-        this.docker = new Docker(this.processes);
+        this.docker = new Docker(this.processes, undefined, this.secrets);
     }
     /** The call-timeout input: how long one short Docker call may take. */
     setCallLimit(seconds) {
@@ -46213,7 +46332,7 @@ const secretFiles = lines((line, scope) => {
     if (!(0,external_node_fs_namespaceObject.existsSync)(at) || !(0,external_node_fs_namespaceObject.statSync)(at).isFile()) {
         throw inputError(scope.name, `takes one id=path per line, with a file at path; "${file.trim()}" (for ${id}) is not a file.`);
     }
-    // a RUN step may echo the file's text: masked in the log like a secrets value (and in the report, report/mask.ts)
+    // a RUN step may echo the file's text: masked in the log like a secrets value (and everywhere else, secrets.ts)
     for (const value of secretFileValues(at))
         scope.mask(value);
     return { id, path: at };
@@ -47405,24 +47524,57 @@ function cleanExit(exitCode, signal) {
     return exitCode === 0 || (number !== undefined && exitCode === 128 + number);
 }
 async function containerState(docker, name) {
-    return JSON.parse(await docker.ok(['inspect', '--format', '{{json .State}}', name]));
+    // masked once parsed, so no mask can break the JSON
+    const state = docker.secrets.maskStrings(JSON.parse(await docker.ok(['inspect', '--format', '{{json .State}}', name], { raw: true })));
+    for (const probe of state.Health?.Log ?? [])
+        probe.Output = probeOutput(probe.Output, docker.secrets);
+    return state;
+}
+/** Docker keeps this many bytes of a probe's output, and marks a longer one with "..." after them. */
+const PROBE_OUTPUT_BYTES = 4_096;
+/** A probe's output as Docker kept it, with what its cut left of a secret masked too. */
+function probeOutput(output, secrets) {
+    if (!output.endsWith('...') || Buffer.byteLength(output) < PROBE_OUTPUT_BYTES)
+        return output;
+    return `${secrets.maskCut(output.slice(0, -3), { end: true })}...`;
 }
 /** The container's full ID (its cgroup on the host is named by it). */
 async function containerId(docker, name) {
-    return (await docker.ok(['inspect', '--format', '{{.Id}}', name])).trim();
+    return (await docker.ok(['inspect', '--format', '{{.Id}}', name], { raw: true })).trim();
 }
 async function removeContainer(docker, name) {
     await docker.call(['rm', '--force', '--volumes', name]);
 }
 /** The last lines the container printed, stdout and stderr in the order they were written. */
 async function logTail(docker, name, lines = 50) {
-    const r = await docker.call(['logs', '--timestamps', '--tail', String(lines), name]);
+    // raw: the lines are masked once they are whole again (wholeLine)
+    const r = await docker.call(['logs', '--timestamps', '--tail', String(lines), name], { raw: true });
     if (r.exitCode !== 0)
-        return { lines: [], error: dockerSays(r.stderr || r.stdout) };
-    const stamped = [...r.stdout.split('\n'), ...r.stderr.split('\n')].filter(l => l !== '');
+        return { lines: [], error: docker.secrets.mask(dockerSays(r.stderr || r.stdout)) };
+    // a stream over the kept bytes (command.ts) starts inside a line, with no timestamp: that piece goes
+    const streamLines = (text, cut = false) => text.split('\n').slice(cut ? 1 : 0);
+    const stamped = [...streamLines(r.stdout, r.cutAtStart?.stdout), ...streamLines(r.stderr, r.cutAtStart?.stderr)].filter(l => l !== '');
     // Each line starts with an RFC 3339 timestamp of fixed width per engine, so text order is time order.
     stamped.sort((a, b) => (a.slice(0, 35) < b.slice(0, 35) ? -1 : a.slice(0, 35) > b.slice(0, 35) ? 1 : 0));
-    return { lines: stamped.slice(-lines).map(l => l.replace(/^\S+ /, '')) };
+    return { lines: stamped.slice(-lines).map(l => docker.secrets.mask(wholeLine(l.replace(/^\S+ /, '')))) };
+}
+/** Docker logs a line longer than this as several messages, each of these bytes but the last. */
+const PARTIAL_BYTES = 16 * 1024;
+/** `docker logs --timestamps`' stamp before each message: RFC 3339 with nanoseconds, fixed width. */
+const STAMP = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}(?:Z|[+-]\d\d:\d\d) /;
+/**
+ * A long line as the app wrote it: `docker logs --timestamps` stamps each 16 KiB message of it, so
+ * the stamps inside it go (a secret across one would otherwise be in two pieces, masked by neither).
+ */
+function wholeLine(line) {
+    let bytes = Buffer.from(line, 'utf8');
+    for (let at = PARTIAL_BYTES; at < bytes.length; at += PARTIAL_BYTES) {
+        const stamp = STAMP.exec(bytes.subarray(at, at + 40).toString('latin1'));
+        if (!stamp)
+            break;
+        bytes = Buffer.concat([bytes.subarray(0, at), bytes.subarray(at + stamp[0].length)]);
+    }
+    return bytes.toString('utf8');
 }
 /** The report's fields for a log: `logTail` (the container's lines, when any) and `logError` (Docker's complaint). */
 function logFields(log) {
@@ -63641,42 +63793,133 @@ function cut(text) {
     return text.length > 40 ? `${text.slice(0, 40)}…` : text;
 }
 
-;// CONCATENATED MODULE: ./src/report/mask.ts
-
-// The runner masks the values it was told are secret, but only in the action's log: the job summary
-// it takes as written, and the PR comment, the outputs and a saved report never pass through it. A
-// failed RUN under `set -x` echoes a build secret into the build log the report keeps, so the
-// report itself is masked, once, before anything renders it (pipeline.ts, publish).
-const MASK = '***';
-/** Shorter than this is no secret, and masking it would garble every word that holds it. */
-const MIN_LENGTH = 4;
-/** The values this run knows are secret: the build secrets, the secret files' text and the token. */
-function secretValues(inputs) {
-    if (!inputs)
-        return [];
-    return [...inputs.secrets.map(s => s.value), ...inputs.secretFiles.flatMap(f => secretFileValues(f.path)), inputs.githubToken];
-}
-/** Every string in a JSON-like value with each secret replaced by ***, the longest secret first. */
-function maskSecrets(value, secrets) {
-    const known = [...new Set(secrets.filter(s => s.length >= MIN_LENGTH))].sort((a, b) => b.length - a.length);
-    if (known.length === 0)
-        return value;
-    const mask = (text) => known.reduce((s, secret) => s.split(secret).join(MASK), text);
-    const walk = (item) => {
-        if (typeof item === 'string')
-            return mask(item);
-        if (Array.isArray(item))
-            return item.map(walk);
-        if (item !== null && typeof item === 'object')
-            return Object.fromEntries(Object.entries(item).map(([key, inner]) => [key, walk(inner)]));
-        return item;
-    };
-    return walk(value);
-}
-
 ;// CONCATENATED MODULE: ./src/report/report.ts
 function newReport(tag = '') {
     return { schema: 1, tag, build: { ok: false }, image: {}, health: { verdict: 'skipped' }, user: {}, checks: [], passed: false };
+}
+
+;// CONCATENATED MODULE: external "node:string_decoder"
+const external_node_string_decoder_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:string_decoder");
+;// CONCATENATED MODULE: ./src/stages/build-log.ts
+
+// The build's plain progress output, masked: every secret whole (secrets.ts), and what BuildKit's
+// own cuts leave of one at their edges, where no whole value matches.
+// - A step printing faster than its log limit (BUILDKIT_STEP_LOG_MAX_SPEED): the line the limit
+//   stopped ends at the cut, `#9 0.192 [output clipped, log limit 200KiB/s reached]` follows, and
+//   the step's next line starts wherever its output resumed.
+// - The excerpt buildx repeats after a failed step (` > [2/3] RUN …:` then the lines, between
+//   dashed lines) starts with the last of what the step wrote as it was written: the end of a line
+//   printed in two writes, say.
+// Both are lines of build output, so the stream is masked a line at a time: the last output line
+// waits (briefly) for the next, which may say it was clipped.
+const STEP = /^(#\d+) (\d+\.\d+ )(.*)$/s;
+const EXCERPT = /^ > .+:$/;
+const EXCERPT_END = '------';
+const CLIPPED = /^\[output clipped, log limit .* reached\]$/;
+/** How long a held line waits for the next before it is shown anyway (a step gone quiet). */
+const HOLD_MS = 250;
+class BuildLogMask {
+    secrets;
+    lines = [];
+    /** each step's last line not yet given out, by index into `lines` */
+    lastOf = new Map();
+    /** steps whose next line starts at a cut */
+    resumes = new Set();
+    excerpt = false;
+    constructor(secrets) {
+        this.secrets = secrets;
+    }
+    /** One complete line of output. */
+    push(raw) {
+        const line = this.secrets.mask(raw);
+        if (EXCERPT.test(line)) {
+            this.excerpt = true;
+            this.resumes.add('excerpt');
+        }
+        else if (this.excerpt && line === EXCERPT_END) {
+            this.excerpt = false;
+            this.resumes.delete('excerpt');
+        }
+        const part = this.partOf(line);
+        if (!part)
+            return void this.lines.push(line);
+        if (CLIPPED.test(part.text)) {
+            const last = this.lastOf.get(part.step);
+            if (last !== undefined)
+                this.lines[last] = this.cut(this.lines[last], { end: true });
+            this.lastOf.delete(part.step);
+            this.resumes.add(part.step);
+            return void this.lines.push(line);
+        }
+        const start = this.resumes.delete(part.step);
+        this.lastOf.set(part.step, this.lines.length);
+        this.lines.push(start ? this.cut(line, { start }) : line);
+    }
+    /** The lines ready to show; with `hold`, the last one stays when a clip notice could still end it. */
+    take(hold = false) {
+        const last = hold ? this.partOf(this.lines.at(-1) ?? '') : undefined;
+        const keep = last && !CLIPPED.test(last.text) ? 1 : 0;
+        const out = this.lines.splice(0, this.lines.length - keep);
+        const held = [...this.lastOf].find(([, i]) => i === out.length);
+        this.lastOf.clear();
+        if (keep && held)
+            this.lastOf.set(held[0], 0);
+        return out;
+    }
+    partOf(line) {
+        const step = STEP.exec(line);
+        if (step)
+            return { step: step[1], prefix: `${step[1]} ${step[2]}`, text: step[3] };
+        if (!this.excerpt || EXCERPT.test(line) || line === EXCERPT_END)
+            return undefined;
+        const timed = /^(\d+\.\d+ )?(.*)$/s.exec(line);
+        return { step: 'excerpt', prefix: timed[1] ?? '', text: timed[2] };
+    }
+    cut(line, at) {
+        const part = this.partOf(line);
+        return part ? `${part.prefix}${this.secrets.maskCut(part.text, at)}` : line;
+    }
+}
+/** A whole build output, masked. */
+function maskBuildOutput(output, secrets) {
+    if (!secrets.any)
+        return output;
+    const mask = new BuildLogMask(secrets);
+    for (const line of output.split('\n'))
+        mask.push(line);
+    return mask.take().join('\n');
+}
+/** The build output as it streams, masked, to `show`: whole lines, the last held up to HOLD_MS for a clip notice. */
+function maskedStream(secrets, show) {
+    if (!secrets.any)
+        return { write: chunk => show(chunk.toString()), end: () => undefined };
+    const mask = new BuildLogMask(secrets);
+    const decoder = new external_node_string_decoder_namespaceObject.StringDecoder('utf8');
+    let partial = '';
+    let timer;
+    const give = (hold) => {
+        clearTimeout(timer);
+        const lines = mask.take(hold);
+        if (lines.length > 0)
+            show(lines.map(l => `${l}\n`).join(''));
+        if (hold)
+            timer = setTimeout(() => give(false), HOLD_MS).unref();
+    };
+    return {
+        write(chunk) {
+            const lines = (partial + decoder.write(chunk)).split('\n');
+            partial = lines.pop() ?? '';
+            for (const line of lines)
+                mask.push(line);
+            give(true);
+        },
+        end() {
+            const rest = partial + decoder.end();
+            if (rest)
+                mask.push(rest);
+            give(false);
+        }
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/stages/build-warnings.ts
@@ -63796,6 +64039,7 @@ function thrownError(lines) {
 
 
 
+
 // Stage 1: `docker buildx build --load`, so the image lands in the engine and can be run.
 const LOG_TAIL_LINES = 30;
 function secretArgs(inputs, dir) {
@@ -63884,6 +64128,8 @@ function noAttestations(builder, said) {
 async function buildImage(ctx, inputs, tags) {
     const dir = ctx.tempDir('build');
     const log = ctx.sink.stream();
+    // the log is masked as it streams, the output once it is whole (build-log.ts)
+    const shown = maskedStream(ctx.secrets, text => log.write(Buffer.from(text)));
     try {
         const iidFile = external_node_path_namespaceObject.join(dir, 'iid');
         const metadataFile = external_node_path_namespaceObject.join(dir, 'metadata.json');
@@ -63891,16 +64137,17 @@ async function buildImage(ctx, inputs, tags) {
         // the secret files live in the build's temp dir, removed with it below
         const args = buildArgs(inputs, tags, iidFile, metadataFile, secretArgs(inputs, dir));
         // BUILDX_METADATA_WARNINGS: buildx writes the build checks' warnings into the metadata file too
-        const result = await ctx.docker.call(args, { long: true, onOutput: log.write, env: WARNINGS_ENV });
+        const result = await ctx.docker.call(args, { long: true, onOutput: shown.write, env: WARNINGS_ENV });
         const seconds = round((Date.now() - started) / 1000);
-        const output = `${result.stdout}\n${result.stderr}`;
+        const output = maskBuildOutput(`${result.stdout}\n${result.stderr}`, ctx.secrets);
         const metadata = readMetadata(metadataFile);
-        const warnings = buildWarnings(metadata);
+        const warnings = ctx.secrets.maskStrings(buildWarnings(metadata));
         if (result.exitCode !== 0)
             return { ok: false, seconds, output, warnings };
         return { ok: true, seconds, output, warnings, id: readImageId(iidFile, metadata) };
     }
     finally {
+        shown.end();
         log.end();
         (0,external_node_fs_namespaceObject.rmSync)(dir, { recursive: true, force: true });
     }
@@ -64043,7 +64290,8 @@ async function defaultTag(ctx, inputs, env = process.env) {
 ;// CONCATENATED MODULE: ./src/stages/inspect.ts
 
 async function inspectImage(docker, ref) {
-    const [image] = JSON.parse(await docker.ok(['image', 'inspect', ref]));
+    // masked once parsed, so no mask can break the JSON
+    const [image] = docker.secrets.maskStrings(JSON.parse(await docker.ok(['image', 'inspect', ref], { raw: true })));
     const check = image.Config?.Healthcheck;
     return {
         id: image.Id,
@@ -64805,9 +65053,10 @@ function align4(n) {
 const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 /** true or false when the program could be read; undefined when it could not be found or read. */
 async function isGoProgram(docker, name) {
-    const r = await docker.call(['container', 'inspect', name]);
+    const r = await docker.call(['container', 'inspect', name], { raw: true });
     if (r.exitCode !== 0)
         return undefined;
+    // read for paths only, never shown
     const [container] = JSON.parse(r.stdout);
     for (const candidate of programPaths(container?.Path ?? '', container?.Config?.Env ?? [], container?.Config?.WorkingDir ?? '')) {
         const start = await fileStart(docker, name, candidate);
@@ -65762,7 +66011,7 @@ async function readMemory(docker, name, limited) {
     try {
         const answer = await engineGet(docker, `/containers/${encodeURIComponent(name)}/stats?stream=false&one-shot=true`, STATS_LIMIT_MS);
         if (answer.status !== 200)
-            return { memoryError: `Docker said: ${engineMessage(answer.body) || `HTTP ${answer.status}`}` };
+            return { memoryError: `Docker said: ${engineMessage(docker.secrets.mask(answer.body)) || `HTTP ${answer.status}`}` };
         return memoryOf(JSON.parse(answer.body), limited);
     }
     catch (err) {
@@ -66160,7 +66409,7 @@ async function pushOne(docker, image, tag) {
 async function newTag(docker, tags) {
     for (const tag of tags) {
         // a failure to read it (not found, or not allowed: the push then says why) counts as new
-        const r = await docker.call(['buildx', 'imagetools', 'inspect', '--raw', tag]);
+        const r = await docker.call(['buildx', 'imagetools', 'inspect', '--raw', tag], { raw: true });
         if (r.exitCode !== 0)
             return tag;
     }
@@ -66176,7 +66425,7 @@ function refused(what, tag, output, after = '') {
 }
 /** What a pull of `ref` gets: the registry's bytes, their digest (as the registry names them) and size. */
 async function readBack(docker, ref) {
-    const r = await docker.call(['buildx', 'imagetools', 'inspect', '--raw', ref]);
+    const r = await docker.call(['buildx', 'imagetools', 'inspect', '--raw', ref], { raw: true });
     if (r.exitCode !== 0)
         throw new PushError(`pushed ${ref}, but could not read it back from the registry: ${dockerSays(r.stderr || r.stdout)}`);
     const digest = `sha256:${(0,external_node_crypto_.createHash)('sha256').update(r.stdout, 'utf8').digest('hex')}`;
@@ -67890,7 +68139,12 @@ async function readSavedImage(docker, imageRef, options = {}) {
     // Its time depends on the image, so the run's overall timeout bounds it (Processes.stopAll).
     const { child, exited } = docker.read(['save', imageRef]);
     let stderr = '';
-    child.stderr.setEncoding('utf8').on('data', (text) => (stderr = (stderr + text).slice(-4096)));
+    let stderrCut = false;
+    child.stderr.setEncoding('utf8').on('data', (text) => {
+        stderr += text;
+        stderrCut ||= stderr.length > 4096;
+        stderr = stderr.slice(-4096);
+    });
     let eof = false; // docker closed its output: finished, or failed on its own
     child.stdout.once('end', () => (eof = true));
     const stop = () => void child.kill();
@@ -67917,7 +68171,8 @@ async function readSavedImage(docker, imageRef, options = {}) {
     // docker's own failure explains a short or empty stream better than the tar parser can. But if we
     // gave up first, its complaint ("broken pipe", or being killed) is only the echo of our error.
     if (code !== 0 && (failure === undefined || eof)) {
-        const last = stderr.trim().split('\n').pop()?.trim();
+        // masked as every answer of Docker's is (docker.ts), the start too when the kept tail begins inside a line
+        const last = docker.secrets.maskCut(stderr, { start: stderrCut }).trim().split('\n').pop()?.trim();
         throw new Error(`docker save failed: ${last || (signal ? `killed by ${signal}` : `exit code ${code}`)}`);
     }
     if (failure !== undefined || !result)
@@ -68704,7 +68959,6 @@ function size_largest(layers) {
 
 
 
-
 // The whole run on one screen: inputs → build → inspect → run and wait → measure → judge → publish.
 // Each stage returns its result and the pipeline puts it into the report, so the report always
 // holds what is known so far (a timeout publishes it as it stands). Messages go to ctx.sink.
@@ -68716,7 +68970,11 @@ async function run(ctx, source, options) {
     let inputs;
     let limit;
     try {
-        const given = readInputs(source, options.cwd ?? process.cwd(), value => ctx.sink.secret(value));
+        // each secret is hidden from the moment it is read: in what Docker answers, and in the log
+        const given = readInputs(source, options.cwd ?? process.cwd(), value => {
+            ctx.secrets.add(value);
+            ctx.sink.secret(value);
+        });
         inputs = given;
         if (given.commentFrom)
             return await postReport(ctx, given);
@@ -68875,8 +69133,9 @@ function publish(ctx, report, inputs, gate = true) {
 async function publishOnce(ctx, report, inputs, gate) {
     const { sink } = ctx;
     // what the image wrote (logs, probe output, build lines, file names) is shown plain everywhere,
-    // and the secrets it echoed are masked (report/mask.ts)
-    Object.assign(report, maskSecrets(plainStrings(report), secretValues(inputs)));
+    // and the secrets it echoed are masked: Docker's answers were as they came (secrets.ts), and the
+    // report is once more as a whole, before anything renders or cuts it (markdown, cap, outputs)
+    Object.assign(report, ctx.secrets.maskStrings(plainStrings(report)));
     // a gated run ends with the failure line (sink.fail below), which says the error: once is enough
     sink.untrusted(renderText(report, { error: !gate }).split('\n'));
     // several platforms: each one's container log, named with its platform

@@ -4,6 +4,7 @@ import * as path from 'node:path'
 import { LABEL, RUN_LABEL, runDir } from './docker/cleanup.js'
 import { Processes } from './docker/command.js'
 import { Docker } from './docker/docker.js'
+import { Secrets } from './secrets.js'
 import type { Sink } from './sink.js'
 
 // One run's state, in one place instead of module variables: its id (on every container it creates
@@ -12,6 +13,8 @@ import type { Sink } from './sink.js'
 
 export class RunContext {
   readonly processes = new Processes()
+  /** what the run must never show: each secret input, added as it is read (secrets.ts) */
+  readonly secrets = new Secrets()
   docker: Docker
   /** what the run is doing now, for the timeout's message */
   stage = 'starting'
@@ -27,7 +30,7 @@ export class RunContext {
     readonly sink: Sink,
     readonly id = randomBytes(6).toString('hex')
   ) {
-    this.docker = new Docker(this.processes)
+    this.docker = new Docker(this.processes, undefined, this.secrets)
   }
 
   /** The call-timeout input: how long one short Docker call may take. */

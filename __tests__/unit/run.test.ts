@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals'
 import { RunContext } from '../../src/context.js'
 import { logTail } from '../../src/docker/container.js'
 import { EngineError, type Docker, type DockerResult } from '../../src/docker/docker.js'
+import { Secrets } from '../../src/secrets.js'
 import { InputError } from '../../src/inputs/parse.js'
 import { silent } from '../../src/sink.js'
 import { healthFlags, runAndWait, runArgs } from '../../src/stages/run.js'
@@ -24,7 +25,8 @@ function engine(answer: (args: string[]) => Partial<DockerResult>): { docker: Do
     call,
     ok: async (args: string[]) => (await call(args)).stdout,
     stream: () => ({ stop: () => undefined }),
-    callLimitMs: 1000
+    callLimitMs: 1000,
+    secrets: new Secrets()
   } as unknown as Docker
   return { docker, calls }
 }

@@ -85,7 +85,7 @@ async function pushOne(docker: Call, image: string, tag: string): Promise<void> 
 async function newTag(docker: Call, tags: string[]): Promise<string> {
   for (const tag of tags) {
     // a failure to read it (not found, or not allowed: the push then says why) counts as new
-    const r = await docker.call(['buildx', 'imagetools', 'inspect', '--raw', tag])
+    const r = await docker.call(['buildx', 'imagetools', 'inspect', '--raw', tag], { raw: true })
     if (r.exitCode !== 0) return tag
   }
   return tags[0]
@@ -115,7 +115,7 @@ interface ReadBack {
 
 /** What a pull of `ref` gets: the registry's bytes, their digest (as the registry names them) and size. */
 async function readBack(docker: Call, ref: string): Promise<ReadBack> {
-  const r = await docker.call(['buildx', 'imagetools', 'inspect', '--raw', ref])
+  const r = await docker.call(['buildx', 'imagetools', 'inspect', '--raw', ref], { raw: true })
   if (r.exitCode !== 0) throw new PushError(`pushed ${ref}, but could not read it back from the registry: ${dockerSays(r.stderr || r.stdout)}`)
   const digest = `sha256:${createHash('sha256').update(r.stdout, 'utf8').digest('hex')}`
   return { digest, size: Buffer.byteLength(r.stdout, 'utf8'), doc: JSON.parse(r.stdout) as Manifest, ref }
