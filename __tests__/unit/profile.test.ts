@@ -23,7 +23,7 @@ describe('run-profile, read-only, run-memory as docker run flags', () => {
 
   it('read-only with a tmpfs on /tmp; run-memory with swap at the same value, in bytes', () => {
     const given = inputs({ readOnly: true, runMemory: { text: '256m', bytes: 268435456 } })
-    expect(containerFlags(given)).toEqual(['--read-only', '--tmpfs', '/tmp', '--memory', '268435456b', '--memory-swap', '268435456b'])
+    expect(containerFlags(given)).toEqual(['--read-only', '--tmpfs', '/tmp:rw,exec,nosuid,nodev,mode=1777', '--memory', '268435456b', '--memory-swap', '268435456b'])
   })
 })
 

@@ -65208,6 +65208,8 @@ function secondsSince(sent, state) {
 ;// CONCATENATED MODULE: ./src/stages/profile.ts
 /** OpenShift's first UID of a project range (1000680000 is the range of a typical first project). */
 const OPENSHIFT_UID = 1000680000;
+/** /tmp under read-only: an emptyDir's, writable by all with the sticky bit, and exec (Docker's default tmpfs is noexec). */
+const TMP_OPTIONS = 'rw,exec,nosuid,nodev,mode=1777';
 function profileFlags(inputs) {
     const flags = [];
     if (inputs.runProfile !== 'docker')
@@ -65215,7 +65217,7 @@ function profileFlags(inputs) {
     if (inputs.runProfile === 'openshift')
         flags.push('--user', `${OPENSHIFT_UID}:0`);
     if (inputs.readOnly)
-        flags.push('--read-only', '--tmpfs', '/tmp');
+        flags.push('--read-only', '--tmpfs', `/tmp:${TMP_OPTIONS}`);
     if (inputs.runMemory)
         flags.push('--memory', `${inputs.runMemory.bytes}b`, '--memory-swap', `${inputs.runMemory.bytes}b`);
     return flags;
