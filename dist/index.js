@@ -45915,7 +45915,7 @@ function round(n) {
 function counted(n, one, many = `${one}s`) {
     return `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
 }
-const MEMORY_FORM = 'a memory size as docker run --memory takes it, e.g. 256m, 512m or 1g (k, m, g are powers of 2; 256Mi and 256MiB too)';
+const MEMORY_FORM = "a memory size as docker run --memory takes it, e.g. 256m, 512m or 1g (k, m, g are KiB, MiB, GiB, as docker run reads them, in either case), or as a pod spec writes it, e.g. 256Mi or 1Gi (256MiB and 300MB too)";
 /**
  * run-memory, as `docker run --memory` reads it: "256m", "1g", "1.5g" (b, k, m, g: powers of 2),
  * plus Kubernetes' "256Mi" and the sizes above ("256MiB", "300MB"), so a limit can be copied from
@@ -45927,6 +45927,30 @@ function parseMemory(text) {
         return parseSize(text);
     const unit = (m[2] ?? 'b').toLowerCase().replace('i', '');
     return Math.floor(Number(m[1]) * 2 ** (10 * 'bkmg'.indexOf(unit)));
+}
+/** What Kubernetes makes of a bare k, m or g, which docker run reads as KiB, MiB, GiB: M, G, k are powers of 10, m a thousandth. */
+const KUBERNETES_READS = {
+    k: n => `${(n * 1e3).toLocaleString('en-US')} bytes`,
+    M: n => `${(n * 1e6).toLocaleString('en-US')} bytes`,
+    G: n => `${(n * 1e9).toLocaleString('en-US')} bytes`,
+    m: n => `${n / 1000} bytes`
+};
+/**
+ * run-memory's limit in words that say its unit, when the text leaves it to the reader: "256M"
+ * is "256 MiB, as docker run reads M; 256Mi in a pod spec, where 256M is 256,000,000 bytes".
+ * Docker's reading is the one used, since the limit is docker run's flag; Kubernetes reads the
+ * same letters otherwise, and a limit copied between the two would be off by 5% (M) or by far (m).
+ * Undefined when the text says its unit (256Mi, 256MiB, 300MB) or is bytes.
+ */
+function memoryReading(text) {
+    const m = /^(\d+(?:\.\d+)?)\s*([kmgKMG])$/.exec(text.trim());
+    if (!m)
+        return undefined;
+    const [, number, unit] = m;
+    const binary = `${number} ${unit.toUpperCase()}iB`;
+    const kubernetes = KUBERNETES_READS[unit];
+    const there = kubernetes ? `, where ${number}${unit} is ${kubernetes(Number(number))}` : `, which has no ${unit}`;
+    return { short: `${text.trim()} = ${binary}`, long: `${binary}, as docker run reads ${unit}; ${number}${unit.toUpperCase()}i in a pod spec${there}` };
 }
 
 ;// CONCATENATED MODULE: ./src/docker/cleanup.ts
@@ -46434,7 +46458,7 @@ const RUN_INPUTS = {
     'run-memory': {
         default: '',
         parse: optional(memory),
-        description: 'Memory limit for the container, e.g. 256m (docker run --memory, swap at the same value: a hard limit, as on Kubernetes). An app the limit kills fails as OOM-killed. Empty: no limit.'
+        description: 'Memory limit for the container, e.g. 256m or 256Mi (docker run --memory, swap at the same value: a hard limit, as on Kubernetes). k, m, g are read as docker run reads them, KiB, MiB, GiB, in either case (Kubernetes reads 256M as 256,000,000 bytes: write 256Mi to mean the same in both). An app the limit kills fails as OOM-killed. Empty: no limit.'
     }
 };
 
@@ -47083,6 +47107,7 @@ function describeWarning(w) {
 }
 
 ;// CONCATENATED MODULE: ./src/report/profile-line.ts
+
 // How the container ran, said once above the table (summary, comment, terminal) when it was not
 // Docker's defaults: every row below was measured under these settings. Reads the report only.
 const PROFILES = {
@@ -47100,11 +47125,16 @@ function profileLine(report) {
     if (run.readOnly)
         parts.push('a read-only root filesystem (tmpfs on /tmp)');
     if (run.memory)
-        parts.push(`a ${run.memory.text} memory limit`);
+        parts.push(`a ${run.memory.text} memory limit${reading(run.memory.text)}`);
     if (parts.length === 0)
         return undefined;
     const list = parts.length > 1 ? `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]}` : parts[0];
     return `ran under ${list}`;
+}
+/** " (256 MiB, as docker run reads M; …)" after a limit whose letter Kubernetes reads otherwise. */
+function reading(text) {
+    const words = memoryReading(text)?.long;
+    return words ? ` (${words})` : '';
 }
 
 ;// CONCATENATED MODULE: ./src/docker/ref.ts
@@ -48463,6 +48493,7 @@ function calls(command, program) {
 }
 
 ;// CONCATENATED MODULE: ./src/report/oom.ts
+
 // An OOM kill (Docker's State.OOMKilled): the kernel killed the container's process for memory.
 // With run-memory that is the limit the user set (swap at the same value, so there is no swap to
 // spill into, as on Kubernetes); without it, the memory of the machine the engine runs on ran out.
@@ -48481,9 +48512,10 @@ function oomValue(report, exitCode, ranSeconds) {
         return `killed ${limit ? `by the ${limit} limit` : 'for memory'} (OOMKilled)${after}`;
     return `exited (code ${exitCode})${after}; a process was OOM-killed${limit ? ` by the ${limit} limit` : ''}`;
 }
-/** Why, as a clause: "it reached the run-memory limit (256m, no swap), and the kernel's OOM killer ended it". */
+/** Why, as a clause: "it reached the run-memory limit (256m = 256 MiB, no swap), and the kernel's OOM killer ended it". */
 function oomCause(report) {
-    const limit = report.run?.memory?.text;
+    const text = report.run?.memory?.text;
+    const limit = text && (memoryReading(text)?.short ?? text);
     const why = limit ? `it reached the run-memory limit (${limit}, no swap)` : 'no run-memory was set, so the machine the engine runs on ran out of memory';
     return `${why}, and the kernel's OOM killer ended it`;
 }
