@@ -65281,12 +65281,20 @@ function containerFlags(inputs) {
 ;// CONCATENATED MODULE: ./src/stages/start.ts
 
 
+
 // A `docker run --detach` that failed, for the main container and every smoke container alike.
 // Docker exits 126 or 127 when the container's command cannot run (not executable, not found), and
 // 125 when the docker command itself failed: the image's own start settings (its USER, its
 // command), or a refusal that is not the app's at all (a run-network container that is not running,
 // a network removed meanwhile, the daemon's own trouble). Only the first kind is the image's
 // failure; the others end the run with one line naming the input, or saying it is the engine's.
+// An engine that remaps user namespaces (userns-remap) runs a container's UIDs as the remap user's
+// subordinate UIDs on its host (/etc/subuid: 65,536 of them by default), and runc cannot start one
+// outside that range: OpenShift's arbitrary UID 1000680000 is. That is the engine's limit, said as
+// such, never the app's failure nor the profile's (a run without the profile would pass and seem
+// to blame OpenShift). Docker 28 refuses the docker run; older engines record it as the
+// container's start error (State.Error), which run.ts checks too.
+const UNMAPPED = /cannot set [ug]id to unmapped (?:user|group) in user namespace/i;
 const IMAGE_CANNOT_START = /unable to start container process: exec:|unable to find (?:user|group)|no matching entries in (?:passwd|group) file|chdir to cwd/i;
 /**
  * Docker's message when the image's command could not start (judged by the health or smoke row);
@@ -65294,6 +65302,9 @@ const IMAGE_CANNOT_START = /unable to start container process: exec:|unable to f
  */
 function startFailure(run, inputs) {
     const said = dockerSays(run.stderr || run.stdout);
+    const unmapped = unmappedUser(said, inputs);
+    if (unmapped)
+        throw unmapped;
     if (run.exitCode === 126 || run.exitCode === 127 || IMAGE_CANNOT_START.test(said))
         return said;
     const net = inputs.runNetwork;
@@ -65309,6 +65320,17 @@ function startFailure(run, inputs) {
         throw new InputError(`Input "run-network": Docker refused to start the container on "${net}" (${said}). ${fix}`);
     }
     throw new docker_EngineError(`Docker refused to start the container (\`docker run\` exited ${run.exitCode}: ${said}). The app never ran: this is the engine's refusal, so check the daemon (\`docker info\`, its log).`);
+}
+/** The engine's error when `said` is runc refusing a UID outside the engine's userns-remap range; undefined otherwise. */
+function unmappedUser(said, inputs) {
+    if (!UNMAPPED.test(said))
+        return undefined;
+    const openshift = inputs.runProfile === 'openshift';
+    const who = openshift ? `UID ${OPENSHIFT_UID}, the arbitrary UID run-profile: openshift runs the app as` : "the image's USER";
+    const fix = openshift
+        ? `Gate run-profile: openshift on an engine without userns-remap (GitHub's hosted runners have none), or give the remap user a subordinate range that covers ${OPENSHIFT_UID}; run-profile: restricted checks the same capabilities as a UID this engine maps.`
+        : 'Gate it on an engine without userns-remap, or give the remap user a subordinate range that covers that UID.';
+    return new docker_EngineError(`this engine cannot run ${who}: its userns-remap maps only the remap user's subordinate UIDs (/etc/subuid), and Docker said: ${said}. That is the engine's limit, not the image's. ${fix}`);
 }
 
 ;// CONCATENATED MODULE: ./src/stages/smoke.ts
@@ -66170,6 +66192,10 @@ async function runAndWait(ctx, inputs, image, facts, engine) {
  * not prove it, how it runs without them (profile-rerun.ts).
  */
 async function explainProfile(ctx, inputs, image, facts, engine, outcome) {
+    // an engine that cannot run the profile's UID at all (start.ts) says nothing of the image or the profile
+    const unmapped = outcome.health.startError ? unmappedUser(outcome.health.startError, inputs) : undefined;
+    if (unmapped)
+        throw unmapped;
     const read = readCause(outcome.health, runAs(inputs, outcome.user, facts.user));
     if (!read)
         return outcome;
