@@ -45760,8 +45760,9 @@ class Docker {
             if (DAEMON_GONE.test(said))
                 throw new EngineError(this.answered ? stoppedAnswering(said) : notReachable(said));
         }
+        // raw keeps stdout's bytes; what Docker complains of on stderr is masked all the same (a push's error, a read-back's)
         if (options.raw)
-            return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr, ...(result.cutAtStart && { cutAtStart: result.cutAtStart }) };
+            return { exitCode: result.exitCode, stdout: result.stdout, stderr: this.secrets.mask(result.stderr), ...(result.cutAtStart && { cutAtStart: result.cutAtStart }) };
         // the kept tail of a stream that outgrew it starts at a cut
         const cut = result.cutAtStart;
         const stdout = this.secrets.maskCut(result.stdout, { start: cut?.stdout });

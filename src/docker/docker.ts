@@ -30,7 +30,7 @@ export interface CallOptions {
   onOutput?: (chunk: Buffer) => void
   /** variables added to the environment of this call (BUILDX_METADATA_WARNINGS for a build) */
   env?: Record<string, string>
-  /** the answer as Docker wrote it, unmasked: data whose bytes matter (a manifest), or JSON masked after parsing */
+  /** stdout as Docker wrote it, unmasked: data whose bytes matter (a manifest), or JSON masked after parsing (stderr is masked still) */
   raw?: boolean
 }
 
@@ -73,7 +73,8 @@ export class Docker {
       const said = dockerSays(result.stderr || result.stdout)
       if (DAEMON_GONE.test(said)) throw new EngineError(this.answered ? stoppedAnswering(said) : notReachable(said))
     }
-    if (options.raw) return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr, ...(result.cutAtStart && { cutAtStart: result.cutAtStart }) }
+    // raw keeps stdout's bytes; what Docker complains of on stderr is masked all the same (a push's error, a read-back's)
+    if (options.raw) return { exitCode: result.exitCode, stdout: result.stdout, stderr: this.secrets.mask(result.stderr), ...(result.cutAtStart && { cutAtStart: result.cutAtStart }) }
     // the kept tail of a stream that outgrew it starts at a cut
     const cut = result.cutAtStart
     const stdout = this.secrets.maskCut(result.stdout, { start: cut?.stdout })
