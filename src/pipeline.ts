@@ -12,15 +12,17 @@ import { plainStrings } from './plain.js'
 import { loadReport } from './report/load.js'
 import { renderMarkdown } from './report/markdown.js'
 import { newReport, type Report } from './report/report.js'
+import { partlyLine } from './report/push-line.js'
 import { failureLine, renderText } from './report/text.js'
 import { build, defaultTag } from './stages/build.js'
 import { inspectImage } from './stages/inspect.js'
 import { runAndWait } from './stages/run.js'
+import { buildAnnotations as annotationsForBuild } from './rules/annotations.js'
 import { allowForEmulation, emulatedOn } from './rules/emulation.js'
 import { checkPlatform } from './stages/platform.js'
 import { gateEach, platformTags } from './stages/platforms.js'
 import { profileOf } from './stages/profile.js'
-import { pushGated } from './stages/push.js'
+import { pushGated, type Pushed } from './stages/push.js'
 import { measureSizes } from './stages/size.js'
 import { counted } from './units.js'
 
@@ -92,7 +94,7 @@ async function gate(ctx: RunContext, inputs: Inputs, report: Report, stages: Sta
       run: (platform, one) => runPlatform(ctx, { ...inputs, platform }, one, stages, engine, platformTags(tags, platform))
     })
   }
-  if (inputs.push) await push(ctx, report, tags, engine.store, stages)
+  if (inputs.push) await push(ctx, report, inputs, tags, engine.store, stages)
 }
 
 /** build → inspect → run and wait → measure → judge, for one platform, into `report`. */
@@ -110,7 +112,10 @@ function platformNote(inputs: PlatformInputs): string {
 /** build, into `report` (the image id in report.image.id). */
 async function buildPlatform(ctx: RunContext, inputs: PlatformInputs, report: Report, stages: Stages, engine: Engine, tags: string[]): Promise<void> {
   ctx.stage = `building the image${platformNote(inputs)}`
-  const { id, ...built } = await stages.build(ctx, inputs, tags, engine.builder)
+  // the containerd store keeps the manifest the build writes, so its annotations are the build's
+  // (as build-push-action passes them); the classic store keeps none, so the push writes them
+  const buildAnnotations = engine.store === 'containerd' ? annotationsForBuild(inputs.annotations, inputs.platform || `linux/${engine.arch}`) : []
+  const { id, ...built } = await stages.build(ctx, { ...inputs, buildAnnotations }, tags, engine.builder)
   report.build = built
   report.image.id = id
 }
@@ -147,9 +152,10 @@ async function runPlatform(ctx: RunContext, inputs: PlatformInputs, report: Repo
 /**
  * push: true, after judge: the gated images (their ids, as every stage ran them; one per platform)
  * to every tag, only when every check on every platform passed. A push the registry refuses fails
- * the step in its words (EngineError).
+ * the step in its words (EngineError); once a tag moved, the report says which did, to what, and
+ * which did not, as each moves (a timeout then publishes that too).
  */
-async function push(ctx: RunContext, report: Report, tags: string[], store: Engine['store'], stages: Stages): Promise<void> {
+async function push(ctx: RunContext, report: Report, inputs: Inputs, tags: string[], store: Engine['store'], stages: Stages): Promise<void> {
   const failed = report.checks.filter(c => c.status === 'fail').length
   if (!report.passed || !report.build.ok) {
     report.push = { outcome: 'not-pushed', tags, why: failed > 0 ? `${counted(failed, 'check')} failed` : 'the image did not pass' }
@@ -159,12 +165,32 @@ async function push(ctx: RunContext, report: Report, tags: string[], store: Engi
   const images = report.platforms
     ? report.platforms.map(p => ({ platform: p.platform, image: p.image.id ?? '' }))
     : [{ platform: report.image.platform ?? '', image: report.image.id ?? report.tag }]
+  const moved: { tag: string; digest: string }[] = []
+  const partly = (pushed: Pushed, why?: string): Report['push'] => ({
+    outcome: 'partly-pushed',
+    tags,
+    ...pushed,
+    moved: [...moved],
+    unmoved: tags.filter(tag => !moved.some(m => m.tag === tag)),
+    ...(why !== undefined && { why })
+  })
+  let last: Pushed | undefined
+  const onMoved = (tag: string, pushed: Pushed) => {
+    moved.push({ tag, digest: pushed.digest })
+    last = pushed
+    report.push = partly(pushed)
+  }
   try {
-    const pushed = await ctx.sink.group('Push', () => stages.pushGated(ctx.docker, images, tags, store))
-    report.push = { outcome: 'pushed', tags, ...pushed }
+    const pushed = await ctx.sink.group('Push', () => stages.pushGated(ctx, images, tags, { store, annotations: inputs.annotations, moved: onMoved }))
+    report.push = { outcome: 'pushed', tags, ...pushed, moved }
   } catch (err) {
-    report.push = { outcome: 'failed', tags, why: (err as Error).message }
-    throw err instanceof EngineError ? err : new EngineError((err as Error).message)
+    const why = (err as Error).message
+    if (last) {
+      report.push = partly(last, why)
+      throw new EngineError(partlyLine(report.push!, why))
+    }
+    report.push = { outcome: 'failed', tags, why }
+    throw err instanceof EngineError ? err : new EngineError(why)
   }
 }
 

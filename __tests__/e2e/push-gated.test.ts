@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals'
 import { execFileSync } from 'node:child_process'
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import * as path from 'node:path'
 import { Processes } from '../../src/docker/command.js'
@@ -111,8 +111,10 @@ describe('push: true, through the bundled action', () => {
       const failure = run.stdout.split('\n').filter(l => l.startsWith('::error'))
       expect(failure).toHaveLength(1)
       console.log(`${store} store: ${failure[0]}`)
-      expect(failure[0]).toMatch(new RegExp(`^::error::image-gate: push of ${tag.replace(/[.]/g, '\\.')} failed: .*(unauthorized|no basic auth).* \\(log in to the registry before this step: docker/login-action\\)$`))
-      expect(run.summary).toContain(`not pushed: push of ${tag} failed`)
+      const line = `push of ${refusing.host}/gate/refused failed: ${refusing.host} wants a login (HTTP 401 unauthorized), and the Docker config holds none for it (log in to the registry before this step: docker/login-action); no tag was moved`
+      expect(failure[0]).toBe(`::error::image-gate: ${line}`)
+      expect(run.summary).toContain(`not pushed: ${line}`)
+      expect(run.report.push).toMatchObject({ outcome: 'failed', why: line })
     } finally {
       await refusing.close()
       removeImages(refusing.host)
@@ -140,6 +142,31 @@ describe('provenance, passed to buildx as build-push-action does', () => {
   })
 })
 
+/** The engine's tags under `repository` ("host/name:tag"), sorted. */
+function engineTags(repository: string): string[] {
+  return docker(['images', '--format', '{{.Repository}}:{{.Tag}}'])
+    .split('\n')
+    .filter(ref => ref.startsWith(`${repository}:`))
+    .sort()
+}
+
+/** The platform manifest the containerd store's image `id` (its own index) names, read from the engine by `docker save`. */
+function storeManifest(id: string): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'image-gate-saved-'))
+  try {
+    execFileSync('docker', ['save', '--output', path.join(dir, 'image.tar'), id])
+    const index = JSON.parse(execFileSync('tar', ['-xOf', path.join(dir, 'image.tar'), `blobs/sha256/${id.replace(/^sha256:/, '')}`], { encoding: 'utf8' })) as Doc
+    return index.manifests?.find(m => m.platform?.os !== 'unknown')?.digest ?? 'no platform manifest'
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+/** What the push core needs of a run: a Docker client and a temp directory. */
+function core() {
+  return { docker: new Docker(new Processes()), tempDir: (purpose: string) => mkdtempSync(path.join(tmpdir(), `image-gate-${purpose}-`)) }
+}
+
 /** FROM scratch with `busybox` as /bin/busybox, built for `platform` and loaded: its image id. */
 function buildFor(platform: string, busybox: string): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'image-gate-fixture-'))
@@ -162,7 +189,7 @@ describe('the push core with one image per platform', () => {
       { platform: 'linux/amd64', image: amd },
       { platform: 'linux/arm64', image: arm }
     ]
-    const pushed = await pushGated(new Docker(new Processes()), images, tags, store)
+    const pushed = await pushGated(core(), images, tags, { store })
     expect((await registry.tags(name)).sort()).toEqual(['2.0.0', 'latest'])
     const index = await served(name, '2.0.0')
     expect(pushed.digest).toBe(index.digest)
@@ -172,19 +199,28 @@ describe('the push core with one image per platform', () => {
     for (const [i, { platform, image }] of images.entries()) {
       const { digest, doc } = await platformManifest(name, '2.0.0', platform.split('/')[1])
       expect(pushed.images[i]).toEqual({ platform, manifest: digest, config: doc.config!.digest })
-      // classic: the id is the config digest; containerd: the image's own index, pushed first, holds this manifest
+      // classic: the id is the config digest; containerd: the image's own index, as the engine stores it, names this manifest
       if (store === 'classic') expect(doc.config!.digest).toBe(image)
-      else expect(((await fetch(`http://${registry.host}/v2/${name}/manifests/${image}`, { headers: { Accept: 'application/vnd.oci.image.index.v1+json' } }).then(r => r.json())) as Doc).manifests?.[0].digest).toBe(digest)
+      else expect(storeManifest(image)).toBe(digest)
     }
 
-    // the next release, :latest first: the platform images go to the new version's tag, and
-    // :latest is written at most once, with the index (never one platform's image alone; here
-    // not at all, as it already holds the same index, which buildx sees and does not send again)
+    // the registry's access log: every platform manifest went by digest, and then each named tag
+    // was PUT once, straight to the index (never to one platform's image)
+    const puts = (from: number) => registry.requests.slice(from).filter(r => r.startsWith(`PUT /v2/${name}/manifests/`))
+    const byTag = (list: string[]) => list.filter(r => !r.includes('/manifests/sha256:'))
+    expect(byTag(puts(0))).toEqual([`PUT /v2/${name}/manifests/2.0.0`, `PUT /v2/${name}/manifests/latest`])
+    expect(puts(0).slice(-2)).toEqual(byTag(puts(0)))
+    expect(puts(0).length).toBeGreaterThan(2)
+    // the engine's tags are as the builds made them: the push tagged nothing
+    expect(engineTags(`${registry.host}/${name}`)).toEqual([])
+
+    // the next release, :latest first (a re-run's common case, the tag the registry already serves):
+    // still each tag once, after everything under it, so :latest never serves one platform alone
     const seen = registry.requests.length
-    const next = await pushGated(new Docker(new Processes()), images, [`${registry.host}/${name}:latest`, `${registry.host}/${name}:2.1.0`], store)
-    const puts = registry.requests.slice(seen).filter(r => r.startsWith(`PUT /v2/${name}/manifests/`))
-    expect(puts.filter(r => r.endsWith('/latest')).length).toBeLessThanOrEqual(1)
-    expect(puts.filter(r => r.endsWith('/2.1.0')).length).toBeGreaterThanOrEqual(images.length)
+    const next = await pushGated(core(), images, [`${registry.host}/${name}:latest`, `${registry.host}/${name}:2.1.0`], { store })
+    expect(byTag(puts(seen))).toEqual([`PUT /v2/${name}/manifests/latest`, `PUT /v2/${name}/manifests/2.1.0`])
+    expect(puts(seen).slice(-2)).toEqual(byTag(puts(seen)))
+    expect(next.digest).toBe(pushed.digest)
     expect((await served(name, 'latest')).digest).toBe(next.digest)
     expect((await registry.tags(name)).sort()).toEqual(['2.0.0', '2.1.0', 'latest'])
   })
@@ -207,12 +243,16 @@ describe('push: true with several platforms, through the bundled action', () => 
     const listed = (index.doc.manifests ?? []).filter(m => m.platform?.os !== 'unknown').map(m => `${m.platform?.os}/${m.platform?.architecture}`)
     expect(listed.sort()).toEqual(['linux/amd64', 'linux/arm64'])
     // each platform's entry is the image that platform's checks ran: classic, its id is the config
-    // digest; containerd, its id is the image's own index, which holds that very manifest
+    // digest; containerd, its id is the image's own index, which names that very manifest in the engine
     expect(run.report.platforms).toHaveLength(2)
+    // the engine's tags are as the builds made them, one per platform, each still its platform's
+    // image; the push added none (3.0.0 itself is the registry's, where it is the index)
+    expect(engineTags(`${registry.host}/${name}`)).toEqual([`${tags}-linux-amd64`, `${tags}-linux-arm64`])
     for (const p of run.report.platforms ?? []) {
+      expect(docker(['image', 'inspect', '--format', '{{.Id}}', `${tags}-${p.platform.replace('/', '-')}`])).toBe(p.image.id)
       const { digest, doc } = await platformManifest(name, '3.0.0', p.platform.split('/')[1])
       if (store === 'classic') expect(doc.config!.digest).toBe(p.image.id)
-      else expect(((await fetch(`http://${registry.host}/v2/${name}/manifests/${p.image.id}`, { headers: { Accept: 'application/vnd.oci.image.index.v1+json' } }).then(r => r.json())) as Doc).manifests?.[0].digest).toBe(digest)
+      else expect(storeManifest(p.image.id!)).toBe(digest)
     }
   })
 })

@@ -5,6 +5,7 @@
 // back through the registry's own API, as a user's pull would get it. The engine treats 127.0.0.0/8
 // as an insecure registry, so plain HTTP is enough. An engine in a network namespace of its own has
 // another 127.0.0.1: there the registry is reached through a forwarder (see netnsForwarder).
+import bcrypt from 'bcryptjs'
 import { execFileSync, spawn } from 'node:child_process'
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer as createNetServer, type AddressInfo } from 'node:net'
@@ -40,7 +41,8 @@ interface Manifest {
   manifests?: { digest: string; platform?: { os?: string; architecture?: string } }[]
 }
 
-async function freePort(): Promise<number> {
+/** A port on 127.0.0.1 where nothing listens (yet). */
+export async function freePort(): Promise<number> {
   const server = createNetServer()
   await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
   const { port } = server.address() as AddressInfo
@@ -55,6 +57,11 @@ export interface RegistryOptions {
    * `get` and `tags` are refused too (tags then says []).
    */
   refuseAll?: boolean
+  /**
+   * htpasswd auth with these users (name → password): the registry answers 401 with a Basic
+   * challenge until a request logs in as one of them. `get` and `tags` log in as the first.
+   */
+  users?: Record<string, string>
 }
 
 /** Starts the registry and pushes `images` into it (local image → "name:tag" in the registry). */
@@ -71,10 +78,13 @@ export async function startRegistry(images: Record<string, string> = {}, options
       'log: { level: warn, accesslog: { disabled: false } }',
       `storage: { filesystem: { rootdirectory: ${JSON.stringify(path.join(dir, 'data'))} }, delete: { enabled: true } }`,
       `http: { addr: "${host}" }`,
-      ...(options.refuseAll ? [`auth: { htpasswd: { realm: image-gate-test, path: ${JSON.stringify(path.join(dir, 'htpasswd'))} } }`] : [])
+      ...(options.refuseAll || options.users ? [`auth: { htpasswd: { realm: image-gate-test, path: ${JSON.stringify(path.join(dir, 'htpasswd'))} } }`] : [])
     ].join('\n') + '\n'
   )
-  if (options.refuseAll) writeFileSync(path.join(dir, 'htpasswd'), '')
+  // the registry reads bcrypt hashes only
+  const users = Object.entries(options.users ?? {})
+  if (options.refuseAll || options.users) writeFileSync(path.join(dir, 'htpasswd'), users.map(([name, password]) => `${name}:${bcrypt.hashSync(password, 4)}\n`).join(''))
+  const login: Record<string, string> = users.length > 0 ? { Authorization: `Basic ${Buffer.from(`${users[0][0]}:${users[0][1]}`).toString('base64')}` } : {}
   const child = spawn(REGISTRY, ['serve', config], { stdio: ['ignore', 'pipe', 'pipe'] })
   const exited = new Promise<void>(resolve => child.once('exit', () => resolve()))
   const requests: string[] = []
@@ -93,7 +103,7 @@ export async function startRegistry(images: Record<string, string> = {}, options
   child.stderr!.on('data', read)
   const url = (apiPath: string) => `http://${host}${apiPath}`
   const get = async (apiPath: string) => {
-    const res = await fetch(url(apiPath), { headers: { Accept: ACCEPT } })
+    const res = await fetch(url(apiPath), { headers: { Accept: ACCEPT, ...login } })
     return { status: res.status, headers: res.headers, body: await res.text() }
   }
   let stopForwarder = async () => {}
@@ -106,7 +116,7 @@ export async function startRegistry(images: Record<string, string> = {}, options
   try {
     for (let tries = 0; ; tries++) {
       // up: it answers (with 401 when it refuses everyone)
-      const ok = await fetch(url('/v2/')).then(r => r.ok || (options.refuseAll === true && r.status === 401), () => false)
+      const ok = await fetch(url('/v2/')).then(r => r.ok || ((options.refuseAll === true || users.length > 0) && r.status === 401), () => false)
       if (ok) break
       if (tries > 100 || child.exitCode !== null) throw new Error(`docker-registry did not answer on ${host}`)
       await new Promise(resolve => setTimeout(resolve, 50))
@@ -152,7 +162,7 @@ export async function startRegistry(images: Record<string, string> = {}, options
       const layers = children.flatMap(({ layers = [] }) => layers)
       // the descriptor's size is what the registry verified on upload; check the blob is there too
       for (const { digest } of layers) {
-        const res = await fetch(url(`/v2/${name}/blobs/${digest}`), { method: 'HEAD' })
+        const res = await fetch(url(`/v2/${name}/blobs/${digest}`), { method: 'HEAD', headers: login })
         if (!res.ok) throw new Error(`the manifest of ${ref} names ${digest}, which the registry does not have`)
       }
       return layers.map(({ digest, size }) => ({ digest, size }))

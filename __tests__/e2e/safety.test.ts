@@ -173,6 +173,8 @@ describe('no input reaches a shell on the host', () => {
       'build-args': `A=${payloads[0]}\nB=${payloads[1]}`,
       labels: `note=${payloads[2]}\nmore=${payloads[3]}`,
       env: `X=${payloads[4]}`,
+      // to buildx --annotation (containerd store): an argument, never a shell's
+      annotations: `org.example.note=${payloads[2]}`,
       'comment-key': payloads.join(' '),
       'health-cmd': 'wget -q -O /dev/null http://127.0.0.1:8080/health'
     })

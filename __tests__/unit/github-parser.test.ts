@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals'
 import { readFileSync } from 'node:fs'
 import { convertWorkflowTemplate, NoOperationTraceWriter, parseWorkflow } from '@actions/workflow-parser'
 import { parseAction } from '@actions/workflow-parser/actions/action-parser'
+import { parse as parseYaml } from 'yaml'
 import { readmeWorkflows, workflowFiles } from '../../scripts/workflows.mjs'
 
 // GitHub's own parser (the one behind its workflow editor and language server) must accept
@@ -57,6 +58,18 @@ describe("GitHub's parser", () => {
     const kinds = readmeWorkflows().map(w => w.kind)
     expect(kinds.filter(k => k === 'workflow').length).toBeGreaterThanOrEqual(4)
     expect(kinds).toEqual(expect.arrayContaining(['jobs', 'steps']))
+  })
+
+  it('the release example attests the very index the gate pushed', () => {
+    type Step = { id?: string; uses?: string; with?: Record<string, unknown> }
+    const release = readmeWorkflows().find(w => /^name: release$/m.test(w.text))
+    const doc = parseYaml(release?.text ?? '') as { permissions: Record<string, string>; jobs: Record<string, { steps: Step[] }> }
+    const steps = Object.values(doc.jobs)[0].steps
+    const gate = steps.findIndex(s => s.uses?.startsWith('image-gate/image-gate@'))
+    expect(steps[gate]).toMatchObject({ id: 'gate', with: { push: true } })
+    const attest = steps.slice(gate + 1).find(s => s.uses?.startsWith('actions/attest@'))
+    expect(attest?.with).toMatchObject({ 'subject-digest': '${{ steps.gate.outputs.digest }}', 'push-to-registry': true })
+    expect(doc.permissions).toMatchObject({ 'id-token': 'write', attestations: 'write' })
   })
 
   it('catches a mistake in a workflow', async () => {

@@ -1,186 +1,181 @@
 import { describe, expect, it } from '@jest/globals'
-import { createHash } from 'node:crypto'
-import type { Docker } from '../../src/docker/docker.js'
-import { repository } from '../../src/docker/ref.js'
-import { pushGated, PushError } from '../../src/stages/push.js'
+import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import * as path from 'node:path'
+import { gunzipSync } from 'node:zlib'
+import { pushGated, PushError, type PushOptions } from '../../src/stages/push.js'
+import { parseAnnotation, type Annotation } from '../../src/rules/annotations.js'
+import { fakeEngine, fakeRegistry, OCI_INDEX, savedImage, sha } from './fake-registry.js'
 
-// The push stage's core on a scripted engine and registry: what it pushes, what it reads back, and
-// how it holds what the registry serves against the gated image ids. The real engines and a real
-// registry are in __tests__/e2e/push-gated.test.ts.
+// The push stage's core on a scripted engine and an in-memory registry (fake-registry.ts): what it
+// reads from the engine, what it puts where and in which order, and what it says when the registry
+// refuses. The real engines and a real registry are in __tests__/e2e/push-*.test.ts.
 
-const sha = (text: string) => `sha256:${createHash('sha256').update(text).digest('hex')}`
-const INDEX = 'application/vnd.oci.image.index.v1+json'
+const REG = 'r.example'
+const dir = () => mkdtempSync(path.join(tmpdir(), 'image-gate-push-test-'))
+const noLogin = () => {
+  const config = dir()
+  return { DOCKER_CONFIG: config, PATH: process.env.PATH }
+}
+const annotations = (...lines: string[]): Annotation[] => lines.map(l => parseAnnotation(l) as Annotation)
 
-/** A local image as each store keeps it: its id, and the bytes a push sends for it. */
-function image(store: 'classic' | 'containerd', arch: string, config = sha(`config ${arch}`)) {
-  const manifest = JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config: { digest: config }, layers: [] })
-  if (store === 'classic') return { id: config, config, manifest, pushed: manifest, blobs: [manifest] }
-  // the containerd store keeps an index (the image and its attestation) whose digest is the id
-  const index = JSON.stringify({
-    schemaVersion: 2,
-    mediaType: INDEX,
-    manifests: [
-      { digest: sha(manifest), platform: { os: 'linux', architecture: arch } },
-      { digest: sha(`attestation ${arch}`), platform: { os: 'unknown', architecture: 'unknown' } }
-    ]
-  })
-  return { id: sha(index), config, manifest, pushed: index, blobs: [index, manifest] }
+async function push(images: ReturnType<typeof savedImage>[], tags: string[], store: 'classic' | 'containerd', registry = fakeRegistry(), options: Partial<PushOptions> = {}) {
+  const { docker, calls } = await fakeEngine(images)
+  const moved: string[] = []
+  const run = { docker, tempDir: () => dir() }
+  const platforms = images.map((_, i) => (i === 0 ? 'linux/amd64' : 'linux/arm64'))
+  const gated = images.map((image, i) => ({ platform: platforms[i], image: image.id }))
+  const result = pushGated(run, gated, tags, { store, fetch: registry.fetch, env: noLogin(), moved: tag => void moved.push(tag), ...options })
+  return { result, registry, calls, moved }
 }
 
-type Image = ReturnType<typeof image>
-
-/**
- * An engine holding `images` and a registry behind it; `refuse` makes its pushes fail with that
- * message, `refuseIndex` its index creation.
- */
-function engine(images: Image[], refuse?: string, refuseIndex?: string) {
-  const tags = new Map<string, string>() // local tag → image id
-  const registry = new Map<string, string>() // tag or digest → bytes
-  const calls: string[] = []
-  const put = (ref: string, bytes: string) => {
-    registry.set(ref, bytes)
-    registry.set(`${repository(ref)}@${sha(bytes)}`, bytes)
-  }
-  const call = async (args: string[]) => {
-    calls.push(args.join(' '))
-    const ok = (stdout = '') => ({ exitCode: 0, stdout, stderr: '' })
-    const [cmd] = args
-    if (cmd === 'tag') return (tags.set(args[2], args[1]), ok())
-    if (cmd === 'push') {
-      if (refuse) return { exitCode: 1, stdout: 'The push refers to repository [x]\n', stderr: `${refuse}\n` }
-      const local = images.find(i => i.id === tags.get(args[1]))!
-      for (const blob of local.blobs.slice(1)) put(`${repository(args[1])}@${sha(blob)}`, blob)
-      return (put(args[1], local.pushed), ok(`${args[1]}: digest: ${sha(local.pushed)} size: 1`))
-    }
-    if (args.slice(0, 4).join(' ') === 'buildx imagetools inspect --raw') {
-      const bytes = registry.get(args[4])
-      return bytes ? ok(bytes) : { exitCode: 1, stdout: '', stderr: `ERROR: ${args[4]}: not found` }
-    }
-    if (args.slice(0, 3).join(' ') === 'buildx imagetools create') {
-      if (refuseIndex) return { exitCode: 1, stdout: '', stderr: `ERROR: ${refuseIndex}\n` }
-      const targets = args.flatMap((a, i) => (a === '--tag' ? [args[i + 1]] : []))
-      const sources = args.slice(3).filter((a, i, all) => a !== '--tag' && all[i - 1] !== '--tag')
-      // as buildx does: an index source gives its entries, a manifest one entry
-      const manifests = sources.flatMap(src => {
-        const doc = JSON.parse(registry.get(src)!) as { manifests?: unknown[]; config?: { digest: string } }
-        return doc.manifests ?? [{ digest: src.split('@')[1], platform: { os: 'linux', architecture: images.find(i => i.config === doc.config?.digest)!.config.slice(-5) } }]
-      })
-      const index = JSON.stringify({ schemaVersion: 2, mediaType: INDEX, manifests })
-      for (const target of targets) put(target, index)
-      return ok()
-    }
-    throw new Error(`unexpected docker ${args.join(' ')}`)
-  }
-  return { docker: { call } as unknown as Docker, calls, registry }
-}
+const tagPuts = (log: string[]) => log.filter(l => /^PUT \/v2\/.+\/manifests\/(?!sha256:)/.test(l))
 
 describe('pushGated, one image', () => {
-  it('classic store: pushes the image id to every tag; the config the registry serves is that id', async () => {
-    const amd = image('classic', 'amd64')
-    const { docker, calls } = engine([amd])
-    const pushed = await pushGated(docker, [{ platform: 'linux/amd64', image: amd.id }], ['r.example/app:1.2.0', 'r.example/app:latest'], 'classic')
-    expect(calls.filter(c => !c.startsWith('buildx'))).toEqual([
-      `tag ${amd.id} r.example/app:1.2.0`,
-      'push r.example/app:1.2.0',
-      `tag ${amd.id} r.example/app:latest`,
-      'push r.example/app:latest'
-    ])
-    expect(pushed).toEqual({
-      digest: sha(amd.manifest),
-      mediaType: 'application/vnd.oci.image.manifest.v1+json',
-      size: amd.manifest.length,
-      images: [{ platform: 'linux/amd64', manifest: sha(amd.manifest), config: amd.id }]
-    })
+  it('classic store: gzips each layer, writes the manifest, puts each tag once; the engine is only read', async () => {
+    const image = savedImage('classic', 'amd64')
+    const { result, registry, calls, moved } = await push([image], [`${REG}/app:1.2.0`, `${REG}/app:latest`], 'classic')
+    const pushed = await result
+    const manifest = registry.served('app', '1.2.0')!
+    expect(pushed.digest).toBe(sha(manifest.bytes))
+    expect(registry.served('app', 'latest')!.bytes).toEqual(manifest.bytes)
+    const doc = JSON.parse(manifest.bytes.toString()) as { config: { digest: string }; layers: { digest: string }[] }
+    expect(doc.config.digest).toBe(image.id)
+    // the layer as a push sends it: gzip of the saved tar
+    expect(gunzipSync(registry.blobs.get(`app ${doc.layers[0].digest}`)!).toString()).toBe('files of amd64')
+    expect(pushed.images).toEqual([{ platform: 'linux/amd64', manifest: pushed.digest, config: image.id }])
+    expect(calls).toEqual([expect.stringMatching(/^info /), `save ${image.id}`])
+    expect(tagPuts(registry.log)).toEqual(['PUT /v2/app/manifests/1.2.0', 'PUT /v2/app/manifests/latest'])
+    expect(moved).toEqual([`${REG}/app:1.2.0`, `${REG}/app:latest`])
   })
 
-  it("containerd store: the registry's index is the image id itself; its platform manifest and config are reported", async () => {
-    const amd = image('containerd', 'amd64')
-    const { docker } = engine([amd])
-    const pushed = await pushGated(docker, [{ platform: 'linux/amd64', image: amd.id }], ['r.example/app:1'], 'containerd')
-    expect(pushed).toMatchObject({ digest: amd.id, mediaType: INDEX, images: [{ platform: 'linux/amd64', manifest: sha(amd.manifest), config: amd.config }] })
+  it("containerd store: the store's own index (image and attestation) is what the tag serves, byte for byte: its digest is the id", async () => {
+    const image = savedImage('containerd', 'amd64')
+    const { result, registry } = await push([image], [`${REG}/o/app:1`], 'containerd')
+    const pushed = await result
+    expect(pushed).toMatchObject({ digest: image.id, mediaType: OCI_INDEX, images: [{ platform: 'linux/amd64', manifest: image.manifest, config: image.config }] })
+    // its manifests went by digest before the tag
+    const log = registry.log.filter(l => l.startsWith('PUT /v2/o/app/manifests/'))
+    expect(log.at(-1)).toBe('PUT /v2/o/app/manifests/1')
+    expect(log.slice(0, -1).every(l => l.includes('sha256:'))).toBe(true)
   })
 
-  it('a tag the registry serves as another image (moved by another push) is an error, not a success', async () => {
-    const gated = image('classic', 'amd64')
-    const other = image('classic', 'amd64', sha('another build'))
-    const { docker, registry } = engine([gated, other])
-    const moved = { call: async (args: string[]) => {
-      const r = await docker.call(args)
-      // another push lands between ours and the read-back
-      if (args[0] === 'push') registry.set(args[1], other.manifest)
-      return r
-    } } as unknown as Docker
-    await expect(pushGated(moved, [{ platform: 'linux/amd64', image: gated.id }], ['r.example/app:1'], 'classic')).rejects.toThrow(
-      `the registry serves r.example/app:1 (linux/amd64) as config ${other.config}, not the gated image ${gated.id}: another push moved the tag meanwhile`
-    )
+  it('an index: annotation on an image with no index wraps it in an index of one, annotated', async () => {
+    const image = savedImage('classic', 'amd64')
+    const { result, registry } = await push([image], [`${REG}/app:1`], 'classic', fakeRegistry(), { annotations: annotations('index:org.opencontainers.image.description=hello', 'org.example.m=1') })
+    const pushed = await result
+    const index = JSON.parse(registry.served('app', '1')!.bytes.toString()) as { manifests: { digest: string; platform: unknown }[]; annotations: unknown }
+    expect(pushed.mediaType).toBe(OCI_INDEX)
+    expect(index.annotations).toEqual({ 'org.opencontainers.image.description': 'hello' })
+    expect(index.manifests).toEqual([expect.objectContaining({ digest: pushed.images[0].manifest, platform: { os: 'linux', architecture: 'amd64' } })])
+    // the manifest level: on the classic store, written into the manifest the push writes
+    expect(JSON.parse(registry.served('app', pushed.images[0].manifest)!.bytes.toString()).annotations).toEqual({ 'org.example.m': '1' })
   })
 
-  it("a refused push is one line in the registry's words, with the login fix when it wants one", async () => {
-    const amd = image('classic', 'amd64')
-    const { docker } = engine([amd], 'unauthorized: authentication required')
-    const err = await pushGated(docker, [{ platform: 'linux/amd64', image: amd.id }], ['r.example/app:1'], 'classic').catch(e => e as Error)
+  it('a registry that wants a login the Docker config does not hold: an error naming the fix, and no tag moved', async () => {
+    const image = savedImage('classic', 'amd64')
+    const { result, registry } = await push([image], [`${REG}/app:1`], 'classic', fakeRegistry({ basic: 'me:pw' }))
+    const err = await result.catch(e => e as Error)
     expect(err).toBeInstanceOf(PushError)
-    expect((err as Error).message).toBe('push of r.example/app:1 failed: unauthorized: authentication required (log in to the registry before this step: docker/login-action)')
+    expect((err as Error).message).toBe(`push of ${REG}/app failed: ${REG} wants a login (HTTP 401 unauthorized), and the Docker config holds none for it (log in to the registry before this step: docker/login-action); no tag was moved`)
+    expect(registry.tagsOf('app')).toEqual([])
   })
 })
 
 describe('pushGated, one image per platform', () => {
-  it('pushes each to the first tag, then one index of exactly those manifests to every tag', async () => {
-    const amd = image('containerd', 'amd64')
-    const arm = image('containerd', 'arm64')
-    const { docker, calls, registry } = engine([amd, arm])
-    const tags = ['r.example/app:1', 'r.example/app:latest']
-    const pushed = await pushGated(docker, [{ platform: 'linux/amd64', image: amd.id }, { platform: 'linux/arm64', image: arm.id }], tags, 'containerd')
-    expect(calls.filter(c => c.startsWith('push') || c.includes('create'))).toEqual([
-      'push r.example/app:1',
-      'push r.example/app:1',
-      `buildx imagetools create --tag r.example/app:1 --tag r.example/app:latest r.example/app@${amd.id} r.example/app@${arm.id}`
+  it('every manifest by digest first, then each tag once, straight to one index of exactly the gated images; no other tag', async () => {
+    const amd = savedImage('containerd', 'amd64', { labels: { 'org.opencontainers.image.description': 'the app' } })
+    const arm = savedImage('containerd', 'arm64')
+    const tags = [`${REG}/app:latest`, `${REG}/app:1.3.0`]
+    const { result, registry } = await push([amd, arm], tags, 'containerd')
+    const pushed = await result
+    const puts = registry.log.filter(l => l.startsWith('PUT /v2/app/manifests/'))
+    expect(puts.slice(-2)).toEqual(['PUT /v2/app/manifests/latest', 'PUT /v2/app/manifests/1.3.0'])
+    expect(puts.slice(0, -2).every(l => l.includes('sha256:'))).toBe(true)
+    expect(registry.tagsOf('app').sort()).toEqual(['1.3.0', 'latest'])
+    const index = JSON.parse(registry.served('app', 'latest')!.bytes.toString()) as { manifests: { digest: string; platform: { architecture: string } }[]; annotations?: Record<string, string> }
+    expect(pushed.digest).toBe(sha(registry.served('app', 'latest')!.bytes))
+    // each platform's manifest and its attestation, as the store keeps them
+    expect(index.manifests.map(m => [m.platform.architecture, m.digest])).toEqual([
+      ['amd64', amd.manifest],
+      ['unknown', expect.stringMatching(/^sha256:/)],
+      ['arm64', arm.manifest],
+      ['unknown', expect.stringMatching(/^sha256:/)]
     ])
-    expect(pushed.digest).toBe(sha(registry.get('r.example/app:latest')!))
-    expect(pushed.images).toEqual([
-      { platform: 'linux/amd64', manifest: sha(amd.manifest), config: amd.config },
-      { platform: 'linux/arm64', manifest: sha(arm.manifest), config: arm.config }
-    ])
+    // without an index annotation, the image's description label is carried to the index
+    expect(index.annotations).toEqual({ 'org.opencontainers.image.description': 'the app' })
   })
 
-  it('classic store: each platform manifest pushed, its config the image id', async () => {
-    const amd = image('classic', 'amd64', `sha256:${'1'.repeat(59)}amd64`)
-    const arm = image('classic', 'arm64', `sha256:${'2'.repeat(59)}arm64`)
-    const { docker } = engine([amd, arm])
-    const pushed = await pushGated(docker, [{ platform: 'linux/amd64', image: amd.id }, { platform: 'linux/arm64', image: arm.id }], ['r.example/app:1'], 'classic')
+  it('classic store: the annotations go where each level says; an index: one wins over the label', async () => {
+    const amd = savedImage('classic', 'amd64', { labels: { 'org.opencontainers.image.description': 'label' } })
+    const arm = savedImage('classic', 'arm64')
+    const given = annotations('index:org.opencontainers.image.description=given', 'manifest,manifest-descriptor:org.example.both=b', 'manifest[linux/arm64]:org.example.arm=a')
+    const { result, registry } = await push([amd, arm], [`${REG}/app:2`], 'classic', fakeRegistry(), { annotations: given })
+    const pushed = await result
+    const index = JSON.parse(registry.served('app', '2')!.bytes.toString()) as { manifests: { annotations?: Record<string, string> }[]; annotations: Record<string, string> }
+    expect(index.annotations).toEqual({ 'org.opencontainers.image.description': 'given' })
+    expect(index.manifests.map(m => m.annotations)).toEqual([{ 'org.example.both': 'b' }, { 'org.example.both': 'b' }])
+    const manifestAnnotations = pushed.images.map(i => JSON.parse(registry.served('app', i.manifest)!.bytes.toString()).annotations)
+    expect(manifestAnnotations).toEqual([{ 'org.example.both': 'b' }, { 'org.example.both': 'b', 'org.example.arm': 'a' }])
     expect(pushed.images.map(i => i.config)).toEqual([amd.id, arm.id])
-    expect(pushed.mediaType).toBe(INDEX)
+  })
+})
+
+describe('pushGated, when the registry does not let it finish', () => {
+  it('a tag refused after another moved: the moved one is told as it moves, and the error names the one refused', async () => {
+    const image = savedImage('classic', 'amd64')
+    const registry = fakeRegistry({ refuse: (method, p) => (method === 'PUT' && p === '/v2/app/manifests/latest' ? 503 : undefined) })
+    const { result, moved } = await push([image], [`${REG}/app:1`, `${REG}/app:latest`], 'classic', registry)
+    await expect(result).rejects.toThrow(`push of ${REG}/app:latest failed: putting latest in app: unavailable: service unavailable (HTTP 503)`)
+    expect(moved).toEqual([`${REG}/app:1`])
   })
 
-  it('pushes each to a tag the registry does not serve yet, so a tag people pull never serves one platform alone', async () => {
-    const amd = image('containerd', 'amd64')
-    const arm = image('containerd', 'arm64')
-    const { docker, calls, registry } = engine([amd, arm])
-    const old = image('containerd', 'amd64', sha('last release'))
-    registry.set('r.example/app:latest', old.pushed) // the last release
-    const served: string[] = []
-    const watched = { call: async (args: string[]) => {
-      const r = await docker.call(args)
-      served.push(registry.get('r.example/app:latest')!)
-      return r
-    } } as unknown as Docker
-    const tags = ['r.example/app:latest', 'r.example/app:1.3.0']
-    await pushGated(watched, [{ platform: 'linux/amd64', image: amd.id }, { platform: 'linux/arm64', image: arm.id }], tags, 'containerd')
-    expect(calls.filter(c => c.startsWith('push'))).toEqual(['push r.example/app:1.3.0', 'push r.example/app:1.3.0'])
-    // :latest went from the last release straight to the new index
-    const index = registry.get('r.example/app:1.3.0')!
-    expect([...new Set(served)]).toEqual([old.pushed, index])
-    expect(registry.get('r.example/app:latest')).toBe(index)
+  it('a registry that cannot say whether it holds a blob is an error, not an empty registry: nothing is sent, no tag moves', async () => {
+    const image = savedImage('classic', 'amd64')
+    const registry = fakeRegistry({ refuse: (method, p) => (method === 'HEAD' && p.includes('/blobs/') ? 503 : undefined) })
+    const { result, moved } = await push([image], [`${REG}/app:1`], 'classic', registry)
+    await expect(result).rejects.toThrow(new RegExp(`^push of ${REG}/app failed: reading blob sha256:[0-9a-f]{64} of app: unavailable: service unavailable \\(HTTP 503\\); no tag was moved$`))
+    expect(moved).toEqual([])
+    expect(registry.log.filter(l => !l.startsWith('HEAD') && l !== 'GET /v2/')).toEqual([])
   })
 
-  it('an index the registry refuses fails in one line that says which tag is left serving one platform', async () => {
-    const amd = image('classic', 'amd64', `sha256:${'1'.repeat(59)}amd64`)
-    const arm = image('classic', 'arm64', `sha256:${'2'.repeat(59)}arm64`)
-    const { docker } = engine([amd, arm], undefined, 'failed commit on ref "index": 503 Service Unavailable')
-    const err = await pushGated(docker, [{ platform: 'linux/amd64', image: amd.id }, { platform: 'linux/arm64', image: arm.id }], ['r.example/app:1', 'r.example/app:latest'], 'classic').catch(e => e as Error)
-    expect(err).toBeInstanceOf(PushError)
-    expect((err as Error).message).toBe(
-      'push of the index of r.example/app:1 failed: failed commit on ref "index": 503 Service Unavailable; r.example/app:1 is left serving the linux/arm64 image alone: run again to push the index'
-    )
+  it('a tag another push moved meanwhile is an error, not a success', async () => {
+    const image = savedImage('classic', 'amd64')
+    const registry = fakeRegistry()
+    const moving = (async (input: string | URL | Request, init?: RequestInit) => {
+      const res = await registry.fetch(input, init)
+      // another push lands between ours and the read-back
+      if (init?.method === 'PUT' && String(input).endsWith('/manifests/1')) await registry.fetch(String(input), { method: 'PUT', headers: { 'Content-Type': OCI_INDEX }, body: Buffer.from('{"schemaVersion":2,"manifests":[]}') })
+      return res
+    }) as typeof fetch
+    const { result } = await push([image], [`${REG}/app:1`], 'classic', registry, { fetch: moving })
+    const other = sha('{"schemaVersion":2,"manifests":[]}')
+    await expect(result).rejects.toThrow(new RegExp(`^the registry serves ${REG}/app:1 as ${other}, not the sha256:[0-9a-f]{64} pushed: another push moved the tag meanwhile$`))
+  })
+})
+
+describe('pushGated, with the login docker login stored', () => {
+  it('a bearer token from the registry\'s token service, asked with the config.json login', async () => {
+    const image = savedImage('classic', 'amd64')
+    const config = dir()
+    writeFileSync(path.join(config, 'config.json'), JSON.stringify({ auths: { [REG]: { auth: Buffer.from('me:pw').toString('base64') } } }))
+    const registry = fakeRegistry({ bearer: { login: 'me:pw', token: 'tok' } })
+    const { result } = await push([image], [`${REG}/o/app:1`], 'classic', registry, { env: { DOCKER_CONFIG: config } })
+    await result
+    expect(registry.log.filter(l => l.startsWith('TOKEN'))).toEqual(['TOKEN repository:o/app:pull,push'])
+    expect(registry.tagsOf('o/app')).toEqual(['1'])
+  })
+
+  it("a credential helper named for the registry (credHelpers): its Username and Secret are the Basic login", async () => {
+    const image = savedImage('classic', 'amd64')
+    const config = dir()
+    const bin = dir()
+    writeFileSync(path.join(config, 'config.json'), JSON.stringify({ credHelpers: { [REG]: 'fake' }, auths: { [REG]: { auth: Buffer.from('wrong:wrong').toString('base64') } } }))
+    writeFileSync(path.join(bin, 'docker-credential-fake'), `#!/bin/sh\nread server\n[ "$1" = get ] && [ "$server" = ${REG} ] && echo '{"ServerURL":"${REG}","Username":"me","Secret":"pw"}'\n`)
+    chmodSync(path.join(bin, 'docker-credential-fake'), 0o755)
+    const registry = fakeRegistry({ basic: 'me:pw' })
+    const { result } = await push([image], [`${REG}/app:1`], 'classic', registry, { env: { DOCKER_CONFIG: config, PATH: `${bin}:${process.env.PATH}` } })
+    await result
+    expect(registry.tagsOf('app')).toEqual(['1'])
   })
 })

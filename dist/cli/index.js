@@ -43235,7 +43235,66 @@ function globs(list) {
     return path => matchers.some(match => match(path));
 }
 
+;// CONCATENATED MODULE: ./src/rules/annotations.ts
+// The annotations input, read as buildx reads `--annotation` (and so as docker/build-push-action and
+// docker/metadata-action's `annotations` output write it): `[LEVEL[,LEVEL]][[PLATFORM]]:KEY=VALUE`,
+// one per line. A line without a level is a manifest annotation. Where each level goes:
+//   manifest             each platform's image manifest
+//   manifest-descriptor  each manifest's entry in the index
+//   index                the index itself (what GHCR shows as a multi-platform image's description)
+//   index-descriptor     the index's entry in an OCI layout's index.json, which a registry does not
+//                        have: refused, so it is not silently dropped
+const LEVELS = ['manifest', 'manifest-descriptor', 'index', 'index-descriptor'];
+// buildx's form: an optional "levels[platform]:" before the key (the key has no space)
+const FORM = /^(?:([a-z,-]+)(?:\[([A-Za-z0-9_/-]+)\])?:)?(\S+)$/;
+/** One line, or the reason it is not one (a sentence for the input's error). */
+function parseAnnotation(line) {
+    const eq = line.indexOf('=');
+    if (eq <= 0)
+        return `"${line}" is not KEY=VALUE (with an optional level: index:KEY=VALUE)`;
+    const m = FORM.exec(line.slice(0, eq));
+    if (!m)
+        return `"${line}" is not [LEVEL:]KEY=VALUE: the key has no spaces`;
+    const levels = (m[1] ?? 'manifest').split(',');
+    const unknown = levels.find(l => !LEVELS.includes(l));
+    if (unknown !== undefined)
+        return `"${line}" names the level "${unknown}": the levels are ${LEVELS.join(', ')}`;
+    if (levels.includes('index-descriptor')) {
+        return `"${line}": index-descriptor annotations go on an OCI layout's index.json, which a registry does not have; use index: (the index itself) or manifest-descriptor:`;
+    }
+    if (m[2] && levels.some(l => l.startsWith('index')))
+        return `"${line}": a platform ([${m[2]}]) applies to manifest levels only, not to the index`;
+    return { levels: levels, ...(m[2] && { platform: m[2] }), key: m[3], value: line.slice(eq + 1), line };
+}
+/** The annotations at `level` for `platform` (one without a platform applies to every one), later lines winning. */
+function annotationsAt(annotations, level, platform) {
+    const out = {};
+    for (const a of annotations) {
+        if (!a.levels.includes(level))
+            continue;
+        if (a.platform && platform !== undefined && !samePlatform(a.platform, platform))
+            continue;
+        out[a.key] = a.value;
+    }
+    return out;
+}
+/** "linux/arm64" and "linux/arm64/v8" are one platform (v8 is arm64's default variant). */
+function samePlatform(a, b) {
+    const norm = (p) => p.replace(/^(linux\/arm64)\/v8$/, '$1');
+    return norm(a) === norm(b);
+}
+/** What the build itself writes (the containerd store keeps it): the manifest levels for `platform`, as buildx takes them. */
+function annotations_buildAnnotations(annotations, platform) {
+    return annotations
+        .filter(a => a.levels.some(l => l.startsWith('manifest')) && (!a.platform || !platform || samePlatform(a.platform, platform)))
+        .map(a => {
+        const levels = a.levels.filter(l => l.startsWith('manifest')).join(',');
+        return `${levels}${a.platform ? `[${a.platform}]` : ''}:${a.key}=${a.value}`;
+    });
+}
+
 ;// CONCATENATED MODULE: ./src/inputs/parse.ts
+
 
 
 
@@ -43400,6 +43459,13 @@ function idAnd(form) {
         return [line.slice(0, cut).trim(), line.slice(cut + 1)];
     };
 }
+/** Annotations, one per line as buildx takes them (rules/annotations.ts); a comma belongs to the value. */
+const annotations = lines((line, { name }) => {
+    const parsed = parseAnnotation(line);
+    if (typeof parsed === 'string')
+        throw inputError(name, `takes one [LEVEL:]KEY=VALUE per line, as docker/build-push-action does: ${parsed}.`);
+    return parsed;
+});
 /** Build secrets, id=value per line; each value is masked in the log at once. */
 const secrets = lines((line, scope) => {
     const [id, value] = idAnd('id=value')(line, scope);
@@ -43542,6 +43608,11 @@ const INPUT_TABLE = {
     },
     // as build-push-action names them; push only after every check passed, the gated image itself (stages/push.ts)
     push: { default: 'false', parse: bool, description: 'Push the gated image to every entry of tags once every check passed (true/false); nothing is pushed when a check fails or the run errs. Log in to the registry first (docker/login-action).' },
+    annotations: {
+        default: '',
+        parse: annotations,
+        description: "Annotations, one [LEVEL:]KEY=VALUE per line as build-push-action takes them (metadata-action's annotations output): manifest (the default), manifest-descriptor or index, e.g. index:org.opencontainers.image.description=... Written where each level says when the image is pushed."
+    },
     provenance: { default: '', parse: parse_text, description: "Provenance attestation, passed to docker buildx build --provenance as build-push-action does (e.g. false, mode=max). Empty: the builder's default." },
     sbom: { default: '', parse: parse_text, description: "SBOM attestation, passed to docker buildx build --sbom as build-push-action does (e.g. true). Empty: the builder's default." },
     secrets: {
@@ -47157,6 +47228,8 @@ function pushLine(report) {
     const push = report.push;
     if (!push)
         return undefined;
+    if (push.outcome === 'partly-pushed')
+        return partlyLine(push, push.why ?? stoppedWhy(report));
     if (push.outcome !== 'pushed')
         return `not pushed: ${push.why ?? stoppedWhy(report)}`;
     const images = push.images ?? [];
@@ -47165,6 +47238,15 @@ function pushLine(report) {
         ? `the ${images.length} images that were gated (${images.map(i => `${i.platform} config ${i.config}`).join('; ')})`
         : `the image that was gated (config ${images[0]?.config ?? 'unknown'})`;
     return `pushed ${tagList(push.tags)}, ${what} — ${gated}`;
+}
+/** "partly pushed: A now serves sha256:…; B did not move: why": every tag that moved, to what, and the rest. */
+function partlyLine(push, why) {
+    const moved = push.moved ?? [];
+    const digests = [...new Set(moved.map(m => m.digest))];
+    const serve = moved.length === 1 ? 'serves' : 'serve';
+    const now = digests.length === 1 ? `${tagList(moved.map(m => m.tag))} now ${serve} ${digests[0]}` : moved.map(m => `${m.tag} now serves ${m.digest}`).join(', ');
+    const rest = push.unmoved?.length ? `${tagList(push.unmoved)} did not move` : 'every tag moved, but';
+    return `partly pushed: ${now}; ${rest}${rest.endsWith('but') ? ' ' : ': '}${why}`;
 }
 /** ghcr.io/o/app:1.2.0 and :latest: a later tag of the same repository by its tag alone. */
 function tagList(tags) {
@@ -55435,7 +55517,8 @@ function outputsOf(report) {
         report: JSON.stringify(capReport(report)),
         'comment-url': report.comment?.url ?? '',
         // push: true, as build-push-action names them: what the registry serves for the tags
-        digest: report.push?.outcome === 'pushed' ? (report.push.digest ?? '') : '',
+        // partly pushed too: the tags that moved serve it
+        digest: report.push?.outcome === 'pushed' || report.push?.outcome === 'partly-pushed' ? (report.push.digest ?? '') : '',
         metadata: pushMetadata(report)
     };
 }
@@ -55445,18 +55528,19 @@ function setOutputs(report, sink) {
 }
 /**
  * build-push-action's metadata output, for what was pushed: the manifest's (or index's) digest and
- * descriptor, the tags, and the config digest of a single image (empty when nothing was pushed).
+ * descriptor, the tags that serve it (partly pushed: those that moved), and the config digest of a
+ * single image (empty when nothing was pushed).
  */
 function pushMetadata(report) {
     const push = report.push;
-    if (push?.outcome !== 'pushed' || !push.digest)
+    if ((push?.outcome !== 'pushed' && push?.outcome !== 'partly-pushed') || !push.digest)
         return '';
     const images = push.images ?? [];
     return JSON.stringify({
         'containerimage.digest': push.digest,
         'containerimage.descriptor': { mediaType: push.mediaType, digest: push.digest, size: push.size },
         ...(images.length === 1 && { 'containerimage.config.digest': images[0].config }),
-        'image.name': push.tags.join(',')
+        'image.name': (push.outcome === 'pushed' ? push.tags : (push.moved ?? []).map(m => m.tag)).join(',')
     });
 }
 
@@ -63664,18 +63748,25 @@ const HealthSchema = object({
 });
 /**
  * push: true. Pushed: what the registry serves for every tag (read back after the push), each gated
- * image's manifest and config there. Not pushed: why (a check failed; an error or timeout leaves
- * `why` unset: the report's error says it). Failed: the registry's words (also the report's error).
+ * image's manifest and config there. Partly pushed: some tags moved (`moved`, each to the digest it
+ * now serves) and then the push failed or the run timed out (`unmoved`: the tags that did not move;
+ * `why`, unless the report's error says it). Not pushed: why (a check failed; an error or timeout
+ * before any tag moved leaves `why` unset: the report's error says it). Failed: no tag moved, in the
+ * registry's words (also the report's error).
  */
 const PushSchema = object({
-    outcome: picklist(['pushed', 'not-pushed', 'failed']),
+    outcome: picklist(['pushed', 'partly-pushed', 'not-pushed', 'failed']),
     tags: firstOf(fields_short(), 50),
     why: dist_optional(fields_text(1_000)),
     /** the manifest's or index's digest, media type and size, as the registry serves them */
     digest: dist_optional(fields_short()),
     mediaType: dist_optional(fields_short()),
     size: dist_optional(wholeNumber()),
-    images: dist_optional(firstOf(object({ platform: fields_short(), manifest: fields_short(), config: fields_short() }), 20))
+    images: dist_optional(firstOf(object({ platform: fields_short(), manifest: fields_short(), config: fields_short() }), 20)),
+    /** the tags the registry accepted, in the order they moved, each with the digest it now serves */
+    moved: dist_optional(firstOf(object({ tag: fields_short(), digest: fields_short() }), 50)),
+    /** partly pushed: the tags that did not move */
+    unmoved: dist_optional(firstOf(fields_short(), 50))
 });
 const ReportSchema = pipe(object({
     schema: literal(1),
@@ -64119,6 +64210,8 @@ function buildArgs(inputs, tags, iidFile, metadataFile, secrets = []) {
         args.push(`--provenance=${inputs.provenance}`);
     if (inputs.sbom)
         args.push(`--sbom=${inputs.sbom}`);
+    for (const annotation of inputs.buildAnnotations ?? [])
+        args.push('--annotation', annotation);
     args.push(inputs.context);
     return args;
 }
@@ -66422,193 +66515,385 @@ function sum(values) {
     return known.length > 0 ? Math.round(known.reduce((a, b) => a + b, 0) * 10) / 10 : undefined;
 }
 
-;// CONCATENATED MODULE: ./src/stages/push.ts
+;// CONCATENATED MODULE: ./src/registry/client.ts
 
 
-
-/** A push the registry or the engine refused: one line, in the registry's words. */
-class PushError extends docker_EngineError {
+// The registry API (the OCI distribution spec) as far as a push needs it: is a blob there, upload or
+// mount one, put a manifest by digest or by tag, read one back. Its login is the one `docker login`
+// stored (credentials.ts), used as the engine would: HTTP Basic where the registry asks for it, else
+// a bearer token from the registry's token service. Every answer but the expected one is an error in
+// the registry's words ("unauthorized: authentication required"), never "not there": a registry that
+// cannot be read is not an empty one.
+/** What a pull accepts: an index or a manifest, OCI or Docker. */
+const MANIFEST_TYPES = [
+    'application/vnd.oci.image.index.v1+json',
+    'application/vnd.docker.distribution.manifest.list.v2+json',
+    'application/vnd.oci.image.manifest.v1+json',
+    'application/vnd.docker.distribution.manifest.v2+json'
+];
+class RegistryError extends Error {
+    status;
+    constructor(message, status) {
+        super(message);
+        this.status = status;
+    }
 }
-/**
- * One image: it is pushed to each tag. Several (one per platform): each is pushed in turn to one of
- * the tags (`docker push` pushes only to a tag), which the index then replaces, so no other tag is
- * left in the registry; then one index whose entries are exactly those pushed manifests is written
- * to every tag. Until then that tag serves one platform's image: it is a tag the registry did not
- * serve before (a new release's version, which nobody pulls yet) where there is one.
- */
-async function pushGated(docker, images, tags, store) {
-    if (images.length === 0 || tags.length === 0)
-        throw new PushError('nothing to push: no gated image or no tag');
-    if (images.length === 1) {
-        for (const tag of tags)
-            await pushOne(docker, images[0].image, tag);
-        return await sameEverywhere(docker, tags, async (top) => [await gatedIn(docker, top, images[0], store)]);
+function digestOf(bytes) {
+    return `sha256:${(0,external_node_crypto_.createHash)('sha256').update(bytes).digest('hex')}`;
+}
+/** One registry (a host), its scheme and the tokens it gave, per repository. */
+class RegistryClient {
+    host;
+    options;
+    base;
+    basic = false;
+    tokens = new Map();
+    fetch;
+    constructor(host, options) {
+        this.host = host;
+        this.options = options;
+        this.fetch = options.fetch ?? fetch;
     }
-    const staging = await newTag(docker, tags);
-    const manifests = [];
-    const sources = [];
-    for (const image of images) {
-        await pushOne(docker, image.image, staging);
-        const top = await readBack(docker, staging);
-        manifests.push(await gatedIn(docker, top, image, store));
-        sources.push(`${repository(staging)}@${top.digest}`);
+    /** true when the registry has the blob; false when it answers 404. */
+    async hasBlob(repository, digest) {
+        const res = await this.send({ method: 'HEAD', url: `/v2/${repository}/blobs/${digest}`, repository });
+        if (res.status === 200)
+            return true;
+        if (res.status === 404)
+            return false;
+        throw await this.refused(res, `reading blob ${digest} of ${repository}`);
     }
-    const args = ['buildx', 'imagetools', 'create', ...tags.flatMap(tag => ['--tag', tag]), ...sources];
-    const made = await docker.call(args, { long: true });
-    if (made.exitCode !== 0) {
-        const left = images[images.length - 1].platform;
-        throw refused('the index of', tags[0], made.stderr || made.stdout, `; ${staging} is left serving the ${left} image alone: run again to push the index`);
-    }
-    return await sameEverywhere(docker, tags, async (top) => {
-        const entries = platformEntries(top);
-        for (const [i, image] of images.entries()) {
-            const entry = entries.find(e => matches(e.platform, image.platform));
-            if (entry?.digest !== manifests[i].manifest)
-                throw mismatch(tags[0], image, entry?.digest ?? 'no manifest for it');
+    /** Asks the registry to take the blob from another repository it holds it in; false when it will not. */
+    async mountBlob(repository, digest, from) {
+        const res = await this.send({ method: 'POST', url: `/v2/${repository}/blobs/uploads/?mount=${encodeURIComponent(digest)}&from=${encodeURIComponent(from)}`, repository });
+        if (res.status === 201)
+            return true;
+        if (res.status === 202) {
+            // it started an upload instead: cancel it (a failure to cancel leaves nothing a pull sees)
+            await this.send({ method: 'DELETE', url: this.location(res), repository }).catch(() => undefined);
+            return false;
         }
-        if (entries.length !== images.length)
-            throw new PushError(`the index pushed as ${tags[0]} has ${entries.length} platform manifests, not the ${images.length} gated`);
-        return manifests;
-    });
-}
-async function pushOne(docker, image, tag) {
-    // the id, not the build's tag: a concurrent build may have moved the tag since
-    const tagged = await docker.call(['tag', image, tag]);
-    if (tagged.exitCode !== 0)
-        throw refused('', tag, tagged.stderr || tagged.stdout);
-    const pushed = await docker.call(['push', tag], { long: true });
-    if (pushed.exitCode !== 0)
-        throw refused('', tag, pushed.stderr || pushed.stdout);
-}
-/** The first of `tags` that the registry serves nothing under yet, else the first. */
-async function newTag(docker, tags) {
-    for (const tag of tags) {
-        // a failure to read it (not found, or not allowed: the push then says why) counts as new
-        const r = await docker.call(['buildx', 'imagetools', 'inspect', '--raw', tag], { raw: true });
-        if (r.exitCode !== 0)
-            return tag;
+        throw await this.refused(res, `mounting blob ${digest} into ${repository}`);
     }
-    return tags[0];
-}
-/** "push of ghcr.io/o/app:1 refused: unauthorized: …", with the fix where the registry wants a login. */
-function refused(what, tag, output, after = '') {
-    const said = dockerSays(output).replace(/^ERROR: /, ''); // buildx's prefix
-    const login = /unauthorized|authentication required|denied|no basic auth|403 Forbidden/i.test(said)
-        ? ' (log in to the registry before this step: docker/login-action)'
-        : '';
-    return new PushError(`push of ${what ? `${what} ` : ''}${tag} failed: ${said}${login}${after}`);
-}
-/** What a pull of `ref` gets: the registry's bytes, their digest (as the registry names them) and size. */
-async function readBack(docker, ref) {
-    const r = await docker.call(['buildx', 'imagetools', 'inspect', '--raw', ref], { raw: true });
-    if (r.exitCode !== 0)
-        throw new PushError(`pushed ${ref}, but could not read it back from the registry: ${dockerSays(r.stderr || r.stdout)}`);
-    const digest = `sha256:${(0,external_node_crypto_.createHash)('sha256').update(r.stdout, 'utf8').digest('hex')}`;
-    return { digest, size: Buffer.byteLength(r.stdout, 'utf8'), doc: JSON.parse(r.stdout), ref };
-}
-/** Every tag must serve the same bytes; `check` holds the first against the gated images. */
-async function sameEverywhere(docker, tags, check) {
-    const tops = [];
-    for (const tag of tags)
-        tops.push(await readBack(docker, tag));
-    const other = tops.find(t => t.digest !== tops[0].digest);
-    if (other)
-        throw new PushError(`${tags[0]} and ${other.ref} serve different images (${tops[0].digest}, ${other.digest}): another push moved one meanwhile`);
-    const images = await check(tops[0]);
-    const mediaType = tops[0].doc.mediaType ?? (tops[0].doc.manifests ? 'application/vnd.oci.image.index.v1+json' : 'application/vnd.oci.image.manifest.v1+json');
-    return { digest: tops[0].digest, mediaType, size: tops[0].size, images };
-}
-/** The manifest and config the registry serves for `image`'s platform under `top`, checked against its id. */
-async function gatedIn(docker, top, image, store) {
-    let manifest = top;
-    if (top.doc.manifests) {
-        const entry = platformEntries(top).find(e => matches(e.platform, image.platform));
-        if (!entry)
-            throw mismatch(top.ref, image, 'no manifest for it');
-        manifest = await readBack(docker, `${repository(top.ref)}@${entry.digest}`);
+    /**
+     * Uploads a blob as the engine's own push does: start an upload, stream the bytes in one PATCH,
+     * then close it with the digest, which the registry checks against what it received.
+     */
+    async uploadBlob(repository, digest, body) {
+        const started = await this.send({ method: 'POST', url: `/v2/${repository}/blobs/uploads/`, repository });
+        if (started.status !== 202)
+            throw await this.refused(started, `starting the upload of ${digest} to ${repository}`);
+        const sent = await this.send({ method: 'PATCH', url: this.location(started), repository, headers: { 'Content-Type': 'application/octet-stream' }, body, long: true });
+        if (sent.status !== 202)
+            throw await this.refused(sent, `uploading ${digest} to ${repository}`);
+        const at = this.location(sent);
+        // the registry checks the digest of everything it received before it answers: as long as the upload
+        const done = await this.send({ method: 'PUT', url: `${at}${at.includes('?') ? '&' : '?'}digest=${encodeURIComponent(digest)}`, repository, body: () => Buffer.alloc(0), long: true });
+        if (done.status !== 201)
+            throw await this.refused(done, `closing the upload of ${digest} to ${repository}`);
     }
-    const config = manifest.doc.config?.digest;
-    if (!config)
-        throw new PushError(`the manifest pushed as ${top.ref} names no config`);
-    // classic: the id is the config's digest; containerd: the index's or the manifest's (see the top)
-    const same = store === 'classic' ? [config] : [top.digest, manifest.digest, config];
-    if (!same.includes(image.image))
-        throw mismatch(top.ref, image, `config ${config}`);
-    return { platform: image.platform, manifest: manifest.digest, config };
+    /** PUT of a manifest or index under `reference` (a digest or a tag): the digest the registry says it stored. */
+    async putManifest(repository, reference, manifest) {
+        const res = await this.send({
+            method: 'PUT',
+            url: `/v2/${repository}/manifests/${reference}`,
+            repository,
+            headers: { 'Content-Type': manifest.mediaType },
+            body: () => manifest.bytes
+        });
+        if (res.status !== 201)
+            throw await this.refused(res, `putting ${reference} in ${repository}`);
+        return res.headers.get('docker-content-digest') ?? digestOf(manifest.bytes);
+    }
+    /** What a pull of repository:reference gets; undefined on 404 (and only then). */
+    async getManifest(repository, reference) {
+        const res = await this.send({ method: 'GET', url: `/v2/${repository}/manifests/${reference}`, repository, headers: { Accept: MANIFEST_TYPES.join(', ') } });
+        if (res.status === 404)
+            return undefined;
+        if (res.status !== 200)
+            throw await this.refused(res, `reading ${repository}:${reference}`);
+        const bytes = Buffer.from(await res.arrayBuffer());
+        return { bytes, mediaType: (res.headers.get('content-type') ?? '').split(';')[0], digest: digestOf(bytes) };
+    }
+    /** A Location header, made absolute against the registry. */
+    location(res) {
+        const at = res.headers.get('location');
+        if (!at)
+            throw new RegistryError(`${this.host} answered an upload without a Location`);
+        return new URL(at, `${this.base}/`).toString();
+    }
+    /** Sends the request, logging in and sending it again once when the registry asks (401). */
+    async send(req) {
+        const first = await this.attempt(req);
+        if (first.status !== 401)
+            return first;
+        await this.authenticate(first, req.repository);
+        const again = await this.attempt(req);
+        // a token or login it gave or took, and then refused: it does not let this login do that
+        if (again.status === 401)
+            throw this.loginRefused(401);
+        return again;
+    }
+    async attempt(req) {
+        const base = await this.resolveBase();
+        const url = new URL(req.url, `${base}/`);
+        const headers = { ...req.headers };
+        // our login goes only to the registry itself, not to where an upload may be sent on to
+        if (url.origin === new URL(base).origin) {
+            const token = this.tokens.get(req.repository);
+            if (token)
+                headers.Authorization = `Bearer ${token}`;
+            else if (this.basic && this.options.login?.username !== undefined)
+                headers.Authorization = basic(this.options.login);
+        }
+        const body = req.body?.();
+        const init = { method: req.method, headers, redirect: 'follow' };
+        if (body)
+            Object.assign(init, { body, ...(!Buffer.isBuffer(body) && { duplex: 'half' }) });
+        if (!req.long)
+            init.signal = AbortSignal.timeout(this.options.limitMs);
+        try {
+            return await this.fetch(url, init);
+        }
+        catch (err) {
+            throw new RegistryError(`could not reach ${this.host}: ${unreachable(err, this.options.limitMs)}`);
+        }
+    }
+    /**
+     * https, as the engine tries first; a registry the engine treats as insecure that does not speak
+     * TLS there is asked over plain HTTP, as the engine falls back to it.
+     */
+    async resolveBase() {
+        if (this.base)
+            return this.base;
+        const https = `https://${this.host}`;
+        if (!this.options.insecure)
+            return (this.base = https);
+        try {
+            await this.fetch(`${https}/v2/`, { signal: AbortSignal.timeout(this.options.limitMs) });
+            return (this.base = https);
+        }
+        catch {
+            return (this.base = `http://${this.host}`);
+        }
+    }
+    /** Answers a 401's challenge: Basic takes the login as it is; Bearer a token for the repository. */
+    async authenticate(res, repository) {
+        const challenge = parseChallenge(res.headers.get('www-authenticate') ?? '');
+        const login = this.options.login;
+        await res.arrayBuffer().catch(() => undefined);
+        if (challenge?.scheme === 'basic' && login?.username !== undefined && !this.basic) {
+            this.basic = true;
+            return;
+        }
+        if (challenge?.scheme !== 'bearer' || !challenge.params.realm)
+            throw this.loginRefused(res.status);
+        const { realm, service } = challenge.params;
+        const scope = `repository:${repository}:pull,push`;
+        const tokenRes = await this.tokenRequest(realm, service, scope, login);
+        if (!tokenRes.ok)
+            throw await this.refused(tokenRes, `getting a token for ${repository} from ${new URL(realm).host}`);
+        const got = (await tokenRes.json());
+        const token = got.token ?? got.access_token;
+        if (!token)
+            throw new RegistryError(`the token service of ${this.host} answered without a token`);
+        this.tokens.set(repository, token);
+    }
+    /** A 401 the login cannot answer: there is none, or the registry refused it. */
+    loginRefused(status) {
+        return this.options.login
+            ? new RegistryError(`${this.host} refused the login stored for it (HTTP ${status} unauthorized)`, status)
+            : new RegistryError(`${this.host} wants a login (HTTP ${status} unauthorized), and the Docker config holds none for it`, status);
+    }
+    async tokenRequest(realm, service, scope, login) {
+        const signal = AbortSignal.timeout(this.options.limitMs);
+        try {
+            if (login?.identityToken) {
+                // an OAuth2 refresh token: POSTed for an access token, as the engine does
+                const form = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: login.identityToken, client_id: 'image-gate', scope, ...(service && { service }) });
+                return await this.fetch(realm, { method: 'POST', body: form, signal });
+            }
+            const url = new URL(realm);
+            if (service)
+                url.searchParams.set('service', service);
+            url.searchParams.set('scope', scope);
+            return await this.fetch(url, { headers: login?.username !== undefined ? { Authorization: basic(login) } : {}, signal });
+        }
+        catch (err) {
+            throw new RegistryError(`could not reach the token service of ${this.host} (${new URL(realm).host}): ${unreachable(err, this.options.limitMs)}`);
+        }
+    }
+    /** The registry's refusal in its own words: "unauthorized: authentication required" (HTTP 401). */
+    async refused(res, doing) {
+        const text = await res.text().catch(() => '');
+        let said;
+        try {
+            const errors = JSON.parse(text).errors ?? [];
+            said = errors.map(e => [e.code?.toLowerCase().replace(/_/g, ' '), e.message].filter(Boolean).join(': ')).join('; ');
+        }
+        catch {
+            said = text.trim().split('\n')[0].slice(0, 200);
+        }
+        return new RegistryError(`${doing}: ${said || res.statusText || 'no reason given'} (HTTP ${res.status})`, res.status);
+    }
 }
-function mismatch(ref, image, found) {
-    return new PushError(`the registry serves ${ref} (${image.platform}) as ${found}, not the gated image ${image.image}: another push moved the tag meanwhile`);
+function basic(login) {
+    return `Basic ${Buffer.from(`${login.username ?? ''}:${login.password ?? ''}`).toString('base64')}`;
 }
-/** An index's image manifests, without attestations (platform unknown/unknown). */
-function platformEntries(top) {
-    return (top.doc.manifests ?? []).filter(m => m.platform?.os !== 'unknown');
+/** `Bearer realm="https://auth.example/token",service="registry.example",scope="..."` → its scheme and parameters. */
+function parseChallenge(header) {
+    const m = /^\s*(\w+)\s*(.*)$/s.exec(header);
+    if (!m)
+        return undefined;
+    const params = {};
+    for (const p of m[2].matchAll(/(\w+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,]+))/g))
+        params[p[1].toLowerCase()] = p[2] !== undefined ? p[2].replace(/\\(.)/g, '$1') : p[3];
+    return { scheme: m[1].toLowerCase(), params };
 }
-/** "linux/arm64" against an index entry's platform; arm64's variant v8 is its default. */
-function matches(entry, platform) {
-    const [os, architecture, variant] = platform.split('/');
-    if (!entry || entry.os !== os || entry.architecture !== architecture)
+/** fetch's "fetch failed" with its cause: "connect ECONNREFUSED 127.0.0.1:5999". */
+function unreachable(err, limitMs) {
+    const e = err;
+    if (e.name === 'TimeoutError')
+        return `no answer within ${limitMs / 1000} s (call-timeout)`;
+    return e.cause?.message ?? e.message;
+}
+/** Whether the engine treats `host` as insecure, from `docker info`'s RegistryConfig. */
+function insecureRegistry(host, config) {
+    const indexed = config.IndexConfigs?.[host];
+    if (indexed)
+        return indexed.Secure === false;
+    const name = host.replace(/:\d+$/, '').replace(/^\[(.*)\]$/, '$1');
+    const address = name === 'localhost' ? '127.0.0.1' : name;
+    const family = (0,external_node_net_.isIP)(address);
+    if (!family)
         return false;
-    const norm = (v) => (architecture === 'arm64' && v === 'v8' ? undefined : v || undefined);
-    return norm(entry.variant) === norm(variant);
+    const list = new external_node_net_.BlockList();
+    for (const cidr of config.InsecureRegistryCIDRs ?? []) {
+        const [net, bits] = cidr.split('/');
+        const f = (0,external_node_net_.isIP)(net);
+        if (f)
+            list.addSubnet(net, Number(bits), f === 6 ? 'ipv6' : 'ipv4');
+    }
+    return list.check(address, family === 6 ? 'ipv6' : 'ipv4');
 }
 
-;// CONCATENATED MODULE: ./src/rules/elf.ts
-// Which machine an ELF file is built for, from its first 20 bytes: the classic multi-arch bug is an
-// x86-64 binary fetched into an arm64 image (`RUN curl …/tool-linux-amd64`). It builds, and under
-// QEMU it even runs (binfmt runs any foreign binary), but on an arm64 machine it fails with "exec
-// format error". Pure, so each header shape is tested on bytes real toolchains write.
-/** The bytes of a file's start that elfArch needs. */
-const ELF_HEAD = 20;
-/** e_machine → the architecture as OCI platforms name it, and as people call it. */
-const MACHINES = {
-    0x03: { arch: '386', name: 'x86 (32-bit)' },
-    0x08: { arch: 'mips', name: 'MIPS' },
-    0x14: { arch: 'ppc', name: 'PowerPC (32-bit)' },
-    0x15: { arch: 'ppc64', name: 'PowerPC 64' },
-    0x16: { arch: 's390x', name: 'IBM Z (s390x)' },
-    0x28: { arch: 'arm', name: 'ARM (32-bit)' },
-    0x3e: { arch: 'amd64', name: 'x86-64' },
-    0xb7: { arch: 'arm64', name: 'ARM64 (aarch64)' },
-    0xf3: { arch: 'riscv64', name: 'RISC-V' },
-    0x102: { arch: 'loong64', name: 'LoongArch' }
-};
-/** The architecture of an ELF executable or shared object; undefined for anything else. */
-function elfArch(head) {
-    if (head.length < ELF_HEAD || head.readUInt32BE(0) !== 0x7f454c46)
-        return undefined;
-    const little = head[5] === 1;
-    if (!little && head[5] !== 2)
-        return undefined;
-    const type = little ? head.readUInt16LE(16) : head.readUInt16BE(16);
-    // ET_EXEC and ET_DYN (executables, PIEs, .so and .node files); relocatable .o files are build output
-    if (type !== 2 && type !== 3)
-        return undefined;
-    const machine = MACHINES[little ? head.readUInt16LE(18) : head.readUInt16BE(18)];
-    if (!machine)
-        return undefined;
-    // ppc64 and mips come in both byte orders; the platform names the little-endian one apart
-    if (machine.arch === 'ppc64' && little)
-        return { arch: 'ppc64le', name: 'PowerPC 64 (little-endian)' };
-    if (machine.arch === 'mips' && head[4] === 2)
-        return { arch: little ? 'mips64le' : 'mips64', name: 'MIPS64' };
-    if (machine.arch === 'mips' && little)
-        return { arch: 'mipsle', name: 'MIPS (little-endian)' };
-    return machine;
+;// CONCATENATED MODULE: ./src/registry/credentials.ts
+
+
+
+
+/** The Docker CLI's config directory. */
+function configDir(env = process.env) {
+    return env.DOCKER_CONFIG || external_node_path_namespaceObject.join(env.HOME || (0,external_node_os_namespaceObject.homedir)(), '.docker');
+}
+/** ghcr.io, https://ghcr.io, https://index.docker.io/v1/ → the host, as the CLI compares auths' keys. */
+function hostOf(key) {
+    return key.replace(/^https?:\/\//, '').split('/')[0];
 }
 /**
- * Whether a file is worth a look: executable by someone, or a shared object or Node addon by its
- * name (those need not be executable). Everything else is left unread.
+ * The login for `loginKey` (a registry's host, or the default registry's URL); undefined when there
+ * is none (the registry is then asked without one). A helper that fails is an error: the push would
+ * otherwise go out anonymous and fail with a less telling "unauthorized".
  */
-function mayBeElf(path, mode) {
-    return ((mode ?? 0) & 0o111) !== 0 || /\.(so(\.\d+)*|node)$/.test(path);
+async function loginFor(loginKey, env = process.env, limitMs = 30_000) {
+    let config = {};
+    const file = external_node_path_namespaceObject.join(configDir(env), 'config.json');
+    try {
+        config = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8'));
+    }
+    catch (err) {
+        if (err.code !== 'ENOENT')
+            throw new Error(`could not read the Docker config ${file}: ${err.message}`, { cause: err });
+    }
+    const host = hostOf(loginKey);
+    const helper = config.credHelpers?.[host] ?? config.credHelpers?.[loginKey] ?? config.credsStore;
+    if (helper)
+        return await fromHelper(helper, loginKey, env, limitMs);
+    const auths = config.auths ?? {};
+    const entry = auths[loginKey] ?? Object.entries(auths).find(([key]) => hostOf(key) === host)?.[1];
+    if (!entry)
+        return undefined;
+    if (entry.identitytoken)
+        return { identityToken: entry.identitytoken };
+    if (entry.auth) {
+        const plain = Buffer.from(entry.auth, 'base64').toString('utf8');
+        const cut = plain.indexOf(':');
+        if (cut < 0)
+            throw new Error(`the Docker config ${file} has a login for ${host} that is not user:password`);
+        return { username: plain.slice(0, cut), password: plain.slice(cut + 1) };
+    }
+    return entry.username ? { username: entry.username, password: entry.password ?? '' } : undefined;
 }
-/** "linux/arm64/v8" → "arm64": the part of a platform an ELF machine can be held against. */
-function platformArch(platform) {
-    return platform.split('/')[1] ?? platform;
+/** `docker-credential-NAME get`, the server on its stdin: {Username, Secret}; "not found" is no login. */
+async function fromHelper(name, server, env, limitMs) {
+    // a name from the config file: a program on PATH, never a path
+    if (!/^[\w.-]+$/.test(name))
+        throw new Error(`the Docker config names the credential helper "${name}", which is not a helper's name`);
+    const program = `docker-credential-${name}`;
+    const { code, stdout, stderr } = await new Promise((resolve, reject) => {
+        const child = (0,external_node_child_process_namespaceObject.spawn)(`docker-credential-${name}`, ['get'], { stdio: ['pipe', 'pipe', 'pipe'], env });
+        let out = '';
+        let err = '';
+        const limit = setTimeout(() => child.kill('SIGKILL'), limitMs);
+        child.stdout.setEncoding('utf8').on('data', (s) => (out += s));
+        child.stderr.setEncoding('utf8').on('data', (s) => (err += s));
+        child.once('error', e => (clearTimeout(limit), reject(e.code === 'ENOENT' ? new Error(`the Docker config names the credential helper ${program}, which is not on PATH`) : e)));
+        child.once('close', c => (clearTimeout(limit), resolve({ code: c, stdout: out, stderr: err })));
+        child.stdin.end(server);
+    });
+    if (code !== 0) {
+        const said = (stdout || stderr).trim();
+        if (/credentials not found/i.test(said))
+            return undefined;
+        throw new Error(`the credential helper ${program} failed for ${server}: ${said || `exit ${code}`}`);
+    }
+    const got = JSON.parse(stdout);
+    if (!got.Secret)
+        return undefined;
+    return got.Username === '<token>' ? { identityToken: got.Secret } : { username: got.Username ?? '', password: got.Secret };
 }
 
-// EXTERNAL MODULE: external "node:events"
-var external_node_events_ = __nccwpck_require__(8474);
+;// CONCATENATED MODULE: ./src/registry/reference.ts
+// A tag as Docker reads it, split into what the registry API needs: the registry's host, the
+// repository's name there, and the tag. The default registry (a tag with no host, "app:1") is the one
+// the engine names (`docker info`'s IndexServerAddress), so no registry's host is written here.
+/** From `docker info`: IndexServerAddress (a URL: its host and the login key) and the official entry of RegistryConfig.IndexConfigs. */
+function defaultRegistry(indexServerAddress, indexConfigs = {}) {
+    const host = new URL(indexServerAddress).host;
+    const official = Object.values(indexConfigs).filter(c => c.Official && c.Name).map(c => c.Name);
+    return { host, loginKey: indexServerAddress, names: [...new Set([...official, host])] };
+}
+/** Splits `ref` ("ghcr.io/o/app:1", "app", "localhost:5000/app:dev") as Docker does. */
+function target(ref, hub) {
+    if (ref.includes('@'))
+        throw new Error(`${ref} names a digest: a push needs a tag`);
+    const slash = ref.indexOf('/');
+    const first = slash < 0 ? '' : ref.slice(0, slash);
+    // Docker's rule: the first part is a host when it has a "." or ":", is localhost, or has capitals
+    const hasHost = first !== '' && (/[.:]/.test(first) || first === 'localhost' || first !== first.toLowerCase());
+    const rest = hasHost ? ref.slice(slash + 1) : ref;
+    const colon = rest.lastIndexOf(':');
+    const [path, tag] = colon > rest.lastIndexOf('/') ? [rest.slice(0, colon), rest.slice(colon + 1)] : [rest, 'latest'];
+    const onHub = !hasHost || hub.names.includes(first);
+    if (onHub)
+        return { host: hub.host, name: path.includes('/') ? path : `library/${path}`, tag, ref, loginKey: hub.loginKey };
+    return { host: first, name: path, tag, ref, loginKey: first };
+}
+/** Where the same content must be: one entry per registry and repository, in the order first named. */
+function repositories(targets) {
+    const seen = new Map();
+    for (const t of targets)
+        if (!seen.has(`${t.host}/${t.name}`))
+            seen.set(`${t.host}/${t.name}`, { host: t.host, name: t.name, loginKey: t.loginKey });
+    return [...seen.values()];
+}
+
+;// CONCATENATED MODULE: external "node:fs/promises"
+const external_node_fs_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+;// CONCATENATED MODULE: external "node:stream/promises"
+const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
+// EXTERNAL MODULE: external "node:zlib"
+var external_node_zlib_ = __nccwpck_require__(8522);
 // EXTERNAL MODULE: ./node_modules/tar-stream/index.js
 var tar_stream = __nccwpck_require__(6118);
 // EXTERNAL MODULE: external "node:worker_threads"
@@ -66806,8 +67091,371 @@ class LayerCount {
     }
 }
 
-// EXTERNAL MODULE: external "node:zlib"
-var external_node_zlib_ = __nccwpck_require__(8522);
+;// CONCATENATED MODULE: ./src/stages/push-content.ts
+
+
+
+
+
+
+
+
+
+
+
+const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
+const DOCKER_MANIFEST = 'application/vnd.docker.distribution.manifest.v2+json';
+/** `docker save` of `id` into `dir`, read back as what a push sends. */
+async function readGated(docker, id, platform, store, dir, manifestAnnotations = {}) {
+    const files = await saveTo(docker, id, dir);
+    return store === 'containerd' ? fromLayout(files, id, platform) : await fromArchive(files, id, platform, dir, manifestAnnotations);
+}
+async function saveTo(docker, id, dir) {
+    // An argument array, never a shell; its time is bounded by the run's timeout (Processes.stopAll)
+    const { child, exited } = docker.read(['save', id]);
+    let stderr = '';
+    child.stderr?.setEncoding('utf8').on('data', (text) => (stderr = (stderr + text).slice(-4096)));
+    const written = new Map();
+    const links = new Map();
+    const tar = (0,tar_stream.extract)();
+    let n = 0;
+    tar.on('entry', (header, stream, next) => {
+        const name = external_node_path_namespaceObject.posix.normalize(header.name).replace(/^\.?\//, '');
+        if (header.type === 'symlink' && header.linkname)
+            links.set(name, external_node_path_namespaceObject.posix.normalize(external_node_path_namespaceObject.posix.join(external_node_path_namespaceObject.posix.dirname(name), header.linkname)));
+        if (header.type === 'link' && header.linkname)
+            links.set(name, external_node_path_namespaceObject.posix.normalize(header.linkname));
+        if (header.type !== 'file' && header.type !== 'contiguous-file') {
+            stream.resume();
+            stream.once('end', next);
+            return;
+        }
+        const file = external_node_path_namespaceObject.join(dir, `entry-${n++}`);
+        written.set(name, file);
+        (0,external_node_stream_promises_namespaceObject.pipeline)(stream, (0,external_node_fs_namespaceObject.createWriteStream)(file)).then(() => next(), next);
+    });
+    const done = (0,external_node_stream_promises_namespaceObject.pipeline)(child.stdout, tar);
+    const [read, ended] = await Promise.allSettled([done, exited]);
+    const exit = ended.status === 'fulfilled' ? ended.value : undefined;
+    if (exit?.error)
+        throw exit.error;
+    if (exit?.code !== 0)
+        throw new Error(`docker save ${id} failed: ${dockerSays(stderr)}`);
+    if (read.status === 'rejected')
+        throw new Error(`could not read docker save ${id}: ${read.reason.message}`);
+    return name => {
+        let at = name;
+        for (let hops = 0; hops < 8 && !written.has(at) && links.has(at); hops++)
+            at = links.get(at);
+        return written.get(at);
+    };
+}
+function need(files, name, id) {
+    const file = files(name);
+    if (!file)
+        throw new Error(`docker save ${id} gave no ${name}`);
+    return file;
+}
+/** The containerd store's OCI layout: index.json names the image, whose digest must be the id. */
+function fromLayout(files, id, platform) {
+    const blobFile = (digest) => need(files, `blobs/${digest.replace(':', '/')}`, id);
+    const content = (d) => {
+        const bytes = (0,external_node_fs_namespaceObject.readFileSync)(blobFile(d.digest));
+        if (digestOf(bytes) !== d.digest)
+            throw new Error(`docker save ${id} gave ${d.digest} with other bytes`);
+        return { bytes, mediaType: d.mediaType, digest: d.digest };
+    };
+    const layout = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(need(files, 'index.json', id), 'utf8'));
+    const topDesc = layout.manifests?.find(m => m.digest === id);
+    if (!topDesc)
+        throw new Error(`docker save ${id} holds ${layout.manifests?.map(m => m.digest).join(', ') || 'nothing'}, not the gated image`);
+    const top = content(topDesc);
+    const doc = JSON.parse(top.bytes.toString('utf8'));
+    const entries = doc.manifests ? doc.manifests.map(m => ({ ...m })) : [{ mediaType: top.mediaType, digest: top.digest, size: top.bytes.length, ...(platform && { platform: toPlatform(platform) }) }];
+    const image = doc.manifests ? entries.find(e => e.platform?.os !== 'unknown') : entries[0];
+    if (!image)
+        throw new Error(`the image ${id} has no platform manifest`);
+    const manifests = doc.manifests ? entries.map(content) : [top];
+    const blobs = new Map();
+    for (const m of manifests) {
+        const parsed = JSON.parse(m.bytes.toString('utf8'));
+        for (const d of [parsed.config, ...(parsed.layers ?? [])]) {
+            if (d && !blobs.has(d.digest))
+                blobs.set(d.digest, { digest: d.digest, size: d.size, file: blobFile(d.digest) });
+        }
+    }
+    const imageManifest = manifests.find(m => m.digest === image.digest);
+    const config = JSON.parse(imageManifest.bytes.toString('utf8')).config.digest;
+    return {
+        platform,
+        top,
+        entries,
+        manifests,
+        blobs: [...blobs.values()],
+        manifest: image.digest,
+        config,
+        labels: labelsOf((0,external_node_fs_namespaceObject.readFileSync)(blobFile(config)))
+    };
+}
+/**
+ * The classic store's archive: manifest.json names the config (its digest is the id) and the
+ * uncompressed layers, each gzip-compressed here as a push compresses it.
+ */
+async function fromArchive(files, id, platform, dir, annotations) {
+    const [entry] = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(need(files, 'manifest.json', id), 'utf8'));
+    if (!entry)
+        throw new Error(`docker save ${id} holds no image`);
+    const configBytes = (0,external_node_fs_namespaceObject.readFileSync)(need(files, entry.Config, id));
+    const config = digestOf(configBytes);
+    if (config !== id)
+        throw new Error(`docker save ${id} gave the config ${config}, not the gated image`);
+    const configFile = need(files, entry.Config, id);
+    const layers = [];
+    for (const [i, name] of entry.Layers.entries())
+        layers.push(await compressed(need(files, name, id), external_node_path_namespaceObject.join(dir, `layer-${i}.gz`)));
+    const doc = {
+        schemaVersion: 2,
+        mediaType: DOCKER_MANIFEST,
+        config: { mediaType: 'application/vnd.docker.container.image.v1+json', size: configBytes.length, digest: config },
+        layers: layers.map(l => ({ mediaType: l.mediaType, size: l.size, digest: l.digest })),
+        ...(Object.keys(annotations).length > 0 && { annotations })
+    };
+    const bytes = Buffer.from(JSON.stringify(doc, null, 3));
+    const top = { bytes, mediaType: DOCKER_MANIFEST, digest: digestOf(bytes) };
+    return {
+        platform,
+        top,
+        entries: [{ mediaType: DOCKER_MANIFEST, digest: top.digest, size: bytes.length, ...(platform && { platform: toPlatform(platform) }) }],
+        manifests: [top],
+        blobs: [{ digest: config, size: configBytes.length, file: configFile }, ...layers.map(({ digest, size, file }) => ({ digest, size, file }))],
+        manifest: top.digest,
+        config,
+        labels: labelsOf(configBytes)
+    };
+}
+/** A layer as a push sends it: already gzip or zstd as it is, else gzip-compressed into `out`. */
+async function compressed(file, out) {
+    const head = Buffer.alloc(4);
+    const fd = await (0,external_node_fs_promises_namespaceObject.open)(file, 'r');
+    await fd.read(head, 0, 4, 0).finally(() => fd.close());
+    const kind = head[0] === 0x1f && head[1] === 0x8b ? 'gzip' : head.readUInt32LE(0) === 0xfd2fb528 ? 'zstd' : undefined;
+    if (kind)
+        return { ...(await hashed(file)), file, mediaType: `application/vnd.docker.image.rootfs.diff.tar.${kind === 'gzip' ? 'gzip' : 'zstd'}` };
+    (0,external_node_fs_namespaceObject.mkdirSync)(external_node_path_namespaceObject.dirname(out), { recursive: true });
+    await (0,external_node_stream_promises_namespaceObject.pipeline)((0,external_node_fs_namespaceObject.createReadStream)(file), (0,external_node_zlib_.createGzip)({ level: LEVEL }), (0,external_node_fs_namespaceObject.createWriteStream)(out));
+    return { ...(await hashed(out)), file: out, mediaType: 'application/vnd.docker.image.rootfs.diff.tar.gzip' };
+}
+async function hashed(file) {
+    const hash = (0,external_node_crypto_.createHash)('sha256');
+    for await (const chunk of (0,external_node_fs_namespaceObject.createReadStream)(file))
+        hash.update(chunk);
+    return { digest: `sha256:${hash.digest('hex')}`, size: (0,external_node_fs_namespaceObject.statSync)(file).size };
+}
+function labelsOf(config) {
+    return JSON.parse(config.toString('utf8')).config?.Labels ?? {};
+}
+/** "linux/arm64/v8" as an OCI platform. */
+function toPlatform(platform) {
+    const [os, architecture, variant] = platform.split('/');
+    return { os, architecture, ...(variant && { variant }) };
+}
+
+;// CONCATENATED MODULE: ./src/stages/push.ts
+
+
+
+
+
+
+
+
+/** A push the registry or the engine refused: one line, in the registry's words. */
+class PushError extends docker_EngineError {
+}
+const DESCRIPTION = 'org.opencontainers.image.description';
+async function pushGated(run, images, tags, options) {
+    if (images.length === 0 || tags.length === 0)
+        throw new PushError('nothing to push: no gated image or no tag');
+    const where = await registryConfig(run.docker);
+    const targets = await Promise.all(tags.map(tag => attempt(tag, () => target(tag, where.hub))));
+    const dir = run.tempDir('push');
+    try {
+        const local = [];
+        for (const [i, image] of images.entries()) {
+            const into = external_node_path_namespaceObject.join(dir, `image-${i}`);
+            (0,external_node_fs_namespaceObject.mkdirSync)(into);
+            const annotations = options.store === 'classic' ? annotationsAt(options.annotations ?? [], 'manifest', image.platform) : {};
+            local.push(await attempt(tags[0], () => readGated(run.docker, image.image, image.platform, options.store, into, annotations)));
+        }
+        const top = topOf(local, options.annotations ?? []);
+        const pushed = { digest: top.digest, mediaType: top.mediaType, size: top.bytes.length, images: local.map(l => ({ platform: l.platform, manifest: l.manifest, config: l.config })) };
+        const clients = new Map();
+        for (const t of targets) {
+            if (clients.has(t.host))
+                continue;
+            const login = await attempt(t.ref, () => loginFor(t.loginKey, options.env, run.docker.callLimitMs));
+            clients.set(t.host, new RegistryClient(t.host, { login, insecure: insecureRegistry(t.host, where.config), limitMs: run.docker.callLimitMs, fetch: options.fetch }));
+        }
+        // 1. by digest, into every repository: no tag moves
+        const children = isIndex(top) ? unique(local.flatMap(l => l.manifests).filter(m => m.digest !== top.digest)) : [];
+        const blobs = unique(local.flatMap(l => l.blobs));
+        const holders = new Map(); // host digest → a repository there that holds it
+        for (const repo of repositories(targets)) {
+            const client = clients.get(repo.host);
+            await attempt(`${repo.host}/${repo.name}`, async () => {
+                for (const blob of blobs) {
+                    const key = `${repo.host} ${blob.digest}`;
+                    const from = holders.get(key);
+                    if (!(await client.hasBlob(repo.name, blob.digest)) && !(from && (await client.mountBlob(repo.name, blob.digest, from)))) {
+                        await client.uploadBlob(repo.name, blob.digest, () => (blob.size < 1 << 20 ? (0,external_node_fs_namespaceObject.readFileSync)(blob.file) : (0,external_node_fs_namespaceObject.createReadStream)(blob.file)));
+                    }
+                    holders.set(key, repo.name);
+                }
+                for (const manifest of children)
+                    await client.putManifest(repo.name, manifest.digest, manifest);
+            }, '; no tag was moved');
+        }
+        // 2. each tag once, straight to what it serves from now on
+        for (const t of targets) {
+            await attempt(t.ref, () => clients.get(t.host).putManifest(t.name, t.tag, top));
+            options.moved?.(t.ref, pushed);
+        }
+        // 3. what a pull of each tag gets now
+        for (const t of targets)
+            await readBack(clients.get(t.host), t, top);
+        return pushed;
+    }
+    finally {
+        (0,external_node_fs_namespaceObject.rmSync)(dir, { recursive: true, force: true });
+    }
+}
+/** `docker info`: the default registry, and which registries the engine treats as insecure. */
+async function registryConfig(docker) {
+    // one JSON array: no newline in the template, which not every CLI version turns into one
+    const r = await docker.call(['info', '--format', '[{{json .RegistryConfig}},{{json .IndexServerAddress}}]']);
+    if (r.exitCode !== 0)
+        throw new PushError(`could not ask the engine about registries (docker info): ${dockerSays(r.stderr || r.stdout)}`);
+    const [config, index] = JSON.parse(r.stdout);
+    return { config, hub: defaultRegistry(index, config.IndexConfigs) };
+}
+/** What the tags are put to: the one image as it is, else an index of every gated image. */
+function topOf(local, annotations) {
+    const index = annotationsAt(annotations, 'index');
+    if (local.length === 1 && Object.keys(index).length === 0)
+        return local[0].top;
+    let doc;
+    if (local.length === 1 && isIndex(local[0].top)) {
+        // the store's own index (the image and its attestations), with the index annotations added
+        doc = JSON.parse(local[0].top.bytes.toString('utf8'));
+    }
+    else {
+        doc = { schemaVersion: 2, mediaType: OCI_INDEX, manifests: local.flatMap(l => entriesOf(l, annotations)) };
+        // what GHCR shows as the description of a multi-platform image is the index's annotation
+        const description = local[0].labels[DESCRIPTION];
+        if (local.length > 1 && description && !(DESCRIPTION in index))
+            index[DESCRIPTION] = description;
+    }
+    if (Object.keys(index).length > 0)
+        doc.annotations = { ...doc.annotations, ...index };
+    const bytes = Buffer.from(JSON.stringify(doc, null, 2));
+    return { bytes, mediaType: OCI_INDEX, digest: digestOf(bytes) };
+}
+/** An image's entries in an index, its manifest's with the manifest-descriptor annotations for its platform. */
+function entriesOf(l, annotations) {
+    const extra = annotationsAt(annotations, 'manifest-descriptor', l.platform);
+    return l.entries.map(e => (e.digest === l.manifest && Object.keys(extra).length > 0 ? { ...e, annotations: { ...e.annotations, ...extra } } : e));
+}
+function isIndex(c) {
+    return c.mediaType === OCI_INDEX || c.mediaType === 'application/vnd.docker.distribution.manifest.list.v2+json';
+}
+function unique(items) {
+    return [...new Map(items.map(i => [i.digest, i])).values()];
+}
+/** The tag must now serve exactly what was put under it. */
+async function readBack(client, t, top) {
+    let served;
+    try {
+        served = await client.getManifest(t.name, t.tag);
+    }
+    catch (err) {
+        throw new PushError(`pushed ${t.ref}, but could not read it back from the registry: ${err.message}`);
+    }
+    if (!served)
+        throw new PushError(`pushed ${t.ref}, but the registry serves nothing under it`);
+    if (served.digest !== top.digest)
+        throw new PushError(`the registry serves ${t.ref} as ${served.digest}, not the ${top.digest} pushed: another push moved the tag meanwhile`);
+}
+/** Runs `step`; its failure is "push of WHAT failed: …", with the fix where the registry wants a login. */
+async function attempt(what, step, after = '') {
+    try {
+        return await step();
+    }
+    catch (err) {
+        if (err instanceof PushError)
+            throw err;
+        const said = err.message;
+        const login = /unauthorized|authentication required|denied|no basic auth|HTTP 40[13]\b/i.test(said) ? ' (log in to the registry before this step: docker/login-action)' : '';
+        throw new PushError(`push of ${what} failed: ${said}${login}${after}`);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/rules/elf.ts
+// Which machine an ELF file is built for, from its first 20 bytes: the classic multi-arch bug is an
+// x86-64 binary fetched into an arm64 image (`RUN curl …/tool-linux-amd64`). It builds, and under
+// QEMU it even runs (binfmt runs any foreign binary), but on an arm64 machine it fails with "exec
+// format error". Pure, so each header shape is tested on bytes real toolchains write.
+/** The bytes of a file's start that elfArch needs. */
+const ELF_HEAD = 20;
+/** e_machine → the architecture as OCI platforms name it, and as people call it. */
+const MACHINES = {
+    0x03: { arch: '386', name: 'x86 (32-bit)' },
+    0x08: { arch: 'mips', name: 'MIPS' },
+    0x14: { arch: 'ppc', name: 'PowerPC (32-bit)' },
+    0x15: { arch: 'ppc64', name: 'PowerPC 64' },
+    0x16: { arch: 's390x', name: 'IBM Z (s390x)' },
+    0x28: { arch: 'arm', name: 'ARM (32-bit)' },
+    0x3e: { arch: 'amd64', name: 'x86-64' },
+    0xb7: { arch: 'arm64', name: 'ARM64 (aarch64)' },
+    0xf3: { arch: 'riscv64', name: 'RISC-V' },
+    0x102: { arch: 'loong64', name: 'LoongArch' }
+};
+/** The architecture of an ELF executable or shared object; undefined for anything else. */
+function elfArch(head) {
+    if (head.length < ELF_HEAD || head.readUInt32BE(0) !== 0x7f454c46)
+        return undefined;
+    const little = head[5] === 1;
+    if (!little && head[5] !== 2)
+        return undefined;
+    const type = little ? head.readUInt16LE(16) : head.readUInt16BE(16);
+    // ET_EXEC and ET_DYN (executables, PIEs, .so and .node files); relocatable .o files are build output
+    if (type !== 2 && type !== 3)
+        return undefined;
+    const machine = MACHINES[little ? head.readUInt16LE(18) : head.readUInt16BE(18)];
+    if (!machine)
+        return undefined;
+    // ppc64 and mips come in both byte orders; the platform names the little-endian one apart
+    if (machine.arch === 'ppc64' && little)
+        return { arch: 'ppc64le', name: 'PowerPC 64 (little-endian)' };
+    if (machine.arch === 'mips' && head[4] === 2)
+        return { arch: little ? 'mips64le' : 'mips64', name: 'MIPS64' };
+    if (machine.arch === 'mips' && little)
+        return { arch: 'mipsle', name: 'MIPS (little-endian)' };
+    return machine;
+}
+/**
+ * Whether a file is worth a look: executable by someone, or a shared object or Node addon by its
+ * name (those need not be executable). Everything else is left unread.
+ */
+function mayBeElf(path, mode) {
+    return ((mode ?? 0) & 0o111) !== 0 || /\.(so(\.\d+)*|node)$/.test(path);
+}
+/** "linux/arm64/v8" → "arm64": the part of a platform an ELF machine can be held against. */
+function platformArch(platform) {
+    return platform.split('/')[1] ?? platform;
+}
+
+// EXTERNAL MODULE: external "node:events"
+var external_node_events_ = __nccwpck_require__(8474);
 ;// CONCATENATED MODULE: ./node_modules/fzstd/esm/index.mjs
 // Some numerical data is initialized as -1 even when it doesn't need initialization to help the JIT infer types
 // aliases for shorter compressed code (most minifers don't do this)
@@ -68611,7 +69259,7 @@ function assembleContents(layers, allow, platform = '') {
     const findings = [...contents_secrets(layers), ...foreignBinaries(layers, platform), ...devDependencies(layers), ...pythonDevTools(layers), ...buildTools(layers, ecosystem)];
     const kept = findings.filter(f => !allow(f.path.slice(1)));
     kept.sort((a, b) => ORDER.indexOf(a.kind) - ORDER.indexOf(b.kind) || (a.kind === 'secret' || a.kind === 'forbidden' ? 0 : b.size - a.size));
-    const read = unique(layers).filter(l => l.facts);
+    const read = contents_unique(layers).filter(l => l.facts);
     const counted = (key) => read.reduce((sum, l) => sum + (l.facts?.[key] ?? 0), 0);
     return {
         layers: read.length,
@@ -68623,7 +69271,7 @@ function assembleContents(layers, allow, platform = '') {
     };
 }
 /** The same layer listed twice in the manifest is one blob: its files are counted once. */
-function unique(layers) {
+function contents_unique(layers) {
     const seen = new Set();
     return layers.map(l => (l.facts && !seen.has(l.facts) ? (seen.add(l.facts), l) : { instruction: l.instruction }));
 }
@@ -68633,7 +69281,7 @@ function unique(layers) {
  */
 function* contents_secrets(layers) {
     const byPath = new Map();
-    for (const [i, { facts, instruction }] of unique(layers).entries()) {
+    for (const [i, { facts, instruction }] of contents_unique(layers).entries()) {
         if (!facts)
             continue;
         const seen = [...facts.found.map(f => ({ kind: f.kind, what: f.what, path: f.path, size: f.size })), ...[...facts.dirs].map(([path, { what, size }]) => ({ kind: 'secret', what, path, size }))];
@@ -68661,7 +69309,7 @@ function* contents_secrets(layers) {
  * architecture, even where QEMU ran them here.
  */
 function* foreignBinaries(layers, platform) {
-    for (const [i, { facts, instruction }] of unique(layers).entries()) {
+    for (const [i, { facts, instruction }] of contents_unique(layers).entries()) {
         for (const f of facts?.foreign ?? []) {
             yield finding(layers, i, { kind: 'foreign-binary', what: `${f.name} binary in a ${platform || 'different'} image`, path: f.path, size: f.size, instruction });
         }
@@ -68695,7 +69343,7 @@ function latest(layers) {
     const manifests = new Map();
     const lockfiles = new Map();
     const packageDeps = new Map();
-    for (const { facts } of unique(layers)) {
+    for (const { facts } of contents_unique(layers)) {
         for (const [path, m] of facts?.manifests ?? [])
             manifests.set(path, m);
         for (const [root, dev] of facts?.lockfiles ?? [])
@@ -68707,7 +69355,7 @@ function latest(layers) {
 }
 /** Every installed package folder, nested ones too (each has its package.json). */
 function installedPackages(layers) {
-    return new Set(unique(layers).flatMap(l => [...(l.facts?.packages.keys() ?? []), ...(l.facts?.packageDeps.keys() ?? [])]));
+    return new Set(contents_unique(layers).flatMap(l => [...(l.facts?.packages.keys() ?? []), ...(l.facts?.packageDeps.keys() ?? [])]));
 }
 /** The package folders `names` reach from `root`, resolved as Node resolves them (nearest node_modules up). */
 function reachable(root, names, packageDeps, installed) {
@@ -68744,14 +69392,14 @@ function resolvePackage(root, from, name, installed) {
  * many images carry only for their tools (node-gyp, mercurial in golang and the full ruby images).
  */
 function imageEcosystem(layers) {
-    const app = new Set(unique(layers).flatMap(l => [...(l.facts?.ecosystems.app ?? [])]));
-    const runtime = new Set(unique(layers).flatMap(l => [...(l.facts?.ecosystems.runtime ?? [])]));
+    const app = new Set(contents_unique(layers).flatMap(l => [...(l.facts?.ecosystems.app ?? [])]));
+    const runtime = new Set(contents_unique(layers).flatMap(l => [...(l.facts?.ecosystems.runtime ?? [])]));
     const order = ['node', 'go', 'ruby', 'php', 'java', 'rust', 'erlang', 'python'];
     return order.find(e => app.has(e) && runtime.has(e)) ?? order.find(e => app.has(e)) ?? order.find(e => runtime.has(e));
 }
 function* buildTools(layers, ecosystem) {
     const tools = new Map();
-    for (const [i, { facts }] of unique(layers).entries()) {
+    for (const [i, { facts }] of contents_unique(layers).entries()) {
         for (const [name, { path, size, ecosystem: own }] of facts?.tools ?? []) {
             const tool = tools.get(name) ?? { bytes: [] };
             // the tool's own name beats an alias in another layer too
@@ -68771,7 +69419,7 @@ function* buildTools(layers, ecosystem) {
     }
     // TypeScript installed as a dependency, or globally (a devDependency is named as that above)
     const devs = new Set(layers.flatMap(l => [...(l.facts?.manifests ?? [])].flatMap(([m, { devDependencies: names }]) => names.map(n => `${m.slice(0, -12)}node_modules/${n}`))));
-    const typescript = new Set(unique(layers).flatMap(l => [...(l.facts?.packages.keys() ?? [])].filter(dir => /(^|\/)node_modules\/typescript$/.test(dir))));
+    const typescript = new Set(contents_unique(layers).flatMap(l => [...(l.facts?.packages.keys() ?? [])].filter(dir => /(^|\/)node_modules\/typescript$/.test(dir))));
     for (const dir of typescript) {
         const installed = devs.has(dir) ? undefined : packageFinding(layers, dir);
         if (installed)
@@ -68788,7 +69436,7 @@ function* buildTools(layers, ecosystem) {
 function* pythonDevTools(layers) {
     const dists = new Map();
     const entries = new Map();
-    for (const [i, { facts }] of unique(layers).entries()) {
+    for (const [i, { facts }] of contents_unique(layers).entries()) {
         for (const [dir, d] of facts?.pythonDists ?? []) {
             const known = dists.get(dir) ?? { name: d.name, version: d.version, requires: [], first: i, last: i };
             known.last = i;
@@ -68816,7 +69464,7 @@ function* pythonDevTools(layers) {
 /** A package folder's bytes over every layer, from the layer that added the most of it. */
 function packageFinding(layers, dir) {
     const bytes = [];
-    for (const [i, { facts }] of unique(layers).entries()) {
+    for (const [i, { facts }] of contents_unique(layers).entries()) {
         const size = facts?.packages.get(dir);
         if (size !== undefined)
             bytes[i] = size;
@@ -69034,6 +69682,8 @@ function size_largest(layers) {
 
 
 
+
+
 // The whole run on one screen: inputs → build → inspect → run and wait → measure → judge → publish.
 // Each stage returns its result and the pipeline puts it into the report, so the report always
 // holds what is known so far (a timeout publishes it as it stands). Messages go to ctx.sink.
@@ -69096,7 +69746,7 @@ async function gate(ctx, inputs, report, stages) {
         });
     }
     if (inputs.push)
-        await push(ctx, report, tags, engine.store, stages);
+        await push(ctx, report, inputs, tags, engine.store, stages);
 }
 /** build → inspect → run and wait → measure → judge, for one platform, into `report`. */
 async function gatePlatform(ctx, inputs, report, stages, engine, tags) {
@@ -69109,7 +69759,10 @@ function platformNote(inputs) {
 /** build, into `report` (the image id in report.image.id). */
 async function buildPlatform(ctx, inputs, report, stages, engine, tags) {
     ctx.stage = `building the image${platformNote(inputs)}`;
-    const { id, ...built } = await stages.build(ctx, inputs, tags, engine.builder);
+    // the containerd store keeps the manifest the build writes, so its annotations are the build's
+    // (as build-push-action passes them); the classic store keeps none, so the push writes them
+    const buildAnnotations = engine.store === 'containerd' ? annotations_buildAnnotations(inputs.annotations, inputs.platform || `linux/${engine.arch}`) : [];
+    const { id, ...built } = await stages.build(ctx, { ...inputs, buildAnnotations }, tags, engine.builder);
     report.build = built;
     report.image.id = id;
 }
@@ -69145,9 +69798,10 @@ async function runPlatform(ctx, inputs, report, stages, engine, tags) {
 /**
  * push: true, after judge: the gated images (their ids, as every stage ran them; one per platform)
  * to every tag, only when every check on every platform passed. A push the registry refuses fails
- * the step in its words (EngineError).
+ * the step in its words (EngineError); once a tag moved, the report says which did, to what, and
+ * which did not, as each moves (a timeout then publishes that too).
  */
-async function push(ctx, report, tags, store, stages) {
+async function push(ctx, report, inputs, tags, store, stages) {
     const failed = report.checks.filter(c => c.status === 'fail').length;
     if (!report.passed || !report.build.ok) {
         report.push = { outcome: 'not-pushed', tags, why: failed > 0 ? `${units_counted(failed, 'check')} failed` : 'the image did not pass' };
@@ -69157,13 +69811,33 @@ async function push(ctx, report, tags, store, stages) {
     const images = report.platforms
         ? report.platforms.map(p => ({ platform: p.platform, image: p.image.id ?? '' }))
         : [{ platform: report.image.platform ?? '', image: report.image.id ?? report.tag }];
+    const moved = [];
+    const partly = (pushed, why) => ({
+        outcome: 'partly-pushed',
+        tags,
+        ...pushed,
+        moved: [...moved],
+        unmoved: tags.filter(tag => !moved.some(m => m.tag === tag)),
+        ...(why !== undefined && { why })
+    });
+    let last;
+    const onMoved = (tag, pushed) => {
+        moved.push({ tag, digest: pushed.digest });
+        last = pushed;
+        report.push = partly(pushed);
+    };
     try {
-        const pushed = await ctx.sink.group('Push', () => stages.pushGated(ctx.docker, images, tags, store));
-        report.push = { outcome: 'pushed', tags, ...pushed };
+        const pushed = await ctx.sink.group('Push', () => stages.pushGated(ctx, images, tags, { store, annotations: inputs.annotations, moved: onMoved }));
+        report.push = { outcome: 'pushed', tags, ...pushed, moved };
     }
     catch (err) {
-        report.push = { outcome: 'failed', tags, why: err.message };
-        throw err instanceof docker_EngineError ? err : new docker_EngineError(err.message);
+        const why = err.message;
+        if (last) {
+            report.push = partly(last, why);
+            throw new docker_EngineError(partlyLine(report.push, why));
+        }
+        report.push = { outcome: 'failed', tags, why };
+        throw err instanceof docker_EngineError ? err : new docker_EngineError(why);
     }
 }
 /**

@@ -4,6 +4,7 @@ import * as path from 'node:path'
 import { parse as parseShellWords } from 'shell-quote'
 import { secretFileValues } from './secret-file.js'
 import { checkGlob } from '../globs.js'
+import { parseAnnotation, type Annotation } from '../rules/annotations.js'
 import { INCREASE_FORM, MEMORY_FORM, parseIncrease, parseMemory, parseSize, SIZE_FORM } from '../units.js'
 
 // The parsers of the input table: each turns one input's text into its value, or throws an
@@ -190,6 +191,13 @@ function idAnd(form: string): Parser<[string, string]> {
     return [line.slice(0, cut).trim(), line.slice(cut + 1)]
   }
 }
+
+/** Annotations, one per line as buildx takes them (rules/annotations.ts); a comma belongs to the value. */
+export const annotations: Parser<Annotation[]> = lines((line, { name }) => {
+  const parsed = parseAnnotation(line)
+  if (typeof parsed === 'string') throw inputError(name, `takes one [LEVEL:]KEY=VALUE per line, as docker/build-push-action does: ${parsed}.`)
+  return parsed
+})
 
 /** Build secrets, id=value per line; each value is masked in the log at once. */
 export const secrets: Parser<{ id: string; value: string }[]> = lines((line, scope) => {

@@ -1,4 +1,5 @@
 import {
+  annotations,
   bool,
   emptyOr,
   globLines,
@@ -49,6 +50,12 @@ export const INPUT_TABLE = {
   },
   // as build-push-action names them; push only after every check passed, the gated image itself (stages/push.ts)
   push: { default: 'false', parse: bool, description: 'Push the gated image to every entry of tags once every check passed (true/false); nothing is pushed when a check fails or the run errs. Log in to the registry first (docker/login-action).' },
+  annotations: {
+    default: '',
+    parse: annotations,
+    description:
+      "Annotations, one [LEVEL:]KEY=VALUE per line as build-push-action takes them (metadata-action's annotations output): manifest (the default), manifest-descriptor or index, e.g. index:org.opencontainers.image.description=... Written where each level says when the image is pushed."
+  },
   provenance: { default: '', parse: text, description: "Provenance attestation, passed to docker buildx build --provenance as build-push-action does (e.g. false, mode=max). Empty: the builder's default." },
   sbom: { default: '', parse: text, description: "SBOM attestation, passed to docker buildx build --sbom as build-push-action does (e.g. true). Empty: the builder's default." },
   secrets: {

@@ -28,7 +28,8 @@ export function outputsOf(report: Report): Record<string, string> {
     report: JSON.stringify(capReport(report)),
     'comment-url': report.comment?.url ?? '',
     // push: true, as build-push-action names them: what the registry serves for the tags
-    digest: report.push?.outcome === 'pushed' ? (report.push.digest ?? '') : '',
+    // partly pushed too: the tags that moved serve it
+    digest: report.push?.outcome === 'pushed' || report.push?.outcome === 'partly-pushed' ? (report.push.digest ?? '') : '',
     metadata: pushMetadata(report)
   }
 }
@@ -39,16 +40,17 @@ export function setOutputs(report: Report, sink: Sink): void {
 
 /**
  * build-push-action's metadata output, for what was pushed: the manifest's (or index's) digest and
- * descriptor, the tags, and the config digest of a single image (empty when nothing was pushed).
+ * descriptor, the tags that serve it (partly pushed: those that moved), and the config digest of a
+ * single image (empty when nothing was pushed).
  */
 export function pushMetadata(report: Report): string {
   const push = report.push
-  if (push?.outcome !== 'pushed' || !push.digest) return ''
+  if ((push?.outcome !== 'pushed' && push?.outcome !== 'partly-pushed') || !push.digest) return ''
   const images = push.images ?? []
   return JSON.stringify({
     'containerimage.digest': push.digest,
     'containerimage.descriptor': { mediaType: push.mediaType, digest: push.digest, size: push.size },
     ...(images.length === 1 && { 'containerimage.config.digest': images[0].config }),
-    'image.name': push.tags.join(',')
+    'image.name': (push.outcome === 'pushed' ? push.tags : (push.moved ?? []).map(m => m.tag)).join(',')
   })
 }

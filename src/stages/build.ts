@@ -22,6 +22,8 @@ export type BuildInputs = Pick<
 > & {
   /** the one platform this build is for (one of platforms), or '' for the engine's */
   platform: string
+  /** the annotations input's manifest levels, as buildx takes them, where the engine's store keeps them (rules/annotations.ts) */
+  buildAnnotations?: string[]
 }
 
 /** What the build stage found: the report's build section, and the image's id when it built. */
@@ -57,6 +59,7 @@ export function buildArgs(inputs: BuildInputs, tags: string[], iidFile: string, 
   // as build-push-action passes them: the attestations go into the image the engine stores (and pushes)
   if (inputs.provenance) args.push(`--provenance=${inputs.provenance}`)
   if (inputs.sbom) args.push(`--sbom=${inputs.sbom}`)
+  for (const annotation of inputs.buildAnnotations ?? []) args.push('--annotation', annotation)
   args.push(inputs.context)
   return args
 }

@@ -1,18 +1,28 @@
-import { createHash } from 'node:crypto'
+import { createReadStream, mkdirSync, readFileSync, rmSync } from 'node:fs'
+import * as path from 'node:path'
 import { dockerSays, EngineError, type Docker } from '../docker/docker.js'
 import type { Engine } from '../docker/engine.js'
-import { repository } from '../docker/ref.js'
+import { digestOf, insecureRegistry, RegistryClient } from '../registry/client.js'
+import { loginFor } from '../registry/credentials.js'
+import { defaultRegistry, repositories, target, type Target } from '../registry/reference.js'
+import { annotationsAt, type Annotation } from '../rules/annotations.js'
+import { OCI_INDEX, readGated, type Content, type Descriptor, type LocalImage } from './push-content.js'
 
-// The last stage, after judge (push: true): the gated image itself, by the id every stage ran, goes
-// to every tag, and what the registry then serves is read back and held against that id. Nothing
-// here decides whether to push: pipeline.ts calls it only when every check passed.
+// The last stage, after judge (push: true): the gated images themselves, read from the engine by the
+// ids every stage ran (push-content.ts), go to every tag. Nothing here decides whether to push:
+// pipeline.ts calls it only when every check passed.
 //
-// What "the same image" means depends on the store. The classic store's image id is the digest of
-// the image's config, which a push sends unchanged (the layers are compressed anew, so the manifest
-// is the registry's own). The containerd store's id is the digest of the manifest or index it keeps
-// (with its attestations), which a push sends byte for byte. So the gated id must be the pushed
-// index's, the platform manifest's or the config's digest: a digest names its content, so either
-// one proves the config underneath is the one that ran.
+// No tag the user named serves anything but what it is to serve, and the registry is left with no
+// tag the user did not name. So the push goes through the registry's API (registry/client.ts, with
+// the login `docker login` stored) rather than `docker push`, which can only push to a tag, and
+// leaves the engine's tags as the build made them:
+//   1. everything under the tags (blobs, each platform's manifest, attestations) goes to every
+//      repository the tags name, by digest: no tag moves, and a registry that is down or refuses
+//      stops the push here, with nothing moved;
+//   2. each tag is put once, straight to the one image or the index of the gated platform images;
+//   3. each tag is read back: it must serve exactly what was put.
+// Each tag the registry accepted is told as it moves (`moved`), so a failure or a timeout after that
+// says which tags moved, and to what.
 
 /** One gated image: its platform ("linux/arm64") and the id every stage ran. */
 export interface GatedImage {
@@ -25,142 +35,147 @@ export interface Pushed {
   digest: string
   mediaType: string
   size: number
-  /** per gated image, in input order: the registry's manifest for its platform and that manifest's config */
+  /** per gated image, in input order: its platform manifest and that manifest's config */
   images: { platform: string; manifest: string; config: string }[]
 }
 
-type Call = Pick<Docker, 'call'>
+export interface PushOptions {
+  store: Engine['store']
+  annotations?: Annotation[]
+  /** called as each tag moves: the registry now serves `pushed` under it */
+  moved?: (tag: string, pushed: Pushed) => void
+  /** the registry transport (tests) */
+  fetch?: typeof fetch
+  /** where the Docker config is found (DOCKER_CONFIG, HOME) */
+  env?: NodeJS.ProcessEnv
+}
+
+/** What the push uses of the run. */
+export interface PushRun {
+  docker: Pick<Docker, 'call' | 'read' | 'callLimitMs'>
+  tempDir: (purpose: string) => string
+}
 
 /** A push the registry or the engine refused: one line, in the registry's words. */
 export class PushError extends EngineError {}
 
-/**
- * One image: it is pushed to each tag. Several (one per platform): each is pushed in turn to one of
- * the tags (`docker push` pushes only to a tag), which the index then replaces, so no other tag is
- * left in the registry; then one index whose entries are exactly those pushed manifests is written
- * to every tag. Until then that tag serves one platform's image: it is a tag the registry did not
- * serve before (a new release's version, which nobody pulls yet) where there is one.
- */
-export async function pushGated(docker: Call, images: GatedImage[], tags: string[], store: Engine['store']): Promise<Pushed> {
+const DESCRIPTION = 'org.opencontainers.image.description'
+
+export async function pushGated(run: PushRun, images: GatedImage[], tags: string[], options: PushOptions): Promise<Pushed> {
   if (images.length === 0 || tags.length === 0) throw new PushError('nothing to push: no gated image or no tag')
-  if (images.length === 1) {
-    for (const tag of tags) await pushOne(docker, images[0].image, tag)
-    return await sameEverywhere(docker, tags, async top => [await gatedIn(docker, top, images[0], store)])
-  }
-  const staging = await newTag(docker, tags)
-  const manifests: Pushed['images'] = []
-  const sources: string[] = []
-  for (const image of images) {
-    await pushOne(docker, image.image, staging)
-    const top = await readBack(docker, staging)
-    manifests.push(await gatedIn(docker, top, image, store))
-    sources.push(`${repository(staging)}@${top.digest}`)
-  }
-  const args = ['buildx', 'imagetools', 'create', ...tags.flatMap(tag => ['--tag', tag]), ...sources]
-  const made = await docker.call(args, { long: true })
-  if (made.exitCode !== 0) {
-    const left = images[images.length - 1].platform
-    throw refused('the index of', tags[0], made.stderr || made.stdout, `; ${staging} is left serving the ${left} image alone: run again to push the index`)
-  }
-  return await sameEverywhere(docker, tags, async top => {
-    const entries = platformEntries(top)
+  const where = await registryConfig(run.docker)
+  const targets = await Promise.all(tags.map(tag => attempt(tag, () => target(tag, where.hub))))
+  const dir = run.tempDir('push')
+  try {
+    const local: LocalImage[] = []
     for (const [i, image] of images.entries()) {
-      const entry = entries.find(e => matches(e.platform, image.platform))
-      if (entry?.digest !== manifests[i].manifest) throw mismatch(tags[0], image, entry?.digest ?? 'no manifest for it')
+      const into = path.join(dir, `image-${i}`)
+      mkdirSync(into)
+      const annotations = options.store === 'classic' ? annotationsAt(options.annotations ?? [], 'manifest', image.platform) : {}
+      local.push(await attempt(tags[0], () => readGated(run.docker, image.image, image.platform, options.store, into, annotations)))
     }
-    if (entries.length !== images.length) throw new PushError(`the index pushed as ${tags[0]} has ${entries.length} platform manifests, not the ${images.length} gated`)
-    return manifests
-  })
-}
-
-async function pushOne(docker: Call, image: string, tag: string): Promise<void> {
-  // the id, not the build's tag: a concurrent build may have moved the tag since
-  const tagged = await docker.call(['tag', image, tag])
-  if (tagged.exitCode !== 0) throw refused('', tag, tagged.stderr || tagged.stdout)
-  const pushed = await docker.call(['push', tag], { long: true })
-  if (pushed.exitCode !== 0) throw refused('', tag, pushed.stderr || pushed.stdout)
-}
-
-/** The first of `tags` that the registry serves nothing under yet, else the first. */
-async function newTag(docker: Call, tags: string[]): Promise<string> {
-  for (const tag of tags) {
-    // a failure to read it (not found, or not allowed: the push then says why) counts as new
-    const r = await docker.call(['buildx', 'imagetools', 'inspect', '--raw', tag], { raw: true })
-    if (r.exitCode !== 0) return tag
+    const top = topOf(local, options.annotations ?? [])
+    const pushed: Pushed = { digest: top.digest, mediaType: top.mediaType, size: top.bytes.length, images: local.map(l => ({ platform: l.platform, manifest: l.manifest, config: l.config })) }
+    const clients = new Map<string, RegistryClient>()
+    for (const t of targets) {
+      if (clients.has(t.host)) continue
+      const login = await attempt(t.ref, () => loginFor(t.loginKey, options.env, run.docker.callLimitMs))
+      clients.set(t.host, new RegistryClient(t.host, { login, insecure: insecureRegistry(t.host, where.config), limitMs: run.docker.callLimitMs, fetch: options.fetch }))
+    }
+    // 1. by digest, into every repository: no tag moves
+    const children = isIndex(top) ? unique(local.flatMap(l => l.manifests).filter(m => m.digest !== top.digest)) : []
+    const blobs = unique(local.flatMap(l => l.blobs))
+    const holders = new Map<string, string>() // host digest → a repository there that holds it
+    for (const repo of repositories(targets)) {
+      const client = clients.get(repo.host)!
+      await attempt(`${repo.host}/${repo.name}`, async () => {
+        for (const blob of blobs) {
+          const key = `${repo.host} ${blob.digest}`
+          const from = holders.get(key)
+          if (!(await client.hasBlob(repo.name, blob.digest)) && !(from && (await client.mountBlob(repo.name, blob.digest, from)))) {
+            await client.uploadBlob(repo.name, blob.digest, () => (blob.size < 1 << 20 ? readFileSync(blob.file) : createReadStream(blob.file)))
+          }
+          holders.set(key, repo.name)
+        }
+        for (const manifest of children) await client.putManifest(repo.name, manifest.digest, manifest)
+      }, '; no tag was moved')
+    }
+    // 2. each tag once, straight to what it serves from now on
+    for (const t of targets) {
+      await attempt(t.ref, () => clients.get(t.host)!.putManifest(t.name, t.tag, top))
+      options.moved?.(t.ref, pushed)
+    }
+    // 3. what a pull of each tag gets now
+    for (const t of targets) await readBack(clients.get(t.host)!, t, top)
+    return pushed
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
   }
-  return tags[0]
 }
 
-/** "push of ghcr.io/o/app:1 refused: unauthorized: …", with the fix where the registry wants a login. */
-function refused(what: string, tag: string, output: string, after = ''): PushError {
-  const said = dockerSays(output).replace(/^ERROR: /, '') // buildx's prefix
-  const login = /unauthorized|authentication required|denied|no basic auth|403 Forbidden/i.test(said)
-    ? ' (log in to the registry before this step: docker/login-action)'
-    : ''
-  return new PushError(`push of ${what ? `${what} ` : ''}${tag} failed: ${said}${login}${after}`)
+/** `docker info`: the default registry, and which registries the engine treats as insecure. */
+async function registryConfig(docker: Pick<Docker, 'call'>) {
+  // one JSON array: no newline in the template, which not every CLI version turns into one
+  const r = await docker.call(['info', '--format', '[{{json .RegistryConfig}},{{json .IndexServerAddress}}]'])
+  if (r.exitCode !== 0) throw new PushError(`could not ask the engine about registries (docker info): ${dockerSays(r.stderr || r.stdout)}`)
+  type RegistryConfig = { InsecureRegistryCIDRs?: string[]; IndexConfigs?: Record<string, { Name?: string; Official?: boolean; Secure?: boolean }> }
+  const [config, index] = JSON.parse(r.stdout) as [RegistryConfig, string]
+  return { config, hub: defaultRegistry(index, config.IndexConfigs) }
 }
 
-interface Manifest {
-  mediaType?: string
-  config?: { digest: string }
-  manifests?: { digest: string; platform?: { os?: string; architecture?: string; variant?: string } }[]
-}
-
-interface ReadBack {
-  digest: string
-  size: number
-  doc: Manifest
-  ref: string
-}
-
-/** What a pull of `ref` gets: the registry's bytes, their digest (as the registry names them) and size. */
-async function readBack(docker: Call, ref: string): Promise<ReadBack> {
-  const r = await docker.call(['buildx', 'imagetools', 'inspect', '--raw', ref], { raw: true })
-  if (r.exitCode !== 0) throw new PushError(`pushed ${ref}, but could not read it back from the registry: ${dockerSays(r.stderr || r.stdout)}`)
-  const digest = `sha256:${createHash('sha256').update(r.stdout, 'utf8').digest('hex')}`
-  return { digest, size: Buffer.byteLength(r.stdout, 'utf8'), doc: JSON.parse(r.stdout) as Manifest, ref }
-}
-
-/** Every tag must serve the same bytes; `check` holds the first against the gated images. */
-async function sameEverywhere(docker: Call, tags: string[], check: (top: ReadBack) => Promise<Pushed['images']>): Promise<Pushed> {
-  const tops: ReadBack[] = []
-  for (const tag of tags) tops.push(await readBack(docker, tag))
-  const other = tops.find(t => t.digest !== tops[0].digest)
-  if (other) throw new PushError(`${tags[0]} and ${other.ref} serve different images (${tops[0].digest}, ${other.digest}): another push moved one meanwhile`)
-  const images = await check(tops[0])
-  const mediaType = tops[0].doc.mediaType ?? (tops[0].doc.manifests ? 'application/vnd.oci.image.index.v1+json' : 'application/vnd.oci.image.manifest.v1+json')
-  return { digest: tops[0].digest, mediaType, size: tops[0].size, images }
-}
-
-/** The manifest and config the registry serves for `image`'s platform under `top`, checked against its id. */
-async function gatedIn(docker: Call, top: ReadBack, image: GatedImage, store: Engine['store']): Promise<Pushed['images'][number]> {
-  let manifest = top
-  if (top.doc.manifests) {
-    const entry = platformEntries(top).find(e => matches(e.platform, image.platform))
-    if (!entry) throw mismatch(top.ref, image, 'no manifest for it')
-    manifest = await readBack(docker, `${repository(top.ref)}@${entry.digest}`)
+/** What the tags are put to: the one image as it is, else an index of every gated image. */
+function topOf(local: LocalImage[], annotations: Annotation[]): Content {
+  const index = annotationsAt(annotations, 'index')
+  if (local.length === 1 && Object.keys(index).length === 0) return local[0].top
+  let doc: { schemaVersion: number; mediaType: string; manifests: Descriptor[]; annotations?: Record<string, string> }
+  if (local.length === 1 && isIndex(local[0].top)) {
+    // the store's own index (the image and its attestations), with the index annotations added
+    doc = JSON.parse(local[0].top.bytes.toString('utf8')) as typeof doc
+  } else {
+    doc = { schemaVersion: 2, mediaType: OCI_INDEX, manifests: local.flatMap(l => entriesOf(l, annotations)) }
+    // what GHCR shows as the description of a multi-platform image is the index's annotation
+    const description = local[0].labels[DESCRIPTION]
+    if (local.length > 1 && description && !(DESCRIPTION in index)) index[DESCRIPTION] = description
   }
-  const config = manifest.doc.config?.digest
-  if (!config) throw new PushError(`the manifest pushed as ${top.ref} names no config`)
-  // classic: the id is the config's digest; containerd: the index's or the manifest's (see the top)
-  const same = store === 'classic' ? [config] : [top.digest, manifest.digest, config]
-  if (!same.includes(image.image)) throw mismatch(top.ref, image, `config ${config}`)
-  return { platform: image.platform, manifest: manifest.digest, config }
+  if (Object.keys(index).length > 0) doc.annotations = { ...doc.annotations, ...index }
+  const bytes = Buffer.from(JSON.stringify(doc, null, 2))
+  return { bytes, mediaType: OCI_INDEX, digest: digestOf(bytes) }
 }
 
-function mismatch(ref: string, image: GatedImage, found: string): PushError {
-  return new PushError(`the registry serves ${ref} (${image.platform}) as ${found}, not the gated image ${image.image}: another push moved the tag meanwhile`)
+/** An image's entries in an index, its manifest's with the manifest-descriptor annotations for its platform. */
+function entriesOf(l: LocalImage, annotations: Annotation[]): Descriptor[] {
+  const extra = annotationsAt(annotations, 'manifest-descriptor', l.platform)
+  return l.entries.map(e => (e.digest === l.manifest && Object.keys(extra).length > 0 ? { ...e, annotations: { ...e.annotations, ...extra } } : e))
 }
 
-/** An index's image manifests, without attestations (platform unknown/unknown). */
-function platformEntries(top: ReadBack) {
-  return (top.doc.manifests ?? []).filter(m => m.platform?.os !== 'unknown')
+function isIndex(c: Content): boolean {
+  return c.mediaType === OCI_INDEX || c.mediaType === 'application/vnd.docker.distribution.manifest.list.v2+json'
 }
 
-/** "linux/arm64" against an index entry's platform; arm64's variant v8 is its default. */
-function matches(entry: { os?: string; architecture?: string; variant?: string } | undefined, platform: string): boolean {
-  const [os, architecture, variant] = platform.split('/')
-  if (!entry || entry.os !== os || entry.architecture !== architecture) return false
-  const norm = (v: string | undefined) => (architecture === 'arm64' && v === 'v8' ? undefined : v || undefined)
-  return norm(entry.variant) === norm(variant)
+function unique<T extends { digest: string }>(items: T[]): T[] {
+  return [...new Map(items.map(i => [i.digest, i])).values()]
+}
+
+/** The tag must now serve exactly what was put under it. */
+async function readBack(client: RegistryClient, t: Target, top: Content): Promise<void> {
+  let served
+  try {
+    served = await client.getManifest(t.name, t.tag)
+  } catch (err) {
+    throw new PushError(`pushed ${t.ref}, but could not read it back from the registry: ${(err as Error).message}`)
+  }
+  if (!served) throw new PushError(`pushed ${t.ref}, but the registry serves nothing under it`)
+  if (served.digest !== top.digest) throw new PushError(`the registry serves ${t.ref} as ${served.digest}, not the ${top.digest} pushed: another push moved the tag meanwhile`)
+}
+
+/** Runs `step`; its failure is "push of WHAT failed: …", with the fix where the registry wants a login. */
+async function attempt<T>(what: string, step: () => T | Promise<T>, after = ''): Promise<T> {
+  try {
+    return await step()
+  } catch (err) {
+    if (err instanceof PushError) throw err
+    const said = (err as Error).message
+    const login = /unauthorized|authentication required|denied|no basic auth|HTTP 40[13]\b/i.test(said) ? ' (log in to the registry before this step: docker/login-action)' : ''
+    throw new PushError(`push of ${what} failed: ${said}${login}${after}`)
+  }
 }
