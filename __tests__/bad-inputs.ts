@@ -24,7 +24,7 @@ export const BAD_INPUTS: Array<[Record<string, string>, string]> = [
   [{ command: '["node", 1]' }, 'Input "command" starting with "[" must be a non-empty JSON array of strings'],
   [{ command: '[oops' }, 'Input "command" starting with "[" must be a JSON array of strings'],
   [{ 'run-profile': 'strict' }, 'Input "run-profile" must be one of docker, restricted, openshift; got "strict".'],
-  [{ 'run-memory': 'lots' }, 'Input "run-memory" must be a memory size as docker run --memory takes it, e.g. 256m, 512m or 1g (k, m, g are powers of 2; 256Mi and 256MiB too); got "lots".'],
+  [{ 'run-memory': 'lots' }, 'Input "run-memory" must be a memory size as docker run --memory takes it, e.g. 256m, 512m or 1g (k, m, g are KiB, MiB, GiB, as docker run reads them, in either case), or as a pod spec writes it, e.g. 256Mi or 1Gi (256MiB and 300MB too); got "lots".'],
   [{ 'read-only': 'sometimes' }, 'Input "read-only" must be true or false; got "sometimes".'],
   [{ 'max-memory': 'small' }, 'Input "max-memory" must be a byte count or a number with a unit'],
   [{ 'size-basis': 'zipped' }, 'Input "size-basis" must be one of uncompressed, compressed; got "zipped".'],

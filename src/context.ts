@@ -4,6 +4,7 @@ import * as path from 'node:path'
 import { LABEL, RUN_LABEL, runDir } from './docker/cleanup.js'
 import { Processes } from './docker/command.js'
 import { Docker } from './docker/docker.js'
+import { Secrets } from './secrets.js'
 import type { Sink } from './sink.js'
 import { mark } from './trace.js'
 
@@ -13,6 +14,8 @@ import { mark } from './trace.js'
 
 export class RunContext {
   readonly processes = new Processes()
+  /** what the run must never show: each secret input, added as it is read (secrets.ts) */
+  readonly secrets = new Secrets()
   docker: Docker
   /** what the run is doing now, for the timeout's message (and the bench's timeline, trace.ts) */
   get stage(): string {
@@ -35,7 +38,7 @@ export class RunContext {
     readonly sink: Sink,
     readonly id = randomBytes(6).toString('hex')
   ) {
-    this.docker = new Docker(this.processes)
+    this.docker = new Docker(this.processes, undefined, this.secrets)
   }
 
   /** The call-timeout input: how long one short Docker call may take. */

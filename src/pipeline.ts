@@ -11,7 +11,6 @@ import { setOutputs } from './publish/outputs.js'
 import { plainStrings } from './plain.js'
 import { loadReport } from './report/load.js'
 import { renderMarkdown } from './report/markdown.js'
-import { maskSecrets, secretValues } from './report/mask.js'
 import { newReport, type Report } from './report/report.js'
 import { partlyLine } from './report/push-line.js'
 import { failureLine, renderText } from './report/text.js'
@@ -50,7 +49,11 @@ export async function run(ctx: RunContext, source: InputSource, options: RunOpti
   let inputs: Inputs | undefined
   let limit: NodeJS.Timeout | undefined
   try {
-    const given = readInputs(source, options.cwd ?? process.cwd(), value => ctx.sink.secret(value))
+    // each secret is hidden from the moment it is read: in what Docker answers, and in the log
+    const given = readInputs(source, options.cwd ?? process.cwd(), value => {
+      ctx.secrets.add(value)
+      ctx.sink.secret(value)
+    })
     inputs = given
     if (given.commentFrom) return await postReport(ctx, given)
     // what hangs may never return: once the report is out, the process ends
@@ -235,8 +238,9 @@ function publish(ctx: RunContext, report: Report, inputs: Inputs | undefined, ga
 async function publishOnce(ctx: RunContext, report: Report, inputs: Inputs | undefined, gate: boolean): Promise<void> {
   const { sink } = ctx
   // what the image wrote (logs, probe output, build lines, file names) is shown plain everywhere,
-  // and the secrets it echoed are masked (report/mask.ts)
-  Object.assign(report, maskSecrets(plainStrings(report), secretValues(inputs)))
+  // and the secrets it echoed are masked: Docker's answers were as they came (secrets.ts), and the
+  // report is once more as a whole, before anything renders or cuts it (markdown, cap, outputs)
+  Object.assign(report, ctx.secrets.maskStrings(plainStrings(report)))
   // a gated run ends with the failure line (sink.fail below), which says the error: once is enough
   sink.untrusted(renderText(report, { error: !gate }).split('\n'))
   // several platforms: each one's container log, named with its platform

@@ -79,7 +79,8 @@ export function counted(n: number, one: string, many = `${one}s`): string {
   return `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`
 }
 
-export const MEMORY_FORM = 'a memory size as docker run --memory takes it, e.g. 256m, 512m or 1g (k, m, g are powers of 2; 256Mi and 256MiB too)'
+export const MEMORY_FORM =
+  "a memory size as docker run --memory takes it, e.g. 256m, 512m or 1g (k, m, g are KiB, MiB, GiB, as docker run reads them, in either case), or as a pod spec writes it, e.g. 256Mi or 1Gi (256MiB and 300MB too)"
 
 /**
  * run-memory, as `docker run --memory` reads it: "256m", "1g", "1.5g" (b, k, m, g: powers of 2),
@@ -91,4 +92,29 @@ export function parseMemory(text: string): number | undefined {
   if (!m) return parseSize(text)
   const unit = (m[2] ?? 'b').toLowerCase().replace('i', '')
   return Math.floor(Number(m[1]) * 2 ** (10 * 'bkmg'.indexOf(unit)))
+}
+
+/** What Kubernetes makes of a bare k, m or g, which docker run reads as KiB, MiB, GiB: M, G, k are powers of 10, m a thousandth. */
+const KUBERNETES_READS: Record<string, (n: number) => string> = {
+  k: n => `${(n * 1e3).toLocaleString('en-US')} bytes`,
+  M: n => `${(n * 1e6).toLocaleString('en-US')} bytes`,
+  G: n => `${(n * 1e9).toLocaleString('en-US')} bytes`,
+  m: n => `${n / 1000} bytes`
+}
+
+/**
+ * run-memory's limit in words that say its unit, when the text leaves it to the reader: "256M"
+ * is "256 MiB, as docker run reads M; 256Mi in a pod spec, where 256M is 256,000,000 bytes".
+ * Docker's reading is the one used, since the limit is docker run's flag; Kubernetes reads the
+ * same letters otherwise, and a limit copied between the two would be off by 5% (M) or by far (m).
+ * Undefined when the text says its unit (256Mi, 256MiB, 300MB) or is bytes.
+ */
+export function memoryReading(text: string): { short: string; long: string } | undefined {
+  const m = /^(\d+(?:\.\d+)?)\s*([kmgKMG])$/.exec(text.trim())
+  if (!m) return undefined
+  const [, number, unit] = m
+  const binary = `${number} ${unit.toUpperCase()}iB`
+  const kubernetes = KUBERNETES_READS[unit]
+  const there = kubernetes ? `, where ${number}${unit} is ${kubernetes(Number(number))}` : `, which has no ${unit}`
+  return { short: `${text.trim()} = ${binary}`, long: `${binary}, as docker run reads ${unit}; ${number}${unit.toUpperCase()}i in a pod spec${there}` }
 }

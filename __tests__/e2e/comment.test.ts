@@ -291,9 +291,11 @@ describe('pull-request comment: what the image printed', () => {
     const run = await runAction({ context, tags: `${TAG}:secret`, secrets: `npm=${secret}`, 'github-token': TOKEN }, { event: 'pull_request', apiUrl: gh.url })
     expect(run.outputs.passed).toBe('false')
     expect(row(run.summary, 'build')).toContain('| ❌ | build | failed |')
-    // the build did echo it: the runner masks the action log (the value was given to ::add-mask::)
+    // the build did echo it: the runner masks the action log (the value was given to ::add-mask::),
+    // and image-gate's own log shows it masked already, as the command line's does
     expect(run.stdout).toContain(`::add-mask::${secret}`)
-    expect(run.stdout).toContain(`+ TOKEN=${secret}`)
+    expect(run.stdout).toMatch(/^#\d+ \d+\.\d+ \+ TOKEN=\*\*\*$/m)
+    expect(run.stdout.split('\n').filter(line => !line.startsWith('::add-mask::')).join('\n')).not.toContain(secret)
     const body = gh.comments[0].body
     for (const text of [body, run.summary, ...Object.values(run.outputs)]) expect(text).not.toContain(secret)
     expect(body).toContain('+ TOKEN=***')

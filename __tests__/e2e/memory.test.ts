@@ -2,7 +2,7 @@ import { afterAll, afterEach, describe, expect, it, jest } from '@jest/globals'
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import * as path from 'node:path'
-import { checkRow, removeImages, row, runAction, takeLeftovers } from './action.js'
+import { checkRow, docker, removeImages, row, runAction, takeLeftovers } from './action.js'
 
 // run-memory and max-memory on a real engine: an app that holds ~300 MiB from its start is killed
 // by a 256m limit (its own verdict, with the limit as written), and under 512m is healthy with its
@@ -51,9 +51,22 @@ describe('run-memory', () => {
     const health = checkRow(run, 'health')
     expect(health.status).toBe('fail')
     expect(health.value).toMatch(/^killed by the 256m limit \(OOMKilled\) \d+(\.\d)? s after start$/)
-    expect(health.detail).toMatch(/^The container stopped before it was healthy \(exit code 137\): it reached the run-memory limit \(256m, no swap\), and the kernel's OOM killer ended it\. Raise run-memory /)
+    expect(health.detail).toMatch(/^The container stopped before it was healthy \(exit code 137\): it reached the run-memory limit \(256m = 256 MiB, no swap\), and the kernel's OOM killer ended it\. Raise run-memory /)
     expect(row(run.summary, 'health')).toContain('| ❌ | health | killed by the 256m limit (OOMKilled) ')
     expect(run.report.checks.map(c => c.name)).not.toContain('memory') // no max-memory: not judged
+  })
+
+  it('256M is 256 MiB, as docker run reads it, and the rows say so and what a pod spec would say', async () => {
+    const run = await runAction({ context: app(), tags: `${TAG}:app`, 'run-memory': '256M' })
+    // Docker's own reading of the same text: the oracle for what M means to docker run
+    const id = docker(['create', '--memory', '256M', `${TAG}:app`]).trim()
+    const dockers = Number(docker(['inspect', '--format', '{{.HostConfig.Memory}}', id]).trim())
+    docker(['rm', id])
+    expect(dockers).toBe(256 * MIB)
+    expect(run.report.run.memory).toEqual({ text: '256M', bytes: dockers })
+    expect(run.report.health).toMatchObject({ verdict: 'exited', exitCode: 137, oomKilled: true })
+    expect(checkRow(run, 'health').detail).toContain(': it reached the run-memory limit (256M = 256 MiB, no swap), and the kernel\'s OOM killer ended it.')
+    expect(run.summary).toContain('ran under a 256M memory limit (256 MiB, as docker run reads M; 256Mi in a pod spec, where 256M is 256,000,000 bytes)')
   })
 
   it('under 512m it is healthy, with its memory use (≥ 300 MiB) in the health row; max-memory passes above it', async () => {
@@ -71,15 +84,15 @@ describe('run-memory', () => {
     expect(checkRow(run, 'memory').detail).toMatch(/^\d+\.\d MB under max-memory\. Counted as docker stats does: the usage minus the inactive file cache, read at the healthy verdict\.$/)
   })
 
-  it('a smoke command over the limit is killed, and its row says so as the health row would', async () => {
+  it('a smoke command over the limit is killed, and its row says so as the health row would (the limit as a pod spec writes it)', async () => {
     const greedy = "node -e 'const held = []; for (;;) held.push(Buffer.alloc(64 * 2 ** 20, 1))'"
-    const run = await runAction({ context: app(), tags: `${TAG}:app`, 'run-memory': '512m', 'smoke-commands': greedy })
+    const run = await runAction({ context: app(), tags: `${TAG}:app`, 'run-memory': '512Mi', 'smoke-commands': greedy })
     expect(run.outputs).toMatchObject({ health: 'healthy', passed: 'false' })
     expect(run.report.smoke).toEqual([expect.objectContaining({ outcome: 'exited', exitCode: 137, oomKilled: true })])
     const smoke = checkRow(run, 'smoke')
     expect(smoke.status).toBe('fail')
-    expect(smoke.value).toMatch(/^killed by the 512m limit \(OOMKilled\) \d+(\.\d)? s after start$/)
-    expect(smoke.detail).toMatch(/^command: node -e .*\. It stopped \(exit code 137\): it reached the run-memory limit \(512m, no swap\), and the kernel's OOM killer ended it\. Raise run-memory /)
+    expect(smoke.value).toMatch(/^killed by the 512Mi limit \(OOMKilled\) \d+(\.\d)? s after start$/)
+    expect(smoke.detail).toMatch(/^command: node -e .*\. It stopped \(exit code 137\): it reached the run-memory limit \(512Mi, no swap\), and the kernel's OOM killer ended it\. Raise run-memory /)
     expect(run.report.checks.filter(c => c.status === 'fail').map(c => c.name)).toEqual(['smoke'])
   })
 

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, describe, expect, it, jest } from '@jest/globals'
-import { checkRow, docker, multiArch, removeImages, row, runAction, takeLeftovers } from './action.js'
+import { checkRow, docker, dockerSucceeds, multiArch, removeImages, row, runAction, takeLeftovers } from './action.js'
 
 // Images for another platform than the host's, built here and run under QEMU (binfmt handlers:
 // scripts/setup-test-tools.sh where none is registered, docker/setup-qemu-action on GitHub), from
@@ -80,5 +80,25 @@ describe('an image for another platform', () => {
       /::error title=image-gate%3A this COPY puts a binary of another architecture into the image \(linux\/arm64\),file=[^,]*Dockerfile,line=6::\/usr\/local\/bin\/tool \(x86-64 binary in a linux\/arm64 image, /
     )
     expect(run.stdout).not.toMatch(/this COPY puts .* \(linux\/amd64\)/)
+  })
+})
+
+describe('a platform of an OS this engine does not build', () => {
+  it('windows/amd64: the platforms input is named, with what the builder lists, before anything is built', async () => {
+    const context = multiArch([])
+    // Docker itself: the builder lists its platforms, and refuses windows/amd64 ("operating system is not supported")
+    const inspect = docker(['buildx', 'inspect'])
+    const builder = /^Name:\s*(\S+)$/m.exec(inspect)![1]
+    const listed = /^Platforms:\s*(.+)$/m.exec(inspect)![1].split(/,\s*/)
+    expect(listed.every(p => p.startsWith('linux/'))).toBe(true)
+    expect(dockerSucceeds(['buildx', 'build', '--platform', 'windows/amd64', context])).toBe(false)
+    const run = await runAction({ context, tags: `${TAG}:windows`, platforms: 'linux/amd64,windows/amd64' })
+    expect(run.code).toBe(1)
+    const errors = run.stdout.split('\n').filter(line => line.startsWith('::error::'))
+    expect(errors).toEqual([
+      `::error::Input "platforms" names windows/amd64, but this engine builds linux images only: the builder "${builder}" lists ${listed.join(', ')}. Name the platforms it lists (e.g. ${listed[0]}), or gate windows/amd64 on an engine that builds windows images.`
+    ])
+    expect(run.report.build.seconds ?? 0).toBe(0)
+    expect(run.stdout + run.stderr).not.toContain('operating system is not supported')
   })
 })

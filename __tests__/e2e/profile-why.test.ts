@@ -41,6 +41,14 @@ describe('read-only', () => {
     expect(row(run.summary, 'health')).not.toContain('Run again')
   })
 
+  it('an app that runs a program it unpacked to /tmp passes under read-only: true, as on an emptyDir (Docker\'s own --tmpfs is noexec)', async () => {
+    // a native module or a JIT does this: write an executable to /tmp, then run it
+    const run = await runAction({ context: app('cp /bin/busybox /tmp/true && /tmp/true'), tags: `${TAG}:exec-tmp`, 'read-only': 'true' })
+    expect(run.outputs).toMatchObject({ health: 'healthy', passed: 'true' })
+    expect(run.report.run).toMatchObject({ readOnly: true })
+    expect(run.report.health.profileCause).toBeUndefined()
+  })
+
   it('a silent failure under read-only: run again without it, healthy, so read-only broke it', async () => {
     const run = await runAction({ context: app('touch /app/ok 2>/dev/null'), tags: `${TAG}:silent`, 'read-only': 'true' })
     expect(run.outputs).toMatchObject({ health: 'exited', passed: 'false' })

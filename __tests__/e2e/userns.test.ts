@@ -1,6 +1,6 @@
 import { afterAll, afterEach, describe, expect, it, jest } from '@jest/globals'
 import { execFileSync } from 'node:child_process'
-import { checkRow, docker, fixture, removeImages, row, runAction, SERVE, takeLeftovers } from './action.js'
+import { checkRow, docker, dockerSucceeds, fixture, removeImages, row, runAction, SERVE, takeLeftovers } from './action.js'
 
 // The user check on an engine that remaps user namespaces (userns-remap): docker top shows host UIDs
 // there (root in a container is e.g. 165536 on the host), so root must still be judged root: what
@@ -61,5 +61,24 @@ maybe(title, () => {
       ['httpd', 10001],
       ['sh', 10001]
     ])
+  })
+
+  it("run-profile: openshift: UID 1000680000 is outside the engine's remap range, and the run says the engine cannot run it", async () => {
+    const image = `${TAG}:openshift`
+    const run = await runAction({ context: fixture(['USER 10001', ...SERVE]), tags: image, 'run-profile': 'openshift' })
+    // Docker itself: the same image starts as UID 10001, and not as 1000680000 in group 0
+    expect(dockerSucceeds(['run', '--rm', '--user', '10001', '--entrypoint', 'true', image])).toBe(true)
+    expect(dockerSucceeds(['run', '--rm', '--user', '1000680000:0', '--entrypoint', 'true', image])).toBe(false)
+    expect(run.code).toBe(1)
+    const errors = run.stdout.split('\n').filter(line => line.startsWith('::error::'))
+    expect(errors).toEqual([
+      expect.stringMatching(
+        /^::error::image-gate: this engine cannot run UID 1000680000, the arbitrary UID run-profile: openshift runs the app as: its userns-remap maps only the remap user's subordinate UIDs \(\/etc\/subuid\), and Docker said: .*cannot set uid to unmapped user in user namespace.*\. That is the engine's limit, not the image's\. Gate run-profile: openshift on an engine without userns-remap \(GitHub's hosted runners have none\), or give the remap user a subordinate range that covers 1000680000; run-profile: restricted checks the same capabilities as a UID this engine maps\.$/
+      )
+    ])
+    // no row blames the image or OpenShift, and it was not run again without the profile
+    expect(run.report.health.profileCause).toBeUndefined()
+    expect(run.report.checks.filter(c => c.status === 'fail')).toEqual([])
+    expect(run.stdout).not.toContain('Run again without')
   })
 })

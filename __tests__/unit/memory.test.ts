@@ -132,7 +132,7 @@ describe('an OOM kill', () => {
       value: 'killed by the 256m limit (OOMKilled) 3.2 s after start',
       limit: 'healthy within 120 s',
       detail:
-        "The container stopped before it was healthy (exit code 137): it reached the run-memory limit (256m, no swap), and the kernel's OOM killer ended it. " +
+        "The container stopped before it was healthy (exit code 137): it reached the run-memory limit (256m = 256 MiB, no swap), and the kernel's OOM killer ended it. " +
         'Raise run-memory to the limit it gets in production, or make the app use less (for Node, --max-old-space-size below the limit; for the JVM, -XX:MaxRAMPercentage). Its last log lines are below.'
     })
   })
@@ -177,7 +177,7 @@ describe('an OOM kill', () => {
       status: 'fail',
       value: 'exited on its own (code 137), OOM-killed',
       detail:
-        "PID 1 (node) stopped 5.1 s after start (exit code 137), after it was healthy and before image-gate went to stop it: it reached the run-memory limit (256m, no swap), and the kernel's OOM killer ended it. " +
+        "PID 1 (node) stopped 5.1 s after start (exit code 137), after it was healthy and before image-gate went to stop it: it reached the run-memory limit (256m = 256 MiB, no swap), and the kernel's OOM killer ended it. " +
         'Raise run-memory to the limit it gets in production, or make the app use less (for Node, --max-old-space-size below the limit; for the JVM, -XX:MaxRAMPercentage).'
     })
   })

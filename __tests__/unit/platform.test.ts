@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals'
 import { platformCheck } from '../../src/checks/platform.js'
 import { EngineError } from '../../src/docker/docker.js'
+import { InputError } from '../../src/inputs/parse.js'
 import { allowForEmulation, emulatedOn } from '../../src/rules/emulation.js'
 import { checkPlatform } from '../../src/stages/platform.js'
 import { platformTags } from '../../src/stages/platforms.js'
@@ -28,6 +29,18 @@ describe('checkPlatform', () => {
     expect(refused).toThrow(
       'linux/arm64 cannot be built or run on this linux/amd64 engine: no QEMU emulator is registered for arm64 (binfmt_misc; the builder "default" lists linux/amd64, linux/386). Add the step docker/setup-qemu-action before image-gate, or gate linux/arm64 on an arm64 runner (a matrix).'
     )
+  })
+})
+
+describe('a platform of another OS', () => {
+  it('is the platforms input\'s error, naming what the builder lists', () => {
+    const refused = () => checkPlatform(amd64(['linux/amd64', 'linux/amd64/v2', 'linux/386']), 'windows/amd64')
+    expect(refused).toThrow(InputError)
+    expect(refused).toThrow(
+      'Input "platforms" names windows/amd64, but this engine builds linux images only: the builder "default" lists linux/amd64, linux/amd64/v2, linux/386. Name the platforms it lists (e.g. linux/amd64), or gate windows/amd64 on an engine that builds windows images.'
+    )
+    // a builder that lists nothing says nothing
+    expect(() => checkPlatform(amd64([]), 'windows/amd64')).not.toThrow()
   })
 })
 

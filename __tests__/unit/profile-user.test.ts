@@ -5,6 +5,7 @@ import * as path from 'node:path'
 import { runAsNonRootRefusal, userCheck } from '../../src/checks/user.js'
 import type { ContainerState } from '../../src/docker/container.js'
 import type { Docker } from '../../src/docker/docker.js'
+import { Secrets } from '../../src/secrets.js'
 import type { Inputs } from '../../src/inputs/inputs.js'
 import { annotateUser } from '../../src/publish/annotations.js'
 import type { Report } from '../../src/report/report.js'
@@ -182,7 +183,7 @@ describe('run-profile: openshift', () => {
 
 describe('a missing Config.User (Docker 29 leaves an empty one out) is no USER: root', () => {
   it('inspect reads it as ""', async () => {
-    const docker = { ok: async () => JSON.stringify([{ Id: 'sha256:1', Size: 1, Config: { Cmd: ['node'] } }]) } as unknown as Docker
+    const docker = { ok: async () => JSON.stringify([{ Id: 'sha256:1', Size: 1, Config: { Cmd: ['node'] } }]), secrets: new Secrets() } as unknown as Docker
     expect((await inspectImage(docker, 'app')).user).toBe('')
   })
 

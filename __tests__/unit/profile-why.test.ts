@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals'
 import { RunContext } from '../../src/context.js'
 import type { Docker, DockerResult } from '../../src/docker/docker.js'
+import { Secrets } from '../../src/secrets.js'
 import type { Report } from '../../src/report/report.js'
 import { pinned, profileCauses, profileErrors, type RunAs } from '../../src/rules/profile-errors.js'
 import { silent } from '../../src/sink.js'
@@ -238,7 +239,7 @@ describe('the run without the settings', () => {
       calls.push(args)
       return { exitCode: 0, stdout: '', stderr: '', ...answer(args) }
     }
-    const docker = { call, ok: async (args: string[]) => (await call(args)).stdout, stream: () => ({ stop: () => undefined }), callLimitMs: 1000 } as unknown as Docker
+    const docker = { call, ok: async (args: string[]) => (await call(args)).stdout, stream: () => ({ stop: () => undefined }), callLimitMs: 1000, secrets: new Secrets() } as unknown as Docker
     return { docker, calls, names }
   }
 

@@ -5,7 +5,7 @@ import { profileLine } from '../../src/report/profile-line.js'
 import { renderText } from '../../src/report/text.js'
 import { containerFlags } from '../../src/stages/container-flags.js'
 import { profileOf } from '../../src/stages/profile.js'
-import { parseMemory } from '../../src/units.js'
+import { memoryReading, parseMemory } from '../../src/units.js'
 import { inputs, measuredReport } from './fixtures.js'
 
 describe('run-profile, read-only, run-memory as docker run flags', () => {
@@ -23,7 +23,7 @@ describe('run-profile, read-only, run-memory as docker run flags', () => {
 
   it('read-only with a tmpfs on /tmp; run-memory with swap at the same value, in bytes', () => {
     const given = inputs({ readOnly: true, runMemory: { text: '256m', bytes: 268435456 } })
-    expect(containerFlags(given)).toEqual(['--read-only', '--tmpfs', '/tmp', '--memory', '268435456b', '--memory-swap', '268435456b'])
+    expect(containerFlags(given)).toEqual(['--read-only', '--tmpfs', '/tmp:rw,exec,nosuid,nodev,mode=1777', '--memory', '268435456b', '--memory-swap', '268435456b'])
   })
 })
 
@@ -36,16 +36,33 @@ describe('run-memory', () => {
     ['256Mi', 256 * 2 ** 20],
     ['256MiB', 256 * 2 ** 20],
     ['300MB', 300e6],
-    ['268435456', 268435456]
+    ['268435456', 268435456],
+    ['1Gi', 2 ** 30],
+    ['512Ki', 512 * 1024],
+    ['1.5Gi', 1.5 * 2 ** 30]
   ])('reads %s as docker run --memory does (k, m, g in powers of 2)', (text, bytes) => {
     expect(parseMemory(text)).toBe(bytes)
+  })
+
+  it.each([
+    ['256M', '256M = 256 MiB', '256 MiB, as docker run reads M; 256Mi in a pod spec, where 256M is 256,000,000 bytes'],
+    ['256m', '256m = 256 MiB', '256 MiB, as docker run reads m; 256Mi in a pod spec, where 256m is 0.256 bytes'],
+    ['1.5G', '1.5G = 1.5 GiB', '1.5 GiB, as docker run reads G; 1.5Gi in a pod spec, where 1.5G is 1,500,000,000 bytes'],
+    ['512k', '512k = 512 KiB', '512 KiB, as docker run reads k; 512Ki in a pod spec, where 512k is 512,000 bytes'],
+    ['1g', '1g = 1 GiB', '1 GiB, as docker run reads g; 1Gi in a pod spec, which has no g']
+  ])('says what %s is, as docker run reads it and as a pod spec would', (text, short, long) => {
+    expect(memoryReading(text)).toEqual({ short, long })
+  })
+
+  it.each(['256Mi', '256MiB', '300MB', '268435456'])('%s says its unit: nothing to add', text => {
+    expect(memoryReading(text)).toBeUndefined()
   })
 
   const read = (env: Record<string, string>) => () => readInputs(name => env[name] ?? '', process.cwd())
 
   it('a value that is no size is one line naming the input', () => {
     expect(read({ 'run-memory': 'lots' })).toThrow(
-      'Input "run-memory" must be a memory size as docker run --memory takes it, e.g. 256m, 512m or 1g (k, m, g are powers of 2; 256Mi and 256MiB too); got "lots".'
+      'Input "run-memory" must be a memory size as docker run --memory takes it, e.g. 256m, 512m or 1g (k, m, g are KiB, MiB, GiB, as docker run reads them, in either case), or as a pod spec writes it, e.g. 256Mi or 1Gi (256MiB and 300MB too); got "lots".'
     )
     expect(read({ 'run-memory': '4m' })).toThrow('Input "run-memory" must be at least 6m, the least docker run --memory allows; got "4m".')
   })
@@ -65,7 +82,7 @@ describe('the profile in the report', () => {
   it('says every setting the rows were measured under, in the summary and the terminal', () => {
     const report = measuredReport()
     report.run = profileOf(inputs({ runProfile: 'openshift', readOnly: true, runMemory: { text: '256m', bytes: 268435456 } }))
-    const line = 'ran under OpenShift (restricted, as UID 1000680000 in group 0), a read-only root filesystem (tmpfs on /tmp) and a 256m memory limit'
+    const line = 'ran under OpenShift (restricted, as UID 1000680000 in group 0), a read-only root filesystem (tmpfs on /tmp) and a 256m memory limit (256 MiB, as docker run reads m; 256Mi in a pod spec, where 256m is 0.256 bytes)'
     expect(profileLine(report)).toBe(line)
     expect(renderText(report)).toContain(`\n  ${line}`)
     expect(renderMarkdown(report)).toContain(line)

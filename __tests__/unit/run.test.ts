@@ -2,10 +2,12 @@ import { describe, expect, it } from '@jest/globals'
 import { RunContext } from '../../src/context.js'
 import { logTail } from '../../src/docker/container.js'
 import { EngineError, type Docker, type DockerResult } from '../../src/docker/docker.js'
+import { Secrets } from '../../src/secrets.js'
 import { InputError } from '../../src/inputs/parse.js'
 import { silent } from '../../src/sink.js'
 import { healthFlags, runAndWait, runArgs } from '../../src/stages/run.js'
 import { runSmoke, smokeArgs } from '../../src/stages/smoke.js'
+import { unmappedUser } from '../../src/stages/start.js'
 import { hostEntries } from '../../src/inputs/parse.js'
 import { inputs, measuredReport } from './fixtures.js'
 import { judged } from './judged.js'
@@ -24,7 +26,8 @@ function engine(answer: (args: string[]) => Partial<DockerResult>): { docker: Do
     call,
     ok: async (args: string[]) => (await call(args)).stdout,
     stream: () => ({ stop: () => undefined }),
-    callLimitMs: 1000
+    callLimitMs: 1000,
+    secrets: new Secrets()
   } as unknown as Docker
   return { docker, calls }
 }
@@ -95,6 +98,25 @@ describe('runAndWait', () => {
     const err = (await run(args => (args[0] === 'run' ? { exitCode: 125, stderr: refusal(said) } : {})).ran.catch((e: Error) => e)) as Error
     expect(err).toBeInstanceOf(EngineError)
     expect(err.message).toBe(`Docker refused to start the container (\`docker run\` exited 125: ${said}). The app never ran: this is the engine's refusal, so check the daemon (\`docker info\`, its log).`)
+  })
+
+  it("says a UID outside a userns-remap engine's range (run-profile: openshift) as the engine's limit, not the image's or the profile's", async () => {
+    const said =
+      'Error response from daemon: failed to create task for container: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: unable to setup user: cannot set uid to unmapped user in user namespace: unknown'
+    const { ran, calls } = run(args => (args[0] === 'run' ? { exitCode: 125, stderr: refusal(said) } : {}), inputs({ runProfile: 'openshift' }))
+    const err = (await ran.catch((e: Error) => e)) as Error
+    expect(err).toBeInstanceOf(EngineError)
+    expect(err.message).toBe(
+      `this engine cannot run UID 1000680000, the arbitrary UID run-profile: openshift runs the app as: its userns-remap maps only the remap user's subordinate UIDs (/etc/subuid), and Docker said: ${said}. That is the engine's limit, not the image's. Gate run-profile: openshift on an engine without userns-remap (GitHub's hosted runners have none), or give the remap user a subordinate range that covers 1000680000; run-profile: restricted checks the same capabilities as a UID this engine maps.`
+    )
+    // not run again without the profile: that would pass and seem to blame OpenShift
+    expect(calls.filter(c => c[0] === 'run')).toHaveLength(1)
+    // an older engine records it as the container's start error: said the same way
+    expect(unmappedUser('setup user: cannot set uid to unmapped user in user namespace', inputs({ runProfile: 'openshift' }))?.message).toMatch(/^this engine cannot run UID 1000680000, /)
+    expect(unmappedUser('cannot set uid to unmapped user in user namespace', inputs())?.message).toMatch(
+      /^this engine cannot run the image's USER: .* Gate it on an engine without userns-remap, or give the remap user a subordinate range that covers that UID\.$/
+    )
+    expect(unmappedUser('exec: "node": executable file not found in $PATH', inputs({ runProfile: 'openshift' }))).toBeUndefined()
   })
 
   it('treats a smoke command Docker cannot start as that command not starting, with Docker\'s words', async () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
 import type { Docker } from '../../src/docker/docker.js'
+import { Secrets } from '../../src/secrets.js'
 import type { Report, Stop } from '../../src/report/report.js'
 import { cleanExit, signalName } from '../../src/docker/container.js'
 import { initOf, stopContainer } from '../../src/stages/stop.js'
@@ -30,7 +31,7 @@ function engine(exitsAfterMs: number | undefined, exitCode = 0) {
     else if (args[0] === 'kill') signalledAt = now
     return { exitCode: 0, stdout: args[0] === 'inspect' ? JSON.stringify(state()) : '', stderr: '' }
   }
-  const docker = { call, ok: async (args: string[]) => (await call(args)).stdout } as unknown as Docker
+  const docker = { call, ok: async (args: string[]) => (await call(args)).stdout, secrets: new Secrets() } as unknown as Docker
   const clock = { now: () => now, wait: async (ms: number) => void (now += ms) }
   return { docker, clock, calls }
 }

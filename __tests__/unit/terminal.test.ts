@@ -1,5 +1,5 @@
-import { afterEach, describe, expect, it, jest } from '@jest/globals'
-import { terminalSink } from '../../src/cli/terminal.js'
+import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals'
+import { terminalSink as newSink } from '../../src/cli/terminal.js'
 
 // The command line's sink: what a developer sees in a terminal, as a compiler prints it, and never
 // a workflow command.
@@ -18,6 +18,11 @@ afterEach(() => {
   written = ''
   errors = ''
   process.exitCode = undefined
+})
+
+let terminalSink = newSink()
+beforeEach(() => {
+  terminalSink = newSink()
 })
 
 describe('terminalSink', () => {
@@ -48,6 +53,24 @@ describe('terminalSink', () => {
     expect(errors).toBe('image-gate: 1 of 4 checks failed: user (UID 0, GID 0)\n')
     expect(written).toBe('')
     expect(process.exitCode).toBe(1)
+  })
+
+  it('masks every secret it was told of in all it prints, a streamed line even when a chunk ends inside the secret', async () => {
+    terminalSink.secret('s3cr3t-token-value')
+    terminalSink.secret('abc') // no secret: too short to mask without garbling words
+    terminalSink.info('token s3cr3t-token-value, abc')
+    terminalSink.warning('said s3cr3t-token-value', { title: 't', file: 'Dockerfile', line: 3 })
+    await terminalSink.group('Build s3cr3t-token-value', async () => undefined)
+    terminalSink.untrusted(['+ curl -H "Authorization: s3cr3t-token-value"'])
+    const log = terminalSink.stream()
+    log.write(Buffer.from('#7 0.153 token: s3cr3t-to'))
+    log.write(Buffer.from('ken-value\n#7 DONE'))
+    log.end()
+    terminalSink.fail('failed: s3cr3t-token-value')
+    expect(written).toBe(
+      'token ***, abc\nDockerfile:3: warning: said ***\n── Build ***\n+ curl -H "Authorization: ***"\n#7 0.153 token: ***\n#7 DONE\n'
+    )
+    expect(errors).toBe('image-gate: failed: ***\n')
   })
 
   it("starts a bad input's failure line with the command's name too", () => {

@@ -42557,6 +42557,101 @@ const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 ;// CONCATENATED MODULE: external "node:os"
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+;// CONCATENATED MODULE: ./src/secrets.ts
+// The values a run must never show (the build secrets, the secret files' text, the token), and
+// how they are hidden: each whole value becomes ***, and so does what a cut leaves of one at the
+// cut. The runner masks whole values in the action's log only; everything else image-gate shows
+// (the report, the summary, the comment, the outputs, the command line's output) is masked here,
+// as the text arrives from Docker, before anything cuts it to fit a cell, a line or a byte limit
+// (a cut inside a secret would leave a piece no whole-value mask matches).
+const MASK = '***';
+/** Shorter than this is no secret, and masking it would garble every word that holds it. */
+const MIN_LENGTH = 4;
+/** The fewest characters of a secret a cut may leave at its edge that are masked as a piece of it. */
+const EDGE_MIN = 4;
+/**
+ * Only values up to this long are looked for in pieces at a cut: a longer one is a secret file's
+ * whole text, whose lines are values of their own (inputs/secret-file.ts), looked for in turn.
+ */
+const EDGE_MAX = 4_096;
+class Secrets {
+    /** the values, longest first (a value holding another is masked whole), each with the forms Docker's JSON writes it in */
+    forms = [];
+    values = [];
+    /** A value to hide from now on; one shorter than four characters is no secret and is ignored. */
+    add(value) {
+        if (value.length < MIN_LENGTH || this.values.includes(value))
+            return;
+        this.values = [...this.values, value].sort((a, b) => b.length - a.length);
+        this.forms = [...new Set(this.values.flatMap(v => [v, JSON.stringify(v).slice(1, -1), goJson(v)]))].sort((a, b) => b.length - a.length);
+    }
+    get any() {
+        return this.values.length > 0;
+    }
+    /** `text` with every whole value, as written or as JSON escapes it (Node's, Go's), replaced by ***. */
+    mask(text) {
+        return this.forms.reduce((s, form) => (s.includes(form) ? s.split(form).join(MASK) : s), text);
+    }
+    /** `text`, cut at its start (`start`) or end (`end`): masked whole, and the piece of a secret at the cut masked too. */
+    maskCut(text, { start = false, end = false }) {
+        let s = this.mask(text);
+        if (end) {
+            const k = this.longestPiece(s, (value, n) => s.endsWith(value.slice(0, n)));
+            if (k)
+                s = `${s.slice(0, -k)}${MASK}`;
+        }
+        if (start) {
+            const k = this.longestPiece(s, (value, n) => s.startsWith(value.slice(-n)));
+            if (k)
+                s = `${MASK}${s.slice(k)}`;
+        }
+        return s;
+    }
+    /** Every string in a JSON-like value masked (what JSON.parse gave: masked after parsing, so no mask breaks its structure). */
+    maskStrings(value) {
+        if (!this.any)
+            return value;
+        const walk = (item) => {
+            if (typeof item === 'string')
+                return this.mask(item);
+            if (Array.isArray(item))
+                return item.map(walk);
+            if (item !== null && typeof item === 'object')
+                return Object.fromEntries(Object.entries(item).map(([key, inner]) => [key, walk(inner)]));
+            return item;
+        };
+        return walk(value);
+    }
+    /** The length of the longest piece (at least EDGE_MIN characters, shorter than the value) `at` finds at the cut. */
+    longestPiece(text, at) {
+        let best = 0;
+        for (const value of this.values) {
+            if (value.length > EDGE_MAX)
+                continue;
+            for (let n = Math.min(value.length - 1, text.length); n > best && n >= EDGE_MIN; n--) {
+                if (at(value, n)) {
+                    best = n;
+                    break;
+                }
+            }
+        }
+        return best;
+    }
+}
+/**
+ * The value as Go's encoding/json writes it inside a string (`docker inspect` answers): quotes,
+ * backslashes and control characters escaped, and <, >, & as \u003c, \u003e, \u0026.
+ */
+function goJson(value) {
+    return JSON.stringify(value)
+        .slice(1, -1)
+        .replace(/</g, '\\u003c')
+        .replace(/>/g, '\\u003e')
+        .replace(/&/g, '\\u0026')
+        .replace(/\u2028/g, '\\u2028')
+        .replace(/\u2029/g, '\\u2029');
+}
+
 ;// CONCATENATED MODULE: external "node:child_process"
 const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
 // EXTERNAL MODULE: external "node:perf_hooks"
@@ -42671,7 +42766,8 @@ class Processes {
                 settled = true;
                 // killed by a signal: the shell's convention, 128 + its number
                 const exitCode = code ?? 128 + (signal ? external_node_os_namespaceObject.constants.signals[signal] : 0);
-                resolve({ exitCode, stdout: stdout.text(), stderr: stderr.text(), timedOut });
+                const cut = stdout.cut || stderr.cut ? { cutAtStart: { stdout: stdout.cut, stderr: stderr.cut } } : {};
+                resolve({ exitCode, stdout: stdout.text(), stderr: stderr.text(), timedOut, ...cut });
             });
         });
     }
@@ -42689,11 +42785,18 @@ function stop(child) {
 class Tail {
     chunks = [];
     bytes = 0;
+    dropped = false;
     push(chunk) {
         this.chunks.push(chunk);
         this.bytes += chunk.length;
-        while (this.bytes - this.chunks[0].length >= KEEP_BYTES)
+        while (this.bytes - this.chunks[0].length >= KEEP_BYTES) {
             this.bytes -= this.chunks.shift().length;
+            this.dropped = true;
+        }
+    }
+    /** whether anything was dropped */
+    get cut() {
+        return this.dropped || this.bytes > KEEP_BYTES;
     }
     text() {
         const all = Buffer.concat(this.chunks);
@@ -42703,6 +42806,7 @@ class Tail {
 
 ;// CONCATENATED MODULE: ./src/docker/docker.ts
 
+
 /** The engine or the CLI is unusable; the message says what to do. */
 class docker_EngineError extends Error {
 }
@@ -42710,19 +42814,25 @@ class docker_EngineError extends Error {
 // (call-timeout), or the CLI's own words that it cannot reach the daemon. Any other non-zero exit
 // is Docker answering about the thing asked (no such container, a refused flag): the caller's to
 // judge, with Docker's message (dockerSays).
+//
+// What Docker answers is masked here, before any stage reads it (secrets.ts): a build echoing a
+// secret, a container logging one, a probe printing one. A call whose answer is data keeps its
+// bytes (raw): a manifest whose digest is checked, JSON masked once parsed (json()).
 const DAEMON_GONE = /^(?:Cannot connect to the Docker daemon|error during connect|(?:Got )?permission denied while trying to connect to the Docker (?:daemon|API))/i;
 const NO_CLI = 'the docker CLI was not found on PATH. Install Docker, or run on a GitHub-hosted Ubuntu runner, which has it.';
 class Docker {
     processes;
     callLimitMs;
+    secrets;
     /** Set once a call went unanswered: every later call fails at once instead of hanging in turn. */
     hung;
     /** Set once the engine answered a call: a daemon gone after that "stopped answering"; before, it was never reachable. */
     answered = false;
-    /** `callLimitMs`: how long a short call may take (the call-timeout input). */
-    constructor(processes, callLimitMs = 30_000) {
+    /** `callLimitMs`: how long a short call may take (the call-timeout input); `secrets`: what no answer may show. */
+    constructor(processes, callLimitMs = 30_000, secrets = new Secrets()) {
         this.processes = processes;
         this.callLimitMs = callLimitMs;
+        this.secrets = secrets;
     }
     async call(args, options = {}) {
         if (this.hung)
@@ -42748,14 +42858,21 @@ class Docker {
             if (DAEMON_GONE.test(said))
                 throw new docker_EngineError(this.answered ? stoppedAnswering(said) : notReachable(said));
         }
-        return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
+        // raw keeps stdout's bytes; what Docker complains of on stderr is masked all the same (a push's error, a read-back's)
+        if (options.raw)
+            return { exitCode: result.exitCode, stdout: result.stdout, stderr: this.secrets.mask(result.stderr), ...(result.cutAtStart && { cutAtStart: result.cutAtStart }) };
+        // the kept tail of a stream that outgrew it starts at a cut
+        const cut = result.cutAtStart;
+        const stdout = this.secrets.maskCut(result.stdout, { start: cut?.stdout });
+        const stderr = this.secrets.maskCut(result.stderr, { start: cut?.stderr });
+        return { exitCode: result.exitCode, stdout, stderr };
     }
     /** Like call(), but a non-zero exit is an error carrying Docker's own message. */
-    async ok(args) {
-        const r = await this.call(args);
+    async ok(args, options = {}) {
+        const r = await this.call(args, options);
         if (r.exitCode === 0)
             return r.stdout;
-        throw new Error(`docker ${args[0]} failed: ${dockerSays(r.stderr || r.stdout)}`);
+        throw new Error(`docker ${args[0]} failed: ${dockerSays(this.secrets.mask(r.stderr || r.stdout))}`);
     }
     /**
      * A docker command whose stdout is read as it comes (docker save): the caller reads the child's
@@ -42897,7 +43014,7 @@ function round(n) {
 function units_counted(n, one, many = `${one}s`) {
     return `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
 }
-const MEMORY_FORM = 'a memory size as docker run --memory takes it, e.g. 256m, 512m or 1g (k, m, g are powers of 2; 256Mi and 256MiB too)';
+const MEMORY_FORM = "a memory size as docker run --memory takes it, e.g. 256m, 512m or 1g (k, m, g are KiB, MiB, GiB, as docker run reads them, in either case), or as a pod spec writes it, e.g. 256Mi or 1Gi (256MiB and 300MB too)";
 /**
  * run-memory, as `docker run --memory` reads it: "256m", "1g", "1.5g" (b, k, m, g: powers of 2),
  * plus Kubernetes' "256Mi" and the sizes above ("256MiB", "300MB"), so a limit can be copied from
@@ -42909,6 +43026,30 @@ function parseMemory(text) {
         return parseSize(text);
     const unit = (m[2] ?? 'b').toLowerCase().replace('i', '');
     return Math.floor(Number(m[1]) * 2 ** (10 * 'bkmg'.indexOf(unit)));
+}
+/** What Kubernetes makes of a bare k, m or g, which docker run reads as KiB, MiB, GiB: M, G, k are powers of 10, m a thousandth. */
+const KUBERNETES_READS = {
+    k: n => `${(n * 1e3).toLocaleString('en-US')} bytes`,
+    M: n => `${(n * 1e6).toLocaleString('en-US')} bytes`,
+    G: n => `${(n * 1e9).toLocaleString('en-US')} bytes`,
+    m: n => `${n / 1000} bytes`
+};
+/**
+ * run-memory's limit in words that say its unit, when the text leaves it to the reader: "256M"
+ * is "256 MiB, as docker run reads M; 256Mi in a pod spec, where 256M is 256,000,000 bytes".
+ * Docker's reading is the one used, since the limit is docker run's flag; Kubernetes reads the
+ * same letters otherwise, and a limit copied between the two would be off by 5% (M) or by far (m).
+ * Undefined when the text says its unit (256Mi, 256MiB, 300MB) or is bytes.
+ */
+function memoryReading(text) {
+    const m = /^(\d+(?:\.\d+)?)\s*([kmgKMG])$/.exec(text.trim());
+    if (!m)
+        return undefined;
+    const [, number, unit] = m;
+    const binary = `${number} ${unit.toUpperCase()}iB`;
+    const kubernetes = KUBERNETES_READS[unit];
+    const there = kubernetes ? `, where ${number}${unit} is ${kubernetes(Number(number))}` : `, which has no ${unit}`;
+    return { short: `${text.trim()} = ${binary}`, long: `${binary}, as docker run reads ${unit}; ${number}${unit.toUpperCase()}i in a pod spec${there}` };
 }
 
 ;// CONCATENATED MODULE: ./src/docker/cleanup.ts
@@ -42935,7 +43076,7 @@ async function cleanupRun(docker, id) {
     removeDir();
     try {
         // ok(): an engine that cannot list or remove them must not pass for "nothing to remove"
-        const ids = (await docker.ok(['ps', '--all', '--quiet', '--filter', `label=${RUN_LABEL}=${id}`])).split('\n').filter(Boolean);
+        const ids = (await docker.ok(['ps', '--all', '--quiet', '--filter', `label=${RUN_LABEL}=${id}`], { raw: true })).split('\n').filter(Boolean);
         if (ids.length > 0)
             await docker.ok(['rm', '--force', '--volumes', ...ids]);
         return ids.length;
@@ -43028,6 +43169,8 @@ class RunContext {
     sink;
     id;
     processes = new Processes();
+    /** what the run must never show: each secret input, added as it is read (secrets.ts) */
+    secrets = new Secrets();
     docker;
     /** what the run is doing now, for the timeout's message (and the bench's timeline, trace.ts) */
     get stage() {
@@ -43048,7 +43191,7 @@ class RunContext {
     constructor(sink, id = (0,external_node_crypto_.randomBytes)(6).toString('hex')) {
         this.sink = sink;
         this.id = id;
-        this.docker = new Docker(this.processes);
+        this.docker = new Docker(this.processes, undefined, this.secrets);
     }
     /** The call-timeout input: how long one short Docker call may take. */
     setCallLimit(seconds) {
@@ -43385,7 +43528,7 @@ const secretFiles = lines((line, scope) => {
     if (!(0,external_node_fs_namespaceObject.existsSync)(at) || !(0,external_node_fs_namespaceObject.statSync)(at).isFile()) {
         throw inputError(scope.name, `takes one id=path per line, with a file at path; "${file.trim()}" (for ${id}) is not a file.`);
     }
-    // a RUN step may echo the file's text: masked in the log like a secrets value (and in the report, report/mask.ts)
+    // a RUN step may echo the file's text: masked in the log like a secrets value (and everywhere else, secrets.ts)
     for (const value of secretFileValues(at))
         scope.mask(value);
     return { id, path: at };
@@ -43487,7 +43630,7 @@ const RUN_INPUTS = {
     'run-memory': {
         default: '',
         parse: optional(memory),
-        description: 'Memory limit for the container, e.g. 256m (docker run --memory, swap at the same value: a hard limit, as on Kubernetes). An app the limit kills fails as OOM-killed. Empty: no limit.'
+        description: 'Memory limit for the container, e.g. 256m or 256Mi (docker run --memory, swap at the same value: a hard limit, as on Kubernetes). k, m, g are read as docker run reads them, KiB, MiB, GiB, in either case (Kubernetes reads 256M as 256,000,000 bytes: write 256Mi to mean the same in both). An app the limit kills fails as OOM-killed. Empty: no limit.'
     }
 };
 
@@ -47086,6 +47229,7 @@ function describeWarning(w) {
 }
 
 ;// CONCATENATED MODULE: ./src/report/profile-line.ts
+
 // How the container ran, said once above the table (summary, comment, terminal) when it was not
 // Docker's defaults: every row below was measured under these settings. Reads the report only.
 const PROFILES = {
@@ -47103,11 +47247,16 @@ function profileLine(report) {
     if (run.readOnly)
         parts.push('a read-only root filesystem (tmpfs on /tmp)');
     if (run.memory)
-        parts.push(`a ${run.memory.text} memory limit`);
+        parts.push(`a ${run.memory.text} memory limit${reading(run.memory.text)}`);
     if (parts.length === 0)
         return undefined;
     const list = parts.length > 1 ? `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]}` : parts[0];
     return `ran under ${list}`;
+}
+/** " (256 MiB, as docker run reads M; …)" after a limit whose letter Kubernetes reads otherwise. */
+function reading(text) {
+    const words = memoryReading(text)?.long;
+    return words ? ` (${words})` : '';
 }
 
 ;// CONCATENATED MODULE: ./src/docker/ref.ts
@@ -47538,24 +47687,57 @@ function cleanExit(exitCode, signal) {
     return exitCode === 0 || (number !== undefined && exitCode === 128 + number);
 }
 async function containerState(docker, name) {
-    return JSON.parse(await docker.ok(['inspect', '--format', '{{json .State}}', name]));
+    // masked once parsed, so no mask can break the JSON
+    const state = docker.secrets.maskStrings(JSON.parse(await docker.ok(['inspect', '--format', '{{json .State}}', name], { raw: true })));
+    for (const probe of state.Health?.Log ?? [])
+        probe.Output = probeOutput(probe.Output, docker.secrets);
+    return state;
+}
+/** Docker keeps this many bytes of a probe's output, and marks a longer one with "..." after them. */
+const PROBE_OUTPUT_BYTES = 4_096;
+/** A probe's output as Docker kept it, with what its cut left of a secret masked too. */
+function probeOutput(output, secrets) {
+    if (!output.endsWith('...') || Buffer.byteLength(output) < PROBE_OUTPUT_BYTES)
+        return output;
+    return `${secrets.maskCut(output.slice(0, -3), { end: true })}...`;
 }
 /** The container's full ID (its cgroup on the host is named by it). */
 async function containerId(docker, name) {
-    return (await docker.ok(['inspect', '--format', '{{.Id}}', name])).trim();
+    return (await docker.ok(['inspect', '--format', '{{.Id}}', name], { raw: true })).trim();
 }
 async function removeContainer(docker, name) {
     await docker.call(['rm', '--force', '--volumes', name]);
 }
 /** The last lines the container printed, stdout and stderr in the order they were written. */
 async function logTail(docker, name, lines = 50) {
-    const r = await docker.call(['logs', '--timestamps', '--tail', String(lines), name]);
+    // raw: the lines are masked once they are whole again (wholeLine)
+    const r = await docker.call(['logs', '--timestamps', '--tail', String(lines), name], { raw: true });
     if (r.exitCode !== 0)
-        return { lines: [], error: dockerSays(r.stderr || r.stdout) };
-    const stamped = [...r.stdout.split('\n'), ...r.stderr.split('\n')].filter(l => l !== '');
+        return { lines: [], error: docker.secrets.mask(dockerSays(r.stderr || r.stdout)) };
+    // a stream over the kept bytes (command.ts) starts inside a line, with no timestamp: that piece goes
+    const streamLines = (text, cut = false) => text.split('\n').slice(cut ? 1 : 0);
+    const stamped = [...streamLines(r.stdout, r.cutAtStart?.stdout), ...streamLines(r.stderr, r.cutAtStart?.stderr)].filter(l => l !== '');
     // Each line starts with an RFC 3339 timestamp of fixed width per engine, so text order is time order.
     stamped.sort((a, b) => (a.slice(0, 35) < b.slice(0, 35) ? -1 : a.slice(0, 35) > b.slice(0, 35) ? 1 : 0));
-    return { lines: stamped.slice(-lines).map(l => l.replace(/^\S+ /, '')) };
+    return { lines: stamped.slice(-lines).map(l => docker.secrets.mask(wholeLine(l.replace(/^\S+ /, '')))) };
+}
+/** Docker logs a line longer than this as several messages, each of these bytes but the last. */
+const PARTIAL_BYTES = 16 * 1024;
+/** `docker logs --timestamps`' stamp before each message: RFC 3339 with nanoseconds, fixed width. */
+const STAMP = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}(?:Z|[+-]\d\d:\d\d) /;
+/**
+ * A long line as the app wrote it: `docker logs --timestamps` stamps each 16 KiB message of it, so
+ * the stamps inside it go (a secret across one would otherwise be in two pieces, masked by neither).
+ */
+function wholeLine(line) {
+    let bytes = Buffer.from(line, 'utf8');
+    for (let at = PARTIAL_BYTES; at < bytes.length; at += PARTIAL_BYTES) {
+        const stamp = STAMP.exec(bytes.subarray(at, at + 40).toString('latin1'));
+        if (!stamp)
+            break;
+        bytes = Buffer.concat([bytes.subarray(0, at), bytes.subarray(at + stamp[0].length)]);
+    }
+    return bytes.toString('utf8');
 }
 /** The report's fields for a log: `logTail` (the container's lines, when any) and `logError` (Docker's complaint). */
 function logFields(log) {
@@ -48444,6 +48626,7 @@ function calls(command, program) {
 }
 
 ;// CONCATENATED MODULE: ./src/report/oom.ts
+
 // An OOM kill (Docker's State.OOMKilled): the kernel killed the container's process for memory.
 // With run-memory that is the limit the user set (swap at the same value, so there is no swap to
 // spill into, as on Kubernetes); without it, the memory of the machine the engine runs on ran out.
@@ -48462,9 +48645,10 @@ function oomValue(report, exitCode, ranSeconds) {
         return `killed ${limit ? `by the ${limit} limit` : 'for memory'} (OOMKilled)${after}`;
     return `exited (code ${exitCode})${after}; a process was OOM-killed${limit ? ` by the ${limit} limit` : ''}`;
 }
-/** Why, as a clause: "it reached the run-memory limit (256m, no swap), and the kernel's OOM killer ended it". */
+/** Why, as a clause: "it reached the run-memory limit (256m = 256 MiB, no swap), and the kernel's OOM killer ended it". */
 function oomCause(report) {
-    const limit = report.run?.memory?.text;
+    const text = report.run?.memory?.text;
+    const limit = text && (memoryReading(text)?.short ?? text);
     const why = limit ? `it reached the run-memory limit (${limit}, no swap)` : 'no run-memory was set, so the machine the engine runs on ran out of memory';
     return `${why}, and the kernel's OOM killer ended it`;
 }
@@ -63783,42 +63967,133 @@ function cut(text) {
     return text.length > 40 ? `${text.slice(0, 40)}…` : text;
 }
 
-;// CONCATENATED MODULE: ./src/report/mask.ts
-
-// The runner masks the values it was told are secret, but only in the action's log: the job summary
-// it takes as written, and the PR comment, the outputs and a saved report never pass through it. A
-// failed RUN under `set -x` echoes a build secret into the build log the report keeps, so the
-// report itself is masked, once, before anything renders it (pipeline.ts, publish).
-const MASK = '***';
-/** Shorter than this is no secret, and masking it would garble every word that holds it. */
-const MIN_LENGTH = 4;
-/** The values this run knows are secret: the build secrets, the secret files' text and the token. */
-function secretValues(inputs) {
-    if (!inputs)
-        return [];
-    return [...inputs.secrets.map(s => s.value), ...inputs.secretFiles.flatMap(f => secretFileValues(f.path)), inputs.githubToken];
-}
-/** Every string in a JSON-like value with each secret replaced by ***, the longest secret first. */
-function maskSecrets(value, secrets) {
-    const known = [...new Set(secrets.filter(s => s.length >= MIN_LENGTH))].sort((a, b) => b.length - a.length);
-    if (known.length === 0)
-        return value;
-    const mask = (text) => known.reduce((s, secret) => s.split(secret).join(MASK), text);
-    const walk = (item) => {
-        if (typeof item === 'string')
-            return mask(item);
-        if (Array.isArray(item))
-            return item.map(walk);
-        if (item !== null && typeof item === 'object')
-            return Object.fromEntries(Object.entries(item).map(([key, inner]) => [key, walk(inner)]));
-        return item;
-    };
-    return walk(value);
-}
-
 ;// CONCATENATED MODULE: ./src/report/report.ts
 function newReport(tag = '') {
     return { schema: 1, tag, build: { ok: false }, image: {}, health: { verdict: 'skipped' }, user: {}, checks: [], passed: false };
+}
+
+;// CONCATENATED MODULE: external "node:string_decoder"
+const external_node_string_decoder_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:string_decoder");
+;// CONCATENATED MODULE: ./src/stages/build-log.ts
+
+// The build's plain progress output, masked: every secret whole (secrets.ts), and what BuildKit's
+// own cuts leave of one at their edges, where no whole value matches.
+// - A step printing faster than its log limit (BUILDKIT_STEP_LOG_MAX_SPEED): the line the limit
+//   stopped ends at the cut, `#9 0.192 [output clipped, log limit 200KiB/s reached]` follows, and
+//   the step's next line starts wherever its output resumed.
+// - The excerpt buildx repeats after a failed step (` > [2/3] RUN …:` then the lines, between
+//   dashed lines) starts with the last of what the step wrote as it was written: the end of a line
+//   printed in two writes, say.
+// Both are lines of build output, so the stream is masked a line at a time: the last output line
+// waits (briefly) for the next, which may say it was clipped.
+const STEP = /^(#\d+) (\d+\.\d+ )(.*)$/s;
+const EXCERPT = /^ > .+:$/;
+const EXCERPT_END = '------';
+const CLIPPED = /^\[output clipped, log limit .* reached\]$/;
+/** How long a held line waits for the next before it is shown anyway (a step gone quiet). */
+const HOLD_MS = 250;
+class BuildLogMask {
+    secrets;
+    lines = [];
+    /** each step's last line not yet given out, by index into `lines` */
+    lastOf = new Map();
+    /** steps whose next line starts at a cut */
+    resumes = new Set();
+    excerpt = false;
+    constructor(secrets) {
+        this.secrets = secrets;
+    }
+    /** One complete line of output. */
+    push(raw) {
+        const line = this.secrets.mask(raw);
+        if (EXCERPT.test(line)) {
+            this.excerpt = true;
+            this.resumes.add('excerpt');
+        }
+        else if (this.excerpt && line === EXCERPT_END) {
+            this.excerpt = false;
+            this.resumes.delete('excerpt');
+        }
+        const part = this.partOf(line);
+        if (!part)
+            return void this.lines.push(line);
+        if (CLIPPED.test(part.text)) {
+            const last = this.lastOf.get(part.step);
+            if (last !== undefined)
+                this.lines[last] = this.cut(this.lines[last], { end: true });
+            this.lastOf.delete(part.step);
+            this.resumes.add(part.step);
+            return void this.lines.push(line);
+        }
+        const start = this.resumes.delete(part.step);
+        this.lastOf.set(part.step, this.lines.length);
+        this.lines.push(start ? this.cut(line, { start }) : line);
+    }
+    /** The lines ready to show; with `hold`, the last one stays when a clip notice could still end it. */
+    take(hold = false) {
+        const last = hold ? this.partOf(this.lines.at(-1) ?? '') : undefined;
+        const keep = last && !CLIPPED.test(last.text) ? 1 : 0;
+        const out = this.lines.splice(0, this.lines.length - keep);
+        const held = [...this.lastOf].find(([, i]) => i === out.length);
+        this.lastOf.clear();
+        if (keep && held)
+            this.lastOf.set(held[0], 0);
+        return out;
+    }
+    partOf(line) {
+        const step = STEP.exec(line);
+        if (step)
+            return { step: step[1], prefix: `${step[1]} ${step[2]}`, text: step[3] };
+        if (!this.excerpt || EXCERPT.test(line) || line === EXCERPT_END)
+            return undefined;
+        const timed = /^(\d+\.\d+ )?(.*)$/s.exec(line);
+        return { step: 'excerpt', prefix: timed[1] ?? '', text: timed[2] };
+    }
+    cut(line, at) {
+        const part = this.partOf(line);
+        return part ? `${part.prefix}${this.secrets.maskCut(part.text, at)}` : line;
+    }
+}
+/** A whole build output, masked. */
+function maskBuildOutput(output, secrets) {
+    if (!secrets.any)
+        return output;
+    const mask = new BuildLogMask(secrets);
+    for (const line of output.split('\n'))
+        mask.push(line);
+    return mask.take().join('\n');
+}
+/** The build output as it streams, masked, to `show`: whole lines, the last held up to HOLD_MS for a clip notice. */
+function maskedStream(secrets, show) {
+    if (!secrets.any)
+        return { write: chunk => show(chunk.toString()), end: () => undefined };
+    const mask = new BuildLogMask(secrets);
+    const decoder = new external_node_string_decoder_namespaceObject.StringDecoder('utf8');
+    let partial = '';
+    let timer;
+    const give = (hold) => {
+        clearTimeout(timer);
+        const lines = mask.take(hold);
+        if (lines.length > 0)
+            show(lines.map(l => `${l}\n`).join(''));
+        if (hold)
+            timer = setTimeout(() => give(false), HOLD_MS).unref();
+    };
+    return {
+        write(chunk) {
+            const lines = (partial + decoder.write(chunk)).split('\n');
+            partial = lines.pop() ?? '';
+            for (const line of lines)
+                mask.push(line);
+            give(true);
+        },
+        end() {
+            const rest = partial + decoder.end();
+            if (rest)
+                mask.push(rest);
+            give(false);
+        }
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/stages/build-warnings.ts
@@ -63938,6 +64213,7 @@ function thrownError(lines) {
 
 
 
+
 // Stage 1: `docker buildx build --load`, so the image lands in the engine and can be run.
 const LOG_TAIL_LINES = 30;
 function secretArgs(inputs, dir) {
@@ -64028,6 +64304,8 @@ function noAttestations(builder, said) {
 async function buildImage(ctx, inputs, tags) {
     const dir = ctx.tempDir('build');
     const log = ctx.sink.stream();
+    // the log is masked as it streams, the output once it is whole (build-log.ts)
+    const shown = maskedStream(ctx.secrets, text => log.write(Buffer.from(text)));
     try {
         const iidFile = external_node_path_namespaceObject.join(dir, 'iid');
         const metadataFile = external_node_path_namespaceObject.join(dir, 'metadata.json');
@@ -64035,16 +64313,17 @@ async function buildImage(ctx, inputs, tags) {
         // the secret files live in the build's temp dir, removed with it below
         const args = buildArgs(inputs, tags, iidFile, metadataFile, secretArgs(inputs, dir));
         // BUILDX_METADATA_WARNINGS: buildx writes the build checks' warnings into the metadata file too
-        const result = await ctx.docker.call(args, { long: true, onOutput: log.write, env: WARNINGS_ENV });
+        const result = await ctx.docker.call(args, { long: true, onOutput: shown.write, env: WARNINGS_ENV });
         const seconds = round((Date.now() - started) / 1000);
-        const output = `${result.stdout}\n${result.stderr}`;
+        const output = maskBuildOutput(`${result.stdout}\n${result.stderr}`, ctx.secrets);
         const metadata = readMetadata(metadataFile);
-        const warnings = buildWarnings(metadata);
+        const warnings = ctx.secrets.maskStrings(buildWarnings(metadata));
         if (result.exitCode !== 0)
             return { ok: false, seconds, output, warnings };
         return { ok: true, seconds, output, warnings, id: readImageId(iidFile, metadata) };
     }
     finally {
+        shown.end();
         log.end();
         (0,external_node_fs_namespaceObject.rmSync)(dir, { recursive: true, force: true });
     }
@@ -64187,7 +64466,8 @@ async function defaultTag(ctx, inputs, env = process.env) {
 ;// CONCATENATED MODULE: ./src/stages/inspect.ts
 
 async function inspectImage(docker, ref) {
-    const [image] = JSON.parse(await docker.ok(['image', 'inspect', ref]));
+    // masked once parsed, so no mask can break the JSON
+    const [image] = docker.secrets.maskStrings(JSON.parse(await docker.ok(['image', 'inspect', ref], { raw: true })));
     const check = image.Config?.Healthcheck;
     return {
         id: image.Id,
@@ -64949,9 +65229,10 @@ function align4(n) {
 const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 /** true or false when the program could be read; undefined when it could not be found or read. */
 async function isGoProgram(docker, name) {
-    const r = await docker.call(['container', 'inspect', name]);
+    const r = await docker.call(['container', 'inspect', name], { raw: true });
     if (r.exitCode !== 0)
         return undefined;
+    // read for paths only, never shown
     const [container] = JSON.parse(r.stdout);
     for (const candidate of programPaths(container?.Path ?? '', container?.Config?.Env ?? [], container?.Config?.WorkingDir ?? '')) {
         const start = await fileStart(docker, name, candidate);
@@ -65102,6 +65383,8 @@ function secondsSince(sent, state) {
 ;// CONCATENATED MODULE: ./src/stages/profile.ts
 /** OpenShift's first UID of a project range (1000680000 is the range of a typical first project). */
 const OPENSHIFT_UID = 1000680000;
+/** /tmp under read-only: an emptyDir's, writable by all with the sticky bit, and exec (Docker's default tmpfs is noexec). */
+const TMP_OPTIONS = 'rw,exec,nosuid,nodev,mode=1777';
 function profileFlags(inputs) {
     const flags = [];
     if (inputs.runProfile !== 'docker')
@@ -65109,7 +65392,7 @@ function profileFlags(inputs) {
     if (inputs.runProfile === 'openshift')
         flags.push('--user', `${OPENSHIFT_UID}:0`);
     if (inputs.readOnly)
-        flags.push('--read-only', '--tmpfs', '/tmp');
+        flags.push('--read-only', '--tmpfs', `/tmp:${TMP_OPTIONS}`);
     if (inputs.runMemory)
         flags.push('--memory', `${inputs.runMemory.bytes}b`, '--memory-swap', `${inputs.runMemory.bytes}b`);
     return flags;
@@ -65141,12 +65424,20 @@ function containerFlags(inputs) {
 ;// CONCATENATED MODULE: ./src/stages/start.ts
 
 
+
 // A `docker run --detach` that failed, for the main container and every smoke container alike.
 // Docker exits 126 or 127 when the container's command cannot run (not executable, not found), and
 // 125 when the docker command itself failed: the image's own start settings (its USER, its
 // command), or a refusal that is not the app's at all (a run-network container that is not running,
 // a network removed meanwhile, the daemon's own trouble). Only the first kind is the image's
 // failure; the others end the run with one line naming the input, or saying it is the engine's.
+// An engine that remaps user namespaces (userns-remap) runs a container's UIDs as the remap user's
+// subordinate UIDs on its host (/etc/subuid: 65,536 of them by default), and runc cannot start one
+// outside that range: OpenShift's arbitrary UID 1000680000 is. That is the engine's limit, said as
+// such, never the app's failure nor the profile's (a run without the profile would pass and seem
+// to blame OpenShift). Docker 28 refuses the docker run; older engines record it as the
+// container's start error (State.Error), which run.ts checks too.
+const UNMAPPED = /cannot set [ug]id to unmapped (?:user|group) in user namespace/i;
 const IMAGE_CANNOT_START = /unable to start container process: exec:|unable to find (?:user|group)|no matching entries in (?:passwd|group) file|chdir to cwd/i;
 /**
  * Docker's message when the image's command could not start (judged by the health or smoke row);
@@ -65154,6 +65445,9 @@ const IMAGE_CANNOT_START = /unable to start container process: exec:|unable to f
  */
 function startFailure(run, inputs) {
     const said = dockerSays(run.stderr || run.stdout);
+    const unmapped = unmappedUser(said, inputs);
+    if (unmapped)
+        throw unmapped;
     if (run.exitCode === 126 || run.exitCode === 127 || IMAGE_CANNOT_START.test(said))
         return said;
     const net = inputs.runNetwork;
@@ -65169,6 +65463,17 @@ function startFailure(run, inputs) {
         throw new InputError(`Input "run-network": Docker refused to start the container on "${net}" (${said}). ${fix}`);
     }
     throw new docker_EngineError(`Docker refused to start the container (\`docker run\` exited ${run.exitCode}: ${said}). The app never ran: this is the engine's refusal, so check the daemon (\`docker info\`, its log).`);
+}
+/** The engine's error when `said` is runc refusing a UID outside the engine's userns-remap range; undefined otherwise. */
+function unmappedUser(said, inputs) {
+    if (!UNMAPPED.test(said))
+        return undefined;
+    const openshift = inputs.runProfile === 'openshift';
+    const who = openshift ? `UID ${OPENSHIFT_UID}, the arbitrary UID run-profile: openshift runs the app as` : "the image's USER";
+    const fix = openshift
+        ? `Gate run-profile: openshift on an engine without userns-remap (GitHub's hosted runners have none), or give the remap user a subordinate range that covers ${OPENSHIFT_UID}; run-profile: restricted checks the same capabilities as a UID this engine maps.`
+        : 'Gate it on an engine without userns-remap, or give the remap user a subordinate range that covers that UID.';
+    return new docker_EngineError(`this engine cannot run ${who}: its userns-remap maps only the remap user's subordinate UIDs (/etc/subuid), and Docker said: ${said}. That is the engine's limit, not the image's. ${fix}`);
 }
 
 ;// CONCATENATED MODULE: ./src/stages/smoke.ts
@@ -65906,7 +66211,7 @@ async function readMemory(docker, name, limited) {
     try {
         const answer = await engineGet(docker, `/containers/${encodeURIComponent(name)}/stats?stream=false&one-shot=true`, STATS_LIMIT_MS);
         if (answer.status !== 200)
-            return { memoryError: `Docker said: ${engineMessage(answer.body) || `HTTP ${answer.status}`}` };
+            return { memoryError: `Docker said: ${engineMessage(docker.secrets.mask(answer.body)) || `HTTP ${answer.status}`}` };
         return memoryOf(JSON.parse(answer.body), limited);
     }
     catch (err) {
@@ -66036,6 +66341,10 @@ async function runAndWait(ctx, inputs, image, facts, engine) {
  * not prove it, how it runs without them (profile-rerun.ts).
  */
 async function explainProfile(ctx, inputs, image, facts, engine, outcome) {
+    // an engine that cannot run the profile's UID at all (start.ts) says nothing of the image or the profile
+    const unmapped = outcome.health.startError ? unmappedUser(outcome.health.startError, inputs) : undefined;
+    if (unmapped)
+        throw unmapped;
     const read = readCause(outcome.health, runAs(inputs, outcome.user, facts.user));
     if (!read)
         return outcome;
@@ -66092,9 +66401,13 @@ function idOf(stdout) {
 ;// CONCATENATED MODULE: ./src/stages/platform.ts
 
 
+
 // Can this engine run the platform asked for: natively, or emulated under QEMU where binfmt handlers
 // are registered (docker/setup-qemu-action on GitHub's runners)? Where none is, the app would crash
 // with "exec format error" and look broken: that is said before anything is built, with the fix.
+// A platform of another OS (windows/amd64 on a Linux engine) is the input's mistake, not the
+// engine's: BuildKit's own "failed to solve: operating system is not supported" names neither the
+// input nor what the engine builds, so that is said first, from the builder's list.
 /**
  * The architectures BuildKit looks for an emulator of when it lists a builder's platforms: for
  * these, a builder that does not list one has no handler for it. Others it does not look for, so
@@ -66104,12 +66417,21 @@ const PROBED = new Set(['amd64', 'arm64', 'arm', 'riscv64', 'ppc64le', 's390x', 
 /** Refuses, in one line with the fix, a platform the builder has no emulator for. */
 function checkPlatform(engine, platform) {
     const [os = 'linux', arch = ''] = platform.split('/');
+    checkOs(engine.builder, platform, os);
     if (!platform || !engine.arch || runsNatively(engine.arch, arch) || !PROBED.has(arch))
         return;
     const listed = engine.builder.platforms;
     if (listed.length === 0 || listed.some(p => p.split('/').slice(0, 2).join('/') === `${os}/${arch}`))
         return;
     throw new docker_EngineError(`${platform} cannot be built or run on this ${os}/${engine.arch} engine: no QEMU emulator is registered for ${arch} (binfmt_misc; the builder "${engine.builder.name}" lists ${listed.join(', ')}). Add the step docker/setup-qemu-action before image-gate, or gate ${platform} on an ${arch} runner (a matrix).`);
+}
+/** Refuses, as the platforms input's error, a platform of an OS the builder lists none of. */
+function checkOs(builder, platform, os) {
+    const listed = builder.platforms;
+    const systems = [...new Set(listed.map(p => p.split('/')[0]))];
+    if (!platform || listed.length === 0 || systems.includes(os))
+        return;
+    throw inputError('platforms', `names ${platform}, but this engine builds ${systems.join(' and ')} images only: the builder "${builder.name}" lists ${listed.join(', ')}. Name the platforms it lists (e.g. ${listed[0]}), or gate ${platform} on an engine that builds ${os} images.`);
 }
 
 ;// CONCATENATED MODULE: ./src/deferred-sink.ts
@@ -68940,7 +69262,12 @@ async function readSavedImage(docker, imageRef, options = {}) {
     // Its time depends on the image, so the run's overall timeout bounds it (Processes.stopAll).
     const { child, exited } = docker.read(['save', imageRef]);
     let stderr = '';
-    child.stderr.setEncoding('utf8').on('data', (text) => (stderr = (stderr + text).slice(-4096)));
+    let stderrCut = false;
+    child.stderr.setEncoding('utf8').on('data', (text) => {
+        stderr += text;
+        stderrCut ||= stderr.length > 4096;
+        stderr = stderr.slice(-4096);
+    });
     let eof = false; // docker closed its output: finished, or failed on its own
     child.stdout.once('end', () => (eof = true));
     const stop = () => void child.kill();
@@ -68967,7 +69294,8 @@ async function readSavedImage(docker, imageRef, options = {}) {
     // docker's own failure explains a short or empty stream better than the tar parser can. But if we
     // gave up first, its complaint ("broken pipe", or being killed) is only the echo of our error.
     if (code !== 0 && (failure === undefined || eof)) {
-        const last = stderr.trim().split('\n').pop()?.trim();
+        // masked as every answer of Docker's is (docker.ts), the start too when the kept tail begins inside a line
+        const last = docker.secrets.maskCut(stderr, { start: stderrCut }).trim().split('\n').pop()?.trim();
         throw new Error(`docker save failed: ${last || (signal ? `killed by ${signal}` : `exit code ${code}`)}`);
     }
     if (failure !== undefined || !result)
@@ -69701,7 +70029,6 @@ function size_largest(layers) {
 
 
 
-
 // The whole run on one screen: inputs → build → inspect → run and wait → measure → judge → publish.
 // Each stage returns its result and the pipeline puts it into the report, so the report always
 // holds what is known so far (a timeout publishes it as it stands). Messages go to ctx.sink.
@@ -69713,7 +70040,11 @@ async function run(ctx, source, options) {
     let inputs;
     let limit;
     try {
-        const given = readInputs(source, options.cwd ?? process.cwd(), value => ctx.sink.secret(value));
+        // each secret is hidden from the moment it is read: in what Docker answers, and in the log
+        const given = readInputs(source, options.cwd ?? process.cwd(), value => {
+            ctx.secrets.add(value);
+            ctx.sink.secret(value);
+        });
         inputs = given;
         if (given.commentFrom)
             return await postReport(ctx, given);
@@ -69896,8 +70227,9 @@ function publish(ctx, report, inputs, gate = true) {
 async function publishOnce(ctx, report, inputs, gate) {
     const { sink } = ctx;
     // what the image wrote (logs, probe output, build lines, file names) is shown plain everywhere,
-    // and the secrets it echoed are masked (report/mask.ts)
-    Object.assign(report, maskSecrets(plainStrings(report), secretValues(inputs)));
+    // and the secrets it echoed are masked: Docker's answers were as they came (secrets.ts), and the
+    // report is once more as a whole, before anything renders or cuts it (markdown, cap, outputs)
+    Object.assign(report, ctx.secrets.maskStrings(plainStrings(report)));
     // a gated run ends with the failure line (sink.fail below), which says the error: once is enough
     sink.untrusted(renderText(report, { error: !gate }).split('\n'));
     // several platforms: each one's container log, named with its platform
@@ -70116,38 +70448,46 @@ class Answer extends Error {
 
 ;// CONCATENATED MODULE: ./src/cli/terminal.ts
 
+
 // The command line's sink: plain text, as a compiler prints it. The report and what led to it
 // (the build log, annotations as "file:line: error: ...", groups as a "── title" line) are stdout,
 // the command's output; the one line a failed run ends with is stderr, as a command's error is.
-// There are no outputs or job summary.
-const line = (text) => void process.stdout.write(`${text}\n`);
+// There are no outputs or job summary. Every secret it is told of is masked in all it prints, as
+// the runner masks the action's log: no runner reads a terminal.
 /** "Dockerfile:8: " before an annotation's message, as a compiler prints it. */
 const at = (place) => (place ? `${place.file}:${place.line}: ` : '');
-const terminalSink = {
-    info: line,
-    warning: (message, place) => line(`${at(place)}warning: ${message}`),
-    error: (message, place) => line(`${at(place)}error: ${message}`),
-    debug: () => undefined,
-    async group(title, run) {
-        line(`── ${title}`);
-        return run();
-    },
-    // the image's output, plain: its colour codes and cursor moves are not this terminal's to obey
-    untrusted: lines => lines.forEach(text => line(plain(text))),
-    stream() {
-        const lines = new PlainLines();
-        return { write: chunk => void process.stdout.write(lines.write(chunk)), end: () => line(lines.end()) };
-    },
-    secret: () => undefined,
-    output: () => undefined,
-    summary: async () => undefined,
-    fail(message) {
-        // a command's error starts with its name; a bad input found once the engine answers
-        // (run-network) is worded without it
-        process.stderr.write(`${message.startsWith('image-gate: ') ? message : `image-gate: ${message}`}\n`);
-        process.exitCode = 1;
-    }
-};
+/** A sink for one run on the command line. */
+function terminalSink() {
+    const secrets = new Secrets();
+    const out = (text) => void process.stdout.write(secrets.mask(text));
+    const line = (text) => out(`${text}\n`);
+    return {
+        info: line,
+        warning: (message, place) => line(`${at(place)}warning: ${message}`),
+        error: (message, place) => line(`${at(place)}error: ${message}`),
+        debug: () => undefined,
+        async group(title, run) {
+            line(`── ${title}`);
+            return run();
+        },
+        // the image's output, plain: its colour codes and cursor moves are not this terminal's to obey
+        untrusted: lines => lines.forEach(text => line(plain(text))),
+        stream() {
+            // masked a whole line at a time: a chunk may end inside a secret
+            const lines = new PlainLines();
+            return { write: chunk => out(lines.write(chunk)), end: () => line(lines.end()) };
+        },
+        secret: value => secrets.add(value),
+        output: () => undefined,
+        summary: async () => undefined,
+        fail(message) {
+            // a command's error starts with its name; a bad input found once the engine answers
+            // (run-network) is worded without it
+            process.stderr.write(secrets.mask(`${message.startsWith('image-gate: ') ? message : `image-gate: ${message}`}\n`));
+            process.exitCode = 1;
+        }
+    };
+}
 
 ;// CONCATENATED MODULE: ./src/cli/index.ts
 // The command line's entry point (package.json bin); ncc bundles it into dist/cli/index.js.
@@ -70183,7 +70523,7 @@ async function cli_main(argv) {
         return;
     }
     // inside a workflow the runner reads workflow commands; a terminal gets plain text
-    const sink = process.env.GITHUB_ACTIONS ? githubSink : terminalSink;
+    const sink = process.env.GITHUB_ACTIONS ? githubSink : terminalSink();
     await run(new RunContext(sink), name => inputs[name] ?? '', { hasPostStep: false });
 }
 void cli_main(process.argv.slice(2));

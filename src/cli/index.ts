@@ -29,7 +29,7 @@ async function main(argv: string[]): Promise<void> {
     return
   }
   // inside a workflow the runner reads workflow commands; a terminal gets plain text
-  const sink = process.env.GITHUB_ACTIONS ? githubSink : terminalSink
+  const sink = process.env.GITHUB_ACTIONS ? githubSink : terminalSink()
   await run(new RunContext(sink), name => inputs[name] ?? '', { hasPostStep: false })
 }
 

@@ -37,7 +37,7 @@ export async function cleanupRun(docker: Docker, id: string): Promise<number> {
   removeDir()
   try {
     // ok(): an engine that cannot list or remove them must not pass for "nothing to remove"
-    const ids = (await docker.ok(['ps', '--all', '--quiet', '--filter', `label=${RUN_LABEL}=${id}`])).split('\n').filter(Boolean)
+    const ids = (await docker.ok(['ps', '--all', '--quiet', '--filter', `label=${RUN_LABEL}=${id}`], { raw: true })).split('\n').filter(Boolean)
     if (ids.length > 0) await docker.ok(['rm', '--force', '--volumes', ...ids])
     return ids.length
   } finally {

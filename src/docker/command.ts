@@ -13,6 +13,8 @@ export interface CommandResult {
   stderr: string
   /** the call ran past its limit and was stopped */
   timedOut: boolean
+  /** the streams whose start was dropped (over KEEP_BYTES): their text begins at a cut */
+  cutAtStart?: { stdout: boolean; stderr: boolean }
 }
 
 export interface CommandOptions {
@@ -97,7 +99,8 @@ export class Processes {
         settled = true
         // killed by a signal: the shell's convention, 128 + its number
         const exitCode = code ?? 128 + (signal ? constants.signals[signal] : 0)
-        resolve({ exitCode, stdout: stdout.text(), stderr: stderr.text(), timedOut })
+        const cut = stdout.cut || stderr.cut ? { cutAtStart: { stdout: stdout.cut, stderr: stderr.cut } } : {}
+        resolve({ exitCode, stdout: stdout.text(), stderr: stderr.text(), timedOut, ...cut })
       })
     })
   }
@@ -116,11 +119,20 @@ export function stop(child: ChildProcess): void {
 class Tail {
   private chunks: Buffer[] = []
   private bytes = 0
+  private dropped = false
 
   push(chunk: Buffer): void {
     this.chunks.push(chunk)
     this.bytes += chunk.length
-    while (this.bytes - this.chunks[0].length >= KEEP_BYTES) this.bytes -= this.chunks.shift()!.length
+    while (this.bytes - this.chunks[0].length >= KEEP_BYTES) {
+      this.bytes -= this.chunks.shift()!.length
+      this.dropped = true
+    }
+  }
+
+  /** whether anything was dropped */
+  get cut(): boolean {
+    return this.dropped || this.bytes > KEEP_BYTES
   }
 
   text(): string {

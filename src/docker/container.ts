@@ -1,4 +1,5 @@
 import { constants } from 'node:os'
+import type { Secrets } from '../secrets.js'
 import { round } from '../units.js'
 import { dockerSays, type Docker } from './docker.js'
 
@@ -39,12 +40,24 @@ export interface ContainerState {
 }
 
 export async function containerState(docker: Docker, name: string): Promise<ContainerState> {
-  return JSON.parse(await docker.ok(['inspect', '--format', '{{json .State}}', name])) as ContainerState
+  // masked once parsed, so no mask can break the JSON
+  const state = docker.secrets.maskStrings(JSON.parse(await docker.ok(['inspect', '--format', '{{json .State}}', name], { raw: true })) as ContainerState)
+  for (const probe of state.Health?.Log ?? []) probe.Output = probeOutput(probe.Output, docker.secrets)
+  return state
+}
+
+/** Docker keeps this many bytes of a probe's output, and marks a longer one with "..." after them. */
+const PROBE_OUTPUT_BYTES = 4_096
+
+/** A probe's output as Docker kept it, with what its cut left of a secret masked too. */
+function probeOutput(output: string, secrets: Secrets): string {
+  if (!output.endsWith('...') || Buffer.byteLength(output) < PROBE_OUTPUT_BYTES) return output
+  return `${secrets.maskCut(output.slice(0, -3), { end: true })}...`
 }
 
 /** The container's full ID (its cgroup on the host is named by it). */
 export async function containerId(docker: Docker, name: string): Promise<string> {
-  return (await docker.ok(['inspect', '--format', '{{.Id}}', name])).trim()
+  return (await docker.ok(['inspect', '--format', '{{.Id}}', name], { raw: true })).trim()
 }
 
 export async function removeContainer(docker: Docker, name: string): Promise<void> {
@@ -60,12 +73,34 @@ export interface ContainerLog {
 
 /** The last lines the container printed, stdout and stderr in the order they were written. */
 export async function logTail(docker: Docker, name: string, lines = 50): Promise<ContainerLog> {
-  const r = await docker.call(['logs', '--timestamps', '--tail', String(lines), name])
-  if (r.exitCode !== 0) return { lines: [], error: dockerSays(r.stderr || r.stdout) }
-  const stamped = [...r.stdout.split('\n'), ...r.stderr.split('\n')].filter(l => l !== '')
+  // raw: the lines are masked once they are whole again (wholeLine)
+  const r = await docker.call(['logs', '--timestamps', '--tail', String(lines), name], { raw: true })
+  if (r.exitCode !== 0) return { lines: [], error: docker.secrets.mask(dockerSays(r.stderr || r.stdout)) }
+  // a stream over the kept bytes (command.ts) starts inside a line, with no timestamp: that piece goes
+  const streamLines = (text: string, cut = false) => text.split('\n').slice(cut ? 1 : 0)
+  const stamped = [...streamLines(r.stdout, r.cutAtStart?.stdout), ...streamLines(r.stderr, r.cutAtStart?.stderr)].filter(l => l !== '')
   // Each line starts with an RFC 3339 timestamp of fixed width per engine, so text order is time order.
   stamped.sort((a, b) => (a.slice(0, 35) < b.slice(0, 35) ? -1 : a.slice(0, 35) > b.slice(0, 35) ? 1 : 0))
-  return { lines: stamped.slice(-lines).map(l => l.replace(/^\S+ /, '')) }
+  return { lines: stamped.slice(-lines).map(l => docker.secrets.mask(wholeLine(l.replace(/^\S+ /, '')))) }
+}
+
+/** Docker logs a line longer than this as several messages, each of these bytes but the last. */
+const PARTIAL_BYTES = 16 * 1024
+/** `docker logs --timestamps`' stamp before each message: RFC 3339 with nanoseconds, fixed width. */
+const STAMP = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}(?:Z|[+-]\d\d:\d\d) /
+
+/**
+ * A long line as the app wrote it: `docker logs --timestamps` stamps each 16 KiB message of it, so
+ * the stamps inside it go (a secret across one would otherwise be in two pieces, masked by neither).
+ */
+function wholeLine(line: string): string {
+  let bytes = Buffer.from(line, 'utf8')
+  for (let at = PARTIAL_BYTES; at < bytes.length; at += PARTIAL_BYTES) {
+    const stamp = STAMP.exec(bytes.subarray(at, at + 40).toString('latin1'))
+    if (!stamp) break
+    bytes = Buffer.concat([bytes.subarray(0, at), bytes.subarray(at + stamp[0].length)])
+  }
+  return bytes.toString('utf8')
 }
 
 /** The report's fields for a log: `logTail` (the container's lines, when any) and `logError` (Docker's complaint). */

@@ -1,4 +1,5 @@
 import type { ChildProcess } from 'node:child_process'
+import { Secrets } from '../secrets.js'
 import { NotFoundError, stop, type CommandResult, type Processes } from './command.js'
 
 // Every Docker call goes through a Docker client, always as an argument array (never a shell
@@ -16,6 +17,10 @@ export class EngineError extends Error {}
 // (call-timeout), or the CLI's own words that it cannot reach the daemon. Any other non-zero exit
 // is Docker answering about the thing asked (no such container, a refused flag): the caller's to
 // judge, with Docker's message (dockerSays).
+//
+// What Docker answers is masked here, before any stage reads it (secrets.ts): a build echoing a
+// secret, a container logging one, a probe printing one. A call whose answer is data keeps its
+// bytes (raw): a manifest whose digest is checked, JSON masked once parsed (json()).
 const DAEMON_GONE = /^(?:Cannot connect to the Docker daemon|error during connect|(?:Got )?permission denied while trying to connect to the Docker (?:daemon|API))/i
 
 export interface CallOptions {
@@ -25,6 +30,8 @@ export interface CallOptions {
   onOutput?: (chunk: Buffer) => void
   /** variables added to the environment of this call (BUILDX_METADATA_WARNINGS for a build) */
   env?: Record<string, string>
+  /** stdout as Docker wrote it, unmasked: data whose bytes matter (a manifest), or JSON masked after parsing (stderr is masked still) */
+  raw?: boolean
 }
 
 export interface DockerStream {
@@ -39,10 +46,11 @@ export class Docker {
   /** Set once the engine answered a call: a daemon gone after that "stopped answering"; before, it was never reachable. */
   private answered = false
 
-  /** `callLimitMs`: how long a short call may take (the call-timeout input). */
+  /** `callLimitMs`: how long a short call may take (the call-timeout input); `secrets`: what no answer may show. */
   constructor(
     readonly processes: Processes,
-    public callLimitMs = 30_000
+    public callLimitMs = 30_000,
+    readonly secrets = new Secrets()
   ) {}
 
   async call(args: string[], options: CallOptions = {}): Promise<DockerResult> {
@@ -65,14 +73,20 @@ export class Docker {
       const said = dockerSays(result.stderr || result.stdout)
       if (DAEMON_GONE.test(said)) throw new EngineError(this.answered ? stoppedAnswering(said) : notReachable(said))
     }
-    return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr }
+    // raw keeps stdout's bytes; what Docker complains of on stderr is masked all the same (a push's error, a read-back's)
+    if (options.raw) return { exitCode: result.exitCode, stdout: result.stdout, stderr: this.secrets.mask(result.stderr), ...(result.cutAtStart && { cutAtStart: result.cutAtStart }) }
+    // the kept tail of a stream that outgrew it starts at a cut
+    const cut = result.cutAtStart
+    const stdout = this.secrets.maskCut(result.stdout, { start: cut?.stdout })
+    const stderr = this.secrets.maskCut(result.stderr, { start: cut?.stderr })
+    return { exitCode: result.exitCode, stdout, stderr }
   }
 
   /** Like call(), but a non-zero exit is an error carrying Docker's own message. */
-  async ok(args: string[]): Promise<string> {
-    const r = await this.call(args)
+  async ok(args: string[], options: Pick<CallOptions, 'raw'> = {}): Promise<string> {
+    const r = await this.call(args, options)
     if (r.exitCode === 0) return r.stdout
-    throw new Error(`docker ${args[0]} failed: ${dockerSays(r.stderr || r.stdout)}`)
+    throw new Error(`docker ${args[0]} failed: ${dockerSays(this.secrets.mask(r.stderr || r.stdout))}`)
   }
 
   /**

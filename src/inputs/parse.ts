@@ -213,7 +213,7 @@ export const secretFiles: Parser<{ id: string; path: string }[]> = lines((line, 
   if (!existsSync(at) || !statSync(at).isFile()) {
     throw inputError(scope.name, `takes one id=path per line, with a file at path; "${file.trim()}" (for ${id}) is not a file.`)
   }
-  // a RUN step may echo the file's text: masked in the log like a secrets value (and in the report, report/mask.ts)
+  // a RUN step may echo the file's text: masked in the log like a secrets value (and everywhere else, secrets.ts)
   for (const value of secretFileValues(at)) scope.mask(value)
   return { id, path: at }
 })

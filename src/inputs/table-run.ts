@@ -38,6 +38,6 @@ export const RUN_INPUTS = {
     default: '',
     parse: optional(memory),
     description:
-      'Memory limit for the container, e.g. 256m (docker run --memory, swap at the same value: a hard limit, as on Kubernetes). An app the limit kills fails as OOM-killed. Empty: no limit.'
+      'Memory limit for the container, e.g. 256m or 256Mi (docker run --memory, swap at the same value: a hard limit, as on Kubernetes). k, m, g are read as docker run reads them, KiB, MiB, GiB, in either case (Kubernetes reads 256M as 256,000,000 bytes: write 256Mi to mean the same in both). An app the limit kills fails as OOM-killed. Empty: no limit.'
   }
 } as const satisfies Record<string, Row>

@@ -1,3 +1,4 @@
+import { memoryReading } from '../units.js'
 import type { Report } from './report.js'
 
 // An OOM kill (Docker's State.OOMKilled): the kernel killed the container's process for memory.
@@ -20,9 +21,10 @@ export function oomValue(report: Report, exitCode: number | undefined, ranSecond
   return `exited (code ${exitCode})${after}; a process was OOM-killed${limit ? ` by the ${limit} limit` : ''}`
 }
 
-/** Why, as a clause: "it reached the run-memory limit (256m, no swap), and the kernel's OOM killer ended it". */
+/** Why, as a clause: "it reached the run-memory limit (256m = 256 MiB, no swap), and the kernel's OOM killer ended it". */
 export function oomCause(report: Report): string {
-  const limit = report.run?.memory?.text
+  const text = report.run?.memory?.text
+  const limit = text && (memoryReading(text)?.short ?? text)
   const why = limit ? `it reached the run-memory limit (${limit}, no swap)` : 'no run-memory was set, so the machine the engine runs on ran out of memory'
   return `${why}, and the kernel's OOM killer ended it`
 }

@@ -1,3 +1,4 @@
+import { memoryReading } from '../units.js'
 import type { Report } from './report.js'
 
 // How the container ran, said once above the table (summary, comment, terminal) when it was not
@@ -15,8 +16,14 @@ export function profileLine(report: Report): string | undefined {
   const parts: string[] = []
   if (run.profile !== 'docker') parts.push(PROFILES[run.profile].replace('{uid}', String(run.uid ?? '')))
   if (run.readOnly) parts.push('a read-only root filesystem (tmpfs on /tmp)')
-  if (run.memory) parts.push(`a ${run.memory.text} memory limit`)
+  if (run.memory) parts.push(`a ${run.memory.text} memory limit${reading(run.memory.text)}`)
   if (parts.length === 0) return undefined
   const list = parts.length > 1 ? `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]}` : parts[0]
   return `ran under ${list}`
+}
+
+/** " (256 MiB, as docker run reads M; …)" after a limit whose letter Kubernetes reads otherwise. */
+function reading(text: string): string {
+  const words = memoryReading(text)?.long
+  return words ? ` (${words})` : ''
 }

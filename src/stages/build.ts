@@ -2,6 +2,7 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs'
 import * as path from 'node:path'
 import type { RunContext } from '../context.js'
 import { plain } from '../plain.js'
+import { maskBuildOutput, maskedStream } from './build-log.js'
 import { buildWarnings, WARNINGS_ENV } from './build-warnings.js'
 import { thrownError } from './tracebacks.js'
 import { EngineError } from '../docker/docker.js'
@@ -118,6 +119,8 @@ export interface Built {
 export async function buildImage(ctx: RunContext, inputs: BuildInputs, tags: string[]): Promise<Built> {
   const dir = ctx.tempDir('build')
   const log = ctx.sink.stream()
+  // the log is masked as it streams, the output once it is whole (build-log.ts)
+  const shown = maskedStream(ctx.secrets, text => log.write(Buffer.from(text)))
   try {
     const iidFile = path.join(dir, 'iid')
     const metadataFile = path.join(dir, 'metadata.json')
@@ -125,14 +128,15 @@ export async function buildImage(ctx: RunContext, inputs: BuildInputs, tags: str
     // the secret files live in the build's temp dir, removed with it below
     const args = buildArgs(inputs, tags, iidFile, metadataFile, secretArgs(inputs, dir))
     // BUILDX_METADATA_WARNINGS: buildx writes the build checks' warnings into the metadata file too
-    const result = await ctx.docker.call(args, { long: true, onOutput: log.write, env: WARNINGS_ENV })
+    const result = await ctx.docker.call(args, { long: true, onOutput: shown.write, env: WARNINGS_ENV })
     const seconds = round((Date.now() - started) / 1000)
-    const output = `${result.stdout}\n${result.stderr}`
+    const output = maskBuildOutput(`${result.stdout}\n${result.stderr}`, ctx.secrets)
     const metadata = readMetadata(metadataFile)
-    const warnings = buildWarnings(metadata)
+    const warnings = ctx.secrets.maskStrings(buildWarnings(metadata))
     if (result.exitCode !== 0) return { ok: false, seconds, output, warnings }
     return { ok: true, seconds, output, warnings, id: readImageId(iidFile, metadata) }
   } finally {
+    shown.end()
     log.end()
     rmSync(dir, { recursive: true, force: true })
   }

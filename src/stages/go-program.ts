@@ -19,8 +19,9 @@ interface ContainerInspect {
 
 /** true or false when the program could be read; undefined when it could not be found or read. */
 export async function isGoProgram(docker: Docker, name: string): Promise<boolean | undefined> {
-  const r = await docker.call(['container', 'inspect', name])
+  const r = await docker.call(['container', 'inspect', name], { raw: true })
   if (r.exitCode !== 0) return undefined
+  // read for paths only, never shown
   const [container] = JSON.parse(r.stdout) as ContainerInspect[]
   for (const candidate of programPaths(container?.Path ?? '', container?.Config?.Env ?? [], container?.Config?.WorkingDir ?? '')) {
     const start = await fileStart(docker, name, candidate)

@@ -28,7 +28,8 @@ export type ImageFacts = Pick<
 >
 
 export async function inspectImage(docker: Docker, ref: string): Promise<ImageFacts> {
-  const [image] = JSON.parse(await docker.ok(['image', 'inspect', ref])) as ImageInspect[]
+  // masked once parsed, so no mask can break the JSON
+  const [image] = docker.secrets.maskStrings(JSON.parse(await docker.ok(['image', 'inspect', ref], { raw: true })) as ImageInspect[])
   const check = image.Config?.Healthcheck
   return {
     id: image.Id,

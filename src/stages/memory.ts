@@ -13,10 +13,10 @@ export type MemoryFigures = Pick<Report['health'], 'memory' | 'memoryError'>
 /** Long enough for an engine that ignores one-shot (two samples a second apart), short beside a run. */
 const STATS_LIMIT_MS = 5000
 
-export async function readMemory(docker: Pick<Docker, 'processes'>, name: string, limited: boolean): Promise<MemoryFigures> {
+export async function readMemory(docker: Pick<Docker, 'processes' | 'secrets'>, name: string, limited: boolean): Promise<MemoryFigures> {
   try {
     const answer = await engineGet(docker, `/containers/${encodeURIComponent(name)}/stats?stream=false&one-shot=true`, STATS_LIMIT_MS)
-    if (answer.status !== 200) return { memoryError: `Docker said: ${engineMessage(answer.body) || `HTTP ${answer.status}`}` }
+    if (answer.status !== 200) return { memoryError: `Docker said: ${engineMessage(docker.secrets.mask(answer.body)) || `HTTP ${answer.status}`}` }
     return memoryOf(JSON.parse(answer.body), limited)
   } catch (err) {
     return { memoryError: (err as Error).message }

@@ -13,7 +13,9 @@ import type { Report } from '../report/report.js'
 //   runAsNonRoot, which the user check judges: the kubelet verifies a numeric USER only.
 // - openshift: restricted, run as OpenShift's restricted-v2 SCC runs it: a UID from the project's
 //   range, whatever the image's USER says, in group 0. The UID is the first of a typical range.
-// - read-only: readOnlyRootFilesystem, with a tmpfs on /tmp as a pod's emptyDir would give.
+// - read-only: readOnlyRootFilesystem, with a tmpfs on /tmp as a pod's emptyDir would give: one an
+//   app may execute from (a JIT's or a native module's unpacked library, a runner's script), as an
+//   emptyDir is mounted without noexec, and as Docker's own `--tmpfs /tmp` is not (rw,noexec,nosuid,nodev).
 // - run-memory: a memory limit with swap at the same value, so it is a hard limit as a cgroup
 //   limit on Kubernetes is (there is no swap there).
 
@@ -24,11 +26,14 @@ export type Profile = NonNullable<Report['run']>
 /** OpenShift's first UID of a project range (1000680000 is the range of a typical first project). */
 export const OPENSHIFT_UID = 1000680000
 
+/** /tmp under read-only: an emptyDir's, writable by all with the sticky bit, and exec (Docker's default tmpfs is noexec). */
+export const TMP_OPTIONS = 'rw,exec,nosuid,nodev,mode=1777'
+
 export function profileFlags(inputs: ProfileInputs): string[] {
   const flags: string[] = []
   if (inputs.runProfile !== 'docker') flags.push('--cap-drop', 'ALL', '--security-opt', 'no-new-privileges')
   if (inputs.runProfile === 'openshift') flags.push('--user', `${OPENSHIFT_UID}:0`)
-  if (inputs.readOnly) flags.push('--read-only', '--tmpfs', '/tmp')
+  if (inputs.readOnly) flags.push('--read-only', '--tmpfs', `/tmp:${TMP_OPTIONS}`)
   if (inputs.runMemory) flags.push('--memory', `${inputs.runMemory.bytes}b`, '--memory-swap', `${inputs.runMemory.bytes}b`)
   return flags
 }

@@ -9,7 +9,7 @@ import { gone, initOf, stopContainer } from './stop.js'
 import type { ImageFacts } from './inspect.js'
 import { containerFlags } from './container-flags.js'
 import { runSmoke, type SmokeInputs } from './smoke.js'
-import { startFailure } from './start.js'
+import { startFailure, unmappedUser } from './start.js'
 import { probeAdvice, needsAdvice } from './probe-advice.js'
 import { readCause, rerunWithout, runAs } from './profile-rerun.js'
 import { measureUser, readAccounts, type User } from './user.js'
@@ -100,6 +100,9 @@ export async function runAndWait(ctx: RunContext, inputs: RunInputs, image: stri
  * not prove it, how it runs without them (profile-rerun.ts).
  */
 async function explainProfile(ctx: RunContext, inputs: RunInputs, image: string, facts: ImageFacts, engine: EngineHealth, outcome: Omit<RunResult, 'smoke'>): Promise<Omit<RunResult, 'smoke'>> {
+  // an engine that cannot run the profile's UID at all (start.ts) says nothing of the image or the profile
+  const unmapped = outcome.health.startError ? unmappedUser(outcome.health.startError, inputs) : undefined
+  if (unmapped) throw unmapped
   const read = readCause(outcome.health, runAs(inputs, outcome.user, facts.user))
   if (!read) return outcome
   let cause = read.cause

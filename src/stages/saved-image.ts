@@ -56,7 +56,12 @@ export async function readSavedImage(docker: Docker, imageRef: string, options: 
   // Its time depends on the image, so the run's overall timeout bounds it (Processes.stopAll).
   const { child, exited } = docker.read(['save', imageRef])
   let stderr = ''
-  child.stderr!.setEncoding('utf8').on('data', (text: string) => (stderr = (stderr + text).slice(-4096)))
+  let stderrCut = false
+  child.stderr!.setEncoding('utf8').on('data', (text: string) => {
+    stderr += text
+    stderrCut ||= stderr.length > 4096
+    stderr = stderr.slice(-4096)
+  })
   let eof = false // docker closed its output: finished, or failed on its own
   child.stdout!.once('end', () => (eof = true))
   const stop = () => void child.kill()
@@ -79,7 +84,8 @@ export async function readSavedImage(docker: Docker, imageRef: string, options: 
   // docker's own failure explains a short or empty stream better than the tar parser can. But if we
   // gave up first, its complaint ("broken pipe", or being killed) is only the echo of our error.
   if (code !== 0 && (failure === undefined || eof)) {
-    const last = stderr.trim().split('\n').pop()?.trim()
+    // masked as every answer of Docker's is (docker.ts), the start too when the kept tail begins inside a line
+    const last = docker.secrets.maskCut(stderr, { start: stderrCut }).trim().split('\n').pop()?.trim()
     throw new Error(`docker save failed: ${last || (signal ? `killed by ${signal}` : `exit code ${code}`)}`)
   }
   if (failure !== undefined || !result) throw failure
