@@ -46106,6 +46106,7 @@ async function post(docker, id, sink) {
 
 
 
+
 // One run's state, in one place instead of module variables: its id (on every container it creates
 // and its temp directory), the processes it started, its Docker client, where its messages go, and
 // how far it got. The pipeline, its stages and cleanup all take it, so a test can run one with fakes.
