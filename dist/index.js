@@ -67169,7 +67169,12 @@ async function saveTo(docker, id, dir) {
     // An argument array, never a shell; its time is bounded by the run's timeout (Processes.stopAll)
     const { child, exited } = docker.read(['save', id]);
     let stderr = '';
-    child.stderr?.setEncoding('utf8').on('data', (text) => (stderr = (stderr + text).slice(-4096)));
+    let stderrCut = false;
+    child.stderr?.setEncoding('utf8').on('data', (text) => {
+        stderr += text;
+        if (stderr.length > 4096)
+            [stderr, stderrCut] = [stderr.slice(-4096), true];
+    });
     const written = new Map();
     const links = new Map();
     const tar = (0,tar_stream.extract)();
@@ -67195,7 +67200,7 @@ async function saveTo(docker, id, dir) {
     if (exit?.error)
         throw exit.error;
     if (exit?.code !== 0)
-        throw new Error(`docker save ${id} failed: ${dockerSays(stderr)}`);
+        throw new Error(`docker save ${id} failed: ${dockerSays(docker.secrets.maskCut(stderr, { start: stderrCut }))}`);
     if (read.status === 'rejected')
         throw new Error(`could not read docker save ${id}: ${read.reason.message}`);
     return name => {

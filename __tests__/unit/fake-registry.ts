@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import { EventEmitter } from 'node:events'
 import { Readable } from 'node:stream'
+import { Secrets } from '../../src/secrets.js'
 import { tar, type Entry } from './tar.js'
 
 // A registry in memory behind a fetch function, and an engine whose `docker save` gives an image of
@@ -129,7 +130,8 @@ export function savedImage(store: 'classic' | 'containerd', arch: string, option
 }
 
 /** An engine holding `images` (by id): `docker save` gives each one's archive, `docker info` its registry settings. */
-export async function fakeEngine(images: ReturnType<typeof savedImage>[]) {
+/** `saveFails`: what `docker save` writes on stderr before it exits 1; `secrets`: the run's. */
+export async function fakeEngine(images: ReturnType<typeof savedImage>[], { saveFails, secrets = new Secrets() }: { saveFails?: string; secrets?: Secrets } = {}) {
   const archives = new Map<string, Buffer>()
   for (const image of images) archives.set(image.id, await tar(image.entries))
   const calls: string[] = []
@@ -140,8 +142,12 @@ export async function fakeEngine(images: ReturnType<typeof savedImage>[]) {
   }
   const read = (args: string[]) => {
     calls.push(args.join(' '))
+    if (saveFails !== undefined) {
+      const child = Object.assign(new EventEmitter(), { stdout: Readable.from([]), stderr: Readable.from([saveFails]) })
+      return { child, exited: new Promise(resolve => setTimeout(() => resolve({ code: 1, signal: null }), 20)) }
+    }
     const child = Object.assign(new EventEmitter(), { stdout: Readable.from([archives.get(args[1])!]), stderr: Readable.from([]) })
     return { child, exited: Promise.resolve({ code: 0, signal: null }) }
   }
-  return { calls, docker: { call, read, callLimitMs: 5000 } as never }
+  return { calls, docker: { call, read, callLimitMs: 5000, secrets } as never }
 }

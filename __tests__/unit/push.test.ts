@@ -5,6 +5,7 @@ import * as path from 'node:path'
 import { gunzipSync } from 'node:zlib'
 import { pushGated, PushError, type PushOptions } from '../../src/stages/push.js'
 import { parseAnnotation, type Annotation } from '../../src/rules/annotations.js'
+import { Secrets } from '../../src/secrets.js'
 import { fakeEngine, fakeRegistry, OCI_INDEX, savedImage, sha } from './fake-registry.js'
 
 // The push stage's core on a scripted engine and an in-memory registry (fake-registry.ts): what it
@@ -32,6 +33,21 @@ async function push(images: ReturnType<typeof savedImage>[], tags: string[], sto
 const tagPuts = (log: string[]) => log.filter(l => /^PUT \/v2\/.+\/manifests\/(?!sha256:)/.test(l))
 
 describe('pushGated, one image', () => {
+  it("docker save's failure is told masked, also the piece of a secret its kept tail starts with", async () => {
+    const secrets = new Secrets()
+    const secret = 's3cr3tTOKENabcdefghijklmnopqrstuvwxyz0123456789'
+    secrets.add(secret)
+    const image = savedImage('classic', 'amd64')
+    // 4,096 characters are kept: the tail starts 31 characters into the secret
+    const stderr = `${secret}${'x'.repeat(4096 - (secret.length - 31) - secret.length - 10)}${secret}: gone\n`
+    const { docker } = await fakeEngine([image], { saveFails: stderr, secrets })
+    const err = await pushGated({ docker, tempDir: () => dir() }, [{ platform: 'linux/amd64', image: image.id }], [`${REG}/app:1`], { store: 'classic', fetch: fakeRegistry().fetch, env: noLogin(), moved: () => undefined }).catch(e => e as Error)
+    const message = (err as Error).message
+    expect(message).toContain(`docker save ${image.id} failed: `)
+    expect(message).toContain('***: gone')
+    for (let i = 0; i + 6 <= secret.length; i++) expect(message).not.toContain(secret.slice(i, i + 6))
+  })
+
   it('classic store: gzips each layer, writes the manifest, puts each tag once; the engine is only read', async () => {
     const image = savedImage('classic', 'amd64')
     const { result, registry, calls, moved } = await push([image], [`${REG}/app:1.2.0`, `${REG}/app:latest`], 'classic')

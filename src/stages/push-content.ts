@@ -70,7 +70,7 @@ interface ManifestDoc {
 }
 
 /** `docker save` of `id` into `dir`, read back as what a push sends. */
-export async function readGated(docker: Pick<Docker, 'read'>, id: string, platform: string, store: Engine['store'], dir: string, manifestAnnotations: Record<string, string> = {}): Promise<LocalImage> {
+export async function readGated(docker: Pick<Docker, 'read' | 'secrets'>, id: string, platform: string, store: Engine['store'], dir: string, manifestAnnotations: Record<string, string> = {}): Promise<LocalImage> {
   const files = await saveTo(docker, id, dir)
   return store === 'containerd' ? fromLayout(files, id, platform) : await fromArchive(files, id, platform, dir, manifestAnnotations)
 }
@@ -78,11 +78,15 @@ export async function readGated(docker: Pick<Docker, 'read'>, id: string, platfo
 /** The saved files: the tar's path → the file it was written to (links followed). */
 type Files = (name: string) => string | undefined
 
-async function saveTo(docker: Pick<Docker, 'read'>, id: string, dir: string): Promise<Files> {
+async function saveTo(docker: Pick<Docker, 'read' | 'secrets'>, id: string, dir: string): Promise<Files> {
   // An argument array, never a shell; its time is bounded by the run's timeout (Processes.stopAll)
   const { child, exited } = docker.read(['save', id])
   let stderr = ''
-  child.stderr?.setEncoding('utf8').on('data', (text: string) => (stderr = (stderr + text).slice(-4096)))
+  let stderrCut = false
+  child.stderr?.setEncoding('utf8').on('data', (text: string) => {
+    stderr += text
+    if (stderr.length > 4096) [stderr, stderrCut] = [stderr.slice(-4096), true]
+  })
   const written = new Map<string, string>()
   const links = new Map<string, string>()
   const tar = extract()
@@ -104,7 +108,7 @@ async function saveTo(docker: Pick<Docker, 'read'>, id: string, dir: string): Pr
   const [read, ended] = await Promise.allSettled([done, exited])
   const exit = ended.status === 'fulfilled' ? ended.value : undefined
   if (exit?.error) throw exit.error
-  if (exit?.code !== 0) throw new Error(`docker save ${id} failed: ${dockerSays(stderr)}`)
+  if (exit?.code !== 0) throw new Error(`docker save ${id} failed: ${dockerSays(docker.secrets.maskCut(stderr, { start: stderrCut }))}`)
   if (read.status === 'rejected') throw new Error(`could not read docker save ${id}: ${(read.reason as Error).message}`)
   return name => {
     let at = name

@@ -52,7 +52,7 @@ export interface PushOptions {
 
 /** What the push uses of the run. */
 export interface PushRun {
-  docker: Pick<Docker, 'call' | 'read' | 'callLimitMs'>
+  docker: Pick<Docker, 'call' | 'read' | 'callLimitMs' | 'secrets'>
   tempDir: (purpose: string) => string
 }
 
