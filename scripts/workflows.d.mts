@@ -4,9 +4,13 @@ export interface WorkflowText {
   text: string
 }
 export interface ReadmeWorkflow extends WorkflowText {
+  /** the Markdown file the example is in: README.md or docs/… */
+  file: string
   line: number
   shift: number
   kind: 'workflow' | 'jobs' | 'steps'
 }
 export function workflowFiles(): WorkflowText[]
-export function readmeWorkflows(readme?: string): ReadmeWorkflow[]
+export function markdownFiles(): string[]
+export function readmeWorkflows(): ReadmeWorkflow[]
+export function markdownWorkflows(markdown: string, file?: string): ReadmeWorkflow[]

@@ -1,7 +1,7 @@
 // The workflows this repository ships or shows: every file under .github/workflows/, and every YAML
-// example in README.md that is a workflow or part of one. A part (a job or some steps) is wrapped in
-// the least a whole workflow needs, so GitHub's parser and actionlint can check it as it would run.
-// Used by scripts/actionlint.mjs and __tests__/unit/github-parser.test.ts.
+// example in README.md and docs/**/*.md that is a workflow or part of one. A part (a job or some steps)
+// is wrapped in the least a whole workflow needs, so GitHub's parser and actionlint can check it as it
+// would run. Used by scripts/actionlint.mjs and __tests__/unit/github-parser.test.ts.
 import { readdirSync, readFileSync } from 'node:fs'
 
 const root = new URL('../', import.meta.url)
@@ -15,15 +15,30 @@ export function workflowFiles() {
     .map(name => ({ path: `.github/workflows/${name}`, text: readFileSync(new URL(name, dir), 'utf8') }))
 }
 
+/** README.md, then every Markdown file under docs/ in path order: the paths relative to the repository. */
+export function markdownFiles() {
+  const docs = readdirSync(new URL('docs/', root), { recursive: true })
+    .filter(name => name.endsWith('.md'))
+    .map(name => `docs/${name.split('\\').join('/')}`)
+    .sort()
+  return ['README.md', ...docs]
+}
+
 /**
- * The README's ```yaml blocks, as whole workflows: { path, line, text, shift }. line is the block's
- * first line in README.md; shift is how many lines the wrapping added before the block's text, so a
- * finding on line N of text is on README line `line + N - 1 - shift`. kind says what the block was:
- * 'workflow' (has on: and jobs:), 'jobs' (jobs: only) or 'steps' (a list of steps).
+ * The ```yaml blocks of README.md and the docs, as whole workflows: { file, path, line, text, shift }.
+ * file is the Markdown file, line the block's first line in it, path `file:line`; shift is how many
+ * lines the wrapping added before the block's text, so a finding on line N of text is on line
+ * `line + N - 1 - shift` of file. kind says what the block was: 'workflow' (has on: and jobs:), 'jobs'
+ * (jobs: only) or 'steps' (a list of steps).
  */
-export function readmeWorkflows(readme = readFileSync(new URL('README.md', root), 'utf8')) {
+export function readmeWorkflows() {
+  return markdownFiles().flatMap(file => markdownWorkflows(readFileSync(new URL(file, root), 'utf8'), file))
+}
+
+/** One Markdown text's ```yaml blocks that are workflows or parts of one, as readmeWorkflows gives them. */
+export function markdownWorkflows(markdown, file = 'README.md') {
   const blocks = []
-  const lines = readme.split('\n')
+  const lines = markdown.split('\n')
   for (let i = 0; i < lines.length; i++) {
     if (lines[i] !== '```yaml') continue
     const end = lines.indexOf('```', i + 1)
@@ -31,7 +46,7 @@ export function readmeWorkflows(readme = readFileSync(new URL('README.md', root)
     i = end
   }
   return blocks.flatMap(({ line, body }) => {
-    const head = (prefix, kind) => ({ path: `README.md:${line}`, line, kind, text: prefix + body, shift: prefix.split('\n').length - 1 })
+    const head = (prefix, kind) => ({ file, path: `${file}:${line}`, line, kind, text: prefix + body, shift: prefix.split('\n').length - 1 })
     if (/^on:/m.test(body) && /^jobs:/m.test(body)) return [head('', 'workflow')]
     if (/^jobs:/m.test(body)) return [head('name: readme example\non: pull_request\n', 'jobs')]
     // steps, indented as they sit under a job's steps:

@@ -49,7 +49,7 @@ describe("GitHub's parser", () => {
     expect(await workflowErrors(path, text)).toEqual([])
   })
 
-  // each block starting on the README line in its name, wrapped in a workflow when it is only a part
+  // each block starting on the line of README.md or docs/ in its name, wrapped in a workflow when it is only a part
   it.each(readmeWorkflows().map(w => [`${w.path} (${w.kind})`, w.text]))('accepts the example at %s', async (path, text) => {
     expect(await workflowErrors(path, text)).toEqual([])
   })
@@ -58,6 +58,21 @@ describe("GitHub's parser", () => {
     const kinds = readmeWorkflows().map(w => w.kind)
     expect(kinds.filter(k => k === 'workflow').length).toBeGreaterThanOrEqual(4)
     expect(kinds).toEqual(expect.arrayContaining(['jobs', 'steps']))
+    // the eleven the README held before its recipes moved to docs/, wherever they are now
+    expect(kinds.length).toBeGreaterThanOrEqual(11)
+    const files = [...new Set(readmeWorkflows().map(w => w.file))]
+    expect(files).toEqual(expect.arrayContaining(['README.md', 'docs/recipes/forks.md', 'docs/recipes/push-and-release.md']))
+    for (const file of files) expect(file).toMatch(/^(README\.md|docs\/.+\.md)$/)
+  })
+
+  it('names the file and line each example starts on', () => {
+    for (const { file, path, line, shift, text } of readmeWorkflows()) {
+      const lines = readFileSync(new URL(file, root), 'utf8').split('\n')
+      expect([path, lines[line - 2]]).toEqual([`${file}:${line}`, '```yaml'])
+      // line N of text, past the wrapping, is line `line + N - 1 - shift` of the file
+      const body = text.split('\n').slice(shift, -1)
+      expect([path, lines.slice(line - 1, line - 1 + body.length)]).toEqual([path, body])
+    }
   })
 
   it('the release example attests the very index the gate pushed', () => {
