@@ -43,7 +43,8 @@ function defaultCell(name: InputName): string {
 
 /** The README's input table: name, default, and the README's meaning (or action.yml's description). */
 function readmeTable(): string[] {
-  const cells = (...texts: string[]): string => `|${texts.map(text => (text ? ` ${text} ` : ' ')).join('|')}|`
+  // a | in a cell, in code too, ends the cell in GitHub's tables unless escaped
+  const cells = (...texts: string[]): string => `|${texts.map(text => (text ? ` ${text.replace(/(?<!\\)\|/g, '\\|')} ` : ' ')).join('|')}|`
   return [
     '| input | default | meaning |',
     '|---|---|---|',
