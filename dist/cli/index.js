@@ -65168,7 +65168,7 @@ function lostSignal(before, after, sinceSignalMs) {
     return undefined;
 }
 
-;// CONCATENATED MODULE: ./src/rules/go-elf.ts
+;// CONCATENATED MODULE: ./src/saved/go-elf.ts
 // Whether an executable is a Go program (elf.ts reads which architecture one is for), from the
 // start of its file: Go's linker writes a note named "Go" of type 4 (its build ID) into every ELF
 // it links, internally or externally, stripped or not, in a PT_NOTE segment near the start (Go's
@@ -65217,7 +65217,7 @@ function align4(n) {
     return (n + 3) & ~3;
 }
 
-;// CONCATENATED MODULE: ./src/stages/go-program.ts
+;// CONCATENATED MODULE: ./src/saved/go-program.ts
 
 
 
@@ -66954,7 +66954,7 @@ var external_node_zlib_ = __nccwpck_require__(8522);
 var tar_stream = __nccwpck_require__(6118);
 // EXTERNAL MODULE: external "node:worker_threads"
 var external_node_worker_threads_ = __nccwpck_require__(5919);
-;// CONCATENATED MODULE: ./src/stages/compress-pool.ts
+;// CONCATENATED MODULE: ./src/saved/compress-pool.ts
 // Deflate on worker threads, keeping only the byte count: how compressed-size counts what a push
 // sends. A layer is cut into 1 MiB chunks, each deflated on its own but primed with the 32 KiB
 // before it as its dictionary and ended with a sync flush, as pigz does: the chunks' outputs, laid
@@ -67460,7 +67460,7 @@ async function attempt(what, step, after = '') {
     }
 }
 
-;// CONCATENATED MODULE: ./src/rules/elf.ts
+;// CONCATENATED MODULE: ./src/saved/elf.ts
 // Which machine an ELF file is built for, from its first 20 bytes: the classic multi-arch bug is an
 // x86-64 binary fetched into an arm64 image (`RUN curl …/tool-linux-amd64`). It builds, and under
 // QEMU it even runs (binfmt runs any foreign binary), but on an arm64 machine it fails with "exec
@@ -68272,7 +68272,7 @@ var Decompress = /*#__PURE__*/ (function () {
 }());
 
 
-;// CONCATENATED MODULE: ./src/stages/unzstd.ts
+;// CONCATENATED MODULE: ./src/saved/unzstd.ts
 
 
 // A zstd layer (the containerd store keeps layers pushed or pulled with zstd so) unpacked as a
@@ -68304,7 +68304,7 @@ function createUnzstd() {
     return stream;
 }
 
-;// CONCATENATED MODULE: ./src/stages/contents-rules.ts
+;// CONCATENATED MODULE: ./src/saved/contents-rules.ts
 
 // What the contents check looks for in the files of the image's layers, as pure functions of a
 // file's path (from the image's root, no leading slash: "app/.env") and, for a small file, its
@@ -68560,7 +68560,7 @@ function ecosystemOf(path) {
     return { ecosystem, by: 'app' };
 }
 
-;// CONCATENATED MODULE: ./src/stages/python-rules.ts
+;// CONCATENATED MODULE: ./src/saved/python-rules.ts
 // What the contents check looks for in a Python image's site-packages (and dist-packages), as pure
 // functions of a path and a small file's bytes: the installed distributions (their metadata folders,
 // `pytest-8.0.0.dist-info`), what each needs at run time, and which are development and test tools
@@ -68657,7 +68657,7 @@ function recordBytes(content) {
     return bytes;
 }
 
-;// CONCATENATED MODULE: ./src/stages/tar-walk.ts
+;// CONCATENATED MODULE: ./src/saved/tar-walk.ts
 // A tar stream's entries, read as its bytes go by: each header is decoded (ustar and GNU, their
 // long names, PAX records), and an entry's data goes only to a reader that asked for it, as views
 // into the chunks it came in, never copied here. The rest is stepped over. tar-stream, which this
@@ -68871,7 +68871,7 @@ function paxRecords(body) {
     return records;
 }
 
-;// CONCATENATED MODULE: ./src/stages/layer-scan.ts
+;// CONCATENATED MODULE: ./src/saved/layer-scan.ts
 
 
 
@@ -69147,7 +69147,7 @@ class LayerScan {
     }
 }
 
-;// CONCATENATED MODULE: ./src/stages/saved-entry.ts
+;// CONCATENATED MODULE: ./src/saved/saved-entry.ts
 
 
 // One file of a `docker save` archive, measured as its bytes go by (saved-image.ts): its size; its
@@ -69247,7 +69247,7 @@ async function countKept(kept, pool) {
     return count.end();
 }
 
-;// CONCATENATED MODULE: ./src/stages/saved-image.ts
+;// CONCATENATED MODULE: ./src/saved/saved-image.ts
 // The one read of an image: a single `docker save` pass that gives the compressed size (what
 // `docker push` would transfer, every layer gzip-compressed), each layer's unpacked bytes (size.ts,
 // layers.ts) and what the layers hold (the contents check), with or without compressing.
@@ -69431,7 +69431,7 @@ function saved_image_clean(path) {
     return external_node_path_namespaceObject.posix.normalize(path).replace(/^(\.\/)+/, '').replace(/\/$/, '');
 }
 
-;// CONCATENATED MODULE: ./src/stages/layers.ts
+;// CONCATENATED MODULE: ./src/saved/layers.ts
 
 // An image's layers in the bytes `size` means on every store: unpacked, counted from the layers'
 // files in a docker save pass (layer-scan.ts) the way the classic store counts a layer it unpacks
@@ -69596,7 +69596,7 @@ function firstStageName(dockerfile) {
     return from?.getBuildStage() ?? undefined;
 }
 
-;// CONCATENATED MODULE: ./src/stages/contents.ts
+;// CONCATENATED MODULE: ./src/saved/contents.ts
 
 
 /** Listed at most (the report keeps as many); the count says how many there were. */

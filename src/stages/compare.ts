@@ -4,7 +4,7 @@ import type { RunContext } from '../context.js'
 import { lastLine, type Docker } from '../docker/docker.js'
 import type { Layer, Report } from '../report/report.js'
 import { buildImage, type BuildInputs } from './build.js'
-import { sizeAndLayers } from './layers.js'
+import { sizeAndLayers } from '../saved/layers.js'
 import type { Inputs } from '../inputs/inputs.js'
 
 // What the image is compared with: a baseline image (compare-to: a release, the base branch's

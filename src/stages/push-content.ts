@@ -11,7 +11,7 @@ import { dockerSays } from '../docker/docker.js'
 import type { Engine } from '../docker/engine.js'
 import { digestOf } from '../registry/client.js'
 import { createHash } from 'node:crypto'
-import { LEVEL } from './compress-pool.js'
+import { LEVEL } from '../saved/compress-pool.js'
 
 // What a push sends for one gated image, read from the engine by its id (`docker save`) into a
 // temporary directory: the blobs (config, layers, attestations) and the manifests, each with its

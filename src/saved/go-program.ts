@@ -1,7 +1,7 @@
 import * as path from 'node:path'
 import { stop as stopChild } from '../docker/command.js'
 import type { Docker } from '../docker/docker.js'
-import { ELF_PREFIX_BYTES, isGoElf } from '../rules/go-elf.js'
+import { ELF_PREFIX_BYTES, isGoElf } from './go-elf.js'
 
 // Whether the program a container ran is a Go binary (a Go program as PID 1 exits 2 on a signal it
 // does not handle: that is its runtime, not the app, and the stop check says so). The program is
