@@ -46795,7 +46795,7 @@ const DEFAULTS = Object.fromEntries(INPUT_NAMES.map(name => [name, table_fallbac
 
 // EXTERNAL MODULE: ./node_modules/dockerfile-ast/lib/main.js
 var main = __nccwpck_require__(8390);
-;// CONCATENATED MODULE: ./src/docker/dockerfile.ts
+;// CONCATENATED MODULE: ./src/dockerfile/places.ts
 
 
 
@@ -47259,7 +47259,7 @@ function reading(text) {
     return words ? ` (${words})` : '';
 }
 
-;// CONCATENATED MODULE: ./src/docker/ref.ts
+;// CONCATENATED MODULE: ./src/registry/repository.ts
 // Image references, read as Docker reads them.
 /** ghcr.io/o/app:1.2.0 → ghcr.io/o/app; 127.0.0.1:5000/app@sha256:… → 127.0.0.1:5000/app (a port in the host stays). */
 function repository(ref) {
@@ -47946,7 +47946,7 @@ function dependencyNote(lines, runNetwork, ownPorts = []) {
     return found ? ` ${unreachableSentence(found, runNetwork)}` : '';
 }
 
-;// CONCATENATED MODULE: ./src/rules/ports.ts
+;// CONCATENATED MODULE: ./src/health/ports.ts
 
 // Which port the app says it listens on (its log), which one the health probe asks (its URL), and
 // which ones the image EXPOSEs: a probe on a port the app never opens can never pass, and the
@@ -48020,11 +48020,11 @@ function portMismatch(command, log, exposed) {
     return { listening, probe: probe[0], exposed: exposedTcpPorts(exposed) };
 }
 
-;// CONCATENATED MODULE: ./src/rules/probe.ts
+;// CONCATENATED MODULE: ./src/health/probe.ts
 
 // The health probe suggested for an image, built from a program it has and fitted to what its port
-// speaks (rules/protocol.ts asks it): shared by the stage that looks for the programs
-// (stages/tools.ts) and the check that shows the suggestion. Pure.
+// speaks (health/protocol.ts asks it): shared by the stage that looks for the programs
+// (health/probe-tools.ts) and the check that shows the suggestion. Pure.
 /**
  * The programs a probe can be built from, in order of fit when the image's own language is not
  * known: the runtimes first (what working Python, Node, PHP and Ruby images probe with), then the
@@ -48193,7 +48193,7 @@ function appProgram(entrypoint, cmd) {
     return program;
 }
 
-;// CONCATENATED MODULE: ./src/rules/shell.ts
+;// CONCATENATED MODULE: ./src/health/shell.ts
 // How a suggested probe is written for health-cmd, which Docker runs with /bin/sh: shared by the
 // stage that builds the suggestion and the check that shows it.
 /**
@@ -48564,7 +48564,7 @@ function isSwitch(c) {
     return c.capability === 'CAP_SETUID and CAP_SETGID' || c.capability === 'CAP_SETGID' || c.capability === 'CAP_SETUID';
 }
 
-;// CONCATENATED MODULE: ./src/rules/health.ts
+;// CONCATENATED MODULE: ./src/health/rules.ts
 // How fast-health probes, and a probe that can never pass: pure, so each can be tested on captured
 // probe output. When Docker, on an image's own settings, would say unhealthy is probe-schedule.ts.
 /**
@@ -49470,7 +49470,7 @@ const lowNote = 'a port below 1024 needs root outside Docker, which lets any use
 function lowPorts(report) {
     return (report.image.exposedPorts ?? []).map(p => /^(\d+)(\/tcp)?$/.exec(p)?.[1]).filter((p) => p !== undefined).map(Number).filter(p => p < 1024);
 }
-/** nginx's way, with its own paths and ports (stages/server.ts) where nginx gave them. */
+/** nginx's way, with its own paths and ports (user/server-facts.ts) where nginx gave them. */
 function nginxFix(report, user, owner, as) {
     const facts = report.user.server;
     const unprivileged = 'Or build FROM nginxinc/nginx-unprivileged, the official image made so (port 8080, its pid file and temp paths in /tmp).';
@@ -49605,7 +49605,7 @@ function user_runtimeOf(report, profile) {
         return u.resolvedUid === 0 ? { status: 'fail', value, seen: why, fix: fixRoot(user, u, numeric) } : { status: 'pass', value, seen: why, fix: '' };
     }
     const value = `UID ${u.uid}${u.gid !== undefined ? `, GID ${u.gid}` : ''}`;
-    // by name only: the PIDs docker top gives are the engine host's, not the container's (stages/user.ts);
+    // by name only: the PIDs docker top gives are the engine host's, not the container's (user/measure.ts);
     // under a root PID 1 its root children say nothing new, and the fix (USER) covers them too
     const others = (u.processes ?? []).filter(p => p.uid === 0 && p.pid !== u.pid);
     const rootOthers = others.length && u.uid !== 0 ? ` Also running as UID 0: ${countedNames(others.map(p => p.command))}.` : '';
@@ -49673,7 +49673,7 @@ function fixRoot(user, u, numeric) {
         return `USER ${user} is not root: PID 1 became root after it started (a setuid program, su or sudo): start it as USER ${user}.`;
     return switchTo ? `Switch to ${switchTo}.` : createAccount(u.base, numeric);
 }
-/** How to make a non-root account, written for the image's base (base.ts) where it is known. */
+/** How to make a non-root account, written for the image's base (user/base-image.ts) where it is known. */
 function createAccount(base, numeric) {
     if (base?.shell === false) {
         return 'The image has no shell (/bin/sh), so no RUN can create an account in it: set a numeric USER 10001:10001 in the final stage (it needs no /etc/passwd entry).';
@@ -63338,7 +63338,7 @@ const ProfileWhySchema = object({
 ;// CONCATENATED MODULE: ./src/report/user-schema.ts
 
 
-// Who the container runs as (stages/user.ts), as the report holds it: the schema's user.
+// Who the container runs as (user/measure.ts), as the report holds it: the schema's user.
 const UserSchema = object({
     /** the UIDs PID 1 of the container really runs as, inside the container's user namespace */
     uid: dist_optional(wholeNumber()),
@@ -63363,7 +63363,7 @@ const UserSchema = object({
     /**
      * an nginx master running as root (its workers as another account): what running it all as that
      * account needs, from nginx itself (nginx -V -T): the directories of its temp paths, its pid file,
-     * the ports it listens on (stages/server.ts)
+     * the ports it listens on (user/server-facts.ts)
      */
     server: dist_optional(object({ program: picklist(['nginx']), tempDirs: firstOf(fields_short(), 10), pidFile: dist_optional(fields_short()), ports: firstOf(wholeNumber(), 20) })),
     /** USER resolved through the image's /etc/passwd and /etc/group */
@@ -63382,7 +63382,7 @@ const UserSchema = object({
     unknownReason: dist_optional(fields_text())
 });
 
-;// CONCATENATED MODULE: ./src/rules/protocol.ts
+;// CONCATENATED MODULE: ./src/health/protocol.ts
 // What a port speaks, asked from inside the container with a program the image has (docker exec
 // in exec form: the script is constant, the port its one argument), so a probe that fits the port
 // is suggested: php-fpm's :9000 speaks FastCGI, where an HTTP probe can never pass, and a raw TCP
@@ -63398,7 +63398,7 @@ const UserSchema = object({
 // Each reply is read for up to 2 s (a raw server that waits for its own protocol says nothing), so
 // asking costs milliseconds on an HTTP or FastCGI port and about 4 s on a silent one, only when
 // advice is due.
-/** The programs that can ask, in the order rules/probe.ts ranks them. */
+/** The programs that can ask, in the order health/probe.ts ranks them. */
 const ASKERS = ['python3', 'python', 'node', 'php', 'ruby', 'bash'];
 // One line per step: "health <hex>", "root <hex>", "fcgi <hex>"; instead of hex, "closed" (the
 // connection was refused), "eof" (closed with nothing sent), "timeout" (nothing within 2 s),
@@ -63587,10 +63587,10 @@ function answerOf(output) {
 
 
 // The health report's suggested probe and what the probed port spoke (schema.ts holds the rest):
-// stages/probe-advice.ts writes them, checks/health-advice.ts words them.
+// health/probe-advice.ts writes them, checks/health-advice.ts words them.
 /**
  * missing, a probe whose program is not in the image, or an HTTP probe on a port that speaks no
- * HTTP: a probe built from a program the image has (rules/probe.ts; `app`: its own binary), fitted
+ * HTTP: a probe built from a program the image has (health/probe.ts; `app`: its own binary), fitted
  * to what its port speaks; shell: it has /bin/sh (health-cmd needs one)
  */
 const SuggestedCmdSchema = object({
@@ -63604,7 +63604,7 @@ const SuggestedCmdSchema = object({
 });
 /**
  * with advice: what the port to probe spoke when asked from inside the container
- * (rules/protocol.ts), the program that asked, and the statuses GET /health and GET / answered there
+ * (health/protocol.ts), the program that asked, and the statuses GET /health and GET / answered there
  */
 const PortAnswerSchema = object({
     port: wholeNumber(),
@@ -63748,7 +63748,7 @@ const HealthSchema = object({
      * period then its retries, or a probe that could not run at all
      */
     rule: dist_optional(picklist(['docker', 'image-limit', 'start-period', 'cannot-run'])),
-    /** image-limit, start-period: container start → Docker's unhealthy on the rule's settings, on its schedule (rules/probe-schedule.ts) */
+    /** image-limit, start-period: container start → Docker's unhealthy on the rule's settings, on its schedule (health/probe-schedule.ts) */
     limitSeconds: measured(),
     /** image-limit, start-period: container start → the start of Docker's last counted probe; each probe's run counted (ms); the start period's interval where not the interval */
     lastProbeSeconds: measured(),
@@ -63974,7 +63974,7 @@ function newReport(tag = '') {
 
 ;// CONCATENATED MODULE: external "node:string_decoder"
 const external_node_string_decoder_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:string_decoder");
-;// CONCATENATED MODULE: ./src/stages/build-log.ts
+;// CONCATENATED MODULE: ./src/build-output/build-log.ts
 
 // The build's plain progress output, masked: every secret whole (secrets.ts), and what BuildKit's
 // own cuts leave of one at their edges, where no whole value matches.
@@ -64096,7 +64096,7 @@ function maskedStream(secrets, show) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/stages/build-warnings.ts
+;// CONCATENATED MODULE: ./src/build-output/build-warnings.ts
 
 // BuildKit's build checks (buildx 0.15 and later): Dockerfile lint rules such as JSONArgsRecommended
 // or SecretsUsedInArgOrEnv. With BUILDX_METADATA_WARNINGS=true buildx writes them into the metadata
@@ -64147,7 +64147,7 @@ function build_warnings_oneLine(text) {
     return plain(text.replace(/[\r\n\t]+/g, ' ')).trim();
 }
 
-;// CONCATENATED MODULE: ./src/stages/tracebacks.ts
+;// CONCATENATED MODULE: ./src/build-output/tracebacks.ts
 // An uncaught error as each language's runtime prints it, read the way that language writes it, so
 // a failed build step is named by the exception that ended it rather than by the first line that
 // happens to say "Error:". Lines come as the step printed them, indentation kept (Python's
@@ -64304,7 +64304,7 @@ function noAttestations(builder, said) {
 async function buildImage(ctx, inputs, tags) {
     const dir = ctx.tempDir('build');
     const log = ctx.sink.stream();
-    // the log is masked as it streams, the output once it is whole (build-log.ts)
+    // the log is masked as it streams, the output once it is whole (build-output/build-log.ts)
     const shown = maskedStream(ctx.secrets, text => log.write(Buffer.from(text)));
     try {
         const iidFile = external_node_path_namespaceObject.join(dir, 'iid');
@@ -64414,7 +64414,7 @@ const NOT_A_CAUSE = /^(npm (warn|WARN)|warn(ing)?\b|WARN\b)|^npm (error|ERR!) (c
  * The rules for the most telling line, in order: the first line a rule matches wins, and an earlier
  * rule beats a later one whatever the order of the lines. A compiler's diagnostic is the cause
  * even when the program that ran it crashes after; an uncaught error comes next, read as its
- * language prints it (tracebacks.ts: a chained Python traceback names its cause last); a package
+ * language prints it (build-output/tracebacks.ts: a chained Python traceback names its cause last); a package
  * manager's own error comes before the generic words, which also match its fallout.
  */
 const COMPILER = 
@@ -64571,7 +64571,7 @@ async function waitUntil(clock, limitMs, look, pollMs = () => SAFETY_POLL_MS) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/rules/probe-schedule.ts
+;// CONCATENATED MODULE: ./src/health/probe-schedule.ts
 // When Docker would run each probe of a HEALTHCHECK that never passes, and when it would say
 // "unhealthy", as moby's daemon/health.go schedules them (monitor, getInterval, handleProbeResult):
 //   - the monitor starts a moment after the container (StartedAt) and waits one interval;
@@ -64582,7 +64582,7 @@ async function waitUntil(clock, limitMs, look, pollMs = () => SAFETY_POLL_MS) {
 //     before 25 there is none (one interval throughout, and an image's --start-interval is ignored);
 //   - a failure counts only when its probe STARTED at or after the start period (result.Start −
 //     StartedAt), and `retries` counted failures in a row make it unhealthy, when that probe ends.
-// Pure: the wait (stages/health.ts) feeds it what its own probes measured.
+// Pure: the wait (health/wait-healthy.ts) feeds it what its own probes measured.
 /** Docker's start interval when the image sets none, on Docker 27 and later. */
 const DOCKER_DEFAULT_START_INTERVAL_S = 5;
 /**
@@ -64703,7 +64703,7 @@ class ScheduleReplay {
     }
 }
 
-;// CONCATENATED MODULE: ./src/stages/health.ts
+;// CONCATENATED MODULE: ./src/health/wait-healthy.ts
 
 
 
@@ -64717,12 +64717,12 @@ class ScheduleReplay {
 // follows Docker's within tens of milliseconds.
 //
 // The rule, with fast-health (the default): the container is probed every 0.1 s while it starts
-// (rules/health.ts: fastTiming) and the start period is health-timeout (run.ts), so Docker counts
+// (health/rules.ts: fastTiming) and the start period is health-timeout (stages/run.ts), so Docker counts
 // no failure while the app boots, and the first passing probe makes it healthy and ends the wait.
 // "unhealthy" comes at the first of:
 //   - a probe that could not run at all (its program is missing or not executable): at that probe;
 //   - the image's own limit: Docker, on the image's own HEALTHCHECK settings, would have said
-//     unhealthy. Its schedule (rules/probe-schedule.ts: each probe an interval after the last one
+//     unhealthy. Its schedule (health/probe-schedule.ts: each probe an interval after the last one
 //     ended, the start period's interval, which failures count) is replayed with the costs the
 //     wait's own probes measured (the same command and timeout), and the verdict comes once a
 //     probe that started no earlier than Docker's last counted probe would start has failed: the
@@ -64793,7 +64793,7 @@ async function waitForHealth(docker, name, inputs, image, clock, engine = { api:
         health.intervalSeconds = inputs.healthCmd ? DOCKER_DEFAULT_INTERVAL_S : image.healthcheckInterval;
     const limit = probeLimit(inputs, image, engine.version);
     const timing = probeTiming(api);
-    // a health-cmd's start period: the limit's with fast-health, Docker's own without (run.ts)
+    // a health-cmd's start period: the limit's with fast-health, Docker's own without (stages/run.ts)
     if (inputs.healthCmd && (inputs.fastHealth || inputs.healthStartPeriod > 0))
         health.startPeriodSeconds = inputs.healthStartPeriod;
     const started = clock.now();
@@ -65529,7 +65529,7 @@ function smokeArgs(ctx, inputs, image, name, command) {
 
 ;// CONCATENATED MODULE: external "node:timers/promises"
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
-;// CONCATENATED MODULE: ./src/docker/accounts.ts
+;// CONCATENATED MODULE: ./src/dockerfile/accounts.ts
 
 function createdAccounts(content, target = '') {
     const users = [];
@@ -65675,7 +65675,7 @@ function creation(words) {
     return { kind: program === 'adduser' || program === 'useradd' ? 'user' : 'group', name: names[0] };
 }
 
-;// CONCATENATED MODULE: ./src/stages/base.ts
+;// CONCATENATED MODULE: ./src/user/base-image.ts
 
 
 /** Copies `from` (a path in the container) to `to`; absent when the image has no such file. */
@@ -65711,7 +65711,7 @@ function baseOf(osRelease, shell, shLink = '') {
     return { ...(shell !== undefined && { shell }), ...(os && { os }) };
 }
 
-;// CONCATENATED MODULE: ./src/stages/server.ts
+;// CONCATENATED MODULE: ./src/user/server-facts.ts
 
 /** The facts the advice for the root master among `processes` needs; undefined when there are none to read. */
 async function readServer(docker, name, processes, pid1) {
@@ -65723,7 +65723,7 @@ async function readServer(docker, name, processes, pid1) {
     return facts && { program: 'nginx', ...facts };
 }
 
-;// CONCATENATED MODULE: ./src/stages/user.ts
+;// CONCATENATED MODULE: ./src/user/measure.ts
 
 
 
@@ -65809,7 +65809,7 @@ function dockerfileUsers(file, target) {
  * `nonroot` in distroless), or the well-known `node`. System accounts (bin, daemon, nobody) are not.
  */
 function suggestAccount(passwd = '', created = []) {
-    const users = user_entries(passwd).filter(e => /^\d+$/.test(e[2] ?? '') && Number(e[2]) !== 0);
+    const users = measure_entries(passwd).filter(e => /^\d+$/.test(e[2] ?? '') && Number(e[2]) !== 0);
     for (const name of created) {
         const entry = users.find(e => e[0] === name);
         if (entry)
@@ -65835,8 +65835,8 @@ function resolveUser(configured, passwd = '', group = '') {
     if (configured === '')
         return { resolvedUid: 0, resolvedGid: 0 };
     const [userPart, groupPart] = configured.split(':', 2);
-    const users = user_entries(passwd);
-    const groups = user_entries(group);
+    const users = measure_entries(passwd);
+    const groups = measure_entries(group);
     const byName = users.find(e => e[0] === userPart);
     let uid;
     let gid;
@@ -65867,12 +65867,12 @@ function resolveUser(configured, passwd = '', group = '') {
 /** UID → the first account of that UID in the image's /etc/passwd. */
 function accountNames(passwd = '') {
     const names = new Map();
-    for (const [name, , uid] of user_entries(passwd))
+    for (const [name, , uid] of measure_entries(passwd))
         if (/^\d+$/.test(uid ?? '') && !names.has(Number(uid)))
             names.set(Number(uid), name);
     return names;
 }
-function user_entries(text) {
+function measure_entries(text) {
     return text
         .split('\n')
         .filter(line => line && !line.startsWith('#'))
@@ -65910,7 +65910,7 @@ function startedByPid1(rows, pid1) {
     return rows.filter(r => tree.has(r.pid));
 }
 
-;// CONCATENATED MODULE: ./src/stages/tools.ts
+;// CONCATENATED MODULE: ./src/health/probe-tools.ts
 
 
 
@@ -66003,7 +66003,7 @@ function chooseProbe(programs, order, target, command, shell) {
     return { tool, argv, shell, kind: fitted.kind, ...(fitted.kind === 'http' && { path: fitted.path }) };
 }
 
-;// CONCATENATED MODULE: ./src/stages/probe-advice.ts
+;// CONCATENATED MODULE: ./src/health/probe-advice.ts
 
 
 
@@ -67146,7 +67146,7 @@ class LayerCount {
     }
 }
 
-;// CONCATENATED MODULE: ./src/stages/push-content.ts
+;// CONCATENATED MODULE: ./src/registry/push-content.ts
 
 
 
@@ -69248,7 +69248,7 @@ async function countKept(kept, pool) {
 
 ;// CONCATENATED MODULE: ./src/saved/saved-image.ts
 // The one read of an image: a single `docker save` pass that gives the compressed size (what
-// `docker push` would transfer, every layer gzip-compressed), each layer's unpacked bytes (size.ts,
+// `docker push` would transfer, every layer gzip-compressed), each layer's unpacked bytes (stages/size.ts,
 // layers.ts) and what the layers hold (the contents check), with or without compressing.
 // `docker save` gives the layers uncompressed (classic store) or as the blobs the containerd store
 // keeps (already compressed: a push sends them as they are, so they count as their own size and
@@ -69437,7 +69437,7 @@ function saved_image_clean(path) {
 // (a pulled, loaded or imported one). Also the instruction that made each layer, as written.
 /**
  * An image's unpacked size and its layers, counted from one `docker save` pass (with `compress`,
- * also its compressed size): for the images it is compared with (compare.ts).
+ * also its compressed size): for the images it is compared with (stages/compare.ts).
  */
 async function sizeAndLayers(docker, ref, compress) {
     const measured = await readSavedImage(docker, ref, { compress, scan: { forbid: () => false } });
@@ -69847,12 +69847,12 @@ function largest(bytes) {
     return best;
 }
 
-;// CONCATENATED MODULE: ./src/stages/from-base.ts
+;// CONCATENATED MODULE: ./src/dockerfile/from-base.ts
 
 
 // Which build tools came with the base image rather than a line of the Dockerfile: a layer no
 // instruction of the final stage (or a stage it is built FROM) made came through the FROM line
-// (dockerfile.ts). Those need a different fix: a build stage on the same base leaves them in the
+// (places.ts). Those need a different fix: a build stage on the same base leaves them in the
 // final image, so the base itself has to change (report/findings.ts names its variant).
 /** `contents` with each build tool from the base marked with the final stage's FROM image; as it is when the Dockerfile cannot be read. */
 function markFromBase(contents, file, target = '') {
@@ -69886,9 +69886,9 @@ function markFromBase(contents, file, target = '') {
 
 // Stage 5, measuring: everything about size beyond what inspect.ts read.
 // One meaning of size on every image store: `size` is the layers' unpacked bytes, and
-// `compressed-size` is what a push sends. Both come from one `docker save` pass (saved-image.ts),
+// `compressed-size` is what a push sends. Both come from one `docker save` pass (saved/saved-image.ts),
 // made while the container starts (see measureSizes), which also reads what the layers hold for
-// the contents check (layer-scan.ts, contents.ts):
+// the contents check (saved/layer-scan.ts, saved/contents.ts):
 // - size: each layer's files counted as the classic store counts a layer it unpacks (a pulled or
 //   loaded image's `docker image inspect` .Size): file bytes, symlink targets, hard links once. The
 //   engines' own figures differ: the containerd store's inspect counts its compressed blobs and its

@@ -12,7 +12,7 @@ import type { Report } from '../../src/report/report.js'
 import { silent, type Place } from '../../src/sink.js'
 import { inspectImage } from '../../src/stages/inspect.js'
 import { profileOf } from '../../src/stages/profile.js'
-import { measureUser, readAccounts } from '../../src/stages/user.js'
+import { measureUser, readAccounts } from '../../src/user/measure.js'
 import { inputs, measuredReport } from './fixtures.js'
 
 // The user check under run-profile: the USER Kubernetes' runAsNonRoot can verify (a number), the

@@ -1,10 +1,10 @@
 import type { Report } from '../report/report.js'
-import { exposedTcpPorts, probePorts } from '../rules/ports.js'
-import { probePort, probeTarget, servesNoPort, targetUrl, unlistenedExposed, type ProbeFacts, type ProbeTarget } from '../rules/probe.js'
-import { shellLine } from '../rules/shell.js'
+import { exposedTcpPorts, probePorts } from '../health/ports.js'
+import { probePort, probeTarget, servesNoPort, targetUrl, unlistenedExposed, type ProbeFacts, type ProbeTarget } from '../health/probe.js'
+import { shellLine } from '../health/shell.js'
 
 // What the health row tells an image without a working health check to do, from what the image
-// really has (stages/probe-advice.ts): the programs a probe can use, /bin/sh, the ports it listens
+// really has (health/probe-advice.ts): the programs a probe can use, /bin/sh, the ports it listens
 // on and what the port to probe speaks (HTTP, FastCGI, or neither). A suggested value is always
 // labelled "Suggested" and written as one code span, apart from the command that failed.
 

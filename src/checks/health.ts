@@ -4,10 +4,10 @@ import { logNote, notRun, startNote, type CheckRule, type JudgeInputs } from './
 import { dependencyNote } from './unreachable.js'
 import { misfitAdvice, missingAdvice, probeCannotPass, replacementAdvice } from './health-advice.js'
 import { profileNote } from './profile-cause.js'
-import { NO_HEALTHCHECK_WATCH_S } from '../rules/health.js'
+import { NO_HEALTHCHECK_WATCH_S } from '../health/rules.js'
 import { formatSize } from '../units.js'
 import { maybeOomNote, oomCause, oomFix, oomValue } from '../report/oom.js'
-import { exposedTcpPorts, portMismatch, probePorts } from '../rules/ports.js'
+import { exposedTcpPorts, portMismatch, probePorts } from '../health/ports.js'
 
 // Docker's own health verdict, and what to do about each way of not being healthy.
 

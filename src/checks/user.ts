@@ -132,7 +132,7 @@ function runtimeOf(report: Report, profile: Profile): Runtime {
   }
 
   const value = `UID ${u.uid}${u.gid !== undefined ? `, GID ${u.gid}` : ''}`
-  // by name only: the PIDs docker top gives are the engine host's, not the container's (stages/user.ts);
+  // by name only: the PIDs docker top gives are the engine host's, not the container's (user/measure.ts);
   // under a root PID 1 its root children say nothing new, and the fix (USER) covers them too
   const others = (u.processes ?? []).filter(p => p.uid === 0 && p.pid !== u.pid)
   const rootOthers = others.length && u.uid !== 0 ? ` Also running as UID 0: ${countedNames(others.map(p => p.command))}.` : ''
@@ -200,7 +200,7 @@ function fixRoot(user: string, u: Report['user'], numeric: boolean): string {
   return switchTo ? `Switch to ${switchTo}.` : createAccount(u.base, numeric)
 }
 
-/** How to make a non-root account, written for the image's base (base.ts) where it is known. */
+/** How to make a non-root account, written for the image's base (user/base-image.ts) where it is known. */
 function createAccount(base: Report['user']['base'], numeric: boolean): string {
   if (base?.shell === false) {
     return 'The image has no shell (/bin/sh), so no RUN can create an account in it: set a numeric USER 10001:10001 in the final stage (it needs no /etc/passwd entry).'

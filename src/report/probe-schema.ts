@@ -1,14 +1,14 @@
 import * as v from 'valibot'
 import { short, wholeNumber } from './fields.js'
-import { PROBE_TOOLS } from '../rules/probe.js'
-import { ASKERS } from '../rules/protocol.js'
+import { PROBE_TOOLS } from '../health/probe.js'
+import { ASKERS } from '../health/protocol.js'
 
 // The health report's suggested probe and what the probed port spoke (schema.ts holds the rest):
-// stages/probe-advice.ts writes them, checks/health-advice.ts words them.
+// health/probe-advice.ts writes them, checks/health-advice.ts words them.
 
 /**
  * missing, a probe whose program is not in the image, or an HTTP probe on a port that speaks no
- * HTTP: a probe built from a program the image has (rules/probe.ts; `app`: its own binary), fitted
+ * HTTP: a probe built from a program the image has (health/probe.ts; `app`: its own binary), fitted
  * to what its port speaks; shell: it has /bin/sh (health-cmd needs one)
  */
 export const SuggestedCmdSchema = v.object({
@@ -26,7 +26,7 @@ export const SuggestedCmdSchema = v.object({
 
 /**
  * with advice: what the port to probe spoke when asked from inside the container
- * (rules/protocol.ts), the program that asked, and the statuses GET /health and GET / answered there
+ * (health/protocol.ts), the program that asked, and the statuses GET /health and GET / answered there
  */
 export const PortAnswerSchema = v.object({
   port: wholeNumber(),

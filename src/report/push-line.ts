@@ -1,5 +1,5 @@
 import type { Report } from './report.js'
-import { repository } from '../docker/ref.js'
+import { repository } from '../registry/repository.js'
 
 // push: true, said in one line under the checks table (summary, comment, terminal): what went out and
 // that it is the image that was gated, or why nothing did. Reads the report only.

@@ -60,7 +60,7 @@ function lowPorts(report: Report): number[] {
   return (report.image.exposedPorts ?? []).map(p => /^(\d+)(\/tcp)?$/.exec(p)?.[1]).filter((p): p is string => p !== undefined).map(Number).filter(p => p < 1024)
 }
 
-/** nginx's way, with its own paths and ports (stages/server.ts) where nginx gave them. */
+/** nginx's way, with its own paths and ports (user/server-facts.ts) where nginx gave them. */
 function nginxFix(report: Report, user: string, owner: string, as: string): string {
   const facts = report.user.server
   const unprivileged = 'Or build FROM nginxinc/nginx-unprivileged, the official image made so (port 8080, its pid file and temp paths in /tmp).'

@@ -9,7 +9,7 @@ import type { LayerFacts } from './layer-scan.js'
 
 /**
  * An image's unpacked size and its layers, counted from one `docker save` pass (with `compress`,
- * also its compressed size): for the images it is compared with (compare.ts).
+ * also its compressed size): for the images it is compared with (stages/compare.ts).
  */
 export async function sizeAndLayers(docker: Docker, ref: string, compress: boolean): Promise<Counted & { size: number; compressed?: number }> {
   const measured = await readSavedImage(docker, ref, { compress, scan: { forbid: () => false } })

@@ -1,5 +1,5 @@
 // The one read of an image: a single `docker save` pass that gives the compressed size (what
-// `docker push` would transfer, every layer gzip-compressed), each layer's unpacked bytes (size.ts,
+// `docker push` would transfer, every layer gzip-compressed), each layer's unpacked bytes (stages/size.ts,
 // layers.ts) and what the layers hold (the contents check), with or without compressing.
 // `docker save` gives the layers uncompressed (classic store) or as the blobs the containerd store
 // keeps (already compressed: a push sends them as they are, so they count as their own size and

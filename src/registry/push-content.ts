@@ -9,7 +9,7 @@ import { extract } from 'tar-stream'
 import type { Docker } from '../docker/docker.js'
 import { dockerSays } from '../docker/docker.js'
 import type { Engine } from '../docker/engine.js'
-import { digestOf } from '../registry/client.js'
+import { digestOf } from './client.js'
 import { createHash } from 'node:crypto'
 import { LEVEL } from '../saved/compress-pool.js'
 

@@ -1,5 +1,5 @@
 import type { Instruction } from 'dockerfile-ast'
-import { finalChain } from './dockerfile.js'
+import { finalChain } from './places.js'
 
 // The accounts the final image's own stages create (`adduser -S hono -u 1001`, `useradd -m app`),
 // for the user check's advice: a Dockerfile that creates an account and still runs as root should

@@ -2,8 +2,8 @@ import { exposedTcpPorts, listeningPorts } from './ports.js'
 import type { PortAnswer } from './protocol.js'
 
 // The health probe suggested for an image, built from a program it has and fitted to what its port
-// speaks (rules/protocol.ts asks it): shared by the stage that looks for the programs
-// (stages/tools.ts) and the check that shows the suggestion. Pure.
+// speaks (health/protocol.ts asks it): shared by the stage that looks for the programs
+// (health/probe-tools.ts) and the check that shows the suggestion. Pure.
 
 /**
  * The programs a probe can be built from, in order of fit when the image's own language is not
@@ -57,7 +57,7 @@ export interface ProbeFacts {
   exposed: string[]
   /** the TCP ports the container listened on (undefined: not known) */
   listening?: number[]
-  /** the ports a failing probe asked on loopback (rules/ports.ts probePorts) */
+  /** the ports a failing probe asked on loopback (health/ports.ts probePorts) */
   probed?: number[]
 }
 

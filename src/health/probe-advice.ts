@@ -4,12 +4,12 @@ import type { Docker } from '../docker/docker.js'
 import { containerListening } from '../docker/sockets.js'
 import type { Inputs } from '../inputs/inputs.js'
 import type { Report } from '../report/report.js'
-import { exposedTcpPorts, probePorts } from '../rules/ports.js'
-import { probePort, probeTarget, toolOrder, type ProbeFacts, type ProbeTool } from '../rules/probe.js'
+import { exposedTcpPorts, probePorts } from './ports.js'
+import { probePort, probeTarget, toolOrder, type ProbeFacts, type ProbeTool } from './probe.js'
 import { round } from '../units.js'
-import type { Health } from './health.js'
-import type { ImageFacts } from './inspect.js'
-import { askerOf, askPort, chooseProbe, containerLanguage, findPrograms, hasShell, type Programs } from './tools.js'
+import type { Health } from './wait-healthy.js'
+import type { ImageFacts } from '../stages/inspect.js'
+import { askerOf, askPort, chooseProbe, containerLanguage, findPrograms, hasShell, type Programs } from './probe-tools.js'
 
 // What the health row's advice is built from, looked at while the container still runs: the ports
 // it listens on (none: a worker, which needs no HTTP probe), what the port to probe speaks, and a

@@ -1,8 +1,8 @@
 import { readFileSync, rmSync } from 'node:fs'
 import * as path from 'node:path'
-import { createdAccounts } from '../docker/accounts.js'
-import { readBase, type Base } from './base.js'
-import { readServer } from './server.js'
+import { createdAccounts } from '../dockerfile/accounts.js'
+import { readBase, type Base } from './base-image.js'
+import { readServer } from './server-facts.js'
 import type { ContainerState } from '../docker/container.js'
 import { lastLine, type Docker } from '../docker/docker.js'
 import type { Userns } from '../docker/engine.js'
@@ -86,7 +86,7 @@ export function inContainer(rows: TopRow[], remap: { uid: number; gid: number })
   return rows.map(r => ({ ...r, ruid: r.ruid - remap.uid, euid: r.euid - remap.uid, egid: r.egid - remap.gid }))
 }
 
-/** The account files, and the base the advice is written for (base.ts), in one temp directory. */
+/** The account files, and the base the advice is written for (base-image.ts), in one temp directory. */
 export interface Accounts {
   passwd?: string
   group?: string

@@ -8,7 +8,7 @@
 //     before 25 there is none (one interval throughout, and an image's --start-interval is ignored);
 //   - a failure counts only when its probe STARTED at or after the start period (result.Start −
 //     StartedAt), and `retries` counted failures in a row make it unhealthy, when that probe ends.
-// Pure: the wait (stages/health.ts) feeds it what its own probes measured.
+// Pure: the wait (health/wait-healthy.ts) feeds it what its own probes measured.
 
 /** How an engine spaces its probes during the start period. */
 export type StartIntervalRule = 'none' | 'interval' | 'five-seconds'

@@ -14,7 +14,7 @@
 // asking costs milliseconds on an HTTP or FastCGI port and about 4 s on a silent one, only when
 // advice is due.
 
-/** The programs that can ask, in the order rules/probe.ts ranks them. */
+/** The programs that can ask, in the order health/probe.ts ranks them. */
 export const ASKERS = ['python3', 'python', 'node', 'php', 'ruby', 'bash'] as const
 export type Asker = (typeof ASKERS)[number]
 

@@ -5,9 +5,9 @@ import type { Inputs } from '../inputs/inputs.js'
 import type { Probe, Report } from '../report/report.js'
 import { round } from '../units.js'
 import { apiAtLeast, type Engine } from '../docker/engine.js'
-import { cannotRun, FAST_INTERVAL_S, fastTiming, NO_HEALTHCHECK_WATCH_S, type ProbeTiming } from '../rules/health.js'
-import { ScheduleReplay, startIntervalRule, type HealthcheckTiming, type Replayed, type StartIntervalRule, type TimedProbe } from '../rules/probe-schedule.js'
-import { describeHealthcheck, type ImageFacts } from './inspect.js'
+import { cannotRun, FAST_INTERVAL_S, fastTiming, NO_HEALTHCHECK_WATCH_S, type ProbeTiming } from './rules.js'
+import { ScheduleReplay, startIntervalRule, type HealthcheckTiming, type Replayed, type StartIntervalRule, type TimedProbe } from './probe-schedule.js'
+import { describeHealthcheck, type ImageFacts } from '../stages/inspect.js'
 
 // Stage 4: wait until Docker itself says the container is healthy (its HEALTHCHECK state), and stop
 // at once when the container dies. The wait wakes on Docker's own events (docker/events.ts: health
@@ -15,12 +15,12 @@ import { describeHealthcheck, type ImageFacts } from './inspect.js'
 // follows Docker's within tens of milliseconds.
 //
 // The rule, with fast-health (the default): the container is probed every 0.1 s while it starts
-// (rules/health.ts: fastTiming) and the start period is health-timeout (run.ts), so Docker counts
+// (health/rules.ts: fastTiming) and the start period is health-timeout (stages/run.ts), so Docker counts
 // no failure while the app boots, and the first passing probe makes it healthy and ends the wait.
 // "unhealthy" comes at the first of:
 //   - a probe that could not run at all (its program is missing or not executable): at that probe;
 //   - the image's own limit: Docker, on the image's own HEALTHCHECK settings, would have said
-//     unhealthy. Its schedule (rules/probe-schedule.ts: each probe an interval after the last one
+//     unhealthy. Its schedule (health/probe-schedule.ts: each probe an interval after the last one
 //     ended, the start period's interval, which failures count) is replayed with the costs the
 //     wait's own probes measured (the same command and timeout), and the verdict comes once a
 //     probe that started no earlier than Docker's last counted probe would start has failed: the
@@ -111,7 +111,7 @@ export async function waitForHealth(docker: Docker, name: string, inputs: Health
   else if (health.source) health.intervalSeconds = inputs.healthCmd ? DOCKER_DEFAULT_INTERVAL_S : image.healthcheckInterval
   const limit = probeLimit(inputs, image, engine.version)
   const timing = probeTiming(api)
-  // a health-cmd's start period: the limit's with fast-health, Docker's own without (run.ts)
+  // a health-cmd's start period: the limit's with fast-health, Docker's own without (stages/run.ts)
   if (inputs.healthCmd && (inputs.fastHealth || inputs.healthStartPeriod > 0)) health.startPeriodSeconds = inputs.healthStartPeriod
 
   const started = clock.now()

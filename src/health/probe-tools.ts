@@ -1,12 +1,12 @@
 import type { Docker } from '../docker/docker.js'
 import type { Report } from '../report/report.js'
-import { appProgram, languageOf, pickTool, probeArgv, type Language, type ProbeTarget, type ProbeTool } from '../rules/probe.js'
-import { answerOf, askArgv, ASKERS, type Asker, type PortAnswer } from '../rules/protocol.js'
-import { startedByPid1 } from './user.js'
+import { appProgram, languageOf, pickTool, probeArgv, type Language, type ProbeTarget, type ProbeTool } from './probe.js'
+import { answerOf, askArgv, ASKERS, type Asker, type PortAnswer } from './protocol.js'
+import { startedByPid1 } from '../user/measure.js'
 
 // An image without a working health check gets one suggested, built from what the running
 // container really has: its programs (python, node, php, ruby, wget, curl, bash), the language it
-// runs (its processes), and what its port speaks (asked from inside it, rules/protocol.ts); and
+// runs (its processes), and what its port speaks (asked from inside it, health/protocol.ts); and
 // whether it has /bin/sh, which health-cmd needs. Each program is looked for with `docker exec` in
 // exec form, so an image without a shell is asked too, and nothing from the image is ever run
 // through a shell here.
