@@ -3360,7 +3360,7 @@ exports.User = User;
 
 /***/ }),
 
-/***/ 3728:
+/***/ 1347:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -3734,7 +3734,7 @@ var stopsignal_1 = __nccwpck_require__(4301);
 Object.defineProperty(exports, "Stopsignal", ({ enumerable: true, get: function () { return stopsignal_1.Stopsignal; } }));
 var user_1 = __nccwpck_require__(3998);
 Object.defineProperty(exports, "User", ({ enumerable: true, get: function () { return user_1.User; } }));
-var volume_1 = __nccwpck_require__(3728);
+var volume_1 = __nccwpck_require__(1347);
 Object.defineProperty(exports, "Volume", ({ enumerable: true, get: function () { return volume_1.Volume; } }));
 const workdir_1 = __nccwpck_require__(7529);
 Object.defineProperty(exports, "Workdir", ({ enumerable: true, get: function () { return workdir_1.Workdir; } }));
@@ -3901,7 +3901,7 @@ const shell_1 = __nccwpck_require__(7523);
 const stopsignal_1 = __nccwpck_require__(4301);
 const workdir_1 = __nccwpck_require__(7529);
 const user_1 = __nccwpck_require__(3998);
-const volume_1 = __nccwpck_require__(3728);
+const volume_1 = __nccwpck_require__(1347);
 const dockerfile_1 = __nccwpck_require__(9933);
 const util_1 = __nccwpck_require__(7459);
 const main_1 = __nccwpck_require__(8390);
@@ -47035,7 +47035,7 @@ const actionInputs = Object.assign((name) => {
 
 
 
-;// CONCATENATED MODULE: ./src/report/init.ts
+;// CONCATENATED MODULE: ./src/advice/init-process.ts
 // How to run an image under an init that passes the stop signal on to the app, written for that
 // image: the init goes in front of its own ENTRYPOINT (after `--`), never instead of it, and comes
 // from the base's packages (apk, apt-get), or as a static tini copied in where nothing can be
@@ -47057,7 +47057,7 @@ function initAdvice(report) {
     return `${install}. Or, with no change to the image: docker run --init, init: true in compose (Kubernetes has neither).`;
 }
 
-;// CONCATENATED MODULE: ./src/report/relay.ts
+;// CONCATENATED MODULE: ./src/advice/signal-relay.ts
 
 // A stop that was killed although the app would have stopped: another process of the container
 // had a handler for the signal (stop.catchers), and PID 1, which alone gets it from docker stop
@@ -47173,7 +47173,7 @@ function apacheFix(report, signal) {
         '(apache2 alone stops at AH00111: Config variable ${APACHE_RUN_DIR} is not defined; the php:*-apache images have apache2-foreground, which does this).');
 }
 
-;// CONCATENATED MODULE: ./src/report/warnings.ts
+;// CONCATENATED MODULE: ./src/advice/build-checks.ts
 
 
 // How BuildKit's build checks read where they are shown, and those that explain another check's failure: a shell-form CMD (JSONArgsRecommended)
@@ -47504,7 +47504,7 @@ function jreOf(name, tag) {
     return version ? `eclipse-temurin:${version}-jre` : undefined;
 }
 
-;// CONCATENATED MODULE: ./src/report/findings.ts
+;// CONCATENATED MODULE: ./src/advice/findings.ts
 
 
 // How a contents finding reads wherever it is shown (the contents row, the Dockerfile annotation):
@@ -47604,7 +47604,7 @@ function startNote(startError) {
 // table; the row names the first few and the fix.
 /** Findings named in the row itself (the summary lists them all). */
 const contents_NAMED = 3;
-/** The fix for files that must not ship (or cannot run); dev dependencies and build tools get theirs in their ecosystem's words (report/findings.ts). */
+/** The fix for files that must not ship (or cannot run); dev dependencies and build tools get theirs in their ecosystem's words (advice/findings.ts). */
 const FIX = {
     secret: 'Keep secrets out of the build context (.dockerignore: **/.env, **/*.pem, .git) and pass build-time credentials as build secrets (RUN --mount=type=secret); deleting a file in a later layer does not take it out of the image.',
     forbidden: 'Leave out the paths forbid-paths refuses (.dockerignore, or copy only what the app needs).',
@@ -47754,7 +47754,7 @@ function sinceStart(state, now) {
     return Number.isFinite(started) && started > 0 ? round(Math.max(0, now - started) / 1000) : undefined;
 }
 
-;// CONCATENATED MODULE: ./src/plain.ts
+;// CONCATENATED MODULE: ./src/strip-escapes.ts
 // Text from the image (build output, container logs, probe output, file names) is coloured and
 // cursor-moved by the tools that wrote it (tsc, npm, NestJS). Shown elsewhere (the job summary, the
 // comment, the action log, the saved report) those bytes are noise at best and a terminal trick at
@@ -47802,7 +47802,7 @@ class PlainLines {
     }
 }
 
-;// CONCATENATED MODULE: ./src/checks/unreachable.ts
+;// CONCATENATED MODULE: ./src/advice/unreachable.ts
 
 // Errno numbers as Python, redis-py and MySQL print them, then the words every runtime uses.
 function reason(text) {
@@ -48214,7 +48214,7 @@ function shellLine(argv) {
         .join(' ');
 }
 
-;// CONCATENATED MODULE: ./src/checks/health-advice.ts
+;// CONCATENATED MODULE: ./src/advice/health.ts
 
 
 
@@ -48257,7 +48257,7 @@ function replacementAdvice(report) {
     // (no worker here: a probe that cannot run is judged about a second after start, maybe before the app listens)
     if (!s)
         return '';
-    return `${protocolNote(report)}${suggestion(report, s, health_advice_form(report, s), ' instead')}`;
+    return `${protocolNote(report)}${suggestion(report, s, health_form(report, s), ' instead')}`;
 }
 /**
  * After an HTTP probe that never passed: why it cannot, when the container shows it (nothing listens
@@ -48271,7 +48271,7 @@ function misfitAdvice(report) {
     if (probed === undefined || !h.portAnswer)
         return '';
     const s = h.suggestedCmd;
-    const instead = s ? suggestion(report, s, health_advice_form(report, s), ' instead') : '';
+    const instead = s ? suggestion(report, s, health_form(report, s), ' instead') : '';
     if (!listening.includes(probed) && h.portAnswer.port !== probed && listening.length > 0) {
         const other = h.portAnswer.port;
         const exposed = exposedTcpPorts(report.image.exposedPorts ?? []);
@@ -48286,7 +48286,7 @@ function misfitAdvice(report) {
 function probeCannotPass(report) {
     return misfitAdvice(report) !== '';
 }
-function health_advice_form(report, s) {
+function health_form(report, s) {
     return report.health.source === 'health-cmd' && s.shell ? 'health-cmd' : 'dockerfile';
 }
 function notHttp(a) {
@@ -48464,7 +48464,7 @@ function pinned(causes) {
     return settings.size === 1 ? [...settings][0] : undefined;
 }
 
-;// CONCATENATED MODULE: ./src/checks/profile-cause.ts
+;// CONCATENATED MODULE: ./src/advice/profile-cause.ts
 
 /** " `/app/data`: the root filesystem is read-only (read-only: true) — … It logged: `…`. Run again without …"; "" when there is nothing to say. */
 function profileNote(report) {
@@ -48626,7 +48626,7 @@ function calls(command, program) {
     return new RegExp(`(?:^|[;&|(\\s])${escaped}(?:\\s|$)`).test(command);
 }
 
-;// CONCATENATED MODULE: ./src/report/oom.ts
+;// CONCATENATED MODULE: ./src/advice/oom.ts
 
 // An OOM kill (Docker's State.OOMKilled): the kernel killed the container's process for memory.
 // With run-memory that is the limit the user set (swap at the same value, so there is no swap to
@@ -48743,7 +48743,7 @@ function exitedWatched(report, inputs) {
         detail: `No health check, so the container was watched for ${NO_HEALTHCHECK_WATCH_S} s to see it keep running; it stopped ${h.ranSeconds} s after start.${maybeOomNote(report, h.exitCode, h.oomKilled)}${dependency(report, inputs)}${profileNote(report)}${logNote(h)}`
     };
 }
-/** Killed for memory before it was healthy (or while watched): its own verdict, with the limit that killed it (oom.ts). */
+/** Killed for memory before it was healthy (or while watched): its own verdict, with the limit that killed it (advice/oom.ts). */
 function oomKilled(report, inputs) {
     const h = report.health;
     const when = h.source ? 'before it was healthy' : `while it was watched (no health check)`;
@@ -48889,7 +48889,7 @@ function cannotRunWhy({ program, why }) {
     }
     return `The probe could not run: \`${program}\` is not in the image${program.includes('/') ? '' : ' (or not on its PATH)'}`;
 }
-/** What to use instead of a probe that cannot run: only programs the image has (health-advice.ts). */
+/** What to use instead of a probe that cannot run: only programs the image has (advice/health.ts). */
 function cannotRunFix(report) {
     const h = report.health;
     if (!h.cannotRun)
@@ -49432,7 +49432,7 @@ function listenPort(address) {
     return port !== undefined ? Number(port) : 80;
 }
 
-;// CONCATENATED MODULE: ./src/report/server-advice.ts
+;// CONCATENATED MODULE: ./src/advice/server.ts
 
 /** The advice for a root PID 1 that is (or starts) such a server; undefined for anything else. `numeric`: USER by number. */
 function serverAdvice(report, numeric) {
@@ -49490,29 +49490,10 @@ function nginxFix(report, user, owner, as) {
     return `To run it all as ${as}: ${[...steps, `then ${user}`].join(', ')}; its user directive is then ignored. ${unprivileged}`;
 }
 
-;// CONCATENATED MODULE: ./src/checks/user.ts
-
-
-// The UID the container's processes really run as (not the USER string), and the fix for root.
-//
-// Under run-profile restricted and openshift the image's USER is also judged as the kubelet judges
-// it for a pod with runAsNonRoot: true and no runAsUser (kuberuntime's verifyRunAsNonRoot): a USER
-// whose user part is a number is verified by that number; a name (nodejs, nodejs:nodejs, even
-// root) cannot be verified, and the pod is refused; no USER at all counts as root (the kubelet's
-// "if none of them is set, treat it as root"; Docker 29 leaves an empty Config.User out, which the
-// report keeps as undefined and which is read here as "").
-// - restricted stands for that pod, so the refusal fails the row even when the process runs as a
-//   non-root UID, and require-non-root: false does not waive it: the pod would not start at all.
-// - openshift: restricted-v2 (MustRunAsRange) sets runAsUser to the project's UID, so the kubelet
-//   never looks at USER there and the image runs as that UID in group 0 whatever USER says (the
-//   container ran so: --user, profile.ts). USER still decides where the UID is left to the image:
-//   the nonroot-v2 SCC (MustRunAsNonRoot) and the same image on plain Kubernetes. So the row says
-//   the UID the platform gave, and the refusal (a name, or root) fails it, so the image runs under
-//   every SCC and on Kubernetes too, saying restricted-v2 would accept it; require-non-root: false
-//   waives it there, since the default SCC does run the image. (Passing root while failing a
-//   non-root name would make dropping USER look like the fix.)
-// - docker: a user name is advice in a passing row's detail, not a failure.
-const userCheck = (report, inputs) => [userRow(report, inputs)];
+;// CONCATENATED MODULE: ./src/advice/user.ts
+// Who the image says it runs as, in the words the kubelet and the fix use: read alike by the user
+// check (checks/user.ts, which says why a refusal fails the row) and the Dockerfile annotation
+// (publish/annotations.ts), so publishing needs nothing from checks/.
 /** The kubelet's refusal of the image's USER under runAsNonRoot without runAsUser; undefined when it accepts it. */
 function runAsNonRootRefusal(user) {
     const name = (user ?? '').split(':')[0];
@@ -49535,6 +49516,31 @@ function namedUser(report) {
     const gid = u.resolvedUid !== undefined ? u.resolvedGid : runtime ? u.gid : undefined;
     return { name: user.split(':')[0], uid, gid };
 }
+
+;// CONCATENATED MODULE: ./src/checks/user.ts
+
+
+
+// The UID the container's processes really run as (not the USER string), and the fix for root.
+//
+// Under run-profile restricted and openshift the image's USER is also judged as the kubelet judges
+// it for a pod with runAsNonRoot: true and no runAsUser (kuberuntime's verifyRunAsNonRoot): a USER
+// whose user part is a number is verified by that number; a name (nodejs, nodejs:nodejs, even
+// root) cannot be verified, and the pod is refused; no USER at all counts as root (the kubelet's
+// "if none of them is set, treat it as root"; Docker 29 leaves an empty Config.User out, which the
+// report keeps as undefined and which is read here as "").
+// - restricted stands for that pod, so the refusal fails the row even when the process runs as a
+//   non-root UID, and require-non-root: false does not waive it: the pod would not start at all.
+// - openshift: restricted-v2 (MustRunAsRange) sets runAsUser to the project's UID, so the kubelet
+//   never looks at USER there and the image runs as that UID in group 0 whatever USER says (the
+//   container ran so: --user, stages/profile.ts). USER still decides where the UID is left to the image:
+//   the nonroot-v2 SCC (MustRunAsNonRoot) and the same image on plain Kubernetes. So the row says
+//   the UID the platform gave, and the refusal (a name, or root) fails it, so the image runs under
+//   every SCC and on Kubernetes too, saying restricted-v2 would accept it; require-non-root: false
+//   waives it there, since the default SCC does run the image. (Passing root while failing a
+//   non-root name would make dropping USER look like the fix.)
+// - docker: a user name is advice in a passing row's detail, not a failure.
+const userCheck = (report, inputs) => [userRow(report, inputs)];
 /** "USER 1001:1001 — the UID of nodejs in this image —", or a numeric USER in general where its UID is not known. */
 function byNumber(named) {
     if (named.uid === undefined)
@@ -55412,7 +55418,7 @@ function explain(err) {
     return `image-gate could not comment on the pull request (${why}). The job summary has the report; the step outcome is unchanged.`;
 }
 
-;// CONCATENATED MODULE: ./src/report/cap.ts
+;// CONCATENATED MODULE: ./src/report/report-output.ts
 
 
 // The `report` output, cut to fit where it goes. The README's fork recipe passes it to a shell
@@ -55430,15 +55436,15 @@ const LABELS = 20;
 const PROCESSES = 20;
 /** The last resort: every text this long at most. */
 const TEXT_LAST_RESORT = 200;
-const cap_size = (value) => Buffer.byteLength(JSON.stringify(value) ?? '');
+const report_output_size = (value) => Buffer.byteLength(JSON.stringify(value) ?? '');
 const count = (n) => n.toLocaleString('en-US');
 /** The report as the `report` output writes it: at most `max` bytes of JSON. */
 function capReport(report, max = REPORT_OUTPUT_MAX_BYTES) {
-    if (cap_size(report) <= max)
+    if (report_output_size(report) <= max)
         return report;
     const r = structuredClone(report);
     const cut = [];
-    const fits = () => cap_size({ ...r, cut }) <= max;
+    const fits = () => report_output_size({ ...r, cut }) <= max;
     const logs = logsOf(r);
     // long lines lose their middle, as the summary and the comment show them
     let shortened = false;
@@ -55460,13 +55466,13 @@ function capReport(report, max = REPORT_OUTPUT_MAX_BYTES) {
         const saved = logs.map(log => log.get());
         for (const log of logs)
             log.set([]);
-        let left = max - cap_size({ ...r, cut }) - NOTES_BYTES;
-        const byLength = logs.map((log, i) => ({ log, lines: saved[i] })).sort((a, b) => cap_size(a.lines) - cap_size(b.lines));
+        let left = max - report_output_size({ ...r, cut }) - NOTES_BYTES;
+        const byLength = logs.map((log, i) => ({ log, lines: saved[i] })).sort((a, b) => report_output_size(a.lines) - report_output_size(b.lines));
         byLength.forEach(({ log, lines }, i) => {
             const share = Math.max(0, Math.floor(left / (byLength.length - i)));
             const kept = newest(lines, share);
             log.set(kept);
-            left -= cap_size(kept);
+            left -= report_output_size(kept);
             if (kept.length < lines.length)
                 cut.push(`${log.name}: the last ${count(kept.length)} of ${count(lines.length)} ${log.unit}`);
         });
@@ -55525,8 +55531,8 @@ function shorterLists(r, cut) {
 function newest(lines, budget) {
     let used = 2; // []
     let i = lines.length;
-    while (i > 0 && used + cap_size(lines[i - 1]) + 1 <= budget)
-        used += cap_size(lines[--i]) + 1;
+    while (i > 0 && used + report_output_size(lines[i - 1]) + 1 <= budget)
+        used += report_output_size(lines[--i]) + 1;
     return lines.slice(i);
 }
 /** Every string in a JSON-like value cut to `max` characters. */
@@ -63588,7 +63594,7 @@ function answerOf(output) {
 
 
 // The health report's suggested probe and what the probed port spoke (schema.ts holds the rest):
-// health/probe-advice.ts writes them, checks/health-advice.ts words them.
+// health/probe-advice.ts writes them, advice/health.ts words them.
 /**
  * missing, a probe whose program is not in the image, or an HTTP probe on a port that speaks no
  * HTTP: a probe built from a program the image has (health/probe.ts; `app`: its own binary), fitted
@@ -63865,7 +63871,7 @@ const ReportSchema = pipe(object({
     push: dist_optional(PushSchema),
     /** the pull-request comment, when one was posted */
     comment: dist_optional(object({ url: fields_text(), action: picklist(['created', 'updated']) })),
-    /** what the `report` output left out to fit an environment variable (cap.ts) */
+    /** what the `report` output left out to fit an environment variable (report-output.ts) */
     cut: dist_optional(pipe(array(fields_short()), transform(notes => notes.slice(0, 20)))),
     /** set when the run could not start or stopped early (bad input, no engine) */
     error: dist_optional(object({ kind: picklist(['input', 'engine', 'timeout', 'internal']), message: fields_text() }))
@@ -63888,7 +63894,7 @@ transform(report => ({ ...report, passed: report.passed === true && report.check
 /** Just enough to tell an image-gate report from some other JSON file. */
 const Envelope = object({ schema: literal(1), checks: array(unknown()) });
 /**
- * The most a report file may hold. The `report` output is at most 96 KiB (cap.ts); a file many times
+ * The most a report file may hold. The `report` output is at most 96 KiB (report-output.ts); a file many times
  * that is not one, and is not read whole into memory to find out.
  */
 const REPORT_FILE_MAX_BYTES = 1024 * 1024;
@@ -64378,7 +64384,7 @@ function explainFailure(output) {
     const cause = failedStep ? tellingLine(stepOutput(lines, failedStep)) : undefined;
     return { failedStep, error, ...(cause && { cause }), logTail: meaningful.slice(-LOG_TAIL_LINES) };
 }
-/** One line of build output for a one-line cell: plain as a terminal shows it (src/plain.ts), tabs and newlines as spaces. */
+/** One line of build output for a one-line cell: plain as a terminal shows it (src/strip-escapes.ts), tabs and newlines as spaces. */
 const build_oneLine = (line) => plain(line).replace(/[\t\n]/g, ' ');
 /**
  * What the failed step printed: buildx's plain progress prefixes each line of a step's output with
@@ -69300,7 +69306,7 @@ async function readSavedImage(docker, imageRef, options = {}) {
     // docker's own failure explains a short or empty stream better than the tar parser can. But if we
     // gave up first, its complaint ("broken pipe", or being killed) is only the echo of our error.
     if (code !== 0 && (failure === undefined || eof)) {
-        // masked as every answer of Docker's is (docker.ts), the start too when the kept tail begins inside a line
+        // masked as every answer of Docker's is (docker/docker.ts), the start too when the kept tail begins inside a line
         const last = docker.secrets.maskCut(stderr, { start: stderrCut }).trim().split('\n').pop()?.trim();
         throw new Error(`docker save failed: ${last || (signal ? `killed by ${signal}` : `exit code ${code}`)}`);
     }
@@ -69854,7 +69860,7 @@ function largest(bytes) {
 // Which build tools came with the base image rather than a line of the Dockerfile: a layer no
 // instruction of the final stage (or a stage it is built FROM) made came through the FROM line
 // (places.ts). Those need a different fix: a build stage on the same base leaves them in the
-// final image, so the base itself has to change (report/findings.ts names its variant).
+// final image, so the base itself has to change (advice/findings.ts names its variant).
 /** `contents` with each build tool from the base marked with the final stage's FROM image; as it is when the Dockerfile cannot be read. */
 function markFromBase(contents, file, target = '') {
     if (!file || !contents.findings.some(f => f.kind === 'build-tool'))

@@ -1,4 +1,4 @@
-import { plain } from '../plain.js'
+import { plain } from '../strip-escapes.js'
 import type { BuildWarning } from '../report/report.js'
 
 // BuildKit's build checks (buildx 0.15 and later): Dockerfile lint rules such as JSONArgsRecommended

@@ -1,4 +1,4 @@
-import { describeWarning } from '../report/warnings.js'
+import { describeWarning } from '../advice/build-checks.js'
 import type { BuildWarning } from '../report/report.js'
 import { shortId } from '../report/text.js'
 import type { CheckRule } from './check.js'

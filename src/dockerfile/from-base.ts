@@ -5,7 +5,7 @@ import type { Contents } from '../report/report.js'
 // Which build tools came with the base image rather than a line of the Dockerfile: a layer no
 // instruction of the final stage (or a stage it is built FROM) made came through the FROM line
 // (places.ts). Those need a different fix: a build stage on the same base leaves them in the
-// final image, so the base itself has to change (report/findings.ts names its variant).
+// final image, so the base itself has to change (advice/findings.ts names its variant).
 
 /** `contents` with each build tool from the base marked with the final stage's FROM image; as it is when the Dockerfile cannot be read. */
 export function markFromBase(contents: Contents, file: string | undefined, target = ''): Contents {

@@ -1,4 +1,4 @@
-import { plain } from '../plain.js'
+import { plain } from '../strip-escapes.js'
 
 // Which port the app says it listens on (its log), which one the health probe asks (its URL), and
 // which ones the image EXPOSEs: a probe on a port the app never opens can never pass, and the

@@ -1,5 +1,5 @@
 import { codeBlock, codeSpan, inline, markdown } from './escape.js'
-import { FINDING_ROWS } from './findings.js'
+import { FINDING_ROWS } from '../advice/findings.js'
 import type { Layer, Report } from './report.js'
 import { profileLine } from './profile-line.js'
 import { pushLine } from './push-line.js'

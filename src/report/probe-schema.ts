@@ -4,7 +4,7 @@ import { PROBE_TOOLS } from '../health/probe.js'
 import { ASKERS } from '../health/protocol.js'
 
 // The health report's suggested probe and what the probed port spoke (schema.ts holds the rest):
-// health/probe-advice.ts writes them, checks/health-advice.ts words them.
+// health/probe-advice.ts writes them, advice/health.ts words them.
 
 /**
  * missing, a probe whose program is not in the image, or an HTTP probe on a port that speaks no

@@ -84,7 +84,7 @@ export async function readSavedImage(docker: Docker, imageRef: string, options: 
   // docker's own failure explains a short or empty stream better than the tar parser can. But if we
   // gave up first, its complaint ("broken pipe", or being killed) is only the echo of our error.
   if (code !== 0 && (failure === undefined || eof)) {
-    // masked as every answer of Docker's is (docker.ts), the start too when the kept tail begins inside a line
+    // masked as every answer of Docker's is (docker/docker.ts), the start too when the kept tail begins inside a line
     const last = docker.secrets.maskCut(stderr, { start: stderrCut }).trim().split('\n').pop()?.trim()
     throw new Error(`docker save failed: ${last || (signal ? `killed by ${signal}` : `exit code ${code}`)}`)
   }

@@ -1,7 +1,7 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs'
 import * as path from 'node:path'
 import type { RunContext } from '../context.js'
-import { plain } from '../plain.js'
+import { plain } from '../strip-escapes.js'
 import { maskBuildOutput, maskedStream } from '../build-output/build-log.js'
 import { buildWarnings, WARNINGS_ENV } from '../build-output/build-warnings.js'
 import { thrownError } from '../build-output/tracebacks.js'
@@ -190,7 +190,7 @@ export function explainFailure(output: string): { failedStep?: string; error?: s
   return { failedStep, error, ...(cause && { cause }), logTail: meaningful.slice(-LOG_TAIL_LINES) }
 }
 
-/** One line of build output for a one-line cell: plain as a terminal shows it (src/plain.ts), tabs and newlines as spaces. */
+/** One line of build output for a one-line cell: plain as a terminal shows it (src/strip-escapes.ts), tabs and newlines as spaces. */
 export const oneLine = (line: string): string => plain(line).replace(/[\t\n]/g, ' ')
 
 /**

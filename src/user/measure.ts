@@ -20,7 +20,7 @@ import type { Report } from '../report/report.js'
 // is e.g. 165536 on the host). Root inside the container is what the image asks for, and still root
 // to the app (it can write everything the container owns), so the UIDs are translated into the
 // container's namespace: host UID minus the host UID of the container's root, which `docker info`
-// tells a remote client too (engine.ts). Exact for root, which is always the range's start; exact for
+// tells a remote client too (docker/engine.ts). Exact for root, which is always the range's start; exact for
 // every UID in the usual single /etc/subuid range (Docker adds 65536 IDs). A process below that start
 // cannot be placed: the runtime user is then unknown, and USER as the image resolves it is judged.
 // (/proc/<pid>/uid_map would give the whole map, but only on the engine's host; `docker exec` needs

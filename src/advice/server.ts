@@ -1,5 +1,5 @@
 import { masterWorkers, type MasterWorkers } from '../rules/servers.js'
-import type { Report } from './report.js'
+import type { Report } from '../report/report.js'
 
 // The user row of a web server whose master runs as root and whose workers run as the account its
 // config names (nginx 101, php-fpm and apache www-data 33): what runs as whom, and the server's own

@@ -1,5 +1,5 @@
 import { memoryReading } from '../units.js'
-import type { Report } from './report.js'
+import type { Report } from '../report/report.js'
 
 // An OOM kill (Docker's State.OOMKilled): the kernel killed the container's process for memory.
 // With run-memory that is the limit the user set (swap at the same value, so there is no swap to

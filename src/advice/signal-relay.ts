@@ -1,5 +1,5 @@
-import { initAdvice } from './init.js'
-import type { BuildWarning, Report, Stop } from './report.js'
+import { initAdvice } from './init-process.js'
+import type { BuildWarning, Report, Stop } from '../report/report.js'
 
 // A stop that was killed although the app would have stopped: another process of the container
 // had a handler for the signal (stop.catchers), and PID 1, which alone gets it from docker stop

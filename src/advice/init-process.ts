@@ -1,4 +1,4 @@
-import type { Report } from './report.js'
+import type { Report } from '../report/report.js'
 
 // How to run an image under an init that passes the stop signal on to the app, written for that
 // image: the init goes in front of its own ENTRYPOINT (after `--`), never instead of it, and comes

@@ -1,6 +1,6 @@
 import type { Report } from './report.js'
 import { cutLine, LINE_MAX_CHARS } from './markdown.js'
-import { FINDING_ROWS } from './findings.js'
+import { FINDING_ROWS } from '../advice/findings.js'
 
 // The `report` output, cut to fit where it goes. The README's fork recipe passes it to a shell
 // through an environment variable, and Linux takes at most 128 KiB for one ("REPORT=…",

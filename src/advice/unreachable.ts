@@ -1,4 +1,4 @@
-import { plain } from '../plain.js'
+import { plain } from '../strip-escapes.js'
 
 // Reads a failed container's output (log tail, health-probe outputs: untrusted text) for the
 // dependency the app could not reach, so the health row can name it instead of pointing at the raw

@@ -1,6 +1,6 @@
 import { runVariant } from '../rules/base-variants.js'
 import { formatSize } from '../units.js'
-import type { Finding } from './report.js'
+import type { Finding } from '../report/report.js'
 
 type Ecosystem = NonNullable<Finding['ecosystem']>
 

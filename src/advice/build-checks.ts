@@ -1,6 +1,6 @@
-import { initAdvice } from './init.js'
-import { isShell, jsonForm } from './relay.js'
-import type { BuildWarning, Report, Stop } from './report.js'
+import { initAdvice } from './init-process.js'
+import { isShell, jsonForm } from './signal-relay.js'
+import type { BuildWarning, Report, Stop } from '../report/report.js'
 
 // How BuildKit's build checks read where they are shown, and those that explain another check's failure: a shell-form CMD (JSONArgsRecommended)
 // makes a shell PID 1, which does not pass SIGTERM on; an ARG or ENV named like a credential
