@@ -47229,7 +47229,7 @@ function describeWarning(w) {
     return w.line ? `${w.rule} line ${w.line}` : w.rule;
 }
 
-;// CONCATENATED MODULE: ./src/report/profile-line.ts
+;// CONCATENATED MODULE: ./src/render/profile-line.ts
 
 // How the container ran, said once above the table (summary, comment, terminal) when it was not
 // Docker's defaults: every row below was measured under these settings. Reads the report only.
@@ -47270,7 +47270,7 @@ function repository(ref) {
     return colon > slash ? noDigest.slice(0, colon) : noDigest;
 }
 
-;// CONCATENATED MODULE: ./src/report/push-line.ts
+;// CONCATENATED MODULE: ./src/render/push-line.ts
 
 // push: true, said in one line under the checks table (summary, comment, terminal): what went out and
 // that it is the image that was gated, or why nothing did. Reads the report only.
@@ -47312,7 +47312,7 @@ function stoppedWhy(report) {
     return 'the run did not get to it';
 }
 
-;// CONCATENATED MODULE: ./src/report/text.ts
+;// CONCATENATED MODULE: ./src/render/text.ts
 
 
 
@@ -54924,7 +54924,7 @@ function getOctokit(token, options, ...additionalPlugins) {
     return new GitHubWithPlugins(getOctokitOptions(token, options));
 }
 //# sourceMappingURL=github.js.map
-;// CONCATENATED MODULE: ./src/report/escape.ts
+;// CONCATENATED MODULE: ./src/render/escape.ts
 // Text from the image, its logs, its labels or the user is data. These helpers make it inert
 // wherever it is shown in Markdown (job summary, PR comment); the action's log is made safe by its sink
 // (publish/github-sink.ts).
@@ -55010,7 +55010,7 @@ function codeBlock(lines) {
     return `${fence}text\n${body}\n${fence}`;
 }
 
-;// CONCATENATED MODULE: ./src/report/markdown.ts
+;// CONCATENATED MODULE: ./src/render/markdown.ts
 
 
 
@@ -55418,7 +55418,16 @@ function explain(err) {
     return `image-gate could not comment on the pull request (${why}). The job summary has the report; the step outcome is unchanged.`;
 }
 
-;// CONCATENATED MODULE: ./src/report/report-output.ts
+;// CONCATENATED MODULE: ./src/report/report.ts
+function newReport(tag = '') {
+    return { schema: 1, tag, build: { ok: false }, image: {}, health: { verdict: 'skipped' }, user: {}, checks: [], passed: false };
+}
+/** The most the `report` output holds (render/report-output.ts cuts it to fit an environment variable):
+ * well under 128 KiB, with room for the variable's name and anything else the step passes. */
+const REPORT_OUTPUT_MAX_BYTES = 96 * 1024;
+
+;// CONCATENATED MODULE: ./src/render/report-output.ts
+
 
 
 // The `report` output, cut to fit where it goes. The README's fork recipe passes it to a shell
@@ -55427,8 +55436,6 @@ function explain(err) {
 // run failed with long log lines. What is cut is what a comment cuts anyway (the oldest log lines,
 // the middle of long ones, findings it does not list), the rows never; `cut` says what went.
 // Sizes are of the JSON as written: escapes and UTF-8 bytes count.
-/** Well under 128 KiB, with room for the variable's name and anything else the step passes. */
-const REPORT_OUTPUT_MAX_BYTES = 96 * 1024;
 /** Room kept for the `cut` notes themselves. */
 const NOTES_BYTES = 2_048;
 /** Lists the comment shows only part of, kept to that part. */
@@ -63871,7 +63878,7 @@ const ReportSchema = pipe(object({
     push: dist_optional(PushSchema),
     /** the pull-request comment, when one was posted */
     comment: dist_optional(object({ url: fields_text(), action: picklist(['created', 'updated']) })),
-    /** what the `report` output left out to fit an environment variable (report-output.ts) */
+    /** what the `report` output left out to fit an environment variable (render/report-output.ts) */
     cut: dist_optional(pipe(array(fields_short()), transform(notes => notes.slice(0, 20)))),
     /** set when the run could not start or stopped early (bad input, no engine) */
     error: dist_optional(object({ kind: picklist(['input', 'engine', 'timeout', 'internal']), message: fields_text() }))
@@ -63894,7 +63901,7 @@ transform(report => ({ ...report, passed: report.passed === true && report.check
 /** Just enough to tell an image-gate report from some other JSON file. */
 const Envelope = object({ schema: literal(1), checks: array(unknown()) });
 /**
- * The most a report file may hold. The `report` output is at most 96 KiB (report-output.ts); a file many times
+ * The most a report file may hold. The `report` output is at most 96 KiB (render/report-output.ts); a file many times
  * that is not one, and is not read whole into memory to find out.
  */
 const REPORT_FILE_MAX_BYTES = 1024 * 1024;
@@ -63972,11 +63979,6 @@ function shown(input) {
 }
 function cut(text) {
     return text.length > 40 ? `${text.slice(0, 40)}…` : text;
-}
-
-;// CONCATENATED MODULE: ./src/report/report.ts
-function newReport(tag = '') {
-    return { schema: 1, tag, build: { ok: false }, image: {}, health: { verdict: 'skipped' }, user: {}, checks: [], passed: false };
 }
 
 ;// CONCATENATED MODULE: external "node:string_decoder"

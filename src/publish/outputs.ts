@@ -1,4 +1,4 @@
-import { capReport } from '../report/report-output.js'
+import { capReport } from '../render/report-output.js'
 import type { Report } from '../report/report.js'
 import type { Sink } from '../sink.js'
 

@@ -278,7 +278,7 @@ export const ReportSchema = v.pipe(
     push: v.optional(PushSchema),
     /** the pull-request comment, when one was posted */
     comment: v.optional(v.object({ url: text(), action: v.picklist(['created', 'updated']) })),
-    /** what the `report` output left out to fit an environment variable (report-output.ts) */
+    /** what the `report` output left out to fit an environment variable (render/report-output.ts) */
     cut: v.optional(
       v.pipe(
         v.array(short()),

@@ -1,5 +1,5 @@
 import { memoryReading } from '../units.js'
-import type { Report } from './report.js'
+import type { Report } from '../report/report.js'
 
 // How the container ran, said once above the table (summary, comment, terminal) when it was not
 // Docker's defaults: every row below was measured under these settings. Reads the report only.

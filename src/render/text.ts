@@ -1,4 +1,4 @@
-import type { CheckStatus, Report } from './report.js'
+import type { CheckStatus, Report } from '../report/report.js'
 import { counted } from '../units.js'
 import { profileLine } from './profile-line.js'
 import { pushLine } from './push-line.js'

@@ -1,4 +1,4 @@
-import type { Report } from './report.js'
+import type { Report } from '../report/report.js'
 import { repository } from '../registry/repository.js'
 
 // push: true, said in one line under the checks table (summary, comment, terminal): what went out and

@@ -1,6 +1,6 @@
 import { codeBlock, codeSpan, inline, markdown } from './escape.js'
 import { FINDING_ROWS } from '../advice/findings.js'
-import type { Layer, Report } from './report.js'
+import type { Layer, Report } from '../report/report.js'
 import { profileLine } from './profile-line.js'
 import { pushLine } from './push-line.js'
 import { headline, ICON, shortId } from './text.js'

@@ -1,4 +1,4 @@
-import type { Report } from './report.js'
+import { REPORT_OUTPUT_MAX_BYTES, type Report } from '../report/report.js'
 import { cutLine, LINE_MAX_CHARS } from './markdown.js'
 import { FINDING_ROWS } from '../advice/findings.js'
 
@@ -9,8 +9,6 @@ import { FINDING_ROWS } from '../advice/findings.js'
 // the middle of long ones, findings it does not list), the rows never; `cut` says what went.
 // Sizes are of the JSON as written: escapes and UTF-8 bytes count.
 
-/** Well under 128 KiB, with room for the variable's name and anything else the step passes. */
-export const REPORT_OUTPUT_MAX_BYTES = 96 * 1024
 /** Room kept for the `cut` notes themselves. */
 const NOTES_BYTES = 2_048
 /** Lists the comment shows only part of, kept to that part. */
