@@ -3,12 +3,11 @@ import { containerId, containerState } from '../docker/container.js'
 import type { Docker } from '../docker/docker.js'
 import { containerListening } from '../docker/sockets.js'
 import type { Inputs } from '../inputs/inputs.js'
-import type { Report } from '../report/report.js'
+import type { Report, ImageFacts } from '../report/report.js'
 import { exposedTcpPorts, probePorts } from './ports.js'
 import { probePort, probeTarget, toolOrder, type ProbeFacts, type ProbeTool } from './probe.js'
 import { round } from '../units.js'
 import type { Health } from './wait-healthy.js'
-import type { ImageFacts } from '../stages/inspect.js'
 import { askerOf, askPort, chooseProbe, containerLanguage, findPrograms, hasShell, type Programs } from './probe-tools.js'
 
 // What the health row's advice is built from, looked at while the container still runs: the ports

@@ -1,7 +1,8 @@
 import type { Docker } from '../docker/docker.js'
 import type { Report } from '../report/report.js'
+import { ASKERS } from '../report/probe-schema.js'
 import { appProgram, languageOf, pickTool, probeArgv, type Language, type ProbeTarget, type ProbeTool } from './probe.js'
-import { answerOf, askArgv, ASKERS, type Asker, type PortAnswer } from './protocol.js'
+import { answerOf, askArgv, type Asker, type PortAnswer } from './protocol.js'
 import { startedByPid1 } from '../user/measure.js'
 
 // An image without a working health check gets one suggested, built from what the running

@@ -1,17 +1,13 @@
 import { exposedTcpPorts, listeningPorts } from './ports.js'
 import type { PortAnswer } from './protocol.js'
+import { PROBE_TOOLS } from '../report/probe-schema.js'
 
 // The health probe suggested for an image, built from a program it has and fitted to what its port
 // speaks (health/protocol.ts asks it): shared by the stage that looks for the programs
 // (health/probe-tools.ts) and the check that shows the suggestion. Pure.
 
-/**
- * The programs a probe can be built from, in order of fit when the image's own language is not
- * known: the runtimes first (what working Python, Node, PHP and Ruby images probe with), then the
- * download tools, then bash's /dev/tcp, then the app's own binary (a health mode it would need to
- * have: the only way in a scratch image). The image's own language goes first (toolOrder).
- */
-export const PROBE_TOOLS = ['python3', 'python', 'node', 'php', 'ruby', 'wget', 'curl', 'bash', 'app'] as const
+// The programs a probe can be built from, in order of fit (PROBE_TOOLS), are listed once, in the
+// report's schema (report/probe-schema.ts), so the schema imports nothing from health/.
 export type ProbeTool = (typeof PROBE_TOOLS)[number]
 
 /** What the probe speaks: HTTP, a FastCGI request (php-fpm's port), or only a TCP connect (a raw port). */

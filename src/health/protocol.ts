@@ -1,3 +1,5 @@
+import { ASKERS } from '../report/probe-schema.js'
+
 // What a port speaks, asked from inside the container with a program the image has (docker exec
 // in exec form: the script is constant, the port its one argument), so a probe that fits the port
 // is suggested: php-fpm's :9000 speaks FastCGI, where an HTTP probe can never pass, and a raw TCP
@@ -14,8 +16,7 @@
 // asking costs milliseconds on an HTTP or FastCGI port and about 4 s on a silent one, only when
 // advice is due.
 
-/** The programs that can ask, in the order health/probe.ts ranks them. */
-export const ASKERS = ['python3', 'python', 'node', 'php', 'ruby', 'bash'] as const
+// The programs that can ask (ASKERS) are listed once, in the report's schema (report/probe-schema.ts).
 export type Asker = (typeof ASKERS)[number]
 
 export type Protocol = 'http' | 'fastcgi' | 'other' | 'silent' | 'closed'

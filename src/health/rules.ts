@@ -70,3 +70,14 @@ function calls(command: string, program: string): boolean {
   const escaped = program.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')
   return new RegExp(`(?:^|[;&|(\\s])${escaped}(?:\\s|$)`).test(command)
 }
+
+/** `HEALTHCHECK NONE` and an inherited empty test both mean: no health check. */
+export function healthcheckOf(test: string[] | undefined): string[] | undefined {
+  if (!test || test.length === 0 || test[0] === 'NONE') return undefined
+  return test
+}
+
+/** ["CMD-SHELL", "wget ... || exit 1"] → "wget ... || exit 1"; ["CMD", "a", "b"] → "a b". */
+export function describeHealthcheck(test: string[]): string {
+  return test.slice(1).join(' ')
+}

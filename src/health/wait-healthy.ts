@@ -2,12 +2,12 @@ import { containerState, DOCKER_DEFAULT_INTERVAL_S, DOCKER_DEFAULT_RETRIES, logF
 import type { Docker } from '../docker/docker.js'
 import { SAFETY_POLL_MS, waitUntil, type Waiter } from '../docker/wait.js'
 import type { Inputs } from '../inputs/inputs.js'
-import type { Probe, Report } from '../report/report.js'
+import type { Probe, Report, ImageFacts } from '../report/report.js'
 import { round } from '../units.js'
 import { apiAtLeast, type Engine } from '../docker/engine.js'
 import { cannotRun, FAST_INTERVAL_S, fastTiming, NO_HEALTHCHECK_WATCH_S, type ProbeTiming } from './rules.js'
 import { ScheduleReplay, startIntervalRule, type HealthcheckTiming, type Replayed, type StartIntervalRule, type TimedProbe } from './probe-schedule.js'
-import { describeHealthcheck, type ImageFacts } from '../stages/inspect.js'
+import { describeHealthcheck } from './rules.js'
 
 // Stage 4: wait until Docker itself says the container is healthy (its HEALTHCHECK state), and stop
 // at once when the container dies. The wait wakes on Docker's own events (docker/events.ts: health

@@ -44,3 +44,9 @@ export function newReport(tag = ''): Report {
 /** The most the `report` output holds (render/report-output.ts cuts it to fit an environment variable):
  * well under 128 KiB, with room for the variable's name and anything else the step passes. */
 export const REPORT_OUTPUT_MAX_BYTES = 96 * 1024
+
+/** What the engine says of the built image (stages/inspect.ts), as the report's image holds it. */
+export type ImageFacts = Pick<
+  Report['image'],
+  'id' | 'size' | 'platform' | 'user' | 'stopSignal' | 'healthcheck' | 'healthcheckRetries' | 'healthcheckInterval' | 'healthcheckStartPeriod' | 'healthcheckStartInterval' | 'exposedPorts' | 'entrypoint' | 'cmd' | 'labels'
+>

@@ -3,7 +3,7 @@ import { removeContainer } from '../docker/container.js'
 import { watchContainer } from '../docker/events.js'
 import { pinned, profileCauses, type RunAs } from '../rules/profile-errors.js'
 import { waitForHealth, type EngineHealth, type Health, type HealthInputs } from '../health/wait-healthy.js'
-import type { ImageFacts } from './inspect.js'
+import type { ImageFacts } from '../report/report.js'
 import type { ProfileInputs } from './profile.js'
 import type { User } from '../user/measure.js'
 
