@@ -46540,164 +46540,221 @@ const hostEntries = lines((line, { name }) => {
     return `${m[1]}:${m[2]}`;
 });
 
-;// CONCATENATED MODULE: ./src/inputs/table-run.ts
+;// CONCATENATED MODULE: ./src/inputs/table-build.ts
 
-// The Run section of the input table (table.ts): what the container gets from the environment it
-// runs in, and how strictly it is run.
-const RUN_INPUTS = {
-    env: { default: '', parse: keyValues, description: 'Environment for the container, one KEY=VALUE per line.' },
-    'run-network': {
-        default: '',
-        parse: emptyOr(networkName),
-        description: "Network the container and the smoke-command containers join, e.g. the job's services network (job.services.postgres.network in an expression) so the app reaches a service container by its name; host shares the runner's network. Default Docker's bridge."
+// The Build section of the input table (table.ts): named as docker/build-push-action names them,
+// what the image is built from and how, and where it is pushed once it passed.
+const BUILD_INPUTS = {
+    context: {
+        section: 'Build: named as docker/build-push-action names them.',
+        default: '.',
+        parse: resolved,
+        description: 'Build context, a local directory.'
     },
-    'run-add-hosts': {
-        default: '',
-        parse: hostEntries,
-        description: 'Extra host entries for the container and the smoke-command containers, one NAME:IP per line (as docker run --add-host; IP may be host-gateway, e.g. host.docker.internal:host-gateway).'
-    },
-    command: {
-        default: '',
-        parse: optional(words),
-        description: "Command to run instead of the image's CMD, e.g. `node dist/worker.js` or a JSON array. Split into words, never run through a shell."
-    },
-    // How production runs it (stages/profile.ts): Kubernetes' restricted profile, OpenShift, read-only, a memory limit
-    'run-profile': {
-        default: 'docker',
-        parse: oneOf(['docker', 'restricted', 'openshift']),
-        description: "How the container and the smoke-command containers run: docker (Docker's defaults), restricted (Kubernetes' restricted Pod Security Standard: every capability dropped, no-new-privileges, a numeric non-root USER), or openshift (restricted, as an arbitrary UID in group 0)."
-    },
-    'read-only': {
-        default: 'false',
-        parse: bool,
-        description: "Run with a read-only root filesystem and a tmpfs on /tmp, as Kubernetes' readOnlyRootFilesystem (true/false)."
-    },
-    'run-memory': {
-        default: '',
-        parse: optional(memory),
-        description: 'Memory limit for the container, e.g. 256m or 256Mi (docker run --memory, swap at the same value: a hard limit, as on Kubernetes). k, m, g are read as docker run reads them, KiB, MiB, GiB, in either case (Kubernetes reads 256M as 256,000,000 bytes: write 256Mi to mean the same in both). An app the limit kills fails as OOM-killed. Empty: no limit.'
-    }
-};
-
-;// CONCATENATED MODULE: ./src/inputs/table.ts
-
-
-// Every input of the action, declared once: its name as action.yml spells it, its default and
-// description exactly as action.yml declares them (a unit test keeps the two equal), and the
-// parser that turns its text into the value the pipeline uses. The Inputs type, the defaults, the
-// command-line options, the typo check and the test fixture all come from here.
-const INPUT_TABLE = {
-    // Build: named as docker/build-push-action names them.
-    context: { default: '.', parse: resolved, description: 'Build context, a local directory.' },
     // the default is context's Dockerfile, which readInputs fills in
-    file: { default: '', shown: '{context}/Dockerfile', parse: emptyOr(resolved), description: 'Path to the Dockerfile (default {context}/Dockerfile, or {context}/dockerfile where only that exists, as buildx reads it).' },
+    file: {
+        default: '',
+        shown: '{context}/Dockerfile',
+        parse: emptyOr(resolved),
+        description: 'Path to the Dockerfile (default {context}/Dockerfile, or {context}/dockerfile where only that exists, as buildx reads it).',
+        readme: "Path to the Dockerfile. Without it, the context's `Dockerfile`, or its lowercase `dockerfile` where only that exists, as `docker buildx build .` reads it."
+    },
     target: { default: '', parse: parse_text, description: 'Build stage to build.' },
-    'build-args': { default: '', parse: list, description: 'Build arguments, one KEY=VALUE per line.' },
-    labels: { default: '', parse: list, description: 'Image labels, one KEY=VALUE per line.' },
+    'build-args': {
+        default: '',
+        parse: list,
+        description: 'Build arguments, one KEY=VALUE per line.',
+        readme: 'Build arguments, one `KEY=VALUE` per line.'
+    },
+    labels: {
+        default: '',
+        parse: list,
+        description: 'Image labels, one KEY=VALUE per line.',
+        readme: 'Image labels, one `KEY=VALUE` per line.'
+    },
     tags: {
         default: '',
         shown: 'image-gate/REPO:SHA',
         parse: imageRefs,
-        description: 'Image tags, one per line (or comma-separated). Default a local name from the repository and commit, image-gate/REPO:SHA.'
+        description: 'Image tags, one per line (or comma-separated). Default a local name from the repository and commit, image-gate/REPO:SHA.',
+        readme: 'Image tags. Without tags, a local name from the repository and commit (`-TARGET` appended with `target`).'
     },
     // as build-push-action names them; push only after every check passed, the gated image itself (stages/push.ts)
-    push: { default: 'false', parse: bool, description: 'Push the gated image to every entry of tags once every check passed (true/false); nothing is pushed when a check fails or the run errs. Log in to the registry first (docker/login-action).' },
+    push: {
+        default: 'false',
+        parse: bool,
+        description: 'Push the gated image to every entry of tags once every check passed (true/false); nothing is pushed when a check fails or the run errs. Log in to the registry first (docker/login-action).',
+        readme: 'Push the gated image to every entry of `tags` once every check passed; nothing is pushed when a check fails, or when the run errs or times out before a tag moved (after one, the step says which tags moved, to what, and which did not: "partly pushed"). The image pushed is the one every check ran, read back from the registry afterwards (see [Push only what passed](docs/recipes/push-and-release.md#push-only-what-passed)). Log in first (`docker/login-action`).'
+    },
     annotations: {
         default: '',
         parse: annotations,
-        description: "Annotations, one [LEVEL:]KEY=VALUE per line as build-push-action takes them (metadata-action's annotations output): manifest (the default), manifest-descriptor or index, e.g. index:org.opencontainers.image.description=... Written where each level says when the image is pushed."
+        description: "Annotations, one [LEVEL:]KEY=VALUE per line as build-push-action takes them (metadata-action's annotations output): manifest (the default), manifest-descriptor or index, e.g. index:org.opencontainers.image.description=... Written where each level says when the image is pushed.",
+        readme: "Annotations, one `[LEVEL:]KEY=VALUE` per line, as build-push-action takes them (feed it metadata-action's `annotations` output). `manifest:` (the default) goes on each platform's image manifest (`manifest[linux/arm64]:` on one platform's), `manifest-descriptor:` on each manifest's entry in the index, `index:` on the index itself, which is what GHCR shows as a multi-platform image's description; `index-descriptor:` has no place in a registry and is refused. Written when the image is pushed (see [Push only what passed](docs/recipes/push-and-release.md#push-only-what-passed))."
     },
-    provenance: { default: '', parse: parse_text, description: "Provenance attestation, passed to docker buildx build --provenance as build-push-action does (e.g. false, mode=max). Empty: the builder's default." },
-    sbom: { default: '', parse: parse_text, description: "SBOM attestation, passed to docker buildx build --sbom as build-push-action does (e.g. true). Empty: the builder's default." },
+    provenance: {
+        default: '',
+        parse: parse_text,
+        description: "Provenance attestation, passed to docker buildx build --provenance as build-push-action does (e.g. false, mode=max). Empty: the builder's default.",
+        readme: "Provenance attestation, passed to `docker buildx build --provenance` as build-push-action does (e.g. `false`, `mode=max`). Empty: the builder's default. The `docker` driver on the classic image store refuses attestations with `--load`: leave it empty there."
+    },
+    sbom: {
+        default: '',
+        parse: parse_text,
+        description: "SBOM attestation, passed to docker buildx build --sbom as build-push-action does (e.g. true). Empty: the builder's default.",
+        readme: "SBOM attestation, passed to `docker buildx build --sbom` as build-push-action does (e.g. `true`). Empty: the builder's default. Refused like `provenance` by the `docker` driver on the classic image store."
+    },
     secrets: {
         default: '',
         parse: secrets,
-        description: 'Build secrets, one id=value per line, for RUN --mount=type=secret,id=... The values are masked in the log, summary, comment and outputs, and written to files only for the build.'
+        description: 'Build secrets, one id=value per line, for RUN --mount=type=secret,id=... The values are masked in the log, summary, comment and outputs, and written to files only for the build.',
+        readme: 'Build secrets, one `id=value` per line, for `RUN --mount=type=secret,id=…`. Masked (`***`) in the log and in everything the run writes: summary, comment, outputs, the `report` JSON; written to a mode-600 file for the build only.'
     },
-    'secret-files': { default: '', parse: secretFiles, description: 'Build secrets from files, one id=path per line (their text masked like secrets).' },
-    'no-cache': { default: 'false', parse: bool, description: 'Build without the cache (true/false).' },
-    pull: { default: 'false', parse: bool, description: 'Always pull newer versions of base images (true/false).' },
+    'secret-files': {
+        default: '',
+        parse: secretFiles,
+        description: 'Build secrets from files, one id=path per line (their text masked like secrets).',
+        readme: "Build secrets from files, one `id=path` per line. A file's text, and each of its lines of 8 characters or more, is masked like `secrets` (files up to 64 KiB)."
+    },
+    'no-cache': {
+        default: 'false',
+        parse: bool,
+        description: 'Build without the cache (true/false).',
+        readme: 'Build without the cache.'
+    },
+    pull: {
+        default: 'false',
+        parse: bool,
+        description: 'Always pull newer versions of base images (true/false).',
+        readme: 'Always pull newer base images.'
+    },
     builder: {
         default: '',
         parse: parse_text,
-        description: 'Buildx builder instance to use. It must be able to --load into the engine (the docker driver, or docker-container).'
+        description: 'Buildx builder instance to use. It must be able to --load into the engine (the docker driver, or docker-container).',
+        readme: 'Buildx builder. It must be able to `--load` (the `docker` driver, or `docker-container`).'
     },
     platforms: {
         default: '',
         parse: platforms,
-        description: "Target platforms, e.g. linux/amd64,linux/arm64 (default the engine's). Each is built, loaded, run (under QEMU where it is not the engine's) and judged; the step fails when any fails."
+        description: "Target platforms, e.g. linux/amd64,linux/arm64 (default the engine's). Each is built, loaded, run (under QEMU where it is not the engine's) and judged; the step fails when any fails.",
+        readme: "Target platforms (`linux/amd64,linux/arm64`; default the engine's). Each is built for itself, loaded into the engine as an image of its own (tagged `TAG-linux-arm64`), run (under QEMU where it is not the engine's) and judged; the table groups each platform's rows, and the step fails when any platform fails. A platform of an OS the builder does not build (`windows/amd64` on a Linux engine) fails the step before anything is built, naming `platforms` and the platforms the builder lists (`docker buildx inspect`)."
     },
-    network: { default: '', parse: emptyOr(oneOf(['default', 'none', 'host'])), description: 'Network mode for RUN instructions during the build.' },
-    'cache-from': { default: '', parse: list, description: 'External cache sources, one per line (e.g. type=gha).' },
-    'cache-to': { default: '', parse: list, description: 'Cache export destinations, one per line (e.g. type=gha,mode=max).' },
-    ...RUN_INPUTS,
-    // Checks
-    'health-timeout': { default: '120', parse: seconds, description: 'Seconds to wait for Docker to report the container healthy.' },
+    network: {
+        default: '',
+        parse: emptyOr(oneOf(['default', 'none', 'host'])),
+        description: 'Network mode for RUN instructions during the build.',
+        readme: 'Network mode for `RUN` during the build.'
+    },
+    'cache-from': {
+        default: '',
+        parse: list,
+        description: 'External cache sources, one per line (e.g. type=gha).',
+        readme: 'Cache sources, one per line (e.g. `type=gha`).'
+    },
+    'cache-to': {
+        default: '',
+        parse: list,
+        description: 'Cache export destinations, one per line (e.g. type=gha,mode=max).',
+        readme: 'Cache destinations, one per line (e.g. `type=gha,mode=max`).'
+    },
+};
+
+;// CONCATENATED MODULE: ./src/inputs/table-checks.ts
+
+// The Checks section of the input table (table.ts): the limits and switches of health, smoke,
+// stop, size, user and contents.
+const CHECK_INPUTS = {
+    'health-timeout': {
+        section: 'Checks',
+        default: '120',
+        parse: seconds,
+        description: 'Seconds to wait for Docker to report the container healthy.',
+        readme: 'Seconds the app gets to become healthy.'
+    },
     'health-cmd': {
         default: '',
         parse: parse_text,
-        description: 'Health check command (run with /bin/sh -c in the container) for an image without a HEALTHCHECK, or to replace it.'
+        description: 'Health check command (run with /bin/sh -c in the container) for an image without a HEALTHCHECK, or to replace it.',
+        readme: 'Health check for an image without `HEALTHCHECK` (or to replace it). Run by Docker with `/bin/sh -c` inside the container.'
     },
     'health-start-period': {
         default: '30',
         parse: secondsOrZero,
-        description: "Seconds after start in which health-cmd's failing probes do not count (as docker run --health-start-period); after it, 3 failed probes a second apart make it unhealthy, so a check that always fails is known in seconds. Raise it for an app that takes longer to start. The image's own HEALTHCHECK keeps its own start period."
+        description: "Seconds after start in which health-cmd's failing probes do not count (as docker run --health-start-period); after it, 3 failed probes a second apart make it unhealthy, so a check that always fails is known in seconds. Raise it for an app that takes longer to start. The image's own HEALTHCHECK keeps its own start period.",
+        readme: "Seconds after start in which `health-cmd`'s failing probes do not count (as `docker run --health-start-period`); after it, 3 failed probes a second apart make it unhealthy, so a check that always fails is known in seconds. Raise it for an app that takes longer to start. The image's own `HEALTHCHECK` keeps its own start period."
     },
     'fast-health': {
         default: 'true',
         parse: bool,
-        description: "Probe every 0.1 s from start (with a start period covering health-timeout; every second once healthy where the engine has a start interval), keeping the image's probe command and timeout, so the verdict comes when the app is ready and its startup is known to a fraction of a second. false keeps the image's HEALTHCHECK settings exactly."
+        description: "Probe every 0.1 s from start (with a start period covering health-timeout; every second once healthy where the engine has a start interval), keeping the image's probe command and timeout, so the verdict comes when the app is ready and its startup is known to a fraction of a second. false keeps the image's HEALTHCHECK settings exactly.",
+        readme: "Probe every 0.1 s from start (start period = `health-timeout`; every second once healthy where the engine has a start interval), keeping the image's probe command and timeout. `false` keeps the image's settings exactly."
     },
     'max-startup-time': {
         default: '',
         parse: optional(seconds),
-        description: 'Budget in seconds from container start to healthy, checked as its own row. Empty: reported, not judged.'
+        description: 'Budget in seconds from container start to healthy, checked as its own row. Empty: reported, not judged.',
+        readme: 'Seconds from container start to healthy, as its own check. Empty: reported, not judged.'
     },
     'max-probe-time': {
         default: '',
         parse: optional(milliseconds),
-        description: 'Budget in milliseconds for one passing health probe (the slowest Docker logged), checked as its own row. Empty: reported, not judged.'
+        description: 'Budget in milliseconds for one passing health probe (the slowest Docker logged), checked as its own row. Empty: reported, not judged.',
+        readme: 'Milliseconds one passing health probe may take (the slowest Docker logged), as its own check. Empty: reported in the health row, not judged.'
     },
     'max-memory': {
         default: '',
         parse: optional(size),
-        description: "Budget for the container's memory use once healthy (as docker stats counts it), e.g. 200MB or 256MiB, checked as its own row. Empty: reported in the health row, not judged."
+        description: "Budget for the container's memory use once healthy (as docker stats counts it), e.g. 200MB or 256MiB, checked as its own row. Empty: reported in the health row, not judged.",
+        readme: "Budget for the container's memory use once healthy (as `docker stats` counts it), e.g. `200MB`, as its own check. Empty: reported in the health row, not judged."
     },
     'smoke-commands': {
         default: '',
         parse: lines(words),
-        description: 'Other process types of the same image (e.g. a worker), one command per line, each run in its own container. Each passes if it exits 0 or is still running after smoke-seconds. Split into words, never run through a shell.'
+        description: 'Other process types of the same image (e.g. a worker), one command per line, each run in its own container. Each passes if it exits 0 or is still running after smoke-seconds. Split into words, never run through a shell.',
+        readme: 'Other process types of the image, one command per line, each in its own container: passes if it exits 0 or is still running after `smoke-seconds`. Split into words, never run through a shell.'
     },
-    'smoke-seconds': { default: '5', parse: seconds, description: 'How long a smoke command must keep running (or exit 0 within) to pass.' },
+    'smoke-seconds': {
+        default: '5',
+        parse: seconds,
+        description: 'How long a smoke command must keep running (or exit 0 within) to pass.',
+        readme: 'How long a smoke command must keep running.'
+    },
     'stop-timeout': {
         default: '10',
         parse: seconds,
-        description: "Seconds the container gets to exit after its stop signal (the image's STOPSIGNAL, default SIGTERM) before it is killed, as docker stop does (Docker's default 10)."
+        description: "Seconds the container gets to exit after its stop signal (the image's STOPSIGNAL, default SIGTERM) before it is killed, as docker stop does (Docker's default 10).",
+        readme: "Seconds the container gets to exit after its stop signal (the image's `STOPSIGNAL`, default `SIGTERM`) before it is killed, as `docker stop` does (Docker's default; Kubernetes waits 30)."
     },
     'require-graceful-stop': {
         default: 'true',
         parse: bool,
-        description: 'Fail when the container does not exit cleanly within stop-timeout of its stop signal (true/false).'
+        description: 'Fail when the container does not exit cleanly within stop-timeout of its stop signal (true/false).',
+        readme: 'Fail when the container does not exit cleanly (0, or 128 + the signal) within `stop-timeout` of its stop signal.'
     },
     'require-healthcheck': {
         default: 'true',
         parse: bool,
-        description: 'Fail when the image has no HEALTHCHECK and no health-cmd is given (true/false).'
+        description: 'Fail when the image has no HEALTHCHECK and no health-cmd is given (true/false).',
+        readme: 'Fail when there is no `HEALTHCHECK` and no `health-cmd`.'
     },
     'max-size': {
         default: '',
         parse: optional(size),
-        description: 'Size budget for the image, e.g. 500MB, 250MiB, 1.5GB or a byte count (MB = 10^6 bytes, MiB = 2^20). Empty reports the size without judging it.'
+        description: 'Size budget for the image, e.g. 500MB, 250MiB, 1.5GB or a byte count (MB = 10^6 bytes, MiB = 2^20). Empty reports the size without judging it.',
+        readme: 'Size budget: `500MB`, `250MiB`, `1.5GB` or a byte count. `kB`/`MB`/`GB` are powers of 10 (what `docker images` prints), `KiB`/`MiB`/`GiB` powers of 2. Empty: measured, not judged.'
     },
     'compressed-size': {
         default: 'true',
         parse: bool,
-        description: 'Also measure the compressed size: what a push sends (each layer gzip-compressed, within about 1% of a real push), streamed from docker save while the container starts (true/false).'
+        description: 'Also measure the compressed size: what a push sends (each layer gzip-compressed, within about 1% of a real push), streamed from docker save while the container starts (true/false).',
+        readme: 'Also measure the compressed size: what a push sends (each layer gzip-compressed, within about 1% of a real push), streamed from `docker save` while the container starts.'
     },
     'size-basis': {
         default: 'uncompressed',
         parse: oneOf(['uncompressed', 'compressed']),
-        description: 'Which size max-size and max-size-increase judge, uncompressed or compressed.'
+        description: 'Which size max-size and max-size-increase judge, uncompressed or compressed.',
+        readme: 'Which size `max-size` and `max-size-increase` judge: `uncompressed` or `compressed`.'
     },
     'compare-to': {
         default: '',
@@ -46707,34 +46764,61 @@ const INPUT_TABLE = {
     'require-baseline': {
         default: 'false',
         parse: bool,
-        description: 'Fail max-size-increase when compare-to does not exist yet (the registry says it is not there); by default that is "no baseline yet", as on a first release (true/false).'
+        description: 'Fail max-size-increase when compare-to does not exist yet (the registry says it is not there); by default that is "no baseline yet", as on a first release (true/false).',
+        readme: 'Fail `max-size-increase` when `compare-to` does not exist yet (the registry says it is not there); by default that is "no baseline yet", as on a first release.'
     },
     'max-size-increase': {
         default: '',
         parse: optional(increase),
-        description: 'How much bigger than compare-to the image may be, e.g. 10% or 20MB, as its own check.'
+        description: 'How much bigger than compare-to the image may be, e.g. 10% or 20MB, as its own check.',
+        readme: 'How much bigger than `compare-to` the image may be: `10%` or `20MB`. Needs `compare-to`.'
     },
     'compare-stages': {
         default: 'false',
         parse: bool,
-        description: 'Also build the first stage (or build-stage) and report how much smaller the final image is (true/false).'
+        description: 'Also build the first stage (or build-stage) and report how much smaller the final image is (true/false).',
+        readme: 'Also build the first stage (or `build-stage`) and report how much smaller the final image is.'
     },
     'build-stage': {
         default: '',
         shown: 'first stage',
         parse: parse_text,
-        description: 'The stage compare-stages compares with (default the first stage; it needs a name, FROM image AS name).'
+        description: 'The stage compare-stages compares with (default the first stage; it needs a name, FROM image AS name).',
+        readme: 'The stage `compare-stages` compares with; it needs a name (`FROM image AS name`).'
     },
-    'require-non-root': { default: 'true', parse: bool, description: 'Fail when any process in the container runs as UID 0 (true/false). Under run-profile restricted a USER that runAsNonRoot cannot verify (a name, or root) fails even with false, since Kubernetes would not start the pod.' },
+    'require-non-root': {
+        default: 'true',
+        parse: bool,
+        description: 'Fail when any process in the container runs as UID 0 (true/false). Under run-profile restricted a USER that runAsNonRoot cannot verify (a name, or root) fails even with false, since Kubernetes would not start the pod.',
+        readme: "Fail when any process in the container runs as UID 0. Under `run-profile: restricted` or `openshift` a `USER` Kubernetes' `runAsNonRoot` cannot verify (a name, or root) fails too; `false` waives that under `openshift` only, since under `restricted` Kubernetes would not start the pod (see [Run it as production does](docs/recipes/production-profiles.md#run-it-as-production-does))."
+    },
     'require-clean-contents': {
         default: 'true',
         parse: bool,
-        description: "Fail when the image's layers hold a secret (.env, a private key, a token, .git), a forbid-paths file, installed devDependencies or build tools (true/false)."
+        description: "Fail when the image's layers hold a secret (.env, a private key, a token, .git), a forbid-paths file, installed devDependencies or build tools (true/false).",
+        readme: "Fail when the image's layers hold a secret (`.env`, a private key, an `.npmrc` token, `.git`...), a `forbid-paths` file, installed devDependencies or build tools (see [contents](docs/checks/contents.md)). `false` reports them without judging."
     },
-    'allow-paths': { default: '', parse: globLines, description: 'Paths the contents check lets through, one glob per line (e.g. app/test/fixtures/*.pem).' },
-    'forbid-paths': { default: '', parse: globLines, description: 'More paths the contents check refuses, one glob per line (e.g. **/*.log).' },
-    // Reporting
+    'allow-paths': {
+        default: '',
+        parse: globLines,
+        description: 'Paths the contents check lets through, one glob per line (e.g. app/test/fixtures/*.pem).',
+        readme: "Paths the contents check lets through, one glob per line (e.g. `app/test/fixtures/*.pem`). Globs match the path from the image's root (a leading `/` is optional); one without a `/` matches a file name anywhere (`*.pem`)."
+    },
+    'forbid-paths': {
+        default: '',
+        parse: globLines,
+        description: 'More paths the contents check refuses, one glob per line (e.g. **/*.log).',
+        readme: 'More paths the contents check refuses, one glob per line, as `allow-paths` (e.g. `**/*.log`, `app/coverage/**`).'
+    },
+};
+
+;// CONCATENATED MODULE: ./src/inputs/table-report.ts
+
+// The Reporting section of the input table (table.ts): the run's time limits, the step's outcome,
+// the job summary and the pull-request comment.
+const REPORT_INPUTS = {
     timeout: {
+        section: 'Reporting',
         default: '1800',
         parse: seconds,
         description: 'Limit for the whole run, in seconds. When it runs out, whatever hangs (a build, a container) is stopped and removed, and the summary says how far the run got.'
@@ -46742,35 +46826,121 @@ const INPUT_TABLE = {
     'call-timeout': {
         default: '30',
         parse: seconds,
-        description: 'Seconds one short Docker call (inspect, run, logs, cp, rm, ...) may take before the engine is taken to be hung and the run stops with that error. Builds, pulls and `docker save` depend on the work, so timeout bounds them instead.'
+        description: 'Seconds one short Docker call (inspect, run, logs, cp, rm, ...) may take before the engine is taken to be hung and the run stops with that error. Builds, pulls and `docker save` depend on the work, so timeout bounds them instead.',
+        readme: 'Seconds one short Docker call (inspect, run, logs, cp, rm, ...) may take before the engine is taken to be hung and the run stops with that error. Builds, pulls and `docker save` depend on the work, so `timeout` bounds them instead.'
     },
     fail: {
         default: 'true',
         parse: bool,
-        description: 'Fail the step when a check fails (true/false). With false, the outputs still say passed=false.'
+        description: 'Fail the step when a check fails (true/false). With false, the outputs still say passed=false.',
+        readme: 'Fail the step when a check fails. With `false` the step succeeds and `passed` says `false`.'
     },
-    summary: { default: 'true', runnerOnly: true, parse: bool, description: 'Write the report as the job summary (true/false).' },
+    summary: {
+        default: 'true',
+        runnerOnly: true,
+        parse: bool,
+        description: 'Write the report as the job summary (true/false).',
+        readme: 'Write the job summary.'
+    },
     comment: {
         default: 'true',
         runnerOnly: true,
         parse: bool,
-        description: 'On pull_request and pull_request_target events, keep one comment on the pull request with the report, updated on every run (true/false). Needs `pull-requests write`.'
+        description: 'On pull_request and pull_request_target events, keep one comment on the pull request with the report, updated on every run (true/false). Needs `pull-requests write`.',
+        readme: 'On `pull_request` / `pull_request_target` events, keep one comment on the pull request with the report.'
     },
     'comment-key': {
         default: '',
         shown: 'workflow/job/context/Dockerfile/target',
         runnerOnly: true,
         parse: parse_text,
-        description: 'Which comment this run updates. Default workflow/job/context/Dockerfile/target, so matrix legs over Dockerfiles or targets keep separate comments; set it when legs differ otherwise (e.g. image-gate- followed by matrix.node, in an expression).'
+        description: 'Which comment this run updates. Default workflow/job/context/Dockerfile/target, so matrix legs over Dockerfiles or targets keep separate comments; set it when legs differ otherwise (e.g. image-gate- followed by matrix.node, in an expression).',
+        readme: 'Which comment a run updates. Legs of a matrix over Dockerfiles or targets get separate comments by default; set it when legs differ otherwise (e.g. `comment-key: node-${{ matrix.node }}`). With `comment-from`, the default is the name of the workflow that made the report, never a key in the file.'
     },
     // an expression: the runner fills it in; anywhere else the token is empty (readInputs)
-    'github-token': { default: '${{ github.token }}', runnerOnly: true, parse: token, description: 'Token for the pull-request comment.' },
+    'github-token': {
+        default: '${{ github.token }}',
+        runnerOnly: true,
+        parse: token,
+        description: 'Token for the pull-request comment.',
+        readme: 'Token for the comment.'
+    },
     'comment-from': {
         default: '',
         runnerOnly: true,
         parse: emptyOr(reportFile),
-        description: "Comment-only mode, for a workflow_run job that posts the report of a pull-request run from a fork. Path to that run's report (its `report` output saved to a file). Builds nothing; under workflow_run the pull request's head must be the commit that run tested."
+        description: "Comment-only mode, for a workflow_run job that posts the report of a pull-request run from a fork. Path to that run's report (its `report` output saved to a file). Builds nothing; under workflow_run the pull request's head must be the commit that run tested.",
+        readme: 'Comment-only mode: path to a saved `report` output. Builds nothing; see [Forks](docs/recipes/forks.md#forks-and-dependabot).'
     }
+};
+
+;// CONCATENATED MODULE: ./src/inputs/table-run.ts
+
+// The Run section of the input table (table.ts): what the container gets from the environment it
+// runs in, and how strictly it is run.
+const RUN_INPUTS = {
+    env: {
+        section: 'Run',
+        default: '',
+        parse: keyValues,
+        description: 'Environment for the container, one KEY=VALUE per line.',
+        readme: 'Environment for the container, one `KEY=VALUE` per line.'
+    },
+    'run-network': {
+        default: '',
+        parse: emptyOr(networkName),
+        description: "Network the container and the smoke-command containers join, e.g. the job's services network (job.services.postgres.network in an expression) so the app reaches a service container by its name; host shares the runner's network. Default Docker's bridge.",
+        readme: "Network the container and the smoke-command containers join, e.g. `${{ job.services.postgres.network }}` so the app reaches a service container by its name (see [A backend and its database](docs/recipes/database.md#a-backend-and-its-database)); `host` shares the runner's network. Default Docker's bridge."
+    },
+    'run-add-hosts': {
+        default: '',
+        parse: hostEntries,
+        description: 'Extra host entries for the container and the smoke-command containers, one NAME:IP per line (as docker run --add-host; IP may be host-gateway, e.g. host.docker.internal:host-gateway).',
+        readme: 'Extra host entries for the container and the smoke-command containers, one `NAME:IP` per line (as `docker run --add-host`; IP may be `host-gateway`, e.g. `host.docker.internal:host-gateway`).'
+    },
+    command: {
+        default: '',
+        parse: optional(words),
+        description: "Command to run instead of the image's CMD, e.g. `node dist/worker.js` or a JSON array. Split into words, never run through a shell.",
+        readme: "Replaces the image's `CMD`, e.g. `node dist/worker.js`, or a JSON array. Split into words like a shell would (quotes group), but **never run through a shell**: `&&`, `|`, `;` are refused and `$VARS` stay literal; write `sh -c '…'` if you need a shell."
+    },
+    // How production runs it (stages/profile.ts): Kubernetes' restricted profile, OpenShift, read-only, a memory limit
+    'run-profile': {
+        default: 'docker',
+        parse: oneOf(['docker', 'restricted', 'openshift']),
+        description: "How the container and the smoke-command containers run: docker (Docker's defaults), restricted (Kubernetes' restricted Pod Security Standard: every capability dropped, no-new-privileges, a numeric non-root USER), or openshift (restricted, as an arbitrary UID in group 0).",
+        readme: "How the container and the smoke-command containers run: `docker` (Docker's defaults), `restricted` (Kubernetes' restricted Pod Security Standard) or `openshift` (restricted, as an arbitrary UID in group 0). See [Run it as production does](docs/recipes/production-profiles.md#run-it-as-production-does)."
+    },
+    'read-only': {
+        default: 'false',
+        parse: bool,
+        description: "Run with a read-only root filesystem and a tmpfs on /tmp, as Kubernetes' readOnlyRootFilesystem (true/false).",
+        readme: "Read-only root filesystem with a tmpfs on `/tmp` (`docker run --read-only`), as Kubernetes' `readOnlyRootFilesystem`."
+    },
+    'run-memory': {
+        default: '',
+        parse: optional(memory),
+        description: 'Memory limit for the container, e.g. 256m or 256Mi (docker run --memory, swap at the same value: a hard limit, as on Kubernetes). k, m, g are read as docker run reads them, KiB, MiB, GiB, in either case (Kubernetes reads 256M as 256,000,000 bytes: write 256Mi to mean the same in both). An app the limit kills fails as OOM-killed. Empty: no limit.',
+        readme: 'Memory limit, e.g. `256m` or `256Mi` (`docker run --memory`, swap at the same value: a hard limit, as on Kubernetes; `256MiB` and `300MB` too). `k`, `m`, `g` in either case are KiB, MiB, GiB, as `docker run` reads them; Kubernetes reads `256M` as 256,000,000 bytes, so write `256Mi` to mean the same in both. An app the limit kills fails the health row as OOM-killed.'
+    }
+};
+
+;// CONCATENATED MODULE: ./src/inputs/table.ts
+
+
+
+
+// Every input of the action, declared once, a section a file (table-build, -run, -checks,
+// -report): its name as action.yml spells it, its default and description as action.yml declares
+// them, the README's longer Markdown (readme, where it says more), and the parser that turns its
+// text into the value the pipeline uses. action.yml's inputs and the README's input table are
+// written from here (scripts/generate-docs.ts, run by npm run bundle); the Inputs type, the
+// defaults, the command-line options, the typo check and the test fixture come from here too.
+const INPUT_TABLE = {
+    ...BUILD_INPUTS,
+    ...RUN_INPUTS,
+    ...CHECK_INPUTS,
+    ...REPORT_INPUTS
 };
 /** Every input's name, in the table's (and action.yml's) order. */
 const INPUT_NAMES = Object.keys(INPUT_TABLE);

