@@ -15,7 +15,7 @@ import { copyFileSync, createReadStream, mkdtempSync, readdirSync, rmSync, statS
 import { tmpdir } from 'node:os'
 import * as path from 'node:path'
 import { EXAMPLES, fixture, httpd, removeImages, runAction, SERVE } from '../__tests__/e2e/action.js'
-import { DeflatePool, LayerCount } from '../src/stages/compress-pool.js'
+import { DeflatePool, LayerCount } from '../src/saved/compress-pool.js'
 
 const TAG = 'image-gate-bench/compressed'
 const REPS = Number(process.env.BENCH_REPS ?? 3)

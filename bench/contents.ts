@@ -8,7 +8,7 @@
 import { execFileSync, spawn } from 'node:child_process'
 import * as path from 'node:path'
 import { EXAMPLES, removeImages, runAction } from '../__tests__/e2e/action.js'
-import { readSaveStream, type ReadOptions } from '../src/stages/saved-image.js'
+import { readSaveStream, type ReadOptions } from '../src/saved/saved-image.js'
 
 const TAG = 'image-gate-bench/contents'
 const REPS = Number(process.env.BENCH_REPS ?? 5)

@@ -6,8 +6,8 @@ import * as path from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { Processes } from '../../src/docker/command.js'
 import { Docker } from '../../src/docker/docker.js'
-import { LEVEL } from '../../src/stages/compress-pool.js'
-import { readSavedImage as measure } from '../../src/stages/saved-image.js'
+import { LEVEL } from '../../src/saved/compress-pool.js'
+import { readSavedImage as measure } from '../../src/saved/saved-image.js'
 import { imageStore } from './store.js'
 
 const compressedSize = (ref: string) => measure(new Docker(new Processes()), ref)

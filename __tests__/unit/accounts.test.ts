@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { commands, createdAccounts, creation } from '../../src/docker/accounts.js'
+import { commands, createdAccounts, creation } from '../../src/dockerfile/accounts.js'
 
 // The accounts a Dockerfile's final stage creates, as the Dockerfiles people write create them.
 

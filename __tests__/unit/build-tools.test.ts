@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
 import { runVariant } from '../../src/rules/base-variants.js'
-import { toolOf } from '../../src/stages/contents-rules.js'
+import { toolOf } from '../../src/saved/contents-rules.js'
 import { judgedWith, scan } from './contents-scan.js'
 import type { Entry } from './tar.js'
 

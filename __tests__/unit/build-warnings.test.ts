@@ -9,10 +9,10 @@ import { annotateBuildWarnings } from '../../src/publish/annotations.js'
 import { githubSink } from '../../src/publish/github-sink.js'
 import type { BuildWarning, Report } from '../../src/report/report.js'
 import { loadReport } from '../../src/report/load.js'
-import { renderMarkdown } from '../../src/report/markdown.js'
+import { renderMarkdown } from '../../src/render/markdown.js'
 import { silent, type Place } from '../../src/sink.js'
 import { buildImage } from '../../src/stages/build.js'
-import { buildWarnings } from '../../src/stages/build-warnings.js'
+import { buildWarnings } from '../../src/build-output/build-warnings.js'
 import { inputs, measuredReport } from './fixtures.js'
 
 // BuildKit's build checks: read from the metadata file buildx 0.29 wrote (BUILDX_METADATA_WARNINGS=true)

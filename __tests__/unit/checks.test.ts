@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { failureLine } from '../../src/report/text.js'
+import { failureLine } from '../../src/render/text.js'
 import { judged } from './judged.js'
 import type { Check } from '../../src/report/report.js'
 import { inputs, measuredReport } from './fixtures.js'

@@ -16,8 +16,8 @@ jest.unstable_mockModule('node:child_process', () => ({
   ...childProcess,
   spawn: (command: string, args: string[], options: object) => childProcess.spawn(command === 'docker' ? dockerBinary : command, args, options)
 }))
-const compressed = await import('../../src/stages/saved-image.js')
-const { CHUNK, DeflatePool, LayerCount, LEVEL, WINDOW } = await import('../../src/stages/compress-pool.js')
+const compressed = await import('../../src/saved/saved-image.js')
+const { CHUNK, DeflatePool, LayerCount, LEVEL, WINDOW } = await import('../../src/saved/compress-pool.js')
 const { Docker, EngineError } = await import('../../src/docker/docker.js')
 const { Processes } = await import('../../src/docker/command.js')
 const { measureSizes } = await import('../../src/stages/size.js')
@@ -25,7 +25,7 @@ const { RunContext } = await import('../../src/context.js')
 const { silent } = await import('../../src/sink.js')
 type SizeInputs = import('../../src/stages/size.js').SizeInputs
 const { readSaveStream } = compressed
-const { countedLayers } = await import('../../src/stages/layers.js')
+const { countedLayers } = await import('../../src/saved/layers.js')
 const { globs } = await import('../../src/globs.js')
 /** Each call is a run of its own: its own processes and Docker client. */
 const compressedSize = (ref: string) => compressed.readSavedImage(new Docker(new Processes()), ref)

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
 import { readFileSync } from 'node:fs'
-import { ELF_HEAD, elfArch, mayBeElf, platformArch } from '../../src/rules/elf.js'
+import { ELF_HEAD, elfArch, mayBeElf, platformArch } from '../../src/saved/elf.js'
 
 // Real binaries of this machine (node, busybox), and headers as other toolchains write them.
 

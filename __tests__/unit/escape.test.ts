@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
 import { logUntrusted } from '../../src/publish/github-sink.js'
-import { codeBlock, codeSpan, inline, markdown } from '../../src/report/escape.js'
+import { codeBlock, codeSpan, inline, markdown } from '../../src/render/escape.js'
 
 describe('inline', () => {
   it('neutralises HTML, table pipes, mentions and newlines', () => {

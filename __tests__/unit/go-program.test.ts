@@ -1,8 +1,8 @@
 import { describe, expect, it } from '@jest/globals'
 import { readFileSync } from 'node:fs'
-import { isGoElf } from '../../src/rules/go-elf.js'
-import { baseOf } from '../../src/stages/base.js'
-import { programPaths, tarFileStart } from '../../src/stages/go-program.js'
+import { isGoElf } from '../../src/saved/go-elf.js'
+import { baseOf } from '../../src/user/base-image.js'
+import { programPaths, tarFileStart } from '../../src/saved/go-program.js'
 
 // Reading what an image is, cheaply: a Go binary from the start of its ELF, the base from
 // os-release and /bin/sh, and the file in the start of docker cp's tar stream.

@@ -3,11 +3,11 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import * as path from 'node:path'
 import type { Docker, DockerResult } from '../../src/docker/docker.js'
-import { exposedTcpPorts, listeningPorts, portMismatch, probePorts } from '../../src/rules/ports.js'
-import { shellLine } from '../../src/rules/shell.js'
+import { exposedTcpPorts, listeningPorts, portMismatch, probePorts } from '../../src/health/ports.js'
+import { shellLine } from '../../src/health/shell.js'
 import { containerListening, listeningPortsOf } from '../../src/docker/sockets.js'
-import { appProgram, languageOf, probeArgv, probeTarget, probeUrl, servesNoPort, toolOrder, unlistenedExposed, type ProbeTarget } from '../../src/rules/probe.js'
-import { chooseProbe, findPrograms, foundFrom, hasFetch } from '../../src/stages/tools.js'
+import { appProgram, languageOf, probeArgv, probeTarget, probeUrl, servesNoPort, toolOrder, unlistenedExposed, type ProbeTarget } from '../../src/health/probe.js'
+import { chooseProbe, findPrograms, foundFrom, hasFetch } from '../../src/health/probe-tools.js'
 
 // The port the app logs against the port the probe asks, on lines the frameworks really print; and
 // the health probe suggested for an image without one, from the programs its container has.

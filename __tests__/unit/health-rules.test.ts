@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { cannotRun, fastTiming } from '../../src/rules/health.js'
+import { cannotRun, fastTiming } from '../../src/health/rules.js'
 
 // How fast-health probes, and a probe that can never pass, on probe output as Docker 20.10 logged it
 // for real probes. Docker's schedule of an image's own probes: probe-schedule.test.ts.

@@ -11,7 +11,7 @@ let script: Script = () => ({ exitCode: 0 })
 const fake = fakeSpawn((program, args) => script(program, args))
 const childProcess = await import('node:child_process')
 jest.unstable_mockModule('node:child_process', () => ({ ...childProcess, spawn: fake.spawn }))
-const { probeTimes, waitForHealth } = await import('../../src/stages/health.js')
+const { probeTimes, waitForHealth } = await import('../../src/health/wait-healthy.js')
 const { Docker } = await import('../../src/docker/docker.js')
 const { Processes } = await import('../../src/docker/command.js')
 

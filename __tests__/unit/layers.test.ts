@@ -1,9 +1,9 @@
 import { describe, expect, it } from '@jest/globals'
 import { Readable } from 'node:stream'
 import { gzipSync } from 'node:zlib'
-import { readSaveStream } from '../../src/stages/saved-image.js'
+import { readSaveStream } from '../../src/saved/saved-image.js'
 import { tar, type Entry } from './tar.js'
-import { countedLayers } from '../../src/stages/layers.js'
+import { countedLayers } from '../../src/saved/layers.js'
 import { contentsOf } from '../../src/stages/size.js'
 
 // One meaning of size on both image stores: each layer's unpacked bytes counted from its files the

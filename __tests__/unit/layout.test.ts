@@ -41,7 +41,8 @@ describe('src/', () => {
   })
 
   it('keeps the checks to the report: no check imports a stage', () => {
-    // a check judges what the report holds; the pure rules it shares with a stage live in rules/
+    // a check judges what the report holds; the pure rules it shares with a stage live in rules/,
+    // health/, saved/ and dockerfile/, the words it shares with publishing in advice/
     const checks = files.filter(f => f.startsWith('checks/'))
     expect(checks.length).toBeGreaterThan(5)
     const reachingIntoStages = checks.flatMap(f => importsOf(f).filter(i => i.startsWith('stages/')).map(i => `${f} → ${i}`))
@@ -49,12 +50,35 @@ describe('src/', () => {
   })
 
   it('lists every check file in CHECKS, in its own file', () => {
-    // check.ts: what a check is; unreachable.ts: reading output for a dependency, shared by health and smoke;
-    // health-advice.ts: the health row's advice for an image without a working health check
-    const helpers = ['checks/index.ts', 'checks/check.ts', 'checks/unreachable.ts', 'checks/health-advice.ts', 'checks/profile-cause.ts']
+    // check.ts: what a check is; the words the checks share with publishing live in advice/
+    const helpers = ['checks/index.ts', 'checks/check.ts']
     const checkFiles = files.filter(f => f.startsWith('checks/') && !helpers.includes(f))
     expect(CHECKS).toHaveLength(checkFiles.length)
     for (const file of checkFiles) expect([file, /export const \w+Check: CheckRule/.test(text(file))]).toEqual([file, true])
+  })
+
+  it('has no folder over 15 files', () => {
+    // a folder says what it holds; past about 15 files it holds more than one thing
+    const counts = new Map<string, number>()
+    for (const f of files) counts.set(path.dirname(f), (counts.get(path.dirname(f)) ?? 0) + 1)
+    const crowded = [...counts].filter(([, n]) => n > 15)
+    expect(crowded).toEqual([])
+    expect(counts.get('stages')).toBeGreaterThan(5)
+  })
+
+  it('keeps publishing to the report: render/ and publish/ import nothing from checks/ or docker/', () => {
+    // what a row or an annotation says is in advice/ (words) and dockerfile/ (lines), which checks use too
+    const publishing = files.filter(f => f.startsWith('publish/') || f.startsWith('render/'))
+    expect(publishing.length).toBeGreaterThan(8)
+    const reachingDown = publishing.flatMap(f => importsOf(f).filter(i => /^(checks|docker)\//.test(i)).map(i => `${f} → ${i}`))
+    expect(reachingDown).toEqual([])
+    expect(importsOf('publish/annotations.ts')).toContain('dockerfile/places.ts')
+  })
+
+  it('starts processes only in docker/ (and the registry\'s credential helpers)', () => {
+    // one place runs docker, so every process it starts is masked, traced and cleaned up alike
+    const starters = files.filter(f => /from 'node:child_process'/.test(text(f)))
+    expect(starters).toEqual(['docker/command.ts', 'docker/docker.ts', 'registry/credentials.ts'])
   })
 
   it('calls @actions/core only in the entry, the GitHub sink and the runner\'s input source', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { plain, PlainLines, plainStrings } from '../../src/plain.js'
+import { plain, PlainLines, plainStrings } from '../../src/strip-escapes.js'
 
 // Text from the image, made plain before it is stored or shown.
 

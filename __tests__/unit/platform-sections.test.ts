@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
 import { judge } from '../../src/checks/index.js'
-import { renderMarkdown } from '../../src/report/markdown.js'
+import { renderMarkdown } from '../../src/render/markdown.js'
 import type { Report } from '../../src/report/report.js'
 import { combine } from '../../src/stages/platforms.js'
 import { inputs, measuredReport } from './fixtures.js'

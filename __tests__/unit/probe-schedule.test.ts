@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { dockerSchedule, NO_COSTS, probeCosts, provenUnhealthy, ScheduleReplay, startIntervalRule, type TimedProbe } from '../../src/rules/probe-schedule.js'
+import { dockerSchedule, NO_COSTS, probeCosts, provenUnhealthy, ScheduleReplay, startIntervalRule, type TimedProbe } from '../../src/health/probe-schedule.js'
 
 // Docker's schedule of a check that never passes (moby daemon/health.go), replayed with the costs
 // the wait's own probes measured, and the probe that proves Docker's last counted probe failed.

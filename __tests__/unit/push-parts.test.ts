@@ -6,7 +6,7 @@ import { outputsOf } from '../../src/publish/outputs.js'
 import { insecureRegistry, parseChallenge } from '../../src/registry/client.js'
 import { loginFor } from '../../src/registry/credentials.js'
 import { defaultRegistry, repositories, target } from '../../src/registry/reference.js'
-import { partlyLine, pushLine } from '../../src/report/push-line.js'
+import { partlyLine, pushLine } from '../../src/render/push-line.js'
 import { newReport } from '../../src/report/report.js'
 import { annotationsAt, buildAnnotations, parseAnnotation, type Annotation } from '../../src/rules/annotations.js'
 

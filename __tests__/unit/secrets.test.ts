@@ -1,6 +1,6 @@
 import { describe, expect, it, jest } from '@jest/globals'
 import { Secrets } from '../../src/secrets.js'
-import { maskBuildOutput, maskedStream } from '../../src/stages/build-log.js'
+import { maskBuildOutput, maskedStream } from '../../src/build-output/build-log.js'
 
 // A secret is masked whole wherever it is, and in part where a cut left a piece of it.
 

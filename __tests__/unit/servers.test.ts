@@ -7,7 +7,7 @@ import type { ContainerState } from '../../src/docker/container.js'
 import type { Docker } from '../../src/docker/docker.js'
 import type { Report } from '../../src/report/report.js'
 import { masterWorkers, nginxFacts, serverOf } from '../../src/rules/servers.js'
-import { measureUser, readAccounts } from '../../src/stages/user.js'
+import { measureUser, readAccounts } from '../../src/user/measure.js'
 import { inputs, measuredReport } from './fixtures.js'
 
 // Web servers whose master runs as root and whose workers run as the account their config names:

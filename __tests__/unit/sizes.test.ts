@@ -1,8 +1,8 @@
 import { describe, expect, it } from '@jest/globals'
 import { judged } from './judged.js'
-import { renderMarkdown } from '../../src/report/markdown.js'
+import { renderMarkdown } from '../../src/render/markdown.js'
 import { compareLayers, firstStageName } from '../../src/stages/compare.js'
-import { instructionOf } from '../../src/stages/layers.js'
+import { instructionOf } from '../../src/saved/layers.js'
 import type { Check } from '../../src/report/report.js'
 import { inputs, measuredReport } from './fixtures.js'
 

@@ -6,9 +6,9 @@ import { tmpdir } from 'node:os'
 import * as path from 'node:path'
 import { Readable } from 'node:stream'
 import { extract, pack } from 'tar-stream'
-import { TarWalk } from '../../src/stages/tar-walk.js'
+import { TarWalk } from '../../src/saved/tar-walk.js'
 
-// The tar walk (src/stages/tar-walk.ts) must read every archive as tar-stream, which it replaces on
+// The tar walk (src/saved/tar-walk.ts) must read every archive as tar-stream, which it replaces on
 // the save pass, reads it: the same entries (name, type, size, link), the same bytes, however the
 // stream is split, with readers that take their time; and the same errors.
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { findUnreachable, unreachableSentence } from '../../src/checks/unreachable.js'
+import { findUnreachable, unreachableSentence } from '../../src/advice/unreachable.js'
 
 // Lines as each runtime or client prints them when a dependency is out of reach.
 

@@ -3,11 +3,11 @@ import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import * as path from 'node:path'
 import { userCheck } from '../../src/checks/user.js'
-import { userPlace } from '../../src/docker/dockerfile.js'
+import { userPlace } from '../../src/dockerfile/places.js'
 import type { ContainerState } from '../../src/docker/container.js'
 import type { Docker } from '../../src/docker/docker.js'
 import type { Report } from '../../src/report/report.js'
-import { inContainer, measureUser, parseTop, readAccounts, resolveUser, startedByPid1, suggestAccount } from '../../src/stages/user.js'
+import { inContainer, measureUser, parseTop, readAccounts, resolveUser, startedByPid1, suggestAccount } from '../../src/user/measure.js'
 import { inputs, measuredReport } from './fixtures.js'
 
 describe('parseTop', () => {

@@ -44021,7 +44021,7 @@ const DEFAULTS = Object.fromEntries(INPUT_NAMES.map(name => [name, table_fallbac
 
 // EXTERNAL MODULE: ./node_modules/dockerfile-ast/lib/main.js
 var main = __nccwpck_require__(8390);
-;// CONCATENATED MODULE: ./src/docker/dockerfile.ts
+;// CONCATENATED MODULE: ./src/dockerfile/places.ts
 
 
 
@@ -47205,7 +47205,7 @@ const actionInputs = Object.assign((name) => {
 
 
 
-;// CONCATENATED MODULE: ./src/report/init.ts
+;// CONCATENATED MODULE: ./src/advice/init-process.ts
 // How to run an image under an init that passes the stop signal on to the app, written for that
 // image: the init goes in front of its own ENTRYPOINT (after `--`), never instead of it, and comes
 // from the base's packages (apk, apt-get), or as a static tini copied in where nothing can be
@@ -47227,7 +47227,7 @@ function initAdvice(report) {
     return `${install}. Or, with no change to the image: docker run --init, init: true in compose (Kubernetes has neither).`;
 }
 
-;// CONCATENATED MODULE: ./src/report/relay.ts
+;// CONCATENATED MODULE: ./src/advice/signal-relay.ts
 
 // A stop that was killed although the app would have stopped: another process of the container
 // had a handler for the signal (stop.catchers), and PID 1, which alone gets it from docker stop
@@ -47343,7 +47343,7 @@ function apacheFix(report, signal) {
         '(apache2 alone stops at AH00111: Config variable ${APACHE_RUN_DIR} is not defined; the php:*-apache images have apache2-foreground, which does this).');
 }
 
-;// CONCATENATED MODULE: ./src/report/warnings.ts
+;// CONCATENATED MODULE: ./src/advice/build-checks.ts
 
 
 // How BuildKit's build checks read where they are shown, and those that explain another check's failure: a shell-form CMD (JSONArgsRecommended)
@@ -47399,7 +47399,7 @@ function describeWarning(w) {
     return w.line ? `${w.rule} line ${w.line}` : w.rule;
 }
 
-;// CONCATENATED MODULE: ./src/report/profile-line.ts
+;// CONCATENATED MODULE: ./src/render/profile-line.ts
 
 // How the container ran, said once above the table (summary, comment, terminal) when it was not
 // Docker's defaults: every row below was measured under these settings. Reads the report only.
@@ -47430,7 +47430,7 @@ function reading(text) {
     return words ? ` (${words})` : '';
 }
 
-;// CONCATENATED MODULE: ./src/docker/ref.ts
+;// CONCATENATED MODULE: ./src/registry/repository.ts
 // Image references, read as Docker reads them.
 /** ghcr.io/o/app:1.2.0 → ghcr.io/o/app; 127.0.0.1:5000/app@sha256:… → 127.0.0.1:5000/app (a port in the host stays). */
 function repository(ref) {
@@ -47440,7 +47440,7 @@ function repository(ref) {
     return colon > slash ? noDigest.slice(0, colon) : noDigest;
 }
 
-;// CONCATENATED MODULE: ./src/report/push-line.ts
+;// CONCATENATED MODULE: ./src/render/push-line.ts
 
 // push: true, said in one line under the checks table (summary, comment, terminal): what went out and
 // that it is the image that was gated, or why nothing did. Reads the report only.
@@ -47482,7 +47482,7 @@ function stoppedWhy(report) {
     return 'the run did not get to it';
 }
 
-;// CONCATENATED MODULE: ./src/report/text.ts
+;// CONCATENATED MODULE: ./src/render/text.ts
 
 
 
@@ -47674,7 +47674,7 @@ function jreOf(name, tag) {
     return version ? `eclipse-temurin:${version}-jre` : undefined;
 }
 
-;// CONCATENATED MODULE: ./src/report/findings.ts
+;// CONCATENATED MODULE: ./src/advice/findings.ts
 
 
 // How a contents finding reads wherever it is shown (the contents row, the Dockerfile annotation):
@@ -47774,7 +47774,7 @@ function startNote(startError) {
 // table; the row names the first few and the fix.
 /** Findings named in the row itself (the summary lists them all). */
 const contents_NAMED = 3;
-/** The fix for files that must not ship (or cannot run); dev dependencies and build tools get theirs in their ecosystem's words (report/findings.ts). */
+/** The fix for files that must not ship (or cannot run); dev dependencies and build tools get theirs in their ecosystem's words (advice/findings.ts). */
 const FIX = {
     secret: 'Keep secrets out of the build context (.dockerignore: **/.env, **/*.pem, .git) and pass build-time credentials as build secrets (RUN --mount=type=secret); deleting a file in a later layer does not take it out of the image.',
     forbidden: 'Leave out the paths forbid-paths refuses (.dockerignore, or copy only what the app needs).',
@@ -47924,7 +47924,7 @@ function sinceStart(state, now) {
     return Number.isFinite(started) && started > 0 ? round(Math.max(0, now - started) / 1000) : undefined;
 }
 
-;// CONCATENATED MODULE: ./src/plain.ts
+;// CONCATENATED MODULE: ./src/strip-escapes.ts
 // Text from the image (build output, container logs, probe output, file names) is coloured and
 // cursor-moved by the tools that wrote it (tsc, npm, NestJS). Shown elsewhere (the job summary, the
 // comment, the action log, the saved report) those bytes are noise at best and a terminal trick at
@@ -47972,7 +47972,7 @@ class PlainLines {
     }
 }
 
-;// CONCATENATED MODULE: ./src/checks/unreachable.ts
+;// CONCATENATED MODULE: ./src/advice/unreachable.ts
 
 // Errno numbers as Python, redis-py and MySQL print them, then the words every runtime uses.
 function reason(text) {
@@ -48117,7 +48117,7 @@ function dependencyNote(lines, runNetwork, ownPorts = []) {
     return found ? ` ${unreachableSentence(found, runNetwork)}` : '';
 }
 
-;// CONCATENATED MODULE: ./src/rules/ports.ts
+;// CONCATENATED MODULE: ./src/health/ports.ts
 
 // Which port the app says it listens on (its log), which one the health probe asks (its URL), and
 // which ones the image EXPOSEs: a probe on a port the app never opens can never pass, and the
@@ -48189,7579 +48189,6 @@ function portMismatch(command, log, exposed) {
     if (probe.length === 0 || listening.length === 0 || probe.some(p => listening.includes(p)))
         return undefined;
     return { listening, probe: probe[0], exposed: exposedTcpPorts(exposed) };
-}
-
-;// CONCATENATED MODULE: ./src/rules/probe.ts
-
-// The health probe suggested for an image, built from a program it has and fitted to what its port
-// speaks (rules/protocol.ts asks it): shared by the stage that looks for the programs
-// (stages/tools.ts) and the check that shows the suggestion. Pure.
-/**
- * The programs a probe can be built from, in order of fit when the image's own language is not
- * known: the runtimes first (what working Python, Node, PHP and Ruby images probe with), then the
- * download tools, then bash's /dev/tcp, then the app's own binary (a health mode it would need to
- * have: the only way in a scratch image). The image's own language goes first (toolOrder).
- */
-const PROBE_TOOLS = ['python3', 'python', 'node', 'php', 'ruby', 'wget', 'curl', 'bash', 'app'];
-/** Which programs can write each kind of probe in a line. */
-const CAN = {
-    http: PROBE_TOOLS,
-    fastcgi: ['python3', 'python', 'node', 'php', 'ruby'],
-    tcp: ['python3', 'python', 'node', 'php', 'ruby', 'bash', 'app']
-};
-const LANGUAGES = [
-    // php-fpm, php-fpm8.2, the official image's apache2-foreground, FrankenPHP
-    ['php', /^(?:php(?:-fpm|-cgi)?[\d.]*|apache2-foreground|frankenphp)$/, ['php']],
-    // puma sets its process title ("puma 6.4.2 (tcp://…)")
-    ['ruby', /^(?:ruby[\d.]*|puma|unicorn|rails|rackup|bundle|bundler|thin|falcon|sidekiq|passenger)\b/, ['ruby']],
-    ['node', /^(?:node|nodejs|npm|npx|yarn|pnpm)$/, ['node']],
-    ['python', /^(?:python[\d.]*|gunicorn|uvicorn|hypercorn|daphne|celery|waitress-serve|flask)$/, ['python3', 'python']]
-];
-/** The language of the first of `words` (process names, then the command's words) that names one. */
-function languageOf(words) {
-    for (const word of words) {
-        const name = word.slice(word.lastIndexOf('/') + 1);
-        const found = LANGUAGES.find(([, re]) => re.test(name));
-        if (found)
-            return found[0];
-    }
-    return undefined;
-}
-/** The tools in the order they are tried: the image's own language first, then PROBE_TOOLS' order. */
-function toolOrder(language) {
-    const own = LANGUAGES.find(([l]) => l === language)?.[2] ?? [];
-    return [...own, ...PROBE_TOOLS.filter(t => !own.includes(t))];
-}
-/**
- * The port to probe: one the app listens on that EXPOSE or the failing probe names, else one it
- * listens on (nothing listens on what EXPOSE says), else EXPOSE's, else the failing probe's (the
- * app may not be listening yet, or the sockets could not be read).
- */
-function probePort({ exposed, listening = [], probed = [] }) {
-    const declared = [...exposedTcpPorts(exposed), ...probed];
-    return declared.find(p => listening.includes(p)) ?? listening[0] ?? exposedTcpPorts(exposed)[0] ?? probed[0];
-}
-/**
- * The EXPOSEd ports nothing listens on, when the sockets were read and something listens elsewhere,
- * or nothing listens at all.
- */
-function unlistenedExposed({ exposed, listening }) {
-    if (listening === undefined)
-        return [];
-    return [...new Set(exposedTcpPorts(exposed))].filter(p => !listening.includes(p));
-}
-/**
- * Whether the container serves no port at all (a queue worker): it listened on none after the
- * wait, EXPOSEs none and its log names none. Only when the sockets could be read.
- */
-function servesNoPort(facts, log) {
-    return facts.listening !== undefined && facts.listening.length === 0 && exposedTcpPorts(facts.exposed).length === 0 && listeningPorts(log).length === 0;
-}
-const probe_ok = (status) => status !== undefined && status < 400;
-/** The probe that fits what the port answered: FastCGI's, a TCP connect for a port that speaks neither, else HTTP. */
-function probeTarget(port, answer) {
-    switch (answer?.protocol) {
-        case 'fastcgi':
-            return { kind: 'fastcgi', port, path: '', passes: true };
-        case 'other':
-        case 'silent':
-            return { kind: 'tcp', port, path: '', passes: true };
-        case 'http':
-            if (probe_ok(answer.healthStatus))
-                return { kind: 'http', port, path: '/health', passes: true };
-            if (probe_ok(answer.rootStatus))
-                return { kind: 'http', port, path: '/', passes: true };
-            return { kind: 'http', port, path: '/health', passes: false };
-        default:
-            return { kind: 'http', port, path: '/health', passes: false };
-    }
-}
-/** The URL an HTTP probe asks: loopback (the probe runs inside the container), or PORT to fill in. */
-function targetUrl(target) {
-    return `http://127.0.0.1:${target.port ?? 'PORT'}${target.path}`;
-}
-/** The URL of the probe on `facts`' port before its protocol is known. */
-function probeUrl(facts) {
-    return targetUrl({ port: probePort(facts), path: '/health' });
-}
-/** The first tool in `order` the image has (`has`) that can write the target's kind of probe. */
-function pickTool(order, has, kind) {
-    return order.find(tool => CAN[kind].includes(tool) && has(tool));
-}
-/**
- * The probe's argument list, written without ": ", " #" or backticks so it pastes into YAML and
- * Markdown as it is. `fetch`: node has it (18 and later); `app`: the app's own program.
- */
-function probeArgv(tool, t, opts = {}) {
-    if (tool === 'app')
-        return [opts.app ?? '/app', 'healthcheck'];
-    if (t.kind === 'fastcgi')
-        return fastcgiArgv(tool, String(t.port ?? 'PORT'));
-    if (t.kind === 'tcp')
-        return tcpArgv(tool, String(t.port ?? 'PORT'));
-    const url = targetUrl(t);
-    switch (tool) {
-        case 'python3':
-        case 'python':
-            // urlopen raises on a refused connection and on a 4xx/5xx answer: exit 1
-            return [tool, '-c', `import urllib.request as u; u.urlopen('${url}', timeout=3)`];
-        case 'node':
-            return opts.fetch
-                ? ['node', '-e', `fetch('${url}').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))`]
-                : ['node', '-e', `require('http').get('${url}',r=>process.exit(r.statusCode<400?0:1)).on('error',()=>process.exit(1))`];
-        case 'php':
-            // false on a refused connection and on a 4xx/5xx answer (the http wrapper's default)
-            return ['php', '-r', `exit((int)(@file_get_contents("${url}") === false));`];
-        case 'ruby':
-            return ['ruby', '-rnet/http', '-e', `exit Net::HTTP.get_response(URI("${url}")).code.to_i < 400`];
-        case 'wget':
-            return ['wget', '-q', '--spider', url];
-        case 'curl':
-            return ['curl', '-fsS', '-o', '/dev/null', url];
-        case 'bash':
-            // the status line's code: 2xx or 3xx passes
-            return ['bash', '-c', `exec 3<>/dev/tcp/127.0.0.1/${t.port ?? 'PORT'} && printf "GET ${t.path} HTTP/1.0\\r\\n\\r\\n" >&3 && read -r v s r <&3 && [[ $s == [23]* ]]`];
-    }
-}
-/** An FCGI_GET_VALUES record (FastCGI spec 4.1): a FastCGI server answers FCGI_GET_VALUES_RESULT (type 10). */
-function fastcgiArgv(tool, port) {
-    switch (tool) {
-        case 'php':
-            return ['php', '-r', `$s = @fsockopen("127.0.0.1", ${port}, $e, $m, 3); if (!$s) exit(1); stream_set_timeout($s, 3); fwrite($s, "\\x01\\x09\\0\\0\\0\\0\\0\\0"); exit((int)(fread($s, 2) !== "\\x01\\x0a"));`];
-        case 'ruby':
-            return ['ruby', '-rsocket', '-e', `s = TCPSocket.new("127.0.0.1", ${port}); s.write("\\x01\\x09\\0\\0\\0\\0\\0\\0"); exit s.read(2) == "\\x01\\x0a"`];
-        case 'node':
-            return ['node', '-e', `const s=require('net').connect(${port},'127.0.0.1',()=>s.write(Buffer.from([1,9,0,0,0,0,0,0])));s.on('data',d=>process.exit(d[0]===1&&d[1]===10?0:1));s.on('error',()=>process.exit(1));s.on('end',()=>process.exit(1))`];
-        default:
-            return [tool, '-c', `import socket, sys; s = socket.create_connection(('127.0.0.1', ${port}), 3); s.sendall(b'\\x01\\x09' + bytes(6)); sys.exit(s.recv(2) != b'\\x01\\x0a')`];
-    }
-}
-/** A TCP connect: it passes while something accepts connections on the port. */
-function tcpArgv(tool, port) {
-    switch (tool) {
-        case 'php':
-            return ['php', '-r', `exit((int)!@fsockopen("127.0.0.1", ${port}, $e, $m, 3));`];
-        case 'ruby':
-            return ['ruby', '-rsocket', '-e', `TCPSocket.new("127.0.0.1", ${port}).close`];
-        case 'node':
-            return ['node', '-e', `require('net').connect(${port},'127.0.0.1',()=>process.exit(0)).on('error',()=>process.exit(1))`];
-        case 'bash':
-            return ['bash', '-c', `exec 3<>/dev/tcp/127.0.0.1/${port}`];
-        default:
-            return [tool, '-c', `import socket; socket.create_connection(('127.0.0.1', ${port}), 3).close()`];
-    }
-}
-/** Launchers and interpreters: the first word of a command that is not the app's own binary. */
-const NOT_THE_APP = /^(?:.*\/)?(?:sh|bash|ash|dash|zsh|env|tini|dumb-init|node|npm|npx|yarn|pnpm|bun|deno|python[\d.]*|pip|uvicorn|gunicorn|java|ruby|php|perl|dotnet)$/;
-/** The app's own program from ENTRYPOINT and CMD (after an init's `--`), unless it is a shell or an interpreter. */
-function appProgram(entrypoint, cmd) {
-    let words = [...entrypoint, ...cmd];
-    if (/(?:^|\/)(?:tini|dumb-init)$/.test(words[0] ?? ''))
-        words = words.slice(words.indexOf('--') + 1 || 1);
-    const program = words[0];
-    if (!program || /\s/.test(program) || NOT_THE_APP.test(program))
-        return undefined;
-    return program;
-}
-
-;// CONCATENATED MODULE: ./src/rules/shell.ts
-// How a suggested probe is written for health-cmd, which Docker runs with /bin/sh: shared by the
-// stage that builds the suggestion and the check that shows it.
-/**
- * The argument list as one shell line (health-cmd runs through /bin/sh): words with specials in
- * double quotes, or in single quotes when they hold $, ", \ or a backtick and no single quote
- * (PHP's and bash's code reads as written then).
- */
-function shellLine(argv) {
-    return argv
-        .map(a => {
-        if (/^[\w@%+=:,./-]+$/.test(a))
-            return a;
-        if (!a.includes("'") && /["\\$`]/.test(a))
-            return `'${a}'`;
-        return `"${a.replace(/(["\\$`])/g, '\\$1')}"`;
-    })
-        .join(' ');
-}
-
-;// CONCATENATED MODULE: ./src/checks/health-advice.ts
-
-
-
-function facts(report) {
-    return { exposed: report.image.exposedPorts ?? [], listening: report.health.listeningPorts, probed: probePorts(report.health.command ?? '') };
-}
-/** A worker (no port at all) has no endpoint to probe: it is judged by keeping running. */
-function isWorker(report) {
-    return servesNoPort(facts(report), report.health.logTail ?? []);
-}
-/**
- * The advice after "The image has no HEALTHCHECK … and no health-cmd was given.": for a worker,
- * `require-healthcheck: false`; for an image without /bin/sh, the exec form (health-cmd cannot run
- * there) or `require-healthcheck: false`; for one that EXPOSEs a port nothing listens on, that;
- * else a HEALTHCHECK or health-cmd, with a suggested one fitted to what the port speaks.
- */
-function missingAdvice(report, seconds) {
-    const s = report.health.suggestedCmd;
-    if (isWorker(report)) {
-        return ` No process in the container listened on a TCP port (${report.health.listeningSeconds ?? seconds} s after start), so there is nothing to probe, as for a queue worker: set \`require-healthcheck: false\` to have it watched to keep running instead (the image's other process types can run as \`smoke-commands\`).`;
-    }
-    const exposed = exposedTcpPorts(report.image.exposedPorts ?? []);
-    if (report.health.listeningPorts?.length === 0 && exposed.length > 0) {
-        const ports = [...new Set(exposed)].join(', ');
-        return ` Nothing in the container listened on a TCP port (${report.health.listeningSeconds ?? seconds} s after start), though the image EXPOSEs ${ports}: no probe of ${ports} can pass until the app listens there. Check that the app starts its server on ${exposed[0]} (often its PORT environment variable); if it serves no port (a queue worker), remove the EXPOSE and set \`require-healthcheck: false\`.`;
-    }
-    if (report.health.hasShell === false || s?.shell === false) {
-        return ` It has no /bin/sh, so a health-cmd cannot run in it (Docker runs one with /bin/sh -c): add an exec-form HEALTHCHECK to the final stage of the Dockerfile, or set \`require-healthcheck: false\`.${protocolNote(report)}${s ? suggestion(report, s, 'dockerfile') : ''}`;
-    }
-    // the sockets could not be read: a worker cannot be told from a server that EXPOSEs nothing
-    const worker = report.health.listeningPorts === undefined && probePort(facts(report)) === undefined ? ' If it serves no port (a queue worker), set `require-healthcheck: false` instead.' : '';
-    return ` Add a HEALTHCHECK instruction to the final stage of the Dockerfile, or set the health-cmd input.${protocolNote(report)}${s ? suggestion(report, s, 'health-cmd') : ''}${worker}`;
-}
-/**
- * After a probe whose program is not in the image: a probe from what it has, as a Dockerfile line
- * for the image's own HEALTHCHECK, as a health-cmd line for health-cmd; "" when there is none.
- */
-function replacementAdvice(report) {
-    const s = report.health.suggestedCmd;
-    // (no worker here: a probe that cannot run is judged about a second after start, maybe before the app listens)
-    if (!s)
-        return '';
-    return `${protocolNote(report)}${suggestion(report, s, health_advice_form(report, s), ' instead')}`;
-}
-/**
- * After an HTTP probe that never passed: why it cannot, when the container shows it (nothing listens
- * on its port while the app listens on another, or the port speaks FastCGI or no HTTP at all), with
- * a probe that fits; "" when the port answered HTTP (the app's answer is the cause) or is not known.
- */
-function misfitAdvice(report) {
-    const h = report.health;
-    const probed = probePorts(h.command ?? '')[0];
-    const listening = h.listeningPorts ?? [];
-    if (probed === undefined || !h.portAnswer)
-        return '';
-    const s = h.suggestedCmd;
-    const instead = s ? suggestion(report, s, health_advice_form(report, s), ' instead') : '';
-    if (!listening.includes(probed) && h.portAnswer.port !== probed && listening.length > 0) {
-        const other = h.portAnswer.port;
-        const exposed = exposedTcpPorts(report.image.exposedPorts ?? []);
-        const also = exposed.includes(probed) && !exposed.includes(other) ? { says: ` (EXPOSE says ${probed} too)`, what: 'the probe and EXPOSE' } : { says: '', what: 'the probe' };
-        return ` Nothing listens on port ${probed} in the container${also.says}: it listens on ${listening.join(', ')}. Point ${also.what} at ${other}, or make the app listen on ${probed} (often its PORT environment variable).${instead}`;
-    }
-    if (h.portAnswer.port !== probed || !notHttp(h.portAnswer))
-        return '';
-    return `${protocolNote(report, 'this HTTP probe cannot pass there, however long the app is given to start')}${instead}`;
-}
-/** Whether the probe that failed cannot pass whatever the timing (misfitAdvice says why): then no "raise the start period". */
-function probeCannotPass(report) {
-    return misfitAdvice(report) !== '';
-}
-function health_advice_form(report, s) {
-    return report.health.source === 'health-cmd' && s.shell ? 'health-cmd' : 'dockerfile';
-}
-function notHttp(a) {
-    return a.protocol === 'fastcgi' || a.protocol === 'other' || a.protocol === 'silent';
-}
-/** " Port 9000 speaks FastCGI, not HTTP (…), so no HTTP probe can pass there." for a port that speaks no HTTP; "" otherwise. */
-function protocolNote(report, cannot = 'no HTTP probe (curl, wget) can pass there') {
-    const a = report.health.portAnswer;
-    if (!a || !notHttp(a))
-        return '';
-    const asked = a.by ? ` (asked with ${a.by} inside the container)` : '';
-    if (a.protocol === 'fastcgi')
-        return ` Port ${a.port} speaks FastCGI, not HTTP${asked}: the protocol a web server in front of it uses (nginx's fastcgi_pass), so ${cannot}.`;
-    const said = a.protocol === 'other' ? 'it answered an HTTP request with bytes that are not HTTP' : 'it accepted the connection but answered neither an HTTP nor a FastCGI request within 2 s';
-    return ` Port ${a.port} does not speak HTTP${asked}: ${said}, so ${cannot}.`;
-}
-/** " Suggested, from what the image has (python3; EXPOSE 8080): `health-cmd: python3 -c …` (…)." */
-function suggestion(report, s, form, instead = '') {
-    const target = targetOf(report, s);
-    const port = portNote(report, target.port);
-    if (s.tool === 'app') {
-        const exec = `HEALTHCHECK CMD [${s.argv.map(a => JSON.stringify(a)).join(', ')}]`;
-        const does = target.kind === 'http' ? `requests ${targetUrl(target)} and exits 0 only when it answers` : `connects to port ${target.port ?? 'PORT'} and exits 0 only when it accepts`;
-        return ` Suggested${instead}, with the app's own binary (the image has no python, node, php, ruby, wget, curl or bash; ${port}): \`${exec}\`, a mode to add to the app that ${does}.`;
-    }
-    const line = form === 'health-cmd' ? `health-cmd: ${shellLine(s.argv)}` : s.shell ? `HEALTHCHECK CMD ${shellLine(s.argv)}` : `HEALTHCHECK CMD [${s.argv.map(a => JSON.stringify(a)).join(', ')}]`;
-    return ` Suggested${instead}, from what the image has (${s.tool}; ${port}): \`${line}\` (${what(target, report.health.portAnswer)}).`;
-}
-/** The target the suggestion was built for: its kind and path as the stage chose them, on the port it asked. */
-function targetOf(report, s) {
-    const a = report.health.portAnswer;
-    const port = a?.port ?? probePort(facts(report));
-    const answered = a && a.port === port ? a : undefined;
-    return { ...probeTarget(port, answered), kind: s.kind ?? 'http', ...(s.path !== undefined && { path: s.path }) };
-}
-/** What the suggested probe does, and whether it passes as it is. */
-function what(target, a) {
-    if (target.kind === 'fastcgi')
-        return 'a FastCGI management request, FCGI_GET_VALUES: it passes when the server answers it, without running a script';
-    if (target.kind === 'tcp')
-        return 'a TCP connect: it passes while the port accepts connections';
-    const health = a?.healthStatus;
-    if (health === undefined || a?.protocol !== 'http')
-        return "point /health at the app's health endpoint";
-    if (target.path === '/health' && health < 400)
-        return `GET /health answered ${health} there`;
-    if (target.path === '/')
-        return `GET /health answered ${health} and GET / ${a.rootStatus}, so it asks /: point it at the app's health endpoint if it has one`;
-    return `GET /health answered ${health}: point /health at the app's health endpoint`;
-}
-/** Where the probe's port comes from: EXPOSE, the socket it listens on, or PORT to fill in. */
-function portNote(report, port) {
-    if (port === undefined)
-        return "no EXPOSE, so put the app's port for PORT";
-    if (exposedTcpPorts(report.image.exposedPorts ?? []).includes(port))
-        return `EXPOSE ${port}`;
-    const unlistened = unlistenedExposed(facts(report));
-    if (report.health.listeningPorts?.includes(port))
-        return unlistened.length > 0 ? `it listens on ${port}, not on EXPOSE ${unlistened.join(', ')}` : `it listens on ${port}`;
-    return 'the port the failing probe asked';
-}
-
-;// CONCATENATED MODULE: ./src/rules/profile-errors.ts
-
-const ERRNOS = [
-    ['no-new-privileges', /"no new privileges" flag is set|effective uid is not 0, is \S*sudo/i],
-    ['read-only', /read-only file system|\bEROFS\b|\[Errno 30\]/i],
-    ['not-permitted', /operation not permitted|\bEPERM\b|\[Errno 1\]/i],
-    ['permission-denied', /permission denied|\bEACCES\b|\[Errno 13\]/i]
-];
-// What a program was doing, named in its message: the switch-user tools first (su-exec's own
-// message names setgroups too, but "su-exec" says more), then the system calls.
-const SWITCHERS = /\b(su-exec|gosu|setpriv|runuser|chroot|sudo|su)\b(?=:|\s)|failed switching to\b/i;
-const CALLS = /\b(l?chown|fchownat|fchown|chmod|fchmod|utimes?|setgroups|initgroups|setresuid|setresgid|setuid|setgid|mknod|bind|listen|can(?:no|')t set (?:groups|uid|gid))\b/i;
-/** Paths a read-only root does not explain: /proc and /sys are read-only under any profile (sysctl writes there). */
-const KERNEL_PATHS = /^\/(?:proc|sys)(?:\/|$)/;
-const SYSCTL = /\bsysctl\b/;
-/** Every profile error in the lines, in log order. */
-function profileErrors(lines) {
-    const found = [];
-    for (const [i, raw] of lines.entries()) {
-        const line = plain(raw.slice(0, 4000)).trim();
-        const errno = ERRNOS.find(([, re]) => re.test(line))?.[0];
-        if (!errno || (errno === 'read-only' && SYSCTL.test(line)))
-            continue;
-        // Python names the call in its traceback, a line or two above the exception
-        const operation = operationIn(line) ?? (/^\w*(?:Error|Exception)\b/.test(line) ? lines.slice(Math.max(0, i - 3), i).map(operationIn).filter(Boolean).at(-1) : undefined);
-        const error = { errno, line, ...(operation && { operation }) };
-        const path = pathIn(line);
-        if (path && !(errno === 'read-only' && KERNEL_PATHS.test(path)))
-            error.path = path;
-        else if (path)
-            continue;
-        const port = portIn(line, operation);
-        if (port !== undefined)
-            error.port = port;
-        found.push(error);
-    }
-    return found;
-}
-function operationIn(line) {
-    const switcher = SWITCHERS.exec(line);
-    if (switcher)
-        return switcher[1]?.toLowerCase() ?? 'switch user';
-    const call = CALLS.exec(line)?.[1].toLowerCase();
-    if (!call)
-        return undefined;
-    // "can't set groups", "cannot set uid": busybox su and su's own words
-    const set = /set (groups|uid|gid)$/.exec(call);
-    return set ? `set${set[1]}` : call;
-}
-/** The path the line names: quoted ('…', "…", ‘…’), or bare before a colon (touch: /x: …; open /x: …). */
-function pathIn(line) {
-    const quoted = /['"‘`](\/[^'"’`\n]*)['"’`]/.exec(line);
-    if (quoted)
-        return quoted[1];
-    const bare = /(?:^|[\s(])(\/[^\s:'",()]+)/.exec(line);
-    return bare?.[1];
-}
-/** A bind's or listen's port: `0.0.0.0:80`, `:80`, `('0.0.0.0', 80)`, `bind() to [::]:80`. */
-function portIn(line, operation) {
-    if (operation !== 'bind' && operation !== 'listen' && !/\b(?:bind|listen)\b/i.test(line))
-        return undefined;
-    // the last: a timestamp's minutes and seconds come before the address
-    const m = [...line.matchAll(/:(\d{1,5})\b(?![.\d])|', (\d{1,5})\)/g)].at(-1);
-    const port = m && Number(m[1] ?? m[2]);
-    return port && port <= 65535 ? port : undefined;
-}
-const CAPABILITIES = [
-    [/chown/, 'CAP_CHOWN'],
-    [/^(?:f?chmod|utimes?)$/, 'CAP_FOWNER'],
-    [/^(?:setgroups|initgroups|setgid|setresgid)$/, 'CAP_SETGID'],
-    [/^(?:setuid|setresuid)$/, 'CAP_SETUID'],
-    [/^(?:su|su-exec|gosu|setpriv|runuser|switch user)$/, 'CAP_SETUID and CAP_SETGID'],
-    [/^mknod$/, 'CAP_MKNOD'],
-    [/^chroot$/, 'CAP_SYS_CHROOT'],
-    [/^(?:bind|listen)$/, 'CAP_NET_BIND_SERVICE']
-];
-function capabilityOf(operation = '') {
-    return CAPABILITIES.find(([re]) => re.test(operation))?.[1];
-}
-/** The profile errors in the lines that a setting that was on explains, in log order. */
-function profileCauses(lines, run) {
-    // a line said twice (busybox chown -R, a restart loop) is one cause
-    const errors = profileErrors(lines).filter((e, i, all) => all.findIndex(o => o.line === e.line) === i);
-    return errors.flatMap(e => {
-        const cause = causeOf(e, run);
-        return cause ? [cause] : [];
-    });
-}
-function causeOf(e, run) {
-    const profile = run.profile === 'docker' ? undefined : run.profile;
-    if (e.errno === 'read-only')
-        return run.readOnly ? { ...e, setting: 'read-only', sure: true } : undefined;
-    if (!profile)
-        return undefined;
-    if (e.errno === 'no-new-privileges')
-        return { ...e, setting: profile, sure: true };
-    const low = e.operation === 'bind' || e.operation === 'listen';
-    if (low)
-        return e.errno === 'permission-denied' && (e.port === undefined || e.port < 1024) ? { ...e, setting: profile, capability: 'CAP_NET_BIND_SERVICE', sure: false } : undefined;
-    if (e.errno === 'not-permitted') {
-        const capability = capabilityOf(e.operation);
-        return { ...e, setting: profile, ...(capability && { capability }), sure: run.imageRoot && capability !== undefined };
-    }
-    // EACCES on a path: openshift's UID cannot write what the image's user owns; under restricted
-    // only root is refused more than before (without CAP_DAC_OVERRIDE)
-    if (profile === 'openshift')
-        return { ...e, setting: profile, sure: false };
-    return run.imageRoot ? { ...e, setting: profile, capability: 'CAP_DAC_OVERRIDE', sure: false } : undefined;
-}
-/** The one setting the sure causes all point at, if they do: then no run without it is needed. */
-function pinned(causes) {
-    const settings = new Set(causes.filter(c => c.sure).map(c => c.setting));
-    return settings.size === 1 ? [...settings][0] : undefined;
-}
-
-;// CONCATENATED MODULE: ./src/checks/profile-cause.ts
-
-/** " `/app/data`: the root filesystem is read-only (read-only: true) — … It logged: `…`. Run again without …"; "" when there is nothing to say. */
-function profileNote(report) {
-    const pc = report.health.profileCause;
-    if (!pc)
-        return '';
-    const ran = pc.rerun !== undefined && ranWell(pc.rerun);
-    // a line that only points at a setting is said once a run without it proved it
-    const shown = firstPerSetting(pc.causes.filter(c => c.sure || ran));
-    const causes = shown.map(c => ` ${explained(c, report.run)}`).join('');
-    return `${causes}${pc.rerun ? rerunSentence(report, pc.rerun, shown.length > 0) : ''}`;
-}
-/**
- * A smoke command that failed: the lines of its log that prove a setting broke it (it is not run
- * again without them: the health row's run says whether the image runs without them).
- */
-function smokeProfileNote(report, smoke) {
-    const run = report.run;
-    if (!run || (run.profile === 'docker' && !run.readOnly))
-        return '';
-    const user = report.user.resolvedUid;
-    const imageRoot = user !== undefined ? user === 0 : /^(?:|root|0)(?::.*)?$/.test(report.image.user ?? '');
-    const lines = [...(smoke.startError ? [smoke.startError] : []), ...(smoke.logTail ?? [])];
-    const sure = profileCauses(lines, { profile: run.profile, readOnly: run.readOnly, imageRoot }).filter(c => c.sure);
-    return firstPerSetting(sure)
-        .map(c => ` ${explained(c, report.run)}`)
-        .join('');
-}
-/** The settings the container ran under besides Docker's defaults: "run-profile: restricted and read-only: true". */
-function settingsOn(run) {
-    const on = [...(run && run.profile !== 'docker' ? [`run-profile: ${run.profile}`] : []), ...(run?.readOnly ? ['read-only: true'] : [])];
-    return on.join(' and ');
-}
-function ranWell(rerun) {
-    return rerun.verdict === 'healthy' || rerun.verdict === 'missing';
-}
-function firstPerSetting(causes) {
-    return causes.filter((c, i) => causes.findIndex(o => o.setting === c.setting) === i);
-}
-function rerunSentence(report, rerun, explained) {
-    const settings = settingsOn(report.run);
-    const without = ` Run again without ${settings}`;
-    if (rerun.verdict === 'healthy')
-        return `${without}, it was healthy${rerun.seconds !== undefined ? ` after ${rerun.seconds} s` : ''}: ${settings} broke it${explained ? '' : ", though its log does not say where"}.`;
-    if (rerun.verdict === 'missing')
-        return `${without}, it kept running: ${settings} broke it${explained ? '' : ", though its log does not say where"}.`;
-    const how = rerun.verdict === 'exited' ? `exited (code ${rerun.exitCode})` : rerun.verdict === 'timeout' ? 'no health verdict' : rerun.verdict;
-    const plural = settings.includes(' and ');
-    // the log proved a setting broke something, yet without them it fails still: there is more
-    if (explained)
-        return `${without}, it failed too (${how}): ${settings} ${plural ? 'are' : 'is'} not all that stops it.`;
-    return `${without}, it failed too (${how}): ${settings} ${plural ? 'are' : 'is'} not the cause.`;
-}
-/** The log line as a code span, one line, without backticks of its own. */
-function quoted(line) {
-    const s = line.replace(/`/g, "'");
-    return `\`${s.length > 200 ? `${s.slice(0, 199)}…` : s}\``;
-}
-/** The cause, its fix, and the line it was read from; capability names as code (CAP_CHOWN). */
-function explained(c, run) {
-    return `${causeSentence(c, run).replace(/\b(?:CAP_[A-Z_]+|NET_BIND_SERVICE)\b/g, '`$&`')} It logged: ${quoted(c.line)}.`;
-}
-function causeSentence(c, run) {
-    const under = `run-profile: ${c.setting}`;
-    const what = c.operation && c.path ? `${c.operation} ${c.path}` : (c.path ?? c.operation);
-    const subject = what ? `\`${what}\`: ` : '';
-    if (c.errno === 'read-only') {
-        const where = c.path ? `\`${c.path}\`: the` : 'The app wrote to the root filesystem:';
-        return `${where} root filesystem is read-only (read-only: true) — write under /tmp or declare a volume for it (an emptyDir on Kubernetes).`;
-    }
-    if (c.errno === 'no-new-privileges') {
-        return `${subject}no new privileges (allowPrivilegeEscalation: false, under ${under}) keeps a setuid program from becoming root. Do at build time what needs root, and start as the non-root USER.`;
-    }
-    if (c.errno === 'permission-denied') {
-        if (c.capability === 'CAP_NET_BIND_SERVICE') {
-            const port = c.port !== undefined ? `port ${c.port}` : 'a port below 1024';
-            return `Binding ${port}: permission denied — a port below 1024 needs CAP_NET_BIND_SERVICE, dropped under ${under}. Listen on a port above 1023 (e.g. 8080), or add NET_BIND_SERVICE back (the one capability restricted allows).`;
-        }
-        if (c.setting === 'openshift') {
-            const dir = c.path ?? '<the directory>';
-            return `${subject}permission denied — under ${under} the app runs as an arbitrary UID (${run?.uid}) in group 0, which cannot write what the image's user owns. At build time: \`chgrp -R 0 ${dir} && chmod -R g=u ${dir}\`.`;
-        }
-        return `${subject}permission denied — root without CAP_DAC_OVERRIDE (dropped under ${under}) cannot write what another user owns. At build time make it the app's user's (\`COPY --chown\`, \`RUN chown\`) and start as that non-root USER.`;
-    }
-    // operation not permitted
-    const who = c.setting === 'openshift' ? `under ${under} it runs as UID ${run?.uid}, not root, without capabilities` : `capabilities are dropped under ${under}`;
-    const needs = c.capability ? ` (${isSwitch(c) ? 'switching user needs' : 'it needs'} ${c.capability})` : '';
-    const head = `${subject}operation not permitted — ${who}${needs}.`;
-    if (isSwitch(c)) {
-        return `${head} Set USER in the Dockerfile to the user the entrypoint switches to, and do at build time what it did as root (\`COPY --chown\`, \`RUN chown\`): no root entrypoint that drops privileges.`;
-    }
-    if (c.capability === 'CAP_CHOWN' || c.capability === 'CAP_FOWNER' || !c.capability) {
-        return `${head} Do the ${c.capability === 'CAP_FOWNER' ? 'chmod' : 'chown'} at build time (\`COPY --chown\`, \`RUN chown\`) and start as the non-root USER, with no root entrypoint that drops privileges.`;
-    }
-    return `${head} Do it at build time, or not at all: restricted allows no capability but NET_BIND_SERVICE.`;
-}
-function isSwitch(c) {
-    return c.capability === 'CAP_SETUID and CAP_SETGID' || c.capability === 'CAP_SETGID' || c.capability === 'CAP_SETUID';
-}
-
-;// CONCATENATED MODULE: ./src/rules/health.ts
-// How fast-health probes, and a probe that can never pass: pure, so each can be tested on captured
-// probe output. When Docker, on an image's own settings, would say unhealthy is probe-schedule.ts.
-/**
- * How often Docker probes with fast-health, in seconds: every 0.1 s while the app starts, so its
- * startup is known to a tenth of a second (plus the probe's own run) and not to a whole interval.
- * Where the engine has a start interval (API 1.44, Docker 25+) only the start period is probed
- * that fast and a healthy container every second after; older engines have one interval for the
- * whole run, so it is 0.1 s throughout (each probe is one exec: a few a second is cheap).
- * Docker accepts intervals down to 1 ms on both.
- */
-const START_INTERVAL_S = 0.1;
-const FAST_INTERVAL_S = 1;
-function fastTiming(hasStartInterval) {
-    return hasStartInterval ? { intervalSeconds: FAST_INTERVAL_S, startIntervalSeconds: START_INTERVAL_S } : { intervalSeconds: START_INTERVAL_S, startIntervalSeconds: START_INTERVAL_S };
-}
-/** Without a health check the container is only watched this long, to see that it keeps running. */
-const NO_HEALTHCHECK_WATCH_S = 3;
-/** How a shell names itself at the start of its own error: "/bin/sh: ", "bash: ", "sh: ". */
-const SHELL = '(?:/\\S*/)?(?:sh|ash|dash|bash|zsh): ';
-/**
- * Whether a probe failed because its program could not run at all: it will fail the same way
- * every time, so waiting longer only delays the verdict. Only the shapes the shell and the runtime
- * print for that count, with the exit codes they come with (127 not found, 126 not executable, -1
- * Docker could not start the exec), so an app's own check that prints "Not Found" for a 404 (and
- * exits 1, or curl's 22) is never taken for one. `command`: the check as written; the common
- * `curl -f URL || exit 1` turns the shell's 127 into 1, so a shell's own "not found" also counts
- * with another exit code when it names a program the check itself calls.
- */
-function cannotRun(exitCode, output, command = '') {
-    if (exitCode === 0)
-        return undefined;
-    const lines = output.split('\n').map(line => line.trim());
-    for (const line of lines) {
-        // ash/busybox "/bin/sh: curl: not found", dash "/bin/sh: 1: curl: not found",
-        // bash "bash: line 1: curl: command not found" / "sh: curl: command not found"
-        const m = new RegExp(`^${SHELL}(?:line \\d+: |\\d+: )?(.+?): (?:command )?not found$`).exec(line);
-        if (m && (exitCode === 127 || calls(command, m[1])))
-            return { program: m[1], why: 'missing' };
-    }
-    for (const line of lines) {
-        const m = new RegExp(`^${SHELL}(?:line \\d+: |\\d+: )?(.+?): (?:Permission denied|cannot execute.*)$`, 'i').exec(line);
-        if (m && (exitCode === 126 || calls(command, m[1])))
-            return { program: m[1], why: 'not-executable' };
-    }
-    if (exitCode === -1 || exitCode === 126 || exitCode === 127) {
-        // exec form (and a shell form in an image without /bin/sh), as the runtime words it:
-        // exec: "curl": executable file not found in $PATH / exec: "/app/hc": stat /app/hc: no such file
-        // or directory / exec: "/app/hc": permission denied
-        const m = /exec: "([^"]+)": (executable file not found|stat [^:]+: no such file or directory|permission denied)/i.exec(output);
-        if (m)
-            return { program: m[1], why: /permission/i.test(m[2]) ? 'not-executable' : 'missing' };
-    }
-    return undefined;
-}
-/** Whether `program` stands as a command word in the shell text `command` ("curl -f ... || exit 1"). */
-function calls(command, program) {
-    const escaped = program.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-    return new RegExp(`(?:^|[;&|(\\s])${escaped}(?:\\s|$)`).test(command);
-}
-
-;// CONCATENATED MODULE: ./src/report/oom.ts
-
-// An OOM kill (Docker's State.OOMKilled): the kernel killed the container's process for memory.
-// With run-memory that is the limit the user set (swap at the same value, so there is no swap to
-// spill into, as on Kubernetes); without it, the memory of the machine the engine runs on ran out.
-// Said alike by the health row (killed before it was healthy) and the stop row (after).
-/** SIGKILL as an exit code: what the OOM killer's kill gives PID 1. */
-const SIGKILL_EXIT = 137;
-/**
- * "killed by the 256m limit (OOMKilled) 3.2 s after start"; when PID 1 outlived the kill (another
- * process was killed, and it exited with its own code): "exited (code 1) 3.2 s after start; a
- * process was OOM-killed by the 256m limit".
- */
-function oomValue(report, exitCode, ranSeconds) {
-    const after = ranSeconds !== undefined ? ` ${ranSeconds} s after start` : '';
-    const limit = report.run?.memory?.text;
-    if (exitCode === undefined || exitCode === SIGKILL_EXIT)
-        return `killed ${limit ? `by the ${limit} limit` : 'for memory'} (OOMKilled)${after}`;
-    return `exited (code ${exitCode})${after}; a process was OOM-killed${limit ? ` by the ${limit} limit` : ''}`;
-}
-/** Why, as a clause: "it reached the run-memory limit (256m = 256 MiB, no swap), and the kernel's OOM killer ended it". */
-function oomCause(report) {
-    const text = report.run?.memory?.text;
-    const limit = text && (memoryReading(text)?.short ?? text);
-    const why = limit ? `it reached the run-memory limit (${limit}, no swap)` : 'no run-memory was set, so the machine the engine runs on ran out of memory';
-    return `${why}, and the kernel's OOM killer ended it`;
-}
-/** What to do: raise the limit to production's, or make the app use less. */
-function oomFix(report) {
-    if (report.run?.memory) {
-        return 'Raise run-memory to the limit it gets in production, or make the app use less (for Node, --max-old-space-size below the limit; for the JVM, -XX:MaxRAMPercentage).';
-    }
-    return "Make the app use less (for Node, --max-old-space-size; for the JVM, -XX:MaxRAMPercentage), or give the engine more memory; set run-memory to test it against production's limit.";
-}
-/**
- * Exit 137 without OOMKilled under run-memory: SIGKILL, which is what the OOM killer sends, but
- * Docker did not say it was one (some engines on cgroup v2 record the OOM event after the exit, or
- * not at all). Said as a possibility, never as the verdict.
- */
-function maybeOomNote(report, exitCode, oomKilled) {
-    const limit = report.run?.memory?.text;
-    if (!limit || oomKilled || exitCode !== SIGKILL_EXIT)
-        return '';
-    return ` Code 137 is SIGKILL, which the kernel's OOM killer sends; Docker did not report an OOM kill, but it may have been the ${limit} limit (run-memory).`;
-}
-
-;// CONCATENATED MODULE: ./src/checks/health.ts
-
-
-
-
-
-
-
-
-
-// Docker's own health verdict, and what to do about each way of not being healthy.
-const healthCheck = (report, inputs) => [healthRow(report, inputs)];
-function healthRow(report, inputs) {
-    const h = report.health;
-    const limit = `healthy within ${inputs.healthTimeout} s`;
-    const last = h.probes?.at(-1);
-    const probe = last ? ` Last probe exited ${last.exitCode}${last.output ? `: ${last.output}` : ''}.` : '';
-    const by = h.source === 'health-cmd' ? `health-cmd: ${h.command}` : `HEALTHCHECK: ${h.command}`;
-    switch (h.verdict) {
-        case 'healthy':
-            return { name: 'health', status: 'pass', value: `healthy after ${h.startupSeconds ?? h.waitedSeconds} s`, limit, detail: `${by}${probeNote(h.probeTimes)}${memoryNote(report, !h.probeTimes)}` };
-        case 'unhealthy':
-            return {
-                name: 'health',
-                status: 'fail',
-                value: 'unhealthy',
-                limit: h.rule === 'image-limit' ? `healthy within ${h.limitSeconds} s (the image's HEALTHCHECK)` : h.rule === 'start-period' ? `healthy within ${h.limitSeconds} s (health-start-period ${h.startPeriodSeconds} s + retries)` : limit,
-                // what to do about a probe that cannot run comes after the failed command, apart from it
-                detail: `${unhealthyWhy(report, inputs)} (${by}).${probe}${h.rule === 'cannot-run' ? cannotRunFix(report) : misfitAdvice(report) || wrongPort(report)}${dependency(report, inputs)}${profileNote(report)}${logNote(h, 'The container log is below.')}`
-            };
-        case 'exited':
-            if (h.startError && h.ranSeconds === undefined)
-                return notStarted(report, inputs);
-            if (h.oomKilled)
-                return oomKilled(report, inputs);
-            if (!h.source && h.ranSeconds !== undefined)
-                return exitedWatched(report, inputs);
-            return {
-                name: 'health',
-                status: 'fail',
-                value: `exited (code ${h.exitCode})`,
-                limit: h.source ? limit : `keeps running for ${NO_HEALTHCHECK_WATCH_S} s`,
-                detail: `The container stopped${h.ranSeconds !== undefined ? ` ${h.ranSeconds} s after start` : ''} before it was healthy.${maybeOomNote(report, h.exitCode, h.oomKilled)}${h.startError ? ` Docker said: ${h.startError.replace(/\.$/, '')}.` : ''}${dependency(report, inputs)}${profileNote(report)}${logNote(h)}`
-            };
-        case 'timeout':
-            return {
-                name: 'health',
-                status: 'fail',
-                value: `not healthy after ${inputs.healthTimeout} s`,
-                limit,
-                // verdictSeconds: from the container's start, as Docker stamps it (the wait began a little later)
-                detail: `Docker had no verdict ${h.verdictSeconds ?? h.waitedSeconds} s after start: the probes did not finish (${by}).${probe}${misfitAdvice(report) || wrongPort(report)}${dependency(report, inputs)}${profileNote(report) || (probeCannotPass(report) ? '' : ' Check that the probe command returns quickly; raise health-timeout if the app needs longer.')}`
-            };
-        case 'missing':
-            return missingRow(report, inputs);
-        case 'skipped':
-            return notRun('health', report);
-    }
-}
-// Without a health check the container is only watched for a few seconds: the rows say so, how
-// long it ran, and what it printed (a worker that logs an error every second still keeps running).
-function exitedWatched(report, inputs) {
-    const h = report.health;
-    return {
-        name: 'health',
-        status: 'fail',
-        value: `exited (code ${h.exitCode}) ${h.ranSeconds} s after start`,
-        limit: `keeps running for ${NO_HEALTHCHECK_WATCH_S} s`,
-        detail: `No health check, so the container was watched for ${NO_HEALTHCHECK_WATCH_S} s to see it keep running; it stopped ${h.ranSeconds} s after start.${maybeOomNote(report, h.exitCode, h.oomKilled)}${dependency(report, inputs)}${profileNote(report)}${logNote(h)}`
-    };
-}
-/** Killed for memory before it was healthy (or while watched): its own verdict, with the limit that killed it (oom.ts). */
-function oomKilled(report, inputs) {
-    const h = report.health;
-    const when = h.source ? 'before it was healthy' : `while it was watched (no health check)`;
-    return {
-        name: 'health',
-        status: 'fail',
-        value: oomValue(report, h.exitCode, h.ranSeconds),
-        limit: h.source ? `healthy within ${inputs.healthTimeout} s` : `keeps running for ${NO_HEALTHCHECK_WATCH_S} s`,
-        detail: `The container stopped ${when} (exit code ${h.exitCode}): ${oomCause(report)}. ${oomFix(report)}${logNote(h)}`
-    };
-}
-/**
- * " 88.2 MB of memory used once healthy (33% of the 256m limit)." as docker stats counts it; nothing
- * when it could not be read (the memory row says why, when max-memory asks). `sentence`: the detail
- * before it has no full stop yet.
- */
-function memoryNote(report, sentence) {
-    const m = report.health.memory;
-    if (!m)
-        return '';
-    const limit = report.run?.memory;
-    const of = limit && m.limitBytes ? ` (${Math.round((m.usedBytes / m.limitBytes) * 100)}% of the ${limit.text} limit)` : '';
-    return `${sentence ? '.' : ''} ${formatSize(m.usedBytes)} of memory used once healthy${of}.`;
-}
-/** Docker could not start the image's command (docker run exited 126, 127, or 125 on the image's USER): it never ran. */
-function notStarted(report, inputs) {
-    const h = report.health;
-    return {
-        name: 'health',
-        status: 'fail',
-        value: `did not start (docker run exited ${h.exitCode})`,
-        limit: h.source ? `healthy within ${inputs.healthTimeout} s` : `keeps running for ${NO_HEALTHCHECK_WATCH_S} s`,
-        detail: `The container never ran: ${startNote(h.startError ?? '')}${profileNote(report) || " Check the image's CMD and ENTRYPOINT (or the command input) and its USER: Docker names what it could not use."}`
-    };
-}
-function missingRow(report, inputs) {
-    const h = report.health;
-    const seconds = h.verdictSeconds ?? h.waitedSeconds ?? NO_HEALTHCHECK_WATCH_S;
-    const log = h.logTail?.length || h.logError ? logNote(h) : '';
-    if (inputs.requireHealthcheck) {
-        return {
-            name: 'health',
-            status: 'fail',
-            value: 'no health check',
-            limit: 'a HEALTHCHECK',
-            detail: `The image has no HEALTHCHECK (or HEALTHCHECK NONE) and no health-cmd was given.${missingAdvice(report, seconds)} Meanwhile the container kept running for ${seconds} s (watched).${dependency(report, inputs)}${log}`
-        };
-    }
-    return {
-        name: 'health',
-        status: 'pass',
-        value: `kept running for ${seconds} s (watched)`,
-        limit: `keeps running for ${NO_HEALTHCHECK_WATCH_S} s`,
-        detail: `No HEALTHCHECK and no health-cmd (require-healthcheck: false): the container was watched for ${seconds} s and kept running.${dependency(report, inputs)}${log}`
-    };
-}
-/** " The app logs that it listens on port 8080, but the probe asks port 3000 ..." when the two disagree. */
-function wrongPort(report) {
-    const h = report.health;
-    const m = portMismatch(h.command ?? '', h.logTail ?? [], report.image.exposedPorts ?? []);
-    if (!m)
-        return '';
-    const app = m.listening.join(' and ');
-    const expose = m.exposed.length > 0 ? ` and EXPOSE says ${m.exposed.join(', ')}` : '';
-    const pointAt = m.exposed.includes(m.probe) && !m.exposed.some(p => m.listening.includes(p)) ? 'the probe and EXPOSE' : 'the probe';
-    return ` The app logs that it listens on port ${app}, but the probe asks port ${m.probe}${expose}, so the probe finds nothing to answer it. Point ${pointAt} at ${m.listening[0]}, or make the app listen on ${m.probe} (often its PORT environment variable).`;
-}
-/**
- * " The app could not reach `postgres:5432` (connection refused): ..." when the probes' output or the
- * container log shows a dependency the app could not reach; "" otherwise. The app's own ports (the
- * probe's, the image's EXPOSE) on loopback are the app not listening, not a dependency.
- */
-function dependency(report, inputs) {
-    const h = report.health;
-    const ownPorts = [...probePorts(h.command ?? ''), ...exposedTcpPorts(report.image.exposedPorts ?? [])];
-    return dependencyNote([...(h.probes ?? []).map(p => p.output), ...(h.logTail ?? [])], inputs.runNetwork, ownPorts);
-}
-/** " Probe 14 ms median, 31 ms slowest (3 passing probes)." */
-function probeNote(times) {
-    if (!times)
-        return '';
-    if (times.passing === 1)
-        return `. Probe ${times.slowestMs} ms (1 passing probe).`;
-    return `. Probe ${times.medianMs} ms median, ${times.slowestMs} ms slowest (${times.passing} passing probes).`;
-}
-/** Why the verdict is unhealthy, in the terms of the rule that decided it and the timing Docker used. */
-function unhealthyWhy(report, inputs) {
-    const h = report.health;
-    const image = report.image;
-    const retries = image.healthcheckRetries ?? DOCKER_DEFAULT_RETRIES;
-    const interval = image.healthcheckInterval ?? DOCKER_DEFAULT_INTERVAL_S;
-    const failed = `${retries} ${retries === 1 ? 'probe' : 'probes'} in a row`;
-    if (h.rule === 'cannot-run' && h.cannotRun)
-        return cannotRunWhy(h.cannotRun);
-    if (h.rule === 'image-limit') {
-        const sp = image.healthcheckStartPeriod ? `start period ${image.healthcheckStartPeriod} s${startPeriodInterval(h, image)}, ` : '';
-        return `No probe passed within the image's own limit (${sp}interval ${interval} s, retries ${retries}): Docker starts each probe one interval after the last one ended, so ${schedule(h, retries)}`;
-    }
-    if (h.rule === 'start-period') {
-        // a health-cmd's own limit: what the image's rule would say with health-start-period as the start period
-        const n = h.failedProbes ?? DOCKER_DEFAULT_RETRIES;
-        return `The probe failed ${n} ${n === 1 ? 'time' : 'times'} after the start period and never passed: unhealthy at ${h.limitSeconds} s, on health-start-period ${h.startPeriodSeconds} s, then ${DOCKER_DEFAULT_RETRIES} failed probes a second apart (each a second after the last one ended${h.probeMs !== undefined ? `; the probes took up to ${h.probeMs} ms` : ''}${h.notReadyAtSeconds !== undefined ? `; a fast-health probe that started at ${h.notReadyAtSeconds} s still failed` : ''})${probeCannotPass(report) ? '' : '. Raise health-start-period if the app needs longer to start'}`;
-    }
-    if (inputs.fastHealth)
-        return `Docker marked the container unhealthy: it was not healthy within ${inputs.healthTimeout} s, then failed ${failed}`;
-    // fast-health: false leaves Docker's timing as the image (or Docker's defaults) set it
-    const when = h.verdictSeconds !== undefined ? ` ${h.verdictSeconds} s after start` : '';
-    const timing = h.source === 'image'
-        ? `the image's own HEALTHCHECK settings (interval ${interval} s, start period ${image.healthcheckStartPeriod ?? 0} s, retries ${retries})`
-        : `Docker's default timing (interval 30 s, retries 3)${h.startPeriodSeconds ? ` with health-start-period ${h.startPeriodSeconds} s` : ''}`;
-    return `Docker marked the container unhealthy${when}, on ${timing}: no probe passed, then ${failed} failed (fast-health: false)`;
-}
-/**
- * "with probes of up to 60 ms its 3rd failed probe in a row would start at 3.2 s and mark it
- * unhealthy at 3.3 s; a fast-health probe that started at 3.3 s still failed": the schedule's figures.
- */
-function schedule(h, retries) {
-    const took = h.probeMs !== undefined ? `with probes of up to ${h.probeMs} ms ` : '';
-    const nth = retries === 1 ? 'its first failed probe after the start period' : `its ${ordinal(retries)} failed probe in a row`;
-    const when = h.lastProbeSeconds !== undefined ? `would start at ${h.lastProbeSeconds} s and mark` : 'would mark';
-    const proof = h.notReadyAtSeconds !== undefined ? `; a fast-health probe that started at ${h.notReadyAtSeconds} s still failed` : '';
-    return `${took}${nth} ${when} it unhealthy at ${h.limitSeconds} s${proof}`;
-}
-/** " (probes 5 s apart in it: Docker's default start interval)" where the start period is probed at another interval. */
-function startPeriodInterval(h, image) {
-    const every = h.startPeriodIntervalSeconds;
-    if (every === undefined)
-        return '';
-    return image.healthcheckStartInterval === every ? `, start interval ${every} s` : ` (probes ${every} s apart in it: Docker's default start interval)`;
-}
-function ordinal(n) {
-    const tens = n % 100;
-    const suffix = tens >= 11 && tens <= 13 ? 'th' : ['th', 'st', 'nd', 'rd'][n % 10] ?? 'th';
-    return `${n}${suffix}`;
-}
-/** A probe that cannot run: which program, and why. */
-function cannotRunWhy({ program, why }) {
-    const name = program.split('/').pop() ?? program;
-    if (why === 'not-executable')
-        return `The probe could not run: \`${program}\` is not executable in the image`;
-    if (name === 'sh' || name === 'bash') {
-        return `The probe could not run: the image has no \`${program}\`, so a shell-form HEALTHCHECK (and health-cmd, which Docker also runs with a shell) cannot run`;
-    }
-    return `The probe could not run: \`${program}\` is not in the image${program.includes('/') ? '' : ' (or not on its PATH)'}`;
-}
-/** What to use instead of a probe that cannot run: only programs the image has (health-advice.ts). */
-function cannotRunFix(report) {
-    const h = report.health;
-    if (!h.cannotRun)
-        return '';
-    const { program, why } = h.cannotRun;
-    const name = program.split('/').pop() ?? program;
-    if (why === 'not-executable')
-        return ` Make it executable in the Dockerfile (COPY --chmod=755, or RUN chmod +x), or run it through its interpreter (sh ${program}).`;
-    const unneeded = h.source === 'health-cmd' ? ', or set `require-healthcheck: false`' : '';
-    if (name === 'sh' || name === 'bash') {
-        const example = h.suggestedCmd ? '' : ', e.g. `HEALTHCHECK CMD ["/app/healthcheck"]`';
-        return ` Use an exec-form HEALTHCHECK in the Dockerfile with a program the image has${example}${unneeded}.${replacementAdvice(report)}`;
-    }
-    const instead = replacementAdvice(report);
-    const install = program.includes('/') ? `Copy \`${program}\` into the final stage` : `Install ${name} in the final stage`;
-    return instead ? `${instead} Or: ${install.replace(/^./, c => c.toLowerCase())}.` : ` ${install}, or probe with a program the image has.`;
-}
-
-;// CONCATENATED MODULE: ./src/checks/memory.ts
-
-// max-memory: the container's memory use once healthy (as docker stats counts it: the cgroup's
-// usage minus the inactive file cache, stages/memory.ts) against a budget, e.g. "fits a 256 MB
-// machine". Judged only when a budget is set; the health row shows the figure either way.
-const memoryCheck = (report, inputs) => {
-    const max = inputs.maxMemory;
-    if (!max)
-        return [];
-    const h = report.health;
-    const limit = `≤ ${max.text}`;
-    if (h.verdict === 'missing') {
-        return [{ name: 'memory', status: 'skip', value: 'no health check', limit, detail: 'No memory figure: without a health check there is no moment the app is ready to measure it at (see health).' }];
-    }
-    if (h.verdict !== 'healthy')
-        return [{ name: 'memory', status: 'skip', value: 'not healthy', limit, detail: 'No memory figure: the container never became healthy (see health).' }];
-    if (!h.memory) {
-        const why = h.memoryError ? ` (${h.memoryError.replace(/\.$/, '')})` : '';
-        return [{ name: 'memory', status: 'skip', value: 'not measured', limit, detail: `The memory use could not be read${why}: not judged.` }];
-    }
-    const used = h.memory.usedBytes;
-    const value = `${formatSize(used)} used once healthy`;
-    const counted = 'Counted as docker stats does: the usage minus the inactive file cache, read at the healthy verdict.';
-    if (used <= max.bytes)
-        return [{ name: 'memory', status: 'pass', value, limit, detail: `${formatSize(max.bytes - used)} under max-memory. ${counted}` }];
-    return [
-        {
-            name: 'memory',
-            status: 'fail',
-            value,
-            limit,
-            detail: `${formatSize(used - max.bytes)} over max-memory. Make the app use less at start (caches and pools sized for a smaller machine; for Node, --max-old-space-size; for the JVM, -XX:MaxRAMPercentage), or raise the budget. ${counted}`
-        }
-    ];
-};
-
-;// CONCATENATED MODULE: ./src/rules/emulation.ts
-// An image for another architecture than the engine's runs under QEMU (binfmt): several times
-// slower, so its health limits allow for it. Pure: the run stage decides with it, and the platform
-// row says it.
-/** How many times the health inputs an emulated run may take: QEMU runs code several times slower. */
-const EMULATION_ALLOWANCE = 5;
-/** What an engine's processor runs without an emulator: an amd64 kernel runs 386 programs (not every builder lists it). */
-const NATIVE = { amd64: ['amd64', '386'] };
-function runsNatively(engineArch, arch) {
-    return (NATIVE[engineArch] ?? [engineArch]).includes(arch);
-}
-/** The engine's platform when the image is for another architecture, so it ran emulated; else undefined. */
-function emulatedOn(engine, imagePlatform) {
-    const arch = imagePlatform?.split('/')[1];
-    return arch && engine.arch && !runsNatively(engine.arch, arch) ? `linux/${engine.arch}` : undefined;
-}
-/** The health limits an emulated run gets: EMULATION_ALLOWANCE times the inputs. */
-function allowForEmulation(inputs) {
-    const times = (n) => (n === undefined ? undefined : n * EMULATION_ALLOWANCE);
-    return {
-        ...inputs,
-        healthTimeout: inputs.healthTimeout * EMULATION_ALLOWANCE,
-        healthStartPeriod: inputs.healthStartPeriod * EMULATION_ALLOWANCE,
-        maxStartupTime: times(inputs.maxStartupTime),
-        maxProbeTime: times(inputs.maxProbeTime)
-    };
-}
-
-;// CONCATENATED MODULE: ./src/checks/platform.ts
-
-// platform: shown when the image ran emulated (another architecture than the engine's, under QEMU),
-// so every figure below is read as what it is: slower than on the image's own hardware, with health
-// limits that allowed for it.
-const platformCheck = (report, inputs) => {
-    const { platform, emulatedOn } = report.image;
-    if (!platform || !emulatedOn)
-        return [];
-    const limits = [`health-timeout ${inputs.healthTimeout} s`];
-    if (inputs.maxStartupTime !== undefined)
-        limits.push(`max-startup-time ${inputs.maxStartupTime} s`);
-    if (inputs.maxProbeTime !== undefined)
-        limits.push(`max-probe-time ${inputs.maxProbeTime} ms`);
-    return [
-        {
-            name: 'platform',
-            status: 'pass',
-            value: `${platform}, emulated`,
-            limit: 'runs',
-            detail: `Ran under QEMU emulation on this ${emulatedOn} engine (binfmt), several times slower than on ${platform.split('/')[1]} hardware: the health limits allowed ${EMULATION_ALLOWANCE}× the inputs (${limits.join(', ')}). Gate it on an ${platform.split('/')[1]} runner for native figures.`
-        }
-    ];
-};
-
-;// CONCATENATED MODULE: ./src/checks/probe-time.ts
-// max-probe-time: how long the health endpoint takes to answer, from Docker's own probe log. A
-// probe is what an orchestrator's liveness check does every few seconds for the image's whole life,
-// so a slow one is a cost paid forever (and, past the probe timeout, a restart).
-const probeTimeCheck = (report, inputs) => {
-    const max = inputs.maxProbeTime;
-    if (max === undefined)
-        return [];
-    const times = report.health.probeTimes;
-    const limit = `≤ ${max} ms`;
-    if (!times)
-        return [{ name: 'probe-time', status: 'skip', value: 'no passing probe', limit, detail: 'No passing health probe to time (see health).' }];
-    const of = times.passing === 1 ? 'the one passing probe' : `the slowest of ${times.passing} passing probes, median ${times.medianMs} ms`;
-    const value = `${times.slowestMs} ms`;
-    if (times.slowestMs <= max)
-        return [{ name: 'probe-time', status: 'pass', value, limit, detail: `Docker's own timing of ${of}.` }];
-    return [
-        {
-            name: 'probe-time',
-            status: 'fail',
-            value,
-            limit,
-            detail: `${times.slowestMs - max} ms over max-probe-time (${of}). Keep the health endpoint cheap: answer from memory rather than doing slow work on every probe, or raise the budget.`
-        }
-    ];
-};
-
-;// CONCATENATED MODULE: ./src/checks/size-increase.ts
-
-// max-size-increase: the growth against compare-to, judged in the size-basis's terms.
-const sizeIncreaseCheck = (report, inputs) => (inputs.maxSizeIncrease ? [sizeIncreaseRow(report, inputs, inputs.maxSizeIncrease)] : []);
-function sizeIncreaseRow(report, inputs, increase) {
-    const b = report.baseline;
-    const compressed = inputs.sizeBasis === 'compressed';
-    const now = compressed ? report.image.compressedSize : report.image.size;
-    const before = compressed ? b?.compressedSize : b?.size;
-    const limit = 'percent' in increase.limit ? `≤ +${increase.limit.percent}%` : `≤ +${formatSize(increase.limit.bytes)}`;
-    if (b?.missing && !inputs.requireBaseline) {
-        // a first release: the image compared with is what this release will push
-        const detail = `No baseline yet: ${b.ref} does not exist (${b.missing}), as on a first release; nothing to compare with. Set require-baseline: true to fail instead.`;
-        return { name: 'size-increase', status: 'skip', value: 'no baseline yet', limit, detail };
-    }
-    if (now === undefined || before === undefined) {
-        const why = b?.error ?? `the ${compressed ? 'compressed ' : ''}size of ${b?.ref ?? 'compare-to'} could not be measured`;
-        return { name: 'size-increase', status: 'fail', value: 'unknown', limit, detail: `No comparison: ${why}.` };
-    }
-    const delta = now - before;
-    const allowed = 'percent' in increase.limit ? (before * increase.limit.percent) / 100 : increase.limit.bytes;
-    const value = formatDelta(now, before);
-    const detail = `${compressed ? 'Compressed size' : 'Size'} compared with ${b.ref} (${formatSize(before)}).`;
-    if (delta <= allowed)
-        return { name: 'size-increase', status: 'pass', value, limit, detail };
-    const growth = b.growth ? ` The largest growth: ${b.growth.instruction} (+${formatSize(b.growth.bytes)}${compressed ? ' uncompressed' : ''}).` : '';
-    return { name: 'size-increase', status: 'fail', value, limit, detail: `${detail}${growth} The largest layers are listed below.` };
-}
-
-;// CONCATENATED MODULE: ./src/checks/size.ts
-
-
-// The image size against max-size (uncompressed or compressed, by size-basis), with what the
-// figures mean and what they compare with (compare-to, compare-stages).
-const sizeCheck = (report, inputs) => [sizeRow(report, inputs)];
-function sizeRow(report, inputs) {
-    const { size, compressedSize } = report.image;
-    if (size === undefined)
-        return notRun('size', report);
-    const compressed = compressedSize !== undefined ? `, compressed ${formatSize(compressedSize)}` : '';
-    const value = `${formatSize(size)} (${size.toLocaleString('en-US')} bytes)${compressed}`;
-    const notes = [...sizeNotes(report)];
-    if (!inputs.maxSize)
-        return { name: 'size', status: 'skip', value, limit: '', detail: ['No max-size set: measured, not judged.', ...notes].join(' ') };
-    const basis = inputs.sizeBasis === 'compressed' ? compressedSize : size;
-    const limit = `≤ ${inputs.maxSize.text}${inputs.sizeBasis === 'compressed' ? ' compressed' : ''}`;
-    if (basis === undefined) {
-        return { name: 'size', status: 'fail', value, limit, detail: ['The compressed size could not be measured (see the warning in the log).', ...notes].join(' ') };
-    }
-    if (basis <= inputs.maxSize.bytes) {
-        return { name: 'size', status: 'pass', value, limit, detail: [`${formatSize(inputs.maxSize.bytes - basis)} under the budget.`, ...notes].join(' ') };
-    }
-    return {
-        name: 'size',
-        status: 'fail',
-        value,
-        limit,
-        detail: [`${formatSize(basis - inputs.maxSize.bytes)} over the budget. The largest layers are listed below; keep build tools in an earlier stage.`, ...notes].join(' ')
-    };
-}
-/** What the size figures mean, and what they compare with. */
-function* sizeNotes(report) {
-    const { size = 0, compressedSize, compressedBy } = report.image;
-    // the size means the same on both image stores (stages/size.ts); only the compressed one is had differently
-    yield 'Sizes in decimal units (1 MB = 1,000,000 bytes, as docker images prints them).';
-    if (compressedBy === 'store')
-        yield 'Compressed: the layer blobs the containerd image store keeps, which a push sends as they are.';
-    else if (compressedSize !== undefined)
-        yield 'Compressed: each layer gzip-compressed, within about 1% of what a push sends.';
-    const unread = unreadNote(report.image.unreadLayers);
-    if (unread)
-        yield unread;
-    const b = report.baseline;
-    const baselineUnread = unreadNote(b?.unreadLayers, b?.ref);
-    if (baselineUnread)
-        yield baselineUnread;
-    if (b?.missing)
-        yield `No baseline yet: ${b.ref} does not exist (${b.missing}).`;
-    else if (b?.error)
-        yield `No comparison with ${b.ref}: ${b.error}.`;
-    else if (b?.size !== undefined) {
-        const zipped = compressedSize !== undefined && b.compressedSize !== undefined ? `; compressed ${formatDelta(compressedSize, b.compressedSize)}` : '';
-        yield `${formatDelta(size, b.size)} compared with ${b.ref}${growthNote(size - b.size, b.growth)}${zipped}.`;
-    }
-    const st = report.stages;
-    if (st?.error)
-        yield `No stage comparison: ${st.error}.`;
-    else if (st?.size !== undefined) {
-        const saved = st.size - size;
-        yield saved >= 0
-            ? `Multi-stage payoff: ${formatSize(saved)} (${((saved / st.size) * 100).toFixed(0)}%) smaller than stage ${st.stage} (${formatSize(st.size)}).`
-            : `The final image is ${formatSize(-saved)} larger than stage ${st.stage}: the multi-stage build saves nothing.`;
-    }
-}
-/** Which instruction the growth came from: "most of it from" only when that is true. */
-function growthNote(delta, growth) {
-    if (!growth || delta <= 0)
-        return '';
-    const layer = `${growth.instruction} (+${formatSize(growth.bytes)})`;
-    return growth.bytes * 2 >= delta ? `, most of it from ${layer}` : `; the largest growth: ${layer}`;
-}
-/** "1 layer could not be read file by file (RUN x: why): it counts at its size in the archive, 12.3 kB." */
-function unreadNote(layers, ref) {
-    if (!layers?.length)
-        return undefined;
-    const named = layers.map(l => `${l.instruction}: ${l.why}, ${formatSize(l.bytes)}`).join('; ');
-    const many = layers.length === 1 ? '1 layer' : `${layers.length} layers`;
-    return `${ref ? `In ${ref}, ${many}` : many[0].toUpperCase() + many.slice(1)} could not be read file by file (${named}): counted at ${layers.length === 1 ? 'its size' : 'their sizes'} in the image archive instead.`;
-}
-
-;// CONCATENATED MODULE: ./src/checks/stop.ts
-
-
-
-
-
-
-
-// stop: after the health wait and the user check the container is stopped as an orchestrator
-// stops it (its stop signal, SIGKILL after stop-timeout). It passes when it exits within
-// stop-timeout, cleanly: 0, or 128 + the signal (the default action of a process that did not
-// handle it, e.g. 143 for SIGTERM).
-const stopCheck = (report, inputs) => {
-    const stop = report.stop;
-    if (!stop)
-        return [notRun('stop', report)];
-    return [stop_judged(stopRow(stop, inputs, report), inputs)];
-};
-function stopRow(stop, inputs, report) {
-    const limit = `exits within ${inputs.stopTimeout} s of ${stop.signal}`;
-    if (stop.outcome === 'not-run')
-        return { name: 'stop', status: 'skip', value: 'not run', limit: '', detail: 'not run: the container had already exited (see health).' };
-    const outcome = describeStop(stop);
-    if (stoppedCleanly(stop)) {
-        return { name: 'stop', status: 'pass', value: outcome, limit, detail: `${who(stop)} exited on ${stop.signal}, as docker stop and Kubernetes expect.` };
-    }
-    if (stop.outcome === 'gone' || stop.signal === 'SIGKILL')
-        return { name: 'stop', status: 'fail', value: outcome, limit, detail: whyNot(stop, inputs.stopTimeout, report) };
-    // the app had a handler and PID 1 kept the signal from it: that is the cause, and making the app
-    // PID 1 the fix; else a shell-form CMD that BuildKit already warned of: that warning is the cause
-    const warning = shellFormWarning(report, stop);
-    const relay = relayAdvice(stop, report, warning);
-    const killed = killedLine(stop, inputs.stopTimeout);
-    const detail = relay ? `${killed} ${relay}` : warning ? `${killed} ${shellFormAdvice(warning, report, stop.signal)}` : whyNot(stop, inputs.stopTimeout, report);
-    return { name: 'stop', status: 'fail', value: outcome, limit, detail };
-}
-/**
- * Exited on its stop signal: 0, or 128 + the signal (the default action of a process that did not
- * handle it). Never on SIGKILL: exit 137 then means it was killed outright, not that it shut down.
- */
-function stoppedCleanly(stop) {
-    return stop.outcome === 'exited' && stop.signal !== 'SIGKILL' && stop.exitCode !== undefined && cleanExit(stop.exitCode, stop.signal);
-}
-/** "exited 0, 0.04 s after SIGTERM", "killed after 10 s", "killed after 0.06 s (SIGTERM lost)" or "exited on its own (code 1)". */
-function describeStop(stop) {
-    if (stop.outcome === 'gone')
-        return `exited on its own (code ${stop.exitCode})${stop.oomKilled ? ', OOM-killed' : ''}`;
-    if (stop.outcome !== 'killed')
-        return `exited ${stop.exitCode}, ${stop.seconds} s after ${stop.signal}`;
-    // the seconds really waited: next to nothing for a signal known lost
-    return `killed after ${stop.waitedSeconds ?? stop.seconds} s${stop.unhandled ? ` (${stop.signal} lost)` : ''}`;
-}
-/** What went wrong with a stop, and the fix, written for the image in `report`. Shared with the smoke rows. */
-function whyNot(stop, timeout, report) {
-    if (stop.outcome === 'gone' && stop.oomKilled) {
-        const ran = stop.ranSeconds !== undefined ? ` ${stop.ranSeconds} s after start` : '';
-        return `${who(stop)} stopped${ran} (exit code ${stop.exitCode}), after it was healthy and before image-gate went to stop it: ${oomCause(report)}. ${oomFix(report)}`;
-    }
-    if (stop.outcome === 'gone') {
-        const ran = stop.ranSeconds !== undefined ? `, ${stop.ranSeconds} s after it started` : '';
-        return (`${who(stop)} exited on its own with code ${stop.exitCode}${ran}: after the health wait, before image-gate went to stop it. ` +
-            'A service that crashes or quits right after it is ready is restarted in a loop in production; its log says why.');
-    }
-    if (stop.signal === 'SIGKILL') {
-        return ("The image's STOPSIGNAL is SIGKILL: docker stop and Kubernetes kill it outright, so it never shuts down gracefully (in-flight requests dropped, nothing flushed). " +
-            'Remove STOPSIGNAL SIGKILL (SIGTERM is the default) and handle SIGTERM in the app.');
-    }
-    if (stop.outcome === 'exited' && stop.go && stop.exitCode === 2) {
-        // Go's runtime catches every signal; with no handler of the app's it re-raises it with the default
-        // action, which the kernel does not apply to PID 1, and then exits 2 itself
-        return (`${who(stop)} exited with code 2 on ${stop.signal}. It is a Go program, and exit 2 is Go's runtime, not the app's code: with no handler for ${stop.signal}, ` +
-            "the runtime ends the program with the signal's default action, which the kernel does not apply to PID 1, so it exits 2 instead. " +
-            `Handle it: ctx, stop := signal.NotifyContext(context.Background(), syscall.${stop.signal}); when ctx is done, shut the server down (srv.Shutdown, which finishes in-flight requests) and return from main, which exits 0.`);
-    }
-    const ruby = stop.outcome === 'exited' && stop.exitCode === 1 ? rubyExit(stop.pid1, stop.signal) : undefined;
-    if (ruby)
-        return `${who(stop)} exited with code 1 on ${stop.signal}. ${ruby} Or run it under an init, as whose child it dies of the signal (${signalExit(stop.signal)}): ${initAdvice(report)}`;
-    if (stop.outcome === 'exited') {
-        return `${who(stop)} exited with code ${stop.exitCode} on ${stop.signal}: a clean shutdown exits 0 (or 128 + the signal). Finish in-flight work, close connections, and exit 0 when ${stop.signal} arrives.`;
-    }
-    const killed = killedLine(stop, timeout);
-    if (stop.init)
-        return `${killed} PID 1 is ${stop.init}, which passed ${stop.signal} on: the app itself ignores it. Handle ${stop.signal} in the app (close the server, then exit).`;
-    return `${killed} No init runs in the container, and PID 1 ignores ${stop.signal} unless the app handles it: handle ${stop.signal} in the app, or run it under an init that passes it on: ${initAdvice(report)}`;
-}
-/** "exit 143" for SIGTERM: what a process killed by the signal exits with, as Docker records it. */
-function signalExit(signal) {
-    const number = external_node_os_namespaceObject.constants.signals[signal];
-    return number !== undefined ? `exit ${128 + number}` : 'exit 128 + the signal';
-}
-function killedLine(stop, timeout) {
-    const orchestrator = `docker stop would kill it (SIGKILL) after ${timeout} s, Kubernetes after 30 s, dropping whatever it was doing`;
-    const waited = stop.waitedSeconds ?? 0;
-    if (stop.reset) {
-        // Node's own handler restores the terminal and re-raises the signal: a no-op for PID 1
-        const own = stop.pid1?.split('/').pop() === 'node' ? " (Node's own, which restores the terminal and re-raises the signal: the kernel drops it for PID 1)" : '';
-        const ports = stop.listening?.length ? `, still listening on ${stop.listening.join(', ')}` : '';
-        return (`${who(stop)} caught ${stop.signal} only to reset its handler${own}, and ${waited} s later ran on with no handler left${ports}, so it was not shutting down: ` +
-            `${orchestrator}. image-gate killed it then instead of waiting that out.`);
-    }
-    if (stop.unhandled) {
-        return (`${who(stop)} has no handler for ${stop.signal} and does not wait for it, and in its own PID namespace PID 1 gets no signal it does not handle: the kernel dropped it, so ${orchestrator}. ` +
-            `image-gate killed it ${waited} s after the signal instead of waiting that out.`);
-    }
-    return `${who(stop)} did not exit within ${timeout} s of ${stop.signal} and was killed (SIGKILL), as docker stop would do (Kubernetes waits 30 s), dropping whatever it was doing.`;
-}
-function who(stop) {
-    return stop.pid1 ? `PID 1 (${stop.pid1})` : 'The container';
-}
-/** require-graceful-stop: false reports the stop without judging it. */
-function stop_judged(check, inputs) {
-    if (inputs.requireGracefulStop || check.status !== 'fail')
-        return check;
-    return { ...check, status: 'skip', detail: `${check.detail} Not judged (require-graceful-stop: false).` };
-}
-
-;// CONCATENATED MODULE: ./src/checks/smoke.ts
-
-
-
-
-
-// smoke-commands: each other process type passes if it exits 0 or is still running after
-// smoke-seconds; one still running is then stopped like the main container, and judged so too.
-const smokeCheck = (report, inputs) => (report.smoke ?? []).map(smoke => smokeRow(smoke, inputs, report));
-function smokeRow(smoke, inputs, report) {
-    const limit = `exit 0, or running after ${inputs.smokeSeconds} s`;
-    if (smoke.outcome === 'running') {
-        const stop = smoke.stop;
-        const value = `running after ${smoke.seconds} s${stop ? `; ${describeStop(stop)}` : ''}`;
-        const clean = !stop || stop.outcome === 'not-run' || (stop.outcome === 'gone' && stop.exitCode === 0) || stoppedCleanly(stop);
-        if (clean || !inputs.requireGracefulStop) {
-            const note = clean ? '' : `. ${whyNot(stop, inputs.stopTimeout, report)} Not judged (require-graceful-stop: false).`;
-            return { name: 'smoke', status: 'pass', value, limit, detail: `command: ${smoke.command}${note}` };
-        }
-        return { name: 'smoke', status: 'fail', value, limit: `${limit}, then a clean stop`, detail: `command: ${smoke.command}. ${whyNot(stop, inputs.stopTimeout, report)}` };
-    }
-    if (smoke.exitCode === 0) {
-        return { name: 'smoke', status: 'pass', value: `exited 0 after ${smoke.seconds} s`, limit, detail: `command: ${smoke.command}` };
-    }
-    if (smoke.startError) {
-        return { name: 'smoke', status: 'fail', value: `did not start (docker run exited ${smoke.exitCode})`, limit, detail: `command: ${smoke.command}. ${startNote(smoke.startError)}` };
-    }
-    if (smoke.oomKilled) {
-        // killed for memory: the command's own fault only in what it allocates, said as the health row says it
-        const value = oomValue(report, smoke.exitCode, smoke.seconds);
-        return { name: 'smoke', status: 'fail', value, limit, detail: `command: ${smoke.command}. It stopped (exit code ${smoke.exitCode}): ${oomCause(report)}. ${oomFix(report)}${logNote(smoke)}` };
-    }
-    // a worker that cannot reach its queue says so in its log
-    const dependency = dependencyNote(smoke.logTail ?? [], inputs.runNetwork);
-    return { name: 'smoke', status: 'fail', value: `exited (code ${smoke.exitCode}) after ${smoke.seconds} s`, limit, detail: `command: ${smoke.command}.${maybeOomNote(report, smoke.exitCode, false)}${dependency}${smokeProfileNote(report, smoke)}${logNote(smoke)}` };
-}
-
-;// CONCATENATED MODULE: ./src/checks/startup.ts
-
-// max-startup-time: container start to the first passing probe, judged only when a budget is set.
-// The app was ready somewhere between the start of the last failing probe and the end of the first
-// passing one, so startup is known only to the probes' resolution: a budget is failed only when a
-// probe still failed after it, and a budget inside that window is not judged either way. With
-// fast-health the probes run every 0.1 s while the app starts, so the window is a fraction of a
-// second and the row says so ("0.4 s, probed every 0.1 s"). With fast-health: false they run on
-// the image's interval (often 30 s) and the figure is only an upper bound.
-const startupCheck = (report, inputs) => {
-    const maxSeconds = inputs.maxStartupTime;
-    if (maxSeconds === undefined)
-        return [];
-    const h = report.health;
-    const startup = h.startupSeconds;
-    const limit = `≤ ${maxSeconds} s`;
-    if (startup === undefined && h.verdict === 'missing') {
-        return [{ name: 'startup', status: 'skip', value: 'no health check', limit, detail: 'No startup time: without a health check there is no moment the app is ready (see health).' }];
-    }
-    if (startup === undefined) {
-        return [{ name: 'startup', status: 'skip', value: 'not healthy', limit, detail: 'No startup time: the container never became healthy (see health).' }];
-    }
-    const notReady = h.notReadyAtSeconds ?? 0;
-    const interval = h.intervalSeconds ?? 1;
-    if (h.startIntervalSeconds === undefined && interval > 1) {
-        const window = `Docker probed every ${interval} s (fast-health: false), so the app was ready between ${notReady} s and ${startup} s after start`;
-        if (startup <= maxSeconds)
-            return [{ name: 'startup', status: 'pass', value: `≤ ${startup} s`, limit, detail: `${window}: within the budget either way.` }];
-        if (notReady > maxSeconds) {
-            return [{ name: 'startup', status: 'fail', value: `> ${notReady} s`, limit, detail: `A probe still failed ${notReady} s after start: ${window}. Look for slow work before the server listens, or raise the budget.` }];
-        }
-        return [
-            {
-                name: 'startup',
-                status: 'skip',
-                value: `${notReady}–${startup} s`,
-                limit,
-                detail: `Not judged: ${window}, and the budget falls inside that window. Leave fast-health on to measure startup to a fraction of a second.`
-            }
-        ];
-    }
-    const probed = `probed every ${h.startIntervalSeconds ?? interval} s`;
-    const value = `${startup} s, ${probed}`;
-    if (startup <= maxSeconds)
-        return [{ name: 'startup', status: 'pass', value, limit, detail: `Container start to the first passing health probe (${probed} while starting).` }];
-    // the last failing probe began at or after the budget: surely late, by at least the difference
-    if (notReady >= maxSeconds) {
-        return [
-            {
-                name: 'startup',
-                status: 'fail',
-                value,
-                limit,
-                detail: `Healthy ${round(startup - maxSeconds)} s later than max-startup-time: a probe still failed ${notReady} s after start. Look for slow work before the server listens (migrations, cache warm-up) or raise the budget.`
-            }
-        ];
-    }
-    return [
-        {
-            name: 'startup',
-            status: 'skip',
-            value: `${notReady}–${startup} s`,
-            limit,
-            detail: `Not judged: the app was ready between ${notReady} s and ${startup} s after start (${probed}), and the budget falls inside that window, finer than the probes can tell.`
-        }
-    ];
-};
-
-;// CONCATENATED MODULE: ./src/rules/servers.ts
-
-/** The server a process's command (docker top's comm) is; undefined for anything else. */
-function serverOf(command) {
-    const name = command.split('/').pop() ?? '';
-    if (name === 'nginx')
-        return 'nginx';
-    // Debian names it php-fpm8.2; the official image's is php-fpm
-    if (/^php-fpm[\d.]*$/.test(name))
-        return 'php-fpm';
-    if (name === 'apache2' || name === 'httpd')
-        return name;
-    return undefined;
-}
-/**
- * The server among `processes` whose master runs as root and whose workers do not: the first server
- * with both. `pid1`: PID 1's (host) PID.
- */
-function masterWorkers(processes, pid1) {
-    for (const server of new Set(processes.map(p => serverOf(p.command)).filter(s => s !== undefined))) {
-        const own = processes.filter(p => serverOf(p.command) === server);
-        const masters = own.filter(p => p.uid === 0);
-        const workers = own.filter(p => p.uid !== 0);
-        if (masters.length === 0 || workers.length === 0)
-            continue;
-        // the workers' account: the one most of them run as
-        const counts = new Map();
-        for (const w of workers)
-            counts.set(w.uid, [...(counts.get(w.uid) ?? []), w]);
-        const [first] = [...counts.values()].sort((a, b) => b.length - a.length);
-        const master = masters.find(p => p.pid === pid1) ?? masters[0];
-        return {
-            server,
-            command: master.command,
-            masterIsPid1: master.pid === pid1,
-            workers: { uid: first[0].uid, gid: first[0].gid, ...(first[0].user && { user: first[0].user }), count: first.length }
-        };
-    }
-    return undefined;
-}
-const TEMP_DIRECTIVES = {
-    'client-body': 'client_body_temp_path',
-    fastcgi: 'fastcgi_temp_path',
-    proxy: 'proxy_temp_path',
-    scgi: 'scgi_temp_path',
-    uwsgi: 'uwsgi_temp_path'
-};
-/**
- * Reads `nginx -V -T`: -V prints the configure arguments (its compiled-in paths) on stderr, -T the
- * configuration files on stdout. A directive in the config wins over the compiled-in path.
- */
-function nginxFacts(stdout, stderr) {
-    const configure = /^configure arguments:(.*)$/m.exec(stderr)?.[1];
-    if (configure === undefined && !/^# configuration file /m.test(stdout))
-        return undefined;
-    const directives = stdout
-        .split('\n')
-        .map(line => line.replace(/#.*/, '').trim())
-        .filter(Boolean);
-    const directive = (name) => directives
-        .map(line => new RegExp(`^${name}\\s+([^;\\s]+)[^;]*;`).exec(line)?.[1])
-        .filter((value) => value !== undefined);
-    const compiled = (flag) => new RegExp(`--${flag}=(\\S+)`).exec(configure ?? '')?.[1];
-    const temp = Object.entries(TEMP_DIRECTIVES).map(([flag, name]) => directive(name)[0] ?? compiled(`http-${flag}-temp-path`));
-    const tempDirs = [...new Set(temp.filter((p) => p !== undefined && p.startsWith('/')).map(p => external_node_path_namespaceObject.dirname(p)))];
-    const pidFile = directive('pid')[0] ?? compiled('pid-path');
-    const ports = [...new Set(directive('listen').map(listenPort).filter((p) => p !== undefined))];
-    return { tempDirs, ...(pidFile && { pidFile }), ports };
-}
-/** The port of a listen directive's address: "80", "[::]:80", "0.0.0.0:8080", "localhost" (80); none for a unix socket. */
-function listenPort(address) {
-    if (address.startsWith('unix:'))
-        return undefined;
-    const port = /(?:^|:)(\d+)$/.exec(address)?.[1];
-    return port !== undefined ? Number(port) : 80;
-}
-
-;// CONCATENATED MODULE: ./src/report/server-advice.ts
-
-/** The advice for a root PID 1 that is (or starts) such a server; undefined for anything else. `numeric`: USER by number. */
-function serverAdvice(report, numeric) {
-    const u = report.user;
-    const split = masterWorkers(u.processes ?? [], u.pid);
-    if (!split)
-        return undefined;
-    const w = split.workers;
-    const account = `UID ${w.uid}${w.user ? ` (${w.user})` : ''}`;
-    const workers = `${w.count === 1 ? 'its worker process' : `its ${w.count} worker processes`} as ${account}`;
-    const seen = split.masterIsPid1
-        ? ` It is ${split.server}'s master process, which starts ${workers} and stays root itself.`
-        : ` ${split.server}'s master process runs as UID 0 too, and starts ${workers}.`;
-    const user = numeric || !w.user ? `USER ${w.uid}:${w.gid}` : `USER ${w.user}`;
-    return { seen, fix: fixFor(split, report, user) };
-}
-function fixFor(split, report, user) {
-    const w = split.workers;
-    const as = w.user ?? `UID ${w.uid}`;
-    if (split.server === 'nginx')
-        return nginxFix(report, user, `${w.uid}:${w.gid}`, as);
-    if (split.server === 'php-fpm') {
-        return `To run it all as ${as}: ${user}. php-fpm then starts as ${as} and ignores the pool's user and group lines (it says so in a NOTICE), and its workers run as ${as} too.`;
-    }
-    const low = lowPorts(report);
-    if (split.server === 'apache2') {
-        const listen = low.length ? `, Listen 8080 in /etc/apache2/ports.conf and <VirtualHost *:8080> instead of ${low.join(', ')} (${lowNote})` : '';
-        return (`To run it all as ${as}: ${user}, with its run, lock and log directories (APACHE_RUN_DIR, APACHE_LOCK_DIR and APACHE_LOG_DIR in /etc/apache2/envvars) ${as}'s, ` +
-            `as the php image makes them${listen}; apache then ignores its User and Group lines.`);
-    }
-    const listen = low.length ? `, Listen 8080 instead of ${low.join(', ')} (${lowNote})` : '';
-    return `To run it all as ${as}: ${user}, with what it writes (its logs, its pid file) ${as}'s${listen}; apache then ignores its User and Group lines.`;
-}
-const lowNote = 'a port below 1024 needs root outside Docker, which lets any user bind one';
-/** The image's EXPOSEd TCP ports below 1024 ("80/tcp" → 80). */
-function lowPorts(report) {
-    return (report.image.exposedPorts ?? []).map(p => /^(\d+)(\/tcp)?$/.exec(p)?.[1]).filter((p) => p !== undefined).map(Number).filter(p => p < 1024);
-}
-/** nginx's way, with its own paths and ports (stages/server.ts) where nginx gave them. */
-function nginxFix(report, user, owner, as) {
-    const facts = report.user.server;
-    const unprivileged = 'Or build FROM nginxinc/nginx-unprivileged, the official image made so (port 8080, its pid file and temp paths in /tmp).';
-    if (!facts) {
-        return (`To run it all as ${as}: RUN chown -R ${owner} its temp paths, which the master writes (nginx -V lists them: --http-client-body-temp-path and the like), ` +
-            `pid /tmp/nginx.pid; in nginx.conf, listen on a port from 1024 up (${lowNote}), then ${user}; its user directive is then ignored. ${unprivileged}`);
-    }
-    const steps = [];
-    if (facts.tempDirs.length)
-        steps.push(`RUN chown -R ${owner} ${facts.tempDirs.join(' ')} (its temp paths, which the master writes)`);
-    if (facts.pidFile && !facts.pidFile.startsWith('/tmp/'))
-        steps.push(`pid /tmp/nginx.pid; in nginx.conf (it writes ${facts.pidFile})`);
-    const low = facts.ports.filter(p => p < 1024);
-    if (low.length)
-        steps.push(`listen 8080 instead of ${low.join(', ')} (${lowNote})`);
-    return `To run it all as ${as}: ${[...steps, `then ${user}`].join(', ')}; its user directive is then ignored. ${unprivileged}`;
-}
-
-;// CONCATENATED MODULE: ./src/checks/user.ts
-
-
-// The UID the container's processes really run as (not the USER string), and the fix for root.
-//
-// Under run-profile restricted and openshift the image's USER is also judged as the kubelet judges
-// it for a pod with runAsNonRoot: true and no runAsUser (kuberuntime's verifyRunAsNonRoot): a USER
-// whose user part is a number is verified by that number; a name (nodejs, nodejs:nodejs, even
-// root) cannot be verified, and the pod is refused; no USER at all counts as root (the kubelet's
-// "if none of them is set, treat it as root"; Docker 29 leaves an empty Config.User out, which the
-// report keeps as undefined and which is read here as "").
-// - restricted stands for that pod, so the refusal fails the row even when the process runs as a
-//   non-root UID, and require-non-root: false does not waive it: the pod would not start at all.
-// - openshift: restricted-v2 (MustRunAsRange) sets runAsUser to the project's UID, so the kubelet
-//   never looks at USER there and the image runs as that UID in group 0 whatever USER says (the
-//   container ran so: --user, profile.ts). USER still decides where the UID is left to the image:
-//   the nonroot-v2 SCC (MustRunAsNonRoot) and the same image on plain Kubernetes. So the row says
-//   the UID the platform gave, and the refusal (a name, or root) fails it, so the image runs under
-//   every SCC and on Kubernetes too, saying restricted-v2 would accept it; require-non-root: false
-//   waives it there, since the default SCC does run the image. (Passing root while failing a
-//   non-root name would make dropping USER look like the fix.)
-// - docker: a user name is advice in a passing row's detail, not a failure.
-const userCheck = (report, inputs) => [userRow(report, inputs)];
-/** The kubelet's refusal of the image's USER under runAsNonRoot without runAsUser; undefined when it accepts it. */
-function runAsNonRootRefusal(user) {
-    const name = (user ?? '').split(':')[0];
-    if (name === '' || /^0+$/.test(name))
-        return { kind: 'root', words: 'container has runAsNonRoot and image will run as root' };
-    if (/^\d+$/.test(name))
-        return undefined;
-    return { kind: 'name', words: `container has runAsNonRoot and image has non-numeric user (${name}), cannot verify user is non-root` };
-}
-/** A USER given by a name that is a non-root account in the image: the fix is its number. */
-function namedUser(report) {
-    const user = report.image.user ?? '';
-    const u = report.user;
-    if (runAsNonRootRefusal(user)?.kind !== 'name' || u.resolvedUid === 0)
-        return undefined;
-    // by the image's files; where they were not read (a report from before), the runtime's own UID
-    // under Docker's defaults is the same account (never under openshift: that UID is the platform's)
-    const runtime = report.run?.profile !== 'openshift' && u.resolvedUid === undefined && !u.unresolved;
-    const uid = u.resolvedUid ?? (runtime ? u.uid : undefined);
-    const gid = u.resolvedUid !== undefined ? u.resolvedGid : runtime ? u.gid : undefined;
-    return { name: user.split(':')[0], uid, gid };
-}
-/** "USER 1001:1001 — the UID of nodejs in this image —", or a numeric USER in general where its UID is not known. */
-function byNumber(named) {
-    if (named.uid === undefined)
-        return undefined;
-    return `USER ${named.gid !== undefined ? `${named.uid}:${named.gid}` : named.uid} — the UID of ${named.name} in this image —`;
-}
-/** "Use USER 1001:1001 — the UID of nodejs in this image — so Kubernetes can verify it is not root." */
-function numericFix(named) {
-    return `Use ${byNumber(named) ?? 'a numeric USER of a non-root account (e.g. USER 10001:10001)'} so Kubernetes can verify it is not root.`;
-}
-function userRow(report, inputs) {
-    const u = report.user;
-    if (report.health.verdict === 'skipped' && u.uid === undefined && u.resolvedUid === undefined)
-        return notRun('user', report);
-    const profile = inputs.runProfile;
-    const user = report.image.user ?? '';
-    const runtime = user_runtimeOf(report, profile);
-    const refusal = profile === 'docker' ? undefined : runAsNonRootRefusal(user);
-    const named = namedUser(report);
-    const detail = (...parts) => parts.filter(Boolean).join(' ');
-    if (!refusal) {
-        // Docker's defaults, or a numeric non-root USER: the runtime UIDs decide, as require-non-root says
-        const advice = profile === 'docker' && named && runtime.status === 'pass' ? advise(named) : '';
-        const text = detail(runtime.seen, runtime.fix, advice);
-        if (runtime.status === 'skip')
-            return { name: 'user', status: 'skip', value: runtime.value, limit: '', detail: text };
-        if (!inputs.requireNonRoot)
-            return { name: 'user', status: 'skip', value: runtime.value, limit: '', detail: `${text} Not judged (require-non-root: false).` };
-        return { name: 'user', status: runtime.status, value: runtime.value, limit: limitOf(profile), detail: text };
-    }
-    // the kubelet would refuse the pod: the refusal in its own words, and the fix by number
-    const refused = profile === 'restricted'
-        ? `Kubernetes refuses it under runAsNonRoot, which the restricted profile requires: "${refusal.words}".`
-        : `OpenShift's restricted-v2 SCC runs it anyway, as its own UID; where the UID is left to the image (the nonroot-v2 SCC, or Kubernetes with runAsNonRoot) it is refused: "${refusal.words}".`;
-    const fixes = named ? [numericFix(named), runtime.fix] : [runtime.fix || fixRoot(user, u, true)];
-    const text = detail(runtime.seen, refused, ...fixes);
-    if (inputs.requireNonRoot)
-        return { name: 'user', status: 'fail', value: runtime.value, limit: limitOf(profile), detail: text };
-    if (profile === 'restricted') {
-        return { name: 'user', status: 'fail', value: runtime.value, limit: limitOf(profile), detail: `${text} require-non-root: false does not waive this: Kubernetes would not start the pod.` };
-    }
-    return { name: 'user', status: 'skip', value: runtime.value, limit: '', detail: `${text} Not judged (require-non-root: false).` };
-}
-function limitOf(profile) {
-    return profile === 'docker' ? 'non-root' : 'non-root, numeric USER';
-}
-/** Under Docker's defaults, one sentence for the day the image meets Kubernetes. */
-function advise(named) {
-    return `For Kubernetes, use ${byNumber(named) ?? 'a numeric USER'} so runAsNonRoot can verify it is not root: a user name is refused there (run-profile: restricted fails it).`;
-}
-function user_runtimeOf(report, profile) {
-    const u = report.user;
-    const user = report.image.user ?? '';
-    const numeric = profile !== 'docker';
-    const configured = describeConfigured(user, u);
-    // openshift: the platform's UID runs, not USER's; say so before any UID is named
-    const platform = profile === 'openshift' ? openshiftNote(report) : '';
-    if (u.uid === undefined) {
-        if (platform) {
-            const value = `UID ${report.run?.uid ?? 'unknown'}, GID ${report.run?.gid ?? 0} (OpenShift's)`;
-            return { status: 'pass', value, seen: `${configured}${platform}. Runtime user not read (${u.unknownReason}), so this is the UID OpenShift gives.`, fix: '' };
-        }
-        // The container died before it could be looked at: judge USER as the image resolves it.
-        if (u.resolvedUid === undefined) {
-            return { status: 'skip', value: 'unknown', seen: `${configured}; runtime user not read: ${u.unknownReason}.`, fix: '' };
-        }
-        const value = `UID ${u.resolvedUid} (${user ? 'from USER' : 'no USER: root by default'})`;
-        const why = `${configured}. Runtime user not read (${u.unknownReason}), so this is ${user ? 'USER as the image resolves it' : "Docker's default user"}.`;
-        return u.resolvedUid === 0 ? { status: 'fail', value, seen: why, fix: fixRoot(user, u, numeric) } : { status: 'pass', value, seen: why, fix: '' };
-    }
-    const value = `UID ${u.uid}${u.gid !== undefined ? `, GID ${u.gid}` : ''}`;
-    // by name only: the PIDs docker top gives are the engine host's, not the container's (stages/user.ts);
-    // under a root PID 1 its root children say nothing new, and the fix (USER) covers them too
-    const others = (u.processes ?? []).filter(p => p.uid === 0 && p.pid !== u.pid);
-    const rootOthers = others.length && u.uid !== 0 ? ` Also running as UID 0: ${countedNames(others.map(p => p.command))}.` : '';
-    // a root server master that starts its workers as another account: what runs as whom, and its own way
-    const server = u.uid === 0 ? serverAdvice(report, numeric) : undefined;
-    const seen = `${configured}${platform}; PID 1 (${u.process}) runs as UID ${u.uid}${remapped(u.uid, u.remap)}.${rootOthers}${server?.seen ?? ''}`;
-    if (u.uid !== 0 && others.length === 0)
-        return { status: 'pass', value, seen, fix: '' };
-    const fix = u.uid !== 0 ? 'Start every process as the unprivileged user, or drop the root helper.' : (server?.fix ?? fixRoot(user, u, numeric));
-    // a remapped root is still root to the image: say so before someone counts on the remap
-    const stillRoot = u.uid === 0 && u.remap ? " The remap limits it on the engine's host only: inside, it is still root to the app and can write everything the container owns." : '';
-    return { status: 'fail', value, seen: `${seen}${stillRoot}`, fix };
-}
-/** ", which OpenShift does not use: restricted-v2 runs the image as the project's UID (here 1000680000) in group 0" */
-function openshiftNote(report) {
-    const run = report.run;
-    return `, which OpenShift does not use: its restricted-v2 SCC runs every image as the project's UID, here ${run?.uid ?? 'unknown'}, in group ${run?.gid ?? 0}`;
-}
-/** Under the engine's userns-remap: which host UID the container's `uid` is (docker top shows that one). */
-function remapped(uid, remap) {
-    if (!remap)
-        return '';
-    const host = `host UID ${remap.uid + uid}`;
-    return uid === 0 ? ` (root inside the container, mapped to ${host} by the engine's userns-remap)` : ` inside the container (${host} under the engine's userns-remap)`;
-}
-/** "sleep, sh (2 processes)": each command once, with how many run it when more than one. */
-function countedNames(commands) {
-    const counts = new Map();
-    for (const command of commands)
-        counts.set(command, (counts.get(command) ?? 0) + 1);
-    return [...counts].map(([command, n]) => (n > 1 ? `${command} (${n} processes)` : command)).join(', ');
-}
-/** `user`: the image's USER ("" when unset). */
-function describeConfigured(user, u) {
-    if (!user)
-        return 'no USER: root by default';
-    if (u.unresolved)
-        return `USER ${user} (${u.unresolved})`;
-    if (u.resolvedUid !== undefined && !/^\d+(:\d+)?$/.test(user) && !isRoot(user))
-        return `USER ${user} (UID ${u.resolvedUid} in the image)`;
-    return `USER ${user}`;
-}
-/** USER root or USER 0 (with any group): root by its very name, not an account that happens to be UID 0. */
-function isRoot(user) {
-    return /^(root|0)$/.test(user.split(':')[0]);
-}
-/**
- * The fix for a root PID 1: switch to the account the image already has for it, else create one.
- * `numeric`: the profile needs a USER the kubelet can verify, so the fix names the account by number.
- */
-function fixRoot(user, u, numeric) {
-    const s = u.suggested;
-    // no shell: no RUN can run there, and a numeric USER is what works (and what runAsNonRoot can verify)
-    const shellLess = u.base?.shell === false;
-    const whose = s && `the non-root account ${s.from === 'dockerfile' ? 'the Dockerfile creates' : 'the base image has'}`;
-    const byNumber = s && `USER ${s.uid}:${s.gid ?? s.uid} (${s.name}, ${whose}): numeric, so ${shellLess ? 'it needs nothing run in the image and ' : ''}Kubernetes' runAsNonRoot can verify it`;
-    const switchTo = s && (shellLess || numeric ? byNumber : `USER ${s.name} (UID ${s.uid}), ${whose}`);
-    const account = user.split(':')[0];
-    if (user && !isRoot(user) && u.resolvedUid === 0) {
-        const own = numeric ? 'give that account its own UID (e.g. 10001) and set USER by that number.' : 'give that account its own UID (e.g. 10001), or use a numeric USER.';
-        const alias = `USER ${account} is UID 0 in the image's /etc/passwd: ${own}`;
-        return s && s.name !== account ? `${alias} Or switch to ${switchTo}.` : alias;
-    }
-    if (user && u.resolvedUid !== undefined && u.resolvedUid !== 0)
-        return `USER ${user} is not root: PID 1 became root after it started (a setuid program, su or sudo): start it as USER ${user}.`;
-    return switchTo ? `Switch to ${switchTo}.` : createAccount(u.base, numeric);
-}
-/** How to make a non-root account, written for the image's base (base.ts) where it is known. */
-function createAccount(base, numeric) {
-    if (base?.shell === false) {
-        return 'The image has no shell (/bin/sh), so no RUN can create an account in it: set a numeric USER 10001:10001 in the final stage (it needs no /etc/passwd entry).';
-    }
-    const busybox = 'RUN adduser -D -u 10001 app';
-    const shadow = 'RUN useradd --system --uid 10001 app';
-    const command = base?.os === 'alpine' || base?.os === 'busybox' ? busybox : base?.os === 'debian' || base?.os === 'rhel' ? shadow : `${busybox} on Alpine and busybox, ${shadow} on Debian and Red Hat;`;
-    const noShell = base?.shell ? '' : ', or use a numeric USER 10001 where the image has no shell';
-    // by number where the kubelet must verify it (useradd and adduser give the account that UID)
-    const then = numeric ? 'then USER 10001, by number for runAsNonRoot' : 'then USER app';
-    return `Create a non-root account in the final stage and switch to it (${command}${command.endsWith(';') ? '' : ','} ${then})${noShell}.`;
-}
-
-;// CONCATENATED MODULE: ./src/checks/index.ts
-
-
-
-
-
-
-
-
-
-
-
-
-// Judging: the checks, in the order their rows appear in the table. A new check is a file in this
-// folder (a CheckRule) and one line here.
-const CHECKS = [buildCheck, platformCheck, healthCheck, startupCheck, probeTimeCheck, memoryCheck, sizeCheck, sizeIncreaseCheck, userCheck, contentsCheck, stopCheck, smokeCheck];
-function judge(report, inputs) {
-    const checks = CHECKS.flatMap(check => check(report, inputs));
-    return { checks, passed: !report.error && checks.every(check => check.status !== 'fail') };
-}
-
-;// CONCATENATED MODULE: ./src/docker/engine.ts
-
-/** Fails with one clear sentence when the engine, buildx or the chosen builder cannot be used. */
-async function preflight(docker, builder = '') {
-    // The four questions at once (each is a round trip of its own, and every run asks them), judged
-    // in order: an engine that is not there is said before a missing buildx.
-    const [version, buildx, inspect, info] = await Promise.all([
-        // Client.APIVersion is the negotiated version: a 28 CLI talking to a 20.10 daemon says 1.41
-        docker.call(['version', '--format', '{{.Server.Version}} {{.Client.APIVersion}} {{.Server.Arch}}']),
-        docker.call(['buildx', 'version']),
-        // without a name: the current builder (`docker buildx use`, or docker/setup-buildx-action)
-        docker.call(builder ? ['buildx', 'inspect', builder] : ['buildx', 'inspect']),
-        docker.call(['info', '--format', '{{json .DriverStatus}}\n{{json .SecurityOptions}}\n{{json .DockerRootDir}}'])
-    ]);
-    if (version.exitCode !== 0) {
-        throw new docker_EngineError(notReachable(dockerSays(version.stderr)));
-    }
-    if (buildx.exitCode !== 0) {
-        throw new docker_EngineError('docker buildx is not available (`docker buildx version` failed). Install the buildx plugin; on GitHub add the step docker/setup-buildx-action before image-gate.');
-    }
-    if (inspect.exitCode !== 0 && builder) {
-        throw new docker_EngineError(`the buildx builder "${builder}" is not usable (${lastLine(inspect.stderr)}). Create it (docker buildx create --name ${builder}, or docker/setup-buildx-action), or leave builder empty for the default.`);
-    }
-    const [server = '', api = '', arch = ''] = version.stdout.trim().split(' ');
-    return { builder: parseBuilder(inspect.stdout, builder), version: server, api, arch, ...engineInfo(info.stdout) };
-}
-/** Whether the API version `api` ("1.51") is at least `least` ("1.44"). */
-function apiAtLeast(api, least) {
-    const [major = 0, minor = 0] = api.split('.').map(Number);
-    const [wantMajor = 0, wantMinor = 0] = least.split('.').map(Number);
-    return major > wantMajor || (major === wantMajor && minor >= wantMinor);
-}
-/** From one `docker info`: the image store, and whether (and where to) the engine remaps user namespaces. */
-function engineInfo(info) {
-    const [driverStatus = '', securityOptions = '', rootDir = ''] = info.split('\n');
-    const store = /io\.containerd\.snapshotter/.test(driverStatus) ? 'containerd' : 'classic';
-    const userns = parseUserns(securityOptions, rootDir);
-    return { store, ...(userns && { userns }) };
-}
-/** `securityOptions`: `{{json .SecurityOptions}}` ("name=userns" when remapping); `rootDir`: `{{json .DockerRootDir}}`. */
-function parseUserns(securityOptions, rootDir) {
-    if (!/"name=userns[",]/.test(securityOptions))
-        return undefined;
-    const ids = /[/\\](\d+)\.(\d+)"?\s*$/.exec(rootDir);
-    return ids ? { rootUid: Number(ids[1]), rootGid: Number(ids[2]) } : {};
-}
-/** The "Name:", "Driver:" and the first node's "Endpoint:" and "Platforms:" lines of `docker buildx inspect`. */
-function parseBuilder(text, fallbackName = '') {
-    const field = (key) => new RegExp(`^${key}:\\s*(.*)$`, 'm').exec(text)?.[1].trim() ?? '';
-    // "linux/amd64*, linux/arm64": a star marks a platform the builder was created with
-    const platforms = field('Platforms')
-        .split(',')
-        .map(p => p.trim().replace(/\*$/, ''))
-        .filter(Boolean);
-    return { name: field('Name') || fallbackName || 'default', driver: field('Driver') || 'unknown', endpoint: field('Endpoint'), platforms };
-}
-
-;// CONCATENATED MODULE: ./src/inputs/network.ts
-
-// run-network names something of the engine's, so it is checked once the engine answers and before
-// anything is built: a network that does not exist is one line naming the input, not a failed
-// `docker run` after a long build.
-async function checkRunNetwork(docker, network) {
-    if (!network)
-        return;
-    const container = network.startsWith('container:') ? network.slice('container:'.length) : undefined;
-    const found = await docker.call(container ? ['container', 'inspect', '--format', '{{.Id}}', container] : ['network', 'inspect', '--format', '{{.Id}}', network]);
-    if (found.exitCode === 0)
-        return;
-    if (container)
-        throw new InputError(`Input "run-network": there is no container "${container}" on this engine to share the network of.`);
-    const names = await docker.call(['network', 'ls', '--format', '{{.Name}}']);
-    const known = names.stdout.split('\n').filter(Boolean).slice(0, 10).join(', ');
-    throw new InputError(`Input "run-network": there is no network "${network}" on this engine${known ? ` (it has: ${known})` : ''}. On GitHub, use \${{ job.services.NAME.network }} of a service container; else create it first (docker network create).`);
-}
-
-;// CONCATENATED MODULE: ./src/publish/annotations.ts
-
-
-
-
-
-// A failed user check becomes an error annotation on the Dockerfile line that decides the user, and
-// a failed contents check one on each line that added what it found, so the pull request's diff
-// shows them where they can be fixed. A user name that passes (Docker's defaults) is a warning
-// there: Kubernetes' runAsNonRoot would refuse it.
-function annotateUser(report, inputs, sink, workspace = process.env.GITHUB_WORKSPACE || process.cwd()) {
-    const check = report.checks.find(c => c.name === 'user');
-    const named = namedUser(report) !== undefined;
-    const content = check?.status === 'fail' || (check?.status === 'pass' && named) ? dockerfile(inputs.file) : undefined;
-    if (!check || content === undefined)
-        return;
-    const where = userPlace(content, inputs.target);
-    if (!where)
-        return;
-    // a docker-profile failure is root's (a helper beside a named user), not the name's
-    const byName = named && (check.status === 'pass' || (report.run?.profile ?? 'docker') !== 'docker');
-    const place = { title: userTitle(report, where.instruction === 'USER', byName), file: external_node_path_namespaceObject.relative(workspace, inputs.file), line: where.line };
-    if (check.status === 'fail')
-        sink.error(check.detail, place);
-    else
-        sink.warning(check.detail, place);
-}
-/** What is wrong with the USER (or its absence) the annotation points at. */
-function userTitle(report, onUser, named) {
-    if (named)
-        return onUser ? 'image-gate: Kubernetes cannot verify this USER is not root' : 'image-gate: the USER this stage inherits is a name Kubernetes cannot verify';
-    // under openshift the platform's UID ran: root is what the image asks for where USER decides
-    const openshift = report.run?.profile === 'openshift' && runAsNonRootRefusal(report.image.user) !== undefined;
-    if (openshift)
-        return onUser ? 'image-gate: this USER is root wherever the image decides the UID' : 'image-gate: no USER in the final stage, so it is root wherever the image decides the UID';
-    return onUser ? 'image-gate: this USER runs as root' : 'image-gate: no USER in the final stage, so it runs as root';
-}
-/**
- * A failed contents check becomes one error annotation per Dockerfile line that added something
- * (COPY . ., RUN npm ci, or the FROM line its base image came through), naming the files and the
- * fix. Names and sizes only: nothing of a file's content is in the report to show.
- */
-function annotateContents(report, inputs, sink, workspace = process.env.GITHUB_WORKSPACE || process.cwd()) {
-    // with several platforms, each one's findings, its platform named in the title
-    for (const run of report.platforms ?? [{ platform: '', contents: report.contents }]) {
-        const check = report.checks.find(c => c.name === 'contents' && (c.platform ?? '') === run.platform);
-        if (check?.status === 'fail' && run.contents)
-            annotateFindings(run.contents, run.platform, inputs, sink, workspace);
-    }
-}
-function annotateFindings(contents, platform, inputs, sink, workspace) {
-    const content = dockerfile(inputs.file);
-    if (content === undefined)
-        return;
-    const byLine = new Map();
-    for (const finding of contents.findings) {
-        const where = instructionPlace(content, finding.instruction, inputs.target);
-        if (!where)
-            continue;
-        const line = byLine.get(where.line) ?? { where, findings: [] };
-        line.findings.push(finding);
-        byLine.set(where.line, line);
-    }
-    for (const { where, findings } of byLine.values()) {
-        const keyword = where.instruction === 'FROM' ? 'base image' : where.text.split(/\s/)[0].toUpperCase();
-        const kinds = new Set(findings.map(f => f.kind));
-        const what = kinds.has('secret') ? 'a secret' : kinds.has('forbidden') ? 'a forbidden path' : kinds.has('foreign-binary') ? 'a binary of another architecture' : kinds.has('dev-dependency') ? 'dev dependencies' : 'build tools';
-        sink.error(`${findings.map(describeFinding).join('; ')}. ${annotations_fixFor(keyword, /--from[= ]/.test(where.text), findings)}`, {
-            title: `image-gate: this ${keyword} puts ${what} into the image${platform ? ` (${platform})` : ''}`,
-            file: external_node_path_namespaceObject.relative(workspace, inputs.file),
-            line: where.line
-        });
-    }
-}
-/**
- * BuildKit's build checks (JSONArgsRecommended, SecretsUsedInArgOrEnv, …) as warning annotations on
- * their Dockerfile lines, as docker/build-push-action shows them. DOCKER_BUILD_CHECKS_ANNOTATIONS=false
- * turns them off, as it does there (the build row still counts them). A warning about another file
- * than the Dockerfile built (BuildKit names it by its base name), or without a line, is not annotated.
- */
-function annotateBuildWarnings(report, inputs, sink, workspace = process.env.GITHUB_WORKSPACE || process.cwd(), env = process.env) {
-    if (isFalse(env.DOCKER_BUILD_CHECKS_ANNOTATIONS))
-        return;
-    const file = external_node_path_namespaceObject.relative(workspace, inputs.file);
-    for (const warning of report.build.warnings ?? []) {
-        if (!warning.line || (warning.file && warning.file !== external_node_path_namespaceObject.basename(inputs.file)))
-            continue;
-        const more = warning.url ? ` More info: ${warning.url}` : '';
-        sink.warning(`${warning.rule}: ${warning.message.replace(/\.$/, '')}.${more}`, { title: `BuildKit build check: ${warning.rule}`, file, line: warning.line });
-    }
-}
-/** A false boolean as Go (and the Docker actions) spell it: false, 0, f, FALSE, False. */
-function isFalse(value) {
-    return value !== undefined && ['false', '0', 'f', 'FALSE', 'False', 'F'].includes(value.trim());
-}
-/** The Dockerfile's text, or undefined when it cannot be read (then there is no line to annotate). */
-function dockerfile(file) {
-    try {
-        return (0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8');
-    }
-    catch {
-        return undefined;
-    }
-}
-/** The fix where the finding was made: a .dockerignore entry for a COPY, a build secret for a RUN... */
-function annotations_fixFor(keyword, fromStage, findings) {
-    const fixes = [];
-    const files = findings.filter(f => f.kind === 'secret' || f.kind === 'forbidden');
-    if (files.length > 0) {
-        const entries = [...new Set(files.map(f => ignoreEntry(f.path)))].join(', ');
-        if (fromStage)
-            fixes.push('Copy only what the app needs from the build stage (e.g. dist/), or delete it there.');
-        else if (keyword === 'COPY' || keyword === 'ADD')
-            fixes.push(`Add ${entries} to .dockerignore.`);
-        else if (keyword === 'RUN')
-            fixes.push('Delete it in the same RUN that makes it, or pass the credential as a build secret (RUN --mount=type=secret).');
-        else
-            fixes.push('It comes with the base image: build on one without it.');
-        if (files.some(f => f.deletedBy))
-            fixes.push('Deleting it in a later layer does not take it out of the image.');
-        if (files.some(f => f.alsoIn?.length))
-            fixes.push('A later layer wrote it again (a chown -R or chmod -R copies every file it touches): COPY --chown sets the owner without a second copy.');
-    }
-    if (findings.some(f => f.kind === 'foreign-binary'))
-        fixes.push("Fetch or build it for the image's platform (ARG TARGETARCH in the download URL, or cross-compile for $TARGETARCH).");
-    // in the words of the ecosystem each belongs to (npm's --omit=dev, Python's wheels, Go's binary)
-    fixes.push(...toolFixes(findings));
-    return fixes.join(' ');
-}
-/** "/app/.env" → "**\/.env"; "/app/.git" → ".git" (a .dockerignore entry that keeps it out of the context). */
-function ignoreEntry(file) {
-    const base = file.slice(file.lastIndexOf('/') + 1);
-    return base === '.git' ? '.git' : `**/${base}`;
-}
-
-;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/context.js
-
-
-class Context {
-    /**
-     * Hydrate the context from the environment
-     */
-    constructor() {
-        var _a, _b, _c;
-        this.payload = {};
-        if (process.env.GITHUB_EVENT_PATH) {
-            if ((0,external_fs_.existsSync)(process.env.GITHUB_EVENT_PATH)) {
-                this.payload = JSON.parse((0,external_fs_.readFileSync)(process.env.GITHUB_EVENT_PATH, { encoding: 'utf8' }));
-            }
-            else {
-                const path = process.env.GITHUB_EVENT_PATH;
-                process.stdout.write(`GITHUB_EVENT_PATH ${path} does not exist${external_os_namespaceObject.EOL}`);
-            }
-        }
-        this.eventName = process.env.GITHUB_EVENT_NAME;
-        this.sha = process.env.GITHUB_SHA;
-        this.ref = process.env.GITHUB_REF;
-        this.workflow = process.env.GITHUB_WORKFLOW;
-        this.action = process.env.GITHUB_ACTION;
-        this.actor = process.env.GITHUB_ACTOR;
-        this.job = process.env.GITHUB_JOB;
-        this.runAttempt = parseInt(process.env.GITHUB_RUN_ATTEMPT, 10);
-        this.runNumber = parseInt(process.env.GITHUB_RUN_NUMBER, 10);
-        this.runId = parseInt(process.env.GITHUB_RUN_ID, 10);
-        this.apiUrl = (_a = process.env.GITHUB_API_URL) !== null && _a !== void 0 ? _a : `https://api.github.com`;
-        this.serverUrl = (_b = process.env.GITHUB_SERVER_URL) !== null && _b !== void 0 ? _b : `https://github.com`;
-        this.graphqlUrl =
-            (_c = process.env.GITHUB_GRAPHQL_URL) !== null && _c !== void 0 ? _c : `https://api.github.com/graphql`;
-    }
-    get issue() {
-        const payload = this.payload;
-        return Object.assign(Object.assign({}, this.repo), { number: (payload.issue || payload.pull_request || payload).number });
-    }
-    get repo() {
-        if (process.env.GITHUB_REPOSITORY) {
-            const [owner, repo] = process.env.GITHUB_REPOSITORY.split('/');
-            return { owner, repo };
-        }
-        if (this.payload.repository) {
-            return {
-                owner: this.payload.repository.owner.login,
-                repo: this.payload.repository.name
-            };
-        }
-        throw new Error("context.repo requires a GITHUB_REPOSITORY environment variable like 'owner/repo'");
-    }
-}
-//# sourceMappingURL=context.js.map
-// EXTERNAL MODULE: ./node_modules/@actions/github/node_modules/@actions/http-client/lib/index.js
-var lib = __nccwpck_require__(9659);
-;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/internal/utils.js
-var utils_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-function getAuthString(token, options) {
-    if (!token && !options.auth) {
-        throw new Error('Parameter token or opts.auth is required');
-    }
-    else if (token && options.auth) {
-        throw new Error('Parameters token and opts.auth may not both be specified');
-    }
-    return typeof options.auth === 'string' ? options.auth : `token ${token}`;
-}
-function getProxyAgent(destinationUrl) {
-    const hc = new lib.HttpClient();
-    return hc.getAgent(destinationUrl);
-}
-function getProxyAgentDispatcher(destinationUrl) {
-    const hc = new lib.HttpClient();
-    return hc.getAgentDispatcher(destinationUrl);
-}
-function getProxyFetch(destinationUrl) {
-    const httpDispatcher = getProxyAgentDispatcher(destinationUrl);
-    const proxyFetch = (url, opts) => utils_awaiter(this, void 0, void 0, function* () {
-        return (0,undici.fetch)(url, Object.assign(Object.assign({}, opts), { dispatcher: httpDispatcher }));
-    });
-    return proxyFetch;
-}
-function getApiBaseUrl() {
-    return process.env['GITHUB_API_URL'] || 'https://api.github.com';
-}
-function getUserAgentWithOrchestrationId(baseUserAgent) {
-    var _a;
-    const orchId = (_a = process.env['ACTIONS_ORCHESTRATION_ID']) === null || _a === void 0 ? void 0 : _a.trim();
-    if (orchId) {
-        const sanitizedId = orchId.replace(/[^a-z0-9_.-]/gi, '_');
-        const tag = `actions_orchestration_id/${sanitizedId}`;
-        if (baseUserAgent === null || baseUserAgent === void 0 ? void 0 : baseUserAgent.includes(tag))
-            return baseUserAgent;
-        const ua = baseUserAgent ? `${baseUserAgent} ` : '';
-        return `${ua}${tag}`;
-    }
-    return baseUserAgent;
-}
-//# sourceMappingURL=utils.js.map
-;// CONCATENATED MODULE: ./node_modules/universal-user-agent/index.js
-function getUserAgent() {
-  if (typeof navigator === "object" && "userAgent" in navigator) {
-    return navigator.userAgent;
-  }
-
-  if (typeof process === "object" && process.version !== undefined) {
-    return `Node.js/${process.version.substr(1)} (${process.platform}; ${
-      process.arch
-    })`;
-  }
-
-  return "<environment undetectable>";
-}
-
-;// CONCATENATED MODULE: ./node_modules/before-after-hook/lib/register.js
-// @ts-check
-
-function register(state, name, method, options) {
-  if (typeof method !== "function") {
-    throw new Error("method for before hook must be a function");
-  }
-
-  if (!options) {
-    options = {};
-  }
-
-  if (Array.isArray(name)) {
-    return name.reverse().reduce((callback, name) => {
-      return register.bind(null, state, name, callback, options);
-    }, method)();
-  }
-
-  return Promise.resolve().then(() => {
-    if (!state.registry[name]) {
-      return method(options);
-    }
-
-    return state.registry[name].reduce((method, registered) => {
-      return registered.hook.bind(null, method, options);
-    }, method)();
-  });
-}
-
-;// CONCATENATED MODULE: ./node_modules/before-after-hook/lib/add.js
-// @ts-check
-
-function addHook(state, kind, name, hook) {
-  const orig = hook;
-  if (!state.registry[name]) {
-    state.registry[name] = [];
-  }
-
-  if (kind === "before") {
-    hook = (method, options) => {
-      return Promise.resolve()
-        .then(orig.bind(null, options))
-        .then(method.bind(null, options));
-    };
-  }
-
-  if (kind === "after") {
-    hook = (method, options) => {
-      let result;
-      return Promise.resolve()
-        .then(method.bind(null, options))
-        .then((result_) => {
-          result = result_;
-          return orig(result, options);
-        })
-        .then(() => {
-          return result;
-        });
-    };
-  }
-
-  if (kind === "error") {
-    hook = (method, options) => {
-      return Promise.resolve()
-        .then(method.bind(null, options))
-        .catch((error) => {
-          return orig(error, options);
-        });
-    };
-  }
-
-  state.registry[name].push({
-    hook: hook,
-    orig: orig,
-  });
-}
-
-;// CONCATENATED MODULE: ./node_modules/before-after-hook/lib/remove.js
-// @ts-check
-
-function removeHook(state, name, method) {
-  if (!state.registry[name]) {
-    return;
-  }
-
-  const index = state.registry[name]
-    .map((registered) => {
-      return registered.orig;
-    })
-    .indexOf(method);
-
-  if (index === -1) {
-    return;
-  }
-
-  state.registry[name].splice(index, 1);
-}
-
-;// CONCATENATED MODULE: ./node_modules/before-after-hook/index.js
-// @ts-check
-
-
-
-
-
-// bind with array of arguments: https://stackoverflow.com/a/21792913
-const bind = Function.bind;
-const bindable = bind.bind(bind);
-
-function bindApi(hook, state, name) {
-  const removeHookRef = bindable(removeHook, null).apply(
-    null,
-    name ? [state, name] : [state]
-  );
-  hook.api = { remove: removeHookRef };
-  hook.remove = removeHookRef;
-  ["before", "error", "after", "wrap"].forEach((kind) => {
-    const args = name ? [state, kind, name] : [state, kind];
-    hook[kind] = hook.api[kind] = bindable(addHook, null).apply(null, args);
-  });
-}
-
-function Singular() {
-  const singularHookName = Symbol("Singular");
-  const singularHookState = {
-    registry: {},
-  };
-  const singularHook = register.bind(null, singularHookState, singularHookName);
-  bindApi(singularHook, singularHookState, singularHookName);
-  return singularHook;
-}
-
-function Collection() {
-  const state = {
-    registry: {},
-  };
-
-  const hook = register.bind(null, state);
-  bindApi(hook, state);
-
-  return hook;
-}
-
-/* harmony default export */ const before_after_hook = ({ Singular, Collection });
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/endpoint/dist-bundle/index.js
-// pkg/dist-src/defaults.js
-
-
-// pkg/dist-src/version.js
-var VERSION = "0.0.0-development";
-
-// pkg/dist-src/defaults.js
-var userAgent = `octokit-endpoint.js/${VERSION} ${getUserAgent()}`;
-var dist_bundle_DEFAULTS = {
-  method: "GET",
-  baseUrl: "https://api.github.com",
-  headers: {
-    accept: "application/vnd.github.v3+json",
-    "user-agent": userAgent
-  },
-  mediaType: {
-    format: ""
-  }
-};
-
-// pkg/dist-src/util/lowercase-keys.js
-function dist_bundle_lowercaseKeys(object) {
-  if (!object) {
-    return {};
-  }
-  return Object.keys(object).reduce((newObj, key) => {
-    newObj[key.toLowerCase()] = object[key];
-    return newObj;
-  }, {});
-}
-
-// pkg/dist-src/util/is-plain-object.js
-function isPlainObject(value) {
-  if (typeof value !== "object" || value === null) return false;
-  if (Object.prototype.toString.call(value) !== "[object Object]") return false;
-  const proto = Object.getPrototypeOf(value);
-  if (proto === null) return true;
-  const Ctor = Object.prototype.hasOwnProperty.call(proto, "constructor") && proto.constructor;
-  return typeof Ctor === "function" && Ctor instanceof Ctor && Function.prototype.call(Ctor) === Function.prototype.call(value);
-}
-
-// pkg/dist-src/util/merge-deep.js
-function mergeDeep(defaults, options) {
-  const result = Object.assign({}, defaults);
-  Object.keys(options).forEach((key) => {
-    if (isPlainObject(options[key])) {
-      if (!(key in defaults)) Object.assign(result, { [key]: options[key] });
-      else result[key] = mergeDeep(defaults[key], options[key]);
-    } else {
-      Object.assign(result, { [key]: options[key] });
-    }
-  });
-  return result;
-}
-
-// pkg/dist-src/util/remove-undefined-properties.js
-function removeUndefinedProperties(obj) {
-  for (const key in obj) {
-    if (obj[key] === void 0) {
-      delete obj[key];
-    }
-  }
-  return obj;
-}
-
-// pkg/dist-src/merge.js
-function merge(defaults, route, options) {
-  if (typeof route === "string") {
-    let [method, url] = route.split(" ");
-    options = Object.assign(url ? { method, url } : { url: method }, options);
-  } else {
-    options = Object.assign({}, route);
-  }
-  options.headers = dist_bundle_lowercaseKeys(options.headers);
-  removeUndefinedProperties(options);
-  removeUndefinedProperties(options.headers);
-  const mergedOptions = mergeDeep(defaults || {}, options);
-  if (options.url === "/graphql") {
-    if (defaults && defaults.mediaType.previews?.length) {
-      mergedOptions.mediaType.previews = defaults.mediaType.previews.filter(
-        (preview) => !mergedOptions.mediaType.previews.includes(preview)
-      ).concat(mergedOptions.mediaType.previews);
-    }
-    mergedOptions.mediaType.previews = (mergedOptions.mediaType.previews || []).map((preview) => preview.replace(/-preview/, ""));
-  }
-  return mergedOptions;
-}
-
-// pkg/dist-src/util/add-query-parameters.js
-function addQueryParameters(url, parameters) {
-  const separator = /\?/.test(url) ? "&" : "?";
-  const names = Object.keys(parameters);
-  if (names.length === 0) {
-    return url;
-  }
-  return url + separator + names.map((name) => {
-    if (name === "q") {
-      return "q=" + parameters.q.split("+").map(encodeURIComponent).join("+");
-    }
-    return `${name}=${encodeURIComponent(parameters[name])}`;
-  }).join("&");
-}
-
-// pkg/dist-src/util/extract-url-variable-names.js
-var urlVariableRegex = /\{[^{}}]+\}/g;
-function removeNonChars(variableName) {
-  return variableName.replace(/(?:^\W+)|(?:(?<!\W)\W+$)/g, "").split(/,/);
-}
-function extractUrlVariableNames(url) {
-  const matches = url.match(urlVariableRegex);
-  if (!matches) {
-    return [];
-  }
-  return matches.map(removeNonChars).reduce((a, b) => a.concat(b), []);
-}
-
-// pkg/dist-src/util/omit.js
-function omit(object, keysToOmit) {
-  const result = { __proto__: null };
-  for (const key of Object.keys(object)) {
-    if (keysToOmit.indexOf(key) === -1) {
-      result[key] = object[key];
-    }
-  }
-  return result;
-}
-
-// pkg/dist-src/util/url-template.js
-function encodeReserved(str) {
-  return str.split(/(%[0-9A-Fa-f]{2})/g).map(function(part) {
-    if (!/%[0-9A-Fa-f]/.test(part)) {
-      part = encodeURI(part).replace(/%5B/g, "[").replace(/%5D/g, "]");
-    }
-    return part;
-  }).join("");
-}
-function encodeUnreserved(str) {
-  return encodeURIComponent(str).replace(/[!'()*]/g, function(c) {
-    return "%" + c.charCodeAt(0).toString(16).toUpperCase();
-  });
-}
-function encodeValue(operator, value, key) {
-  value = operator === "+" || operator === "#" ? encodeReserved(value) : encodeUnreserved(value);
-  if (key) {
-    return encodeUnreserved(key) + "=" + value;
-  } else {
-    return value;
-  }
-}
-function isDefined(value) {
-  return value !== void 0 && value !== null;
-}
-function isKeyOperator(operator) {
-  return operator === ";" || operator === "&" || operator === "?";
-}
-function getValues(context, operator, key, modifier) {
-  var value = context[key], result = [];
-  if (isDefined(value) && value !== "") {
-    if (typeof value === "string" || typeof value === "number" || typeof value === "bigint" || typeof value === "boolean") {
-      value = value.toString();
-      if (modifier && modifier !== "*") {
-        value = value.substring(0, parseInt(modifier, 10));
-      }
-      result.push(
-        encodeValue(operator, value, isKeyOperator(operator) ? key : "")
-      );
-    } else {
-      if (modifier === "*") {
-        if (Array.isArray(value)) {
-          value.filter(isDefined).forEach(function(value2) {
-            result.push(
-              encodeValue(operator, value2, isKeyOperator(operator) ? key : "")
-            );
-          });
-        } else {
-          Object.keys(value).forEach(function(k) {
-            if (isDefined(value[k])) {
-              result.push(encodeValue(operator, value[k], k));
-            }
-          });
-        }
-      } else {
-        const tmp = [];
-        if (Array.isArray(value)) {
-          value.filter(isDefined).forEach(function(value2) {
-            tmp.push(encodeValue(operator, value2));
-          });
-        } else {
-          Object.keys(value).forEach(function(k) {
-            if (isDefined(value[k])) {
-              tmp.push(encodeUnreserved(k));
-              tmp.push(encodeValue(operator, value[k].toString()));
-            }
-          });
-        }
-        if (isKeyOperator(operator)) {
-          result.push(encodeUnreserved(key) + "=" + tmp.join(","));
-        } else if (tmp.length !== 0) {
-          result.push(tmp.join(","));
-        }
-      }
-    }
-  } else {
-    if (operator === ";") {
-      if (isDefined(value)) {
-        result.push(encodeUnreserved(key));
-      }
-    } else if (value === "" && (operator === "&" || operator === "?")) {
-      result.push(encodeUnreserved(key) + "=");
-    } else if (value === "") {
-      result.push("");
-    }
-  }
-  return result;
-}
-function parseUrl(template) {
-  return {
-    expand: expand.bind(null, template)
-  };
-}
-function expand(template, context) {
-  var operators = ["+", "#", ".", "/", ";", "?", "&"];
-  template = template.replace(
-    /\{([^\{\}]+)\}|([^\{\}]+)/g,
-    function(_, expression, literal) {
-      if (expression) {
-        let operator = "";
-        const values = [];
-        if (operators.indexOf(expression.charAt(0)) !== -1) {
-          operator = expression.charAt(0);
-          expression = expression.substr(1);
-        }
-        expression.split(/,/g).forEach(function(variable) {
-          var tmp = /([^:\*]*)(?::(\d+)|(\*))?/.exec(variable);
-          values.push(getValues(context, operator, tmp[1], tmp[2] || tmp[3]));
-        });
-        if (operator && operator !== "+") {
-          var separator = ",";
-          if (operator === "?") {
-            separator = "&";
-          } else if (operator !== "#") {
-            separator = operator;
-          }
-          return (values.length !== 0 ? operator : "") + values.join(separator);
-        } else {
-          return values.join(",");
-        }
-      } else {
-        return encodeReserved(literal);
-      }
-    }
-  );
-  if (template === "/") {
-    return template;
-  } else {
-    return template.replace(/\/$/, "");
-  }
-}
-
-// pkg/dist-src/parse.js
-function parse(options) {
-  let method = options.method.toUpperCase();
-  let url = (options.url || "/").replace(/:([a-z]\w+)/g, "{$1}");
-  let headers = Object.assign({}, options.headers);
-  let body;
-  let parameters = omit(options, [
-    "method",
-    "baseUrl",
-    "url",
-    "headers",
-    "request",
-    "mediaType"
-  ]);
-  const urlVariableNames = extractUrlVariableNames(url);
-  url = parseUrl(url).expand(parameters);
-  if (!/^http/.test(url)) {
-    url = options.baseUrl + url;
-  }
-  const omittedParameters = Object.keys(options).filter((option) => urlVariableNames.includes(option)).concat("baseUrl");
-  const remainingParameters = omit(parameters, omittedParameters);
-  const isBinaryRequest = /application\/octet-stream/i.test(headers.accept);
-  if (!isBinaryRequest) {
-    if (options.mediaType.format) {
-      headers.accept = headers.accept.split(/,/).map(
-        (format) => format.replace(
-          /application\/vnd(\.\w+)(\.v3)?(\.\w+)?(\+json)?$/,
-          `application/vnd$1$2.${options.mediaType.format}`
-        )
-      ).join(",");
-    }
-    if (url.endsWith("/graphql")) {
-      if (options.mediaType.previews?.length) {
-        const previewsFromAcceptHeader = headers.accept.match(/(?<![\w-])[\w-]+(?=-preview)/g) || [];
-        headers.accept = previewsFromAcceptHeader.concat(options.mediaType.previews).map((preview) => {
-          const format = options.mediaType.format ? `.${options.mediaType.format}` : "+json";
-          return `application/vnd.github.${preview}-preview${format}`;
-        }).join(",");
-      }
-    }
-  }
-  if (["GET", "HEAD"].includes(method)) {
-    url = addQueryParameters(url, remainingParameters);
-  } else {
-    if ("data" in remainingParameters) {
-      body = remainingParameters.data;
-    } else {
-      if (Object.keys(remainingParameters).length) {
-        body = remainingParameters;
-      }
-    }
-  }
-  if (!headers["content-type"] && typeof body !== "undefined") {
-    headers["content-type"] = "application/json; charset=utf-8";
-  }
-  if (["PATCH", "PUT"].includes(method) && typeof body === "undefined") {
-    body = "";
-  }
-  return Object.assign(
-    { method, url, headers },
-    typeof body !== "undefined" ? { body } : null,
-    options.request ? { request: options.request } : null
-  );
-}
-
-// pkg/dist-src/endpoint-with-defaults.js
-function endpointWithDefaults(defaults, route, options) {
-  return parse(merge(defaults, route, options));
-}
-
-// pkg/dist-src/with-defaults.js
-function withDefaults(oldDefaults, newDefaults) {
-  const DEFAULTS2 = merge(oldDefaults, newDefaults);
-  const endpoint2 = endpointWithDefaults.bind(null, DEFAULTS2);
-  return Object.assign(endpoint2, {
-    DEFAULTS: DEFAULTS2,
-    defaults: withDefaults.bind(null, DEFAULTS2),
-    merge: merge.bind(null, DEFAULTS2),
-    parse
-  });
-}
-
-// pkg/dist-src/index.js
-var endpoint = withDefaults(null, dist_bundle_DEFAULTS);
-
-
-;// CONCATENATED MODULE: ./node_modules/content-type/dist/index.js
-/*!
- * content-type
- * Copyright(c) 2015 Douglas Christopher Wilson
- * MIT Licensed
- */
-const SP = 32; // " "
-const HTAB = 9; // "\t"
-const SEMI = 59; // ";"
-const EQ = 61; // "="
-const DQUOTE = 34; // '"'
-const BSLASH = 92; // "\\"
-const COMMA = 44; // ","
-const LOWER_CASE = 1;
-const OWS = 2;
-const SEMI_FLAG = 4;
-const COMMA_FLAG = 8;
-const TOKEN_FLAG = 16;
-const NON_ASCII = 0xff00;
-const CASE_FLAGS = LOWER_CASE | NON_ASCII;
-/**
- * Character flags used to normalize HTTP field values while scanning.
- * Out-of-range reads intentionally coerce to zero in bitwise expressions.
- */
-const CHAR_MAP = new Uint8Array(0x100);
-CHAR_MAP[HTAB] |= OWS;
-CHAR_MAP[SP] |= OWS;
-CHAR_MAP[SEMI] |= SEMI_FLAG;
-CHAR_MAP[COMMA] |= COMMA_FLAG;
-for (let code = 0x80 /* non-ASCII */; code <= 0xff; code++) {
-    CHAR_MAP[code] |= LOWER_CASE;
-}
-for (const char of "!#$%&'*+-.^_`|~") {
-    CHAR_MAP[char.charCodeAt(0)] |= TOKEN_FLAG;
-}
-for (let code = 0x30 /* 0 */; code <= 0x39 /* 9 */; code++) {
-    CHAR_MAP[code] |= TOKEN_FLAG;
-}
-for (let code = 0x41 /* A */; code <= 0x5a /* Z */; code++) {
-    CHAR_MAP[code] |= LOWER_CASE | TOKEN_FLAG;
-}
-for (let code = 0x61 /* a */; code <= 0x7a /* z */; code++) {
-    CHAR_MAP[code] |= TOKEN_FLAG;
-}
-/**
- * Null object perf optimization. Faster than `Object.create(null)` and `{ __proto__: null }`.
- */
-const NullObject = /* @__PURE__ */ (() => {
-    const C = function () { };
-    C.prototype = Object.create(null);
-    return C;
-})();
-/**
- * Validate a type string against RFC 9110.
- */
-function isTypeValid(type, start = 0, end = type.length) {
-    let hasSlash = false;
-    for (let index = start; index < end; index++) {
-        const code = type.charCodeAt(index);
-        if (code === 47 /* / */) {
-            if (hasSlash || index === start || index >= end - 1)
-                return false;
-            hasSlash = true;
-        }
-        else if (!isTokenCode(code)) {
-            return false;
-        }
-    }
-    return hasSlash;
-}
-/**
- * Validate a token against RFC 9110.
- */
-function isTokenValid(token, start = 0, end = token.length) {
-    if (start >= end)
-        return false;
-    for (let index = start; index < end; index++) {
-        if (!isTokenCode(token.charCodeAt(index)))
-            return false;
-    }
-    return true;
-}
-/**
- * Check whether a character code belongs to the token production in RFC 9110.
- */
-function isTokenCode(code) {
-    return (CHAR_MAP[code] & TOKEN_FLAG) !== 0;
-}
-/**
- * Serialize a parameter value.
- */
-function parameterValue(str) {
-    const len = str.length;
-    if (len === 0)
-        return '""';
-    let index = 0;
-    while (index < len && isTokenCode(str.charCodeAt(index)))
-        index++;
-    if (index === len)
-        return str;
-    let result = '"';
-    let start = 0;
-    while (index < len) {
-        const code = str.charCodeAt(index);
-        if (code !== HTAB && (code < SP || code === 127 || code > 255)) {
-            throw new TypeError(`Invalid parameter value: ${str}`);
-        }
-        if (code === 34 /* " */ || code === 92 /* \\ */) {
-            result += `${str.slice(start, index)}\\`;
-            start = index;
-        }
-        index++;
-    }
-    return `${result}${str.slice(start)}"`;
-}
-/**
- * Format an object into a `Content-Type` header.
- */
-function format(obj) {
-    const { type, parameters } = obj;
-    if (!type || !isTypeValid(type)) {
-        throw new TypeError(`Invalid type: ${type}`);
-    }
-    let result = type;
-    if (parameters) {
-        for (const param of Object.keys(parameters)) {
-            if (!isTokenValid(param)) {
-                throw new TypeError(`Invalid parameter name: ${param}`);
-            }
-            result += `; ${param}=${parameterValue(parameters[param])}`;
-        }
-    }
-    return result;
-}
-/**
- * Parse a `Content-Type` header.
- */
-function dist_parse(header, options) {
-    const stopFlags = SEMI_FLAG | (options?.comma === true ? COMMA_FLAG : 0);
-    const len = header.length;
-    let valueStart = options?.start ?? 0;
-    while ((CHAR_MAP[header.charCodeAt(valueStart)] & OWS) !== 0) {
-        valueStart++;
-    }
-    let index = valueStart;
-    let typeFlags = 0;
-    let whitespace = -1;
-    let stop = options?.parameters === false ? COMMA_FLAG : 0;
-    while (index < len) {
-        const code = header.charCodeAt(index);
-        const flags = CHAR_MAP[code];
-        if ((flags & stopFlags) !== 0) {
-            stop |= flags & COMMA_FLAG;
-            break;
-        }
-        if ((flags & OWS) !== 0) {
-            if (whitespace === -1)
-                whitespace = index;
-        }
-        else {
-            whitespace = -1;
-        }
-        typeFlags |= (code & NON_ASCII) | flags;
-        index++;
-    }
-    const valueEnd = whitespace === -1 ? index : whitespace;
-    const value = header.slice(valueStart, valueEnd);
-    const type = (typeFlags & CASE_FLAGS) === 0 ? value : value.toLowerCase();
-    if (index === len || stop !== 0) {
-        return { type, index, parameters: new NullObject() };
-    }
-    return parseParameters(header, type, index, len, stopFlags);
-}
-/**
- * Parses the parameters of a `Content-Type` header starting at the given index.
- */
-function parseParameters(header, type, index, len, stopFlags) {
-    const parameters = new NullObject();
-    parameter: while (index < len) {
-        index++; // Skip over ;
-        while ((CHAR_MAP[header.charCodeAt(index)] & OWS) !== 0) {
-            index++;
-        }
-        const keyStart = index;
-        let keyFlags = 0;
-        let keyWhitespace = -1;
-        while (index < len) {
-            const code = header.charCodeAt(index);
-            const flags = CHAR_MAP[code];
-            if ((flags & stopFlags) !== 0) {
-                if ((flags & COMMA_FLAG) !== 0)
-                    break parameter;
-                continue parameter;
-            }
-            if (code === EQ) {
-                const keyEnd = keyWhitespace === -1 ? index : keyWhitespace;
-                const value = header.slice(keyStart, keyEnd);
-                const key = (keyFlags & CASE_FLAGS) === 0 ? value : value.toLowerCase();
-                index++;
-                while ((CHAR_MAP[header.charCodeAt(index)] & OWS) !== 0) {
-                    index++;
-                }
-                if (index < len && header.charCodeAt(index) === DQUOTE) {
-                    const quotedStart = ++index;
-                    let escaped = false;
-                    while (index < len) {
-                        const code = header.charCodeAt(index);
-                        if (code === DQUOTE) {
-                            if (parameters[key] === undefined) {
-                                parameters[key] = escaped
-                                    ? unescapeQuotedPairs(header, quotedStart, index)
-                                    : header.slice(quotedStart, index);
-                            }
-                            index++;
-                            let stop = 0;
-                            // Discard characters between quote and delimiter.
-                            while (index < len) {
-                                const code = header.charCodeAt(index);
-                                const flags = CHAR_MAP[code];
-                                if ((flags & stopFlags) !== 0) {
-                                    stop = flags & COMMA_FLAG;
-                                    break;
-                                }
-                                index++;
-                            }
-                            if (stop !== 0)
-                                break parameter;
-                            continue parameter;
-                        }
-                        if (code === BSLASH && index + 1 < len) {
-                            escaped = true;
-                            index += 2;
-                            continue;
-                        }
-                        index++;
-                    }
-                    continue parameter;
-                }
-                const valueStart = index;
-                let stop = 0;
-                let valueWhitespace = -1;
-                while (index < len) {
-                    const code = header.charCodeAt(index);
-                    const flags = CHAR_MAP[code];
-                    if ((flags & stopFlags) !== 0) {
-                        stop = flags & COMMA_FLAG;
-                        break;
-                    }
-                    if ((flags & OWS) !== 0) {
-                        if (valueWhitespace === -1)
-                            valueWhitespace = index;
-                    }
-                    else {
-                        valueWhitespace = -1;
-                    }
-                    index++;
-                }
-                if (parameters[key] === undefined) {
-                    const valueEnd = valueWhitespace === -1 ? index : valueWhitespace;
-                    parameters[key] = header.slice(valueStart, valueEnd);
-                }
-                if (stop !== 0)
-                    break parameter;
-                continue parameter;
-            }
-            if ((flags & OWS) !== 0) {
-                if (keyWhitespace === -1)
-                    keyWhitespace = index;
-            }
-            else {
-                keyWhitespace = -1;
-            }
-            keyFlags |= (code & NON_ASCII) | flags;
-            index++;
-        }
-    }
-    return { type, index, parameters };
-}
-/**
- * Remove backslashes from quoted pairs in a known-terminated quoted string body.
- */
-function unescapeQuotedPairs(str, start, end) {
-    let result = "";
-    for (let index = start; index < end; index++) {
-        if (str.charCodeAt(index) === BSLASH) {
-            result += str.slice(start, index);
-            start = ++index;
-        }
-    }
-    return result + str.slice(start, end);
-}
-//# sourceMappingURL=index.js.map
-;// CONCATENATED MODULE: ./node_modules/json-with-bigint/json-with-bigint.js
-const intRegex = /^-?\d+$/;
-const noiseValue = /^-?\d+n+$/; // Noise - strings that match the custom format before being converted to it
-const originalStringify = JSON.stringify;
-const originalParse = JSON.parse;
-const customFormat = /^-?\d+n$/;
-
-const bigIntsStringify = /([\[:])?"(-?\d+)n"($|\s*[,\}\]])/g;
-const noiseStringify = /([\[:])?("-?\d+n+)n("$|"\s*[,\}\]])/g;
-
-/**
- * @typedef {(this: any, key: string | number | undefined, value: any) => any} Replacer
- * @typedef {(key: string | number | undefined, value: any, context?: { source: string }) => any} Reviver
- */
-
-/**
- * Checks if a value is unstringifiable according to native JSON.stringify rules.
- *
- * @param {any} val The value to check.
- * @returns {boolean} True if the value is undefined, a function, or a symbol.
- */
-const isUnstringifiable = (val) =>
-  val === undefined || typeof val === "function" || typeof val === "symbol";
-
-/**
- * Checks if a value is a native JSON.rawJSON object (Node.js 22+).
- *
- * @param {any} val The value to check.
- * @returns {boolean} True if the value is a RawJSON instance.
- */
-const isRawJSON = (val) =>
-  val !== null &&
-  typeof val === "object" &&
-  val.constructor &&
-  val.constructor.name === "RawJSON";
-
-/**
- * Iteratively converts a JS value to a JSON string.
- * Used as a fallback when the native JSON.stringify hits the Maximum Call Stack size.
- * Fully compliant with JSON formatting (space), replacers, and toJSON behaviors.
- *
- * @param {any} rootValue The value to stringify.
- * @param {Replacer | Array<string | number> | null} [replacer] User's custom replacer function.
- * @param {string | number} [spaceParam] Indentation for pretty-printing.
- * @returns {string | undefined} The generated JSON string.
- */
-const stringifyIteratively = (rootValue, replacer, spaceParam) => {
-  let space = "";
-
-  if (typeof spaceParam === "number") {
-    space = " ".repeat(Math.min(10, Math.max(0, Math.floor(spaceParam))));
-  } else if (typeof spaceParam === "string") {
-    space = spaceParam.slice(0, 10);
-  }
-
-  const isFunctionReplacer = typeof replacer === "function";
-  const propertyList = Array.isArray(replacer)
-    ? new Set(replacer.map(String))
-    : null;
-
-  /**
-   * Prepares a value for stringification by resolving toJSON, handling BigInts,
-   * applying custom replacers, and unwrapping primitive objects.
-   *
-   * @param {object|Array} parent The parent object or array holding the value.
-   * @param {string} key The key associated with the value.
-   * @param {any} val The raw value to process.
-   * @returns {any} The processed value ready for stringification.
-   */
-  const prepareVal = (parent, key, val) => {
-    const isObject = val !== null && typeof val === "object";
-    const hasToJSON = isObject && typeof val.toJSON === "function";
-
-    if (hasToJSON) {
-      val = val.toJSON(key);
-    }
-
-    const isNoise = typeof val === "string" && noiseValue.test(val);
-
-    if (isNoise) return val + "n";
-
-    const isBigInt = typeof val === "bigint";
-
-    if (isBigInt) {
-      const supportsRawJSON = "rawJSON" in JSON;
-
-      if (supportsRawJSON) return JSON.rawJSON(val.toString());
-
-      return val.toString() + "n";
-    }
-
-    if (isFunctionReplacer) {
-      val = replacer.call(parent, key, val);
-    }
-
-    const isPostReplacerObject = val !== null && typeof val === "object";
-
-    if (isPostReplacerObject) {
-      const isPrimitiveWrapper =
-        val instanceof Number ||
-        val instanceof String ||
-        val instanceof Boolean;
-
-      if (isPrimitiveWrapper) {
-        val = val.valueOf();
-      }
-    }
-
-    return val;
-  };
-
-  const rootProcessed = prepareVal({ "": rootValue }, "", rootValue);
-
-  if (isUnstringifiable(rootProcessed)) {
-    return undefined;
-  }
-
-  const isRootPrimitive =
-    rootProcessed === null || typeof rootProcessed !== "object";
-  const isRootNativeRawJSON = isRawJSON(rootProcessed);
-
-  if (isRootPrimitive || isRootNativeRawJSON) {
-    return originalStringify(rootProcessed);
-  }
-
-  const chunks = [];
-  let level = 0;
-
-  const stack = [
-    {
-      parent: { "": rootProcessed },
-      key: "",
-      val: rootProcessed,
-      isArray: Array.isArray(rootProcessed),
-      keys: Array.isArray(rootProcessed) ? null : Object.keys(rootProcessed),
-      index: 0,
-      first: true,
-    },
-  ];
-
-  const visited = new WeakSet([rootProcessed]);
-
-  while (stack.length > 0) {
-    const node = stack[stack.length - 1];
-
-    if (node.index === 0) {
-      chunks.push(node.isArray ? "[" : "{");
-      level++;
-    }
-
-    let isDone = false;
-
-    if (node.isArray) {
-      if (node.index < node.val.length) {
-        if (!node.first) chunks.push(",");
-
-        if (space) chunks.push("\n" + space.repeat(level));
-
-        const childRaw = node.val[node.index];
-        const childVal = prepareVal(node.val, String(node.index), childRaw);
-
-        if (isUnstringifiable(childVal)) {
-          chunks.push("null");
-          node.first = false;
-          node.index++;
-        } else {
-          const isComplexObject =
-            childVal !== null && typeof childVal === "object";
-          const isNativeRaw = isRawJSON(childVal);
-
-          if (isComplexObject && !isNativeRaw) {
-            if (visited.has(childVal)) {
-              throw new TypeError("Converting circular structure to JSON");
-            }
-
-            visited.add(childVal);
-
-            stack.push({
-              parent: node.val,
-              key: String(node.index),
-              val: childVal,
-              isArray: Array.isArray(childVal),
-              keys: Array.isArray(childVal) ? null : Object.keys(childVal),
-              index: 0,
-              first: true,
-            });
-
-            node.first = false;
-            node.index++;
-          } else {
-            chunks.push(originalStringify(childVal));
-            node.first = false;
-            node.index++;
-          }
-        }
-      } else {
-        isDone = true;
-      }
-    } else {
-      while (node.index < node.keys.length) {
-        const k = node.keys[node.index++];
-
-        const isFilteredOutByArray = propertyList && !propertyList.has(k);
-
-        if (isFilteredOutByArray) continue;
-
-        const childRaw = node.val[k];
-        const childVal = prepareVal(node.val, k, childRaw);
-
-        if (isUnstringifiable(childVal)) continue;
-
-        if (!node.first) chunks.push(",");
-
-        if (space) {
-          chunks.push("\n" + space.repeat(level) + originalStringify(k) + ": ");
-        } else {
-          chunks.push(originalStringify(k) + ":");
-        }
-
-        const isComplexObject =
-          childVal !== null && typeof childVal === "object";
-        const isNativeRaw = isRawJSON(childVal);
-
-        if (isComplexObject && !isNativeRaw) {
-          if (visited.has(childVal)) {
-            throw new TypeError("Converting circular structure to JSON");
-          }
-
-          visited.add(childVal);
-
-          stack.push({
-            parent: node.val,
-            key: k,
-            val: childVal,
-            isArray: Array.isArray(childVal),
-            keys: Array.isArray(childVal) ? null : Object.keys(childVal),
-            index: 0,
-            first: true,
-          });
-
-          node.first = false;
-
-          break; // Stop current loop level to process the newly pushed stack node
-        } else {
-          chunks.push(originalStringify(childVal));
-          node.first = false;
-        }
-      }
-
-      const isNodeFullyProcessed =
-        node.index >= node.keys.length && stack[stack.length - 1] === node;
-
-      if (isNodeFullyProcessed) {
-        isDone = true;
-      }
-    }
-
-    if (isDone) {
-      level--;
-
-      if (!node.first && space) chunks.push("\n" + space.repeat(level));
-
-      chunks.push(node.isArray ? "]" : "}");
-      visited.delete(node.val);
-      stack.pop();
-    }
-  }
-
-  return chunks.join("");
-};
-
-/**
- * Converts a JavaScript value to a JSON string.
- *
- * Supports serialization of BigInt values using two strategies:
- * 1. Custom format "123n" → "123" (universal fallback)
- * 2. Native JSON.rawJSON() (Node.js 22+, fastest) when available
- *
- * All other values are serialized exactly like native JSON.stringify().
- *
- * @param {*} value The value to convert to a JSON string.
- * @param {Replacer | Array<string | number> | null} [replacer]
- * A function that alters the behavior of the stringification process,
- * or an array of strings/numbers to indicate properties to exclude.
- * @param {string | number} [space]
- * A string or number to specify indentation or pretty-printing.
- * @returns {string} The JSON string representation.
- */
-const JSONStringify = (value, replacer, space) => {
-  try {
-    const supportsRawJSON = "rawJSON" in JSON;
-
-    if (supportsRawJSON) {
-      return originalStringify(
-        value,
-        (key, val) => {
-          if (typeof val === "bigint") return JSON.rawJSON(val.toString());
-
-          const hasFunctionReplacer = typeof replacer === "function";
-
-          if (hasFunctionReplacer) return replacer(key, val);
-
-          const isKeyInArrayReplacer =
-            Array.isArray(replacer) && replacer.includes(key);
-
-          if (isKeyInArrayReplacer) return val;
-
-          return val;
-        },
-        space,
-      );
-    }
-
-    if (!value) return originalStringify(value, replacer, space);
-
-    const convertedToCustomJSON = originalStringify(
-      value,
-      (key, val) => {
-        const isNoise = typeof val === "string" && noiseValue.test(val);
-
-        if (isNoise) return val.toString() + "n"; // Mark noise values with additional "n" to offset the deletion of one "n" during the processing
-
-        if (typeof val === "bigint") return val.toString() + "n";
-
-        const hasFunctionReplacer = typeof replacer === "function";
-
-        if (hasFunctionReplacer) return replacer(key, val);
-
-        const isKeyInArrayReplacer =
-          Array.isArray(replacer) && replacer.includes(key);
-
-        if (isKeyInArrayReplacer) return val;
-
-        return val;
-      },
-      space,
-    );
-
-    const processedJSON = convertedToCustomJSON.replace(
-      bigIntsStringify,
-      "$1$2$3",
-    ); // Delete one "n" off the end of every BigInt value
-
-    const denoisedJSON = processedJSON.replace(noiseStringify, "$1$2$3"); // Remove one "n" off the end of every noisy string
-
-    return denoisedJSON;
-  } catch (error) {
-    if (error instanceof RangeError) {
-      const convertedJSON = stringifyIteratively(value, replacer, space);
-
-      if (convertedJSON === undefined) return undefined;
-
-      const supportsRawJSON = "rawJSON" in JSON;
-
-      if (supportsRawJSON) return convertedJSON;
-
-      const processedJSON = convertedJSON.replace(bigIntsStringify, "$1$2$3");
-
-      return processedJSON.replace(noiseStringify, "$1$2$3");
-    }
-
-    throw error;
-  }
-};
-
-const featureCache = new Map();
-
-/**
- * Detects if the current JSON.parse implementation supports the context.source feature.
- *
- * Uses toString() fingerprinting to cache results and automatically detect runtime
- * replacements of JSON.parse (polyfills, mocks, etc.).
- *
- * @returns {boolean} true if context.source is supported, false otherwise.
- */
-const isContextSourceSupported = () => {
-  const parseFingerprint = JSON.parse.toString();
-
-  if (featureCache.has(parseFingerprint)) {
-    return featureCache.get(parseFingerprint);
-  }
-
-  try {
-    const result = JSON.parse(
-      "1",
-      (_, __, context) => !!context?.source && context.source === "1",
-    );
-    featureCache.set(parseFingerprint, result);
-
-    return result;
-  } catch {
-    featureCache.set(parseFingerprint, false);
-
-    return false;
-  }
-};
-
-/**
- * Reviver function that converts custom-format BigInt strings back to BigInt values.
- * Also handles "noise" strings that accidentally match the BigInt format.
- *
- * @param {string | number | undefined} key The object key.
- * @param {*} value The value being parsed.
- * @param {object} [context] Parse context (if supported by JSON.parse).
- * @param {Reviver} [userReviver] User's custom reviver function.
- * @returns {any} The transformed value.
- */
-const convertMarkedBigIntsReviver = (key, value, context, userReviver) => {
-  const isCustomFormatBigInt =
-    typeof value === "string" && customFormat.test(value);
-
-  if (isCustomFormatBigInt) return BigInt(value.slice(0, -1));
-
-  const isNoiseValue = typeof value === "string" && noiseValue.test(value);
-  if (isNoiseValue) return value.slice(0, -1);
-
-  const hasUserReviver = typeof userReviver === "function";
-
-  if (!hasUserReviver) return value;
-
-  return userReviver(key, value, context);
-};
-
-/**
- * Fast JSON.parse implementation (~2x faster than classic fallback).
- * Uses JSON.parse's context.source feature to detect integers and convert
- * large numbers directly to BigInt without string manipulation.
- *
- * Does not support legacy custom format from v1 of this library.
- *
- * @param {string} text JSON string to parse.
- * @param {Reviver} [reviver] Transform function to apply to each value.
- * @returns {any} Parsed JavaScript value.
- */
-const JSONParseV2 = (text, reviver) => {
-  return JSON.parse(text, (key, value, context) => {
-    const isNumber = typeof value === "number";
-    const isOutOfBounds =
-      value > Number.MAX_SAFE_INTEGER || value < Number.MIN_SAFE_INTEGER;
-    const isBigNumber = isNumber && isOutOfBounds;
-    const isInt = context && intRegex.test(context.source);
-    const isBigInt = isBigNumber && isInt;
-
-    if (isBigInt) return BigInt(context.source);
-
-    const hasCustomReviver = typeof reviver === "function";
-
-    if (!hasCustomReviver) return value;
-
-    return reviver(key, value, context);
-  });
-};
-
-const MAX_INT = Number.MAX_SAFE_INTEGER.toString();
-const MAX_DIGITS = MAX_INT.length;
-const stringsOrLargeNumbers =
-  /"(?:[^"\\]|\\.)*"|-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?/g;
-const noiseValueWithQuotes = /^"-?\d+n+"$/; // Noise - strings that match the custom format before being converted to it
-
-/**
- * Iteratively traverses the parsed object bottom-up (post-order),
- * emulating the native JSON.parse reviver behavior.
- * This avoids Call Stack overflows (RangeError) on deeply nested structures.
- *
- * @param {any} parsed The natively parsed JSON object.
- * @param {Reviver} [userReviver] User's custom reviver function.
- * @returns {any} The fully processed object.
- */
-const applyReviverIteratively = (parsed, userReviver) => {
-  const rootHolder = { "": parsed };
-  const stack = [{ parent: rootHolder, key: "", visited: false }];
-
-  while (stack.length > 0) {
-    const node = stack[stack.length - 1];
-
-    if (!node.visited) {
-      node.visited = true;
-
-      const value = node.parent[node.key];
-      const isComplexObject = value !== null && typeof value === "object";
-
-      if (isComplexObject) {
-        const keys = Object.keys(value);
-
-        for (let i = keys.length - 1; i >= 0; i--) {
-          stack.push({ parent: value, key: keys[i], visited: false });
-        }
-      }
-    } else {
-      const { parent, key } = node;
-      let value = parent[key];
-
-      if (typeof value === "string") {
-        const isCustomFormatBigInt = customFormat.test(value);
-
-        if (isCustomFormatBigInt) {
-          value = BigInt(value.slice(0, -1));
-        } else {
-          const isNoise = noiseValue.test(value);
-
-          if (isNoise) value = value.slice(0, -1);
-        }
-      }
-
-      const hasUserReviver = typeof userReviver === "function";
-
-      if (hasUserReviver) {
-        value = userReviver.call(parent, key, value);
-      }
-
-      const isDeleted = value === undefined;
-
-      if (isDeleted) {
-        delete parent[key];
-      } else {
-        parent[key] = value;
-      }
-
-      stack.pop();
-    }
-  }
-
-  return rootHolder[""];
-};
-
-/**
- * Pre-processes the JSON string to mark large numbers with an 'n' suffix.
- *
- * @param {string} text The raw JSON string.
- * @returns {string} The serialized string with marked BigInts.
- */
-const serializeBigInts = (text) => {
-  return text.replace(
-    stringsOrLargeNumbers,
-    (match, digits, fractional, exponential) => {
-      const isString = match[0] === '"';
-      const isNoise = isString && noiseValueWithQuotes.test(match);
-
-      if (isNoise) return match.substring(0, match.length - 1) + 'n"'; // Mark noise values with additional "n" to offset the deletion of one "n" during the processing
-
-      const hasFractionalOrExponential = fractional || exponential;
-
-      // With a fixed number of digits, we can correctly use lexicographical comparison to do a numeric comparison
-      const isLessThanMaxSafeInt =
-        digits &&
-        (digits.length < MAX_DIGITS ||
-          (digits.length === MAX_DIGITS && digits <= MAX_INT));
-
-      const isStandardValue =
-        isString || hasFractionalOrExponential || isLessThanMaxSafeInt;
-
-      if (isStandardValue) return match;
-
-      return '"' + match + 'n"';
-    },
-  );
-};
-
-/**
- * Converts a JSON string into a JavaScript value.
- *
- * Supports parsing of large integers using two strategies:
- * 1. Classic fallback: Marks large numbers with "123n" format, then converts to BigInt
- * 2. Fast path (JSONParseV2): Uses context.source feature (~2x faster) when available
- *
- * All other JSON values are parsed exactly like native JSON.parse().
- *
- * @param {string} text A valid JSON string.
- * @param {Reviver} [reviver]
- * A function that transforms the results. This function is called for each member
- * of the object. If a member contains nested objects, the nested objects are
- * transformed before the parent object is.
- * @returns {any} The parsed JavaScript value.
- * @throws {SyntaxError} If text is not valid JSON.
- */
-const JSONParse = (text, reviver) => {
-  if (!text) return originalParse(text, reviver);
-
-  try {
-    if (isContextSourceSupported()) return JSONParseV2(text, reviver); // Shortcut to a faster (2x) and simpler version
-
-    // Find and mark big numbers with "n"
-    const serializedData = serializeBigInts(text);
-
-    return originalParse(serializedData, (key, value, context) =>
-      convertMarkedBigIntsReviver(key, value, context, reviver),
-    );
-  } catch (error) {
-    if (error instanceof RangeError) {
-      const serializedData = serializeBigInts(text);
-      const parsed = originalParse(serializedData);
-
-      return applyReviverIteratively(parsed, reviver);
-    }
-
-    throw error;
-  }
-};
-
-
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/request-error/dist-src/index.js
-class RequestError extends Error {
-  name;
-  /**
-   * http status code
-   */
-  status;
-  /**
-   * Request options that lead to the error.
-   */
-  request;
-  /**
-   * Response object if a response was received
-   */
-  response;
-  constructor(message, statusCode, options) {
-    super(message, { cause: options.cause });
-    this.name = "HttpError";
-    this.status = Number.parseInt(statusCode);
-    if (Number.isNaN(this.status)) {
-      this.status = 0;
-    }
-    /* v8 ignore else -- @preserve -- Bug with vitest coverage where it sees an else branch that doesn't exist */
-    if ("response" in options) {
-      this.response = options.response;
-    }
-    const requestCopy = Object.assign({}, options.request);
-    if (options.request.headers.authorization) {
-      requestCopy.headers = Object.assign({}, options.request.headers, {
-        authorization: options.request.headers.authorization.replace(
-          /(?<! ) .*$/,
-          " [REDACTED]"
-        )
-      });
-    }
-    requestCopy.url = requestCopy.url.replace(/\bclient_secret=\w+/g, "client_secret=[REDACTED]").replace(/\baccess_token=\w+/g, "access_token=[REDACTED]");
-    this.request = requestCopy;
-  }
-}
-
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/request/dist-bundle/index.js
-// pkg/dist-src/index.js
-
-
-// pkg/dist-src/defaults.js
-
-
-// pkg/dist-src/version.js
-var dist_bundle_VERSION = "10.0.16";
-
-// pkg/dist-src/defaults.js
-var defaults_default = {
-  headers: {
-    "user-agent": `octokit-request.js/${dist_bundle_VERSION} ${getUserAgent()}`
-  }
-};
-
-// pkg/dist-src/fetch-wrapper.js
-
-
-
-// pkg/dist-src/is-plain-object.js
-function dist_bundle_isPlainObject(value) {
-  if (typeof value !== "object" || value === null) return false;
-  if (Object.prototype.toString.call(value) !== "[object Object]") return false;
-  const proto = Object.getPrototypeOf(value);
-  if (proto === null) return true;
-  const Ctor = Object.prototype.hasOwnProperty.call(proto, "constructor") && proto.constructor;
-  return typeof Ctor === "function" && Ctor instanceof Ctor && Function.prototype.call(Ctor) === Function.prototype.call(value);
-}
-
-// pkg/dist-src/fetch-wrapper.js
-
-var noop = () => "";
-async function fetchWrapper(requestOptions) {
-  const fetch = requestOptions.request?.fetch || globalThis.fetch;
-  if (!fetch) {
-    throw new Error(
-      "fetch is not set. Please pass a fetch implementation as new Octokit({ request: { fetch }}). Learn more at https://github.com/octokit/octokit.js/#fetch-missing"
-    );
-  }
-  const log = requestOptions.request?.log || console;
-  const parseSuccessResponseBody = requestOptions.request?.parseSuccessResponseBody !== false;
-  const body = dist_bundle_isPlainObject(requestOptions.body) || Array.isArray(requestOptions.body) ? JSONStringify(requestOptions.body) : requestOptions.body;
-  const requestHeaders = Object.fromEntries(
-    Object.entries(requestOptions.headers).map(([name, value]) => [
-      name,
-      String(value)
-    ])
-  );
-  let fetchResponse;
-  try {
-    fetchResponse = await fetch(requestOptions.url, {
-      method: requestOptions.method,
-      body,
-      redirect: requestOptions.request?.redirect,
-      headers: requestHeaders,
-      signal: requestOptions.request?.signal,
-      // duplex must be set if request.body is ReadableStream or Async Iterables.
-      // See https://fetch.spec.whatwg.org/#dom-requestinit-duplex.
-      ...requestOptions.body && { duplex: "half" }
-    });
-  } catch (error) {
-    let message = "Unknown Error";
-    if (error instanceof Error) {
-      if (error.name === "AbortError") {
-        error.status = 500;
-        throw error;
-      }
-      message = error.message;
-      if (error.name === "TypeError" && "cause" in error) {
-        if (error.cause instanceof Error) {
-          message = error.cause.message;
-        } else if (typeof error.cause === "string") {
-          message = error.cause;
-        }
-      }
-    }
-    const requestError = new RequestError(message, 500, {
-      request: requestOptions
-    });
-    requestError.cause = error;
-    throw requestError;
-  }
-  const status = fetchResponse.status;
-  const url = fetchResponse.url;
-  const responseHeaders = {};
-  for (const [key, value] of fetchResponse.headers) {
-    responseHeaders[key] = value;
-  }
-  const octokitResponse = {
-    url,
-    status,
-    headers: responseHeaders,
-    data: ""
-  };
-  if ("deprecation" in responseHeaders) {
-    const matches = responseHeaders.link && responseHeaders.link.match(/<([^<>]+)>; rel="deprecation"/);
-    const deprecationLink = matches && matches.pop();
-    log.warn(
-      `[@octokit/request] "${requestOptions.method} ${requestOptions.url}" is deprecated. It is scheduled to be removed on ${responseHeaders.sunset}${deprecationLink ? `. See ${deprecationLink}` : ""}`
-    );
-  }
-  if (status === 204 || status === 205) {
-    return octokitResponse;
-  }
-  if (requestOptions.method === "HEAD") {
-    if (status < 400) {
-      return octokitResponse;
-    }
-    throw new RequestError(fetchResponse.statusText, status, {
-      response: octokitResponse,
-      request: requestOptions
-    });
-  }
-  if (status === 304) {
-    octokitResponse.data = await getResponseData(fetchResponse);
-    throw new RequestError("Not modified", status, {
-      response: octokitResponse,
-      request: requestOptions
-    });
-  }
-  if (status >= 400) {
-    octokitResponse.data = await getResponseData(fetchResponse);
-    throw new RequestError(toErrorMessage(octokitResponse.data), status, {
-      response: octokitResponse,
-      request: requestOptions
-    });
-  }
-  octokitResponse.data = parseSuccessResponseBody ? await getResponseData(fetchResponse) : fetchResponse.body;
-  return octokitResponse;
-}
-async function getResponseData(response) {
-  const contentType = response.headers.get("content-type");
-  if (!contentType) {
-    return response.text().catch(noop);
-  }
-  const mimetype = dist_parse(contentType);
-  if (isJSONResponse(mimetype)) {
-    let text = "";
-    try {
-      text = await response.text();
-      return JSONParse(text);
-    } catch (err) {
-      return text;
-    }
-  } else if (mimetype.type.startsWith("text/") || // `application/octet-stream` is the canonical "arbitrary binary" type
-  // (RFC 2046) and must never be decoded as text, even when the response
-  // carries a (misleading) `charset=utf-8` parameter — see #751.
-  mimetype.parameters.charset?.toLowerCase() === "utf-8" && mimetype.type !== "application/octet-stream") {
-    return response.text().catch(noop);
-  } else {
-    return response.arrayBuffer().catch(
-      /* v8 ignore next -- @preserve */
-      () => new ArrayBuffer(0)
-    );
-  }
-}
-function isJSONResponse(mimetype) {
-  return mimetype.type === "application/json" || mimetype.type === "application/scim+json";
-}
-function toErrorMessage(data) {
-  if (typeof data === "string") {
-    return data;
-  }
-  if (data instanceof ArrayBuffer) {
-    return "Unknown error";
-  }
-  if (typeof data === "object" && data !== null && "message" in data) {
-    const objectData = data;
-    const suffix = "documentation_url" in objectData ? ` - ${objectData.documentation_url}` : "";
-    return Array.isArray(objectData.errors) ? `${objectData.message}: ${objectData.errors.map((v) => JSON.stringify(v)).join(", ")}${suffix}` : `${objectData.message}${suffix}`;
-  }
-  return `Unknown error: ${JSON.stringify(data)}`;
-}
-
-// pkg/dist-src/with-defaults.js
-function dist_bundle_withDefaults(oldEndpoint, newDefaults) {
-  const endpoint2 = oldEndpoint.defaults(newDefaults);
-  const newApi = function(route, parameters) {
-    const endpointOptions = endpoint2.merge(route, parameters);
-    if (!endpointOptions.request || !endpointOptions.request.hook) {
-      return fetchWrapper(endpoint2.parse(endpointOptions));
-    }
-    const request2 = (route2, parameters2) => {
-      return fetchWrapper(
-        endpoint2.parse(endpoint2.merge(route2, parameters2))
-      );
-    };
-    Object.assign(request2, {
-      endpoint: endpoint2,
-      defaults: dist_bundle_withDefaults.bind(null, endpoint2)
-    });
-    return endpointOptions.request.hook(request2, endpointOptions);
-  };
-  return Object.assign(newApi, {
-    endpoint: endpoint2,
-    defaults: dist_bundle_withDefaults.bind(null, endpoint2)
-  });
-}
-
-// pkg/dist-src/index.js
-var request = dist_bundle_withDefaults(endpoint, defaults_default);
-
-/* v8 ignore next -- @preserve */
-/* v8 ignore else -- @preserve */
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/graphql/dist-bundle/index.js
-// pkg/dist-src/index.js
-
-
-
-// pkg/dist-src/version.js
-var graphql_dist_bundle_VERSION = "0.0.0-development";
-
-// pkg/dist-src/with-defaults.js
-
-
-// pkg/dist-src/graphql.js
-
-
-// pkg/dist-src/error.js
-function _buildMessageForResponseErrors(data) {
-  return `Request failed due to following response errors:
-` + data.errors.map((e) => ` - ${e.message}`).join("\n");
-}
-var GraphqlResponseError = class extends Error {
-  constructor(request2, headers, response) {
-    super(_buildMessageForResponseErrors(response));
-    this.request = request2;
-    this.headers = headers;
-    this.response = response;
-    this.errors = response.errors;
-    this.data = response.data;
-    if (Error.captureStackTrace) {
-      Error.captureStackTrace(this, this.constructor);
-    }
-  }
-  request;
-  headers;
-  response;
-  name = "GraphqlResponseError";
-  errors;
-  data;
-};
-
-// pkg/dist-src/graphql.js
-var NON_VARIABLE_OPTIONS = [
-  "method",
-  "baseUrl",
-  "url",
-  "headers",
-  "request",
-  "query",
-  "mediaType",
-  "operationName"
-];
-var FORBIDDEN_VARIABLE_OPTIONS = ["query", "method", "url"];
-var GHES_V3_SUFFIX_REGEX = /\/api\/v3\/?$/;
-function graphql(request2, query, options) {
-  if (options) {
-    if (typeof query === "string" && "query" in options) {
-      return Promise.reject(
-        new Error(`[@octokit/graphql] "query" cannot be used as variable name`)
-      );
-    }
-    for (const key in options) {
-      if (!FORBIDDEN_VARIABLE_OPTIONS.includes(key)) continue;
-      return Promise.reject(
-        new Error(
-          `[@octokit/graphql] "${key}" cannot be used as variable name`
-        )
-      );
-    }
-  }
-  const parsedOptions = typeof query === "string" ? Object.assign({ query }, options) : query;
-  const requestOptions = Object.keys(
-    parsedOptions
-  ).reduce((result, key) => {
-    if (NON_VARIABLE_OPTIONS.includes(key)) {
-      result[key] = parsedOptions[key];
-      return result;
-    }
-    if (!result.variables) {
-      result.variables = {};
-    }
-    result.variables[key] = parsedOptions[key];
-    return result;
-  }, {});
-  const baseUrl = parsedOptions.baseUrl || request2.endpoint.DEFAULTS.baseUrl;
-  if (GHES_V3_SUFFIX_REGEX.test(baseUrl)) {
-    requestOptions.url = baseUrl.replace(GHES_V3_SUFFIX_REGEX, "/api/graphql");
-  }
-  return request2(requestOptions).then((response) => {
-    if (response.data.errors) {
-      const headers = {};
-      for (const key of Object.keys(response.headers)) {
-        headers[key] = response.headers[key];
-      }
-      throw new GraphqlResponseError(
-        requestOptions,
-        headers,
-        response.data
-      );
-    }
-    return response.data.data;
-  });
-}
-
-// pkg/dist-src/with-defaults.js
-function graphql_dist_bundle_withDefaults(request2, newDefaults) {
-  const newRequest = request2.defaults(newDefaults);
-  const newApi = (query, options) => {
-    return graphql(newRequest, query, options);
-  };
-  return Object.assign(newApi, {
-    defaults: graphql_dist_bundle_withDefaults.bind(null, newRequest),
-    endpoint: newRequest.endpoint
-  });
-}
-
-// pkg/dist-src/index.js
-var graphql2 = graphql_dist_bundle_withDefaults(request, {
-  headers: {
-    "user-agent": `octokit-graphql.js/${graphql_dist_bundle_VERSION} ${getUserAgent()}`
-  },
-  method: "POST",
-  url: "/graphql"
-});
-function withCustomRequest(customRequest) {
-  return graphql_dist_bundle_withDefaults(customRequest, {
-    method: "POST",
-    url: "/graphql"
-  });
-}
-
-/* v8 ignore if -- @preserve */
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/auth-token/dist-bundle/index.js
-// pkg/dist-src/is-jwt.js
-var b64url = "(?:[a-zA-Z0-9_-]+)";
-var sep = "\\.";
-var jwtRE = new RegExp(`^${b64url}${sep}${b64url}${sep}${b64url}$`);
-var isJWT = jwtRE.test.bind(jwtRE);
-
-// pkg/dist-src/auth.js
-async function auth(token) {
-  const isApp = isJWT(token);
-  const isInstallation = token.startsWith("v1.") || token.startsWith("ghs_");
-  const isUserToServer = token.startsWith("ghu_");
-  const tokenType = isApp ? "app" : isInstallation ? "installation" : isUserToServer ? "user-to-server" : "oauth";
-  return {
-    type: "token",
-    token,
-    tokenType
-  };
-}
-
-// pkg/dist-src/with-authorization-prefix.js
-function withAuthorizationPrefix(token) {
-  if (token.split(/\./).length === 3) {
-    return `bearer ${token}`;
-  }
-  return `token ${token}`;
-}
-
-// pkg/dist-src/hook.js
-async function hook(token, request, route, parameters) {
-  const endpoint = request.endpoint.merge(
-    route,
-    parameters
-  );
-  endpoint.headers.authorization = withAuthorizationPrefix(token);
-  return request(endpoint);
-}
-
-// pkg/dist-src/index.js
-var createTokenAuth = function createTokenAuth2(token) {
-  if (!token) {
-    throw new Error("[@octokit/auth-token] No token passed to createTokenAuth");
-  }
-  if (typeof token !== "string") {
-    throw new Error(
-      "[@octokit/auth-token] Token passed to createTokenAuth is not a string"
-    );
-  }
-  token = token.replace(/^(token|bearer) +/i, "");
-  return Object.assign(auth.bind(null, token), {
-    hook: hook.bind(null, token)
-  });
-};
-
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/core/dist-src/version.js
-const version_VERSION = "7.0.8";
-
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/core/dist-src/index.js
-
-
-
-
-
-
-const dist_src_noop = () => {
-};
-const consoleWarn = console.warn.bind(console);
-const consoleError = console.error.bind(console);
-function createLogger(logger = {}) {
-  if (typeof logger.debug !== "function") {
-    logger.debug = dist_src_noop;
-  }
-  if (typeof logger.info !== "function") {
-    logger.info = dist_src_noop;
-  }
-  if (typeof logger.warn !== "function") {
-    logger.warn = consoleWarn;
-  }
-  if (typeof logger.error !== "function") {
-    logger.error = consoleError;
-  }
-  return logger;
-}
-const userAgentTrail = `octokit-core.js/${version_VERSION} ${getUserAgent()}`;
-class Octokit {
-  static VERSION = version_VERSION;
-  static defaults(defaults) {
-    const OctokitWithDefaults = class extends this {
-      constructor(...args) {
-        const options = args[0] || {};
-        if (typeof defaults === "function") {
-          super(defaults(options));
-          return;
-        }
-        super(
-          Object.assign(
-            {},
-            defaults,
-            options,
-            options.userAgent && defaults.userAgent ? {
-              userAgent: `${options.userAgent} ${defaults.userAgent}`
-            } : null
-          )
-        );
-      }
-    };
-    return OctokitWithDefaults;
-  }
-  static plugins = [];
-  /**
-   * Attach a plugin (or many) to your Octokit instance.
-   *
-   * @example
-   * const API = Octokit.plugin(plugin1, plugin2, plugin3, ...)
-   */
-  static plugin(...newPlugins) {
-    const currentPlugins = this.plugins;
-    const NewOctokit = class extends this {
-      static plugins = currentPlugins.concat(
-        newPlugins.filter((plugin) => !currentPlugins.includes(plugin))
-      );
-    };
-    return NewOctokit;
-  }
-  constructor(options = {}) {
-    const hook = new before_after_hook.Collection();
-    const requestDefaults = {
-      baseUrl: request.endpoint.DEFAULTS.baseUrl,
-      headers: {},
-      request: Object.assign({}, options.request, {
-        // @ts-ignore internal usage only, no need to type
-        hook: hook.bind(null, "request")
-      }),
-      mediaType: {
-        previews: [],
-        format: ""
-      }
-    };
-    requestDefaults.headers["user-agent"] = options.userAgent ? `${options.userAgent} ${userAgentTrail}` : userAgentTrail;
-    if (options.baseUrl) {
-      requestDefaults.baseUrl = options.baseUrl;
-    }
-    if (options.previews) {
-      requestDefaults.mediaType.previews = options.previews;
-    }
-    if (options.timeZone) {
-      requestDefaults.headers["time-zone"] = options.timeZone;
-    }
-    this.request = request.defaults(requestDefaults);
-    this.graphql = withCustomRequest(this.request).defaults(requestDefaults);
-    this.log = createLogger(options.log);
-    this.hook = hook;
-    if (!options.authStrategy) {
-      if (!options.auth) {
-        this.auth = async () => ({
-          type: "unauthenticated"
-        });
-      } else {
-        const auth = createTokenAuth(options.auth);
-        hook.wrap("request", auth.hook);
-        this.auth = auth;
-      }
-    } else {
-      const { authStrategy, ...otherOptions } = options;
-      const auth = authStrategy(
-        Object.assign(
-          {
-            request: this.request,
-            log: this.log,
-            // we pass the current octokit instance as well as its constructor options
-            // to allow for authentication strategies that return a new octokit instance
-            // that shares the same internal state as the current one. The original
-            // requirement for this was the "event-octokit" authentication strategy
-            // of https://github.com/probot/octokit-auth-probot.
-            octokit: this,
-            octokitOptions: otherOptions
-          },
-          options.auth
-        )
-      );
-      hook.wrap("request", auth.hook);
-      this.auth = auth;
-    }
-    const classConstructor = this.constructor;
-    for (let i = 0; i < classConstructor.plugins.length; ++i) {
-      Object.assign(this, classConstructor.plugins[i](this, options));
-    }
-  }
-  // assigned during constructor
-  request;
-  graphql;
-  log;
-  hook;
-  // TODO: type `octokit.auth` based on passed options.authStrategy
-  auth;
-}
-
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/version.js
-const dist_src_version_VERSION = "17.0.0";
-
-//# sourceMappingURL=version.js.map
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/generated/endpoints.js
-const Endpoints = {
-  actions: {
-    addCustomLabelsToSelfHostedRunnerForOrg: [
-      "POST /orgs/{org}/actions/runners/{runner_id}/labels"
-    ],
-    addCustomLabelsToSelfHostedRunnerForRepo: [
-      "POST /repos/{owner}/{repo}/actions/runners/{runner_id}/labels"
-    ],
-    addRepoAccessToSelfHostedRunnerGroupInOrg: [
-      "PUT /orgs/{org}/actions/runner-groups/{runner_group_id}/repositories/{repository_id}"
-    ],
-    addSelectedRepoToOrgSecret: [
-      "PUT /orgs/{org}/actions/secrets/{secret_name}/repositories/{repository_id}"
-    ],
-    addSelectedRepoToOrgVariable: [
-      "PUT /orgs/{org}/actions/variables/{name}/repositories/{repository_id}"
-    ],
-    approveWorkflowRun: [
-      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/approve"
-    ],
-    cancelWorkflowRun: [
-      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/cancel"
-    ],
-    createEnvironmentVariable: [
-      "POST /repos/{owner}/{repo}/environments/{environment_name}/variables"
-    ],
-    createHostedRunnerForOrg: ["POST /orgs/{org}/actions/hosted-runners"],
-    createOrUpdateEnvironmentSecret: [
-      "PUT /repos/{owner}/{repo}/environments/{environment_name}/secrets/{secret_name}"
-    ],
-    createOrUpdateOrgSecret: ["PUT /orgs/{org}/actions/secrets/{secret_name}"],
-    createOrUpdateRepoSecret: [
-      "PUT /repos/{owner}/{repo}/actions/secrets/{secret_name}"
-    ],
-    createOrgVariable: ["POST /orgs/{org}/actions/variables"],
-    createRegistrationTokenForOrg: [
-      "POST /orgs/{org}/actions/runners/registration-token"
-    ],
-    createRegistrationTokenForRepo: [
-      "POST /repos/{owner}/{repo}/actions/runners/registration-token"
-    ],
-    createRemoveTokenForOrg: ["POST /orgs/{org}/actions/runners/remove-token"],
-    createRemoveTokenForRepo: [
-      "POST /repos/{owner}/{repo}/actions/runners/remove-token"
-    ],
-    createRepoVariable: ["POST /repos/{owner}/{repo}/actions/variables"],
-    createWorkflowDispatch: [
-      "POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches"
-    ],
-    deleteActionsCacheById: [
-      "DELETE /repos/{owner}/{repo}/actions/caches/{cache_id}"
-    ],
-    deleteActionsCacheByKey: [
-      "DELETE /repos/{owner}/{repo}/actions/caches{?key,ref}"
-    ],
-    deleteArtifact: [
-      "DELETE /repos/{owner}/{repo}/actions/artifacts/{artifact_id}"
-    ],
-    deleteCustomImageFromOrg: [
-      "DELETE /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}"
-    ],
-    deleteCustomImageVersionFromOrg: [
-      "DELETE /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}/versions/{version}"
-    ],
-    deleteEnvironmentSecret: [
-      "DELETE /repos/{owner}/{repo}/environments/{environment_name}/secrets/{secret_name}"
-    ],
-    deleteEnvironmentVariable: [
-      "DELETE /repos/{owner}/{repo}/environments/{environment_name}/variables/{name}"
-    ],
-    deleteHostedRunnerForOrg: [
-      "DELETE /orgs/{org}/actions/hosted-runners/{hosted_runner_id}"
-    ],
-    deleteOrgSecret: ["DELETE /orgs/{org}/actions/secrets/{secret_name}"],
-    deleteOrgVariable: ["DELETE /orgs/{org}/actions/variables/{name}"],
-    deleteRepoSecret: [
-      "DELETE /repos/{owner}/{repo}/actions/secrets/{secret_name}"
-    ],
-    deleteRepoVariable: [
-      "DELETE /repos/{owner}/{repo}/actions/variables/{name}"
-    ],
-    deleteSelfHostedRunnerFromOrg: [
-      "DELETE /orgs/{org}/actions/runners/{runner_id}"
-    ],
-    deleteSelfHostedRunnerFromRepo: [
-      "DELETE /repos/{owner}/{repo}/actions/runners/{runner_id}"
-    ],
-    deleteWorkflowRun: ["DELETE /repos/{owner}/{repo}/actions/runs/{run_id}"],
-    deleteWorkflowRunLogs: [
-      "DELETE /repos/{owner}/{repo}/actions/runs/{run_id}/logs"
-    ],
-    disableSelectedRepositoryGithubActionsOrganization: [
-      "DELETE /orgs/{org}/actions/permissions/repositories/{repository_id}"
-    ],
-    disableWorkflow: [
-      "PUT /repos/{owner}/{repo}/actions/workflows/{workflow_id}/disable"
-    ],
-    downloadArtifact: [
-      "GET /repos/{owner}/{repo}/actions/artifacts/{artifact_id}/{archive_format}"
-    ],
-    downloadJobLogsForWorkflowRun: [
-      "GET /repos/{owner}/{repo}/actions/jobs/{job_id}/logs"
-    ],
-    downloadWorkflowRunAttemptLogs: [
-      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}/logs"
-    ],
-    downloadWorkflowRunLogs: [
-      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/logs"
-    ],
-    enableSelectedRepositoryGithubActionsOrganization: [
-      "PUT /orgs/{org}/actions/permissions/repositories/{repository_id}"
-    ],
-    enableWorkflow: [
-      "PUT /repos/{owner}/{repo}/actions/workflows/{workflow_id}/enable"
-    ],
-    forceCancelWorkflowRun: [
-      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/force-cancel"
-    ],
-    generateRunnerJitconfigForOrg: [
-      "POST /orgs/{org}/actions/runners/generate-jitconfig"
-    ],
-    generateRunnerJitconfigForRepo: [
-      "POST /repos/{owner}/{repo}/actions/runners/generate-jitconfig"
-    ],
-    getActionsCacheList: ["GET /repos/{owner}/{repo}/actions/caches"],
-    getActionsCacheUsage: ["GET /repos/{owner}/{repo}/actions/cache/usage"],
-    getActionsCacheUsageByRepoForOrg: [
-      "GET /orgs/{org}/actions/cache/usage-by-repository"
-    ],
-    getActionsCacheUsageForOrg: ["GET /orgs/{org}/actions/cache/usage"],
-    getAllowedActionsOrganization: [
-      "GET /orgs/{org}/actions/permissions/selected-actions"
-    ],
-    getAllowedActionsRepository: [
-      "GET /repos/{owner}/{repo}/actions/permissions/selected-actions"
-    ],
-    getArtifact: ["GET /repos/{owner}/{repo}/actions/artifacts/{artifact_id}"],
-    getCustomImageForOrg: [
-      "GET /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}"
-    ],
-    getCustomImageVersionForOrg: [
-      "GET /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}/versions/{version}"
-    ],
-    getCustomOidcSubClaimForRepo: [
-      "GET /repos/{owner}/{repo}/actions/oidc/customization/sub"
-    ],
-    getEnvironmentPublicKey: [
-      "GET /repos/{owner}/{repo}/environments/{environment_name}/secrets/public-key"
-    ],
-    getEnvironmentSecret: [
-      "GET /repos/{owner}/{repo}/environments/{environment_name}/secrets/{secret_name}"
-    ],
-    getEnvironmentVariable: [
-      "GET /repos/{owner}/{repo}/environments/{environment_name}/variables/{name}"
-    ],
-    getGithubActionsDefaultWorkflowPermissionsOrganization: [
-      "GET /orgs/{org}/actions/permissions/workflow"
-    ],
-    getGithubActionsDefaultWorkflowPermissionsRepository: [
-      "GET /repos/{owner}/{repo}/actions/permissions/workflow"
-    ],
-    getGithubActionsPermissionsOrganization: [
-      "GET /orgs/{org}/actions/permissions"
-    ],
-    getGithubActionsPermissionsRepository: [
-      "GET /repos/{owner}/{repo}/actions/permissions"
-    ],
-    getHostedRunnerForOrg: [
-      "GET /orgs/{org}/actions/hosted-runners/{hosted_runner_id}"
-    ],
-    getHostedRunnersGithubOwnedImagesForOrg: [
-      "GET /orgs/{org}/actions/hosted-runners/images/github-owned"
-    ],
-    getHostedRunnersLimitsForOrg: [
-      "GET /orgs/{org}/actions/hosted-runners/limits"
-    ],
-    getHostedRunnersMachineSpecsForOrg: [
-      "GET /orgs/{org}/actions/hosted-runners/machine-sizes"
-    ],
-    getHostedRunnersPartnerImagesForOrg: [
-      "GET /orgs/{org}/actions/hosted-runners/images/partner"
-    ],
-    getHostedRunnersPlatformsForOrg: [
-      "GET /orgs/{org}/actions/hosted-runners/platforms"
-    ],
-    getJobForWorkflowRun: ["GET /repos/{owner}/{repo}/actions/jobs/{job_id}"],
-    getOrgPublicKey: ["GET /orgs/{org}/actions/secrets/public-key"],
-    getOrgSecret: ["GET /orgs/{org}/actions/secrets/{secret_name}"],
-    getOrgVariable: ["GET /orgs/{org}/actions/variables/{name}"],
-    getPendingDeploymentsForRun: [
-      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/pending_deployments"
-    ],
-    getRepoPermissions: [
-      "GET /repos/{owner}/{repo}/actions/permissions",
-      {},
-      { renamed: ["actions", "getGithubActionsPermissionsRepository"] }
-    ],
-    getRepoPublicKey: ["GET /repos/{owner}/{repo}/actions/secrets/public-key"],
-    getRepoSecret: ["GET /repos/{owner}/{repo}/actions/secrets/{secret_name}"],
-    getRepoVariable: ["GET /repos/{owner}/{repo}/actions/variables/{name}"],
-    getReviewsForRun: [
-      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/approvals"
-    ],
-    getSelfHostedRunnerForOrg: ["GET /orgs/{org}/actions/runners/{runner_id}"],
-    getSelfHostedRunnerForRepo: [
-      "GET /repos/{owner}/{repo}/actions/runners/{runner_id}"
-    ],
-    getWorkflow: ["GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}"],
-    getWorkflowAccessToRepository: [
-      "GET /repos/{owner}/{repo}/actions/permissions/access"
-    ],
-    getWorkflowRun: ["GET /repos/{owner}/{repo}/actions/runs/{run_id}"],
-    getWorkflowRunAttempt: [
-      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}"
-    ],
-    getWorkflowRunUsage: [
-      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/timing"
-    ],
-    getWorkflowUsage: [
-      "GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/timing"
-    ],
-    listArtifactsForRepo: ["GET /repos/{owner}/{repo}/actions/artifacts"],
-    listCustomImageVersionsForOrg: [
-      "GET /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}/versions"
-    ],
-    listCustomImagesForOrg: [
-      "GET /orgs/{org}/actions/hosted-runners/images/custom"
-    ],
-    listEnvironmentSecrets: [
-      "GET /repos/{owner}/{repo}/environments/{environment_name}/secrets"
-    ],
-    listEnvironmentVariables: [
-      "GET /repos/{owner}/{repo}/environments/{environment_name}/variables"
-    ],
-    listGithubHostedRunnersInGroupForOrg: [
-      "GET /orgs/{org}/actions/runner-groups/{runner_group_id}/hosted-runners"
-    ],
-    listHostedRunnersForOrg: ["GET /orgs/{org}/actions/hosted-runners"],
-    listJobsForWorkflowRun: [
-      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/jobs"
-    ],
-    listJobsForWorkflowRunAttempt: [
-      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}/jobs"
-    ],
-    listLabelsForSelfHostedRunnerForOrg: [
-      "GET /orgs/{org}/actions/runners/{runner_id}/labels"
-    ],
-    listLabelsForSelfHostedRunnerForRepo: [
-      "GET /repos/{owner}/{repo}/actions/runners/{runner_id}/labels"
-    ],
-    listOrgSecrets: ["GET /orgs/{org}/actions/secrets"],
-    listOrgVariables: ["GET /orgs/{org}/actions/variables"],
-    listRepoOrganizationSecrets: [
-      "GET /repos/{owner}/{repo}/actions/organization-secrets"
-    ],
-    listRepoOrganizationVariables: [
-      "GET /repos/{owner}/{repo}/actions/organization-variables"
-    ],
-    listRepoSecrets: ["GET /repos/{owner}/{repo}/actions/secrets"],
-    listRepoVariables: ["GET /repos/{owner}/{repo}/actions/variables"],
-    listRepoWorkflows: ["GET /repos/{owner}/{repo}/actions/workflows"],
-    listRunnerApplicationsForOrg: ["GET /orgs/{org}/actions/runners/downloads"],
-    listRunnerApplicationsForRepo: [
-      "GET /repos/{owner}/{repo}/actions/runners/downloads"
-    ],
-    listSelectedReposForOrgSecret: [
-      "GET /orgs/{org}/actions/secrets/{secret_name}/repositories"
-    ],
-    listSelectedReposForOrgVariable: [
-      "GET /orgs/{org}/actions/variables/{name}/repositories"
-    ],
-    listSelectedRepositoriesEnabledGithubActionsOrganization: [
-      "GET /orgs/{org}/actions/permissions/repositories"
-    ],
-    listSelfHostedRunnersForOrg: ["GET /orgs/{org}/actions/runners"],
-    listSelfHostedRunnersForRepo: ["GET /repos/{owner}/{repo}/actions/runners"],
-    listWorkflowRunArtifacts: [
-      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/artifacts"
-    ],
-    listWorkflowRuns: [
-      "GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs"
-    ],
-    listWorkflowRunsForRepo: ["GET /repos/{owner}/{repo}/actions/runs"],
-    reRunJobForWorkflowRun: [
-      "POST /repos/{owner}/{repo}/actions/jobs/{job_id}/rerun"
-    ],
-    reRunWorkflow: ["POST /repos/{owner}/{repo}/actions/runs/{run_id}/rerun"],
-    reRunWorkflowFailedJobs: [
-      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/rerun-failed-jobs"
-    ],
-    removeAllCustomLabelsFromSelfHostedRunnerForOrg: [
-      "DELETE /orgs/{org}/actions/runners/{runner_id}/labels"
-    ],
-    removeAllCustomLabelsFromSelfHostedRunnerForRepo: [
-      "DELETE /repos/{owner}/{repo}/actions/runners/{runner_id}/labels"
-    ],
-    removeCustomLabelFromSelfHostedRunnerForOrg: [
-      "DELETE /orgs/{org}/actions/runners/{runner_id}/labels/{name}"
-    ],
-    removeCustomLabelFromSelfHostedRunnerForRepo: [
-      "DELETE /repos/{owner}/{repo}/actions/runners/{runner_id}/labels/{name}"
-    ],
-    removeSelectedRepoFromOrgSecret: [
-      "DELETE /orgs/{org}/actions/secrets/{secret_name}/repositories/{repository_id}"
-    ],
-    removeSelectedRepoFromOrgVariable: [
-      "DELETE /orgs/{org}/actions/variables/{name}/repositories/{repository_id}"
-    ],
-    reviewCustomGatesForRun: [
-      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/deployment_protection_rule"
-    ],
-    reviewPendingDeploymentsForRun: [
-      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/pending_deployments"
-    ],
-    setAllowedActionsOrganization: [
-      "PUT /orgs/{org}/actions/permissions/selected-actions"
-    ],
-    setAllowedActionsRepository: [
-      "PUT /repos/{owner}/{repo}/actions/permissions/selected-actions"
-    ],
-    setCustomLabelsForSelfHostedRunnerForOrg: [
-      "PUT /orgs/{org}/actions/runners/{runner_id}/labels"
-    ],
-    setCustomLabelsForSelfHostedRunnerForRepo: [
-      "PUT /repos/{owner}/{repo}/actions/runners/{runner_id}/labels"
-    ],
-    setCustomOidcSubClaimForRepo: [
-      "PUT /repos/{owner}/{repo}/actions/oidc/customization/sub"
-    ],
-    setGithubActionsDefaultWorkflowPermissionsOrganization: [
-      "PUT /orgs/{org}/actions/permissions/workflow"
-    ],
-    setGithubActionsDefaultWorkflowPermissionsRepository: [
-      "PUT /repos/{owner}/{repo}/actions/permissions/workflow"
-    ],
-    setGithubActionsPermissionsOrganization: [
-      "PUT /orgs/{org}/actions/permissions"
-    ],
-    setGithubActionsPermissionsRepository: [
-      "PUT /repos/{owner}/{repo}/actions/permissions"
-    ],
-    setSelectedReposForOrgSecret: [
-      "PUT /orgs/{org}/actions/secrets/{secret_name}/repositories"
-    ],
-    setSelectedReposForOrgVariable: [
-      "PUT /orgs/{org}/actions/variables/{name}/repositories"
-    ],
-    setSelectedRepositoriesEnabledGithubActionsOrganization: [
-      "PUT /orgs/{org}/actions/permissions/repositories"
-    ],
-    setWorkflowAccessToRepository: [
-      "PUT /repos/{owner}/{repo}/actions/permissions/access"
-    ],
-    updateEnvironmentVariable: [
-      "PATCH /repos/{owner}/{repo}/environments/{environment_name}/variables/{name}"
-    ],
-    updateHostedRunnerForOrg: [
-      "PATCH /orgs/{org}/actions/hosted-runners/{hosted_runner_id}"
-    ],
-    updateOrgVariable: ["PATCH /orgs/{org}/actions/variables/{name}"],
-    updateRepoVariable: [
-      "PATCH /repos/{owner}/{repo}/actions/variables/{name}"
-    ]
-  },
-  activity: {
-    checkRepoIsStarredByAuthenticatedUser: ["GET /user/starred/{owner}/{repo}"],
-    deleteRepoSubscription: ["DELETE /repos/{owner}/{repo}/subscription"],
-    deleteThreadSubscription: [
-      "DELETE /notifications/threads/{thread_id}/subscription"
-    ],
-    getFeeds: ["GET /feeds"],
-    getRepoSubscription: ["GET /repos/{owner}/{repo}/subscription"],
-    getThread: ["GET /notifications/threads/{thread_id}"],
-    getThreadSubscriptionForAuthenticatedUser: [
-      "GET /notifications/threads/{thread_id}/subscription"
-    ],
-    listEventsForAuthenticatedUser: ["GET /users/{username}/events"],
-    listNotificationsForAuthenticatedUser: ["GET /notifications"],
-    listOrgEventsForAuthenticatedUser: [
-      "GET /users/{username}/events/orgs/{org}"
-    ],
-    listPublicEvents: ["GET /events"],
-    listPublicEventsForRepoNetwork: ["GET /networks/{owner}/{repo}/events"],
-    listPublicEventsForUser: ["GET /users/{username}/events/public"],
-    listPublicOrgEvents: ["GET /orgs/{org}/events"],
-    listReceivedEventsForUser: ["GET /users/{username}/received_events"],
-    listReceivedPublicEventsForUser: [
-      "GET /users/{username}/received_events/public"
-    ],
-    listRepoEvents: ["GET /repos/{owner}/{repo}/events"],
-    listRepoNotificationsForAuthenticatedUser: [
-      "GET /repos/{owner}/{repo}/notifications"
-    ],
-    listReposStarredByAuthenticatedUser: ["GET /user/starred"],
-    listReposStarredByUser: ["GET /users/{username}/starred"],
-    listReposWatchedByUser: ["GET /users/{username}/subscriptions"],
-    listStargazersForRepo: ["GET /repos/{owner}/{repo}/stargazers"],
-    listWatchedReposForAuthenticatedUser: ["GET /user/subscriptions"],
-    listWatchersForRepo: ["GET /repos/{owner}/{repo}/subscribers"],
-    markNotificationsAsRead: ["PUT /notifications"],
-    markRepoNotificationsAsRead: ["PUT /repos/{owner}/{repo}/notifications"],
-    markThreadAsDone: ["DELETE /notifications/threads/{thread_id}"],
-    markThreadAsRead: ["PATCH /notifications/threads/{thread_id}"],
-    setRepoSubscription: ["PUT /repos/{owner}/{repo}/subscription"],
-    setThreadSubscription: [
-      "PUT /notifications/threads/{thread_id}/subscription"
-    ],
-    starRepoForAuthenticatedUser: ["PUT /user/starred/{owner}/{repo}"],
-    unstarRepoForAuthenticatedUser: ["DELETE /user/starred/{owner}/{repo}"]
-  },
-  apps: {
-    addRepoToInstallation: [
-      "PUT /user/installations/{installation_id}/repositories/{repository_id}",
-      {},
-      { renamed: ["apps", "addRepoToInstallationForAuthenticatedUser"] }
-    ],
-    addRepoToInstallationForAuthenticatedUser: [
-      "PUT /user/installations/{installation_id}/repositories/{repository_id}"
-    ],
-    checkToken: ["POST /applications/{client_id}/token"],
-    createFromManifest: ["POST /app-manifests/{code}/conversions"],
-    createInstallationAccessToken: [
-      "POST /app/installations/{installation_id}/access_tokens"
-    ],
-    deleteAuthorization: ["DELETE /applications/{client_id}/grant"],
-    deleteInstallation: ["DELETE /app/installations/{installation_id}"],
-    deleteToken: ["DELETE /applications/{client_id}/token"],
-    getAuthenticated: ["GET /app"],
-    getBySlug: ["GET /apps/{app_slug}"],
-    getInstallation: ["GET /app/installations/{installation_id}"],
-    getOrgInstallation: ["GET /orgs/{org}/installation"],
-    getRepoInstallation: ["GET /repos/{owner}/{repo}/installation"],
-    getSubscriptionPlanForAccount: [
-      "GET /marketplace_listing/accounts/{account_id}"
-    ],
-    getSubscriptionPlanForAccountStubbed: [
-      "GET /marketplace_listing/stubbed/accounts/{account_id}"
-    ],
-    getUserInstallation: ["GET /users/{username}/installation"],
-    getWebhookConfigForApp: ["GET /app/hook/config"],
-    getWebhookDelivery: ["GET /app/hook/deliveries/{delivery_id}"],
-    listAccountsForPlan: ["GET /marketplace_listing/plans/{plan_id}/accounts"],
-    listAccountsForPlanStubbed: [
-      "GET /marketplace_listing/stubbed/plans/{plan_id}/accounts"
-    ],
-    listInstallationReposForAuthenticatedUser: [
-      "GET /user/installations/{installation_id}/repositories"
-    ],
-    listInstallationRequestsForAuthenticatedApp: [
-      "GET /app/installation-requests"
-    ],
-    listInstallations: ["GET /app/installations"],
-    listInstallationsForAuthenticatedUser: ["GET /user/installations"],
-    listPlans: ["GET /marketplace_listing/plans"],
-    listPlansStubbed: ["GET /marketplace_listing/stubbed/plans"],
-    listReposAccessibleToInstallation: ["GET /installation/repositories"],
-    listSubscriptionsForAuthenticatedUser: ["GET /user/marketplace_purchases"],
-    listSubscriptionsForAuthenticatedUserStubbed: [
-      "GET /user/marketplace_purchases/stubbed"
-    ],
-    listWebhookDeliveries: ["GET /app/hook/deliveries"],
-    redeliverWebhookDelivery: [
-      "POST /app/hook/deliveries/{delivery_id}/attempts"
-    ],
-    removeRepoFromInstallation: [
-      "DELETE /user/installations/{installation_id}/repositories/{repository_id}",
-      {},
-      { renamed: ["apps", "removeRepoFromInstallationForAuthenticatedUser"] }
-    ],
-    removeRepoFromInstallationForAuthenticatedUser: [
-      "DELETE /user/installations/{installation_id}/repositories/{repository_id}"
-    ],
-    resetToken: ["PATCH /applications/{client_id}/token"],
-    revokeInstallationAccessToken: ["DELETE /installation/token"],
-    scopeToken: ["POST /applications/{client_id}/token/scoped"],
-    suspendInstallation: ["PUT /app/installations/{installation_id}/suspended"],
-    unsuspendInstallation: [
-      "DELETE /app/installations/{installation_id}/suspended"
-    ],
-    updateWebhookConfigForApp: ["PATCH /app/hook/config"]
-  },
-  billing: {
-    getGithubActionsBillingOrg: ["GET /orgs/{org}/settings/billing/actions"],
-    getGithubActionsBillingUser: [
-      "GET /users/{username}/settings/billing/actions"
-    ],
-    getGithubBillingPremiumRequestUsageReportOrg: [
-      "GET /organizations/{org}/settings/billing/premium_request/usage"
-    ],
-    getGithubBillingPremiumRequestUsageReportUser: [
-      "GET /users/{username}/settings/billing/premium_request/usage"
-    ],
-    getGithubBillingUsageReportOrg: [
-      "GET /organizations/{org}/settings/billing/usage"
-    ],
-    getGithubBillingUsageReportUser: [
-      "GET /users/{username}/settings/billing/usage"
-    ],
-    getGithubPackagesBillingOrg: ["GET /orgs/{org}/settings/billing/packages"],
-    getGithubPackagesBillingUser: [
-      "GET /users/{username}/settings/billing/packages"
-    ],
-    getSharedStorageBillingOrg: [
-      "GET /orgs/{org}/settings/billing/shared-storage"
-    ],
-    getSharedStorageBillingUser: [
-      "GET /users/{username}/settings/billing/shared-storage"
-    ]
-  },
-  campaigns: {
-    createCampaign: ["POST /orgs/{org}/campaigns"],
-    deleteCampaign: ["DELETE /orgs/{org}/campaigns/{campaign_number}"],
-    getCampaignSummary: ["GET /orgs/{org}/campaigns/{campaign_number}"],
-    listOrgCampaigns: ["GET /orgs/{org}/campaigns"],
-    updateCampaign: ["PATCH /orgs/{org}/campaigns/{campaign_number}"]
-  },
-  checks: {
-    create: ["POST /repos/{owner}/{repo}/check-runs"],
-    createSuite: ["POST /repos/{owner}/{repo}/check-suites"],
-    get: ["GET /repos/{owner}/{repo}/check-runs/{check_run_id}"],
-    getSuite: ["GET /repos/{owner}/{repo}/check-suites/{check_suite_id}"],
-    listAnnotations: [
-      "GET /repos/{owner}/{repo}/check-runs/{check_run_id}/annotations"
-    ],
-    listForRef: ["GET /repos/{owner}/{repo}/commits/{ref}/check-runs"],
-    listForSuite: [
-      "GET /repos/{owner}/{repo}/check-suites/{check_suite_id}/check-runs"
-    ],
-    listSuitesForRef: ["GET /repos/{owner}/{repo}/commits/{ref}/check-suites"],
-    rerequestRun: [
-      "POST /repos/{owner}/{repo}/check-runs/{check_run_id}/rerequest"
-    ],
-    rerequestSuite: [
-      "POST /repos/{owner}/{repo}/check-suites/{check_suite_id}/rerequest"
-    ],
-    setSuitesPreferences: [
-      "PATCH /repos/{owner}/{repo}/check-suites/preferences"
-    ],
-    update: ["PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}"]
-  },
-  codeScanning: {
-    commitAutofix: [
-      "POST /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/autofix/commits"
-    ],
-    createAutofix: [
-      "POST /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/autofix"
-    ],
-    createVariantAnalysis: [
-      "POST /repos/{owner}/{repo}/code-scanning/codeql/variant-analyses"
-    ],
-    deleteAnalysis: [
-      "DELETE /repos/{owner}/{repo}/code-scanning/analyses/{analysis_id}{?confirm_delete}"
-    ],
-    deleteCodeqlDatabase: [
-      "DELETE /repos/{owner}/{repo}/code-scanning/codeql/databases/{language}"
-    ],
-    getAlert: [
-      "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}",
-      {},
-      { renamedParameters: { alert_id: "alert_number" } }
-    ],
-    getAnalysis: [
-      "GET /repos/{owner}/{repo}/code-scanning/analyses/{analysis_id}"
-    ],
-    getAutofix: [
-      "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/autofix"
-    ],
-    getCodeqlDatabase: [
-      "GET /repos/{owner}/{repo}/code-scanning/codeql/databases/{language}"
-    ],
-    getDefaultSetup: ["GET /repos/{owner}/{repo}/code-scanning/default-setup"],
-    getSarif: ["GET /repos/{owner}/{repo}/code-scanning/sarifs/{sarif_id}"],
-    getVariantAnalysis: [
-      "GET /repos/{owner}/{repo}/code-scanning/codeql/variant-analyses/{codeql_variant_analysis_id}"
-    ],
-    getVariantAnalysisRepoTask: [
-      "GET /repos/{owner}/{repo}/code-scanning/codeql/variant-analyses/{codeql_variant_analysis_id}/repos/{repo_owner}/{repo_name}"
-    ],
-    listAlertInstances: [
-      "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/instances"
-    ],
-    listAlertsForOrg: ["GET /orgs/{org}/code-scanning/alerts"],
-    listAlertsForRepo: ["GET /repos/{owner}/{repo}/code-scanning/alerts"],
-    listAlertsInstances: [
-      "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/instances",
-      {},
-      { renamed: ["codeScanning", "listAlertInstances"] }
-    ],
-    listCodeqlDatabases: [
-      "GET /repos/{owner}/{repo}/code-scanning/codeql/databases"
-    ],
-    listRecentAnalyses: ["GET /repos/{owner}/{repo}/code-scanning/analyses"],
-    updateAlert: [
-      "PATCH /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}"
-    ],
-    updateDefaultSetup: [
-      "PATCH /repos/{owner}/{repo}/code-scanning/default-setup"
-    ],
-    uploadSarif: ["POST /repos/{owner}/{repo}/code-scanning/sarifs"]
-  },
-  codeSecurity: {
-    attachConfiguration: [
-      "POST /orgs/{org}/code-security/configurations/{configuration_id}/attach"
-    ],
-    attachEnterpriseConfiguration: [
-      "POST /enterprises/{enterprise}/code-security/configurations/{configuration_id}/attach"
-    ],
-    createConfiguration: ["POST /orgs/{org}/code-security/configurations"],
-    createConfigurationForEnterprise: [
-      "POST /enterprises/{enterprise}/code-security/configurations"
-    ],
-    deleteConfiguration: [
-      "DELETE /orgs/{org}/code-security/configurations/{configuration_id}"
-    ],
-    deleteConfigurationForEnterprise: [
-      "DELETE /enterprises/{enterprise}/code-security/configurations/{configuration_id}"
-    ],
-    detachConfiguration: [
-      "DELETE /orgs/{org}/code-security/configurations/detach"
-    ],
-    getConfiguration: [
-      "GET /orgs/{org}/code-security/configurations/{configuration_id}"
-    ],
-    getConfigurationForRepository: [
-      "GET /repos/{owner}/{repo}/code-security-configuration"
-    ],
-    getConfigurationsForEnterprise: [
-      "GET /enterprises/{enterprise}/code-security/configurations"
-    ],
-    getConfigurationsForOrg: ["GET /orgs/{org}/code-security/configurations"],
-    getDefaultConfigurations: [
-      "GET /orgs/{org}/code-security/configurations/defaults"
-    ],
-    getDefaultConfigurationsForEnterprise: [
-      "GET /enterprises/{enterprise}/code-security/configurations/defaults"
-    ],
-    getRepositoriesForConfiguration: [
-      "GET /orgs/{org}/code-security/configurations/{configuration_id}/repositories"
-    ],
-    getRepositoriesForEnterpriseConfiguration: [
-      "GET /enterprises/{enterprise}/code-security/configurations/{configuration_id}/repositories"
-    ],
-    getSingleConfigurationForEnterprise: [
-      "GET /enterprises/{enterprise}/code-security/configurations/{configuration_id}"
-    ],
-    setConfigurationAsDefault: [
-      "PUT /orgs/{org}/code-security/configurations/{configuration_id}/defaults"
-    ],
-    setConfigurationAsDefaultForEnterprise: [
-      "PUT /enterprises/{enterprise}/code-security/configurations/{configuration_id}/defaults"
-    ],
-    updateConfiguration: [
-      "PATCH /orgs/{org}/code-security/configurations/{configuration_id}"
-    ],
-    updateEnterpriseConfiguration: [
-      "PATCH /enterprises/{enterprise}/code-security/configurations/{configuration_id}"
-    ]
-  },
-  codesOfConduct: {
-    getAllCodesOfConduct: ["GET /codes_of_conduct"],
-    getConductCode: ["GET /codes_of_conduct/{key}"]
-  },
-  codespaces: {
-    addRepositoryForSecretForAuthenticatedUser: [
-      "PUT /user/codespaces/secrets/{secret_name}/repositories/{repository_id}"
-    ],
-    addSelectedRepoToOrgSecret: [
-      "PUT /orgs/{org}/codespaces/secrets/{secret_name}/repositories/{repository_id}"
-    ],
-    checkPermissionsForDevcontainer: [
-      "GET /repos/{owner}/{repo}/codespaces/permissions_check"
-    ],
-    codespaceMachinesForAuthenticatedUser: [
-      "GET /user/codespaces/{codespace_name}/machines"
-    ],
-    createForAuthenticatedUser: ["POST /user/codespaces"],
-    createOrUpdateOrgSecret: [
-      "PUT /orgs/{org}/codespaces/secrets/{secret_name}"
-    ],
-    createOrUpdateRepoSecret: [
-      "PUT /repos/{owner}/{repo}/codespaces/secrets/{secret_name}"
-    ],
-    createOrUpdateSecretForAuthenticatedUser: [
-      "PUT /user/codespaces/secrets/{secret_name}"
-    ],
-    createWithPrForAuthenticatedUser: [
-      "POST /repos/{owner}/{repo}/pulls/{pull_number}/codespaces"
-    ],
-    createWithRepoForAuthenticatedUser: [
-      "POST /repos/{owner}/{repo}/codespaces"
-    ],
-    deleteForAuthenticatedUser: ["DELETE /user/codespaces/{codespace_name}"],
-    deleteFromOrganization: [
-      "DELETE /orgs/{org}/members/{username}/codespaces/{codespace_name}"
-    ],
-    deleteOrgSecret: ["DELETE /orgs/{org}/codespaces/secrets/{secret_name}"],
-    deleteRepoSecret: [
-      "DELETE /repos/{owner}/{repo}/codespaces/secrets/{secret_name}"
-    ],
-    deleteSecretForAuthenticatedUser: [
-      "DELETE /user/codespaces/secrets/{secret_name}"
-    ],
-    exportForAuthenticatedUser: [
-      "POST /user/codespaces/{codespace_name}/exports"
-    ],
-    getCodespacesForUserInOrg: [
-      "GET /orgs/{org}/members/{username}/codespaces"
-    ],
-    getExportDetailsForAuthenticatedUser: [
-      "GET /user/codespaces/{codespace_name}/exports/{export_id}"
-    ],
-    getForAuthenticatedUser: ["GET /user/codespaces/{codespace_name}"],
-    getOrgPublicKey: ["GET /orgs/{org}/codespaces/secrets/public-key"],
-    getOrgSecret: ["GET /orgs/{org}/codespaces/secrets/{secret_name}"],
-    getPublicKeyForAuthenticatedUser: [
-      "GET /user/codespaces/secrets/public-key"
-    ],
-    getRepoPublicKey: [
-      "GET /repos/{owner}/{repo}/codespaces/secrets/public-key"
-    ],
-    getRepoSecret: [
-      "GET /repos/{owner}/{repo}/codespaces/secrets/{secret_name}"
-    ],
-    getSecretForAuthenticatedUser: [
-      "GET /user/codespaces/secrets/{secret_name}"
-    ],
-    listDevcontainersInRepositoryForAuthenticatedUser: [
-      "GET /repos/{owner}/{repo}/codespaces/devcontainers"
-    ],
-    listForAuthenticatedUser: ["GET /user/codespaces"],
-    listInOrganization: [
-      "GET /orgs/{org}/codespaces",
-      {},
-      { renamedParameters: { org_id: "org" } }
-    ],
-    listInRepositoryForAuthenticatedUser: [
-      "GET /repos/{owner}/{repo}/codespaces"
-    ],
-    listOrgSecrets: ["GET /orgs/{org}/codespaces/secrets"],
-    listRepoSecrets: ["GET /repos/{owner}/{repo}/codespaces/secrets"],
-    listRepositoriesForSecretForAuthenticatedUser: [
-      "GET /user/codespaces/secrets/{secret_name}/repositories"
-    ],
-    listSecretsForAuthenticatedUser: ["GET /user/codespaces/secrets"],
-    listSelectedReposForOrgSecret: [
-      "GET /orgs/{org}/codespaces/secrets/{secret_name}/repositories"
-    ],
-    preFlightWithRepoForAuthenticatedUser: [
-      "GET /repos/{owner}/{repo}/codespaces/new"
-    ],
-    publishForAuthenticatedUser: [
-      "POST /user/codespaces/{codespace_name}/publish"
-    ],
-    removeRepositoryForSecretForAuthenticatedUser: [
-      "DELETE /user/codespaces/secrets/{secret_name}/repositories/{repository_id}"
-    ],
-    removeSelectedRepoFromOrgSecret: [
-      "DELETE /orgs/{org}/codespaces/secrets/{secret_name}/repositories/{repository_id}"
-    ],
-    repoMachinesForAuthenticatedUser: [
-      "GET /repos/{owner}/{repo}/codespaces/machines"
-    ],
-    setRepositoriesForSecretForAuthenticatedUser: [
-      "PUT /user/codespaces/secrets/{secret_name}/repositories"
-    ],
-    setSelectedReposForOrgSecret: [
-      "PUT /orgs/{org}/codespaces/secrets/{secret_name}/repositories"
-    ],
-    startForAuthenticatedUser: ["POST /user/codespaces/{codespace_name}/start"],
-    stopForAuthenticatedUser: ["POST /user/codespaces/{codespace_name}/stop"],
-    stopInOrganization: [
-      "POST /orgs/{org}/members/{username}/codespaces/{codespace_name}/stop"
-    ],
-    updateForAuthenticatedUser: ["PATCH /user/codespaces/{codespace_name}"]
-  },
-  copilot: {
-    addCopilotSeatsForTeams: [
-      "POST /orgs/{org}/copilot/billing/selected_teams"
-    ],
-    addCopilotSeatsForUsers: [
-      "POST /orgs/{org}/copilot/billing/selected_users"
-    ],
-    cancelCopilotSeatAssignmentForTeams: [
-      "DELETE /orgs/{org}/copilot/billing/selected_teams"
-    ],
-    cancelCopilotSeatAssignmentForUsers: [
-      "DELETE /orgs/{org}/copilot/billing/selected_users"
-    ],
-    copilotMetricsForOrganization: ["GET /orgs/{org}/copilot/metrics"],
-    copilotMetricsForTeam: ["GET /orgs/{org}/team/{team_slug}/copilot/metrics"],
-    getCopilotOrganizationDetails: ["GET /orgs/{org}/copilot/billing"],
-    getCopilotSeatDetailsForUser: [
-      "GET /orgs/{org}/members/{username}/copilot"
-    ],
-    listCopilotSeats: ["GET /orgs/{org}/copilot/billing/seats"]
-  },
-  credentials: { revoke: ["POST /credentials/revoke"] },
-  dependabot: {
-    addSelectedRepoToOrgSecret: [
-      "PUT /orgs/{org}/dependabot/secrets/{secret_name}/repositories/{repository_id}"
-    ],
-    createOrUpdateOrgSecret: [
-      "PUT /orgs/{org}/dependabot/secrets/{secret_name}"
-    ],
-    createOrUpdateRepoSecret: [
-      "PUT /repos/{owner}/{repo}/dependabot/secrets/{secret_name}"
-    ],
-    deleteOrgSecret: ["DELETE /orgs/{org}/dependabot/secrets/{secret_name}"],
-    deleteRepoSecret: [
-      "DELETE /repos/{owner}/{repo}/dependabot/secrets/{secret_name}"
-    ],
-    getAlert: ["GET /repos/{owner}/{repo}/dependabot/alerts/{alert_number}"],
-    getOrgPublicKey: ["GET /orgs/{org}/dependabot/secrets/public-key"],
-    getOrgSecret: ["GET /orgs/{org}/dependabot/secrets/{secret_name}"],
-    getRepoPublicKey: [
-      "GET /repos/{owner}/{repo}/dependabot/secrets/public-key"
-    ],
-    getRepoSecret: [
-      "GET /repos/{owner}/{repo}/dependabot/secrets/{secret_name}"
-    ],
-    listAlertsForEnterprise: [
-      "GET /enterprises/{enterprise}/dependabot/alerts"
-    ],
-    listAlertsForOrg: ["GET /orgs/{org}/dependabot/alerts"],
-    listAlertsForRepo: ["GET /repos/{owner}/{repo}/dependabot/alerts"],
-    listOrgSecrets: ["GET /orgs/{org}/dependabot/secrets"],
-    listRepoSecrets: ["GET /repos/{owner}/{repo}/dependabot/secrets"],
-    listSelectedReposForOrgSecret: [
-      "GET /orgs/{org}/dependabot/secrets/{secret_name}/repositories"
-    ],
-    removeSelectedRepoFromOrgSecret: [
-      "DELETE /orgs/{org}/dependabot/secrets/{secret_name}/repositories/{repository_id}"
-    ],
-    repositoryAccessForOrg: [
-      "GET /organizations/{org}/dependabot/repository-access"
-    ],
-    setRepositoryAccessDefaultLevel: [
-      "PUT /organizations/{org}/dependabot/repository-access/default-level"
-    ],
-    setSelectedReposForOrgSecret: [
-      "PUT /orgs/{org}/dependabot/secrets/{secret_name}/repositories"
-    ],
-    updateAlert: [
-      "PATCH /repos/{owner}/{repo}/dependabot/alerts/{alert_number}"
-    ],
-    updateRepositoryAccessForOrg: [
-      "PATCH /organizations/{org}/dependabot/repository-access"
-    ]
-  },
-  dependencyGraph: {
-    createRepositorySnapshot: [
-      "POST /repos/{owner}/{repo}/dependency-graph/snapshots"
-    ],
-    diffRange: [
-      "GET /repos/{owner}/{repo}/dependency-graph/compare/{basehead}"
-    ],
-    exportSbom: ["GET /repos/{owner}/{repo}/dependency-graph/sbom"]
-  },
-  emojis: { get: ["GET /emojis"] },
-  enterpriseTeamMemberships: {
-    add: [
-      "PUT /enterprises/{enterprise}/teams/{enterprise-team}/memberships/{username}"
-    ],
-    bulkAdd: [
-      "POST /enterprises/{enterprise}/teams/{enterprise-team}/memberships/add"
-    ],
-    bulkRemove: [
-      "POST /enterprises/{enterprise}/teams/{enterprise-team}/memberships/remove"
-    ],
-    get: [
-      "GET /enterprises/{enterprise}/teams/{enterprise-team}/memberships/{username}"
-    ],
-    list: ["GET /enterprises/{enterprise}/teams/{enterprise-team}/memberships"],
-    remove: [
-      "DELETE /enterprises/{enterprise}/teams/{enterprise-team}/memberships/{username}"
-    ]
-  },
-  enterpriseTeamOrganizations: {
-    add: [
-      "PUT /enterprises/{enterprise}/teams/{enterprise-team}/organizations/{org}"
-    ],
-    bulkAdd: [
-      "POST /enterprises/{enterprise}/teams/{enterprise-team}/organizations/add"
-    ],
-    bulkRemove: [
-      "POST /enterprises/{enterprise}/teams/{enterprise-team}/organizations/remove"
-    ],
-    delete: [
-      "DELETE /enterprises/{enterprise}/teams/{enterprise-team}/organizations/{org}"
-    ],
-    getAssignment: [
-      "GET /enterprises/{enterprise}/teams/{enterprise-team}/organizations/{org}"
-    ],
-    getAssignments: [
-      "GET /enterprises/{enterprise}/teams/{enterprise-team}/organizations"
-    ]
-  },
-  enterpriseTeams: {
-    create: ["POST /enterprises/{enterprise}/teams"],
-    delete: ["DELETE /enterprises/{enterprise}/teams/{team_slug}"],
-    get: ["GET /enterprises/{enterprise}/teams/{team_slug}"],
-    list: ["GET /enterprises/{enterprise}/teams"],
-    update: ["PATCH /enterprises/{enterprise}/teams/{team_slug}"]
-  },
-  gists: {
-    checkIsStarred: ["GET /gists/{gist_id}/star"],
-    create: ["POST /gists"],
-    createComment: ["POST /gists/{gist_id}/comments"],
-    delete: ["DELETE /gists/{gist_id}"],
-    deleteComment: ["DELETE /gists/{gist_id}/comments/{comment_id}"],
-    fork: ["POST /gists/{gist_id}/forks"],
-    get: ["GET /gists/{gist_id}"],
-    getComment: ["GET /gists/{gist_id}/comments/{comment_id}"],
-    getRevision: ["GET /gists/{gist_id}/{sha}"],
-    list: ["GET /gists"],
-    listComments: ["GET /gists/{gist_id}/comments"],
-    listCommits: ["GET /gists/{gist_id}/commits"],
-    listForUser: ["GET /users/{username}/gists"],
-    listForks: ["GET /gists/{gist_id}/forks"],
-    listPublic: ["GET /gists/public"],
-    listStarred: ["GET /gists/starred"],
-    star: ["PUT /gists/{gist_id}/star"],
-    unstar: ["DELETE /gists/{gist_id}/star"],
-    update: ["PATCH /gists/{gist_id}"],
-    updateComment: ["PATCH /gists/{gist_id}/comments/{comment_id}"]
-  },
-  git: {
-    createBlob: ["POST /repos/{owner}/{repo}/git/blobs"],
-    createCommit: ["POST /repos/{owner}/{repo}/git/commits"],
-    createRef: ["POST /repos/{owner}/{repo}/git/refs"],
-    createTag: ["POST /repos/{owner}/{repo}/git/tags"],
-    createTree: ["POST /repos/{owner}/{repo}/git/trees"],
-    deleteRef: ["DELETE /repos/{owner}/{repo}/git/refs/{ref}"],
-    getBlob: ["GET /repos/{owner}/{repo}/git/blobs/{file_sha}"],
-    getCommit: ["GET /repos/{owner}/{repo}/git/commits/{commit_sha}"],
-    getRef: ["GET /repos/{owner}/{repo}/git/ref/{ref}"],
-    getTag: ["GET /repos/{owner}/{repo}/git/tags/{tag_sha}"],
-    getTree: ["GET /repos/{owner}/{repo}/git/trees/{tree_sha}"],
-    listMatchingRefs: ["GET /repos/{owner}/{repo}/git/matching-refs/{ref}"],
-    updateRef: ["PATCH /repos/{owner}/{repo}/git/refs/{ref}"]
-  },
-  gitignore: {
-    getAllTemplates: ["GET /gitignore/templates"],
-    getTemplate: ["GET /gitignore/templates/{name}"]
-  },
-  hostedCompute: {
-    createNetworkConfigurationForOrg: [
-      "POST /orgs/{org}/settings/network-configurations"
-    ],
-    deleteNetworkConfigurationFromOrg: [
-      "DELETE /orgs/{org}/settings/network-configurations/{network_configuration_id}"
-    ],
-    getNetworkConfigurationForOrg: [
-      "GET /orgs/{org}/settings/network-configurations/{network_configuration_id}"
-    ],
-    getNetworkSettingsForOrg: [
-      "GET /orgs/{org}/settings/network-settings/{network_settings_id}"
-    ],
-    listNetworkConfigurationsForOrg: [
-      "GET /orgs/{org}/settings/network-configurations"
-    ],
-    updateNetworkConfigurationForOrg: [
-      "PATCH /orgs/{org}/settings/network-configurations/{network_configuration_id}"
-    ]
-  },
-  interactions: {
-    getRestrictionsForAuthenticatedUser: ["GET /user/interaction-limits"],
-    getRestrictionsForOrg: ["GET /orgs/{org}/interaction-limits"],
-    getRestrictionsForRepo: ["GET /repos/{owner}/{repo}/interaction-limits"],
-    getRestrictionsForYourPublicRepos: [
-      "GET /user/interaction-limits",
-      {},
-      { renamed: ["interactions", "getRestrictionsForAuthenticatedUser"] }
-    ],
-    removeRestrictionsForAuthenticatedUser: ["DELETE /user/interaction-limits"],
-    removeRestrictionsForOrg: ["DELETE /orgs/{org}/interaction-limits"],
-    removeRestrictionsForRepo: [
-      "DELETE /repos/{owner}/{repo}/interaction-limits"
-    ],
-    removeRestrictionsForYourPublicRepos: [
-      "DELETE /user/interaction-limits",
-      {},
-      { renamed: ["interactions", "removeRestrictionsForAuthenticatedUser"] }
-    ],
-    setRestrictionsForAuthenticatedUser: ["PUT /user/interaction-limits"],
-    setRestrictionsForOrg: ["PUT /orgs/{org}/interaction-limits"],
-    setRestrictionsForRepo: ["PUT /repos/{owner}/{repo}/interaction-limits"],
-    setRestrictionsForYourPublicRepos: [
-      "PUT /user/interaction-limits",
-      {},
-      { renamed: ["interactions", "setRestrictionsForAuthenticatedUser"] }
-    ]
-  },
-  issues: {
-    addAssignees: [
-      "POST /repos/{owner}/{repo}/issues/{issue_number}/assignees"
-    ],
-    addBlockedByDependency: [
-      "POST /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by"
-    ],
-    addLabels: ["POST /repos/{owner}/{repo}/issues/{issue_number}/labels"],
-    addSubIssue: [
-      "POST /repos/{owner}/{repo}/issues/{issue_number}/sub_issues"
-    ],
-    checkUserCanBeAssigned: ["GET /repos/{owner}/{repo}/assignees/{assignee}"],
-    checkUserCanBeAssignedToIssue: [
-      "GET /repos/{owner}/{repo}/issues/{issue_number}/assignees/{assignee}"
-    ],
-    create: ["POST /repos/{owner}/{repo}/issues"],
-    createComment: [
-      "POST /repos/{owner}/{repo}/issues/{issue_number}/comments"
-    ],
-    createLabel: ["POST /repos/{owner}/{repo}/labels"],
-    createMilestone: ["POST /repos/{owner}/{repo}/milestones"],
-    deleteComment: [
-      "DELETE /repos/{owner}/{repo}/issues/comments/{comment_id}"
-    ],
-    deleteLabel: ["DELETE /repos/{owner}/{repo}/labels/{name}"],
-    deleteMilestone: [
-      "DELETE /repos/{owner}/{repo}/milestones/{milestone_number}"
-    ],
-    get: ["GET /repos/{owner}/{repo}/issues/{issue_number}"],
-    getComment: ["GET /repos/{owner}/{repo}/issues/comments/{comment_id}"],
-    getEvent: ["GET /repos/{owner}/{repo}/issues/events/{event_id}"],
-    getLabel: ["GET /repos/{owner}/{repo}/labels/{name}"],
-    getMilestone: ["GET /repos/{owner}/{repo}/milestones/{milestone_number}"],
-    getParent: ["GET /repos/{owner}/{repo}/issues/{issue_number}/parent"],
-    list: ["GET /issues"],
-    listAssignees: ["GET /repos/{owner}/{repo}/assignees"],
-    listComments: ["GET /repos/{owner}/{repo}/issues/{issue_number}/comments"],
-    listCommentsForRepo: ["GET /repos/{owner}/{repo}/issues/comments"],
-    listDependenciesBlockedBy: [
-      "GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by"
-    ],
-    listDependenciesBlocking: [
-      "GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocking"
-    ],
-    listEvents: ["GET /repos/{owner}/{repo}/issues/{issue_number}/events"],
-    listEventsForRepo: ["GET /repos/{owner}/{repo}/issues/events"],
-    listEventsForTimeline: [
-      "GET /repos/{owner}/{repo}/issues/{issue_number}/timeline"
-    ],
-    listForAuthenticatedUser: ["GET /user/issues"],
-    listForOrg: ["GET /orgs/{org}/issues"],
-    listForRepo: ["GET /repos/{owner}/{repo}/issues"],
-    listLabelsForMilestone: [
-      "GET /repos/{owner}/{repo}/milestones/{milestone_number}/labels"
-    ],
-    listLabelsForRepo: ["GET /repos/{owner}/{repo}/labels"],
-    listLabelsOnIssue: [
-      "GET /repos/{owner}/{repo}/issues/{issue_number}/labels"
-    ],
-    listMilestones: ["GET /repos/{owner}/{repo}/milestones"],
-    listSubIssues: [
-      "GET /repos/{owner}/{repo}/issues/{issue_number}/sub_issues"
-    ],
-    lock: ["PUT /repos/{owner}/{repo}/issues/{issue_number}/lock"],
-    removeAllLabels: [
-      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels"
-    ],
-    removeAssignees: [
-      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/assignees"
-    ],
-    removeDependencyBlockedBy: [
-      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by/{issue_id}"
-    ],
-    removeLabel: [
-      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels/{name}"
-    ],
-    removeSubIssue: [
-      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/sub_issue"
-    ],
-    reprioritizeSubIssue: [
-      "PATCH /repos/{owner}/{repo}/issues/{issue_number}/sub_issues/priority"
-    ],
-    setLabels: ["PUT /repos/{owner}/{repo}/issues/{issue_number}/labels"],
-    unlock: ["DELETE /repos/{owner}/{repo}/issues/{issue_number}/lock"],
-    update: ["PATCH /repos/{owner}/{repo}/issues/{issue_number}"],
-    updateComment: ["PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}"],
-    updateLabel: ["PATCH /repos/{owner}/{repo}/labels/{name}"],
-    updateMilestone: [
-      "PATCH /repos/{owner}/{repo}/milestones/{milestone_number}"
-    ]
-  },
-  licenses: {
-    get: ["GET /licenses/{license}"],
-    getAllCommonlyUsed: ["GET /licenses"],
-    getForRepo: ["GET /repos/{owner}/{repo}/license"]
-  },
-  markdown: {
-    render: ["POST /markdown"],
-    renderRaw: [
-      "POST /markdown/raw",
-      { headers: { "content-type": "text/plain; charset=utf-8" } }
-    ]
-  },
-  meta: {
-    get: ["GET /meta"],
-    getAllVersions: ["GET /versions"],
-    getOctocat: ["GET /octocat"],
-    getZen: ["GET /zen"],
-    root: ["GET /"]
-  },
-  migrations: {
-    deleteArchiveForAuthenticatedUser: [
-      "DELETE /user/migrations/{migration_id}/archive"
-    ],
-    deleteArchiveForOrg: [
-      "DELETE /orgs/{org}/migrations/{migration_id}/archive"
-    ],
-    downloadArchiveForOrg: [
-      "GET /orgs/{org}/migrations/{migration_id}/archive"
-    ],
-    getArchiveForAuthenticatedUser: [
-      "GET /user/migrations/{migration_id}/archive"
-    ],
-    getStatusForAuthenticatedUser: ["GET /user/migrations/{migration_id}"],
-    getStatusForOrg: ["GET /orgs/{org}/migrations/{migration_id}"],
-    listForAuthenticatedUser: ["GET /user/migrations"],
-    listForOrg: ["GET /orgs/{org}/migrations"],
-    listReposForAuthenticatedUser: [
-      "GET /user/migrations/{migration_id}/repositories"
-    ],
-    listReposForOrg: ["GET /orgs/{org}/migrations/{migration_id}/repositories"],
-    listReposForUser: [
-      "GET /user/migrations/{migration_id}/repositories",
-      {},
-      { renamed: ["migrations", "listReposForAuthenticatedUser"] }
-    ],
-    startForAuthenticatedUser: ["POST /user/migrations"],
-    startForOrg: ["POST /orgs/{org}/migrations"],
-    unlockRepoForAuthenticatedUser: [
-      "DELETE /user/migrations/{migration_id}/repos/{repo_name}/lock"
-    ],
-    unlockRepoForOrg: [
-      "DELETE /orgs/{org}/migrations/{migration_id}/repos/{repo_name}/lock"
-    ]
-  },
-  oidc: {
-    getOidcCustomSubTemplateForOrg: [
-      "GET /orgs/{org}/actions/oidc/customization/sub"
-    ],
-    updateOidcCustomSubTemplateForOrg: [
-      "PUT /orgs/{org}/actions/oidc/customization/sub"
-    ]
-  },
-  orgs: {
-    addSecurityManagerTeam: [
-      "PUT /orgs/{org}/security-managers/teams/{team_slug}",
-      {},
-      {
-        deprecated: "octokit.rest.orgs.addSecurityManagerTeam() is deprecated, see https://docs.github.com/rest/orgs/security-managers#add-a-security-manager-team"
-      }
-    ],
-    assignTeamToOrgRole: [
-      "PUT /orgs/{org}/organization-roles/teams/{team_slug}/{role_id}"
-    ],
-    assignUserToOrgRole: [
-      "PUT /orgs/{org}/organization-roles/users/{username}/{role_id}"
-    ],
-    blockUser: ["PUT /orgs/{org}/blocks/{username}"],
-    cancelInvitation: ["DELETE /orgs/{org}/invitations/{invitation_id}"],
-    checkBlockedUser: ["GET /orgs/{org}/blocks/{username}"],
-    checkMembershipForUser: ["GET /orgs/{org}/members/{username}"],
-    checkPublicMembershipForUser: ["GET /orgs/{org}/public_members/{username}"],
-    convertMemberToOutsideCollaborator: [
-      "PUT /orgs/{org}/outside_collaborators/{username}"
-    ],
-    createArtifactStorageRecord: [
-      "POST /orgs/{org}/artifacts/metadata/storage-record"
-    ],
-    createInvitation: ["POST /orgs/{org}/invitations"],
-    createIssueType: ["POST /orgs/{org}/issue-types"],
-    createWebhook: ["POST /orgs/{org}/hooks"],
-    customPropertiesForOrgsCreateOrUpdateOrganizationValues: [
-      "PATCH /organizations/{org}/org-properties/values"
-    ],
-    customPropertiesForOrgsGetOrganizationValues: [
-      "GET /organizations/{org}/org-properties/values"
-    ],
-    customPropertiesForReposCreateOrUpdateOrganizationDefinition: [
-      "PUT /orgs/{org}/properties/schema/{custom_property_name}"
-    ],
-    customPropertiesForReposCreateOrUpdateOrganizationDefinitions: [
-      "PATCH /orgs/{org}/properties/schema"
-    ],
-    customPropertiesForReposCreateOrUpdateOrganizationValues: [
-      "PATCH /orgs/{org}/properties/values"
-    ],
-    customPropertiesForReposDeleteOrganizationDefinition: [
-      "DELETE /orgs/{org}/properties/schema/{custom_property_name}"
-    ],
-    customPropertiesForReposGetOrganizationDefinition: [
-      "GET /orgs/{org}/properties/schema/{custom_property_name}"
-    ],
-    customPropertiesForReposGetOrganizationDefinitions: [
-      "GET /orgs/{org}/properties/schema"
-    ],
-    customPropertiesForReposGetOrganizationValues: [
-      "GET /orgs/{org}/properties/values"
-    ],
-    delete: ["DELETE /orgs/{org}"],
-    deleteAttestationsBulk: ["POST /orgs/{org}/attestations/delete-request"],
-    deleteAttestationsById: [
-      "DELETE /orgs/{org}/attestations/{attestation_id}"
-    ],
-    deleteAttestationsBySubjectDigest: [
-      "DELETE /orgs/{org}/attestations/digest/{subject_digest}"
-    ],
-    deleteIssueType: ["DELETE /orgs/{org}/issue-types/{issue_type_id}"],
-    deleteWebhook: ["DELETE /orgs/{org}/hooks/{hook_id}"],
-    disableSelectedRepositoryImmutableReleasesOrganization: [
-      "DELETE /orgs/{org}/settings/immutable-releases/repositories/{repository_id}"
-    ],
-    enableSelectedRepositoryImmutableReleasesOrganization: [
-      "PUT /orgs/{org}/settings/immutable-releases/repositories/{repository_id}"
-    ],
-    get: ["GET /orgs/{org}"],
-    getImmutableReleasesSettings: [
-      "GET /orgs/{org}/settings/immutable-releases"
-    ],
-    getImmutableReleasesSettingsRepositories: [
-      "GET /orgs/{org}/settings/immutable-releases/repositories"
-    ],
-    getMembershipForAuthenticatedUser: ["GET /user/memberships/orgs/{org}"],
-    getMembershipForUser: ["GET /orgs/{org}/memberships/{username}"],
-    getOrgRole: ["GET /orgs/{org}/organization-roles/{role_id}"],
-    getOrgRulesetHistory: ["GET /orgs/{org}/rulesets/{ruleset_id}/history"],
-    getOrgRulesetVersion: [
-      "GET /orgs/{org}/rulesets/{ruleset_id}/history/{version_id}"
-    ],
-    getWebhook: ["GET /orgs/{org}/hooks/{hook_id}"],
-    getWebhookConfigForOrg: ["GET /orgs/{org}/hooks/{hook_id}/config"],
-    getWebhookDelivery: [
-      "GET /orgs/{org}/hooks/{hook_id}/deliveries/{delivery_id}"
-    ],
-    list: ["GET /organizations"],
-    listAppInstallations: ["GET /orgs/{org}/installations"],
-    listArtifactStorageRecords: [
-      "GET /orgs/{org}/artifacts/{subject_digest}/metadata/storage-records"
-    ],
-    listAttestationRepositories: ["GET /orgs/{org}/attestations/repositories"],
-    listAttestations: ["GET /orgs/{org}/attestations/{subject_digest}"],
-    listAttestationsBulk: [
-      "POST /orgs/{org}/attestations/bulk-list{?per_page,before,after}"
-    ],
-    listBlockedUsers: ["GET /orgs/{org}/blocks"],
-    listFailedInvitations: ["GET /orgs/{org}/failed_invitations"],
-    listForAuthenticatedUser: ["GET /user/orgs"],
-    listForUser: ["GET /users/{username}/orgs"],
-    listInvitationTeams: ["GET /orgs/{org}/invitations/{invitation_id}/teams"],
-    listIssueTypes: ["GET /orgs/{org}/issue-types"],
-    listMembers: ["GET /orgs/{org}/members"],
-    listMembershipsForAuthenticatedUser: ["GET /user/memberships/orgs"],
-    listOrgRoleTeams: ["GET /orgs/{org}/organization-roles/{role_id}/teams"],
-    listOrgRoleUsers: ["GET /orgs/{org}/organization-roles/{role_id}/users"],
-    listOrgRoles: ["GET /orgs/{org}/organization-roles"],
-    listOrganizationFineGrainedPermissions: [
-      "GET /orgs/{org}/organization-fine-grained-permissions"
-    ],
-    listOutsideCollaborators: ["GET /orgs/{org}/outside_collaborators"],
-    listPatGrantRepositories: [
-      "GET /orgs/{org}/personal-access-tokens/{pat_id}/repositories"
-    ],
-    listPatGrantRequestRepositories: [
-      "GET /orgs/{org}/personal-access-token-requests/{pat_request_id}/repositories"
-    ],
-    listPatGrantRequests: ["GET /orgs/{org}/personal-access-token-requests"],
-    listPatGrants: ["GET /orgs/{org}/personal-access-tokens"],
-    listPendingInvitations: ["GET /orgs/{org}/invitations"],
-    listPublicMembers: ["GET /orgs/{org}/public_members"],
-    listSecurityManagerTeams: [
-      "GET /orgs/{org}/security-managers",
-      {},
-      {
-        deprecated: "octokit.rest.orgs.listSecurityManagerTeams() is deprecated, see https://docs.github.com/rest/orgs/security-managers#list-security-manager-teams"
-      }
-    ],
-    listWebhookDeliveries: ["GET /orgs/{org}/hooks/{hook_id}/deliveries"],
-    listWebhooks: ["GET /orgs/{org}/hooks"],
-    pingWebhook: ["POST /orgs/{org}/hooks/{hook_id}/pings"],
-    redeliverWebhookDelivery: [
-      "POST /orgs/{org}/hooks/{hook_id}/deliveries/{delivery_id}/attempts"
-    ],
-    removeMember: ["DELETE /orgs/{org}/members/{username}"],
-    removeMembershipForUser: ["DELETE /orgs/{org}/memberships/{username}"],
-    removeOutsideCollaborator: [
-      "DELETE /orgs/{org}/outside_collaborators/{username}"
-    ],
-    removePublicMembershipForAuthenticatedUser: [
-      "DELETE /orgs/{org}/public_members/{username}"
-    ],
-    removeSecurityManagerTeam: [
-      "DELETE /orgs/{org}/security-managers/teams/{team_slug}",
-      {},
-      {
-        deprecated: "octokit.rest.orgs.removeSecurityManagerTeam() is deprecated, see https://docs.github.com/rest/orgs/security-managers#remove-a-security-manager-team"
-      }
-    ],
-    reviewPatGrantRequest: [
-      "POST /orgs/{org}/personal-access-token-requests/{pat_request_id}"
-    ],
-    reviewPatGrantRequestsInBulk: [
-      "POST /orgs/{org}/personal-access-token-requests"
-    ],
-    revokeAllOrgRolesTeam: [
-      "DELETE /orgs/{org}/organization-roles/teams/{team_slug}"
-    ],
-    revokeAllOrgRolesUser: [
-      "DELETE /orgs/{org}/organization-roles/users/{username}"
-    ],
-    revokeOrgRoleTeam: [
-      "DELETE /orgs/{org}/organization-roles/teams/{team_slug}/{role_id}"
-    ],
-    revokeOrgRoleUser: [
-      "DELETE /orgs/{org}/organization-roles/users/{username}/{role_id}"
-    ],
-    setImmutableReleasesSettings: [
-      "PUT /orgs/{org}/settings/immutable-releases"
-    ],
-    setImmutableReleasesSettingsRepositories: [
-      "PUT /orgs/{org}/settings/immutable-releases/repositories"
-    ],
-    setMembershipForUser: ["PUT /orgs/{org}/memberships/{username}"],
-    setPublicMembershipForAuthenticatedUser: [
-      "PUT /orgs/{org}/public_members/{username}"
-    ],
-    unblockUser: ["DELETE /orgs/{org}/blocks/{username}"],
-    update: ["PATCH /orgs/{org}"],
-    updateIssueType: ["PUT /orgs/{org}/issue-types/{issue_type_id}"],
-    updateMembershipForAuthenticatedUser: [
-      "PATCH /user/memberships/orgs/{org}"
-    ],
-    updatePatAccess: ["POST /orgs/{org}/personal-access-tokens/{pat_id}"],
-    updatePatAccesses: ["POST /orgs/{org}/personal-access-tokens"],
-    updateWebhook: ["PATCH /orgs/{org}/hooks/{hook_id}"],
-    updateWebhookConfigForOrg: ["PATCH /orgs/{org}/hooks/{hook_id}/config"]
-  },
-  packages: {
-    deletePackageForAuthenticatedUser: [
-      "DELETE /user/packages/{package_type}/{package_name}"
-    ],
-    deletePackageForOrg: [
-      "DELETE /orgs/{org}/packages/{package_type}/{package_name}"
-    ],
-    deletePackageForUser: [
-      "DELETE /users/{username}/packages/{package_type}/{package_name}"
-    ],
-    deletePackageVersionForAuthenticatedUser: [
-      "DELETE /user/packages/{package_type}/{package_name}/versions/{package_version_id}"
-    ],
-    deletePackageVersionForOrg: [
-      "DELETE /orgs/{org}/packages/{package_type}/{package_name}/versions/{package_version_id}"
-    ],
-    deletePackageVersionForUser: [
-      "DELETE /users/{username}/packages/{package_type}/{package_name}/versions/{package_version_id}"
-    ],
-    getAllPackageVersionsForAPackageOwnedByAnOrg: [
-      "GET /orgs/{org}/packages/{package_type}/{package_name}/versions",
-      {},
-      { renamed: ["packages", "getAllPackageVersionsForPackageOwnedByOrg"] }
-    ],
-    getAllPackageVersionsForAPackageOwnedByTheAuthenticatedUser: [
-      "GET /user/packages/{package_type}/{package_name}/versions",
-      {},
-      {
-        renamed: [
-          "packages",
-          "getAllPackageVersionsForPackageOwnedByAuthenticatedUser"
-        ]
-      }
-    ],
-    getAllPackageVersionsForPackageOwnedByAuthenticatedUser: [
-      "GET /user/packages/{package_type}/{package_name}/versions"
-    ],
-    getAllPackageVersionsForPackageOwnedByOrg: [
-      "GET /orgs/{org}/packages/{package_type}/{package_name}/versions"
-    ],
-    getAllPackageVersionsForPackageOwnedByUser: [
-      "GET /users/{username}/packages/{package_type}/{package_name}/versions"
-    ],
-    getPackageForAuthenticatedUser: [
-      "GET /user/packages/{package_type}/{package_name}"
-    ],
-    getPackageForOrganization: [
-      "GET /orgs/{org}/packages/{package_type}/{package_name}"
-    ],
-    getPackageForUser: [
-      "GET /users/{username}/packages/{package_type}/{package_name}"
-    ],
-    getPackageVersionForAuthenticatedUser: [
-      "GET /user/packages/{package_type}/{package_name}/versions/{package_version_id}"
-    ],
-    getPackageVersionForOrganization: [
-      "GET /orgs/{org}/packages/{package_type}/{package_name}/versions/{package_version_id}"
-    ],
-    getPackageVersionForUser: [
-      "GET /users/{username}/packages/{package_type}/{package_name}/versions/{package_version_id}"
-    ],
-    listDockerMigrationConflictingPackagesForAuthenticatedUser: [
-      "GET /user/docker/conflicts"
-    ],
-    listDockerMigrationConflictingPackagesForOrganization: [
-      "GET /orgs/{org}/docker/conflicts"
-    ],
-    listDockerMigrationConflictingPackagesForUser: [
-      "GET /users/{username}/docker/conflicts"
-    ],
-    listPackagesForAuthenticatedUser: ["GET /user/packages"],
-    listPackagesForOrganization: ["GET /orgs/{org}/packages"],
-    listPackagesForUser: ["GET /users/{username}/packages"],
-    restorePackageForAuthenticatedUser: [
-      "POST /user/packages/{package_type}/{package_name}/restore{?token}"
-    ],
-    restorePackageForOrg: [
-      "POST /orgs/{org}/packages/{package_type}/{package_name}/restore{?token}"
-    ],
-    restorePackageForUser: [
-      "POST /users/{username}/packages/{package_type}/{package_name}/restore{?token}"
-    ],
-    restorePackageVersionForAuthenticatedUser: [
-      "POST /user/packages/{package_type}/{package_name}/versions/{package_version_id}/restore"
-    ],
-    restorePackageVersionForOrg: [
-      "POST /orgs/{org}/packages/{package_type}/{package_name}/versions/{package_version_id}/restore"
-    ],
-    restorePackageVersionForUser: [
-      "POST /users/{username}/packages/{package_type}/{package_name}/versions/{package_version_id}/restore"
-    ]
-  },
-  privateRegistries: {
-    createOrgPrivateRegistry: ["POST /orgs/{org}/private-registries"],
-    deleteOrgPrivateRegistry: [
-      "DELETE /orgs/{org}/private-registries/{secret_name}"
-    ],
-    getOrgPrivateRegistry: ["GET /orgs/{org}/private-registries/{secret_name}"],
-    getOrgPublicKey: ["GET /orgs/{org}/private-registries/public-key"],
-    listOrgPrivateRegistries: ["GET /orgs/{org}/private-registries"],
-    updateOrgPrivateRegistry: [
-      "PATCH /orgs/{org}/private-registries/{secret_name}"
-    ]
-  },
-  projects: {
-    addItemForOrg: ["POST /orgs/{org}/projectsV2/{project_number}/items"],
-    addItemForUser: [
-      "POST /users/{username}/projectsV2/{project_number}/items"
-    ],
-    deleteItemForOrg: [
-      "DELETE /orgs/{org}/projectsV2/{project_number}/items/{item_id}"
-    ],
-    deleteItemForUser: [
-      "DELETE /users/{username}/projectsV2/{project_number}/items/{item_id}"
-    ],
-    getFieldForOrg: [
-      "GET /orgs/{org}/projectsV2/{project_number}/fields/{field_id}"
-    ],
-    getFieldForUser: [
-      "GET /users/{username}/projectsV2/{project_number}/fields/{field_id}"
-    ],
-    getForOrg: ["GET /orgs/{org}/projectsV2/{project_number}"],
-    getForUser: ["GET /users/{username}/projectsV2/{project_number}"],
-    getOrgItem: ["GET /orgs/{org}/projectsV2/{project_number}/items/{item_id}"],
-    getUserItem: [
-      "GET /users/{username}/projectsV2/{project_number}/items/{item_id}"
-    ],
-    listFieldsForOrg: ["GET /orgs/{org}/projectsV2/{project_number}/fields"],
-    listFieldsForUser: [
-      "GET /users/{username}/projectsV2/{project_number}/fields"
-    ],
-    listForOrg: ["GET /orgs/{org}/projectsV2"],
-    listForUser: ["GET /users/{username}/projectsV2"],
-    listItemsForOrg: ["GET /orgs/{org}/projectsV2/{project_number}/items"],
-    listItemsForUser: [
-      "GET /users/{username}/projectsV2/{project_number}/items"
-    ],
-    updateItemForOrg: [
-      "PATCH /orgs/{org}/projectsV2/{project_number}/items/{item_id}"
-    ],
-    updateItemForUser: [
-      "PATCH /users/{username}/projectsV2/{project_number}/items/{item_id}"
-    ]
-  },
-  pulls: {
-    checkIfMerged: ["GET /repos/{owner}/{repo}/pulls/{pull_number}/merge"],
-    create: ["POST /repos/{owner}/{repo}/pulls"],
-    createReplyForReviewComment: [
-      "POST /repos/{owner}/{repo}/pulls/{pull_number}/comments/{comment_id}/replies"
-    ],
-    createReview: ["POST /repos/{owner}/{repo}/pulls/{pull_number}/reviews"],
-    createReviewComment: [
-      "POST /repos/{owner}/{repo}/pulls/{pull_number}/comments"
-    ],
-    deletePendingReview: [
-      "DELETE /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}"
-    ],
-    deleteReviewComment: [
-      "DELETE /repos/{owner}/{repo}/pulls/comments/{comment_id}"
-    ],
-    dismissReview: [
-      "PUT /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/dismissals"
-    ],
-    get: ["GET /repos/{owner}/{repo}/pulls/{pull_number}"],
-    getReview: [
-      "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}"
-    ],
-    getReviewComment: ["GET /repos/{owner}/{repo}/pulls/comments/{comment_id}"],
-    list: ["GET /repos/{owner}/{repo}/pulls"],
-    listCommentsForReview: [
-      "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/comments"
-    ],
-    listCommits: ["GET /repos/{owner}/{repo}/pulls/{pull_number}/commits"],
-    listFiles: ["GET /repos/{owner}/{repo}/pulls/{pull_number}/files"],
-    listRequestedReviewers: [
-      "GET /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers"
-    ],
-    listReviewComments: [
-      "GET /repos/{owner}/{repo}/pulls/{pull_number}/comments"
-    ],
-    listReviewCommentsForRepo: ["GET /repos/{owner}/{repo}/pulls/comments"],
-    listReviews: ["GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews"],
-    merge: ["PUT /repos/{owner}/{repo}/pulls/{pull_number}/merge"],
-    removeRequestedReviewers: [
-      "DELETE /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers"
-    ],
-    requestReviewers: [
-      "POST /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers"
-    ],
-    submitReview: [
-      "POST /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/events"
-    ],
-    update: ["PATCH /repos/{owner}/{repo}/pulls/{pull_number}"],
-    updateBranch: [
-      "PUT /repos/{owner}/{repo}/pulls/{pull_number}/update-branch"
-    ],
-    updateReview: [
-      "PUT /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}"
-    ],
-    updateReviewComment: [
-      "PATCH /repos/{owner}/{repo}/pulls/comments/{comment_id}"
-    ]
-  },
-  rateLimit: { get: ["GET /rate_limit"] },
-  reactions: {
-    createForCommitComment: [
-      "POST /repos/{owner}/{repo}/comments/{comment_id}/reactions"
-    ],
-    createForIssue: [
-      "POST /repos/{owner}/{repo}/issues/{issue_number}/reactions"
-    ],
-    createForIssueComment: [
-      "POST /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions"
-    ],
-    createForPullRequestReviewComment: [
-      "POST /repos/{owner}/{repo}/pulls/comments/{comment_id}/reactions"
-    ],
-    createForRelease: [
-      "POST /repos/{owner}/{repo}/releases/{release_id}/reactions"
-    ],
-    createForTeamDiscussionCommentInOrg: [
-      "POST /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}/reactions"
-    ],
-    createForTeamDiscussionInOrg: [
-      "POST /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/reactions"
-    ],
-    deleteForCommitComment: [
-      "DELETE /repos/{owner}/{repo}/comments/{comment_id}/reactions/{reaction_id}"
-    ],
-    deleteForIssue: [
-      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/reactions/{reaction_id}"
-    ],
-    deleteForIssueComment: [
-      "DELETE /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions/{reaction_id}"
-    ],
-    deleteForPullRequestComment: [
-      "DELETE /repos/{owner}/{repo}/pulls/comments/{comment_id}/reactions/{reaction_id}"
-    ],
-    deleteForRelease: [
-      "DELETE /repos/{owner}/{repo}/releases/{release_id}/reactions/{reaction_id}"
-    ],
-    deleteForTeamDiscussion: [
-      "DELETE /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/reactions/{reaction_id}"
-    ],
-    deleteForTeamDiscussionComment: [
-      "DELETE /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}/reactions/{reaction_id}"
-    ],
-    listForCommitComment: [
-      "GET /repos/{owner}/{repo}/comments/{comment_id}/reactions"
-    ],
-    listForIssue: ["GET /repos/{owner}/{repo}/issues/{issue_number}/reactions"],
-    listForIssueComment: [
-      "GET /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions"
-    ],
-    listForPullRequestReviewComment: [
-      "GET /repos/{owner}/{repo}/pulls/comments/{comment_id}/reactions"
-    ],
-    listForRelease: [
-      "GET /repos/{owner}/{repo}/releases/{release_id}/reactions"
-    ],
-    listForTeamDiscussionCommentInOrg: [
-      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}/reactions"
-    ],
-    listForTeamDiscussionInOrg: [
-      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/reactions"
-    ]
-  },
-  repos: {
-    acceptInvitation: [
-      "PATCH /user/repository_invitations/{invitation_id}",
-      {},
-      { renamed: ["repos", "acceptInvitationForAuthenticatedUser"] }
-    ],
-    acceptInvitationForAuthenticatedUser: [
-      "PATCH /user/repository_invitations/{invitation_id}"
-    ],
-    addAppAccessRestrictions: [
-      "POST /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/apps",
-      {},
-      { mapToData: "apps" }
-    ],
-    addCollaborator: ["PUT /repos/{owner}/{repo}/collaborators/{username}"],
-    addStatusCheckContexts: [
-      "POST /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks/contexts",
-      {},
-      { mapToData: "contexts" }
-    ],
-    addTeamAccessRestrictions: [
-      "POST /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/teams",
-      {},
-      { mapToData: "teams" }
-    ],
-    addUserAccessRestrictions: [
-      "POST /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/users",
-      {},
-      { mapToData: "users" }
-    ],
-    cancelPagesDeployment: [
-      "POST /repos/{owner}/{repo}/pages/deployments/{pages_deployment_id}/cancel"
-    ],
-    checkAutomatedSecurityFixes: [
-      "GET /repos/{owner}/{repo}/automated-security-fixes"
-    ],
-    checkCollaborator: ["GET /repos/{owner}/{repo}/collaborators/{username}"],
-    checkImmutableReleases: ["GET /repos/{owner}/{repo}/immutable-releases"],
-    checkPrivateVulnerabilityReporting: [
-      "GET /repos/{owner}/{repo}/private-vulnerability-reporting"
-    ],
-    checkVulnerabilityAlerts: [
-      "GET /repos/{owner}/{repo}/vulnerability-alerts"
-    ],
-    codeownersErrors: ["GET /repos/{owner}/{repo}/codeowners/errors"],
-    compareCommits: ["GET /repos/{owner}/{repo}/compare/{base}...{head}"],
-    compareCommitsWithBasehead: [
-      "GET /repos/{owner}/{repo}/compare/{basehead}"
-    ],
-    createAttestation: ["POST /repos/{owner}/{repo}/attestations"],
-    createAutolink: ["POST /repos/{owner}/{repo}/autolinks"],
-    createCommitComment: [
-      "POST /repos/{owner}/{repo}/commits/{commit_sha}/comments"
-    ],
-    createCommitSignatureProtection: [
-      "POST /repos/{owner}/{repo}/branches/{branch}/protection/required_signatures"
-    ],
-    createCommitStatus: ["POST /repos/{owner}/{repo}/statuses/{sha}"],
-    createDeployKey: ["POST /repos/{owner}/{repo}/keys"],
-    createDeployment: ["POST /repos/{owner}/{repo}/deployments"],
-    createDeploymentBranchPolicy: [
-      "POST /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies"
-    ],
-    createDeploymentProtectionRule: [
-      "POST /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules"
-    ],
-    createDeploymentStatus: [
-      "POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses"
-    ],
-    createDispatchEvent: ["POST /repos/{owner}/{repo}/dispatches"],
-    createForAuthenticatedUser: ["POST /user/repos"],
-    createFork: ["POST /repos/{owner}/{repo}/forks"],
-    createInOrg: ["POST /orgs/{org}/repos"],
-    createOrUpdateEnvironment: [
-      "PUT /repos/{owner}/{repo}/environments/{environment_name}"
-    ],
-    createOrUpdateFileContents: ["PUT /repos/{owner}/{repo}/contents/{path}"],
-    createOrgRuleset: ["POST /orgs/{org}/rulesets"],
-    createPagesDeployment: ["POST /repos/{owner}/{repo}/pages/deployments"],
-    createPagesSite: ["POST /repos/{owner}/{repo}/pages"],
-    createRelease: ["POST /repos/{owner}/{repo}/releases"],
-    createRepoRuleset: ["POST /repos/{owner}/{repo}/rulesets"],
-    createUsingTemplate: [
-      "POST /repos/{template_owner}/{template_repo}/generate"
-    ],
-    createWebhook: ["POST /repos/{owner}/{repo}/hooks"],
-    customPropertiesForReposCreateOrUpdateRepositoryValues: [
-      "PATCH /repos/{owner}/{repo}/properties/values"
-    ],
-    customPropertiesForReposGetRepositoryValues: [
-      "GET /repos/{owner}/{repo}/properties/values"
-    ],
-    declineInvitation: [
-      "DELETE /user/repository_invitations/{invitation_id}",
-      {},
-      { renamed: ["repos", "declineInvitationForAuthenticatedUser"] }
-    ],
-    declineInvitationForAuthenticatedUser: [
-      "DELETE /user/repository_invitations/{invitation_id}"
-    ],
-    delete: ["DELETE /repos/{owner}/{repo}"],
-    deleteAccessRestrictions: [
-      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/restrictions"
-    ],
-    deleteAdminBranchProtection: [
-      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/enforce_admins"
-    ],
-    deleteAnEnvironment: [
-      "DELETE /repos/{owner}/{repo}/environments/{environment_name}"
-    ],
-    deleteAutolink: ["DELETE /repos/{owner}/{repo}/autolinks/{autolink_id}"],
-    deleteBranchProtection: [
-      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection"
-    ],
-    deleteCommitComment: ["DELETE /repos/{owner}/{repo}/comments/{comment_id}"],
-    deleteCommitSignatureProtection: [
-      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/required_signatures"
-    ],
-    deleteDeployKey: ["DELETE /repos/{owner}/{repo}/keys/{key_id}"],
-    deleteDeployment: [
-      "DELETE /repos/{owner}/{repo}/deployments/{deployment_id}"
-    ],
-    deleteDeploymentBranchPolicy: [
-      "DELETE /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies/{branch_policy_id}"
-    ],
-    deleteFile: ["DELETE /repos/{owner}/{repo}/contents/{path}"],
-    deleteInvitation: [
-      "DELETE /repos/{owner}/{repo}/invitations/{invitation_id}"
-    ],
-    deleteOrgRuleset: ["DELETE /orgs/{org}/rulesets/{ruleset_id}"],
-    deletePagesSite: ["DELETE /repos/{owner}/{repo}/pages"],
-    deletePullRequestReviewProtection: [
-      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/required_pull_request_reviews"
-    ],
-    deleteRelease: ["DELETE /repos/{owner}/{repo}/releases/{release_id}"],
-    deleteReleaseAsset: [
-      "DELETE /repos/{owner}/{repo}/releases/assets/{asset_id}"
-    ],
-    deleteRepoRuleset: ["DELETE /repos/{owner}/{repo}/rulesets/{ruleset_id}"],
-    deleteWebhook: ["DELETE /repos/{owner}/{repo}/hooks/{hook_id}"],
-    disableAutomatedSecurityFixes: [
-      "DELETE /repos/{owner}/{repo}/automated-security-fixes"
-    ],
-    disableDeploymentProtectionRule: [
-      "DELETE /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules/{protection_rule_id}"
-    ],
-    disableImmutableReleases: [
-      "DELETE /repos/{owner}/{repo}/immutable-releases"
-    ],
-    disablePrivateVulnerabilityReporting: [
-      "DELETE /repos/{owner}/{repo}/private-vulnerability-reporting"
-    ],
-    disableVulnerabilityAlerts: [
-      "DELETE /repos/{owner}/{repo}/vulnerability-alerts"
-    ],
-    downloadArchive: [
-      "GET /repos/{owner}/{repo}/zipball/{ref}",
-      {},
-      { renamed: ["repos", "downloadZipballArchive"] }
-    ],
-    downloadTarballArchive: ["GET /repos/{owner}/{repo}/tarball/{ref}"],
-    downloadZipballArchive: ["GET /repos/{owner}/{repo}/zipball/{ref}"],
-    enableAutomatedSecurityFixes: [
-      "PUT /repos/{owner}/{repo}/automated-security-fixes"
-    ],
-    enableImmutableReleases: ["PUT /repos/{owner}/{repo}/immutable-releases"],
-    enablePrivateVulnerabilityReporting: [
-      "PUT /repos/{owner}/{repo}/private-vulnerability-reporting"
-    ],
-    enableVulnerabilityAlerts: [
-      "PUT /repos/{owner}/{repo}/vulnerability-alerts"
-    ],
-    generateReleaseNotes: [
-      "POST /repos/{owner}/{repo}/releases/generate-notes"
-    ],
-    get: ["GET /repos/{owner}/{repo}"],
-    getAccessRestrictions: [
-      "GET /repos/{owner}/{repo}/branches/{branch}/protection/restrictions"
-    ],
-    getAdminBranchProtection: [
-      "GET /repos/{owner}/{repo}/branches/{branch}/protection/enforce_admins"
-    ],
-    getAllDeploymentProtectionRules: [
-      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules"
-    ],
-    getAllEnvironments: ["GET /repos/{owner}/{repo}/environments"],
-    getAllStatusCheckContexts: [
-      "GET /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks/contexts"
-    ],
-    getAllTopics: ["GET /repos/{owner}/{repo}/topics"],
-    getAppsWithAccessToProtectedBranch: [
-      "GET /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/apps"
-    ],
-    getAutolink: ["GET /repos/{owner}/{repo}/autolinks/{autolink_id}"],
-    getBranch: ["GET /repos/{owner}/{repo}/branches/{branch}"],
-    getBranchProtection: [
-      "GET /repos/{owner}/{repo}/branches/{branch}/protection"
-    ],
-    getBranchRules: ["GET /repos/{owner}/{repo}/rules/branches/{branch}"],
-    getClones: ["GET /repos/{owner}/{repo}/traffic/clones"],
-    getCodeFrequencyStats: ["GET /repos/{owner}/{repo}/stats/code_frequency"],
-    getCollaboratorPermissionLevel: [
-      "GET /repos/{owner}/{repo}/collaborators/{username}/permission"
-    ],
-    getCombinedStatusForRef: ["GET /repos/{owner}/{repo}/commits/{ref}/status"],
-    getCommit: ["GET /repos/{owner}/{repo}/commits/{ref}"],
-    getCommitActivityStats: ["GET /repos/{owner}/{repo}/stats/commit_activity"],
-    getCommitComment: ["GET /repos/{owner}/{repo}/comments/{comment_id}"],
-    getCommitSignatureProtection: [
-      "GET /repos/{owner}/{repo}/branches/{branch}/protection/required_signatures"
-    ],
-    getCommunityProfileMetrics: ["GET /repos/{owner}/{repo}/community/profile"],
-    getContent: ["GET /repos/{owner}/{repo}/contents/{path}"],
-    getContributorsStats: ["GET /repos/{owner}/{repo}/stats/contributors"],
-    getCustomDeploymentProtectionRule: [
-      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules/{protection_rule_id}"
-    ],
-    getDeployKey: ["GET /repos/{owner}/{repo}/keys/{key_id}"],
-    getDeployment: ["GET /repos/{owner}/{repo}/deployments/{deployment_id}"],
-    getDeploymentBranchPolicy: [
-      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies/{branch_policy_id}"
-    ],
-    getDeploymentStatus: [
-      "GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses/{status_id}"
-    ],
-    getEnvironment: [
-      "GET /repos/{owner}/{repo}/environments/{environment_name}"
-    ],
-    getLatestPagesBuild: ["GET /repos/{owner}/{repo}/pages/builds/latest"],
-    getLatestRelease: ["GET /repos/{owner}/{repo}/releases/latest"],
-    getOrgRuleSuite: ["GET /orgs/{org}/rulesets/rule-suites/{rule_suite_id}"],
-    getOrgRuleSuites: ["GET /orgs/{org}/rulesets/rule-suites"],
-    getOrgRuleset: ["GET /orgs/{org}/rulesets/{ruleset_id}"],
-    getOrgRulesets: ["GET /orgs/{org}/rulesets"],
-    getPages: ["GET /repos/{owner}/{repo}/pages"],
-    getPagesBuild: ["GET /repos/{owner}/{repo}/pages/builds/{build_id}"],
-    getPagesDeployment: [
-      "GET /repos/{owner}/{repo}/pages/deployments/{pages_deployment_id}"
-    ],
-    getPagesHealthCheck: ["GET /repos/{owner}/{repo}/pages/health"],
-    getParticipationStats: ["GET /repos/{owner}/{repo}/stats/participation"],
-    getPullRequestReviewProtection: [
-      "GET /repos/{owner}/{repo}/branches/{branch}/protection/required_pull_request_reviews"
-    ],
-    getPunchCardStats: ["GET /repos/{owner}/{repo}/stats/punch_card"],
-    getReadme: ["GET /repos/{owner}/{repo}/readme"],
-    getReadmeInDirectory: ["GET /repos/{owner}/{repo}/readme/{dir}"],
-    getRelease: ["GET /repos/{owner}/{repo}/releases/{release_id}"],
-    getReleaseAsset: ["GET /repos/{owner}/{repo}/releases/assets/{asset_id}"],
-    getReleaseByTag: ["GET /repos/{owner}/{repo}/releases/tags/{tag}"],
-    getRepoRuleSuite: [
-      "GET /repos/{owner}/{repo}/rulesets/rule-suites/{rule_suite_id}"
-    ],
-    getRepoRuleSuites: ["GET /repos/{owner}/{repo}/rulesets/rule-suites"],
-    getRepoRuleset: ["GET /repos/{owner}/{repo}/rulesets/{ruleset_id}"],
-    getRepoRulesetHistory: [
-      "GET /repos/{owner}/{repo}/rulesets/{ruleset_id}/history"
-    ],
-    getRepoRulesetVersion: [
-      "GET /repos/{owner}/{repo}/rulesets/{ruleset_id}/history/{version_id}"
-    ],
-    getRepoRulesets: ["GET /repos/{owner}/{repo}/rulesets"],
-    getStatusChecksProtection: [
-      "GET /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks"
-    ],
-    getTeamsWithAccessToProtectedBranch: [
-      "GET /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/teams"
-    ],
-    getTopPaths: ["GET /repos/{owner}/{repo}/traffic/popular/paths"],
-    getTopReferrers: ["GET /repos/{owner}/{repo}/traffic/popular/referrers"],
-    getUsersWithAccessToProtectedBranch: [
-      "GET /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/users"
-    ],
-    getViews: ["GET /repos/{owner}/{repo}/traffic/views"],
-    getWebhook: ["GET /repos/{owner}/{repo}/hooks/{hook_id}"],
-    getWebhookConfigForRepo: [
-      "GET /repos/{owner}/{repo}/hooks/{hook_id}/config"
-    ],
-    getWebhookDelivery: [
-      "GET /repos/{owner}/{repo}/hooks/{hook_id}/deliveries/{delivery_id}"
-    ],
-    listActivities: ["GET /repos/{owner}/{repo}/activity"],
-    listAttestations: [
-      "GET /repos/{owner}/{repo}/attestations/{subject_digest}"
-    ],
-    listAutolinks: ["GET /repos/{owner}/{repo}/autolinks"],
-    listBranches: ["GET /repos/{owner}/{repo}/branches"],
-    listBranchesForHeadCommit: [
-      "GET /repos/{owner}/{repo}/commits/{commit_sha}/branches-where-head"
-    ],
-    listCollaborators: ["GET /repos/{owner}/{repo}/collaborators"],
-    listCommentsForCommit: [
-      "GET /repos/{owner}/{repo}/commits/{commit_sha}/comments"
-    ],
-    listCommitCommentsForRepo: ["GET /repos/{owner}/{repo}/comments"],
-    listCommitStatusesForRef: [
-      "GET /repos/{owner}/{repo}/commits/{ref}/statuses"
-    ],
-    listCommits: ["GET /repos/{owner}/{repo}/commits"],
-    listContributors: ["GET /repos/{owner}/{repo}/contributors"],
-    listCustomDeploymentRuleIntegrations: [
-      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules/apps"
-    ],
-    listDeployKeys: ["GET /repos/{owner}/{repo}/keys"],
-    listDeploymentBranchPolicies: [
-      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies"
-    ],
-    listDeploymentStatuses: [
-      "GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses"
-    ],
-    listDeployments: ["GET /repos/{owner}/{repo}/deployments"],
-    listForAuthenticatedUser: ["GET /user/repos"],
-    listForOrg: ["GET /orgs/{org}/repos"],
-    listForUser: ["GET /users/{username}/repos"],
-    listForks: ["GET /repos/{owner}/{repo}/forks"],
-    listInvitations: ["GET /repos/{owner}/{repo}/invitations"],
-    listInvitationsForAuthenticatedUser: ["GET /user/repository_invitations"],
-    listLanguages: ["GET /repos/{owner}/{repo}/languages"],
-    listPagesBuilds: ["GET /repos/{owner}/{repo}/pages/builds"],
-    listPublic: ["GET /repositories"],
-    listPullRequestsAssociatedWithCommit: [
-      "GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls"
-    ],
-    listReleaseAssets: [
-      "GET /repos/{owner}/{repo}/releases/{release_id}/assets"
-    ],
-    listReleases: ["GET /repos/{owner}/{repo}/releases"],
-    listTags: ["GET /repos/{owner}/{repo}/tags"],
-    listTeams: ["GET /repos/{owner}/{repo}/teams"],
-    listWebhookDeliveries: [
-      "GET /repos/{owner}/{repo}/hooks/{hook_id}/deliveries"
-    ],
-    listWebhooks: ["GET /repos/{owner}/{repo}/hooks"],
-    merge: ["POST /repos/{owner}/{repo}/merges"],
-    mergeUpstream: ["POST /repos/{owner}/{repo}/merge-upstream"],
-    pingWebhook: ["POST /repos/{owner}/{repo}/hooks/{hook_id}/pings"],
-    redeliverWebhookDelivery: [
-      "POST /repos/{owner}/{repo}/hooks/{hook_id}/deliveries/{delivery_id}/attempts"
-    ],
-    removeAppAccessRestrictions: [
-      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/apps",
-      {},
-      { mapToData: "apps" }
-    ],
-    removeCollaborator: [
-      "DELETE /repos/{owner}/{repo}/collaborators/{username}"
-    ],
-    removeStatusCheckContexts: [
-      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks/contexts",
-      {},
-      { mapToData: "contexts" }
-    ],
-    removeStatusCheckProtection: [
-      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks"
-    ],
-    removeTeamAccessRestrictions: [
-      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/teams",
-      {},
-      { mapToData: "teams" }
-    ],
-    removeUserAccessRestrictions: [
-      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/users",
-      {},
-      { mapToData: "users" }
-    ],
-    renameBranch: ["POST /repos/{owner}/{repo}/branches/{branch}/rename"],
-    replaceAllTopics: ["PUT /repos/{owner}/{repo}/topics"],
-    requestPagesBuild: ["POST /repos/{owner}/{repo}/pages/builds"],
-    setAdminBranchProtection: [
-      "POST /repos/{owner}/{repo}/branches/{branch}/protection/enforce_admins"
-    ],
-    setAppAccessRestrictions: [
-      "PUT /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/apps",
-      {},
-      { mapToData: "apps" }
-    ],
-    setStatusCheckContexts: [
-      "PUT /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks/contexts",
-      {},
-      { mapToData: "contexts" }
-    ],
-    setTeamAccessRestrictions: [
-      "PUT /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/teams",
-      {},
-      { mapToData: "teams" }
-    ],
-    setUserAccessRestrictions: [
-      "PUT /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/users",
-      {},
-      { mapToData: "users" }
-    ],
-    testPushWebhook: ["POST /repos/{owner}/{repo}/hooks/{hook_id}/tests"],
-    transfer: ["POST /repos/{owner}/{repo}/transfer"],
-    update: ["PATCH /repos/{owner}/{repo}"],
-    updateBranchProtection: [
-      "PUT /repos/{owner}/{repo}/branches/{branch}/protection"
-    ],
-    updateCommitComment: ["PATCH /repos/{owner}/{repo}/comments/{comment_id}"],
-    updateDeploymentBranchPolicy: [
-      "PUT /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies/{branch_policy_id}"
-    ],
-    updateInformationAboutPagesSite: ["PUT /repos/{owner}/{repo}/pages"],
-    updateInvitation: [
-      "PATCH /repos/{owner}/{repo}/invitations/{invitation_id}"
-    ],
-    updateOrgRuleset: ["PUT /orgs/{org}/rulesets/{ruleset_id}"],
-    updatePullRequestReviewProtection: [
-      "PATCH /repos/{owner}/{repo}/branches/{branch}/protection/required_pull_request_reviews"
-    ],
-    updateRelease: ["PATCH /repos/{owner}/{repo}/releases/{release_id}"],
-    updateReleaseAsset: [
-      "PATCH /repos/{owner}/{repo}/releases/assets/{asset_id}"
-    ],
-    updateRepoRuleset: ["PUT /repos/{owner}/{repo}/rulesets/{ruleset_id}"],
-    updateStatusCheckPotection: [
-      "PATCH /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks",
-      {},
-      { renamed: ["repos", "updateStatusCheckProtection"] }
-    ],
-    updateStatusCheckProtection: [
-      "PATCH /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks"
-    ],
-    updateWebhook: ["PATCH /repos/{owner}/{repo}/hooks/{hook_id}"],
-    updateWebhookConfigForRepo: [
-      "PATCH /repos/{owner}/{repo}/hooks/{hook_id}/config"
-    ],
-    uploadReleaseAsset: [
-      "POST /repos/{owner}/{repo}/releases/{release_id}/assets{?name,label}",
-      { baseUrl: "https://uploads.github.com" }
-    ]
-  },
-  search: {
-    code: ["GET /search/code"],
-    commits: ["GET /search/commits"],
-    issuesAndPullRequests: ["GET /search/issues"],
-    labels: ["GET /search/labels"],
-    repos: ["GET /search/repositories"],
-    topics: ["GET /search/topics"],
-    users: ["GET /search/users"]
-  },
-  secretScanning: {
-    createPushProtectionBypass: [
-      "POST /repos/{owner}/{repo}/secret-scanning/push-protection-bypasses"
-    ],
-    getAlert: [
-      "GET /repos/{owner}/{repo}/secret-scanning/alerts/{alert_number}"
-    ],
-    getScanHistory: ["GET /repos/{owner}/{repo}/secret-scanning/scan-history"],
-    listAlertsForOrg: ["GET /orgs/{org}/secret-scanning/alerts"],
-    listAlertsForRepo: ["GET /repos/{owner}/{repo}/secret-scanning/alerts"],
-    listLocationsForAlert: [
-      "GET /repos/{owner}/{repo}/secret-scanning/alerts/{alert_number}/locations"
-    ],
-    listOrgPatternConfigs: [
-      "GET /orgs/{org}/secret-scanning/pattern-configurations"
-    ],
-    updateAlert: [
-      "PATCH /repos/{owner}/{repo}/secret-scanning/alerts/{alert_number}"
-    ],
-    updateOrgPatternConfigs: [
-      "PATCH /orgs/{org}/secret-scanning/pattern-configurations"
-    ]
-  },
-  securityAdvisories: {
-    createFork: [
-      "POST /repos/{owner}/{repo}/security-advisories/{ghsa_id}/forks"
-    ],
-    createPrivateVulnerabilityReport: [
-      "POST /repos/{owner}/{repo}/security-advisories/reports"
-    ],
-    createRepositoryAdvisory: [
-      "POST /repos/{owner}/{repo}/security-advisories"
-    ],
-    createRepositoryAdvisoryCveRequest: [
-      "POST /repos/{owner}/{repo}/security-advisories/{ghsa_id}/cve"
-    ],
-    getGlobalAdvisory: ["GET /advisories/{ghsa_id}"],
-    getRepositoryAdvisory: [
-      "GET /repos/{owner}/{repo}/security-advisories/{ghsa_id}"
-    ],
-    listGlobalAdvisories: ["GET /advisories"],
-    listOrgRepositoryAdvisories: ["GET /orgs/{org}/security-advisories"],
-    listRepositoryAdvisories: ["GET /repos/{owner}/{repo}/security-advisories"],
-    updateRepositoryAdvisory: [
-      "PATCH /repos/{owner}/{repo}/security-advisories/{ghsa_id}"
-    ]
-  },
-  teams: {
-    addOrUpdateMembershipForUserInOrg: [
-      "PUT /orgs/{org}/teams/{team_slug}/memberships/{username}"
-    ],
-    addOrUpdateRepoPermissionsInOrg: [
-      "PUT /orgs/{org}/teams/{team_slug}/repos/{owner}/{repo}"
-    ],
-    checkPermissionsForRepoInOrg: [
-      "GET /orgs/{org}/teams/{team_slug}/repos/{owner}/{repo}"
-    ],
-    create: ["POST /orgs/{org}/teams"],
-    createDiscussionCommentInOrg: [
-      "POST /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments"
-    ],
-    createDiscussionInOrg: ["POST /orgs/{org}/teams/{team_slug}/discussions"],
-    deleteDiscussionCommentInOrg: [
-      "DELETE /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}"
-    ],
-    deleteDiscussionInOrg: [
-      "DELETE /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}"
-    ],
-    deleteInOrg: ["DELETE /orgs/{org}/teams/{team_slug}"],
-    getByName: ["GET /orgs/{org}/teams/{team_slug}"],
-    getDiscussionCommentInOrg: [
-      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}"
-    ],
-    getDiscussionInOrg: [
-      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}"
-    ],
-    getMembershipForUserInOrg: [
-      "GET /orgs/{org}/teams/{team_slug}/memberships/{username}"
-    ],
-    list: ["GET /orgs/{org}/teams"],
-    listChildInOrg: ["GET /orgs/{org}/teams/{team_slug}/teams"],
-    listDiscussionCommentsInOrg: [
-      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments"
-    ],
-    listDiscussionsInOrg: ["GET /orgs/{org}/teams/{team_slug}/discussions"],
-    listForAuthenticatedUser: ["GET /user/teams"],
-    listMembersInOrg: ["GET /orgs/{org}/teams/{team_slug}/members"],
-    listPendingInvitationsInOrg: [
-      "GET /orgs/{org}/teams/{team_slug}/invitations"
-    ],
-    listReposInOrg: ["GET /orgs/{org}/teams/{team_slug}/repos"],
-    removeMembershipForUserInOrg: [
-      "DELETE /orgs/{org}/teams/{team_slug}/memberships/{username}"
-    ],
-    removeRepoInOrg: [
-      "DELETE /orgs/{org}/teams/{team_slug}/repos/{owner}/{repo}"
-    ],
-    updateDiscussionCommentInOrg: [
-      "PATCH /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}"
-    ],
-    updateDiscussionInOrg: [
-      "PATCH /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}"
-    ],
-    updateInOrg: ["PATCH /orgs/{org}/teams/{team_slug}"]
-  },
-  users: {
-    addEmailForAuthenticated: [
-      "POST /user/emails",
-      {},
-      { renamed: ["users", "addEmailForAuthenticatedUser"] }
-    ],
-    addEmailForAuthenticatedUser: ["POST /user/emails"],
-    addSocialAccountForAuthenticatedUser: ["POST /user/social_accounts"],
-    block: ["PUT /user/blocks/{username}"],
-    checkBlocked: ["GET /user/blocks/{username}"],
-    checkFollowingForUser: ["GET /users/{username}/following/{target_user}"],
-    checkPersonIsFollowedByAuthenticated: ["GET /user/following/{username}"],
-    createGpgKeyForAuthenticated: [
-      "POST /user/gpg_keys",
-      {},
-      { renamed: ["users", "createGpgKeyForAuthenticatedUser"] }
-    ],
-    createGpgKeyForAuthenticatedUser: ["POST /user/gpg_keys"],
-    createPublicSshKeyForAuthenticated: [
-      "POST /user/keys",
-      {},
-      { renamed: ["users", "createPublicSshKeyForAuthenticatedUser"] }
-    ],
-    createPublicSshKeyForAuthenticatedUser: ["POST /user/keys"],
-    createSshSigningKeyForAuthenticatedUser: ["POST /user/ssh_signing_keys"],
-    deleteAttestationsBulk: [
-      "POST /users/{username}/attestations/delete-request"
-    ],
-    deleteAttestationsById: [
-      "DELETE /users/{username}/attestations/{attestation_id}"
-    ],
-    deleteAttestationsBySubjectDigest: [
-      "DELETE /users/{username}/attestations/digest/{subject_digest}"
-    ],
-    deleteEmailForAuthenticated: [
-      "DELETE /user/emails",
-      {},
-      { renamed: ["users", "deleteEmailForAuthenticatedUser"] }
-    ],
-    deleteEmailForAuthenticatedUser: ["DELETE /user/emails"],
-    deleteGpgKeyForAuthenticated: [
-      "DELETE /user/gpg_keys/{gpg_key_id}",
-      {},
-      { renamed: ["users", "deleteGpgKeyForAuthenticatedUser"] }
-    ],
-    deleteGpgKeyForAuthenticatedUser: ["DELETE /user/gpg_keys/{gpg_key_id}"],
-    deletePublicSshKeyForAuthenticated: [
-      "DELETE /user/keys/{key_id}",
-      {},
-      { renamed: ["users", "deletePublicSshKeyForAuthenticatedUser"] }
-    ],
-    deletePublicSshKeyForAuthenticatedUser: ["DELETE /user/keys/{key_id}"],
-    deleteSocialAccountForAuthenticatedUser: ["DELETE /user/social_accounts"],
-    deleteSshSigningKeyForAuthenticatedUser: [
-      "DELETE /user/ssh_signing_keys/{ssh_signing_key_id}"
-    ],
-    follow: ["PUT /user/following/{username}"],
-    getAuthenticated: ["GET /user"],
-    getById: ["GET /user/{account_id}"],
-    getByUsername: ["GET /users/{username}"],
-    getContextForUser: ["GET /users/{username}/hovercard"],
-    getGpgKeyForAuthenticated: [
-      "GET /user/gpg_keys/{gpg_key_id}",
-      {},
-      { renamed: ["users", "getGpgKeyForAuthenticatedUser"] }
-    ],
-    getGpgKeyForAuthenticatedUser: ["GET /user/gpg_keys/{gpg_key_id}"],
-    getPublicSshKeyForAuthenticated: [
-      "GET /user/keys/{key_id}",
-      {},
-      { renamed: ["users", "getPublicSshKeyForAuthenticatedUser"] }
-    ],
-    getPublicSshKeyForAuthenticatedUser: ["GET /user/keys/{key_id}"],
-    getSshSigningKeyForAuthenticatedUser: [
-      "GET /user/ssh_signing_keys/{ssh_signing_key_id}"
-    ],
-    list: ["GET /users"],
-    listAttestations: ["GET /users/{username}/attestations/{subject_digest}"],
-    listAttestationsBulk: [
-      "POST /users/{username}/attestations/bulk-list{?per_page,before,after}"
-    ],
-    listBlockedByAuthenticated: [
-      "GET /user/blocks",
-      {},
-      { renamed: ["users", "listBlockedByAuthenticatedUser"] }
-    ],
-    listBlockedByAuthenticatedUser: ["GET /user/blocks"],
-    listEmailsForAuthenticated: [
-      "GET /user/emails",
-      {},
-      { renamed: ["users", "listEmailsForAuthenticatedUser"] }
-    ],
-    listEmailsForAuthenticatedUser: ["GET /user/emails"],
-    listFollowedByAuthenticated: [
-      "GET /user/following",
-      {},
-      { renamed: ["users", "listFollowedByAuthenticatedUser"] }
-    ],
-    listFollowedByAuthenticatedUser: ["GET /user/following"],
-    listFollowersForAuthenticatedUser: ["GET /user/followers"],
-    listFollowersForUser: ["GET /users/{username}/followers"],
-    listFollowingForUser: ["GET /users/{username}/following"],
-    listGpgKeysForAuthenticated: [
-      "GET /user/gpg_keys",
-      {},
-      { renamed: ["users", "listGpgKeysForAuthenticatedUser"] }
-    ],
-    listGpgKeysForAuthenticatedUser: ["GET /user/gpg_keys"],
-    listGpgKeysForUser: ["GET /users/{username}/gpg_keys"],
-    listPublicEmailsForAuthenticated: [
-      "GET /user/public_emails",
-      {},
-      { renamed: ["users", "listPublicEmailsForAuthenticatedUser"] }
-    ],
-    listPublicEmailsForAuthenticatedUser: ["GET /user/public_emails"],
-    listPublicKeysForUser: ["GET /users/{username}/keys"],
-    listPublicSshKeysForAuthenticated: [
-      "GET /user/keys",
-      {},
-      { renamed: ["users", "listPublicSshKeysForAuthenticatedUser"] }
-    ],
-    listPublicSshKeysForAuthenticatedUser: ["GET /user/keys"],
-    listSocialAccountsForAuthenticatedUser: ["GET /user/social_accounts"],
-    listSocialAccountsForUser: ["GET /users/{username}/social_accounts"],
-    listSshSigningKeysForAuthenticatedUser: ["GET /user/ssh_signing_keys"],
-    listSshSigningKeysForUser: ["GET /users/{username}/ssh_signing_keys"],
-    setPrimaryEmailVisibilityForAuthenticated: [
-      "PATCH /user/email/visibility",
-      {},
-      { renamed: ["users", "setPrimaryEmailVisibilityForAuthenticatedUser"] }
-    ],
-    setPrimaryEmailVisibilityForAuthenticatedUser: [
-      "PATCH /user/email/visibility"
-    ],
-    unblock: ["DELETE /user/blocks/{username}"],
-    unfollow: ["DELETE /user/following/{username}"],
-    updateAuthenticated: ["PATCH /user"]
-  }
-};
-var endpoints_default = Endpoints;
-
-//# sourceMappingURL=endpoints.js.map
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/endpoints-to-methods.js
-
-const endpointMethodsMap = /* @__PURE__ */ new Map();
-for (const [scope, endpoints] of Object.entries(endpoints_default)) {
-  for (const [methodName, endpoint] of Object.entries(endpoints)) {
-    const [route, defaults, decorations] = endpoint;
-    const [method, url] = route.split(/ /);
-    const endpointDefaults = Object.assign(
-      {
-        method,
-        url
-      },
-      defaults
-    );
-    if (!endpointMethodsMap.has(scope)) {
-      endpointMethodsMap.set(scope, /* @__PURE__ */ new Map());
-    }
-    endpointMethodsMap.get(scope).set(methodName, {
-      scope,
-      methodName,
-      endpointDefaults,
-      decorations
-    });
-  }
-}
-const handler = {
-  has({ scope }, methodName) {
-    return endpointMethodsMap.get(scope).has(methodName);
-  },
-  getOwnPropertyDescriptor(target, methodName) {
-    return {
-      value: this.get(target, methodName),
-      // ensures method is in the cache
-      configurable: true,
-      writable: true,
-      enumerable: true
-    };
-  },
-  defineProperty(target, methodName, descriptor) {
-    Object.defineProperty(target.cache, methodName, descriptor);
-    return true;
-  },
-  deleteProperty(target, methodName) {
-    delete target.cache[methodName];
-    return true;
-  },
-  ownKeys({ scope }) {
-    return [...endpointMethodsMap.get(scope).keys()];
-  },
-  set(target, methodName, value) {
-    return target.cache[methodName] = value;
-  },
-  get({ octokit, scope, cache }, methodName) {
-    if (cache[methodName]) {
-      return cache[methodName];
-    }
-    const method = endpointMethodsMap.get(scope).get(methodName);
-    if (!method) {
-      return void 0;
-    }
-    const { endpointDefaults, decorations } = method;
-    if (decorations) {
-      cache[methodName] = decorate(
-        octokit,
-        scope,
-        methodName,
-        endpointDefaults,
-        decorations
-      );
-    } else {
-      cache[methodName] = octokit.request.defaults(endpointDefaults);
-    }
-    return cache[methodName];
-  }
-};
-function endpointsToMethods(octokit) {
-  const newMethods = {};
-  for (const scope of endpointMethodsMap.keys()) {
-    newMethods[scope] = new Proxy({ octokit, scope, cache: {} }, handler);
-  }
-  return newMethods;
-}
-function decorate(octokit, scope, methodName, defaults, decorations) {
-  const requestWithDefaults = octokit.request.defaults(defaults);
-  function withDecorations(...args) {
-    let options = requestWithDefaults.endpoint.merge(...args);
-    if (decorations.mapToData) {
-      options = Object.assign({}, options, {
-        data: options[decorations.mapToData],
-        [decorations.mapToData]: void 0
-      });
-      return requestWithDefaults(options);
-    }
-    if (decorations.renamed) {
-      const [newScope, newMethodName] = decorations.renamed;
-      octokit.log.warn(
-        `octokit.${scope}.${methodName}() has been renamed to octokit.${newScope}.${newMethodName}()`
-      );
-    }
-    if (decorations.deprecated) {
-      octokit.log.warn(decorations.deprecated);
-    }
-    if (decorations.renamedParameters) {
-      const options2 = requestWithDefaults.endpoint.merge(...args);
-      for (const [name, alias] of Object.entries(
-        decorations.renamedParameters
-      )) {
-        if (name in options2) {
-          octokit.log.warn(
-            `"${name}" parameter is deprecated for "octokit.${scope}.${methodName}()". Use "${alias}" instead`
-          );
-          if (!(alias in options2)) {
-            options2[alias] = options2[name];
-          }
-          delete options2[name];
-        }
-      }
-      return requestWithDefaults(options2);
-    }
-    return requestWithDefaults(...args);
-  }
-  return Object.assign(withDecorations, requestWithDefaults);
-}
-
-//# sourceMappingURL=endpoints-to-methods.js.map
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/index.js
-
-
-function restEndpointMethods(octokit) {
-  const api = endpointsToMethods(octokit);
-  return {
-    rest: api
-  };
-}
-restEndpointMethods.VERSION = dist_src_version_VERSION;
-function legacyRestEndpointMethods(octokit) {
-  const api = endpointsToMethods(octokit);
-  return {
-    ...api,
-    rest: api
-  };
-}
-legacyRestEndpointMethods.VERSION = dist_src_version_VERSION;
-
-//# sourceMappingURL=index.js.map
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-paginate-rest/dist-bundle/index.js
-// pkg/dist-src/version.js
-var plugin_paginate_rest_dist_bundle_VERSION = "0.0.0-development";
-
-// pkg/dist-src/normalize-paginated-list-response.js
-function normalizePaginatedListResponse(response) {
-  if (!response.data) {
-    return {
-      ...response,
-      data: []
-    };
-  }
-  const responseNeedsNormalization = ("total_count" in response.data || "total_commits" in response.data) && !("url" in response.data);
-  if (!responseNeedsNormalization) return response;
-  const incompleteResults = response.data.incomplete_results;
-  const repositorySelection = response.data.repository_selection;
-  const totalCount = response.data.total_count;
-  const totalCommits = response.data.total_commits;
-  delete response.data.incomplete_results;
-  delete response.data.repository_selection;
-  delete response.data.total_count;
-  delete response.data.total_commits;
-  const namespaceKey = Object.keys(response.data)[0];
-  const data = response.data[namespaceKey];
-  response.data = data;
-  if (typeof incompleteResults !== "undefined") {
-    response.data.incomplete_results = incompleteResults;
-  }
-  if (typeof repositorySelection !== "undefined") {
-    response.data.repository_selection = repositorySelection;
-  }
-  response.data.total_count = totalCount;
-  response.data.total_commits = totalCommits;
-  return response;
-}
-
-// pkg/dist-src/iterator.js
-function iterator(octokit, route, parameters) {
-  const options = typeof route === "function" ? route.endpoint(parameters) : octokit.request.endpoint(route, parameters);
-  const requestMethod = typeof route === "function" ? route : octokit.request;
-  const method = options.method;
-  const headers = options.headers;
-  let url = options.url;
-  return {
-    [Symbol.asyncIterator]: () => ({
-      async next() {
-        if (!url) return { done: true };
-        try {
-          const response = await requestMethod({ method, url, headers });
-          const normalizedResponse = normalizePaginatedListResponse(response);
-          url = ((normalizedResponse.headers.link || "").match(
-            /<([^<>]+)>;\s*rel="next"/
-          ) || [])[1];
-          if (!url && "total_commits" in normalizedResponse.data) {
-            const parsedUrl = new URL(normalizedResponse.url);
-            const params = parsedUrl.searchParams;
-            const page = parseInt(params.get("page") || "1", 10);
-            const per_page = parseInt(params.get("per_page") || "250", 10);
-            if (page * per_page < normalizedResponse.data.total_commits) {
-              params.set("page", String(page + 1));
-              url = parsedUrl.toString();
-            }
-          }
-          return { value: normalizedResponse };
-        } catch (error) {
-          if (error.status !== 409) throw error;
-          url = "";
-          return {
-            value: {
-              status: 200,
-              headers: {},
-              data: []
-            }
-          };
-        }
-      }
-    })
-  };
-}
-
-// pkg/dist-src/paginate.js
-function paginate(octokit, route, parameters, mapFn) {
-  if (typeof parameters === "function") {
-    mapFn = parameters;
-    parameters = void 0;
-  }
-  return gather(
-    octokit,
-    [],
-    iterator(octokit, route, parameters)[Symbol.asyncIterator](),
-    mapFn
-  );
-}
-function gather(octokit, results, iterator2, mapFn) {
-  return iterator2.next().then((result) => {
-    if (result.done) {
-      return results;
-    }
-    let earlyExit = false;
-    function done() {
-      earlyExit = true;
-    }
-    results = results.concat(
-      mapFn ? mapFn(result.value, done) : result.value.data
-    );
-    if (earlyExit) {
-      return results;
-    }
-    return gather(octokit, results, iterator2, mapFn);
-  });
-}
-
-// pkg/dist-src/compose-paginate.js
-var composePaginateRest = Object.assign(paginate, {
-  iterator
-});
-
-// pkg/dist-src/generated/paginating-endpoints.js
-var paginatingEndpoints = (/* unused pure expression or super */ null && ([
-  "GET /advisories",
-  "GET /app/hook/deliveries",
-  "GET /app/installation-requests",
-  "GET /app/installations",
-  "GET /assignments/{assignment_id}/accepted_assignments",
-  "GET /classrooms",
-  "GET /classrooms/{classroom_id}/assignments",
-  "GET /enterprises/{enterprise}/code-security/configurations",
-  "GET /enterprises/{enterprise}/code-security/configurations/{configuration_id}/repositories",
-  "GET /enterprises/{enterprise}/dependabot/alerts",
-  "GET /enterprises/{enterprise}/teams",
-  "GET /enterprises/{enterprise}/teams/{enterprise-team}/memberships",
-  "GET /enterprises/{enterprise}/teams/{enterprise-team}/organizations",
-  "GET /events",
-  "GET /gists",
-  "GET /gists/public",
-  "GET /gists/starred",
-  "GET /gists/{gist_id}/comments",
-  "GET /gists/{gist_id}/commits",
-  "GET /gists/{gist_id}/forks",
-  "GET /installation/repositories",
-  "GET /issues",
-  "GET /licenses",
-  "GET /marketplace_listing/plans",
-  "GET /marketplace_listing/plans/{plan_id}/accounts",
-  "GET /marketplace_listing/stubbed/plans",
-  "GET /marketplace_listing/stubbed/plans/{plan_id}/accounts",
-  "GET /networks/{owner}/{repo}/events",
-  "GET /notifications",
-  "GET /organizations",
-  "GET /organizations/{org}/dependabot/repository-access",
-  "GET /orgs/{org}/actions/cache/usage-by-repository",
-  "GET /orgs/{org}/actions/hosted-runners",
-  "GET /orgs/{org}/actions/permissions/repositories",
-  "GET /orgs/{org}/actions/permissions/self-hosted-runners/repositories",
-  "GET /orgs/{org}/actions/runner-groups",
-  "GET /orgs/{org}/actions/runner-groups/{runner_group_id}/hosted-runners",
-  "GET /orgs/{org}/actions/runner-groups/{runner_group_id}/repositories",
-  "GET /orgs/{org}/actions/runner-groups/{runner_group_id}/runners",
-  "GET /orgs/{org}/actions/runners",
-  "GET /orgs/{org}/actions/secrets",
-  "GET /orgs/{org}/actions/secrets/{secret_name}/repositories",
-  "GET /orgs/{org}/actions/variables",
-  "GET /orgs/{org}/actions/variables/{name}/repositories",
-  "GET /orgs/{org}/attestations/repositories",
-  "GET /orgs/{org}/attestations/{subject_digest}",
-  "GET /orgs/{org}/blocks",
-  "GET /orgs/{org}/campaigns",
-  "GET /orgs/{org}/code-scanning/alerts",
-  "GET /orgs/{org}/code-security/configurations",
-  "GET /orgs/{org}/code-security/configurations/{configuration_id}/repositories",
-  "GET /orgs/{org}/codespaces",
-  "GET /orgs/{org}/codespaces/secrets",
-  "GET /orgs/{org}/codespaces/secrets/{secret_name}/repositories",
-  "GET /orgs/{org}/copilot/billing/seats",
-  "GET /orgs/{org}/copilot/metrics",
-  "GET /orgs/{org}/dependabot/alerts",
-  "GET /orgs/{org}/dependabot/secrets",
-  "GET /orgs/{org}/dependabot/secrets/{secret_name}/repositories",
-  "GET /orgs/{org}/events",
-  "GET /orgs/{org}/failed_invitations",
-  "GET /orgs/{org}/hooks",
-  "GET /orgs/{org}/hooks/{hook_id}/deliveries",
-  "GET /orgs/{org}/insights/api/route-stats/{actor_type}/{actor_id}",
-  "GET /orgs/{org}/insights/api/subject-stats",
-  "GET /orgs/{org}/insights/api/user-stats/{user_id}",
-  "GET /orgs/{org}/installations",
-  "GET /orgs/{org}/invitations",
-  "GET /orgs/{org}/invitations/{invitation_id}/teams",
-  "GET /orgs/{org}/issues",
-  "GET /orgs/{org}/members",
-  "GET /orgs/{org}/members/{username}/codespaces",
-  "GET /orgs/{org}/migrations",
-  "GET /orgs/{org}/migrations/{migration_id}/repositories",
-  "GET /orgs/{org}/organization-roles/{role_id}/teams",
-  "GET /orgs/{org}/organization-roles/{role_id}/users",
-  "GET /orgs/{org}/outside_collaborators",
-  "GET /orgs/{org}/packages",
-  "GET /orgs/{org}/packages/{package_type}/{package_name}/versions",
-  "GET /orgs/{org}/personal-access-token-requests",
-  "GET /orgs/{org}/personal-access-token-requests/{pat_request_id}/repositories",
-  "GET /orgs/{org}/personal-access-tokens",
-  "GET /orgs/{org}/personal-access-tokens/{pat_id}/repositories",
-  "GET /orgs/{org}/private-registries",
-  "GET /orgs/{org}/projects",
-  "GET /orgs/{org}/projectsV2",
-  "GET /orgs/{org}/projectsV2/{project_number}/fields",
-  "GET /orgs/{org}/projectsV2/{project_number}/items",
-  "GET /orgs/{org}/properties/values",
-  "GET /orgs/{org}/public_members",
-  "GET /orgs/{org}/repos",
-  "GET /orgs/{org}/rulesets",
-  "GET /orgs/{org}/rulesets/rule-suites",
-  "GET /orgs/{org}/rulesets/{ruleset_id}/history",
-  "GET /orgs/{org}/secret-scanning/alerts",
-  "GET /orgs/{org}/security-advisories",
-  "GET /orgs/{org}/settings/immutable-releases/repositories",
-  "GET /orgs/{org}/settings/network-configurations",
-  "GET /orgs/{org}/team/{team_slug}/copilot/metrics",
-  "GET /orgs/{org}/teams",
-  "GET /orgs/{org}/teams/{team_slug}/discussions",
-  "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments",
-  "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}/reactions",
-  "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/reactions",
-  "GET /orgs/{org}/teams/{team_slug}/invitations",
-  "GET /orgs/{org}/teams/{team_slug}/members",
-  "GET /orgs/{org}/teams/{team_slug}/projects",
-  "GET /orgs/{org}/teams/{team_slug}/repos",
-  "GET /orgs/{org}/teams/{team_slug}/teams",
-  "GET /projects/{project_id}/collaborators",
-  "GET /repos/{owner}/{repo}/actions/artifacts",
-  "GET /repos/{owner}/{repo}/actions/caches",
-  "GET /repos/{owner}/{repo}/actions/organization-secrets",
-  "GET /repos/{owner}/{repo}/actions/organization-variables",
-  "GET /repos/{owner}/{repo}/actions/runners",
-  "GET /repos/{owner}/{repo}/actions/runs",
-  "GET /repos/{owner}/{repo}/actions/runs/{run_id}/artifacts",
-  "GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}/jobs",
-  "GET /repos/{owner}/{repo}/actions/runs/{run_id}/jobs",
-  "GET /repos/{owner}/{repo}/actions/secrets",
-  "GET /repos/{owner}/{repo}/actions/variables",
-  "GET /repos/{owner}/{repo}/actions/workflows",
-  "GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs",
-  "GET /repos/{owner}/{repo}/activity",
-  "GET /repos/{owner}/{repo}/assignees",
-  "GET /repos/{owner}/{repo}/attestations/{subject_digest}",
-  "GET /repos/{owner}/{repo}/branches",
-  "GET /repos/{owner}/{repo}/check-runs/{check_run_id}/annotations",
-  "GET /repos/{owner}/{repo}/check-suites/{check_suite_id}/check-runs",
-  "GET /repos/{owner}/{repo}/code-scanning/alerts",
-  "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/instances",
-  "GET /repos/{owner}/{repo}/code-scanning/analyses",
-  "GET /repos/{owner}/{repo}/codespaces",
-  "GET /repos/{owner}/{repo}/codespaces/devcontainers",
-  "GET /repos/{owner}/{repo}/codespaces/secrets",
-  "GET /repos/{owner}/{repo}/collaborators",
-  "GET /repos/{owner}/{repo}/comments",
-  "GET /repos/{owner}/{repo}/comments/{comment_id}/reactions",
-  "GET /repos/{owner}/{repo}/commits",
-  "GET /repos/{owner}/{repo}/commits/{commit_sha}/comments",
-  "GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls",
-  "GET /repos/{owner}/{repo}/commits/{ref}/check-runs",
-  "GET /repos/{owner}/{repo}/commits/{ref}/check-suites",
-  "GET /repos/{owner}/{repo}/commits/{ref}/status",
-  "GET /repos/{owner}/{repo}/commits/{ref}/statuses",
-  "GET /repos/{owner}/{repo}/compare/{basehead}",
-  "GET /repos/{owner}/{repo}/compare/{base}...{head}",
-  "GET /repos/{owner}/{repo}/contributors",
-  "GET /repos/{owner}/{repo}/dependabot/alerts",
-  "GET /repos/{owner}/{repo}/dependabot/secrets",
-  "GET /repos/{owner}/{repo}/deployments",
-  "GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses",
-  "GET /repos/{owner}/{repo}/environments",
-  "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies",
-  "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules/apps",
-  "GET /repos/{owner}/{repo}/environments/{environment_name}/secrets",
-  "GET /repos/{owner}/{repo}/environments/{environment_name}/variables",
-  "GET /repos/{owner}/{repo}/events",
-  "GET /repos/{owner}/{repo}/forks",
-  "GET /repos/{owner}/{repo}/hooks",
-  "GET /repos/{owner}/{repo}/hooks/{hook_id}/deliveries",
-  "GET /repos/{owner}/{repo}/invitations",
-  "GET /repos/{owner}/{repo}/issues",
-  "GET /repos/{owner}/{repo}/issues/comments",
-  "GET /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions",
-  "GET /repos/{owner}/{repo}/issues/events",
-  "GET /repos/{owner}/{repo}/issues/{issue_number}/comments",
-  "GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by",
-  "GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocking",
-  "GET /repos/{owner}/{repo}/issues/{issue_number}/events",
-  "GET /repos/{owner}/{repo}/issues/{issue_number}/labels",
-  "GET /repos/{owner}/{repo}/issues/{issue_number}/reactions",
-  "GET /repos/{owner}/{repo}/issues/{issue_number}/sub_issues",
-  "GET /repos/{owner}/{repo}/issues/{issue_number}/timeline",
-  "GET /repos/{owner}/{repo}/keys",
-  "GET /repos/{owner}/{repo}/labels",
-  "GET /repos/{owner}/{repo}/milestones",
-  "GET /repos/{owner}/{repo}/milestones/{milestone_number}/labels",
-  "GET /repos/{owner}/{repo}/notifications",
-  "GET /repos/{owner}/{repo}/pages/builds",
-  "GET /repos/{owner}/{repo}/projects",
-  "GET /repos/{owner}/{repo}/pulls",
-  "GET /repos/{owner}/{repo}/pulls/comments",
-  "GET /repos/{owner}/{repo}/pulls/comments/{comment_id}/reactions",
-  "GET /repos/{owner}/{repo}/pulls/{pull_number}/comments",
-  "GET /repos/{owner}/{repo}/pulls/{pull_number}/commits",
-  "GET /repos/{owner}/{repo}/pulls/{pull_number}/files",
-  "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews",
-  "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/comments",
-  "GET /repos/{owner}/{repo}/releases",
-  "GET /repos/{owner}/{repo}/releases/{release_id}/assets",
-  "GET /repos/{owner}/{repo}/releases/{release_id}/reactions",
-  "GET /repos/{owner}/{repo}/rules/branches/{branch}",
-  "GET /repos/{owner}/{repo}/rulesets",
-  "GET /repos/{owner}/{repo}/rulesets/rule-suites",
-  "GET /repos/{owner}/{repo}/rulesets/{ruleset_id}/history",
-  "GET /repos/{owner}/{repo}/secret-scanning/alerts",
-  "GET /repos/{owner}/{repo}/secret-scanning/alerts/{alert_number}/locations",
-  "GET /repos/{owner}/{repo}/security-advisories",
-  "GET /repos/{owner}/{repo}/stargazers",
-  "GET /repos/{owner}/{repo}/subscribers",
-  "GET /repos/{owner}/{repo}/tags",
-  "GET /repos/{owner}/{repo}/teams",
-  "GET /repos/{owner}/{repo}/topics",
-  "GET /repositories",
-  "GET /search/code",
-  "GET /search/commits",
-  "GET /search/issues",
-  "GET /search/labels",
-  "GET /search/repositories",
-  "GET /search/topics",
-  "GET /search/users",
-  "GET /teams/{team_id}/discussions",
-  "GET /teams/{team_id}/discussions/{discussion_number}/comments",
-  "GET /teams/{team_id}/discussions/{discussion_number}/comments/{comment_number}/reactions",
-  "GET /teams/{team_id}/discussions/{discussion_number}/reactions",
-  "GET /teams/{team_id}/invitations",
-  "GET /teams/{team_id}/members",
-  "GET /teams/{team_id}/projects",
-  "GET /teams/{team_id}/repos",
-  "GET /teams/{team_id}/teams",
-  "GET /user/blocks",
-  "GET /user/codespaces",
-  "GET /user/codespaces/secrets",
-  "GET /user/emails",
-  "GET /user/followers",
-  "GET /user/following",
-  "GET /user/gpg_keys",
-  "GET /user/installations",
-  "GET /user/installations/{installation_id}/repositories",
-  "GET /user/issues",
-  "GET /user/keys",
-  "GET /user/marketplace_purchases",
-  "GET /user/marketplace_purchases/stubbed",
-  "GET /user/memberships/orgs",
-  "GET /user/migrations",
-  "GET /user/migrations/{migration_id}/repositories",
-  "GET /user/orgs",
-  "GET /user/packages",
-  "GET /user/packages/{package_type}/{package_name}/versions",
-  "GET /user/public_emails",
-  "GET /user/repos",
-  "GET /user/repository_invitations",
-  "GET /user/social_accounts",
-  "GET /user/ssh_signing_keys",
-  "GET /user/starred",
-  "GET /user/subscriptions",
-  "GET /user/teams",
-  "GET /users",
-  "GET /users/{username}/attestations/{subject_digest}",
-  "GET /users/{username}/events",
-  "GET /users/{username}/events/orgs/{org}",
-  "GET /users/{username}/events/public",
-  "GET /users/{username}/followers",
-  "GET /users/{username}/following",
-  "GET /users/{username}/gists",
-  "GET /users/{username}/gpg_keys",
-  "GET /users/{username}/keys",
-  "GET /users/{username}/orgs",
-  "GET /users/{username}/packages",
-  "GET /users/{username}/projects",
-  "GET /users/{username}/projectsV2",
-  "GET /users/{username}/projectsV2/{project_number}/fields",
-  "GET /users/{username}/projectsV2/{project_number}/items",
-  "GET /users/{username}/received_events",
-  "GET /users/{username}/received_events/public",
-  "GET /users/{username}/repos",
-  "GET /users/{username}/social_accounts",
-  "GET /users/{username}/ssh_signing_keys",
-  "GET /users/{username}/starred",
-  "GET /users/{username}/subscriptions"
-]));
-
-// pkg/dist-src/paginating-endpoints.js
-function isPaginatingEndpoint(arg) {
-  if (typeof arg === "string") {
-    return paginatingEndpoints.includes(arg);
-  } else {
-    return false;
-  }
-}
-
-// pkg/dist-src/index.js
-function paginateRest(octokit) {
-  return {
-    paginate: Object.assign(paginate.bind(null, octokit), {
-      iterator: iterator.bind(null, octokit)
-    })
-  };
-}
-paginateRest.VERSION = plugin_paginate_rest_dist_bundle_VERSION;
-
-
-;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/utils.js
-
-
-// octokit + plugins
-
-
-
-const context = new Context();
-const baseUrl = getApiBaseUrl();
-const defaults = {
-    baseUrl,
-    request: {
-        agent: getProxyAgent(baseUrl),
-        fetch: getProxyFetch(baseUrl)
-    }
-};
-const GitHub = Octokit.plugin(restEndpointMethods, paginateRest).defaults(defaults);
-
-/**
- * Convience function to correctly format Octokit Options to pass into the constructor.
- *
- * @param     token    the repo PAT or GITHUB_TOKEN
- * @param     options  other options to set
- */
-function getOctokitOptions(token, options) {
-    const opts = Object.assign({}, options || {}); // Shallow clone - don't mutate the object provided by the caller
-    // Auth
-    const auth = getAuthString(token, opts);
-    if (auth) {
-        opts.auth = auth;
-    }
-    // Orchestration ID
-    const userAgent = getUserAgentWithOrchestrationId(opts.userAgent);
-    if (userAgent) {
-        opts.userAgent = userAgent;
-    }
-    return opts;
-}
-//# sourceMappingURL=utils.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/github.js
-
-
-const github_context = new Context();
-/**
- * Returns a hydrated octokit ready to use for GitHub Actions
- *
- * @param     token    the repo PAT or GITHUB_TOKEN
- * @param     options  other options to set
- */
-function getOctokit(token, options, ...additionalPlugins) {
-    const GitHubWithPlugins = GitHub.plugin(...additionalPlugins);
-    return new GitHubWithPlugins(getOctokitOptions(token, options));
-}
-//# sourceMappingURL=github.js.map
-;// CONCATENATED MODULE: ./src/report/escape.ts
-// Text from the image, its logs, its labels or the user is data. These helpers make it inert
-// wherever it is shown in Markdown (job summary, PR comment); the action's log is made safe by its sink
-// (publish/github-sink.ts).
-//
-// Two contexts, two kinds of escaping. In text, an HTML entity stands for the character it names,
-// so inline() writes one for each character Markdown or HTML would act on. In a code span nothing is
-// decoded (`&#95;` shows as those five characters), so codeSpan() escapes nothing: the fence is
-// chosen so the text cannot close it, and only a table's `|` is escaped, because GFM splits a row
-// into cells before it reads any code span.
-const HTML = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-/** One line of at most `max` characters. */
-function oneLine(text, max) {
-    const s = text.replace(/\r?\n|\r/g, ' ').replace(/\s+/g, ' ').trim();
-    return s.length > max ? `${s.slice(0, max - 1)}…` : s;
-}
-/** Text made inert, with no code spans: every character Markdown or HTML would act on is an entity. */
-function escapeText(s) {
-    // one pass, so an entity written by one rule is never escaped again by another
-    return s
-        .replace(/[&<>"'\\`*_[\]#|~]/g, c => HTML[c] ?? `&#${c.charCodeAt(0)};`)
-        .replace(/@/g, '@\u200b'); // a zero-width space after @ keeps "@user" from notifying anyone
-}
-/**
- * For a Markdown table cell or inline text taken as data (a path, an instruction, a title inside
- * HTML): no HTML, no table breakage from `|` or newlines, no Markdown emphasis/links, and no
- * @mentions or #references that would notify or link. Backticks are shown as backticks.
- */
-function inline(text, max = 300) {
-    return escapeText(oneLine(text, max));
-}
-/**
- * The text as a code span, on one line: shown exactly as it is (a code span decodes no entity and
- * links no @mention). In a table cell (`table`), each `|` is escaped so the row keeps its cells.
- */
-function codeSpan(text, { table = false } = {}) {
-    let s = text.replace(/\r?\n|\r/g, ' ');
-    if (s === '')
-        return '';
-    // GFM reads `\` + punctuation as one escaped pair, left to right, before it splits the row: a `|`
-    // after an odd run of backslashes would pair with one of them and end the cell, so it gets two
-    if (table)
-        s = s.replace(/(\\*)\|/g, (_, slashes) => `${slashes}${slashes.length % 2 ? '\\\\' : '\\'}|`);
-    const longest = Math.max(0, ...(s.match(/`+/g) ?? []).map(run => run.length));
-    const fence = '`'.repeat(longest + 1);
-    // CommonMark strips one space from each end when both have one, and a backtick next to the fence
-    // would join it: pad with a space, which is stripped again
-    const pad = s.startsWith('`') || s.endsWith('`') || (s.startsWith(' ') && s.endsWith(' ') && s.trim() !== '') ? ' ' : '';
-    return `${fence}${pad}${s}${pad}${fence}`;
-}
-/**
- * One of image-gate's own sentences (a check's detail, an error), which mark commands and names
- * as `code`: each code span is kept a code span, the text around it is escaped as inline() does.
- * Backticks that open no span (CommonMark: a run closes only on a run of its own length) stay
- * literal. What the sentence quotes from the image is still inert either way.
- */
-function markdown(text, max = 300, { table = false } = {}) {
-    const s = oneLine(text, max);
-    const runs = [...s.matchAll(/`+/g)];
-    let out = '';
-    let from = 0;
-    for (let r = 0; r < runs.length; r++) {
-        const open = runs[r];
-        const close = runs.findIndex((run, i) => i > r && run[0].length === open[0].length);
-        if (close < 0)
-            continue;
-        let content = s.slice(open.index + open[0].length, runs[close].index);
-        if (content.startsWith(' ') && content.endsWith(' ') && content.trim() !== '')
-            content = content.slice(1, -1);
-        out += escapeText(s.slice(from, open.index)) + codeSpan(content, { table });
-        from = runs[close].index + runs[close][0].length;
-        r = close;
-    }
-    return out + escapeText(s.slice(from));
-}
-/**
- * A fenced code block for logs. The fence is longer than any backtick run inside, so the text
- * cannot close it; inside a fence GitHub renders HTML and @mentions as plain text.
- */
-function codeBlock(lines) {
-    const body = lines.join('\n').replace(/\r/g, '');
-    const longest = Math.max(0, ...(body.match(/`+/g) ?? []).map(run => run.length));
-    const fence = '`'.repeat(Math.max(3, longest + 1));
-    return `${fence}text\n${body}\n${fence}`;
-}
-
-;// CONCATENATED MODULE: ./src/report/markdown.ts
-
-
-
-
-
-
-// Rendering: the report as Markdown (job summary, PR comment). Reads the report only; every string
-// that came from the image, its logs or the user goes through escape.ts.
-/** GitHub refuses a job summary over 1 MiB; stay well under it. */
-const SUMMARY_MAX_CHARS = 900_000;
-/** GitHub refuses a comment body over 65,536 characters; the marker and run link need a little room. */
-const COMMENT_MAX_CHARS = 60_000;
-/** A single log line longer than this is cut in the middle. */
-const LINE_MAX_CHARS = 2_000;
-/**
- * Headline, facts and the checks table, then the logs in collapsible sections. Over `maxChars`,
- * the logs lose their oldest lines (and over-long lines their middle); the table is never cut.
- */
-function renderMarkdown(report, maxChars = SUMMARY_MAX_CHARS) {
-    const head = renderHead(report);
-    const blocks = logBlocks(report);
-    if (blocks.length === 0)
-        return head;
-    const overhead = blocks.length * 200; // <details> markup, fences, titles
-    const allowance = Math.max(0, Math.floor((maxChars - head.length - overhead) / blocks.length));
-    const rendered = blocks.map(block => {
-        const kept = tail(block.lines, allowance);
-        const dropped = block.lines.length - kept.length;
-        const shortened = kept.some(line => line.length > 0 && !block.lines.includes(line));
-        let title = `${block.title} (last ${units_counted(block.lines.length, 'line')})`;
-        if (dropped > 0)
-            title = `${block.title} (last ${kept.length} of ${units_counted(block.lines.length, 'line')}, cut to fit; the action log has them all)`;
-        else if (shortened)
-            title = `${block.title} (last ${units_counted(block.lines.length, 'line')}, long lines shortened; the action log has them whole)`;
-        return details(title, kept);
-    });
-    return [head, ...rendered].join('\n');
-}
-function renderHead(report) {
-    const out = [];
-    out.push(`## ${report.passed ? '✅' : '❌'} image-gate: ${headline(report)}`, '');
-    if (report.error) {
-        out.push(`**${report.error.kind === 'input' ? 'Bad input' : 'Error'}:** ${markdown(report.error.message, 1000)}`, '');
-    }
-    const facts = [report.tag && `image ${codeSpan(report.tag.slice(0, 200))}`, report.image.id && `id ${codeSpan(shortId(report.image.id))}`];
-    if (report.build.seconds !== undefined)
-        facts.push(`build ${report.build.seconds} s`);
-    if (report.health.startupSeconds !== undefined)
-        facts.push(`healthy ${report.health.startupSeconds} s after start`);
-    const profile = profileLine(report);
-    // a report read back (comment-from) is untrusted: its memory text is escaped like any
-    if (profile)
-        facts.push(markdown(profile, 300));
-    const factLine = facts.filter(Boolean).join(' · ');
-    if (factLine)
-        out.push(factLine, '');
-    if (report.checks.length > 0) {
-        // several platforms: one row group per platform, each row naming its platform
-        const several = report.checks.some(c => c.platform);
-        out.push(several ? '| | Platform | Check | Result | Limit | Detail |' : '| | Check | Result | Limit | Detail |', several ? '|---|---|---|---|---|---|' : '|---|---|---|---|---|');
-        for (const c of report.checks) {
-            // the rows are image-gate's sentences: their `code` stays code
-            const cell = (text, max = 300) => markdown(text, max, { table: true });
-            const platform = several ? ` ${cell(c.platform ?? '', 100)} |` : '';
-            // a detail holds the fix too: the stop row's init advice names the image's own ENTRYPOINT
-            out.push(`| ${ICON[c.status]} |${platform} ${c.name} | ${cell(c.value)} | ${cell(c.limit)} | ${cell(c.detail, 1000)} |`);
-        }
-        out.push('');
-    }
-    const pushed = pushLine(report);
-    if (pushed)
-        out.push(markdown(pushed, 2000), '');
-    // a report read back from the `report` output (comment-from) says what that output left out
-    if (report.cut?.length)
-        out.push(`_Cut to fit the report output: ${report.cut.map(note => inline(note, 200)).join('; ')}._`, '');
-    for (const view of platformViews(report))
-        out.push(...layersTable(report, view), ...findingsTable(view));
-    return out.join('\n');
-}
-function platformViews(report) {
-    const platforms = report.checks.some(c => c.platform) ? (report.platforms ?? []) : [];
-    if (platforms.length === 0)
-        return [{ platform: '', image: report.image, contents: report.contents, health: report.health }];
-    return platforms.map(p => ({ platform: p.platform, image: p.image, contents: p.contents, health: p.health ?? { verdict: 'skipped' } }));
-}
-/** " (linux/arm64)" with several platforms; `inert`: made inert like every string from the report */
-function titled({ platform }, inert = true) {
-    return platform ? ` (${inert ? inline(platform, 100) : platform})` : '';
-}
-function layersTable(report, view) {
-    const out = [];
-    const layers = view.image.largestLayers ?? [];
-    if (layers.length > 0) {
-        // with compare-to, each layer against the baseline's layer made by the same instruction
-        const compared = report.baseline?.ref !== undefined && layers.some(l => l.before !== undefined);
-        out.push(`<details><summary>Largest layers${titled(view)} (${layers.length})</summary>`, '');
-        if (compared)
-            out.push(`| Size | Change vs ${inline(report.baseline.ref, 200)} | Instruction |`, '|---:|---:|---|');
-        else
-            out.push('| Size | Instruction |', '|---:|---|');
-        for (const layer of layers) {
-            const change = compared ? ` ${layerChange(layer)} |` : '';
-            out.push(`| ${formatSize(layer.size)} |${change} ${inline(layer.instruction, 200)} |`);
-        }
-        out.push('', '</details>', '');
-    }
-    return out;
-}
-/** The contents check's findings: names, sizes and instructions only (a finding holds no file content). */
-function findingsTable(view) {
-    const { count = 0 } = view.contents ?? {};
-    // at most 40 rows of cut cells: the table is never cut, and a comment must stay under its limit
-    const findings = (view.contents?.findings ?? []).slice(0, FINDING_ROWS);
-    if (findings.length === 0)
-        return [];
-    const on = titled(view);
-    const title = count > findings.length ? `Contents findings${on} (the first ${findings.length} of ${count})` : `Contents findings${on} (${count})`;
-    const out = [`<details><summary>${title}</summary>`, '', '| Kind | Path | What | Size | Added by |', '|---|---|---|---:|---|'];
-    for (const f of findings) {
-        const deleted = f.deletedBy ? ` (deleted later by ${inline(f.deletedBy, 120)}: still ships)` : '';
-        const again = (f.alsoIn ?? []).map(i => `, again by ${inline(i, 120)}`).join('');
-        out.push(`| ${f.kind} | ${inline(f.path, 200)} | ${inline(f.what, 100)} | ${formatSize(f.size)} | ${inline(f.instruction, 120)}${again}${deleted} |`);
-    }
-    out.push('', '</details>', '');
-    return out;
-}
-/** "new", or the change from the baseline's layer, e.g. "+35.2 MB (+80.0%)". */
-function layerChange(layer) {
-    if (layer.before === undefined)
-        return '';
-    if (layer.before === 0)
-        return 'new';
-    return layer.before === layer.size ? 'same' : formatDelta(layer.size, layer.before);
-}
-function logBlocks(report) {
-    const blocks = [];
-    if (report.build.logTail?.length && !report.build.ok)
-        blocks.push({ title: 'Build log', lines: report.build.logTail });
-    for (const view of platformViews(report)) {
-        const { health: h } = view;
-        // details() makes the whole title inert
-        const on = titled(view, false);
-        const probes = h.probes ?? [];
-        if (probes.length > 0 && h.verdict !== 'healthy') {
-            const lines = probes.flatMap(p => [`[exit ${p.exitCode}] ${p.output.split('\n')[0] ?? ''}`, ...p.output.split('\n').slice(1).map(l => `  ${l}`)]);
-            blocks.push({ title: `${probes.length === 1 ? 'Last health probe' : `Last ${probes.length} health probes`}${on}`, lines });
-        }
-        if (h.logTail?.length)
-            blocks.push({ title: `Container log${on}`, lines: h.logTail });
-    }
-    for (const smoke of report.smoke ?? []) {
-        if (smoke.logTail?.length)
-            blocks.push({ title: `Smoke log: ${smoke.command}`, lines: smoke.logTail });
-    }
-    const labels = Object.entries(report.image.labels ?? {});
-    if (labels.length)
-        blocks.push({ title: 'Image labels', lines: labels.map(([k, v]) => `${k}=${v}`) });
-    return blocks;
-}
-/** The newest lines that fit in `budget` characters, each cut to LINE_MAX_CHARS. */
-function tail(lines, budget) {
-    const kept = [];
-    let used = 0;
-    for (let i = lines.length - 1; i >= 0; i--) {
-        const line = cutLine(lines[i]);
-        if (used + line.length + 1 > budget)
-            break;
-        kept.unshift(line);
-        used += line.length + 1;
-    }
-    return kept;
-}
-function cutLine(line) {
-    if (line.length <= LINE_MAX_CHARS)
-        return line;
-    const half = LINE_MAX_CHARS / 2 - 20;
-    return `${line.slice(0, half)} …[${line.length - 2 * half} characters cut]… ${line.slice(-half)}`;
-}
-function details(summary, lines) {
-    return ['<details><summary>' + inline(summary) + '</summary>', '', codeBlock(lines), '', '</details>', ''].join('\n');
-}
-
-;// CONCATENATED MODULE: ./src/publish/github.ts
-
-const RETRIES = 3;
-const MAX_WAIT_S = 60;
-const sleep = ms => new Promise(resolve => setTimeout(resolve, ms));
-/** `log`: where a retry is said (the run's sink). */
-function client(token, log, wait = sleep) {
-    // GITHUB_API_URL (GitHub Enterprise, or a test server) is read by @actions/github itself.
-    const octokit = getOctokit(token);
-    octokit.hook.wrap('request', async (request, options) => {
-        for (let attempt = 0;; attempt++) {
-            try {
-                return await request(options);
-            }
-            catch (err) {
-                const delay = attempt < RETRIES && options.method !== 'POST' ? retryDelayMs(err, attempt) : undefined;
-                if (delay === undefined)
-                    throw err;
-                log(`GitHub API ${options.method} ${options.url}: ${err.status}, retrying in ${delay / 1000} s`);
-                await wait(delay);
-            }
-        }
-    });
-    return octokit;
-}
-/** How long to wait before retrying this error, or undefined when it must not be retried. */
-function retryDelayMs(err, attempt, now = Date.now()) {
-    const status = err.status ?? 0;
-    const headers = err.response?.headers ?? {};
-    const rateLimited = status === 429 ||
-        (status === 403 && (headers['retry-after'] !== undefined || headers['x-ratelimit-remaining'] === '0' || /secondary rate limit/i.test(err.message ?? '')));
-    if (!rateLimited && status < 500)
-        return undefined;
-    const retryAfter = Number(headers['retry-after']);
-    if (Number.isFinite(retryAfter) && headers['retry-after'] !== undefined) {
-        return retryAfter <= MAX_WAIT_S ? retryAfter * 1000 : undefined;
-    }
-    const reset = Number(headers['x-ratelimit-reset']);
-    if (headers['x-ratelimit-remaining'] === '0' && Number.isFinite(reset)) {
-        const seconds = Math.max(1, reset - Math.floor(now / 1000));
-        return seconds <= MAX_WAIT_S ? seconds * 1000 : undefined;
-    }
-    return 1000 * 2 ** attempt;
-}
-
-;// CONCATENATED MODULE: ./src/publish/comment.ts
-
-
-
-
-// The sticky pull-request comment: one per key (workflow, job, image), updated in place on every
-// run. Anything that goes wrong here is a warning: the comment never changes the step's outcome.
-const PR_EVENTS = ['pull_request', 'pull_request_target'];
-const MARKER_PREFIX = '<!-- image-gate:comment key=';
-/** The pull request this run belongs to, or undefined when the event is not a pull request. */
-function pullRequest(context = github_context) {
-    if (!PR_EVENTS.includes(context.eventName))
-        return undefined;
-    const number = context.payload.pull_request?.number;
-    if (!number)
-        return undefined;
-    return { owner: context.repo.owner, repo: context.repo.repo, number };
-}
-/**
- * Parallel legs (a matrix over Dockerfiles or targets) must keep separate comments, so the default
- * key names the workflow, the job and the image: context, Dockerfile and target.
- */
-function commentKey(inputs, env = process.env) {
-    if (inputs.commentKey)
-        return inputs.commentKey;
-    const workspace = env.GITHUB_WORKSPACE || process.cwd();
-    const rel = (p) => external_node_path_namespaceObject.relative(workspace, p) || '.';
-    return [env.GITHUB_WORKFLOW ?? '', env.GITHUB_JOB ?? '', rel(inputs.context), rel(inputs.file), inputs.target].join('/');
-}
-/** The hidden last line of our comment. The key is URI-encoded so it cannot end the HTML comment. */
-function marker(key) {
-    return `${MARKER_PREFIX}${encodeURIComponent(key)} -->`;
-}
-function runUrl(env = process.env) {
-    const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repo, GITHUB_RUN_ID: run } = env;
-    return server && repo && run ? `${server}/${repo}/actions/runs/${run}` : undefined;
-}
-function commentBody(report, key, link = runUrl()) {
-    const footer = link ? `\n[Workflow run](${link})\n` : '\n';
-    return `${renderMarkdown(report, COMMENT_MAX_CHARS)}${footer}${marker(key)}`;
-}
-/** Gate mode: comment on the pull request this run is for, if any. Returns the comment made. */
-async function commentOnPullRequest(report, inputs, sink) {
-    const target = pullRequest();
-    if (!inputs.comment || !target) {
-        sink.debug(`no pull-request comment (comment: ${inputs.comment}, event: ${github_context.eventName})`);
-        return undefined;
-    }
-    return upsertComment(report, target, report.commentKey ?? commentKey(inputs), inputs.githubToken, sink);
-}
-/**
- * comment-from mode, typically in a `workflow_run` workflow that has a write token while the
- * pull-request run (from a fork) had none. It runs privileged on a file the fork wrote, so what
- * decides where the comment goes comes from the trusted event, not the file:
- * - the pull request: the event's own (pull_request, pull_request_target; under workflow_run, its
- *   pull_requests list, which GitHub fills for branches of this repository). For a fork that list
- *   is empty, so the report's number is taken, and only if that pull request's head is the commit
- *   the triggering run tested (its head_sha): a crafted report cannot steer the comment elsewhere.
- *   Any other event names no pull request, and the file alone is not believed.
- * - the comment's key, which decides which comment is overwritten: the comment-key input, else the
- *   name of the workflow that made the report (workflow_run.name; the triggering workflow must have
- *   that name to trigger this one at all), else this workflow's. Never the file's: a report could
- *   otherwise overwrite another leg's comment (a failing one) with its own.
- */
-async function commentFromReport(report, inputs, sink, octokit) {
-    const context = github_context;
-    const number = trustedPullRequest(report, context, sink);
-    if (!number)
-        return undefined;
-    const target = { owner: context.repo.owner, repo: context.repo.repo, number };
-    const api = octokit ?? client(inputs.githubToken, sink.info);
-    const runSha = context.eventName === 'workflow_run' ? context.payload.workflow_run?.head_sha : undefined;
-    if (runSha) {
-        try {
-            const { data } = await api.rest.pulls.get({ owner: target.owner, repo: target.repo, pull_number: target.number });
-            if (data.head.sha !== runSha) {
-                sink.warning(`image-gate did not comment: pull request #${target.number} is at ${data.head.sha.slice(0, 12)}, but the workflow run tested ${runSha.slice(0, 12)}. A newer push will bring its own report.`);
-                return undefined;
-            }
-        }
-        catch (err) {
-            sink.warning(explain(err));
-            return undefined;
-        }
-    }
-    return upsertComment(report, target, commentFromKey(inputs, context), inputs.githubToken, sink, api);
-}
-/** The pull request comment-from posts on: the event's, or (a fork's workflow_run) the report's, verified later. */
-function trustedPullRequest(report, context, sink) {
-    if (PR_EVENTS.includes(context.eventName))
-        return pullRequest(context)?.number;
-    if (context.eventName !== 'workflow_run') {
-        sink.warning(`image-gate did not comment: comment-from posts on the pull request the event names (workflow_run of a pull-request run, pull_request, pull_request_target); a ${context.eventName} event names none, and the report file alone is not trusted to.`);
-        return undefined;
-    }
-    const repository = context.payload.repository;
-    const listed = (context.payload.workflow_run?.pull_requests ?? []).filter(pr => typeof pr.number === 'number' && (pr.base?.repo?.id === undefined || repository?.id === undefined || pr.base.repo.id === repository.id));
-    if (listed.length > 0) {
-        const chosen = listed.find(pr => pr.number === report.pullRequest) ?? listed[0];
-        if (report.pullRequest && chosen.number !== report.pullRequest) {
-            sink.warning(`image-gate: the report names pull request #${report.pullRequest}, but the workflow run was for #${chosen.number}: commenting on #${chosen.number}.`);
-        }
-        return chosen.number;
-    }
-    if (!report.pullRequest)
-        sink.warning('image-gate did not comment: the report names no pull request (it was not made on a pull_request event).');
-    return report.pullRequest;
-}
-/** The key of comment-from's comment: the input, else the name of the workflow that made the report. */
-function commentFromKey(inputs, context = github_context) {
-    const triggering = context.payload.workflow_run?.name;
-    return inputs.commentKey || (typeof triggering === 'string' && triggering) || context.workflow || 'image-gate';
-}
-/** Posts or updates the comment for `key`. Problems become one warning, never a failure. */
-async function upsertComment(report, target, key, token, sink, octokit, wait = sleep) {
-    if (!token) {
-        sink.warning('image-gate did not comment on the pull request: github-token is empty. The job summary has the report.');
-        return undefined;
-    }
-    const api = octokit ?? client(token, sink.info);
-    const where = { owner: target.owner, repo: target.repo };
-    try {
-        const body = commentBody(report, key);
-        for (let attempt = 0;; attempt++) {
-            const existing = await findOurs(api, target, marker(key));
-            if (existing) {
-                const { data } = await api.rest.issues.updateComment({ ...where, comment_id: existing, body });
-                return said(sink, { url: data.html_url, action: 'updated' });
-            }
-            try {
-                const { data } = await api.rest.issues.createComment({ ...where, issue_number: target.number, body });
-                return said(sink, { url: data.html_url, action: 'created' });
-            }
-            catch (err) {
-                // GitHub may have saved the comment and still answered 5xx: look for it again before
-                // creating another, or the pull request gets two.
-                const delay = attempt < RETRIES ? retryDelayMs(err, attempt) : undefined;
-                if (delay === undefined)
-                    throw err;
-                sink.info(`GitHub API POST comment: ${err.status}, looking for it again and retrying in ${delay / 1000} s`);
-                await wait(delay);
-            }
-        }
-    }
-    catch (err) {
-        sink.warning(explain(err));
-        return undefined;
-    }
-}
-function said(sink, comment) {
-    sink.info(`Pull-request comment ${comment.action}: ${comment.url}`);
-    return comment;
-}
-/**
- * Our comment: it carries our marker and was written by the token's own account. For a personal
- * token GET /user names that account; an Actions or App token cannot read /user (403), and its
- * comments are written by a bot, so then a bot author is required. A person pasting our marker is
- * never matched.
- */
-async function findOurs(api, target, mark) {
-    const self = await api.rest.users.getAuthenticated().then(r => r.data.login, () => undefined);
-    const comments = await api.paginate(api.rest.issues.listComments, {
-        owner: target.owner,
-        repo: target.repo,
-        issue_number: target.number,
-        per_page: 100
-    });
-    const ours = comments.find(c => c.body?.includes(mark) && (self ? c.user?.login === self : c.user?.type === 'Bot'));
-    return ours?.id;
-}
-function explain(err) {
-    const why = `${err.status ?? 'error'} ${String(err.message ?? err).split('\n')[0]}`;
-    if (err.status === 403 || err.status === 401 || err.status === 404) {
-        return (`image-gate could not comment on the pull request (${why}): the token cannot write to it. ` +
-            'Give the job `permissions: pull-requests: write`. Pull requests from forks and Dependabot get a read-only token whatever the workflow asks: ' +
-            'post the comment from a separate `workflow_run` workflow instead (see the README, "Forks"). The job summary has the report; the step outcome is unchanged.');
-    }
-    return `image-gate could not comment on the pull request (${why}). The job summary has the report; the step outcome is unchanged.`;
-}
-
-;// CONCATENATED MODULE: ./src/report/cap.ts
-
-
-// The `report` output, cut to fit where it goes. The README's fork recipe passes it to a shell
-// through an environment variable, and Linux takes at most 128 KiB for one ("REPORT=…",
-// MAX_ARG_STRLEN): over it the step cannot even start, so a fork got no comment exactly when its
-// run failed with long log lines. What is cut is what a comment cuts anyway (the oldest log lines,
-// the middle of long ones, findings it does not list), the rows never; `cut` says what went.
-// Sizes are of the JSON as written: escapes and UTF-8 bytes count.
-/** Well under 128 KiB, with room for the variable's name and anything else the step passes. */
-const REPORT_OUTPUT_MAX_BYTES = 96 * 1024;
-/** Room kept for the `cut` notes themselves. */
-const NOTES_BYTES = 2_048;
-/** Lists the comment shows only part of, kept to that part. */
-const LABELS = 20;
-const PROCESSES = 20;
-/** The last resort: every text this long at most. */
-const TEXT_LAST_RESORT = 200;
-const cap_size = (value) => Buffer.byteLength(JSON.stringify(value) ?? '');
-const count = (n) => n.toLocaleString('en-US');
-/** The report as the `report` output writes it: at most `max` bytes of JSON. */
-function capReport(report, max = REPORT_OUTPUT_MAX_BYTES) {
-    if (cap_size(report) <= max)
-        return report;
-    const r = structuredClone(report);
-    const cut = [];
-    const fits = () => cap_size({ ...r, cut }) <= max;
-    const logs = logsOf(r);
-    // long lines lose their middle, as the summary and the comment show them
-    let shortened = false;
-    for (const log of logs) {
-        const lines = log.get();
-        const short = lines.map(cutLine);
-        if (short.every((line, i) => line === lines[i]))
-            continue;
-        shortened = true;
-        log.set(short);
-    }
-    if (shortened)
-        cut.push(`log lines and probe output over ${count(LINE_MAX_CHARS)} characters: their middle`);
-    // lists the comment shows only the start of
-    if (!fits())
-        shorterLists(r, cut);
-    // the logs share what is left, each keeping its newest lines
-    if (!fits()) {
-        const saved = logs.map(log => log.get());
-        for (const log of logs)
-            log.set([]);
-        let left = max - cap_size({ ...r, cut }) - NOTES_BYTES;
-        const byLength = logs.map((log, i) => ({ log, lines: saved[i] })).sort((a, b) => cap_size(a.lines) - cap_size(b.lines));
-        byLength.forEach(({ log, lines }, i) => {
-            const share = Math.max(0, Math.floor(left / (byLength.length - i)));
-            const kept = newest(lines, share);
-            log.set(kept);
-            left -= cap_size(kept);
-            if (kept.length < lines.length)
-                cut.push(`${log.name}: the last ${count(kept.length)} of ${count(lines.length)} ${log.unit}`);
-        });
-    }
-    // the last resort (thousands of smoke commands, say): every text short, the rows kept
-    if (!fits()) {
-        Object.assign(r, shorten(r, TEXT_LAST_RESORT));
-        for (const log of logsOf(r))
-            log.set([]);
-        cut.push(`every text to ${TEXT_LAST_RESORT} characters, and the logs`);
-    }
-    return { ...r, cut };
-}
-/** The report's logs and probe output: the build log, the container log, each smoke log, each platform's container log, the probes. */
-function logsOf(r) {
-    const logs = [];
-    const add = (name, owner) => {
-        if (owner?.logTail?.length)
-            logs.push({ name, unit: 'lines', get: () => owner.logTail ?? [], set: lines => void (owner.logTail = lines) });
-    };
-    add('build log', r.build);
-    add('container log', r.health);
-    r.smoke?.forEach((smoke, i) => add(`smoke log ${i + 1} (${smoke.command.slice(0, 60)})`, smoke));
-    r.platforms?.forEach(p => add(`container log (${p.platform.slice(0, 60)})`, p.health));
-    const h = r.health;
-    const probes = h.probes ?? [];
-    if (probes.length) {
-        logs.push({
-            name: 'health probes',
-            unit: 'probes',
-            get: () => (h.probes ?? []).map(p => p.output),
-            // the newest probes, with their exit codes: `outputs` is always the newest of them
-            set: outputs => void (h.probes = probes.slice(probes.length - outputs.length).map((p, i) => ({ ...p, output: outputs[i] })))
-        });
-    }
-    return logs;
-}
-function shorterLists(r, cut) {
-    const findings = r.contents?.findings ?? [];
-    if (findings.length > FINDING_ROWS) {
-        r.contents.findings = findings.slice(0, FINDING_ROWS);
-        cut.push(`contents findings: the first ${FINDING_ROWS} of ${count(findings.length)} (the comment lists ${FINDING_ROWS})`);
-    }
-    const labels = Object.entries(r.image.labels ?? {});
-    if (labels.length > LABELS || labels.some(([k, v]) => k.length + v.length > TEXT_LAST_RESORT)) {
-        r.image.labels = Object.fromEntries(labels.slice(0, LABELS).map(([k, v]) => [k.slice(0, TEXT_LAST_RESORT), v.slice(0, TEXT_LAST_RESORT)]));
-        cut.push(`image labels: the first ${Math.min(LABELS, labels.length)} of ${count(labels.length)}, each to ${TEXT_LAST_RESORT} characters`);
-    }
-    const processes = r.user.processes ?? [];
-    if (processes.length > PROCESSES) {
-        r.user.processes = processes.slice(0, PROCESSES);
-        cut.push(`processes: the first ${PROCESSES} of ${count(processes.length)}`);
-    }
-}
-/** The newest lines whose JSON fits in `budget` bytes. */
-function newest(lines, budget) {
-    let used = 2; // []
-    let i = lines.length;
-    while (i > 0 && used + cap_size(lines[i - 1]) + 1 <= budget)
-        used += cap_size(lines[--i]) + 1;
-    return lines.slice(i);
-}
-/** Every string in a JSON-like value cut to `max` characters. */
-function shorten(value, max) {
-    if (typeof value === 'string')
-        return (value.length > max ? `${value.slice(0, max - 1)}…` : value);
-    if (Array.isArray(value))
-        return value.map(item => shorten(item, max));
-    if (value !== null && typeof value === 'object')
-        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, shorten(v, max)]));
-    return value;
-}
-
-;// CONCATENATED MODULE: ./src/publish/outputs.ts
-
-// The step's outputs, all read off the report.
-function outputsOf(report) {
-    const text = (v) => (v === undefined ? '' : String(v));
-    return {
-        imageid: text(report.image.id),
-        size: text(report.image.size),
-        'compressed-size': text(report.image.compressedSize),
-        health: report.health.verdict,
-        'startup-seconds': text(report.health.startupSeconds),
-        user: text(report.image.user),
-        uid: text(report.user.uid),
-        'memory-used': text(report.health.memory?.usedBytes),
-        'stop-seconds': text(report.stop?.seconds),
-        'stop-exit-code': text(report.stop?.exitCode),
-        'contents-findings': text(report.contents?.notScanned === undefined ? report.contents?.count : undefined),
-        passed: String(report.passed),
-        // which platforms failed: with several, each that did; with one, its own when it failed
-        'failed-platforms': (report.platforms ?? (report.passed ? [] : [{ platform: report.image.platform ?? '', passed: false }]))
-            .filter(p => !p.passed && p.platform)
-            .map(p => p.platform)
-            .join(','),
-        // cut to fit an environment variable: the README's fork recipe passes it through one
-        report: JSON.stringify(capReport(report)),
-        'comment-url': report.comment?.url ?? '',
-        // push: true, as build-push-action names them: what the registry serves for the tags
-        // partly pushed too: the tags that moved serve it
-        digest: report.push?.outcome === 'pushed' || report.push?.outcome === 'partly-pushed' ? (report.push.digest ?? '') : '',
-        metadata: pushMetadata(report)
-    };
-}
-function setOutputs(report, sink) {
-    for (const [name, value] of Object.entries(outputsOf(report)))
-        sink.output(name, value);
-}
-/**
- * build-push-action's metadata output, for what was pushed: the manifest's (or index's) digest and
- * descriptor, the tags that serve it (partly pushed: those that moved), and the config digest of a
- * single image (empty when nothing was pushed).
- */
-function pushMetadata(report) {
-    const push = report.push;
-    if ((push?.outcome !== 'pushed' && push?.outcome !== 'partly-pushed') || !push.digest)
-        return '';
-    const images = push.images ?? [];
-    return JSON.stringify({
-        'containerimage.digest': push.digest,
-        'containerimage.descriptor': { mediaType: push.mediaType, digest: push.digest, size: push.size },
-        ...(images.length === 1 && { 'containerimage.config.digest': images[0].config }),
-        'image.name': (push.outcome === 'pushed' ? push.tags : (push.moved ?? []).map(m => m.tag)).join(',')
-    });
 }
 
 ;// CONCATENATED MODULE: ./node_modules/valibot/dist/index.mjs
@@ -63062,7 +55489,7 @@ function message(schema, message_) {
 * @returns An object schema.
 */
 /* @__NO_SIDE_EFFECTS__ */
-function dist_omit(schema, keys) {
+function omit(schema, keys) {
 	const entries$1 = { ...schema.entries };
 	for (const key of keys) delete entries$1[key];
 	return _standardSchema({
@@ -63082,7 +55509,7 @@ function dist_omit(schema, keys) {
 *
 * @returns The parsed input.
 */
-function valibot_dist_parse(schema, input, config$1) {
+function parse(schema, input, config$1) {
 	const dataset = schema["~run"]({ value: input }, /* @__PURE__ */ getGlobalConfig(config$1));
 	if (dataset.issues) throw new ValiError(dataset.issues);
 	return dataset.value;
@@ -63109,7 +55536,7 @@ async function parseAsync(schema, input, config$1) {
 //#region src/methods/parser/parser.ts
 /* @__NO_SIDE_EFFECTS__ */
 function parser(schema, config$1) {
-	const func = (input) => valibot_dist_parse(schema, input, config$1);
+	const func = (input) => parse(schema, input, config$1);
 	func.schema = schema;
 	func.config = config$1;
 	return func;
@@ -63365,6 +55792,7634 @@ const measured = () => dist_optional(pipe(nullable(number()), transform(n => n ?
 // (the messages complete load.ts's "expected …")
 const wholeNumber = () => pipe(number(), integer('a whole number'));
 
+;// CONCATENATED MODULE: ./src/report/probe-schema.ts
+
+
+// The health report's suggested probe and what the probed port spoke (schema.ts holds the rest):
+// health/probe-advice.ts writes them, advice/health.ts words them.
+/**
+ * The programs a probe can be built from, in order of fit when the image's own language is not
+ * known: the runtimes first (what working Python, Node, PHP and Ruby images probe with), then the
+ * download tools, then bash's /dev/tcp, then the app's own binary (a health mode it would need to
+ * have: the only way in a scratch image). The image's own language goes first (toolOrder).
+ */
+const PROBE_TOOLS = ['python3', 'python', 'node', 'php', 'ruby', 'wget', 'curl', 'bash', 'app'];
+/** The programs that can ask what a port speaks (health/protocol.ts), in the order health/probe.ts ranks them. */
+const ASKERS = ['python3', 'python', 'node', 'php', 'ruby', 'bash'];
+/**
+ * missing, a probe whose program is not in the image, or an HTTP probe on a port that speaks no
+ * HTTP: a probe built from a program the image has (health/probe.ts; `app`: its own binary), fitted
+ * to what its port speaks; shell: it has /bin/sh (health-cmd needs one)
+ */
+const SuggestedCmdSchema = object({
+    tool: picklist(PROBE_TOOLS),
+    argv: pipe(array(fields_short()), transform(a => a.slice(0, 10))),
+    shell: dist_boolean(),
+    /** what it speaks, fitted to what the port answered (absent: http) */
+    kind: dist_optional(picklist(['http', 'fastcgi', 'tcp'])),
+    /** http: the path it asks ("/health", or "/" where only that answered 2xx or 3xx) */
+    path: dist_optional(fields_short())
+});
+/**
+ * with advice: what the port to probe spoke when asked from inside the container
+ * (health/protocol.ts), the program that asked, and the statuses GET /health and GET / answered there
+ */
+const PortAnswerSchema = object({
+    port: wholeNumber(),
+    protocol: picklist(['http', 'fastcgi', 'other', 'silent', 'closed']),
+    /** absent: the sockets showed nothing listening there, so it was not asked */
+    by: dist_optional(picklist(ASKERS)),
+    healthStatus: dist_optional(wholeNumber()),
+    rootStatus: dist_optional(wholeNumber())
+});
+
+;// CONCATENATED MODULE: ./src/health/probe.ts
+
+
+/** Which programs can write each kind of probe in a line. */
+const CAN = {
+    http: PROBE_TOOLS,
+    fastcgi: ['python3', 'python', 'node', 'php', 'ruby'],
+    tcp: ['python3', 'python', 'node', 'php', 'ruby', 'bash', 'app']
+};
+const LANGUAGES = [
+    // php-fpm, php-fpm8.2, the official image's apache2-foreground, FrankenPHP
+    ['php', /^(?:php(?:-fpm|-cgi)?[\d.]*|apache2-foreground|frankenphp)$/, ['php']],
+    // puma sets its process title ("puma 6.4.2 (tcp://…)")
+    ['ruby', /^(?:ruby[\d.]*|puma|unicorn|rails|rackup|bundle|bundler|thin|falcon|sidekiq|passenger)\b/, ['ruby']],
+    ['node', /^(?:node|nodejs|npm|npx|yarn|pnpm)$/, ['node']],
+    ['python', /^(?:python[\d.]*|gunicorn|uvicorn|hypercorn|daphne|celery|waitress-serve|flask)$/, ['python3', 'python']]
+];
+/** The language of the first of `words` (process names, then the command's words) that names one. */
+function languageOf(words) {
+    for (const word of words) {
+        const name = word.slice(word.lastIndexOf('/') + 1);
+        const found = LANGUAGES.find(([, re]) => re.test(name));
+        if (found)
+            return found[0];
+    }
+    return undefined;
+}
+/** The tools in the order they are tried: the image's own language first, then PROBE_TOOLS' order. */
+function toolOrder(language) {
+    const own = LANGUAGES.find(([l]) => l === language)?.[2] ?? [];
+    return [...own, ...PROBE_TOOLS.filter(t => !own.includes(t))];
+}
+/**
+ * The port to probe: one the app listens on that EXPOSE or the failing probe names, else one it
+ * listens on (nothing listens on what EXPOSE says), else EXPOSE's, else the failing probe's (the
+ * app may not be listening yet, or the sockets could not be read).
+ */
+function probePort({ exposed, listening = [], probed = [] }) {
+    const declared = [...exposedTcpPorts(exposed), ...probed];
+    return declared.find(p => listening.includes(p)) ?? listening[0] ?? exposedTcpPorts(exposed)[0] ?? probed[0];
+}
+/**
+ * The EXPOSEd ports nothing listens on, when the sockets were read and something listens elsewhere,
+ * or nothing listens at all.
+ */
+function unlistenedExposed({ exposed, listening }) {
+    if (listening === undefined)
+        return [];
+    return [...new Set(exposedTcpPorts(exposed))].filter(p => !listening.includes(p));
+}
+/**
+ * Whether the container serves no port at all (a queue worker): it listened on none after the
+ * wait, EXPOSEs none and its log names none. Only when the sockets could be read.
+ */
+function servesNoPort(facts, log) {
+    return facts.listening !== undefined && facts.listening.length === 0 && exposedTcpPorts(facts.exposed).length === 0 && listeningPorts(log).length === 0;
+}
+const probe_ok = (status) => status !== undefined && status < 400;
+/** The probe that fits what the port answered: FastCGI's, a TCP connect for a port that speaks neither, else HTTP. */
+function probeTarget(port, answer) {
+    switch (answer?.protocol) {
+        case 'fastcgi':
+            return { kind: 'fastcgi', port, path: '', passes: true };
+        case 'other':
+        case 'silent':
+            return { kind: 'tcp', port, path: '', passes: true };
+        case 'http':
+            if (probe_ok(answer.healthStatus))
+                return { kind: 'http', port, path: '/health', passes: true };
+            if (probe_ok(answer.rootStatus))
+                return { kind: 'http', port, path: '/', passes: true };
+            return { kind: 'http', port, path: '/health', passes: false };
+        default:
+            return { kind: 'http', port, path: '/health', passes: false };
+    }
+}
+/** The URL an HTTP probe asks: loopback (the probe runs inside the container), or PORT to fill in. */
+function targetUrl(target) {
+    return `http://127.0.0.1:${target.port ?? 'PORT'}${target.path}`;
+}
+/** The URL of the probe on `facts`' port before its protocol is known. */
+function probeUrl(facts) {
+    return targetUrl({ port: probePort(facts), path: '/health' });
+}
+/** The first tool in `order` the image has (`has`) that can write the target's kind of probe. */
+function pickTool(order, has, kind) {
+    return order.find(tool => CAN[kind].includes(tool) && has(tool));
+}
+/**
+ * The probe's argument list, written without ": ", " #" or backticks so it pastes into YAML and
+ * Markdown as it is. `fetch`: node has it (18 and later); `app`: the app's own program.
+ */
+function probeArgv(tool, t, opts = {}) {
+    if (tool === 'app')
+        return [opts.app ?? '/app', 'healthcheck'];
+    if (t.kind === 'fastcgi')
+        return fastcgiArgv(tool, String(t.port ?? 'PORT'));
+    if (t.kind === 'tcp')
+        return tcpArgv(tool, String(t.port ?? 'PORT'));
+    const url = targetUrl(t);
+    switch (tool) {
+        case 'python3':
+        case 'python':
+            // urlopen raises on a refused connection and on a 4xx/5xx answer: exit 1
+            return [tool, '-c', `import urllib.request as u; u.urlopen('${url}', timeout=3)`];
+        case 'node':
+            return opts.fetch
+                ? ['node', '-e', `fetch('${url}').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))`]
+                : ['node', '-e', `require('http').get('${url}',r=>process.exit(r.statusCode<400?0:1)).on('error',()=>process.exit(1))`];
+        case 'php':
+            // false on a refused connection and on a 4xx/5xx answer (the http wrapper's default)
+            return ['php', '-r', `exit((int)(@file_get_contents("${url}") === false));`];
+        case 'ruby':
+            return ['ruby', '-rnet/http', '-e', `exit Net::HTTP.get_response(URI("${url}")).code.to_i < 400`];
+        case 'wget':
+            return ['wget', '-q', '--spider', url];
+        case 'curl':
+            return ['curl', '-fsS', '-o', '/dev/null', url];
+        case 'bash':
+            // the status line's code: 2xx or 3xx passes
+            return ['bash', '-c', `exec 3<>/dev/tcp/127.0.0.1/${t.port ?? 'PORT'} && printf "GET ${t.path} HTTP/1.0\\r\\n\\r\\n" >&3 && read -r v s r <&3 && [[ $s == [23]* ]]`];
+    }
+}
+/** An FCGI_GET_VALUES record (FastCGI spec 4.1): a FastCGI server answers FCGI_GET_VALUES_RESULT (type 10). */
+function fastcgiArgv(tool, port) {
+    switch (tool) {
+        case 'php':
+            return ['php', '-r', `$s = @fsockopen("127.0.0.1", ${port}, $e, $m, 3); if (!$s) exit(1); stream_set_timeout($s, 3); fwrite($s, "\\x01\\x09\\0\\0\\0\\0\\0\\0"); exit((int)(fread($s, 2) !== "\\x01\\x0a"));`];
+        case 'ruby':
+            return ['ruby', '-rsocket', '-e', `s = TCPSocket.new("127.0.0.1", ${port}); s.write("\\x01\\x09\\0\\0\\0\\0\\0\\0"); exit s.read(2) == "\\x01\\x0a"`];
+        case 'node':
+            return ['node', '-e', `const s=require('net').connect(${port},'127.0.0.1',()=>s.write(Buffer.from([1,9,0,0,0,0,0,0])));s.on('data',d=>process.exit(d[0]===1&&d[1]===10?0:1));s.on('error',()=>process.exit(1));s.on('end',()=>process.exit(1))`];
+        default:
+            return [tool, '-c', `import socket, sys; s = socket.create_connection(('127.0.0.1', ${port}), 3); s.sendall(b'\\x01\\x09' + bytes(6)); sys.exit(s.recv(2) != b'\\x01\\x0a')`];
+    }
+}
+/** A TCP connect: it passes while something accepts connections on the port. */
+function tcpArgv(tool, port) {
+    switch (tool) {
+        case 'php':
+            return ['php', '-r', `exit((int)!@fsockopen("127.0.0.1", ${port}, $e, $m, 3));`];
+        case 'ruby':
+            return ['ruby', '-rsocket', '-e', `TCPSocket.new("127.0.0.1", ${port}).close`];
+        case 'node':
+            return ['node', '-e', `require('net').connect(${port},'127.0.0.1',()=>process.exit(0)).on('error',()=>process.exit(1))`];
+        case 'bash':
+            return ['bash', '-c', `exec 3<>/dev/tcp/127.0.0.1/${port}`];
+        default:
+            return [tool, '-c', `import socket; socket.create_connection(('127.0.0.1', ${port}), 3).close()`];
+    }
+}
+/** Launchers and interpreters: the first word of a command that is not the app's own binary. */
+const NOT_THE_APP = /^(?:.*\/)?(?:sh|bash|ash|dash|zsh|env|tini|dumb-init|node|npm|npx|yarn|pnpm|bun|deno|python[\d.]*|pip|uvicorn|gunicorn|java|ruby|php|perl|dotnet)$/;
+/** The app's own program from ENTRYPOINT and CMD (after an init's `--`), unless it is a shell or an interpreter. */
+function appProgram(entrypoint, cmd) {
+    let words = [...entrypoint, ...cmd];
+    if (/(?:^|\/)(?:tini|dumb-init)$/.test(words[0] ?? ''))
+        words = words.slice(words.indexOf('--') + 1 || 1);
+    const program = words[0];
+    if (!program || /\s/.test(program) || NOT_THE_APP.test(program))
+        return undefined;
+    return program;
+}
+
+;// CONCATENATED MODULE: ./src/health/shell.ts
+// How a suggested probe is written for health-cmd, which Docker runs with /bin/sh: shared by the
+// stage that builds the suggestion and the check that shows it.
+/**
+ * The argument list as one shell line (health-cmd runs through /bin/sh): words with specials in
+ * double quotes, or in single quotes when they hold $, ", \ or a backtick and no single quote
+ * (PHP's and bash's code reads as written then).
+ */
+function shellLine(argv) {
+    return argv
+        .map(a => {
+        if (/^[\w@%+=:,./-]+$/.test(a))
+            return a;
+        if (!a.includes("'") && /["\\$`]/.test(a))
+            return `'${a}'`;
+        return `"${a.replace(/(["\\$`])/g, '\\$1')}"`;
+    })
+        .join(' ');
+}
+
+;// CONCATENATED MODULE: ./src/advice/health.ts
+
+
+
+function facts(report) {
+    return { exposed: report.image.exposedPorts ?? [], listening: report.health.listeningPorts, probed: probePorts(report.health.command ?? '') };
+}
+/** A worker (no port at all) has no endpoint to probe: it is judged by keeping running. */
+function isWorker(report) {
+    return servesNoPort(facts(report), report.health.logTail ?? []);
+}
+/**
+ * The advice after "The image has no HEALTHCHECK … and no health-cmd was given.": for a worker,
+ * `require-healthcheck: false`; for an image without /bin/sh, the exec form (health-cmd cannot run
+ * there) or `require-healthcheck: false`; for one that EXPOSEs a port nothing listens on, that;
+ * else a HEALTHCHECK or health-cmd, with a suggested one fitted to what the port speaks.
+ */
+function missingAdvice(report, seconds) {
+    const s = report.health.suggestedCmd;
+    if (isWorker(report)) {
+        return ` No process in the container listened on a TCP port (${report.health.listeningSeconds ?? seconds} s after start), so there is nothing to probe, as for a queue worker: set \`require-healthcheck: false\` to have it watched to keep running instead (the image's other process types can run as \`smoke-commands\`).`;
+    }
+    const exposed = exposedTcpPorts(report.image.exposedPorts ?? []);
+    if (report.health.listeningPorts?.length === 0 && exposed.length > 0) {
+        const ports = [...new Set(exposed)].join(', ');
+        return ` Nothing in the container listened on a TCP port (${report.health.listeningSeconds ?? seconds} s after start), though the image EXPOSEs ${ports}: no probe of ${ports} can pass until the app listens there. Check that the app starts its server on ${exposed[0]} (often its PORT environment variable); if it serves no port (a queue worker), remove the EXPOSE and set \`require-healthcheck: false\`.`;
+    }
+    if (report.health.hasShell === false || s?.shell === false) {
+        return ` It has no /bin/sh, so a health-cmd cannot run in it (Docker runs one with /bin/sh -c): add an exec-form HEALTHCHECK to the final stage of the Dockerfile, or set \`require-healthcheck: false\`.${protocolNote(report)}${s ? suggestion(report, s, 'dockerfile') : ''}`;
+    }
+    // the sockets could not be read: a worker cannot be told from a server that EXPOSEs nothing
+    const worker = report.health.listeningPorts === undefined && probePort(facts(report)) === undefined ? ' If it serves no port (a queue worker), set `require-healthcheck: false` instead.' : '';
+    return ` Add a HEALTHCHECK instruction to the final stage of the Dockerfile, or set the health-cmd input.${protocolNote(report)}${s ? suggestion(report, s, 'health-cmd') : ''}${worker}`;
+}
+/**
+ * After a probe whose program is not in the image: a probe from what it has, as a Dockerfile line
+ * for the image's own HEALTHCHECK, as a health-cmd line for health-cmd; "" when there is none.
+ */
+function replacementAdvice(report) {
+    const s = report.health.suggestedCmd;
+    // (no worker here: a probe that cannot run is judged about a second after start, maybe before the app listens)
+    if (!s)
+        return '';
+    return `${protocolNote(report)}${suggestion(report, s, health_form(report, s), ' instead')}`;
+}
+/**
+ * After an HTTP probe that never passed: why it cannot, when the container shows it (nothing listens
+ * on its port while the app listens on another, or the port speaks FastCGI or no HTTP at all), with
+ * a probe that fits; "" when the port answered HTTP (the app's answer is the cause) or is not known.
+ */
+function misfitAdvice(report) {
+    const h = report.health;
+    const probed = probePorts(h.command ?? '')[0];
+    const listening = h.listeningPorts ?? [];
+    if (probed === undefined || !h.portAnswer)
+        return '';
+    const s = h.suggestedCmd;
+    const instead = s ? suggestion(report, s, health_form(report, s), ' instead') : '';
+    if (!listening.includes(probed) && h.portAnswer.port !== probed && listening.length > 0) {
+        const other = h.portAnswer.port;
+        const exposed = exposedTcpPorts(report.image.exposedPorts ?? []);
+        const also = exposed.includes(probed) && !exposed.includes(other) ? { says: ` (EXPOSE says ${probed} too)`, what: 'the probe and EXPOSE' } : { says: '', what: 'the probe' };
+        return ` Nothing listens on port ${probed} in the container${also.says}: it listens on ${listening.join(', ')}. Point ${also.what} at ${other}, or make the app listen on ${probed} (often its PORT environment variable).${instead}`;
+    }
+    if (h.portAnswer.port !== probed || !notHttp(h.portAnswer))
+        return '';
+    return `${protocolNote(report, 'this HTTP probe cannot pass there, however long the app is given to start')}${instead}`;
+}
+/** Whether the probe that failed cannot pass whatever the timing (misfitAdvice says why): then no "raise the start period". */
+function probeCannotPass(report) {
+    return misfitAdvice(report) !== '';
+}
+function health_form(report, s) {
+    return report.health.source === 'health-cmd' && s.shell ? 'health-cmd' : 'dockerfile';
+}
+function notHttp(a) {
+    return a.protocol === 'fastcgi' || a.protocol === 'other' || a.protocol === 'silent';
+}
+/** " Port 9000 speaks FastCGI, not HTTP (…), so no HTTP probe can pass there." for a port that speaks no HTTP; "" otherwise. */
+function protocolNote(report, cannot = 'no HTTP probe (curl, wget) can pass there') {
+    const a = report.health.portAnswer;
+    if (!a || !notHttp(a))
+        return '';
+    const asked = a.by ? ` (asked with ${a.by} inside the container)` : '';
+    if (a.protocol === 'fastcgi')
+        return ` Port ${a.port} speaks FastCGI, not HTTP${asked}: the protocol a web server in front of it uses (nginx's fastcgi_pass), so ${cannot}.`;
+    const said = a.protocol === 'other' ? 'it answered an HTTP request with bytes that are not HTTP' : 'it accepted the connection but answered neither an HTTP nor a FastCGI request within 2 s';
+    return ` Port ${a.port} does not speak HTTP${asked}: ${said}, so ${cannot}.`;
+}
+/** " Suggested, from what the image has (python3; EXPOSE 8080): `health-cmd: python3 -c …` (…)." */
+function suggestion(report, s, form, instead = '') {
+    const target = targetOf(report, s);
+    const port = portNote(report, target.port);
+    if (s.tool === 'app') {
+        const exec = `HEALTHCHECK CMD [${s.argv.map(a => JSON.stringify(a)).join(', ')}]`;
+        const does = target.kind === 'http' ? `requests ${targetUrl(target)} and exits 0 only when it answers` : `connects to port ${target.port ?? 'PORT'} and exits 0 only when it accepts`;
+        return ` Suggested${instead}, with the app's own binary (the image has no python, node, php, ruby, wget, curl or bash; ${port}): \`${exec}\`, a mode to add to the app that ${does}.`;
+    }
+    const line = form === 'health-cmd' ? `health-cmd: ${shellLine(s.argv)}` : s.shell ? `HEALTHCHECK CMD ${shellLine(s.argv)}` : `HEALTHCHECK CMD [${s.argv.map(a => JSON.stringify(a)).join(', ')}]`;
+    return ` Suggested${instead}, from what the image has (${s.tool}; ${port}): \`${line}\` (${what(target, report.health.portAnswer)}).`;
+}
+/** The target the suggestion was built for: its kind and path as the stage chose them, on the port it asked. */
+function targetOf(report, s) {
+    const a = report.health.portAnswer;
+    const port = a?.port ?? probePort(facts(report));
+    const answered = a && a.port === port ? a : undefined;
+    return { ...probeTarget(port, answered), kind: s.kind ?? 'http', ...(s.path !== undefined && { path: s.path }) };
+}
+/** What the suggested probe does, and whether it passes as it is. */
+function what(target, a) {
+    if (target.kind === 'fastcgi')
+        return 'a FastCGI management request, FCGI_GET_VALUES: it passes when the server answers it, without running a script';
+    if (target.kind === 'tcp')
+        return 'a TCP connect: it passes while the port accepts connections';
+    const health = a?.healthStatus;
+    if (health === undefined || a?.protocol !== 'http')
+        return "point /health at the app's health endpoint";
+    if (target.path === '/health' && health < 400)
+        return `GET /health answered ${health} there`;
+    if (target.path === '/')
+        return `GET /health answered ${health} and GET / ${a.rootStatus}, so it asks /: point it at the app's health endpoint if it has one`;
+    return `GET /health answered ${health}: point /health at the app's health endpoint`;
+}
+/** Where the probe's port comes from: EXPOSE, the socket it listens on, or PORT to fill in. */
+function portNote(report, port) {
+    if (port === undefined)
+        return "no EXPOSE, so put the app's port for PORT";
+    if (exposedTcpPorts(report.image.exposedPorts ?? []).includes(port))
+        return `EXPOSE ${port}`;
+    const unlistened = unlistenedExposed(facts(report));
+    if (report.health.listeningPorts?.includes(port))
+        return unlistened.length > 0 ? `it listens on ${port}, not on EXPOSE ${unlistened.join(', ')}` : `it listens on ${port}`;
+    return 'the port the failing probe asked';
+}
+
+;// CONCATENATED MODULE: ./src/rules/profile-errors.ts
+
+const ERRNOS = [
+    ['no-new-privileges', /"no new privileges" flag is set|effective uid is not 0, is \S*sudo/i],
+    ['read-only', /read-only file system|\bEROFS\b|\[Errno 30\]/i],
+    ['not-permitted', /operation not permitted|\bEPERM\b|\[Errno 1\]/i],
+    ['permission-denied', /permission denied|\bEACCES\b|\[Errno 13\]/i]
+];
+// What a program was doing, named in its message: the switch-user tools first (su-exec's own
+// message names setgroups too, but "su-exec" says more), then the system calls.
+const SWITCHERS = /\b(su-exec|gosu|setpriv|runuser|chroot|sudo|su)\b(?=:|\s)|failed switching to\b/i;
+const CALLS = /\b(l?chown|fchownat|fchown|chmod|fchmod|utimes?|setgroups|initgroups|setresuid|setresgid|setuid|setgid|mknod|bind|listen|can(?:no|')t set (?:groups|uid|gid))\b/i;
+/** Paths a read-only root does not explain: /proc and /sys are read-only under any profile (sysctl writes there). */
+const KERNEL_PATHS = /^\/(?:proc|sys)(?:\/|$)/;
+const SYSCTL = /\bsysctl\b/;
+/** Every profile error in the lines, in log order. */
+function profileErrors(lines) {
+    const found = [];
+    for (const [i, raw] of lines.entries()) {
+        const line = plain(raw.slice(0, 4000)).trim();
+        const errno = ERRNOS.find(([, re]) => re.test(line))?.[0];
+        if (!errno || (errno === 'read-only' && SYSCTL.test(line)))
+            continue;
+        // Python names the call in its traceback, a line or two above the exception
+        const operation = operationIn(line) ?? (/^\w*(?:Error|Exception)\b/.test(line) ? lines.slice(Math.max(0, i - 3), i).map(operationIn).filter(Boolean).at(-1) : undefined);
+        const error = { errno, line, ...(operation && { operation }) };
+        const path = pathIn(line);
+        if (path && !(errno === 'read-only' && KERNEL_PATHS.test(path)))
+            error.path = path;
+        else if (path)
+            continue;
+        const port = portIn(line, operation);
+        if (port !== undefined)
+            error.port = port;
+        found.push(error);
+    }
+    return found;
+}
+function operationIn(line) {
+    const switcher = SWITCHERS.exec(line);
+    if (switcher)
+        return switcher[1]?.toLowerCase() ?? 'switch user';
+    const call = CALLS.exec(line)?.[1].toLowerCase();
+    if (!call)
+        return undefined;
+    // "can't set groups", "cannot set uid": busybox su and su's own words
+    const set = /set (groups|uid|gid)$/.exec(call);
+    return set ? `set${set[1]}` : call;
+}
+/** The path the line names: quoted ('…', "…", ‘…’), or bare before a colon (touch: /x: …; open /x: …). */
+function pathIn(line) {
+    const quoted = /['"‘`](\/[^'"’`\n]*)['"’`]/.exec(line);
+    if (quoted)
+        return quoted[1];
+    const bare = /(?:^|[\s(])(\/[^\s:'",()]+)/.exec(line);
+    return bare?.[1];
+}
+/** A bind's or listen's port: `0.0.0.0:80`, `:80`, `('0.0.0.0', 80)`, `bind() to [::]:80`. */
+function portIn(line, operation) {
+    if (operation !== 'bind' && operation !== 'listen' && !/\b(?:bind|listen)\b/i.test(line))
+        return undefined;
+    // the last: a timestamp's minutes and seconds come before the address
+    const m = [...line.matchAll(/:(\d{1,5})\b(?![.\d])|', (\d{1,5})\)/g)].at(-1);
+    const port = m && Number(m[1] ?? m[2]);
+    return port && port <= 65535 ? port : undefined;
+}
+const CAPABILITIES = [
+    [/chown/, 'CAP_CHOWN'],
+    [/^(?:f?chmod|utimes?)$/, 'CAP_FOWNER'],
+    [/^(?:setgroups|initgroups|setgid|setresgid)$/, 'CAP_SETGID'],
+    [/^(?:setuid|setresuid)$/, 'CAP_SETUID'],
+    [/^(?:su|su-exec|gosu|setpriv|runuser|switch user)$/, 'CAP_SETUID and CAP_SETGID'],
+    [/^mknod$/, 'CAP_MKNOD'],
+    [/^chroot$/, 'CAP_SYS_CHROOT'],
+    [/^(?:bind|listen)$/, 'CAP_NET_BIND_SERVICE']
+];
+function capabilityOf(operation = '') {
+    return CAPABILITIES.find(([re]) => re.test(operation))?.[1];
+}
+/** The profile errors in the lines that a setting that was on explains, in log order. */
+function profileCauses(lines, run) {
+    // a line said twice (busybox chown -R, a restart loop) is one cause
+    const errors = profileErrors(lines).filter((e, i, all) => all.findIndex(o => o.line === e.line) === i);
+    return errors.flatMap(e => {
+        const cause = causeOf(e, run);
+        return cause ? [cause] : [];
+    });
+}
+function causeOf(e, run) {
+    const profile = run.profile === 'docker' ? undefined : run.profile;
+    if (e.errno === 'read-only')
+        return run.readOnly ? { ...e, setting: 'read-only', sure: true } : undefined;
+    if (!profile)
+        return undefined;
+    if (e.errno === 'no-new-privileges')
+        return { ...e, setting: profile, sure: true };
+    const low = e.operation === 'bind' || e.operation === 'listen';
+    if (low)
+        return e.errno === 'permission-denied' && (e.port === undefined || e.port < 1024) ? { ...e, setting: profile, capability: 'CAP_NET_BIND_SERVICE', sure: false } : undefined;
+    if (e.errno === 'not-permitted') {
+        const capability = capabilityOf(e.operation);
+        return { ...e, setting: profile, ...(capability && { capability }), sure: run.imageRoot && capability !== undefined };
+    }
+    // EACCES on a path: openshift's UID cannot write what the image's user owns; under restricted
+    // only root is refused more than before (without CAP_DAC_OVERRIDE)
+    if (profile === 'openshift')
+        return { ...e, setting: profile, sure: false };
+    return run.imageRoot ? { ...e, setting: profile, capability: 'CAP_DAC_OVERRIDE', sure: false } : undefined;
+}
+/** The one setting the sure causes all point at, if they do: then no run without it is needed. */
+function pinned(causes) {
+    const settings = new Set(causes.filter(c => c.sure).map(c => c.setting));
+    return settings.size === 1 ? [...settings][0] : undefined;
+}
+
+;// CONCATENATED MODULE: ./src/advice/profile-cause.ts
+
+/** " `/app/data`: the root filesystem is read-only (read-only: true) — … It logged: `…`. Run again without …"; "" when there is nothing to say. */
+function profileNote(report) {
+    const pc = report.health.profileCause;
+    if (!pc)
+        return '';
+    const ran = pc.rerun !== undefined && ranWell(pc.rerun);
+    // a line that only points at a setting is said once a run without it proved it
+    const shown = firstPerSetting(pc.causes.filter(c => c.sure || ran));
+    const causes = shown.map(c => ` ${explained(c, report.run)}`).join('');
+    return `${causes}${pc.rerun ? rerunSentence(report, pc.rerun, shown.length > 0) : ''}`;
+}
+/**
+ * A smoke command that failed: the lines of its log that prove a setting broke it (it is not run
+ * again without them: the health row's run says whether the image runs without them).
+ */
+function smokeProfileNote(report, smoke) {
+    const run = report.run;
+    if (!run || (run.profile === 'docker' && !run.readOnly))
+        return '';
+    const user = report.user.resolvedUid;
+    const imageRoot = user !== undefined ? user === 0 : /^(?:|root|0)(?::.*)?$/.test(report.image.user ?? '');
+    const lines = [...(smoke.startError ? [smoke.startError] : []), ...(smoke.logTail ?? [])];
+    const sure = profileCauses(lines, { profile: run.profile, readOnly: run.readOnly, imageRoot }).filter(c => c.sure);
+    return firstPerSetting(sure)
+        .map(c => ` ${explained(c, report.run)}`)
+        .join('');
+}
+/** The settings the container ran under besides Docker's defaults: "run-profile: restricted and read-only: true". */
+function settingsOn(run) {
+    const on = [...(run && run.profile !== 'docker' ? [`run-profile: ${run.profile}`] : []), ...(run?.readOnly ? ['read-only: true'] : [])];
+    return on.join(' and ');
+}
+function ranWell(rerun) {
+    return rerun.verdict === 'healthy' || rerun.verdict === 'missing';
+}
+function firstPerSetting(causes) {
+    return causes.filter((c, i) => causes.findIndex(o => o.setting === c.setting) === i);
+}
+function rerunSentence(report, rerun, explained) {
+    const settings = settingsOn(report.run);
+    const without = ` Run again without ${settings}`;
+    if (rerun.verdict === 'healthy')
+        return `${without}, it was healthy${rerun.seconds !== undefined ? ` after ${rerun.seconds} s` : ''}: ${settings} broke it${explained ? '' : ", though its log does not say where"}.`;
+    if (rerun.verdict === 'missing')
+        return `${without}, it kept running: ${settings} broke it${explained ? '' : ", though its log does not say where"}.`;
+    const how = rerun.verdict === 'exited' ? `exited (code ${rerun.exitCode})` : rerun.verdict === 'timeout' ? 'no health verdict' : rerun.verdict;
+    const plural = settings.includes(' and ');
+    // the log proved a setting broke something, yet without them it fails still: there is more
+    if (explained)
+        return `${without}, it failed too (${how}): ${settings} ${plural ? 'are' : 'is'} not all that stops it.`;
+    return `${without}, it failed too (${how}): ${settings} ${plural ? 'are' : 'is'} not the cause.`;
+}
+/** The log line as a code span, one line, without backticks of its own. */
+function quoted(line) {
+    const s = line.replace(/`/g, "'");
+    return `\`${s.length > 200 ? `${s.slice(0, 199)}…` : s}\``;
+}
+/** The cause, its fix, and the line it was read from; capability names as code (CAP_CHOWN). */
+function explained(c, run) {
+    return `${causeSentence(c, run).replace(/\b(?:CAP_[A-Z_]+|NET_BIND_SERVICE)\b/g, '`$&`')} It logged: ${quoted(c.line)}.`;
+}
+function causeSentence(c, run) {
+    const under = `run-profile: ${c.setting}`;
+    const what = c.operation && c.path ? `${c.operation} ${c.path}` : (c.path ?? c.operation);
+    const subject = what ? `\`${what}\`: ` : '';
+    if (c.errno === 'read-only') {
+        const where = c.path ? `\`${c.path}\`: the` : 'The app wrote to the root filesystem:';
+        return `${where} root filesystem is read-only (read-only: true) — write under /tmp or declare a volume for it (an emptyDir on Kubernetes).`;
+    }
+    if (c.errno === 'no-new-privileges') {
+        return `${subject}no new privileges (allowPrivilegeEscalation: false, under ${under}) keeps a setuid program from becoming root. Do at build time what needs root, and start as the non-root USER.`;
+    }
+    if (c.errno === 'permission-denied') {
+        if (c.capability === 'CAP_NET_BIND_SERVICE') {
+            const port = c.port !== undefined ? `port ${c.port}` : 'a port below 1024';
+            return `Binding ${port}: permission denied — a port below 1024 needs CAP_NET_BIND_SERVICE, dropped under ${under}. Listen on a port above 1023 (e.g. 8080), or add NET_BIND_SERVICE back (the one capability restricted allows).`;
+        }
+        if (c.setting === 'openshift') {
+            const dir = c.path ?? '<the directory>';
+            return `${subject}permission denied — under ${under} the app runs as an arbitrary UID (${run?.uid}) in group 0, which cannot write what the image's user owns. At build time: \`chgrp -R 0 ${dir} && chmod -R g=u ${dir}\`.`;
+        }
+        return `${subject}permission denied — root without CAP_DAC_OVERRIDE (dropped under ${under}) cannot write what another user owns. At build time make it the app's user's (\`COPY --chown\`, \`RUN chown\`) and start as that non-root USER.`;
+    }
+    // operation not permitted
+    const who = c.setting === 'openshift' ? `under ${under} it runs as UID ${run?.uid}, not root, without capabilities` : `capabilities are dropped under ${under}`;
+    const needs = c.capability ? ` (${isSwitch(c) ? 'switching user needs' : 'it needs'} ${c.capability})` : '';
+    const head = `${subject}operation not permitted — ${who}${needs}.`;
+    if (isSwitch(c)) {
+        return `${head} Set USER in the Dockerfile to the user the entrypoint switches to, and do at build time what it did as root (\`COPY --chown\`, \`RUN chown\`): no root entrypoint that drops privileges.`;
+    }
+    if (c.capability === 'CAP_CHOWN' || c.capability === 'CAP_FOWNER' || !c.capability) {
+        return `${head} Do the ${c.capability === 'CAP_FOWNER' ? 'chmod' : 'chown'} at build time (\`COPY --chown\`, \`RUN chown\`) and start as the non-root USER, with no root entrypoint that drops privileges.`;
+    }
+    return `${head} Do it at build time, or not at all: restricted allows no capability but NET_BIND_SERVICE.`;
+}
+function isSwitch(c) {
+    return c.capability === 'CAP_SETUID and CAP_SETGID' || c.capability === 'CAP_SETGID' || c.capability === 'CAP_SETUID';
+}
+
+;// CONCATENATED MODULE: ./src/health/rules.ts
+// How fast-health probes, and a probe that can never pass: pure, so each can be tested on captured
+// probe output. When Docker, on an image's own settings, would say unhealthy is probe-schedule.ts.
+/**
+ * How often Docker probes with fast-health, in seconds: every 0.1 s while the app starts, so its
+ * startup is known to a tenth of a second (plus the probe's own run) and not to a whole interval.
+ * Where the engine has a start interval (API 1.44, Docker 25+) only the start period is probed
+ * that fast and a healthy container every second after; older engines have one interval for the
+ * whole run, so it is 0.1 s throughout (each probe is one exec: a few a second is cheap).
+ * Docker accepts intervals down to 1 ms on both.
+ */
+const START_INTERVAL_S = 0.1;
+const FAST_INTERVAL_S = 1;
+function fastTiming(hasStartInterval) {
+    return hasStartInterval ? { intervalSeconds: FAST_INTERVAL_S, startIntervalSeconds: START_INTERVAL_S } : { intervalSeconds: START_INTERVAL_S, startIntervalSeconds: START_INTERVAL_S };
+}
+/** Without a health check the container is only watched this long, to see that it keeps running. */
+const NO_HEALTHCHECK_WATCH_S = 3;
+/** How a shell names itself at the start of its own error: "/bin/sh: ", "bash: ", "sh: ". */
+const SHELL = '(?:/\\S*/)?(?:sh|ash|dash|bash|zsh): ';
+/**
+ * Whether a probe failed because its program could not run at all: it will fail the same way
+ * every time, so waiting longer only delays the verdict. Only the shapes the shell and the runtime
+ * print for that count, with the exit codes they come with (127 not found, 126 not executable, -1
+ * Docker could not start the exec), so an app's own check that prints "Not Found" for a 404 (and
+ * exits 1, or curl's 22) is never taken for one. `command`: the check as written; the common
+ * `curl -f URL || exit 1` turns the shell's 127 into 1, so a shell's own "not found" also counts
+ * with another exit code when it names a program the check itself calls.
+ */
+function cannotRun(exitCode, output, command = '') {
+    if (exitCode === 0)
+        return undefined;
+    const lines = output.split('\n').map(line => line.trim());
+    for (const line of lines) {
+        // ash/busybox "/bin/sh: curl: not found", dash "/bin/sh: 1: curl: not found",
+        // bash "bash: line 1: curl: command not found" / "sh: curl: command not found"
+        const m = new RegExp(`^${SHELL}(?:line \\d+: |\\d+: )?(.+?): (?:command )?not found$`).exec(line);
+        if (m && (exitCode === 127 || calls(command, m[1])))
+            return { program: m[1], why: 'missing' };
+    }
+    for (const line of lines) {
+        const m = new RegExp(`^${SHELL}(?:line \\d+: |\\d+: )?(.+?): (?:Permission denied|cannot execute.*)$`, 'i').exec(line);
+        if (m && (exitCode === 126 || calls(command, m[1])))
+            return { program: m[1], why: 'not-executable' };
+    }
+    if (exitCode === -1 || exitCode === 126 || exitCode === 127) {
+        // exec form (and a shell form in an image without /bin/sh), as the runtime words it:
+        // exec: "curl": executable file not found in $PATH / exec: "/app/hc": stat /app/hc: no such file
+        // or directory / exec: "/app/hc": permission denied
+        const m = /exec: "([^"]+)": (executable file not found|stat [^:]+: no such file or directory|permission denied)/i.exec(output);
+        if (m)
+            return { program: m[1], why: /permission/i.test(m[2]) ? 'not-executable' : 'missing' };
+    }
+    return undefined;
+}
+/** Whether `program` stands as a command word in the shell text `command` ("curl -f ... || exit 1"). */
+function calls(command, program) {
+    const escaped = program.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+    return new RegExp(`(?:^|[;&|(\\s])${escaped}(?:\\s|$)`).test(command);
+}
+/** `HEALTHCHECK NONE` and an inherited empty test both mean: no health check. */
+function healthcheckOf(test) {
+    if (!test || test.length === 0 || test[0] === 'NONE')
+        return undefined;
+    return test;
+}
+/** ["CMD-SHELL", "wget ... || exit 1"] → "wget ... || exit 1"; ["CMD", "a", "b"] → "a b". */
+function describeHealthcheck(test) {
+    return test.slice(1).join(' ');
+}
+
+;// CONCATENATED MODULE: ./src/advice/oom.ts
+
+// An OOM kill (Docker's State.OOMKilled): the kernel killed the container's process for memory.
+// With run-memory that is the limit the user set (swap at the same value, so there is no swap to
+// spill into, as on Kubernetes); without it, the memory of the machine the engine runs on ran out.
+// Said alike by the health row (killed before it was healthy) and the stop row (after).
+/** SIGKILL as an exit code: what the OOM killer's kill gives PID 1. */
+const SIGKILL_EXIT = 137;
+/**
+ * "killed by the 256m limit (OOMKilled) 3.2 s after start"; when PID 1 outlived the kill (another
+ * process was killed, and it exited with its own code): "exited (code 1) 3.2 s after start; a
+ * process was OOM-killed by the 256m limit".
+ */
+function oomValue(report, exitCode, ranSeconds) {
+    const after = ranSeconds !== undefined ? ` ${ranSeconds} s after start` : '';
+    const limit = report.run?.memory?.text;
+    if (exitCode === undefined || exitCode === SIGKILL_EXIT)
+        return `killed ${limit ? `by the ${limit} limit` : 'for memory'} (OOMKilled)${after}`;
+    return `exited (code ${exitCode})${after}; a process was OOM-killed${limit ? ` by the ${limit} limit` : ''}`;
+}
+/** Why, as a clause: "it reached the run-memory limit (256m = 256 MiB, no swap), and the kernel's OOM killer ended it". */
+function oomCause(report) {
+    const text = report.run?.memory?.text;
+    const limit = text && (memoryReading(text)?.short ?? text);
+    const why = limit ? `it reached the run-memory limit (${limit}, no swap)` : 'no run-memory was set, so the machine the engine runs on ran out of memory';
+    return `${why}, and the kernel's OOM killer ended it`;
+}
+/** What to do: raise the limit to production's, or make the app use less. */
+function oomFix(report) {
+    if (report.run?.memory) {
+        return 'Raise run-memory to the limit it gets in production, or make the app use less (for Node, --max-old-space-size below the limit; for the JVM, -XX:MaxRAMPercentage).';
+    }
+    return "Make the app use less (for Node, --max-old-space-size; for the JVM, -XX:MaxRAMPercentage), or give the engine more memory; set run-memory to test it against production's limit.";
+}
+/**
+ * Exit 137 without OOMKilled under run-memory: SIGKILL, which is what the OOM killer sends, but
+ * Docker did not say it was one (some engines on cgroup v2 record the OOM event after the exit, or
+ * not at all). Said as a possibility, never as the verdict.
+ */
+function maybeOomNote(report, exitCode, oomKilled) {
+    const limit = report.run?.memory?.text;
+    if (!limit || oomKilled || exitCode !== SIGKILL_EXIT)
+        return '';
+    return ` Code 137 is SIGKILL, which the kernel's OOM killer sends; Docker did not report an OOM kill, but it may have been the ${limit} limit (run-memory).`;
+}
+
+;// CONCATENATED MODULE: ./src/checks/health.ts
+
+
+
+
+
+
+
+
+
+// Docker's own health verdict, and what to do about each way of not being healthy.
+const healthCheck = (report, inputs) => [healthRow(report, inputs)];
+function healthRow(report, inputs) {
+    const h = report.health;
+    const limit = `healthy within ${inputs.healthTimeout} s`;
+    const last = h.probes?.at(-1);
+    const probe = last ? ` Last probe exited ${last.exitCode}${last.output ? `: ${last.output}` : ''}.` : '';
+    const by = h.source === 'health-cmd' ? `health-cmd: ${h.command}` : `HEALTHCHECK: ${h.command}`;
+    switch (h.verdict) {
+        case 'healthy':
+            return { name: 'health', status: 'pass', value: `healthy after ${h.startupSeconds ?? h.waitedSeconds} s`, limit, detail: `${by}${probeNote(h.probeTimes)}${memoryNote(report, !h.probeTimes)}` };
+        case 'unhealthy':
+            return {
+                name: 'health',
+                status: 'fail',
+                value: 'unhealthy',
+                limit: h.rule === 'image-limit' ? `healthy within ${h.limitSeconds} s (the image's HEALTHCHECK)` : h.rule === 'start-period' ? `healthy within ${h.limitSeconds} s (health-start-period ${h.startPeriodSeconds} s + retries)` : limit,
+                // what to do about a probe that cannot run comes after the failed command, apart from it
+                detail: `${unhealthyWhy(report, inputs)} (${by}).${probe}${h.rule === 'cannot-run' ? cannotRunFix(report) : misfitAdvice(report) || wrongPort(report)}${dependency(report, inputs)}${profileNote(report)}${logNote(h, 'The container log is below.')}`
+            };
+        case 'exited':
+            if (h.startError && h.ranSeconds === undefined)
+                return notStarted(report, inputs);
+            if (h.oomKilled)
+                return oomKilled(report, inputs);
+            if (!h.source && h.ranSeconds !== undefined)
+                return exitedWatched(report, inputs);
+            return {
+                name: 'health',
+                status: 'fail',
+                value: `exited (code ${h.exitCode})`,
+                limit: h.source ? limit : `keeps running for ${NO_HEALTHCHECK_WATCH_S} s`,
+                detail: `The container stopped${h.ranSeconds !== undefined ? ` ${h.ranSeconds} s after start` : ''} before it was healthy.${maybeOomNote(report, h.exitCode, h.oomKilled)}${h.startError ? ` Docker said: ${h.startError.replace(/\.$/, '')}.` : ''}${dependency(report, inputs)}${profileNote(report)}${logNote(h)}`
+            };
+        case 'timeout':
+            return {
+                name: 'health',
+                status: 'fail',
+                value: `not healthy after ${inputs.healthTimeout} s`,
+                limit,
+                // verdictSeconds: from the container's start, as Docker stamps it (the wait began a little later)
+                detail: `Docker had no verdict ${h.verdictSeconds ?? h.waitedSeconds} s after start: the probes did not finish (${by}).${probe}${misfitAdvice(report) || wrongPort(report)}${dependency(report, inputs)}${profileNote(report) || (probeCannotPass(report) ? '' : ' Check that the probe command returns quickly; raise health-timeout if the app needs longer.')}`
+            };
+        case 'missing':
+            return missingRow(report, inputs);
+        case 'skipped':
+            return notRun('health', report);
+    }
+}
+// Without a health check the container is only watched for a few seconds: the rows say so, how
+// long it ran, and what it printed (a worker that logs an error every second still keeps running).
+function exitedWatched(report, inputs) {
+    const h = report.health;
+    return {
+        name: 'health',
+        status: 'fail',
+        value: `exited (code ${h.exitCode}) ${h.ranSeconds} s after start`,
+        limit: `keeps running for ${NO_HEALTHCHECK_WATCH_S} s`,
+        detail: `No health check, so the container was watched for ${NO_HEALTHCHECK_WATCH_S} s to see it keep running; it stopped ${h.ranSeconds} s after start.${maybeOomNote(report, h.exitCode, h.oomKilled)}${dependency(report, inputs)}${profileNote(report)}${logNote(h)}`
+    };
+}
+/** Killed for memory before it was healthy (or while watched): its own verdict, with the limit that killed it (advice/oom.ts). */
+function oomKilled(report, inputs) {
+    const h = report.health;
+    const when = h.source ? 'before it was healthy' : `while it was watched (no health check)`;
+    return {
+        name: 'health',
+        status: 'fail',
+        value: oomValue(report, h.exitCode, h.ranSeconds),
+        limit: h.source ? `healthy within ${inputs.healthTimeout} s` : `keeps running for ${NO_HEALTHCHECK_WATCH_S} s`,
+        detail: `The container stopped ${when} (exit code ${h.exitCode}): ${oomCause(report)}. ${oomFix(report)}${logNote(h)}`
+    };
+}
+/**
+ * " 88.2 MB of memory used once healthy (33% of the 256m limit)." as docker stats counts it; nothing
+ * when it could not be read (the memory row says why, when max-memory asks). `sentence`: the detail
+ * before it has no full stop yet.
+ */
+function memoryNote(report, sentence) {
+    const m = report.health.memory;
+    if (!m)
+        return '';
+    const limit = report.run?.memory;
+    const of = limit && m.limitBytes ? ` (${Math.round((m.usedBytes / m.limitBytes) * 100)}% of the ${limit.text} limit)` : '';
+    return `${sentence ? '.' : ''} ${formatSize(m.usedBytes)} of memory used once healthy${of}.`;
+}
+/** Docker could not start the image's command (docker run exited 126, 127, or 125 on the image's USER): it never ran. */
+function notStarted(report, inputs) {
+    const h = report.health;
+    return {
+        name: 'health',
+        status: 'fail',
+        value: `did not start (docker run exited ${h.exitCode})`,
+        limit: h.source ? `healthy within ${inputs.healthTimeout} s` : `keeps running for ${NO_HEALTHCHECK_WATCH_S} s`,
+        detail: `The container never ran: ${startNote(h.startError ?? '')}${profileNote(report) || " Check the image's CMD and ENTRYPOINT (or the command input) and its USER: Docker names what it could not use."}`
+    };
+}
+function missingRow(report, inputs) {
+    const h = report.health;
+    const seconds = h.verdictSeconds ?? h.waitedSeconds ?? NO_HEALTHCHECK_WATCH_S;
+    const log = h.logTail?.length || h.logError ? logNote(h) : '';
+    if (inputs.requireHealthcheck) {
+        return {
+            name: 'health',
+            status: 'fail',
+            value: 'no health check',
+            limit: 'a HEALTHCHECK',
+            detail: `The image has no HEALTHCHECK (or HEALTHCHECK NONE) and no health-cmd was given.${missingAdvice(report, seconds)} Meanwhile the container kept running for ${seconds} s (watched).${dependency(report, inputs)}${log}`
+        };
+    }
+    return {
+        name: 'health',
+        status: 'pass',
+        value: `kept running for ${seconds} s (watched)`,
+        limit: `keeps running for ${NO_HEALTHCHECK_WATCH_S} s`,
+        detail: `No HEALTHCHECK and no health-cmd (require-healthcheck: false): the container was watched for ${seconds} s and kept running.${dependency(report, inputs)}${log}`
+    };
+}
+/** " The app logs that it listens on port 8080, but the probe asks port 3000 ..." when the two disagree. */
+function wrongPort(report) {
+    const h = report.health;
+    const m = portMismatch(h.command ?? '', h.logTail ?? [], report.image.exposedPorts ?? []);
+    if (!m)
+        return '';
+    const app = m.listening.join(' and ');
+    const expose = m.exposed.length > 0 ? ` and EXPOSE says ${m.exposed.join(', ')}` : '';
+    const pointAt = m.exposed.includes(m.probe) && !m.exposed.some(p => m.listening.includes(p)) ? 'the probe and EXPOSE' : 'the probe';
+    return ` The app logs that it listens on port ${app}, but the probe asks port ${m.probe}${expose}, so the probe finds nothing to answer it. Point ${pointAt} at ${m.listening[0]}, or make the app listen on ${m.probe} (often its PORT environment variable).`;
+}
+/**
+ * " The app could not reach `postgres:5432` (connection refused): ..." when the probes' output or the
+ * container log shows a dependency the app could not reach; "" otherwise. The app's own ports (the
+ * probe's, the image's EXPOSE) on loopback are the app not listening, not a dependency.
+ */
+function dependency(report, inputs) {
+    const h = report.health;
+    const ownPorts = [...probePorts(h.command ?? ''), ...exposedTcpPorts(report.image.exposedPorts ?? [])];
+    return dependencyNote([...(h.probes ?? []).map(p => p.output), ...(h.logTail ?? [])], inputs.runNetwork, ownPorts);
+}
+/** " Probe 14 ms median, 31 ms slowest (3 passing probes)." */
+function probeNote(times) {
+    if (!times)
+        return '';
+    if (times.passing === 1)
+        return `. Probe ${times.slowestMs} ms (1 passing probe).`;
+    return `. Probe ${times.medianMs} ms median, ${times.slowestMs} ms slowest (${times.passing} passing probes).`;
+}
+/** Why the verdict is unhealthy, in the terms of the rule that decided it and the timing Docker used. */
+function unhealthyWhy(report, inputs) {
+    const h = report.health;
+    const image = report.image;
+    const retries = image.healthcheckRetries ?? DOCKER_DEFAULT_RETRIES;
+    const interval = image.healthcheckInterval ?? DOCKER_DEFAULT_INTERVAL_S;
+    const failed = `${retries} ${retries === 1 ? 'probe' : 'probes'} in a row`;
+    if (h.rule === 'cannot-run' && h.cannotRun)
+        return cannotRunWhy(h.cannotRun);
+    if (h.rule === 'image-limit') {
+        const sp = image.healthcheckStartPeriod ? `start period ${image.healthcheckStartPeriod} s${startPeriodInterval(h, image)}, ` : '';
+        return `No probe passed within the image's own limit (${sp}interval ${interval} s, retries ${retries}): Docker starts each probe one interval after the last one ended, so ${schedule(h, retries)}`;
+    }
+    if (h.rule === 'start-period') {
+        // a health-cmd's own limit: what the image's rule would say with health-start-period as the start period
+        const n = h.failedProbes ?? DOCKER_DEFAULT_RETRIES;
+        return `The probe failed ${n} ${n === 1 ? 'time' : 'times'} after the start period and never passed: unhealthy at ${h.limitSeconds} s, on health-start-period ${h.startPeriodSeconds} s, then ${DOCKER_DEFAULT_RETRIES} failed probes a second apart (each a second after the last one ended${h.probeMs !== undefined ? `; the probes took up to ${h.probeMs} ms` : ''}${h.notReadyAtSeconds !== undefined ? `; a fast-health probe that started at ${h.notReadyAtSeconds} s still failed` : ''})${probeCannotPass(report) ? '' : '. Raise health-start-period if the app needs longer to start'}`;
+    }
+    if (inputs.fastHealth)
+        return `Docker marked the container unhealthy: it was not healthy within ${inputs.healthTimeout} s, then failed ${failed}`;
+    // fast-health: false leaves Docker's timing as the image (or Docker's defaults) set it
+    const when = h.verdictSeconds !== undefined ? ` ${h.verdictSeconds} s after start` : '';
+    const timing = h.source === 'image'
+        ? `the image's own HEALTHCHECK settings (interval ${interval} s, start period ${image.healthcheckStartPeriod ?? 0} s, retries ${retries})`
+        : `Docker's default timing (interval 30 s, retries 3)${h.startPeriodSeconds ? ` with health-start-period ${h.startPeriodSeconds} s` : ''}`;
+    return `Docker marked the container unhealthy${when}, on ${timing}: no probe passed, then ${failed} failed (fast-health: false)`;
+}
+/**
+ * "with probes of up to 60 ms its 3rd failed probe in a row would start at 3.2 s and mark it
+ * unhealthy at 3.3 s; a fast-health probe that started at 3.3 s still failed": the schedule's figures.
+ */
+function schedule(h, retries) {
+    const took = h.probeMs !== undefined ? `with probes of up to ${h.probeMs} ms ` : '';
+    const nth = retries === 1 ? 'its first failed probe after the start period' : `its ${ordinal(retries)} failed probe in a row`;
+    const when = h.lastProbeSeconds !== undefined ? `would start at ${h.lastProbeSeconds} s and mark` : 'would mark';
+    const proof = h.notReadyAtSeconds !== undefined ? `; a fast-health probe that started at ${h.notReadyAtSeconds} s still failed` : '';
+    return `${took}${nth} ${when} it unhealthy at ${h.limitSeconds} s${proof}`;
+}
+/** " (probes 5 s apart in it: Docker's default start interval)" where the start period is probed at another interval. */
+function startPeriodInterval(h, image) {
+    const every = h.startPeriodIntervalSeconds;
+    if (every === undefined)
+        return '';
+    return image.healthcheckStartInterval === every ? `, start interval ${every} s` : ` (probes ${every} s apart in it: Docker's default start interval)`;
+}
+function ordinal(n) {
+    const tens = n % 100;
+    const suffix = tens >= 11 && tens <= 13 ? 'th' : ['th', 'st', 'nd', 'rd'][n % 10] ?? 'th';
+    return `${n}${suffix}`;
+}
+/** A probe that cannot run: which program, and why. */
+function cannotRunWhy({ program, why }) {
+    const name = program.split('/').pop() ?? program;
+    if (why === 'not-executable')
+        return `The probe could not run: \`${program}\` is not executable in the image`;
+    if (name === 'sh' || name === 'bash') {
+        return `The probe could not run: the image has no \`${program}\`, so a shell-form HEALTHCHECK (and health-cmd, which Docker also runs with a shell) cannot run`;
+    }
+    return `The probe could not run: \`${program}\` is not in the image${program.includes('/') ? '' : ' (or not on its PATH)'}`;
+}
+/** What to use instead of a probe that cannot run: only programs the image has (advice/health.ts). */
+function cannotRunFix(report) {
+    const h = report.health;
+    if (!h.cannotRun)
+        return '';
+    const { program, why } = h.cannotRun;
+    const name = program.split('/').pop() ?? program;
+    if (why === 'not-executable')
+        return ` Make it executable in the Dockerfile (COPY --chmod=755, or RUN chmod +x), or run it through its interpreter (sh ${program}).`;
+    const unneeded = h.source === 'health-cmd' ? ', or set `require-healthcheck: false`' : '';
+    if (name === 'sh' || name === 'bash') {
+        const example = h.suggestedCmd ? '' : ', e.g. `HEALTHCHECK CMD ["/app/healthcheck"]`';
+        return ` Use an exec-form HEALTHCHECK in the Dockerfile with a program the image has${example}${unneeded}.${replacementAdvice(report)}`;
+    }
+    const instead = replacementAdvice(report);
+    const install = program.includes('/') ? `Copy \`${program}\` into the final stage` : `Install ${name} in the final stage`;
+    return instead ? `${instead} Or: ${install.replace(/^./, c => c.toLowerCase())}.` : ` ${install}, or probe with a program the image has.`;
+}
+
+;// CONCATENATED MODULE: ./src/checks/memory.ts
+
+// max-memory: the container's memory use once healthy (as docker stats counts it: the cgroup's
+// usage minus the inactive file cache, stages/memory.ts) against a budget, e.g. "fits a 256 MB
+// machine". Judged only when a budget is set; the health row shows the figure either way.
+const memoryCheck = (report, inputs) => {
+    const max = inputs.maxMemory;
+    if (!max)
+        return [];
+    const h = report.health;
+    const limit = `≤ ${max.text}`;
+    if (h.verdict === 'missing') {
+        return [{ name: 'memory', status: 'skip', value: 'no health check', limit, detail: 'No memory figure: without a health check there is no moment the app is ready to measure it at (see health).' }];
+    }
+    if (h.verdict !== 'healthy')
+        return [{ name: 'memory', status: 'skip', value: 'not healthy', limit, detail: 'No memory figure: the container never became healthy (see health).' }];
+    if (!h.memory) {
+        const why = h.memoryError ? ` (${h.memoryError.replace(/\.$/, '')})` : '';
+        return [{ name: 'memory', status: 'skip', value: 'not measured', limit, detail: `The memory use could not be read${why}: not judged.` }];
+    }
+    const used = h.memory.usedBytes;
+    const value = `${formatSize(used)} used once healthy`;
+    const counted = 'Counted as docker stats does: the usage minus the inactive file cache, read at the healthy verdict.';
+    if (used <= max.bytes)
+        return [{ name: 'memory', status: 'pass', value, limit, detail: `${formatSize(max.bytes - used)} under max-memory. ${counted}` }];
+    return [
+        {
+            name: 'memory',
+            status: 'fail',
+            value,
+            limit,
+            detail: `${formatSize(used - max.bytes)} over max-memory. Make the app use less at start (caches and pools sized for a smaller machine; for Node, --max-old-space-size; for the JVM, -XX:MaxRAMPercentage), or raise the budget. ${counted}`
+        }
+    ];
+};
+
+;// CONCATENATED MODULE: ./src/rules/emulation.ts
+// An image for another architecture than the engine's runs under QEMU (binfmt): several times
+// slower, so its health limits allow for it. Pure: the run stage decides with it, and the platform
+// row says it.
+/** How many times the health inputs an emulated run may take: QEMU runs code several times slower. */
+const EMULATION_ALLOWANCE = 5;
+/** What an engine's processor runs without an emulator: an amd64 kernel runs 386 programs (not every builder lists it). */
+const NATIVE = { amd64: ['amd64', '386'] };
+function runsNatively(engineArch, arch) {
+    return (NATIVE[engineArch] ?? [engineArch]).includes(arch);
+}
+/** The engine's platform when the image is for another architecture, so it ran emulated; else undefined. */
+function emulatedOn(engine, imagePlatform) {
+    const arch = imagePlatform?.split('/')[1];
+    return arch && engine.arch && !runsNatively(engine.arch, arch) ? `linux/${engine.arch}` : undefined;
+}
+/** The health limits an emulated run gets: EMULATION_ALLOWANCE times the inputs. */
+function allowForEmulation(inputs) {
+    const times = (n) => (n === undefined ? undefined : n * EMULATION_ALLOWANCE);
+    return {
+        ...inputs,
+        healthTimeout: inputs.healthTimeout * EMULATION_ALLOWANCE,
+        healthStartPeriod: inputs.healthStartPeriod * EMULATION_ALLOWANCE,
+        maxStartupTime: times(inputs.maxStartupTime),
+        maxProbeTime: times(inputs.maxProbeTime)
+    };
+}
+
+;// CONCATENATED MODULE: ./src/checks/platform.ts
+
+// platform: shown when the image ran emulated (another architecture than the engine's, under QEMU),
+// so every figure below is read as what it is: slower than on the image's own hardware, with health
+// limits that allowed for it.
+const platformCheck = (report, inputs) => {
+    const { platform, emulatedOn } = report.image;
+    if (!platform || !emulatedOn)
+        return [];
+    const limits = [`health-timeout ${inputs.healthTimeout} s`];
+    if (inputs.maxStartupTime !== undefined)
+        limits.push(`max-startup-time ${inputs.maxStartupTime} s`);
+    if (inputs.maxProbeTime !== undefined)
+        limits.push(`max-probe-time ${inputs.maxProbeTime} ms`);
+    return [
+        {
+            name: 'platform',
+            status: 'pass',
+            value: `${platform}, emulated`,
+            limit: 'runs',
+            detail: `Ran under QEMU emulation on this ${emulatedOn} engine (binfmt), several times slower than on ${platform.split('/')[1]} hardware: the health limits allowed ${EMULATION_ALLOWANCE}× the inputs (${limits.join(', ')}). Gate it on an ${platform.split('/')[1]} runner for native figures.`
+        }
+    ];
+};
+
+;// CONCATENATED MODULE: ./src/checks/probe-time.ts
+// max-probe-time: how long the health endpoint takes to answer, from Docker's own probe log. A
+// probe is what an orchestrator's liveness check does every few seconds for the image's whole life,
+// so a slow one is a cost paid forever (and, past the probe timeout, a restart).
+const probeTimeCheck = (report, inputs) => {
+    const max = inputs.maxProbeTime;
+    if (max === undefined)
+        return [];
+    const times = report.health.probeTimes;
+    const limit = `≤ ${max} ms`;
+    if (!times)
+        return [{ name: 'probe-time', status: 'skip', value: 'no passing probe', limit, detail: 'No passing health probe to time (see health).' }];
+    const of = times.passing === 1 ? 'the one passing probe' : `the slowest of ${times.passing} passing probes, median ${times.medianMs} ms`;
+    const value = `${times.slowestMs} ms`;
+    if (times.slowestMs <= max)
+        return [{ name: 'probe-time', status: 'pass', value, limit, detail: `Docker's own timing of ${of}.` }];
+    return [
+        {
+            name: 'probe-time',
+            status: 'fail',
+            value,
+            limit,
+            detail: `${times.slowestMs - max} ms over max-probe-time (${of}). Keep the health endpoint cheap: answer from memory rather than doing slow work on every probe, or raise the budget.`
+        }
+    ];
+};
+
+;// CONCATENATED MODULE: ./src/checks/size-increase.ts
+
+// max-size-increase: the growth against compare-to, judged in the size-basis's terms.
+const sizeIncreaseCheck = (report, inputs) => (inputs.maxSizeIncrease ? [sizeIncreaseRow(report, inputs, inputs.maxSizeIncrease)] : []);
+function sizeIncreaseRow(report, inputs, increase) {
+    const b = report.baseline;
+    const compressed = inputs.sizeBasis === 'compressed';
+    const now = compressed ? report.image.compressedSize : report.image.size;
+    const before = compressed ? b?.compressedSize : b?.size;
+    const limit = 'percent' in increase.limit ? `≤ +${increase.limit.percent}%` : `≤ +${formatSize(increase.limit.bytes)}`;
+    if (b?.missing && !inputs.requireBaseline) {
+        // a first release: the image compared with is what this release will push
+        const detail = `No baseline yet: ${b.ref} does not exist (${b.missing}), as on a first release; nothing to compare with. Set require-baseline: true to fail instead.`;
+        return { name: 'size-increase', status: 'skip', value: 'no baseline yet', limit, detail };
+    }
+    if (now === undefined || before === undefined) {
+        const why = b?.error ?? `the ${compressed ? 'compressed ' : ''}size of ${b?.ref ?? 'compare-to'} could not be measured`;
+        return { name: 'size-increase', status: 'fail', value: 'unknown', limit, detail: `No comparison: ${why}.` };
+    }
+    const delta = now - before;
+    const allowed = 'percent' in increase.limit ? (before * increase.limit.percent) / 100 : increase.limit.bytes;
+    const value = formatDelta(now, before);
+    const detail = `${compressed ? 'Compressed size' : 'Size'} compared with ${b.ref} (${formatSize(before)}).`;
+    if (delta <= allowed)
+        return { name: 'size-increase', status: 'pass', value, limit, detail };
+    const growth = b.growth ? ` The largest growth: ${b.growth.instruction} (+${formatSize(b.growth.bytes)}${compressed ? ' uncompressed' : ''}).` : '';
+    return { name: 'size-increase', status: 'fail', value, limit, detail: `${detail}${growth} The largest layers are listed below.` };
+}
+
+;// CONCATENATED MODULE: ./src/checks/size.ts
+
+
+// The image size against max-size (uncompressed or compressed, by size-basis), with what the
+// figures mean and what they compare with (compare-to, compare-stages).
+const sizeCheck = (report, inputs) => [sizeRow(report, inputs)];
+function sizeRow(report, inputs) {
+    const { size, compressedSize } = report.image;
+    if (size === undefined)
+        return notRun('size', report);
+    const compressed = compressedSize !== undefined ? `, compressed ${formatSize(compressedSize)}` : '';
+    const value = `${formatSize(size)} (${size.toLocaleString('en-US')} bytes)${compressed}`;
+    const notes = [...sizeNotes(report)];
+    if (!inputs.maxSize)
+        return { name: 'size', status: 'skip', value, limit: '', detail: ['No max-size set: measured, not judged.', ...notes].join(' ') };
+    const basis = inputs.sizeBasis === 'compressed' ? compressedSize : size;
+    const limit = `≤ ${inputs.maxSize.text}${inputs.sizeBasis === 'compressed' ? ' compressed' : ''}`;
+    if (basis === undefined) {
+        return { name: 'size', status: 'fail', value, limit, detail: ['The compressed size could not be measured (see the warning in the log).', ...notes].join(' ') };
+    }
+    if (basis <= inputs.maxSize.bytes) {
+        return { name: 'size', status: 'pass', value, limit, detail: [`${formatSize(inputs.maxSize.bytes - basis)} under the budget.`, ...notes].join(' ') };
+    }
+    return {
+        name: 'size',
+        status: 'fail',
+        value,
+        limit,
+        detail: [`${formatSize(basis - inputs.maxSize.bytes)} over the budget. The largest layers are listed below; keep build tools in an earlier stage.`, ...notes].join(' ')
+    };
+}
+/** What the size figures mean, and what they compare with. */
+function* sizeNotes(report) {
+    const { size = 0, compressedSize, compressedBy } = report.image;
+    // the size means the same on both image stores (stages/size.ts); only the compressed one is had differently
+    yield 'Sizes in decimal units (1 MB = 1,000,000 bytes, as docker images prints them).';
+    if (compressedBy === 'store')
+        yield 'Compressed: the layer blobs the containerd image store keeps, which a push sends as they are.';
+    else if (compressedSize !== undefined)
+        yield 'Compressed: each layer gzip-compressed, within about 1% of what a push sends.';
+    const unread = unreadNote(report.image.unreadLayers);
+    if (unread)
+        yield unread;
+    const b = report.baseline;
+    const baselineUnread = unreadNote(b?.unreadLayers, b?.ref);
+    if (baselineUnread)
+        yield baselineUnread;
+    if (b?.missing)
+        yield `No baseline yet: ${b.ref} does not exist (${b.missing}).`;
+    else if (b?.error)
+        yield `No comparison with ${b.ref}: ${b.error}.`;
+    else if (b?.size !== undefined) {
+        const zipped = compressedSize !== undefined && b.compressedSize !== undefined ? `; compressed ${formatDelta(compressedSize, b.compressedSize)}` : '';
+        yield `${formatDelta(size, b.size)} compared with ${b.ref}${growthNote(size - b.size, b.growth)}${zipped}.`;
+    }
+    const st = report.stages;
+    if (st?.error)
+        yield `No stage comparison: ${st.error}.`;
+    else if (st?.size !== undefined) {
+        const saved = st.size - size;
+        yield saved >= 0
+            ? `Multi-stage payoff: ${formatSize(saved)} (${((saved / st.size) * 100).toFixed(0)}%) smaller than stage ${st.stage} (${formatSize(st.size)}).`
+            : `The final image is ${formatSize(-saved)} larger than stage ${st.stage}: the multi-stage build saves nothing.`;
+    }
+}
+/** Which instruction the growth came from: "most of it from" only when that is true. */
+function growthNote(delta, growth) {
+    if (!growth || delta <= 0)
+        return '';
+    const layer = `${growth.instruction} (+${formatSize(growth.bytes)})`;
+    return growth.bytes * 2 >= delta ? `, most of it from ${layer}` : `; the largest growth: ${layer}`;
+}
+/** "1 layer could not be read file by file (RUN x: why): it counts at its size in the archive, 12.3 kB." */
+function unreadNote(layers, ref) {
+    if (!layers?.length)
+        return undefined;
+    const named = layers.map(l => `${l.instruction}: ${l.why}, ${formatSize(l.bytes)}`).join('; ');
+    const many = layers.length === 1 ? '1 layer' : `${layers.length} layers`;
+    return `${ref ? `In ${ref}, ${many}` : many[0].toUpperCase() + many.slice(1)} could not be read file by file (${named}): counted at ${layers.length === 1 ? 'its size' : 'their sizes'} in the image archive instead.`;
+}
+
+;// CONCATENATED MODULE: ./src/checks/stop.ts
+
+
+
+
+
+
+
+// stop: after the health wait and the user check the container is stopped as an orchestrator
+// stops it (its stop signal, SIGKILL after stop-timeout). It passes when it exits within
+// stop-timeout, cleanly: 0, or 128 + the signal (the default action of a process that did not
+// handle it, e.g. 143 for SIGTERM).
+const stopCheck = (report, inputs) => {
+    const stop = report.stop;
+    if (!stop)
+        return [notRun('stop', report)];
+    return [stop_judged(stopRow(stop, inputs, report), inputs)];
+};
+function stopRow(stop, inputs, report) {
+    const limit = `exits within ${inputs.stopTimeout} s of ${stop.signal}`;
+    if (stop.outcome === 'not-run')
+        return { name: 'stop', status: 'skip', value: 'not run', limit: '', detail: 'not run: the container had already exited (see health).' };
+    const outcome = describeStop(stop);
+    if (stoppedCleanly(stop)) {
+        return { name: 'stop', status: 'pass', value: outcome, limit, detail: `${who(stop)} exited on ${stop.signal}, as docker stop and Kubernetes expect.` };
+    }
+    if (stop.outcome === 'gone' || stop.signal === 'SIGKILL')
+        return { name: 'stop', status: 'fail', value: outcome, limit, detail: whyNot(stop, inputs.stopTimeout, report) };
+    // the app had a handler and PID 1 kept the signal from it: that is the cause, and making the app
+    // PID 1 the fix; else a shell-form CMD that BuildKit already warned of: that warning is the cause
+    const warning = shellFormWarning(report, stop);
+    const relay = relayAdvice(stop, report, warning);
+    const killed = killedLine(stop, inputs.stopTimeout);
+    const detail = relay ? `${killed} ${relay}` : warning ? `${killed} ${shellFormAdvice(warning, report, stop.signal)}` : whyNot(stop, inputs.stopTimeout, report);
+    return { name: 'stop', status: 'fail', value: outcome, limit, detail };
+}
+/**
+ * Exited on its stop signal: 0, or 128 + the signal (the default action of a process that did not
+ * handle it). Never on SIGKILL: exit 137 then means it was killed outright, not that it shut down.
+ */
+function stoppedCleanly(stop) {
+    return stop.outcome === 'exited' && stop.signal !== 'SIGKILL' && stop.exitCode !== undefined && cleanExit(stop.exitCode, stop.signal);
+}
+/** "exited 0, 0.04 s after SIGTERM", "killed after 10 s", "killed after 0.06 s (SIGTERM lost)" or "exited on its own (code 1)". */
+function describeStop(stop) {
+    if (stop.outcome === 'gone')
+        return `exited on its own (code ${stop.exitCode})${stop.oomKilled ? ', OOM-killed' : ''}`;
+    if (stop.outcome !== 'killed')
+        return `exited ${stop.exitCode}, ${stop.seconds} s after ${stop.signal}`;
+    // the seconds really waited: next to nothing for a signal known lost
+    return `killed after ${stop.waitedSeconds ?? stop.seconds} s${stop.unhandled ? ` (${stop.signal} lost)` : ''}`;
+}
+/** What went wrong with a stop, and the fix, written for the image in `report`. Shared with the smoke rows. */
+function whyNot(stop, timeout, report) {
+    if (stop.outcome === 'gone' && stop.oomKilled) {
+        const ran = stop.ranSeconds !== undefined ? ` ${stop.ranSeconds} s after start` : '';
+        return `${who(stop)} stopped${ran} (exit code ${stop.exitCode}), after it was healthy and before image-gate went to stop it: ${oomCause(report)}. ${oomFix(report)}`;
+    }
+    if (stop.outcome === 'gone') {
+        const ran = stop.ranSeconds !== undefined ? `, ${stop.ranSeconds} s after it started` : '';
+        return (`${who(stop)} exited on its own with code ${stop.exitCode}${ran}: after the health wait, before image-gate went to stop it. ` +
+            'A service that crashes or quits right after it is ready is restarted in a loop in production; its log says why.');
+    }
+    if (stop.signal === 'SIGKILL') {
+        return ("The image's STOPSIGNAL is SIGKILL: docker stop and Kubernetes kill it outright, so it never shuts down gracefully (in-flight requests dropped, nothing flushed). " +
+            'Remove STOPSIGNAL SIGKILL (SIGTERM is the default) and handle SIGTERM in the app.');
+    }
+    if (stop.outcome === 'exited' && stop.go && stop.exitCode === 2) {
+        // Go's runtime catches every signal; with no handler of the app's it re-raises it with the default
+        // action, which the kernel does not apply to PID 1, and then exits 2 itself
+        return (`${who(stop)} exited with code 2 on ${stop.signal}. It is a Go program, and exit 2 is Go's runtime, not the app's code: with no handler for ${stop.signal}, ` +
+            "the runtime ends the program with the signal's default action, which the kernel does not apply to PID 1, so it exits 2 instead. " +
+            `Handle it: ctx, stop := signal.NotifyContext(context.Background(), syscall.${stop.signal}); when ctx is done, shut the server down (srv.Shutdown, which finishes in-flight requests) and return from main, which exits 0.`);
+    }
+    const ruby = stop.outcome === 'exited' && stop.exitCode === 1 ? rubyExit(stop.pid1, stop.signal) : undefined;
+    if (ruby)
+        return `${who(stop)} exited with code 1 on ${stop.signal}. ${ruby} Or run it under an init, as whose child it dies of the signal (${signalExit(stop.signal)}): ${initAdvice(report)}`;
+    if (stop.outcome === 'exited') {
+        return `${who(stop)} exited with code ${stop.exitCode} on ${stop.signal}: a clean shutdown exits 0 (or 128 + the signal). Finish in-flight work, close connections, and exit 0 when ${stop.signal} arrives.`;
+    }
+    const killed = killedLine(stop, timeout);
+    if (stop.init)
+        return `${killed} PID 1 is ${stop.init}, which passed ${stop.signal} on: the app itself ignores it. Handle ${stop.signal} in the app (close the server, then exit).`;
+    return `${killed} No init runs in the container, and PID 1 ignores ${stop.signal} unless the app handles it: handle ${stop.signal} in the app, or run it under an init that passes it on: ${initAdvice(report)}`;
+}
+/** "exit 143" for SIGTERM: what a process killed by the signal exits with, as Docker records it. */
+function signalExit(signal) {
+    const number = external_node_os_namespaceObject.constants.signals[signal];
+    return number !== undefined ? `exit ${128 + number}` : 'exit 128 + the signal';
+}
+function killedLine(stop, timeout) {
+    const orchestrator = `docker stop would kill it (SIGKILL) after ${timeout} s, Kubernetes after 30 s, dropping whatever it was doing`;
+    const waited = stop.waitedSeconds ?? 0;
+    if (stop.reset) {
+        // Node's own handler restores the terminal and re-raises the signal: a no-op for PID 1
+        const own = stop.pid1?.split('/').pop() === 'node' ? " (Node's own, which restores the terminal and re-raises the signal: the kernel drops it for PID 1)" : '';
+        const ports = stop.listening?.length ? `, still listening on ${stop.listening.join(', ')}` : '';
+        return (`${who(stop)} caught ${stop.signal} only to reset its handler${own}, and ${waited} s later ran on with no handler left${ports}, so it was not shutting down: ` +
+            `${orchestrator}. image-gate killed it then instead of waiting that out.`);
+    }
+    if (stop.unhandled) {
+        return (`${who(stop)} has no handler for ${stop.signal} and does not wait for it, and in its own PID namespace PID 1 gets no signal it does not handle: the kernel dropped it, so ${orchestrator}. ` +
+            `image-gate killed it ${waited} s after the signal instead of waiting that out.`);
+    }
+    return `${who(stop)} did not exit within ${timeout} s of ${stop.signal} and was killed (SIGKILL), as docker stop would do (Kubernetes waits 30 s), dropping whatever it was doing.`;
+}
+function who(stop) {
+    return stop.pid1 ? `PID 1 (${stop.pid1})` : 'The container';
+}
+/** require-graceful-stop: false reports the stop without judging it. */
+function stop_judged(check, inputs) {
+    if (inputs.requireGracefulStop || check.status !== 'fail')
+        return check;
+    return { ...check, status: 'skip', detail: `${check.detail} Not judged (require-graceful-stop: false).` };
+}
+
+;// CONCATENATED MODULE: ./src/checks/smoke.ts
+
+
+
+
+
+// smoke-commands: each other process type passes if it exits 0 or is still running after
+// smoke-seconds; one still running is then stopped like the main container, and judged so too.
+const smokeCheck = (report, inputs) => (report.smoke ?? []).map(smoke => smokeRow(smoke, inputs, report));
+function smokeRow(smoke, inputs, report) {
+    const limit = `exit 0, or running after ${inputs.smokeSeconds} s`;
+    if (smoke.outcome === 'running') {
+        const stop = smoke.stop;
+        const value = `running after ${smoke.seconds} s${stop ? `; ${describeStop(stop)}` : ''}`;
+        const clean = !stop || stop.outcome === 'not-run' || (stop.outcome === 'gone' && stop.exitCode === 0) || stoppedCleanly(stop);
+        if (clean || !inputs.requireGracefulStop) {
+            const note = clean ? '' : `. ${whyNot(stop, inputs.stopTimeout, report)} Not judged (require-graceful-stop: false).`;
+            return { name: 'smoke', status: 'pass', value, limit, detail: `command: ${smoke.command}${note}` };
+        }
+        return { name: 'smoke', status: 'fail', value, limit: `${limit}, then a clean stop`, detail: `command: ${smoke.command}. ${whyNot(stop, inputs.stopTimeout, report)}` };
+    }
+    if (smoke.exitCode === 0) {
+        return { name: 'smoke', status: 'pass', value: `exited 0 after ${smoke.seconds} s`, limit, detail: `command: ${smoke.command}` };
+    }
+    if (smoke.startError) {
+        return { name: 'smoke', status: 'fail', value: `did not start (docker run exited ${smoke.exitCode})`, limit, detail: `command: ${smoke.command}. ${startNote(smoke.startError)}` };
+    }
+    if (smoke.oomKilled) {
+        // killed for memory: the command's own fault only in what it allocates, said as the health row says it
+        const value = oomValue(report, smoke.exitCode, smoke.seconds);
+        return { name: 'smoke', status: 'fail', value, limit, detail: `command: ${smoke.command}. It stopped (exit code ${smoke.exitCode}): ${oomCause(report)}. ${oomFix(report)}${logNote(smoke)}` };
+    }
+    // a worker that cannot reach its queue says so in its log
+    const dependency = dependencyNote(smoke.logTail ?? [], inputs.runNetwork);
+    return { name: 'smoke', status: 'fail', value: `exited (code ${smoke.exitCode}) after ${smoke.seconds} s`, limit, detail: `command: ${smoke.command}.${maybeOomNote(report, smoke.exitCode, false)}${dependency}${smokeProfileNote(report, smoke)}${logNote(smoke)}` };
+}
+
+;// CONCATENATED MODULE: ./src/checks/startup.ts
+
+// max-startup-time: container start to the first passing probe, judged only when a budget is set.
+// The app was ready somewhere between the start of the last failing probe and the end of the first
+// passing one, so startup is known only to the probes' resolution: a budget is failed only when a
+// probe still failed after it, and a budget inside that window is not judged either way. With
+// fast-health the probes run every 0.1 s while the app starts, so the window is a fraction of a
+// second and the row says so ("0.4 s, probed every 0.1 s"). With fast-health: false they run on
+// the image's interval (often 30 s) and the figure is only an upper bound.
+const startupCheck = (report, inputs) => {
+    const maxSeconds = inputs.maxStartupTime;
+    if (maxSeconds === undefined)
+        return [];
+    const h = report.health;
+    const startup = h.startupSeconds;
+    const limit = `≤ ${maxSeconds} s`;
+    if (startup === undefined && h.verdict === 'missing') {
+        return [{ name: 'startup', status: 'skip', value: 'no health check', limit, detail: 'No startup time: without a health check there is no moment the app is ready (see health).' }];
+    }
+    if (startup === undefined) {
+        return [{ name: 'startup', status: 'skip', value: 'not healthy', limit, detail: 'No startup time: the container never became healthy (see health).' }];
+    }
+    const notReady = h.notReadyAtSeconds ?? 0;
+    const interval = h.intervalSeconds ?? 1;
+    if (h.startIntervalSeconds === undefined && interval > 1) {
+        const window = `Docker probed every ${interval} s (fast-health: false), so the app was ready between ${notReady} s and ${startup} s after start`;
+        if (startup <= maxSeconds)
+            return [{ name: 'startup', status: 'pass', value: `≤ ${startup} s`, limit, detail: `${window}: within the budget either way.` }];
+        if (notReady > maxSeconds) {
+            return [{ name: 'startup', status: 'fail', value: `> ${notReady} s`, limit, detail: `A probe still failed ${notReady} s after start: ${window}. Look for slow work before the server listens, or raise the budget.` }];
+        }
+        return [
+            {
+                name: 'startup',
+                status: 'skip',
+                value: `${notReady}–${startup} s`,
+                limit,
+                detail: `Not judged: ${window}, and the budget falls inside that window. Leave fast-health on to measure startup to a fraction of a second.`
+            }
+        ];
+    }
+    const probed = `probed every ${h.startIntervalSeconds ?? interval} s`;
+    const value = `${startup} s, ${probed}`;
+    if (startup <= maxSeconds)
+        return [{ name: 'startup', status: 'pass', value, limit, detail: `Container start to the first passing health probe (${probed} while starting).` }];
+    // the last failing probe began at or after the budget: surely late, by at least the difference
+    if (notReady >= maxSeconds) {
+        return [
+            {
+                name: 'startup',
+                status: 'fail',
+                value,
+                limit,
+                detail: `Healthy ${round(startup - maxSeconds)} s later than max-startup-time: a probe still failed ${notReady} s after start. Look for slow work before the server listens (migrations, cache warm-up) or raise the budget.`
+            }
+        ];
+    }
+    return [
+        {
+            name: 'startup',
+            status: 'skip',
+            value: `${notReady}–${startup} s`,
+            limit,
+            detail: `Not judged: the app was ready between ${notReady} s and ${startup} s after start (${probed}), and the budget falls inside that window, finer than the probes can tell.`
+        }
+    ];
+};
+
+;// CONCATENATED MODULE: ./src/rules/servers.ts
+
+/** The server a process's command (docker top's comm) is; undefined for anything else. */
+function serverOf(command) {
+    const name = command.split('/').pop() ?? '';
+    if (name === 'nginx')
+        return 'nginx';
+    // Debian names it php-fpm8.2; the official image's is php-fpm
+    if (/^php-fpm[\d.]*$/.test(name))
+        return 'php-fpm';
+    if (name === 'apache2' || name === 'httpd')
+        return name;
+    return undefined;
+}
+/**
+ * The server among `processes` whose master runs as root and whose workers do not: the first server
+ * with both. `pid1`: PID 1's (host) PID.
+ */
+function masterWorkers(processes, pid1) {
+    for (const server of new Set(processes.map(p => serverOf(p.command)).filter(s => s !== undefined))) {
+        const own = processes.filter(p => serverOf(p.command) === server);
+        const masters = own.filter(p => p.uid === 0);
+        const workers = own.filter(p => p.uid !== 0);
+        if (masters.length === 0 || workers.length === 0)
+            continue;
+        // the workers' account: the one most of them run as
+        const counts = new Map();
+        for (const w of workers)
+            counts.set(w.uid, [...(counts.get(w.uid) ?? []), w]);
+        const [first] = [...counts.values()].sort((a, b) => b.length - a.length);
+        const master = masters.find(p => p.pid === pid1) ?? masters[0];
+        return {
+            server,
+            command: master.command,
+            masterIsPid1: master.pid === pid1,
+            workers: { uid: first[0].uid, gid: first[0].gid, ...(first[0].user && { user: first[0].user }), count: first.length }
+        };
+    }
+    return undefined;
+}
+const TEMP_DIRECTIVES = {
+    'client-body': 'client_body_temp_path',
+    fastcgi: 'fastcgi_temp_path',
+    proxy: 'proxy_temp_path',
+    scgi: 'scgi_temp_path',
+    uwsgi: 'uwsgi_temp_path'
+};
+/**
+ * Reads `nginx -V -T`: -V prints the configure arguments (its compiled-in paths) on stderr, -T the
+ * configuration files on stdout. A directive in the config wins over the compiled-in path.
+ */
+function nginxFacts(stdout, stderr) {
+    const configure = /^configure arguments:(.*)$/m.exec(stderr)?.[1];
+    if (configure === undefined && !/^# configuration file /m.test(stdout))
+        return undefined;
+    const directives = stdout
+        .split('\n')
+        .map(line => line.replace(/#.*/, '').trim())
+        .filter(Boolean);
+    const directive = (name) => directives
+        .map(line => new RegExp(`^${name}\\s+([^;\\s]+)[^;]*;`).exec(line)?.[1])
+        .filter((value) => value !== undefined);
+    const compiled = (flag) => new RegExp(`--${flag}=(\\S+)`).exec(configure ?? '')?.[1];
+    const temp = Object.entries(TEMP_DIRECTIVES).map(([flag, name]) => directive(name)[0] ?? compiled(`http-${flag}-temp-path`));
+    const tempDirs = [...new Set(temp.filter((p) => p !== undefined && p.startsWith('/')).map(p => external_node_path_namespaceObject.dirname(p)))];
+    const pidFile = directive('pid')[0] ?? compiled('pid-path');
+    const ports = [...new Set(directive('listen').map(listenPort).filter((p) => p !== undefined))];
+    return { tempDirs, ...(pidFile && { pidFile }), ports };
+}
+/** The port of a listen directive's address: "80", "[::]:80", "0.0.0.0:8080", "localhost" (80); none for a unix socket. */
+function listenPort(address) {
+    if (address.startsWith('unix:'))
+        return undefined;
+    const port = /(?:^|:)(\d+)$/.exec(address)?.[1];
+    return port !== undefined ? Number(port) : 80;
+}
+
+;// CONCATENATED MODULE: ./src/advice/server.ts
+
+/** The advice for a root PID 1 that is (or starts) such a server; undefined for anything else. `numeric`: USER by number. */
+function serverAdvice(report, numeric) {
+    const u = report.user;
+    const split = masterWorkers(u.processes ?? [], u.pid);
+    if (!split)
+        return undefined;
+    const w = split.workers;
+    const account = `UID ${w.uid}${w.user ? ` (${w.user})` : ''}`;
+    const workers = `${w.count === 1 ? 'its worker process' : `its ${w.count} worker processes`} as ${account}`;
+    const seen = split.masterIsPid1
+        ? ` It is ${split.server}'s master process, which starts ${workers} and stays root itself.`
+        : ` ${split.server}'s master process runs as UID 0 too, and starts ${workers}.`;
+    const user = numeric || !w.user ? `USER ${w.uid}:${w.gid}` : `USER ${w.user}`;
+    return { seen, fix: fixFor(split, report, user) };
+}
+function fixFor(split, report, user) {
+    const w = split.workers;
+    const as = w.user ?? `UID ${w.uid}`;
+    if (split.server === 'nginx')
+        return nginxFix(report, user, `${w.uid}:${w.gid}`, as);
+    if (split.server === 'php-fpm') {
+        return `To run it all as ${as}: ${user}. php-fpm then starts as ${as} and ignores the pool's user and group lines (it says so in a NOTICE), and its workers run as ${as} too.`;
+    }
+    const low = lowPorts(report);
+    if (split.server === 'apache2') {
+        const listen = low.length ? `, Listen 8080 in /etc/apache2/ports.conf and <VirtualHost *:8080> instead of ${low.join(', ')} (${lowNote})` : '';
+        return (`To run it all as ${as}: ${user}, with its run, lock and log directories (APACHE_RUN_DIR, APACHE_LOCK_DIR and APACHE_LOG_DIR in /etc/apache2/envvars) ${as}'s, ` +
+            `as the php image makes them${listen}; apache then ignores its User and Group lines.`);
+    }
+    const listen = low.length ? `, Listen 8080 instead of ${low.join(', ')} (${lowNote})` : '';
+    return `To run it all as ${as}: ${user}, with what it writes (its logs, its pid file) ${as}'s${listen}; apache then ignores its User and Group lines.`;
+}
+const lowNote = 'a port below 1024 needs root outside Docker, which lets any user bind one';
+/** The image's EXPOSEd TCP ports below 1024 ("80/tcp" → 80). */
+function lowPorts(report) {
+    return (report.image.exposedPorts ?? []).map(p => /^(\d+)(\/tcp)?$/.exec(p)?.[1]).filter((p) => p !== undefined).map(Number).filter(p => p < 1024);
+}
+/** nginx's way, with its own paths and ports (user/server-facts.ts) where nginx gave them. */
+function nginxFix(report, user, owner, as) {
+    const facts = report.user.server;
+    const unprivileged = 'Or build FROM nginxinc/nginx-unprivileged, the official image made so (port 8080, its pid file and temp paths in /tmp).';
+    if (!facts) {
+        return (`To run it all as ${as}: RUN chown -R ${owner} its temp paths, which the master writes (nginx -V lists them: --http-client-body-temp-path and the like), ` +
+            `pid /tmp/nginx.pid; in nginx.conf, listen on a port from 1024 up (${lowNote}), then ${user}; its user directive is then ignored. ${unprivileged}`);
+    }
+    const steps = [];
+    if (facts.tempDirs.length)
+        steps.push(`RUN chown -R ${owner} ${facts.tempDirs.join(' ')} (its temp paths, which the master writes)`);
+    if (facts.pidFile && !facts.pidFile.startsWith('/tmp/'))
+        steps.push(`pid /tmp/nginx.pid; in nginx.conf (it writes ${facts.pidFile})`);
+    const low = facts.ports.filter(p => p < 1024);
+    if (low.length)
+        steps.push(`listen 8080 instead of ${low.join(', ')} (${lowNote})`);
+    return `To run it all as ${as}: ${[...steps, `then ${user}`].join(', ')}; its user directive is then ignored. ${unprivileged}`;
+}
+
+;// CONCATENATED MODULE: ./src/advice/user.ts
+// Who the image says it runs as, in the words the kubelet and the fix use: read alike by the user
+// check (checks/user.ts, which says why a refusal fails the row) and the Dockerfile annotation
+// (publish/annotations.ts), so publishing needs nothing from checks/.
+/** The kubelet's refusal of the image's USER under runAsNonRoot without runAsUser; undefined when it accepts it. */
+function runAsNonRootRefusal(user) {
+    const name = (user ?? '').split(':')[0];
+    if (name === '' || /^0+$/.test(name))
+        return { kind: 'root', words: 'container has runAsNonRoot and image will run as root' };
+    if (/^\d+$/.test(name))
+        return undefined;
+    return { kind: 'name', words: `container has runAsNonRoot and image has non-numeric user (${name}), cannot verify user is non-root` };
+}
+/** A USER given by a name that is a non-root account in the image: the fix is its number. */
+function namedUser(report) {
+    const user = report.image.user ?? '';
+    const u = report.user;
+    if (runAsNonRootRefusal(user)?.kind !== 'name' || u.resolvedUid === 0)
+        return undefined;
+    // by the image's files; where they were not read (a report from before), the runtime's own UID
+    // under Docker's defaults is the same account (never under openshift: that UID is the platform's)
+    const runtime = report.run?.profile !== 'openshift' && u.resolvedUid === undefined && !u.unresolved;
+    const uid = u.resolvedUid ?? (runtime ? u.uid : undefined);
+    const gid = u.resolvedUid !== undefined ? u.resolvedGid : runtime ? u.gid : undefined;
+    return { name: user.split(':')[0], uid, gid };
+}
+
+;// CONCATENATED MODULE: ./src/checks/user.ts
+
+
+
+// The UID the container's processes really run as (not the USER string), and the fix for root.
+//
+// Under run-profile restricted and openshift the image's USER is also judged as the kubelet judges
+// it for a pod with runAsNonRoot: true and no runAsUser (kuberuntime's verifyRunAsNonRoot): a USER
+// whose user part is a number is verified by that number; a name (nodejs, nodejs:nodejs, even
+// root) cannot be verified, and the pod is refused; no USER at all counts as root (the kubelet's
+// "if none of them is set, treat it as root"; Docker 29 leaves an empty Config.User out, which the
+// report keeps as undefined and which is read here as "").
+// - restricted stands for that pod, so the refusal fails the row even when the process runs as a
+//   non-root UID, and require-non-root: false does not waive it: the pod would not start at all.
+// - openshift: restricted-v2 (MustRunAsRange) sets runAsUser to the project's UID, so the kubelet
+//   never looks at USER there and the image runs as that UID in group 0 whatever USER says (the
+//   container ran so: --user, stages/profile.ts). USER still decides where the UID is left to the image:
+//   the nonroot-v2 SCC (MustRunAsNonRoot) and the same image on plain Kubernetes. So the row says
+//   the UID the platform gave, and the refusal (a name, or root) fails it, so the image runs under
+//   every SCC and on Kubernetes too, saying restricted-v2 would accept it; require-non-root: false
+//   waives it there, since the default SCC does run the image. (Passing root while failing a
+//   non-root name would make dropping USER look like the fix.)
+// - docker: a user name is advice in a passing row's detail, not a failure.
+const userCheck = (report, inputs) => [userRow(report, inputs)];
+/** "USER 1001:1001 — the UID of nodejs in this image —", or a numeric USER in general where its UID is not known. */
+function byNumber(named) {
+    if (named.uid === undefined)
+        return undefined;
+    return `USER ${named.gid !== undefined ? `${named.uid}:${named.gid}` : named.uid} — the UID of ${named.name} in this image —`;
+}
+/** "Use USER 1001:1001 — the UID of nodejs in this image — so Kubernetes can verify it is not root." */
+function numericFix(named) {
+    return `Use ${byNumber(named) ?? 'a numeric USER of a non-root account (e.g. USER 10001:10001)'} so Kubernetes can verify it is not root.`;
+}
+function userRow(report, inputs) {
+    const u = report.user;
+    if (report.health.verdict === 'skipped' && u.uid === undefined && u.resolvedUid === undefined)
+        return notRun('user', report);
+    const profile = inputs.runProfile;
+    const user = report.image.user ?? '';
+    const runtime = user_runtimeOf(report, profile);
+    const refusal = profile === 'docker' ? undefined : runAsNonRootRefusal(user);
+    const named = namedUser(report);
+    const detail = (...parts) => parts.filter(Boolean).join(' ');
+    if (!refusal) {
+        // Docker's defaults, or a numeric non-root USER: the runtime UIDs decide, as require-non-root says
+        const advice = profile === 'docker' && named && runtime.status === 'pass' ? advise(named) : '';
+        const text = detail(runtime.seen, runtime.fix, advice);
+        if (runtime.status === 'skip')
+            return { name: 'user', status: 'skip', value: runtime.value, limit: '', detail: text };
+        if (!inputs.requireNonRoot)
+            return { name: 'user', status: 'skip', value: runtime.value, limit: '', detail: `${text} Not judged (require-non-root: false).` };
+        return { name: 'user', status: runtime.status, value: runtime.value, limit: limitOf(profile), detail: text };
+    }
+    // the kubelet would refuse the pod: the refusal in its own words, and the fix by number
+    const refused = profile === 'restricted'
+        ? `Kubernetes refuses it under runAsNonRoot, which the restricted profile requires: "${refusal.words}".`
+        : `OpenShift's restricted-v2 SCC runs it anyway, as its own UID; where the UID is left to the image (the nonroot-v2 SCC, or Kubernetes with runAsNonRoot) it is refused: "${refusal.words}".`;
+    const fixes = named ? [numericFix(named), runtime.fix] : [runtime.fix || fixRoot(user, u, true)];
+    const text = detail(runtime.seen, refused, ...fixes);
+    if (inputs.requireNonRoot)
+        return { name: 'user', status: 'fail', value: runtime.value, limit: limitOf(profile), detail: text };
+    if (profile === 'restricted') {
+        return { name: 'user', status: 'fail', value: runtime.value, limit: limitOf(profile), detail: `${text} require-non-root: false does not waive this: Kubernetes would not start the pod.` };
+    }
+    return { name: 'user', status: 'skip', value: runtime.value, limit: '', detail: `${text} Not judged (require-non-root: false).` };
+}
+function limitOf(profile) {
+    return profile === 'docker' ? 'non-root' : 'non-root, numeric USER';
+}
+/** Under Docker's defaults, one sentence for the day the image meets Kubernetes. */
+function advise(named) {
+    return `For Kubernetes, use ${byNumber(named) ?? 'a numeric USER'} so runAsNonRoot can verify it is not root: a user name is refused there (run-profile: restricted fails it).`;
+}
+function user_runtimeOf(report, profile) {
+    const u = report.user;
+    const user = report.image.user ?? '';
+    const numeric = profile !== 'docker';
+    const configured = describeConfigured(user, u);
+    // openshift: the platform's UID runs, not USER's; say so before any UID is named
+    const platform = profile === 'openshift' ? openshiftNote(report) : '';
+    if (u.uid === undefined) {
+        if (platform) {
+            const value = `UID ${report.run?.uid ?? 'unknown'}, GID ${report.run?.gid ?? 0} (OpenShift's)`;
+            return { status: 'pass', value, seen: `${configured}${platform}. Runtime user not read (${u.unknownReason}), so this is the UID OpenShift gives.`, fix: '' };
+        }
+        // The container died before it could be looked at: judge USER as the image resolves it.
+        if (u.resolvedUid === undefined) {
+            return { status: 'skip', value: 'unknown', seen: `${configured}; runtime user not read: ${u.unknownReason}.`, fix: '' };
+        }
+        const value = `UID ${u.resolvedUid} (${user ? 'from USER' : 'no USER: root by default'})`;
+        const why = `${configured}. Runtime user not read (${u.unknownReason}), so this is ${user ? 'USER as the image resolves it' : "Docker's default user"}.`;
+        return u.resolvedUid === 0 ? { status: 'fail', value, seen: why, fix: fixRoot(user, u, numeric) } : { status: 'pass', value, seen: why, fix: '' };
+    }
+    const value = `UID ${u.uid}${u.gid !== undefined ? `, GID ${u.gid}` : ''}`;
+    // by name only: the PIDs docker top gives are the engine host's, not the container's (user/measure.ts);
+    // under a root PID 1 its root children say nothing new, and the fix (USER) covers them too
+    const others = (u.processes ?? []).filter(p => p.uid === 0 && p.pid !== u.pid);
+    const rootOthers = others.length && u.uid !== 0 ? ` Also running as UID 0: ${countedNames(others.map(p => p.command))}.` : '';
+    // a root server master that starts its workers as another account: what runs as whom, and its own way
+    const server = u.uid === 0 ? serverAdvice(report, numeric) : undefined;
+    const seen = `${configured}${platform}; PID 1 (${u.process}) runs as UID ${u.uid}${remapped(u.uid, u.remap)}.${rootOthers}${server?.seen ?? ''}`;
+    if (u.uid !== 0 && others.length === 0)
+        return { status: 'pass', value, seen, fix: '' };
+    const fix = u.uid !== 0 ? 'Start every process as the unprivileged user, or drop the root helper.' : (server?.fix ?? fixRoot(user, u, numeric));
+    // a remapped root is still root to the image: say so before someone counts on the remap
+    const stillRoot = u.uid === 0 && u.remap ? " The remap limits it on the engine's host only: inside, it is still root to the app and can write everything the container owns." : '';
+    return { status: 'fail', value, seen: `${seen}${stillRoot}`, fix };
+}
+/** ", which OpenShift does not use: restricted-v2 runs the image as the project's UID (here 1000680000) in group 0" */
+function openshiftNote(report) {
+    const run = report.run;
+    return `, which OpenShift does not use: its restricted-v2 SCC runs every image as the project's UID, here ${run?.uid ?? 'unknown'}, in group ${run?.gid ?? 0}`;
+}
+/** Under the engine's userns-remap: which host UID the container's `uid` is (docker top shows that one). */
+function remapped(uid, remap) {
+    if (!remap)
+        return '';
+    const host = `host UID ${remap.uid + uid}`;
+    return uid === 0 ? ` (root inside the container, mapped to ${host} by the engine's userns-remap)` : ` inside the container (${host} under the engine's userns-remap)`;
+}
+/** "sleep, sh (2 processes)": each command once, with how many run it when more than one. */
+function countedNames(commands) {
+    const counts = new Map();
+    for (const command of commands)
+        counts.set(command, (counts.get(command) ?? 0) + 1);
+    return [...counts].map(([command, n]) => (n > 1 ? `${command} (${n} processes)` : command)).join(', ');
+}
+/** `user`: the image's USER ("" when unset). */
+function describeConfigured(user, u) {
+    if (!user)
+        return 'no USER: root by default';
+    if (u.unresolved)
+        return `USER ${user} (${u.unresolved})`;
+    if (u.resolvedUid !== undefined && !/^\d+(:\d+)?$/.test(user) && !isRoot(user))
+        return `USER ${user} (UID ${u.resolvedUid} in the image)`;
+    return `USER ${user}`;
+}
+/** USER root or USER 0 (with any group): root by its very name, not an account that happens to be UID 0. */
+function isRoot(user) {
+    return /^(root|0)$/.test(user.split(':')[0]);
+}
+/**
+ * The fix for a root PID 1: switch to the account the image already has for it, else create one.
+ * `numeric`: the profile needs a USER the kubelet can verify, so the fix names the account by number.
+ */
+function fixRoot(user, u, numeric) {
+    const s = u.suggested;
+    // no shell: no RUN can run there, and a numeric USER is what works (and what runAsNonRoot can verify)
+    const shellLess = u.base?.shell === false;
+    const whose = s && `the non-root account ${s.from === 'dockerfile' ? 'the Dockerfile creates' : 'the base image has'}`;
+    const byNumber = s && `USER ${s.uid}:${s.gid ?? s.uid} (${s.name}, ${whose}): numeric, so ${shellLess ? 'it needs nothing run in the image and ' : ''}Kubernetes' runAsNonRoot can verify it`;
+    const switchTo = s && (shellLess || numeric ? byNumber : `USER ${s.name} (UID ${s.uid}), ${whose}`);
+    const account = user.split(':')[0];
+    if (user && !isRoot(user) && u.resolvedUid === 0) {
+        const own = numeric ? 'give that account its own UID (e.g. 10001) and set USER by that number.' : 'give that account its own UID (e.g. 10001), or use a numeric USER.';
+        const alias = `USER ${account} is UID 0 in the image's /etc/passwd: ${own}`;
+        return s && s.name !== account ? `${alias} Or switch to ${switchTo}.` : alias;
+    }
+    if (user && u.resolvedUid !== undefined && u.resolvedUid !== 0)
+        return `USER ${user} is not root: PID 1 became root after it started (a setuid program, su or sudo): start it as USER ${user}.`;
+    return switchTo ? `Switch to ${switchTo}.` : createAccount(u.base, numeric);
+}
+/** How to make a non-root account, written for the image's base (user/base-image.ts) where it is known. */
+function createAccount(base, numeric) {
+    if (base?.shell === false) {
+        return 'The image has no shell (/bin/sh), so no RUN can create an account in it: set a numeric USER 10001:10001 in the final stage (it needs no /etc/passwd entry).';
+    }
+    const busybox = 'RUN adduser -D -u 10001 app';
+    const shadow = 'RUN useradd --system --uid 10001 app';
+    const command = base?.os === 'alpine' || base?.os === 'busybox' ? busybox : base?.os === 'debian' || base?.os === 'rhel' ? shadow : `${busybox} on Alpine and busybox, ${shadow} on Debian and Red Hat;`;
+    const noShell = base?.shell ? '' : ', or use a numeric USER 10001 where the image has no shell';
+    // by number where the kubelet must verify it (useradd and adduser give the account that UID)
+    const then = numeric ? 'then USER 10001, by number for runAsNonRoot' : 'then USER app';
+    return `Create a non-root account in the final stage and switch to it (${command}${command.endsWith(';') ? '' : ','} ${then})${noShell}.`;
+}
+
+;// CONCATENATED MODULE: ./src/checks/index.ts
+
+
+
+
+
+
+
+
+
+
+
+
+// Judging: the checks, in the order their rows appear in the table. A new check is a file in this
+// folder (a CheckRule) and one line here.
+const CHECKS = [buildCheck, platformCheck, healthCheck, startupCheck, probeTimeCheck, memoryCheck, sizeCheck, sizeIncreaseCheck, userCheck, contentsCheck, stopCheck, smokeCheck];
+function judge(report, inputs) {
+    const checks = CHECKS.flatMap(check => check(report, inputs));
+    return { checks, passed: !report.error && checks.every(check => check.status !== 'fail') };
+}
+
+;// CONCATENATED MODULE: ./src/docker/engine.ts
+
+/** Fails with one clear sentence when the engine, buildx or the chosen builder cannot be used. */
+async function preflight(docker, builder = '') {
+    // The four questions at once (each is a round trip of its own, and every run asks them), judged
+    // in order: an engine that is not there is said before a missing buildx.
+    const [version, buildx, inspect, info] = await Promise.all([
+        // Client.APIVersion is the negotiated version: a 28 CLI talking to a 20.10 daemon says 1.41
+        docker.call(['version', '--format', '{{.Server.Version}} {{.Client.APIVersion}} {{.Server.Arch}}']),
+        docker.call(['buildx', 'version']),
+        // without a name: the current builder (`docker buildx use`, or docker/setup-buildx-action)
+        docker.call(builder ? ['buildx', 'inspect', builder] : ['buildx', 'inspect']),
+        docker.call(['info', '--format', '{{json .DriverStatus}}\n{{json .SecurityOptions}}\n{{json .DockerRootDir}}'])
+    ]);
+    if (version.exitCode !== 0) {
+        throw new docker_EngineError(notReachable(dockerSays(version.stderr)));
+    }
+    if (buildx.exitCode !== 0) {
+        throw new docker_EngineError('docker buildx is not available (`docker buildx version` failed). Install the buildx plugin; on GitHub add the step docker/setup-buildx-action before image-gate.');
+    }
+    if (inspect.exitCode !== 0 && builder) {
+        throw new docker_EngineError(`the buildx builder "${builder}" is not usable (${lastLine(inspect.stderr)}). Create it (docker buildx create --name ${builder}, or docker/setup-buildx-action), or leave builder empty for the default.`);
+    }
+    const [server = '', api = '', arch = ''] = version.stdout.trim().split(' ');
+    return { builder: parseBuilder(inspect.stdout, builder), version: server, api, arch, ...engineInfo(info.stdout) };
+}
+/** Whether the API version `api` ("1.51") is at least `least` ("1.44"). */
+function apiAtLeast(api, least) {
+    const [major = 0, minor = 0] = api.split('.').map(Number);
+    const [wantMajor = 0, wantMinor = 0] = least.split('.').map(Number);
+    return major > wantMajor || (major === wantMajor && minor >= wantMinor);
+}
+/** From one `docker info`: the image store, and whether (and where to) the engine remaps user namespaces. */
+function engineInfo(info) {
+    const [driverStatus = '', securityOptions = '', rootDir = ''] = info.split('\n');
+    const store = /io\.containerd\.snapshotter/.test(driverStatus) ? 'containerd' : 'classic';
+    const userns = parseUserns(securityOptions, rootDir);
+    return { store, ...(userns && { userns }) };
+}
+/** `securityOptions`: `{{json .SecurityOptions}}` ("name=userns" when remapping); `rootDir`: `{{json .DockerRootDir}}`. */
+function parseUserns(securityOptions, rootDir) {
+    if (!/"name=userns[",]/.test(securityOptions))
+        return undefined;
+    const ids = /[/\\](\d+)\.(\d+)"?\s*$/.exec(rootDir);
+    return ids ? { rootUid: Number(ids[1]), rootGid: Number(ids[2]) } : {};
+}
+/** The "Name:", "Driver:" and the first node's "Endpoint:" and "Platforms:" lines of `docker buildx inspect`. */
+function parseBuilder(text, fallbackName = '') {
+    const field = (key) => new RegExp(`^${key}:\\s*(.*)$`, 'm').exec(text)?.[1].trim() ?? '';
+    // "linux/amd64*, linux/arm64": a star marks a platform the builder was created with
+    const platforms = field('Platforms')
+        .split(',')
+        .map(p => p.trim().replace(/\*$/, ''))
+        .filter(Boolean);
+    return { name: field('Name') || fallbackName || 'default', driver: field('Driver') || 'unknown', endpoint: field('Endpoint'), platforms };
+}
+
+;// CONCATENATED MODULE: ./src/inputs/network.ts
+
+// run-network names something of the engine's, so it is checked once the engine answers and before
+// anything is built: a network that does not exist is one line naming the input, not a failed
+// `docker run` after a long build.
+async function checkRunNetwork(docker, network) {
+    if (!network)
+        return;
+    const container = network.startsWith('container:') ? network.slice('container:'.length) : undefined;
+    const found = await docker.call(container ? ['container', 'inspect', '--format', '{{.Id}}', container] : ['network', 'inspect', '--format', '{{.Id}}', network]);
+    if (found.exitCode === 0)
+        return;
+    if (container)
+        throw new InputError(`Input "run-network": there is no container "${container}" on this engine to share the network of.`);
+    const names = await docker.call(['network', 'ls', '--format', '{{.Name}}']);
+    const known = names.stdout.split('\n').filter(Boolean).slice(0, 10).join(', ');
+    throw new InputError(`Input "run-network": there is no network "${network}" on this engine${known ? ` (it has: ${known})` : ''}. On GitHub, use \${{ job.services.NAME.network }} of a service container; else create it first (docker network create).`);
+}
+
+;// CONCATENATED MODULE: ./src/publish/annotations.ts
+
+
+
+
+
+// A failed user check becomes an error annotation on the Dockerfile line that decides the user, and
+// a failed contents check one on each line that added what it found, so the pull request's diff
+// shows them where they can be fixed. A user name that passes (Docker's defaults) is a warning
+// there: Kubernetes' runAsNonRoot would refuse it.
+function annotateUser(report, inputs, sink, workspace = process.env.GITHUB_WORKSPACE || process.cwd()) {
+    const check = report.checks.find(c => c.name === 'user');
+    const named = namedUser(report) !== undefined;
+    const content = check?.status === 'fail' || (check?.status === 'pass' && named) ? dockerfile(inputs.file) : undefined;
+    if (!check || content === undefined)
+        return;
+    const where = userPlace(content, inputs.target);
+    if (!where)
+        return;
+    // a docker-profile failure is root's (a helper beside a named user), not the name's
+    const byName = named && (check.status === 'pass' || (report.run?.profile ?? 'docker') !== 'docker');
+    const place = { title: userTitle(report, where.instruction === 'USER', byName), file: external_node_path_namespaceObject.relative(workspace, inputs.file), line: where.line };
+    if (check.status === 'fail')
+        sink.error(check.detail, place);
+    else
+        sink.warning(check.detail, place);
+}
+/** What is wrong with the USER (or its absence) the annotation points at. */
+function userTitle(report, onUser, named) {
+    if (named)
+        return onUser ? 'image-gate: Kubernetes cannot verify this USER is not root' : 'image-gate: the USER this stage inherits is a name Kubernetes cannot verify';
+    // under openshift the platform's UID ran: root is what the image asks for where USER decides
+    const openshift = report.run?.profile === 'openshift' && runAsNonRootRefusal(report.image.user) !== undefined;
+    if (openshift)
+        return onUser ? 'image-gate: this USER is root wherever the image decides the UID' : 'image-gate: no USER in the final stage, so it is root wherever the image decides the UID';
+    return onUser ? 'image-gate: this USER runs as root' : 'image-gate: no USER in the final stage, so it runs as root';
+}
+/**
+ * A failed contents check becomes one error annotation per Dockerfile line that added something
+ * (COPY . ., RUN npm ci, or the FROM line its base image came through), naming the files and the
+ * fix. Names and sizes only: nothing of a file's content is in the report to show.
+ */
+function annotateContents(report, inputs, sink, workspace = process.env.GITHUB_WORKSPACE || process.cwd()) {
+    // with several platforms, each one's findings, its platform named in the title
+    for (const run of report.platforms ?? [{ platform: '', contents: report.contents }]) {
+        const check = report.checks.find(c => c.name === 'contents' && (c.platform ?? '') === run.platform);
+        if (check?.status === 'fail' && run.contents)
+            annotateFindings(run.contents, run.platform, inputs, sink, workspace);
+    }
+}
+function annotateFindings(contents, platform, inputs, sink, workspace) {
+    const content = dockerfile(inputs.file);
+    if (content === undefined)
+        return;
+    const byLine = new Map();
+    for (const finding of contents.findings) {
+        const where = instructionPlace(content, finding.instruction, inputs.target);
+        if (!where)
+            continue;
+        const line = byLine.get(where.line) ?? { where, findings: [] };
+        line.findings.push(finding);
+        byLine.set(where.line, line);
+    }
+    for (const { where, findings } of byLine.values()) {
+        const keyword = where.instruction === 'FROM' ? 'base image' : where.text.split(/\s/)[0].toUpperCase();
+        const kinds = new Set(findings.map(f => f.kind));
+        const what = kinds.has('secret') ? 'a secret' : kinds.has('forbidden') ? 'a forbidden path' : kinds.has('foreign-binary') ? 'a binary of another architecture' : kinds.has('dev-dependency') ? 'dev dependencies' : 'build tools';
+        sink.error(`${findings.map(describeFinding).join('; ')}. ${annotations_fixFor(keyword, /--from[= ]/.test(where.text), findings)}`, {
+            title: `image-gate: this ${keyword} puts ${what} into the image${platform ? ` (${platform})` : ''}`,
+            file: external_node_path_namespaceObject.relative(workspace, inputs.file),
+            line: where.line
+        });
+    }
+}
+/**
+ * BuildKit's build checks (JSONArgsRecommended, SecretsUsedInArgOrEnv, …) as warning annotations on
+ * their Dockerfile lines, as docker/build-push-action shows them. DOCKER_BUILD_CHECKS_ANNOTATIONS=false
+ * turns them off, as it does there (the build row still counts them). A warning about another file
+ * than the Dockerfile built (BuildKit names it by its base name), or without a line, is not annotated.
+ */
+function annotateBuildWarnings(report, inputs, sink, workspace = process.env.GITHUB_WORKSPACE || process.cwd(), env = process.env) {
+    if (isFalse(env.DOCKER_BUILD_CHECKS_ANNOTATIONS))
+        return;
+    const file = external_node_path_namespaceObject.relative(workspace, inputs.file);
+    for (const warning of report.build.warnings ?? []) {
+        if (!warning.line || (warning.file && warning.file !== external_node_path_namespaceObject.basename(inputs.file)))
+            continue;
+        const more = warning.url ? ` More info: ${warning.url}` : '';
+        sink.warning(`${warning.rule}: ${warning.message.replace(/\.$/, '')}.${more}`, { title: `BuildKit build check: ${warning.rule}`, file, line: warning.line });
+    }
+}
+/** A false boolean as Go (and the Docker actions) spell it: false, 0, f, FALSE, False. */
+function isFalse(value) {
+    return value !== undefined && ['false', '0', 'f', 'FALSE', 'False', 'F'].includes(value.trim());
+}
+/** The Dockerfile's text, or undefined when it cannot be read (then there is no line to annotate). */
+function dockerfile(file) {
+    try {
+        return (0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8');
+    }
+    catch {
+        return undefined;
+    }
+}
+/** The fix where the finding was made: a .dockerignore entry for a COPY, a build secret for a RUN... */
+function annotations_fixFor(keyword, fromStage, findings) {
+    const fixes = [];
+    const files = findings.filter(f => f.kind === 'secret' || f.kind === 'forbidden');
+    if (files.length > 0) {
+        const entries = [...new Set(files.map(f => ignoreEntry(f.path)))].join(', ');
+        if (fromStage)
+            fixes.push('Copy only what the app needs from the build stage (e.g. dist/), or delete it there.');
+        else if (keyword === 'COPY' || keyword === 'ADD')
+            fixes.push(`Add ${entries} to .dockerignore.`);
+        else if (keyword === 'RUN')
+            fixes.push('Delete it in the same RUN that makes it, or pass the credential as a build secret (RUN --mount=type=secret).');
+        else
+            fixes.push('It comes with the base image: build on one without it.');
+        if (files.some(f => f.deletedBy))
+            fixes.push('Deleting it in a later layer does not take it out of the image.');
+        if (files.some(f => f.alsoIn?.length))
+            fixes.push('A later layer wrote it again (a chown -R or chmod -R copies every file it touches): COPY --chown sets the owner without a second copy.');
+    }
+    if (findings.some(f => f.kind === 'foreign-binary'))
+        fixes.push("Fetch or build it for the image's platform (ARG TARGETARCH in the download URL, or cross-compile for $TARGETARCH).");
+    // in the words of the ecosystem each belongs to (npm's --omit=dev, Python's wheels, Go's binary)
+    fixes.push(...toolFixes(findings));
+    return fixes.join(' ');
+}
+/** "/app/.env" → "**\/.env"; "/app/.git" → ".git" (a .dockerignore entry that keeps it out of the context). */
+function ignoreEntry(file) {
+    const base = file.slice(file.lastIndexOf('/') + 1);
+    return base === '.git' ? '.git' : `**/${base}`;
+}
+
+;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/context.js
+
+
+class Context {
+    /**
+     * Hydrate the context from the environment
+     */
+    constructor() {
+        var _a, _b, _c;
+        this.payload = {};
+        if (process.env.GITHUB_EVENT_PATH) {
+            if ((0,external_fs_.existsSync)(process.env.GITHUB_EVENT_PATH)) {
+                this.payload = JSON.parse((0,external_fs_.readFileSync)(process.env.GITHUB_EVENT_PATH, { encoding: 'utf8' }));
+            }
+            else {
+                const path = process.env.GITHUB_EVENT_PATH;
+                process.stdout.write(`GITHUB_EVENT_PATH ${path} does not exist${external_os_namespaceObject.EOL}`);
+            }
+        }
+        this.eventName = process.env.GITHUB_EVENT_NAME;
+        this.sha = process.env.GITHUB_SHA;
+        this.ref = process.env.GITHUB_REF;
+        this.workflow = process.env.GITHUB_WORKFLOW;
+        this.action = process.env.GITHUB_ACTION;
+        this.actor = process.env.GITHUB_ACTOR;
+        this.job = process.env.GITHUB_JOB;
+        this.runAttempt = parseInt(process.env.GITHUB_RUN_ATTEMPT, 10);
+        this.runNumber = parseInt(process.env.GITHUB_RUN_NUMBER, 10);
+        this.runId = parseInt(process.env.GITHUB_RUN_ID, 10);
+        this.apiUrl = (_a = process.env.GITHUB_API_URL) !== null && _a !== void 0 ? _a : `https://api.github.com`;
+        this.serverUrl = (_b = process.env.GITHUB_SERVER_URL) !== null && _b !== void 0 ? _b : `https://github.com`;
+        this.graphqlUrl =
+            (_c = process.env.GITHUB_GRAPHQL_URL) !== null && _c !== void 0 ? _c : `https://api.github.com/graphql`;
+    }
+    get issue() {
+        const payload = this.payload;
+        return Object.assign(Object.assign({}, this.repo), { number: (payload.issue || payload.pull_request || payload).number });
+    }
+    get repo() {
+        if (process.env.GITHUB_REPOSITORY) {
+            const [owner, repo] = process.env.GITHUB_REPOSITORY.split('/');
+            return { owner, repo };
+        }
+        if (this.payload.repository) {
+            return {
+                owner: this.payload.repository.owner.login,
+                repo: this.payload.repository.name
+            };
+        }
+        throw new Error("context.repo requires a GITHUB_REPOSITORY environment variable like 'owner/repo'");
+    }
+}
+//# sourceMappingURL=context.js.map
+// EXTERNAL MODULE: ./node_modules/@actions/github/node_modules/@actions/http-client/lib/index.js
+var lib = __nccwpck_require__(9659);
+;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/internal/utils.js
+var utils_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+function getAuthString(token, options) {
+    if (!token && !options.auth) {
+        throw new Error('Parameter token or opts.auth is required');
+    }
+    else if (token && options.auth) {
+        throw new Error('Parameters token and opts.auth may not both be specified');
+    }
+    return typeof options.auth === 'string' ? options.auth : `token ${token}`;
+}
+function getProxyAgent(destinationUrl) {
+    const hc = new lib.HttpClient();
+    return hc.getAgent(destinationUrl);
+}
+function getProxyAgentDispatcher(destinationUrl) {
+    const hc = new lib.HttpClient();
+    return hc.getAgentDispatcher(destinationUrl);
+}
+function getProxyFetch(destinationUrl) {
+    const httpDispatcher = getProxyAgentDispatcher(destinationUrl);
+    const proxyFetch = (url, opts) => utils_awaiter(this, void 0, void 0, function* () {
+        return (0,undici.fetch)(url, Object.assign(Object.assign({}, opts), { dispatcher: httpDispatcher }));
+    });
+    return proxyFetch;
+}
+function getApiBaseUrl() {
+    return process.env['GITHUB_API_URL'] || 'https://api.github.com';
+}
+function getUserAgentWithOrchestrationId(baseUserAgent) {
+    var _a;
+    const orchId = (_a = process.env['ACTIONS_ORCHESTRATION_ID']) === null || _a === void 0 ? void 0 : _a.trim();
+    if (orchId) {
+        const sanitizedId = orchId.replace(/[^a-z0-9_.-]/gi, '_');
+        const tag = `actions_orchestration_id/${sanitizedId}`;
+        if (baseUserAgent === null || baseUserAgent === void 0 ? void 0 : baseUserAgent.includes(tag))
+            return baseUserAgent;
+        const ua = baseUserAgent ? `${baseUserAgent} ` : '';
+        return `${ua}${tag}`;
+    }
+    return baseUserAgent;
+}
+//# sourceMappingURL=utils.js.map
+;// CONCATENATED MODULE: ./node_modules/universal-user-agent/index.js
+function getUserAgent() {
+  if (typeof navigator === "object" && "userAgent" in navigator) {
+    return navigator.userAgent;
+  }
+
+  if (typeof process === "object" && process.version !== undefined) {
+    return `Node.js/${process.version.substr(1)} (${process.platform}; ${
+      process.arch
+    })`;
+  }
+
+  return "<environment undetectable>";
+}
+
+;// CONCATENATED MODULE: ./node_modules/before-after-hook/lib/register.js
+// @ts-check
+
+function register(state, name, method, options) {
+  if (typeof method !== "function") {
+    throw new Error("method for before hook must be a function");
+  }
+
+  if (!options) {
+    options = {};
+  }
+
+  if (Array.isArray(name)) {
+    return name.reverse().reduce((callback, name) => {
+      return register.bind(null, state, name, callback, options);
+    }, method)();
+  }
+
+  return Promise.resolve().then(() => {
+    if (!state.registry[name]) {
+      return method(options);
+    }
+
+    return state.registry[name].reduce((method, registered) => {
+      return registered.hook.bind(null, method, options);
+    }, method)();
+  });
+}
+
+;// CONCATENATED MODULE: ./node_modules/before-after-hook/lib/add.js
+// @ts-check
+
+function addHook(state, kind, name, hook) {
+  const orig = hook;
+  if (!state.registry[name]) {
+    state.registry[name] = [];
+  }
+
+  if (kind === "before") {
+    hook = (method, options) => {
+      return Promise.resolve()
+        .then(orig.bind(null, options))
+        .then(method.bind(null, options));
+    };
+  }
+
+  if (kind === "after") {
+    hook = (method, options) => {
+      let result;
+      return Promise.resolve()
+        .then(method.bind(null, options))
+        .then((result_) => {
+          result = result_;
+          return orig(result, options);
+        })
+        .then(() => {
+          return result;
+        });
+    };
+  }
+
+  if (kind === "error") {
+    hook = (method, options) => {
+      return Promise.resolve()
+        .then(method.bind(null, options))
+        .catch((error) => {
+          return orig(error, options);
+        });
+    };
+  }
+
+  state.registry[name].push({
+    hook: hook,
+    orig: orig,
+  });
+}
+
+;// CONCATENATED MODULE: ./node_modules/before-after-hook/lib/remove.js
+// @ts-check
+
+function removeHook(state, name, method) {
+  if (!state.registry[name]) {
+    return;
+  }
+
+  const index = state.registry[name]
+    .map((registered) => {
+      return registered.orig;
+    })
+    .indexOf(method);
+
+  if (index === -1) {
+    return;
+  }
+
+  state.registry[name].splice(index, 1);
+}
+
+;// CONCATENATED MODULE: ./node_modules/before-after-hook/index.js
+// @ts-check
+
+
+
+
+
+// bind with array of arguments: https://stackoverflow.com/a/21792913
+const bind = Function.bind;
+const bindable = bind.bind(bind);
+
+function bindApi(hook, state, name) {
+  const removeHookRef = bindable(removeHook, null).apply(
+    null,
+    name ? [state, name] : [state]
+  );
+  hook.api = { remove: removeHookRef };
+  hook.remove = removeHookRef;
+  ["before", "error", "after", "wrap"].forEach((kind) => {
+    const args = name ? [state, kind, name] : [state, kind];
+    hook[kind] = hook.api[kind] = bindable(addHook, null).apply(null, args);
+  });
+}
+
+function Singular() {
+  const singularHookName = Symbol("Singular");
+  const singularHookState = {
+    registry: {},
+  };
+  const singularHook = register.bind(null, singularHookState, singularHookName);
+  bindApi(singularHook, singularHookState, singularHookName);
+  return singularHook;
+}
+
+function Collection() {
+  const state = {
+    registry: {},
+  };
+
+  const hook = register.bind(null, state);
+  bindApi(hook, state);
+
+  return hook;
+}
+
+/* harmony default export */ const before_after_hook = ({ Singular, Collection });
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/endpoint/dist-bundle/index.js
+// pkg/dist-src/defaults.js
+
+
+// pkg/dist-src/version.js
+var VERSION = "0.0.0-development";
+
+// pkg/dist-src/defaults.js
+var userAgent = `octokit-endpoint.js/${VERSION} ${getUserAgent()}`;
+var dist_bundle_DEFAULTS = {
+  method: "GET",
+  baseUrl: "https://api.github.com",
+  headers: {
+    accept: "application/vnd.github.v3+json",
+    "user-agent": userAgent
+  },
+  mediaType: {
+    format: ""
+  }
+};
+
+// pkg/dist-src/util/lowercase-keys.js
+function dist_bundle_lowercaseKeys(object) {
+  if (!object) {
+    return {};
+  }
+  return Object.keys(object).reduce((newObj, key) => {
+    newObj[key.toLowerCase()] = object[key];
+    return newObj;
+  }, {});
+}
+
+// pkg/dist-src/util/is-plain-object.js
+function isPlainObject(value) {
+  if (typeof value !== "object" || value === null) return false;
+  if (Object.prototype.toString.call(value) !== "[object Object]") return false;
+  const proto = Object.getPrototypeOf(value);
+  if (proto === null) return true;
+  const Ctor = Object.prototype.hasOwnProperty.call(proto, "constructor") && proto.constructor;
+  return typeof Ctor === "function" && Ctor instanceof Ctor && Function.prototype.call(Ctor) === Function.prototype.call(value);
+}
+
+// pkg/dist-src/util/merge-deep.js
+function mergeDeep(defaults, options) {
+  const result = Object.assign({}, defaults);
+  Object.keys(options).forEach((key) => {
+    if (isPlainObject(options[key])) {
+      if (!(key in defaults)) Object.assign(result, { [key]: options[key] });
+      else result[key] = mergeDeep(defaults[key], options[key]);
+    } else {
+      Object.assign(result, { [key]: options[key] });
+    }
+  });
+  return result;
+}
+
+// pkg/dist-src/util/remove-undefined-properties.js
+function removeUndefinedProperties(obj) {
+  for (const key in obj) {
+    if (obj[key] === void 0) {
+      delete obj[key];
+    }
+  }
+  return obj;
+}
+
+// pkg/dist-src/merge.js
+function merge(defaults, route, options) {
+  if (typeof route === "string") {
+    let [method, url] = route.split(" ");
+    options = Object.assign(url ? { method, url } : { url: method }, options);
+  } else {
+    options = Object.assign({}, route);
+  }
+  options.headers = dist_bundle_lowercaseKeys(options.headers);
+  removeUndefinedProperties(options);
+  removeUndefinedProperties(options.headers);
+  const mergedOptions = mergeDeep(defaults || {}, options);
+  if (options.url === "/graphql") {
+    if (defaults && defaults.mediaType.previews?.length) {
+      mergedOptions.mediaType.previews = defaults.mediaType.previews.filter(
+        (preview) => !mergedOptions.mediaType.previews.includes(preview)
+      ).concat(mergedOptions.mediaType.previews);
+    }
+    mergedOptions.mediaType.previews = (mergedOptions.mediaType.previews || []).map((preview) => preview.replace(/-preview/, ""));
+  }
+  return mergedOptions;
+}
+
+// pkg/dist-src/util/add-query-parameters.js
+function addQueryParameters(url, parameters) {
+  const separator = /\?/.test(url) ? "&" : "?";
+  const names = Object.keys(parameters);
+  if (names.length === 0) {
+    return url;
+  }
+  return url + separator + names.map((name) => {
+    if (name === "q") {
+      return "q=" + parameters.q.split("+").map(encodeURIComponent).join("+");
+    }
+    return `${name}=${encodeURIComponent(parameters[name])}`;
+  }).join("&");
+}
+
+// pkg/dist-src/util/extract-url-variable-names.js
+var urlVariableRegex = /\{[^{}}]+\}/g;
+function removeNonChars(variableName) {
+  return variableName.replace(/(?:^\W+)|(?:(?<!\W)\W+$)/g, "").split(/,/);
+}
+function extractUrlVariableNames(url) {
+  const matches = url.match(urlVariableRegex);
+  if (!matches) {
+    return [];
+  }
+  return matches.map(removeNonChars).reduce((a, b) => a.concat(b), []);
+}
+
+// pkg/dist-src/util/omit.js
+function dist_bundle_omit(object, keysToOmit) {
+  const result = { __proto__: null };
+  for (const key of Object.keys(object)) {
+    if (keysToOmit.indexOf(key) === -1) {
+      result[key] = object[key];
+    }
+  }
+  return result;
+}
+
+// pkg/dist-src/util/url-template.js
+function encodeReserved(str) {
+  return str.split(/(%[0-9A-Fa-f]{2})/g).map(function(part) {
+    if (!/%[0-9A-Fa-f]/.test(part)) {
+      part = encodeURI(part).replace(/%5B/g, "[").replace(/%5D/g, "]");
+    }
+    return part;
+  }).join("");
+}
+function encodeUnreserved(str) {
+  return encodeURIComponent(str).replace(/[!'()*]/g, function(c) {
+    return "%" + c.charCodeAt(0).toString(16).toUpperCase();
+  });
+}
+function encodeValue(operator, value, key) {
+  value = operator === "+" || operator === "#" ? encodeReserved(value) : encodeUnreserved(value);
+  if (key) {
+    return encodeUnreserved(key) + "=" + value;
+  } else {
+    return value;
+  }
+}
+function isDefined(value) {
+  return value !== void 0 && value !== null;
+}
+function isKeyOperator(operator) {
+  return operator === ";" || operator === "&" || operator === "?";
+}
+function getValues(context, operator, key, modifier) {
+  var value = context[key], result = [];
+  if (isDefined(value) && value !== "") {
+    if (typeof value === "string" || typeof value === "number" || typeof value === "bigint" || typeof value === "boolean") {
+      value = value.toString();
+      if (modifier && modifier !== "*") {
+        value = value.substring(0, parseInt(modifier, 10));
+      }
+      result.push(
+        encodeValue(operator, value, isKeyOperator(operator) ? key : "")
+      );
+    } else {
+      if (modifier === "*") {
+        if (Array.isArray(value)) {
+          value.filter(isDefined).forEach(function(value2) {
+            result.push(
+              encodeValue(operator, value2, isKeyOperator(operator) ? key : "")
+            );
+          });
+        } else {
+          Object.keys(value).forEach(function(k) {
+            if (isDefined(value[k])) {
+              result.push(encodeValue(operator, value[k], k));
+            }
+          });
+        }
+      } else {
+        const tmp = [];
+        if (Array.isArray(value)) {
+          value.filter(isDefined).forEach(function(value2) {
+            tmp.push(encodeValue(operator, value2));
+          });
+        } else {
+          Object.keys(value).forEach(function(k) {
+            if (isDefined(value[k])) {
+              tmp.push(encodeUnreserved(k));
+              tmp.push(encodeValue(operator, value[k].toString()));
+            }
+          });
+        }
+        if (isKeyOperator(operator)) {
+          result.push(encodeUnreserved(key) + "=" + tmp.join(","));
+        } else if (tmp.length !== 0) {
+          result.push(tmp.join(","));
+        }
+      }
+    }
+  } else {
+    if (operator === ";") {
+      if (isDefined(value)) {
+        result.push(encodeUnreserved(key));
+      }
+    } else if (value === "" && (operator === "&" || operator === "?")) {
+      result.push(encodeUnreserved(key) + "=");
+    } else if (value === "") {
+      result.push("");
+    }
+  }
+  return result;
+}
+function parseUrl(template) {
+  return {
+    expand: expand.bind(null, template)
+  };
+}
+function expand(template, context) {
+  var operators = ["+", "#", ".", "/", ";", "?", "&"];
+  template = template.replace(
+    /\{([^\{\}]+)\}|([^\{\}]+)/g,
+    function(_, expression, literal) {
+      if (expression) {
+        let operator = "";
+        const values = [];
+        if (operators.indexOf(expression.charAt(0)) !== -1) {
+          operator = expression.charAt(0);
+          expression = expression.substr(1);
+        }
+        expression.split(/,/g).forEach(function(variable) {
+          var tmp = /([^:\*]*)(?::(\d+)|(\*))?/.exec(variable);
+          values.push(getValues(context, operator, tmp[1], tmp[2] || tmp[3]));
+        });
+        if (operator && operator !== "+") {
+          var separator = ",";
+          if (operator === "?") {
+            separator = "&";
+          } else if (operator !== "#") {
+            separator = operator;
+          }
+          return (values.length !== 0 ? operator : "") + values.join(separator);
+        } else {
+          return values.join(",");
+        }
+      } else {
+        return encodeReserved(literal);
+      }
+    }
+  );
+  if (template === "/") {
+    return template;
+  } else {
+    return template.replace(/\/$/, "");
+  }
+}
+
+// pkg/dist-src/parse.js
+function dist_bundle_parse(options) {
+  let method = options.method.toUpperCase();
+  let url = (options.url || "/").replace(/:([a-z]\w+)/g, "{$1}");
+  let headers = Object.assign({}, options.headers);
+  let body;
+  let parameters = dist_bundle_omit(options, [
+    "method",
+    "baseUrl",
+    "url",
+    "headers",
+    "request",
+    "mediaType"
+  ]);
+  const urlVariableNames = extractUrlVariableNames(url);
+  url = parseUrl(url).expand(parameters);
+  if (!/^http/.test(url)) {
+    url = options.baseUrl + url;
+  }
+  const omittedParameters = Object.keys(options).filter((option) => urlVariableNames.includes(option)).concat("baseUrl");
+  const remainingParameters = dist_bundle_omit(parameters, omittedParameters);
+  const isBinaryRequest = /application\/octet-stream/i.test(headers.accept);
+  if (!isBinaryRequest) {
+    if (options.mediaType.format) {
+      headers.accept = headers.accept.split(/,/).map(
+        (format) => format.replace(
+          /application\/vnd(\.\w+)(\.v3)?(\.\w+)?(\+json)?$/,
+          `application/vnd$1$2.${options.mediaType.format}`
+        )
+      ).join(",");
+    }
+    if (url.endsWith("/graphql")) {
+      if (options.mediaType.previews?.length) {
+        const previewsFromAcceptHeader = headers.accept.match(/(?<![\w-])[\w-]+(?=-preview)/g) || [];
+        headers.accept = previewsFromAcceptHeader.concat(options.mediaType.previews).map((preview) => {
+          const format = options.mediaType.format ? `.${options.mediaType.format}` : "+json";
+          return `application/vnd.github.${preview}-preview${format}`;
+        }).join(",");
+      }
+    }
+  }
+  if (["GET", "HEAD"].includes(method)) {
+    url = addQueryParameters(url, remainingParameters);
+  } else {
+    if ("data" in remainingParameters) {
+      body = remainingParameters.data;
+    } else {
+      if (Object.keys(remainingParameters).length) {
+        body = remainingParameters;
+      }
+    }
+  }
+  if (!headers["content-type"] && typeof body !== "undefined") {
+    headers["content-type"] = "application/json; charset=utf-8";
+  }
+  if (["PATCH", "PUT"].includes(method) && typeof body === "undefined") {
+    body = "";
+  }
+  return Object.assign(
+    { method, url, headers },
+    typeof body !== "undefined" ? { body } : null,
+    options.request ? { request: options.request } : null
+  );
+}
+
+// pkg/dist-src/endpoint-with-defaults.js
+function endpointWithDefaults(defaults, route, options) {
+  return dist_bundle_parse(merge(defaults, route, options));
+}
+
+// pkg/dist-src/with-defaults.js
+function withDefaults(oldDefaults, newDefaults) {
+  const DEFAULTS2 = merge(oldDefaults, newDefaults);
+  const endpoint2 = endpointWithDefaults.bind(null, DEFAULTS2);
+  return Object.assign(endpoint2, {
+    DEFAULTS: DEFAULTS2,
+    defaults: withDefaults.bind(null, DEFAULTS2),
+    merge: merge.bind(null, DEFAULTS2),
+    parse: dist_bundle_parse
+  });
+}
+
+// pkg/dist-src/index.js
+var endpoint = withDefaults(null, dist_bundle_DEFAULTS);
+
+
+;// CONCATENATED MODULE: ./node_modules/content-type/dist/index.js
+/*!
+ * content-type
+ * Copyright(c) 2015 Douglas Christopher Wilson
+ * MIT Licensed
+ */
+const SP = 32; // " "
+const HTAB = 9; // "\t"
+const SEMI = 59; // ";"
+const EQ = 61; // "="
+const DQUOTE = 34; // '"'
+const BSLASH = 92; // "\\"
+const COMMA = 44; // ","
+const LOWER_CASE = 1;
+const OWS = 2;
+const SEMI_FLAG = 4;
+const COMMA_FLAG = 8;
+const TOKEN_FLAG = 16;
+const NON_ASCII = 0xff00;
+const CASE_FLAGS = LOWER_CASE | NON_ASCII;
+/**
+ * Character flags used to normalize HTTP field values while scanning.
+ * Out-of-range reads intentionally coerce to zero in bitwise expressions.
+ */
+const CHAR_MAP = new Uint8Array(0x100);
+CHAR_MAP[HTAB] |= OWS;
+CHAR_MAP[SP] |= OWS;
+CHAR_MAP[SEMI] |= SEMI_FLAG;
+CHAR_MAP[COMMA] |= COMMA_FLAG;
+for (let code = 0x80 /* non-ASCII */; code <= 0xff; code++) {
+    CHAR_MAP[code] |= LOWER_CASE;
+}
+for (const char of "!#$%&'*+-.^_`|~") {
+    CHAR_MAP[char.charCodeAt(0)] |= TOKEN_FLAG;
+}
+for (let code = 0x30 /* 0 */; code <= 0x39 /* 9 */; code++) {
+    CHAR_MAP[code] |= TOKEN_FLAG;
+}
+for (let code = 0x41 /* A */; code <= 0x5a /* Z */; code++) {
+    CHAR_MAP[code] |= LOWER_CASE | TOKEN_FLAG;
+}
+for (let code = 0x61 /* a */; code <= 0x7a /* z */; code++) {
+    CHAR_MAP[code] |= TOKEN_FLAG;
+}
+/**
+ * Null object perf optimization. Faster than `Object.create(null)` and `{ __proto__: null }`.
+ */
+const NullObject = /* @__PURE__ */ (() => {
+    const C = function () { };
+    C.prototype = Object.create(null);
+    return C;
+})();
+/**
+ * Validate a type string against RFC 9110.
+ */
+function isTypeValid(type, start = 0, end = type.length) {
+    let hasSlash = false;
+    for (let index = start; index < end; index++) {
+        const code = type.charCodeAt(index);
+        if (code === 47 /* / */) {
+            if (hasSlash || index === start || index >= end - 1)
+                return false;
+            hasSlash = true;
+        }
+        else if (!isTokenCode(code)) {
+            return false;
+        }
+    }
+    return hasSlash;
+}
+/**
+ * Validate a token against RFC 9110.
+ */
+function isTokenValid(token, start = 0, end = token.length) {
+    if (start >= end)
+        return false;
+    for (let index = start; index < end; index++) {
+        if (!isTokenCode(token.charCodeAt(index)))
+            return false;
+    }
+    return true;
+}
+/**
+ * Check whether a character code belongs to the token production in RFC 9110.
+ */
+function isTokenCode(code) {
+    return (CHAR_MAP[code] & TOKEN_FLAG) !== 0;
+}
+/**
+ * Serialize a parameter value.
+ */
+function parameterValue(str) {
+    const len = str.length;
+    if (len === 0)
+        return '""';
+    let index = 0;
+    while (index < len && isTokenCode(str.charCodeAt(index)))
+        index++;
+    if (index === len)
+        return str;
+    let result = '"';
+    let start = 0;
+    while (index < len) {
+        const code = str.charCodeAt(index);
+        if (code !== HTAB && (code < SP || code === 127 || code > 255)) {
+            throw new TypeError(`Invalid parameter value: ${str}`);
+        }
+        if (code === 34 /* " */ || code === 92 /* \\ */) {
+            result += `${str.slice(start, index)}\\`;
+            start = index;
+        }
+        index++;
+    }
+    return `${result}${str.slice(start)}"`;
+}
+/**
+ * Format an object into a `Content-Type` header.
+ */
+function format(obj) {
+    const { type, parameters } = obj;
+    if (!type || !isTypeValid(type)) {
+        throw new TypeError(`Invalid type: ${type}`);
+    }
+    let result = type;
+    if (parameters) {
+        for (const param of Object.keys(parameters)) {
+            if (!isTokenValid(param)) {
+                throw new TypeError(`Invalid parameter name: ${param}`);
+            }
+            result += `; ${param}=${parameterValue(parameters[param])}`;
+        }
+    }
+    return result;
+}
+/**
+ * Parse a `Content-Type` header.
+ */
+function dist_parse(header, options) {
+    const stopFlags = SEMI_FLAG | (options?.comma === true ? COMMA_FLAG : 0);
+    const len = header.length;
+    let valueStart = options?.start ?? 0;
+    while ((CHAR_MAP[header.charCodeAt(valueStart)] & OWS) !== 0) {
+        valueStart++;
+    }
+    let index = valueStart;
+    let typeFlags = 0;
+    let whitespace = -1;
+    let stop = options?.parameters === false ? COMMA_FLAG : 0;
+    while (index < len) {
+        const code = header.charCodeAt(index);
+        const flags = CHAR_MAP[code];
+        if ((flags & stopFlags) !== 0) {
+            stop |= flags & COMMA_FLAG;
+            break;
+        }
+        if ((flags & OWS) !== 0) {
+            if (whitespace === -1)
+                whitespace = index;
+        }
+        else {
+            whitespace = -1;
+        }
+        typeFlags |= (code & NON_ASCII) | flags;
+        index++;
+    }
+    const valueEnd = whitespace === -1 ? index : whitespace;
+    const value = header.slice(valueStart, valueEnd);
+    const type = (typeFlags & CASE_FLAGS) === 0 ? value : value.toLowerCase();
+    if (index === len || stop !== 0) {
+        return { type, index, parameters: new NullObject() };
+    }
+    return parseParameters(header, type, index, len, stopFlags);
+}
+/**
+ * Parses the parameters of a `Content-Type` header starting at the given index.
+ */
+function parseParameters(header, type, index, len, stopFlags) {
+    const parameters = new NullObject();
+    parameter: while (index < len) {
+        index++; // Skip over ;
+        while ((CHAR_MAP[header.charCodeAt(index)] & OWS) !== 0) {
+            index++;
+        }
+        const keyStart = index;
+        let keyFlags = 0;
+        let keyWhitespace = -1;
+        while (index < len) {
+            const code = header.charCodeAt(index);
+            const flags = CHAR_MAP[code];
+            if ((flags & stopFlags) !== 0) {
+                if ((flags & COMMA_FLAG) !== 0)
+                    break parameter;
+                continue parameter;
+            }
+            if (code === EQ) {
+                const keyEnd = keyWhitespace === -1 ? index : keyWhitespace;
+                const value = header.slice(keyStart, keyEnd);
+                const key = (keyFlags & CASE_FLAGS) === 0 ? value : value.toLowerCase();
+                index++;
+                while ((CHAR_MAP[header.charCodeAt(index)] & OWS) !== 0) {
+                    index++;
+                }
+                if (index < len && header.charCodeAt(index) === DQUOTE) {
+                    const quotedStart = ++index;
+                    let escaped = false;
+                    while (index < len) {
+                        const code = header.charCodeAt(index);
+                        if (code === DQUOTE) {
+                            if (parameters[key] === undefined) {
+                                parameters[key] = escaped
+                                    ? unescapeQuotedPairs(header, quotedStart, index)
+                                    : header.slice(quotedStart, index);
+                            }
+                            index++;
+                            let stop = 0;
+                            // Discard characters between quote and delimiter.
+                            while (index < len) {
+                                const code = header.charCodeAt(index);
+                                const flags = CHAR_MAP[code];
+                                if ((flags & stopFlags) !== 0) {
+                                    stop = flags & COMMA_FLAG;
+                                    break;
+                                }
+                                index++;
+                            }
+                            if (stop !== 0)
+                                break parameter;
+                            continue parameter;
+                        }
+                        if (code === BSLASH && index + 1 < len) {
+                            escaped = true;
+                            index += 2;
+                            continue;
+                        }
+                        index++;
+                    }
+                    continue parameter;
+                }
+                const valueStart = index;
+                let stop = 0;
+                let valueWhitespace = -1;
+                while (index < len) {
+                    const code = header.charCodeAt(index);
+                    const flags = CHAR_MAP[code];
+                    if ((flags & stopFlags) !== 0) {
+                        stop = flags & COMMA_FLAG;
+                        break;
+                    }
+                    if ((flags & OWS) !== 0) {
+                        if (valueWhitespace === -1)
+                            valueWhitespace = index;
+                    }
+                    else {
+                        valueWhitespace = -1;
+                    }
+                    index++;
+                }
+                if (parameters[key] === undefined) {
+                    const valueEnd = valueWhitespace === -1 ? index : valueWhitespace;
+                    parameters[key] = header.slice(valueStart, valueEnd);
+                }
+                if (stop !== 0)
+                    break parameter;
+                continue parameter;
+            }
+            if ((flags & OWS) !== 0) {
+                if (keyWhitespace === -1)
+                    keyWhitespace = index;
+            }
+            else {
+                keyWhitespace = -1;
+            }
+            keyFlags |= (code & NON_ASCII) | flags;
+            index++;
+        }
+    }
+    return { type, index, parameters };
+}
+/**
+ * Remove backslashes from quoted pairs in a known-terminated quoted string body.
+ */
+function unescapeQuotedPairs(str, start, end) {
+    let result = "";
+    for (let index = start; index < end; index++) {
+        if (str.charCodeAt(index) === BSLASH) {
+            result += str.slice(start, index);
+            start = ++index;
+        }
+    }
+    return result + str.slice(start, end);
+}
+//# sourceMappingURL=index.js.map
+;// CONCATENATED MODULE: ./node_modules/json-with-bigint/json-with-bigint.js
+const intRegex = /^-?\d+$/;
+const noiseValue = /^-?\d+n+$/; // Noise - strings that match the custom format before being converted to it
+const originalStringify = JSON.stringify;
+const originalParse = JSON.parse;
+const customFormat = /^-?\d+n$/;
+
+const bigIntsStringify = /([\[:])?"(-?\d+)n"($|\s*[,\}\]])/g;
+const noiseStringify = /([\[:])?("-?\d+n+)n("$|"\s*[,\}\]])/g;
+
+/**
+ * @typedef {(this: any, key: string | number | undefined, value: any) => any} Replacer
+ * @typedef {(key: string | number | undefined, value: any, context?: { source: string }) => any} Reviver
+ */
+
+/**
+ * Checks if a value is unstringifiable according to native JSON.stringify rules.
+ *
+ * @param {any} val The value to check.
+ * @returns {boolean} True if the value is undefined, a function, or a symbol.
+ */
+const isUnstringifiable = (val) =>
+  val === undefined || typeof val === "function" || typeof val === "symbol";
+
+/**
+ * Checks if a value is a native JSON.rawJSON object (Node.js 22+).
+ *
+ * @param {any} val The value to check.
+ * @returns {boolean} True if the value is a RawJSON instance.
+ */
+const isRawJSON = (val) =>
+  val !== null &&
+  typeof val === "object" &&
+  val.constructor &&
+  val.constructor.name === "RawJSON";
+
+/**
+ * Iteratively converts a JS value to a JSON string.
+ * Used as a fallback when the native JSON.stringify hits the Maximum Call Stack size.
+ * Fully compliant with JSON formatting (space), replacers, and toJSON behaviors.
+ *
+ * @param {any} rootValue The value to stringify.
+ * @param {Replacer | Array<string | number> | null} [replacer] User's custom replacer function.
+ * @param {string | number} [spaceParam] Indentation for pretty-printing.
+ * @returns {string | undefined} The generated JSON string.
+ */
+const stringifyIteratively = (rootValue, replacer, spaceParam) => {
+  let space = "";
+
+  if (typeof spaceParam === "number") {
+    space = " ".repeat(Math.min(10, Math.max(0, Math.floor(spaceParam))));
+  } else if (typeof spaceParam === "string") {
+    space = spaceParam.slice(0, 10);
+  }
+
+  const isFunctionReplacer = typeof replacer === "function";
+  const propertyList = Array.isArray(replacer)
+    ? new Set(replacer.map(String))
+    : null;
+
+  /**
+   * Prepares a value for stringification by resolving toJSON, handling BigInts,
+   * applying custom replacers, and unwrapping primitive objects.
+   *
+   * @param {object|Array} parent The parent object or array holding the value.
+   * @param {string} key The key associated with the value.
+   * @param {any} val The raw value to process.
+   * @returns {any} The processed value ready for stringification.
+   */
+  const prepareVal = (parent, key, val) => {
+    const isObject = val !== null && typeof val === "object";
+    const hasToJSON = isObject && typeof val.toJSON === "function";
+
+    if (hasToJSON) {
+      val = val.toJSON(key);
+    }
+
+    const isNoise = typeof val === "string" && noiseValue.test(val);
+
+    if (isNoise) return val + "n";
+
+    const isBigInt = typeof val === "bigint";
+
+    if (isBigInt) {
+      const supportsRawJSON = "rawJSON" in JSON;
+
+      if (supportsRawJSON) return JSON.rawJSON(val.toString());
+
+      return val.toString() + "n";
+    }
+
+    if (isFunctionReplacer) {
+      val = replacer.call(parent, key, val);
+    }
+
+    const isPostReplacerObject = val !== null && typeof val === "object";
+
+    if (isPostReplacerObject) {
+      const isPrimitiveWrapper =
+        val instanceof Number ||
+        val instanceof String ||
+        val instanceof Boolean;
+
+      if (isPrimitiveWrapper) {
+        val = val.valueOf();
+      }
+    }
+
+    return val;
+  };
+
+  const rootProcessed = prepareVal({ "": rootValue }, "", rootValue);
+
+  if (isUnstringifiable(rootProcessed)) {
+    return undefined;
+  }
+
+  const isRootPrimitive =
+    rootProcessed === null || typeof rootProcessed !== "object";
+  const isRootNativeRawJSON = isRawJSON(rootProcessed);
+
+  if (isRootPrimitive || isRootNativeRawJSON) {
+    return originalStringify(rootProcessed);
+  }
+
+  const chunks = [];
+  let level = 0;
+
+  const stack = [
+    {
+      parent: { "": rootProcessed },
+      key: "",
+      val: rootProcessed,
+      isArray: Array.isArray(rootProcessed),
+      keys: Array.isArray(rootProcessed) ? null : Object.keys(rootProcessed),
+      index: 0,
+      first: true,
+    },
+  ];
+
+  const visited = new WeakSet([rootProcessed]);
+
+  while (stack.length > 0) {
+    const node = stack[stack.length - 1];
+
+    if (node.index === 0) {
+      chunks.push(node.isArray ? "[" : "{");
+      level++;
+    }
+
+    let isDone = false;
+
+    if (node.isArray) {
+      if (node.index < node.val.length) {
+        if (!node.first) chunks.push(",");
+
+        if (space) chunks.push("\n" + space.repeat(level));
+
+        const childRaw = node.val[node.index];
+        const childVal = prepareVal(node.val, String(node.index), childRaw);
+
+        if (isUnstringifiable(childVal)) {
+          chunks.push("null");
+          node.first = false;
+          node.index++;
+        } else {
+          const isComplexObject =
+            childVal !== null && typeof childVal === "object";
+          const isNativeRaw = isRawJSON(childVal);
+
+          if (isComplexObject && !isNativeRaw) {
+            if (visited.has(childVal)) {
+              throw new TypeError("Converting circular structure to JSON");
+            }
+
+            visited.add(childVal);
+
+            stack.push({
+              parent: node.val,
+              key: String(node.index),
+              val: childVal,
+              isArray: Array.isArray(childVal),
+              keys: Array.isArray(childVal) ? null : Object.keys(childVal),
+              index: 0,
+              first: true,
+            });
+
+            node.first = false;
+            node.index++;
+          } else {
+            chunks.push(originalStringify(childVal));
+            node.first = false;
+            node.index++;
+          }
+        }
+      } else {
+        isDone = true;
+      }
+    } else {
+      while (node.index < node.keys.length) {
+        const k = node.keys[node.index++];
+
+        const isFilteredOutByArray = propertyList && !propertyList.has(k);
+
+        if (isFilteredOutByArray) continue;
+
+        const childRaw = node.val[k];
+        const childVal = prepareVal(node.val, k, childRaw);
+
+        if (isUnstringifiable(childVal)) continue;
+
+        if (!node.first) chunks.push(",");
+
+        if (space) {
+          chunks.push("\n" + space.repeat(level) + originalStringify(k) + ": ");
+        } else {
+          chunks.push(originalStringify(k) + ":");
+        }
+
+        const isComplexObject =
+          childVal !== null && typeof childVal === "object";
+        const isNativeRaw = isRawJSON(childVal);
+
+        if (isComplexObject && !isNativeRaw) {
+          if (visited.has(childVal)) {
+            throw new TypeError("Converting circular structure to JSON");
+          }
+
+          visited.add(childVal);
+
+          stack.push({
+            parent: node.val,
+            key: k,
+            val: childVal,
+            isArray: Array.isArray(childVal),
+            keys: Array.isArray(childVal) ? null : Object.keys(childVal),
+            index: 0,
+            first: true,
+          });
+
+          node.first = false;
+
+          break; // Stop current loop level to process the newly pushed stack node
+        } else {
+          chunks.push(originalStringify(childVal));
+          node.first = false;
+        }
+      }
+
+      const isNodeFullyProcessed =
+        node.index >= node.keys.length && stack[stack.length - 1] === node;
+
+      if (isNodeFullyProcessed) {
+        isDone = true;
+      }
+    }
+
+    if (isDone) {
+      level--;
+
+      if (!node.first && space) chunks.push("\n" + space.repeat(level));
+
+      chunks.push(node.isArray ? "]" : "}");
+      visited.delete(node.val);
+      stack.pop();
+    }
+  }
+
+  return chunks.join("");
+};
+
+/**
+ * Converts a JavaScript value to a JSON string.
+ *
+ * Supports serialization of BigInt values using two strategies:
+ * 1. Custom format "123n" → "123" (universal fallback)
+ * 2. Native JSON.rawJSON() (Node.js 22+, fastest) when available
+ *
+ * All other values are serialized exactly like native JSON.stringify().
+ *
+ * @param {*} value The value to convert to a JSON string.
+ * @param {Replacer | Array<string | number> | null} [replacer]
+ * A function that alters the behavior of the stringification process,
+ * or an array of strings/numbers to indicate properties to exclude.
+ * @param {string | number} [space]
+ * A string or number to specify indentation or pretty-printing.
+ * @returns {string} The JSON string representation.
+ */
+const JSONStringify = (value, replacer, space) => {
+  try {
+    const supportsRawJSON = "rawJSON" in JSON;
+
+    if (supportsRawJSON) {
+      return originalStringify(
+        value,
+        (key, val) => {
+          if (typeof val === "bigint") return JSON.rawJSON(val.toString());
+
+          const hasFunctionReplacer = typeof replacer === "function";
+
+          if (hasFunctionReplacer) return replacer(key, val);
+
+          const isKeyInArrayReplacer =
+            Array.isArray(replacer) && replacer.includes(key);
+
+          if (isKeyInArrayReplacer) return val;
+
+          return val;
+        },
+        space,
+      );
+    }
+
+    if (!value) return originalStringify(value, replacer, space);
+
+    const convertedToCustomJSON = originalStringify(
+      value,
+      (key, val) => {
+        const isNoise = typeof val === "string" && noiseValue.test(val);
+
+        if (isNoise) return val.toString() + "n"; // Mark noise values with additional "n" to offset the deletion of one "n" during the processing
+
+        if (typeof val === "bigint") return val.toString() + "n";
+
+        const hasFunctionReplacer = typeof replacer === "function";
+
+        if (hasFunctionReplacer) return replacer(key, val);
+
+        const isKeyInArrayReplacer =
+          Array.isArray(replacer) && replacer.includes(key);
+
+        if (isKeyInArrayReplacer) return val;
+
+        return val;
+      },
+      space,
+    );
+
+    const processedJSON = convertedToCustomJSON.replace(
+      bigIntsStringify,
+      "$1$2$3",
+    ); // Delete one "n" off the end of every BigInt value
+
+    const denoisedJSON = processedJSON.replace(noiseStringify, "$1$2$3"); // Remove one "n" off the end of every noisy string
+
+    return denoisedJSON;
+  } catch (error) {
+    if (error instanceof RangeError) {
+      const convertedJSON = stringifyIteratively(value, replacer, space);
+
+      if (convertedJSON === undefined) return undefined;
+
+      const supportsRawJSON = "rawJSON" in JSON;
+
+      if (supportsRawJSON) return convertedJSON;
+
+      const processedJSON = convertedJSON.replace(bigIntsStringify, "$1$2$3");
+
+      return processedJSON.replace(noiseStringify, "$1$2$3");
+    }
+
+    throw error;
+  }
+};
+
+const featureCache = new Map();
+
+/**
+ * Detects if the current JSON.parse implementation supports the context.source feature.
+ *
+ * Uses toString() fingerprinting to cache results and automatically detect runtime
+ * replacements of JSON.parse (polyfills, mocks, etc.).
+ *
+ * @returns {boolean} true if context.source is supported, false otherwise.
+ */
+const isContextSourceSupported = () => {
+  const parseFingerprint = JSON.parse.toString();
+
+  if (featureCache.has(parseFingerprint)) {
+    return featureCache.get(parseFingerprint);
+  }
+
+  try {
+    const result = JSON.parse(
+      "1",
+      (_, __, context) => !!context?.source && context.source === "1",
+    );
+    featureCache.set(parseFingerprint, result);
+
+    return result;
+  } catch {
+    featureCache.set(parseFingerprint, false);
+
+    return false;
+  }
+};
+
+/**
+ * Reviver function that converts custom-format BigInt strings back to BigInt values.
+ * Also handles "noise" strings that accidentally match the BigInt format.
+ *
+ * @param {string | number | undefined} key The object key.
+ * @param {*} value The value being parsed.
+ * @param {object} [context] Parse context (if supported by JSON.parse).
+ * @param {Reviver} [userReviver] User's custom reviver function.
+ * @returns {any} The transformed value.
+ */
+const convertMarkedBigIntsReviver = (key, value, context, userReviver) => {
+  const isCustomFormatBigInt =
+    typeof value === "string" && customFormat.test(value);
+
+  if (isCustomFormatBigInt) return BigInt(value.slice(0, -1));
+
+  const isNoiseValue = typeof value === "string" && noiseValue.test(value);
+  if (isNoiseValue) return value.slice(0, -1);
+
+  const hasUserReviver = typeof userReviver === "function";
+
+  if (!hasUserReviver) return value;
+
+  return userReviver(key, value, context);
+};
+
+/**
+ * Fast JSON.parse implementation (~2x faster than classic fallback).
+ * Uses JSON.parse's context.source feature to detect integers and convert
+ * large numbers directly to BigInt without string manipulation.
+ *
+ * Does not support legacy custom format from v1 of this library.
+ *
+ * @param {string} text JSON string to parse.
+ * @param {Reviver} [reviver] Transform function to apply to each value.
+ * @returns {any} Parsed JavaScript value.
+ */
+const JSONParseV2 = (text, reviver) => {
+  return JSON.parse(text, (key, value, context) => {
+    const isNumber = typeof value === "number";
+    const isOutOfBounds =
+      value > Number.MAX_SAFE_INTEGER || value < Number.MIN_SAFE_INTEGER;
+    const isBigNumber = isNumber && isOutOfBounds;
+    const isInt = context && intRegex.test(context.source);
+    const isBigInt = isBigNumber && isInt;
+
+    if (isBigInt) return BigInt(context.source);
+
+    const hasCustomReviver = typeof reviver === "function";
+
+    if (!hasCustomReviver) return value;
+
+    return reviver(key, value, context);
+  });
+};
+
+const MAX_INT = Number.MAX_SAFE_INTEGER.toString();
+const MAX_DIGITS = MAX_INT.length;
+const stringsOrLargeNumbers =
+  /"(?:[^"\\]|\\.)*"|-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?/g;
+const noiseValueWithQuotes = /^"-?\d+n+"$/; // Noise - strings that match the custom format before being converted to it
+
+/**
+ * Iteratively traverses the parsed object bottom-up (post-order),
+ * emulating the native JSON.parse reviver behavior.
+ * This avoids Call Stack overflows (RangeError) on deeply nested structures.
+ *
+ * @param {any} parsed The natively parsed JSON object.
+ * @param {Reviver} [userReviver] User's custom reviver function.
+ * @returns {any} The fully processed object.
+ */
+const applyReviverIteratively = (parsed, userReviver) => {
+  const rootHolder = { "": parsed };
+  const stack = [{ parent: rootHolder, key: "", visited: false }];
+
+  while (stack.length > 0) {
+    const node = stack[stack.length - 1];
+
+    if (!node.visited) {
+      node.visited = true;
+
+      const value = node.parent[node.key];
+      const isComplexObject = value !== null && typeof value === "object";
+
+      if (isComplexObject) {
+        const keys = Object.keys(value);
+
+        for (let i = keys.length - 1; i >= 0; i--) {
+          stack.push({ parent: value, key: keys[i], visited: false });
+        }
+      }
+    } else {
+      const { parent, key } = node;
+      let value = parent[key];
+
+      if (typeof value === "string") {
+        const isCustomFormatBigInt = customFormat.test(value);
+
+        if (isCustomFormatBigInt) {
+          value = BigInt(value.slice(0, -1));
+        } else {
+          const isNoise = noiseValue.test(value);
+
+          if (isNoise) value = value.slice(0, -1);
+        }
+      }
+
+      const hasUserReviver = typeof userReviver === "function";
+
+      if (hasUserReviver) {
+        value = userReviver.call(parent, key, value);
+      }
+
+      const isDeleted = value === undefined;
+
+      if (isDeleted) {
+        delete parent[key];
+      } else {
+        parent[key] = value;
+      }
+
+      stack.pop();
+    }
+  }
+
+  return rootHolder[""];
+};
+
+/**
+ * Pre-processes the JSON string to mark large numbers with an 'n' suffix.
+ *
+ * @param {string} text The raw JSON string.
+ * @returns {string} The serialized string with marked BigInts.
+ */
+const serializeBigInts = (text) => {
+  return text.replace(
+    stringsOrLargeNumbers,
+    (match, digits, fractional, exponential) => {
+      const isString = match[0] === '"';
+      const isNoise = isString && noiseValueWithQuotes.test(match);
+
+      if (isNoise) return match.substring(0, match.length - 1) + 'n"'; // Mark noise values with additional "n" to offset the deletion of one "n" during the processing
+
+      const hasFractionalOrExponential = fractional || exponential;
+
+      // With a fixed number of digits, we can correctly use lexicographical comparison to do a numeric comparison
+      const isLessThanMaxSafeInt =
+        digits &&
+        (digits.length < MAX_DIGITS ||
+          (digits.length === MAX_DIGITS && digits <= MAX_INT));
+
+      const isStandardValue =
+        isString || hasFractionalOrExponential || isLessThanMaxSafeInt;
+
+      if (isStandardValue) return match;
+
+      return '"' + match + 'n"';
+    },
+  );
+};
+
+/**
+ * Converts a JSON string into a JavaScript value.
+ *
+ * Supports parsing of large integers using two strategies:
+ * 1. Classic fallback: Marks large numbers with "123n" format, then converts to BigInt
+ * 2. Fast path (JSONParseV2): Uses context.source feature (~2x faster) when available
+ *
+ * All other JSON values are parsed exactly like native JSON.parse().
+ *
+ * @param {string} text A valid JSON string.
+ * @param {Reviver} [reviver]
+ * A function that transforms the results. This function is called for each member
+ * of the object. If a member contains nested objects, the nested objects are
+ * transformed before the parent object is.
+ * @returns {any} The parsed JavaScript value.
+ * @throws {SyntaxError} If text is not valid JSON.
+ */
+const JSONParse = (text, reviver) => {
+  if (!text) return originalParse(text, reviver);
+
+  try {
+    if (isContextSourceSupported()) return JSONParseV2(text, reviver); // Shortcut to a faster (2x) and simpler version
+
+    // Find and mark big numbers with "n"
+    const serializedData = serializeBigInts(text);
+
+    return originalParse(serializedData, (key, value, context) =>
+      convertMarkedBigIntsReviver(key, value, context, reviver),
+    );
+  } catch (error) {
+    if (error instanceof RangeError) {
+      const serializedData = serializeBigInts(text);
+      const parsed = originalParse(serializedData);
+
+      return applyReviverIteratively(parsed, reviver);
+    }
+
+    throw error;
+  }
+};
+
+
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/request-error/dist-src/index.js
+class RequestError extends Error {
+  name;
+  /**
+   * http status code
+   */
+  status;
+  /**
+   * Request options that lead to the error.
+   */
+  request;
+  /**
+   * Response object if a response was received
+   */
+  response;
+  constructor(message, statusCode, options) {
+    super(message, { cause: options.cause });
+    this.name = "HttpError";
+    this.status = Number.parseInt(statusCode);
+    if (Number.isNaN(this.status)) {
+      this.status = 0;
+    }
+    /* v8 ignore else -- @preserve -- Bug with vitest coverage where it sees an else branch that doesn't exist */
+    if ("response" in options) {
+      this.response = options.response;
+    }
+    const requestCopy = Object.assign({}, options.request);
+    if (options.request.headers.authorization) {
+      requestCopy.headers = Object.assign({}, options.request.headers, {
+        authorization: options.request.headers.authorization.replace(
+          /(?<! ) .*$/,
+          " [REDACTED]"
+        )
+      });
+    }
+    requestCopy.url = requestCopy.url.replace(/\bclient_secret=\w+/g, "client_secret=[REDACTED]").replace(/\baccess_token=\w+/g, "access_token=[REDACTED]");
+    this.request = requestCopy;
+  }
+}
+
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/request/dist-bundle/index.js
+// pkg/dist-src/index.js
+
+
+// pkg/dist-src/defaults.js
+
+
+// pkg/dist-src/version.js
+var dist_bundle_VERSION = "10.0.16";
+
+// pkg/dist-src/defaults.js
+var defaults_default = {
+  headers: {
+    "user-agent": `octokit-request.js/${dist_bundle_VERSION} ${getUserAgent()}`
+  }
+};
+
+// pkg/dist-src/fetch-wrapper.js
+
+
+
+// pkg/dist-src/is-plain-object.js
+function dist_bundle_isPlainObject(value) {
+  if (typeof value !== "object" || value === null) return false;
+  if (Object.prototype.toString.call(value) !== "[object Object]") return false;
+  const proto = Object.getPrototypeOf(value);
+  if (proto === null) return true;
+  const Ctor = Object.prototype.hasOwnProperty.call(proto, "constructor") && proto.constructor;
+  return typeof Ctor === "function" && Ctor instanceof Ctor && Function.prototype.call(Ctor) === Function.prototype.call(value);
+}
+
+// pkg/dist-src/fetch-wrapper.js
+
+var noop = () => "";
+async function fetchWrapper(requestOptions) {
+  const fetch = requestOptions.request?.fetch || globalThis.fetch;
+  if (!fetch) {
+    throw new Error(
+      "fetch is not set. Please pass a fetch implementation as new Octokit({ request: { fetch }}). Learn more at https://github.com/octokit/octokit.js/#fetch-missing"
+    );
+  }
+  const log = requestOptions.request?.log || console;
+  const parseSuccessResponseBody = requestOptions.request?.parseSuccessResponseBody !== false;
+  const body = dist_bundle_isPlainObject(requestOptions.body) || Array.isArray(requestOptions.body) ? JSONStringify(requestOptions.body) : requestOptions.body;
+  const requestHeaders = Object.fromEntries(
+    Object.entries(requestOptions.headers).map(([name, value]) => [
+      name,
+      String(value)
+    ])
+  );
+  let fetchResponse;
+  try {
+    fetchResponse = await fetch(requestOptions.url, {
+      method: requestOptions.method,
+      body,
+      redirect: requestOptions.request?.redirect,
+      headers: requestHeaders,
+      signal: requestOptions.request?.signal,
+      // duplex must be set if request.body is ReadableStream or Async Iterables.
+      // See https://fetch.spec.whatwg.org/#dom-requestinit-duplex.
+      ...requestOptions.body && { duplex: "half" }
+    });
+  } catch (error) {
+    let message = "Unknown Error";
+    if (error instanceof Error) {
+      if (error.name === "AbortError") {
+        error.status = 500;
+        throw error;
+      }
+      message = error.message;
+      if (error.name === "TypeError" && "cause" in error) {
+        if (error.cause instanceof Error) {
+          message = error.cause.message;
+        } else if (typeof error.cause === "string") {
+          message = error.cause;
+        }
+      }
+    }
+    const requestError = new RequestError(message, 500, {
+      request: requestOptions
+    });
+    requestError.cause = error;
+    throw requestError;
+  }
+  const status = fetchResponse.status;
+  const url = fetchResponse.url;
+  const responseHeaders = {};
+  for (const [key, value] of fetchResponse.headers) {
+    responseHeaders[key] = value;
+  }
+  const octokitResponse = {
+    url,
+    status,
+    headers: responseHeaders,
+    data: ""
+  };
+  if ("deprecation" in responseHeaders) {
+    const matches = responseHeaders.link && responseHeaders.link.match(/<([^<>]+)>; rel="deprecation"/);
+    const deprecationLink = matches && matches.pop();
+    log.warn(
+      `[@octokit/request] "${requestOptions.method} ${requestOptions.url}" is deprecated. It is scheduled to be removed on ${responseHeaders.sunset}${deprecationLink ? `. See ${deprecationLink}` : ""}`
+    );
+  }
+  if (status === 204 || status === 205) {
+    return octokitResponse;
+  }
+  if (requestOptions.method === "HEAD") {
+    if (status < 400) {
+      return octokitResponse;
+    }
+    throw new RequestError(fetchResponse.statusText, status, {
+      response: octokitResponse,
+      request: requestOptions
+    });
+  }
+  if (status === 304) {
+    octokitResponse.data = await getResponseData(fetchResponse);
+    throw new RequestError("Not modified", status, {
+      response: octokitResponse,
+      request: requestOptions
+    });
+  }
+  if (status >= 400) {
+    octokitResponse.data = await getResponseData(fetchResponse);
+    throw new RequestError(toErrorMessage(octokitResponse.data), status, {
+      response: octokitResponse,
+      request: requestOptions
+    });
+  }
+  octokitResponse.data = parseSuccessResponseBody ? await getResponseData(fetchResponse) : fetchResponse.body;
+  return octokitResponse;
+}
+async function getResponseData(response) {
+  const contentType = response.headers.get("content-type");
+  if (!contentType) {
+    return response.text().catch(noop);
+  }
+  const mimetype = dist_parse(contentType);
+  if (isJSONResponse(mimetype)) {
+    let text = "";
+    try {
+      text = await response.text();
+      return JSONParse(text);
+    } catch (err) {
+      return text;
+    }
+  } else if (mimetype.type.startsWith("text/") || // `application/octet-stream` is the canonical "arbitrary binary" type
+  // (RFC 2046) and must never be decoded as text, even when the response
+  // carries a (misleading) `charset=utf-8` parameter — see #751.
+  mimetype.parameters.charset?.toLowerCase() === "utf-8" && mimetype.type !== "application/octet-stream") {
+    return response.text().catch(noop);
+  } else {
+    return response.arrayBuffer().catch(
+      /* v8 ignore next -- @preserve */
+      () => new ArrayBuffer(0)
+    );
+  }
+}
+function isJSONResponse(mimetype) {
+  return mimetype.type === "application/json" || mimetype.type === "application/scim+json";
+}
+function toErrorMessage(data) {
+  if (typeof data === "string") {
+    return data;
+  }
+  if (data instanceof ArrayBuffer) {
+    return "Unknown error";
+  }
+  if (typeof data === "object" && data !== null && "message" in data) {
+    const objectData = data;
+    const suffix = "documentation_url" in objectData ? ` - ${objectData.documentation_url}` : "";
+    return Array.isArray(objectData.errors) ? `${objectData.message}: ${objectData.errors.map((v) => JSON.stringify(v)).join(", ")}${suffix}` : `${objectData.message}${suffix}`;
+  }
+  return `Unknown error: ${JSON.stringify(data)}`;
+}
+
+// pkg/dist-src/with-defaults.js
+function dist_bundle_withDefaults(oldEndpoint, newDefaults) {
+  const endpoint2 = oldEndpoint.defaults(newDefaults);
+  const newApi = function(route, parameters) {
+    const endpointOptions = endpoint2.merge(route, parameters);
+    if (!endpointOptions.request || !endpointOptions.request.hook) {
+      return fetchWrapper(endpoint2.parse(endpointOptions));
+    }
+    const request2 = (route2, parameters2) => {
+      return fetchWrapper(
+        endpoint2.parse(endpoint2.merge(route2, parameters2))
+      );
+    };
+    Object.assign(request2, {
+      endpoint: endpoint2,
+      defaults: dist_bundle_withDefaults.bind(null, endpoint2)
+    });
+    return endpointOptions.request.hook(request2, endpointOptions);
+  };
+  return Object.assign(newApi, {
+    endpoint: endpoint2,
+    defaults: dist_bundle_withDefaults.bind(null, endpoint2)
+  });
+}
+
+// pkg/dist-src/index.js
+var request = dist_bundle_withDefaults(endpoint, defaults_default);
+
+/* v8 ignore next -- @preserve */
+/* v8 ignore else -- @preserve */
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/graphql/dist-bundle/index.js
+// pkg/dist-src/index.js
+
+
+
+// pkg/dist-src/version.js
+var graphql_dist_bundle_VERSION = "0.0.0-development";
+
+// pkg/dist-src/with-defaults.js
+
+
+// pkg/dist-src/graphql.js
+
+
+// pkg/dist-src/error.js
+function _buildMessageForResponseErrors(data) {
+  return `Request failed due to following response errors:
+` + data.errors.map((e) => ` - ${e.message}`).join("\n");
+}
+var GraphqlResponseError = class extends Error {
+  constructor(request2, headers, response) {
+    super(_buildMessageForResponseErrors(response));
+    this.request = request2;
+    this.headers = headers;
+    this.response = response;
+    this.errors = response.errors;
+    this.data = response.data;
+    if (Error.captureStackTrace) {
+      Error.captureStackTrace(this, this.constructor);
+    }
+  }
+  request;
+  headers;
+  response;
+  name = "GraphqlResponseError";
+  errors;
+  data;
+};
+
+// pkg/dist-src/graphql.js
+var NON_VARIABLE_OPTIONS = [
+  "method",
+  "baseUrl",
+  "url",
+  "headers",
+  "request",
+  "query",
+  "mediaType",
+  "operationName"
+];
+var FORBIDDEN_VARIABLE_OPTIONS = ["query", "method", "url"];
+var GHES_V3_SUFFIX_REGEX = /\/api\/v3\/?$/;
+function graphql(request2, query, options) {
+  if (options) {
+    if (typeof query === "string" && "query" in options) {
+      return Promise.reject(
+        new Error(`[@octokit/graphql] "query" cannot be used as variable name`)
+      );
+    }
+    for (const key in options) {
+      if (!FORBIDDEN_VARIABLE_OPTIONS.includes(key)) continue;
+      return Promise.reject(
+        new Error(
+          `[@octokit/graphql] "${key}" cannot be used as variable name`
+        )
+      );
+    }
+  }
+  const parsedOptions = typeof query === "string" ? Object.assign({ query }, options) : query;
+  const requestOptions = Object.keys(
+    parsedOptions
+  ).reduce((result, key) => {
+    if (NON_VARIABLE_OPTIONS.includes(key)) {
+      result[key] = parsedOptions[key];
+      return result;
+    }
+    if (!result.variables) {
+      result.variables = {};
+    }
+    result.variables[key] = parsedOptions[key];
+    return result;
+  }, {});
+  const baseUrl = parsedOptions.baseUrl || request2.endpoint.DEFAULTS.baseUrl;
+  if (GHES_V3_SUFFIX_REGEX.test(baseUrl)) {
+    requestOptions.url = baseUrl.replace(GHES_V3_SUFFIX_REGEX, "/api/graphql");
+  }
+  return request2(requestOptions).then((response) => {
+    if (response.data.errors) {
+      const headers = {};
+      for (const key of Object.keys(response.headers)) {
+        headers[key] = response.headers[key];
+      }
+      throw new GraphqlResponseError(
+        requestOptions,
+        headers,
+        response.data
+      );
+    }
+    return response.data.data;
+  });
+}
+
+// pkg/dist-src/with-defaults.js
+function graphql_dist_bundle_withDefaults(request2, newDefaults) {
+  const newRequest = request2.defaults(newDefaults);
+  const newApi = (query, options) => {
+    return graphql(newRequest, query, options);
+  };
+  return Object.assign(newApi, {
+    defaults: graphql_dist_bundle_withDefaults.bind(null, newRequest),
+    endpoint: newRequest.endpoint
+  });
+}
+
+// pkg/dist-src/index.js
+var graphql2 = graphql_dist_bundle_withDefaults(request, {
+  headers: {
+    "user-agent": `octokit-graphql.js/${graphql_dist_bundle_VERSION} ${getUserAgent()}`
+  },
+  method: "POST",
+  url: "/graphql"
+});
+function withCustomRequest(customRequest) {
+  return graphql_dist_bundle_withDefaults(customRequest, {
+    method: "POST",
+    url: "/graphql"
+  });
+}
+
+/* v8 ignore if -- @preserve */
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/auth-token/dist-bundle/index.js
+// pkg/dist-src/is-jwt.js
+var b64url = "(?:[a-zA-Z0-9_-]+)";
+var sep = "\\.";
+var jwtRE = new RegExp(`^${b64url}${sep}${b64url}${sep}${b64url}$`);
+var isJWT = jwtRE.test.bind(jwtRE);
+
+// pkg/dist-src/auth.js
+async function auth(token) {
+  const isApp = isJWT(token);
+  const isInstallation = token.startsWith("v1.") || token.startsWith("ghs_");
+  const isUserToServer = token.startsWith("ghu_");
+  const tokenType = isApp ? "app" : isInstallation ? "installation" : isUserToServer ? "user-to-server" : "oauth";
+  return {
+    type: "token",
+    token,
+    tokenType
+  };
+}
+
+// pkg/dist-src/with-authorization-prefix.js
+function withAuthorizationPrefix(token) {
+  if (token.split(/\./).length === 3) {
+    return `bearer ${token}`;
+  }
+  return `token ${token}`;
+}
+
+// pkg/dist-src/hook.js
+async function hook(token, request, route, parameters) {
+  const endpoint = request.endpoint.merge(
+    route,
+    parameters
+  );
+  endpoint.headers.authorization = withAuthorizationPrefix(token);
+  return request(endpoint);
+}
+
+// pkg/dist-src/index.js
+var createTokenAuth = function createTokenAuth2(token) {
+  if (!token) {
+    throw new Error("[@octokit/auth-token] No token passed to createTokenAuth");
+  }
+  if (typeof token !== "string") {
+    throw new Error(
+      "[@octokit/auth-token] Token passed to createTokenAuth is not a string"
+    );
+  }
+  token = token.replace(/^(token|bearer) +/i, "");
+  return Object.assign(auth.bind(null, token), {
+    hook: hook.bind(null, token)
+  });
+};
+
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/core/dist-src/version.js
+const version_VERSION = "7.0.8";
+
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/core/dist-src/index.js
+
+
+
+
+
+
+const dist_src_noop = () => {
+};
+const consoleWarn = console.warn.bind(console);
+const consoleError = console.error.bind(console);
+function createLogger(logger = {}) {
+  if (typeof logger.debug !== "function") {
+    logger.debug = dist_src_noop;
+  }
+  if (typeof logger.info !== "function") {
+    logger.info = dist_src_noop;
+  }
+  if (typeof logger.warn !== "function") {
+    logger.warn = consoleWarn;
+  }
+  if (typeof logger.error !== "function") {
+    logger.error = consoleError;
+  }
+  return logger;
+}
+const userAgentTrail = `octokit-core.js/${version_VERSION} ${getUserAgent()}`;
+class Octokit {
+  static VERSION = version_VERSION;
+  static defaults(defaults) {
+    const OctokitWithDefaults = class extends this {
+      constructor(...args) {
+        const options = args[0] || {};
+        if (typeof defaults === "function") {
+          super(defaults(options));
+          return;
+        }
+        super(
+          Object.assign(
+            {},
+            defaults,
+            options,
+            options.userAgent && defaults.userAgent ? {
+              userAgent: `${options.userAgent} ${defaults.userAgent}`
+            } : null
+          )
+        );
+      }
+    };
+    return OctokitWithDefaults;
+  }
+  static plugins = [];
+  /**
+   * Attach a plugin (or many) to your Octokit instance.
+   *
+   * @example
+   * const API = Octokit.plugin(plugin1, plugin2, plugin3, ...)
+   */
+  static plugin(...newPlugins) {
+    const currentPlugins = this.plugins;
+    const NewOctokit = class extends this {
+      static plugins = currentPlugins.concat(
+        newPlugins.filter((plugin) => !currentPlugins.includes(plugin))
+      );
+    };
+    return NewOctokit;
+  }
+  constructor(options = {}) {
+    const hook = new before_after_hook.Collection();
+    const requestDefaults = {
+      baseUrl: request.endpoint.DEFAULTS.baseUrl,
+      headers: {},
+      request: Object.assign({}, options.request, {
+        // @ts-ignore internal usage only, no need to type
+        hook: hook.bind(null, "request")
+      }),
+      mediaType: {
+        previews: [],
+        format: ""
+      }
+    };
+    requestDefaults.headers["user-agent"] = options.userAgent ? `${options.userAgent} ${userAgentTrail}` : userAgentTrail;
+    if (options.baseUrl) {
+      requestDefaults.baseUrl = options.baseUrl;
+    }
+    if (options.previews) {
+      requestDefaults.mediaType.previews = options.previews;
+    }
+    if (options.timeZone) {
+      requestDefaults.headers["time-zone"] = options.timeZone;
+    }
+    this.request = request.defaults(requestDefaults);
+    this.graphql = withCustomRequest(this.request).defaults(requestDefaults);
+    this.log = createLogger(options.log);
+    this.hook = hook;
+    if (!options.authStrategy) {
+      if (!options.auth) {
+        this.auth = async () => ({
+          type: "unauthenticated"
+        });
+      } else {
+        const auth = createTokenAuth(options.auth);
+        hook.wrap("request", auth.hook);
+        this.auth = auth;
+      }
+    } else {
+      const { authStrategy, ...otherOptions } = options;
+      const auth = authStrategy(
+        Object.assign(
+          {
+            request: this.request,
+            log: this.log,
+            // we pass the current octokit instance as well as its constructor options
+            // to allow for authentication strategies that return a new octokit instance
+            // that shares the same internal state as the current one. The original
+            // requirement for this was the "event-octokit" authentication strategy
+            // of https://github.com/probot/octokit-auth-probot.
+            octokit: this,
+            octokitOptions: otherOptions
+          },
+          options.auth
+        )
+      );
+      hook.wrap("request", auth.hook);
+      this.auth = auth;
+    }
+    const classConstructor = this.constructor;
+    for (let i = 0; i < classConstructor.plugins.length; ++i) {
+      Object.assign(this, classConstructor.plugins[i](this, options));
+    }
+  }
+  // assigned during constructor
+  request;
+  graphql;
+  log;
+  hook;
+  // TODO: type `octokit.auth` based on passed options.authStrategy
+  auth;
+}
+
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/version.js
+const dist_src_version_VERSION = "17.0.0";
+
+//# sourceMappingURL=version.js.map
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/generated/endpoints.js
+const Endpoints = {
+  actions: {
+    addCustomLabelsToSelfHostedRunnerForOrg: [
+      "POST /orgs/{org}/actions/runners/{runner_id}/labels"
+    ],
+    addCustomLabelsToSelfHostedRunnerForRepo: [
+      "POST /repos/{owner}/{repo}/actions/runners/{runner_id}/labels"
+    ],
+    addRepoAccessToSelfHostedRunnerGroupInOrg: [
+      "PUT /orgs/{org}/actions/runner-groups/{runner_group_id}/repositories/{repository_id}"
+    ],
+    addSelectedRepoToOrgSecret: [
+      "PUT /orgs/{org}/actions/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    addSelectedRepoToOrgVariable: [
+      "PUT /orgs/{org}/actions/variables/{name}/repositories/{repository_id}"
+    ],
+    approveWorkflowRun: [
+      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/approve"
+    ],
+    cancelWorkflowRun: [
+      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/cancel"
+    ],
+    createEnvironmentVariable: [
+      "POST /repos/{owner}/{repo}/environments/{environment_name}/variables"
+    ],
+    createHostedRunnerForOrg: ["POST /orgs/{org}/actions/hosted-runners"],
+    createOrUpdateEnvironmentSecret: [
+      "PUT /repos/{owner}/{repo}/environments/{environment_name}/secrets/{secret_name}"
+    ],
+    createOrUpdateOrgSecret: ["PUT /orgs/{org}/actions/secrets/{secret_name}"],
+    createOrUpdateRepoSecret: [
+      "PUT /repos/{owner}/{repo}/actions/secrets/{secret_name}"
+    ],
+    createOrgVariable: ["POST /orgs/{org}/actions/variables"],
+    createRegistrationTokenForOrg: [
+      "POST /orgs/{org}/actions/runners/registration-token"
+    ],
+    createRegistrationTokenForRepo: [
+      "POST /repos/{owner}/{repo}/actions/runners/registration-token"
+    ],
+    createRemoveTokenForOrg: ["POST /orgs/{org}/actions/runners/remove-token"],
+    createRemoveTokenForRepo: [
+      "POST /repos/{owner}/{repo}/actions/runners/remove-token"
+    ],
+    createRepoVariable: ["POST /repos/{owner}/{repo}/actions/variables"],
+    createWorkflowDispatch: [
+      "POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches"
+    ],
+    deleteActionsCacheById: [
+      "DELETE /repos/{owner}/{repo}/actions/caches/{cache_id}"
+    ],
+    deleteActionsCacheByKey: [
+      "DELETE /repos/{owner}/{repo}/actions/caches{?key,ref}"
+    ],
+    deleteArtifact: [
+      "DELETE /repos/{owner}/{repo}/actions/artifacts/{artifact_id}"
+    ],
+    deleteCustomImageFromOrg: [
+      "DELETE /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}"
+    ],
+    deleteCustomImageVersionFromOrg: [
+      "DELETE /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}/versions/{version}"
+    ],
+    deleteEnvironmentSecret: [
+      "DELETE /repos/{owner}/{repo}/environments/{environment_name}/secrets/{secret_name}"
+    ],
+    deleteEnvironmentVariable: [
+      "DELETE /repos/{owner}/{repo}/environments/{environment_name}/variables/{name}"
+    ],
+    deleteHostedRunnerForOrg: [
+      "DELETE /orgs/{org}/actions/hosted-runners/{hosted_runner_id}"
+    ],
+    deleteOrgSecret: ["DELETE /orgs/{org}/actions/secrets/{secret_name}"],
+    deleteOrgVariable: ["DELETE /orgs/{org}/actions/variables/{name}"],
+    deleteRepoSecret: [
+      "DELETE /repos/{owner}/{repo}/actions/secrets/{secret_name}"
+    ],
+    deleteRepoVariable: [
+      "DELETE /repos/{owner}/{repo}/actions/variables/{name}"
+    ],
+    deleteSelfHostedRunnerFromOrg: [
+      "DELETE /orgs/{org}/actions/runners/{runner_id}"
+    ],
+    deleteSelfHostedRunnerFromRepo: [
+      "DELETE /repos/{owner}/{repo}/actions/runners/{runner_id}"
+    ],
+    deleteWorkflowRun: ["DELETE /repos/{owner}/{repo}/actions/runs/{run_id}"],
+    deleteWorkflowRunLogs: [
+      "DELETE /repos/{owner}/{repo}/actions/runs/{run_id}/logs"
+    ],
+    disableSelectedRepositoryGithubActionsOrganization: [
+      "DELETE /orgs/{org}/actions/permissions/repositories/{repository_id}"
+    ],
+    disableWorkflow: [
+      "PUT /repos/{owner}/{repo}/actions/workflows/{workflow_id}/disable"
+    ],
+    downloadArtifact: [
+      "GET /repos/{owner}/{repo}/actions/artifacts/{artifact_id}/{archive_format}"
+    ],
+    downloadJobLogsForWorkflowRun: [
+      "GET /repos/{owner}/{repo}/actions/jobs/{job_id}/logs"
+    ],
+    downloadWorkflowRunAttemptLogs: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}/logs"
+    ],
+    downloadWorkflowRunLogs: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/logs"
+    ],
+    enableSelectedRepositoryGithubActionsOrganization: [
+      "PUT /orgs/{org}/actions/permissions/repositories/{repository_id}"
+    ],
+    enableWorkflow: [
+      "PUT /repos/{owner}/{repo}/actions/workflows/{workflow_id}/enable"
+    ],
+    forceCancelWorkflowRun: [
+      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/force-cancel"
+    ],
+    generateRunnerJitconfigForOrg: [
+      "POST /orgs/{org}/actions/runners/generate-jitconfig"
+    ],
+    generateRunnerJitconfigForRepo: [
+      "POST /repos/{owner}/{repo}/actions/runners/generate-jitconfig"
+    ],
+    getActionsCacheList: ["GET /repos/{owner}/{repo}/actions/caches"],
+    getActionsCacheUsage: ["GET /repos/{owner}/{repo}/actions/cache/usage"],
+    getActionsCacheUsageByRepoForOrg: [
+      "GET /orgs/{org}/actions/cache/usage-by-repository"
+    ],
+    getActionsCacheUsageForOrg: ["GET /orgs/{org}/actions/cache/usage"],
+    getAllowedActionsOrganization: [
+      "GET /orgs/{org}/actions/permissions/selected-actions"
+    ],
+    getAllowedActionsRepository: [
+      "GET /repos/{owner}/{repo}/actions/permissions/selected-actions"
+    ],
+    getArtifact: ["GET /repos/{owner}/{repo}/actions/artifacts/{artifact_id}"],
+    getCustomImageForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}"
+    ],
+    getCustomImageVersionForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}/versions/{version}"
+    ],
+    getCustomOidcSubClaimForRepo: [
+      "GET /repos/{owner}/{repo}/actions/oidc/customization/sub"
+    ],
+    getEnvironmentPublicKey: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/secrets/public-key"
+    ],
+    getEnvironmentSecret: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/secrets/{secret_name}"
+    ],
+    getEnvironmentVariable: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/variables/{name}"
+    ],
+    getGithubActionsDefaultWorkflowPermissionsOrganization: [
+      "GET /orgs/{org}/actions/permissions/workflow"
+    ],
+    getGithubActionsDefaultWorkflowPermissionsRepository: [
+      "GET /repos/{owner}/{repo}/actions/permissions/workflow"
+    ],
+    getGithubActionsPermissionsOrganization: [
+      "GET /orgs/{org}/actions/permissions"
+    ],
+    getGithubActionsPermissionsRepository: [
+      "GET /repos/{owner}/{repo}/actions/permissions"
+    ],
+    getHostedRunnerForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/{hosted_runner_id}"
+    ],
+    getHostedRunnersGithubOwnedImagesForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/images/github-owned"
+    ],
+    getHostedRunnersLimitsForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/limits"
+    ],
+    getHostedRunnersMachineSpecsForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/machine-sizes"
+    ],
+    getHostedRunnersPartnerImagesForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/images/partner"
+    ],
+    getHostedRunnersPlatformsForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/platforms"
+    ],
+    getJobForWorkflowRun: ["GET /repos/{owner}/{repo}/actions/jobs/{job_id}"],
+    getOrgPublicKey: ["GET /orgs/{org}/actions/secrets/public-key"],
+    getOrgSecret: ["GET /orgs/{org}/actions/secrets/{secret_name}"],
+    getOrgVariable: ["GET /orgs/{org}/actions/variables/{name}"],
+    getPendingDeploymentsForRun: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/pending_deployments"
+    ],
+    getRepoPermissions: [
+      "GET /repos/{owner}/{repo}/actions/permissions",
+      {},
+      { renamed: ["actions", "getGithubActionsPermissionsRepository"] }
+    ],
+    getRepoPublicKey: ["GET /repos/{owner}/{repo}/actions/secrets/public-key"],
+    getRepoSecret: ["GET /repos/{owner}/{repo}/actions/secrets/{secret_name}"],
+    getRepoVariable: ["GET /repos/{owner}/{repo}/actions/variables/{name}"],
+    getReviewsForRun: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/approvals"
+    ],
+    getSelfHostedRunnerForOrg: ["GET /orgs/{org}/actions/runners/{runner_id}"],
+    getSelfHostedRunnerForRepo: [
+      "GET /repos/{owner}/{repo}/actions/runners/{runner_id}"
+    ],
+    getWorkflow: ["GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}"],
+    getWorkflowAccessToRepository: [
+      "GET /repos/{owner}/{repo}/actions/permissions/access"
+    ],
+    getWorkflowRun: ["GET /repos/{owner}/{repo}/actions/runs/{run_id}"],
+    getWorkflowRunAttempt: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}"
+    ],
+    getWorkflowRunUsage: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/timing"
+    ],
+    getWorkflowUsage: [
+      "GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/timing"
+    ],
+    listArtifactsForRepo: ["GET /repos/{owner}/{repo}/actions/artifacts"],
+    listCustomImageVersionsForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}/versions"
+    ],
+    listCustomImagesForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/images/custom"
+    ],
+    listEnvironmentSecrets: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/secrets"
+    ],
+    listEnvironmentVariables: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/variables"
+    ],
+    listGithubHostedRunnersInGroupForOrg: [
+      "GET /orgs/{org}/actions/runner-groups/{runner_group_id}/hosted-runners"
+    ],
+    listHostedRunnersForOrg: ["GET /orgs/{org}/actions/hosted-runners"],
+    listJobsForWorkflowRun: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/jobs"
+    ],
+    listJobsForWorkflowRunAttempt: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}/jobs"
+    ],
+    listLabelsForSelfHostedRunnerForOrg: [
+      "GET /orgs/{org}/actions/runners/{runner_id}/labels"
+    ],
+    listLabelsForSelfHostedRunnerForRepo: [
+      "GET /repos/{owner}/{repo}/actions/runners/{runner_id}/labels"
+    ],
+    listOrgSecrets: ["GET /orgs/{org}/actions/secrets"],
+    listOrgVariables: ["GET /orgs/{org}/actions/variables"],
+    listRepoOrganizationSecrets: [
+      "GET /repos/{owner}/{repo}/actions/organization-secrets"
+    ],
+    listRepoOrganizationVariables: [
+      "GET /repos/{owner}/{repo}/actions/organization-variables"
+    ],
+    listRepoSecrets: ["GET /repos/{owner}/{repo}/actions/secrets"],
+    listRepoVariables: ["GET /repos/{owner}/{repo}/actions/variables"],
+    listRepoWorkflows: ["GET /repos/{owner}/{repo}/actions/workflows"],
+    listRunnerApplicationsForOrg: ["GET /orgs/{org}/actions/runners/downloads"],
+    listRunnerApplicationsForRepo: [
+      "GET /repos/{owner}/{repo}/actions/runners/downloads"
+    ],
+    listSelectedReposForOrgSecret: [
+      "GET /orgs/{org}/actions/secrets/{secret_name}/repositories"
+    ],
+    listSelectedReposForOrgVariable: [
+      "GET /orgs/{org}/actions/variables/{name}/repositories"
+    ],
+    listSelectedRepositoriesEnabledGithubActionsOrganization: [
+      "GET /orgs/{org}/actions/permissions/repositories"
+    ],
+    listSelfHostedRunnersForOrg: ["GET /orgs/{org}/actions/runners"],
+    listSelfHostedRunnersForRepo: ["GET /repos/{owner}/{repo}/actions/runners"],
+    listWorkflowRunArtifacts: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/artifacts"
+    ],
+    listWorkflowRuns: [
+      "GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs"
+    ],
+    listWorkflowRunsForRepo: ["GET /repos/{owner}/{repo}/actions/runs"],
+    reRunJobForWorkflowRun: [
+      "POST /repos/{owner}/{repo}/actions/jobs/{job_id}/rerun"
+    ],
+    reRunWorkflow: ["POST /repos/{owner}/{repo}/actions/runs/{run_id}/rerun"],
+    reRunWorkflowFailedJobs: [
+      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/rerun-failed-jobs"
+    ],
+    removeAllCustomLabelsFromSelfHostedRunnerForOrg: [
+      "DELETE /orgs/{org}/actions/runners/{runner_id}/labels"
+    ],
+    removeAllCustomLabelsFromSelfHostedRunnerForRepo: [
+      "DELETE /repos/{owner}/{repo}/actions/runners/{runner_id}/labels"
+    ],
+    removeCustomLabelFromSelfHostedRunnerForOrg: [
+      "DELETE /orgs/{org}/actions/runners/{runner_id}/labels/{name}"
+    ],
+    removeCustomLabelFromSelfHostedRunnerForRepo: [
+      "DELETE /repos/{owner}/{repo}/actions/runners/{runner_id}/labels/{name}"
+    ],
+    removeSelectedRepoFromOrgSecret: [
+      "DELETE /orgs/{org}/actions/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    removeSelectedRepoFromOrgVariable: [
+      "DELETE /orgs/{org}/actions/variables/{name}/repositories/{repository_id}"
+    ],
+    reviewCustomGatesForRun: [
+      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/deployment_protection_rule"
+    ],
+    reviewPendingDeploymentsForRun: [
+      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/pending_deployments"
+    ],
+    setAllowedActionsOrganization: [
+      "PUT /orgs/{org}/actions/permissions/selected-actions"
+    ],
+    setAllowedActionsRepository: [
+      "PUT /repos/{owner}/{repo}/actions/permissions/selected-actions"
+    ],
+    setCustomLabelsForSelfHostedRunnerForOrg: [
+      "PUT /orgs/{org}/actions/runners/{runner_id}/labels"
+    ],
+    setCustomLabelsForSelfHostedRunnerForRepo: [
+      "PUT /repos/{owner}/{repo}/actions/runners/{runner_id}/labels"
+    ],
+    setCustomOidcSubClaimForRepo: [
+      "PUT /repos/{owner}/{repo}/actions/oidc/customization/sub"
+    ],
+    setGithubActionsDefaultWorkflowPermissionsOrganization: [
+      "PUT /orgs/{org}/actions/permissions/workflow"
+    ],
+    setGithubActionsDefaultWorkflowPermissionsRepository: [
+      "PUT /repos/{owner}/{repo}/actions/permissions/workflow"
+    ],
+    setGithubActionsPermissionsOrganization: [
+      "PUT /orgs/{org}/actions/permissions"
+    ],
+    setGithubActionsPermissionsRepository: [
+      "PUT /repos/{owner}/{repo}/actions/permissions"
+    ],
+    setSelectedReposForOrgSecret: [
+      "PUT /orgs/{org}/actions/secrets/{secret_name}/repositories"
+    ],
+    setSelectedReposForOrgVariable: [
+      "PUT /orgs/{org}/actions/variables/{name}/repositories"
+    ],
+    setSelectedRepositoriesEnabledGithubActionsOrganization: [
+      "PUT /orgs/{org}/actions/permissions/repositories"
+    ],
+    setWorkflowAccessToRepository: [
+      "PUT /repos/{owner}/{repo}/actions/permissions/access"
+    ],
+    updateEnvironmentVariable: [
+      "PATCH /repos/{owner}/{repo}/environments/{environment_name}/variables/{name}"
+    ],
+    updateHostedRunnerForOrg: [
+      "PATCH /orgs/{org}/actions/hosted-runners/{hosted_runner_id}"
+    ],
+    updateOrgVariable: ["PATCH /orgs/{org}/actions/variables/{name}"],
+    updateRepoVariable: [
+      "PATCH /repos/{owner}/{repo}/actions/variables/{name}"
+    ]
+  },
+  activity: {
+    checkRepoIsStarredByAuthenticatedUser: ["GET /user/starred/{owner}/{repo}"],
+    deleteRepoSubscription: ["DELETE /repos/{owner}/{repo}/subscription"],
+    deleteThreadSubscription: [
+      "DELETE /notifications/threads/{thread_id}/subscription"
+    ],
+    getFeeds: ["GET /feeds"],
+    getRepoSubscription: ["GET /repos/{owner}/{repo}/subscription"],
+    getThread: ["GET /notifications/threads/{thread_id}"],
+    getThreadSubscriptionForAuthenticatedUser: [
+      "GET /notifications/threads/{thread_id}/subscription"
+    ],
+    listEventsForAuthenticatedUser: ["GET /users/{username}/events"],
+    listNotificationsForAuthenticatedUser: ["GET /notifications"],
+    listOrgEventsForAuthenticatedUser: [
+      "GET /users/{username}/events/orgs/{org}"
+    ],
+    listPublicEvents: ["GET /events"],
+    listPublicEventsForRepoNetwork: ["GET /networks/{owner}/{repo}/events"],
+    listPublicEventsForUser: ["GET /users/{username}/events/public"],
+    listPublicOrgEvents: ["GET /orgs/{org}/events"],
+    listReceivedEventsForUser: ["GET /users/{username}/received_events"],
+    listReceivedPublicEventsForUser: [
+      "GET /users/{username}/received_events/public"
+    ],
+    listRepoEvents: ["GET /repos/{owner}/{repo}/events"],
+    listRepoNotificationsForAuthenticatedUser: [
+      "GET /repos/{owner}/{repo}/notifications"
+    ],
+    listReposStarredByAuthenticatedUser: ["GET /user/starred"],
+    listReposStarredByUser: ["GET /users/{username}/starred"],
+    listReposWatchedByUser: ["GET /users/{username}/subscriptions"],
+    listStargazersForRepo: ["GET /repos/{owner}/{repo}/stargazers"],
+    listWatchedReposForAuthenticatedUser: ["GET /user/subscriptions"],
+    listWatchersForRepo: ["GET /repos/{owner}/{repo}/subscribers"],
+    markNotificationsAsRead: ["PUT /notifications"],
+    markRepoNotificationsAsRead: ["PUT /repos/{owner}/{repo}/notifications"],
+    markThreadAsDone: ["DELETE /notifications/threads/{thread_id}"],
+    markThreadAsRead: ["PATCH /notifications/threads/{thread_id}"],
+    setRepoSubscription: ["PUT /repos/{owner}/{repo}/subscription"],
+    setThreadSubscription: [
+      "PUT /notifications/threads/{thread_id}/subscription"
+    ],
+    starRepoForAuthenticatedUser: ["PUT /user/starred/{owner}/{repo}"],
+    unstarRepoForAuthenticatedUser: ["DELETE /user/starred/{owner}/{repo}"]
+  },
+  apps: {
+    addRepoToInstallation: [
+      "PUT /user/installations/{installation_id}/repositories/{repository_id}",
+      {},
+      { renamed: ["apps", "addRepoToInstallationForAuthenticatedUser"] }
+    ],
+    addRepoToInstallationForAuthenticatedUser: [
+      "PUT /user/installations/{installation_id}/repositories/{repository_id}"
+    ],
+    checkToken: ["POST /applications/{client_id}/token"],
+    createFromManifest: ["POST /app-manifests/{code}/conversions"],
+    createInstallationAccessToken: [
+      "POST /app/installations/{installation_id}/access_tokens"
+    ],
+    deleteAuthorization: ["DELETE /applications/{client_id}/grant"],
+    deleteInstallation: ["DELETE /app/installations/{installation_id}"],
+    deleteToken: ["DELETE /applications/{client_id}/token"],
+    getAuthenticated: ["GET /app"],
+    getBySlug: ["GET /apps/{app_slug}"],
+    getInstallation: ["GET /app/installations/{installation_id}"],
+    getOrgInstallation: ["GET /orgs/{org}/installation"],
+    getRepoInstallation: ["GET /repos/{owner}/{repo}/installation"],
+    getSubscriptionPlanForAccount: [
+      "GET /marketplace_listing/accounts/{account_id}"
+    ],
+    getSubscriptionPlanForAccountStubbed: [
+      "GET /marketplace_listing/stubbed/accounts/{account_id}"
+    ],
+    getUserInstallation: ["GET /users/{username}/installation"],
+    getWebhookConfigForApp: ["GET /app/hook/config"],
+    getWebhookDelivery: ["GET /app/hook/deliveries/{delivery_id}"],
+    listAccountsForPlan: ["GET /marketplace_listing/plans/{plan_id}/accounts"],
+    listAccountsForPlanStubbed: [
+      "GET /marketplace_listing/stubbed/plans/{plan_id}/accounts"
+    ],
+    listInstallationReposForAuthenticatedUser: [
+      "GET /user/installations/{installation_id}/repositories"
+    ],
+    listInstallationRequestsForAuthenticatedApp: [
+      "GET /app/installation-requests"
+    ],
+    listInstallations: ["GET /app/installations"],
+    listInstallationsForAuthenticatedUser: ["GET /user/installations"],
+    listPlans: ["GET /marketplace_listing/plans"],
+    listPlansStubbed: ["GET /marketplace_listing/stubbed/plans"],
+    listReposAccessibleToInstallation: ["GET /installation/repositories"],
+    listSubscriptionsForAuthenticatedUser: ["GET /user/marketplace_purchases"],
+    listSubscriptionsForAuthenticatedUserStubbed: [
+      "GET /user/marketplace_purchases/stubbed"
+    ],
+    listWebhookDeliveries: ["GET /app/hook/deliveries"],
+    redeliverWebhookDelivery: [
+      "POST /app/hook/deliveries/{delivery_id}/attempts"
+    ],
+    removeRepoFromInstallation: [
+      "DELETE /user/installations/{installation_id}/repositories/{repository_id}",
+      {},
+      { renamed: ["apps", "removeRepoFromInstallationForAuthenticatedUser"] }
+    ],
+    removeRepoFromInstallationForAuthenticatedUser: [
+      "DELETE /user/installations/{installation_id}/repositories/{repository_id}"
+    ],
+    resetToken: ["PATCH /applications/{client_id}/token"],
+    revokeInstallationAccessToken: ["DELETE /installation/token"],
+    scopeToken: ["POST /applications/{client_id}/token/scoped"],
+    suspendInstallation: ["PUT /app/installations/{installation_id}/suspended"],
+    unsuspendInstallation: [
+      "DELETE /app/installations/{installation_id}/suspended"
+    ],
+    updateWebhookConfigForApp: ["PATCH /app/hook/config"]
+  },
+  billing: {
+    getGithubActionsBillingOrg: ["GET /orgs/{org}/settings/billing/actions"],
+    getGithubActionsBillingUser: [
+      "GET /users/{username}/settings/billing/actions"
+    ],
+    getGithubBillingPremiumRequestUsageReportOrg: [
+      "GET /organizations/{org}/settings/billing/premium_request/usage"
+    ],
+    getGithubBillingPremiumRequestUsageReportUser: [
+      "GET /users/{username}/settings/billing/premium_request/usage"
+    ],
+    getGithubBillingUsageReportOrg: [
+      "GET /organizations/{org}/settings/billing/usage"
+    ],
+    getGithubBillingUsageReportUser: [
+      "GET /users/{username}/settings/billing/usage"
+    ],
+    getGithubPackagesBillingOrg: ["GET /orgs/{org}/settings/billing/packages"],
+    getGithubPackagesBillingUser: [
+      "GET /users/{username}/settings/billing/packages"
+    ],
+    getSharedStorageBillingOrg: [
+      "GET /orgs/{org}/settings/billing/shared-storage"
+    ],
+    getSharedStorageBillingUser: [
+      "GET /users/{username}/settings/billing/shared-storage"
+    ]
+  },
+  campaigns: {
+    createCampaign: ["POST /orgs/{org}/campaigns"],
+    deleteCampaign: ["DELETE /orgs/{org}/campaigns/{campaign_number}"],
+    getCampaignSummary: ["GET /orgs/{org}/campaigns/{campaign_number}"],
+    listOrgCampaigns: ["GET /orgs/{org}/campaigns"],
+    updateCampaign: ["PATCH /orgs/{org}/campaigns/{campaign_number}"]
+  },
+  checks: {
+    create: ["POST /repos/{owner}/{repo}/check-runs"],
+    createSuite: ["POST /repos/{owner}/{repo}/check-suites"],
+    get: ["GET /repos/{owner}/{repo}/check-runs/{check_run_id}"],
+    getSuite: ["GET /repos/{owner}/{repo}/check-suites/{check_suite_id}"],
+    listAnnotations: [
+      "GET /repos/{owner}/{repo}/check-runs/{check_run_id}/annotations"
+    ],
+    listForRef: ["GET /repos/{owner}/{repo}/commits/{ref}/check-runs"],
+    listForSuite: [
+      "GET /repos/{owner}/{repo}/check-suites/{check_suite_id}/check-runs"
+    ],
+    listSuitesForRef: ["GET /repos/{owner}/{repo}/commits/{ref}/check-suites"],
+    rerequestRun: [
+      "POST /repos/{owner}/{repo}/check-runs/{check_run_id}/rerequest"
+    ],
+    rerequestSuite: [
+      "POST /repos/{owner}/{repo}/check-suites/{check_suite_id}/rerequest"
+    ],
+    setSuitesPreferences: [
+      "PATCH /repos/{owner}/{repo}/check-suites/preferences"
+    ],
+    update: ["PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}"]
+  },
+  codeScanning: {
+    commitAutofix: [
+      "POST /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/autofix/commits"
+    ],
+    createAutofix: [
+      "POST /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/autofix"
+    ],
+    createVariantAnalysis: [
+      "POST /repos/{owner}/{repo}/code-scanning/codeql/variant-analyses"
+    ],
+    deleteAnalysis: [
+      "DELETE /repos/{owner}/{repo}/code-scanning/analyses/{analysis_id}{?confirm_delete}"
+    ],
+    deleteCodeqlDatabase: [
+      "DELETE /repos/{owner}/{repo}/code-scanning/codeql/databases/{language}"
+    ],
+    getAlert: [
+      "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}",
+      {},
+      { renamedParameters: { alert_id: "alert_number" } }
+    ],
+    getAnalysis: [
+      "GET /repos/{owner}/{repo}/code-scanning/analyses/{analysis_id}"
+    ],
+    getAutofix: [
+      "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/autofix"
+    ],
+    getCodeqlDatabase: [
+      "GET /repos/{owner}/{repo}/code-scanning/codeql/databases/{language}"
+    ],
+    getDefaultSetup: ["GET /repos/{owner}/{repo}/code-scanning/default-setup"],
+    getSarif: ["GET /repos/{owner}/{repo}/code-scanning/sarifs/{sarif_id}"],
+    getVariantAnalysis: [
+      "GET /repos/{owner}/{repo}/code-scanning/codeql/variant-analyses/{codeql_variant_analysis_id}"
+    ],
+    getVariantAnalysisRepoTask: [
+      "GET /repos/{owner}/{repo}/code-scanning/codeql/variant-analyses/{codeql_variant_analysis_id}/repos/{repo_owner}/{repo_name}"
+    ],
+    listAlertInstances: [
+      "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/instances"
+    ],
+    listAlertsForOrg: ["GET /orgs/{org}/code-scanning/alerts"],
+    listAlertsForRepo: ["GET /repos/{owner}/{repo}/code-scanning/alerts"],
+    listAlertsInstances: [
+      "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/instances",
+      {},
+      { renamed: ["codeScanning", "listAlertInstances"] }
+    ],
+    listCodeqlDatabases: [
+      "GET /repos/{owner}/{repo}/code-scanning/codeql/databases"
+    ],
+    listRecentAnalyses: ["GET /repos/{owner}/{repo}/code-scanning/analyses"],
+    updateAlert: [
+      "PATCH /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}"
+    ],
+    updateDefaultSetup: [
+      "PATCH /repos/{owner}/{repo}/code-scanning/default-setup"
+    ],
+    uploadSarif: ["POST /repos/{owner}/{repo}/code-scanning/sarifs"]
+  },
+  codeSecurity: {
+    attachConfiguration: [
+      "POST /orgs/{org}/code-security/configurations/{configuration_id}/attach"
+    ],
+    attachEnterpriseConfiguration: [
+      "POST /enterprises/{enterprise}/code-security/configurations/{configuration_id}/attach"
+    ],
+    createConfiguration: ["POST /orgs/{org}/code-security/configurations"],
+    createConfigurationForEnterprise: [
+      "POST /enterprises/{enterprise}/code-security/configurations"
+    ],
+    deleteConfiguration: [
+      "DELETE /orgs/{org}/code-security/configurations/{configuration_id}"
+    ],
+    deleteConfigurationForEnterprise: [
+      "DELETE /enterprises/{enterprise}/code-security/configurations/{configuration_id}"
+    ],
+    detachConfiguration: [
+      "DELETE /orgs/{org}/code-security/configurations/detach"
+    ],
+    getConfiguration: [
+      "GET /orgs/{org}/code-security/configurations/{configuration_id}"
+    ],
+    getConfigurationForRepository: [
+      "GET /repos/{owner}/{repo}/code-security-configuration"
+    ],
+    getConfigurationsForEnterprise: [
+      "GET /enterprises/{enterprise}/code-security/configurations"
+    ],
+    getConfigurationsForOrg: ["GET /orgs/{org}/code-security/configurations"],
+    getDefaultConfigurations: [
+      "GET /orgs/{org}/code-security/configurations/defaults"
+    ],
+    getDefaultConfigurationsForEnterprise: [
+      "GET /enterprises/{enterprise}/code-security/configurations/defaults"
+    ],
+    getRepositoriesForConfiguration: [
+      "GET /orgs/{org}/code-security/configurations/{configuration_id}/repositories"
+    ],
+    getRepositoriesForEnterpriseConfiguration: [
+      "GET /enterprises/{enterprise}/code-security/configurations/{configuration_id}/repositories"
+    ],
+    getSingleConfigurationForEnterprise: [
+      "GET /enterprises/{enterprise}/code-security/configurations/{configuration_id}"
+    ],
+    setConfigurationAsDefault: [
+      "PUT /orgs/{org}/code-security/configurations/{configuration_id}/defaults"
+    ],
+    setConfigurationAsDefaultForEnterprise: [
+      "PUT /enterprises/{enterprise}/code-security/configurations/{configuration_id}/defaults"
+    ],
+    updateConfiguration: [
+      "PATCH /orgs/{org}/code-security/configurations/{configuration_id}"
+    ],
+    updateEnterpriseConfiguration: [
+      "PATCH /enterprises/{enterprise}/code-security/configurations/{configuration_id}"
+    ]
+  },
+  codesOfConduct: {
+    getAllCodesOfConduct: ["GET /codes_of_conduct"],
+    getConductCode: ["GET /codes_of_conduct/{key}"]
+  },
+  codespaces: {
+    addRepositoryForSecretForAuthenticatedUser: [
+      "PUT /user/codespaces/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    addSelectedRepoToOrgSecret: [
+      "PUT /orgs/{org}/codespaces/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    checkPermissionsForDevcontainer: [
+      "GET /repos/{owner}/{repo}/codespaces/permissions_check"
+    ],
+    codespaceMachinesForAuthenticatedUser: [
+      "GET /user/codespaces/{codespace_name}/machines"
+    ],
+    createForAuthenticatedUser: ["POST /user/codespaces"],
+    createOrUpdateOrgSecret: [
+      "PUT /orgs/{org}/codespaces/secrets/{secret_name}"
+    ],
+    createOrUpdateRepoSecret: [
+      "PUT /repos/{owner}/{repo}/codespaces/secrets/{secret_name}"
+    ],
+    createOrUpdateSecretForAuthenticatedUser: [
+      "PUT /user/codespaces/secrets/{secret_name}"
+    ],
+    createWithPrForAuthenticatedUser: [
+      "POST /repos/{owner}/{repo}/pulls/{pull_number}/codespaces"
+    ],
+    createWithRepoForAuthenticatedUser: [
+      "POST /repos/{owner}/{repo}/codespaces"
+    ],
+    deleteForAuthenticatedUser: ["DELETE /user/codespaces/{codespace_name}"],
+    deleteFromOrganization: [
+      "DELETE /orgs/{org}/members/{username}/codespaces/{codespace_name}"
+    ],
+    deleteOrgSecret: ["DELETE /orgs/{org}/codespaces/secrets/{secret_name}"],
+    deleteRepoSecret: [
+      "DELETE /repos/{owner}/{repo}/codespaces/secrets/{secret_name}"
+    ],
+    deleteSecretForAuthenticatedUser: [
+      "DELETE /user/codespaces/secrets/{secret_name}"
+    ],
+    exportForAuthenticatedUser: [
+      "POST /user/codespaces/{codespace_name}/exports"
+    ],
+    getCodespacesForUserInOrg: [
+      "GET /orgs/{org}/members/{username}/codespaces"
+    ],
+    getExportDetailsForAuthenticatedUser: [
+      "GET /user/codespaces/{codespace_name}/exports/{export_id}"
+    ],
+    getForAuthenticatedUser: ["GET /user/codespaces/{codespace_name}"],
+    getOrgPublicKey: ["GET /orgs/{org}/codespaces/secrets/public-key"],
+    getOrgSecret: ["GET /orgs/{org}/codespaces/secrets/{secret_name}"],
+    getPublicKeyForAuthenticatedUser: [
+      "GET /user/codespaces/secrets/public-key"
+    ],
+    getRepoPublicKey: [
+      "GET /repos/{owner}/{repo}/codespaces/secrets/public-key"
+    ],
+    getRepoSecret: [
+      "GET /repos/{owner}/{repo}/codespaces/secrets/{secret_name}"
+    ],
+    getSecretForAuthenticatedUser: [
+      "GET /user/codespaces/secrets/{secret_name}"
+    ],
+    listDevcontainersInRepositoryForAuthenticatedUser: [
+      "GET /repos/{owner}/{repo}/codespaces/devcontainers"
+    ],
+    listForAuthenticatedUser: ["GET /user/codespaces"],
+    listInOrganization: [
+      "GET /orgs/{org}/codespaces",
+      {},
+      { renamedParameters: { org_id: "org" } }
+    ],
+    listInRepositoryForAuthenticatedUser: [
+      "GET /repos/{owner}/{repo}/codespaces"
+    ],
+    listOrgSecrets: ["GET /orgs/{org}/codespaces/secrets"],
+    listRepoSecrets: ["GET /repos/{owner}/{repo}/codespaces/secrets"],
+    listRepositoriesForSecretForAuthenticatedUser: [
+      "GET /user/codespaces/secrets/{secret_name}/repositories"
+    ],
+    listSecretsForAuthenticatedUser: ["GET /user/codespaces/secrets"],
+    listSelectedReposForOrgSecret: [
+      "GET /orgs/{org}/codespaces/secrets/{secret_name}/repositories"
+    ],
+    preFlightWithRepoForAuthenticatedUser: [
+      "GET /repos/{owner}/{repo}/codespaces/new"
+    ],
+    publishForAuthenticatedUser: [
+      "POST /user/codespaces/{codespace_name}/publish"
+    ],
+    removeRepositoryForSecretForAuthenticatedUser: [
+      "DELETE /user/codespaces/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    removeSelectedRepoFromOrgSecret: [
+      "DELETE /orgs/{org}/codespaces/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    repoMachinesForAuthenticatedUser: [
+      "GET /repos/{owner}/{repo}/codespaces/machines"
+    ],
+    setRepositoriesForSecretForAuthenticatedUser: [
+      "PUT /user/codespaces/secrets/{secret_name}/repositories"
+    ],
+    setSelectedReposForOrgSecret: [
+      "PUT /orgs/{org}/codespaces/secrets/{secret_name}/repositories"
+    ],
+    startForAuthenticatedUser: ["POST /user/codespaces/{codespace_name}/start"],
+    stopForAuthenticatedUser: ["POST /user/codespaces/{codespace_name}/stop"],
+    stopInOrganization: [
+      "POST /orgs/{org}/members/{username}/codespaces/{codespace_name}/stop"
+    ],
+    updateForAuthenticatedUser: ["PATCH /user/codespaces/{codespace_name}"]
+  },
+  copilot: {
+    addCopilotSeatsForTeams: [
+      "POST /orgs/{org}/copilot/billing/selected_teams"
+    ],
+    addCopilotSeatsForUsers: [
+      "POST /orgs/{org}/copilot/billing/selected_users"
+    ],
+    cancelCopilotSeatAssignmentForTeams: [
+      "DELETE /orgs/{org}/copilot/billing/selected_teams"
+    ],
+    cancelCopilotSeatAssignmentForUsers: [
+      "DELETE /orgs/{org}/copilot/billing/selected_users"
+    ],
+    copilotMetricsForOrganization: ["GET /orgs/{org}/copilot/metrics"],
+    copilotMetricsForTeam: ["GET /orgs/{org}/team/{team_slug}/copilot/metrics"],
+    getCopilotOrganizationDetails: ["GET /orgs/{org}/copilot/billing"],
+    getCopilotSeatDetailsForUser: [
+      "GET /orgs/{org}/members/{username}/copilot"
+    ],
+    listCopilotSeats: ["GET /orgs/{org}/copilot/billing/seats"]
+  },
+  credentials: { revoke: ["POST /credentials/revoke"] },
+  dependabot: {
+    addSelectedRepoToOrgSecret: [
+      "PUT /orgs/{org}/dependabot/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    createOrUpdateOrgSecret: [
+      "PUT /orgs/{org}/dependabot/secrets/{secret_name}"
+    ],
+    createOrUpdateRepoSecret: [
+      "PUT /repos/{owner}/{repo}/dependabot/secrets/{secret_name}"
+    ],
+    deleteOrgSecret: ["DELETE /orgs/{org}/dependabot/secrets/{secret_name}"],
+    deleteRepoSecret: [
+      "DELETE /repos/{owner}/{repo}/dependabot/secrets/{secret_name}"
+    ],
+    getAlert: ["GET /repos/{owner}/{repo}/dependabot/alerts/{alert_number}"],
+    getOrgPublicKey: ["GET /orgs/{org}/dependabot/secrets/public-key"],
+    getOrgSecret: ["GET /orgs/{org}/dependabot/secrets/{secret_name}"],
+    getRepoPublicKey: [
+      "GET /repos/{owner}/{repo}/dependabot/secrets/public-key"
+    ],
+    getRepoSecret: [
+      "GET /repos/{owner}/{repo}/dependabot/secrets/{secret_name}"
+    ],
+    listAlertsForEnterprise: [
+      "GET /enterprises/{enterprise}/dependabot/alerts"
+    ],
+    listAlertsForOrg: ["GET /orgs/{org}/dependabot/alerts"],
+    listAlertsForRepo: ["GET /repos/{owner}/{repo}/dependabot/alerts"],
+    listOrgSecrets: ["GET /orgs/{org}/dependabot/secrets"],
+    listRepoSecrets: ["GET /repos/{owner}/{repo}/dependabot/secrets"],
+    listSelectedReposForOrgSecret: [
+      "GET /orgs/{org}/dependabot/secrets/{secret_name}/repositories"
+    ],
+    removeSelectedRepoFromOrgSecret: [
+      "DELETE /orgs/{org}/dependabot/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    repositoryAccessForOrg: [
+      "GET /organizations/{org}/dependabot/repository-access"
+    ],
+    setRepositoryAccessDefaultLevel: [
+      "PUT /organizations/{org}/dependabot/repository-access/default-level"
+    ],
+    setSelectedReposForOrgSecret: [
+      "PUT /orgs/{org}/dependabot/secrets/{secret_name}/repositories"
+    ],
+    updateAlert: [
+      "PATCH /repos/{owner}/{repo}/dependabot/alerts/{alert_number}"
+    ],
+    updateRepositoryAccessForOrg: [
+      "PATCH /organizations/{org}/dependabot/repository-access"
+    ]
+  },
+  dependencyGraph: {
+    createRepositorySnapshot: [
+      "POST /repos/{owner}/{repo}/dependency-graph/snapshots"
+    ],
+    diffRange: [
+      "GET /repos/{owner}/{repo}/dependency-graph/compare/{basehead}"
+    ],
+    exportSbom: ["GET /repos/{owner}/{repo}/dependency-graph/sbom"]
+  },
+  emojis: { get: ["GET /emojis"] },
+  enterpriseTeamMemberships: {
+    add: [
+      "PUT /enterprises/{enterprise}/teams/{enterprise-team}/memberships/{username}"
+    ],
+    bulkAdd: [
+      "POST /enterprises/{enterprise}/teams/{enterprise-team}/memberships/add"
+    ],
+    bulkRemove: [
+      "POST /enterprises/{enterprise}/teams/{enterprise-team}/memberships/remove"
+    ],
+    get: [
+      "GET /enterprises/{enterprise}/teams/{enterprise-team}/memberships/{username}"
+    ],
+    list: ["GET /enterprises/{enterprise}/teams/{enterprise-team}/memberships"],
+    remove: [
+      "DELETE /enterprises/{enterprise}/teams/{enterprise-team}/memberships/{username}"
+    ]
+  },
+  enterpriseTeamOrganizations: {
+    add: [
+      "PUT /enterprises/{enterprise}/teams/{enterprise-team}/organizations/{org}"
+    ],
+    bulkAdd: [
+      "POST /enterprises/{enterprise}/teams/{enterprise-team}/organizations/add"
+    ],
+    bulkRemove: [
+      "POST /enterprises/{enterprise}/teams/{enterprise-team}/organizations/remove"
+    ],
+    delete: [
+      "DELETE /enterprises/{enterprise}/teams/{enterprise-team}/organizations/{org}"
+    ],
+    getAssignment: [
+      "GET /enterprises/{enterprise}/teams/{enterprise-team}/organizations/{org}"
+    ],
+    getAssignments: [
+      "GET /enterprises/{enterprise}/teams/{enterprise-team}/organizations"
+    ]
+  },
+  enterpriseTeams: {
+    create: ["POST /enterprises/{enterprise}/teams"],
+    delete: ["DELETE /enterprises/{enterprise}/teams/{team_slug}"],
+    get: ["GET /enterprises/{enterprise}/teams/{team_slug}"],
+    list: ["GET /enterprises/{enterprise}/teams"],
+    update: ["PATCH /enterprises/{enterprise}/teams/{team_slug}"]
+  },
+  gists: {
+    checkIsStarred: ["GET /gists/{gist_id}/star"],
+    create: ["POST /gists"],
+    createComment: ["POST /gists/{gist_id}/comments"],
+    delete: ["DELETE /gists/{gist_id}"],
+    deleteComment: ["DELETE /gists/{gist_id}/comments/{comment_id}"],
+    fork: ["POST /gists/{gist_id}/forks"],
+    get: ["GET /gists/{gist_id}"],
+    getComment: ["GET /gists/{gist_id}/comments/{comment_id}"],
+    getRevision: ["GET /gists/{gist_id}/{sha}"],
+    list: ["GET /gists"],
+    listComments: ["GET /gists/{gist_id}/comments"],
+    listCommits: ["GET /gists/{gist_id}/commits"],
+    listForUser: ["GET /users/{username}/gists"],
+    listForks: ["GET /gists/{gist_id}/forks"],
+    listPublic: ["GET /gists/public"],
+    listStarred: ["GET /gists/starred"],
+    star: ["PUT /gists/{gist_id}/star"],
+    unstar: ["DELETE /gists/{gist_id}/star"],
+    update: ["PATCH /gists/{gist_id}"],
+    updateComment: ["PATCH /gists/{gist_id}/comments/{comment_id}"]
+  },
+  git: {
+    createBlob: ["POST /repos/{owner}/{repo}/git/blobs"],
+    createCommit: ["POST /repos/{owner}/{repo}/git/commits"],
+    createRef: ["POST /repos/{owner}/{repo}/git/refs"],
+    createTag: ["POST /repos/{owner}/{repo}/git/tags"],
+    createTree: ["POST /repos/{owner}/{repo}/git/trees"],
+    deleteRef: ["DELETE /repos/{owner}/{repo}/git/refs/{ref}"],
+    getBlob: ["GET /repos/{owner}/{repo}/git/blobs/{file_sha}"],
+    getCommit: ["GET /repos/{owner}/{repo}/git/commits/{commit_sha}"],
+    getRef: ["GET /repos/{owner}/{repo}/git/ref/{ref}"],
+    getTag: ["GET /repos/{owner}/{repo}/git/tags/{tag_sha}"],
+    getTree: ["GET /repos/{owner}/{repo}/git/trees/{tree_sha}"],
+    listMatchingRefs: ["GET /repos/{owner}/{repo}/git/matching-refs/{ref}"],
+    updateRef: ["PATCH /repos/{owner}/{repo}/git/refs/{ref}"]
+  },
+  gitignore: {
+    getAllTemplates: ["GET /gitignore/templates"],
+    getTemplate: ["GET /gitignore/templates/{name}"]
+  },
+  hostedCompute: {
+    createNetworkConfigurationForOrg: [
+      "POST /orgs/{org}/settings/network-configurations"
+    ],
+    deleteNetworkConfigurationFromOrg: [
+      "DELETE /orgs/{org}/settings/network-configurations/{network_configuration_id}"
+    ],
+    getNetworkConfigurationForOrg: [
+      "GET /orgs/{org}/settings/network-configurations/{network_configuration_id}"
+    ],
+    getNetworkSettingsForOrg: [
+      "GET /orgs/{org}/settings/network-settings/{network_settings_id}"
+    ],
+    listNetworkConfigurationsForOrg: [
+      "GET /orgs/{org}/settings/network-configurations"
+    ],
+    updateNetworkConfigurationForOrg: [
+      "PATCH /orgs/{org}/settings/network-configurations/{network_configuration_id}"
+    ]
+  },
+  interactions: {
+    getRestrictionsForAuthenticatedUser: ["GET /user/interaction-limits"],
+    getRestrictionsForOrg: ["GET /orgs/{org}/interaction-limits"],
+    getRestrictionsForRepo: ["GET /repos/{owner}/{repo}/interaction-limits"],
+    getRestrictionsForYourPublicRepos: [
+      "GET /user/interaction-limits",
+      {},
+      { renamed: ["interactions", "getRestrictionsForAuthenticatedUser"] }
+    ],
+    removeRestrictionsForAuthenticatedUser: ["DELETE /user/interaction-limits"],
+    removeRestrictionsForOrg: ["DELETE /orgs/{org}/interaction-limits"],
+    removeRestrictionsForRepo: [
+      "DELETE /repos/{owner}/{repo}/interaction-limits"
+    ],
+    removeRestrictionsForYourPublicRepos: [
+      "DELETE /user/interaction-limits",
+      {},
+      { renamed: ["interactions", "removeRestrictionsForAuthenticatedUser"] }
+    ],
+    setRestrictionsForAuthenticatedUser: ["PUT /user/interaction-limits"],
+    setRestrictionsForOrg: ["PUT /orgs/{org}/interaction-limits"],
+    setRestrictionsForRepo: ["PUT /repos/{owner}/{repo}/interaction-limits"],
+    setRestrictionsForYourPublicRepos: [
+      "PUT /user/interaction-limits",
+      {},
+      { renamed: ["interactions", "setRestrictionsForAuthenticatedUser"] }
+    ]
+  },
+  issues: {
+    addAssignees: [
+      "POST /repos/{owner}/{repo}/issues/{issue_number}/assignees"
+    ],
+    addBlockedByDependency: [
+      "POST /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by"
+    ],
+    addLabels: ["POST /repos/{owner}/{repo}/issues/{issue_number}/labels"],
+    addSubIssue: [
+      "POST /repos/{owner}/{repo}/issues/{issue_number}/sub_issues"
+    ],
+    checkUserCanBeAssigned: ["GET /repos/{owner}/{repo}/assignees/{assignee}"],
+    checkUserCanBeAssignedToIssue: [
+      "GET /repos/{owner}/{repo}/issues/{issue_number}/assignees/{assignee}"
+    ],
+    create: ["POST /repos/{owner}/{repo}/issues"],
+    createComment: [
+      "POST /repos/{owner}/{repo}/issues/{issue_number}/comments"
+    ],
+    createLabel: ["POST /repos/{owner}/{repo}/labels"],
+    createMilestone: ["POST /repos/{owner}/{repo}/milestones"],
+    deleteComment: [
+      "DELETE /repos/{owner}/{repo}/issues/comments/{comment_id}"
+    ],
+    deleteLabel: ["DELETE /repos/{owner}/{repo}/labels/{name}"],
+    deleteMilestone: [
+      "DELETE /repos/{owner}/{repo}/milestones/{milestone_number}"
+    ],
+    get: ["GET /repos/{owner}/{repo}/issues/{issue_number}"],
+    getComment: ["GET /repos/{owner}/{repo}/issues/comments/{comment_id}"],
+    getEvent: ["GET /repos/{owner}/{repo}/issues/events/{event_id}"],
+    getLabel: ["GET /repos/{owner}/{repo}/labels/{name}"],
+    getMilestone: ["GET /repos/{owner}/{repo}/milestones/{milestone_number}"],
+    getParent: ["GET /repos/{owner}/{repo}/issues/{issue_number}/parent"],
+    list: ["GET /issues"],
+    listAssignees: ["GET /repos/{owner}/{repo}/assignees"],
+    listComments: ["GET /repos/{owner}/{repo}/issues/{issue_number}/comments"],
+    listCommentsForRepo: ["GET /repos/{owner}/{repo}/issues/comments"],
+    listDependenciesBlockedBy: [
+      "GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by"
+    ],
+    listDependenciesBlocking: [
+      "GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocking"
+    ],
+    listEvents: ["GET /repos/{owner}/{repo}/issues/{issue_number}/events"],
+    listEventsForRepo: ["GET /repos/{owner}/{repo}/issues/events"],
+    listEventsForTimeline: [
+      "GET /repos/{owner}/{repo}/issues/{issue_number}/timeline"
+    ],
+    listForAuthenticatedUser: ["GET /user/issues"],
+    listForOrg: ["GET /orgs/{org}/issues"],
+    listForRepo: ["GET /repos/{owner}/{repo}/issues"],
+    listLabelsForMilestone: [
+      "GET /repos/{owner}/{repo}/milestones/{milestone_number}/labels"
+    ],
+    listLabelsForRepo: ["GET /repos/{owner}/{repo}/labels"],
+    listLabelsOnIssue: [
+      "GET /repos/{owner}/{repo}/issues/{issue_number}/labels"
+    ],
+    listMilestones: ["GET /repos/{owner}/{repo}/milestones"],
+    listSubIssues: [
+      "GET /repos/{owner}/{repo}/issues/{issue_number}/sub_issues"
+    ],
+    lock: ["PUT /repos/{owner}/{repo}/issues/{issue_number}/lock"],
+    removeAllLabels: [
+      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels"
+    ],
+    removeAssignees: [
+      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/assignees"
+    ],
+    removeDependencyBlockedBy: [
+      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by/{issue_id}"
+    ],
+    removeLabel: [
+      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels/{name}"
+    ],
+    removeSubIssue: [
+      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/sub_issue"
+    ],
+    reprioritizeSubIssue: [
+      "PATCH /repos/{owner}/{repo}/issues/{issue_number}/sub_issues/priority"
+    ],
+    setLabels: ["PUT /repos/{owner}/{repo}/issues/{issue_number}/labels"],
+    unlock: ["DELETE /repos/{owner}/{repo}/issues/{issue_number}/lock"],
+    update: ["PATCH /repos/{owner}/{repo}/issues/{issue_number}"],
+    updateComment: ["PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}"],
+    updateLabel: ["PATCH /repos/{owner}/{repo}/labels/{name}"],
+    updateMilestone: [
+      "PATCH /repos/{owner}/{repo}/milestones/{milestone_number}"
+    ]
+  },
+  licenses: {
+    get: ["GET /licenses/{license}"],
+    getAllCommonlyUsed: ["GET /licenses"],
+    getForRepo: ["GET /repos/{owner}/{repo}/license"]
+  },
+  markdown: {
+    render: ["POST /markdown"],
+    renderRaw: [
+      "POST /markdown/raw",
+      { headers: { "content-type": "text/plain; charset=utf-8" } }
+    ]
+  },
+  meta: {
+    get: ["GET /meta"],
+    getAllVersions: ["GET /versions"],
+    getOctocat: ["GET /octocat"],
+    getZen: ["GET /zen"],
+    root: ["GET /"]
+  },
+  migrations: {
+    deleteArchiveForAuthenticatedUser: [
+      "DELETE /user/migrations/{migration_id}/archive"
+    ],
+    deleteArchiveForOrg: [
+      "DELETE /orgs/{org}/migrations/{migration_id}/archive"
+    ],
+    downloadArchiveForOrg: [
+      "GET /orgs/{org}/migrations/{migration_id}/archive"
+    ],
+    getArchiveForAuthenticatedUser: [
+      "GET /user/migrations/{migration_id}/archive"
+    ],
+    getStatusForAuthenticatedUser: ["GET /user/migrations/{migration_id}"],
+    getStatusForOrg: ["GET /orgs/{org}/migrations/{migration_id}"],
+    listForAuthenticatedUser: ["GET /user/migrations"],
+    listForOrg: ["GET /orgs/{org}/migrations"],
+    listReposForAuthenticatedUser: [
+      "GET /user/migrations/{migration_id}/repositories"
+    ],
+    listReposForOrg: ["GET /orgs/{org}/migrations/{migration_id}/repositories"],
+    listReposForUser: [
+      "GET /user/migrations/{migration_id}/repositories",
+      {},
+      { renamed: ["migrations", "listReposForAuthenticatedUser"] }
+    ],
+    startForAuthenticatedUser: ["POST /user/migrations"],
+    startForOrg: ["POST /orgs/{org}/migrations"],
+    unlockRepoForAuthenticatedUser: [
+      "DELETE /user/migrations/{migration_id}/repos/{repo_name}/lock"
+    ],
+    unlockRepoForOrg: [
+      "DELETE /orgs/{org}/migrations/{migration_id}/repos/{repo_name}/lock"
+    ]
+  },
+  oidc: {
+    getOidcCustomSubTemplateForOrg: [
+      "GET /orgs/{org}/actions/oidc/customization/sub"
+    ],
+    updateOidcCustomSubTemplateForOrg: [
+      "PUT /orgs/{org}/actions/oidc/customization/sub"
+    ]
+  },
+  orgs: {
+    addSecurityManagerTeam: [
+      "PUT /orgs/{org}/security-managers/teams/{team_slug}",
+      {},
+      {
+        deprecated: "octokit.rest.orgs.addSecurityManagerTeam() is deprecated, see https://docs.github.com/rest/orgs/security-managers#add-a-security-manager-team"
+      }
+    ],
+    assignTeamToOrgRole: [
+      "PUT /orgs/{org}/organization-roles/teams/{team_slug}/{role_id}"
+    ],
+    assignUserToOrgRole: [
+      "PUT /orgs/{org}/organization-roles/users/{username}/{role_id}"
+    ],
+    blockUser: ["PUT /orgs/{org}/blocks/{username}"],
+    cancelInvitation: ["DELETE /orgs/{org}/invitations/{invitation_id}"],
+    checkBlockedUser: ["GET /orgs/{org}/blocks/{username}"],
+    checkMembershipForUser: ["GET /orgs/{org}/members/{username}"],
+    checkPublicMembershipForUser: ["GET /orgs/{org}/public_members/{username}"],
+    convertMemberToOutsideCollaborator: [
+      "PUT /orgs/{org}/outside_collaborators/{username}"
+    ],
+    createArtifactStorageRecord: [
+      "POST /orgs/{org}/artifacts/metadata/storage-record"
+    ],
+    createInvitation: ["POST /orgs/{org}/invitations"],
+    createIssueType: ["POST /orgs/{org}/issue-types"],
+    createWebhook: ["POST /orgs/{org}/hooks"],
+    customPropertiesForOrgsCreateOrUpdateOrganizationValues: [
+      "PATCH /organizations/{org}/org-properties/values"
+    ],
+    customPropertiesForOrgsGetOrganizationValues: [
+      "GET /organizations/{org}/org-properties/values"
+    ],
+    customPropertiesForReposCreateOrUpdateOrganizationDefinition: [
+      "PUT /orgs/{org}/properties/schema/{custom_property_name}"
+    ],
+    customPropertiesForReposCreateOrUpdateOrganizationDefinitions: [
+      "PATCH /orgs/{org}/properties/schema"
+    ],
+    customPropertiesForReposCreateOrUpdateOrganizationValues: [
+      "PATCH /orgs/{org}/properties/values"
+    ],
+    customPropertiesForReposDeleteOrganizationDefinition: [
+      "DELETE /orgs/{org}/properties/schema/{custom_property_name}"
+    ],
+    customPropertiesForReposGetOrganizationDefinition: [
+      "GET /orgs/{org}/properties/schema/{custom_property_name}"
+    ],
+    customPropertiesForReposGetOrganizationDefinitions: [
+      "GET /orgs/{org}/properties/schema"
+    ],
+    customPropertiesForReposGetOrganizationValues: [
+      "GET /orgs/{org}/properties/values"
+    ],
+    delete: ["DELETE /orgs/{org}"],
+    deleteAttestationsBulk: ["POST /orgs/{org}/attestations/delete-request"],
+    deleteAttestationsById: [
+      "DELETE /orgs/{org}/attestations/{attestation_id}"
+    ],
+    deleteAttestationsBySubjectDigest: [
+      "DELETE /orgs/{org}/attestations/digest/{subject_digest}"
+    ],
+    deleteIssueType: ["DELETE /orgs/{org}/issue-types/{issue_type_id}"],
+    deleteWebhook: ["DELETE /orgs/{org}/hooks/{hook_id}"],
+    disableSelectedRepositoryImmutableReleasesOrganization: [
+      "DELETE /orgs/{org}/settings/immutable-releases/repositories/{repository_id}"
+    ],
+    enableSelectedRepositoryImmutableReleasesOrganization: [
+      "PUT /orgs/{org}/settings/immutable-releases/repositories/{repository_id}"
+    ],
+    get: ["GET /orgs/{org}"],
+    getImmutableReleasesSettings: [
+      "GET /orgs/{org}/settings/immutable-releases"
+    ],
+    getImmutableReleasesSettingsRepositories: [
+      "GET /orgs/{org}/settings/immutable-releases/repositories"
+    ],
+    getMembershipForAuthenticatedUser: ["GET /user/memberships/orgs/{org}"],
+    getMembershipForUser: ["GET /orgs/{org}/memberships/{username}"],
+    getOrgRole: ["GET /orgs/{org}/organization-roles/{role_id}"],
+    getOrgRulesetHistory: ["GET /orgs/{org}/rulesets/{ruleset_id}/history"],
+    getOrgRulesetVersion: [
+      "GET /orgs/{org}/rulesets/{ruleset_id}/history/{version_id}"
+    ],
+    getWebhook: ["GET /orgs/{org}/hooks/{hook_id}"],
+    getWebhookConfigForOrg: ["GET /orgs/{org}/hooks/{hook_id}/config"],
+    getWebhookDelivery: [
+      "GET /orgs/{org}/hooks/{hook_id}/deliveries/{delivery_id}"
+    ],
+    list: ["GET /organizations"],
+    listAppInstallations: ["GET /orgs/{org}/installations"],
+    listArtifactStorageRecords: [
+      "GET /orgs/{org}/artifacts/{subject_digest}/metadata/storage-records"
+    ],
+    listAttestationRepositories: ["GET /orgs/{org}/attestations/repositories"],
+    listAttestations: ["GET /orgs/{org}/attestations/{subject_digest}"],
+    listAttestationsBulk: [
+      "POST /orgs/{org}/attestations/bulk-list{?per_page,before,after}"
+    ],
+    listBlockedUsers: ["GET /orgs/{org}/blocks"],
+    listFailedInvitations: ["GET /orgs/{org}/failed_invitations"],
+    listForAuthenticatedUser: ["GET /user/orgs"],
+    listForUser: ["GET /users/{username}/orgs"],
+    listInvitationTeams: ["GET /orgs/{org}/invitations/{invitation_id}/teams"],
+    listIssueTypes: ["GET /orgs/{org}/issue-types"],
+    listMembers: ["GET /orgs/{org}/members"],
+    listMembershipsForAuthenticatedUser: ["GET /user/memberships/orgs"],
+    listOrgRoleTeams: ["GET /orgs/{org}/organization-roles/{role_id}/teams"],
+    listOrgRoleUsers: ["GET /orgs/{org}/organization-roles/{role_id}/users"],
+    listOrgRoles: ["GET /orgs/{org}/organization-roles"],
+    listOrganizationFineGrainedPermissions: [
+      "GET /orgs/{org}/organization-fine-grained-permissions"
+    ],
+    listOutsideCollaborators: ["GET /orgs/{org}/outside_collaborators"],
+    listPatGrantRepositories: [
+      "GET /orgs/{org}/personal-access-tokens/{pat_id}/repositories"
+    ],
+    listPatGrantRequestRepositories: [
+      "GET /orgs/{org}/personal-access-token-requests/{pat_request_id}/repositories"
+    ],
+    listPatGrantRequests: ["GET /orgs/{org}/personal-access-token-requests"],
+    listPatGrants: ["GET /orgs/{org}/personal-access-tokens"],
+    listPendingInvitations: ["GET /orgs/{org}/invitations"],
+    listPublicMembers: ["GET /orgs/{org}/public_members"],
+    listSecurityManagerTeams: [
+      "GET /orgs/{org}/security-managers",
+      {},
+      {
+        deprecated: "octokit.rest.orgs.listSecurityManagerTeams() is deprecated, see https://docs.github.com/rest/orgs/security-managers#list-security-manager-teams"
+      }
+    ],
+    listWebhookDeliveries: ["GET /orgs/{org}/hooks/{hook_id}/deliveries"],
+    listWebhooks: ["GET /orgs/{org}/hooks"],
+    pingWebhook: ["POST /orgs/{org}/hooks/{hook_id}/pings"],
+    redeliverWebhookDelivery: [
+      "POST /orgs/{org}/hooks/{hook_id}/deliveries/{delivery_id}/attempts"
+    ],
+    removeMember: ["DELETE /orgs/{org}/members/{username}"],
+    removeMembershipForUser: ["DELETE /orgs/{org}/memberships/{username}"],
+    removeOutsideCollaborator: [
+      "DELETE /orgs/{org}/outside_collaborators/{username}"
+    ],
+    removePublicMembershipForAuthenticatedUser: [
+      "DELETE /orgs/{org}/public_members/{username}"
+    ],
+    removeSecurityManagerTeam: [
+      "DELETE /orgs/{org}/security-managers/teams/{team_slug}",
+      {},
+      {
+        deprecated: "octokit.rest.orgs.removeSecurityManagerTeam() is deprecated, see https://docs.github.com/rest/orgs/security-managers#remove-a-security-manager-team"
+      }
+    ],
+    reviewPatGrantRequest: [
+      "POST /orgs/{org}/personal-access-token-requests/{pat_request_id}"
+    ],
+    reviewPatGrantRequestsInBulk: [
+      "POST /orgs/{org}/personal-access-token-requests"
+    ],
+    revokeAllOrgRolesTeam: [
+      "DELETE /orgs/{org}/organization-roles/teams/{team_slug}"
+    ],
+    revokeAllOrgRolesUser: [
+      "DELETE /orgs/{org}/organization-roles/users/{username}"
+    ],
+    revokeOrgRoleTeam: [
+      "DELETE /orgs/{org}/organization-roles/teams/{team_slug}/{role_id}"
+    ],
+    revokeOrgRoleUser: [
+      "DELETE /orgs/{org}/organization-roles/users/{username}/{role_id}"
+    ],
+    setImmutableReleasesSettings: [
+      "PUT /orgs/{org}/settings/immutable-releases"
+    ],
+    setImmutableReleasesSettingsRepositories: [
+      "PUT /orgs/{org}/settings/immutable-releases/repositories"
+    ],
+    setMembershipForUser: ["PUT /orgs/{org}/memberships/{username}"],
+    setPublicMembershipForAuthenticatedUser: [
+      "PUT /orgs/{org}/public_members/{username}"
+    ],
+    unblockUser: ["DELETE /orgs/{org}/blocks/{username}"],
+    update: ["PATCH /orgs/{org}"],
+    updateIssueType: ["PUT /orgs/{org}/issue-types/{issue_type_id}"],
+    updateMembershipForAuthenticatedUser: [
+      "PATCH /user/memberships/orgs/{org}"
+    ],
+    updatePatAccess: ["POST /orgs/{org}/personal-access-tokens/{pat_id}"],
+    updatePatAccesses: ["POST /orgs/{org}/personal-access-tokens"],
+    updateWebhook: ["PATCH /orgs/{org}/hooks/{hook_id}"],
+    updateWebhookConfigForOrg: ["PATCH /orgs/{org}/hooks/{hook_id}/config"]
+  },
+  packages: {
+    deletePackageForAuthenticatedUser: [
+      "DELETE /user/packages/{package_type}/{package_name}"
+    ],
+    deletePackageForOrg: [
+      "DELETE /orgs/{org}/packages/{package_type}/{package_name}"
+    ],
+    deletePackageForUser: [
+      "DELETE /users/{username}/packages/{package_type}/{package_name}"
+    ],
+    deletePackageVersionForAuthenticatedUser: [
+      "DELETE /user/packages/{package_type}/{package_name}/versions/{package_version_id}"
+    ],
+    deletePackageVersionForOrg: [
+      "DELETE /orgs/{org}/packages/{package_type}/{package_name}/versions/{package_version_id}"
+    ],
+    deletePackageVersionForUser: [
+      "DELETE /users/{username}/packages/{package_type}/{package_name}/versions/{package_version_id}"
+    ],
+    getAllPackageVersionsForAPackageOwnedByAnOrg: [
+      "GET /orgs/{org}/packages/{package_type}/{package_name}/versions",
+      {},
+      { renamed: ["packages", "getAllPackageVersionsForPackageOwnedByOrg"] }
+    ],
+    getAllPackageVersionsForAPackageOwnedByTheAuthenticatedUser: [
+      "GET /user/packages/{package_type}/{package_name}/versions",
+      {},
+      {
+        renamed: [
+          "packages",
+          "getAllPackageVersionsForPackageOwnedByAuthenticatedUser"
+        ]
+      }
+    ],
+    getAllPackageVersionsForPackageOwnedByAuthenticatedUser: [
+      "GET /user/packages/{package_type}/{package_name}/versions"
+    ],
+    getAllPackageVersionsForPackageOwnedByOrg: [
+      "GET /orgs/{org}/packages/{package_type}/{package_name}/versions"
+    ],
+    getAllPackageVersionsForPackageOwnedByUser: [
+      "GET /users/{username}/packages/{package_type}/{package_name}/versions"
+    ],
+    getPackageForAuthenticatedUser: [
+      "GET /user/packages/{package_type}/{package_name}"
+    ],
+    getPackageForOrganization: [
+      "GET /orgs/{org}/packages/{package_type}/{package_name}"
+    ],
+    getPackageForUser: [
+      "GET /users/{username}/packages/{package_type}/{package_name}"
+    ],
+    getPackageVersionForAuthenticatedUser: [
+      "GET /user/packages/{package_type}/{package_name}/versions/{package_version_id}"
+    ],
+    getPackageVersionForOrganization: [
+      "GET /orgs/{org}/packages/{package_type}/{package_name}/versions/{package_version_id}"
+    ],
+    getPackageVersionForUser: [
+      "GET /users/{username}/packages/{package_type}/{package_name}/versions/{package_version_id}"
+    ],
+    listDockerMigrationConflictingPackagesForAuthenticatedUser: [
+      "GET /user/docker/conflicts"
+    ],
+    listDockerMigrationConflictingPackagesForOrganization: [
+      "GET /orgs/{org}/docker/conflicts"
+    ],
+    listDockerMigrationConflictingPackagesForUser: [
+      "GET /users/{username}/docker/conflicts"
+    ],
+    listPackagesForAuthenticatedUser: ["GET /user/packages"],
+    listPackagesForOrganization: ["GET /orgs/{org}/packages"],
+    listPackagesForUser: ["GET /users/{username}/packages"],
+    restorePackageForAuthenticatedUser: [
+      "POST /user/packages/{package_type}/{package_name}/restore{?token}"
+    ],
+    restorePackageForOrg: [
+      "POST /orgs/{org}/packages/{package_type}/{package_name}/restore{?token}"
+    ],
+    restorePackageForUser: [
+      "POST /users/{username}/packages/{package_type}/{package_name}/restore{?token}"
+    ],
+    restorePackageVersionForAuthenticatedUser: [
+      "POST /user/packages/{package_type}/{package_name}/versions/{package_version_id}/restore"
+    ],
+    restorePackageVersionForOrg: [
+      "POST /orgs/{org}/packages/{package_type}/{package_name}/versions/{package_version_id}/restore"
+    ],
+    restorePackageVersionForUser: [
+      "POST /users/{username}/packages/{package_type}/{package_name}/versions/{package_version_id}/restore"
+    ]
+  },
+  privateRegistries: {
+    createOrgPrivateRegistry: ["POST /orgs/{org}/private-registries"],
+    deleteOrgPrivateRegistry: [
+      "DELETE /orgs/{org}/private-registries/{secret_name}"
+    ],
+    getOrgPrivateRegistry: ["GET /orgs/{org}/private-registries/{secret_name}"],
+    getOrgPublicKey: ["GET /orgs/{org}/private-registries/public-key"],
+    listOrgPrivateRegistries: ["GET /orgs/{org}/private-registries"],
+    updateOrgPrivateRegistry: [
+      "PATCH /orgs/{org}/private-registries/{secret_name}"
+    ]
+  },
+  projects: {
+    addItemForOrg: ["POST /orgs/{org}/projectsV2/{project_number}/items"],
+    addItemForUser: [
+      "POST /users/{username}/projectsV2/{project_number}/items"
+    ],
+    deleteItemForOrg: [
+      "DELETE /orgs/{org}/projectsV2/{project_number}/items/{item_id}"
+    ],
+    deleteItemForUser: [
+      "DELETE /users/{username}/projectsV2/{project_number}/items/{item_id}"
+    ],
+    getFieldForOrg: [
+      "GET /orgs/{org}/projectsV2/{project_number}/fields/{field_id}"
+    ],
+    getFieldForUser: [
+      "GET /users/{username}/projectsV2/{project_number}/fields/{field_id}"
+    ],
+    getForOrg: ["GET /orgs/{org}/projectsV2/{project_number}"],
+    getForUser: ["GET /users/{username}/projectsV2/{project_number}"],
+    getOrgItem: ["GET /orgs/{org}/projectsV2/{project_number}/items/{item_id}"],
+    getUserItem: [
+      "GET /users/{username}/projectsV2/{project_number}/items/{item_id}"
+    ],
+    listFieldsForOrg: ["GET /orgs/{org}/projectsV2/{project_number}/fields"],
+    listFieldsForUser: [
+      "GET /users/{username}/projectsV2/{project_number}/fields"
+    ],
+    listForOrg: ["GET /orgs/{org}/projectsV2"],
+    listForUser: ["GET /users/{username}/projectsV2"],
+    listItemsForOrg: ["GET /orgs/{org}/projectsV2/{project_number}/items"],
+    listItemsForUser: [
+      "GET /users/{username}/projectsV2/{project_number}/items"
+    ],
+    updateItemForOrg: [
+      "PATCH /orgs/{org}/projectsV2/{project_number}/items/{item_id}"
+    ],
+    updateItemForUser: [
+      "PATCH /users/{username}/projectsV2/{project_number}/items/{item_id}"
+    ]
+  },
+  pulls: {
+    checkIfMerged: ["GET /repos/{owner}/{repo}/pulls/{pull_number}/merge"],
+    create: ["POST /repos/{owner}/{repo}/pulls"],
+    createReplyForReviewComment: [
+      "POST /repos/{owner}/{repo}/pulls/{pull_number}/comments/{comment_id}/replies"
+    ],
+    createReview: ["POST /repos/{owner}/{repo}/pulls/{pull_number}/reviews"],
+    createReviewComment: [
+      "POST /repos/{owner}/{repo}/pulls/{pull_number}/comments"
+    ],
+    deletePendingReview: [
+      "DELETE /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}"
+    ],
+    deleteReviewComment: [
+      "DELETE /repos/{owner}/{repo}/pulls/comments/{comment_id}"
+    ],
+    dismissReview: [
+      "PUT /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/dismissals"
+    ],
+    get: ["GET /repos/{owner}/{repo}/pulls/{pull_number}"],
+    getReview: [
+      "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}"
+    ],
+    getReviewComment: ["GET /repos/{owner}/{repo}/pulls/comments/{comment_id}"],
+    list: ["GET /repos/{owner}/{repo}/pulls"],
+    listCommentsForReview: [
+      "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/comments"
+    ],
+    listCommits: ["GET /repos/{owner}/{repo}/pulls/{pull_number}/commits"],
+    listFiles: ["GET /repos/{owner}/{repo}/pulls/{pull_number}/files"],
+    listRequestedReviewers: [
+      "GET /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers"
+    ],
+    listReviewComments: [
+      "GET /repos/{owner}/{repo}/pulls/{pull_number}/comments"
+    ],
+    listReviewCommentsForRepo: ["GET /repos/{owner}/{repo}/pulls/comments"],
+    listReviews: ["GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews"],
+    merge: ["PUT /repos/{owner}/{repo}/pulls/{pull_number}/merge"],
+    removeRequestedReviewers: [
+      "DELETE /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers"
+    ],
+    requestReviewers: [
+      "POST /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers"
+    ],
+    submitReview: [
+      "POST /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/events"
+    ],
+    update: ["PATCH /repos/{owner}/{repo}/pulls/{pull_number}"],
+    updateBranch: [
+      "PUT /repos/{owner}/{repo}/pulls/{pull_number}/update-branch"
+    ],
+    updateReview: [
+      "PUT /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}"
+    ],
+    updateReviewComment: [
+      "PATCH /repos/{owner}/{repo}/pulls/comments/{comment_id}"
+    ]
+  },
+  rateLimit: { get: ["GET /rate_limit"] },
+  reactions: {
+    createForCommitComment: [
+      "POST /repos/{owner}/{repo}/comments/{comment_id}/reactions"
+    ],
+    createForIssue: [
+      "POST /repos/{owner}/{repo}/issues/{issue_number}/reactions"
+    ],
+    createForIssueComment: [
+      "POST /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions"
+    ],
+    createForPullRequestReviewComment: [
+      "POST /repos/{owner}/{repo}/pulls/comments/{comment_id}/reactions"
+    ],
+    createForRelease: [
+      "POST /repos/{owner}/{repo}/releases/{release_id}/reactions"
+    ],
+    createForTeamDiscussionCommentInOrg: [
+      "POST /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}/reactions"
+    ],
+    createForTeamDiscussionInOrg: [
+      "POST /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/reactions"
+    ],
+    deleteForCommitComment: [
+      "DELETE /repos/{owner}/{repo}/comments/{comment_id}/reactions/{reaction_id}"
+    ],
+    deleteForIssue: [
+      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/reactions/{reaction_id}"
+    ],
+    deleteForIssueComment: [
+      "DELETE /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions/{reaction_id}"
+    ],
+    deleteForPullRequestComment: [
+      "DELETE /repos/{owner}/{repo}/pulls/comments/{comment_id}/reactions/{reaction_id}"
+    ],
+    deleteForRelease: [
+      "DELETE /repos/{owner}/{repo}/releases/{release_id}/reactions/{reaction_id}"
+    ],
+    deleteForTeamDiscussion: [
+      "DELETE /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/reactions/{reaction_id}"
+    ],
+    deleteForTeamDiscussionComment: [
+      "DELETE /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}/reactions/{reaction_id}"
+    ],
+    listForCommitComment: [
+      "GET /repos/{owner}/{repo}/comments/{comment_id}/reactions"
+    ],
+    listForIssue: ["GET /repos/{owner}/{repo}/issues/{issue_number}/reactions"],
+    listForIssueComment: [
+      "GET /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions"
+    ],
+    listForPullRequestReviewComment: [
+      "GET /repos/{owner}/{repo}/pulls/comments/{comment_id}/reactions"
+    ],
+    listForRelease: [
+      "GET /repos/{owner}/{repo}/releases/{release_id}/reactions"
+    ],
+    listForTeamDiscussionCommentInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}/reactions"
+    ],
+    listForTeamDiscussionInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/reactions"
+    ]
+  },
+  repos: {
+    acceptInvitation: [
+      "PATCH /user/repository_invitations/{invitation_id}",
+      {},
+      { renamed: ["repos", "acceptInvitationForAuthenticatedUser"] }
+    ],
+    acceptInvitationForAuthenticatedUser: [
+      "PATCH /user/repository_invitations/{invitation_id}"
+    ],
+    addAppAccessRestrictions: [
+      "POST /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/apps",
+      {},
+      { mapToData: "apps" }
+    ],
+    addCollaborator: ["PUT /repos/{owner}/{repo}/collaborators/{username}"],
+    addStatusCheckContexts: [
+      "POST /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks/contexts",
+      {},
+      { mapToData: "contexts" }
+    ],
+    addTeamAccessRestrictions: [
+      "POST /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/teams",
+      {},
+      { mapToData: "teams" }
+    ],
+    addUserAccessRestrictions: [
+      "POST /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/users",
+      {},
+      { mapToData: "users" }
+    ],
+    cancelPagesDeployment: [
+      "POST /repos/{owner}/{repo}/pages/deployments/{pages_deployment_id}/cancel"
+    ],
+    checkAutomatedSecurityFixes: [
+      "GET /repos/{owner}/{repo}/automated-security-fixes"
+    ],
+    checkCollaborator: ["GET /repos/{owner}/{repo}/collaborators/{username}"],
+    checkImmutableReleases: ["GET /repos/{owner}/{repo}/immutable-releases"],
+    checkPrivateVulnerabilityReporting: [
+      "GET /repos/{owner}/{repo}/private-vulnerability-reporting"
+    ],
+    checkVulnerabilityAlerts: [
+      "GET /repos/{owner}/{repo}/vulnerability-alerts"
+    ],
+    codeownersErrors: ["GET /repos/{owner}/{repo}/codeowners/errors"],
+    compareCommits: ["GET /repos/{owner}/{repo}/compare/{base}...{head}"],
+    compareCommitsWithBasehead: [
+      "GET /repos/{owner}/{repo}/compare/{basehead}"
+    ],
+    createAttestation: ["POST /repos/{owner}/{repo}/attestations"],
+    createAutolink: ["POST /repos/{owner}/{repo}/autolinks"],
+    createCommitComment: [
+      "POST /repos/{owner}/{repo}/commits/{commit_sha}/comments"
+    ],
+    createCommitSignatureProtection: [
+      "POST /repos/{owner}/{repo}/branches/{branch}/protection/required_signatures"
+    ],
+    createCommitStatus: ["POST /repos/{owner}/{repo}/statuses/{sha}"],
+    createDeployKey: ["POST /repos/{owner}/{repo}/keys"],
+    createDeployment: ["POST /repos/{owner}/{repo}/deployments"],
+    createDeploymentBranchPolicy: [
+      "POST /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies"
+    ],
+    createDeploymentProtectionRule: [
+      "POST /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules"
+    ],
+    createDeploymentStatus: [
+      "POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses"
+    ],
+    createDispatchEvent: ["POST /repos/{owner}/{repo}/dispatches"],
+    createForAuthenticatedUser: ["POST /user/repos"],
+    createFork: ["POST /repos/{owner}/{repo}/forks"],
+    createInOrg: ["POST /orgs/{org}/repos"],
+    createOrUpdateEnvironment: [
+      "PUT /repos/{owner}/{repo}/environments/{environment_name}"
+    ],
+    createOrUpdateFileContents: ["PUT /repos/{owner}/{repo}/contents/{path}"],
+    createOrgRuleset: ["POST /orgs/{org}/rulesets"],
+    createPagesDeployment: ["POST /repos/{owner}/{repo}/pages/deployments"],
+    createPagesSite: ["POST /repos/{owner}/{repo}/pages"],
+    createRelease: ["POST /repos/{owner}/{repo}/releases"],
+    createRepoRuleset: ["POST /repos/{owner}/{repo}/rulesets"],
+    createUsingTemplate: [
+      "POST /repos/{template_owner}/{template_repo}/generate"
+    ],
+    createWebhook: ["POST /repos/{owner}/{repo}/hooks"],
+    customPropertiesForReposCreateOrUpdateRepositoryValues: [
+      "PATCH /repos/{owner}/{repo}/properties/values"
+    ],
+    customPropertiesForReposGetRepositoryValues: [
+      "GET /repos/{owner}/{repo}/properties/values"
+    ],
+    declineInvitation: [
+      "DELETE /user/repository_invitations/{invitation_id}",
+      {},
+      { renamed: ["repos", "declineInvitationForAuthenticatedUser"] }
+    ],
+    declineInvitationForAuthenticatedUser: [
+      "DELETE /user/repository_invitations/{invitation_id}"
+    ],
+    delete: ["DELETE /repos/{owner}/{repo}"],
+    deleteAccessRestrictions: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/restrictions"
+    ],
+    deleteAdminBranchProtection: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/enforce_admins"
+    ],
+    deleteAnEnvironment: [
+      "DELETE /repos/{owner}/{repo}/environments/{environment_name}"
+    ],
+    deleteAutolink: ["DELETE /repos/{owner}/{repo}/autolinks/{autolink_id}"],
+    deleteBranchProtection: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection"
+    ],
+    deleteCommitComment: ["DELETE /repos/{owner}/{repo}/comments/{comment_id}"],
+    deleteCommitSignatureProtection: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/required_signatures"
+    ],
+    deleteDeployKey: ["DELETE /repos/{owner}/{repo}/keys/{key_id}"],
+    deleteDeployment: [
+      "DELETE /repos/{owner}/{repo}/deployments/{deployment_id}"
+    ],
+    deleteDeploymentBranchPolicy: [
+      "DELETE /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies/{branch_policy_id}"
+    ],
+    deleteFile: ["DELETE /repos/{owner}/{repo}/contents/{path}"],
+    deleteInvitation: [
+      "DELETE /repos/{owner}/{repo}/invitations/{invitation_id}"
+    ],
+    deleteOrgRuleset: ["DELETE /orgs/{org}/rulesets/{ruleset_id}"],
+    deletePagesSite: ["DELETE /repos/{owner}/{repo}/pages"],
+    deletePullRequestReviewProtection: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/required_pull_request_reviews"
+    ],
+    deleteRelease: ["DELETE /repos/{owner}/{repo}/releases/{release_id}"],
+    deleteReleaseAsset: [
+      "DELETE /repos/{owner}/{repo}/releases/assets/{asset_id}"
+    ],
+    deleteRepoRuleset: ["DELETE /repos/{owner}/{repo}/rulesets/{ruleset_id}"],
+    deleteWebhook: ["DELETE /repos/{owner}/{repo}/hooks/{hook_id}"],
+    disableAutomatedSecurityFixes: [
+      "DELETE /repos/{owner}/{repo}/automated-security-fixes"
+    ],
+    disableDeploymentProtectionRule: [
+      "DELETE /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules/{protection_rule_id}"
+    ],
+    disableImmutableReleases: [
+      "DELETE /repos/{owner}/{repo}/immutable-releases"
+    ],
+    disablePrivateVulnerabilityReporting: [
+      "DELETE /repos/{owner}/{repo}/private-vulnerability-reporting"
+    ],
+    disableVulnerabilityAlerts: [
+      "DELETE /repos/{owner}/{repo}/vulnerability-alerts"
+    ],
+    downloadArchive: [
+      "GET /repos/{owner}/{repo}/zipball/{ref}",
+      {},
+      { renamed: ["repos", "downloadZipballArchive"] }
+    ],
+    downloadTarballArchive: ["GET /repos/{owner}/{repo}/tarball/{ref}"],
+    downloadZipballArchive: ["GET /repos/{owner}/{repo}/zipball/{ref}"],
+    enableAutomatedSecurityFixes: [
+      "PUT /repos/{owner}/{repo}/automated-security-fixes"
+    ],
+    enableImmutableReleases: ["PUT /repos/{owner}/{repo}/immutable-releases"],
+    enablePrivateVulnerabilityReporting: [
+      "PUT /repos/{owner}/{repo}/private-vulnerability-reporting"
+    ],
+    enableVulnerabilityAlerts: [
+      "PUT /repos/{owner}/{repo}/vulnerability-alerts"
+    ],
+    generateReleaseNotes: [
+      "POST /repos/{owner}/{repo}/releases/generate-notes"
+    ],
+    get: ["GET /repos/{owner}/{repo}"],
+    getAccessRestrictions: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/restrictions"
+    ],
+    getAdminBranchProtection: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/enforce_admins"
+    ],
+    getAllDeploymentProtectionRules: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules"
+    ],
+    getAllEnvironments: ["GET /repos/{owner}/{repo}/environments"],
+    getAllStatusCheckContexts: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks/contexts"
+    ],
+    getAllTopics: ["GET /repos/{owner}/{repo}/topics"],
+    getAppsWithAccessToProtectedBranch: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/apps"
+    ],
+    getAutolink: ["GET /repos/{owner}/{repo}/autolinks/{autolink_id}"],
+    getBranch: ["GET /repos/{owner}/{repo}/branches/{branch}"],
+    getBranchProtection: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection"
+    ],
+    getBranchRules: ["GET /repos/{owner}/{repo}/rules/branches/{branch}"],
+    getClones: ["GET /repos/{owner}/{repo}/traffic/clones"],
+    getCodeFrequencyStats: ["GET /repos/{owner}/{repo}/stats/code_frequency"],
+    getCollaboratorPermissionLevel: [
+      "GET /repos/{owner}/{repo}/collaborators/{username}/permission"
+    ],
+    getCombinedStatusForRef: ["GET /repos/{owner}/{repo}/commits/{ref}/status"],
+    getCommit: ["GET /repos/{owner}/{repo}/commits/{ref}"],
+    getCommitActivityStats: ["GET /repos/{owner}/{repo}/stats/commit_activity"],
+    getCommitComment: ["GET /repos/{owner}/{repo}/comments/{comment_id}"],
+    getCommitSignatureProtection: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/required_signatures"
+    ],
+    getCommunityProfileMetrics: ["GET /repos/{owner}/{repo}/community/profile"],
+    getContent: ["GET /repos/{owner}/{repo}/contents/{path}"],
+    getContributorsStats: ["GET /repos/{owner}/{repo}/stats/contributors"],
+    getCustomDeploymentProtectionRule: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules/{protection_rule_id}"
+    ],
+    getDeployKey: ["GET /repos/{owner}/{repo}/keys/{key_id}"],
+    getDeployment: ["GET /repos/{owner}/{repo}/deployments/{deployment_id}"],
+    getDeploymentBranchPolicy: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies/{branch_policy_id}"
+    ],
+    getDeploymentStatus: [
+      "GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses/{status_id}"
+    ],
+    getEnvironment: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}"
+    ],
+    getLatestPagesBuild: ["GET /repos/{owner}/{repo}/pages/builds/latest"],
+    getLatestRelease: ["GET /repos/{owner}/{repo}/releases/latest"],
+    getOrgRuleSuite: ["GET /orgs/{org}/rulesets/rule-suites/{rule_suite_id}"],
+    getOrgRuleSuites: ["GET /orgs/{org}/rulesets/rule-suites"],
+    getOrgRuleset: ["GET /orgs/{org}/rulesets/{ruleset_id}"],
+    getOrgRulesets: ["GET /orgs/{org}/rulesets"],
+    getPages: ["GET /repos/{owner}/{repo}/pages"],
+    getPagesBuild: ["GET /repos/{owner}/{repo}/pages/builds/{build_id}"],
+    getPagesDeployment: [
+      "GET /repos/{owner}/{repo}/pages/deployments/{pages_deployment_id}"
+    ],
+    getPagesHealthCheck: ["GET /repos/{owner}/{repo}/pages/health"],
+    getParticipationStats: ["GET /repos/{owner}/{repo}/stats/participation"],
+    getPullRequestReviewProtection: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/required_pull_request_reviews"
+    ],
+    getPunchCardStats: ["GET /repos/{owner}/{repo}/stats/punch_card"],
+    getReadme: ["GET /repos/{owner}/{repo}/readme"],
+    getReadmeInDirectory: ["GET /repos/{owner}/{repo}/readme/{dir}"],
+    getRelease: ["GET /repos/{owner}/{repo}/releases/{release_id}"],
+    getReleaseAsset: ["GET /repos/{owner}/{repo}/releases/assets/{asset_id}"],
+    getReleaseByTag: ["GET /repos/{owner}/{repo}/releases/tags/{tag}"],
+    getRepoRuleSuite: [
+      "GET /repos/{owner}/{repo}/rulesets/rule-suites/{rule_suite_id}"
+    ],
+    getRepoRuleSuites: ["GET /repos/{owner}/{repo}/rulesets/rule-suites"],
+    getRepoRuleset: ["GET /repos/{owner}/{repo}/rulesets/{ruleset_id}"],
+    getRepoRulesetHistory: [
+      "GET /repos/{owner}/{repo}/rulesets/{ruleset_id}/history"
+    ],
+    getRepoRulesetVersion: [
+      "GET /repos/{owner}/{repo}/rulesets/{ruleset_id}/history/{version_id}"
+    ],
+    getRepoRulesets: ["GET /repos/{owner}/{repo}/rulesets"],
+    getStatusChecksProtection: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks"
+    ],
+    getTeamsWithAccessToProtectedBranch: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/teams"
+    ],
+    getTopPaths: ["GET /repos/{owner}/{repo}/traffic/popular/paths"],
+    getTopReferrers: ["GET /repos/{owner}/{repo}/traffic/popular/referrers"],
+    getUsersWithAccessToProtectedBranch: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/users"
+    ],
+    getViews: ["GET /repos/{owner}/{repo}/traffic/views"],
+    getWebhook: ["GET /repos/{owner}/{repo}/hooks/{hook_id}"],
+    getWebhookConfigForRepo: [
+      "GET /repos/{owner}/{repo}/hooks/{hook_id}/config"
+    ],
+    getWebhookDelivery: [
+      "GET /repos/{owner}/{repo}/hooks/{hook_id}/deliveries/{delivery_id}"
+    ],
+    listActivities: ["GET /repos/{owner}/{repo}/activity"],
+    listAttestations: [
+      "GET /repos/{owner}/{repo}/attestations/{subject_digest}"
+    ],
+    listAutolinks: ["GET /repos/{owner}/{repo}/autolinks"],
+    listBranches: ["GET /repos/{owner}/{repo}/branches"],
+    listBranchesForHeadCommit: [
+      "GET /repos/{owner}/{repo}/commits/{commit_sha}/branches-where-head"
+    ],
+    listCollaborators: ["GET /repos/{owner}/{repo}/collaborators"],
+    listCommentsForCommit: [
+      "GET /repos/{owner}/{repo}/commits/{commit_sha}/comments"
+    ],
+    listCommitCommentsForRepo: ["GET /repos/{owner}/{repo}/comments"],
+    listCommitStatusesForRef: [
+      "GET /repos/{owner}/{repo}/commits/{ref}/statuses"
+    ],
+    listCommits: ["GET /repos/{owner}/{repo}/commits"],
+    listContributors: ["GET /repos/{owner}/{repo}/contributors"],
+    listCustomDeploymentRuleIntegrations: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules/apps"
+    ],
+    listDeployKeys: ["GET /repos/{owner}/{repo}/keys"],
+    listDeploymentBranchPolicies: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies"
+    ],
+    listDeploymentStatuses: [
+      "GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses"
+    ],
+    listDeployments: ["GET /repos/{owner}/{repo}/deployments"],
+    listForAuthenticatedUser: ["GET /user/repos"],
+    listForOrg: ["GET /orgs/{org}/repos"],
+    listForUser: ["GET /users/{username}/repos"],
+    listForks: ["GET /repos/{owner}/{repo}/forks"],
+    listInvitations: ["GET /repos/{owner}/{repo}/invitations"],
+    listInvitationsForAuthenticatedUser: ["GET /user/repository_invitations"],
+    listLanguages: ["GET /repos/{owner}/{repo}/languages"],
+    listPagesBuilds: ["GET /repos/{owner}/{repo}/pages/builds"],
+    listPublic: ["GET /repositories"],
+    listPullRequestsAssociatedWithCommit: [
+      "GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls"
+    ],
+    listReleaseAssets: [
+      "GET /repos/{owner}/{repo}/releases/{release_id}/assets"
+    ],
+    listReleases: ["GET /repos/{owner}/{repo}/releases"],
+    listTags: ["GET /repos/{owner}/{repo}/tags"],
+    listTeams: ["GET /repos/{owner}/{repo}/teams"],
+    listWebhookDeliveries: [
+      "GET /repos/{owner}/{repo}/hooks/{hook_id}/deliveries"
+    ],
+    listWebhooks: ["GET /repos/{owner}/{repo}/hooks"],
+    merge: ["POST /repos/{owner}/{repo}/merges"],
+    mergeUpstream: ["POST /repos/{owner}/{repo}/merge-upstream"],
+    pingWebhook: ["POST /repos/{owner}/{repo}/hooks/{hook_id}/pings"],
+    redeliverWebhookDelivery: [
+      "POST /repos/{owner}/{repo}/hooks/{hook_id}/deliveries/{delivery_id}/attempts"
+    ],
+    removeAppAccessRestrictions: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/apps",
+      {},
+      { mapToData: "apps" }
+    ],
+    removeCollaborator: [
+      "DELETE /repos/{owner}/{repo}/collaborators/{username}"
+    ],
+    removeStatusCheckContexts: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks/contexts",
+      {},
+      { mapToData: "contexts" }
+    ],
+    removeStatusCheckProtection: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks"
+    ],
+    removeTeamAccessRestrictions: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/teams",
+      {},
+      { mapToData: "teams" }
+    ],
+    removeUserAccessRestrictions: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/users",
+      {},
+      { mapToData: "users" }
+    ],
+    renameBranch: ["POST /repos/{owner}/{repo}/branches/{branch}/rename"],
+    replaceAllTopics: ["PUT /repos/{owner}/{repo}/topics"],
+    requestPagesBuild: ["POST /repos/{owner}/{repo}/pages/builds"],
+    setAdminBranchProtection: [
+      "POST /repos/{owner}/{repo}/branches/{branch}/protection/enforce_admins"
+    ],
+    setAppAccessRestrictions: [
+      "PUT /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/apps",
+      {},
+      { mapToData: "apps" }
+    ],
+    setStatusCheckContexts: [
+      "PUT /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks/contexts",
+      {},
+      { mapToData: "contexts" }
+    ],
+    setTeamAccessRestrictions: [
+      "PUT /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/teams",
+      {},
+      { mapToData: "teams" }
+    ],
+    setUserAccessRestrictions: [
+      "PUT /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/users",
+      {},
+      { mapToData: "users" }
+    ],
+    testPushWebhook: ["POST /repos/{owner}/{repo}/hooks/{hook_id}/tests"],
+    transfer: ["POST /repos/{owner}/{repo}/transfer"],
+    update: ["PATCH /repos/{owner}/{repo}"],
+    updateBranchProtection: [
+      "PUT /repos/{owner}/{repo}/branches/{branch}/protection"
+    ],
+    updateCommitComment: ["PATCH /repos/{owner}/{repo}/comments/{comment_id}"],
+    updateDeploymentBranchPolicy: [
+      "PUT /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies/{branch_policy_id}"
+    ],
+    updateInformationAboutPagesSite: ["PUT /repos/{owner}/{repo}/pages"],
+    updateInvitation: [
+      "PATCH /repos/{owner}/{repo}/invitations/{invitation_id}"
+    ],
+    updateOrgRuleset: ["PUT /orgs/{org}/rulesets/{ruleset_id}"],
+    updatePullRequestReviewProtection: [
+      "PATCH /repos/{owner}/{repo}/branches/{branch}/protection/required_pull_request_reviews"
+    ],
+    updateRelease: ["PATCH /repos/{owner}/{repo}/releases/{release_id}"],
+    updateReleaseAsset: [
+      "PATCH /repos/{owner}/{repo}/releases/assets/{asset_id}"
+    ],
+    updateRepoRuleset: ["PUT /repos/{owner}/{repo}/rulesets/{ruleset_id}"],
+    updateStatusCheckPotection: [
+      "PATCH /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks",
+      {},
+      { renamed: ["repos", "updateStatusCheckProtection"] }
+    ],
+    updateStatusCheckProtection: [
+      "PATCH /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks"
+    ],
+    updateWebhook: ["PATCH /repos/{owner}/{repo}/hooks/{hook_id}"],
+    updateWebhookConfigForRepo: [
+      "PATCH /repos/{owner}/{repo}/hooks/{hook_id}/config"
+    ],
+    uploadReleaseAsset: [
+      "POST /repos/{owner}/{repo}/releases/{release_id}/assets{?name,label}",
+      { baseUrl: "https://uploads.github.com" }
+    ]
+  },
+  search: {
+    code: ["GET /search/code"],
+    commits: ["GET /search/commits"],
+    issuesAndPullRequests: ["GET /search/issues"],
+    labels: ["GET /search/labels"],
+    repos: ["GET /search/repositories"],
+    topics: ["GET /search/topics"],
+    users: ["GET /search/users"]
+  },
+  secretScanning: {
+    createPushProtectionBypass: [
+      "POST /repos/{owner}/{repo}/secret-scanning/push-protection-bypasses"
+    ],
+    getAlert: [
+      "GET /repos/{owner}/{repo}/secret-scanning/alerts/{alert_number}"
+    ],
+    getScanHistory: ["GET /repos/{owner}/{repo}/secret-scanning/scan-history"],
+    listAlertsForOrg: ["GET /orgs/{org}/secret-scanning/alerts"],
+    listAlertsForRepo: ["GET /repos/{owner}/{repo}/secret-scanning/alerts"],
+    listLocationsForAlert: [
+      "GET /repos/{owner}/{repo}/secret-scanning/alerts/{alert_number}/locations"
+    ],
+    listOrgPatternConfigs: [
+      "GET /orgs/{org}/secret-scanning/pattern-configurations"
+    ],
+    updateAlert: [
+      "PATCH /repos/{owner}/{repo}/secret-scanning/alerts/{alert_number}"
+    ],
+    updateOrgPatternConfigs: [
+      "PATCH /orgs/{org}/secret-scanning/pattern-configurations"
+    ]
+  },
+  securityAdvisories: {
+    createFork: [
+      "POST /repos/{owner}/{repo}/security-advisories/{ghsa_id}/forks"
+    ],
+    createPrivateVulnerabilityReport: [
+      "POST /repos/{owner}/{repo}/security-advisories/reports"
+    ],
+    createRepositoryAdvisory: [
+      "POST /repos/{owner}/{repo}/security-advisories"
+    ],
+    createRepositoryAdvisoryCveRequest: [
+      "POST /repos/{owner}/{repo}/security-advisories/{ghsa_id}/cve"
+    ],
+    getGlobalAdvisory: ["GET /advisories/{ghsa_id}"],
+    getRepositoryAdvisory: [
+      "GET /repos/{owner}/{repo}/security-advisories/{ghsa_id}"
+    ],
+    listGlobalAdvisories: ["GET /advisories"],
+    listOrgRepositoryAdvisories: ["GET /orgs/{org}/security-advisories"],
+    listRepositoryAdvisories: ["GET /repos/{owner}/{repo}/security-advisories"],
+    updateRepositoryAdvisory: [
+      "PATCH /repos/{owner}/{repo}/security-advisories/{ghsa_id}"
+    ]
+  },
+  teams: {
+    addOrUpdateMembershipForUserInOrg: [
+      "PUT /orgs/{org}/teams/{team_slug}/memberships/{username}"
+    ],
+    addOrUpdateRepoPermissionsInOrg: [
+      "PUT /orgs/{org}/teams/{team_slug}/repos/{owner}/{repo}"
+    ],
+    checkPermissionsForRepoInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/repos/{owner}/{repo}"
+    ],
+    create: ["POST /orgs/{org}/teams"],
+    createDiscussionCommentInOrg: [
+      "POST /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments"
+    ],
+    createDiscussionInOrg: ["POST /orgs/{org}/teams/{team_slug}/discussions"],
+    deleteDiscussionCommentInOrg: [
+      "DELETE /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}"
+    ],
+    deleteDiscussionInOrg: [
+      "DELETE /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}"
+    ],
+    deleteInOrg: ["DELETE /orgs/{org}/teams/{team_slug}"],
+    getByName: ["GET /orgs/{org}/teams/{team_slug}"],
+    getDiscussionCommentInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}"
+    ],
+    getDiscussionInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}"
+    ],
+    getMembershipForUserInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/memberships/{username}"
+    ],
+    list: ["GET /orgs/{org}/teams"],
+    listChildInOrg: ["GET /orgs/{org}/teams/{team_slug}/teams"],
+    listDiscussionCommentsInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments"
+    ],
+    listDiscussionsInOrg: ["GET /orgs/{org}/teams/{team_slug}/discussions"],
+    listForAuthenticatedUser: ["GET /user/teams"],
+    listMembersInOrg: ["GET /orgs/{org}/teams/{team_slug}/members"],
+    listPendingInvitationsInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/invitations"
+    ],
+    listReposInOrg: ["GET /orgs/{org}/teams/{team_slug}/repos"],
+    removeMembershipForUserInOrg: [
+      "DELETE /orgs/{org}/teams/{team_slug}/memberships/{username}"
+    ],
+    removeRepoInOrg: [
+      "DELETE /orgs/{org}/teams/{team_slug}/repos/{owner}/{repo}"
+    ],
+    updateDiscussionCommentInOrg: [
+      "PATCH /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}"
+    ],
+    updateDiscussionInOrg: [
+      "PATCH /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}"
+    ],
+    updateInOrg: ["PATCH /orgs/{org}/teams/{team_slug}"]
+  },
+  users: {
+    addEmailForAuthenticated: [
+      "POST /user/emails",
+      {},
+      { renamed: ["users", "addEmailForAuthenticatedUser"] }
+    ],
+    addEmailForAuthenticatedUser: ["POST /user/emails"],
+    addSocialAccountForAuthenticatedUser: ["POST /user/social_accounts"],
+    block: ["PUT /user/blocks/{username}"],
+    checkBlocked: ["GET /user/blocks/{username}"],
+    checkFollowingForUser: ["GET /users/{username}/following/{target_user}"],
+    checkPersonIsFollowedByAuthenticated: ["GET /user/following/{username}"],
+    createGpgKeyForAuthenticated: [
+      "POST /user/gpg_keys",
+      {},
+      { renamed: ["users", "createGpgKeyForAuthenticatedUser"] }
+    ],
+    createGpgKeyForAuthenticatedUser: ["POST /user/gpg_keys"],
+    createPublicSshKeyForAuthenticated: [
+      "POST /user/keys",
+      {},
+      { renamed: ["users", "createPublicSshKeyForAuthenticatedUser"] }
+    ],
+    createPublicSshKeyForAuthenticatedUser: ["POST /user/keys"],
+    createSshSigningKeyForAuthenticatedUser: ["POST /user/ssh_signing_keys"],
+    deleteAttestationsBulk: [
+      "POST /users/{username}/attestations/delete-request"
+    ],
+    deleteAttestationsById: [
+      "DELETE /users/{username}/attestations/{attestation_id}"
+    ],
+    deleteAttestationsBySubjectDigest: [
+      "DELETE /users/{username}/attestations/digest/{subject_digest}"
+    ],
+    deleteEmailForAuthenticated: [
+      "DELETE /user/emails",
+      {},
+      { renamed: ["users", "deleteEmailForAuthenticatedUser"] }
+    ],
+    deleteEmailForAuthenticatedUser: ["DELETE /user/emails"],
+    deleteGpgKeyForAuthenticated: [
+      "DELETE /user/gpg_keys/{gpg_key_id}",
+      {},
+      { renamed: ["users", "deleteGpgKeyForAuthenticatedUser"] }
+    ],
+    deleteGpgKeyForAuthenticatedUser: ["DELETE /user/gpg_keys/{gpg_key_id}"],
+    deletePublicSshKeyForAuthenticated: [
+      "DELETE /user/keys/{key_id}",
+      {},
+      { renamed: ["users", "deletePublicSshKeyForAuthenticatedUser"] }
+    ],
+    deletePublicSshKeyForAuthenticatedUser: ["DELETE /user/keys/{key_id}"],
+    deleteSocialAccountForAuthenticatedUser: ["DELETE /user/social_accounts"],
+    deleteSshSigningKeyForAuthenticatedUser: [
+      "DELETE /user/ssh_signing_keys/{ssh_signing_key_id}"
+    ],
+    follow: ["PUT /user/following/{username}"],
+    getAuthenticated: ["GET /user"],
+    getById: ["GET /user/{account_id}"],
+    getByUsername: ["GET /users/{username}"],
+    getContextForUser: ["GET /users/{username}/hovercard"],
+    getGpgKeyForAuthenticated: [
+      "GET /user/gpg_keys/{gpg_key_id}",
+      {},
+      { renamed: ["users", "getGpgKeyForAuthenticatedUser"] }
+    ],
+    getGpgKeyForAuthenticatedUser: ["GET /user/gpg_keys/{gpg_key_id}"],
+    getPublicSshKeyForAuthenticated: [
+      "GET /user/keys/{key_id}",
+      {},
+      { renamed: ["users", "getPublicSshKeyForAuthenticatedUser"] }
+    ],
+    getPublicSshKeyForAuthenticatedUser: ["GET /user/keys/{key_id}"],
+    getSshSigningKeyForAuthenticatedUser: [
+      "GET /user/ssh_signing_keys/{ssh_signing_key_id}"
+    ],
+    list: ["GET /users"],
+    listAttestations: ["GET /users/{username}/attestations/{subject_digest}"],
+    listAttestationsBulk: [
+      "POST /users/{username}/attestations/bulk-list{?per_page,before,after}"
+    ],
+    listBlockedByAuthenticated: [
+      "GET /user/blocks",
+      {},
+      { renamed: ["users", "listBlockedByAuthenticatedUser"] }
+    ],
+    listBlockedByAuthenticatedUser: ["GET /user/blocks"],
+    listEmailsForAuthenticated: [
+      "GET /user/emails",
+      {},
+      { renamed: ["users", "listEmailsForAuthenticatedUser"] }
+    ],
+    listEmailsForAuthenticatedUser: ["GET /user/emails"],
+    listFollowedByAuthenticated: [
+      "GET /user/following",
+      {},
+      { renamed: ["users", "listFollowedByAuthenticatedUser"] }
+    ],
+    listFollowedByAuthenticatedUser: ["GET /user/following"],
+    listFollowersForAuthenticatedUser: ["GET /user/followers"],
+    listFollowersForUser: ["GET /users/{username}/followers"],
+    listFollowingForUser: ["GET /users/{username}/following"],
+    listGpgKeysForAuthenticated: [
+      "GET /user/gpg_keys",
+      {},
+      { renamed: ["users", "listGpgKeysForAuthenticatedUser"] }
+    ],
+    listGpgKeysForAuthenticatedUser: ["GET /user/gpg_keys"],
+    listGpgKeysForUser: ["GET /users/{username}/gpg_keys"],
+    listPublicEmailsForAuthenticated: [
+      "GET /user/public_emails",
+      {},
+      { renamed: ["users", "listPublicEmailsForAuthenticatedUser"] }
+    ],
+    listPublicEmailsForAuthenticatedUser: ["GET /user/public_emails"],
+    listPublicKeysForUser: ["GET /users/{username}/keys"],
+    listPublicSshKeysForAuthenticated: [
+      "GET /user/keys",
+      {},
+      { renamed: ["users", "listPublicSshKeysForAuthenticatedUser"] }
+    ],
+    listPublicSshKeysForAuthenticatedUser: ["GET /user/keys"],
+    listSocialAccountsForAuthenticatedUser: ["GET /user/social_accounts"],
+    listSocialAccountsForUser: ["GET /users/{username}/social_accounts"],
+    listSshSigningKeysForAuthenticatedUser: ["GET /user/ssh_signing_keys"],
+    listSshSigningKeysForUser: ["GET /users/{username}/ssh_signing_keys"],
+    setPrimaryEmailVisibilityForAuthenticated: [
+      "PATCH /user/email/visibility",
+      {},
+      { renamed: ["users", "setPrimaryEmailVisibilityForAuthenticatedUser"] }
+    ],
+    setPrimaryEmailVisibilityForAuthenticatedUser: [
+      "PATCH /user/email/visibility"
+    ],
+    unblock: ["DELETE /user/blocks/{username}"],
+    unfollow: ["DELETE /user/following/{username}"],
+    updateAuthenticated: ["PATCH /user"]
+  }
+};
+var endpoints_default = Endpoints;
+
+//# sourceMappingURL=endpoints.js.map
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/endpoints-to-methods.js
+
+const endpointMethodsMap = /* @__PURE__ */ new Map();
+for (const [scope, endpoints] of Object.entries(endpoints_default)) {
+  for (const [methodName, endpoint] of Object.entries(endpoints)) {
+    const [route, defaults, decorations] = endpoint;
+    const [method, url] = route.split(/ /);
+    const endpointDefaults = Object.assign(
+      {
+        method,
+        url
+      },
+      defaults
+    );
+    if (!endpointMethodsMap.has(scope)) {
+      endpointMethodsMap.set(scope, /* @__PURE__ */ new Map());
+    }
+    endpointMethodsMap.get(scope).set(methodName, {
+      scope,
+      methodName,
+      endpointDefaults,
+      decorations
+    });
+  }
+}
+const handler = {
+  has({ scope }, methodName) {
+    return endpointMethodsMap.get(scope).has(methodName);
+  },
+  getOwnPropertyDescriptor(target, methodName) {
+    return {
+      value: this.get(target, methodName),
+      // ensures method is in the cache
+      configurable: true,
+      writable: true,
+      enumerable: true
+    };
+  },
+  defineProperty(target, methodName, descriptor) {
+    Object.defineProperty(target.cache, methodName, descriptor);
+    return true;
+  },
+  deleteProperty(target, methodName) {
+    delete target.cache[methodName];
+    return true;
+  },
+  ownKeys({ scope }) {
+    return [...endpointMethodsMap.get(scope).keys()];
+  },
+  set(target, methodName, value) {
+    return target.cache[methodName] = value;
+  },
+  get({ octokit, scope, cache }, methodName) {
+    if (cache[methodName]) {
+      return cache[methodName];
+    }
+    const method = endpointMethodsMap.get(scope).get(methodName);
+    if (!method) {
+      return void 0;
+    }
+    const { endpointDefaults, decorations } = method;
+    if (decorations) {
+      cache[methodName] = decorate(
+        octokit,
+        scope,
+        methodName,
+        endpointDefaults,
+        decorations
+      );
+    } else {
+      cache[methodName] = octokit.request.defaults(endpointDefaults);
+    }
+    return cache[methodName];
+  }
+};
+function endpointsToMethods(octokit) {
+  const newMethods = {};
+  for (const scope of endpointMethodsMap.keys()) {
+    newMethods[scope] = new Proxy({ octokit, scope, cache: {} }, handler);
+  }
+  return newMethods;
+}
+function decorate(octokit, scope, methodName, defaults, decorations) {
+  const requestWithDefaults = octokit.request.defaults(defaults);
+  function withDecorations(...args) {
+    let options = requestWithDefaults.endpoint.merge(...args);
+    if (decorations.mapToData) {
+      options = Object.assign({}, options, {
+        data: options[decorations.mapToData],
+        [decorations.mapToData]: void 0
+      });
+      return requestWithDefaults(options);
+    }
+    if (decorations.renamed) {
+      const [newScope, newMethodName] = decorations.renamed;
+      octokit.log.warn(
+        `octokit.${scope}.${methodName}() has been renamed to octokit.${newScope}.${newMethodName}()`
+      );
+    }
+    if (decorations.deprecated) {
+      octokit.log.warn(decorations.deprecated);
+    }
+    if (decorations.renamedParameters) {
+      const options2 = requestWithDefaults.endpoint.merge(...args);
+      for (const [name, alias] of Object.entries(
+        decorations.renamedParameters
+      )) {
+        if (name in options2) {
+          octokit.log.warn(
+            `"${name}" parameter is deprecated for "octokit.${scope}.${methodName}()". Use "${alias}" instead`
+          );
+          if (!(alias in options2)) {
+            options2[alias] = options2[name];
+          }
+          delete options2[name];
+        }
+      }
+      return requestWithDefaults(options2);
+    }
+    return requestWithDefaults(...args);
+  }
+  return Object.assign(withDecorations, requestWithDefaults);
+}
+
+//# sourceMappingURL=endpoints-to-methods.js.map
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/index.js
+
+
+function restEndpointMethods(octokit) {
+  const api = endpointsToMethods(octokit);
+  return {
+    rest: api
+  };
+}
+restEndpointMethods.VERSION = dist_src_version_VERSION;
+function legacyRestEndpointMethods(octokit) {
+  const api = endpointsToMethods(octokit);
+  return {
+    ...api,
+    rest: api
+  };
+}
+legacyRestEndpointMethods.VERSION = dist_src_version_VERSION;
+
+//# sourceMappingURL=index.js.map
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-paginate-rest/dist-bundle/index.js
+// pkg/dist-src/version.js
+var plugin_paginate_rest_dist_bundle_VERSION = "0.0.0-development";
+
+// pkg/dist-src/normalize-paginated-list-response.js
+function normalizePaginatedListResponse(response) {
+  if (!response.data) {
+    return {
+      ...response,
+      data: []
+    };
+  }
+  const responseNeedsNormalization = ("total_count" in response.data || "total_commits" in response.data) && !("url" in response.data);
+  if (!responseNeedsNormalization) return response;
+  const incompleteResults = response.data.incomplete_results;
+  const repositorySelection = response.data.repository_selection;
+  const totalCount = response.data.total_count;
+  const totalCommits = response.data.total_commits;
+  delete response.data.incomplete_results;
+  delete response.data.repository_selection;
+  delete response.data.total_count;
+  delete response.data.total_commits;
+  const namespaceKey = Object.keys(response.data)[0];
+  const data = response.data[namespaceKey];
+  response.data = data;
+  if (typeof incompleteResults !== "undefined") {
+    response.data.incomplete_results = incompleteResults;
+  }
+  if (typeof repositorySelection !== "undefined") {
+    response.data.repository_selection = repositorySelection;
+  }
+  response.data.total_count = totalCount;
+  response.data.total_commits = totalCommits;
+  return response;
+}
+
+// pkg/dist-src/iterator.js
+function iterator(octokit, route, parameters) {
+  const options = typeof route === "function" ? route.endpoint(parameters) : octokit.request.endpoint(route, parameters);
+  const requestMethod = typeof route === "function" ? route : octokit.request;
+  const method = options.method;
+  const headers = options.headers;
+  let url = options.url;
+  return {
+    [Symbol.asyncIterator]: () => ({
+      async next() {
+        if (!url) return { done: true };
+        try {
+          const response = await requestMethod({ method, url, headers });
+          const normalizedResponse = normalizePaginatedListResponse(response);
+          url = ((normalizedResponse.headers.link || "").match(
+            /<([^<>]+)>;\s*rel="next"/
+          ) || [])[1];
+          if (!url && "total_commits" in normalizedResponse.data) {
+            const parsedUrl = new URL(normalizedResponse.url);
+            const params = parsedUrl.searchParams;
+            const page = parseInt(params.get("page") || "1", 10);
+            const per_page = parseInt(params.get("per_page") || "250", 10);
+            if (page * per_page < normalizedResponse.data.total_commits) {
+              params.set("page", String(page + 1));
+              url = parsedUrl.toString();
+            }
+          }
+          return { value: normalizedResponse };
+        } catch (error) {
+          if (error.status !== 409) throw error;
+          url = "";
+          return {
+            value: {
+              status: 200,
+              headers: {},
+              data: []
+            }
+          };
+        }
+      }
+    })
+  };
+}
+
+// pkg/dist-src/paginate.js
+function paginate(octokit, route, parameters, mapFn) {
+  if (typeof parameters === "function") {
+    mapFn = parameters;
+    parameters = void 0;
+  }
+  return gather(
+    octokit,
+    [],
+    iterator(octokit, route, parameters)[Symbol.asyncIterator](),
+    mapFn
+  );
+}
+function gather(octokit, results, iterator2, mapFn) {
+  return iterator2.next().then((result) => {
+    if (result.done) {
+      return results;
+    }
+    let earlyExit = false;
+    function done() {
+      earlyExit = true;
+    }
+    results = results.concat(
+      mapFn ? mapFn(result.value, done) : result.value.data
+    );
+    if (earlyExit) {
+      return results;
+    }
+    return gather(octokit, results, iterator2, mapFn);
+  });
+}
+
+// pkg/dist-src/compose-paginate.js
+var composePaginateRest = Object.assign(paginate, {
+  iterator
+});
+
+// pkg/dist-src/generated/paginating-endpoints.js
+var paginatingEndpoints = (/* unused pure expression or super */ null && ([
+  "GET /advisories",
+  "GET /app/hook/deliveries",
+  "GET /app/installation-requests",
+  "GET /app/installations",
+  "GET /assignments/{assignment_id}/accepted_assignments",
+  "GET /classrooms",
+  "GET /classrooms/{classroom_id}/assignments",
+  "GET /enterprises/{enterprise}/code-security/configurations",
+  "GET /enterprises/{enterprise}/code-security/configurations/{configuration_id}/repositories",
+  "GET /enterprises/{enterprise}/dependabot/alerts",
+  "GET /enterprises/{enterprise}/teams",
+  "GET /enterprises/{enterprise}/teams/{enterprise-team}/memberships",
+  "GET /enterprises/{enterprise}/teams/{enterprise-team}/organizations",
+  "GET /events",
+  "GET /gists",
+  "GET /gists/public",
+  "GET /gists/starred",
+  "GET /gists/{gist_id}/comments",
+  "GET /gists/{gist_id}/commits",
+  "GET /gists/{gist_id}/forks",
+  "GET /installation/repositories",
+  "GET /issues",
+  "GET /licenses",
+  "GET /marketplace_listing/plans",
+  "GET /marketplace_listing/plans/{plan_id}/accounts",
+  "GET /marketplace_listing/stubbed/plans",
+  "GET /marketplace_listing/stubbed/plans/{plan_id}/accounts",
+  "GET /networks/{owner}/{repo}/events",
+  "GET /notifications",
+  "GET /organizations",
+  "GET /organizations/{org}/dependabot/repository-access",
+  "GET /orgs/{org}/actions/cache/usage-by-repository",
+  "GET /orgs/{org}/actions/hosted-runners",
+  "GET /orgs/{org}/actions/permissions/repositories",
+  "GET /orgs/{org}/actions/permissions/self-hosted-runners/repositories",
+  "GET /orgs/{org}/actions/runner-groups",
+  "GET /orgs/{org}/actions/runner-groups/{runner_group_id}/hosted-runners",
+  "GET /orgs/{org}/actions/runner-groups/{runner_group_id}/repositories",
+  "GET /orgs/{org}/actions/runner-groups/{runner_group_id}/runners",
+  "GET /orgs/{org}/actions/runners",
+  "GET /orgs/{org}/actions/secrets",
+  "GET /orgs/{org}/actions/secrets/{secret_name}/repositories",
+  "GET /orgs/{org}/actions/variables",
+  "GET /orgs/{org}/actions/variables/{name}/repositories",
+  "GET /orgs/{org}/attestations/repositories",
+  "GET /orgs/{org}/attestations/{subject_digest}",
+  "GET /orgs/{org}/blocks",
+  "GET /orgs/{org}/campaigns",
+  "GET /orgs/{org}/code-scanning/alerts",
+  "GET /orgs/{org}/code-security/configurations",
+  "GET /orgs/{org}/code-security/configurations/{configuration_id}/repositories",
+  "GET /orgs/{org}/codespaces",
+  "GET /orgs/{org}/codespaces/secrets",
+  "GET /orgs/{org}/codespaces/secrets/{secret_name}/repositories",
+  "GET /orgs/{org}/copilot/billing/seats",
+  "GET /orgs/{org}/copilot/metrics",
+  "GET /orgs/{org}/dependabot/alerts",
+  "GET /orgs/{org}/dependabot/secrets",
+  "GET /orgs/{org}/dependabot/secrets/{secret_name}/repositories",
+  "GET /orgs/{org}/events",
+  "GET /orgs/{org}/failed_invitations",
+  "GET /orgs/{org}/hooks",
+  "GET /orgs/{org}/hooks/{hook_id}/deliveries",
+  "GET /orgs/{org}/insights/api/route-stats/{actor_type}/{actor_id}",
+  "GET /orgs/{org}/insights/api/subject-stats",
+  "GET /orgs/{org}/insights/api/user-stats/{user_id}",
+  "GET /orgs/{org}/installations",
+  "GET /orgs/{org}/invitations",
+  "GET /orgs/{org}/invitations/{invitation_id}/teams",
+  "GET /orgs/{org}/issues",
+  "GET /orgs/{org}/members",
+  "GET /orgs/{org}/members/{username}/codespaces",
+  "GET /orgs/{org}/migrations",
+  "GET /orgs/{org}/migrations/{migration_id}/repositories",
+  "GET /orgs/{org}/organization-roles/{role_id}/teams",
+  "GET /orgs/{org}/organization-roles/{role_id}/users",
+  "GET /orgs/{org}/outside_collaborators",
+  "GET /orgs/{org}/packages",
+  "GET /orgs/{org}/packages/{package_type}/{package_name}/versions",
+  "GET /orgs/{org}/personal-access-token-requests",
+  "GET /orgs/{org}/personal-access-token-requests/{pat_request_id}/repositories",
+  "GET /orgs/{org}/personal-access-tokens",
+  "GET /orgs/{org}/personal-access-tokens/{pat_id}/repositories",
+  "GET /orgs/{org}/private-registries",
+  "GET /orgs/{org}/projects",
+  "GET /orgs/{org}/projectsV2",
+  "GET /orgs/{org}/projectsV2/{project_number}/fields",
+  "GET /orgs/{org}/projectsV2/{project_number}/items",
+  "GET /orgs/{org}/properties/values",
+  "GET /orgs/{org}/public_members",
+  "GET /orgs/{org}/repos",
+  "GET /orgs/{org}/rulesets",
+  "GET /orgs/{org}/rulesets/rule-suites",
+  "GET /orgs/{org}/rulesets/{ruleset_id}/history",
+  "GET /orgs/{org}/secret-scanning/alerts",
+  "GET /orgs/{org}/security-advisories",
+  "GET /orgs/{org}/settings/immutable-releases/repositories",
+  "GET /orgs/{org}/settings/network-configurations",
+  "GET /orgs/{org}/team/{team_slug}/copilot/metrics",
+  "GET /orgs/{org}/teams",
+  "GET /orgs/{org}/teams/{team_slug}/discussions",
+  "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments",
+  "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}/reactions",
+  "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/reactions",
+  "GET /orgs/{org}/teams/{team_slug}/invitations",
+  "GET /orgs/{org}/teams/{team_slug}/members",
+  "GET /orgs/{org}/teams/{team_slug}/projects",
+  "GET /orgs/{org}/teams/{team_slug}/repos",
+  "GET /orgs/{org}/teams/{team_slug}/teams",
+  "GET /projects/{project_id}/collaborators",
+  "GET /repos/{owner}/{repo}/actions/artifacts",
+  "GET /repos/{owner}/{repo}/actions/caches",
+  "GET /repos/{owner}/{repo}/actions/organization-secrets",
+  "GET /repos/{owner}/{repo}/actions/organization-variables",
+  "GET /repos/{owner}/{repo}/actions/runners",
+  "GET /repos/{owner}/{repo}/actions/runs",
+  "GET /repos/{owner}/{repo}/actions/runs/{run_id}/artifacts",
+  "GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}/jobs",
+  "GET /repos/{owner}/{repo}/actions/runs/{run_id}/jobs",
+  "GET /repos/{owner}/{repo}/actions/secrets",
+  "GET /repos/{owner}/{repo}/actions/variables",
+  "GET /repos/{owner}/{repo}/actions/workflows",
+  "GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs",
+  "GET /repos/{owner}/{repo}/activity",
+  "GET /repos/{owner}/{repo}/assignees",
+  "GET /repos/{owner}/{repo}/attestations/{subject_digest}",
+  "GET /repos/{owner}/{repo}/branches",
+  "GET /repos/{owner}/{repo}/check-runs/{check_run_id}/annotations",
+  "GET /repos/{owner}/{repo}/check-suites/{check_suite_id}/check-runs",
+  "GET /repos/{owner}/{repo}/code-scanning/alerts",
+  "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/instances",
+  "GET /repos/{owner}/{repo}/code-scanning/analyses",
+  "GET /repos/{owner}/{repo}/codespaces",
+  "GET /repos/{owner}/{repo}/codespaces/devcontainers",
+  "GET /repos/{owner}/{repo}/codespaces/secrets",
+  "GET /repos/{owner}/{repo}/collaborators",
+  "GET /repos/{owner}/{repo}/comments",
+  "GET /repos/{owner}/{repo}/comments/{comment_id}/reactions",
+  "GET /repos/{owner}/{repo}/commits",
+  "GET /repos/{owner}/{repo}/commits/{commit_sha}/comments",
+  "GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls",
+  "GET /repos/{owner}/{repo}/commits/{ref}/check-runs",
+  "GET /repos/{owner}/{repo}/commits/{ref}/check-suites",
+  "GET /repos/{owner}/{repo}/commits/{ref}/status",
+  "GET /repos/{owner}/{repo}/commits/{ref}/statuses",
+  "GET /repos/{owner}/{repo}/compare/{basehead}",
+  "GET /repos/{owner}/{repo}/compare/{base}...{head}",
+  "GET /repos/{owner}/{repo}/contributors",
+  "GET /repos/{owner}/{repo}/dependabot/alerts",
+  "GET /repos/{owner}/{repo}/dependabot/secrets",
+  "GET /repos/{owner}/{repo}/deployments",
+  "GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses",
+  "GET /repos/{owner}/{repo}/environments",
+  "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies",
+  "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules/apps",
+  "GET /repos/{owner}/{repo}/environments/{environment_name}/secrets",
+  "GET /repos/{owner}/{repo}/environments/{environment_name}/variables",
+  "GET /repos/{owner}/{repo}/events",
+  "GET /repos/{owner}/{repo}/forks",
+  "GET /repos/{owner}/{repo}/hooks",
+  "GET /repos/{owner}/{repo}/hooks/{hook_id}/deliveries",
+  "GET /repos/{owner}/{repo}/invitations",
+  "GET /repos/{owner}/{repo}/issues",
+  "GET /repos/{owner}/{repo}/issues/comments",
+  "GET /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions",
+  "GET /repos/{owner}/{repo}/issues/events",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/comments",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocking",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/events",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/labels",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/reactions",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/sub_issues",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/timeline",
+  "GET /repos/{owner}/{repo}/keys",
+  "GET /repos/{owner}/{repo}/labels",
+  "GET /repos/{owner}/{repo}/milestones",
+  "GET /repos/{owner}/{repo}/milestones/{milestone_number}/labels",
+  "GET /repos/{owner}/{repo}/notifications",
+  "GET /repos/{owner}/{repo}/pages/builds",
+  "GET /repos/{owner}/{repo}/projects",
+  "GET /repos/{owner}/{repo}/pulls",
+  "GET /repos/{owner}/{repo}/pulls/comments",
+  "GET /repos/{owner}/{repo}/pulls/comments/{comment_id}/reactions",
+  "GET /repos/{owner}/{repo}/pulls/{pull_number}/comments",
+  "GET /repos/{owner}/{repo}/pulls/{pull_number}/commits",
+  "GET /repos/{owner}/{repo}/pulls/{pull_number}/files",
+  "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews",
+  "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/comments",
+  "GET /repos/{owner}/{repo}/releases",
+  "GET /repos/{owner}/{repo}/releases/{release_id}/assets",
+  "GET /repos/{owner}/{repo}/releases/{release_id}/reactions",
+  "GET /repos/{owner}/{repo}/rules/branches/{branch}",
+  "GET /repos/{owner}/{repo}/rulesets",
+  "GET /repos/{owner}/{repo}/rulesets/rule-suites",
+  "GET /repos/{owner}/{repo}/rulesets/{ruleset_id}/history",
+  "GET /repos/{owner}/{repo}/secret-scanning/alerts",
+  "GET /repos/{owner}/{repo}/secret-scanning/alerts/{alert_number}/locations",
+  "GET /repos/{owner}/{repo}/security-advisories",
+  "GET /repos/{owner}/{repo}/stargazers",
+  "GET /repos/{owner}/{repo}/subscribers",
+  "GET /repos/{owner}/{repo}/tags",
+  "GET /repos/{owner}/{repo}/teams",
+  "GET /repos/{owner}/{repo}/topics",
+  "GET /repositories",
+  "GET /search/code",
+  "GET /search/commits",
+  "GET /search/issues",
+  "GET /search/labels",
+  "GET /search/repositories",
+  "GET /search/topics",
+  "GET /search/users",
+  "GET /teams/{team_id}/discussions",
+  "GET /teams/{team_id}/discussions/{discussion_number}/comments",
+  "GET /teams/{team_id}/discussions/{discussion_number}/comments/{comment_number}/reactions",
+  "GET /teams/{team_id}/discussions/{discussion_number}/reactions",
+  "GET /teams/{team_id}/invitations",
+  "GET /teams/{team_id}/members",
+  "GET /teams/{team_id}/projects",
+  "GET /teams/{team_id}/repos",
+  "GET /teams/{team_id}/teams",
+  "GET /user/blocks",
+  "GET /user/codespaces",
+  "GET /user/codespaces/secrets",
+  "GET /user/emails",
+  "GET /user/followers",
+  "GET /user/following",
+  "GET /user/gpg_keys",
+  "GET /user/installations",
+  "GET /user/installations/{installation_id}/repositories",
+  "GET /user/issues",
+  "GET /user/keys",
+  "GET /user/marketplace_purchases",
+  "GET /user/marketplace_purchases/stubbed",
+  "GET /user/memberships/orgs",
+  "GET /user/migrations",
+  "GET /user/migrations/{migration_id}/repositories",
+  "GET /user/orgs",
+  "GET /user/packages",
+  "GET /user/packages/{package_type}/{package_name}/versions",
+  "GET /user/public_emails",
+  "GET /user/repos",
+  "GET /user/repository_invitations",
+  "GET /user/social_accounts",
+  "GET /user/ssh_signing_keys",
+  "GET /user/starred",
+  "GET /user/subscriptions",
+  "GET /user/teams",
+  "GET /users",
+  "GET /users/{username}/attestations/{subject_digest}",
+  "GET /users/{username}/events",
+  "GET /users/{username}/events/orgs/{org}",
+  "GET /users/{username}/events/public",
+  "GET /users/{username}/followers",
+  "GET /users/{username}/following",
+  "GET /users/{username}/gists",
+  "GET /users/{username}/gpg_keys",
+  "GET /users/{username}/keys",
+  "GET /users/{username}/orgs",
+  "GET /users/{username}/packages",
+  "GET /users/{username}/projects",
+  "GET /users/{username}/projectsV2",
+  "GET /users/{username}/projectsV2/{project_number}/fields",
+  "GET /users/{username}/projectsV2/{project_number}/items",
+  "GET /users/{username}/received_events",
+  "GET /users/{username}/received_events/public",
+  "GET /users/{username}/repos",
+  "GET /users/{username}/social_accounts",
+  "GET /users/{username}/ssh_signing_keys",
+  "GET /users/{username}/starred",
+  "GET /users/{username}/subscriptions"
+]));
+
+// pkg/dist-src/paginating-endpoints.js
+function isPaginatingEndpoint(arg) {
+  if (typeof arg === "string") {
+    return paginatingEndpoints.includes(arg);
+  } else {
+    return false;
+  }
+}
+
+// pkg/dist-src/index.js
+function paginateRest(octokit) {
+  return {
+    paginate: Object.assign(paginate.bind(null, octokit), {
+      iterator: iterator.bind(null, octokit)
+    })
+  };
+}
+paginateRest.VERSION = plugin_paginate_rest_dist_bundle_VERSION;
+
+
+;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/utils.js
+
+
+// octokit + plugins
+
+
+
+const context = new Context();
+const baseUrl = getApiBaseUrl();
+const defaults = {
+    baseUrl,
+    request: {
+        agent: getProxyAgent(baseUrl),
+        fetch: getProxyFetch(baseUrl)
+    }
+};
+const GitHub = Octokit.plugin(restEndpointMethods, paginateRest).defaults(defaults);
+
+/**
+ * Convience function to correctly format Octokit Options to pass into the constructor.
+ *
+ * @param     token    the repo PAT or GITHUB_TOKEN
+ * @param     options  other options to set
+ */
+function getOctokitOptions(token, options) {
+    const opts = Object.assign({}, options || {}); // Shallow clone - don't mutate the object provided by the caller
+    // Auth
+    const auth = getAuthString(token, opts);
+    if (auth) {
+        opts.auth = auth;
+    }
+    // Orchestration ID
+    const userAgent = getUserAgentWithOrchestrationId(opts.userAgent);
+    if (userAgent) {
+        opts.userAgent = userAgent;
+    }
+    return opts;
+}
+//# sourceMappingURL=utils.js.map
+;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/github.js
+
+
+const github_context = new Context();
+/**
+ * Returns a hydrated octokit ready to use for GitHub Actions
+ *
+ * @param     token    the repo PAT or GITHUB_TOKEN
+ * @param     options  other options to set
+ */
+function getOctokit(token, options, ...additionalPlugins) {
+    const GitHubWithPlugins = GitHub.plugin(...additionalPlugins);
+    return new GitHubWithPlugins(getOctokitOptions(token, options));
+}
+//# sourceMappingURL=github.js.map
+;// CONCATENATED MODULE: ./src/render/escape.ts
+// Text from the image, its logs, its labels or the user is data. These helpers make it inert
+// wherever it is shown in Markdown (job summary, PR comment); the action's log is made safe by its sink
+// (publish/github-sink.ts).
+//
+// Two contexts, two kinds of escaping. In text, an HTML entity stands for the character it names,
+// so inline() writes one for each character Markdown or HTML would act on. In a code span nothing is
+// decoded (`&#95;` shows as those five characters), so codeSpan() escapes nothing: the fence is
+// chosen so the text cannot close it, and only a table's `|` is escaped, because GFM splits a row
+// into cells before it reads any code span.
+const HTML = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+/** One line of at most `max` characters. */
+function oneLine(text, max) {
+    const s = text.replace(/\r?\n|\r/g, ' ').replace(/\s+/g, ' ').trim();
+    return s.length > max ? `${s.slice(0, max - 1)}…` : s;
+}
+/** Text made inert, with no code spans: every character Markdown or HTML would act on is an entity. */
+function escapeText(s) {
+    // one pass, so an entity written by one rule is never escaped again by another
+    return s
+        .replace(/[&<>"'\\`*_[\]#|~]/g, c => HTML[c] ?? `&#${c.charCodeAt(0)};`)
+        .replace(/@/g, '@\u200b'); // a zero-width space after @ keeps "@user" from notifying anyone
+}
+/**
+ * For a Markdown table cell or inline text taken as data (a path, an instruction, a title inside
+ * HTML): no HTML, no table breakage from `|` or newlines, no Markdown emphasis/links, and no
+ * @mentions or #references that would notify or link. Backticks are shown as backticks.
+ */
+function inline(text, max = 300) {
+    return escapeText(oneLine(text, max));
+}
+/**
+ * The text as a code span, on one line: shown exactly as it is (a code span decodes no entity and
+ * links no @mention). In a table cell (`table`), each `|` is escaped so the row keeps its cells.
+ */
+function codeSpan(text, { table = false } = {}) {
+    let s = text.replace(/\r?\n|\r/g, ' ');
+    if (s === '')
+        return '';
+    // GFM reads `\` + punctuation as one escaped pair, left to right, before it splits the row: a `|`
+    // after an odd run of backslashes would pair with one of them and end the cell, so it gets two
+    if (table)
+        s = s.replace(/(\\*)\|/g, (_, slashes) => `${slashes}${slashes.length % 2 ? '\\\\' : '\\'}|`);
+    const longest = Math.max(0, ...(s.match(/`+/g) ?? []).map(run => run.length));
+    const fence = '`'.repeat(longest + 1);
+    // CommonMark strips one space from each end when both have one, and a backtick next to the fence
+    // would join it: pad with a space, which is stripped again
+    const pad = s.startsWith('`') || s.endsWith('`') || (s.startsWith(' ') && s.endsWith(' ') && s.trim() !== '') ? ' ' : '';
+    return `${fence}${pad}${s}${pad}${fence}`;
+}
+/**
+ * One of image-gate's own sentences (a check's detail, an error), which mark commands and names
+ * as `code`: each code span is kept a code span, the text around it is escaped as inline() does.
+ * Backticks that open no span (CommonMark: a run closes only on a run of its own length) stay
+ * literal. What the sentence quotes from the image is still inert either way.
+ */
+function markdown(text, max = 300, { table = false } = {}) {
+    const s = oneLine(text, max);
+    const runs = [...s.matchAll(/`+/g)];
+    let out = '';
+    let from = 0;
+    for (let r = 0; r < runs.length; r++) {
+        const open = runs[r];
+        const close = runs.findIndex((run, i) => i > r && run[0].length === open[0].length);
+        if (close < 0)
+            continue;
+        let content = s.slice(open.index + open[0].length, runs[close].index);
+        if (content.startsWith(' ') && content.endsWith(' ') && content.trim() !== '')
+            content = content.slice(1, -1);
+        out += escapeText(s.slice(from, open.index)) + codeSpan(content, { table });
+        from = runs[close].index + runs[close][0].length;
+        r = close;
+    }
+    return out + escapeText(s.slice(from));
+}
+/**
+ * A fenced code block for logs. The fence is longer than any backtick run inside, so the text
+ * cannot close it; inside a fence GitHub renders HTML and @mentions as plain text.
+ */
+function codeBlock(lines) {
+    const body = lines.join('\n').replace(/\r/g, '');
+    const longest = Math.max(0, ...(body.match(/`+/g) ?? []).map(run => run.length));
+    const fence = '`'.repeat(Math.max(3, longest + 1));
+    return `${fence}text\n${body}\n${fence}`;
+}
+
+;// CONCATENATED MODULE: ./src/render/markdown.ts
+
+
+
+
+
+
+// Rendering: the report as Markdown (job summary, PR comment). Reads the report only; every string
+// that came from the image, its logs or the user goes through escape.ts.
+/** GitHub refuses a job summary over 1 MiB; stay well under it. */
+const SUMMARY_MAX_CHARS = 900_000;
+/** GitHub refuses a comment body over 65,536 characters; the marker and run link need a little room. */
+const COMMENT_MAX_CHARS = 60_000;
+/** A single log line longer than this is cut in the middle. */
+const LINE_MAX_CHARS = 2_000;
+/**
+ * Headline, facts and the checks table, then the logs in collapsible sections. Over `maxChars`,
+ * the logs lose their oldest lines (and over-long lines their middle); the table is never cut.
+ */
+function renderMarkdown(report, maxChars = SUMMARY_MAX_CHARS) {
+    const head = renderHead(report);
+    const blocks = logBlocks(report);
+    if (blocks.length === 0)
+        return head;
+    const overhead = blocks.length * 200; // <details> markup, fences, titles
+    const allowance = Math.max(0, Math.floor((maxChars - head.length - overhead) / blocks.length));
+    const rendered = blocks.map(block => {
+        const kept = tail(block.lines, allowance);
+        const dropped = block.lines.length - kept.length;
+        const shortened = kept.some(line => line.length > 0 && !block.lines.includes(line));
+        let title = `${block.title} (last ${units_counted(block.lines.length, 'line')})`;
+        if (dropped > 0)
+            title = `${block.title} (last ${kept.length} of ${units_counted(block.lines.length, 'line')}, cut to fit; the action log has them all)`;
+        else if (shortened)
+            title = `${block.title} (last ${units_counted(block.lines.length, 'line')}, long lines shortened; the action log has them whole)`;
+        return details(title, kept);
+    });
+    return [head, ...rendered].join('\n');
+}
+function renderHead(report) {
+    const out = [];
+    out.push(`## ${report.passed ? '✅' : '❌'} image-gate: ${headline(report)}`, '');
+    if (report.error) {
+        out.push(`**${report.error.kind === 'input' ? 'Bad input' : 'Error'}:** ${markdown(report.error.message, 1000)}`, '');
+    }
+    const facts = [report.tag && `image ${codeSpan(report.tag.slice(0, 200))}`, report.image.id && `id ${codeSpan(shortId(report.image.id))}`];
+    if (report.build.seconds !== undefined)
+        facts.push(`build ${report.build.seconds} s`);
+    if (report.health.startupSeconds !== undefined)
+        facts.push(`healthy ${report.health.startupSeconds} s after start`);
+    const profile = profileLine(report);
+    // a report read back (comment-from) is untrusted: its memory text is escaped like any
+    if (profile)
+        facts.push(markdown(profile, 300));
+    const factLine = facts.filter(Boolean).join(' · ');
+    if (factLine)
+        out.push(factLine, '');
+    if (report.checks.length > 0) {
+        // several platforms: one row group per platform, each row naming its platform
+        const several = report.checks.some(c => c.platform);
+        out.push(several ? '| | Platform | Check | Result | Limit | Detail |' : '| | Check | Result | Limit | Detail |', several ? '|---|---|---|---|---|---|' : '|---|---|---|---|---|');
+        for (const c of report.checks) {
+            // the rows are image-gate's sentences: their `code` stays code
+            const cell = (text, max = 300) => markdown(text, max, { table: true });
+            const platform = several ? ` ${cell(c.platform ?? '', 100)} |` : '';
+            // a detail holds the fix too: the stop row's init advice names the image's own ENTRYPOINT
+            out.push(`| ${ICON[c.status]} |${platform} ${c.name} | ${cell(c.value)} | ${cell(c.limit)} | ${cell(c.detail, 1000)} |`);
+        }
+        out.push('');
+    }
+    const pushed = pushLine(report);
+    if (pushed)
+        out.push(markdown(pushed, 2000), '');
+    // a report read back from the `report` output (comment-from) says what that output left out
+    if (report.cut?.length)
+        out.push(`_Cut to fit the report output: ${report.cut.map(note => inline(note, 200)).join('; ')}._`, '');
+    for (const view of platformViews(report))
+        out.push(...layersTable(report, view), ...findingsTable(view));
+    return out.join('\n');
+}
+function platformViews(report) {
+    const platforms = report.checks.some(c => c.platform) ? (report.platforms ?? []) : [];
+    if (platforms.length === 0)
+        return [{ platform: '', image: report.image, contents: report.contents, health: report.health }];
+    return platforms.map(p => ({ platform: p.platform, image: p.image, contents: p.contents, health: p.health ?? { verdict: 'skipped' } }));
+}
+/** " (linux/arm64)" with several platforms; `inert`: made inert like every string from the report */
+function titled({ platform }, inert = true) {
+    return platform ? ` (${inert ? inline(platform, 100) : platform})` : '';
+}
+function layersTable(report, view) {
+    const out = [];
+    const layers = view.image.largestLayers ?? [];
+    if (layers.length > 0) {
+        // with compare-to, each layer against the baseline's layer made by the same instruction
+        const compared = report.baseline?.ref !== undefined && layers.some(l => l.before !== undefined);
+        out.push(`<details><summary>Largest layers${titled(view)} (${layers.length})</summary>`, '');
+        if (compared)
+            out.push(`| Size | Change vs ${inline(report.baseline.ref, 200)} | Instruction |`, '|---:|---:|---|');
+        else
+            out.push('| Size | Instruction |', '|---:|---|');
+        for (const layer of layers) {
+            const change = compared ? ` ${layerChange(layer)} |` : '';
+            out.push(`| ${formatSize(layer.size)} |${change} ${inline(layer.instruction, 200)} |`);
+        }
+        out.push('', '</details>', '');
+    }
+    return out;
+}
+/** The contents check's findings: names, sizes and instructions only (a finding holds no file content). */
+function findingsTable(view) {
+    const { count = 0 } = view.contents ?? {};
+    // at most 40 rows of cut cells: the table is never cut, and a comment must stay under its limit
+    const findings = (view.contents?.findings ?? []).slice(0, FINDING_ROWS);
+    if (findings.length === 0)
+        return [];
+    const on = titled(view);
+    const title = count > findings.length ? `Contents findings${on} (the first ${findings.length} of ${count})` : `Contents findings${on} (${count})`;
+    const out = [`<details><summary>${title}</summary>`, '', '| Kind | Path | What | Size | Added by |', '|---|---|---|---:|---|'];
+    for (const f of findings) {
+        const deleted = f.deletedBy ? ` (deleted later by ${inline(f.deletedBy, 120)}: still ships)` : '';
+        const again = (f.alsoIn ?? []).map(i => `, again by ${inline(i, 120)}`).join('');
+        out.push(`| ${f.kind} | ${inline(f.path, 200)} | ${inline(f.what, 100)} | ${formatSize(f.size)} | ${inline(f.instruction, 120)}${again}${deleted} |`);
+    }
+    out.push('', '</details>', '');
+    return out;
+}
+/** "new", or the change from the baseline's layer, e.g. "+35.2 MB (+80.0%)". */
+function layerChange(layer) {
+    if (layer.before === undefined)
+        return '';
+    if (layer.before === 0)
+        return 'new';
+    return layer.before === layer.size ? 'same' : formatDelta(layer.size, layer.before);
+}
+function logBlocks(report) {
+    const blocks = [];
+    if (report.build.logTail?.length && !report.build.ok)
+        blocks.push({ title: 'Build log', lines: report.build.logTail });
+    for (const view of platformViews(report)) {
+        const { health: h } = view;
+        // details() makes the whole title inert
+        const on = titled(view, false);
+        const probes = h.probes ?? [];
+        if (probes.length > 0 && h.verdict !== 'healthy') {
+            const lines = probes.flatMap(p => [`[exit ${p.exitCode}] ${p.output.split('\n')[0] ?? ''}`, ...p.output.split('\n').slice(1).map(l => `  ${l}`)]);
+            blocks.push({ title: `${probes.length === 1 ? 'Last health probe' : `Last ${probes.length} health probes`}${on}`, lines });
+        }
+        if (h.logTail?.length)
+            blocks.push({ title: `Container log${on}`, lines: h.logTail });
+    }
+    for (const smoke of report.smoke ?? []) {
+        if (smoke.logTail?.length)
+            blocks.push({ title: `Smoke log: ${smoke.command}`, lines: smoke.logTail });
+    }
+    const labels = Object.entries(report.image.labels ?? {});
+    if (labels.length)
+        blocks.push({ title: 'Image labels', lines: labels.map(([k, v]) => `${k}=${v}`) });
+    return blocks;
+}
+/** The newest lines that fit in `budget` characters, each cut to LINE_MAX_CHARS. */
+function tail(lines, budget) {
+    const kept = [];
+    let used = 0;
+    for (let i = lines.length - 1; i >= 0; i--) {
+        const line = cutLine(lines[i]);
+        if (used + line.length + 1 > budget)
+            break;
+        kept.unshift(line);
+        used += line.length + 1;
+    }
+    return kept;
+}
+function cutLine(line) {
+    if (line.length <= LINE_MAX_CHARS)
+        return line;
+    const half = LINE_MAX_CHARS / 2 - 20;
+    return `${line.slice(0, half)} …[${line.length - 2 * half} characters cut]… ${line.slice(-half)}`;
+}
+function details(summary, lines) {
+    return ['<details><summary>' + inline(summary) + '</summary>', '', codeBlock(lines), '', '</details>', ''].join('\n');
+}
+
+;// CONCATENATED MODULE: ./src/publish/github.ts
+
+const RETRIES = 3;
+const MAX_WAIT_S = 60;
+const sleep = ms => new Promise(resolve => setTimeout(resolve, ms));
+/** `log`: where a retry is said (the run's sink). */
+function client(token, log, wait = sleep) {
+    // GITHUB_API_URL (GitHub Enterprise, or a test server) is read by @actions/github itself.
+    const octokit = getOctokit(token);
+    octokit.hook.wrap('request', async (request, options) => {
+        for (let attempt = 0;; attempt++) {
+            try {
+                return await request(options);
+            }
+            catch (err) {
+                const delay = attempt < RETRIES && options.method !== 'POST' ? retryDelayMs(err, attempt) : undefined;
+                if (delay === undefined)
+                    throw err;
+                log(`GitHub API ${options.method} ${options.url}: ${err.status}, retrying in ${delay / 1000} s`);
+                await wait(delay);
+            }
+        }
+    });
+    return octokit;
+}
+/** How long to wait before retrying this error, or undefined when it must not be retried. */
+function retryDelayMs(err, attempt, now = Date.now()) {
+    const status = err.status ?? 0;
+    const headers = err.response?.headers ?? {};
+    const rateLimited = status === 429 ||
+        (status === 403 && (headers['retry-after'] !== undefined || headers['x-ratelimit-remaining'] === '0' || /secondary rate limit/i.test(err.message ?? '')));
+    if (!rateLimited && status < 500)
+        return undefined;
+    const retryAfter = Number(headers['retry-after']);
+    if (Number.isFinite(retryAfter) && headers['retry-after'] !== undefined) {
+        return retryAfter <= MAX_WAIT_S ? retryAfter * 1000 : undefined;
+    }
+    const reset = Number(headers['x-ratelimit-reset']);
+    if (headers['x-ratelimit-remaining'] === '0' && Number.isFinite(reset)) {
+        const seconds = Math.max(1, reset - Math.floor(now / 1000));
+        return seconds <= MAX_WAIT_S ? seconds * 1000 : undefined;
+    }
+    return 1000 * 2 ** attempt;
+}
+
+;// CONCATENATED MODULE: ./src/publish/comment.ts
+
+
+
+
+// The sticky pull-request comment: one per key (workflow, job, image), updated in place on every
+// run. Anything that goes wrong here is a warning: the comment never changes the step's outcome.
+const PR_EVENTS = ['pull_request', 'pull_request_target'];
+const MARKER_PREFIX = '<!-- image-gate:comment key=';
+/** The pull request this run belongs to, or undefined when the event is not a pull request. */
+function pullRequest(context = github_context) {
+    if (!PR_EVENTS.includes(context.eventName))
+        return undefined;
+    const number = context.payload.pull_request?.number;
+    if (!number)
+        return undefined;
+    return { owner: context.repo.owner, repo: context.repo.repo, number };
+}
+/**
+ * Parallel legs (a matrix over Dockerfiles or targets) must keep separate comments, so the default
+ * key names the workflow, the job and the image: context, Dockerfile and target.
+ */
+function commentKey(inputs, env = process.env) {
+    if (inputs.commentKey)
+        return inputs.commentKey;
+    const workspace = env.GITHUB_WORKSPACE || process.cwd();
+    const rel = (p) => external_node_path_namespaceObject.relative(workspace, p) || '.';
+    return [env.GITHUB_WORKFLOW ?? '', env.GITHUB_JOB ?? '', rel(inputs.context), rel(inputs.file), inputs.target].join('/');
+}
+/** The hidden last line of our comment. The key is URI-encoded so it cannot end the HTML comment. */
+function marker(key) {
+    return `${MARKER_PREFIX}${encodeURIComponent(key)} -->`;
+}
+function runUrl(env = process.env) {
+    const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repo, GITHUB_RUN_ID: run } = env;
+    return server && repo && run ? `${server}/${repo}/actions/runs/${run}` : undefined;
+}
+function commentBody(report, key, link = runUrl()) {
+    const footer = link ? `\n[Workflow run](${link})\n` : '\n';
+    return `${renderMarkdown(report, COMMENT_MAX_CHARS)}${footer}${marker(key)}`;
+}
+/** Gate mode: comment on the pull request this run is for, if any. Returns the comment made. */
+async function commentOnPullRequest(report, inputs, sink) {
+    const target = pullRequest();
+    if (!inputs.comment || !target) {
+        sink.debug(`no pull-request comment (comment: ${inputs.comment}, event: ${github_context.eventName})`);
+        return undefined;
+    }
+    return upsertComment(report, target, report.commentKey ?? commentKey(inputs), inputs.githubToken, sink);
+}
+/**
+ * comment-from mode, typically in a `workflow_run` workflow that has a write token while the
+ * pull-request run (from a fork) had none. It runs privileged on a file the fork wrote, so what
+ * decides where the comment goes comes from the trusted event, not the file:
+ * - the pull request: the event's own (pull_request, pull_request_target; under workflow_run, its
+ *   pull_requests list, which GitHub fills for branches of this repository). For a fork that list
+ *   is empty, so the report's number is taken, and only if that pull request's head is the commit
+ *   the triggering run tested (its head_sha): a crafted report cannot steer the comment elsewhere.
+ *   Any other event names no pull request, and the file alone is not believed.
+ * - the comment's key, which decides which comment is overwritten: the comment-key input, else the
+ *   name of the workflow that made the report (workflow_run.name; the triggering workflow must have
+ *   that name to trigger this one at all), else this workflow's. Never the file's: a report could
+ *   otherwise overwrite another leg's comment (a failing one) with its own.
+ */
+async function commentFromReport(report, inputs, sink, octokit) {
+    const context = github_context;
+    const number = trustedPullRequest(report, context, sink);
+    if (!number)
+        return undefined;
+    const target = { owner: context.repo.owner, repo: context.repo.repo, number };
+    const api = octokit ?? client(inputs.githubToken, sink.info);
+    const runSha = context.eventName === 'workflow_run' ? context.payload.workflow_run?.head_sha : undefined;
+    if (runSha) {
+        try {
+            const { data } = await api.rest.pulls.get({ owner: target.owner, repo: target.repo, pull_number: target.number });
+            if (data.head.sha !== runSha) {
+                sink.warning(`image-gate did not comment: pull request #${target.number} is at ${data.head.sha.slice(0, 12)}, but the workflow run tested ${runSha.slice(0, 12)}. A newer push will bring its own report.`);
+                return undefined;
+            }
+        }
+        catch (err) {
+            sink.warning(explain(err));
+            return undefined;
+        }
+    }
+    return upsertComment(report, target, commentFromKey(inputs, context), inputs.githubToken, sink, api);
+}
+/** The pull request comment-from posts on: the event's, or (a fork's workflow_run) the report's, verified later. */
+function trustedPullRequest(report, context, sink) {
+    if (PR_EVENTS.includes(context.eventName))
+        return pullRequest(context)?.number;
+    if (context.eventName !== 'workflow_run') {
+        sink.warning(`image-gate did not comment: comment-from posts on the pull request the event names (workflow_run of a pull-request run, pull_request, pull_request_target); a ${context.eventName} event names none, and the report file alone is not trusted to.`);
+        return undefined;
+    }
+    const repository = context.payload.repository;
+    const listed = (context.payload.workflow_run?.pull_requests ?? []).filter(pr => typeof pr.number === 'number' && (pr.base?.repo?.id === undefined || repository?.id === undefined || pr.base.repo.id === repository.id));
+    if (listed.length > 0) {
+        const chosen = listed.find(pr => pr.number === report.pullRequest) ?? listed[0];
+        if (report.pullRequest && chosen.number !== report.pullRequest) {
+            sink.warning(`image-gate: the report names pull request #${report.pullRequest}, but the workflow run was for #${chosen.number}: commenting on #${chosen.number}.`);
+        }
+        return chosen.number;
+    }
+    if (!report.pullRequest)
+        sink.warning('image-gate did not comment: the report names no pull request (it was not made on a pull_request event).');
+    return report.pullRequest;
+}
+/** The key of comment-from's comment: the input, else the name of the workflow that made the report. */
+function commentFromKey(inputs, context = github_context) {
+    const triggering = context.payload.workflow_run?.name;
+    return inputs.commentKey || (typeof triggering === 'string' && triggering) || context.workflow || 'image-gate';
+}
+/** Posts or updates the comment for `key`. Problems become one warning, never a failure. */
+async function upsertComment(report, target, key, token, sink, octokit, wait = sleep) {
+    if (!token) {
+        sink.warning('image-gate did not comment on the pull request: github-token is empty. The job summary has the report.');
+        return undefined;
+    }
+    const api = octokit ?? client(token, sink.info);
+    const where = { owner: target.owner, repo: target.repo };
+    try {
+        const body = commentBody(report, key);
+        for (let attempt = 0;; attempt++) {
+            const existing = await findOurs(api, target, marker(key));
+            if (existing) {
+                const { data } = await api.rest.issues.updateComment({ ...where, comment_id: existing, body });
+                return said(sink, { url: data.html_url, action: 'updated' });
+            }
+            try {
+                const { data } = await api.rest.issues.createComment({ ...where, issue_number: target.number, body });
+                return said(sink, { url: data.html_url, action: 'created' });
+            }
+            catch (err) {
+                // GitHub may have saved the comment and still answered 5xx: look for it again before
+                // creating another, or the pull request gets two.
+                const delay = attempt < RETRIES ? retryDelayMs(err, attempt) : undefined;
+                if (delay === undefined)
+                    throw err;
+                sink.info(`GitHub API POST comment: ${err.status}, looking for it again and retrying in ${delay / 1000} s`);
+                await wait(delay);
+            }
+        }
+    }
+    catch (err) {
+        sink.warning(explain(err));
+        return undefined;
+    }
+}
+function said(sink, comment) {
+    sink.info(`Pull-request comment ${comment.action}: ${comment.url}`);
+    return comment;
+}
+/**
+ * Our comment: it carries our marker and was written by the token's own account. For a personal
+ * token GET /user names that account; an Actions or App token cannot read /user (403), and its
+ * comments are written by a bot, so then a bot author is required. A person pasting our marker is
+ * never matched.
+ */
+async function findOurs(api, target, mark) {
+    const self = await api.rest.users.getAuthenticated().then(r => r.data.login, () => undefined);
+    const comments = await api.paginate(api.rest.issues.listComments, {
+        owner: target.owner,
+        repo: target.repo,
+        issue_number: target.number,
+        per_page: 100
+    });
+    const ours = comments.find(c => c.body?.includes(mark) && (self ? c.user?.login === self : c.user?.type === 'Bot'));
+    return ours?.id;
+}
+function explain(err) {
+    const why = `${err.status ?? 'error'} ${String(err.message ?? err).split('\n')[0]}`;
+    if (err.status === 403 || err.status === 401 || err.status === 404) {
+        return (`image-gate could not comment on the pull request (${why}): the token cannot write to it. ` +
+            'Give the job `permissions: pull-requests: write`. Pull requests from forks and Dependabot get a read-only token whatever the workflow asks: ' +
+            'post the comment from a separate `workflow_run` workflow instead (see the README, "Forks"). The job summary has the report; the step outcome is unchanged.');
+    }
+    return `image-gate could not comment on the pull request (${why}). The job summary has the report; the step outcome is unchanged.`;
+}
+
+;// CONCATENATED MODULE: ./src/report/report.ts
+function newReport(tag = '') {
+    return { schema: 1, tag, build: { ok: false }, image: {}, health: { verdict: 'skipped' }, user: {}, checks: [], passed: false };
+}
+/** The most the `report` output holds (render/report-output.ts cuts it to fit an environment variable):
+ * well under 128 KiB, with room for the variable's name and anything else the step passes. */
+const REPORT_OUTPUT_MAX_BYTES = 96 * 1024;
+
+;// CONCATENATED MODULE: ./src/render/report-output.ts
+
+
+
+// The `report` output, cut to fit where it goes. The README's fork recipe passes it to a shell
+// through an environment variable, and Linux takes at most 128 KiB for one ("REPORT=…",
+// MAX_ARG_STRLEN): over it the step cannot even start, so a fork got no comment exactly when its
+// run failed with long log lines. What is cut is what a comment cuts anyway (the oldest log lines,
+// the middle of long ones, findings it does not list), the rows never; `cut` says what went.
+// Sizes are of the JSON as written: escapes and UTF-8 bytes count.
+/** Room kept for the `cut` notes themselves. */
+const NOTES_BYTES = 2_048;
+/** Lists the comment shows only part of, kept to that part. */
+const LABELS = 20;
+const PROCESSES = 20;
+/** The last resort: every text this long at most. */
+const TEXT_LAST_RESORT = 200;
+const report_output_size = (value) => Buffer.byteLength(JSON.stringify(value) ?? '');
+const count = (n) => n.toLocaleString('en-US');
+/** The report as the `report` output writes it: at most `max` bytes of JSON. */
+function capReport(report, max = REPORT_OUTPUT_MAX_BYTES) {
+    if (report_output_size(report) <= max)
+        return report;
+    const r = structuredClone(report);
+    const cut = [];
+    const fits = () => report_output_size({ ...r, cut }) <= max;
+    const logs = logsOf(r);
+    // long lines lose their middle, as the summary and the comment show them
+    let shortened = false;
+    for (const log of logs) {
+        const lines = log.get();
+        const short = lines.map(cutLine);
+        if (short.every((line, i) => line === lines[i]))
+            continue;
+        shortened = true;
+        log.set(short);
+    }
+    if (shortened)
+        cut.push(`log lines and probe output over ${count(LINE_MAX_CHARS)} characters: their middle`);
+    // lists the comment shows only the start of
+    if (!fits())
+        shorterLists(r, cut);
+    // the logs share what is left, each keeping its newest lines
+    if (!fits()) {
+        const saved = logs.map(log => log.get());
+        for (const log of logs)
+            log.set([]);
+        let left = max - report_output_size({ ...r, cut }) - NOTES_BYTES;
+        const byLength = logs.map((log, i) => ({ log, lines: saved[i] })).sort((a, b) => report_output_size(a.lines) - report_output_size(b.lines));
+        byLength.forEach(({ log, lines }, i) => {
+            const share = Math.max(0, Math.floor(left / (byLength.length - i)));
+            const kept = newest(lines, share);
+            log.set(kept);
+            left -= report_output_size(kept);
+            if (kept.length < lines.length)
+                cut.push(`${log.name}: the last ${count(kept.length)} of ${count(lines.length)} ${log.unit}`);
+        });
+    }
+    // the last resort (thousands of smoke commands, say): every text short, the rows kept
+    if (!fits()) {
+        Object.assign(r, shorten(r, TEXT_LAST_RESORT));
+        for (const log of logsOf(r))
+            log.set([]);
+        cut.push(`every text to ${TEXT_LAST_RESORT} characters, and the logs`);
+    }
+    return { ...r, cut };
+}
+/** The report's logs and probe output: the build log, the container log, each smoke log, each platform's container log, the probes. */
+function logsOf(r) {
+    const logs = [];
+    const add = (name, owner) => {
+        if (owner?.logTail?.length)
+            logs.push({ name, unit: 'lines', get: () => owner.logTail ?? [], set: lines => void (owner.logTail = lines) });
+    };
+    add('build log', r.build);
+    add('container log', r.health);
+    r.smoke?.forEach((smoke, i) => add(`smoke log ${i + 1} (${smoke.command.slice(0, 60)})`, smoke));
+    r.platforms?.forEach(p => add(`container log (${p.platform.slice(0, 60)})`, p.health));
+    const h = r.health;
+    const probes = h.probes ?? [];
+    if (probes.length) {
+        logs.push({
+            name: 'health probes',
+            unit: 'probes',
+            get: () => (h.probes ?? []).map(p => p.output),
+            // the newest probes, with their exit codes: `outputs` is always the newest of them
+            set: outputs => void (h.probes = probes.slice(probes.length - outputs.length).map((p, i) => ({ ...p, output: outputs[i] })))
+        });
+    }
+    return logs;
+}
+function shorterLists(r, cut) {
+    const findings = r.contents?.findings ?? [];
+    if (findings.length > FINDING_ROWS) {
+        r.contents.findings = findings.slice(0, FINDING_ROWS);
+        cut.push(`contents findings: the first ${FINDING_ROWS} of ${count(findings.length)} (the comment lists ${FINDING_ROWS})`);
+    }
+    const labels = Object.entries(r.image.labels ?? {});
+    if (labels.length > LABELS || labels.some(([k, v]) => k.length + v.length > TEXT_LAST_RESORT)) {
+        r.image.labels = Object.fromEntries(labels.slice(0, LABELS).map(([k, v]) => [k.slice(0, TEXT_LAST_RESORT), v.slice(0, TEXT_LAST_RESORT)]));
+        cut.push(`image labels: the first ${Math.min(LABELS, labels.length)} of ${count(labels.length)}, each to ${TEXT_LAST_RESORT} characters`);
+    }
+    const processes = r.user.processes ?? [];
+    if (processes.length > PROCESSES) {
+        r.user.processes = processes.slice(0, PROCESSES);
+        cut.push(`processes: the first ${PROCESSES} of ${count(processes.length)}`);
+    }
+}
+/** The newest lines whose JSON fits in `budget` bytes. */
+function newest(lines, budget) {
+    let used = 2; // []
+    let i = lines.length;
+    while (i > 0 && used + report_output_size(lines[i - 1]) + 1 <= budget)
+        used += report_output_size(lines[--i]) + 1;
+    return lines.slice(i);
+}
+/** Every string in a JSON-like value cut to `max` characters. */
+function shorten(value, max) {
+    if (typeof value === 'string')
+        return (value.length > max ? `${value.slice(0, max - 1)}…` : value);
+    if (Array.isArray(value))
+        return value.map(item => shorten(item, max));
+    if (value !== null && typeof value === 'object')
+        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, shorten(v, max)]));
+    return value;
+}
+
+;// CONCATENATED MODULE: ./src/publish/outputs.ts
+
+// The step's outputs, all read off the report.
+function outputsOf(report) {
+    const text = (v) => (v === undefined ? '' : String(v));
+    return {
+        imageid: text(report.image.id),
+        size: text(report.image.size),
+        'compressed-size': text(report.image.compressedSize),
+        health: report.health.verdict,
+        'startup-seconds': text(report.health.startupSeconds),
+        user: text(report.image.user),
+        uid: text(report.user.uid),
+        'memory-used': text(report.health.memory?.usedBytes),
+        'stop-seconds': text(report.stop?.seconds),
+        'stop-exit-code': text(report.stop?.exitCode),
+        'contents-findings': text(report.contents?.notScanned === undefined ? report.contents?.count : undefined),
+        passed: String(report.passed),
+        // which platforms failed: with several, each that did; with one, its own when it failed
+        'failed-platforms': (report.platforms ?? (report.passed ? [] : [{ platform: report.image.platform ?? '', passed: false }]))
+            .filter(p => !p.passed && p.platform)
+            .map(p => p.platform)
+            .join(','),
+        // cut to fit an environment variable: the README's fork recipe passes it through one
+        report: JSON.stringify(capReport(report)),
+        'comment-url': report.comment?.url ?? '',
+        // push: true, as build-push-action names them: what the registry serves for the tags
+        // partly pushed too: the tags that moved serve it
+        digest: report.push?.outcome === 'pushed' || report.push?.outcome === 'partly-pushed' ? (report.push.digest ?? '') : '',
+        metadata: pushMetadata(report)
+    };
+}
+function setOutputs(report, sink) {
+    for (const [name, value] of Object.entries(outputsOf(report)))
+        sink.output(name, value);
+}
+/**
+ * build-push-action's metadata output, for what was pushed: the manifest's (or index's) digest and
+ * descriptor, the tags that serve it (partly pushed: those that moved), and the config digest of a
+ * single image (empty when nothing was pushed).
+ */
+function pushMetadata(report) {
+    const push = report.push;
+    if ((push?.outcome !== 'pushed' && push?.outcome !== 'partly-pushed') || !push.digest)
+        return '';
+    const images = push.images ?? [];
+    return JSON.stringify({
+        'containerimage.digest': push.digest,
+        'containerimage.descriptor': { mediaType: push.mediaType, digest: push.digest, size: push.size },
+        ...(images.length === 1 && { 'containerimage.config.digest': images[0].config }),
+        'image.name': (push.outcome === 'pushed' ? push.tags : (push.moved ?? []).map(m => m.tag)).join(',')
+    });
+}
+
 ;// CONCATENATED MODULE: ./src/report/image-schema.ts
 
 
@@ -63509,7 +63564,7 @@ const ProfileWhySchema = object({
 ;// CONCATENATED MODULE: ./src/report/user-schema.ts
 
 
-// Who the container runs as (stages/user.ts), as the report holds it: the schema's user.
+// Who the container runs as (user/measure.ts), as the report holds it: the schema's user.
 const UserSchema = object({
     /** the UIDs PID 1 of the container really runs as, inside the container's user namespace */
     uid: dist_optional(wholeNumber()),
@@ -63534,7 +63589,7 @@ const UserSchema = object({
     /**
      * an nginx master running as root (its workers as another account): what running it all as that
      * account needs, from nginx itself (nginx -V -T): the directories of its temp paths, its pid file,
-     * the ports it listens on (stages/server.ts)
+     * the ports it listens on (user/server-facts.ts)
      */
     server: dist_optional(object({ program: picklist(['nginx']), tempDirs: firstOf(fields_short(), 10), pidFile: dist_optional(fields_short()), ports: firstOf(wholeNumber(), 20) })),
     /** USER resolved through the image's /etc/passwd and /etc/group */
@@ -63551,239 +63606,6 @@ const UserSchema = object({
     base: dist_optional(object({ shell: dist_optional(dist_boolean()), os: dist_optional(picklist(['alpine', 'debian', 'rhel', 'busybox'])) })),
     /** why the runtime user could not be read */
     unknownReason: dist_optional(fields_text())
-});
-
-;// CONCATENATED MODULE: ./src/rules/protocol.ts
-// What a port speaks, asked from inside the container with a program the image has (docker exec
-// in exec form: the script is constant, the port its one argument), so a probe that fits the port
-// is suggested: php-fpm's :9000 speaks FastCGI, where an HTTP probe can never pass, and a raw TCP
-// port (an Erlang proxy) answers no HTTP request. Each asker does the same three steps and prints
-// what came back, as hex, for answerOf() to judge here (pure, so each reply is tested as servers
-// really send it):
-//   1. `GET /health HTTP/1.0` (no Host header, as the bash probe sends it): a reply that starts
-//      "HTTP/" is an HTTP server, with the status /health answered;
-//   2. when /health did not answer 2xx or 3xx, `GET /` (a static site answers there);
-//   3. when it is not HTTP, a FastCGI FCGI_GET_VALUES record (the spec's management request,
-//      section 4.1): a FastCGI server answers FCGI_GET_VALUES_RESULT (type 10); php-fpm closes an
-//      HTTP request at once, so this costs nothing there.
-// Each reply is read for up to 2 s (a raw server that waits for its own protocol says nothing), so
-// asking costs milliseconds on an HTTP or FastCGI port and about 4 s on a silent one, only when
-// advice is due.
-/** The programs that can ask, in the order rules/probe.ts ranks them. */
-const ASKERS = ['python3', 'python', 'node', 'php', 'ruby', 'bash'];
-// One line per step: "health <hex>", "root <hex>", "fcgi <hex>"; instead of hex, "closed" (the
-// connection was refused), "eof" (closed with nothing sent), "timeout" (nothing within 2 s),
-// "error" (could not connect otherwise).
-const PYTHON = String.raw `import socket,sys
-P=int(sys.argv[1])
-def ask(b,n=12):
-    try:
-        s=socket.create_connection(('127.0.0.1',P),2)
-    except ConnectionRefusedError:
-        return 'closed'
-    except OSError:
-        return 'error'
-    s.settimeout(2)
-    r=b''
-    try:
-        s.sendall(b)
-        while len(r)<n:
-            d=s.recv(64)
-            if not d:
-                break
-            r+=d
-    except socket.timeout:
-        if not r:
-            return 'timeout'
-    except OSError:
-        pass
-    s.close()
-    return r[:64].hex() if r else 'eof'
-G=lambda p:('GET '+p+' HTTP/1.0\r\n\r\n').encode()
-h=ask(G('/health'))
-print('health',h)
-if h.startswith('485454502f'):
-    if h[18:20] not in ('32','33'):
-        print('root',ask(G('/')))
-elif h not in ('closed','error'):
-    print('fcgi',ask(b'\x01\x09'+bytes(6),8))
-`;
-const NODE = String.raw `const net=require('net'),P=+process.argv[1]
-const ask=(b,n=12)=>new Promise(done=>{let r=Buffer.alloc(0)
-const s=net.connect(P,'127.0.0.1')
-const end=w=>{clearTimeout(t);s.destroy();done(r.length?r.subarray(0,64).toString('hex'):w)}
-const t=setTimeout(()=>end('timeout'),2000)
-s.on('connect',()=>s.write(b))
-s.on('data',d=>{r=Buffer.concat([r,d]);if(r.length>=n)end('')})
-s.on('end',()=>end('eof'))
-s.on('error',e=>end(e.code==='ECONNREFUSED'?'closed':'eof'))})
-const G=p=>Buffer.from('GET '+p+' HTTP/1.0\r\n\r\n')
-;(async()=>{const h=await ask(G('/health'))
-console.log('health',h)
-if(h.startsWith('485454502f')){if(!['32','33'].includes(h.slice(18,20)))console.log('root',await ask(G('/')))}
-else if(h!=='closed'&&h!=='error')console.log('fcgi',await ask(Buffer.from([1,9,0,0,0,0,0,0]),8))})()
-`;
-const PHP = String.raw `function ask($p,$b,$n=12){$s=@stream_socket_client("tcp://127.0.0.1:$p",$en,$es,2);
-if(!$s)return $en==111?'closed':'error';
-stream_set_timeout($s,2);fwrite($s,$b);$r='';
-while(strlen($r)<$n){$d=fread($s,64);if($d===false||$d===''){
-if(stream_get_meta_data($s)['timed_out']&&$r==='')return 'timeout';break;}$r.=$d;}
-fclose($s);return $r===''?'eof':bin2hex(substr($r,0,64));}
-$p=(int)$argv[1];$g=function($u){return "GET $u HTTP/1.0\r\n\r\n";};
-$h=ask($p,$g('/health'));echo "health $h\n";
-if(substr($h,0,10)==='485454502f'){if(!in_array(substr($h,18,2),['32','33']))echo 'root ',ask($p,$g('/')),"\n";}
-elseif($h!=='closed'&&$h!=='error')echo 'fcgi ',ask($p,"\x01\x09\0\0\0\0\0\0",8),"\n";
-`;
-const RUBY = String.raw `require "socket"
-def ask(p,b,n=12)
-  begin
-    s=Socket.tcp("127.0.0.1",p,connect_timeout: 2)
-  rescue Errno::ECONNREFUSED
-    return "closed"
-  rescue StandardError
-    return "error"
-  end
-  r="".b
-  w="eof"
-  begin
-    s.write(b)
-    while r.size<n
-      if IO.select([s],nil,nil,2).nil?
-        w="timeout"
-        break
-      end
-      r<<s.readpartial(64)
-    end
-  rescue EOFError, SystemCallError
-  end
-  s.close
-  r.empty? ? w : r[0,64].unpack1("H*")
-end
-p=ARGV[0].to_i
-g=->(u){"GET #{u} HTTP/1.0\r\n\r\n"}
-h=ask(p,g.("/health"))
-puts "health #{h}"
-if h.start_with?("485454502f")
-  puts "root #{ask(p,g.("/"))}" unless %w[32 33].include?(h[18,2])
-elsif !%w[closed error].include?(h)
-  puts "fcgi #{ask(p,"\x01\x09\0\0\0\0\0\0".b,8)}"
-end
-`;
-// bash: /dev/tcp, one byte at a time (read -d '' takes a NUL as an empty byte, EOF as a failure)
-const BASH = String.raw `export LC_ALL=C
-exec 2>/dev/null
-ask(){ exec 3<>"/dev/tcp/127.0.0.1/$P" 2>/dev/null || { echo closed; return; }
-  printf "$1" >&3
-  local h= c s t=2 n=0
-  local want=$2; [ -n "$want" ] || want=12
-  while [ $n -lt $want ]; do
-    IFS= read -r -d '' -n 1 -t $t c <&3; s=$?
-    if [ $s -gt 128 ]; then [ -z "$h" ] && h=timeout; break; fi
-    if [ $s -ne 0 ] && [ -z "$c" ]; then break; fi
-    if [ -z "$c" ]; then h+=00; else printf -v c %02x "'$c"; h+=$c; fi
-    n=$((n+1)); t=1
-  done
-  exec 3<&-
-  [ -n "$h" ] || h=eof
-  echo "$h"
-}
-P=$1
-h=$(ask 'GET /health HTTP/1.0\r\n\r\n')
-echo "health $h"
-case $h in
-  485454502f????????3[23]*) ;;
-  485454502f*) echo "root $(ask 'GET / HTTP/1.0\r\n\r\n')" ;;
-  closed|error) ;;
-  *) echo "fcgi $(ask '\x01\x09\x00\x00\x00\x00\x00\x00' 8)" ;;
-esac
-`;
-/** The docker exec argument list (after the container's name) that asks `port` with `tool`. */
-function askArgv(tool, port) {
-    const p = String(port);
-    switch (tool) {
-        case 'python3':
-        case 'python':
-            return [tool, '-c', PYTHON, p];
-        case 'node':
-            return ['node', '-e', NODE, p];
-        case 'php':
-            return ['php', '-r', PHP, p];
-        case 'ruby':
-            return ['ruby', '-e', RUBY, p];
-        case 'bash':
-            return ['bash', '-c', BASH, 'ask', p];
-    }
-}
-const HTTP = /^HTTP\/\d(?:\.\d)? (\d{3})\b/;
-/** The bytes of one step's hex, or the word the asker printed instead. */
-function reply(word) {
-    if (word === undefined)
-        return undefined;
-    if (word === 'closed' || word === 'eof' || word === 'timeout' || word === 'error')
-        return word;
-    return /^(?:[0-9a-f]{2})+$/.test(word) ? Buffer.from(word, 'hex') : undefined;
-}
-function protocol_status(bytes) {
-    const m = Buffer.isBuffer(bytes) ? HTTP.exec(bytes.toString('latin1')) : null;
-    return m ? Number(m[1]) : undefined;
-}
-/** What the port speaks, from an asker's output; undefined when the asker did not run or could not connect. */
-function answerOf(output) {
-    const lines = new Map();
-    for (const line of output.split('\n')) {
-        const m = /^(health|root|fcgi) (\S+)\s*$/.exec(line);
-        if (m && !lines.has(m[1]))
-            lines.set(m[1], m[2]);
-    }
-    const health = reply(lines.get('health'));
-    if (health === undefined || health === 'error')
-        return undefined;
-    if (health === 'closed')
-        return { protocol: 'closed' };
-    const healthStatus = protocol_status(health);
-    if (healthStatus !== undefined) {
-        const rootStatus = protocol_status(reply(lines.get('root')));
-        return { protocol: 'http', healthStatus, ...(rootStatus !== undefined && { rootStatus }) };
-    }
-    const fcgi = reply(lines.get('fcgi'));
-    // FCGI_VERSION_1, FCGI_GET_VALUES_RESULT
-    if (Buffer.isBuffer(fcgi) && fcgi[0] === 1 && fcgi[1] === 10)
-        return { protocol: 'fastcgi' };
-    return { protocol: Buffer.isBuffer(health) || Buffer.isBuffer(fcgi) ? 'other' : 'silent' };
-}
-
-;// CONCATENATED MODULE: ./src/report/probe-schema.ts
-
-
-
-
-// The health report's suggested probe and what the probed port spoke (schema.ts holds the rest):
-// stages/probe-advice.ts writes them, checks/health-advice.ts words them.
-/**
- * missing, a probe whose program is not in the image, or an HTTP probe on a port that speaks no
- * HTTP: a probe built from a program the image has (rules/probe.ts; `app`: its own binary), fitted
- * to what its port speaks; shell: it has /bin/sh (health-cmd needs one)
- */
-const SuggestedCmdSchema = object({
-    tool: picklist(PROBE_TOOLS),
-    argv: pipe(array(fields_short()), transform(a => a.slice(0, 10))),
-    shell: dist_boolean(),
-    /** what it speaks, fitted to what the port answered (absent: http) */
-    kind: dist_optional(picklist(['http', 'fastcgi', 'tcp'])),
-    /** http: the path it asks ("/health", or "/" where only that answered 2xx or 3xx) */
-    path: dist_optional(fields_short())
-});
-/**
- * with advice: what the port to probe spoke when asked from inside the container
- * (rules/protocol.ts), the program that asked, and the statuses GET /health and GET / answered there
- */
-const PortAnswerSchema = object({
-    port: wholeNumber(),
-    protocol: picklist(['http', 'fastcgi', 'other', 'silent', 'closed']),
-    /** absent: the sockets showed nothing listening there, so it was not asked */
-    by: dist_optional(picklist(ASKERS)),
-    healthStatus: dist_optional(wholeNumber()),
-    rootStatus: dist_optional(wholeNumber())
 });
 
 ;// CONCATENATED MODULE: ./src/report/schema.ts
@@ -63919,7 +63741,7 @@ const HealthSchema = object({
      * period then its retries, or a probe that could not run at all
      */
     rule: dist_optional(picklist(['docker', 'image-limit', 'start-period', 'cannot-run'])),
-    /** image-limit, start-period: container start → Docker's unhealthy on the rule's settings, on its schedule (rules/probe-schedule.ts) */
+    /** image-limit, start-period: container start → Docker's unhealthy on the rule's settings, on its schedule (health/probe-schedule.ts) */
     limitSeconds: measured(),
     /** image-limit, start-period: container start → the start of Docker's last counted probe; each probe's run counted (ms); the start period's interval where not the interval */
     lastProbeSeconds: measured(),
@@ -64035,7 +63857,7 @@ const ReportSchema = pipe(object({
     push: dist_optional(PushSchema),
     /** the pull-request comment, when one was posted */
     comment: dist_optional(object({ url: fields_text(), action: picklist(['created', 'updated']) })),
-    /** what the `report` output left out to fit an environment variable (cap.ts) */
+    /** what the `report` output left out to fit an environment variable (render/report-output.ts) */
     cut: dist_optional(pipe(array(fields_short()), transform(notes => notes.slice(0, 20)))),
     /** set when the run could not start or stopped early (bad input, no engine) */
     error: dist_optional(object({ kind: picklist(['input', 'engine', 'timeout', 'internal']), message: fields_text() }))
@@ -64058,7 +63880,7 @@ transform(report => ({ ...report, passed: report.passed === true && report.check
 /** Just enough to tell an image-gate report from some other JSON file. */
 const Envelope = object({ schema: literal(1), checks: array(unknown()) });
 /**
- * The most a report file may hold. The `report` output is at most 96 KiB (cap.ts); a file many times
+ * The most a report file may hold. The `report` output is at most 96 KiB (render/report-output.ts); a file many times
  * that is not one, and is not read whole into memory to find out.
  */
 const REPORT_FILE_MAX_BYTES = 1024 * 1024;
@@ -64138,14 +63960,9 @@ function cut(text) {
     return text.length > 40 ? `${text.slice(0, 40)}…` : text;
 }
 
-;// CONCATENATED MODULE: ./src/report/report.ts
-function newReport(tag = '') {
-    return { schema: 1, tag, build: { ok: false }, image: {}, health: { verdict: 'skipped' }, user: {}, checks: [], passed: false };
-}
-
 ;// CONCATENATED MODULE: external "node:string_decoder"
 const external_node_string_decoder_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:string_decoder");
-;// CONCATENATED MODULE: ./src/stages/build-log.ts
+;// CONCATENATED MODULE: ./src/build-output/build-log.ts
 
 // The build's plain progress output, masked: every secret whole (secrets.ts), and what BuildKit's
 // own cuts leave of one at their edges, where no whole value matches.
@@ -64267,7 +64084,7 @@ function maskedStream(secrets, show) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/stages/build-warnings.ts
+;// CONCATENATED MODULE: ./src/build-output/build-warnings.ts
 
 // BuildKit's build checks (buildx 0.15 and later): Dockerfile lint rules such as JSONArgsRecommended
 // or SecretsUsedInArgOrEnv. With BUILDX_METADATA_WARNINGS=true buildx writes them into the metadata
@@ -64318,7 +64135,7 @@ function build_warnings_oneLine(text) {
     return plain(text.replace(/[\r\n\t]+/g, ' ')).trim();
 }
 
-;// CONCATENATED MODULE: ./src/stages/tracebacks.ts
+;// CONCATENATED MODULE: ./src/build-output/tracebacks.ts
 // An uncaught error as each language's runtime prints it, read the way that language writes it, so
 // a failed build step is named by the exception that ended it rather than by the first line that
 // happens to say "Error:". Lines come as the step printed them, indentation kept (Python's
@@ -64475,7 +64292,7 @@ function noAttestations(builder, said) {
 async function buildImage(ctx, inputs, tags) {
     const dir = ctx.tempDir('build');
     const log = ctx.sink.stream();
-    // the log is masked as it streams, the output once it is whole (build-log.ts)
+    // the log is masked as it streams, the output once it is whole (build-output/build-log.ts)
     const shown = maskedStream(ctx.secrets, text => log.write(Buffer.from(text)));
     try {
         const iidFile = external_node_path_namespaceObject.join(dir, 'iid');
@@ -64548,7 +64365,7 @@ function explainFailure(output) {
     const cause = failedStep ? tellingLine(stepOutput(lines, failedStep)) : undefined;
     return { failedStep, error, ...(cause && { cause }), logTail: meaningful.slice(-LOG_TAIL_LINES) };
 }
-/** One line of build output for a one-line cell: plain as a terminal shows it (src/plain.ts), tabs and newlines as spaces. */
+/** One line of build output for a one-line cell: plain as a terminal shows it (src/strip-escapes.ts), tabs and newlines as spaces. */
 const build_oneLine = (line) => plain(line).replace(/[\t\n]/g, ' ');
 /**
  * What the failed step printed: buildx's plain progress prefixes each line of a step's output with
@@ -64585,7 +64402,7 @@ const NOT_A_CAUSE = /^(npm (warn|WARN)|warn(ing)?\b|WARN\b)|^npm (error|ERR!) (c
  * The rules for the most telling line, in order: the first line a rule matches wins, and an earlier
  * rule beats a later one whatever the order of the lines. A compiler's diagnostic is the cause
  * even when the program that ran it crashes after; an uncaught error comes next, read as its
- * language prints it (tracebacks.ts: a chained Python traceback names its cause last); a package
+ * language prints it (build-output/tracebacks.ts: a chained Python traceback names its cause last); a package
  * manager's own error comes before the generic words, which also match its fallout.
  */
 const COMPILER = 
@@ -64636,6 +64453,7 @@ async function defaultTag(ctx, inputs, env = process.env) {
 
 ;// CONCATENATED MODULE: ./src/stages/inspect.ts
 
+
 async function inspectImage(docker, ref) {
     // masked once parsed, so no mask can break the JSON
     const [image] = docker.secrets.maskStrings(JSON.parse(await docker.ok(['image', 'inspect', ref], { raw: true })));
@@ -64659,16 +64477,6 @@ async function inspectImage(docker, ref) {
         cmd: image.Config?.Cmd ?? [],
         labels: image.Config?.Labels ?? {}
     };
-}
-/** `HEALTHCHECK NONE` and an inherited empty test both mean: no health check. */
-function healthcheckOf(test) {
-    if (!test || test.length === 0 || test[0] === 'NONE')
-        return undefined;
-    return test;
-}
-/** ["CMD-SHELL", "wget ... || exit 1"] → "wget ... || exit 1"; ["CMD", "a", "b"] → "a b". */
-function describeHealthcheck(test) {
-    return test.slice(1).join(' ');
 }
 
 ;// CONCATENATED MODULE: ./src/docker/events.ts
@@ -64742,7 +64550,7 @@ async function waitUntil(clock, limitMs, look, pollMs = () => SAFETY_POLL_MS) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/rules/probe-schedule.ts
+;// CONCATENATED MODULE: ./src/health/probe-schedule.ts
 // When Docker would run each probe of a HEALTHCHECK that never passes, and when it would say
 // "unhealthy", as moby's daemon/health.go schedules them (monitor, getInterval, handleProbeResult):
 //   - the monitor starts a moment after the container (StartedAt) and waits one interval;
@@ -64753,7 +64561,7 @@ async function waitUntil(clock, limitMs, look, pollMs = () => SAFETY_POLL_MS) {
 //     before 25 there is none (one interval throughout, and an image's --start-interval is ignored);
 //   - a failure counts only when its probe STARTED at or after the start period (result.Start −
 //     StartedAt), and `retries` counted failures in a row make it unhealthy, when that probe ends.
-// Pure: the wait (stages/health.ts) feeds it what its own probes measured.
+// Pure: the wait (health/wait-healthy.ts) feeds it what its own probes measured.
 /** Docker's start interval when the image sets none, on Docker 27 and later. */
 const DOCKER_DEFAULT_START_INTERVAL_S = 5;
 /**
@@ -64874,7 +64682,7 @@ class ScheduleReplay {
     }
 }
 
-;// CONCATENATED MODULE: ./src/stages/health.ts
+;// CONCATENATED MODULE: ./src/health/wait-healthy.ts
 
 
 
@@ -64888,12 +64696,12 @@ class ScheduleReplay {
 // follows Docker's within tens of milliseconds.
 //
 // The rule, with fast-health (the default): the container is probed every 0.1 s while it starts
-// (rules/health.ts: fastTiming) and the start period is health-timeout (run.ts), so Docker counts
+// (health/rules.ts: fastTiming) and the start period is health-timeout (stages/run.ts), so Docker counts
 // no failure while the app boots, and the first passing probe makes it healthy and ends the wait.
 // "unhealthy" comes at the first of:
 //   - a probe that could not run at all (its program is missing or not executable): at that probe;
 //   - the image's own limit: Docker, on the image's own HEALTHCHECK settings, would have said
-//     unhealthy. Its schedule (rules/probe-schedule.ts: each probe an interval after the last one
+//     unhealthy. Its schedule (health/probe-schedule.ts: each probe an interval after the last one
 //     ended, the start period's interval, which failures count) is replayed with the costs the
 //     wait's own probes measured (the same command and timeout), and the verdict comes once a
 //     probe that started no earlier than Docker's last counted probe would start has failed: the
@@ -64964,7 +64772,7 @@ async function waitForHealth(docker, name, inputs, image, clock, engine = { api:
         health.intervalSeconds = inputs.healthCmd ? DOCKER_DEFAULT_INTERVAL_S : image.healthcheckInterval;
     const limit = probeLimit(inputs, image, engine.version);
     const timing = probeTiming(api);
-    // a health-cmd's start period: the limit's with fast-health, Docker's own without (run.ts)
+    // a health-cmd's start period: the limit's with fast-health, Docker's own without (stages/run.ts)
     if (inputs.healthCmd && (inputs.fastHealth || inputs.healthStartPeriod > 0))
         health.startPeriodSeconds = inputs.healthStartPeriod;
     const started = clock.now();
@@ -65338,7 +65146,7 @@ function lostSignal(before, after, sinceSignalMs) {
     return undefined;
 }
 
-;// CONCATENATED MODULE: ./src/rules/go-elf.ts
+;// CONCATENATED MODULE: ./src/saved/go-elf.ts
 // Whether an executable is a Go program (elf.ts reads which architecture one is for), from the
 // start of its file: Go's linker writes a note named "Go" of type 4 (its build ID) into every ELF
 // it links, internally or externally, stripped or not, in a PT_NOTE segment near the start (Go's
@@ -65387,7 +65195,7 @@ function align4(n) {
     return (n + 3) & ~3;
 }
 
-;// CONCATENATED MODULE: ./src/stages/go-program.ts
+;// CONCATENATED MODULE: ./src/saved/go-program.ts
 
 
 
@@ -65700,7 +65508,189 @@ function smokeArgs(ctx, inputs, image, name, command) {
 
 ;// CONCATENATED MODULE: external "node:timers/promises"
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
-;// CONCATENATED MODULE: ./src/docker/accounts.ts
+;// CONCATENATED MODULE: ./src/health/protocol.ts
+// One line per step: "health <hex>", "root <hex>", "fcgi <hex>"; instead of hex, "closed" (the
+// connection was refused), "eof" (closed with nothing sent), "timeout" (nothing within 2 s),
+// "error" (could not connect otherwise).
+const PYTHON = String.raw `import socket,sys
+P=int(sys.argv[1])
+def ask(b,n=12):
+    try:
+        s=socket.create_connection(('127.0.0.1',P),2)
+    except ConnectionRefusedError:
+        return 'closed'
+    except OSError:
+        return 'error'
+    s.settimeout(2)
+    r=b''
+    try:
+        s.sendall(b)
+        while len(r)<n:
+            d=s.recv(64)
+            if not d:
+                break
+            r+=d
+    except socket.timeout:
+        if not r:
+            return 'timeout'
+    except OSError:
+        pass
+    s.close()
+    return r[:64].hex() if r else 'eof'
+G=lambda p:('GET '+p+' HTTP/1.0\r\n\r\n').encode()
+h=ask(G('/health'))
+print('health',h)
+if h.startswith('485454502f'):
+    if h[18:20] not in ('32','33'):
+        print('root',ask(G('/')))
+elif h not in ('closed','error'):
+    print('fcgi',ask(b'\x01\x09'+bytes(6),8))
+`;
+const NODE = String.raw `const net=require('net'),P=+process.argv[1]
+const ask=(b,n=12)=>new Promise(done=>{let r=Buffer.alloc(0)
+const s=net.connect(P,'127.0.0.1')
+const end=w=>{clearTimeout(t);s.destroy();done(r.length?r.subarray(0,64).toString('hex'):w)}
+const t=setTimeout(()=>end('timeout'),2000)
+s.on('connect',()=>s.write(b))
+s.on('data',d=>{r=Buffer.concat([r,d]);if(r.length>=n)end('')})
+s.on('end',()=>end('eof'))
+s.on('error',e=>end(e.code==='ECONNREFUSED'?'closed':'eof'))})
+const G=p=>Buffer.from('GET '+p+' HTTP/1.0\r\n\r\n')
+;(async()=>{const h=await ask(G('/health'))
+console.log('health',h)
+if(h.startsWith('485454502f')){if(!['32','33'].includes(h.slice(18,20)))console.log('root',await ask(G('/')))}
+else if(h!=='closed'&&h!=='error')console.log('fcgi',await ask(Buffer.from([1,9,0,0,0,0,0,0]),8))})()
+`;
+const PHP = String.raw `function ask($p,$b,$n=12){$s=@stream_socket_client("tcp://127.0.0.1:$p",$en,$es,2);
+if(!$s)return $en==111?'closed':'error';
+stream_set_timeout($s,2);fwrite($s,$b);$r='';
+while(strlen($r)<$n){$d=fread($s,64);if($d===false||$d===''){
+if(stream_get_meta_data($s)['timed_out']&&$r==='')return 'timeout';break;}$r.=$d;}
+fclose($s);return $r===''?'eof':bin2hex(substr($r,0,64));}
+$p=(int)$argv[1];$g=function($u){return "GET $u HTTP/1.0\r\n\r\n";};
+$h=ask($p,$g('/health'));echo "health $h\n";
+if(substr($h,0,10)==='485454502f'){if(!in_array(substr($h,18,2),['32','33']))echo 'root ',ask($p,$g('/')),"\n";}
+elseif($h!=='closed'&&$h!=='error')echo 'fcgi ',ask($p,"\x01\x09\0\0\0\0\0\0",8),"\n";
+`;
+const RUBY = String.raw `require "socket"
+def ask(p,b,n=12)
+  begin
+    s=Socket.tcp("127.0.0.1",p,connect_timeout: 2)
+  rescue Errno::ECONNREFUSED
+    return "closed"
+  rescue StandardError
+    return "error"
+  end
+  r="".b
+  w="eof"
+  begin
+    s.write(b)
+    while r.size<n
+      if IO.select([s],nil,nil,2).nil?
+        w="timeout"
+        break
+      end
+      r<<s.readpartial(64)
+    end
+  rescue EOFError, SystemCallError
+  end
+  s.close
+  r.empty? ? w : r[0,64].unpack1("H*")
+end
+p=ARGV[0].to_i
+g=->(u){"GET #{u} HTTP/1.0\r\n\r\n"}
+h=ask(p,g.("/health"))
+puts "health #{h}"
+if h.start_with?("485454502f")
+  puts "root #{ask(p,g.("/"))}" unless %w[32 33].include?(h[18,2])
+elsif !%w[closed error].include?(h)
+  puts "fcgi #{ask(p,"\x01\x09\0\0\0\0\0\0".b,8)}"
+end
+`;
+// bash: /dev/tcp, one byte at a time (read -d '' takes a NUL as an empty byte, EOF as a failure)
+const BASH = String.raw `export LC_ALL=C
+exec 2>/dev/null
+ask(){ exec 3<>"/dev/tcp/127.0.0.1/$P" 2>/dev/null || { echo closed; return; }
+  printf "$1" >&3
+  local h= c s t=2 n=0
+  local want=$2; [ -n "$want" ] || want=12
+  while [ $n -lt $want ]; do
+    IFS= read -r -d '' -n 1 -t $t c <&3; s=$?
+    if [ $s -gt 128 ]; then [ -z "$h" ] && h=timeout; break; fi
+    if [ $s -ne 0 ] && [ -z "$c" ]; then break; fi
+    if [ -z "$c" ]; then h+=00; else printf -v c %02x "'$c"; h+=$c; fi
+    n=$((n+1)); t=1
+  done
+  exec 3<&-
+  [ -n "$h" ] || h=eof
+  echo "$h"
+}
+P=$1
+h=$(ask 'GET /health HTTP/1.0\r\n\r\n')
+echo "health $h"
+case $h in
+  485454502f????????3[23]*) ;;
+  485454502f*) echo "root $(ask 'GET / HTTP/1.0\r\n\r\n')" ;;
+  closed|error) ;;
+  *) echo "fcgi $(ask '\x01\x09\x00\x00\x00\x00\x00\x00' 8)" ;;
+esac
+`;
+/** The docker exec argument list (after the container's name) that asks `port` with `tool`. */
+function askArgv(tool, port) {
+    const p = String(port);
+    switch (tool) {
+        case 'python3':
+        case 'python':
+            return [tool, '-c', PYTHON, p];
+        case 'node':
+            return ['node', '-e', NODE, p];
+        case 'php':
+            return ['php', '-r', PHP, p];
+        case 'ruby':
+            return ['ruby', '-e', RUBY, p];
+        case 'bash':
+            return ['bash', '-c', BASH, 'ask', p];
+    }
+}
+const HTTP = /^HTTP\/\d(?:\.\d)? (\d{3})\b/;
+/** The bytes of one step's hex, or the word the asker printed instead. */
+function reply(word) {
+    if (word === undefined)
+        return undefined;
+    if (word === 'closed' || word === 'eof' || word === 'timeout' || word === 'error')
+        return word;
+    return /^(?:[0-9a-f]{2})+$/.test(word) ? Buffer.from(word, 'hex') : undefined;
+}
+function protocol_status(bytes) {
+    const m = Buffer.isBuffer(bytes) ? HTTP.exec(bytes.toString('latin1')) : null;
+    return m ? Number(m[1]) : undefined;
+}
+/** What the port speaks, from an asker's output; undefined when the asker did not run or could not connect. */
+function answerOf(output) {
+    const lines = new Map();
+    for (const line of output.split('\n')) {
+        const m = /^(health|root|fcgi) (\S+)\s*$/.exec(line);
+        if (m && !lines.has(m[1]))
+            lines.set(m[1], m[2]);
+    }
+    const health = reply(lines.get('health'));
+    if (health === undefined || health === 'error')
+        return undefined;
+    if (health === 'closed')
+        return { protocol: 'closed' };
+    const healthStatus = protocol_status(health);
+    if (healthStatus !== undefined) {
+        const rootStatus = protocol_status(reply(lines.get('root')));
+        return { protocol: 'http', healthStatus, ...(rootStatus !== undefined && { rootStatus }) };
+    }
+    const fcgi = reply(lines.get('fcgi'));
+    // FCGI_VERSION_1, FCGI_GET_VALUES_RESULT
+    if (Buffer.isBuffer(fcgi) && fcgi[0] === 1 && fcgi[1] === 10)
+        return { protocol: 'fastcgi' };
+    return { protocol: Buffer.isBuffer(health) || Buffer.isBuffer(fcgi) ? 'other' : 'silent' };
+}
+
+;// CONCATENATED MODULE: ./src/dockerfile/accounts.ts
 
 function createdAccounts(content, target = '') {
     const users = [];
@@ -65846,7 +65836,7 @@ function creation(words) {
     return { kind: program === 'adduser' || program === 'useradd' ? 'user' : 'group', name: names[0] };
 }
 
-;// CONCATENATED MODULE: ./src/stages/base.ts
+;// CONCATENATED MODULE: ./src/user/base-image.ts
 
 
 /** Copies `from` (a path in the container) to `to`; absent when the image has no such file. */
@@ -65882,7 +65872,7 @@ function baseOf(osRelease, shell, shLink = '') {
     return { ...(shell !== undefined && { shell }), ...(os && { os }) };
 }
 
-;// CONCATENATED MODULE: ./src/stages/server.ts
+;// CONCATENATED MODULE: ./src/user/server-facts.ts
 
 /** The facts the advice for the root master among `processes` needs; undefined when there are none to read. */
 async function readServer(docker, name, processes, pid1) {
@@ -65894,7 +65884,7 @@ async function readServer(docker, name, processes, pid1) {
     return facts && { program: 'nginx', ...facts };
 }
 
-;// CONCATENATED MODULE: ./src/stages/user.ts
+;// CONCATENATED MODULE: ./src/user/measure.ts
 
 
 
@@ -65980,7 +65970,7 @@ function dockerfileUsers(file, target) {
  * `nonroot` in distroless), or the well-known `node`. System accounts (bin, daemon, nobody) are not.
  */
 function suggestAccount(passwd = '', created = []) {
-    const users = user_entries(passwd).filter(e => /^\d+$/.test(e[2] ?? '') && Number(e[2]) !== 0);
+    const users = measure_entries(passwd).filter(e => /^\d+$/.test(e[2] ?? '') && Number(e[2]) !== 0);
     for (const name of created) {
         const entry = users.find(e => e[0] === name);
         if (entry)
@@ -66006,8 +65996,8 @@ function resolveUser(configured, passwd = '', group = '') {
     if (configured === '')
         return { resolvedUid: 0, resolvedGid: 0 };
     const [userPart, groupPart] = configured.split(':', 2);
-    const users = user_entries(passwd);
-    const groups = user_entries(group);
+    const users = measure_entries(passwd);
+    const groups = measure_entries(group);
     const byName = users.find(e => e[0] === userPart);
     let uid;
     let gid;
@@ -66038,12 +66028,12 @@ function resolveUser(configured, passwd = '', group = '') {
 /** UID → the first account of that UID in the image's /etc/passwd. */
 function accountNames(passwd = '') {
     const names = new Map();
-    for (const [name, , uid] of user_entries(passwd))
+    for (const [name, , uid] of measure_entries(passwd))
         if (/^\d+$/.test(uid ?? '') && !names.has(Number(uid)))
             names.set(Number(uid), name);
     return names;
 }
-function user_entries(text) {
+function measure_entries(text) {
     return text
         .split('\n')
         .filter(line => line && !line.startsWith('#'))
@@ -66081,7 +66071,8 @@ function startedByPid1(rows, pid1) {
     return rows.filter(r => tree.has(r.pid));
 }
 
-;// CONCATENATED MODULE: ./src/stages/tools.ts
+;// CONCATENATED MODULE: ./src/health/probe-tools.ts
+
 
 
 
@@ -66174,7 +66165,7 @@ function chooseProbe(programs, order, target, command, shell) {
     return { tool, argv, shell, kind: fitted.kind, ...(fitted.kind === 'http' && { path: fitted.path }) };
 }
 
-;// CONCATENATED MODULE: ./src/stages/probe-advice.ts
+;// CONCATENATED MODULE: ./src/health/probe-advice.ts
 
 
 
@@ -67124,7 +67115,7 @@ var external_node_zlib_ = __nccwpck_require__(8522);
 var tar_stream = __nccwpck_require__(6118);
 // EXTERNAL MODULE: external "node:worker_threads"
 var external_node_worker_threads_ = __nccwpck_require__(5919);
-;// CONCATENATED MODULE: ./src/stages/compress-pool.ts
+;// CONCATENATED MODULE: ./src/saved/compress-pool.ts
 // Deflate on worker threads, keeping only the byte count: how compressed-size counts what a push
 // sends. A layer is cut into 1 MiB chunks, each deflated on its own but primed with the 32 KiB
 // before it as its dictionary and ended with a sync flush, as pigz does: the chunks' outputs, laid
@@ -67317,7 +67308,7 @@ class LayerCount {
     }
 }
 
-;// CONCATENATED MODULE: ./src/stages/push-content.ts
+;// CONCATENATED MODULE: ./src/registry/push-content.ts
 
 
 
@@ -67630,7 +67621,7 @@ async function attempt(what, step, after = '') {
     }
 }
 
-;// CONCATENATED MODULE: ./src/rules/elf.ts
+;// CONCATENATED MODULE: ./src/saved/elf.ts
 // Which machine an ELF file is built for, from its first 20 bytes: the classic multi-arch bug is an
 // x86-64 binary fetched into an arm64 image (`RUN curl …/tool-linux-amd64`). It builds, and under
 // QEMU it even runs (binfmt runs any foreign binary), but on an arm64 machine it fails with "exec
@@ -68442,7 +68433,7 @@ var Decompress = /*#__PURE__*/ (function () {
 }());
 
 
-;// CONCATENATED MODULE: ./src/stages/unzstd.ts
+;// CONCATENATED MODULE: ./src/saved/unzstd.ts
 
 
 // A zstd layer (the containerd store keeps layers pushed or pulled with zstd so) unpacked as a
@@ -68474,7 +68465,7 @@ function createUnzstd() {
     return stream;
 }
 
-;// CONCATENATED MODULE: ./src/stages/contents-rules.ts
+;// CONCATENATED MODULE: ./src/saved/contents-rules.ts
 
 // What the contents check looks for in the files of the image's layers, as pure functions of a
 // file's path (from the image's root, no leading slash: "app/.env") and, for a small file, its
@@ -68730,7 +68721,7 @@ function ecosystemOf(path) {
     return { ecosystem, by: 'app' };
 }
 
-;// CONCATENATED MODULE: ./src/stages/python-rules.ts
+;// CONCATENATED MODULE: ./src/saved/python-rules.ts
 // What the contents check looks for in a Python image's site-packages (and dist-packages), as pure
 // functions of a path and a small file's bytes: the installed distributions (their metadata folders,
 // `pytest-8.0.0.dist-info`), what each needs at run time, and which are development and test tools
@@ -68827,7 +68818,7 @@ function recordBytes(content) {
     return bytes;
 }
 
-;// CONCATENATED MODULE: ./src/stages/tar-walk.ts
+;// CONCATENATED MODULE: ./src/saved/tar-walk.ts
 // A tar stream's entries, read as its bytes go by: each header is decoded (ustar and GNU, their
 // long names, PAX records), and an entry's data goes only to a reader that asked for it, as views
 // into the chunks it came in, never copied here. The rest is stepped over. tar-stream, which this
@@ -69041,7 +69032,7 @@ function paxRecords(body) {
     return records;
 }
 
-;// CONCATENATED MODULE: ./src/stages/layer-scan.ts
+;// CONCATENATED MODULE: ./src/saved/layer-scan.ts
 
 
 
@@ -69317,7 +69308,7 @@ class LayerScan {
     }
 }
 
-;// CONCATENATED MODULE: ./src/stages/saved-entry.ts
+;// CONCATENATED MODULE: ./src/saved/saved-entry.ts
 
 
 // One file of a `docker save` archive, measured as its bytes go by (saved-image.ts): its size; its
@@ -69417,9 +69408,9 @@ async function countKept(kept, pool) {
     return count.end();
 }
 
-;// CONCATENATED MODULE: ./src/stages/saved-image.ts
+;// CONCATENATED MODULE: ./src/saved/saved-image.ts
 // The one read of an image: a single `docker save` pass that gives the compressed size (what
-// `docker push` would transfer, every layer gzip-compressed), each layer's unpacked bytes (size.ts,
+// `docker push` would transfer, every layer gzip-compressed), each layer's unpacked bytes (stages/size.ts,
 // layers.ts) and what the layers hold (the contents check), with or without compressing.
 // `docker save` gives the layers uncompressed (classic store) or as the blobs the containerd store
 // keeps (already compressed: a push sends them as they are, so they count as their own size and
@@ -69470,7 +69461,7 @@ async function readSavedImage(docker, imageRef, options = {}) {
     // docker's own failure explains a short or empty stream better than the tar parser can. But if we
     // gave up first, its complaint ("broken pipe", or being killed) is only the echo of our error.
     if (code !== 0 && (failure === undefined || eof)) {
-        // masked as every answer of Docker's is (docker.ts), the start too when the kept tail begins inside a line
+        // masked as every answer of Docker's is (docker/docker.ts), the start too when the kept tail begins inside a line
         const last = docker.secrets.maskCut(stderr, { start: stderrCut }).trim().split('\n').pop()?.trim();
         throw new Error(`docker save failed: ${last || (signal ? `killed by ${signal}` : `exit code ${code}`)}`);
     }
@@ -69601,14 +69592,14 @@ function saved_image_clean(path) {
     return external_node_path_namespaceObject.posix.normalize(path).replace(/^(\.\/)+/, '').replace(/\/$/, '');
 }
 
-;// CONCATENATED MODULE: ./src/stages/layers.ts
+;// CONCATENATED MODULE: ./src/saved/layers.ts
 
 // An image's layers in the bytes `size` means on every store: unpacked, counted from the layers'
 // files in a docker save pass (layer-scan.ts) the way the classic store counts a layer it unpacks
 // (a pulled, loaded or imported one). Also the instruction that made each layer, as written.
 /**
  * An image's unpacked size and its layers, counted from one `docker save` pass (with `compress`,
- * also its compressed size): for the images it is compared with (compare.ts).
+ * also its compressed size): for the images it is compared with (stages/compare.ts).
  */
 async function sizeAndLayers(docker, ref, compress) {
     const measured = await readSavedImage(docker, ref, { compress, scan: { forbid: () => false } });
@@ -69766,7 +69757,7 @@ function firstStageName(dockerfile) {
     return from?.getBuildStage() ?? undefined;
 }
 
-;// CONCATENATED MODULE: ./src/stages/contents.ts
+;// CONCATENATED MODULE: ./src/saved/contents.ts
 
 
 /** Listed at most (the report keeps as many); the count says how many there were. */
@@ -70018,13 +70009,13 @@ function largest(bytes) {
     return best;
 }
 
-;// CONCATENATED MODULE: ./src/stages/from-base.ts
+;// CONCATENATED MODULE: ./src/dockerfile/from-base.ts
 
 
 // Which build tools came with the base image rather than a line of the Dockerfile: a layer no
 // instruction of the final stage (or a stage it is built FROM) made came through the FROM line
-// (dockerfile.ts). Those need a different fix: a build stage on the same base leaves them in the
-// final image, so the base itself has to change (report/findings.ts names its variant).
+// (places.ts). Those need a different fix: a build stage on the same base leaves them in the
+// final image, so the base itself has to change (advice/findings.ts names its variant).
 /** `contents` with each build tool from the base marked with the final stage's FROM image; as it is when the Dockerfile cannot be read. */
 function markFromBase(contents, file, target = '') {
     if (!file || !contents.findings.some(f => f.kind === 'build-tool'))
@@ -70057,9 +70048,9 @@ function markFromBase(contents, file, target = '') {
 
 // Stage 5, measuring: everything about size beyond what inspect.ts read.
 // One meaning of size on every image store: `size` is the layers' unpacked bytes, and
-// `compressed-size` is what a push sends. Both come from one `docker save` pass (saved-image.ts),
+// `compressed-size` is what a push sends. Both come from one `docker save` pass (saved/saved-image.ts),
 // made while the container starts (see measureSizes), which also reads what the layers hold for
-// the contents check (layer-scan.ts, contents.ts):
+// the contents check (saved/layer-scan.ts, saved/contents.ts):
 // - size: each layer's files counted as the classic store counts a layer it unpacks (a pulled or
 //   loaded image's `docker image inspect` .Size): file bytes, symlink targets, hard links once. The
 //   engines' own figures differ: the containerd store's inspect counts its compressed blobs and its

@@ -1,6 +1,6 @@
-import { describeWarning } from '../report/warnings.js'
+import { describeWarning } from '../advice/build-checks.js'
 import type { BuildWarning } from '../report/report.js'
-import { shortId } from '../report/text.js'
+import { shortId } from '../render/text.js'
 import type { CheckRule } from './check.js'
 
 /** Build checks named in the row itself (the annotations show every one). */

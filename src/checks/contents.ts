@@ -1,7 +1,7 @@
-import { describeFinding, FINDING_ROWS, toolFixes } from '../report/findings.js'
+import { describeFinding, FINDING_ROWS, toolFixes } from '../advice/findings.js'
 import type { Check, Finding, Report } from '../report/report.js'
 import { counted, formatSize } from '../units.js'
-import { secretArgAdvice } from '../report/warnings.js'
+import { secretArgAdvice } from '../advice/build-checks.js'
 import { notRun, type CheckRule, type JudgeInputs } from './check.js'
 
 // contents: what the image's layers hold that production must not ship (secrets, forbid-paths) or
@@ -12,7 +12,7 @@ import { notRun, type CheckRule, type JudgeInputs } from './check.js'
 /** Findings named in the row itself (the summary lists them all). */
 const NAMED = 3
 
-/** The fix for files that must not ship (or cannot run); dev dependencies and build tools get theirs in their ecosystem's words (report/findings.ts). */
+/** The fix for files that must not ship (or cannot run); dev dependencies and build tools get theirs in their ecosystem's words (advice/findings.ts). */
 const FIX: Record<'secret' | 'forbidden' | 'foreign-binary', string> = {
   secret:
     'Keep secrets out of the build context (.dockerignore: **/.env, **/*.pem, .git) and pass build-time credentials as build secrets (RUN --mount=type=secret); deleting a file in a later layer does not take it out of the image.',

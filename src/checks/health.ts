@@ -1,13 +1,13 @@
 import { DOCKER_DEFAULT_INTERVAL_S, DOCKER_DEFAULT_RETRIES } from '../docker/container.js'
 import type { Check, Report } from '../report/report.js'
 import { logNote, notRun, startNote, type CheckRule, type JudgeInputs } from './check.js'
-import { dependencyNote } from './unreachable.js'
-import { misfitAdvice, missingAdvice, probeCannotPass, replacementAdvice } from './health-advice.js'
-import { profileNote } from './profile-cause.js'
-import { NO_HEALTHCHECK_WATCH_S } from '../rules/health.js'
+import { dependencyNote } from '../advice/unreachable.js'
+import { misfitAdvice, missingAdvice, probeCannotPass, replacementAdvice } from '../advice/health.js'
+import { profileNote } from '../advice/profile-cause.js'
+import { NO_HEALTHCHECK_WATCH_S } from '../health/rules.js'
 import { formatSize } from '../units.js'
-import { maybeOomNote, oomCause, oomFix, oomValue } from '../report/oom.js'
-import { exposedTcpPorts, portMismatch, probePorts } from '../rules/ports.js'
+import { maybeOomNote, oomCause, oomFix, oomValue } from '../advice/oom.js'
+import { exposedTcpPorts, portMismatch, probePorts } from '../health/ports.js'
 
 // Docker's own health verdict, and what to do about each way of not being healthy.
 
@@ -72,7 +72,7 @@ function exitedWatched(report: Report, inputs: JudgeInputs): Check {
   }
 }
 
-/** Killed for memory before it was healthy (or while watched): its own verdict, with the limit that killed it (oom.ts). */
+/** Killed for memory before it was healthy (or while watched): its own verdict, with the limit that killed it (advice/oom.ts). */
 function oomKilled(report: Report, inputs: JudgeInputs): Check {
   const h = report.health
   const when = h.source ? 'before it was healthy' : `while it was watched (no health check)`
@@ -223,7 +223,7 @@ function cannotRunWhy({ program, why }: NonNullable<Report['health']['cannotRun'
   return `The probe could not run: \`${program}\` is not in the image${program.includes('/') ? '' : ' (or not on its PATH)'}`
 }
 
-/** What to use instead of a probe that cannot run: only programs the image has (health-advice.ts). */
+/** What to use instead of a probe that cannot run: only programs the image has (advice/health.ts). */
 function cannotRunFix(report: Report): string {
   const h = report.health
   if (!h.cannotRun) return ''

@@ -1,9 +1,9 @@
 import type { Check, Report, SmokeResult } from '../report/report.js'
 import { logNote, startNote, type CheckRule, type JudgeInputs } from './check.js'
 import { describeStop, stoppedCleanly, whyNot } from './stop.js'
-import { dependencyNote } from './unreachable.js'
-import { smokeProfileNote } from './profile-cause.js'
-import { maybeOomNote, oomCause, oomFix, oomValue } from '../report/oom.js'
+import { dependencyNote } from '../advice/unreachable.js'
+import { smokeProfileNote } from '../advice/profile-cause.js'
+import { maybeOomNote, oomCause, oomFix, oomValue } from '../advice/oom.js'
 
 // smoke-commands: each other process type passes if it exits 0 or is still running after
 // smoke-seconds; one still running is then stopped like the main container, and judged so too.

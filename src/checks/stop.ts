@@ -1,11 +1,11 @@
 import { constants } from 'node:os'
 import type { Check, Report, Stop } from '../report/report.js'
 import { cleanExit } from '../docker/container.js'
-import { initAdvice } from '../report/init.js'
-import { relayAdvice, rubyExit } from '../report/relay.js'
-import { shellFormAdvice, shellFormWarning } from '../report/warnings.js'
+import { initAdvice } from '../advice/init-process.js'
+import { relayAdvice, rubyExit } from '../advice/signal-relay.js'
+import { shellFormAdvice, shellFormWarning } from '../advice/build-checks.js'
 import { notRun, type CheckRule, type JudgeInputs } from './check.js'
-import { oomCause, oomFix } from '../report/oom.js'
+import { oomCause, oomFix } from '../advice/oom.js'
 
 // stop: after the health wait and the user check the container is stopped as an orchestrator
 // stops it (its stop signal, SIGKILL after stop-timeout). It passes when it exits within

@@ -1,6 +1,7 @@
 import type { Check, Report } from '../report/report.js'
-import { serverAdvice } from '../report/server-advice.js'
+import { serverAdvice } from '../advice/server.js'
 import { notRun, type CheckRule, type JudgeInputs } from './check.js'
+import { namedUser, runAsNonRootRefusal } from '../advice/user.js'
 
 // The UID the container's processes really run as (not the USER string), and the fix for root.
 //
@@ -14,7 +15,7 @@ import { notRun, type CheckRule, type JudgeInputs } from './check.js'
 //   non-root UID, and require-non-root: false does not waive it: the pod would not start at all.
 // - openshift: restricted-v2 (MustRunAsRange) sets runAsUser to the project's UID, so the kubelet
 //   never looks at USER there and the image runs as that UID in group 0 whatever USER says (the
-//   container ran so: --user, profile.ts). USER still decides where the UID is left to the image:
+//   container ran so: --user, stages/profile.ts). USER still decides where the UID is left to the image:
 //   the nonroot-v2 SCC (MustRunAsNonRoot) and the same image on plain Kubernetes. So the row says
 //   the UID the platform gave, and the refusal (a name, or root) fails it, so the image runs under
 //   every SCC and on Kubernetes too, saying restricted-v2 would accept it; require-non-root: false
@@ -25,27 +26,6 @@ import { notRun, type CheckRule, type JudgeInputs } from './check.js'
 export const userCheck: CheckRule = (report, inputs) => [userRow(report, inputs)]
 
 type Profile = JudgeInputs['runProfile']
-
-/** The kubelet's refusal of the image's USER under runAsNonRoot without runAsUser; undefined when it accepts it. */
-export function runAsNonRootRefusal(user: string | undefined): { kind: 'root' | 'name'; words: string } | undefined {
-  const name = (user ?? '').split(':')[0]
-  if (name === '' || /^0+$/.test(name)) return { kind: 'root', words: 'container has runAsNonRoot and image will run as root' }
-  if (/^\d+$/.test(name)) return undefined
-  return { kind: 'name', words: `container has runAsNonRoot and image has non-numeric user (${name}), cannot verify user is non-root` }
-}
-
-/** A USER given by a name that is a non-root account in the image: the fix is its number. */
-export function namedUser(report: Report): { name: string; uid?: number; gid?: number } | undefined {
-  const user = report.image.user ?? ''
-  const u = report.user
-  if (runAsNonRootRefusal(user)?.kind !== 'name' || u.resolvedUid === 0) return undefined
-  // by the image's files; where they were not read (a report from before), the runtime's own UID
-  // under Docker's defaults is the same account (never under openshift: that UID is the platform's)
-  const runtime = report.run?.profile !== 'openshift' && u.resolvedUid === undefined && !u.unresolved
-  const uid = u.resolvedUid ?? (runtime ? u.uid : undefined)
-  const gid = u.resolvedUid !== undefined ? u.resolvedGid : runtime ? u.gid : undefined
-  return { name: user.split(':')[0], uid, gid }
-}
 
 type Named = NonNullable<ReturnType<typeof namedUser>>
 
@@ -132,7 +112,7 @@ function runtimeOf(report: Report, profile: Profile): Runtime {
   }
 
   const value = `UID ${u.uid}${u.gid !== undefined ? `, GID ${u.gid}` : ''}`
-  // by name only: the PIDs docker top gives are the engine host's, not the container's (stages/user.ts);
+  // by name only: the PIDs docker top gives are the engine host's, not the container's (user/measure.ts);
   // under a root PID 1 its root children say nothing new, and the fix (USER) covers them too
   const others = (u.processes ?? []).filter(p => p.uid === 0 && p.pid !== u.pid)
   const rootOthers = others.length && u.uid !== 0 ? ` Also running as UID 0: ${countedNames(others.map(p => p.command))}.` : ''
@@ -200,7 +180,7 @@ function fixRoot(user: string, u: Report['user'], numeric: boolean): string {
   return switchTo ? `Switch to ${switchTo}.` : createAccount(u.base, numeric)
 }
 
-/** How to make a non-root account, written for the image's base (base.ts) where it is known. */
+/** How to make a non-root account, written for the image's base (user/base-image.ts) where it is known. */
 function createAccount(base: Report['user']['base'], numeric: boolean): string {
   if (base?.shell === false) {
     return 'The image has no shell (/bin/sh), so no RUN can create an account in it: set a numeric USER 10001:10001 in the final stage (it needs no /etc/passwd entry).'

@@ -1,4 +1,4 @@
-import { plain, PlainLines } from '../plain.js'
+import { plain, PlainLines } from '../strip-escapes.js'
 import { Secrets } from '../secrets.js'
 import type { Place, Sink } from '../sink.js'
 

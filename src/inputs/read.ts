@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, statSync } from 'node:fs'
 import * as path from 'node:path'
-import { resolveDockerfile, stageNames } from '../docker/dockerfile.js'
+import { resolveDockerfile, stageNames } from '../dockerfile/places.js'
 import { inputError, InputError, type Scope } from './parse.js'
 import { fallback, fieldOf, INPUT_NAMES, row, type InputName, type Inputs } from './table.js'
 

@@ -1,7 +1,7 @@
 import * as github from '@actions/github'
 import * as path from 'node:path'
 import type { Inputs } from '../inputs/inputs.js'
-import { COMMENT_MAX_CHARS, renderMarkdown } from '../report/markdown.js'
+import { COMMENT_MAX_CHARS, renderMarkdown } from '../render/markdown.js'
 import type { Report } from '../report/report.js'
 import type { Sink } from '../sink.js'
 import { client, RETRIES, retryDelayMs, sleep, type HttpError, type Octokit, type Sleep } from './github.js'

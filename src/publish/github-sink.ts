@@ -1,6 +1,6 @@
 import * as core from '@actions/core'
 import { randomBytes } from 'node:crypto'
-import { plain, PlainLines } from '../plain.js'
+import { plain, PlainLines } from '../strip-escapes.js'
 import type { Place, Sink } from '../sink.js'
 
 // The action's sink: the runner's workflow commands through @actions/core. This and the action's

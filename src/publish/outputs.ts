@@ -1,4 +1,4 @@
-import { capReport } from '../report/cap.js'
+import { capReport } from '../render/report-output.js'
 import type { Report } from '../report/report.js'
 import type { Sink } from '../sink.js'
 

@@ -1,8 +1,7 @@
 import { closeSync, openSync, readSync } from 'node:fs'
 import * as v from 'valibot'
 import { InputError } from '../inputs/inputs.js'
-import { REPORT_OUTPUT_MAX_BYTES } from './cap.js'
-import type { Report } from './report.js'
+import { REPORT_OUTPUT_MAX_BYTES, type Report } from './report.js'
 import { ReportSchema } from './schema.js'
 
 // A report read back from a file (`comment-from`), e.g. one a pull-request job from a fork uploaded
@@ -16,7 +15,7 @@ import { ReportSchema } from './schema.js'
 const Envelope = v.object({ schema: v.literal(1), checks: v.array(v.unknown()) })
 
 /**
- * The most a report file may hold. The `report` output is at most 96 KiB (cap.ts); a file many times
+ * The most a report file may hold. The `report` output is at most 96 KiB (render/report-output.ts); a file many times
  * that is not one, and is not read whole into memory to find out.
  */
 export const REPORT_FILE_MAX_BYTES = 1024 * 1024

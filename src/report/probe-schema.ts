@@ -1,14 +1,23 @@
 import * as v from 'valibot'
 import { short, wholeNumber } from './fields.js'
-import { PROBE_TOOLS } from '../rules/probe.js'
-import { ASKERS } from '../rules/protocol.js'
 
 // The health report's suggested probe and what the probed port spoke (schema.ts holds the rest):
-// stages/probe-advice.ts writes them, checks/health-advice.ts words them.
+// health/probe-advice.ts writes them, advice/health.ts words them.
+
+/**
+ * The programs a probe can be built from, in order of fit when the image's own language is not
+ * known: the runtimes first (what working Python, Node, PHP and Ruby images probe with), then the
+ * download tools, then bash's /dev/tcp, then the app's own binary (a health mode it would need to
+ * have: the only way in a scratch image). The image's own language goes first (toolOrder).
+ */
+export const PROBE_TOOLS = ['python3', 'python', 'node', 'php', 'ruby', 'wget', 'curl', 'bash', 'app'] as const
+
+/** The programs that can ask what a port speaks (health/protocol.ts), in the order health/probe.ts ranks them. */
+export const ASKERS = ['python3', 'python', 'node', 'php', 'ruby', 'bash'] as const
 
 /**
  * missing, a probe whose program is not in the image, or an HTTP probe on a port that speaks no
- * HTTP: a probe built from a program the image has (rules/probe.ts; `app`: its own binary), fitted
+ * HTTP: a probe built from a program the image has (health/probe.ts; `app`: its own binary), fitted
  * to what its port speaks; shell: it has /bin/sh (health-cmd needs one)
  */
 export const SuggestedCmdSchema = v.object({
@@ -26,7 +35,7 @@ export const SuggestedCmdSchema = v.object({
 
 /**
  * with advice: what the port to probe spoke when asked from inside the container
- * (rules/protocol.ts), the program that asked, and the statuses GET /health and GET / answered there
+ * (health/protocol.ts), the program that asked, and the statuses GET /health and GET / answered there
  */
 export const PortAnswerSchema = v.object({
   port: wholeNumber(),

@@ -16,7 +16,7 @@ import type {
 } from './schema.js'
 
 // The one report every output renders from: the job summary, the outputs, the terminal text and
-// the pull-request comment. Stages write measurements into it; checks/ judges them; markdown.ts and
+// the pull-request comment. Stages write measurements into it; checks/ judges them; render/ and
 // publish/ only read it. It is also the `report` output, so keep it JSON-friendly. Its shape is
 // declared once, in schema.ts, which also reads a saved report back (load.ts); the types are
 // inferred from it (type-only imports: importing this file does not load valibot).
@@ -40,3 +40,13 @@ export type Contents = NonNullable<Report['contents']>
 export function newReport(tag = ''): Report {
   return { schema: 1, tag, build: { ok: false }, image: {}, health: { verdict: 'skipped' }, user: {}, checks: [], passed: false }
 }
+
+/** The most the `report` output holds (render/report-output.ts cuts it to fit an environment variable):
+ * well under 128 KiB, with room for the variable's name and anything else the step passes. */
+export const REPORT_OUTPUT_MAX_BYTES = 96 * 1024
+
+/** What the engine says of the built image (stages/inspect.ts), as the report's image holds it. */
+export type ImageFacts = Pick<
+  Report['image'],
+  'id' | 'size' | 'platform' | 'user' | 'stopSignal' | 'healthcheck' | 'healthcheckRetries' | 'healthcheckInterval' | 'healthcheckStartPeriod' | 'healthcheckStartInterval' | 'exposedPorts' | 'entrypoint' | 'cmd' | 'labels'
+>

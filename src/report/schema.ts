@@ -146,7 +146,7 @@ const HealthSchema = v.object({
    * period then its retries, or a probe that could not run at all
    */
   rule: v.optional(v.picklist(['docker', 'image-limit', 'start-period', 'cannot-run'])),
-  /** image-limit, start-period: container start → Docker's unhealthy on the rule's settings, on its schedule (rules/probe-schedule.ts) */
+  /** image-limit, start-period: container start → Docker's unhealthy on the rule's settings, on its schedule (health/probe-schedule.ts) */
   limitSeconds: measured(),
   /** image-limit, start-period: container start → the start of Docker's last counted probe; each probe's run counted (ms); the start period's interval where not the interval */
   lastProbeSeconds: measured(),
@@ -278,7 +278,7 @@ export const ReportSchema = v.pipe(
     push: v.optional(PushSchema),
     /** the pull-request comment, when one was posted */
     comment: v.optional(v.object({ url: text(), action: v.picklist(['created', 'updated']) })),
-    /** what the `report` output left out to fit an environment variable (cap.ts) */
+    /** what the `report` output left out to fit an environment variable (render/report-output.ts) */
     cut: v.optional(
       v.pipe(
         v.array(short()),

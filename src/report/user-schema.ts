@@ -1,7 +1,7 @@
 import * as v from 'valibot'
 import { firstOf, short, text, wholeNumber } from './fields.js'
 
-// Who the container runs as (stages/user.ts), as the report holds it: the schema's user.
+// Who the container runs as (user/measure.ts), as the report holds it: the schema's user.
 
 export const UserSchema = v.object({
   /** the UIDs PID 1 of the container really runs as, inside the container's user namespace */
@@ -32,7 +32,7 @@ export const UserSchema = v.object({
   /**
    * an nginx master running as root (its workers as another account): what running it all as that
    * account needs, from nginx itself (nginx -V -T): the directories of its temp paths, its pid file,
-   * the ports it listens on (stages/server.ts)
+   * the ports it listens on (user/server-facts.ts)
    */
   server: v.optional(v.object({ program: v.picklist(['nginx']), tempDirs: firstOf(short(), 10), pidFile: v.optional(short()), ports: firstOf(wholeNumber(), 20) })),
   /** USER resolved through the image's /etc/passwd and /etc/group */

@@ -1,4 +1,4 @@
-import { plain } from '../plain.js'
+import { plain } from '../strip-escapes.js'
 
 // The errors a run-profile setting causes, as real programs print them in a container's log:
 // EROFS under read-only, EPERM from what the dropped capabilities forbid (chown, switching user),

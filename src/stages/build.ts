@@ -1,10 +1,10 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs'
 import * as path from 'node:path'
 import type { RunContext } from '../context.js'
-import { plain } from '../plain.js'
-import { maskBuildOutput, maskedStream } from './build-log.js'
-import { buildWarnings, WARNINGS_ENV } from './build-warnings.js'
-import { thrownError } from './tracebacks.js'
+import { plain } from '../strip-escapes.js'
+import { maskBuildOutput, maskedStream } from '../build-output/build-log.js'
+import { buildWarnings, WARNINGS_ENV } from '../build-output/build-warnings.js'
+import { thrownError } from '../build-output/tracebacks.js'
 import { EngineError } from '../docker/docker.js'
 import type { Builder } from '../docker/engine.js'
 import { InputError, type Inputs } from '../inputs/inputs.js'
@@ -119,7 +119,7 @@ export interface Built {
 export async function buildImage(ctx: RunContext, inputs: BuildInputs, tags: string[]): Promise<Built> {
   const dir = ctx.tempDir('build')
   const log = ctx.sink.stream()
-  // the log is masked as it streams, the output once it is whole (build-log.ts)
+  // the log is masked as it streams, the output once it is whole (build-output/build-log.ts)
   const shown = maskedStream(ctx.secrets, text => log.write(Buffer.from(text)))
   try {
     const iidFile = path.join(dir, 'iid')
@@ -190,7 +190,7 @@ export function explainFailure(output: string): { failedStep?: string; error?: s
   return { failedStep, error, ...(cause && { cause }), logTail: meaningful.slice(-LOG_TAIL_LINES) }
 }
 
-/** One line of build output for a one-line cell: plain as a terminal shows it (src/plain.ts), tabs and newlines as spaces. */
+/** One line of build output for a one-line cell: plain as a terminal shows it (src/strip-escapes.ts), tabs and newlines as spaces. */
 export const oneLine = (line: string): string => plain(line).replace(/[\t\n]/g, ' ')
 
 /**
@@ -227,7 +227,7 @@ const NOT_A_CAUSE =
  * The rules for the most telling line, in order: the first line a rule matches wins, and an earlier
  * rule beats a later one whatever the order of the lines. A compiler's diagnostic is the cause
  * even when the program that ran it crashes after; an uncaught error comes next, read as its
- * language prints it (tracebacks.ts: a chained Python traceback names its cause last); a package
+ * language prints it (build-output/tracebacks.ts: a chained Python traceback names its cause last); a package
  * manager's own error comes before the generic words, which also match its fallout.
  */
 const COMPILER =

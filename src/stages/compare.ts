@@ -4,12 +4,12 @@ import type { RunContext } from '../context.js'
 import { lastLine, type Docker } from '../docker/docker.js'
 import type { Layer, Report } from '../report/report.js'
 import { buildImage, type BuildInputs } from './build.js'
-import { sizeAndLayers } from './layers.js'
+import { sizeAndLayers } from '../saved/layers.js'
 import type { Inputs } from '../inputs/inputs.js'
 
 // What the image is compared with: a baseline image (compare-to: a release, the base branch's
 // image) and the first build stage (compare-stages: what the multi-stage build saves). Each is
-// measured in the same kind of bytes as the image itself (layers.ts), on either image store.
+// measured in the same kind of bytes as the image itself (saved/layers.ts), on either image store.
 
 export type CompareInputs = BuildInputs & Pick<Inputs, 'compressedSize' | 'compareTo' | 'buildStage'>
 

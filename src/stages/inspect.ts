@@ -1,6 +1,7 @@
 import { DOCKER_DEFAULT_INTERVAL_S, DOCKER_DEFAULT_RETRIES } from '../docker/container.js'
 import type { Docker } from '../docker/docker.js'
-import type { Report } from '../report/report.js'
+import type { ImageFacts } from '../report/report.js'
+import { healthcheckOf } from '../health/rules.js'
 
 // Stage 2: what the engine says about the built image. Size is the engine's own byte count.
 
@@ -21,11 +22,6 @@ interface ImageInspect {
     Labels?: Record<string, string> | null
   }
 }
-
-export type ImageFacts = Pick<
-  Report['image'],
-  'id' | 'size' | 'platform' | 'user' | 'stopSignal' | 'healthcheck' | 'healthcheckRetries' | 'healthcheckInterval' | 'healthcheckStartPeriod' | 'healthcheckStartInterval' | 'exposedPorts' | 'entrypoint' | 'cmd' | 'labels'
->
 
 export async function inspectImage(docker: Docker, ref: string): Promise<ImageFacts> {
   // masked once parsed, so no mask can break the JSON
@@ -50,15 +46,4 @@ export async function inspectImage(docker: Docker, ref: string): Promise<ImageFa
     cmd: image.Config?.Cmd ?? [],
     labels: image.Config?.Labels ?? {}
   }
-}
-
-/** `HEALTHCHECK NONE` and an inherited empty test both mean: no health check. */
-export function healthcheckOf(test: string[] | undefined): string[] | undefined {
-  if (!test || test.length === 0 || test[0] === 'NONE') return undefined
-  return test
-}
-
-/** ["CMD-SHELL", "wget ... || exit 1"] → "wget ... || exit 1"; ["CMD", "a", "b"] → "a b". */
-export function describeHealthcheck(test: string[]): string {
-  return test.slice(1).join(' ')
 }

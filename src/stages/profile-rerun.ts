@@ -2,10 +2,10 @@ import type { RunContext } from '../context.js'
 import { removeContainer } from '../docker/container.js'
 import { watchContainer } from '../docker/events.js'
 import { pinned, profileCauses, type RunAs } from '../rules/profile-errors.js'
-import { waitForHealth, type EngineHealth, type Health, type HealthInputs } from './health.js'
-import type { ImageFacts } from './inspect.js'
+import { waitForHealth, type EngineHealth, type Health, type HealthInputs } from '../health/wait-healthy.js'
+import type { ImageFacts } from '../report/report.js'
 import type { ProfileInputs } from './profile.js'
-import type { User } from './user.js'
+import type { User } from '../user/measure.js'
 
 // Why a container failed under run-profile or read-only. Its log is read for the errors those
 // settings cause (rules/profile-errors.ts). A line that proves one setting did it (EROFS on a path

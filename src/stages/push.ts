@@ -6,10 +6,10 @@ import { digestOf, insecureRegistry, RegistryClient } from '../registry/client.j
 import { loginFor } from '../registry/credentials.js'
 import { defaultRegistry, repositories, target, type Target } from '../registry/reference.js'
 import { annotationsAt, type Annotation } from '../rules/annotations.js'
-import { OCI_INDEX, readGated, type Content, type Descriptor, type LocalImage } from './push-content.js'
+import { OCI_INDEX, readGated, type Content, type Descriptor, type LocalImage } from '../registry/push-content.js'
 
 // The last stage, after judge (push: true): the gated images themselves, read from the engine by the
-// ids every stage ran (push-content.ts), go to every tag. Nothing here decides whether to push:
+// ids every stage ran (registry/push-content.ts), go to every tag. Nothing here decides whether to push:
 // pipeline.ts calls it only when every check passed.
 //
 // No tag the user named serves anything but what it is to serve, and the registry is left with no

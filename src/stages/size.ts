@@ -1,23 +1,23 @@
 import type { RunContext } from '../context.js'
-import { platformArch } from '../rules/elf.js'
+import { platformArch } from '../saved/elf.js'
 import type { Engine } from '../docker/engine.js'
 import type { Inputs } from '../inputs/inputs.js'
 import type { Contents, Layer, Report } from '../report/report.js'
 import type { BuildInputs } from './build.js'
 import { compareLayers, measureBaseline, measureFirstStage } from './compare.js'
-import { readSavedImage, type SavedImage } from './saved-image.js'
-import { countedLayers, layerHistory, namedLayers, total, type Counted } from './layers.js'
+import { readSavedImage, type SavedImage } from '../saved/saved-image.js'
+import { countedLayers, layerHistory, namedLayers, total, type Counted } from '../saved/layers.js'
 import { globs } from '../globs.js'
-import { assembleContents } from './contents.js'
-import { markFromBase } from './from-base.js'
+import { assembleContents } from '../saved/contents.js'
+import { markFromBase } from '../dockerfile/from-base.js'
 import { counted } from '../units.js'
 import { mark } from '../trace.js'
 
 // Stage 5, measuring: everything about size beyond what inspect.ts read.
 // One meaning of size on every image store: `size` is the layers' unpacked bytes, and
-// `compressed-size` is what a push sends. Both come from one `docker save` pass (saved-image.ts),
+// `compressed-size` is what a push sends. Both come from one `docker save` pass (saved/saved-image.ts),
 // made while the container starts (see measureSizes), which also reads what the layers hold for
-// the contents check (layer-scan.ts, contents.ts):
+// the contents check (saved/layer-scan.ts, saved/contents.ts):
 // - size: each layer's files counted as the classic store counts a layer it unpacks (a pulled or
 //   loaded image's `docker image inspect` .Size): file bytes, symlink targets, hard links once. The
 //   engines' own figures differ: the containerd store's inspect counts its compressed blobs and its

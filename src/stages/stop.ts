@@ -4,7 +4,7 @@ import { lastLine, type Docker } from '../docker/docker.js'
 import { waitUntil, type Waiter } from '../docker/wait.js'
 import type { Stop } from '../report/report.js'
 import { lostSignal, RESET_SETTLE_MS, type Lost, type SignalFacts } from '../rules/stop-signal.js'
-import { isGoProgram } from './go-program.js'
+import { isGoProgram } from '../saved/go-program.js'
 
 // Stopping a container the way an orchestrator does (docker stop, a Kubernetes rollout): its stop
 // signal, then SIGKILL if it has not exited after the grace period. A Node app running as PID 1

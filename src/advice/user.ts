@@ -1,0 +1,26 @@
+import type { Report } from '../report/report.js'
+
+// Who the image says it runs as, in the words the kubelet and the fix use: read alike by the user
+// check (checks/user.ts, which says why a refusal fails the row) and the Dockerfile annotation
+// (publish/annotations.ts), so publishing needs nothing from checks/.
+
+/** The kubelet's refusal of the image's USER under runAsNonRoot without runAsUser; undefined when it accepts it. */
+export function runAsNonRootRefusal(user: string | undefined): { kind: 'root' | 'name'; words: string } | undefined {
+  const name = (user ?? '').split(':')[0]
+  if (name === '' || /^0+$/.test(name)) return { kind: 'root', words: 'container has runAsNonRoot and image will run as root' }
+  if (/^\d+$/.test(name)) return undefined
+  return { kind: 'name', words: `container has runAsNonRoot and image has non-numeric user (${name}), cannot verify user is non-root` }
+}
+
+/** A USER given by a name that is a non-root account in the image: the fix is its number. */
+export function namedUser(report: Report): { name: string; uid?: number; gid?: number } | undefined {
+  const user = report.image.user ?? ''
+  const u = report.user
+  if (runAsNonRootRefusal(user)?.kind !== 'name' || u.resolvedUid === 0) return undefined
+  // by the image's files; where they were not read (a report from before), the runtime's own UID
+  // under Docker's defaults is the same account (never under openshift: that UID is the platform's)
+  const runtime = report.run?.profile !== 'openshift' && u.resolvedUid === undefined && !u.unresolved
+  const uid = u.resolvedUid ?? (runtime ? u.uid : undefined)
+  const gid = u.resolvedUid !== undefined ? u.resolvedGid : runtime ? u.gid : undefined
+  return { name: user.split(':')[0], uid, gid }
+}
