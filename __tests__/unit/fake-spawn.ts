@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events'
 import { PassThrough } from 'node:stream'
 
 // A scripted stand-in for child_process.spawn, for unit tests of code that runs docker (through
-// src/command.ts). Each call is answered by the script: an exit with output, a spawn error, or a
+// src/docker/command.ts). Each call is answered by the script: an exit with output, a spawn error, or a
 // process that never ends by itself (it ends when killed, or only on SIGKILL if it ignores SIGTERM).
 
 export type Answer =
