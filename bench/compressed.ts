@@ -78,12 +78,12 @@ async function main(): Promise<void> {
     naives.push(naive(image))
     const run = await runAction({ context: app, tags: image })
     if (run.outputs.health !== 'healthy' || !run.outputs['compressed-size']) throw new Error(`expected healthy and measured: ${run.stderr}`)
-    beyond.push(run.seconds - run.report.build.seconds - run.report.health.startupSeconds)
+    beyond.push(run.seconds - run.report.runs[0].build.seconds - run.report.runs[0].health.startupSeconds)
     detail = /compressed size .*/.exec(run.stdout)?.[0] ?? ''
     const off = await runAction({ context: app, tags: image, 'compressed-size': 'false' })
-    without.push(off.seconds - off.report.build.seconds - off.report.health.startupSeconds)
-    startup.true.push(run.report.health.startupSeconds)
-    startup.false.push(off.report.health.startupSeconds)
+    without.push(off.seconds - off.report.runs[0].build.seconds - off.report.runs[0].health.startupSeconds)
+    startup.true.push(run.report.runs[0].health.startupSeconds)
+    startup.false.push(off.report.runs[0].health.startupSeconds)
   }
   const target = 0.5 * median(naives)
   rows.push({
@@ -126,7 +126,7 @@ async function main(): Promise<void> {
     for (const measure of ['true', 'false']) {
       const run = await runAction({ context: slow, tags: `${TAG}:ready-4s`, 'compressed-size': measure })
       if (run.outputs.health !== 'healthy') throw new Error(`expected healthy, got ${run.outputs.health}`)
-      verdicts[measure].push(run.report.health.verdictSeconds)
+      verdicts[measure].push(run.report.runs[0].health.verdictSeconds)
     }
   }
   const moved = median(verdicts.true) - median(verdicts.false)

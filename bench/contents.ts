@@ -37,8 +37,8 @@ async function main(): Promise<void> {
       const env: Record<string, string> = mode === 'none' ? { IMAGE_GATE_BENCH_NO_SCAN: '1' } : {}
       const run = await runAction({ context: app, tags: image }, { env })
       if (run.outputs.health !== 'healthy') throw new Error(`expected healthy: ${run.stderr}`)
-      if (mode === 'scan') found = `${run.report.contents?.files} files, ${run.outputs['contents-findings']} findings`
-      if (mode === 'none' && run.report.contents) throw new Error('the scan ran although the bench switch was set')
+      if (mode === 'scan') found = `${run.report.runs[0].contents?.files} files, ${run.outputs['contents-findings']} findings`
+      if (mode === 'none' && run.report.runs[0].contents) throw new Error('the scan ran although the bench switch was set')
       runs[mode].push(run.seconds)
     }
   }

@@ -60,7 +60,7 @@ async function main(): Promise<void> {
   for (let i = 0; i < REPS; i++) {
     const run = await runAction({ context: slowStart, tags: `${TAG}:ready-4s` })
     if (run.outputs.health !== 'healthy') throw new Error(`expected healthy, got ${run.outputs.health}`)
-    verdicts.push(run.report.health.verdictSeconds)
+    verdicts.push(run.report.runs[0].health.verdictSeconds)
   }
   const floors: number[] = []
   for (let i = 0; i < REPS; i++) floors.push(await readyFloor(`${TAG}:ready-4s`))
@@ -69,7 +69,7 @@ async function main(): Promise<void> {
     scenario: 'app ready after ~4 s, image interval 30 s',
     floor: `${median(floors).toFixed(2)} s ready`,
     verdict: `${median(verdicts).toFixed(2)} s`,
-    slow: `${slow.report.health.verdictSeconds.toFixed(2)} s`,
+    slow: `${slow.report.runs[0].health.verdictSeconds.toFixed(2)} s`,
     target: 'verdict < 6 s',
     met: median(verdicts) < 6
   })
@@ -79,7 +79,7 @@ async function main(): Promise<void> {
   const lags: number[] = []
   let ran = 0
   for (let i = 0; i < REPS; i++) {
-    const h = (await runAction({ context: dies, tags: `${TAG}:dies` })).report.health
+    const h = (await runAction({ context: dies, tags: `${TAG}:dies` })).report.runs[0].health
     if (h.verdict !== 'exited') throw new Error(`expected exited, got ${h.verdict}`)
     ran = h.ranSeconds
     lags.push(h.verdictSeconds - h.ranSeconds)
@@ -97,7 +97,7 @@ async function main(): Promise<void> {
   const failing = fixture([...NON_ROOT, 'HEALTHCHECK --interval=30s CMD exit 1', SERVE[1]])
   const failVerdicts: number[] = []
   for (let i = 0; i < REPS; i++) {
-    const h = (await runAction({ context: failing, tags: `${TAG}:failing`, 'health-timeout': '1' })).report.health
+    const h = (await runAction({ context: failing, tags: `${TAG}:failing`, 'health-timeout': '1' })).report.runs[0].health
     if (h.verdict !== 'unhealthy') throw new Error(`expected unhealthy, got ${h.verdict}`)
     failVerdicts.push(h.verdictSeconds)
   }
@@ -106,7 +106,7 @@ async function main(): Promise<void> {
     scenario: 'HEALTHCHECK always fails (health-timeout: 1)',
     floor: 'first probe fails at ~1 s',
     verdict: `${median(failVerdicts).toFixed(2)} s`,
-    slow: `${slowFail.report.health.verdictSeconds.toFixed(2)} s (${slowFail.outputs.health})`,
+    slow: `${slowFail.report.runs[0].health.verdictSeconds.toFixed(2)} s (${slowFail.outputs.health})`,
     target: 'verdict < 5 s',
     met: median(failVerdicts) < 5
   })
@@ -117,7 +117,7 @@ async function main(): Promise<void> {
   const limitLags: number[] = []
   let limit = 0
   for (let i = 0; i < REPS; i++) {
-    const h = (await runAction({ context: ownLimit, tags: `${TAG}:own-limit` })).report.health
+    const h = (await runAction({ context: ownLimit, tags: `${TAG}:own-limit` })).report.runs[0].health
     if (h.verdict !== 'unhealthy' || h.rule !== 'image-limit') throw new Error(`expected unhealthy on the image's limit, got ${h.verdict} (${h.rule})`)
     limit = h.limitSeconds
     limitLags.push(h.verdictSeconds - h.limitSeconds)
@@ -135,7 +135,7 @@ async function main(): Promise<void> {
   const noCurl = fixture([...NON_ROOT, 'HEALTHCHECK --interval=30s CMD curl -f http://127.0.0.1:8080/health || exit 1', SERVE[1]])
   const missing: number[] = []
   for (let i = 0; i < REPS; i++) {
-    const h = (await runAction({ context: noCurl, tags: `${TAG}:no-curl` })).report.health
+    const h = (await runAction({ context: noCurl, tags: `${TAG}:no-curl` })).report.runs[0].health
     if (h.verdict !== 'unhealthy' || h.rule !== 'cannot-run') throw new Error(`expected unhealthy (cannot run), got ${h.verdict} (${h.rule})`)
     missing.push(h.verdictSeconds)
   }

@@ -50,11 +50,11 @@ async function main(): Promise<void> {
     let outcome = ''
     for (let r = 0; r < REPS; r++) {
       const run = await runAction({ context: s.context, tags: tag, 'stop-timeout': String(TIMEOUT) })
-      const stop = run.report.stop
+      const stop = run.report.runs[0].stop
       outcome = stop.outcome === 'killed' ? `killed (${stop.unhandled ? 'lost' : 'timeout'})` : `exit ${stop.exitCode}`
       gate.push(stop.outcome === 'killed' ? stop.waitedSeconds : stop.seconds)
-      afterBuild.push(run.seconds - run.report.build.seconds)
-      budget.push(run.report.health.startupSeconds + 2)
+      afterBuild.push(run.seconds - run.report.runs[0].build.seconds)
+      budget.push(run.report.runs[0].health.startupSeconds + 2)
     }
     const oracle = dockerStop(tag, s.lost ? 3 : TIMEOUT) // a lost signal: docker stop would wait the whole timeout; 3 s proves the kill
     const docker = s.lost ? `killed after the timeout (exit ${oracle.exitCode})` : `${oracle.seconds.toFixed(2)} s (exit ${oracle.exitCode})`

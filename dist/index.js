@@ -47211,9 +47211,9 @@ const actionInputs = Object.assign((name) => {
 // installed (no shell: FROM scratch, distroless; busybox alone). Docker and compose can add one
 // without a change to the image; Kubernetes cannot.
 /** "RUN apk add --no-cache dumb-init, then ENTRYPOINT ["dumb-init","--","sh","docker-entrypoint.sh"] (…). Or …" */
-function initAdvice(report) {
-    const entrypoint = report.image.entrypoint ?? [];
-    const base = report.user.base;
+function initAdvice(run) {
+    const entrypoint = run.image.entrypoint ?? [];
+    const base = run.user.base;
     const keeps = entrypoint.length ? ' (its own ENTRYPOINT stays, after --)' : ' (CMD stays)';
     const line = (init) => `ENTRYPOINT ${JSON.stringify([init, '--', ...entrypoint])}${keeps}`;
     const install = base?.shell === false || base?.os === 'busybox'
@@ -47239,7 +47239,7 @@ function initAdvice(report) {
 //   The php image's apache2-foreground execs apache2; apache2 alone stops at AH00111 without the
 //   variables Debian's envvars sets, so elsewhere they are read first and apache2 is exec'd.
 // - any other script that starts the app as its child (an entrypoint script without exec).
-// Written from the report only: pid1 and catchers are docker top's and /proc's, the command the
+// Written from the run only: pid1 and catchers are docker top's and /proc's, the command the
 // image's config, the base /etc/os-release's.
 const SHELLS = ['sh', 'bash', 'ash', 'dash', 'zsh', 'busybox'];
 /** Whether `program` (a comm or a path) is a shell. */
@@ -47247,13 +47247,13 @@ function isShell(program) {
     return SHELLS.includes(program?.split('/').pop() ?? '');
 }
 /** The image's shell-form command: which keyword, and the string its shell runs. */
-function shellForm(report) {
+function shellForm(run) {
     const of = (argv) => (argv?.length === 3 && /^(\/usr)?\/bin\/(ba|da)?sh$/.test(argv[0]) && argv[1] === '-c' ? argv[2].trim() : undefined);
-    const entrypoint = of(report.image.entrypoint);
+    const entrypoint = of(run.image.entrypoint);
     if (entrypoint !== undefined)
         return { keyword: 'ENTRYPOINT', script: entrypoint };
     // a CMD under an ENTRYPOINT is its arguments, not a shell's
-    const cmd = report.image.entrypoint?.length ? undefined : of(report.image.cmd);
+    const cmd = run.image.entrypoint?.length ? undefined : of(run.image.cmd);
     return cmd !== undefined ? { keyword: 'CMD', script: cmd } : undefined;
 }
 /** "puma (PID 7) handles SIGTERM" / "apache2 (PID 15) and php (PID 20) handle SIGTERM": the first process of each program. */
@@ -47270,26 +47270,26 @@ function catching(catchers, signal) {
  * Why PID 1 kept the signal from the app that had a handler for it, and how to make that app PID 1;
  * undefined when no other process had one (or it is not known) or an init runs as PID 1.
  */
-function relayAdvice(stop, report, warning) {
+function relayAdvice(stop, run, warning) {
     const catchers = stop.catchers ?? [];
     if (stop.outcome !== 'killed' || stop.init || catchers.length === 0)
         return undefined;
     const pid1 = stop.pid1 ? `PID 1 (${stop.pid1})` : 'PID 1';
     const lost = `${catching(catchers, stop.signal)}, but ${pid1} does not pass it on`;
     const app = [...catchers].sort((a, b) => a.pid - b.pid)[0].program;
-    const form = shellForm(report);
+    const form = shellForm(run);
     if (form && (isShell(stop.pid1) || !stop.pid1))
-        return `${lost}: ${shellFormCause(form, report, warning)} ${shellFormFix(form, app, stop.signal)}`;
+        return `${lost}: ${shellFormCause(form, run, warning)} ${shellFormFix(form, app, stop.signal)}`;
     const name = stop.pid1?.split('/').pop();
     if (name === 'apache2ctl')
-        return `${lost}: apache2ctl is a shell script for starting apache by hand, which runs apache2 as its child and stays PID 1. ${apacheFix(report, stop.signal)}`;
+        return `${lost}: apache2ctl is a shell script for starting apache by hand, which runs apache2 as its child and stays PID 1. ${apacheFix(run, stop.signal)}`;
     return (`${lost}: it starts ${app} as its child and stays PID 1. If it is a script, end it with exec (exec "$@", or exec and the command that starts ${app}) so ${app} replaces it as PID 1 and gets ${stop.signal} itself, ` +
-        `or run it under an init that passes the signal on: ${initAdvice(report)}`);
+        `or run it under an init that passes the signal on: ${initAdvice(run)}`);
 }
 /** "PID 1 is the shell of the shell-form CMD (…), and Debian's /bin/sh, dash, stays PID 1 …" */
-function shellFormCause(form, report, warning) {
+function shellFormCause(form, run, warning) {
     const warned = warning ? `, which BuildKit's JSONArgsRecommended warning${warning.line ? ` (Dockerfile line ${warning.line})` : ''} is about` : '';
-    const os = report.user.base?.os;
+    const os = run.user.base?.os;
     const shell = os === 'debian'
         ? "Debian's /bin/sh (dash) stays PID 1 around the command it runs, even a single one, and passes it no signal."
         : os === 'alpine' || os === 'busybox'
@@ -47333,8 +47333,8 @@ function shellFormFix(form, app, signal) {
     return `Use the exec form ${json}, or ${exec}, so ${app} is PID 1 and gets ${signal} itself.${puma}`;
 }
 /** The php image's apache2-foreground where it is there (its docker-php-entrypoint says so), else apache2 exec'd after Debian's envvars. */
-function apacheFix(report, signal) {
-    const php = (report.image.entrypoint ?? []).some(word => word.split('/').pop() === 'docker-php-entrypoint');
+function apacheFix(run, signal) {
+    const php = (run.image.entrypoint ?? []).some(word => word.split('/').pop() === 'docker-php-entrypoint');
     const gets = signal === 'SIGWINCH' ? `gets ${signal} (its graceful stop)` : `gets ${signal}`;
     if (php)
         return `Use the php image's own CMD ["apache2-foreground"], which execs apache2 so it is PID 1 and ${gets}.`;
@@ -47348,38 +47348,38 @@ function apacheFix(report, signal) {
 // How BuildKit's build checks read where they are shown, and those that explain another check's failure: a shell-form CMD (JSONArgsRecommended)
 // makes a shell PID 1, which does not pass SIGTERM on; an ARG or ENV named like a credential
 // (SecretsUsedInArgOrEnv) is a secret in the image next to the files the contents check found.
-// Read from the report only; a builder before buildx 0.15 reports none, and then nothing is said.
+// Read from the run only; a builder before buildx 0.15 reports none, and then nothing is said.
 /**
  * The JSONArgsRecommended warning that explains a stop that was killed: PID 1 is a shell (or could
  * not be read) and no init runs. The last one in the Dockerfile: the final stage's CMD or ENTRYPOINT.
  */
-function shellFormWarning(report, stop) {
+function shellFormWarning(run, stop) {
     if (stop.outcome !== 'killed' || stop.init)
         return undefined;
     if (stop.pid1 && !isShell(stop.pid1))
         return undefined;
-    const warnings = (report.build.warnings ?? []).filter(w => w.rule === 'JSONArgsRecommended');
+    const warnings = (run.build.warnings ?? []).filter(w => w.rule === 'JSONArgsRecommended');
     return warnings.sort((a, b) => (a.line ?? 0) - (b.line ?? 0)).pop();
 }
 /**
  * "PID 1 is a shell running the shell-form CMD, as BuildKit's JSONArgsRecommended warning (Dockerfile
  * line 5) says, and a shell does not pass SIGTERM on. Use the JSON form CMD ["node","server.js"] …"
  */
-function shellFormAdvice(warning, report, signal) {
+function shellFormAdvice(warning, run, signal) {
     const keyword = /\bENTRYPOINT\b/.test(warning.message) && !/\bCMD\b/.test(warning.message) ? 'ENTRYPOINT' : 'CMD';
     const where = warning.line ? ` (Dockerfile line ${warning.line})` : '';
-    const argv = keyword === 'CMD' ? report.image.cmd : report.image.entrypoint;
+    const argv = keyword === 'CMD' ? run.image.cmd : run.image.entrypoint;
     const script = argv?.length === 3 && /^(\/usr)?\/bin\/(ba)?sh$/.test(argv[0]) && argv[1] === '-c' ? argv[2] : '';
     const form = jsonForm(keyword, script);
     return (`PID 1 is a shell running the shell-form ${keyword}, as BuildKit's JSONArgsRecommended warning${where} says, and a shell does not pass ${signal} on. ` +
-        `Use the JSON form ${form} so the app is PID 1 and gets ${signal} (and handle it there), or run it under an init that passes it on: ${initAdvice(report)}`);
+        `Use the JSON form ${form} so the app is PID 1 and gets ${signal} (and handle it there), or run it under an init that passes it on: ${initAdvice(run)}`);
 }
 /**
  * The SecretsUsedInArgOrEnv warnings, said next to a secret the contents check found:
  * "BuildKit's SecretsUsedInArgOrEnv warning (Dockerfile line 3: ARG "API_TOKEN") …".
  */
-function secretArgAdvice(report) {
-    const warnings = (report.build.warnings ?? []).filter(w => w.rule === 'SecretsUsedInArgOrEnv');
+function secretArgAdvice(run) {
+    const warnings = (run.build.warnings ?? []).filter(w => w.rule === 'SecretsUsedInArgOrEnv');
     if (warnings.length === 0)
         return '';
     const places = warnings.slice(0, 3).map(w => {
@@ -47398,6 +47398,28 @@ function describeWarning(w) {
     return w.line ? `${w.rule} line ${w.line}` : w.rule;
 }
 
+;// CONCATENATED MODULE: ./src/report/report.ts
+/** A report before anything ran: no runs yet (the pipeline adds one per platform as it starts it). */
+function newReport(tag = '') {
+    return { schema: 2, tag, runs: [], passed: false };
+}
+/** A platform's run before its build: `platform` "" for the engine's own. */
+function newRun(platform = '', settings) {
+    return { platform, build: { ok: false }, image: {}, ...(settings && { settings }), health: { verdict: 'skipped' }, user: {}, checks: [], passed: false };
+}
+/** Every run's rows in order; with several runs each names its platform. */
+function rowsOf(report) {
+    const several = report.runs.length > 1;
+    return report.runs.flatMap(run => (several ? run.checks.map(check => ({ ...check, platform: run.platform })) : run.checks));
+}
+/** Whether the build began on any platform (an engine error after it stopped a run that had started). */
+function buildStarted(report) {
+    return report.runs.some(run => run.build.seconds !== undefined);
+}
+/** The most the `report` output holds (render/report-output.ts cuts it to fit an environment variable):
+ * well under 128 KiB, with room for the variable's name and anything else the step passes. */
+const REPORT_OUTPUT_MAX_BYTES = 96 * 1024;
+
 ;// CONCATENATED MODULE: ./src/render/profile-line.ts
 
 // How the container ran, said once above the table (summary, comment, terminal) when it was not
@@ -47408,16 +47430,17 @@ const PROFILES = {
 };
 /** "ran under Kubernetes' restricted profile (…), a read-only root filesystem and a 256m memory limit" */
 function profileLine(report) {
-    const run = report.run;
-    if (!run)
+    // every platform's container ran under the same settings
+    const settings = report.runs[0]?.settings;
+    if (!settings)
         return undefined;
     const parts = [];
-    if (run.profile !== 'docker')
-        parts.push(PROFILES[run.profile].replace('{uid}', String(run.uid ?? '')));
-    if (run.readOnly)
+    if (settings.profile !== 'docker')
+        parts.push(PROFILES[settings.profile].replace('{uid}', String(settings.uid ?? '')));
+    if (settings.readOnly)
         parts.push('a read-only root filesystem (tmpfs on /tmp)');
-    if (run.memory)
-        parts.push(`a ${run.memory.text} memory limit${reading(run.memory.text)}`);
+    if (settings.memory)
+        parts.push(`a ${settings.memory.text} memory limit${reading(settings.memory.text)}`);
     if (parts.length === 0)
         return undefined;
     const list = parts.length > 1 ? `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]}` : parts[0];
@@ -47485,6 +47508,7 @@ function stoppedWhy(report) {
 
 
 
+
 // Rendering: the report's headline and the report as plain text (a terminal, the action log), and
 // the one line a failed step ends with. Reads the report only.
 const ICON = { pass: '✅', fail: '❌', skip: '⚪' };
@@ -47492,13 +47516,13 @@ function headline(report) {
     if (report.error?.kind === 'timeout')
         return 'timed out';
     // an engine that fails once the build has begun stopped the run; before, the run never started
-    const started = report.build.seconds !== undefined;
     if (report.error)
-        return report.error.kind === 'input' || (report.error.kind === 'engine' && !started) ? 'did not run' : 'stopped with an error';
+        return report.error.kind === 'input' || (report.error.kind === 'engine' && !buildStarted(report)) ? 'did not run' : 'stopped with an error';
     if (report.passed)
         return 'passed';
-    const failed = report.checks.filter(c => c.status === 'fail').length;
-    return `${failed} of ${counted(report.checks.length, 'check')} failed`;
+    const rows = rowsOf(report);
+    const failed = rows.filter(c => c.status === 'fail').length;
+    return `${failed} of ${counted(rows.length, 'check')} failed`;
 }
 /**
  * Plain text for a terminal or the action log: the same rows, aligned. `error: false` leaves the
@@ -47513,11 +47537,12 @@ function renderText(report, { error = true } = {}) {
     const profile = profileLine(report);
     if (profile)
         out.push(`  ${profile}`);
-    const width = (pick) => Math.max(0, ...report.checks.map(c => pick(c).length));
+    const rows = rowsOf(report);
+    const width = (pick) => Math.max(0, ...rows.map(c => pick(c).length));
     const wName = width(c => text_name(c));
     const wValue = width(c => c.value);
     const wLimit = width(c => c.limit);
-    for (const c of report.checks) {
+    for (const c of rows) {
         out.push(`  ${ICON[c.status]} ${text_name(c).padEnd(wName)}  ${c.value.padEnd(wValue)}  ${c.limit.padEnd(wLimit)}  ${c.detail}`);
     }
     const pushed = pushLine(report);
@@ -47529,8 +47554,9 @@ function renderText(report, { error = true } = {}) {
 function failureLine(report) {
     if (report.error)
         return report.error.message;
-    const failed = report.checks.filter(c => c.status === 'fail');
-    return `${failed.length} of ${counted(report.checks.length, 'check')} failed: ${failed.map(c => `${text_name(c)} (${c.value})`).join('; ')}`;
+    const rows = rowsOf(report);
+    const failed = rows.filter(c => c.status === 'fail');
+    return `${failed.length} of ${counted(rows.length, 'check')} failed: ${failed.map(c => `${text_name(c)} (${c.value})`).join('; ')}`;
 }
 /** "health", or with several platforms "health linux/arm64". */
 function text_name(check) {
@@ -47546,12 +47572,12 @@ function shortId(id) {
 
 /** Build checks named in the row itself (the annotations show every one). */
 const NAMED = 3;
-const buildCheck = report => {
-    const b = report.build;
+const buildCheck = run => {
+    const b = run.build;
     // BuildKit's build checks are warnings: counted and named, never a failure of the build
     const warned = warnings(b.warnings ?? []);
     if (b.ok) {
-        return [{ name: 'build', status: 'pass', value: `built in ${b.seconds} s${warned.value}`, limit: '', detail: `image ${shortId(report.image.id)}${warned.detail && `. ${warned.detail}`}` }];
+        return [{ name: 'build', status: 'pass', value: `built in ${b.seconds} s${warned.value}`, limit: '', detail: `image ${shortId(run.image.id)}${warned.detail && `. ${warned.detail}`}` }];
     }
     return [{ name: 'build', status: 'fail', value: 'failed', limit: '', detail: `${failure(b)}. The end of the build log is below.${warned.detail && ` ${warned.count} ${warned.detail}`}` }];
 };
@@ -47743,8 +47769,8 @@ function joined(items) {
 
 ;// CONCATENATED MODULE: ./src/checks/check.ts
 /** The row of a check whose stage did not run. */
-function notRun(name, report) {
-    return { name, status: 'skip', value: 'not run', limit: '', detail: report.build.ok ? 'not run' : 'not run: the build failed' };
+function notRun(name, run) {
+    return { name, status: 'skip', value: 'not run', limit: '', detail: run.build.ok ? 'not run' : 'not run: the build failed' };
 }
 /**
  * " Its last log lines are below." when the container printed something; Docker's complaint, as
@@ -47779,13 +47805,13 @@ const FIX = {
     forbidden: 'Leave out the paths forbid-paths refuses (.dockerignore, or copy only what the app needs).',
     'foreign-binary': "Fetch or build each binary for the image's platform: name the architecture in the download with ARG TARGETARCH (…-linux-${TARGETARCH}), or cross-compile in a stage FROM --platform=$BUILDPLATFORM for $TARGETOS/$TARGETARCH. Under emulation it may still run, but it fails with exec format error on a machine of the image's architecture."
 };
-const contentsCheck = (report, inputs) => {
-    const contents = report.contents;
-    if (!contents || !report.build.ok)
-        return [notRun('contents', report)];
-    return [judged(contentsRow(contents, report), inputs)];
+const contentsCheck = (run, inputs) => {
+    const contents = run.contents;
+    if (!contents || !run.build.ok)
+        return [notRun('contents', run)];
+    return [judged(contentsRow(contents, run), inputs)];
 };
-function contentsRow(contents, report) {
+function contentsRow(contents, run) {
     const limit = 'no secrets, dev dependencies or build tools';
     if (contents.notScanned !== undefined)
         return { name: 'contents', status: 'skip', value: 'not scanned', limit: '', detail: `${contents.notScanned}.` };
@@ -47805,7 +47831,7 @@ function contentsRow(contents, report) {
     const files = [...new Set(findings.map(f => f.kind))].flatMap(kind => (kind === 'secret' || kind === 'forbidden' || kind === 'foreign-binary' ? [FIX[kind]] : []));
     const fixes = [...files, ...toolFixes(findings)].join(' ');
     // a secret file next to an ARG or ENV BuildKit's build checks took for a credential: both are said
-    const args = findings.some(f => f.kind === 'secret') ? secretArgAdvice(report) : '';
+    const args = findings.some(f => f.kind === 'secret') ? secretArgAdvice(run) : '';
     return { name: 'contents', status: 'fail', value: summarize(contents), limit, detail: `${named}${more}. ${fixes}${args}${allowed}` };
 }
 /** "1 secret, 2 dev dependencies (41.2 MB)". */
@@ -56020,12 +56046,12 @@ function shellLine(argv) {
 
 
 
-function facts(report) {
-    return { exposed: report.image.exposedPorts ?? [], listening: report.health.listeningPorts, probed: probePorts(report.health.command ?? '') };
+function facts(run) {
+    return { exposed: run.image.exposedPorts ?? [], listening: run.health.listeningPorts, probed: probePorts(run.health.command ?? '') };
 }
 /** A worker (no port at all) has no endpoint to probe: it is judged by keeping running. */
-function isWorker(report) {
-    return servesNoPort(facts(report), report.health.logTail ?? []);
+function isWorker(run) {
+    return servesNoPort(facts(run), run.health.logTail ?? []);
 }
 /**
  * The advice after "The image has no HEALTHCHECK … and no health-cmd was given.": for a worker,
@@ -56033,70 +56059,70 @@ function isWorker(report) {
  * there) or `require-healthcheck: false`; for one that EXPOSEs a port nothing listens on, that;
  * else a HEALTHCHECK or health-cmd, with a suggested one fitted to what the port speaks.
  */
-function missingAdvice(report, seconds) {
-    const s = report.health.suggestedCmd;
-    if (isWorker(report)) {
-        return ` No process in the container listened on a TCP port (${report.health.listeningSeconds ?? seconds} s after start), so there is nothing to probe, as for a queue worker: set \`require-healthcheck: false\` to have it watched to keep running instead (the image's other process types can run as \`smoke-commands\`).`;
+function missingAdvice(run, seconds) {
+    const s = run.health.suggestedCmd;
+    if (isWorker(run)) {
+        return ` No process in the container listened on a TCP port (${run.health.listeningSeconds ?? seconds} s after start), so there is nothing to probe, as for a queue worker: set \`require-healthcheck: false\` to have it watched to keep running instead (the image's other process types can run as \`smoke-commands\`).`;
     }
-    const exposed = exposedTcpPorts(report.image.exposedPorts ?? []);
-    if (report.health.listeningPorts?.length === 0 && exposed.length > 0) {
+    const exposed = exposedTcpPorts(run.image.exposedPorts ?? []);
+    if (run.health.listeningPorts?.length === 0 && exposed.length > 0) {
         const ports = [...new Set(exposed)].join(', ');
-        return ` Nothing in the container listened on a TCP port (${report.health.listeningSeconds ?? seconds} s after start), though the image EXPOSEs ${ports}: no probe of ${ports} can pass until the app listens there. Check that the app starts its server on ${exposed[0]} (often its PORT environment variable); if it serves no port (a queue worker), remove the EXPOSE and set \`require-healthcheck: false\`.`;
+        return ` Nothing in the container listened on a TCP port (${run.health.listeningSeconds ?? seconds} s after start), though the image EXPOSEs ${ports}: no probe of ${ports} can pass until the app listens there. Check that the app starts its server on ${exposed[0]} (often its PORT environment variable); if it serves no port (a queue worker), remove the EXPOSE and set \`require-healthcheck: false\`.`;
     }
-    if (report.health.hasShell === false || s?.shell === false) {
-        return ` It has no /bin/sh, so a health-cmd cannot run in it (Docker runs one with /bin/sh -c): add an exec-form HEALTHCHECK to the final stage of the Dockerfile, or set \`require-healthcheck: false\`.${protocolNote(report)}${s ? suggestion(report, s, 'dockerfile') : ''}`;
+    if (run.health.hasShell === false || s?.shell === false) {
+        return ` It has no /bin/sh, so a health-cmd cannot run in it (Docker runs one with /bin/sh -c): add an exec-form HEALTHCHECK to the final stage of the Dockerfile, or set \`require-healthcheck: false\`.${protocolNote(run)}${s ? suggestion(run, s, 'dockerfile') : ''}`;
     }
     // the sockets could not be read: a worker cannot be told from a server that EXPOSEs nothing
-    const worker = report.health.listeningPorts === undefined && probePort(facts(report)) === undefined ? ' If it serves no port (a queue worker), set `require-healthcheck: false` instead.' : '';
-    return ` Add a HEALTHCHECK instruction to the final stage of the Dockerfile, or set the health-cmd input.${protocolNote(report)}${s ? suggestion(report, s, 'health-cmd') : ''}${worker}`;
+    const worker = run.health.listeningPorts === undefined && probePort(facts(run)) === undefined ? ' If it serves no port (a queue worker), set `require-healthcheck: false` instead.' : '';
+    return ` Add a HEALTHCHECK instruction to the final stage of the Dockerfile, or set the health-cmd input.${protocolNote(run)}${s ? suggestion(run, s, 'health-cmd') : ''}${worker}`;
 }
 /**
  * After a probe whose program is not in the image: a probe from what it has, as a Dockerfile line
  * for the image's own HEALTHCHECK, as a health-cmd line for health-cmd; "" when there is none.
  */
-function replacementAdvice(report) {
-    const s = report.health.suggestedCmd;
+function replacementAdvice(run) {
+    const s = run.health.suggestedCmd;
     // (no worker here: a probe that cannot run is judged about a second after start, maybe before the app listens)
     if (!s)
         return '';
-    return `${protocolNote(report)}${suggestion(report, s, health_form(report, s), ' instead')}`;
+    return `${protocolNote(run)}${suggestion(run, s, health_form(run, s), ' instead')}`;
 }
 /**
  * After an HTTP probe that never passed: why it cannot, when the container shows it (nothing listens
  * on its port while the app listens on another, or the port speaks FastCGI or no HTTP at all), with
  * a probe that fits; "" when the port answered HTTP (the app's answer is the cause) or is not known.
  */
-function misfitAdvice(report) {
-    const h = report.health;
+function misfitAdvice(run) {
+    const h = run.health;
     const probed = probePorts(h.command ?? '')[0];
     const listening = h.listeningPorts ?? [];
     if (probed === undefined || !h.portAnswer)
         return '';
     const s = h.suggestedCmd;
-    const instead = s ? suggestion(report, s, health_form(report, s), ' instead') : '';
+    const instead = s ? suggestion(run, s, health_form(run, s), ' instead') : '';
     if (!listening.includes(probed) && h.portAnswer.port !== probed && listening.length > 0) {
         const other = h.portAnswer.port;
-        const exposed = exposedTcpPorts(report.image.exposedPorts ?? []);
+        const exposed = exposedTcpPorts(run.image.exposedPorts ?? []);
         const also = exposed.includes(probed) && !exposed.includes(other) ? { says: ` (EXPOSE says ${probed} too)`, what: 'the probe and EXPOSE' } : { says: '', what: 'the probe' };
         return ` Nothing listens on port ${probed} in the container${also.says}: it listens on ${listening.join(', ')}. Point ${also.what} at ${other}, or make the app listen on ${probed} (often its PORT environment variable).${instead}`;
     }
     if (h.portAnswer.port !== probed || !notHttp(h.portAnswer))
         return '';
-    return `${protocolNote(report, 'this HTTP probe cannot pass there, however long the app is given to start')}${instead}`;
+    return `${protocolNote(run, 'this HTTP probe cannot pass there, however long the app is given to start')}${instead}`;
 }
 /** Whether the probe that failed cannot pass whatever the timing (misfitAdvice says why): then no "raise the start period". */
-function probeCannotPass(report) {
-    return misfitAdvice(report) !== '';
+function probeCannotPass(run) {
+    return misfitAdvice(run) !== '';
 }
-function health_form(report, s) {
-    return report.health.source === 'health-cmd' && s.shell ? 'health-cmd' : 'dockerfile';
+function health_form(run, s) {
+    return run.health.source === 'health-cmd' && s.shell ? 'health-cmd' : 'dockerfile';
 }
 function notHttp(a) {
     return a.protocol === 'fastcgi' || a.protocol === 'other' || a.protocol === 'silent';
 }
 /** " Port 9000 speaks FastCGI, not HTTP (…), so no HTTP probe can pass there." for a port that speaks no HTTP; "" otherwise. */
-function protocolNote(report, cannot = 'no HTTP probe (curl, wget) can pass there') {
-    const a = report.health.portAnswer;
+function protocolNote(run, cannot = 'no HTTP probe (curl, wget) can pass there') {
+    const a = run.health.portAnswer;
     if (!a || !notHttp(a))
         return '';
     const asked = a.by ? ` (asked with ${a.by} inside the container)` : '';
@@ -56106,21 +56132,21 @@ function protocolNote(report, cannot = 'no HTTP probe (curl, wget) can pass ther
     return ` Port ${a.port} does not speak HTTP${asked}: ${said}, so ${cannot}.`;
 }
 /** " Suggested, from what the image has (python3; EXPOSE 8080): `health-cmd: python3 -c …` (…)." */
-function suggestion(report, s, form, instead = '') {
-    const target = targetOf(report, s);
-    const port = portNote(report, target.port);
+function suggestion(run, s, form, instead = '') {
+    const target = targetOf(run, s);
+    const port = portNote(run, target.port);
     if (s.tool === 'app') {
         const exec = `HEALTHCHECK CMD [${s.argv.map(a => JSON.stringify(a)).join(', ')}]`;
         const does = target.kind === 'http' ? `requests ${targetUrl(target)} and exits 0 only when it answers` : `connects to port ${target.port ?? 'PORT'} and exits 0 only when it accepts`;
         return ` Suggested${instead}, with the app's own binary (the image has no python, node, php, ruby, wget, curl or bash; ${port}): \`${exec}\`, a mode to add to the app that ${does}.`;
     }
     const line = form === 'health-cmd' ? `health-cmd: ${shellLine(s.argv)}` : s.shell ? `HEALTHCHECK CMD ${shellLine(s.argv)}` : `HEALTHCHECK CMD [${s.argv.map(a => JSON.stringify(a)).join(', ')}]`;
-    return ` Suggested${instead}, from what the image has (${s.tool}; ${port}): \`${line}\` (${what(target, report.health.portAnswer)}).`;
+    return ` Suggested${instead}, from what the image has (${s.tool}; ${port}): \`${line}\` (${what(target, run.health.portAnswer)}).`;
 }
 /** The target the suggestion was built for: its kind and path as the stage chose them, on the port it asked. */
-function targetOf(report, s) {
-    const a = report.health.portAnswer;
-    const port = a?.port ?? probePort(facts(report));
+function targetOf(run, s) {
+    const a = run.health.portAnswer;
+    const port = a?.port ?? probePort(facts(run));
     const answered = a && a.port === port ? a : undefined;
     return { ...probeTarget(port, answered), kind: s.kind ?? 'http', ...(s.path !== undefined && { path: s.path }) };
 }
@@ -56140,13 +56166,13 @@ function what(target, a) {
     return `GET /health answered ${health}: point /health at the app's health endpoint`;
 }
 /** Where the probe's port comes from: EXPOSE, the socket it listens on, or PORT to fill in. */
-function portNote(report, port) {
+function portNote(run, port) {
     if (port === undefined)
         return "no EXPOSE, so put the app's port for PORT";
-    if (exposedTcpPorts(report.image.exposedPorts ?? []).includes(port))
+    if (exposedTcpPorts(run.image.exposedPorts ?? []).includes(port))
         return `EXPOSE ${port}`;
-    const unlistened = unlistenedExposed(facts(report));
-    if (report.health.listeningPorts?.includes(port))
+    const unlistened = unlistenedExposed(facts(run));
+    if (run.health.listeningPorts?.includes(port))
         return unlistened.length > 0 ? `it listens on ${port}, not on EXPOSE ${unlistened.join(', ')}` : `it listens on ${port}`;
     return 'the port the failing probe asked';
 }
@@ -56269,35 +56295,35 @@ function pinned(causes) {
 ;// CONCATENATED MODULE: ./src/advice/profile-cause.ts
 
 /** " `/app/data`: the root filesystem is read-only (read-only: true) — … It logged: `…`. Run again without …"; "" when there is nothing to say. */
-function profileNote(report) {
-    const pc = report.health.profileCause;
+function profileNote(run) {
+    const pc = run.health.profileCause;
     if (!pc)
         return '';
     const ran = pc.rerun !== undefined && ranWell(pc.rerun);
     // a line that only points at a setting is said once a run without it proved it
     const shown = firstPerSetting(pc.causes.filter(c => c.sure || ran));
-    const causes = shown.map(c => ` ${explained(c, report.run)}`).join('');
-    return `${causes}${pc.rerun ? rerunSentence(report, pc.rerun, shown.length > 0) : ''}`;
+    const causes = shown.map(c => ` ${explained(c, run.settings)}`).join('');
+    return `${causes}${pc.rerun ? rerunSentence(run, pc.rerun, shown.length > 0) : ''}`;
 }
 /**
  * A smoke command that failed: the lines of its log that prove a setting broke it (it is not run
  * again without them: the health row's run says whether the image runs without them).
  */
-function smokeProfileNote(report, smoke) {
-    const run = report.run;
-    if (!run || (run.profile === 'docker' && !run.readOnly))
+function smokeProfileNote(run, smoke) {
+    const settings = run.settings;
+    if (!settings || (settings.profile === 'docker' && !settings.readOnly))
         return '';
-    const user = report.user.resolvedUid;
-    const imageRoot = user !== undefined ? user === 0 : /^(?:|root|0)(?::.*)?$/.test(report.image.user ?? '');
+    const user = run.user.resolvedUid;
+    const imageRoot = user !== undefined ? user === 0 : /^(?:|root|0)(?::.*)?$/.test(run.image.user ?? '');
     const lines = [...(smoke.startError ? [smoke.startError] : []), ...(smoke.logTail ?? [])];
-    const sure = profileCauses(lines, { profile: run.profile, readOnly: run.readOnly, imageRoot }).filter(c => c.sure);
+    const sure = profileCauses(lines, { profile: settings.profile, readOnly: settings.readOnly, imageRoot }).filter(c => c.sure);
     return firstPerSetting(sure)
-        .map(c => ` ${explained(c, report.run)}`)
+        .map(c => ` ${explained(c, settings)}`)
         .join('');
 }
 /** The settings the container ran under besides Docker's defaults: "run-profile: restricted and read-only: true". */
-function settingsOn(run) {
-    const on = [...(run && run.profile !== 'docker' ? [`run-profile: ${run.profile}`] : []), ...(run?.readOnly ? ['read-only: true'] : [])];
+function settingsOn(settings) {
+    const on = [...(settings && settings.profile !== 'docker' ? [`run-profile: ${settings.profile}`] : []), ...(settings?.readOnly ? ['read-only: true'] : [])];
     return on.join(' and ');
 }
 function ranWell(rerun) {
@@ -56306,8 +56332,8 @@ function ranWell(rerun) {
 function firstPerSetting(causes) {
     return causes.filter((c, i) => causes.findIndex(o => o.setting === c.setting) === i);
 }
-function rerunSentence(report, rerun, explained) {
-    const settings = settingsOn(report.run);
+function rerunSentence(run, rerun, explained) {
+    const settings = settingsOn(run.settings);
     const without = ` Run again without ${settings}`;
     if (rerun.verdict === 'healthy')
         return `${without}, it was healthy${rerun.seconds !== undefined ? ` after ${rerun.seconds} s` : ''}: ${settings} broke it${explained ? '' : ", though its log does not say where"}.`;
@@ -56326,10 +56352,10 @@ function quoted(line) {
     return `\`${s.length > 200 ? `${s.slice(0, 199)}…` : s}\``;
 }
 /** The cause, its fix, and the line it was read from; capability names as code (CAP_CHOWN). */
-function explained(c, run) {
-    return `${causeSentence(c, run).replace(/\b(?:CAP_[A-Z_]+|NET_BIND_SERVICE)\b/g, '`$&`')} It logged: ${quoted(c.line)}.`;
+function explained(c, settings) {
+    return `${causeSentence(c, settings).replace(/\b(?:CAP_[A-Z_]+|NET_BIND_SERVICE)\b/g, '`$&`')} It logged: ${quoted(c.line)}.`;
 }
-function causeSentence(c, run) {
+function causeSentence(c, settings) {
     const under = `run-profile: ${c.setting}`;
     const what = c.operation && c.path ? `${c.operation} ${c.path}` : (c.path ?? c.operation);
     const subject = what ? `\`${what}\`: ` : '';
@@ -56347,12 +56373,12 @@ function causeSentence(c, run) {
         }
         if (c.setting === 'openshift') {
             const dir = c.path ?? '<the directory>';
-            return `${subject}permission denied — under ${under} the app runs as an arbitrary UID (${run?.uid}) in group 0, which cannot write what the image's user owns. At build time: \`chgrp -R 0 ${dir} && chmod -R g=u ${dir}\`.`;
+            return `${subject}permission denied — under ${under} the app runs as an arbitrary UID (${settings?.uid}) in group 0, which cannot write what the image's user owns. At build time: \`chgrp -R 0 ${dir} && chmod -R g=u ${dir}\`.`;
         }
         return `${subject}permission denied — root without CAP_DAC_OVERRIDE (dropped under ${under}) cannot write what another user owns. At build time make it the app's user's (\`COPY --chown\`, \`RUN chown\`) and start as that non-root USER.`;
     }
     // operation not permitted
-    const who = c.setting === 'openshift' ? `under ${under} it runs as UID ${run?.uid}, not root, without capabilities` : `capabilities are dropped under ${under}`;
+    const who = c.setting === 'openshift' ? `under ${under} it runs as UID ${settings?.uid}, not root, without capabilities` : `capabilities are dropped under ${under}`;
     const needs = c.capability ? ` (${isSwitch(c) ? 'switching user needs' : 'it needs'} ${c.capability})` : '';
     const head = `${subject}operation not permitted — ${who}${needs}.`;
     if (isSwitch(c)) {
@@ -56451,23 +56477,23 @@ const SIGKILL_EXIT = 137;
  * process was killed, and it exited with its own code): "exited (code 1) 3.2 s after start; a
  * process was OOM-killed by the 256m limit".
  */
-function oomValue(report, exitCode, ranSeconds) {
+function oomValue(run, exitCode, ranSeconds) {
     const after = ranSeconds !== undefined ? ` ${ranSeconds} s after start` : '';
-    const limit = report.run?.memory?.text;
+    const limit = run.settings?.memory?.text;
     if (exitCode === undefined || exitCode === SIGKILL_EXIT)
         return `killed ${limit ? `by the ${limit} limit` : 'for memory'} (OOMKilled)${after}`;
     return `exited (code ${exitCode})${after}; a process was OOM-killed${limit ? ` by the ${limit} limit` : ''}`;
 }
 /** Why, as a clause: "it reached the run-memory limit (256m = 256 MiB, no swap), and the kernel's OOM killer ended it". */
-function oomCause(report) {
-    const text = report.run?.memory?.text;
+function oomCause(run) {
+    const text = run.settings?.memory?.text;
     const limit = text && (memoryReading(text)?.short ?? text);
     const why = limit ? `it reached the run-memory limit (${limit}, no swap)` : 'no run-memory was set, so the machine the engine runs on ran out of memory';
     return `${why}, and the kernel's OOM killer ended it`;
 }
 /** What to do: raise the limit to production's, or make the app use less. */
-function oomFix(report) {
-    if (report.run?.memory) {
+function oomFix(run) {
+    if (run.settings?.memory) {
         return 'Raise run-memory to the limit it gets in production, or make the app use less (for Node, --max-old-space-size below the limit; for the JVM, -XX:MaxRAMPercentage).';
     }
     return "Make the app use less (for Node, --max-old-space-size; for the JVM, -XX:MaxRAMPercentage), or give the engine more memory; set run-memory to test it against production's limit.";
@@ -56477,8 +56503,8 @@ function oomFix(report) {
  * Docker did not say it was one (some engines on cgroup v2 record the OOM event after the exit, or
  * not at all). Said as a possibility, never as the verdict.
  */
-function maybeOomNote(report, exitCode, oomKilled) {
-    const limit = report.run?.memory?.text;
+function maybeOomNote(run, exitCode, oomKilled) {
+    const limit = run.settings?.memory?.text;
     if (!limit || oomKilled || exitCode !== SIGKILL_EXIT)
         return '';
     return ` Code 137 is SIGKILL, which the kernel's OOM killer sends; Docker did not report an OOM kill, but it may have been the ${limit} limit (run-memory).`;
@@ -56495,16 +56521,16 @@ function maybeOomNote(report, exitCode, oomKilled) {
 
 
 // Docker's own health verdict, and what to do about each way of not being healthy.
-const healthCheck = (report, inputs) => [healthRow(report, inputs)];
-function healthRow(report, inputs) {
-    const h = report.health;
+const healthCheck = (run, inputs) => [healthRow(run, inputs)];
+function healthRow(run, inputs) {
+    const h = run.health;
     const limit = `healthy within ${inputs.healthTimeout} s`;
     const last = h.probes?.at(-1);
     const probe = last ? ` Last probe exited ${last.exitCode}${last.output ? `: ${last.output}` : ''}.` : '';
     const by = h.source === 'health-cmd' ? `health-cmd: ${h.command}` : `HEALTHCHECK: ${h.command}`;
     switch (h.verdict) {
         case 'healthy':
-            return { name: 'health', status: 'pass', value: `healthy after ${h.startupSeconds ?? h.waitedSeconds} s`, limit, detail: `${by}${probeNote(h.probeTimes)}${memoryNote(report, !h.probeTimes)}` };
+            return { name: 'health', status: 'pass', value: `healthy after ${h.startupSeconds ?? h.waitedSeconds} s`, limit, detail: `${by}${probeNote(h.probeTimes)}${memoryNote(run, !h.probeTimes)}` };
         case 'unhealthy':
             return {
                 name: 'health',
@@ -56512,21 +56538,21 @@ function healthRow(report, inputs) {
                 value: 'unhealthy',
                 limit: h.rule === 'image-limit' ? `healthy within ${h.limitSeconds} s (the image's HEALTHCHECK)` : h.rule === 'start-period' ? `healthy within ${h.limitSeconds} s (health-start-period ${h.startPeriodSeconds} s + retries)` : limit,
                 // what to do about a probe that cannot run comes after the failed command, apart from it
-                detail: `${unhealthyWhy(report, inputs)} (${by}).${probe}${h.rule === 'cannot-run' ? cannotRunFix(report) : misfitAdvice(report) || wrongPort(report)}${dependency(report, inputs)}${profileNote(report)}${logNote(h, 'The container log is below.')}`
+                detail: `${unhealthyWhy(run, inputs)} (${by}).${probe}${h.rule === 'cannot-run' ? cannotRunFix(run) : misfitAdvice(run) || wrongPort(run)}${dependency(run, inputs)}${profileNote(run)}${logNote(h, 'The container log is below.')}`
             };
         case 'exited':
             if (h.startError && h.ranSeconds === undefined)
-                return notStarted(report, inputs);
+                return notStarted(run, inputs);
             if (h.oomKilled)
-                return oomKilled(report, inputs);
+                return oomKilled(run, inputs);
             if (!h.source && h.ranSeconds !== undefined)
-                return exitedWatched(report, inputs);
+                return exitedWatched(run, inputs);
             return {
                 name: 'health',
                 status: 'fail',
                 value: `exited (code ${h.exitCode})`,
                 limit: h.source ? limit : `keeps running for ${NO_HEALTHCHECK_WATCH_S} s`,
-                detail: `The container stopped${h.ranSeconds !== undefined ? ` ${h.ranSeconds} s after start` : ''} before it was healthy.${maybeOomNote(report, h.exitCode, h.oomKilled)}${h.startError ? ` Docker said: ${h.startError.replace(/\.$/, '')}.` : ''}${dependency(report, inputs)}${profileNote(report)}${logNote(h)}`
+                detail: `The container stopped${h.ranSeconds !== undefined ? ` ${h.ranSeconds} s after start` : ''} before it was healthy.${maybeOomNote(run, h.exitCode, h.oomKilled)}${h.startError ? ` Docker said: ${h.startError.replace(/\.$/, '')}.` : ''}${dependency(run, inputs)}${profileNote(run)}${logNote(h)}`
             };
         case 'timeout':
             return {
@@ -56535,36 +56561,36 @@ function healthRow(report, inputs) {
                 value: `not healthy after ${inputs.healthTimeout} s`,
                 limit,
                 // verdictSeconds: from the container's start, as Docker stamps it (the wait began a little later)
-                detail: `Docker had no verdict ${h.verdictSeconds ?? h.waitedSeconds} s after start: the probes did not finish (${by}).${probe}${misfitAdvice(report) || wrongPort(report)}${dependency(report, inputs)}${profileNote(report) || (probeCannotPass(report) ? '' : ' Check that the probe command returns quickly; raise health-timeout if the app needs longer.')}`
+                detail: `Docker had no verdict ${h.verdictSeconds ?? h.waitedSeconds} s after start: the probes did not finish (${by}).${probe}${misfitAdvice(run) || wrongPort(run)}${dependency(run, inputs)}${profileNote(run) || (probeCannotPass(run) ? '' : ' Check that the probe command returns quickly; raise health-timeout if the app needs longer.')}`
             };
         case 'missing':
-            return missingRow(report, inputs);
+            return missingRow(run, inputs);
         case 'skipped':
-            return notRun('health', report);
+            return notRun('health', run);
     }
 }
 // Without a health check the container is only watched for a few seconds: the rows say so, how
 // long it ran, and what it printed (a worker that logs an error every second still keeps running).
-function exitedWatched(report, inputs) {
-    const h = report.health;
+function exitedWatched(run, inputs) {
+    const h = run.health;
     return {
         name: 'health',
         status: 'fail',
         value: `exited (code ${h.exitCode}) ${h.ranSeconds} s after start`,
         limit: `keeps running for ${NO_HEALTHCHECK_WATCH_S} s`,
-        detail: `No health check, so the container was watched for ${NO_HEALTHCHECK_WATCH_S} s to see it keep running; it stopped ${h.ranSeconds} s after start.${maybeOomNote(report, h.exitCode, h.oomKilled)}${dependency(report, inputs)}${profileNote(report)}${logNote(h)}`
+        detail: `No health check, so the container was watched for ${NO_HEALTHCHECK_WATCH_S} s to see it keep running; it stopped ${h.ranSeconds} s after start.${maybeOomNote(run, h.exitCode, h.oomKilled)}${dependency(run, inputs)}${profileNote(run)}${logNote(h)}`
     };
 }
 /** Killed for memory before it was healthy (or while watched): its own verdict, with the limit that killed it (advice/oom.ts). */
-function oomKilled(report, inputs) {
-    const h = report.health;
+function oomKilled(run, inputs) {
+    const h = run.health;
     const when = h.source ? 'before it was healthy' : `while it was watched (no health check)`;
     return {
         name: 'health',
         status: 'fail',
-        value: oomValue(report, h.exitCode, h.ranSeconds),
+        value: oomValue(run, h.exitCode, h.ranSeconds),
         limit: h.source ? `healthy within ${inputs.healthTimeout} s` : `keeps running for ${NO_HEALTHCHECK_WATCH_S} s`,
-        detail: `The container stopped ${when} (exit code ${h.exitCode}): ${oomCause(report)}. ${oomFix(report)}${logNote(h)}`
+        detail: `The container stopped ${when} (exit code ${h.exitCode}): ${oomCause(run)}. ${oomFix(run)}${logNote(h)}`
     };
 }
 /**
@@ -56572,27 +56598,27 @@ function oomKilled(report, inputs) {
  * when it could not be read (the memory row says why, when max-memory asks). `sentence`: the detail
  * before it has no full stop yet.
  */
-function memoryNote(report, sentence) {
-    const m = report.health.memory;
+function memoryNote(run, sentence) {
+    const m = run.health.memory;
     if (!m)
         return '';
-    const limit = report.run?.memory;
+    const limit = run.settings?.memory;
     const of = limit && m.limitBytes ? ` (${Math.round((m.usedBytes / m.limitBytes) * 100)}% of the ${limit.text} limit)` : '';
     return `${sentence ? '.' : ''} ${formatSize(m.usedBytes)} of memory used once healthy${of}.`;
 }
 /** Docker could not start the image's command (docker run exited 126, 127, or 125 on the image's USER): it never ran. */
-function notStarted(report, inputs) {
-    const h = report.health;
+function notStarted(run, inputs) {
+    const h = run.health;
     return {
         name: 'health',
         status: 'fail',
         value: `did not start (docker run exited ${h.exitCode})`,
         limit: h.source ? `healthy within ${inputs.healthTimeout} s` : `keeps running for ${NO_HEALTHCHECK_WATCH_S} s`,
-        detail: `The container never ran: ${startNote(h.startError ?? '')}${profileNote(report) || " Check the image's CMD and ENTRYPOINT (or the command input) and its USER: Docker names what it could not use."}`
+        detail: `The container never ran: ${startNote(h.startError ?? '')}${profileNote(run) || " Check the image's CMD and ENTRYPOINT (or the command input) and its USER: Docker names what it could not use."}`
     };
 }
-function missingRow(report, inputs) {
-    const h = report.health;
+function missingRow(run, inputs) {
+    const h = run.health;
     const seconds = h.verdictSeconds ?? h.waitedSeconds ?? NO_HEALTHCHECK_WATCH_S;
     const log = h.logTail?.length || h.logError ? logNote(h) : '';
     if (inputs.requireHealthcheck) {
@@ -56601,7 +56627,7 @@ function missingRow(report, inputs) {
             status: 'fail',
             value: 'no health check',
             limit: 'a HEALTHCHECK',
-            detail: `The image has no HEALTHCHECK (or HEALTHCHECK NONE) and no health-cmd was given.${missingAdvice(report, seconds)} Meanwhile the container kept running for ${seconds} s (watched).${dependency(report, inputs)}${log}`
+            detail: `The image has no HEALTHCHECK (or HEALTHCHECK NONE) and no health-cmd was given.${missingAdvice(run, seconds)} Meanwhile the container kept running for ${seconds} s (watched).${dependency(run, inputs)}${log}`
         };
     }
     return {
@@ -56609,13 +56635,13 @@ function missingRow(report, inputs) {
         status: 'pass',
         value: `kept running for ${seconds} s (watched)`,
         limit: `keeps running for ${NO_HEALTHCHECK_WATCH_S} s`,
-        detail: `No HEALTHCHECK and no health-cmd (require-healthcheck: false): the container was watched for ${seconds} s and kept running.${dependency(report, inputs)}${log}`
+        detail: `No HEALTHCHECK and no health-cmd (require-healthcheck: false): the container was watched for ${seconds} s and kept running.${dependency(run, inputs)}${log}`
     };
 }
 /** " The app logs that it listens on port 8080, but the probe asks port 3000 ..." when the two disagree. */
-function wrongPort(report) {
-    const h = report.health;
-    const m = portMismatch(h.command ?? '', h.logTail ?? [], report.image.exposedPorts ?? []);
+function wrongPort(run) {
+    const h = run.health;
+    const m = portMismatch(h.command ?? '', h.logTail ?? [], run.image.exposedPorts ?? []);
     if (!m)
         return '';
     const app = m.listening.join(' and ');
@@ -56628,9 +56654,9 @@ function wrongPort(report) {
  * container log shows a dependency the app could not reach; "" otherwise. The app's own ports (the
  * probe's, the image's EXPOSE) on loopback are the app not listening, not a dependency.
  */
-function dependency(report, inputs) {
-    const h = report.health;
-    const ownPorts = [...probePorts(h.command ?? ''), ...exposedTcpPorts(report.image.exposedPorts ?? [])];
+function dependency(run, inputs) {
+    const h = run.health;
+    const ownPorts = [...probePorts(h.command ?? ''), ...exposedTcpPorts(run.image.exposedPorts ?? [])];
     return dependencyNote([...(h.probes ?? []).map(p => p.output), ...(h.logTail ?? [])], inputs.runNetwork, ownPorts);
 }
 /** " Probe 14 ms median, 31 ms slowest (3 passing probes)." */
@@ -56642,9 +56668,9 @@ function probeNote(times) {
     return `. Probe ${times.medianMs} ms median, ${times.slowestMs} ms slowest (${times.passing} passing probes).`;
 }
 /** Why the verdict is unhealthy, in the terms of the rule that decided it and the timing Docker used. */
-function unhealthyWhy(report, inputs) {
-    const h = report.health;
-    const image = report.image;
+function unhealthyWhy(run, inputs) {
+    const h = run.health;
+    const image = run.image;
     const retries = image.healthcheckRetries ?? DOCKER_DEFAULT_RETRIES;
     const interval = image.healthcheckInterval ?? DOCKER_DEFAULT_INTERVAL_S;
     const failed = `${retries} ${retries === 1 ? 'probe' : 'probes'} in a row`;
@@ -56657,7 +56683,7 @@ function unhealthyWhy(report, inputs) {
     if (h.rule === 'start-period') {
         // a health-cmd's own limit: what the image's rule would say with health-start-period as the start period
         const n = h.failedProbes ?? DOCKER_DEFAULT_RETRIES;
-        return `The probe failed ${n} ${n === 1 ? 'time' : 'times'} after the start period and never passed: unhealthy at ${h.limitSeconds} s, on health-start-period ${h.startPeriodSeconds} s, then ${DOCKER_DEFAULT_RETRIES} failed probes a second apart (each a second after the last one ended${h.probeMs !== undefined ? `; the probes took up to ${h.probeMs} ms` : ''}${h.notReadyAtSeconds !== undefined ? `; a fast-health probe that started at ${h.notReadyAtSeconds} s still failed` : ''})${probeCannotPass(report) ? '' : '. Raise health-start-period if the app needs longer to start'}`;
+        return `The probe failed ${n} ${n === 1 ? 'time' : 'times'} after the start period and never passed: unhealthy at ${h.limitSeconds} s, on health-start-period ${h.startPeriodSeconds} s, then ${DOCKER_DEFAULT_RETRIES} failed probes a second apart (each a second after the last one ended${h.probeMs !== undefined ? `; the probes took up to ${h.probeMs} ms` : ''}${h.notReadyAtSeconds !== undefined ? `; a fast-health probe that started at ${h.notReadyAtSeconds} s still failed` : ''})${probeCannotPass(run) ? '' : '. Raise health-start-period if the app needs longer to start'}`;
     }
     if (inputs.fastHealth)
         return `Docker marked the container unhealthy: it was not healthy within ${inputs.healthTimeout} s, then failed ${failed}`;
@@ -56702,8 +56728,8 @@ function cannotRunWhy({ program, why }) {
     return `The probe could not run: \`${program}\` is not in the image${program.includes('/') ? '' : ' (or not on its PATH)'}`;
 }
 /** What to use instead of a probe that cannot run: only programs the image has (advice/health.ts). */
-function cannotRunFix(report) {
-    const h = report.health;
+function cannotRunFix(run) {
+    const h = run.health;
     if (!h.cannotRun)
         return '';
     const { program, why } = h.cannotRun;
@@ -56713,9 +56739,9 @@ function cannotRunFix(report) {
     const unneeded = h.source === 'health-cmd' ? ', or set `require-healthcheck: false`' : '';
     if (name === 'sh' || name === 'bash') {
         const example = h.suggestedCmd ? '' : ', e.g. `HEALTHCHECK CMD ["/app/healthcheck"]`';
-        return ` Use an exec-form HEALTHCHECK in the Dockerfile with a program the image has${example}${unneeded}.${replacementAdvice(report)}`;
+        return ` Use an exec-form HEALTHCHECK in the Dockerfile with a program the image has${example}${unneeded}.${replacementAdvice(run)}`;
     }
-    const instead = replacementAdvice(report);
+    const instead = replacementAdvice(run);
     const install = program.includes('/') ? `Copy \`${program}\` into the final stage` : `Install ${name} in the final stage`;
     return instead ? `${instead} Or: ${install.replace(/^./, c => c.toLowerCase())}.` : ` ${install}, or probe with a program the image has.`;
 }
@@ -56725,11 +56751,11 @@ function cannotRunFix(report) {
 // max-memory: the container's memory use once healthy (as docker stats counts it: the cgroup's
 // usage minus the inactive file cache, stages/memory.ts) against a budget, e.g. "fits a 256 MB
 // machine". Judged only when a budget is set; the health row shows the figure either way.
-const memoryCheck = (report, inputs) => {
+const memoryCheck = (run, inputs) => {
     const max = inputs.maxMemory;
     if (!max)
         return [];
-    const h = report.health;
+    const h = run.health;
     const limit = `≤ ${max.text}`;
     if (h.verdict === 'missing') {
         return [{ name: 'memory', status: 'skip', value: 'no health check', limit, detail: 'No memory figure: without a health check there is no moment the app is ready to measure it at (see health).' }];
@@ -56789,8 +56815,8 @@ function allowForEmulation(inputs) {
 // platform: shown when the image ran emulated (another architecture than the engine's, under QEMU),
 // so every figure below is read as what it is: slower than on the image's own hardware, with health
 // limits that allowed for it.
-const platformCheck = (report, inputs) => {
-    const { platform, emulatedOn } = report.image;
+const platformCheck = (run, inputs) => {
+    const { platform, emulatedOn } = run.image;
     if (!platform || !emulatedOn)
         return [];
     const limits = [`health-timeout ${inputs.healthTimeout} s`];
@@ -56813,11 +56839,11 @@ const platformCheck = (report, inputs) => {
 // max-probe-time: how long the health endpoint takes to answer, from Docker's own probe log. A
 // probe is what an orchestrator's liveness check does every few seconds for the image's whole life,
 // so a slow one is a cost paid forever (and, past the probe timeout, a restart).
-const probeTimeCheck = (report, inputs) => {
+const probeTimeCheck = (run, inputs) => {
     const max = inputs.maxProbeTime;
     if (max === undefined)
         return [];
-    const times = report.health.probeTimes;
+    const times = run.health.probeTimes;
     const limit = `≤ ${max} ms`;
     if (!times)
         return [{ name: 'probe-time', status: 'skip', value: 'no passing probe', limit, detail: 'No passing health probe to time (see health).' }];
@@ -56839,11 +56865,11 @@ const probeTimeCheck = (report, inputs) => {
 ;// CONCATENATED MODULE: ./src/checks/size-increase.ts
 
 // max-size-increase: the growth against compare-to, judged in the size-basis's terms.
-const sizeIncreaseCheck = (report, inputs) => (inputs.maxSizeIncrease ? [sizeIncreaseRow(report, inputs, inputs.maxSizeIncrease)] : []);
-function sizeIncreaseRow(report, inputs, increase) {
-    const b = report.baseline;
+const sizeIncreaseCheck = (run, inputs) => (inputs.maxSizeIncrease ? [sizeIncreaseRow(run, inputs, inputs.maxSizeIncrease)] : []);
+function sizeIncreaseRow(run, inputs, increase) {
+    const b = run.baseline;
     const compressed = inputs.sizeBasis === 'compressed';
-    const now = compressed ? report.image.compressedSize : report.image.size;
+    const now = compressed ? run.image.compressedSize : run.image.size;
     const before = compressed ? b?.compressedSize : b?.size;
     const limit = 'percent' in increase.limit ? `≤ +${increase.limit.percent}%` : `≤ +${formatSize(increase.limit.bytes)}`;
     if (b?.missing && !inputs.requireBaseline) {
@@ -56870,14 +56896,14 @@ function sizeIncreaseRow(report, inputs, increase) {
 
 // The image size against max-size (uncompressed or compressed, by size-basis), with what the
 // figures mean and what they compare with (compare-to, compare-stages).
-const sizeCheck = (report, inputs) => [sizeRow(report, inputs)];
-function sizeRow(report, inputs) {
-    const { size, compressedSize } = report.image;
+const sizeCheck = (run, inputs) => [sizeRow(run, inputs)];
+function sizeRow(run, inputs) {
+    const { size, compressedSize } = run.image;
     if (size === undefined)
-        return notRun('size', report);
+        return notRun('size', run);
     const compressed = compressedSize !== undefined ? `, compressed ${formatSize(compressedSize)}` : '';
     const value = `${formatSize(size)} (${size.toLocaleString('en-US')} bytes)${compressed}`;
-    const notes = [...sizeNotes(report)];
+    const notes = [...sizeNotes(run)];
     if (!inputs.maxSize)
         return { name: 'size', status: 'skip', value, limit: '', detail: ['No max-size set: measured, not judged.', ...notes].join(' ') };
     const basis = inputs.sizeBasis === 'compressed' ? compressedSize : size;
@@ -56897,18 +56923,18 @@ function sizeRow(report, inputs) {
     };
 }
 /** What the size figures mean, and what they compare with. */
-function* sizeNotes(report) {
-    const { size = 0, compressedSize, compressedBy } = report.image;
+function* sizeNotes(run) {
+    const { size = 0, compressedSize, compressedBy } = run.image;
     // the size means the same on both image stores (stages/size.ts); only the compressed one is had differently
     yield 'Sizes in decimal units (1 MB = 1,000,000 bytes, as docker images prints them).';
     if (compressedBy === 'store')
         yield 'Compressed: the layer blobs the containerd image store keeps, which a push sends as they are.';
     else if (compressedSize !== undefined)
         yield 'Compressed: each layer gzip-compressed, within about 1% of what a push sends.';
-    const unread = unreadNote(report.image.unreadLayers);
+    const unread = unreadNote(run.image.unreadLayers);
     if (unread)
         yield unread;
-    const b = report.baseline;
+    const b = run.baseline;
     const baselineUnread = unreadNote(b?.unreadLayers, b?.ref);
     if (baselineUnread)
         yield baselineUnread;
@@ -56920,7 +56946,7 @@ function* sizeNotes(report) {
         const zipped = compressedSize !== undefined && b.compressedSize !== undefined ? `; compressed ${formatDelta(compressedSize, b.compressedSize)}` : '';
         yield `${formatDelta(size, b.size)} compared with ${b.ref}${growthNote(size - b.size, b.growth)}${zipped}.`;
     }
-    const st = report.stages;
+    const st = run.firstStage;
     if (st?.error)
         yield `No stage comparison: ${st.error}.`;
     else if (st?.size !== undefined) {
@@ -56958,13 +56984,13 @@ function unreadNote(layers, ref) {
 // stops it (its stop signal, SIGKILL after stop-timeout). It passes when it exits within
 // stop-timeout, cleanly: 0, or 128 + the signal (the default action of a process that did not
 // handle it, e.g. 143 for SIGTERM).
-const stopCheck = (report, inputs) => {
-    const stop = report.stop;
+const stopCheck = (run, inputs) => {
+    const stop = run.stop;
     if (!stop)
-        return [notRun('stop', report)];
-    return [stop_judged(stopRow(stop, inputs, report), inputs)];
+        return [notRun('stop', run)];
+    return [stop_judged(stopRow(stop, inputs, run), inputs)];
 };
-function stopRow(stop, inputs, report) {
+function stopRow(stop, inputs, run) {
     const limit = `exits within ${inputs.stopTimeout} s of ${stop.signal}`;
     if (stop.outcome === 'not-run')
         return { name: 'stop', status: 'skip', value: 'not run', limit: '', detail: 'not run: the container had already exited (see health).' };
@@ -56973,13 +56999,13 @@ function stopRow(stop, inputs, report) {
         return { name: 'stop', status: 'pass', value: outcome, limit, detail: `${who(stop)} exited on ${stop.signal}, as docker stop and Kubernetes expect.` };
     }
     if (stop.outcome === 'gone' || stop.signal === 'SIGKILL')
-        return { name: 'stop', status: 'fail', value: outcome, limit, detail: whyNot(stop, inputs.stopTimeout, report) };
+        return { name: 'stop', status: 'fail', value: outcome, limit, detail: whyNot(stop, inputs.stopTimeout, run) };
     // the app had a handler and PID 1 kept the signal from it: that is the cause, and making the app
     // PID 1 the fix; else a shell-form CMD that BuildKit already warned of: that warning is the cause
-    const warning = shellFormWarning(report, stop);
-    const relay = relayAdvice(stop, report, warning);
+    const warning = shellFormWarning(run, stop);
+    const relay = relayAdvice(stop, run, warning);
     const killed = killedLine(stop, inputs.stopTimeout);
-    const detail = relay ? `${killed} ${relay}` : warning ? `${killed} ${shellFormAdvice(warning, report, stop.signal)}` : whyNot(stop, inputs.stopTimeout, report);
+    const detail = relay ? `${killed} ${relay}` : warning ? `${killed} ${shellFormAdvice(warning, run, stop.signal)}` : whyNot(stop, inputs.stopTimeout, run);
     return { name: 'stop', status: 'fail', value: outcome, limit, detail };
 }
 /**
@@ -56999,10 +57025,10 @@ function describeStop(stop) {
     return `killed after ${stop.waitedSeconds ?? stop.seconds} s${stop.unhandled ? ` (${stop.signal} lost)` : ''}`;
 }
 /** What went wrong with a stop, and the fix, written for the image in `report`. Shared with the smoke rows. */
-function whyNot(stop, timeout, report) {
+function whyNot(stop, timeout, run) {
     if (stop.outcome === 'gone' && stop.oomKilled) {
         const ran = stop.ranSeconds !== undefined ? ` ${stop.ranSeconds} s after start` : '';
-        return `${who(stop)} stopped${ran} (exit code ${stop.exitCode}), after it was healthy and before image-gate went to stop it: ${oomCause(report)}. ${oomFix(report)}`;
+        return `${who(stop)} stopped${ran} (exit code ${stop.exitCode}), after it was healthy and before image-gate went to stop it: ${oomCause(run)}. ${oomFix(run)}`;
     }
     if (stop.outcome === 'gone') {
         const ran = stop.ranSeconds !== undefined ? `, ${stop.ranSeconds} s after it started` : '';
@@ -57022,14 +57048,14 @@ function whyNot(stop, timeout, report) {
     }
     const ruby = stop.outcome === 'exited' && stop.exitCode === 1 ? rubyExit(stop.pid1, stop.signal) : undefined;
     if (ruby)
-        return `${who(stop)} exited with code 1 on ${stop.signal}. ${ruby} Or run it under an init, as whose child it dies of the signal (${signalExit(stop.signal)}): ${initAdvice(report)}`;
+        return `${who(stop)} exited with code 1 on ${stop.signal}. ${ruby} Or run it under an init, as whose child it dies of the signal (${signalExit(stop.signal)}): ${initAdvice(run)}`;
     if (stop.outcome === 'exited') {
         return `${who(stop)} exited with code ${stop.exitCode} on ${stop.signal}: a clean shutdown exits 0 (or 128 + the signal). Finish in-flight work, close connections, and exit 0 when ${stop.signal} arrives.`;
     }
     const killed = killedLine(stop, timeout);
     if (stop.init)
         return `${killed} PID 1 is ${stop.init}, which passed ${stop.signal} on: the app itself ignores it. Handle ${stop.signal} in the app (close the server, then exit).`;
-    return `${killed} No init runs in the container, and PID 1 ignores ${stop.signal} unless the app handles it: handle ${stop.signal} in the app, or run it under an init that passes it on: ${initAdvice(report)}`;
+    return `${killed} No init runs in the container, and PID 1 ignores ${stop.signal} unless the app handles it: handle ${stop.signal} in the app, or run it under an init that passes it on: ${initAdvice(run)}`;
 }
 /** "exit 143" for SIGTERM: what a process killed by the signal exits with, as Docker records it. */
 function signalExit(signal) {
@@ -57070,18 +57096,18 @@ function stop_judged(check, inputs) {
 
 // smoke-commands: each other process type passes if it exits 0 or is still running after
 // smoke-seconds; one still running is then stopped like the main container, and judged so too.
-const smokeCheck = (report, inputs) => (report.smoke ?? []).map(smoke => smokeRow(smoke, inputs, report));
-function smokeRow(smoke, inputs, report) {
+const smokeCheck = (run, inputs) => (run.smoke ?? []).map(smoke => smokeRow(smoke, inputs, run));
+function smokeRow(smoke, inputs, run) {
     const limit = `exit 0, or running after ${inputs.smokeSeconds} s`;
     if (smoke.outcome === 'running') {
         const stop = smoke.stop;
         const value = `running after ${smoke.seconds} s${stop ? `; ${describeStop(stop)}` : ''}`;
         const clean = !stop || stop.outcome === 'not-run' || (stop.outcome === 'gone' && stop.exitCode === 0) || stoppedCleanly(stop);
         if (clean || !inputs.requireGracefulStop) {
-            const note = clean ? '' : `. ${whyNot(stop, inputs.stopTimeout, report)} Not judged (require-graceful-stop: false).`;
+            const note = clean ? '' : `. ${whyNot(stop, inputs.stopTimeout, run)} Not judged (require-graceful-stop: false).`;
             return { name: 'smoke', status: 'pass', value, limit, detail: `command: ${smoke.command}${note}` };
         }
-        return { name: 'smoke', status: 'fail', value, limit: `${limit}, then a clean stop`, detail: `command: ${smoke.command}. ${whyNot(stop, inputs.stopTimeout, report)}` };
+        return { name: 'smoke', status: 'fail', value, limit: `${limit}, then a clean stop`, detail: `command: ${smoke.command}. ${whyNot(stop, inputs.stopTimeout, run)}` };
     }
     if (smoke.exitCode === 0) {
         return { name: 'smoke', status: 'pass', value: `exited 0 after ${smoke.seconds} s`, limit, detail: `command: ${smoke.command}` };
@@ -57091,12 +57117,12 @@ function smokeRow(smoke, inputs, report) {
     }
     if (smoke.oomKilled) {
         // killed for memory: the command's own fault only in what it allocates, said as the health row says it
-        const value = oomValue(report, smoke.exitCode, smoke.seconds);
-        return { name: 'smoke', status: 'fail', value, limit, detail: `command: ${smoke.command}. It stopped (exit code ${smoke.exitCode}): ${oomCause(report)}. ${oomFix(report)}${logNote(smoke)}` };
+        const value = oomValue(run, smoke.exitCode, smoke.seconds);
+        return { name: 'smoke', status: 'fail', value, limit, detail: `command: ${smoke.command}. It stopped (exit code ${smoke.exitCode}): ${oomCause(run)}. ${oomFix(run)}${logNote(smoke)}` };
     }
     // a worker that cannot reach its queue says so in its log
     const dependency = dependencyNote(smoke.logTail ?? [], inputs.runNetwork);
-    return { name: 'smoke', status: 'fail', value: `exited (code ${smoke.exitCode}) after ${smoke.seconds} s`, limit, detail: `command: ${smoke.command}.${maybeOomNote(report, smoke.exitCode, false)}${dependency}${smokeProfileNote(report, smoke)}${logNote(smoke)}` };
+    return { name: 'smoke', status: 'fail', value: `exited (code ${smoke.exitCode}) after ${smoke.seconds} s`, limit, detail: `command: ${smoke.command}.${maybeOomNote(run, smoke.exitCode, false)}${dependency}${smokeProfileNote(run, smoke)}${logNote(smoke)}` };
 }
 
 ;// CONCATENATED MODULE: ./src/checks/startup.ts
@@ -57108,11 +57134,11 @@ function smokeRow(smoke, inputs, report) {
 // fast-health the probes run every 0.1 s while the app starts, so the window is a fraction of a
 // second and the row says so ("0.4 s, probed every 0.1 s"). With fast-health: false they run on
 // the image's interval (often 30 s) and the figure is only an upper bound.
-const startupCheck = (report, inputs) => {
+const startupCheck = (run, inputs) => {
     const maxSeconds = inputs.maxStartupTime;
     if (maxSeconds === undefined)
         return [];
-    const h = report.health;
+    const h = run.health;
     const startup = h.startupSeconds;
     const limit = `≤ ${maxSeconds} s`;
     if (startup === undefined && h.verdict === 'missing') {
@@ -57247,8 +57273,8 @@ function listenPort(address) {
 ;// CONCATENATED MODULE: ./src/advice/server.ts
 
 /** The advice for a root PID 1 that is (or starts) such a server; undefined for anything else. `numeric`: USER by number. */
-function serverAdvice(report, numeric) {
-    const u = report.user;
+function serverAdvice(run, numeric) {
+    const u = run.user;
     const split = masterWorkers(u.processes ?? [], u.pid);
     if (!split)
         return undefined;
@@ -57259,17 +57285,17 @@ function serverAdvice(report, numeric) {
         ? ` It is ${split.server}'s master process, which starts ${workers} and stays root itself.`
         : ` ${split.server}'s master process runs as UID 0 too, and starts ${workers}.`;
     const user = numeric || !w.user ? `USER ${w.uid}:${w.gid}` : `USER ${w.user}`;
-    return { seen, fix: fixFor(split, report, user) };
+    return { seen, fix: fixFor(split, run, user) };
 }
-function fixFor(split, report, user) {
+function fixFor(split, run, user) {
     const w = split.workers;
     const as = w.user ?? `UID ${w.uid}`;
     if (split.server === 'nginx')
-        return nginxFix(report, user, `${w.uid}:${w.gid}`, as);
+        return nginxFix(run, user, `${w.uid}:${w.gid}`, as);
     if (split.server === 'php-fpm') {
         return `To run it all as ${as}: ${user}. php-fpm then starts as ${as} and ignores the pool's user and group lines (it says so in a NOTICE), and its workers run as ${as} too.`;
     }
-    const low = lowPorts(report);
+    const low = lowPorts(run);
     if (split.server === 'apache2') {
         const listen = low.length ? `, Listen 8080 in /etc/apache2/ports.conf and <VirtualHost *:8080> instead of ${low.join(', ')} (${lowNote})` : '';
         return (`To run it all as ${as}: ${user}, with its run, lock and log directories (APACHE_RUN_DIR, APACHE_LOCK_DIR and APACHE_LOG_DIR in /etc/apache2/envvars) ${as}'s, ` +
@@ -57280,12 +57306,12 @@ function fixFor(split, report, user) {
 }
 const lowNote = 'a port below 1024 needs root outside Docker, which lets any user bind one';
 /** The image's EXPOSEd TCP ports below 1024 ("80/tcp" → 80). */
-function lowPorts(report) {
-    return (report.image.exposedPorts ?? []).map(p => /^(\d+)(\/tcp)?$/.exec(p)?.[1]).filter((p) => p !== undefined).map(Number).filter(p => p < 1024);
+function lowPorts(run) {
+    return (run.image.exposedPorts ?? []).map(p => /^(\d+)(\/tcp)?$/.exec(p)?.[1]).filter((p) => p !== undefined).map(Number).filter(p => p < 1024);
 }
 /** nginx's way, with its own paths and ports (user/server-facts.ts) where nginx gave them. */
-function nginxFix(report, user, owner, as) {
-    const facts = report.user.server;
+function nginxFix(run, user, owner, as) {
+    const facts = run.user.server;
     const unprivileged = 'Or build FROM nginxinc/nginx-unprivileged, the official image made so (port 8080, its pid file and temp paths in /tmp).';
     if (!facts) {
         return (`To run it all as ${as}: RUN chown -R ${owner} its temp paths, which the master writes (nginx -V lists them: --http-client-body-temp-path and the like), ` +
@@ -57316,14 +57342,14 @@ function runAsNonRootRefusal(user) {
     return { kind: 'name', words: `container has runAsNonRoot and image has non-numeric user (${name}), cannot verify user is non-root` };
 }
 /** A USER given by a name that is a non-root account in the image: the fix is its number. */
-function namedUser(report) {
-    const user = report.image.user ?? '';
-    const u = report.user;
+function namedUser(run) {
+    const user = run.image.user ?? '';
+    const u = run.user;
     if (runAsNonRootRefusal(user)?.kind !== 'name' || u.resolvedUid === 0)
         return undefined;
     // by the image's files; where they were not read (a report from before), the runtime's own UID
     // under Docker's defaults is the same account (never under openshift: that UID is the platform's)
-    const runtime = report.run?.profile !== 'openshift' && u.resolvedUid === undefined && !u.unresolved;
+    const runtime = run.settings?.profile !== 'openshift' && u.resolvedUid === undefined && !u.unresolved;
     const uid = u.resolvedUid ?? (runtime ? u.uid : undefined);
     const gid = u.resolvedUid !== undefined ? u.resolvedGid : runtime ? u.gid : undefined;
     return { name: user.split(':')[0], uid, gid };
@@ -57352,7 +57378,7 @@ function namedUser(report) {
 //   waives it there, since the default SCC does run the image. (Passing root while failing a
 //   non-root name would make dropping USER look like the fix.)
 // - docker: a user name is advice in a passing row's detail, not a failure.
-const userCheck = (report, inputs) => [userRow(report, inputs)];
+const userCheck = (run, inputs) => [userRow(run, inputs)];
 /** "USER 1001:1001 — the UID of nodejs in this image —", or a numeric USER in general where its UID is not known. */
 function byNumber(named) {
     if (named.uid === undefined)
@@ -57363,15 +57389,15 @@ function byNumber(named) {
 function numericFix(named) {
     return `Use ${byNumber(named) ?? 'a numeric USER of a non-root account (e.g. USER 10001:10001)'} so Kubernetes can verify it is not root.`;
 }
-function userRow(report, inputs) {
-    const u = report.user;
-    if (report.health.verdict === 'skipped' && u.uid === undefined && u.resolvedUid === undefined)
-        return notRun('user', report);
+function userRow(run, inputs) {
+    const u = run.user;
+    if (run.health.verdict === 'skipped' && u.uid === undefined && u.resolvedUid === undefined)
+        return notRun('user', run);
     const profile = inputs.runProfile;
-    const user = report.image.user ?? '';
-    const runtime = user_runtimeOf(report, profile);
+    const user = run.image.user ?? '';
+    const runtime = user_runtimeOf(run, profile);
     const refusal = profile === 'docker' ? undefined : runAsNonRootRefusal(user);
-    const named = namedUser(report);
+    const named = namedUser(run);
     const detail = (...parts) => parts.filter(Boolean).join(' ');
     if (!refusal) {
         // Docker's defaults, or a numeric non-root USER: the runtime UIDs decide, as require-non-root says
@@ -57403,16 +57429,16 @@ function limitOf(profile) {
 function advise(named) {
     return `For Kubernetes, use ${byNumber(named) ?? 'a numeric USER'} so runAsNonRoot can verify it is not root: a user name is refused there (run-profile: restricted fails it).`;
 }
-function user_runtimeOf(report, profile) {
-    const u = report.user;
-    const user = report.image.user ?? '';
+function user_runtimeOf(run, profile) {
+    const u = run.user;
+    const user = run.image.user ?? '';
     const numeric = profile !== 'docker';
     const configured = describeConfigured(user, u);
     // openshift: the platform's UID runs, not USER's; say so before any UID is named
-    const platform = profile === 'openshift' ? openshiftNote(report) : '';
+    const platform = profile === 'openshift' ? openshiftNote(run) : '';
     if (u.uid === undefined) {
         if (platform) {
-            const value = `UID ${report.run?.uid ?? 'unknown'}, GID ${report.run?.gid ?? 0} (OpenShift's)`;
+            const value = `UID ${run.settings?.uid ?? 'unknown'}, GID ${run.settings?.gid ?? 0} (OpenShift's)`;
             return { status: 'pass', value, seen: `${configured}${platform}. Runtime user not read (${u.unknownReason}), so this is the UID OpenShift gives.`, fix: '' };
         }
         // The container died before it could be looked at: judge USER as the image resolves it.
@@ -57429,7 +57455,7 @@ function user_runtimeOf(report, profile) {
     const others = (u.processes ?? []).filter(p => p.uid === 0 && p.pid !== u.pid);
     const rootOthers = others.length && u.uid !== 0 ? ` Also running as UID 0: ${countedNames(others.map(p => p.command))}.` : '';
     // a root server master that starts its workers as another account: what runs as whom, and its own way
-    const server = u.uid === 0 ? serverAdvice(report, numeric) : undefined;
+    const server = u.uid === 0 ? serverAdvice(run, numeric) : undefined;
     const seen = `${configured}${platform}; PID 1 (${u.process}) runs as UID ${u.uid}${remapped(u.uid, u.remap)}.${rootOthers}${server?.seen ?? ''}`;
     if (u.uid !== 0 && others.length === 0)
         return { status: 'pass', value, seen, fix: '' };
@@ -57439,9 +57465,9 @@ function user_runtimeOf(report, profile) {
     return { status: 'fail', value, seen: `${seen}${stillRoot}`, fix };
 }
 /** ", which OpenShift does not use: restricted-v2 runs the image as the project's UID (here 1000680000) in group 0" */
-function openshiftNote(report) {
-    const run = report.run;
-    return `, which OpenShift does not use: its restricted-v2 SCC runs every image as the project's UID, here ${run?.uid ?? 'unknown'}, in group ${run?.gid ?? 0}`;
+function openshiftNote(run) {
+    const settings = run.settings;
+    return `, which OpenShift does not use: its restricted-v2 SCC runs every image as the project's UID, here ${settings?.uid ?? 'unknown'}, in group ${settings?.gid ?? 0}`;
 }
 /** Under the engine's userns-remap: which host UID the container's `uid` is (docker top shows that one). */
 function remapped(uid, remap) {
@@ -57522,9 +57548,9 @@ function createAccount(base, numeric) {
 // Judging: the checks, in the order their rows appear in the table. A new check is a file in this
 // folder (a CheckRule) and one line here.
 const CHECKS = [buildCheck, platformCheck, healthCheck, startupCheck, probeTimeCheck, memoryCheck, sizeCheck, sizeIncreaseCheck, userCheck, contentsCheck, stopCheck, smokeCheck];
-function judge(report, inputs) {
-    const checks = CHECKS.flatMap(check => check(report, inputs));
-    return { checks, passed: !report.error && checks.every(check => check.status !== 'fail') };
+function judge(run, inputs) {
+    const checks = CHECKS.flatMap(check => check(run, inputs));
+    return { checks, passed: checks.every(check => check.status !== 'fail') };
 }
 
 ;// CONCATENATED MODULE: ./src/docker/engine.ts
@@ -57614,8 +57640,10 @@ async function checkRunNetwork(docker, network) {
 // shows them where they can be fixed. A user name that passes (Docker's defaults) is a warning
 // there: Kubernetes' runAsNonRoot would refuse it.
 function annotateUser(report, inputs, sink, workspace = process.env.GITHUB_WORKSPACE || process.cwd()) {
-    const check = report.checks.find(c => c.name === 'user');
-    const named = namedUser(report) !== undefined;
+    // one Dockerfile line decides the user of every platform's image: the first platform's row says it
+    const run = report.runs[0];
+    const check = run?.checks.find(c => c.name === 'user');
+    const named = check !== undefined && namedUser(run) !== undefined;
     const content = check?.status === 'fail' || (check?.status === 'pass' && named) ? dockerfile(inputs.file) : undefined;
     if (!check || content === undefined)
         return;
@@ -57623,19 +57651,19 @@ function annotateUser(report, inputs, sink, workspace = process.env.GITHUB_WORKS
     if (!where)
         return;
     // a docker-profile failure is root's (a helper beside a named user), not the name's
-    const byName = named && (check.status === 'pass' || (report.run?.profile ?? 'docker') !== 'docker');
-    const place = { title: userTitle(report, where.instruction === 'USER', byName), file: external_node_path_namespaceObject.relative(workspace, inputs.file), line: where.line };
+    const byName = named && (check.status === 'pass' || (run.settings?.profile ?? 'docker') !== 'docker');
+    const place = { title: userTitle(run, where.instruction === 'USER', byName), file: external_node_path_namespaceObject.relative(workspace, inputs.file), line: where.line };
     if (check.status === 'fail')
         sink.error(check.detail, place);
     else
         sink.warning(check.detail, place);
 }
 /** What is wrong with the USER (or its absence) the annotation points at. */
-function userTitle(report, onUser, named) {
+function userTitle(run, onUser, named) {
     if (named)
         return onUser ? 'image-gate: Kubernetes cannot verify this USER is not root' : 'image-gate: the USER this stage inherits is a name Kubernetes cannot verify';
     // under openshift the platform's UID ran: root is what the image asks for where USER decides
-    const openshift = report.run?.profile === 'openshift' && runAsNonRootRefusal(report.image.user) !== undefined;
+    const openshift = run.settings?.profile === 'openshift' && runAsNonRootRefusal(run.image.user) !== undefined;
     if (openshift)
         return onUser ? 'image-gate: this USER is root wherever the image decides the UID' : 'image-gate: no USER in the final stage, so it is root wherever the image decides the UID';
     return onUser ? 'image-gate: this USER runs as root' : 'image-gate: no USER in the final stage, so it runs as root';
@@ -57647,10 +57675,11 @@ function userTitle(report, onUser, named) {
  */
 function annotateContents(report, inputs, sink, workspace = process.env.GITHUB_WORKSPACE || process.cwd()) {
     // with several platforms, each one's findings, its platform named in the title
-    for (const run of report.platforms ?? [{ platform: '', contents: report.contents }]) {
-        const check = report.checks.find(c => c.name === 'contents' && (c.platform ?? '') === run.platform);
+    const several = report.runs.length > 1;
+    for (const run of report.runs) {
+        const check = run.checks.find(c => c.name === 'contents');
         if (check?.status === 'fail' && run.contents)
-            annotateFindings(run.contents, run.platform, inputs, sink, workspace);
+            annotateFindings(run.contents, several ? run.platform : '', inputs, sink, workspace);
     }
 }
 function annotateFindings(contents, platform, inputs, sink, workspace) {
@@ -57687,7 +57716,8 @@ function annotateBuildWarnings(report, inputs, sink, workspace = process.env.GIT
     if (isFalse(env.DOCKER_BUILD_CHECKS_ANNOTATIONS))
         return;
     const file = external_node_path_namespaceObject.relative(workspace, inputs.file);
-    for (const warning of report.build.warnings ?? []) {
+    // every platform builds the same Dockerfile: its warnings are the first build's
+    for (const warning of report.runs[0]?.build.warnings ?? []) {
         if (!warning.line || (warning.file && warning.file !== external_node_path_namespaceObject.basename(inputs.file)))
             continue;
         const more = warning.url ? ` More info: ${warning.url}` : '';
@@ -62829,6 +62859,7 @@ function codeBlock(lines) {
 
 
 
+
 // Rendering: the report as Markdown (job summary, PR comment). Reads the report only; every string
 // that came from the image, its logs or the user goes through escape.ts.
 /** GitHub refuses a job summary over 1 MiB; stay well under it. */
@@ -62867,11 +62898,15 @@ function renderHead(report) {
     if (report.error) {
         out.push(`**${report.error.kind === 'input' ? 'Bad input' : 'Error'}:** ${markdown(report.error.message, 1000)}`, '');
     }
-    const facts = [report.tag && `image ${codeSpan(report.tag.slice(0, 200))}`, report.image.id && `id ${codeSpan(shortId(report.image.id))}`];
-    if (report.build.seconds !== undefined)
-        facts.push(`build ${report.build.seconds} s`);
-    if (report.health.startupSeconds !== undefined)
-        facts.push(`healthy ${report.health.startupSeconds} s after start`);
+    const first = report.runs[0];
+    const several = report.runs.length > 1;
+    const facts = [report.tag && `image ${codeSpan(report.tag.slice(0, 200))}`, first?.image.id && `id ${codeSpan(shortId(first.image.id))}`];
+    // several platforms: their builds ran at once, so this is the machine time they took together
+    const built = report.runs.map(run => run.build.seconds).filter((n) => n !== undefined);
+    if (built.length > 0)
+        facts.push(`build ${built.length === 1 ? built[0] : Math.round(built.reduce((a, b) => a + b, 0) * 10) / 10} s`);
+    if (first?.health.startupSeconds !== undefined)
+        facts.push(`healthy ${first.health.startupSeconds} s after start`);
     const profile = profileLine(report);
     // a report read back (comment-from) is untrusted: its memory text is escaped like any
     if (profile)
@@ -62879,11 +62914,11 @@ function renderHead(report) {
     const factLine = facts.filter(Boolean).join(' · ');
     if (factLine)
         out.push(factLine, '');
-    if (report.checks.length > 0) {
+    const rows = rowsOf(report);
+    if (rows.length > 0) {
         // several platforms: one row group per platform, each row naming its platform
-        const several = report.checks.some(c => c.platform);
         out.push(several ? '| | Platform | Check | Result | Limit | Detail |' : '| | Check | Result | Limit | Detail |', several ? '|---|---|---|---|---|---|' : '|---|---|---|---|---|');
-        for (const c of report.checks) {
+        for (const c of rows) {
             // the rows are image-gate's sentences: their `code` stays code
             const cell = (text, max = 300) => markdown(text, max, { table: true });
             const platform = several ? ` ${cell(c.platform ?? '', 100)} |` : '';
@@ -62899,28 +62934,27 @@ function renderHead(report) {
     if (report.cut?.length)
         out.push(`_Cut to fit the report output: ${report.cut.map(note => inline(note, 200)).join('; ')}._`, '');
     for (const view of platformViews(report))
-        out.push(...layersTable(report, view), ...findingsTable(view));
+        out.push(...layersTable(view), ...findingsTable(view));
     return out.join('\n');
 }
 function platformViews(report) {
-    const platforms = report.checks.some(c => c.platform) ? (report.platforms ?? []) : [];
-    if (platforms.length === 0)
-        return [{ platform: '', image: report.image, contents: report.contents, health: report.health }];
-    return platforms.map(p => ({ platform: p.platform, image: p.image, contents: p.contents, health: p.health ?? { verdict: 'skipped' } }));
+    const several = report.runs.length > 1;
+    return report.runs.map(run => ({ platform: several ? run.platform : '', run }));
 }
 /** " (linux/arm64)" with several platforms; `inert`: made inert like every string from the report */
 function titled({ platform }, inert = true) {
     return platform ? ` (${inert ? inline(platform, 100) : platform})` : '';
 }
-function layersTable(report, view) {
+function layersTable(view) {
     const out = [];
-    const layers = view.image.largestLayers ?? [];
+    const { baseline, image } = view.run;
+    const layers = image.largestLayers ?? [];
     if (layers.length > 0) {
         // with compare-to, each layer against the baseline's layer made by the same instruction
-        const compared = report.baseline?.ref !== undefined && layers.some(l => l.before !== undefined);
+        const compared = baseline?.ref !== undefined && layers.some(l => l.before !== undefined);
         out.push(`<details><summary>Largest layers${titled(view)} (${layers.length})</summary>`, '');
         if (compared)
-            out.push(`| Size | Change vs ${inline(report.baseline.ref, 200)} | Instruction |`, '|---:|---:|---|');
+            out.push(`| Size | Change vs ${inline(baseline.ref, 200)} | Instruction |`, '|---:|---:|---|');
         else
             out.push('| Size | Instruction |', '|---:|---|');
         for (const layer of layers) {
@@ -62933,9 +62967,9 @@ function layersTable(report, view) {
 }
 /** The contents check's findings: names, sizes and instructions only (a finding holds no file content). */
 function findingsTable(view) {
-    const { count = 0 } = view.contents ?? {};
+    const { count = 0 } = view.run.contents ?? {};
     // at most 40 rows of cut cells: the table is never cut, and a comment must stay under its limit
-    const findings = (view.contents?.findings ?? []).slice(0, FINDING_ROWS);
+    const findings = (view.run.contents?.findings ?? []).slice(0, FINDING_ROWS);
     if (findings.length === 0)
         return [];
     const on = titled(view);
@@ -62959,12 +62993,12 @@ function layerChange(layer) {
 }
 function logBlocks(report) {
     const blocks = [];
-    if (report.build.logTail?.length && !report.build.ok)
-        blocks.push({ title: 'Build log', lines: report.build.logTail });
     for (const view of platformViews(report)) {
-        const { health: h } = view;
+        const { build, health: h, smoke } = view.run;
         // details() makes the whole title inert
         const on = titled(view, false);
+        if (build.logTail?.length && !build.ok)
+            blocks.push({ title: `Build log${on}`, lines: build.logTail });
         const probes = h.probes ?? [];
         if (probes.length > 0 && h.verdict !== 'healthy') {
             const lines = probes.flatMap(p => [`[exit ${p.exitCode}] ${p.output.split('\n')[0] ?? ''}`, ...p.output.split('\n').slice(1).map(l => `  ${l}`)]);
@@ -62972,12 +63006,13 @@ function logBlocks(report) {
         }
         if (h.logTail?.length)
             blocks.push({ title: `Container log${on}`, lines: h.logTail });
+        for (const command of smoke ?? []) {
+            if (command.logTail?.length)
+                blocks.push({ title: `Smoke log${on}: ${command.command}`, lines: command.logTail });
+        }
     }
-    for (const smoke of report.smoke ?? []) {
-        if (smoke.logTail?.length)
-            blocks.push({ title: `Smoke log: ${smoke.command}`, lines: smoke.logTail });
-    }
-    const labels = Object.entries(report.image.labels ?? {});
+    // every platform's image has the same labels (one Dockerfile): the first's
+    const labels = Object.entries(report.runs[0]?.image.labels ?? {});
     if (labels.length)
         blocks.push({ title: 'Image labels', lines: labels.map(([k, v]) => `${k}=${v}`) });
     return blocks;
@@ -63230,14 +63265,6 @@ function explain(err) {
     return `image-gate could not comment on the pull request (${why}). The job summary has the report; the step outcome is unchanged.`;
 }
 
-;// CONCATENATED MODULE: ./src/report/report.ts
-function newReport(tag = '') {
-    return { schema: 1, tag, build: { ok: false }, image: {}, health: { verdict: 'skipped' }, user: {}, checks: [], passed: false };
-}
-/** The most the `report` output holds (render/report-output.ts cuts it to fit an environment variable):
- * well under 128 KiB, with room for the variable's name and anything else the step passes. */
-const REPORT_OUTPUT_MAX_BYTES = 96 * 1024;
-
 ;// CONCATENATED MODULE: ./src/render/report-output.ts
 
 
@@ -63305,45 +63332,53 @@ function capReport(report, max = REPORT_OUTPUT_MAX_BYTES) {
     }
     return { ...r, cut };
 }
-/** The report's logs and probe output: the build log, the container log, each smoke log, each platform's container log, the probes. */
+/** The report's logs and probe output, each run's: the build log, the container log, each smoke log, the probes. */
 function logsOf(r) {
     const logs = [];
-    const add = (name, owner) => {
-        if (owner?.logTail?.length)
-            logs.push({ name, unit: 'lines', get: () => owner.logTail ?? [], set: lines => void (owner.logTail = lines) });
-    };
-    add('build log', r.build);
-    add('container log', r.health);
-    r.smoke?.forEach((smoke, i) => add(`smoke log ${i + 1} (${smoke.command.slice(0, 60)})`, smoke));
-    r.platforms?.forEach(p => add(`container log (${p.platform.slice(0, 60)})`, p.health));
-    const h = r.health;
-    const probes = h.probes ?? [];
-    if (probes.length) {
-        logs.push({
-            name: 'health probes',
-            unit: 'probes',
-            get: () => (h.probes ?? []).map(p => p.output),
-            // the newest probes, with their exit codes: `outputs` is always the newest of them
-            set: outputs => void (h.probes = probes.slice(probes.length - outputs.length).map((p, i) => ({ ...p, output: outputs[i] })))
-        });
+    // with several platforms, each log named with its platform
+    const several = r.runs.length > 1;
+    for (const run of r.runs) {
+        const on = several ? ` (${run.platform.slice(0, 60)})` : '';
+        const add = (name, owner) => {
+            if (owner?.logTail?.length)
+                logs.push({ name: `${name}${on}`, unit: 'lines', get: () => owner.logTail ?? [], set: lines => void (owner.logTail = lines) });
+        };
+        add('build log', run.build);
+        add('container log', run.health);
+        run.smoke?.forEach((smoke, i) => add(`smoke log ${i + 1} (${smoke.command.slice(0, 60)})`, smoke));
+        const h = run.health;
+        const probes = h.probes ?? [];
+        if (probes.length) {
+            logs.push({
+                name: `health probes${on}`,
+                unit: 'probes',
+                get: () => (h.probes ?? []).map(p => p.output),
+                // the newest probes, with their exit codes: `outputs` is always the newest of them
+                set: outputs => void (h.probes = probes.slice(probes.length - outputs.length).map((p, i) => ({ ...p, output: outputs[i] })))
+            });
+        }
     }
     return logs;
 }
 function shorterLists(r, cut) {
-    const findings = r.contents?.findings ?? [];
-    if (findings.length > FINDING_ROWS) {
-        r.contents.findings = findings.slice(0, FINDING_ROWS);
-        cut.push(`contents findings: the first ${FINDING_ROWS} of ${count(findings.length)} (the comment lists ${FINDING_ROWS})`);
-    }
-    const labels = Object.entries(r.image.labels ?? {});
-    if (labels.length > LABELS || labels.some(([k, v]) => k.length + v.length > TEXT_LAST_RESORT)) {
-        r.image.labels = Object.fromEntries(labels.slice(0, LABELS).map(([k, v]) => [k.slice(0, TEXT_LAST_RESORT), v.slice(0, TEXT_LAST_RESORT)]));
-        cut.push(`image labels: the first ${Math.min(LABELS, labels.length)} of ${count(labels.length)}, each to ${TEXT_LAST_RESORT} characters`);
-    }
-    const processes = r.user.processes ?? [];
-    if (processes.length > PROCESSES) {
-        r.user.processes = processes.slice(0, PROCESSES);
-        cut.push(`processes: the first ${PROCESSES} of ${count(processes.length)}`);
+    const several = r.runs.length > 1;
+    for (const run of r.runs) {
+        const on = several ? ` (${run.platform.slice(0, 60)})` : '';
+        const findings = run.contents?.findings ?? [];
+        if (findings.length > FINDING_ROWS) {
+            run.contents.findings = findings.slice(0, FINDING_ROWS);
+            cut.push(`contents findings${on}: the first ${FINDING_ROWS} of ${count(findings.length)} (the comment lists ${FINDING_ROWS})`);
+        }
+        const labels = Object.entries(run.image.labels ?? {});
+        if (labels.length > LABELS || labels.some(([k, v]) => k.length + v.length > TEXT_LAST_RESORT)) {
+            run.image.labels = Object.fromEntries(labels.slice(0, LABELS).map(([k, v]) => [k.slice(0, TEXT_LAST_RESORT), v.slice(0, TEXT_LAST_RESORT)]));
+            cut.push(`image labels${on}: the first ${Math.min(LABELS, labels.length)} of ${count(labels.length)}, each to ${TEXT_LAST_RESORT} characters`);
+        }
+        const processes = run.user.processes ?? [];
+        if (processes.length > PROCESSES) {
+            run.user.processes = processes.slice(0, PROCESSES);
+            cut.push(`processes${on}: the first ${PROCESSES} of ${count(processes.length)}`);
+        }
     }
 }
 /** The newest lines whose JSON fits in `budget` bytes. */
@@ -63370,24 +63405,23 @@ function shorten(value, max) {
 // The step's outputs, all read off the report.
 function outputsOf(report) {
     const text = (v) => (v === undefined ? '' : String(v));
+    // the outputs that name one image are the first platform's (the report output holds every run)
+    const first = report.runs[0] ?? {};
     return {
-        imageid: text(report.image.id),
-        size: text(report.image.size),
-        'compressed-size': text(report.image.compressedSize),
-        health: report.health.verdict,
-        'startup-seconds': text(report.health.startupSeconds),
-        user: text(report.image.user),
-        uid: text(report.user.uid),
-        'memory-used': text(report.health.memory?.usedBytes),
-        'stop-seconds': text(report.stop?.seconds),
-        'stop-exit-code': text(report.stop?.exitCode),
-        'contents-findings': text(report.contents?.notScanned === undefined ? report.contents?.count : undefined),
+        imageid: text(first.image?.id),
+        size: text(first.image?.size),
+        'compressed-size': text(first.image?.compressedSize),
+        health: first.health?.verdict ?? 'skipped',
+        'startup-seconds': text(first.health?.startupSeconds),
+        user: text(first.image?.user),
+        uid: text(first.user?.uid),
+        'memory-used': text(first.health?.memory?.usedBytes),
+        'stop-seconds': text(first.stop?.seconds),
+        'stop-exit-code': text(first.stop?.exitCode),
+        'contents-findings': text(first.contents?.notScanned === undefined ? first.contents?.count : undefined),
         passed: String(report.passed),
         // which platforms failed: with several, each that did; with one, its own when it failed
-        'failed-platforms': (report.platforms ?? (report.passed ? [] : [{ platform: report.image.platform ?? '', passed: false }]))
-            .filter(p => !p.passed && p.platform)
-            .map(p => p.platform)
-            .join(','),
+        'failed-platforms': failedPlatforms(report).join(','),
         // cut to fit an environment variable: the README's fork recipe passes it through one
         report: JSON.stringify(capReport(report)),
         'comment-url': report.comment?.url ?? '',
@@ -63396,6 +63430,12 @@ function outputsOf(report) {
         digest: report.push?.outcome === 'pushed' || report.push?.outcome === 'partly-pushed' ? (report.push.digest ?? '') : '',
         metadata: pushMetadata(report)
     };
+}
+function failedPlatforms(report) {
+    if (report.runs.length > 1)
+        return report.runs.filter(run => !run.passed).map(run => run.platform);
+    const platform = report.runs[0]?.image.platform;
+    return !report.passed && platform ? [platform] : [];
 }
 function setOutputs(report, sink) {
     for (const [name, value] of Object.entries(outputsOf(report)))
@@ -63607,7 +63647,34 @@ const UserSchema = object({
     unknownReason: dist_optional(fields_text())
 });
 
+;// CONCATENATED MODULE: ./src/report/push-schema.ts
+
+
+/**
+ * push: true. Pushed: what the registry serves for every tag (read back after the push), each gated
+ * image's manifest and config there. Partly pushed: some tags moved (`moved`, each to the digest it
+ * now serves) and then the push failed or the run timed out (`unmoved`: the tags that did not move;
+ * `why`, unless the report's error says it). Not pushed: why (a check failed; an error or timeout
+ * before any tag moved leaves `why` unset: the report's error says it). Failed: no tag moved, in the
+ * registry's words (also the report's error).
+ */
+const PushSchema = object({
+    outcome: picklist(['pushed', 'partly-pushed', 'not-pushed', 'failed']),
+    tags: firstOf(fields_short(), 50),
+    why: dist_optional(fields_text(1_000)),
+    /** the manifest's or index's digest, media type and size, as the registry serves them */
+    digest: dist_optional(fields_short()),
+    mediaType: dist_optional(fields_short()),
+    size: dist_optional(wholeNumber()),
+    images: dist_optional(firstOf(object({ platform: fields_short(), manifest: fields_short(), config: fields_short() }), 20)),
+    /** the tags the registry accepted, in the order they moved, each with the digest it now serves */
+    moved: dist_optional(firstOf(object({ tag: fields_short(), digest: fields_short() }), 50)),
+    /** partly pushed: the tags that did not move */
+    unmoved: dist_optional(firstOf(fields_short(), 50))
+});
+
 ;// CONCATENATED MODULE: ./src/report/schema.ts
+
 
 
 
@@ -63631,9 +63698,7 @@ const CheckSchema = object({
     /** what it was judged against, e.g. "≤ 500 MB"; "" when not judged */
     limit: fields_text(),
     /** one short sentence: why, and what to do about a failure */
-    detail: fields_text(),
-    /** with several platforms: the platform this row judged */
-    platform: dist_optional(fields_short())
+    detail: fields_text()
 });
 const HealthVerdictSchema = picklist(['healthy', 'unhealthy', 'exited', 'missing', 'skipped', 'timeout']);
 const ProbeSchema = object({
@@ -63787,46 +63852,26 @@ const HealthSchema = object({
     /** with suggestedCmd: whether the container has /bin/sh, which health-cmd needs (absent when not looked at) */
     hasShell: dist_optional(dist_boolean())
 });
-/**
- * push: true. Pushed: what the registry serves for every tag (read back after the push), each gated
- * image's manifest and config there. Partly pushed: some tags moved (`moved`, each to the digest it
- * now serves) and then the push failed or the run timed out (`unmoved`: the tags that did not move;
- * `why`, unless the report's error says it). Not pushed: why (a check failed; an error or timeout
- * before any tag moved leaves `why` unset: the report's error says it). Failed: no tag moved, in the
- * registry's words (also the report's error).
- */
-const PushSchema = object({
-    outcome: picklist(['pushed', 'partly-pushed', 'not-pushed', 'failed']),
-    tags: firstOf(fields_short(), 50),
-    why: dist_optional(fields_text(1_000)),
-    /** the manifest's or index's digest, media type and size, as the registry serves them */
-    digest: dist_optional(fields_short()),
-    mediaType: dist_optional(fields_short()),
-    size: dist_optional(wholeNumber()),
-    images: dist_optional(firstOf(object({ platform: fields_short(), manifest: fields_short(), config: fields_short() }), 20)),
-    /** the tags the registry accepted, in the order they moved, each with the digest it now serves */
-    moved: dist_optional(firstOf(object({ tag: fields_short(), digest: fields_short() }), 50)),
-    /** partly pushed: the tags that did not move */
-    unmoved: dist_optional(firstOf(fields_short(), 50))
+/** How the container ran: run-profile, read-only, run-memory (and the UID openshift runs it as). */
+const RunSettingsSchema = object({
+    profile: picklist(['docker', 'restricted', 'openshift']),
+    readOnly: dist_boolean(),
+    uid: dist_optional(wholeNumber()),
+    gid: dist_optional(wholeNumber()),
+    memory: dist_optional(object({ text: fields_short(), bytes: wholeNumber() }))
 });
-const ReportSchema = pipe(object({
-    schema: literal(1),
-    /** the image reference built and run (a tag) */
-    tag: fields_text(),
+/** compare-stages: the first (build) stage, to show what the multi-stage build saves. */
+const FirstStageSchema = object({ stage: dist_optional(fields_text()), size: measured(), error: dist_optional(fields_text()) });
+/** One platform's run: what was built, run and measured for it, its rows and its verdict. */
+const PlatformRunSchema = object({
+    /** the platform it gated ("linux/arm64"); "" for the engine's own, when the platforms input names none */
+    platform: fields_short(),
     build: BuildSchema,
     image: ImageSchema,
     /** compare-to: the image this one is compared with */
     baseline: dist_optional(BaselineSchema),
-    /** compare-stages: the first (build) stage, to show what the multi-stage build saves */
-    stages: dist_optional(object({ stage: dist_optional(fields_text()), size: measured(), error: dist_optional(fields_text()) })),
-    /** how the container ran: run-profile, read-only, run-memory (and the UID openshift runs it as) */
-    run: dist_optional(object({
-        profile: picklist(['docker', 'restricted', 'openshift']),
-        readOnly: dist_boolean(),
-        uid: dist_optional(wholeNumber()),
-        gid: dist_optional(wholeNumber()),
-        memory: dist_optional(object({ text: fields_short(), bytes: wholeNumber() }))
-    })),
+    firstStage: dist_optional(FirstStageSchema),
+    settings: dist_optional(RunSettingsSchema),
     health: HealthSchema,
     user: UserSchema,
     /** what the image's layers hold: secrets, dev dependencies, build tools */
@@ -63836,16 +63881,15 @@ const ReportSchema = pipe(object({
     /** smoke-commands, in input order */
     smoke: dist_optional(rows(SmokeResultSchema)),
     checks: rows(CheckSchema),
+    passed: dist_boolean()
+});
+/** The most platforms one run gates (platforms input), and so the most runs a saved report may hold. */
+const MAX_RUNS = 16;
+/** What every report holds besides its runs; schema 1 (schema-v1.ts) shares it. */
+const REPORT_FIELDS = {
+    /** the image reference built and run (a tag; with several platforms each run's image has its own tags too) */
+    tag: fields_text(),
     passed: dist_boolean(),
-    /** with several platforms: each one's verdict and image (the rows carry their platform; the top holds the first's) */
-    platforms: dist_optional(firstOf(object({
-        platform: fields_short(),
-        passed: dist_boolean(),
-        image: ImageSchema,
-        contents: dist_optional(ContentsSchema),
-        /** what its container printed and its last probes, for the sections under the table */
-        health: dist_optional(pick(HealthSchema, ['verdict', 'logTail', 'logError', 'probes']))
-    }), 16)),
     /**
      * the pull request this run was for, and the key of its comment; comment-from takes the number
      * only when the event names none, and checks it, and never takes the key (publish/comment.ts)
@@ -63860,11 +63904,97 @@ const ReportSchema = pipe(object({
     cut: dist_optional(pipe(array(fields_short()), transform(notes => notes.slice(0, 20)))),
     /** set when the run could not start or stopped early (bad input, no engine) */
     error: dist_optional(object({ kind: picklist(['input', 'engine', 'timeout', 'internal']), message: fields_text() }))
-}), 
-// a file cannot claim a pass its own rows contradict
-transform(report => ({ ...report, passed: report.passed === true && report.checks.every(check => check.status !== 'fail') })));
+};
+/** A file cannot claim a pass its own rows contradict: neither a run's nor the whole report's. */
+function trustRows(report) {
+    const runs = report.runs.map(run => ({ ...run, passed: run.passed === true && run.checks.every(check => check.status !== 'fail') }));
+    return { ...report, runs, passed: report.passed === true && runs.every(run => run.passed) };
+}
+const ReportSchema = pipe(object({
+    schema: literal(2),
+    ...REPORT_FIELDS,
+    /** one per platform gated, in the platforms input's order; one when it names one or none; none before the build began (bad input, no engine) */
+    runs: pipe(array(PlatformRunSchema), maxLength(MAX_RUNS, `at most ${MAX_RUNS} platform runs`))
+}), transform(trustRows));
+
+;// CONCATENATED MODULE: ./src/report/schema-v1.ts
+
+
+
+
+
+// The saved report as image-gate wrote it before it had runs (schema 1): one set of measurements
+// at the top (with several platforms, the first's), each platform's image, contents and log under
+// `platforms`, and every row in one list, naming its platform. A pull-request run made by an older
+// image-gate is still posted by a newer one's comment-from, so schema 1 is read and turned into
+// runs: each platform a run with its own rows; what schema 1 kept only for the first platform
+// (user, stop, smoke) stays with the first.
+const V1CheckSchema = object({ ...CheckSchema.entries, platform: dist_optional(fields_short()) });
+const ReportV1Schema = object({
+    schema: literal(1),
+    ...REPORT_FIELDS,
+    build: BuildSchema,
+    image: ImageSchema,
+    baseline: dist_optional(BaselineSchema),
+    stages: dist_optional(FirstStageSchema),
+    run: dist_optional(RunSettingsSchema),
+    health: HealthSchema,
+    user: UserSchema,
+    contents: dist_optional(ContentsSchema),
+    stop: dist_optional(StopSchema),
+    smoke: dist_optional(rows(SmokeResultSchema)),
+    checks: rows(V1CheckSchema),
+    platforms: dist_optional(firstOf(object({
+        platform: fields_short(),
+        passed: dist_boolean(),
+        image: ImageSchema,
+        contents: dist_optional(ContentsSchema),
+        health: dist_optional(pick(HealthSchema, ['verdict', 'logTail', 'logError', 'probes']))
+    }), 16))
+});
+/** Schema 1 → schema 2: the same report, as runs. */
+function upgradeV1(old) {
+    const { build, image, baseline, stages, run: settings, health, user, contents, stop, smoke, checks, platforms } = old;
+    const { tag, passed, pullRequest, commentKey, push, comment, cut, error } = old;
+    const rest = { tag, passed, ...defined({ pullRequest, commentKey, push, comment, cut, error }) };
+    const rowsOf = (platform) => checks.filter(c => c.platform === platform).map(c => ({ name: c.name, status: c.status, value: c.value, limit: c.limit, detail: c.detail }));
+    const first = {
+        platform: platforms?.[0]?.platform ?? image.platform ?? '',
+        build,
+        image,
+        ...(baseline && { baseline }),
+        ...(stages && { firstStage: stages }),
+        ...(settings && { settings }),
+        health,
+        user,
+        ...(contents && { contents }),
+        ...(stop && { stop }),
+        ...(smoke && { smoke }),
+        checks: rowsOf(platforms ? platforms[0].platform : undefined),
+        passed: platforms?.[0]?.passed ?? old.passed
+    };
+    const others = (platforms ?? []).slice(1).map(p => ({
+        platform: p.platform,
+        build: { ok: build.ok },
+        image: p.image,
+        ...(settings && { settings }),
+        health: { verdict: 'skipped', ...p.health },
+        user: {},
+        ...(p.contents && { contents: p.contents }),
+        checks: rowsOf(p.platform),
+        passed: p.passed
+    }));
+    // a report that stopped before its build (bad input, no engine) had no run to speak of
+    const runs = build.seconds === undefined && checks.length === 0 && !platforms ? [] : [first, ...others];
+    return trustRows({ schema: 2, ...rest, runs });
+}
+/** The fields that are set (a saved report leaves the others out). */
+function defined(fields) {
+    return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined));
+}
 
 ;// CONCATENATED MODULE: ./src/report/load.ts
+
 
 
 
@@ -63875,9 +64005,10 @@ transform(report => ({ ...report, passed: report.passed === true && report.check
 // match the report's schema (schema.ts), which caps its lists, drops unknown fields and cuts long
 // text, so nothing in it can change how the comment is rendered beyond the text it carries
 // (escaped as always). A file that does not match is refused in one line that
-// says where, rather than posted with rows silently missing.
-/** Just enough to tell an image-gate report from some other JSON file. */
-const Envelope = object({ schema: literal(1), checks: array(unknown()) });
+// says where, rather than posted with rows silently missing. A schema 1 file (an older
+// image-gate's, across an upgrade) is read as such and turned into runs (schema-v1.ts).
+/** Just enough to tell an image-gate report from some other JSON file: schema 2 with its runs, or schema 1 (an older image-gate's) with its rows. */
+const Envelope = union([object({ schema: literal(2), runs: array(unknown()) }), object({ schema: literal(1), checks: array(unknown()) })]);
 /**
  * The most a report file may hold. The `report` output is at most 96 KiB (render/report-output.ts); a file many times
  * that is not one, and is not read whole into memory to find out.
@@ -63894,9 +64025,15 @@ function loadReport(file) {
         throw new InputError(`Input "comment-from" must name a JSON report written by image-gate (its report output); ${file}: ${err.message.split('\n')[0]}`);
     }
     if (!is(Envelope, raw)) {
-        throw new InputError(`Input "comment-from": ${file} is not an image-gate report (schema 1 with checks).`);
+        throw new InputError(`Input "comment-from": ${file} is not an image-gate report (schema 2 with runs, or 1 with checks).`);
     }
-    const result = safeParse(ReportSchema, raw, { abortEarly: true });
+    // a pull-request run of an older image-gate (schema 1) is posted by this one all the same
+    if (raw.schema === 1)
+        return upgradeV1(parsed(ReportV1Schema, raw, file));
+    return parsed(ReportSchema, raw, file);
+}
+function parsed(schema, raw, file) {
+    const result = safeParse(schema, raw, { abortEarly: true });
     if (!result.success)
         throw new InputError(`Input "comment-from": ${file} is not a valid image-gate report: ${problem(result.issues[0])}.`);
     return result.output;
@@ -66659,25 +66796,17 @@ class DeferredSink {
 
 ;// CONCATENATED MODULE: ./src/stages/platforms.ts
 
-
-/** Gates each platform into a report of its own, then puts them together into `report`. */
-async function gateEach(ctx, report, platforms, gate) {
-    const runs = platforms.map(() => newReport(report.tag));
-    try {
-        await buildAll(ctx, platforms, runs, gate);
-        for (const [i, platform] of platforms.entries())
-            await gate.run(platform, runs[i]);
-    }
-    finally {
-        // an error in one platform still reports the ones gated before it
-        Object.assign(report, combine(platforms, runs));
-    }
+/** Gates each platform into its own run: every build at once, then each container in its turn. */
+async function gateEach(ctx, runs, gate) {
+    await buildAll(ctx, runs, gate);
+    for (const run of runs)
+        await gate.run(run);
 }
 /** Every platform's build at once, each log shown in its turn; the first error once all have ended. */
-async function buildAll(ctx, platforms, runs, gate) {
-    const sinks = platforms.map((_, i) => (i === 0 ? undefined : new DeferredSink(ctx.sink)));
-    const builds = platforms.map((platform, i) => gate.build(platform, runs[i], sinks[i] ? ctx.withSink(sinks[i]) : ctx));
-    ctx.stage = `building the images (${platforms.join(', ')})`;
+async function buildAll(ctx, runs, gate) {
+    const sinks = runs.map((_, i) => (i === 0 ? undefined : new DeferredSink(ctx.sink)));
+    const builds = runs.map((run, i) => gate.build(run, sinks[i] ? ctx.withSink(sinks[i]) : ctx));
+    ctx.stage = `building the images (${runs.map(run => run.platform).join(', ')})`;
     // each log in its turn: the next is shown once the one before it has ended
     for (const [i, build] of builds.entries()) {
         await build.catch(() => undefined);
@@ -66686,29 +66815,6 @@ async function buildAll(ctx, platforms, runs, gate) {
     const failed = (await Promise.allSettled(builds)).find(b => b.status === 'rejected');
     if (failed)
         throw failed.reason;
-}
-/**
- * The combined report: every platform's rows, each with its platform; the first platform's
- * measurements at the top (the outputs that name one image), and each platform's own under
- * `platforms`.
- */
-function combine(platforms, runs) {
-    const [first = newReport()] = runs;
-    const failedBuild = runs.find(r => !r.build.ok);
-    return {
-        build: { ...(failedBuild ?? first).build, ok: runs.length === platforms.length && runs.every(r => r.build.ok), seconds: sum(runs.map(r => r.build.seconds)) },
-        image: first.image,
-        health: first.health,
-        user: first.user,
-        stop: first.stop,
-        smoke: first.smoke,
-        contents: first.contents,
-        baseline: first.baseline,
-        stages: first.stages,
-        checks: runs.flatMap((r, i) => r.checks.map(check => ({ ...check, platform: platforms[i] }))),
-        passed: runs.length === platforms.length && runs.every(r => r.passed),
-        platforms: runs.map((r, i) => ({ platform: platforms[i], passed: r.passed, image: r.image, ...(r.contents && { contents: r.contents }), health: healthLog(r.health) }))
-    };
 }
 /**
  * Each platform's image is loaded into the engine as an image of its own, so each gets tags of its
@@ -66721,14 +66827,6 @@ function platformTags(tags, platform) {
         const at = named.lastIndexOf(':');
         return `${named.slice(0, at + 1)}${named.slice(at + 1, at + 1 + 128 - suffix.length)}${suffix}`;
     });
-}
-/** What the sections under the table show of a platform's run: its log and its last probes. */
-function healthLog({ verdict, logTail, logError, probes }) {
-    return { verdict, ...(logTail && { logTail }), ...(logError && { logError }), ...(probes && { probes }) };
-}
-function sum(values) {
-    const known = values.filter((n) => n !== undefined);
-    return known.length > 0 ? Math.round(known.reduce((a, b) => a + b, 0) * 10) / 10 : undefined;
 }
 
 ;// CONCATENATED MODULE: ./src/registry/client.ts
@@ -69923,7 +70021,7 @@ function* buildTools(layers, ecosystem) {
             continue; // only parts (a libgcc): the tool itself is not there
         const most = largest(bytes);
         const whose = own ?? ecosystem;
-        yield finding(layers, most, { kind: 'build-tool', what: name, path, size: contents_sum(bytes), instruction: layers[most].instruction, ...(whose && { ecosystem: whose }) });
+        yield finding(layers, most, { kind: 'build-tool', what: name, path, size: sum(bytes), instruction: layers[most].instruction, ...(whose && { ecosystem: whose }) });
     }
     // TypeScript installed as a dependency, or globally (a devDependency is named as that above)
     const devs = new Set(layers.flatMap(l => [...(l.facts?.manifests ?? [])].flatMap(([m, { devDependencies: names }]) => names.map(n => `${m.slice(0, -12)}node_modules/${n}`))));
@@ -69981,7 +70079,7 @@ function packageFinding(layers, dir) {
         return undefined;
     const most = largest(bytes);
     // deleted after the last layer that wrote to it (npm prune in a RUN of its own)
-    return finding(layers, bytes.length - 1, { kind: 'dev-dependency', what: '', path: dir, size: contents_sum(bytes), instruction: layers[most].instruction });
+    return finding(layers, bytes.length - 1, { kind: 'dev-dependency', what: '', path: dir, size: sum(bytes), instruction: layers[most].instruction });
 }
 /** A finding with its path from the root, and the later layer that deleted it, if one did. */
 function finding(layers, index, f) {
@@ -69998,7 +70096,7 @@ function deletedAfter(layers, path, index) {
     }
     return undefined;
 }
-function contents_sum(bytes) {
+function sum(bytes) {
     return bytes.reduce((a, b) => a + (b ?? 0), 0);
 }
 /** The index of the largest entry (the first among equals). */
@@ -70109,7 +70207,7 @@ async function measureSizes(ctx, inputs, image, engine, running = Promise.resolv
             }
         }
         if (inputs.compareStages)
-            result.stages = await measureFirstStage(ctx, inputs);
+            result.firstStage = await measureFirstStage(ctx, inputs);
         return result;
     }
     finally {
@@ -70246,65 +70344,71 @@ async function gate(ctx, inputs, report, stages) {
     // from here on the report says nothing was pushed, and why, whatever stops the run
     if (inputs.push)
         report.push = { outcome: 'not-pushed', tags };
-    report.run = profileOf(inputs);
-    if (platforms.length === 1)
-        await gatePlatform(ctx, { ...inputs, platform: platforms[0] }, report, stages, engine, tags);
-    // several: each platform is built, run and judged as one would be (the builds at once), then the verdicts combine
-    else {
-        await gateEach(ctx, report, platforms, {
-            build: (platform, one, view) => buildPlatform(view, { ...inputs, platform }, one, stages, engine, platformTags(tags, platform)),
-            run: (platform, one) => runPlatform(ctx, { ...inputs, platform }, one, stages, engine, platformTags(tags, platform))
-        });
+    // one run per platform, each judged on its own: one platform is a list of one
+    const settings = profileOf(inputs);
+    const jobs = platforms.map((platform) => ({
+        ctx,
+        inputs: { ...inputs, platform },
+        run: newRun(platform, settings),
+        stages,
+        engine,
+        tags: platforms.length === 1 ? tags : platformTags(tags, platform)
+    }));
+    report.runs = jobs.map(job => job.run);
+    if (jobs.length === 1) {
+        await buildPlatform(jobs[0]);
+        await runPlatform(jobs[0]);
     }
+    else {
+        // several: the builds at once, then each container in its turn (stages/platforms.ts)
+        const jobOf = (run) => jobs.find(job => job.run === run);
+        await gateEach(ctx, report.runs, { build: (run, view) => buildPlatform({ ...jobOf(run), ctx: view }), run: run => runPlatform(jobOf(run)) });
+    }
+    report.passed = report.runs.every(run => run.passed);
     if (inputs.push)
         await push(ctx, report, inputs, tags, engine.store, stages);
-}
-/** build → inspect → run and wait → measure → judge, for one platform, into `report`. */
-async function gatePlatform(ctx, inputs, report, stages, engine, tags) {
-    await buildPlatform(ctx, inputs, report, stages, engine, tags);
-    await runPlatform(ctx, inputs, report, stages, engine, tags);
 }
 function platformNote(inputs) {
     return inputs.platform ? ` (${inputs.platform})` : '';
 }
-/** build, into `report` (the image id in report.image.id). */
-async function buildPlatform(ctx, inputs, report, stages, engine, tags) {
+/** build, into the job's run (the image id in run.image.id). */
+async function buildPlatform({ ctx, inputs, run, stages, engine, tags }) {
     ctx.stage = `building the image${platformNote(inputs)}`;
     // the containerd store keeps the manifest the build writes, so its annotations are the build's
     // (as build-push-action passes them); the classic store keeps none, so the push writes them
     const buildAnnotations = engine.store === 'containerd' ? annotations_buildAnnotations(inputs.annotations, inputs.platform || `linux/${engine.arch}`) : [];
     const { id, ...built } = await stages.build(ctx, { ...inputs, buildAnnotations }, tags, engine.builder);
-    report.build = built;
-    report.image.id = id;
+    run.build = built;
+    run.image.id = id;
 }
-/** inspect → run and wait → measure → judge the image buildPlatform built, into `report`. */
-async function runPlatform(ctx, inputs, report, stages, engine, tags) {
+/** inspect → run and wait → measure → judge the image buildPlatform built, into the job's run. */
+async function runPlatform({ ctx, inputs, run, stages, engine, tags }) {
     const on = platformNote(inputs);
-    if (report.build.ok) {
+    if (run.build.ok) {
         // The image every later stage runs and measures, decided once: its id (a tag can be moved by a
         // concurrent build), or the tag when the builder gave no id.
-        const image = report.image.id ?? tags[0];
+        const image = run.image.id ?? tags[0];
         ctx.stage = `inspecting the image${on}`;
-        report.image = { ...report.image, ...(await stages.inspectImage(ctx.docker, image)) };
+        run.image = { ...run.image, ...(await stages.inspectImage(ctx.docker, image)) };
         // an image for another architecture runs under QEMU: slower, so its health limits allow for it
-        const emulated = emulatedOn(engine, report.image.platform);
+        const emulated = emulatedOn(engine, run.image.platform);
         if (emulated)
-            report.image.emulatedOn = emulated;
+            run.image.emulatedOn = emulated;
         const runInputs = emulated ? allowForEmulation(inputs) : inputs;
         ctx.stage = `running the container and waiting for its health check${on}`;
-        const running = stages.runAndWait(ctx, runInputs, image, report.image, engine);
+        const running = stages.runAndWait(ctx, runInputs, image, run.image, engine);
         // The compressed size is measured meanwhile, at the lowest CPU priority so it takes only what
         // the app's startup leaves; the rest of the measuring (and compare-to, compare-stages) waits
         // for the run, and a run that fails stops it quietly (see measureSizes).
-        const measuring = stages.measureSizes(ctx, inputs, image, engine, running, report.image.platform);
+        const measuring = stages.measureSizes(ctx, inputs, image, engine, running, run.image.platform);
         const ran = await running;
-        Object.assign(report, { health: ran.health, user: ran.user, stop: ran.stop, smoke: ran.smoke });
+        Object.assign(run, { health: ran.health, user: ran.user, stop: ran.stop, smoke: ran.smoke });
         ctx.stage = `measuring the image size${on}`;
         const sizes = await measuring;
-        Object.assign(report, { image: { ...report.image, ...sizes.image }, baseline: sizes.baseline, stages: sizes.stages, contents: sizes.contents });
+        Object.assign(run, { image: { ...run.image, ...sizes.image }, baseline: sizes.baseline, firstStage: sizes.firstStage, contents: sizes.contents });
     }
     ctx.stage = 'judging';
-    Object.assign(report, judge(report, report.image.emulatedOn ? allowForEmulation(inputs) : inputs));
+    Object.assign(run, judge(run, run.image.emulatedOn ? allowForEmulation(inputs) : inputs));
 }
 /**
  * push: true, after judge: the gated images (their ids, as every stage ran them; one per platform)
@@ -70313,15 +70417,14 @@ async function runPlatform(ctx, inputs, report, stages, engine, tags) {
  * which did not, as each moves (a timeout then publishes that too).
  */
 async function push(ctx, report, inputs, tags, store, stages) {
-    const failed = report.checks.filter(c => c.status === 'fail').length;
-    if (!report.passed || !report.build.ok) {
+    const failed = rowsOf(report).filter(c => c.status === 'fail').length;
+    if (!report.passed || !report.runs.every(run => run.build.ok)) {
         report.push = { outcome: 'not-pushed', tags, why: failed > 0 ? `${counted(failed, 'check')} failed` : 'the image did not pass' };
         return;
     }
     ctx.stage = 'pushing the image';
-    const images = report.platforms
-        ? report.platforms.map(p => ({ platform: p.platform, image: p.image.id ?? '' }))
-        : [{ platform: report.image.platform ?? '', image: report.image.id ?? report.tag }];
+    const several = report.runs.length > 1;
+    const images = report.runs.map(run => ({ platform: several ? run.platform : (run.image.platform ?? ''), image: run.image.id ?? (several ? '' : report.tag) }));
     const moved = [];
     const partly = (pushed, why) => ({
         outcome: 'partly-pushed',
@@ -70398,9 +70501,10 @@ async function publishOnce(ctx, report, inputs, gate) {
     Object.assign(report, ctx.secrets.maskStrings(plainStrings(report)));
     // a gated run ends with the failure line (sink.fail below), which says the error: once is enough
     sink.untrusted(renderText(report, { error: !gate }).split('\n'));
-    // several platforms: each one's container log, named with its platform
-    const logs = report.platforms && report.platforms.length > 1 ? report.platforms.map(p => ({ on: ` ${p.platform}`, lines: p.health?.logTail ?? [] })) : [{ on: '', lines: report.health.logTail ?? [] }];
-    for (const { on, lines } of logs) {
+    // each run's container log; with several platforms, named with its platform
+    for (const run of report.runs) {
+        const lines = run.health.logTail ?? [];
+        const on = report.runs.length > 1 ? ` ${run.platform}` : '';
         if (lines.length > 0)
             await sink.group(`Container log${on} (last ${counted(lines.length, 'line')})`, async () => sink.untrusted(lines));
     }

@@ -11,7 +11,7 @@ import { setOutputs } from './publish/outputs.js'
 import { plainStrings } from './strip-escapes.js'
 import { loadReport } from './report/load.js'
 import { renderMarkdown } from './render/markdown.js'
-import { newReport, type Report } from './report/report.js'
+import { newReport, newRun, rowsOf, type PlatformRun, type Report } from './report/report.js'
 import { partlyLine } from './render/push-line.js'
 import { failureLine, renderText } from './render/text.js'
 import { build, defaultTag } from './stages/build.js'
@@ -85,22 +85,40 @@ async function gate(ctx: RunContext, inputs: Inputs, report: Report, stages: Sta
   const tags = inputs.tags.length > 0 ? inputs.tags : [report.tag]
   // from here on the report says nothing was pushed, and why, whatever stops the run
   if (inputs.push) report.push = { outcome: 'not-pushed', tags }
-  report.run = profileOf(inputs)
-  if (platforms.length === 1) await gatePlatform(ctx, { ...inputs, platform: platforms[0] }, report, stages, engine, tags)
-  // several: each platform is built, run and judged as one would be (the builds at once), then the verdicts combine
-  else {
-    await gateEach(ctx, report, platforms, {
-      build: (platform, one, view) => buildPlatform(view, { ...inputs, platform }, one, stages, engine, platformTags(tags, platform)),
-      run: (platform, one) => runPlatform(ctx, { ...inputs, platform }, one, stages, engine, platformTags(tags, platform))
+  // one run per platform, each judged on its own: one platform is a list of one
+  const settings = profileOf(inputs)
+  const jobs = platforms.map(
+    (platform): PlatformJob => ({
+      ctx,
+      inputs: { ...inputs, platform },
+      run: newRun(platform, settings),
+      stages,
+      engine,
+      tags: platforms.length === 1 ? tags : platformTags(tags, platform)
     })
+  )
+  report.runs = jobs.map(job => job.run)
+  if (jobs.length === 1) {
+    await buildPlatform(jobs[0])
+    await runPlatform(jobs[0])
+  } else {
+    // several: the builds at once, then each container in its turn (stages/platforms.ts)
+    const jobOf = (run: PlatformRun) => jobs.find(job => job.run === run)!
+    await gateEach(ctx, report.runs, { build: (run, view) => buildPlatform({ ...jobOf(run), ctx: view }), run: run => runPlatform(jobOf(run)) })
   }
+  report.passed = report.runs.every(run => run.passed)
   if (inputs.push) await push(ctx, report, inputs, tags, engine.store, stages)
 }
 
-/** build → inspect → run and wait → measure → judge, for one platform, into `report`. */
-async function gatePlatform(ctx: RunContext, inputs: PlatformInputs, report: Report, stages: Stages, engine: Engine, tags: string[]): Promise<void> {
-  await buildPlatform(ctx, inputs, report, stages, engine, tags)
-  await runPlatform(ctx, inputs, report, stages, engine, tags)
+/** Everything a platform's stages need, and the run they fill in (one per platform). */
+interface PlatformJob {
+  ctx: RunContext
+  inputs: PlatformInputs
+  run: PlatformRun
+  stages: Stages
+  engine: Engine
+  /** the tags its image gets in the engine (with several platforms, each its own: platformTags) */
+  tags: string[]
 }
 
 type PlatformInputs = Inputs & { platform: string }
@@ -109,44 +127,44 @@ function platformNote(inputs: PlatformInputs): string {
   return inputs.platform ? ` (${inputs.platform})` : ''
 }
 
-/** build, into `report` (the image id in report.image.id). */
-async function buildPlatform(ctx: RunContext, inputs: PlatformInputs, report: Report, stages: Stages, engine: Engine, tags: string[]): Promise<void> {
+/** build, into the job's run (the image id in run.image.id). */
+async function buildPlatform({ ctx, inputs, run, stages, engine, tags }: PlatformJob): Promise<void> {
   ctx.stage = `building the image${platformNote(inputs)}`
   // the containerd store keeps the manifest the build writes, so its annotations are the build's
   // (as build-push-action passes them); the classic store keeps none, so the push writes them
   const buildAnnotations = engine.store === 'containerd' ? annotationsForBuild(inputs.annotations, inputs.platform || `linux/${engine.arch}`) : []
   const { id, ...built } = await stages.build(ctx, { ...inputs, buildAnnotations }, tags, engine.builder)
-  report.build = built
-  report.image.id = id
+  run.build = built
+  run.image.id = id
 }
 
-/** inspect → run and wait → measure → judge the image buildPlatform built, into `report`. */
-async function runPlatform(ctx: RunContext, inputs: PlatformInputs, report: Report, stages: Stages, engine: Engine, tags: string[]): Promise<void> {
+/** inspect → run and wait → measure → judge the image buildPlatform built, into the job's run. */
+async function runPlatform({ ctx, inputs, run, stages, engine, tags }: PlatformJob): Promise<void> {
   const on = platformNote(inputs)
-  if (report.build.ok) {
+  if (run.build.ok) {
     // The image every later stage runs and measures, decided once: its id (a tag can be moved by a
     // concurrent build), or the tag when the builder gave no id.
-    const image = report.image.id ?? tags[0]
+    const image = run.image.id ?? tags[0]
     ctx.stage = `inspecting the image${on}`
-    report.image = { ...report.image, ...(await stages.inspectImage(ctx.docker, image)) }
+    run.image = { ...run.image, ...(await stages.inspectImage(ctx.docker, image)) }
     // an image for another architecture runs under QEMU: slower, so its health limits allow for it
-    const emulated = emulatedOn(engine, report.image.platform)
-    if (emulated) report.image.emulatedOn = emulated
+    const emulated = emulatedOn(engine, run.image.platform)
+    if (emulated) run.image.emulatedOn = emulated
     const runInputs = emulated ? allowForEmulation(inputs) : inputs
     ctx.stage = `running the container and waiting for its health check${on}`
-    const running = stages.runAndWait(ctx, runInputs, image, report.image, engine)
+    const running = stages.runAndWait(ctx, runInputs, image, run.image, engine)
     // The compressed size is measured meanwhile, at the lowest CPU priority so it takes only what
     // the app's startup leaves; the rest of the measuring (and compare-to, compare-stages) waits
     // for the run, and a run that fails stops it quietly (see measureSizes).
-    const measuring = stages.measureSizes(ctx, inputs, image, engine, running, report.image.platform)
+    const measuring = stages.measureSizes(ctx, inputs, image, engine, running, run.image.platform)
     const ran = await running
-    Object.assign(report, { health: ran.health, user: ran.user, stop: ran.stop, smoke: ran.smoke })
+    Object.assign(run, { health: ran.health, user: ran.user, stop: ran.stop, smoke: ran.smoke })
     ctx.stage = `measuring the image size${on}`
     const sizes = await measuring
-    Object.assign(report, { image: { ...report.image, ...sizes.image }, baseline: sizes.baseline, stages: sizes.stages, contents: sizes.contents })
+    Object.assign(run, { image: { ...run.image, ...sizes.image }, baseline: sizes.baseline, firstStage: sizes.firstStage, contents: sizes.contents })
   }
   ctx.stage = 'judging'
-  Object.assign(report, judge(report, report.image.emulatedOn ? allowForEmulation(inputs) : inputs))
+  Object.assign(run, judge(run, run.image.emulatedOn ? allowForEmulation(inputs) : inputs))
 }
 
 /**
@@ -156,15 +174,14 @@ async function runPlatform(ctx: RunContext, inputs: PlatformInputs, report: Repo
  * which did not, as each moves (a timeout then publishes that too).
  */
 async function push(ctx: RunContext, report: Report, inputs: Inputs, tags: string[], store: Engine['store'], stages: Stages): Promise<void> {
-  const failed = report.checks.filter(c => c.status === 'fail').length
-  if (!report.passed || !report.build.ok) {
+  const failed = rowsOf(report).filter(c => c.status === 'fail').length
+  if (!report.passed || !report.runs.every(run => run.build.ok)) {
     report.push = { outcome: 'not-pushed', tags, why: failed > 0 ? `${counted(failed, 'check')} failed` : 'the image did not pass' }
     return
   }
   ctx.stage = 'pushing the image'
-  const images = report.platforms
-    ? report.platforms.map(p => ({ platform: p.platform, image: p.image.id ?? '' }))
-    : [{ platform: report.image.platform ?? '', image: report.image.id ?? report.tag }]
+  const several = report.runs.length > 1
+  const images = report.runs.map(run => ({ platform: several ? run.platform : (run.image.platform ?? ''), image: run.image.id ?? (several ? '' : report.tag) }))
   const moved: { tag: string; digest: string }[] = []
   const partly = (pushed: Pushed, why?: string): Report['push'] => ({
     outcome: 'partly-pushed',
@@ -243,9 +260,10 @@ async function publishOnce(ctx: RunContext, report: Report, inputs: Inputs | und
   Object.assign(report, ctx.secrets.maskStrings(plainStrings(report)))
   // a gated run ends with the failure line (sink.fail below), which says the error: once is enough
   sink.untrusted(renderText(report, { error: !gate }).split('\n'))
-  // several platforms: each one's container log, named with its platform
-  const logs = report.platforms && report.platforms.length > 1 ? report.platforms.map(p => ({ on: ` ${p.platform}`, lines: p.health?.logTail ?? [] })) : [{ on: '', lines: report.health.logTail ?? [] }]
-  for (const { on, lines } of logs) {
+  // each run's container log; with several platforms, named with its platform
+  for (const run of report.runs) {
+    const lines = run.health.logTail ?? []
+    const on = report.runs.length > 1 ? ` ${run.platform}` : ''
     if (lines.length > 0) await sink.group(`Container log${on} (last ${counted(lines.length, 'line')})`, async () => sink.untrusted(lines))
   }
   if (inputs && gate) {

@@ -6,7 +6,7 @@ import { chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, mkdtempSync,
 import { tmpdir } from 'node:os'
 import * as path from 'node:path'
 import { parse as parseYaml } from 'yaml'
-import type { Report } from '../../src/report/report.js'
+import type { PlatformRun, Report } from '../../src/report/report.js'
 
 /** The repository: the nearest folder up from here with action.yml (this file also runs compiled, from lib/). */
 const ROOT = (() => {
@@ -52,10 +52,11 @@ export interface RunOptions {
   asRunner?: boolean
 }
 
-/** The report's row of the check `name`; a test that reads a row fails here, by name, when there is none. */
-export function checkRow(run: Pick<ActionRun, 'report'>, name: string): Present<Report>['checks'][number] {
-  const row = run.report.checks.find(c => c.name === name)
-  if (!row) throw new Error(`the report has no ${name} row: ${run.report.checks.map(c => c.name).join(', ')}`)
+/** The first platform's row of the check `name`; a test that reads a row fails here, by name, when there is none. */
+export function checkRow(run: Pick<ActionRun, 'report'>, name: string): Present<PlatformRun>['checks'][number] {
+  const rows = run.report.runs[0]?.checks ?? []
+  const row = rows.find(c => c.name === name)
+  if (!row) throw new Error(`the report has no ${name} row: ${rows.map(c => c.name).join(', ')}`)
   return row
 }
 

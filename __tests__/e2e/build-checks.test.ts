@@ -52,7 +52,7 @@ withChecks(`build checks (buildx ${major}.${minor})`, () => {
       `::warning title=BuildKit build check%3A JSONArgsRecommended,file=Dockerfile,line=${line}::JSONArgsRecommended: JSON arguments recommended for CMD to prevent unintended behavior related to OS signals. ` +
         'More info: https://docs.docker.com/go/dockerfile/rule/json-args-recommended/'
     ])
-    expect(run.report.build.warnings).toEqual([expect.objectContaining({ rule: 'JSONArgsRecommended', file: 'Dockerfile', line })])
+    expect(run.report.runs[0].build.warnings).toEqual([expect.objectContaining({ rule: 'JSONArgsRecommended', file: 'Dockerfile', line })])
 
     expect(row(run.summary, 'build')).toMatch(new RegExp(`^\\| ✅ \\| build \\| built in [\\d.]+ s · 1 build check warning \\(JSONArgsRecommended line ${line}\\) \\|  \\| image [0-9a-f]{12}\\. BuildKit&#39;s build checks warn`))
     // the shell ignores TERM (trap ""): the kernel drops it, known at once
@@ -79,8 +79,8 @@ withoutChecks(`no build checks (buildx ${major}.${minor})`, () => {
     const { context } = shellFormFixture()
     const run = await runAction({ context, tags: `${TAG}:old-buildx`, 'stop-timeout': '2' }, { env: { GITHUB_WORKSPACE: context } })
     expect(run.report.error).toBeUndefined()
-    expect(run.report.build).toMatchObject({ ok: true })
-    expect(run.report.build.warnings).toBeUndefined()
+    expect(run.report.runs[0].build).toMatchObject({ ok: true })
+    expect(run.report.runs[0].build.warnings).toBeUndefined()
     expect(activeCommands(run.stdout).filter(c => c.startsWith('::warning '))).toEqual([])
     expect(row(run.summary, 'build')).toMatch(/^\| ✅ \| build \| built in [\d.]+ s \| {2}\| image [0-9a-f]{12} \|$/)
     // the stop still fails (the shell ignores SIGTERM), with the advice it always gave

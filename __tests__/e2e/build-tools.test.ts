@@ -34,15 +34,15 @@ const KEEP = `CMD ["sh", "-c", "trap 'exit 0' TERM; while :; do sleep 1; done"]`
 
 /** "/usr/bin/gcc (gcc, 83.2 MB, from (base image))" for the finding named `what`, with its size as the report has it. */
 function named(run: ActionRun, what: string): string {
-  const f = run.report.contents.findings.find(x => x.what === what)
-  if (!f) throw new Error(`no ${what} among ${run.report.contents.findings.map(x => x.what).join(', ')}`)
+  const f = run.report.runs[0].contents.findings.find(x => x.what === what)
+  if (!f) throw new Error(`no ${what} among ${run.report.runs[0].contents.findings.map(x => x.what).join(', ')}`)
   return `${f.path} (${what}, ${formatSize(f.size)}, from (base image))`
 }
 
 describe('compilers that come with the base image', () => {
   it('ruby:3.1 (the full image): gcc and make, and ruby:3.1-slim to run on', async () => {
     const run = await runAction({ context: context(['FROM ruby:3.1', 'WORKDIR /app', 'COPY Gemfile .', 'USER 10001', KEEP], { Gemfile: "gem 'puma'\n" }), tags: `${TAG}:ruby`, ...QUICK })
-    expect(run.report.contents.findings.map(f => [f.kind, f.what, f.path, f.ecosystem, f.fromBase])).toEqual([
+    expect(run.report.runs[0].contents.findings.map(f => [f.kind, f.what, f.path, f.ecosystem, f.fromBase])).toEqual([
       ['build-tool', 'gcc', '/usr/bin/gcc', 'ruby', 'ruby:3.1'],
       ['build-tool', 'make', '/usr/bin/make', 'ruby', 'ruby:3.1']
     ])
@@ -55,7 +55,7 @@ describe('compilers that come with the base image', () => {
   it('php:8.2-fpm, built in two stages on it: still its compilers, and the -alpine variant', async () => {
     const lines = ['FROM php:8.2-fpm AS build', 'RUN mkdir -p /out && echo "extension=x" > /out/x.ini', '', 'FROM php:8.2-fpm', 'COPY --from=build /out /usr/local/etc/php/conf.d/', 'USER www-data']
     const run = await runAction({ context: context(lines), tags: `${TAG}:php`, ...QUICK })
-    expect(run.report.contents.findings.map(f => [f.what, f.ecosystem, f.fromBase])).toEqual([
+    expect(run.report.runs[0].contents.findings.map(f => [f.what, f.ecosystem, f.fromBase])).toEqual([
       ['gcc', 'php', 'php:8.2-fpm'],
       ['make', 'php', 'php:8.2-fpm']
     ])
@@ -70,8 +70,8 @@ describe('toolchains', () => {
   it('rust:1.63 as the final stage: the Rust toolchain (rustc, cargo) with its libraries, and debian-slim for the binary', async () => {
     const files = { 'Cargo.toml': '[package]\nname = "app"\nversion = "0.1.0"\nedition = "2021"\n', 'src/main.rs': 'fn main() { loop { std::thread::sleep(std::time::Duration::from_secs(1)); } }\n' }
     const run = await runAction({ context: context(['FROM rust:1.63', 'WORKDIR /app', 'COPY . .', 'RUN cargo build --release --offline', 'USER 10001', 'CMD ["/app/target/release/app"]'], files), tags: `${TAG}:rust`, ...QUICK })
-    expect(run.report.build.ok).toBe(true)
-    const rust = run.report.contents.findings.find(f => f.what === 'Rust toolchain (rustc, cargo)')
+    expect(run.report.runs[0].build.ok).toBe(true)
+    const rust = run.report.runs[0].contents.findings.find(f => f.what === 'Rust toolchain (rustc, cargo)')
     expect(rust).toMatchObject({ kind: 'build-tool', path: '/usr/local/cargo/bin/rustc', ecosystem: 'rust', fromBase: 'rust:1.63' })
     // rustc's driver and the standard library's rlibs, not the 14 kB rustc launcher alone
     expect(rust!.size).toBeGreaterThan(150_000_000)
@@ -84,7 +84,7 @@ describe('toolchains', () => {
   it('eclipse-temurin:17-jdk where a JRE would do: javac and what only a JDK has, and the -jre image', async () => {
     const app = 'public class App { public static void main(String[] a) throws Exception { Thread.sleep(Long.MAX_VALUE); } }\n'
     const run = await runAction({ context: context(['FROM eclipse-temurin:17-jdk', 'WORKDIR /app', 'COPY App.java .', 'RUN javac App.java', 'USER 10001', 'CMD ["java", "-cp", "/app", "App"]'], { 'App.java': app }), tags: `${TAG}:jdk`, ...QUICK })
-    const jdk = run.report.contents.findings.find(f => f.what === 'JDK (javac)')
+    const jdk = run.report.runs[0].contents.findings.find(f => f.what === 'JDK (javac)')
     expect(jdk).toMatchObject({ kind: 'build-tool', path: '/usr/lib/jvm/java-17-openjdk-amd64/bin/javac', ecosystem: 'java', fromBase: 'eclipse-temurin:17-jdk' })
     // jmods, ct.sym and the JDK's own tools
     expect(jdk!.size).toBeGreaterThan(50_000_000)

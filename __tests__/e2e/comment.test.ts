@@ -302,7 +302,7 @@ describe('pull-request comment: what the image printed', () => {
     for (const text of [body, run.summary, ...Object.values(run.outputs)]) expect(text).not.toContain(secret)
     expect(body).toContain('+ TOKEN=***')
     expect(body).toContain('fetching with ***')
-    expect(run.report.build.logTail).toEqual(expect.arrayContaining([expect.stringMatching(/\+ TOKEN=\*\*\*/)]))
+    expect(run.report.runs[0].build.logTail).toEqual(expect.arrayContaining([expect.stringMatching(/\+ TOKEN=\*\*\*/)]))
   })
 })
 

@@ -60,7 +60,7 @@ describe('contents', () => {
     const context = withFiles(['WORKDIR /app', 'COPY app/ .', 'RUN rm -f .env', ...NON_ROOT, ...SERVE], { 'app/.env': `TOKEN=${PASSWORD}\n` })
     const run = await runAction({ context, tags: `${TAG}:deleted`, 'compressed-size': 'false' })
     expect(run.outputs['compressed-size']).toBe('')
-    expect(run.report.contents.findings).toEqual([
+    expect(run.report.runs[0].contents.findings).toEqual([
       { kind: 'secret', what: 'environment file', path: '/app/.env', size: `TOKEN=${PASSWORD}\n`.length, instruction: 'COPY app/ .', deletedBy: 'RUN rm -f .env' }
     ])
     expect(contentsRow(run).detail).toContain('deleted in a later layer (RUN rm -f .env), but that only hides it: it still ships in the layer that added it')
@@ -77,7 +77,7 @@ describe('contents', () => {
     })
     const run = await runAction({ context, tags: `${TAG}:devdeps` })
     expect(run.outputs).toMatchObject({ passed: 'false', 'contents-findings': '1' })
-    expect(run.report.contents.findings).toEqual([
+    expect(run.report.runs[0].contents.findings).toEqual([
       { kind: 'dev-dependency', what: 'devDependency of /app/package.json', path: '/app/node_modules/tiny-compiler', size: 20_024, instruction: 'COPY app/ .', ecosystem: 'node' }
     ])
     expect(contentsRow(run)).toMatchObject({ status: 'fail', value: '1 dev dependency (20.0 kB)' })
@@ -106,7 +106,7 @@ describe('contents', () => {
       'app/node_modules/.package-lock.json': JSON.stringify(lock)
     })
     const run = await runAction({ context: full, tags: `${TAG}:semver` })
-    expect(run.report.contents.findings.map(f => [f.kind, f.path])).toEqual([['dev-dependency', '/app/node_modules/typescript']])
+    expect(run.report.runs[0].contents.findings.map(f => [f.kind, f.path])).toEqual([['dev-dependency', '/app/node_modules/typescript']])
     expect(contentsRow(run)).toMatchObject({ status: 'fail', value: '1 dev dependency (20.0 kB)' })
   })
 
@@ -120,7 +120,7 @@ describe('contents', () => {
     const run = await runAction({ context, tags: `${TAG}:git-chown` })
     expect(run.outputs).toMatchObject({ health: 'healthy', passed: 'false', 'contents-findings': '1' })
     const size = 'ref: refs/heads/main\n'.length + '[core]\n\trepositoryformatversion = 0\n'.length
-    expect(run.report.contents.findings).toEqual([
+    expect(run.report.runs[0].contents.findings).toEqual([
       { kind: 'secret', what: 'git repository (.git)', path: '/app/.git', size, instruction: 'COPY app/ /app/', alsoIn: [chown] }
     ])
     expect(row(run.summary, 'contents')).toBe(
@@ -147,7 +147,7 @@ describe('contents', () => {
     const run = await runAction({ context, tags: `${TAG}:pytest` })
     expect(run.outputs).toMatchObject({ passed: 'false', 'contents-findings': '1' })
     const size = 3_000 + metadata.length
-    expect(run.report.contents.findings).toEqual([
+    expect(run.report.runs[0].contents.findings).toEqual([
       { kind: 'dev-dependency', what: 'Python test runner pytest 8.0.0', path: `/${site}/pytest-8.0.0.dist-info`, size, instruction: `COPY site/ /${site}/`, ecosystem: 'python' }
     ])
     expect(row(run.summary, 'contents')).toBe(
@@ -166,7 +166,7 @@ describe('contents', () => {
   it.each(['focus-flow-backend', 'tynebase-backend'])('finds nothing in examples/%s (a production install, on the node:18-alpine stand-in)', async example => {
     const run = await runAction({ context: path.join(EXAMPLES, example), tags: `${TAG}:${example}` })
     expect(contentsRow(run)).toMatchObject({ status: 'pass', value: 'clean' })
-    expect(run.report.contents.files).toBeGreaterThan(1_000) // npm's own files among them
+    expect(run.report.runs[0].contents.files).toBeGreaterThan(1_000) // npm's own files among them
   })
 
   it('never loses a token among 250 forbidden files of the same layer, even when allow-paths lets them through', async () => {
@@ -184,7 +184,7 @@ describe('contents', () => {
     expect(contentsRow(run).detail).toContain('allow-paths let 250 through.')
     const listed = await runAction({ context, tags: `${TAG}:capped`, secrets, 'forbid-paths': '**/*.map' })
     expect(listed.outputs['contents-findings']).toBe('251')
-    expect(listed.report.contents.findings[0]).toMatchObject({ kind: 'secret', path: '/root/.npmrc' })
+    expect(listed.report.runs[0].contents.findings[0]).toMatchObject({ kind: 'secret', path: '/root/.npmrc' })
     expect(contentsRow(listed).detail).toContain('; and 248 more (the first 40 listed below).')
     // the runner is told to mask it (add-mask), and nothing else shows it
     for (const r of [run, listed]) expect(everything(r).split('\n').filter(line => line.includes(PASSWORD))).toEqual([`::add-mask::${PASSWORD}`])
@@ -199,7 +199,7 @@ describe('contents', () => {
     const key = `-----BEGIN OPENSSH PRIVATE KEY-----\n${'b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW'.repeat(4)}\n-----END OPENSSH PRIVATE KEY-----\n`
     const context = withFiles([knownHosts, 'COPY deploy_key /root/.ssh/deploy_key', ...NON_ROOT, ...SERVE], { deploy_key: key })
     const leaked = await runAction({ context, tags: `${TAG}:ssh-key` })
-    expect(leaked.report.contents.findings.map(f => [f.kind, f.path, f.what])).toEqual([['secret', '/root/.ssh/deploy_key', 'private key (PEM)']])
+    expect(leaked.report.runs[0].contents.findings.map(f => [f.kind, f.path, f.what])).toEqual([['secret', '/root/.ssh/deploy_key', 'private key (PEM)']])
   })
 
   it('lets a file allow-paths lists through, and refuses one forbid-paths lists', async () => {
@@ -209,7 +209,7 @@ describe('contents', () => {
     expect(allowed.outputs).toMatchObject({ passed: 'true', 'contents-findings': '0' })
     expect(contentsRow(allowed).detail).toContain('allow-paths let 1 through.')
     const forbidden = await runAction({ context, tags: `${TAG}:allow`, 'allow-paths': '/app/test/**', 'forbid-paths': '*.log' })
-    expect(forbidden.report.contents.findings.map(f => [f.kind, f.path])).toEqual([['forbidden', '/app/npm-debug.log']])
+    expect(forbidden.report.runs[0].contents.findings.map(f => [f.kind, f.path])).toEqual([['forbidden', '/app/npm-debug.log']])
     expect(everything(forbidden)).not.toContain('MIIEvQ')
   })
 })

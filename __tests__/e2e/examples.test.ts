@@ -18,7 +18,7 @@ describe('examples/focus-flow-backend', () => {
     expect(run.outputs).toMatchObject({ passed: 'false', health: 'healthy', user: '', uid: '0' })
     expect(Number(run.outputs['startup-seconds'])).toBeLessThan(10)
     expect(Number(run.outputs.size)).toBeGreaterThan(10_000_000)
-    expect(run.report.checks.map(c => [c.name, c.status])).toEqual([
+    expect(run.report.runs[0].checks.map(c => [c.name, c.status])).toEqual([
       ['build', 'pass'],
       ['health', 'pass'],
       ['size', 'skip'],
@@ -42,9 +42,9 @@ describe('examples/tynebase-backend', () => {
     // PID 1 is dumb-init, the entrypoint, and it runs as the image's user too
     expect(row(run.summary, 'user')).toContain('| ✅ | user | UID 1001, GID 1001 | non-root | USER nodejs (UID 1001 in the image); PID 1 (dumb-init) runs as UID 1001.')
     // dumb-init passes SIGTERM on to node, which closes its server and exits
-    expect(run.report.stop).toMatchObject({ outcome: 'exited', signal: 'SIGTERM', pid1: 'dumb-init', init: 'dumb-init' })
-    expect([0, 143]).toContain(run.report.stop.exitCode)
-    expect(run.report.stop.seconds).toBeLessThan(1)
+    expect(run.report.runs[0].stop).toMatchObject({ outcome: 'exited', signal: 'SIGTERM', pid1: 'dumb-init', init: 'dumb-init' })
+    expect([0, 143]).toContain(run.report.runs[0].stop.exitCode)
+    expect(run.report.runs[0].stop.seconds).toBeLessThan(1)
   })
 
   it('fails health without health-cmd, saying how to fix it', async () => {
@@ -61,7 +61,7 @@ describe('examples/tynebase-backend', () => {
     expect(run.code).toBe(0)
     expect(run.outputs).toMatchObject({ passed: 'true', health: 'missing', uid: '1001' })
     // the worker finishes its tick and exits 0 on SIGTERM
-    expect(run.report.stop).toMatchObject({ outcome: 'exited', exitCode: 0 })
+    expect(run.report.runs[0].stop).toMatchObject({ outcome: 'exited', exitCode: 0 })
   })
 })
 
@@ -72,7 +72,7 @@ describe('examples/booking-api (Python)', () => {
     expect(run.outputs).toMatchObject({ passed: 'true', health: 'healthy', user: '10001:10001', uid: '10001' })
     // healthy as soon as the server answers, not after the image's 30 s interval (a python probe takes about a second here)
     expect(Number(run.outputs['startup-seconds'])).toBeLessThan(10)
-    expect(run.report.checks.map(c => [c.name, c.status])).toEqual([
+    expect(run.report.runs[0].checks.map(c => [c.name, c.status])).toEqual([
       ['build', 'pass'],
       ['health', 'pass'],
       ['size', 'pass'],
@@ -87,8 +87,8 @@ describe('examples/booking-api (Python)', () => {
     )
     expect(row(run.summary, 'user')).toBe('| ✅ | user | UID 10001, GID 10001 | non-root | USER 10001:10001; PID 1 (python) runs as UID 10001. |')
     // its SIGTERM handler shuts the server down: python, PID 1 without an init, exits 0
-    expect(run.report.stop).toMatchObject({ outcome: 'exited', signal: 'SIGTERM', exitCode: 0, pid1: 'python' })
-    expect(run.report.stop.seconds).toBeLessThan(2)
+    expect(run.report.runs[0].stop).toMatchObject({ outcome: 'exited', signal: 'SIGTERM', exitCode: 0, pid1: 'python' })
+    expect(run.report.runs[0].stop.seconds).toBeLessThan(2)
     expect(row(run.summary, 'stop')).toMatch(
       /^\| ✅ \| stop \| exited 0, [\d.]+ s after SIGTERM \| exits within 10 s of SIGTERM \| PID 1 \(python\) exited on SIGTERM, as docker stop and Kubernetes expect\. \|$/
     )
@@ -107,7 +107,7 @@ describe('examples/shortlinks (Go, FROM scratch)', () => {
     // one static binary and nothing else
     expect(Number(run.outputs.size)).toBeGreaterThan(1_000_000)
     expect(Number(run.outputs.size)).toBeLessThan(20_000_000)
-    expect(run.report.checks.map(c => [c.name, c.status])).toEqual([
+    expect(run.report.runs[0].checks.map(c => [c.name, c.status])).toEqual([
       ['build', 'pass'],
       ['health', 'pass'],
       ['size', 'pass'],
@@ -119,8 +119,8 @@ describe('examples/shortlinks (Go, FROM scratch)', () => {
     expect(row(run.summary, 'health')).toMatch(/^\| ✅ \| health \| healthy after [\d.]+ s \| healthy within 120 s \| HEALTHCHECK: \/shortlinks -healthcheck\. /)
     expect(row(run.summary, 'user')).toBe('| ✅ | user | UID 65532, GID 65532 | non-root | USER 65532:65532; PID 1 (shortlinks) runs as UID 65532. |')
     // signal.NotifyContext and Shutdown: without them Go's runtime would end it with exit code 2
-    expect(run.report.stop).toMatchObject({ outcome: 'exited', signal: 'SIGTERM', exitCode: 0, pid1: 'shortlinks' })
-    expect(run.report.stop.seconds).toBeLessThan(2)
+    expect(run.report.runs[0].stop).toMatchObject({ outcome: 'exited', signal: 'SIGTERM', exitCode: 0, pid1: 'shortlinks' })
+    expect(run.report.runs[0].stop.seconds).toBeLessThan(2)
     expect(row(run.summary, 'stop')).toMatch(
       /^\| ✅ \| stop \| exited 0, [\d.]+ s after SIGTERM \| exits within 10 s of SIGTERM \| PID 1 \(shortlinks\) exited on SIGTERM, as docker stop and Kubernetes expect\. \|$/
     )

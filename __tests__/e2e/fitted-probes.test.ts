@@ -42,8 +42,8 @@ describe('php-fpm: its port speaks FastCGI', () => {
   it('without a HEALTHCHECK: a FastCGI request in php, which Docker then calls healthy', async () => {
     const run = await runAction({ context: FPM, tags: `${TAG}:fpm`, 'stop-timeout': '5' })
     expect(run.outputs).toMatchObject({ passed: 'false', health: 'missing' })
-    expect(run.report.health).toMatchObject({ listeningPorts: [9000], portAnswer: { port: 9000, protocol: 'fastcgi', by: 'php' }, suggestedCmd: { tool: 'php', kind: 'fastcgi', shell: true } })
-    const h = run.report.health
+    expect(run.report.runs[0].health).toMatchObject({ listeningPorts: [9000], portAnswer: { port: 9000, protocol: 'fastcgi', by: 'php' }, suggestedCmd: { tool: 'php', kind: 'fastcgi', shell: true } })
+    const h = run.report.runs[0].health
     expect(checkRow(run, 'health').detail).toBe(
       `${NO_HC} ${ADD} Port 9000 speaks FastCGI, not HTTP (asked with php inside the container): the protocol a web server in front of it uses (nginx's fastcgi_pass), so no HTTP probe (curl, wget) can pass there. ` +
         `Suggested, from what the image has (php; EXPOSE 9000): \`health-cmd: ${PING}\` (a FastCGI management request, FCGI_GET_VALUES: it passes when the server answers it, without running a script). ` +
@@ -76,7 +76,7 @@ describe('a raw TCP port (a line protocol, as a Redis or an Erlang proxy speaks)
   it('gets a TCP connect in ruby, not an HTTP probe with curl or wget, and Docker calls it healthy', async () => {
     const run = await runAction({ context: RAW, tags: `${TAG}:raw`, 'stop-timeout': '5' })
     expect(run.outputs).toMatchObject({ passed: 'false', health: 'missing' })
-    expect(run.report.health).toMatchObject({ listeningPorts: [4040], portAnswer: { port: 4040, protocol: 'other', by: 'ruby' }, suggestedCmd: { tool: 'ruby', kind: 'tcp' } })
+    expect(run.report.runs[0].health).toMatchObject({ listeningPorts: [4040], portAnswer: { port: 4040, protocol: 'other', by: 'ruby' }, suggestedCmd: { tool: 'ruby', kind: 'tcp' } })
     expect(checkRow(run, 'health').detail).toContain(
       ` ${ADD} Port 4040 does not speak HTTP (asked with ruby inside the container): it answered an HTTP request with bytes that are not HTTP, so no HTTP probe (curl, wget) can pass there. ` +
         `Suggested, from what the image has (ruby; EXPOSE 4040): \`health-cmd: ruby -rsocket -e 'TCPSocket.new("127.0.0.1", 4040).close'\` (a TCP connect: it passes while the port accepts connections).`
@@ -93,7 +93,7 @@ describe('a web image probed in its own language', () => {
     const dir = context(['FROM ruby:3.1', 'WORKDIR /app', 'COPY config.ru .', 'USER 10001', 'EXPOSE 3000', 'CMD ["puma", "-b", "tcp://0.0.0.0:8080", "config.ru"]'], { 'config.ru': app })
     const run = await runAction({ context: dir, tags: `${TAG}:puma`, 'stop-timeout': '5' })
     expect(run.outputs).toMatchObject({ passed: 'false', health: 'missing' })
-    expect(run.report.health).toMatchObject({ listeningPorts: [8080], portAnswer: { port: 8080, protocol: 'http', healthStatus: 200 }, suggestedCmd: { tool: 'ruby', kind: 'http', path: '/health' } })
+    expect(run.report.runs[0].health).toMatchObject({ listeningPorts: [8080], portAnswer: { port: 8080, protocol: 'http', healthStatus: 200 }, suggestedCmd: { tool: 'ruby', kind: 'http', path: '/health' } })
     expect(checkRow(run, 'health').detail).toContain(
       ` ${ADD} Suggested, from what the image has (ruby; it listens on 8080, not on EXPOSE 3000): \`health-cmd: ruby -rnet/http -e 'exit Net::HTTP.get_response(URI("http://127.0.0.1:8080/health")).code.to_i < 400'\` (GET /health answered 200 there).`
     )
@@ -105,7 +105,7 @@ describe('a web image probed in its own language', () => {
     const dir = context(['FROM php:8.2-apache', 'COPY index.php /var/www/html/'], { 'index.php': '<?php echo "ok";\n' })
     const run = await runAction({ context: dir, tags: `${TAG}:apache`, 'stop-timeout': '5' })
     expect(run.outputs).toMatchObject({ passed: 'false', health: 'missing' })
-    expect(run.report.health).toMatchObject({ listeningPorts: [80], portAnswer: { port: 80, protocol: 'http', by: 'php', healthStatus: 404, rootStatus: 200 }, suggestedCmd: { tool: 'php', kind: 'http', path: '/' } })
+    expect(run.report.runs[0].health).toMatchObject({ listeningPorts: [80], portAnswer: { port: 80, protocol: 'http', by: 'php', healthStatus: 404, rootStatus: 200 }, suggestedCmd: { tool: 'php', kind: 'http', path: '/' } })
     expect(checkRow(run, 'health').detail).toContain(
       ` ${ADD} Suggested, from what the image has (php; EXPOSE 80): \`health-cmd: php -r 'exit((int)(@file_get_contents("http://127.0.0.1:80/") === false));'\` (GET /health answered 404 and GET / 200, so it asks /: point it at the app's health endpoint if it has one).`
     )
@@ -119,7 +119,7 @@ describe('EXPOSE 3000 where nothing listens', () => {
     const dir = context(['FROM debian:bookworm-slim', 'USER 10001', 'EXPOSE 3000', `CMD ["sh", "-c", "trap 'exit 0' TERM; while :; do sleep 1; done"]`])
     const run = await runAction({ context: dir, tags: `${TAG}:nothing`, 'stop-timeout': '5' })
     expect(run.outputs).toMatchObject({ passed: 'false', health: 'missing' })
-    const h = run.report.health
+    const h = run.report.runs[0].health
     expect(h.listeningPorts).toEqual([])
     expect(h.listeningSeconds).toBeGreaterThanOrEqual(8)
     expect(h.suggestedCmd).toBeUndefined()

@@ -32,8 +32,8 @@ describe('a Python image with neither wget nor curl', () => {
     const context = pythonApp([])
     const run = await runAction({ context, tags: `${TAG}:python` })
     expect(run.outputs).toMatchObject({ passed: 'false', health: 'missing' })
-    expect(run.report.health).toMatchObject({ suggestedCmd: { tool: 'python3', shell: true }, listeningPorts: [8000], hasShell: true })
-    const h = run.report.health
+    expect(run.report.runs[0].health).toMatchObject({ suggestedCmd: { tool: 'python3', shell: true }, listeningPorts: [8000], hasShell: true })
+    const h = run.report.runs[0].health
     expect(row(run.summary, 'health')).toContain(
       `| ❌ | health | no health check | a HEALTHCHECK | ${NO_HC} Add a HEALTHCHECK instruction to the final stage of the Dockerfile, or set the health-cmd input. ` +
         `Suggested, from what the image has (python3; EXPOSE 8000): \`health-cmd: ${PY_PROBE}\` (GET /health answered 200 there). ` +
@@ -49,7 +49,7 @@ describe('a Python image with neither wget nor curl', () => {
     const healthcheck = 'HEALTHCHECK --interval=30s CMD curl -f http://localhost:8000/health || exit 1'
     const run = await runAction({ context: pythonApp([healthcheck]), tags: `${TAG}:python-curl` })
     expect(run.outputs.health).toBe('unhealthy')
-    expect(run.report.health).toMatchObject({ rule: 'cannot-run', cannotRun: { program: 'curl', why: 'missing' } })
+    expect(run.report.runs[0].health).toMatchObject({ rule: 'cannot-run', cannotRun: { program: 'curl', why: 'missing' } })
     const health = row(run.summary, 'health')
     expect(health).toContain(
       '| ❌ | health | unhealthy | healthy within 120 s | The probe could not run: `curl` is not in the image (or not on its PATH) (HEALTHCHECK: curl -f http://localhost:8000/health &#124;&#124; exit 1). Last probe exited '
@@ -75,7 +75,7 @@ describe('an image without /bin/sh', () => {
     )
     const run = await runAction({ context: dir, tags: `${TAG}:shell-less`, 'stop-timeout': '2' })
     expect(run.outputs).toMatchObject({ passed: 'false', health: 'missing' })
-    expect(run.report.health).toMatchObject({ suggestedCmd: { tool: 'app', argv: ['/httpd', 'healthcheck'], shell: false }, listeningPorts: [8080], hasShell: false })
+    expect(run.report.runs[0].health).toMatchObject({ suggestedCmd: { tool: 'app', argv: ['/httpd', 'healthcheck'], shell: false }, listeningPorts: [8080], hasShell: false })
     expect(row(run.summary, 'health')).toContain(
       `| ❌ | health | no health check | a HEALTHCHECK | ${NO_HC} It has no /bin/sh, so a health-cmd cannot run in it (Docker runs one with /bin/sh -c): ` +
         'add an exec-form HEALTHCHECK to the final stage of the Dockerfile, or set `require-healthcheck: false`. ' +
@@ -90,7 +90,7 @@ describe('a worker that listens on no port', () => {
     const worker = `CMD ["sh", "-c", "trap 'exit 0' TERM; while true; do echo 'polling the queue'; sleep 1; done & wait"]`
     const run = await runAction({ context: fixture(['USER 10001', worker]), tags: `${TAG}:worker` })
     expect(run.outputs).toMatchObject({ passed: 'false', health: 'missing' })
-    const h = run.report.health
+    const h = run.report.runs[0].health
     expect(h.listeningPorts).toEqual([])
     // looked at again until 8 s after start, so a slow server is not taken for a worker
     expect(h.listeningSeconds).toBeGreaterThanOrEqual(8)
@@ -105,7 +105,7 @@ describe('a worker that listens on no port', () => {
   it('a server without EXPOSE that starts listening after 5 s is not taken for a worker: it gets a probe on the port it listens on', async () => {
     const run = await runAction({ context: fixture(['USER 10001', httpd(5)]), tags: `${TAG}:slow-server` })
     expect(run.outputs).toMatchObject({ passed: 'false', health: 'missing' })
-    expect(run.report.health.listeningPorts).toEqual([8080])
+    expect(run.report.runs[0].health.listeningPorts).toEqual([8080])
     expect(row(run.summary, 'health')).toContain(
       'Suggested, from what the image has (wget; it listens on 8080): `health-cmd: wget -q --spider http://127.0.0.1:8080/health` (point /health at the app&#39;s health endpoint).'
     )

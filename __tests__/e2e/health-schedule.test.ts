@@ -88,7 +88,7 @@ describe("the image's own limit follows Docker's probe schedule", () => {
     const { gate, docker } = await gateAndOracle(context, `${TAG}:ready-2.8`)
     expect(docker.status).toBe('healthy')
     expect(gate.outputs.health).toBe('healthy')
-    const h = gate.report.health
+    const h = gate.report.runs[0].health
     expect(h.startupSeconds).toBeGreaterThanOrEqual(2.8)
     expect(h.startupSeconds).toBeLessThan(3.8)
     expect(row(gate.summary, 'health')).toMatch(new RegExp(`^\\| ✅ \\| health \\| healthy after ${h.startupSeconds} s \\|`))
@@ -99,7 +99,7 @@ describe("the image's own limit follows Docker's probe schedule", () => {
     const { gate, docker } = await gateAndOracle(context, `${TAG}:never-ready`)
     expect(docker.status).toBe('unhealthy')
     expect(gate.outputs.health).toBe('unhealthy')
-    const h = gate.report.health
+    const h = gate.report.runs[0].health
     expect(h.rule).toBe('image-limit')
     expectAgreement(h, docker)
     expect(checkRow(gate, 'health')).toMatchObject({ status: 'fail', value: 'unhealthy', limit: `healthy within ${h.limitSeconds} s (the image's HEALTHCHECK)` })
@@ -115,7 +115,7 @@ describe("the image's own limit follows Docker's probe schedule", () => {
     const { gate, docker } = await gateAndOracle(context, `${TAG}:slow-probe`)
     expect(docker.status).toBe('healthy')
     expect(gate.outputs.health).toBe('healthy')
-    const h = gate.report.health
+    const h = gate.report.runs[0].health
     // the first passing probe asked once the app listened, after its 0.4 s
     expect(h.startupSeconds).toBeGreaterThanOrEqual(3.4)
     expect(h.startupSeconds).toBeLessThan(4.6)
@@ -134,7 +134,7 @@ describe('the start period, as each engine probes it', () => {
     if (major >= 27) expect(docker.status).toBe('healthy')
     if (major < 25) expect(docker.status).toBe('unhealthy')
     expect(gate.outputs.health).toBe(docker.status)
-    const h = gate.report.health
+    const h = gate.report.runs[0].health
     if (docker.status === 'unhealthy') {
       expectAgreement(h, docker)
       expect(h.startPeriodIntervalSeconds).toBeUndefined()
@@ -159,7 +159,7 @@ describe('a real runtime: python probing itself', () => {
     const { gate, docker } = await gateAndOracle(dir, `${TAG}:python`)
     expect(docker.status).toBe('unhealthy')
     expect(gate.outputs.health).toBe('unhealthy')
-    const h = gate.report.health
+    const h = gate.report.runs[0].health
     expect(h.rule).toBe('image-limit')
     expectAgreement(h, docker)
     // each python probe starts an interpreter: tens of ms at least, counted into the schedule (3 s
@@ -180,7 +180,7 @@ describe('a real runtime: python probing itself', () => {
  * vary with the machine's load (a busybox wget 40 to 400 ms, a python probe 0.3 to 4 s on two
  * cores busy with other work): by at least a quarter of a second, or by that spread.
  */
-function expectAgreement(h: ActionRun['report']['health'], docker: Oracle): void {
+function expectAgreement(h: ActionRun['report']['runs'][number]['health'], docker: Oracle): void {
   const runs = docker.probes.map(p => p.end - p.start)
   const slack = Math.max(0.25, Math.max(...runs, h.probeMs / 1000) - Math.min(...runs))
   expect(h.notReadyAtSeconds).toBeGreaterThanOrEqual(docker.lastProbeStart - slack)

@@ -19,7 +19,7 @@ describe('startup, known to a fraction of a second', () => {
   ])('a static server ready in milliseconds passes max-startup-time: 1 (%s)', async (_how, lines, given) => {
     const run = await runAction({ context: fixture([...NON_ROOT, ...lines, httpd()]), tags: `${TAG}:static`, 'max-startup-time': '1', ...given })
     expect(run.outputs).toMatchObject({ health: 'healthy', passed: 'true' })
-    const h = run.report.health
+    const h = run.report.runs[0].health
     expect(h.startIntervalSeconds).toBe(0.1)
     // the first probe runs a few tenths of a second after start (Docker starts its monitor after the container)
     expect(h.startupSeconds).toBeLessThan(0.8)
@@ -29,7 +29,7 @@ describe('startup, known to a fraction of a second', () => {
   it('an app ready after ~1.5 s fails a 1 s budget, a probe having failed after it', async () => {
     const run = await runAction({ context: fixture([...NON_ROOT, httpd(1.5)]), tags: `${TAG}:late`, 'max-startup-time': '1', 'health-cmd': PROBE })
     expect(run.outputs).toMatchObject({ health: 'healthy', passed: 'false' })
-    const h = run.report.health
+    const h = run.report.runs[0].health
     expect(h.startupSeconds).toBeGreaterThanOrEqual(1.5)
     expect(h.startupSeconds).toBeLessThan(2.5)
     // the last failing probe began after the budget, and at most a probe's step before the pass
@@ -45,7 +45,7 @@ describe('health-cmd: a start period, then the retries', () => {
   it('a probe that fails from the first second (a 404) is unhealthy seconds after the start period, not after health-timeout', async () => {
     const run = await runAction({ context: fixture([...NON_ROOT, httpd()]), tags: `${TAG}:always-fails`, 'health-cmd': 'wget -q -O /dev/null http://127.0.0.1:8080/not-found', 'health-start-period': '10' })
     expect(run.outputs).toMatchObject({ health: 'unhealthy', passed: 'false' })
-    const h = run.report.health
+    const h = run.report.runs[0].health
     // health-start-period 10 s, then 3 failed probes, each a second after the last one ended: the
     // first to count starts after 10 s (Docker's monitor, and the probes before, moved it), the third
     // a little over 2 s later
@@ -68,7 +68,7 @@ describe('health-cmd: a start period, then the retries', () => {
   ])('a slow starter (ready after ~4 s) with health-start-period %s: %s', async (startPeriod, verdict) => {
     const run = await runAction({ context: fixture([...NON_ROOT, httpd(4)]), tags: `${TAG}:slow`, 'health-cmd': PROBE, 'health-start-period': startPeriod })
     expect(run.outputs.health).toBe(verdict)
-    const h = run.report.health
+    const h = run.report.runs[0].health
     if (verdict === 'healthy') {
       expect(h.startupSeconds).toBeGreaterThanOrEqual(4)
       expect(h.startupSeconds).toBeLessThan(5)

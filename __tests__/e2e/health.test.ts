@@ -20,7 +20,7 @@ describe('failing fast', () => {
       tags: `${TAG}:fails-fast`
     })
     expect(run.outputs).toMatchObject({ health: 'unhealthy', passed: 'false' })
-    const h = run.report.health
+    const h = run.report.runs[0].health
     // Docker's second probe starts a second after the first ended, itself a second after the monitor started
     expect(h.rule).toBe('image-limit')
     expect(h.lastProbeSeconds).toBeGreaterThanOrEqual(2)
@@ -38,15 +38,15 @@ describe('failing fast', () => {
   ])('a HEALTHCHECK calling curl in an image without it (%s): unhealthy at the first probe, naming curl and what to use', async (_form, healthcheck, docker) => {
     const run = await runAction({ context: fixture([...NON_ROOT, healthcheck, HTTPD]), tags: `${TAG}:no-curl` })
     expect(run.outputs.health).toBe('unhealthy')
-    expect(run.report.health).toMatchObject({ rule: 'cannot-run', cannotRun: { program: 'curl', why: 'missing' } })
-    expect(run.report.health.verdictSeconds).toBeLessThan(15)
+    expect(run.report.runs[0].health).toMatchObject({ rule: 'cannot-run', cannotRun: { program: 'curl', why: 'missing' } })
+    expect(run.report.runs[0].health.verdictSeconds).toBeLessThan(15)
     const health = row(run.summary, 'health')
     // busybox has wget (and no python or node): that is what is suggested, on the port httpd listens on
     expect(health).toContain('The probe could not run: `curl` is not in the image (or not on its PATH) (HEALTHCHECK: ')
     expect(health).toContain(
       'Suggested instead, from what the image has (wget; it listens on 8080): `HEALTHCHECK CMD wget -q --spider http://127.0.0.1:8080/health` (point /health at the app&#39;s health endpoint). Or: install curl in the final stage.'
     )
-    expect(run.report.health.probes[0].output).toContain(docker)
+    expect(run.report.runs[0].health.probes[0].output).toContain(docker)
   })
 
   it('a 404 page is not a missing program: the app answered, the check failed, and the detail says so', async () => {
@@ -55,8 +55,8 @@ describe('failing fast', () => {
       tags: `${TAG}:404`
     })
     expect(run.outputs.health).toBe('unhealthy')
-    expect(run.report.health.rule).toBe('image-limit')
-    expect(run.report.health.cannotRun).toBeUndefined()
+    expect(run.report.runs[0].health.rule).toBe('image-limit')
+    expect(run.report.runs[0].health.cannotRun).toBeUndefined()
     expect(run.summary).toContain('404 Not Found')
     expect(row(run.summary, 'health')).not.toContain('could not run')
   })
@@ -69,7 +69,7 @@ describe('health verdicts', () => {
       tags: `${TAG}:slow-start`
     })
     expect(run.outputs.health).toBe('healthy')
-    const h = run.report.health
+    const h = run.report.runs[0].health
     expect(h.startupSeconds).toBeGreaterThanOrEqual(3)
     expect(h.verdictSeconds).toBeLessThan(h.startupSeconds + 1) // probes every 0.1 s while starting, verdict on the event
     expect(h.verdictSeconds).toBeLessThan(10)
@@ -83,7 +83,7 @@ describe('health verdicts', () => {
     })
     expect(run.outputs.health).toBe('healthy')
     // the first probe runs one interval after start
-    expect(run.report.health.startupSeconds).toBeGreaterThanOrEqual(3)
+    expect(run.report.runs[0].health.startupSeconds).toBeGreaterThanOrEqual(3)
   })
 
   it('timeout: a probe that never finishes, with the wait bounded', async () => {
@@ -95,8 +95,8 @@ describe('health verdicts', () => {
     expect(run.outputs).toMatchObject({ health: 'timeout', passed: 'false' })
     expect(row(run.summary, 'health')).toContain('| ❌ | health | not healthy after 2 s | healthy within 2 s | Docker had no verdict')
     // 2 s start period + 3 retries + 5 s grace = 10 s, then out
-    expect(run.report.health.waitedSeconds).toBeGreaterThanOrEqual(9.5)
-    expect(run.report.health.waitedSeconds).toBeLessThan(20)
+    expect(run.report.runs[0].health.waitedSeconds).toBeGreaterThanOrEqual(9.5)
+    expect(run.report.runs[0].health.waitedSeconds).toBeLessThan(20)
   })
 
   it('unhealthy: every probe output Docker kept is in the summary', async () => {
@@ -106,11 +106,11 @@ describe('health verdicts', () => {
       'health-timeout': '1'
     })
     expect(run.outputs.health).toBe('unhealthy')
-    expect(run.report.health.probes.length).toBeGreaterThanOrEqual(3)
+    expect(run.report.runs[0].health.probes.length).toBeGreaterThanOrEqual(3)
     expect(run.summary).toMatch(/<details><summary>Last (\d health probes|health probe) \(last \d+ lines\)<\/summary>/)
     expect(run.summary).toMatch(/\[exit 1\] probe at \d+: 503 from \/health\n\[exit 1\] probe at \d+: 503 from \/health/)
     // an always-failing check with health-timeout 1: start period, then 3 failures 1 s apart
-    expect(run.report.health.verdictSeconds).toBeLessThan(10)
+    expect(run.report.runs[0].health.verdictSeconds).toBeLessThan(10)
   })
 
   it('exited: verdict within about a second of the exit, with exit code and logs', async () => {
@@ -118,7 +118,7 @@ describe('health verdicts', () => {
       context: fixture([...NON_ROOT, SERVE[0], 'CMD ["sh", "-c", "echo starting; sleep 2; echo \\"fatal: port in use\\" >&2; exit 7"]']),
       tags: `${TAG}:dies-later`
     })
-    const h = run.report.health
+    const h = run.report.runs[0].health
     expect(h).toMatchObject({ verdict: 'exited', exitCode: 7, oomKilled: false })
     expect(h.ranSeconds).toBeGreaterThanOrEqual(2)
     expect(h.verdictSeconds - h.ranSeconds).toBeLessThan(1.5)
@@ -139,7 +139,7 @@ describe('health verdicts', () => {
       'health-cmd': 'wget -q -O /dev/null http://127.0.0.1:8080/health'
     })
     expect(run.outputs.health).toBe('healthy')
-    expect(run.report.health.startupSeconds).toBeLessThan(5)
+    expect(run.report.runs[0].health.startupSeconds).toBeLessThan(5)
     expect(row(run.summary, 'health')).toContain('health-cmd: wget -q -O /dev/null http://127.0.0.1:8080/health')
   })
 
@@ -147,7 +147,7 @@ describe('health verdicts', () => {
     const slowProbe = fixture([...NON_ROOT, 'HEALTHCHECK CMD sleep 0.3 && wget -q -O /dev/null http://127.0.0.1:8080/health', HTTPD])
     const run = await runAction({ context: slowProbe, tags: `${TAG}:slow-probe`, 'max-probe-time': '100' })
     expect(run.outputs).toMatchObject({ health: 'healthy', passed: 'false' })
-    const times = run.report.health.probeTimes
+    const times = run.report.runs[0].health.probeTimes
     expect(times.slowestMs).toBeGreaterThanOrEqual(300)
     expect(times.slowestMs).toBeLessThan(3000)
     // then the memory used once healthy (memory.test.ts has the figures)
@@ -163,7 +163,7 @@ describe('health verdicts', () => {
       'max-startup-time': '1'
     })
     expect(run.outputs).toMatchObject({ health: 'healthy', passed: 'false' })
-    expect(run.report.checks.filter(c => c.status === 'fail').map(c => c.name)).toEqual(['startup'])
+    expect(run.report.runs[0].checks.filter(c => c.status === 'fail').map(c => c.name)).toEqual(['startup'])
     expect(row(run.summary, 'startup')).toMatch(/^\| ❌ \| startup \| [\d.]+ s, probed every 0.1 s \| ≤ 1 s \| Healthy [\d.]+ s later than max-startup-time: a probe still failed [\d.]+ s after start/)
   })
 })
@@ -178,14 +178,14 @@ describe('smoke commands', () => {
       'smoke-seconds': '2'
     })
     expect(run.outputs.passed).toBe('false')
-    const smoke = run.report.checks.filter(c => c.name === 'smoke')
+    const smoke = run.report.runs[0].checks.filter(c => c.name === 'smoke')
     expect(smoke.map(c => [c.status, c.value.replace(/[\d.]+ s( after SIGTERM)?$/, 'N s$1')])).toEqual([
       ['pass', 'exited 0 after N s'],
       ['pass', 'running after 2 s; exited 0, N s after SIGTERM'],
       ['fail', 'exited (code 3) after N s']
     ])
-    expect(run.report.smoke[1].stop).toMatchObject({ outcome: 'exited', signal: 'SIGTERM', exitCode: 0 })
-    expect(run.report.smoke[1].stop.seconds).toBeLessThan(2)
+    expect(run.report.runs[0].smoke[1].stop).toMatchObject({ outcome: 'exited', signal: 'SIGTERM', exitCode: 0 })
+    expect(run.report.runs[0].smoke[1].stop.seconds).toBeLessThan(2)
     expect(run.summary).toContain('<details><summary>Smoke log: sh -c echo &quot;worker: cannot reach queue&quot; &gt;&amp;2; exit 3 (last 1 line)</summary>')
     expect(run.summary).toContain('worker: cannot reach queue')
     expect(run.outputs.health).toBe('healthy')

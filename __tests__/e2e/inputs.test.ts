@@ -27,9 +27,9 @@ engineAgnostic('bad input, end to end', () => {
     expect(run.stdout + run.stderr).not.toMatch(/\n\s+at /)
     expect(run.summary).toContain('## ❌ image-gate: did not run')
     expect(run.outputs.passed).toBe('false')
-    // never started: no build, no container
-    expect(run.report.build.ok).toBe(false)
-    expect(run.report.health.verdict).toBe('skipped')
+    // never started: no build, no container, so no platform run; the health output says so
+    expect(run.report.runs).toEqual([])
+    expect(run.outputs.health).toBe('skipped')
   })
 })
 

@@ -46,14 +46,14 @@ describe('run-memory', () => {
   it('an app over the 256m limit is killed, and the health row says so with the limit as written and the fix', async () => {
     const run = await runAction({ context: app(), tags: `${TAG}:app`, 'run-memory': '256m' })
     expect(run.outputs).toMatchObject({ health: 'exited', passed: 'false', 'memory-used': '' })
-    expect(run.report.run.memory).toEqual({ text: '256m', bytes: 256 * MIB })
-    expect(run.report.health).toMatchObject({ verdict: 'exited', exitCode: 137, oomKilled: true })
+    expect(run.report.runs[0].settings.memory).toEqual({ text: '256m', bytes: 256 * MIB })
+    expect(run.report.runs[0].health).toMatchObject({ verdict: 'exited', exitCode: 137, oomKilled: true })
     const health = checkRow(run, 'health')
     expect(health.status).toBe('fail')
     expect(health.value).toMatch(/^killed by the 256m limit \(OOMKilled\) \d+(\.\d)? s after start$/)
     expect(health.detail).toMatch(/^The container stopped before it was healthy \(exit code 137\): it reached the run-memory limit \(256m = 256 MiB, no swap\), and the kernel's OOM killer ended it\. Raise run-memory /)
     expect(row(run.summary, 'health')).toContain('| ❌ | health | killed by the 256m limit (OOMKilled) ')
-    expect(run.report.checks.map(c => c.name)).not.toContain('memory') // no max-memory: not judged
+    expect(run.report.runs[0].checks.map(c => c.name)).not.toContain('memory') // no max-memory: not judged
   })
 
   it('256M is 256 MiB, as docker run reads it, and the rows say so and what a pod spec would say', async () => {
@@ -63,8 +63,8 @@ describe('run-memory', () => {
     const dockers = Number(docker(['inspect', '--format', '{{.HostConfig.Memory}}', id]).trim())
     docker(['rm', id])
     expect(dockers).toBe(256 * MIB)
-    expect(run.report.run.memory).toEqual({ text: '256M', bytes: dockers })
-    expect(run.report.health).toMatchObject({ verdict: 'exited', exitCode: 137, oomKilled: true })
+    expect(run.report.runs[0].settings.memory).toEqual({ text: '256M', bytes: dockers })
+    expect(run.report.runs[0].health).toMatchObject({ verdict: 'exited', exitCode: 137, oomKilled: true })
     expect(checkRow(run, 'health').detail).toContain(': it reached the run-memory limit (256M = 256 MiB, no swap), and the kernel\'s OOM killer ended it.')
     expect(run.summary).toContain('ran under a 256M memory limit (256 MiB, as docker run reads M; 256Mi in a pod spec, where 256M is 256,000,000 bytes)')
   })
@@ -72,7 +72,7 @@ describe('run-memory', () => {
   it('under 512m it is healthy, with its memory use (≥ 300 MiB) in the health row; max-memory passes above it', async () => {
     const run = await runAction({ context: app(), tags: `${TAG}:app`, 'run-memory': '512m', 'max-memory': '400MB' })
     expect(run.outputs).toMatchObject({ health: 'healthy', passed: 'true' })
-    const memory = run.report.health.memory
+    const memory = run.report.runs[0].health.memory
     expect(memory.usedBytes).toBeGreaterThanOrEqual(300 * MIB)
     expect(memory.usedBytes).toBeLessThan(400_000_000)
     expect(memory.limitBytes).toBe(512 * MIB)
@@ -88,25 +88,25 @@ describe('run-memory', () => {
     const greedy = "node -e 'const held = []; for (;;) held.push(Buffer.alloc(64 * 2 ** 20, 1))'"
     const run = await runAction({ context: app(), tags: `${TAG}:app`, 'run-memory': '512Mi', 'smoke-commands': greedy })
     expect(run.outputs).toMatchObject({ health: 'healthy', passed: 'false' })
-    expect(run.report.smoke).toEqual([expect.objectContaining({ outcome: 'exited', exitCode: 137, oomKilled: true })])
+    expect(run.report.runs[0].smoke).toEqual([expect.objectContaining({ outcome: 'exited', exitCode: 137, oomKilled: true })])
     const smoke = checkRow(run, 'smoke')
     expect(smoke.status).toBe('fail')
     expect(smoke.value).toMatch(/^killed by the 512Mi limit \(OOMKilled\) \d+(\.\d)? s after start$/)
     expect(smoke.detail).toMatch(/^command: node -e .*\. It stopped \(exit code 137\): it reached the run-memory limit \(512Mi, no swap\), and the kernel's OOM killer ended it\. Raise run-memory /)
-    expect(run.report.checks.filter(c => c.status === 'fail').map(c => c.name)).toEqual(['smoke'])
+    expect(run.report.runs[0].checks.filter(c => c.status === 'fail').map(c => c.name)).toEqual(['smoke'])
   })
 
   it('max-memory below that figure fails the memory row, by how much', async () => {
     const run = await runAction({ context: app(), tags: `${TAG}:app`, 'max-memory': '200MB' })
     expect(run.outputs).toMatchObject({ health: 'healthy', passed: 'false' })
-    const used = run.report.health.memory.usedBytes
+    const used = run.report.runs[0].health.memory.usedBytes
     expect(used).toBeGreaterThanOrEqual(300 * MIB)
     // no run-memory: no limit is recorded (the engine's would be the host's memory)
-    expect(run.report.health.memory.limitBytes).toBeUndefined()
+    expect(run.report.runs[0].health.memory.limitBytes).toBeUndefined()
     expect(checkRow(run, 'health').detail).toContain(`. ${(used / 1e6).toFixed(1)} MB of memory used once healthy.`)
     const memory = checkRow(run, 'memory')
     expect(memory).toMatchObject({ status: 'fail', value: `${(used / 1e6).toFixed(1)} MB used once healthy`, limit: '≤ 200MB' })
     expect(memory.detail).toMatch(/^\d+\.\d MB over max-memory\. Make the app use less at start /)
-    expect(run.report.checks.filter(c => c.status === 'fail').map(c => c.name)).toEqual(['memory'])
+    expect(run.report.runs[0].checks.filter(c => c.status === 'fail').map(c => c.name)).toEqual(['memory'])
   })
 })

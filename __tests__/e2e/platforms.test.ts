@@ -15,7 +15,7 @@ describe('an image for another platform', () => {
     const run = await runAction({ context: multiArch([]), tags: `${TAG}:arm64`, platforms: 'linux/arm64' })
     expect(run.code).toBe(0)
     expect(run.outputs).toMatchObject({ passed: 'true', health: 'healthy', uid: '10001' })
-    expect(run.report.image).toMatchObject({ platform: 'linux/arm64', emulatedOn: 'linux/amd64' })
+    expect(run.report.runs[0].image).toMatchObject({ platform: 'linux/arm64', emulatedOn: 'linux/amd64' })
     expect(checkRow(run, 'contents')).toMatchObject({ status: 'pass', value: 'clean' })
     // emulated, and said so: its health limits were 5× the inputs
     expect(checkRow(run, 'platform')).toMatchObject({ status: 'pass', value: 'linux/arm64, emulated', limit: 'runs' })
@@ -29,17 +29,17 @@ describe('an image for another platform', () => {
     const run = await runAction({ context: multiArch([]), tags: `${TAG}:both`, platforms: 'linux/amd64,linux/arm64' })
     expect(run.code).toBe(0)
     expect(run.outputs).toMatchObject({ passed: 'true', health: 'healthy', 'failed-platforms': '' })
-    expect(run.report.platforms?.map(p => [p.platform, p.passed, p.image.platform, p.image.emulatedOn])).toEqual([
+    expect(run.report.runs.map(p => [p.platform, p.passed, p.image.platform, p.image.emulatedOn])).toEqual([
       ['linux/amd64', true, 'linux/amd64', undefined],
       ['linux/arm64', true, 'linux/arm64', 'linux/amd64']
     ])
     // each platform is an image of its own on the engine, with tags of its own
-    const [amd64, arm64] = run.report.platforms!.map(p => p.image.id)
+    const [amd64, arm64] = run.report.runs.map(p => p.image.id)
     expect(amd64).not.toBe(arm64)
     expect(docker(['image', 'inspect', '--format', '{{.Architecture}}', `${TAG}:both-linux-arm64`])).toBe('arm64')
     expect(docker(['image', 'inspect', '--format', '{{.Architecture}}', `${TAG}:both-linux-amd64`])).toBe('amd64')
     for (const platform of ['linux/amd64', 'linux/arm64']) {
-      expect(run.report.checks.filter(c => c.platform === platform && c.name === 'health').map(c => c.status)).toEqual(['pass'])
+      expect(run.report.runs.filter(r => r.platform === platform).flatMap(r => r.checks.filter(c => c.name === 'health')).map(c => c.status)).toEqual(['pass'])
     }
     expect(run.summary).toContain('| | Platform | Check | Result | Limit | Detail |')
     expect(run.summary).toMatch(/\| ✅ \| linux\/amd64 \| health \| healthy after /)
@@ -64,7 +64,7 @@ describe('an image for another platform', () => {
     const run = await runAction({ context, tags: `${TAG}:foreign`, platforms: 'linux/amd64,linux/arm64' })
     expect(run.code).toBe(1)
     expect(run.outputs).toMatchObject({ passed: 'false', 'failed-platforms': 'linux/arm64' })
-    const contents = (platform: string) => run.report.checks.find(c => c.name === 'contents' && c.platform === platform)!
+    const contents = (platform: string) => run.report.runs.find(r => r.platform === platform)!.checks.find(c => c.name === 'contents')!
     expect(contents('linux/amd64')).toMatchObject({ status: 'pass', value: 'clean' })
     expect(contents('linux/arm64')).toMatchObject({ status: 'fail', value: '1 foreign binary' })
     expect(contents('linux/arm64').detail).toContain('/usr/local/bin/tool (x86-64 binary in a linux/arm64 image, ')
@@ -98,7 +98,7 @@ describe('a platform of an OS this engine does not build', () => {
     expect(errors).toEqual([
       `::error::Input "platforms" names windows/amd64, but this engine builds linux images only: the builder "${builder}" lists ${listed.join(', ')}. Name the platforms it lists (e.g. ${listed[0]}), or gate windows/amd64 on an engine that builds windows images.`
     ])
-    expect(run.report.build.seconds ?? 0).toBe(0)
+    expect(run.report.runs).toEqual([])
     expect(run.stdout + run.stderr).not.toContain('operating system is not supported')
   })
 })

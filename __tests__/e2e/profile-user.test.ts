@@ -27,12 +27,12 @@ const OPENSHIFT = "its restricted-v2 SCC runs every image as the project's UID, 
 
 /** PID 1 runs as `uid`, as the detail says it (with the host UID on an engine with userns-remap). */
 const runsAs = (run: ActionRun, uid: number) => {
-  const remap = run.report.user?.remap
+  const remap = run.report.runs[0].user?.remap
   return remap ? `runs as UID ${uid} inside the container (host UID ${remap.uid + uid} under the engine's userns-remap).` : `runs as UID ${uid}.`
 }
 /** The summary's rendering of a detail (the table escapes quotes and apostrophes). */
 const inSummary = (text: string) => text.replace(/"/g, '&quot;').replace(/'/g, '&#39;')
-const statuses = (run: ActionRun) => run.report.checks.map(c => [c.name, c.status])
+const statuses = (run: ActionRun) => run.report.runs[0].checks.map(c => [c.name, c.status])
 
 /** The annotations of a run on its Dockerfile, with the text of the line each points at. */
 function annotations(run: ActionRun, context: string) {
@@ -90,7 +90,7 @@ describe('a USER name under each run-profile', () => {
     const run = await runAction({ context, tags: `${TAG}:appuser`, 'run-profile': 'openshift' })
     expect(run.code).toBe(1)
     expect(run.outputs).toMatchObject({ passed: 'false', health: 'healthy', user: 'appuser', uid: '1000680000' })
-    expect(run.report.user).toMatchObject({ uid: 1000680000, gid: 0, resolvedUid: 10001, resolvedGid: 10001 })
+    expect(run.report.runs[0].user).toMatchObject({ uid: 1000680000, gid: 0, resolvedUid: 10001, resolvedGid: 10001 })
     const detail =
       `USER appuser (UID 10001 in the image), which OpenShift does not use: ${OPENSHIFT}; PID 1 (sh) ${runsAs(run, 1000680000)} ` +
       `OpenShift's restricted-v2 SCC runs it anyway, as its own UID; where the UID is left to the image (the nonroot-v2 SCC, or Kubernetes with runAsNonRoot) it is refused: ${REFUSED}. ${FIX}`
@@ -118,7 +118,7 @@ describe('the examples under run-profile: openshift', () => {
       '"container has runAsNonRoot and image has non-numeric user (nodejs), cannot verify user is non-root". Use USER 1001:1001 — the UID of nodejs in this image — so Kubernetes can verify it is not root.'
     expect(row(run.summary, 'user')).toBe(`| ❌ | user | UID 1000680000, GID 0 | non-root, numeric USER | ${inSummary(detail)} |`)
     // what it used once healthy, as the engine counts it, in the health row
-    expect(run.report.health.memory?.usedBytes).toBeGreaterThan(1_000_000)
+    expect(run.report.runs[0].health.memory?.usedBytes).toBeGreaterThan(1_000_000)
     expect(row(run.summary, 'health')).toMatch(/ \d+(\.\d+)? MB of memory used once healthy\. \|$/)
   })
 

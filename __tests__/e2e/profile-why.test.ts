@@ -25,13 +25,13 @@ describe('read-only', () => {
   it('an app that writes /app/data at start passes under Docker\'s defaults', async () => {
     const run = await runAction({ context: writesData, tags: `${TAG}:writes` })
     expect(run.outputs.health).toBe('healthy')
-    expect(run.report.health.profileCause).toBeUndefined()
+    expect(run.report.runs[0].health.profileCause).toBeUndefined()
   })
 
   it('fails under read-only: true, naming /app/data and read-only, from its log alone', async () => {
     const run = await runAction({ context: writesData, tags: `${TAG}:writes`, 'read-only': 'true' })
     expect(run.outputs).toMatchObject({ health: 'exited', passed: 'false' })
-    expect(run.report.health.profileCause).toEqual({
+    expect(run.report.runs[0].health.profileCause).toEqual({
       causes: [{ setting: 'read-only', errno: 'read-only', path: '/app/data', sure: true, line: "mkdir: can't create directory '/app/data': Read-only file system" }]
     })
     expect(row(run.summary, 'health')).toContain(
@@ -45,14 +45,14 @@ describe('read-only', () => {
     // a native module or a JIT does this: write an executable to /tmp, then run it
     const run = await runAction({ context: app('cp /bin/busybox /tmp/true && /tmp/true'), tags: `${TAG}:exec-tmp`, 'read-only': 'true' })
     expect(run.outputs).toMatchObject({ health: 'healthy', passed: 'true' })
-    expect(run.report.run).toMatchObject({ readOnly: true })
-    expect(run.report.health.profileCause).toBeUndefined()
+    expect(run.report.runs[0].settings).toMatchObject({ readOnly: true })
+    expect(run.report.runs[0].health.profileCause).toBeUndefined()
   })
 
   it('a silent failure under read-only: run again without it, healthy, so read-only broke it', async () => {
     const run = await runAction({ context: app('touch /app/ok 2>/dev/null'), tags: `${TAG}:silent`, 'read-only': 'true' })
     expect(run.outputs).toMatchObject({ health: 'exited', passed: 'false' })
-    const cause = run.report.health.profileCause
+    const cause = run.report.runs[0].health.profileCause
     expect(cause).toMatchObject({ causes: [], rerun: { verdict: 'healthy' } })
     expect(row(run.summary, 'health')).toContain(
       ` Run again without read-only: true, it was healthy after ${cause.rerun.seconds} s: read-only: true broke it, though its log does not say where.`
@@ -64,11 +64,11 @@ describe('openshift', () => {
   it("an app that writes where its image's user owns fails as the arbitrary UID in group 0, naming the path and the chgrp fix", async () => {
     const run = await runAction({ context: app('mkdir -p /app/data && echo x > /app/data/started'), tags: `${TAG}:writes`, 'run-profile': 'openshift' })
     expect(run.outputs).toMatchObject({ health: 'exited', passed: 'false' })
-    expect(run.report.health.profileCause.causes).toEqual([
+    expect(run.report.runs[0].health.profileCause.causes).toEqual([
       expect.objectContaining({ setting: 'openshift', errno: 'permission-denied', path: '/app/data' })
     ])
     // a permission denied could be the image's own fault: the run without the profile proves it
-    expect(run.report.health.profileCause.rerun).toMatchObject({ verdict: 'healthy' })
+    expect(run.report.runs[0].health.profileCause.rerun).toMatchObject({ verdict: 'healthy' })
     expect(row(run.summary, 'health')).toContain(
       "`/app/data`: permission denied — under run-profile: openshift the app runs as an arbitrary UID (1000680000) in group 0, which cannot write what the image&#39;s user owns. At build time: `chgrp -R 0 /app/data && chmod -R g=u /app/data`. It logged: `mkdir: can't create directory '/app/data': Permission denied`. Run again without run-profile: openshift, it was healthy after "
     )
@@ -90,9 +90,9 @@ describe('restricted', () => {
     expect(plain.outputs.health).toBe('healthy')
     const run = await runAction({ context, tags: `${TAG}:chown`, 'run-profile': 'restricted' })
     expect(run.outputs).toMatchObject({ health: 'exited', passed: 'false' })
-    expect(run.report.health.profileCause.causes).toHaveLength(1)
-    expect(run.report.health.profileCause.causes[0]).toMatchObject({ setting: 'restricted', operation: 'chown', path: '/app/data', capability: 'CAP_CHOWN', sure: true })
-    expect(run.report.health.profileCause.rerun).toBeUndefined()
+    expect(run.report.runs[0].health.profileCause.causes).toHaveLength(1)
+    expect(run.report.runs[0].health.profileCause.causes[0]).toMatchObject({ setting: 'restricted', operation: 'chown', path: '/app/data', capability: 'CAP_CHOWN', sure: true })
+    expect(run.report.runs[0].health.profileCause.rerun).toBeUndefined()
     expect(row(run.summary, 'health')).toContain(
       '`chown /app/data`: operation not permitted — capabilities are dropped under run-profile: restricted (it needs `CAP_CHOWN`). Do the chown at build time (`COPY --chown`, `RUN chown`) and start as the non-root USER, with no root entrypoint that drops privileges. It logged: `chown: /app/data: Operation not permitted`.'
     )
@@ -102,7 +102,7 @@ describe('restricted', () => {
     const context = fixture([ACCOUNTS, 'USER app', PROBE, `CMD ["sh", "-c", "echo 'fatal: DATABASE_URL is not set' >&2; exit 1"]`])
     const run = await runAction({ context, tags: `${TAG}:fails`, 'run-profile': 'restricted' })
     expect(run.outputs).toMatchObject({ health: 'exited', passed: 'false' })
-    expect(run.report.health.profileCause).toMatchObject({ causes: [], rerun: { verdict: 'exited', exitCode: 1 } })
+    expect(run.report.runs[0].health.profileCause).toMatchObject({ causes: [], rerun: { verdict: 'exited', exitCode: 1 } })
     expect(row(run.summary, 'health')).toContain(' Run again without run-profile: restricted, it failed too (exited (code 1)): run-profile: restricted is not the cause.')
   })
 })

@@ -244,11 +244,11 @@ describe('push: true with several platforms, through the bundled action', () => 
     expect(listed.sort()).toEqual(['linux/amd64', 'linux/arm64'])
     // each platform's entry is the image that platform's checks ran: classic, its id is the config
     // digest; containerd, its id is the image's own index, which names that very manifest in the engine
-    expect(run.report.platforms).toHaveLength(2)
+    expect(run.report.runs).toHaveLength(2)
     // the engine's tags are as the builds made them, one per platform, each still its platform's
     // image; the push added none (3.0.0 itself is the registry's, where it is the index)
     expect(engineTags(`${registry.host}/${name}`)).toEqual([`${tags}-linux-amd64`, `${tags}-linux-arm64`])
-    for (const p of run.report.platforms ?? []) {
+    for (const p of run.report.runs) {
       expect(docker(['image', 'inspect', '--format', '{{.Id}}', `${tags}-${p.platform.replace('/', '-')}`])).toBe(p.image.id)
       const { digest, doc } = await platformManifest(name, '3.0.0', p.platform.split('/')[1])
       if (store === 'classic') expect(doc.config!.digest).toBe(p.image.id)

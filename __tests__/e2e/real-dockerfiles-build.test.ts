@@ -105,7 +105,7 @@ describe('a RUN that fails with a telling line', () => {
     expect(run.code).toBe(1)
     expect(run.outputs.passed).toBe('false')
     const cause = `npm error 404 Not Found - GET ${url} - Not found`
-    expect(run.report.build).toMatchObject({ ok: false, failedStep: '[build 5/6] RUN npm ci', cause })
+    expect(run.report.runs[0].build).toMatchObject({ ok: false, failedStep: '[build 5/6] RUN npm ci', cause })
     const build = checkRow(run, 'build')
     expect(build.detail).toBe(`failed at [build 5/6] RUN npm ci: ${cause} (exit code 1). The end of the build log is below.`)
     expect(row(run.summary, 'build')).toContain(`RUN npm ci: ${cause} (exit code 1)`)
@@ -114,7 +114,7 @@ describe('a RUN that fails with a telling line', () => {
     // eslint-disable-next-line no-control-regex -- ESC is what must not be there
     expect(build.detail + row(run.summary, 'build')).not.toMatch(/\x1b/)
     // and the build log's tail is still there, ending with buildx's own line
-    expect(run.report.build.logTail[run.report.build.logTail.length - 1]).toMatch(/^ERROR: (failed to build: )?failed to solve: .*exit code: 1/)
+    expect(run.report.runs[0].build.logTail[run.report.runs[0].build.logTail.length - 1]).toMatch(/^ERROR: (failed to build: )?failed to solve: .*exit code: 1/)
     expect(run.summary).toContain('Build log')
   })
 
@@ -144,7 +144,7 @@ describe('a RUN that fails with a telling line', () => {
     const dir = context({ Dockerfile: dockerfile, 'package.json': PACKAGE({ build: 'node scripts/tsc.js' }), 'scripts/tsc.js': tsc, 'server.js': SERVER })
     const run = await runAction({ context: dir, tags: `${TAG}:tsc` })
     expect(run.code).toBe(1)
-    expect(run.report.build).toMatchObject({ ok: false, failedStep: '[build 5/5] RUN npm run build', cause: ts })
+    expect(run.report.runs[0].build).toMatchObject({ ok: false, failedStep: '[build 5/5] RUN npm run build', cause: ts })
     // the script's crash is in the build log (streamed to the action's log), and loses to the compiler's line
     expect(run.stdout).toContain('Error: Command failed: tsc -p tsconfig.build.json')
     expect(checkRow(run, 'build').detail).toBe(
@@ -178,7 +178,7 @@ describe('a Python build step that dies with a chained traceback', () => {
     expect(run.stdout).toContain("KeyError: 'collectstatic'")
     expect(run.stdout).toContain('During handling of the above exception, another exception occurred:')
     const cause = "ModuleNotFoundError: No module named 'decouple'"
-    expect(run.report.build).toMatchObject({ ok: false, failedStep: '[4/4] RUN python manage.py collectstatic --noinput', cause })
+    expect(run.report.runs[0].build).toMatchObject({ ok: false, failedStep: '[4/4] RUN python manage.py collectstatic --noinput', cause })
     expect(checkRow(run, 'build').detail).toBe(`failed at [4/4] RUN python manage.py collectstatic --noinput: ${cause} (exit code 1). The end of the build log is below.`)
     expect(row(run.summary, 'build')).toBe(
       '| ❌ | build | failed |  | failed at &#91;4/4&#93; RUN python manage.py collectstatic --noinput: ModuleNotFoundError: No module named &#39;decouple&#39; (exit code 1). The end of the build log is below. |'

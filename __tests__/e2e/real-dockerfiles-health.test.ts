@@ -27,7 +27,7 @@ describe('without a HEALTHCHECK', () => {
     const worker = `CMD ["sh", "-c", "trap 'exit 0' TERM; while true; do echo 'error: poll failed: connect ECONNREFUSED 10.0.0.5:5672' >&2; sleep 1; done & wait"]`
     const run = await runAction({ context: fixture([...NON_ROOT, worker]), tags: `${TAG}:worker`, 'require-healthcheck': 'false' })
     expect(run.outputs).toMatchObject({ passed: 'true', health: 'missing' })
-    const h = run.report.health
+    const h = run.report.runs[0].health
     expect(h.verdictSeconds).toBeGreaterThanOrEqual(3)
     expect(h.logTail).toContain('error: poll failed: connect ECONNREFUSED 10.0.0.5:5672')
     const health = row(run.summary, 'health')
@@ -42,7 +42,7 @@ describe('without a HEALTHCHECK', () => {
     const dies = `CMD ["sh", "-c", "echo 'fatal: QUEUE_URL is not set' >&2; exit 1"]`
     const run = await runAction({ context: fixture([...NON_ROOT, dies]), tags: `${TAG}:dies`, 'require-healthcheck': 'false' })
     expect(run.outputs).toMatchObject({ passed: 'false', health: 'exited' })
-    const h = run.report.health
+    const h = run.report.runs[0].health
     expect(h.ranSeconds).toBeLessThan(3)
     expect(row(run.summary, 'health')).toContain(
       `| ❌ | health | exited (code 1) ${h.ranSeconds} s after start | keeps running for 3 s | No health check, so the container was watched for 3 s to see it keep running; it stopped ${h.ranSeconds} s after start. Its last log lines are below.`
@@ -54,7 +54,7 @@ describe('without a HEALTHCHECK', () => {
     const context = fixture([...NON_ROOT, 'EXPOSE 8080', httpd()])
     const run = await runAction({ context, tags: `${TAG}:suggest` })
     expect(run.outputs).toMatchObject({ passed: 'false', health: 'missing' })
-    expect(run.report.health.suggestedCmd).toEqual({ tool: 'wget', argv: ['wget', '-q', '--spider', 'http://127.0.0.1:8080/health'], shell: true, kind: 'http', path: '/health' })
+    expect(run.report.runs[0].health.suggestedCmd).toEqual({ tool: 'wget', argv: ['wget', '-q', '--spider', 'http://127.0.0.1:8080/health'], shell: true, kind: 'http', path: '/health' })
     const line = 'health-cmd: wget -q --spider http://127.0.0.1:8080/health'
     expect(row(run.summary, 'health')).toContain(`Suggested, from what the image has (wget; EXPOSE 8080): \`${line}\` (point /health at the app&#39;s health endpoint).`)
     expect(run.stdout).toContain(line)
@@ -77,7 +77,7 @@ describe('the probe and the app disagree on the port', () => {
     const context = nodeApp(['ENV PORT=8080', 'EXPOSE 3000', 'HEALTHCHECK --interval=1s --retries=2 CMD wget -q -O /dev/null http://127.0.0.1:3000/health || exit 1'], server)
     const run = await runAction({ context, tags: `${TAG}:wrong-port` })
     expect(run.outputs).toMatchObject({ passed: 'false', health: 'unhealthy' })
-    expect(run.report.health.logTail).toContain('Server listening on http://0.0.0.0:8080')
+    expect(run.report.runs[0].health.logTail).toContain('Server listening on http://0.0.0.0:8080')
     const health = row(run.summary, 'health')
     // the kernel's sockets say it (the log says the same): and a probe of the port it does listen on
     expect(health).toContain(

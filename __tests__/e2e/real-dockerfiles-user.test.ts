@@ -33,7 +33,7 @@ describe('user advice on real Dockerfiles', () => {
     const run = await runAction({ context: dir, tags: `${TAG}:user-root` })
     expect(run.outputs).toMatchObject({ health: 'healthy', uid: '0', passed: 'false' })
     // hono, which the Dockerfile creates, is preferred over the base image's node
-    expect(run.report.user.suggested).toEqual({ name: 'hono', uid: 1001, gid: 1001, from: 'dockerfile' })
+    expect(run.report.runs[0].user.suggested).toEqual({ name: 'hono', uid: 1001, gid: 1001, from: 'dockerfile' })
     const user = row(run.summary, 'user')
     expect(user).toContain('| ❌ | user | UID 0, GID 0 | non-root | USER root; PID 1 (sh) runs as UID 0. Switch to USER hono (UID 1001), the non-root account the Dockerfile creates.')
     expect(user).not.toContain('give that account its own UID')
@@ -46,7 +46,7 @@ describe('user advice on real Dockerfiles', () => {
     const dir = context(['FROM node:18-alpine', 'COPY www /www', ...SERVE])
     const run = await runAction({ context: dir, tags: `${TAG}:no-user` })
     expect(run.outputs).toMatchObject({ health: 'healthy', uid: '0', passed: 'false' })
-    expect(run.report.user.suggested).toEqual({ name: 'node', uid: 1000, gid: 1000, from: 'image' })
+    expect(run.report.runs[0].user.suggested).toEqual({ name: 'node', uid: 1000, gid: 1000, from: 'image' })
     expect(row(run.summary, 'user')).toContain(
       '| ❌ | user | UID 0, GID 0 | non-root | no USER: root by default; PID 1 (sh) runs as UID 0. Switch to USER node (UID 1000), the non-root account the base image has.'
     )
@@ -68,7 +68,7 @@ describe('user advice on real Dockerfiles', () => {
     const user = row(run.summary, 'user')
     expect(user).toContain('no USER: root by default; PID 1 (httpd) runs as UID 1001. Also running as UID 0: sleep. Start every process as the unprivileged user')
     // the report keeps docker top's (host) PIDs to tell PID 1 apart; none of them is shown
-    const hostPids: number[] = run.report.user.processes.map(p => p.pid)
+    const hostPids: number[] = run.report.runs[0].user.processes.map(p => p.pid)
     expect(hostPids.length).toBe(2)
     const shown = [user, row(run.summary, 'stop')].join('\n')
     for (const pid of hostPids) expect(shown).not.toMatch(new RegExp(`\\b${pid}\\b`))

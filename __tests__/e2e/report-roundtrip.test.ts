@@ -53,8 +53,8 @@ describe('a saved report posted with comment-from', () => {
       { event: 'pull_request', apiUrl: gh.url }
     )
     expect(gh.requests).toEqual([])
-    expect(live.report.checks.map(c => c.name)).toEqual(['build', 'health', 'startup', 'probe-time', 'size', 'size-increase', 'user', 'contents', 'stop', 'smoke', 'smoke'])
-    expect(live.report.checks.filter(c => c.status === 'fail').map(c => c.name)).toEqual(['size-increase', 'smoke'])
+    expect(live.report.runs[0].checks.map(c => c.name)).toEqual(['build', 'health', 'startup', 'probe-time', 'size', 'size-increase', 'user', 'contents', 'stop', 'smoke', 'smoke'])
+    expect(live.report.runs[0].checks.filter(c => c.status === 'fail').map(c => c.name)).toEqual(['size-increase', 'smoke'])
     expect(live.code).toBe(1)
     const reportFile = path.join(artifacts, 'report.json')
     writeFileSync(reportFile, live.outputs.report)
@@ -71,7 +71,7 @@ describe('a saved report posted with comment-from', () => {
     expect(body).toContain('worker: cannot reach queue')
     // and the workflow_run job's own summary is the live one, whole
     expect(posted.summary).toBe(live.summary)
-    expect(JSON.parse(posted.outputs.report)).toMatchObject({ checks: live.report.checks, smoke: live.report.smoke, passed: false })
+    expect(JSON.parse(posted.outputs.report)).toMatchObject({ runs: [{ checks: live.report.runs[0].checks, smoke: live.report.runs[0].smoke }], passed: false })
   })
 })
 
@@ -93,8 +93,8 @@ describe('the report output of a failed run with long JSON log lines', () => {
     expect(step.status).toBe(0)
     expect(Buffer.byteLength(output)).toBeLessThan(100 * 1024)
     const saved = loadReport(reportFile)
-    expect(saved.checks).toEqual(live.report.checks)
-    const kept = saved.health.logTail!
+    expect(saved.runs[0].checks).toEqual(live.report.runs[0].checks)
+    const kept = saved.runs[0].health.logTail!
     expect(kept.at(-1)).toBe(line(200))
     expect(saved.cut).toEqual([`container log: the last ${kept.length} of 50 lines`])
 

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { promisify } from 'node:util'
 import type { Present } from './action.js'
-import type { Report } from '../../src/report/report.js'
+import type { PlatformRun } from '../../src/report/report.js'
 import type { Runtime } from './runtimes.js'
 
 // The differential oracle of the runtime matrix: what Docker itself does with a second container of
@@ -87,11 +87,11 @@ const stopText = (s: { outcome: string; exitCode?: number; seconds?: number }) =
  * Where image-gate's report and Docker differ, one line each naming the row and both values. Stop
  * agrees on the same outcome and exit code within 0.5 s, or when both were killed.
  */
-export function disagreements(entry: Runtime, report: Present<Report>, seen: Seen, stopTimeout: number): string[] {
+export function disagreements(entry: Runtime, gated: Present<PlatformRun>, seen: Seen, stopTimeout: number): string[] {
   const out: string[] = []
   const say = (what: string, gate: unknown, dockers: unknown) => out.push(`${entry.name}: ${what}: image-gate says ${gate}, Docker ${dockers}`)
-  if (report.health.verdict !== seen.health) say('health', report.health.verdict, `says ${seen.health}`)
-  const { user, stop } = report
+  if (gated.health.verdict !== seen.health) say('health', gated.health.verdict, `says ${seen.health}`)
+  const { user, stop } = gated
   if (seen.uid !== undefined && user.uid !== undefined && user.uid !== seen.uid) say('UID of PID 1', user.uid, `(/proc) says ${seen.uid}`)
   if (seen.uids && user.processes) {
     const gate = [...new Set(user.processes.map(p => p.uid))].sort((a, b) => a - b)
@@ -109,22 +109,22 @@ export function disagreements(entry: Runtime, report: Present<Report>, seen: See
  * Where image-gate or Docker is not what the entry expects, and image-gate's rows whose status is
  * not the entry's: a matrix that agrees on a wrong verdict still fails.
  */
-export function unexpected(entry: Runtime, report: Present<Report>, seen: Seen): string[] {
+export function unexpected(entry: Runtime, gated: Present<PlatformRun>, seen: Seen): string[] {
   const out: string[] = []
   const { expect } = entry
   const check = (what: string, want: unknown, gate: unknown, dockers: unknown) => {
     if (gate !== want) out.push(`${entry.name}: ${what}: expected ${want}, image-gate says ${gate}`)
     if (dockers !== want) out.push(`${entry.name}: ${what}: expected ${want}, Docker says ${dockers}`)
   }
-  check('health', expect.health, report.health.verdict, seen.health)
-  if (expect.uid !== undefined) check('UID of PID 1', expect.uid, report.user.uid, seen.uid)
-  if (expect.uids) check("the processes' UIDs", `[${expect.uids}]`, `[${[...new Set(report.user.processes?.map(p => p.uid))].sort((a, b) => a - b)}]`, `[${seen.uids}]`)
+  check('health', expect.health, gated.health.verdict, seen.health)
+  if (expect.uid !== undefined) check('UID of PID 1', expect.uid, gated.user.uid, seen.uid)
+  if (expect.uids) check("the processes' UIDs", `[${expect.uids}]`, `[${[...new Set(gated.user.processes?.map(p => p.uid))].sort((a, b) => a - b)}]`, `[${seen.uids}]`)
   if (expect.stop) {
     const outcome = (s?: { outcome: string; exitCode?: number }) => (!s ? 'not stopped' : s.outcome === 'killed' ? 'killed' : `${s.outcome} ${s.exitCode}`)
-    check('stop', expect.stop, outcome(report.stop), outcome(seen.stop))
+    check('stop', expect.stop, outcome(gated.stop), outcome(seen.stop))
   }
   for (const [name, status] of Object.entries(expect.checks)) {
-    const row = report.checks.find(c => c.name === name)
+    const row = gated.checks.find(c => c.name === name)
     if (row?.status !== status) out.push(`${entry.name}: the ${name} row: expected ${status}, image-gate says ${row ? `${row.status} (${row.value})` : 'no such row'}`)
   }
   return out

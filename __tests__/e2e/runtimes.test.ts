@@ -39,8 +39,8 @@ describe('the runtime matrix: image-gate agrees with Docker', () => {
   it.each(rows.map(r => [r.name, r] as const))('%s', async (_, entry) => {
     const tag = `${TAG}:${slug(entry.name)}`
     const run = await runAction({ context: context(entry), tags: tag, 'stop-timeout': String(STOP_TIMEOUT) })
-    expect(run.report?.build.ok).toBe(true)
+    expect(run.report?.runs[0].build.ok).toBe(true)
     const seen = await dockerSees(tag, STOP_TIMEOUT)
-    expect([...disagreements(entry, run.report, seen, STOP_TIMEOUT), ...unexpected(entry, run.report, seen)]).toEqual([])
+    expect([...disagreements(entry, run.report.runs[0], seen, STOP_TIMEOUT), ...unexpected(entry, run.report.runs[0], seen)]).toEqual([])
   })
 })

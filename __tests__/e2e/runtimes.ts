@@ -1,12 +1,12 @@
 import { type INITS, type Standin } from './action.js'
-import type { Report } from '../../src/report/report.js'
+import type { PlatformRun } from '../../src/report/report.js'
 import * as app from './runtimes-apps.js'
 
 // The runtime matrix: what people really run as PID 1, each on the stand-in of the image it starts
 // FROM, with what Docker does to it (runtimes.test.ts checks image-gate against Docker on each).
 // Adding a runtime is adding one entry here.
 
-type Status = Report['checks'][number]['status']
+type Status = PlatformRun['checks'][number]['status']
 
 export interface Runtime {
   /** the row's name, as a failure names it */

@@ -157,7 +157,7 @@ describe('hostile output', () => {
     const context = fixture([...NON_ROOT, 'HEALTHCHECK CMD exit 1', `CMD ["sh", "-c", "yes ${line} | head -c 50000000; echo last words; exit 1"]`])
     const run = await runAction({ context, tags: `${TAG}:loud` })
     expect(run.outputs.health).toBe('exited')
-    expect(run.report.health.logTail.slice(-1)).toEqual(['last words'])
+    expect(run.report.runs[0].health.logTail.slice(-1)).toEqual(['last words'])
     expect(Buffer.byteLength(run.summary)).toBeLessThan(1024 * 1024)
     expect(run.stdout.length).toBeLessThan(1_000_000) // the action log has the tail, not 50 MB
   })
@@ -181,7 +181,7 @@ describe('no input reaches a shell on the host', () => {
     expect(run.outputs.health).toBe('healthy')
     for (let i = 1; i <= 5; i++) expect(existsSync(`${canary}-${i}`)).toBe(false)
     // the values arrived as plain data
-    expect(run.report.image.labels).toMatchObject({ note: payloads[2], more: payloads[3] })
+    expect(run.report.runs[0].image.labels).toMatchObject({ note: payloads[2], more: payloads[3] })
   })
 })
 
@@ -195,7 +195,7 @@ describe('build secrets', () => {
       tags: `${TAG}:secret`,
       secrets: `token=${value}`
     })
-    expect(run.report.build.ok).toBe(true)
+    expect(run.report.runs[0].build.ok).toBe(true)
     // the only place the value appears is the runner's instruction to mask it
     expect(run.stdout.split('\n').filter(line => line.includes(value))).toEqual([`::add-mask::${value}`])
     expect(run.stderr).not.toContain(value)

@@ -39,9 +39,9 @@ describe('a build secret the build prints', () => {
       tags: `${TAG}:build-cause`,
       secrets: `tok=${value}`
     })
-    expect(run.report.build.ok).toBe(false)
+    expect(run.report.runs[0].build.ok).toBe(false)
     // masked before the cause is cut to a cell: the whole line fits once the secret is ***
-    expect(run.report.build.cause).toBe(`error: ${'0'.repeat(260)} *** was refused`)
+    expect(run.report.runs[0].build.cause).toBe(`error: ${'0'.repeat(260)} *** was refused`)
     expect(checkRow(run, 'build').detail).toContain(`: error: ${'0'.repeat(260)} *** was refused (exit code 1). The end of the build log is below.`)
     expect(row(run.summary, 'build')).toContain(`| ❌ | build | failed |  | failed at`)
     for (const text of [shown(run.stdout), run.stderr, run.summary, ...Object.values(run.outputs)]) expect(pieces(text, value)).toEqual([])
@@ -62,7 +62,7 @@ describe('a build secret the build prints', () => {
       'health-timeout': '20'
     })
     expect(checkRow(run, 'health').status).toBe('fail')
-    const outputs = run.report.health.probes.map(p => p.output)
+    const outputs = run.report.runs[0].health.probes.map(p => p.output)
     expect(outputs.length).toBeGreaterThan(0)
     // what Docker kept: the zeros, then the 16 characters it left of the secret, masked, then its "..."
     for (const output of outputs) expect(output.replace(/^0{4080}/, `[4080 zeros]`)).toBe(`[4080 zeros]***...`)
@@ -79,11 +79,11 @@ describe("what BuildKit's and Docker's own cuts leave of a secret", () => {
       tags: `${TAG}:clip`,
       secrets: `tok=${value}`
     })
-    expect(run.report.build.ok).toBe(false)
-    const clipped = run.report.build.logTail.findIndex(l => /^#\d+ \d+\.\d+ \[output clipped, log limit .* reached\]$/.test(l))
+    expect(run.report.runs[0].build.ok).toBe(false)
+    const clipped = run.report.runs[0].build.logTail.findIndex(l => /^#\d+ \d+\.\d+ \[output clipped, log limit .* reached\]$/.test(l))
     expect(clipped).toBeGreaterThan(0)
     // the line before it (its middle cut to fit the report output): the zeros and the 20 characters of the secret the limit let through, masked
-    expect(run.report.build.logTail[clipped - 1]).toMatch(/^#\d+ \d+\.\d+ 0+ …\[\d+ characters cut\]… 0+\*\*\*$/)
+    expect(run.report.runs[0].build.logTail[clipped - 1]).toMatch(/^#\d+ \d+\.\d+ 0+ …\[\d+ characters cut\]… 0+\*\*\*$/)
     for (const text of [shown(run.stdout), run.stderr, run.summary, ...Object.values(run.outputs)]) expect(pieces(text, value)).toEqual([])
   })
 
@@ -94,7 +94,7 @@ describe("what BuildKit's and Docker's own cuts leave of a secret", () => {
       tags: `${TAG}:split`,
       secrets: `tok=${value}`
     })
-    const tail = run.report.build.logTail
+    const tail = run.report.runs[0].build.logTail
     // the step's own line has both writes, masked as one; the excerpt has only the second, masked as a piece
     expect(tail.filter(l => /^#\d+ \d+\.\d+ \*\*\*$/.test(l))).toHaveLength(1)
     // buildx 0.13 on Docker 20.10 names the step [3/5], later ones [stage-0 3/5]
@@ -118,7 +118,7 @@ describe("what BuildKit's and Docker's own cuts leave of a secret", () => {
       'no-cache': 'true'
     })
     expect(checkRow(run, 'health').status).toBe('fail')
-    expect(run.report.health.logTail.map(l => l.replace(/^0{16380}/, '[16380 zeros]'))).toEqual(['[16380 zeros]***', 'bye'])
+    expect(run.report.runs[0].health.logTail.map(l => l.replace(/^0{16380}/, '[16380 zeros]'))).toEqual(['[16380 zeros]***', 'bye'])
     for (const text of [shown(run.stdout), run.stderr, run.summary, ...Object.values(run.outputs)]) expect(pieces(text, value)).toEqual([])
   })
 })

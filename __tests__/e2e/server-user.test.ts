@@ -38,14 +38,14 @@ describe('a root master whose workers run as another account', () => {
     const probe = (port: number) => `HEALTHCHECK --interval=1s --start-period=30s CMD curl -fsS -o /dev/null http://127.0.0.1:${port}/ || exit 1`
     const run = await runAction({ context: context(['FROM nginx:1.22', probe(80)]), tags: `${TAG}:nginx` })
     expect(run.outputs).toMatchObject({ health: 'healthy', uid: '0', passed: 'false' })
-    expect(run.report.user.server).toEqual({ program: 'nginx', tempDirs: ['/var/lib/nginx'], pidFile: '/run/nginx.pid', ports: [80] })
+    expect(run.report.runs[0].user.server).toEqual({ program: 'nginx', tempDirs: ['/var/lib/nginx'], pidFile: '/run/nginx.pid', ports: [80] })
     const detail =
       "no USER: root by default; PID 1 (nginx) runs as UID 0. It is nginx's master process, which starts its 2 worker processes as UID 101 (nginx) and stays root itself. " +
       'To run it all as nginx: RUN chown -R 101:101 /var/lib/nginx (its temp paths, which the master writes), pid /tmp/nginx.pid; in nginx.conf (it writes /run/nginx.pid), ' +
       `listen 8080 instead of 80 (${LOW_PORT}), then USER nginx; its user directive is then ignored. ` +
       'Or build FROM nginxinc/nginx-unprivileged, the official image made so (port 8080, its pid file and temp paths in /tmp).'
     // the workers: one per CPU (worker_processes auto)
-    const workers = run.report.user.processes.filter(p => p.uid === 101)
+    const workers = run.report.runs[0].user.processes.filter(p => p.uid === 101)
     expect(workers.length).toBeGreaterThan(0)
     expect(checkRow(run, 'user')).toEqual({ name: 'user', status: 'fail', value: 'UID 0, GID 0', limit: 'non-root', detail: workers.length === 2 ? detail : detail.replace('its 2 worker', `its ${workers.length} worker`) })
     expect(row(run.summary, 'user')).toContain('| ❌ | user | UID 0, GID 0 | non-root | no USER: root by default; PID 1 (nginx) runs as UID 0.')
@@ -63,7 +63,7 @@ describe('a root master whose workers run as another account', () => {
     ])
     const after = await runAction({ context: fixed, tags: `${TAG}:nginx-fixed` })
     expect(after.outputs).toMatchObject({ health: 'healthy', uid: '101', passed: 'true' })
-    expect(after.report.user.processes.every(p => p.uid === 101)).toBe(true)
+    expect(after.report.runs[0].user.processes.every(p => p.uid === 101)).toBe(true)
     expect(checkRow(after, 'user')).toMatchObject({ status: 'pass', value: 'UID 101, GID 101' })
     expect(checkRow(after, 'user').detail).toMatch(/^USER nginx \(UID 101 in the image\); PID 1 \(nginx\) runs as UID 101\. For Kubernetes, use USER 101:101/)
   })
@@ -73,7 +73,7 @@ describe('a root master whose workers run as another account', () => {
     const probe = `HEALTHCHECK --interval=1s --start-period=30s CMD ["php", "-r", "exit(@fsockopen('127.0.0.1', 9000) ? 0 : 1);"]`
     const run = await runAction({ context: context(['FROM php:8.2-fpm', probe]), tags: `${TAG}:php-fpm`, ...PHP })
     expect(run.outputs).toMatchObject({ health: 'healthy', uid: '0', passed: 'false' })
-    const workers = run.report.user.processes.filter(p => p.uid === 33)
+    const workers = run.report.runs[0].user.processes.filter(p => p.uid === 33)
     expect(workers.map(p => [p.command, p.user])).toEqual([
       ['php-fpm', 'www-data'],
       ['php-fpm', 'www-data']
@@ -86,7 +86,7 @@ describe('a root master whose workers run as another account', () => {
 
     const after = await runAction({ context: context(['FROM php:8.2-fpm', 'USER www-data', probe]), tags: `${TAG}:php-fpm-fixed`, ...PHP })
     expect(after.outputs).toMatchObject({ health: 'healthy', uid: '33', passed: 'true' })
-    expect(after.report.user.processes.map(p => p.uid)).toEqual([33, 33, 33])
+    expect(after.report.runs[0].user.processes.map(p => p.uid)).toEqual([33, 33, 33])
     // the NOTICE the row speaks of: php-fpm as www-data for two seconds, its log
     const notice = spawnSync('docker', ['run', '--rm', '--user', 'www-data', 'php:8.2-fpm', 'timeout', '2', 'php-fpm'], { encoding: 'utf8', timeout: 30_000 })
     expect(notice.stderr).toContain("NOTICE: [pool www] 'user' directive is ignored when FPM is not running as root")
@@ -99,7 +99,7 @@ describe('a root master whose workers run as another account', () => {
     const files = { 'index.php': '<?php echo "ok\\n";\n' }
     const run = await runAction({ context: context(['FROM php:8.2-apache', 'COPY index.php /var/www/html/', probe(80)], files), tags: `${TAG}:apache`, ...PHP })
     expect(run.outputs).toMatchObject({ health: 'healthy', uid: '0', passed: 'false' })
-    const workers = run.report.user.processes.filter(p => p.uid === 33)
+    const workers = run.report.runs[0].user.processes.filter(p => p.uid === 33)
     expect(workers.length).toBeGreaterThan(0)
     const detail =
       `no USER: root by default; PID 1 (apache2) runs as UID 0. It is apache2's master process, which starts its ${workers.length} worker processes as UID 33 (www-data) and stays root itself. ` +
@@ -118,7 +118,7 @@ describe('a root master whose workers run as another account', () => {
     ]
     const after = await runAction({ context: context(fixed, files), tags: `${TAG}:apache-fixed`, ...PHP })
     expect(after.outputs).toMatchObject({ health: 'healthy', uid: '33', passed: 'true' })
-    expect(after.report.user.processes.every(p => p.uid === 33)).toBe(true)
+    expect(after.report.runs[0].user.processes.every(p => p.uid === 33)).toBe(true)
     expect(checkRow(after, 'user')).toMatchObject({ status: 'pass', value: 'UID 33, GID 33' })
   })
 })

@@ -31,7 +31,7 @@ const store = imageStore()
 describe('size', () => {
   it('reports the unpacked size and the compressed size, and lists the largest layers', async () => {
     const run = await runAction({ context: app, tags: `${TAG}:app` })
-    const image = run.report.image
+    const image = run.report.runs[0].image
     expect(image.size).toBe(sizeOf(`${TAG}:app`))
     expect(image.store).toBe(store)
     // the containerd store keeps the layers compressed: a push sends those blobs as they are
@@ -57,7 +57,7 @@ describe('size', () => {
   it('judges the compressed size with size-basis: compressed', async () => {
     const run = await runAction({ context: app, tags: `${TAG}:app`, 'max-size': '2MB', 'size-basis': 'compressed' })
     // over 2 MB uncompressed, under it compressed
-    expect(run.report.image.size).toBeGreaterThan(2_000_000)
+    expect(run.report.runs[0].image.size).toBeGreaterThan(2_000_000)
     expect(row(run.summary, 'size')).toMatch(/^\| ✅ \| size \| .* \| ≤ 2MB compressed \|/)
   })
 
@@ -67,17 +67,17 @@ describe('size', () => {
     execFileSync('docker', ['buildx', 'build', '--load', '--quiet', '--tag', `${TAG}:base`, base], { stdio: 'ignore' })
     const baseBytes = sizeOf(`${TAG}:base`)
     const run = await runAction({ context: app, tags: `${TAG}:app`, 'compare-to': `${TAG}:base`, 'max-size-increase': '10%' })
-    expect(run.report.baseline).toMatchObject({ ref: `${TAG}:base`, size: baseBytes })
-    const delta = run.report.image.size - baseBytes
+    expect(run.report.runs[0].baseline).toMatchObject({ ref: `${TAG}:base`, size: baseBytes })
+    const delta = run.report.runs[0].image.size - baseBytes
     expect(delta).toBeGreaterThan(800_000) // the text layer
     const increase = checkRow(run, 'size-increase')
     expect(increase).toMatchObject({ status: 'fail', limit: '≤ +10%' })
     const shown = delta >= 1e6 ? `${(delta / 1e6).toFixed(2)} MB` : `${(delta / 1e3).toFixed(1)} kB`
     expect(increase.value).toBe(`+${shown} (+${((delta / baseBytes) * 100).toFixed(1)}%)`)
     // which instruction made the difference: the text layer, new in this image
-    const textLayer = run.report.image.largestLayers.find(l => l.instruction === 'RUN seq 1 150000 > /numbers.txt')
+    const textLayer = run.report.runs[0].image.largestLayers.find(l => l.instruction === 'RUN seq 1 150000 > /numbers.txt')
     expect(textLayer).toMatchObject({ before: 0 })
-    expect(run.report.baseline.growth).toEqual({ instruction: 'RUN seq 1 150000 > /numbers.txt', bytes: textLayer?.size })
+    expect(run.report.runs[0].baseline.growth).toEqual({ instruction: 'RUN seq 1 150000 > /numbers.txt', bytes: textLayer?.size })
     expect(row(run.summary, 'size')).toContain(`compared with ${TAG}:base, most of it from RUN seq 1 150000 &gt; /numbers.txt (+`)
     expect(run.summary).toContain(`| Size | Change vs ${TAG}:base | Instruction |`)
     expect(run.summary).toMatch(/\| new \| RUN seq 1 150000 &gt; \/numbers\.txt \|/)
@@ -113,11 +113,11 @@ describe('size', () => {
     const context = fixture([])
     writeFileSync(path.join(context, 'Dockerfile'), [`FROM ${TAG}:empty-layer-base`, 'RUN ["/bin/busybox", "--install", "-s", "/bin"]', 'COPY www /www', ...NON_ROOT, ...SERVE, ''].join('\n'))
     const run = await runAction({ context, tags: `${TAG}:on-empty-layer`, 'compare-to': `${TAG}:empty-layer-base`, 'max-size-increase': '1MB' })
-    expect(run.report.baseline).toMatchObject({ ref: `${TAG}:empty-layer-base`, size: sizeOf(`${TAG}:empty-layer-base`) })
-    expect(run.report.baseline.error).toBeUndefined()
-    expect(run.report.baseline.unreadLayers).toBeUndefined()
-    expect(run.report.image.unreadLayers).toBeUndefined()
-    expect(run.report.image.size).toBe(sizeOf(`${TAG}:on-empty-layer`))
+    expect(run.report.runs[0].baseline).toMatchObject({ ref: `${TAG}:empty-layer-base`, size: sizeOf(`${TAG}:empty-layer-base`) })
+    expect(run.report.runs[0].baseline.error).toBeUndefined()
+    expect(run.report.runs[0].baseline.unreadLayers).toBeUndefined()
+    expect(run.report.runs[0].image.unreadLayers).toBeUndefined()
+    expect(run.report.runs[0].image.size).toBe(sizeOf(`${TAG}:on-empty-layer`))
     expect(checkRow(run, 'size-increase')).toMatchObject({ status: 'pass', limit: '≤ +1.00 MB' })
     expect(checkRow(run, 'size').detail).not.toContain('could not')
   })
@@ -137,7 +137,7 @@ describe('size', () => {
       // store may still hold the blobs of the image removed above: it collects unused content later)
       expect(registry.requests).toEqual(expect.arrayContaining([expect.stringMatching(/^(GET|HEAD) \/v2\/octo-org\/shop-api\/manifests\/main$/)]))
       if (store === 'classic') expect(registry.requests).toEqual(expect.arrayContaining([expect.stringMatching(/^GET \/v2\/octo-org\/shop-api\/blobs\/sha256:/)]))
-      expect(run.report.baseline).toMatchObject({ ref, size: baseBytes })
+      expect(run.report.runs[0].baseline).toMatchObject({ ref, size: baseBytes })
       expect(checkRow(run, 'size-increase')).toMatchObject({ status: 'pass', limit: '≤ +5.00 MB' })
       expect(row(run.summary, 'size')).toContain(`compared with ${ref}, most of it from RUN seq 1 150000 &gt; /numbers.txt (+`)
       // pulled to be measured, then removed: the host has no image it did not have before
@@ -203,8 +203,8 @@ describe('size', () => {
     )
     const imagesBefore = docker(['images', '--quiet', '--all']).split('\n').filter(Boolean).length
     const run = await runAction({ context, tags: `${TAG}:stages`, 'compare-stages': 'true' })
-    expect(run.report.stages.stage).toBe('build')
-    expect(run.report.stages.size).toBeGreaterThan(run.report.image.size + 1_500_000)
+    expect(run.report.runs[0].firstStage.stage).toBe('build')
+    expect(run.report.runs[0].firstStage.size).toBeGreaterThan(run.report.runs[0].image.size + 1_500_000)
     expect(row(run.summary, 'size')).toMatch(/Multi-stage payoff: [\d.]+ MB \(\d+%\) smaller than stage build \([\d.]+ MB\)\./)
     // the final image is new; the stage image was measured and removed
     expect(docker(['images', '--quiet', '--all']).split('\n').filter(Boolean).length).toBe(imagesBefore + 1)

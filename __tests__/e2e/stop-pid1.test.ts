@@ -57,32 +57,32 @@ describe('puma under a shell-form CMD on Debian', () => {
     const lines = ruby('CMD bundle exec puma -p 8080')
     const run = await runAction({ context: context(lines, files), tags: `${TAG}:puma-shell` })
     expect(run.outputs).toMatchObject({ health: 'healthy', passed: 'false', 'stop-exit-code': '137' })
-    expect(run.report.user.base).toEqual({ shell: true, os: 'debian' })
-    expect(run.report.stop).toMatchObject({ outcome: 'killed', signal: 'SIGTERM', pid1: 'sh', unhandled: true })
-    const [catcher] = run.report.stop.catchers
+    expect(run.report.runs[0].user.base).toEqual({ shell: true, os: 'debian' })
+    expect(run.report.runs[0].stop).toMatchObject({ outcome: 'killed', signal: 'SIGTERM', pid1: 'sh', unhandled: true })
+    const [catcher] = run.report.runs[0].stop.catchers
     // named by its PID in the container (the one its own log gives), not the host's: not 1 (dash),
     // and small; which one varies by run, as each probe's exec before puma started took a PID too
-    const host = run.report.user.processes.find(p => p.command === 'puma')!.pid
+    const host = run.report.runs[0].user.processes.find(p => p.command === 'puma')!.pid
     expect(catcher.pid).toBeGreaterThan(1)
     expect(catcher.pid).toBeLessThan(50)
     expect(catcher.pid).not.toBe(host)
-    expect(run.report.stop.catchers).toEqual([{ pid: catcher.pid, program: 'puma' }])
+    expect(run.report.runs[0].stop.catchers).toEqual([{ pid: catcher.pid, program: 'puma' }])
     const warned = buildChecks ? `, which BuildKit's JSONArgsRecommended warning (Dockerfile line ${lines.length}) is about` : ''
     expect(checkRow(run, 'stop').detail).toBe(
-      `${lost('sh', 'SIGTERM', run.report.stop.waitedSeconds)} puma (PID ${catcher.pid}) handles SIGTERM, but PID 1 (sh) does not pass it on: ` +
+      `${lost('sh', 'SIGTERM', run.report.runs[0].stop.waitedSeconds)} puma (PID ${catcher.pid}) handles SIGTERM, but PID 1 (sh) does not pass it on: ` +
         `PID 1 is the /bin/sh -c of the shell-form CMD${warned}, and Debian's /bin/sh (dash) stays PID 1 around the command it runs, even a single one, and passes it no signal. ` +
         'Use the exec form CMD ["bundle","exec","puma","-p","8080"], or begin the string with exec (CMD exec bundle exec puma -p 8080), so puma is PID 1 and gets SIGTERM itself. ' +
         "As PID 1 puma exits 1 after its graceful stop (Ruby's SignalException, re-raised): set raise_exception_on_sigterm false in its config (config/puma.rb), and it exits 0."
     )
     // at once: the whole gate, build included, well inside the grace period it did not wait out
-    expect(run.report.stop.waitedSeconds).toBeLessThan(1)
+    expect(run.report.runs[0].stop.waitedSeconds).toBeLessThan(1)
   })
 
   it('with exec in the shell string, puma is PID 1 and stops on SIGTERM, but exits 1: the row says why (Ruby, PID 1) and the fix', async () => {
     const run = await runAction({ context: context(ruby('CMD exec bundle exec puma -p 8080'), files), tags: `${TAG}:puma-exec` })
     expect(run.outputs).toMatchObject({ health: 'healthy', 'stop-exit-code': '1' })
-    expect(run.report.stop).toMatchObject({ outcome: 'exited', signal: 'SIGTERM', exitCode: 1, pid1: 'puma' })
-    expect(run.report.stop.seconds).toBeLessThan(2)
+    expect(run.report.runs[0].stop).toMatchObject({ outcome: 'exited', signal: 'SIGTERM', exitCode: 1, pid1: 'puma' })
+    expect(run.report.runs[0].stop.seconds).toBeLessThan(2)
     expect(checkRow(run, 'stop').detail).toBe(
       'PID 1 (puma) exited with code 1 on SIGTERM. puma stopped gracefully, then raised SIGTERM as a SignalException, ' +
         "and uncaught it ends the program with the signal's default action, which the kernel does not apply to PID 1, so it exits 1 instead. " +
@@ -96,19 +96,19 @@ describe('puma under a shell-form CMD on Debian', () => {
     const lines = ruby('CMD ["bundle","exec","puma","-p","8080"]')
     lines.splice(lines.indexOf('USER app'), 0, 'COPY puma.rb config/')
     const run = await runAction({ context: context(lines, { ...files, 'puma.rb': 'raise_exception_on_sigterm false\n' }), tags: `${TAG}:puma-fixed`, ...RUBY })
-    expect(run.report.checks.filter(c => c.status === 'fail')).toEqual([])
+    expect(run.report.runs[0].checks.filter(c => c.status === 'fail')).toEqual([])
     expect(run.outputs).toMatchObject({ health: 'healthy', passed: 'true', 'stop-exit-code': '0' })
-    expect(run.report.stop).toMatchObject({ outcome: 'exited', signal: 'SIGTERM', exitCode: 0, pid1: 'puma' })
+    expect(run.report.runs[0].stop).toMatchObject({ outcome: 'exited', signal: 'SIGTERM', exitCode: 0, pid1: 'puma' })
     expect(checkRow(run, 'stop')).toMatchObject({ status: 'pass', detail: 'PID 1 (puma) exited on SIGTERM, as docker stop and Kubernetes expect.' })
-    expect(run.report.stop.seconds).toBeLessThan(2)
+    expect(run.report.runs[0].stop.seconds).toBeLessThan(2)
   })
 
   it("busybox's sh execs a lone command: the same shell form on the Alpine-like node image leaves node PID 1", async () => {
     const server = "process.on('SIGTERM', () => process.exit(0)); require('http').createServer((q, s) => s.end('ok')).listen(8080)\n"
     const lines = ['FROM node:18-alpine', 'WORKDIR /app', 'COPY server.js .', 'USER node', 'HEALTHCHECK --interval=1s --start-period=30s CMD wget -q -O /dev/null http://127.0.0.1:8080/ || exit 1', 'CMD node server.js']
     const run = await runAction({ context: context(lines, { 'server.js': server }), tags: `${TAG}:busybox-shell` })
-    expect(run.report.user.base).toEqual({ shell: true, os: 'alpine' })
-    expect(run.report.stop).toMatchObject({ outcome: 'exited', exitCode: 0, pid1: 'node' })
+    expect(run.report.runs[0].user.base).toEqual({ shell: true, os: 'alpine' })
+    expect(run.report.runs[0].stop).toMatchObject({ outcome: 'exited', exitCode: 0, pid1: 'node' })
     expect(checkRow(run, 'stop').status).toBe('pass')
   })
 })
@@ -120,12 +120,12 @@ describe('apache under apache2ctl, STOPSIGNAL SIGWINCH (the php image)', () => {
   it("apache2ctl does not pass SIGWINCH on to apache2: the row names apache2 and says the php image's apache2-foreground", async () => {
     const run = await runAction({ context: context(apache('CMD ["/usr/sbin/apache2ctl", "-D", "FOREGROUND"]'), files), tags: `${TAG}:apache2ctl`, ...PHP })
     expect(run.outputs).toMatchObject({ health: 'healthy', passed: 'false', 'stop-exit-code': '137' })
-    expect(run.report.stop).toMatchObject({ outcome: 'killed', signal: 'SIGWINCH', pid1: 'apache2ctl', unhandled: true })
-    const catchers = run.report.stop.catchers
+    expect(run.report.runs[0].stop).toMatchObject({ outcome: 'killed', signal: 'SIGWINCH', pid1: 'apache2ctl', unhandled: true })
+    const catchers = run.report.runs[0].stop.catchers
     expect(new Set(catchers.map(c => c.program))).toEqual(new Set(['apache2']))
     const master = Math.min(...catchers.map(c => c.pid))
     expect(checkRow(run, 'stop').detail).toBe(
-      `${lost('apache2ctl', 'SIGWINCH', run.report.stop.waitedSeconds)} apache2 (PID ${master}) handles SIGWINCH, but PID 1 (apache2ctl) does not pass it on: ` +
+      `${lost('apache2ctl', 'SIGWINCH', run.report.runs[0].stop.waitedSeconds)} apache2 (PID ${master}) handles SIGWINCH, but PID 1 (apache2ctl) does not pass it on: ` +
         'apache2ctl is a shell script for starting apache by hand, which runs apache2 as its child and stays PID 1. ' +
         'Use the php image\'s own CMD ["apache2-foreground"], which execs apache2 so it is PID 1 and gets SIGWINCH (its graceful stop).'
     )
@@ -138,7 +138,7 @@ describe('apache under apache2ctl, STOPSIGNAL SIGWINCH (the php image)', () => {
   ])('with %s, apache2 is PID 1 and stops on SIGWINCH', async (_, lines) => {
     const run = await runAction({ context: context(apache(...lines), files), tags: `${TAG}:apache-fixed`, ...PHP })
     expect(run.outputs).toMatchObject({ health: 'healthy' })
-    expect(run.report.stop).toMatchObject({ outcome: 'exited', signal: 'SIGWINCH', pid1: 'apache2' })
+    expect(run.report.runs[0].stop).toMatchObject({ outcome: 'exited', signal: 'SIGWINCH', pid1: 'apache2' })
     expect(checkRow(run, 'stop')).toMatchObject({ status: 'pass', detail: 'PID 1 (apache2) exited on SIGWINCH, as docker stop and Kubernetes expect.' })
   })
 })

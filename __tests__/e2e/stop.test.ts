@@ -29,8 +29,8 @@ describe('stop', () => {
     const context = fixture([...NON_ROOT, SERVE[0], 'CMD ["httpd", "-f", "-p", "8080", "-h", "/www"]'])
     const run = await runAction({ context, tags: `${TAG}:ignores`, 'stop-timeout': '30' })
     expect(run.outputs).toMatchObject({ health: 'healthy', passed: 'false', 'stop-seconds': '30', 'stop-exit-code': '137' })
-    expect(run.report.stop).toMatchObject({ outcome: 'killed', signal: 'SIGTERM', pid1: 'httpd', unhandled: true })
-    const waited = run.report.stop.waitedSeconds
+    expect(run.report.runs[0].stop).toMatchObject({ outcome: 'killed', signal: 'SIGTERM', pid1: 'httpd', unhandled: true })
+    const waited = run.report.runs[0].stop.waitedSeconds
     expect(waited).toBeLessThan(0.5)
     expect(row(run.summary, 'stop')).toBe(
       `| ❌ | stop | killed after ${waited} s (SIGTERM lost) | exits within 30 s of SIGTERM | PID 1 (httpd) has no handler for SIGTERM and does not wait for it, and in its own PID namespace PID 1 gets no signal it does not handle: ` +
@@ -55,13 +55,13 @@ describe('stop', () => {
     copyFileSync(binary, path.join(context, init))
     const run = await runAction({ context, tags: `${TAG}:${init}`, 'stop-timeout': '30' })
     expect(run.outputs).toMatchObject({ health: 'healthy', passed: 'true', 'stop-exit-code': '0' })
-    expect(run.report.stop).toMatchObject({ outcome: 'exited', signal: 'SIGTERM', exitCode: 0, pid1: init, init })
-    expect(run.report.stop.seconds).toBeLessThan(1)
+    expect(run.report.runs[0].stop).toMatchObject({ outcome: 'exited', signal: 'SIGTERM', exitCode: 0, pid1: init, init })
+    expect(run.report.runs[0].stop.seconds).toBeLessThan(1)
     expect(row(run.summary, 'stop')).toMatch(new RegExp(`^\\| ✅ \\| stop \\| exited 0, [\\d.]+ s after SIGTERM \\| exits within 30 s of SIGTERM \\| PID 1 \\(${init}\\) exited on SIGTERM, as docker stop and Kubernetes expect\\. \\|$`))
     // Docker itself, on a second container of the image: the same exit, as fast
     const oracle = dockerStop(`${TAG}:${init}`, 30)
     expect(oracle).toMatchObject({ exitCode: 0 })
-    expect(Math.abs(oracle.seconds - run.report.stop.seconds)).toBeLessThan(0.5)
+    expect(Math.abs(oracle.seconds - run.report.runs[0].stop.seconds)).toBeLessThan(0.5)
   })
 
   describe("as GitHub's runner runs it (a user in the docker group, not root: a root process's wchan reads 0)", () => {
@@ -70,16 +70,16 @@ describe('stop', () => {
       copyFileSync('/usr/bin/tini-static', path.join(context, 'tini'))
       const run = await runAction({ context, tags: `${TAG}:runner-tini`, 'stop-timeout': '30' }, { asRunner: true })
       expect(run.outputs).toMatchObject({ health: 'healthy', passed: 'true', 'stop-exit-code': '0' })
-      expect(run.report.stop).toMatchObject({ outcome: 'exited', exitCode: 0, pid1: 'tini', init: 'tini' })
-      expect(run.report.stop.seconds).toBeLessThan(1)
+      expect(run.report.runs[0].stop).toMatchObject({ outcome: 'exited', exitCode: 0, pid1: 'tini', init: 'tini' })
+      expect(run.report.runs[0].stop.seconds).toBeLessThan(1)
     })
 
     it('a PID 1 without a handler that nothing woke since the signal is known lost at once', async () => {
       // the probe does not touch httpd (an exec of its own), so nothing wakes PID 1 but the signal could
       const context = fixture([...NON_ROOT, 'HEALTHCHECK --interval=30s CMD test -e /www/health', 'CMD ["httpd", "-f", "-p", "8080", "-h", "/www"]'])
       const run = await runAction({ context, tags: `${TAG}:runner-httpd`, 'stop-timeout': '30' }, { asRunner: true })
-      expect(run.report.stop).toMatchObject({ outcome: 'killed', exitCode: 137, pid1: 'httpd', unhandled: true })
-      expect(run.report.stop.waitedSeconds).toBeLessThan(0.5)
+      expect(run.report.runs[0].stop).toMatchObject({ outcome: 'killed', exitCode: 137, pid1: 'httpd', unhandled: true })
+      expect(run.report.runs[0].stop.waitedSeconds).toBeLessThan(0.5)
       expect(checkRow(run, 'user')).toMatchObject({ status: 'pass', value: 'UID 10001, GID 10001' })
     })
   })
@@ -87,16 +87,16 @@ describe('stop', () => {
   it('a process that handles SIGTERM but does not exit is waited for, then killed after stop-timeout', async () => {
     const context = fixture([...NON_ROOT, SERVE[0], `CMD ["sh", "-c", "trap 'echo ignoring TERM' TERM; httpd -f -p 8080 -h /www & while true; do sleep 1; done"]`])
     const run = await runAction({ context, tags: `${TAG}:handles-ignores`, 'stop-timeout': '2' })
-    expect(run.report.stop).toMatchObject({ outcome: 'killed', signal: 'SIGTERM', pid1: 'sh' })
-    expect(run.report.stop.unhandled).toBeUndefined()
-    expect(run.report.stop.waitedSeconds).toBeGreaterThanOrEqual(2)
+    expect(run.report.runs[0].stop).toMatchObject({ outcome: 'killed', signal: 'SIGTERM', pid1: 'sh' })
+    expect(run.report.runs[0].stop.unhandled).toBeUndefined()
+    expect(run.report.runs[0].stop.waitedSeconds).toBeGreaterThanOrEqual(2)
     expect(row(run.summary, 'stop')).toMatch(/^\| ❌ \| stop \| killed after 2(?:\.\d+)? s \| exits within 2 s of SIGTERM \| PID 1 \(sh\) did not exit within 2 s of SIGTERM/)
   })
 
   it('STOPSIGNAL SIGKILL fails: exit 137 is a kill, not a graceful stop', async () => {
     const context = fixture([...NON_ROOT, ...SERVE.slice(0, 1), 'STOPSIGNAL SIGKILL', SERVE[1]])
     const run = await runAction({ context, tags: `${TAG}:sigkill` })
-    expect(run.report.stop).toMatchObject({ signal: 'SIGKILL', exitCode: 137 })
+    expect(run.report.runs[0].stop).toMatchObject({ signal: 'SIGKILL', exitCode: 137 })
     expect(run.outputs).toMatchObject({ health: 'healthy', passed: 'false', 'stop-exit-code': '137' })
     expect(row(run.summary, 'stop')).toMatch(/^\| ❌ \| stop \| exited 137, [\d.]+ s after SIGKILL \| exits within 10 s of SIGKILL \| The image&#39;s STOPSIGNAL is SIGKILL: docker stop and Kubernetes kill it outright/)
   })
@@ -114,21 +114,21 @@ describe('stop', () => {
     if (!events.split('\n').includes('health_status: healthy')) {
       expect(events.split('\n')).toContain('die')
       expect(run.outputs).toMatchObject({ health: 'exited', passed: 'false' })
-      expect(run.report.health.logTail).toContain('fatal: lost the database')
+      expect(run.report.runs[0].health.logTail).toContain('fatal: lost the database')
       return
     }
     expect(run.outputs).toMatchObject({ health: 'healthy', passed: 'false' })
-    expect(run.report.stop).toMatchObject({ outcome: 'gone', exitCode: 3 })
-    expect(run.report.stop.ranSeconds).toBeGreaterThan(0)
+    expect(run.report.runs[0].stop).toMatchObject({ outcome: 'gone', exitCode: 3 })
+    expect(run.report.runs[0].stop.ranSeconds).toBeGreaterThan(0)
     expect(row(run.summary, 'stop')).toMatch(/^\| ❌ \| stop \| exited on its own \(code 3\) \| exits within 10 s of SIGTERM \| (PID 1 \(sh\)|The container) exited on its own with code 3, [\d.]+ s after it started: after the health wait/)
-    expect(run.report.health.logTail).toContain('fatal: lost the database')
+    expect(run.report.runs[0].health.logTail).toContain('fatal: lost the database')
     expect(run.stdout).toContain('::error::image-gate: 1 of 6 checks failed: stop (exited on its own (code 3))')
   })
 
   it('the same server under a shell that traps TERM stops in well under a second', async () => {
     const run = await runAction({ context: fixture([...NON_ROOT, ...SERVE]), tags: `${TAG}:traps` })
     expect(run.outputs).toMatchObject({ passed: 'true', 'stop-exit-code': '0' })
-    expect(run.report.stop).toMatchObject({ outcome: 'exited', signal: 'SIGTERM', exitCode: 0, pid1: 'sh' })
+    expect(run.report.runs[0].stop).toMatchObject({ outcome: 'exited', signal: 'SIGTERM', exitCode: 0, pid1: 'sh' })
     expect(Number(run.outputs['stop-seconds'])).toBeLessThan(1)
     expect(row(run.summary, 'stop')).toMatch(/^\| ✅ \| stop \| exited 0, [\d.]+ s after SIGTERM \| exits within 10 s of SIGTERM \| PID 1 \(sh\) exited on SIGTERM/)
   })
@@ -137,7 +137,7 @@ describe('stop', () => {
     const context = fixture([...NON_ROOT, SERVE[0], 'STOPSIGNAL SIGINT', `CMD ["sh", "-c", "trap 'exit 0' INT; httpd -f -p 8080 -h /www & wait"]`])
     const run = await runAction({ context, tags: `${TAG}:sigint`, 'stop-timeout': '5' })
     expect(run.outputs.passed).toBe('true')
-    expect(run.report.stop).toMatchObject({ outcome: 'exited', signal: 'SIGINT', exitCode: 0 })
+    expect(run.report.runs[0].stop).toMatchObject({ outcome: 'exited', signal: 'SIGINT', exitCode: 0 })
     expect(row(run.summary, 'stop')).toContain('| exits within 5 s of SIGINT |')
   })
 
@@ -165,16 +165,16 @@ describe('stop', () => {
     })
     const run = await runAction({ context: dir, tags: `${TAG}:entrypoint-script` })
     expect(run.outputs).toMatchObject({ health: 'healthy', passed: 'false', 'stop-exit-code': '137' })
-    expect(run.report.stop).toMatchObject({ outcome: 'killed', pid1: 'node' })
-    expect(run.report.user.base).toEqual({ shell: true, os: 'alpine' })
+    expect(run.report.runs[0].stop).toMatchObject({ outcome: 'killed', pid1: 'node' })
+    expect(run.report.runs[0].user.base).toEqual({ shell: true, os: 'alpine' })
     const advice =
       'No init runs in the container, and PID 1 ignores SIGTERM unless the app handles it: handle SIGTERM in the app, or run it under an init that passes it on: ' +
       'RUN apk add --no-cache dumb-init, then ENTRYPOINT ["dumb-init","--","sh","docker-entrypoint.sh"] (its own ENTRYPOINT stays, after --). ' +
       'Or, with no change to the image: docker run --init, init: true in compose (Kubernetes has neither).'
     // node handles SIGTERM only to restore the terminal, then re-raises it: as PID 1 that does
     // nothing, and half a second later it still runs, with no handler, listening: known lost then
-    const waited = run.report.stop.waitedSeconds
-    expect(run.report.stop).toMatchObject({ unhandled: true, reset: true, listening: [8080] })
+    const waited = run.report.runs[0].stop.waitedSeconds
+    expect(run.report.runs[0].stop).toMatchObject({ unhandled: true, reset: true, listening: [8080] })
     expect(waited).toBeGreaterThanOrEqual(0.3)
     expect(waited).toBeLessThan(1.5)
     const detail =
@@ -210,10 +210,10 @@ describe('stop', () => {
     it('without a handler, under stop-timeout 30: known lost within a second, and the gate does not wait the 30 s (bench/stop.ts times it)', async () => {
       const dir = nodeContext(LISTEN)
       const run = await runAction({ context: dir, tags: `${TAG}:node-plain`, 'stop-timeout': '30' })
-      expect(run.report.stop).toMatchObject({ outcome: 'killed', pid1: 'node', unhandled: true, reset: true, exitCode: 137 })
-      expect(checkRow(run, 'stop').value).toBe(`killed after ${run.report.stop.waitedSeconds} s (SIGTERM lost)`)
-      expect(run.report.stop.waitedSeconds).toBeLessThan(1.5)
-      expect(run.seconds - run.report.build.seconds).toBeLessThan(15)
+      expect(run.report.runs[0].stop).toMatchObject({ outcome: 'killed', pid1: 'node', unhandled: true, reset: true, exitCode: 137 })
+      expect(checkRow(run, 'stop').value).toBe(`killed after ${run.report.runs[0].stop.waitedSeconds} s (SIGTERM lost)`)
+      expect(run.report.runs[0].stop.waitedSeconds).toBeLessThan(1.5)
+      expect(run.seconds - run.report.runs[0].build.seconds).toBeLessThan(15)
     })
 
     it('a one-shot handler that closes the server and exits a second later is waited for, as docker stop waits', async () => {
@@ -223,10 +223,10 @@ describe('stop', () => {
       const dir = nodeContext(server)
       const run = await runAction({ context: dir, tags: `${TAG}:node-once` })
       expect(run.outputs).toMatchObject({ passed: 'true', 'stop-exit-code': '0' })
-      expect(run.report.stop).toMatchObject({ outcome: 'exited', exitCode: 0, pid1: 'node' })
+      expect(run.report.runs[0].stop).toMatchObject({ outcome: 'exited', exitCode: 0, pid1: 'node' })
       const oracle = dockerStop(`${TAG}:node-once`, 10)
       expect(oracle.exitCode).toBe(0)
-      expect(Math.abs(oracle.seconds - run.report.stop.seconds)).toBeLessThan(0.5)
+      expect(Math.abs(oracle.seconds - run.report.runs[0].stop.seconds)).toBeLessThan(0.5)
     })
 
     it('with a handler, under dumb-init, exits 0 on SIGTERM in under a second', async () => {
@@ -234,11 +234,11 @@ describe('stop', () => {
       const dir = nodeContext(server, ['ENTRYPOINT ["dumb-init", "--"]'])
       const run = await runAction({ context: dir, tags: `${TAG}:node-dumb-init` })
       expect(run.outputs).toMatchObject({ passed: 'true', 'stop-exit-code': '0' })
-      expect(run.report.stop).toMatchObject({ outcome: 'exited', exitCode: 0, pid1: 'dumb-init', init: 'dumb-init' })
-      expect(run.report.stop.seconds).toBeLessThan(1)
+      expect(run.report.runs[0].stop).toMatchObject({ outcome: 'exited', exitCode: 0, pid1: 'dumb-init', init: 'dumb-init' })
+      expect(run.report.runs[0].stop.seconds).toBeLessThan(1)
       const oracle = dockerStop(`${TAG}:node-dumb-init`, 10)
       expect(oracle.exitCode).toBe(0)
-      expect(Math.abs(oracle.seconds - run.report.stop.seconds)).toBeLessThan(0.5)
+      expect(Math.abs(oracle.seconds - run.report.runs[0].stop.seconds)).toBeLessThan(0.5)
     })
   })
 
@@ -282,7 +282,7 @@ describe('stop', () => {
     })
     const run = await runAction({ context: dir, tags: `${TAG}:go` })
     expect(run.outputs).toMatchObject({ health: 'healthy', passed: 'false', 'stop-exit-code': '2' })
-    expect(run.report.stop).toMatchObject({ outcome: 'exited', exitCode: 2, pid1: 'server', go: true })
+    expect(run.report.runs[0].stop).toMatchObject({ outcome: 'exited', exitCode: 2, pid1: 'server', go: true })
     const detail =
       "PID 1 (server) exited with code 2 on SIGTERM. It is a Go program, and exit 2 is Go's runtime, not the app's code: with no handler for SIGTERM, " +
       "the runtime ends the program with the signal's default action, which the kernel does not apply to PID 1, so it exits 2 instead. " +

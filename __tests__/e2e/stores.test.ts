@@ -46,12 +46,12 @@ maybe(`size on the ${stores[0]} store against the ${stores[1]} store`, () => {
 
     const run = await runAction({ context, tags: tag, ...extra })
     expect(run.outputs.health).toBe('healthy')
-    expect(run.report.image.store).toBe(stores[0])
+    expect(run.report.runs[0].image.store).toBe(stores[0])
     expect(Number(run.outputs.size)).toBe(there)
-    expect(run.report.image.size).toBe(unpackedSize(tag))
-    const layers: { size: number }[] = run.report.image.largestLayers
+    expect(run.report.runs[0].image.size).toBe(unpackedSize(tag))
+    const layers: { size: number }[] = run.report.runs[0].image.largestLayers
     expect(layers.reduce((sum, layer) => sum + layer.size, 0)).toBe(there)
     // the compressed size: the store's blobs on the containerd store, a gzip count on the classic one
-    expect(run.report.image.compressedBy).toBe(stores[0] === 'containerd' ? 'store' : 'zlib')
+    expect(run.report.runs[0].image.compressedBy).toBe(stores[0] === 'containerd' ? 'store' : 'zlib')
   })
 })

@@ -17,7 +17,7 @@ const PASSWD = (line: string) => `RUN echo 'root:x:0:0:root:/root:/bin/sh' > /et
  * the host UID it is too (from the run's report; userns.test.ts checks it against docker top).
  */
 const runsAs = (run: ActionRun, uid: number) => {
-  const remap = run.report.user?.remap
+  const remap = run.report.runs[0].user?.remap
   if (!remap) return `runs as UID ${uid}.`
   if (uid !== 0) return `runs as UID ${uid} inside the container (host UID ${remap.uid + uid} under the engine's userns-remap).`
   return `runs as UID 0 (root inside the container, mapped to host UID ${remap.uid} by the engine's userns-remap). The remap limits it on the engine's host only: inside, it is still root to the app and can write everything the container owns.`
@@ -100,7 +100,7 @@ describe('user check', () => {
     // the summary escapes the apostrophe of "engine's" (under userns-remap)
     const seen = `no USER: root by default; PID 1 (httpd) ${runsAs(run, 10001)} Also running as UID 0: sleep. Start every process as the unprivileged user`
     expect(row(run.summary, 'user')).toMatch(new RegExp(`^${escapeRegExp(`| ❌ | user | UID 10001, GID 10001 | non-root | ${seen.replace(/'/g, '&#39;')}`)}`))
-    expect(run.report.user.processes.map(p => [p.command, p.uid]).sort()).toEqual([
+    expect(run.report.runs[0].user.processes.map(p => [p.command, p.uid]).sort()).toEqual([
       ['httpd', 10001],
       ['sleep', 0]
     ])
@@ -127,8 +127,8 @@ describe('advice written for the image', () => {
     writeFileSync(path.join(context, 'server.py'), "from http.server import HTTPServer, SimpleHTTPRequestHandler\nHTTPServer(('', 8080), SimpleHTTPRequestHandler).serve_forever()\n")
     const run = await runAction({ context, tags: `${TAG}:debian-script` })
     expect(run.outputs).toMatchObject({ health: 'healthy', uid: '0', passed: 'false' })
-    expect(run.report.user.base).toEqual({ shell: true, os: 'debian' })
-    const pid1 = run.report.user.process
+    expect(run.report.runs[0].user.base).toEqual({ shell: true, os: 'debian' })
+    const pid1 = run.report.runs[0].user.process
     expect(pid1).toMatch(/^python/)
     const user = `no USER: root by default; PID 1 (${pid1}) ${runsAs(run, 0)} Create a non-root account in the final stage and switch to it (RUN useradd --system --uid 10001 app, then USER app).`
     expect(checkRow(run, 'user').detail).toBe(user)
@@ -155,7 +155,7 @@ describe('advice written for the image', () => {
     )
     const run = await runAction({ context, tags: `${TAG}:shell-less` })
     expect(run.outputs).toMatchObject({ health: 'healthy', uid: '0', passed: 'false' })
-    expect(run.report.user.base).toEqual({ shell: false })
+    expect(run.report.runs[0].user.base).toEqual({ shell: false })
     const user = `no USER: root by default; PID 1 (busybox) ${runsAs(run, 0)} The image has no shell (/bin/sh), so no RUN can create an account in it: set a numeric USER 10001:10001 in the final stage (it needs no /etc/passwd entry).`
     expect(checkRow(run, 'user').detail).toBe(user)
     expect(row(run.summary, 'user')).toBe(`| ❌ | user | UID 0, GID 0 | non-root | ${user.replace(/'/g, '&#39;')} |`)

@@ -47,7 +47,7 @@ maybe(title, () => {
       `no USER: root by default; PID 1 (sh) runs as UID 0 (root inside the container, mapped to host UID ${hostUid} by the engine's userns-remap). The remap limits it on the engine's host only: inside, it is still root to the app and can write everything the container owns.`
     )
     expect(row(run.summary, 'user')).toMatch(/^\| ❌ \| user \| UID 0, GID 0 \| non-root \| /)
-    expect(run.report.user.remap).toEqual({ uid: hostUid, gid: expect.any(Number) })
+    expect(run.report.runs[0].user.remap).toEqual({ uid: hostUid, gid: expect.any(Number) })
   })
 
   it('passes USER 10001 with uid 10001, the container\'s own UID', async () => {
@@ -55,9 +55,9 @@ maybe(title, () => {
     expect(run.outputs).toMatchObject({ health: 'healthy', uid: '10001' })
     const user = checkRow(run, 'user')
     expect(user).toMatchObject({ status: 'pass', value: 'UID 10001, GID 0' })
-    const hostUid = run.report.user.remap.uid + 10001
+    const hostUid = run.report.runs[0].user.remap.uid + 10001
     expect(user.detail).toBe(`USER 10001; PID 1 (sh) runs as UID 10001 inside the container (host UID ${hostUid} under the engine's userns-remap).`)
-    expect(run.report.user.processes.map(p => [p.command, p.uid]).sort()).toEqual([
+    expect(run.report.runs[0].user.processes.map(p => [p.command, p.uid]).sort()).toEqual([
       ['httpd', 10001],
       ['sh', 10001]
     ])
@@ -77,8 +77,8 @@ maybe(title, () => {
       )
     ])
     // no row blames the image or OpenShift, and it was not run again without the profile
-    expect(run.report.health.profileCause).toBeUndefined()
-    expect(run.report.checks.filter(c => c.status === 'fail')).toEqual([])
+    expect(run.report.runs[0].health.profileCause).toBeUndefined()
+    expect(run.report.runs[0].checks.filter(c => c.status === 'fail')).toEqual([])
     expect(run.stdout).not.toContain('Run again without')
   })
 })

@@ -33,7 +33,7 @@ describe('image-gate end to end', () => {
     const run = await runAction({ context: fixture(SERVE), tags: `${TAG}:root` })
     expect(run.code).toBe(1)
     expect(run.outputs).toMatchObject({ passed: 'false', health: 'healthy', user: '', uid: '0' })
-    expect(run.report.checks.map(c => [c.name, c.status])).toEqual([
+    expect(run.report.runs[0].checks.map(c => [c.name, c.status])).toEqual([
       ['build', 'pass'],
       ['health', 'pass'],
       ['size', 'skip'],
@@ -66,7 +66,7 @@ describe('image-gate end to end', () => {
     expect(row(run.summary, 'health')).toContain('| ❌ | health | unhealthy | healthy within 3 s | Docker marked the container unhealthy')
     expect(run.summary).toContain('Last probe exited 1: db connection refused.')
     // 3 s start period, then 3 failed probes 1 s apart; not 3 × 30 s
-    expect(run.report.health.waitedSeconds).toBeLessThan(15)
+    expect(run.report.runs[0].health.waitedSeconds).toBeLessThan(15)
   })
 
   it('reports a container that exits at start as exited within seconds, with exit code and logs', async () => {
@@ -76,8 +76,8 @@ describe('image-gate end to end', () => {
     })
     expect(run.code).toBe(1)
     expect(run.outputs).toMatchObject({ passed: 'false', health: 'exited' })
-    expect(run.report.health.exitCode).toBe(3)
-    expect(run.report.health.waitedSeconds).toBeLessThan(5)
+    expect(run.report.runs[0].health.exitCode).toBe(3)
+    expect(run.report.runs[0].health.waitedSeconds).toBeLessThan(5)
     expect(row(run.summary, 'health')).toContain('| ❌ | health | exited (code 3) |')
     expect(run.summary).toContain('<details><summary>Container log (last 1 line)</summary>')
     expect(run.summary).toContain('config missing: DATABASE_URL')
@@ -89,7 +89,7 @@ describe('image-gate end to end', () => {
     const run = await runAction({ context: fixture([...NON_ROOT, ...SERVE]), tags: `${TAG}:fat`, 'max-size': '1MB' })
     expect(run.code).toBe(1)
     expect(Number(run.outputs.size)).toBeGreaterThan(1_000_000)
-    expect(run.report.checks.filter(c => c.status === 'fail').map(c => c.name)).toEqual(['size'])
+    expect(run.report.runs[0].checks.filter(c => c.status === 'fail').map(c => c.name)).toEqual(['size'])
     expect(row(run.summary, 'size')).toMatch(/^\| ❌ \| size \| [\d.]+ MB \([\d,]+ bytes\), compressed [\d.]+ [kM]B \| ≤ 1MB \| [\d.]+ kB over the budget/)
   })
 
@@ -126,7 +126,7 @@ describe('image-gate end to end', () => {
     const run = await runAction({ context: fixture(NON_ROOT), tags: `${TAG}:worker`, command: '/no/such/app', 'smoke-commands': '/no/such/worker' })
     expect(run.outputs).toMatchObject({ passed: 'false', health: 'exited' })
     expect(run.report.error).toBeUndefined()
-    const h = run.report.health
+    const h = run.report.runs[0].health
     expect(h).toMatchObject({ exitCode: 127, startError: expect.stringContaining('exec: "/no/such/app": stat /no/such/app: no such file or directory') })
     expect(h.logTail).toBeUndefined()
     expect(row(run.summary, 'health')).toContain('| ❌ | health | did not start (docker run exited 127) |')

@@ -5,7 +5,7 @@ import * as path from 'node:path'
 import { buildCheck } from '../../src/checks/build.js'
 import { resolveDockerfile } from '../../src/dockerfile/places.js'
 import { readInputs } from '../../src/inputs/inputs.js'
-import { newReport } from '../../src/report/report.js'
+import { newRun } from '../../src/report/report.js'
 import { explainFailure, oneLine, tellingLine } from '../../src/stages/build.js'
 import { inputs } from './fixtures.js'
 
@@ -112,7 +112,7 @@ describe('the most telling line of a failed step', () => {
   it('tsc run by npm run build: the first compiler error beats npm\'s lifecycle lines', () => {
     const failure = explainFailure(buildxLog('npm run build', TSC_VIA_NPM))
     expect(failure.cause).toBe(TSC_VIA_NPM[4])
-    expect(buildCheck(Object.assign(newReport('t'), { build: { ok: false, seconds: 4, ...failure } }), inputs())[0].detail).toBe(
+    expect(buildCheck(Object.assign(newRun(), { build: { ok: false, seconds: 4, ...failure } }), inputs())[0].detail).toBe(
       `failed at [build 4/6] RUN npm run build: ${TSC_VIA_NPM[4]} (exit code 1). The end of the build log is below.`
     )
   })
@@ -178,7 +178,7 @@ describe('the most telling line of a failed step', () => {
     // a step that printed nothing telling has no cause: the row names buildx's line, as before
     const quiet = explainFailure(buildxLog('false', ['compiling']))
     expect(quiet.cause).toBeUndefined()
-    expect(buildCheck(Object.assign(newReport('t'), { build: { ok: false, seconds: 1, ...quiet } }), inputs())[0].detail).toBe(
+    expect(buildCheck(Object.assign(newRun(), { build: { ok: false, seconds: 1, ...quiet } }), inputs())[0].detail).toBe(
       'failed at [build 4/6] RUN false: failed to solve: process "/bin/sh -c false" did not complete successfully: exit code: 1. The end of the build log is below.'
     )
   })
@@ -224,7 +224,7 @@ describe('an uncaught error, read as its language prints it', () => {
   it('a chained Python traceback: the last exception (the one that ended it), not the first Error line', () => {
     const failure = explainFailure(buildxLog('python manage.py collectstatic --noinput', DJANGO_CHAINED))
     expect(failure.cause).toBe("ModuleNotFoundError: No module named 'decouple'")
-    expect(buildCheck(Object.assign(newReport('t'), { build: { ok: false, seconds: 3, ...failure } }), inputs())[0].detail).toBe(
+    expect(buildCheck(Object.assign(newRun(), { build: { ok: false, seconds: 3, ...failure } }), inputs())[0].detail).toBe(
       "failed at [build 4/6] RUN python manage.py collectstatic --noinput: ModuleNotFoundError: No module named 'decouple' (exit code 1). The end of the build log is below."
     )
   })

@@ -7,13 +7,13 @@ import { RunContext } from '../../src/context.js'
 import type { CallOptions } from '../../src/docker/docker.js'
 import { annotateBuildWarnings } from '../../src/publish/annotations.js'
 import { githubSink } from '../../src/publish/github-sink.js'
-import type { BuildWarning, Report } from '../../src/report/report.js'
+import type { BuildWarning, PlatformRun } from '../../src/report/report.js'
 import { loadReport } from '../../src/report/load.js'
 import { renderMarkdown } from '../../src/render/markdown.js'
 import { silent, type Place } from '../../src/sink.js'
 import { buildImage } from '../../src/stages/build.js'
 import { buildWarnings } from '../../src/build-output/build-warnings.js'
-import { inputs, measuredReport } from './fixtures.js'
+import { inputs, measuredRun, reportOf } from './fixtures.js'
 
 // BuildKit's build checks: read from the metadata file buildx 0.29 wrote (BUILDX_METADATA_WARNINGS=true)
 // for a Dockerfile with a lower-case `from`, a secret-named ARG and ENV and a shell-form CMD; shown
@@ -111,12 +111,12 @@ describe('buildImage', () => {
   })
 })
 
-const built = (warnings: BuildWarning[]): Report => {
-  const report = measuredReport()
+const built = (warnings: BuildWarning[]): PlatformRun => {
+  const report = measuredRun()
   report.build = { ok: true, seconds: 3.2, warnings }
   return report
 }
-const rowOf = (report: Report, name: string) => judge(report, inputs()).checks.find(c => c.name === name)!
+const rowOf = (report: PlatformRun, name: string) => judge(report, inputs()).checks.find(c => c.name === name)!
 
 describe('the build row', () => {
   it('counts and names them, and still passes: build checks are warnings', () => {
@@ -135,19 +135,19 @@ describe('the build row', () => {
   it('survives a saved report read back (comment-from), capped like the rest', () => {
     const report = built(Array.from({ length: 150 }, (_, i) => ({ ...JSON_ARGS, line: i + 1 })))
     const file = path.join(mkdtempSync(path.join(tmpdir(), 'build-warnings-')), 'report.json')
-    writeFileSync(file, JSON.stringify({ ...report, ...judge(report, inputs()) }))
-    const back = loadReport(file)
+    writeFileSync(file, JSON.stringify(reportOf({ ...report, ...judge(report, inputs()) })))
+    const back = loadReport(file).runs[0]
     expect(back.build.warnings).toHaveLength(100)
     expect(back.build.warnings?.[0]).toEqual({ ...JSON_ARGS, line: 1 })
   })
 
   it('is as before where the builder reported none (buildx 0.13)', () => {
-    const report = measuredReport()
+    const report = measuredRun()
     expect(rowOf(report, 'build')).toEqual({ name: 'build', status: 'pass', value: 'built in 3.2 s', limit: '', detail: 'image 0aaa3c748093' })
   })
 
   it('keeps a failed build\'s value "failed" (the headline quotes it) and counts them in the detail', () => {
-    const report = measuredReport()
+    const report = measuredRun()
     report.build = { ok: false, seconds: 1, error: 'failed to solve: exit code: 1', warnings: [JSON_ARGS] }
     const row = rowOf(report, 'build')
     expect(row).toMatchObject({ status: 'fail', value: 'failed' })
@@ -160,10 +160,10 @@ describe('the build row', () => {
 describe('annotations', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'build-warnings-'))
   const file = path.join(dir, 'app', 'Dockerfile')
-  const recorded = (report: Report, env: NodeJS.ProcessEnv = {}, dockerfile = file) => {
+  const recorded = (report: PlatformRun, env: NodeJS.ProcessEnv = {}, dockerfile = file) => {
     const said: string[] = []
     const sink = { ...silent, warning: (m: string, place?: Place) => void said.push(`${place?.file}:${place?.line} ${place?.title}: ${m}`) }
-    annotateBuildWarnings(report, { file: dockerfile }, sink, dir, env)
+    annotateBuildWarnings(reportOf(report), { file: dockerfile }, sink, dir, env)
     return said
   }
 
@@ -259,7 +259,7 @@ describe('the checks they explain', () => {
     report.contents.findings = [{ kind: 'dev-dependency', what: 'devDependency', path: '/app/node_modules/jest', size: 10, instruction: 'RUN npm ci' }]
     expect(rowOf(report, 'contents').detail).not.toContain('SecretsUsedInArgOrEnv')
     const judged = { ...report, ...judge(report, inputs()) }
-    expect(renderMarkdown(judged)).toContain('| ✅ | build | built in 3.2 s · 4 build check warnings (')
+    expect(renderMarkdown(reportOf(judged))).toContain('| ✅ | build | built in 3.2 s · 4 build check warnings (')
   })
 })
 

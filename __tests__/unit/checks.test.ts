@@ -2,13 +2,13 @@ import { describe, expect, it } from '@jest/globals'
 import { failureLine } from '../../src/render/text.js'
 import { judged } from './judged.js'
 import type { Check } from '../../src/report/report.js'
-import { inputs, measuredReport } from './fixtures.js'
+import { inputs, measuredRun, reportOf } from './fixtures.js'
 
 const row = (checks: Check[], name: Check['name']) => checks.find(c => c.name === name)!
 
 describe('judge', () => {
   it('passes a healthy non-root image within budget', () => {
-    const report = measuredReport()
+    const report = measuredRun()
     judged(report, inputs({ maxSize: { text: '500MB', bytes: 500_000_000 } }))
     expect(report.passed).toBe(true)
     expect(report.checks.map(c => [c.name, c.status, c.value, c.limit])).toEqual([
@@ -26,7 +26,7 @@ describe('judge', () => {
   })
 
   it('fails the user check on UID 0 and says how to fix it, whatever USER says', () => {
-    const report = measuredReport()
+    const report = measuredRun()
     report.image.user = 'app'
     report.user = { uid: 0, gid: 0, process: 'node' }
     judged(report, inputs())
@@ -35,11 +35,11 @@ describe('judge', () => {
     expect(user).toMatchObject({ status: 'fail', value: 'UID 0, GID 0' })
     expect(user.detail).toContain('USER app; PID 1 (node) runs as UID 0.')
     expect(user.detail).toContain('USER 10001')
-    expect(failureLine(report)).toBe('1 of 6 checks failed: user (UID 0, GID 0)')
+    expect(failureLine(reportOf(report))).toBe('1 of 6 checks failed: user (UID 0, GID 0)')
   })
 
   it('reports root without judging it when require-non-root is false', () => {
-    const report = measuredReport()
+    const report = measuredRun()
     report.image.user = ''
     report.user = { uid: 0, gid: 0, process: 'node' }
     judged(report, inputs({ requireNonRoot: false }))
@@ -48,23 +48,23 @@ describe('judge', () => {
   })
 
   it('fails the size check one byte over the budget and passes exactly at it', () => {
-    const over = measuredReport()
+    const over = measuredRun()
     judged(over, inputs({ maxSize: { text: '123456788', bytes: 123_456_788 } }))
     expect(row(over.checks, 'size')).toMatchObject({ status: 'fail' })
     expect(row(over.checks, 'size').detail).toMatch(/^1 B over the budget/)
-    const at = measuredReport()
+    const at = measuredRun()
     judged(at, inputs({ maxSize: { text: '123456789', bytes: 123_456_789 } }))
     expect(row(at.checks, 'size').status).toBe('pass')
   })
 
   it('reports the size without judging it when there is no budget', () => {
-    const report = measuredReport()
+    const report = measuredRun()
     judged(report, inputs())
     expect(row(report.checks, 'size')).toMatchObject({ status: 'skip', value: '123.5 MB (123,456,789 bytes)', limit: '' })
   })
 
   it('explains an exited container with its exit code and OOM kill', () => {
-    const report = measuredReport()
+    const report = measuredRun()
     report.health = { verdict: 'exited', source: 'image', command: 'x', exitCode: 137, oomKilled: true, waitedSeconds: 0.1, ranSeconds: 0.4 }
     report.image.user = 'nodejs'
     report.user = { unknownReason: 'the container was not running, so its processes could not be read' }
@@ -75,7 +75,7 @@ describe('judge', () => {
   })
 
   it('shows the last probe for an unhealthy container', () => {
-    const report = measuredReport()
+    const report = measuredRun()
     report.health = { verdict: 'unhealthy', source: 'image', command: 'exit 1', probes: [{ exitCode: 1, output: 'connection refused' }] }
     judged(report, inputs({ healthTimeout: 5 }))
     const health = row(report.checks, 'health')
@@ -85,7 +85,7 @@ describe('judge', () => {
   })
 
   it('names the dependency the probe could not reach, and what run-network to set', () => {
-    const report = measuredReport()
+    const report = measuredRun()
     const command = 'wget -q -O /dev/null http://127.0.0.1:8080/health && wget -q -O /dev/null http://postgres:5432/health || exit 1'
     report.health = { verdict: 'unhealthy', source: 'image', command, probes: [{ exitCode: 1, output: "wget: bad address 'postgres:5432'" }] }
     judged(report, inputs({ healthTimeout: 5 }))
@@ -98,14 +98,14 @@ describe('judge', () => {
   })
 
   it('does not take the app itself not listening on its probed port for a dependency', () => {
-    const report = measuredReport()
+    const report = measuredRun()
     report.health = { verdict: 'unhealthy', source: 'image', command: 'curl -f http://localhost:3000/health', probes: [{ exitCode: 7, output: 'curl: (7) Failed to connect to localhost port 3000 after 0 ms: Connection refused' }] }
     judged(report, inputs({ healthTimeout: 5 }))
     expect(row(report.checks, 'health').detail).not.toContain('could not reach')
   })
 
   it('names a dependency a container that exited wrote in its log, and one a smoke command could not reach', () => {
-    const report = measuredReport()
+    const report = measuredRun()
     report.health = { verdict: 'exited', source: 'image', command: 'x', exitCode: 1, ranSeconds: 0.6, logTail: ['Error: connect ECONNREFUSED 172.18.0.2:5432', '    at TCPConnectWrap.afterConnect'] }
     report.smoke = [{ command: 'node worker.js', outcome: 'exited', exitCode: 1, seconds: 0.4, logTail: ['Error: getaddrinfo ENOTFOUND rabbitmq'] }]
     judged(report, inputs({ runNetwork: 'gh_net' }))
@@ -114,7 +114,7 @@ describe('judge', () => {
   })
 
   it("counts the image's own retries, not a fixed 3", () => {
-    const report = measuredReport()
+    const report = measuredRun()
     report.image.healthcheckRetries = 2
     report.health = { verdict: 'unhealthy', source: 'image', command: 'exit 1', probes: [{ exitCode: 1, output: 'refused' }] }
     judged(report, inputs({ healthTimeout: 5 }))
@@ -125,7 +125,7 @@ describe('judge', () => {
   })
 
   it('with fast-health: false, says Docker decided on the timing the image set, not on health-timeout', () => {
-    const report = measuredReport()
+    const report = measuredRun()
     report.health = { verdict: 'unhealthy', source: 'image', command: 'exit 1', probes: [{ exitCode: 1, output: 'refused' }] }
     judged(report, inputs({ fastHealth: false }))
     const detail = row(report.checks, 'health').detail
@@ -139,7 +139,7 @@ describe('judge', () => {
   })
 
   it('a probe that never settles: the time since the container started, not since the wait began', () => {
-    const report = measuredReport()
+    const report = measuredRun()
     report.health = { verdict: 'timeout', source: 'image', command: 'sleep 60', waitedSeconds: 17.6, verdictSeconds: 18.1 }
     judged(report, inputs({ healthTimeout: 10 }))
     expect(row(report.checks, 'health')).toMatchObject({ status: 'fail', value: 'not healthy after 10 s' })
@@ -147,7 +147,7 @@ describe('judge', () => {
   })
 
   it("names the image's own limit when that decided: Docker's schedule, the probes' runs, and the probe that showed it", () => {
-    const report = measuredReport()
+    const report = measuredRun()
     Object.assign(report.image, { healthcheckInterval: 1, healthcheckRetries: 3, healthcheckStartPeriod: 0 })
     const limit = { rule: 'image-limit' as const, limitSeconds: 3.3, lastProbeSeconds: 3.2, probeMs: 55, notReadyAtSeconds: 3.3, failedProbes: 20 }
     report.health = { verdict: 'unhealthy', source: 'image', command: 'exit 1', ...limit, verdictSeconds: 3.5 }
@@ -175,7 +175,7 @@ describe('judge', () => {
     ['/app/hc', 'missing', '`/app/hc` is not in the image (HEALTHCHECK: /app/hc -f http://localhost/). Copy `/app/hc` into the final stage, or probe with a program the image has.'],
     ['/app/check.sh', 'not-executable', '`/app/check.sh` is not executable in the image (HEALTHCHECK: /app/check.sh -f http://localhost/). Make it executable in the Dockerfile (COPY --chmod=755, or RUN chmod +x)']
   ] as [string, 'missing' | 'not-executable', string][])('a probe that cannot run %s (%s) says why, then what to use instead, naming no program it was not seen to have', (program, why, advice) => {
-    const report = measuredReport()
+    const report = measuredRun()
     report.health = { verdict: 'unhealthy', source: 'image', command: `${program} -f http://localhost/`, rule: 'cannot-run', cannotRun: { program, why } }
     judged(report, inputs())
     const detail = row(report.checks, 'health').detail
@@ -184,7 +184,7 @@ describe('judge', () => {
   })
 
   it('a HEALTHCHECK calling curl in a python image without curl: python is suggested instead, labelled, after the command that failed', () => {
-    const report = measuredReport()
+    const report = measuredRun()
     report.image.exposedPorts = ['8000/tcp']
     const command = 'curl -f http://localhost:8000/health || exit 1'
     const argv = ['python3', '-c', "import urllib.request as u; u.urlopen('http://127.0.0.1:8000/health', timeout=3)"]
@@ -207,7 +207,7 @@ describe('judge', () => {
   })
 
   it('a health-cmd in an image without /bin/sh: exec form or require-healthcheck: false, with a suggestion from what it has', () => {
-    const report = measuredReport()
+    const report = measuredRun()
     report.image.exposedPorts = []
     report.health = {
       verdict: 'unhealthy',
@@ -227,7 +227,7 @@ describe('judge', () => {
   })
 
   it('a health-cmd that never passed: unhealthy after its start period and retries, saying how many probes failed after it', () => {
-    const report = measuredReport()
+    const report = measuredRun()
     report.health = {
       verdict: 'unhealthy',
       source: 'health-cmd',
@@ -249,7 +249,7 @@ describe('judge', () => {
   })
 
   it("with fast-health: false, Docker's verdict on a health-cmd names the start period it had", () => {
-    const report = measuredReport()
+    const report = measuredRun()
     report.health = { verdict: 'unhealthy', source: 'health-cmd', command: 'exit 1', rule: 'docker', startPeriodSeconds: 10, verdictSeconds: 90.3 }
     judged(report, inputs({ fastHealth: false }))
     expect(row(report.checks, 'health').detail).toMatch(
@@ -258,7 +258,7 @@ describe('judge', () => {
   })
 
   it('with fast-health: false, startup is a window set by the interval, judged only outside it', () => {
-    const report = measuredReport()
+    const report = measuredRun()
     report.health = { ...report.health, intervalSeconds: 30, startupSeconds: 30.1, notReadyAtSeconds: 0 }
     // an app that answered at 0.34 s, seen first by the image's 30 s probe: the budget is inside the window
     judged(report, inputs({ fastHealth: false, maxStartupTime: 5 }))
@@ -277,7 +277,7 @@ describe('judge', () => {
   })
 
   it('times the passing probes in the health row, and judges the slowest against max-probe-time', () => {
-    const report = measuredReport()
+    const report = measuredRun()
     report.health.probeTimes = { passing: 3, medianMs: 14, slowestMs: 31 }
     judged(report, inputs())
     expect(row(report.checks, 'health').detail).toBe(
@@ -299,7 +299,7 @@ describe('judge', () => {
   })
 
   it('fails a missing health check with the fix, or skips it when not required', () => {
-    const report = measuredReport()
+    const report = measuredRun()
     report.health = { verdict: 'missing' }
     judged(report, inputs())
     expect(row(report.checks, 'health').status).toBe('fail')
@@ -311,7 +311,7 @@ describe('judge', () => {
   })
 
   it('words a container without a health check for what was watched: how long, and the result', () => {
-    const report = measuredReport()
+    const report = measuredRun()
     report.image.healthcheck = undefined
     report.health = { verdict: 'exited', exitCode: 1, oomKilled: false, ranSeconds: 0.4, logTail: ['fatal: QUEUE_URL is not set'] }
     judged(report, inputs())
@@ -368,7 +368,7 @@ describe('judge', () => {
       `${NO_SH} Suggested, with the app's own binary (the image has no python, node, php, ruby, wget, curl or bash; it listens on 8080): \`HEALTHCHECK CMD ["/server", "healthcheck"]\`, a mode to add to the app that requests http://127.0.0.1:8080/health and exits 0 only when it answers.`
     ]
   ] as [string, string[], boolean, string[], number[] | undefined, string][])('no health check: suggests one from what the image has (%s), labelled and ready to paste', (_case, argv, shell, exposed, listening, text) => {
-    const report = measuredReport()
+    const report = measuredRun()
     report.image.healthcheck = undefined
     report.image.exposedPorts = [...exposed]
     const tool = argv[0].startsWith('/') ? 'app' : (argv[0] as 'python3')
@@ -380,7 +380,7 @@ describe('judge', () => {
   })
 
   it('no health check and no /bin/sh, with no program to suggest: the first advice still names exec form and require-healthcheck: false', () => {
-    const report = measuredReport()
+    const report = measuredRun()
     report.image.healthcheck = undefined
     report.health = { verdict: 'missing', verdictSeconds: 3.1, listeningPorts: [8080], hasShell: false }
     judged(report, inputs())
@@ -388,7 +388,7 @@ describe('judge', () => {
   })
 
   it('a worker that listens on no port: require-healthcheck: false (and smoke-commands), no HTTP probe, even without a shell', () => {
-    const report = measuredReport()
+    const report = measuredRun()
     report.image.healthcheck = undefined
     report.image.exposedPorts = []
     for (const shell of [true, false]) {
@@ -410,7 +410,7 @@ describe('judge', () => {
   })
 
   it('points an unhealthy probe at the port the app logs it listens on', () => {
-    const report = measuredReport()
+    const report = measuredRun()
     report.image.exposedPorts = ['3000/tcp']
     const command = 'wget -q -O /dev/null http://127.0.0.1:3000/health || exit 1'
     report.health = {
@@ -433,7 +433,7 @@ describe('judge', () => {
   })
 
   it('fails the build with the failed step and skips the rest', () => {
-    const report = measuredReport()
+    const report = measuredRun()
     report.build = { ok: false, seconds: 2, failedStep: '[build 4/6] RUN npm run build', error: 'exit code: 1', logTail: ['x'] }
     report.image = {}
     report.health = { verdict: 'skipped' }
@@ -453,25 +453,25 @@ describe('judge', () => {
   })
 
   it('judges startup time against max-startup-time as its own row, saying how often it was probed', () => {
-    const fast = measuredReport()
+    const fast = measuredRun()
     Object.assign(fast.health, { startIntervalSeconds: 0.1, notReadyAtSeconds: 1.2 })
     judged(fast, inputs({ maxStartupTime: 5 }))
     expect(fast.checks.map(c => c.name)).toEqual(['build', 'health', 'startup', 'size', 'user', 'contents', 'stop'])
     expect(row(fast.checks, 'startup')).toMatchObject({ status: 'pass', value: '1.4 s, probed every 0.1 s', limit: '≤ 5 s' })
     expect(row(fast.checks, 'startup').detail).toBe('Container start to the first passing health probe (probed every 0.1 s while starting).')
-    const slow = measuredReport()
+    const slow = measuredRun()
     Object.assign(slow.health, { startIntervalSeconds: 0.1, notReadyAtSeconds: 1.2 })
     judged(slow, inputs({ maxStartupTime: 1 }))
     expect(row(slow.checks, 'startup')).toMatchObject({ status: 'fail', value: '1.4 s, probed every 0.1 s' })
     expect(row(slow.checks, 'startup').detail).toBe(
       'Healthy 0.4 s later than max-startup-time: a probe still failed 1.2 s after start. Look for slow work before the server listens (migrations, cache warm-up) or raise the budget.'
     )
-    expect(failureLine(slow)).toBe('1 of 7 checks failed: startup (1.4 s, probed every 0.1 s)')
+    expect(failureLine(reportOf(slow))).toBe('1 of 7 checks failed: startup (1.4 s, probed every 0.1 s)')
   })
 
   // issue 21: an app that answered at 0.21 s, first probed at 1 s, was failed against a 1 s budget
   it('never fails a budget by less than the probes can tell: a budget inside the window is not judged', () => {
-    const report = measuredReport()
+    const report = measuredRun()
     // the first probe passed, 1.1 s after start: the app was ready somewhere in 0–1.1 s
     Object.assign(report.health, { intervalSeconds: 1, startupSeconds: 1.1, notReadyAtSeconds: undefined })
     judged(report, inputs({ maxStartupTime: 1 }))
@@ -495,7 +495,7 @@ describe('judge', () => {
   })
 
   it('gives each smoke command its own row', () => {
-    const report = measuredReport()
+    const report = measuredRun()
     report.smoke = [
       { command: 'node dist/worker.js', outcome: 'running', seconds: 5 },
       { command: 'node dist/migrate.js', outcome: 'exited', exitCode: 0, seconds: 1.2 },
@@ -511,7 +511,7 @@ describe('judge', () => {
   })
 
   it('fails when another process runs as root, even with a non-root PID 1', () => {
-    const report = measuredReport()
+    const report = measuredRun()
     report.image.user = ''
     report.user = {
       resolvedUid: 0,
@@ -533,7 +533,7 @@ describe('judge', () => {
   })
 
   it('names a USER whose account is UID 0 in the image', () => {
-    const report = measuredReport()
+    const report = measuredRun()
     report.image.user = 'app'
     report.user = { resolvedUid: 0, resolvedGid: 0, uid: 0, gid: 0, pid: 5, process: 'node', processes: [{ pid: 5, uid: 0, gid: 0, command: 'node' }] }
     judged(report, inputs())
@@ -543,7 +543,7 @@ describe('judge', () => {
   })
 
   it('judges the resolved USER when the container died before it could be looked at', () => {
-    const report = measuredReport()
+    const report = measuredRun()
     report.health = { verdict: 'exited', exitCode: 1 }
     report.image.user = 'app'
     report.user = { resolvedUid: 10001, resolvedGid: 10001, unknownReason: 'the container was not running, so its processes could not be read' }

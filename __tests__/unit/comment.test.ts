@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals'
 import { commentBody, commentKey, marker } from '../../src/publish/comment.js'
 import { retryDelayMs } from '../../src/publish/github.js'
 import { judged } from './judged.js'
-import { inputs, measuredReport } from './fixtures.js'
+import { inputs, measuredRun, reportOf } from './fixtures.js'
 
 describe('retryDelayMs', () => {
   const err = (status: number, headers: Record<string, string> = {}, message = '') => ({ status, message, response: { headers } })
@@ -50,9 +50,9 @@ describe('marker', () => {
 
 describe('commentBody', () => {
   it('is the summary table, a run link, and the marker last', () => {
-    const report = measuredReport()
+    const report = measuredRun()
     judged(report, inputs())
-    const body = commentBody(report, 'k', 'https://github.example/o/r/actions/runs/1')
+    const body = commentBody(reportOf(report), 'k', 'https://github.example/o/r/actions/runs/1')
     expect(body.startsWith('## ✅ image-gate: passed')).toBe(true)
     expect(body).toContain('\n[Workflow run](https://github.example/o/r/actions/runs/1)\n')
     expect(body.endsWith('<!-- image-gate:comment key=k -->')).toBe(true)

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import * as path from 'node:path'
 import { annotateContents } from '../../src/publish/annotations.js'
 import { renderMarkdown } from '../../src/render/markdown.js'
+import { reportOf } from './fixtures.js'
 import { silent } from '../../src/sink.js'
 import { toolOf } from '../../src/saved/contents-rules.js'
 import { pythonDist, pythonRequires } from '../../src/saved/python-rules.js'
@@ -46,12 +47,12 @@ describe('one finding per path, whichever layers wrote it', () => {
     expect(check.value).toBe('2 secrets')
     expect(check.detail).toMatch(/^\/app\/\.env \(environment file, 13 B, from COPY \. \/app and again from RUN chown -R 10001:10001 \/app\); \/app\/\.git \(git repository \(\.git\), 42 B, from COPY \. \/app and again from RUN chown -R 10001:10001 \/app\)\. Keep secrets/)
     const report = judgedWith(contents)
-    expect(renderMarkdown(report)).toContain('| secret | /app/.git | git repository (.git) | 42 B | COPY . /app, again by RUN chown -R 10001:10001 /app |')
+    expect(renderMarkdown(reportOf(report))).toContain('| secret | /app/.git | git repository (.git) | 42 B | COPY . /app, again by RUN chown -R 10001:10001 /app |')
     // the annotation is on the COPY that added it, and says why the chown made a second copy
     const dir = mkdtempSync(path.join(tmpdir(), 'contents-'))
     writeFileSync(path.join(dir, 'Dockerfile'), 'FROM python:3.11-slim\nCOPY . /app\nRUN chown -R 10001:10001 /app\nUSER 10001\n')
     const errors: string[] = []
-    annotateContents(report, { file: path.join(dir, 'Dockerfile'), target: '' }, { ...silent, error: (m, place) => void errors.push(`${place?.line}: ${m}`) }, dir)
+    annotateContents(reportOf(report), { file: path.join(dir, 'Dockerfile'), target: '' }, { ...silent, error: (m, place) => void errors.push(`${place?.line}: ${m}`) }, dir)
     expect(errors).toHaveLength(1)
     expect(errors[0]).toMatch(/^2: .*Add \*\*\/\.env, \.git to \.dockerignore\. A later layer wrote it again \(a chown -R or chmod -R copies every file it touches\): COPY --chown sets the owner/)
   })

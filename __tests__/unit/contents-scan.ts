@@ -6,7 +6,7 @@ import { judge } from '../../src/checks/index.js'
 import { globs } from '../../src/globs.js'
 import { readSaveStream } from '../../src/saved/saved-image.js'
 import { contentsOf } from '../../src/stages/size.js'
-import { inputs, measuredReport } from './fixtures.js'
+import { inputs, measuredRun } from './fixtures.js'
 import { tar, type Entry } from './tar.js'
 
 // The contents check's tests read synthetic `docker save` archives: layers made here as tars, with
@@ -37,9 +37,9 @@ export async function scan(layers: Array<[string, Entry[] | 'empty']>, options: 
   return contentsOf(measured, { allowPaths: options.allowPaths ?? [], file })
 }
 
-/** measuredReport with these contents, judged. */
+/** measuredRun with these contents, judged. */
 export function judgedWith(contents: ReturnType<typeof contentsOf>, overrides: Parameters<typeof inputs>[0] = {}) {
-  const report = measuredReport()
+  const report = measuredRun()
   report.contents = contents
   Object.assign(report, judge(report, inputs(overrides)))
   return report

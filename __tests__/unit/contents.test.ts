@@ -11,6 +11,7 @@ import { silent } from '../../src/sink.js'
 import { readSaveStream } from '../../src/saved/saved-image.js'
 import { type Entry } from './tar.js'
 import { image, judgedWith, scan } from './contents-scan.js'
+import { reportOf } from './fixtures.js'
 import { contentsOf } from '../../src/stages/size.js'
 
 // The contents check on synthetic `docker save` archives: layers made here as tars, with a config
@@ -266,13 +267,13 @@ describe('contents row and outputs', () => {
     const row = report.checks.find(c => c.name === 'contents')!
     expect(row).toMatchObject({ status: 'fail', value: '2 secrets', limit: 'no secrets, dev dependencies or build tools' })
     expect(row.detail).toMatch(/^\/app\/\.env \(environment file, 42 B, from COPY \. \.\); \/app\/id_rsa \(SSH private key, 371 B, from COPY \. \.\)\. Keep secrets out of the build context/)
-    expect(outputsOf(report)['contents-findings']).toBe('2')
+    expect(outputsOf(reportOf(report))['contents-findings']).toBe('2')
     const dir = mkdtempSync(path.join(tmpdir(), 'contents-'))
     writeFileSync(path.join(dir, 'Dockerfile'), 'FROM node:18-alpine\nWORKDIR /app\nCOPY . .\nCMD ["node", "index.js"]\n')
     const errors: string[] = []
-    annotateContents(report, { file: path.join(dir, 'Dockerfile'), target: '' }, { ...silent, error: (m, place) => void errors.push(`${place?.line} ${place?.title}: ${m}`) }, dir)
+    annotateContents(reportOf(report), { file: path.join(dir, 'Dockerfile'), target: '' }, { ...silent, error: (m, place) => void errors.push(`${place?.line} ${place?.title}: ${m}`) }, dir)
     expect(errors).toEqual([expect.stringMatching(/^3 image-gate: this COPY puts a secret into the image: \/app\/\.env .*Add \*\*\/\.env, \*\*\/id_rsa to \.dockerignore/)])
-    for (const shown of [JSON.stringify(report), renderMarkdown(report), renderText(report), ...Object.values(outputsOf(report)), ...errors]) {
+    for (const shown of [JSON.stringify(report), renderMarkdown(reportOf(report)), renderText(reportOf(report)), ...Object.values(outputsOf(reportOf(report))), ...errors]) {
       expect(shown).not.toContain(PASSWORD)
       expect(shown).not.toContain('MIIE')
     }
@@ -285,7 +286,7 @@ describe('contents row and outputs', () => {
     expect(row.detail).toMatch(/Not judged \(require-clean-contents: false\)\.$/)
     const notScanned = judgedWith({ notScanned: 'not scanned: the containerd image store keeps the layers compressed', findings: [], count: 0, allowed: 0 })
     expect(notScanned.checks.find(c => c.name === 'contents')).toMatchObject({ status: 'skip', value: 'not scanned', detail: 'not scanned: the containerd image store keeps the layers compressed.' })
-    expect(outputsOf(notScanned)['contents-findings']).toBe('')
+    expect(outputsOf(reportOf(notScanned))['contents-findings']).toBe('')
   })
 })
 
@@ -314,7 +315,7 @@ describe('many findings', () => {
     const capped = judgedWith(forbidden).checks.find(c => c.name === 'contents')!
     expect(capped.value).toBe('1401 findings (1 secret, 99 forbidden paths among the first 100)')
     expect(capped.detail).toContain('; and 1,398 more (the first 40 listed below).')
-    expect(renderMarkdown(judgedWith(forbidden))).toContain('Contents findings (the first 40 of 1401)')
+    expect(renderMarkdown(reportOf(judgedWith(forbidden)))).toContain('Contents findings (the first 40 of 1401)')
   })
 
   it('lists the first 40 in the summary, cut to fit a comment, and counts them all', () => {
@@ -328,7 +329,7 @@ describe('many findings', () => {
     }))
     const report = judgedWith({ layers: 2, files: 500, findings, count: 150, allowed: 0 })
     expect(report.checks.find(c => c.name === 'contents')).toMatchObject({ status: 'fail', value: '150 findings (100 forbidden paths among the first 100)' })
-    const comment = renderMarkdown(report, COMMENT_MAX_CHARS)
+    const comment = renderMarkdown(reportOf(report), COMMENT_MAX_CHARS)
     expect(comment).toContain('<details><summary>Contents findings (the first 40 of 150)</summary>')
     expect(comment.length).toBeLessThan(COMMENT_MAX_CHARS)
   })

@@ -1,9 +1,9 @@
 import { beforeEach, describe, expect, it, jest } from '@jest/globals'
 import type { ContainerState } from '../../src/docker/container.js'
 import type { Inputs } from '../../src/inputs/inputs.js'
-import type { Report } from '../../src/report/report.js'
+import type { PlatformRun } from '../../src/report/report.js'
 import { fakeSpawn, type Script } from './fake-spawn.js'
-import { inputs, measuredReport } from './fixtures.js'
+import { inputs, measuredRun } from './fixtures.js'
 
 // The wait loop against a scripted Docker: spawn is faked (fake-spawn.ts), time and events too.
 
@@ -16,7 +16,7 @@ const { Docker } = await import('../../src/docker/docker.js')
 const { Processes } = await import('../../src/docker/command.js')
 
 /** The health wait for container c1 of the report's image; its result goes into the report. */
-async function waitFor(given: Inputs, report: Report, waiter: ReturnType<typeof fakeWaiter>): Promise<void> {
+async function waitFor(given: Inputs, report: PlatformRun, waiter: ReturnType<typeof fakeWaiter>): Promise<void> {
   report.health = await waitForHealth(new Docker(new Processes()), 'c1', given, report.image, waiter)
 }
 
@@ -72,7 +72,7 @@ describe('waitForHealth', () => {
         }
       })
     ])
-    const report = measuredReport()
+    const report = measuredRun()
     const calls = fake.calls
     const waiter = fakeWaiter(50) // Docker's events wake the wait 50 ms after each change
     await waitFor(inputs(), report, waiter)
@@ -83,7 +83,7 @@ describe('waitForHealth', () => {
 
   it('stops at once when the container exits, with exit code and merged log tail', async () => {
     const calls = scriptDocker([state({ Running: false, Status: 'exited', ExitCode: 3, FinishedAt: at(1500), Health: { Status: 'starting' } })])
-    const report = measuredReport()
+    const report = measuredRun()
     await waitFor(inputs(), report, fakeWaiter())
     expect(report.health).toMatchObject({ verdict: 'exited', exitCode: 3, oomKilled: false, waitedSeconds: 0 })
     expect(report.health.logTail).toEqual(['listening', 'warn', 'crashed: EADDRINUSE'])
@@ -95,7 +95,7 @@ describe('waitForHealth', () => {
     scriptDocker([
       state({ Health: { Status: 'unhealthy', Log: [{ Start: at(1), End: at(2), ExitCode: 1, Output: 'wget: server returned error: HTTP/1.1 500\n' }] } })
     ])
-    const report = measuredReport()
+    const report = measuredRun()
     await waitFor(inputs(), report, fakeWaiter())
     expect(report.health.verdict).toBe('unhealthy')
     expect(report.health.probes).toEqual([{ exitCode: 1, output: 'wget: server returned error: HTTP/1.1 500' }])
@@ -103,7 +103,7 @@ describe('waitForHealth', () => {
 
   it('waits health-timeout plus the retries for Docker\'s verdict, then says timeout', async () => {
     scriptDocker([state({ Health: { Status: 'starting', Log: [] } })])
-    const report = measuredReport()
+    const report = measuredRun()
     const waiter = fakeWaiter()
     await waitFor(inputs({ healthTimeout: 10 }), report, waiter)
     expect(report.health.verdict).toBe('timeout')
@@ -115,13 +115,13 @@ describe('waitForHealth', () => {
   it('with fast-health: false, waits exactly health-timeout on the image\'s own settings', async () => {
     scriptDocker([state({ Health: { Status: 'starting', Log: [] } })])
     const waiter = fakeWaiter()
-    await waitFor(inputs({ healthTimeout: 10, fastHealth: false }), measuredReport(), waiter)
+    await waitFor(inputs({ healthTimeout: 10, fastHealth: false }), measuredRun(), waiter)
     expect(waiter.now()).toBe(10_000)
   })
 
   it('without any health check, watches briefly and reports missing', async () => {
     scriptDocker([state({})])
-    const report = measuredReport()
+    const report = measuredRun()
     report.image.healthcheck = undefined
     report.health = { verdict: 'skipped' }
     const waiter = fakeWaiter()
@@ -134,7 +134,7 @@ describe('waitForHealth', () => {
 
   it('uses health-cmd when given', async () => {
     scriptDocker([state({ Health: { Status: 'healthy', Log: [{ Start: at(900), End: at(1000), ExitCode: 0, Output: '' }] } })])
-    const report = measuredReport()
+    const report = measuredRun()
     report.image.healthcheck = undefined
     report.health = { verdict: 'skipped' }
     await waitFor(inputs({ healthCmd: 'wget -q --spider http://127.0.0.1:8080/health' }), report, fakeWaiter())
@@ -148,7 +148,7 @@ describe('waitForHealth', () => {
 
     it('a probe whose program is missing: unhealthy at that probe, naming the program', async () => {
       scriptDocker([state({ Health: { Status: 'starting', Log: [probe(1000, 127, '/bin/sh: curl: not found\n')] } })])
-      const report = measuredReport()
+      const report = measuredRun()
       const waiter = onDockerTime()
       await waitFor(inputs(), report, waiter)
       expect(report.health).toMatchObject({ verdict: 'unhealthy', rule: 'cannot-run', cannotRun: { program: 'curl', why: 'missing' } })
@@ -159,7 +159,7 @@ describe('waitForHealth', () => {
       scriptDocker([state({ Health: { Status: 'starting', Log: [probe(1020, 1, 'wget: server returned error: HTTP/1.1 404 Not Found')] } })])
       // the image's own limit: interval 30 s, retries 3, from a monitor 0.92 s after start (its
       // first probe less the wait's 0.1 s), each probe 50 ms: 0.92 + 3 × 30 + 3 × 0.05 = 91.07 s
-      const report = measuredReport()
+      const report = measuredRun()
       const waiter = onDockerTime()
       await waitFor(inputs({ healthTimeout: 10 }), report, waiter)
       expect(report.health).toMatchObject({ verdict: 'timeout', limitSeconds: 91.1 })
@@ -171,7 +171,7 @@ describe('waitForHealth', () => {
       const always = Array.from({ length: 5 }, (_, i) => probe(1000 * (i + 1), 1, 'refused'))
       for (const given of [inputs({ healthTimeout: 10, healthCmd: 'exit 1', fastHealth: false }), inputs({ healthTimeout: 10, fastHealth: false })]) {
         scriptDocker([state({ Health: { Status: 'starting', Log: always } })])
-        const report = measuredReport()
+        const report = measuredRun()
         Object.assign(report.image, { healthcheckInterval: 1, healthcheckRetries: 1 })
         await waitFor(given, report, onDockerTime())
         expect(report.health.verdict).toBe('timeout')
@@ -204,7 +204,7 @@ describe('waitForHealth', () => {
 
     it("the image's own limit: interval 1 s, retries 2: unhealthy once a probe that started after Docker's second would start has failed", async () => {
       scriptDocker(probingStates(10_000, Infinity, 250, EVERY_250))
-      const report = measuredReport()
+      const report = measuredRun()
       Object.assign(report.image, { healthcheckInterval: 1, healthcheckRetries: 2, healthcheckStartPeriod: 0 })
       const waiter = fakeWaiter(250, T0)
       await waitFor(inputs(), report, waiter)
@@ -217,7 +217,7 @@ describe('waitForHealth', () => {
 
     it("Docker 28's start interval: a start period of 3 s is probed every 5 s, so its first probe at 5.2 s already counts", async () => {
       scriptDocker(probingStates(10_000, Infinity, 250, EVERY_250))
-      const report = measuredReport()
+      const report = measuredRun()
       Object.assign(report.image, { healthcheckInterval: 1, healthcheckRetries: 2, healthcheckStartPeriod: 3 })
       const waiter = fakeWaiter(250, T0)
       report.health = await waitForHealth(new Docker(new Processes()), 'c1', inputs(), report.image, waiter, { api: '1.51', version: '28.5.2' })
@@ -228,7 +228,7 @@ describe('waitForHealth', () => {
 
     it('a health-cmd that always fails: unhealthy after health-start-period and 3 retries a second apart, counting every failure seen', async () => {
       scriptDocker(probingStates(10_000, Infinity, 250, EVERY_250))
-      const report = measuredReport()
+      const report = measuredRun()
       report.image.healthcheck = undefined
       const waiter = fakeWaiter(250, T0) // an event (a probe) every 250 ms
       await waitFor(inputs({ healthCmd: 'wget -q -O /dev/null http://127.0.0.1:8080/health', healthStartPeriod: 2 }), report, waiter)
@@ -243,7 +243,7 @@ describe('waitForHealth', () => {
 
     it('a health-cmd on a slow starter: healthy when it answers within the start period, timed from the first pass', async () => {
       scriptDocker(probingStates(10_000, 4100, 250, EVERY_250))
-      const report = measuredReport()
+      const report = measuredRun()
       report.image.healthcheck = undefined
       const waiter = fakeWaiter(250, T0)
       await waitFor(inputs({ healthCmd: 'wget -q -O /dev/null http://127.0.0.1:8080/health', healthStartPeriod: 5 }), report, waiter)
@@ -255,7 +255,7 @@ describe('waitForHealth', () => {
     it('the first pass and the failure before it are kept when Docker has rotated them out of its five', async () => {
       // looked at 1 s (failures to 0.9 s) and 2 s after start: by then Docker keeps only the passes from 1.1 s
       scriptDocker(probingStates(3000, 1100, 1000))
-      const report = measuredReport()
+      const report = measuredRun()
       await waitFor(inputs(), report, fakeWaiter(1000, T0))
       expect(report.health).toMatchObject({ verdict: 'healthy', startupSeconds: 1.2, notReadyAtSeconds: 0.9 })
     })
@@ -264,7 +264,7 @@ describe('waitForHealth', () => {
       scriptDocker([
         state({ Health: { Status: 'healthy', Log: [probe(30_000, 1, 'refused'), probe(60_000, 0, 'ok')] } })
       ])
-      const report = measuredReport()
+      const report = measuredRun()
       await waitFor(inputs({ fastHealth: false }), report, onDockerTime())
       expect(report.health).toMatchObject({ verdict: 'healthy', startupSeconds: 60.1, notReadyAtSeconds: 30, intervalSeconds: 30 })
     })
@@ -293,7 +293,7 @@ describe('waitForHealth', () => {
       const healthy = now >= 1020
       return { exitCode: 0, stdout: JSON.stringify(state({ StartedAt: new Date(T0).toISOString(), Health: { Status: healthy ? 'healthy' : 'starting', Log: healthy ? [{ Start: at(1000), End: at(1010), ExitCode: 0, Output: '' }] : [] } })) }
     }
-    const report = measuredReport()
+    const report = measuredRun()
     report.health = await waitForHealth(new Docker(new Processes()), 'c1', inputs(), report.image, waiter)
     expect(report.health.verdict).toBe('healthy')
     expect(looks.at(-1)).toBe(1020) // the verdict's event is looked at when it comes

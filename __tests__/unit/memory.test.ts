@@ -2,9 +2,9 @@ import { describe, expect, it } from '@jest/globals'
 import { spawn, type StdioOptions } from 'node:child_process'
 import { engineGet } from '../../src/docker/api.js'
 import { Processes } from '../../src/docker/command.js'
-import type { Check, Report } from '../../src/report/report.js'
+import type { Check, PlatformRun } from '../../src/report/report.js'
 import { memoryOf } from '../../src/stages/memory.js'
-import { inputs, measuredReport } from './fixtures.js'
+import { inputs, measuredRun } from './fixtures.js'
 import { judged } from './judged.js'
 
 // Memory under run-memory and max-memory: the engine's figures as docker stats counts them, the
@@ -12,7 +12,7 @@ import { judged } from './judged.js'
 
 const row = (checks: Check[], name: Check['name']) => checks.find(c => c.name === name)
 const MIB = 2 ** 20
-const limited = (report: Report, text = '256m', bytes = 256 * MIB) => Object.assign(report, { run: { profile: 'docker', readOnly: false, memory: { text, bytes } } })
+const limited = (report: PlatformRun, text = '256m', bytes = 256 * MIB) => Object.assign(report, { settings: { profile: 'docker', readOnly: false, memory: { text, bytes } } })
 
 describe('engineGet', () => {
   // a stand-in for `docker system dial-stdio` on Docker 20.10: it reads the request, answers only
@@ -91,7 +91,7 @@ describe('memoryOf', () => {
 
 describe('the health row', () => {
   it('shows the memory used once healthy, and the share of the run-memory limit', () => {
-    const report = limited(measuredReport())
+    const report = limited(measuredRun())
     report.health.memory = { usedBytes: 88_200_000, limitBytes: 256 * MIB }
     judged(report, inputs({ runMemory: { text: '256m', bytes: 256 * MIB } }))
     expect(row(report.checks, 'health')).toMatchObject({
@@ -102,14 +102,14 @@ describe('the health row', () => {
   })
 
   it('after the probe times, without a limit; and nothing when the figure could not be read', () => {
-    const report = measuredReport()
+    const report = measuredRun()
     report.health.probeTimes = { passing: 3, medianMs: 14, slowestMs: 31 }
     report.health.memory = { usedBytes: 321_642_496 }
     judged(report, inputs())
     expect(row(report.checks, 'health')!.detail).toBe(
       'HEALTHCHECK: wget -q --spider http://localhost:3001/health || exit 1. Probe 14 ms median, 31 ms slowest (3 passing probes). 321.6 MB of memory used once healthy.'
     )
-    const unread = measuredReport()
+    const unread = measuredRun()
     unread.health.memoryError = 'the engine did not answer within 5 s'
     judged(unread, inputs())
     expect(row(unread.checks, 'health')!.detail).toBe('HEALTHCHECK: wget -q --spider http://localhost:3001/health || exit 1')
@@ -117,14 +117,14 @@ describe('the health row', () => {
 })
 
 describe('an OOM kill', () => {
-  const killed = (report: Report, overrides: Partial<Report['health']> = {}) => {
+  const killed = (report: PlatformRun, overrides: Partial<PlatformRun['health']> = {}) => {
     report.health = { verdict: 'exited', source: 'image', command: 'wget -q -O /dev/null http://127.0.0.1:8080/health', exitCode: 137, oomKilled: true, ranSeconds: 3.2, logTail: ['allocating'], ...overrides }
     report.stop = { outcome: 'not-run', signal: 'SIGTERM' }
     return report
   }
 
   it('under run-memory is its own verdict: the limit as written, when, and what to do', () => {
-    const report = judged(killed(limited(measuredReport())), inputs({ runMemory: { text: '256m', bytes: 256 * MIB } }))
+    const report = judged(killed(limited(measuredRun())), inputs({ runMemory: { text: '256m', bytes: 256 * MIB } }))
     expect(report.passed).toBe(false)
     expect(row(report.checks, 'health')).toEqual({
       name: 'health',
@@ -138,7 +138,7 @@ describe('an OOM kill', () => {
   })
 
   it('without run-memory says the machine ran out, and how to test against a limit', () => {
-    const report = judged(killed(measuredReport()), inputs())
+    const report = judged(killed(measuredRun()), inputs())
     expect(row(report.checks, 'health')).toMatchObject({
       value: 'killed for memory (OOMKilled) 3.2 s after start',
       detail:
@@ -148,29 +148,29 @@ describe('an OOM kill', () => {
   })
 
   it('without a health check, and when PID 1 outlived the kill of another process', () => {
-    const watched = judged(killed(limited(measuredReport()), { source: undefined, command: undefined, ranSeconds: 0.6 }), inputs())
+    const watched = judged(killed(limited(measuredRun()), { source: undefined, command: undefined, ranSeconds: 0.6 }), inputs())
     expect(row(watched.checks, 'health')).toMatchObject({
       value: 'killed by the 256m limit (OOMKilled) 0.6 s after start',
       limit: 'keeps running for 3 s'
     })
     expect(row(watched.checks, 'health')!.detail).toMatch(/^The container stopped while it was watched \(no health check\) \(exit code 137\): it reached the run-memory limit \(256m/)
-    const survived = judged(killed(limited(measuredReport()), { exitCode: 1 }), inputs())
+    const survived = judged(killed(limited(measuredRun()), { exitCode: 1 }), inputs())
     expect(row(survived.checks, 'health')!.value).toBe('exited (code 1) 3.2 s after start; a process was OOM-killed by the 256m limit')
   })
 
   it('exit 137 without OOMKilled under run-memory is said as a possibility, not as the verdict', () => {
-    const report = judged(killed(limited(measuredReport()), { oomKilled: false }), inputs())
+    const report = judged(killed(limited(measuredRun()), { oomKilled: false }), inputs())
     const health = row(report.checks, 'health')!
     expect(health.value).toBe('exited (code 137)')
     expect(health.detail).toBe(
       "The container stopped 3.2 s after start before it was healthy. Code 137 is SIGKILL, which the kernel's OOM killer sends; Docker did not report an OOM kill, but it may have been the 256m limit (run-memory). Its last log lines are below."
     )
     // without run-memory, 137 is only an exit code
-    expect(row(judged(killed(measuredReport(), { oomKilled: false }), inputs()).checks, 'health')!.detail).not.toContain('OOM')
+    expect(row(judged(killed(measuredRun(), { oomKilled: false }), inputs()).checks, 'health')!.detail).not.toContain('OOM')
   })
 
   it('after the container was healthy: the stop row says the same', () => {
-    const report = limited(measuredReport())
+    const report = limited(measuredRun())
     report.stop = { outcome: 'gone', signal: 'SIGTERM', exitCode: 137, ranSeconds: 5.1, oomKilled: true, pid1: 'node' }
     judged(report, inputs())
     expect(row(report.checks, 'stop')).toMatchObject({
@@ -186,7 +186,7 @@ describe('an OOM kill', () => {
 describe('max-memory', () => {
   const budget = { maxMemory: { text: '200MB', bytes: 200_000_000 } }
   const measured = (usedBytes: number) => {
-    const report = measuredReport()
+    const report = measuredRun()
     report.health.memory = { usedBytes }
     return report
   }
@@ -223,7 +223,7 @@ describe('max-memory', () => {
   })
 
   it('says why there is no figure: never healthy, no health check, or not readable (never a failure)', () => {
-    const killed = measuredReport()
+    const killed = measuredRun()
     killed.health = { verdict: 'exited', source: 'image', command: 'x', exitCode: 137, oomKilled: true, ranSeconds: 3.2 }
     expect(row(judged(killed, inputs(budget)).checks, 'memory')).toEqual({
       name: 'memory',
@@ -232,10 +232,10 @@ describe('max-memory', () => {
       limit: '≤ 200MB',
       detail: 'No memory figure: the container never became healthy (see health).'
     })
-    const watched = measuredReport()
+    const watched = measuredRun()
     watched.health = { verdict: 'missing', waitedSeconds: 3 }
     expect(row(judged(watched, inputs({ ...budget, requireHealthcheck: false })).checks, 'memory')).toMatchObject({ status: 'skip', value: 'no health check' })
-    const unread = measuredReport()
+    const unread = measuredRun()
     unread.health.memoryError = 'Docker said: No such container: image-gate-1'
     const unreadRow = row(judged(unread, inputs(budget)).checks, 'memory')
     expect(unreadRow).toMatchObject({ status: 'skip', value: 'not measured', detail: 'The memory use could not be read (Docker said: No such container: image-gate-1): not judged.' })

@@ -5,6 +5,7 @@ import * as path from 'node:path'
 import { RunContext } from '../../src/context.js'
 import { EngineError, type Docker } from '../../src/docker/docker.js'
 import { run, STAGES, type Stages } from '../../src/pipeline.js'
+import { rowsOf } from '../../src/report/report.js'
 import type { Place, Sink } from '../../src/sink.js'
 
 // The pipeline with fake stages, a fake engine and a sink that records: the order of the stages,
@@ -86,8 +87,8 @@ describe('the pipeline', () => {
     const { stages, calls } = fakeStages()
     const { report, said, outputs, summary, ctx } = await runWith(stages, { 'max-size': '10MB' })
     expect(calls).toEqual(['preflight', 'build app:pr-7', `inspect ${ID}`, `run ${ID} as app`, `measure ${ID}`])
-    expect(report).toMatchObject({ tag: 'app:pr-7', passed: true, build: { ok: true, seconds: 2 }, image: { id: ID, size: 5_000_000, compressedSize: 2_000_000 } })
-    expect(report.checks.map(c => [c.name, c.status])).toEqual([
+    expect(report).toMatchObject({ tag: 'app:pr-7', passed: true, runs: [{ build: { ok: true, seconds: 2 }, image: { id: ID, size: 5_000_000, compressedSize: 2_000_000 } }] })
+    expect(report.runs[0].checks.map(c => [c.name, c.status])).toEqual([
       ['build', 'pass'],
       ['health', 'pass'],
       ['size', 'pass'],
@@ -145,7 +146,7 @@ describe('the pipeline', () => {
       `measure ${images['linux/arm64']}`
     ])
     expect(report.passed).toBe(false)
-    expect(report.checks.map(c => [c.platform, c.name, c.status])).toEqual([
+    expect(rowsOf(report).map(c => [c.platform, c.name, c.status])).toEqual([
       ['linux/amd64', 'build', 'pass'],
       ['linux/amd64', 'health', 'pass'],
       ['linux/amd64', 'size', 'skip'],
@@ -160,7 +161,7 @@ describe('the pipeline', () => {
       ['linux/arm64', 'contents', 'pass'],
       ['linux/arm64', 'stop', 'pass']
     ])
-    expect(report.platforms?.map(p => [p.platform, p.passed, p.image.id])).toEqual([
+    expect(report.runs.map(p => [p.platform, p.passed, p.image.id])).toEqual([
       ['linux/amd64', true, images['linux/amd64']],
       ['linux/arm64', false, images['linux/arm64']]
     ])
@@ -178,7 +179,7 @@ describe('the pipeline', () => {
     })
     const { report, said } = await runWith(stages)
     expect(calls).toEqual(['preflight'])
-    expect(report.checks.map(c => [c.name, c.status, c.value])).toEqual([
+    expect(report.runs[0].checks.map(c => [c.name, c.status, c.value])).toEqual([
       ['build', 'fail', 'failed'],
       ['health', 'skip', 'not run'],
       ['size', 'skip', 'not run'],
@@ -197,7 +198,7 @@ describe('the pipeline', () => {
     })
     const { report, said, outputs } = await runWith(stages)
     expect(report.error).toEqual({ kind: 'engine', message: 'the Docker engine stopped answering during the run (EOF).' })
-    expect(report.image.size).toBe(5_000_000)
+    expect(report.runs[0].image.size).toBe(5_000_000)
     expect(said.filter(s => s.startsWith('fail:'))).toEqual(['fail: image-gate: the Docker engine stopped answering during the run (EOF).'])
     // said once: the failure line; the report's text above it has the headline, not the error again
     expect(said.filter(s => s.includes('stopped answering'))).toHaveLength(1)
@@ -273,8 +274,8 @@ describe('the pipeline', () => {
     })
     const everything = [JSON.stringify(report), ...said, ...Object.values(outputs), summary()].join('\n')
     for (const secret of ['npm-tok-4f9a2c', 'ghs_job-token-77', 'QUJDREVGR0hJSktMTU5PUA==']) expect(everything).not.toContain(secret)
-    expect(report.build.logTail).toEqual(['+ TOKEN=***', '+ curl -H "Authorization: ***"', '+ echo ***', '}'])
-    expect(report.build.failedStep).toBe('[2/3] RUN ./fetch ***')
+    expect(report.runs[0].build.logTail).toEqual(['+ TOKEN=***', '+ curl -H "Authorization: ***"', '+ echo ***', '}'])
+    expect(report.runs[0].build.failedStep).toBe('[2/3] RUN ./fetch ***')
     expect(summary()).toContain('+ TOKEN=***')
   })
 

@@ -1,15 +1,14 @@
 import { describe, expect, it } from '@jest/globals'
 import { judge } from '../../src/checks/index.js'
 import { renderMarkdown } from '../../src/render/markdown.js'
-import type { Report } from '../../src/report/report.js'
-import { combine } from '../../src/stages/platforms.js'
-import { inputs, measuredReport } from './fixtures.js'
+import type { PlatformRun } from '../../src/report/report.js'
+import { inputs, measuredRun, reportOf } from './fixtures.js'
 
 // With several platforms, the sections under the table (largest layers, findings, probes, log) are
 // each platform's, titled with it: an arm64 crash shows the arm64 log, not the amd64 one's silence.
 
-function gated(platform: string, change: (r: Report) => void): Report {
-  const report = measuredReport()
+function gated(platform: string, change: (r: PlatformRun) => void): PlatformRun {
+  const report = { ...measuredRun(), platform }
   report.image = { ...report.image, platform, largestLayers: [{ instruction: `COPY app-${platform.split('/')[1]} /app`, size: 2_000_000 }] }
   change(report)
   return Object.assign(report, judge(report, inputs()))
@@ -27,7 +26,7 @@ describe('the sections under the table, with several platforms', () => {
       findings: [{ kind: 'foreign-binary', path: '/usr/local/bin/tool', what: 'x86-64 binary in a linux/arm64 image', size: 1_000, instruction: 'COPY tool /usr/local/bin/tool' }]
     }
   })
-  const report = Object.assign(measuredReport(), combine(['linux/amd64', 'linux/arm64'], [amd64, arm64]))
+  const report = reportOf(amd64, arm64)
   const summary = renderMarkdown(report)
 
   it("shows each platform's largest layers, titled with it", () => {

@@ -5,7 +5,7 @@ import { InputError } from '../../src/inputs/parse.js'
 import { allowForEmulation, emulatedOn } from '../../src/rules/emulation.js'
 import { checkPlatform } from '../../src/stages/platform.js'
 import { platformTags } from '../../src/stages/platforms.js'
-import { inputs, measuredReport } from './fixtures.js'
+import { inputs, measuredRun } from './fixtures.js'
 
 const builder = (platforms: string[]) => ({ name: 'default', driver: 'docker', endpoint: 'default', platforms })
 const amd64 = (platforms: string[]) => ({ arch: 'amd64', builder: builder(platforms) })
@@ -64,7 +64,7 @@ describe('allowForEmulation', () => {
 
 describe('the platform row', () => {
   it('is shown only for an emulated run, saying what the limits allowed', () => {
-    const report = measuredReport()
+    const report = measuredRun()
     report.image.platform = 'linux/arm64'
     expect(platformCheck(report, inputs())).toEqual([])
     report.image.emulatedOn = 'linux/amd64'

@@ -3,13 +3,13 @@ import { execFile } from 'node:child_process'
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http'
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net'
 import { promisify } from 'node:util'
-import type { Report } from '../../src/report/report.js'
+import type { PlatformRun } from '../../src/report/report.js'
 import { probeArgv, type ProbeKind, type ProbeTool } from '../../src/health/probe.js'
 import { answerOf, askArgv, type Asker } from '../../src/health/protocol.js'
 import { shellLine } from '../../src/health/shell.js'
 import { needsAdvice } from '../../src/health/probe-advice.js'
 import { judged } from './judged.js'
-import { inputs, measuredReport } from './fixtures.js'
+import { inputs, measuredRun } from './fixtures.js'
 
 // What a port speaks, asked as the stage asks it (the same scripts, run here by the host's python3,
 // node and bash against servers on loopback), and the health row's words for each answer: a
@@ -136,10 +136,10 @@ describe('the health row', () => {
   const ADD = ' Add a HEALTHCHECK instruction to the final stage of the Dockerfile, or set the health-cmd input.'
   const FPM_PING = `php -r '$s = @fsockopen("127.0.0.1", 9000, $e, $m, 3); if (!$s) exit(1); stream_set_timeout($s, 3); fwrite($s, "\\x01\\x09\\0\\0\\0\\0\\0\\0"); exit((int)(fread($s, 2) !== "\\x01\\x0a"));'`
   const FPM_ARGV = ['php', '-r', FPM_PING.slice("php -r '".length, -1)]
-  const detail = (report: Report) => judged(report, inputs()).checks.find(c => c.name === 'health')!.detail
+  const detail = (report: PlatformRun) => judged(report, inputs()).checks.find(c => c.name === 'health')!.detail
 
-  function missing(exposed: string[], health: Partial<Report['health']>): Report {
-    const report = measuredReport()
+  function missing(exposed: string[], health: Partial<PlatformRun['health']>): PlatformRun {
+    const report = measuredRun()
     report.image.healthcheck = undefined
     report.image.exposedPorts = exposed
     report.health = { verdict: 'missing', verdictSeconds: 3.1, hasShell: true, ...health }
@@ -196,8 +196,8 @@ describe('the health row', () => {
     expect(detail(report)).toContain('Suggested, from what the image has (wget; it listens on 8080, not on EXPOSE 3000): `health-cmd: wget -q --spider http://127.0.0.1:8080/health` (GET /health answered 200 there).')
   })
 
-  function failed(command: string, health: Partial<Report['health']>): Report {
-    const report = measuredReport()
+  function failed(command: string, health: Partial<PlatformRun['health']>): PlatformRun {
+    const report = measuredRun()
     report.image.exposedPorts = ['9000/tcp']
     report.health = {
       verdict: 'unhealthy',

@@ -9,12 +9,12 @@ import type { Docker } from '../../src/docker/docker.js'
 import { Secrets } from '../../src/secrets.js'
 import type { Inputs } from '../../src/inputs/inputs.js'
 import { annotateUser } from '../../src/publish/annotations.js'
-import type { Report } from '../../src/report/report.js'
+import type { Report, PlatformRun } from '../../src/report/report.js'
 import { silent, type Place } from '../../src/sink.js'
 import { inspectImage } from '../../src/stages/inspect.js'
 import { profileOf } from '../../src/stages/profile.js'
 import { measureUser, readAccounts } from '../../src/user/measure.js'
-import { inputs, measuredReport } from './fixtures.js'
+import { inputs, measuredRun, reportOf } from './fixtures.js'
 
 // The user check under run-profile: the USER Kubernetes' runAsNonRoot can verify (a number), the
 // UID OpenShift gives, and Docker 29's missing Config.User read as no USER at all.
@@ -22,12 +22,12 @@ import { inputs, measuredReport } from './fixtures.js'
 type Options = Partial<Pick<Inputs, 'runProfile' | 'requireNonRoot'>>
 
 /** The user row of an image with `user` whose PID 1 ran as `measured`, under `options`. */
-function judge(user: string | undefined, measured: Report['user'], options: Options = {}) {
+function judge(user: string | undefined, measured: PlatformRun['user'], options: Options = {}) {
   const opts = inputs({ runProfile: 'docker', ...options })
-  const report = measuredReport()
+  const report = measuredRun()
   report.image.user = user
   report.user = measured
-  report.run = profileOf(opts)
+  report.settings = profileOf(opts)
   return { row: userCheck(report, opts)[0], report }
 }
 
@@ -220,7 +220,7 @@ describe('annotateUser', () => {
     annotateUser(report, { file, target: '' }, sink, dir)
     return said
   }
-  const judgedReport = (user: string, measured: Report['user'], options: Options) => {
+  const judgedReport = (user: string, measured: PlatformRun['user'], options: Options) => {
     const { row, report } = judge(user, measured, options)
     report.checks = [row]
     return report
@@ -228,24 +228,24 @@ describe('annotateUser', () => {
 
   it('docker: a warning with the advice on the USER line', () => {
     const report = judgedReport('appuser', APPUSER, {})
-    expect(annotations(report, 'USER appuser')).toEqual([
+    expect(annotations(reportOf(report), 'USER appuser')).toEqual([
       { level: 'warning', message: report.checks[0].detail, place: { title: 'image-gate: Kubernetes cannot verify this USER is not root', file: 'Dockerfile', line: 3 } }
     ])
   })
 
   it('restricted: an error with the fix on the USER line', () => {
     const report = judgedReport('appuser', APPUSER, { runProfile: 'restricted' })
-    const [said] = annotations(report, 'USER appuser')
+    const [said] = annotations(reportOf(report), 'USER appuser')
     expect(said).toMatchObject({ level: 'error', place: { title: 'image-gate: Kubernetes cannot verify this USER is not root', line: 3 } })
     expect(said.message).toContain('Use USER 10001:10001 — the UID of appuser in this image —')
   })
 
   it("openshift: a root USER is not said to run as root, since OpenShift's UID ran", () => {
     const report = judgedReport('root', { ...OPENSHIFT, resolvedUid: 0, resolvedGid: 0 }, { runProfile: 'openshift' })
-    expect(annotations(report, 'USER root')[0]).toMatchObject({ level: 'error', place: { title: 'image-gate: this USER is root wherever the image decides the UID' } })
+    expect(annotations(reportOf(report), 'USER root')[0]).toMatchObject({ level: 'error', place: { title: 'image-gate: this USER is root wherever the image decides the UID' } })
   })
 
   it('nothing for a numeric non-root USER', () => {
-    expect(annotations(judgedReport('10001', { ...APPUSER, resolvedGid: 0 }, { runProfile: 'restricted' }), 'USER 10001')).toEqual([])
+    expect(annotations(reportOf(judgedReport('10001', { ...APPUSER, resolvedGid: 0 }, { runProfile: 'restricted' })), 'USER 10001')).toEqual([])
   })
 })

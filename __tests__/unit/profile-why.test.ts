@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals'
 import { RunContext } from '../../src/context.js'
 import type { Docker, DockerResult } from '../../src/docker/docker.js'
 import { Secrets } from '../../src/secrets.js'
-import type { Report } from '../../src/report/report.js'
+import type { PlatformRun } from '../../src/report/report.js'
 import { pinned, profileCauses, profileErrors, type RunAs } from '../../src/rules/profile-errors.js'
 import { silent } from '../../src/sink.js'
 import { readCause } from '../../src/stages/profile-rerun.js'
@@ -10,7 +10,7 @@ import { profileOf } from '../../src/stages/profile.js'
 import { runAndWait } from '../../src/stages/run.js'
 import * as v from 'valibot'
 import { ReportSchema } from '../../src/report/schema.js'
-import { inputs, measuredReport } from './fixtures.js'
+import { inputs, measuredRun, reportOf } from './fixtures.js'
 import { judged } from './judged.js'
 
 // Why a container failed under run-profile or read-only (issue 23): the errors each setting causes,
@@ -112,7 +112,7 @@ describe('which setting a profile error points at', () => {
 })
 
 describe('whether to run it again without the settings', () => {
-  const exited = (logTail: string[], more: Partial<Report['health']> = {}): Report['health'] => ({ verdict: 'exited', exitCode: 1, ranSeconds: 0.1, logTail, ...more })
+  const exited = (logTail: string[], more: Partial<PlatformRun['health']> = {}): PlatformRun['health'] => ({ verdict: 'exited', exitCode: 1, ranSeconds: 0.1, logTail, ...more })
   const ro: RunAs = { profile: 'docker', readOnly: true, imageRoot: false }
 
   it('not when the log proves the setting, nor for a healthy run, an OOM kill, or a run under Docker defaults', () => {
@@ -129,12 +129,12 @@ describe('whether to run it again without the settings', () => {
 })
 
 describe('the health row under a profile', () => {
-  const under = (run: Partial<Parameters<typeof profileOf>[0]>, health: Partial<Report['health']>, imageUser = 'app') => {
+  const under = (run: Partial<Parameters<typeof profileOf>[0]>, health: Partial<PlatformRun['health']>, imageUser = 'app') => {
     const given = inputs({ runProfile: 'docker', readOnly: false, ...run })
-    const report = measuredReport()
+    const report = measuredRun()
     report.image.user = imageUser
     report.user = { resolvedUid: imageUser === 'root' ? 0 : 10001 }
-    report.run = profileOf(given)
+    report.settings = profileOf(given)
     report.health = { ...report.health, verdict: 'exited', exitCode: 1, ranSeconds: 0.1, startupSeconds: undefined, ...health }
     return judged(report, given).checks.find(c => c.name === 'health')!
   }
@@ -188,17 +188,17 @@ describe('the health row under a profile', () => {
     const log = ["Error: EACCES: permission denied, mkdir '/app/data'"]
     const health = cause(log, { profile: 'openshift', readOnly: false, imageRoot: false })
     const row = under({ runProfile: 'openshift' }, { ...health, profileCause: { ...health.profileCause, rerun: { verdict: 'healthy', seconds: 1.2 } } })
-    const report = measuredReport()
+    const report = measuredRun()
     report.health = { ...report.health, verdict: 'exited', ...health, profileCause: { ...health.profileCause, rerun: { verdict: 'healthy', seconds: 1.2 } } }
-    const read = v.parse(ReportSchema, JSON.parse(JSON.stringify(report)))
+    const read = v.parse(ReportSchema, JSON.parse(JSON.stringify(reportOf(report)))).runs[0]
     expect(read.health.profileCause).toEqual(report.health.profileCause)
     expect(row.detail).toContain('run-profile: openshift broke it')
   })
 
   it('a failed smoke command names the setting its log proves', () => {
     const given = inputs({ readOnly: true, smokeCommands: [['worker']] })
-    const report = measuredReport()
-    report.run = profileOf(given)
+    const report = measuredRun()
+    report.settings = profileOf(given)
     report.smoke = [{ command: 'worker', outcome: 'exited', exitCode: 1, seconds: 0.2, logTail: ["OSError: [Errno 30] Read-only file system: '/app/cache'"] }]
     const row = judged(report, given).checks.find(c => c.name === 'smoke')!
     expect(row.detail).toBe(
@@ -247,7 +247,7 @@ describe('the run without the settings', () => {
     const { docker, calls, names } = engine('fatal: cannot start')
     const ctx = new RunContext(silent)
     ctx.docker = docker
-    const report = measuredReport()
+    const report = measuredRun()
     const given = inputs({ runProfile: 'restricted', readOnly: true, runMemory: { text: '256m', bytes: 268435456 } })
     const ran = await runAndWait(ctx, given, report.image.id!, report.image, { api: '1.41' })
     const runs = calls.filter(c => c[0] === 'run')
@@ -264,7 +264,7 @@ describe('the run without the settings', () => {
     const { docker, calls } = engine("mkdir: can't create directory '/app/data': Read-only file system")
     const ctx = new RunContext(silent)
     ctx.docker = docker
-    const report = measuredReport()
+    const report = measuredRun()
     const ran = await runAndWait(ctx, inputs({ readOnly: true }), report.image.id!, report.image, { api: '1.41' })
     expect(calls.filter(c => c[0] === 'run')).toHaveLength(1)
     expect(ran.health.profileCause).toMatchObject({ causes: [{ setting: 'read-only', path: '/app/data', sure: true }] })

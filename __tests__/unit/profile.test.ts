@@ -6,7 +6,7 @@ import { renderText } from '../../src/render/text.js'
 import { containerFlags } from '../../src/stages/container-flags.js'
 import { profileOf } from '../../src/stages/profile.js'
 import { memoryReading, parseMemory } from '../../src/units.js'
-import { inputs, measuredReport } from './fixtures.js'
+import { inputs, measuredRun, reportOf } from './fixtures.js'
 
 describe('run-profile, read-only, run-memory as docker run flags', () => {
   it('docker: no flag beyond the environment', () => {
@@ -74,23 +74,23 @@ describe('run-memory', () => {
 
 describe('the profile in the report', () => {
   it('says nothing under Docker defaults', () => {
-    const report = measuredReport()
-    report.run = profileOf(inputs())
-    expect(profileLine(report)).toBeUndefined()
+    const report = measuredRun()
+    report.settings = profileOf(inputs())
+    expect(profileLine(reportOf(report))).toBeUndefined()
   })
 
   it('says every setting the rows were measured under, in the summary and the terminal', () => {
-    const report = measuredReport()
-    report.run = profileOf(inputs({ runProfile: 'openshift', readOnly: true, runMemory: { text: '256m', bytes: 268435456 } }))
+    const report = measuredRun()
+    report.settings = profileOf(inputs({ runProfile: 'openshift', readOnly: true, runMemory: { text: '256m', bytes: 268435456 } }))
     const line = 'ran under OpenShift (restricted, as UID 1000680000 in group 0), a read-only root filesystem (tmpfs on /tmp) and a 256m memory limit (256 MiB, as docker run reads m; 256Mi in a pod spec, where 256m is 0.256 bytes)'
-    expect(profileLine(report)).toBe(line)
-    expect(renderText(report)).toContain(`\n  ${line}`)
-    expect(renderMarkdown(report)).toContain(line)
+    expect(profileLine(reportOf(report))).toBe(line)
+    expect(renderText(reportOf(report))).toContain(`\n  ${line}`)
+    expect(renderMarkdown(reportOf(report))).toContain(line)
   })
 
   it("a saved report's memory text is shown inert", () => {
-    const report = measuredReport()
-    report.run = { profile: 'restricted', readOnly: false, memory: { text: '[x](https://example.com)', bytes: 1 } }
-    expect(renderMarkdown(report)).not.toContain('](https://example.com)')
+    const report = measuredRun()
+    report.settings = { profile: 'restricted', readOnly: false, memory: { text: '[x](https://example.com)', bytes: 1 } }
+    expect(renderMarkdown(reportOf(report))).not.toContain('](https://example.com)')
   })
 })

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
-import type { BuildWarning, Report, Stop } from '../../src/report/report.js'
-import { inputs, measuredReport } from './fixtures.js'
+import type { BuildWarning, Stop, PlatformRun } from '../../src/report/report.js'
+import { inputs, measuredRun } from './fixtures.js'
 import { judged } from './judged.js'
 
 // The stop row when the app had a handler for the signal and PID 1 did not pass it on
@@ -10,8 +10,8 @@ import { judged } from './judged.js'
 const KILLED = 'did not exit within 10 s of SIGTERM and was killed (SIGKILL), as docker stop would do (Kubernetes waits 30 s), dropping whatever it was doing.'
 const JSON_ARGS: BuildWarning = { rule: 'JSONArgsRecommended', message: 'JSON arguments recommended for CMD to prevent unintended behavior related to OS signals', file: 'Dockerfile', line: 6 }
 
-function stopRow(stop: Stop, image: Partial<Report['image']>, base: Report['user']['base'], warnings: BuildWarning[] = []) {
-  const report = measuredReport()
+function stopRow(stop: Stop, image: Partial<PlatformRun['image']>, base: PlatformRun['user']['base'], warnings: BuildWarning[] = []) {
+  const report = measuredRun()
   report.image = { ...report.image, ...image }
   report.user = { ...report.user, base }
   report.build.warnings = warnings

@@ -9,7 +9,7 @@ import { healthFlags, runAndWait, runArgs } from '../../src/stages/run.js'
 import { runSmoke, smokeArgs } from '../../src/stages/smoke.js'
 import { unmappedUser } from '../../src/stages/start.js'
 import { hostEntries } from '../../src/inputs/parse.js'
-import { inputs, measuredReport } from './fixtures.js'
+import { inputs, measuredRun } from './fixtures.js'
 import { judged } from './judged.js'
 
 // The run-and-wait stage against a scripted engine: what it returns when Docker cannot start the
@@ -39,7 +39,7 @@ describe('runAndWait', () => {
     const { docker, calls } = engine(answer)
     const ctx = new RunContext(silent)
     ctx.docker = docker
-    const report = measuredReport()
+    const report = measuredRun()
     return { report, calls, ran: runAndWait(ctx, given, report.image.id!, report.image, { api: '1.41' }) }
   }
 
@@ -127,7 +127,7 @@ describe('runAndWait', () => {
     ctx.docker = docker
     const smoke = await runSmoke(ctx, given, 'app:1')
     expect(smoke).toEqual([{ command: 'worker', outcome: 'exited', exitCode: 127, seconds: 0, startError: why }])
-    const row = judged({ ...measuredReport(), smoke }, given).checks.find(c => c.name === 'smoke')!
+    const row = judged({ ...measuredRun(), smoke }, given).checks.find(c => c.name === 'smoke')!
     expect([row.value, row.detail]).toEqual(['did not start (docker run exited 127)', `command: worker. Docker could not start it: ${why}.`])
   })
 })
@@ -187,7 +187,7 @@ describe('logTail', () => {
     )
     const ctx = new RunContext(silent)
     ctx.docker = docker
-    const report = measuredReport()
+    const report = measuredRun()
     const ran = await runAndWait(ctx, inputs(), report.image.id!, report.image, { api: '1.41' })
     expect(ran.health).toMatchObject({ verdict: 'exited', exitCode: 1, logError: complaint })
     expect(ran.health.logTail).toBeUndefined()

@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals'
 import type { Present } from '../e2e/action.js'
 import { disagreements, unexpected, type Seen } from '../e2e/runtimes-oracle.js'
 import type { Runtime } from '../e2e/runtimes.js'
-import type { Report } from '../../src/report/report.js'
+import type { PlatformRun } from '../../src/report/report.js'
 
 // The runtime matrix's rules for when image-gate and Docker agree (the e2e matrix only ever shows
 // them agreeing, or a real disagreement: here each rule is made to fail).
@@ -24,7 +24,7 @@ const gate = (over: { health?: object; user?: object; stop?: object } = {}) =>
       { name: 'user', status: 'pass', value: 'UID 10001, GID 10001' },
       { name: 'stop', status: over.stop ? 'fail' : 'pass', value: 'exited 0, 0.3 s after SIGTERM' }
     ]
-  }) as unknown as Present<Report>
+  }) as unknown as Present<PlatformRun>
 
 describe('the runtime oracle', () => {
   it('agrees on the same outcome and exit code within 0.5 s, and on the same UIDs and health', () => {

@@ -5,10 +5,10 @@ import * as path from 'node:path'
 import { userCheck } from '../../src/checks/user.js'
 import type { ContainerState } from '../../src/docker/container.js'
 import type { Docker } from '../../src/docker/docker.js'
-import type { Report } from '../../src/report/report.js'
+import type { PlatformRun } from '../../src/report/report.js'
 import { masterWorkers, nginxFacts, serverOf } from '../../src/rules/servers.js'
 import { measureUser, readAccounts } from '../../src/user/measure.js'
-import { inputs, measuredReport } from './fixtures.js'
+import { inputs, measuredRun } from './fixtures.js'
 
 // Web servers whose master runs as root and whose workers run as the account their config names:
 // told from docker top's processes, the user row says what runs as whom and the server's own way.
@@ -76,8 +76,8 @@ describe('the server a process is, and its master and workers', () => {
 })
 
 describe('the user row of a root master', () => {
-  const row = (measured: Partial<Report['user']>, image: Partial<Report['image']> = {}, profile: 'docker' | 'restricted' = 'docker') => {
-    const report = measuredReport()
+  const row = (measured: Partial<PlatformRun['user']>, image: Partial<PlatformRun['image']> = {}, profile: 'docker' | 'restricted' = 'docker') => {
+    const report = measuredRun()
     report.image = { ...report.image, user: '', ...image }
     report.user = { uid: 0, gid: 0, resolvedUid: 0, resolvedGid: 0, base: { shell: true, os: 'debian' }, ...measured }
     return userCheck(report, inputs({ runProfile: profile }))[0]

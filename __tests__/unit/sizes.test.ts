@@ -4,7 +4,7 @@ import { renderMarkdown } from '../../src/render/markdown.js'
 import { compareLayers, firstStageName } from '../../src/stages/compare.js'
 import { instructionOf } from '../../src/saved/layers.js'
 import type { Check } from '../../src/report/report.js'
-import { inputs, measuredReport } from './fixtures.js'
+import { inputs, measuredRun, reportOf } from './fixtures.js'
 
 const row = (checks: Check[], name: Check['name']) => checks.find(c => c.name === name)!
 
@@ -49,7 +49,7 @@ describe('compareLayers', () => {
 
 describe('size judging', () => {
   it('shows both measures and says which unit system and what compressed means', () => {
-    const report = measuredReport()
+    const report = measuredRun()
     report.image.compressedSize = 42_350_933
     report.image.compressedBy = 'zlib'
     judged(report, inputs({ maxSize: { text: '150MB', bytes: 150_000_000 } }))
@@ -61,7 +61,7 @@ describe('size judging', () => {
   })
 
   it('judges the compressed size with size-basis: compressed', () => {
-    const report = measuredReport()
+    const report = measuredRun()
     report.image.compressedSize = 42_350_933
     judged(report, inputs({ maxSize: { text: '40MB', bytes: 40_000_000 }, sizeBasis: 'compressed' }))
     expect(row(report.checks, 'size')).toMatchObject({ status: 'fail', limit: '≤ 40MB compressed' })
@@ -69,10 +69,10 @@ describe('size judging', () => {
   })
 
   it('says where the compressed size came from, and nothing of the store when the size means the same on both', () => {
-    const classic = measuredReport()
+    const classic = measuredRun()
     Object.assign(classic.image, { compressedSize: 40_000_000, compressedBy: 'zlib' })
     judged(classic, inputs())
-    const store = measuredReport()
+    const store = measuredRun()
     Object.assign(store.image, { store: 'containerd', compressedSize: 40_000_000, compressedBy: 'store' })
     judged(store, inputs())
     expect(row(classic.checks, 'size').detail).toContain('Compressed: each layer gzip-compressed, within about 1% of what a push sends.')
@@ -83,10 +83,10 @@ describe('size judging', () => {
   })
 
   it('compares with a baseline and the build stage', () => {
-    const report = measuredReport()
+    const report = measuredRun()
     report.image.compressedSize = 40_000_000
     report.baseline = { ref: 'shop-api:main', size: 100_000_000, compressedSize: 32_000_000 }
-    report.stages = { stage: 'build', size: 400_000_000 }
+    report.firstStage = { stage: 'build', size: 400_000_000 }
     judged(report, inputs({ compareTo: 'shop-api:main', compareStages: true }))
     const detail = row(report.checks, 'size').detail
     expect(detail).toContain('+23.5 MB (+23.5%) compared with shop-api:main; compressed +8.00 MB (+25.0%).')
@@ -94,7 +94,7 @@ describe('size judging', () => {
   })
 
   it('max-size-increase is its own check, in percent or bytes', () => {
-    const report = measuredReport()
+    const report = measuredRun()
     report.baseline = { ref: 'shop-api:v1.2.0', size: 110_000_000 }
     judged(report, inputs({ compareTo: 'shop-api:v1.2.0', maxSizeIncrease: { text: '10%', limit: { percent: 10 } } }))
     expect(report.checks.map(c => c.name)).toEqual(['build', 'health', 'size', 'size-increase', 'user', 'contents', 'stop'])
@@ -104,7 +104,7 @@ describe('size judging', () => {
   })
 
   it('says which instruction the growth came from, in the size row, the increase check and the layer table', () => {
-    const report = measuredReport() // 123,456,789 bytes
+    const report = measuredRun() // 123,456,789 bytes
     report.baseline = { ref: 'shop-api:main', size: 85_000_000, growth: { instruction: 'RUN npm ci', bytes: 35_000_000 } }
     report.image.largestLayers = [
       { instruction: 'RUN npm ci', size: 60_000_000, before: 25_000_000 },
@@ -116,7 +116,7 @@ describe('size judging', () => {
     expect(row(report.checks, 'size-increase').detail).toBe(
       'Size compared with shop-api:main (85.0 MB). The largest growth: RUN npm ci (+35.0 MB). The largest layers are listed below.'
     )
-    const md = renderMarkdown(report)
+    const md = renderMarkdown(reportOf(report))
     expect(md).toContain('| Size | Change vs shop-api:main | Instruction |')
     expect(md).toContain('| 60.0 MB | +35.0 MB (+140.0%) | RUN npm ci |')
     expect(md).toContain('| 7.00 MB | same | ADD alpine.tar / |')
@@ -124,14 +124,14 @@ describe('size judging', () => {
   })
 
   it('says "the largest growth" when one instruction is not most of it', () => {
-    const report = measuredReport()
+    const report = measuredRun()
     report.baseline = { ref: 'shop-api:main', size: 85_000_000, growth: { instruction: 'COPY . .', bytes: 10_000_000 } }
     judged(report, inputs())
     expect(row(report.checks, 'size').detail).toContain('compared with shop-api:main; the largest growth: COPY . . (+10.0 MB).')
   })
 
   it('fails max-size-increase when the baseline could not be had', () => {
-    const report = measuredReport()
+    const report = measuredRun()
     report.baseline = { ref: 'shop-api:gone', error: 'could not pull shop-api:gone: not found' }
     judged(report, inputs({ compareTo: 'shop-api:gone', maxSizeIncrease: { text: '10%', limit: { percent: 10 } } }))
     expect(row(report.checks, 'size-increase')).toMatchObject({ status: 'fail', value: 'unknown', detail: 'No comparison: could not pull shop-api:gone: not found.' })
@@ -139,7 +139,7 @@ describe('size judging', () => {
 
   it('skips max-size-increase when the baseline does not exist yet, and fails it with require-baseline', () => {
     const missing = () => {
-      const report = measuredReport()
+      const report = measuredRun()
       report.baseline = { ref: 'ghcr.io/o/app:latest', missing: 'manifest unknown', error: 'it does not exist yet (manifest unknown)' }
       return report
     }
@@ -160,7 +160,7 @@ describe('size judging', () => {
   })
 
   it('names a layer it could not read, and what it counted instead, for the image and the baseline', () => {
-    const report = measuredReport()
+    const report = measuredRun()
     report.image.unreadLayers = [{ instruction: 'ADD vendor.tar.zst /', why: 'the zstd layer does not unpack: invalid data', bytes: 12_300 }]
     report.baseline = { ref: 'shop-api:1.4', size: 100_000_000, unreadLayers: [{ instruction: '(base image)', why: 'not a tar, nor a gzip or zstd blob', bytes: 2_000 }, { instruction: 'RUN x', why: 'cut short', bytes: 3_000 }] }
     judged(report, inputs({ compareTo: 'shop-api:1.4' }))

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals'
 import type { Docker } from '../../src/docker/docker.js'
 import { Secrets } from '../../src/secrets.js'
-import type { Report, Stop } from '../../src/report/report.js'
+import type { Stop, PlatformRun } from '../../src/report/report.js'
 import { cleanExit, signalName } from '../../src/docker/container.js'
 import { initOf, stopContainer } from '../../src/stages/stop.js'
 import { catches, readSignalFacts } from '../../src/docker/pid1.js'
@@ -9,7 +9,7 @@ import { lostSignal, type SignalFacts } from '../../src/rules/stop-signal.js'
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import * as path from 'node:path'
-import { inputs, measuredReport } from './fixtures.js'
+import { inputs, measuredRun } from './fixtures.js'
 import { judged } from './judged.js'
 
 // Stopping the container as an orchestrator does, on a scripted engine and a fake clock; and the
@@ -178,7 +178,7 @@ describe('what the kernel shows of PID 1 and its stop signal', () => {
 
 describe('the stop row', () => {
   const stopRow = (stop: Stop | undefined, given = inputs()) => {
-    const report = measuredReport()
+    const report = measuredRun()
     report.stop = stop
     return judged(report, given).checks.find(c => c.name === 'stop')!
   }
@@ -205,8 +205,8 @@ describe('the stop row', () => {
   })
 
   it("puts the init in front of the image's own ENTRYPOINT, and installs it the base's way", () => {
-    const advice = (entrypoint: string[], base: Report['user']['base']) => {
-      const report = measuredReport()
+    const advice = (entrypoint: string[], base: PlatformRun['user']['base']) => {
+      const report = measuredRun()
       report.image.entrypoint = entrypoint
       report.user = { ...report.user, base }
       report.stop = { outcome: 'killed', signal: 'SIGTERM', exitCode: 137, seconds: 10, pid1: 'node' }
@@ -280,7 +280,7 @@ describe('the stop row', () => {
   })
 
   it('a smoke command still running is stopped the same way, with its own stop time in its row', () => {
-    const report = measuredReport()
+    const report = measuredRun()
     report.smoke = [
       { command: 'node worker.js', outcome: 'running', seconds: 5, stop: { outcome: 'exited', signal: 'SIGTERM', exitCode: 0, seconds: 0.08 } },
       { command: 'node cron.js', outcome: 'running', seconds: 5, stop: { outcome: 'killed', signal: 'SIGTERM', exitCode: 137, seconds: 10 } }

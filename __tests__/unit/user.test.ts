@@ -6,9 +6,9 @@ import { userCheck } from '../../src/checks/user.js'
 import { userPlace } from '../../src/dockerfile/places.js'
 import type { ContainerState } from '../../src/docker/container.js'
 import type { Docker } from '../../src/docker/docker.js'
-import type { Report } from '../../src/report/report.js'
+import type { PlatformRun } from '../../src/report/report.js'
 import { inContainer, measureUser, parseTop, readAccounts, resolveUser, startedByPid1, suggestAccount } from '../../src/user/measure.js'
-import { inputs, measuredReport } from './fixtures.js'
+import { inputs, measuredRun } from './fixtures.js'
 
 describe('parseTop', () => {
   it('reads pid, real and effective uid, gid and command of every process', () => {
@@ -41,7 +41,7 @@ describe('startedByPid1', () => {
     const state = { Running: true, Pid: 4444 } as ContainerState
     const user = await measureUser(docker, readAccounts(docker, mkdtempSync(path.join(tmpdir(), 'user-test-')), 'c'), 'c', state, '')
     expect(user.processes).toEqual([{ pid: 4444, uid: 1001, gid: 1001, command: 'httpd' }])
-    const report = measuredReport()
+    const report = measuredRun()
     report.image.user = ''
     report.user = user
     expect(userCheck(report, inputs())[0].detail).not.toContain('Also running as UID 0')
@@ -147,8 +147,8 @@ describe('suggestAccount', () => {
 })
 
 describe('user check advice', () => {
-  const advise = (user: string, measured: Report['user']) => {
-    const report = measuredReport()
+  const advise = (user: string, measured: PlatformRun['user']) => {
+    const report = measuredRun()
     report.image.user = user
     report.user = measured
     return userCheck(report, inputs())[0]
@@ -184,7 +184,7 @@ describe('user check advice', () => {
   })
 
   it('no account to switch to: the command is the base\'s own (busybox adduser on Alpine, useradd on Debian)', () => {
-    const create = (base: Report['user']['base']) => advise('', { ...rootPid1, resolvedUid: 0, resolvedGid: 0, base }).detail.replace(/^.*runs as UID 0\. /, '')
+    const create = (base: PlatformRun['user']['base']) => advise('', { ...rootPid1, resolvedUid: 0, resolvedGid: 0, base }).detail.replace(/^.*runs as UID 0\. /, '')
     expect(create({ shell: true, os: 'alpine' })).toBe('Create a non-root account in the final stage and switch to it (RUN adduser -D -u 10001 app, then USER app).')
     expect(create({ shell: true, os: 'busybox' })).toBe('Create a non-root account in the final stage and switch to it (RUN adduser -D -u 10001 app, then USER app).')
     expect(create({ shell: true, os: 'debian' })).toBe('Create a non-root account in the final stage and switch to it (RUN useradd --system --uid 10001 app, then USER app).')
@@ -273,7 +273,7 @@ describe('user namespaces (userns-remap)', () => {
   it('measures root under the remap as UID 0, and fails it naming the host UID it maps to', async () => {
     const user = await measure(REMAPPED_TOP, { rootUid: 165536, rootGid: 165536 })
     expect(user).toMatchObject({ uid: 0, gid: 0, process: 'httpd', remap })
-    const report = measuredReport()
+    const report = measuredRun()
     report.image.user = ''
     report.user = user
     const row = userCheck(report, inputs())[0]
@@ -287,7 +287,7 @@ describe('user namespaces (userns-remap)', () => {
     const top = REMAPPED_TOP.split('\n').filter(l => !/httpd/.test(l)).join('\n').replace('9160', '9100')
     const user = await measure(top, { rootUid: 165536, rootGid: 165536 })
     expect(user).toMatchObject({ uid: 10001, gid: 10002, process: 'worker' })
-    const report = measuredReport()
+    const report = measuredRun()
     report.image.user = '10001'
     report.user = user
     expect(userCheck(report, inputs())[0]).toEqual({
@@ -309,7 +309,7 @@ describe('user namespaces (userns-remap)', () => {
     expect(user.unknownReason).toBe(
       "the engine remaps user namespaces (userns-remap) and docker info did not say to which host UIDs, so docker top's host UIDs could not be read as the container's"
     )
-    const report = measuredReport()
+    const report = measuredRun()
     report.image.user = ''
     report.user = user
     expect(userCheck(report, inputs())[0]).toMatchObject({ status: 'fail', value: 'UID 0 (no USER: root by default)' })

@@ -1,20 +1,20 @@
 import { initAdvice } from './init-process.js'
 import { isShell, jsonForm } from './signal-relay.js'
-import type { BuildWarning, Report, Stop } from '../report/report.js'
+import type { BuildWarning, PlatformRun, Stop } from '../report/report.js'
 
 // How BuildKit's build checks read where they are shown, and those that explain another check's failure: a shell-form CMD (JSONArgsRecommended)
 // makes a shell PID 1, which does not pass SIGTERM on; an ARG or ENV named like a credential
 // (SecretsUsedInArgOrEnv) is a secret in the image next to the files the contents check found.
-// Read from the report only; a builder before buildx 0.15 reports none, and then nothing is said.
+// Read from the run only; a builder before buildx 0.15 reports none, and then nothing is said.
 
 /**
  * The JSONArgsRecommended warning that explains a stop that was killed: PID 1 is a shell (or could
  * not be read) and no init runs. The last one in the Dockerfile: the final stage's CMD or ENTRYPOINT.
  */
-export function shellFormWarning(report: Report, stop: Stop): BuildWarning | undefined {
+export function shellFormWarning(run: PlatformRun, stop: Stop): BuildWarning | undefined {
   if (stop.outcome !== 'killed' || stop.init) return undefined
   if (stop.pid1 && !isShell(stop.pid1)) return undefined
-  const warnings = (report.build.warnings ?? []).filter(w => w.rule === 'JSONArgsRecommended')
+  const warnings = (run.build.warnings ?? []).filter(w => w.rule === 'JSONArgsRecommended')
   return warnings.sort((a, b) => (a.line ?? 0) - (b.line ?? 0)).pop()
 }
 
@@ -22,15 +22,15 @@ export function shellFormWarning(report: Report, stop: Stop): BuildWarning | und
  * "PID 1 is a shell running the shell-form CMD, as BuildKit's JSONArgsRecommended warning (Dockerfile
  * line 5) says, and a shell does not pass SIGTERM on. Use the JSON form CMD ["node","server.js"] …"
  */
-export function shellFormAdvice(warning: BuildWarning, report: Report, signal: string): string {
+export function shellFormAdvice(warning: BuildWarning, run: PlatformRun, signal: string): string {
   const keyword = /\bENTRYPOINT\b/.test(warning.message) && !/\bCMD\b/.test(warning.message) ? 'ENTRYPOINT' : 'CMD'
   const where = warning.line ? ` (Dockerfile line ${warning.line})` : ''
-  const argv = keyword === 'CMD' ? report.image.cmd : report.image.entrypoint
+  const argv = keyword === 'CMD' ? run.image.cmd : run.image.entrypoint
   const script = argv?.length === 3 && /^(\/usr)?\/bin\/(ba)?sh$/.test(argv[0]) && argv[1] === '-c' ? argv[2] : ''
   const form = jsonForm(keyword, script)
   return (
     `PID 1 is a shell running the shell-form ${keyword}, as BuildKit's JSONArgsRecommended warning${where} says, and a shell does not pass ${signal} on. ` +
-    `Use the JSON form ${form} so the app is PID 1 and gets ${signal} (and handle it there), or run it under an init that passes it on: ${initAdvice(report)}`
+    `Use the JSON form ${form} so the app is PID 1 and gets ${signal} (and handle it there), or run it under an init that passes it on: ${initAdvice(run)}`
   )
 }
 
@@ -38,8 +38,8 @@ export function shellFormAdvice(warning: BuildWarning, report: Report, signal: s
  * The SecretsUsedInArgOrEnv warnings, said next to a secret the contents check found:
  * "BuildKit's SecretsUsedInArgOrEnv warning (Dockerfile line 3: ARG "API_TOKEN") …".
  */
-export function secretArgAdvice(report: Report): string {
-  const warnings = (report.build.warnings ?? []).filter(w => w.rule === 'SecretsUsedInArgOrEnv')
+export function secretArgAdvice(run: PlatformRun): string {
+  const warnings = (run.build.warnings ?? []).filter(w => w.rule === 'SecretsUsedInArgOrEnv')
   if (warnings.length === 0) return ''
   const places = warnings.slice(0, 3).map(w => {
     // the message ends with what it is about: "… sensitive data (ENV "DB_PASSWORD")"

@@ -1,4 +1,4 @@
-import type { Report } from '../report/report.js'
+import type { PlatformRun } from '../report/report.js'
 
 // How to run an image under an init that passes the stop signal on to the app, written for that
 // image: the init goes in front of its own ENTRYPOINT (after `--`), never instead of it, and comes
@@ -7,9 +7,9 @@ import type { Report } from '../report/report.js'
 // without a change to the image; Kubernetes cannot.
 
 /** "RUN apk add --no-cache dumb-init, then ENTRYPOINT ["dumb-init","--","sh","docker-entrypoint.sh"] (…). Or …" */
-export function initAdvice(report: Report): string {
-  const entrypoint = report.image.entrypoint ?? []
-  const base = report.user.base
+export function initAdvice(run: PlatformRun): string {
+  const entrypoint = run.image.entrypoint ?? []
+  const base = run.user.base
   const keeps = entrypoint.length ? ' (its own ENTRYPOINT stays, after --)' : ' (CMD stays)'
   const line = (init: string) => `ENTRYPOINT ${JSON.stringify([init, '--', ...entrypoint])}${keeps}`
   const install =

@@ -1,5 +1,5 @@
 import { memoryReading } from '../units.js'
-import type { Report } from '../report/report.js'
+import type { PlatformRun } from '../report/report.js'
 
 // An OOM kill (Docker's State.OOMKilled): the kernel killed the container's process for memory.
 // With run-memory that is the limit the user set (swap at the same value, so there is no swap to
@@ -14,24 +14,24 @@ const SIGKILL_EXIT = 137
  * process was killed, and it exited with its own code): "exited (code 1) 3.2 s after start; a
  * process was OOM-killed by the 256m limit".
  */
-export function oomValue(report: Report, exitCode: number | undefined, ranSeconds: number | undefined): string {
+export function oomValue(run: PlatformRun, exitCode: number | undefined, ranSeconds: number | undefined): string {
   const after = ranSeconds !== undefined ? ` ${ranSeconds} s after start` : ''
-  const limit = report.run?.memory?.text
+  const limit = run.settings?.memory?.text
   if (exitCode === undefined || exitCode === SIGKILL_EXIT) return `killed ${limit ? `by the ${limit} limit` : 'for memory'} (OOMKilled)${after}`
   return `exited (code ${exitCode})${after}; a process was OOM-killed${limit ? ` by the ${limit} limit` : ''}`
 }
 
 /** Why, as a clause: "it reached the run-memory limit (256m = 256 MiB, no swap), and the kernel's OOM killer ended it". */
-export function oomCause(report: Report): string {
-  const text = report.run?.memory?.text
+export function oomCause(run: PlatformRun): string {
+  const text = run.settings?.memory?.text
   const limit = text && (memoryReading(text)?.short ?? text)
   const why = limit ? `it reached the run-memory limit (${limit}, no swap)` : 'no run-memory was set, so the machine the engine runs on ran out of memory'
   return `${why}, and the kernel's OOM killer ended it`
 }
 
 /** What to do: raise the limit to production's, or make the app use less. */
-export function oomFix(report: Report): string {
-  if (report.run?.memory) {
+export function oomFix(run: PlatformRun): string {
+  if (run.settings?.memory) {
     return 'Raise run-memory to the limit it gets in production, or make the app use less (for Node, --max-old-space-size below the limit; for the JVM, -XX:MaxRAMPercentage).'
   }
   return "Make the app use less (for Node, --max-old-space-size; for the JVM, -XX:MaxRAMPercentage), or give the engine more memory; set run-memory to test it against production's limit."
@@ -42,8 +42,8 @@ export function oomFix(report: Report): string {
  * Docker did not say it was one (some engines on cgroup v2 record the OOM event after the exit, or
  * not at all). Said as a possibility, never as the verdict.
  */
-export function maybeOomNote(report: Report, exitCode: number | undefined, oomKilled: boolean | undefined): string {
-  const limit = report.run?.memory?.text
+export function maybeOomNote(run: PlatformRun, exitCode: number | undefined, oomKilled: boolean | undefined): string {
+  const limit = run.settings?.memory?.text
   if (!limit || oomKilled || exitCode !== SIGKILL_EXIT) return ''
   return ` Code 137 is SIGKILL, which the kernel's OOM killer sends; Docker did not report an OOM kill, but it may have been the ${limit} limit (run-memory).`
 }

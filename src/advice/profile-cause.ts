@@ -1,44 +1,44 @@
-import type { Report, SmokeResult } from '../report/report.js'
+import type { PlatformRun, SmokeResult } from '../report/report.js'
 import { profileCauses } from '../rules/profile-errors.js'
 
 // What the health row says when the container failed under run-profile or read-only
 // (stages/profile-rerun.ts): which setting broke it and where, from its log, with the fix; and,
 // when it ran again without the settings, how that went.
 
-type ProfileCause = NonNullable<Report['health']['profileCause']>
+type ProfileCause = NonNullable<PlatformRun['health']['profileCause']>
 type Cause = ProfileCause['causes'][number]
 type Rerun = NonNullable<ProfileCause['rerun']>
 
 /** " `/app/data`: the root filesystem is read-only (read-only: true) — … It logged: `…`. Run again without …"; "" when there is nothing to say. */
-export function profileNote(report: Report): string {
-  const pc = report.health.profileCause
+export function profileNote(run: PlatformRun): string {
+  const pc = run.health.profileCause
   if (!pc) return ''
   const ran = pc.rerun !== undefined && ranWell(pc.rerun)
   // a line that only points at a setting is said once a run without it proved it
   const shown = firstPerSetting(pc.causes.filter(c => c.sure || ran))
-  const causes = shown.map(c => ` ${explained(c, report.run)}`).join('')
-  return `${causes}${pc.rerun ? rerunSentence(report, pc.rerun, shown.length > 0) : ''}`
+  const causes = shown.map(c => ` ${explained(c, run.settings)}`).join('')
+  return `${causes}${pc.rerun ? rerunSentence(run, pc.rerun, shown.length > 0) : ''}`
 }
 
 /**
  * A smoke command that failed: the lines of its log that prove a setting broke it (it is not run
  * again without them: the health row's run says whether the image runs without them).
  */
-export function smokeProfileNote(report: Report, smoke: SmokeResult): string {
-  const run = report.run
-  if (!run || (run.profile === 'docker' && !run.readOnly)) return ''
-  const user = report.user.resolvedUid
-  const imageRoot = user !== undefined ? user === 0 : /^(?:|root|0)(?::.*)?$/.test(report.image.user ?? '')
+export function smokeProfileNote(run: PlatformRun, smoke: SmokeResult): string {
+  const settings = run.settings
+  if (!settings || (settings.profile === 'docker' && !settings.readOnly)) return ''
+  const user = run.user.resolvedUid
+  const imageRoot = user !== undefined ? user === 0 : /^(?:|root|0)(?::.*)?$/.test(run.image.user ?? '')
   const lines = [...(smoke.startError ? [smoke.startError] : []), ...(smoke.logTail ?? [])]
-  const sure = profileCauses(lines, { profile: run.profile, readOnly: run.readOnly, imageRoot }).filter(c => c.sure)
+  const sure = profileCauses(lines, { profile: settings.profile, readOnly: settings.readOnly, imageRoot }).filter(c => c.sure)
   return firstPerSetting(sure)
-    .map(c => ` ${explained(c, report.run)}`)
+    .map(c => ` ${explained(c, settings)}`)
     .join('')
 }
 
 /** The settings the container ran under besides Docker's defaults: "run-profile: restricted and read-only: true". */
-export function settingsOn(run: Report['run']): string {
-  const on = [...(run && run.profile !== 'docker' ? [`run-profile: ${run.profile}`] : []), ...(run?.readOnly ? ['read-only: true'] : [])]
+export function settingsOn(settings: PlatformRun['settings']): string {
+  const on = [...(settings && settings.profile !== 'docker' ? [`run-profile: ${settings.profile}`] : []), ...(settings?.readOnly ? ['read-only: true'] : [])]
   return on.join(' and ')
 }
 
@@ -50,8 +50,8 @@ function firstPerSetting(causes: Cause[]): Cause[] {
   return causes.filter((c, i) => causes.findIndex(o => o.setting === c.setting) === i)
 }
 
-function rerunSentence(report: Report, rerun: Rerun, explained: boolean): string {
-  const settings = settingsOn(report.run)
+function rerunSentence(run: PlatformRun, rerun: Rerun, explained: boolean): string {
+  const settings = settingsOn(run.settings)
   const without = ` Run again without ${settings}`
   if (rerun.verdict === 'healthy') return `${without}, it was healthy${rerun.seconds !== undefined ? ` after ${rerun.seconds} s` : ''}: ${settings} broke it${explained ? '' : ", though its log does not say where"}.`
   if (rerun.verdict === 'missing') return `${without}, it kept running: ${settings} broke it${explained ? '' : ", though its log does not say where"}.`
@@ -69,11 +69,11 @@ function quoted(line: string): string {
 }
 
 /** The cause, its fix, and the line it was read from; capability names as code (CAP_CHOWN). */
-function explained(c: Cause, run: Report['run']): string {
-  return `${causeSentence(c, run).replace(/\b(?:CAP_[A-Z_]+|NET_BIND_SERVICE)\b/g, '`$&`')} It logged: ${quoted(c.line)}.`
+function explained(c: Cause, settings: PlatformRun['settings']): string {
+  return `${causeSentence(c, settings).replace(/\b(?:CAP_[A-Z_]+|NET_BIND_SERVICE)\b/g, '`$&`')} It logged: ${quoted(c.line)}.`
 }
 
-function causeSentence(c: Cause, run: Report['run']): string {
+function causeSentence(c: Cause, settings: PlatformRun['settings']): string {
   const under = `run-profile: ${c.setting}`
   const what = c.operation && c.path ? `${c.operation} ${c.path}` : (c.path ?? c.operation)
   const subject = what ? `\`${what}\`: ` : ''
@@ -91,12 +91,12 @@ function causeSentence(c: Cause, run: Report['run']): string {
     }
     if (c.setting === 'openshift') {
       const dir = c.path ?? '<the directory>'
-      return `${subject}permission denied — under ${under} the app runs as an arbitrary UID (${run?.uid}) in group 0, which cannot write what the image's user owns. At build time: \`chgrp -R 0 ${dir} && chmod -R g=u ${dir}\`.`
+      return `${subject}permission denied — under ${under} the app runs as an arbitrary UID (${settings?.uid}) in group 0, which cannot write what the image's user owns. At build time: \`chgrp -R 0 ${dir} && chmod -R g=u ${dir}\`.`
     }
     return `${subject}permission denied — root without CAP_DAC_OVERRIDE (dropped under ${under}) cannot write what another user owns. At build time make it the app's user's (\`COPY --chown\`, \`RUN chown\`) and start as that non-root USER.`
   }
   // operation not permitted
-  const who = c.setting === 'openshift' ? `under ${under} it runs as UID ${run?.uid}, not root, without capabilities` : `capabilities are dropped under ${under}`
+  const who = c.setting === 'openshift' ? `under ${under} it runs as UID ${settings?.uid}, not root, without capabilities` : `capabilities are dropped under ${under}`
   const needs = c.capability ? ` (${isSwitch(c) ? 'switching user needs' : 'it needs'} ${c.capability})` : ''
   const head = `${subject}operation not permitted — ${who}${needs}.`
   if (isSwitch(c)) {

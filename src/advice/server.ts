@@ -1,5 +1,5 @@
 import { masterWorkers, type MasterWorkers } from '../rules/servers.js'
-import type { Report } from '../report/report.js'
+import type { PlatformRun } from '../report/report.js'
 
 // The user row of a web server whose master runs as root and whose workers run as the account its
 // config names (nginx 101, php-fpm and apache www-data 33): what runs as whom, and the server's own
@@ -20,8 +20,8 @@ export interface ServerAdvice {
 }
 
 /** The advice for a root PID 1 that is (or starts) such a server; undefined for anything else. `numeric`: USER by number. */
-export function serverAdvice(report: Report, numeric: boolean): ServerAdvice | undefined {
-  const u = report.user
+export function serverAdvice(run: PlatformRun, numeric: boolean): ServerAdvice | undefined {
+  const u = run.user
   const split = masterWorkers(u.processes ?? [], u.pid)
   if (!split) return undefined
   const w = split.workers
@@ -31,17 +31,17 @@ export function serverAdvice(report: Report, numeric: boolean): ServerAdvice | u
     ? ` It is ${split.server}'s master process, which starts ${workers} and stays root itself.`
     : ` ${split.server}'s master process runs as UID 0 too, and starts ${workers}.`
   const user = numeric || !w.user ? `USER ${w.uid}:${w.gid}` : `USER ${w.user}`
-  return { seen, fix: fixFor(split, report, user) }
+  return { seen, fix: fixFor(split, run, user) }
 }
 
-function fixFor(split: MasterWorkers, report: Report, user: string): string {
+function fixFor(split: MasterWorkers, run: PlatformRun, user: string): string {
   const w = split.workers
   const as = w.user ?? `UID ${w.uid}`
-  if (split.server === 'nginx') return nginxFix(report, user, `${w.uid}:${w.gid}`, as)
+  if (split.server === 'nginx') return nginxFix(run, user, `${w.uid}:${w.gid}`, as)
   if (split.server === 'php-fpm') {
     return `To run it all as ${as}: ${user}. php-fpm then starts as ${as} and ignores the pool's user and group lines (it says so in a NOTICE), and its workers run as ${as} too.`
   }
-  const low = lowPorts(report)
+  const low = lowPorts(run)
   if (split.server === 'apache2') {
     const listen = low.length ? `, Listen 8080 in /etc/apache2/ports.conf and <VirtualHost *:8080> instead of ${low.join(', ')} (${lowNote})` : ''
     return (
@@ -56,13 +56,13 @@ function fixFor(split: MasterWorkers, report: Report, user: string): string {
 const lowNote = 'a port below 1024 needs root outside Docker, which lets any user bind one'
 
 /** The image's EXPOSEd TCP ports below 1024 ("80/tcp" → 80). */
-function lowPorts(report: Report): number[] {
-  return (report.image.exposedPorts ?? []).map(p => /^(\d+)(\/tcp)?$/.exec(p)?.[1]).filter((p): p is string => p !== undefined).map(Number).filter(p => p < 1024)
+function lowPorts(run: PlatformRun): number[] {
+  return (run.image.exposedPorts ?? []).map(p => /^(\d+)(\/tcp)?$/.exec(p)?.[1]).filter((p): p is string => p !== undefined).map(Number).filter(p => p < 1024)
 }
 
 /** nginx's way, with its own paths and ports (user/server-facts.ts) where nginx gave them. */
-function nginxFix(report: Report, user: string, owner: string, as: string): string {
-  const facts = report.user.server
+function nginxFix(run: PlatformRun, user: string, owner: string, as: string): string {
+  const facts = run.user.server
   const unprivileged = 'Or build FROM nginxinc/nginx-unprivileged, the official image made so (port 8080, its pid file and temp paths in /tmp).'
   if (!facts) {
     return (

@@ -1,5 +1,5 @@
 import { initAdvice } from './init-process.js'
-import type { BuildWarning, Report, Stop } from '../report/report.js'
+import type { BuildWarning, PlatformRun, Stop } from '../report/report.js'
 
 // A stop that was killed although the app would have stopped: another process of the container
 // had a handler for the signal (stop.catchers), and PID 1, which alone gets it from docker stop
@@ -12,7 +12,7 @@ import type { BuildWarning, Report, Stop } from '../report/report.js'
 //   The php image's apache2-foreground execs apache2; apache2 alone stops at AH00111 without the
 //   variables Debian's envvars sets, so elsewhere they are read first and apache2 is exec'd.
 // - any other script that starts the app as its child (an entrypoint script without exec).
-// Written from the report only: pid1 and catchers are docker top's and /proc's, the command the
+// Written from the run only: pid1 and catchers are docker top's and /proc's, the command the
 // image's config, the base /etc/os-release's.
 
 const SHELLS = ['sh', 'bash', 'ash', 'dash', 'zsh', 'busybox']
@@ -23,12 +23,12 @@ export function isShell(program: string | undefined): boolean {
 }
 
 /** The image's shell-form command: which keyword, and the string its shell runs. */
-export function shellForm(report: Report): { keyword: 'CMD' | 'ENTRYPOINT'; script: string } | undefined {
+export function shellForm(run: PlatformRun): { keyword: 'CMD' | 'ENTRYPOINT'; script: string } | undefined {
   const of = (argv: string[] | undefined) => (argv?.length === 3 && /^(\/usr)?\/bin\/(ba|da)?sh$/.test(argv[0]) && argv[1] === '-c' ? argv[2].trim() : undefined)
-  const entrypoint = of(report.image.entrypoint)
+  const entrypoint = of(run.image.entrypoint)
   if (entrypoint !== undefined) return { keyword: 'ENTRYPOINT', script: entrypoint }
   // a CMD under an ENTRYPOINT is its arguments, not a shell's
-  const cmd = report.image.entrypoint?.length ? undefined : of(report.image.cmd)
+  const cmd = run.image.entrypoint?.length ? undefined : of(run.image.cmd)
   return cmd !== undefined ? { keyword: 'CMD', script: cmd } : undefined
 }
 
@@ -45,26 +45,26 @@ function catching(catchers: NonNullable<Stop['catchers']>, signal: string): stri
  * Why PID 1 kept the signal from the app that had a handler for it, and how to make that app PID 1;
  * undefined when no other process had one (or it is not known) or an init runs as PID 1.
  */
-export function relayAdvice(stop: Stop, report: Report, warning?: BuildWarning): string | undefined {
+export function relayAdvice(stop: Stop, run: PlatformRun, warning?: BuildWarning): string | undefined {
   const catchers = stop.catchers ?? []
   if (stop.outcome !== 'killed' || stop.init || catchers.length === 0) return undefined
   const pid1 = stop.pid1 ? `PID 1 (${stop.pid1})` : 'PID 1'
   const lost = `${catching(catchers, stop.signal)}, but ${pid1} does not pass it on`
   const app = [...catchers].sort((a, b) => a.pid - b.pid)[0].program
-  const form = shellForm(report)
-  if (form && (isShell(stop.pid1) || !stop.pid1)) return `${lost}: ${shellFormCause(form, report, warning)} ${shellFormFix(form, app, stop.signal)}`
+  const form = shellForm(run)
+  if (form && (isShell(stop.pid1) || !stop.pid1)) return `${lost}: ${shellFormCause(form, run, warning)} ${shellFormFix(form, app, stop.signal)}`
   const name = stop.pid1?.split('/').pop()
-  if (name === 'apache2ctl') return `${lost}: apache2ctl is a shell script for starting apache by hand, which runs apache2 as its child and stays PID 1. ${apacheFix(report, stop.signal)}`
+  if (name === 'apache2ctl') return `${lost}: apache2ctl is a shell script for starting apache by hand, which runs apache2 as its child and stays PID 1. ${apacheFix(run, stop.signal)}`
   return (
     `${lost}: it starts ${app} as its child and stays PID 1. If it is a script, end it with exec (exec "$@", or exec and the command that starts ${app}) so ${app} replaces it as PID 1 and gets ${stop.signal} itself, ` +
-    `or run it under an init that passes the signal on: ${initAdvice(report)}`
+    `or run it under an init that passes the signal on: ${initAdvice(run)}`
   )
 }
 
 /** "PID 1 is the shell of the shell-form CMD (…), and Debian's /bin/sh, dash, stays PID 1 …" */
-function shellFormCause(form: { keyword: string }, report: Report, warning?: BuildWarning): string {
+function shellFormCause(form: { keyword: string }, run: PlatformRun, warning?: BuildWarning): string {
   const warned = warning ? `, which BuildKit's JSONArgsRecommended warning${warning.line ? ` (Dockerfile line ${warning.line})` : ''} is about` : ''
-  const os = report.user.base?.os
+  const os = run.user.base?.os
   const shell =
     os === 'debian'
       ? "Debian's /bin/sh (dash) stays PID 1 around the command it runs, even a single one, and passes it no signal."
@@ -113,8 +113,8 @@ function shellFormFix(form: { keyword: string; script: string }, app: string, si
 }
 
 /** The php image's apache2-foreground where it is there (its docker-php-entrypoint says so), else apache2 exec'd after Debian's envvars. */
-function apacheFix(report: Report, signal: string): string {
-  const php = (report.image.entrypoint ?? []).some(word => word.split('/').pop() === 'docker-php-entrypoint')
+function apacheFix(run: PlatformRun, signal: string): string {
+  const php = (run.image.entrypoint ?? []).some(word => word.split('/').pop() === 'docker-php-entrypoint')
   const gets = signal === 'SIGWINCH' ? `gets ${signal} (its graceful stop)` : `gets ${signal}`
   if (php) return `Use the php image's own CMD ["apache2-foreground"], which execs apache2 so it is PID 1 and ${gets}.`
   return (

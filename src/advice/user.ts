@@ -1,4 +1,4 @@
-import type { Report } from '../report/report.js'
+import type { PlatformRun } from '../report/report.js'
 
 // Who the image says it runs as, in the words the kubelet and the fix use: read alike by the user
 // check (checks/user.ts, which says why a refusal fails the row) and the Dockerfile annotation
@@ -13,13 +13,13 @@ export function runAsNonRootRefusal(user: string | undefined): { kind: 'root' | 
 }
 
 /** A USER given by a name that is a non-root account in the image: the fix is its number. */
-export function namedUser(report: Report): { name: string; uid?: number; gid?: number } | undefined {
-  const user = report.image.user ?? ''
-  const u = report.user
+export function namedUser(run: PlatformRun): { name: string; uid?: number; gid?: number } | undefined {
+  const user = run.image.user ?? ''
+  const u = run.user
   if (runAsNonRootRefusal(user)?.kind !== 'name' || u.resolvedUid === 0) return undefined
   // by the image's files; where they were not read (a report from before), the runtime's own UID
   // under Docker's defaults is the same account (never under openshift: that UID is the platform's)
-  const runtime = report.run?.profile !== 'openshift' && u.resolvedUid === undefined && !u.unresolved
+  const runtime = run.settings?.profile !== 'openshift' && u.resolvedUid === undefined && !u.unresolved
   const uid = u.resolvedUid ?? (runtime ? u.uid : undefined)
   const gid = u.resolvedUid !== undefined ? u.resolvedGid : runtime ? u.gid : undefined
   return { name: user.split(':')[0], uid, gid }

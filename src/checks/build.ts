@@ -6,12 +6,12 @@ import type { CheckRule } from './check.js'
 /** Build checks named in the row itself (the annotations show every one). */
 const NAMED = 3
 
-export const buildCheck: CheckRule = report => {
-  const b = report.build
+export const buildCheck: CheckRule = run => {
+  const b = run.build
   // BuildKit's build checks are warnings: counted and named, never a failure of the build
   const warned = warnings(b.warnings ?? [])
   if (b.ok) {
-    return [{ name: 'build', status: 'pass', value: `built in ${b.seconds} s${warned.value}`, limit: '', detail: `image ${shortId(report.image.id)}${warned.detail && `. ${warned.detail}`}` }]
+    return [{ name: 'build', status: 'pass', value: `built in ${b.seconds} s${warned.value}`, limit: '', detail: `image ${shortId(run.image.id)}${warned.detail && `. ${warned.detail}`}` }]
   }
   return [{ name: 'build', status: 'fail', value: 'failed', limit: '', detail: `${failure(b)}. The end of the build log is below.${warned.detail && ` ${warned.count} ${warned.detail}`}` }]
 }

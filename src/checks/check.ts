@@ -1,7 +1,7 @@
 import type { Inputs } from '../inputs/inputs.js'
-import type { Check, Report } from '../report/report.js'
+import type { Check, PlatformRun } from '../report/report.js'
 
-// What every check is: a pure function from the measurements (the report as the stages left it)
+// What every check is: a pure function from the measurements (a platform run as the stages left it)
 // and the inputs that set its limits to its rows in the table: none when it does not apply, one
 // usually, one per command for smoke. No Docker, no I/O, so every verdict is unit-tested.
 
@@ -10,11 +10,11 @@ export type JudgeInputs = Pick<
   'healthTimeout' | 'fastHealth' | 'requireHealthcheck' | 'maxStartupTime' | 'maxProbeTime' | 'maxSize' | 'sizeBasis' | 'maxSizeIncrease' | 'requireBaseline' | 'requireNonRoot' | 'requireCleanContents' | 'smokeSeconds' | 'stopTimeout' | 'requireGracefulStop' | 'runNetwork' | 'runProfile' | 'readOnly' | 'runMemory' | 'maxMemory'
 >
 
-export type CheckRule = (report: Report, inputs: JudgeInputs) => Check[]
+export type CheckRule = (run: PlatformRun, inputs: JudgeInputs) => Check[]
 
 /** The row of a check whose stage did not run. */
-export function notRun(name: Check['name'], report: Report): Check {
-  return { name, status: 'skip', value: 'not run', limit: '', detail: report.build.ok ? 'not run' : 'not run: the build failed' }
+export function notRun(name: Check['name'], run: PlatformRun): Check {
+  return { name, status: 'skip', value: 'not run', limit: '', detail: run.build.ok ? 'not run' : 'not run: the build failed' }
 }
 
 /**

@@ -1,5 +1,5 @@
 import { describeFinding, FINDING_ROWS, toolFixes } from '../advice/findings.js'
-import type { Check, Finding, Report } from '../report/report.js'
+import type { Check, Finding, PlatformRun } from '../report/report.js'
 import { counted, formatSize } from '../units.js'
 import { secretArgAdvice } from '../advice/build-checks.js'
 import { notRun, type CheckRule, type JudgeInputs } from './check.js'
@@ -20,13 +20,13 @@ const FIX: Record<'secret' | 'forbidden' | 'foreign-binary', string> = {
   'foreign-binary': "Fetch or build each binary for the image's platform: name the architecture in the download with ARG TARGETARCH (…-linux-${TARGETARCH}), or cross-compile in a stage FROM --platform=$BUILDPLATFORM for $TARGETOS/$TARGETARCH. Under emulation it may still run, but it fails with exec format error on a machine of the image's architecture."
 }
 
-export const contentsCheck: CheckRule = (report, inputs) => {
-  const contents = report.contents
-  if (!contents || !report.build.ok) return [notRun('contents', report)]
-  return [judged(contentsRow(contents, report), inputs)]
+export const contentsCheck: CheckRule = (run, inputs) => {
+  const contents = run.contents
+  if (!contents || !run.build.ok) return [notRun('contents', run)]
+  return [judged(contentsRow(contents, run), inputs)]
 }
 
-function contentsRow(contents: NonNullable<Report['contents']>, report: Report): Check {
+function contentsRow(contents: NonNullable<PlatformRun['contents']>, run: PlatformRun): Check {
   const limit = 'no secrets, dev dependencies or build tools'
   if (contents.notScanned !== undefined) return { name: 'contents', status: 'skip', value: 'not scanned', limit: '', detail: `${contents.notScanned}.` }
   const allowed = contents.allowed > 0 ? ` allow-paths let ${contents.allowed} through.` : ''
@@ -46,12 +46,12 @@ function contentsRow(contents: NonNullable<Report['contents']>, report: Report):
   const files = [...new Set(findings.map(f => f.kind))].flatMap(kind => (kind === 'secret' || kind === 'forbidden' || kind === 'foreign-binary' ? [FIX[kind]] : []))
   const fixes = [...files, ...toolFixes(findings)].join(' ')
   // a secret file next to an ARG or ENV BuildKit's build checks took for a credential: both are said
-  const args = findings.some(f => f.kind === 'secret') ? secretArgAdvice(report) : ''
+  const args = findings.some(f => f.kind === 'secret') ? secretArgAdvice(run) : ''
   return { name: 'contents', status: 'fail', value: summarize(contents), limit, detail: `${named}${more}. ${fixes}${args}${allowed}` }
 }
 
 /** "1 secret, 2 dev dependencies (41.2 MB)". */
-function summarize(contents: NonNullable<Report['contents']>): string {
+function summarize(contents: NonNullable<PlatformRun['contents']>): string {
   const { findings, count } = contents
   const parts: string[] = []
   const of = (kind: Finding['kind'], one: string, many: string, sized: boolean) => {

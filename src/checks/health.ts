@@ -1,5 +1,5 @@
 import { DOCKER_DEFAULT_INTERVAL_S, DOCKER_DEFAULT_RETRIES } from '../docker/container.js'
-import type { Check, Report } from '../report/report.js'
+import type { Check, PlatformRun } from '../report/report.js'
 import { logNote, notRun, startNote, type CheckRule, type JudgeInputs } from './check.js'
 import { dependencyNote } from '../advice/unreachable.js'
 import { misfitAdvice, missingAdvice, probeCannotPass, replacementAdvice } from '../advice/health.js'
@@ -11,17 +11,17 @@ import { exposedTcpPorts, portMismatch, probePorts } from '../health/ports.js'
 
 // Docker's own health verdict, and what to do about each way of not being healthy.
 
-export const healthCheck: CheckRule = (report, inputs) => [healthRow(report, inputs)]
+export const healthCheck: CheckRule = (run, inputs) => [healthRow(run, inputs)]
 
-function healthRow(report: Report, inputs: JudgeInputs): Check {
-  const h = report.health
+function healthRow(run: PlatformRun, inputs: JudgeInputs): Check {
+  const h = run.health
   const limit = `healthy within ${inputs.healthTimeout} s`
   const last = h.probes?.at(-1)
   const probe = last ? ` Last probe exited ${last.exitCode}${last.output ? `: ${last.output}` : ''}.` : ''
   const by = h.source === 'health-cmd' ? `health-cmd: ${h.command}` : `HEALTHCHECK: ${h.command}`
   switch (h.verdict) {
     case 'healthy':
-      return { name: 'health', status: 'pass', value: `healthy after ${h.startupSeconds ?? h.waitedSeconds} s`, limit, detail: `${by}${probeNote(h.probeTimes)}${memoryNote(report, !h.probeTimes)}` }
+      return { name: 'health', status: 'pass', value: `healthy after ${h.startupSeconds ?? h.waitedSeconds} s`, limit, detail: `${by}${probeNote(h.probeTimes)}${memoryNote(run, !h.probeTimes)}` }
     case 'unhealthy':
       return {
         name: 'health',
@@ -29,18 +29,18 @@ function healthRow(report: Report, inputs: JudgeInputs): Check {
         value: 'unhealthy',
         limit: h.rule === 'image-limit' ? `healthy within ${h.limitSeconds} s (the image's HEALTHCHECK)` : h.rule === 'start-period' ? `healthy within ${h.limitSeconds} s (health-start-period ${h.startPeriodSeconds} s + retries)` : limit,
         // what to do about a probe that cannot run comes after the failed command, apart from it
-        detail: `${unhealthyWhy(report, inputs)} (${by}).${probe}${h.rule === 'cannot-run' ? cannotRunFix(report) : misfitAdvice(report) || wrongPort(report)}${dependency(report, inputs)}${profileNote(report)}${logNote(h, 'The container log is below.')}`
+        detail: `${unhealthyWhy(run, inputs)} (${by}).${probe}${h.rule === 'cannot-run' ? cannotRunFix(run) : misfitAdvice(run) || wrongPort(run)}${dependency(run, inputs)}${profileNote(run)}${logNote(h, 'The container log is below.')}`
       }
     case 'exited':
-      if (h.startError && h.ranSeconds === undefined) return notStarted(report, inputs)
-      if (h.oomKilled) return oomKilled(report, inputs)
-      if (!h.source && h.ranSeconds !== undefined) return exitedWatched(report, inputs)
+      if (h.startError && h.ranSeconds === undefined) return notStarted(run, inputs)
+      if (h.oomKilled) return oomKilled(run, inputs)
+      if (!h.source && h.ranSeconds !== undefined) return exitedWatched(run, inputs)
       return {
         name: 'health',
         status: 'fail',
         value: `exited (code ${h.exitCode})`,
         limit: h.source ? limit : `keeps running for ${NO_HEALTHCHECK_WATCH_S} s`,
-        detail: `The container stopped${h.ranSeconds !== undefined ? ` ${h.ranSeconds} s after start` : ''} before it was healthy.${maybeOomNote(report, h.exitCode, h.oomKilled)}${h.startError ? ` Docker said: ${h.startError.replace(/\.$/, '')}.` : ''}${dependency(report, inputs)}${profileNote(report)}${logNote(h)}`
+        detail: `The container stopped${h.ranSeconds !== undefined ? ` ${h.ranSeconds} s after start` : ''} before it was healthy.${maybeOomNote(run, h.exitCode, h.oomKilled)}${h.startError ? ` Docker said: ${h.startError.replace(/\.$/, '')}.` : ''}${dependency(run, inputs)}${profileNote(run)}${logNote(h)}`
       }
     case 'timeout':
       return {
@@ -49,39 +49,39 @@ function healthRow(report: Report, inputs: JudgeInputs): Check {
         value: `not healthy after ${inputs.healthTimeout} s`,
         limit,
         // verdictSeconds: from the container's start, as Docker stamps it (the wait began a little later)
-        detail: `Docker had no verdict ${h.verdictSeconds ?? h.waitedSeconds} s after start: the probes did not finish (${by}).${probe}${misfitAdvice(report) || wrongPort(report)}${dependency(report, inputs)}${profileNote(report) || (probeCannotPass(report) ? '' : ' Check that the probe command returns quickly; raise health-timeout if the app needs longer.')}`
+        detail: `Docker had no verdict ${h.verdictSeconds ?? h.waitedSeconds} s after start: the probes did not finish (${by}).${probe}${misfitAdvice(run) || wrongPort(run)}${dependency(run, inputs)}${profileNote(run) || (probeCannotPass(run) ? '' : ' Check that the probe command returns quickly; raise health-timeout if the app needs longer.')}`
       }
     case 'missing':
-      return missingRow(report, inputs)
+      return missingRow(run, inputs)
     case 'skipped':
-      return notRun('health', report)
+      return notRun('health', run)
   }
 }
 
 // Without a health check the container is only watched for a few seconds: the rows say so, how
 // long it ran, and what it printed (a worker that logs an error every second still keeps running).
 
-function exitedWatched(report: Report, inputs: JudgeInputs): Check {
-  const h = report.health
+function exitedWatched(run: PlatformRun, inputs: JudgeInputs): Check {
+  const h = run.health
   return {
     name: 'health',
     status: 'fail',
     value: `exited (code ${h.exitCode}) ${h.ranSeconds} s after start`,
     limit: `keeps running for ${NO_HEALTHCHECK_WATCH_S} s`,
-    detail: `No health check, so the container was watched for ${NO_HEALTHCHECK_WATCH_S} s to see it keep running; it stopped ${h.ranSeconds} s after start.${maybeOomNote(report, h.exitCode, h.oomKilled)}${dependency(report, inputs)}${profileNote(report)}${logNote(h)}`
+    detail: `No health check, so the container was watched for ${NO_HEALTHCHECK_WATCH_S} s to see it keep running; it stopped ${h.ranSeconds} s after start.${maybeOomNote(run, h.exitCode, h.oomKilled)}${dependency(run, inputs)}${profileNote(run)}${logNote(h)}`
   }
 }
 
 /** Killed for memory before it was healthy (or while watched): its own verdict, with the limit that killed it (advice/oom.ts). */
-function oomKilled(report: Report, inputs: JudgeInputs): Check {
-  const h = report.health
+function oomKilled(run: PlatformRun, inputs: JudgeInputs): Check {
+  const h = run.health
   const when = h.source ? 'before it was healthy' : `while it was watched (no health check)`
   return {
     name: 'health',
     status: 'fail',
-    value: oomValue(report, h.exitCode, h.ranSeconds),
+    value: oomValue(run, h.exitCode, h.ranSeconds),
     limit: h.source ? `healthy within ${inputs.healthTimeout} s` : `keeps running for ${NO_HEALTHCHECK_WATCH_S} s`,
-    detail: `The container stopped ${when} (exit code ${h.exitCode}): ${oomCause(report)}. ${oomFix(report)}${logNote(h)}`
+    detail: `The container stopped ${when} (exit code ${h.exitCode}): ${oomCause(run)}. ${oomFix(run)}${logNote(h)}`
   }
 }
 
@@ -90,28 +90,28 @@ function oomKilled(report: Report, inputs: JudgeInputs): Check {
  * when it could not be read (the memory row says why, when max-memory asks). `sentence`: the detail
  * before it has no full stop yet.
  */
-export function memoryNote(report: Report, sentence: boolean): string {
-  const m = report.health.memory
+export function memoryNote(run: PlatformRun, sentence: boolean): string {
+  const m = run.health.memory
   if (!m) return ''
-  const limit = report.run?.memory
+  const limit = run.settings?.memory
   const of = limit && m.limitBytes ? ` (${Math.round((m.usedBytes / m.limitBytes) * 100)}% of the ${limit.text} limit)` : ''
   return `${sentence ? '.' : ''} ${formatSize(m.usedBytes)} of memory used once healthy${of}.`
 }
 
 /** Docker could not start the image's command (docker run exited 126, 127, or 125 on the image's USER): it never ran. */
-function notStarted(report: Report, inputs: JudgeInputs): Check {
-  const h = report.health
+function notStarted(run: PlatformRun, inputs: JudgeInputs): Check {
+  const h = run.health
   return {
     name: 'health',
     status: 'fail',
     value: `did not start (docker run exited ${h.exitCode})`,
     limit: h.source ? `healthy within ${inputs.healthTimeout} s` : `keeps running for ${NO_HEALTHCHECK_WATCH_S} s`,
-    detail: `The container never ran: ${startNote(h.startError ?? '')}${profileNote(report) || " Check the image's CMD and ENTRYPOINT (or the command input) and its USER: Docker names what it could not use."}`
+    detail: `The container never ran: ${startNote(h.startError ?? '')}${profileNote(run) || " Check the image's CMD and ENTRYPOINT (or the command input) and its USER: Docker names what it could not use."}`
   }
 }
 
-function missingRow(report: Report, inputs: JudgeInputs): Check {
-  const h = report.health
+function missingRow(run: PlatformRun, inputs: JudgeInputs): Check {
+  const h = run.health
   const seconds = h.verdictSeconds ?? h.waitedSeconds ?? NO_HEALTHCHECK_WATCH_S
   const log = h.logTail?.length || h.logError ? logNote(h) : ''
   if (inputs.requireHealthcheck) {
@@ -120,7 +120,7 @@ function missingRow(report: Report, inputs: JudgeInputs): Check {
       status: 'fail',
       value: 'no health check',
       limit: 'a HEALTHCHECK',
-      detail: `The image has no HEALTHCHECK (or HEALTHCHECK NONE) and no health-cmd was given.${missingAdvice(report, seconds)} Meanwhile the container kept running for ${seconds} s (watched).${dependency(report, inputs)}${log}`
+      detail: `The image has no HEALTHCHECK (or HEALTHCHECK NONE) and no health-cmd was given.${missingAdvice(run, seconds)} Meanwhile the container kept running for ${seconds} s (watched).${dependency(run, inputs)}${log}`
     }
   }
   return {
@@ -128,14 +128,14 @@ function missingRow(report: Report, inputs: JudgeInputs): Check {
     status: 'pass',
     value: `kept running for ${seconds} s (watched)`,
     limit: `keeps running for ${NO_HEALTHCHECK_WATCH_S} s`,
-    detail: `No HEALTHCHECK and no health-cmd (require-healthcheck: false): the container was watched for ${seconds} s and kept running.${dependency(report, inputs)}${log}`
+    detail: `No HEALTHCHECK and no health-cmd (require-healthcheck: false): the container was watched for ${seconds} s and kept running.${dependency(run, inputs)}${log}`
   }
 }
 
 /** " The app logs that it listens on port 8080, but the probe asks port 3000 ..." when the two disagree. */
-function wrongPort(report: Report): string {
-  const h = report.health
-  const m = portMismatch(h.command ?? '', h.logTail ?? [], report.image.exposedPorts ?? [])
+function wrongPort(run: PlatformRun): string {
+  const h = run.health
+  const m = portMismatch(h.command ?? '', h.logTail ?? [], run.image.exposedPorts ?? [])
   if (!m) return ''
   const app = m.listening.join(' and ')
   const expose = m.exposed.length > 0 ? ` and EXPOSE says ${m.exposed.join(', ')}` : ''
@@ -148,23 +148,23 @@ function wrongPort(report: Report): string {
  * container log shows a dependency the app could not reach; "" otherwise. The app's own ports (the
  * probe's, the image's EXPOSE) on loopback are the app not listening, not a dependency.
  */
-function dependency(report: Report, inputs: JudgeInputs): string {
-  const h = report.health
-  const ownPorts = [...probePorts(h.command ?? ''), ...exposedTcpPorts(report.image.exposedPorts ?? [])]
+function dependency(run: PlatformRun, inputs: JudgeInputs): string {
+  const h = run.health
+  const ownPorts = [...probePorts(h.command ?? ''), ...exposedTcpPorts(run.image.exposedPorts ?? [])]
   return dependencyNote([...(h.probes ?? []).map(p => p.output), ...(h.logTail ?? [])], inputs.runNetwork, ownPorts)
 }
 
 /** " Probe 14 ms median, 31 ms slowest (3 passing probes)." */
-export function probeNote(times: Report['health']['probeTimes']): string {
+export function probeNote(times: PlatformRun['health']['probeTimes']): string {
   if (!times) return ''
   if (times.passing === 1) return `. Probe ${times.slowestMs} ms (1 passing probe).`
   return `. Probe ${times.medianMs} ms median, ${times.slowestMs} ms slowest (${times.passing} passing probes).`
 }
 
 /** Why the verdict is unhealthy, in the terms of the rule that decided it and the timing Docker used. */
-function unhealthyWhy(report: Report, inputs: JudgeInputs): string {
-  const h = report.health
-  const image = report.image
+function unhealthyWhy(run: PlatformRun, inputs: JudgeInputs): string {
+  const h = run.health
+  const image = run.image
   const retries = image.healthcheckRetries ?? DOCKER_DEFAULT_RETRIES
   const interval = image.healthcheckInterval ?? DOCKER_DEFAULT_INTERVAL_S
   const failed = `${retries} ${retries === 1 ? 'probe' : 'probes'} in a row`
@@ -176,7 +176,7 @@ function unhealthyWhy(report: Report, inputs: JudgeInputs): string {
   if (h.rule === 'start-period') {
     // a health-cmd's own limit: what the image's rule would say with health-start-period as the start period
     const n = h.failedProbes ?? DOCKER_DEFAULT_RETRIES
-    return `The probe failed ${n} ${n === 1 ? 'time' : 'times'} after the start period and never passed: unhealthy at ${h.limitSeconds} s, on health-start-period ${h.startPeriodSeconds} s, then ${DOCKER_DEFAULT_RETRIES} failed probes a second apart (each a second after the last one ended${h.probeMs !== undefined ? `; the probes took up to ${h.probeMs} ms` : ''}${h.notReadyAtSeconds !== undefined ? `; a fast-health probe that started at ${h.notReadyAtSeconds} s still failed` : ''})${probeCannotPass(report) ? '' : '. Raise health-start-period if the app needs longer to start'}`
+    return `The probe failed ${n} ${n === 1 ? 'time' : 'times'} after the start period and never passed: unhealthy at ${h.limitSeconds} s, on health-start-period ${h.startPeriodSeconds} s, then ${DOCKER_DEFAULT_RETRIES} failed probes a second apart (each a second after the last one ended${h.probeMs !== undefined ? `; the probes took up to ${h.probeMs} ms` : ''}${h.notReadyAtSeconds !== undefined ? `; a fast-health probe that started at ${h.notReadyAtSeconds} s still failed` : ''})${probeCannotPass(run) ? '' : '. Raise health-start-period if the app needs longer to start'}`
   }
   if (inputs.fastHealth) return `Docker marked the container unhealthy: it was not healthy within ${inputs.healthTimeout} s, then failed ${failed}`
   // fast-health: false leaves Docker's timing as the image (or Docker's defaults) set it
@@ -192,7 +192,7 @@ function unhealthyWhy(report: Report, inputs: JudgeInputs): string {
  * "with probes of up to 60 ms its 3rd failed probe in a row would start at 3.2 s and mark it
  * unhealthy at 3.3 s; a fast-health probe that started at 3.3 s still failed": the schedule's figures.
  */
-function schedule(h: Report['health'], retries: number): string {
+function schedule(h: PlatformRun['health'], retries: number): string {
   const took = h.probeMs !== undefined ? `with probes of up to ${h.probeMs} ms ` : ''
   const nth = retries === 1 ? 'its first failed probe after the start period' : `its ${ordinal(retries)} failed probe in a row`
   const when = h.lastProbeSeconds !== undefined ? `would start at ${h.lastProbeSeconds} s and mark` : 'would mark'
@@ -201,7 +201,7 @@ function schedule(h: Report['health'], retries: number): string {
 }
 
 /** " (probes 5 s apart in it: Docker's default start interval)" where the start period is probed at another interval. */
-function startPeriodInterval(h: Report['health'], image: Report['image']): string {
+function startPeriodInterval(h: PlatformRun['health'], image: PlatformRun['image']): string {
   const every = h.startPeriodIntervalSeconds
   if (every === undefined) return ''
   return image.healthcheckStartInterval === every ? `, start interval ${every} s` : ` (probes ${every} s apart in it: Docker's default start interval)`
@@ -214,7 +214,7 @@ function ordinal(n: number): string {
 }
 
 /** A probe that cannot run: which program, and why. */
-function cannotRunWhy({ program, why }: NonNullable<Report['health']['cannotRun']>): string {
+function cannotRunWhy({ program, why }: NonNullable<PlatformRun['health']['cannotRun']>): string {
   const name = program.split('/').pop() ?? program
   if (why === 'not-executable') return `The probe could not run: \`${program}\` is not executable in the image`
   if (name === 'sh' || name === 'bash') {
@@ -224,8 +224,8 @@ function cannotRunWhy({ program, why }: NonNullable<Report['health']['cannotRun'
 }
 
 /** What to use instead of a probe that cannot run: only programs the image has (advice/health.ts). */
-function cannotRunFix(report: Report): string {
-  const h = report.health
+function cannotRunFix(run: PlatformRun): string {
+  const h = run.health
   if (!h.cannotRun) return ''
   const { program, why } = h.cannotRun
   const name = program.split('/').pop() ?? program
@@ -233,9 +233,9 @@ function cannotRunFix(report: Report): string {
   const unneeded = h.source === 'health-cmd' ? ', or set `require-healthcheck: false`' : ''
   if (name === 'sh' || name === 'bash') {
     const example = h.suggestedCmd ? '' : ', e.g. `HEALTHCHECK CMD ["/app/healthcheck"]`'
-    return ` Use an exec-form HEALTHCHECK in the Dockerfile with a program the image has${example}${unneeded}.${replacementAdvice(report)}`
+    return ` Use an exec-form HEALTHCHECK in the Dockerfile with a program the image has${example}${unneeded}.${replacementAdvice(run)}`
   }
-  const instead = replacementAdvice(report)
+  const instead = replacementAdvice(run)
   const install = program.includes('/') ? `Copy \`${program}\` into the final stage` : `Install ${name} in the final stage`
   return instead ? `${instead} Or: ${install.replace(/^./, c => c.toLowerCase())}.` : ` ${install}, or probe with a program the image has.`
 }

@@ -1,4 +1,4 @@
-import type { Check, Report } from '../report/report.js'
+import type { Check, PlatformRun } from '../report/report.js'
 import { buildCheck } from './build.js'
 import type { CheckRule, JudgeInputs } from './check.js'
 import { contentsCheck } from './contents.js'
@@ -20,11 +20,11 @@ export const CHECKS: CheckRule[] = [buildCheck, platformCheck, healthCheck, star
 
 export interface Verdict {
   checks: Check[]
-  /** no error, and no check failed */
+  /** no check failed (the report's own verdict also needs no error: pipeline.ts) */
   passed: boolean
 }
 
-export function judge(report: Report, inputs: JudgeInputs): Verdict {
-  const checks = CHECKS.flatMap(check => check(report, inputs))
-  return { checks, passed: !report.error && checks.every(check => check.status !== 'fail') }
+export function judge(run: PlatformRun, inputs: JudgeInputs): Verdict {
+  const checks = CHECKS.flatMap(check => check(run, inputs))
+  return { checks, passed: checks.every(check => check.status !== 'fail') }
 }

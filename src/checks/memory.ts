@@ -5,10 +5,10 @@ import type { CheckRule } from './check.js'
 // usage minus the inactive file cache, stages/memory.ts) against a budget, e.g. "fits a 256 MB
 // machine". Judged only when a budget is set; the health row shows the figure either way.
 
-export const memoryCheck: CheckRule = (report, inputs) => {
+export const memoryCheck: CheckRule = (run, inputs) => {
   const max = inputs.maxMemory
   if (!max) return []
-  const h = report.health
+  const h = run.health
   const limit = `≤ ${max.text}`
   if (h.verdict === 'missing') {
     return [{ name: 'memory', status: 'skip', value: 'no health check', limit, detail: 'No memory figure: without a health check there is no moment the app is ready to measure it at (see health).' }]

@@ -5,8 +5,8 @@ import type { CheckRule } from './check.js'
 // so every figure below is read as what it is: slower than on the image's own hardware, with health
 // limits that allowed for it.
 
-export const platformCheck: CheckRule = (report, inputs) => {
-  const { platform, emulatedOn } = report.image
+export const platformCheck: CheckRule = (run, inputs) => {
+  const { platform, emulatedOn } = run.image
   if (!platform || !emulatedOn) return []
   const limits = [`health-timeout ${inputs.healthTimeout} s`]
   if (inputs.maxStartupTime !== undefined) limits.push(`max-startup-time ${inputs.maxStartupTime} s`)

@@ -4,10 +4,10 @@ import type { CheckRule } from './check.js'
 // probe is what an orchestrator's liveness check does every few seconds for the image's whole life,
 // so a slow one is a cost paid forever (and, past the probe timeout, a restart).
 
-export const probeTimeCheck: CheckRule = (report, inputs) => {
+export const probeTimeCheck: CheckRule = (run, inputs) => {
   const max = inputs.maxProbeTime
   if (max === undefined) return []
-  const times = report.health.probeTimes
+  const times = run.health.probeTimes
   const limit = `≤ ${max} ms`
   if (!times) return [{ name: 'probe-time', status: 'skip', value: 'no passing probe', limit, detail: 'No passing health probe to time (see health).' }]
   const of = times.passing === 1 ? 'the one passing probe' : `the slowest of ${times.passing} passing probes, median ${times.medianMs} ms`

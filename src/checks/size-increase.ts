@@ -1,15 +1,15 @@
 import { formatDelta, formatSize } from '../units.js'
-import type { Check, Report } from '../report/report.js'
+import type { Check, PlatformRun } from '../report/report.js'
 import type { CheckRule, JudgeInputs } from './check.js'
 
 // max-size-increase: the growth against compare-to, judged in the size-basis's terms.
 
-export const sizeIncreaseCheck: CheckRule = (report, inputs) => (inputs.maxSizeIncrease ? [sizeIncreaseRow(report, inputs, inputs.maxSizeIncrease)] : [])
+export const sizeIncreaseCheck: CheckRule = (run, inputs) => (inputs.maxSizeIncrease ? [sizeIncreaseRow(run, inputs, inputs.maxSizeIncrease)] : [])
 
-function sizeIncreaseRow(report: Report, inputs: JudgeInputs, increase: NonNullable<JudgeInputs['maxSizeIncrease']>): Check {
-  const b = report.baseline
+function sizeIncreaseRow(run: PlatformRun, inputs: JudgeInputs, increase: NonNullable<JudgeInputs['maxSizeIncrease']>): Check {
+  const b = run.baseline
   const compressed = inputs.sizeBasis === 'compressed'
-  const now = compressed ? report.image.compressedSize : report.image.size
+  const now = compressed ? run.image.compressedSize : run.image.size
   const before = compressed ? b?.compressedSize : b?.size
   const limit = 'percent' in increase.limit ? `≤ +${increase.limit.percent}%` : `≤ +${formatSize(increase.limit.bytes)}`
   if (b?.missing && !inputs.requireBaseline) {

@@ -1,18 +1,18 @@
 import { formatDelta, formatSize } from '../units.js'
-import type { Check, Report, UnreadLayer } from '../report/report.js'
+import type { Check, PlatformRun, UnreadLayer } from '../report/report.js'
 import { notRun, type CheckRule, type JudgeInputs } from './check.js'
 
 // The image size against max-size (uncompressed or compressed, by size-basis), with what the
 // figures mean and what they compare with (compare-to, compare-stages).
 
-export const sizeCheck: CheckRule = (report, inputs) => [sizeRow(report, inputs)]
+export const sizeCheck: CheckRule = (run, inputs) => [sizeRow(run, inputs)]
 
-function sizeRow(report: Report, inputs: JudgeInputs): Check {
-  const { size, compressedSize } = report.image
-  if (size === undefined) return notRun('size', report)
+function sizeRow(run: PlatformRun, inputs: JudgeInputs): Check {
+  const { size, compressedSize } = run.image
+  if (size === undefined) return notRun('size', run)
   const compressed = compressedSize !== undefined ? `, compressed ${formatSize(compressedSize)}` : ''
   const value = `${formatSize(size)} (${size.toLocaleString('en-US')} bytes)${compressed}`
-  const notes = [...sizeNotes(report)]
+  const notes = [...sizeNotes(run)]
   if (!inputs.maxSize) return { name: 'size', status: 'skip', value, limit: '', detail: ['No max-size set: measured, not judged.', ...notes].join(' ') }
   const basis = inputs.sizeBasis === 'compressed' ? compressedSize : size
   const limit = `≤ ${inputs.maxSize.text}${inputs.sizeBasis === 'compressed' ? ' compressed' : ''}`
@@ -32,15 +32,15 @@ function sizeRow(report: Report, inputs: JudgeInputs): Check {
 }
 
 /** What the size figures mean, and what they compare with. */
-function* sizeNotes(report: Report): Generator<string> {
-  const { size = 0, compressedSize, compressedBy } = report.image
+function* sizeNotes(run: PlatformRun): Generator<string> {
+  const { size = 0, compressedSize, compressedBy } = run.image
   // the size means the same on both image stores (stages/size.ts); only the compressed one is had differently
   yield 'Sizes in decimal units (1 MB = 1,000,000 bytes, as docker images prints them).'
   if (compressedBy === 'store') yield 'Compressed: the layer blobs the containerd image store keeps, which a push sends as they are.'
   else if (compressedSize !== undefined) yield 'Compressed: each layer gzip-compressed, within about 1% of what a push sends.'
-  const unread = unreadNote(report.image.unreadLayers)
+  const unread = unreadNote(run.image.unreadLayers)
   if (unread) yield unread
-  const b = report.baseline
+  const b = run.baseline
   const baselineUnread = unreadNote(b?.unreadLayers, b?.ref)
   if (baselineUnread) yield baselineUnread
   if (b?.missing) yield `No baseline yet: ${b.ref} does not exist (${b.missing}).`
@@ -49,7 +49,7 @@ function* sizeNotes(report: Report): Generator<string> {
     const zipped = compressedSize !== undefined && b.compressedSize !== undefined ? `; compressed ${formatDelta(compressedSize, b.compressedSize)}` : ''
     yield `${formatDelta(size, b.size)} compared with ${b.ref}${growthNote(size - b.size, b.growth)}${zipped}.`
   }
-  const st = report.stages
+  const st = run.firstStage
   if (st?.error) yield `No stage comparison: ${st.error}.`
   else if (st?.size !== undefined) {
     const saved = st.size - size
@@ -60,7 +60,7 @@ function* sizeNotes(report: Report): Generator<string> {
 }
 
 /** Which instruction the growth came from: "most of it from" only when that is true. */
-function growthNote(delta: number, growth: NonNullable<Report['baseline']>['growth']): string {
+function growthNote(delta: number, growth: NonNullable<PlatformRun['baseline']>['growth']): string {
   if (!growth || delta <= 0) return ''
   const layer = `${growth.instruction} (+${formatSize(growth.bytes)})`
   return growth.bytes * 2 >= delta ? `, most of it from ${layer}` : `; the largest growth: ${layer}`

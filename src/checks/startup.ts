@@ -9,10 +9,10 @@ import type { CheckRule } from './check.js'
 // second and the row says so ("0.4 s, probed every 0.1 s"). With fast-health: false they run on
 // the image's interval (often 30 s) and the figure is only an upper bound.
 
-export const startupCheck: CheckRule = (report, inputs) => {
+export const startupCheck: CheckRule = (run, inputs) => {
   const maxSeconds = inputs.maxStartupTime
   if (maxSeconds === undefined) return []
-  const h = report.health
+  const h = run.health
   const startup = h.startupSeconds
   const limit = `≤ ${maxSeconds} s`
   if (startup === undefined && h.verdict === 'missing') {

@@ -1,5 +1,5 @@
 import { constants } from 'node:os'
-import type { Check, Report, Stop } from '../report/report.js'
+import type { Check, PlatformRun, Stop } from '../report/report.js'
 import { cleanExit } from '../docker/container.js'
 import { initAdvice } from '../advice/init-process.js'
 import { relayAdvice, rubyExit } from '../advice/signal-relay.js'
@@ -12,26 +12,26 @@ import { oomCause, oomFix } from '../advice/oom.js'
 // stop-timeout, cleanly: 0, or 128 + the signal (the default action of a process that did not
 // handle it, e.g. 143 for SIGTERM).
 
-export const stopCheck: CheckRule = (report, inputs) => {
-  const stop = report.stop
-  if (!stop) return [notRun('stop', report)]
-  return [judged(stopRow(stop, inputs, report), inputs)]
+export const stopCheck: CheckRule = (run, inputs) => {
+  const stop = run.stop
+  if (!stop) return [notRun('stop', run)]
+  return [judged(stopRow(stop, inputs, run), inputs)]
 }
 
-function stopRow(stop: Stop, inputs: JudgeInputs, report: Report): Check {
+function stopRow(stop: Stop, inputs: JudgeInputs, run: PlatformRun): Check {
   const limit = `exits within ${inputs.stopTimeout} s of ${stop.signal}`
   if (stop.outcome === 'not-run') return { name: 'stop', status: 'skip', value: 'not run', limit: '', detail: 'not run: the container had already exited (see health).' }
   const outcome = describeStop(stop)
   if (stoppedCleanly(stop)) {
     return { name: 'stop', status: 'pass', value: outcome, limit, detail: `${who(stop)} exited on ${stop.signal}, as docker stop and Kubernetes expect.` }
   }
-  if (stop.outcome === 'gone' || stop.signal === 'SIGKILL') return { name: 'stop', status: 'fail', value: outcome, limit, detail: whyNot(stop, inputs.stopTimeout, report) }
+  if (stop.outcome === 'gone' || stop.signal === 'SIGKILL') return { name: 'stop', status: 'fail', value: outcome, limit, detail: whyNot(stop, inputs.stopTimeout, run) }
   // the app had a handler and PID 1 kept the signal from it: that is the cause, and making the app
   // PID 1 the fix; else a shell-form CMD that BuildKit already warned of: that warning is the cause
-  const warning = shellFormWarning(report, stop)
-  const relay = relayAdvice(stop, report, warning)
+  const warning = shellFormWarning(run, stop)
+  const relay = relayAdvice(stop, run, warning)
   const killed = killedLine(stop, inputs.stopTimeout)
-  const detail = relay ? `${killed} ${relay}` : warning ? `${killed} ${shellFormAdvice(warning, report, stop.signal)}` : whyNot(stop, inputs.stopTimeout, report)
+  const detail = relay ? `${killed} ${relay}` : warning ? `${killed} ${shellFormAdvice(warning, run, stop.signal)}` : whyNot(stop, inputs.stopTimeout, run)
   return { name: 'stop', status: 'fail', value: outcome, limit, detail }
 }
 
@@ -52,10 +52,10 @@ export function describeStop(stop: Stop): string {
 }
 
 /** What went wrong with a stop, and the fix, written for the image in `report`. Shared with the smoke rows. */
-export function whyNot(stop: Stop, timeout: number, report: Report): string {
+export function whyNot(stop: Stop, timeout: number, run: PlatformRun): string {
   if (stop.outcome === 'gone' && stop.oomKilled) {
     const ran = stop.ranSeconds !== undefined ? ` ${stop.ranSeconds} s after start` : ''
-    return `${who(stop)} stopped${ran} (exit code ${stop.exitCode}), after it was healthy and before image-gate went to stop it: ${oomCause(report)}. ${oomFix(report)}`
+    return `${who(stop)} stopped${ran} (exit code ${stop.exitCode}), after it was healthy and before image-gate went to stop it: ${oomCause(run)}. ${oomFix(run)}`
   }
   if (stop.outcome === 'gone') {
     const ran = stop.ranSeconds !== undefined ? `, ${stop.ranSeconds} s after it started` : ''
@@ -80,13 +80,13 @@ export function whyNot(stop: Stop, timeout: number, report: Report): string {
     )
   }
   const ruby = stop.outcome === 'exited' && stop.exitCode === 1 ? rubyExit(stop.pid1, stop.signal) : undefined
-  if (ruby) return `${who(stop)} exited with code 1 on ${stop.signal}. ${ruby} Or run it under an init, as whose child it dies of the signal (${signalExit(stop.signal)}): ${initAdvice(report)}`
+  if (ruby) return `${who(stop)} exited with code 1 on ${stop.signal}. ${ruby} Or run it under an init, as whose child it dies of the signal (${signalExit(stop.signal)}): ${initAdvice(run)}`
   if (stop.outcome === 'exited') {
     return `${who(stop)} exited with code ${stop.exitCode} on ${stop.signal}: a clean shutdown exits 0 (or 128 + the signal). Finish in-flight work, close connections, and exit 0 when ${stop.signal} arrives.`
   }
   const killed = killedLine(stop, timeout)
   if (stop.init) return `${killed} PID 1 is ${stop.init}, which passed ${stop.signal} on: the app itself ignores it. Handle ${stop.signal} in the app (close the server, then exit).`
-  return `${killed} No init runs in the container, and PID 1 ignores ${stop.signal} unless the app handles it: handle ${stop.signal} in the app, or run it under an init that passes it on: ${initAdvice(report)}`
+  return `${killed} No init runs in the container, and PID 1 ignores ${stop.signal} unless the app handles it: handle ${stop.signal} in the app, or run it under an init that passes it on: ${initAdvice(run)}`
 }
 
 /** "exit 143" for SIGTERM: what a process killed by the signal exits with, as Docker records it. */

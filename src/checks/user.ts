@@ -1,4 +1,4 @@
-import type { Check, Report } from '../report/report.js'
+import type { Check, PlatformRun } from '../report/report.js'
 import { serverAdvice } from '../advice/server.js'
 import { notRun, type CheckRule, type JudgeInputs } from './check.js'
 import { namedUser, runAsNonRootRefusal } from '../advice/user.js'
@@ -23,7 +23,7 @@ import { namedUser, runAsNonRootRefusal } from '../advice/user.js'
 //   non-root name would make dropping USER look like the fix.)
 // - docker: a user name is advice in a passing row's detail, not a failure.
 
-export const userCheck: CheckRule = (report, inputs) => [userRow(report, inputs)]
+export const userCheck: CheckRule = (run, inputs) => [userRow(run, inputs)]
 
 type Profile = JudgeInputs['runProfile']
 
@@ -48,14 +48,14 @@ interface Runtime {
   fix: string
 }
 
-function userRow(report: Report, inputs: JudgeInputs): Check {
-  const u = report.user
-  if (report.health.verdict === 'skipped' && u.uid === undefined && u.resolvedUid === undefined) return notRun('user', report)
+function userRow(run: PlatformRun, inputs: JudgeInputs): Check {
+  const u = run.user
+  if (run.health.verdict === 'skipped' && u.uid === undefined && u.resolvedUid === undefined) return notRun('user', run)
   const profile = inputs.runProfile
-  const user = report.image.user ?? ''
-  const runtime = runtimeOf(report, profile)
+  const user = run.image.user ?? ''
+  const runtime = runtimeOf(run, profile)
   const refusal = profile === 'docker' ? undefined : runAsNonRootRefusal(user)
-  const named = namedUser(report)
+  const named = namedUser(run)
   const detail = (...parts: string[]) => parts.filter(Boolean).join(' ')
 
   if (!refusal) {
@@ -90,16 +90,16 @@ function advise(named: Named): string {
   return `For Kubernetes, use ${byNumber(named) ?? 'a numeric USER'} so runAsNonRoot can verify it is not root: a user name is refused there (run-profile: restricted fails it).`
 }
 
-function runtimeOf(report: Report, profile: Profile): Runtime {
-  const u = report.user
-  const user = report.image.user ?? ''
+function runtimeOf(run: PlatformRun, profile: Profile): Runtime {
+  const u = run.user
+  const user = run.image.user ?? ''
   const numeric = profile !== 'docker'
   const configured = describeConfigured(user, u)
   // openshift: the platform's UID runs, not USER's; say so before any UID is named
-  const platform = profile === 'openshift' ? openshiftNote(report) : ''
+  const platform = profile === 'openshift' ? openshiftNote(run) : ''
   if (u.uid === undefined) {
     if (platform) {
-      const value = `UID ${report.run?.uid ?? 'unknown'}, GID ${report.run?.gid ?? 0} (OpenShift's)`
+      const value = `UID ${run.settings?.uid ?? 'unknown'}, GID ${run.settings?.gid ?? 0} (OpenShift's)`
       return { status: 'pass', value, seen: `${configured}${platform}. Runtime user not read (${u.unknownReason}), so this is the UID OpenShift gives.`, fix: '' }
     }
     // The container died before it could be looked at: judge USER as the image resolves it.
@@ -117,7 +117,7 @@ function runtimeOf(report: Report, profile: Profile): Runtime {
   const others = (u.processes ?? []).filter(p => p.uid === 0 && p.pid !== u.pid)
   const rootOthers = others.length && u.uid !== 0 ? ` Also running as UID 0: ${countedNames(others.map(p => p.command))}.` : ''
   // a root server master that starts its workers as another account: what runs as whom, and its own way
-  const server = u.uid === 0 ? serverAdvice(report, numeric) : undefined
+  const server = u.uid === 0 ? serverAdvice(run, numeric) : undefined
   const seen = `${configured}${platform}; PID 1 (${u.process}) runs as UID ${u.uid}${remapped(u.uid, u.remap)}.${rootOthers}${server?.seen ?? ''}`
   if (u.uid !== 0 && others.length === 0) return { status: 'pass', value, seen, fix: '' }
   const fix = u.uid !== 0 ? 'Start every process as the unprivileged user, or drop the root helper.' : (server?.fix ?? fixRoot(user, u, numeric))
@@ -127,13 +127,13 @@ function runtimeOf(report: Report, profile: Profile): Runtime {
 }
 
 /** ", which OpenShift does not use: restricted-v2 runs the image as the project's UID (here 1000680000) in group 0" */
-function openshiftNote(report: Report): string {
-  const run = report.run
-  return `, which OpenShift does not use: its restricted-v2 SCC runs every image as the project's UID, here ${run?.uid ?? 'unknown'}, in group ${run?.gid ?? 0}`
+function openshiftNote(run: PlatformRun): string {
+  const settings = run.settings
+  return `, which OpenShift does not use: its restricted-v2 SCC runs every image as the project's UID, here ${settings?.uid ?? 'unknown'}, in group ${settings?.gid ?? 0}`
 }
 
 /** Under the engine's userns-remap: which host UID the container's `uid` is (docker top shows that one). */
-function remapped(uid: number, remap: Report['user']['remap']): string {
+function remapped(uid: number, remap: PlatformRun['user']['remap']): string {
   if (!remap) return ''
   const host = `host UID ${remap.uid + uid}`
   return uid === 0 ? ` (root inside the container, mapped to ${host} by the engine's userns-remap)` : ` inside the container (${host} under the engine's userns-remap)`
@@ -147,7 +147,7 @@ function countedNames(commands: string[]): string {
 }
 
 /** `user`: the image's USER ("" when unset). */
-function describeConfigured(user: string, u: Report['user']): string {
+function describeConfigured(user: string, u: PlatformRun['user']): string {
   if (!user) return 'no USER: root by default'
   if (u.unresolved) return `USER ${user} (${u.unresolved})`
   if (u.resolvedUid !== undefined && !/^\d+(:\d+)?$/.test(user) && !isRoot(user)) return `USER ${user} (UID ${u.resolvedUid} in the image)`
@@ -163,7 +163,7 @@ function isRoot(user: string): boolean {
  * The fix for a root PID 1: switch to the account the image already has for it, else create one.
  * `numeric`: the profile needs a USER the kubelet can verify, so the fix names the account by number.
  */
-function fixRoot(user: string, u: Report['user'], numeric: boolean): string {
+function fixRoot(user: string, u: PlatformRun['user'], numeric: boolean): string {
   const s = u.suggested
   // no shell: no RUN can run there, and a numeric USER is what works (and what runAsNonRoot can verify)
   const shellLess = u.base?.shell === false
@@ -181,7 +181,7 @@ function fixRoot(user: string, u: Report['user'], numeric: boolean): string {
 }
 
 /** How to make a non-root account, written for the image's base (user/base-image.ts) where it is known. */
-function createAccount(base: Report['user']['base'], numeric: boolean): string {
+function createAccount(base: PlatformRun['user']['base'], numeric: boolean): string {
   if (base?.shell === false) {
     return 'The image has no shell (/bin/sh), so no RUN can create an account in it: set a numeric USER 10001:10001 in the final stage (it needs no /etc/passwd entry).'
   }

@@ -3,7 +3,7 @@ import { containerId, containerState } from '../docker/container.js'
 import type { Docker } from '../docker/docker.js'
 import { containerListening } from '../docker/sockets.js'
 import type { Inputs } from '../inputs/inputs.js'
-import type { Report, ImageFacts } from '../report/report.js'
+import type { PlatformRun, ImageFacts } from '../report/report.js'
 import { exposedTcpPorts, probePorts } from './ports.js'
 import { probePort, probeTarget, toolOrder, type ProbeFacts, type ProbeTool } from './probe.js'
 import { round } from '../units.js'
@@ -36,7 +36,7 @@ export const LISTEN_WAIT_S = 8
 export const CANNOT_RUN_WAIT_S = 3
 
 type Advice = Pick<Health, 'suggestedCmd' | 'listeningPorts' | 'listeningSeconds' | 'hasShell' | 'portAnswer'>
-type Answer = NonNullable<Report['health']['portAnswer']>
+type Answer = NonNullable<PlatformRun['health']['portAnswer']>
 
 export async function probeAdvice(docker: Docker, name: string, facts: ImageFacts, health: Health, waitS = LISTEN_WAIT_S): Promise<Advice> {
   // a probe that cannot run is judged about a second after start: the app gets until 3 s after

@@ -1,5 +1,5 @@
 import type { Docker } from '../docker/docker.js'
-import type { Report } from '../report/report.js'
+import type { PlatformRun } from '../report/report.js'
 import { ASKERS } from '../report/probe-schema.js'
 import { appProgram, languageOf, pickTool, probeArgv, type Language, type ProbeTarget, type ProbeTool } from './probe.js'
 import { answerOf, askArgv, type Asker, type PortAnswer } from './protocol.js'
@@ -12,7 +12,7 @@ import { startedByPid1 } from '../user/measure.js'
 // exec form, so an image without a shell is asked too, and nothing from the image is ever run
 // through a shell here.
 
-export type Suggested = NonNullable<Report['health']['suggestedCmd']>
+export type Suggested = NonNullable<PlatformRun['health']['suggestedCmd']>
 type Program = Exclude<ProbeTool, 'app'>
 
 /** Each is asked to print its version or help, which any build of it can do. */

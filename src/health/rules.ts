@@ -1,4 +1,4 @@
-import type { Report } from '../report/report.js'
+import type { PlatformRun } from '../report/report.js'
 
 // How fast-health probes, and a probe that can never pass: pure, so each can be tested on captured
 // probe output. When Docker, on an image's own settings, would say unhealthy is probe-schedule.ts.
@@ -28,7 +28,7 @@ export function fastTiming(hasStartInterval: boolean): ProbeTiming {
 /** Without a health check the container is only watched this long, to see that it keeps running. */
 export const NO_HEALTHCHECK_WATCH_S = 3
 
-export type CannotRun = NonNullable<Report['health']['cannotRun']>
+export type CannotRun = NonNullable<PlatformRun['health']['cannotRun']>
 
 /** How a shell names itself at the start of its own error: "/bin/sh: ", "bash: ", "sh: ". */
 const SHELL = '(?:/\\S*/)?(?:sh|ash|dash|bash|zsh): '

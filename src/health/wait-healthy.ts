@@ -2,7 +2,7 @@ import { containerState, DOCKER_DEFAULT_INTERVAL_S, DOCKER_DEFAULT_RETRIES, logF
 import type { Docker } from '../docker/docker.js'
 import { SAFETY_POLL_MS, waitUntil, type Waiter } from '../docker/wait.js'
 import type { Inputs } from '../inputs/inputs.js'
-import type { Probe, Report, ImageFacts } from '../report/report.js'
+import type { Probe, PlatformRun, ImageFacts } from '../report/report.js'
 import { round } from '../units.js'
 import { apiAtLeast, type Engine } from '../docker/engine.js'
 import { cannotRun, FAST_INTERVAL_S, fastTiming, NO_HEALTHCHECK_WATCH_S, type ProbeTiming } from './rules.js'
@@ -42,7 +42,7 @@ export const NO_HEALTHCHECK_WATCH_MS = NO_HEALTHCHECK_WATCH_S * 1000
 const PROBE_RESULT_POLL_MS = 250
 
 export type HealthInputs = Pick<Inputs, 'healthTimeout' | 'healthCmd' | 'fastHealth' | 'healthStartPeriod'>
-export type Health = Report['health']
+export type Health = PlatformRun['health']
 
 /** The wait's clock, woken by the container's events; `count` and `lastAt` tell of probes started. */
 export interface HealthWatch extends Waiter {

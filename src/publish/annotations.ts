@@ -4,7 +4,7 @@ import { namedUser, runAsNonRootRefusal } from '../advice/user.js'
 import { describeFinding, toolFixes } from '../advice/findings.js'
 import { instructionPlace, userPlace, type Place } from '../dockerfile/places.js'
 import type { Inputs } from '../inputs/inputs.js'
-import type { Finding, Report } from '../report/report.js'
+import type { Finding, PlatformRun, Report } from '../report/report.js'
 import type { Sink } from '../sink.js'
 
 // A failed user check becomes an error annotation on the Dockerfile line that decides the user, and
@@ -13,24 +13,26 @@ import type { Sink } from '../sink.js'
 // there: Kubernetes' runAsNonRoot would refuse it.
 
 export function annotateUser(report: Report, inputs: Pick<Inputs, 'file' | 'target'>, sink: Sink, workspace = process.env.GITHUB_WORKSPACE || process.cwd()): void {
-  const check = report.checks.find(c => c.name === 'user')
-  const named = namedUser(report) !== undefined
+  // one Dockerfile line decides the user of every platform's image: the first platform's row says it
+  const run = report.runs[0]
+  const check = run?.checks.find(c => c.name === 'user')
+  const named = check !== undefined && namedUser(run) !== undefined
   const content = check?.status === 'fail' || (check?.status === 'pass' && named) ? dockerfile(inputs.file) : undefined
   if (!check || content === undefined) return
   const where = userPlace(content, inputs.target)
   if (!where) return
   // a docker-profile failure is root's (a helper beside a named user), not the name's
-  const byName = named && (check.status === 'pass' || (report.run?.profile ?? 'docker') !== 'docker')
-  const place = { title: userTitle(report, where.instruction === 'USER', byName), file: path.relative(workspace, inputs.file), line: where.line }
+  const byName = named && (check.status === 'pass' || (run.settings?.profile ?? 'docker') !== 'docker')
+  const place = { title: userTitle(run, where.instruction === 'USER', byName), file: path.relative(workspace, inputs.file), line: where.line }
   if (check.status === 'fail') sink.error(check.detail, place)
   else sink.warning(check.detail, place)
 }
 
 /** What is wrong with the USER (or its absence) the annotation points at. */
-function userTitle(report: Report, onUser: boolean, named: boolean): string {
+function userTitle(run: PlatformRun, onUser: boolean, named: boolean): string {
   if (named) return onUser ? 'image-gate: Kubernetes cannot verify this USER is not root' : 'image-gate: the USER this stage inherits is a name Kubernetes cannot verify'
   // under openshift the platform's UID ran: root is what the image asks for where USER decides
-  const openshift = report.run?.profile === 'openshift' && runAsNonRootRefusal(report.image.user) !== undefined
+  const openshift = run.settings?.profile === 'openshift' && runAsNonRootRefusal(run.image.user) !== undefined
   if (openshift) return onUser ? 'image-gate: this USER is root wherever the image decides the UID' : 'image-gate: no USER in the final stage, so it is root wherever the image decides the UID'
   return onUser ? 'image-gate: this USER runs as root' : 'image-gate: no USER in the final stage, so it runs as root'
 }
@@ -42,13 +44,14 @@ function userTitle(report: Report, onUser: boolean, named: boolean): string {
  */
 export function annotateContents(report: Report, inputs: Pick<Inputs, 'file' | 'target'>, sink: Sink, workspace = process.env.GITHUB_WORKSPACE || process.cwd()): void {
   // with several platforms, each one's findings, its platform named in the title
-  for (const run of report.platforms ?? [{ platform: '', contents: report.contents }]) {
-    const check = report.checks.find(c => c.name === 'contents' && (c.platform ?? '') === run.platform)
-    if (check?.status === 'fail' && run.contents) annotateFindings(run.contents, run.platform, inputs, sink, workspace)
+  const several = report.runs.length > 1
+  for (const run of report.runs) {
+    const check = run.checks.find(c => c.name === 'contents')
+    if (check?.status === 'fail' && run.contents) annotateFindings(run.contents, several ? run.platform : '', inputs, sink, workspace)
   }
 }
 
-function annotateFindings(contents: NonNullable<Report['contents']>, platform: string, inputs: Pick<Inputs, 'file' | 'target'>, sink: Sink, workspace: string): void {
+function annotateFindings(contents: NonNullable<PlatformRun['contents']>, platform: string, inputs: Pick<Inputs, 'file' | 'target'>, sink: Sink, workspace: string): void {
   const content = dockerfile(inputs.file)
   if (content === undefined) return
   const byLine = new Map<number, { where: Place; findings: Finding[] }>()
@@ -80,7 +83,8 @@ function annotateFindings(contents: NonNullable<Report['contents']>, platform: s
 export function annotateBuildWarnings(report: Report, inputs: Pick<Inputs, 'file'>, sink: Sink, workspace = process.env.GITHUB_WORKSPACE || process.cwd(), env = process.env): void {
   if (isFalse(env.DOCKER_BUILD_CHECKS_ANNOTATIONS)) return
   const file = path.relative(workspace, inputs.file)
-  for (const warning of report.build.warnings ?? []) {
+  // every platform builds the same Dockerfile: its warnings are the first build's
+  for (const warning of report.runs[0]?.build.warnings ?? []) {
     if (!warning.line || (warning.file && warning.file !== path.basename(inputs.file))) continue
     const more = warning.url ? ` More info: ${warning.url}` : ''
     sink.warning(`${warning.rule}: ${warning.message.replace(/\.$/, '')}.${more}`, { title: `BuildKit build check: ${warning.rule}`, file, line: warning.line })

@@ -1,29 +1,28 @@
 import { capReport } from '../render/report-output.js'
-import type { Report } from '../report/report.js'
+import type { PlatformRun, Report } from '../report/report.js'
 import type { Sink } from '../sink.js'
 
 // The step's outputs, all read off the report.
 
 export function outputsOf(report: Report): Record<string, string> {
   const text = (v: number | string | undefined): string => (v === undefined ? '' : String(v))
+  // the outputs that name one image are the first platform's (the report output holds every run)
+  const first: Partial<PlatformRun> = report.runs[0] ?? {}
   return {
-    imageid: text(report.image.id),
-    size: text(report.image.size),
-    'compressed-size': text(report.image.compressedSize),
-    health: report.health.verdict,
-    'startup-seconds': text(report.health.startupSeconds),
-    user: text(report.image.user),
-    uid: text(report.user.uid),
-    'memory-used': text(report.health.memory?.usedBytes),
-    'stop-seconds': text(report.stop?.seconds),
-    'stop-exit-code': text(report.stop?.exitCode),
-    'contents-findings': text(report.contents?.notScanned === undefined ? report.contents?.count : undefined),
+    imageid: text(first.image?.id),
+    size: text(first.image?.size),
+    'compressed-size': text(first.image?.compressedSize),
+    health: first.health?.verdict ?? 'skipped',
+    'startup-seconds': text(first.health?.startupSeconds),
+    user: text(first.image?.user),
+    uid: text(first.user?.uid),
+    'memory-used': text(first.health?.memory?.usedBytes),
+    'stop-seconds': text(first.stop?.seconds),
+    'stop-exit-code': text(first.stop?.exitCode),
+    'contents-findings': text(first.contents?.notScanned === undefined ? first.contents?.count : undefined),
     passed: String(report.passed),
     // which platforms failed: with several, each that did; with one, its own when it failed
-    'failed-platforms': (report.platforms ?? (report.passed ? [] : [{ platform: report.image.platform ?? '', passed: false }]))
-      .filter(p => !p.passed && p.platform)
-      .map(p => p.platform)
-      .join(','),
+    'failed-platforms': failedPlatforms(report).join(','),
     // cut to fit an environment variable: the README's fork recipe passes it through one
     report: JSON.stringify(capReport(report)),
     'comment-url': report.comment?.url ?? '',
@@ -32,6 +31,12 @@ export function outputsOf(report: Report): Record<string, string> {
     digest: report.push?.outcome === 'pushed' || report.push?.outcome === 'partly-pushed' ? (report.push.digest ?? '') : '',
     metadata: pushMetadata(report)
   }
+}
+
+function failedPlatforms(report: Report): string[] {
+  if (report.runs.length > 1) return report.runs.filter(run => !run.passed).map(run => run.platform)
+  const platform = report.runs[0]?.image.platform
+  return !report.passed && platform ? [platform] : []
 }
 
 export function setOutputs(report: Report, sink: Sink): void {

@@ -1,6 +1,6 @@
 import { codeBlock, codeSpan, inline, markdown } from './escape.js'
 import { FINDING_ROWS } from '../advice/findings.js'
-import type { Layer, Report } from '../report/report.js'
+import { rowsOf, type Layer, type PlatformRun, type Report } from '../report/report.js'
 import { profileLine } from './profile-line.js'
 import { pushLine } from './push-line.js'
 import { headline, ICON, shortId } from './text.js'
@@ -44,19 +44,23 @@ function renderHead(report: Report): string {
   if (report.error) {
     out.push(`**${report.error.kind === 'input' ? 'Bad input' : 'Error'}:** ${markdown(report.error.message, 1000)}`, '')
   }
-  const facts = [report.tag && `image ${codeSpan(report.tag.slice(0, 200))}`, report.image.id && `id ${codeSpan(shortId(report.image.id))}`]
-  if (report.build.seconds !== undefined) facts.push(`build ${report.build.seconds} s`)
-  if (report.health.startupSeconds !== undefined) facts.push(`healthy ${report.health.startupSeconds} s after start`)
+  const first = report.runs[0]
+  const several = report.runs.length > 1
+  const facts = [report.tag && `image ${codeSpan(report.tag.slice(0, 200))}`, first?.image.id && `id ${codeSpan(shortId(first.image.id))}`]
+  // several platforms: their builds ran at once, so this is the machine time they took together
+  const built = report.runs.map(run => run.build.seconds).filter((n): n is number => n !== undefined)
+  if (built.length > 0) facts.push(`build ${built.length === 1 ? built[0] : Math.round(built.reduce((a, b) => a + b, 0) * 10) / 10} s`)
+  if (first?.health.startupSeconds !== undefined) facts.push(`healthy ${first.health.startupSeconds} s after start`)
   const profile = profileLine(report)
   // a report read back (comment-from) is untrusted: its memory text is escaped like any
   if (profile) facts.push(markdown(profile, 300))
   const factLine = facts.filter(Boolean).join(' · ')
   if (factLine) out.push(factLine, '')
-  if (report.checks.length > 0) {
+  const rows = rowsOf(report)
+  if (rows.length > 0) {
     // several platforms: one row group per platform, each row naming its platform
-    const several = report.checks.some(c => c.platform)
     out.push(several ? '| | Platform | Check | Result | Limit | Detail |' : '| | Check | Result | Limit | Detail |', several ? '|---|---|---|---|---|---|' : '|---|---|---|---|---|')
-    for (const c of report.checks) {
+    for (const c of rows) {
       // the rows are image-gate's sentences: their `code` stays code
       const cell = (text: string, max = 300) => markdown(text, max, { table: true })
       const platform = several ? ` ${cell(c.platform ?? '', 100)} |` : ''
@@ -69,26 +73,23 @@ function renderHead(report: Report): string {
   if (pushed) out.push(markdown(pushed, 2000), '')
   // a report read back from the `report` output (comment-from) says what that output left out
   if (report.cut?.length) out.push(`_Cut to fit the report output: ${report.cut.map(note => inline(note, 200)).join('; ')}._`, '')
-  for (const view of platformViews(report)) out.push(...layersTable(report, view), ...findingsTable(view))
+  for (const view of platformViews(report)) out.push(...layersTable(view), ...findingsTable(view))
   return out.join('\n')
 }
 
 /**
  * What the sections under the table show, per platform: with several, each platform's largest
- * layers, findings, probes and log, titled with its platform; with one, the report's own, untitled.
+ * layers, findings, probes and logs, titled with its platform; with one, its own, untitled.
  */
 interface PlatformView {
   /** with several platforms, the one it is about ("linux/arm64"); else "" */
   platform: string
-  image: Report['image']
-  contents?: Report['contents']
-  health: Pick<Report['health'], 'verdict' | 'logTail' | 'probes'>
+  run: PlatformRun
 }
 
 function platformViews(report: Report): PlatformView[] {
-  const platforms = report.checks.some(c => c.platform) ? (report.platforms ?? []) : []
-  if (platforms.length === 0) return [{ platform: '', image: report.image, contents: report.contents, health: report.health }]
-  return platforms.map(p => ({ platform: p.platform, image: p.image, contents: p.contents, health: p.health ?? { verdict: 'skipped' } }))
+  const several = report.runs.length > 1
+  return report.runs.map(run => ({ platform: several ? run.platform : '', run }))
 }
 
 /** " (linux/arm64)" with several platforms; `inert`: made inert like every string from the report */
@@ -96,14 +97,15 @@ function titled({ platform }: PlatformView, inert = true): string {
   return platform ? ` (${inert ? inline(platform, 100) : platform})` : ''
 }
 
-function layersTable(report: Report, view: PlatformView): string[] {
+function layersTable(view: PlatformView): string[] {
   const out: string[] = []
-  const layers = view.image.largestLayers ?? []
+  const { baseline, image } = view.run
+  const layers = image.largestLayers ?? []
   if (layers.length > 0) {
     // with compare-to, each layer against the baseline's layer made by the same instruction
-    const compared = report.baseline?.ref !== undefined && layers.some(l => l.before !== undefined)
+    const compared = baseline?.ref !== undefined && layers.some(l => l.before !== undefined)
     out.push(`<details><summary>Largest layers${titled(view)} (${layers.length})</summary>`, '')
-    if (compared) out.push(`| Size | Change vs ${inline(report.baseline!.ref, 200)} | Instruction |`, '|---:|---:|---|')
+    if (compared) out.push(`| Size | Change vs ${inline(baseline!.ref, 200)} | Instruction |`, '|---:|---:|---|')
     else out.push('| Size | Instruction |', '|---:|---|')
     for (const layer of layers) {
       const change = compared ? ` ${layerChange(layer)} |` : ''
@@ -116,9 +118,9 @@ function layersTable(report: Report, view: PlatformView): string[] {
 
 /** The contents check's findings: names, sizes and instructions only (a finding holds no file content). */
 function findingsTable(view: PlatformView): string[] {
-  const { count = 0 } = view.contents ?? {}
+  const { count = 0 } = view.run.contents ?? {}
   // at most 40 rows of cut cells: the table is never cut, and a comment must stay under its limit
-  const findings = (view.contents?.findings ?? []).slice(0, FINDING_ROWS)
+  const findings = (view.run.contents?.findings ?? []).slice(0, FINDING_ROWS)
   if (findings.length === 0) return []
   const on = titled(view)
   const title = count > findings.length ? `Contents findings${on} (the first ${findings.length} of ${count})` : `Contents findings${on} (${count})`
@@ -146,22 +148,23 @@ interface LogBlock {
 
 function logBlocks(report: Report): LogBlock[] {
   const blocks: LogBlock[] = []
-  if (report.build.logTail?.length && !report.build.ok) blocks.push({ title: 'Build log', lines: report.build.logTail })
   for (const view of platformViews(report)) {
-    const { health: h } = view
+    const { build, health: h, smoke } = view.run
     // details() makes the whole title inert
     const on = titled(view, false)
+    if (build.logTail?.length && !build.ok) blocks.push({ title: `Build log${on}`, lines: build.logTail })
     const probes = h.probes ?? []
     if (probes.length > 0 && h.verdict !== 'healthy') {
       const lines = probes.flatMap(p => [`[exit ${p.exitCode}] ${p.output.split('\n')[0] ?? ''}`, ...p.output.split('\n').slice(1).map(l => `  ${l}`)])
       blocks.push({ title: `${probes.length === 1 ? 'Last health probe' : `Last ${probes.length} health probes`}${on}`, lines })
     }
     if (h.logTail?.length) blocks.push({ title: `Container log${on}`, lines: h.logTail })
+    for (const command of smoke ?? []) {
+      if (command.logTail?.length) blocks.push({ title: `Smoke log${on}: ${command.command}`, lines: command.logTail })
+    }
   }
-  for (const smoke of report.smoke ?? []) {
-    if (smoke.logTail?.length) blocks.push({ title: `Smoke log: ${smoke.command}`, lines: smoke.logTail })
-  }
-  const labels = Object.entries(report.image.labels ?? {})
+  // every platform's image has the same labels (one Dockerfile): the first's
+  const labels = Object.entries(report.runs[0]?.image.labels ?? {})
   if (labels.length) blocks.push({ title: 'Image labels', lines: labels.map(([k, v]) => `${k}=${v}`) })
   return blocks
 }

@@ -11,12 +11,13 @@ const PROFILES = {
 
 /** "ran under Kubernetes' restricted profile (…), a read-only root filesystem and a 256m memory limit" */
 export function profileLine(report: Report): string | undefined {
-  const run = report.run
-  if (!run) return undefined
+  // every platform's container ran under the same settings
+  const settings = report.runs[0]?.settings
+  if (!settings) return undefined
   const parts: string[] = []
-  if (run.profile !== 'docker') parts.push(PROFILES[run.profile].replace('{uid}', String(run.uid ?? '')))
-  if (run.readOnly) parts.push('a read-only root filesystem (tmpfs on /tmp)')
-  if (run.memory) parts.push(`a ${run.memory.text} memory limit${reading(run.memory.text)}`)
+  if (settings.profile !== 'docker') parts.push(PROFILES[settings.profile].replace('{uid}', String(settings.uid ?? '')))
+  if (settings.readOnly) parts.push('a read-only root filesystem (tmpfs on /tmp)')
+  if (settings.memory) parts.push(`a ${settings.memory.text} memory limit${reading(settings.memory.text)}`)
   if (parts.length === 0) return undefined
   const list = parts.length > 1 ? `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]}` : parts[0]
   return `ran under ${list}`

@@ -73,45 +73,53 @@ interface Log {
   set(lines: string[]): void
 }
 
-/** The report's logs and probe output: the build log, the container log, each smoke log, each platform's container log, the probes. */
+/** The report's logs and probe output, each run's: the build log, the container log, each smoke log, the probes. */
 function logsOf(r: Report): Log[] {
   const logs: Log[] = []
-  const add = (name: string, owner: { logTail?: string[] } | undefined) => {
-    if (owner?.logTail?.length) logs.push({ name, unit: 'lines', get: () => owner.logTail ?? [], set: lines => void (owner.logTail = lines) })
-  }
-  add('build log', r.build)
-  add('container log', r.health)
-  r.smoke?.forEach((smoke, i) => add(`smoke log ${i + 1} (${smoke.command.slice(0, 60)})`, smoke))
-  r.platforms?.forEach(p => add(`container log (${p.platform.slice(0, 60)})`, p.health))
-  const h = r.health
-  const probes = h.probes ?? []
-  if (probes.length) {
-    logs.push({
-      name: 'health probes',
-      unit: 'probes',
-      get: () => (h.probes ?? []).map(p => p.output),
-      // the newest probes, with their exit codes: `outputs` is always the newest of them
-      set: outputs => void (h.probes = probes.slice(probes.length - outputs.length).map((p, i) => ({ ...p, output: outputs[i] })))
-    })
+  // with several platforms, each log named with its platform
+  const several = r.runs.length > 1
+  for (const run of r.runs) {
+    const on = several ? ` (${run.platform.slice(0, 60)})` : ''
+    const add = (name: string, owner: { logTail?: string[] } | undefined) => {
+      if (owner?.logTail?.length) logs.push({ name: `${name}${on}`, unit: 'lines', get: () => owner.logTail ?? [], set: lines => void (owner.logTail = lines) })
+    }
+    add('build log', run.build)
+    add('container log', run.health)
+    run.smoke?.forEach((smoke, i) => add(`smoke log ${i + 1} (${smoke.command.slice(0, 60)})`, smoke))
+    const h = run.health
+    const probes = h.probes ?? []
+    if (probes.length) {
+      logs.push({
+        name: `health probes${on}`,
+        unit: 'probes',
+        get: () => (h.probes ?? []).map(p => p.output),
+        // the newest probes, with their exit codes: `outputs` is always the newest of them
+        set: outputs => void (h.probes = probes.slice(probes.length - outputs.length).map((p, i) => ({ ...p, output: outputs[i] })))
+      })
+    }
   }
   return logs
 }
 
 function shorterLists(r: Report, cut: string[]): void {
-  const findings = r.contents?.findings ?? []
-  if (findings.length > FINDING_ROWS) {
-    r.contents!.findings = findings.slice(0, FINDING_ROWS)
-    cut.push(`contents findings: the first ${FINDING_ROWS} of ${count(findings.length)} (the comment lists ${FINDING_ROWS})`)
-  }
-  const labels = Object.entries(r.image.labels ?? {})
-  if (labels.length > LABELS || labels.some(([k, v]) => k.length + v.length > TEXT_LAST_RESORT)) {
-    r.image.labels = Object.fromEntries(labels.slice(0, LABELS).map(([k, v]) => [k.slice(0, TEXT_LAST_RESORT), v.slice(0, TEXT_LAST_RESORT)]))
-    cut.push(`image labels: the first ${Math.min(LABELS, labels.length)} of ${count(labels.length)}, each to ${TEXT_LAST_RESORT} characters`)
-  }
-  const processes = r.user.processes ?? []
-  if (processes.length > PROCESSES) {
-    r.user.processes = processes.slice(0, PROCESSES)
-    cut.push(`processes: the first ${PROCESSES} of ${count(processes.length)}`)
+  const several = r.runs.length > 1
+  for (const run of r.runs) {
+    const on = several ? ` (${run.platform.slice(0, 60)})` : ''
+    const findings = run.contents?.findings ?? []
+    if (findings.length > FINDING_ROWS) {
+      run.contents!.findings = findings.slice(0, FINDING_ROWS)
+      cut.push(`contents findings${on}: the first ${FINDING_ROWS} of ${count(findings.length)} (the comment lists ${FINDING_ROWS})`)
+    }
+    const labels = Object.entries(run.image.labels ?? {})
+    if (labels.length > LABELS || labels.some(([k, v]) => k.length + v.length > TEXT_LAST_RESORT)) {
+      run.image.labels = Object.fromEntries(labels.slice(0, LABELS).map(([k, v]) => [k.slice(0, TEXT_LAST_RESORT), v.slice(0, TEXT_LAST_RESORT)]))
+      cut.push(`image labels${on}: the first ${Math.min(LABELS, labels.length)} of ${count(labels.length)}, each to ${TEXT_LAST_RESORT} characters`)
+    }
+    const processes = run.user.processes ?? []
+    if (processes.length > PROCESSES) {
+      run.user.processes = processes.slice(0, PROCESSES)
+      cut.push(`processes${on}: the first ${PROCESSES} of ${count(processes.length)}`)
+    }
   }
 }
 

@@ -1,4 +1,4 @@
-import type { CheckStatus, Report } from '../report/report.js'
+import { buildStarted, rowsOf, type CheckStatus, type Report, type Row } from '../report/report.js'
 import { counted } from '../units.js'
 import { profileLine } from './profile-line.js'
 import { pushLine } from './push-line.js'
@@ -11,11 +11,11 @@ export const ICON: Record<CheckStatus, string> = { pass: '✅', fail: '❌', ski
 export function headline(report: Report): string {
   if (report.error?.kind === 'timeout') return 'timed out'
   // an engine that fails once the build has begun stopped the run; before, the run never started
-  const started = report.build.seconds !== undefined
-  if (report.error) return report.error.kind === 'input' || (report.error.kind === 'engine' && !started) ? 'did not run' : 'stopped with an error'
+  if (report.error) return report.error.kind === 'input' || (report.error.kind === 'engine' && !buildStarted(report)) ? 'did not run' : 'stopped with an error'
   if (report.passed) return 'passed'
-  const failed = report.checks.filter(c => c.status === 'fail').length
-  return `${failed} of ${counted(report.checks.length, 'check')} failed`
+  const rows = rowsOf(report)
+  const failed = rows.filter(c => c.status === 'fail').length
+  return `${failed} of ${counted(rows.length, 'check')} failed`
 }
 
 /**
@@ -29,11 +29,12 @@ export function renderText(report: Report, { error = true } = {}): string {
   if (report.error && error) out.push(`  ${report.error.message}`)
   const profile = profileLine(report)
   if (profile) out.push(`  ${profile}`)
-  const width = (pick: (c: Report['checks'][number]) => string) => Math.max(0, ...report.checks.map(c => pick(c).length))
+  const rows = rowsOf(report)
+  const width = (pick: (c: Row) => string) => Math.max(0, ...rows.map(c => pick(c).length))
   const wName = width(c => name(c))
   const wValue = width(c => c.value)
   const wLimit = width(c => c.limit)
-  for (const c of report.checks) {
+  for (const c of rows) {
     out.push(`  ${ICON[c.status]} ${name(c).padEnd(wName)}  ${c.value.padEnd(wValue)}  ${c.limit.padEnd(wLimit)}  ${c.detail}`)
   }
   const pushed = pushLine(report)
@@ -44,12 +45,13 @@ export function renderText(report: Report, { error = true } = {}): string {
 /** One line for the step's failure message, e.g. "health: exited (code 3); user: UID 0, GID 0". */
 export function failureLine(report: Report): string {
   if (report.error) return report.error.message
-  const failed = report.checks.filter(c => c.status === 'fail')
-  return `${failed.length} of ${counted(report.checks.length, 'check')} failed: ${failed.map(c => `${name(c)} (${c.value})`).join('; ')}`
+  const rows = rowsOf(report)
+  const failed = rows.filter(c => c.status === 'fail')
+  return `${failed.length} of ${counted(rows.length, 'check')} failed: ${failed.map(c => `${name(c)} (${c.value})`).join('; ')}`
 }
 
 /** "health", or with several platforms "health linux/arm64". */
-function name(check: Report['checks'][number]): string {
+function name(check: Row): string {
   return check.platform ? `${check.name} ${check.platform}` : check.name
 }
 

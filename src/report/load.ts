@@ -3,16 +3,18 @@ import * as v from 'valibot'
 import { InputError } from '../inputs/inputs.js'
 import { REPORT_OUTPUT_MAX_BYTES, type Report } from './report.js'
 import { ReportSchema } from './schema.js'
+import { ReportV1Schema, upgradeV1 } from './schema-v1.js'
 
 // A report read back from a file (`comment-from`), e.g. one a pull-request job from a fork uploaded
 // as an artifact. It is untrusted: it is read only up to a size no report reaches, and it must
 // match the report's schema (schema.ts), which caps its lists, drops unknown fields and cuts long
 // text, so nothing in it can change how the comment is rendered beyond the text it carries
 // (escaped as always). A file that does not match is refused in one line that
-// says where, rather than posted with rows silently missing.
+// says where, rather than posted with rows silently missing. A schema 1 file (an older
+// image-gate's, across an upgrade) is read as such and turned into runs (schema-v1.ts).
 
-/** Just enough to tell an image-gate report from some other JSON file. */
-const Envelope = v.object({ schema: v.literal(1), checks: v.array(v.unknown()) })
+/** Just enough to tell an image-gate report from some other JSON file: schema 2 with its runs, or schema 1 (an older image-gate's) with its rows. */
+const Envelope = v.union([v.object({ schema: v.literal(2), runs: v.array(v.unknown()) }), v.object({ schema: v.literal(1), checks: v.array(v.unknown()) })])
 
 /**
  * The most a report file may hold. The `report` output is at most 96 KiB (render/report-output.ts); a file many times
@@ -29,9 +31,15 @@ export function loadReport(file: string): Report {
     throw new InputError(`Input "comment-from" must name a JSON report written by image-gate (its report output); ${file}: ${(err as Error).message.split('\n')[0]}`)
   }
   if (!v.is(Envelope, raw)) {
-    throw new InputError(`Input "comment-from": ${file} is not an image-gate report (schema 1 with checks).`)
+    throw new InputError(`Input "comment-from": ${file} is not an image-gate report (schema 2 with runs, or 1 with checks).`)
   }
-  const result = v.safeParse(ReportSchema, raw, { abortEarly: true })
+  // a pull-request run of an older image-gate (schema 1) is posted by this one all the same
+  if (raw.schema === 1) return upgradeV1(parsed(ReportV1Schema, raw, file))
+  return parsed(ReportSchema, raw, file)
+}
+
+function parsed<S extends v.GenericSchema>(schema: S, raw: unknown, file: string): v.InferOutput<S> {
+  const result = v.safeParse(schema, raw, { abortEarly: true })
   if (!result.success) throw new InputError(`Input "comment-from": ${file} is not a valid image-gate report: ${problem(result.issues[0])}.`)
   return result.output
 }

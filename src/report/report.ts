@@ -8,12 +8,14 @@ import type {
   HealthVerdictSchema,
   LayerSchema,
   ProbeSchema,
-  PushSchema,
+  PlatformRunSchema,
   ReportSchema,
+  RunSettingsSchema,
   SmokeResultSchema,
   StopSchema,
   UnreadLayerSchema
 } from './schema.js'
+import type { PushSchema } from './push-schema.js'
 
 // The one report every output renders from: the job summary, the outputs, the terminal text and
 // the pull-request comment. Stages write measurements into it; checks/ judges them; render/ and
@@ -34,11 +36,34 @@ export type Stop = InferOutput<typeof StopSchema>
 export type Finding = InferOutput<typeof FindingSchema>
 export type BuildWarning = InferOutput<typeof BuildWarningSchema>
 export type Report = InferOutput<typeof ReportSchema>
+/** One platform's run: its build, image, measurements, rows and verdict (a report holds one per platform). */
+export type PlatformRun = InferOutput<typeof PlatformRunSchema>
+export type RunSettings = InferOutput<typeof RunSettingsSchema>
 export type Push = InferOutput<typeof PushSchema>
-export type Contents = NonNullable<Report['contents']>
+export type Contents = NonNullable<PlatformRun['contents']>
 
+/** A report before anything ran: no runs yet (the pipeline adds one per platform as it starts it). */
 export function newReport(tag = ''): Report {
-  return { schema: 1, tag, build: { ok: false }, image: {}, health: { verdict: 'skipped' }, user: {}, checks: [], passed: false }
+  return { schema: 2, tag, runs: [], passed: false }
+}
+
+/** A platform's run before its build: `platform` "" for the engine's own. */
+export function newRun(platform = '', settings?: RunSettings): PlatformRun {
+  return { platform, build: { ok: false }, image: {}, ...(settings && { settings }), health: { verdict: 'skipped' }, user: {}, checks: [], passed: false }
+}
+
+/** A row as the table shows it: with several platforms, the platform it judged. */
+export type Row = Check & { platform?: string }
+
+/** Every run's rows in order; with several runs each names its platform. */
+export function rowsOf(report: Report): Row[] {
+  const several = report.runs.length > 1
+  return report.runs.flatMap(run => (several ? run.checks.map(check => ({ ...check, platform: run.platform })) : run.checks))
+}
+
+/** Whether the build began on any platform (an engine error after it stopped a run that had started). */
+export function buildStarted(report: Report): boolean {
+  return report.runs.some(run => run.build.seconds !== undefined)
 }
 
 /** The most the `report` output holds (render/report-output.ts cuts it to fit an environment variable):
@@ -47,6 +72,6 @@ export const REPORT_OUTPUT_MAX_BYTES = 96 * 1024
 
 /** What the engine says of the built image (stages/inspect.ts), as the report's image holds it. */
 export type ImageFacts = Pick<
-  Report['image'],
+  PlatformRun['image'],
   'id' | 'size' | 'platform' | 'user' | 'stopSignal' | 'healthcheck' | 'healthcheckRetries' | 'healthcheckInterval' | 'healthcheckStartPeriod' | 'healthcheckStartInterval' | 'exposedPorts' | 'entrypoint' | 'cmd' | 'labels'
 >

@@ -3,6 +3,7 @@ import { firstOf, logTail, measured, rows, short, text, wholeNumber } from './fi
 import { BaselineSchema, ContentsSchema, ImageSchema } from './image-schema.js'
 import { ProfileWhySchema } from './profile-schema.js'
 import { UserSchema } from './user-schema.js'
+import { PushSchema } from './push-schema.js'
 import { PortAnswerSchema, SuggestedCmdSchema } from './probe-schema.js'
 
 export { FindingSchema, LayerSchema, UnreadLayerSchema } from './image-schema.js'
@@ -25,9 +26,7 @@ export const CheckSchema = v.object({
   /** what it was judged against, e.g. "≤ 500 MB"; "" when not judged */
   limit: text(),
   /** one short sentence: why, and what to do about a failure */
-  detail: text(),
-  /** with several platforms: the platform this row judged */
-  platform: v.optional(short())
+  detail: text()
 })
 
 export const HealthVerdictSchema = v.picklist(['healthy', 'unhealthy', 'exited', 'missing', 'skipped', 'timeout'])
@@ -103,7 +102,7 @@ export const BuildWarningSchema = v.object({
   line: v.optional(wholeNumber())
 })
 
-const BuildSchema = v.object({
+export const BuildSchema = v.object({
   ok: v.boolean(),
   seconds: measured(),
   /** the build step that failed, e.g. "[build 4/6] RUN npm run build" */
@@ -122,7 +121,7 @@ const BuildSchema = v.object({
   )
 })
 
-const HealthSchema = v.object({
+export const HealthSchema = v.object({
   verdict: HealthVerdictSchema,
   /** where the check came from */
   source: v.optional(v.picklist(['image', 'health-cmd'])),
@@ -200,94 +199,84 @@ const HealthSchema = v.object({
 })
 
 
-/**
- * push: true. Pushed: what the registry serves for every tag (read back after the push), each gated
- * image's manifest and config there. Partly pushed: some tags moved (`moved`, each to the digest it
- * now serves) and then the push failed or the run timed out (`unmoved`: the tags that did not move;
- * `why`, unless the report's error says it). Not pushed: why (a check failed; an error or timeout
- * before any tag moved leaves `why` unset: the report's error says it). Failed: no tag moved, in the
- * registry's words (also the report's error).
- */
-export const PushSchema = v.object({
-  outcome: v.picklist(['pushed', 'partly-pushed', 'not-pushed', 'failed']),
-  tags: firstOf(short(), 50),
-  why: v.optional(text(1_000)),
-  /** the manifest's or index's digest, media type and size, as the registry serves them */
-  digest: v.optional(short()),
-  mediaType: v.optional(short()),
-  size: v.optional(wholeNumber()),
-  images: v.optional(firstOf(v.object({ platform: short(), manifest: short(), config: short() }), 20)),
-  /** the tags the registry accepted, in the order they moved, each with the digest it now serves */
-  moved: v.optional(firstOf(v.object({ tag: short(), digest: short() }), 50)),
-  /** partly pushed: the tags that did not move */
-  unmoved: v.optional(firstOf(short(), 50))
+
+/** How the container ran: run-profile, read-only, run-memory (and the UID openshift runs it as). */
+export const RunSettingsSchema = v.object({
+  profile: v.picklist(['docker', 'restricted', 'openshift']),
+  readOnly: v.boolean(),
+  uid: v.optional(wholeNumber()),
+  gid: v.optional(wholeNumber()),
+  memory: v.optional(v.object({ text: short(), bytes: wholeNumber() }))
 })
+
+/** compare-stages: the first (build) stage, to show what the multi-stage build saves. */
+export const FirstStageSchema = v.object({ stage: v.optional(text()), size: measured(), error: v.optional(text()) })
+
+/** One platform's run: what was built, run and measured for it, its rows and its verdict. */
+export const PlatformRunSchema = v.object({
+  /** the platform it gated ("linux/arm64"); "" for the engine's own, when the platforms input names none */
+  platform: short(),
+  build: BuildSchema,
+  image: ImageSchema,
+  /** compare-to: the image this one is compared with */
+  baseline: v.optional(BaselineSchema),
+  firstStage: v.optional(FirstStageSchema),
+  settings: v.optional(RunSettingsSchema),
+  health: HealthSchema,
+  user: UserSchema,
+  /** what the image's layers hold: secrets, dev dependencies, build tools */
+  contents: v.optional(ContentsSchema),
+  /** the main container stopped after the health wait and the user check */
+  stop: v.optional(StopSchema),
+  /** smoke-commands, in input order */
+  smoke: v.optional(rows(SmokeResultSchema)),
+  checks: rows(CheckSchema),
+  passed: v.boolean()
+})
+
+/** The most platforms one run gates (platforms input), and so the most runs a saved report may hold. */
+export const MAX_RUNS = 16
+
+/** What every report holds besides its runs; schema 1 (schema-v1.ts) shares it. */
+export const REPORT_FIELDS = {
+  /** the image reference built and run (a tag; with several platforms each run's image has its own tags too) */
+  tag: text(),
+  passed: v.boolean(),
+  /**
+   * the pull request this run was for, and the key of its comment; comment-from takes the number
+   * only when the event names none, and checks it, and never takes the key (publish/comment.ts)
+   */
+  pullRequest: v.optional(v.pipe(v.number(), v.safeInteger('a pull request number'), v.minValue(1, 'a pull request number'))),
+  commentKey: v.optional(text()),
+  /** push: true: what was pushed, or why nothing was */
+  push: v.optional(PushSchema),
+  /** the pull-request comment, when one was posted */
+  comment: v.optional(v.object({ url: text(), action: v.picklist(['created', 'updated']) })),
+  /** what the `report` output left out to fit an environment variable (render/report-output.ts) */
+  cut: v.optional(
+    v.pipe(
+      v.array(short()),
+      v.transform(notes => notes.slice(0, 20))
+    )
+  ),
+  /** set when the run could not start or stopped early (bad input, no engine) */
+  error: v.optional(v.object({ kind: v.picklist(['input', 'engine', 'timeout', 'internal']), message: text() }))
+}
+
+/** A file cannot claim a pass its own rows contradict: neither a run's nor the whole report's. */
+export function trustRows<R extends { passed: boolean; runs: { passed: boolean; checks: { status: string }[] }[] }>(report: R): R {
+  const runs = report.runs.map(run => ({ ...run, passed: run.passed === true && run.checks.every(check => check.status !== 'fail') }))
+  return { ...report, runs, passed: report.passed === true && runs.every(run => run.passed) }
+}
 
 export const ReportSchema = v.pipe(
   v.object({
-    schema: v.literal(1),
-    /** the image reference built and run (a tag) */
-    tag: text(),
-    build: BuildSchema,
-    image: ImageSchema,
-    /** compare-to: the image this one is compared with */
-    baseline: v.optional(BaselineSchema),
-    /** compare-stages: the first (build) stage, to show what the multi-stage build saves */
-    stages: v.optional(v.object({ stage: v.optional(text()), size: measured(), error: v.optional(text()) })),
-    /** how the container ran: run-profile, read-only, run-memory (and the UID openshift runs it as) */
-    run: v.optional(
-      v.object({
-        profile: v.picklist(['docker', 'restricted', 'openshift']),
-        readOnly: v.boolean(),
-        uid: v.optional(wholeNumber()),
-        gid: v.optional(wholeNumber()),
-        memory: v.optional(v.object({ text: short(), bytes: wholeNumber() }))
-      })
-    ),
-    health: HealthSchema,
-    user: UserSchema,
-    /** what the image's layers hold: secrets, dev dependencies, build tools */
-    contents: v.optional(ContentsSchema),
-    /** the main container stopped after the health wait and the user check */
-    stop: v.optional(StopSchema),
-    /** smoke-commands, in input order */
-    smoke: v.optional(rows(SmokeResultSchema)),
-    checks: rows(CheckSchema),
-    passed: v.boolean(),
-    /** with several platforms: each one's verdict and image (the rows carry their platform; the top holds the first's) */
-    platforms: v.optional(
-      firstOf(
-        v.object({
-          platform: short(),
-          passed: v.boolean(),
-          image: ImageSchema,
-          contents: v.optional(ContentsSchema),
-          /** what its container printed and its last probes, for the sections under the table */
-          health: v.optional(v.pick(HealthSchema, ['verdict', 'logTail', 'logError', 'probes']))
-        }),
-        16
-      )
-    ),
-    /**
-     * the pull request this run was for, and the key of its comment; comment-from takes the number
-     * only when the event names none, and checks it, and never takes the key (publish/comment.ts)
-     */
-    pullRequest: v.optional(v.pipe(v.number(), v.safeInteger('a pull request number'), v.minValue(1, 'a pull request number'))),
-    commentKey: v.optional(text()),
-    /** push: true: what was pushed, or why nothing was */
-    push: v.optional(PushSchema),
-    /** the pull-request comment, when one was posted */
-    comment: v.optional(v.object({ url: text(), action: v.picklist(['created', 'updated']) })),
-    /** what the `report` output left out to fit an environment variable (render/report-output.ts) */
-    cut: v.optional(
-      v.pipe(
-        v.array(short()),
-        v.transform(notes => notes.slice(0, 20))
-      )
-    ),
-    /** set when the run could not start or stopped early (bad input, no engine) */
-    error: v.optional(v.object({ kind: v.picklist(['input', 'engine', 'timeout', 'internal']), message: text() }))
+    schema: v.literal(2),
+    ...REPORT_FIELDS,
+    /** one per platform gated, in the platforms input's order; one when it names one or none; none before the build began (bad input, no engine) */
+    runs: v.pipe(v.array(PlatformRunSchema), v.maxLength(MAX_RUNS, `at most ${MAX_RUNS} platform runs`))
   }),
-  // a file cannot claim a pass its own rows contradict
-  v.transform(report => ({ ...report, passed: report.passed === true && report.checks.every(check => check.status !== 'fail') }))
+  v.transform(trustRows)
 )
+
+export type InferRun = v.InferOutput<typeof PlatformRunSchema>

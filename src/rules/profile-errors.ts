@@ -110,7 +110,7 @@ export interface ProfileCause extends ProfileError {
   sure: boolean
 }
 
-/** How the container ran (report.run) and whether the image's USER is root. */
+/** How the container ran (a run's settings) and whether the image's USER is root. */
 export interface RunAs {
   profile: Setting | 'docker'
   readOnly: boolean

@@ -8,7 +8,7 @@ import { thrownError } from '../build-output/tracebacks.js'
 import { EngineError } from '../docker/docker.js'
 import type { Builder } from '../docker/engine.js'
 import { InputError, type Inputs } from '../inputs/inputs.js'
-import type { BuildWarning, Report } from '../report/report.js'
+import type { BuildWarning, PlatformRun } from '../report/report.js'
 import { round } from '../units.js'
 
 // Stage 1: `docker buildx build --load`, so the image lands in the engine and can be run.
@@ -27,7 +27,7 @@ export type BuildInputs = Pick<
 }
 
 /** What the build stage found: the report's build section, and the image's id when it built. */
-export type BuildResult = Report['build'] & { id?: string }
+export type BuildResult = PlatformRun['build'] & { id?: string }
 
 export function secretArgs(inputs: BuildInputs, dir: string): string[] {
   const args: string[] = []

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs'
 import { DockerfileParser } from 'dockerfile-ast'
 import type { RunContext } from '../context.js'
 import { lastLine, type Docker } from '../docker/docker.js'
-import type { Layer, Report } from '../report/report.js'
+import type { Layer, PlatformRun } from '../report/report.js'
 import { buildImage, type BuildInputs } from './build.js'
 import { sizeAndLayers } from '../saved/layers.js'
 import type { Inputs } from '../inputs/inputs.js'
@@ -37,7 +37,7 @@ export function compareLayers(layers: Layer[], baseline: Layer[]): { layers: Lay
 const NOT_THERE = /manifest unknown|name unknown|repository name not known|: not found$|\bnot found: manifest unknown/i
 
 /** The baseline's sizes and its layers (to compare layer by layer); layers are [] when it failed. */
-export async function measureBaseline(docker: Docker, inputs: CompareInputs): Promise<{ baseline: NonNullable<Report['baseline']>; layers: Layer[] }> {
+export async function measureBaseline(docker: Docker, inputs: CompareInputs): Promise<{ baseline: NonNullable<PlatformRun['baseline']>; layers: Layer[] }> {
   const ref = inputs.compareTo
   const local = await docker.call(['image', 'inspect', '--format', '{{.Id}}', ref])
   const pulled = local.exitCode !== 0
@@ -64,7 +64,7 @@ export async function measureBaseline(docker: Docker, inputs: CompareInputs): Pr
 }
 
 /** Builds the first stage (or build-stage) to show what the multi-stage build saves. */
-export async function measureFirstStage(ctx: RunContext, inputs: CompareInputs): Promise<NonNullable<Report['stages']>> {
+export async function measureFirstStage(ctx: RunContext, inputs: CompareInputs): Promise<NonNullable<PlatformRun['firstStage']>> {
   const stage = inputs.buildStage || firstStageName(readFileSync(inputs.file, 'utf8'))
   if (!stage) return { error: 'the first stage has no name (FROM image AS name); set build-stage' }
   const built = await ctx.sink.group(`Build stage ${stage} (compare-stages)`, () => buildImage(ctx, { ...inputs, target: stage, cacheTo: [] }, []))

@@ -1,6 +1,6 @@
 import { engineGet } from '../docker/api.js'
 import type { Docker } from '../docker/docker.js'
-import type { Report } from '../report/report.js'
+import type { PlatformRun } from '../report/report.js'
 
 // The container's memory use once healthy: the engine's cgroup figures, read once, right at the
 // healthy verdict (run.ts reads them meanwhile with the user check). One-shot stats (API 1.41,
@@ -8,7 +8,7 @@ import type { Report } from '../report/report.js'
 // first. An older engine ignores one-shot and answers after its second sample. A figure that
 // cannot be read is said in the memory row (checks/memory.ts) and never fails the run.
 
-export type MemoryFigures = Pick<Report['health'], 'memory' | 'memoryError'>
+export type MemoryFigures = Pick<PlatformRun['health'], 'memory' | 'memoryError'>
 
 /** Long enough for an engine that ignores one-shot (two samples a second apart), short beside a run. */
 const STATS_LIMIT_MS = 5000

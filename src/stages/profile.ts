@@ -1,5 +1,5 @@
 import type { Inputs } from '../inputs/inputs.js'
-import type { Report } from '../report/report.js'
+import type { PlatformRun } from '../report/report.js'
 
 // How production runs the image, as docker run flags (run-profile, read-only, run-memory). The main
 // container and every smoke-command container run under the same settings: a worker meets the same
@@ -21,7 +21,7 @@ import type { Report } from '../report/report.js'
 
 export type ProfileInputs = Pick<Inputs, 'runProfile' | 'readOnly'> & Partial<Pick<Inputs, 'runMemory'>>
 
-export type Profile = NonNullable<Report['run']>
+export type Profile = NonNullable<PlatformRun['settings']>
 
 /** OpenShift's first UID of a project range (1000680000 is the range of a typical first project). */
 export const OPENSHIFT_UID = 1000680000

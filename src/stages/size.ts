@@ -2,7 +2,7 @@ import type { RunContext } from '../context.js'
 import { platformArch } from '../saved/elf.js'
 import type { Engine } from '../docker/engine.js'
 import type { Inputs } from '../inputs/inputs.js'
-import type { Contents, Layer, Report } from '../report/report.js'
+import type { Contents, Layer, PlatformRun } from '../report/report.js'
 import type { BuildInputs } from './build.js'
 import { compareLayers, measureBaseline, measureFirstStage } from './compare.js'
 import { readSavedImage, type SavedImage } from '../saved/saved-image.js'
@@ -33,9 +33,9 @@ const TOP_LAYERS = 5
 export type SizeInputs = BuildInputs & Pick<Inputs, 'compressedSize' | 'compareTo' | 'compareStages' | 'buildStage' | 'allowPaths' | 'forbidPaths'>
 
 export interface SizeResult {
-  image: Pick<Report['image'], 'size' | 'store' | 'largestLayers' | 'compressedSize' | 'compressedBy' | 'unreadLayers'>
-  baseline?: Report['baseline']
-  stages?: Report['stages']
+  image: Pick<PlatformRun['image'], 'size' | 'store' | 'largestLayers' | 'compressedSize' | 'compressedBy' | 'unreadLayers'>
+  baseline?: PlatformRun['baseline']
+  firstStage?: PlatformRun['firstStage']
   contents?: Contents
 }
 
@@ -83,7 +83,7 @@ export async function measureSizes(ctx: RunContext, inputs: SizeInputs, image: s
         baseline.growth = compared.growth
       }
     }
-    if (inputs.compareStages) result.stages = await measureFirstStage(ctx, inputs)
+    if (inputs.compareStages) result.firstStage = await measureFirstStage(ctx, inputs)
     return result
   } finally {
     stop.abort() // an engine error before the compressed size was in: no docker save left running
@@ -91,7 +91,7 @@ export async function measureSizes(ctx: RunContext, inputs: SizeInputs, image: s
 }
 
 interface Saved {
-  sizes: Pick<Report['image'], 'compressedSize' | 'compressedBy'>
+  sizes: Pick<PlatformRun['image'], 'compressedSize' | 'compressedBy'>
   contents?: Contents
   /** the layers' unpacked sizes counted from their files, newest first (see countedLayers) */
   counted?: Counted

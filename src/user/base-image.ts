@@ -1,7 +1,7 @@
 import { lstatSync, readFileSync, readlinkSync } from 'node:fs'
 import * as path from 'node:path'
 import type { Docker } from '../docker/docker.js'
-import type { Report } from '../report/report.js'
+import type { PlatformRun } from '../report/report.js'
 
 // What the image is built on, for advice that has to work there: a RUN needs /bin/sh (FROM scratch
 // and distroless have none, so there the fix is a numeric USER, a static init copied in), and the
@@ -10,7 +10,7 @@ import type { Report } from '../report/report.js'
 // /etc/os-release (followed, Debian's is a symlink) and /bin/sh itself (not followed, so a symlink
 // to busybox says what it is, and a shell is not copied whole when it is one).
 
-export type Base = NonNullable<Report['user']['base']>
+export type Base = NonNullable<PlatformRun['user']['base']>
 type Copied = 'copied' | 'absent' | 'unknown'
 
 /** Copies `from` (a path in the container) to `to`; absent when the image has no such file. */

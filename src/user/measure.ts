@@ -6,7 +6,7 @@ import { readServer } from './server-facts.js'
 import type { ContainerState } from '../docker/container.js'
 import { lastLine, type Docker } from '../docker/docker.js'
 import type { Userns } from '../docker/engine.js'
-import type { Report } from '../report/report.js'
+import type { PlatformRun } from '../report/report.js'
 
 // Stage 5 (measurement): who the container really runs as.
 // - Runtime: the real and effective UID of every process in the container, from `docker top`, which
@@ -32,7 +32,7 @@ import type { Report } from '../report/report.js'
 // and `docker exec` needs a shell or ps in the image (distroless has neither). So the report keeps
 // the host PIDs only to tell PID 1 (State.Pid) from the rest, and nothing shown to users names them.
 
-export type User = Report['user']
+export type User = PlatformRun['user']
 
 /**
  * `accounts`: the image's account files (readAccounts, started as soon as the container exists, so

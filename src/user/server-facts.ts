@@ -1,5 +1,5 @@
 import type { Docker } from '../docker/docker.js'
-import type { Report } from '../report/report.js'
+import type { PlatformRun } from '../report/report.js'
 import { masterWorkers, nginxFacts, type Process } from '../rules/servers.js'
 
 // Part of the user measurement: an nginx master that runs as root is told how to run as its
@@ -8,7 +8,7 @@ import { masterWorkers, nginxFacts, type Process } from '../rules/servers.js'
 // config (nginx -T, every file it includes), asked of the nginx in the container, in exec form.
 // One docker exec, only for such an image (its user row fails); nothing when nginx cannot answer.
 
-export type Server = NonNullable<Report['user']['server']>
+export type Server = NonNullable<PlatformRun['user']['server']>
 
 /** The facts the advice for the root master among `processes` needs; undefined when there are none to read. */
 export async function readServer(docker: Docker, name: string, processes: Process[], pid1: number): Promise<Server | undefined> {
