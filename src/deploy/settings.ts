@@ -81,13 +81,19 @@ export class Collected {
   constructor(readonly file: string) {}
 
   input(name: InputName, value: string, at: At, parts?: Part[]): void {
+    // each line of a many-line value first, so a refused one is named by its own line
+    for (const part of parts ?? []) this.check(name, part.value, part)
+    this.check(name, value, at)
+    this.settings.inputs[name] = { ...this.from(value, at), ...(parts && { parts }) }
+  }
+
+  private check(name: InputName, value: string, at: At): void {
     try {
       row(name).parse(value, scope(name))
     } catch (err) {
       if (!(err instanceof InputError)) throw err
       throw deployError(this.file, at.line, `${at.short || at.key} gives ${name} "${value}", which image-gate refuses: ${err.message}`)
     }
-    this.settings.inputs[name] = { ...this.from(value, at), ...(parts && { parts }) }
   }
 
   extra(name: ExtraName, value: string, at: At): void {

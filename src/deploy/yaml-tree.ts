@@ -28,7 +28,7 @@ export function readDocuments(out: Collected, text: string): YamlDoc[] {
     const error = doc.errors[0]
     if (error) {
       const line = error.linePos?.[0].line ?? lines.linePos(error.pos[0]).line
-      throw out.error({ line, key: '' }, `is not valid YAML: ${error.message.split('\n')[0]}`)
+      throw out.error({ line, key: '' }, `is not valid YAML: ${error.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}`)
     }
     const contents = doc.contents
     if (!contents) continue

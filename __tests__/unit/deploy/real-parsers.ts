@@ -23,7 +23,7 @@ export function changed(text: string, from: string | RegExp, to: string): string
   const lines = text.split('\n')
   const hits = lines.flatMap((l, i) => ((typeof from === 'string' ? l.includes(from) : from.test(l)) ? [i] : []))
   expect([from, hits.length]).toEqual([from, 1])
-  lines[hits[0]] = lines[hits[0]].replace(from, to)
+  lines[hits[0]] = lines[hits[0]].replace(from, () => to)
   return lines.join('\n')
 }
 
