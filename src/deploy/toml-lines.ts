@@ -18,9 +18,10 @@ export class TomlLines {
         const name = header[2].replace(/\s*\.\s*/g, '.').replace(/["']/g, '')
         if (header[1] === '[[') {
           // the nth [[a.b]]: a.b[n]; a sub-table of it ([a.b.c]) is under the last one
-          const n = counts.get(name) ?? 0
-          counts.set(name, n + 1)
-          table = `${this.arrays(name, counts)}[${n}]`
+          const array = this.arrays(name, counts)
+          const n = counts.get(array) ?? 0
+          counts.set(array, n + 1)
+          table = `${array}[${n}]`
         } else table = this.arrays(name, counts)
         this.lines.set(table, i + 1)
         return
@@ -33,18 +34,15 @@ export class TomlLines {
     })
   }
 
-  /** services.http_checks within the 2nd [[services]]: services[1].http_checks */
+  /** services.http_checks within the 2nd [[services]]: services[1].http_checks (counts are kept by that path, so each [[services]] numbers its own from 0) */
   private arrays(name: string, counts: Map<string, number>): string {
     const parts = name.split('.')
     let path = ''
-    let plain = ''
-    for (const part of parts) {
-      plain = plain ? `${plain}.${part}` : part
-      const n = counts.get(plain)
-      const last = part === parts[parts.length - 1]
+    parts.forEach((part, i) => {
       path = path ? `${path}.${part}` : part
-      if (n !== undefined && !last) path = `${path}[${n - 1}]`
-    }
+      const n = counts.get(path)
+      if (n !== undefined && i < parts.length - 1) path = `${path}[${n - 1}]`
+    })
     return path
   }
 

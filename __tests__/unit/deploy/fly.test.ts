@@ -161,3 +161,32 @@ describe('a mistake in a fly.toml', () => {
     expect(fails(changed(base, 'PORT = "8080"', 'PORT = '))).toBe(`fly.toml:${lineOf(base, 'PORT = ')}: is not valid TOML: invalid value`)
   })
 })
+
+describe("a fly.toml's lines", () => {
+  it('numbers each [[services]] own checks from 0', () => {
+    const text = `${withoutChecks.replace('processes = ["app"]', 'processes = ["worker"]')}
+[[services]]
+  internal_port = 9000
+  processes = ["worker"]
+  [[services.http_checks]]
+    path = "/a"
+
+[[services]]
+  internal_port = 8081
+  [[services.http_checks]]
+    path = "/b"
+    grace_period = "4s"
+`
+    const s = read(text)
+    expect([input(s, 'command')?.[0], input(s, 'health-cmd'), input(s, 'health-start-period')]).toEqual([
+      'node dist/worker.js',
+      ['wget -q --spider http://127.0.0.1:9000/a', lineOf(text, 'path = "/a"') - 1],
+      undefined
+    ])
+    const api = read(text.replace('processes = ["worker"]\n  [[services.http_checks]]', 'processes = ["nope"]\n  [[services.http_checks]]'))
+    expect([input(api, 'health-cmd'), input(api, 'health-start-period')]).toEqual([
+      ['wget -q --spider http://127.0.0.1:8081/b', lineOf(text, 'path = "/b"') - 1],
+      ['4', lineOf(text, 'grace_period = "4s"')]
+    ])
+  })
+})
