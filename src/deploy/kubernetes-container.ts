@@ -29,7 +29,14 @@ function readSecurity(out: Collected, pod: Here | undefined, own: Here | undefin
   if (nonRoot) out.extra('runAsNonRoot', String(nonRootValue), nonRoot)
   for (const name of ['runAsUser', 'runAsGroup'] as const) {
     const id = field(name)
-    if (id) out.extra(name, String(wholeNumber(out, id)), id)
+    if (!id) continue
+    out.extra(name, String(wholeNumber(out, id)), id)
+    if (name === 'runAsUser') {
+      out.note(
+        `runAsUser ${wholeNumber(out, id)} replaces the image's USER in Kubernetes; image-gate has no input for it yet, so the image's own USER runs (a USER name fails run-profile restricted, though Kubernetes would run it as ${wholeNumber(out, id)}).`,
+        id
+      )
+    }
   }
   const escalation = child(own, 'allowPrivilegeEscalation')
   const escalationValue = escalation && boolean(out, escalation)

@@ -38,6 +38,10 @@ describe('examples/tynebase-backend/k8s/deployment.yaml', () => {
       },
       notes: [
         [
+          "runAsUser 1001 replaces the image's USER in Kubernetes; image-gate has no input for it yet, so the image's own USER runs (a USER name fails run-profile restricted, though Kubernetes would run it as 1001).",
+          at('runAsUser')
+        ],
+        [
           'env DATABASE_URL comes from secret tynebase-db key url (secretKeyRef), which is not available here: it is not set (give it in env if the app needs it).',
           at('valueFrom:')
         ]
