@@ -89,6 +89,11 @@ describe('a fly.toml', () => {
       ['500ms', lineOf(base, 'interval')],
       ['3s', lineOf(base, '    timeout = ')]
     ])
+    const https = read(changed(base, 'method = "GET"', 'protocol = "https"'))
+    expect([input(https, 'health-cmd'), notes(https)]).toEqual([
+      undefined,
+      [["http_service.checks[0] asks HTTPS on port 8080, which image-gate's probes do not: no health-cmd is written; give one in health-cmd.", lineOf(base, 'method =')]]
+    ])
     const post = read(changed(base, 'method = "GET"', 'method = "POST"'))
     expect(notes(post)).toEqual([['http_service.checks[0].method POST is not applied: the probe sends GET.', lineOf(base, 'method =')]])
   })

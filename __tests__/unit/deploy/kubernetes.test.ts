@@ -41,6 +41,7 @@ describe('a Kubernetes manifest', () => {
     expect(memory('262144Ki')).toEqual([['262144Ki', line], 256 * 2 ** 20])
     expect(memory('268435456')).toEqual([['268435456', line], 256 * 2 ** 20])
     expect(memory('129e6')).toEqual([['129000000', line], 129e6])
+    expect(memory('1Ti')).toEqual([['1099511627776', line], 2 ** 40])
   })
 
   it('takes readOnlyRootFilesystem as read-only', () => {
@@ -185,6 +186,21 @@ describe('a Kubernetes manifest', () => {
     ])
   })
 
+  it("names what an httpGet probe asks that the probe does not: HTTPS, a host, headers", () => {
+    const https = read(changed(base, 'port: http', 'port: http\n              scheme: HTTPS'))
+    expect([input(https, 'health-cmd'), note(https, 'readinessProbe')]).toEqual([
+      undefined,
+      ['readinessProbe.httpGet asks HTTPS on port 8080 (Kubernetes skips the certificate check), which image-gate\'s probes do not: no health-cmd is written; give one in health-cmd.', lineOf(base, 'port: http') + 1]
+    ])
+    const more = read(changed(base, 'port: http', 'port: http\n              host: api.internal\n              httpHeaders:\n                - name: X-Probe\n                  value: "1"'))
+    const at = lineOf(base, 'port: http')
+    expect([input(more, 'health-cmd')?.[0], note(more, 'readinessProbe.httpGet.host'), note(more, 'readinessProbe.httpGet.httpHeaders')]).toEqual([
+      'wget -q --spider http://127.0.0.1:8080/health',
+      ['readinessProbe.httpGet.host "api.internal" is not asked: the probe asks 127.0.0.1 inside the container.', at + 1],
+      ['readinessProbe.httpGet.httpHeaders are not sent by the probe.', at + 2]
+    ])
+  })
+
   it('picks the container by kubernetes-container, else the only one; a Pod and a CronJob too', () => {
     const two = changed(base, '      containers:', '      containers:\n        - name: log-shipper\n          image: busybox\n          args: ["tail", "-f", "/dev/null"]')
     expect(input(read(two, { container: 'log-shipper' }), 'command')).toEqual(['["tail","-f","/dev/null"]', lineOf(base, '      containers:') + 3])
@@ -223,6 +239,24 @@ describe('a mistake in a Kubernetes manifest', () => {
     expect(fails(changed(base, 'readOnlyRootFilesystem: true', 'readOnlyRootFilesystem: "yes"'))).toBe(
       `k8s/deployment.yaml:${lineOf(base, 'readOnlyRootFilesystem')}: securityContext.readOnlyRootFilesystem must be true or false; got "yes"`
     )
+  })
+
+  it('names the workloads when the file holds several', () => {
+    const worker = base.replace(/^[\s\S]*?---\n/, '---\n').replace(/tynebase-api/g, 'tynebase-worker').replace('- name: api', '- name: worker')
+    const both = `${base}${worker}`
+    const containers = lineOf(base, '      containers:')
+    expect(fails(both)).toBe(
+      `k8s/deployment.yaml:${containers}: holds 2 workloads (Deployment/tynebase-api: api; Deployment/tynebase-worker: worker): set kubernetes-container to the container to gate`
+    )
+    expect(fails(both, { container: 'web' })).toBe(
+      `k8s/deployment.yaml:${containers}: kubernetes-container "web" is not a container of any workload (Deployment/tynebase-api: api; Deployment/tynebase-worker: worker)`
+    )
+    expect(read(both, { container: 'worker' }).inputs['run-memory']).toEqual({
+      value: '256Mi',
+      file,
+      line: base.split('\n').length + lineOf(worker, 'memory: 256Mi') - 1,
+      key: 'spec.template.spec.containers[worker].resources.limits.memory'
+    })
   })
 
   it('names YAML syntax and a file with no workload', () => {
