@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals'
 import { readFileSync } from 'node:fs'
 import { deploySettings, type DeploySettings } from '../../../src/deploy/deploy.js'
-import { changed, lineOf, parsedInputs } from './real-parsers.js'
+import { changed, errorOf, extraAt, inputAt, lineOf, notesOf, parsedInputs } from './real-parsers.js'
 
 // Each setting a fly.toml maps: changed in the file, the value (and its line, found by scanning the
 // text) follows; and each mistake in the file is one line naming the file, the line and the key.
@@ -9,17 +9,10 @@ import { changed, lineOf, parsedInputs } from './real-parsers.js'
 const file = 'fly.toml'
 const base = readFileSync(new URL('../../../examples/tynebase-backend/fly.toml', import.meta.url), 'utf8')
 const read = (text: string, probeTool?: 'node'): DeploySettings => deploySettings({ file, text, probeTool })
-const input = (s: DeploySettings, name: keyof DeploySettings['inputs']) => s.inputs[name] && [s.inputs[name]!.value, s.inputs[name]!.line]
-const extra = (s: DeploySettings, name: keyof DeploySettings['extra']) => s.extra[name] && [s.extra[name]!.value, s.extra[name]!.line]
-const notes = (s: DeploySettings) => s.notes.map(n => [n.value, n.line])
-const fails = (text: string) => {
-  try {
-    read(text)
-  } catch (err) {
-    return (err as Error).message
-  }
-  throw new Error('no error')
-}
+const input = inputAt
+const extra = extraAt
+const notes = notesOf
+const fails = (text: string) => errorOf(() => read(text))
 const withoutChecks = base.replace(/\n {2}\[\[http_service\.checks\]\][\s\S]*?(?=\n\[\[vm\]\])/, '\n')
 
 describe('a fly.toml', () => {

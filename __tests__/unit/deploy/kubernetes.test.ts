@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals'
 import { readFileSync } from 'node:fs'
 import { deploySettings, type DeploySettings } from '../../../src/deploy/deploy.js'
-import { changed, lineOf, parsedInputs } from './real-parsers.js'
+import { changed, errorOf, extraAt, inputAt, lineOf, notesOf, parsedInputs } from './real-parsers.js'
 
 // Each setting a Kubernetes manifest maps: changed in the file, the value (and its line) follows;
 // and each mistake in the file is one line naming the file, the line and the key, word for word.
@@ -9,23 +9,16 @@ import { changed, lineOf, parsedInputs } from './real-parsers.js'
 const file = 'k8s/deployment.yaml'
 const base = readFileSync(new URL('../../../examples/tynebase-backend/k8s/deployment.yaml', import.meta.url), 'utf8')
 const read = (text: string, options: { container?: string; probeTool?: 'node' } = {}): DeploySettings => deploySettings({ file, text, ...options })
-const input = (s: DeploySettings, name: keyof DeploySettings['inputs']) => s.inputs[name] && [s.inputs[name]!.value, s.inputs[name]!.line]
-const extra = (s: DeploySettings, name: keyof DeploySettings['extra']) => s.extra[name] && [s.extra[name]!.value, s.extra[name]!.line]
-const notes = (s: DeploySettings) => s.notes.map(n => [n.value, n.line])
+const input = inputAt
+const extra = extraAt
+const notes = notesOf
 /** the note that starts with `start` (exactly one) */
 const note = (s: DeploySettings, start: string) => {
   const found = notes(s).filter(([value]) => String(value).startsWith(start))
   expect([start, found.length]).toEqual([start, 1])
   return found[0]
 }
-const fails = (text: string, options: { container?: string } = {}) => {
-  try {
-    read(text, options)
-  } catch (err) {
-    return (err as Error).message
-  }
-  throw new Error('no error')
-}
+const fails = (text: string, options: { container?: string } = {}) => errorOf(() => read(text, options))
 const probe = (lines: string) => base.replace(/ {10}readinessProbe:[\s\S]*$/, lines.replace(/^\n/, ''))
 
 describe('a Kubernetes manifest', () => {

@@ -33,3 +33,18 @@ export function lineOf(text: string, needle: string): number {
   expect([needle, hits.length]).toEqual([needle, 1])
   return hits[0]
 }
+
+/** [value, line] of an input, an extra, every note: what the tests compare. */
+export const inputAt = (s: DeploySettings, name: keyof DeploySettings['inputs']) => s.inputs[name] && [s.inputs[name]!.value, s.inputs[name]!.line]
+export const extraAt = (s: DeploySettings, name: keyof DeploySettings['extra']) => s.extra[name] && [s.extra[name]!.value, s.extra[name]!.line]
+export const notesOf = (s: DeploySettings) => s.notes.map(n => [n.value, n.line])
+
+/** The one-line message reading the file threw. */
+export function errorOf(read: () => unknown): string {
+  try {
+    read()
+  } catch (err) {
+    return (err as Error).message
+  }
+  throw new Error('no error')
+}
