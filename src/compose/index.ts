@@ -98,7 +98,7 @@ export async function startDependencies(options: ComposeOptions): Promise<Compos
   }
   let waited: Waited
   try {
-    waited = await waitForDependencies(compose, plan, Math.max(0, options.timeoutMs - (Date.now() - started)), started)
+    waited = await waitForDependencies(compose, plan, options.timeoutMs, started)
   } catch (err) {
     await down(compose, dir)
     throw err

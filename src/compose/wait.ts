@@ -22,9 +22,10 @@ export type Waited =
 
 class Stop extends Error {}
 
+/** `limitMs`: the whole stage's, which began at `began` (the config read and the build count). */
 export async function waitForDependencies(compose: ComposeProject, plan: Plan, limitMs: number, began = Date.now()): Promise<Waited> {
   const { docker, file } = compose
-  const deadline = Date.now() + limitMs
+  const deadline = began + limitMs
   let stopped: { message: string } | undefined
   const wakers = new Set<() => void>()
   const wakeAll = () => {
@@ -116,7 +117,7 @@ export async function waitForDependencies(compose: ComposeProject, plan: Plan, l
     }
   })
   expired.catch(() => undefined)
-  const timer = setTimeout(expire, limitMs + 250)
+  const timer = setTimeout(expire, Math.max(0, deadline - Date.now()) + 250)
   try {
     // every step, also one nothing waits on with a condition of its own (the gate's closure has none such, but a plan may)
     await Promise.race([expired, Promise.all([...plan.gate.map(g => satisfied(g.service, g.condition)), ...plan.steps.map(s => start(s.service))])])
