@@ -27,16 +27,22 @@ afterAll(() => removeImages('image-gate-e2e/compose-db'))
 interface Setup {
   /** the migration's shell command */
   migrate?: string
+  /** the cache's Dockerfile (compose builds it) */
+  cacheDockerfile?: string
   /** the database's healthcheck command */
   dbHealth?: string
 }
 
 /** A project directory with compose.yaml, app.env and the cache's build context; returns the file. */
-function project({ migrate = 'wget -q -O- http://db:5432/health && echo migrated', dbHealth = 'wget -q -O /dev/null http://127.0.0.1:5432/health' }: Setup = {}): string {
+function project({
+  migrate = 'wget -q -O- http://db:5432/health && echo migrated',
+  dbHealth = 'wget -q -O /dev/null http://127.0.0.1:5432/health',
+  cacheDockerfile = 'FROM scratch\nCOPY busybox /bin/busybox\nCMD ["/bin/busybox", "httpd", "-f", "-p", "6379", "-h", "/"]\n'
+}: Setup = {}): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'image-gate-compose-'))
   mkdirSync(path.join(dir, 'cache'))
   copyFileSync('/bin/busybox', path.join(dir, 'cache', 'busybox'))
-  writeFileSync(path.join(dir, 'cache', 'Dockerfile'), 'FROM scratch\nCOPY busybox /bin/busybox\nCMD ["/bin/busybox", "httpd", "-f", "-p", "6379", "-h", "/"]\n')
+  writeFileSync(path.join(dir, 'cache', 'Dockerfile'), cacheDockerfile)
   writeFileSync(path.join(dir, 'app.env'), 'FROM_FILE=yes\n')
   const yaml = `services:
   db:
@@ -188,6 +194,29 @@ describe('compose dependencies', () => {
     const r = failed(await start(project({ dbHealth: 'sleep 5' }), 'app', 4000))
     expect(r.message).toMatch(/the dependencies were not ready within 4 s: `db` \(service_healthy\): health: starting/)
     expect(Date.now() - began).toBeLessThan(20_000)
+    expect(left(r.project)).toEqual([])
+  })
+
+  it('runs the same file twice at once (a matrix) without collision, each in its own project', async () => {
+    const file = project()
+    const [a, b] = await Promise.all([start(file), start(file)])
+    const ready = [a, b].map(r => {
+      if (r.outcome !== 'ready') throw new Error(`${r.outcome}: ${r.message}`)
+      return r
+    })
+    expect(ready[0].project).not.toBe(ready[1].project)
+    expect(ready[0].networks[0].name).not.toBe(ready[1].networks[0].name)
+    const downs = await Promise.all(ready.map(r => stopDependencies({ docker: new Docker(new Processes()), file, project: r.project, labels: r.labels })))
+    expect(downs).toEqual([{ leftovers: [] }, { leftovers: [] }])
+    expect(ready.flatMap(r => left(r.project))).toEqual([])
+  })
+
+  it("fails on a dependency whose build: fails, with the build's words, and leaves nothing", async () => {
+    const r = failed(await start(project({ cacheDockerfile: 'FROM scratch\nCOPY redis.conf /etc/redis.conf\n' })))
+    expect(r.message).toContain('docker compose could not build cache:')
+    expect(r.message).toContain('2 | >>> COPY redis.conf /etc/redis.conf')
+    expect(r.message).toMatch(/"\/redis.conf": not found$/)
+    expect(r.down).toEqual({ leftovers: [] })
     expect(left(r.project)).toEqual([])
   })
 

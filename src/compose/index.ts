@@ -4,6 +4,7 @@ import * as path from 'node:path'
 import { LABEL, RUN_LABEL } from '../docker/cleanup.js'
 import type { Docker } from '../docker/docker.js'
 import { readProject, type Condition, type Project, type ServiceNetwork, type ServiceSettings } from './config.js'
+import { tail } from './messages.js'
 import { planDependencies, type Plan } from './plan.js'
 import { ComposeProject, PROJECT_LABEL, labelsFile } from './project.js'
 import { waitForDependencies, type Waited } from './wait.js'
@@ -94,7 +95,7 @@ export async function startDependencies(options: ComposeOptions): Promise<Compos
   const toBuild = plan.steps.filter(s => project.services[s.service].build).map(s => s.service)
   if (toBuild.length > 0) {
     const built = await compose.run('build', ...toBuild)
-    if (!built.ok) return fail(`${file}: docker compose could not build ${toBuild.join(', ')}:\n${built.output.trim().split('\n').slice(-15).join('\n')}`, [])
+    if (!built.ok) return fail(`${file}: docker compose could not build ${toBuild.join(', ')}:\n${tail(built.output, 12).join('\n')}`, [])
   }
   let waited: Waited
   try {
