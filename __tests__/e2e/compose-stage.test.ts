@@ -214,8 +214,9 @@ describe('compose dependencies', () => {
   it("fails on a dependency whose build: fails, with the build's words, and leaves nothing", async () => {
     const r = failed(await start(project({ cacheDockerfile: 'FROM scratch\nCOPY redis.conf /etc/redis.conf\n' })))
     expect(r.message).toContain('docker compose could not build cache:')
-    expect(r.message).toContain('2 | >>> COPY redis.conf /etc/redis.conf')
-    expect(r.message).toMatch(/"\/redis.conf": not found$/)
+    // BuildKit's own words, which differ by engine (Docker 20.10's quotes no Dockerfile lines)
+    expect(r.message).toContain('COPY redis.conf /etc/redis.conf')
+    expect(r.message).toMatch(/\nfailed to solve: .*"\/redis.conf":? not found(: not found)?$/)
     expect(r.down).toEqual({ leftovers: [] })
     expect(left(r.project)).toEqual([])
   })
