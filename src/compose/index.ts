@@ -53,7 +53,8 @@ export interface DownResult {
 
 export type ComposeResult =
   | { outcome: 'refused'; message: string }
-  | { outcome: 'failed'; message: string; project: string; dependencies: DependencyResult[]; down: DownResult }
+  /** ms: how long after the stage began the failure was decided (before the cleanup) */
+  | { outcome: 'failed'; message: string; ms: number; project: string; dependencies: DependencyResult[]; down: DownResult }
   | {
       outcome: 'ready'
       project: string
@@ -83,9 +84,10 @@ export async function startDependencies(options: ComposeOptions): Promise<Compos
   }
   const dir = mkdtempSync(path.join(tmpdir(), 'image-gate-compose-'))
   compose.labels = labelsFile(dir, project, plan.steps.map(s => s.service), options.runId)
-  const fail = async (message: string, dependencies: DependencyResult[]): Promise<ComposeResult> => ({
+  const fail = async (message: string, dependencies: DependencyResult[], ms = Date.now() - started): Promise<ComposeResult> => ({
     outcome: 'failed',
     message,
+    ms,
     project: name,
     dependencies,
     down: await down(compose, dir)
@@ -104,7 +106,7 @@ export async function startDependencies(options: ComposeOptions): Promise<Compos
     await down(compose, dir)
     throw err
   }
-  if (!waited.ok) return fail(waited.message, waited.dependencies)
+  if (!waited.ok) return fail(waited.message, waited.dependencies, waited.ms)
   const gated = project.services[service]
   try {
     await ensureNetworks(docker, name, gated.networks, options.runId)

@@ -18,7 +18,8 @@ const UP_SETTLE_MS = 10_000
 
 export type Waited =
   | { ok: true; dependencies: { service: string; condition: Condition; ms: number }[] }
-  | { ok: false; message: string; dependencies: { service: string; condition: Condition; ms: number }[] }
+  /** ms: when (after `began`) the failure was decided */
+  | { ok: false; message: string; ms: number; dependencies: { service: string; condition: Condition; ms: number }[] }
 
 class Stop extends Error {}
 
@@ -26,7 +27,7 @@ class Stop extends Error {}
 export async function waitForDependencies(compose: ComposeProject, plan: Plan, limitMs: number, began = Date.now()): Promise<Waited> {
   const { docker, file } = compose
   const deadline = began + limitMs
-  let stopped: { message: string } | undefined
+  let stopped: { message: string; ms?: number } | undefined
   const wakers = new Set<() => void>()
   const wakeAll = () => {
     for (const w of [...wakers]) w()
@@ -48,7 +49,7 @@ export async function waitForDependencies(compose: ComposeProject, plan: Plan, l
   const met: { service: string; condition: Condition; ms: number }[] = []
   const pending = new Map<string, { service: string; condition: Condition; waiting: string; health?: string }>()
   const give = (message: string): never => {
-    stopped ??= { message }
+    stopped ??= { message, ms: Date.now() - began }
     wakeAll()
     throw new Stop(message)
   }
@@ -111,7 +112,7 @@ export async function waitForDependencies(compose: ComposeProject, plan: Plan, l
   const expired = new Promise<never>((_, reject) => {
     expire = () => {
       for (const step of plan.steps) if (![...pending.values()].some(p => p.service === step.service) && !met.some(m => m.service === step.service)) pending.set(step.service, { service: step.service, condition: 'service_started', waiting: 'not started yet' })
-      stopped ??= { message: timedOut(file, Math.round(limitMs / 1000), [...pending.values()]) }
+      stopped ??= { message: timedOut(file, Math.round(limitMs / 1000), [...pending.values()]), ms: Date.now() - began }
       wakeAll()
       reject(new Stop(stopped.message))
     }
@@ -126,7 +127,7 @@ export async function waitForDependencies(compose: ComposeProject, plan: Plan, l
     if (!(err instanceof Stop) && !stopped) throw err
     // let the up in flight finish (for a while), so that nothing it makes comes after the cleanup
     await Promise.race([ups, new Promise(resolve => setTimeout(resolve, UP_SETTLE_MS).unref())])
-    return { ok: false, message: stopped?.message ?? (err as Error).message, dependencies: met }
+    return { ok: false, message: stopped?.message ?? (err as Error).message, ms: stopped?.ms ?? Date.now() - began, dependencies: met }
   } finally {
     clearTimeout(timer)
     stopped ??= { message: 'done' }
