@@ -191,11 +191,14 @@ describe('compose dependencies', () => {
       const body = docker(['run', '--rm', '--network', net.name, ...net.aliases.flatMap(a => ['--network-alias', a]), DB, 'wget', '-q', '-O-', 'http://db:5432/health'])
       expect(body).toBe('ok')
       expect(docker(['network', 'inspect', '--format', '{{.Name}}', r.networks[1].name])).toBe(r.networks[1].name)
+      expect(docker(['images', '--quiet', `${r.project}-cache`])).not.toBe('')
     } finally {
       const down = await stopDependencies({ docker: new Docker(new Processes()), file, project: r.project, labels: r.labels })
       expect(down).toEqual({ leftovers: [] })
     }
     expect(left(r.project)).toEqual([])
+    // nor the image compose built for the cache (a project name is new each run, so it would pile up)
+    expect(docker(['images', '--quiet', `${r.project}-cache`])).toBe('')
   })
 
   it('fails on a migration that exits 1, with its name, its exit code and its log, and leaves nothing', async () => {
