@@ -7,7 +7,7 @@ import { readProject, type Condition, type Project, type ServiceNetwork, type Se
 import { tail } from './messages.js'
 import { planDependencies, type Plan } from './plan.js'
 import { ComposeProject, PROJECT_LABEL, labelsFile } from './project.js'
-import { waitForDependencies, type Waited } from './wait.js'
+import { waitForDependencies } from './wait.js'
 
 // The compose stage: the services the gated one depends on, started with the real `docker
 // compose` plugin and waited for the way the file says, and the settings the gated image runs
@@ -93,27 +93,39 @@ export async function startDependencies(options: ComposeOptions): Promise<Compos
     down: await down(compose, dir)
   })
 
+  try {
+    return await startPlanned(compose, project, plan, options, started, fail)
+  } catch (err) {
+    // the engine went away, or a call was refused: what was started goes all the same
+    await down(compose, dir)
+    throw err
+  }
+}
+
+async function startPlanned(
+  compose: ComposeProject,
+  project: Project,
+  plan: Plan,
+  { docker, file, service, project: name, runId, timeoutMs }: ComposeOptions,
+  /** when the stage began (the file's reading counts against the timeout too) */
+  started: number,
+  fail: (message: string, dependencies: DependencyResult[], ms?: number) => Promise<ComposeResult>
+): Promise<ComposeResult> {
   // the services with build: are built first, in one call (compose builds them in parallel)
   const toBuild = plan.steps.filter(s => project.services[s.service].build).map(s => s.service)
   if (toBuild.length > 0) {
     const built = await compose.run('build', ...toBuild)
     if (!built.ok) return fail(`${file}: docker compose could not build ${toBuild.join(', ')}:\n${tail(built.output, 12).join('\n')}`, [])
   }
-  let waited: Waited
-  try {
-    waited = await waitForDependencies(compose, plan, options.timeoutMs, started)
-  } catch (err) {
-    await down(compose, dir)
-    throw err
-  }
+  const waited = await waitForDependencies(compose, plan, timeoutMs, started)
   if (!waited.ok) return fail(waited.message, waited.dependencies, waited.ms)
   const gated = project.services[service]
   try {
-    await ensureNetworks(docker, name, gated.networks, options.runId)
+    await ensureNetworks(docker, name, gated.networks, runId)
   } catch (err) {
     return fail(`${file}: could not make the networks of \`${service}\`: ${(err as Error).message}`, waited.dependencies)
   }
-  return { outcome: 'ready', project: name, labels: compose.labels, service: gated, networks: gated.networks, dependencies: waited.dependencies }
+  return { outcome: 'ready', project: name, labels: compose.labels!, service: gated, networks: gated.networks, dependencies: waited.dependencies }
 }
 
 /** Removes everything the project started: after the gated container ran, or when a run is cut short. */
