@@ -21,7 +21,9 @@ import { waitForDependencies } from './wait.js'
 //                              network's name and the aliases the service answers to there), then
 //                              `await stopDependencies({ docker, file, project: r.project, labels: r.labels })`
 //
-// Plain values in, plain values out: no class crosses this line.
+// Plain values in (and the run's Docker client, which honours DOCKER_HOST), plain values out: no
+// class or function crosses this line. The post step of a run that crashed: stopDependencies with
+// the file and the project name (without labels: compose finds the project by its name).
 
 export interface ComposeOptions {
   docker: Docker
