@@ -250,7 +250,8 @@ describe('compose dependencies', () => {
     })
     expect(ready[0].project).not.toBe(ready[1].project)
     expect(ready[0].networks[0].name).not.toBe(ready[1].networks[0].name)
-    const downs = await Promise.all(ready.map(r => stopDependencies({ docker: new Docker(new Processes()), file, project: r.project, labels: r.labels })))
+    // the second as a post step would, with only the file and the project's name
+    const downs = await Promise.all(ready.map((r, i) => stopDependencies({ docker: new Docker(new Processes()), file, project: r.project, ...(i === 0 && { labels: r.labels }) })))
     expect(downs).toEqual([{ leftovers: [] }, { leftovers: [] }])
     expect(ready.flatMap(r => left(r.project))).toEqual([])
   })
