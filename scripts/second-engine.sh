@@ -13,6 +13,9 @@
 #   - its own buildx, the one sid packages (docker-buildx, 0.29 today: BuildKit's build checks need
 #     0.15), unpacked the same way, as a CLI plugin in its own Docker config directory, so the
 #     system's docker and its buildx stay as they are for the machine's engine.
+#   - compose: Debian sid's docker-compose (2.40, the real compose CLI plugin) where `docker compose`
+#     does not work yet (setup-docker.sh installs it system-wide), unpacked the same way and linked
+#     beside that buildx, which it builds with (compose 2.40 needs buildx 0.17 or later).
 #   - IMAGE_GATE_ENGINE_USERNS=1: user-namespace remapping ("userns-remap": "default"), so root in a
 #     container is an unprivileged host UID, as on hardened hosts: for the test that the user check
 #     reads UIDs inside the container, not the host's. dockerd creates the dockremap user and its
@@ -21,7 +24,7 @@
 #     BuildKit cannot mount /proc for a RUN step on the containerd store ("permission denied").
 # `start` prints the DOCKER_HOST to use (unix:///run/image-gate-engine/docker.sock); it does nothing when that engine already answers.
 # `config` prints the DOCKER_CONFIG to use with it (/run/image-gate-engine/docker-config), whose
-# cli-plugins/docker-buildx is that buildx; `start` makes it. It holds no registry credentials: a
+# cli-plugins/docker-buildx is that buildx (and docker-compose, where the system has none); `start` makes it. It holds no registry credentials: a
 # `docker login` made with it goes there, not into ~/.docker.
 # `stop` stops the daemon it started, by the PID in its pid file, and removes the namespace.
 # As root on Debian only (like setup-docker.sh).
@@ -61,6 +64,10 @@ config_dir() {
   fetch docker-buildx usr/libexec/docker/cli-plugins/docker-buildx
   mkdir -p "$CONFIG/cli-plugins"
   ln -sfn "$BUILDX" "$CONFIG/cli-plugins/docker-buildx"
+  if ! DOCKER_CONFIG=$CONFIG docker compose version >/dev/null 2>&1; then
+    fetch docker-compose usr/libexec/docker/cli-plugins/docker-compose
+    ln -sfn "$PREFIX/usr/libexec/docker/cli-plugins/docker-compose" "$CONFIG/cli-plugins/docker-compose"
+  fi
 }
 
 start() {
@@ -95,7 +102,7 @@ start() {
   done
   answers || { tail -n 20 "$LOG" >&2 || true; die "the second dockerd did not come up within 60 s"; }
   config_dir
-  log "ready: $(DOCKER_HOST=$SOCKET docker info --format 'engine {{.ServerVersion}}, {{.Driver}} ({{index .DriverStatus 0}})' 2>/dev/null), $(DOCKER_CONFIG=$CONFIG docker buildx version 2>/dev/null)"
+  log "ready: $(DOCKER_HOST=$SOCKET docker info --format 'engine {{.ServerVersion}}, {{.Driver}} ({{index .DriverStatus 0}})' 2>/dev/null), $(DOCKER_CONFIG=$CONFIG docker buildx version 2>/dev/null), $(DOCKER_CONFIG=$CONFIG docker compose version 2>/dev/null)"
   echo "$SOCKET"
 }
 
