@@ -1,8 +1,7 @@
-import { judge } from './checks/index.js'
 import type { RunContext } from './context.js'
 import { cleanupOnSignals, cleanupOrSayHow, cleanupSettled } from './docker/cleanup.js'
 import { EngineError } from './docker/docker.js'
-import { preflight, type Engine } from './docker/engine.js'
+import { preflight } from './docker/engine.js'
 import { InputError, readInputs, type InputSource, type Inputs } from './inputs/inputs.js'
 import { checkRunNetwork } from './inputs/network.js'
 import { annotateBuildWarnings, annotateContents, annotateUser } from './publish/annotations.js'
@@ -11,28 +10,25 @@ import { setOutputs } from './publish/outputs.js'
 import { plainStrings } from './strip-escapes.js'
 import { loadReport } from './report/load.js'
 import { renderMarkdown } from './render/markdown.js'
-import { newReport, newRun, rowsOf, type PlatformRun, type Report } from './report/report.js'
-import { partlyLine } from './render/push-line.js'
+import { newReport, type Report } from './report/report.js'
 import { failureLine, renderText } from './render/text.js'
 import { build, defaultTag } from './stages/build.js'
 import { inspectImage } from './stages/inspect.js'
 import { runAndWait } from './stages/run.js'
-import { buildAnnotations as annotationsForBuild } from './rules/annotations.js'
-import { allowForEmulation, emulatedOn } from './rules/emulation.js'
 import { checkPlatform } from './stages/platform.js'
-import { gateEach, platformTags } from './stages/platforms.js'
-import { profileOf } from './stages/profile.js'
-import { pushGated, type Pushed } from './stages/push.js'
+
+import { pushGated } from './stages/push.js'
 import { measureSizes } from './stages/size.js'
 import { counted } from './units.js'
+import { notPushedYet, platformsOf, runStages, type Gate, type StageFunctions } from './gate/index.js'
 
 // The whole run on one screen: inputs → build → inspect → run and wait → measure → judge → publish.
 // Each stage returns its result and the pipeline puts it into the report, so the report always
 // holds what is known so far (a timeout publishes it as it stands). Messages go to ctx.sink.
 
 /** The stages, injectable so the pipeline can be tested with fakes. */
-export const STAGES = { preflight, defaultTag, build, inspectImage, runAndWait, measureSizes, pushGated }
-export type Stages = typeof STAGES
+export const STAGES: StageFunctions = { preflight, defaultTag, build, inspectImage, runAndWait, measureSizes, pushGated }
+export type Stages = StageFunctions
 
 export interface RunOptions {
   /** the action has a post step that removes what a crashed or hung run left; the command line has none */
@@ -60,7 +56,7 @@ export async function run(ctx: RunContext, source: InputSource, options: RunOpti
     const exit = options.exit ?? ((code: number) => process.exit(code))
     const onTimeout = () => void timedOut(ctx, report, given, options.hasPostStep).then(() => exit(1))
     limit = setTimeout(onTimeout, given.timeout * 1000)
-    await gate(ctx, given, report, options.stages ?? STAGES)
+    await gateImage(ctx, given, report, options.stages ?? STAGES)
   } catch (err) {
     recordError(ctx, report, err)
   } finally {
@@ -72,143 +68,19 @@ export async function run(ctx: RunContext, source: InputSource, options: RunOpti
   return report
 }
 
-async function gate(ctx: RunContext, inputs: Inputs, report: Report, stages: Stages): Promise<void> {
+async function gateImage(ctx: RunContext, inputs: Inputs, report: Report, stages: Stages): Promise<void> {
   report.pullRequest = pullRequest()?.number
   report.commentKey = commentKey(inputs)
   ctx.stage = 'checking the Docker engine'
   ctx.setCallLimit(inputs.callTimeout)
   const engine = await stages.preflight(ctx.docker, inputs.builder)
   await checkRunNetwork(ctx.docker, inputs.runNetwork)
-  const platforms = inputs.platforms.length > 0 ? inputs.platforms : ['']
-  for (const platform of platforms) checkPlatform(engine, platform)
+  for (const platform of platformsOf(inputs)) checkPlatform(engine, platform)
   report.tag = inputs.tags[0] ?? (await stages.defaultTag(ctx, inputs))
   const tags = inputs.tags.length > 0 ? inputs.tags : [report.tag]
-  // from here on the report says nothing was pushed, and why, whatever stops the run
-  if (inputs.push) report.push = { outcome: 'not-pushed', tags }
-  // one run per platform, each judged on its own: one platform is a list of one
-  const settings = profileOf(inputs)
-  const jobs = platforms.map(
-    (platform): PlatformJob => ({
-      ctx,
-      inputs: { ...inputs, platform },
-      run: newRun(platform, settings),
-      stages,
-      engine,
-      tags: platforms.length === 1 ? tags : platformTags(tags, platform)
-    })
-  )
-  report.runs = jobs.map(job => job.run)
-  if (jobs.length === 1) {
-    await buildPlatform(jobs[0])
-    await runPlatform(jobs[0])
-  } else {
-    // several: the builds at once, then each container in its turn (stages/platforms.ts)
-    const jobOf = (run: PlatformRun) => jobs.find(job => job.run === run)!
-    await gateEach(ctx, report.runs, { build: (run, view) => buildPlatform({ ...jobOf(run), ctx: view }), run: run => runPlatform(jobOf(run)) })
-  }
-  report.passed = report.runs.every(run => run.passed)
-  if (inputs.push) await push(ctx, report, inputs, tags, engine.store, stages)
-}
-
-/** Everything a platform's stages need, and the run they fill in (one per platform). */
-interface PlatformJob {
-  ctx: RunContext
-  inputs: PlatformInputs
-  run: PlatformRun
-  stages: Stages
-  engine: Engine
-  /** the tags its image gets in the engine (with several platforms, each its own: platformTags) */
-  tags: string[]
-}
-
-type PlatformInputs = Inputs & { platform: string }
-
-function platformNote(inputs: PlatformInputs): string {
-  return inputs.platform ? ` (${inputs.platform})` : ''
-}
-
-/** build, into the job's run (the image id in run.image.id). */
-async function buildPlatform({ ctx, inputs, run, stages, engine, tags }: PlatformJob): Promise<void> {
-  ctx.stage = `building the image${platformNote(inputs)}`
-  // the containerd store keeps the manifest the build writes, so its annotations are the build's
-  // (as build-push-action passes them); the classic store keeps none, so the push writes them
-  const buildAnnotations = engine.store === 'containerd' ? annotationsForBuild(inputs.annotations, inputs.platform || `linux/${engine.arch}`) : []
-  const { id, ...built } = await stages.build(ctx, { ...inputs, buildAnnotations }, tags, engine.builder)
-  run.build = built
-  run.image.id = id
-}
-
-/** inspect → run and wait → measure → judge the image buildPlatform built, into the job's run. */
-async function runPlatform({ ctx, inputs, run, stages, engine, tags }: PlatformJob): Promise<void> {
-  const on = platformNote(inputs)
-  if (run.build.ok) {
-    // The image every later stage runs and measures, decided once: its id (a tag can be moved by a
-    // concurrent build), or the tag when the builder gave no id.
-    const image = run.image.id ?? tags[0]
-    ctx.stage = `inspecting the image${on}`
-    run.image = { ...run.image, ...(await stages.inspectImage(ctx.docker, image)) }
-    // an image for another architecture runs under QEMU: slower, so its health limits allow for it
-    const emulated = emulatedOn(engine, run.image.platform)
-    if (emulated) run.image.emulatedOn = emulated
-    const runInputs = emulated ? allowForEmulation(inputs) : inputs
-    ctx.stage = `running the container and waiting for its health check${on}`
-    const running = stages.runAndWait(ctx, runInputs, image, run.image, engine)
-    // The compressed size is measured meanwhile, at the lowest CPU priority so it takes only what
-    // the app's startup leaves; the rest of the measuring (and compare-to, compare-stages) waits
-    // for the run, and a run that fails stops it quietly (see measureSizes).
-    const measuring = stages.measureSizes(ctx, inputs, image, engine, running, run.image.platform)
-    const ran = await running
-    Object.assign(run, { health: ran.health, user: ran.user, stop: ran.stop, smoke: ran.smoke })
-    ctx.stage = `measuring the image size${on}`
-    const sizes = await measuring
-    Object.assign(run, { image: { ...run.image, ...sizes.image }, baseline: sizes.baseline, firstStage: sizes.firstStage, contents: sizes.contents })
-  }
-  ctx.stage = 'judging'
-  Object.assign(run, judge(run, run.image.emulatedOn ? allowForEmulation(inputs) : inputs))
-}
-
-/**
- * push: true, after judge: the gated images (their ids, as every stage ran them; one per platform)
- * to every tag, only when every check on every platform passed. A push the registry refuses fails
- * the step in its words (EngineError); once a tag moved, the report says which did, to what, and
- * which did not, as each moves (a timeout then publishes that too).
- */
-async function push(ctx: RunContext, report: Report, inputs: Inputs, tags: string[], store: Engine['store'], stages: Stages): Promise<void> {
-  const failed = rowsOf(report).filter(c => c.status === 'fail').length
-  if (!report.passed || !report.runs.every(run => run.build.ok)) {
-    report.push = { outcome: 'not-pushed', tags, why: failed > 0 ? `${counted(failed, 'check')} failed` : 'the image did not pass' }
-    return
-  }
-  ctx.stage = 'pushing the image'
-  const several = report.runs.length > 1
-  const images = report.runs.map(run => ({ platform: several ? run.platform : (run.image.platform ?? ''), image: run.image.id ?? (several ? '' : report.tag) }))
-  const moved: { tag: string; digest: string }[] = []
-  const partly = (pushed: Pushed, why?: string): Report['push'] => ({
-    outcome: 'partly-pushed',
-    tags,
-    ...pushed,
-    moved: [...moved],
-    unmoved: tags.filter(tag => !moved.some(m => m.tag === tag)),
-    ...(why !== undefined && { why })
-  })
-  let last: Pushed | undefined
-  const onMoved = (tag: string, pushed: Pushed) => {
-    moved.push({ tag, digest: pushed.digest })
-    last = pushed
-    report.push = partly(pushed)
-  }
-  try {
-    const pushed = await ctx.sink.group('Push', () => stages.pushGated(ctx, images, tags, { store, annotations: inputs.annotations, moved: onMoved }))
-    report.push = { outcome: 'pushed', tags, ...pushed, moved }
-  } catch (err) {
-    const why = (err as Error).message
-    if (last) {
-      report.push = partly(last, why)
-      throw new EngineError(partlyLine(report.push!, why))
-    }
-    report.push = { outcome: 'failed', tags, why }
-    throw err instanceof EngineError ? err : new EngineError(why)
-  }
+  const gate: Gate = { ctx, inputs, report, stages, engine, tags }
+  notPushedYet(gate)
+  await runStages(gate)
 }
 
 /**

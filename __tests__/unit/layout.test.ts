@@ -37,7 +37,8 @@ describe('src/', () => {
     for (const file of files) visit(file, [])
     expect(cycles).toEqual([])
     // the walk saw real imports (a broken pattern would find none and pass)
-    expect(graph.get('pipeline.ts')).toContain('checks/index.ts')
+    expect(graph.get('gate/platform-runs.ts')).toContain('checks/index.ts')
+    expect(graph.get('pipeline.ts')).toContain('gate/index.ts')
   })
 
   it('keeps the checks to the report: no check imports a stage', () => {

@@ -4,7 +4,7 @@ import { EngineError } from '../../src/docker/docker.js'
 import { InputError } from '../../src/inputs/parse.js'
 import { allowForEmulation, emulatedOn } from '../../src/rules/emulation.js'
 import { checkPlatform } from '../../src/stages/platform.js'
-import { platformTags } from '../../src/stages/platforms.js'
+import { platformTags } from '../../src/gate/platforms.js'
 import { inputs, measuredRun } from './fixtures.js'
 
 const builder = (platforms: string[]) => ({ name: 'default', driver: 'docker', endpoint: 'default', platforms })

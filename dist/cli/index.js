@@ -47205,198 +47205,5481 @@ const actionInputs = Object.assign((name) => {
 
 
 
-;// CONCATENATED MODULE: ./src/advice/init-process.ts
-// How to run an image under an init that passes the stop signal on to the app, written for that
-// image: the init goes in front of its own ENTRYPOINT (after `--`), never instead of it, and comes
-// from the base's packages (apk, apt-get), or as a static tini copied in where nothing can be
-// installed (no shell: FROM scratch, distroless; busybox alone). Docker and compose can add one
-// without a change to the image; Kubernetes cannot.
-/** "RUN apk add --no-cache dumb-init, then ENTRYPOINT ["dumb-init","--","sh","docker-entrypoint.sh"] (…). Or …" */
-function initAdvice(run) {
-    const entrypoint = run.image.entrypoint ?? [];
-    const base = run.user.base;
-    const keeps = entrypoint.length ? ' (its own ENTRYPOINT stays, after --)' : ' (CMD stays)';
-    const line = (init) => `ENTRYPOINT ${JSON.stringify([init, '--', ...entrypoint])}${keeps}`;
-    const install = base?.shell === false || base?.os === 'busybox'
-        ? `nothing can be installed here, so COPY a static tini in from a build stage (Debian's tini package has /usr/bin/tini-static), then ${line('/tini')}`
-        : base?.os === 'alpine'
-            ? `RUN apk add --no-cache dumb-init, then ${line('dumb-init')}`
-            : base?.os === 'debian'
-                ? `RUN apt-get update && apt-get install -y dumb-init, then ${line('dumb-init')}`
-                : `install dumb-init (apk add dumb-init on Alpine, apt-get install dumb-init on Debian), then ${line('dumb-init')}`;
-    return `${install}. Or, with no change to the image: docker run --init, init: true in compose (Kubernetes has neither).`;
-}
+;// CONCATENATED MODULE: ./src/docker/engine.ts
 
-;// CONCATENATED MODULE: ./src/advice/signal-relay.ts
-
-// A stop that was killed although the app would have stopped: another process of the container
-// had a handler for the signal (stop.catchers), and PID 1, which alone gets it from docker stop
-// and the kubelet, did not pass it on. Who PID 1 is decides the fix:
-// - the shell of a shell-form CMD or ENTRYPOINT (`/bin/sh -c "bundle exec puma -p 80"`). Debian's
-//   /bin/sh, dash 0.5.12, stays PID 1 around every command line, even a single command; busybox sh
-//   and bash exec a lone last command, so there it stays only around more than one (measured on
-//   bookworm's dash and busybox 1.35). The fix is the exec form, or `exec` in the string.
-// - apache2ctl, Debian's shell script for starting apache by hand: it runs apache2 as its child.
-//   The php image's apache2-foreground execs apache2; apache2 alone stops at AH00111 without the
-//   variables Debian's envvars sets, so elsewhere they are read first and apache2 is exec'd.
-// - any other script that starts the app as its child (an entrypoint script without exec).
-// Written from the run only: pid1 and catchers are docker top's and /proc's, the command the
-// image's config, the base /etc/os-release's.
-const SHELLS = ['sh', 'bash', 'ash', 'dash', 'zsh', 'busybox'];
-/** Whether `program` (a comm or a path) is a shell. */
-function isShell(program) {
-    return SHELLS.includes(program?.split('/').pop() ?? '');
+/** Fails with one clear sentence when the engine, buildx or the chosen builder cannot be used. */
+async function preflight(docker, builder = '') {
+    // The four questions at once (each is a round trip of its own, and every run asks them), judged
+    // in order: an engine that is not there is said before a missing buildx.
+    const [version, buildx, inspect, info] = await Promise.all([
+        // Client.APIVersion is the negotiated version: a 28 CLI talking to a 20.10 daemon says 1.41
+        docker.call(['version', '--format', '{{.Server.Version}} {{.Client.APIVersion}} {{.Server.Arch}}']),
+        docker.call(['buildx', 'version']),
+        // without a name: the current builder (`docker buildx use`, or docker/setup-buildx-action)
+        docker.call(builder ? ['buildx', 'inspect', builder] : ['buildx', 'inspect']),
+        docker.call(['info', '--format', '{{json .DriverStatus}}\n{{json .SecurityOptions}}\n{{json .DockerRootDir}}'])
+    ]);
+    if (version.exitCode !== 0) {
+        throw new docker_EngineError(notReachable(dockerSays(version.stderr)));
+    }
+    if (buildx.exitCode !== 0) {
+        throw new docker_EngineError('docker buildx is not available (`docker buildx version` failed). Install the buildx plugin; on GitHub add the step docker/setup-buildx-action before image-gate.');
+    }
+    if (inspect.exitCode !== 0 && builder) {
+        throw new docker_EngineError(`the buildx builder "${builder}" is not usable (${lastLine(inspect.stderr)}). Create it (docker buildx create --name ${builder}, or docker/setup-buildx-action), or leave builder empty for the default.`);
+    }
+    const [server = '', api = '', arch = ''] = version.stdout.trim().split(' ');
+    return { builder: parseBuilder(inspect.stdout, builder), version: server, api, arch, ...engineInfo(info.stdout) };
 }
-/** The image's shell-form command: which keyword, and the string its shell runs. */
-function shellForm(run) {
-    const of = (argv) => (argv?.length === 3 && /^(\/usr)?\/bin\/(ba|da)?sh$/.test(argv[0]) && argv[1] === '-c' ? argv[2].trim() : undefined);
-    const entrypoint = of(run.image.entrypoint);
-    if (entrypoint !== undefined)
-        return { keyword: 'ENTRYPOINT', script: entrypoint };
-    // a CMD under an ENTRYPOINT is its arguments, not a shell's
-    const cmd = run.image.entrypoint?.length ? undefined : of(run.image.cmd);
-    return cmd !== undefined ? { keyword: 'CMD', script: cmd } : undefined;
+/** Whether the API version `api` ("1.51") is at least `least` ("1.44"). */
+function apiAtLeast(api, least) {
+    const [major = 0, minor = 0] = api.split('.').map(Number);
+    const [wantMajor = 0, wantMinor = 0] = least.split('.').map(Number);
+    return major > wantMajor || (major === wantMajor && minor >= wantMinor);
 }
-/** "puma (PID 7) handles SIGTERM" / "apache2 (PID 15) and php (PID 20) handle SIGTERM": the first process of each program. */
-function catching(catchers, signal) {
-    const first = new Map();
-    for (const c of [...catchers].sort((a, b) => a.pid - b.pid))
-        if (!first.has(c.program))
-            first.set(c.program, c.pid);
-    const named = [...first].slice(0, 2).map(([program, pid]) => `${program} (PID ${pid})`);
-    const more = first.size > 2 ? ` and ${first.size - 2} more` : '';
-    return `${named.join(' and ')}${more} ${named.length > 1 || more ? 'handle' : 'handles'} ${signal}`;
+/** From one `docker info`: the image store, and whether (and where to) the engine remaps user namespaces. */
+function engineInfo(info) {
+    const [driverStatus = '', securityOptions = '', rootDir = ''] = info.split('\n');
+    const store = /io\.containerd\.snapshotter/.test(driverStatus) ? 'containerd' : 'classic';
+    const userns = parseUserns(securityOptions, rootDir);
+    return { store, ...(userns && { userns }) };
 }
-/**
- * Why PID 1 kept the signal from the app that had a handler for it, and how to make that app PID 1;
- * undefined when no other process had one (or it is not known) or an init runs as PID 1.
- */
-function relayAdvice(stop, run, warning) {
-    const catchers = stop.catchers ?? [];
-    if (stop.outcome !== 'killed' || stop.init || catchers.length === 0)
+/** `securityOptions`: `{{json .SecurityOptions}}` ("name=userns" when remapping); `rootDir`: `{{json .DockerRootDir}}`. */
+function parseUserns(securityOptions, rootDir) {
+    if (!/"name=userns[",]/.test(securityOptions))
         return undefined;
-    const pid1 = stop.pid1 ? `PID 1 (${stop.pid1})` : 'PID 1';
-    const lost = `${catching(catchers, stop.signal)}, but ${pid1} does not pass it on`;
-    const app = [...catchers].sort((a, b) => a.pid - b.pid)[0].program;
-    const form = shellForm(run);
-    if (form && (isShell(stop.pid1) || !stop.pid1))
-        return `${lost}: ${shellFormCause(form, run, warning)} ${shellFormFix(form, app, stop.signal)}`;
-    const name = stop.pid1?.split('/').pop();
-    if (name === 'apache2ctl')
-        return `${lost}: apache2ctl is a shell script for starting apache by hand, which runs apache2 as its child and stays PID 1. ${apacheFix(run, stop.signal)}`;
-    return (`${lost}: it starts ${app} as its child and stays PID 1. If it is a script, end it with exec (exec "$@", or exec and the command that starts ${app}) so ${app} replaces it as PID 1 and gets ${stop.signal} itself, ` +
-        `or run it under an init that passes the signal on: ${initAdvice(run)}`);
+    const ids = /[/\\](\d+)\.(\d+)"?\s*$/.exec(rootDir);
+    return ids ? { rootUid: Number(ids[1]), rootGid: Number(ids[2]) } : {};
 }
-/** "PID 1 is the shell of the shell-form CMD (…), and Debian's /bin/sh, dash, stays PID 1 …" */
-function shellFormCause(form, run, warning) {
-    const warned = warning ? `, which BuildKit's JSONArgsRecommended warning${warning.line ? ` (Dockerfile line ${warning.line})` : ''} is about` : '';
-    const os = run.user.base?.os;
-    const shell = os === 'debian'
-        ? "Debian's /bin/sh (dash) stays PID 1 around the command it runs, even a single one, and passes it no signal."
-        : os === 'alpine' || os === 'busybox'
-            ? "busybox's sh stays PID 1 around a command line of more than one command (a single one it execs), and passes it no signal."
-            : 'a shell as PID 1 passes no signal to the commands it runs.';
-    return `PID 1 is the /bin/sh -c of the shell-form ${form.keyword}${warned}, and ${shell}`;
+/** The "Name:", "Driver:" and the first node's "Endpoint:" and "Platforms:" lines of `docker buildx inspect`. */
+function parseBuilder(text, fallbackName = '') {
+    const field = (key) => new RegExp(`^${key}:\\s*(.*)$`, 'm').exec(text)?.[1].trim() ?? '';
+    // "linux/amd64*, linux/arm64": a star marks a platform the builder was created with
+    const platforms = field('Platforms')
+        .split(',')
+        .map(p => p.trim().replace(/\*$/, ''))
+        .filter(Boolean);
+    return { name: field('Name') || fallbackName || 'default', driver: field('Driver') || 'unknown', endpoint: field('Endpoint'), platforms };
 }
-/** The words of a shell string that is plain words (no quotes, operators or variables), else undefined. */
-function plainWords(script) {
-    const words = script.trim().split(/\s+/);
-    return script.trim() !== '' && words.every(word => /^[\w./:=@%+,-]+$/.test(word)) ? words : undefined;
+
+;// CONCATENATED MODULE: ./src/inputs/network.ts
+
+// run-network names something of the engine's, so it is checked once the engine answers and before
+// anything is built: a network that does not exist is one line naming the input, not a failed
+// `docker run` after a long build.
+async function checkRunNetwork(docker, network) {
+    if (!network)
+        return;
+    const container = network.startsWith('container:') ? network.slice('container:'.length) : undefined;
+    const found = await docker.call(container ? ['container', 'inspect', '--format', '{{.Id}}', container] : ['network', 'inspect', '--format', '{{.Id}}', network]);
+    if (found.exitCode === 0)
+        return;
+    if (container)
+        throw new InputError(`Input "run-network": there is no container "${container}" on this engine to share the network of.`);
+    const names = await docker.call(['network', 'ls', '--format', '{{.Name}}']);
+    const known = names.stdout.split('\n').filter(Boolean).slice(0, 10).join(', ');
+    throw new InputError(`Input "run-network": there is no network "${network}" on this engine${known ? ` (it has: ${known})` : ''}. On GitHub, use \${{ job.services.NAME.network }} of a service container; else create it first (docker network create).`);
 }
-/** `CMD ["node","server.js"]` for a script of plain words, else the form with placeholders. */
-function jsonForm(keyword, script) {
-    const words = plainWords(script);
-    return words ? `${keyword} ${JSON.stringify(words)}` : `${keyword} ["program", "arg", …]`;
+
+;// CONCATENATED MODULE: ./src/advice/user.ts
+// Who the image says it runs as, in the words the kubelet and the fix use: read alike by the user
+// check (checks/user.ts, which says why a refusal fails the row) and the Dockerfile annotation
+// (publish/annotations.ts), so publishing needs nothing from checks/.
+/** The kubelet's refusal of the image's USER under runAsNonRoot without runAsUser; undefined when it accepts it. */
+function runAsNonRootRefusal(user) {
+    const name = (user ?? '').split(':')[0];
+    if (name === '' || /^0+$/.test(name))
+        return { kind: 'root', words: 'container has runAsNonRoot and image will run as root' };
+    if (/^\d+$/.test(name))
+        return undefined;
+    return { kind: 'name', words: `container has runAsNonRoot and image has non-numeric user (${name}), cannot verify user is non-root` };
 }
-/**
- * Ruby turns SIGTERM (and SIGINT, SIGHUP, SIGQUIT…) into a SignalException; uncaught, it ends with
- * the signal's default action, which the kernel does not apply to PID 1, and exits 1 instead
- * (docker stop of puma 5.6 and of `ruby -e sleep` as PID 1: exit 1; under an init: 143). Puma
- * re-raises SIGTERM after its graceful stop unless its config says raise_exception_on_sigterm false
- * (then it exits 0). Undefined for a program not known to be Ruby.
- */
-function rubyExit(program, signal) {
-    const name = program?.split('/').pop() ?? '';
-    const why = `Ruby raises ${signal} as a SignalException, and uncaught it ends the program with the signal's default action, which the kernel does not apply to PID 1, so it exits 1 instead.`;
-    if (name === 'puma' && signal === 'SIGTERM')
-        return `puma stopped gracefully, then ${why.replace('Ruby raises', 'raised')} S${PUMA_SIGTERM.slice(1)}`;
-    if (/^ruby[\d.]*$/.test(name))
-        return `${why} Handle it: Signal.trap('${signal.replace(/^SIG/, '')}') { stop the server }, and exit 0 once it has stopped.`;
+/** A USER given by a name that is a non-root account in the image: the fix is its number. */
+function namedUser(run) {
+    const user = run.image.user ?? '';
+    const u = run.user;
+    if (runAsNonRootRefusal(user)?.kind !== 'name' || u.resolvedUid === 0)
+        return undefined;
+    // by the image's files; where they were not read (a report from before), the runtime's own UID
+    // under Docker's defaults is the same account (never under openshift: that UID is the platform's)
+    const runtime = run.settings?.profile !== 'openshift' && u.resolvedUid === undefined && !u.unresolved;
+    const uid = u.resolvedUid ?? (runtime ? u.uid : undefined);
+    const gid = u.resolvedUid !== undefined ? u.resolvedGid : runtime ? u.gid : undefined;
+    return { name: user.split(':')[0], uid, gid };
+}
+
+;// CONCATENATED MODULE: ./src/rules/base-variants.ts
+// The image to run on when the final stage's base image itself carries compilers or a toolchain
+// (no stage built on it can take them out): the official images' own smaller variant, or the
+// runtime image a toolchain's output runs on. Pure, from the FROM reference alone: the full ruby,
+// python and node images (buildpack-deps underneath) have a -slim variant; Debian's php images keep
+// phpize's gcc and make (the -alpine ones install and remove them per docker-php-ext-install); every
+// rust and golang image is the toolchain; a JDK has its JRE.
+/** "docker.io/library/ruby:3.1" → { name: "ruby", tag: "3.1" }; undefined for another namespace's image. */
+function officialRef(ref) {
+    const m = /^(?:(?:docker\.io|index\.docker\.io)\/)?(?:library\/)?([a-z0-9][a-z0-9._-]*)(?::([\w][\w.-]*))?(?:@sha256:[0-9a-f]+)?$/.exec(ref.trim());
+    return m ? { name: m[1], tag: m[2] ?? 'latest' } : undefined;
+}
+/** The Debian release a tag names ("3.1-bookworm" → "bookworm"), else bookworm. */
+function codename(tag) {
+    return /\b(bookworm|bullseye|buster|trixie)\b/.exec(tag)?.[1] ?? 'bookworm';
+}
+/** The plain OS image a toolchain image's binaries run on: its Alpine release, else its Debian one. */
+function runtimeOf(tag) {
+    const alpine = /alpine([\d.]+)?/.exec(tag);
+    return alpine ? `alpine:${alpine[1] ?? 'latest'}` : `debian:${codename(tag)}-slim`;
+}
+/** "3.1" → "3.1-slim", "latest" → "slim", "3.1-bookworm" → "3.1-slim-bookworm". */
+function slim(tag) {
+    if (tag === 'latest')
+        return 'slim';
+    const release = /-(bookworm|bullseye|buster|trixie)$/.exec(tag);
+    return release ? `${tag.slice(0, release.index)}-slim${release[0]}` : `${tag}-slim`;
+}
+function runVariant(base) {
+    const ref = officialRef(base);
+    if (!ref)
+        return undefined;
+    const { name, tag } = ref;
+    const from = `${name}:${tag}`;
+    if (/slim|alpine/.test(tag) && name !== 'rust' && name !== 'golang')
+        return undefined;
+    switch (name) {
+        case 'ruby':
+            return { why: 'the full ruby image carries compilers for native gems', variant: `ruby:${slim(tag)}`, how: `bundle install in a stage FROM ${from} and COPY --from=build /usr/local/bundle /usr/local/bundle into a final stage FROM ruby:${slim(tag)}` };
+        case 'python':
+            return { why: 'the full python image carries compilers for native wheels', variant: `python:${slim(tag)}`, how: `build wheels in a stage FROM ${from} and install them in a final stage FROM python:${slim(tag)}` };
+        case 'node':
+            return { why: 'the full node image carries compilers for native addons', variant: `node:${slim(tag)}`, how: `npm ci in a stage FROM ${from} and copy the app with its node_modules into a final stage FROM node:${slim(tag)}` };
+        case 'buildpack-deps':
+            return { why: 'buildpack-deps is a build image', variant: `debian:${codename(tag)}-slim`, how: `build in a stage FROM ${from} and copy only what it builds into a final stage FROM debian:${codename(tag)}-slim` };
+        case 'php': {
+            // the apache variants are Debian's only: php-fpm on Alpine behind a web server instead
+            const variant = tag.includes('apache') ? `php:${tag.replace(/-?apache.*$/, '') || 'latest'}-fpm-alpine`.replace(/^php:latest-/, 'php:') : tag === 'latest' ? 'php:alpine' : `php:${tag}-alpine`;
+            const how = tag.includes('apache') ? `there is no apache -alpine variant: run ${variant} behind a web server` : `docker-php-ext-install there installs gcc and make only while it builds`;
+            return { why: "Debian's php images keep phpize's compilers for docker-php-ext-install", variant, how };
+        }
+        case 'rust': {
+            const runtime = runtimeOf(tag);
+            return { why: `every rust image${/slim|alpine/.test(tag) ? '' : `, ${name}:${slim(tag)} too,`} is the Rust toolchain`, variant: runtime, how: `cargo build --release in a stage FROM ${from} and copy only the binary into a final stage FROM ${runtime}` };
+        }
+        case 'golang':
+            return { why: 'every golang image is the Go toolchain', variant: 'scratch', how: `go build (CGO_ENABLED=0) in a stage FROM ${from} and copy only the binary into a final stage FROM scratch (or ${runtimeOf(tag)})` };
+        case 'erlang':
+        case 'elixir':
+            return { why: `the ${name} image is the whole OTP, compilers included`, variant: `debian:${codename(tag)}-slim`, how: `build a release (rebar3 as prod release, mix release) in a stage FROM ${from} and copy it into a final stage FROM debian:${codename(tag)}-slim: the release carries its runtime` };
+        case 'eclipse-temurin':
+        case 'openjdk':
+        case 'maven':
+        case 'gradle': {
+            const jre = jreOf(name, tag);
+            if (!jre)
+                return undefined;
+            return { why: 'a JDK image carries the compiler and the modules jlink links from', variant: jre, how: `build the jar in a stage FROM ${from} and copy only the jar into a final stage FROM ${jre}` };
+        }
+    }
     return undefined;
 }
-const PUMA_SIGTERM = 'set raise_exception_on_sigterm false in its config (config/puma.rb), and it exits 0.';
-/** `Use the exec form CMD ["bundle","exec","puma","-p","80"], or begin the string with exec (CMD exec bundle exec puma -p 80), …` */
-function shellFormFix(form, app, signal) {
-    const json = jsonForm(form.keyword, form.script);
-    const exec = plainWords(form.script) ? `begin the string with exec (${form.keyword} exec ${form.script})` : `put exec before the command that starts ${app}`;
-    // puma as PID 1 exits 1 after SIGTERM unless told not to raise it (rubyExit): the fix has to say so
-    const puma = app === 'puma' && signal === 'SIGTERM' ? ` As PID 1 puma exits 1 after its graceful stop (Ruby's SignalException, re-raised): ${PUMA_SIGTERM}` : '';
-    return `Use the exec form ${json}, or ${exec}, so ${app} is PID 1 and gets ${signal} itself.${puma}`;
-}
-/** The php image's apache2-foreground where it is there (its docker-php-entrypoint says so), else apache2 exec'd after Debian's envvars. */
-function apacheFix(run, signal) {
-    const php = (run.image.entrypoint ?? []).some(word => word.split('/').pop() === 'docker-php-entrypoint');
-    const gets = signal === 'SIGWINCH' ? `gets ${signal} (its graceful stop)` : `gets ${signal}`;
-    if (php)
-        return `Use the php image's own CMD ["apache2-foreground"], which execs apache2 so it is PID 1 and ${gets}.`;
-    return (`Make apache2 itself PID 1, so it ${gets}: CMD ["/bin/sh", "-c", ". /etc/apache2/envvars && mkdir -p $APACHE_RUN_DIR && exec apache2 -DFOREGROUND"] ` +
-        '(apache2 alone stops at AH00111: Config variable ${APACHE_RUN_DIR} is not defined; the php:*-apache images have apache2-foreground, which does this).');
+/** The Temurin JRE of a JDK image's Java version: "17-jdk-jammy" → eclipse-temurin:17-jre-jammy; maven:3.9-eclipse-temurin-17 → eclipse-temurin:17-jre. */
+function jreOf(name, tag) {
+    if (name === 'eclipse-temurin') {
+        if (/jre/.test(tag) || !/^\d+/.test(tag))
+            return undefined;
+        return `eclipse-temurin:${/jdk/.test(tag) ? tag.replace('jdk', 'jre') : tag.replace(/^([\d.u_+-]*?\d)(?=-|$)/, '$1-jre')}`;
+    }
+    const version = name === 'openjdk' ? /^(\d+)/.exec(tag)?.[1] : /(?:temurin-|jdk-?)(\d+)/.exec(tag)?.[1];
+    return version ? `eclipse-temurin:${version}-jre` : undefined;
 }
 
-;// CONCATENATED MODULE: ./src/advice/build-checks.ts
+;// CONCATENATED MODULE: ./src/advice/findings.ts
 
 
-// How BuildKit's build checks read where they are shown, and those that explain another check's failure: a shell-form CMD (JSONArgsRecommended)
-// makes a shell PID 1, which does not pass SIGTERM on; an ARG or ENV named like a credential
-// (SecretsUsedInArgOrEnv) is a secret in the image next to the files the contents check found.
-// Read from the run only; a builder before buildx 0.15 reports none, and then nothing is said.
-/**
- * The JSONArgsRecommended warning that explains a stop that was killed: PID 1 is a shell (or could
- * not be read) and no init runs. The last one in the Dockerfile: the final stage's CMD or ENTRYPOINT.
- */
-function shellFormWarning(run, stop) {
-    if (stop.outcome !== 'killed' || stop.init)
-        return undefined;
-    if (stop.pid1 && !isShell(stop.pid1))
-        return undefined;
-    const warnings = (run.build.warnings ?? []).filter(w => w.rule === 'JSONArgsRecommended');
-    return warnings.sort((a, b) => (a.line ?? 0) - (b.line ?? 0)).pop();
+// How a contents finding reads wherever it is shown (the contents row, the Dockerfile annotation):
+// the file, what it is, its size and the instruction that added it, never what it holds.
+/** Contents findings listed in the summary and the comment (the report keeps up to 100). */
+const FINDING_ROWS = 40;
+/** "/app/.env (environment file, 120 B, from COPY . .)". */
+function describeFinding(f) {
+    return `${f.path} (${f.what}, ${formatSize(f.size)}, from ${f.instruction}${alsoNote(f)}${deletedNote(f)})`;
+}
+/** The same path written again by a later layer (`RUN chown -R app /app` copies every file it touches). */
+function alsoNote(f) {
+    return f.alsoIn?.length ? ` and again from ${f.alsoIn.join(' and ')}` : '';
+}
+/** A whiteout only hides a file from the layers above: the layer that added it still ships. */
+function deletedNote(f) {
+    return f.deletedBy ? `; deleted in a later layer (${f.deletedBy}), but that only hides it: it still ships in the layer that added it` : '';
 }
 /**
- * "PID 1 is a shell running the shell-form CMD, as BuildKit's JSONArgsRecommended warning (Dockerfile
- * line 5) says, and a shell does not pass SIGTERM on. Use the JSON form CMD ["node","server.js"] …"
+ * The fix for a dev dependency or a build tool, in the words of the ecosystem it belongs to: npm's
+ * `--omit=dev` and `dist/` mean nothing on a Python or Go image.
  */
-function shellFormAdvice(warning, run, signal) {
-    const keyword = /\bENTRYPOINT\b/.test(warning.message) && !/\bCMD\b/.test(warning.message) ? 'ENTRYPOINT' : 'CMD';
-    const where = warning.line ? ` (Dockerfile line ${warning.line})` : '';
-    const argv = keyword === 'CMD' ? run.image.cmd : run.image.entrypoint;
-    const script = argv?.length === 3 && /^(\/usr)?\/bin\/(ba)?sh$/.test(argv[0]) && argv[1] === '-c' ? argv[2] : '';
-    const form = jsonForm(keyword, script);
-    return (`PID 1 is a shell running the shell-form ${keyword}, as BuildKit's JSONArgsRecommended warning${where} says, and a shell does not pass ${signal} on. ` +
-        `Use the JSON form ${form} so the app is PID 1 and gets ${signal} (and handle it there), or run it under an init that passes it on: ${initAdvice(run)}`);
-}
-/**
- * The SecretsUsedInArgOrEnv warnings, said next to a secret the contents check found:
- * "BuildKit's SecretsUsedInArgOrEnv warning (Dockerfile line 3: ARG "API_TOKEN") …".
- */
-function secretArgAdvice(run) {
-    const warnings = (run.build.warnings ?? []).filter(w => w.rule === 'SecretsUsedInArgOrEnv');
-    if (warnings.length === 0)
-        return '';
-    const places = warnings.slice(0, 3).map(w => {
-        // the message ends with what it is about: "… sensitive data (ENV "DB_PASSWORD")"
-        const what = /\(((?:ARG|ENV) [^)]*)\)$/.exec(w.message)?.[1];
-        return [w.line && `Dockerfile line ${w.line}`, what].filter(Boolean).join(': ');
+const DEV_FIX = {
+    node: 'Install only production dependencies in the final stage (npm ci --omit=dev), or copy only dist/ and production node_modules from the build stage.',
+    python: 'Install only what the app runs with in the final stage: keep test and lint tools in dev requirements (requirements-dev.txt, a dev extra or group) that only a build or test stage installs (poetry install --only main, uv sync --no-dev).',
+    go: 'Build in a stage of its own and copy only the binary into the final stage.',
+    other: 'Install only what the app runs with in the final stage.'
+};
+const BUILD_FIX = {
+    node: 'Keep compilers and build tools in a build stage and copy only its output (dist/) into the final stage.',
+    python: 'Keep compilers and build tools in a build stage: build wheels there (pip wheel --wheel-dir /wheels -r requirements.txt) and install them in the final stage (COPY --from=build /wheels /wheels, then pip install --no-index --find-links /wheels -r requirements.txt).',
+    go: 'Build in a stage of its own (FROM golang) and copy only the binary into the final stage (COPY --from=build /out/app /app): the Go toolchain and compilers stay behind.',
+    ruby: 'Keep compilers and build tools in a build stage: bundle install there and copy the gems into the final stage (COPY --from=build /usr/local/bundle /usr/local/bundle).',
+    php: 'Keep compilers and build tools in a build stage: build the extension there (docker-php-ext-install, pecl) and copy what it installs into the final stage (its .so in $(php-config --extension-dir) and its ini in $PHP_INI_DIR/conf.d).',
+    java: 'Build with the JDK in a stage of its own and copy only the jar into a final stage on a JRE (FROM eclipse-temurin:<version>-jre, or a JRE package such as openjdk-17-jre-headless).',
+    rust: 'Build in a stage of its own (FROM rust) and copy only the binary into the final stage (COPY --from=build /app/target/release/app /app): the Rust toolchain stays behind.',
+    erlang: 'Build a release in a stage of its own (rebar3 as prod release, or mix release) and copy it into the final stage: the release carries the runtime it needs, without the compiler.',
+    other: 'Keep compilers and build tools in a build stage and copy only what it builds into the final stage.'
+};
+/** The fixes for these dev dependencies and build tools, each once, in the order first found. */
+function toolFixes(findings) {
+    const fixes = findings.flatMap(f => {
+        if (f.kind === 'dev-dependency')
+            return [DEV_FIX[f.ecosystem ?? 'other'] ?? DEV_FIX.other];
+        if (f.kind !== 'build-tool')
+            return [];
+        return [f.fromBase ? baseFix(f.fromBase, findings) : BUILD_FIX[f.ecosystem ?? 'other']];
     });
-    const more = warnings.length > 3 ? `, and ${warnings.length - 3} more` : '';
-    const named = places.some(Boolean) ? ` (${places.filter(Boolean).join('; ')}${more})` : '';
-    const one = warnings.length === 1;
-    return (` BuildKit's SecretsUsedInArgOrEnv warning${one ? '' : 's'}${named} ${one ? 'points' : 'point'} at another secret: an ARG or ENV value stays in the image's history or config. ` +
-        'Pass it as a build secret (docker build --secret, RUN --mount=type=secret) instead.');
+    return [...new Set(fixes)];
 }
-/** A build check where it is named (the build row): "JSONArgsRecommended line 5". */
-function describeWarning(w) {
-    return w.line ? `${w.rule} line ${w.line}` : w.rule;
+/**
+ * Build tools that came with the final stage's base image: a build stage on the same base leaves
+ * them in, so the fix is to run on an image without them (rules/base-variants.ts).
+ */
+function baseFix(base, findings) {
+    const names = joined([...new Set(findings.filter(f => f.kind === 'build-tool' && f.fromBase === base).map(f => f.what))]);
+    const many = names.includes(' and ');
+    const v = runVariant(base);
+    if (!v)
+        return `${names} ${many ? 'come' : 'comes'} with the base image ${base}: run on an image without ${many ? 'them' : 'it'} (its -slim variant, if it has one) and keep the build in a stage of its own.`;
+    return `${names} ${many ? 'come' : 'comes'} with the base image ${base} (${v.why}), so a final stage FROM ${base} ships ${many ? 'them' : 'it'} however the build is staged: run on ${v.variant} (${v.how}).`;
+}
+/** "a", "a and b", "a, b and c". */
+function joined(items) {
+    return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
+}
+
+;// CONCATENATED MODULE: ./src/publish/annotations.ts
+
+
+
+
+
+// A failed user check becomes an error annotation on the Dockerfile line that decides the user, and
+// a failed contents check one on each line that added what it found, so the pull request's diff
+// shows them where they can be fixed. A user name that passes (Docker's defaults) is a warning
+// there: Kubernetes' runAsNonRoot would refuse it.
+function annotateUser(report, inputs, sink, workspace = process.env.GITHUB_WORKSPACE || process.cwd()) {
+    // one Dockerfile line decides the user of every platform's image: the first platform's row says it
+    const run = report.runs[0];
+    const check = run?.checks.find(c => c.name === 'user');
+    const named = check !== undefined && namedUser(run) !== undefined;
+    const content = check?.status === 'fail' || (check?.status === 'pass' && named) ? dockerfile(inputs.file) : undefined;
+    if (!check || content === undefined)
+        return;
+    const where = userPlace(content, inputs.target);
+    if (!where)
+        return;
+    // a docker-profile failure is root's (a helper beside a named user), not the name's
+    const byName = named && (check.status === 'pass' || (run.settings?.profile ?? 'docker') !== 'docker');
+    const place = { title: userTitle(run, where.instruction === 'USER', byName), file: external_node_path_namespaceObject.relative(workspace, inputs.file), line: where.line };
+    if (check.status === 'fail')
+        sink.error(check.detail, place);
+    else
+        sink.warning(check.detail, place);
+}
+/** What is wrong with the USER (or its absence) the annotation points at. */
+function userTitle(run, onUser, named) {
+    if (named)
+        return onUser ? 'image-gate: Kubernetes cannot verify this USER is not root' : 'image-gate: the USER this stage inherits is a name Kubernetes cannot verify';
+    // under openshift the platform's UID ran: root is what the image asks for where USER decides
+    const openshift = run.settings?.profile === 'openshift' && runAsNonRootRefusal(run.image.user) !== undefined;
+    if (openshift)
+        return onUser ? 'image-gate: this USER is root wherever the image decides the UID' : 'image-gate: no USER in the final stage, so it is root wherever the image decides the UID';
+    return onUser ? 'image-gate: this USER runs as root' : 'image-gate: no USER in the final stage, so it runs as root';
+}
+/**
+ * A failed contents check becomes one error annotation per Dockerfile line that added something
+ * (COPY . ., RUN npm ci, or the FROM line its base image came through), naming the files and the
+ * fix. Names and sizes only: nothing of a file's content is in the report to show.
+ */
+function annotateContents(report, inputs, sink, workspace = process.env.GITHUB_WORKSPACE || process.cwd()) {
+    // with several platforms, each one's findings, its platform named in the title
+    const several = report.runs.length > 1;
+    for (const run of report.runs) {
+        const check = run.checks.find(c => c.name === 'contents');
+        if (check?.status === 'fail' && run.contents)
+            annotateFindings(run.contents, several ? run.platform : '', inputs, sink, workspace);
+    }
+}
+function annotateFindings(contents, platform, inputs, sink, workspace) {
+    const content = dockerfile(inputs.file);
+    if (content === undefined)
+        return;
+    const byLine = new Map();
+    for (const finding of contents.findings) {
+        const where = instructionPlace(content, finding.instruction, inputs.target);
+        if (!where)
+            continue;
+        const line = byLine.get(where.line) ?? { where, findings: [] };
+        line.findings.push(finding);
+        byLine.set(where.line, line);
+    }
+    for (const { where, findings } of byLine.values()) {
+        const keyword = where.instruction === 'FROM' ? 'base image' : where.text.split(/\s/)[0].toUpperCase();
+        const kinds = new Set(findings.map(f => f.kind));
+        const what = kinds.has('secret') ? 'a secret' : kinds.has('forbidden') ? 'a forbidden path' : kinds.has('foreign-binary') ? 'a binary of another architecture' : kinds.has('dev-dependency') ? 'dev dependencies' : 'build tools';
+        sink.error(`${findings.map(describeFinding).join('; ')}. ${fixFor(keyword, /--from[= ]/.test(where.text), findings)}`, {
+            title: `image-gate: this ${keyword} puts ${what} into the image${platform ? ` (${platform})` : ''}`,
+            file: external_node_path_namespaceObject.relative(workspace, inputs.file),
+            line: where.line
+        });
+    }
+}
+/**
+ * BuildKit's build checks (JSONArgsRecommended, SecretsUsedInArgOrEnv, …) as warning annotations on
+ * their Dockerfile lines, as docker/build-push-action shows them. DOCKER_BUILD_CHECKS_ANNOTATIONS=false
+ * turns them off, as it does there (the build row still counts them). A warning about another file
+ * than the Dockerfile built (BuildKit names it by its base name), or without a line, is not annotated.
+ */
+function annotateBuildWarnings(report, inputs, sink, workspace = process.env.GITHUB_WORKSPACE || process.cwd(), env = process.env) {
+    if (isFalse(env.DOCKER_BUILD_CHECKS_ANNOTATIONS))
+        return;
+    const file = external_node_path_namespaceObject.relative(workspace, inputs.file);
+    // every platform builds the same Dockerfile: its warnings are the first build's
+    for (const warning of report.runs[0]?.build.warnings ?? []) {
+        if (!warning.line || (warning.file && warning.file !== external_node_path_namespaceObject.basename(inputs.file)))
+            continue;
+        const more = warning.url ? ` More info: ${warning.url}` : '';
+        sink.warning(`${warning.rule}: ${warning.message.replace(/\.$/, '')}.${more}`, { title: `BuildKit build check: ${warning.rule}`, file, line: warning.line });
+    }
+}
+/** A false boolean as Go (and the Docker actions) spell it: false, 0, f, FALSE, False. */
+function isFalse(value) {
+    return value !== undefined && ['false', '0', 'f', 'FALSE', 'False', 'F'].includes(value.trim());
+}
+/** The Dockerfile's text, or undefined when it cannot be read (then there is no line to annotate). */
+function dockerfile(file) {
+    try {
+        return (0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8');
+    }
+    catch {
+        return undefined;
+    }
+}
+/** The fix where the finding was made: a .dockerignore entry for a COPY, a build secret for a RUN... */
+function fixFor(keyword, fromStage, findings) {
+    const fixes = [];
+    const files = findings.filter(f => f.kind === 'secret' || f.kind === 'forbidden');
+    if (files.length > 0) {
+        const entries = [...new Set(files.map(f => ignoreEntry(f.path)))].join(', ');
+        if (fromStage)
+            fixes.push('Copy only what the app needs from the build stage (e.g. dist/), or delete it there.');
+        else if (keyword === 'COPY' || keyword === 'ADD')
+            fixes.push(`Add ${entries} to .dockerignore.`);
+        else if (keyword === 'RUN')
+            fixes.push('Delete it in the same RUN that makes it, or pass the credential as a build secret (RUN --mount=type=secret).');
+        else
+            fixes.push('It comes with the base image: build on one without it.');
+        if (files.some(f => f.deletedBy))
+            fixes.push('Deleting it in a later layer does not take it out of the image.');
+        if (files.some(f => f.alsoIn?.length))
+            fixes.push('A later layer wrote it again (a chown -R or chmod -R copies every file it touches): COPY --chown sets the owner without a second copy.');
+    }
+    if (findings.some(f => f.kind === 'foreign-binary'))
+        fixes.push("Fetch or build it for the image's platform (ARG TARGETARCH in the download URL, or cross-compile for $TARGETARCH).");
+    // in the words of the ecosystem each belongs to (npm's --omit=dev, Python's wheels, Go's binary)
+    fixes.push(...toolFixes(findings));
+    return fixes.join(' ');
+}
+/** "/app/.env" → "**\/.env"; "/app/.git" → ".git" (a .dockerignore entry that keeps it out of the context). */
+function ignoreEntry(file) {
+    const base = file.slice(file.lastIndexOf('/') + 1);
+    return base === '.git' ? '.git' : `**/${base}`;
+}
+
+;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/context.js
+
+
+class Context {
+    /**
+     * Hydrate the context from the environment
+     */
+    constructor() {
+        var _a, _b, _c;
+        this.payload = {};
+        if (process.env.GITHUB_EVENT_PATH) {
+            if ((0,external_fs_.existsSync)(process.env.GITHUB_EVENT_PATH)) {
+                this.payload = JSON.parse((0,external_fs_.readFileSync)(process.env.GITHUB_EVENT_PATH, { encoding: 'utf8' }));
+            }
+            else {
+                const path = process.env.GITHUB_EVENT_PATH;
+                process.stdout.write(`GITHUB_EVENT_PATH ${path} does not exist${external_os_namespaceObject.EOL}`);
+            }
+        }
+        this.eventName = process.env.GITHUB_EVENT_NAME;
+        this.sha = process.env.GITHUB_SHA;
+        this.ref = process.env.GITHUB_REF;
+        this.workflow = process.env.GITHUB_WORKFLOW;
+        this.action = process.env.GITHUB_ACTION;
+        this.actor = process.env.GITHUB_ACTOR;
+        this.job = process.env.GITHUB_JOB;
+        this.runAttempt = parseInt(process.env.GITHUB_RUN_ATTEMPT, 10);
+        this.runNumber = parseInt(process.env.GITHUB_RUN_NUMBER, 10);
+        this.runId = parseInt(process.env.GITHUB_RUN_ID, 10);
+        this.apiUrl = (_a = process.env.GITHUB_API_URL) !== null && _a !== void 0 ? _a : `https://api.github.com`;
+        this.serverUrl = (_b = process.env.GITHUB_SERVER_URL) !== null && _b !== void 0 ? _b : `https://github.com`;
+        this.graphqlUrl =
+            (_c = process.env.GITHUB_GRAPHQL_URL) !== null && _c !== void 0 ? _c : `https://api.github.com/graphql`;
+    }
+    get issue() {
+        const payload = this.payload;
+        return Object.assign(Object.assign({}, this.repo), { number: (payload.issue || payload.pull_request || payload).number });
+    }
+    get repo() {
+        if (process.env.GITHUB_REPOSITORY) {
+            const [owner, repo] = process.env.GITHUB_REPOSITORY.split('/');
+            return { owner, repo };
+        }
+        if (this.payload.repository) {
+            return {
+                owner: this.payload.repository.owner.login,
+                repo: this.payload.repository.name
+            };
+        }
+        throw new Error("context.repo requires a GITHUB_REPOSITORY environment variable like 'owner/repo'");
+    }
+}
+//# sourceMappingURL=context.js.map
+// EXTERNAL MODULE: ./node_modules/@actions/github/node_modules/@actions/http-client/lib/index.js
+var lib = __nccwpck_require__(9659);
+;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/internal/utils.js
+var utils_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+function getAuthString(token, options) {
+    if (!token && !options.auth) {
+        throw new Error('Parameter token or opts.auth is required');
+    }
+    else if (token && options.auth) {
+        throw new Error('Parameters token and opts.auth may not both be specified');
+    }
+    return typeof options.auth === 'string' ? options.auth : `token ${token}`;
+}
+function getProxyAgent(destinationUrl) {
+    const hc = new lib.HttpClient();
+    return hc.getAgent(destinationUrl);
+}
+function getProxyAgentDispatcher(destinationUrl) {
+    const hc = new lib.HttpClient();
+    return hc.getAgentDispatcher(destinationUrl);
+}
+function getProxyFetch(destinationUrl) {
+    const httpDispatcher = getProxyAgentDispatcher(destinationUrl);
+    const proxyFetch = (url, opts) => utils_awaiter(this, void 0, void 0, function* () {
+        return (0,undici.fetch)(url, Object.assign(Object.assign({}, opts), { dispatcher: httpDispatcher }));
+    });
+    return proxyFetch;
+}
+function getApiBaseUrl() {
+    return process.env['GITHUB_API_URL'] || 'https://api.github.com';
+}
+function getUserAgentWithOrchestrationId(baseUserAgent) {
+    var _a;
+    const orchId = (_a = process.env['ACTIONS_ORCHESTRATION_ID']) === null || _a === void 0 ? void 0 : _a.trim();
+    if (orchId) {
+        const sanitizedId = orchId.replace(/[^a-z0-9_.-]/gi, '_');
+        const tag = `actions_orchestration_id/${sanitizedId}`;
+        if (baseUserAgent === null || baseUserAgent === void 0 ? void 0 : baseUserAgent.includes(tag))
+            return baseUserAgent;
+        const ua = baseUserAgent ? `${baseUserAgent} ` : '';
+        return `${ua}${tag}`;
+    }
+    return baseUserAgent;
+}
+//# sourceMappingURL=utils.js.map
+;// CONCATENATED MODULE: ./node_modules/universal-user-agent/index.js
+function getUserAgent() {
+  if (typeof navigator === "object" && "userAgent" in navigator) {
+    return navigator.userAgent;
+  }
+
+  if (typeof process === "object" && process.version !== undefined) {
+    return `Node.js/${process.version.substr(1)} (${process.platform}; ${
+      process.arch
+    })`;
+  }
+
+  return "<environment undetectable>";
+}
+
+;// CONCATENATED MODULE: ./node_modules/before-after-hook/lib/register.js
+// @ts-check
+
+function register(state, name, method, options) {
+  if (typeof method !== "function") {
+    throw new Error("method for before hook must be a function");
+  }
+
+  if (!options) {
+    options = {};
+  }
+
+  if (Array.isArray(name)) {
+    return name.reverse().reduce((callback, name) => {
+      return register.bind(null, state, name, callback, options);
+    }, method)();
+  }
+
+  return Promise.resolve().then(() => {
+    if (!state.registry[name]) {
+      return method(options);
+    }
+
+    return state.registry[name].reduce((method, registered) => {
+      return registered.hook.bind(null, method, options);
+    }, method)();
+  });
+}
+
+;// CONCATENATED MODULE: ./node_modules/before-after-hook/lib/add.js
+// @ts-check
+
+function addHook(state, kind, name, hook) {
+  const orig = hook;
+  if (!state.registry[name]) {
+    state.registry[name] = [];
+  }
+
+  if (kind === "before") {
+    hook = (method, options) => {
+      return Promise.resolve()
+        .then(orig.bind(null, options))
+        .then(method.bind(null, options));
+    };
+  }
+
+  if (kind === "after") {
+    hook = (method, options) => {
+      let result;
+      return Promise.resolve()
+        .then(method.bind(null, options))
+        .then((result_) => {
+          result = result_;
+          return orig(result, options);
+        })
+        .then(() => {
+          return result;
+        });
+    };
+  }
+
+  if (kind === "error") {
+    hook = (method, options) => {
+      return Promise.resolve()
+        .then(method.bind(null, options))
+        .catch((error) => {
+          return orig(error, options);
+        });
+    };
+  }
+
+  state.registry[name].push({
+    hook: hook,
+    orig: orig,
+  });
+}
+
+;// CONCATENATED MODULE: ./node_modules/before-after-hook/lib/remove.js
+// @ts-check
+
+function removeHook(state, name, method) {
+  if (!state.registry[name]) {
+    return;
+  }
+
+  const index = state.registry[name]
+    .map((registered) => {
+      return registered.orig;
+    })
+    .indexOf(method);
+
+  if (index === -1) {
+    return;
+  }
+
+  state.registry[name].splice(index, 1);
+}
+
+;// CONCATENATED MODULE: ./node_modules/before-after-hook/index.js
+// @ts-check
+
+
+
+
+
+// bind with array of arguments: https://stackoverflow.com/a/21792913
+const bind = Function.bind;
+const bindable = bind.bind(bind);
+
+function bindApi(hook, state, name) {
+  const removeHookRef = bindable(removeHook, null).apply(
+    null,
+    name ? [state, name] : [state]
+  );
+  hook.api = { remove: removeHookRef };
+  hook.remove = removeHookRef;
+  ["before", "error", "after", "wrap"].forEach((kind) => {
+    const args = name ? [state, kind, name] : [state, kind];
+    hook[kind] = hook.api[kind] = bindable(addHook, null).apply(null, args);
+  });
+}
+
+function Singular() {
+  const singularHookName = Symbol("Singular");
+  const singularHookState = {
+    registry: {},
+  };
+  const singularHook = register.bind(null, singularHookState, singularHookName);
+  bindApi(singularHook, singularHookState, singularHookName);
+  return singularHook;
+}
+
+function Collection() {
+  const state = {
+    registry: {},
+  };
+
+  const hook = register.bind(null, state);
+  bindApi(hook, state);
+
+  return hook;
+}
+
+/* harmony default export */ const before_after_hook = ({ Singular, Collection });
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/endpoint/dist-bundle/index.js
+// pkg/dist-src/defaults.js
+
+
+// pkg/dist-src/version.js
+var VERSION = "0.0.0-development";
+
+// pkg/dist-src/defaults.js
+var userAgent = `octokit-endpoint.js/${VERSION} ${getUserAgent()}`;
+var dist_bundle_DEFAULTS = {
+  method: "GET",
+  baseUrl: "https://api.github.com",
+  headers: {
+    accept: "application/vnd.github.v3+json",
+    "user-agent": userAgent
+  },
+  mediaType: {
+    format: ""
+  }
+};
+
+// pkg/dist-src/util/lowercase-keys.js
+function dist_bundle_lowercaseKeys(object) {
+  if (!object) {
+    return {};
+  }
+  return Object.keys(object).reduce((newObj, key) => {
+    newObj[key.toLowerCase()] = object[key];
+    return newObj;
+  }, {});
+}
+
+// pkg/dist-src/util/is-plain-object.js
+function isPlainObject(value) {
+  if (typeof value !== "object" || value === null) return false;
+  if (Object.prototype.toString.call(value) !== "[object Object]") return false;
+  const proto = Object.getPrototypeOf(value);
+  if (proto === null) return true;
+  const Ctor = Object.prototype.hasOwnProperty.call(proto, "constructor") && proto.constructor;
+  return typeof Ctor === "function" && Ctor instanceof Ctor && Function.prototype.call(Ctor) === Function.prototype.call(value);
+}
+
+// pkg/dist-src/util/merge-deep.js
+function mergeDeep(defaults, options) {
+  const result = Object.assign({}, defaults);
+  Object.keys(options).forEach((key) => {
+    if (isPlainObject(options[key])) {
+      if (!(key in defaults)) Object.assign(result, { [key]: options[key] });
+      else result[key] = mergeDeep(defaults[key], options[key]);
+    } else {
+      Object.assign(result, { [key]: options[key] });
+    }
+  });
+  return result;
+}
+
+// pkg/dist-src/util/remove-undefined-properties.js
+function removeUndefinedProperties(obj) {
+  for (const key in obj) {
+    if (obj[key] === void 0) {
+      delete obj[key];
+    }
+  }
+  return obj;
+}
+
+// pkg/dist-src/merge.js
+function merge(defaults, route, options) {
+  if (typeof route === "string") {
+    let [method, url] = route.split(" ");
+    options = Object.assign(url ? { method, url } : { url: method }, options);
+  } else {
+    options = Object.assign({}, route);
+  }
+  options.headers = dist_bundle_lowercaseKeys(options.headers);
+  removeUndefinedProperties(options);
+  removeUndefinedProperties(options.headers);
+  const mergedOptions = mergeDeep(defaults || {}, options);
+  if (options.url === "/graphql") {
+    if (defaults && defaults.mediaType.previews?.length) {
+      mergedOptions.mediaType.previews = defaults.mediaType.previews.filter(
+        (preview) => !mergedOptions.mediaType.previews.includes(preview)
+      ).concat(mergedOptions.mediaType.previews);
+    }
+    mergedOptions.mediaType.previews = (mergedOptions.mediaType.previews || []).map((preview) => preview.replace(/-preview/, ""));
+  }
+  return mergedOptions;
+}
+
+// pkg/dist-src/util/add-query-parameters.js
+function addQueryParameters(url, parameters) {
+  const separator = /\?/.test(url) ? "&" : "?";
+  const names = Object.keys(parameters);
+  if (names.length === 0) {
+    return url;
+  }
+  return url + separator + names.map((name) => {
+    if (name === "q") {
+      return "q=" + parameters.q.split("+").map(encodeURIComponent).join("+");
+    }
+    return `${name}=${encodeURIComponent(parameters[name])}`;
+  }).join("&");
+}
+
+// pkg/dist-src/util/extract-url-variable-names.js
+var urlVariableRegex = /\{[^{}}]+\}/g;
+function removeNonChars(variableName) {
+  return variableName.replace(/(?:^\W+)|(?:(?<!\W)\W+$)/g, "").split(/,/);
+}
+function extractUrlVariableNames(url) {
+  const matches = url.match(urlVariableRegex);
+  if (!matches) {
+    return [];
+  }
+  return matches.map(removeNonChars).reduce((a, b) => a.concat(b), []);
+}
+
+// pkg/dist-src/util/omit.js
+function omit(object, keysToOmit) {
+  const result = { __proto__: null };
+  for (const key of Object.keys(object)) {
+    if (keysToOmit.indexOf(key) === -1) {
+      result[key] = object[key];
+    }
+  }
+  return result;
+}
+
+// pkg/dist-src/util/url-template.js
+function encodeReserved(str) {
+  return str.split(/(%[0-9A-Fa-f]{2})/g).map(function(part) {
+    if (!/%[0-9A-Fa-f]/.test(part)) {
+      part = encodeURI(part).replace(/%5B/g, "[").replace(/%5D/g, "]");
+    }
+    return part;
+  }).join("");
+}
+function encodeUnreserved(str) {
+  return encodeURIComponent(str).replace(/[!'()*]/g, function(c) {
+    return "%" + c.charCodeAt(0).toString(16).toUpperCase();
+  });
+}
+function encodeValue(operator, value, key) {
+  value = operator === "+" || operator === "#" ? encodeReserved(value) : encodeUnreserved(value);
+  if (key) {
+    return encodeUnreserved(key) + "=" + value;
+  } else {
+    return value;
+  }
+}
+function isDefined(value) {
+  return value !== void 0 && value !== null;
+}
+function isKeyOperator(operator) {
+  return operator === ";" || operator === "&" || operator === "?";
+}
+function getValues(context, operator, key, modifier) {
+  var value = context[key], result = [];
+  if (isDefined(value) && value !== "") {
+    if (typeof value === "string" || typeof value === "number" || typeof value === "bigint" || typeof value === "boolean") {
+      value = value.toString();
+      if (modifier && modifier !== "*") {
+        value = value.substring(0, parseInt(modifier, 10));
+      }
+      result.push(
+        encodeValue(operator, value, isKeyOperator(operator) ? key : "")
+      );
+    } else {
+      if (modifier === "*") {
+        if (Array.isArray(value)) {
+          value.filter(isDefined).forEach(function(value2) {
+            result.push(
+              encodeValue(operator, value2, isKeyOperator(operator) ? key : "")
+            );
+          });
+        } else {
+          Object.keys(value).forEach(function(k) {
+            if (isDefined(value[k])) {
+              result.push(encodeValue(operator, value[k], k));
+            }
+          });
+        }
+      } else {
+        const tmp = [];
+        if (Array.isArray(value)) {
+          value.filter(isDefined).forEach(function(value2) {
+            tmp.push(encodeValue(operator, value2));
+          });
+        } else {
+          Object.keys(value).forEach(function(k) {
+            if (isDefined(value[k])) {
+              tmp.push(encodeUnreserved(k));
+              tmp.push(encodeValue(operator, value[k].toString()));
+            }
+          });
+        }
+        if (isKeyOperator(operator)) {
+          result.push(encodeUnreserved(key) + "=" + tmp.join(","));
+        } else if (tmp.length !== 0) {
+          result.push(tmp.join(","));
+        }
+      }
+    }
+  } else {
+    if (operator === ";") {
+      if (isDefined(value)) {
+        result.push(encodeUnreserved(key));
+      }
+    } else if (value === "" && (operator === "&" || operator === "?")) {
+      result.push(encodeUnreserved(key) + "=");
+    } else if (value === "") {
+      result.push("");
+    }
+  }
+  return result;
+}
+function parseUrl(template) {
+  return {
+    expand: expand.bind(null, template)
+  };
+}
+function expand(template, context) {
+  var operators = ["+", "#", ".", "/", ";", "?", "&"];
+  template = template.replace(
+    /\{([^\{\}]+)\}|([^\{\}]+)/g,
+    function(_, expression, literal) {
+      if (expression) {
+        let operator = "";
+        const values = [];
+        if (operators.indexOf(expression.charAt(0)) !== -1) {
+          operator = expression.charAt(0);
+          expression = expression.substr(1);
+        }
+        expression.split(/,/g).forEach(function(variable) {
+          var tmp = /([^:\*]*)(?::(\d+)|(\*))?/.exec(variable);
+          values.push(getValues(context, operator, tmp[1], tmp[2] || tmp[3]));
+        });
+        if (operator && operator !== "+") {
+          var separator = ",";
+          if (operator === "?") {
+            separator = "&";
+          } else if (operator !== "#") {
+            separator = operator;
+          }
+          return (values.length !== 0 ? operator : "") + values.join(separator);
+        } else {
+          return values.join(",");
+        }
+      } else {
+        return encodeReserved(literal);
+      }
+    }
+  );
+  if (template === "/") {
+    return template;
+  } else {
+    return template.replace(/\/$/, "");
+  }
+}
+
+// pkg/dist-src/parse.js
+function parse(options) {
+  let method = options.method.toUpperCase();
+  let url = (options.url || "/").replace(/:([a-z]\w+)/g, "{$1}");
+  let headers = Object.assign({}, options.headers);
+  let body;
+  let parameters = omit(options, [
+    "method",
+    "baseUrl",
+    "url",
+    "headers",
+    "request",
+    "mediaType"
+  ]);
+  const urlVariableNames = extractUrlVariableNames(url);
+  url = parseUrl(url).expand(parameters);
+  if (!/^http/.test(url)) {
+    url = options.baseUrl + url;
+  }
+  const omittedParameters = Object.keys(options).filter((option) => urlVariableNames.includes(option)).concat("baseUrl");
+  const remainingParameters = omit(parameters, omittedParameters);
+  const isBinaryRequest = /application\/octet-stream/i.test(headers.accept);
+  if (!isBinaryRequest) {
+    if (options.mediaType.format) {
+      headers.accept = headers.accept.split(/,/).map(
+        (format) => format.replace(
+          /application\/vnd(\.\w+)(\.v3)?(\.\w+)?(\+json)?$/,
+          `application/vnd$1$2.${options.mediaType.format}`
+        )
+      ).join(",");
+    }
+    if (url.endsWith("/graphql")) {
+      if (options.mediaType.previews?.length) {
+        const previewsFromAcceptHeader = headers.accept.match(/(?<![\w-])[\w-]+(?=-preview)/g) || [];
+        headers.accept = previewsFromAcceptHeader.concat(options.mediaType.previews).map((preview) => {
+          const format = options.mediaType.format ? `.${options.mediaType.format}` : "+json";
+          return `application/vnd.github.${preview}-preview${format}`;
+        }).join(",");
+      }
+    }
+  }
+  if (["GET", "HEAD"].includes(method)) {
+    url = addQueryParameters(url, remainingParameters);
+  } else {
+    if ("data" in remainingParameters) {
+      body = remainingParameters.data;
+    } else {
+      if (Object.keys(remainingParameters).length) {
+        body = remainingParameters;
+      }
+    }
+  }
+  if (!headers["content-type"] && typeof body !== "undefined") {
+    headers["content-type"] = "application/json; charset=utf-8";
+  }
+  if (["PATCH", "PUT"].includes(method) && typeof body === "undefined") {
+    body = "";
+  }
+  return Object.assign(
+    { method, url, headers },
+    typeof body !== "undefined" ? { body } : null,
+    options.request ? { request: options.request } : null
+  );
+}
+
+// pkg/dist-src/endpoint-with-defaults.js
+function endpointWithDefaults(defaults, route, options) {
+  return parse(merge(defaults, route, options));
+}
+
+// pkg/dist-src/with-defaults.js
+function withDefaults(oldDefaults, newDefaults) {
+  const DEFAULTS2 = merge(oldDefaults, newDefaults);
+  const endpoint2 = endpointWithDefaults.bind(null, DEFAULTS2);
+  return Object.assign(endpoint2, {
+    DEFAULTS: DEFAULTS2,
+    defaults: withDefaults.bind(null, DEFAULTS2),
+    merge: merge.bind(null, DEFAULTS2),
+    parse
+  });
+}
+
+// pkg/dist-src/index.js
+var endpoint = withDefaults(null, dist_bundle_DEFAULTS);
+
+
+;// CONCATENATED MODULE: ./node_modules/content-type/dist/index.js
+/*!
+ * content-type
+ * Copyright(c) 2015 Douglas Christopher Wilson
+ * MIT Licensed
+ */
+const SP = 32; // " "
+const HTAB = 9; // "\t"
+const SEMI = 59; // ";"
+const EQ = 61; // "="
+const DQUOTE = 34; // '"'
+const BSLASH = 92; // "\\"
+const COMMA = 44; // ","
+const LOWER_CASE = 1;
+const OWS = 2;
+const SEMI_FLAG = 4;
+const COMMA_FLAG = 8;
+const TOKEN_FLAG = 16;
+const NON_ASCII = 0xff00;
+const CASE_FLAGS = LOWER_CASE | NON_ASCII;
+/**
+ * Character flags used to normalize HTTP field values while scanning.
+ * Out-of-range reads intentionally coerce to zero in bitwise expressions.
+ */
+const CHAR_MAP = new Uint8Array(0x100);
+CHAR_MAP[HTAB] |= OWS;
+CHAR_MAP[SP] |= OWS;
+CHAR_MAP[SEMI] |= SEMI_FLAG;
+CHAR_MAP[COMMA] |= COMMA_FLAG;
+for (let code = 0x80 /* non-ASCII */; code <= 0xff; code++) {
+    CHAR_MAP[code] |= LOWER_CASE;
+}
+for (const char of "!#$%&'*+-.^_`|~") {
+    CHAR_MAP[char.charCodeAt(0)] |= TOKEN_FLAG;
+}
+for (let code = 0x30 /* 0 */; code <= 0x39 /* 9 */; code++) {
+    CHAR_MAP[code] |= TOKEN_FLAG;
+}
+for (let code = 0x41 /* A */; code <= 0x5a /* Z */; code++) {
+    CHAR_MAP[code] |= LOWER_CASE | TOKEN_FLAG;
+}
+for (let code = 0x61 /* a */; code <= 0x7a /* z */; code++) {
+    CHAR_MAP[code] |= TOKEN_FLAG;
+}
+/**
+ * Null object perf optimization. Faster than `Object.create(null)` and `{ __proto__: null }`.
+ */
+const NullObject = /* @__PURE__ */ (() => {
+    const C = function () { };
+    C.prototype = Object.create(null);
+    return C;
+})();
+/**
+ * Validate a type string against RFC 9110.
+ */
+function isTypeValid(type, start = 0, end = type.length) {
+    let hasSlash = false;
+    for (let index = start; index < end; index++) {
+        const code = type.charCodeAt(index);
+        if (code === 47 /* / */) {
+            if (hasSlash || index === start || index >= end - 1)
+                return false;
+            hasSlash = true;
+        }
+        else if (!isTokenCode(code)) {
+            return false;
+        }
+    }
+    return hasSlash;
+}
+/**
+ * Validate a token against RFC 9110.
+ */
+function isTokenValid(token, start = 0, end = token.length) {
+    if (start >= end)
+        return false;
+    for (let index = start; index < end; index++) {
+        if (!isTokenCode(token.charCodeAt(index)))
+            return false;
+    }
+    return true;
+}
+/**
+ * Check whether a character code belongs to the token production in RFC 9110.
+ */
+function isTokenCode(code) {
+    return (CHAR_MAP[code] & TOKEN_FLAG) !== 0;
+}
+/**
+ * Serialize a parameter value.
+ */
+function parameterValue(str) {
+    const len = str.length;
+    if (len === 0)
+        return '""';
+    let index = 0;
+    while (index < len && isTokenCode(str.charCodeAt(index)))
+        index++;
+    if (index === len)
+        return str;
+    let result = '"';
+    let start = 0;
+    while (index < len) {
+        const code = str.charCodeAt(index);
+        if (code !== HTAB && (code < SP || code === 127 || code > 255)) {
+            throw new TypeError(`Invalid parameter value: ${str}`);
+        }
+        if (code === 34 /* " */ || code === 92 /* \\ */) {
+            result += `${str.slice(start, index)}\\`;
+            start = index;
+        }
+        index++;
+    }
+    return `${result}${str.slice(start)}"`;
+}
+/**
+ * Format an object into a `Content-Type` header.
+ */
+function format(obj) {
+    const { type, parameters } = obj;
+    if (!type || !isTypeValid(type)) {
+        throw new TypeError(`Invalid type: ${type}`);
+    }
+    let result = type;
+    if (parameters) {
+        for (const param of Object.keys(parameters)) {
+            if (!isTokenValid(param)) {
+                throw new TypeError(`Invalid parameter name: ${param}`);
+            }
+            result += `; ${param}=${parameterValue(parameters[param])}`;
+        }
+    }
+    return result;
+}
+/**
+ * Parse a `Content-Type` header.
+ */
+function dist_parse(header, options) {
+    const stopFlags = SEMI_FLAG | (options?.comma === true ? COMMA_FLAG : 0);
+    const len = header.length;
+    let valueStart = options?.start ?? 0;
+    while ((CHAR_MAP[header.charCodeAt(valueStart)] & OWS) !== 0) {
+        valueStart++;
+    }
+    let index = valueStart;
+    let typeFlags = 0;
+    let whitespace = -1;
+    let stop = options?.parameters === false ? COMMA_FLAG : 0;
+    while (index < len) {
+        const code = header.charCodeAt(index);
+        const flags = CHAR_MAP[code];
+        if ((flags & stopFlags) !== 0) {
+            stop |= flags & COMMA_FLAG;
+            break;
+        }
+        if ((flags & OWS) !== 0) {
+            if (whitespace === -1)
+                whitespace = index;
+        }
+        else {
+            whitespace = -1;
+        }
+        typeFlags |= (code & NON_ASCII) | flags;
+        index++;
+    }
+    const valueEnd = whitespace === -1 ? index : whitespace;
+    const value = header.slice(valueStart, valueEnd);
+    const type = (typeFlags & CASE_FLAGS) === 0 ? value : value.toLowerCase();
+    if (index === len || stop !== 0) {
+        return { type, index, parameters: new NullObject() };
+    }
+    return parseParameters(header, type, index, len, stopFlags);
+}
+/**
+ * Parses the parameters of a `Content-Type` header starting at the given index.
+ */
+function parseParameters(header, type, index, len, stopFlags) {
+    const parameters = new NullObject();
+    parameter: while (index < len) {
+        index++; // Skip over ;
+        while ((CHAR_MAP[header.charCodeAt(index)] & OWS) !== 0) {
+            index++;
+        }
+        const keyStart = index;
+        let keyFlags = 0;
+        let keyWhitespace = -1;
+        while (index < len) {
+            const code = header.charCodeAt(index);
+            const flags = CHAR_MAP[code];
+            if ((flags & stopFlags) !== 0) {
+                if ((flags & COMMA_FLAG) !== 0)
+                    break parameter;
+                continue parameter;
+            }
+            if (code === EQ) {
+                const keyEnd = keyWhitespace === -1 ? index : keyWhitespace;
+                const value = header.slice(keyStart, keyEnd);
+                const key = (keyFlags & CASE_FLAGS) === 0 ? value : value.toLowerCase();
+                index++;
+                while ((CHAR_MAP[header.charCodeAt(index)] & OWS) !== 0) {
+                    index++;
+                }
+                if (index < len && header.charCodeAt(index) === DQUOTE) {
+                    const quotedStart = ++index;
+                    let escaped = false;
+                    while (index < len) {
+                        const code = header.charCodeAt(index);
+                        if (code === DQUOTE) {
+                            if (parameters[key] === undefined) {
+                                parameters[key] = escaped
+                                    ? unescapeQuotedPairs(header, quotedStart, index)
+                                    : header.slice(quotedStart, index);
+                            }
+                            index++;
+                            let stop = 0;
+                            // Discard characters between quote and delimiter.
+                            while (index < len) {
+                                const code = header.charCodeAt(index);
+                                const flags = CHAR_MAP[code];
+                                if ((flags & stopFlags) !== 0) {
+                                    stop = flags & COMMA_FLAG;
+                                    break;
+                                }
+                                index++;
+                            }
+                            if (stop !== 0)
+                                break parameter;
+                            continue parameter;
+                        }
+                        if (code === BSLASH && index + 1 < len) {
+                            escaped = true;
+                            index += 2;
+                            continue;
+                        }
+                        index++;
+                    }
+                    continue parameter;
+                }
+                const valueStart = index;
+                let stop = 0;
+                let valueWhitespace = -1;
+                while (index < len) {
+                    const code = header.charCodeAt(index);
+                    const flags = CHAR_MAP[code];
+                    if ((flags & stopFlags) !== 0) {
+                        stop = flags & COMMA_FLAG;
+                        break;
+                    }
+                    if ((flags & OWS) !== 0) {
+                        if (valueWhitespace === -1)
+                            valueWhitespace = index;
+                    }
+                    else {
+                        valueWhitespace = -1;
+                    }
+                    index++;
+                }
+                if (parameters[key] === undefined) {
+                    const valueEnd = valueWhitespace === -1 ? index : valueWhitespace;
+                    parameters[key] = header.slice(valueStart, valueEnd);
+                }
+                if (stop !== 0)
+                    break parameter;
+                continue parameter;
+            }
+            if ((flags & OWS) !== 0) {
+                if (keyWhitespace === -1)
+                    keyWhitespace = index;
+            }
+            else {
+                keyWhitespace = -1;
+            }
+            keyFlags |= (code & NON_ASCII) | flags;
+            index++;
+        }
+    }
+    return { type, index, parameters };
+}
+/**
+ * Remove backslashes from quoted pairs in a known-terminated quoted string body.
+ */
+function unescapeQuotedPairs(str, start, end) {
+    let result = "";
+    for (let index = start; index < end; index++) {
+        if (str.charCodeAt(index) === BSLASH) {
+            result += str.slice(start, index);
+            start = ++index;
+        }
+    }
+    return result + str.slice(start, end);
+}
+//# sourceMappingURL=index.js.map
+;// CONCATENATED MODULE: ./node_modules/json-with-bigint/json-with-bigint.js
+const intRegex = /^-?\d+$/;
+const noiseValue = /^-?\d+n+$/; // Noise - strings that match the custom format before being converted to it
+const originalStringify = JSON.stringify;
+const originalParse = JSON.parse;
+const customFormat = /^-?\d+n$/;
+
+const bigIntsStringify = /([\[:])?"(-?\d+)n"($|\s*[,\}\]])/g;
+const noiseStringify = /([\[:])?("-?\d+n+)n("$|"\s*[,\}\]])/g;
+
+/**
+ * @typedef {(this: any, key: string | number | undefined, value: any) => any} Replacer
+ * @typedef {(key: string | number | undefined, value: any, context?: { source: string }) => any} Reviver
+ */
+
+/**
+ * Checks if a value is unstringifiable according to native JSON.stringify rules.
+ *
+ * @param {any} val The value to check.
+ * @returns {boolean} True if the value is undefined, a function, or a symbol.
+ */
+const isUnstringifiable = (val) =>
+  val === undefined || typeof val === "function" || typeof val === "symbol";
+
+/**
+ * Checks if a value is a native JSON.rawJSON object (Node.js 22+).
+ *
+ * @param {any} val The value to check.
+ * @returns {boolean} True if the value is a RawJSON instance.
+ */
+const isRawJSON = (val) =>
+  val !== null &&
+  typeof val === "object" &&
+  val.constructor &&
+  val.constructor.name === "RawJSON";
+
+/**
+ * Iteratively converts a JS value to a JSON string.
+ * Used as a fallback when the native JSON.stringify hits the Maximum Call Stack size.
+ * Fully compliant with JSON formatting (space), replacers, and toJSON behaviors.
+ *
+ * @param {any} rootValue The value to stringify.
+ * @param {Replacer | Array<string | number> | null} [replacer] User's custom replacer function.
+ * @param {string | number} [spaceParam] Indentation for pretty-printing.
+ * @returns {string | undefined} The generated JSON string.
+ */
+const stringifyIteratively = (rootValue, replacer, spaceParam) => {
+  let space = "";
+
+  if (typeof spaceParam === "number") {
+    space = " ".repeat(Math.min(10, Math.max(0, Math.floor(spaceParam))));
+  } else if (typeof spaceParam === "string") {
+    space = spaceParam.slice(0, 10);
+  }
+
+  const isFunctionReplacer = typeof replacer === "function";
+  const propertyList = Array.isArray(replacer)
+    ? new Set(replacer.map(String))
+    : null;
+
+  /**
+   * Prepares a value for stringification by resolving toJSON, handling BigInts,
+   * applying custom replacers, and unwrapping primitive objects.
+   *
+   * @param {object|Array} parent The parent object or array holding the value.
+   * @param {string} key The key associated with the value.
+   * @param {any} val The raw value to process.
+   * @returns {any} The processed value ready for stringification.
+   */
+  const prepareVal = (parent, key, val) => {
+    const isObject = val !== null && typeof val === "object";
+    const hasToJSON = isObject && typeof val.toJSON === "function";
+
+    if (hasToJSON) {
+      val = val.toJSON(key);
+    }
+
+    const isNoise = typeof val === "string" && noiseValue.test(val);
+
+    if (isNoise) return val + "n";
+
+    const isBigInt = typeof val === "bigint";
+
+    if (isBigInt) {
+      const supportsRawJSON = "rawJSON" in JSON;
+
+      if (supportsRawJSON) return JSON.rawJSON(val.toString());
+
+      return val.toString() + "n";
+    }
+
+    if (isFunctionReplacer) {
+      val = replacer.call(parent, key, val);
+    }
+
+    const isPostReplacerObject = val !== null && typeof val === "object";
+
+    if (isPostReplacerObject) {
+      const isPrimitiveWrapper =
+        val instanceof Number ||
+        val instanceof String ||
+        val instanceof Boolean;
+
+      if (isPrimitiveWrapper) {
+        val = val.valueOf();
+      }
+    }
+
+    return val;
+  };
+
+  const rootProcessed = prepareVal({ "": rootValue }, "", rootValue);
+
+  if (isUnstringifiable(rootProcessed)) {
+    return undefined;
+  }
+
+  const isRootPrimitive =
+    rootProcessed === null || typeof rootProcessed !== "object";
+  const isRootNativeRawJSON = isRawJSON(rootProcessed);
+
+  if (isRootPrimitive || isRootNativeRawJSON) {
+    return originalStringify(rootProcessed);
+  }
+
+  const chunks = [];
+  let level = 0;
+
+  const stack = [
+    {
+      parent: { "": rootProcessed },
+      key: "",
+      val: rootProcessed,
+      isArray: Array.isArray(rootProcessed),
+      keys: Array.isArray(rootProcessed) ? null : Object.keys(rootProcessed),
+      index: 0,
+      first: true,
+    },
+  ];
+
+  const visited = new WeakSet([rootProcessed]);
+
+  while (stack.length > 0) {
+    const node = stack[stack.length - 1];
+
+    if (node.index === 0) {
+      chunks.push(node.isArray ? "[" : "{");
+      level++;
+    }
+
+    let isDone = false;
+
+    if (node.isArray) {
+      if (node.index < node.val.length) {
+        if (!node.first) chunks.push(",");
+
+        if (space) chunks.push("\n" + space.repeat(level));
+
+        const childRaw = node.val[node.index];
+        const childVal = prepareVal(node.val, String(node.index), childRaw);
+
+        if (isUnstringifiable(childVal)) {
+          chunks.push("null");
+          node.first = false;
+          node.index++;
+        } else {
+          const isComplexObject =
+            childVal !== null && typeof childVal === "object";
+          const isNativeRaw = isRawJSON(childVal);
+
+          if (isComplexObject && !isNativeRaw) {
+            if (visited.has(childVal)) {
+              throw new TypeError("Converting circular structure to JSON");
+            }
+
+            visited.add(childVal);
+
+            stack.push({
+              parent: node.val,
+              key: String(node.index),
+              val: childVal,
+              isArray: Array.isArray(childVal),
+              keys: Array.isArray(childVal) ? null : Object.keys(childVal),
+              index: 0,
+              first: true,
+            });
+
+            node.first = false;
+            node.index++;
+          } else {
+            chunks.push(originalStringify(childVal));
+            node.first = false;
+            node.index++;
+          }
+        }
+      } else {
+        isDone = true;
+      }
+    } else {
+      while (node.index < node.keys.length) {
+        const k = node.keys[node.index++];
+
+        const isFilteredOutByArray = propertyList && !propertyList.has(k);
+
+        if (isFilteredOutByArray) continue;
+
+        const childRaw = node.val[k];
+        const childVal = prepareVal(node.val, k, childRaw);
+
+        if (isUnstringifiable(childVal)) continue;
+
+        if (!node.first) chunks.push(",");
+
+        if (space) {
+          chunks.push("\n" + space.repeat(level) + originalStringify(k) + ": ");
+        } else {
+          chunks.push(originalStringify(k) + ":");
+        }
+
+        const isComplexObject =
+          childVal !== null && typeof childVal === "object";
+        const isNativeRaw = isRawJSON(childVal);
+
+        if (isComplexObject && !isNativeRaw) {
+          if (visited.has(childVal)) {
+            throw new TypeError("Converting circular structure to JSON");
+          }
+
+          visited.add(childVal);
+
+          stack.push({
+            parent: node.val,
+            key: k,
+            val: childVal,
+            isArray: Array.isArray(childVal),
+            keys: Array.isArray(childVal) ? null : Object.keys(childVal),
+            index: 0,
+            first: true,
+          });
+
+          node.first = false;
+
+          break; // Stop current loop level to process the newly pushed stack node
+        } else {
+          chunks.push(originalStringify(childVal));
+          node.first = false;
+        }
+      }
+
+      const isNodeFullyProcessed =
+        node.index >= node.keys.length && stack[stack.length - 1] === node;
+
+      if (isNodeFullyProcessed) {
+        isDone = true;
+      }
+    }
+
+    if (isDone) {
+      level--;
+
+      if (!node.first && space) chunks.push("\n" + space.repeat(level));
+
+      chunks.push(node.isArray ? "]" : "}");
+      visited.delete(node.val);
+      stack.pop();
+    }
+  }
+
+  return chunks.join("");
+};
+
+/**
+ * Converts a JavaScript value to a JSON string.
+ *
+ * Supports serialization of BigInt values using two strategies:
+ * 1. Custom format "123n" → "123" (universal fallback)
+ * 2. Native JSON.rawJSON() (Node.js 22+, fastest) when available
+ *
+ * All other values are serialized exactly like native JSON.stringify().
+ *
+ * @param {*} value The value to convert to a JSON string.
+ * @param {Replacer | Array<string | number> | null} [replacer]
+ * A function that alters the behavior of the stringification process,
+ * or an array of strings/numbers to indicate properties to exclude.
+ * @param {string | number} [space]
+ * A string or number to specify indentation or pretty-printing.
+ * @returns {string} The JSON string representation.
+ */
+const JSONStringify = (value, replacer, space) => {
+  try {
+    const supportsRawJSON = "rawJSON" in JSON;
+
+    if (supportsRawJSON) {
+      return originalStringify(
+        value,
+        (key, val) => {
+          if (typeof val === "bigint") return JSON.rawJSON(val.toString());
+
+          const hasFunctionReplacer = typeof replacer === "function";
+
+          if (hasFunctionReplacer) return replacer(key, val);
+
+          const isKeyInArrayReplacer =
+            Array.isArray(replacer) && replacer.includes(key);
+
+          if (isKeyInArrayReplacer) return val;
+
+          return val;
+        },
+        space,
+      );
+    }
+
+    if (!value) return originalStringify(value, replacer, space);
+
+    const convertedToCustomJSON = originalStringify(
+      value,
+      (key, val) => {
+        const isNoise = typeof val === "string" && noiseValue.test(val);
+
+        if (isNoise) return val.toString() + "n"; // Mark noise values with additional "n" to offset the deletion of one "n" during the processing
+
+        if (typeof val === "bigint") return val.toString() + "n";
+
+        const hasFunctionReplacer = typeof replacer === "function";
+
+        if (hasFunctionReplacer) return replacer(key, val);
+
+        const isKeyInArrayReplacer =
+          Array.isArray(replacer) && replacer.includes(key);
+
+        if (isKeyInArrayReplacer) return val;
+
+        return val;
+      },
+      space,
+    );
+
+    const processedJSON = convertedToCustomJSON.replace(
+      bigIntsStringify,
+      "$1$2$3",
+    ); // Delete one "n" off the end of every BigInt value
+
+    const denoisedJSON = processedJSON.replace(noiseStringify, "$1$2$3"); // Remove one "n" off the end of every noisy string
+
+    return denoisedJSON;
+  } catch (error) {
+    if (error instanceof RangeError) {
+      const convertedJSON = stringifyIteratively(value, replacer, space);
+
+      if (convertedJSON === undefined) return undefined;
+
+      const supportsRawJSON = "rawJSON" in JSON;
+
+      if (supportsRawJSON) return convertedJSON;
+
+      const processedJSON = convertedJSON.replace(bigIntsStringify, "$1$2$3");
+
+      return processedJSON.replace(noiseStringify, "$1$2$3");
+    }
+
+    throw error;
+  }
+};
+
+const featureCache = new Map();
+
+/**
+ * Detects if the current JSON.parse implementation supports the context.source feature.
+ *
+ * Uses toString() fingerprinting to cache results and automatically detect runtime
+ * replacements of JSON.parse (polyfills, mocks, etc.).
+ *
+ * @returns {boolean} true if context.source is supported, false otherwise.
+ */
+const isContextSourceSupported = () => {
+  const parseFingerprint = JSON.parse.toString();
+
+  if (featureCache.has(parseFingerprint)) {
+    return featureCache.get(parseFingerprint);
+  }
+
+  try {
+    const result = JSON.parse(
+      "1",
+      (_, __, context) => !!context?.source && context.source === "1",
+    );
+    featureCache.set(parseFingerprint, result);
+
+    return result;
+  } catch {
+    featureCache.set(parseFingerprint, false);
+
+    return false;
+  }
+};
+
+/**
+ * Reviver function that converts custom-format BigInt strings back to BigInt values.
+ * Also handles "noise" strings that accidentally match the BigInt format.
+ *
+ * @param {string | number | undefined} key The object key.
+ * @param {*} value The value being parsed.
+ * @param {object} [context] Parse context (if supported by JSON.parse).
+ * @param {Reviver} [userReviver] User's custom reviver function.
+ * @returns {any} The transformed value.
+ */
+const convertMarkedBigIntsReviver = (key, value, context, userReviver) => {
+  const isCustomFormatBigInt =
+    typeof value === "string" && customFormat.test(value);
+
+  if (isCustomFormatBigInt) return BigInt(value.slice(0, -1));
+
+  const isNoiseValue = typeof value === "string" && noiseValue.test(value);
+  if (isNoiseValue) return value.slice(0, -1);
+
+  const hasUserReviver = typeof userReviver === "function";
+
+  if (!hasUserReviver) return value;
+
+  return userReviver(key, value, context);
+};
+
+/**
+ * Fast JSON.parse implementation (~2x faster than classic fallback).
+ * Uses JSON.parse's context.source feature to detect integers and convert
+ * large numbers directly to BigInt without string manipulation.
+ *
+ * Does not support legacy custom format from v1 of this library.
+ *
+ * @param {string} text JSON string to parse.
+ * @param {Reviver} [reviver] Transform function to apply to each value.
+ * @returns {any} Parsed JavaScript value.
+ */
+const JSONParseV2 = (text, reviver) => {
+  return JSON.parse(text, (key, value, context) => {
+    const isNumber = typeof value === "number";
+    const isOutOfBounds =
+      value > Number.MAX_SAFE_INTEGER || value < Number.MIN_SAFE_INTEGER;
+    const isBigNumber = isNumber && isOutOfBounds;
+    const isInt = context && intRegex.test(context.source);
+    const isBigInt = isBigNumber && isInt;
+
+    if (isBigInt) return BigInt(context.source);
+
+    const hasCustomReviver = typeof reviver === "function";
+
+    if (!hasCustomReviver) return value;
+
+    return reviver(key, value, context);
+  });
+};
+
+const MAX_INT = Number.MAX_SAFE_INTEGER.toString();
+const MAX_DIGITS = MAX_INT.length;
+const stringsOrLargeNumbers =
+  /"(?:[^"\\]|\\.)*"|-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?/g;
+const noiseValueWithQuotes = /^"-?\d+n+"$/; // Noise - strings that match the custom format before being converted to it
+
+/**
+ * Iteratively traverses the parsed object bottom-up (post-order),
+ * emulating the native JSON.parse reviver behavior.
+ * This avoids Call Stack overflows (RangeError) on deeply nested structures.
+ *
+ * @param {any} parsed The natively parsed JSON object.
+ * @param {Reviver} [userReviver] User's custom reviver function.
+ * @returns {any} The fully processed object.
+ */
+const applyReviverIteratively = (parsed, userReviver) => {
+  const rootHolder = { "": parsed };
+  const stack = [{ parent: rootHolder, key: "", visited: false }];
+
+  while (stack.length > 0) {
+    const node = stack[stack.length - 1];
+
+    if (!node.visited) {
+      node.visited = true;
+
+      const value = node.parent[node.key];
+      const isComplexObject = value !== null && typeof value === "object";
+
+      if (isComplexObject) {
+        const keys = Object.keys(value);
+
+        for (let i = keys.length - 1; i >= 0; i--) {
+          stack.push({ parent: value, key: keys[i], visited: false });
+        }
+      }
+    } else {
+      const { parent, key } = node;
+      let value = parent[key];
+
+      if (typeof value === "string") {
+        const isCustomFormatBigInt = customFormat.test(value);
+
+        if (isCustomFormatBigInt) {
+          value = BigInt(value.slice(0, -1));
+        } else {
+          const isNoise = noiseValue.test(value);
+
+          if (isNoise) value = value.slice(0, -1);
+        }
+      }
+
+      const hasUserReviver = typeof userReviver === "function";
+
+      if (hasUserReviver) {
+        value = userReviver.call(parent, key, value);
+      }
+
+      const isDeleted = value === undefined;
+
+      if (isDeleted) {
+        delete parent[key];
+      } else {
+        parent[key] = value;
+      }
+
+      stack.pop();
+    }
+  }
+
+  return rootHolder[""];
+};
+
+/**
+ * Pre-processes the JSON string to mark large numbers with an 'n' suffix.
+ *
+ * @param {string} text The raw JSON string.
+ * @returns {string} The serialized string with marked BigInts.
+ */
+const serializeBigInts = (text) => {
+  return text.replace(
+    stringsOrLargeNumbers,
+    (match, digits, fractional, exponential) => {
+      const isString = match[0] === '"';
+      const isNoise = isString && noiseValueWithQuotes.test(match);
+
+      if (isNoise) return match.substring(0, match.length - 1) + 'n"'; // Mark noise values with additional "n" to offset the deletion of one "n" during the processing
+
+      const hasFractionalOrExponential = fractional || exponential;
+
+      // With a fixed number of digits, we can correctly use lexicographical comparison to do a numeric comparison
+      const isLessThanMaxSafeInt =
+        digits &&
+        (digits.length < MAX_DIGITS ||
+          (digits.length === MAX_DIGITS && digits <= MAX_INT));
+
+      const isStandardValue =
+        isString || hasFractionalOrExponential || isLessThanMaxSafeInt;
+
+      if (isStandardValue) return match;
+
+      return '"' + match + 'n"';
+    },
+  );
+};
+
+/**
+ * Converts a JSON string into a JavaScript value.
+ *
+ * Supports parsing of large integers using two strategies:
+ * 1. Classic fallback: Marks large numbers with "123n" format, then converts to BigInt
+ * 2. Fast path (JSONParseV2): Uses context.source feature (~2x faster) when available
+ *
+ * All other JSON values are parsed exactly like native JSON.parse().
+ *
+ * @param {string} text A valid JSON string.
+ * @param {Reviver} [reviver]
+ * A function that transforms the results. This function is called for each member
+ * of the object. If a member contains nested objects, the nested objects are
+ * transformed before the parent object is.
+ * @returns {any} The parsed JavaScript value.
+ * @throws {SyntaxError} If text is not valid JSON.
+ */
+const JSONParse = (text, reviver) => {
+  if (!text) return originalParse(text, reviver);
+
+  try {
+    if (isContextSourceSupported()) return JSONParseV2(text, reviver); // Shortcut to a faster (2x) and simpler version
+
+    // Find and mark big numbers with "n"
+    const serializedData = serializeBigInts(text);
+
+    return originalParse(serializedData, (key, value, context) =>
+      convertMarkedBigIntsReviver(key, value, context, reviver),
+    );
+  } catch (error) {
+    if (error instanceof RangeError) {
+      const serializedData = serializeBigInts(text);
+      const parsed = originalParse(serializedData);
+
+      return applyReviverIteratively(parsed, reviver);
+    }
+
+    throw error;
+  }
+};
+
+
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/request-error/dist-src/index.js
+class RequestError extends Error {
+  name;
+  /**
+   * http status code
+   */
+  status;
+  /**
+   * Request options that lead to the error.
+   */
+  request;
+  /**
+   * Response object if a response was received
+   */
+  response;
+  constructor(message, statusCode, options) {
+    super(message, { cause: options.cause });
+    this.name = "HttpError";
+    this.status = Number.parseInt(statusCode);
+    if (Number.isNaN(this.status)) {
+      this.status = 0;
+    }
+    /* v8 ignore else -- @preserve -- Bug with vitest coverage where it sees an else branch that doesn't exist */
+    if ("response" in options) {
+      this.response = options.response;
+    }
+    const requestCopy = Object.assign({}, options.request);
+    if (options.request.headers.authorization) {
+      requestCopy.headers = Object.assign({}, options.request.headers, {
+        authorization: options.request.headers.authorization.replace(
+          /(?<! ) .*$/,
+          " [REDACTED]"
+        )
+      });
+    }
+    requestCopy.url = requestCopy.url.replace(/\bclient_secret=\w+/g, "client_secret=[REDACTED]").replace(/\baccess_token=\w+/g, "access_token=[REDACTED]");
+    this.request = requestCopy;
+  }
+}
+
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/request/dist-bundle/index.js
+// pkg/dist-src/index.js
+
+
+// pkg/dist-src/defaults.js
+
+
+// pkg/dist-src/version.js
+var dist_bundle_VERSION = "10.0.16";
+
+// pkg/dist-src/defaults.js
+var defaults_default = {
+  headers: {
+    "user-agent": `octokit-request.js/${dist_bundle_VERSION} ${getUserAgent()}`
+  }
+};
+
+// pkg/dist-src/fetch-wrapper.js
+
+
+
+// pkg/dist-src/is-plain-object.js
+function dist_bundle_isPlainObject(value) {
+  if (typeof value !== "object" || value === null) return false;
+  if (Object.prototype.toString.call(value) !== "[object Object]") return false;
+  const proto = Object.getPrototypeOf(value);
+  if (proto === null) return true;
+  const Ctor = Object.prototype.hasOwnProperty.call(proto, "constructor") && proto.constructor;
+  return typeof Ctor === "function" && Ctor instanceof Ctor && Function.prototype.call(Ctor) === Function.prototype.call(value);
+}
+
+// pkg/dist-src/fetch-wrapper.js
+
+var noop = () => "";
+async function fetchWrapper(requestOptions) {
+  const fetch = requestOptions.request?.fetch || globalThis.fetch;
+  if (!fetch) {
+    throw new Error(
+      "fetch is not set. Please pass a fetch implementation as new Octokit({ request: { fetch }}). Learn more at https://github.com/octokit/octokit.js/#fetch-missing"
+    );
+  }
+  const log = requestOptions.request?.log || console;
+  const parseSuccessResponseBody = requestOptions.request?.parseSuccessResponseBody !== false;
+  const body = dist_bundle_isPlainObject(requestOptions.body) || Array.isArray(requestOptions.body) ? JSONStringify(requestOptions.body) : requestOptions.body;
+  const requestHeaders = Object.fromEntries(
+    Object.entries(requestOptions.headers).map(([name, value]) => [
+      name,
+      String(value)
+    ])
+  );
+  let fetchResponse;
+  try {
+    fetchResponse = await fetch(requestOptions.url, {
+      method: requestOptions.method,
+      body,
+      redirect: requestOptions.request?.redirect,
+      headers: requestHeaders,
+      signal: requestOptions.request?.signal,
+      // duplex must be set if request.body is ReadableStream or Async Iterables.
+      // See https://fetch.spec.whatwg.org/#dom-requestinit-duplex.
+      ...requestOptions.body && { duplex: "half" }
+    });
+  } catch (error) {
+    let message = "Unknown Error";
+    if (error instanceof Error) {
+      if (error.name === "AbortError") {
+        error.status = 500;
+        throw error;
+      }
+      message = error.message;
+      if (error.name === "TypeError" && "cause" in error) {
+        if (error.cause instanceof Error) {
+          message = error.cause.message;
+        } else if (typeof error.cause === "string") {
+          message = error.cause;
+        }
+      }
+    }
+    const requestError = new RequestError(message, 500, {
+      request: requestOptions
+    });
+    requestError.cause = error;
+    throw requestError;
+  }
+  const status = fetchResponse.status;
+  const url = fetchResponse.url;
+  const responseHeaders = {};
+  for (const [key, value] of fetchResponse.headers) {
+    responseHeaders[key] = value;
+  }
+  const octokitResponse = {
+    url,
+    status,
+    headers: responseHeaders,
+    data: ""
+  };
+  if ("deprecation" in responseHeaders) {
+    const matches = responseHeaders.link && responseHeaders.link.match(/<([^<>]+)>; rel="deprecation"/);
+    const deprecationLink = matches && matches.pop();
+    log.warn(
+      `[@octokit/request] "${requestOptions.method} ${requestOptions.url}" is deprecated. It is scheduled to be removed on ${responseHeaders.sunset}${deprecationLink ? `. See ${deprecationLink}` : ""}`
+    );
+  }
+  if (status === 204 || status === 205) {
+    return octokitResponse;
+  }
+  if (requestOptions.method === "HEAD") {
+    if (status < 400) {
+      return octokitResponse;
+    }
+    throw new RequestError(fetchResponse.statusText, status, {
+      response: octokitResponse,
+      request: requestOptions
+    });
+  }
+  if (status === 304) {
+    octokitResponse.data = await getResponseData(fetchResponse);
+    throw new RequestError("Not modified", status, {
+      response: octokitResponse,
+      request: requestOptions
+    });
+  }
+  if (status >= 400) {
+    octokitResponse.data = await getResponseData(fetchResponse);
+    throw new RequestError(toErrorMessage(octokitResponse.data), status, {
+      response: octokitResponse,
+      request: requestOptions
+    });
+  }
+  octokitResponse.data = parseSuccessResponseBody ? await getResponseData(fetchResponse) : fetchResponse.body;
+  return octokitResponse;
+}
+async function getResponseData(response) {
+  const contentType = response.headers.get("content-type");
+  if (!contentType) {
+    return response.text().catch(noop);
+  }
+  const mimetype = dist_parse(contentType);
+  if (isJSONResponse(mimetype)) {
+    let text = "";
+    try {
+      text = await response.text();
+      return JSONParse(text);
+    } catch (err) {
+      return text;
+    }
+  } else if (mimetype.type.startsWith("text/") || // `application/octet-stream` is the canonical "arbitrary binary" type
+  // (RFC 2046) and must never be decoded as text, even when the response
+  // carries a (misleading) `charset=utf-8` parameter — see #751.
+  mimetype.parameters.charset?.toLowerCase() === "utf-8" && mimetype.type !== "application/octet-stream") {
+    return response.text().catch(noop);
+  } else {
+    return response.arrayBuffer().catch(
+      /* v8 ignore next -- @preserve */
+      () => new ArrayBuffer(0)
+    );
+  }
+}
+function isJSONResponse(mimetype) {
+  return mimetype.type === "application/json" || mimetype.type === "application/scim+json";
+}
+function toErrorMessage(data) {
+  if (typeof data === "string") {
+    return data;
+  }
+  if (data instanceof ArrayBuffer) {
+    return "Unknown error";
+  }
+  if (typeof data === "object" && data !== null && "message" in data) {
+    const objectData = data;
+    const suffix = "documentation_url" in objectData ? ` - ${objectData.documentation_url}` : "";
+    return Array.isArray(objectData.errors) ? `${objectData.message}: ${objectData.errors.map((v) => JSON.stringify(v)).join(", ")}${suffix}` : `${objectData.message}${suffix}`;
+  }
+  return `Unknown error: ${JSON.stringify(data)}`;
+}
+
+// pkg/dist-src/with-defaults.js
+function dist_bundle_withDefaults(oldEndpoint, newDefaults) {
+  const endpoint2 = oldEndpoint.defaults(newDefaults);
+  const newApi = function(route, parameters) {
+    const endpointOptions = endpoint2.merge(route, parameters);
+    if (!endpointOptions.request || !endpointOptions.request.hook) {
+      return fetchWrapper(endpoint2.parse(endpointOptions));
+    }
+    const request2 = (route2, parameters2) => {
+      return fetchWrapper(
+        endpoint2.parse(endpoint2.merge(route2, parameters2))
+      );
+    };
+    Object.assign(request2, {
+      endpoint: endpoint2,
+      defaults: dist_bundle_withDefaults.bind(null, endpoint2)
+    });
+    return endpointOptions.request.hook(request2, endpointOptions);
+  };
+  return Object.assign(newApi, {
+    endpoint: endpoint2,
+    defaults: dist_bundle_withDefaults.bind(null, endpoint2)
+  });
+}
+
+// pkg/dist-src/index.js
+var request = dist_bundle_withDefaults(endpoint, defaults_default);
+
+/* v8 ignore next -- @preserve */
+/* v8 ignore else -- @preserve */
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/graphql/dist-bundle/index.js
+// pkg/dist-src/index.js
+
+
+
+// pkg/dist-src/version.js
+var graphql_dist_bundle_VERSION = "0.0.0-development";
+
+// pkg/dist-src/with-defaults.js
+
+
+// pkg/dist-src/graphql.js
+
+
+// pkg/dist-src/error.js
+function _buildMessageForResponseErrors(data) {
+  return `Request failed due to following response errors:
+` + data.errors.map((e) => ` - ${e.message}`).join("\n");
+}
+var GraphqlResponseError = class extends Error {
+  constructor(request2, headers, response) {
+    super(_buildMessageForResponseErrors(response));
+    this.request = request2;
+    this.headers = headers;
+    this.response = response;
+    this.errors = response.errors;
+    this.data = response.data;
+    if (Error.captureStackTrace) {
+      Error.captureStackTrace(this, this.constructor);
+    }
+  }
+  request;
+  headers;
+  response;
+  name = "GraphqlResponseError";
+  errors;
+  data;
+};
+
+// pkg/dist-src/graphql.js
+var NON_VARIABLE_OPTIONS = [
+  "method",
+  "baseUrl",
+  "url",
+  "headers",
+  "request",
+  "query",
+  "mediaType",
+  "operationName"
+];
+var FORBIDDEN_VARIABLE_OPTIONS = ["query", "method", "url"];
+var GHES_V3_SUFFIX_REGEX = /\/api\/v3\/?$/;
+function graphql(request2, query, options) {
+  if (options) {
+    if (typeof query === "string" && "query" in options) {
+      return Promise.reject(
+        new Error(`[@octokit/graphql] "query" cannot be used as variable name`)
+      );
+    }
+    for (const key in options) {
+      if (!FORBIDDEN_VARIABLE_OPTIONS.includes(key)) continue;
+      return Promise.reject(
+        new Error(
+          `[@octokit/graphql] "${key}" cannot be used as variable name`
+        )
+      );
+    }
+  }
+  const parsedOptions = typeof query === "string" ? Object.assign({ query }, options) : query;
+  const requestOptions = Object.keys(
+    parsedOptions
+  ).reduce((result, key) => {
+    if (NON_VARIABLE_OPTIONS.includes(key)) {
+      result[key] = parsedOptions[key];
+      return result;
+    }
+    if (!result.variables) {
+      result.variables = {};
+    }
+    result.variables[key] = parsedOptions[key];
+    return result;
+  }, {});
+  const baseUrl = parsedOptions.baseUrl || request2.endpoint.DEFAULTS.baseUrl;
+  if (GHES_V3_SUFFIX_REGEX.test(baseUrl)) {
+    requestOptions.url = baseUrl.replace(GHES_V3_SUFFIX_REGEX, "/api/graphql");
+  }
+  return request2(requestOptions).then((response) => {
+    if (response.data.errors) {
+      const headers = {};
+      for (const key of Object.keys(response.headers)) {
+        headers[key] = response.headers[key];
+      }
+      throw new GraphqlResponseError(
+        requestOptions,
+        headers,
+        response.data
+      );
+    }
+    return response.data.data;
+  });
+}
+
+// pkg/dist-src/with-defaults.js
+function graphql_dist_bundle_withDefaults(request2, newDefaults) {
+  const newRequest = request2.defaults(newDefaults);
+  const newApi = (query, options) => {
+    return graphql(newRequest, query, options);
+  };
+  return Object.assign(newApi, {
+    defaults: graphql_dist_bundle_withDefaults.bind(null, newRequest),
+    endpoint: newRequest.endpoint
+  });
+}
+
+// pkg/dist-src/index.js
+var graphql2 = graphql_dist_bundle_withDefaults(request, {
+  headers: {
+    "user-agent": `octokit-graphql.js/${graphql_dist_bundle_VERSION} ${getUserAgent()}`
+  },
+  method: "POST",
+  url: "/graphql"
+});
+function withCustomRequest(customRequest) {
+  return graphql_dist_bundle_withDefaults(customRequest, {
+    method: "POST",
+    url: "/graphql"
+  });
+}
+
+/* v8 ignore if -- @preserve */
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/auth-token/dist-bundle/index.js
+// pkg/dist-src/is-jwt.js
+var b64url = "(?:[a-zA-Z0-9_-]+)";
+var sep = "\\.";
+var jwtRE = new RegExp(`^${b64url}${sep}${b64url}${sep}${b64url}$`);
+var isJWT = jwtRE.test.bind(jwtRE);
+
+// pkg/dist-src/auth.js
+async function auth(token) {
+  const isApp = isJWT(token);
+  const isInstallation = token.startsWith("v1.") || token.startsWith("ghs_");
+  const isUserToServer = token.startsWith("ghu_");
+  const tokenType = isApp ? "app" : isInstallation ? "installation" : isUserToServer ? "user-to-server" : "oauth";
+  return {
+    type: "token",
+    token,
+    tokenType
+  };
+}
+
+// pkg/dist-src/with-authorization-prefix.js
+function withAuthorizationPrefix(token) {
+  if (token.split(/\./).length === 3) {
+    return `bearer ${token}`;
+  }
+  return `token ${token}`;
+}
+
+// pkg/dist-src/hook.js
+async function hook(token, request, route, parameters) {
+  const endpoint = request.endpoint.merge(
+    route,
+    parameters
+  );
+  endpoint.headers.authorization = withAuthorizationPrefix(token);
+  return request(endpoint);
+}
+
+// pkg/dist-src/index.js
+var createTokenAuth = function createTokenAuth2(token) {
+  if (!token) {
+    throw new Error("[@octokit/auth-token] No token passed to createTokenAuth");
+  }
+  if (typeof token !== "string") {
+    throw new Error(
+      "[@octokit/auth-token] Token passed to createTokenAuth is not a string"
+    );
+  }
+  token = token.replace(/^(token|bearer) +/i, "");
+  return Object.assign(auth.bind(null, token), {
+    hook: hook.bind(null, token)
+  });
+};
+
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/core/dist-src/version.js
+const version_VERSION = "7.0.8";
+
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/core/dist-src/index.js
+
+
+
+
+
+
+const dist_src_noop = () => {
+};
+const consoleWarn = console.warn.bind(console);
+const consoleError = console.error.bind(console);
+function createLogger(logger = {}) {
+  if (typeof logger.debug !== "function") {
+    logger.debug = dist_src_noop;
+  }
+  if (typeof logger.info !== "function") {
+    logger.info = dist_src_noop;
+  }
+  if (typeof logger.warn !== "function") {
+    logger.warn = consoleWarn;
+  }
+  if (typeof logger.error !== "function") {
+    logger.error = consoleError;
+  }
+  return logger;
+}
+const userAgentTrail = `octokit-core.js/${version_VERSION} ${getUserAgent()}`;
+class Octokit {
+  static VERSION = version_VERSION;
+  static defaults(defaults) {
+    const OctokitWithDefaults = class extends this {
+      constructor(...args) {
+        const options = args[0] || {};
+        if (typeof defaults === "function") {
+          super(defaults(options));
+          return;
+        }
+        super(
+          Object.assign(
+            {},
+            defaults,
+            options,
+            options.userAgent && defaults.userAgent ? {
+              userAgent: `${options.userAgent} ${defaults.userAgent}`
+            } : null
+          )
+        );
+      }
+    };
+    return OctokitWithDefaults;
+  }
+  static plugins = [];
+  /**
+   * Attach a plugin (or many) to your Octokit instance.
+   *
+   * @example
+   * const API = Octokit.plugin(plugin1, plugin2, plugin3, ...)
+   */
+  static plugin(...newPlugins) {
+    const currentPlugins = this.plugins;
+    const NewOctokit = class extends this {
+      static plugins = currentPlugins.concat(
+        newPlugins.filter((plugin) => !currentPlugins.includes(plugin))
+      );
+    };
+    return NewOctokit;
+  }
+  constructor(options = {}) {
+    const hook = new before_after_hook.Collection();
+    const requestDefaults = {
+      baseUrl: request.endpoint.DEFAULTS.baseUrl,
+      headers: {},
+      request: Object.assign({}, options.request, {
+        // @ts-ignore internal usage only, no need to type
+        hook: hook.bind(null, "request")
+      }),
+      mediaType: {
+        previews: [],
+        format: ""
+      }
+    };
+    requestDefaults.headers["user-agent"] = options.userAgent ? `${options.userAgent} ${userAgentTrail}` : userAgentTrail;
+    if (options.baseUrl) {
+      requestDefaults.baseUrl = options.baseUrl;
+    }
+    if (options.previews) {
+      requestDefaults.mediaType.previews = options.previews;
+    }
+    if (options.timeZone) {
+      requestDefaults.headers["time-zone"] = options.timeZone;
+    }
+    this.request = request.defaults(requestDefaults);
+    this.graphql = withCustomRequest(this.request).defaults(requestDefaults);
+    this.log = createLogger(options.log);
+    this.hook = hook;
+    if (!options.authStrategy) {
+      if (!options.auth) {
+        this.auth = async () => ({
+          type: "unauthenticated"
+        });
+      } else {
+        const auth = createTokenAuth(options.auth);
+        hook.wrap("request", auth.hook);
+        this.auth = auth;
+      }
+    } else {
+      const { authStrategy, ...otherOptions } = options;
+      const auth = authStrategy(
+        Object.assign(
+          {
+            request: this.request,
+            log: this.log,
+            // we pass the current octokit instance as well as its constructor options
+            // to allow for authentication strategies that return a new octokit instance
+            // that shares the same internal state as the current one. The original
+            // requirement for this was the "event-octokit" authentication strategy
+            // of https://github.com/probot/octokit-auth-probot.
+            octokit: this,
+            octokitOptions: otherOptions
+          },
+          options.auth
+        )
+      );
+      hook.wrap("request", auth.hook);
+      this.auth = auth;
+    }
+    const classConstructor = this.constructor;
+    for (let i = 0; i < classConstructor.plugins.length; ++i) {
+      Object.assign(this, classConstructor.plugins[i](this, options));
+    }
+  }
+  // assigned during constructor
+  request;
+  graphql;
+  log;
+  hook;
+  // TODO: type `octokit.auth` based on passed options.authStrategy
+  auth;
+}
+
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/version.js
+const dist_src_version_VERSION = "17.0.0";
+
+//# sourceMappingURL=version.js.map
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/generated/endpoints.js
+const Endpoints = {
+  actions: {
+    addCustomLabelsToSelfHostedRunnerForOrg: [
+      "POST /orgs/{org}/actions/runners/{runner_id}/labels"
+    ],
+    addCustomLabelsToSelfHostedRunnerForRepo: [
+      "POST /repos/{owner}/{repo}/actions/runners/{runner_id}/labels"
+    ],
+    addRepoAccessToSelfHostedRunnerGroupInOrg: [
+      "PUT /orgs/{org}/actions/runner-groups/{runner_group_id}/repositories/{repository_id}"
+    ],
+    addSelectedRepoToOrgSecret: [
+      "PUT /orgs/{org}/actions/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    addSelectedRepoToOrgVariable: [
+      "PUT /orgs/{org}/actions/variables/{name}/repositories/{repository_id}"
+    ],
+    approveWorkflowRun: [
+      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/approve"
+    ],
+    cancelWorkflowRun: [
+      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/cancel"
+    ],
+    createEnvironmentVariable: [
+      "POST /repos/{owner}/{repo}/environments/{environment_name}/variables"
+    ],
+    createHostedRunnerForOrg: ["POST /orgs/{org}/actions/hosted-runners"],
+    createOrUpdateEnvironmentSecret: [
+      "PUT /repos/{owner}/{repo}/environments/{environment_name}/secrets/{secret_name}"
+    ],
+    createOrUpdateOrgSecret: ["PUT /orgs/{org}/actions/secrets/{secret_name}"],
+    createOrUpdateRepoSecret: [
+      "PUT /repos/{owner}/{repo}/actions/secrets/{secret_name}"
+    ],
+    createOrgVariable: ["POST /orgs/{org}/actions/variables"],
+    createRegistrationTokenForOrg: [
+      "POST /orgs/{org}/actions/runners/registration-token"
+    ],
+    createRegistrationTokenForRepo: [
+      "POST /repos/{owner}/{repo}/actions/runners/registration-token"
+    ],
+    createRemoveTokenForOrg: ["POST /orgs/{org}/actions/runners/remove-token"],
+    createRemoveTokenForRepo: [
+      "POST /repos/{owner}/{repo}/actions/runners/remove-token"
+    ],
+    createRepoVariable: ["POST /repos/{owner}/{repo}/actions/variables"],
+    createWorkflowDispatch: [
+      "POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches"
+    ],
+    deleteActionsCacheById: [
+      "DELETE /repos/{owner}/{repo}/actions/caches/{cache_id}"
+    ],
+    deleteActionsCacheByKey: [
+      "DELETE /repos/{owner}/{repo}/actions/caches{?key,ref}"
+    ],
+    deleteArtifact: [
+      "DELETE /repos/{owner}/{repo}/actions/artifacts/{artifact_id}"
+    ],
+    deleteCustomImageFromOrg: [
+      "DELETE /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}"
+    ],
+    deleteCustomImageVersionFromOrg: [
+      "DELETE /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}/versions/{version}"
+    ],
+    deleteEnvironmentSecret: [
+      "DELETE /repos/{owner}/{repo}/environments/{environment_name}/secrets/{secret_name}"
+    ],
+    deleteEnvironmentVariable: [
+      "DELETE /repos/{owner}/{repo}/environments/{environment_name}/variables/{name}"
+    ],
+    deleteHostedRunnerForOrg: [
+      "DELETE /orgs/{org}/actions/hosted-runners/{hosted_runner_id}"
+    ],
+    deleteOrgSecret: ["DELETE /orgs/{org}/actions/secrets/{secret_name}"],
+    deleteOrgVariable: ["DELETE /orgs/{org}/actions/variables/{name}"],
+    deleteRepoSecret: [
+      "DELETE /repos/{owner}/{repo}/actions/secrets/{secret_name}"
+    ],
+    deleteRepoVariable: [
+      "DELETE /repos/{owner}/{repo}/actions/variables/{name}"
+    ],
+    deleteSelfHostedRunnerFromOrg: [
+      "DELETE /orgs/{org}/actions/runners/{runner_id}"
+    ],
+    deleteSelfHostedRunnerFromRepo: [
+      "DELETE /repos/{owner}/{repo}/actions/runners/{runner_id}"
+    ],
+    deleteWorkflowRun: ["DELETE /repos/{owner}/{repo}/actions/runs/{run_id}"],
+    deleteWorkflowRunLogs: [
+      "DELETE /repos/{owner}/{repo}/actions/runs/{run_id}/logs"
+    ],
+    disableSelectedRepositoryGithubActionsOrganization: [
+      "DELETE /orgs/{org}/actions/permissions/repositories/{repository_id}"
+    ],
+    disableWorkflow: [
+      "PUT /repos/{owner}/{repo}/actions/workflows/{workflow_id}/disable"
+    ],
+    downloadArtifact: [
+      "GET /repos/{owner}/{repo}/actions/artifacts/{artifact_id}/{archive_format}"
+    ],
+    downloadJobLogsForWorkflowRun: [
+      "GET /repos/{owner}/{repo}/actions/jobs/{job_id}/logs"
+    ],
+    downloadWorkflowRunAttemptLogs: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}/logs"
+    ],
+    downloadWorkflowRunLogs: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/logs"
+    ],
+    enableSelectedRepositoryGithubActionsOrganization: [
+      "PUT /orgs/{org}/actions/permissions/repositories/{repository_id}"
+    ],
+    enableWorkflow: [
+      "PUT /repos/{owner}/{repo}/actions/workflows/{workflow_id}/enable"
+    ],
+    forceCancelWorkflowRun: [
+      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/force-cancel"
+    ],
+    generateRunnerJitconfigForOrg: [
+      "POST /orgs/{org}/actions/runners/generate-jitconfig"
+    ],
+    generateRunnerJitconfigForRepo: [
+      "POST /repos/{owner}/{repo}/actions/runners/generate-jitconfig"
+    ],
+    getActionsCacheList: ["GET /repos/{owner}/{repo}/actions/caches"],
+    getActionsCacheUsage: ["GET /repos/{owner}/{repo}/actions/cache/usage"],
+    getActionsCacheUsageByRepoForOrg: [
+      "GET /orgs/{org}/actions/cache/usage-by-repository"
+    ],
+    getActionsCacheUsageForOrg: ["GET /orgs/{org}/actions/cache/usage"],
+    getAllowedActionsOrganization: [
+      "GET /orgs/{org}/actions/permissions/selected-actions"
+    ],
+    getAllowedActionsRepository: [
+      "GET /repos/{owner}/{repo}/actions/permissions/selected-actions"
+    ],
+    getArtifact: ["GET /repos/{owner}/{repo}/actions/artifacts/{artifact_id}"],
+    getCustomImageForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}"
+    ],
+    getCustomImageVersionForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}/versions/{version}"
+    ],
+    getCustomOidcSubClaimForRepo: [
+      "GET /repos/{owner}/{repo}/actions/oidc/customization/sub"
+    ],
+    getEnvironmentPublicKey: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/secrets/public-key"
+    ],
+    getEnvironmentSecret: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/secrets/{secret_name}"
+    ],
+    getEnvironmentVariable: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/variables/{name}"
+    ],
+    getGithubActionsDefaultWorkflowPermissionsOrganization: [
+      "GET /orgs/{org}/actions/permissions/workflow"
+    ],
+    getGithubActionsDefaultWorkflowPermissionsRepository: [
+      "GET /repos/{owner}/{repo}/actions/permissions/workflow"
+    ],
+    getGithubActionsPermissionsOrganization: [
+      "GET /orgs/{org}/actions/permissions"
+    ],
+    getGithubActionsPermissionsRepository: [
+      "GET /repos/{owner}/{repo}/actions/permissions"
+    ],
+    getHostedRunnerForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/{hosted_runner_id}"
+    ],
+    getHostedRunnersGithubOwnedImagesForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/images/github-owned"
+    ],
+    getHostedRunnersLimitsForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/limits"
+    ],
+    getHostedRunnersMachineSpecsForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/machine-sizes"
+    ],
+    getHostedRunnersPartnerImagesForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/images/partner"
+    ],
+    getHostedRunnersPlatformsForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/platforms"
+    ],
+    getJobForWorkflowRun: ["GET /repos/{owner}/{repo}/actions/jobs/{job_id}"],
+    getOrgPublicKey: ["GET /orgs/{org}/actions/secrets/public-key"],
+    getOrgSecret: ["GET /orgs/{org}/actions/secrets/{secret_name}"],
+    getOrgVariable: ["GET /orgs/{org}/actions/variables/{name}"],
+    getPendingDeploymentsForRun: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/pending_deployments"
+    ],
+    getRepoPermissions: [
+      "GET /repos/{owner}/{repo}/actions/permissions",
+      {},
+      { renamed: ["actions", "getGithubActionsPermissionsRepository"] }
+    ],
+    getRepoPublicKey: ["GET /repos/{owner}/{repo}/actions/secrets/public-key"],
+    getRepoSecret: ["GET /repos/{owner}/{repo}/actions/secrets/{secret_name}"],
+    getRepoVariable: ["GET /repos/{owner}/{repo}/actions/variables/{name}"],
+    getReviewsForRun: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/approvals"
+    ],
+    getSelfHostedRunnerForOrg: ["GET /orgs/{org}/actions/runners/{runner_id}"],
+    getSelfHostedRunnerForRepo: [
+      "GET /repos/{owner}/{repo}/actions/runners/{runner_id}"
+    ],
+    getWorkflow: ["GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}"],
+    getWorkflowAccessToRepository: [
+      "GET /repos/{owner}/{repo}/actions/permissions/access"
+    ],
+    getWorkflowRun: ["GET /repos/{owner}/{repo}/actions/runs/{run_id}"],
+    getWorkflowRunAttempt: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}"
+    ],
+    getWorkflowRunUsage: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/timing"
+    ],
+    getWorkflowUsage: [
+      "GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/timing"
+    ],
+    listArtifactsForRepo: ["GET /repos/{owner}/{repo}/actions/artifacts"],
+    listCustomImageVersionsForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}/versions"
+    ],
+    listCustomImagesForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/images/custom"
+    ],
+    listEnvironmentSecrets: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/secrets"
+    ],
+    listEnvironmentVariables: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/variables"
+    ],
+    listGithubHostedRunnersInGroupForOrg: [
+      "GET /orgs/{org}/actions/runner-groups/{runner_group_id}/hosted-runners"
+    ],
+    listHostedRunnersForOrg: ["GET /orgs/{org}/actions/hosted-runners"],
+    listJobsForWorkflowRun: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/jobs"
+    ],
+    listJobsForWorkflowRunAttempt: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}/jobs"
+    ],
+    listLabelsForSelfHostedRunnerForOrg: [
+      "GET /orgs/{org}/actions/runners/{runner_id}/labels"
+    ],
+    listLabelsForSelfHostedRunnerForRepo: [
+      "GET /repos/{owner}/{repo}/actions/runners/{runner_id}/labels"
+    ],
+    listOrgSecrets: ["GET /orgs/{org}/actions/secrets"],
+    listOrgVariables: ["GET /orgs/{org}/actions/variables"],
+    listRepoOrganizationSecrets: [
+      "GET /repos/{owner}/{repo}/actions/organization-secrets"
+    ],
+    listRepoOrganizationVariables: [
+      "GET /repos/{owner}/{repo}/actions/organization-variables"
+    ],
+    listRepoSecrets: ["GET /repos/{owner}/{repo}/actions/secrets"],
+    listRepoVariables: ["GET /repos/{owner}/{repo}/actions/variables"],
+    listRepoWorkflows: ["GET /repos/{owner}/{repo}/actions/workflows"],
+    listRunnerApplicationsForOrg: ["GET /orgs/{org}/actions/runners/downloads"],
+    listRunnerApplicationsForRepo: [
+      "GET /repos/{owner}/{repo}/actions/runners/downloads"
+    ],
+    listSelectedReposForOrgSecret: [
+      "GET /orgs/{org}/actions/secrets/{secret_name}/repositories"
+    ],
+    listSelectedReposForOrgVariable: [
+      "GET /orgs/{org}/actions/variables/{name}/repositories"
+    ],
+    listSelectedRepositoriesEnabledGithubActionsOrganization: [
+      "GET /orgs/{org}/actions/permissions/repositories"
+    ],
+    listSelfHostedRunnersForOrg: ["GET /orgs/{org}/actions/runners"],
+    listSelfHostedRunnersForRepo: ["GET /repos/{owner}/{repo}/actions/runners"],
+    listWorkflowRunArtifacts: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/artifacts"
+    ],
+    listWorkflowRuns: [
+      "GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs"
+    ],
+    listWorkflowRunsForRepo: ["GET /repos/{owner}/{repo}/actions/runs"],
+    reRunJobForWorkflowRun: [
+      "POST /repos/{owner}/{repo}/actions/jobs/{job_id}/rerun"
+    ],
+    reRunWorkflow: ["POST /repos/{owner}/{repo}/actions/runs/{run_id}/rerun"],
+    reRunWorkflowFailedJobs: [
+      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/rerun-failed-jobs"
+    ],
+    removeAllCustomLabelsFromSelfHostedRunnerForOrg: [
+      "DELETE /orgs/{org}/actions/runners/{runner_id}/labels"
+    ],
+    removeAllCustomLabelsFromSelfHostedRunnerForRepo: [
+      "DELETE /repos/{owner}/{repo}/actions/runners/{runner_id}/labels"
+    ],
+    removeCustomLabelFromSelfHostedRunnerForOrg: [
+      "DELETE /orgs/{org}/actions/runners/{runner_id}/labels/{name}"
+    ],
+    removeCustomLabelFromSelfHostedRunnerForRepo: [
+      "DELETE /repos/{owner}/{repo}/actions/runners/{runner_id}/labels/{name}"
+    ],
+    removeSelectedRepoFromOrgSecret: [
+      "DELETE /orgs/{org}/actions/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    removeSelectedRepoFromOrgVariable: [
+      "DELETE /orgs/{org}/actions/variables/{name}/repositories/{repository_id}"
+    ],
+    reviewCustomGatesForRun: [
+      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/deployment_protection_rule"
+    ],
+    reviewPendingDeploymentsForRun: [
+      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/pending_deployments"
+    ],
+    setAllowedActionsOrganization: [
+      "PUT /orgs/{org}/actions/permissions/selected-actions"
+    ],
+    setAllowedActionsRepository: [
+      "PUT /repos/{owner}/{repo}/actions/permissions/selected-actions"
+    ],
+    setCustomLabelsForSelfHostedRunnerForOrg: [
+      "PUT /orgs/{org}/actions/runners/{runner_id}/labels"
+    ],
+    setCustomLabelsForSelfHostedRunnerForRepo: [
+      "PUT /repos/{owner}/{repo}/actions/runners/{runner_id}/labels"
+    ],
+    setCustomOidcSubClaimForRepo: [
+      "PUT /repos/{owner}/{repo}/actions/oidc/customization/sub"
+    ],
+    setGithubActionsDefaultWorkflowPermissionsOrganization: [
+      "PUT /orgs/{org}/actions/permissions/workflow"
+    ],
+    setGithubActionsDefaultWorkflowPermissionsRepository: [
+      "PUT /repos/{owner}/{repo}/actions/permissions/workflow"
+    ],
+    setGithubActionsPermissionsOrganization: [
+      "PUT /orgs/{org}/actions/permissions"
+    ],
+    setGithubActionsPermissionsRepository: [
+      "PUT /repos/{owner}/{repo}/actions/permissions"
+    ],
+    setSelectedReposForOrgSecret: [
+      "PUT /orgs/{org}/actions/secrets/{secret_name}/repositories"
+    ],
+    setSelectedReposForOrgVariable: [
+      "PUT /orgs/{org}/actions/variables/{name}/repositories"
+    ],
+    setSelectedRepositoriesEnabledGithubActionsOrganization: [
+      "PUT /orgs/{org}/actions/permissions/repositories"
+    ],
+    setWorkflowAccessToRepository: [
+      "PUT /repos/{owner}/{repo}/actions/permissions/access"
+    ],
+    updateEnvironmentVariable: [
+      "PATCH /repos/{owner}/{repo}/environments/{environment_name}/variables/{name}"
+    ],
+    updateHostedRunnerForOrg: [
+      "PATCH /orgs/{org}/actions/hosted-runners/{hosted_runner_id}"
+    ],
+    updateOrgVariable: ["PATCH /orgs/{org}/actions/variables/{name}"],
+    updateRepoVariable: [
+      "PATCH /repos/{owner}/{repo}/actions/variables/{name}"
+    ]
+  },
+  activity: {
+    checkRepoIsStarredByAuthenticatedUser: ["GET /user/starred/{owner}/{repo}"],
+    deleteRepoSubscription: ["DELETE /repos/{owner}/{repo}/subscription"],
+    deleteThreadSubscription: [
+      "DELETE /notifications/threads/{thread_id}/subscription"
+    ],
+    getFeeds: ["GET /feeds"],
+    getRepoSubscription: ["GET /repos/{owner}/{repo}/subscription"],
+    getThread: ["GET /notifications/threads/{thread_id}"],
+    getThreadSubscriptionForAuthenticatedUser: [
+      "GET /notifications/threads/{thread_id}/subscription"
+    ],
+    listEventsForAuthenticatedUser: ["GET /users/{username}/events"],
+    listNotificationsForAuthenticatedUser: ["GET /notifications"],
+    listOrgEventsForAuthenticatedUser: [
+      "GET /users/{username}/events/orgs/{org}"
+    ],
+    listPublicEvents: ["GET /events"],
+    listPublicEventsForRepoNetwork: ["GET /networks/{owner}/{repo}/events"],
+    listPublicEventsForUser: ["GET /users/{username}/events/public"],
+    listPublicOrgEvents: ["GET /orgs/{org}/events"],
+    listReceivedEventsForUser: ["GET /users/{username}/received_events"],
+    listReceivedPublicEventsForUser: [
+      "GET /users/{username}/received_events/public"
+    ],
+    listRepoEvents: ["GET /repos/{owner}/{repo}/events"],
+    listRepoNotificationsForAuthenticatedUser: [
+      "GET /repos/{owner}/{repo}/notifications"
+    ],
+    listReposStarredByAuthenticatedUser: ["GET /user/starred"],
+    listReposStarredByUser: ["GET /users/{username}/starred"],
+    listReposWatchedByUser: ["GET /users/{username}/subscriptions"],
+    listStargazersForRepo: ["GET /repos/{owner}/{repo}/stargazers"],
+    listWatchedReposForAuthenticatedUser: ["GET /user/subscriptions"],
+    listWatchersForRepo: ["GET /repos/{owner}/{repo}/subscribers"],
+    markNotificationsAsRead: ["PUT /notifications"],
+    markRepoNotificationsAsRead: ["PUT /repos/{owner}/{repo}/notifications"],
+    markThreadAsDone: ["DELETE /notifications/threads/{thread_id}"],
+    markThreadAsRead: ["PATCH /notifications/threads/{thread_id}"],
+    setRepoSubscription: ["PUT /repos/{owner}/{repo}/subscription"],
+    setThreadSubscription: [
+      "PUT /notifications/threads/{thread_id}/subscription"
+    ],
+    starRepoForAuthenticatedUser: ["PUT /user/starred/{owner}/{repo}"],
+    unstarRepoForAuthenticatedUser: ["DELETE /user/starred/{owner}/{repo}"]
+  },
+  apps: {
+    addRepoToInstallation: [
+      "PUT /user/installations/{installation_id}/repositories/{repository_id}",
+      {},
+      { renamed: ["apps", "addRepoToInstallationForAuthenticatedUser"] }
+    ],
+    addRepoToInstallationForAuthenticatedUser: [
+      "PUT /user/installations/{installation_id}/repositories/{repository_id}"
+    ],
+    checkToken: ["POST /applications/{client_id}/token"],
+    createFromManifest: ["POST /app-manifests/{code}/conversions"],
+    createInstallationAccessToken: [
+      "POST /app/installations/{installation_id}/access_tokens"
+    ],
+    deleteAuthorization: ["DELETE /applications/{client_id}/grant"],
+    deleteInstallation: ["DELETE /app/installations/{installation_id}"],
+    deleteToken: ["DELETE /applications/{client_id}/token"],
+    getAuthenticated: ["GET /app"],
+    getBySlug: ["GET /apps/{app_slug}"],
+    getInstallation: ["GET /app/installations/{installation_id}"],
+    getOrgInstallation: ["GET /orgs/{org}/installation"],
+    getRepoInstallation: ["GET /repos/{owner}/{repo}/installation"],
+    getSubscriptionPlanForAccount: [
+      "GET /marketplace_listing/accounts/{account_id}"
+    ],
+    getSubscriptionPlanForAccountStubbed: [
+      "GET /marketplace_listing/stubbed/accounts/{account_id}"
+    ],
+    getUserInstallation: ["GET /users/{username}/installation"],
+    getWebhookConfigForApp: ["GET /app/hook/config"],
+    getWebhookDelivery: ["GET /app/hook/deliveries/{delivery_id}"],
+    listAccountsForPlan: ["GET /marketplace_listing/plans/{plan_id}/accounts"],
+    listAccountsForPlanStubbed: [
+      "GET /marketplace_listing/stubbed/plans/{plan_id}/accounts"
+    ],
+    listInstallationReposForAuthenticatedUser: [
+      "GET /user/installations/{installation_id}/repositories"
+    ],
+    listInstallationRequestsForAuthenticatedApp: [
+      "GET /app/installation-requests"
+    ],
+    listInstallations: ["GET /app/installations"],
+    listInstallationsForAuthenticatedUser: ["GET /user/installations"],
+    listPlans: ["GET /marketplace_listing/plans"],
+    listPlansStubbed: ["GET /marketplace_listing/stubbed/plans"],
+    listReposAccessibleToInstallation: ["GET /installation/repositories"],
+    listSubscriptionsForAuthenticatedUser: ["GET /user/marketplace_purchases"],
+    listSubscriptionsForAuthenticatedUserStubbed: [
+      "GET /user/marketplace_purchases/stubbed"
+    ],
+    listWebhookDeliveries: ["GET /app/hook/deliveries"],
+    redeliverWebhookDelivery: [
+      "POST /app/hook/deliveries/{delivery_id}/attempts"
+    ],
+    removeRepoFromInstallation: [
+      "DELETE /user/installations/{installation_id}/repositories/{repository_id}",
+      {},
+      { renamed: ["apps", "removeRepoFromInstallationForAuthenticatedUser"] }
+    ],
+    removeRepoFromInstallationForAuthenticatedUser: [
+      "DELETE /user/installations/{installation_id}/repositories/{repository_id}"
+    ],
+    resetToken: ["PATCH /applications/{client_id}/token"],
+    revokeInstallationAccessToken: ["DELETE /installation/token"],
+    scopeToken: ["POST /applications/{client_id}/token/scoped"],
+    suspendInstallation: ["PUT /app/installations/{installation_id}/suspended"],
+    unsuspendInstallation: [
+      "DELETE /app/installations/{installation_id}/suspended"
+    ],
+    updateWebhookConfigForApp: ["PATCH /app/hook/config"]
+  },
+  billing: {
+    getGithubActionsBillingOrg: ["GET /orgs/{org}/settings/billing/actions"],
+    getGithubActionsBillingUser: [
+      "GET /users/{username}/settings/billing/actions"
+    ],
+    getGithubBillingPremiumRequestUsageReportOrg: [
+      "GET /organizations/{org}/settings/billing/premium_request/usage"
+    ],
+    getGithubBillingPremiumRequestUsageReportUser: [
+      "GET /users/{username}/settings/billing/premium_request/usage"
+    ],
+    getGithubBillingUsageReportOrg: [
+      "GET /organizations/{org}/settings/billing/usage"
+    ],
+    getGithubBillingUsageReportUser: [
+      "GET /users/{username}/settings/billing/usage"
+    ],
+    getGithubPackagesBillingOrg: ["GET /orgs/{org}/settings/billing/packages"],
+    getGithubPackagesBillingUser: [
+      "GET /users/{username}/settings/billing/packages"
+    ],
+    getSharedStorageBillingOrg: [
+      "GET /orgs/{org}/settings/billing/shared-storage"
+    ],
+    getSharedStorageBillingUser: [
+      "GET /users/{username}/settings/billing/shared-storage"
+    ]
+  },
+  campaigns: {
+    createCampaign: ["POST /orgs/{org}/campaigns"],
+    deleteCampaign: ["DELETE /orgs/{org}/campaigns/{campaign_number}"],
+    getCampaignSummary: ["GET /orgs/{org}/campaigns/{campaign_number}"],
+    listOrgCampaigns: ["GET /orgs/{org}/campaigns"],
+    updateCampaign: ["PATCH /orgs/{org}/campaigns/{campaign_number}"]
+  },
+  checks: {
+    create: ["POST /repos/{owner}/{repo}/check-runs"],
+    createSuite: ["POST /repos/{owner}/{repo}/check-suites"],
+    get: ["GET /repos/{owner}/{repo}/check-runs/{check_run_id}"],
+    getSuite: ["GET /repos/{owner}/{repo}/check-suites/{check_suite_id}"],
+    listAnnotations: [
+      "GET /repos/{owner}/{repo}/check-runs/{check_run_id}/annotations"
+    ],
+    listForRef: ["GET /repos/{owner}/{repo}/commits/{ref}/check-runs"],
+    listForSuite: [
+      "GET /repos/{owner}/{repo}/check-suites/{check_suite_id}/check-runs"
+    ],
+    listSuitesForRef: ["GET /repos/{owner}/{repo}/commits/{ref}/check-suites"],
+    rerequestRun: [
+      "POST /repos/{owner}/{repo}/check-runs/{check_run_id}/rerequest"
+    ],
+    rerequestSuite: [
+      "POST /repos/{owner}/{repo}/check-suites/{check_suite_id}/rerequest"
+    ],
+    setSuitesPreferences: [
+      "PATCH /repos/{owner}/{repo}/check-suites/preferences"
+    ],
+    update: ["PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}"]
+  },
+  codeScanning: {
+    commitAutofix: [
+      "POST /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/autofix/commits"
+    ],
+    createAutofix: [
+      "POST /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/autofix"
+    ],
+    createVariantAnalysis: [
+      "POST /repos/{owner}/{repo}/code-scanning/codeql/variant-analyses"
+    ],
+    deleteAnalysis: [
+      "DELETE /repos/{owner}/{repo}/code-scanning/analyses/{analysis_id}{?confirm_delete}"
+    ],
+    deleteCodeqlDatabase: [
+      "DELETE /repos/{owner}/{repo}/code-scanning/codeql/databases/{language}"
+    ],
+    getAlert: [
+      "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}",
+      {},
+      { renamedParameters: { alert_id: "alert_number" } }
+    ],
+    getAnalysis: [
+      "GET /repos/{owner}/{repo}/code-scanning/analyses/{analysis_id}"
+    ],
+    getAutofix: [
+      "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/autofix"
+    ],
+    getCodeqlDatabase: [
+      "GET /repos/{owner}/{repo}/code-scanning/codeql/databases/{language}"
+    ],
+    getDefaultSetup: ["GET /repos/{owner}/{repo}/code-scanning/default-setup"],
+    getSarif: ["GET /repos/{owner}/{repo}/code-scanning/sarifs/{sarif_id}"],
+    getVariantAnalysis: [
+      "GET /repos/{owner}/{repo}/code-scanning/codeql/variant-analyses/{codeql_variant_analysis_id}"
+    ],
+    getVariantAnalysisRepoTask: [
+      "GET /repos/{owner}/{repo}/code-scanning/codeql/variant-analyses/{codeql_variant_analysis_id}/repos/{repo_owner}/{repo_name}"
+    ],
+    listAlertInstances: [
+      "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/instances"
+    ],
+    listAlertsForOrg: ["GET /orgs/{org}/code-scanning/alerts"],
+    listAlertsForRepo: ["GET /repos/{owner}/{repo}/code-scanning/alerts"],
+    listAlertsInstances: [
+      "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/instances",
+      {},
+      { renamed: ["codeScanning", "listAlertInstances"] }
+    ],
+    listCodeqlDatabases: [
+      "GET /repos/{owner}/{repo}/code-scanning/codeql/databases"
+    ],
+    listRecentAnalyses: ["GET /repos/{owner}/{repo}/code-scanning/analyses"],
+    updateAlert: [
+      "PATCH /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}"
+    ],
+    updateDefaultSetup: [
+      "PATCH /repos/{owner}/{repo}/code-scanning/default-setup"
+    ],
+    uploadSarif: ["POST /repos/{owner}/{repo}/code-scanning/sarifs"]
+  },
+  codeSecurity: {
+    attachConfiguration: [
+      "POST /orgs/{org}/code-security/configurations/{configuration_id}/attach"
+    ],
+    attachEnterpriseConfiguration: [
+      "POST /enterprises/{enterprise}/code-security/configurations/{configuration_id}/attach"
+    ],
+    createConfiguration: ["POST /orgs/{org}/code-security/configurations"],
+    createConfigurationForEnterprise: [
+      "POST /enterprises/{enterprise}/code-security/configurations"
+    ],
+    deleteConfiguration: [
+      "DELETE /orgs/{org}/code-security/configurations/{configuration_id}"
+    ],
+    deleteConfigurationForEnterprise: [
+      "DELETE /enterprises/{enterprise}/code-security/configurations/{configuration_id}"
+    ],
+    detachConfiguration: [
+      "DELETE /orgs/{org}/code-security/configurations/detach"
+    ],
+    getConfiguration: [
+      "GET /orgs/{org}/code-security/configurations/{configuration_id}"
+    ],
+    getConfigurationForRepository: [
+      "GET /repos/{owner}/{repo}/code-security-configuration"
+    ],
+    getConfigurationsForEnterprise: [
+      "GET /enterprises/{enterprise}/code-security/configurations"
+    ],
+    getConfigurationsForOrg: ["GET /orgs/{org}/code-security/configurations"],
+    getDefaultConfigurations: [
+      "GET /orgs/{org}/code-security/configurations/defaults"
+    ],
+    getDefaultConfigurationsForEnterprise: [
+      "GET /enterprises/{enterprise}/code-security/configurations/defaults"
+    ],
+    getRepositoriesForConfiguration: [
+      "GET /orgs/{org}/code-security/configurations/{configuration_id}/repositories"
+    ],
+    getRepositoriesForEnterpriseConfiguration: [
+      "GET /enterprises/{enterprise}/code-security/configurations/{configuration_id}/repositories"
+    ],
+    getSingleConfigurationForEnterprise: [
+      "GET /enterprises/{enterprise}/code-security/configurations/{configuration_id}"
+    ],
+    setConfigurationAsDefault: [
+      "PUT /orgs/{org}/code-security/configurations/{configuration_id}/defaults"
+    ],
+    setConfigurationAsDefaultForEnterprise: [
+      "PUT /enterprises/{enterprise}/code-security/configurations/{configuration_id}/defaults"
+    ],
+    updateConfiguration: [
+      "PATCH /orgs/{org}/code-security/configurations/{configuration_id}"
+    ],
+    updateEnterpriseConfiguration: [
+      "PATCH /enterprises/{enterprise}/code-security/configurations/{configuration_id}"
+    ]
+  },
+  codesOfConduct: {
+    getAllCodesOfConduct: ["GET /codes_of_conduct"],
+    getConductCode: ["GET /codes_of_conduct/{key}"]
+  },
+  codespaces: {
+    addRepositoryForSecretForAuthenticatedUser: [
+      "PUT /user/codespaces/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    addSelectedRepoToOrgSecret: [
+      "PUT /orgs/{org}/codespaces/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    checkPermissionsForDevcontainer: [
+      "GET /repos/{owner}/{repo}/codespaces/permissions_check"
+    ],
+    codespaceMachinesForAuthenticatedUser: [
+      "GET /user/codespaces/{codespace_name}/machines"
+    ],
+    createForAuthenticatedUser: ["POST /user/codespaces"],
+    createOrUpdateOrgSecret: [
+      "PUT /orgs/{org}/codespaces/secrets/{secret_name}"
+    ],
+    createOrUpdateRepoSecret: [
+      "PUT /repos/{owner}/{repo}/codespaces/secrets/{secret_name}"
+    ],
+    createOrUpdateSecretForAuthenticatedUser: [
+      "PUT /user/codespaces/secrets/{secret_name}"
+    ],
+    createWithPrForAuthenticatedUser: [
+      "POST /repos/{owner}/{repo}/pulls/{pull_number}/codespaces"
+    ],
+    createWithRepoForAuthenticatedUser: [
+      "POST /repos/{owner}/{repo}/codespaces"
+    ],
+    deleteForAuthenticatedUser: ["DELETE /user/codespaces/{codespace_name}"],
+    deleteFromOrganization: [
+      "DELETE /orgs/{org}/members/{username}/codespaces/{codespace_name}"
+    ],
+    deleteOrgSecret: ["DELETE /orgs/{org}/codespaces/secrets/{secret_name}"],
+    deleteRepoSecret: [
+      "DELETE /repos/{owner}/{repo}/codespaces/secrets/{secret_name}"
+    ],
+    deleteSecretForAuthenticatedUser: [
+      "DELETE /user/codespaces/secrets/{secret_name}"
+    ],
+    exportForAuthenticatedUser: [
+      "POST /user/codespaces/{codespace_name}/exports"
+    ],
+    getCodespacesForUserInOrg: [
+      "GET /orgs/{org}/members/{username}/codespaces"
+    ],
+    getExportDetailsForAuthenticatedUser: [
+      "GET /user/codespaces/{codespace_name}/exports/{export_id}"
+    ],
+    getForAuthenticatedUser: ["GET /user/codespaces/{codespace_name}"],
+    getOrgPublicKey: ["GET /orgs/{org}/codespaces/secrets/public-key"],
+    getOrgSecret: ["GET /orgs/{org}/codespaces/secrets/{secret_name}"],
+    getPublicKeyForAuthenticatedUser: [
+      "GET /user/codespaces/secrets/public-key"
+    ],
+    getRepoPublicKey: [
+      "GET /repos/{owner}/{repo}/codespaces/secrets/public-key"
+    ],
+    getRepoSecret: [
+      "GET /repos/{owner}/{repo}/codespaces/secrets/{secret_name}"
+    ],
+    getSecretForAuthenticatedUser: [
+      "GET /user/codespaces/secrets/{secret_name}"
+    ],
+    listDevcontainersInRepositoryForAuthenticatedUser: [
+      "GET /repos/{owner}/{repo}/codespaces/devcontainers"
+    ],
+    listForAuthenticatedUser: ["GET /user/codespaces"],
+    listInOrganization: [
+      "GET /orgs/{org}/codespaces",
+      {},
+      { renamedParameters: { org_id: "org" } }
+    ],
+    listInRepositoryForAuthenticatedUser: [
+      "GET /repos/{owner}/{repo}/codespaces"
+    ],
+    listOrgSecrets: ["GET /orgs/{org}/codespaces/secrets"],
+    listRepoSecrets: ["GET /repos/{owner}/{repo}/codespaces/secrets"],
+    listRepositoriesForSecretForAuthenticatedUser: [
+      "GET /user/codespaces/secrets/{secret_name}/repositories"
+    ],
+    listSecretsForAuthenticatedUser: ["GET /user/codespaces/secrets"],
+    listSelectedReposForOrgSecret: [
+      "GET /orgs/{org}/codespaces/secrets/{secret_name}/repositories"
+    ],
+    preFlightWithRepoForAuthenticatedUser: [
+      "GET /repos/{owner}/{repo}/codespaces/new"
+    ],
+    publishForAuthenticatedUser: [
+      "POST /user/codespaces/{codespace_name}/publish"
+    ],
+    removeRepositoryForSecretForAuthenticatedUser: [
+      "DELETE /user/codespaces/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    removeSelectedRepoFromOrgSecret: [
+      "DELETE /orgs/{org}/codespaces/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    repoMachinesForAuthenticatedUser: [
+      "GET /repos/{owner}/{repo}/codespaces/machines"
+    ],
+    setRepositoriesForSecretForAuthenticatedUser: [
+      "PUT /user/codespaces/secrets/{secret_name}/repositories"
+    ],
+    setSelectedReposForOrgSecret: [
+      "PUT /orgs/{org}/codespaces/secrets/{secret_name}/repositories"
+    ],
+    startForAuthenticatedUser: ["POST /user/codespaces/{codespace_name}/start"],
+    stopForAuthenticatedUser: ["POST /user/codespaces/{codespace_name}/stop"],
+    stopInOrganization: [
+      "POST /orgs/{org}/members/{username}/codespaces/{codespace_name}/stop"
+    ],
+    updateForAuthenticatedUser: ["PATCH /user/codespaces/{codespace_name}"]
+  },
+  copilot: {
+    addCopilotSeatsForTeams: [
+      "POST /orgs/{org}/copilot/billing/selected_teams"
+    ],
+    addCopilotSeatsForUsers: [
+      "POST /orgs/{org}/copilot/billing/selected_users"
+    ],
+    cancelCopilotSeatAssignmentForTeams: [
+      "DELETE /orgs/{org}/copilot/billing/selected_teams"
+    ],
+    cancelCopilotSeatAssignmentForUsers: [
+      "DELETE /orgs/{org}/copilot/billing/selected_users"
+    ],
+    copilotMetricsForOrganization: ["GET /orgs/{org}/copilot/metrics"],
+    copilotMetricsForTeam: ["GET /orgs/{org}/team/{team_slug}/copilot/metrics"],
+    getCopilotOrganizationDetails: ["GET /orgs/{org}/copilot/billing"],
+    getCopilotSeatDetailsForUser: [
+      "GET /orgs/{org}/members/{username}/copilot"
+    ],
+    listCopilotSeats: ["GET /orgs/{org}/copilot/billing/seats"]
+  },
+  credentials: { revoke: ["POST /credentials/revoke"] },
+  dependabot: {
+    addSelectedRepoToOrgSecret: [
+      "PUT /orgs/{org}/dependabot/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    createOrUpdateOrgSecret: [
+      "PUT /orgs/{org}/dependabot/secrets/{secret_name}"
+    ],
+    createOrUpdateRepoSecret: [
+      "PUT /repos/{owner}/{repo}/dependabot/secrets/{secret_name}"
+    ],
+    deleteOrgSecret: ["DELETE /orgs/{org}/dependabot/secrets/{secret_name}"],
+    deleteRepoSecret: [
+      "DELETE /repos/{owner}/{repo}/dependabot/secrets/{secret_name}"
+    ],
+    getAlert: ["GET /repos/{owner}/{repo}/dependabot/alerts/{alert_number}"],
+    getOrgPublicKey: ["GET /orgs/{org}/dependabot/secrets/public-key"],
+    getOrgSecret: ["GET /orgs/{org}/dependabot/secrets/{secret_name}"],
+    getRepoPublicKey: [
+      "GET /repos/{owner}/{repo}/dependabot/secrets/public-key"
+    ],
+    getRepoSecret: [
+      "GET /repos/{owner}/{repo}/dependabot/secrets/{secret_name}"
+    ],
+    listAlertsForEnterprise: [
+      "GET /enterprises/{enterprise}/dependabot/alerts"
+    ],
+    listAlertsForOrg: ["GET /orgs/{org}/dependabot/alerts"],
+    listAlertsForRepo: ["GET /repos/{owner}/{repo}/dependabot/alerts"],
+    listOrgSecrets: ["GET /orgs/{org}/dependabot/secrets"],
+    listRepoSecrets: ["GET /repos/{owner}/{repo}/dependabot/secrets"],
+    listSelectedReposForOrgSecret: [
+      "GET /orgs/{org}/dependabot/secrets/{secret_name}/repositories"
+    ],
+    removeSelectedRepoFromOrgSecret: [
+      "DELETE /orgs/{org}/dependabot/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    repositoryAccessForOrg: [
+      "GET /organizations/{org}/dependabot/repository-access"
+    ],
+    setRepositoryAccessDefaultLevel: [
+      "PUT /organizations/{org}/dependabot/repository-access/default-level"
+    ],
+    setSelectedReposForOrgSecret: [
+      "PUT /orgs/{org}/dependabot/secrets/{secret_name}/repositories"
+    ],
+    updateAlert: [
+      "PATCH /repos/{owner}/{repo}/dependabot/alerts/{alert_number}"
+    ],
+    updateRepositoryAccessForOrg: [
+      "PATCH /organizations/{org}/dependabot/repository-access"
+    ]
+  },
+  dependencyGraph: {
+    createRepositorySnapshot: [
+      "POST /repos/{owner}/{repo}/dependency-graph/snapshots"
+    ],
+    diffRange: [
+      "GET /repos/{owner}/{repo}/dependency-graph/compare/{basehead}"
+    ],
+    exportSbom: ["GET /repos/{owner}/{repo}/dependency-graph/sbom"]
+  },
+  emojis: { get: ["GET /emojis"] },
+  enterpriseTeamMemberships: {
+    add: [
+      "PUT /enterprises/{enterprise}/teams/{enterprise-team}/memberships/{username}"
+    ],
+    bulkAdd: [
+      "POST /enterprises/{enterprise}/teams/{enterprise-team}/memberships/add"
+    ],
+    bulkRemove: [
+      "POST /enterprises/{enterprise}/teams/{enterprise-team}/memberships/remove"
+    ],
+    get: [
+      "GET /enterprises/{enterprise}/teams/{enterprise-team}/memberships/{username}"
+    ],
+    list: ["GET /enterprises/{enterprise}/teams/{enterprise-team}/memberships"],
+    remove: [
+      "DELETE /enterprises/{enterprise}/teams/{enterprise-team}/memberships/{username}"
+    ]
+  },
+  enterpriseTeamOrganizations: {
+    add: [
+      "PUT /enterprises/{enterprise}/teams/{enterprise-team}/organizations/{org}"
+    ],
+    bulkAdd: [
+      "POST /enterprises/{enterprise}/teams/{enterprise-team}/organizations/add"
+    ],
+    bulkRemove: [
+      "POST /enterprises/{enterprise}/teams/{enterprise-team}/organizations/remove"
+    ],
+    delete: [
+      "DELETE /enterprises/{enterprise}/teams/{enterprise-team}/organizations/{org}"
+    ],
+    getAssignment: [
+      "GET /enterprises/{enterprise}/teams/{enterprise-team}/organizations/{org}"
+    ],
+    getAssignments: [
+      "GET /enterprises/{enterprise}/teams/{enterprise-team}/organizations"
+    ]
+  },
+  enterpriseTeams: {
+    create: ["POST /enterprises/{enterprise}/teams"],
+    delete: ["DELETE /enterprises/{enterprise}/teams/{team_slug}"],
+    get: ["GET /enterprises/{enterprise}/teams/{team_slug}"],
+    list: ["GET /enterprises/{enterprise}/teams"],
+    update: ["PATCH /enterprises/{enterprise}/teams/{team_slug}"]
+  },
+  gists: {
+    checkIsStarred: ["GET /gists/{gist_id}/star"],
+    create: ["POST /gists"],
+    createComment: ["POST /gists/{gist_id}/comments"],
+    delete: ["DELETE /gists/{gist_id}"],
+    deleteComment: ["DELETE /gists/{gist_id}/comments/{comment_id}"],
+    fork: ["POST /gists/{gist_id}/forks"],
+    get: ["GET /gists/{gist_id}"],
+    getComment: ["GET /gists/{gist_id}/comments/{comment_id}"],
+    getRevision: ["GET /gists/{gist_id}/{sha}"],
+    list: ["GET /gists"],
+    listComments: ["GET /gists/{gist_id}/comments"],
+    listCommits: ["GET /gists/{gist_id}/commits"],
+    listForUser: ["GET /users/{username}/gists"],
+    listForks: ["GET /gists/{gist_id}/forks"],
+    listPublic: ["GET /gists/public"],
+    listStarred: ["GET /gists/starred"],
+    star: ["PUT /gists/{gist_id}/star"],
+    unstar: ["DELETE /gists/{gist_id}/star"],
+    update: ["PATCH /gists/{gist_id}"],
+    updateComment: ["PATCH /gists/{gist_id}/comments/{comment_id}"]
+  },
+  git: {
+    createBlob: ["POST /repos/{owner}/{repo}/git/blobs"],
+    createCommit: ["POST /repos/{owner}/{repo}/git/commits"],
+    createRef: ["POST /repos/{owner}/{repo}/git/refs"],
+    createTag: ["POST /repos/{owner}/{repo}/git/tags"],
+    createTree: ["POST /repos/{owner}/{repo}/git/trees"],
+    deleteRef: ["DELETE /repos/{owner}/{repo}/git/refs/{ref}"],
+    getBlob: ["GET /repos/{owner}/{repo}/git/blobs/{file_sha}"],
+    getCommit: ["GET /repos/{owner}/{repo}/git/commits/{commit_sha}"],
+    getRef: ["GET /repos/{owner}/{repo}/git/ref/{ref}"],
+    getTag: ["GET /repos/{owner}/{repo}/git/tags/{tag_sha}"],
+    getTree: ["GET /repos/{owner}/{repo}/git/trees/{tree_sha}"],
+    listMatchingRefs: ["GET /repos/{owner}/{repo}/git/matching-refs/{ref}"],
+    updateRef: ["PATCH /repos/{owner}/{repo}/git/refs/{ref}"]
+  },
+  gitignore: {
+    getAllTemplates: ["GET /gitignore/templates"],
+    getTemplate: ["GET /gitignore/templates/{name}"]
+  },
+  hostedCompute: {
+    createNetworkConfigurationForOrg: [
+      "POST /orgs/{org}/settings/network-configurations"
+    ],
+    deleteNetworkConfigurationFromOrg: [
+      "DELETE /orgs/{org}/settings/network-configurations/{network_configuration_id}"
+    ],
+    getNetworkConfigurationForOrg: [
+      "GET /orgs/{org}/settings/network-configurations/{network_configuration_id}"
+    ],
+    getNetworkSettingsForOrg: [
+      "GET /orgs/{org}/settings/network-settings/{network_settings_id}"
+    ],
+    listNetworkConfigurationsForOrg: [
+      "GET /orgs/{org}/settings/network-configurations"
+    ],
+    updateNetworkConfigurationForOrg: [
+      "PATCH /orgs/{org}/settings/network-configurations/{network_configuration_id}"
+    ]
+  },
+  interactions: {
+    getRestrictionsForAuthenticatedUser: ["GET /user/interaction-limits"],
+    getRestrictionsForOrg: ["GET /orgs/{org}/interaction-limits"],
+    getRestrictionsForRepo: ["GET /repos/{owner}/{repo}/interaction-limits"],
+    getRestrictionsForYourPublicRepos: [
+      "GET /user/interaction-limits",
+      {},
+      { renamed: ["interactions", "getRestrictionsForAuthenticatedUser"] }
+    ],
+    removeRestrictionsForAuthenticatedUser: ["DELETE /user/interaction-limits"],
+    removeRestrictionsForOrg: ["DELETE /orgs/{org}/interaction-limits"],
+    removeRestrictionsForRepo: [
+      "DELETE /repos/{owner}/{repo}/interaction-limits"
+    ],
+    removeRestrictionsForYourPublicRepos: [
+      "DELETE /user/interaction-limits",
+      {},
+      { renamed: ["interactions", "removeRestrictionsForAuthenticatedUser"] }
+    ],
+    setRestrictionsForAuthenticatedUser: ["PUT /user/interaction-limits"],
+    setRestrictionsForOrg: ["PUT /orgs/{org}/interaction-limits"],
+    setRestrictionsForRepo: ["PUT /repos/{owner}/{repo}/interaction-limits"],
+    setRestrictionsForYourPublicRepos: [
+      "PUT /user/interaction-limits",
+      {},
+      { renamed: ["interactions", "setRestrictionsForAuthenticatedUser"] }
+    ]
+  },
+  issues: {
+    addAssignees: [
+      "POST /repos/{owner}/{repo}/issues/{issue_number}/assignees"
+    ],
+    addBlockedByDependency: [
+      "POST /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by"
+    ],
+    addLabels: ["POST /repos/{owner}/{repo}/issues/{issue_number}/labels"],
+    addSubIssue: [
+      "POST /repos/{owner}/{repo}/issues/{issue_number}/sub_issues"
+    ],
+    checkUserCanBeAssigned: ["GET /repos/{owner}/{repo}/assignees/{assignee}"],
+    checkUserCanBeAssignedToIssue: [
+      "GET /repos/{owner}/{repo}/issues/{issue_number}/assignees/{assignee}"
+    ],
+    create: ["POST /repos/{owner}/{repo}/issues"],
+    createComment: [
+      "POST /repos/{owner}/{repo}/issues/{issue_number}/comments"
+    ],
+    createLabel: ["POST /repos/{owner}/{repo}/labels"],
+    createMilestone: ["POST /repos/{owner}/{repo}/milestones"],
+    deleteComment: [
+      "DELETE /repos/{owner}/{repo}/issues/comments/{comment_id}"
+    ],
+    deleteLabel: ["DELETE /repos/{owner}/{repo}/labels/{name}"],
+    deleteMilestone: [
+      "DELETE /repos/{owner}/{repo}/milestones/{milestone_number}"
+    ],
+    get: ["GET /repos/{owner}/{repo}/issues/{issue_number}"],
+    getComment: ["GET /repos/{owner}/{repo}/issues/comments/{comment_id}"],
+    getEvent: ["GET /repos/{owner}/{repo}/issues/events/{event_id}"],
+    getLabel: ["GET /repos/{owner}/{repo}/labels/{name}"],
+    getMilestone: ["GET /repos/{owner}/{repo}/milestones/{milestone_number}"],
+    getParent: ["GET /repos/{owner}/{repo}/issues/{issue_number}/parent"],
+    list: ["GET /issues"],
+    listAssignees: ["GET /repos/{owner}/{repo}/assignees"],
+    listComments: ["GET /repos/{owner}/{repo}/issues/{issue_number}/comments"],
+    listCommentsForRepo: ["GET /repos/{owner}/{repo}/issues/comments"],
+    listDependenciesBlockedBy: [
+      "GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by"
+    ],
+    listDependenciesBlocking: [
+      "GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocking"
+    ],
+    listEvents: ["GET /repos/{owner}/{repo}/issues/{issue_number}/events"],
+    listEventsForRepo: ["GET /repos/{owner}/{repo}/issues/events"],
+    listEventsForTimeline: [
+      "GET /repos/{owner}/{repo}/issues/{issue_number}/timeline"
+    ],
+    listForAuthenticatedUser: ["GET /user/issues"],
+    listForOrg: ["GET /orgs/{org}/issues"],
+    listForRepo: ["GET /repos/{owner}/{repo}/issues"],
+    listLabelsForMilestone: [
+      "GET /repos/{owner}/{repo}/milestones/{milestone_number}/labels"
+    ],
+    listLabelsForRepo: ["GET /repos/{owner}/{repo}/labels"],
+    listLabelsOnIssue: [
+      "GET /repos/{owner}/{repo}/issues/{issue_number}/labels"
+    ],
+    listMilestones: ["GET /repos/{owner}/{repo}/milestones"],
+    listSubIssues: [
+      "GET /repos/{owner}/{repo}/issues/{issue_number}/sub_issues"
+    ],
+    lock: ["PUT /repos/{owner}/{repo}/issues/{issue_number}/lock"],
+    removeAllLabels: [
+      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels"
+    ],
+    removeAssignees: [
+      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/assignees"
+    ],
+    removeDependencyBlockedBy: [
+      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by/{issue_id}"
+    ],
+    removeLabel: [
+      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels/{name}"
+    ],
+    removeSubIssue: [
+      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/sub_issue"
+    ],
+    reprioritizeSubIssue: [
+      "PATCH /repos/{owner}/{repo}/issues/{issue_number}/sub_issues/priority"
+    ],
+    setLabels: ["PUT /repos/{owner}/{repo}/issues/{issue_number}/labels"],
+    unlock: ["DELETE /repos/{owner}/{repo}/issues/{issue_number}/lock"],
+    update: ["PATCH /repos/{owner}/{repo}/issues/{issue_number}"],
+    updateComment: ["PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}"],
+    updateLabel: ["PATCH /repos/{owner}/{repo}/labels/{name}"],
+    updateMilestone: [
+      "PATCH /repos/{owner}/{repo}/milestones/{milestone_number}"
+    ]
+  },
+  licenses: {
+    get: ["GET /licenses/{license}"],
+    getAllCommonlyUsed: ["GET /licenses"],
+    getForRepo: ["GET /repos/{owner}/{repo}/license"]
+  },
+  markdown: {
+    render: ["POST /markdown"],
+    renderRaw: [
+      "POST /markdown/raw",
+      { headers: { "content-type": "text/plain; charset=utf-8" } }
+    ]
+  },
+  meta: {
+    get: ["GET /meta"],
+    getAllVersions: ["GET /versions"],
+    getOctocat: ["GET /octocat"],
+    getZen: ["GET /zen"],
+    root: ["GET /"]
+  },
+  migrations: {
+    deleteArchiveForAuthenticatedUser: [
+      "DELETE /user/migrations/{migration_id}/archive"
+    ],
+    deleteArchiveForOrg: [
+      "DELETE /orgs/{org}/migrations/{migration_id}/archive"
+    ],
+    downloadArchiveForOrg: [
+      "GET /orgs/{org}/migrations/{migration_id}/archive"
+    ],
+    getArchiveForAuthenticatedUser: [
+      "GET /user/migrations/{migration_id}/archive"
+    ],
+    getStatusForAuthenticatedUser: ["GET /user/migrations/{migration_id}"],
+    getStatusForOrg: ["GET /orgs/{org}/migrations/{migration_id}"],
+    listForAuthenticatedUser: ["GET /user/migrations"],
+    listForOrg: ["GET /orgs/{org}/migrations"],
+    listReposForAuthenticatedUser: [
+      "GET /user/migrations/{migration_id}/repositories"
+    ],
+    listReposForOrg: ["GET /orgs/{org}/migrations/{migration_id}/repositories"],
+    listReposForUser: [
+      "GET /user/migrations/{migration_id}/repositories",
+      {},
+      { renamed: ["migrations", "listReposForAuthenticatedUser"] }
+    ],
+    startForAuthenticatedUser: ["POST /user/migrations"],
+    startForOrg: ["POST /orgs/{org}/migrations"],
+    unlockRepoForAuthenticatedUser: [
+      "DELETE /user/migrations/{migration_id}/repos/{repo_name}/lock"
+    ],
+    unlockRepoForOrg: [
+      "DELETE /orgs/{org}/migrations/{migration_id}/repos/{repo_name}/lock"
+    ]
+  },
+  oidc: {
+    getOidcCustomSubTemplateForOrg: [
+      "GET /orgs/{org}/actions/oidc/customization/sub"
+    ],
+    updateOidcCustomSubTemplateForOrg: [
+      "PUT /orgs/{org}/actions/oidc/customization/sub"
+    ]
+  },
+  orgs: {
+    addSecurityManagerTeam: [
+      "PUT /orgs/{org}/security-managers/teams/{team_slug}",
+      {},
+      {
+        deprecated: "octokit.rest.orgs.addSecurityManagerTeam() is deprecated, see https://docs.github.com/rest/orgs/security-managers#add-a-security-manager-team"
+      }
+    ],
+    assignTeamToOrgRole: [
+      "PUT /orgs/{org}/organization-roles/teams/{team_slug}/{role_id}"
+    ],
+    assignUserToOrgRole: [
+      "PUT /orgs/{org}/organization-roles/users/{username}/{role_id}"
+    ],
+    blockUser: ["PUT /orgs/{org}/blocks/{username}"],
+    cancelInvitation: ["DELETE /orgs/{org}/invitations/{invitation_id}"],
+    checkBlockedUser: ["GET /orgs/{org}/blocks/{username}"],
+    checkMembershipForUser: ["GET /orgs/{org}/members/{username}"],
+    checkPublicMembershipForUser: ["GET /orgs/{org}/public_members/{username}"],
+    convertMemberToOutsideCollaborator: [
+      "PUT /orgs/{org}/outside_collaborators/{username}"
+    ],
+    createArtifactStorageRecord: [
+      "POST /orgs/{org}/artifacts/metadata/storage-record"
+    ],
+    createInvitation: ["POST /orgs/{org}/invitations"],
+    createIssueType: ["POST /orgs/{org}/issue-types"],
+    createWebhook: ["POST /orgs/{org}/hooks"],
+    customPropertiesForOrgsCreateOrUpdateOrganizationValues: [
+      "PATCH /organizations/{org}/org-properties/values"
+    ],
+    customPropertiesForOrgsGetOrganizationValues: [
+      "GET /organizations/{org}/org-properties/values"
+    ],
+    customPropertiesForReposCreateOrUpdateOrganizationDefinition: [
+      "PUT /orgs/{org}/properties/schema/{custom_property_name}"
+    ],
+    customPropertiesForReposCreateOrUpdateOrganizationDefinitions: [
+      "PATCH /orgs/{org}/properties/schema"
+    ],
+    customPropertiesForReposCreateOrUpdateOrganizationValues: [
+      "PATCH /orgs/{org}/properties/values"
+    ],
+    customPropertiesForReposDeleteOrganizationDefinition: [
+      "DELETE /orgs/{org}/properties/schema/{custom_property_name}"
+    ],
+    customPropertiesForReposGetOrganizationDefinition: [
+      "GET /orgs/{org}/properties/schema/{custom_property_name}"
+    ],
+    customPropertiesForReposGetOrganizationDefinitions: [
+      "GET /orgs/{org}/properties/schema"
+    ],
+    customPropertiesForReposGetOrganizationValues: [
+      "GET /orgs/{org}/properties/values"
+    ],
+    delete: ["DELETE /orgs/{org}"],
+    deleteAttestationsBulk: ["POST /orgs/{org}/attestations/delete-request"],
+    deleteAttestationsById: [
+      "DELETE /orgs/{org}/attestations/{attestation_id}"
+    ],
+    deleteAttestationsBySubjectDigest: [
+      "DELETE /orgs/{org}/attestations/digest/{subject_digest}"
+    ],
+    deleteIssueType: ["DELETE /orgs/{org}/issue-types/{issue_type_id}"],
+    deleteWebhook: ["DELETE /orgs/{org}/hooks/{hook_id}"],
+    disableSelectedRepositoryImmutableReleasesOrganization: [
+      "DELETE /orgs/{org}/settings/immutable-releases/repositories/{repository_id}"
+    ],
+    enableSelectedRepositoryImmutableReleasesOrganization: [
+      "PUT /orgs/{org}/settings/immutable-releases/repositories/{repository_id}"
+    ],
+    get: ["GET /orgs/{org}"],
+    getImmutableReleasesSettings: [
+      "GET /orgs/{org}/settings/immutable-releases"
+    ],
+    getImmutableReleasesSettingsRepositories: [
+      "GET /orgs/{org}/settings/immutable-releases/repositories"
+    ],
+    getMembershipForAuthenticatedUser: ["GET /user/memberships/orgs/{org}"],
+    getMembershipForUser: ["GET /orgs/{org}/memberships/{username}"],
+    getOrgRole: ["GET /orgs/{org}/organization-roles/{role_id}"],
+    getOrgRulesetHistory: ["GET /orgs/{org}/rulesets/{ruleset_id}/history"],
+    getOrgRulesetVersion: [
+      "GET /orgs/{org}/rulesets/{ruleset_id}/history/{version_id}"
+    ],
+    getWebhook: ["GET /orgs/{org}/hooks/{hook_id}"],
+    getWebhookConfigForOrg: ["GET /orgs/{org}/hooks/{hook_id}/config"],
+    getWebhookDelivery: [
+      "GET /orgs/{org}/hooks/{hook_id}/deliveries/{delivery_id}"
+    ],
+    list: ["GET /organizations"],
+    listAppInstallations: ["GET /orgs/{org}/installations"],
+    listArtifactStorageRecords: [
+      "GET /orgs/{org}/artifacts/{subject_digest}/metadata/storage-records"
+    ],
+    listAttestationRepositories: ["GET /orgs/{org}/attestations/repositories"],
+    listAttestations: ["GET /orgs/{org}/attestations/{subject_digest}"],
+    listAttestationsBulk: [
+      "POST /orgs/{org}/attestations/bulk-list{?per_page,before,after}"
+    ],
+    listBlockedUsers: ["GET /orgs/{org}/blocks"],
+    listFailedInvitations: ["GET /orgs/{org}/failed_invitations"],
+    listForAuthenticatedUser: ["GET /user/orgs"],
+    listForUser: ["GET /users/{username}/orgs"],
+    listInvitationTeams: ["GET /orgs/{org}/invitations/{invitation_id}/teams"],
+    listIssueTypes: ["GET /orgs/{org}/issue-types"],
+    listMembers: ["GET /orgs/{org}/members"],
+    listMembershipsForAuthenticatedUser: ["GET /user/memberships/orgs"],
+    listOrgRoleTeams: ["GET /orgs/{org}/organization-roles/{role_id}/teams"],
+    listOrgRoleUsers: ["GET /orgs/{org}/organization-roles/{role_id}/users"],
+    listOrgRoles: ["GET /orgs/{org}/organization-roles"],
+    listOrganizationFineGrainedPermissions: [
+      "GET /orgs/{org}/organization-fine-grained-permissions"
+    ],
+    listOutsideCollaborators: ["GET /orgs/{org}/outside_collaborators"],
+    listPatGrantRepositories: [
+      "GET /orgs/{org}/personal-access-tokens/{pat_id}/repositories"
+    ],
+    listPatGrantRequestRepositories: [
+      "GET /orgs/{org}/personal-access-token-requests/{pat_request_id}/repositories"
+    ],
+    listPatGrantRequests: ["GET /orgs/{org}/personal-access-token-requests"],
+    listPatGrants: ["GET /orgs/{org}/personal-access-tokens"],
+    listPendingInvitations: ["GET /orgs/{org}/invitations"],
+    listPublicMembers: ["GET /orgs/{org}/public_members"],
+    listSecurityManagerTeams: [
+      "GET /orgs/{org}/security-managers",
+      {},
+      {
+        deprecated: "octokit.rest.orgs.listSecurityManagerTeams() is deprecated, see https://docs.github.com/rest/orgs/security-managers#list-security-manager-teams"
+      }
+    ],
+    listWebhookDeliveries: ["GET /orgs/{org}/hooks/{hook_id}/deliveries"],
+    listWebhooks: ["GET /orgs/{org}/hooks"],
+    pingWebhook: ["POST /orgs/{org}/hooks/{hook_id}/pings"],
+    redeliverWebhookDelivery: [
+      "POST /orgs/{org}/hooks/{hook_id}/deliveries/{delivery_id}/attempts"
+    ],
+    removeMember: ["DELETE /orgs/{org}/members/{username}"],
+    removeMembershipForUser: ["DELETE /orgs/{org}/memberships/{username}"],
+    removeOutsideCollaborator: [
+      "DELETE /orgs/{org}/outside_collaborators/{username}"
+    ],
+    removePublicMembershipForAuthenticatedUser: [
+      "DELETE /orgs/{org}/public_members/{username}"
+    ],
+    removeSecurityManagerTeam: [
+      "DELETE /orgs/{org}/security-managers/teams/{team_slug}",
+      {},
+      {
+        deprecated: "octokit.rest.orgs.removeSecurityManagerTeam() is deprecated, see https://docs.github.com/rest/orgs/security-managers#remove-a-security-manager-team"
+      }
+    ],
+    reviewPatGrantRequest: [
+      "POST /orgs/{org}/personal-access-token-requests/{pat_request_id}"
+    ],
+    reviewPatGrantRequestsInBulk: [
+      "POST /orgs/{org}/personal-access-token-requests"
+    ],
+    revokeAllOrgRolesTeam: [
+      "DELETE /orgs/{org}/organization-roles/teams/{team_slug}"
+    ],
+    revokeAllOrgRolesUser: [
+      "DELETE /orgs/{org}/organization-roles/users/{username}"
+    ],
+    revokeOrgRoleTeam: [
+      "DELETE /orgs/{org}/organization-roles/teams/{team_slug}/{role_id}"
+    ],
+    revokeOrgRoleUser: [
+      "DELETE /orgs/{org}/organization-roles/users/{username}/{role_id}"
+    ],
+    setImmutableReleasesSettings: [
+      "PUT /orgs/{org}/settings/immutable-releases"
+    ],
+    setImmutableReleasesSettingsRepositories: [
+      "PUT /orgs/{org}/settings/immutable-releases/repositories"
+    ],
+    setMembershipForUser: ["PUT /orgs/{org}/memberships/{username}"],
+    setPublicMembershipForAuthenticatedUser: [
+      "PUT /orgs/{org}/public_members/{username}"
+    ],
+    unblockUser: ["DELETE /orgs/{org}/blocks/{username}"],
+    update: ["PATCH /orgs/{org}"],
+    updateIssueType: ["PUT /orgs/{org}/issue-types/{issue_type_id}"],
+    updateMembershipForAuthenticatedUser: [
+      "PATCH /user/memberships/orgs/{org}"
+    ],
+    updatePatAccess: ["POST /orgs/{org}/personal-access-tokens/{pat_id}"],
+    updatePatAccesses: ["POST /orgs/{org}/personal-access-tokens"],
+    updateWebhook: ["PATCH /orgs/{org}/hooks/{hook_id}"],
+    updateWebhookConfigForOrg: ["PATCH /orgs/{org}/hooks/{hook_id}/config"]
+  },
+  packages: {
+    deletePackageForAuthenticatedUser: [
+      "DELETE /user/packages/{package_type}/{package_name}"
+    ],
+    deletePackageForOrg: [
+      "DELETE /orgs/{org}/packages/{package_type}/{package_name}"
+    ],
+    deletePackageForUser: [
+      "DELETE /users/{username}/packages/{package_type}/{package_name}"
+    ],
+    deletePackageVersionForAuthenticatedUser: [
+      "DELETE /user/packages/{package_type}/{package_name}/versions/{package_version_id}"
+    ],
+    deletePackageVersionForOrg: [
+      "DELETE /orgs/{org}/packages/{package_type}/{package_name}/versions/{package_version_id}"
+    ],
+    deletePackageVersionForUser: [
+      "DELETE /users/{username}/packages/{package_type}/{package_name}/versions/{package_version_id}"
+    ],
+    getAllPackageVersionsForAPackageOwnedByAnOrg: [
+      "GET /orgs/{org}/packages/{package_type}/{package_name}/versions",
+      {},
+      { renamed: ["packages", "getAllPackageVersionsForPackageOwnedByOrg"] }
+    ],
+    getAllPackageVersionsForAPackageOwnedByTheAuthenticatedUser: [
+      "GET /user/packages/{package_type}/{package_name}/versions",
+      {},
+      {
+        renamed: [
+          "packages",
+          "getAllPackageVersionsForPackageOwnedByAuthenticatedUser"
+        ]
+      }
+    ],
+    getAllPackageVersionsForPackageOwnedByAuthenticatedUser: [
+      "GET /user/packages/{package_type}/{package_name}/versions"
+    ],
+    getAllPackageVersionsForPackageOwnedByOrg: [
+      "GET /orgs/{org}/packages/{package_type}/{package_name}/versions"
+    ],
+    getAllPackageVersionsForPackageOwnedByUser: [
+      "GET /users/{username}/packages/{package_type}/{package_name}/versions"
+    ],
+    getPackageForAuthenticatedUser: [
+      "GET /user/packages/{package_type}/{package_name}"
+    ],
+    getPackageForOrganization: [
+      "GET /orgs/{org}/packages/{package_type}/{package_name}"
+    ],
+    getPackageForUser: [
+      "GET /users/{username}/packages/{package_type}/{package_name}"
+    ],
+    getPackageVersionForAuthenticatedUser: [
+      "GET /user/packages/{package_type}/{package_name}/versions/{package_version_id}"
+    ],
+    getPackageVersionForOrganization: [
+      "GET /orgs/{org}/packages/{package_type}/{package_name}/versions/{package_version_id}"
+    ],
+    getPackageVersionForUser: [
+      "GET /users/{username}/packages/{package_type}/{package_name}/versions/{package_version_id}"
+    ],
+    listDockerMigrationConflictingPackagesForAuthenticatedUser: [
+      "GET /user/docker/conflicts"
+    ],
+    listDockerMigrationConflictingPackagesForOrganization: [
+      "GET /orgs/{org}/docker/conflicts"
+    ],
+    listDockerMigrationConflictingPackagesForUser: [
+      "GET /users/{username}/docker/conflicts"
+    ],
+    listPackagesForAuthenticatedUser: ["GET /user/packages"],
+    listPackagesForOrganization: ["GET /orgs/{org}/packages"],
+    listPackagesForUser: ["GET /users/{username}/packages"],
+    restorePackageForAuthenticatedUser: [
+      "POST /user/packages/{package_type}/{package_name}/restore{?token}"
+    ],
+    restorePackageForOrg: [
+      "POST /orgs/{org}/packages/{package_type}/{package_name}/restore{?token}"
+    ],
+    restorePackageForUser: [
+      "POST /users/{username}/packages/{package_type}/{package_name}/restore{?token}"
+    ],
+    restorePackageVersionForAuthenticatedUser: [
+      "POST /user/packages/{package_type}/{package_name}/versions/{package_version_id}/restore"
+    ],
+    restorePackageVersionForOrg: [
+      "POST /orgs/{org}/packages/{package_type}/{package_name}/versions/{package_version_id}/restore"
+    ],
+    restorePackageVersionForUser: [
+      "POST /users/{username}/packages/{package_type}/{package_name}/versions/{package_version_id}/restore"
+    ]
+  },
+  privateRegistries: {
+    createOrgPrivateRegistry: ["POST /orgs/{org}/private-registries"],
+    deleteOrgPrivateRegistry: [
+      "DELETE /orgs/{org}/private-registries/{secret_name}"
+    ],
+    getOrgPrivateRegistry: ["GET /orgs/{org}/private-registries/{secret_name}"],
+    getOrgPublicKey: ["GET /orgs/{org}/private-registries/public-key"],
+    listOrgPrivateRegistries: ["GET /orgs/{org}/private-registries"],
+    updateOrgPrivateRegistry: [
+      "PATCH /orgs/{org}/private-registries/{secret_name}"
+    ]
+  },
+  projects: {
+    addItemForOrg: ["POST /orgs/{org}/projectsV2/{project_number}/items"],
+    addItemForUser: [
+      "POST /users/{username}/projectsV2/{project_number}/items"
+    ],
+    deleteItemForOrg: [
+      "DELETE /orgs/{org}/projectsV2/{project_number}/items/{item_id}"
+    ],
+    deleteItemForUser: [
+      "DELETE /users/{username}/projectsV2/{project_number}/items/{item_id}"
+    ],
+    getFieldForOrg: [
+      "GET /orgs/{org}/projectsV2/{project_number}/fields/{field_id}"
+    ],
+    getFieldForUser: [
+      "GET /users/{username}/projectsV2/{project_number}/fields/{field_id}"
+    ],
+    getForOrg: ["GET /orgs/{org}/projectsV2/{project_number}"],
+    getForUser: ["GET /users/{username}/projectsV2/{project_number}"],
+    getOrgItem: ["GET /orgs/{org}/projectsV2/{project_number}/items/{item_id}"],
+    getUserItem: [
+      "GET /users/{username}/projectsV2/{project_number}/items/{item_id}"
+    ],
+    listFieldsForOrg: ["GET /orgs/{org}/projectsV2/{project_number}/fields"],
+    listFieldsForUser: [
+      "GET /users/{username}/projectsV2/{project_number}/fields"
+    ],
+    listForOrg: ["GET /orgs/{org}/projectsV2"],
+    listForUser: ["GET /users/{username}/projectsV2"],
+    listItemsForOrg: ["GET /orgs/{org}/projectsV2/{project_number}/items"],
+    listItemsForUser: [
+      "GET /users/{username}/projectsV2/{project_number}/items"
+    ],
+    updateItemForOrg: [
+      "PATCH /orgs/{org}/projectsV2/{project_number}/items/{item_id}"
+    ],
+    updateItemForUser: [
+      "PATCH /users/{username}/projectsV2/{project_number}/items/{item_id}"
+    ]
+  },
+  pulls: {
+    checkIfMerged: ["GET /repos/{owner}/{repo}/pulls/{pull_number}/merge"],
+    create: ["POST /repos/{owner}/{repo}/pulls"],
+    createReplyForReviewComment: [
+      "POST /repos/{owner}/{repo}/pulls/{pull_number}/comments/{comment_id}/replies"
+    ],
+    createReview: ["POST /repos/{owner}/{repo}/pulls/{pull_number}/reviews"],
+    createReviewComment: [
+      "POST /repos/{owner}/{repo}/pulls/{pull_number}/comments"
+    ],
+    deletePendingReview: [
+      "DELETE /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}"
+    ],
+    deleteReviewComment: [
+      "DELETE /repos/{owner}/{repo}/pulls/comments/{comment_id}"
+    ],
+    dismissReview: [
+      "PUT /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/dismissals"
+    ],
+    get: ["GET /repos/{owner}/{repo}/pulls/{pull_number}"],
+    getReview: [
+      "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}"
+    ],
+    getReviewComment: ["GET /repos/{owner}/{repo}/pulls/comments/{comment_id}"],
+    list: ["GET /repos/{owner}/{repo}/pulls"],
+    listCommentsForReview: [
+      "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/comments"
+    ],
+    listCommits: ["GET /repos/{owner}/{repo}/pulls/{pull_number}/commits"],
+    listFiles: ["GET /repos/{owner}/{repo}/pulls/{pull_number}/files"],
+    listRequestedReviewers: [
+      "GET /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers"
+    ],
+    listReviewComments: [
+      "GET /repos/{owner}/{repo}/pulls/{pull_number}/comments"
+    ],
+    listReviewCommentsForRepo: ["GET /repos/{owner}/{repo}/pulls/comments"],
+    listReviews: ["GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews"],
+    merge: ["PUT /repos/{owner}/{repo}/pulls/{pull_number}/merge"],
+    removeRequestedReviewers: [
+      "DELETE /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers"
+    ],
+    requestReviewers: [
+      "POST /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers"
+    ],
+    submitReview: [
+      "POST /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/events"
+    ],
+    update: ["PATCH /repos/{owner}/{repo}/pulls/{pull_number}"],
+    updateBranch: [
+      "PUT /repos/{owner}/{repo}/pulls/{pull_number}/update-branch"
+    ],
+    updateReview: [
+      "PUT /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}"
+    ],
+    updateReviewComment: [
+      "PATCH /repos/{owner}/{repo}/pulls/comments/{comment_id}"
+    ]
+  },
+  rateLimit: { get: ["GET /rate_limit"] },
+  reactions: {
+    createForCommitComment: [
+      "POST /repos/{owner}/{repo}/comments/{comment_id}/reactions"
+    ],
+    createForIssue: [
+      "POST /repos/{owner}/{repo}/issues/{issue_number}/reactions"
+    ],
+    createForIssueComment: [
+      "POST /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions"
+    ],
+    createForPullRequestReviewComment: [
+      "POST /repos/{owner}/{repo}/pulls/comments/{comment_id}/reactions"
+    ],
+    createForRelease: [
+      "POST /repos/{owner}/{repo}/releases/{release_id}/reactions"
+    ],
+    createForTeamDiscussionCommentInOrg: [
+      "POST /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}/reactions"
+    ],
+    createForTeamDiscussionInOrg: [
+      "POST /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/reactions"
+    ],
+    deleteForCommitComment: [
+      "DELETE /repos/{owner}/{repo}/comments/{comment_id}/reactions/{reaction_id}"
+    ],
+    deleteForIssue: [
+      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/reactions/{reaction_id}"
+    ],
+    deleteForIssueComment: [
+      "DELETE /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions/{reaction_id}"
+    ],
+    deleteForPullRequestComment: [
+      "DELETE /repos/{owner}/{repo}/pulls/comments/{comment_id}/reactions/{reaction_id}"
+    ],
+    deleteForRelease: [
+      "DELETE /repos/{owner}/{repo}/releases/{release_id}/reactions/{reaction_id}"
+    ],
+    deleteForTeamDiscussion: [
+      "DELETE /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/reactions/{reaction_id}"
+    ],
+    deleteForTeamDiscussionComment: [
+      "DELETE /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}/reactions/{reaction_id}"
+    ],
+    listForCommitComment: [
+      "GET /repos/{owner}/{repo}/comments/{comment_id}/reactions"
+    ],
+    listForIssue: ["GET /repos/{owner}/{repo}/issues/{issue_number}/reactions"],
+    listForIssueComment: [
+      "GET /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions"
+    ],
+    listForPullRequestReviewComment: [
+      "GET /repos/{owner}/{repo}/pulls/comments/{comment_id}/reactions"
+    ],
+    listForRelease: [
+      "GET /repos/{owner}/{repo}/releases/{release_id}/reactions"
+    ],
+    listForTeamDiscussionCommentInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}/reactions"
+    ],
+    listForTeamDiscussionInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/reactions"
+    ]
+  },
+  repos: {
+    acceptInvitation: [
+      "PATCH /user/repository_invitations/{invitation_id}",
+      {},
+      { renamed: ["repos", "acceptInvitationForAuthenticatedUser"] }
+    ],
+    acceptInvitationForAuthenticatedUser: [
+      "PATCH /user/repository_invitations/{invitation_id}"
+    ],
+    addAppAccessRestrictions: [
+      "POST /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/apps",
+      {},
+      { mapToData: "apps" }
+    ],
+    addCollaborator: ["PUT /repos/{owner}/{repo}/collaborators/{username}"],
+    addStatusCheckContexts: [
+      "POST /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks/contexts",
+      {},
+      { mapToData: "contexts" }
+    ],
+    addTeamAccessRestrictions: [
+      "POST /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/teams",
+      {},
+      { mapToData: "teams" }
+    ],
+    addUserAccessRestrictions: [
+      "POST /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/users",
+      {},
+      { mapToData: "users" }
+    ],
+    cancelPagesDeployment: [
+      "POST /repos/{owner}/{repo}/pages/deployments/{pages_deployment_id}/cancel"
+    ],
+    checkAutomatedSecurityFixes: [
+      "GET /repos/{owner}/{repo}/automated-security-fixes"
+    ],
+    checkCollaborator: ["GET /repos/{owner}/{repo}/collaborators/{username}"],
+    checkImmutableReleases: ["GET /repos/{owner}/{repo}/immutable-releases"],
+    checkPrivateVulnerabilityReporting: [
+      "GET /repos/{owner}/{repo}/private-vulnerability-reporting"
+    ],
+    checkVulnerabilityAlerts: [
+      "GET /repos/{owner}/{repo}/vulnerability-alerts"
+    ],
+    codeownersErrors: ["GET /repos/{owner}/{repo}/codeowners/errors"],
+    compareCommits: ["GET /repos/{owner}/{repo}/compare/{base}...{head}"],
+    compareCommitsWithBasehead: [
+      "GET /repos/{owner}/{repo}/compare/{basehead}"
+    ],
+    createAttestation: ["POST /repos/{owner}/{repo}/attestations"],
+    createAutolink: ["POST /repos/{owner}/{repo}/autolinks"],
+    createCommitComment: [
+      "POST /repos/{owner}/{repo}/commits/{commit_sha}/comments"
+    ],
+    createCommitSignatureProtection: [
+      "POST /repos/{owner}/{repo}/branches/{branch}/protection/required_signatures"
+    ],
+    createCommitStatus: ["POST /repos/{owner}/{repo}/statuses/{sha}"],
+    createDeployKey: ["POST /repos/{owner}/{repo}/keys"],
+    createDeployment: ["POST /repos/{owner}/{repo}/deployments"],
+    createDeploymentBranchPolicy: [
+      "POST /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies"
+    ],
+    createDeploymentProtectionRule: [
+      "POST /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules"
+    ],
+    createDeploymentStatus: [
+      "POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses"
+    ],
+    createDispatchEvent: ["POST /repos/{owner}/{repo}/dispatches"],
+    createForAuthenticatedUser: ["POST /user/repos"],
+    createFork: ["POST /repos/{owner}/{repo}/forks"],
+    createInOrg: ["POST /orgs/{org}/repos"],
+    createOrUpdateEnvironment: [
+      "PUT /repos/{owner}/{repo}/environments/{environment_name}"
+    ],
+    createOrUpdateFileContents: ["PUT /repos/{owner}/{repo}/contents/{path}"],
+    createOrgRuleset: ["POST /orgs/{org}/rulesets"],
+    createPagesDeployment: ["POST /repos/{owner}/{repo}/pages/deployments"],
+    createPagesSite: ["POST /repos/{owner}/{repo}/pages"],
+    createRelease: ["POST /repos/{owner}/{repo}/releases"],
+    createRepoRuleset: ["POST /repos/{owner}/{repo}/rulesets"],
+    createUsingTemplate: [
+      "POST /repos/{template_owner}/{template_repo}/generate"
+    ],
+    createWebhook: ["POST /repos/{owner}/{repo}/hooks"],
+    customPropertiesForReposCreateOrUpdateRepositoryValues: [
+      "PATCH /repos/{owner}/{repo}/properties/values"
+    ],
+    customPropertiesForReposGetRepositoryValues: [
+      "GET /repos/{owner}/{repo}/properties/values"
+    ],
+    declineInvitation: [
+      "DELETE /user/repository_invitations/{invitation_id}",
+      {},
+      { renamed: ["repos", "declineInvitationForAuthenticatedUser"] }
+    ],
+    declineInvitationForAuthenticatedUser: [
+      "DELETE /user/repository_invitations/{invitation_id}"
+    ],
+    delete: ["DELETE /repos/{owner}/{repo}"],
+    deleteAccessRestrictions: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/restrictions"
+    ],
+    deleteAdminBranchProtection: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/enforce_admins"
+    ],
+    deleteAnEnvironment: [
+      "DELETE /repos/{owner}/{repo}/environments/{environment_name}"
+    ],
+    deleteAutolink: ["DELETE /repos/{owner}/{repo}/autolinks/{autolink_id}"],
+    deleteBranchProtection: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection"
+    ],
+    deleteCommitComment: ["DELETE /repos/{owner}/{repo}/comments/{comment_id}"],
+    deleteCommitSignatureProtection: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/required_signatures"
+    ],
+    deleteDeployKey: ["DELETE /repos/{owner}/{repo}/keys/{key_id}"],
+    deleteDeployment: [
+      "DELETE /repos/{owner}/{repo}/deployments/{deployment_id}"
+    ],
+    deleteDeploymentBranchPolicy: [
+      "DELETE /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies/{branch_policy_id}"
+    ],
+    deleteFile: ["DELETE /repos/{owner}/{repo}/contents/{path}"],
+    deleteInvitation: [
+      "DELETE /repos/{owner}/{repo}/invitations/{invitation_id}"
+    ],
+    deleteOrgRuleset: ["DELETE /orgs/{org}/rulesets/{ruleset_id}"],
+    deletePagesSite: ["DELETE /repos/{owner}/{repo}/pages"],
+    deletePullRequestReviewProtection: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/required_pull_request_reviews"
+    ],
+    deleteRelease: ["DELETE /repos/{owner}/{repo}/releases/{release_id}"],
+    deleteReleaseAsset: [
+      "DELETE /repos/{owner}/{repo}/releases/assets/{asset_id}"
+    ],
+    deleteRepoRuleset: ["DELETE /repos/{owner}/{repo}/rulesets/{ruleset_id}"],
+    deleteWebhook: ["DELETE /repos/{owner}/{repo}/hooks/{hook_id}"],
+    disableAutomatedSecurityFixes: [
+      "DELETE /repos/{owner}/{repo}/automated-security-fixes"
+    ],
+    disableDeploymentProtectionRule: [
+      "DELETE /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules/{protection_rule_id}"
+    ],
+    disableImmutableReleases: [
+      "DELETE /repos/{owner}/{repo}/immutable-releases"
+    ],
+    disablePrivateVulnerabilityReporting: [
+      "DELETE /repos/{owner}/{repo}/private-vulnerability-reporting"
+    ],
+    disableVulnerabilityAlerts: [
+      "DELETE /repos/{owner}/{repo}/vulnerability-alerts"
+    ],
+    downloadArchive: [
+      "GET /repos/{owner}/{repo}/zipball/{ref}",
+      {},
+      { renamed: ["repos", "downloadZipballArchive"] }
+    ],
+    downloadTarballArchive: ["GET /repos/{owner}/{repo}/tarball/{ref}"],
+    downloadZipballArchive: ["GET /repos/{owner}/{repo}/zipball/{ref}"],
+    enableAutomatedSecurityFixes: [
+      "PUT /repos/{owner}/{repo}/automated-security-fixes"
+    ],
+    enableImmutableReleases: ["PUT /repos/{owner}/{repo}/immutable-releases"],
+    enablePrivateVulnerabilityReporting: [
+      "PUT /repos/{owner}/{repo}/private-vulnerability-reporting"
+    ],
+    enableVulnerabilityAlerts: [
+      "PUT /repos/{owner}/{repo}/vulnerability-alerts"
+    ],
+    generateReleaseNotes: [
+      "POST /repos/{owner}/{repo}/releases/generate-notes"
+    ],
+    get: ["GET /repos/{owner}/{repo}"],
+    getAccessRestrictions: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/restrictions"
+    ],
+    getAdminBranchProtection: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/enforce_admins"
+    ],
+    getAllDeploymentProtectionRules: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules"
+    ],
+    getAllEnvironments: ["GET /repos/{owner}/{repo}/environments"],
+    getAllStatusCheckContexts: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks/contexts"
+    ],
+    getAllTopics: ["GET /repos/{owner}/{repo}/topics"],
+    getAppsWithAccessToProtectedBranch: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/apps"
+    ],
+    getAutolink: ["GET /repos/{owner}/{repo}/autolinks/{autolink_id}"],
+    getBranch: ["GET /repos/{owner}/{repo}/branches/{branch}"],
+    getBranchProtection: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection"
+    ],
+    getBranchRules: ["GET /repos/{owner}/{repo}/rules/branches/{branch}"],
+    getClones: ["GET /repos/{owner}/{repo}/traffic/clones"],
+    getCodeFrequencyStats: ["GET /repos/{owner}/{repo}/stats/code_frequency"],
+    getCollaboratorPermissionLevel: [
+      "GET /repos/{owner}/{repo}/collaborators/{username}/permission"
+    ],
+    getCombinedStatusForRef: ["GET /repos/{owner}/{repo}/commits/{ref}/status"],
+    getCommit: ["GET /repos/{owner}/{repo}/commits/{ref}"],
+    getCommitActivityStats: ["GET /repos/{owner}/{repo}/stats/commit_activity"],
+    getCommitComment: ["GET /repos/{owner}/{repo}/comments/{comment_id}"],
+    getCommitSignatureProtection: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/required_signatures"
+    ],
+    getCommunityProfileMetrics: ["GET /repos/{owner}/{repo}/community/profile"],
+    getContent: ["GET /repos/{owner}/{repo}/contents/{path}"],
+    getContributorsStats: ["GET /repos/{owner}/{repo}/stats/contributors"],
+    getCustomDeploymentProtectionRule: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules/{protection_rule_id}"
+    ],
+    getDeployKey: ["GET /repos/{owner}/{repo}/keys/{key_id}"],
+    getDeployment: ["GET /repos/{owner}/{repo}/deployments/{deployment_id}"],
+    getDeploymentBranchPolicy: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies/{branch_policy_id}"
+    ],
+    getDeploymentStatus: [
+      "GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses/{status_id}"
+    ],
+    getEnvironment: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}"
+    ],
+    getLatestPagesBuild: ["GET /repos/{owner}/{repo}/pages/builds/latest"],
+    getLatestRelease: ["GET /repos/{owner}/{repo}/releases/latest"],
+    getOrgRuleSuite: ["GET /orgs/{org}/rulesets/rule-suites/{rule_suite_id}"],
+    getOrgRuleSuites: ["GET /orgs/{org}/rulesets/rule-suites"],
+    getOrgRuleset: ["GET /orgs/{org}/rulesets/{ruleset_id}"],
+    getOrgRulesets: ["GET /orgs/{org}/rulesets"],
+    getPages: ["GET /repos/{owner}/{repo}/pages"],
+    getPagesBuild: ["GET /repos/{owner}/{repo}/pages/builds/{build_id}"],
+    getPagesDeployment: [
+      "GET /repos/{owner}/{repo}/pages/deployments/{pages_deployment_id}"
+    ],
+    getPagesHealthCheck: ["GET /repos/{owner}/{repo}/pages/health"],
+    getParticipationStats: ["GET /repos/{owner}/{repo}/stats/participation"],
+    getPullRequestReviewProtection: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/required_pull_request_reviews"
+    ],
+    getPunchCardStats: ["GET /repos/{owner}/{repo}/stats/punch_card"],
+    getReadme: ["GET /repos/{owner}/{repo}/readme"],
+    getReadmeInDirectory: ["GET /repos/{owner}/{repo}/readme/{dir}"],
+    getRelease: ["GET /repos/{owner}/{repo}/releases/{release_id}"],
+    getReleaseAsset: ["GET /repos/{owner}/{repo}/releases/assets/{asset_id}"],
+    getReleaseByTag: ["GET /repos/{owner}/{repo}/releases/tags/{tag}"],
+    getRepoRuleSuite: [
+      "GET /repos/{owner}/{repo}/rulesets/rule-suites/{rule_suite_id}"
+    ],
+    getRepoRuleSuites: ["GET /repos/{owner}/{repo}/rulesets/rule-suites"],
+    getRepoRuleset: ["GET /repos/{owner}/{repo}/rulesets/{ruleset_id}"],
+    getRepoRulesetHistory: [
+      "GET /repos/{owner}/{repo}/rulesets/{ruleset_id}/history"
+    ],
+    getRepoRulesetVersion: [
+      "GET /repos/{owner}/{repo}/rulesets/{ruleset_id}/history/{version_id}"
+    ],
+    getRepoRulesets: ["GET /repos/{owner}/{repo}/rulesets"],
+    getStatusChecksProtection: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks"
+    ],
+    getTeamsWithAccessToProtectedBranch: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/teams"
+    ],
+    getTopPaths: ["GET /repos/{owner}/{repo}/traffic/popular/paths"],
+    getTopReferrers: ["GET /repos/{owner}/{repo}/traffic/popular/referrers"],
+    getUsersWithAccessToProtectedBranch: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/users"
+    ],
+    getViews: ["GET /repos/{owner}/{repo}/traffic/views"],
+    getWebhook: ["GET /repos/{owner}/{repo}/hooks/{hook_id}"],
+    getWebhookConfigForRepo: [
+      "GET /repos/{owner}/{repo}/hooks/{hook_id}/config"
+    ],
+    getWebhookDelivery: [
+      "GET /repos/{owner}/{repo}/hooks/{hook_id}/deliveries/{delivery_id}"
+    ],
+    listActivities: ["GET /repos/{owner}/{repo}/activity"],
+    listAttestations: [
+      "GET /repos/{owner}/{repo}/attestations/{subject_digest}"
+    ],
+    listAutolinks: ["GET /repos/{owner}/{repo}/autolinks"],
+    listBranches: ["GET /repos/{owner}/{repo}/branches"],
+    listBranchesForHeadCommit: [
+      "GET /repos/{owner}/{repo}/commits/{commit_sha}/branches-where-head"
+    ],
+    listCollaborators: ["GET /repos/{owner}/{repo}/collaborators"],
+    listCommentsForCommit: [
+      "GET /repos/{owner}/{repo}/commits/{commit_sha}/comments"
+    ],
+    listCommitCommentsForRepo: ["GET /repos/{owner}/{repo}/comments"],
+    listCommitStatusesForRef: [
+      "GET /repos/{owner}/{repo}/commits/{ref}/statuses"
+    ],
+    listCommits: ["GET /repos/{owner}/{repo}/commits"],
+    listContributors: ["GET /repos/{owner}/{repo}/contributors"],
+    listCustomDeploymentRuleIntegrations: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules/apps"
+    ],
+    listDeployKeys: ["GET /repos/{owner}/{repo}/keys"],
+    listDeploymentBranchPolicies: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies"
+    ],
+    listDeploymentStatuses: [
+      "GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses"
+    ],
+    listDeployments: ["GET /repos/{owner}/{repo}/deployments"],
+    listForAuthenticatedUser: ["GET /user/repos"],
+    listForOrg: ["GET /orgs/{org}/repos"],
+    listForUser: ["GET /users/{username}/repos"],
+    listForks: ["GET /repos/{owner}/{repo}/forks"],
+    listInvitations: ["GET /repos/{owner}/{repo}/invitations"],
+    listInvitationsForAuthenticatedUser: ["GET /user/repository_invitations"],
+    listLanguages: ["GET /repos/{owner}/{repo}/languages"],
+    listPagesBuilds: ["GET /repos/{owner}/{repo}/pages/builds"],
+    listPublic: ["GET /repositories"],
+    listPullRequestsAssociatedWithCommit: [
+      "GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls"
+    ],
+    listReleaseAssets: [
+      "GET /repos/{owner}/{repo}/releases/{release_id}/assets"
+    ],
+    listReleases: ["GET /repos/{owner}/{repo}/releases"],
+    listTags: ["GET /repos/{owner}/{repo}/tags"],
+    listTeams: ["GET /repos/{owner}/{repo}/teams"],
+    listWebhookDeliveries: [
+      "GET /repos/{owner}/{repo}/hooks/{hook_id}/deliveries"
+    ],
+    listWebhooks: ["GET /repos/{owner}/{repo}/hooks"],
+    merge: ["POST /repos/{owner}/{repo}/merges"],
+    mergeUpstream: ["POST /repos/{owner}/{repo}/merge-upstream"],
+    pingWebhook: ["POST /repos/{owner}/{repo}/hooks/{hook_id}/pings"],
+    redeliverWebhookDelivery: [
+      "POST /repos/{owner}/{repo}/hooks/{hook_id}/deliveries/{delivery_id}/attempts"
+    ],
+    removeAppAccessRestrictions: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/apps",
+      {},
+      { mapToData: "apps" }
+    ],
+    removeCollaborator: [
+      "DELETE /repos/{owner}/{repo}/collaborators/{username}"
+    ],
+    removeStatusCheckContexts: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks/contexts",
+      {},
+      { mapToData: "contexts" }
+    ],
+    removeStatusCheckProtection: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks"
+    ],
+    removeTeamAccessRestrictions: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/teams",
+      {},
+      { mapToData: "teams" }
+    ],
+    removeUserAccessRestrictions: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/users",
+      {},
+      { mapToData: "users" }
+    ],
+    renameBranch: ["POST /repos/{owner}/{repo}/branches/{branch}/rename"],
+    replaceAllTopics: ["PUT /repos/{owner}/{repo}/topics"],
+    requestPagesBuild: ["POST /repos/{owner}/{repo}/pages/builds"],
+    setAdminBranchProtection: [
+      "POST /repos/{owner}/{repo}/branches/{branch}/protection/enforce_admins"
+    ],
+    setAppAccessRestrictions: [
+      "PUT /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/apps",
+      {},
+      { mapToData: "apps" }
+    ],
+    setStatusCheckContexts: [
+      "PUT /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks/contexts",
+      {},
+      { mapToData: "contexts" }
+    ],
+    setTeamAccessRestrictions: [
+      "PUT /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/teams",
+      {},
+      { mapToData: "teams" }
+    ],
+    setUserAccessRestrictions: [
+      "PUT /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/users",
+      {},
+      { mapToData: "users" }
+    ],
+    testPushWebhook: ["POST /repos/{owner}/{repo}/hooks/{hook_id}/tests"],
+    transfer: ["POST /repos/{owner}/{repo}/transfer"],
+    update: ["PATCH /repos/{owner}/{repo}"],
+    updateBranchProtection: [
+      "PUT /repos/{owner}/{repo}/branches/{branch}/protection"
+    ],
+    updateCommitComment: ["PATCH /repos/{owner}/{repo}/comments/{comment_id}"],
+    updateDeploymentBranchPolicy: [
+      "PUT /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies/{branch_policy_id}"
+    ],
+    updateInformationAboutPagesSite: ["PUT /repos/{owner}/{repo}/pages"],
+    updateInvitation: [
+      "PATCH /repos/{owner}/{repo}/invitations/{invitation_id}"
+    ],
+    updateOrgRuleset: ["PUT /orgs/{org}/rulesets/{ruleset_id}"],
+    updatePullRequestReviewProtection: [
+      "PATCH /repos/{owner}/{repo}/branches/{branch}/protection/required_pull_request_reviews"
+    ],
+    updateRelease: ["PATCH /repos/{owner}/{repo}/releases/{release_id}"],
+    updateReleaseAsset: [
+      "PATCH /repos/{owner}/{repo}/releases/assets/{asset_id}"
+    ],
+    updateRepoRuleset: ["PUT /repos/{owner}/{repo}/rulesets/{ruleset_id}"],
+    updateStatusCheckPotection: [
+      "PATCH /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks",
+      {},
+      { renamed: ["repos", "updateStatusCheckProtection"] }
+    ],
+    updateStatusCheckProtection: [
+      "PATCH /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks"
+    ],
+    updateWebhook: ["PATCH /repos/{owner}/{repo}/hooks/{hook_id}"],
+    updateWebhookConfigForRepo: [
+      "PATCH /repos/{owner}/{repo}/hooks/{hook_id}/config"
+    ],
+    uploadReleaseAsset: [
+      "POST /repos/{owner}/{repo}/releases/{release_id}/assets{?name,label}",
+      { baseUrl: "https://uploads.github.com" }
+    ]
+  },
+  search: {
+    code: ["GET /search/code"],
+    commits: ["GET /search/commits"],
+    issuesAndPullRequests: ["GET /search/issues"],
+    labels: ["GET /search/labels"],
+    repos: ["GET /search/repositories"],
+    topics: ["GET /search/topics"],
+    users: ["GET /search/users"]
+  },
+  secretScanning: {
+    createPushProtectionBypass: [
+      "POST /repos/{owner}/{repo}/secret-scanning/push-protection-bypasses"
+    ],
+    getAlert: [
+      "GET /repos/{owner}/{repo}/secret-scanning/alerts/{alert_number}"
+    ],
+    getScanHistory: ["GET /repos/{owner}/{repo}/secret-scanning/scan-history"],
+    listAlertsForOrg: ["GET /orgs/{org}/secret-scanning/alerts"],
+    listAlertsForRepo: ["GET /repos/{owner}/{repo}/secret-scanning/alerts"],
+    listLocationsForAlert: [
+      "GET /repos/{owner}/{repo}/secret-scanning/alerts/{alert_number}/locations"
+    ],
+    listOrgPatternConfigs: [
+      "GET /orgs/{org}/secret-scanning/pattern-configurations"
+    ],
+    updateAlert: [
+      "PATCH /repos/{owner}/{repo}/secret-scanning/alerts/{alert_number}"
+    ],
+    updateOrgPatternConfigs: [
+      "PATCH /orgs/{org}/secret-scanning/pattern-configurations"
+    ]
+  },
+  securityAdvisories: {
+    createFork: [
+      "POST /repos/{owner}/{repo}/security-advisories/{ghsa_id}/forks"
+    ],
+    createPrivateVulnerabilityReport: [
+      "POST /repos/{owner}/{repo}/security-advisories/reports"
+    ],
+    createRepositoryAdvisory: [
+      "POST /repos/{owner}/{repo}/security-advisories"
+    ],
+    createRepositoryAdvisoryCveRequest: [
+      "POST /repos/{owner}/{repo}/security-advisories/{ghsa_id}/cve"
+    ],
+    getGlobalAdvisory: ["GET /advisories/{ghsa_id}"],
+    getRepositoryAdvisory: [
+      "GET /repos/{owner}/{repo}/security-advisories/{ghsa_id}"
+    ],
+    listGlobalAdvisories: ["GET /advisories"],
+    listOrgRepositoryAdvisories: ["GET /orgs/{org}/security-advisories"],
+    listRepositoryAdvisories: ["GET /repos/{owner}/{repo}/security-advisories"],
+    updateRepositoryAdvisory: [
+      "PATCH /repos/{owner}/{repo}/security-advisories/{ghsa_id}"
+    ]
+  },
+  teams: {
+    addOrUpdateMembershipForUserInOrg: [
+      "PUT /orgs/{org}/teams/{team_slug}/memberships/{username}"
+    ],
+    addOrUpdateRepoPermissionsInOrg: [
+      "PUT /orgs/{org}/teams/{team_slug}/repos/{owner}/{repo}"
+    ],
+    checkPermissionsForRepoInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/repos/{owner}/{repo}"
+    ],
+    create: ["POST /orgs/{org}/teams"],
+    createDiscussionCommentInOrg: [
+      "POST /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments"
+    ],
+    createDiscussionInOrg: ["POST /orgs/{org}/teams/{team_slug}/discussions"],
+    deleteDiscussionCommentInOrg: [
+      "DELETE /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}"
+    ],
+    deleteDiscussionInOrg: [
+      "DELETE /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}"
+    ],
+    deleteInOrg: ["DELETE /orgs/{org}/teams/{team_slug}"],
+    getByName: ["GET /orgs/{org}/teams/{team_slug}"],
+    getDiscussionCommentInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}"
+    ],
+    getDiscussionInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}"
+    ],
+    getMembershipForUserInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/memberships/{username}"
+    ],
+    list: ["GET /orgs/{org}/teams"],
+    listChildInOrg: ["GET /orgs/{org}/teams/{team_slug}/teams"],
+    listDiscussionCommentsInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments"
+    ],
+    listDiscussionsInOrg: ["GET /orgs/{org}/teams/{team_slug}/discussions"],
+    listForAuthenticatedUser: ["GET /user/teams"],
+    listMembersInOrg: ["GET /orgs/{org}/teams/{team_slug}/members"],
+    listPendingInvitationsInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/invitations"
+    ],
+    listReposInOrg: ["GET /orgs/{org}/teams/{team_slug}/repos"],
+    removeMembershipForUserInOrg: [
+      "DELETE /orgs/{org}/teams/{team_slug}/memberships/{username}"
+    ],
+    removeRepoInOrg: [
+      "DELETE /orgs/{org}/teams/{team_slug}/repos/{owner}/{repo}"
+    ],
+    updateDiscussionCommentInOrg: [
+      "PATCH /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}"
+    ],
+    updateDiscussionInOrg: [
+      "PATCH /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}"
+    ],
+    updateInOrg: ["PATCH /orgs/{org}/teams/{team_slug}"]
+  },
+  users: {
+    addEmailForAuthenticated: [
+      "POST /user/emails",
+      {},
+      { renamed: ["users", "addEmailForAuthenticatedUser"] }
+    ],
+    addEmailForAuthenticatedUser: ["POST /user/emails"],
+    addSocialAccountForAuthenticatedUser: ["POST /user/social_accounts"],
+    block: ["PUT /user/blocks/{username}"],
+    checkBlocked: ["GET /user/blocks/{username}"],
+    checkFollowingForUser: ["GET /users/{username}/following/{target_user}"],
+    checkPersonIsFollowedByAuthenticated: ["GET /user/following/{username}"],
+    createGpgKeyForAuthenticated: [
+      "POST /user/gpg_keys",
+      {},
+      { renamed: ["users", "createGpgKeyForAuthenticatedUser"] }
+    ],
+    createGpgKeyForAuthenticatedUser: ["POST /user/gpg_keys"],
+    createPublicSshKeyForAuthenticated: [
+      "POST /user/keys",
+      {},
+      { renamed: ["users", "createPublicSshKeyForAuthenticatedUser"] }
+    ],
+    createPublicSshKeyForAuthenticatedUser: ["POST /user/keys"],
+    createSshSigningKeyForAuthenticatedUser: ["POST /user/ssh_signing_keys"],
+    deleteAttestationsBulk: [
+      "POST /users/{username}/attestations/delete-request"
+    ],
+    deleteAttestationsById: [
+      "DELETE /users/{username}/attestations/{attestation_id}"
+    ],
+    deleteAttestationsBySubjectDigest: [
+      "DELETE /users/{username}/attestations/digest/{subject_digest}"
+    ],
+    deleteEmailForAuthenticated: [
+      "DELETE /user/emails",
+      {},
+      { renamed: ["users", "deleteEmailForAuthenticatedUser"] }
+    ],
+    deleteEmailForAuthenticatedUser: ["DELETE /user/emails"],
+    deleteGpgKeyForAuthenticated: [
+      "DELETE /user/gpg_keys/{gpg_key_id}",
+      {},
+      { renamed: ["users", "deleteGpgKeyForAuthenticatedUser"] }
+    ],
+    deleteGpgKeyForAuthenticatedUser: ["DELETE /user/gpg_keys/{gpg_key_id}"],
+    deletePublicSshKeyForAuthenticated: [
+      "DELETE /user/keys/{key_id}",
+      {},
+      { renamed: ["users", "deletePublicSshKeyForAuthenticatedUser"] }
+    ],
+    deletePublicSshKeyForAuthenticatedUser: ["DELETE /user/keys/{key_id}"],
+    deleteSocialAccountForAuthenticatedUser: ["DELETE /user/social_accounts"],
+    deleteSshSigningKeyForAuthenticatedUser: [
+      "DELETE /user/ssh_signing_keys/{ssh_signing_key_id}"
+    ],
+    follow: ["PUT /user/following/{username}"],
+    getAuthenticated: ["GET /user"],
+    getById: ["GET /user/{account_id}"],
+    getByUsername: ["GET /users/{username}"],
+    getContextForUser: ["GET /users/{username}/hovercard"],
+    getGpgKeyForAuthenticated: [
+      "GET /user/gpg_keys/{gpg_key_id}",
+      {},
+      { renamed: ["users", "getGpgKeyForAuthenticatedUser"] }
+    ],
+    getGpgKeyForAuthenticatedUser: ["GET /user/gpg_keys/{gpg_key_id}"],
+    getPublicSshKeyForAuthenticated: [
+      "GET /user/keys/{key_id}",
+      {},
+      { renamed: ["users", "getPublicSshKeyForAuthenticatedUser"] }
+    ],
+    getPublicSshKeyForAuthenticatedUser: ["GET /user/keys/{key_id}"],
+    getSshSigningKeyForAuthenticatedUser: [
+      "GET /user/ssh_signing_keys/{ssh_signing_key_id}"
+    ],
+    list: ["GET /users"],
+    listAttestations: ["GET /users/{username}/attestations/{subject_digest}"],
+    listAttestationsBulk: [
+      "POST /users/{username}/attestations/bulk-list{?per_page,before,after}"
+    ],
+    listBlockedByAuthenticated: [
+      "GET /user/blocks",
+      {},
+      { renamed: ["users", "listBlockedByAuthenticatedUser"] }
+    ],
+    listBlockedByAuthenticatedUser: ["GET /user/blocks"],
+    listEmailsForAuthenticated: [
+      "GET /user/emails",
+      {},
+      { renamed: ["users", "listEmailsForAuthenticatedUser"] }
+    ],
+    listEmailsForAuthenticatedUser: ["GET /user/emails"],
+    listFollowedByAuthenticated: [
+      "GET /user/following",
+      {},
+      { renamed: ["users", "listFollowedByAuthenticatedUser"] }
+    ],
+    listFollowedByAuthenticatedUser: ["GET /user/following"],
+    listFollowersForAuthenticatedUser: ["GET /user/followers"],
+    listFollowersForUser: ["GET /users/{username}/followers"],
+    listFollowingForUser: ["GET /users/{username}/following"],
+    listGpgKeysForAuthenticated: [
+      "GET /user/gpg_keys",
+      {},
+      { renamed: ["users", "listGpgKeysForAuthenticatedUser"] }
+    ],
+    listGpgKeysForAuthenticatedUser: ["GET /user/gpg_keys"],
+    listGpgKeysForUser: ["GET /users/{username}/gpg_keys"],
+    listPublicEmailsForAuthenticated: [
+      "GET /user/public_emails",
+      {},
+      { renamed: ["users", "listPublicEmailsForAuthenticatedUser"] }
+    ],
+    listPublicEmailsForAuthenticatedUser: ["GET /user/public_emails"],
+    listPublicKeysForUser: ["GET /users/{username}/keys"],
+    listPublicSshKeysForAuthenticated: [
+      "GET /user/keys",
+      {},
+      { renamed: ["users", "listPublicSshKeysForAuthenticatedUser"] }
+    ],
+    listPublicSshKeysForAuthenticatedUser: ["GET /user/keys"],
+    listSocialAccountsForAuthenticatedUser: ["GET /user/social_accounts"],
+    listSocialAccountsForUser: ["GET /users/{username}/social_accounts"],
+    listSshSigningKeysForAuthenticatedUser: ["GET /user/ssh_signing_keys"],
+    listSshSigningKeysForUser: ["GET /users/{username}/ssh_signing_keys"],
+    setPrimaryEmailVisibilityForAuthenticated: [
+      "PATCH /user/email/visibility",
+      {},
+      { renamed: ["users", "setPrimaryEmailVisibilityForAuthenticatedUser"] }
+    ],
+    setPrimaryEmailVisibilityForAuthenticatedUser: [
+      "PATCH /user/email/visibility"
+    ],
+    unblock: ["DELETE /user/blocks/{username}"],
+    unfollow: ["DELETE /user/following/{username}"],
+    updateAuthenticated: ["PATCH /user"]
+  }
+};
+var endpoints_default = Endpoints;
+
+//# sourceMappingURL=endpoints.js.map
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/endpoints-to-methods.js
+
+const endpointMethodsMap = /* @__PURE__ */ new Map();
+for (const [scope, endpoints] of Object.entries(endpoints_default)) {
+  for (const [methodName, endpoint] of Object.entries(endpoints)) {
+    const [route, defaults, decorations] = endpoint;
+    const [method, url] = route.split(/ /);
+    const endpointDefaults = Object.assign(
+      {
+        method,
+        url
+      },
+      defaults
+    );
+    if (!endpointMethodsMap.has(scope)) {
+      endpointMethodsMap.set(scope, /* @__PURE__ */ new Map());
+    }
+    endpointMethodsMap.get(scope).set(methodName, {
+      scope,
+      methodName,
+      endpointDefaults,
+      decorations
+    });
+  }
+}
+const handler = {
+  has({ scope }, methodName) {
+    return endpointMethodsMap.get(scope).has(methodName);
+  },
+  getOwnPropertyDescriptor(target, methodName) {
+    return {
+      value: this.get(target, methodName),
+      // ensures method is in the cache
+      configurable: true,
+      writable: true,
+      enumerable: true
+    };
+  },
+  defineProperty(target, methodName, descriptor) {
+    Object.defineProperty(target.cache, methodName, descriptor);
+    return true;
+  },
+  deleteProperty(target, methodName) {
+    delete target.cache[methodName];
+    return true;
+  },
+  ownKeys({ scope }) {
+    return [...endpointMethodsMap.get(scope).keys()];
+  },
+  set(target, methodName, value) {
+    return target.cache[methodName] = value;
+  },
+  get({ octokit, scope, cache }, methodName) {
+    if (cache[methodName]) {
+      return cache[methodName];
+    }
+    const method = endpointMethodsMap.get(scope).get(methodName);
+    if (!method) {
+      return void 0;
+    }
+    const { endpointDefaults, decorations } = method;
+    if (decorations) {
+      cache[methodName] = decorate(
+        octokit,
+        scope,
+        methodName,
+        endpointDefaults,
+        decorations
+      );
+    } else {
+      cache[methodName] = octokit.request.defaults(endpointDefaults);
+    }
+    return cache[methodName];
+  }
+};
+function endpointsToMethods(octokit) {
+  const newMethods = {};
+  for (const scope of endpointMethodsMap.keys()) {
+    newMethods[scope] = new Proxy({ octokit, scope, cache: {} }, handler);
+  }
+  return newMethods;
+}
+function decorate(octokit, scope, methodName, defaults, decorations) {
+  const requestWithDefaults = octokit.request.defaults(defaults);
+  function withDecorations(...args) {
+    let options = requestWithDefaults.endpoint.merge(...args);
+    if (decorations.mapToData) {
+      options = Object.assign({}, options, {
+        data: options[decorations.mapToData],
+        [decorations.mapToData]: void 0
+      });
+      return requestWithDefaults(options);
+    }
+    if (decorations.renamed) {
+      const [newScope, newMethodName] = decorations.renamed;
+      octokit.log.warn(
+        `octokit.${scope}.${methodName}() has been renamed to octokit.${newScope}.${newMethodName}()`
+      );
+    }
+    if (decorations.deprecated) {
+      octokit.log.warn(decorations.deprecated);
+    }
+    if (decorations.renamedParameters) {
+      const options2 = requestWithDefaults.endpoint.merge(...args);
+      for (const [name, alias] of Object.entries(
+        decorations.renamedParameters
+      )) {
+        if (name in options2) {
+          octokit.log.warn(
+            `"${name}" parameter is deprecated for "octokit.${scope}.${methodName}()". Use "${alias}" instead`
+          );
+          if (!(alias in options2)) {
+            options2[alias] = options2[name];
+          }
+          delete options2[name];
+        }
+      }
+      return requestWithDefaults(options2);
+    }
+    return requestWithDefaults(...args);
+  }
+  return Object.assign(withDecorations, requestWithDefaults);
+}
+
+//# sourceMappingURL=endpoints-to-methods.js.map
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/index.js
+
+
+function restEndpointMethods(octokit) {
+  const api = endpointsToMethods(octokit);
+  return {
+    rest: api
+  };
+}
+restEndpointMethods.VERSION = dist_src_version_VERSION;
+function legacyRestEndpointMethods(octokit) {
+  const api = endpointsToMethods(octokit);
+  return {
+    ...api,
+    rest: api
+  };
+}
+legacyRestEndpointMethods.VERSION = dist_src_version_VERSION;
+
+//# sourceMappingURL=index.js.map
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-paginate-rest/dist-bundle/index.js
+// pkg/dist-src/version.js
+var plugin_paginate_rest_dist_bundle_VERSION = "0.0.0-development";
+
+// pkg/dist-src/normalize-paginated-list-response.js
+function normalizePaginatedListResponse(response) {
+  if (!response.data) {
+    return {
+      ...response,
+      data: []
+    };
+  }
+  const responseNeedsNormalization = ("total_count" in response.data || "total_commits" in response.data) && !("url" in response.data);
+  if (!responseNeedsNormalization) return response;
+  const incompleteResults = response.data.incomplete_results;
+  const repositorySelection = response.data.repository_selection;
+  const totalCount = response.data.total_count;
+  const totalCommits = response.data.total_commits;
+  delete response.data.incomplete_results;
+  delete response.data.repository_selection;
+  delete response.data.total_count;
+  delete response.data.total_commits;
+  const namespaceKey = Object.keys(response.data)[0];
+  const data = response.data[namespaceKey];
+  response.data = data;
+  if (typeof incompleteResults !== "undefined") {
+    response.data.incomplete_results = incompleteResults;
+  }
+  if (typeof repositorySelection !== "undefined") {
+    response.data.repository_selection = repositorySelection;
+  }
+  response.data.total_count = totalCount;
+  response.data.total_commits = totalCommits;
+  return response;
+}
+
+// pkg/dist-src/iterator.js
+function iterator(octokit, route, parameters) {
+  const options = typeof route === "function" ? route.endpoint(parameters) : octokit.request.endpoint(route, parameters);
+  const requestMethod = typeof route === "function" ? route : octokit.request;
+  const method = options.method;
+  const headers = options.headers;
+  let url = options.url;
+  return {
+    [Symbol.asyncIterator]: () => ({
+      async next() {
+        if (!url) return { done: true };
+        try {
+          const response = await requestMethod({ method, url, headers });
+          const normalizedResponse = normalizePaginatedListResponse(response);
+          url = ((normalizedResponse.headers.link || "").match(
+            /<([^<>]+)>;\s*rel="next"/
+          ) || [])[1];
+          if (!url && "total_commits" in normalizedResponse.data) {
+            const parsedUrl = new URL(normalizedResponse.url);
+            const params = parsedUrl.searchParams;
+            const page = parseInt(params.get("page") || "1", 10);
+            const per_page = parseInt(params.get("per_page") || "250", 10);
+            if (page * per_page < normalizedResponse.data.total_commits) {
+              params.set("page", String(page + 1));
+              url = parsedUrl.toString();
+            }
+          }
+          return { value: normalizedResponse };
+        } catch (error) {
+          if (error.status !== 409) throw error;
+          url = "";
+          return {
+            value: {
+              status: 200,
+              headers: {},
+              data: []
+            }
+          };
+        }
+      }
+    })
+  };
+}
+
+// pkg/dist-src/paginate.js
+function paginate(octokit, route, parameters, mapFn) {
+  if (typeof parameters === "function") {
+    mapFn = parameters;
+    parameters = void 0;
+  }
+  return gather(
+    octokit,
+    [],
+    iterator(octokit, route, parameters)[Symbol.asyncIterator](),
+    mapFn
+  );
+}
+function gather(octokit, results, iterator2, mapFn) {
+  return iterator2.next().then((result) => {
+    if (result.done) {
+      return results;
+    }
+    let earlyExit = false;
+    function done() {
+      earlyExit = true;
+    }
+    results = results.concat(
+      mapFn ? mapFn(result.value, done) : result.value.data
+    );
+    if (earlyExit) {
+      return results;
+    }
+    return gather(octokit, results, iterator2, mapFn);
+  });
+}
+
+// pkg/dist-src/compose-paginate.js
+var composePaginateRest = Object.assign(paginate, {
+  iterator
+});
+
+// pkg/dist-src/generated/paginating-endpoints.js
+var paginatingEndpoints = (/* unused pure expression or super */ null && ([
+  "GET /advisories",
+  "GET /app/hook/deliveries",
+  "GET /app/installation-requests",
+  "GET /app/installations",
+  "GET /assignments/{assignment_id}/accepted_assignments",
+  "GET /classrooms",
+  "GET /classrooms/{classroom_id}/assignments",
+  "GET /enterprises/{enterprise}/code-security/configurations",
+  "GET /enterprises/{enterprise}/code-security/configurations/{configuration_id}/repositories",
+  "GET /enterprises/{enterprise}/dependabot/alerts",
+  "GET /enterprises/{enterprise}/teams",
+  "GET /enterprises/{enterprise}/teams/{enterprise-team}/memberships",
+  "GET /enterprises/{enterprise}/teams/{enterprise-team}/organizations",
+  "GET /events",
+  "GET /gists",
+  "GET /gists/public",
+  "GET /gists/starred",
+  "GET /gists/{gist_id}/comments",
+  "GET /gists/{gist_id}/commits",
+  "GET /gists/{gist_id}/forks",
+  "GET /installation/repositories",
+  "GET /issues",
+  "GET /licenses",
+  "GET /marketplace_listing/plans",
+  "GET /marketplace_listing/plans/{plan_id}/accounts",
+  "GET /marketplace_listing/stubbed/plans",
+  "GET /marketplace_listing/stubbed/plans/{plan_id}/accounts",
+  "GET /networks/{owner}/{repo}/events",
+  "GET /notifications",
+  "GET /organizations",
+  "GET /organizations/{org}/dependabot/repository-access",
+  "GET /orgs/{org}/actions/cache/usage-by-repository",
+  "GET /orgs/{org}/actions/hosted-runners",
+  "GET /orgs/{org}/actions/permissions/repositories",
+  "GET /orgs/{org}/actions/permissions/self-hosted-runners/repositories",
+  "GET /orgs/{org}/actions/runner-groups",
+  "GET /orgs/{org}/actions/runner-groups/{runner_group_id}/hosted-runners",
+  "GET /orgs/{org}/actions/runner-groups/{runner_group_id}/repositories",
+  "GET /orgs/{org}/actions/runner-groups/{runner_group_id}/runners",
+  "GET /orgs/{org}/actions/runners",
+  "GET /orgs/{org}/actions/secrets",
+  "GET /orgs/{org}/actions/secrets/{secret_name}/repositories",
+  "GET /orgs/{org}/actions/variables",
+  "GET /orgs/{org}/actions/variables/{name}/repositories",
+  "GET /orgs/{org}/attestations/repositories",
+  "GET /orgs/{org}/attestations/{subject_digest}",
+  "GET /orgs/{org}/blocks",
+  "GET /orgs/{org}/campaigns",
+  "GET /orgs/{org}/code-scanning/alerts",
+  "GET /orgs/{org}/code-security/configurations",
+  "GET /orgs/{org}/code-security/configurations/{configuration_id}/repositories",
+  "GET /orgs/{org}/codespaces",
+  "GET /orgs/{org}/codespaces/secrets",
+  "GET /orgs/{org}/codespaces/secrets/{secret_name}/repositories",
+  "GET /orgs/{org}/copilot/billing/seats",
+  "GET /orgs/{org}/copilot/metrics",
+  "GET /orgs/{org}/dependabot/alerts",
+  "GET /orgs/{org}/dependabot/secrets",
+  "GET /orgs/{org}/dependabot/secrets/{secret_name}/repositories",
+  "GET /orgs/{org}/events",
+  "GET /orgs/{org}/failed_invitations",
+  "GET /orgs/{org}/hooks",
+  "GET /orgs/{org}/hooks/{hook_id}/deliveries",
+  "GET /orgs/{org}/insights/api/route-stats/{actor_type}/{actor_id}",
+  "GET /orgs/{org}/insights/api/subject-stats",
+  "GET /orgs/{org}/insights/api/user-stats/{user_id}",
+  "GET /orgs/{org}/installations",
+  "GET /orgs/{org}/invitations",
+  "GET /orgs/{org}/invitations/{invitation_id}/teams",
+  "GET /orgs/{org}/issues",
+  "GET /orgs/{org}/members",
+  "GET /orgs/{org}/members/{username}/codespaces",
+  "GET /orgs/{org}/migrations",
+  "GET /orgs/{org}/migrations/{migration_id}/repositories",
+  "GET /orgs/{org}/organization-roles/{role_id}/teams",
+  "GET /orgs/{org}/organization-roles/{role_id}/users",
+  "GET /orgs/{org}/outside_collaborators",
+  "GET /orgs/{org}/packages",
+  "GET /orgs/{org}/packages/{package_type}/{package_name}/versions",
+  "GET /orgs/{org}/personal-access-token-requests",
+  "GET /orgs/{org}/personal-access-token-requests/{pat_request_id}/repositories",
+  "GET /orgs/{org}/personal-access-tokens",
+  "GET /orgs/{org}/personal-access-tokens/{pat_id}/repositories",
+  "GET /orgs/{org}/private-registries",
+  "GET /orgs/{org}/projects",
+  "GET /orgs/{org}/projectsV2",
+  "GET /orgs/{org}/projectsV2/{project_number}/fields",
+  "GET /orgs/{org}/projectsV2/{project_number}/items",
+  "GET /orgs/{org}/properties/values",
+  "GET /orgs/{org}/public_members",
+  "GET /orgs/{org}/repos",
+  "GET /orgs/{org}/rulesets",
+  "GET /orgs/{org}/rulesets/rule-suites",
+  "GET /orgs/{org}/rulesets/{ruleset_id}/history",
+  "GET /orgs/{org}/secret-scanning/alerts",
+  "GET /orgs/{org}/security-advisories",
+  "GET /orgs/{org}/settings/immutable-releases/repositories",
+  "GET /orgs/{org}/settings/network-configurations",
+  "GET /orgs/{org}/team/{team_slug}/copilot/metrics",
+  "GET /orgs/{org}/teams",
+  "GET /orgs/{org}/teams/{team_slug}/discussions",
+  "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments",
+  "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}/reactions",
+  "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/reactions",
+  "GET /orgs/{org}/teams/{team_slug}/invitations",
+  "GET /orgs/{org}/teams/{team_slug}/members",
+  "GET /orgs/{org}/teams/{team_slug}/projects",
+  "GET /orgs/{org}/teams/{team_slug}/repos",
+  "GET /orgs/{org}/teams/{team_slug}/teams",
+  "GET /projects/{project_id}/collaborators",
+  "GET /repos/{owner}/{repo}/actions/artifacts",
+  "GET /repos/{owner}/{repo}/actions/caches",
+  "GET /repos/{owner}/{repo}/actions/organization-secrets",
+  "GET /repos/{owner}/{repo}/actions/organization-variables",
+  "GET /repos/{owner}/{repo}/actions/runners",
+  "GET /repos/{owner}/{repo}/actions/runs",
+  "GET /repos/{owner}/{repo}/actions/runs/{run_id}/artifacts",
+  "GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}/jobs",
+  "GET /repos/{owner}/{repo}/actions/runs/{run_id}/jobs",
+  "GET /repos/{owner}/{repo}/actions/secrets",
+  "GET /repos/{owner}/{repo}/actions/variables",
+  "GET /repos/{owner}/{repo}/actions/workflows",
+  "GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs",
+  "GET /repos/{owner}/{repo}/activity",
+  "GET /repos/{owner}/{repo}/assignees",
+  "GET /repos/{owner}/{repo}/attestations/{subject_digest}",
+  "GET /repos/{owner}/{repo}/branches",
+  "GET /repos/{owner}/{repo}/check-runs/{check_run_id}/annotations",
+  "GET /repos/{owner}/{repo}/check-suites/{check_suite_id}/check-runs",
+  "GET /repos/{owner}/{repo}/code-scanning/alerts",
+  "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/instances",
+  "GET /repos/{owner}/{repo}/code-scanning/analyses",
+  "GET /repos/{owner}/{repo}/codespaces",
+  "GET /repos/{owner}/{repo}/codespaces/devcontainers",
+  "GET /repos/{owner}/{repo}/codespaces/secrets",
+  "GET /repos/{owner}/{repo}/collaborators",
+  "GET /repos/{owner}/{repo}/comments",
+  "GET /repos/{owner}/{repo}/comments/{comment_id}/reactions",
+  "GET /repos/{owner}/{repo}/commits",
+  "GET /repos/{owner}/{repo}/commits/{commit_sha}/comments",
+  "GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls",
+  "GET /repos/{owner}/{repo}/commits/{ref}/check-runs",
+  "GET /repos/{owner}/{repo}/commits/{ref}/check-suites",
+  "GET /repos/{owner}/{repo}/commits/{ref}/status",
+  "GET /repos/{owner}/{repo}/commits/{ref}/statuses",
+  "GET /repos/{owner}/{repo}/compare/{basehead}",
+  "GET /repos/{owner}/{repo}/compare/{base}...{head}",
+  "GET /repos/{owner}/{repo}/contributors",
+  "GET /repos/{owner}/{repo}/dependabot/alerts",
+  "GET /repos/{owner}/{repo}/dependabot/secrets",
+  "GET /repos/{owner}/{repo}/deployments",
+  "GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses",
+  "GET /repos/{owner}/{repo}/environments",
+  "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies",
+  "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules/apps",
+  "GET /repos/{owner}/{repo}/environments/{environment_name}/secrets",
+  "GET /repos/{owner}/{repo}/environments/{environment_name}/variables",
+  "GET /repos/{owner}/{repo}/events",
+  "GET /repos/{owner}/{repo}/forks",
+  "GET /repos/{owner}/{repo}/hooks",
+  "GET /repos/{owner}/{repo}/hooks/{hook_id}/deliveries",
+  "GET /repos/{owner}/{repo}/invitations",
+  "GET /repos/{owner}/{repo}/issues",
+  "GET /repos/{owner}/{repo}/issues/comments",
+  "GET /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions",
+  "GET /repos/{owner}/{repo}/issues/events",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/comments",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocking",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/events",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/labels",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/reactions",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/sub_issues",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/timeline",
+  "GET /repos/{owner}/{repo}/keys",
+  "GET /repos/{owner}/{repo}/labels",
+  "GET /repos/{owner}/{repo}/milestones",
+  "GET /repos/{owner}/{repo}/milestones/{milestone_number}/labels",
+  "GET /repos/{owner}/{repo}/notifications",
+  "GET /repos/{owner}/{repo}/pages/builds",
+  "GET /repos/{owner}/{repo}/projects",
+  "GET /repos/{owner}/{repo}/pulls",
+  "GET /repos/{owner}/{repo}/pulls/comments",
+  "GET /repos/{owner}/{repo}/pulls/comments/{comment_id}/reactions",
+  "GET /repos/{owner}/{repo}/pulls/{pull_number}/comments",
+  "GET /repos/{owner}/{repo}/pulls/{pull_number}/commits",
+  "GET /repos/{owner}/{repo}/pulls/{pull_number}/files",
+  "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews",
+  "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/comments",
+  "GET /repos/{owner}/{repo}/releases",
+  "GET /repos/{owner}/{repo}/releases/{release_id}/assets",
+  "GET /repos/{owner}/{repo}/releases/{release_id}/reactions",
+  "GET /repos/{owner}/{repo}/rules/branches/{branch}",
+  "GET /repos/{owner}/{repo}/rulesets",
+  "GET /repos/{owner}/{repo}/rulesets/rule-suites",
+  "GET /repos/{owner}/{repo}/rulesets/{ruleset_id}/history",
+  "GET /repos/{owner}/{repo}/secret-scanning/alerts",
+  "GET /repos/{owner}/{repo}/secret-scanning/alerts/{alert_number}/locations",
+  "GET /repos/{owner}/{repo}/security-advisories",
+  "GET /repos/{owner}/{repo}/stargazers",
+  "GET /repos/{owner}/{repo}/subscribers",
+  "GET /repos/{owner}/{repo}/tags",
+  "GET /repos/{owner}/{repo}/teams",
+  "GET /repos/{owner}/{repo}/topics",
+  "GET /repositories",
+  "GET /search/code",
+  "GET /search/commits",
+  "GET /search/issues",
+  "GET /search/labels",
+  "GET /search/repositories",
+  "GET /search/topics",
+  "GET /search/users",
+  "GET /teams/{team_id}/discussions",
+  "GET /teams/{team_id}/discussions/{discussion_number}/comments",
+  "GET /teams/{team_id}/discussions/{discussion_number}/comments/{comment_number}/reactions",
+  "GET /teams/{team_id}/discussions/{discussion_number}/reactions",
+  "GET /teams/{team_id}/invitations",
+  "GET /teams/{team_id}/members",
+  "GET /teams/{team_id}/projects",
+  "GET /teams/{team_id}/repos",
+  "GET /teams/{team_id}/teams",
+  "GET /user/blocks",
+  "GET /user/codespaces",
+  "GET /user/codespaces/secrets",
+  "GET /user/emails",
+  "GET /user/followers",
+  "GET /user/following",
+  "GET /user/gpg_keys",
+  "GET /user/installations",
+  "GET /user/installations/{installation_id}/repositories",
+  "GET /user/issues",
+  "GET /user/keys",
+  "GET /user/marketplace_purchases",
+  "GET /user/marketplace_purchases/stubbed",
+  "GET /user/memberships/orgs",
+  "GET /user/migrations",
+  "GET /user/migrations/{migration_id}/repositories",
+  "GET /user/orgs",
+  "GET /user/packages",
+  "GET /user/packages/{package_type}/{package_name}/versions",
+  "GET /user/public_emails",
+  "GET /user/repos",
+  "GET /user/repository_invitations",
+  "GET /user/social_accounts",
+  "GET /user/ssh_signing_keys",
+  "GET /user/starred",
+  "GET /user/subscriptions",
+  "GET /user/teams",
+  "GET /users",
+  "GET /users/{username}/attestations/{subject_digest}",
+  "GET /users/{username}/events",
+  "GET /users/{username}/events/orgs/{org}",
+  "GET /users/{username}/events/public",
+  "GET /users/{username}/followers",
+  "GET /users/{username}/following",
+  "GET /users/{username}/gists",
+  "GET /users/{username}/gpg_keys",
+  "GET /users/{username}/keys",
+  "GET /users/{username}/orgs",
+  "GET /users/{username}/packages",
+  "GET /users/{username}/projects",
+  "GET /users/{username}/projectsV2",
+  "GET /users/{username}/projectsV2/{project_number}/fields",
+  "GET /users/{username}/projectsV2/{project_number}/items",
+  "GET /users/{username}/received_events",
+  "GET /users/{username}/received_events/public",
+  "GET /users/{username}/repos",
+  "GET /users/{username}/social_accounts",
+  "GET /users/{username}/ssh_signing_keys",
+  "GET /users/{username}/starred",
+  "GET /users/{username}/subscriptions"
+]));
+
+// pkg/dist-src/paginating-endpoints.js
+function isPaginatingEndpoint(arg) {
+  if (typeof arg === "string") {
+    return paginatingEndpoints.includes(arg);
+  } else {
+    return false;
+  }
+}
+
+// pkg/dist-src/index.js
+function paginateRest(octokit) {
+  return {
+    paginate: Object.assign(paginate.bind(null, octokit), {
+      iterator: iterator.bind(null, octokit)
+    })
+  };
+}
+paginateRest.VERSION = plugin_paginate_rest_dist_bundle_VERSION;
+
+
+;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/utils.js
+
+
+// octokit + plugins
+
+
+
+const context = new Context();
+const baseUrl = getApiBaseUrl();
+const defaults = {
+    baseUrl,
+    request: {
+        agent: getProxyAgent(baseUrl),
+        fetch: getProxyFetch(baseUrl)
+    }
+};
+const GitHub = Octokit.plugin(restEndpointMethods, paginateRest).defaults(defaults);
+
+/**
+ * Convience function to correctly format Octokit Options to pass into the constructor.
+ *
+ * @param     token    the repo PAT or GITHUB_TOKEN
+ * @param     options  other options to set
+ */
+function getOctokitOptions(token, options) {
+    const opts = Object.assign({}, options || {}); // Shallow clone - don't mutate the object provided by the caller
+    // Auth
+    const auth = getAuthString(token, opts);
+    if (auth) {
+        opts.auth = auth;
+    }
+    // Orchestration ID
+    const userAgent = getUserAgentWithOrchestrationId(opts.userAgent);
+    if (userAgent) {
+        opts.userAgent = userAgent;
+    }
+    return opts;
+}
+//# sourceMappingURL=utils.js.map
+;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/github.js
+
+
+const github_context = new Context();
+/**
+ * Returns a hydrated octokit ready to use for GitHub Actions
+ *
+ * @param     token    the repo PAT or GITHUB_TOKEN
+ * @param     options  other options to set
+ */
+function getOctokit(token, options, ...additionalPlugins) {
+    const GitHubWithPlugins = GitHub.plugin(...additionalPlugins);
+    return new GitHubWithPlugins(getOctokitOptions(token, options));
+}
+//# sourceMappingURL=github.js.map
+;// CONCATENATED MODULE: ./src/render/escape.ts
+// Text from the image, its logs, its labels or the user is data. These helpers make it inert
+// wherever it is shown in Markdown (job summary, PR comment); the action's log is made safe by its sink
+// (publish/github-sink.ts).
+//
+// Two contexts, two kinds of escaping. In text, an HTML entity stands for the character it names,
+// so inline() writes one for each character Markdown or HTML would act on. In a code span nothing is
+// decoded (`&#95;` shows as those five characters), so codeSpan() escapes nothing: the fence is
+// chosen so the text cannot close it, and only a table's `|` is escaped, because GFM splits a row
+// into cells before it reads any code span.
+const HTML = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+/** One line of at most `max` characters. */
+function oneLine(text, max) {
+    const s = text.replace(/\r?\n|\r/g, ' ').replace(/\s+/g, ' ').trim();
+    return s.length > max ? `${s.slice(0, max - 1)}…` : s;
+}
+/** Text made inert, with no code spans: every character Markdown or HTML would act on is an entity. */
+function escapeText(s) {
+    // one pass, so an entity written by one rule is never escaped again by another
+    return s
+        .replace(/[&<>"'\\`*_[\]#|~]/g, c => HTML[c] ?? `&#${c.charCodeAt(0)};`)
+        .replace(/@/g, '@\u200b'); // a zero-width space after @ keeps "@user" from notifying anyone
+}
+/**
+ * For a Markdown table cell or inline text taken as data (a path, an instruction, a title inside
+ * HTML): no HTML, no table breakage from `|` or newlines, no Markdown emphasis/links, and no
+ * @mentions or #references that would notify or link. Backticks are shown as backticks.
+ */
+function inline(text, max = 300) {
+    return escapeText(oneLine(text, max));
+}
+/**
+ * The text as a code span, on one line: shown exactly as it is (a code span decodes no entity and
+ * links no @mention). In a table cell (`table`), each `|` is escaped so the row keeps its cells.
+ */
+function codeSpan(text, { table = false } = {}) {
+    let s = text.replace(/\r?\n|\r/g, ' ');
+    if (s === '')
+        return '';
+    // GFM reads `\` + punctuation as one escaped pair, left to right, before it splits the row: a `|`
+    // after an odd run of backslashes would pair with one of them and end the cell, so it gets two
+    if (table)
+        s = s.replace(/(\\*)\|/g, (_, slashes) => `${slashes}${slashes.length % 2 ? '\\\\' : '\\'}|`);
+    const longest = Math.max(0, ...(s.match(/`+/g) ?? []).map(run => run.length));
+    const fence = '`'.repeat(longest + 1);
+    // CommonMark strips one space from each end when both have one, and a backtick next to the fence
+    // would join it: pad with a space, which is stripped again
+    const pad = s.startsWith('`') || s.endsWith('`') || (s.startsWith(' ') && s.endsWith(' ') && s.trim() !== '') ? ' ' : '';
+    return `${fence}${pad}${s}${pad}${fence}`;
+}
+/**
+ * One of image-gate's own sentences (a check's detail, an error), which mark commands and names
+ * as `code`: each code span is kept a code span, the text around it is escaped as inline() does.
+ * Backticks that open no span (CommonMark: a run closes only on a run of its own length) stay
+ * literal. What the sentence quotes from the image is still inert either way.
+ */
+function markdown(text, max = 300, { table = false } = {}) {
+    const s = oneLine(text, max);
+    const runs = [...s.matchAll(/`+/g)];
+    let out = '';
+    let from = 0;
+    for (let r = 0; r < runs.length; r++) {
+        const open = runs[r];
+        const close = runs.findIndex((run, i) => i > r && run[0].length === open[0].length);
+        if (close < 0)
+            continue;
+        let content = s.slice(open.index + open[0].length, runs[close].index);
+        if (content.startsWith(' ') && content.endsWith(' ') && content.trim() !== '')
+            content = content.slice(1, -1);
+        out += escapeText(s.slice(from, open.index)) + codeSpan(content, { table });
+        from = runs[close].index + runs[close][0].length;
+        r = close;
+    }
+    return out + escapeText(s.slice(from));
+}
+/**
+ * A fenced code block for logs. The fence is longer than any backtick run inside, so the text
+ * cannot close it; inside a fence GitHub renders HTML and @mentions as plain text.
+ */
+function codeBlock(lines) {
+    const body = lines.join('\n').replace(/\r/g, '');
+    const longest = Math.max(0, ...(body.match(/`+/g) ?? []).map(run => run.length));
+    const fence = '`'.repeat(Math.max(3, longest + 1));
+    return `${fence}text\n${body}\n${fence}`;
 }
 
 ;// CONCATENATED MODULE: ./src/report/report.ts
@@ -47568,386 +52851,611 @@ function shortId(id) {
     return id ? id.replace(/^sha256:/, '').slice(0, 12) : '(unknown)';
 }
 
-;// CONCATENATED MODULE: ./src/checks/build.ts
+;// CONCATENATED MODULE: ./src/render/markdown.ts
 
 
-/** Build checks named in the row itself (the annotations show every one). */
-const NAMED = 3;
-const buildCheck = run => {
-    const b = run.build;
-    // BuildKit's build checks are warnings: counted and named, never a failure of the build
-    const warned = warnings(b.warnings ?? []);
-    if (b.ok) {
-        return [{ name: 'build', status: 'pass', value: `built in ${b.seconds} s${warned.value}`, limit: '', detail: `image ${shortId(run.image.id)}${warned.detail && `. ${warned.detail}`}` }];
-    }
-    return [{ name: 'build', status: 'fail', value: 'failed', limit: '', detail: `${failure(b)}. The end of the build log is below.${warned.detail && ` ${warned.count} ${warned.detail}`}` }];
-};
+
+
+
+
+
+// Rendering: the report as Markdown (job summary, PR comment). Reads the report only; every string
+// that came from the image, its logs or the user goes through escape.ts.
+/** GitHub refuses a job summary over 1 MiB; stay well under it. */
+const SUMMARY_MAX_CHARS = 900_000;
+/** GitHub refuses a comment body over 65,536 characters; the marker and run link need a little room. */
+const COMMENT_MAX_CHARS = 60_000;
+/** A single log line longer than this is cut in the middle. */
+const LINE_MAX_CHARS = 2_000;
 /**
- * " · 2 build check warnings (JSONArgsRecommended line 5, SecretsUsedInArgOrEnv line 3)" for the
- * value, and what each rule says for the detail; nothing where the builder reported none (buildx
- * before 0.15 reports none at all).
+ * Headline, facts and the checks table, then the logs in collapsible sections. Over `maxChars`,
+ * the logs lose their oldest lines (and over-long lines their middle); the table is never cut.
  */
-function warnings(list) {
-    if (list.length === 0)
-        return { value: '', count: '', detail: '' };
-    const named = list.slice(0, NAMED).map(describeWarning).join(', ');
-    const more = list.length > NAMED ? `, and ${list.length - NAMED} more` : '';
-    // each rule once, with its first message
-    const rules = list.filter((w, i) => list.findIndex(o => o.rule === w.rule) === i).slice(0, NAMED);
-    const said = rules.map(w => `${w.rule}: ${w.message.replace(/\.$/, '')}`).join('; ');
-    const count = `${list.length} build check warning${list.length === 1 ? '' : 's'} (${named}${more})`;
-    return {
-        value: ` · ${count}`,
-        // a failed build's value stays "failed" (the headline quotes it): the count goes to the detail
-        count: `${count[0].toUpperCase()}${count.slice(1)}.`,
-        detail: `BuildKit's build checks warn (they do not fail the build): ${said}.`
-    };
-}
-/**
- * With the step's own telling line (stages/build.ts picks it), that line is the news, and buildx's
- * generic "did not complete successfully: exit code: 1" shrinks to its exit code:
- * "failed at [build 4/6] RUN npm ci: npm error 404 Not Found - GET … (exit code 1)".
- */
-function failure(b) {
-    if (b.failedStep && b.cause) {
-        const code = /exit code: (\d+)/.exec(b.error ?? '')?.[1];
-        return `failed at ${b.failedStep}: ${b.cause.replace(/\.$/, '')}${code ? ` (exit code ${code})` : b.error ? ` (${b.error})` : ''}`;
-    }
-    const where = b.failedStep ? `failed at ${b.failedStep}` : 'failed';
-    return `${where}${b.error ? `: ${b.error}` : ''}`;
-}
-
-;// CONCATENATED MODULE: ./src/rules/base-variants.ts
-// The image to run on when the final stage's base image itself carries compilers or a toolchain
-// (no stage built on it can take them out): the official images' own smaller variant, or the
-// runtime image a toolchain's output runs on. Pure, from the FROM reference alone: the full ruby,
-// python and node images (buildpack-deps underneath) have a -slim variant; Debian's php images keep
-// phpize's gcc and make (the -alpine ones install and remove them per docker-php-ext-install); every
-// rust and golang image is the toolchain; a JDK has its JRE.
-/** "docker.io/library/ruby:3.1" → { name: "ruby", tag: "3.1" }; undefined for another namespace's image. */
-function officialRef(ref) {
-    const m = /^(?:(?:docker\.io|index\.docker\.io)\/)?(?:library\/)?([a-z0-9][a-z0-9._-]*)(?::([\w][\w.-]*))?(?:@sha256:[0-9a-f]+)?$/.exec(ref.trim());
-    return m ? { name: m[1], tag: m[2] ?? 'latest' } : undefined;
-}
-/** The Debian release a tag names ("3.1-bookworm" → "bookworm"), else bookworm. */
-function codename(tag) {
-    return /\b(bookworm|bullseye|buster|trixie)\b/.exec(tag)?.[1] ?? 'bookworm';
-}
-/** The plain OS image a toolchain image's binaries run on: its Alpine release, else its Debian one. */
-function runtimeOf(tag) {
-    const alpine = /alpine([\d.]+)?/.exec(tag);
-    return alpine ? `alpine:${alpine[1] ?? 'latest'}` : `debian:${codename(tag)}-slim`;
-}
-/** "3.1" → "3.1-slim", "latest" → "slim", "3.1-bookworm" → "3.1-slim-bookworm". */
-function slim(tag) {
-    if (tag === 'latest')
-        return 'slim';
-    const release = /-(bookworm|bullseye|buster|trixie)$/.exec(tag);
-    return release ? `${tag.slice(0, release.index)}-slim${release[0]}` : `${tag}-slim`;
-}
-function runVariant(base) {
-    const ref = officialRef(base);
-    if (!ref)
-        return undefined;
-    const { name, tag } = ref;
-    const from = `${name}:${tag}`;
-    if (/slim|alpine/.test(tag) && name !== 'rust' && name !== 'golang')
-        return undefined;
-    switch (name) {
-        case 'ruby':
-            return { why: 'the full ruby image carries compilers for native gems', variant: `ruby:${slim(tag)}`, how: `bundle install in a stage FROM ${from} and COPY --from=build /usr/local/bundle /usr/local/bundle into a final stage FROM ruby:${slim(tag)}` };
-        case 'python':
-            return { why: 'the full python image carries compilers for native wheels', variant: `python:${slim(tag)}`, how: `build wheels in a stage FROM ${from} and install them in a final stage FROM python:${slim(tag)}` };
-        case 'node':
-            return { why: 'the full node image carries compilers for native addons', variant: `node:${slim(tag)}`, how: `npm ci in a stage FROM ${from} and copy the app with its node_modules into a final stage FROM node:${slim(tag)}` };
-        case 'buildpack-deps':
-            return { why: 'buildpack-deps is a build image', variant: `debian:${codename(tag)}-slim`, how: `build in a stage FROM ${from} and copy only what it builds into a final stage FROM debian:${codename(tag)}-slim` };
-        case 'php': {
-            // the apache variants are Debian's only: php-fpm on Alpine behind a web server instead
-            const variant = tag.includes('apache') ? `php:${tag.replace(/-?apache.*$/, '') || 'latest'}-fpm-alpine`.replace(/^php:latest-/, 'php:') : tag === 'latest' ? 'php:alpine' : `php:${tag}-alpine`;
-            const how = tag.includes('apache') ? `there is no apache -alpine variant: run ${variant} behind a web server` : `docker-php-ext-install there installs gcc and make only while it builds`;
-            return { why: "Debian's php images keep phpize's compilers for docker-php-ext-install", variant, how };
-        }
-        case 'rust': {
-            const runtime = runtimeOf(tag);
-            return { why: `every rust image${/slim|alpine/.test(tag) ? '' : `, ${name}:${slim(tag)} too,`} is the Rust toolchain`, variant: runtime, how: `cargo build --release in a stage FROM ${from} and copy only the binary into a final stage FROM ${runtime}` };
-        }
-        case 'golang':
-            return { why: 'every golang image is the Go toolchain', variant: 'scratch', how: `go build (CGO_ENABLED=0) in a stage FROM ${from} and copy only the binary into a final stage FROM scratch (or ${runtimeOf(tag)})` };
-        case 'erlang':
-        case 'elixir':
-            return { why: `the ${name} image is the whole OTP, compilers included`, variant: `debian:${codename(tag)}-slim`, how: `build a release (rebar3 as prod release, mix release) in a stage FROM ${from} and copy it into a final stage FROM debian:${codename(tag)}-slim: the release carries its runtime` };
-        case 'eclipse-temurin':
-        case 'openjdk':
-        case 'maven':
-        case 'gradle': {
-            const jre = jreOf(name, tag);
-            if (!jre)
-                return undefined;
-            return { why: 'a JDK image carries the compiler and the modules jlink links from', variant: jre, how: `build the jar in a stage FROM ${from} and copy only the jar into a final stage FROM ${jre}` };
-        }
-    }
-    return undefined;
-}
-/** The Temurin JRE of a JDK image's Java version: "17-jdk-jammy" → eclipse-temurin:17-jre-jammy; maven:3.9-eclipse-temurin-17 → eclipse-temurin:17-jre. */
-function jreOf(name, tag) {
-    if (name === 'eclipse-temurin') {
-        if (/jre/.test(tag) || !/^\d+/.test(tag))
-            return undefined;
-        return `eclipse-temurin:${/jdk/.test(tag) ? tag.replace('jdk', 'jre') : tag.replace(/^([\d.u_+-]*?\d)(?=-|$)/, '$1-jre')}`;
-    }
-    const version = name === 'openjdk' ? /^(\d+)/.exec(tag)?.[1] : /(?:temurin-|jdk-?)(\d+)/.exec(tag)?.[1];
-    return version ? `eclipse-temurin:${version}-jre` : undefined;
-}
-
-;// CONCATENATED MODULE: ./src/advice/findings.ts
-
-
-// How a contents finding reads wherever it is shown (the contents row, the Dockerfile annotation):
-// the file, what it is, its size and the instruction that added it, never what it holds.
-/** Contents findings listed in the summary and the comment (the report keeps up to 100). */
-const FINDING_ROWS = 40;
-/** "/app/.env (environment file, 120 B, from COPY . .)". */
-function describeFinding(f) {
-    return `${f.path} (${f.what}, ${formatSize(f.size)}, from ${f.instruction}${alsoNote(f)}${deletedNote(f)})`;
-}
-/** The same path written again by a later layer (`RUN chown -R app /app` copies every file it touches). */
-function alsoNote(f) {
-    return f.alsoIn?.length ? ` and again from ${f.alsoIn.join(' and ')}` : '';
-}
-/** A whiteout only hides a file from the layers above: the layer that added it still ships. */
-function deletedNote(f) {
-    return f.deletedBy ? `; deleted in a later layer (${f.deletedBy}), but that only hides it: it still ships in the layer that added it` : '';
-}
-/**
- * The fix for a dev dependency or a build tool, in the words of the ecosystem it belongs to: npm's
- * `--omit=dev` and `dist/` mean nothing on a Python or Go image.
- */
-const DEV_FIX = {
-    node: 'Install only production dependencies in the final stage (npm ci --omit=dev), or copy only dist/ and production node_modules from the build stage.',
-    python: 'Install only what the app runs with in the final stage: keep test and lint tools in dev requirements (requirements-dev.txt, a dev extra or group) that only a build or test stage installs (poetry install --only main, uv sync --no-dev).',
-    go: 'Build in a stage of its own and copy only the binary into the final stage.',
-    other: 'Install only what the app runs with in the final stage.'
-};
-const BUILD_FIX = {
-    node: 'Keep compilers and build tools in a build stage and copy only its output (dist/) into the final stage.',
-    python: 'Keep compilers and build tools in a build stage: build wheels there (pip wheel --wheel-dir /wheels -r requirements.txt) and install them in the final stage (COPY --from=build /wheels /wheels, then pip install --no-index --find-links /wheels -r requirements.txt).',
-    go: 'Build in a stage of its own (FROM golang) and copy only the binary into the final stage (COPY --from=build /out/app /app): the Go toolchain and compilers stay behind.',
-    ruby: 'Keep compilers and build tools in a build stage: bundle install there and copy the gems into the final stage (COPY --from=build /usr/local/bundle /usr/local/bundle).',
-    php: 'Keep compilers and build tools in a build stage: build the extension there (docker-php-ext-install, pecl) and copy what it installs into the final stage (its .so in $(php-config --extension-dir) and its ini in $PHP_INI_DIR/conf.d).',
-    java: 'Build with the JDK in a stage of its own and copy only the jar into a final stage on a JRE (FROM eclipse-temurin:<version>-jre, or a JRE package such as openjdk-17-jre-headless).',
-    rust: 'Build in a stage of its own (FROM rust) and copy only the binary into the final stage (COPY --from=build /app/target/release/app /app): the Rust toolchain stays behind.',
-    erlang: 'Build a release in a stage of its own (rebar3 as prod release, or mix release) and copy it into the final stage: the release carries the runtime it needs, without the compiler.',
-    other: 'Keep compilers and build tools in a build stage and copy only what it builds into the final stage.'
-};
-/** The fixes for these dev dependencies and build tools, each once, in the order first found. */
-function toolFixes(findings) {
-    const fixes = findings.flatMap(f => {
-        if (f.kind === 'dev-dependency')
-            return [DEV_FIX[f.ecosystem ?? 'other'] ?? DEV_FIX.other];
-        if (f.kind !== 'build-tool')
-            return [];
-        return [f.fromBase ? baseFix(f.fromBase, findings) : BUILD_FIX[f.ecosystem ?? 'other']];
+function renderMarkdown(report, maxChars = SUMMARY_MAX_CHARS) {
+    const head = renderHead(report);
+    const blocks = logBlocks(report);
+    if (blocks.length === 0)
+        return head;
+    const overhead = blocks.length * 200; // <details> markup, fences, titles
+    const allowance = Math.max(0, Math.floor((maxChars - head.length - overhead) / blocks.length));
+    const rendered = blocks.map(block => {
+        const kept = tail(block.lines, allowance);
+        const dropped = block.lines.length - kept.length;
+        const shortened = kept.some(line => line.length > 0 && !block.lines.includes(line));
+        let title = `${block.title} (last ${units_counted(block.lines.length, 'line')})`;
+        if (dropped > 0)
+            title = `${block.title} (last ${kept.length} of ${units_counted(block.lines.length, 'line')}, cut to fit; the action log has them all)`;
+        else if (shortened)
+            title = `${block.title} (last ${units_counted(block.lines.length, 'line')}, long lines shortened; the action log has them whole)`;
+        return details(title, kept);
     });
-    return [...new Set(fixes)];
+    return [head, ...rendered].join('\n');
 }
-/**
- * Build tools that came with the final stage's base image: a build stage on the same base leaves
- * them in, so the fix is to run on an image without them (rules/base-variants.ts).
- */
-function baseFix(base, findings) {
-    const names = joined([...new Set(findings.filter(f => f.kind === 'build-tool' && f.fromBase === base).map(f => f.what))]);
-    const many = names.includes(' and ');
-    const v = runVariant(base);
-    if (!v)
-        return `${names} ${many ? 'come' : 'comes'} with the base image ${base}: run on an image without ${many ? 'them' : 'it'} (its -slim variant, if it has one) and keep the build in a stage of its own.`;
-    return `${names} ${many ? 'come' : 'comes'} with the base image ${base} (${v.why}), so a final stage FROM ${base} ships ${many ? 'them' : 'it'} however the build is staged: run on ${v.variant} (${v.how}).`;
-}
-/** "a", "a and b", "a, b and c". */
-function joined(items) {
-    return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
-}
-
-;// CONCATENATED MODULE: ./src/checks/check.ts
-/** The row of a check whose stage did not run. */
-function notRun(name, run) {
-    return { name, status: 'skip', value: 'not run', limit: '', detail: run.build.ok ? 'not run' : 'not run: the build failed' };
-}
-/**
- * " Its last log lines are below." when the container printed something; Docker's complaint, as
- * Docker's, when it could not give the log; else that it printed nothing.
- */
-function logNote(log, below = 'Its last log lines are below.') {
-    if (log.logTail?.length)
-        return ` ${below}`;
-    if (log.logError)
-        return ` Docker could not give the container's log: ${log.logError.replace(/\.$/, '')}.`;
-    return ' The container printed nothing.';
-}
-/** " Docker could not start it: exec: "node": executable file not found in $PATH." */
-function startNote(startError) {
-    return `Docker could not start it: ${startError.replace(/\.$/, '')}.`;
-}
-
-;// CONCATENATED MODULE: ./src/checks/contents.ts
-
-
-
-
-// contents: what the image's layers hold that production must not ship (secrets, forbid-paths) or
-// does not need (devDependencies, build tools). A finding names the file, its size and the
-// instruction that added it, never what the file holds. The summary lists every finding below the
-// table; the row names the first few and the fix.
-/** Findings named in the row itself (the summary lists them all). */
-const contents_NAMED = 3;
-/** The fix for files that must not ship (or cannot run); dev dependencies and build tools get theirs in their ecosystem's words (advice/findings.ts). */
-const FIX = {
-    secret: 'Keep secrets out of the build context (.dockerignore: **/.env, **/*.pem, .git) and pass build-time credentials as build secrets (RUN --mount=type=secret); deleting a file in a later layer does not take it out of the image.',
-    forbidden: 'Leave out the paths forbid-paths refuses (.dockerignore, or copy only what the app needs).',
-    'foreign-binary': "Fetch or build each binary for the image's platform: name the architecture in the download with ARG TARGETARCH (…-linux-${TARGETARCH}), or cross-compile in a stage FROM --platform=$BUILDPLATFORM for $TARGETOS/$TARGETARCH. Under emulation it may still run, but it fails with exec format error on a machine of the image's architecture."
-};
-const contentsCheck = (run, inputs) => {
-    const contents = run.contents;
-    if (!contents || !run.build.ok)
-        return [notRun('contents', run)];
-    return [judged(contentsRow(contents, run), inputs)];
-};
-function contentsRow(contents, run) {
-    const limit = 'no secrets, dev dependencies or build tools';
-    if (contents.notScanned !== undefined)
-        return { name: 'contents', status: 'skip', value: 'not scanned', limit: '', detail: `${contents.notScanned}.` };
-    const allowed = contents.allowed > 0 ? ` allow-paths let ${contents.allowed} through.` : '';
-    const read = `${units_counted(contents.files ?? 0, 'file')} in ${units_counted(contents.layers ?? 0, 'layer')}`;
-    if (contents.count === 0) {
-        return { name: 'contents', status: 'pass', value: 'clean', limit, detail: `Read ${read}: no secrets, devDependencies or build tools.${allowed}` };
+function renderHead(report) {
+    const out = [];
+    out.push(`## ${report.passed ? '✅' : '❌'} image-gate: ${headline(report)}`, '');
+    if (report.error) {
+        out.push(`**${report.error.kind === 'input' ? 'Bad input' : 'Error'}:** ${markdown(report.error.message, 1000)}`, '');
     }
-    const { findings } = contents;
-    const named = findings.slice(0, contents_NAMED).map(describeFinding).join('; ');
-    const listed = Math.min(findings.length, FINDING_ROWS);
-    const more = contents.count <= contents_NAMED
-        ? ''
-        : contents.count <= listed
-            ? `; and ${contents.count - contents_NAMED} more (listed below)`
-            : `; and ${(contents.count - contents_NAMED).toLocaleString('en-US')} more (the first ${listed} listed below)`;
-    const files = [...new Set(findings.map(f => f.kind))].flatMap(kind => (kind === 'secret' || kind === 'forbidden' || kind === 'foreign-binary' ? [FIX[kind]] : []));
-    const fixes = [...files, ...toolFixes(findings)].join(' ');
-    // a secret file next to an ARG or ENV BuildKit's build checks took for a credential: both are said
-    const args = findings.some(f => f.kind === 'secret') ? secretArgAdvice(run) : '';
-    return { name: 'contents', status: 'fail', value: summarize(contents), limit, detail: `${named}${more}. ${fixes}${args}${allowed}` };
+    const first = report.runs[0];
+    const several = report.runs.length > 1;
+    const facts = [report.tag && `image ${codeSpan(report.tag.slice(0, 200))}`, first?.image.id && `id ${codeSpan(shortId(first.image.id))}`];
+    // several platforms: their builds ran at once, so this is the machine time they took together
+    const built = report.runs.map(run => run.build.seconds).filter((n) => n !== undefined);
+    if (built.length > 0)
+        facts.push(`build ${built.length === 1 ? built[0] : Math.round(built.reduce((a, b) => a + b, 0) * 10) / 10} s`);
+    if (first?.health.startupSeconds !== undefined)
+        facts.push(`healthy ${first.health.startupSeconds} s after start`);
+    const profile = profileLine(report);
+    // a report read back (comment-from) is untrusted: its memory text is escaped like any
+    if (profile)
+        facts.push(markdown(profile, 300));
+    const factLine = facts.filter(Boolean).join(' · ');
+    if (factLine)
+        out.push(factLine, '');
+    const rows = rowsOf(report);
+    if (rows.length > 0) {
+        // several platforms: one row group per platform, each row naming its platform
+        out.push(several ? '| | Platform | Check | Result | Limit | Detail |' : '| | Check | Result | Limit | Detail |', several ? '|---|---|---|---|---|---|' : '|---|---|---|---|---|');
+        for (const c of rows) {
+            // the rows are image-gate's sentences: their `code` stays code
+            const cell = (text, max = 300) => markdown(text, max, { table: true });
+            const platform = several ? ` ${cell(c.platform ?? '', 100)} |` : '';
+            // a detail holds the fix too: the stop row's init advice names the image's own ENTRYPOINT
+            out.push(`| ${ICON[c.status]} |${platform} ${c.name} | ${cell(c.value)} | ${cell(c.limit)} | ${cell(c.detail, 1000)} |`);
+        }
+        out.push('');
+    }
+    const pushed = pushLine(report);
+    if (pushed)
+        out.push(markdown(pushed, 2000), '');
+    // a report read back from the `report` output (comment-from) says what that output left out
+    if (report.cut?.length)
+        out.push(`_Cut to fit the report output: ${report.cut.map(note => inline(note, 200)).join('; ')}._`, '');
+    for (const view of platformViews(report))
+        out.push(...layersTable(view), ...findingsTable(view));
+    return out.join('\n');
 }
-/** "1 secret, 2 dev dependencies (41.2 MB)". */
-function summarize(contents) {
-    const { findings, count } = contents;
-    const parts = [];
-    const of = (kind, one, many, sized) => {
-        const these = findings.filter(f => f.kind === kind);
-        if (these.length === 0)
-            return;
-        const bytes = these.reduce((sum, f) => sum + f.size, 0);
-        parts.push(`${these.length} ${these.length === 1 ? one : many}${sized ? ` (${formatSize(bytes)})` : ''}`);
-    };
-    of('secret', 'secret', 'secrets', false);
-    of('forbidden', 'forbidden path', 'forbidden paths', false);
-    of('foreign-binary', 'foreign binary', 'foreign binaries', false);
-    of('dev-dependency', 'dev dependency', 'dev dependencies', true);
-    of('build-tool', 'build tool', 'build tools', true);
-    return count > findings.length ? `${count} findings (${parts.join(', ')} among the first ${findings.length})` : parts.join(', ');
+function platformViews(report) {
+    const several = report.runs.length > 1;
+    return report.runs.map(run => ({ platform: several ? run.platform : '', run }));
 }
-/** require-clean-contents: false reports what the layers hold without judging it. */
-function judged(check, inputs) {
-    if (inputs.requireCleanContents || check.status !== 'fail')
-        return check;
-    return { ...check, status: 'skip', detail: `${check.detail} Not judged (require-clean-contents: false).` };
+/** " (linux/arm64)" with several platforms; `inert`: made inert like every string from the report */
+function titled({ platform }, inert = true) {
+    return platform ? ` (${inert ? inline(platform, 100) : platform})` : '';
 }
-
-;// CONCATENATED MODULE: ./src/docker/container.ts
-
-
-
-// One container as Docker sees it: its state (running, exit code, health and the probe log), its
-// log, and its removal.
-/** What Docker uses when a HEALTHCHECK sets no --retries or --interval (and for a health-cmd given at run time). */
-const DOCKER_DEFAULT_RETRIES = 3;
-const DOCKER_DEFAULT_INTERVAL_S = 30;
-/** "SIGTERM" for "", "TERM", "15" or "SIGTERM": the stop signal Docker sends, as the report names it. */
-function signalName(stopSignal = '') {
-    const text = stopSignal.trim().toUpperCase();
-    if (text === '')
-        return 'SIGTERM';
-    if (/^\d+$/.test(text))
-        return Object.entries(external_node_os_namespaceObject.constants.signals).find(([, n]) => n === Number(text))?.[0] ?? text;
-    return text.startsWith('SIG') ? text : `SIG${text}`;
+function layersTable(view) {
+    const out = [];
+    const { baseline, image } = view.run;
+    const layers = image.largestLayers ?? [];
+    if (layers.length > 0) {
+        // with compare-to, each layer against the baseline's layer made by the same instruction
+        const compared = baseline?.ref !== undefined && layers.some(l => l.before !== undefined);
+        out.push(`<details><summary>Largest layers${titled(view)} (${layers.length})</summary>`, '');
+        if (compared)
+            out.push(`| Size | Change vs ${inline(baseline.ref, 200)} | Instruction |`, '|---:|---:|---|');
+        else
+            out.push('| Size | Instruction |', '|---:|---|');
+        for (const layer of layers) {
+            const change = compared ? ` ${layerChange(layer)} |` : '';
+            out.push(`| ${formatSize(layer.size)} |${change} ${inline(layer.instruction, 200)} |`);
+        }
+        out.push('', '</details>', '');
+    }
+    return out;
 }
-/** The exit codes of a clean stop: 0, or the shell's 128 + the signal's number. */
-function cleanExit(exitCode, signal) {
-    const number = external_node_os_namespaceObject.constants.signals[signal];
-    return exitCode === 0 || (number !== undefined && exitCode === 128 + number);
+/** The contents check's findings: names, sizes and instructions only (a finding holds no file content). */
+function findingsTable(view) {
+    const { count = 0 } = view.run.contents ?? {};
+    // at most 40 rows of cut cells: the table is never cut, and a comment must stay under its limit
+    const findings = (view.run.contents?.findings ?? []).slice(0, FINDING_ROWS);
+    if (findings.length === 0)
+        return [];
+    const on = titled(view);
+    const title = count > findings.length ? `Contents findings${on} (the first ${findings.length} of ${count})` : `Contents findings${on} (${count})`;
+    const out = [`<details><summary>${title}</summary>`, '', '| Kind | Path | What | Size | Added by |', '|---|---|---|---:|---|'];
+    for (const f of findings) {
+        const deleted = f.deletedBy ? ` (deleted later by ${inline(f.deletedBy, 120)}: still ships)` : '';
+        const again = (f.alsoIn ?? []).map(i => `, again by ${inline(i, 120)}`).join('');
+        out.push(`| ${f.kind} | ${inline(f.path, 200)} | ${inline(f.what, 100)} | ${formatSize(f.size)} | ${inline(f.instruction, 120)}${again}${deleted} |`);
+    }
+    out.push('', '</details>', '');
+    return out;
 }
-async function containerState(docker, name) {
-    // masked once parsed, so no mask can break the JSON
-    const state = docker.secrets.maskStrings(JSON.parse(await docker.ok(['inspect', '--format', '{{json .State}}', name], { raw: true })));
-    for (const probe of state.Health?.Log ?? [])
-        probe.Output = probeOutput(probe.Output, docker.secrets);
-    return state;
+/** "new", or the change from the baseline's layer, e.g. "+35.2 MB (+80.0%)". */
+function layerChange(layer) {
+    if (layer.before === undefined)
+        return '';
+    if (layer.before === 0)
+        return 'new';
+    return layer.before === layer.size ? 'same' : formatDelta(layer.size, layer.before);
 }
-/** Docker keeps this many bytes of a probe's output, and marks a longer one with "..." after them. */
-const PROBE_OUTPUT_BYTES = 4_096;
-/** A probe's output as Docker kept it, with what its cut left of a secret masked too. */
-function probeOutput(output, secrets) {
-    if (!output.endsWith('...') || Buffer.byteLength(output) < PROBE_OUTPUT_BYTES)
-        return output;
-    return `${secrets.maskCut(output.slice(0, -3), { end: true })}...`;
+function logBlocks(report) {
+    const blocks = [];
+    for (const view of platformViews(report)) {
+        const { build, health: h, smoke } = view.run;
+        // details() makes the whole title inert
+        const on = titled(view, false);
+        if (build.logTail?.length && !build.ok)
+            blocks.push({ title: `Build log${on}`, lines: build.logTail });
+        const probes = h.probes ?? [];
+        if (probes.length > 0 && h.verdict !== 'healthy') {
+            const lines = probes.flatMap(p => [`[exit ${p.exitCode}] ${p.output.split('\n')[0] ?? ''}`, ...p.output.split('\n').slice(1).map(l => `  ${l}`)]);
+            blocks.push({ title: `${probes.length === 1 ? 'Last health probe' : `Last ${probes.length} health probes`}${on}`, lines });
+        }
+        if (h.logTail?.length)
+            blocks.push({ title: `Container log${on}`, lines: h.logTail });
+        for (const command of smoke ?? []) {
+            if (command.logTail?.length)
+                blocks.push({ title: `Smoke log${on}: ${command.command}`, lines: command.logTail });
+        }
+    }
+    // every platform's image has the same labels (one Dockerfile): the first's
+    const labels = Object.entries(report.runs[0]?.image.labels ?? {});
+    if (labels.length)
+        blocks.push({ title: 'Image labels', lines: labels.map(([k, v]) => `${k}=${v}`) });
+    return blocks;
 }
-/** The container's full ID (its cgroup on the host is named by it). */
-async function containerId(docker, name) {
-    return (await docker.ok(['inspect', '--format', '{{.Id}}', name], { raw: true })).trim();
-}
-async function removeContainer(docker, name) {
-    await docker.call(['rm', '--force', '--volumes', name]);
-}
-/** The last lines the container printed, stdout and stderr in the order they were written. */
-async function logTail(docker, name, lines = 50) {
-    // raw: the lines are masked once they are whole again (wholeLine)
-    const r = await docker.call(['logs', '--timestamps', '--tail', String(lines), name], { raw: true });
-    if (r.exitCode !== 0)
-        return { lines: [], error: docker.secrets.mask(dockerSays(r.stderr || r.stdout)) };
-    // a stream over the kept bytes (command.ts) starts inside a line, with no timestamp: that piece goes
-    const streamLines = (text, cut = false) => text.split('\n').slice(cut ? 1 : 0);
-    const stamped = [...streamLines(r.stdout, r.cutAtStart?.stdout), ...streamLines(r.stderr, r.cutAtStart?.stderr)].filter(l => l !== '');
-    // Each line starts with an RFC 3339 timestamp of fixed width per engine, so text order is time order.
-    stamped.sort((a, b) => (a.slice(0, 35) < b.slice(0, 35) ? -1 : a.slice(0, 35) > b.slice(0, 35) ? 1 : 0));
-    return { lines: stamped.slice(-lines).map(l => docker.secrets.mask(wholeLine(l.replace(/^\S+ /, '')))) };
-}
-/** Docker logs a line longer than this as several messages, each of these bytes but the last. */
-const PARTIAL_BYTES = 16 * 1024;
-/** `docker logs --timestamps`' stamp before each message: RFC 3339 with nanoseconds, fixed width. */
-const STAMP = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}(?:Z|[+-]\d\d:\d\d) /;
-/**
- * A long line as the app wrote it: `docker logs --timestamps` stamps each 16 KiB message of it, so
- * the stamps inside it go (a secret across one would otherwise be in two pieces, masked by neither).
- */
-function wholeLine(line) {
-    let bytes = Buffer.from(line, 'utf8');
-    for (let at = PARTIAL_BYTES; at < bytes.length; at += PARTIAL_BYTES) {
-        const stamp = STAMP.exec(bytes.subarray(at, at + 40).toString('latin1'));
-        if (!stamp)
+/** The newest lines that fit in `budget` characters, each cut to LINE_MAX_CHARS. */
+function tail(lines, budget) {
+    const kept = [];
+    let used = 0;
+    for (let i = lines.length - 1; i >= 0; i--) {
+        const line = cutLine(lines[i]);
+        if (used + line.length + 1 > budget)
             break;
-        bytes = Buffer.concat([bytes.subarray(0, at), bytes.subarray(at + stamp[0].length)]);
+        kept.unshift(line);
+        used += line.length + 1;
     }
-    return bytes.toString('utf8');
+    return kept;
 }
-/** The report's fields for a log: `logTail` (the container's lines, when any) and `logError` (Docker's complaint). */
-function logFields(log) {
-    return { ...(log.lines.length > 0 && { logTail: log.lines }), ...(log.error !== undefined && { logError: log.error }) };
+function cutLine(line) {
+    if (line.length <= LINE_MAX_CHARS)
+        return line;
+    const half = LINE_MAX_CHARS / 2 - 20;
+    return `${line.slice(0, half)} …[${line.length - 2 * half} characters cut]… ${line.slice(-half)}`;
 }
-/** How long a stopped container ran, from Docker's own timestamps. */
-function ranSeconds(state) {
-    return round(Math.max(0, Date.parse(state.FinishedAt) - Date.parse(state.StartedAt)) / 1000);
+function details(summary, lines) {
+    return ['<details><summary>' + inline(summary) + '</summary>', '', codeBlock(lines), '', '</details>', ''].join('\n');
 }
-/** Container start → `now`, or undefined before Docker has stamped the start. */
-function sinceStart(state, now) {
-    const started = Date.parse(state.StartedAt);
-    return Number.isFinite(started) && started > 0 ? round(Math.max(0, now - started) / 1000) : undefined;
+
+;// CONCATENATED MODULE: ./src/publish/github.ts
+
+const RETRIES = 3;
+const MAX_WAIT_S = 60;
+const sleep = ms => new Promise(resolve => setTimeout(resolve, ms));
+/** `log`: where a retry is said (the run's sink). */
+function client(token, log, wait = sleep) {
+    // GITHUB_API_URL (GitHub Enterprise, or a test server) is read by @actions/github itself.
+    const octokit = getOctokit(token);
+    octokit.hook.wrap('request', async (request, options) => {
+        for (let attempt = 0;; attempt++) {
+            try {
+                return await request(options);
+            }
+            catch (err) {
+                const delay = attempt < RETRIES && options.method !== 'POST' ? retryDelayMs(err, attempt) : undefined;
+                if (delay === undefined)
+                    throw err;
+                log(`GitHub API ${options.method} ${options.url}: ${err.status}, retrying in ${delay / 1000} s`);
+                await wait(delay);
+            }
+        }
+    });
+    return octokit;
+}
+/** How long to wait before retrying this error, or undefined when it must not be retried. */
+function retryDelayMs(err, attempt, now = Date.now()) {
+    const status = err.status ?? 0;
+    const headers = err.response?.headers ?? {};
+    const rateLimited = status === 429 ||
+        (status === 403 && (headers['retry-after'] !== undefined || headers['x-ratelimit-remaining'] === '0' || /secondary rate limit/i.test(err.message ?? '')));
+    if (!rateLimited && status < 500)
+        return undefined;
+    const retryAfter = Number(headers['retry-after']);
+    if (Number.isFinite(retryAfter) && headers['retry-after'] !== undefined) {
+        return retryAfter <= MAX_WAIT_S ? retryAfter * 1000 : undefined;
+    }
+    const reset = Number(headers['x-ratelimit-reset']);
+    if (headers['x-ratelimit-remaining'] === '0' && Number.isFinite(reset)) {
+        const seconds = Math.max(1, reset - Math.floor(now / 1000));
+        return seconds <= MAX_WAIT_S ? seconds * 1000 : undefined;
+    }
+    return 1000 * 2 ** attempt;
+}
+
+;// CONCATENATED MODULE: ./src/publish/comment.ts
+
+
+
+
+// The sticky pull-request comment: one per key (workflow, job, image), updated in place on every
+// run. Anything that goes wrong here is a warning: the comment never changes the step's outcome.
+const PR_EVENTS = ['pull_request', 'pull_request_target'];
+const MARKER_PREFIX = '<!-- image-gate:comment key=';
+/** The pull request this run belongs to, or undefined when the event is not a pull request. */
+function pullRequest(context = github_context) {
+    if (!PR_EVENTS.includes(context.eventName))
+        return undefined;
+    const number = context.payload.pull_request?.number;
+    if (!number)
+        return undefined;
+    return { owner: context.repo.owner, repo: context.repo.repo, number };
+}
+/**
+ * Parallel legs (a matrix over Dockerfiles or targets) must keep separate comments, so the default
+ * key names the workflow, the job and the image: context, Dockerfile and target.
+ */
+function commentKey(inputs, env = process.env) {
+    if (inputs.commentKey)
+        return inputs.commentKey;
+    const workspace = env.GITHUB_WORKSPACE || process.cwd();
+    const rel = (p) => external_node_path_namespaceObject.relative(workspace, p) || '.';
+    return [env.GITHUB_WORKFLOW ?? '', env.GITHUB_JOB ?? '', rel(inputs.context), rel(inputs.file), inputs.target].join('/');
+}
+/** The hidden last line of our comment. The key is URI-encoded so it cannot end the HTML comment. */
+function marker(key) {
+    return `${MARKER_PREFIX}${encodeURIComponent(key)} -->`;
+}
+function runUrl(env = process.env) {
+    const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repo, GITHUB_RUN_ID: run } = env;
+    return server && repo && run ? `${server}/${repo}/actions/runs/${run}` : undefined;
+}
+function commentBody(report, key, link = runUrl()) {
+    const footer = link ? `\n[Workflow run](${link})\n` : '\n';
+    return `${renderMarkdown(report, COMMENT_MAX_CHARS)}${footer}${marker(key)}`;
+}
+/** Gate mode: comment on the pull request this run is for, if any. Returns the comment made. */
+async function commentOnPullRequest(report, inputs, sink) {
+    const target = pullRequest();
+    if (!inputs.comment || !target) {
+        sink.debug(`no pull-request comment (comment: ${inputs.comment}, event: ${github_context.eventName})`);
+        return undefined;
+    }
+    return upsertComment(report, target, report.commentKey ?? commentKey(inputs), inputs.githubToken, sink);
+}
+/**
+ * comment-from mode, typically in a `workflow_run` workflow that has a write token while the
+ * pull-request run (from a fork) had none. It runs privileged on a file the fork wrote, so what
+ * decides where the comment goes comes from the trusted event, not the file:
+ * - the pull request: the event's own (pull_request, pull_request_target; under workflow_run, its
+ *   pull_requests list, which GitHub fills for branches of this repository). For a fork that list
+ *   is empty, so the report's number is taken, and only if that pull request's head is the commit
+ *   the triggering run tested (its head_sha): a crafted report cannot steer the comment elsewhere.
+ *   Any other event names no pull request, and the file alone is not believed.
+ * - the comment's key, which decides which comment is overwritten: the comment-key input, else the
+ *   name of the workflow that made the report (workflow_run.name; the triggering workflow must have
+ *   that name to trigger this one at all), else this workflow's. Never the file's: a report could
+ *   otherwise overwrite another leg's comment (a failing one) with its own.
+ */
+async function commentFromReport(report, inputs, sink, octokit) {
+    const context = github_context;
+    const number = trustedPullRequest(report, context, sink);
+    if (!number)
+        return undefined;
+    const target = { owner: context.repo.owner, repo: context.repo.repo, number };
+    const api = octokit ?? client(inputs.githubToken, sink.info);
+    const runSha = context.eventName === 'workflow_run' ? context.payload.workflow_run?.head_sha : undefined;
+    if (runSha) {
+        try {
+            const { data } = await api.rest.pulls.get({ owner: target.owner, repo: target.repo, pull_number: target.number });
+            if (data.head.sha !== runSha) {
+                sink.warning(`image-gate did not comment: pull request #${target.number} is at ${data.head.sha.slice(0, 12)}, but the workflow run tested ${runSha.slice(0, 12)}. A newer push will bring its own report.`);
+                return undefined;
+            }
+        }
+        catch (err) {
+            sink.warning(explain(err));
+            return undefined;
+        }
+    }
+    return upsertComment(report, target, commentFromKey(inputs, context), inputs.githubToken, sink, api);
+}
+/** The pull request comment-from posts on: the event's, or (a fork's workflow_run) the report's, verified later. */
+function trustedPullRequest(report, context, sink) {
+    if (PR_EVENTS.includes(context.eventName))
+        return pullRequest(context)?.number;
+    if (context.eventName !== 'workflow_run') {
+        sink.warning(`image-gate did not comment: comment-from posts on the pull request the event names (workflow_run of a pull-request run, pull_request, pull_request_target); a ${context.eventName} event names none, and the report file alone is not trusted to.`);
+        return undefined;
+    }
+    const repository = context.payload.repository;
+    const listed = (context.payload.workflow_run?.pull_requests ?? []).filter(pr => typeof pr.number === 'number' && (pr.base?.repo?.id === undefined || repository?.id === undefined || pr.base.repo.id === repository.id));
+    if (listed.length > 0) {
+        const chosen = listed.find(pr => pr.number === report.pullRequest) ?? listed[0];
+        if (report.pullRequest && chosen.number !== report.pullRequest) {
+            sink.warning(`image-gate: the report names pull request #${report.pullRequest}, but the workflow run was for #${chosen.number}: commenting on #${chosen.number}.`);
+        }
+        return chosen.number;
+    }
+    if (!report.pullRequest)
+        sink.warning('image-gate did not comment: the report names no pull request (it was not made on a pull_request event).');
+    return report.pullRequest;
+}
+/** The key of comment-from's comment: the input, else the name of the workflow that made the report. */
+function commentFromKey(inputs, context = github_context) {
+    const triggering = context.payload.workflow_run?.name;
+    return inputs.commentKey || (typeof triggering === 'string' && triggering) || context.workflow || 'image-gate';
+}
+/** Posts or updates the comment for `key`. Problems become one warning, never a failure. */
+async function upsertComment(report, target, key, token, sink, octokit, wait = sleep) {
+    if (!token) {
+        sink.warning('image-gate did not comment on the pull request: github-token is empty. The job summary has the report.');
+        return undefined;
+    }
+    const api = octokit ?? client(token, sink.info);
+    const where = { owner: target.owner, repo: target.repo };
+    try {
+        const body = commentBody(report, key);
+        for (let attempt = 0;; attempt++) {
+            const existing = await findOurs(api, target, marker(key));
+            if (existing) {
+                const { data } = await api.rest.issues.updateComment({ ...where, comment_id: existing, body });
+                return said(sink, { url: data.html_url, action: 'updated' });
+            }
+            try {
+                const { data } = await api.rest.issues.createComment({ ...where, issue_number: target.number, body });
+                return said(sink, { url: data.html_url, action: 'created' });
+            }
+            catch (err) {
+                // GitHub may have saved the comment and still answered 5xx: look for it again before
+                // creating another, or the pull request gets two.
+                const delay = attempt < RETRIES ? retryDelayMs(err, attempt) : undefined;
+                if (delay === undefined)
+                    throw err;
+                sink.info(`GitHub API POST comment: ${err.status}, looking for it again and retrying in ${delay / 1000} s`);
+                await wait(delay);
+            }
+        }
+    }
+    catch (err) {
+        sink.warning(explain(err));
+        return undefined;
+    }
+}
+function said(sink, comment) {
+    sink.info(`Pull-request comment ${comment.action}: ${comment.url}`);
+    return comment;
+}
+/**
+ * Our comment: it carries our marker and was written by the token's own account. For a personal
+ * token GET /user names that account; an Actions or App token cannot read /user (403), and its
+ * comments are written by a bot, so then a bot author is required. A person pasting our marker is
+ * never matched.
+ */
+async function findOurs(api, target, mark) {
+    const self = await api.rest.users.getAuthenticated().then(r => r.data.login, () => undefined);
+    const comments = await api.paginate(api.rest.issues.listComments, {
+        owner: target.owner,
+        repo: target.repo,
+        issue_number: target.number,
+        per_page: 100
+    });
+    const ours = comments.find(c => c.body?.includes(mark) && (self ? c.user?.login === self : c.user?.type === 'Bot'));
+    return ours?.id;
+}
+function explain(err) {
+    const why = `${err.status ?? 'error'} ${String(err.message ?? err).split('\n')[0]}`;
+    if (err.status === 403 || err.status === 401 || err.status === 404) {
+        return (`image-gate could not comment on the pull request (${why}): the token cannot write to it. ` +
+            'Give the job `permissions: pull-requests: write`. Pull requests from forks and Dependabot get a read-only token whatever the workflow asks: ' +
+            'post the comment from a separate `workflow_run` workflow instead (see the README, "Forks"). The job summary has the report; the step outcome is unchanged.');
+    }
+    return `image-gate could not comment on the pull request (${why}). The job summary has the report; the step outcome is unchanged.`;
+}
+
+;// CONCATENATED MODULE: ./src/render/report-output.ts
+
+
+
+// The `report` output, cut to fit where it goes. The README's fork recipe passes it to a shell
+// through an environment variable, and Linux takes at most 128 KiB for one ("REPORT=…",
+// MAX_ARG_STRLEN): over it the step cannot even start, so a fork got no comment exactly when its
+// run failed with long log lines. What is cut is what a comment cuts anyway (the oldest log lines,
+// the middle of long ones, findings it does not list), the rows never; `cut` says what went.
+// Sizes are of the JSON as written: escapes and UTF-8 bytes count.
+/** Room kept for the `cut` notes themselves. */
+const NOTES_BYTES = 2_048;
+/** Lists the comment shows only part of, kept to that part. */
+const LABELS = 20;
+const PROCESSES = 20;
+/** The last resort: every text this long at most. */
+const TEXT_LAST_RESORT = 200;
+const report_output_size = (value) => Buffer.byteLength(JSON.stringify(value) ?? '');
+const count = (n) => n.toLocaleString('en-US');
+/** The report as the `report` output writes it: at most `max` bytes of JSON. */
+function capReport(report, max = REPORT_OUTPUT_MAX_BYTES) {
+    if (report_output_size(report) <= max)
+        return report;
+    const r = structuredClone(report);
+    const cut = [];
+    const fits = () => report_output_size({ ...r, cut }) <= max;
+    const logs = logsOf(r);
+    // long lines lose their middle, as the summary and the comment show them
+    let shortened = false;
+    for (const log of logs) {
+        const lines = log.get();
+        const short = lines.map(cutLine);
+        if (short.every((line, i) => line === lines[i]))
+            continue;
+        shortened = true;
+        log.set(short);
+    }
+    if (shortened)
+        cut.push(`log lines and probe output over ${count(LINE_MAX_CHARS)} characters: their middle`);
+    // lists the comment shows only the start of
+    if (!fits())
+        shorterLists(r, cut);
+    // the logs share what is left, each keeping its newest lines
+    if (!fits()) {
+        const saved = logs.map(log => log.get());
+        for (const log of logs)
+            log.set([]);
+        let left = max - report_output_size({ ...r, cut }) - NOTES_BYTES;
+        const byLength = logs.map((log, i) => ({ log, lines: saved[i] })).sort((a, b) => report_output_size(a.lines) - report_output_size(b.lines));
+        byLength.forEach(({ log, lines }, i) => {
+            const share = Math.max(0, Math.floor(left / (byLength.length - i)));
+            const kept = newest(lines, share);
+            log.set(kept);
+            left -= report_output_size(kept);
+            if (kept.length < lines.length)
+                cut.push(`${log.name}: the last ${count(kept.length)} of ${count(lines.length)} ${log.unit}`);
+        });
+    }
+    // the last resort (thousands of smoke commands, say): every text short, the rows kept
+    if (!fits()) {
+        Object.assign(r, shorten(r, TEXT_LAST_RESORT));
+        for (const log of logsOf(r))
+            log.set([]);
+        cut.push(`every text to ${TEXT_LAST_RESORT} characters, and the logs`);
+    }
+    return { ...r, cut };
+}
+/** The report's logs and probe output, each run's: the build log, the container log, each smoke log, the probes. */
+function logsOf(r) {
+    const logs = [];
+    // with several platforms, each log named with its platform
+    const several = r.runs.length > 1;
+    for (const run of r.runs) {
+        const on = several ? ` (${run.platform.slice(0, 60)})` : '';
+        const add = (name, owner) => {
+            if (owner?.logTail?.length)
+                logs.push({ name: `${name}${on}`, unit: 'lines', get: () => owner.logTail ?? [], set: lines => void (owner.logTail = lines) });
+        };
+        add('build log', run.build);
+        add('container log', run.health);
+        run.smoke?.forEach((smoke, i) => add(`smoke log ${i + 1} (${smoke.command.slice(0, 60)})`, smoke));
+        const h = run.health;
+        const probes = h.probes ?? [];
+        if (probes.length) {
+            logs.push({
+                name: `health probes${on}`,
+                unit: 'probes',
+                get: () => (h.probes ?? []).map(p => p.output),
+                // the newest probes, with their exit codes: `outputs` is always the newest of them
+                set: outputs => void (h.probes = probes.slice(probes.length - outputs.length).map((p, i) => ({ ...p, output: outputs[i] })))
+            });
+        }
+    }
+    return logs;
+}
+function shorterLists(r, cut) {
+    const several = r.runs.length > 1;
+    for (const run of r.runs) {
+        const on = several ? ` (${run.platform.slice(0, 60)})` : '';
+        const findings = run.contents?.findings ?? [];
+        if (findings.length > FINDING_ROWS) {
+            run.contents.findings = findings.slice(0, FINDING_ROWS);
+            cut.push(`contents findings${on}: the first ${FINDING_ROWS} of ${count(findings.length)} (the comment lists ${FINDING_ROWS})`);
+        }
+        const labels = Object.entries(run.image.labels ?? {});
+        if (labels.length > LABELS || labels.some(([k, v]) => k.length + v.length > TEXT_LAST_RESORT)) {
+            run.image.labels = Object.fromEntries(labels.slice(0, LABELS).map(([k, v]) => [k.slice(0, TEXT_LAST_RESORT), v.slice(0, TEXT_LAST_RESORT)]));
+            cut.push(`image labels${on}: the first ${Math.min(LABELS, labels.length)} of ${count(labels.length)}, each to ${TEXT_LAST_RESORT} characters`);
+        }
+        const processes = run.user.processes ?? [];
+        if (processes.length > PROCESSES) {
+            run.user.processes = processes.slice(0, PROCESSES);
+            cut.push(`processes${on}: the first ${PROCESSES} of ${count(processes.length)}`);
+        }
+    }
+}
+/** The newest lines whose JSON fits in `budget` bytes. */
+function newest(lines, budget) {
+    let used = 2; // []
+    let i = lines.length;
+    while (i > 0 && used + report_output_size(lines[i - 1]) + 1 <= budget)
+        used += report_output_size(lines[--i]) + 1;
+    return lines.slice(i);
+}
+/** Every string in a JSON-like value cut to `max` characters. */
+function shorten(value, max) {
+    if (typeof value === 'string')
+        return (value.length > max ? `${value.slice(0, max - 1)}…` : value);
+    if (Array.isArray(value))
+        return value.map(item => shorten(item, max));
+    if (value !== null && typeof value === 'object')
+        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, shorten(v, max)]));
+    return value;
+}
+
+;// CONCATENATED MODULE: ./src/publish/outputs.ts
+
+// The step's outputs, all read off the report.
+function outputsOf(report) {
+    const text = (v) => (v === undefined ? '' : String(v));
+    // the outputs that name one image are the first platform's (the report output holds every run)
+    const first = report.runs[0] ?? {};
+    return {
+        imageid: text(first.image?.id),
+        size: text(first.image?.size),
+        'compressed-size': text(first.image?.compressedSize),
+        health: first.health?.verdict ?? 'skipped',
+        'startup-seconds': text(first.health?.startupSeconds),
+        user: text(first.image?.user),
+        uid: text(first.user?.uid),
+        'memory-used': text(first.health?.memory?.usedBytes),
+        'stop-seconds': text(first.stop?.seconds),
+        'stop-exit-code': text(first.stop?.exitCode),
+        'contents-findings': text(first.contents?.notScanned === undefined ? first.contents?.count : undefined),
+        passed: String(report.passed),
+        // which platforms failed: with several, each that did; with one, its own when it failed
+        'failed-platforms': failedPlatforms(report).join(','),
+        // cut to fit an environment variable: the README's fork recipe passes it through one
+        report: JSON.stringify(capReport(report)),
+        'comment-url': report.comment?.url ?? '',
+        // push: true, as build-push-action names them: what the registry serves for the tags
+        // partly pushed too: the tags that moved serve it
+        digest: report.push?.outcome === 'pushed' || report.push?.outcome === 'partly-pushed' ? (report.push.digest ?? '') : '',
+        metadata: pushMetadata(report)
+    };
+}
+function failedPlatforms(report) {
+    if (report.runs.length > 1)
+        return report.runs.filter(run => !run.passed).map(run => run.platform);
+    const platform = report.runs[0]?.image.platform;
+    return !report.passed && platform ? [platform] : [];
+}
+function setOutputs(report, sink) {
+    for (const [name, value] of Object.entries(outputsOf(report)))
+        sink.output(name, value);
+}
+/**
+ * build-push-action's metadata output, for what was pushed: the manifest's (or index's) digest and
+ * descriptor, the tags that serve it (partly pushed: those that moved), and the config digest of a
+ * single image (empty when nothing was pushed).
+ */
+function pushMetadata(report) {
+    const push = report.push;
+    if ((push?.outcome !== 'pushed' && push?.outcome !== 'partly-pushed') || !push.digest)
+        return '';
+    const images = push.images ?? [];
+    return JSON.stringify({
+        'containerimage.digest': push.digest,
+        'containerimage.descriptor': { mediaType: push.mediaType, digest: push.digest, size: push.size },
+        ...(images.length === 1 && { 'containerimage.config.digest': images[0].config }),
+        'image.name': (push.outcome === 'pushed' ? push.tags : (push.moved ?? []).map(m => m.tag)).join(',')
+    });
 }
 
 ;// CONCATENATED MODULE: ./src/strip-escapes.ts
@@ -47996,225 +53504,6 @@ class PlainLines {
         this.held = '';
         return rest;
     }
-}
-
-;// CONCATENATED MODULE: ./src/advice/unreachable.ts
-
-// Errno numbers as Python, redis-py and MySQL print them, then the words every runtime uses.
-function reason(text) {
-    if (/refused|\b111\b|couldn't connect to server/i.test(text))
-        return 'refused';
-    if (/-[23]\b|not known|no such host|resolv|ENOTFOUND|EAI_AGAIN|misbehaving|nodename/i.test(text))
-        return 'unresolved';
-    if (/timed? ?out|\b110\b/i.test(text))
-        return 'timed-out';
-    if (/no route|unreach|\b113\b/i.test(text))
-        return 'no-route';
-}
-// One pattern per message shape; named groups: host, port (optional), why (text for reason()), or
-// a fixed why. Each stays on one line except libpq's old two-line message.
-const shapes = [
-    [/connect (?<why>ECONNREFUSED|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH) (?<addr>\S+:\d+)/g], // Node.js
-    [/getaddrinfo (?:ENOTFOUND|EAI_AGAIN) (?<host>[\w.-]+)/g, 'unresolved'],
-    [/wget: bad address '(?<hostport>[^'\s]+)'/g, 'unresolved'], // busybox
-    [/wget: can't connect to remote host \((?<host>[^)\s]+)\): (?<why>.*)/g],
-    [/unable to resolve host address .(?<host>[\w.-]+)/g, 'unresolved'], // GNU wget
-    [/Connecting to (?<host>[\w.-]+) \([^)]*\)\|[^|]*\|:(?<port>\d+)\.\.\. failed: (?<why>.*)/g],
-    [/Failed to connect to (?<host>\S+) port (?<port>\d+)[^:\n]*: (?<why>.*)/g, 'refused'], // curl
-    [/Could not resolve host: (?<host>[\w.-]+)/g, 'unresolved'],
-    [/could not translate host name "(?<host>[^"]+)"/g, 'unresolved'], // libpq
-    [/connection to server at "(?<host>[^"]+)"(?: \([^)]*\))?, port (?<port>\d+) failed: (?<why>.*)/g],
-    [
-        /could not connect to server: (?<why>.*)\n[^\n]{0,80}?Is the server running on host "(?<host>[^"]+)"[^\n]*\n?[^\n]{0,80}?connections on port (?<port>\d+)/g
-    ],
-    [/Error (?<why>-?\d+) connecting to (?<hostport>\S+?)\.(?:\s|$)/g], // redis-py
-    [/\[Errno (?<why>-?\d+)\] Connect call failed \('(?<host>[^']+)', (?<port>\d+)/g], // asyncio
-    [/ConnectionPool\(host='(?<host>[^']+)', port=(?<port>\d+)\).*?(?<why>\[Errno -?\d+\].*)/g], // urllib3
-    [/Can't connect to MySQL server on '(?<hostport>[^']+)'(?<why>.*)/g],
-    [/Unknown MySQL server host '(?<host>[^']+)'/g, 'unresolved'],
-    [/lookup (?<host>[\w.-]+)(?: on \S+)?: (?:no such host|server misbehaving|i\/o timeout|Temporary)/g, 'unresolved'], // Go
-    [/dial (?:tcp|udp)[46]? (?<addr>\S+:\d+): (?<why>.*)/g],
-    [/(?<![\w.:[\]-])(?<addr>[\w.:[\]-]{1,60}:\d+) \((?<host>[\w.-]+)\): dial error: (?<why>.*)/g], // pgx v5 names the host (token start, bounded: no literal to anchor it)
-    [/UnknownHostException: (?<host>[\w.-]+)/g, 'unresolved'], // Java
-    [/Connection refused: (?<host>[\w.-]*)\/(?<addr>\S+:\d+)/g, 'refused'], // Netty
-    [/Connection to (?<hostport>\S+) refused/g, 'refused'] // PostgreSQL JDBC
-];
-const loopback = /^(?:localhost|127(?:\.\d+){3}|::1|0\.0\.0\.0|::)$/i;
-const address = /^(?:[\d.]+|[0-9a-f:]*:[0-9a-f:.]*)$/i;
-const hostLike = /^(?:[\w.-]+|[0-9a-f:.]+)$/i;
-// "host:port", "[v6]:port" or a bare host; `portLast` for Node/Go addresses, which always end in a
-// port even when the host is an unbracketed IPv6 address.
-function unreachable_split(text, portLast) {
-    const m = /^\[([^\]]+)\](?::(\d+))?$/.exec(text) ?? (portLast || text.split(':').length === 2 ? /^(.*):(\d+)$/.exec(text) : null);
-    return m ? [m[1], m[2] ?? ''] : [text, ''];
-}
-function hostPort(host, port) {
-    const h = host.includes(':') ? `[${host}]` : host;
-    return port ? `${h}:${port}` : h;
-}
-// The most telling match: a named host beats an address (it says which service, and the name is
-// what run-network must provide), and among equals the last one wins (the app's latest attempt,
-// after any retries). Loopback targets on the app's own probed ports are the app itself not
-// listening, not a dependency; so is a loopback target with no port, which is how busybox wget
-// reports a refused probe (`can't connect to remote host (127.0.0.1)`).
-function findUnreachable(lines, opts = {}) {
-    const text = lines.map(l => plain(l.slice(0, 4000))).join('\n');
-    let best;
-    for (const [re, fixed] of shapes) {
-        for (const m of text.matchAll(re)) {
-            const g = m.groups ?? {};
-            const [found, port] = g.addr ? unreachable_split(g.addr, true) : g.hostport ? unreachable_split(g.hostport, false) : [g.host, g.port ?? ''];
-            const host = g.host && g.addr ? g.host : found; // Netty "name/ip:port", pgx "ip:port (name)": the name
-            const why = (g.why !== undefined ? reason(g.why) : undefined) ?? fixed;
-            if (!why || !host || !hostLike.test(host))
-                continue;
-            if (loopback.test(host) && (!port || opts.ownPorts?.includes(Number(port))))
-                continue;
-            const named = !address.test(host) && !loopback.test(host);
-            const at = m.index ?? 0;
-            if (!best || (named !== best.named ? named : at >= best.at))
-                best = { u: { target: hostPort(host, port), why }, named, at };
-        }
-    }
-    return best?.u;
-}
-const label = { refused: 'connection refused', unresolved: 'unresolved', 'timed-out': 'timed out', 'no-route': 'no route' };
-// The target and network come from untrusted output and input: one short code span each.
-function clean(text) {
-    const s = text.replace(/[`\p{Cc}]/gu, '');
-    return s.length > 100 ? `${s.slice(0, 99)}…` : s;
-}
-// One or two short sentences for the health row; runNetwork is the run-network input ('' = unset).
-function unreachableSentence(u, runNetwork) {
-    const t = `\`${clean(u.target)}\``;
-    const net = clean(runNetwork);
-    const setIt = 'set run-network (on GitHub, `${{ job.services.NAME.network }}`)';
-    const bridge = `The container ran on Docker's default bridge, where service names do not resolve: ${setIt}.`;
-    const host = unreachable_split(u.target, false)[0];
-    const shared = sharedNetwork(u, t, net, loopback.test(host));
-    if (shared)
-        return shared;
-    if (loopback.test(host)) {
-        const fix = net ? `point the app at the service's name on \`${net}\` (run-network)` : `point the app at the service's name and ${setIt}`;
-        return `The app could not reach ${t} (${label[u.why]}): inside the container, localhost is the container itself, so ${fix}, or start that process in the image.`;
-    }
-    switch (u.why) {
-        case 'refused':
-            return net
-                ? `The app could not reach ${t} (connection refused): is the service running, on \`${net}\` (run-network) and listening on that port?`
-                : `The app could not reach ${t} (connection refused): is the service running? ${bridge}`;
-        case 'unresolved':
-            return net
-                ? `The app could not resolve ${t}: is a service by that name on \`${net}\` (run-network)? Else add a host entry with run-add-hosts.`
-                : `The app could not resolve ${t}: the container ran on Docker's default bridge, which resolves no service names; ${setIt}, or add a host entry with run-add-hosts.`;
-        case 'timed-out':
-        case 'no-route': {
-            const what = u.why === 'timed-out' ? `timed out connecting to ${t}` : `has no route to ${t}`;
-            const where = net ? `on \`${net}\` (run-network)` : 'on the network the container joins (run-network is unset: Docker\'s default bridge)';
-            return `The app ${what}: is the address right and ${where}, with no firewall in between?`;
-        }
-    }
-}
-/**
- * run-network host, container:NAME and none are not networks the container has a place of its own
- * on: with host and container:NAME it shares another's stack, so localhost is the host (or that
- * container) and service names of Docker's networks do not resolve; with none it has no network.
- */
-function sharedNetwork(u, t, net, toLoopback) {
-    const what = u.why === 'unresolved' ? `could not resolve ${t}` : `could not reach ${t} (${label[u.why]})`;
-    if (net === 'none')
-        return `The app ${what}: with run-network: none the container has no network at all; set run-network to the network its services are on.`;
-    const owner = net === 'host' ? 'host' : net.startsWith('container:') ? `container \`${net.slice('container:'.length)}\`` : undefined;
-    if (!owner)
-        return undefined;
-    const shares = `with run-network: ${net} the container shares the network of the ${owner}`;
-    if (toLoopback)
-        return `The app ${what}: ${shares}, so localhost is that ${owner === 'host' ? 'host' : 'container'}: is the service running there and listening on that port (on localhost, not only on another address)?`;
-    if (u.why === 'unresolved') {
-        // Docker takes --add-host with host networking, and refuses it with container:NAME
-        const or = owner === 'host' ? ', or add a host entry with run-add-hosts' : '';
-        return `The app ${what}: ${shares}, where the service names of Docker's networks do not resolve: use the address (and published port) the service has from there${or}.`;
-    }
-    return `The app ${what}: ${shares}: is the service running at that address, listening on that port, and reachable from there with no firewall in between?`;
-}
-/** " The app could not reach …" for a detail, or "" when the lines name no unreachable dependency. */
-function dependencyNote(lines, runNetwork, ownPorts = []) {
-    const found = findUnreachable(lines, { ownPorts });
-    return found ? ` ${unreachableSentence(found, runNetwork)}` : '';
-}
-
-;// CONCATENATED MODULE: ./src/health/ports.ts
-
-// Which port the app says it listens on (its log), which one the health probe asks (its URL), and
-// which ones the image EXPOSEs: a probe on a port the app never opens can never pass, and the
-// health row says so. Pure, so each log shape is tested on lines the frameworks really print.
-/** Words an app's "I am serving" line uses: Express, Fastify, Nest, Hono, Go, uvicorn, gunicorn, puma, Spring. */
-const LISTENING = /\b(?:listen(?:ing)?|running|started|serving|ready|available|bound)\b/i;
-/**
- * Lines about something else the app talks to or opens beside its server: a dependency it
- * connected to, or the debugger (node --inspect logs "Debugger listening on ws://127.0.0.1:9229").
- */
-const NOT_THE_SERVER = /connect|redis|postgres|mysql|mongo|amqp|rabbit|kafka|database|debugger|inspector|metrics|prometheus/i;
-/** The port of a listen line, most telling first: in a URL, after the word "port", after an address. */
-const PORT_SHAPES = [
-    /\bhttps?:\/\/(?:\[[0-9a-f:.]*\]|[\w.-]*)?:(\d{1,5})\b/i, // http://0.0.0.0:8080, http://[::1]:3000
-    /\bport(?:s|\(s\))?\s*(?:[:=]\s*|\s)(\d{1,5})\b/i, // port 8080, port: 8080, port(s): 8080
-    /(?:^|[\s(=])(?:\[[0-9a-f:.]*\]|\d{1,3}(?:\.\d{1,3}){3}|localhost|\*)?:(\d{1,5})\b(?!:\d)/i // :8080, 0.0.0.0:8080, [::]:1323
-];
-const valid = (port) => port >= 1 && port <= 65535;
-/** The ports the app's log says it listens on, in the order first logged (none when it says nothing). */
-function listeningPorts(log) {
-    const ports = [];
-    for (const raw of log) {
-        const line = plain(raw.slice(0, 2000));
-        const word = LISTENING.exec(line);
-        if (!word || NOT_THE_SERVER.test(line))
-            continue;
-        // only after the word: a timestamp before it ("11:50:00 PM") is not a port
-        const rest = line.slice(word.index);
-        for (const shape of PORT_SHAPES) {
-            const m = shape.exec(rest);
-            if (!m)
-                continue;
-            const port = Number(m[1]);
-            if (valid(port) && !ports.includes(port))
-                ports.push(port);
-            break;
-        }
-    }
-    return ports;
-}
-/**
- * The ports a probe command asks on the container itself (loopback or localhost): from its URLs,
- * 80 or 443 when a URL names none. A probe of another host is not about the app's own port.
- */
-function probePorts(command) {
-    const ports = [];
-    const urls = /\b(https?):\/\/(\[[^\]\s]*\]|[^\s/:'"]+)(?::(\d{1,5}))?/gi;
-    for (const m of command.matchAll(urls)) {
-        if (!/^(?:localhost|127(?:\.\d+){3}|0\.0\.0\.0|\[::1?\])$/i.test(m[2]))
-            continue;
-        const port = m[3] ? Number(m[3]) : m[1].toLowerCase() === 'https' ? 443 : 80;
-        if (valid(port) && !ports.includes(port))
-            ports.push(port);
-    }
-    return ports;
-}
-/** EXPOSE as the image config keeps it ("8080/tcp", "53/udp"): the TCP ports, lowest first. */
-function exposedTcpPorts(exposed) {
-    return exposed
-        .filter(p => !/\/(?:udp|sctp)$/i.test(p))
-        .map(p => Number(p.split('/')[0]))
-        .filter(valid)
-        .sort((a, b) => a - b);
-}
-/** The probe asks a port the app's log never names while the log names another: it cannot pass. */
-function portMismatch(command, log, exposed) {
-    const probe = probePorts(command);
-    const listening = listeningPorts(log);
-    if (probe.length === 0 || listening.length === 0 || probe.some(p => listening.includes(p)))
-        return undefined;
-    return { listening, probe: probe[0], exposed: exposedTcpPorts(exposed) };
 }
 
 ;// CONCATENATED MODULE: ./node_modules/valibot/dist/index.mjs
@@ -55515,7 +60804,7 @@ function message(schema, message_) {
 * @returns An object schema.
 */
 /* @__NO_SIDE_EFFECTS__ */
-function omit(schema, keys) {
+function dist_omit(schema, keys) {
 	const entries$1 = { ...schema.entries };
 	for (const key of keys) delete entries$1[key];
 	return _standardSchema({
@@ -55535,7 +60824,7 @@ function omit(schema, keys) {
 *
 * @returns The parsed input.
 */
-function parse(schema, input, config$1) {
+function valibot_dist_parse(schema, input, config$1) {
 	const dataset = schema["~run"]({ value: input }, /* @__PURE__ */ getGlobalConfig(config$1));
 	if (dataset.issues) throw new ValiError(dataset.issues);
 	return dataset.value;
@@ -55562,7 +60851,7 @@ async function parseAsync(schema, input, config$1) {
 //#region src/methods/parser/parser.ts
 /* @__NO_SIDE_EFFECTS__ */
 function parser(schema, config$1) {
-	const func = (input) => parse(schema, input, config$1);
+	const func = (input) => valibot_dist_parse(schema, input, config$1);
 	func.schema = schema;
 	func.config = config$1;
 	return func;
@@ -55768,7 +61057,7 @@ function safeParserAsync(schema, config$1) {
 * @beta
 */
 /* @__NO_SIDE_EFFECTS__ */
-function dist_summarize(issues) {
+function summarize(issues) {
 	let summary = "";
 	for (const issue of issues) {
 		if (summary) summary += "\n";
@@ -55809,7 +61098,7 @@ const firstOf = (item, max) => pipe(array(item), transform(items => items.slice(
 const MAX_ROWS = 100;
 const rows = (item) => pipe(array(item), maxLength(MAX_ROWS, `at most ${MAX_ROWS} rows`));
 /** The newest 200 lines of a log. */
-const fields_logTail = () => pipe(array(fields_text()), transform(lines => lines.slice(-200)));
+const logTail = () => pipe(array(fields_text()), transform(lines => lines.slice(-200)));
 /**
  * An optional measurement. JSON.stringify writes NaN (a timestamp Docker left empty) as null, so a
  * report image-gate wrote itself may hold null here: it means "not measured", like a missing field.
@@ -55817,7648 +61106,6 @@ const fields_logTail = () => pipe(array(fields_text()), transform(lines => lines
 const measured = () => dist_optional(pipe(nullable(number()), transform(n => n ?? undefined)));
 // (the messages complete load.ts's "expected …")
 const wholeNumber = () => pipe(number(), integer('a whole number'));
-
-;// CONCATENATED MODULE: ./src/report/probe-schema.ts
-
-
-// The health report's suggested probe and what the probed port spoke (schema.ts holds the rest):
-// health/probe-advice.ts writes them, advice/health.ts words them.
-/**
- * The programs a probe can be built from, in order of fit when the image's own language is not
- * known: the runtimes first (what working Python, Node, PHP and Ruby images probe with), then the
- * download tools, then bash's /dev/tcp, then the app's own binary (a health mode it would need to
- * have: the only way in a scratch image). The image's own language goes first (toolOrder).
- */
-const PROBE_TOOLS = ['python3', 'python', 'node', 'php', 'ruby', 'wget', 'curl', 'bash', 'app'];
-/** The programs that can ask what a port speaks (health/protocol.ts), in the order health/probe.ts ranks them. */
-const ASKERS = ['python3', 'python', 'node', 'php', 'ruby', 'bash'];
-/**
- * missing, a probe whose program is not in the image, or an HTTP probe on a port that speaks no
- * HTTP: a probe built from a program the image has (health/probe.ts; `app`: its own binary), fitted
- * to what its port speaks; shell: it has /bin/sh (health-cmd needs one)
- */
-const SuggestedCmdSchema = object({
-    tool: picklist(PROBE_TOOLS),
-    argv: pipe(array(fields_short()), transform(a => a.slice(0, 10))),
-    shell: dist_boolean(),
-    /** what it speaks, fitted to what the port answered (absent: http) */
-    kind: dist_optional(picklist(['http', 'fastcgi', 'tcp'])),
-    /** http: the path it asks ("/health", or "/" where only that answered 2xx or 3xx) */
-    path: dist_optional(fields_short())
-});
-/**
- * with advice: what the port to probe spoke when asked from inside the container
- * (health/protocol.ts), the program that asked, and the statuses GET /health and GET / answered there
- */
-const PortAnswerSchema = object({
-    port: wholeNumber(),
-    protocol: picklist(['http', 'fastcgi', 'other', 'silent', 'closed']),
-    /** absent: the sockets showed nothing listening there, so it was not asked */
-    by: dist_optional(picklist(ASKERS)),
-    healthStatus: dist_optional(wholeNumber()),
-    rootStatus: dist_optional(wholeNumber())
-});
-
-;// CONCATENATED MODULE: ./src/health/probe.ts
-
-
-/** Which programs can write each kind of probe in a line. */
-const CAN = {
-    http: PROBE_TOOLS,
-    fastcgi: ['python3', 'python', 'node', 'php', 'ruby'],
-    tcp: ['python3', 'python', 'node', 'php', 'ruby', 'bash', 'app']
-};
-const LANGUAGES = [
-    // php-fpm, php-fpm8.2, the official image's apache2-foreground, FrankenPHP
-    ['php', /^(?:php(?:-fpm|-cgi)?[\d.]*|apache2-foreground|frankenphp)$/, ['php']],
-    // puma sets its process title ("puma 6.4.2 (tcp://…)")
-    ['ruby', /^(?:ruby[\d.]*|puma|unicorn|rails|rackup|bundle|bundler|thin|falcon|sidekiq|passenger)\b/, ['ruby']],
-    ['node', /^(?:node|nodejs|npm|npx|yarn|pnpm)$/, ['node']],
-    ['python', /^(?:python[\d.]*|gunicorn|uvicorn|hypercorn|daphne|celery|waitress-serve|flask)$/, ['python3', 'python']]
-];
-/** The language of the first of `words` (process names, then the command's words) that names one. */
-function languageOf(words) {
-    for (const word of words) {
-        const name = word.slice(word.lastIndexOf('/') + 1);
-        const found = LANGUAGES.find(([, re]) => re.test(name));
-        if (found)
-            return found[0];
-    }
-    return undefined;
-}
-/** The tools in the order they are tried: the image's own language first, then PROBE_TOOLS' order. */
-function toolOrder(language) {
-    const own = LANGUAGES.find(([l]) => l === language)?.[2] ?? [];
-    return [...own, ...PROBE_TOOLS.filter(t => !own.includes(t))];
-}
-/**
- * The port to probe: one the app listens on that EXPOSE or the failing probe names, else one it
- * listens on (nothing listens on what EXPOSE says), else EXPOSE's, else the failing probe's (the
- * app may not be listening yet, or the sockets could not be read).
- */
-function probePort({ exposed, listening = [], probed = [] }) {
-    const declared = [...exposedTcpPorts(exposed), ...probed];
-    return declared.find(p => listening.includes(p)) ?? listening[0] ?? exposedTcpPorts(exposed)[0] ?? probed[0];
-}
-/**
- * The EXPOSEd ports nothing listens on, when the sockets were read and something listens elsewhere,
- * or nothing listens at all.
- */
-function unlistenedExposed({ exposed, listening }) {
-    if (listening === undefined)
-        return [];
-    return [...new Set(exposedTcpPorts(exposed))].filter(p => !listening.includes(p));
-}
-/**
- * Whether the container serves no port at all (a queue worker): it listened on none after the
- * wait, EXPOSEs none and its log names none. Only when the sockets could be read.
- */
-function servesNoPort(facts, log) {
-    return facts.listening !== undefined && facts.listening.length === 0 && exposedTcpPorts(facts.exposed).length === 0 && listeningPorts(log).length === 0;
-}
-const probe_ok = (status) => status !== undefined && status < 400;
-/** The probe that fits what the port answered: FastCGI's, a TCP connect for a port that speaks neither, else HTTP. */
-function probeTarget(port, answer) {
-    switch (answer?.protocol) {
-        case 'fastcgi':
-            return { kind: 'fastcgi', port, path: '', passes: true };
-        case 'other':
-        case 'silent':
-            return { kind: 'tcp', port, path: '', passes: true };
-        case 'http':
-            if (probe_ok(answer.healthStatus))
-                return { kind: 'http', port, path: '/health', passes: true };
-            if (probe_ok(answer.rootStatus))
-                return { kind: 'http', port, path: '/', passes: true };
-            return { kind: 'http', port, path: '/health', passes: false };
-        default:
-            return { kind: 'http', port, path: '/health', passes: false };
-    }
-}
-/** The URL an HTTP probe asks: loopback (the probe runs inside the container), or PORT to fill in. */
-function targetUrl(target) {
-    return `http://127.0.0.1:${target.port ?? 'PORT'}${target.path}`;
-}
-/** The URL of the probe on `facts`' port before its protocol is known. */
-function probeUrl(facts) {
-    return targetUrl({ port: probePort(facts), path: '/health' });
-}
-/** The first tool in `order` the image has (`has`) that can write the target's kind of probe. */
-function pickTool(order, has, kind) {
-    return order.find(tool => CAN[kind].includes(tool) && has(tool));
-}
-/**
- * The probe's argument list, written without ": ", " #" or backticks so it pastes into YAML and
- * Markdown as it is. `fetch`: node has it (18 and later); `app`: the app's own program.
- */
-function probeArgv(tool, t, opts = {}) {
-    if (tool === 'app')
-        return [opts.app ?? '/app', 'healthcheck'];
-    if (t.kind === 'fastcgi')
-        return fastcgiArgv(tool, String(t.port ?? 'PORT'));
-    if (t.kind === 'tcp')
-        return tcpArgv(tool, String(t.port ?? 'PORT'));
-    const url = targetUrl(t);
-    switch (tool) {
-        case 'python3':
-        case 'python':
-            // urlopen raises on a refused connection and on a 4xx/5xx answer: exit 1
-            return [tool, '-c', `import urllib.request as u; u.urlopen('${url}', timeout=3)`];
-        case 'node':
-            return opts.fetch
-                ? ['node', '-e', `fetch('${url}').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))`]
-                : ['node', '-e', `require('http').get('${url}',r=>process.exit(r.statusCode<400?0:1)).on('error',()=>process.exit(1))`];
-        case 'php':
-            // false on a refused connection and on a 4xx/5xx answer (the http wrapper's default)
-            return ['php', '-r', `exit((int)(@file_get_contents("${url}") === false));`];
-        case 'ruby':
-            return ['ruby', '-rnet/http', '-e', `exit Net::HTTP.get_response(URI("${url}")).code.to_i < 400`];
-        case 'wget':
-            return ['wget', '-q', '--spider', url];
-        case 'curl':
-            return ['curl', '-fsS', '-o', '/dev/null', url];
-        case 'bash':
-            // the status line's code: 2xx or 3xx passes
-            return ['bash', '-c', `exec 3<>/dev/tcp/127.0.0.1/${t.port ?? 'PORT'} && printf "GET ${t.path} HTTP/1.0\\r\\n\\r\\n" >&3 && read -r v s r <&3 && [[ $s == [23]* ]]`];
-    }
-}
-/** An FCGI_GET_VALUES record (FastCGI spec 4.1): a FastCGI server answers FCGI_GET_VALUES_RESULT (type 10). */
-function fastcgiArgv(tool, port) {
-    switch (tool) {
-        case 'php':
-            return ['php', '-r', `$s = @fsockopen("127.0.0.1", ${port}, $e, $m, 3); if (!$s) exit(1); stream_set_timeout($s, 3); fwrite($s, "\\x01\\x09\\0\\0\\0\\0\\0\\0"); exit((int)(fread($s, 2) !== "\\x01\\x0a"));`];
-        case 'ruby':
-            return ['ruby', '-rsocket', '-e', `s = TCPSocket.new("127.0.0.1", ${port}); s.write("\\x01\\x09\\0\\0\\0\\0\\0\\0"); exit s.read(2) == "\\x01\\x0a"`];
-        case 'node':
-            return ['node', '-e', `const s=require('net').connect(${port},'127.0.0.1',()=>s.write(Buffer.from([1,9,0,0,0,0,0,0])));s.on('data',d=>process.exit(d[0]===1&&d[1]===10?0:1));s.on('error',()=>process.exit(1));s.on('end',()=>process.exit(1))`];
-        default:
-            return [tool, '-c', `import socket, sys; s = socket.create_connection(('127.0.0.1', ${port}), 3); s.sendall(b'\\x01\\x09' + bytes(6)); sys.exit(s.recv(2) != b'\\x01\\x0a')`];
-    }
-}
-/** A TCP connect: it passes while something accepts connections on the port. */
-function tcpArgv(tool, port) {
-    switch (tool) {
-        case 'php':
-            return ['php', '-r', `exit((int)!@fsockopen("127.0.0.1", ${port}, $e, $m, 3));`];
-        case 'ruby':
-            return ['ruby', '-rsocket', '-e', `TCPSocket.new("127.0.0.1", ${port}).close`];
-        case 'node':
-            return ['node', '-e', `require('net').connect(${port},'127.0.0.1',()=>process.exit(0)).on('error',()=>process.exit(1))`];
-        case 'bash':
-            return ['bash', '-c', `exec 3<>/dev/tcp/127.0.0.1/${port}`];
-        default:
-            return [tool, '-c', `import socket; socket.create_connection(('127.0.0.1', ${port}), 3).close()`];
-    }
-}
-/** Launchers and interpreters: the first word of a command that is not the app's own binary. */
-const NOT_THE_APP = /^(?:.*\/)?(?:sh|bash|ash|dash|zsh|env|tini|dumb-init|node|npm|npx|yarn|pnpm|bun|deno|python[\d.]*|pip|uvicorn|gunicorn|java|ruby|php|perl|dotnet)$/;
-/** The app's own program from ENTRYPOINT and CMD (after an init's `--`), unless it is a shell or an interpreter. */
-function appProgram(entrypoint, cmd) {
-    let words = [...entrypoint, ...cmd];
-    if (/(?:^|\/)(?:tini|dumb-init)$/.test(words[0] ?? ''))
-        words = words.slice(words.indexOf('--') + 1 || 1);
-    const program = words[0];
-    if (!program || /\s/.test(program) || NOT_THE_APP.test(program))
-        return undefined;
-    return program;
-}
-
-;// CONCATENATED MODULE: ./src/health/shell.ts
-// How a suggested probe is written for health-cmd, which Docker runs with /bin/sh: shared by the
-// stage that builds the suggestion and the check that shows it.
-/**
- * The argument list as one shell line (health-cmd runs through /bin/sh): words with specials in
- * double quotes, or in single quotes when they hold $, ", \ or a backtick and no single quote
- * (PHP's and bash's code reads as written then).
- */
-function shellLine(argv) {
-    return argv
-        .map(a => {
-        if (/^[\w@%+=:,./-]+$/.test(a))
-            return a;
-        if (!a.includes("'") && /["\\$`]/.test(a))
-            return `'${a}'`;
-        return `"${a.replace(/(["\\$`])/g, '\\$1')}"`;
-    })
-        .join(' ');
-}
-
-;// CONCATENATED MODULE: ./src/advice/health.ts
-
-
-
-function facts(run) {
-    return { exposed: run.image.exposedPorts ?? [], listening: run.health.listeningPorts, probed: probePorts(run.health.command ?? '') };
-}
-/** A worker (no port at all) has no endpoint to probe: it is judged by keeping running. */
-function isWorker(run) {
-    return servesNoPort(facts(run), run.health.logTail ?? []);
-}
-/**
- * The advice after "The image has no HEALTHCHECK … and no health-cmd was given.": for a worker,
- * `require-healthcheck: false`; for an image without /bin/sh, the exec form (health-cmd cannot run
- * there) or `require-healthcheck: false`; for one that EXPOSEs a port nothing listens on, that;
- * else a HEALTHCHECK or health-cmd, with a suggested one fitted to what the port speaks.
- */
-function missingAdvice(run, seconds) {
-    const s = run.health.suggestedCmd;
-    if (isWorker(run)) {
-        return ` No process in the container listened on a TCP port (${run.health.listeningSeconds ?? seconds} s after start), so there is nothing to probe, as for a queue worker: set \`require-healthcheck: false\` to have it watched to keep running instead (the image's other process types can run as \`smoke-commands\`).`;
-    }
-    const exposed = exposedTcpPorts(run.image.exposedPorts ?? []);
-    if (run.health.listeningPorts?.length === 0 && exposed.length > 0) {
-        const ports = [...new Set(exposed)].join(', ');
-        return ` Nothing in the container listened on a TCP port (${run.health.listeningSeconds ?? seconds} s after start), though the image EXPOSEs ${ports}: no probe of ${ports} can pass until the app listens there. Check that the app starts its server on ${exposed[0]} (often its PORT environment variable); if it serves no port (a queue worker), remove the EXPOSE and set \`require-healthcheck: false\`.`;
-    }
-    if (run.health.hasShell === false || s?.shell === false) {
-        return ` It has no /bin/sh, so a health-cmd cannot run in it (Docker runs one with /bin/sh -c): add an exec-form HEALTHCHECK to the final stage of the Dockerfile, or set \`require-healthcheck: false\`.${protocolNote(run)}${s ? suggestion(run, s, 'dockerfile') : ''}`;
-    }
-    // the sockets could not be read: a worker cannot be told from a server that EXPOSEs nothing
-    const worker = run.health.listeningPorts === undefined && probePort(facts(run)) === undefined ? ' If it serves no port (a queue worker), set `require-healthcheck: false` instead.' : '';
-    return ` Add a HEALTHCHECK instruction to the final stage of the Dockerfile, or set the health-cmd input.${protocolNote(run)}${s ? suggestion(run, s, 'health-cmd') : ''}${worker}`;
-}
-/**
- * After a probe whose program is not in the image: a probe from what it has, as a Dockerfile line
- * for the image's own HEALTHCHECK, as a health-cmd line for health-cmd; "" when there is none.
- */
-function replacementAdvice(run) {
-    const s = run.health.suggestedCmd;
-    // (no worker here: a probe that cannot run is judged about a second after start, maybe before the app listens)
-    if (!s)
-        return '';
-    return `${protocolNote(run)}${suggestion(run, s, health_form(run, s), ' instead')}`;
-}
-/**
- * After an HTTP probe that never passed: why it cannot, when the container shows it (nothing listens
- * on its port while the app listens on another, or the port speaks FastCGI or no HTTP at all), with
- * a probe that fits; "" when the port answered HTTP (the app's answer is the cause) or is not known.
- */
-function misfitAdvice(run) {
-    const h = run.health;
-    const probed = probePorts(h.command ?? '')[0];
-    const listening = h.listeningPorts ?? [];
-    if (probed === undefined || !h.portAnswer)
-        return '';
-    const s = h.suggestedCmd;
-    const instead = s ? suggestion(run, s, health_form(run, s), ' instead') : '';
-    if (!listening.includes(probed) && h.portAnswer.port !== probed && listening.length > 0) {
-        const other = h.portAnswer.port;
-        const exposed = exposedTcpPorts(run.image.exposedPorts ?? []);
-        const also = exposed.includes(probed) && !exposed.includes(other) ? { says: ` (EXPOSE says ${probed} too)`, what: 'the probe and EXPOSE' } : { says: '', what: 'the probe' };
-        return ` Nothing listens on port ${probed} in the container${also.says}: it listens on ${listening.join(', ')}. Point ${also.what} at ${other}, or make the app listen on ${probed} (often its PORT environment variable).${instead}`;
-    }
-    if (h.portAnswer.port !== probed || !notHttp(h.portAnswer))
-        return '';
-    return `${protocolNote(run, 'this HTTP probe cannot pass there, however long the app is given to start')}${instead}`;
-}
-/** Whether the probe that failed cannot pass whatever the timing (misfitAdvice says why): then no "raise the start period". */
-function probeCannotPass(run) {
-    return misfitAdvice(run) !== '';
-}
-function health_form(run, s) {
-    return run.health.source === 'health-cmd' && s.shell ? 'health-cmd' : 'dockerfile';
-}
-function notHttp(a) {
-    return a.protocol === 'fastcgi' || a.protocol === 'other' || a.protocol === 'silent';
-}
-/** " Port 9000 speaks FastCGI, not HTTP (…), so no HTTP probe can pass there." for a port that speaks no HTTP; "" otherwise. */
-function protocolNote(run, cannot = 'no HTTP probe (curl, wget) can pass there') {
-    const a = run.health.portAnswer;
-    if (!a || !notHttp(a))
-        return '';
-    const asked = a.by ? ` (asked with ${a.by} inside the container)` : '';
-    if (a.protocol === 'fastcgi')
-        return ` Port ${a.port} speaks FastCGI, not HTTP${asked}: the protocol a web server in front of it uses (nginx's fastcgi_pass), so ${cannot}.`;
-    const said = a.protocol === 'other' ? 'it answered an HTTP request with bytes that are not HTTP' : 'it accepted the connection but answered neither an HTTP nor a FastCGI request within 2 s';
-    return ` Port ${a.port} does not speak HTTP${asked}: ${said}, so ${cannot}.`;
-}
-/** " Suggested, from what the image has (python3; EXPOSE 8080): `health-cmd: python3 -c …` (…)." */
-function suggestion(run, s, form, instead = '') {
-    const target = targetOf(run, s);
-    const port = portNote(run, target.port);
-    if (s.tool === 'app') {
-        const exec = `HEALTHCHECK CMD [${s.argv.map(a => JSON.stringify(a)).join(', ')}]`;
-        const does = target.kind === 'http' ? `requests ${targetUrl(target)} and exits 0 only when it answers` : `connects to port ${target.port ?? 'PORT'} and exits 0 only when it accepts`;
-        return ` Suggested${instead}, with the app's own binary (the image has no python, node, php, ruby, wget, curl or bash; ${port}): \`${exec}\`, a mode to add to the app that ${does}.`;
-    }
-    const line = form === 'health-cmd' ? `health-cmd: ${shellLine(s.argv)}` : s.shell ? `HEALTHCHECK CMD ${shellLine(s.argv)}` : `HEALTHCHECK CMD [${s.argv.map(a => JSON.stringify(a)).join(', ')}]`;
-    return ` Suggested${instead}, from what the image has (${s.tool}; ${port}): \`${line}\` (${what(target, run.health.portAnswer)}).`;
-}
-/** The target the suggestion was built for: its kind and path as the stage chose them, on the port it asked. */
-function targetOf(run, s) {
-    const a = run.health.portAnswer;
-    const port = a?.port ?? probePort(facts(run));
-    const answered = a && a.port === port ? a : undefined;
-    return { ...probeTarget(port, answered), kind: s.kind ?? 'http', ...(s.path !== undefined && { path: s.path }) };
-}
-/** What the suggested probe does, and whether it passes as it is. */
-function what(target, a) {
-    if (target.kind === 'fastcgi')
-        return 'a FastCGI management request, FCGI_GET_VALUES: it passes when the server answers it, without running a script';
-    if (target.kind === 'tcp')
-        return 'a TCP connect: it passes while the port accepts connections';
-    const health = a?.healthStatus;
-    if (health === undefined || a?.protocol !== 'http')
-        return "point /health at the app's health endpoint";
-    if (target.path === '/health' && health < 400)
-        return `GET /health answered ${health} there`;
-    if (target.path === '/')
-        return `GET /health answered ${health} and GET / ${a.rootStatus}, so it asks /: point it at the app's health endpoint if it has one`;
-    return `GET /health answered ${health}: point /health at the app's health endpoint`;
-}
-/** Where the probe's port comes from: EXPOSE, the socket it listens on, or PORT to fill in. */
-function portNote(run, port) {
-    if (port === undefined)
-        return "no EXPOSE, so put the app's port for PORT";
-    if (exposedTcpPorts(run.image.exposedPorts ?? []).includes(port))
-        return `EXPOSE ${port}`;
-    const unlistened = unlistenedExposed(facts(run));
-    if (run.health.listeningPorts?.includes(port))
-        return unlistened.length > 0 ? `it listens on ${port}, not on EXPOSE ${unlistened.join(', ')}` : `it listens on ${port}`;
-    return 'the port the failing probe asked';
-}
-
-;// CONCATENATED MODULE: ./src/rules/profile-errors.ts
-
-const ERRNOS = [
-    ['no-new-privileges', /"no new privileges" flag is set|effective uid is not 0, is \S*sudo/i],
-    ['read-only', /read-only file system|\bEROFS\b|\[Errno 30\]/i],
-    ['not-permitted', /operation not permitted|\bEPERM\b|\[Errno 1\]/i],
-    ['permission-denied', /permission denied|\bEACCES\b|\[Errno 13\]/i]
-];
-// What a program was doing, named in its message: the switch-user tools first (su-exec's own
-// message names setgroups too, but "su-exec" says more), then the system calls.
-const SWITCHERS = /\b(su-exec|gosu|setpriv|runuser|chroot|sudo|su)\b(?=:|\s)|failed switching to\b/i;
-const CALLS = /\b(l?chown|fchownat|fchown|chmod|fchmod|utimes?|setgroups|initgroups|setresuid|setresgid|setuid|setgid|mknod|bind|listen|can(?:no|')t set (?:groups|uid|gid))\b/i;
-/** Paths a read-only root does not explain: /proc and /sys are read-only under any profile (sysctl writes there). */
-const KERNEL_PATHS = /^\/(?:proc|sys)(?:\/|$)/;
-const SYSCTL = /\bsysctl\b/;
-/** Every profile error in the lines, in log order. */
-function profileErrors(lines) {
-    const found = [];
-    for (const [i, raw] of lines.entries()) {
-        const line = plain(raw.slice(0, 4000)).trim();
-        const errno = ERRNOS.find(([, re]) => re.test(line))?.[0];
-        if (!errno || (errno === 'read-only' && SYSCTL.test(line)))
-            continue;
-        // Python names the call in its traceback, a line or two above the exception
-        const operation = operationIn(line) ?? (/^\w*(?:Error|Exception)\b/.test(line) ? lines.slice(Math.max(0, i - 3), i).map(operationIn).filter(Boolean).at(-1) : undefined);
-        const error = { errno, line, ...(operation && { operation }) };
-        const path = pathIn(line);
-        if (path && !(errno === 'read-only' && KERNEL_PATHS.test(path)))
-            error.path = path;
-        else if (path)
-            continue;
-        const port = portIn(line, operation);
-        if (port !== undefined)
-            error.port = port;
-        found.push(error);
-    }
-    return found;
-}
-function operationIn(line) {
-    const switcher = SWITCHERS.exec(line);
-    if (switcher)
-        return switcher[1]?.toLowerCase() ?? 'switch user';
-    const call = CALLS.exec(line)?.[1].toLowerCase();
-    if (!call)
-        return undefined;
-    // "can't set groups", "cannot set uid": busybox su and su's own words
-    const set = /set (groups|uid|gid)$/.exec(call);
-    return set ? `set${set[1]}` : call;
-}
-/** The path the line names: quoted ('…', "…", ‘…’), or bare before a colon (touch: /x: …; open /x: …). */
-function pathIn(line) {
-    const quoted = /['"‘`](\/[^'"’`\n]*)['"’`]/.exec(line);
-    if (quoted)
-        return quoted[1];
-    const bare = /(?:^|[\s(])(\/[^\s:'",()]+)/.exec(line);
-    return bare?.[1];
-}
-/** A bind's or listen's port: `0.0.0.0:80`, `:80`, `('0.0.0.0', 80)`, `bind() to [::]:80`. */
-function portIn(line, operation) {
-    if (operation !== 'bind' && operation !== 'listen' && !/\b(?:bind|listen)\b/i.test(line))
-        return undefined;
-    // the last: a timestamp's minutes and seconds come before the address
-    const m = [...line.matchAll(/:(\d{1,5})\b(?![.\d])|', (\d{1,5})\)/g)].at(-1);
-    const port = m && Number(m[1] ?? m[2]);
-    return port && port <= 65535 ? port : undefined;
-}
-const CAPABILITIES = [
-    [/chown/, 'CAP_CHOWN'],
-    [/^(?:f?chmod|utimes?)$/, 'CAP_FOWNER'],
-    [/^(?:setgroups|initgroups|setgid|setresgid)$/, 'CAP_SETGID'],
-    [/^(?:setuid|setresuid)$/, 'CAP_SETUID'],
-    [/^(?:su|su-exec|gosu|setpriv|runuser|switch user)$/, 'CAP_SETUID and CAP_SETGID'],
-    [/^mknod$/, 'CAP_MKNOD'],
-    [/^chroot$/, 'CAP_SYS_CHROOT'],
-    [/^(?:bind|listen)$/, 'CAP_NET_BIND_SERVICE']
-];
-function capabilityOf(operation = '') {
-    return CAPABILITIES.find(([re]) => re.test(operation))?.[1];
-}
-/** The profile errors in the lines that a setting that was on explains, in log order. */
-function profileCauses(lines, run) {
-    // a line said twice (busybox chown -R, a restart loop) is one cause
-    const errors = profileErrors(lines).filter((e, i, all) => all.findIndex(o => o.line === e.line) === i);
-    return errors.flatMap(e => {
-        const cause = causeOf(e, run);
-        return cause ? [cause] : [];
-    });
-}
-function causeOf(e, run) {
-    const profile = run.profile === 'docker' ? undefined : run.profile;
-    if (e.errno === 'read-only')
-        return run.readOnly ? { ...e, setting: 'read-only', sure: true } : undefined;
-    if (!profile)
-        return undefined;
-    if (e.errno === 'no-new-privileges')
-        return { ...e, setting: profile, sure: true };
-    const low = e.operation === 'bind' || e.operation === 'listen';
-    if (low)
-        return e.errno === 'permission-denied' && (e.port === undefined || e.port < 1024) ? { ...e, setting: profile, capability: 'CAP_NET_BIND_SERVICE', sure: false } : undefined;
-    if (e.errno === 'not-permitted') {
-        const capability = capabilityOf(e.operation);
-        return { ...e, setting: profile, ...(capability && { capability }), sure: run.imageRoot && capability !== undefined };
-    }
-    // EACCES on a path: openshift's UID cannot write what the image's user owns; under restricted
-    // only root is refused more than before (without CAP_DAC_OVERRIDE)
-    if (profile === 'openshift')
-        return { ...e, setting: profile, sure: false };
-    return run.imageRoot ? { ...e, setting: profile, capability: 'CAP_DAC_OVERRIDE', sure: false } : undefined;
-}
-/** The one setting the sure causes all point at, if they do: then no run without it is needed. */
-function pinned(causes) {
-    const settings = new Set(causes.filter(c => c.sure).map(c => c.setting));
-    return settings.size === 1 ? [...settings][0] : undefined;
-}
-
-;// CONCATENATED MODULE: ./src/advice/profile-cause.ts
-
-/** " `/app/data`: the root filesystem is read-only (read-only: true) — … It logged: `…`. Run again without …"; "" when there is nothing to say. */
-function profileNote(run) {
-    const pc = run.health.profileCause;
-    if (!pc)
-        return '';
-    const ran = pc.rerun !== undefined && ranWell(pc.rerun);
-    // a line that only points at a setting is said once a run without it proved it
-    const shown = firstPerSetting(pc.causes.filter(c => c.sure || ran));
-    const causes = shown.map(c => ` ${explained(c, run.settings)}`).join('');
-    return `${causes}${pc.rerun ? rerunSentence(run, pc.rerun, shown.length > 0) : ''}`;
-}
-/**
- * A smoke command that failed: the lines of its log that prove a setting broke it (it is not run
- * again without them: the health row's run says whether the image runs without them).
- */
-function smokeProfileNote(run, smoke) {
-    const settings = run.settings;
-    if (!settings || (settings.profile === 'docker' && !settings.readOnly))
-        return '';
-    const user = run.user.resolvedUid;
-    const imageRoot = user !== undefined ? user === 0 : /^(?:|root|0)(?::.*)?$/.test(run.image.user ?? '');
-    const lines = [...(smoke.startError ? [smoke.startError] : []), ...(smoke.logTail ?? [])];
-    const sure = profileCauses(lines, { profile: settings.profile, readOnly: settings.readOnly, imageRoot }).filter(c => c.sure);
-    return firstPerSetting(sure)
-        .map(c => ` ${explained(c, settings)}`)
-        .join('');
-}
-/** The settings the container ran under besides Docker's defaults: "run-profile: restricted and read-only: true". */
-function settingsOn(settings) {
-    const on = [...(settings && settings.profile !== 'docker' ? [`run-profile: ${settings.profile}`] : []), ...(settings?.readOnly ? ['read-only: true'] : [])];
-    return on.join(' and ');
-}
-function ranWell(rerun) {
-    return rerun.verdict === 'healthy' || rerun.verdict === 'missing';
-}
-function firstPerSetting(causes) {
-    return causes.filter((c, i) => causes.findIndex(o => o.setting === c.setting) === i);
-}
-function rerunSentence(run, rerun, explained) {
-    const settings = settingsOn(run.settings);
-    const without = ` Run again without ${settings}`;
-    if (rerun.verdict === 'healthy')
-        return `${without}, it was healthy${rerun.seconds !== undefined ? ` after ${rerun.seconds} s` : ''}: ${settings} broke it${explained ? '' : ", though its log does not say where"}.`;
-    if (rerun.verdict === 'missing')
-        return `${without}, it kept running: ${settings} broke it${explained ? '' : ", though its log does not say where"}.`;
-    const how = rerun.verdict === 'exited' ? `exited (code ${rerun.exitCode})` : rerun.verdict === 'timeout' ? 'no health verdict' : rerun.verdict;
-    const plural = settings.includes(' and ');
-    // the log proved a setting broke something, yet without them it fails still: there is more
-    if (explained)
-        return `${without}, it failed too (${how}): ${settings} ${plural ? 'are' : 'is'} not all that stops it.`;
-    return `${without}, it failed too (${how}): ${settings} ${plural ? 'are' : 'is'} not the cause.`;
-}
-/** The log line as a code span, one line, without backticks of its own. */
-function quoted(line) {
-    const s = line.replace(/`/g, "'");
-    return `\`${s.length > 200 ? `${s.slice(0, 199)}…` : s}\``;
-}
-/** The cause, its fix, and the line it was read from; capability names as code (CAP_CHOWN). */
-function explained(c, settings) {
-    return `${causeSentence(c, settings).replace(/\b(?:CAP_[A-Z_]+|NET_BIND_SERVICE)\b/g, '`$&`')} It logged: ${quoted(c.line)}.`;
-}
-function causeSentence(c, settings) {
-    const under = `run-profile: ${c.setting}`;
-    const what = c.operation && c.path ? `${c.operation} ${c.path}` : (c.path ?? c.operation);
-    const subject = what ? `\`${what}\`: ` : '';
-    if (c.errno === 'read-only') {
-        const where = c.path ? `\`${c.path}\`: the` : 'The app wrote to the root filesystem:';
-        return `${where} root filesystem is read-only (read-only: true) — write under /tmp or declare a volume for it (an emptyDir on Kubernetes).`;
-    }
-    if (c.errno === 'no-new-privileges') {
-        return `${subject}no new privileges (allowPrivilegeEscalation: false, under ${under}) keeps a setuid program from becoming root. Do at build time what needs root, and start as the non-root USER.`;
-    }
-    if (c.errno === 'permission-denied') {
-        if (c.capability === 'CAP_NET_BIND_SERVICE') {
-            const port = c.port !== undefined ? `port ${c.port}` : 'a port below 1024';
-            return `Binding ${port}: permission denied — a port below 1024 needs CAP_NET_BIND_SERVICE, dropped under ${under}. Listen on a port above 1023 (e.g. 8080), or add NET_BIND_SERVICE back (the one capability restricted allows).`;
-        }
-        if (c.setting === 'openshift') {
-            const dir = c.path ?? '<the directory>';
-            return `${subject}permission denied — under ${under} the app runs as an arbitrary UID (${settings?.uid}) in group 0, which cannot write what the image's user owns. At build time: \`chgrp -R 0 ${dir} && chmod -R g=u ${dir}\`.`;
-        }
-        return `${subject}permission denied — root without CAP_DAC_OVERRIDE (dropped under ${under}) cannot write what another user owns. At build time make it the app's user's (\`COPY --chown\`, \`RUN chown\`) and start as that non-root USER.`;
-    }
-    // operation not permitted
-    const who = c.setting === 'openshift' ? `under ${under} it runs as UID ${settings?.uid}, not root, without capabilities` : `capabilities are dropped under ${under}`;
-    const needs = c.capability ? ` (${isSwitch(c) ? 'switching user needs' : 'it needs'} ${c.capability})` : '';
-    const head = `${subject}operation not permitted — ${who}${needs}.`;
-    if (isSwitch(c)) {
-        return `${head} Set USER in the Dockerfile to the user the entrypoint switches to, and do at build time what it did as root (\`COPY --chown\`, \`RUN chown\`): no root entrypoint that drops privileges.`;
-    }
-    if (c.capability === 'CAP_CHOWN' || c.capability === 'CAP_FOWNER' || !c.capability) {
-        return `${head} Do the ${c.capability === 'CAP_FOWNER' ? 'chmod' : 'chown'} at build time (\`COPY --chown\`, \`RUN chown\`) and start as the non-root USER, with no root entrypoint that drops privileges.`;
-    }
-    return `${head} Do it at build time, or not at all: restricted allows no capability but NET_BIND_SERVICE.`;
-}
-function isSwitch(c) {
-    return c.capability === 'CAP_SETUID and CAP_SETGID' || c.capability === 'CAP_SETGID' || c.capability === 'CAP_SETUID';
-}
-
-;// CONCATENATED MODULE: ./src/health/rules.ts
-// How fast-health probes, and a probe that can never pass: pure, so each can be tested on captured
-// probe output. When Docker, on an image's own settings, would say unhealthy is probe-schedule.ts.
-/**
- * How often Docker probes with fast-health, in seconds: every 0.1 s while the app starts, so its
- * startup is known to a tenth of a second (plus the probe's own run) and not to a whole interval.
- * Where the engine has a start interval (API 1.44, Docker 25+) only the start period is probed
- * that fast and a healthy container every second after; older engines have one interval for the
- * whole run, so it is 0.1 s throughout (each probe is one exec: a few a second is cheap).
- * Docker accepts intervals down to 1 ms on both.
- */
-const START_INTERVAL_S = 0.1;
-const FAST_INTERVAL_S = 1;
-function fastTiming(hasStartInterval) {
-    return hasStartInterval ? { intervalSeconds: FAST_INTERVAL_S, startIntervalSeconds: START_INTERVAL_S } : { intervalSeconds: START_INTERVAL_S, startIntervalSeconds: START_INTERVAL_S };
-}
-/** Without a health check the container is only watched this long, to see that it keeps running. */
-const NO_HEALTHCHECK_WATCH_S = 3;
-/** How a shell names itself at the start of its own error: "/bin/sh: ", "bash: ", "sh: ". */
-const SHELL = '(?:/\\S*/)?(?:sh|ash|dash|bash|zsh): ';
-/**
- * Whether a probe failed because its program could not run at all: it will fail the same way
- * every time, so waiting longer only delays the verdict. Only the shapes the shell and the runtime
- * print for that count, with the exit codes they come with (127 not found, 126 not executable, -1
- * Docker could not start the exec), so an app's own check that prints "Not Found" for a 404 (and
- * exits 1, or curl's 22) is never taken for one. `command`: the check as written; the common
- * `curl -f URL || exit 1` turns the shell's 127 into 1, so a shell's own "not found" also counts
- * with another exit code when it names a program the check itself calls.
- */
-function cannotRun(exitCode, output, command = '') {
-    if (exitCode === 0)
-        return undefined;
-    const lines = output.split('\n').map(line => line.trim());
-    for (const line of lines) {
-        // ash/busybox "/bin/sh: curl: not found", dash "/bin/sh: 1: curl: not found",
-        // bash "bash: line 1: curl: command not found" / "sh: curl: command not found"
-        const m = new RegExp(`^${SHELL}(?:line \\d+: |\\d+: )?(.+?): (?:command )?not found$`).exec(line);
-        if (m && (exitCode === 127 || calls(command, m[1])))
-            return { program: m[1], why: 'missing' };
-    }
-    for (const line of lines) {
-        const m = new RegExp(`^${SHELL}(?:line \\d+: |\\d+: )?(.+?): (?:Permission denied|cannot execute.*)$`, 'i').exec(line);
-        if (m && (exitCode === 126 || calls(command, m[1])))
-            return { program: m[1], why: 'not-executable' };
-    }
-    if (exitCode === -1 || exitCode === 126 || exitCode === 127) {
-        // exec form (and a shell form in an image without /bin/sh), as the runtime words it:
-        // exec: "curl": executable file not found in $PATH / exec: "/app/hc": stat /app/hc: no such file
-        // or directory / exec: "/app/hc": permission denied
-        const m = /exec: "([^"]+)": (executable file not found|stat [^:]+: no such file or directory|permission denied)/i.exec(output);
-        if (m)
-            return { program: m[1], why: /permission/i.test(m[2]) ? 'not-executable' : 'missing' };
-    }
-    return undefined;
-}
-/** Whether `program` stands as a command word in the shell text `command` ("curl -f ... || exit 1"). */
-function calls(command, program) {
-    const escaped = program.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-    return new RegExp(`(?:^|[;&|(\\s])${escaped}(?:\\s|$)`).test(command);
-}
-/** `HEALTHCHECK NONE` and an inherited empty test both mean: no health check. */
-function healthcheckOf(test) {
-    if (!test || test.length === 0 || test[0] === 'NONE')
-        return undefined;
-    return test;
-}
-/** ["CMD-SHELL", "wget ... || exit 1"] → "wget ... || exit 1"; ["CMD", "a", "b"] → "a b". */
-function describeHealthcheck(test) {
-    return test.slice(1).join(' ');
-}
-
-;// CONCATENATED MODULE: ./src/advice/oom.ts
-
-// An OOM kill (Docker's State.OOMKilled): the kernel killed the container's process for memory.
-// With run-memory that is the limit the user set (swap at the same value, so there is no swap to
-// spill into, as on Kubernetes); without it, the memory of the machine the engine runs on ran out.
-// Said alike by the health row (killed before it was healthy) and the stop row (after).
-/** SIGKILL as an exit code: what the OOM killer's kill gives PID 1. */
-const SIGKILL_EXIT = 137;
-/**
- * "killed by the 256m limit (OOMKilled) 3.2 s after start"; when PID 1 outlived the kill (another
- * process was killed, and it exited with its own code): "exited (code 1) 3.2 s after start; a
- * process was OOM-killed by the 256m limit".
- */
-function oomValue(run, exitCode, ranSeconds) {
-    const after = ranSeconds !== undefined ? ` ${ranSeconds} s after start` : '';
-    const limit = run.settings?.memory?.text;
-    if (exitCode === undefined || exitCode === SIGKILL_EXIT)
-        return `killed ${limit ? `by the ${limit} limit` : 'for memory'} (OOMKilled)${after}`;
-    return `exited (code ${exitCode})${after}; a process was OOM-killed${limit ? ` by the ${limit} limit` : ''}`;
-}
-/** Why, as a clause: "it reached the run-memory limit (256m = 256 MiB, no swap), and the kernel's OOM killer ended it". */
-function oomCause(run) {
-    const text = run.settings?.memory?.text;
-    const limit = text && (memoryReading(text)?.short ?? text);
-    const why = limit ? `it reached the run-memory limit (${limit}, no swap)` : 'no run-memory was set, so the machine the engine runs on ran out of memory';
-    return `${why}, and the kernel's OOM killer ended it`;
-}
-/** What to do: raise the limit to production's, or make the app use less. */
-function oomFix(run) {
-    if (run.settings?.memory) {
-        return 'Raise run-memory to the limit it gets in production, or make the app use less (for Node, --max-old-space-size below the limit; for the JVM, -XX:MaxRAMPercentage).';
-    }
-    return "Make the app use less (for Node, --max-old-space-size; for the JVM, -XX:MaxRAMPercentage), or give the engine more memory; set run-memory to test it against production's limit.";
-}
-/**
- * Exit 137 without OOMKilled under run-memory: SIGKILL, which is what the OOM killer sends, but
- * Docker did not say it was one (some engines on cgroup v2 record the OOM event after the exit, or
- * not at all). Said as a possibility, never as the verdict.
- */
-function maybeOomNote(run, exitCode, oomKilled) {
-    const limit = run.settings?.memory?.text;
-    if (!limit || oomKilled || exitCode !== SIGKILL_EXIT)
-        return '';
-    return ` Code 137 is SIGKILL, which the kernel's OOM killer sends; Docker did not report an OOM kill, but it may have been the ${limit} limit (run-memory).`;
-}
-
-;// CONCATENATED MODULE: ./src/checks/health.ts
-
-
-
-
-
-
-
-
-
-// Docker's own health verdict, and what to do about each way of not being healthy.
-const healthCheck = (run, inputs) => [healthRow(run, inputs)];
-function healthRow(run, inputs) {
-    const h = run.health;
-    const limit = `healthy within ${inputs.healthTimeout} s`;
-    const last = h.probes?.at(-1);
-    const probe = last ? ` Last probe exited ${last.exitCode}${last.output ? `: ${last.output}` : ''}.` : '';
-    const by = h.source === 'health-cmd' ? `health-cmd: ${h.command}` : `HEALTHCHECK: ${h.command}`;
-    switch (h.verdict) {
-        case 'healthy':
-            return { name: 'health', status: 'pass', value: `healthy after ${h.startupSeconds ?? h.waitedSeconds} s`, limit, detail: `${by}${probeNote(h.probeTimes)}${memoryNote(run, !h.probeTimes)}` };
-        case 'unhealthy':
-            return {
-                name: 'health',
-                status: 'fail',
-                value: 'unhealthy',
-                limit: h.rule === 'image-limit' ? `healthy within ${h.limitSeconds} s (the image's HEALTHCHECK)` : h.rule === 'start-period' ? `healthy within ${h.limitSeconds} s (health-start-period ${h.startPeriodSeconds} s + retries)` : limit,
-                // what to do about a probe that cannot run comes after the failed command, apart from it
-                detail: `${unhealthyWhy(run, inputs)} (${by}).${probe}${h.rule === 'cannot-run' ? cannotRunFix(run) : misfitAdvice(run) || wrongPort(run)}${dependency(run, inputs)}${profileNote(run)}${logNote(h, 'The container log is below.')}`
-            };
-        case 'exited':
-            if (h.startError && h.ranSeconds === undefined)
-                return notStarted(run, inputs);
-            if (h.oomKilled)
-                return oomKilled(run, inputs);
-            if (!h.source && h.ranSeconds !== undefined)
-                return exitedWatched(run, inputs);
-            return {
-                name: 'health',
-                status: 'fail',
-                value: `exited (code ${h.exitCode})`,
-                limit: h.source ? limit : `keeps running for ${NO_HEALTHCHECK_WATCH_S} s`,
-                detail: `The container stopped${h.ranSeconds !== undefined ? ` ${h.ranSeconds} s after start` : ''} before it was healthy.${maybeOomNote(run, h.exitCode, h.oomKilled)}${h.startError ? ` Docker said: ${h.startError.replace(/\.$/, '')}.` : ''}${dependency(run, inputs)}${profileNote(run)}${logNote(h)}`
-            };
-        case 'timeout':
-            return {
-                name: 'health',
-                status: 'fail',
-                value: `not healthy after ${inputs.healthTimeout} s`,
-                limit,
-                // verdictSeconds: from the container's start, as Docker stamps it (the wait began a little later)
-                detail: `Docker had no verdict ${h.verdictSeconds ?? h.waitedSeconds} s after start: the probes did not finish (${by}).${probe}${misfitAdvice(run) || wrongPort(run)}${dependency(run, inputs)}${profileNote(run) || (probeCannotPass(run) ? '' : ' Check that the probe command returns quickly; raise health-timeout if the app needs longer.')}`
-            };
-        case 'missing':
-            return missingRow(run, inputs);
-        case 'skipped':
-            return notRun('health', run);
-    }
-}
-// Without a health check the container is only watched for a few seconds: the rows say so, how
-// long it ran, and what it printed (a worker that logs an error every second still keeps running).
-function exitedWatched(run, inputs) {
-    const h = run.health;
-    return {
-        name: 'health',
-        status: 'fail',
-        value: `exited (code ${h.exitCode}) ${h.ranSeconds} s after start`,
-        limit: `keeps running for ${NO_HEALTHCHECK_WATCH_S} s`,
-        detail: `No health check, so the container was watched for ${NO_HEALTHCHECK_WATCH_S} s to see it keep running; it stopped ${h.ranSeconds} s after start.${maybeOomNote(run, h.exitCode, h.oomKilled)}${dependency(run, inputs)}${profileNote(run)}${logNote(h)}`
-    };
-}
-/** Killed for memory before it was healthy (or while watched): its own verdict, with the limit that killed it (advice/oom.ts). */
-function oomKilled(run, inputs) {
-    const h = run.health;
-    const when = h.source ? 'before it was healthy' : `while it was watched (no health check)`;
-    return {
-        name: 'health',
-        status: 'fail',
-        value: oomValue(run, h.exitCode, h.ranSeconds),
-        limit: h.source ? `healthy within ${inputs.healthTimeout} s` : `keeps running for ${NO_HEALTHCHECK_WATCH_S} s`,
-        detail: `The container stopped ${when} (exit code ${h.exitCode}): ${oomCause(run)}. ${oomFix(run)}${logNote(h)}`
-    };
-}
-/**
- * " 88.2 MB of memory used once healthy (33% of the 256m limit)." as docker stats counts it; nothing
- * when it could not be read (the memory row says why, when max-memory asks). `sentence`: the detail
- * before it has no full stop yet.
- */
-function memoryNote(run, sentence) {
-    const m = run.health.memory;
-    if (!m)
-        return '';
-    const limit = run.settings?.memory;
-    const of = limit && m.limitBytes ? ` (${Math.round((m.usedBytes / m.limitBytes) * 100)}% of the ${limit.text} limit)` : '';
-    return `${sentence ? '.' : ''} ${formatSize(m.usedBytes)} of memory used once healthy${of}.`;
-}
-/** Docker could not start the image's command (docker run exited 126, 127, or 125 on the image's USER): it never ran. */
-function notStarted(run, inputs) {
-    const h = run.health;
-    return {
-        name: 'health',
-        status: 'fail',
-        value: `did not start (docker run exited ${h.exitCode})`,
-        limit: h.source ? `healthy within ${inputs.healthTimeout} s` : `keeps running for ${NO_HEALTHCHECK_WATCH_S} s`,
-        detail: `The container never ran: ${startNote(h.startError ?? '')}${profileNote(run) || " Check the image's CMD and ENTRYPOINT (or the command input) and its USER: Docker names what it could not use."}`
-    };
-}
-function missingRow(run, inputs) {
-    const h = run.health;
-    const seconds = h.verdictSeconds ?? h.waitedSeconds ?? NO_HEALTHCHECK_WATCH_S;
-    const log = h.logTail?.length || h.logError ? logNote(h) : '';
-    if (inputs.requireHealthcheck) {
-        return {
-            name: 'health',
-            status: 'fail',
-            value: 'no health check',
-            limit: 'a HEALTHCHECK',
-            detail: `The image has no HEALTHCHECK (or HEALTHCHECK NONE) and no health-cmd was given.${missingAdvice(run, seconds)} Meanwhile the container kept running for ${seconds} s (watched).${dependency(run, inputs)}${log}`
-        };
-    }
-    return {
-        name: 'health',
-        status: 'pass',
-        value: `kept running for ${seconds} s (watched)`,
-        limit: `keeps running for ${NO_HEALTHCHECK_WATCH_S} s`,
-        detail: `No HEALTHCHECK and no health-cmd (require-healthcheck: false): the container was watched for ${seconds} s and kept running.${dependency(run, inputs)}${log}`
-    };
-}
-/** " The app logs that it listens on port 8080, but the probe asks port 3000 ..." when the two disagree. */
-function wrongPort(run) {
-    const h = run.health;
-    const m = portMismatch(h.command ?? '', h.logTail ?? [], run.image.exposedPorts ?? []);
-    if (!m)
-        return '';
-    const app = m.listening.join(' and ');
-    const expose = m.exposed.length > 0 ? ` and EXPOSE says ${m.exposed.join(', ')}` : '';
-    const pointAt = m.exposed.includes(m.probe) && !m.exposed.some(p => m.listening.includes(p)) ? 'the probe and EXPOSE' : 'the probe';
-    return ` The app logs that it listens on port ${app}, but the probe asks port ${m.probe}${expose}, so the probe finds nothing to answer it. Point ${pointAt} at ${m.listening[0]}, or make the app listen on ${m.probe} (often its PORT environment variable).`;
-}
-/**
- * " The app could not reach `postgres:5432` (connection refused): ..." when the probes' output or the
- * container log shows a dependency the app could not reach; "" otherwise. The app's own ports (the
- * probe's, the image's EXPOSE) on loopback are the app not listening, not a dependency.
- */
-function dependency(run, inputs) {
-    const h = run.health;
-    const ownPorts = [...probePorts(h.command ?? ''), ...exposedTcpPorts(run.image.exposedPorts ?? [])];
-    return dependencyNote([...(h.probes ?? []).map(p => p.output), ...(h.logTail ?? [])], inputs.runNetwork, ownPorts);
-}
-/** " Probe 14 ms median, 31 ms slowest (3 passing probes)." */
-function probeNote(times) {
-    if (!times)
-        return '';
-    if (times.passing === 1)
-        return `. Probe ${times.slowestMs} ms (1 passing probe).`;
-    return `. Probe ${times.medianMs} ms median, ${times.slowestMs} ms slowest (${times.passing} passing probes).`;
-}
-/** Why the verdict is unhealthy, in the terms of the rule that decided it and the timing Docker used. */
-function unhealthyWhy(run, inputs) {
-    const h = run.health;
-    const image = run.image;
-    const retries = image.healthcheckRetries ?? DOCKER_DEFAULT_RETRIES;
-    const interval = image.healthcheckInterval ?? DOCKER_DEFAULT_INTERVAL_S;
-    const failed = `${retries} ${retries === 1 ? 'probe' : 'probes'} in a row`;
-    if (h.rule === 'cannot-run' && h.cannotRun)
-        return cannotRunWhy(h.cannotRun);
-    if (h.rule === 'image-limit') {
-        const sp = image.healthcheckStartPeriod ? `start period ${image.healthcheckStartPeriod} s${startPeriodInterval(h, image)}, ` : '';
-        return `No probe passed within the image's own limit (${sp}interval ${interval} s, retries ${retries}): Docker starts each probe one interval after the last one ended, so ${schedule(h, retries)}`;
-    }
-    if (h.rule === 'start-period') {
-        // a health-cmd's own limit: what the image's rule would say with health-start-period as the start period
-        const n = h.failedProbes ?? DOCKER_DEFAULT_RETRIES;
-        return `The probe failed ${n} ${n === 1 ? 'time' : 'times'} after the start period and never passed: unhealthy at ${h.limitSeconds} s, on health-start-period ${h.startPeriodSeconds} s, then ${DOCKER_DEFAULT_RETRIES} failed probes a second apart (each a second after the last one ended${h.probeMs !== undefined ? `; the probes took up to ${h.probeMs} ms` : ''}${h.notReadyAtSeconds !== undefined ? `; a fast-health probe that started at ${h.notReadyAtSeconds} s still failed` : ''})${probeCannotPass(run) ? '' : '. Raise health-start-period if the app needs longer to start'}`;
-    }
-    if (inputs.fastHealth)
-        return `Docker marked the container unhealthy: it was not healthy within ${inputs.healthTimeout} s, then failed ${failed}`;
-    // fast-health: false leaves Docker's timing as the image (or Docker's defaults) set it
-    const when = h.verdictSeconds !== undefined ? ` ${h.verdictSeconds} s after start` : '';
-    const timing = h.source === 'image'
-        ? `the image's own HEALTHCHECK settings (interval ${interval} s, start period ${image.healthcheckStartPeriod ?? 0} s, retries ${retries})`
-        : `Docker's default timing (interval 30 s, retries 3)${h.startPeriodSeconds ? ` with health-start-period ${h.startPeriodSeconds} s` : ''}`;
-    return `Docker marked the container unhealthy${when}, on ${timing}: no probe passed, then ${failed} failed (fast-health: false)`;
-}
-/**
- * "with probes of up to 60 ms its 3rd failed probe in a row would start at 3.2 s and mark it
- * unhealthy at 3.3 s; a fast-health probe that started at 3.3 s still failed": the schedule's figures.
- */
-function schedule(h, retries) {
-    const took = h.probeMs !== undefined ? `with probes of up to ${h.probeMs} ms ` : '';
-    const nth = retries === 1 ? 'its first failed probe after the start period' : `its ${ordinal(retries)} failed probe in a row`;
-    const when = h.lastProbeSeconds !== undefined ? `would start at ${h.lastProbeSeconds} s and mark` : 'would mark';
-    const proof = h.notReadyAtSeconds !== undefined ? `; a fast-health probe that started at ${h.notReadyAtSeconds} s still failed` : '';
-    return `${took}${nth} ${when} it unhealthy at ${h.limitSeconds} s${proof}`;
-}
-/** " (probes 5 s apart in it: Docker's default start interval)" where the start period is probed at another interval. */
-function startPeriodInterval(h, image) {
-    const every = h.startPeriodIntervalSeconds;
-    if (every === undefined)
-        return '';
-    return image.healthcheckStartInterval === every ? `, start interval ${every} s` : ` (probes ${every} s apart in it: Docker's default start interval)`;
-}
-function ordinal(n) {
-    const tens = n % 100;
-    const suffix = tens >= 11 && tens <= 13 ? 'th' : ['th', 'st', 'nd', 'rd'][n % 10] ?? 'th';
-    return `${n}${suffix}`;
-}
-/** A probe that cannot run: which program, and why. */
-function cannotRunWhy({ program, why }) {
-    const name = program.split('/').pop() ?? program;
-    if (why === 'not-executable')
-        return `The probe could not run: \`${program}\` is not executable in the image`;
-    if (name === 'sh' || name === 'bash') {
-        return `The probe could not run: the image has no \`${program}\`, so a shell-form HEALTHCHECK (and health-cmd, which Docker also runs with a shell) cannot run`;
-    }
-    return `The probe could not run: \`${program}\` is not in the image${program.includes('/') ? '' : ' (or not on its PATH)'}`;
-}
-/** What to use instead of a probe that cannot run: only programs the image has (advice/health.ts). */
-function cannotRunFix(run) {
-    const h = run.health;
-    if (!h.cannotRun)
-        return '';
-    const { program, why } = h.cannotRun;
-    const name = program.split('/').pop() ?? program;
-    if (why === 'not-executable')
-        return ` Make it executable in the Dockerfile (COPY --chmod=755, or RUN chmod +x), or run it through its interpreter (sh ${program}).`;
-    const unneeded = h.source === 'health-cmd' ? ', or set `require-healthcheck: false`' : '';
-    if (name === 'sh' || name === 'bash') {
-        const example = h.suggestedCmd ? '' : ', e.g. `HEALTHCHECK CMD ["/app/healthcheck"]`';
-        return ` Use an exec-form HEALTHCHECK in the Dockerfile with a program the image has${example}${unneeded}.${replacementAdvice(run)}`;
-    }
-    const instead = replacementAdvice(run);
-    const install = program.includes('/') ? `Copy \`${program}\` into the final stage` : `Install ${name} in the final stage`;
-    return instead ? `${instead} Or: ${install.replace(/^./, c => c.toLowerCase())}.` : ` ${install}, or probe with a program the image has.`;
-}
-
-;// CONCATENATED MODULE: ./src/checks/memory.ts
-
-// max-memory: the container's memory use once healthy (as docker stats counts it: the cgroup's
-// usage minus the inactive file cache, stages/memory.ts) against a budget, e.g. "fits a 256 MB
-// machine". Judged only when a budget is set; the health row shows the figure either way.
-const memoryCheck = (run, inputs) => {
-    const max = inputs.maxMemory;
-    if (!max)
-        return [];
-    const h = run.health;
-    const limit = `≤ ${max.text}`;
-    if (h.verdict === 'missing') {
-        return [{ name: 'memory', status: 'skip', value: 'no health check', limit, detail: 'No memory figure: without a health check there is no moment the app is ready to measure it at (see health).' }];
-    }
-    if (h.verdict !== 'healthy')
-        return [{ name: 'memory', status: 'skip', value: 'not healthy', limit, detail: 'No memory figure: the container never became healthy (see health).' }];
-    if (!h.memory) {
-        const why = h.memoryError ? ` (${h.memoryError.replace(/\.$/, '')})` : '';
-        return [{ name: 'memory', status: 'skip', value: 'not measured', limit, detail: `The memory use could not be read${why}: not judged.` }];
-    }
-    const used = h.memory.usedBytes;
-    const value = `${formatSize(used)} used once healthy`;
-    const counted = 'Counted as docker stats does: the usage minus the inactive file cache, read at the healthy verdict.';
-    if (used <= max.bytes)
-        return [{ name: 'memory', status: 'pass', value, limit, detail: `${formatSize(max.bytes - used)} under max-memory. ${counted}` }];
-    return [
-        {
-            name: 'memory',
-            status: 'fail',
-            value,
-            limit,
-            detail: `${formatSize(used - max.bytes)} over max-memory. Make the app use less at start (caches and pools sized for a smaller machine; for Node, --max-old-space-size; for the JVM, -XX:MaxRAMPercentage), or raise the budget. ${counted}`
-        }
-    ];
-};
-
-;// CONCATENATED MODULE: ./src/rules/emulation.ts
-// An image for another architecture than the engine's runs under QEMU (binfmt): several times
-// slower, so its health limits allow for it. Pure: the run stage decides with it, and the platform
-// row says it.
-/** How many times the health inputs an emulated run may take: QEMU runs code several times slower. */
-const EMULATION_ALLOWANCE = 5;
-/** What an engine's processor runs without an emulator: an amd64 kernel runs 386 programs (not every builder lists it). */
-const NATIVE = { amd64: ['amd64', '386'] };
-function runsNatively(engineArch, arch) {
-    return (NATIVE[engineArch] ?? [engineArch]).includes(arch);
-}
-/** The engine's platform when the image is for another architecture, so it ran emulated; else undefined. */
-function emulatedOn(engine, imagePlatform) {
-    const arch = imagePlatform?.split('/')[1];
-    return arch && engine.arch && !runsNatively(engine.arch, arch) ? `linux/${engine.arch}` : undefined;
-}
-/** The health limits an emulated run gets: EMULATION_ALLOWANCE times the inputs. */
-function allowForEmulation(inputs) {
-    const times = (n) => (n === undefined ? undefined : n * EMULATION_ALLOWANCE);
-    return {
-        ...inputs,
-        healthTimeout: inputs.healthTimeout * EMULATION_ALLOWANCE,
-        healthStartPeriod: inputs.healthStartPeriod * EMULATION_ALLOWANCE,
-        maxStartupTime: times(inputs.maxStartupTime),
-        maxProbeTime: times(inputs.maxProbeTime)
-    };
-}
-
-;// CONCATENATED MODULE: ./src/checks/platform.ts
-
-// platform: shown when the image ran emulated (another architecture than the engine's, under QEMU),
-// so every figure below is read as what it is: slower than on the image's own hardware, with health
-// limits that allowed for it.
-const platformCheck = (run, inputs) => {
-    const { platform, emulatedOn } = run.image;
-    if (!platform || !emulatedOn)
-        return [];
-    const limits = [`health-timeout ${inputs.healthTimeout} s`];
-    if (inputs.maxStartupTime !== undefined)
-        limits.push(`max-startup-time ${inputs.maxStartupTime} s`);
-    if (inputs.maxProbeTime !== undefined)
-        limits.push(`max-probe-time ${inputs.maxProbeTime} ms`);
-    return [
-        {
-            name: 'platform',
-            status: 'pass',
-            value: `${platform}, emulated`,
-            limit: 'runs',
-            detail: `Ran under QEMU emulation on this ${emulatedOn} engine (binfmt), several times slower than on ${platform.split('/')[1]} hardware: the health limits allowed ${EMULATION_ALLOWANCE}× the inputs (${limits.join(', ')}). Gate it on an ${platform.split('/')[1]} runner for native figures.`
-        }
-    ];
-};
-
-;// CONCATENATED MODULE: ./src/checks/probe-time.ts
-// max-probe-time: how long the health endpoint takes to answer, from Docker's own probe log. A
-// probe is what an orchestrator's liveness check does every few seconds for the image's whole life,
-// so a slow one is a cost paid forever (and, past the probe timeout, a restart).
-const probeTimeCheck = (run, inputs) => {
-    const max = inputs.maxProbeTime;
-    if (max === undefined)
-        return [];
-    const times = run.health.probeTimes;
-    const limit = `≤ ${max} ms`;
-    if (!times)
-        return [{ name: 'probe-time', status: 'skip', value: 'no passing probe', limit, detail: 'No passing health probe to time (see health).' }];
-    const of = times.passing === 1 ? 'the one passing probe' : `the slowest of ${times.passing} passing probes, median ${times.medianMs} ms`;
-    const value = `${times.slowestMs} ms`;
-    if (times.slowestMs <= max)
-        return [{ name: 'probe-time', status: 'pass', value, limit, detail: `Docker's own timing of ${of}.` }];
-    return [
-        {
-            name: 'probe-time',
-            status: 'fail',
-            value,
-            limit,
-            detail: `${times.slowestMs - max} ms over max-probe-time (${of}). Keep the health endpoint cheap: answer from memory rather than doing slow work on every probe, or raise the budget.`
-        }
-    ];
-};
-
-;// CONCATENATED MODULE: ./src/checks/size-increase.ts
-
-// max-size-increase: the growth against compare-to, judged in the size-basis's terms.
-const sizeIncreaseCheck = (run, inputs) => (inputs.maxSizeIncrease ? [sizeIncreaseRow(run, inputs, inputs.maxSizeIncrease)] : []);
-function sizeIncreaseRow(run, inputs, increase) {
-    const b = run.baseline;
-    const compressed = inputs.sizeBasis === 'compressed';
-    const now = compressed ? run.image.compressedSize : run.image.size;
-    const before = compressed ? b?.compressedSize : b?.size;
-    const limit = 'percent' in increase.limit ? `≤ +${increase.limit.percent}%` : `≤ +${formatSize(increase.limit.bytes)}`;
-    if (b?.missing && !inputs.requireBaseline) {
-        // a first release: the image compared with is what this release will push
-        const detail = `No baseline yet: ${b.ref} does not exist (${b.missing}), as on a first release; nothing to compare with. Set require-baseline: true to fail instead.`;
-        return { name: 'size-increase', status: 'skip', value: 'no baseline yet', limit, detail };
-    }
-    if (now === undefined || before === undefined) {
-        const why = b?.error ?? `the ${compressed ? 'compressed ' : ''}size of ${b?.ref ?? 'compare-to'} could not be measured`;
-        return { name: 'size-increase', status: 'fail', value: 'unknown', limit, detail: `No comparison: ${why}.` };
-    }
-    const delta = now - before;
-    const allowed = 'percent' in increase.limit ? (before * increase.limit.percent) / 100 : increase.limit.bytes;
-    const value = formatDelta(now, before);
-    const detail = `${compressed ? 'Compressed size' : 'Size'} compared with ${b.ref} (${formatSize(before)}).`;
-    if (delta <= allowed)
-        return { name: 'size-increase', status: 'pass', value, limit, detail };
-    const growth = b.growth ? ` The largest growth: ${b.growth.instruction} (+${formatSize(b.growth.bytes)}${compressed ? ' uncompressed' : ''}).` : '';
-    return { name: 'size-increase', status: 'fail', value, limit, detail: `${detail}${growth} The largest layers are listed below.` };
-}
-
-;// CONCATENATED MODULE: ./src/checks/size.ts
-
-
-// The image size against max-size (uncompressed or compressed, by size-basis), with what the
-// figures mean and what they compare with (compare-to, compare-stages).
-const sizeCheck = (run, inputs) => [sizeRow(run, inputs)];
-function sizeRow(run, inputs) {
-    const { size, compressedSize } = run.image;
-    if (size === undefined)
-        return notRun('size', run);
-    const compressed = compressedSize !== undefined ? `, compressed ${formatSize(compressedSize)}` : '';
-    const value = `${formatSize(size)} (${size.toLocaleString('en-US')} bytes)${compressed}`;
-    const notes = [...sizeNotes(run)];
-    if (!inputs.maxSize)
-        return { name: 'size', status: 'skip', value, limit: '', detail: ['No max-size set: measured, not judged.', ...notes].join(' ') };
-    const basis = inputs.sizeBasis === 'compressed' ? compressedSize : size;
-    const limit = `≤ ${inputs.maxSize.text}${inputs.sizeBasis === 'compressed' ? ' compressed' : ''}`;
-    if (basis === undefined) {
-        return { name: 'size', status: 'fail', value, limit, detail: ['The compressed size could not be measured (see the warning in the log).', ...notes].join(' ') };
-    }
-    if (basis <= inputs.maxSize.bytes) {
-        return { name: 'size', status: 'pass', value, limit, detail: [`${formatSize(inputs.maxSize.bytes - basis)} under the budget.`, ...notes].join(' ') };
-    }
-    return {
-        name: 'size',
-        status: 'fail',
-        value,
-        limit,
-        detail: [`${formatSize(basis - inputs.maxSize.bytes)} over the budget. The largest layers are listed below; keep build tools in an earlier stage.`, ...notes].join(' ')
-    };
-}
-/** What the size figures mean, and what they compare with. */
-function* sizeNotes(run) {
-    const { size = 0, compressedSize, compressedBy } = run.image;
-    // the size means the same on both image stores (stages/size.ts); only the compressed one is had differently
-    yield 'Sizes in decimal units (1 MB = 1,000,000 bytes, as docker images prints them).';
-    if (compressedBy === 'store')
-        yield 'Compressed: the layer blobs the containerd image store keeps, which a push sends as they are.';
-    else if (compressedSize !== undefined)
-        yield 'Compressed: each layer gzip-compressed, within about 1% of what a push sends.';
-    const unread = unreadNote(run.image.unreadLayers);
-    if (unread)
-        yield unread;
-    const b = run.baseline;
-    const baselineUnread = unreadNote(b?.unreadLayers, b?.ref);
-    if (baselineUnread)
-        yield baselineUnread;
-    if (b?.missing)
-        yield `No baseline yet: ${b.ref} does not exist (${b.missing}).`;
-    else if (b?.error)
-        yield `No comparison with ${b.ref}: ${b.error}.`;
-    else if (b?.size !== undefined) {
-        const zipped = compressedSize !== undefined && b.compressedSize !== undefined ? `; compressed ${formatDelta(compressedSize, b.compressedSize)}` : '';
-        yield `${formatDelta(size, b.size)} compared with ${b.ref}${growthNote(size - b.size, b.growth)}${zipped}.`;
-    }
-    const st = run.firstStage;
-    if (st?.error)
-        yield `No stage comparison: ${st.error}.`;
-    else if (st?.size !== undefined) {
-        const saved = st.size - size;
-        yield saved >= 0
-            ? `Multi-stage payoff: ${formatSize(saved)} (${((saved / st.size) * 100).toFixed(0)}%) smaller than stage ${st.stage} (${formatSize(st.size)}).`
-            : `The final image is ${formatSize(-saved)} larger than stage ${st.stage}: the multi-stage build saves nothing.`;
-    }
-}
-/** Which instruction the growth came from: "most of it from" only when that is true. */
-function growthNote(delta, growth) {
-    if (!growth || delta <= 0)
-        return '';
-    const layer = `${growth.instruction} (+${formatSize(growth.bytes)})`;
-    return growth.bytes * 2 >= delta ? `, most of it from ${layer}` : `; the largest growth: ${layer}`;
-}
-/** "1 layer could not be read file by file (RUN x: why): it counts at its size in the archive, 12.3 kB." */
-function unreadNote(layers, ref) {
-    if (!layers?.length)
-        return undefined;
-    const named = layers.map(l => `${l.instruction}: ${l.why}, ${formatSize(l.bytes)}`).join('; ');
-    const many = layers.length === 1 ? '1 layer' : `${layers.length} layers`;
-    return `${ref ? `In ${ref}, ${many}` : many[0].toUpperCase() + many.slice(1)} could not be read file by file (${named}): counted at ${layers.length === 1 ? 'its size' : 'their sizes'} in the image archive instead.`;
-}
-
-;// CONCATENATED MODULE: ./src/checks/stop.ts
-
-
-
-
-
-
-
-// stop: after the health wait and the user check the container is stopped as an orchestrator
-// stops it (its stop signal, SIGKILL after stop-timeout). It passes when it exits within
-// stop-timeout, cleanly: 0, or 128 + the signal (the default action of a process that did not
-// handle it, e.g. 143 for SIGTERM).
-const stopCheck = (run, inputs) => {
-    const stop = run.stop;
-    if (!stop)
-        return [notRun('stop', run)];
-    return [stop_judged(stopRow(stop, inputs, run), inputs)];
-};
-function stopRow(stop, inputs, run) {
-    const limit = `exits within ${inputs.stopTimeout} s of ${stop.signal}`;
-    if (stop.outcome === 'not-run')
-        return { name: 'stop', status: 'skip', value: 'not run', limit: '', detail: 'not run: the container had already exited (see health).' };
-    const outcome = describeStop(stop);
-    if (stoppedCleanly(stop)) {
-        return { name: 'stop', status: 'pass', value: outcome, limit, detail: `${who(stop)} exited on ${stop.signal}, as docker stop and Kubernetes expect.` };
-    }
-    if (stop.outcome === 'gone' || stop.signal === 'SIGKILL')
-        return { name: 'stop', status: 'fail', value: outcome, limit, detail: whyNot(stop, inputs.stopTimeout, run) };
-    // the app had a handler and PID 1 kept the signal from it: that is the cause, and making the app
-    // PID 1 the fix; else a shell-form CMD that BuildKit already warned of: that warning is the cause
-    const warning = shellFormWarning(run, stop);
-    const relay = relayAdvice(stop, run, warning);
-    const killed = killedLine(stop, inputs.stopTimeout);
-    const detail = relay ? `${killed} ${relay}` : warning ? `${killed} ${shellFormAdvice(warning, run, stop.signal)}` : whyNot(stop, inputs.stopTimeout, run);
-    return { name: 'stop', status: 'fail', value: outcome, limit, detail };
-}
-/**
- * Exited on its stop signal: 0, or 128 + the signal (the default action of a process that did not
- * handle it). Never on SIGKILL: exit 137 then means it was killed outright, not that it shut down.
- */
-function stoppedCleanly(stop) {
-    return stop.outcome === 'exited' && stop.signal !== 'SIGKILL' && stop.exitCode !== undefined && cleanExit(stop.exitCode, stop.signal);
-}
-/** "exited 0, 0.04 s after SIGTERM", "killed after 10 s", "killed after 0.06 s (SIGTERM lost)" or "exited on its own (code 1)". */
-function describeStop(stop) {
-    if (stop.outcome === 'gone')
-        return `exited on its own (code ${stop.exitCode})${stop.oomKilled ? ', OOM-killed' : ''}`;
-    if (stop.outcome !== 'killed')
-        return `exited ${stop.exitCode}, ${stop.seconds} s after ${stop.signal}`;
-    // the seconds really waited: next to nothing for a signal known lost
-    return `killed after ${stop.waitedSeconds ?? stop.seconds} s${stop.unhandled ? ` (${stop.signal} lost)` : ''}`;
-}
-/** What went wrong with a stop, and the fix, written for the image in `report`. Shared with the smoke rows. */
-function whyNot(stop, timeout, run) {
-    if (stop.outcome === 'gone' && stop.oomKilled) {
-        const ran = stop.ranSeconds !== undefined ? ` ${stop.ranSeconds} s after start` : '';
-        return `${who(stop)} stopped${ran} (exit code ${stop.exitCode}), after it was healthy and before image-gate went to stop it: ${oomCause(run)}. ${oomFix(run)}`;
-    }
-    if (stop.outcome === 'gone') {
-        const ran = stop.ranSeconds !== undefined ? `, ${stop.ranSeconds} s after it started` : '';
-        return (`${who(stop)} exited on its own with code ${stop.exitCode}${ran}: after the health wait, before image-gate went to stop it. ` +
-            'A service that crashes or quits right after it is ready is restarted in a loop in production; its log says why.');
-    }
-    if (stop.signal === 'SIGKILL') {
-        return ("The image's STOPSIGNAL is SIGKILL: docker stop and Kubernetes kill it outright, so it never shuts down gracefully (in-flight requests dropped, nothing flushed). " +
-            'Remove STOPSIGNAL SIGKILL (SIGTERM is the default) and handle SIGTERM in the app.');
-    }
-    if (stop.outcome === 'exited' && stop.go && stop.exitCode === 2) {
-        // Go's runtime catches every signal; with no handler of the app's it re-raises it with the default
-        // action, which the kernel does not apply to PID 1, and then exits 2 itself
-        return (`${who(stop)} exited with code 2 on ${stop.signal}. It is a Go program, and exit 2 is Go's runtime, not the app's code: with no handler for ${stop.signal}, ` +
-            "the runtime ends the program with the signal's default action, which the kernel does not apply to PID 1, so it exits 2 instead. " +
-            `Handle it: ctx, stop := signal.NotifyContext(context.Background(), syscall.${stop.signal}); when ctx is done, shut the server down (srv.Shutdown, which finishes in-flight requests) and return from main, which exits 0.`);
-    }
-    const ruby = stop.outcome === 'exited' && stop.exitCode === 1 ? rubyExit(stop.pid1, stop.signal) : undefined;
-    if (ruby)
-        return `${who(stop)} exited with code 1 on ${stop.signal}. ${ruby} Or run it under an init, as whose child it dies of the signal (${signalExit(stop.signal)}): ${initAdvice(run)}`;
-    if (stop.outcome === 'exited') {
-        return `${who(stop)} exited with code ${stop.exitCode} on ${stop.signal}: a clean shutdown exits 0 (or 128 + the signal). Finish in-flight work, close connections, and exit 0 when ${stop.signal} arrives.`;
-    }
-    const killed = killedLine(stop, timeout);
-    if (stop.init)
-        return `${killed} PID 1 is ${stop.init}, which passed ${stop.signal} on: the app itself ignores it. Handle ${stop.signal} in the app (close the server, then exit).`;
-    return `${killed} No init runs in the container, and PID 1 ignores ${stop.signal} unless the app handles it: handle ${stop.signal} in the app, or run it under an init that passes it on: ${initAdvice(run)}`;
-}
-/** "exit 143" for SIGTERM: what a process killed by the signal exits with, as Docker records it. */
-function signalExit(signal) {
-    const number = external_node_os_namespaceObject.constants.signals[signal];
-    return number !== undefined ? `exit ${128 + number}` : 'exit 128 + the signal';
-}
-function killedLine(stop, timeout) {
-    const orchestrator = `docker stop would kill it (SIGKILL) after ${timeout} s, Kubernetes after 30 s, dropping whatever it was doing`;
-    const waited = stop.waitedSeconds ?? 0;
-    if (stop.reset) {
-        // Node's own handler restores the terminal and re-raises the signal: a no-op for PID 1
-        const own = stop.pid1?.split('/').pop() === 'node' ? " (Node's own, which restores the terminal and re-raises the signal: the kernel drops it for PID 1)" : '';
-        const ports = stop.listening?.length ? `, still listening on ${stop.listening.join(', ')}` : '';
-        return (`${who(stop)} caught ${stop.signal} only to reset its handler${own}, and ${waited} s later ran on with no handler left${ports}, so it was not shutting down: ` +
-            `${orchestrator}. image-gate killed it then instead of waiting that out.`);
-    }
-    if (stop.unhandled) {
-        return (`${who(stop)} has no handler for ${stop.signal} and does not wait for it, and in its own PID namespace PID 1 gets no signal it does not handle: the kernel dropped it, so ${orchestrator}. ` +
-            `image-gate killed it ${waited} s after the signal instead of waiting that out.`);
-    }
-    return `${who(stop)} did not exit within ${timeout} s of ${stop.signal} and was killed (SIGKILL), as docker stop would do (Kubernetes waits 30 s), dropping whatever it was doing.`;
-}
-function who(stop) {
-    return stop.pid1 ? `PID 1 (${stop.pid1})` : 'The container';
-}
-/** require-graceful-stop: false reports the stop without judging it. */
-function stop_judged(check, inputs) {
-    if (inputs.requireGracefulStop || check.status !== 'fail')
-        return check;
-    return { ...check, status: 'skip', detail: `${check.detail} Not judged (require-graceful-stop: false).` };
-}
-
-;// CONCATENATED MODULE: ./src/checks/smoke.ts
-
-
-
-
-
-// smoke-commands: each other process type passes if it exits 0 or is still running after
-// smoke-seconds; one still running is then stopped like the main container, and judged so too.
-const smokeCheck = (run, inputs) => (run.smoke ?? []).map(smoke => smokeRow(smoke, inputs, run));
-function smokeRow(smoke, inputs, run) {
-    const limit = `exit 0, or running after ${inputs.smokeSeconds} s`;
-    if (smoke.outcome === 'running') {
-        const stop = smoke.stop;
-        const value = `running after ${smoke.seconds} s${stop ? `; ${describeStop(stop)}` : ''}`;
-        const clean = !stop || stop.outcome === 'not-run' || (stop.outcome === 'gone' && stop.exitCode === 0) || stoppedCleanly(stop);
-        if (clean || !inputs.requireGracefulStop) {
-            const note = clean ? '' : `. ${whyNot(stop, inputs.stopTimeout, run)} Not judged (require-graceful-stop: false).`;
-            return { name: 'smoke', status: 'pass', value, limit, detail: `command: ${smoke.command}${note}` };
-        }
-        return { name: 'smoke', status: 'fail', value, limit: `${limit}, then a clean stop`, detail: `command: ${smoke.command}. ${whyNot(stop, inputs.stopTimeout, run)}` };
-    }
-    if (smoke.exitCode === 0) {
-        return { name: 'smoke', status: 'pass', value: `exited 0 after ${smoke.seconds} s`, limit, detail: `command: ${smoke.command}` };
-    }
-    if (smoke.startError) {
-        return { name: 'smoke', status: 'fail', value: `did not start (docker run exited ${smoke.exitCode})`, limit, detail: `command: ${smoke.command}. ${startNote(smoke.startError)}` };
-    }
-    if (smoke.oomKilled) {
-        // killed for memory: the command's own fault only in what it allocates, said as the health row says it
-        const value = oomValue(run, smoke.exitCode, smoke.seconds);
-        return { name: 'smoke', status: 'fail', value, limit, detail: `command: ${smoke.command}. It stopped (exit code ${smoke.exitCode}): ${oomCause(run)}. ${oomFix(run)}${logNote(smoke)}` };
-    }
-    // a worker that cannot reach its queue says so in its log
-    const dependency = dependencyNote(smoke.logTail ?? [], inputs.runNetwork);
-    return { name: 'smoke', status: 'fail', value: `exited (code ${smoke.exitCode}) after ${smoke.seconds} s`, limit, detail: `command: ${smoke.command}.${maybeOomNote(run, smoke.exitCode, false)}${dependency}${smokeProfileNote(run, smoke)}${logNote(smoke)}` };
-}
-
-;// CONCATENATED MODULE: ./src/checks/startup.ts
-
-// max-startup-time: container start to the first passing probe, judged only when a budget is set.
-// The app was ready somewhere between the start of the last failing probe and the end of the first
-// passing one, so startup is known only to the probes' resolution: a budget is failed only when a
-// probe still failed after it, and a budget inside that window is not judged either way. With
-// fast-health the probes run every 0.1 s while the app starts, so the window is a fraction of a
-// second and the row says so ("0.4 s, probed every 0.1 s"). With fast-health: false they run on
-// the image's interval (often 30 s) and the figure is only an upper bound.
-const startupCheck = (run, inputs) => {
-    const maxSeconds = inputs.maxStartupTime;
-    if (maxSeconds === undefined)
-        return [];
-    const h = run.health;
-    const startup = h.startupSeconds;
-    const limit = `≤ ${maxSeconds} s`;
-    if (startup === undefined && h.verdict === 'missing') {
-        return [{ name: 'startup', status: 'skip', value: 'no health check', limit, detail: 'No startup time: without a health check there is no moment the app is ready (see health).' }];
-    }
-    if (startup === undefined) {
-        return [{ name: 'startup', status: 'skip', value: 'not healthy', limit, detail: 'No startup time: the container never became healthy (see health).' }];
-    }
-    const notReady = h.notReadyAtSeconds ?? 0;
-    const interval = h.intervalSeconds ?? 1;
-    if (h.startIntervalSeconds === undefined && interval > 1) {
-        const window = `Docker probed every ${interval} s (fast-health: false), so the app was ready between ${notReady} s and ${startup} s after start`;
-        if (startup <= maxSeconds)
-            return [{ name: 'startup', status: 'pass', value: `≤ ${startup} s`, limit, detail: `${window}: within the budget either way.` }];
-        if (notReady > maxSeconds) {
-            return [{ name: 'startup', status: 'fail', value: `> ${notReady} s`, limit, detail: `A probe still failed ${notReady} s after start: ${window}. Look for slow work before the server listens, or raise the budget.` }];
-        }
-        return [
-            {
-                name: 'startup',
-                status: 'skip',
-                value: `${notReady}–${startup} s`,
-                limit,
-                detail: `Not judged: ${window}, and the budget falls inside that window. Leave fast-health on to measure startup to a fraction of a second.`
-            }
-        ];
-    }
-    const probed = `probed every ${h.startIntervalSeconds ?? interval} s`;
-    const value = `${startup} s, ${probed}`;
-    if (startup <= maxSeconds)
-        return [{ name: 'startup', status: 'pass', value, limit, detail: `Container start to the first passing health probe (${probed} while starting).` }];
-    // the last failing probe began at or after the budget: surely late, by at least the difference
-    if (notReady >= maxSeconds) {
-        return [
-            {
-                name: 'startup',
-                status: 'fail',
-                value,
-                limit,
-                detail: `Healthy ${round(startup - maxSeconds)} s later than max-startup-time: a probe still failed ${notReady} s after start. Look for slow work before the server listens (migrations, cache warm-up) or raise the budget.`
-            }
-        ];
-    }
-    return [
-        {
-            name: 'startup',
-            status: 'skip',
-            value: `${notReady}–${startup} s`,
-            limit,
-            detail: `Not judged: the app was ready between ${notReady} s and ${startup} s after start (${probed}), and the budget falls inside that window, finer than the probes can tell.`
-        }
-    ];
-};
-
-;// CONCATENATED MODULE: ./src/rules/servers.ts
-
-/** The server a process's command (docker top's comm) is; undefined for anything else. */
-function serverOf(command) {
-    const name = command.split('/').pop() ?? '';
-    if (name === 'nginx')
-        return 'nginx';
-    // Debian names it php-fpm8.2; the official image's is php-fpm
-    if (/^php-fpm[\d.]*$/.test(name))
-        return 'php-fpm';
-    if (name === 'apache2' || name === 'httpd')
-        return name;
-    return undefined;
-}
-/**
- * The server among `processes` whose master runs as root and whose workers do not: the first server
- * with both. `pid1`: PID 1's (host) PID.
- */
-function masterWorkers(processes, pid1) {
-    for (const server of new Set(processes.map(p => serverOf(p.command)).filter(s => s !== undefined))) {
-        const own = processes.filter(p => serverOf(p.command) === server);
-        const masters = own.filter(p => p.uid === 0);
-        const workers = own.filter(p => p.uid !== 0);
-        if (masters.length === 0 || workers.length === 0)
-            continue;
-        // the workers' account: the one most of them run as
-        const counts = new Map();
-        for (const w of workers)
-            counts.set(w.uid, [...(counts.get(w.uid) ?? []), w]);
-        const [first] = [...counts.values()].sort((a, b) => b.length - a.length);
-        const master = masters.find(p => p.pid === pid1) ?? masters[0];
-        return {
-            server,
-            command: master.command,
-            masterIsPid1: master.pid === pid1,
-            workers: { uid: first[0].uid, gid: first[0].gid, ...(first[0].user && { user: first[0].user }), count: first.length }
-        };
-    }
-    return undefined;
-}
-const TEMP_DIRECTIVES = {
-    'client-body': 'client_body_temp_path',
-    fastcgi: 'fastcgi_temp_path',
-    proxy: 'proxy_temp_path',
-    scgi: 'scgi_temp_path',
-    uwsgi: 'uwsgi_temp_path'
-};
-/**
- * Reads `nginx -V -T`: -V prints the configure arguments (its compiled-in paths) on stderr, -T the
- * configuration files on stdout. A directive in the config wins over the compiled-in path.
- */
-function nginxFacts(stdout, stderr) {
-    const configure = /^configure arguments:(.*)$/m.exec(stderr)?.[1];
-    if (configure === undefined && !/^# configuration file /m.test(stdout))
-        return undefined;
-    const directives = stdout
-        .split('\n')
-        .map(line => line.replace(/#.*/, '').trim())
-        .filter(Boolean);
-    const directive = (name) => directives
-        .map(line => new RegExp(`^${name}\\s+([^;\\s]+)[^;]*;`).exec(line)?.[1])
-        .filter((value) => value !== undefined);
-    const compiled = (flag) => new RegExp(`--${flag}=(\\S+)`).exec(configure ?? '')?.[1];
-    const temp = Object.entries(TEMP_DIRECTIVES).map(([flag, name]) => directive(name)[0] ?? compiled(`http-${flag}-temp-path`));
-    const tempDirs = [...new Set(temp.filter((p) => p !== undefined && p.startsWith('/')).map(p => external_node_path_namespaceObject.dirname(p)))];
-    const pidFile = directive('pid')[0] ?? compiled('pid-path');
-    const ports = [...new Set(directive('listen').map(listenPort).filter((p) => p !== undefined))];
-    return { tempDirs, ...(pidFile && { pidFile }), ports };
-}
-/** The port of a listen directive's address: "80", "[::]:80", "0.0.0.0:8080", "localhost" (80); none for a unix socket. */
-function listenPort(address) {
-    if (address.startsWith('unix:'))
-        return undefined;
-    const port = /(?:^|:)(\d+)$/.exec(address)?.[1];
-    return port !== undefined ? Number(port) : 80;
-}
-
-;// CONCATENATED MODULE: ./src/advice/server.ts
-
-/** The advice for a root PID 1 that is (or starts) such a server; undefined for anything else. `numeric`: USER by number. */
-function serverAdvice(run, numeric) {
-    const u = run.user;
-    const split = masterWorkers(u.processes ?? [], u.pid);
-    if (!split)
-        return undefined;
-    const w = split.workers;
-    const account = `UID ${w.uid}${w.user ? ` (${w.user})` : ''}`;
-    const workers = `${w.count === 1 ? 'its worker process' : `its ${w.count} worker processes`} as ${account}`;
-    const seen = split.masterIsPid1
-        ? ` It is ${split.server}'s master process, which starts ${workers} and stays root itself.`
-        : ` ${split.server}'s master process runs as UID 0 too, and starts ${workers}.`;
-    const user = numeric || !w.user ? `USER ${w.uid}:${w.gid}` : `USER ${w.user}`;
-    return { seen, fix: fixFor(split, run, user) };
-}
-function fixFor(split, run, user) {
-    const w = split.workers;
-    const as = w.user ?? `UID ${w.uid}`;
-    if (split.server === 'nginx')
-        return nginxFix(run, user, `${w.uid}:${w.gid}`, as);
-    if (split.server === 'php-fpm') {
-        return `To run it all as ${as}: ${user}. php-fpm then starts as ${as} and ignores the pool's user and group lines (it says so in a NOTICE), and its workers run as ${as} too.`;
-    }
-    const low = lowPorts(run);
-    if (split.server === 'apache2') {
-        const listen = low.length ? `, Listen 8080 in /etc/apache2/ports.conf and <VirtualHost *:8080> instead of ${low.join(', ')} (${lowNote})` : '';
-        return (`To run it all as ${as}: ${user}, with its run, lock and log directories (APACHE_RUN_DIR, APACHE_LOCK_DIR and APACHE_LOG_DIR in /etc/apache2/envvars) ${as}'s, ` +
-            `as the php image makes them${listen}; apache then ignores its User and Group lines.`);
-    }
-    const listen = low.length ? `, Listen 8080 instead of ${low.join(', ')} (${lowNote})` : '';
-    return `To run it all as ${as}: ${user}, with what it writes (its logs, its pid file) ${as}'s${listen}; apache then ignores its User and Group lines.`;
-}
-const lowNote = 'a port below 1024 needs root outside Docker, which lets any user bind one';
-/** The image's EXPOSEd TCP ports below 1024 ("80/tcp" → 80). */
-function lowPorts(run) {
-    return (run.image.exposedPorts ?? []).map(p => /^(\d+)(\/tcp)?$/.exec(p)?.[1]).filter((p) => p !== undefined).map(Number).filter(p => p < 1024);
-}
-/** nginx's way, with its own paths and ports (user/server-facts.ts) where nginx gave them. */
-function nginxFix(run, user, owner, as) {
-    const facts = run.user.server;
-    const unprivileged = 'Or build FROM nginxinc/nginx-unprivileged, the official image made so (port 8080, its pid file and temp paths in /tmp).';
-    if (!facts) {
-        return (`To run it all as ${as}: RUN chown -R ${owner} its temp paths, which the master writes (nginx -V lists them: --http-client-body-temp-path and the like), ` +
-            `pid /tmp/nginx.pid; in nginx.conf, listen on a port from 1024 up (${lowNote}), then ${user}; its user directive is then ignored. ${unprivileged}`);
-    }
-    const steps = [];
-    if (facts.tempDirs.length)
-        steps.push(`RUN chown -R ${owner} ${facts.tempDirs.join(' ')} (its temp paths, which the master writes)`);
-    if (facts.pidFile && !facts.pidFile.startsWith('/tmp/'))
-        steps.push(`pid /tmp/nginx.pid; in nginx.conf (it writes ${facts.pidFile})`);
-    const low = facts.ports.filter(p => p < 1024);
-    if (low.length)
-        steps.push(`listen 8080 instead of ${low.join(', ')} (${lowNote})`);
-    return `To run it all as ${as}: ${[...steps, `then ${user}`].join(', ')}; its user directive is then ignored. ${unprivileged}`;
-}
-
-;// CONCATENATED MODULE: ./src/advice/user.ts
-// Who the image says it runs as, in the words the kubelet and the fix use: read alike by the user
-// check (checks/user.ts, which says why a refusal fails the row) and the Dockerfile annotation
-// (publish/annotations.ts), so publishing needs nothing from checks/.
-/** The kubelet's refusal of the image's USER under runAsNonRoot without runAsUser; undefined when it accepts it. */
-function runAsNonRootRefusal(user) {
-    const name = (user ?? '').split(':')[0];
-    if (name === '' || /^0+$/.test(name))
-        return { kind: 'root', words: 'container has runAsNonRoot and image will run as root' };
-    if (/^\d+$/.test(name))
-        return undefined;
-    return { kind: 'name', words: `container has runAsNonRoot and image has non-numeric user (${name}), cannot verify user is non-root` };
-}
-/** A USER given by a name that is a non-root account in the image: the fix is its number. */
-function namedUser(run) {
-    const user = run.image.user ?? '';
-    const u = run.user;
-    if (runAsNonRootRefusal(user)?.kind !== 'name' || u.resolvedUid === 0)
-        return undefined;
-    // by the image's files; where they were not read (a report from before), the runtime's own UID
-    // under Docker's defaults is the same account (never under openshift: that UID is the platform's)
-    const runtime = run.settings?.profile !== 'openshift' && u.resolvedUid === undefined && !u.unresolved;
-    const uid = u.resolvedUid ?? (runtime ? u.uid : undefined);
-    const gid = u.resolvedUid !== undefined ? u.resolvedGid : runtime ? u.gid : undefined;
-    return { name: user.split(':')[0], uid, gid };
-}
-
-;// CONCATENATED MODULE: ./src/checks/user.ts
-
-
-
-// The UID the container's processes really run as (not the USER string), and the fix for root.
-//
-// Under run-profile restricted and openshift the image's USER is also judged as the kubelet judges
-// it for a pod with runAsNonRoot: true and no runAsUser (kuberuntime's verifyRunAsNonRoot): a USER
-// whose user part is a number is verified by that number; a name (nodejs, nodejs:nodejs, even
-// root) cannot be verified, and the pod is refused; no USER at all counts as root (the kubelet's
-// "if none of them is set, treat it as root"; Docker 29 leaves an empty Config.User out, which the
-// report keeps as undefined and which is read here as "").
-// - restricted stands for that pod, so the refusal fails the row even when the process runs as a
-//   non-root UID, and require-non-root: false does not waive it: the pod would not start at all.
-// - openshift: restricted-v2 (MustRunAsRange) sets runAsUser to the project's UID, so the kubelet
-//   never looks at USER there and the image runs as that UID in group 0 whatever USER says (the
-//   container ran so: --user, stages/profile.ts). USER still decides where the UID is left to the image:
-//   the nonroot-v2 SCC (MustRunAsNonRoot) and the same image on plain Kubernetes. So the row says
-//   the UID the platform gave, and the refusal (a name, or root) fails it, so the image runs under
-//   every SCC and on Kubernetes too, saying restricted-v2 would accept it; require-non-root: false
-//   waives it there, since the default SCC does run the image. (Passing root while failing a
-//   non-root name would make dropping USER look like the fix.)
-// - docker: a user name is advice in a passing row's detail, not a failure.
-const userCheck = (run, inputs) => [userRow(run, inputs)];
-/** "USER 1001:1001 — the UID of nodejs in this image —", or a numeric USER in general where its UID is not known. */
-function byNumber(named) {
-    if (named.uid === undefined)
-        return undefined;
-    return `USER ${named.gid !== undefined ? `${named.uid}:${named.gid}` : named.uid} — the UID of ${named.name} in this image —`;
-}
-/** "Use USER 1001:1001 — the UID of nodejs in this image — so Kubernetes can verify it is not root." */
-function numericFix(named) {
-    return `Use ${byNumber(named) ?? 'a numeric USER of a non-root account (e.g. USER 10001:10001)'} so Kubernetes can verify it is not root.`;
-}
-function userRow(run, inputs) {
-    const u = run.user;
-    if (run.health.verdict === 'skipped' && u.uid === undefined && u.resolvedUid === undefined)
-        return notRun('user', run);
-    const profile = inputs.runProfile;
-    const user = run.image.user ?? '';
-    const runtime = user_runtimeOf(run, profile);
-    const refusal = profile === 'docker' ? undefined : runAsNonRootRefusal(user);
-    const named = namedUser(run);
-    const detail = (...parts) => parts.filter(Boolean).join(' ');
-    if (!refusal) {
-        // Docker's defaults, or a numeric non-root USER: the runtime UIDs decide, as require-non-root says
-        const advice = profile === 'docker' && named && runtime.status === 'pass' ? advise(named) : '';
-        const text = detail(runtime.seen, runtime.fix, advice);
-        if (runtime.status === 'skip')
-            return { name: 'user', status: 'skip', value: runtime.value, limit: '', detail: text };
-        if (!inputs.requireNonRoot)
-            return { name: 'user', status: 'skip', value: runtime.value, limit: '', detail: `${text} Not judged (require-non-root: false).` };
-        return { name: 'user', status: runtime.status, value: runtime.value, limit: limitOf(profile), detail: text };
-    }
-    // the kubelet would refuse the pod: the refusal in its own words, and the fix by number
-    const refused = profile === 'restricted'
-        ? `Kubernetes refuses it under runAsNonRoot, which the restricted profile requires: "${refusal.words}".`
-        : `OpenShift's restricted-v2 SCC runs it anyway, as its own UID; where the UID is left to the image (the nonroot-v2 SCC, or Kubernetes with runAsNonRoot) it is refused: "${refusal.words}".`;
-    const fixes = named ? [numericFix(named), runtime.fix] : [runtime.fix || fixRoot(user, u, true)];
-    const text = detail(runtime.seen, refused, ...fixes);
-    if (inputs.requireNonRoot)
-        return { name: 'user', status: 'fail', value: runtime.value, limit: limitOf(profile), detail: text };
-    if (profile === 'restricted') {
-        return { name: 'user', status: 'fail', value: runtime.value, limit: limitOf(profile), detail: `${text} require-non-root: false does not waive this: Kubernetes would not start the pod.` };
-    }
-    return { name: 'user', status: 'skip', value: runtime.value, limit: '', detail: `${text} Not judged (require-non-root: false).` };
-}
-function limitOf(profile) {
-    return profile === 'docker' ? 'non-root' : 'non-root, numeric USER';
-}
-/** Under Docker's defaults, one sentence for the day the image meets Kubernetes. */
-function advise(named) {
-    return `For Kubernetes, use ${byNumber(named) ?? 'a numeric USER'} so runAsNonRoot can verify it is not root: a user name is refused there (run-profile: restricted fails it).`;
-}
-function user_runtimeOf(run, profile) {
-    const u = run.user;
-    const user = run.image.user ?? '';
-    const numeric = profile !== 'docker';
-    const configured = describeConfigured(user, u);
-    // openshift: the platform's UID runs, not USER's; say so before any UID is named
-    const platform = profile === 'openshift' ? openshiftNote(run) : '';
-    if (u.uid === undefined) {
-        if (platform) {
-            const value = `UID ${run.settings?.uid ?? 'unknown'}, GID ${run.settings?.gid ?? 0} (OpenShift's)`;
-            return { status: 'pass', value, seen: `${configured}${platform}. Runtime user not read (${u.unknownReason}), so this is the UID OpenShift gives.`, fix: '' };
-        }
-        // The container died before it could be looked at: judge USER as the image resolves it.
-        if (u.resolvedUid === undefined) {
-            return { status: 'skip', value: 'unknown', seen: `${configured}; runtime user not read: ${u.unknownReason}.`, fix: '' };
-        }
-        const value = `UID ${u.resolvedUid} (${user ? 'from USER' : 'no USER: root by default'})`;
-        const why = `${configured}. Runtime user not read (${u.unknownReason}), so this is ${user ? 'USER as the image resolves it' : "Docker's default user"}.`;
-        return u.resolvedUid === 0 ? { status: 'fail', value, seen: why, fix: fixRoot(user, u, numeric) } : { status: 'pass', value, seen: why, fix: '' };
-    }
-    const value = `UID ${u.uid}${u.gid !== undefined ? `, GID ${u.gid}` : ''}`;
-    // by name only: the PIDs docker top gives are the engine host's, not the container's (user/measure.ts);
-    // under a root PID 1 its root children say nothing new, and the fix (USER) covers them too
-    const others = (u.processes ?? []).filter(p => p.uid === 0 && p.pid !== u.pid);
-    const rootOthers = others.length && u.uid !== 0 ? ` Also running as UID 0: ${countedNames(others.map(p => p.command))}.` : '';
-    // a root server master that starts its workers as another account: what runs as whom, and its own way
-    const server = u.uid === 0 ? serverAdvice(run, numeric) : undefined;
-    const seen = `${configured}${platform}; PID 1 (${u.process}) runs as UID ${u.uid}${remapped(u.uid, u.remap)}.${rootOthers}${server?.seen ?? ''}`;
-    if (u.uid !== 0 && others.length === 0)
-        return { status: 'pass', value, seen, fix: '' };
-    const fix = u.uid !== 0 ? 'Start every process as the unprivileged user, or drop the root helper.' : (server?.fix ?? fixRoot(user, u, numeric));
-    // a remapped root is still root to the image: say so before someone counts on the remap
-    const stillRoot = u.uid === 0 && u.remap ? " The remap limits it on the engine's host only: inside, it is still root to the app and can write everything the container owns." : '';
-    return { status: 'fail', value, seen: `${seen}${stillRoot}`, fix };
-}
-/** ", which OpenShift does not use: restricted-v2 runs the image as the project's UID (here 1000680000) in group 0" */
-function openshiftNote(run) {
-    const settings = run.settings;
-    return `, which OpenShift does not use: its restricted-v2 SCC runs every image as the project's UID, here ${settings?.uid ?? 'unknown'}, in group ${settings?.gid ?? 0}`;
-}
-/** Under the engine's userns-remap: which host UID the container's `uid` is (docker top shows that one). */
-function remapped(uid, remap) {
-    if (!remap)
-        return '';
-    const host = `host UID ${remap.uid + uid}`;
-    return uid === 0 ? ` (root inside the container, mapped to ${host} by the engine's userns-remap)` : ` inside the container (${host} under the engine's userns-remap)`;
-}
-/** "sleep, sh (2 processes)": each command once, with how many run it when more than one. */
-function countedNames(commands) {
-    const counts = new Map();
-    for (const command of commands)
-        counts.set(command, (counts.get(command) ?? 0) + 1);
-    return [...counts].map(([command, n]) => (n > 1 ? `${command} (${n} processes)` : command)).join(', ');
-}
-/** `user`: the image's USER ("" when unset). */
-function describeConfigured(user, u) {
-    if (!user)
-        return 'no USER: root by default';
-    if (u.unresolved)
-        return `USER ${user} (${u.unresolved})`;
-    if (u.resolvedUid !== undefined && !/^\d+(:\d+)?$/.test(user) && !isRoot(user))
-        return `USER ${user} (UID ${u.resolvedUid} in the image)`;
-    return `USER ${user}`;
-}
-/** USER root or USER 0 (with any group): root by its very name, not an account that happens to be UID 0. */
-function isRoot(user) {
-    return /^(root|0)$/.test(user.split(':')[0]);
-}
-/**
- * The fix for a root PID 1: switch to the account the image already has for it, else create one.
- * `numeric`: the profile needs a USER the kubelet can verify, so the fix names the account by number.
- */
-function fixRoot(user, u, numeric) {
-    const s = u.suggested;
-    // no shell: no RUN can run there, and a numeric USER is what works (and what runAsNonRoot can verify)
-    const shellLess = u.base?.shell === false;
-    const whose = s && `the non-root account ${s.from === 'dockerfile' ? 'the Dockerfile creates' : 'the base image has'}`;
-    const byNumber = s && `USER ${s.uid}:${s.gid ?? s.uid} (${s.name}, ${whose}): numeric, so ${shellLess ? 'it needs nothing run in the image and ' : ''}Kubernetes' runAsNonRoot can verify it`;
-    const switchTo = s && (shellLess || numeric ? byNumber : `USER ${s.name} (UID ${s.uid}), ${whose}`);
-    const account = user.split(':')[0];
-    if (user && !isRoot(user) && u.resolvedUid === 0) {
-        const own = numeric ? 'give that account its own UID (e.g. 10001) and set USER by that number.' : 'give that account its own UID (e.g. 10001), or use a numeric USER.';
-        const alias = `USER ${account} is UID 0 in the image's /etc/passwd: ${own}`;
-        return s && s.name !== account ? `${alias} Or switch to ${switchTo}.` : alias;
-    }
-    if (user && u.resolvedUid !== undefined && u.resolvedUid !== 0)
-        return `USER ${user} is not root: PID 1 became root after it started (a setuid program, su or sudo): start it as USER ${user}.`;
-    return switchTo ? `Switch to ${switchTo}.` : createAccount(u.base, numeric);
-}
-/** How to make a non-root account, written for the image's base (user/base-image.ts) where it is known. */
-function createAccount(base, numeric) {
-    if (base?.shell === false) {
-        return 'The image has no shell (/bin/sh), so no RUN can create an account in it: set a numeric USER 10001:10001 in the final stage (it needs no /etc/passwd entry).';
-    }
-    const busybox = 'RUN adduser -D -u 10001 app';
-    const shadow = 'RUN useradd --system --uid 10001 app';
-    const command = base?.os === 'alpine' || base?.os === 'busybox' ? busybox : base?.os === 'debian' || base?.os === 'rhel' ? shadow : `${busybox} on Alpine and busybox, ${shadow} on Debian and Red Hat;`;
-    const noShell = base?.shell ? '' : ', or use a numeric USER 10001 where the image has no shell';
-    // by number where the kubelet must verify it (useradd and adduser give the account that UID)
-    const then = numeric ? 'then USER 10001, by number for runAsNonRoot' : 'then USER app';
-    return `Create a non-root account in the final stage and switch to it (${command}${command.endsWith(';') ? '' : ','} ${then})${noShell}.`;
-}
-
-;// CONCATENATED MODULE: ./src/checks/index.ts
-
-
-
-
-
-
-
-
-
-
-
-
-// Judging: the checks, in the order their rows appear in the table. A new check is a file in this
-// folder (a CheckRule) and one line here.
-const CHECKS = [buildCheck, platformCheck, healthCheck, startupCheck, probeTimeCheck, memoryCheck, sizeCheck, sizeIncreaseCheck, userCheck, contentsCheck, stopCheck, smokeCheck];
-function judge(run, inputs) {
-    const checks = CHECKS.flatMap(check => check(run, inputs));
-    return { checks, passed: checks.every(check => check.status !== 'fail') };
-}
-
-;// CONCATENATED MODULE: ./src/docker/engine.ts
-
-/** Fails with one clear sentence when the engine, buildx or the chosen builder cannot be used. */
-async function preflight(docker, builder = '') {
-    // The four questions at once (each is a round trip of its own, and every run asks them), judged
-    // in order: an engine that is not there is said before a missing buildx.
-    const [version, buildx, inspect, info] = await Promise.all([
-        // Client.APIVersion is the negotiated version: a 28 CLI talking to a 20.10 daemon says 1.41
-        docker.call(['version', '--format', '{{.Server.Version}} {{.Client.APIVersion}} {{.Server.Arch}}']),
-        docker.call(['buildx', 'version']),
-        // without a name: the current builder (`docker buildx use`, or docker/setup-buildx-action)
-        docker.call(builder ? ['buildx', 'inspect', builder] : ['buildx', 'inspect']),
-        docker.call(['info', '--format', '{{json .DriverStatus}}\n{{json .SecurityOptions}}\n{{json .DockerRootDir}}'])
-    ]);
-    if (version.exitCode !== 0) {
-        throw new docker_EngineError(notReachable(dockerSays(version.stderr)));
-    }
-    if (buildx.exitCode !== 0) {
-        throw new docker_EngineError('docker buildx is not available (`docker buildx version` failed). Install the buildx plugin; on GitHub add the step docker/setup-buildx-action before image-gate.');
-    }
-    if (inspect.exitCode !== 0 && builder) {
-        throw new docker_EngineError(`the buildx builder "${builder}" is not usable (${lastLine(inspect.stderr)}). Create it (docker buildx create --name ${builder}, or docker/setup-buildx-action), or leave builder empty for the default.`);
-    }
-    const [server = '', api = '', arch = ''] = version.stdout.trim().split(' ');
-    return { builder: parseBuilder(inspect.stdout, builder), version: server, api, arch, ...engineInfo(info.stdout) };
-}
-/** Whether the API version `api` ("1.51") is at least `least` ("1.44"). */
-function apiAtLeast(api, least) {
-    const [major = 0, minor = 0] = api.split('.').map(Number);
-    const [wantMajor = 0, wantMinor = 0] = least.split('.').map(Number);
-    return major > wantMajor || (major === wantMajor && minor >= wantMinor);
-}
-/** From one `docker info`: the image store, and whether (and where to) the engine remaps user namespaces. */
-function engineInfo(info) {
-    const [driverStatus = '', securityOptions = '', rootDir = ''] = info.split('\n');
-    const store = /io\.containerd\.snapshotter/.test(driverStatus) ? 'containerd' : 'classic';
-    const userns = parseUserns(securityOptions, rootDir);
-    return { store, ...(userns && { userns }) };
-}
-/** `securityOptions`: `{{json .SecurityOptions}}` ("name=userns" when remapping); `rootDir`: `{{json .DockerRootDir}}`. */
-function parseUserns(securityOptions, rootDir) {
-    if (!/"name=userns[",]/.test(securityOptions))
-        return undefined;
-    const ids = /[/\\](\d+)\.(\d+)"?\s*$/.exec(rootDir);
-    return ids ? { rootUid: Number(ids[1]), rootGid: Number(ids[2]) } : {};
-}
-/** The "Name:", "Driver:" and the first node's "Endpoint:" and "Platforms:" lines of `docker buildx inspect`. */
-function parseBuilder(text, fallbackName = '') {
-    const field = (key) => new RegExp(`^${key}:\\s*(.*)$`, 'm').exec(text)?.[1].trim() ?? '';
-    // "linux/amd64*, linux/arm64": a star marks a platform the builder was created with
-    const platforms = field('Platforms')
-        .split(',')
-        .map(p => p.trim().replace(/\*$/, ''))
-        .filter(Boolean);
-    return { name: field('Name') || fallbackName || 'default', driver: field('Driver') || 'unknown', endpoint: field('Endpoint'), platforms };
-}
-
-;// CONCATENATED MODULE: ./src/inputs/network.ts
-
-// run-network names something of the engine's, so it is checked once the engine answers and before
-// anything is built: a network that does not exist is one line naming the input, not a failed
-// `docker run` after a long build.
-async function checkRunNetwork(docker, network) {
-    if (!network)
-        return;
-    const container = network.startsWith('container:') ? network.slice('container:'.length) : undefined;
-    const found = await docker.call(container ? ['container', 'inspect', '--format', '{{.Id}}', container] : ['network', 'inspect', '--format', '{{.Id}}', network]);
-    if (found.exitCode === 0)
-        return;
-    if (container)
-        throw new InputError(`Input "run-network": there is no container "${container}" on this engine to share the network of.`);
-    const names = await docker.call(['network', 'ls', '--format', '{{.Name}}']);
-    const known = names.stdout.split('\n').filter(Boolean).slice(0, 10).join(', ');
-    throw new InputError(`Input "run-network": there is no network "${network}" on this engine${known ? ` (it has: ${known})` : ''}. On GitHub, use \${{ job.services.NAME.network }} of a service container; else create it first (docker network create).`);
-}
-
-;// CONCATENATED MODULE: ./src/publish/annotations.ts
-
-
-
-
-
-// A failed user check becomes an error annotation on the Dockerfile line that decides the user, and
-// a failed contents check one on each line that added what it found, so the pull request's diff
-// shows them where they can be fixed. A user name that passes (Docker's defaults) is a warning
-// there: Kubernetes' runAsNonRoot would refuse it.
-function annotateUser(report, inputs, sink, workspace = process.env.GITHUB_WORKSPACE || process.cwd()) {
-    // one Dockerfile line decides the user of every platform's image: the first platform's row says it
-    const run = report.runs[0];
-    const check = run?.checks.find(c => c.name === 'user');
-    const named = check !== undefined && namedUser(run) !== undefined;
-    const content = check?.status === 'fail' || (check?.status === 'pass' && named) ? dockerfile(inputs.file) : undefined;
-    if (!check || content === undefined)
-        return;
-    const where = userPlace(content, inputs.target);
-    if (!where)
-        return;
-    // a docker-profile failure is root's (a helper beside a named user), not the name's
-    const byName = named && (check.status === 'pass' || (run.settings?.profile ?? 'docker') !== 'docker');
-    const place = { title: userTitle(run, where.instruction === 'USER', byName), file: external_node_path_namespaceObject.relative(workspace, inputs.file), line: where.line };
-    if (check.status === 'fail')
-        sink.error(check.detail, place);
-    else
-        sink.warning(check.detail, place);
-}
-/** What is wrong with the USER (or its absence) the annotation points at. */
-function userTitle(run, onUser, named) {
-    if (named)
-        return onUser ? 'image-gate: Kubernetes cannot verify this USER is not root' : 'image-gate: the USER this stage inherits is a name Kubernetes cannot verify';
-    // under openshift the platform's UID ran: root is what the image asks for where USER decides
-    const openshift = run.settings?.profile === 'openshift' && runAsNonRootRefusal(run.image.user) !== undefined;
-    if (openshift)
-        return onUser ? 'image-gate: this USER is root wherever the image decides the UID' : 'image-gate: no USER in the final stage, so it is root wherever the image decides the UID';
-    return onUser ? 'image-gate: this USER runs as root' : 'image-gate: no USER in the final stage, so it runs as root';
-}
-/**
- * A failed contents check becomes one error annotation per Dockerfile line that added something
- * (COPY . ., RUN npm ci, or the FROM line its base image came through), naming the files and the
- * fix. Names and sizes only: nothing of a file's content is in the report to show.
- */
-function annotateContents(report, inputs, sink, workspace = process.env.GITHUB_WORKSPACE || process.cwd()) {
-    // with several platforms, each one's findings, its platform named in the title
-    const several = report.runs.length > 1;
-    for (const run of report.runs) {
-        const check = run.checks.find(c => c.name === 'contents');
-        if (check?.status === 'fail' && run.contents)
-            annotateFindings(run.contents, several ? run.platform : '', inputs, sink, workspace);
-    }
-}
-function annotateFindings(contents, platform, inputs, sink, workspace) {
-    const content = dockerfile(inputs.file);
-    if (content === undefined)
-        return;
-    const byLine = new Map();
-    for (const finding of contents.findings) {
-        const where = instructionPlace(content, finding.instruction, inputs.target);
-        if (!where)
-            continue;
-        const line = byLine.get(where.line) ?? { where, findings: [] };
-        line.findings.push(finding);
-        byLine.set(where.line, line);
-    }
-    for (const { where, findings } of byLine.values()) {
-        const keyword = where.instruction === 'FROM' ? 'base image' : where.text.split(/\s/)[0].toUpperCase();
-        const kinds = new Set(findings.map(f => f.kind));
-        const what = kinds.has('secret') ? 'a secret' : kinds.has('forbidden') ? 'a forbidden path' : kinds.has('foreign-binary') ? 'a binary of another architecture' : kinds.has('dev-dependency') ? 'dev dependencies' : 'build tools';
-        sink.error(`${findings.map(describeFinding).join('; ')}. ${annotations_fixFor(keyword, /--from[= ]/.test(where.text), findings)}`, {
-            title: `image-gate: this ${keyword} puts ${what} into the image${platform ? ` (${platform})` : ''}`,
-            file: external_node_path_namespaceObject.relative(workspace, inputs.file),
-            line: where.line
-        });
-    }
-}
-/**
- * BuildKit's build checks (JSONArgsRecommended, SecretsUsedInArgOrEnv, …) as warning annotations on
- * their Dockerfile lines, as docker/build-push-action shows them. DOCKER_BUILD_CHECKS_ANNOTATIONS=false
- * turns them off, as it does there (the build row still counts them). A warning about another file
- * than the Dockerfile built (BuildKit names it by its base name), or without a line, is not annotated.
- */
-function annotateBuildWarnings(report, inputs, sink, workspace = process.env.GITHUB_WORKSPACE || process.cwd(), env = process.env) {
-    if (isFalse(env.DOCKER_BUILD_CHECKS_ANNOTATIONS))
-        return;
-    const file = external_node_path_namespaceObject.relative(workspace, inputs.file);
-    // every platform builds the same Dockerfile: its warnings are the first build's
-    for (const warning of report.runs[0]?.build.warnings ?? []) {
-        if (!warning.line || (warning.file && warning.file !== external_node_path_namespaceObject.basename(inputs.file)))
-            continue;
-        const more = warning.url ? ` More info: ${warning.url}` : '';
-        sink.warning(`${warning.rule}: ${warning.message.replace(/\.$/, '')}.${more}`, { title: `BuildKit build check: ${warning.rule}`, file, line: warning.line });
-    }
-}
-/** A false boolean as Go (and the Docker actions) spell it: false, 0, f, FALSE, False. */
-function isFalse(value) {
-    return value !== undefined && ['false', '0', 'f', 'FALSE', 'False', 'F'].includes(value.trim());
-}
-/** The Dockerfile's text, or undefined when it cannot be read (then there is no line to annotate). */
-function dockerfile(file) {
-    try {
-        return (0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8');
-    }
-    catch {
-        return undefined;
-    }
-}
-/** The fix where the finding was made: a .dockerignore entry for a COPY, a build secret for a RUN... */
-function annotations_fixFor(keyword, fromStage, findings) {
-    const fixes = [];
-    const files = findings.filter(f => f.kind === 'secret' || f.kind === 'forbidden');
-    if (files.length > 0) {
-        const entries = [...new Set(files.map(f => ignoreEntry(f.path)))].join(', ');
-        if (fromStage)
-            fixes.push('Copy only what the app needs from the build stage (e.g. dist/), or delete it there.');
-        else if (keyword === 'COPY' || keyword === 'ADD')
-            fixes.push(`Add ${entries} to .dockerignore.`);
-        else if (keyword === 'RUN')
-            fixes.push('Delete it in the same RUN that makes it, or pass the credential as a build secret (RUN --mount=type=secret).');
-        else
-            fixes.push('It comes with the base image: build on one without it.');
-        if (files.some(f => f.deletedBy))
-            fixes.push('Deleting it in a later layer does not take it out of the image.');
-        if (files.some(f => f.alsoIn?.length))
-            fixes.push('A later layer wrote it again (a chown -R or chmod -R copies every file it touches): COPY --chown sets the owner without a second copy.');
-    }
-    if (findings.some(f => f.kind === 'foreign-binary'))
-        fixes.push("Fetch or build it for the image's platform (ARG TARGETARCH in the download URL, or cross-compile for $TARGETARCH).");
-    // in the words of the ecosystem each belongs to (npm's --omit=dev, Python's wheels, Go's binary)
-    fixes.push(...toolFixes(findings));
-    return fixes.join(' ');
-}
-/** "/app/.env" → "**\/.env"; "/app/.git" → ".git" (a .dockerignore entry that keeps it out of the context). */
-function ignoreEntry(file) {
-    const base = file.slice(file.lastIndexOf('/') + 1);
-    return base === '.git' ? '.git' : `**/${base}`;
-}
-
-;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/context.js
-
-
-class Context {
-    /**
-     * Hydrate the context from the environment
-     */
-    constructor() {
-        var _a, _b, _c;
-        this.payload = {};
-        if (process.env.GITHUB_EVENT_PATH) {
-            if ((0,external_fs_.existsSync)(process.env.GITHUB_EVENT_PATH)) {
-                this.payload = JSON.parse((0,external_fs_.readFileSync)(process.env.GITHUB_EVENT_PATH, { encoding: 'utf8' }));
-            }
-            else {
-                const path = process.env.GITHUB_EVENT_PATH;
-                process.stdout.write(`GITHUB_EVENT_PATH ${path} does not exist${external_os_namespaceObject.EOL}`);
-            }
-        }
-        this.eventName = process.env.GITHUB_EVENT_NAME;
-        this.sha = process.env.GITHUB_SHA;
-        this.ref = process.env.GITHUB_REF;
-        this.workflow = process.env.GITHUB_WORKFLOW;
-        this.action = process.env.GITHUB_ACTION;
-        this.actor = process.env.GITHUB_ACTOR;
-        this.job = process.env.GITHUB_JOB;
-        this.runAttempt = parseInt(process.env.GITHUB_RUN_ATTEMPT, 10);
-        this.runNumber = parseInt(process.env.GITHUB_RUN_NUMBER, 10);
-        this.runId = parseInt(process.env.GITHUB_RUN_ID, 10);
-        this.apiUrl = (_a = process.env.GITHUB_API_URL) !== null && _a !== void 0 ? _a : `https://api.github.com`;
-        this.serverUrl = (_b = process.env.GITHUB_SERVER_URL) !== null && _b !== void 0 ? _b : `https://github.com`;
-        this.graphqlUrl =
-            (_c = process.env.GITHUB_GRAPHQL_URL) !== null && _c !== void 0 ? _c : `https://api.github.com/graphql`;
-    }
-    get issue() {
-        const payload = this.payload;
-        return Object.assign(Object.assign({}, this.repo), { number: (payload.issue || payload.pull_request || payload).number });
-    }
-    get repo() {
-        if (process.env.GITHUB_REPOSITORY) {
-            const [owner, repo] = process.env.GITHUB_REPOSITORY.split('/');
-            return { owner, repo };
-        }
-        if (this.payload.repository) {
-            return {
-                owner: this.payload.repository.owner.login,
-                repo: this.payload.repository.name
-            };
-        }
-        throw new Error("context.repo requires a GITHUB_REPOSITORY environment variable like 'owner/repo'");
-    }
-}
-//# sourceMappingURL=context.js.map
-// EXTERNAL MODULE: ./node_modules/@actions/github/node_modules/@actions/http-client/lib/index.js
-var lib = __nccwpck_require__(9659);
-;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/internal/utils.js
-var utils_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-function getAuthString(token, options) {
-    if (!token && !options.auth) {
-        throw new Error('Parameter token or opts.auth is required');
-    }
-    else if (token && options.auth) {
-        throw new Error('Parameters token and opts.auth may not both be specified');
-    }
-    return typeof options.auth === 'string' ? options.auth : `token ${token}`;
-}
-function getProxyAgent(destinationUrl) {
-    const hc = new lib.HttpClient();
-    return hc.getAgent(destinationUrl);
-}
-function getProxyAgentDispatcher(destinationUrl) {
-    const hc = new lib.HttpClient();
-    return hc.getAgentDispatcher(destinationUrl);
-}
-function getProxyFetch(destinationUrl) {
-    const httpDispatcher = getProxyAgentDispatcher(destinationUrl);
-    const proxyFetch = (url, opts) => utils_awaiter(this, void 0, void 0, function* () {
-        return (0,undici.fetch)(url, Object.assign(Object.assign({}, opts), { dispatcher: httpDispatcher }));
-    });
-    return proxyFetch;
-}
-function getApiBaseUrl() {
-    return process.env['GITHUB_API_URL'] || 'https://api.github.com';
-}
-function getUserAgentWithOrchestrationId(baseUserAgent) {
-    var _a;
-    const orchId = (_a = process.env['ACTIONS_ORCHESTRATION_ID']) === null || _a === void 0 ? void 0 : _a.trim();
-    if (orchId) {
-        const sanitizedId = orchId.replace(/[^a-z0-9_.-]/gi, '_');
-        const tag = `actions_orchestration_id/${sanitizedId}`;
-        if (baseUserAgent === null || baseUserAgent === void 0 ? void 0 : baseUserAgent.includes(tag))
-            return baseUserAgent;
-        const ua = baseUserAgent ? `${baseUserAgent} ` : '';
-        return `${ua}${tag}`;
-    }
-    return baseUserAgent;
-}
-//# sourceMappingURL=utils.js.map
-;// CONCATENATED MODULE: ./node_modules/universal-user-agent/index.js
-function getUserAgent() {
-  if (typeof navigator === "object" && "userAgent" in navigator) {
-    return navigator.userAgent;
-  }
-
-  if (typeof process === "object" && process.version !== undefined) {
-    return `Node.js/${process.version.substr(1)} (${process.platform}; ${
-      process.arch
-    })`;
-  }
-
-  return "<environment undetectable>";
-}
-
-;// CONCATENATED MODULE: ./node_modules/before-after-hook/lib/register.js
-// @ts-check
-
-function register(state, name, method, options) {
-  if (typeof method !== "function") {
-    throw new Error("method for before hook must be a function");
-  }
-
-  if (!options) {
-    options = {};
-  }
-
-  if (Array.isArray(name)) {
-    return name.reverse().reduce((callback, name) => {
-      return register.bind(null, state, name, callback, options);
-    }, method)();
-  }
-
-  return Promise.resolve().then(() => {
-    if (!state.registry[name]) {
-      return method(options);
-    }
-
-    return state.registry[name].reduce((method, registered) => {
-      return registered.hook.bind(null, method, options);
-    }, method)();
-  });
-}
-
-;// CONCATENATED MODULE: ./node_modules/before-after-hook/lib/add.js
-// @ts-check
-
-function addHook(state, kind, name, hook) {
-  const orig = hook;
-  if (!state.registry[name]) {
-    state.registry[name] = [];
-  }
-
-  if (kind === "before") {
-    hook = (method, options) => {
-      return Promise.resolve()
-        .then(orig.bind(null, options))
-        .then(method.bind(null, options));
-    };
-  }
-
-  if (kind === "after") {
-    hook = (method, options) => {
-      let result;
-      return Promise.resolve()
-        .then(method.bind(null, options))
-        .then((result_) => {
-          result = result_;
-          return orig(result, options);
-        })
-        .then(() => {
-          return result;
-        });
-    };
-  }
-
-  if (kind === "error") {
-    hook = (method, options) => {
-      return Promise.resolve()
-        .then(method.bind(null, options))
-        .catch((error) => {
-          return orig(error, options);
-        });
-    };
-  }
-
-  state.registry[name].push({
-    hook: hook,
-    orig: orig,
-  });
-}
-
-;// CONCATENATED MODULE: ./node_modules/before-after-hook/lib/remove.js
-// @ts-check
-
-function removeHook(state, name, method) {
-  if (!state.registry[name]) {
-    return;
-  }
-
-  const index = state.registry[name]
-    .map((registered) => {
-      return registered.orig;
-    })
-    .indexOf(method);
-
-  if (index === -1) {
-    return;
-  }
-
-  state.registry[name].splice(index, 1);
-}
-
-;// CONCATENATED MODULE: ./node_modules/before-after-hook/index.js
-// @ts-check
-
-
-
-
-
-// bind with array of arguments: https://stackoverflow.com/a/21792913
-const bind = Function.bind;
-const bindable = bind.bind(bind);
-
-function bindApi(hook, state, name) {
-  const removeHookRef = bindable(removeHook, null).apply(
-    null,
-    name ? [state, name] : [state]
-  );
-  hook.api = { remove: removeHookRef };
-  hook.remove = removeHookRef;
-  ["before", "error", "after", "wrap"].forEach((kind) => {
-    const args = name ? [state, kind, name] : [state, kind];
-    hook[kind] = hook.api[kind] = bindable(addHook, null).apply(null, args);
-  });
-}
-
-function Singular() {
-  const singularHookName = Symbol("Singular");
-  const singularHookState = {
-    registry: {},
-  };
-  const singularHook = register.bind(null, singularHookState, singularHookName);
-  bindApi(singularHook, singularHookState, singularHookName);
-  return singularHook;
-}
-
-function Collection() {
-  const state = {
-    registry: {},
-  };
-
-  const hook = register.bind(null, state);
-  bindApi(hook, state);
-
-  return hook;
-}
-
-/* harmony default export */ const before_after_hook = ({ Singular, Collection });
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/endpoint/dist-bundle/index.js
-// pkg/dist-src/defaults.js
-
-
-// pkg/dist-src/version.js
-var VERSION = "0.0.0-development";
-
-// pkg/dist-src/defaults.js
-var userAgent = `octokit-endpoint.js/${VERSION} ${getUserAgent()}`;
-var dist_bundle_DEFAULTS = {
-  method: "GET",
-  baseUrl: "https://api.github.com",
-  headers: {
-    accept: "application/vnd.github.v3+json",
-    "user-agent": userAgent
-  },
-  mediaType: {
-    format: ""
-  }
-};
-
-// pkg/dist-src/util/lowercase-keys.js
-function dist_bundle_lowercaseKeys(object) {
-  if (!object) {
-    return {};
-  }
-  return Object.keys(object).reduce((newObj, key) => {
-    newObj[key.toLowerCase()] = object[key];
-    return newObj;
-  }, {});
-}
-
-// pkg/dist-src/util/is-plain-object.js
-function isPlainObject(value) {
-  if (typeof value !== "object" || value === null) return false;
-  if (Object.prototype.toString.call(value) !== "[object Object]") return false;
-  const proto = Object.getPrototypeOf(value);
-  if (proto === null) return true;
-  const Ctor = Object.prototype.hasOwnProperty.call(proto, "constructor") && proto.constructor;
-  return typeof Ctor === "function" && Ctor instanceof Ctor && Function.prototype.call(Ctor) === Function.prototype.call(value);
-}
-
-// pkg/dist-src/util/merge-deep.js
-function mergeDeep(defaults, options) {
-  const result = Object.assign({}, defaults);
-  Object.keys(options).forEach((key) => {
-    if (isPlainObject(options[key])) {
-      if (!(key in defaults)) Object.assign(result, { [key]: options[key] });
-      else result[key] = mergeDeep(defaults[key], options[key]);
-    } else {
-      Object.assign(result, { [key]: options[key] });
-    }
-  });
-  return result;
-}
-
-// pkg/dist-src/util/remove-undefined-properties.js
-function removeUndefinedProperties(obj) {
-  for (const key in obj) {
-    if (obj[key] === void 0) {
-      delete obj[key];
-    }
-  }
-  return obj;
-}
-
-// pkg/dist-src/merge.js
-function merge(defaults, route, options) {
-  if (typeof route === "string") {
-    let [method, url] = route.split(" ");
-    options = Object.assign(url ? { method, url } : { url: method }, options);
-  } else {
-    options = Object.assign({}, route);
-  }
-  options.headers = dist_bundle_lowercaseKeys(options.headers);
-  removeUndefinedProperties(options);
-  removeUndefinedProperties(options.headers);
-  const mergedOptions = mergeDeep(defaults || {}, options);
-  if (options.url === "/graphql") {
-    if (defaults && defaults.mediaType.previews?.length) {
-      mergedOptions.mediaType.previews = defaults.mediaType.previews.filter(
-        (preview) => !mergedOptions.mediaType.previews.includes(preview)
-      ).concat(mergedOptions.mediaType.previews);
-    }
-    mergedOptions.mediaType.previews = (mergedOptions.mediaType.previews || []).map((preview) => preview.replace(/-preview/, ""));
-  }
-  return mergedOptions;
-}
-
-// pkg/dist-src/util/add-query-parameters.js
-function addQueryParameters(url, parameters) {
-  const separator = /\?/.test(url) ? "&" : "?";
-  const names = Object.keys(parameters);
-  if (names.length === 0) {
-    return url;
-  }
-  return url + separator + names.map((name) => {
-    if (name === "q") {
-      return "q=" + parameters.q.split("+").map(encodeURIComponent).join("+");
-    }
-    return `${name}=${encodeURIComponent(parameters[name])}`;
-  }).join("&");
-}
-
-// pkg/dist-src/util/extract-url-variable-names.js
-var urlVariableRegex = /\{[^{}}]+\}/g;
-function removeNonChars(variableName) {
-  return variableName.replace(/(?:^\W+)|(?:(?<!\W)\W+$)/g, "").split(/,/);
-}
-function extractUrlVariableNames(url) {
-  const matches = url.match(urlVariableRegex);
-  if (!matches) {
-    return [];
-  }
-  return matches.map(removeNonChars).reduce((a, b) => a.concat(b), []);
-}
-
-// pkg/dist-src/util/omit.js
-function dist_bundle_omit(object, keysToOmit) {
-  const result = { __proto__: null };
-  for (const key of Object.keys(object)) {
-    if (keysToOmit.indexOf(key) === -1) {
-      result[key] = object[key];
-    }
-  }
-  return result;
-}
-
-// pkg/dist-src/util/url-template.js
-function encodeReserved(str) {
-  return str.split(/(%[0-9A-Fa-f]{2})/g).map(function(part) {
-    if (!/%[0-9A-Fa-f]/.test(part)) {
-      part = encodeURI(part).replace(/%5B/g, "[").replace(/%5D/g, "]");
-    }
-    return part;
-  }).join("");
-}
-function encodeUnreserved(str) {
-  return encodeURIComponent(str).replace(/[!'()*]/g, function(c) {
-    return "%" + c.charCodeAt(0).toString(16).toUpperCase();
-  });
-}
-function encodeValue(operator, value, key) {
-  value = operator === "+" || operator === "#" ? encodeReserved(value) : encodeUnreserved(value);
-  if (key) {
-    return encodeUnreserved(key) + "=" + value;
-  } else {
-    return value;
-  }
-}
-function isDefined(value) {
-  return value !== void 0 && value !== null;
-}
-function isKeyOperator(operator) {
-  return operator === ";" || operator === "&" || operator === "?";
-}
-function getValues(context, operator, key, modifier) {
-  var value = context[key], result = [];
-  if (isDefined(value) && value !== "") {
-    if (typeof value === "string" || typeof value === "number" || typeof value === "bigint" || typeof value === "boolean") {
-      value = value.toString();
-      if (modifier && modifier !== "*") {
-        value = value.substring(0, parseInt(modifier, 10));
-      }
-      result.push(
-        encodeValue(operator, value, isKeyOperator(operator) ? key : "")
-      );
-    } else {
-      if (modifier === "*") {
-        if (Array.isArray(value)) {
-          value.filter(isDefined).forEach(function(value2) {
-            result.push(
-              encodeValue(operator, value2, isKeyOperator(operator) ? key : "")
-            );
-          });
-        } else {
-          Object.keys(value).forEach(function(k) {
-            if (isDefined(value[k])) {
-              result.push(encodeValue(operator, value[k], k));
-            }
-          });
-        }
-      } else {
-        const tmp = [];
-        if (Array.isArray(value)) {
-          value.filter(isDefined).forEach(function(value2) {
-            tmp.push(encodeValue(operator, value2));
-          });
-        } else {
-          Object.keys(value).forEach(function(k) {
-            if (isDefined(value[k])) {
-              tmp.push(encodeUnreserved(k));
-              tmp.push(encodeValue(operator, value[k].toString()));
-            }
-          });
-        }
-        if (isKeyOperator(operator)) {
-          result.push(encodeUnreserved(key) + "=" + tmp.join(","));
-        } else if (tmp.length !== 0) {
-          result.push(tmp.join(","));
-        }
-      }
-    }
-  } else {
-    if (operator === ";") {
-      if (isDefined(value)) {
-        result.push(encodeUnreserved(key));
-      }
-    } else if (value === "" && (operator === "&" || operator === "?")) {
-      result.push(encodeUnreserved(key) + "=");
-    } else if (value === "") {
-      result.push("");
-    }
-  }
-  return result;
-}
-function parseUrl(template) {
-  return {
-    expand: expand.bind(null, template)
-  };
-}
-function expand(template, context) {
-  var operators = ["+", "#", ".", "/", ";", "?", "&"];
-  template = template.replace(
-    /\{([^\{\}]+)\}|([^\{\}]+)/g,
-    function(_, expression, literal) {
-      if (expression) {
-        let operator = "";
-        const values = [];
-        if (operators.indexOf(expression.charAt(0)) !== -1) {
-          operator = expression.charAt(0);
-          expression = expression.substr(1);
-        }
-        expression.split(/,/g).forEach(function(variable) {
-          var tmp = /([^:\*]*)(?::(\d+)|(\*))?/.exec(variable);
-          values.push(getValues(context, operator, tmp[1], tmp[2] || tmp[3]));
-        });
-        if (operator && operator !== "+") {
-          var separator = ",";
-          if (operator === "?") {
-            separator = "&";
-          } else if (operator !== "#") {
-            separator = operator;
-          }
-          return (values.length !== 0 ? operator : "") + values.join(separator);
-        } else {
-          return values.join(",");
-        }
-      } else {
-        return encodeReserved(literal);
-      }
-    }
-  );
-  if (template === "/") {
-    return template;
-  } else {
-    return template.replace(/\/$/, "");
-  }
-}
-
-// pkg/dist-src/parse.js
-function dist_bundle_parse(options) {
-  let method = options.method.toUpperCase();
-  let url = (options.url || "/").replace(/:([a-z]\w+)/g, "{$1}");
-  let headers = Object.assign({}, options.headers);
-  let body;
-  let parameters = dist_bundle_omit(options, [
-    "method",
-    "baseUrl",
-    "url",
-    "headers",
-    "request",
-    "mediaType"
-  ]);
-  const urlVariableNames = extractUrlVariableNames(url);
-  url = parseUrl(url).expand(parameters);
-  if (!/^http/.test(url)) {
-    url = options.baseUrl + url;
-  }
-  const omittedParameters = Object.keys(options).filter((option) => urlVariableNames.includes(option)).concat("baseUrl");
-  const remainingParameters = dist_bundle_omit(parameters, omittedParameters);
-  const isBinaryRequest = /application\/octet-stream/i.test(headers.accept);
-  if (!isBinaryRequest) {
-    if (options.mediaType.format) {
-      headers.accept = headers.accept.split(/,/).map(
-        (format) => format.replace(
-          /application\/vnd(\.\w+)(\.v3)?(\.\w+)?(\+json)?$/,
-          `application/vnd$1$2.${options.mediaType.format}`
-        )
-      ).join(",");
-    }
-    if (url.endsWith("/graphql")) {
-      if (options.mediaType.previews?.length) {
-        const previewsFromAcceptHeader = headers.accept.match(/(?<![\w-])[\w-]+(?=-preview)/g) || [];
-        headers.accept = previewsFromAcceptHeader.concat(options.mediaType.previews).map((preview) => {
-          const format = options.mediaType.format ? `.${options.mediaType.format}` : "+json";
-          return `application/vnd.github.${preview}-preview${format}`;
-        }).join(",");
-      }
-    }
-  }
-  if (["GET", "HEAD"].includes(method)) {
-    url = addQueryParameters(url, remainingParameters);
-  } else {
-    if ("data" in remainingParameters) {
-      body = remainingParameters.data;
-    } else {
-      if (Object.keys(remainingParameters).length) {
-        body = remainingParameters;
-      }
-    }
-  }
-  if (!headers["content-type"] && typeof body !== "undefined") {
-    headers["content-type"] = "application/json; charset=utf-8";
-  }
-  if (["PATCH", "PUT"].includes(method) && typeof body === "undefined") {
-    body = "";
-  }
-  return Object.assign(
-    { method, url, headers },
-    typeof body !== "undefined" ? { body } : null,
-    options.request ? { request: options.request } : null
-  );
-}
-
-// pkg/dist-src/endpoint-with-defaults.js
-function endpointWithDefaults(defaults, route, options) {
-  return dist_bundle_parse(merge(defaults, route, options));
-}
-
-// pkg/dist-src/with-defaults.js
-function withDefaults(oldDefaults, newDefaults) {
-  const DEFAULTS2 = merge(oldDefaults, newDefaults);
-  const endpoint2 = endpointWithDefaults.bind(null, DEFAULTS2);
-  return Object.assign(endpoint2, {
-    DEFAULTS: DEFAULTS2,
-    defaults: withDefaults.bind(null, DEFAULTS2),
-    merge: merge.bind(null, DEFAULTS2),
-    parse: dist_bundle_parse
-  });
-}
-
-// pkg/dist-src/index.js
-var endpoint = withDefaults(null, dist_bundle_DEFAULTS);
-
-
-;// CONCATENATED MODULE: ./node_modules/content-type/dist/index.js
-/*!
- * content-type
- * Copyright(c) 2015 Douglas Christopher Wilson
- * MIT Licensed
- */
-const SP = 32; // " "
-const HTAB = 9; // "\t"
-const SEMI = 59; // ";"
-const EQ = 61; // "="
-const DQUOTE = 34; // '"'
-const BSLASH = 92; // "\\"
-const COMMA = 44; // ","
-const LOWER_CASE = 1;
-const OWS = 2;
-const SEMI_FLAG = 4;
-const COMMA_FLAG = 8;
-const TOKEN_FLAG = 16;
-const NON_ASCII = 0xff00;
-const CASE_FLAGS = LOWER_CASE | NON_ASCII;
-/**
- * Character flags used to normalize HTTP field values while scanning.
- * Out-of-range reads intentionally coerce to zero in bitwise expressions.
- */
-const CHAR_MAP = new Uint8Array(0x100);
-CHAR_MAP[HTAB] |= OWS;
-CHAR_MAP[SP] |= OWS;
-CHAR_MAP[SEMI] |= SEMI_FLAG;
-CHAR_MAP[COMMA] |= COMMA_FLAG;
-for (let code = 0x80 /* non-ASCII */; code <= 0xff; code++) {
-    CHAR_MAP[code] |= LOWER_CASE;
-}
-for (const char of "!#$%&'*+-.^_`|~") {
-    CHAR_MAP[char.charCodeAt(0)] |= TOKEN_FLAG;
-}
-for (let code = 0x30 /* 0 */; code <= 0x39 /* 9 */; code++) {
-    CHAR_MAP[code] |= TOKEN_FLAG;
-}
-for (let code = 0x41 /* A */; code <= 0x5a /* Z */; code++) {
-    CHAR_MAP[code] |= LOWER_CASE | TOKEN_FLAG;
-}
-for (let code = 0x61 /* a */; code <= 0x7a /* z */; code++) {
-    CHAR_MAP[code] |= TOKEN_FLAG;
-}
-/**
- * Null object perf optimization. Faster than `Object.create(null)` and `{ __proto__: null }`.
- */
-const NullObject = /* @__PURE__ */ (() => {
-    const C = function () { };
-    C.prototype = Object.create(null);
-    return C;
-})();
-/**
- * Validate a type string against RFC 9110.
- */
-function isTypeValid(type, start = 0, end = type.length) {
-    let hasSlash = false;
-    for (let index = start; index < end; index++) {
-        const code = type.charCodeAt(index);
-        if (code === 47 /* / */) {
-            if (hasSlash || index === start || index >= end - 1)
-                return false;
-            hasSlash = true;
-        }
-        else if (!isTokenCode(code)) {
-            return false;
-        }
-    }
-    return hasSlash;
-}
-/**
- * Validate a token against RFC 9110.
- */
-function isTokenValid(token, start = 0, end = token.length) {
-    if (start >= end)
-        return false;
-    for (let index = start; index < end; index++) {
-        if (!isTokenCode(token.charCodeAt(index)))
-            return false;
-    }
-    return true;
-}
-/**
- * Check whether a character code belongs to the token production in RFC 9110.
- */
-function isTokenCode(code) {
-    return (CHAR_MAP[code] & TOKEN_FLAG) !== 0;
-}
-/**
- * Serialize a parameter value.
- */
-function parameterValue(str) {
-    const len = str.length;
-    if (len === 0)
-        return '""';
-    let index = 0;
-    while (index < len && isTokenCode(str.charCodeAt(index)))
-        index++;
-    if (index === len)
-        return str;
-    let result = '"';
-    let start = 0;
-    while (index < len) {
-        const code = str.charCodeAt(index);
-        if (code !== HTAB && (code < SP || code === 127 || code > 255)) {
-            throw new TypeError(`Invalid parameter value: ${str}`);
-        }
-        if (code === 34 /* " */ || code === 92 /* \\ */) {
-            result += `${str.slice(start, index)}\\`;
-            start = index;
-        }
-        index++;
-    }
-    return `${result}${str.slice(start)}"`;
-}
-/**
- * Format an object into a `Content-Type` header.
- */
-function format(obj) {
-    const { type, parameters } = obj;
-    if (!type || !isTypeValid(type)) {
-        throw new TypeError(`Invalid type: ${type}`);
-    }
-    let result = type;
-    if (parameters) {
-        for (const param of Object.keys(parameters)) {
-            if (!isTokenValid(param)) {
-                throw new TypeError(`Invalid parameter name: ${param}`);
-            }
-            result += `; ${param}=${parameterValue(parameters[param])}`;
-        }
-    }
-    return result;
-}
-/**
- * Parse a `Content-Type` header.
- */
-function dist_parse(header, options) {
-    const stopFlags = SEMI_FLAG | (options?.comma === true ? COMMA_FLAG : 0);
-    const len = header.length;
-    let valueStart = options?.start ?? 0;
-    while ((CHAR_MAP[header.charCodeAt(valueStart)] & OWS) !== 0) {
-        valueStart++;
-    }
-    let index = valueStart;
-    let typeFlags = 0;
-    let whitespace = -1;
-    let stop = options?.parameters === false ? COMMA_FLAG : 0;
-    while (index < len) {
-        const code = header.charCodeAt(index);
-        const flags = CHAR_MAP[code];
-        if ((flags & stopFlags) !== 0) {
-            stop |= flags & COMMA_FLAG;
-            break;
-        }
-        if ((flags & OWS) !== 0) {
-            if (whitespace === -1)
-                whitespace = index;
-        }
-        else {
-            whitespace = -1;
-        }
-        typeFlags |= (code & NON_ASCII) | flags;
-        index++;
-    }
-    const valueEnd = whitespace === -1 ? index : whitespace;
-    const value = header.slice(valueStart, valueEnd);
-    const type = (typeFlags & CASE_FLAGS) === 0 ? value : value.toLowerCase();
-    if (index === len || stop !== 0) {
-        return { type, index, parameters: new NullObject() };
-    }
-    return parseParameters(header, type, index, len, stopFlags);
-}
-/**
- * Parses the parameters of a `Content-Type` header starting at the given index.
- */
-function parseParameters(header, type, index, len, stopFlags) {
-    const parameters = new NullObject();
-    parameter: while (index < len) {
-        index++; // Skip over ;
-        while ((CHAR_MAP[header.charCodeAt(index)] & OWS) !== 0) {
-            index++;
-        }
-        const keyStart = index;
-        let keyFlags = 0;
-        let keyWhitespace = -1;
-        while (index < len) {
-            const code = header.charCodeAt(index);
-            const flags = CHAR_MAP[code];
-            if ((flags & stopFlags) !== 0) {
-                if ((flags & COMMA_FLAG) !== 0)
-                    break parameter;
-                continue parameter;
-            }
-            if (code === EQ) {
-                const keyEnd = keyWhitespace === -1 ? index : keyWhitespace;
-                const value = header.slice(keyStart, keyEnd);
-                const key = (keyFlags & CASE_FLAGS) === 0 ? value : value.toLowerCase();
-                index++;
-                while ((CHAR_MAP[header.charCodeAt(index)] & OWS) !== 0) {
-                    index++;
-                }
-                if (index < len && header.charCodeAt(index) === DQUOTE) {
-                    const quotedStart = ++index;
-                    let escaped = false;
-                    while (index < len) {
-                        const code = header.charCodeAt(index);
-                        if (code === DQUOTE) {
-                            if (parameters[key] === undefined) {
-                                parameters[key] = escaped
-                                    ? unescapeQuotedPairs(header, quotedStart, index)
-                                    : header.slice(quotedStart, index);
-                            }
-                            index++;
-                            let stop = 0;
-                            // Discard characters between quote and delimiter.
-                            while (index < len) {
-                                const code = header.charCodeAt(index);
-                                const flags = CHAR_MAP[code];
-                                if ((flags & stopFlags) !== 0) {
-                                    stop = flags & COMMA_FLAG;
-                                    break;
-                                }
-                                index++;
-                            }
-                            if (stop !== 0)
-                                break parameter;
-                            continue parameter;
-                        }
-                        if (code === BSLASH && index + 1 < len) {
-                            escaped = true;
-                            index += 2;
-                            continue;
-                        }
-                        index++;
-                    }
-                    continue parameter;
-                }
-                const valueStart = index;
-                let stop = 0;
-                let valueWhitespace = -1;
-                while (index < len) {
-                    const code = header.charCodeAt(index);
-                    const flags = CHAR_MAP[code];
-                    if ((flags & stopFlags) !== 0) {
-                        stop = flags & COMMA_FLAG;
-                        break;
-                    }
-                    if ((flags & OWS) !== 0) {
-                        if (valueWhitespace === -1)
-                            valueWhitespace = index;
-                    }
-                    else {
-                        valueWhitespace = -1;
-                    }
-                    index++;
-                }
-                if (parameters[key] === undefined) {
-                    const valueEnd = valueWhitespace === -1 ? index : valueWhitespace;
-                    parameters[key] = header.slice(valueStart, valueEnd);
-                }
-                if (stop !== 0)
-                    break parameter;
-                continue parameter;
-            }
-            if ((flags & OWS) !== 0) {
-                if (keyWhitespace === -1)
-                    keyWhitespace = index;
-            }
-            else {
-                keyWhitespace = -1;
-            }
-            keyFlags |= (code & NON_ASCII) | flags;
-            index++;
-        }
-    }
-    return { type, index, parameters };
-}
-/**
- * Remove backslashes from quoted pairs in a known-terminated quoted string body.
- */
-function unescapeQuotedPairs(str, start, end) {
-    let result = "";
-    for (let index = start; index < end; index++) {
-        if (str.charCodeAt(index) === BSLASH) {
-            result += str.slice(start, index);
-            start = ++index;
-        }
-    }
-    return result + str.slice(start, end);
-}
-//# sourceMappingURL=index.js.map
-;// CONCATENATED MODULE: ./node_modules/json-with-bigint/json-with-bigint.js
-const intRegex = /^-?\d+$/;
-const noiseValue = /^-?\d+n+$/; // Noise - strings that match the custom format before being converted to it
-const originalStringify = JSON.stringify;
-const originalParse = JSON.parse;
-const customFormat = /^-?\d+n$/;
-
-const bigIntsStringify = /([\[:])?"(-?\d+)n"($|\s*[,\}\]])/g;
-const noiseStringify = /([\[:])?("-?\d+n+)n("$|"\s*[,\}\]])/g;
-
-/**
- * @typedef {(this: any, key: string | number | undefined, value: any) => any} Replacer
- * @typedef {(key: string | number | undefined, value: any, context?: { source: string }) => any} Reviver
- */
-
-/**
- * Checks if a value is unstringifiable according to native JSON.stringify rules.
- *
- * @param {any} val The value to check.
- * @returns {boolean} True if the value is undefined, a function, or a symbol.
- */
-const isUnstringifiable = (val) =>
-  val === undefined || typeof val === "function" || typeof val === "symbol";
-
-/**
- * Checks if a value is a native JSON.rawJSON object (Node.js 22+).
- *
- * @param {any} val The value to check.
- * @returns {boolean} True if the value is a RawJSON instance.
- */
-const isRawJSON = (val) =>
-  val !== null &&
-  typeof val === "object" &&
-  val.constructor &&
-  val.constructor.name === "RawJSON";
-
-/**
- * Iteratively converts a JS value to a JSON string.
- * Used as a fallback when the native JSON.stringify hits the Maximum Call Stack size.
- * Fully compliant with JSON formatting (space), replacers, and toJSON behaviors.
- *
- * @param {any} rootValue The value to stringify.
- * @param {Replacer | Array<string | number> | null} [replacer] User's custom replacer function.
- * @param {string | number} [spaceParam] Indentation for pretty-printing.
- * @returns {string | undefined} The generated JSON string.
- */
-const stringifyIteratively = (rootValue, replacer, spaceParam) => {
-  let space = "";
-
-  if (typeof spaceParam === "number") {
-    space = " ".repeat(Math.min(10, Math.max(0, Math.floor(spaceParam))));
-  } else if (typeof spaceParam === "string") {
-    space = spaceParam.slice(0, 10);
-  }
-
-  const isFunctionReplacer = typeof replacer === "function";
-  const propertyList = Array.isArray(replacer)
-    ? new Set(replacer.map(String))
-    : null;
-
-  /**
-   * Prepares a value for stringification by resolving toJSON, handling BigInts,
-   * applying custom replacers, and unwrapping primitive objects.
-   *
-   * @param {object|Array} parent The parent object or array holding the value.
-   * @param {string} key The key associated with the value.
-   * @param {any} val The raw value to process.
-   * @returns {any} The processed value ready for stringification.
-   */
-  const prepareVal = (parent, key, val) => {
-    const isObject = val !== null && typeof val === "object";
-    const hasToJSON = isObject && typeof val.toJSON === "function";
-
-    if (hasToJSON) {
-      val = val.toJSON(key);
-    }
-
-    const isNoise = typeof val === "string" && noiseValue.test(val);
-
-    if (isNoise) return val + "n";
-
-    const isBigInt = typeof val === "bigint";
-
-    if (isBigInt) {
-      const supportsRawJSON = "rawJSON" in JSON;
-
-      if (supportsRawJSON) return JSON.rawJSON(val.toString());
-
-      return val.toString() + "n";
-    }
-
-    if (isFunctionReplacer) {
-      val = replacer.call(parent, key, val);
-    }
-
-    const isPostReplacerObject = val !== null && typeof val === "object";
-
-    if (isPostReplacerObject) {
-      const isPrimitiveWrapper =
-        val instanceof Number ||
-        val instanceof String ||
-        val instanceof Boolean;
-
-      if (isPrimitiveWrapper) {
-        val = val.valueOf();
-      }
-    }
-
-    return val;
-  };
-
-  const rootProcessed = prepareVal({ "": rootValue }, "", rootValue);
-
-  if (isUnstringifiable(rootProcessed)) {
-    return undefined;
-  }
-
-  const isRootPrimitive =
-    rootProcessed === null || typeof rootProcessed !== "object";
-  const isRootNativeRawJSON = isRawJSON(rootProcessed);
-
-  if (isRootPrimitive || isRootNativeRawJSON) {
-    return originalStringify(rootProcessed);
-  }
-
-  const chunks = [];
-  let level = 0;
-
-  const stack = [
-    {
-      parent: { "": rootProcessed },
-      key: "",
-      val: rootProcessed,
-      isArray: Array.isArray(rootProcessed),
-      keys: Array.isArray(rootProcessed) ? null : Object.keys(rootProcessed),
-      index: 0,
-      first: true,
-    },
-  ];
-
-  const visited = new WeakSet([rootProcessed]);
-
-  while (stack.length > 0) {
-    const node = stack[stack.length - 1];
-
-    if (node.index === 0) {
-      chunks.push(node.isArray ? "[" : "{");
-      level++;
-    }
-
-    let isDone = false;
-
-    if (node.isArray) {
-      if (node.index < node.val.length) {
-        if (!node.first) chunks.push(",");
-
-        if (space) chunks.push("\n" + space.repeat(level));
-
-        const childRaw = node.val[node.index];
-        const childVal = prepareVal(node.val, String(node.index), childRaw);
-
-        if (isUnstringifiable(childVal)) {
-          chunks.push("null");
-          node.first = false;
-          node.index++;
-        } else {
-          const isComplexObject =
-            childVal !== null && typeof childVal === "object";
-          const isNativeRaw = isRawJSON(childVal);
-
-          if (isComplexObject && !isNativeRaw) {
-            if (visited.has(childVal)) {
-              throw new TypeError("Converting circular structure to JSON");
-            }
-
-            visited.add(childVal);
-
-            stack.push({
-              parent: node.val,
-              key: String(node.index),
-              val: childVal,
-              isArray: Array.isArray(childVal),
-              keys: Array.isArray(childVal) ? null : Object.keys(childVal),
-              index: 0,
-              first: true,
-            });
-
-            node.first = false;
-            node.index++;
-          } else {
-            chunks.push(originalStringify(childVal));
-            node.first = false;
-            node.index++;
-          }
-        }
-      } else {
-        isDone = true;
-      }
-    } else {
-      while (node.index < node.keys.length) {
-        const k = node.keys[node.index++];
-
-        const isFilteredOutByArray = propertyList && !propertyList.has(k);
-
-        if (isFilteredOutByArray) continue;
-
-        const childRaw = node.val[k];
-        const childVal = prepareVal(node.val, k, childRaw);
-
-        if (isUnstringifiable(childVal)) continue;
-
-        if (!node.first) chunks.push(",");
-
-        if (space) {
-          chunks.push("\n" + space.repeat(level) + originalStringify(k) + ": ");
-        } else {
-          chunks.push(originalStringify(k) + ":");
-        }
-
-        const isComplexObject =
-          childVal !== null && typeof childVal === "object";
-        const isNativeRaw = isRawJSON(childVal);
-
-        if (isComplexObject && !isNativeRaw) {
-          if (visited.has(childVal)) {
-            throw new TypeError("Converting circular structure to JSON");
-          }
-
-          visited.add(childVal);
-
-          stack.push({
-            parent: node.val,
-            key: k,
-            val: childVal,
-            isArray: Array.isArray(childVal),
-            keys: Array.isArray(childVal) ? null : Object.keys(childVal),
-            index: 0,
-            first: true,
-          });
-
-          node.first = false;
-
-          break; // Stop current loop level to process the newly pushed stack node
-        } else {
-          chunks.push(originalStringify(childVal));
-          node.first = false;
-        }
-      }
-
-      const isNodeFullyProcessed =
-        node.index >= node.keys.length && stack[stack.length - 1] === node;
-
-      if (isNodeFullyProcessed) {
-        isDone = true;
-      }
-    }
-
-    if (isDone) {
-      level--;
-
-      if (!node.first && space) chunks.push("\n" + space.repeat(level));
-
-      chunks.push(node.isArray ? "]" : "}");
-      visited.delete(node.val);
-      stack.pop();
-    }
-  }
-
-  return chunks.join("");
-};
-
-/**
- * Converts a JavaScript value to a JSON string.
- *
- * Supports serialization of BigInt values using two strategies:
- * 1. Custom format "123n" → "123" (universal fallback)
- * 2. Native JSON.rawJSON() (Node.js 22+, fastest) when available
- *
- * All other values are serialized exactly like native JSON.stringify().
- *
- * @param {*} value The value to convert to a JSON string.
- * @param {Replacer | Array<string | number> | null} [replacer]
- * A function that alters the behavior of the stringification process,
- * or an array of strings/numbers to indicate properties to exclude.
- * @param {string | number} [space]
- * A string or number to specify indentation or pretty-printing.
- * @returns {string} The JSON string representation.
- */
-const JSONStringify = (value, replacer, space) => {
-  try {
-    const supportsRawJSON = "rawJSON" in JSON;
-
-    if (supportsRawJSON) {
-      return originalStringify(
-        value,
-        (key, val) => {
-          if (typeof val === "bigint") return JSON.rawJSON(val.toString());
-
-          const hasFunctionReplacer = typeof replacer === "function";
-
-          if (hasFunctionReplacer) return replacer(key, val);
-
-          const isKeyInArrayReplacer =
-            Array.isArray(replacer) && replacer.includes(key);
-
-          if (isKeyInArrayReplacer) return val;
-
-          return val;
-        },
-        space,
-      );
-    }
-
-    if (!value) return originalStringify(value, replacer, space);
-
-    const convertedToCustomJSON = originalStringify(
-      value,
-      (key, val) => {
-        const isNoise = typeof val === "string" && noiseValue.test(val);
-
-        if (isNoise) return val.toString() + "n"; // Mark noise values with additional "n" to offset the deletion of one "n" during the processing
-
-        if (typeof val === "bigint") return val.toString() + "n";
-
-        const hasFunctionReplacer = typeof replacer === "function";
-
-        if (hasFunctionReplacer) return replacer(key, val);
-
-        const isKeyInArrayReplacer =
-          Array.isArray(replacer) && replacer.includes(key);
-
-        if (isKeyInArrayReplacer) return val;
-
-        return val;
-      },
-      space,
-    );
-
-    const processedJSON = convertedToCustomJSON.replace(
-      bigIntsStringify,
-      "$1$2$3",
-    ); // Delete one "n" off the end of every BigInt value
-
-    const denoisedJSON = processedJSON.replace(noiseStringify, "$1$2$3"); // Remove one "n" off the end of every noisy string
-
-    return denoisedJSON;
-  } catch (error) {
-    if (error instanceof RangeError) {
-      const convertedJSON = stringifyIteratively(value, replacer, space);
-
-      if (convertedJSON === undefined) return undefined;
-
-      const supportsRawJSON = "rawJSON" in JSON;
-
-      if (supportsRawJSON) return convertedJSON;
-
-      const processedJSON = convertedJSON.replace(bigIntsStringify, "$1$2$3");
-
-      return processedJSON.replace(noiseStringify, "$1$2$3");
-    }
-
-    throw error;
-  }
-};
-
-const featureCache = new Map();
-
-/**
- * Detects if the current JSON.parse implementation supports the context.source feature.
- *
- * Uses toString() fingerprinting to cache results and automatically detect runtime
- * replacements of JSON.parse (polyfills, mocks, etc.).
- *
- * @returns {boolean} true if context.source is supported, false otherwise.
- */
-const isContextSourceSupported = () => {
-  const parseFingerprint = JSON.parse.toString();
-
-  if (featureCache.has(parseFingerprint)) {
-    return featureCache.get(parseFingerprint);
-  }
-
-  try {
-    const result = JSON.parse(
-      "1",
-      (_, __, context) => !!context?.source && context.source === "1",
-    );
-    featureCache.set(parseFingerprint, result);
-
-    return result;
-  } catch {
-    featureCache.set(parseFingerprint, false);
-
-    return false;
-  }
-};
-
-/**
- * Reviver function that converts custom-format BigInt strings back to BigInt values.
- * Also handles "noise" strings that accidentally match the BigInt format.
- *
- * @param {string | number | undefined} key The object key.
- * @param {*} value The value being parsed.
- * @param {object} [context] Parse context (if supported by JSON.parse).
- * @param {Reviver} [userReviver] User's custom reviver function.
- * @returns {any} The transformed value.
- */
-const convertMarkedBigIntsReviver = (key, value, context, userReviver) => {
-  const isCustomFormatBigInt =
-    typeof value === "string" && customFormat.test(value);
-
-  if (isCustomFormatBigInt) return BigInt(value.slice(0, -1));
-
-  const isNoiseValue = typeof value === "string" && noiseValue.test(value);
-  if (isNoiseValue) return value.slice(0, -1);
-
-  const hasUserReviver = typeof userReviver === "function";
-
-  if (!hasUserReviver) return value;
-
-  return userReviver(key, value, context);
-};
-
-/**
- * Fast JSON.parse implementation (~2x faster than classic fallback).
- * Uses JSON.parse's context.source feature to detect integers and convert
- * large numbers directly to BigInt without string manipulation.
- *
- * Does not support legacy custom format from v1 of this library.
- *
- * @param {string} text JSON string to parse.
- * @param {Reviver} [reviver] Transform function to apply to each value.
- * @returns {any} Parsed JavaScript value.
- */
-const JSONParseV2 = (text, reviver) => {
-  return JSON.parse(text, (key, value, context) => {
-    const isNumber = typeof value === "number";
-    const isOutOfBounds =
-      value > Number.MAX_SAFE_INTEGER || value < Number.MIN_SAFE_INTEGER;
-    const isBigNumber = isNumber && isOutOfBounds;
-    const isInt = context && intRegex.test(context.source);
-    const isBigInt = isBigNumber && isInt;
-
-    if (isBigInt) return BigInt(context.source);
-
-    const hasCustomReviver = typeof reviver === "function";
-
-    if (!hasCustomReviver) return value;
-
-    return reviver(key, value, context);
-  });
-};
-
-const MAX_INT = Number.MAX_SAFE_INTEGER.toString();
-const MAX_DIGITS = MAX_INT.length;
-const stringsOrLargeNumbers =
-  /"(?:[^"\\]|\\.)*"|-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?/g;
-const noiseValueWithQuotes = /^"-?\d+n+"$/; // Noise - strings that match the custom format before being converted to it
-
-/**
- * Iteratively traverses the parsed object bottom-up (post-order),
- * emulating the native JSON.parse reviver behavior.
- * This avoids Call Stack overflows (RangeError) on deeply nested structures.
- *
- * @param {any} parsed The natively parsed JSON object.
- * @param {Reviver} [userReviver] User's custom reviver function.
- * @returns {any} The fully processed object.
- */
-const applyReviverIteratively = (parsed, userReviver) => {
-  const rootHolder = { "": parsed };
-  const stack = [{ parent: rootHolder, key: "", visited: false }];
-
-  while (stack.length > 0) {
-    const node = stack[stack.length - 1];
-
-    if (!node.visited) {
-      node.visited = true;
-
-      const value = node.parent[node.key];
-      const isComplexObject = value !== null && typeof value === "object";
-
-      if (isComplexObject) {
-        const keys = Object.keys(value);
-
-        for (let i = keys.length - 1; i >= 0; i--) {
-          stack.push({ parent: value, key: keys[i], visited: false });
-        }
-      }
-    } else {
-      const { parent, key } = node;
-      let value = parent[key];
-
-      if (typeof value === "string") {
-        const isCustomFormatBigInt = customFormat.test(value);
-
-        if (isCustomFormatBigInt) {
-          value = BigInt(value.slice(0, -1));
-        } else {
-          const isNoise = noiseValue.test(value);
-
-          if (isNoise) value = value.slice(0, -1);
-        }
-      }
-
-      const hasUserReviver = typeof userReviver === "function";
-
-      if (hasUserReviver) {
-        value = userReviver.call(parent, key, value);
-      }
-
-      const isDeleted = value === undefined;
-
-      if (isDeleted) {
-        delete parent[key];
-      } else {
-        parent[key] = value;
-      }
-
-      stack.pop();
-    }
-  }
-
-  return rootHolder[""];
-};
-
-/**
- * Pre-processes the JSON string to mark large numbers with an 'n' suffix.
- *
- * @param {string} text The raw JSON string.
- * @returns {string} The serialized string with marked BigInts.
- */
-const serializeBigInts = (text) => {
-  return text.replace(
-    stringsOrLargeNumbers,
-    (match, digits, fractional, exponential) => {
-      const isString = match[0] === '"';
-      const isNoise = isString && noiseValueWithQuotes.test(match);
-
-      if (isNoise) return match.substring(0, match.length - 1) + 'n"'; // Mark noise values with additional "n" to offset the deletion of one "n" during the processing
-
-      const hasFractionalOrExponential = fractional || exponential;
-
-      // With a fixed number of digits, we can correctly use lexicographical comparison to do a numeric comparison
-      const isLessThanMaxSafeInt =
-        digits &&
-        (digits.length < MAX_DIGITS ||
-          (digits.length === MAX_DIGITS && digits <= MAX_INT));
-
-      const isStandardValue =
-        isString || hasFractionalOrExponential || isLessThanMaxSafeInt;
-
-      if (isStandardValue) return match;
-
-      return '"' + match + 'n"';
-    },
-  );
-};
-
-/**
- * Converts a JSON string into a JavaScript value.
- *
- * Supports parsing of large integers using two strategies:
- * 1. Classic fallback: Marks large numbers with "123n" format, then converts to BigInt
- * 2. Fast path (JSONParseV2): Uses context.source feature (~2x faster) when available
- *
- * All other JSON values are parsed exactly like native JSON.parse().
- *
- * @param {string} text A valid JSON string.
- * @param {Reviver} [reviver]
- * A function that transforms the results. This function is called for each member
- * of the object. If a member contains nested objects, the nested objects are
- * transformed before the parent object is.
- * @returns {any} The parsed JavaScript value.
- * @throws {SyntaxError} If text is not valid JSON.
- */
-const JSONParse = (text, reviver) => {
-  if (!text) return originalParse(text, reviver);
-
-  try {
-    if (isContextSourceSupported()) return JSONParseV2(text, reviver); // Shortcut to a faster (2x) and simpler version
-
-    // Find and mark big numbers with "n"
-    const serializedData = serializeBigInts(text);
-
-    return originalParse(serializedData, (key, value, context) =>
-      convertMarkedBigIntsReviver(key, value, context, reviver),
-    );
-  } catch (error) {
-    if (error instanceof RangeError) {
-      const serializedData = serializeBigInts(text);
-      const parsed = originalParse(serializedData);
-
-      return applyReviverIteratively(parsed, reviver);
-    }
-
-    throw error;
-  }
-};
-
-
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/request-error/dist-src/index.js
-class RequestError extends Error {
-  name;
-  /**
-   * http status code
-   */
-  status;
-  /**
-   * Request options that lead to the error.
-   */
-  request;
-  /**
-   * Response object if a response was received
-   */
-  response;
-  constructor(message, statusCode, options) {
-    super(message, { cause: options.cause });
-    this.name = "HttpError";
-    this.status = Number.parseInt(statusCode);
-    if (Number.isNaN(this.status)) {
-      this.status = 0;
-    }
-    /* v8 ignore else -- @preserve -- Bug with vitest coverage where it sees an else branch that doesn't exist */
-    if ("response" in options) {
-      this.response = options.response;
-    }
-    const requestCopy = Object.assign({}, options.request);
-    if (options.request.headers.authorization) {
-      requestCopy.headers = Object.assign({}, options.request.headers, {
-        authorization: options.request.headers.authorization.replace(
-          /(?<! ) .*$/,
-          " [REDACTED]"
-        )
-      });
-    }
-    requestCopy.url = requestCopy.url.replace(/\bclient_secret=\w+/g, "client_secret=[REDACTED]").replace(/\baccess_token=\w+/g, "access_token=[REDACTED]");
-    this.request = requestCopy;
-  }
-}
-
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/request/dist-bundle/index.js
-// pkg/dist-src/index.js
-
-
-// pkg/dist-src/defaults.js
-
-
-// pkg/dist-src/version.js
-var dist_bundle_VERSION = "10.0.16";
-
-// pkg/dist-src/defaults.js
-var defaults_default = {
-  headers: {
-    "user-agent": `octokit-request.js/${dist_bundle_VERSION} ${getUserAgent()}`
-  }
-};
-
-// pkg/dist-src/fetch-wrapper.js
-
-
-
-// pkg/dist-src/is-plain-object.js
-function dist_bundle_isPlainObject(value) {
-  if (typeof value !== "object" || value === null) return false;
-  if (Object.prototype.toString.call(value) !== "[object Object]") return false;
-  const proto = Object.getPrototypeOf(value);
-  if (proto === null) return true;
-  const Ctor = Object.prototype.hasOwnProperty.call(proto, "constructor") && proto.constructor;
-  return typeof Ctor === "function" && Ctor instanceof Ctor && Function.prototype.call(Ctor) === Function.prototype.call(value);
-}
-
-// pkg/dist-src/fetch-wrapper.js
-
-var noop = () => "";
-async function fetchWrapper(requestOptions) {
-  const fetch = requestOptions.request?.fetch || globalThis.fetch;
-  if (!fetch) {
-    throw new Error(
-      "fetch is not set. Please pass a fetch implementation as new Octokit({ request: { fetch }}). Learn more at https://github.com/octokit/octokit.js/#fetch-missing"
-    );
-  }
-  const log = requestOptions.request?.log || console;
-  const parseSuccessResponseBody = requestOptions.request?.parseSuccessResponseBody !== false;
-  const body = dist_bundle_isPlainObject(requestOptions.body) || Array.isArray(requestOptions.body) ? JSONStringify(requestOptions.body) : requestOptions.body;
-  const requestHeaders = Object.fromEntries(
-    Object.entries(requestOptions.headers).map(([name, value]) => [
-      name,
-      String(value)
-    ])
-  );
-  let fetchResponse;
-  try {
-    fetchResponse = await fetch(requestOptions.url, {
-      method: requestOptions.method,
-      body,
-      redirect: requestOptions.request?.redirect,
-      headers: requestHeaders,
-      signal: requestOptions.request?.signal,
-      // duplex must be set if request.body is ReadableStream or Async Iterables.
-      // See https://fetch.spec.whatwg.org/#dom-requestinit-duplex.
-      ...requestOptions.body && { duplex: "half" }
-    });
-  } catch (error) {
-    let message = "Unknown Error";
-    if (error instanceof Error) {
-      if (error.name === "AbortError") {
-        error.status = 500;
-        throw error;
-      }
-      message = error.message;
-      if (error.name === "TypeError" && "cause" in error) {
-        if (error.cause instanceof Error) {
-          message = error.cause.message;
-        } else if (typeof error.cause === "string") {
-          message = error.cause;
-        }
-      }
-    }
-    const requestError = new RequestError(message, 500, {
-      request: requestOptions
-    });
-    requestError.cause = error;
-    throw requestError;
-  }
-  const status = fetchResponse.status;
-  const url = fetchResponse.url;
-  const responseHeaders = {};
-  for (const [key, value] of fetchResponse.headers) {
-    responseHeaders[key] = value;
-  }
-  const octokitResponse = {
-    url,
-    status,
-    headers: responseHeaders,
-    data: ""
-  };
-  if ("deprecation" in responseHeaders) {
-    const matches = responseHeaders.link && responseHeaders.link.match(/<([^<>]+)>; rel="deprecation"/);
-    const deprecationLink = matches && matches.pop();
-    log.warn(
-      `[@octokit/request] "${requestOptions.method} ${requestOptions.url}" is deprecated. It is scheduled to be removed on ${responseHeaders.sunset}${deprecationLink ? `. See ${deprecationLink}` : ""}`
-    );
-  }
-  if (status === 204 || status === 205) {
-    return octokitResponse;
-  }
-  if (requestOptions.method === "HEAD") {
-    if (status < 400) {
-      return octokitResponse;
-    }
-    throw new RequestError(fetchResponse.statusText, status, {
-      response: octokitResponse,
-      request: requestOptions
-    });
-  }
-  if (status === 304) {
-    octokitResponse.data = await getResponseData(fetchResponse);
-    throw new RequestError("Not modified", status, {
-      response: octokitResponse,
-      request: requestOptions
-    });
-  }
-  if (status >= 400) {
-    octokitResponse.data = await getResponseData(fetchResponse);
-    throw new RequestError(toErrorMessage(octokitResponse.data), status, {
-      response: octokitResponse,
-      request: requestOptions
-    });
-  }
-  octokitResponse.data = parseSuccessResponseBody ? await getResponseData(fetchResponse) : fetchResponse.body;
-  return octokitResponse;
-}
-async function getResponseData(response) {
-  const contentType = response.headers.get("content-type");
-  if (!contentType) {
-    return response.text().catch(noop);
-  }
-  const mimetype = dist_parse(contentType);
-  if (isJSONResponse(mimetype)) {
-    let text = "";
-    try {
-      text = await response.text();
-      return JSONParse(text);
-    } catch (err) {
-      return text;
-    }
-  } else if (mimetype.type.startsWith("text/") || // `application/octet-stream` is the canonical "arbitrary binary" type
-  // (RFC 2046) and must never be decoded as text, even when the response
-  // carries a (misleading) `charset=utf-8` parameter — see #751.
-  mimetype.parameters.charset?.toLowerCase() === "utf-8" && mimetype.type !== "application/octet-stream") {
-    return response.text().catch(noop);
-  } else {
-    return response.arrayBuffer().catch(
-      /* v8 ignore next -- @preserve */
-      () => new ArrayBuffer(0)
-    );
-  }
-}
-function isJSONResponse(mimetype) {
-  return mimetype.type === "application/json" || mimetype.type === "application/scim+json";
-}
-function toErrorMessage(data) {
-  if (typeof data === "string") {
-    return data;
-  }
-  if (data instanceof ArrayBuffer) {
-    return "Unknown error";
-  }
-  if (typeof data === "object" && data !== null && "message" in data) {
-    const objectData = data;
-    const suffix = "documentation_url" in objectData ? ` - ${objectData.documentation_url}` : "";
-    return Array.isArray(objectData.errors) ? `${objectData.message}: ${objectData.errors.map((v) => JSON.stringify(v)).join(", ")}${suffix}` : `${objectData.message}${suffix}`;
-  }
-  return `Unknown error: ${JSON.stringify(data)}`;
-}
-
-// pkg/dist-src/with-defaults.js
-function dist_bundle_withDefaults(oldEndpoint, newDefaults) {
-  const endpoint2 = oldEndpoint.defaults(newDefaults);
-  const newApi = function(route, parameters) {
-    const endpointOptions = endpoint2.merge(route, parameters);
-    if (!endpointOptions.request || !endpointOptions.request.hook) {
-      return fetchWrapper(endpoint2.parse(endpointOptions));
-    }
-    const request2 = (route2, parameters2) => {
-      return fetchWrapper(
-        endpoint2.parse(endpoint2.merge(route2, parameters2))
-      );
-    };
-    Object.assign(request2, {
-      endpoint: endpoint2,
-      defaults: dist_bundle_withDefaults.bind(null, endpoint2)
-    });
-    return endpointOptions.request.hook(request2, endpointOptions);
-  };
-  return Object.assign(newApi, {
-    endpoint: endpoint2,
-    defaults: dist_bundle_withDefaults.bind(null, endpoint2)
-  });
-}
-
-// pkg/dist-src/index.js
-var request = dist_bundle_withDefaults(endpoint, defaults_default);
-
-/* v8 ignore next -- @preserve */
-/* v8 ignore else -- @preserve */
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/graphql/dist-bundle/index.js
-// pkg/dist-src/index.js
-
-
-
-// pkg/dist-src/version.js
-var graphql_dist_bundle_VERSION = "0.0.0-development";
-
-// pkg/dist-src/with-defaults.js
-
-
-// pkg/dist-src/graphql.js
-
-
-// pkg/dist-src/error.js
-function _buildMessageForResponseErrors(data) {
-  return `Request failed due to following response errors:
-` + data.errors.map((e) => ` - ${e.message}`).join("\n");
-}
-var GraphqlResponseError = class extends Error {
-  constructor(request2, headers, response) {
-    super(_buildMessageForResponseErrors(response));
-    this.request = request2;
-    this.headers = headers;
-    this.response = response;
-    this.errors = response.errors;
-    this.data = response.data;
-    if (Error.captureStackTrace) {
-      Error.captureStackTrace(this, this.constructor);
-    }
-  }
-  request;
-  headers;
-  response;
-  name = "GraphqlResponseError";
-  errors;
-  data;
-};
-
-// pkg/dist-src/graphql.js
-var NON_VARIABLE_OPTIONS = [
-  "method",
-  "baseUrl",
-  "url",
-  "headers",
-  "request",
-  "query",
-  "mediaType",
-  "operationName"
-];
-var FORBIDDEN_VARIABLE_OPTIONS = ["query", "method", "url"];
-var GHES_V3_SUFFIX_REGEX = /\/api\/v3\/?$/;
-function graphql(request2, query, options) {
-  if (options) {
-    if (typeof query === "string" && "query" in options) {
-      return Promise.reject(
-        new Error(`[@octokit/graphql] "query" cannot be used as variable name`)
-      );
-    }
-    for (const key in options) {
-      if (!FORBIDDEN_VARIABLE_OPTIONS.includes(key)) continue;
-      return Promise.reject(
-        new Error(
-          `[@octokit/graphql] "${key}" cannot be used as variable name`
-        )
-      );
-    }
-  }
-  const parsedOptions = typeof query === "string" ? Object.assign({ query }, options) : query;
-  const requestOptions = Object.keys(
-    parsedOptions
-  ).reduce((result, key) => {
-    if (NON_VARIABLE_OPTIONS.includes(key)) {
-      result[key] = parsedOptions[key];
-      return result;
-    }
-    if (!result.variables) {
-      result.variables = {};
-    }
-    result.variables[key] = parsedOptions[key];
-    return result;
-  }, {});
-  const baseUrl = parsedOptions.baseUrl || request2.endpoint.DEFAULTS.baseUrl;
-  if (GHES_V3_SUFFIX_REGEX.test(baseUrl)) {
-    requestOptions.url = baseUrl.replace(GHES_V3_SUFFIX_REGEX, "/api/graphql");
-  }
-  return request2(requestOptions).then((response) => {
-    if (response.data.errors) {
-      const headers = {};
-      for (const key of Object.keys(response.headers)) {
-        headers[key] = response.headers[key];
-      }
-      throw new GraphqlResponseError(
-        requestOptions,
-        headers,
-        response.data
-      );
-    }
-    return response.data.data;
-  });
-}
-
-// pkg/dist-src/with-defaults.js
-function graphql_dist_bundle_withDefaults(request2, newDefaults) {
-  const newRequest = request2.defaults(newDefaults);
-  const newApi = (query, options) => {
-    return graphql(newRequest, query, options);
-  };
-  return Object.assign(newApi, {
-    defaults: graphql_dist_bundle_withDefaults.bind(null, newRequest),
-    endpoint: newRequest.endpoint
-  });
-}
-
-// pkg/dist-src/index.js
-var graphql2 = graphql_dist_bundle_withDefaults(request, {
-  headers: {
-    "user-agent": `octokit-graphql.js/${graphql_dist_bundle_VERSION} ${getUserAgent()}`
-  },
-  method: "POST",
-  url: "/graphql"
-});
-function withCustomRequest(customRequest) {
-  return graphql_dist_bundle_withDefaults(customRequest, {
-    method: "POST",
-    url: "/graphql"
-  });
-}
-
-/* v8 ignore if -- @preserve */
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/auth-token/dist-bundle/index.js
-// pkg/dist-src/is-jwt.js
-var b64url = "(?:[a-zA-Z0-9_-]+)";
-var sep = "\\.";
-var jwtRE = new RegExp(`^${b64url}${sep}${b64url}${sep}${b64url}$`);
-var isJWT = jwtRE.test.bind(jwtRE);
-
-// pkg/dist-src/auth.js
-async function auth(token) {
-  const isApp = isJWT(token);
-  const isInstallation = token.startsWith("v1.") || token.startsWith("ghs_");
-  const isUserToServer = token.startsWith("ghu_");
-  const tokenType = isApp ? "app" : isInstallation ? "installation" : isUserToServer ? "user-to-server" : "oauth";
-  return {
-    type: "token",
-    token,
-    tokenType
-  };
-}
-
-// pkg/dist-src/with-authorization-prefix.js
-function withAuthorizationPrefix(token) {
-  if (token.split(/\./).length === 3) {
-    return `bearer ${token}`;
-  }
-  return `token ${token}`;
-}
-
-// pkg/dist-src/hook.js
-async function hook(token, request, route, parameters) {
-  const endpoint = request.endpoint.merge(
-    route,
-    parameters
-  );
-  endpoint.headers.authorization = withAuthorizationPrefix(token);
-  return request(endpoint);
-}
-
-// pkg/dist-src/index.js
-var createTokenAuth = function createTokenAuth2(token) {
-  if (!token) {
-    throw new Error("[@octokit/auth-token] No token passed to createTokenAuth");
-  }
-  if (typeof token !== "string") {
-    throw new Error(
-      "[@octokit/auth-token] Token passed to createTokenAuth is not a string"
-    );
-  }
-  token = token.replace(/^(token|bearer) +/i, "");
-  return Object.assign(auth.bind(null, token), {
-    hook: hook.bind(null, token)
-  });
-};
-
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/core/dist-src/version.js
-const version_VERSION = "7.0.8";
-
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/core/dist-src/index.js
-
-
-
-
-
-
-const dist_src_noop = () => {
-};
-const consoleWarn = console.warn.bind(console);
-const consoleError = console.error.bind(console);
-function createLogger(logger = {}) {
-  if (typeof logger.debug !== "function") {
-    logger.debug = dist_src_noop;
-  }
-  if (typeof logger.info !== "function") {
-    logger.info = dist_src_noop;
-  }
-  if (typeof logger.warn !== "function") {
-    logger.warn = consoleWarn;
-  }
-  if (typeof logger.error !== "function") {
-    logger.error = consoleError;
-  }
-  return logger;
-}
-const userAgentTrail = `octokit-core.js/${version_VERSION} ${getUserAgent()}`;
-class Octokit {
-  static VERSION = version_VERSION;
-  static defaults(defaults) {
-    const OctokitWithDefaults = class extends this {
-      constructor(...args) {
-        const options = args[0] || {};
-        if (typeof defaults === "function") {
-          super(defaults(options));
-          return;
-        }
-        super(
-          Object.assign(
-            {},
-            defaults,
-            options,
-            options.userAgent && defaults.userAgent ? {
-              userAgent: `${options.userAgent} ${defaults.userAgent}`
-            } : null
-          )
-        );
-      }
-    };
-    return OctokitWithDefaults;
-  }
-  static plugins = [];
-  /**
-   * Attach a plugin (or many) to your Octokit instance.
-   *
-   * @example
-   * const API = Octokit.plugin(plugin1, plugin2, plugin3, ...)
-   */
-  static plugin(...newPlugins) {
-    const currentPlugins = this.plugins;
-    const NewOctokit = class extends this {
-      static plugins = currentPlugins.concat(
-        newPlugins.filter((plugin) => !currentPlugins.includes(plugin))
-      );
-    };
-    return NewOctokit;
-  }
-  constructor(options = {}) {
-    const hook = new before_after_hook.Collection();
-    const requestDefaults = {
-      baseUrl: request.endpoint.DEFAULTS.baseUrl,
-      headers: {},
-      request: Object.assign({}, options.request, {
-        // @ts-ignore internal usage only, no need to type
-        hook: hook.bind(null, "request")
-      }),
-      mediaType: {
-        previews: [],
-        format: ""
-      }
-    };
-    requestDefaults.headers["user-agent"] = options.userAgent ? `${options.userAgent} ${userAgentTrail}` : userAgentTrail;
-    if (options.baseUrl) {
-      requestDefaults.baseUrl = options.baseUrl;
-    }
-    if (options.previews) {
-      requestDefaults.mediaType.previews = options.previews;
-    }
-    if (options.timeZone) {
-      requestDefaults.headers["time-zone"] = options.timeZone;
-    }
-    this.request = request.defaults(requestDefaults);
-    this.graphql = withCustomRequest(this.request).defaults(requestDefaults);
-    this.log = createLogger(options.log);
-    this.hook = hook;
-    if (!options.authStrategy) {
-      if (!options.auth) {
-        this.auth = async () => ({
-          type: "unauthenticated"
-        });
-      } else {
-        const auth = createTokenAuth(options.auth);
-        hook.wrap("request", auth.hook);
-        this.auth = auth;
-      }
-    } else {
-      const { authStrategy, ...otherOptions } = options;
-      const auth = authStrategy(
-        Object.assign(
-          {
-            request: this.request,
-            log: this.log,
-            // we pass the current octokit instance as well as its constructor options
-            // to allow for authentication strategies that return a new octokit instance
-            // that shares the same internal state as the current one. The original
-            // requirement for this was the "event-octokit" authentication strategy
-            // of https://github.com/probot/octokit-auth-probot.
-            octokit: this,
-            octokitOptions: otherOptions
-          },
-          options.auth
-        )
-      );
-      hook.wrap("request", auth.hook);
-      this.auth = auth;
-    }
-    const classConstructor = this.constructor;
-    for (let i = 0; i < classConstructor.plugins.length; ++i) {
-      Object.assign(this, classConstructor.plugins[i](this, options));
-    }
-  }
-  // assigned during constructor
-  request;
-  graphql;
-  log;
-  hook;
-  // TODO: type `octokit.auth` based on passed options.authStrategy
-  auth;
-}
-
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/version.js
-const dist_src_version_VERSION = "17.0.0";
-
-//# sourceMappingURL=version.js.map
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/generated/endpoints.js
-const Endpoints = {
-  actions: {
-    addCustomLabelsToSelfHostedRunnerForOrg: [
-      "POST /orgs/{org}/actions/runners/{runner_id}/labels"
-    ],
-    addCustomLabelsToSelfHostedRunnerForRepo: [
-      "POST /repos/{owner}/{repo}/actions/runners/{runner_id}/labels"
-    ],
-    addRepoAccessToSelfHostedRunnerGroupInOrg: [
-      "PUT /orgs/{org}/actions/runner-groups/{runner_group_id}/repositories/{repository_id}"
-    ],
-    addSelectedRepoToOrgSecret: [
-      "PUT /orgs/{org}/actions/secrets/{secret_name}/repositories/{repository_id}"
-    ],
-    addSelectedRepoToOrgVariable: [
-      "PUT /orgs/{org}/actions/variables/{name}/repositories/{repository_id}"
-    ],
-    approveWorkflowRun: [
-      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/approve"
-    ],
-    cancelWorkflowRun: [
-      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/cancel"
-    ],
-    createEnvironmentVariable: [
-      "POST /repos/{owner}/{repo}/environments/{environment_name}/variables"
-    ],
-    createHostedRunnerForOrg: ["POST /orgs/{org}/actions/hosted-runners"],
-    createOrUpdateEnvironmentSecret: [
-      "PUT /repos/{owner}/{repo}/environments/{environment_name}/secrets/{secret_name}"
-    ],
-    createOrUpdateOrgSecret: ["PUT /orgs/{org}/actions/secrets/{secret_name}"],
-    createOrUpdateRepoSecret: [
-      "PUT /repos/{owner}/{repo}/actions/secrets/{secret_name}"
-    ],
-    createOrgVariable: ["POST /orgs/{org}/actions/variables"],
-    createRegistrationTokenForOrg: [
-      "POST /orgs/{org}/actions/runners/registration-token"
-    ],
-    createRegistrationTokenForRepo: [
-      "POST /repos/{owner}/{repo}/actions/runners/registration-token"
-    ],
-    createRemoveTokenForOrg: ["POST /orgs/{org}/actions/runners/remove-token"],
-    createRemoveTokenForRepo: [
-      "POST /repos/{owner}/{repo}/actions/runners/remove-token"
-    ],
-    createRepoVariable: ["POST /repos/{owner}/{repo}/actions/variables"],
-    createWorkflowDispatch: [
-      "POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches"
-    ],
-    deleteActionsCacheById: [
-      "DELETE /repos/{owner}/{repo}/actions/caches/{cache_id}"
-    ],
-    deleteActionsCacheByKey: [
-      "DELETE /repos/{owner}/{repo}/actions/caches{?key,ref}"
-    ],
-    deleteArtifact: [
-      "DELETE /repos/{owner}/{repo}/actions/artifacts/{artifact_id}"
-    ],
-    deleteCustomImageFromOrg: [
-      "DELETE /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}"
-    ],
-    deleteCustomImageVersionFromOrg: [
-      "DELETE /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}/versions/{version}"
-    ],
-    deleteEnvironmentSecret: [
-      "DELETE /repos/{owner}/{repo}/environments/{environment_name}/secrets/{secret_name}"
-    ],
-    deleteEnvironmentVariable: [
-      "DELETE /repos/{owner}/{repo}/environments/{environment_name}/variables/{name}"
-    ],
-    deleteHostedRunnerForOrg: [
-      "DELETE /orgs/{org}/actions/hosted-runners/{hosted_runner_id}"
-    ],
-    deleteOrgSecret: ["DELETE /orgs/{org}/actions/secrets/{secret_name}"],
-    deleteOrgVariable: ["DELETE /orgs/{org}/actions/variables/{name}"],
-    deleteRepoSecret: [
-      "DELETE /repos/{owner}/{repo}/actions/secrets/{secret_name}"
-    ],
-    deleteRepoVariable: [
-      "DELETE /repos/{owner}/{repo}/actions/variables/{name}"
-    ],
-    deleteSelfHostedRunnerFromOrg: [
-      "DELETE /orgs/{org}/actions/runners/{runner_id}"
-    ],
-    deleteSelfHostedRunnerFromRepo: [
-      "DELETE /repos/{owner}/{repo}/actions/runners/{runner_id}"
-    ],
-    deleteWorkflowRun: ["DELETE /repos/{owner}/{repo}/actions/runs/{run_id}"],
-    deleteWorkflowRunLogs: [
-      "DELETE /repos/{owner}/{repo}/actions/runs/{run_id}/logs"
-    ],
-    disableSelectedRepositoryGithubActionsOrganization: [
-      "DELETE /orgs/{org}/actions/permissions/repositories/{repository_id}"
-    ],
-    disableWorkflow: [
-      "PUT /repos/{owner}/{repo}/actions/workflows/{workflow_id}/disable"
-    ],
-    downloadArtifact: [
-      "GET /repos/{owner}/{repo}/actions/artifacts/{artifact_id}/{archive_format}"
-    ],
-    downloadJobLogsForWorkflowRun: [
-      "GET /repos/{owner}/{repo}/actions/jobs/{job_id}/logs"
-    ],
-    downloadWorkflowRunAttemptLogs: [
-      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}/logs"
-    ],
-    downloadWorkflowRunLogs: [
-      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/logs"
-    ],
-    enableSelectedRepositoryGithubActionsOrganization: [
-      "PUT /orgs/{org}/actions/permissions/repositories/{repository_id}"
-    ],
-    enableWorkflow: [
-      "PUT /repos/{owner}/{repo}/actions/workflows/{workflow_id}/enable"
-    ],
-    forceCancelWorkflowRun: [
-      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/force-cancel"
-    ],
-    generateRunnerJitconfigForOrg: [
-      "POST /orgs/{org}/actions/runners/generate-jitconfig"
-    ],
-    generateRunnerJitconfigForRepo: [
-      "POST /repos/{owner}/{repo}/actions/runners/generate-jitconfig"
-    ],
-    getActionsCacheList: ["GET /repos/{owner}/{repo}/actions/caches"],
-    getActionsCacheUsage: ["GET /repos/{owner}/{repo}/actions/cache/usage"],
-    getActionsCacheUsageByRepoForOrg: [
-      "GET /orgs/{org}/actions/cache/usage-by-repository"
-    ],
-    getActionsCacheUsageForOrg: ["GET /orgs/{org}/actions/cache/usage"],
-    getAllowedActionsOrganization: [
-      "GET /orgs/{org}/actions/permissions/selected-actions"
-    ],
-    getAllowedActionsRepository: [
-      "GET /repos/{owner}/{repo}/actions/permissions/selected-actions"
-    ],
-    getArtifact: ["GET /repos/{owner}/{repo}/actions/artifacts/{artifact_id}"],
-    getCustomImageForOrg: [
-      "GET /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}"
-    ],
-    getCustomImageVersionForOrg: [
-      "GET /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}/versions/{version}"
-    ],
-    getCustomOidcSubClaimForRepo: [
-      "GET /repos/{owner}/{repo}/actions/oidc/customization/sub"
-    ],
-    getEnvironmentPublicKey: [
-      "GET /repos/{owner}/{repo}/environments/{environment_name}/secrets/public-key"
-    ],
-    getEnvironmentSecret: [
-      "GET /repos/{owner}/{repo}/environments/{environment_name}/secrets/{secret_name}"
-    ],
-    getEnvironmentVariable: [
-      "GET /repos/{owner}/{repo}/environments/{environment_name}/variables/{name}"
-    ],
-    getGithubActionsDefaultWorkflowPermissionsOrganization: [
-      "GET /orgs/{org}/actions/permissions/workflow"
-    ],
-    getGithubActionsDefaultWorkflowPermissionsRepository: [
-      "GET /repos/{owner}/{repo}/actions/permissions/workflow"
-    ],
-    getGithubActionsPermissionsOrganization: [
-      "GET /orgs/{org}/actions/permissions"
-    ],
-    getGithubActionsPermissionsRepository: [
-      "GET /repos/{owner}/{repo}/actions/permissions"
-    ],
-    getHostedRunnerForOrg: [
-      "GET /orgs/{org}/actions/hosted-runners/{hosted_runner_id}"
-    ],
-    getHostedRunnersGithubOwnedImagesForOrg: [
-      "GET /orgs/{org}/actions/hosted-runners/images/github-owned"
-    ],
-    getHostedRunnersLimitsForOrg: [
-      "GET /orgs/{org}/actions/hosted-runners/limits"
-    ],
-    getHostedRunnersMachineSpecsForOrg: [
-      "GET /orgs/{org}/actions/hosted-runners/machine-sizes"
-    ],
-    getHostedRunnersPartnerImagesForOrg: [
-      "GET /orgs/{org}/actions/hosted-runners/images/partner"
-    ],
-    getHostedRunnersPlatformsForOrg: [
-      "GET /orgs/{org}/actions/hosted-runners/platforms"
-    ],
-    getJobForWorkflowRun: ["GET /repos/{owner}/{repo}/actions/jobs/{job_id}"],
-    getOrgPublicKey: ["GET /orgs/{org}/actions/secrets/public-key"],
-    getOrgSecret: ["GET /orgs/{org}/actions/secrets/{secret_name}"],
-    getOrgVariable: ["GET /orgs/{org}/actions/variables/{name}"],
-    getPendingDeploymentsForRun: [
-      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/pending_deployments"
-    ],
-    getRepoPermissions: [
-      "GET /repos/{owner}/{repo}/actions/permissions",
-      {},
-      { renamed: ["actions", "getGithubActionsPermissionsRepository"] }
-    ],
-    getRepoPublicKey: ["GET /repos/{owner}/{repo}/actions/secrets/public-key"],
-    getRepoSecret: ["GET /repos/{owner}/{repo}/actions/secrets/{secret_name}"],
-    getRepoVariable: ["GET /repos/{owner}/{repo}/actions/variables/{name}"],
-    getReviewsForRun: [
-      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/approvals"
-    ],
-    getSelfHostedRunnerForOrg: ["GET /orgs/{org}/actions/runners/{runner_id}"],
-    getSelfHostedRunnerForRepo: [
-      "GET /repos/{owner}/{repo}/actions/runners/{runner_id}"
-    ],
-    getWorkflow: ["GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}"],
-    getWorkflowAccessToRepository: [
-      "GET /repos/{owner}/{repo}/actions/permissions/access"
-    ],
-    getWorkflowRun: ["GET /repos/{owner}/{repo}/actions/runs/{run_id}"],
-    getWorkflowRunAttempt: [
-      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}"
-    ],
-    getWorkflowRunUsage: [
-      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/timing"
-    ],
-    getWorkflowUsage: [
-      "GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/timing"
-    ],
-    listArtifactsForRepo: ["GET /repos/{owner}/{repo}/actions/artifacts"],
-    listCustomImageVersionsForOrg: [
-      "GET /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}/versions"
-    ],
-    listCustomImagesForOrg: [
-      "GET /orgs/{org}/actions/hosted-runners/images/custom"
-    ],
-    listEnvironmentSecrets: [
-      "GET /repos/{owner}/{repo}/environments/{environment_name}/secrets"
-    ],
-    listEnvironmentVariables: [
-      "GET /repos/{owner}/{repo}/environments/{environment_name}/variables"
-    ],
-    listGithubHostedRunnersInGroupForOrg: [
-      "GET /orgs/{org}/actions/runner-groups/{runner_group_id}/hosted-runners"
-    ],
-    listHostedRunnersForOrg: ["GET /orgs/{org}/actions/hosted-runners"],
-    listJobsForWorkflowRun: [
-      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/jobs"
-    ],
-    listJobsForWorkflowRunAttempt: [
-      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}/jobs"
-    ],
-    listLabelsForSelfHostedRunnerForOrg: [
-      "GET /orgs/{org}/actions/runners/{runner_id}/labels"
-    ],
-    listLabelsForSelfHostedRunnerForRepo: [
-      "GET /repos/{owner}/{repo}/actions/runners/{runner_id}/labels"
-    ],
-    listOrgSecrets: ["GET /orgs/{org}/actions/secrets"],
-    listOrgVariables: ["GET /orgs/{org}/actions/variables"],
-    listRepoOrganizationSecrets: [
-      "GET /repos/{owner}/{repo}/actions/organization-secrets"
-    ],
-    listRepoOrganizationVariables: [
-      "GET /repos/{owner}/{repo}/actions/organization-variables"
-    ],
-    listRepoSecrets: ["GET /repos/{owner}/{repo}/actions/secrets"],
-    listRepoVariables: ["GET /repos/{owner}/{repo}/actions/variables"],
-    listRepoWorkflows: ["GET /repos/{owner}/{repo}/actions/workflows"],
-    listRunnerApplicationsForOrg: ["GET /orgs/{org}/actions/runners/downloads"],
-    listRunnerApplicationsForRepo: [
-      "GET /repos/{owner}/{repo}/actions/runners/downloads"
-    ],
-    listSelectedReposForOrgSecret: [
-      "GET /orgs/{org}/actions/secrets/{secret_name}/repositories"
-    ],
-    listSelectedReposForOrgVariable: [
-      "GET /orgs/{org}/actions/variables/{name}/repositories"
-    ],
-    listSelectedRepositoriesEnabledGithubActionsOrganization: [
-      "GET /orgs/{org}/actions/permissions/repositories"
-    ],
-    listSelfHostedRunnersForOrg: ["GET /orgs/{org}/actions/runners"],
-    listSelfHostedRunnersForRepo: ["GET /repos/{owner}/{repo}/actions/runners"],
-    listWorkflowRunArtifacts: [
-      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/artifacts"
-    ],
-    listWorkflowRuns: [
-      "GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs"
-    ],
-    listWorkflowRunsForRepo: ["GET /repos/{owner}/{repo}/actions/runs"],
-    reRunJobForWorkflowRun: [
-      "POST /repos/{owner}/{repo}/actions/jobs/{job_id}/rerun"
-    ],
-    reRunWorkflow: ["POST /repos/{owner}/{repo}/actions/runs/{run_id}/rerun"],
-    reRunWorkflowFailedJobs: [
-      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/rerun-failed-jobs"
-    ],
-    removeAllCustomLabelsFromSelfHostedRunnerForOrg: [
-      "DELETE /orgs/{org}/actions/runners/{runner_id}/labels"
-    ],
-    removeAllCustomLabelsFromSelfHostedRunnerForRepo: [
-      "DELETE /repos/{owner}/{repo}/actions/runners/{runner_id}/labels"
-    ],
-    removeCustomLabelFromSelfHostedRunnerForOrg: [
-      "DELETE /orgs/{org}/actions/runners/{runner_id}/labels/{name}"
-    ],
-    removeCustomLabelFromSelfHostedRunnerForRepo: [
-      "DELETE /repos/{owner}/{repo}/actions/runners/{runner_id}/labels/{name}"
-    ],
-    removeSelectedRepoFromOrgSecret: [
-      "DELETE /orgs/{org}/actions/secrets/{secret_name}/repositories/{repository_id}"
-    ],
-    removeSelectedRepoFromOrgVariable: [
-      "DELETE /orgs/{org}/actions/variables/{name}/repositories/{repository_id}"
-    ],
-    reviewCustomGatesForRun: [
-      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/deployment_protection_rule"
-    ],
-    reviewPendingDeploymentsForRun: [
-      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/pending_deployments"
-    ],
-    setAllowedActionsOrganization: [
-      "PUT /orgs/{org}/actions/permissions/selected-actions"
-    ],
-    setAllowedActionsRepository: [
-      "PUT /repos/{owner}/{repo}/actions/permissions/selected-actions"
-    ],
-    setCustomLabelsForSelfHostedRunnerForOrg: [
-      "PUT /orgs/{org}/actions/runners/{runner_id}/labels"
-    ],
-    setCustomLabelsForSelfHostedRunnerForRepo: [
-      "PUT /repos/{owner}/{repo}/actions/runners/{runner_id}/labels"
-    ],
-    setCustomOidcSubClaimForRepo: [
-      "PUT /repos/{owner}/{repo}/actions/oidc/customization/sub"
-    ],
-    setGithubActionsDefaultWorkflowPermissionsOrganization: [
-      "PUT /orgs/{org}/actions/permissions/workflow"
-    ],
-    setGithubActionsDefaultWorkflowPermissionsRepository: [
-      "PUT /repos/{owner}/{repo}/actions/permissions/workflow"
-    ],
-    setGithubActionsPermissionsOrganization: [
-      "PUT /orgs/{org}/actions/permissions"
-    ],
-    setGithubActionsPermissionsRepository: [
-      "PUT /repos/{owner}/{repo}/actions/permissions"
-    ],
-    setSelectedReposForOrgSecret: [
-      "PUT /orgs/{org}/actions/secrets/{secret_name}/repositories"
-    ],
-    setSelectedReposForOrgVariable: [
-      "PUT /orgs/{org}/actions/variables/{name}/repositories"
-    ],
-    setSelectedRepositoriesEnabledGithubActionsOrganization: [
-      "PUT /orgs/{org}/actions/permissions/repositories"
-    ],
-    setWorkflowAccessToRepository: [
-      "PUT /repos/{owner}/{repo}/actions/permissions/access"
-    ],
-    updateEnvironmentVariable: [
-      "PATCH /repos/{owner}/{repo}/environments/{environment_name}/variables/{name}"
-    ],
-    updateHostedRunnerForOrg: [
-      "PATCH /orgs/{org}/actions/hosted-runners/{hosted_runner_id}"
-    ],
-    updateOrgVariable: ["PATCH /orgs/{org}/actions/variables/{name}"],
-    updateRepoVariable: [
-      "PATCH /repos/{owner}/{repo}/actions/variables/{name}"
-    ]
-  },
-  activity: {
-    checkRepoIsStarredByAuthenticatedUser: ["GET /user/starred/{owner}/{repo}"],
-    deleteRepoSubscription: ["DELETE /repos/{owner}/{repo}/subscription"],
-    deleteThreadSubscription: [
-      "DELETE /notifications/threads/{thread_id}/subscription"
-    ],
-    getFeeds: ["GET /feeds"],
-    getRepoSubscription: ["GET /repos/{owner}/{repo}/subscription"],
-    getThread: ["GET /notifications/threads/{thread_id}"],
-    getThreadSubscriptionForAuthenticatedUser: [
-      "GET /notifications/threads/{thread_id}/subscription"
-    ],
-    listEventsForAuthenticatedUser: ["GET /users/{username}/events"],
-    listNotificationsForAuthenticatedUser: ["GET /notifications"],
-    listOrgEventsForAuthenticatedUser: [
-      "GET /users/{username}/events/orgs/{org}"
-    ],
-    listPublicEvents: ["GET /events"],
-    listPublicEventsForRepoNetwork: ["GET /networks/{owner}/{repo}/events"],
-    listPublicEventsForUser: ["GET /users/{username}/events/public"],
-    listPublicOrgEvents: ["GET /orgs/{org}/events"],
-    listReceivedEventsForUser: ["GET /users/{username}/received_events"],
-    listReceivedPublicEventsForUser: [
-      "GET /users/{username}/received_events/public"
-    ],
-    listRepoEvents: ["GET /repos/{owner}/{repo}/events"],
-    listRepoNotificationsForAuthenticatedUser: [
-      "GET /repos/{owner}/{repo}/notifications"
-    ],
-    listReposStarredByAuthenticatedUser: ["GET /user/starred"],
-    listReposStarredByUser: ["GET /users/{username}/starred"],
-    listReposWatchedByUser: ["GET /users/{username}/subscriptions"],
-    listStargazersForRepo: ["GET /repos/{owner}/{repo}/stargazers"],
-    listWatchedReposForAuthenticatedUser: ["GET /user/subscriptions"],
-    listWatchersForRepo: ["GET /repos/{owner}/{repo}/subscribers"],
-    markNotificationsAsRead: ["PUT /notifications"],
-    markRepoNotificationsAsRead: ["PUT /repos/{owner}/{repo}/notifications"],
-    markThreadAsDone: ["DELETE /notifications/threads/{thread_id}"],
-    markThreadAsRead: ["PATCH /notifications/threads/{thread_id}"],
-    setRepoSubscription: ["PUT /repos/{owner}/{repo}/subscription"],
-    setThreadSubscription: [
-      "PUT /notifications/threads/{thread_id}/subscription"
-    ],
-    starRepoForAuthenticatedUser: ["PUT /user/starred/{owner}/{repo}"],
-    unstarRepoForAuthenticatedUser: ["DELETE /user/starred/{owner}/{repo}"]
-  },
-  apps: {
-    addRepoToInstallation: [
-      "PUT /user/installations/{installation_id}/repositories/{repository_id}",
-      {},
-      { renamed: ["apps", "addRepoToInstallationForAuthenticatedUser"] }
-    ],
-    addRepoToInstallationForAuthenticatedUser: [
-      "PUT /user/installations/{installation_id}/repositories/{repository_id}"
-    ],
-    checkToken: ["POST /applications/{client_id}/token"],
-    createFromManifest: ["POST /app-manifests/{code}/conversions"],
-    createInstallationAccessToken: [
-      "POST /app/installations/{installation_id}/access_tokens"
-    ],
-    deleteAuthorization: ["DELETE /applications/{client_id}/grant"],
-    deleteInstallation: ["DELETE /app/installations/{installation_id}"],
-    deleteToken: ["DELETE /applications/{client_id}/token"],
-    getAuthenticated: ["GET /app"],
-    getBySlug: ["GET /apps/{app_slug}"],
-    getInstallation: ["GET /app/installations/{installation_id}"],
-    getOrgInstallation: ["GET /orgs/{org}/installation"],
-    getRepoInstallation: ["GET /repos/{owner}/{repo}/installation"],
-    getSubscriptionPlanForAccount: [
-      "GET /marketplace_listing/accounts/{account_id}"
-    ],
-    getSubscriptionPlanForAccountStubbed: [
-      "GET /marketplace_listing/stubbed/accounts/{account_id}"
-    ],
-    getUserInstallation: ["GET /users/{username}/installation"],
-    getWebhookConfigForApp: ["GET /app/hook/config"],
-    getWebhookDelivery: ["GET /app/hook/deliveries/{delivery_id}"],
-    listAccountsForPlan: ["GET /marketplace_listing/plans/{plan_id}/accounts"],
-    listAccountsForPlanStubbed: [
-      "GET /marketplace_listing/stubbed/plans/{plan_id}/accounts"
-    ],
-    listInstallationReposForAuthenticatedUser: [
-      "GET /user/installations/{installation_id}/repositories"
-    ],
-    listInstallationRequestsForAuthenticatedApp: [
-      "GET /app/installation-requests"
-    ],
-    listInstallations: ["GET /app/installations"],
-    listInstallationsForAuthenticatedUser: ["GET /user/installations"],
-    listPlans: ["GET /marketplace_listing/plans"],
-    listPlansStubbed: ["GET /marketplace_listing/stubbed/plans"],
-    listReposAccessibleToInstallation: ["GET /installation/repositories"],
-    listSubscriptionsForAuthenticatedUser: ["GET /user/marketplace_purchases"],
-    listSubscriptionsForAuthenticatedUserStubbed: [
-      "GET /user/marketplace_purchases/stubbed"
-    ],
-    listWebhookDeliveries: ["GET /app/hook/deliveries"],
-    redeliverWebhookDelivery: [
-      "POST /app/hook/deliveries/{delivery_id}/attempts"
-    ],
-    removeRepoFromInstallation: [
-      "DELETE /user/installations/{installation_id}/repositories/{repository_id}",
-      {},
-      { renamed: ["apps", "removeRepoFromInstallationForAuthenticatedUser"] }
-    ],
-    removeRepoFromInstallationForAuthenticatedUser: [
-      "DELETE /user/installations/{installation_id}/repositories/{repository_id}"
-    ],
-    resetToken: ["PATCH /applications/{client_id}/token"],
-    revokeInstallationAccessToken: ["DELETE /installation/token"],
-    scopeToken: ["POST /applications/{client_id}/token/scoped"],
-    suspendInstallation: ["PUT /app/installations/{installation_id}/suspended"],
-    unsuspendInstallation: [
-      "DELETE /app/installations/{installation_id}/suspended"
-    ],
-    updateWebhookConfigForApp: ["PATCH /app/hook/config"]
-  },
-  billing: {
-    getGithubActionsBillingOrg: ["GET /orgs/{org}/settings/billing/actions"],
-    getGithubActionsBillingUser: [
-      "GET /users/{username}/settings/billing/actions"
-    ],
-    getGithubBillingPremiumRequestUsageReportOrg: [
-      "GET /organizations/{org}/settings/billing/premium_request/usage"
-    ],
-    getGithubBillingPremiumRequestUsageReportUser: [
-      "GET /users/{username}/settings/billing/premium_request/usage"
-    ],
-    getGithubBillingUsageReportOrg: [
-      "GET /organizations/{org}/settings/billing/usage"
-    ],
-    getGithubBillingUsageReportUser: [
-      "GET /users/{username}/settings/billing/usage"
-    ],
-    getGithubPackagesBillingOrg: ["GET /orgs/{org}/settings/billing/packages"],
-    getGithubPackagesBillingUser: [
-      "GET /users/{username}/settings/billing/packages"
-    ],
-    getSharedStorageBillingOrg: [
-      "GET /orgs/{org}/settings/billing/shared-storage"
-    ],
-    getSharedStorageBillingUser: [
-      "GET /users/{username}/settings/billing/shared-storage"
-    ]
-  },
-  campaigns: {
-    createCampaign: ["POST /orgs/{org}/campaigns"],
-    deleteCampaign: ["DELETE /orgs/{org}/campaigns/{campaign_number}"],
-    getCampaignSummary: ["GET /orgs/{org}/campaigns/{campaign_number}"],
-    listOrgCampaigns: ["GET /orgs/{org}/campaigns"],
-    updateCampaign: ["PATCH /orgs/{org}/campaigns/{campaign_number}"]
-  },
-  checks: {
-    create: ["POST /repos/{owner}/{repo}/check-runs"],
-    createSuite: ["POST /repos/{owner}/{repo}/check-suites"],
-    get: ["GET /repos/{owner}/{repo}/check-runs/{check_run_id}"],
-    getSuite: ["GET /repos/{owner}/{repo}/check-suites/{check_suite_id}"],
-    listAnnotations: [
-      "GET /repos/{owner}/{repo}/check-runs/{check_run_id}/annotations"
-    ],
-    listForRef: ["GET /repos/{owner}/{repo}/commits/{ref}/check-runs"],
-    listForSuite: [
-      "GET /repos/{owner}/{repo}/check-suites/{check_suite_id}/check-runs"
-    ],
-    listSuitesForRef: ["GET /repos/{owner}/{repo}/commits/{ref}/check-suites"],
-    rerequestRun: [
-      "POST /repos/{owner}/{repo}/check-runs/{check_run_id}/rerequest"
-    ],
-    rerequestSuite: [
-      "POST /repos/{owner}/{repo}/check-suites/{check_suite_id}/rerequest"
-    ],
-    setSuitesPreferences: [
-      "PATCH /repos/{owner}/{repo}/check-suites/preferences"
-    ],
-    update: ["PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}"]
-  },
-  codeScanning: {
-    commitAutofix: [
-      "POST /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/autofix/commits"
-    ],
-    createAutofix: [
-      "POST /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/autofix"
-    ],
-    createVariantAnalysis: [
-      "POST /repos/{owner}/{repo}/code-scanning/codeql/variant-analyses"
-    ],
-    deleteAnalysis: [
-      "DELETE /repos/{owner}/{repo}/code-scanning/analyses/{analysis_id}{?confirm_delete}"
-    ],
-    deleteCodeqlDatabase: [
-      "DELETE /repos/{owner}/{repo}/code-scanning/codeql/databases/{language}"
-    ],
-    getAlert: [
-      "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}",
-      {},
-      { renamedParameters: { alert_id: "alert_number" } }
-    ],
-    getAnalysis: [
-      "GET /repos/{owner}/{repo}/code-scanning/analyses/{analysis_id}"
-    ],
-    getAutofix: [
-      "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/autofix"
-    ],
-    getCodeqlDatabase: [
-      "GET /repos/{owner}/{repo}/code-scanning/codeql/databases/{language}"
-    ],
-    getDefaultSetup: ["GET /repos/{owner}/{repo}/code-scanning/default-setup"],
-    getSarif: ["GET /repos/{owner}/{repo}/code-scanning/sarifs/{sarif_id}"],
-    getVariantAnalysis: [
-      "GET /repos/{owner}/{repo}/code-scanning/codeql/variant-analyses/{codeql_variant_analysis_id}"
-    ],
-    getVariantAnalysisRepoTask: [
-      "GET /repos/{owner}/{repo}/code-scanning/codeql/variant-analyses/{codeql_variant_analysis_id}/repos/{repo_owner}/{repo_name}"
-    ],
-    listAlertInstances: [
-      "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/instances"
-    ],
-    listAlertsForOrg: ["GET /orgs/{org}/code-scanning/alerts"],
-    listAlertsForRepo: ["GET /repos/{owner}/{repo}/code-scanning/alerts"],
-    listAlertsInstances: [
-      "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/instances",
-      {},
-      { renamed: ["codeScanning", "listAlertInstances"] }
-    ],
-    listCodeqlDatabases: [
-      "GET /repos/{owner}/{repo}/code-scanning/codeql/databases"
-    ],
-    listRecentAnalyses: ["GET /repos/{owner}/{repo}/code-scanning/analyses"],
-    updateAlert: [
-      "PATCH /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}"
-    ],
-    updateDefaultSetup: [
-      "PATCH /repos/{owner}/{repo}/code-scanning/default-setup"
-    ],
-    uploadSarif: ["POST /repos/{owner}/{repo}/code-scanning/sarifs"]
-  },
-  codeSecurity: {
-    attachConfiguration: [
-      "POST /orgs/{org}/code-security/configurations/{configuration_id}/attach"
-    ],
-    attachEnterpriseConfiguration: [
-      "POST /enterprises/{enterprise}/code-security/configurations/{configuration_id}/attach"
-    ],
-    createConfiguration: ["POST /orgs/{org}/code-security/configurations"],
-    createConfigurationForEnterprise: [
-      "POST /enterprises/{enterprise}/code-security/configurations"
-    ],
-    deleteConfiguration: [
-      "DELETE /orgs/{org}/code-security/configurations/{configuration_id}"
-    ],
-    deleteConfigurationForEnterprise: [
-      "DELETE /enterprises/{enterprise}/code-security/configurations/{configuration_id}"
-    ],
-    detachConfiguration: [
-      "DELETE /orgs/{org}/code-security/configurations/detach"
-    ],
-    getConfiguration: [
-      "GET /orgs/{org}/code-security/configurations/{configuration_id}"
-    ],
-    getConfigurationForRepository: [
-      "GET /repos/{owner}/{repo}/code-security-configuration"
-    ],
-    getConfigurationsForEnterprise: [
-      "GET /enterprises/{enterprise}/code-security/configurations"
-    ],
-    getConfigurationsForOrg: ["GET /orgs/{org}/code-security/configurations"],
-    getDefaultConfigurations: [
-      "GET /orgs/{org}/code-security/configurations/defaults"
-    ],
-    getDefaultConfigurationsForEnterprise: [
-      "GET /enterprises/{enterprise}/code-security/configurations/defaults"
-    ],
-    getRepositoriesForConfiguration: [
-      "GET /orgs/{org}/code-security/configurations/{configuration_id}/repositories"
-    ],
-    getRepositoriesForEnterpriseConfiguration: [
-      "GET /enterprises/{enterprise}/code-security/configurations/{configuration_id}/repositories"
-    ],
-    getSingleConfigurationForEnterprise: [
-      "GET /enterprises/{enterprise}/code-security/configurations/{configuration_id}"
-    ],
-    setConfigurationAsDefault: [
-      "PUT /orgs/{org}/code-security/configurations/{configuration_id}/defaults"
-    ],
-    setConfigurationAsDefaultForEnterprise: [
-      "PUT /enterprises/{enterprise}/code-security/configurations/{configuration_id}/defaults"
-    ],
-    updateConfiguration: [
-      "PATCH /orgs/{org}/code-security/configurations/{configuration_id}"
-    ],
-    updateEnterpriseConfiguration: [
-      "PATCH /enterprises/{enterprise}/code-security/configurations/{configuration_id}"
-    ]
-  },
-  codesOfConduct: {
-    getAllCodesOfConduct: ["GET /codes_of_conduct"],
-    getConductCode: ["GET /codes_of_conduct/{key}"]
-  },
-  codespaces: {
-    addRepositoryForSecretForAuthenticatedUser: [
-      "PUT /user/codespaces/secrets/{secret_name}/repositories/{repository_id}"
-    ],
-    addSelectedRepoToOrgSecret: [
-      "PUT /orgs/{org}/codespaces/secrets/{secret_name}/repositories/{repository_id}"
-    ],
-    checkPermissionsForDevcontainer: [
-      "GET /repos/{owner}/{repo}/codespaces/permissions_check"
-    ],
-    codespaceMachinesForAuthenticatedUser: [
-      "GET /user/codespaces/{codespace_name}/machines"
-    ],
-    createForAuthenticatedUser: ["POST /user/codespaces"],
-    createOrUpdateOrgSecret: [
-      "PUT /orgs/{org}/codespaces/secrets/{secret_name}"
-    ],
-    createOrUpdateRepoSecret: [
-      "PUT /repos/{owner}/{repo}/codespaces/secrets/{secret_name}"
-    ],
-    createOrUpdateSecretForAuthenticatedUser: [
-      "PUT /user/codespaces/secrets/{secret_name}"
-    ],
-    createWithPrForAuthenticatedUser: [
-      "POST /repos/{owner}/{repo}/pulls/{pull_number}/codespaces"
-    ],
-    createWithRepoForAuthenticatedUser: [
-      "POST /repos/{owner}/{repo}/codespaces"
-    ],
-    deleteForAuthenticatedUser: ["DELETE /user/codespaces/{codespace_name}"],
-    deleteFromOrganization: [
-      "DELETE /orgs/{org}/members/{username}/codespaces/{codespace_name}"
-    ],
-    deleteOrgSecret: ["DELETE /orgs/{org}/codespaces/secrets/{secret_name}"],
-    deleteRepoSecret: [
-      "DELETE /repos/{owner}/{repo}/codespaces/secrets/{secret_name}"
-    ],
-    deleteSecretForAuthenticatedUser: [
-      "DELETE /user/codespaces/secrets/{secret_name}"
-    ],
-    exportForAuthenticatedUser: [
-      "POST /user/codespaces/{codespace_name}/exports"
-    ],
-    getCodespacesForUserInOrg: [
-      "GET /orgs/{org}/members/{username}/codespaces"
-    ],
-    getExportDetailsForAuthenticatedUser: [
-      "GET /user/codespaces/{codespace_name}/exports/{export_id}"
-    ],
-    getForAuthenticatedUser: ["GET /user/codespaces/{codespace_name}"],
-    getOrgPublicKey: ["GET /orgs/{org}/codespaces/secrets/public-key"],
-    getOrgSecret: ["GET /orgs/{org}/codespaces/secrets/{secret_name}"],
-    getPublicKeyForAuthenticatedUser: [
-      "GET /user/codespaces/secrets/public-key"
-    ],
-    getRepoPublicKey: [
-      "GET /repos/{owner}/{repo}/codespaces/secrets/public-key"
-    ],
-    getRepoSecret: [
-      "GET /repos/{owner}/{repo}/codespaces/secrets/{secret_name}"
-    ],
-    getSecretForAuthenticatedUser: [
-      "GET /user/codespaces/secrets/{secret_name}"
-    ],
-    listDevcontainersInRepositoryForAuthenticatedUser: [
-      "GET /repos/{owner}/{repo}/codespaces/devcontainers"
-    ],
-    listForAuthenticatedUser: ["GET /user/codespaces"],
-    listInOrganization: [
-      "GET /orgs/{org}/codespaces",
-      {},
-      { renamedParameters: { org_id: "org" } }
-    ],
-    listInRepositoryForAuthenticatedUser: [
-      "GET /repos/{owner}/{repo}/codespaces"
-    ],
-    listOrgSecrets: ["GET /orgs/{org}/codespaces/secrets"],
-    listRepoSecrets: ["GET /repos/{owner}/{repo}/codespaces/secrets"],
-    listRepositoriesForSecretForAuthenticatedUser: [
-      "GET /user/codespaces/secrets/{secret_name}/repositories"
-    ],
-    listSecretsForAuthenticatedUser: ["GET /user/codespaces/secrets"],
-    listSelectedReposForOrgSecret: [
-      "GET /orgs/{org}/codespaces/secrets/{secret_name}/repositories"
-    ],
-    preFlightWithRepoForAuthenticatedUser: [
-      "GET /repos/{owner}/{repo}/codespaces/new"
-    ],
-    publishForAuthenticatedUser: [
-      "POST /user/codespaces/{codespace_name}/publish"
-    ],
-    removeRepositoryForSecretForAuthenticatedUser: [
-      "DELETE /user/codespaces/secrets/{secret_name}/repositories/{repository_id}"
-    ],
-    removeSelectedRepoFromOrgSecret: [
-      "DELETE /orgs/{org}/codespaces/secrets/{secret_name}/repositories/{repository_id}"
-    ],
-    repoMachinesForAuthenticatedUser: [
-      "GET /repos/{owner}/{repo}/codespaces/machines"
-    ],
-    setRepositoriesForSecretForAuthenticatedUser: [
-      "PUT /user/codespaces/secrets/{secret_name}/repositories"
-    ],
-    setSelectedReposForOrgSecret: [
-      "PUT /orgs/{org}/codespaces/secrets/{secret_name}/repositories"
-    ],
-    startForAuthenticatedUser: ["POST /user/codespaces/{codespace_name}/start"],
-    stopForAuthenticatedUser: ["POST /user/codespaces/{codespace_name}/stop"],
-    stopInOrganization: [
-      "POST /orgs/{org}/members/{username}/codespaces/{codespace_name}/stop"
-    ],
-    updateForAuthenticatedUser: ["PATCH /user/codespaces/{codespace_name}"]
-  },
-  copilot: {
-    addCopilotSeatsForTeams: [
-      "POST /orgs/{org}/copilot/billing/selected_teams"
-    ],
-    addCopilotSeatsForUsers: [
-      "POST /orgs/{org}/copilot/billing/selected_users"
-    ],
-    cancelCopilotSeatAssignmentForTeams: [
-      "DELETE /orgs/{org}/copilot/billing/selected_teams"
-    ],
-    cancelCopilotSeatAssignmentForUsers: [
-      "DELETE /orgs/{org}/copilot/billing/selected_users"
-    ],
-    copilotMetricsForOrganization: ["GET /orgs/{org}/copilot/metrics"],
-    copilotMetricsForTeam: ["GET /orgs/{org}/team/{team_slug}/copilot/metrics"],
-    getCopilotOrganizationDetails: ["GET /orgs/{org}/copilot/billing"],
-    getCopilotSeatDetailsForUser: [
-      "GET /orgs/{org}/members/{username}/copilot"
-    ],
-    listCopilotSeats: ["GET /orgs/{org}/copilot/billing/seats"]
-  },
-  credentials: { revoke: ["POST /credentials/revoke"] },
-  dependabot: {
-    addSelectedRepoToOrgSecret: [
-      "PUT /orgs/{org}/dependabot/secrets/{secret_name}/repositories/{repository_id}"
-    ],
-    createOrUpdateOrgSecret: [
-      "PUT /orgs/{org}/dependabot/secrets/{secret_name}"
-    ],
-    createOrUpdateRepoSecret: [
-      "PUT /repos/{owner}/{repo}/dependabot/secrets/{secret_name}"
-    ],
-    deleteOrgSecret: ["DELETE /orgs/{org}/dependabot/secrets/{secret_name}"],
-    deleteRepoSecret: [
-      "DELETE /repos/{owner}/{repo}/dependabot/secrets/{secret_name}"
-    ],
-    getAlert: ["GET /repos/{owner}/{repo}/dependabot/alerts/{alert_number}"],
-    getOrgPublicKey: ["GET /orgs/{org}/dependabot/secrets/public-key"],
-    getOrgSecret: ["GET /orgs/{org}/dependabot/secrets/{secret_name}"],
-    getRepoPublicKey: [
-      "GET /repos/{owner}/{repo}/dependabot/secrets/public-key"
-    ],
-    getRepoSecret: [
-      "GET /repos/{owner}/{repo}/dependabot/secrets/{secret_name}"
-    ],
-    listAlertsForEnterprise: [
-      "GET /enterprises/{enterprise}/dependabot/alerts"
-    ],
-    listAlertsForOrg: ["GET /orgs/{org}/dependabot/alerts"],
-    listAlertsForRepo: ["GET /repos/{owner}/{repo}/dependabot/alerts"],
-    listOrgSecrets: ["GET /orgs/{org}/dependabot/secrets"],
-    listRepoSecrets: ["GET /repos/{owner}/{repo}/dependabot/secrets"],
-    listSelectedReposForOrgSecret: [
-      "GET /orgs/{org}/dependabot/secrets/{secret_name}/repositories"
-    ],
-    removeSelectedRepoFromOrgSecret: [
-      "DELETE /orgs/{org}/dependabot/secrets/{secret_name}/repositories/{repository_id}"
-    ],
-    repositoryAccessForOrg: [
-      "GET /organizations/{org}/dependabot/repository-access"
-    ],
-    setRepositoryAccessDefaultLevel: [
-      "PUT /organizations/{org}/dependabot/repository-access/default-level"
-    ],
-    setSelectedReposForOrgSecret: [
-      "PUT /orgs/{org}/dependabot/secrets/{secret_name}/repositories"
-    ],
-    updateAlert: [
-      "PATCH /repos/{owner}/{repo}/dependabot/alerts/{alert_number}"
-    ],
-    updateRepositoryAccessForOrg: [
-      "PATCH /organizations/{org}/dependabot/repository-access"
-    ]
-  },
-  dependencyGraph: {
-    createRepositorySnapshot: [
-      "POST /repos/{owner}/{repo}/dependency-graph/snapshots"
-    ],
-    diffRange: [
-      "GET /repos/{owner}/{repo}/dependency-graph/compare/{basehead}"
-    ],
-    exportSbom: ["GET /repos/{owner}/{repo}/dependency-graph/sbom"]
-  },
-  emojis: { get: ["GET /emojis"] },
-  enterpriseTeamMemberships: {
-    add: [
-      "PUT /enterprises/{enterprise}/teams/{enterprise-team}/memberships/{username}"
-    ],
-    bulkAdd: [
-      "POST /enterprises/{enterprise}/teams/{enterprise-team}/memberships/add"
-    ],
-    bulkRemove: [
-      "POST /enterprises/{enterprise}/teams/{enterprise-team}/memberships/remove"
-    ],
-    get: [
-      "GET /enterprises/{enterprise}/teams/{enterprise-team}/memberships/{username}"
-    ],
-    list: ["GET /enterprises/{enterprise}/teams/{enterprise-team}/memberships"],
-    remove: [
-      "DELETE /enterprises/{enterprise}/teams/{enterprise-team}/memberships/{username}"
-    ]
-  },
-  enterpriseTeamOrganizations: {
-    add: [
-      "PUT /enterprises/{enterprise}/teams/{enterprise-team}/organizations/{org}"
-    ],
-    bulkAdd: [
-      "POST /enterprises/{enterprise}/teams/{enterprise-team}/organizations/add"
-    ],
-    bulkRemove: [
-      "POST /enterprises/{enterprise}/teams/{enterprise-team}/organizations/remove"
-    ],
-    delete: [
-      "DELETE /enterprises/{enterprise}/teams/{enterprise-team}/organizations/{org}"
-    ],
-    getAssignment: [
-      "GET /enterprises/{enterprise}/teams/{enterprise-team}/organizations/{org}"
-    ],
-    getAssignments: [
-      "GET /enterprises/{enterprise}/teams/{enterprise-team}/organizations"
-    ]
-  },
-  enterpriseTeams: {
-    create: ["POST /enterprises/{enterprise}/teams"],
-    delete: ["DELETE /enterprises/{enterprise}/teams/{team_slug}"],
-    get: ["GET /enterprises/{enterprise}/teams/{team_slug}"],
-    list: ["GET /enterprises/{enterprise}/teams"],
-    update: ["PATCH /enterprises/{enterprise}/teams/{team_slug}"]
-  },
-  gists: {
-    checkIsStarred: ["GET /gists/{gist_id}/star"],
-    create: ["POST /gists"],
-    createComment: ["POST /gists/{gist_id}/comments"],
-    delete: ["DELETE /gists/{gist_id}"],
-    deleteComment: ["DELETE /gists/{gist_id}/comments/{comment_id}"],
-    fork: ["POST /gists/{gist_id}/forks"],
-    get: ["GET /gists/{gist_id}"],
-    getComment: ["GET /gists/{gist_id}/comments/{comment_id}"],
-    getRevision: ["GET /gists/{gist_id}/{sha}"],
-    list: ["GET /gists"],
-    listComments: ["GET /gists/{gist_id}/comments"],
-    listCommits: ["GET /gists/{gist_id}/commits"],
-    listForUser: ["GET /users/{username}/gists"],
-    listForks: ["GET /gists/{gist_id}/forks"],
-    listPublic: ["GET /gists/public"],
-    listStarred: ["GET /gists/starred"],
-    star: ["PUT /gists/{gist_id}/star"],
-    unstar: ["DELETE /gists/{gist_id}/star"],
-    update: ["PATCH /gists/{gist_id}"],
-    updateComment: ["PATCH /gists/{gist_id}/comments/{comment_id}"]
-  },
-  git: {
-    createBlob: ["POST /repos/{owner}/{repo}/git/blobs"],
-    createCommit: ["POST /repos/{owner}/{repo}/git/commits"],
-    createRef: ["POST /repos/{owner}/{repo}/git/refs"],
-    createTag: ["POST /repos/{owner}/{repo}/git/tags"],
-    createTree: ["POST /repos/{owner}/{repo}/git/trees"],
-    deleteRef: ["DELETE /repos/{owner}/{repo}/git/refs/{ref}"],
-    getBlob: ["GET /repos/{owner}/{repo}/git/blobs/{file_sha}"],
-    getCommit: ["GET /repos/{owner}/{repo}/git/commits/{commit_sha}"],
-    getRef: ["GET /repos/{owner}/{repo}/git/ref/{ref}"],
-    getTag: ["GET /repos/{owner}/{repo}/git/tags/{tag_sha}"],
-    getTree: ["GET /repos/{owner}/{repo}/git/trees/{tree_sha}"],
-    listMatchingRefs: ["GET /repos/{owner}/{repo}/git/matching-refs/{ref}"],
-    updateRef: ["PATCH /repos/{owner}/{repo}/git/refs/{ref}"]
-  },
-  gitignore: {
-    getAllTemplates: ["GET /gitignore/templates"],
-    getTemplate: ["GET /gitignore/templates/{name}"]
-  },
-  hostedCompute: {
-    createNetworkConfigurationForOrg: [
-      "POST /orgs/{org}/settings/network-configurations"
-    ],
-    deleteNetworkConfigurationFromOrg: [
-      "DELETE /orgs/{org}/settings/network-configurations/{network_configuration_id}"
-    ],
-    getNetworkConfigurationForOrg: [
-      "GET /orgs/{org}/settings/network-configurations/{network_configuration_id}"
-    ],
-    getNetworkSettingsForOrg: [
-      "GET /orgs/{org}/settings/network-settings/{network_settings_id}"
-    ],
-    listNetworkConfigurationsForOrg: [
-      "GET /orgs/{org}/settings/network-configurations"
-    ],
-    updateNetworkConfigurationForOrg: [
-      "PATCH /orgs/{org}/settings/network-configurations/{network_configuration_id}"
-    ]
-  },
-  interactions: {
-    getRestrictionsForAuthenticatedUser: ["GET /user/interaction-limits"],
-    getRestrictionsForOrg: ["GET /orgs/{org}/interaction-limits"],
-    getRestrictionsForRepo: ["GET /repos/{owner}/{repo}/interaction-limits"],
-    getRestrictionsForYourPublicRepos: [
-      "GET /user/interaction-limits",
-      {},
-      { renamed: ["interactions", "getRestrictionsForAuthenticatedUser"] }
-    ],
-    removeRestrictionsForAuthenticatedUser: ["DELETE /user/interaction-limits"],
-    removeRestrictionsForOrg: ["DELETE /orgs/{org}/interaction-limits"],
-    removeRestrictionsForRepo: [
-      "DELETE /repos/{owner}/{repo}/interaction-limits"
-    ],
-    removeRestrictionsForYourPublicRepos: [
-      "DELETE /user/interaction-limits",
-      {},
-      { renamed: ["interactions", "removeRestrictionsForAuthenticatedUser"] }
-    ],
-    setRestrictionsForAuthenticatedUser: ["PUT /user/interaction-limits"],
-    setRestrictionsForOrg: ["PUT /orgs/{org}/interaction-limits"],
-    setRestrictionsForRepo: ["PUT /repos/{owner}/{repo}/interaction-limits"],
-    setRestrictionsForYourPublicRepos: [
-      "PUT /user/interaction-limits",
-      {},
-      { renamed: ["interactions", "setRestrictionsForAuthenticatedUser"] }
-    ]
-  },
-  issues: {
-    addAssignees: [
-      "POST /repos/{owner}/{repo}/issues/{issue_number}/assignees"
-    ],
-    addBlockedByDependency: [
-      "POST /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by"
-    ],
-    addLabels: ["POST /repos/{owner}/{repo}/issues/{issue_number}/labels"],
-    addSubIssue: [
-      "POST /repos/{owner}/{repo}/issues/{issue_number}/sub_issues"
-    ],
-    checkUserCanBeAssigned: ["GET /repos/{owner}/{repo}/assignees/{assignee}"],
-    checkUserCanBeAssignedToIssue: [
-      "GET /repos/{owner}/{repo}/issues/{issue_number}/assignees/{assignee}"
-    ],
-    create: ["POST /repos/{owner}/{repo}/issues"],
-    createComment: [
-      "POST /repos/{owner}/{repo}/issues/{issue_number}/comments"
-    ],
-    createLabel: ["POST /repos/{owner}/{repo}/labels"],
-    createMilestone: ["POST /repos/{owner}/{repo}/milestones"],
-    deleteComment: [
-      "DELETE /repos/{owner}/{repo}/issues/comments/{comment_id}"
-    ],
-    deleteLabel: ["DELETE /repos/{owner}/{repo}/labels/{name}"],
-    deleteMilestone: [
-      "DELETE /repos/{owner}/{repo}/milestones/{milestone_number}"
-    ],
-    get: ["GET /repos/{owner}/{repo}/issues/{issue_number}"],
-    getComment: ["GET /repos/{owner}/{repo}/issues/comments/{comment_id}"],
-    getEvent: ["GET /repos/{owner}/{repo}/issues/events/{event_id}"],
-    getLabel: ["GET /repos/{owner}/{repo}/labels/{name}"],
-    getMilestone: ["GET /repos/{owner}/{repo}/milestones/{milestone_number}"],
-    getParent: ["GET /repos/{owner}/{repo}/issues/{issue_number}/parent"],
-    list: ["GET /issues"],
-    listAssignees: ["GET /repos/{owner}/{repo}/assignees"],
-    listComments: ["GET /repos/{owner}/{repo}/issues/{issue_number}/comments"],
-    listCommentsForRepo: ["GET /repos/{owner}/{repo}/issues/comments"],
-    listDependenciesBlockedBy: [
-      "GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by"
-    ],
-    listDependenciesBlocking: [
-      "GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocking"
-    ],
-    listEvents: ["GET /repos/{owner}/{repo}/issues/{issue_number}/events"],
-    listEventsForRepo: ["GET /repos/{owner}/{repo}/issues/events"],
-    listEventsForTimeline: [
-      "GET /repos/{owner}/{repo}/issues/{issue_number}/timeline"
-    ],
-    listForAuthenticatedUser: ["GET /user/issues"],
-    listForOrg: ["GET /orgs/{org}/issues"],
-    listForRepo: ["GET /repos/{owner}/{repo}/issues"],
-    listLabelsForMilestone: [
-      "GET /repos/{owner}/{repo}/milestones/{milestone_number}/labels"
-    ],
-    listLabelsForRepo: ["GET /repos/{owner}/{repo}/labels"],
-    listLabelsOnIssue: [
-      "GET /repos/{owner}/{repo}/issues/{issue_number}/labels"
-    ],
-    listMilestones: ["GET /repos/{owner}/{repo}/milestones"],
-    listSubIssues: [
-      "GET /repos/{owner}/{repo}/issues/{issue_number}/sub_issues"
-    ],
-    lock: ["PUT /repos/{owner}/{repo}/issues/{issue_number}/lock"],
-    removeAllLabels: [
-      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels"
-    ],
-    removeAssignees: [
-      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/assignees"
-    ],
-    removeDependencyBlockedBy: [
-      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by/{issue_id}"
-    ],
-    removeLabel: [
-      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels/{name}"
-    ],
-    removeSubIssue: [
-      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/sub_issue"
-    ],
-    reprioritizeSubIssue: [
-      "PATCH /repos/{owner}/{repo}/issues/{issue_number}/sub_issues/priority"
-    ],
-    setLabels: ["PUT /repos/{owner}/{repo}/issues/{issue_number}/labels"],
-    unlock: ["DELETE /repos/{owner}/{repo}/issues/{issue_number}/lock"],
-    update: ["PATCH /repos/{owner}/{repo}/issues/{issue_number}"],
-    updateComment: ["PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}"],
-    updateLabel: ["PATCH /repos/{owner}/{repo}/labels/{name}"],
-    updateMilestone: [
-      "PATCH /repos/{owner}/{repo}/milestones/{milestone_number}"
-    ]
-  },
-  licenses: {
-    get: ["GET /licenses/{license}"],
-    getAllCommonlyUsed: ["GET /licenses"],
-    getForRepo: ["GET /repos/{owner}/{repo}/license"]
-  },
-  markdown: {
-    render: ["POST /markdown"],
-    renderRaw: [
-      "POST /markdown/raw",
-      { headers: { "content-type": "text/plain; charset=utf-8" } }
-    ]
-  },
-  meta: {
-    get: ["GET /meta"],
-    getAllVersions: ["GET /versions"],
-    getOctocat: ["GET /octocat"],
-    getZen: ["GET /zen"],
-    root: ["GET /"]
-  },
-  migrations: {
-    deleteArchiveForAuthenticatedUser: [
-      "DELETE /user/migrations/{migration_id}/archive"
-    ],
-    deleteArchiveForOrg: [
-      "DELETE /orgs/{org}/migrations/{migration_id}/archive"
-    ],
-    downloadArchiveForOrg: [
-      "GET /orgs/{org}/migrations/{migration_id}/archive"
-    ],
-    getArchiveForAuthenticatedUser: [
-      "GET /user/migrations/{migration_id}/archive"
-    ],
-    getStatusForAuthenticatedUser: ["GET /user/migrations/{migration_id}"],
-    getStatusForOrg: ["GET /orgs/{org}/migrations/{migration_id}"],
-    listForAuthenticatedUser: ["GET /user/migrations"],
-    listForOrg: ["GET /orgs/{org}/migrations"],
-    listReposForAuthenticatedUser: [
-      "GET /user/migrations/{migration_id}/repositories"
-    ],
-    listReposForOrg: ["GET /orgs/{org}/migrations/{migration_id}/repositories"],
-    listReposForUser: [
-      "GET /user/migrations/{migration_id}/repositories",
-      {},
-      { renamed: ["migrations", "listReposForAuthenticatedUser"] }
-    ],
-    startForAuthenticatedUser: ["POST /user/migrations"],
-    startForOrg: ["POST /orgs/{org}/migrations"],
-    unlockRepoForAuthenticatedUser: [
-      "DELETE /user/migrations/{migration_id}/repos/{repo_name}/lock"
-    ],
-    unlockRepoForOrg: [
-      "DELETE /orgs/{org}/migrations/{migration_id}/repos/{repo_name}/lock"
-    ]
-  },
-  oidc: {
-    getOidcCustomSubTemplateForOrg: [
-      "GET /orgs/{org}/actions/oidc/customization/sub"
-    ],
-    updateOidcCustomSubTemplateForOrg: [
-      "PUT /orgs/{org}/actions/oidc/customization/sub"
-    ]
-  },
-  orgs: {
-    addSecurityManagerTeam: [
-      "PUT /orgs/{org}/security-managers/teams/{team_slug}",
-      {},
-      {
-        deprecated: "octokit.rest.orgs.addSecurityManagerTeam() is deprecated, see https://docs.github.com/rest/orgs/security-managers#add-a-security-manager-team"
-      }
-    ],
-    assignTeamToOrgRole: [
-      "PUT /orgs/{org}/organization-roles/teams/{team_slug}/{role_id}"
-    ],
-    assignUserToOrgRole: [
-      "PUT /orgs/{org}/organization-roles/users/{username}/{role_id}"
-    ],
-    blockUser: ["PUT /orgs/{org}/blocks/{username}"],
-    cancelInvitation: ["DELETE /orgs/{org}/invitations/{invitation_id}"],
-    checkBlockedUser: ["GET /orgs/{org}/blocks/{username}"],
-    checkMembershipForUser: ["GET /orgs/{org}/members/{username}"],
-    checkPublicMembershipForUser: ["GET /orgs/{org}/public_members/{username}"],
-    convertMemberToOutsideCollaborator: [
-      "PUT /orgs/{org}/outside_collaborators/{username}"
-    ],
-    createArtifactStorageRecord: [
-      "POST /orgs/{org}/artifacts/metadata/storage-record"
-    ],
-    createInvitation: ["POST /orgs/{org}/invitations"],
-    createIssueType: ["POST /orgs/{org}/issue-types"],
-    createWebhook: ["POST /orgs/{org}/hooks"],
-    customPropertiesForOrgsCreateOrUpdateOrganizationValues: [
-      "PATCH /organizations/{org}/org-properties/values"
-    ],
-    customPropertiesForOrgsGetOrganizationValues: [
-      "GET /organizations/{org}/org-properties/values"
-    ],
-    customPropertiesForReposCreateOrUpdateOrganizationDefinition: [
-      "PUT /orgs/{org}/properties/schema/{custom_property_name}"
-    ],
-    customPropertiesForReposCreateOrUpdateOrganizationDefinitions: [
-      "PATCH /orgs/{org}/properties/schema"
-    ],
-    customPropertiesForReposCreateOrUpdateOrganizationValues: [
-      "PATCH /orgs/{org}/properties/values"
-    ],
-    customPropertiesForReposDeleteOrganizationDefinition: [
-      "DELETE /orgs/{org}/properties/schema/{custom_property_name}"
-    ],
-    customPropertiesForReposGetOrganizationDefinition: [
-      "GET /orgs/{org}/properties/schema/{custom_property_name}"
-    ],
-    customPropertiesForReposGetOrganizationDefinitions: [
-      "GET /orgs/{org}/properties/schema"
-    ],
-    customPropertiesForReposGetOrganizationValues: [
-      "GET /orgs/{org}/properties/values"
-    ],
-    delete: ["DELETE /orgs/{org}"],
-    deleteAttestationsBulk: ["POST /orgs/{org}/attestations/delete-request"],
-    deleteAttestationsById: [
-      "DELETE /orgs/{org}/attestations/{attestation_id}"
-    ],
-    deleteAttestationsBySubjectDigest: [
-      "DELETE /orgs/{org}/attestations/digest/{subject_digest}"
-    ],
-    deleteIssueType: ["DELETE /orgs/{org}/issue-types/{issue_type_id}"],
-    deleteWebhook: ["DELETE /orgs/{org}/hooks/{hook_id}"],
-    disableSelectedRepositoryImmutableReleasesOrganization: [
-      "DELETE /orgs/{org}/settings/immutable-releases/repositories/{repository_id}"
-    ],
-    enableSelectedRepositoryImmutableReleasesOrganization: [
-      "PUT /orgs/{org}/settings/immutable-releases/repositories/{repository_id}"
-    ],
-    get: ["GET /orgs/{org}"],
-    getImmutableReleasesSettings: [
-      "GET /orgs/{org}/settings/immutable-releases"
-    ],
-    getImmutableReleasesSettingsRepositories: [
-      "GET /orgs/{org}/settings/immutable-releases/repositories"
-    ],
-    getMembershipForAuthenticatedUser: ["GET /user/memberships/orgs/{org}"],
-    getMembershipForUser: ["GET /orgs/{org}/memberships/{username}"],
-    getOrgRole: ["GET /orgs/{org}/organization-roles/{role_id}"],
-    getOrgRulesetHistory: ["GET /orgs/{org}/rulesets/{ruleset_id}/history"],
-    getOrgRulesetVersion: [
-      "GET /orgs/{org}/rulesets/{ruleset_id}/history/{version_id}"
-    ],
-    getWebhook: ["GET /orgs/{org}/hooks/{hook_id}"],
-    getWebhookConfigForOrg: ["GET /orgs/{org}/hooks/{hook_id}/config"],
-    getWebhookDelivery: [
-      "GET /orgs/{org}/hooks/{hook_id}/deliveries/{delivery_id}"
-    ],
-    list: ["GET /organizations"],
-    listAppInstallations: ["GET /orgs/{org}/installations"],
-    listArtifactStorageRecords: [
-      "GET /orgs/{org}/artifacts/{subject_digest}/metadata/storage-records"
-    ],
-    listAttestationRepositories: ["GET /orgs/{org}/attestations/repositories"],
-    listAttestations: ["GET /orgs/{org}/attestations/{subject_digest}"],
-    listAttestationsBulk: [
-      "POST /orgs/{org}/attestations/bulk-list{?per_page,before,after}"
-    ],
-    listBlockedUsers: ["GET /orgs/{org}/blocks"],
-    listFailedInvitations: ["GET /orgs/{org}/failed_invitations"],
-    listForAuthenticatedUser: ["GET /user/orgs"],
-    listForUser: ["GET /users/{username}/orgs"],
-    listInvitationTeams: ["GET /orgs/{org}/invitations/{invitation_id}/teams"],
-    listIssueTypes: ["GET /orgs/{org}/issue-types"],
-    listMembers: ["GET /orgs/{org}/members"],
-    listMembershipsForAuthenticatedUser: ["GET /user/memberships/orgs"],
-    listOrgRoleTeams: ["GET /orgs/{org}/organization-roles/{role_id}/teams"],
-    listOrgRoleUsers: ["GET /orgs/{org}/organization-roles/{role_id}/users"],
-    listOrgRoles: ["GET /orgs/{org}/organization-roles"],
-    listOrganizationFineGrainedPermissions: [
-      "GET /orgs/{org}/organization-fine-grained-permissions"
-    ],
-    listOutsideCollaborators: ["GET /orgs/{org}/outside_collaborators"],
-    listPatGrantRepositories: [
-      "GET /orgs/{org}/personal-access-tokens/{pat_id}/repositories"
-    ],
-    listPatGrantRequestRepositories: [
-      "GET /orgs/{org}/personal-access-token-requests/{pat_request_id}/repositories"
-    ],
-    listPatGrantRequests: ["GET /orgs/{org}/personal-access-token-requests"],
-    listPatGrants: ["GET /orgs/{org}/personal-access-tokens"],
-    listPendingInvitations: ["GET /orgs/{org}/invitations"],
-    listPublicMembers: ["GET /orgs/{org}/public_members"],
-    listSecurityManagerTeams: [
-      "GET /orgs/{org}/security-managers",
-      {},
-      {
-        deprecated: "octokit.rest.orgs.listSecurityManagerTeams() is deprecated, see https://docs.github.com/rest/orgs/security-managers#list-security-manager-teams"
-      }
-    ],
-    listWebhookDeliveries: ["GET /orgs/{org}/hooks/{hook_id}/deliveries"],
-    listWebhooks: ["GET /orgs/{org}/hooks"],
-    pingWebhook: ["POST /orgs/{org}/hooks/{hook_id}/pings"],
-    redeliverWebhookDelivery: [
-      "POST /orgs/{org}/hooks/{hook_id}/deliveries/{delivery_id}/attempts"
-    ],
-    removeMember: ["DELETE /orgs/{org}/members/{username}"],
-    removeMembershipForUser: ["DELETE /orgs/{org}/memberships/{username}"],
-    removeOutsideCollaborator: [
-      "DELETE /orgs/{org}/outside_collaborators/{username}"
-    ],
-    removePublicMembershipForAuthenticatedUser: [
-      "DELETE /orgs/{org}/public_members/{username}"
-    ],
-    removeSecurityManagerTeam: [
-      "DELETE /orgs/{org}/security-managers/teams/{team_slug}",
-      {},
-      {
-        deprecated: "octokit.rest.orgs.removeSecurityManagerTeam() is deprecated, see https://docs.github.com/rest/orgs/security-managers#remove-a-security-manager-team"
-      }
-    ],
-    reviewPatGrantRequest: [
-      "POST /orgs/{org}/personal-access-token-requests/{pat_request_id}"
-    ],
-    reviewPatGrantRequestsInBulk: [
-      "POST /orgs/{org}/personal-access-token-requests"
-    ],
-    revokeAllOrgRolesTeam: [
-      "DELETE /orgs/{org}/organization-roles/teams/{team_slug}"
-    ],
-    revokeAllOrgRolesUser: [
-      "DELETE /orgs/{org}/organization-roles/users/{username}"
-    ],
-    revokeOrgRoleTeam: [
-      "DELETE /orgs/{org}/organization-roles/teams/{team_slug}/{role_id}"
-    ],
-    revokeOrgRoleUser: [
-      "DELETE /orgs/{org}/organization-roles/users/{username}/{role_id}"
-    ],
-    setImmutableReleasesSettings: [
-      "PUT /orgs/{org}/settings/immutable-releases"
-    ],
-    setImmutableReleasesSettingsRepositories: [
-      "PUT /orgs/{org}/settings/immutable-releases/repositories"
-    ],
-    setMembershipForUser: ["PUT /orgs/{org}/memberships/{username}"],
-    setPublicMembershipForAuthenticatedUser: [
-      "PUT /orgs/{org}/public_members/{username}"
-    ],
-    unblockUser: ["DELETE /orgs/{org}/blocks/{username}"],
-    update: ["PATCH /orgs/{org}"],
-    updateIssueType: ["PUT /orgs/{org}/issue-types/{issue_type_id}"],
-    updateMembershipForAuthenticatedUser: [
-      "PATCH /user/memberships/orgs/{org}"
-    ],
-    updatePatAccess: ["POST /orgs/{org}/personal-access-tokens/{pat_id}"],
-    updatePatAccesses: ["POST /orgs/{org}/personal-access-tokens"],
-    updateWebhook: ["PATCH /orgs/{org}/hooks/{hook_id}"],
-    updateWebhookConfigForOrg: ["PATCH /orgs/{org}/hooks/{hook_id}/config"]
-  },
-  packages: {
-    deletePackageForAuthenticatedUser: [
-      "DELETE /user/packages/{package_type}/{package_name}"
-    ],
-    deletePackageForOrg: [
-      "DELETE /orgs/{org}/packages/{package_type}/{package_name}"
-    ],
-    deletePackageForUser: [
-      "DELETE /users/{username}/packages/{package_type}/{package_name}"
-    ],
-    deletePackageVersionForAuthenticatedUser: [
-      "DELETE /user/packages/{package_type}/{package_name}/versions/{package_version_id}"
-    ],
-    deletePackageVersionForOrg: [
-      "DELETE /orgs/{org}/packages/{package_type}/{package_name}/versions/{package_version_id}"
-    ],
-    deletePackageVersionForUser: [
-      "DELETE /users/{username}/packages/{package_type}/{package_name}/versions/{package_version_id}"
-    ],
-    getAllPackageVersionsForAPackageOwnedByAnOrg: [
-      "GET /orgs/{org}/packages/{package_type}/{package_name}/versions",
-      {},
-      { renamed: ["packages", "getAllPackageVersionsForPackageOwnedByOrg"] }
-    ],
-    getAllPackageVersionsForAPackageOwnedByTheAuthenticatedUser: [
-      "GET /user/packages/{package_type}/{package_name}/versions",
-      {},
-      {
-        renamed: [
-          "packages",
-          "getAllPackageVersionsForPackageOwnedByAuthenticatedUser"
-        ]
-      }
-    ],
-    getAllPackageVersionsForPackageOwnedByAuthenticatedUser: [
-      "GET /user/packages/{package_type}/{package_name}/versions"
-    ],
-    getAllPackageVersionsForPackageOwnedByOrg: [
-      "GET /orgs/{org}/packages/{package_type}/{package_name}/versions"
-    ],
-    getAllPackageVersionsForPackageOwnedByUser: [
-      "GET /users/{username}/packages/{package_type}/{package_name}/versions"
-    ],
-    getPackageForAuthenticatedUser: [
-      "GET /user/packages/{package_type}/{package_name}"
-    ],
-    getPackageForOrganization: [
-      "GET /orgs/{org}/packages/{package_type}/{package_name}"
-    ],
-    getPackageForUser: [
-      "GET /users/{username}/packages/{package_type}/{package_name}"
-    ],
-    getPackageVersionForAuthenticatedUser: [
-      "GET /user/packages/{package_type}/{package_name}/versions/{package_version_id}"
-    ],
-    getPackageVersionForOrganization: [
-      "GET /orgs/{org}/packages/{package_type}/{package_name}/versions/{package_version_id}"
-    ],
-    getPackageVersionForUser: [
-      "GET /users/{username}/packages/{package_type}/{package_name}/versions/{package_version_id}"
-    ],
-    listDockerMigrationConflictingPackagesForAuthenticatedUser: [
-      "GET /user/docker/conflicts"
-    ],
-    listDockerMigrationConflictingPackagesForOrganization: [
-      "GET /orgs/{org}/docker/conflicts"
-    ],
-    listDockerMigrationConflictingPackagesForUser: [
-      "GET /users/{username}/docker/conflicts"
-    ],
-    listPackagesForAuthenticatedUser: ["GET /user/packages"],
-    listPackagesForOrganization: ["GET /orgs/{org}/packages"],
-    listPackagesForUser: ["GET /users/{username}/packages"],
-    restorePackageForAuthenticatedUser: [
-      "POST /user/packages/{package_type}/{package_name}/restore{?token}"
-    ],
-    restorePackageForOrg: [
-      "POST /orgs/{org}/packages/{package_type}/{package_name}/restore{?token}"
-    ],
-    restorePackageForUser: [
-      "POST /users/{username}/packages/{package_type}/{package_name}/restore{?token}"
-    ],
-    restorePackageVersionForAuthenticatedUser: [
-      "POST /user/packages/{package_type}/{package_name}/versions/{package_version_id}/restore"
-    ],
-    restorePackageVersionForOrg: [
-      "POST /orgs/{org}/packages/{package_type}/{package_name}/versions/{package_version_id}/restore"
-    ],
-    restorePackageVersionForUser: [
-      "POST /users/{username}/packages/{package_type}/{package_name}/versions/{package_version_id}/restore"
-    ]
-  },
-  privateRegistries: {
-    createOrgPrivateRegistry: ["POST /orgs/{org}/private-registries"],
-    deleteOrgPrivateRegistry: [
-      "DELETE /orgs/{org}/private-registries/{secret_name}"
-    ],
-    getOrgPrivateRegistry: ["GET /orgs/{org}/private-registries/{secret_name}"],
-    getOrgPublicKey: ["GET /orgs/{org}/private-registries/public-key"],
-    listOrgPrivateRegistries: ["GET /orgs/{org}/private-registries"],
-    updateOrgPrivateRegistry: [
-      "PATCH /orgs/{org}/private-registries/{secret_name}"
-    ]
-  },
-  projects: {
-    addItemForOrg: ["POST /orgs/{org}/projectsV2/{project_number}/items"],
-    addItemForUser: [
-      "POST /users/{username}/projectsV2/{project_number}/items"
-    ],
-    deleteItemForOrg: [
-      "DELETE /orgs/{org}/projectsV2/{project_number}/items/{item_id}"
-    ],
-    deleteItemForUser: [
-      "DELETE /users/{username}/projectsV2/{project_number}/items/{item_id}"
-    ],
-    getFieldForOrg: [
-      "GET /orgs/{org}/projectsV2/{project_number}/fields/{field_id}"
-    ],
-    getFieldForUser: [
-      "GET /users/{username}/projectsV2/{project_number}/fields/{field_id}"
-    ],
-    getForOrg: ["GET /orgs/{org}/projectsV2/{project_number}"],
-    getForUser: ["GET /users/{username}/projectsV2/{project_number}"],
-    getOrgItem: ["GET /orgs/{org}/projectsV2/{project_number}/items/{item_id}"],
-    getUserItem: [
-      "GET /users/{username}/projectsV2/{project_number}/items/{item_id}"
-    ],
-    listFieldsForOrg: ["GET /orgs/{org}/projectsV2/{project_number}/fields"],
-    listFieldsForUser: [
-      "GET /users/{username}/projectsV2/{project_number}/fields"
-    ],
-    listForOrg: ["GET /orgs/{org}/projectsV2"],
-    listForUser: ["GET /users/{username}/projectsV2"],
-    listItemsForOrg: ["GET /orgs/{org}/projectsV2/{project_number}/items"],
-    listItemsForUser: [
-      "GET /users/{username}/projectsV2/{project_number}/items"
-    ],
-    updateItemForOrg: [
-      "PATCH /orgs/{org}/projectsV2/{project_number}/items/{item_id}"
-    ],
-    updateItemForUser: [
-      "PATCH /users/{username}/projectsV2/{project_number}/items/{item_id}"
-    ]
-  },
-  pulls: {
-    checkIfMerged: ["GET /repos/{owner}/{repo}/pulls/{pull_number}/merge"],
-    create: ["POST /repos/{owner}/{repo}/pulls"],
-    createReplyForReviewComment: [
-      "POST /repos/{owner}/{repo}/pulls/{pull_number}/comments/{comment_id}/replies"
-    ],
-    createReview: ["POST /repos/{owner}/{repo}/pulls/{pull_number}/reviews"],
-    createReviewComment: [
-      "POST /repos/{owner}/{repo}/pulls/{pull_number}/comments"
-    ],
-    deletePendingReview: [
-      "DELETE /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}"
-    ],
-    deleteReviewComment: [
-      "DELETE /repos/{owner}/{repo}/pulls/comments/{comment_id}"
-    ],
-    dismissReview: [
-      "PUT /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/dismissals"
-    ],
-    get: ["GET /repos/{owner}/{repo}/pulls/{pull_number}"],
-    getReview: [
-      "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}"
-    ],
-    getReviewComment: ["GET /repos/{owner}/{repo}/pulls/comments/{comment_id}"],
-    list: ["GET /repos/{owner}/{repo}/pulls"],
-    listCommentsForReview: [
-      "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/comments"
-    ],
-    listCommits: ["GET /repos/{owner}/{repo}/pulls/{pull_number}/commits"],
-    listFiles: ["GET /repos/{owner}/{repo}/pulls/{pull_number}/files"],
-    listRequestedReviewers: [
-      "GET /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers"
-    ],
-    listReviewComments: [
-      "GET /repos/{owner}/{repo}/pulls/{pull_number}/comments"
-    ],
-    listReviewCommentsForRepo: ["GET /repos/{owner}/{repo}/pulls/comments"],
-    listReviews: ["GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews"],
-    merge: ["PUT /repos/{owner}/{repo}/pulls/{pull_number}/merge"],
-    removeRequestedReviewers: [
-      "DELETE /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers"
-    ],
-    requestReviewers: [
-      "POST /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers"
-    ],
-    submitReview: [
-      "POST /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/events"
-    ],
-    update: ["PATCH /repos/{owner}/{repo}/pulls/{pull_number}"],
-    updateBranch: [
-      "PUT /repos/{owner}/{repo}/pulls/{pull_number}/update-branch"
-    ],
-    updateReview: [
-      "PUT /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}"
-    ],
-    updateReviewComment: [
-      "PATCH /repos/{owner}/{repo}/pulls/comments/{comment_id}"
-    ]
-  },
-  rateLimit: { get: ["GET /rate_limit"] },
-  reactions: {
-    createForCommitComment: [
-      "POST /repos/{owner}/{repo}/comments/{comment_id}/reactions"
-    ],
-    createForIssue: [
-      "POST /repos/{owner}/{repo}/issues/{issue_number}/reactions"
-    ],
-    createForIssueComment: [
-      "POST /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions"
-    ],
-    createForPullRequestReviewComment: [
-      "POST /repos/{owner}/{repo}/pulls/comments/{comment_id}/reactions"
-    ],
-    createForRelease: [
-      "POST /repos/{owner}/{repo}/releases/{release_id}/reactions"
-    ],
-    createForTeamDiscussionCommentInOrg: [
-      "POST /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}/reactions"
-    ],
-    createForTeamDiscussionInOrg: [
-      "POST /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/reactions"
-    ],
-    deleteForCommitComment: [
-      "DELETE /repos/{owner}/{repo}/comments/{comment_id}/reactions/{reaction_id}"
-    ],
-    deleteForIssue: [
-      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/reactions/{reaction_id}"
-    ],
-    deleteForIssueComment: [
-      "DELETE /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions/{reaction_id}"
-    ],
-    deleteForPullRequestComment: [
-      "DELETE /repos/{owner}/{repo}/pulls/comments/{comment_id}/reactions/{reaction_id}"
-    ],
-    deleteForRelease: [
-      "DELETE /repos/{owner}/{repo}/releases/{release_id}/reactions/{reaction_id}"
-    ],
-    deleteForTeamDiscussion: [
-      "DELETE /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/reactions/{reaction_id}"
-    ],
-    deleteForTeamDiscussionComment: [
-      "DELETE /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}/reactions/{reaction_id}"
-    ],
-    listForCommitComment: [
-      "GET /repos/{owner}/{repo}/comments/{comment_id}/reactions"
-    ],
-    listForIssue: ["GET /repos/{owner}/{repo}/issues/{issue_number}/reactions"],
-    listForIssueComment: [
-      "GET /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions"
-    ],
-    listForPullRequestReviewComment: [
-      "GET /repos/{owner}/{repo}/pulls/comments/{comment_id}/reactions"
-    ],
-    listForRelease: [
-      "GET /repos/{owner}/{repo}/releases/{release_id}/reactions"
-    ],
-    listForTeamDiscussionCommentInOrg: [
-      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}/reactions"
-    ],
-    listForTeamDiscussionInOrg: [
-      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/reactions"
-    ]
-  },
-  repos: {
-    acceptInvitation: [
-      "PATCH /user/repository_invitations/{invitation_id}",
-      {},
-      { renamed: ["repos", "acceptInvitationForAuthenticatedUser"] }
-    ],
-    acceptInvitationForAuthenticatedUser: [
-      "PATCH /user/repository_invitations/{invitation_id}"
-    ],
-    addAppAccessRestrictions: [
-      "POST /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/apps",
-      {},
-      { mapToData: "apps" }
-    ],
-    addCollaborator: ["PUT /repos/{owner}/{repo}/collaborators/{username}"],
-    addStatusCheckContexts: [
-      "POST /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks/contexts",
-      {},
-      { mapToData: "contexts" }
-    ],
-    addTeamAccessRestrictions: [
-      "POST /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/teams",
-      {},
-      { mapToData: "teams" }
-    ],
-    addUserAccessRestrictions: [
-      "POST /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/users",
-      {},
-      { mapToData: "users" }
-    ],
-    cancelPagesDeployment: [
-      "POST /repos/{owner}/{repo}/pages/deployments/{pages_deployment_id}/cancel"
-    ],
-    checkAutomatedSecurityFixes: [
-      "GET /repos/{owner}/{repo}/automated-security-fixes"
-    ],
-    checkCollaborator: ["GET /repos/{owner}/{repo}/collaborators/{username}"],
-    checkImmutableReleases: ["GET /repos/{owner}/{repo}/immutable-releases"],
-    checkPrivateVulnerabilityReporting: [
-      "GET /repos/{owner}/{repo}/private-vulnerability-reporting"
-    ],
-    checkVulnerabilityAlerts: [
-      "GET /repos/{owner}/{repo}/vulnerability-alerts"
-    ],
-    codeownersErrors: ["GET /repos/{owner}/{repo}/codeowners/errors"],
-    compareCommits: ["GET /repos/{owner}/{repo}/compare/{base}...{head}"],
-    compareCommitsWithBasehead: [
-      "GET /repos/{owner}/{repo}/compare/{basehead}"
-    ],
-    createAttestation: ["POST /repos/{owner}/{repo}/attestations"],
-    createAutolink: ["POST /repos/{owner}/{repo}/autolinks"],
-    createCommitComment: [
-      "POST /repos/{owner}/{repo}/commits/{commit_sha}/comments"
-    ],
-    createCommitSignatureProtection: [
-      "POST /repos/{owner}/{repo}/branches/{branch}/protection/required_signatures"
-    ],
-    createCommitStatus: ["POST /repos/{owner}/{repo}/statuses/{sha}"],
-    createDeployKey: ["POST /repos/{owner}/{repo}/keys"],
-    createDeployment: ["POST /repos/{owner}/{repo}/deployments"],
-    createDeploymentBranchPolicy: [
-      "POST /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies"
-    ],
-    createDeploymentProtectionRule: [
-      "POST /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules"
-    ],
-    createDeploymentStatus: [
-      "POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses"
-    ],
-    createDispatchEvent: ["POST /repos/{owner}/{repo}/dispatches"],
-    createForAuthenticatedUser: ["POST /user/repos"],
-    createFork: ["POST /repos/{owner}/{repo}/forks"],
-    createInOrg: ["POST /orgs/{org}/repos"],
-    createOrUpdateEnvironment: [
-      "PUT /repos/{owner}/{repo}/environments/{environment_name}"
-    ],
-    createOrUpdateFileContents: ["PUT /repos/{owner}/{repo}/contents/{path}"],
-    createOrgRuleset: ["POST /orgs/{org}/rulesets"],
-    createPagesDeployment: ["POST /repos/{owner}/{repo}/pages/deployments"],
-    createPagesSite: ["POST /repos/{owner}/{repo}/pages"],
-    createRelease: ["POST /repos/{owner}/{repo}/releases"],
-    createRepoRuleset: ["POST /repos/{owner}/{repo}/rulesets"],
-    createUsingTemplate: [
-      "POST /repos/{template_owner}/{template_repo}/generate"
-    ],
-    createWebhook: ["POST /repos/{owner}/{repo}/hooks"],
-    customPropertiesForReposCreateOrUpdateRepositoryValues: [
-      "PATCH /repos/{owner}/{repo}/properties/values"
-    ],
-    customPropertiesForReposGetRepositoryValues: [
-      "GET /repos/{owner}/{repo}/properties/values"
-    ],
-    declineInvitation: [
-      "DELETE /user/repository_invitations/{invitation_id}",
-      {},
-      { renamed: ["repos", "declineInvitationForAuthenticatedUser"] }
-    ],
-    declineInvitationForAuthenticatedUser: [
-      "DELETE /user/repository_invitations/{invitation_id}"
-    ],
-    delete: ["DELETE /repos/{owner}/{repo}"],
-    deleteAccessRestrictions: [
-      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/restrictions"
-    ],
-    deleteAdminBranchProtection: [
-      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/enforce_admins"
-    ],
-    deleteAnEnvironment: [
-      "DELETE /repos/{owner}/{repo}/environments/{environment_name}"
-    ],
-    deleteAutolink: ["DELETE /repos/{owner}/{repo}/autolinks/{autolink_id}"],
-    deleteBranchProtection: [
-      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection"
-    ],
-    deleteCommitComment: ["DELETE /repos/{owner}/{repo}/comments/{comment_id}"],
-    deleteCommitSignatureProtection: [
-      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/required_signatures"
-    ],
-    deleteDeployKey: ["DELETE /repos/{owner}/{repo}/keys/{key_id}"],
-    deleteDeployment: [
-      "DELETE /repos/{owner}/{repo}/deployments/{deployment_id}"
-    ],
-    deleteDeploymentBranchPolicy: [
-      "DELETE /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies/{branch_policy_id}"
-    ],
-    deleteFile: ["DELETE /repos/{owner}/{repo}/contents/{path}"],
-    deleteInvitation: [
-      "DELETE /repos/{owner}/{repo}/invitations/{invitation_id}"
-    ],
-    deleteOrgRuleset: ["DELETE /orgs/{org}/rulesets/{ruleset_id}"],
-    deletePagesSite: ["DELETE /repos/{owner}/{repo}/pages"],
-    deletePullRequestReviewProtection: [
-      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/required_pull_request_reviews"
-    ],
-    deleteRelease: ["DELETE /repos/{owner}/{repo}/releases/{release_id}"],
-    deleteReleaseAsset: [
-      "DELETE /repos/{owner}/{repo}/releases/assets/{asset_id}"
-    ],
-    deleteRepoRuleset: ["DELETE /repos/{owner}/{repo}/rulesets/{ruleset_id}"],
-    deleteWebhook: ["DELETE /repos/{owner}/{repo}/hooks/{hook_id}"],
-    disableAutomatedSecurityFixes: [
-      "DELETE /repos/{owner}/{repo}/automated-security-fixes"
-    ],
-    disableDeploymentProtectionRule: [
-      "DELETE /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules/{protection_rule_id}"
-    ],
-    disableImmutableReleases: [
-      "DELETE /repos/{owner}/{repo}/immutable-releases"
-    ],
-    disablePrivateVulnerabilityReporting: [
-      "DELETE /repos/{owner}/{repo}/private-vulnerability-reporting"
-    ],
-    disableVulnerabilityAlerts: [
-      "DELETE /repos/{owner}/{repo}/vulnerability-alerts"
-    ],
-    downloadArchive: [
-      "GET /repos/{owner}/{repo}/zipball/{ref}",
-      {},
-      { renamed: ["repos", "downloadZipballArchive"] }
-    ],
-    downloadTarballArchive: ["GET /repos/{owner}/{repo}/tarball/{ref}"],
-    downloadZipballArchive: ["GET /repos/{owner}/{repo}/zipball/{ref}"],
-    enableAutomatedSecurityFixes: [
-      "PUT /repos/{owner}/{repo}/automated-security-fixes"
-    ],
-    enableImmutableReleases: ["PUT /repos/{owner}/{repo}/immutable-releases"],
-    enablePrivateVulnerabilityReporting: [
-      "PUT /repos/{owner}/{repo}/private-vulnerability-reporting"
-    ],
-    enableVulnerabilityAlerts: [
-      "PUT /repos/{owner}/{repo}/vulnerability-alerts"
-    ],
-    generateReleaseNotes: [
-      "POST /repos/{owner}/{repo}/releases/generate-notes"
-    ],
-    get: ["GET /repos/{owner}/{repo}"],
-    getAccessRestrictions: [
-      "GET /repos/{owner}/{repo}/branches/{branch}/protection/restrictions"
-    ],
-    getAdminBranchProtection: [
-      "GET /repos/{owner}/{repo}/branches/{branch}/protection/enforce_admins"
-    ],
-    getAllDeploymentProtectionRules: [
-      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules"
-    ],
-    getAllEnvironments: ["GET /repos/{owner}/{repo}/environments"],
-    getAllStatusCheckContexts: [
-      "GET /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks/contexts"
-    ],
-    getAllTopics: ["GET /repos/{owner}/{repo}/topics"],
-    getAppsWithAccessToProtectedBranch: [
-      "GET /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/apps"
-    ],
-    getAutolink: ["GET /repos/{owner}/{repo}/autolinks/{autolink_id}"],
-    getBranch: ["GET /repos/{owner}/{repo}/branches/{branch}"],
-    getBranchProtection: [
-      "GET /repos/{owner}/{repo}/branches/{branch}/protection"
-    ],
-    getBranchRules: ["GET /repos/{owner}/{repo}/rules/branches/{branch}"],
-    getClones: ["GET /repos/{owner}/{repo}/traffic/clones"],
-    getCodeFrequencyStats: ["GET /repos/{owner}/{repo}/stats/code_frequency"],
-    getCollaboratorPermissionLevel: [
-      "GET /repos/{owner}/{repo}/collaborators/{username}/permission"
-    ],
-    getCombinedStatusForRef: ["GET /repos/{owner}/{repo}/commits/{ref}/status"],
-    getCommit: ["GET /repos/{owner}/{repo}/commits/{ref}"],
-    getCommitActivityStats: ["GET /repos/{owner}/{repo}/stats/commit_activity"],
-    getCommitComment: ["GET /repos/{owner}/{repo}/comments/{comment_id}"],
-    getCommitSignatureProtection: [
-      "GET /repos/{owner}/{repo}/branches/{branch}/protection/required_signatures"
-    ],
-    getCommunityProfileMetrics: ["GET /repos/{owner}/{repo}/community/profile"],
-    getContent: ["GET /repos/{owner}/{repo}/contents/{path}"],
-    getContributorsStats: ["GET /repos/{owner}/{repo}/stats/contributors"],
-    getCustomDeploymentProtectionRule: [
-      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules/{protection_rule_id}"
-    ],
-    getDeployKey: ["GET /repos/{owner}/{repo}/keys/{key_id}"],
-    getDeployment: ["GET /repos/{owner}/{repo}/deployments/{deployment_id}"],
-    getDeploymentBranchPolicy: [
-      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies/{branch_policy_id}"
-    ],
-    getDeploymentStatus: [
-      "GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses/{status_id}"
-    ],
-    getEnvironment: [
-      "GET /repos/{owner}/{repo}/environments/{environment_name}"
-    ],
-    getLatestPagesBuild: ["GET /repos/{owner}/{repo}/pages/builds/latest"],
-    getLatestRelease: ["GET /repos/{owner}/{repo}/releases/latest"],
-    getOrgRuleSuite: ["GET /orgs/{org}/rulesets/rule-suites/{rule_suite_id}"],
-    getOrgRuleSuites: ["GET /orgs/{org}/rulesets/rule-suites"],
-    getOrgRuleset: ["GET /orgs/{org}/rulesets/{ruleset_id}"],
-    getOrgRulesets: ["GET /orgs/{org}/rulesets"],
-    getPages: ["GET /repos/{owner}/{repo}/pages"],
-    getPagesBuild: ["GET /repos/{owner}/{repo}/pages/builds/{build_id}"],
-    getPagesDeployment: [
-      "GET /repos/{owner}/{repo}/pages/deployments/{pages_deployment_id}"
-    ],
-    getPagesHealthCheck: ["GET /repos/{owner}/{repo}/pages/health"],
-    getParticipationStats: ["GET /repos/{owner}/{repo}/stats/participation"],
-    getPullRequestReviewProtection: [
-      "GET /repos/{owner}/{repo}/branches/{branch}/protection/required_pull_request_reviews"
-    ],
-    getPunchCardStats: ["GET /repos/{owner}/{repo}/stats/punch_card"],
-    getReadme: ["GET /repos/{owner}/{repo}/readme"],
-    getReadmeInDirectory: ["GET /repos/{owner}/{repo}/readme/{dir}"],
-    getRelease: ["GET /repos/{owner}/{repo}/releases/{release_id}"],
-    getReleaseAsset: ["GET /repos/{owner}/{repo}/releases/assets/{asset_id}"],
-    getReleaseByTag: ["GET /repos/{owner}/{repo}/releases/tags/{tag}"],
-    getRepoRuleSuite: [
-      "GET /repos/{owner}/{repo}/rulesets/rule-suites/{rule_suite_id}"
-    ],
-    getRepoRuleSuites: ["GET /repos/{owner}/{repo}/rulesets/rule-suites"],
-    getRepoRuleset: ["GET /repos/{owner}/{repo}/rulesets/{ruleset_id}"],
-    getRepoRulesetHistory: [
-      "GET /repos/{owner}/{repo}/rulesets/{ruleset_id}/history"
-    ],
-    getRepoRulesetVersion: [
-      "GET /repos/{owner}/{repo}/rulesets/{ruleset_id}/history/{version_id}"
-    ],
-    getRepoRulesets: ["GET /repos/{owner}/{repo}/rulesets"],
-    getStatusChecksProtection: [
-      "GET /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks"
-    ],
-    getTeamsWithAccessToProtectedBranch: [
-      "GET /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/teams"
-    ],
-    getTopPaths: ["GET /repos/{owner}/{repo}/traffic/popular/paths"],
-    getTopReferrers: ["GET /repos/{owner}/{repo}/traffic/popular/referrers"],
-    getUsersWithAccessToProtectedBranch: [
-      "GET /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/users"
-    ],
-    getViews: ["GET /repos/{owner}/{repo}/traffic/views"],
-    getWebhook: ["GET /repos/{owner}/{repo}/hooks/{hook_id}"],
-    getWebhookConfigForRepo: [
-      "GET /repos/{owner}/{repo}/hooks/{hook_id}/config"
-    ],
-    getWebhookDelivery: [
-      "GET /repos/{owner}/{repo}/hooks/{hook_id}/deliveries/{delivery_id}"
-    ],
-    listActivities: ["GET /repos/{owner}/{repo}/activity"],
-    listAttestations: [
-      "GET /repos/{owner}/{repo}/attestations/{subject_digest}"
-    ],
-    listAutolinks: ["GET /repos/{owner}/{repo}/autolinks"],
-    listBranches: ["GET /repos/{owner}/{repo}/branches"],
-    listBranchesForHeadCommit: [
-      "GET /repos/{owner}/{repo}/commits/{commit_sha}/branches-where-head"
-    ],
-    listCollaborators: ["GET /repos/{owner}/{repo}/collaborators"],
-    listCommentsForCommit: [
-      "GET /repos/{owner}/{repo}/commits/{commit_sha}/comments"
-    ],
-    listCommitCommentsForRepo: ["GET /repos/{owner}/{repo}/comments"],
-    listCommitStatusesForRef: [
-      "GET /repos/{owner}/{repo}/commits/{ref}/statuses"
-    ],
-    listCommits: ["GET /repos/{owner}/{repo}/commits"],
-    listContributors: ["GET /repos/{owner}/{repo}/contributors"],
-    listCustomDeploymentRuleIntegrations: [
-      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules/apps"
-    ],
-    listDeployKeys: ["GET /repos/{owner}/{repo}/keys"],
-    listDeploymentBranchPolicies: [
-      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies"
-    ],
-    listDeploymentStatuses: [
-      "GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses"
-    ],
-    listDeployments: ["GET /repos/{owner}/{repo}/deployments"],
-    listForAuthenticatedUser: ["GET /user/repos"],
-    listForOrg: ["GET /orgs/{org}/repos"],
-    listForUser: ["GET /users/{username}/repos"],
-    listForks: ["GET /repos/{owner}/{repo}/forks"],
-    listInvitations: ["GET /repos/{owner}/{repo}/invitations"],
-    listInvitationsForAuthenticatedUser: ["GET /user/repository_invitations"],
-    listLanguages: ["GET /repos/{owner}/{repo}/languages"],
-    listPagesBuilds: ["GET /repos/{owner}/{repo}/pages/builds"],
-    listPublic: ["GET /repositories"],
-    listPullRequestsAssociatedWithCommit: [
-      "GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls"
-    ],
-    listReleaseAssets: [
-      "GET /repos/{owner}/{repo}/releases/{release_id}/assets"
-    ],
-    listReleases: ["GET /repos/{owner}/{repo}/releases"],
-    listTags: ["GET /repos/{owner}/{repo}/tags"],
-    listTeams: ["GET /repos/{owner}/{repo}/teams"],
-    listWebhookDeliveries: [
-      "GET /repos/{owner}/{repo}/hooks/{hook_id}/deliveries"
-    ],
-    listWebhooks: ["GET /repos/{owner}/{repo}/hooks"],
-    merge: ["POST /repos/{owner}/{repo}/merges"],
-    mergeUpstream: ["POST /repos/{owner}/{repo}/merge-upstream"],
-    pingWebhook: ["POST /repos/{owner}/{repo}/hooks/{hook_id}/pings"],
-    redeliverWebhookDelivery: [
-      "POST /repos/{owner}/{repo}/hooks/{hook_id}/deliveries/{delivery_id}/attempts"
-    ],
-    removeAppAccessRestrictions: [
-      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/apps",
-      {},
-      { mapToData: "apps" }
-    ],
-    removeCollaborator: [
-      "DELETE /repos/{owner}/{repo}/collaborators/{username}"
-    ],
-    removeStatusCheckContexts: [
-      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks/contexts",
-      {},
-      { mapToData: "contexts" }
-    ],
-    removeStatusCheckProtection: [
-      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks"
-    ],
-    removeTeamAccessRestrictions: [
-      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/teams",
-      {},
-      { mapToData: "teams" }
-    ],
-    removeUserAccessRestrictions: [
-      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/users",
-      {},
-      { mapToData: "users" }
-    ],
-    renameBranch: ["POST /repos/{owner}/{repo}/branches/{branch}/rename"],
-    replaceAllTopics: ["PUT /repos/{owner}/{repo}/topics"],
-    requestPagesBuild: ["POST /repos/{owner}/{repo}/pages/builds"],
-    setAdminBranchProtection: [
-      "POST /repos/{owner}/{repo}/branches/{branch}/protection/enforce_admins"
-    ],
-    setAppAccessRestrictions: [
-      "PUT /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/apps",
-      {},
-      { mapToData: "apps" }
-    ],
-    setStatusCheckContexts: [
-      "PUT /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks/contexts",
-      {},
-      { mapToData: "contexts" }
-    ],
-    setTeamAccessRestrictions: [
-      "PUT /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/teams",
-      {},
-      { mapToData: "teams" }
-    ],
-    setUserAccessRestrictions: [
-      "PUT /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/users",
-      {},
-      { mapToData: "users" }
-    ],
-    testPushWebhook: ["POST /repos/{owner}/{repo}/hooks/{hook_id}/tests"],
-    transfer: ["POST /repos/{owner}/{repo}/transfer"],
-    update: ["PATCH /repos/{owner}/{repo}"],
-    updateBranchProtection: [
-      "PUT /repos/{owner}/{repo}/branches/{branch}/protection"
-    ],
-    updateCommitComment: ["PATCH /repos/{owner}/{repo}/comments/{comment_id}"],
-    updateDeploymentBranchPolicy: [
-      "PUT /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies/{branch_policy_id}"
-    ],
-    updateInformationAboutPagesSite: ["PUT /repos/{owner}/{repo}/pages"],
-    updateInvitation: [
-      "PATCH /repos/{owner}/{repo}/invitations/{invitation_id}"
-    ],
-    updateOrgRuleset: ["PUT /orgs/{org}/rulesets/{ruleset_id}"],
-    updatePullRequestReviewProtection: [
-      "PATCH /repos/{owner}/{repo}/branches/{branch}/protection/required_pull_request_reviews"
-    ],
-    updateRelease: ["PATCH /repos/{owner}/{repo}/releases/{release_id}"],
-    updateReleaseAsset: [
-      "PATCH /repos/{owner}/{repo}/releases/assets/{asset_id}"
-    ],
-    updateRepoRuleset: ["PUT /repos/{owner}/{repo}/rulesets/{ruleset_id}"],
-    updateStatusCheckPotection: [
-      "PATCH /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks",
-      {},
-      { renamed: ["repos", "updateStatusCheckProtection"] }
-    ],
-    updateStatusCheckProtection: [
-      "PATCH /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks"
-    ],
-    updateWebhook: ["PATCH /repos/{owner}/{repo}/hooks/{hook_id}"],
-    updateWebhookConfigForRepo: [
-      "PATCH /repos/{owner}/{repo}/hooks/{hook_id}/config"
-    ],
-    uploadReleaseAsset: [
-      "POST /repos/{owner}/{repo}/releases/{release_id}/assets{?name,label}",
-      { baseUrl: "https://uploads.github.com" }
-    ]
-  },
-  search: {
-    code: ["GET /search/code"],
-    commits: ["GET /search/commits"],
-    issuesAndPullRequests: ["GET /search/issues"],
-    labels: ["GET /search/labels"],
-    repos: ["GET /search/repositories"],
-    topics: ["GET /search/topics"],
-    users: ["GET /search/users"]
-  },
-  secretScanning: {
-    createPushProtectionBypass: [
-      "POST /repos/{owner}/{repo}/secret-scanning/push-protection-bypasses"
-    ],
-    getAlert: [
-      "GET /repos/{owner}/{repo}/secret-scanning/alerts/{alert_number}"
-    ],
-    getScanHistory: ["GET /repos/{owner}/{repo}/secret-scanning/scan-history"],
-    listAlertsForOrg: ["GET /orgs/{org}/secret-scanning/alerts"],
-    listAlertsForRepo: ["GET /repos/{owner}/{repo}/secret-scanning/alerts"],
-    listLocationsForAlert: [
-      "GET /repos/{owner}/{repo}/secret-scanning/alerts/{alert_number}/locations"
-    ],
-    listOrgPatternConfigs: [
-      "GET /orgs/{org}/secret-scanning/pattern-configurations"
-    ],
-    updateAlert: [
-      "PATCH /repos/{owner}/{repo}/secret-scanning/alerts/{alert_number}"
-    ],
-    updateOrgPatternConfigs: [
-      "PATCH /orgs/{org}/secret-scanning/pattern-configurations"
-    ]
-  },
-  securityAdvisories: {
-    createFork: [
-      "POST /repos/{owner}/{repo}/security-advisories/{ghsa_id}/forks"
-    ],
-    createPrivateVulnerabilityReport: [
-      "POST /repos/{owner}/{repo}/security-advisories/reports"
-    ],
-    createRepositoryAdvisory: [
-      "POST /repos/{owner}/{repo}/security-advisories"
-    ],
-    createRepositoryAdvisoryCveRequest: [
-      "POST /repos/{owner}/{repo}/security-advisories/{ghsa_id}/cve"
-    ],
-    getGlobalAdvisory: ["GET /advisories/{ghsa_id}"],
-    getRepositoryAdvisory: [
-      "GET /repos/{owner}/{repo}/security-advisories/{ghsa_id}"
-    ],
-    listGlobalAdvisories: ["GET /advisories"],
-    listOrgRepositoryAdvisories: ["GET /orgs/{org}/security-advisories"],
-    listRepositoryAdvisories: ["GET /repos/{owner}/{repo}/security-advisories"],
-    updateRepositoryAdvisory: [
-      "PATCH /repos/{owner}/{repo}/security-advisories/{ghsa_id}"
-    ]
-  },
-  teams: {
-    addOrUpdateMembershipForUserInOrg: [
-      "PUT /orgs/{org}/teams/{team_slug}/memberships/{username}"
-    ],
-    addOrUpdateRepoPermissionsInOrg: [
-      "PUT /orgs/{org}/teams/{team_slug}/repos/{owner}/{repo}"
-    ],
-    checkPermissionsForRepoInOrg: [
-      "GET /orgs/{org}/teams/{team_slug}/repos/{owner}/{repo}"
-    ],
-    create: ["POST /orgs/{org}/teams"],
-    createDiscussionCommentInOrg: [
-      "POST /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments"
-    ],
-    createDiscussionInOrg: ["POST /orgs/{org}/teams/{team_slug}/discussions"],
-    deleteDiscussionCommentInOrg: [
-      "DELETE /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}"
-    ],
-    deleteDiscussionInOrg: [
-      "DELETE /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}"
-    ],
-    deleteInOrg: ["DELETE /orgs/{org}/teams/{team_slug}"],
-    getByName: ["GET /orgs/{org}/teams/{team_slug}"],
-    getDiscussionCommentInOrg: [
-      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}"
-    ],
-    getDiscussionInOrg: [
-      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}"
-    ],
-    getMembershipForUserInOrg: [
-      "GET /orgs/{org}/teams/{team_slug}/memberships/{username}"
-    ],
-    list: ["GET /orgs/{org}/teams"],
-    listChildInOrg: ["GET /orgs/{org}/teams/{team_slug}/teams"],
-    listDiscussionCommentsInOrg: [
-      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments"
-    ],
-    listDiscussionsInOrg: ["GET /orgs/{org}/teams/{team_slug}/discussions"],
-    listForAuthenticatedUser: ["GET /user/teams"],
-    listMembersInOrg: ["GET /orgs/{org}/teams/{team_slug}/members"],
-    listPendingInvitationsInOrg: [
-      "GET /orgs/{org}/teams/{team_slug}/invitations"
-    ],
-    listReposInOrg: ["GET /orgs/{org}/teams/{team_slug}/repos"],
-    removeMembershipForUserInOrg: [
-      "DELETE /orgs/{org}/teams/{team_slug}/memberships/{username}"
-    ],
-    removeRepoInOrg: [
-      "DELETE /orgs/{org}/teams/{team_slug}/repos/{owner}/{repo}"
-    ],
-    updateDiscussionCommentInOrg: [
-      "PATCH /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}"
-    ],
-    updateDiscussionInOrg: [
-      "PATCH /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}"
-    ],
-    updateInOrg: ["PATCH /orgs/{org}/teams/{team_slug}"]
-  },
-  users: {
-    addEmailForAuthenticated: [
-      "POST /user/emails",
-      {},
-      { renamed: ["users", "addEmailForAuthenticatedUser"] }
-    ],
-    addEmailForAuthenticatedUser: ["POST /user/emails"],
-    addSocialAccountForAuthenticatedUser: ["POST /user/social_accounts"],
-    block: ["PUT /user/blocks/{username}"],
-    checkBlocked: ["GET /user/blocks/{username}"],
-    checkFollowingForUser: ["GET /users/{username}/following/{target_user}"],
-    checkPersonIsFollowedByAuthenticated: ["GET /user/following/{username}"],
-    createGpgKeyForAuthenticated: [
-      "POST /user/gpg_keys",
-      {},
-      { renamed: ["users", "createGpgKeyForAuthenticatedUser"] }
-    ],
-    createGpgKeyForAuthenticatedUser: ["POST /user/gpg_keys"],
-    createPublicSshKeyForAuthenticated: [
-      "POST /user/keys",
-      {},
-      { renamed: ["users", "createPublicSshKeyForAuthenticatedUser"] }
-    ],
-    createPublicSshKeyForAuthenticatedUser: ["POST /user/keys"],
-    createSshSigningKeyForAuthenticatedUser: ["POST /user/ssh_signing_keys"],
-    deleteAttestationsBulk: [
-      "POST /users/{username}/attestations/delete-request"
-    ],
-    deleteAttestationsById: [
-      "DELETE /users/{username}/attestations/{attestation_id}"
-    ],
-    deleteAttestationsBySubjectDigest: [
-      "DELETE /users/{username}/attestations/digest/{subject_digest}"
-    ],
-    deleteEmailForAuthenticated: [
-      "DELETE /user/emails",
-      {},
-      { renamed: ["users", "deleteEmailForAuthenticatedUser"] }
-    ],
-    deleteEmailForAuthenticatedUser: ["DELETE /user/emails"],
-    deleteGpgKeyForAuthenticated: [
-      "DELETE /user/gpg_keys/{gpg_key_id}",
-      {},
-      { renamed: ["users", "deleteGpgKeyForAuthenticatedUser"] }
-    ],
-    deleteGpgKeyForAuthenticatedUser: ["DELETE /user/gpg_keys/{gpg_key_id}"],
-    deletePublicSshKeyForAuthenticated: [
-      "DELETE /user/keys/{key_id}",
-      {},
-      { renamed: ["users", "deletePublicSshKeyForAuthenticatedUser"] }
-    ],
-    deletePublicSshKeyForAuthenticatedUser: ["DELETE /user/keys/{key_id}"],
-    deleteSocialAccountForAuthenticatedUser: ["DELETE /user/social_accounts"],
-    deleteSshSigningKeyForAuthenticatedUser: [
-      "DELETE /user/ssh_signing_keys/{ssh_signing_key_id}"
-    ],
-    follow: ["PUT /user/following/{username}"],
-    getAuthenticated: ["GET /user"],
-    getById: ["GET /user/{account_id}"],
-    getByUsername: ["GET /users/{username}"],
-    getContextForUser: ["GET /users/{username}/hovercard"],
-    getGpgKeyForAuthenticated: [
-      "GET /user/gpg_keys/{gpg_key_id}",
-      {},
-      { renamed: ["users", "getGpgKeyForAuthenticatedUser"] }
-    ],
-    getGpgKeyForAuthenticatedUser: ["GET /user/gpg_keys/{gpg_key_id}"],
-    getPublicSshKeyForAuthenticated: [
-      "GET /user/keys/{key_id}",
-      {},
-      { renamed: ["users", "getPublicSshKeyForAuthenticatedUser"] }
-    ],
-    getPublicSshKeyForAuthenticatedUser: ["GET /user/keys/{key_id}"],
-    getSshSigningKeyForAuthenticatedUser: [
-      "GET /user/ssh_signing_keys/{ssh_signing_key_id}"
-    ],
-    list: ["GET /users"],
-    listAttestations: ["GET /users/{username}/attestations/{subject_digest}"],
-    listAttestationsBulk: [
-      "POST /users/{username}/attestations/bulk-list{?per_page,before,after}"
-    ],
-    listBlockedByAuthenticated: [
-      "GET /user/blocks",
-      {},
-      { renamed: ["users", "listBlockedByAuthenticatedUser"] }
-    ],
-    listBlockedByAuthenticatedUser: ["GET /user/blocks"],
-    listEmailsForAuthenticated: [
-      "GET /user/emails",
-      {},
-      { renamed: ["users", "listEmailsForAuthenticatedUser"] }
-    ],
-    listEmailsForAuthenticatedUser: ["GET /user/emails"],
-    listFollowedByAuthenticated: [
-      "GET /user/following",
-      {},
-      { renamed: ["users", "listFollowedByAuthenticatedUser"] }
-    ],
-    listFollowedByAuthenticatedUser: ["GET /user/following"],
-    listFollowersForAuthenticatedUser: ["GET /user/followers"],
-    listFollowersForUser: ["GET /users/{username}/followers"],
-    listFollowingForUser: ["GET /users/{username}/following"],
-    listGpgKeysForAuthenticated: [
-      "GET /user/gpg_keys",
-      {},
-      { renamed: ["users", "listGpgKeysForAuthenticatedUser"] }
-    ],
-    listGpgKeysForAuthenticatedUser: ["GET /user/gpg_keys"],
-    listGpgKeysForUser: ["GET /users/{username}/gpg_keys"],
-    listPublicEmailsForAuthenticated: [
-      "GET /user/public_emails",
-      {},
-      { renamed: ["users", "listPublicEmailsForAuthenticatedUser"] }
-    ],
-    listPublicEmailsForAuthenticatedUser: ["GET /user/public_emails"],
-    listPublicKeysForUser: ["GET /users/{username}/keys"],
-    listPublicSshKeysForAuthenticated: [
-      "GET /user/keys",
-      {},
-      { renamed: ["users", "listPublicSshKeysForAuthenticatedUser"] }
-    ],
-    listPublicSshKeysForAuthenticatedUser: ["GET /user/keys"],
-    listSocialAccountsForAuthenticatedUser: ["GET /user/social_accounts"],
-    listSocialAccountsForUser: ["GET /users/{username}/social_accounts"],
-    listSshSigningKeysForAuthenticatedUser: ["GET /user/ssh_signing_keys"],
-    listSshSigningKeysForUser: ["GET /users/{username}/ssh_signing_keys"],
-    setPrimaryEmailVisibilityForAuthenticated: [
-      "PATCH /user/email/visibility",
-      {},
-      { renamed: ["users", "setPrimaryEmailVisibilityForAuthenticatedUser"] }
-    ],
-    setPrimaryEmailVisibilityForAuthenticatedUser: [
-      "PATCH /user/email/visibility"
-    ],
-    unblock: ["DELETE /user/blocks/{username}"],
-    unfollow: ["DELETE /user/following/{username}"],
-    updateAuthenticated: ["PATCH /user"]
-  }
-};
-var endpoints_default = Endpoints;
-
-//# sourceMappingURL=endpoints.js.map
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/endpoints-to-methods.js
-
-const endpointMethodsMap = /* @__PURE__ */ new Map();
-for (const [scope, endpoints] of Object.entries(endpoints_default)) {
-  for (const [methodName, endpoint] of Object.entries(endpoints)) {
-    const [route, defaults, decorations] = endpoint;
-    const [method, url] = route.split(/ /);
-    const endpointDefaults = Object.assign(
-      {
-        method,
-        url
-      },
-      defaults
-    );
-    if (!endpointMethodsMap.has(scope)) {
-      endpointMethodsMap.set(scope, /* @__PURE__ */ new Map());
-    }
-    endpointMethodsMap.get(scope).set(methodName, {
-      scope,
-      methodName,
-      endpointDefaults,
-      decorations
-    });
-  }
-}
-const handler = {
-  has({ scope }, methodName) {
-    return endpointMethodsMap.get(scope).has(methodName);
-  },
-  getOwnPropertyDescriptor(target, methodName) {
-    return {
-      value: this.get(target, methodName),
-      // ensures method is in the cache
-      configurable: true,
-      writable: true,
-      enumerable: true
-    };
-  },
-  defineProperty(target, methodName, descriptor) {
-    Object.defineProperty(target.cache, methodName, descriptor);
-    return true;
-  },
-  deleteProperty(target, methodName) {
-    delete target.cache[methodName];
-    return true;
-  },
-  ownKeys({ scope }) {
-    return [...endpointMethodsMap.get(scope).keys()];
-  },
-  set(target, methodName, value) {
-    return target.cache[methodName] = value;
-  },
-  get({ octokit, scope, cache }, methodName) {
-    if (cache[methodName]) {
-      return cache[methodName];
-    }
-    const method = endpointMethodsMap.get(scope).get(methodName);
-    if (!method) {
-      return void 0;
-    }
-    const { endpointDefaults, decorations } = method;
-    if (decorations) {
-      cache[methodName] = decorate(
-        octokit,
-        scope,
-        methodName,
-        endpointDefaults,
-        decorations
-      );
-    } else {
-      cache[methodName] = octokit.request.defaults(endpointDefaults);
-    }
-    return cache[methodName];
-  }
-};
-function endpointsToMethods(octokit) {
-  const newMethods = {};
-  for (const scope of endpointMethodsMap.keys()) {
-    newMethods[scope] = new Proxy({ octokit, scope, cache: {} }, handler);
-  }
-  return newMethods;
-}
-function decorate(octokit, scope, methodName, defaults, decorations) {
-  const requestWithDefaults = octokit.request.defaults(defaults);
-  function withDecorations(...args) {
-    let options = requestWithDefaults.endpoint.merge(...args);
-    if (decorations.mapToData) {
-      options = Object.assign({}, options, {
-        data: options[decorations.mapToData],
-        [decorations.mapToData]: void 0
-      });
-      return requestWithDefaults(options);
-    }
-    if (decorations.renamed) {
-      const [newScope, newMethodName] = decorations.renamed;
-      octokit.log.warn(
-        `octokit.${scope}.${methodName}() has been renamed to octokit.${newScope}.${newMethodName}()`
-      );
-    }
-    if (decorations.deprecated) {
-      octokit.log.warn(decorations.deprecated);
-    }
-    if (decorations.renamedParameters) {
-      const options2 = requestWithDefaults.endpoint.merge(...args);
-      for (const [name, alias] of Object.entries(
-        decorations.renamedParameters
-      )) {
-        if (name in options2) {
-          octokit.log.warn(
-            `"${name}" parameter is deprecated for "octokit.${scope}.${methodName}()". Use "${alias}" instead`
-          );
-          if (!(alias in options2)) {
-            options2[alias] = options2[name];
-          }
-          delete options2[name];
-        }
-      }
-      return requestWithDefaults(options2);
-    }
-    return requestWithDefaults(...args);
-  }
-  return Object.assign(withDecorations, requestWithDefaults);
-}
-
-//# sourceMappingURL=endpoints-to-methods.js.map
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/index.js
-
-
-function restEndpointMethods(octokit) {
-  const api = endpointsToMethods(octokit);
-  return {
-    rest: api
-  };
-}
-restEndpointMethods.VERSION = dist_src_version_VERSION;
-function legacyRestEndpointMethods(octokit) {
-  const api = endpointsToMethods(octokit);
-  return {
-    ...api,
-    rest: api
-  };
-}
-legacyRestEndpointMethods.VERSION = dist_src_version_VERSION;
-
-//# sourceMappingURL=index.js.map
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-paginate-rest/dist-bundle/index.js
-// pkg/dist-src/version.js
-var plugin_paginate_rest_dist_bundle_VERSION = "0.0.0-development";
-
-// pkg/dist-src/normalize-paginated-list-response.js
-function normalizePaginatedListResponse(response) {
-  if (!response.data) {
-    return {
-      ...response,
-      data: []
-    };
-  }
-  const responseNeedsNormalization = ("total_count" in response.data || "total_commits" in response.data) && !("url" in response.data);
-  if (!responseNeedsNormalization) return response;
-  const incompleteResults = response.data.incomplete_results;
-  const repositorySelection = response.data.repository_selection;
-  const totalCount = response.data.total_count;
-  const totalCommits = response.data.total_commits;
-  delete response.data.incomplete_results;
-  delete response.data.repository_selection;
-  delete response.data.total_count;
-  delete response.data.total_commits;
-  const namespaceKey = Object.keys(response.data)[0];
-  const data = response.data[namespaceKey];
-  response.data = data;
-  if (typeof incompleteResults !== "undefined") {
-    response.data.incomplete_results = incompleteResults;
-  }
-  if (typeof repositorySelection !== "undefined") {
-    response.data.repository_selection = repositorySelection;
-  }
-  response.data.total_count = totalCount;
-  response.data.total_commits = totalCommits;
-  return response;
-}
-
-// pkg/dist-src/iterator.js
-function iterator(octokit, route, parameters) {
-  const options = typeof route === "function" ? route.endpoint(parameters) : octokit.request.endpoint(route, parameters);
-  const requestMethod = typeof route === "function" ? route : octokit.request;
-  const method = options.method;
-  const headers = options.headers;
-  let url = options.url;
-  return {
-    [Symbol.asyncIterator]: () => ({
-      async next() {
-        if (!url) return { done: true };
-        try {
-          const response = await requestMethod({ method, url, headers });
-          const normalizedResponse = normalizePaginatedListResponse(response);
-          url = ((normalizedResponse.headers.link || "").match(
-            /<([^<>]+)>;\s*rel="next"/
-          ) || [])[1];
-          if (!url && "total_commits" in normalizedResponse.data) {
-            const parsedUrl = new URL(normalizedResponse.url);
-            const params = parsedUrl.searchParams;
-            const page = parseInt(params.get("page") || "1", 10);
-            const per_page = parseInt(params.get("per_page") || "250", 10);
-            if (page * per_page < normalizedResponse.data.total_commits) {
-              params.set("page", String(page + 1));
-              url = parsedUrl.toString();
-            }
-          }
-          return { value: normalizedResponse };
-        } catch (error) {
-          if (error.status !== 409) throw error;
-          url = "";
-          return {
-            value: {
-              status: 200,
-              headers: {},
-              data: []
-            }
-          };
-        }
-      }
-    })
-  };
-}
-
-// pkg/dist-src/paginate.js
-function paginate(octokit, route, parameters, mapFn) {
-  if (typeof parameters === "function") {
-    mapFn = parameters;
-    parameters = void 0;
-  }
-  return gather(
-    octokit,
-    [],
-    iterator(octokit, route, parameters)[Symbol.asyncIterator](),
-    mapFn
-  );
-}
-function gather(octokit, results, iterator2, mapFn) {
-  return iterator2.next().then((result) => {
-    if (result.done) {
-      return results;
-    }
-    let earlyExit = false;
-    function done() {
-      earlyExit = true;
-    }
-    results = results.concat(
-      mapFn ? mapFn(result.value, done) : result.value.data
-    );
-    if (earlyExit) {
-      return results;
-    }
-    return gather(octokit, results, iterator2, mapFn);
-  });
-}
-
-// pkg/dist-src/compose-paginate.js
-var composePaginateRest = Object.assign(paginate, {
-  iterator
-});
-
-// pkg/dist-src/generated/paginating-endpoints.js
-var paginatingEndpoints = (/* unused pure expression or super */ null && ([
-  "GET /advisories",
-  "GET /app/hook/deliveries",
-  "GET /app/installation-requests",
-  "GET /app/installations",
-  "GET /assignments/{assignment_id}/accepted_assignments",
-  "GET /classrooms",
-  "GET /classrooms/{classroom_id}/assignments",
-  "GET /enterprises/{enterprise}/code-security/configurations",
-  "GET /enterprises/{enterprise}/code-security/configurations/{configuration_id}/repositories",
-  "GET /enterprises/{enterprise}/dependabot/alerts",
-  "GET /enterprises/{enterprise}/teams",
-  "GET /enterprises/{enterprise}/teams/{enterprise-team}/memberships",
-  "GET /enterprises/{enterprise}/teams/{enterprise-team}/organizations",
-  "GET /events",
-  "GET /gists",
-  "GET /gists/public",
-  "GET /gists/starred",
-  "GET /gists/{gist_id}/comments",
-  "GET /gists/{gist_id}/commits",
-  "GET /gists/{gist_id}/forks",
-  "GET /installation/repositories",
-  "GET /issues",
-  "GET /licenses",
-  "GET /marketplace_listing/plans",
-  "GET /marketplace_listing/plans/{plan_id}/accounts",
-  "GET /marketplace_listing/stubbed/plans",
-  "GET /marketplace_listing/stubbed/plans/{plan_id}/accounts",
-  "GET /networks/{owner}/{repo}/events",
-  "GET /notifications",
-  "GET /organizations",
-  "GET /organizations/{org}/dependabot/repository-access",
-  "GET /orgs/{org}/actions/cache/usage-by-repository",
-  "GET /orgs/{org}/actions/hosted-runners",
-  "GET /orgs/{org}/actions/permissions/repositories",
-  "GET /orgs/{org}/actions/permissions/self-hosted-runners/repositories",
-  "GET /orgs/{org}/actions/runner-groups",
-  "GET /orgs/{org}/actions/runner-groups/{runner_group_id}/hosted-runners",
-  "GET /orgs/{org}/actions/runner-groups/{runner_group_id}/repositories",
-  "GET /orgs/{org}/actions/runner-groups/{runner_group_id}/runners",
-  "GET /orgs/{org}/actions/runners",
-  "GET /orgs/{org}/actions/secrets",
-  "GET /orgs/{org}/actions/secrets/{secret_name}/repositories",
-  "GET /orgs/{org}/actions/variables",
-  "GET /orgs/{org}/actions/variables/{name}/repositories",
-  "GET /orgs/{org}/attestations/repositories",
-  "GET /orgs/{org}/attestations/{subject_digest}",
-  "GET /orgs/{org}/blocks",
-  "GET /orgs/{org}/campaigns",
-  "GET /orgs/{org}/code-scanning/alerts",
-  "GET /orgs/{org}/code-security/configurations",
-  "GET /orgs/{org}/code-security/configurations/{configuration_id}/repositories",
-  "GET /orgs/{org}/codespaces",
-  "GET /orgs/{org}/codespaces/secrets",
-  "GET /orgs/{org}/codespaces/secrets/{secret_name}/repositories",
-  "GET /orgs/{org}/copilot/billing/seats",
-  "GET /orgs/{org}/copilot/metrics",
-  "GET /orgs/{org}/dependabot/alerts",
-  "GET /orgs/{org}/dependabot/secrets",
-  "GET /orgs/{org}/dependabot/secrets/{secret_name}/repositories",
-  "GET /orgs/{org}/events",
-  "GET /orgs/{org}/failed_invitations",
-  "GET /orgs/{org}/hooks",
-  "GET /orgs/{org}/hooks/{hook_id}/deliveries",
-  "GET /orgs/{org}/insights/api/route-stats/{actor_type}/{actor_id}",
-  "GET /orgs/{org}/insights/api/subject-stats",
-  "GET /orgs/{org}/insights/api/user-stats/{user_id}",
-  "GET /orgs/{org}/installations",
-  "GET /orgs/{org}/invitations",
-  "GET /orgs/{org}/invitations/{invitation_id}/teams",
-  "GET /orgs/{org}/issues",
-  "GET /orgs/{org}/members",
-  "GET /orgs/{org}/members/{username}/codespaces",
-  "GET /orgs/{org}/migrations",
-  "GET /orgs/{org}/migrations/{migration_id}/repositories",
-  "GET /orgs/{org}/organization-roles/{role_id}/teams",
-  "GET /orgs/{org}/organization-roles/{role_id}/users",
-  "GET /orgs/{org}/outside_collaborators",
-  "GET /orgs/{org}/packages",
-  "GET /orgs/{org}/packages/{package_type}/{package_name}/versions",
-  "GET /orgs/{org}/personal-access-token-requests",
-  "GET /orgs/{org}/personal-access-token-requests/{pat_request_id}/repositories",
-  "GET /orgs/{org}/personal-access-tokens",
-  "GET /orgs/{org}/personal-access-tokens/{pat_id}/repositories",
-  "GET /orgs/{org}/private-registries",
-  "GET /orgs/{org}/projects",
-  "GET /orgs/{org}/projectsV2",
-  "GET /orgs/{org}/projectsV2/{project_number}/fields",
-  "GET /orgs/{org}/projectsV2/{project_number}/items",
-  "GET /orgs/{org}/properties/values",
-  "GET /orgs/{org}/public_members",
-  "GET /orgs/{org}/repos",
-  "GET /orgs/{org}/rulesets",
-  "GET /orgs/{org}/rulesets/rule-suites",
-  "GET /orgs/{org}/rulesets/{ruleset_id}/history",
-  "GET /orgs/{org}/secret-scanning/alerts",
-  "GET /orgs/{org}/security-advisories",
-  "GET /orgs/{org}/settings/immutable-releases/repositories",
-  "GET /orgs/{org}/settings/network-configurations",
-  "GET /orgs/{org}/team/{team_slug}/copilot/metrics",
-  "GET /orgs/{org}/teams",
-  "GET /orgs/{org}/teams/{team_slug}/discussions",
-  "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments",
-  "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}/reactions",
-  "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/reactions",
-  "GET /orgs/{org}/teams/{team_slug}/invitations",
-  "GET /orgs/{org}/teams/{team_slug}/members",
-  "GET /orgs/{org}/teams/{team_slug}/projects",
-  "GET /orgs/{org}/teams/{team_slug}/repos",
-  "GET /orgs/{org}/teams/{team_slug}/teams",
-  "GET /projects/{project_id}/collaborators",
-  "GET /repos/{owner}/{repo}/actions/artifacts",
-  "GET /repos/{owner}/{repo}/actions/caches",
-  "GET /repos/{owner}/{repo}/actions/organization-secrets",
-  "GET /repos/{owner}/{repo}/actions/organization-variables",
-  "GET /repos/{owner}/{repo}/actions/runners",
-  "GET /repos/{owner}/{repo}/actions/runs",
-  "GET /repos/{owner}/{repo}/actions/runs/{run_id}/artifacts",
-  "GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}/jobs",
-  "GET /repos/{owner}/{repo}/actions/runs/{run_id}/jobs",
-  "GET /repos/{owner}/{repo}/actions/secrets",
-  "GET /repos/{owner}/{repo}/actions/variables",
-  "GET /repos/{owner}/{repo}/actions/workflows",
-  "GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs",
-  "GET /repos/{owner}/{repo}/activity",
-  "GET /repos/{owner}/{repo}/assignees",
-  "GET /repos/{owner}/{repo}/attestations/{subject_digest}",
-  "GET /repos/{owner}/{repo}/branches",
-  "GET /repos/{owner}/{repo}/check-runs/{check_run_id}/annotations",
-  "GET /repos/{owner}/{repo}/check-suites/{check_suite_id}/check-runs",
-  "GET /repos/{owner}/{repo}/code-scanning/alerts",
-  "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/instances",
-  "GET /repos/{owner}/{repo}/code-scanning/analyses",
-  "GET /repos/{owner}/{repo}/codespaces",
-  "GET /repos/{owner}/{repo}/codespaces/devcontainers",
-  "GET /repos/{owner}/{repo}/codespaces/secrets",
-  "GET /repos/{owner}/{repo}/collaborators",
-  "GET /repos/{owner}/{repo}/comments",
-  "GET /repos/{owner}/{repo}/comments/{comment_id}/reactions",
-  "GET /repos/{owner}/{repo}/commits",
-  "GET /repos/{owner}/{repo}/commits/{commit_sha}/comments",
-  "GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls",
-  "GET /repos/{owner}/{repo}/commits/{ref}/check-runs",
-  "GET /repos/{owner}/{repo}/commits/{ref}/check-suites",
-  "GET /repos/{owner}/{repo}/commits/{ref}/status",
-  "GET /repos/{owner}/{repo}/commits/{ref}/statuses",
-  "GET /repos/{owner}/{repo}/compare/{basehead}",
-  "GET /repos/{owner}/{repo}/compare/{base}...{head}",
-  "GET /repos/{owner}/{repo}/contributors",
-  "GET /repos/{owner}/{repo}/dependabot/alerts",
-  "GET /repos/{owner}/{repo}/dependabot/secrets",
-  "GET /repos/{owner}/{repo}/deployments",
-  "GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses",
-  "GET /repos/{owner}/{repo}/environments",
-  "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies",
-  "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules/apps",
-  "GET /repos/{owner}/{repo}/environments/{environment_name}/secrets",
-  "GET /repos/{owner}/{repo}/environments/{environment_name}/variables",
-  "GET /repos/{owner}/{repo}/events",
-  "GET /repos/{owner}/{repo}/forks",
-  "GET /repos/{owner}/{repo}/hooks",
-  "GET /repos/{owner}/{repo}/hooks/{hook_id}/deliveries",
-  "GET /repos/{owner}/{repo}/invitations",
-  "GET /repos/{owner}/{repo}/issues",
-  "GET /repos/{owner}/{repo}/issues/comments",
-  "GET /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions",
-  "GET /repos/{owner}/{repo}/issues/events",
-  "GET /repos/{owner}/{repo}/issues/{issue_number}/comments",
-  "GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by",
-  "GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocking",
-  "GET /repos/{owner}/{repo}/issues/{issue_number}/events",
-  "GET /repos/{owner}/{repo}/issues/{issue_number}/labels",
-  "GET /repos/{owner}/{repo}/issues/{issue_number}/reactions",
-  "GET /repos/{owner}/{repo}/issues/{issue_number}/sub_issues",
-  "GET /repos/{owner}/{repo}/issues/{issue_number}/timeline",
-  "GET /repos/{owner}/{repo}/keys",
-  "GET /repos/{owner}/{repo}/labels",
-  "GET /repos/{owner}/{repo}/milestones",
-  "GET /repos/{owner}/{repo}/milestones/{milestone_number}/labels",
-  "GET /repos/{owner}/{repo}/notifications",
-  "GET /repos/{owner}/{repo}/pages/builds",
-  "GET /repos/{owner}/{repo}/projects",
-  "GET /repos/{owner}/{repo}/pulls",
-  "GET /repos/{owner}/{repo}/pulls/comments",
-  "GET /repos/{owner}/{repo}/pulls/comments/{comment_id}/reactions",
-  "GET /repos/{owner}/{repo}/pulls/{pull_number}/comments",
-  "GET /repos/{owner}/{repo}/pulls/{pull_number}/commits",
-  "GET /repos/{owner}/{repo}/pulls/{pull_number}/files",
-  "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews",
-  "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/comments",
-  "GET /repos/{owner}/{repo}/releases",
-  "GET /repos/{owner}/{repo}/releases/{release_id}/assets",
-  "GET /repos/{owner}/{repo}/releases/{release_id}/reactions",
-  "GET /repos/{owner}/{repo}/rules/branches/{branch}",
-  "GET /repos/{owner}/{repo}/rulesets",
-  "GET /repos/{owner}/{repo}/rulesets/rule-suites",
-  "GET /repos/{owner}/{repo}/rulesets/{ruleset_id}/history",
-  "GET /repos/{owner}/{repo}/secret-scanning/alerts",
-  "GET /repos/{owner}/{repo}/secret-scanning/alerts/{alert_number}/locations",
-  "GET /repos/{owner}/{repo}/security-advisories",
-  "GET /repos/{owner}/{repo}/stargazers",
-  "GET /repos/{owner}/{repo}/subscribers",
-  "GET /repos/{owner}/{repo}/tags",
-  "GET /repos/{owner}/{repo}/teams",
-  "GET /repos/{owner}/{repo}/topics",
-  "GET /repositories",
-  "GET /search/code",
-  "GET /search/commits",
-  "GET /search/issues",
-  "GET /search/labels",
-  "GET /search/repositories",
-  "GET /search/topics",
-  "GET /search/users",
-  "GET /teams/{team_id}/discussions",
-  "GET /teams/{team_id}/discussions/{discussion_number}/comments",
-  "GET /teams/{team_id}/discussions/{discussion_number}/comments/{comment_number}/reactions",
-  "GET /teams/{team_id}/discussions/{discussion_number}/reactions",
-  "GET /teams/{team_id}/invitations",
-  "GET /teams/{team_id}/members",
-  "GET /teams/{team_id}/projects",
-  "GET /teams/{team_id}/repos",
-  "GET /teams/{team_id}/teams",
-  "GET /user/blocks",
-  "GET /user/codespaces",
-  "GET /user/codespaces/secrets",
-  "GET /user/emails",
-  "GET /user/followers",
-  "GET /user/following",
-  "GET /user/gpg_keys",
-  "GET /user/installations",
-  "GET /user/installations/{installation_id}/repositories",
-  "GET /user/issues",
-  "GET /user/keys",
-  "GET /user/marketplace_purchases",
-  "GET /user/marketplace_purchases/stubbed",
-  "GET /user/memberships/orgs",
-  "GET /user/migrations",
-  "GET /user/migrations/{migration_id}/repositories",
-  "GET /user/orgs",
-  "GET /user/packages",
-  "GET /user/packages/{package_type}/{package_name}/versions",
-  "GET /user/public_emails",
-  "GET /user/repos",
-  "GET /user/repository_invitations",
-  "GET /user/social_accounts",
-  "GET /user/ssh_signing_keys",
-  "GET /user/starred",
-  "GET /user/subscriptions",
-  "GET /user/teams",
-  "GET /users",
-  "GET /users/{username}/attestations/{subject_digest}",
-  "GET /users/{username}/events",
-  "GET /users/{username}/events/orgs/{org}",
-  "GET /users/{username}/events/public",
-  "GET /users/{username}/followers",
-  "GET /users/{username}/following",
-  "GET /users/{username}/gists",
-  "GET /users/{username}/gpg_keys",
-  "GET /users/{username}/keys",
-  "GET /users/{username}/orgs",
-  "GET /users/{username}/packages",
-  "GET /users/{username}/projects",
-  "GET /users/{username}/projectsV2",
-  "GET /users/{username}/projectsV2/{project_number}/fields",
-  "GET /users/{username}/projectsV2/{project_number}/items",
-  "GET /users/{username}/received_events",
-  "GET /users/{username}/received_events/public",
-  "GET /users/{username}/repos",
-  "GET /users/{username}/social_accounts",
-  "GET /users/{username}/ssh_signing_keys",
-  "GET /users/{username}/starred",
-  "GET /users/{username}/subscriptions"
-]));
-
-// pkg/dist-src/paginating-endpoints.js
-function isPaginatingEndpoint(arg) {
-  if (typeof arg === "string") {
-    return paginatingEndpoints.includes(arg);
-  } else {
-    return false;
-  }
-}
-
-// pkg/dist-src/index.js
-function paginateRest(octokit) {
-  return {
-    paginate: Object.assign(paginate.bind(null, octokit), {
-      iterator: iterator.bind(null, octokit)
-    })
-  };
-}
-paginateRest.VERSION = plugin_paginate_rest_dist_bundle_VERSION;
-
-
-;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/utils.js
-
-
-// octokit + plugins
-
-
-
-const context = new Context();
-const baseUrl = getApiBaseUrl();
-const defaults = {
-    baseUrl,
-    request: {
-        agent: getProxyAgent(baseUrl),
-        fetch: getProxyFetch(baseUrl)
-    }
-};
-const GitHub = Octokit.plugin(restEndpointMethods, paginateRest).defaults(defaults);
-
-/**
- * Convience function to correctly format Octokit Options to pass into the constructor.
- *
- * @param     token    the repo PAT or GITHUB_TOKEN
- * @param     options  other options to set
- */
-function getOctokitOptions(token, options) {
-    const opts = Object.assign({}, options || {}); // Shallow clone - don't mutate the object provided by the caller
-    // Auth
-    const auth = getAuthString(token, opts);
-    if (auth) {
-        opts.auth = auth;
-    }
-    // Orchestration ID
-    const userAgent = getUserAgentWithOrchestrationId(opts.userAgent);
-    if (userAgent) {
-        opts.userAgent = userAgent;
-    }
-    return opts;
-}
-//# sourceMappingURL=utils.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/github.js
-
-
-const github_context = new Context();
-/**
- * Returns a hydrated octokit ready to use for GitHub Actions
- *
- * @param     token    the repo PAT or GITHUB_TOKEN
- * @param     options  other options to set
- */
-function getOctokit(token, options, ...additionalPlugins) {
-    const GitHubWithPlugins = GitHub.plugin(...additionalPlugins);
-    return new GitHubWithPlugins(getOctokitOptions(token, options));
-}
-//# sourceMappingURL=github.js.map
-;// CONCATENATED MODULE: ./src/render/escape.ts
-// Text from the image, its logs, its labels or the user is data. These helpers make it inert
-// wherever it is shown in Markdown (job summary, PR comment); the action's log is made safe by its sink
-// (publish/github-sink.ts).
-//
-// Two contexts, two kinds of escaping. In text, an HTML entity stands for the character it names,
-// so inline() writes one for each character Markdown or HTML would act on. In a code span nothing is
-// decoded (`&#95;` shows as those five characters), so codeSpan() escapes nothing: the fence is
-// chosen so the text cannot close it, and only a table's `|` is escaped, because GFM splits a row
-// into cells before it reads any code span.
-const HTML = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-/** One line of at most `max` characters. */
-function oneLine(text, max) {
-    const s = text.replace(/\r?\n|\r/g, ' ').replace(/\s+/g, ' ').trim();
-    return s.length > max ? `${s.slice(0, max - 1)}…` : s;
-}
-/** Text made inert, with no code spans: every character Markdown or HTML would act on is an entity. */
-function escapeText(s) {
-    // one pass, so an entity written by one rule is never escaped again by another
-    return s
-        .replace(/[&<>"'\\`*_[\]#|~]/g, c => HTML[c] ?? `&#${c.charCodeAt(0)};`)
-        .replace(/@/g, '@\u200b'); // a zero-width space after @ keeps "@user" from notifying anyone
-}
-/**
- * For a Markdown table cell or inline text taken as data (a path, an instruction, a title inside
- * HTML): no HTML, no table breakage from `|` or newlines, no Markdown emphasis/links, and no
- * @mentions or #references that would notify or link. Backticks are shown as backticks.
- */
-function inline(text, max = 300) {
-    return escapeText(oneLine(text, max));
-}
-/**
- * The text as a code span, on one line: shown exactly as it is (a code span decodes no entity and
- * links no @mention). In a table cell (`table`), each `|` is escaped so the row keeps its cells.
- */
-function codeSpan(text, { table = false } = {}) {
-    let s = text.replace(/\r?\n|\r/g, ' ');
-    if (s === '')
-        return '';
-    // GFM reads `\` + punctuation as one escaped pair, left to right, before it splits the row: a `|`
-    // after an odd run of backslashes would pair with one of them and end the cell, so it gets two
-    if (table)
-        s = s.replace(/(\\*)\|/g, (_, slashes) => `${slashes}${slashes.length % 2 ? '\\\\' : '\\'}|`);
-    const longest = Math.max(0, ...(s.match(/`+/g) ?? []).map(run => run.length));
-    const fence = '`'.repeat(longest + 1);
-    // CommonMark strips one space from each end when both have one, and a backtick next to the fence
-    // would join it: pad with a space, which is stripped again
-    const pad = s.startsWith('`') || s.endsWith('`') || (s.startsWith(' ') && s.endsWith(' ') && s.trim() !== '') ? ' ' : '';
-    return `${fence}${pad}${s}${pad}${fence}`;
-}
-/**
- * One of image-gate's own sentences (a check's detail, an error), which mark commands and names
- * as `code`: each code span is kept a code span, the text around it is escaped as inline() does.
- * Backticks that open no span (CommonMark: a run closes only on a run of its own length) stay
- * literal. What the sentence quotes from the image is still inert either way.
- */
-function markdown(text, max = 300, { table = false } = {}) {
-    const s = oneLine(text, max);
-    const runs = [...s.matchAll(/`+/g)];
-    let out = '';
-    let from = 0;
-    for (let r = 0; r < runs.length; r++) {
-        const open = runs[r];
-        const close = runs.findIndex((run, i) => i > r && run[0].length === open[0].length);
-        if (close < 0)
-            continue;
-        let content = s.slice(open.index + open[0].length, runs[close].index);
-        if (content.startsWith(' ') && content.endsWith(' ') && content.trim() !== '')
-            content = content.slice(1, -1);
-        out += escapeText(s.slice(from, open.index)) + codeSpan(content, { table });
-        from = runs[close].index + runs[close][0].length;
-        r = close;
-    }
-    return out + escapeText(s.slice(from));
-}
-/**
- * A fenced code block for logs. The fence is longer than any backtick run inside, so the text
- * cannot close it; inside a fence GitHub renders HTML and @mentions as plain text.
- */
-function codeBlock(lines) {
-    const body = lines.join('\n').replace(/\r/g, '');
-    const longest = Math.max(0, ...(body.match(/`+/g) ?? []).map(run => run.length));
-    const fence = '`'.repeat(Math.max(3, longest + 1));
-    return `${fence}text\n${body}\n${fence}`;
-}
-
-;// CONCATENATED MODULE: ./src/render/markdown.ts
-
-
-
-
-
-
-
-// Rendering: the report as Markdown (job summary, PR comment). Reads the report only; every string
-// that came from the image, its logs or the user goes through escape.ts.
-/** GitHub refuses a job summary over 1 MiB; stay well under it. */
-const SUMMARY_MAX_CHARS = 900_000;
-/** GitHub refuses a comment body over 65,536 characters; the marker and run link need a little room. */
-const COMMENT_MAX_CHARS = 60_000;
-/** A single log line longer than this is cut in the middle. */
-const LINE_MAX_CHARS = 2_000;
-/**
- * Headline, facts and the checks table, then the logs in collapsible sections. Over `maxChars`,
- * the logs lose their oldest lines (and over-long lines their middle); the table is never cut.
- */
-function renderMarkdown(report, maxChars = SUMMARY_MAX_CHARS) {
-    const head = renderHead(report);
-    const blocks = logBlocks(report);
-    if (blocks.length === 0)
-        return head;
-    const overhead = blocks.length * 200; // <details> markup, fences, titles
-    const allowance = Math.max(0, Math.floor((maxChars - head.length - overhead) / blocks.length));
-    const rendered = blocks.map(block => {
-        const kept = tail(block.lines, allowance);
-        const dropped = block.lines.length - kept.length;
-        const shortened = kept.some(line => line.length > 0 && !block.lines.includes(line));
-        let title = `${block.title} (last ${units_counted(block.lines.length, 'line')})`;
-        if (dropped > 0)
-            title = `${block.title} (last ${kept.length} of ${units_counted(block.lines.length, 'line')}, cut to fit; the action log has them all)`;
-        else if (shortened)
-            title = `${block.title} (last ${units_counted(block.lines.length, 'line')}, long lines shortened; the action log has them whole)`;
-        return details(title, kept);
-    });
-    return [head, ...rendered].join('\n');
-}
-function renderHead(report) {
-    const out = [];
-    out.push(`## ${report.passed ? '✅' : '❌'} image-gate: ${headline(report)}`, '');
-    if (report.error) {
-        out.push(`**${report.error.kind === 'input' ? 'Bad input' : 'Error'}:** ${markdown(report.error.message, 1000)}`, '');
-    }
-    const first = report.runs[0];
-    const several = report.runs.length > 1;
-    const facts = [report.tag && `image ${codeSpan(report.tag.slice(0, 200))}`, first?.image.id && `id ${codeSpan(shortId(first.image.id))}`];
-    // several platforms: their builds ran at once, so this is the machine time they took together
-    const built = report.runs.map(run => run.build.seconds).filter((n) => n !== undefined);
-    if (built.length > 0)
-        facts.push(`build ${built.length === 1 ? built[0] : Math.round(built.reduce((a, b) => a + b, 0) * 10) / 10} s`);
-    if (first?.health.startupSeconds !== undefined)
-        facts.push(`healthy ${first.health.startupSeconds} s after start`);
-    const profile = profileLine(report);
-    // a report read back (comment-from) is untrusted: its memory text is escaped like any
-    if (profile)
-        facts.push(markdown(profile, 300));
-    const factLine = facts.filter(Boolean).join(' · ');
-    if (factLine)
-        out.push(factLine, '');
-    const rows = rowsOf(report);
-    if (rows.length > 0) {
-        // several platforms: one row group per platform, each row naming its platform
-        out.push(several ? '| | Platform | Check | Result | Limit | Detail |' : '| | Check | Result | Limit | Detail |', several ? '|---|---|---|---|---|---|' : '|---|---|---|---|---|');
-        for (const c of rows) {
-            // the rows are image-gate's sentences: their `code` stays code
-            const cell = (text, max = 300) => markdown(text, max, { table: true });
-            const platform = several ? ` ${cell(c.platform ?? '', 100)} |` : '';
-            // a detail holds the fix too: the stop row's init advice names the image's own ENTRYPOINT
-            out.push(`| ${ICON[c.status]} |${platform} ${c.name} | ${cell(c.value)} | ${cell(c.limit)} | ${cell(c.detail, 1000)} |`);
-        }
-        out.push('');
-    }
-    const pushed = pushLine(report);
-    if (pushed)
-        out.push(markdown(pushed, 2000), '');
-    // a report read back from the `report` output (comment-from) says what that output left out
-    if (report.cut?.length)
-        out.push(`_Cut to fit the report output: ${report.cut.map(note => inline(note, 200)).join('; ')}._`, '');
-    for (const view of platformViews(report))
-        out.push(...layersTable(view), ...findingsTable(view));
-    return out.join('\n');
-}
-function platformViews(report) {
-    const several = report.runs.length > 1;
-    return report.runs.map(run => ({ platform: several ? run.platform : '', run }));
-}
-/** " (linux/arm64)" with several platforms; `inert`: made inert like every string from the report */
-function titled({ platform }, inert = true) {
-    return platform ? ` (${inert ? inline(platform, 100) : platform})` : '';
-}
-function layersTable(view) {
-    const out = [];
-    const { baseline, image } = view.run;
-    const layers = image.largestLayers ?? [];
-    if (layers.length > 0) {
-        // with compare-to, each layer against the baseline's layer made by the same instruction
-        const compared = baseline?.ref !== undefined && layers.some(l => l.before !== undefined);
-        out.push(`<details><summary>Largest layers${titled(view)} (${layers.length})</summary>`, '');
-        if (compared)
-            out.push(`| Size | Change vs ${inline(baseline.ref, 200)} | Instruction |`, '|---:|---:|---|');
-        else
-            out.push('| Size | Instruction |', '|---:|---|');
-        for (const layer of layers) {
-            const change = compared ? ` ${layerChange(layer)} |` : '';
-            out.push(`| ${formatSize(layer.size)} |${change} ${inline(layer.instruction, 200)} |`);
-        }
-        out.push('', '</details>', '');
-    }
-    return out;
-}
-/** The contents check's findings: names, sizes and instructions only (a finding holds no file content). */
-function findingsTable(view) {
-    const { count = 0 } = view.run.contents ?? {};
-    // at most 40 rows of cut cells: the table is never cut, and a comment must stay under its limit
-    const findings = (view.run.contents?.findings ?? []).slice(0, FINDING_ROWS);
-    if (findings.length === 0)
-        return [];
-    const on = titled(view);
-    const title = count > findings.length ? `Contents findings${on} (the first ${findings.length} of ${count})` : `Contents findings${on} (${count})`;
-    const out = [`<details><summary>${title}</summary>`, '', '| Kind | Path | What | Size | Added by |', '|---|---|---|---:|---|'];
-    for (const f of findings) {
-        const deleted = f.deletedBy ? ` (deleted later by ${inline(f.deletedBy, 120)}: still ships)` : '';
-        const again = (f.alsoIn ?? []).map(i => `, again by ${inline(i, 120)}`).join('');
-        out.push(`| ${f.kind} | ${inline(f.path, 200)} | ${inline(f.what, 100)} | ${formatSize(f.size)} | ${inline(f.instruction, 120)}${again}${deleted} |`);
-    }
-    out.push('', '</details>', '');
-    return out;
-}
-/** "new", or the change from the baseline's layer, e.g. "+35.2 MB (+80.0%)". */
-function layerChange(layer) {
-    if (layer.before === undefined)
-        return '';
-    if (layer.before === 0)
-        return 'new';
-    return layer.before === layer.size ? 'same' : formatDelta(layer.size, layer.before);
-}
-function logBlocks(report) {
-    const blocks = [];
-    for (const view of platformViews(report)) {
-        const { build, health: h, smoke } = view.run;
-        // details() makes the whole title inert
-        const on = titled(view, false);
-        if (build.logTail?.length && !build.ok)
-            blocks.push({ title: `Build log${on}`, lines: build.logTail });
-        const probes = h.probes ?? [];
-        if (probes.length > 0 && h.verdict !== 'healthy') {
-            const lines = probes.flatMap(p => [`[exit ${p.exitCode}] ${p.output.split('\n')[0] ?? ''}`, ...p.output.split('\n').slice(1).map(l => `  ${l}`)]);
-            blocks.push({ title: `${probes.length === 1 ? 'Last health probe' : `Last ${probes.length} health probes`}${on}`, lines });
-        }
-        if (h.logTail?.length)
-            blocks.push({ title: `Container log${on}`, lines: h.logTail });
-        for (const command of smoke ?? []) {
-            if (command.logTail?.length)
-                blocks.push({ title: `Smoke log${on}: ${command.command}`, lines: command.logTail });
-        }
-    }
-    // every platform's image has the same labels (one Dockerfile): the first's
-    const labels = Object.entries(report.runs[0]?.image.labels ?? {});
-    if (labels.length)
-        blocks.push({ title: 'Image labels', lines: labels.map(([k, v]) => `${k}=${v}`) });
-    return blocks;
-}
-/** The newest lines that fit in `budget` characters, each cut to LINE_MAX_CHARS. */
-function tail(lines, budget) {
-    const kept = [];
-    let used = 0;
-    for (let i = lines.length - 1; i >= 0; i--) {
-        const line = cutLine(lines[i]);
-        if (used + line.length + 1 > budget)
-            break;
-        kept.unshift(line);
-        used += line.length + 1;
-    }
-    return kept;
-}
-function cutLine(line) {
-    if (line.length <= LINE_MAX_CHARS)
-        return line;
-    const half = LINE_MAX_CHARS / 2 - 20;
-    return `${line.slice(0, half)} …[${line.length - 2 * half} characters cut]… ${line.slice(-half)}`;
-}
-function details(summary, lines) {
-    return ['<details><summary>' + inline(summary) + '</summary>', '', codeBlock(lines), '', '</details>', ''].join('\n');
-}
-
-;// CONCATENATED MODULE: ./src/publish/github.ts
-
-const RETRIES = 3;
-const MAX_WAIT_S = 60;
-const sleep = ms => new Promise(resolve => setTimeout(resolve, ms));
-/** `log`: where a retry is said (the run's sink). */
-function client(token, log, wait = sleep) {
-    // GITHUB_API_URL (GitHub Enterprise, or a test server) is read by @actions/github itself.
-    const octokit = getOctokit(token);
-    octokit.hook.wrap('request', async (request, options) => {
-        for (let attempt = 0;; attempt++) {
-            try {
-                return await request(options);
-            }
-            catch (err) {
-                const delay = attempt < RETRIES && options.method !== 'POST' ? retryDelayMs(err, attempt) : undefined;
-                if (delay === undefined)
-                    throw err;
-                log(`GitHub API ${options.method} ${options.url}: ${err.status}, retrying in ${delay / 1000} s`);
-                await wait(delay);
-            }
-        }
-    });
-    return octokit;
-}
-/** How long to wait before retrying this error, or undefined when it must not be retried. */
-function retryDelayMs(err, attempt, now = Date.now()) {
-    const status = err.status ?? 0;
-    const headers = err.response?.headers ?? {};
-    const rateLimited = status === 429 ||
-        (status === 403 && (headers['retry-after'] !== undefined || headers['x-ratelimit-remaining'] === '0' || /secondary rate limit/i.test(err.message ?? '')));
-    if (!rateLimited && status < 500)
-        return undefined;
-    const retryAfter = Number(headers['retry-after']);
-    if (Number.isFinite(retryAfter) && headers['retry-after'] !== undefined) {
-        return retryAfter <= MAX_WAIT_S ? retryAfter * 1000 : undefined;
-    }
-    const reset = Number(headers['x-ratelimit-reset']);
-    if (headers['x-ratelimit-remaining'] === '0' && Number.isFinite(reset)) {
-        const seconds = Math.max(1, reset - Math.floor(now / 1000));
-        return seconds <= MAX_WAIT_S ? seconds * 1000 : undefined;
-    }
-    return 1000 * 2 ** attempt;
-}
-
-;// CONCATENATED MODULE: ./src/publish/comment.ts
-
-
-
-
-// The sticky pull-request comment: one per key (workflow, job, image), updated in place on every
-// run. Anything that goes wrong here is a warning: the comment never changes the step's outcome.
-const PR_EVENTS = ['pull_request', 'pull_request_target'];
-const MARKER_PREFIX = '<!-- image-gate:comment key=';
-/** The pull request this run belongs to, or undefined when the event is not a pull request. */
-function pullRequest(context = github_context) {
-    if (!PR_EVENTS.includes(context.eventName))
-        return undefined;
-    const number = context.payload.pull_request?.number;
-    if (!number)
-        return undefined;
-    return { owner: context.repo.owner, repo: context.repo.repo, number };
-}
-/**
- * Parallel legs (a matrix over Dockerfiles or targets) must keep separate comments, so the default
- * key names the workflow, the job and the image: context, Dockerfile and target.
- */
-function commentKey(inputs, env = process.env) {
-    if (inputs.commentKey)
-        return inputs.commentKey;
-    const workspace = env.GITHUB_WORKSPACE || process.cwd();
-    const rel = (p) => external_node_path_namespaceObject.relative(workspace, p) || '.';
-    return [env.GITHUB_WORKFLOW ?? '', env.GITHUB_JOB ?? '', rel(inputs.context), rel(inputs.file), inputs.target].join('/');
-}
-/** The hidden last line of our comment. The key is URI-encoded so it cannot end the HTML comment. */
-function marker(key) {
-    return `${MARKER_PREFIX}${encodeURIComponent(key)} -->`;
-}
-function runUrl(env = process.env) {
-    const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repo, GITHUB_RUN_ID: run } = env;
-    return server && repo && run ? `${server}/${repo}/actions/runs/${run}` : undefined;
-}
-function commentBody(report, key, link = runUrl()) {
-    const footer = link ? `\n[Workflow run](${link})\n` : '\n';
-    return `${renderMarkdown(report, COMMENT_MAX_CHARS)}${footer}${marker(key)}`;
-}
-/** Gate mode: comment on the pull request this run is for, if any. Returns the comment made. */
-async function commentOnPullRequest(report, inputs, sink) {
-    const target = pullRequest();
-    if (!inputs.comment || !target) {
-        sink.debug(`no pull-request comment (comment: ${inputs.comment}, event: ${github_context.eventName})`);
-        return undefined;
-    }
-    return upsertComment(report, target, report.commentKey ?? commentKey(inputs), inputs.githubToken, sink);
-}
-/**
- * comment-from mode, typically in a `workflow_run` workflow that has a write token while the
- * pull-request run (from a fork) had none. It runs privileged on a file the fork wrote, so what
- * decides where the comment goes comes from the trusted event, not the file:
- * - the pull request: the event's own (pull_request, pull_request_target; under workflow_run, its
- *   pull_requests list, which GitHub fills for branches of this repository). For a fork that list
- *   is empty, so the report's number is taken, and only if that pull request's head is the commit
- *   the triggering run tested (its head_sha): a crafted report cannot steer the comment elsewhere.
- *   Any other event names no pull request, and the file alone is not believed.
- * - the comment's key, which decides which comment is overwritten: the comment-key input, else the
- *   name of the workflow that made the report (workflow_run.name; the triggering workflow must have
- *   that name to trigger this one at all), else this workflow's. Never the file's: a report could
- *   otherwise overwrite another leg's comment (a failing one) with its own.
- */
-async function commentFromReport(report, inputs, sink, octokit) {
-    const context = github_context;
-    const number = trustedPullRequest(report, context, sink);
-    if (!number)
-        return undefined;
-    const target = { owner: context.repo.owner, repo: context.repo.repo, number };
-    const api = octokit ?? client(inputs.githubToken, sink.info);
-    const runSha = context.eventName === 'workflow_run' ? context.payload.workflow_run?.head_sha : undefined;
-    if (runSha) {
-        try {
-            const { data } = await api.rest.pulls.get({ owner: target.owner, repo: target.repo, pull_number: target.number });
-            if (data.head.sha !== runSha) {
-                sink.warning(`image-gate did not comment: pull request #${target.number} is at ${data.head.sha.slice(0, 12)}, but the workflow run tested ${runSha.slice(0, 12)}. A newer push will bring its own report.`);
-                return undefined;
-            }
-        }
-        catch (err) {
-            sink.warning(explain(err));
-            return undefined;
-        }
-    }
-    return upsertComment(report, target, commentFromKey(inputs, context), inputs.githubToken, sink, api);
-}
-/** The pull request comment-from posts on: the event's, or (a fork's workflow_run) the report's, verified later. */
-function trustedPullRequest(report, context, sink) {
-    if (PR_EVENTS.includes(context.eventName))
-        return pullRequest(context)?.number;
-    if (context.eventName !== 'workflow_run') {
-        sink.warning(`image-gate did not comment: comment-from posts on the pull request the event names (workflow_run of a pull-request run, pull_request, pull_request_target); a ${context.eventName} event names none, and the report file alone is not trusted to.`);
-        return undefined;
-    }
-    const repository = context.payload.repository;
-    const listed = (context.payload.workflow_run?.pull_requests ?? []).filter(pr => typeof pr.number === 'number' && (pr.base?.repo?.id === undefined || repository?.id === undefined || pr.base.repo.id === repository.id));
-    if (listed.length > 0) {
-        const chosen = listed.find(pr => pr.number === report.pullRequest) ?? listed[0];
-        if (report.pullRequest && chosen.number !== report.pullRequest) {
-            sink.warning(`image-gate: the report names pull request #${report.pullRequest}, but the workflow run was for #${chosen.number}: commenting on #${chosen.number}.`);
-        }
-        return chosen.number;
-    }
-    if (!report.pullRequest)
-        sink.warning('image-gate did not comment: the report names no pull request (it was not made on a pull_request event).');
-    return report.pullRequest;
-}
-/** The key of comment-from's comment: the input, else the name of the workflow that made the report. */
-function commentFromKey(inputs, context = github_context) {
-    const triggering = context.payload.workflow_run?.name;
-    return inputs.commentKey || (typeof triggering === 'string' && triggering) || context.workflow || 'image-gate';
-}
-/** Posts or updates the comment for `key`. Problems become one warning, never a failure. */
-async function upsertComment(report, target, key, token, sink, octokit, wait = sleep) {
-    if (!token) {
-        sink.warning('image-gate did not comment on the pull request: github-token is empty. The job summary has the report.');
-        return undefined;
-    }
-    const api = octokit ?? client(token, sink.info);
-    const where = { owner: target.owner, repo: target.repo };
-    try {
-        const body = commentBody(report, key);
-        for (let attempt = 0;; attempt++) {
-            const existing = await findOurs(api, target, marker(key));
-            if (existing) {
-                const { data } = await api.rest.issues.updateComment({ ...where, comment_id: existing, body });
-                return said(sink, { url: data.html_url, action: 'updated' });
-            }
-            try {
-                const { data } = await api.rest.issues.createComment({ ...where, issue_number: target.number, body });
-                return said(sink, { url: data.html_url, action: 'created' });
-            }
-            catch (err) {
-                // GitHub may have saved the comment and still answered 5xx: look for it again before
-                // creating another, or the pull request gets two.
-                const delay = attempt < RETRIES ? retryDelayMs(err, attempt) : undefined;
-                if (delay === undefined)
-                    throw err;
-                sink.info(`GitHub API POST comment: ${err.status}, looking for it again and retrying in ${delay / 1000} s`);
-                await wait(delay);
-            }
-        }
-    }
-    catch (err) {
-        sink.warning(explain(err));
-        return undefined;
-    }
-}
-function said(sink, comment) {
-    sink.info(`Pull-request comment ${comment.action}: ${comment.url}`);
-    return comment;
-}
-/**
- * Our comment: it carries our marker and was written by the token's own account. For a personal
- * token GET /user names that account; an Actions or App token cannot read /user (403), and its
- * comments are written by a bot, so then a bot author is required. A person pasting our marker is
- * never matched.
- */
-async function findOurs(api, target, mark) {
-    const self = await api.rest.users.getAuthenticated().then(r => r.data.login, () => undefined);
-    const comments = await api.paginate(api.rest.issues.listComments, {
-        owner: target.owner,
-        repo: target.repo,
-        issue_number: target.number,
-        per_page: 100
-    });
-    const ours = comments.find(c => c.body?.includes(mark) && (self ? c.user?.login === self : c.user?.type === 'Bot'));
-    return ours?.id;
-}
-function explain(err) {
-    const why = `${err.status ?? 'error'} ${String(err.message ?? err).split('\n')[0]}`;
-    if (err.status === 403 || err.status === 401 || err.status === 404) {
-        return (`image-gate could not comment on the pull request (${why}): the token cannot write to it. ` +
-            'Give the job `permissions: pull-requests: write`. Pull requests from forks and Dependabot get a read-only token whatever the workflow asks: ' +
-            'post the comment from a separate `workflow_run` workflow instead (see the README, "Forks"). The job summary has the report; the step outcome is unchanged.');
-    }
-    return `image-gate could not comment on the pull request (${why}). The job summary has the report; the step outcome is unchanged.`;
-}
-
-;// CONCATENATED MODULE: ./src/render/report-output.ts
-
-
-
-// The `report` output, cut to fit where it goes. The README's fork recipe passes it to a shell
-// through an environment variable, and Linux takes at most 128 KiB for one ("REPORT=…",
-// MAX_ARG_STRLEN): over it the step cannot even start, so a fork got no comment exactly when its
-// run failed with long log lines. What is cut is what a comment cuts anyway (the oldest log lines,
-// the middle of long ones, findings it does not list), the rows never; `cut` says what went.
-// Sizes are of the JSON as written: escapes and UTF-8 bytes count.
-/** Room kept for the `cut` notes themselves. */
-const NOTES_BYTES = 2_048;
-/** Lists the comment shows only part of, kept to that part. */
-const LABELS = 20;
-const PROCESSES = 20;
-/** The last resort: every text this long at most. */
-const TEXT_LAST_RESORT = 200;
-const report_output_size = (value) => Buffer.byteLength(JSON.stringify(value) ?? '');
-const count = (n) => n.toLocaleString('en-US');
-/** The report as the `report` output writes it: at most `max` bytes of JSON. */
-function capReport(report, max = REPORT_OUTPUT_MAX_BYTES) {
-    if (report_output_size(report) <= max)
-        return report;
-    const r = structuredClone(report);
-    const cut = [];
-    const fits = () => report_output_size({ ...r, cut }) <= max;
-    const logs = logsOf(r);
-    // long lines lose their middle, as the summary and the comment show them
-    let shortened = false;
-    for (const log of logs) {
-        const lines = log.get();
-        const short = lines.map(cutLine);
-        if (short.every((line, i) => line === lines[i]))
-            continue;
-        shortened = true;
-        log.set(short);
-    }
-    if (shortened)
-        cut.push(`log lines and probe output over ${count(LINE_MAX_CHARS)} characters: their middle`);
-    // lists the comment shows only the start of
-    if (!fits())
-        shorterLists(r, cut);
-    // the logs share what is left, each keeping its newest lines
-    if (!fits()) {
-        const saved = logs.map(log => log.get());
-        for (const log of logs)
-            log.set([]);
-        let left = max - report_output_size({ ...r, cut }) - NOTES_BYTES;
-        const byLength = logs.map((log, i) => ({ log, lines: saved[i] })).sort((a, b) => report_output_size(a.lines) - report_output_size(b.lines));
-        byLength.forEach(({ log, lines }, i) => {
-            const share = Math.max(0, Math.floor(left / (byLength.length - i)));
-            const kept = newest(lines, share);
-            log.set(kept);
-            left -= report_output_size(kept);
-            if (kept.length < lines.length)
-                cut.push(`${log.name}: the last ${count(kept.length)} of ${count(lines.length)} ${log.unit}`);
-        });
-    }
-    // the last resort (thousands of smoke commands, say): every text short, the rows kept
-    if (!fits()) {
-        Object.assign(r, shorten(r, TEXT_LAST_RESORT));
-        for (const log of logsOf(r))
-            log.set([]);
-        cut.push(`every text to ${TEXT_LAST_RESORT} characters, and the logs`);
-    }
-    return { ...r, cut };
-}
-/** The report's logs and probe output, each run's: the build log, the container log, each smoke log, the probes. */
-function logsOf(r) {
-    const logs = [];
-    // with several platforms, each log named with its platform
-    const several = r.runs.length > 1;
-    for (const run of r.runs) {
-        const on = several ? ` (${run.platform.slice(0, 60)})` : '';
-        const add = (name, owner) => {
-            if (owner?.logTail?.length)
-                logs.push({ name: `${name}${on}`, unit: 'lines', get: () => owner.logTail ?? [], set: lines => void (owner.logTail = lines) });
-        };
-        add('build log', run.build);
-        add('container log', run.health);
-        run.smoke?.forEach((smoke, i) => add(`smoke log ${i + 1} (${smoke.command.slice(0, 60)})`, smoke));
-        const h = run.health;
-        const probes = h.probes ?? [];
-        if (probes.length) {
-            logs.push({
-                name: `health probes${on}`,
-                unit: 'probes',
-                get: () => (h.probes ?? []).map(p => p.output),
-                // the newest probes, with their exit codes: `outputs` is always the newest of them
-                set: outputs => void (h.probes = probes.slice(probes.length - outputs.length).map((p, i) => ({ ...p, output: outputs[i] })))
-            });
-        }
-    }
-    return logs;
-}
-function shorterLists(r, cut) {
-    const several = r.runs.length > 1;
-    for (const run of r.runs) {
-        const on = several ? ` (${run.platform.slice(0, 60)})` : '';
-        const findings = run.contents?.findings ?? [];
-        if (findings.length > FINDING_ROWS) {
-            run.contents.findings = findings.slice(0, FINDING_ROWS);
-            cut.push(`contents findings${on}: the first ${FINDING_ROWS} of ${count(findings.length)} (the comment lists ${FINDING_ROWS})`);
-        }
-        const labels = Object.entries(run.image.labels ?? {});
-        if (labels.length > LABELS || labels.some(([k, v]) => k.length + v.length > TEXT_LAST_RESORT)) {
-            run.image.labels = Object.fromEntries(labels.slice(0, LABELS).map(([k, v]) => [k.slice(0, TEXT_LAST_RESORT), v.slice(0, TEXT_LAST_RESORT)]));
-            cut.push(`image labels${on}: the first ${Math.min(LABELS, labels.length)} of ${count(labels.length)}, each to ${TEXT_LAST_RESORT} characters`);
-        }
-        const processes = run.user.processes ?? [];
-        if (processes.length > PROCESSES) {
-            run.user.processes = processes.slice(0, PROCESSES);
-            cut.push(`processes${on}: the first ${PROCESSES} of ${count(processes.length)}`);
-        }
-    }
-}
-/** The newest lines whose JSON fits in `budget` bytes. */
-function newest(lines, budget) {
-    let used = 2; // []
-    let i = lines.length;
-    while (i > 0 && used + report_output_size(lines[i - 1]) + 1 <= budget)
-        used += report_output_size(lines[--i]) + 1;
-    return lines.slice(i);
-}
-/** Every string in a JSON-like value cut to `max` characters. */
-function shorten(value, max) {
-    if (typeof value === 'string')
-        return (value.length > max ? `${value.slice(0, max - 1)}…` : value);
-    if (Array.isArray(value))
-        return value.map(item => shorten(item, max));
-    if (value !== null && typeof value === 'object')
-        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, shorten(v, max)]));
-    return value;
-}
-
-;// CONCATENATED MODULE: ./src/publish/outputs.ts
-
-// The step's outputs, all read off the report.
-function outputsOf(report) {
-    const text = (v) => (v === undefined ? '' : String(v));
-    // the outputs that name one image are the first platform's (the report output holds every run)
-    const first = report.runs[0] ?? {};
-    return {
-        imageid: text(first.image?.id),
-        size: text(first.image?.size),
-        'compressed-size': text(first.image?.compressedSize),
-        health: first.health?.verdict ?? 'skipped',
-        'startup-seconds': text(first.health?.startupSeconds),
-        user: text(first.image?.user),
-        uid: text(first.user?.uid),
-        'memory-used': text(first.health?.memory?.usedBytes),
-        'stop-seconds': text(first.stop?.seconds),
-        'stop-exit-code': text(first.stop?.exitCode),
-        'contents-findings': text(first.contents?.notScanned === undefined ? first.contents?.count : undefined),
-        passed: String(report.passed),
-        // which platforms failed: with several, each that did; with one, its own when it failed
-        'failed-platforms': failedPlatforms(report).join(','),
-        // cut to fit an environment variable: the README's fork recipe passes it through one
-        report: JSON.stringify(capReport(report)),
-        'comment-url': report.comment?.url ?? '',
-        // push: true, as build-push-action names them: what the registry serves for the tags
-        // partly pushed too: the tags that moved serve it
-        digest: report.push?.outcome === 'pushed' || report.push?.outcome === 'partly-pushed' ? (report.push.digest ?? '') : '',
-        metadata: pushMetadata(report)
-    };
-}
-function failedPlatforms(report) {
-    if (report.runs.length > 1)
-        return report.runs.filter(run => !run.passed).map(run => run.platform);
-    const platform = report.runs[0]?.image.platform;
-    return !report.passed && platform ? [platform] : [];
-}
-function setOutputs(report, sink) {
-    for (const [name, value] of Object.entries(outputsOf(report)))
-        sink.output(name, value);
-}
-/**
- * build-push-action's metadata output, for what was pushed: the manifest's (or index's) digest and
- * descriptor, the tags that serve it (partly pushed: those that moved), and the config digest of a
- * single image (empty when nothing was pushed).
- */
-function pushMetadata(report) {
-    const push = report.push;
-    if ((push?.outcome !== 'pushed' && push?.outcome !== 'partly-pushed') || !push.digest)
-        return '';
-    const images = push.images ?? [];
-    return JSON.stringify({
-        'containerimage.digest': push.digest,
-        'containerimage.descriptor': { mediaType: push.mediaType, digest: push.digest, size: push.size },
-        ...(images.length === 1 && { 'containerimage.config.digest': images[0].config }),
-        'image.name': (push.outcome === 'pushed' ? push.tags : (push.moved ?? []).map(m => m.tag)).join(',')
-    });
-}
 
 ;// CONCATENATED MODULE: ./src/report/image-schema.ts
 
@@ -63674,6 +61321,47 @@ const PushSchema = object({
     unmoved: dist_optional(firstOf(fields_short(), 50))
 });
 
+;// CONCATENATED MODULE: ./src/report/probe-schema.ts
+
+
+// The health report's suggested probe and what the probed port spoke (schema.ts holds the rest):
+// health/probe-advice.ts writes them, advice/health.ts words them.
+/**
+ * The programs a probe can be built from, in order of fit when the image's own language is not
+ * known: the runtimes first (what working Python, Node, PHP and Ruby images probe with), then the
+ * download tools, then bash's /dev/tcp, then the app's own binary (a health mode it would need to
+ * have: the only way in a scratch image). The image's own language goes first (toolOrder).
+ */
+const PROBE_TOOLS = ['python3', 'python', 'node', 'php', 'ruby', 'wget', 'curl', 'bash', 'app'];
+/** The programs that can ask what a port speaks (health/protocol.ts), in the order health/probe.ts ranks them. */
+const ASKERS = ['python3', 'python', 'node', 'php', 'ruby', 'bash'];
+/**
+ * missing, a probe whose program is not in the image, or an HTTP probe on a port that speaks no
+ * HTTP: a probe built from a program the image has (health/probe.ts; `app`: its own binary), fitted
+ * to what its port speaks; shell: it has /bin/sh (health-cmd needs one)
+ */
+const SuggestedCmdSchema = object({
+    tool: picklist(PROBE_TOOLS),
+    argv: pipe(array(fields_short()), transform(a => a.slice(0, 10))),
+    shell: dist_boolean(),
+    /** what it speaks, fitted to what the port answered (absent: http) */
+    kind: dist_optional(picklist(['http', 'fastcgi', 'tcp'])),
+    /** http: the path it asks ("/health", or "/" where only that answered 2xx or 3xx) */
+    path: dist_optional(fields_short())
+});
+/**
+ * with advice: what the port to probe spoke when asked from inside the container
+ * (health/protocol.ts), the program that asked, and the statuses GET /health and GET / answered there
+ */
+const PortAnswerSchema = object({
+    port: wholeNumber(),
+    protocol: picklist(['http', 'fastcgi', 'other', 'silent', 'closed']),
+    /** absent: the sockets showed nothing listening there, so it was not asked */
+    by: dist_optional(picklist(ASKERS)),
+    healthStatus: dist_optional(wholeNumber()),
+    rootStatus: dist_optional(wholeNumber())
+});
+
 ;// CONCATENATED MODULE: ./src/report/schema.ts
 
 
@@ -63752,7 +61440,7 @@ const SmokeResultSchema = object({
     /** Docker's State.OOMKilled: the kernel killed it for memory (run-memory's limit, or the host's) */
     oomKilled: dist_optional(dist_boolean()),
     /** what the command printed: its own log only */
-    logTail: dist_optional(fields_logTail()),
+    logTail: dist_optional(logTail()),
     /** Docker's answer when it could not give that log (never read as the command's output) */
     logError: dist_optional(fields_text()),
     /** Docker's message when it could not start the command (missing, not executable): it never ran */
@@ -63778,7 +61466,7 @@ const BuildSchema = object({
     error: dist_optional(fields_text()),
     /** the failed step's most telling line of its own output, e.g. "npm error 404 Not Found - GET …" */
     cause: dist_optional(fields_short()),
-    logTail: dist_optional(fields_logTail()),
+    logTail: dist_optional(logTail()),
     /** BuildKit's build checks, in the order it reported them (the first 100); none from a builder before buildx 0.15 */
     warnings: dist_optional(pipe(array(BuildWarningSchema), transform(warnings => warnings.slice(0, 100))))
 });
@@ -63836,7 +61524,7 @@ const HealthSchema = object({
     /** the last probe results Docker kept (up to five), oldest first */
     probes: dist_optional(pipe(array(ProbeSchema), transform(probes => probes.slice(-5)))),
     /** what the container printed: its own log only */
-    logTail: dist_optional(fields_logTail()),
+    logTail: dist_optional(logTail()),
     /** Docker's answer when it could not give that log (never read as the app's output) */
     logError: dist_optional(fields_text()),
     /** not healthy under run-profile or read-only: the errors in its log they explain, and the run without them (profile-schema.ts) */
@@ -64588,6 +62276,167 @@ async function defaultTag(ctx, inputs, env = process.env) {
     return `image-gate/${name}:${commit}${target}`.slice(0, 200);
 }
 
+;// CONCATENATED MODULE: ./src/docker/container.ts
+
+
+
+// One container as Docker sees it: its state (running, exit code, health and the probe log), its
+// log, and its removal.
+/** What Docker uses when a HEALTHCHECK sets no --retries or --interval (and for a health-cmd given at run time). */
+const DOCKER_DEFAULT_RETRIES = 3;
+const DOCKER_DEFAULT_INTERVAL_S = 30;
+/** "SIGTERM" for "", "TERM", "15" or "SIGTERM": the stop signal Docker sends, as the report names it. */
+function signalName(stopSignal = '') {
+    const text = stopSignal.trim().toUpperCase();
+    if (text === '')
+        return 'SIGTERM';
+    if (/^\d+$/.test(text))
+        return Object.entries(external_node_os_namespaceObject.constants.signals).find(([, n]) => n === Number(text))?.[0] ?? text;
+    return text.startsWith('SIG') ? text : `SIG${text}`;
+}
+/** The exit codes of a clean stop: 0, or the shell's 128 + the signal's number. */
+function cleanExit(exitCode, signal) {
+    const number = external_node_os_namespaceObject.constants.signals[signal];
+    return exitCode === 0 || (number !== undefined && exitCode === 128 + number);
+}
+async function containerState(docker, name) {
+    // masked once parsed, so no mask can break the JSON
+    const state = docker.secrets.maskStrings(JSON.parse(await docker.ok(['inspect', '--format', '{{json .State}}', name], { raw: true })));
+    for (const probe of state.Health?.Log ?? [])
+        probe.Output = probeOutput(probe.Output, docker.secrets);
+    return state;
+}
+/** Docker keeps this many bytes of a probe's output, and marks a longer one with "..." after them. */
+const PROBE_OUTPUT_BYTES = 4_096;
+/** A probe's output as Docker kept it, with what its cut left of a secret masked too. */
+function probeOutput(output, secrets) {
+    if (!output.endsWith('...') || Buffer.byteLength(output) < PROBE_OUTPUT_BYTES)
+        return output;
+    return `${secrets.maskCut(output.slice(0, -3), { end: true })}...`;
+}
+/** The container's full ID (its cgroup on the host is named by it). */
+async function containerId(docker, name) {
+    return (await docker.ok(['inspect', '--format', '{{.Id}}', name], { raw: true })).trim();
+}
+async function removeContainer(docker, name) {
+    await docker.call(['rm', '--force', '--volumes', name]);
+}
+/** The last lines the container printed, stdout and stderr in the order they were written. */
+async function container_logTail(docker, name, lines = 50) {
+    // raw: the lines are masked once they are whole again (wholeLine)
+    const r = await docker.call(['logs', '--timestamps', '--tail', String(lines), name], { raw: true });
+    if (r.exitCode !== 0)
+        return { lines: [], error: docker.secrets.mask(dockerSays(r.stderr || r.stdout)) };
+    // a stream over the kept bytes (command.ts) starts inside a line, with no timestamp: that piece goes
+    const streamLines = (text, cut = false) => text.split('\n').slice(cut ? 1 : 0);
+    const stamped = [...streamLines(r.stdout, r.cutAtStart?.stdout), ...streamLines(r.stderr, r.cutAtStart?.stderr)].filter(l => l !== '');
+    // Each line starts with an RFC 3339 timestamp of fixed width per engine, so text order is time order.
+    stamped.sort((a, b) => (a.slice(0, 35) < b.slice(0, 35) ? -1 : a.slice(0, 35) > b.slice(0, 35) ? 1 : 0));
+    return { lines: stamped.slice(-lines).map(l => docker.secrets.mask(wholeLine(l.replace(/^\S+ /, '')))) };
+}
+/** Docker logs a line longer than this as several messages, each of these bytes but the last. */
+const PARTIAL_BYTES = 16 * 1024;
+/** `docker logs --timestamps`' stamp before each message: RFC 3339 with nanoseconds, fixed width. */
+const STAMP = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}(?:Z|[+-]\d\d:\d\d) /;
+/**
+ * A long line as the app wrote it: `docker logs --timestamps` stamps each 16 KiB message of it, so
+ * the stamps inside it go (a secret across one would otherwise be in two pieces, masked by neither).
+ */
+function wholeLine(line) {
+    let bytes = Buffer.from(line, 'utf8');
+    for (let at = PARTIAL_BYTES; at < bytes.length; at += PARTIAL_BYTES) {
+        const stamp = STAMP.exec(bytes.subarray(at, at + 40).toString('latin1'));
+        if (!stamp)
+            break;
+        bytes = Buffer.concat([bytes.subarray(0, at), bytes.subarray(at + stamp[0].length)]);
+    }
+    return bytes.toString('utf8');
+}
+/** The report's fields for a log: `logTail` (the container's lines, when any) and `logError` (Docker's complaint). */
+function logFields(log) {
+    return { ...(log.lines.length > 0 && { logTail: log.lines }), ...(log.error !== undefined && { logError: log.error }) };
+}
+/** How long a stopped container ran, from Docker's own timestamps. */
+function ranSeconds(state) {
+    return round(Math.max(0, Date.parse(state.FinishedAt) - Date.parse(state.StartedAt)) / 1000);
+}
+/** Container start → `now`, or undefined before Docker has stamped the start. */
+function sinceStart(state, now) {
+    const started = Date.parse(state.StartedAt);
+    return Number.isFinite(started) && started > 0 ? round(Math.max(0, now - started) / 1000) : undefined;
+}
+
+;// CONCATENATED MODULE: ./src/health/rules.ts
+// How fast-health probes, and a probe that can never pass: pure, so each can be tested on captured
+// probe output. When Docker, on an image's own settings, would say unhealthy is probe-schedule.ts.
+/**
+ * How often Docker probes with fast-health, in seconds: every 0.1 s while the app starts, so its
+ * startup is known to a tenth of a second (plus the probe's own run) and not to a whole interval.
+ * Where the engine has a start interval (API 1.44, Docker 25+) only the start period is probed
+ * that fast and a healthy container every second after; older engines have one interval for the
+ * whole run, so it is 0.1 s throughout (each probe is one exec: a few a second is cheap).
+ * Docker accepts intervals down to 1 ms on both.
+ */
+const START_INTERVAL_S = 0.1;
+const FAST_INTERVAL_S = 1;
+function fastTiming(hasStartInterval) {
+    return hasStartInterval ? { intervalSeconds: FAST_INTERVAL_S, startIntervalSeconds: START_INTERVAL_S } : { intervalSeconds: START_INTERVAL_S, startIntervalSeconds: START_INTERVAL_S };
+}
+/** Without a health check the container is only watched this long, to see that it keeps running. */
+const NO_HEALTHCHECK_WATCH_S = 3;
+/** How a shell names itself at the start of its own error: "/bin/sh: ", "bash: ", "sh: ". */
+const SHELL = '(?:/\\S*/)?(?:sh|ash|dash|bash|zsh): ';
+/**
+ * Whether a probe failed because its program could not run at all: it will fail the same way
+ * every time, so waiting longer only delays the verdict. Only the shapes the shell and the runtime
+ * print for that count, with the exit codes they come with (127 not found, 126 not executable, -1
+ * Docker could not start the exec), so an app's own check that prints "Not Found" for a 404 (and
+ * exits 1, or curl's 22) is never taken for one. `command`: the check as written; the common
+ * `curl -f URL || exit 1` turns the shell's 127 into 1, so a shell's own "not found" also counts
+ * with another exit code when it names a program the check itself calls.
+ */
+function cannotRun(exitCode, output, command = '') {
+    if (exitCode === 0)
+        return undefined;
+    const lines = output.split('\n').map(line => line.trim());
+    for (const line of lines) {
+        // ash/busybox "/bin/sh: curl: not found", dash "/bin/sh: 1: curl: not found",
+        // bash "bash: line 1: curl: command not found" / "sh: curl: command not found"
+        const m = new RegExp(`^${SHELL}(?:line \\d+: |\\d+: )?(.+?): (?:command )?not found$`).exec(line);
+        if (m && (exitCode === 127 || calls(command, m[1])))
+            return { program: m[1], why: 'missing' };
+    }
+    for (const line of lines) {
+        const m = new RegExp(`^${SHELL}(?:line \\d+: |\\d+: )?(.+?): (?:Permission denied|cannot execute.*)$`, 'i').exec(line);
+        if (m && (exitCode === 126 || calls(command, m[1])))
+            return { program: m[1], why: 'not-executable' };
+    }
+    if (exitCode === -1 || exitCode === 126 || exitCode === 127) {
+        // exec form (and a shell form in an image without /bin/sh), as the runtime words it:
+        // exec: "curl": executable file not found in $PATH / exec: "/app/hc": stat /app/hc: no such file
+        // or directory / exec: "/app/hc": permission denied
+        const m = /exec: "([^"]+)": (executable file not found|stat [^:]+: no such file or directory|permission denied)/i.exec(output);
+        if (m)
+            return { program: m[1], why: /permission/i.test(m[2]) ? 'not-executable' : 'missing' };
+    }
+    return undefined;
+}
+/** Whether `program` stands as a command word in the shell text `command` ("curl -f ... || exit 1"). */
+function calls(command, program) {
+    const escaped = program.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+    return new RegExp(`(?:^|[;&|(\\s])${escaped}(?:\\s|$)`).test(command);
+}
+/** `HEALTHCHECK NONE` and an inherited empty test both mean: no health check. */
+function healthcheckOf(test) {
+    if (!test || test.length === 0 || test[0] === 'NONE')
+        return undefined;
+    return test;
+}
+/** ["CMD-SHELL", "wget ... || exit 1"] → "wget ... || exit 1"; ["CMD", "a", "b"] → "a b". */
+function describeHealthcheck(test) {
+    return test.slice(1).join(' ');
+}
+
 ;// CONCATENATED MODULE: ./src/stages/inspect.ts
 
 
@@ -65013,14 +62862,14 @@ function scheduleFields(planned, limit) {
     return fields;
 }
 async function unhealthy(docker, name, state, health, verdict = 'unhealthy') {
-    return { ...health, verdict, probes: probesOf(state), ...logFields(await logTail(docker, name)) };
+    return { ...health, verdict, probes: probesOf(state), ...logFields(await container_logTail(docker, name)) };
 }
 /** No health check, and the container kept running: its log is all there is to see how it does (a worker's errors). */
 async function watched(docker, name, health) {
-    return { ...health, verdict: 'missing', ...logFields(await logTail(docker, name)) };
+    return { ...health, verdict: 'missing', ...logFields(await container_logTail(docker, name)) };
 }
 async function exited(docker, name, state, health) {
-    const log = await logTail(docker, name);
+    const log = await container_logTail(docker, name);
     return {
         ...health,
         verdict: 'exited',
@@ -65620,7 +63469,7 @@ async function smokeOne(ctx, inputs, image, command, stopSignal) {
             const state = await containerState(docker, name);
             pid = state.Pid;
             if (!state.Running) {
-                const logs = state.ExitCode !== 0 ? logFields(await logTail(docker, name)) : {};
+                const logs = state.ExitCode !== 0 ? logFields(await container_logTail(docker, name)) : {};
                 return { ...result, exitCode: state.ExitCode, seconds: ranSeconds(state), ...(state.OOMKilled && { oomKilled: true }), ...logs };
             }
             return overdue ? { ...result, outcome: 'running', seconds: inputs.smokeSeconds } : undefined;
@@ -65631,7 +63480,7 @@ async function smokeOne(ctx, inputs, image, command, stopSignal) {
         // (a command that cannot take the signal is known at once, as the main container's is)
         const stop = await stopContainer(docker, name, stopSignal, inputs.stopTimeout, watch, { pid, id: await containerId(docker, name) });
         const clean = stop.outcome === 'exited' && stop.exitCode !== undefined && cleanExit(stop.exitCode, stop.signal);
-        return clean ? { ...ran, stop } : { ...ran, stop, ...logFields(await logTail(docker, name)) };
+        return clean ? { ...ran, stop } : { ...ran, stop, ...logFields(await container_logTail(docker, name)) };
     }
     finally {
         watch.stop();
@@ -65645,6 +63494,244 @@ function smokeArgs(ctx, inputs, image, name, command) {
 
 ;// CONCATENATED MODULE: external "node:timers/promises"
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
+;// CONCATENATED MODULE: ./src/health/ports.ts
+
+// Which port the app says it listens on (its log), which one the health probe asks (its URL), and
+// which ones the image EXPOSEs: a probe on a port the app never opens can never pass, and the
+// health row says so. Pure, so each log shape is tested on lines the frameworks really print.
+/** Words an app's "I am serving" line uses: Express, Fastify, Nest, Hono, Go, uvicorn, gunicorn, puma, Spring. */
+const LISTENING = /\b(?:listen(?:ing)?|running|started|serving|ready|available|bound)\b/i;
+/**
+ * Lines about something else the app talks to or opens beside its server: a dependency it
+ * connected to, or the debugger (node --inspect logs "Debugger listening on ws://127.0.0.1:9229").
+ */
+const NOT_THE_SERVER = /connect|redis|postgres|mysql|mongo|amqp|rabbit|kafka|database|debugger|inspector|metrics|prometheus/i;
+/** The port of a listen line, most telling first: in a URL, after the word "port", after an address. */
+const PORT_SHAPES = [
+    /\bhttps?:\/\/(?:\[[0-9a-f:.]*\]|[\w.-]*)?:(\d{1,5})\b/i, // http://0.0.0.0:8080, http://[::1]:3000
+    /\bport(?:s|\(s\))?\s*(?:[:=]\s*|\s)(\d{1,5})\b/i, // port 8080, port: 8080, port(s): 8080
+    /(?:^|[\s(=])(?:\[[0-9a-f:.]*\]|\d{1,3}(?:\.\d{1,3}){3}|localhost|\*)?:(\d{1,5})\b(?!:\d)/i // :8080, 0.0.0.0:8080, [::]:1323
+];
+const valid = (port) => port >= 1 && port <= 65535;
+/** The ports the app's log says it listens on, in the order first logged (none when it says nothing). */
+function listeningPorts(log) {
+    const ports = [];
+    for (const raw of log) {
+        const line = plain(raw.slice(0, 2000));
+        const word = LISTENING.exec(line);
+        if (!word || NOT_THE_SERVER.test(line))
+            continue;
+        // only after the word: a timestamp before it ("11:50:00 PM") is not a port
+        const rest = line.slice(word.index);
+        for (const shape of PORT_SHAPES) {
+            const m = shape.exec(rest);
+            if (!m)
+                continue;
+            const port = Number(m[1]);
+            if (valid(port) && !ports.includes(port))
+                ports.push(port);
+            break;
+        }
+    }
+    return ports;
+}
+/**
+ * The ports a probe command asks on the container itself (loopback or localhost): from its URLs,
+ * 80 or 443 when a URL names none. A probe of another host is not about the app's own port.
+ */
+function probePorts(command) {
+    const ports = [];
+    const urls = /\b(https?):\/\/(\[[^\]\s]*\]|[^\s/:'"]+)(?::(\d{1,5}))?/gi;
+    for (const m of command.matchAll(urls)) {
+        if (!/^(?:localhost|127(?:\.\d+){3}|0\.0\.0\.0|\[::1?\])$/i.test(m[2]))
+            continue;
+        const port = m[3] ? Number(m[3]) : m[1].toLowerCase() === 'https' ? 443 : 80;
+        if (valid(port) && !ports.includes(port))
+            ports.push(port);
+    }
+    return ports;
+}
+/** EXPOSE as the image config keeps it ("8080/tcp", "53/udp"): the TCP ports, lowest first. */
+function exposedTcpPorts(exposed) {
+    return exposed
+        .filter(p => !/\/(?:udp|sctp)$/i.test(p))
+        .map(p => Number(p.split('/')[0]))
+        .filter(valid)
+        .sort((a, b) => a - b);
+}
+/** The probe asks a port the app's log never names while the log names another: it cannot pass. */
+function portMismatch(command, log, exposed) {
+    const probe = probePorts(command);
+    const listening = listeningPorts(log);
+    if (probe.length === 0 || listening.length === 0 || probe.some(p => listening.includes(p)))
+        return undefined;
+    return { listening, probe: probe[0], exposed: exposedTcpPorts(exposed) };
+}
+
+;// CONCATENATED MODULE: ./src/health/probe.ts
+
+
+/** Which programs can write each kind of probe in a line. */
+const CAN = {
+    http: PROBE_TOOLS,
+    fastcgi: ['python3', 'python', 'node', 'php', 'ruby'],
+    tcp: ['python3', 'python', 'node', 'php', 'ruby', 'bash', 'app']
+};
+const LANGUAGES = [
+    // php-fpm, php-fpm8.2, the official image's apache2-foreground, FrankenPHP
+    ['php', /^(?:php(?:-fpm|-cgi)?[\d.]*|apache2-foreground|frankenphp)$/, ['php']],
+    // puma sets its process title ("puma 6.4.2 (tcp://…)")
+    ['ruby', /^(?:ruby[\d.]*|puma|unicorn|rails|rackup|bundle|bundler|thin|falcon|sidekiq|passenger)\b/, ['ruby']],
+    ['node', /^(?:node|nodejs|npm|npx|yarn|pnpm)$/, ['node']],
+    ['python', /^(?:python[\d.]*|gunicorn|uvicorn|hypercorn|daphne|celery|waitress-serve|flask)$/, ['python3', 'python']]
+];
+/** The language of the first of `words` (process names, then the command's words) that names one. */
+function languageOf(words) {
+    for (const word of words) {
+        const name = word.slice(word.lastIndexOf('/') + 1);
+        const found = LANGUAGES.find(([, re]) => re.test(name));
+        if (found)
+            return found[0];
+    }
+    return undefined;
+}
+/** The tools in the order they are tried: the image's own language first, then PROBE_TOOLS' order. */
+function toolOrder(language) {
+    const own = LANGUAGES.find(([l]) => l === language)?.[2] ?? [];
+    return [...own, ...PROBE_TOOLS.filter(t => !own.includes(t))];
+}
+/**
+ * The port to probe: one the app listens on that EXPOSE or the failing probe names, else one it
+ * listens on (nothing listens on what EXPOSE says), else EXPOSE's, else the failing probe's (the
+ * app may not be listening yet, or the sockets could not be read).
+ */
+function probePort({ exposed, listening = [], probed = [] }) {
+    const declared = [...exposedTcpPorts(exposed), ...probed];
+    return declared.find(p => listening.includes(p)) ?? listening[0] ?? exposedTcpPorts(exposed)[0] ?? probed[0];
+}
+/**
+ * The EXPOSEd ports nothing listens on, when the sockets were read and something listens elsewhere,
+ * or nothing listens at all.
+ */
+function unlistenedExposed({ exposed, listening }) {
+    if (listening === undefined)
+        return [];
+    return [...new Set(exposedTcpPorts(exposed))].filter(p => !listening.includes(p));
+}
+/**
+ * Whether the container serves no port at all (a queue worker): it listened on none after the
+ * wait, EXPOSEs none and its log names none. Only when the sockets could be read.
+ */
+function servesNoPort(facts, log) {
+    return facts.listening !== undefined && facts.listening.length === 0 && exposedTcpPorts(facts.exposed).length === 0 && listeningPorts(log).length === 0;
+}
+const probe_ok = (status) => status !== undefined && status < 400;
+/** The probe that fits what the port answered: FastCGI's, a TCP connect for a port that speaks neither, else HTTP. */
+function probeTarget(port, answer) {
+    switch (answer?.protocol) {
+        case 'fastcgi':
+            return { kind: 'fastcgi', port, path: '', passes: true };
+        case 'other':
+        case 'silent':
+            return { kind: 'tcp', port, path: '', passes: true };
+        case 'http':
+            if (probe_ok(answer.healthStatus))
+                return { kind: 'http', port, path: '/health', passes: true };
+            if (probe_ok(answer.rootStatus))
+                return { kind: 'http', port, path: '/', passes: true };
+            return { kind: 'http', port, path: '/health', passes: false };
+        default:
+            return { kind: 'http', port, path: '/health', passes: false };
+    }
+}
+/** The URL an HTTP probe asks: loopback (the probe runs inside the container), or PORT to fill in. */
+function targetUrl(target) {
+    return `http://127.0.0.1:${target.port ?? 'PORT'}${target.path}`;
+}
+/** The URL of the probe on `facts`' port before its protocol is known. */
+function probeUrl(facts) {
+    return targetUrl({ port: probePort(facts), path: '/health' });
+}
+/** The first tool in `order` the image has (`has`) that can write the target's kind of probe. */
+function pickTool(order, has, kind) {
+    return order.find(tool => CAN[kind].includes(tool) && has(tool));
+}
+/**
+ * The probe's argument list, written without ": ", " #" or backticks so it pastes into YAML and
+ * Markdown as it is. `fetch`: node has it (18 and later); `app`: the app's own program.
+ */
+function probeArgv(tool, t, opts = {}) {
+    if (tool === 'app')
+        return [opts.app ?? '/app', 'healthcheck'];
+    if (t.kind === 'fastcgi')
+        return fastcgiArgv(tool, String(t.port ?? 'PORT'));
+    if (t.kind === 'tcp')
+        return tcpArgv(tool, String(t.port ?? 'PORT'));
+    const url = targetUrl(t);
+    switch (tool) {
+        case 'python3':
+        case 'python':
+            // urlopen raises on a refused connection and on a 4xx/5xx answer: exit 1
+            return [tool, '-c', `import urllib.request as u; u.urlopen('${url}', timeout=3)`];
+        case 'node':
+            return opts.fetch
+                ? ['node', '-e', `fetch('${url}').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))`]
+                : ['node', '-e', `require('http').get('${url}',r=>process.exit(r.statusCode<400?0:1)).on('error',()=>process.exit(1))`];
+        case 'php':
+            // false on a refused connection and on a 4xx/5xx answer (the http wrapper's default)
+            return ['php', '-r', `exit((int)(@file_get_contents("${url}") === false));`];
+        case 'ruby':
+            return ['ruby', '-rnet/http', '-e', `exit Net::HTTP.get_response(URI("${url}")).code.to_i < 400`];
+        case 'wget':
+            return ['wget', '-q', '--spider', url];
+        case 'curl':
+            return ['curl', '-fsS', '-o', '/dev/null', url];
+        case 'bash':
+            // the status line's code: 2xx or 3xx passes
+            return ['bash', '-c', `exec 3<>/dev/tcp/127.0.0.1/${t.port ?? 'PORT'} && printf "GET ${t.path} HTTP/1.0\\r\\n\\r\\n" >&3 && read -r v s r <&3 && [[ $s == [23]* ]]`];
+    }
+}
+/** An FCGI_GET_VALUES record (FastCGI spec 4.1): a FastCGI server answers FCGI_GET_VALUES_RESULT (type 10). */
+function fastcgiArgv(tool, port) {
+    switch (tool) {
+        case 'php':
+            return ['php', '-r', `$s = @fsockopen("127.0.0.1", ${port}, $e, $m, 3); if (!$s) exit(1); stream_set_timeout($s, 3); fwrite($s, "\\x01\\x09\\0\\0\\0\\0\\0\\0"); exit((int)(fread($s, 2) !== "\\x01\\x0a"));`];
+        case 'ruby':
+            return ['ruby', '-rsocket', '-e', `s = TCPSocket.new("127.0.0.1", ${port}); s.write("\\x01\\x09\\0\\0\\0\\0\\0\\0"); exit s.read(2) == "\\x01\\x0a"`];
+        case 'node':
+            return ['node', '-e', `const s=require('net').connect(${port},'127.0.0.1',()=>s.write(Buffer.from([1,9,0,0,0,0,0,0])));s.on('data',d=>process.exit(d[0]===1&&d[1]===10?0:1));s.on('error',()=>process.exit(1));s.on('end',()=>process.exit(1))`];
+        default:
+            return [tool, '-c', `import socket, sys; s = socket.create_connection(('127.0.0.1', ${port}), 3); s.sendall(b'\\x01\\x09' + bytes(6)); sys.exit(s.recv(2) != b'\\x01\\x0a')`];
+    }
+}
+/** A TCP connect: it passes while something accepts connections on the port. */
+function tcpArgv(tool, port) {
+    switch (tool) {
+        case 'php':
+            return ['php', '-r', `exit((int)!@fsockopen("127.0.0.1", ${port}, $e, $m, 3));`];
+        case 'ruby':
+            return ['ruby', '-rsocket', '-e', `TCPSocket.new("127.0.0.1", ${port}).close`];
+        case 'node':
+            return ['node', '-e', `require('net').connect(${port},'127.0.0.1',()=>process.exit(0)).on('error',()=>process.exit(1))`];
+        case 'bash':
+            return ['bash', '-c', `exec 3<>/dev/tcp/127.0.0.1/${port}`];
+        default:
+            return [tool, '-c', `import socket; socket.create_connection(('127.0.0.1', ${port}), 3).close()`];
+    }
+}
+/** Launchers and interpreters: the first word of a command that is not the app's own binary. */
+const NOT_THE_APP = /^(?:.*\/)?(?:sh|bash|ash|dash|zsh|env|tini|dumb-init|node|npm|npx|yarn|pnpm|bun|deno|python[\d.]*|pip|uvicorn|gunicorn|java|ruby|php|perl|dotnet)$/;
+/** The app's own program from ENTRYPOINT and CMD (after an init's `--`), unless it is a shell or an interpreter. */
+function appProgram(entrypoint, cmd) {
+    let words = [...entrypoint, ...cmd];
+    if (/(?:^|\/)(?:tini|dumb-init)$/.test(words[0] ?? ''))
+        words = words.slice(words.indexOf('--') + 1 || 1);
+    const program = words[0];
+    if (!program || /\s/.test(program) || NOT_THE_APP.test(program))
+        return undefined;
+    return program;
+}
+
 ;// CONCATENATED MODULE: ./src/health/protocol.ts
 // One line per step: "health <hex>", "root <hex>", "fcgi <hex>"; instead of hex, "closed" (the
 // connection was refused), "eof" (closed with nothing sent), "timeout" (nothing within 2 s),
@@ -66007,6 +64094,83 @@ function baseOf(osRelease, shell, shLink = '') {
                     ? 'busybox'
                     : undefined;
     return { ...(shell !== undefined && { shell }), ...(os && { os }) };
+}
+
+;// CONCATENATED MODULE: ./src/rules/servers.ts
+
+/** The server a process's command (docker top's comm) is; undefined for anything else. */
+function serverOf(command) {
+    const name = command.split('/').pop() ?? '';
+    if (name === 'nginx')
+        return 'nginx';
+    // Debian names it php-fpm8.2; the official image's is php-fpm
+    if (/^php-fpm[\d.]*$/.test(name))
+        return 'php-fpm';
+    if (name === 'apache2' || name === 'httpd')
+        return name;
+    return undefined;
+}
+/**
+ * The server among `processes` whose master runs as root and whose workers do not: the first server
+ * with both. `pid1`: PID 1's (host) PID.
+ */
+function masterWorkers(processes, pid1) {
+    for (const server of new Set(processes.map(p => serverOf(p.command)).filter(s => s !== undefined))) {
+        const own = processes.filter(p => serverOf(p.command) === server);
+        const masters = own.filter(p => p.uid === 0);
+        const workers = own.filter(p => p.uid !== 0);
+        if (masters.length === 0 || workers.length === 0)
+            continue;
+        // the workers' account: the one most of them run as
+        const counts = new Map();
+        for (const w of workers)
+            counts.set(w.uid, [...(counts.get(w.uid) ?? []), w]);
+        const [first] = [...counts.values()].sort((a, b) => b.length - a.length);
+        const master = masters.find(p => p.pid === pid1) ?? masters[0];
+        return {
+            server,
+            command: master.command,
+            masterIsPid1: master.pid === pid1,
+            workers: { uid: first[0].uid, gid: first[0].gid, ...(first[0].user && { user: first[0].user }), count: first.length }
+        };
+    }
+    return undefined;
+}
+const TEMP_DIRECTIVES = {
+    'client-body': 'client_body_temp_path',
+    fastcgi: 'fastcgi_temp_path',
+    proxy: 'proxy_temp_path',
+    scgi: 'scgi_temp_path',
+    uwsgi: 'uwsgi_temp_path'
+};
+/**
+ * Reads `nginx -V -T`: -V prints the configure arguments (its compiled-in paths) on stderr, -T the
+ * configuration files on stdout. A directive in the config wins over the compiled-in path.
+ */
+function nginxFacts(stdout, stderr) {
+    const configure = /^configure arguments:(.*)$/m.exec(stderr)?.[1];
+    if (configure === undefined && !/^# configuration file /m.test(stdout))
+        return undefined;
+    const directives = stdout
+        .split('\n')
+        .map(line => line.replace(/#.*/, '').trim())
+        .filter(Boolean);
+    const directive = (name) => directives
+        .map(line => new RegExp(`^${name}\\s+([^;\\s]+)[^;]*;`).exec(line)?.[1])
+        .filter((value) => value !== undefined);
+    const compiled = (flag) => new RegExp(`--${flag}=(\\S+)`).exec(configure ?? '')?.[1];
+    const temp = Object.entries(TEMP_DIRECTIVES).map(([flag, name]) => directive(name)[0] ?? compiled(`http-${flag}-temp-path`));
+    const tempDirs = [...new Set(temp.filter((p) => p !== undefined && p.startsWith('/')).map(p => external_node_path_namespaceObject.dirname(p)))];
+    const pidFile = directive('pid')[0] ?? compiled('pid-path');
+    const ports = [...new Set(directive('listen').map(listenPort).filter((p) => p !== undefined))];
+    return { tempDirs, ...(pidFile && { pidFile }), ports };
+}
+/** The port of a listen directive's address: "80", "[::]:80", "0.0.0.0:8080", "localhost" (80); none for a unix socket. */
+function listenPort(address) {
+    if (address.startsWith('unix:'))
+        return undefined;
+    const port = /(?:^|:)(\d+)$/.exec(address)?.[1];
+    return port !== undefined ? Number(port) : 80;
 }
 
 ;// CONCATENATED MODULE: ./src/user/server-facts.ts
@@ -66397,6 +64561,121 @@ async function listeningOf(docker, name, waitS) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/rules/profile-errors.ts
+
+const ERRNOS = [
+    ['no-new-privileges', /"no new privileges" flag is set|effective uid is not 0, is \S*sudo/i],
+    ['read-only', /read-only file system|\bEROFS\b|\[Errno 30\]/i],
+    ['not-permitted', /operation not permitted|\bEPERM\b|\[Errno 1\]/i],
+    ['permission-denied', /permission denied|\bEACCES\b|\[Errno 13\]/i]
+];
+// What a program was doing, named in its message: the switch-user tools first (su-exec's own
+// message names setgroups too, but "su-exec" says more), then the system calls.
+const SWITCHERS = /\b(su-exec|gosu|setpriv|runuser|chroot|sudo|su)\b(?=:|\s)|failed switching to\b/i;
+const CALLS = /\b(l?chown|fchownat|fchown|chmod|fchmod|utimes?|setgroups|initgroups|setresuid|setresgid|setuid|setgid|mknod|bind|listen|can(?:no|')t set (?:groups|uid|gid))\b/i;
+/** Paths a read-only root does not explain: /proc and /sys are read-only under any profile (sysctl writes there). */
+const KERNEL_PATHS = /^\/(?:proc|sys)(?:\/|$)/;
+const SYSCTL = /\bsysctl\b/;
+/** Every profile error in the lines, in log order. */
+function profileErrors(lines) {
+    const found = [];
+    for (const [i, raw] of lines.entries()) {
+        const line = plain(raw.slice(0, 4000)).trim();
+        const errno = ERRNOS.find(([, re]) => re.test(line))?.[0];
+        if (!errno || (errno === 'read-only' && SYSCTL.test(line)))
+            continue;
+        // Python names the call in its traceback, a line or two above the exception
+        const operation = operationIn(line) ?? (/^\w*(?:Error|Exception)\b/.test(line) ? lines.slice(Math.max(0, i - 3), i).map(operationIn).filter(Boolean).at(-1) : undefined);
+        const error = { errno, line, ...(operation && { operation }) };
+        const path = pathIn(line);
+        if (path && !(errno === 'read-only' && KERNEL_PATHS.test(path)))
+            error.path = path;
+        else if (path)
+            continue;
+        const port = portIn(line, operation);
+        if (port !== undefined)
+            error.port = port;
+        found.push(error);
+    }
+    return found;
+}
+function operationIn(line) {
+    const switcher = SWITCHERS.exec(line);
+    if (switcher)
+        return switcher[1]?.toLowerCase() ?? 'switch user';
+    const call = CALLS.exec(line)?.[1].toLowerCase();
+    if (!call)
+        return undefined;
+    // "can't set groups", "cannot set uid": busybox su and su's own words
+    const set = /set (groups|uid|gid)$/.exec(call);
+    return set ? `set${set[1]}` : call;
+}
+/** The path the line names: quoted ('…', "…", ‘…’), or bare before a colon (touch: /x: …; open /x: …). */
+function pathIn(line) {
+    const quoted = /['"‘`](\/[^'"’`\n]*)['"’`]/.exec(line);
+    if (quoted)
+        return quoted[1];
+    const bare = /(?:^|[\s(])(\/[^\s:'",()]+)/.exec(line);
+    return bare?.[1];
+}
+/** A bind's or listen's port: `0.0.0.0:80`, `:80`, `('0.0.0.0', 80)`, `bind() to [::]:80`. */
+function portIn(line, operation) {
+    if (operation !== 'bind' && operation !== 'listen' && !/\b(?:bind|listen)\b/i.test(line))
+        return undefined;
+    // the last: a timestamp's minutes and seconds come before the address
+    const m = [...line.matchAll(/:(\d{1,5})\b(?![.\d])|', (\d{1,5})\)/g)].at(-1);
+    const port = m && Number(m[1] ?? m[2]);
+    return port && port <= 65535 ? port : undefined;
+}
+const CAPABILITIES = [
+    [/chown/, 'CAP_CHOWN'],
+    [/^(?:f?chmod|utimes?)$/, 'CAP_FOWNER'],
+    [/^(?:setgroups|initgroups|setgid|setresgid)$/, 'CAP_SETGID'],
+    [/^(?:setuid|setresuid)$/, 'CAP_SETUID'],
+    [/^(?:su|su-exec|gosu|setpriv|runuser|switch user)$/, 'CAP_SETUID and CAP_SETGID'],
+    [/^mknod$/, 'CAP_MKNOD'],
+    [/^chroot$/, 'CAP_SYS_CHROOT'],
+    [/^(?:bind|listen)$/, 'CAP_NET_BIND_SERVICE']
+];
+function capabilityOf(operation = '') {
+    return CAPABILITIES.find(([re]) => re.test(operation))?.[1];
+}
+/** The profile errors in the lines that a setting that was on explains, in log order. */
+function profileCauses(lines, run) {
+    // a line said twice (busybox chown -R, a restart loop) is one cause
+    const errors = profileErrors(lines).filter((e, i, all) => all.findIndex(o => o.line === e.line) === i);
+    return errors.flatMap(e => {
+        const cause = causeOf(e, run);
+        return cause ? [cause] : [];
+    });
+}
+function causeOf(e, run) {
+    const profile = run.profile === 'docker' ? undefined : run.profile;
+    if (e.errno === 'read-only')
+        return run.readOnly ? { ...e, setting: 'read-only', sure: true } : undefined;
+    if (!profile)
+        return undefined;
+    if (e.errno === 'no-new-privileges')
+        return { ...e, setting: profile, sure: true };
+    const low = e.operation === 'bind' || e.operation === 'listen';
+    if (low)
+        return e.errno === 'permission-denied' && (e.port === undefined || e.port < 1024) ? { ...e, setting: profile, capability: 'CAP_NET_BIND_SERVICE', sure: false } : undefined;
+    if (e.errno === 'not-permitted') {
+        const capability = capabilityOf(e.operation);
+        return { ...e, setting: profile, ...(capability && { capability }), sure: run.imageRoot && capability !== undefined };
+    }
+    // EACCES on a path: openshift's UID cannot write what the image's user owns; under restricted
+    // only root is refused more than before (without CAP_DAC_OVERRIDE)
+    if (profile === 'openshift')
+        return { ...e, setting: profile, sure: false };
+    return run.imageRoot ? { ...e, setting: profile, capability: 'CAP_DAC_OVERRIDE', sure: false } : undefined;
+}
+/** The one setting the sure causes all point at, if they do: then no run without it is needed. */
+function pinned(causes) {
+    const settings = new Set(causes.filter(c => c.sure).map(c => c.setting));
+    return settings.size === 1 ? [...settings][0] : undefined;
+}
+
 ;// CONCATENATED MODULE: ./src/stages/profile-rerun.ts
 
 
@@ -66604,7 +64883,7 @@ async function runAndWait(ctx, inputs, image, facts, engine) {
             mark('stopped');
             // what it said before it went is the explanation: the log, as for any container that exited
             if (stopped.outcome === 'gone' && !health.logTail?.length)
-                health = { ...health, ...logFields(await logTail(docker, name)) };
+                health = { ...health, ...logFields(await container_logTail(docker, name)) };
             outcome = { health, user, stop: { ...stopped, pid1: user.process, init: initOf(user.process) } };
         }
         else {
@@ -66697,6 +64976,34 @@ function idOf(stdout) {
     return /^[0-9a-f]{64}$/.test(id) ? id : undefined;
 }
 
+;// CONCATENATED MODULE: ./src/rules/emulation.ts
+// An image for another architecture than the engine's runs under QEMU (binfmt): several times
+// slower, so its health limits allow for it. Pure: the run stage decides with it, and the platform
+// row says it.
+/** How many times the health inputs an emulated run may take: QEMU runs code several times slower. */
+const EMULATION_ALLOWANCE = 5;
+/** What an engine's processor runs without an emulator: an amd64 kernel runs 386 programs (not every builder lists it). */
+const NATIVE = { amd64: ['amd64', '386'] };
+function runsNatively(engineArch, arch) {
+    return (NATIVE[engineArch] ?? [engineArch]).includes(arch);
+}
+/** The engine's platform when the image is for another architecture, so it ran emulated; else undefined. */
+function emulatedOn(engine, imagePlatform) {
+    const arch = imagePlatform?.split('/')[1];
+    return arch && engine.arch && !runsNatively(engine.arch, arch) ? `linux/${engine.arch}` : undefined;
+}
+/** The health limits an emulated run gets: EMULATION_ALLOWANCE times the inputs. */
+function allowForEmulation(inputs) {
+    const times = (n) => (n === undefined ? undefined : n * EMULATION_ALLOWANCE);
+    return {
+        ...inputs,
+        healthTimeout: inputs.healthTimeout * EMULATION_ALLOWANCE,
+        healthStartPeriod: inputs.healthStartPeriod * EMULATION_ALLOWANCE,
+        maxStartupTime: times(inputs.maxStartupTime),
+        maxProbeTime: times(inputs.maxProbeTime)
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/stages/platform.ts
 
 
@@ -66731,103 +65038,6 @@ function checkOs(builder, platform, os) {
     if (!platform || listed.length === 0 || systems.includes(os))
         return;
     throw inputError('platforms', `names ${platform}, but this engine builds ${systems.join(' and ')} images only: the builder "${builder.name}" lists ${listed.join(', ')}. Name the platforms it lists (e.g. ${listed[0]}), or gate ${platform} on an engine that builds ${os} images.`);
-}
-
-;// CONCATENATED MODULE: ./src/deferred-sink.ts
-class DeferredSink {
-    target;
-    /** what waits for its turn; undefined once everything is passed straight through */
-    queue = [];
-    replaying = false;
-    constructor(target) {
-        this.target = target;
-    }
-    /** Its turn: what was held back is shown, in order, then everything passes straight through. */
-    async live() {
-        if (!this.queue || this.replaying)
-            return;
-        this.replaying = true;
-        // what arrives meanwhile joins the queue, and is shown in its place
-        for (let action = this.queue.shift(); action; action = this.queue.shift())
-            await action(this.target);
-        this.queue = undefined;
-    }
-    later(action) {
-        if (this.queue)
-            this.queue.push(action);
-        else
-            void action(this.target);
-    }
-    info = (message) => this.later(s => s.info(message));
-    warning = (message, place) => this.later(s => s.warning(message, place));
-    error = (message, place) => this.later(s => s.error(message, place));
-    debug = (message) => this.later(s => s.debug(message));
-    untrusted = (lines) => this.later(s => s.untrusted(lines));
-    secret = (value) => this.target.secret(value);
-    output = (name, value) => this.later(s => s.output(name, value));
-    summary = (markdown) => this.target.summary(markdown);
-    fail = (message) => this.later(s => s.fail(message));
-    stream() {
-        let shown;
-        this.later(s => (shown = s.stream()));
-        return { write: chunk => this.later(() => shown?.write(chunk)), end: () => this.later(() => shown?.end()) };
-    }
-    async group(title, run) {
-        if (!this.queue)
-            return this.target.group(title, run);
-        // replayed, the group opens where it opened and closes where it closed: the replay waits for
-        // the target's group to end before it shows what came after it
-        let close = () => undefined;
-        const closed = new Promise(resolve => (close = resolve));
-        let shown = Promise.resolve();
-        this.later(s => {
-            shown = s.group(title, () => closed);
-        });
-        try {
-            return await run();
-        }
-        finally {
-            this.later(() => {
-                close();
-                return shown;
-            });
-        }
-    }
-}
-
-;// CONCATENATED MODULE: ./src/stages/platforms.ts
-
-/** Gates each platform into its own run: every build at once, then each container in its turn. */
-async function gateEach(ctx, runs, gate) {
-    await buildAll(ctx, runs, gate);
-    for (const run of runs)
-        await gate.run(run);
-}
-/** Every platform's build at once, each log shown in its turn; the first error once all have ended. */
-async function buildAll(ctx, runs, gate) {
-    const sinks = runs.map((_, i) => (i === 0 ? undefined : new DeferredSink(ctx.sink)));
-    const builds = runs.map((run, i) => gate.build(run, sinks[i] ? ctx.withSink(sinks[i]) : ctx));
-    ctx.stage = `building the images (${runs.map(run => run.platform).join(', ')})`;
-    // each log in its turn: the next is shown once the one before it has ended
-    for (const [i, build] of builds.entries()) {
-        await build.catch(() => undefined);
-        await sinks[i + 1]?.live();
-    }
-    const failed = (await Promise.allSettled(builds)).find(b => b.status === 'rejected');
-    if (failed)
-        throw failed.reason;
-}
-/**
- * Each platform's image is loaded into the engine as an image of its own, so each gets tags of its
- * own: "app:1.2.0" → "app:1.2.0-linux-arm64" (a tag is at most 128 characters).
- */
-function platformTags(tags, platform) {
-    const suffix = `-${platform.replace(/\//g, '-')}`;
-    return tags.map(tag => {
-        const named = /:[^/]*$/.test(tag) ? tag : `${tag}:latest`;
-        const at = named.lastIndexOf(':');
-        return `${named.slice(0, at + 1)}${named.slice(at + 1, at + 1 + 128 - suffix.length)}${suffix}`;
-    });
 }
 
 ;// CONCATENATED MODULE: ./src/registry/client.ts
@@ -69575,7 +67785,7 @@ async function readSaveStream(input, options = {}) {
     const links = new Map(); // entry path -> the path it points to
     // manifest.json may come after the layers, so every file is measured and layers picked at the end.
     const walk = new TarWalk(header => {
-        const name = saved_image_clean(header.name);
+        const name = clean(header.name);
         if (header.type === 'file' || header.type === 'contiguous-file') {
             const measure = new EntryMeasure(entry);
             return { data: piece => measure.data(piece), end: async () => void files.set(name, (await measure.end(), measure.measured)) };
@@ -69583,9 +67793,9 @@ async function readSaveStream(input, options = {}) {
         // The classic format stores a repeated layer as a symlink to the first copy; newer engines
         // link `<id>/layer.tar` to `blobs/sha256/<hex>`. Hard links name a path from the archive root.
         if (header.type === 'symlink' && header.linkname)
-            links.set(name, saved_image_clean(external_node_path_namespaceObject.posix.join(external_node_path_namespaceObject.posix.dirname(name), header.linkname)));
+            links.set(name, clean(external_node_path_namespaceObject.posix.join(external_node_path_namespaceObject.posix.dirname(name), header.linkname)));
         if (header.type === 'link' && header.linkname)
-            links.set(name, saved_image_clean(header.linkname));
+            links.set(name, clean(header.linkname));
         return undefined;
     });
     try {
@@ -69648,7 +67858,7 @@ function imageLayout(json) {
     const manifest = json.get('manifest.json');
     if (manifest !== undefined) {
         const images = JSON.parse(manifest);
-        return { layers: images.flatMap((image) => (image.Layers ?? []).map(saved_image_clean)), configs: images.flatMap((image) => (image.Config ? [saved_image_clean(image.Config)] : [])) };
+        return { layers: images.flatMap((image) => (image.Layers ?? []).map(clean)), configs: images.flatMap((image) => (image.Config ? [clean(image.Config)] : [])) };
     }
     // A pure OCI layout: follow index.json through the manifests present in the archive.
     const index = json.get('index.json');
@@ -69686,7 +67896,7 @@ function followLinks(path, links) {
         path = links.get(path);
     return path;
 }
-function saved_image_clean(path) {
+function clean(path) {
     return external_node_path_namespaceObject.posix.normalize(path).replace(/^(\.\/)+/, '').replace(/\/$/, '');
 }
 
@@ -70267,12 +68477,1960 @@ function size_largest(layers) {
     return [...layers].sort((a, b) => b.size - a.size).slice(0, TOP_LAYERS);
 }
 
+;// CONCATENATED MODULE: ./src/advice/init-process.ts
+// How to run an image under an init that passes the stop signal on to the app, written for that
+// image: the init goes in front of its own ENTRYPOINT (after `--`), never instead of it, and comes
+// from the base's packages (apk, apt-get), or as a static tini copied in where nothing can be
+// installed (no shell: FROM scratch, distroless; busybox alone). Docker and compose can add one
+// without a change to the image; Kubernetes cannot.
+/** "RUN apk add --no-cache dumb-init, then ENTRYPOINT ["dumb-init","--","sh","docker-entrypoint.sh"] (…). Or …" */
+function initAdvice(run) {
+    const entrypoint = run.image.entrypoint ?? [];
+    const base = run.user.base;
+    const keeps = entrypoint.length ? ' (its own ENTRYPOINT stays, after --)' : ' (CMD stays)';
+    const line = (init) => `ENTRYPOINT ${JSON.stringify([init, '--', ...entrypoint])}${keeps}`;
+    const install = base?.shell === false || base?.os === 'busybox'
+        ? `nothing can be installed here, so COPY a static tini in from a build stage (Debian's tini package has /usr/bin/tini-static), then ${line('/tini')}`
+        : base?.os === 'alpine'
+            ? `RUN apk add --no-cache dumb-init, then ${line('dumb-init')}`
+            : base?.os === 'debian'
+                ? `RUN apt-get update && apt-get install -y dumb-init, then ${line('dumb-init')}`
+                : `install dumb-init (apk add dumb-init on Alpine, apt-get install dumb-init on Debian), then ${line('dumb-init')}`;
+    return `${install}. Or, with no change to the image: docker run --init, init: true in compose (Kubernetes has neither).`;
+}
+
+;// CONCATENATED MODULE: ./src/advice/signal-relay.ts
+
+// A stop that was killed although the app would have stopped: another process of the container
+// had a handler for the signal (stop.catchers), and PID 1, which alone gets it from docker stop
+// and the kubelet, did not pass it on. Who PID 1 is decides the fix:
+// - the shell of a shell-form CMD or ENTRYPOINT (`/bin/sh -c "bundle exec puma -p 80"`). Debian's
+//   /bin/sh, dash 0.5.12, stays PID 1 around every command line, even a single command; busybox sh
+//   and bash exec a lone last command, so there it stays only around more than one (measured on
+//   bookworm's dash and busybox 1.35). The fix is the exec form, or `exec` in the string.
+// - apache2ctl, Debian's shell script for starting apache by hand: it runs apache2 as its child.
+//   The php image's apache2-foreground execs apache2; apache2 alone stops at AH00111 without the
+//   variables Debian's envvars sets, so elsewhere they are read first and apache2 is exec'd.
+// - any other script that starts the app as its child (an entrypoint script without exec).
+// Written from the run only: pid1 and catchers are docker top's and /proc's, the command the
+// image's config, the base /etc/os-release's.
+const SHELLS = ['sh', 'bash', 'ash', 'dash', 'zsh', 'busybox'];
+/** Whether `program` (a comm or a path) is a shell. */
+function isShell(program) {
+    return SHELLS.includes(program?.split('/').pop() ?? '');
+}
+/** The image's shell-form command: which keyword, and the string its shell runs. */
+function shellForm(run) {
+    const of = (argv) => (argv?.length === 3 && /^(\/usr)?\/bin\/(ba|da)?sh$/.test(argv[0]) && argv[1] === '-c' ? argv[2].trim() : undefined);
+    const entrypoint = of(run.image.entrypoint);
+    if (entrypoint !== undefined)
+        return { keyword: 'ENTRYPOINT', script: entrypoint };
+    // a CMD under an ENTRYPOINT is its arguments, not a shell's
+    const cmd = run.image.entrypoint?.length ? undefined : of(run.image.cmd);
+    return cmd !== undefined ? { keyword: 'CMD', script: cmd } : undefined;
+}
+/** "puma (PID 7) handles SIGTERM" / "apache2 (PID 15) and php (PID 20) handle SIGTERM": the first process of each program. */
+function catching(catchers, signal) {
+    const first = new Map();
+    for (const c of [...catchers].sort((a, b) => a.pid - b.pid))
+        if (!first.has(c.program))
+            first.set(c.program, c.pid);
+    const named = [...first].slice(0, 2).map(([program, pid]) => `${program} (PID ${pid})`);
+    const more = first.size > 2 ? ` and ${first.size - 2} more` : '';
+    return `${named.join(' and ')}${more} ${named.length > 1 || more ? 'handle' : 'handles'} ${signal}`;
+}
+/**
+ * Why PID 1 kept the signal from the app that had a handler for it, and how to make that app PID 1;
+ * undefined when no other process had one (or it is not known) or an init runs as PID 1.
+ */
+function relayAdvice(stop, run, warning) {
+    const catchers = stop.catchers ?? [];
+    if (stop.outcome !== 'killed' || stop.init || catchers.length === 0)
+        return undefined;
+    const pid1 = stop.pid1 ? `PID 1 (${stop.pid1})` : 'PID 1';
+    const lost = `${catching(catchers, stop.signal)}, but ${pid1} does not pass it on`;
+    const app = [...catchers].sort((a, b) => a.pid - b.pid)[0].program;
+    const form = shellForm(run);
+    if (form && (isShell(stop.pid1) || !stop.pid1))
+        return `${lost}: ${shellFormCause(form, run, warning)} ${shellFormFix(form, app, stop.signal)}`;
+    const name = stop.pid1?.split('/').pop();
+    if (name === 'apache2ctl')
+        return `${lost}: apache2ctl is a shell script for starting apache by hand, which runs apache2 as its child and stays PID 1. ${apacheFix(run, stop.signal)}`;
+    return (`${lost}: it starts ${app} as its child and stays PID 1. If it is a script, end it with exec (exec "$@", or exec and the command that starts ${app}) so ${app} replaces it as PID 1 and gets ${stop.signal} itself, ` +
+        `or run it under an init that passes the signal on: ${initAdvice(run)}`);
+}
+/** "PID 1 is the shell of the shell-form CMD (…), and Debian's /bin/sh, dash, stays PID 1 …" */
+function shellFormCause(form, run, warning) {
+    const warned = warning ? `, which BuildKit's JSONArgsRecommended warning${warning.line ? ` (Dockerfile line ${warning.line})` : ''} is about` : '';
+    const os = run.user.base?.os;
+    const shell = os === 'debian'
+        ? "Debian's /bin/sh (dash) stays PID 1 around the command it runs, even a single one, and passes it no signal."
+        : os === 'alpine' || os === 'busybox'
+            ? "busybox's sh stays PID 1 around a command line of more than one command (a single one it execs), and passes it no signal."
+            : 'a shell as PID 1 passes no signal to the commands it runs.';
+    return `PID 1 is the /bin/sh -c of the shell-form ${form.keyword}${warned}, and ${shell}`;
+}
+/** The words of a shell string that is plain words (no quotes, operators or variables), else undefined. */
+function plainWords(script) {
+    const words = script.trim().split(/\s+/);
+    return script.trim() !== '' && words.every(word => /^[\w./:=@%+,-]+$/.test(word)) ? words : undefined;
+}
+/** `CMD ["node","server.js"]` for a script of plain words, else the form with placeholders. */
+function jsonForm(keyword, script) {
+    const words = plainWords(script);
+    return words ? `${keyword} ${JSON.stringify(words)}` : `${keyword} ["program", "arg", …]`;
+}
+/**
+ * Ruby turns SIGTERM (and SIGINT, SIGHUP, SIGQUIT…) into a SignalException; uncaught, it ends with
+ * the signal's default action, which the kernel does not apply to PID 1, and exits 1 instead
+ * (docker stop of puma 5.6 and of `ruby -e sleep` as PID 1: exit 1; under an init: 143). Puma
+ * re-raises SIGTERM after its graceful stop unless its config says raise_exception_on_sigterm false
+ * (then it exits 0). Undefined for a program not known to be Ruby.
+ */
+function rubyExit(program, signal) {
+    const name = program?.split('/').pop() ?? '';
+    const why = `Ruby raises ${signal} as a SignalException, and uncaught it ends the program with the signal's default action, which the kernel does not apply to PID 1, so it exits 1 instead.`;
+    if (name === 'puma' && signal === 'SIGTERM')
+        return `puma stopped gracefully, then ${why.replace('Ruby raises', 'raised')} S${PUMA_SIGTERM.slice(1)}`;
+    if (/^ruby[\d.]*$/.test(name))
+        return `${why} Handle it: Signal.trap('${signal.replace(/^SIG/, '')}') { stop the server }, and exit 0 once it has stopped.`;
+    return undefined;
+}
+const PUMA_SIGTERM = 'set raise_exception_on_sigterm false in its config (config/puma.rb), and it exits 0.';
+/** `Use the exec form CMD ["bundle","exec","puma","-p","80"], or begin the string with exec (CMD exec bundle exec puma -p 80), …` */
+function shellFormFix(form, app, signal) {
+    const json = jsonForm(form.keyword, form.script);
+    const exec = plainWords(form.script) ? `begin the string with exec (${form.keyword} exec ${form.script})` : `put exec before the command that starts ${app}`;
+    // puma as PID 1 exits 1 after SIGTERM unless told not to raise it (rubyExit): the fix has to say so
+    const puma = app === 'puma' && signal === 'SIGTERM' ? ` As PID 1 puma exits 1 after its graceful stop (Ruby's SignalException, re-raised): ${PUMA_SIGTERM}` : '';
+    return `Use the exec form ${json}, or ${exec}, so ${app} is PID 1 and gets ${signal} itself.${puma}`;
+}
+/** The php image's apache2-foreground where it is there (its docker-php-entrypoint says so), else apache2 exec'd after Debian's envvars. */
+function apacheFix(run, signal) {
+    const php = (run.image.entrypoint ?? []).some(word => word.split('/').pop() === 'docker-php-entrypoint');
+    const gets = signal === 'SIGWINCH' ? `gets ${signal} (its graceful stop)` : `gets ${signal}`;
+    if (php)
+        return `Use the php image's own CMD ["apache2-foreground"], which execs apache2 so it is PID 1 and ${gets}.`;
+    return (`Make apache2 itself PID 1, so it ${gets}: CMD ["/bin/sh", "-c", ". /etc/apache2/envvars && mkdir -p $APACHE_RUN_DIR && exec apache2 -DFOREGROUND"] ` +
+        '(apache2 alone stops at AH00111: Config variable ${APACHE_RUN_DIR} is not defined; the php:*-apache images have apache2-foreground, which does this).');
+}
+
+;// CONCATENATED MODULE: ./src/advice/build-checks.ts
+
+
+// How BuildKit's build checks read where they are shown, and those that explain another check's failure: a shell-form CMD (JSONArgsRecommended)
+// makes a shell PID 1, which does not pass SIGTERM on; an ARG or ENV named like a credential
+// (SecretsUsedInArgOrEnv) is a secret in the image next to the files the contents check found.
+// Read from the run only; a builder before buildx 0.15 reports none, and then nothing is said.
+/**
+ * The JSONArgsRecommended warning that explains a stop that was killed: PID 1 is a shell (or could
+ * not be read) and no init runs. The last one in the Dockerfile: the final stage's CMD or ENTRYPOINT.
+ */
+function shellFormWarning(run, stop) {
+    if (stop.outcome !== 'killed' || stop.init)
+        return undefined;
+    if (stop.pid1 && !isShell(stop.pid1))
+        return undefined;
+    const warnings = (run.build.warnings ?? []).filter(w => w.rule === 'JSONArgsRecommended');
+    return warnings.sort((a, b) => (a.line ?? 0) - (b.line ?? 0)).pop();
+}
+/**
+ * "PID 1 is a shell running the shell-form CMD, as BuildKit's JSONArgsRecommended warning (Dockerfile
+ * line 5) says, and a shell does not pass SIGTERM on. Use the JSON form CMD ["node","server.js"] …"
+ */
+function shellFormAdvice(warning, run, signal) {
+    const keyword = /\bENTRYPOINT\b/.test(warning.message) && !/\bCMD\b/.test(warning.message) ? 'ENTRYPOINT' : 'CMD';
+    const where = warning.line ? ` (Dockerfile line ${warning.line})` : '';
+    const argv = keyword === 'CMD' ? run.image.cmd : run.image.entrypoint;
+    const script = argv?.length === 3 && /^(\/usr)?\/bin\/(ba)?sh$/.test(argv[0]) && argv[1] === '-c' ? argv[2] : '';
+    const form = jsonForm(keyword, script);
+    return (`PID 1 is a shell running the shell-form ${keyword}, as BuildKit's JSONArgsRecommended warning${where} says, and a shell does not pass ${signal} on. ` +
+        `Use the JSON form ${form} so the app is PID 1 and gets ${signal} (and handle it there), or run it under an init that passes it on: ${initAdvice(run)}`);
+}
+/**
+ * The SecretsUsedInArgOrEnv warnings, said next to a secret the contents check found:
+ * "BuildKit's SecretsUsedInArgOrEnv warning (Dockerfile line 3: ARG "API_TOKEN") …".
+ */
+function secretArgAdvice(run) {
+    const warnings = (run.build.warnings ?? []).filter(w => w.rule === 'SecretsUsedInArgOrEnv');
+    if (warnings.length === 0)
+        return '';
+    const places = warnings.slice(0, 3).map(w => {
+        // the message ends with what it is about: "… sensitive data (ENV "DB_PASSWORD")"
+        const what = /\(((?:ARG|ENV) [^)]*)\)$/.exec(w.message)?.[1];
+        return [w.line && `Dockerfile line ${w.line}`, what].filter(Boolean).join(': ');
+    });
+    const more = warnings.length > 3 ? `, and ${warnings.length - 3} more` : '';
+    const named = places.some(Boolean) ? ` (${places.filter(Boolean).join('; ')}${more})` : '';
+    const one = warnings.length === 1;
+    return (` BuildKit's SecretsUsedInArgOrEnv warning${one ? '' : 's'}${named} ${one ? 'points' : 'point'} at another secret: an ARG or ENV value stays in the image's history or config. ` +
+        'Pass it as a build secret (docker build --secret, RUN --mount=type=secret) instead.');
+}
+/** A build check where it is named (the build row): "JSONArgsRecommended line 5". */
+function describeWarning(w) {
+    return w.line ? `${w.rule} line ${w.line}` : w.rule;
+}
+
+;// CONCATENATED MODULE: ./src/checks/build.ts
+
+
+/** Build checks named in the row itself (the annotations show every one). */
+const NAMED = 3;
+const buildCheck = run => {
+    const b = run.build;
+    // BuildKit's build checks are warnings: counted and named, never a failure of the build
+    const warned = warnings(b.warnings ?? []);
+    if (b.ok) {
+        return [{ name: 'build', status: 'pass', value: `built in ${b.seconds} s${warned.value}`, limit: '', detail: `image ${shortId(run.image.id)}${warned.detail && `. ${warned.detail}`}` }];
+    }
+    return [{ name: 'build', status: 'fail', value: 'failed', limit: '', detail: `${failure(b)}. The end of the build log is below.${warned.detail && ` ${warned.count} ${warned.detail}`}` }];
+};
+/**
+ * " · 2 build check warnings (JSONArgsRecommended line 5, SecretsUsedInArgOrEnv line 3)" for the
+ * value, and what each rule says for the detail; nothing where the builder reported none (buildx
+ * before 0.15 reports none at all).
+ */
+function warnings(list) {
+    if (list.length === 0)
+        return { value: '', count: '', detail: '' };
+    const named = list.slice(0, NAMED).map(describeWarning).join(', ');
+    const more = list.length > NAMED ? `, and ${list.length - NAMED} more` : '';
+    // each rule once, with its first message
+    const rules = list.filter((w, i) => list.findIndex(o => o.rule === w.rule) === i).slice(0, NAMED);
+    const said = rules.map(w => `${w.rule}: ${w.message.replace(/\.$/, '')}`).join('; ');
+    const count = `${list.length} build check warning${list.length === 1 ? '' : 's'} (${named}${more})`;
+    return {
+        value: ` · ${count}`,
+        // a failed build's value stays "failed" (the headline quotes it): the count goes to the detail
+        count: `${count[0].toUpperCase()}${count.slice(1)}.`,
+        detail: `BuildKit's build checks warn (they do not fail the build): ${said}.`
+    };
+}
+/**
+ * With the step's own telling line (stages/build.ts picks it), that line is the news, and buildx's
+ * generic "did not complete successfully: exit code: 1" shrinks to its exit code:
+ * "failed at [build 4/6] RUN npm ci: npm error 404 Not Found - GET … (exit code 1)".
+ */
+function failure(b) {
+    if (b.failedStep && b.cause) {
+        const code = /exit code: (\d+)/.exec(b.error ?? '')?.[1];
+        return `failed at ${b.failedStep}: ${b.cause.replace(/\.$/, '')}${code ? ` (exit code ${code})` : b.error ? ` (${b.error})` : ''}`;
+    }
+    const where = b.failedStep ? `failed at ${b.failedStep}` : 'failed';
+    return `${where}${b.error ? `: ${b.error}` : ''}`;
+}
+
+;// CONCATENATED MODULE: ./src/checks/check.ts
+/** The row of a check whose stage did not run. */
+function notRun(name, run) {
+    return { name, status: 'skip', value: 'not run', limit: '', detail: run.build.ok ? 'not run' : 'not run: the build failed' };
+}
+/**
+ * " Its last log lines are below." when the container printed something; Docker's complaint, as
+ * Docker's, when it could not give the log; else that it printed nothing.
+ */
+function logNote(log, below = 'Its last log lines are below.') {
+    if (log.logTail?.length)
+        return ` ${below}`;
+    if (log.logError)
+        return ` Docker could not give the container's log: ${log.logError.replace(/\.$/, '')}.`;
+    return ' The container printed nothing.';
+}
+/** " Docker could not start it: exec: "node": executable file not found in $PATH." */
+function startNote(startError) {
+    return `Docker could not start it: ${startError.replace(/\.$/, '')}.`;
+}
+
+;// CONCATENATED MODULE: ./src/checks/contents.ts
+
+
+
+
+// contents: what the image's layers hold that production must not ship (secrets, forbid-paths) or
+// does not need (devDependencies, build tools). A finding names the file, its size and the
+// instruction that added it, never what the file holds. The summary lists every finding below the
+// table; the row names the first few and the fix.
+/** Findings named in the row itself (the summary lists them all). */
+const contents_NAMED = 3;
+/** The fix for files that must not ship (or cannot run); dev dependencies and build tools get theirs in their ecosystem's words (advice/findings.ts). */
+const FIX = {
+    secret: 'Keep secrets out of the build context (.dockerignore: **/.env, **/*.pem, .git) and pass build-time credentials as build secrets (RUN --mount=type=secret); deleting a file in a later layer does not take it out of the image.',
+    forbidden: 'Leave out the paths forbid-paths refuses (.dockerignore, or copy only what the app needs).',
+    'foreign-binary': "Fetch or build each binary for the image's platform: name the architecture in the download with ARG TARGETARCH (…-linux-${TARGETARCH}), or cross-compile in a stage FROM --platform=$BUILDPLATFORM for $TARGETOS/$TARGETARCH. Under emulation it may still run, but it fails with exec format error on a machine of the image's architecture."
+};
+const contentsCheck = (run, inputs) => {
+    const contents = run.contents;
+    if (!contents || !run.build.ok)
+        return [notRun('contents', run)];
+    return [judged(contentsRow(contents, run), inputs)];
+};
+function contentsRow(contents, run) {
+    const limit = 'no secrets, dev dependencies or build tools';
+    if (contents.notScanned !== undefined)
+        return { name: 'contents', status: 'skip', value: 'not scanned', limit: '', detail: `${contents.notScanned}.` };
+    const allowed = contents.allowed > 0 ? ` allow-paths let ${contents.allowed} through.` : '';
+    const read = `${units_counted(contents.files ?? 0, 'file')} in ${units_counted(contents.layers ?? 0, 'layer')}`;
+    if (contents.count === 0) {
+        return { name: 'contents', status: 'pass', value: 'clean', limit, detail: `Read ${read}: no secrets, devDependencies or build tools.${allowed}` };
+    }
+    const { findings } = contents;
+    const named = findings.slice(0, contents_NAMED).map(describeFinding).join('; ');
+    const listed = Math.min(findings.length, FINDING_ROWS);
+    const more = contents.count <= contents_NAMED
+        ? ''
+        : contents.count <= listed
+            ? `; and ${contents.count - contents_NAMED} more (listed below)`
+            : `; and ${(contents.count - contents_NAMED).toLocaleString('en-US')} more (the first ${listed} listed below)`;
+    const files = [...new Set(findings.map(f => f.kind))].flatMap(kind => (kind === 'secret' || kind === 'forbidden' || kind === 'foreign-binary' ? [FIX[kind]] : []));
+    const fixes = [...files, ...toolFixes(findings)].join(' ');
+    // a secret file next to an ARG or ENV BuildKit's build checks took for a credential: both are said
+    const args = findings.some(f => f.kind === 'secret') ? secretArgAdvice(run) : '';
+    return { name: 'contents', status: 'fail', value: contents_summarize(contents), limit, detail: `${named}${more}. ${fixes}${args}${allowed}` };
+}
+/** "1 secret, 2 dev dependencies (41.2 MB)". */
+function contents_summarize(contents) {
+    const { findings, count } = contents;
+    const parts = [];
+    const of = (kind, one, many, sized) => {
+        const these = findings.filter(f => f.kind === kind);
+        if (these.length === 0)
+            return;
+        const bytes = these.reduce((sum, f) => sum + f.size, 0);
+        parts.push(`${these.length} ${these.length === 1 ? one : many}${sized ? ` (${formatSize(bytes)})` : ''}`);
+    };
+    of('secret', 'secret', 'secrets', false);
+    of('forbidden', 'forbidden path', 'forbidden paths', false);
+    of('foreign-binary', 'foreign binary', 'foreign binaries', false);
+    of('dev-dependency', 'dev dependency', 'dev dependencies', true);
+    of('build-tool', 'build tool', 'build tools', true);
+    return count > findings.length ? `${count} findings (${parts.join(', ')} among the first ${findings.length})` : parts.join(', ');
+}
+/** require-clean-contents: false reports what the layers hold without judging it. */
+function judged(check, inputs) {
+    if (inputs.requireCleanContents || check.status !== 'fail')
+        return check;
+    return { ...check, status: 'skip', detail: `${check.detail} Not judged (require-clean-contents: false).` };
+}
+
+;// CONCATENATED MODULE: ./src/advice/unreachable.ts
+
+// Errno numbers as Python, redis-py and MySQL print them, then the words every runtime uses.
+function reason(text) {
+    if (/refused|\b111\b|couldn't connect to server/i.test(text))
+        return 'refused';
+    if (/-[23]\b|not known|no such host|resolv|ENOTFOUND|EAI_AGAIN|misbehaving|nodename/i.test(text))
+        return 'unresolved';
+    if (/timed? ?out|\b110\b/i.test(text))
+        return 'timed-out';
+    if (/no route|unreach|\b113\b/i.test(text))
+        return 'no-route';
+}
+// One pattern per message shape; named groups: host, port (optional), why (text for reason()), or
+// a fixed why. Each stays on one line except libpq's old two-line message.
+const shapes = [
+    [/connect (?<why>ECONNREFUSED|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH) (?<addr>\S+:\d+)/g], // Node.js
+    [/getaddrinfo (?:ENOTFOUND|EAI_AGAIN) (?<host>[\w.-]+)/g, 'unresolved'],
+    [/wget: bad address '(?<hostport>[^'\s]+)'/g, 'unresolved'], // busybox
+    [/wget: can't connect to remote host \((?<host>[^)\s]+)\): (?<why>.*)/g],
+    [/unable to resolve host address .(?<host>[\w.-]+)/g, 'unresolved'], // GNU wget
+    [/Connecting to (?<host>[\w.-]+) \([^)]*\)\|[^|]*\|:(?<port>\d+)\.\.\. failed: (?<why>.*)/g],
+    [/Failed to connect to (?<host>\S+) port (?<port>\d+)[^:\n]*: (?<why>.*)/g, 'refused'], // curl
+    [/Could not resolve host: (?<host>[\w.-]+)/g, 'unresolved'],
+    [/could not translate host name "(?<host>[^"]+)"/g, 'unresolved'], // libpq
+    [/connection to server at "(?<host>[^"]+)"(?: \([^)]*\))?, port (?<port>\d+) failed: (?<why>.*)/g],
+    [
+        /could not connect to server: (?<why>.*)\n[^\n]{0,80}?Is the server running on host "(?<host>[^"]+)"[^\n]*\n?[^\n]{0,80}?connections on port (?<port>\d+)/g
+    ],
+    [/Error (?<why>-?\d+) connecting to (?<hostport>\S+?)\.(?:\s|$)/g], // redis-py
+    [/\[Errno (?<why>-?\d+)\] Connect call failed \('(?<host>[^']+)', (?<port>\d+)/g], // asyncio
+    [/ConnectionPool\(host='(?<host>[^']+)', port=(?<port>\d+)\).*?(?<why>\[Errno -?\d+\].*)/g], // urllib3
+    [/Can't connect to MySQL server on '(?<hostport>[^']+)'(?<why>.*)/g],
+    [/Unknown MySQL server host '(?<host>[^']+)'/g, 'unresolved'],
+    [/lookup (?<host>[\w.-]+)(?: on \S+)?: (?:no such host|server misbehaving|i\/o timeout|Temporary)/g, 'unresolved'], // Go
+    [/dial (?:tcp|udp)[46]? (?<addr>\S+:\d+): (?<why>.*)/g],
+    [/(?<![\w.:[\]-])(?<addr>[\w.:[\]-]{1,60}:\d+) \((?<host>[\w.-]+)\): dial error: (?<why>.*)/g], // pgx v5 names the host (token start, bounded: no literal to anchor it)
+    [/UnknownHostException: (?<host>[\w.-]+)/g, 'unresolved'], // Java
+    [/Connection refused: (?<host>[\w.-]*)\/(?<addr>\S+:\d+)/g, 'refused'], // Netty
+    [/Connection to (?<hostport>\S+) refused/g, 'refused'] // PostgreSQL JDBC
+];
+const loopback = /^(?:localhost|127(?:\.\d+){3}|::1|0\.0\.0\.0|::)$/i;
+const address = /^(?:[\d.]+|[0-9a-f:]*:[0-9a-f:.]*)$/i;
+const hostLike = /^(?:[\w.-]+|[0-9a-f:.]+)$/i;
+// "host:port", "[v6]:port" or a bare host; `portLast` for Node/Go addresses, which always end in a
+// port even when the host is an unbracketed IPv6 address.
+function unreachable_split(text, portLast) {
+    const m = /^\[([^\]]+)\](?::(\d+))?$/.exec(text) ?? (portLast || text.split(':').length === 2 ? /^(.*):(\d+)$/.exec(text) : null);
+    return m ? [m[1], m[2] ?? ''] : [text, ''];
+}
+function hostPort(host, port) {
+    const h = host.includes(':') ? `[${host}]` : host;
+    return port ? `${h}:${port}` : h;
+}
+// The most telling match: a named host beats an address (it says which service, and the name is
+// what run-network must provide), and among equals the last one wins (the app's latest attempt,
+// after any retries). Loopback targets on the app's own probed ports are the app itself not
+// listening, not a dependency; so is a loopback target with no port, which is how busybox wget
+// reports a refused probe (`can't connect to remote host (127.0.0.1)`).
+function findUnreachable(lines, opts = {}) {
+    const text = lines.map(l => plain(l.slice(0, 4000))).join('\n');
+    let best;
+    for (const [re, fixed] of shapes) {
+        for (const m of text.matchAll(re)) {
+            const g = m.groups ?? {};
+            const [found, port] = g.addr ? unreachable_split(g.addr, true) : g.hostport ? unreachable_split(g.hostport, false) : [g.host, g.port ?? ''];
+            const host = g.host && g.addr ? g.host : found; // Netty "name/ip:port", pgx "ip:port (name)": the name
+            const why = (g.why !== undefined ? reason(g.why) : undefined) ?? fixed;
+            if (!why || !host || !hostLike.test(host))
+                continue;
+            if (loopback.test(host) && (!port || opts.ownPorts?.includes(Number(port))))
+                continue;
+            const named = !address.test(host) && !loopback.test(host);
+            const at = m.index ?? 0;
+            if (!best || (named !== best.named ? named : at >= best.at))
+                best = { u: { target: hostPort(host, port), why }, named, at };
+        }
+    }
+    return best?.u;
+}
+const label = { refused: 'connection refused', unresolved: 'unresolved', 'timed-out': 'timed out', 'no-route': 'no route' };
+// The target and network come from untrusted output and input: one short code span each.
+function unreachable_clean(text) {
+    const s = text.replace(/[`\p{Cc}]/gu, '');
+    return s.length > 100 ? `${s.slice(0, 99)}…` : s;
+}
+// One or two short sentences for the health row; runNetwork is the run-network input ('' = unset).
+function unreachableSentence(u, runNetwork) {
+    const t = `\`${unreachable_clean(u.target)}\``;
+    const net = unreachable_clean(runNetwork);
+    const setIt = 'set run-network (on GitHub, `${{ job.services.NAME.network }}`)';
+    const bridge = `The container ran on Docker's default bridge, where service names do not resolve: ${setIt}.`;
+    const host = unreachable_split(u.target, false)[0];
+    const shared = sharedNetwork(u, t, net, loopback.test(host));
+    if (shared)
+        return shared;
+    if (loopback.test(host)) {
+        const fix = net ? `point the app at the service's name on \`${net}\` (run-network)` : `point the app at the service's name and ${setIt}`;
+        return `The app could not reach ${t} (${label[u.why]}): inside the container, localhost is the container itself, so ${fix}, or start that process in the image.`;
+    }
+    switch (u.why) {
+        case 'refused':
+            return net
+                ? `The app could not reach ${t} (connection refused): is the service running, on \`${net}\` (run-network) and listening on that port?`
+                : `The app could not reach ${t} (connection refused): is the service running? ${bridge}`;
+        case 'unresolved':
+            return net
+                ? `The app could not resolve ${t}: is a service by that name on \`${net}\` (run-network)? Else add a host entry with run-add-hosts.`
+                : `The app could not resolve ${t}: the container ran on Docker's default bridge, which resolves no service names; ${setIt}, or add a host entry with run-add-hosts.`;
+        case 'timed-out':
+        case 'no-route': {
+            const what = u.why === 'timed-out' ? `timed out connecting to ${t}` : `has no route to ${t}`;
+            const where = net ? `on \`${net}\` (run-network)` : 'on the network the container joins (run-network is unset: Docker\'s default bridge)';
+            return `The app ${what}: is the address right and ${where}, with no firewall in between?`;
+        }
+    }
+}
+/**
+ * run-network host, container:NAME and none are not networks the container has a place of its own
+ * on: with host and container:NAME it shares another's stack, so localhost is the host (or that
+ * container) and service names of Docker's networks do not resolve; with none it has no network.
+ */
+function sharedNetwork(u, t, net, toLoopback) {
+    const what = u.why === 'unresolved' ? `could not resolve ${t}` : `could not reach ${t} (${label[u.why]})`;
+    if (net === 'none')
+        return `The app ${what}: with run-network: none the container has no network at all; set run-network to the network its services are on.`;
+    const owner = net === 'host' ? 'host' : net.startsWith('container:') ? `container \`${net.slice('container:'.length)}\`` : undefined;
+    if (!owner)
+        return undefined;
+    const shares = `with run-network: ${net} the container shares the network of the ${owner}`;
+    if (toLoopback)
+        return `The app ${what}: ${shares}, so localhost is that ${owner === 'host' ? 'host' : 'container'}: is the service running there and listening on that port (on localhost, not only on another address)?`;
+    if (u.why === 'unresolved') {
+        // Docker takes --add-host with host networking, and refuses it with container:NAME
+        const or = owner === 'host' ? ', or add a host entry with run-add-hosts' : '';
+        return `The app ${what}: ${shares}, where the service names of Docker's networks do not resolve: use the address (and published port) the service has from there${or}.`;
+    }
+    return `The app ${what}: ${shares}: is the service running at that address, listening on that port, and reachable from there with no firewall in between?`;
+}
+/** " The app could not reach …" for a detail, or "" when the lines name no unreachable dependency. */
+function dependencyNote(lines, runNetwork, ownPorts = []) {
+    const found = findUnreachable(lines, { ownPorts });
+    return found ? ` ${unreachableSentence(found, runNetwork)}` : '';
+}
+
+;// CONCATENATED MODULE: ./src/health/shell.ts
+// How a suggested probe is written for health-cmd, which Docker runs with /bin/sh: shared by the
+// stage that builds the suggestion and the check that shows it.
+/**
+ * The argument list as one shell line (health-cmd runs through /bin/sh): words with specials in
+ * double quotes, or in single quotes when they hold $, ", \ or a backtick and no single quote
+ * (PHP's and bash's code reads as written then).
+ */
+function shellLine(argv) {
+    return argv
+        .map(a => {
+        if (/^[\w@%+=:,./-]+$/.test(a))
+            return a;
+        if (!a.includes("'") && /["\\$`]/.test(a))
+            return `'${a}'`;
+        return `"${a.replace(/(["\\$`])/g, '\\$1')}"`;
+    })
+        .join(' ');
+}
+
+;// CONCATENATED MODULE: ./src/advice/health.ts
+
+
+
+function facts(run) {
+    return { exposed: run.image.exposedPorts ?? [], listening: run.health.listeningPorts, probed: probePorts(run.health.command ?? '') };
+}
+/** A worker (no port at all) has no endpoint to probe: it is judged by keeping running. */
+function isWorker(run) {
+    return servesNoPort(facts(run), run.health.logTail ?? []);
+}
+/**
+ * The advice after "The image has no HEALTHCHECK … and no health-cmd was given.": for a worker,
+ * `require-healthcheck: false`; for an image without /bin/sh, the exec form (health-cmd cannot run
+ * there) or `require-healthcheck: false`; for one that EXPOSEs a port nothing listens on, that;
+ * else a HEALTHCHECK or health-cmd, with a suggested one fitted to what the port speaks.
+ */
+function missingAdvice(run, seconds) {
+    const s = run.health.suggestedCmd;
+    if (isWorker(run)) {
+        return ` No process in the container listened on a TCP port (${run.health.listeningSeconds ?? seconds} s after start), so there is nothing to probe, as for a queue worker: set \`require-healthcheck: false\` to have it watched to keep running instead (the image's other process types can run as \`smoke-commands\`).`;
+    }
+    const exposed = exposedTcpPorts(run.image.exposedPorts ?? []);
+    if (run.health.listeningPorts?.length === 0 && exposed.length > 0) {
+        const ports = [...new Set(exposed)].join(', ');
+        return ` Nothing in the container listened on a TCP port (${run.health.listeningSeconds ?? seconds} s after start), though the image EXPOSEs ${ports}: no probe of ${ports} can pass until the app listens there. Check that the app starts its server on ${exposed[0]} (often its PORT environment variable); if it serves no port (a queue worker), remove the EXPOSE and set \`require-healthcheck: false\`.`;
+    }
+    if (run.health.hasShell === false || s?.shell === false) {
+        return ` It has no /bin/sh, so a health-cmd cannot run in it (Docker runs one with /bin/sh -c): add an exec-form HEALTHCHECK to the final stage of the Dockerfile, or set \`require-healthcheck: false\`.${protocolNote(run)}${s ? suggestion(run, s, 'dockerfile') : ''}`;
+    }
+    // the sockets could not be read: a worker cannot be told from a server that EXPOSEs nothing
+    const worker = run.health.listeningPorts === undefined && probePort(facts(run)) === undefined ? ' If it serves no port (a queue worker), set `require-healthcheck: false` instead.' : '';
+    return ` Add a HEALTHCHECK instruction to the final stage of the Dockerfile, or set the health-cmd input.${protocolNote(run)}${s ? suggestion(run, s, 'health-cmd') : ''}${worker}`;
+}
+/**
+ * After a probe whose program is not in the image: a probe from what it has, as a Dockerfile line
+ * for the image's own HEALTHCHECK, as a health-cmd line for health-cmd; "" when there is none.
+ */
+function replacementAdvice(run) {
+    const s = run.health.suggestedCmd;
+    // (no worker here: a probe that cannot run is judged about a second after start, maybe before the app listens)
+    if (!s)
+        return '';
+    return `${protocolNote(run)}${suggestion(run, s, health_form(run, s), ' instead')}`;
+}
+/**
+ * After an HTTP probe that never passed: why it cannot, when the container shows it (nothing listens
+ * on its port while the app listens on another, or the port speaks FastCGI or no HTTP at all), with
+ * a probe that fits; "" when the port answered HTTP (the app's answer is the cause) or is not known.
+ */
+function misfitAdvice(run) {
+    const h = run.health;
+    const probed = probePorts(h.command ?? '')[0];
+    const listening = h.listeningPorts ?? [];
+    if (probed === undefined || !h.portAnswer)
+        return '';
+    const s = h.suggestedCmd;
+    const instead = s ? suggestion(run, s, health_form(run, s), ' instead') : '';
+    if (!listening.includes(probed) && h.portAnswer.port !== probed && listening.length > 0) {
+        const other = h.portAnswer.port;
+        const exposed = exposedTcpPorts(run.image.exposedPorts ?? []);
+        const also = exposed.includes(probed) && !exposed.includes(other) ? { says: ` (EXPOSE says ${probed} too)`, what: 'the probe and EXPOSE' } : { says: '', what: 'the probe' };
+        return ` Nothing listens on port ${probed} in the container${also.says}: it listens on ${listening.join(', ')}. Point ${also.what} at ${other}, or make the app listen on ${probed} (often its PORT environment variable).${instead}`;
+    }
+    if (h.portAnswer.port !== probed || !notHttp(h.portAnswer))
+        return '';
+    return `${protocolNote(run, 'this HTTP probe cannot pass there, however long the app is given to start')}${instead}`;
+}
+/** Whether the probe that failed cannot pass whatever the timing (misfitAdvice says why): then no "raise the start period". */
+function probeCannotPass(run) {
+    return misfitAdvice(run) !== '';
+}
+function health_form(run, s) {
+    return run.health.source === 'health-cmd' && s.shell ? 'health-cmd' : 'dockerfile';
+}
+function notHttp(a) {
+    return a.protocol === 'fastcgi' || a.protocol === 'other' || a.protocol === 'silent';
+}
+/** " Port 9000 speaks FastCGI, not HTTP (…), so no HTTP probe can pass there." for a port that speaks no HTTP; "" otherwise. */
+function protocolNote(run, cannot = 'no HTTP probe (curl, wget) can pass there') {
+    const a = run.health.portAnswer;
+    if (!a || !notHttp(a))
+        return '';
+    const asked = a.by ? ` (asked with ${a.by} inside the container)` : '';
+    if (a.protocol === 'fastcgi')
+        return ` Port ${a.port} speaks FastCGI, not HTTP${asked}: the protocol a web server in front of it uses (nginx's fastcgi_pass), so ${cannot}.`;
+    const said = a.protocol === 'other' ? 'it answered an HTTP request with bytes that are not HTTP' : 'it accepted the connection but answered neither an HTTP nor a FastCGI request within 2 s';
+    return ` Port ${a.port} does not speak HTTP${asked}: ${said}, so ${cannot}.`;
+}
+/** " Suggested, from what the image has (python3; EXPOSE 8080): `health-cmd: python3 -c …` (…)." */
+function suggestion(run, s, form, instead = '') {
+    const target = targetOf(run, s);
+    const port = portNote(run, target.port);
+    if (s.tool === 'app') {
+        const exec = `HEALTHCHECK CMD [${s.argv.map(a => JSON.stringify(a)).join(', ')}]`;
+        const does = target.kind === 'http' ? `requests ${targetUrl(target)} and exits 0 only when it answers` : `connects to port ${target.port ?? 'PORT'} and exits 0 only when it accepts`;
+        return ` Suggested${instead}, with the app's own binary (the image has no python, node, php, ruby, wget, curl or bash; ${port}): \`${exec}\`, a mode to add to the app that ${does}.`;
+    }
+    const line = form === 'health-cmd' ? `health-cmd: ${shellLine(s.argv)}` : s.shell ? `HEALTHCHECK CMD ${shellLine(s.argv)}` : `HEALTHCHECK CMD [${s.argv.map(a => JSON.stringify(a)).join(', ')}]`;
+    return ` Suggested${instead}, from what the image has (${s.tool}; ${port}): \`${line}\` (${what(target, run.health.portAnswer)}).`;
+}
+/** The target the suggestion was built for: its kind and path as the stage chose them, on the port it asked. */
+function targetOf(run, s) {
+    const a = run.health.portAnswer;
+    const port = a?.port ?? probePort(facts(run));
+    const answered = a && a.port === port ? a : undefined;
+    return { ...probeTarget(port, answered), kind: s.kind ?? 'http', ...(s.path !== undefined && { path: s.path }) };
+}
+/** What the suggested probe does, and whether it passes as it is. */
+function what(target, a) {
+    if (target.kind === 'fastcgi')
+        return 'a FastCGI management request, FCGI_GET_VALUES: it passes when the server answers it, without running a script';
+    if (target.kind === 'tcp')
+        return 'a TCP connect: it passes while the port accepts connections';
+    const health = a?.healthStatus;
+    if (health === undefined || a?.protocol !== 'http')
+        return "point /health at the app's health endpoint";
+    if (target.path === '/health' && health < 400)
+        return `GET /health answered ${health} there`;
+    if (target.path === '/')
+        return `GET /health answered ${health} and GET / ${a.rootStatus}, so it asks /: point it at the app's health endpoint if it has one`;
+    return `GET /health answered ${health}: point /health at the app's health endpoint`;
+}
+/** Where the probe's port comes from: EXPOSE, the socket it listens on, or PORT to fill in. */
+function portNote(run, port) {
+    if (port === undefined)
+        return "no EXPOSE, so put the app's port for PORT";
+    if (exposedTcpPorts(run.image.exposedPorts ?? []).includes(port))
+        return `EXPOSE ${port}`;
+    const unlistened = unlistenedExposed(facts(run));
+    if (run.health.listeningPorts?.includes(port))
+        return unlistened.length > 0 ? `it listens on ${port}, not on EXPOSE ${unlistened.join(', ')}` : `it listens on ${port}`;
+    return 'the port the failing probe asked';
+}
+
+;// CONCATENATED MODULE: ./src/advice/profile-cause.ts
+
+/** " `/app/data`: the root filesystem is read-only (read-only: true) — … It logged: `…`. Run again without …"; "" when there is nothing to say. */
+function profileNote(run) {
+    const pc = run.health.profileCause;
+    if (!pc)
+        return '';
+    const ran = pc.rerun !== undefined && ranWell(pc.rerun);
+    // a line that only points at a setting is said once a run without it proved it
+    const shown = firstPerSetting(pc.causes.filter(c => c.sure || ran));
+    const causes = shown.map(c => ` ${explained(c, run.settings)}`).join('');
+    return `${causes}${pc.rerun ? rerunSentence(run, pc.rerun, shown.length > 0) : ''}`;
+}
+/**
+ * A smoke command that failed: the lines of its log that prove a setting broke it (it is not run
+ * again without them: the health row's run says whether the image runs without them).
+ */
+function smokeProfileNote(run, smoke) {
+    const settings = run.settings;
+    if (!settings || (settings.profile === 'docker' && !settings.readOnly))
+        return '';
+    const user = run.user.resolvedUid;
+    const imageRoot = user !== undefined ? user === 0 : /^(?:|root|0)(?::.*)?$/.test(run.image.user ?? '');
+    const lines = [...(smoke.startError ? [smoke.startError] : []), ...(smoke.logTail ?? [])];
+    const sure = profileCauses(lines, { profile: settings.profile, readOnly: settings.readOnly, imageRoot }).filter(c => c.sure);
+    return firstPerSetting(sure)
+        .map(c => ` ${explained(c, settings)}`)
+        .join('');
+}
+/** The settings the container ran under besides Docker's defaults: "run-profile: restricted and read-only: true". */
+function settingsOn(settings) {
+    const on = [...(settings && settings.profile !== 'docker' ? [`run-profile: ${settings.profile}`] : []), ...(settings?.readOnly ? ['read-only: true'] : [])];
+    return on.join(' and ');
+}
+function ranWell(rerun) {
+    return rerun.verdict === 'healthy' || rerun.verdict === 'missing';
+}
+function firstPerSetting(causes) {
+    return causes.filter((c, i) => causes.findIndex(o => o.setting === c.setting) === i);
+}
+function rerunSentence(run, rerun, explained) {
+    const settings = settingsOn(run.settings);
+    const without = ` Run again without ${settings}`;
+    if (rerun.verdict === 'healthy')
+        return `${without}, it was healthy${rerun.seconds !== undefined ? ` after ${rerun.seconds} s` : ''}: ${settings} broke it${explained ? '' : ", though its log does not say where"}.`;
+    if (rerun.verdict === 'missing')
+        return `${without}, it kept running: ${settings} broke it${explained ? '' : ", though its log does not say where"}.`;
+    const how = rerun.verdict === 'exited' ? `exited (code ${rerun.exitCode})` : rerun.verdict === 'timeout' ? 'no health verdict' : rerun.verdict;
+    const plural = settings.includes(' and ');
+    // the log proved a setting broke something, yet without them it fails still: there is more
+    if (explained)
+        return `${without}, it failed too (${how}): ${settings} ${plural ? 'are' : 'is'} not all that stops it.`;
+    return `${without}, it failed too (${how}): ${settings} ${plural ? 'are' : 'is'} not the cause.`;
+}
+/** The log line as a code span, one line, without backticks of its own. */
+function quoted(line) {
+    const s = line.replace(/`/g, "'");
+    return `\`${s.length > 200 ? `${s.slice(0, 199)}…` : s}\``;
+}
+/** The cause, its fix, and the line it was read from; capability names as code (CAP_CHOWN). */
+function explained(c, settings) {
+    return `${causeSentence(c, settings).replace(/\b(?:CAP_[A-Z_]+|NET_BIND_SERVICE)\b/g, '`$&`')} It logged: ${quoted(c.line)}.`;
+}
+function causeSentence(c, settings) {
+    const under = `run-profile: ${c.setting}`;
+    const what = c.operation && c.path ? `${c.operation} ${c.path}` : (c.path ?? c.operation);
+    const subject = what ? `\`${what}\`: ` : '';
+    if (c.errno === 'read-only') {
+        const where = c.path ? `\`${c.path}\`: the` : 'The app wrote to the root filesystem:';
+        return `${where} root filesystem is read-only (read-only: true) — write under /tmp or declare a volume for it (an emptyDir on Kubernetes).`;
+    }
+    if (c.errno === 'no-new-privileges') {
+        return `${subject}no new privileges (allowPrivilegeEscalation: false, under ${under}) keeps a setuid program from becoming root. Do at build time what needs root, and start as the non-root USER.`;
+    }
+    if (c.errno === 'permission-denied') {
+        if (c.capability === 'CAP_NET_BIND_SERVICE') {
+            const port = c.port !== undefined ? `port ${c.port}` : 'a port below 1024';
+            return `Binding ${port}: permission denied — a port below 1024 needs CAP_NET_BIND_SERVICE, dropped under ${under}. Listen on a port above 1023 (e.g. 8080), or add NET_BIND_SERVICE back (the one capability restricted allows).`;
+        }
+        if (c.setting === 'openshift') {
+            const dir = c.path ?? '<the directory>';
+            return `${subject}permission denied — under ${under} the app runs as an arbitrary UID (${settings?.uid}) in group 0, which cannot write what the image's user owns. At build time: \`chgrp -R 0 ${dir} && chmod -R g=u ${dir}\`.`;
+        }
+        return `${subject}permission denied — root without CAP_DAC_OVERRIDE (dropped under ${under}) cannot write what another user owns. At build time make it the app's user's (\`COPY --chown\`, \`RUN chown\`) and start as that non-root USER.`;
+    }
+    // operation not permitted
+    const who = c.setting === 'openshift' ? `under ${under} it runs as UID ${settings?.uid}, not root, without capabilities` : `capabilities are dropped under ${under}`;
+    const needs = c.capability ? ` (${isSwitch(c) ? 'switching user needs' : 'it needs'} ${c.capability})` : '';
+    const head = `${subject}operation not permitted — ${who}${needs}.`;
+    if (isSwitch(c)) {
+        return `${head} Set USER in the Dockerfile to the user the entrypoint switches to, and do at build time what it did as root (\`COPY --chown\`, \`RUN chown\`): no root entrypoint that drops privileges.`;
+    }
+    if (c.capability === 'CAP_CHOWN' || c.capability === 'CAP_FOWNER' || !c.capability) {
+        return `${head} Do the ${c.capability === 'CAP_FOWNER' ? 'chmod' : 'chown'} at build time (\`COPY --chown\`, \`RUN chown\`) and start as the non-root USER, with no root entrypoint that drops privileges.`;
+    }
+    return `${head} Do it at build time, or not at all: restricted allows no capability but NET_BIND_SERVICE.`;
+}
+function isSwitch(c) {
+    return c.capability === 'CAP_SETUID and CAP_SETGID' || c.capability === 'CAP_SETGID' || c.capability === 'CAP_SETUID';
+}
+
+;// CONCATENATED MODULE: ./src/advice/oom.ts
+
+// An OOM kill (Docker's State.OOMKilled): the kernel killed the container's process for memory.
+// With run-memory that is the limit the user set (swap at the same value, so there is no swap to
+// spill into, as on Kubernetes); without it, the memory of the machine the engine runs on ran out.
+// Said alike by the health row (killed before it was healthy) and the stop row (after).
+/** SIGKILL as an exit code: what the OOM killer's kill gives PID 1. */
+const SIGKILL_EXIT = 137;
+/**
+ * "killed by the 256m limit (OOMKilled) 3.2 s after start"; when PID 1 outlived the kill (another
+ * process was killed, and it exited with its own code): "exited (code 1) 3.2 s after start; a
+ * process was OOM-killed by the 256m limit".
+ */
+function oomValue(run, exitCode, ranSeconds) {
+    const after = ranSeconds !== undefined ? ` ${ranSeconds} s after start` : '';
+    const limit = run.settings?.memory?.text;
+    if (exitCode === undefined || exitCode === SIGKILL_EXIT)
+        return `killed ${limit ? `by the ${limit} limit` : 'for memory'} (OOMKilled)${after}`;
+    return `exited (code ${exitCode})${after}; a process was OOM-killed${limit ? ` by the ${limit} limit` : ''}`;
+}
+/** Why, as a clause: "it reached the run-memory limit (256m = 256 MiB, no swap), and the kernel's OOM killer ended it". */
+function oomCause(run) {
+    const text = run.settings?.memory?.text;
+    const limit = text && (memoryReading(text)?.short ?? text);
+    const why = limit ? `it reached the run-memory limit (${limit}, no swap)` : 'no run-memory was set, so the machine the engine runs on ran out of memory';
+    return `${why}, and the kernel's OOM killer ended it`;
+}
+/** What to do: raise the limit to production's, or make the app use less. */
+function oomFix(run) {
+    if (run.settings?.memory) {
+        return 'Raise run-memory to the limit it gets in production, or make the app use less (for Node, --max-old-space-size below the limit; for the JVM, -XX:MaxRAMPercentage).';
+    }
+    return "Make the app use less (for Node, --max-old-space-size; for the JVM, -XX:MaxRAMPercentage), or give the engine more memory; set run-memory to test it against production's limit.";
+}
+/**
+ * Exit 137 without OOMKilled under run-memory: SIGKILL, which is what the OOM killer sends, but
+ * Docker did not say it was one (some engines on cgroup v2 record the OOM event after the exit, or
+ * not at all). Said as a possibility, never as the verdict.
+ */
+function maybeOomNote(run, exitCode, oomKilled) {
+    const limit = run.settings?.memory?.text;
+    if (!limit || oomKilled || exitCode !== SIGKILL_EXIT)
+        return '';
+    return ` Code 137 is SIGKILL, which the kernel's OOM killer sends; Docker did not report an OOM kill, but it may have been the ${limit} limit (run-memory).`;
+}
+
+;// CONCATENATED MODULE: ./src/checks/health.ts
+
+
+
+
+
+
+
+
+
+// Docker's own health verdict, and what to do about each way of not being healthy.
+const healthCheck = (run, inputs) => [healthRow(run, inputs)];
+function healthRow(run, inputs) {
+    const h = run.health;
+    const limit = `healthy within ${inputs.healthTimeout} s`;
+    const last = h.probes?.at(-1);
+    const probe = last ? ` Last probe exited ${last.exitCode}${last.output ? `: ${last.output}` : ''}.` : '';
+    const by = h.source === 'health-cmd' ? `health-cmd: ${h.command}` : `HEALTHCHECK: ${h.command}`;
+    switch (h.verdict) {
+        case 'healthy':
+            return { name: 'health', status: 'pass', value: `healthy after ${h.startupSeconds ?? h.waitedSeconds} s`, limit, detail: `${by}${probeNote(h.probeTimes)}${memoryNote(run, !h.probeTimes)}` };
+        case 'unhealthy':
+            return {
+                name: 'health',
+                status: 'fail',
+                value: 'unhealthy',
+                limit: h.rule === 'image-limit' ? `healthy within ${h.limitSeconds} s (the image's HEALTHCHECK)` : h.rule === 'start-period' ? `healthy within ${h.limitSeconds} s (health-start-period ${h.startPeriodSeconds} s + retries)` : limit,
+                // what to do about a probe that cannot run comes after the failed command, apart from it
+                detail: `${unhealthyWhy(run, inputs)} (${by}).${probe}${h.rule === 'cannot-run' ? cannotRunFix(run) : misfitAdvice(run) || wrongPort(run)}${dependency(run, inputs)}${profileNote(run)}${logNote(h, 'The container log is below.')}`
+            };
+        case 'exited':
+            if (h.startError && h.ranSeconds === undefined)
+                return notStarted(run, inputs);
+            if (h.oomKilled)
+                return oomKilled(run, inputs);
+            if (!h.source && h.ranSeconds !== undefined)
+                return exitedWatched(run, inputs);
+            return {
+                name: 'health',
+                status: 'fail',
+                value: `exited (code ${h.exitCode})`,
+                limit: h.source ? limit : `keeps running for ${NO_HEALTHCHECK_WATCH_S} s`,
+                detail: `The container stopped${h.ranSeconds !== undefined ? ` ${h.ranSeconds} s after start` : ''} before it was healthy.${maybeOomNote(run, h.exitCode, h.oomKilled)}${h.startError ? ` Docker said: ${h.startError.replace(/\.$/, '')}.` : ''}${dependency(run, inputs)}${profileNote(run)}${logNote(h)}`
+            };
+        case 'timeout':
+            return {
+                name: 'health',
+                status: 'fail',
+                value: `not healthy after ${inputs.healthTimeout} s`,
+                limit,
+                // verdictSeconds: from the container's start, as Docker stamps it (the wait began a little later)
+                detail: `Docker had no verdict ${h.verdictSeconds ?? h.waitedSeconds} s after start: the probes did not finish (${by}).${probe}${misfitAdvice(run) || wrongPort(run)}${dependency(run, inputs)}${profileNote(run) || (probeCannotPass(run) ? '' : ' Check that the probe command returns quickly; raise health-timeout if the app needs longer.')}`
+            };
+        case 'missing':
+            return missingRow(run, inputs);
+        case 'skipped':
+            return notRun('health', run);
+    }
+}
+// Without a health check the container is only watched for a few seconds: the rows say so, how
+// long it ran, and what it printed (a worker that logs an error every second still keeps running).
+function exitedWatched(run, inputs) {
+    const h = run.health;
+    return {
+        name: 'health',
+        status: 'fail',
+        value: `exited (code ${h.exitCode}) ${h.ranSeconds} s after start`,
+        limit: `keeps running for ${NO_HEALTHCHECK_WATCH_S} s`,
+        detail: `No health check, so the container was watched for ${NO_HEALTHCHECK_WATCH_S} s to see it keep running; it stopped ${h.ranSeconds} s after start.${maybeOomNote(run, h.exitCode, h.oomKilled)}${dependency(run, inputs)}${profileNote(run)}${logNote(h)}`
+    };
+}
+/** Killed for memory before it was healthy (or while watched): its own verdict, with the limit that killed it (advice/oom.ts). */
+function oomKilled(run, inputs) {
+    const h = run.health;
+    const when = h.source ? 'before it was healthy' : `while it was watched (no health check)`;
+    return {
+        name: 'health',
+        status: 'fail',
+        value: oomValue(run, h.exitCode, h.ranSeconds),
+        limit: h.source ? `healthy within ${inputs.healthTimeout} s` : `keeps running for ${NO_HEALTHCHECK_WATCH_S} s`,
+        detail: `The container stopped ${when} (exit code ${h.exitCode}): ${oomCause(run)}. ${oomFix(run)}${logNote(h)}`
+    };
+}
+/**
+ * " 88.2 MB of memory used once healthy (33% of the 256m limit)." as docker stats counts it; nothing
+ * when it could not be read (the memory row says why, when max-memory asks). `sentence`: the detail
+ * before it has no full stop yet.
+ */
+function memoryNote(run, sentence) {
+    const m = run.health.memory;
+    if (!m)
+        return '';
+    const limit = run.settings?.memory;
+    const of = limit && m.limitBytes ? ` (${Math.round((m.usedBytes / m.limitBytes) * 100)}% of the ${limit.text} limit)` : '';
+    return `${sentence ? '.' : ''} ${formatSize(m.usedBytes)} of memory used once healthy${of}.`;
+}
+/** Docker could not start the image's command (docker run exited 126, 127, or 125 on the image's USER): it never ran. */
+function notStarted(run, inputs) {
+    const h = run.health;
+    return {
+        name: 'health',
+        status: 'fail',
+        value: `did not start (docker run exited ${h.exitCode})`,
+        limit: h.source ? `healthy within ${inputs.healthTimeout} s` : `keeps running for ${NO_HEALTHCHECK_WATCH_S} s`,
+        detail: `The container never ran: ${startNote(h.startError ?? '')}${profileNote(run) || " Check the image's CMD and ENTRYPOINT (or the command input) and its USER: Docker names what it could not use."}`
+    };
+}
+function missingRow(run, inputs) {
+    const h = run.health;
+    const seconds = h.verdictSeconds ?? h.waitedSeconds ?? NO_HEALTHCHECK_WATCH_S;
+    const log = h.logTail?.length || h.logError ? logNote(h) : '';
+    if (inputs.requireHealthcheck) {
+        return {
+            name: 'health',
+            status: 'fail',
+            value: 'no health check',
+            limit: 'a HEALTHCHECK',
+            detail: `The image has no HEALTHCHECK (or HEALTHCHECK NONE) and no health-cmd was given.${missingAdvice(run, seconds)} Meanwhile the container kept running for ${seconds} s (watched).${dependency(run, inputs)}${log}`
+        };
+    }
+    return {
+        name: 'health',
+        status: 'pass',
+        value: `kept running for ${seconds} s (watched)`,
+        limit: `keeps running for ${NO_HEALTHCHECK_WATCH_S} s`,
+        detail: `No HEALTHCHECK and no health-cmd (require-healthcheck: false): the container was watched for ${seconds} s and kept running.${dependency(run, inputs)}${log}`
+    };
+}
+/** " The app logs that it listens on port 8080, but the probe asks port 3000 ..." when the two disagree. */
+function wrongPort(run) {
+    const h = run.health;
+    const m = portMismatch(h.command ?? '', h.logTail ?? [], run.image.exposedPorts ?? []);
+    if (!m)
+        return '';
+    const app = m.listening.join(' and ');
+    const expose = m.exposed.length > 0 ? ` and EXPOSE says ${m.exposed.join(', ')}` : '';
+    const pointAt = m.exposed.includes(m.probe) && !m.exposed.some(p => m.listening.includes(p)) ? 'the probe and EXPOSE' : 'the probe';
+    return ` The app logs that it listens on port ${app}, but the probe asks port ${m.probe}${expose}, so the probe finds nothing to answer it. Point ${pointAt} at ${m.listening[0]}, or make the app listen on ${m.probe} (often its PORT environment variable).`;
+}
+/**
+ * " The app could not reach `postgres:5432` (connection refused): ..." when the probes' output or the
+ * container log shows a dependency the app could not reach; "" otherwise. The app's own ports (the
+ * probe's, the image's EXPOSE) on loopback are the app not listening, not a dependency.
+ */
+function dependency(run, inputs) {
+    const h = run.health;
+    const ownPorts = [...probePorts(h.command ?? ''), ...exposedTcpPorts(run.image.exposedPorts ?? [])];
+    return dependencyNote([...(h.probes ?? []).map(p => p.output), ...(h.logTail ?? [])], inputs.runNetwork, ownPorts);
+}
+/** " Probe 14 ms median, 31 ms slowest (3 passing probes)." */
+function probeNote(times) {
+    if (!times)
+        return '';
+    if (times.passing === 1)
+        return `. Probe ${times.slowestMs} ms (1 passing probe).`;
+    return `. Probe ${times.medianMs} ms median, ${times.slowestMs} ms slowest (${times.passing} passing probes).`;
+}
+/** Why the verdict is unhealthy, in the terms of the rule that decided it and the timing Docker used. */
+function unhealthyWhy(run, inputs) {
+    const h = run.health;
+    const image = run.image;
+    const retries = image.healthcheckRetries ?? DOCKER_DEFAULT_RETRIES;
+    const interval = image.healthcheckInterval ?? DOCKER_DEFAULT_INTERVAL_S;
+    const failed = `${retries} ${retries === 1 ? 'probe' : 'probes'} in a row`;
+    if (h.rule === 'cannot-run' && h.cannotRun)
+        return cannotRunWhy(h.cannotRun);
+    if (h.rule === 'image-limit') {
+        const sp = image.healthcheckStartPeriod ? `start period ${image.healthcheckStartPeriod} s${startPeriodInterval(h, image)}, ` : '';
+        return `No probe passed within the image's own limit (${sp}interval ${interval} s, retries ${retries}): Docker starts each probe one interval after the last one ended, so ${schedule(h, retries)}`;
+    }
+    if (h.rule === 'start-period') {
+        // a health-cmd's own limit: what the image's rule would say with health-start-period as the start period
+        const n = h.failedProbes ?? DOCKER_DEFAULT_RETRIES;
+        return `The probe failed ${n} ${n === 1 ? 'time' : 'times'} after the start period and never passed: unhealthy at ${h.limitSeconds} s, on health-start-period ${h.startPeriodSeconds} s, then ${DOCKER_DEFAULT_RETRIES} failed probes a second apart (each a second after the last one ended${h.probeMs !== undefined ? `; the probes took up to ${h.probeMs} ms` : ''}${h.notReadyAtSeconds !== undefined ? `; a fast-health probe that started at ${h.notReadyAtSeconds} s still failed` : ''})${probeCannotPass(run) ? '' : '. Raise health-start-period if the app needs longer to start'}`;
+    }
+    if (inputs.fastHealth)
+        return `Docker marked the container unhealthy: it was not healthy within ${inputs.healthTimeout} s, then failed ${failed}`;
+    // fast-health: false leaves Docker's timing as the image (or Docker's defaults) set it
+    const when = h.verdictSeconds !== undefined ? ` ${h.verdictSeconds} s after start` : '';
+    const timing = h.source === 'image'
+        ? `the image's own HEALTHCHECK settings (interval ${interval} s, start period ${image.healthcheckStartPeriod ?? 0} s, retries ${retries})`
+        : `Docker's default timing (interval 30 s, retries 3)${h.startPeriodSeconds ? ` with health-start-period ${h.startPeriodSeconds} s` : ''}`;
+    return `Docker marked the container unhealthy${when}, on ${timing}: no probe passed, then ${failed} failed (fast-health: false)`;
+}
+/**
+ * "with probes of up to 60 ms its 3rd failed probe in a row would start at 3.2 s and mark it
+ * unhealthy at 3.3 s; a fast-health probe that started at 3.3 s still failed": the schedule's figures.
+ */
+function schedule(h, retries) {
+    const took = h.probeMs !== undefined ? `with probes of up to ${h.probeMs} ms ` : '';
+    const nth = retries === 1 ? 'its first failed probe after the start period' : `its ${ordinal(retries)} failed probe in a row`;
+    const when = h.lastProbeSeconds !== undefined ? `would start at ${h.lastProbeSeconds} s and mark` : 'would mark';
+    const proof = h.notReadyAtSeconds !== undefined ? `; a fast-health probe that started at ${h.notReadyAtSeconds} s still failed` : '';
+    return `${took}${nth} ${when} it unhealthy at ${h.limitSeconds} s${proof}`;
+}
+/** " (probes 5 s apart in it: Docker's default start interval)" where the start period is probed at another interval. */
+function startPeriodInterval(h, image) {
+    const every = h.startPeriodIntervalSeconds;
+    if (every === undefined)
+        return '';
+    return image.healthcheckStartInterval === every ? `, start interval ${every} s` : ` (probes ${every} s apart in it: Docker's default start interval)`;
+}
+function ordinal(n) {
+    const tens = n % 100;
+    const suffix = tens >= 11 && tens <= 13 ? 'th' : ['th', 'st', 'nd', 'rd'][n % 10] ?? 'th';
+    return `${n}${suffix}`;
+}
+/** A probe that cannot run: which program, and why. */
+function cannotRunWhy({ program, why }) {
+    const name = program.split('/').pop() ?? program;
+    if (why === 'not-executable')
+        return `The probe could not run: \`${program}\` is not executable in the image`;
+    if (name === 'sh' || name === 'bash') {
+        return `The probe could not run: the image has no \`${program}\`, so a shell-form HEALTHCHECK (and health-cmd, which Docker also runs with a shell) cannot run`;
+    }
+    return `The probe could not run: \`${program}\` is not in the image${program.includes('/') ? '' : ' (or not on its PATH)'}`;
+}
+/** What to use instead of a probe that cannot run: only programs the image has (advice/health.ts). */
+function cannotRunFix(run) {
+    const h = run.health;
+    if (!h.cannotRun)
+        return '';
+    const { program, why } = h.cannotRun;
+    const name = program.split('/').pop() ?? program;
+    if (why === 'not-executable')
+        return ` Make it executable in the Dockerfile (COPY --chmod=755, or RUN chmod +x), or run it through its interpreter (sh ${program}).`;
+    const unneeded = h.source === 'health-cmd' ? ', or set `require-healthcheck: false`' : '';
+    if (name === 'sh' || name === 'bash') {
+        const example = h.suggestedCmd ? '' : ', e.g. `HEALTHCHECK CMD ["/app/healthcheck"]`';
+        return ` Use an exec-form HEALTHCHECK in the Dockerfile with a program the image has${example}${unneeded}.${replacementAdvice(run)}`;
+    }
+    const instead = replacementAdvice(run);
+    const install = program.includes('/') ? `Copy \`${program}\` into the final stage` : `Install ${name} in the final stage`;
+    return instead ? `${instead} Or: ${install.replace(/^./, c => c.toLowerCase())}.` : ` ${install}, or probe with a program the image has.`;
+}
+
+;// CONCATENATED MODULE: ./src/checks/memory.ts
+
+// max-memory: the container's memory use once healthy (as docker stats counts it: the cgroup's
+// usage minus the inactive file cache, stages/memory.ts) against a budget, e.g. "fits a 256 MB
+// machine". Judged only when a budget is set; the health row shows the figure either way.
+const memoryCheck = (run, inputs) => {
+    const max = inputs.maxMemory;
+    if (!max)
+        return [];
+    const h = run.health;
+    const limit = `≤ ${max.text}`;
+    if (h.verdict === 'missing') {
+        return [{ name: 'memory', status: 'skip', value: 'no health check', limit, detail: 'No memory figure: without a health check there is no moment the app is ready to measure it at (see health).' }];
+    }
+    if (h.verdict !== 'healthy')
+        return [{ name: 'memory', status: 'skip', value: 'not healthy', limit, detail: 'No memory figure: the container never became healthy (see health).' }];
+    if (!h.memory) {
+        const why = h.memoryError ? ` (${h.memoryError.replace(/\.$/, '')})` : '';
+        return [{ name: 'memory', status: 'skip', value: 'not measured', limit, detail: `The memory use could not be read${why}: not judged.` }];
+    }
+    const used = h.memory.usedBytes;
+    const value = `${formatSize(used)} used once healthy`;
+    const counted = 'Counted as docker stats does: the usage minus the inactive file cache, read at the healthy verdict.';
+    if (used <= max.bytes)
+        return [{ name: 'memory', status: 'pass', value, limit, detail: `${formatSize(max.bytes - used)} under max-memory. ${counted}` }];
+    return [
+        {
+            name: 'memory',
+            status: 'fail',
+            value,
+            limit,
+            detail: `${formatSize(used - max.bytes)} over max-memory. Make the app use less at start (caches and pools sized for a smaller machine; for Node, --max-old-space-size; for the JVM, -XX:MaxRAMPercentage), or raise the budget. ${counted}`
+        }
+    ];
+};
+
+;// CONCATENATED MODULE: ./src/checks/platform.ts
+
+// platform: shown when the image ran emulated (another architecture than the engine's, under QEMU),
+// so every figure below is read as what it is: slower than on the image's own hardware, with health
+// limits that allowed for it.
+const platformCheck = (run, inputs) => {
+    const { platform, emulatedOn } = run.image;
+    if (!platform || !emulatedOn)
+        return [];
+    const limits = [`health-timeout ${inputs.healthTimeout} s`];
+    if (inputs.maxStartupTime !== undefined)
+        limits.push(`max-startup-time ${inputs.maxStartupTime} s`);
+    if (inputs.maxProbeTime !== undefined)
+        limits.push(`max-probe-time ${inputs.maxProbeTime} ms`);
+    return [
+        {
+            name: 'platform',
+            status: 'pass',
+            value: `${platform}, emulated`,
+            limit: 'runs',
+            detail: `Ran under QEMU emulation on this ${emulatedOn} engine (binfmt), several times slower than on ${platform.split('/')[1]} hardware: the health limits allowed ${EMULATION_ALLOWANCE}× the inputs (${limits.join(', ')}). Gate it on an ${platform.split('/')[1]} runner for native figures.`
+        }
+    ];
+};
+
+;// CONCATENATED MODULE: ./src/checks/probe-time.ts
+// max-probe-time: how long the health endpoint takes to answer, from Docker's own probe log. A
+// probe is what an orchestrator's liveness check does every few seconds for the image's whole life,
+// so a slow one is a cost paid forever (and, past the probe timeout, a restart).
+const probeTimeCheck = (run, inputs) => {
+    const max = inputs.maxProbeTime;
+    if (max === undefined)
+        return [];
+    const times = run.health.probeTimes;
+    const limit = `≤ ${max} ms`;
+    if (!times)
+        return [{ name: 'probe-time', status: 'skip', value: 'no passing probe', limit, detail: 'No passing health probe to time (see health).' }];
+    const of = times.passing === 1 ? 'the one passing probe' : `the slowest of ${times.passing} passing probes, median ${times.medianMs} ms`;
+    const value = `${times.slowestMs} ms`;
+    if (times.slowestMs <= max)
+        return [{ name: 'probe-time', status: 'pass', value, limit, detail: `Docker's own timing of ${of}.` }];
+    return [
+        {
+            name: 'probe-time',
+            status: 'fail',
+            value,
+            limit,
+            detail: `${times.slowestMs - max} ms over max-probe-time (${of}). Keep the health endpoint cheap: answer from memory rather than doing slow work on every probe, or raise the budget.`
+        }
+    ];
+};
+
+;// CONCATENATED MODULE: ./src/checks/size-increase.ts
+
+// max-size-increase: the growth against compare-to, judged in the size-basis's terms.
+const sizeIncreaseCheck = (run, inputs) => (inputs.maxSizeIncrease ? [sizeIncreaseRow(run, inputs, inputs.maxSizeIncrease)] : []);
+function sizeIncreaseRow(run, inputs, increase) {
+    const b = run.baseline;
+    const compressed = inputs.sizeBasis === 'compressed';
+    const now = compressed ? run.image.compressedSize : run.image.size;
+    const before = compressed ? b?.compressedSize : b?.size;
+    const limit = 'percent' in increase.limit ? `≤ +${increase.limit.percent}%` : `≤ +${formatSize(increase.limit.bytes)}`;
+    if (b?.missing && !inputs.requireBaseline) {
+        // a first release: the image compared with is what this release will push
+        const detail = `No baseline yet: ${b.ref} does not exist (${b.missing}), as on a first release; nothing to compare with. Set require-baseline: true to fail instead.`;
+        return { name: 'size-increase', status: 'skip', value: 'no baseline yet', limit, detail };
+    }
+    if (now === undefined || before === undefined) {
+        const why = b?.error ?? `the ${compressed ? 'compressed ' : ''}size of ${b?.ref ?? 'compare-to'} could not be measured`;
+        return { name: 'size-increase', status: 'fail', value: 'unknown', limit, detail: `No comparison: ${why}.` };
+    }
+    const delta = now - before;
+    const allowed = 'percent' in increase.limit ? (before * increase.limit.percent) / 100 : increase.limit.bytes;
+    const value = formatDelta(now, before);
+    const detail = `${compressed ? 'Compressed size' : 'Size'} compared with ${b.ref} (${formatSize(before)}).`;
+    if (delta <= allowed)
+        return { name: 'size-increase', status: 'pass', value, limit, detail };
+    const growth = b.growth ? ` The largest growth: ${b.growth.instruction} (+${formatSize(b.growth.bytes)}${compressed ? ' uncompressed' : ''}).` : '';
+    return { name: 'size-increase', status: 'fail', value, limit, detail: `${detail}${growth} The largest layers are listed below.` };
+}
+
+;// CONCATENATED MODULE: ./src/checks/size.ts
+
+
+// The image size against max-size (uncompressed or compressed, by size-basis), with what the
+// figures mean and what they compare with (compare-to, compare-stages).
+const sizeCheck = (run, inputs) => [sizeRow(run, inputs)];
+function sizeRow(run, inputs) {
+    const { size, compressedSize } = run.image;
+    if (size === undefined)
+        return notRun('size', run);
+    const compressed = compressedSize !== undefined ? `, compressed ${formatSize(compressedSize)}` : '';
+    const value = `${formatSize(size)} (${size.toLocaleString('en-US')} bytes)${compressed}`;
+    const notes = [...sizeNotes(run)];
+    if (!inputs.maxSize)
+        return { name: 'size', status: 'skip', value, limit: '', detail: ['No max-size set: measured, not judged.', ...notes].join(' ') };
+    const basis = inputs.sizeBasis === 'compressed' ? compressedSize : size;
+    const limit = `≤ ${inputs.maxSize.text}${inputs.sizeBasis === 'compressed' ? ' compressed' : ''}`;
+    if (basis === undefined) {
+        return { name: 'size', status: 'fail', value, limit, detail: ['The compressed size could not be measured (see the warning in the log).', ...notes].join(' ') };
+    }
+    if (basis <= inputs.maxSize.bytes) {
+        return { name: 'size', status: 'pass', value, limit, detail: [`${formatSize(inputs.maxSize.bytes - basis)} under the budget.`, ...notes].join(' ') };
+    }
+    return {
+        name: 'size',
+        status: 'fail',
+        value,
+        limit,
+        detail: [`${formatSize(basis - inputs.maxSize.bytes)} over the budget. The largest layers are listed below; keep build tools in an earlier stage.`, ...notes].join(' ')
+    };
+}
+/** What the size figures mean, and what they compare with. */
+function* sizeNotes(run) {
+    const { size = 0, compressedSize, compressedBy } = run.image;
+    // the size means the same on both image stores (stages/size.ts); only the compressed one is had differently
+    yield 'Sizes in decimal units (1 MB = 1,000,000 bytes, as docker images prints them).';
+    if (compressedBy === 'store')
+        yield 'Compressed: the layer blobs the containerd image store keeps, which a push sends as they are.';
+    else if (compressedSize !== undefined)
+        yield 'Compressed: each layer gzip-compressed, within about 1% of what a push sends.';
+    const unread = unreadNote(run.image.unreadLayers);
+    if (unread)
+        yield unread;
+    const b = run.baseline;
+    const baselineUnread = unreadNote(b?.unreadLayers, b?.ref);
+    if (baselineUnread)
+        yield baselineUnread;
+    if (b?.missing)
+        yield `No baseline yet: ${b.ref} does not exist (${b.missing}).`;
+    else if (b?.error)
+        yield `No comparison with ${b.ref}: ${b.error}.`;
+    else if (b?.size !== undefined) {
+        const zipped = compressedSize !== undefined && b.compressedSize !== undefined ? `; compressed ${formatDelta(compressedSize, b.compressedSize)}` : '';
+        yield `${formatDelta(size, b.size)} compared with ${b.ref}${growthNote(size - b.size, b.growth)}${zipped}.`;
+    }
+    const st = run.firstStage;
+    if (st?.error)
+        yield `No stage comparison: ${st.error}.`;
+    else if (st?.size !== undefined) {
+        const saved = st.size - size;
+        yield saved >= 0
+            ? `Multi-stage payoff: ${formatSize(saved)} (${((saved / st.size) * 100).toFixed(0)}%) smaller than stage ${st.stage} (${formatSize(st.size)}).`
+            : `The final image is ${formatSize(-saved)} larger than stage ${st.stage}: the multi-stage build saves nothing.`;
+    }
+}
+/** Which instruction the growth came from: "most of it from" only when that is true. */
+function growthNote(delta, growth) {
+    if (!growth || delta <= 0)
+        return '';
+    const layer = `${growth.instruction} (+${formatSize(growth.bytes)})`;
+    return growth.bytes * 2 >= delta ? `, most of it from ${layer}` : `; the largest growth: ${layer}`;
+}
+/** "1 layer could not be read file by file (RUN x: why): it counts at its size in the archive, 12.3 kB." */
+function unreadNote(layers, ref) {
+    if (!layers?.length)
+        return undefined;
+    const named = layers.map(l => `${l.instruction}: ${l.why}, ${formatSize(l.bytes)}`).join('; ');
+    const many = layers.length === 1 ? '1 layer' : `${layers.length} layers`;
+    return `${ref ? `In ${ref}, ${many}` : many[0].toUpperCase() + many.slice(1)} could not be read file by file (${named}): counted at ${layers.length === 1 ? 'its size' : 'their sizes'} in the image archive instead.`;
+}
+
+;// CONCATENATED MODULE: ./src/checks/stop.ts
+
+
+
+
+
+
+
+// stop: after the health wait and the user check the container is stopped as an orchestrator
+// stops it (its stop signal, SIGKILL after stop-timeout). It passes when it exits within
+// stop-timeout, cleanly: 0, or 128 + the signal (the default action of a process that did not
+// handle it, e.g. 143 for SIGTERM).
+const stopCheck = (run, inputs) => {
+    const stop = run.stop;
+    if (!stop)
+        return [notRun('stop', run)];
+    return [stop_judged(stopRow(stop, inputs, run), inputs)];
+};
+function stopRow(stop, inputs, run) {
+    const limit = `exits within ${inputs.stopTimeout} s of ${stop.signal}`;
+    if (stop.outcome === 'not-run')
+        return { name: 'stop', status: 'skip', value: 'not run', limit: '', detail: 'not run: the container had already exited (see health).' };
+    const outcome = describeStop(stop);
+    if (stoppedCleanly(stop)) {
+        return { name: 'stop', status: 'pass', value: outcome, limit, detail: `${who(stop)} exited on ${stop.signal}, as docker stop and Kubernetes expect.` };
+    }
+    if (stop.outcome === 'gone' || stop.signal === 'SIGKILL')
+        return { name: 'stop', status: 'fail', value: outcome, limit, detail: whyNot(stop, inputs.stopTimeout, run) };
+    // the app had a handler and PID 1 kept the signal from it: that is the cause, and making the app
+    // PID 1 the fix; else a shell-form CMD that BuildKit already warned of: that warning is the cause
+    const warning = shellFormWarning(run, stop);
+    const relay = relayAdvice(stop, run, warning);
+    const killed = killedLine(stop, inputs.stopTimeout);
+    const detail = relay ? `${killed} ${relay}` : warning ? `${killed} ${shellFormAdvice(warning, run, stop.signal)}` : whyNot(stop, inputs.stopTimeout, run);
+    return { name: 'stop', status: 'fail', value: outcome, limit, detail };
+}
+/**
+ * Exited on its stop signal: 0, or 128 + the signal (the default action of a process that did not
+ * handle it). Never on SIGKILL: exit 137 then means it was killed outright, not that it shut down.
+ */
+function stoppedCleanly(stop) {
+    return stop.outcome === 'exited' && stop.signal !== 'SIGKILL' && stop.exitCode !== undefined && cleanExit(stop.exitCode, stop.signal);
+}
+/** "exited 0, 0.04 s after SIGTERM", "killed after 10 s", "killed after 0.06 s (SIGTERM lost)" or "exited on its own (code 1)". */
+function describeStop(stop) {
+    if (stop.outcome === 'gone')
+        return `exited on its own (code ${stop.exitCode})${stop.oomKilled ? ', OOM-killed' : ''}`;
+    if (stop.outcome !== 'killed')
+        return `exited ${stop.exitCode}, ${stop.seconds} s after ${stop.signal}`;
+    // the seconds really waited: next to nothing for a signal known lost
+    return `killed after ${stop.waitedSeconds ?? stop.seconds} s${stop.unhandled ? ` (${stop.signal} lost)` : ''}`;
+}
+/** What went wrong with a stop, and the fix, written for the image in `report`. Shared with the smoke rows. */
+function whyNot(stop, timeout, run) {
+    if (stop.outcome === 'gone' && stop.oomKilled) {
+        const ran = stop.ranSeconds !== undefined ? ` ${stop.ranSeconds} s after start` : '';
+        return `${who(stop)} stopped${ran} (exit code ${stop.exitCode}), after it was healthy and before image-gate went to stop it: ${oomCause(run)}. ${oomFix(run)}`;
+    }
+    if (stop.outcome === 'gone') {
+        const ran = stop.ranSeconds !== undefined ? `, ${stop.ranSeconds} s after it started` : '';
+        return (`${who(stop)} exited on its own with code ${stop.exitCode}${ran}: after the health wait, before image-gate went to stop it. ` +
+            'A service that crashes or quits right after it is ready is restarted in a loop in production; its log says why.');
+    }
+    if (stop.signal === 'SIGKILL') {
+        return ("The image's STOPSIGNAL is SIGKILL: docker stop and Kubernetes kill it outright, so it never shuts down gracefully (in-flight requests dropped, nothing flushed). " +
+            'Remove STOPSIGNAL SIGKILL (SIGTERM is the default) and handle SIGTERM in the app.');
+    }
+    if (stop.outcome === 'exited' && stop.go && stop.exitCode === 2) {
+        // Go's runtime catches every signal; with no handler of the app's it re-raises it with the default
+        // action, which the kernel does not apply to PID 1, and then exits 2 itself
+        return (`${who(stop)} exited with code 2 on ${stop.signal}. It is a Go program, and exit 2 is Go's runtime, not the app's code: with no handler for ${stop.signal}, ` +
+            "the runtime ends the program with the signal's default action, which the kernel does not apply to PID 1, so it exits 2 instead. " +
+            `Handle it: ctx, stop := signal.NotifyContext(context.Background(), syscall.${stop.signal}); when ctx is done, shut the server down (srv.Shutdown, which finishes in-flight requests) and return from main, which exits 0.`);
+    }
+    const ruby = stop.outcome === 'exited' && stop.exitCode === 1 ? rubyExit(stop.pid1, stop.signal) : undefined;
+    if (ruby)
+        return `${who(stop)} exited with code 1 on ${stop.signal}. ${ruby} Or run it under an init, as whose child it dies of the signal (${signalExit(stop.signal)}): ${initAdvice(run)}`;
+    if (stop.outcome === 'exited') {
+        return `${who(stop)} exited with code ${stop.exitCode} on ${stop.signal}: a clean shutdown exits 0 (or 128 + the signal). Finish in-flight work, close connections, and exit 0 when ${stop.signal} arrives.`;
+    }
+    const killed = killedLine(stop, timeout);
+    if (stop.init)
+        return `${killed} PID 1 is ${stop.init}, which passed ${stop.signal} on: the app itself ignores it. Handle ${stop.signal} in the app (close the server, then exit).`;
+    return `${killed} No init runs in the container, and PID 1 ignores ${stop.signal} unless the app handles it: handle ${stop.signal} in the app, or run it under an init that passes it on: ${initAdvice(run)}`;
+}
+/** "exit 143" for SIGTERM: what a process killed by the signal exits with, as Docker records it. */
+function signalExit(signal) {
+    const number = external_node_os_namespaceObject.constants.signals[signal];
+    return number !== undefined ? `exit ${128 + number}` : 'exit 128 + the signal';
+}
+function killedLine(stop, timeout) {
+    const orchestrator = `docker stop would kill it (SIGKILL) after ${timeout} s, Kubernetes after 30 s, dropping whatever it was doing`;
+    const waited = stop.waitedSeconds ?? 0;
+    if (stop.reset) {
+        // Node's own handler restores the terminal and re-raises the signal: a no-op for PID 1
+        const own = stop.pid1?.split('/').pop() === 'node' ? " (Node's own, which restores the terminal and re-raises the signal: the kernel drops it for PID 1)" : '';
+        const ports = stop.listening?.length ? `, still listening on ${stop.listening.join(', ')}` : '';
+        return (`${who(stop)} caught ${stop.signal} only to reset its handler${own}, and ${waited} s later ran on with no handler left${ports}, so it was not shutting down: ` +
+            `${orchestrator}. image-gate killed it then instead of waiting that out.`);
+    }
+    if (stop.unhandled) {
+        return (`${who(stop)} has no handler for ${stop.signal} and does not wait for it, and in its own PID namespace PID 1 gets no signal it does not handle: the kernel dropped it, so ${orchestrator}. ` +
+            `image-gate killed it ${waited} s after the signal instead of waiting that out.`);
+    }
+    return `${who(stop)} did not exit within ${timeout} s of ${stop.signal} and was killed (SIGKILL), as docker stop would do (Kubernetes waits 30 s), dropping whatever it was doing.`;
+}
+function who(stop) {
+    return stop.pid1 ? `PID 1 (${stop.pid1})` : 'The container';
+}
+/** require-graceful-stop: false reports the stop without judging it. */
+function stop_judged(check, inputs) {
+    if (inputs.requireGracefulStop || check.status !== 'fail')
+        return check;
+    return { ...check, status: 'skip', detail: `${check.detail} Not judged (require-graceful-stop: false).` };
+}
+
+;// CONCATENATED MODULE: ./src/checks/smoke.ts
+
+
+
+
+
+// smoke-commands: each other process type passes if it exits 0 or is still running after
+// smoke-seconds; one still running is then stopped like the main container, and judged so too.
+const smokeCheck = (run, inputs) => (run.smoke ?? []).map(smoke => smokeRow(smoke, inputs, run));
+function smokeRow(smoke, inputs, run) {
+    const limit = `exit 0, or running after ${inputs.smokeSeconds} s`;
+    if (smoke.outcome === 'running') {
+        const stop = smoke.stop;
+        const value = `running after ${smoke.seconds} s${stop ? `; ${describeStop(stop)}` : ''}`;
+        const clean = !stop || stop.outcome === 'not-run' || (stop.outcome === 'gone' && stop.exitCode === 0) || stoppedCleanly(stop);
+        if (clean || !inputs.requireGracefulStop) {
+            const note = clean ? '' : `. ${whyNot(stop, inputs.stopTimeout, run)} Not judged (require-graceful-stop: false).`;
+            return { name: 'smoke', status: 'pass', value, limit, detail: `command: ${smoke.command}${note}` };
+        }
+        return { name: 'smoke', status: 'fail', value, limit: `${limit}, then a clean stop`, detail: `command: ${smoke.command}. ${whyNot(stop, inputs.stopTimeout, run)}` };
+    }
+    if (smoke.exitCode === 0) {
+        return { name: 'smoke', status: 'pass', value: `exited 0 after ${smoke.seconds} s`, limit, detail: `command: ${smoke.command}` };
+    }
+    if (smoke.startError) {
+        return { name: 'smoke', status: 'fail', value: `did not start (docker run exited ${smoke.exitCode})`, limit, detail: `command: ${smoke.command}. ${startNote(smoke.startError)}` };
+    }
+    if (smoke.oomKilled) {
+        // killed for memory: the command's own fault only in what it allocates, said as the health row says it
+        const value = oomValue(run, smoke.exitCode, smoke.seconds);
+        return { name: 'smoke', status: 'fail', value, limit, detail: `command: ${smoke.command}. It stopped (exit code ${smoke.exitCode}): ${oomCause(run)}. ${oomFix(run)}${logNote(smoke)}` };
+    }
+    // a worker that cannot reach its queue says so in its log
+    const dependency = dependencyNote(smoke.logTail ?? [], inputs.runNetwork);
+    return { name: 'smoke', status: 'fail', value: `exited (code ${smoke.exitCode}) after ${smoke.seconds} s`, limit, detail: `command: ${smoke.command}.${maybeOomNote(run, smoke.exitCode, false)}${dependency}${smokeProfileNote(run, smoke)}${logNote(smoke)}` };
+}
+
+;// CONCATENATED MODULE: ./src/checks/startup.ts
+
+// max-startup-time: container start to the first passing probe, judged only when a budget is set.
+// The app was ready somewhere between the start of the last failing probe and the end of the first
+// passing one, so startup is known only to the probes' resolution: a budget is failed only when a
+// probe still failed after it, and a budget inside that window is not judged either way. With
+// fast-health the probes run every 0.1 s while the app starts, so the window is a fraction of a
+// second and the row says so ("0.4 s, probed every 0.1 s"). With fast-health: false they run on
+// the image's interval (often 30 s) and the figure is only an upper bound.
+const startupCheck = (run, inputs) => {
+    const maxSeconds = inputs.maxStartupTime;
+    if (maxSeconds === undefined)
+        return [];
+    const h = run.health;
+    const startup = h.startupSeconds;
+    const limit = `≤ ${maxSeconds} s`;
+    if (startup === undefined && h.verdict === 'missing') {
+        return [{ name: 'startup', status: 'skip', value: 'no health check', limit, detail: 'No startup time: without a health check there is no moment the app is ready (see health).' }];
+    }
+    if (startup === undefined) {
+        return [{ name: 'startup', status: 'skip', value: 'not healthy', limit, detail: 'No startup time: the container never became healthy (see health).' }];
+    }
+    const notReady = h.notReadyAtSeconds ?? 0;
+    const interval = h.intervalSeconds ?? 1;
+    if (h.startIntervalSeconds === undefined && interval > 1) {
+        const window = `Docker probed every ${interval} s (fast-health: false), so the app was ready between ${notReady} s and ${startup} s after start`;
+        if (startup <= maxSeconds)
+            return [{ name: 'startup', status: 'pass', value: `≤ ${startup} s`, limit, detail: `${window}: within the budget either way.` }];
+        if (notReady > maxSeconds) {
+            return [{ name: 'startup', status: 'fail', value: `> ${notReady} s`, limit, detail: `A probe still failed ${notReady} s after start: ${window}. Look for slow work before the server listens, or raise the budget.` }];
+        }
+        return [
+            {
+                name: 'startup',
+                status: 'skip',
+                value: `${notReady}–${startup} s`,
+                limit,
+                detail: `Not judged: ${window}, and the budget falls inside that window. Leave fast-health on to measure startup to a fraction of a second.`
+            }
+        ];
+    }
+    const probed = `probed every ${h.startIntervalSeconds ?? interval} s`;
+    const value = `${startup} s, ${probed}`;
+    if (startup <= maxSeconds)
+        return [{ name: 'startup', status: 'pass', value, limit, detail: `Container start to the first passing health probe (${probed} while starting).` }];
+    // the last failing probe began at or after the budget: surely late, by at least the difference
+    if (notReady >= maxSeconds) {
+        return [
+            {
+                name: 'startup',
+                status: 'fail',
+                value,
+                limit,
+                detail: `Healthy ${round(startup - maxSeconds)} s later than max-startup-time: a probe still failed ${notReady} s after start. Look for slow work before the server listens (migrations, cache warm-up) or raise the budget.`
+            }
+        ];
+    }
+    return [
+        {
+            name: 'startup',
+            status: 'skip',
+            value: `${notReady}–${startup} s`,
+            limit,
+            detail: `Not judged: the app was ready between ${notReady} s and ${startup} s after start (${probed}), and the budget falls inside that window, finer than the probes can tell.`
+        }
+    ];
+};
+
+;// CONCATENATED MODULE: ./src/advice/server.ts
+
+/** The advice for a root PID 1 that is (or starts) such a server; undefined for anything else. `numeric`: USER by number. */
+function serverAdvice(run, numeric) {
+    const u = run.user;
+    const split = masterWorkers(u.processes ?? [], u.pid);
+    if (!split)
+        return undefined;
+    const w = split.workers;
+    const account = `UID ${w.uid}${w.user ? ` (${w.user})` : ''}`;
+    const workers = `${w.count === 1 ? 'its worker process' : `its ${w.count} worker processes`} as ${account}`;
+    const seen = split.masterIsPid1
+        ? ` It is ${split.server}'s master process, which starts ${workers} and stays root itself.`
+        : ` ${split.server}'s master process runs as UID 0 too, and starts ${workers}.`;
+    const user = numeric || !w.user ? `USER ${w.uid}:${w.gid}` : `USER ${w.user}`;
+    return { seen, fix: server_fixFor(split, run, user) };
+}
+function server_fixFor(split, run, user) {
+    const w = split.workers;
+    const as = w.user ?? `UID ${w.uid}`;
+    if (split.server === 'nginx')
+        return nginxFix(run, user, `${w.uid}:${w.gid}`, as);
+    if (split.server === 'php-fpm') {
+        return `To run it all as ${as}: ${user}. php-fpm then starts as ${as} and ignores the pool's user and group lines (it says so in a NOTICE), and its workers run as ${as} too.`;
+    }
+    const low = lowPorts(run);
+    if (split.server === 'apache2') {
+        const listen = low.length ? `, Listen 8080 in /etc/apache2/ports.conf and <VirtualHost *:8080> instead of ${low.join(', ')} (${lowNote})` : '';
+        return (`To run it all as ${as}: ${user}, with its run, lock and log directories (APACHE_RUN_DIR, APACHE_LOCK_DIR and APACHE_LOG_DIR in /etc/apache2/envvars) ${as}'s, ` +
+            `as the php image makes them${listen}; apache then ignores its User and Group lines.`);
+    }
+    const listen = low.length ? `, Listen 8080 instead of ${low.join(', ')} (${lowNote})` : '';
+    return `To run it all as ${as}: ${user}, with what it writes (its logs, its pid file) ${as}'s${listen}; apache then ignores its User and Group lines.`;
+}
+const lowNote = 'a port below 1024 needs root outside Docker, which lets any user bind one';
+/** The image's EXPOSEd TCP ports below 1024 ("80/tcp" → 80). */
+function lowPorts(run) {
+    return (run.image.exposedPorts ?? []).map(p => /^(\d+)(\/tcp)?$/.exec(p)?.[1]).filter((p) => p !== undefined).map(Number).filter(p => p < 1024);
+}
+/** nginx's way, with its own paths and ports (user/server-facts.ts) where nginx gave them. */
+function nginxFix(run, user, owner, as) {
+    const facts = run.user.server;
+    const unprivileged = 'Or build FROM nginxinc/nginx-unprivileged, the official image made so (port 8080, its pid file and temp paths in /tmp).';
+    if (!facts) {
+        return (`To run it all as ${as}: RUN chown -R ${owner} its temp paths, which the master writes (nginx -V lists them: --http-client-body-temp-path and the like), ` +
+            `pid /tmp/nginx.pid; in nginx.conf, listen on a port from 1024 up (${lowNote}), then ${user}; its user directive is then ignored. ${unprivileged}`);
+    }
+    const steps = [];
+    if (facts.tempDirs.length)
+        steps.push(`RUN chown -R ${owner} ${facts.tempDirs.join(' ')} (its temp paths, which the master writes)`);
+    if (facts.pidFile && !facts.pidFile.startsWith('/tmp/'))
+        steps.push(`pid /tmp/nginx.pid; in nginx.conf (it writes ${facts.pidFile})`);
+    const low = facts.ports.filter(p => p < 1024);
+    if (low.length)
+        steps.push(`listen 8080 instead of ${low.join(', ')} (${lowNote})`);
+    return `To run it all as ${as}: ${[...steps, `then ${user}`].join(', ')}; its user directive is then ignored. ${unprivileged}`;
+}
+
+;// CONCATENATED MODULE: ./src/checks/user.ts
+
+
+
+// The UID the container's processes really run as (not the USER string), and the fix for root.
+//
+// Under run-profile restricted and openshift the image's USER is also judged as the kubelet judges
+// it for a pod with runAsNonRoot: true and no runAsUser (kuberuntime's verifyRunAsNonRoot): a USER
+// whose user part is a number is verified by that number; a name (nodejs, nodejs:nodejs, even
+// root) cannot be verified, and the pod is refused; no USER at all counts as root (the kubelet's
+// "if none of them is set, treat it as root"; Docker 29 leaves an empty Config.User out, which the
+// report keeps as undefined and which is read here as "").
+// - restricted stands for that pod, so the refusal fails the row even when the process runs as a
+//   non-root UID, and require-non-root: false does not waive it: the pod would not start at all.
+// - openshift: restricted-v2 (MustRunAsRange) sets runAsUser to the project's UID, so the kubelet
+//   never looks at USER there and the image runs as that UID in group 0 whatever USER says (the
+//   container ran so: --user, stages/profile.ts). USER still decides where the UID is left to the image:
+//   the nonroot-v2 SCC (MustRunAsNonRoot) and the same image on plain Kubernetes. So the row says
+//   the UID the platform gave, and the refusal (a name, or root) fails it, so the image runs under
+//   every SCC and on Kubernetes too, saying restricted-v2 would accept it; require-non-root: false
+//   waives it there, since the default SCC does run the image. (Passing root while failing a
+//   non-root name would make dropping USER look like the fix.)
+// - docker: a user name is advice in a passing row's detail, not a failure.
+const userCheck = (run, inputs) => [userRow(run, inputs)];
+/** "USER 1001:1001 — the UID of nodejs in this image —", or a numeric USER in general where its UID is not known. */
+function byNumber(named) {
+    if (named.uid === undefined)
+        return undefined;
+    return `USER ${named.gid !== undefined ? `${named.uid}:${named.gid}` : named.uid} — the UID of ${named.name} in this image —`;
+}
+/** "Use USER 1001:1001 — the UID of nodejs in this image — so Kubernetes can verify it is not root." */
+function numericFix(named) {
+    return `Use ${byNumber(named) ?? 'a numeric USER of a non-root account (e.g. USER 10001:10001)'} so Kubernetes can verify it is not root.`;
+}
+function userRow(run, inputs) {
+    const u = run.user;
+    if (run.health.verdict === 'skipped' && u.uid === undefined && u.resolvedUid === undefined)
+        return notRun('user', run);
+    const profile = inputs.runProfile;
+    const user = run.image.user ?? '';
+    const runtime = user_runtimeOf(run, profile);
+    const refusal = profile === 'docker' ? undefined : runAsNonRootRefusal(user);
+    const named = namedUser(run);
+    const detail = (...parts) => parts.filter(Boolean).join(' ');
+    if (!refusal) {
+        // Docker's defaults, or a numeric non-root USER: the runtime UIDs decide, as require-non-root says
+        const advice = profile === 'docker' && named && runtime.status === 'pass' ? advise(named) : '';
+        const text = detail(runtime.seen, runtime.fix, advice);
+        if (runtime.status === 'skip')
+            return { name: 'user', status: 'skip', value: runtime.value, limit: '', detail: text };
+        if (!inputs.requireNonRoot)
+            return { name: 'user', status: 'skip', value: runtime.value, limit: '', detail: `${text} Not judged (require-non-root: false).` };
+        return { name: 'user', status: runtime.status, value: runtime.value, limit: limitOf(profile), detail: text };
+    }
+    // the kubelet would refuse the pod: the refusal in its own words, and the fix by number
+    const refused = profile === 'restricted'
+        ? `Kubernetes refuses it under runAsNonRoot, which the restricted profile requires: "${refusal.words}".`
+        : `OpenShift's restricted-v2 SCC runs it anyway, as its own UID; where the UID is left to the image (the nonroot-v2 SCC, or Kubernetes with runAsNonRoot) it is refused: "${refusal.words}".`;
+    const fixes = named ? [numericFix(named), runtime.fix] : [runtime.fix || fixRoot(user, u, true)];
+    const text = detail(runtime.seen, refused, ...fixes);
+    if (inputs.requireNonRoot)
+        return { name: 'user', status: 'fail', value: runtime.value, limit: limitOf(profile), detail: text };
+    if (profile === 'restricted') {
+        return { name: 'user', status: 'fail', value: runtime.value, limit: limitOf(profile), detail: `${text} require-non-root: false does not waive this: Kubernetes would not start the pod.` };
+    }
+    return { name: 'user', status: 'skip', value: runtime.value, limit: '', detail: `${text} Not judged (require-non-root: false).` };
+}
+function limitOf(profile) {
+    return profile === 'docker' ? 'non-root' : 'non-root, numeric USER';
+}
+/** Under Docker's defaults, one sentence for the day the image meets Kubernetes. */
+function advise(named) {
+    return `For Kubernetes, use ${byNumber(named) ?? 'a numeric USER'} so runAsNonRoot can verify it is not root: a user name is refused there (run-profile: restricted fails it).`;
+}
+function user_runtimeOf(run, profile) {
+    const u = run.user;
+    const user = run.image.user ?? '';
+    const numeric = profile !== 'docker';
+    const configured = describeConfigured(user, u);
+    // openshift: the platform's UID runs, not USER's; say so before any UID is named
+    const platform = profile === 'openshift' ? openshiftNote(run) : '';
+    if (u.uid === undefined) {
+        if (platform) {
+            const value = `UID ${run.settings?.uid ?? 'unknown'}, GID ${run.settings?.gid ?? 0} (OpenShift's)`;
+            return { status: 'pass', value, seen: `${configured}${platform}. Runtime user not read (${u.unknownReason}), so this is the UID OpenShift gives.`, fix: '' };
+        }
+        // The container died before it could be looked at: judge USER as the image resolves it.
+        if (u.resolvedUid === undefined) {
+            return { status: 'skip', value: 'unknown', seen: `${configured}; runtime user not read: ${u.unknownReason}.`, fix: '' };
+        }
+        const value = `UID ${u.resolvedUid} (${user ? 'from USER' : 'no USER: root by default'})`;
+        const why = `${configured}. Runtime user not read (${u.unknownReason}), so this is ${user ? 'USER as the image resolves it' : "Docker's default user"}.`;
+        return u.resolvedUid === 0 ? { status: 'fail', value, seen: why, fix: fixRoot(user, u, numeric) } : { status: 'pass', value, seen: why, fix: '' };
+    }
+    const value = `UID ${u.uid}${u.gid !== undefined ? `, GID ${u.gid}` : ''}`;
+    // by name only: the PIDs docker top gives are the engine host's, not the container's (user/measure.ts);
+    // under a root PID 1 its root children say nothing new, and the fix (USER) covers them too
+    const others = (u.processes ?? []).filter(p => p.uid === 0 && p.pid !== u.pid);
+    const rootOthers = others.length && u.uid !== 0 ? ` Also running as UID 0: ${countedNames(others.map(p => p.command))}.` : '';
+    // a root server master that starts its workers as another account: what runs as whom, and its own way
+    const server = u.uid === 0 ? serverAdvice(run, numeric) : undefined;
+    const seen = `${configured}${platform}; PID 1 (${u.process}) runs as UID ${u.uid}${remapped(u.uid, u.remap)}.${rootOthers}${server?.seen ?? ''}`;
+    if (u.uid !== 0 && others.length === 0)
+        return { status: 'pass', value, seen, fix: '' };
+    const fix = u.uid !== 0 ? 'Start every process as the unprivileged user, or drop the root helper.' : (server?.fix ?? fixRoot(user, u, numeric));
+    // a remapped root is still root to the image: say so before someone counts on the remap
+    const stillRoot = u.uid === 0 && u.remap ? " The remap limits it on the engine's host only: inside, it is still root to the app and can write everything the container owns." : '';
+    return { status: 'fail', value, seen: `${seen}${stillRoot}`, fix };
+}
+/** ", which OpenShift does not use: restricted-v2 runs the image as the project's UID (here 1000680000) in group 0" */
+function openshiftNote(run) {
+    const settings = run.settings;
+    return `, which OpenShift does not use: its restricted-v2 SCC runs every image as the project's UID, here ${settings?.uid ?? 'unknown'}, in group ${settings?.gid ?? 0}`;
+}
+/** Under the engine's userns-remap: which host UID the container's `uid` is (docker top shows that one). */
+function remapped(uid, remap) {
+    if (!remap)
+        return '';
+    const host = `host UID ${remap.uid + uid}`;
+    return uid === 0 ? ` (root inside the container, mapped to ${host} by the engine's userns-remap)` : ` inside the container (${host} under the engine's userns-remap)`;
+}
+/** "sleep, sh (2 processes)": each command once, with how many run it when more than one. */
+function countedNames(commands) {
+    const counts = new Map();
+    for (const command of commands)
+        counts.set(command, (counts.get(command) ?? 0) + 1);
+    return [...counts].map(([command, n]) => (n > 1 ? `${command} (${n} processes)` : command)).join(', ');
+}
+/** `user`: the image's USER ("" when unset). */
+function describeConfigured(user, u) {
+    if (!user)
+        return 'no USER: root by default';
+    if (u.unresolved)
+        return `USER ${user} (${u.unresolved})`;
+    if (u.resolvedUid !== undefined && !/^\d+(:\d+)?$/.test(user) && !isRoot(user))
+        return `USER ${user} (UID ${u.resolvedUid} in the image)`;
+    return `USER ${user}`;
+}
+/** USER root or USER 0 (with any group): root by its very name, not an account that happens to be UID 0. */
+function isRoot(user) {
+    return /^(root|0)$/.test(user.split(':')[0]);
+}
+/**
+ * The fix for a root PID 1: switch to the account the image already has for it, else create one.
+ * `numeric`: the profile needs a USER the kubelet can verify, so the fix names the account by number.
+ */
+function fixRoot(user, u, numeric) {
+    const s = u.suggested;
+    // no shell: no RUN can run there, and a numeric USER is what works (and what runAsNonRoot can verify)
+    const shellLess = u.base?.shell === false;
+    const whose = s && `the non-root account ${s.from === 'dockerfile' ? 'the Dockerfile creates' : 'the base image has'}`;
+    const byNumber = s && `USER ${s.uid}:${s.gid ?? s.uid} (${s.name}, ${whose}): numeric, so ${shellLess ? 'it needs nothing run in the image and ' : ''}Kubernetes' runAsNonRoot can verify it`;
+    const switchTo = s && (shellLess || numeric ? byNumber : `USER ${s.name} (UID ${s.uid}), ${whose}`);
+    const account = user.split(':')[0];
+    if (user && !isRoot(user) && u.resolvedUid === 0) {
+        const own = numeric ? 'give that account its own UID (e.g. 10001) and set USER by that number.' : 'give that account its own UID (e.g. 10001), or use a numeric USER.';
+        const alias = `USER ${account} is UID 0 in the image's /etc/passwd: ${own}`;
+        return s && s.name !== account ? `${alias} Or switch to ${switchTo}.` : alias;
+    }
+    if (user && u.resolvedUid !== undefined && u.resolvedUid !== 0)
+        return `USER ${user} is not root: PID 1 became root after it started (a setuid program, su or sudo): start it as USER ${user}.`;
+    return switchTo ? `Switch to ${switchTo}.` : createAccount(u.base, numeric);
+}
+/** How to make a non-root account, written for the image's base (user/base-image.ts) where it is known. */
+function createAccount(base, numeric) {
+    if (base?.shell === false) {
+        return 'The image has no shell (/bin/sh), so no RUN can create an account in it: set a numeric USER 10001:10001 in the final stage (it needs no /etc/passwd entry).';
+    }
+    const busybox = 'RUN adduser -D -u 10001 app';
+    const shadow = 'RUN useradd --system --uid 10001 app';
+    const command = base?.os === 'alpine' || base?.os === 'busybox' ? busybox : base?.os === 'debian' || base?.os === 'rhel' ? shadow : `${busybox} on Alpine and busybox, ${shadow} on Debian and Red Hat;`;
+    const noShell = base?.shell ? '' : ', or use a numeric USER 10001 where the image has no shell';
+    // by number where the kubelet must verify it (useradd and adduser give the account that UID)
+    const then = numeric ? 'then USER 10001, by number for runAsNonRoot' : 'then USER app';
+    return `Create a non-root account in the final stage and switch to it (${command}${command.endsWith(';') ? '' : ','} ${then})${noShell}.`;
+}
+
+;// CONCATENATED MODULE: ./src/checks/index.ts
+
+
+
+
+
+
+
+
+
+
+
+
+// Judging: the checks, in the order their rows appear in the table. A new check is a file in this
+// folder (a CheckRule) and one line here.
+const CHECKS = [buildCheck, platformCheck, healthCheck, startupCheck, probeTimeCheck, memoryCheck, sizeCheck, sizeIncreaseCheck, userCheck, contentsCheck, stopCheck, smokeCheck];
+function judge(run, inputs) {
+    const checks = CHECKS.flatMap(check => check(run, inputs));
+    return { checks, passed: checks.every(check => check.status !== 'fail') };
+}
+
+;// CONCATENATED MODULE: ./src/deferred-sink.ts
+class DeferredSink {
+    target;
+    /** what waits for its turn; undefined once everything is passed straight through */
+    queue = [];
+    replaying = false;
+    constructor(target) {
+        this.target = target;
+    }
+    /** Its turn: what was held back is shown, in order, then everything passes straight through. */
+    async live() {
+        if (!this.queue || this.replaying)
+            return;
+        this.replaying = true;
+        // what arrives meanwhile joins the queue, and is shown in its place
+        for (let action = this.queue.shift(); action; action = this.queue.shift())
+            await action(this.target);
+        this.queue = undefined;
+    }
+    later(action) {
+        if (this.queue)
+            this.queue.push(action);
+        else
+            void action(this.target);
+    }
+    info = (message) => this.later(s => s.info(message));
+    warning = (message, place) => this.later(s => s.warning(message, place));
+    error = (message, place) => this.later(s => s.error(message, place));
+    debug = (message) => this.later(s => s.debug(message));
+    untrusted = (lines) => this.later(s => s.untrusted(lines));
+    secret = (value) => this.target.secret(value);
+    output = (name, value) => this.later(s => s.output(name, value));
+    summary = (markdown) => this.target.summary(markdown);
+    fail = (message) => this.later(s => s.fail(message));
+    stream() {
+        let shown;
+        this.later(s => (shown = s.stream()));
+        return { write: chunk => this.later(() => shown?.write(chunk)), end: () => this.later(() => shown?.end()) };
+    }
+    async group(title, run) {
+        if (!this.queue)
+            return this.target.group(title, run);
+        // replayed, the group opens where it opened and closes where it closed: the replay waits for
+        // the target's group to end before it shows what came after it
+        let close = () => undefined;
+        const closed = new Promise(resolve => (close = resolve));
+        let shown = Promise.resolve();
+        this.later(s => {
+            shown = s.group(title, () => closed);
+        });
+        try {
+            return await run();
+        }
+        finally {
+            this.later(() => {
+                close();
+                return shown;
+            });
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./src/gate/platforms.ts
+
+/** Gates each platform into its own run: every build at once, then each container in its turn. */
+async function gateEach(ctx, runs, gate) {
+    await buildAll(ctx, runs, gate);
+    for (const run of runs)
+        await gate.run(run);
+}
+/** Every platform's build at once, each log shown in its turn; the first error once all have ended. */
+async function buildAll(ctx, runs, gate) {
+    const sinks = runs.map((_, i) => (i === 0 ? undefined : new DeferredSink(ctx.sink)));
+    const builds = runs.map((run, i) => gate.build(run, sinks[i] ? ctx.withSink(sinks[i]) : ctx));
+    ctx.stage = `building the images (${runs.map(run => run.platform).join(', ')})`;
+    // each log in its turn: the next is shown once the one before it has ended
+    for (const [i, build] of builds.entries()) {
+        await build.catch(() => undefined);
+        await sinks[i + 1]?.live();
+    }
+    const failed = (await Promise.allSettled(builds)).find(b => b.status === 'rejected');
+    if (failed)
+        throw failed.reason;
+}
+/**
+ * Each platform's image is loaded into the engine as an image of its own, so each gets tags of its
+ * own: "app:1.2.0" → "app:1.2.0-linux-arm64" (a tag is at most 128 characters).
+ */
+function platformTags(tags, platform) {
+    const suffix = `-${platform.replace(/\//g, '-')}`;
+    return tags.map(tag => {
+        const named = /:[^/]*$/.test(tag) ? tag : `${tag}:latest`;
+        const at = named.lastIndexOf(':');
+        return `${named.slice(0, at + 1)}${named.slice(at + 1, at + 1 + 128 - suffix.length)}${suffix}`;
+    });
+}
+
+;// CONCATENATED MODULE: ./src/gate/platform-runs.ts
+
+
+
+
+
+
+// The platform runs: build → inspect → run and wait → measure → judge, once per platform, each
+// into a run of its own (report.runs; one platform is a list of one). Several platforms build at
+// once and then run one after another (platforms.ts). The report passes when every run did.
+/** The platforms a run gates: those the input names, else the engine's own (""). */
+function platformsOf(inputs) {
+    return inputs.platforms.length > 0 ? inputs.platforms : [''];
+}
+async function platformRuns(gate) {
+    const { ctx, inputs, report, stages, engine, tags } = gate;
+    const platforms = platformsOf(inputs);
+    const settings = profileOf(inputs);
+    const jobs = platforms.map((platform) => ({
+        ctx,
+        inputs: { ...inputs, platform },
+        run: newRun(platform, settings),
+        stages,
+        engine,
+        tags: platforms.length === 1 ? tags : platformTags(tags, platform)
+    }));
+    report.runs = jobs.map(job => job.run);
+    if (jobs.length === 1) {
+        await buildPlatform(jobs[0]);
+        await runPlatform(jobs[0]);
+    }
+    else {
+        const jobOf = (run) => jobs.find(job => job.run === run);
+        await gateEach(ctx, report.runs, { build: (run, view) => buildPlatform({ ...jobOf(run), ctx: view }), run: run => runPlatform(jobOf(run)) });
+    }
+    report.passed = report.runs.every(run => run.passed);
+}
+const platformRunsStage = { name: 'building the image', start: platformRuns };
+function platformNote(inputs) {
+    return inputs.platform ? ` (${inputs.platform})` : '';
+}
+/** build, into the job's run (the image id in run.image.id). */
+async function buildPlatform({ ctx, inputs, run, stages, engine, tags }) {
+    ctx.stage = `building the image${platformNote(inputs)}`;
+    // the containerd store keeps the manifest the build writes, so its annotations are the build's
+    // (as build-push-action passes them); the classic store keeps none, so the push writes them
+    const buildAnnotations = engine.store === 'containerd' ? annotations_buildAnnotations(inputs.annotations, inputs.platform || `linux/${engine.arch}`) : [];
+    const { id, ...built } = await stages.build(ctx, { ...inputs, buildAnnotations }, tags, engine.builder);
+    run.build = built;
+    run.image.id = id;
+}
+/** inspect → run and wait → measure → judge the image buildPlatform built, into the job's run. */
+async function runPlatform({ ctx, inputs, run, stages, engine, tags }) {
+    const on = platformNote(inputs);
+    if (run.build.ok) {
+        // The image every later stage runs and measures, decided once: its id (a tag can be moved by a
+        // concurrent build), or the tag when the builder gave no id.
+        const image = run.image.id ?? tags[0];
+        ctx.stage = `inspecting the image${on}`;
+        run.image = { ...run.image, ...(await stages.inspectImage(ctx.docker, image)) };
+        // an image for another architecture runs under QEMU: slower, so its health limits allow for it
+        const emulated = emulatedOn(engine, run.image.platform);
+        if (emulated)
+            run.image.emulatedOn = emulated;
+        const runInputs = emulated ? allowForEmulation(inputs) : inputs;
+        ctx.stage = `running the container and waiting for its health check${on}`;
+        const running = stages.runAndWait(ctx, runInputs, image, run.image, engine);
+        // The compressed size is measured meanwhile, at the lowest CPU priority so it takes only what
+        // the app's startup leaves; the rest of the measuring (and compare-to, compare-stages) waits
+        // for the run, and a run that fails stops it quietly (see measureSizes).
+        const measuring = stages.measureSizes(ctx, inputs, image, engine, running, run.image.platform);
+        const ran = await running;
+        Object.assign(run, { health: ran.health, user: ran.user, stop: ran.stop, smoke: ran.smoke });
+        ctx.stage = `measuring the image size${on}`;
+        const sizes = await measuring;
+        Object.assign(run, { image: { ...run.image, ...sizes.image }, baseline: sizes.baseline, firstStage: sizes.firstStage, contents: sizes.contents });
+    }
+    ctx.stage = 'judging';
+    Object.assign(run, judge(run, run.image.emulatedOn ? allowForEmulation(inputs) : inputs));
+}
+
+;// CONCATENATED MODULE: ./src/gate/push.ts
+
+
+
+
+/**
+ * push: true, after judge: the gated images (their ids, as every stage ran them; one per platform)
+ * to every tag, only when every check on every platform passed. A push the registry refuses fails
+ * the step in its words (EngineError); once a tag moved, the report says which did, to what, and
+ * which did not, as each moves (a timeout then publishes that too).
+ */
+async function push({ ctx, report, inputs, tags, engine, stages }) {
+    const { store } = engine;
+    const failed = rowsOf(report).filter(c => c.status === 'fail').length;
+    if (!report.passed || !report.runs.every(run => run.build.ok)) {
+        report.push = { outcome: 'not-pushed', tags, why: failed > 0 ? `${units_counted(failed, 'check')} failed` : 'the image did not pass' };
+        return;
+    }
+    const several = report.runs.length > 1;
+    const images = report.runs.map(run => ({ platform: several ? run.platform : (run.image.platform ?? ''), image: run.image.id ?? (several ? '' : report.tag) }));
+    const moved = [];
+    const partly = (pushed, why) => ({
+        outcome: 'partly-pushed',
+        tags,
+        ...pushed,
+        moved: [...moved],
+        unmoved: tags.filter(tag => !moved.some(m => m.tag === tag)),
+        ...(why !== undefined && { why })
+    });
+    let last;
+    const onMoved = (tag, pushed) => {
+        moved.push({ tag, digest: pushed.digest });
+        last = pushed;
+        report.push = partly(pushed);
+    };
+    try {
+        const pushed = await ctx.sink.group('Push', () => stages.pushGated(ctx, images, tags, { store, annotations: inputs.annotations, moved: onMoved }));
+        report.push = { outcome: 'pushed', tags, ...pushed, moved };
+    }
+    catch (err) {
+        const why = err.message;
+        if (last) {
+            report.push = partly(last, why);
+            throw new docker_EngineError(partlyLine(report.push, why));
+        }
+        report.push = { outcome: 'failed', tags, why };
+        throw err instanceof docker_EngineError ? err : new docker_EngineError(why);
+    }
+}
+/** push: true: from the start the report says nothing was pushed, and why, whatever stops the run. */
+function notPushedYet({ inputs, report, tags }) {
+    if (inputs.push)
+        report.push = { outcome: 'not-pushed', tags };
+}
+const pushStage = { name: 'pushing the image', applies: gate => gate.inputs.push, start: push };
+
+;// CONCATENATED MODULE: ./src/gate/index.ts
+
+
+
+
+// The stages of a run once its engine is checked, in order (stage.ts says what a stage is). A new
+// stage is a file of this folder and one entry here.
+const GATE_STAGES = [platformRunsStage, pushStage];
+/** Runs each stage that applies, in order; then each one's cleanup, last first, however the run went. */
+async function runStages(gate, stages = GATE_STAGES) {
+    const started = [];
+    try {
+        for (const stage of stages) {
+            if (stage.applies && !stage.applies(gate))
+                continue;
+            gate.ctx.stage = stage.name;
+            started.push(stage);
+            await stage.start(gate);
+        }
+    }
+    finally {
+        for (const stage of started.reverse())
+            await stage.cleanup?.(gate);
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/pipeline.ts
-
-
-
-
-
 
 
 
@@ -70317,7 +70475,7 @@ async function run(ctx, source, options) {
         const exit = options.exit ?? ((code) => process.exit(code));
         const onTimeout = () => void timedOut(ctx, report, given, options.hasPostStep).then(() => exit(1));
         limit = setTimeout(onTimeout, given.timeout * 1000);
-        await gate(ctx, given, report, options.stages ?? STAGES);
+        await gateImage(ctx, given, report, options.stages ?? STAGES);
     }
     catch (err) {
         recordError(ctx, report, err);
@@ -70330,130 +70488,20 @@ async function run(ctx, source, options) {
     await cleanupOrSayHow(ctx, options.hasPostStep);
     return report;
 }
-async function gate(ctx, inputs, report, stages) {
+async function gateImage(ctx, inputs, report, stages) {
     report.pullRequest = pullRequest()?.number;
     report.commentKey = commentKey(inputs);
     ctx.stage = 'checking the Docker engine';
     ctx.setCallLimit(inputs.callTimeout);
     const engine = await stages.preflight(ctx.docker, inputs.builder);
     await checkRunNetwork(ctx.docker, inputs.runNetwork);
-    const platforms = inputs.platforms.length > 0 ? inputs.platforms : [''];
-    for (const platform of platforms)
+    for (const platform of platformsOf(inputs))
         checkPlatform(engine, platform);
     report.tag = inputs.tags[0] ?? (await stages.defaultTag(ctx, inputs));
     const tags = inputs.tags.length > 0 ? inputs.tags : [report.tag];
-    // from here on the report says nothing was pushed, and why, whatever stops the run
-    if (inputs.push)
-        report.push = { outcome: 'not-pushed', tags };
-    // one run per platform, each judged on its own: one platform is a list of one
-    const settings = profileOf(inputs);
-    const jobs = platforms.map((platform) => ({
-        ctx,
-        inputs: { ...inputs, platform },
-        run: newRun(platform, settings),
-        stages,
-        engine,
-        tags: platforms.length === 1 ? tags : platformTags(tags, platform)
-    }));
-    report.runs = jobs.map(job => job.run);
-    if (jobs.length === 1) {
-        await buildPlatform(jobs[0]);
-        await runPlatform(jobs[0]);
-    }
-    else {
-        // several: the builds at once, then each container in its turn (stages/platforms.ts)
-        const jobOf = (run) => jobs.find(job => job.run === run);
-        await gateEach(ctx, report.runs, { build: (run, view) => buildPlatform({ ...jobOf(run), ctx: view }), run: run => runPlatform(jobOf(run)) });
-    }
-    report.passed = report.runs.every(run => run.passed);
-    if (inputs.push)
-        await push(ctx, report, inputs, tags, engine.store, stages);
-}
-function platformNote(inputs) {
-    return inputs.platform ? ` (${inputs.platform})` : '';
-}
-/** build, into the job's run (the image id in run.image.id). */
-async function buildPlatform({ ctx, inputs, run, stages, engine, tags }) {
-    ctx.stage = `building the image${platformNote(inputs)}`;
-    // the containerd store keeps the manifest the build writes, so its annotations are the build's
-    // (as build-push-action passes them); the classic store keeps none, so the push writes them
-    const buildAnnotations = engine.store === 'containerd' ? annotations_buildAnnotations(inputs.annotations, inputs.platform || `linux/${engine.arch}`) : [];
-    const { id, ...built } = await stages.build(ctx, { ...inputs, buildAnnotations }, tags, engine.builder);
-    run.build = built;
-    run.image.id = id;
-}
-/** inspect → run and wait → measure → judge the image buildPlatform built, into the job's run. */
-async function runPlatform({ ctx, inputs, run, stages, engine, tags }) {
-    const on = platformNote(inputs);
-    if (run.build.ok) {
-        // The image every later stage runs and measures, decided once: its id (a tag can be moved by a
-        // concurrent build), or the tag when the builder gave no id.
-        const image = run.image.id ?? tags[0];
-        ctx.stage = `inspecting the image${on}`;
-        run.image = { ...run.image, ...(await stages.inspectImage(ctx.docker, image)) };
-        // an image for another architecture runs under QEMU: slower, so its health limits allow for it
-        const emulated = emulatedOn(engine, run.image.platform);
-        if (emulated)
-            run.image.emulatedOn = emulated;
-        const runInputs = emulated ? allowForEmulation(inputs) : inputs;
-        ctx.stage = `running the container and waiting for its health check${on}`;
-        const running = stages.runAndWait(ctx, runInputs, image, run.image, engine);
-        // The compressed size is measured meanwhile, at the lowest CPU priority so it takes only what
-        // the app's startup leaves; the rest of the measuring (and compare-to, compare-stages) waits
-        // for the run, and a run that fails stops it quietly (see measureSizes).
-        const measuring = stages.measureSizes(ctx, inputs, image, engine, running, run.image.platform);
-        const ran = await running;
-        Object.assign(run, { health: ran.health, user: ran.user, stop: ran.stop, smoke: ran.smoke });
-        ctx.stage = `measuring the image size${on}`;
-        const sizes = await measuring;
-        Object.assign(run, { image: { ...run.image, ...sizes.image }, baseline: sizes.baseline, firstStage: sizes.firstStage, contents: sizes.contents });
-    }
-    ctx.stage = 'judging';
-    Object.assign(run, judge(run, run.image.emulatedOn ? allowForEmulation(inputs) : inputs));
-}
-/**
- * push: true, after judge: the gated images (their ids, as every stage ran them; one per platform)
- * to every tag, only when every check on every platform passed. A push the registry refuses fails
- * the step in its words (EngineError); once a tag moved, the report says which did, to what, and
- * which did not, as each moves (a timeout then publishes that too).
- */
-async function push(ctx, report, inputs, tags, store, stages) {
-    const failed = rowsOf(report).filter(c => c.status === 'fail').length;
-    if (!report.passed || !report.runs.every(run => run.build.ok)) {
-        report.push = { outcome: 'not-pushed', tags, why: failed > 0 ? `${units_counted(failed, 'check')} failed` : 'the image did not pass' };
-        return;
-    }
-    ctx.stage = 'pushing the image';
-    const several = report.runs.length > 1;
-    const images = report.runs.map(run => ({ platform: several ? run.platform : (run.image.platform ?? ''), image: run.image.id ?? (several ? '' : report.tag) }));
-    const moved = [];
-    const partly = (pushed, why) => ({
-        outcome: 'partly-pushed',
-        tags,
-        ...pushed,
-        moved: [...moved],
-        unmoved: tags.filter(tag => !moved.some(m => m.tag === tag)),
-        ...(why !== undefined && { why })
-    });
-    let last;
-    const onMoved = (tag, pushed) => {
-        moved.push({ tag, digest: pushed.digest });
-        last = pushed;
-        report.push = partly(pushed);
-    };
-    try {
-        const pushed = await ctx.sink.group('Push', () => stages.pushGated(ctx, images, tags, { store, annotations: inputs.annotations, moved: onMoved }));
-        report.push = { outcome: 'pushed', tags, ...pushed, moved };
-    }
-    catch (err) {
-        const why = err.message;
-        if (last) {
-            report.push = partly(last, why);
-            throw new docker_EngineError(partlyLine(report.push, why));
-        }
-        report.push = { outcome: 'failed', tags, why };
-        throw err instanceof docker_EngineError ? err : new docker_EngineError(why);
-    }
+    const gate = { ctx, inputs, report, stages, engine, tags };
+    notPushedYet(gate);
+    await runStages(gate);
 }
 /**
  * The whole run's limit (the timeout input): whatever is hung (a build, a docker call) is ended,
