@@ -4,6 +4,7 @@ import { EngineError } from './docker/docker.js'
 import { preflight } from './docker/engine.js'
 import { InputError, readInputs, type InputSource, type Inputs } from './inputs/inputs.js'
 import { checkRunNetwork } from './inputs/network.js'
+import { deployedSource } from './deploy/apply.js'
 import { annotateBuildWarnings, annotateContents, annotateUser } from './publish/annotations.js'
 import { commentFromReport, commentKey, commentOnPullRequest, pullRequest } from './publish/comment.js'
 import { setOutputs } from './publish/outputs.js'
@@ -46,7 +47,11 @@ export async function run(ctx: RunContext, source: InputSource, options: RunOpti
   let limit: NodeJS.Timeout | undefined
   try {
     // each secret is hidden from the moment it is read: in what Docker answers, and in the log
-    const given = readInputs(source, options.cwd ?? process.cwd(), value => {
+    // a deployment file (kubernetes-manifest, fly-config) fills the inputs that were not given
+    const cwd = options.cwd ?? process.cwd()
+    const deployed = deployedSource(source, cwd)
+    if (deployed.deployment) report.deployment = deployed.deployment
+    const given = readInputs(deployed.source, cwd, value => {
       ctx.secrets.add(value)
       ctx.sink.secret(value)
     })

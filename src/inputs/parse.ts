@@ -49,6 +49,15 @@ export function emptyOr<T>(parse: Parser<T>): Parser<T | ''> {
   return (value, scope) => (value === '' ? '' : parse(value, scope))
 }
 
+/**
+ * An input a deployment file may set (table-deploy.ts): its action.yml default is empty, so a value
+ * given on the runner is told from one not given, and the file's value goes only where none was
+ * given; not given, and not in the file, it is `fallback`.
+ */
+export function unlessGiven<T>(fallback: string, parse: Parser<T>): Parser<T> {
+  return (value, scope) => parse(value === '' ? fallback : value, scope)
+}
+
 /** Empty is undefined (not set: reported, not judged); anything else goes through `parse`. */
 export function optional<T>(parse: Parser<T>): Parser<T | undefined> {
   return (value, scope) => (value === '' ? undefined : parse(value, scope))

@@ -12,6 +12,7 @@ import {
   secondsOrZero,
   size,
   text,
+  unlessGiven,
   words
 } from './parse.js'
 import type { Row } from './row.js'
@@ -35,8 +36,9 @@ export const CHECK_INPUTS = {
       'Health check for an image without `HEALTHCHECK` (or to replace it). Run by Docker with `/bin/sh -c` inside the container.'
   },
   'health-start-period': {
-    default: '30',
-    parse: secondsOrZero,
+    default: '',
+    shown: '30',
+    parse: unlessGiven('30', secondsOrZero),
     description:
       "Seconds after start in which health-cmd's failing probes do not count (as docker run --health-start-period); after it, 3 failed probes a second apart make it unhealthy, so a check that always fails is known in seconds. Raise it for an app that takes longer to start. The image's own HEALTHCHECK keeps its own start period.",
     readme:
@@ -85,8 +87,9 @@ export const CHECK_INPUTS = {
     readme: 'How long a smoke command must keep running.'
   },
   'stop-timeout': {
-    default: '10',
-    parse: seconds,
+    default: '',
+    shown: '10',
+    parse: unlessGiven('10', seconds),
     description: "Seconds the container gets to exit after its stop signal (the image's STOPSIGNAL, default SIGTERM) before it is killed, as docker stop does (Docker's default 10).",
     readme:
       "Seconds the container gets to exit after its stop signal (the image's `STOPSIGNAL`, default `SIGTERM`) before it is killed, as `docker stop` does (Docker's default; Kubernetes waits 30)."

@@ -1,4 +1,4 @@
-import { bool, emptyOr, hostEntries, keyValues, memory, networkName, oneOf, optional, words } from './parse.js'
+import { bool, emptyOr, unlessGiven, hostEntries, keyValues, memory, networkName, oneOf, optional, words } from './parse.js'
 import type { Row } from './row.js'
 
 // The Run section of the input table (table.ts): what the container gets from the environment it
@@ -36,16 +36,18 @@ export const RUN_INPUTS = {
   },
   // How production runs it (stages/profile.ts): Kubernetes' restricted profile, OpenShift, read-only, a memory limit
   'run-profile': {
-    default: 'docker',
-    parse: oneOf(['docker', 'restricted', 'openshift'] as const),
+    default: '',
+    shown: 'docker',
+    parse: unlessGiven('docker', oneOf(['docker', 'restricted', 'openshift'] as const)),
     description:
       "How the container and the smoke-command containers run: docker (Docker's defaults), restricted (Kubernetes' restricted Pod Security Standard: every capability dropped, no-new-privileges, a numeric non-root USER), or openshift (restricted, as an arbitrary UID in group 0).",
     readme:
       "How the container and the smoke-command containers run: `docker` (Docker's defaults), `restricted` (Kubernetes' restricted Pod Security Standard) or `openshift` (restricted, as an arbitrary UID in group 0). See [Run it as production does](docs/recipes/production-profiles.md#run-it-as-production-does)."
   },
   'read-only': {
-    default: 'false',
-    parse: bool,
+    default: '',
+    shown: 'false',
+    parse: unlessGiven('false', bool),
     description: "Run with a read-only root filesystem and a tmpfs on /tmp, as Kubernetes' readOnlyRootFilesystem (true/false).",
     readme:
       "Read-only root filesystem with a tmpfs on `/tmp` (`docker run --read-only`), as Kubernetes' `readOnlyRootFilesystem`."

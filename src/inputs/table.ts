@@ -1,13 +1,14 @@
 import type { Row } from './row.js'
 import { BUILD_INPUTS } from './table-build.js'
 import { CHECK_INPUTS } from './table-checks.js'
+import { DEPLOY_INPUTS } from './table-deploy.js'
 import { REPORT_INPUTS } from './table-report.js'
 import { RUN_INPUTS } from './table-run.js'
 
 export type { Row }
 
-// Every input of the action, declared once, a section a file (table-build, -run, -checks,
-// -report): its name as action.yml spells it, its default and description as action.yml declares
+// Every input of the action, declared once, a section a file (table-build, -run, -deploy,
+// -checks, -report): its name as action.yml spells it, its default and description as action.yml declares
 // them, the README's longer Markdown (readme, where it says more), and the parser that turns its
 // text into the value the pipeline uses. action.yml's inputs and the README's input table are
 // written from here (scripts/generate-docs.ts, run by npm run bundle); the Inputs type, the
@@ -16,6 +17,7 @@ export type { Row }
 export const INPUT_TABLE = {
   ...BUILD_INPUTS,
   ...RUN_INPUTS,
+  ...DEPLOY_INPUTS,
   ...CHECK_INPUTS,
   ...REPORT_INPUTS
 } as const satisfies Record<string, Row>

@@ -2,6 +2,7 @@ import { buildStarted, rowsOf, type CheckStatus, type Report, type Row } from '.
 import { counted } from '../units.js'
 import { profileLine } from './profile-line.js'
 import { pushLine } from './push-line.js'
+import { deploymentText } from './deployment-lines.js'
 
 // Rendering: the report's headline and the report as plain text (a terminal, the action log), and
 // the one line a failed step ends with. Reads the report only.
@@ -39,6 +40,7 @@ export function renderText(report: Report, { error = true } = {}): string {
   }
   const pushed = pushLine(report)
   if (pushed) out.push(`  ${pushed}`)
+  out.push(...deploymentText(report))
   return out.join('\n')
 }
 

@@ -16,6 +16,7 @@ import type {
   UnreadLayerSchema
 } from './schema.js'
 import type { PushSchema } from './push-schema.js'
+import type { DeploymentSchema } from './deployment-schema.js'
 
 // The one report every output renders from: the job summary, the outputs, the terminal text and
 // the pull-request comment. Stages write measurements into it; checks/ judges them; render/ and
@@ -40,6 +41,7 @@ export type Report = InferOutput<typeof ReportSchema>
 export type PlatformRun = InferOutput<typeof PlatformRunSchema>
 export type RunSettings = InferOutput<typeof RunSettingsSchema>
 export type Push = InferOutput<typeof PushSchema>
+export type Deployment = InferOutput<typeof DeploymentSchema>
 export type Contents = NonNullable<PlatformRun['contents']>
 
 /** A report before anything ran: no runs yet (the pipeline adds one per platform as it starts it). */

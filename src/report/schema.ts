@@ -4,6 +4,7 @@ import { BaselineSchema, ContentsSchema, ImageSchema } from './image-schema.js'
 import { ProfileWhySchema } from './profile-schema.js'
 import { UserSchema } from './user-schema.js'
 import { PushSchema } from './push-schema.js'
+import { DeploymentSchema } from './deployment-schema.js'
 import { PortAnswerSchema, SuggestedCmdSchema } from './probe-schema.js'
 
 export { FindingSchema, LayerSchema, UnreadLayerSchema } from './image-schema.js'
@@ -248,6 +249,8 @@ export const REPORT_FIELDS = {
    */
   pullRequest: v.optional(v.pipe(v.number(), v.safeInteger('a pull request number'), v.minValue(1, 'a pull request number'))),
   commentKey: v.optional(text()),
+  /** kubernetes-manifest or fly-config: the settings taken from it, and which line each came from */
+  deployment: v.optional(DeploymentSchema),
   /** push: true: what was pushed, or why nothing was */
   push: v.optional(PushSchema),
   /** the pull-request comment, when one was posted */
