@@ -33,6 +33,8 @@ export class RunContext {
   publishing?: Promise<void>
   /** whether a container was named yet: before that, nothing can be left behind */
   containersNamed = false
+  /** whether compose-file's project was started: its networks and volumes may be left too */
+  networksMade = false
 
   constructor(
     readonly sink: Sink,

@@ -2,7 +2,7 @@ import type { RunContext } from './context.js'
 import { cleanupOnSignals, cleanupOrSayHow, cleanupSettled } from './docker/cleanup.js'
 import { EngineError } from './docker/docker.js'
 import { preflight } from './docker/engine.js'
-import { InputError, readInputs, type InputSource, type Inputs } from './inputs/inputs.js'
+import { INPUT_NAMES, InputError, readInputs, type InputName, type InputSource, type Inputs } from './inputs/inputs.js'
 import { checkRunNetwork } from './inputs/network.js'
 import { deployedSource } from './deploy/apply.js'
 import { annotateBuildWarnings, annotateContents, annotateUser } from './publish/annotations.js'
@@ -21,7 +21,7 @@ import { checkPlatform } from './stages/platform.js'
 import { pushGated } from './stages/push.js'
 import { measureSizes } from './stages/size.js'
 import { counted } from './units.js'
-import { notPushedYet, platformsOf, runStages, type Gate, type StageFunctions } from './gate/index.js'
+import { DependencyError, notPushedYet, platformsOf, runStages, type Gate, type StageFunctions } from './gate/index.js'
 
 // The whole run on one screen: inputs → build → inspect → run and wait → measure → judge → publish.
 // Each stage returns its result and the pipeline puts it into the report, so the report always
@@ -61,7 +61,9 @@ export async function run(ctx: RunContext, source: InputSource, options: RunOpti
     const exit = options.exit ?? ((code: number) => process.exit(code))
     const onTimeout = () => void timedOut(ctx, report, given, options.hasPostStep).then(() => exit(1))
     limit = setTimeout(onTimeout, given.timeout * 1000)
-    await gateImage(ctx, given, report, options.stages ?? STAGES)
+    // what the user (or a deployment file) set: a compose service's own settings do not replace it
+    const set = new Set(INPUT_NAMES.filter(name => deployed.source(name).trim() !== ''))
+    await gateImage(ctx, given, set, report, options.stages ?? STAGES)
   } catch (err) {
     recordError(ctx, report, err)
   } finally {
@@ -73,7 +75,7 @@ export async function run(ctx: RunContext, source: InputSource, options: RunOpti
   return report
 }
 
-async function gateImage(ctx: RunContext, inputs: Inputs, report: Report, stages: Stages): Promise<void> {
+async function gateImage(ctx: RunContext, inputs: Inputs, given: ReadonlySet<InputName>, report: Report, stages: Stages): Promise<void> {
   report.pullRequest = pullRequest()?.number
   report.commentKey = commentKey(inputs)
   ctx.stage = 'checking the Docker engine'
@@ -83,7 +85,7 @@ async function gateImage(ctx: RunContext, inputs: Inputs, report: Report, stages
   for (const platform of platformsOf(inputs)) checkPlatform(engine, platform)
   report.tag = inputs.tags[0] ?? (await stages.defaultTag(ctx, inputs))
   const tags = inputs.tags.length > 0 ? inputs.tags : [report.tag]
-  const gate: Gate = { ctx, inputs, report, stages, engine, tags }
+  const gate: Gate = { ctx, inputs, given, report, stages, engine, tags }
   notPushedYet(gate)
   await runStages(gate)
 }
@@ -112,7 +114,7 @@ function recordError(ctx: RunContext, report: Report, err: unknown): void {
   // after a timeout, errors from the interrupted pipeline are its echo, not the cause
   if (report.error?.kind === 'timeout') return
   const message = err instanceof Error ? err.message : String(err)
-  const kind = err instanceof InputError ? 'input' : err instanceof EngineError ? 'engine' : 'internal'
+  const kind = err instanceof InputError ? 'input' : err instanceof EngineError ? 'engine' : err instanceof DependencyError ? 'dependency' : 'internal'
   report.error = { kind, message }
   report.passed = false
   // User and engine errors are explained in one line; only an internal error's stack helps anyone.

@@ -35,7 +35,7 @@ describe('the gate stages', () => {
     expect(said).toEqual(['start dependencies (dependencies)', 'start runs', 'cleanup runs', 'cleanup dependencies'])
   })
 
-  it('are the platform runs, then the push', () => {
-    expect(GATE_STAGES.map(s => s.name)).toEqual(['building the image', 'pushing the image'])
+  it('are the compose file\'s dependencies, the platform runs, then the push', () => {
+    expect(GATE_STAGES.map(s => s.name)).toEqual(["starting the compose file's dependencies", 'building the image', 'pushing the image'])
   })
 })

@@ -227,7 +227,7 @@ describe('loadReport', () => {
     expect(refusal(f => (f.runs[0].health.probes = [{ exitCode: '1; id', output: 'x' }]))).toBe('runs[0].health.probes[0].exitCode is "1; id", expected number.')
     expect(refusal(f => (f.runs[0].smoke[1].exitCode = 0.5))).toBe('runs[0].smoke[1].exitCode is 0.5, expected a whole number.')
     expect(refusal(f => (f.runs[0].image.labels = { a: { nested: true } }))).toBe('runs[0].image.labels.a is an object, expected string.')
-    expect(refusal(f => (f.error = { kind: 'panic', message: 'x' }))).toBe('error.kind is "panic", expected "input" | "engine" | "timeout" | "internal".')
+    expect(refusal(f => (f.error = { kind: 'panic', message: 'x' }))).toBe('error.kind is "panic", expected "input" | "engine" | "timeout" | "dependency" | "internal".')
     // text from the file is cut and quoted, so it cannot add a line to the error (or a workflow command)
     expect(refusal(f => (f.runs[0].image.labels = { 'a\n::error::b': 1 }))).toBe('runs[0].image.labels["a\\n::error::b"] is 1, expected string.')
     expect(refusal(f => (f.runs[0].checks[0].status = `${'x'.repeat(50)}\n::error::forged`))).toBe(`runs[0].checks[0].status is "${'x'.repeat(40)}…", expected "pass" | "fail" | "skip".`)

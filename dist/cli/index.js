@@ -51651,15 +51651,26 @@ const RUN_LABEL = 'io.github.image-gate.run';
 function runDir(id) {
     return external_node_path_namespaceObject.join((0,external_node_os_namespaceObject.tmpdir)(), `image-gate-${id}`);
 }
-/** Removes the run's containers (and their volumes) and its temp directory; returns how many containers. */
-async function cleanupRun(docker, id) {
+/** Removes the run's containers (and their volumes), its compose networks and volumes, and its temp directory; returns how many containers. */
+async function cleanupRun(docker, id, { networks: all = true } = {}) {
     const removeDir = () => (0,external_node_fs_namespaceObject.rmSync)(runDir(id), { recursive: true, force: true });
     removeDir();
     try {
         // ok(): an engine that cannot list or remove them must not pass for "nothing to remove"
-        const ids = (await docker.ok(['ps', '--all', '--quiet', '--filter', `label=${RUN_LABEL}=${id}`], { raw: true })).split('\n').filter(Boolean);
+        const label = `label=${RUN_LABEL}=${id}`;
+        const ids = (await docker.ok(['ps', '--all', '--quiet', '--filter', label], { raw: true })).split('\n').filter(Boolean);
         if (ids.length > 0)
             await docker.ok(['rm', '--force', '--volumes', ...ids]);
+        // compose-file's networks and volumes carry the run's label too (compose/project.ts); a run
+        // that started none skips the two calls
+        if (!all)
+            return ids.length;
+        const networks = (await docker.ok(['network', 'ls', '--quiet', '--filter', label], { raw: true })).split('\n').filter(Boolean);
+        if (networks.length > 0)
+            await docker.ok(['network', 'rm', ...networks]);
+        const volumes = (await docker.ok(['volume', 'ls', '--quiet', '--filter', label], { raw: true })).split('\n').filter(Boolean);
+        if (volumes.length > 0)
+            await docker.ok(['volume', 'rm', '--force', ...volumes]);
         return ids.length;
     }
     finally {
@@ -51674,7 +51685,7 @@ async function cleanupRun(docker, id) {
  */
 async function cleanupOrSayHow(ctx, hasPostStep) {
     try {
-        await cleanupRun(ctx.docker, ctx.id);
+        await cleanupRun(ctx.docker, ctx.id, { networks: ctx.networksMade === true });
     }
     catch {
         if (!ctx.containersNamed)
@@ -51698,7 +51709,7 @@ async function cleanupSettled(ctx, hasPostStep, settleMs = SETTLE_MS) {
     for (const until = Date.now() + settleMs; Date.now() < until;) {
         await new Promise(resolve => setTimeout(resolve, 250));
         try {
-            await cleanupRun(ctx.docker, ctx.id);
+            await cleanupRun(ctx.docker, ctx.id, { networks: ctx.networksMade === true });
         }
         catch {
             return; // the engine does not answer: cleanupOrSayHow said who removes them
@@ -51770,6 +51781,8 @@ class RunContext {
     publishing;
     /** whether a container was named yet: before that, nothing can be left behind */
     containersNamed = false;
+    /** whether compose-file's project was started: its networks and volumes may be left too */
+    networksMade = false;
     constructor(sink, id = (0,external_node_crypto_.randomBytes)(6).toString('hex')) {
         this.sink = sink;
         this.id = id;
@@ -52465,8 +52478,20 @@ const CHECK_INPUTS = {
 // image runs in production, read for the run's settings (src/deploy/apply.ts), so the gate runs
 // it that way and does not drift from it. An input given explicitly wins over the file.
 const DEPLOY_INPUTS = {
-    'kubernetes-manifest': {
+    'compose-file': {
         section: 'Deployment file',
+        default: '',
+        parse: parse_text,
+        description: "A compose file whose compose-service the image runs as: the services it depends on (depends_on) are started first with docker compose and waited for as the file says (service_healthy, service_started, service_completed_successfully: a one-shot migration's exit 0), then the built image runs in the service's place, on its networks with its aliases, with its environment (env_file too), command, healthcheck, stop_grace_period, read_only and mem_limit. Everything started is removed afterwards.",
+        readme: "A compose file whose `compose-service` the image runs as: the services it `depends_on` are started first with `docker compose` and waited for as the file says (`service_healthy`, `service_started`, `service_completed_successfully`: a one-shot migration's exit 0), then the built image runs in the service's place, on its networks with its aliases, with its `environment` (`env_file` too), `command`, `healthcheck`, `stop_grace_period`, `read_only` and `mem_limit`. Everything started is removed afterwards. See [A backend and its compose file](docs/recipes/deployment-files.md#a-backend-and-its-compose-file)."
+    },
+    'compose-service': {
+        default: '',
+        parse: parse_text,
+        description: 'The service of compose-file that the image runs as (needed with compose-file).',
+        readme: 'The service of `compose-file` that the image runs as (needed with `compose-file`).'
+    },
+    'kubernetes-manifest': {
         default: '',
         parse: parse_text,
         description: "A Kubernetes manifest that runs the image (a Deployment, StatefulSet, DaemonSet, Job, CronJob or Pod; one file may hold several YAML documents). Its container's securityContext, resources.limits.memory, readinessProbe/startupProbe, terminationGracePeriodSeconds, command/args and env become the run's settings; the summary names the line each came from. An input given here wins over the file.",
@@ -66010,6 +66035,7 @@ function deployedSource(source, cwd) {
     }
     if (!manifest && given('kubernetes-container'))
         throw inputError('kubernetes-container', 'names a container of kubernetes-manifest, which is not given.');
+    checkCompose(given, cwd);
     const file = manifest || fly;
     if (!file)
         return { source };
@@ -66033,6 +66059,23 @@ function deployedSource(source, cwd) {
         given: source.given
     });
     return { source: merged, deployment };
+}
+/** compose-file: the file is there, it names its service, and no run-network would take the service's networks' place. */
+function checkCompose(given, cwd) {
+    const file = given('compose-file');
+    if (!file) {
+        if (given('compose-service'))
+            throw inputError('compose-service', 'names a service of compose-file, which is not given.');
+        return;
+    }
+    const full = external_node_path_namespaceObject.resolve(cwd, file);
+    if (!(0,external_node_fs_namespaceObject.existsSync)(full) || !(0,external_node_fs_namespaceObject.statSync)(full).isFile())
+        throw inputError('compose-file', `must name a file; "${file}" does not exist.`);
+    if (!given('compose-service'))
+        throw inputError('compose-service', `must name the service of ${file} that the image runs as.`);
+    if (given('run-network')) {
+        throw new InputError('Inputs "compose-file" and "run-network" both say where the container runs: with compose-file it joins its service\'s networks; drop run-network.', '--compose-file and --run-network both say where the container runs: drop --run-network.');
+    }
 }
 /** The value as the summary shows it: env by its variables' names (a value may be a secret the file should not hold). */
 function apply_shown(name, from) {
@@ -71553,7 +71596,7 @@ function stoppedWhy(report) {
 
 ;// CONCATENATED MODULE: ./src/render/deployment-lines.ts
 
-// kubernetes-manifest or fly-config, under the checks table (summary, comment, terminal): which
+// kubernetes-manifest, fly-config or compose-file, under the checks table (summary, comment, terminal): which
 // setting the run took from which line of the file, which an input given explicitly replaced, and
 // what the file says that was not applied. Reads the report only; the file's text is the user's
 // (a fork's pull request may change it), so every part of it is escaped.
@@ -71597,6 +71640,45 @@ function deploymentText(report) {
         out.push(`    note, ${whereOf(note)}: ${note.text}`);
     return out;
 }
+/** "db healthy after 2.1 s · migrate completed after 3.4 s" */
+function dependencyLine(c) {
+    const said = { service_healthy: 'healthy', service_started: 'started', service_completed_successfully: 'completed' };
+    return c.dependencies.map(d => `${d.service} ${said[d.condition] ?? d.condition}${d.seconds === undefined ? '' : ` after ${d.seconds} s`}`).join(' · ');
+}
+function composeMarkdown(report) {
+    const c = report.compose;
+    if (!c)
+        return [];
+    const head = `**Dependencies from ${codeSpan(c.file.slice(0, 300))}** (compose-file, service ${codeSpan(c.service.slice(0, 100))})`;
+    const out = [c.dependencies.length ? `${head}: ${inline(dependencyLine(c), 2_000)}` : `${head}: none to start`, ''];
+    if (c.message)
+        out.push(codeBlock(c.message), '');
+    if (c.settings.length > 0) {
+        out.push('| Input | Value | From |', '|---|---|---|');
+        for (const s of c.settings) {
+            const value = codeSpan(s.value.slice(0, 300), { table: true });
+            out.push(`| ${s.input} | ${s.use === 'file' ? value : `~~${value}~~ the input given wins`} | ${codeSpan(s.key.slice(0, 300), { table: true })} |`);
+        }
+        out.push('');
+    }
+    for (const note of c.notes)
+        out.push(`- ${inline(`${note.key}: ${note.text}`, 1_000)}`);
+    if (c.notes.length > 0)
+        out.push('');
+    return out;
+}
+function composeText(report) {
+    const c = report.compose;
+    if (!c)
+        return [];
+    const out = [`  dependencies from ${c.file} (service ${c.service}): ${c.dependencies.length ? dependencyLine(c) : 'none to start'}`];
+    const width = Math.max(0, ...c.settings.map(s => s.input.length));
+    for (const s of c.settings)
+        out.push(`    ${s.input.padEnd(width)}  ${s.value}  ${s.key}${s.use === 'file' ? '' : '  (not used: the input given wins)'}`);
+    for (const note of c.notes)
+        out.push(`    note, ${note.key}: ${note.text}`);
+    return out;
+}
 
 ;// CONCATENATED MODULE: ./src/render/text.ts
 
@@ -71610,6 +71692,8 @@ const ICON = { pass: '✅', fail: '❌', skip: '⚪' };
 function headline(report) {
     if (report.error?.kind === 'timeout')
         return 'timed out';
+    if (report.error?.kind === 'dependency')
+        return 'a dependency failed';
     // an engine that fails once the build has begun stopped the run; before, the run never started
     if (report.error)
         return report.error.kind === 'input' || (report.error.kind === 'engine' && !buildStarted(report)) ? 'did not run' : 'stopped with an error';
@@ -71643,7 +71727,7 @@ function renderText(report, { error = true } = {}) {
     const pushed = pushLine(report);
     if (pushed)
         out.push(`  ${pushed}`);
-    out.push(...deploymentText(report));
+    out.push(...composeText(report), ...deploymentText(report));
     return out.join('\n');
 }
 /** One line for the step's failure message, e.g. "health: exited (code 3); user: UID 0, GID 0". */
@@ -71708,7 +71792,8 @@ function renderHead(report) {
     const out = [];
     out.push(`## ${report.passed ? '✅' : '❌'} image-gate: ${headline(report)}`, '');
     if (report.error) {
-        out.push(`**${report.error.kind === 'input' ? 'Bad input' : 'Error'}:** ${markdown(report.error.message, 1000)}`, '');
+        const what = { input: 'Bad input', dependency: 'Dependency failed' }[report.error.kind] ?? 'Error';
+        out.push(`**${what}:** ${markdown(report.error.message, 1000)}`, '');
     }
     const first = report.runs[0];
     const several = report.runs.length > 1;
@@ -71742,7 +71827,7 @@ function renderHead(report) {
     const pushed = pushLine(report);
     if (pushed)
         out.push(markdown(pushed, 2000), '');
-    out.push(...deploymentMarkdown(report));
+    out.push(...composeMarkdown(report), ...deploymentMarkdown(report));
     // a report read back from the `report` output (comment-from) says what that output left out
     if (report.cut?.length)
         out.push(`_Cut to fit the report output: ${report.cut.map(note => inline(note, 200)).join('; ')}._`, '');
@@ -72512,7 +72597,30 @@ const DeploymentSchema = object({
     notes: firstOf(object({ text: fields_text(1_000), line: wholeNumber(), key: fields_short() }), 30)
 });
 
+;// CONCATENATED MODULE: ./src/report/compose-schema.ts
+
+
+/**
+ * compose-file: the services the gated one depends on, started and waited for as the file says,
+ * and the settings the built image took from its service. `failed`: a dependency let it down (its
+ * name, verdict, health output and log in `message`), so nothing was run in the service's place.
+ */
+const ComposeSchema = object({
+    file: fields_short(),
+    service: fields_short(),
+    /** the compose project's name: unique to the run, so parallel runs do not collide */
+    project: fields_short(),
+    outcome: picklist(['ready', 'failed']),
+    /** each dependency and when (seconds after the stage began) its condition held */
+    dependencies: firstOf(object({ service: fields_short(), condition: fields_short(), seconds: measured() }), 30),
+    settings: firstOf(object({ input: fields_short(), value: fields_text(1_000), key: fields_short(), use: picklist(['file', 'input']) }), 60),
+    notes: firstOf(object({ text: fields_text(1_000), key: fields_short() }), 30),
+    /** failed: the message, one line then the dependency's health output and log */
+    message: dist_optional(logTail())
+});
+
 ;// CONCATENATED MODULE: ./src/report/schema.ts
+
 
 
 
@@ -72738,6 +72846,8 @@ const REPORT_FIELDS = {
     commentKey: dist_optional(fields_text()),
     /** kubernetes-manifest or fly-config: the settings taken from it, and which line each came from */
     deployment: dist_optional(DeploymentSchema),
+    /** compose-file: the dependencies started, and the settings taken from the gated service */
+    compose: dist_optional(ComposeSchema),
     /** push: true: what was pushed, or why nothing was */
     push: dist_optional(PushSchema),
     /** the pull-request comment, when one was posted */
@@ -72745,7 +72855,7 @@ const REPORT_FIELDS = {
     /** what the `report` output left out to fit an environment variable (render/report-output.ts) */
     cut: dist_optional(pipe(array(fields_short()), transform(notes => notes.slice(0, 20)))),
     /** set when the run could not start or stopped early (bad input, no engine) */
-    error: dist_optional(object({ kind: picklist(['input', 'engine', 'timeout', 'internal']), message: fields_text() }))
+    error: dist_optional(object({ kind: picklist(['input', 'engine', 'timeout', 'dependency', 'internal']), message: fields_text() }))
 };
 /** A file cannot claim a pass its own rows contradict: neither a run's nor the whole report's. */
 function trustRows(report) {
@@ -74527,12 +74637,16 @@ function profileOf(inputs) {
 
 ;// CONCATENATED MODULE: ./src/stages/container-flags.ts
 
-function containerFlags(inputs) {
+/** `main`: the container that stands for the service, which alone answers to its network aliases (compose-file). */
+function containerFlags(inputs, { main = false } = {}) {
     const flags = [];
     for (const pair of inputs.env)
         flags.push('--env', pair);
     if (inputs.runNetwork)
         flags.push('--network', inputs.runNetwork);
+    if (main && inputs.runNetwork)
+        for (const alias of inputs.networkAliases ?? [])
+            flags.push('--network-alias', alias);
     for (const entry of inputs.runAddHosts)
         flags.push('--add-host', entry);
     flags.push(...profileFlags(inputs));
@@ -75878,7 +75992,7 @@ function durationFlag(seconds) {
     return Number.isInteger(seconds) ? `${seconds}s` : `${Math.round(seconds * 1000)}ms`;
 }
 function runArgs(ctx, inputs, image, name, health) {
-    const args = ['run', '--detach', '--name', name, ...ctx.labels(), ...containerFlags(inputs)];
+    const args = ['run', '--detach', '--name', name, ...ctx.labels(), ...containerFlags(inputs, { main: true })];
     args.push(...healthFlags(inputs, health));
     args.push(image);
     if (inputs.command)
@@ -79392,6 +79506,668 @@ function size_largest(layers) {
     return [...layers].sort((a, b) => b.size - a.size).slice(0, TOP_LAYERS);
 }
 
+;// CONCATENATED MODULE: ./src/compose/config.ts
+// What `docker compose config --format json` says of a project, read into plain values. Compose
+// itself has resolved the file by then (env_file, interpolation, `extends`, depends_on's short form
+// into the long one, durations and sizes into one spelling), so this reads its answer and never
+// the YAML.
+const CONDITIONS = ['service_started', 'service_healthy', 'service_completed_successfully'];
+/** Reads compose's JSON answer; throws with what is wrong when it is not what compose writes. */
+function readProject(text) {
+    let raw;
+    try {
+        raw = JSON.parse(text);
+    }
+    catch {
+        throw new Error(`docker compose config did not answer JSON: ${text.slice(0, 200)}`);
+    }
+    const networks = (raw.networks ?? {});
+    const services = {};
+    for (const [name, service] of Object.entries((raw.services ?? {})))
+        services[name] = readService(name, service, networks);
+    const declared = Object.fromEntries(Object.entries(networks).map(([k, n]) => [k, { name: String(n?.name ?? k), external: n?.external === true }]));
+    const volumes = Object.entries((raw.volumes ?? {}))
+        .filter(([, v]) => v?.external !== true)
+        .map(([key]) => key);
+    return { name: String(raw.name ?? ''), services, networks: declared, volumes };
+}
+function readService(name, s, networks) {
+    const build = s.build;
+    const networkMode = config_str(s.network_mode);
+    return {
+        name,
+        ...(s.image !== undefined && { image: String(s.image) }),
+        ...(build && {
+            build: {
+                context: String(build.context ?? '.'),
+                ...(build.dockerfile !== undefined && { dockerfile: String(build.dockerfile) }),
+                ...(build.target !== undefined && { target: String(build.target) }),
+                args: config_strings((build.args ?? {}))
+            }
+        }),
+        environment: Object.fromEntries(Object.entries((s.environment ?? {})).map(([k, v]) => [k, v === null ? null : String(v)])),
+        ...config_optional('command', config_list(s.command)),
+        ...config_optional('entrypoint', config_list(s.entrypoint)),
+        ...config_optional('healthcheck', s.healthcheck ? readHealthcheck(s.healthcheck) : undefined),
+        ...config_optional('stopSignal', config_str(s.stop_signal)),
+        ...config_optional('stopGracePeriodMs', duration(s.stop_grace_period)),
+        ...config_optional('user', config_str(s.user)),
+        ...config_optional('readOnly', config_bool(s.read_only)),
+        ...config_optional('memLimit', s.mem_limit === undefined ? undefined : Number(s.mem_limit)),
+        ...config_optional('init', config_bool(s.init)),
+        ...config_optional('networkMode', networkMode),
+        networks: networkMode ? [] : readNetworks(name, s.networks, networks),
+        dependsOn: Object.entries((s.depends_on ?? {})).map(([service, d]) => ({
+            service,
+            condition: (CONDITIONS.includes(String(d.condition)) ? d.condition : 'service_started'),
+            required: d.required !== false
+        }))
+    };
+}
+function readNetworks(service, joined, declared) {
+    // a service that names no network is on the project's default one
+    return Object.entries(joined ?? { default: null }).map(([key, n]) => {
+        const d = declared[key] ?? {};
+        const aliases = n?.aliases ?? [];
+        return { key, name: String(d.name ?? key), aliases: [service, ...aliases.filter(a => a !== service)], external: d.external === true };
+    });
+}
+function readHealthcheck(h) {
+    return {
+        ...config_optional('test', config_list(h.test)),
+        ...config_optional('intervalMs', duration(h.interval)),
+        ...config_optional('timeoutMs', duration(h.timeout)),
+        ...config_optional('startPeriodMs', duration(h.start_period)),
+        ...config_optional('startIntervalMs', duration(h.start_interval)),
+        ...config_optional('retries', h.retries === undefined ? undefined : Number(h.retries)),
+        ...config_optional('disable', config_bool(h.disable))
+    };
+}
+/**
+ * A duration as compose writes it (Go's: "1m30s", "1.5s", "500ms", "2h0m0s"), in ms. Compose's
+ * JSON has only that spelling; anything else is not a duration.
+ */
+function parseDuration(text) {
+    const units = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+    if (text === '0')
+        return 0;
+    const parts = [...text.matchAll(/(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g)];
+    if (parts.length === 0 || parts.map(p => p[0]).join('') !== text)
+        return undefined;
+    return Math.round(parts.reduce((ms, p) => ms + Number(p[1]) * units[p[2]], 0));
+}
+function duration(v) {
+    if (v === undefined || v === null)
+        return undefined;
+    if (typeof v === 'number')
+        return v / 1e6; // nanoseconds, as Go marshals a bare time.Duration
+    return parseDuration(String(v));
+}
+function config_optional(key, v) {
+    return (v === undefined ? {} : { [key]: v });
+}
+function config_list(v) {
+    return Array.isArray(v) ? v.map(String) : typeof v === 'string' ? [v] : undefined;
+}
+function config_str(v) {
+    return v === undefined || v === null || v === '' ? undefined : String(v);
+}
+function config_bool(v) {
+    return typeof v === 'boolean' ? v : undefined;
+}
+function config_strings(o) {
+    return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, v === null ? '' : String(v)]));
+}
+
+;// CONCATENATED MODULE: ./src/compose/messages.ts
+/** The failure of one dependency, in one message: its name, the verdict, its health output and its log's tail. */
+function dependencyFailed(file, f) {
+    const lines = [`${file}: dependency \`${f.service}\` (${f.condition}, needed by ${f.neededBy.join(', ')}) ${f.why}.`];
+    if (f.health)
+        lines.push(`Its last health check: ${f.health}`);
+    lines.push(f.logs.length ? `Its last log lines:\n${f.logs.map(l => `  ${l}`).join('\n')}` : 'It logged nothing.');
+    lines.push(`See it yourself: docker compose -f ${file} up ${f.service}`);
+    return lines.join('\n');
+}
+/** What was still not decided when the timeout came: each dependency and what it was waiting for. */
+function timedOut(file, seconds, pending) {
+    const each = pending.map(p => `\`${p.service}\` (${p.condition}): ${p.waiting}${p.health ? `; last health check: ${p.health}` : ''}`);
+    return `${file}: the dependencies were not ready within ${seconds} s: ${each.join('; ')}.`;
+}
+/** The last `n` non-empty lines of a log. */
+function messages_tail(text, n = 20) {
+    return text
+        .split('\n')
+        .map(l => l.replace(/\s+$/, ''))
+        .filter(Boolean)
+        .slice(-n);
+}
+
+;// CONCATENATED MODULE: ./src/compose/plan.ts
+/** The one-line refusal of a service the project does not have. */
+function unknownService(file, service, project) {
+    const names = Object.keys(project.services).sort();
+    return `${file} has no service \`${service}\`; its services: ${names.length ? names.join(', ') : '(none)'}`;
+}
+/**
+ * The depends_on closure of `service`, ordered. Throws (one line naming the file) when the service
+ * is not in the project, or when the dependencies go round in a cycle (compose refuses those too,
+ * but says so only at `up`).
+ */
+function planDependencies(file, project, service) {
+    if (!project.services[service])
+        throw new Error(unknownService(file, service, project));
+    // a dependency that is not required and not in the project (another profile) is left out, as compose does
+    const needs = (name) => project.services[name].dependsOn.filter(d => d.required || project.services[d.service]);
+    const steps = [];
+    const done = new Set();
+    const visiting = [];
+    const visit = (name) => {
+        if (done.has(name))
+            return;
+        if (visiting.includes(name))
+            throw new Error(`${file}: the depends_on of ${[...visiting.slice(visiting.indexOf(name)), name].join(' → ')} go round in a cycle`);
+        if (!project.services[name]) {
+            const by = visiting[visiting.length - 1];
+            throw new Error(`${file}: service \`${by}\` depends on \`${name}\`, which the file does not have; its services: ${Object.keys(project.services).sort().join(', ')}`);
+        }
+        visiting.push(name);
+        for (const d of needs(name))
+            visit(d.service);
+        visiting.pop();
+        done.add(name);
+        if (name !== service)
+            steps.push({ service: name, after: needs(name).map(d => ({ service: d.service, condition: d.condition })) });
+    };
+    visit(service);
+    return { steps, gate: needs(service).map(d => ({ service: d.service, condition: d.condition })) };
+}
+
+;// CONCATENATED MODULE: ./src/compose/project.ts
+
+
+
+
+// The calls to the real compose plugin for one project: always `docker compose -f FILE -f LABELS
+// -p PROJECT ...`, as argument arrays, on the engine DOCKER_HOST names (the environment is
+// inherited). LABELS is a file of ours that adds image-gate's labels (the run's id) to what the
+// project creates, so the post step's cleanup finds a container the run left.
+/** The label compose puts on every container, network and volume of a project. */
+const PROJECT_LABEL = 'com.docker.compose.project';
+class ComposeProject {
+    docker;
+    file;
+    name;
+    labels;
+    constructor(docker, file, name, 
+    /** the labels file (labelsFile()), once written */
+    labels) {
+        this.docker = docker;
+        this.file = file;
+        this.name = name;
+        this.labels = labels;
+    }
+    args(...rest) {
+        return ['compose', '-f', this.file, ...(this.labels ? ['-f', this.labels] : []), '-p', this.name, ...rest];
+    }
+    /** Compose's own reading of the file: throws with compose's words when it refuses the file. */
+    async config() {
+        const r = await this.docker.call(this.args('config', '--format', 'json'), { raw: true });
+        if (r.exitCode !== 0)
+            throw new Error(`docker compose could not read ${this.file}: ${dockerSays(r.stderr || r.stdout)}`);
+        return r.stdout;
+    }
+    /** Runs a compose command bounded by the run's overall timeout (a pull, a build); its output on failure. */
+    async run(...rest) {
+        const r = await this.docker.call(this.args(...rest), { long: true });
+        return { ok: r.exitCode === 0, output: `${r.stdout}\n${r.stderr}` };
+    }
+    /** The container of a service (the first, if it scales), or undefined before compose made one. */
+    async container(service) {
+        const ids = await this.docker.ok(['ps', '--all', '--quiet', '--filter', `label=${PROJECT_LABEL}=${this.name}`, '--filter', `label=com.docker.compose.service=${service}`]);
+        return ids.split('\n').filter(Boolean)[0];
+    }
+    /** What is left on the engine with the project's label: containers, networks, volumes. */
+    async leftovers() {
+        const filter = ['--filter', `label=${PROJECT_LABEL}=${this.name}`];
+        const list = async (args) => (await this.docker.ok(args)).split('\n').filter(Boolean);
+        return {
+            containers: await list(['ps', '--all', '--format', '{{.Names}}', ...filter]),
+            networks: await list(['network', 'ls', '--format', '{{.Name}}', ...filter]),
+            volumes: await list(['volume', 'ls', '--format', '{{.Name}}', ...filter])
+        };
+    }
+}
+/**
+ * Writes the file that labels what the project creates with image-gate's labels: the services
+ * started (their containers) and the networks and volumes the file declares, so a run cut short
+ * (a timeout, the post step) finds them by the run's label. Compose merges it over the
+ * user's file as a second -f.
+ */
+function labelsFile(dir, project, services, runId) {
+    const labels = { [LABEL]: 'true', ...(runId && { [RUN_LABEL]: runId }) };
+    const networks = Object.fromEntries(Object.entries(project.networks)
+        .filter(([, n]) => !n.external)
+        .map(([key]) => [key, { labels }]));
+    const file = external_node_path_namespaceObject.join(dir, 'image-gate-compose-labels.json');
+    const volumes = Object.fromEntries((project.volumes ?? []).map(key => [key, { labels }]));
+    (0,external_node_fs_namespaceObject.writeFileSync)(file, JSON.stringify({ services: Object.fromEntries(services.map(s => [s, { labels }])), networks, volumes }));
+    return file;
+}
+
+;// CONCATENATED MODULE: ./src/compose/verdict.ts
+const NEVER_STARTED = '0001-01-01T00:00:00Z';
+function verdict(condition, state) {
+    const exited = state.Status === 'exited' || state.Status === 'dead';
+    // a restart policy brings it back, but only after it failed: that failure is the verdict
+    const failedExit = (exited || state.Status === 'restarting') && state.ExitCode !== 0;
+    const exitWhy = () => (state.OOMKilled ? `was killed for running out of memory (exit code ${state.ExitCode})` : `exited with code ${state.ExitCode}`);
+    switch (condition) {
+        case 'service_completed_successfully':
+            if (exited && state.ExitCode === 0)
+                return { met: true };
+            if (failedExit)
+                return { met: false, failed: true, why: `${exitWhy()}; service_completed_successfully needs exit code 0` };
+            return { met: false, failed: false, waiting: `still ${state.Status}, not yet exited` };
+        case 'service_healthy': {
+            const health = state.Health?.Status;
+            if (health === 'healthy' && !exited)
+                return { met: true };
+            if (failedExit || exited)
+                return { met: false, failed: true, why: `${exitWhy()} before it was healthy` };
+            if (!state.Health)
+                return { met: false, failed: true, why: 'has no healthcheck (neither in the file nor in its image), so it can never be service_healthy' };
+            if (health === 'unhealthy')
+                return { met: false, failed: true, why: `is unhealthy: its healthcheck failed ${state.Health.FailingStreak ?? '?'} times in a row` };
+            return { met: false, failed: false, waiting: `health: ${health ?? 'none'}` };
+        }
+        case 'service_started':
+            if (failedExit)
+                return { met: false, failed: true, why: exitWhy() };
+            if (state.Status === 'running' || exited || (state.StartedAt && state.StartedAt !== NEVER_STARTED))
+                return { met: true };
+            return { met: false, failed: false, waiting: `still ${state.Status}` };
+    }
+}
+/** The last health probe's output and exit code, as Docker kept it, or undefined when there was none. */
+function lastHealthOutput(state) {
+    const log = state.Health?.Log ?? [];
+    const last = log[log.length - 1];
+    if (!last)
+        return undefined;
+    const output = last.Output.trim();
+    return `exit code ${last.ExitCode}${output ? `: ${output}` : ', no output'}`;
+}
+
+;// CONCATENATED MODULE: ./src/compose/wait.ts
+
+
+
+// Starts each dependency once its own dependencies meet their conditions (`docker compose up -d
+// --no-deps`, one at a time: two ups of one project at once race to make its network), and waits
+// for each condition on Docker's state. `docker events` for the project wakes every wait the moment
+// a container starts, dies or changes health, so a verdict (a failure as much as a success) comes
+// right after Docker's; a look every POLL_MS covers a lost event. Not `up --wait`: it fails on a
+// one-shot service that exits 0 (compose#10596).
+const POLL_MS = 1000;
+/** After a failure, how long an `up` still running may take before the cleanup goes ahead. */
+const UP_SETTLE_MS = 10_000;
+class Stop extends Error {
+}
+/** `limitMs`: the whole stage's, which began at `began` (the config read and the build count). */
+async function waitForDependencies(compose, plan, limitMs, began = Date.now()) {
+    const { docker, file } = compose;
+    const deadline = began + limitMs;
+    let stopped;
+    const wakers = new Set();
+    const wakeAll = () => {
+        for (const w of [...wakers])
+            w();
+    };
+    const sleep = (ms) => new Promise(resolve => {
+        const done = () => {
+            clearTimeout(timer);
+            wakers.delete(done);
+            resolve();
+        };
+        const timer = setTimeout(done, Math.max(0, Math.min(ms, deadline - Date.now())));
+        wakers.add(done);
+    });
+    const since = (Date.now() / 1000 - 1).toFixed(3);
+    const events = docker.stream(['events', '--since', since, '--filter', `label=${PROJECT_LABEL}=${compose.name}`, '--filter', 'type=container', '--format', '{{.Action}}'], wakeAll);
+    const neededBy = (service) => [...plan.steps.filter(s => s.after.some(a => a.service === service)).map(s => s.service), ...(plan.gate.some(g => g.service === service) ? ['the gated service'] : [])];
+    const met = [];
+    const pending = new Map();
+    const give = (message) => {
+        stopped ??= { message, ms: Date.now() - began };
+        wakeAll();
+        throw new Stop(message);
+    };
+    // one `up` at a time
+    let ups = Promise.resolve();
+    const starts = new Map();
+    const start = (service) => {
+        let p = starts.get(service);
+        if (!p) {
+            const step = plan.steps.find(s => s.service === service);
+            p = (async () => {
+                await Promise.all(step.after.map(a => satisfied(a.service, a.condition)));
+                if (stopped)
+                    throw new Stop(stopped.message);
+                const up = ups.then(() => (stopped ? undefined : compose.run('up', '--detach', '--no-deps', '--no-build', service)));
+                ups = up.catch(() => undefined);
+                const r = await up;
+                if (!r)
+                    throw new Stop(stopped.message);
+                if (!r.ok)
+                    give(`${file}: docker compose could not start \`${service}\`:\n${messages_tail(r.output, 10).join('\n')}`);
+                const id = await compose.container(service);
+                if (!id)
+                    give(`${file}: docker compose started \`${service}\` but made no container for it`);
+                return id;
+            })();
+            starts.set(service, p);
+        }
+        return p;
+    };
+    const checks = new Map();
+    const satisfied = (service, condition) => {
+        const key = `${service} ${condition}`;
+        let p = checks.get(key);
+        if (!p) {
+            p = (async () => {
+                const id = await start(service);
+                for (;;) {
+                    if (stopped)
+                        throw new Stop(stopped.message);
+                    const state = JSON.parse(await docker.ok(['inspect', '--format', '{{json .State}}', id]));
+                    const v = verdict(condition, state);
+                    if (v.met) {
+                        pending.delete(key);
+                        met.push({ service, condition, ms: Date.now() - began });
+                        return;
+                    }
+                    if (v.failed) {
+                        const logs = await docker.call(['logs', '--tail', '20', id]);
+                        give(dependencyFailed(file, { service, condition, neededBy: neededBy(service), why: v.why, health: lastHealthOutput(state), logs: messages_tail(`${logs.stdout}\n${logs.stderr}`) }));
+                    }
+                    pending.set(key, { service, condition, waiting: v.met === false && !v.failed ? v.waiting : '', health: lastHealthOutput(state) });
+                    if (Date.now() >= deadline)
+                        give(timedOut(file, Math.round(limitMs / 1000), [...pending.values()]));
+                    await sleep(POLL_MS);
+                }
+            })();
+            checks.set(key, p);
+        }
+        return p;
+    };
+    // the limit, also for a wait stuck behind an `up` that does not come back (a pull)
+    let expire = () => undefined;
+    const expired = new Promise((_, reject) => {
+        expire = () => {
+            for (const step of plan.steps)
+                if (![...pending.values()].some(p => p.service === step.service) && !met.some(m => m.service === step.service))
+                    pending.set(step.service, { service: step.service, condition: 'service_started', waiting: 'not started yet' });
+            stopped ??= { message: timedOut(file, Math.round(limitMs / 1000), [...pending.values()]), ms: Date.now() - began };
+            wakeAll();
+            reject(new Stop(stopped.message));
+        };
+    });
+    expired.catch(() => undefined);
+    const timer = setTimeout(expire, Math.max(0, deadline - Date.now()) + 250);
+    try {
+        // every step, also one nothing waits on with a condition of its own (the gate's closure has none such, but a plan may)
+        await Promise.race([expired, Promise.all([...plan.gate.map(g => satisfied(g.service, g.condition)), ...plan.steps.map(s => start(s.service))])]);
+        return { ok: true, dependencies: met };
+    }
+    catch (err) {
+        if (!(err instanceof Stop) && !stopped)
+            throw err;
+        // let the up in flight finish (for a while), so that nothing it makes comes after the cleanup
+        await Promise.race([ups, new Promise(resolve => setTimeout(resolve, UP_SETTLE_MS).unref())]);
+        return { ok: false, message: stopped?.message ?? err.message, ms: stopped?.ms ?? Date.now() - began, dependencies: met };
+    }
+    finally {
+        clearTimeout(timer);
+        stopped ??= { message: 'done' };
+        events.stop();
+        wakeAll();
+    }
+}
+
+;// CONCATENATED MODULE: ./src/compose/index.ts
+
+
+
+
+
+
+
+
+
+/** A project name compose accepts (lowercase letters, digits, - and _), unique to the run. */
+function composeProjectName(runId) {
+    return `image-gate-${runId.toLowerCase().replace(/[^a-z0-9_-]/g, '-')}`;
+}
+async function startDependencies(options) {
+    const { docker, file, service, project: name } = options;
+    const started = Date.now();
+    const compose = new ComposeProject(docker, file, name);
+    let project;
+    let plan;
+    try {
+        project = readProject(await compose.config());
+        plan = planDependencies(file, project, service);
+    }
+    catch (err) {
+        return { outcome: 'refused', message: err.message };
+    }
+    const dir = (0,external_node_fs_namespaceObject.mkdtempSync)(external_node_path_namespaceObject.join((0,external_node_os_namespaceObject.tmpdir)(), 'image-gate-compose-'));
+    compose.labels = labelsFile(dir, project, plan.steps.map(s => s.service), options.runId);
+    const fail = async (message, dependencies, ms = Date.now() - started) => ({
+        outcome: 'failed',
+        message,
+        ms,
+        project: name,
+        dependencies,
+        down: await down(compose, dir)
+    });
+    try {
+        return await startPlanned(compose, project, plan, options, started, fail);
+    }
+    catch (err) {
+        // the engine went away, or a call was refused: what was started goes all the same
+        await down(compose, dir);
+        throw err;
+    }
+}
+async function startPlanned(compose, project, plan, { docker, file, service, project: name, runId, timeoutMs }, 
+/** when the stage began (the file's reading counts against the timeout too) */
+started, fail) {
+    // the services with build: are built first, in one call (compose builds them in parallel)
+    const toBuild = plan.steps.filter(s => project.services[s.service].build).map(s => s.service);
+    if (toBuild.length > 0) {
+        const built = await compose.run('build', ...toBuild);
+        if (!built.ok)
+            return fail(`${file}: docker compose could not build ${toBuild.join(', ')}:\n${messages_tail(built.output, 12).join('\n')}`, []);
+    }
+    const waited = await waitForDependencies(compose, plan, timeoutMs, started);
+    if (!waited.ok)
+        return fail(waited.message, waited.dependencies, waited.ms);
+    const gated = project.services[service];
+    try {
+        await ensureNetworks(docker, name, gated.networks, runId);
+    }
+    catch (err) {
+        return fail(`${file}: could not make the networks of \`${service}\`: ${err.message}`, waited.dependencies);
+    }
+    return { outcome: 'ready', project: name, labels: compose.labels, service: gated, networks: gated.networks, dependencies: waited.dependencies };
+}
+/** Removes everything the project started: after the gated container ran, or when a run is cut short. */
+async function stopDependencies(options) {
+    const compose = new ComposeProject(options.docker, options.file, options.project, options.labels);
+    return down(compose, options.labels ? external_node_path_namespaceObject.dirname(options.labels) : undefined);
+}
+/**
+ * `docker compose down` (containers, networks, the project's volumes, the images it built), then a
+ * look for anything with the project's label still there, removed by name: nothing is left.
+ */
+async function down(compose, dir) {
+    const { docker } = compose;
+    try {
+        await compose.run('down', '--volumes', '--remove-orphans', '--rmi', 'local', '--timeout', '5');
+        const left = await compose.leftovers();
+        if (left.containers.length)
+            await docker.call(['rm', '--force', '--volumes', ...left.containers]);
+        if (left.networks.length)
+            await docker.call(['network', 'rm', ...left.networks]);
+        if (left.volumes.length)
+            await docker.call(['volume', 'rm', '--force', ...left.volumes]);
+        const still = await compose.leftovers();
+        const named = [...still.containers, ...still.networks, ...still.volumes];
+        return {
+            leftovers: [...left.containers, ...left.networks, ...left.volumes],
+            ...(named.length && { error: `could not remove ${named.join(', ')} (label ${PROJECT_LABEL}=${compose.name})` })
+        };
+    }
+    catch (err) {
+        return { leftovers: [], error: err.message };
+    }
+    finally {
+        if (dir)
+            (0,external_node_fs_namespaceObject.rmSync)(dir, { recursive: true, force: true });
+    }
+}
+/**
+ * The gated service's networks on the engine. Compose makes a network only for a service it starts,
+ * so one that only the gated service joins is made here, with compose's labels, so that `down`
+ * removes it with the rest.
+ */
+async function ensureNetworks(docker, project, networks, runId) {
+    for (const n of networks) {
+        if ((await docker.call(['network', 'inspect', '--format', '{{.Name}}', n.name])).exitCode === 0)
+            continue;
+        if (n.external)
+            throw new Error(`the external network ${n.name} does not exist`);
+        const labels = [`${PROJECT_LABEL}=${project}`, `com.docker.compose.network=${n.key}`, `${LABEL}=true`, ...(runId ? [`${RUN_LABEL}=${runId}`] : [])];
+        await docker.ok(['network', 'create', ...labels.flatMap(l => ['--label', l]), n.name]);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/compose/service-inputs.ts
+
+const service_inputs_seconds = (ms) => Math.max(1, Math.ceil(ms / 1000));
+/** `docker compose config` keeps compose's own escape, $$ for a literal $, which compose undoes only when it creates the container. */
+const service_inputs_literal = (text) => text.replace(/\$\$/g, '$');
+function serviceInputs(service, networks, inputs, given) {
+    const out = { ...inputs };
+    const settings = [];
+    const notes = [];
+    const key = (field) => `services.${service.name}.${field}`;
+    const take = (input, value, field, apply) => {
+        const use = given.has(input) ? 'input' : 'file';
+        settings.push({ input, value, key: key(field), use });
+        if (use === 'file')
+            apply();
+    };
+    if (service.networkMode) {
+        take('run-network', service.networkMode, 'network_mode', () => (out.runNetwork = service.networkMode));
+    }
+    else if (networks.length > 0) {
+        const [first, ...rest] = networks;
+        out.runNetwork = first.name;
+        out.networkAliases = first.aliases;
+        settings.push({ input: 'run-network', value: `${first.name} (as ${first.aliases.join(', ')})`, key: key(`networks.${first.key}`), use: 'file' });
+        for (const n of rest)
+            notes.push({ text: `joins only ${first.name}, not ${n.name}: image-gate runs the container on one network`, key: key(`networks.${n.key}`) });
+    }
+    // env: the service's variables, each replaced by an env line given for the same name
+    const own = new Map(inputs.env.map(line => [line.split('=')[0], line]));
+    const fromFile = Object.entries(service.environment)
+        .filter((e) => e[1] !== null)
+        .map(([name, value]) => [name, service_inputs_literal(value)]);
+    if (fromFile.length > 0) {
+        out.env = [...fromFile.filter(([name]) => !own.has(name)).map(([name, value]) => `${name}=${value}`), ...inputs.env];
+        const replaced = fromFile.filter(([name]) => own.has(name)).map(([name]) => name);
+        settings.push({ input: 'env', value: fromFile.map(([name]) => name).join(', '), key: key('environment'), use: 'file' });
+        if (replaced.length)
+            settings.push({ input: 'env', value: replaced.join(', '), key: key('environment'), use: 'input' });
+    }
+    const command = service.command?.map(service_inputs_literal);
+    if (command)
+        take('command', JSON.stringify(command), 'command', () => (out.command = command));
+    const check = service.healthcheck;
+    const test = check?.test;
+    if (check?.disable || test?.[0] === 'NONE')
+        notes.push({ text: 'disables the healthcheck; the image is still judged by its own HEALTHCHECK or health-cmd', key: key('healthcheck') });
+    else if (test && test.length > 1) {
+        const line = test[0] === 'CMD-SHELL' ? service_inputs_literal(test[1]) : shellLine(test.slice(1).map(service_inputs_literal));
+        take('health-cmd', line, 'healthcheck.test', () => (out.healthCmd = line));
+    }
+    if (check?.startPeriodMs !== undefined)
+        take('health-start-period', String(Math.ceil(check.startPeriodMs / 1000)), 'healthcheck.start_period', () => (out.healthStartPeriod = Math.ceil(check.startPeriodMs / 1000)));
+    if (service.stopGracePeriodMs !== undefined)
+        take('stop-timeout', String(service_inputs_seconds(service.stopGracePeriodMs)), 'stop_grace_period', () => (out.stopTimeout = service_inputs_seconds(service.stopGracePeriodMs)));
+    if (service.readOnly)
+        take('read-only', 'true', 'read_only', () => (out.readOnly = true));
+    if (service.memLimit) {
+        const text = service.memLimit % 1048576 === 0 ? `${service.memLimit / 1048576}m` : `${service.memLimit}b`;
+        take('run-memory', text, 'mem_limit', () => (out.runMemory = { text, bytes: service.memLimit }));
+    }
+    if (service.entrypoint)
+        notes.push({ text: `entrypoint ${JSON.stringify(service.entrypoint)} is not applied: the image's own ENTRYPOINT runs`, key: key('entrypoint') });
+    return { inputs: out, settings, notes };
+}
+
+;// CONCATENATED MODULE: ./src/gate/compose.ts
+
+
+
+// compose-file: the services the gated one depends on, started with the real `docker compose`
+// plugin and waited for as the file says, before any platform run; the built image then runs in
+// the service's place (its networks, aliases, environment, command, healthcheck…). Everything the
+// project started is removed in cleanup, after the platform runs; a run cut short (a timeout, the
+// post step) removes its containers and networks by the run's label (docker/cleanup.ts).
+/** A dependency let the gated service down: nothing runs in its place. */
+class DependencyError extends Error {
+}
+/** What cleanup needs of the project started, kept per gate. */
+const started = new WeakMap();
+const composeStage = {
+    name: "starting the compose file's dependencies",
+    applies: gate => gate.inputs.composeFile !== '',
+    async start(gate) {
+        const { ctx, inputs, report } = gate;
+        const file = inputs.composeFile;
+        const service = inputs.composeService;
+        const project = composeProjectName(ctx.id);
+        ctx.containersNamed = true;
+        ctx.networksMade = true;
+        const r = await startDependencies({ docker: ctx.docker, file, service, project, runId: ctx.id, timeoutMs: inputs.healthTimeout * 1000 });
+        if (r.outcome === 'refused')
+            throw new InputError(r.message);
+        const dependencies = r.dependencies.map(d => ({ service: d.service, condition: d.condition, seconds: Math.round(d.ms / 100) / 10 }));
+        if (r.outcome === 'failed') {
+            report.compose = { file, service, project, outcome: 'failed', dependencies, settings: [], notes: [], message: r.message.split('\n') };
+            if (r.down.error)
+                ctx.sink.warning(`compose-file: ${r.down.error}`);
+            throw new DependencyError(r.message.split('\n')[0]);
+        }
+        started.set(gate, { project: r.project, labels: r.labels });
+        const taken = serviceInputs(r.service, r.networks, inputs, gate.given);
+        gate.inputs = taken.inputs;
+        report.compose = { file, service, project, outcome: 'ready', dependencies, settings: taken.settings, notes: taken.notes };
+    },
+    async cleanup(gate) {
+        const project = started.get(gate);
+        if (!project)
+            return;
+        const down = await stopDependencies({ docker: gate.ctx.docker, file: gate.inputs.composeFile, ...project });
+        if (down.error)
+            gate.ctx.sink.warning(`compose-file: ${down.error}`);
+    }
+};
+
 ;// CONCATENATED MODULE: ./src/advice/init-process.ts
 // How to run an image under an init that passes the stop signal on to the app, written for that
 // image: the init goes in front of its own ENTRYPOINT (after `--`), never instead of it, and comes
@@ -81304,9 +82080,11 @@ const pushStage = { name: 'pushing the image', applies: gate => gate.inputs.push
 
 
 
+
+
 // The stages of a run once its engine is checked, in order (stage.ts says what a stage is). A new
 // stage is a file of this folder and one entry here.
-const GATE_STAGES = [platformRunsStage, pushStage];
+const GATE_STAGES = [composeStage, platformRunsStage, pushStage];
 /** Runs each stage that applies, in order; then each one's cleanup, last first, however the run went. */
 async function runStages(gate, stages = GATE_STAGES) {
     const started = [];
@@ -81374,9 +82152,11 @@ async function run(ctx, source, options) {
             return await postReport(ctx, given);
         // what hangs may never return: once the report is out, the process ends
         const exit = options.exit ?? ((code) => process.exit(code));
-        const onTimeout = () => void timedOut(ctx, report, given, options.hasPostStep).then(() => exit(1));
+        const onTimeout = () => void pipeline_timedOut(ctx, report, given, options.hasPostStep).then(() => exit(1));
         limit = setTimeout(onTimeout, given.timeout * 1000);
-        await gateImage(ctx, given, report, options.stages ?? STAGES);
+        // what the user (or a deployment file) set: a compose service's own settings do not replace it
+        const set = new Set(INPUT_NAMES.filter(name => deployed.source(name).trim() !== ''));
+        await gateImage(ctx, given, set, report, options.stages ?? STAGES);
     }
     catch (err) {
         recordError(ctx, report, err);
@@ -81389,7 +82169,7 @@ async function run(ctx, source, options) {
     await cleanupOrSayHow(ctx, options.hasPostStep);
     return report;
 }
-async function gateImage(ctx, inputs, report, stages) {
+async function gateImage(ctx, inputs, given, report, stages) {
     report.pullRequest = pullRequest()?.number;
     report.commentKey = commentKey(inputs);
     ctx.stage = 'checking the Docker engine';
@@ -81400,7 +82180,7 @@ async function gateImage(ctx, inputs, report, stages) {
         checkPlatform(engine, platform);
     report.tag = inputs.tags[0] ?? (await stages.defaultTag(ctx, inputs));
     const tags = inputs.tags.length > 0 ? inputs.tags : [report.tag];
-    const gate = { ctx, inputs, report, stages, engine, tags };
+    const gate = { ctx, inputs, given, report, stages, engine, tags };
     notPushedYet(gate);
     await runStages(gate);
 }
@@ -81408,7 +82188,7 @@ async function gateImage(ctx, inputs, report, stages) {
  * The whole run's limit (the timeout input): whatever is hung (a build, a docker call) is ended,
  * the containers go, and the summary says how far the run got.
  */
-async function timedOut(ctx, report, inputs, hasPostStep) {
+async function pipeline_timedOut(ctx, report, inputs, hasPostStep) {
     report.error = { kind: 'timeout', message: `timed out after ${inputs.timeout} s (the timeout input) while ${ctx.stage}` };
     report.passed = false;
     ctx.processes.stopAll();
@@ -81427,7 +82207,7 @@ function recordError(ctx, report, err) {
     if (report.error?.kind === 'timeout')
         return;
     const message = err instanceof Error ? err.message : String(err);
-    const kind = err instanceof InputError ? 'input' : err instanceof docker_EngineError ? 'engine' : 'internal';
+    const kind = err instanceof InputError ? 'input' : err instanceof docker_EngineError ? 'engine' : err instanceof DependencyError ? 'dependency' : 'internal';
     report.error = { kind, message };
     report.passed = false;
     // User and engine errors are explained in one line; only an internal error's stack helps anyone.

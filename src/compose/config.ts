@@ -64,6 +64,8 @@ export interface Project {
   services: Record<string, ServiceSettings>
   /** the networks the file declares (each key, with its name on the engine) */
   networks: Record<string, { name: string; external: boolean }>
+  /** the keys of the volumes the file declares that compose creates (not external ones) */
+  volumes?: string[]
 }
 
 type Json = Record<string, unknown>
@@ -80,7 +82,10 @@ export function readProject(text: string): Project {
   const services: Record<string, ServiceSettings> = {}
   for (const [name, service] of Object.entries((raw.services ?? {}) as Record<string, Json>)) services[name] = readService(name, service, networks)
   const declared = Object.fromEntries(Object.entries(networks).map(([k, n]) => [k, { name: String(n?.name ?? k), external: n?.external === true }]))
-  return { name: String(raw.name ?? ''), services, networks: declared }
+  const volumes = Object.entries((raw.volumes ?? {}) as Record<string, Json | null>)
+    .filter(([, v]) => v?.external !== true)
+    .map(([key]) => key)
+  return { name: String(raw.name ?? ''), services, networks: declared, volumes }
 }
 
 function readService(name: string, s: Json, networks: Record<string, Json | null>): ServiceSettings {

@@ -58,7 +58,8 @@ export class ComposeProject {
 
 /**
  * Writes the file that labels what the project creates with image-gate's labels: the services
- * started (their containers) and the networks the file declares. Compose merges it over the
+ * started (their containers) and the networks and volumes the file declares, so a run cut short
+ * (a timeout, the post step) finds them by the run's label. Compose merges it over the
  * user's file as a second -f.
  */
 export function labelsFile(dir: string, project: Project, services: string[], runId: string | undefined): string {
@@ -69,6 +70,7 @@ export function labelsFile(dir: string, project: Project, services: string[], ru
       .map(([key]) => [key, { labels }])
   )
   const file = path.join(dir, 'image-gate-compose-labels.json')
-  writeFileSync(file, JSON.stringify({ services: Object.fromEntries(services.map(s => [s, { labels }])), networks }))
+  const volumes = Object.fromEntries((project.volumes ?? []).map(key => [key, { labels }]))
+  writeFileSync(file, JSON.stringify({ services: Object.fromEntries(services.map(s => [s, { labels }])), networks, volumes }))
   return file
 }

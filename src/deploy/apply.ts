@@ -32,6 +32,7 @@ export function deployedSource(source: InputSource, cwd: string): Deployed {
     )
   }
   if (!manifest && given('kubernetes-container')) throw inputError('kubernetes-container', 'names a container of kubernetes-manifest, which is not given.')
+  checkCompose(given, cwd)
   const file = manifest || fly
   if (!file) return { source }
   const input: InputName = manifest ? 'kubernetes-manifest' : 'fly-config'
@@ -52,6 +53,24 @@ export function deployedSource(source: InputSource, cwd: string): Deployed {
     given: source.given
   })
   return { source: merged, deployment }
+}
+
+/** compose-file: the file is there, it names its service, and no run-network would take the service's networks' place. */
+function checkCompose(given: (name: InputName) => string, cwd: string): void {
+  const file = given('compose-file')
+  if (!file) {
+    if (given('compose-service')) throw inputError('compose-service', 'names a service of compose-file, which is not given.')
+    return
+  }
+  const full = path.resolve(cwd, file)
+  if (!existsSync(full) || !statSync(full).isFile()) throw inputError('compose-file', `must name a file; "${file}" does not exist.`)
+  if (!given('compose-service')) throw inputError('compose-service', `must name the service of ${file} that the image runs as.`)
+  if (given('run-network')) {
+    throw new InputError(
+      'Inputs "compose-file" and "run-network" both say where the container runs: with compose-file it joins its service\'s networks; drop run-network.',
+      '--compose-file and --run-network both say where the container runs: drop --run-network.'
+    )
+  }
 }
 
 /** The value as the summary shows it: env by its variables' names (a value may be a secret the file should not hold). */

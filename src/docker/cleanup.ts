@@ -29,16 +29,26 @@ export interface Run {
   sink: Sink
   /** whether a container was named yet: before that, nothing can be left behind */
   containersNamed: boolean
+  /** whether compose-file's project was started: its networks and volumes may be left too */
+  networksMade?: boolean
 }
 
-/** Removes the run's containers (and their volumes) and its temp directory; returns how many containers. */
-export async function cleanupRun(docker: Docker, id: string): Promise<number> {
+/** Removes the run's containers (and their volumes), its compose networks and volumes, and its temp directory; returns how many containers. */
+export async function cleanupRun(docker: Docker, id: string, { networks: all = true } = {}): Promise<number> {
   const removeDir = () => rmSync(runDir(id), { recursive: true, force: true })
   removeDir()
   try {
     // ok(): an engine that cannot list or remove them must not pass for "nothing to remove"
-    const ids = (await docker.ok(['ps', '--all', '--quiet', '--filter', `label=${RUN_LABEL}=${id}`], { raw: true })).split('\n').filter(Boolean)
+    const label = `label=${RUN_LABEL}=${id}`
+    const ids = (await docker.ok(['ps', '--all', '--quiet', '--filter', label], { raw: true })).split('\n').filter(Boolean)
     if (ids.length > 0) await docker.ok(['rm', '--force', '--volumes', ...ids])
+    // compose-file's networks and volumes carry the run's label too (compose/project.ts); a run
+    // that started none skips the two calls
+    if (!all) return ids.length
+    const networks = (await docker.ok(['network', 'ls', '--quiet', '--filter', label], { raw: true })).split('\n').filter(Boolean)
+    if (networks.length > 0) await docker.ok(['network', 'rm', ...networks])
+    const volumes = (await docker.ok(['volume', 'ls', '--quiet', '--filter', label], { raw: true })).split('\n').filter(Boolean)
+    if (volumes.length > 0) await docker.ok(['volume', 'rm', '--force', ...volumes])
     return ids.length
   } finally {
     // again: a run interrupted by a signal goes on unwinding meanwhile, and may have made a temp
@@ -53,7 +63,7 @@ export async function cleanupRun(docker: Docker, id: string): Promise<number> {
  */
 export async function cleanupOrSayHow(ctx: Run, hasPostStep: boolean): Promise<void> {
   try {
-    await cleanupRun(ctx.docker, ctx.id)
+    await cleanupRun(ctx.docker, ctx.id, { networks: ctx.networksMade === true })
   } catch {
     if (!ctx.containersNamed) return // it never got as far as a container: nothing was left
     const filter = `label=${RUN_LABEL}=${ctx.id}`
@@ -73,7 +83,7 @@ export async function cleanupSettled(ctx: Run, hasPostStep: boolean, settleMs = 
   for (const until = Date.now() + settleMs; Date.now() < until; ) {
     await new Promise(resolve => setTimeout(resolve, 250))
     try {
-      await cleanupRun(ctx.docker, ctx.id)
+      await cleanupRun(ctx.docker, ctx.id, { networks: ctx.networksMade === true })
     } catch {
       return // the engine does not answer: cleanupOrSayHow said who removes them
     }

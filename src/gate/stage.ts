@@ -1,6 +1,7 @@
 import type { RunContext } from '../context.js'
 import type { preflight, Engine } from '../docker/engine.js'
-import type { Inputs } from '../inputs/inputs.js'
+import type { InputName, Inputs } from '../inputs/inputs.js'
+import type { ServiceRun } from '../compose/service-inputs.js'
 import type { PlatformRun, Report } from '../report/report.js'
 import type { build, defaultTag } from '../stages/build.js'
 import type { inspectImage } from '../stages/inspect.js'
@@ -12,8 +13,7 @@ import type { measureSizes } from '../stages/size.js'
 // one file of this folder and one entry of GATE_STAGES (index.ts), run in that order: a stage
 // reads the gate and writes its result into the report, and what it started it removes in
 // cleanup, which runs for every stage that started, last first, however the stages after it ended
-// (a failure, an error; a timeout removes the containers by their label: docker/cleanup.ts). The
-// next one, the app's dependencies from its compose file, goes before the platform runs.
+// (a failure, an error; a timeout removes the containers by their label: docker/cleanup.ts).
 
 /** The functions the stages call on Docker, injectable so the pipeline can be tested with fakes. */
 export interface StageFunctions {
@@ -29,7 +29,10 @@ export interface StageFunctions {
 /** One run of image-gate once its engine is checked: what every stage reads, and the report they fill in. */
 export interface Gate {
   ctx: RunContext
-  inputs: Inputs
+  /** the inputs, and what a stage before the platform runs adds (compose-file: the service's networks and settings) */
+  inputs: Inputs & ServiceRun
+  /** the inputs given (or set by a deployment file), which a compose service's settings do not replace */
+  given: ReadonlySet<InputName>
   report: Report
   stages: StageFunctions
   engine: Engine
@@ -50,7 +53,7 @@ export interface Stage {
 /** Everything one platform's stages need, and the run they fill in (one per platform). */
 export interface PlatformJob {
   ctx: RunContext
-  inputs: Inputs & { platform: string }
+  inputs: Inputs & ServiceRun & { platform: string }
   run: PlatformRun
   stages: StageFunctions
   engine: Engine

@@ -6,8 +6,22 @@ import type { Row } from './row.js'
 // it that way and does not drift from it. An input given explicitly wins over the file.
 
 export const DEPLOY_INPUTS = {
-  'kubernetes-manifest': {
+  'compose-file': {
     section: 'Deployment file',
+    default: '',
+    parse: text,
+    description:
+      "A compose file whose compose-service the image runs as: the services it depends on (depends_on) are started first with docker compose and waited for as the file says (service_healthy, service_started, service_completed_successfully: a one-shot migration's exit 0), then the built image runs in the service's place, on its networks with its aliases, with its environment (env_file too), command, healthcheck, stop_grace_period, read_only and mem_limit. Everything started is removed afterwards.",
+    readme:
+      "A compose file whose `compose-service` the image runs as: the services it `depends_on` are started first with `docker compose` and waited for as the file says (`service_healthy`, `service_started`, `service_completed_successfully`: a one-shot migration's exit 0), then the built image runs in the service's place, on its networks with its aliases, with its `environment` (`env_file` too), `command`, `healthcheck`, `stop_grace_period`, `read_only` and `mem_limit`. Everything started is removed afterwards. See [A backend and its compose file](docs/recipes/deployment-files.md#a-backend-and-its-compose-file)."
+  },
+  'compose-service': {
+    default: '',
+    parse: text,
+    description: 'The service of compose-file that the image runs as (needed with compose-file).',
+    readme: 'The service of `compose-file` that the image runs as (needed with `compose-file`).'
+  },
+  'kubernetes-manifest': {
     default: '',
     parse: text,
     description:

@@ -3,7 +3,7 @@ import { FINDING_ROWS } from '../advice/findings.js'
 import { rowsOf, type Layer, type PlatformRun, type Report } from '../report/report.js'
 import { profileLine } from './profile-line.js'
 import { pushLine } from './push-line.js'
-import { deploymentMarkdown } from './deployment-lines.js'
+import { composeMarkdown, deploymentMarkdown } from './deployment-lines.js'
 import { headline, ICON, shortId } from './text.js'
 import { counted, formatDelta, formatSize } from '../units.js'
 
@@ -43,7 +43,8 @@ function renderHead(report: Report): string {
   const out: string[] = []
   out.push(`## ${report.passed ? '✅' : '❌'} image-gate: ${headline(report)}`, '')
   if (report.error) {
-    out.push(`**${report.error.kind === 'input' ? 'Bad input' : 'Error'}:** ${markdown(report.error.message, 1000)}`, '')
+    const what = { input: 'Bad input', dependency: 'Dependency failed' }[report.error.kind as string] ?? 'Error'
+    out.push(`**${what}:** ${markdown(report.error.message, 1000)}`, '')
   }
   const first = report.runs[0]
   const several = report.runs.length > 1
@@ -72,7 +73,7 @@ function renderHead(report: Report): string {
   }
   const pushed = pushLine(report)
   if (pushed) out.push(markdown(pushed, 2000), '')
-  out.push(...deploymentMarkdown(report))
+  out.push(...composeMarkdown(report), ...deploymentMarkdown(report))
   // a report read back from the `report` output (comment-from) says what that output left out
   if (report.cut?.length) out.push(`_Cut to fit the report output: ${report.cut.map(note => inline(note, 200)).join('; ')}._`, '')
   for (const view of platformViews(report)) out.push(...layersTable(view), ...findingsTable(view))

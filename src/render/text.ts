@@ -2,7 +2,7 @@ import { buildStarted, rowsOf, type CheckStatus, type Report, type Row } from '.
 import { counted } from '../units.js'
 import { profileLine } from './profile-line.js'
 import { pushLine } from './push-line.js'
-import { deploymentText } from './deployment-lines.js'
+import { composeText, deploymentText } from './deployment-lines.js'
 
 // Rendering: the report's headline and the report as plain text (a terminal, the action log), and
 // the one line a failed step ends with. Reads the report only.
@@ -11,6 +11,7 @@ export const ICON: Record<CheckStatus, string> = { pass: '✅', fail: '❌', ski
 
 export function headline(report: Report): string {
   if (report.error?.kind === 'timeout') return 'timed out'
+  if (report.error?.kind === 'dependency') return 'a dependency failed'
   // an engine that fails once the build has begun stopped the run; before, the run never started
   if (report.error) return report.error.kind === 'input' || (report.error.kind === 'engine' && !buildStarted(report)) ? 'did not run' : 'stopped with an error'
   if (report.passed) return 'passed'
@@ -40,7 +41,7 @@ export function renderText(report: Report, { error = true } = {}): string {
   }
   const pushed = pushLine(report)
   if (pushed) out.push(`  ${pushed}`)
-  out.push(...deploymentText(report))
+  out.push(...composeText(report), ...deploymentText(report))
   return out.join('\n')
 }
 

@@ -17,6 +17,7 @@ import type {
 } from './schema.js'
 import type { PushSchema } from './push-schema.js'
 import type { DeploymentSchema } from './deployment-schema.js'
+import type { ComposeSchema } from './compose-schema.js'
 
 // The one report every output renders from: the job summary, the outputs, the terminal text and
 // the pull-request comment. Stages write measurements into it; checks/ judges them; render/ and
@@ -42,6 +43,7 @@ export type PlatformRun = InferOutput<typeof PlatformRunSchema>
 export type RunSettings = InferOutput<typeof RunSettingsSchema>
 export type Push = InferOutput<typeof PushSchema>
 export type Deployment = InferOutput<typeof DeploymentSchema>
+export type ComposeRun = InferOutput<typeof ComposeSchema>
 export type Contents = NonNullable<PlatformRun['contents']>
 
 /** A report before anything ran: no runs yet (the pipeline adds one per platform as it starts it). */

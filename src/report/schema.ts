@@ -5,6 +5,7 @@ import { ProfileWhySchema } from './profile-schema.js'
 import { UserSchema } from './user-schema.js'
 import { PushSchema } from './push-schema.js'
 import { DeploymentSchema } from './deployment-schema.js'
+import { ComposeSchema } from './compose-schema.js'
 import { PortAnswerSchema, SuggestedCmdSchema } from './probe-schema.js'
 
 export { FindingSchema, LayerSchema, UnreadLayerSchema } from './image-schema.js'
@@ -251,6 +252,8 @@ export const REPORT_FIELDS = {
   commentKey: v.optional(text()),
   /** kubernetes-manifest or fly-config: the settings taken from it, and which line each came from */
   deployment: v.optional(DeploymentSchema),
+  /** compose-file: the dependencies started, and the settings taken from the gated service */
+  compose: v.optional(ComposeSchema),
   /** push: true: what was pushed, or why nothing was */
   push: v.optional(PushSchema),
   /** the pull-request comment, when one was posted */
@@ -263,7 +266,7 @@ export const REPORT_FIELDS = {
     )
   ),
   /** set when the run could not start or stopped early (bad input, no engine) */
-  error: v.optional(v.object({ kind: v.picklist(['input', 'engine', 'timeout', 'internal']), message: text() }))
+  error: v.optional(v.object({ kind: v.picklist(['input', 'engine', 'timeout', 'dependency', 'internal']), message: text() }))
 }
 
 /** A file cannot claim a pass its own rows contradict: neither a run's nor the whole report's. */

@@ -6,12 +6,14 @@ import { profileFlags, type ProfileInputs } from './profile.js'
 // entries (run-add-hosts), so a worker reaches the same queue the app does; and the run profile
 // (profile.ts), so a worker meets the same policy as the web process.
 
-export type ContainerInputs = Pick<Inputs, 'env' | 'runNetwork' | 'runAddHosts'> & ProfileInputs
+export type ContainerInputs = Pick<Inputs, 'env' | 'runNetwork' | 'runAddHosts'> & ProfileInputs & { networkAliases?: string[] }
 
-export function containerFlags(inputs: ContainerInputs): string[] {
+/** `main`: the container that stands for the service, which alone answers to its network aliases (compose-file). */
+export function containerFlags(inputs: ContainerInputs, { main = false } = {}): string[] {
   const flags: string[] = []
   for (const pair of inputs.env) flags.push('--env', pair)
   if (inputs.runNetwork) flags.push('--network', inputs.runNetwork)
+  if (main && inputs.runNetwork) for (const alias of inputs.networkAliases ?? []) flags.push('--network-alias', alias)
   for (const entry of inputs.runAddHosts) flags.push('--add-host', entry)
   flags.push(...profileFlags(inputs))
   return flags

@@ -148,7 +148,7 @@ function durationFlag(seconds: number): string {
 }
 
 export function runArgs(ctx: RunContext, inputs: RunInputs, image: string, name: string, health: HealthFlagsFor): string[] {
-  const args = ['run', '--detach', '--name', name, ...ctx.labels(), ...containerFlags(inputs)]
+  const args = ['run', '--detach', '--name', name, ...ctx.labels(), ...containerFlags(inputs, { main: true })]
   args.push(...healthFlags(inputs, health))
   args.push(image)
   if (inputs.command) args.push(...inputs.command)
