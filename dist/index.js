@@ -54595,7 +54595,7 @@ const RUN_LABEL = 'io.github.image-gate.run';
 function runDir(id) {
     return external_node_path_namespaceObject.join((0,external_node_os_namespaceObject.tmpdir)(), `image-gate-${id}`);
 }
-/** Removes the run's containers (and their volumes), its compose networks and volumes, and its temp directory; returns how many containers. */
+/** Removes the run's containers (and their volumes), its compose networks, volumes and images, and its temp directory; returns how many containers. */
 async function cleanupRun(docker, id, { networks: all = true } = {}) {
     const removeDir = () => (0,external_node_fs_namespaceObject.rmSync)(runDir(id), { recursive: true, force: true });
     removeDir();
@@ -54605,7 +54605,7 @@ async function cleanupRun(docker, id, { networks: all = true } = {}) {
         const ids = (await docker.ok(['ps', '--all', '--quiet', '--filter', label], { raw: true })).split('\n').filter(Boolean);
         if (ids.length > 0)
             await docker.ok(['rm', '--force', '--volumes', ...ids]);
-        // compose-file's networks and volumes carry the run's label too (compose/project.ts); a run
+        // compose-file's networks, volumes and built images carry the run's label too (compose/project.ts); a run
         // that started none skips the two calls
         if (!all)
             return ids.length;
@@ -54615,6 +54615,9 @@ async function cleanupRun(docker, id, { networks: all = true } = {}) {
         const volumes = (await docker.ok(['volume', 'ls', '--quiet', '--filter', label], { raw: true })).split('\n').filter(Boolean);
         if (volumes.length > 0)
             await docker.ok(['volume', 'rm', '--force', ...volumes]);
+        const images = (await docker.ok(['image', 'ls', '--quiet', '--filter', label], { raw: true })).split('\n').filter(Boolean);
+        if (images.length > 0)
+            await docker.ok(['image', 'rm', '--force', ...new Set(images)]);
         return ids.length;
     }
     finally {
@@ -79739,7 +79742,8 @@ class ComposeProject {
 }
 /**
  * Writes the file that labels what the project creates with image-gate's labels: the services
- * started (their containers) and the networks and volumes the file declares, so a run cut short
+ * started (their containers, and the images of those it builds) and the networks and volumes the
+ * file declares, so a run cut short
  * (a timeout, the post step) finds them by the run's label. Compose merges it over the
  * user's file as a second -f.
  */
@@ -79750,7 +79754,9 @@ function labelsFile(dir, project, services, runId) {
         .map(([key]) => [key, { labels }]));
     const file = external_node_path_namespaceObject.join(dir, 'image-gate-compose-labels.json');
     const volumes = Object.fromEntries((project.volumes ?? []).map(key => [key, { labels }]));
-    (0,external_node_fs_namespaceObject.writeFileSync)(file, JSON.stringify({ services: Object.fromEntries(services.map(s => [s, { labels }])), networks, volumes }));
+    // a service compose builds gets the labels on its image too, so a run cut short removes it
+    const service = (name) => (project.services[name]?.build ? { labels, build: { labels } } : { labels });
+    (0,external_node_fs_namespaceObject.writeFileSync)(file, JSON.stringify({ services: Object.fromEntries(services.map(s => [s, service(s)])), networks, volumes }));
     return file;
 }
 

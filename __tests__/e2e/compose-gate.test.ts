@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals'
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs'
 import * as path from 'node:path'
-import { docker, fixture, removeImages, row, runAction, takeLeftovers } from './action.js'
+import { docker, fixture, removeImages, row, runAction, runPost, startAction, takeLeftovers } from './action.js'
 
 // compose-file + compose-service through the bundle, as the runner runs it, on the real `docker
 // compose` plugin: a backend whose compose file has a database (busybox httpd on 5432 standing for
@@ -19,19 +19,20 @@ beforeAll(() => {
 afterEach(async () => expect(await takeLeftovers()).toBe(''))
 afterAll(() => removeImages(TAG))
 
-/** Everything on the engine with a compose project label of image-gate's: must be nothing once a run is done. */
+/** Everything on the engine of an image-gate compose project (containers, networks, volumes, the images it built): must be nothing once a run is done. */
 function left(): string[] {
   const filter = ['--filter', 'label=com.docker.compose.project']
   const names = [
     ...docker(['ps', '--all', '--format', '{{.Names}}', ...filter]).split('\n'),
     ...docker(['network', 'ls', '--format', '{{.Name}}', ...filter]).split('\n'),
-    ...docker(['volume', 'ls', '--format', '{{.Name}}', ...filter]).split('\n')
+    ...docker(['volume', 'ls', '--format', '{{.Name}}', ...filter]).split('\n'),
+    ...docker(['image', 'ls', '--format', '{{.Repository}}']).split('\n')
   ]
-  return names.filter(name => name.startsWith('image-gate-'))
+  return names.filter(name => /^image-gate-[0-9a-f]{12}/.test(name))
 }
 
 /** The backend's context with its compose.yaml; `migrate` is the migration's shell line. */
-function backend({ migrate = 'wget -q -O- http://db:5432/health && echo migrated', dbHealth = 'wget -q -O /dev/null http://127.0.0.1:5432/health' } = {}): string {
+function backend({ migrate = 'wget -q -O- http://db:5432/health && echo migrated', dbHealth = 'wget -q -O /dev/null http://127.0.0.1:5432/health', dbStartPeriod = '0s' } = {}): string {
   // the app: busybox httpd on 8080, which is healthy only when it reaches db and cache by name and has its environment
   const dir = fixture([`RUN echo 'app:x:10001:10001::/:/bin/sh' > /etc/passwd`, 'USER 10001', `CMD ["sh", "-c", "trap 'exit 0' TERM; httpd -f -p 8080 -h /www & wait"]`])
   mkdirSync(path.join(dir, 'cache'))
@@ -55,6 +56,7 @@ function backend({ migrate = 'wget -q -O- http://db:5432/health && echo migrated
       interval: 1s
       timeout: 2s
       retries: 2
+      start_period: ${dbStartPeriod}
   migrate:
     image: ${DB}
     pull_policy: never
@@ -135,6 +137,27 @@ describe('compose-file', () => {
     expect(run.code).toBe(1)
     expect(run.report.error.kind).toBe('input')
     expect(run.report.error.message).toMatch(/compose\.yaml.*api/)
+    expect(left()).toEqual([])
+  })
+
+  it('removes everything on a timeout while it waits for a dependency', async () => {
+    // failures inside the start period do not count: the database stays "starting"
+    const dir = backend({ dbHealth: 'exit 1', dbStartPeriod: '300s' })
+    const run = await runAction({ context: dir, 'compose-file': path.join(dir, 'compose.yaml'), 'compose-service': 'app', tags: `${TAG}:app`, timeout: '8' })
+    expect(run.code).toBe(1)
+    expect(run.stdout).toContain("::error::image-gate: timed out after 8 s (the timeout input) while starting the compose file's dependencies")
+    expect(left()).toEqual([])
+  })
+
+  it('a crashed main step (SIGKILL) leaves the dependencies; the post step removes their containers, networks, volumes and the image compose built', async () => {
+    const dir = backend({ dbHealth: 'exit 1', dbStartPeriod: '300s' })
+    const action = startAction({ context: dir, 'compose-file': path.join(dir, 'compose.yaml'), 'compose-service': 'app', tags: `${TAG}:app` })
+    for (let i = 0; i < 240 && !docker(['ps', '--quiet', '--filter', 'label=com.docker.compose.service=db']).trim(); i++) await new Promise(r => setTimeout(r, 250))
+    action.child.kill('SIGKILL')
+    const run = await action.done
+    expect(left().length).toBeGreaterThan(0) // nothing could clean up
+    const post = await runPost(run.state)
+    expect(post.code).toBe(0)
     expect(left()).toEqual([])
   })
 })

@@ -58,7 +58,8 @@ export class ComposeProject {
 
 /**
  * Writes the file that labels what the project creates with image-gate's labels: the services
- * started (their containers) and the networks and volumes the file declares, so a run cut short
+ * started (their containers, and the images of those it builds) and the networks and volumes the
+ * file declares, so a run cut short
  * (a timeout, the post step) finds them by the run's label. Compose merges it over the
  * user's file as a second -f.
  */
@@ -71,6 +72,8 @@ export function labelsFile(dir: string, project: Project, services: string[], ru
   )
   const file = path.join(dir, 'image-gate-compose-labels.json')
   const volumes = Object.fromEntries((project.volumes ?? []).map(key => [key, { labels }]))
-  writeFileSync(file, JSON.stringify({ services: Object.fromEntries(services.map(s => [s, { labels }])), networks, volumes }))
+  // a service compose builds gets the labels on its image too, so a run cut short removes it
+  const service = (name: string) => (project.services[name]?.build ? { labels, build: { labels } } : { labels })
+  writeFileSync(file, JSON.stringify({ services: Object.fromEntries(services.map(s => [s, service(s)])), networks, volumes }))
   return file
 }

@@ -33,7 +33,7 @@ export interface Run {
   networksMade?: boolean
 }
 
-/** Removes the run's containers (and their volumes), its compose networks and volumes, and its temp directory; returns how many containers. */
+/** Removes the run's containers (and their volumes), its compose networks, volumes and images, and its temp directory; returns how many containers. */
 export async function cleanupRun(docker: Docker, id: string, { networks: all = true } = {}): Promise<number> {
   const removeDir = () => rmSync(runDir(id), { recursive: true, force: true })
   removeDir()
@@ -42,13 +42,15 @@ export async function cleanupRun(docker: Docker, id: string, { networks: all = t
     const label = `label=${RUN_LABEL}=${id}`
     const ids = (await docker.ok(['ps', '--all', '--quiet', '--filter', label], { raw: true })).split('\n').filter(Boolean)
     if (ids.length > 0) await docker.ok(['rm', '--force', '--volumes', ...ids])
-    // compose-file's networks and volumes carry the run's label too (compose/project.ts); a run
+    // compose-file's networks, volumes and built images carry the run's label too (compose/project.ts); a run
     // that started none skips the two calls
     if (!all) return ids.length
     const networks = (await docker.ok(['network', 'ls', '--quiet', '--filter', label], { raw: true })).split('\n').filter(Boolean)
     if (networks.length > 0) await docker.ok(['network', 'rm', ...networks])
     const volumes = (await docker.ok(['volume', 'ls', '--quiet', '--filter', label], { raw: true })).split('\n').filter(Boolean)
     if (volumes.length > 0) await docker.ok(['volume', 'rm', '--force', ...volumes])
+    const images = (await docker.ok(['image', 'ls', '--quiet', '--filter', label], { raw: true })).split('\n').filter(Boolean)
+    if (images.length > 0) await docker.ok(['image', 'rm', '--force', ...new Set(images)])
     return ids.length
   } finally {
     // again: a run interrupted by a signal goes on unwinding meanwhile, and may have made a temp
