@@ -4,6 +4,11 @@ import type { PlatformRun } from '../report/report.js'
 // check (checks/user.ts, which says why a refusal fails the row) and the Dockerfile annotation
 // (publish/annotations.ts), so publishing needs nothing from checks/.
 
+/** The user the container was told to run as: run-user where given (as runAsUser replaces USER), else the image's USER. */
+export function configuredUser(run: PlatformRun): string {
+  return run.settings?.user || run.image.user || ''
+}
+
 /** The kubelet's refusal of the image's USER under runAsNonRoot without runAsUser; undefined when it accepts it. */
 export function runAsNonRootRefusal(user: string | undefined): { kind: 'root' | 'name'; words: string } | undefined {
   const name = (user ?? '').split(':')[0]
@@ -14,6 +19,8 @@ export function runAsNonRootRefusal(user: string | undefined): { kind: 'root' | 
 
 /** A USER given by a name that is a non-root account in the image: the fix is its number. */
 export function namedUser(run: PlatformRun): { name: string; uid?: number; gid?: number } | undefined {
+  // run-user replaced USER: its number (or name) is what the kubelet sees, and the image's own files do not resolve it
+  if (run.settings?.user) return undefined
   const user = run.image.user ?? ''
   const u = run.user
   if (runAsNonRootRefusal(user)?.kind !== 'name' || u.resolvedUid === 0) return undefined

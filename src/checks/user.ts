@@ -1,7 +1,7 @@
 import type { Check, PlatformRun } from '../report/report.js'
 import { serverAdvice } from '../advice/server.js'
 import { notRun, type CheckRule, type JudgeInputs } from './check.js'
-import { namedUser, runAsNonRootRefusal } from '../advice/user.js'
+import { configuredUser, namedUser, runAsNonRootRefusal } from '../advice/user.js'
 
 // The UID the container's processes really run as (not the USER string), and the fix for root.
 //
@@ -52,7 +52,7 @@ function userRow(run: PlatformRun, inputs: JudgeInputs): Check {
   const u = run.user
   if (run.health.verdict === 'skipped' && u.uid === undefined && u.resolvedUid === undefined) return notRun('user', run)
   const profile = inputs.runProfile
-  const user = run.image.user ?? ''
+  const user = configuredUser(run)
   const runtime = runtimeOf(run, profile)
   const refusal = profile === 'docker' ? undefined : runAsNonRootRefusal(user)
   const named = namedUser(run)
@@ -92,9 +92,9 @@ function advise(named: Named): string {
 
 function runtimeOf(run: PlatformRun, profile: Profile): Runtime {
   const u = run.user
-  const user = run.image.user ?? ''
+  const user = configuredUser(run)
   const numeric = profile !== 'docker'
-  const configured = describeConfigured(user, u)
+  const configured = describeConfigured(user, u, run.settings?.user)
   // openshift: the platform's UID runs, not USER's; say so before any UID is named
   const platform = profile === 'openshift' ? openshiftNote(run) : ''
   if (u.uid === undefined) {
@@ -147,7 +147,8 @@ function countedNames(commands: string[]): string {
 }
 
 /** `user`: the image's USER ("" when unset). */
-function describeConfigured(user: string, u: PlatformRun['user']): string {
+function describeConfigured(user: string, u: PlatformRun['user'], runUser?: string): string {
+  if (runUser) return `run-user ${runUser}`
   if (!user) return 'no USER: root by default'
   if (u.unresolved) return `USER ${user} (${u.unresolved})`
   if (u.resolvedUid !== undefined && !/^\d+(:\d+)?$/.test(user) && !isRoot(user)) return `USER ${user} (UID ${u.resolvedUid} in the image)`

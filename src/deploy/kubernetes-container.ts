@@ -29,15 +29,13 @@ function readSecurity(out: Collected, pod: Here | undefined, own: Here | undefin
   if (nonRoot) out.extra('runAsNonRoot', String(nonRootValue), nonRoot)
   for (const name of ['runAsUser', 'runAsGroup'] as const) {
     const id = field(name)
-    if (!id) continue
-    out.extra(name, String(wholeNumber(out, id)), id)
-    if (name === 'runAsUser') {
-      out.note(
-        `runAsUser ${wholeNumber(out, id)} replaces the image's USER in Kubernetes; image-gate has no input for it yet, so the image's own USER runs (a USER name fails run-profile restricted, though Kubernetes would run it as ${wholeNumber(out, id)}).`,
-        id
-      )
-    }
+    if (id) out.extra(name, String(wholeNumber(out, id)), id)
   }
+  // runAsUser replaces the image's USER (with runAsGroup, its group too): run-user, as docker run --user
+  const user = field('runAsUser')
+  const group = field('runAsGroup')
+  if (user) out.input('run-user', group ? `${wholeNumber(out, user)}:${wholeNumber(out, group)}` : String(wholeNumber(out, user)), user)
+  else if (group) out.note(`runAsGroup ${wholeNumber(out, group)} without runAsUser is not applied: docker run --user needs the user too, so the image's USER runs with its own group.`, group)
   const escalation = child(own, 'allowPrivilegeEscalation')
   const escalationValue = escalation && boolean(out, escalation)
   if (escalation) out.extra('allowPrivilegeEscalation', String(escalationValue), escalation)

@@ -58,6 +58,14 @@ export function unlessGiven<T>(fallback: string, parse: Parser<T>): Parser<T> {
   return (value, scope) => parse(value === '' ? fallback : value, scope)
 }
 
+/** run-user: a user and an optional group, each a name or a number, as docker run --user takes them. */
+export const runUser: Parser<string> = (value, { name }) => {
+  if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]*(:[A-Za-z0-9_][A-Za-z0-9_.-]*)?$/.test(value)) {
+    throw inputError(name, `must be a user as docker run --user takes it (a name, a UID, or UID:GID, e.g. 10001:10001); got "${value}".`)
+  }
+  return value
+}
+
 /** Empty is undefined (not set: reported, not judged); anything else goes through `parse`. */
 export function optional<T>(parse: Parser<T>): Parser<T | undefined> {
   return (value, scope) => (value === '' ? undefined : parse(value, scope))

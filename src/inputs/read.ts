@@ -35,6 +35,10 @@ export function readInputs(source: InputSource, cwd = process.cwd(), mask: (secr
   if (inputs.maxSizeIncrease && !inputs.compareTo) {
     throw new InputError('Input "max-size-increase" needs compare-to: the image to compare with.', '--max-size-increase needs --compare-to: the image to compare with.')
   }
+  if (inputs.runUser && inputs.runProfile === 'openshift') {
+    // OpenShift's restricted-v2 runs every image as the project's UID: a user of one's own is what it ignores
+    throw new InputError('Input "run-user" cannot be given with run-profile: openshift, which runs the container as the project\'s UID in group 0.', '--run-user cannot be given with --run-profile openshift.')
+  }
   if (inputs.push && inputs.tags.length === 0) {
     // the default tag is a local name: pushing it would go to Docker Hub's image-gate/ namespace
     throw new InputError('Input "push" needs tags: where to push the image, e.g. ghcr.io/OWNER/app:1.2.0.', '--push needs --tags: where to push the image.')

@@ -1,4 +1,4 @@
-import { bool, emptyOr, unlessGiven, hostEntries, keyValues, memory, networkName, oneOf, optional, words } from './parse.js'
+import { bool, emptyOr, runUser, unlessGiven, hostEntries, keyValues, memory, networkName, oneOf, optional, words } from './parse.js'
 import type { Row } from './row.js'
 
 // The Run section of the input table (table.ts): what the container gets from the environment it
@@ -33,6 +33,14 @@ export const RUN_INPUTS = {
     description: "Command to run instead of the image's CMD, e.g. `node dist/worker.js` or a JSON array. Split into words, never run through a shell.",
     readme:
       "Replaces the image's `CMD`, e.g. `node dist/worker.js`, or a JSON array. Split into words like a shell would (quotes group), but **never run through a shell**: `&&`, `|`, `;` are refused and `$VARS` stay literal; write `sh -c '…'` if you need a shell."
+  },
+  'run-user': {
+    default: '',
+    parse: emptyOr(runUser),
+    description:
+      "User the container and the smoke-command containers run as, instead of the image's USER (docker run --user: a name, UID or UID:GID), as Kubernetes' runAsUser runs it. The user check still measures the UID the process runs as; under run-profile restricted this user, not USER, must be numeric.",
+    readme:
+      "User the container and the smoke-command containers run as, instead of the image's `USER` (`docker run --user`: a name, UID or `UID:GID`), as Kubernetes' `runAsUser` runs it. The user check still measures the UID the process runs as; under `run-profile: restricted` this user, not `USER`, must be numeric."
   },
   // How production runs it (stages/profile.ts): Kubernetes' restricted profile, OpenShift, read-only, a memory limit
   'run-profile': {

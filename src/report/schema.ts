@@ -208,6 +208,8 @@ export const RunSettingsSchema = v.object({
   readOnly: v.boolean(),
   uid: v.optional(wholeNumber()),
   gid: v.optional(wholeNumber()),
+  /** run-user: what the container ran as in the image USER's place (docker run --user) */
+  user: v.optional(short()),
   memory: v.optional(v.object({ text: short(), bytes: wholeNumber() }))
 })
 

@@ -13,13 +13,14 @@ import type { PlatformRun } from '../report/report.js'
 //   runAsNonRoot, which the user check judges: the kubelet verifies a numeric USER only.
 // - openshift: restricted, run as OpenShift's restricted-v2 SCC runs it: a UID from the project's
 //   range, whatever the image's USER says, in group 0. The UID is the first of a typical range.
+// - run-user: runAsUser, in the image USER's place (openshift gives its own UID instead).
 // - read-only: readOnlyRootFilesystem, with a tmpfs on /tmp as a pod's emptyDir would give: one an
 //   app may execute from (a JIT's or a native module's unpacked library, a runner's script), as an
 //   emptyDir is mounted without noexec, and as Docker's own `--tmpfs /tmp` is not (rw,noexec,nosuid,nodev).
 // - run-memory: a memory limit with swap at the same value, so it is a hard limit as a cgroup
 //   limit on Kubernetes is (there is no swap there).
 
-export type ProfileInputs = Pick<Inputs, 'runProfile' | 'readOnly'> & Partial<Pick<Inputs, 'runMemory'>>
+export type ProfileInputs = Pick<Inputs, 'runProfile' | 'readOnly'> & Partial<Pick<Inputs, 'runMemory' | 'runUser'>>
 
 export type Profile = NonNullable<PlatformRun['settings']>
 
@@ -33,6 +34,7 @@ export function profileFlags(inputs: ProfileInputs): string[] {
   const flags: string[] = []
   if (inputs.runProfile !== 'docker') flags.push('--cap-drop', 'ALL', '--security-opt', 'no-new-privileges')
   if (inputs.runProfile === 'openshift') flags.push('--user', `${OPENSHIFT_UID}:0`)
+  else if (inputs.runUser) flags.push('--user', inputs.runUser)
   if (inputs.readOnly) flags.push('--read-only', '--tmpfs', `/tmp:${TMP_OPTIONS}`)
   if (inputs.runMemory) flags.push('--memory', `${inputs.runMemory.bytes}b`, '--memory-swap', `${inputs.runMemory.bytes}b`)
   return flags
@@ -44,6 +46,7 @@ export function profileOf(inputs: ProfileInputs): Profile {
     profile: inputs.runProfile,
     readOnly: inputs.readOnly,
     ...(inputs.runProfile === 'openshift' && { uid: OPENSHIFT_UID, gid: 0 }),
+    ...(inputs.runProfile !== 'openshift' && inputs.runUser && { user: inputs.runUser }),
     ...(inputs.runMemory && { memory: inputs.runMemory })
   }
 }

@@ -25,7 +25,8 @@ describe('examples/tynebase-backend/k8s/deployment.yaml', () => {
         command: ['["node","dist/server.js"]', at('args:')],
         'health-cmd': ['wget -q --spider http://127.0.0.1:8080/health', at('httpGet:')],
         'health-start-period': ['2', at('initialDelaySeconds')],
-        'stop-timeout': ['20', at('terminationGracePeriodSeconds')]
+        'stop-timeout': ['20', at('terminationGracePeriodSeconds')],
+        'run-user': ['1001', at('runAsUser')]
       },
       extra: {
         runAsNonRoot: ['true', at('runAsNonRoot')],
@@ -37,10 +38,6 @@ describe('examples/tynebase-backend/k8s/deployment.yaml', () => {
         healthRetries: ['3', at('failureThreshold')]
       },
       notes: [
-        [
-          "runAsUser 1001 replaces the image's USER in Kubernetes; image-gate has no input for it yet, so the image's own USER runs (a USER name fails run-profile restricted, though Kubernetes would run it as 1001).",
-          at('runAsUser')
-        ],
         [
           'env DATABASE_URL comes from secret tynebase-db key url (secretKeyRef), which is not available here: it is not set (give it in env if the app needs it).',
           at('valueFrom:')
@@ -63,7 +60,8 @@ describe('examples/tynebase-backend/k8s/deployment.yaml', () => {
       command: ['node', 'dist/server.js'],
       'health-cmd': 'wget -q --spider http://127.0.0.1:8080/health',
       'health-start-period': 2,
-      'stop-timeout': 20
+      'stop-timeout': 20,
+      'run-user': '1001'
     })
   })
 })
