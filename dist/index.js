@@ -75876,7 +75876,8 @@ function engineGet(docker, path, limitMs) {
 
 /** Long enough for an engine that ignores one-shot (two samples a second apart), short beside a run. */
 const STATS_LIMIT_MS = 5000;
-async function memory_readMemory(docker, name, limited) {
+async function memory_readMemory(container, limited) {
+    const { docker, name } = container;
     try {
         const answer = await engineGet(docker, `/containers/${encodeURIComponent(name)}/stats?stream=false&one-shot=true`, STATS_LIMIT_MS);
         if (answer.status !== 200)
@@ -75954,7 +75955,7 @@ async function runAndWait(ctx, inputs, image, facts, engine) {
             let health = await waitForHealth(container, inputs, facts, watch, engine);
             mark(`health verdict: ${health.verdict}`);
             // the memory in use right at the healthy verdict, read meanwhile with the user check
-            const memory = health.verdict === 'healthy' ? memory_readMemory(docker, name, inputs.runMemory !== undefined) : undefined;
+            const memory = health.verdict === 'healthy' ? memory_readMemory(container, inputs.runMemory !== undefined) : undefined;
             if (needsAdvice(health, inputs))
                 health = { ...health, ...(await probeAdvice(container, facts, health)) };
             const state = await container.state();

@@ -50,7 +50,7 @@ export async function runAndWait(ctx: RunContext, inputs: RunInputs, image: stri
       let health = await waitForHealth(container, inputs, facts, watch, engine)
       mark(`health verdict: ${health.verdict}`)
       // the memory in use right at the healthy verdict, read meanwhile with the user check
-      const memory = health.verdict === 'healthy' ? readMemory(docker, name, inputs.runMemory !== undefined) : undefined
+      const memory = health.verdict === 'healthy' ? readMemory(container, inputs.runMemory !== undefined) : undefined
       if (needsAdvice(health, inputs)) health = { ...health, ...(await probeAdvice(container, facts, health)) }
       const state = await container.state()
       const user = await measureUser(container, accounts, state, facts.user ?? '', inputs, engine.userns)
