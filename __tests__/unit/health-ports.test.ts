@@ -8,6 +8,7 @@ import { shellLine } from '../../src/health/shell.js'
 import { containerListening, listeningPortsOf } from '../../src/docker/sockets.js'
 import { appProgram, languageOf, probeArgv, probeTarget, probeUrl, servesNoPort, toolOrder, unlistenedExposed, type ProbeTarget } from '../../src/health/probe.js'
 import { chooseProbe, findPrograms, foundFrom, hasFetch } from '../../src/health/probe-tools.js'
+import { Container } from '../../src/docker/handle.js'
 
 // The port the app logs against the port the probe asks, on lines the frameworks really print; and
 // the health probe suggested for an image without one, from the programs its container has.
@@ -225,13 +226,13 @@ describe('findPrograms and chooseProbe', () => {
   }
   const HTTP8080: ProbeTarget = { kind: 'http', port: 8080, path: '/health', passes: false }
   async function choose(has: string[], target = HTTP8080, opts: { versions?: Record<string, string>; language?: Parameters<typeof toolOrder>[0]; command?: { entrypoint?: string[]; cmd?: string[] } } = {}) {
-    const programs = await findPrograms(engine(has, opts.versions).docker, 'c1')
+    const programs = await findPrograms(new Container(engine(has, opts.versions).docker, 'c1'))
     return chooseProbe(programs!, toolOrder(opts.language), target, opts.command ?? {}, true)
   }
 
   it('asks every program at once, in exec form', async () => {
     const { docker, calls } = engine(['python3', 'curl'])
-    expect([...(await findPrograms(docker, 'c1'))!.keys()]).toEqual(['python3', 'curl'])
+    expect([...(await findPrograms(new Container(docker, 'c1')))!.keys()]).toEqual(['python3', 'curl'])
     expect(calls).toHaveLength(8)
     expect(calls[0]).toEqual(['exec', 'c1', 'python3', '--version'])
   })
@@ -262,6 +263,6 @@ describe('findPrograms and chooseProbe', () => {
   })
   it('nothing once the container is gone', async () => {
     const gone = { call: async () => ({ exitCode: 1, stdout: '', stderr: 'Error response from daemon: container c1 is not running' }) } as unknown as Docker
-    expect(await findPrograms(gone, 'c1')).toBeUndefined()
+    expect(await findPrograms(new Container(gone, 'c1'))).toBeUndefined()
   })
 })

@@ -14,10 +14,11 @@ jest.unstable_mockModule('node:child_process', () => ({ ...childProcess, spawn: 
 const { probeTimes, waitForHealth } = await import('../../src/health/wait-healthy.js')
 const { Docker } = await import('../../src/docker/docker.js')
 const { Processes } = await import('../../src/docker/command.js')
+const { Container } = await import('../../src/docker/handle.js')
 
 /** The health wait for container c1 of the report's image; its result goes into the report. */
 async function waitFor(given: Inputs, report: PlatformRun, waiter: ReturnType<typeof fakeWaiter>): Promise<void> {
-  report.health = await waitForHealth(new Docker(new Processes()), 'c1', given, report.image, waiter)
+  report.health = await waitForHealth(new Container(new Docker(new Processes()), 'c1'), given, report.image, waiter)
 }
 
 const T0 = Date.parse('2026-11-22T10:00:00Z')
@@ -220,7 +221,7 @@ describe('waitForHealth', () => {
       const report = measuredRun()
       Object.assign(report.image, { healthcheckInterval: 1, healthcheckRetries: 2, healthcheckStartPeriod: 3 })
       const waiter = fakeWaiter(250, T0)
-      report.health = await waitForHealth(new Docker(new Processes()), 'c1', inputs(), report.image, waiter, { api: '1.51', version: '28.5.2' })
+      report.health = await waitForHealth(new Container(new Docker(new Processes()), 'c1'), inputs(), report.image, waiter, { api: '1.51', version: '28.5.2' })
       // on the wait's own start interval (0.1 s, API 1.51): the monitor at 0.22 s, Docker's probes at 5.22 and 6.37 s
       expect(report.health).toMatchObject({ verdict: 'unhealthy', rule: 'image-limit', limitSeconds: 6.4, lastProbeSeconds: 6.4, startPeriodIntervalSeconds: 5 })
       expect(report.health.notReadyAtSeconds).toBe(6.6)
@@ -294,7 +295,7 @@ describe('waitForHealth', () => {
       return { exitCode: 0, stdout: JSON.stringify(state({ StartedAt: new Date(T0).toISOString(), Health: { Status: healthy ? 'healthy' : 'starting', Log: healthy ? [{ Start: at(1000), End: at(1010), ExitCode: 0, Output: '' }] : [] } })) }
     }
     const report = measuredRun()
-    report.health = await waitForHealth(new Docker(new Processes()), 'c1', inputs(), report.image, waiter)
+    report.health = await waitForHealth(new Container(new Docker(new Processes()), 'c1'), inputs(), report.image, waiter)
     expect(report.health.verdict).toBe('healthy')
     expect(looks.at(-1)).toBe(1020) // the verdict's event is looked at when it comes
     const gaps = looks.slice(1, -1).map((t, i) => t - looks[i])

@@ -15,6 +15,7 @@ import { inspectImage } from '../../src/stages/inspect.js'
 import { profileOf } from '../../src/stages/profile.js'
 import { measureUser, readAccounts } from '../../src/user/measure.js'
 import { inputs, measuredRun, reportOf } from './fixtures.js'
+import { Container } from '../../src/docker/handle.js'
 
 // The user check under run-profile: the USER Kubernetes' runAsNonRoot can verify (a number), the
 // UID OpenShift gives, and Docker 29's missing Config.User read as no USER at all.
@@ -193,7 +194,7 @@ describe('a missing Config.User (Docker 29 leaves an empty one out) is no USER: 
     const docker = {
       call: async (args: string[]) => (args[0] === 'top' ? { exitCode: 0, stdout: top, stderr: '' } : { exitCode: 1, stdout: '', stderr: 'no such file' })
     } as unknown as Docker
-    const user = await measureUser(docker, readAccounts(docker, mkdtempSync(path.join(tmpdir(), 'user-test-')), 'c'), 'c', { Running: true, Pid: 4242 } as ContainerState, '')
+    const user = await measureUser(new Container(docker, 'c'), readAccounts(new Container(docker, 'c'), mkdtempSync(path.join(tmpdir(), 'user-test-'))), { Running: true, Pid: 4242 } as ContainerState, '')
     expect(user).toMatchObject({ resolvedUid: 0, resolvedGid: 0, uid: 0 })
   })
 

@@ -9,6 +9,7 @@ import type { PlatformRun } from '../../src/report/report.js'
 import { masterWorkers, nginxFacts, serverOf } from '../../src/rules/servers.js'
 import { measureUser, readAccounts } from '../../src/user/measure.js'
 import { inputs, measuredRun } from './fixtures.js'
+import { Container } from '../../src/docker/handle.js'
 
 // Web servers whose master runs as root and whose workers run as the account their config names:
 // told from docker top's processes, the user row says what runs as whom and the server's own way.
@@ -146,14 +147,14 @@ describe('measuring it', () => {
         return { exitCode: 1, stdout: '', stderr: 'no such file' }
       }
     } as unknown as Docker
-    const accounts = () => readAccounts(docker, mkdtempSync(path.join(tmpdir(), 'servers-test-')), 'c')
-    const user = await measureUser(docker, accounts(), 'c', { Running: true, Pid: 5374 } as ContainerState, '')
+    const accounts = () => readAccounts(new Container(docker, 'c'), mkdtempSync(path.join(tmpdir(), 'servers-test-')))
+    const user = await measureUser(new Container(docker, 'c'), accounts(), { Running: true, Pid: 5374 } as ContainerState, '')
     expect(user.processes).toEqual([proc(5374, 0, 'nginx', 'root'), proc(5405, 101, 'nginx', 'nginx')])
     expect(user.server).toEqual({ program: 'nginx', tempDirs: ['/var/lib/nginx'], pidFile: '/run/nginx.pid', ports: [80] })
     expect(calls.filter(c => c[0] === 'exec')).toEqual([['exec', 'c', 'nginx', '-V', '-T']])
     // not root: nothing asked
     calls.length = 0
-    const nonRoot = await measureUser(docker, accounts(), 'c', { Running: true, Pid: 5405 } as ContainerState, '')
+    const nonRoot = await measureUser(new Container(docker, 'c'), accounts(), { Running: true, Pid: 5405 } as ContainerState, '')
     expect(nonRoot.server).toBeUndefined()
     expect(calls.filter(c => c[0] === 'exec')).toEqual([])
   })

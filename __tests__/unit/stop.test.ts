@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os'
 import * as path from 'node:path'
 import { inputs, measuredRun } from './fixtures.js'
 import { judged } from './judged.js'
+import { Container } from '../../src/docker/handle.js'
 
 // Stopping the container as an orchestrator does, on a scripted engine and a fake clock; and the
 // rows that judge it.
@@ -39,7 +40,7 @@ function engine(exitsAfterMs: number | undefined, exitCode = 0) {
 describe('stopContainer', () => {
   it('sends the stop signal and times the exit', async () => {
     const { docker, clock, calls } = engine(300, 143)
-    const stop = await stopContainer(docker, 'c1', '', 10, clock)
+    const stop = await stopContainer(new Container(docker, 'c1'), '', 10, clock)
     expect(stop).toMatchObject({ outcome: 'exited', signal: 'SIGTERM', exitCode: 143 })
     expect(calls[0]).toEqual(['kill', '--signal', 'SIGTERM', 'c1'])
     expect(calls.some(c => c.includes('SIGKILL'))).toBe(false)
@@ -47,7 +48,7 @@ describe('stopContainer', () => {
 
   it("kills a container that ignores its signal after stop-timeout, as docker stop does, with the image's STOPSIGNAL", async () => {
     const { docker, clock, calls } = engine(undefined)
-    const stop = await stopContainer(docker, 'c1', 'SIGQUIT', 2, clock)
+    const stop = await stopContainer(new Container(docker, 'c1'), 'SIGQUIT', 2, clock)
     expect(stop).toEqual({ outcome: 'killed', signal: 'SIGQUIT', exitCode: 137, seconds: 2, waitedSeconds: 2 })
     expect(calls.filter(c => c[0] === 'kill').map(c => c[2])).toEqual(['SIGQUIT', 'SIGKILL'])
     expect(clock.now()).toBe(2000)
@@ -149,16 +150,16 @@ describe('what the kernel shows of PID 1 and its stop signal', () => {
 
   it('kills such a container when the signal is known lost, with the verdict docker stop would reach after stop-timeout', async () => {
     const { docker, clock, calls } = engine(undefined)
-    const stop = await stopContainer(docker, 'c1', '', 30, clock, { pid: 6221, id: ID }, proc('6221\t1', '0000000008000200'))
+    const stop = await stopContainer(new Container(docker, 'c1'), '', 30, clock, { pid: 6221, id: ID }, proc('6221\t1', '0000000008000200'))
     expect(stop).toEqual({ outcome: 'killed', signal: 'SIGTERM', exitCode: 137, seconds: 30, waitedSeconds: 0, unhandled: true })
     expect(clock.now()).toBeLessThan(1_000)
     expect(calls.filter(c => c[0] === 'kill').map(c => c[2])).toEqual(['SIGTERM', 'SIGKILL'])
     // one that handles it is waited for, as before
     const waited = engine(300, 0)
-    expect(await stopContainer(waited.docker, 'c1', '', 30, waited.clock, { pid: 6221, id: ID }, proc('6221\t1', '0000000000004000'))).toMatchObject({ outcome: 'exited', exitCode: 0 })
+    expect(await stopContainer(new Container(waited.docker, 'c1'), '', 30, waited.clock, { pid: 6221, id: ID }, proc('6221\t1', '0000000000004000'))).toMatchObject({ outcome: 'exited', exitCode: 0 })
     // a handler that stays (the fake /proc does not change): waited out, and the processes that would have caught it named
     const handles = engine(undefined)
-    expect(await stopContainer(handles.docker, 'c1', '', 2, handles.clock, { pid: 6221, id: ID, others: [] }, proc('6221\t1', '0000000000004000'))).toEqual({
+    expect(await stopContainer(new Container(handles.docker, 'c1'), '', 2, handles.clock, { pid: 6221, id: ID, others: [] }, proc('6221\t1', '0000000000004000'))).toEqual({
       outcome: 'killed',
       signal: 'SIGTERM',
       exitCode: 137,
@@ -172,7 +173,7 @@ describe('what the kernel shows of PID 1 and its stop signal', () => {
     writeFileSync(path.join(root, '6300', 'status'), 'Name:\truby\nNSpid:\t6300\t7\nSigCgt:\t0000000000004000\n')
     const lost = engine(undefined)
     const pid1 = { pid: 6221, id: ID, others: [{ pid: 6221, command: 'sh' }, { pid: 6300, command: 'puma' }] }
-    expect(await stopContainer(lost.docker, 'c1', '', 10, lost.clock, pid1, root)).toMatchObject({ unhandled: true, waitedSeconds: 0, catchers: [{ pid: 7, program: 'puma' }] })
+    expect(await stopContainer(new Container(lost.docker, 'c1'), '', 10, lost.clock, pid1, root)).toMatchObject({ unhandled: true, waitedSeconds: 0, catchers: [{ pid: 7, program: 'puma' }] })
   })
 })
 

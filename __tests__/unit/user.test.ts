@@ -9,6 +9,7 @@ import type { Docker } from '../../src/docker/docker.js'
 import type { PlatformRun } from '../../src/report/report.js'
 import { inContainer, measureUser, parseTop, readAccounts, resolveUser, startedByPid1, suggestAccount } from '../../src/user/measure.js'
 import { inputs, measuredRun } from './fixtures.js'
+import { Container } from '../../src/docker/handle.js'
 
 describe('parseTop', () => {
   it('reads pid, real and effective uid, gid and command of every process', () => {
@@ -39,7 +40,7 @@ describe('startedByPid1', () => {
       call: async (args: string[]) => (args[0] === 'top' ? { exitCode: 0, stdout: top, stderr: '' } : { exitCode: 1, stdout: '', stderr: 'no such file' })
     } as unknown as Docker
     const state = { Running: true, Pid: 4444 } as ContainerState
-    const user = await measureUser(docker, readAccounts(docker, mkdtempSync(path.join(tmpdir(), 'user-test-')), 'c'), 'c', state, '')
+    const user = await measureUser(new Container(docker, 'c'), readAccounts(new Container(docker, 'c'), mkdtempSync(path.join(tmpdir(), 'user-test-'))), state, '')
     expect(user.processes).toEqual([{ pid: 4444, uid: 1001, gid: 1001, command: 'httpd' }])
     const report = measuredRun()
     report.image.user = ''
@@ -262,12 +263,12 @@ describe('user namespaces (userns-remap)', () => {
   })
 
   /** measureUser against a scripted engine: docker top answers `top`, docker cp finds no account files. */
-  const measure = async (top: string, userns: Parameters<typeof measureUser>[6]) => {
+  const measure = async (top: string, userns: Parameters<typeof measureUser>[5]) => {
     const docker = {
       call: async (args: string[]) => (args[0] === 'top' ? { exitCode: 0, stdout: top, stderr: '' } : { exitCode: 1, stdout: '', stderr: 'no such file' })
     } as unknown as Docker
     const state = { Running: true, Pid: 9100 } as ContainerState
-    return measureUser(docker, readAccounts(docker, mkdtempSync(path.join(tmpdir(), 'user-test-')), 'c'), 'c', state, '', {}, userns)
+    return measureUser(new Container(docker, 'c'), readAccounts(new Container(docker, 'c'), mkdtempSync(path.join(tmpdir(), 'user-test-'))), state, '', {}, userns)
   }
 
   it('measures root under the remap as UID 0, and fails it naming the host UID it maps to', async () => {

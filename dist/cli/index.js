@@ -73778,6 +73778,66 @@ function watchContainer(docker, name, events = ['health_status', 'die']) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/docker/handle.ts
+
+
+class Container {
+    docker;
+    name;
+    knownId;
+    /** `id`: the container's full ID when `docker run --detach` printed it; read from Docker otherwise */
+    constructor(docker, name, knownId) {
+        this.docker = docker;
+        this.name = name;
+        this.knownId = knownId;
+    }
+    /** Docker's State: running, exit code, health and the probe log (masked). */
+    state() {
+        return containerState(this.docker, this.name);
+    }
+    /** Keeps the full ID `docker run --detach` printed, when it printed one. */
+    started(id) {
+        this.knownId ??= id;
+    }
+    /** The container's full ID (its cgroup on the host is named by it), asked of Docker once. */
+    async id() {
+        this.knownId ??= await containerId(this.docker, this.name);
+        return this.knownId;
+    }
+    /** The last `lines` it printed, stdout and stderr in order, or Docker's complaint. */
+    logs(lines) {
+        return container_logTail(this.docker, this.name, lines);
+    }
+    /** `docker exec <name> …args`, in exec form: nothing goes through a shell. */
+    exec(args, options) {
+        return this.docker.call(['exec', this.name, ...args], options);
+    }
+    /** `docker cp` of `from` in the container to `to` on this machine; `follow`: -L, a symlink's target. */
+    copy(from, to, follow = false) {
+        return this.docker.call(['cp', ...(follow ? ['-L'] : []), `${this.name}:${from}`, to]);
+    }
+    /** `docker cp -L <name>:from -`: the file as a tar stream, read as it comes. */
+    copyOut(from) {
+        return this.docker.read(['cp', '-L', `${this.name}:${from}`, '-']);
+    }
+    /** `docker top <name> -eo <columns>`: its processes as ps on the engine's host lists them. */
+    top(columns) {
+        return this.docker.call(['top', this.name, '-eo', columns]);
+    }
+    /** `docker kill --signal <signal>`. */
+    kill(signal) {
+        return this.docker.call(['kill', '--signal', signal, this.name]);
+    }
+    /** Follows Docker's events for it (events.ts), from before `docker run`. */
+    watch(events) {
+        return watchContainer(this.docker, this.name, events);
+    }
+    /** Removes it with its anonymous volumes, running or not. */
+    remove() {
+        return removeContainer(this.docker, this.name);
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/docker/wait.ts
 // The one wait loop: look at Docker's state, and if it has not decided, sleep until the next event
 // (docker events) or a safety poll, then look again. The health wait and the smoke commands use it;
@@ -74011,7 +74071,7 @@ function probeLimit(inputs, image, engineVersion = '') {
     };
     return { rule: 'image-limit', timing, startRule: startIntervalRule(engineVersion) };
 }
-async function waitForHealth(docker, name, inputs, image, clock, engine = { api: '' }) {
+async function waitForHealth(container, inputs, image, clock, engine = { api: '' }) {
     const { api } = engine;
     const health = { verdict: 'skipped', timeoutSeconds: inputs.healthTimeout };
     if (inputs.healthCmd)
@@ -74034,7 +74094,7 @@ async function waitForHealth(docker, name, inputs, image, clock, engine = { api:
     const replay = limit && new ScheduleReplay(limit.timing, limit.startRule, timing.startIntervalSeconds, inputs.healthTimeout);
     let nextLookMs = SAFETY_POLL_MS;
     const look = async (overdue) => {
-        const state = await containerState(docker, name);
+        const state = await container.state();
         const now = clock.now();
         for (const probe of state.Health?.Log ?? [])
             seen.set(probe.Start, probe);
@@ -74052,22 +74112,22 @@ async function waitForHealth(docker, name, inputs, image, clock, engine = { api:
             return { ...health, verdict: 'healthy', startupSeconds: startupSeconds(history, state.StartedAt), notReadyAtSeconds: notReadyAt(history, state.StartedAt), probeTimes: probeTimes(state.Health?.Log) };
         }
         if (!state.Running)
-            return exited(docker, name, state, health);
+            return exited(container, state, health);
         if (!health.source)
-            return overdue ? watched(docker, name, health) : undefined;
+            return overdue ? watched(container, health) : undefined;
         const status = state.Health?.Status;
         if (status === 'unhealthy')
-            return unhealthy(docker, name, state, { ...health, rule: 'docker' });
+            return unhealthy(container, state, { ...health, rule: 'docker' });
         // a probe whose program cannot run fails the same way every time: no point waiting
         const last = state.Health?.Log?.at(-1);
         const stuck = last && cannotRun(last.ExitCode, last.Output, health.command);
         if (stuck)
-            return unhealthy(docker, name, state, { ...health, rule: 'cannot-run', cannotRun: stuck });
+            return unhealthy(container, state, { ...health, rule: 'cannot-run', cannotRun: stuck });
         if (limit && planned?.proof) {
             const failedProbes = countedFailures(history, state.StartedAt, limit.timing.startPeriod);
-            return unhealthy(docker, name, state, { ...health, rule: limit.rule, failedProbes, notReadyAtSeconds: round(planned.proof.start), ...scheduleFields(planned, limit) });
+            return unhealthy(container, state, { ...health, rule: limit.rule, failedProbes, notReadyAtSeconds: round(planned.proof.start), ...scheduleFields(planned, limit) });
         }
-        return overdue ? unhealthy(docker, name, state, health, 'timeout') : undefined;
+        return overdue ? unhealthy(container, state, health, 'timeout') : undefined;
     };
     return waitUntil(paced(clock), waitLimitMs(inputs, image), look, () => nextLookMs);
 }
@@ -74127,15 +74187,15 @@ function scheduleFields(planned, limit) {
         fields.startPeriodIntervalSeconds = planned.startPeriodInterval;
     return fields;
 }
-async function unhealthy(docker, name, state, health, verdict = 'unhealthy') {
-    return { ...health, verdict, probes: probesOf(state), ...logFields(await container_logTail(docker, name)) };
+async function unhealthy(container, state, health, verdict = 'unhealthy') {
+    return { ...health, verdict, probes: probesOf(state), ...logFields(await container.logs()) };
 }
 /** No health check, and the container kept running: its log is all there is to see how it does (a worker's errors). */
-async function watched(docker, name, health) {
-    return { ...health, verdict: 'missing', ...logFields(await container_logTail(docker, name)) };
+async function watched(container, health) {
+    return { ...health, verdict: 'missing', ...logFields(await container.logs()) };
 }
-async function exited(docker, name, state, health) {
-    const log = await container_logTail(docker, name);
+async function exited(container, state, health) {
+    const log = await container.logs();
     return {
         ...health,
         verdict: 'exited',
@@ -74459,14 +74519,14 @@ function align4(n) {
 // image, and cut once there is enough.
 const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 /** true or false when the program could be read; undefined when it could not be found or read. */
-async function isGoProgram(docker, name) {
-    const r = await docker.call(['container', 'inspect', name], { raw: true });
+async function isGoProgram(container) {
+    const r = await container.docker.call(['container', 'inspect', container.name], { raw: true });
     if (r.exitCode !== 0)
         return undefined;
     // read for paths only, never shown
-    const [container] = JSON.parse(r.stdout);
-    for (const candidate of programPaths(container?.Path ?? '', container?.Config?.Env ?? [], container?.Config?.WorkingDir ?? '')) {
-        const start = await fileStart(docker, name, candidate);
+    const [inspected] = JSON.parse(r.stdout);
+    for (const candidate of programPaths(inspected?.Path ?? '', inspected?.Config?.Env ?? [], inspected?.Config?.WorkingDir ?? '')) {
+        const start = await fileStart(container, candidate);
         if (start)
             return isGoElf(start);
     }
@@ -74484,10 +74544,10 @@ function programPaths(program, env, workdir) {
         .map(dir => external_node_path_namespaceObject.posix.join(dir, program));
 }
 /** The first bytes of a file in the container (symlinks followed), or undefined when there is none. */
-async function fileStart(docker, name, file) {
+async function fileStart(container, file) {
     // docker cp writes a tar: a 512-byte header (after a PAX header for a long name), then the file
     const want = ELF_PREFIX_BYTES + 4 * 512;
-    const { child, exited } = docker.read(['cp', '-L', `${name}:${file}`, '-']);
+    const { child, exited } = container.copyOut(file);
     const chunks = [];
     let have = 0;
     child.stdout.on('data', (chunk) => {
@@ -74542,7 +74602,7 @@ const LOST_LOOK_MS = 100;
  * killed then, with the verdict docker stop would reach. A container that had already exited is
  * said to be gone.
  */
-async function stopContainer(docker, name, stopSignal, timeoutSeconds, clock, pid1, proc) {
+async function stopContainer(container, stopSignal, timeoutSeconds, clock, pid1, proc) {
     const signal = signalName(stopSignal);
     const read = () => (pid1 ? readSignalFacts(pid1.pid, pid1.id, signal, proc) : undefined);
     // named by their PID in the container (puma's own log says "PID: 7"), not the host's
@@ -74553,9 +74613,9 @@ async function stopContainer(docker, name, stopSignal, timeoutSeconds, clock, pi
     const before = read();
     const sent = Date.now();
     const signalled = clock.now();
-    const kill = await docker.call(['kill', '--signal', signal, name]);
+    const kill = await container.kill(signal);
     if (kill.exitCode !== 0) {
-        const state = await containerState(docker, name);
+        const state = await container.state();
         if (!state.Running)
             return gone(state, signal);
         throw new Error(`docker kill --signal ${signal} failed: ${lastLine(kill.stderr)}`);
@@ -74568,7 +74628,7 @@ async function stopContainer(docker, name, stopSignal, timeoutSeconds, clock, pi
     const exited = await waitUntil(clock, timeoutSeconds * 1000, async (overdue) => {
         // PID 1 first: the sooner after the signal, the fewer wake-ups that are not its
         const now = before && read();
-        const state = await containerState(docker, name);
+        const state = await container.state();
         if (!state.Running)
             return state;
         if (overdue)
@@ -74580,13 +74640,13 @@ async function stopContainer(docker, name, stopSignal, timeoutSeconds, clock, pi
     if (exited) {
         const stopped = { outcome: 'exited', signal, exitCode: exited.ExitCode, seconds: secondsSince(sent, exited) };
         // exit 2 on the signal is what Go's runtime does as PID 1 with no handler: worth telling apart
-        return exited.ExitCode === 2 && (await isGoProgram(docker, name)) ? { ...stopped, go: true } : stopped;
+        return exited.ExitCode === 2 && (await isGoProgram(container)) ? { ...stopped, go: true } : stopped;
     }
     // the grace period is over, or could only end so: what docker stop does next
     const waitedSeconds = Math.round((clock.now() - signalled) / 10) / 100;
-    await docker.call(['kill', '--signal', 'SIGKILL', name]);
+    await container.kill('SIGKILL');
     const killed = await waitUntil(clock, 10_000, async (overdue) => {
-        const state = await containerState(docker, name);
+        const state = await container.state();
         return !state.Running || overdue ? state : undefined;
     });
     return {
@@ -74725,8 +74785,9 @@ async function runSmoke(ctx, inputs, image, stopSignal = '') {
 async function smokeOne(ctx, inputs, image, command, stopSignal) {
     const { docker } = ctx;
     const name = `${ctx.containerName()}-smoke`;
+    const container = new Container(docker, name);
     const result = { command: command.join(' '), outcome: 'exited', seconds: 0 };
-    const watch = watchContainer(docker, name, ['die']);
+    const watch = container.watch(['die']);
     try {
         const run = await docker.call(smokeArgs(ctx, inputs, image, name, command));
         if (run.exitCode !== 0) {
@@ -74736,10 +74797,10 @@ async function smokeOne(ctx, inputs, image, command, stopSignal) {
         }
         let pid = 0;
         const ran = await waitUntil(watch, inputs.smokeSeconds * 1000, async (overdue) => {
-            const state = await containerState(docker, name);
+            const state = await container.state();
             pid = state.Pid;
             if (!state.Running) {
-                const logs = state.ExitCode !== 0 ? logFields(await container_logTail(docker, name)) : {};
+                const logs = state.ExitCode !== 0 ? logFields(await container.logs()) : {};
                 return { ...result, exitCode: state.ExitCode, seconds: ranSeconds(state), ...(state.OOMKilled && { oomKilled: true }), ...logs };
             }
             return overdue ? { ...result, outcome: 'running', seconds: inputs.smokeSeconds } : undefined;
@@ -74748,13 +74809,13 @@ async function smokeOne(ctx, inputs, image, command, stopSignal) {
             return ran;
         // still running at the end: stopped the way the main container is, and timed
         // (a command that cannot take the signal is known at once, as the main container's is)
-        const stop = await stopContainer(docker, name, stopSignal, inputs.stopTimeout, watch, { pid, id: await containerId(docker, name) });
+        const stop = await stopContainer(container, stopSignal, inputs.stopTimeout, watch, { pid, id: await container.id() });
         const clean = stop.outcome === 'exited' && stop.exitCode !== undefined && cleanExit(stop.exitCode, stop.signal);
-        return clean ? { ...ran, stop } : { ...ran, stop, ...logFields(await container_logTail(docker, name)) };
+        return clean ? { ...ran, stop } : { ...ran, stop, ...logFields(await container.logs()) };
     }
     finally {
         watch.stop();
-        await removeContainer(docker, name);
+        await container.remove();
     }
 }
 /** A smoke container: same image, env and network, another command, no health check of its own. */
@@ -75096,17 +75157,17 @@ function creation(words) {
 
 
 /** Copies `from` (a path in the container) to `to`; absent when the image has no such file. */
-async function copy(docker, name, from, to, follow) {
-    const r = await docker.call(['cp', ...(follow ? ['-L'] : []), `${name}:${from}`, to]);
+async function copy(container, from, to, follow) {
+    const r = await container.copy(from, to, follow);
     if (r.exitCode === 0)
         return 'copied';
     return /could not find the file|no such file or directory/i.test(`${r.stderr}\n${r.stdout}`) ? 'absent' : 'unknown';
 }
 /** The container `name`'s base, its files copied into `dir` (the caller removes it). */
-async function readBase(docker, name, dir) {
+async function readBase(container, dir) {
     const [release, sh] = await Promise.all([
-        copy(docker, name, '/etc/os-release', external_node_path_namespaceObject.join(dir, 'os-release'), true),
-        copy(docker, name, '/bin/sh', external_node_path_namespaceObject.join(dir, 'sh'), false)
+        copy(container, '/etc/os-release', external_node_path_namespaceObject.join(dir, 'os-release'), true),
+        copy(container, '/bin/sh', external_node_path_namespaceObject.join(dir, 'sh'), false)
     ]);
     const osRelease = release === 'copied' ? (0,external_node_fs_namespaceObject.readFileSync)(external_node_path_namespaceObject.join(dir, 'os-release'), 'utf8') : '';
     const shLink = sh === 'copied' && (0,external_node_fs_namespaceObject.lstatSync)(external_node_path_namespaceObject.join(dir, 'sh')).isSymbolicLink() ? (0,external_node_fs_namespaceObject.readlinkSync)(external_node_path_namespaceObject.join(dir, 'sh')) : '';
@@ -75208,11 +75269,11 @@ function listenPort(address) {
 ;// CONCATENATED MODULE: ./src/user/server-facts.ts
 
 /** The facts the advice for the root master among `processes` needs; undefined when there are none to read. */
-async function readServer(docker, name, processes, pid1) {
+async function readServer(container, processes, pid1) {
     const split = masterWorkers(processes, pid1);
     if (split?.server !== 'nginx')
         return undefined;
-    const r = await docker.call(['exec', name, 'nginx', '-V', '-T']);
+    const r = await container.exec(['nginx', '-V', '-T']);
     const facts = r.exitCode === 0 ? nginxFacts(r.stdout, r.stderr) : undefined;
     return facts && { program: 'nginx', ...facts };
 }
@@ -75230,7 +75291,7 @@ async function readServer(docker, name, processes, pid1) {
  * lines may create the account to suggest; `userns`: the engine's user-namespace remapping, when it
  * remaps.
  */
-async function measureUser(docker, accounts, name, state, imageUser, dockerfile = {}, userns) {
+async function measureUser(container, accounts, state, imageUser, dockerfile = {}, userns) {
     const { passwd, group, base } = await accounts;
     const suggested = suggestAccount(passwd, dockerfileUsers(dockerfile.file, dockerfile.target));
     const user = { ...resolveUser(imageUser, passwd, group), ...(suggested && { suggested }), base };
@@ -75240,7 +75301,7 @@ async function measureUser(docker, accounts, name, state, imageUser, dockerfile 
         return { ...user, unknownReason: "the engine remaps user namespaces (userns-remap) and docker info did not say to which host UIDs, so docker top's host UIDs could not be read as the container's" };
     }
     const remap = userns && { uid: userns.rootUid, gid: userns.rootGid };
-    const top = await docker.call(['top', name, '-eo', 'pid,ppid,ruid,euid,egid,comm']);
+    const top = await container.top('pid,ppid,ruid,euid,egid,comm');
     if (top.exitCode !== 0)
         return { ...user, unknownReason: `docker top failed: ${lastLine(top.stderr)}` };
     const rows = startedByPid1(parseTop(top.stdout), state.Pid);
@@ -75256,7 +75317,7 @@ async function measureUser(docker, accounts, name, state, imageUser, dockerfile 
     const pid1 = processes.find(p => p.pid === state.Pid);
     if (!pid1)
         return { ...user, ...(remap && { remap }), processes, unknownReason: "PID 1 of the container was not in docker top's list" };
-    const server = pid1.uid === 0 ? await readServer(docker, name, processes, pid1.pid) : undefined;
+    const server = pid1.uid === 0 ? await readServer(container, processes, pid1.pid) : undefined;
     return { ...user, ...(remap && { remap }), processes, uid: pid1.uid, gid: pid1.gid, process: pid1.command, pid: pid1.pid, ...(server && { server }) };
 }
 /**
@@ -75270,16 +75331,16 @@ function inContainer(rows, remap) {
     }
     return rows.map(r => ({ ...r, ruid: r.ruid - remap.uid, euid: r.euid - remap.uid, egid: r.egid - remap.gid }));
 }
-/** The image's /etc/passwd and /etc/group and what its base is, copied out of container `name` into `dir` (removed after). */
-async function readAccounts(docker, dir, name) {
+/** The image's /etc/passwd and /etc/group and what its base is, copied out of the container into `dir` (removed after). */
+async function readAccounts(container, dir) {
     try {
         const copy = async (file) => {
             // -L: /etc/passwd may be a symlink in the image; copy what it points to
-            const r = await docker.call(['cp', '-L', `${name}:/etc/${file}`, external_node_path_namespaceObject.join(dir, file)]);
+            const r = await container.copy(`/etc/${file}`, external_node_path_namespaceObject.join(dir, file), true);
             return r.exitCode === 0 ? (0,external_node_fs_namespaceObject.readFileSync)(external_node_path_namespaceObject.join(dir, file), 'utf8') : undefined;
         };
         // at once: each docker cp is a round trip of its own
-        const [passwd, group, base] = await Promise.all([copy('passwd'), copy('group'), readBase(docker, name, dir)]);
+        const [passwd, group, base] = await Promise.all([copy('passwd'), copy('group'), readBase(container, dir)]);
         return { passwd, group, base };
     }
     finally {
@@ -75428,8 +75489,8 @@ function foundFrom(exitCode, output) {
         return 'absent';
     return 'present';
 }
-async function ask(docker, name, argv) {
-    const r = await docker.call(['exec', name, ...argv]);
+async function ask(container, argv) {
+    const r = await container.exec(argv);
     const output = `${r.stderr}\n${r.stdout}`;
     return { found: foundFrom(r.exitCode, output), output };
 }
@@ -75442,15 +75503,15 @@ function hasFetch(version) {
     const major = /v(\d+)\./.exec(version)?.[1];
     return major !== undefined && Number(major) >= 18;
 }
-async function findPrograms(docker, name) {
-    const answers = await Promise.all(LOOKUPS.map(async ([tool, argv]) => ({ tool, ...(await ask(docker, name, argv)) })));
+async function findPrograms(container) {
+    const answers = await Promise.all(LOOKUPS.map(async ([tool, argv]) => ({ tool, ...(await ask(container, argv)) })));
     if (answers.some(a => a.found === 'unknown'))
         return undefined;
     return new Map(answers.filter(a => a.found === 'present' && usable(a.tool, a.output)).map(a => [a.tool, a.output]));
 }
 /** Whether the container has /bin/sh (health-cmd needs one); undefined when it stopped meanwhile. */
-async function hasShell(docker, name) {
-    const { found } = await ask(docker, name, ['/bin/sh', '-c', 'exit 0']);
+async function hasShell(container) {
+    const { found } = await ask(container, ['/bin/sh', '-c', 'exit 0']);
     return found === 'unknown' ? undefined : found === 'present';
 }
 /**
@@ -75458,8 +75519,8 @@ async function hasShell(docker, name) {
  * title such as "php-fpm: master process" or "puma 6.4.2 (tcp://…)" names the server), then the
  * words of its ENTRYPOINT and CMD.
  */
-async function containerLanguage(docker, name, pid1, command) {
-    const top = pid1 ? await docker.call(['top', name, '-eo', 'pid,ppid,args']) : undefined;
+async function containerLanguage(container, pid1, command) {
+    const top = pid1 ? await container.top('pid,ppid,args') : undefined;
     const rows = (top?.exitCode === 0 ? top.stdout.split('\n').slice(1) : []).flatMap(line => {
         const m = /^\s*(\d+)\s+(\d+)\s+(\S+)/.exec(line);
         return m ? [{ pid: Number(m[1]), ppid: Number(m[2]), program: m[3].replace(/:$/, '') }] : [];
@@ -75474,8 +75535,8 @@ function askerOf(programs, order) {
     return order.find((tool) => ASKERS.includes(tool) && programs.has(tool));
 }
 /** What `port` speaks, asked with `tool` inside the container; undefined when it could not be told. */
-async function askPort(docker, name, tool, port) {
-    const r = await docker.call(['exec', name, ...askArgv(tool, port)]);
+async function askPort(container, tool, port) {
+    const r = await container.exec(askArgv(tool, port));
     return r.exitCode === 0 ? answerOf(r.stdout) : undefined;
 }
 /**
@@ -75505,7 +75566,6 @@ function chooseProbe(programs, order, target, command, shell) {
 
 
 
-
 // What the health row's advice is built from, looked at while the container still runs: the ports
 // it listens on (none: a worker, which needs no HTTP probe), what the port to probe speaks, and a
 // probe fitted to it from the programs the image has. Only when advice is due, so a passing run
@@ -75529,14 +75589,14 @@ function needsAdvice(health, inputs) {
 const LISTEN_WAIT_S = 8;
 /** How long after start a container whose probe cannot run is given to listen, before its port is asked. */
 const CANNOT_RUN_WAIT_S = 3;
-async function probeAdvice(docker, name, facts, health, waitS = LISTEN_WAIT_S) {
+async function probeAdvice(container, facts, health, waitS = LISTEN_WAIT_S) {
     // a probe that cannot run is judged about a second after start: the app gets until 3 s after
     // start to listen, so its port can be asked (a probe that failed has had its time already)
-    const sockets = await listeningOf(docker, name, health.verdict === 'missing' ? waitS : health.rule === 'cannot-run' ? CANNOT_RUN_WAIT_S : 0);
+    const sockets = await listeningOf(container, health.verdict === 'missing' ? waitS : health.rule === 'cannot-run' ? CANNOT_RUN_WAIT_S : 0);
     const seen = { listeningPorts: sockets?.ports, listeningSeconds: sockets?.seconds };
     const command = { entrypoint: facts.entrypoint, cmd: facts.cmd };
-    const pid1 = await containerState(docker, name).then(state => state.Pid, () => undefined);
-    const [shell, programs, language] = await Promise.all([hasShell(docker, name), findPrograms(docker, name), containerLanguage(docker, name, pid1, command)]);
+    const pid1 = await container.state().then(state => state.Pid, () => undefined);
+    const [shell, programs, language] = await Promise.all([hasShell(container), findPrograms(container), containerLanguage(container, pid1, command)]);
     if (shell === undefined || programs === undefined)
         return { ...seen, hasShell: shell }; // gone meanwhile
     const order = toolOrder(language);
@@ -75545,7 +75605,7 @@ async function probeAdvice(docker, name, facts, health, waitS = LISTEN_WAIT_S) {
     // an HTTP probe that failed: what its own port speaks, unless nothing listens there
     const misfit = (health.verdict === 'unhealthy' && health.rule !== 'cannot-run') || health.verdict === 'timeout' ? probed[0] : undefined;
     const port = misfit !== undefined && (sockets === undefined || sockets.ports.includes(misfit)) ? misfit : probePort(probe);
-    const portAnswer = await answerFor(docker, name, port, sockets?.ports, programs, order);
+    const portAnswer = await answerFor(container, port, sockets?.ports, programs, order);
     const advice = { ...seen, hasShell: shell, ...(portAnswer && { portAnswer }) };
     // an HTTP probe on a port that speaks HTTP failed for another reason; on one where nothing listens
     // while nothing else does either, the app is not up: no other probe would pass. (Nothing on its
@@ -75559,7 +75619,7 @@ async function probeAdvice(docker, name, facts, health, waitS = LISTEN_WAIT_S) {
     return { ...advice, ...(suggestedCmd && { suggestedCmd }) };
 }
 /** What `port` speaks: closed when the sockets show nothing listening there, else asked with a program the image has (which tells a closed port too, where the sockets cannot be read). */
-async function answerFor(docker, name, port, listening, programs, order) {
+async function answerFor(container, port, listening, programs, order) {
     if (port === undefined)
         return undefined;
     if (listening !== undefined && !listening.includes(port))
@@ -75567,23 +75627,23 @@ async function answerFor(docker, name, port, listening, programs, order) {
     const by = askerOf(programs, order);
     if (!by)
         return undefined;
-    const answer = await askPort(docker, name, by, port);
+    const answer = await askPort(container, by, port);
     return answer && { port, by, ...answer };
 }
 /** The ports it listens on, and when (seconds after start) they were read; while none, read again until `waitS` after start. */
-async function listeningOf(docker, name, waitS) {
+async function listeningOf(container, waitS) {
     try {
-        const state = await containerState(docker, name);
+        const state = await container.state();
         if (!state.Running)
             return undefined;
-        const id = await containerId(docker, name);
+        const id = await container.id();
         const started = Date.parse(state.StartedAt);
         for (;;) {
             const ports = containerListening(state.Pid, id);
             const seconds = (Date.now() - started) / 1000;
             if (ports === undefined)
                 return undefined;
-            if (ports.length > 0 || seconds >= waitS || !(await containerState(docker, name)).Running)
+            if (ports.length > 0 || seconds >= waitS || !(await container.state()).Running)
                 return { ports, seconds: round(seconds) };
             await (0,promises_namespaceObject.setTimeout)(500);
         }
@@ -75712,7 +75772,6 @@ function pinned(causes) {
 
 
 
-
 // Why a container failed under run-profile or read-only. Its log is read for the errors those
 // settings cause (rules/profile-errors.ts). A line that proves one setting did it (EROFS on a path
 // under read-only, a chown or user switch refused to a root image under dropped capabilities) is
@@ -75744,18 +75803,19 @@ function readCause(health, run) {
 async function rerunWithout(ctx, args, inputs, facts, engine) {
     const { docker } = ctx;
     const name = ctx.containerName();
-    const watch = watchContainer(docker, name, ['health_status', 'die', 'exec_start', 'exec_die']);
+    const container = new Container(docker, name);
+    const watch = container.watch(['health_status', 'die', 'exec_start', 'exec_die']);
     try {
         const started = await docker.call(args(name));
         if (started.exitCode !== 0)
             return { verdict: 'exited', exitCode: started.exitCode };
-        const health = await waitForHealth(docker, name, inputs, facts, watch, engine);
+        const health = await waitForHealth(container, inputs, facts, watch, engine);
         const seconds = health.verdict === 'healthy' ? (health.startupSeconds ?? health.waitedSeconds) : health.verdict === 'exited' ? health.ranSeconds : (health.verdictSeconds ?? health.waitedSeconds);
         return { verdict: health.verdict, ...(seconds !== undefined && { seconds }), ...(health.exitCode !== undefined && { exitCode: health.exitCode }) };
     }
     finally {
         watch.stop();
-        await removeContainer(docker, name);
+        await container.remove();
     }
 }
 
@@ -75817,7 +75877,8 @@ function engineGet(docker, path, limitMs) {
 
 /** Long enough for an engine that ignores one-shot (two samples a second apart), short beside a run. */
 const STATS_LIMIT_MS = 5000;
-async function memory_readMemory(docker, name, limited) {
+async function memory_readMemory(container, limited) {
+    const { docker, name } = container;
     try {
         const answer = await engineGet(docker, `/containers/${encodeURIComponent(name)}/stats?stream=false&one-shot=true`, STATS_LIMIT_MS);
         if (answer.status !== 200)
@@ -75876,28 +75937,30 @@ function engineMessage(body) {
 async function runAndWait(ctx, inputs, image, facts, engine) {
     const { docker } = ctx;
     const name = ctx.containerName();
+    const container = new Container(docker, name);
     // The other process types run alongside; a failure of theirs must not go unhandled meanwhile.
     const smoke = inputs.smokeCommands.length > 0 ? runSmoke(ctx, inputs, image, facts.stopSignal) : Promise.resolve(undefined);
     smoke.catch(() => undefined);
     // Follow Docker's events from before the container exists, so no transition is missed.
     // each probe's start and end too: a probe that cannot run is judged as soon as Docker logs it
-    const watch = watchContainer(docker, name, ['health_status', 'die', 'exec_start', 'exec_die']);
+    const watch = container.watch(['health_status', 'die', 'exec_start', 'exec_die']);
     let outcome;
     try {
         const started = await docker.call(runArgs(ctx, inputs, image, name, { imageHasHealthcheck: facts.healthcheck !== undefined, api: engine.api }));
         mark('container started');
         if (started.exitCode === 0) {
+            container.started(idOf(started.stdout));
             // the account files are the image's: copied while the app starts, not after
-            const accounts = readAccounts(docker, ctx.tempDir('accounts'), name);
+            const accounts = readAccounts(container, ctx.tempDir('accounts'));
             accounts.catch(() => undefined); // awaited below; this only stops it counting as unhandled meanwhile
-            let health = await waitForHealth(docker, name, inputs, facts, watch, engine);
+            let health = await waitForHealth(container, inputs, facts, watch, engine);
             mark(`health verdict: ${health.verdict}`);
             // the memory in use right at the healthy verdict, read meanwhile with the user check
-            const memory = health.verdict === 'healthy' ? memory_readMemory(docker, name, inputs.runMemory !== undefined) : undefined;
+            const memory = health.verdict === 'healthy' ? memory_readMemory(container, inputs.runMemory !== undefined) : undefined;
             if (needsAdvice(health, inputs))
-                health = { ...health, ...(await probeAdvice(docker, name, facts, health)) };
-            const state = await containerState(docker, name);
-            const user = await measureUser(docker, accounts, name, state, facts.user ?? '', inputs, engine.userns);
+                health = { ...health, ...(await probeAdvice(container, facts, health)) };
+            const state = await container.state();
+            const user = await measureUser(container, accounts, state, facts.user ?? '', inputs, engine.userns);
             mark('user measured');
             if (memory)
                 health = { ...health, ...(await memory) };
@@ -75908,14 +75971,14 @@ async function runAndWait(ctx, inputs, image, facts, engine) {
             // when and how it exited; gone before it was healthy: the health row says so already
             const signal = signalName(facts.stopSignal);
             const stopped = state.Running
-                ? await stopContainer(docker, name, facts.stopSignal ?? '', inputs.stopTimeout, watch, { pid: state.Pid, id: idOf(started.stdout) ?? (await containerId(docker, name)), others: user.processes })
+                ? await stopContainer(container, facts.stopSignal ?? '', inputs.stopTimeout, watch, { pid: state.Pid, id: await container.id(), others: user.processes })
                 : health.verdict === 'exited'
                     ? { outcome: 'not-run', signal }
                     : gone(state, signal);
             mark('stopped');
             // what it said before it went is the explanation: the log, as for any container that exited
             if (stopped.outcome === 'gone' && !health.logTail?.length)
-                health = { ...health, ...logFields(await container_logTail(docker, name)) };
+                health = { ...health, ...logFields(await container.logs()) };
             outcome = { health, user, stop: { ...stopped, pid1: user.process, init: initOf(user.process) } };
         }
         else {
@@ -75931,7 +75994,7 @@ async function runAndWait(ctx, inputs, image, facts, engine) {
     finally {
         // pass or fail, the container goes at once; the smoke commands finish in their own time
         watch.stop();
-        await removeContainer(docker, name);
+        await container.remove();
         mark('container removed');
         // thrown: the smoke commands still finish before the error goes on
         if (!outcome)

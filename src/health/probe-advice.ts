@@ -1,6 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises'
-import { containerId, containerState } from '../docker/container.js'
-import type { Docker } from '../docker/docker.js'
+import type { Container } from '../docker/handle.js'
 import { containerListening } from '../docker/sockets.js'
 import type { Inputs } from '../inputs/inputs.js'
 import type { PlatformRun, ImageFacts } from '../report/report.js'
@@ -38,17 +37,17 @@ export const CANNOT_RUN_WAIT_S = 3
 type Advice = Pick<Health, 'suggestedCmd' | 'listeningPorts' | 'listeningSeconds' | 'hasShell' | 'portAnswer'>
 type Answer = NonNullable<PlatformRun['health']['portAnswer']>
 
-export async function probeAdvice(docker: Docker, name: string, facts: ImageFacts, health: Health, waitS = LISTEN_WAIT_S): Promise<Advice> {
+export async function probeAdvice(container: Container, facts: ImageFacts, health: Health, waitS = LISTEN_WAIT_S): Promise<Advice> {
   // a probe that cannot run is judged about a second after start: the app gets until 3 s after
   // start to listen, so its port can be asked (a probe that failed has had its time already)
-  const sockets = await listeningOf(docker, name, health.verdict === 'missing' ? waitS : health.rule === 'cannot-run' ? CANNOT_RUN_WAIT_S : 0)
+  const sockets = await listeningOf(container, health.verdict === 'missing' ? waitS : health.rule === 'cannot-run' ? CANNOT_RUN_WAIT_S : 0)
   const seen = { listeningPorts: sockets?.ports, listeningSeconds: sockets?.seconds }
   const command = { entrypoint: facts.entrypoint, cmd: facts.cmd }
-  const pid1 = await containerState(docker, name).then(
+  const pid1 = await container.state().then(
     state => state.Pid,
     () => undefined
   )
-  const [shell, programs, language] = await Promise.all([hasShell(docker, name), findPrograms(docker, name), containerLanguage(docker, name, pid1, command)])
+  const [shell, programs, language] = await Promise.all([hasShell(container), findPrograms(container), containerLanguage(container, pid1, command)])
   if (shell === undefined || programs === undefined) return { ...seen, hasShell: shell } // gone meanwhile
   const order = toolOrder(language)
   const probed = probePorts(health.command ?? '')
@@ -56,7 +55,7 @@ export async function probeAdvice(docker: Docker, name: string, facts: ImageFact
   // an HTTP probe that failed: what its own port speaks, unless nothing listens there
   const misfit = (health.verdict === 'unhealthy' && health.rule !== 'cannot-run') || health.verdict === 'timeout' ? probed[0] : undefined
   const port = misfit !== undefined && (sockets === undefined || sockets.ports.includes(misfit)) ? misfit : probePort(probe)
-  const portAnswer = await answerFor(docker, name, port, sockets?.ports, programs, order)
+  const portAnswer = await answerFor(container, port, sockets?.ports, programs, order)
   const advice = { ...seen, hasShell: shell, ...(portAnswer && { portAnswer }) }
   // an HTTP probe on a port that speaks HTTP failed for another reason; on one where nothing listens
   // while nothing else does either, the app is not up: no other probe would pass. (Nothing on its
@@ -69,27 +68,27 @@ export async function probeAdvice(docker: Docker, name: string, facts: ImageFact
 }
 
 /** What `port` speaks: closed when the sockets show nothing listening there, else asked with a program the image has (which tells a closed port too, where the sockets cannot be read). */
-async function answerFor(docker: Docker, name: string, port: number | undefined, listening: number[] | undefined, programs: Programs, order: ProbeTool[]): Promise<Answer | undefined> {
+async function answerFor(container: Container, port: number | undefined, listening: number[] | undefined, programs: Programs, order: ProbeTool[]): Promise<Answer | undefined> {
   if (port === undefined) return undefined
   if (listening !== undefined && !listening.includes(port)) return { port, protocol: 'closed' }
   const by = askerOf(programs, order)
   if (!by) return undefined
-  const answer = await askPort(docker, name, by, port)
+  const answer = await askPort(container, by, port)
   return answer && { port, by, ...answer }
 }
 
 /** The ports it listens on, and when (seconds after start) they were read; while none, read again until `waitS` after start. */
-async function listeningOf(docker: Docker, name: string, waitS: number): Promise<{ ports: number[]; seconds: number } | undefined> {
+async function listeningOf(container: Container, waitS: number): Promise<{ ports: number[]; seconds: number } | undefined> {
   try {
-    const state = await containerState(docker, name)
+    const state = await container.state()
     if (!state.Running) return undefined
-    const id = await containerId(docker, name)
+    const id = await container.id()
     const started = Date.parse(state.StartedAt)
     for (;;) {
       const ports = containerListening(state.Pid, id)
       const seconds = (Date.now() - started) / 1000
       if (ports === undefined) return undefined
-      if (ports.length > 0 || seconds >= waitS || !(await containerState(docker, name)).Running) return { ports, seconds: round(seconds) }
+      if (ports.length > 0 || seconds >= waitS || !(await container.state()).Running) return { ports, seconds: round(seconds) }
       await sleep(500)
     }
   } catch {

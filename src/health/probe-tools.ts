@@ -1,4 +1,4 @@
-import type { Docker } from '../docker/docker.js'
+import type { Container } from '../docker/handle.js'
 import type { PlatformRun } from '../report/report.js'
 import { ASKERS } from '../report/probe-schema.js'
 import { appProgram, languageOf, pickTool, probeArgv, type Language, type ProbeTarget, type ProbeTool } from './probe.js'
@@ -36,8 +36,8 @@ export function foundFrom(exitCode: number, output: string): Found {
   return 'present'
 }
 
-async function ask(docker: Docker, name: string, argv: string[]): Promise<{ found: Found; output: string }> {
-  const r = await docker.call(['exec', name, ...argv])
+async function ask(container: Container, argv: string[]): Promise<{ found: Found; output: string }> {
+  const r = await container.exec(argv)
   const output = `${r.stderr}\n${r.stdout}`
   return { found: foundFrom(r.exitCode, output), output }
 }
@@ -60,15 +60,15 @@ export interface ImageCommand {
 
 /** The programs the container has, each with what it printed; undefined when it stopped meanwhile. Asked all at once. */
 export type Programs = Map<Program, string>
-export async function findPrograms(docker: Docker, name: string): Promise<Programs | undefined> {
-  const answers = await Promise.all(LOOKUPS.map(async ([tool, argv]) => ({ tool, ...(await ask(docker, name, argv)) })))
+export async function findPrograms(container: Container): Promise<Programs | undefined> {
+  const answers = await Promise.all(LOOKUPS.map(async ([tool, argv]) => ({ tool, ...(await ask(container, argv)) })))
   if (answers.some(a => a.found === 'unknown')) return undefined
   return new Map(answers.filter(a => a.found === 'present' && usable(a.tool, a.output)).map(a => [a.tool, a.output]))
 }
 
 /** Whether the container has /bin/sh (health-cmd needs one); undefined when it stopped meanwhile. */
-export async function hasShell(docker: Docker, name: string): Promise<boolean | undefined> {
-  const { found } = await ask(docker, name, ['/bin/sh', '-c', 'exit 0'])
+export async function hasShell(container: Container): Promise<boolean | undefined> {
+  const { found } = await ask(container, ['/bin/sh', '-c', 'exit 0'])
   return found === 'unknown' ? undefined : found === 'present'
 }
 
@@ -77,8 +77,8 @@ export async function hasShell(docker: Docker, name: string): Promise<boolean | 
  * title such as "php-fpm: master process" or "puma 6.4.2 (tcp://…)" names the server), then the
  * words of its ENTRYPOINT and CMD.
  */
-export async function containerLanguage(docker: Docker, name: string, pid1: number | undefined, command: ImageCommand): Promise<Language | undefined> {
-  const top = pid1 ? await docker.call(['top', name, '-eo', 'pid,ppid,args']) : undefined
+export async function containerLanguage(container: Container, pid1: number | undefined, command: ImageCommand): Promise<Language | undefined> {
+  const top = pid1 ? await container.top('pid,ppid,args') : undefined
   const rows = (top?.exitCode === 0 ? top.stdout.split('\n').slice(1) : []).flatMap(line => {
     const m = /^\s*(\d+)\s+(\d+)\s+(\S+)/.exec(line)
     return m ? [{ pid: Number(m[1]), ppid: Number(m[2]), program: m[3].replace(/:$/, '') }] : []
@@ -95,8 +95,8 @@ export function askerOf(programs: Programs, order: ProbeTool[]): Asker | undefin
 }
 
 /** What `port` speaks, asked with `tool` inside the container; undefined when it could not be told. */
-export async function askPort(docker: Docker, name: string, tool: Asker, port: number): Promise<PortAnswer | undefined> {
-  const r = await docker.call(['exec', name, ...askArgv(tool, port)])
+export async function askPort(container: Container, tool: Asker, port: number): Promise<PortAnswer | undefined> {
+  const r = await container.exec(askArgv(tool, port))
   return r.exitCode === 0 ? answerOf(r.stdout) : undefined
 }
 

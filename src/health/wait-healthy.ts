@@ -1,5 +1,5 @@
-import { containerState, DOCKER_DEFAULT_INTERVAL_S, DOCKER_DEFAULT_RETRIES, logFields, logTail, ranSeconds, sinceStart, type ContainerState } from '../docker/container.js'
-import type { Docker } from '../docker/docker.js'
+import { DOCKER_DEFAULT_INTERVAL_S, DOCKER_DEFAULT_RETRIES, logFields, ranSeconds, sinceStart, type ContainerState } from '../docker/container.js'
+import type { Container } from '../docker/handle.js'
 import { SAFETY_POLL_MS, waitUntil, type Waiter } from '../docker/wait.js'
 import type { Inputs } from '../inputs/inputs.js'
 import type { Probe, PlatformRun, ImageFacts } from '../report/report.js'
@@ -102,7 +102,7 @@ export function probeLimit(inputs: HealthInputs, image: ImageFacts, engineVersio
 
 type ProbeLog = NonNullable<NonNullable<ContainerState['Health']>['Log']>
 
-export async function waitForHealth(docker: Docker, name: string, inputs: HealthInputs, image: ImageFacts, clock: HealthWatch, engine: EngineHealth = { api: '' }): Promise<Health> {
+export async function waitForHealth(container: Container, inputs: HealthInputs, image: ImageFacts, clock: HealthWatch, engine: EngineHealth = { api: '' }): Promise<Health> {
   const { api } = engine
   const health: Health = { verdict: 'skipped', timeoutSeconds: inputs.healthTimeout }
   if (inputs.healthCmd) Object.assign(health, { source: 'health-cmd', command: inputs.healthCmd })
@@ -121,7 +121,7 @@ export async function waitForHealth(docker: Docker, name: string, inputs: Health
   const replay = limit && new ScheduleReplay(limit.timing, limit.startRule, timing.startIntervalSeconds, inputs.healthTimeout)
   let nextLookMs = SAFETY_POLL_MS
   const look = async (overdue: boolean): Promise<Health | undefined> => {
-    const state = await containerState(docker, name)
+    const state = await container.state()
     const now = clock.now()
     for (const probe of state.Health?.Log ?? []) seen.set(probe.Start, probe)
     const history = [...seen.values()].sort((a, b) => Date.parse(a.Start) - Date.parse(b.Start))
@@ -136,19 +136,19 @@ export async function waitForHealth(docker: Docker, name: string, inputs: Health
     if (health.source && passed) {
       return { ...health, verdict: 'healthy', startupSeconds: startupSeconds(history, state.StartedAt), notReadyAtSeconds: notReadyAt(history, state.StartedAt), probeTimes: probeTimes(state.Health?.Log) }
     }
-    if (!state.Running) return exited(docker, name, state, health)
-    if (!health.source) return overdue ? watched(docker, name, health) : undefined
+    if (!state.Running) return exited(container, state, health)
+    if (!health.source) return overdue ? watched(container, health) : undefined
     const status = state.Health?.Status
-    if (status === 'unhealthy') return unhealthy(docker, name, state, { ...health, rule: 'docker' })
+    if (status === 'unhealthy') return unhealthy(container, state, { ...health, rule: 'docker' })
     // a probe whose program cannot run fails the same way every time: no point waiting
     const last = state.Health?.Log?.at(-1)
     const stuck = last && cannotRun(last.ExitCode, last.Output, health.command)
-    if (stuck) return unhealthy(docker, name, state, { ...health, rule: 'cannot-run', cannotRun: stuck })
+    if (stuck) return unhealthy(container, state, { ...health, rule: 'cannot-run', cannotRun: stuck })
     if (limit && planned?.proof) {
       const failedProbes = countedFailures(history, state.StartedAt, limit.timing.startPeriod)
-      return unhealthy(docker, name, state, { ...health, rule: limit.rule, failedProbes, notReadyAtSeconds: round(planned.proof.start), ...scheduleFields(planned, limit) })
+      return unhealthy(container, state, { ...health, rule: limit.rule, failedProbes, notReadyAtSeconds: round(planned.proof.start), ...scheduleFields(planned, limit) })
     }
-    return overdue ? unhealthy(docker, name, state, health, 'timeout') : undefined
+    return overdue ? unhealthy(container, state, health, 'timeout') : undefined
   }
   return waitUntil(paced(clock), waitLimitMs(inputs, image), look, () => nextLookMs)
 }
@@ -211,17 +211,17 @@ function scheduleFields(planned: Replayed, limit: ProbeLimit): Partial<Health> {
   return fields
 }
 
-async function unhealthy(docker: Docker, name: string, state: ContainerState, health: Health, verdict: 'unhealthy' | 'timeout' = 'unhealthy'): Promise<Health> {
-  return { ...health, verdict, probes: probesOf(state), ...logFields(await logTail(docker, name)) }
+async function unhealthy(container: Container, state: ContainerState, health: Health, verdict: 'unhealthy' | 'timeout' = 'unhealthy'): Promise<Health> {
+  return { ...health, verdict, probes: probesOf(state), ...logFields(await container.logs()) }
 }
 
 /** No health check, and the container kept running: its log is all there is to see how it does (a worker's errors). */
-async function watched(docker: Docker, name: string, health: Health): Promise<Health> {
-  return { ...health, verdict: 'missing', ...logFields(await logTail(docker, name)) }
+async function watched(container: Container, health: Health): Promise<Health> {
+  return { ...health, verdict: 'missing', ...logFields(await container.logs()) }
 }
 
-async function exited(docker: Docker, name: string, state: ContainerState, health: Health): Promise<Health> {
-  const log = await logTail(docker, name)
+async function exited(container: Container, state: ContainerState, health: Health): Promise<Health> {
+  const log = await container.logs()
   return {
     ...health,
     verdict: 'exited',

@@ -1,6 +1,6 @@
 import * as path from 'node:path'
 import { stop as stopChild } from '../docker/command.js'
-import type { Docker } from '../docker/docker.js'
+import type { Container } from '../docker/handle.js'
 import { ELF_PREFIX_BYTES, isGoElf } from './go-elf.js'
 
 // Whether the program a container ran is a Go binary (a Go program as PID 1 exits 2 on a signal it
@@ -18,13 +18,13 @@ interface ContainerInspect {
 }
 
 /** true or false when the program could be read; undefined when it could not be found or read. */
-export async function isGoProgram(docker: Docker, name: string): Promise<boolean | undefined> {
-  const r = await docker.call(['container', 'inspect', name], { raw: true })
+export async function isGoProgram(container: Container): Promise<boolean | undefined> {
+  const r = await container.docker.call(['container', 'inspect', container.name], { raw: true })
   if (r.exitCode !== 0) return undefined
   // read for paths only, never shown
-  const [container] = JSON.parse(r.stdout) as ContainerInspect[]
-  for (const candidate of programPaths(container?.Path ?? '', container?.Config?.Env ?? [], container?.Config?.WorkingDir ?? '')) {
-    const start = await fileStart(docker, name, candidate)
+  const [inspected] = JSON.parse(r.stdout) as ContainerInspect[]
+  for (const candidate of programPaths(inspected?.Path ?? '', inspected?.Config?.Env ?? [], inspected?.Config?.WorkingDir ?? '')) {
+    const start = await fileStart(container, candidate)
     if (start) return isGoElf(start)
   }
   return undefined
@@ -41,10 +41,10 @@ export function programPaths(program: string, env: string[], workdir: string): s
 }
 
 /** The first bytes of a file in the container (symlinks followed), or undefined when there is none. */
-async function fileStart(docker: Docker, name: string, file: string): Promise<Buffer | undefined> {
+async function fileStart(container: Container, file: string): Promise<Buffer | undefined> {
   // docker cp writes a tar: a 512-byte header (after a PAX header for a long name), then the file
   const want = ELF_PREFIX_BYTES + 4 * 512
-  const { child, exited } = docker.read(['cp', '-L', `${name}:${file}`, '-'])
+  const { child, exited } = container.copyOut(file)
   const chunks: Buffer[] = []
   let have = 0
   child.stdout!.on('data', (chunk: Buffer) => {

@@ -1,5 +1,5 @@
 import { engineGet } from '../docker/api.js'
-import type { Docker } from '../docker/docker.js'
+import type { Container } from '../docker/handle.js'
 import type { PlatformRun } from '../report/report.js'
 
 // The container's memory use once healthy: the engine's cgroup figures, read once, right at the
@@ -13,7 +13,8 @@ export type MemoryFigures = Pick<PlatformRun['health'], 'memory' | 'memoryError'
 /** Long enough for an engine that ignores one-shot (two samples a second apart), short beside a run. */
 const STATS_LIMIT_MS = 5000
 
-export async function readMemory(docker: Pick<Docker, 'processes' | 'secrets'>, name: string, limited: boolean): Promise<MemoryFigures> {
+export async function readMemory(container: Container, limited: boolean): Promise<MemoryFigures> {
+  const { docker, name } = container
   try {
     const answer = await engineGet(docker, `/containers/${encodeURIComponent(name)}/stats?stream=false&one-shot=true`, STATS_LIMIT_MS)
     if (answer.status !== 200) return { memoryError: `Docker said: ${engineMessage(docker.secrets.mask(answer.body)) || `HTTP ${answer.status}`}` }

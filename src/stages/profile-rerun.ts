@@ -1,6 +1,5 @@
 import type { RunContext } from '../context.js'
-import { removeContainer } from '../docker/container.js'
-import { watchContainer } from '../docker/events.js'
+import { Container } from '../docker/handle.js'
 import { pinned, profileCauses, type RunAs } from '../rules/profile-errors.js'
 import { waitForHealth, type EngineHealth, type Health, type HealthInputs } from '../health/wait-healthy.js'
 import type { ImageFacts } from '../report/report.js'
@@ -42,15 +41,16 @@ export function readCause(health: Health, run: RunAs): { cause: Cause; rerun: bo
 export async function rerunWithout(ctx: RunContext, args: (name: string) => string[], inputs: HealthInputs, facts: ImageFacts, engine: EngineHealth): Promise<NonNullable<Cause['rerun']>> {
   const { docker } = ctx
   const name = ctx.containerName()
-  const watch = watchContainer(docker, name, ['health_status', 'die', 'exec_start', 'exec_die'])
+  const container = new Container(docker, name)
+  const watch = container.watch(['health_status', 'die', 'exec_start', 'exec_die'])
   try {
     const started = await docker.call(args(name))
     if (started.exitCode !== 0) return { verdict: 'exited', exitCode: started.exitCode }
-    const health = await waitForHealth(docker, name, inputs, facts, watch, engine)
+    const health = await waitForHealth(container, inputs, facts, watch, engine)
     const seconds = health.verdict === 'healthy' ? (health.startupSeconds ?? health.waitedSeconds) : health.verdict === 'exited' ? health.ranSeconds : (health.verdictSeconds ?? health.waitedSeconds)
     return { verdict: health.verdict, ...(seconds !== undefined && { seconds }), ...(health.exitCode !== undefined && { exitCode: health.exitCode }) }
   } finally {
     watch.stop()
-    await removeContainer(docker, name)
+    await container.remove()
   }
 }

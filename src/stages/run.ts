@@ -1,7 +1,7 @@
 import type { RunContext } from '../context.js'
-import { containerId, containerState, logFields, logTail, removeContainer, signalName } from '../docker/container.js'
+import { logFields, signalName } from '../docker/container.js'
 import type { Engine } from '../docker/engine.js'
-import { watchContainer } from '../docker/events.js'
+import { Container } from '../docker/handle.js'
 import type { Inputs } from '../inputs/inputs.js'
 import type { SmokeResult, Stop, ImageFacts } from '../report/report.js'
 import { hasStartInterval, probeTimes, probeTiming, waitForHealth, type EngineHealth, type Health, type HealthInputs } from '../health/wait-healthy.js'
@@ -31,27 +31,29 @@ export interface RunResult {
 export async function runAndWait(ctx: RunContext, inputs: RunInputs, image: string, facts: ImageFacts, engine: Pick<Engine, 'api' | 'userns'> & Partial<Pick<Engine, 'version'>>): Promise<RunResult> {
   const { docker } = ctx
   const name = ctx.containerName()
+  const container = new Container(docker, name)
   // The other process types run alongside; a failure of theirs must not go unhandled meanwhile.
   const smoke = inputs.smokeCommands.length > 0 ? runSmoke(ctx, inputs, image, facts.stopSignal) : Promise.resolve(undefined)
   smoke.catch(() => undefined)
   // Follow Docker's events from before the container exists, so no transition is missed.
   // each probe's start and end too: a probe that cannot run is judged as soon as Docker logs it
-  const watch = watchContainer(docker, name, ['health_status', 'die', 'exec_start', 'exec_die'])
+  const watch = container.watch(['health_status', 'die', 'exec_start', 'exec_die'])
   let outcome: Omit<RunResult, 'smoke'> | undefined
   try {
     const started = await docker.call(runArgs(ctx, inputs, image, name, { imageHasHealthcheck: facts.healthcheck !== undefined, api: engine.api }))
     mark('container started')
     if (started.exitCode === 0) {
+      container.started(idOf(started.stdout))
       // the account files are the image's: copied while the app starts, not after
-      const accounts = readAccounts(docker, ctx.tempDir('accounts'), name)
+      const accounts = readAccounts(container, ctx.tempDir('accounts'))
       accounts.catch(() => undefined) // awaited below; this only stops it counting as unhandled meanwhile
-      let health = await waitForHealth(docker, name, inputs, facts, watch, engine)
+      let health = await waitForHealth(container, inputs, facts, watch, engine)
       mark(`health verdict: ${health.verdict}`)
       // the memory in use right at the healthy verdict, read meanwhile with the user check
-      const memory = health.verdict === 'healthy' ? readMemory(docker, name, inputs.runMemory !== undefined) : undefined
-      if (needsAdvice(health, inputs)) health = { ...health, ...(await probeAdvice(docker, name, facts, health)) }
-      const state = await containerState(docker, name)
-      const user = await measureUser(docker, accounts, name, state, facts.user ?? '', inputs, engine.userns)
+      const memory = health.verdict === 'healthy' ? readMemory(container, inputs.runMemory !== undefined) : undefined
+      if (needsAdvice(health, inputs)) health = { ...health, ...(await probeAdvice(container, facts, health)) }
+      const state = await container.state()
+      const user = await measureUser(container, accounts, state, facts.user ?? '', inputs, engine.userns)
       mark('user measured')
       if (memory) health = { ...health, ...(await memory) }
       // the probes that passed since the verdict time the health endpoint too
@@ -60,13 +62,13 @@ export async function runAndWait(ctx: RunContext, inputs: RunInputs, image: stri
       // when and how it exited; gone before it was healthy: the health row says so already
       const signal = signalName(facts.stopSignal)
       const stopped = state.Running
-        ? await stopContainer(docker, name, facts.stopSignal ?? '', inputs.stopTimeout, watch, { pid: state.Pid, id: idOf(started.stdout) ?? (await containerId(docker, name)), others: user.processes })
+        ? await stopContainer(container, facts.stopSignal ?? '', inputs.stopTimeout, watch, { pid: state.Pid, id: await container.id(), others: user.processes })
         : health.verdict === 'exited'
           ? { outcome: 'not-run' as const, signal }
           : gone(state, signal)
       mark('stopped')
       // what it said before it went is the explanation: the log, as for any container that exited
-      if (stopped.outcome === 'gone' && !health.logTail?.length) health = { ...health, ...logFields(await logTail(docker, name)) }
+      if (stopped.outcome === 'gone' && !health.logTail?.length) health = { ...health, ...logFields(await container.logs()) }
       outcome = { health, user, stop: { ...stopped, pid1: user.process, init: initOf(user.process) } }
     } else {
       // e.g. the command's executable is missing: Docker creates the container but cannot start it.
@@ -80,7 +82,7 @@ export async function runAndWait(ctx: RunContext, inputs: RunInputs, image: stri
   } finally {
     // pass or fail, the container goes at once; the smoke commands finish in their own time
     watch.stop()
-    await removeContainer(docker, name)
+    await container.remove()
     mark('container removed')
     // thrown: the smoke commands still finish before the error goes on
     if (!outcome) await smoke.catch(() => undefined)

@@ -1,6 +1,6 @@
 import type { RunContext } from '../context.js'
-import { cleanExit, containerId, containerState, logFields, logTail, ranSeconds, removeContainer } from '../docker/container.js'
-import { watchContainer } from '../docker/events.js'
+import { cleanExit, logFields, ranSeconds } from '../docker/container.js'
+import { Container } from '../docker/handle.js'
 import { waitUntil } from '../docker/wait.js'
 import type { Inputs } from '../inputs/inputs.js'
 import type { SmokeResult } from '../report/report.js'
@@ -21,8 +21,9 @@ export async function runSmoke(ctx: RunContext, inputs: SmokeInputs, image: stri
 async function smokeOne(ctx: RunContext, inputs: SmokeInputs, image: string, command: string[], stopSignal: string): Promise<SmokeResult> {
   const { docker } = ctx
   const name = `${ctx.containerName()}-smoke`
+  const container = new Container(docker, name)
   const result: SmokeResult = { command: command.join(' '), outcome: 'exited', seconds: 0 }
-  const watch = watchContainer(docker, name, ['die'])
+  const watch = container.watch(['die'])
   try {
     const run = await docker.call(smokeArgs(ctx, inputs, image, name, command))
     if (run.exitCode !== 0) {
@@ -32,10 +33,10 @@ async function smokeOne(ctx: RunContext, inputs: SmokeInputs, image: string, com
     }
     let pid = 0
     const ran = await waitUntil(watch, inputs.smokeSeconds * 1000, async overdue => {
-      const state = await containerState(docker, name)
+      const state = await container.state()
       pid = state.Pid
       if (!state.Running) {
-        const logs = state.ExitCode !== 0 ? logFields(await logTail(docker, name)) : {}
+        const logs = state.ExitCode !== 0 ? logFields(await container.logs()) : {}
         return { ...result, exitCode: state.ExitCode, seconds: ranSeconds(state), ...(state.OOMKilled && { oomKilled: true }), ...logs }
       }
       return overdue ? { ...result, outcome: 'running' as const, seconds: inputs.smokeSeconds } : undefined
@@ -43,12 +44,12 @@ async function smokeOne(ctx: RunContext, inputs: SmokeInputs, image: string, com
     if (ran.outcome !== 'running') return ran
     // still running at the end: stopped the way the main container is, and timed
     // (a command that cannot take the signal is known at once, as the main container's is)
-    const stop = await stopContainer(docker, name, stopSignal, inputs.stopTimeout, watch, { pid, id: await containerId(docker, name) })
+    const stop = await stopContainer(container, stopSignal, inputs.stopTimeout, watch, { pid, id: await container.id() })
     const clean = stop.outcome === 'exited' && stop.exitCode !== undefined && cleanExit(stop.exitCode, stop.signal)
-    return clean ? { ...ran, stop } : { ...ran, stop, ...logFields(await logTail(docker, name)) }
+    return clean ? { ...ran, stop } : { ...ran, stop, ...logFields(await container.logs()) }
   } finally {
     watch.stop()
-    await removeContainer(docker, name)
+    await container.remove()
   }
 }
 

@@ -1,6 +1,7 @@
-import { containerState, ranSeconds, signalName, type ContainerState } from '../docker/container.js'
+import { ranSeconds, signalName, type ContainerState } from '../docker/container.js'
 import { catcherPid, readSignalFacts } from '../docker/pid1.js'
-import { lastLine, type Docker } from '../docker/docker.js'
+import { lastLine } from '../docker/docker.js'
+import type { Container } from '../docker/handle.js'
 import { waitUntil, type Waiter } from '../docker/wait.js'
 import type { Stop } from '../report/report.js'
 import { lostSignal, RESET_SETTLE_MS, type Lost, type SignalFacts } from '../rules/stop-signal.js'
@@ -35,7 +36,7 @@ const LOST_LOOK_MS = 100
  * killed then, with the verdict docker stop would reach. A container that had already exited is
  * said to be gone.
  */
-export async function stopContainer(docker: Docker, name: string, stopSignal: string, timeoutSeconds: number, clock: Waiter, pid1?: Pid1, proc?: string): Promise<Stop> {
+export async function stopContainer(container: Container, stopSignal: string, timeoutSeconds: number, clock: Waiter, pid1?: Pid1, proc?: string): Promise<Stop> {
   const signal = signalName(stopSignal)
   const read = (): SignalFacts | undefined => (pid1 ? readSignalFacts(pid1.pid, pid1.id, signal, proc) : undefined)
   // named by their PID in the container (puma's own log says "PID: 7"), not the host's
@@ -46,9 +47,9 @@ export async function stopContainer(docker: Docker, name: string, stopSignal: st
   const before = read()
   const sent = Date.now()
   const signalled = clock.now()
-  const kill = await docker.call(['kill', '--signal', signal, name])
+  const kill = await container.kill(signal)
   if (kill.exitCode !== 0) {
-    const state = await containerState(docker, name)
+    const state = await container.state()
     if (!state.Running) return gone(state, signal)
     throw new Error(`docker kill --signal ${signal} failed: ${lastLine(kill.stderr)}`)
   }
@@ -63,7 +64,7 @@ export async function stopContainer(docker: Docker, name: string, stopSignal: st
     async overdue => {
       // PID 1 first: the sooner after the signal, the fewer wake-ups that are not its
       const now = before && read()
-      const state = await containerState(docker, name)
+      const state = await container.state()
       if (!state.Running) return state
       if (overdue) return null
       after = now
@@ -75,13 +76,13 @@ export async function stopContainer(docker: Docker, name: string, stopSignal: st
   if (exited) {
     const stopped: Stop = { outcome: 'exited', signal, exitCode: exited.ExitCode, seconds: secondsSince(sent, exited) }
     // exit 2 on the signal is what Go's runtime does as PID 1 with no handler: worth telling apart
-    return exited.ExitCode === 2 && (await isGoProgram(docker, name)) ? { ...stopped, go: true } : stopped
+    return exited.ExitCode === 2 && (await isGoProgram(container)) ? { ...stopped, go: true } : stopped
   }
   // the grace period is over, or could only end so: what docker stop does next
   const waitedSeconds = Math.round((clock.now() - signalled) / 10) / 100
-  await docker.call(['kill', '--signal', 'SIGKILL', name])
+  await container.kill('SIGKILL')
   const killed = await waitUntil(clock, 10_000, async overdue => {
-    const state = await containerState(docker, name)
+    const state = await container.state()
     return !state.Running || overdue ? state : undefined
   })
   return {

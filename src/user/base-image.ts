@@ -1,6 +1,6 @@
 import { lstatSync, readFileSync, readlinkSync } from 'node:fs'
 import * as path from 'node:path'
-import type { Docker } from '../docker/docker.js'
+import type { Container } from '../docker/handle.js'
 import type { PlatformRun } from '../report/report.js'
 
 // What the image is built on, for advice that has to work there: a RUN needs /bin/sh (FROM scratch
@@ -14,17 +14,17 @@ export type Base = NonNullable<PlatformRun['user']['base']>
 type Copied = 'copied' | 'absent' | 'unknown'
 
 /** Copies `from` (a path in the container) to `to`; absent when the image has no such file. */
-async function copy(docker: Docker, name: string, from: string, to: string, follow: boolean): Promise<Copied> {
-  const r = await docker.call(['cp', ...(follow ? ['-L'] : []), `${name}:${from}`, to])
+async function copy(container: Container, from: string, to: string, follow: boolean): Promise<Copied> {
+  const r = await container.copy(from, to, follow)
   if (r.exitCode === 0) return 'copied'
   return /could not find the file|no such file or directory/i.test(`${r.stderr}\n${r.stdout}`) ? 'absent' : 'unknown'
 }
 
 /** The container `name`'s base, its files copied into `dir` (the caller removes it). */
-export async function readBase(docker: Docker, name: string, dir: string): Promise<Base> {
+export async function readBase(container: Container, dir: string): Promise<Base> {
   const [release, sh] = await Promise.all([
-    copy(docker, name, '/etc/os-release', path.join(dir, 'os-release'), true),
-    copy(docker, name, '/bin/sh', path.join(dir, 'sh'), false)
+    copy(container, '/etc/os-release', path.join(dir, 'os-release'), true),
+    copy(container, '/bin/sh', path.join(dir, 'sh'), false)
   ])
   const osRelease = release === 'copied' ? readFileSync(path.join(dir, 'os-release'), 'utf8') : ''
   const shLink = sh === 'copied' && lstatSync(path.join(dir, 'sh')).isSymbolicLink() ? readlinkSync(path.join(dir, 'sh')) : ''

@@ -4,7 +4,8 @@ import { createdAccounts } from '../dockerfile/accounts.js'
 import { readBase, type Base } from './base-image.js'
 import { readServer } from './server-facts.js'
 import type { ContainerState } from '../docker/container.js'
-import { lastLine, type Docker } from '../docker/docker.js'
+import { lastLine } from '../docker/docker.js'
+import type { Container } from '../docker/handle.js'
 import type { Userns } from '../docker/engine.js'
 import type { PlatformRun } from '../report/report.js'
 
@@ -41,9 +42,8 @@ export type User = PlatformRun['user']
  * remaps.
  */
 export async function measureUser(
-  docker: Docker,
+  container: Container,
   accounts: Promise<Accounts>,
-  name: string,
   state: ContainerState,
   imageUser: string,
   dockerfile: { file?: string; target?: string } = {},
@@ -57,7 +57,7 @@ export async function measureUser(
     return { ...user, unknownReason: "the engine remaps user namespaces (userns-remap) and docker info did not say to which host UIDs, so docker top's host UIDs could not be read as the container's" }
   }
   const remap = userns && { uid: userns.rootUid!, gid: userns.rootGid! }
-  const top = await docker.call(['top', name, '-eo', 'pid,ppid,ruid,euid,egid,comm'])
+  const top = await container.top('pid,ppid,ruid,euid,egid,comm')
   if (top.exitCode !== 0) return { ...user, unknownReason: `docker top failed: ${lastLine(top.stderr)}` }
   const rows = startedByPid1(parseTop(top.stdout), state.Pid)
   const translated = remap ? inContainer(rows, remap) : rows
@@ -70,7 +70,7 @@ export async function measureUser(
   })
   const pid1 = processes.find(p => p.pid === state.Pid)
   if (!pid1) return { ...user, ...(remap && { remap }), processes, unknownReason: "PID 1 of the container was not in docker top's list" }
-  const server = pid1.uid === 0 ? await readServer(docker, name, processes, pid1.pid) : undefined
+  const server = pid1.uid === 0 ? await readServer(container, processes, pid1.pid) : undefined
   return { ...user, ...(remap && { remap }), processes, uid: pid1.uid, gid: pid1.gid, process: pid1.command, pid: pid1.pid, ...(server && { server }) }
 }
 
@@ -93,16 +93,16 @@ export interface Accounts {
   base: Base
 }
 
-/** The image's /etc/passwd and /etc/group and what its base is, copied out of container `name` into `dir` (removed after). */
-export async function readAccounts(docker: Docker, dir: string, name: string): Promise<Accounts> {
+/** The image's /etc/passwd and /etc/group and what its base is, copied out of the container into `dir` (removed after). */
+export async function readAccounts(container: Container, dir: string): Promise<Accounts> {
   try {
     const copy = async (file: string): Promise<string | undefined> => {
       // -L: /etc/passwd may be a symlink in the image; copy what it points to
-      const r = await docker.call(['cp', '-L', `${name}:/etc/${file}`, path.join(dir, file)])
+      const r = await container.copy(`/etc/${file}`, path.join(dir, file), true)
       return r.exitCode === 0 ? readFileSync(path.join(dir, file), 'utf8') : undefined
     }
     // at once: each docker cp is a round trip of its own
-    const [passwd, group, base] = await Promise.all([copy('passwd'), copy('group'), readBase(docker, name, dir)])
+    const [passwd, group, base] = await Promise.all([copy('passwd'), copy('group'), readBase(container, dir)])
     return { passwd, group, base }
   } finally {
     rmSync(dir, { recursive: true, force: true })

@@ -1,4 +1,4 @@
-import type { Docker } from '../docker/docker.js'
+import type { Container } from '../docker/handle.js'
 import type { PlatformRun } from '../report/report.js'
 import { masterWorkers, nginxFacts, type Process } from '../rules/servers.js'
 
@@ -11,10 +11,10 @@ import { masterWorkers, nginxFacts, type Process } from '../rules/servers.js'
 export type Server = NonNullable<PlatformRun['user']['server']>
 
 /** The facts the advice for the root master among `processes` needs; undefined when there are none to read. */
-export async function readServer(docker: Docker, name: string, processes: Process[], pid1: number): Promise<Server | undefined> {
+export async function readServer(container: Container, processes: Process[], pid1: number): Promise<Server | undefined> {
   const split = masterWorkers(processes, pid1)
   if (split?.server !== 'nginx') return undefined
-  const r = await docker.call(['exec', name, 'nginx', '-V', '-T'])
+  const r = await container.exec(['nginx', '-V', '-T'])
   const facts = r.exitCode === 0 ? nginxFacts(r.stdout, r.stderr) : undefined
   return facts && { program: 'nginx', ...facts }
 }
