@@ -54927,6 +54927,12 @@ function emptyOr(parse) {
 function unlessGiven(fallback, parse) {
     return (value, scope) => parse(value === '' ? fallback : value, scope);
 }
+/** run-user: a user and an optional group, each a name or a number, as docker run --user takes them. */
+const runUser = (value, { name }) => {
+    if (/^[A-Za-z0-9_][A-Za-z0-9_.-]*(:[A-Za-z0-9_][A-Za-z0-9_.-]*)?$/.test(value))
+        return value;
+    throw inputError(name, `must be a user as docker run --user takes it (a name, a UID, or UID:GID, e.g. 10001:10001); got "${value}".`);
+};
 /** Empty is undefined (not set: reported, not judged); anything else goes through `parse`. */
 function optional(parse) {
     return (value, scope) => (value === '' ? undefined : parse(value, scope));
@@ -55550,6 +55556,12 @@ const RUN_INPUTS = {
         description: "Command to run instead of the image's CMD, e.g. `node dist/worker.js` or a JSON array. Split into words, never run through a shell.",
         readme: "Replaces the image's `CMD`, e.g. `node dist/worker.js`, or a JSON array. Split into words like a shell would (quotes group), but **never run through a shell**: `&&`, `|`, `;` are refused and `$VARS` stay literal; write `sh -c '…'` if you need a shell."
     },
+    'run-user': {
+        default: '',
+        parse: emptyOr(runUser),
+        description: "User the container and the smoke-command containers run as, instead of the image's USER (docker run --user: a name, UID or UID:GID), as Kubernetes' runAsUser runs it. The user check still measures the UID the process runs as; under run-profile restricted this user, not USER, must be numeric.",
+        readme: "User the container and the smoke-command containers run as, instead of the image's `USER` (`docker run --user`: a name, UID or `UID:GID`), as Kubernetes' `runAsUser` runs it. The user check still measures the UID the process runs as; under `run-profile: restricted` this user, not `USER`, must be numeric."
+    },
     // How production runs it (stages/profile.ts): Kubernetes' restricted profile, OpenShift, read-only, a memory limit
     'run-profile': {
         default: '',
@@ -55745,6 +55757,10 @@ function readInputs(source, cwd = process.cwd(), mask = ignore) {
     }
     if (inputs.maxSizeIncrease && !inputs.compareTo) {
         throw new InputError('Input "max-size-increase" needs compare-to: the image to compare with.', '--max-size-increase needs --compare-to: the image to compare with.');
+    }
+    if (inputs.runUser && inputs.runProfile === 'openshift') {
+        // OpenShift's restricted-v2 runs every image as the project's UID: a user of one's own is what it ignores
+        throw new InputError('Input "run-user" cannot be given with run-profile: openshift, which runs the container as the project\'s UID in group 0.', '--run-user cannot be given with --run-profile openshift.');
     }
     if (inputs.push && inputs.tags.length === 0) {
         // the default tag is a local name: pushing it would go to Docker Hub's image-gate/ namespace
@@ -65713,13 +65729,16 @@ function readSecurity(out, pod, own) {
         out.extra('runAsNonRoot', String(nonRootValue), nonRoot);
     for (const name of ['runAsUser', 'runAsGroup']) {
         const id = field(name);
-        if (!id)
-            continue;
-        out.extra(name, String(yaml_tree_wholeNumber(out, id)), id);
-        if (name === 'runAsUser') {
-            out.note(`runAsUser ${yaml_tree_wholeNumber(out, id)} replaces the image's USER in Kubernetes; image-gate has no input for it yet, so the image's own USER runs (a USER name fails run-profile restricted, though Kubernetes would run it as ${yaml_tree_wholeNumber(out, id)}).`, id);
-        }
+        if (id)
+            out.extra(name, String(yaml_tree_wholeNumber(out, id)), id);
     }
+    // runAsUser replaces the image's USER (with runAsGroup, its group too): run-user, as docker run --user
+    const user = field('runAsUser');
+    const group = field('runAsGroup');
+    if (user)
+        out.input('run-user', group ? `${yaml_tree_wholeNumber(out, user)}:${yaml_tree_wholeNumber(out, group)}` : String(yaml_tree_wholeNumber(out, user)), user);
+    else if (group)
+        out.note(`runAsGroup ${yaml_tree_wholeNumber(out, group)} without runAsUser is not applied: docker run --user needs the user too, so the image's USER runs with its own group.`, group);
     const escalation = child(own, 'allowPrivilegeEscalation');
     const escalationValue = escalation && yaml_tree_boolean(out, escalation);
     if (escalation)
@@ -66093,6 +66112,10 @@ function apply_shown(name, from) {
 // Who the image says it runs as, in the words the kubelet and the fix use: read alike by the user
 // check (checks/user.ts, which says why a refusal fails the row) and the Dockerfile annotation
 // (publish/annotations.ts), so publishing needs nothing from checks/.
+/** The user the container was told to run as: run-user where given (as runAsUser replaces USER), else the image's USER. */
+function configuredUser(run) {
+    return run.settings?.user || run.image.user || '';
+}
 /** The kubelet's refusal of the image's USER under runAsNonRoot without runAsUser; undefined when it accepts it. */
 function runAsNonRootRefusal(user) {
     const name = (user ?? '').split(':')[0];
@@ -66104,6 +66127,9 @@ function runAsNonRootRefusal(user) {
 }
 /** A USER given by a name that is a non-root account in the image: the fix is its number. */
 function namedUser(run) {
+    // run-user replaced USER: its number (or name) is what the kubelet sees, and the image's own files do not resolve it
+    if (run.settings?.user)
+        return undefined;
     const user = run.image.user ?? '';
     const u = run.user;
     if (runAsNonRootRefusal(user)?.kind !== 'name' || u.resolvedUid === 0)
@@ -72808,6 +72834,8 @@ const RunSettingsSchema = object({
     readOnly: dist_boolean(),
     uid: dist_optional(wholeNumber()),
     gid: dist_optional(wholeNumber()),
+    /** run-user: what the container ran as in the image USER's place (docker run --user) */
+    user: dist_optional(fields_short()),
     memory: dist_optional(object({ text: fields_short(), bytes: wholeNumber() }))
 });
 /** compare-stages: the first (build) stage, to show what the multi-stage build saves. */
@@ -74681,6 +74709,8 @@ function profileFlags(inputs) {
         flags.push('--cap-drop', 'ALL', '--security-opt', 'no-new-privileges');
     if (inputs.runProfile === 'openshift')
         flags.push('--user', `${OPENSHIFT_UID}:0`);
+    else if (inputs.runUser)
+        flags.push('--user', inputs.runUser);
     if (inputs.readOnly)
         flags.push('--read-only', '--tmpfs', `/tmp:${TMP_OPTIONS}`);
     if (inputs.runMemory)
@@ -74693,6 +74723,7 @@ function profileOf(inputs) {
         profile: inputs.runProfile,
         readOnly: inputs.readOnly,
         ...(inputs.runProfile === 'openshift' && { uid: OPENSHIFT_UID, gid: 0 }),
+        ...(inputs.runProfile !== 'openshift' && inputs.runUser && { user: inputs.runUser }),
         ...(inputs.runMemory && { memory: inputs.runMemory })
     };
 }
@@ -81750,7 +81781,7 @@ function userRow(run, inputs) {
     if (run.health.verdict === 'skipped' && u.uid === undefined && u.resolvedUid === undefined)
         return notRun('user', run);
     const profile = inputs.runProfile;
-    const user = run.image.user ?? '';
+    const user = configuredUser(run);
     const runtime = user_runtimeOf(run, profile);
     const refusal = profile === 'docker' ? undefined : runAsNonRootRefusal(user);
     const named = namedUser(run);
@@ -81787,9 +81818,9 @@ function advise(named) {
 }
 function user_runtimeOf(run, profile) {
     const u = run.user;
-    const user = run.image.user ?? '';
+    const user = configuredUser(run);
     const numeric = profile !== 'docker';
-    const configured = describeConfigured(user, u);
+    const configured = describeConfigured(user, u, run.settings?.user);
     // openshift: the platform's UID runs, not USER's; say so before any UID is named
     const platform = profile === 'openshift' ? openshiftNote(run) : '';
     if (u.uid === undefined) {
@@ -81840,7 +81871,9 @@ function countedNames(commands) {
     return [...counts].map(([command, n]) => (n > 1 ? `${command} (${n} processes)` : command)).join(', ');
 }
 /** `user`: the image's USER ("" when unset). */
-function describeConfigured(user, u) {
+function describeConfigured(user, u, runUser) {
+    if (runUser)
+        return `run-user ${runUser}`;
     if (!user)
         return 'no USER: root by default';
     if (u.unresolved)

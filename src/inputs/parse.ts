@@ -60,10 +60,8 @@ export function unlessGiven<T>(fallback: string, parse: Parser<T>): Parser<T> {
 
 /** run-user: a user and an optional group, each a name or a number, as docker run --user takes them. */
 export const runUser: Parser<string> = (value, { name }) => {
-  if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]*(:[A-Za-z0-9_][A-Za-z0-9_.-]*)?$/.test(value)) {
-    throw inputError(name, `must be a user as docker run --user takes it (a name, a UID, or UID:GID, e.g. 10001:10001); got "${value}".`)
-  }
-  return value
+  if (/^[A-Za-z0-9_][A-Za-z0-9_.-]*(:[A-Za-z0-9_][A-Za-z0-9_.-]*)?$/.test(value)) return value
+  throw inputError(name, `must be a user as docker run --user takes it (a name, a UID, or UID:GID, e.g. 10001:10001); got "${value}".`)
 }
 
 /** Empty is undefined (not set: reported, not judged); anything else goes through `parse`. */
